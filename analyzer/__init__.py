@@ -1,0 +1,1 @@
+"""kubeatlas analyzer: sources → modules → parse → store → resolve → query → site."""

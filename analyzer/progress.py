@@ -1,0 +1,53 @@
+"""Progress lines for long work (clones, parsing), written to stderr so stdout stays parseable.
+
+On a terminal one line is redrawn in place; elsewhere (CI logs, pipes) a line is printed at most
+every few seconds, so a log shows the work moving without drowning in it.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+
+class Progress:
+    def __init__(self, stream: TextIO | None = None, quiet: bool = False, interval: float = 5.0):
+        self.stream = stream or sys.stderr
+        self.quiet = quiet
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.interval = 0.1 if self.tty else interval
+        self._last = 0.0
+        self._drawn = False
+
+    def update(self, task: str, done: int, total: int | None = None, unit: str = "") -> None:
+        now = time.monotonic()
+        finished = total is not None and done >= total
+        if self.quiet or (now - self._last < self.interval and not finished):
+            return
+        self._last = now
+        if total:
+            text = f"{task}: {done}/{total} {unit} ({100 * done // max(total, 1)}%)".rstrip()
+        else:
+            text = f"{task}: {done} {unit}".rstrip()
+        if self.tty:
+            self.stream.write("\r\x1b[K" + text)
+            self._drawn = True
+            if finished:
+                self.done()
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def note(self, text: str) -> None:
+        """A line that stays: a warning or a finished step."""
+        if self.quiet:
+            return
+        self.done()
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def done(self) -> None:
+        if self._drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._drawn = False

@@ -1,0 +1,36 @@
+"""Where kubeatlas keeps its working data: clones, the recorded sources and the SQLite index.
+
+One folder, `$KUBEATLAS_HOME` or `~/.cache/kubeatlas` (or `--home`), so that a user can remove
+everything kubeatlas made with one `rm -r`, and nothing lands in the directory they run it from.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def default_home() -> Path:
+    env = os.environ.get("KUBEATLAS_HOME")
+    if env:
+        return Path(env)
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "kubeatlas"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    home: Path
+
+    @property
+    def repos_dir(self) -> Path:
+        """Bare clones of remote repositories, one `<name>.git` each."""
+        return self.home / "repos"
+
+    @property
+    def sources_file(self) -> Path:
+        """JSON record of what `fetch` brought: per repository its git dir, ref, commit and URL."""
+        return self.home / "sources.json"
+
+    @property
+    def index_path(self) -> Path:
+        return self.home / "index.sqlite"

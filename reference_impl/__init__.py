@@ -1,0 +1,1 @@
+"""Small, runnable Python versions of the Kubernetes and etcd components."""
