@@ -1,0 +1,294 @@
+"""The `sources` stage: bring kubernetes and etcd to a known commit and record where it came from.
+
+`fetch` takes a repository name and, optionally, where to get it (`source`) and what to get
+(`ref`); the defaults are the upstream URLs and release tags pinned in `analyzer/pins.toml`.
+
+- A URL (`https://`, `http://`, `git://`, `ssh://`, `file://`, `user@host:path`) is fetched into a
+  bare clone, `<home>/repos/<name>.git`, shallow unless asked otherwise. Nothing needs a work tree:
+  later stages read blobs straight from git's object store. An existing clone is updated in place,
+  and the fetched commit is kept reachable under `refs/kubeatlas/<name>`.
+- A local path (a work tree, a bare repository, a mirror) is used in place and only read: the ref is
+  resolved there and no object is copied or written. Blobs are never touched, so snapshots whose
+  large blobs are missing work too.
+
+The result is a `Checkout` — git dir, commit SHA, ref as asked, remote URL — recorded in
+`<home>/sources.json` for `kubeatlas index`, and written only once a fetch has fully succeeded.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import tomllib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from git import (GitCommandError, InvalidGitRepositoryError, NoSuchPathError, Remote,
+                 RemoteProgress, Repo)
+
+from analyzer.errors import SourceError
+from analyzer.progress import Progress
+from analyzer.workspace import Workspace
+
+PINS_FILE = Path(__file__).with_name("pins.toml")
+
+_URL = re.compile(r"^[a-z][a-z0-9+.-]*://|^[^/@:]+@[^/:]+:", re.IGNORECASE)
+_GITHUB = re.compile(
+    r"^(?:[a-z+]+://)?(?:[^@/]+@)?github\.com(?::\d+)?[:/]"
+    r"(?P<owner>[^/]+)/(?P<repo>[^/]+?)(?:\.git)?/*$",
+    re.IGNORECASE,
+)
+_FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
+_SHORT_SHA = re.compile(r"^[0-9a-f]{4,39}$")
+_GIT_REASON = re.compile(r"^(?P<remote>remote: )?(?:fatal|error): (?P<text>.*)")
+_UNKNOWN_REMOTE_REF = re.compile(r"not our ref|couldn't find remote ref|no such remote ref")
+# git must fail rather than wait for a password nobody will type (a private or mistyped URL).
+_GIT_ENV = {"GIT_TERMINAL_PROMPT": "0"}
+
+
+@dataclass(frozen=True)
+class Pin:
+    """A default source: the upstream URL of a repository and the ref analysed by default."""
+
+    name: str
+    url: str
+    ref: str
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """One repository at one commit, ready for the indexer to read objects from."""
+
+    name: str
+    git_dir: str
+    commit: str
+    ref: str
+    remote_url: str
+
+    def permalink(self, path: str, line: int | None = None) -> str:
+        """A link to `path` (relative to the repository root) at this exact commit.
+
+        For a GitHub remote (https, http, git, ssh or `git@github.com:` form, with or without
+        `.git`) this is the github.com blob URL with a `#L<line>` anchor. Any other remote has no
+        web view we can know of, so the link is `<remote_url>@<commit>:<path>#L<line>`, which still
+        names the exact file version.
+        """
+        path = path.lstrip("/")
+        anchor = f"#L{line}" if line else ""
+        github = _GITHUB.match(self.remote_url)
+        if github:
+            return (f"https://github.com/{github['owner']}/{github['repo']}"
+                    f"/blob/{self.commit}/{path}{anchor}")
+        return f"{self.remote_url}@{self.commit}:{path}{anchor}"
+
+
+def load_pins() -> dict[str, Pin]:
+    with PINS_FILE.open("rb") as file:
+        tables = tomllib.load(file)
+    return {name: Pin(name, table["url"], table["ref"]) for name, table in tables.items()}
+
+
+def load_checkouts(ws: Workspace) -> dict[str, Checkout]:
+    """What `fetch` recorded, by repository name; empty if nothing was fetched yet."""
+    try:
+        records = json.loads(ws.sources_file.read_text())
+        return {name: Checkout(**fields) for name, fields in records.items()}
+    except FileNotFoundError:
+        return {}
+    except (ValueError, TypeError, AttributeError) as err:
+        raise SourceError("sources", str(ws.sources_file),
+                          f"unreadable record ({err}); remove it and fetch again") from None
+
+
+def fetch(ws: Workspace, name: str, source: str | None = None, ref: str | None = None,
+          url: str | None = None, depth: int = 1, progress: Progress | None = None) -> Checkout:
+    """Bring `name` at `ref` from `source`, record it in `ws.sources_file`, and return it.
+
+    `url` is the remote URL to record for permalinks, when the source's own is not the one to link
+    to. `depth` is the history depth of a clone; 0 fetches full history. A failure raises
+    `SourceError` and leaves the record and any existing clone's recorded commit as they were.
+    """
+    pin = load_pins().get(name)
+    if pin is None and (source is None or ref is None):
+        raise SourceError(name, str(PINS_FILE), "no pinned source: give both a source and a ref")
+    source = source or pin.url
+    ref = ref or pin.ref
+    if ref.startswith("-"):  # git would read it as an option
+        raise SourceError(name, source, f"unknown ref '{ref}'")
+    if _URL.match(source):
+        checkout = _fetch_url(ws, name, source, ref, url or source, depth,
+                              progress or Progress(quiet=True))
+    else:
+        checkout = _use_local(name, source, ref, url)
+    _record(ws, checkout)
+    return checkout
+
+
+def _use_local(name: str, source: str, ref: str, url: str | None) -> Checkout:
+    path = Path(source).expanduser()
+    if not path.exists():
+        raise SourceError(name, source, "no such file or directory")
+    try:
+        repo = _open(path)
+    except (InvalidGitRepositoryError, NoSuchPathError):
+        raise SourceError(name, source, "not a git repository") from None
+    with repo:
+        commit = _resolve(repo, ref, name, source, ref)
+        config = repo.config_reader("repository")
+        origin = (config.get_value('remote "origin"', "url")
+                  if config.has_option('remote "origin"', "url") else None)
+        git_dir = str(Path(repo.git_dir).resolve())
+    return Checkout(name, git_dir, commit, ref, url or origin or str(path.resolve()))
+
+
+def _fetch_url(ws: Workspace, name: str, source: str, ref: str, remote_url: str, depth: int,
+               progress: Progress) -> Checkout:
+    clone = ws.repos_dir / f"{name}.git"
+    if clone.exists():
+        try:
+            repo = _open(clone)
+        except InvalidGitRepositoryError:
+            raise SourceError(name, str(clone), "exists but is not a git repository; "
+                              "remove it and fetch again") from None
+        with repo:
+            commit = _fetch_into(repo, name, source, ref, depth, progress)
+    else:
+        # A first clone is made beside its final place and renamed when complete, so a failed
+        # or interrupted one leaves no half-made `<name>.git` behind.
+        scratch = ws.repos_dir / f".{name}.git.{os.getpid()}"
+        shutil.rmtree(scratch, ignore_errors=True)  # left by a killed run that had our pid
+        scratch.mkdir(parents=True)
+        try:
+            with Repo.init(scratch, bare=True) as repo:
+                repo.git.update_environment(**_GIT_ENV)
+                commit = _fetch_into(repo, name, source, ref, depth, progress)
+            scratch.rename(clone)
+        except BaseException:
+            shutil.rmtree(scratch, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                ws.repos_dir.rmdir()  # only if this left it empty
+            raise
+    return Checkout(name, str(clone.resolve()), commit, ref, remote_url)
+
+
+def _fetch_into(repo: Repo, name: str, source: str, ref: str, depth: int,
+                progress: Progress) -> str:
+    """Fetch `ref` from `source` into `repo`, keep it as `refs/kubeatlas/<name>`, return its SHA."""
+    wanted = _remote_ref(repo, name, source, ref)
+    options: dict[str, object] = {"no_tags": True}
+    if depth:
+        options["depth"] = depth
+    elif (Path(repo.git_dir) / "shallow").exists():
+        options["unshallow"] = True
+    progress.note(f"{name}: fetching {ref} from {source}"
+                  + (f" (depth {depth})" if depth else " (full history)"))
+    git_progress = _GitProgress(progress, name)
+    try:
+        # git takes a URL where a remote's name goes; fetching by URL, with no destination in the
+        # refspec, changes neither the clone's config nor its refs if the fetch fails.
+        Remote(repo, source).fetch(wanted, progress=git_progress, **options)
+    except GitCommandError as err:
+        # The remote's own "remote: fatal: ..." lines come through the progress channel.
+        reason = _one_line(err, git_progress.other_lines)
+        if _UNKNOWN_REMOTE_REF.search(reason):
+            raise SourceError(name, source, f"unknown ref '{ref}'") from None
+        raise SourceError(name, source, f"fetch failed: {reason}") from None
+    commit = _resolve(repo, "FETCH_HEAD", name, source, ref)
+    repo.git.update_ref(f"refs/kubeatlas/{name}", commit)
+    return commit
+
+
+def _remote_ref(repo: Repo, name: str, source: str, ref: str) -> str:
+    """What to ask `source` for: the full name `ref` has there, or `ref` itself if a full SHA.
+
+    Asking first also proves the source reachable before anything is fetched.
+    """
+    try:
+        listing = repo.git.ls_remote("--", source, ref)
+    except GitCommandError as err:
+        raise SourceError(name, source, f"cannot reach: {_one_line(err)}") from None
+    names = {line.split("\t")[1] for line in listing.splitlines()}
+    for candidate in (ref, f"refs/tags/{ref}", f"refs/heads/{ref}"):
+        if candidate in names:
+            return candidate
+    if _FULL_SHA.match(ref):
+        return ref
+    hint = " (a remote commit needs its full 40-hex SHA)" if _SHORT_SHA.match(ref) else ""
+    raise SourceError(name, source, f"unknown ref '{ref}'{hint}")
+
+
+def _open(path: Path) -> Repo:
+    repo = Repo(path)
+    # A snapshot may lack a config file; GitPython then takes a bare repository for a work tree
+    # and runs git from the directory above it. Naming the git dir makes every command find it.
+    repo.git.update_environment(GIT_DIR=repo.git_dir, **_GIT_ENV)
+    return repo
+
+
+def _resolve(repo: Repo, rev: str, name: str, source: str, ref: str) -> str:
+    """The commit `rev` names in `repo`; git itself resolves it, so tags, branches, remote
+    branches and short SHAs mean what they mean to git. Only commits are read, never blobs."""
+    try:
+        return repo.git.rev_parse("--verify", "--quiet", f"{rev}^{{commit}}")
+    except GitCommandError as err:
+        # --quiet makes "no such commit" a bare exit status 1; anything else is a broken repository.
+        reason = f"unknown ref '{ref}'" if err.status == 1 else _one_line(err)
+        raise SourceError(name, source, reason) from None
+
+
+def _one_line(err: GitCommandError, remote_lines: list[str] | None = None) -> str:
+    """git's reason for failing in one line: its first fatal/error line, else its last line.
+
+    The first is the cause; what follows is consequence ("early EOF", "Could not read from remote
+    repository", advice on access rights).
+    """
+    text = str(err.stderr).strip().removeprefix("stderr: '").removesuffix("'")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in [*(remote_lines or []), *lines]:
+        reason = _GIT_REASON.match(line.strip())
+        if reason:
+            return (reason["remote"] or "") + reason["text"]
+    return lines[-1] if lines else f"git exited with status {err.status}"
+
+
+def _record(ws: Workspace, checkout: Checkout) -> None:
+    records = {name: asdict(known) for name, known in load_checkouts(ws).items()}
+    records[checkout.name] = asdict(checkout)
+    ws.home.mkdir(parents=True, exist_ok=True)
+    # Write beside, then rename over: a reader sees the old record or the new one, never half.
+    scratch = ws.sources_file.with_name(f".sources.json.{os.getpid()}")
+    try:
+        with scratch.open("w") as file:
+            json.dump(records, file, indent=2, sort_keys=True)
+            file.write("\n")
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(scratch, ws.sources_file)
+    except BaseException:
+        scratch.unlink(missing_ok=True)
+        raise
+
+
+class _GitProgress(RemoteProgress):
+    """Forwards git's transfer progress to our progress lines, so a long clone shows it moving."""
+
+    _STAGES = {
+        RemoteProgress.COUNTING: ("counting", "objects"),
+        RemoteProgress.COMPRESSING: ("compressing", "objects"),
+        RemoteProgress.RECEIVING: ("receiving", "objects"),
+        RemoteProgress.RESOLVING: ("resolving", "deltas"),
+    }
+
+    def __init__(self, progress: Progress, name: str):
+        super().__init__()
+        self._progress, self._name = progress, name
+
+    def update(self, op_code: int, cur_count: str | float, max_count: str | float | None = None,
+               message: str = "") -> None:
+        stage = self._STAGES.get(op_code & self.OP_MASK)
+        if stage:
+            task, unit = stage
+            total = int(float(max_count)) if max_count else None
+            self._progress.update(f"{self._name}: {task}", int(float(cur_count)), total, unit)

@@ -1,0 +1,377 @@
+"""The `sources` stage against small git repositories built in each test: no network.
+
+The origin repository every test starts from:
+
+    main:     c1 (v1, annotated) -- c2 (api/v1) -- c3 (v2, lightweight)
+    feature:  c1 -- c4
+
+`api/v1` is there because etcd tags every module (`api/v3.5.1` beside `v3.5.1`): asking for `v1`
+must not pick it up.
+"""
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from analyzer import sources
+from analyzer.cli import main
+from analyzer.errors import SourceError
+from analyzer.progress import Progress
+from analyzer.sources import Checkout
+from analyzer.workspace import Workspace
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def commit(repo: Path, path: str, text: str) -> str:
+    (repo / path).write_text(text)
+    git(repo, "add", path)
+    git(repo, "commit", "-q", "-m", f"write {path}")
+    return git(repo, "rev-parse", "HEAD")
+
+
+@pytest.fixture(autouse=True)
+def hermetic_git(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No user or system git config leaks in (GitPython's git processes inherit this env)."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "no-global-gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+
+
+@pytest.fixture
+def origin(tmp_path: Path) -> Path:
+    repo = tmp_path / "origin"
+    git(tmp_path, "init", "-q", "-b", "main", str(repo))
+    git(repo, "config", "user.name", "Test")
+    git(repo, "config", "user.email", "test@example.com")
+    c1 = commit(repo, "go.mod", "module example.com/x\n")
+    git(repo, "tag", "-a", "v1", "-m", "release v1")
+    commit(repo, "main.go", "package main\n")
+    git(repo, "tag", "-a", "api/v1", "-m", "module api v1")
+    commit(repo, "main.go", "package main\n\nfunc main() {}\n")
+    git(repo, "tag", "v2")
+    git(repo, "checkout", "-q", "-b", "feature", c1)
+    commit(repo, "feature.go", "package main\n")
+    git(repo, "checkout", "-q", "main")
+    return repo
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Workspace:
+    return Workspace(tmp_path / "home")
+
+
+def rev(repo: Path, name: str) -> str:
+    return git(repo, "rev-parse", f"{name}^{{commit}}")
+
+
+def commit_count(git_dir: str, ref: str) -> int:
+    return int(git(Path(git_dir), "rev-list", "--count", ref))
+
+
+# --- URLs: bare clones in the workspace ---------------------------------------------------------
+
+
+def test_url_is_cloned_bare_and_shallow_by_default(ws, origin):
+    checkout = sources.fetch(ws, "etcd", source=origin.as_uri(), ref="v2")
+
+    assert checkout == Checkout("etcd", str((ws.repos_dir / "etcd.git").resolve()),
+                                rev(origin, "v2"), "v2", origin.as_uri())
+    assert git(Path(checkout.git_dir), "rev-parse", "--is-bare-repository") == "true"
+    assert commit_count(checkout.git_dir, "refs/kubeatlas/etcd") == 1
+    assert (Path(checkout.git_dir) / "shallow").exists()
+    assert sources.load_checkouts(ws) == {"etcd": checkout}
+
+
+def test_depth_zero_fetches_full_history(ws, origin):
+    checkout = sources.fetch(ws, "etcd", source=origin.as_uri(), ref="main", depth=0)
+
+    assert commit_count(checkout.git_dir, "refs/kubeatlas/etcd") == 3
+    assert not (Path(checkout.git_dir) / "shallow").exists()
+
+
+def test_depth_zero_deepens_an_existing_shallow_clone(ws, origin):
+    sources.fetch(ws, "etcd", source=origin.as_uri(), ref="main")
+    checkout = sources.fetch(ws, "etcd", source=origin.as_uri(), ref="main", depth=0)
+
+    assert commit_count(checkout.git_dir, "refs/kubeatlas/etcd") == 3
+
+
+@pytest.mark.parametrize("ref, expected", [
+    ("v1", "v1"),                      # annotated tag: the commit, not the tag object
+    ("v2", "v2"),                      # lightweight tag
+    ("feature", "feature"),            # branch
+    ("refs/tags/api/v1", "api/v1"),    # full ref name
+])
+def test_url_refs_by_name(ws, origin, ref, expected):
+    checkout = sources.fetch(ws, "etcd", source=origin.as_uri(), ref=ref)
+
+    assert checkout.commit == rev(origin, expected)
+    assert git(Path(checkout.git_dir), "rev-parse", "refs/kubeatlas/etcd") == checkout.commit
+
+
+def test_url_ref_by_full_sha_of_a_commit_below_the_tips(ws, origin):
+    below = rev(origin, "main~1")
+    checkout = sources.fetch(ws, "etcd", source=origin.as_uri(), ref=below)
+
+    assert checkout.commit == below
+    assert checkout.ref == below
+
+
+def test_url_short_sha_asks_for_the_full_one(ws, origin):
+    with pytest.raises(SourceError, match="unknown ref '.{7}' .*full 40-hex SHA"):
+        sources.fetch(ws, "etcd", source=origin.as_uri(), ref=rev(origin, "main~1")[:7])
+
+
+def test_existing_clone_is_updated_in_place(ws, origin):
+    old = sources.fetch(ws, "etcd", source=origin.as_uri(), ref="v2")
+    inode = os.stat(old.git_dir).st_ino
+    new_commit = commit(origin, "v3.go", "package main\n")
+    git(origin, "tag", "v3")
+
+    new = sources.fetch(ws, "etcd", source=origin.as_uri(), ref="v3")
+
+    assert new.git_dir == old.git_dir and os.stat(new.git_dir).st_ino == inode
+    assert new.commit == new_commit != old.commit
+    assert sources.load_checkouts(ws)["etcd"] == new
+    assert git(Path(new.git_dir), "rev-parse", "refs/kubeatlas/etcd") == new_commit
+    git(Path(new.git_dir), "cat-file", "-e", f"{old.commit}^{{commit}}")  # old objects kept
+
+
+def test_url_fetch_forwards_git_progress(ws, origin):
+    stream = io.StringIO()
+    sources.fetch(ws, "etcd", source=origin.as_uri(), ref="v2",
+                  progress=Progress(stream=stream, interval=0))
+
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == f"etcd: fetching v2 from {origin.as_uri()} (depth 1)"
+    assert any(line.startswith("etcd: counting: ") and line.endswith("objects (100%)")
+               for line in lines)
+
+
+# --- local paths: used in place, never copied ---------------------------------------------------
+
+
+@pytest.mark.parametrize("ref, expected", [
+    ("v1", "v1"),
+    ("v2", "v2"),
+    ("feature", "feature"),
+    ("main~1", "main~1"),
+])
+def test_local_work_tree_refs(ws, origin, ref, expected):
+    checkout = sources.fetch(ws, "kubernetes", source=str(origin), ref=ref)
+
+    assert checkout.commit == rev(origin, expected)
+    assert checkout.ref == ref
+    assert checkout.git_dir == str((origin / ".git").resolve())
+    assert not ws.repos_dir.exists()
+
+
+def test_local_full_and_short_sha(ws, origin):
+    full = rev(origin, "main~1")
+    assert sources.fetch(ws, "kubernetes", source=str(origin), ref=full).commit == full
+    assert sources.fetch(ws, "kubernetes", source=str(origin), ref=full[:7]).commit == full
+
+
+def test_local_remote_branch(ws, origin, tmp_path):
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(origin), str(clone))
+    git(clone, "checkout", "-q", "-b", "elsewhere", "v1")
+
+    checkout = sources.fetch(ws, "kubernetes", source=str(clone), ref="origin/feature")
+
+    assert checkout.commit == rev(origin, "feature")
+
+
+@pytest.mark.parametrize("kind", ["--bare", "--mirror"])
+def test_local_bare_repository_is_used_in_place(ws, origin, tmp_path, kind):
+    bare = tmp_path / "bare.git"
+    git(tmp_path, "clone", "-q", kind, str(origin), str(bare))
+    before = sorted(p.name for p in bare.rglob("*"))
+
+    checkout = sources.fetch(ws, "etcd", source=str(bare), ref="v2")
+
+    assert checkout.git_dir == str(bare.resolve())
+    assert checkout.commit == rev(origin, "v2")
+    assert not ws.repos_dir.exists()
+    assert sorted(p.name for p in bare.rglob("*")) == before  # nothing written into it
+
+
+def test_local_snapshot_without_config_or_large_blobs(ws, origin, tmp_path):
+    """Like the mirrors kubeatlas is tested with: no config file, and blobs missing."""
+    snapshot = tmp_path / "snapshot"
+    shutil.copytree(origin / ".git", snapshot)  # every object in it is loose: one file each
+    (snapshot / "config").unlink()
+    blob = git(origin, "rev-parse", "v2:main.go")
+    (snapshot / "objects" / blob[:2] / blob[2:]).unlink()
+    assert subprocess.run(["git", "--git-dir", str(snapshot), "cat-file", "-e", blob]).returncode
+
+    checkout = sources.fetch(ws, "kubernetes", source=str(snapshot), ref=rev(origin, "v2")[:8])
+
+    assert checkout.commit == rev(origin, "v2")
+    assert checkout.remote_url == str(snapshot.resolve())
+
+
+def test_default_ref_comes_from_pins(ws, origin):
+    git(origin, "tag", "v1.24.0", "feature")
+
+    checkout = sources.fetch(ws, "kubernetes", source=str(origin))
+
+    assert (checkout.ref, checkout.commit) == ("v1.24.0", rev(origin, "feature"))
+
+
+def test_pins():
+    pins = sources.load_pins()
+
+    assert (pins["kubernetes"].url, pins["kubernetes"].ref) == (
+        "https://github.com/kubernetes/kubernetes.git", "v1.24.0")
+    assert (pins["etcd"].url, pins["etcd"].ref) == ("https://github.com/etcd-io/etcd.git", "v3.5.1")
+
+
+# --- remote URL recorded for permalinks ---------------------------------------------------------
+
+
+def test_remote_url_is_origin_then_explicit_then_path(ws, origin, tmp_path):
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(origin), str(clone))
+
+    assert sources.fetch(ws, "etcd", source=str(clone), ref="v1").remote_url == str(origin)
+    assert sources.fetch(ws, "etcd", source=str(clone), ref="v1",
+                         url="https://github.com/etcd-io/etcd").remote_url == (
+        "https://github.com/etcd-io/etcd")
+    assert sources.fetch(ws, "etcd", source=str(origin), ref="v1").remote_url == (
+        str(origin.resolve()))
+    assert sources.fetch(ws, "etcd", source=origin.as_uri(), ref="v1",
+                         url="git@github.com:etcd-io/etcd.git").remote_url == (
+        "git@github.com:etcd-io/etcd.git")
+
+
+SHA = "0123456789abcdef0123456789abcdef01234567"
+
+
+@pytest.mark.parametrize("remote_url, owner_repo", [
+    ("https://github.com/kubernetes/kubernetes.git", "kubernetes/kubernetes"),
+    ("https://github.com/kubernetes/kubernetes", "kubernetes/kubernetes"),
+    ("http://github.com/kubernetes/kubernetes/", "kubernetes/kubernetes"),
+    ("git@github.com:etcd-io/etcd.git", "etcd-io/etcd"),
+    ("ssh://git@github.com/etcd-io/etcd.git", "etcd-io/etcd"),
+    ("ssh://git@github.com:22/etcd-io/etcd", "etcd-io/etcd"),
+    ("git://github.com/etcd-io/etcd.git", "etcd-io/etcd"),
+])
+def test_permalink_to_github(remote_url, owner_repo):
+    checkout = Checkout("etcd", "/x", SHA, "v3.5.1", remote_url)
+
+    assert checkout.permalink("server/etcdserver/server.go", 12) == (
+        f"https://github.com/{owner_repo}/blob/{SHA}/server/etcdserver/server.go#L12")
+    assert checkout.permalink("/go.mod") == f"https://github.com/{owner_repo}/blob/{SHA}/go.mod"
+
+
+@pytest.mark.parametrize("remote_url", [
+    "https://gitlab.com/etcd-io/etcd.git",
+    "https://github.com.example.org/etcd-io/etcd",
+    "/srv/mirrors/etcd",
+])
+def test_permalink_elsewhere_names_url_commit_and_path(remote_url):
+    checkout = Checkout("etcd", "/x", SHA, "v3.5.1", remote_url)
+
+    assert checkout.permalink("go.mod", 3) == f"{remote_url}@{SHA}:go.mod#L3"
+    assert checkout.permalink("go.mod") == f"{remote_url}@{SHA}:go.mod"
+
+
+# --- failures leave the cache as it was ---------------------------------------------------------
+
+
+def test_unknown_ref_on_local_path_keeps_the_record(ws, origin):
+    sources.fetch(ws, "kubernetes", source=str(origin), ref="v1")
+    record = ws.sources_file.read_bytes()
+
+    with pytest.raises(SourceError, match=r"^kubernetes: .*: unknown ref 'nope'$"):
+        sources.fetch(ws, "kubernetes", source=str(origin), ref="nope")
+
+    assert ws.sources_file.read_bytes() == record
+
+
+@pytest.mark.parametrize("ref", ["nope", "f" * 40])
+def test_unknown_ref_on_url_keeps_clone_and_record(ws, origin, ref):
+    first = sources.fetch(ws, "etcd", source=origin.as_uri(), ref="v1")
+    record = ws.sources_file.read_bytes()
+
+    with pytest.raises(SourceError, match=f"unknown ref '{ref}'$"):
+        sources.fetch(ws, "etcd", source=origin.as_uri(), ref=ref)
+
+    assert ws.sources_file.read_bytes() == record
+    assert git(Path(first.git_dir), "rev-parse", "refs/kubeatlas/etcd") == first.commit
+
+
+@pytest.mark.parametrize("ref", ["v1", "f" * 40])
+def test_failed_first_clone_leaves_nothing(ws, origin, tmp_path, ref):
+    unreachable = (tmp_path / "no-such-repo.git").as_uri()
+    with pytest.raises(SourceError, match="cannot reach: .*does not appear to be a git repository"):
+        sources.fetch(ws, "etcd", source=unreachable, ref=ref)
+    with pytest.raises(SourceError, match="unknown ref"):
+        sources.fetch(ws, "etcd", source=origin.as_uri(), ref="f" * 40)
+
+    assert not ws.repos_dir.exists()
+    assert not ws.sources_file.exists()
+
+
+def test_url_with_missing_blobs_fails_in_one_line_naming_the_blob(ws, origin):
+    """A snapshot with missing blobs cannot be served over a URL; use its path in place instead."""
+    blob = git(origin, "rev-parse", "v2:main.go")
+    (origin / ".git" / "objects" / blob[:2] / blob[2:]).unlink()
+
+    with pytest.raises(SourceError) as failure:
+        sources.fetch(ws, "etcd", source=origin.as_uri(), ref="v2")
+
+    assert str(failure.value) == (
+        f"etcd: {origin.as_uri()}: fetch failed: remote: unable to read {blob}")
+    assert not ws.repos_dir.exists()
+    assert sources.fetch(ws, "etcd", source=str(origin), ref="v2").commit == rev(origin, "v2")
+
+
+def test_not_a_git_repository(ws, origin, tmp_path):
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (origin / "pkg").mkdir()
+
+    for path in (plain, origin / "pkg"):  # a folder inside a work tree is not a repository
+        with pytest.raises(SourceError, match=f"^etcd: {path}: not a git repository$"):
+            sources.fetch(ws, "etcd", source=str(path), ref="v1")
+    with pytest.raises(SourceError, match="no such file or directory$"):
+        sources.fetch(ws, "etcd", source=str(tmp_path / "missing"), ref="v1")
+    assert not ws.home.exists()
+
+
+def test_a_ref_is_never_read_as_a_git_option(ws, origin):
+    with pytest.raises(SourceError, match="unknown ref '--all'"):
+        sources.fetch(ws, "etcd", source=str(origin), ref="--all")
+
+
+# --- through the command line -------------------------------------------------------------------
+
+
+def test_cli_fetch_prints_the_checkout(ws, origin, capsys):
+    code = main(["fetch", "kubernetes", "--from", str(origin), "--ref", "v1",
+                 "--url", "https://github.com/kubernetes/kubernetes", "--home", str(ws.home)])
+
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out == (f"kubernetes\tv1\t{rev(origin, 'v1')}\t"
+                   "https://github.com/kubernetes/kubernetes\n")
+
+
+def test_cli_failure_is_one_line_and_non_zero(ws, origin, capsys):
+    code = main(["fetch", "etcd", "--from", origin.as_uri(), "--ref", "v9",
+                 "--home", str(ws.home)])
+
+    captured = capsys.readouterr()
+    assert code == 1
+    assert captured.out == ""
+    assert captured.err == f"kubeatlas: error: etcd: {origin.as_uri()}: unknown ref 'v9'\n"
