@@ -1,0 +1,64 @@
+"""Shared test helpers: fixture trees under tests/fixtures/trees turned into git repositories."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+TREES = Path(__file__).parent / "fixtures" / "trees"
+
+# Symlinks each tree has in the real project, created in the copy rather than committed here.
+TREE_SYMLINKS: dict[str, dict[str, str]] = {
+    "kube": {
+        "vendor/k8s.io/api": "../../staging/src/k8s.io/api",
+        "vendor/k8s.io/client-go": "../../staging/src/k8s.io/client-go",
+    },
+}
+
+# A fixed identity and date make the commit SHA the same on every run and every machine, and
+# keep the user's own git configuration (hooks, signing) out of the test repositories.
+_GIT_ENV = {
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_AUTHOR_DATE": "2021-08-04T12:00:00+00:00",
+    "GIT_COMMITTER_DATE": "2021-08-04T12:00:00+00:00",
+}
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
+                   env={**os.environ, **_GIT_ENV})
+
+
+def make_git_tree(src_dir: Path, dest: Path, symlinks: dict[str, str] | None = None) -> Path:
+    """Copy a fixture tree to `dest` byte for byte, add its symlinks, and commit it all.
+
+    `symlinks` maps a link path to its target; by default the tree's entry in TREE_SYMLINKS.
+    """
+    src_dir, dest = Path(src_dir), Path(dest)
+    shutil.copytree(src_dir, dest)
+    for link, target in (TREE_SYMLINKS.get(src_dir.name, {}) if symlinks is None else symlinks).items():
+        (dest / link).parent.mkdir(parents=True, exist_ok=True)
+        (dest / link).symlink_to(target)
+    _git(dest, "init", "--quiet", "--initial-branch=main")
+    _git(dest, "config", "user.name", "kubeatlas tests")
+    _git(dest, "config", "user.email", "tests@kubeatlas.invalid")
+    _git(dest, "config", "core.autocrlf", "false")
+    _git(dest, "add", "--all")
+    _git(dest, "commit", "--quiet", "--no-verify", "-m", f"fixture tree {src_dir.name}")
+    return dest
+
+
+@pytest.fixture
+def kube_repo(tmp_path: Path) -> Path:
+    """A git repository holding the kube fixture tree, staging symlinks included."""
+    return make_git_tree(TREES / "kube", tmp_path / "kubernetes")
+
+
+@pytest.fixture
+def etcd_repo(tmp_path: Path) -> Path:
+    """A git repository holding the etcdish fixture tree."""
+    return make_git_tree(TREES / "etcdish", tmp_path / "etcd")
