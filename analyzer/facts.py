@@ -1,0 +1,245 @@
+"""The facts that parsing one Go file yields: frozen, positioned, free of parser objects.
+
+Stages pass these along, never tree-sitter nodes or database handles. Positions are 1-based lines
+and 1-based byte columns, as Go's `go/token` reports them.
+
+Expressions that later stages must type (callees, right-hand sides, range operands) are kept as
+small nested tuples, `Expr`, so the resolver can follow `a.b.C()` without re-parsing source:
+
+    ("id", name)                    identifier            ("sel", X, field)     selector X.field
+    ("call", F)                     call of F             ("new", type)         new(T)
+    ("addr", X)  &X                 ("deref", X)  *X      ("recv", X)  <-X
+    ("comp", type)                  composite literal T{...}
+    ("func", scope)                 function literal, named by its closure scope (F$1)
+    ("index", X)  X[i]              ("slice", X)  X[i:j]  ("assert", X, type)  X.(T)
+    ("conv", type)                  conversion to a parenthesised type, (*T)(x)
+    ("lit", kind)                   a basic literal       ("expr", node kind)   anything else
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+Expr = tuple  # see the module docstring for its shapes
+
+# What a call site's `mode` says about how the call is made.
+CALL, GO, DEFER = "call", "go", "defer"
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    path: str
+    alias: str | None  # None, "_", ".", or a package name
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str | None  # None for an unnamed parameter or result
+    type: str
+    variadic: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TypeParam:
+    name: str
+    constraint: str
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str | None  # None for an embedded field
+    type: str  # for an embedded field, the embedded type without its `*`
+    embedded: bool
+    pointer: bool  # embedded as *T
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class InterfaceMethod:
+    name: str
+    params: tuple[Param, ...]
+    results: tuple[Param, ...]
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class TypeDecl:
+    name: str
+    kind: str  # "struct", "interface", "alias" or "named" (a defined type over another type)
+    underlying: str  # the type expression's text; for struct and interface, "struct" / "interface"
+    type_params: tuple[TypeParam, ...]
+    fields: tuple[Field, ...]  # struct fields, embedded ones included
+    methods: tuple[InterfaceMethod, ...]  # interface method set as declared
+    embeds: tuple[str, ...]  # interfaces (or constraint terms) embedded in an interface
+    line: int
+    col: int
+    doc: str
+
+
+@dataclass(frozen=True, slots=True)
+class Func:
+    """A function or method declaration. `scope` is its name inside the package, in the go/ssa
+    form: `New`, `(*Scheduler).scheduleOne`, `(Verbose).InfoS`."""
+
+    scope: str
+    name: str
+    receiver_type: str | None  # base type name, without `*` and type arguments
+    pointer_receiver: bool
+    receiver_name: str | None
+    type_params: tuple[TypeParam, ...]
+    params: tuple[Param, ...]
+    results: tuple[Param, ...]
+    line: int
+    col: int
+    end_line: int
+    doc: str
+
+
+@dataclass(frozen=True, slots=True)
+class FuncLit:
+    """A function literal; `scope` is `Parent$N`, numbered in source order within its parent."""
+
+    scope: str
+    parent: str
+    params: tuple[Param, ...]
+    results: tuple[Param, ...]
+    line: int
+    col: int
+    end_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class CallSite:
+    callee: Expr  # the whole callee expression: a.b.C(...) keeps ("sel", ("sel", a, b), C)
+    text: str  # the callee as written, whitespace folded
+    scope: str  # enclosing function or literal; "init" for package-level initialisers
+    mode: str  # CALL, GO or DEFER
+    args: tuple[Expr, ...]
+    line: int  # position of the call's "(" (go/ssa's call position)
+    col: int
+
+
+@dataclass(frozen=True, slots=True)
+class CompositeLit:
+    type: str
+    scope: str
+    keyed: tuple[tuple[str, Expr], ...]  # Key: value pairs whose key is a field name
+    line: int
+    col: int
+
+
+@dataclass(frozen=True, slots=True)
+class VarDecl:
+    """`var a, b T = x, y` and `a, b := x, y`; `type` is None when it is inferred."""
+
+    names: tuple[str, ...]
+    type: str | None
+    values: tuple[Expr, ...]
+    scope: str
+    short: bool
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Assign:
+    targets: tuple[Expr, ...]
+    values: tuple[Expr, ...]
+    scope: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class RangeLoop:
+    names: tuple[str, ...]  # key and value variables, "" where absent
+    over: Expr
+    define: bool  # `:=` rather than `=`
+    scope: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class TypeSwitch:
+    alias: str | None  # t in `switch t := x.(type)`
+    value: Expr
+    cases: tuple[tuple[tuple[str, ...], int, int], ...]  # (types, first line, last line)
+    scope: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class SyntaxProblem:
+    line: int
+    col: int
+    what: str  # "error" or "missing <token>"
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    package: str | None
+    build_constraint: str | None  # the //go:build expression, or the // +build lines joined by " && "
+    generated: bool
+    imports: tuple[Import, ...] = ()
+    types: tuple[TypeDecl, ...] = ()
+    funcs: tuple[Func, ...] = ()
+    func_lits: tuple[FuncLit, ...] = ()
+    calls: tuple[CallSite, ...] = ()
+    composites: tuple[CompositeLit, ...] = ()
+    vars: tuple[VarDecl, ...] = ()
+    assigns: tuple[Assign, ...] = ()
+    ranges: tuple[RangeLoop, ...] = ()
+    type_switches: tuple[TypeSwitch, ...] = ()
+    syntax_problems: tuple[SyntaxProblem, ...] = field(default=())
+
+
+# --- storage codec -----------------------------------------------------------------------------
+# Facts are stored per blob as marshal'd nested tuples (zlib-compressed): several times faster to
+# write and read than pickle of dataclasses, and only the schema below is needed to rebuild them.
+
+import marshal  # noqa: E402  (kept beside the codec it serves)
+import operator  # noqa: E402
+import zlib  # noqa: E402
+from dataclasses import fields as _fields  # noqa: E402
+
+# For each fact class, which of its fields hold tuples of another fact class.
+_NESTED: dict[type, dict[str, type]] = {
+    FileFacts: {"imports": Import, "types": TypeDecl, "funcs": Func, "func_lits": FuncLit,
+                "calls": CallSite, "composites": CompositeLit, "vars": VarDecl, "assigns": Assign,
+                "ranges": RangeLoop, "type_switches": TypeSwitch, "syntax_problems": SyntaxProblem},
+    TypeDecl: {"type_params": TypeParam, "fields": Field, "methods": InterfaceMethod},
+    InterfaceMethod: {"params": Param, "results": Param},
+    Func: {"type_params": TypeParam, "params": Param, "results": Param},
+    FuncLit: {"params": Param, "results": Param},
+}
+_GETTERS: dict[type, operator.attrgetter] = {}
+
+
+def _getter(cls: type) -> operator.attrgetter:
+    if cls not in _GETTERS:
+        _GETTERS[cls] = operator.attrgetter(*(f.name for f in _fields(cls)))
+    return _GETTERS[cls]
+
+
+def _to_row(obj) -> tuple:
+    cls = type(obj)
+    row = _getter(cls)(obj)
+    nested = _NESTED.get(cls)
+    if not nested:
+        return row
+    return tuple(tuple(map(_to_row, value)) if f.name in nested else value
+                 for f, value in zip(_fields(cls), row))
+
+
+def _from_row(cls: type, row: tuple):
+    nested = _NESTED.get(cls)
+    if not nested:
+        return cls(*row)
+    return cls(*(tuple(_from_row(nested[f.name], item) for item in value) if f.name in nested
+                 else value for f, value in zip(_fields(cls), row)))
+
+
+def encode(facts: FileFacts) -> bytes:
+    return zlib.compress(marshal.dumps(_to_row(facts)), 1)
+
+
+def decode(data: bytes) -> FileFacts:
+    return _from_row(FileFacts, marshal.loads(zlib.decompress(data)))

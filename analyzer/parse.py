@@ -1,0 +1,438 @@
+"""The `parse` stage: one Go file's bytes → `FileFacts`.
+
+One tree-sitter query (`queries/facts.scm`) captures every node that carries a fact; this module
+classifies the captures and gives each the function or function literal that encloses it, found by
+byte position in one sorted sweep. Nothing here knows about other files: names stay as written
+(`v1.Pod`, `sched.scheduleOne`) and the resolver gives them meaning.
+
+tree-sitter recovers from syntax errors, so a broken file still yields the facts of its intact
+parts, plus the positions of what could not be parsed. Bytes that are not UTF-8 are replaced in
+names and texts, never fatal.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import tree_sitter
+import tree_sitter_go
+
+from analyzer.facts import (
+    CALL, DEFER, GO, Assign, CallSite, CompositeLit, Expr, Field, FileFacts, Func, FuncLit, Import,
+    InterfaceMethod, Param, RangeLoop, SyntaxProblem, TypeDecl, TypeParam, TypeSwitch, VarDecl,
+)
+
+GO_LANGUAGE = tree_sitter.Language(tree_sitter_go.language())
+FACTS_QUERY = tree_sitter.Query(
+    GO_LANGUAGE, (Path(__file__).parent / "queries" / "facts.scm").read_text())
+
+# Bump when the facts a file yields change shape or content: the index re-parses blobs whose facts
+# were made by another version.
+PARSER_VERSION = 1
+
+PACKAGE_SCOPE = "init"  # go/ssa puts package-level initialisers (and their closures) in init
+GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.$", re.MULTILINE)
+MAX_DOC = 2000
+LITERAL_KINDS = frozenset({
+    "int_literal", "float_literal", "imaginary_literal", "rune_literal", "interpreted_string_literal",
+    "raw_string_literal", "true", "false", "nil", "iota",
+})
+NAME_KINDS = frozenset({"identifier", "type_identifier", "field_identifier", "package_identifier"})
+
+
+def text(node: tree_sitter.Node | None) -> str:
+    if node is None:
+        return ""
+    raw = node.text.decode("utf-8", "replace")
+    # Types and callees that span lines or carry comments are folded to one line.
+    return " ".join(raw.split()) if ("\n" in raw or "  " in raw or "\t" in raw) else raw
+
+
+def expr(node: tree_sitter.Node, literal_names: dict[int, str]) -> Expr:
+    """Encode an expression in the `Expr` shapes of `analyzer.facts`."""
+    kind = node.type
+    if kind in NAME_KINDS:
+        return ("id", text(node))
+    if kind == "selector_expression":
+        return ("sel", expr(node.child_by_field_name("operand"), literal_names),
+                text(node.child_by_field_name("field")))
+    if kind == "call_expression":
+        function = node.child_by_field_name("function")
+        if function.type == "identifier" and function.text == b"new":
+            args = node.child_by_field_name("arguments").named_children
+            return ("new", text(args[0]) if args else "")
+        if function.type == "parenthesized_type":
+            return ("conv", text(function.named_children[0]))
+        return ("call", expr(function, literal_names))
+    if kind == "unary_expression":
+        operator = node.child_by_field_name("operator").type
+        operand = expr(node.child_by_field_name("operand"), literal_names)
+        return {"&": ("addr", operand), "*": ("deref", operand), "<-": ("recv", operand)}.get(
+            operator, ("expr", "unary"))
+    if kind == "parenthesized_expression" and node.named_child_count:
+        return expr(node.named_children[0], literal_names)
+    if kind == "composite_literal":
+        return ("comp", text(node.child_by_field_name("type")))
+    if kind == "func_literal":
+        return ("func", literal_names.get(node.start_byte, "?"))
+    if kind == "index_expression":
+        return ("index", expr(node.child_by_field_name("operand"), literal_names))
+    if kind == "slice_expression":
+        return ("slice", expr(node.child_by_field_name("operand"), literal_names))
+    if kind == "type_assertion_expression":
+        return ("assert", expr(node.child_by_field_name("operand"), literal_names),
+                text(node.child_by_field_name("type")))
+    if kind == "type_conversion_expression":
+        return ("conv", text(node.child_by_field_name("type")))
+    if kind in LITERAL_KINDS:
+        return ("lit", kind)
+    return ("expr", kind)
+
+
+def argument(node: tree_sitter.Node, literal_names: dict[int, str]) -> Expr:
+    """A call argument, encoded only as deep as a function value could be: nested calls and
+    operators are summarised by their kind, which keeps the hottest loop of parsing short."""
+    if node.type in ("call_expression", "binary_expression", "composite_literal"):
+        return ("expr", node.type)
+    return expr(node, literal_names)
+
+
+def params(node: tree_sitter.Node | None) -> tuple[Param, ...]:
+    """Parameters or results: a parameter_list, or a single bare result type."""
+    if node is None:
+        return ()
+    if node.type != "parameter_list":
+        return (Param(None, text(node)),)
+    out = []
+    for decl in node.named_children:
+        if decl.type not in ("parameter_declaration", "variadic_parameter_declaration"):
+            continue
+        type_ = text(decl.child_by_field_name("type"))
+        variadic = decl.type == "variadic_parameter_declaration"
+        names = decl.children_by_field_name("name")
+        if names:
+            out.extend(Param(text(n), type_, variadic) for n in names)
+        else:
+            out.append(Param(None, type_, variadic))
+    return tuple(out)
+
+
+def type_params(node: tree_sitter.Node | None) -> tuple[TypeParam, ...]:
+    if node is None:
+        return ()
+    out = []
+    for decl in node.named_children:
+        constraint = text(decl.child_by_field_name("type"))
+        out.extend(TypeParam(text(n), constraint) for n in decl.children_by_field_name("name"))
+    return tuple(out)
+
+
+def doc_comment(node: tree_sitter.Node) -> str:
+    """The comment lines directly above a declaration, as go/doc takes them."""
+    lines = []
+    expected_row = node.start_point.row - 1
+    sibling = node.prev_sibling
+    while sibling is not None and sibling.type == "comment" and sibling.end_point.row == expected_row:
+        lines.append(sibling.text.decode("utf-8", "replace"))
+        expected_row = sibling.start_point.row - 1
+        sibling = sibling.prev_sibling
+    lines.reverse()
+    doc = "\n".join(_strip_comment(line) for line in lines)
+    return doc[:MAX_DOC]
+
+
+def _strip_comment(comment: str) -> str:
+    if comment.startswith("//"):
+        return comment[3:] if comment.startswith("// ") else comment[2:]
+    return comment[2:-2].strip()
+
+
+def receiver(node: tree_sitter.Node) -> tuple[str | None, str | None, bool]:
+    """(receiver name, base type name, pointer?) of a method declaration."""
+    decls = node.child_by_field_name("receiver").named_children
+    if not decls:
+        return None, None, False
+    decl = decls[0]
+    name = decl.child_by_field_name("name")
+    type_ = decl.child_by_field_name("type")
+    pointer = False
+    while type_ is not None and type_.type in ("pointer_type", "parenthesized_type"):
+        pointer = pointer or type_.type == "pointer_type"
+        type_ = type_.named_children[0] if type_.named_child_count else None
+    if type_ is not None and type_.type == "generic_type":
+        type_ = type_.child_by_field_name("type")
+    return (text(name) if name else None), (text(type_) if type_ else None), pointer
+
+
+def func_scope(node: tree_sitter.Node) -> str:
+    name = text(node.child_by_field_name("name"))
+    if node.type == "function_declaration":
+        return name
+    _, base, pointer = receiver(node)
+    return f"(*{base}).{name}" if pointer else f"({base}).{name}"
+
+
+class _FileParser:
+    """Turns one tree into facts; holds the per-file tables the sweep fills."""
+
+    def __init__(self, source: bytes):
+        self.source = source
+        self.literal_names: dict[int, str] = {}
+        self.out: dict[str, list] = {k: [] for k in (
+            "imports", "types", "funcs", "func_lits", "calls", "composites", "vars", "assigns",
+            "ranges", "type_switches")}
+
+    def run(self, tree: tree_sitter.Tree) -> FileFacts:
+        root = tree.root_node
+        captures = tree_sitter.QueryCursor(FACTS_QUERY).captures(root)
+        self.name_literals(captures.get("func", []), captures.get("funclit", []))
+
+        items = []
+        for kind, nodes in captures.items():
+            if kind in ("package", "error"):
+                continue
+            is_scope = kind in ("func", "funclit")
+            items.extend((n.start_byte, is_scope, n.end_byte, kind, n) for n in nodes)
+        # A call `func(){...}()` starts where its literal does and belongs to the outer scope, so
+        # at equal starts facts come before the scope they open.
+        items.sort(key=lambda item: (item[0], item[1]))
+        stack: list[tuple[int, str]] = []
+        for start, is_scope, end, kind, node in items:
+            while stack and stack[-1][0] <= start:
+                stack.pop()
+            scope = stack[-1][1] if stack else PACKAGE_SCOPE
+            getattr(self, "on_" + kind)(node, scope)
+            if is_scope:
+                name = func_scope(node) if kind == "func" else self.literal_names[start]
+                stack.append((end, name))
+
+        package = captures.get("package")
+        return FileFacts(
+            package=text(package[0]) if package else None,
+            build_constraint=build_constraint(root),
+            generated=bool(GENERATED.search(self.source, 0, self._header_end(root))),
+            syntax_problems=syntax_problems(root) if root.has_error else (),
+            **{k: tuple(v) for k, v in self.out.items()},
+        )
+
+    def _header_end(self, root: tree_sitter.Node) -> int:
+        for child in root.children:
+            if child.type == "package_clause":
+                return child.start_byte
+        return min(len(self.source), 4096)
+
+    def name_literals(self, funcs: list, literals: list) -> None:
+        """Name literals as go/ssa does: `Parent$1`, `Parent$1$1`, numbered in source order."""
+        scopes = sorted([(n.start_byte, n.end_byte, n, False) for n in funcs]
+                        + [(n.start_byte, n.end_byte, n, True) for n in literals],
+                        key=lambda s: s[0])
+        stack: list[tuple[int, str]] = []
+        counts: dict[str, int] = {}
+        for start, end, node, is_literal in scopes:
+            while stack and stack[-1][0] <= start:
+                stack.pop()
+            if is_literal:
+                parent = stack[-1][1] if stack else PACKAGE_SCOPE
+                counts[parent] = counts.get(parent, 0) + 1
+                name = f"{parent}${counts[parent]}"
+                self.literal_names[start] = name
+            else:
+                name = func_scope(node)
+            stack.append((end, name))
+
+    def on_import(self, node, scope) -> None:
+        alias = node.child_by_field_name("name")
+        path = text(node.child_by_field_name("path")).strip('"`')
+        self.out["imports"].append(Import(path, text(alias) if alias else None,
+                                          node.start_point.row + 1))
+
+    def on_type(self, node, scope) -> None:
+        type_ = node.child_by_field_name("type")
+        fields: list[Field] = []
+        methods: list[InterfaceMethod] = []
+        embeds: list[str] = []
+        if node.type == "type_alias":
+            kind, underlying = "alias", text(type_)
+        elif type_ is not None and type_.type == "struct_type":
+            kind, underlying = "struct", "struct"
+            fields = struct_fields(type_)
+        elif type_ is not None and type_.type == "interface_type":
+            kind, underlying = "interface", "interface"
+            for elem in type_.named_children:
+                if elem.type == "method_elem":
+                    methods.append(InterfaceMethod(
+                        text(elem.child_by_field_name("name")),
+                        params(elem.child_by_field_name("parameters")),
+                        params(elem.child_by_field_name("result")), elem.start_point.row + 1))
+                elif elem.type == "type_elem":
+                    embeds.append(text(elem))
+        else:
+            kind, underlying = "named", text(type_)
+        holder = node.parent if node.parent is not None and node.parent.named_child_count == 1 else node
+        self.out["types"].append(TypeDecl(
+            text(node.child_by_field_name("name")), kind, underlying,
+            type_params(node.child_by_field_name("type_parameters")), tuple(fields),
+            tuple(methods), tuple(embeds), node.start_point.row + 1, node.start_point.column + 1,
+            doc_comment(holder)))
+
+    def on_func(self, node, scope) -> None:
+        receiver_name, receiver_type, pointer = (
+            receiver(node) if node.type == "method_declaration" else (None, None, False))
+        start, end = node.start_point, node.end_point
+        self.out["funcs"].append(Func(
+            func_scope(node), text(node.child_by_field_name("name")), receiver_type, pointer,
+            receiver_name, type_params(node.child_by_field_name("type_parameters")),
+            params(node.child_by_field_name("parameters")),
+            params(node.child_by_field_name("result")),
+            start.row + 1, start.column + 1, end.row + 1, doc_comment(node)))
+
+    def on_funclit(self, node, scope) -> None:
+        start, end = node.start_point, node.end_point
+        self.out["func_lits"].append(FuncLit(
+            self.literal_names[node.start_byte], scope,
+            params(node.child_by_field_name("parameters")),
+            params(node.child_by_field_name("result")),
+            start.row + 1, start.column + 1, end.row + 1))
+
+    def on_call(self, node, scope) -> None:
+        function = node.child_by_field_name("function")
+        arguments = node.child_by_field_name("arguments")
+        parent = node.parent
+        mode = CALL
+        if parent is not None and parent.type in ("go_statement", "defer_statement"):
+            mode = GO if parent.type == "go_statement" else DEFER
+        names = self.literal_names
+        args = tuple(argument(a, names) for a in arguments.named_children) if arguments else ()
+        at = (arguments or node).start_point
+        self.out["calls"].append(CallSite(
+            expr(function, names), text(function), scope, mode, args, at.row + 1, at.column + 1))
+
+    def on_composite(self, node, scope) -> None:
+        keyed = []
+        body = node.child_by_field_name("body")
+        for element in body.named_children if body else ():
+            if element.type != "keyed_element" or element.named_child_count != 2:
+                continue
+            key, value = element.named_children
+            key = key.named_children[0] if key.named_child_count else key
+            value = value.named_children[0] if value.named_child_count else value
+            if key.type in NAME_KINDS and value.type in (
+                    "identifier", "selector_expression", "func_literal"):
+                keyed.append((text(key), expr(value, self.literal_names)))
+        at = node.start_point
+        self.out["composites"].append(CompositeLit(
+            text(node.child_by_field_name("type")), scope, tuple(keyed), at.row + 1, at.column + 1))
+
+    def on_var(self, node, scope) -> None:
+        names = self.literal_names
+        if node.type == "var_spec":
+            idents = tuple(text(n) for n in node.children_by_field_name("name"))
+            type_ = node.child_by_field_name("type")
+            values = node.child_by_field_name("value")
+            short = False
+        else:
+            left = node.child_by_field_name("left")
+            idents = tuple(text(n) for n in left.named_children) if left else ()
+            type_, values, short = None, node.child_by_field_name("right"), True
+        self.out["vars"].append(VarDecl(
+            idents, text(type_) if type_ is not None else None,
+            tuple(expr(v, names) for v in values.named_children) if values else (),
+            scope, short, node.start_point.row + 1))
+
+    def on_assign(self, node, scope) -> None:
+        names = self.literal_names
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if left is None or right is None:
+            return
+        self.out["assigns"].append(Assign(
+            tuple(expr(n, names) for n in left.named_children),
+            tuple(expr(n, names) for n in right.named_children), scope, node.start_point.row + 1))
+
+    def on_range(self, node, scope) -> None:
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if right is None:
+            return
+        idents = tuple(text(n) for n in left.named_children) if left else ()
+        define = any(c.type == ":=" for c in node.children)
+        self.out["ranges"].append(RangeLoop(
+            idents, expr(right, self.literal_names), define, scope, node.start_point.row + 1))
+
+    def on_typeswitch(self, node, scope) -> None:
+        alias = node.child_by_field_name("alias")
+        value = node.child_by_field_name("value")
+        if value is None:
+            return
+        cases = []
+        for clause in node.named_children:
+            if clause.type in ("type_case", "default_case"):
+                types = tuple(text(t) for t in clause.children_by_field_name("type") if t.is_named)
+                cases.append((types, clause.start_point.row + 1, clause.end_point.row + 1))
+        self.out["type_switches"].append(TypeSwitch(
+            text(alias.named_children[0]) if alias is not None and alias.named_child_count else None,
+            expr(value, self.literal_names), tuple(cases), scope, node.start_point.row + 1))
+
+
+def struct_fields(struct: tree_sitter.Node) -> list[Field]:
+    fields = []
+    for body in struct.named_children:
+        for decl in body.named_children:
+            if decl.type != "field_declaration":
+                continue
+            type_ = decl.child_by_field_name("type")
+            names = decl.children_by_field_name("name")
+            line = decl.start_point.row + 1
+            if names:
+                fields.extend(Field(text(n), text(type_), False, False, line) for n in names)
+            else:
+                pointer = any(c.type == "*" for c in decl.children)
+                if type_ is not None and type_.type == "generic_type":
+                    type_ = type_.child_by_field_name("type")
+                fields.append(Field(None, text(type_), True, pointer, line))
+    return fields
+
+
+def build_constraint(root: tree_sitter.Node) -> str | None:
+    """The file's `//go:build` expression; failing that, its `// +build` lines joined with &&."""
+    plus_build = []
+    for child in root.children:
+        if child.type == "package_clause":
+            break
+        if child.type != "comment":
+            continue
+        line = child.text.decode("utf-8", "replace").strip()
+        if line.startswith("//go:build "):
+            return line[len("//go:build "):].strip()
+        if line.startswith("// +build "):
+            plus_build.append(line[len("// +build "):].strip())
+    return " && ".join(f"({c})" if " " in c else c for c in plus_build) or None
+
+
+def syntax_problems(root: tree_sitter.Node) -> tuple[SyntaxProblem, ...]:
+    """Where tree-sitter had to recover: ERROR nodes and tokens it assumed MISSING."""
+    problems = []
+    cursor = root.walk()
+    visited_children = False
+    while True:
+        node = cursor.node
+        if not visited_children:
+            if node.is_missing or node.type == "ERROR":
+                what = f"missing {node.type}" if node.is_missing else "error"
+                problems.append(SyntaxProblem(node.start_point.row + 1, node.start_point.column + 1,
+                                              what))
+            if node.has_error and node.type != "ERROR" and cursor.goto_first_child():
+                continue
+        if cursor.goto_next_sibling():
+            visited_children = False
+        elif cursor.goto_parent():
+            visited_children = True
+        else:
+            break
+    return tuple(problems)
+
+
+_parser = tree_sitter.Parser(GO_LANGUAGE)
+
+
+def parse_source(source: bytes) -> FileFacts:
+    """Parse one Go file's bytes into facts; never raises on bad Go."""
+    return _FileParser(source).run(_parser.parse(source))

@@ -1,0 +1,18 @@
+; Every node kind that carries a fact kubeatlas records about a Go file. Python classifies the
+; captures and assigns each to its enclosing function by position; it never walks the tree.
+
+(package_clause (package_identifier) @package)
+(import_spec) @import
+(type_spec) @type
+(type_alias) @type
+(function_declaration) @func
+(method_declaration) @func
+(func_literal) @funclit
+(call_expression) @call
+(composite_literal) @composite
+(var_spec) @var
+(short_var_declaration) @var
+(assignment_statement) @assign
+(range_clause) @range
+(type_switch_statement) @typeswitch
+(ERROR) @error

@@ -1,0 +1,42 @@
+"""Golden files of the facts extracted from every fixture Go file.
+
+A change in what parsing yields shows up as a readable diff of tests/golden/facts/*.json.
+Refresh them after an intended change with:
+
+    python tests/test_golden_facts.py
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+from analyzer.parse import parse_source
+
+TREES = Path(__file__).parent / "fixtures" / "trees"
+GOLDEN = Path(__file__).parent / "golden" / "facts"
+
+
+def render(tree: Path) -> str:
+    facts = {
+        path.relative_to(tree).as_posix(): dataclasses.asdict(parse_source(path.read_bytes()))
+        for path in sorted(tree.rglob("*.go"))
+    }
+    return json.dumps(facts, indent=1, ensure_ascii=False) + "\n"
+
+
+@pytest.mark.parametrize("tree", sorted(p.name for p in TREES.iterdir() if p.is_dir()))
+def test_facts_match_golden_file(tree):
+    golden = GOLDEN / f"{tree}.json"
+    assert golden.exists(), f"no golden file: run `python {Path(__file__).name}`"
+    assert render(TREES / tree) == golden.read_text(), (
+        f"facts of {tree} changed; if intended, run `python tests/{Path(__file__).name}`")
+
+
+if __name__ == "__main__":
+    GOLDEN.mkdir(parents=True, exist_ok=True)
+    for tree in sorted(p for p in TREES.iterdir() if p.is_dir()):
+        (GOLDEN / f"{tree.name}.json").write_text(render(tree))
+        print(f"wrote {GOLDEN / tree.name}.json")
