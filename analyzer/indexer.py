@@ -1,0 +1,220 @@
+"""`kubeatlas index`: one fetched commit → parsed facts of every Go file in the SQLite index.
+
+The commit's tree is listed from git; blobs the index already holds (from any commit) are reused,
+the rest are read and parsed by a pool of processes, one per core, and saved in batches as they
+arrive, so an interrupted run keeps the work it did. The commit itself becomes visible only at the
+end, in one transaction, with its file list and module map.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from analyzer import store
+from analyzer.facts import encode
+from analyzer.gitobjects import BlobReader, TreeEntry, list_tree
+from analyzer.modules import build_module_map
+from analyzer.parse import PARSER_VERSION, parse_source
+from analyzer.progress import Progress
+from analyzer.sources import Checkout
+
+CHUNK = 32  # blobs per task handed to a parser process
+SAVE_EVERY = 512  # parsed blobs per write transaction
+LISTED = 10  # problem files named in the text summary; --json lists them all
+
+
+@dataclass
+class IndexSummary:
+    repo: str
+    ref: str
+    commit: str
+    go_files: int = 0
+    parsed_now: int = 0
+    reused: int = 0
+    packages: int = 0
+    funcs: int = 0
+    calls: int = 0
+    syntax_errors: list[tuple[str, str]] = field(default_factory=list)  # (path, first problem)
+    missing: list[str] = field(default_factory=list)
+    not_utf8: list[str] = field(default_factory=list)
+    symlinks: int = 0  # in the whole tree, Go or not
+    seconds: float = 0.0
+    already_indexed: bool = False
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def render(self) -> str:
+        state = "already indexed" if self.already_indexed else f"indexed in {self.seconds:.1f} s"
+        lines = [
+            f"{self.repo} {self.ref} ({self.commit[:12]}): {state}",
+            f"  Go files        {self.go_files:>9,}  ({self.parsed_now:,} parsed now, "
+            f"{self.reused:,} with facts already in the index)",
+            f"  packages        {self.packages:>9,}",
+            f"  functions       {self.funcs:>9,}",
+            f"  call sites      {self.calls:>9,}",
+            f"  syntax errors   {len(self.syntax_errors):>9,}  files",
+            f"  missing blobs   {len(self.missing):>9,}  files absent from the object store",
+            f"  not UTF-8       {len(self.not_utf8):>9,}  files (read with replacement)",
+            f"  symlinks        {self.symlinks:>9,}  not followed",
+        ]
+        for title, items in (("syntax errors", [f"{p}:{where}" for p, where in self.syntax_errors]),
+                             ("missing", self.missing), ("not UTF-8", self.not_utf8)):
+            if items:
+                lines.append(f"  {title}:")
+                lines.extend(f"    {item}" for item in items[:LISTED])
+                if len(items) > LISTED:
+                    lines.append(f"    … and {len(items) - LISTED} more (--json lists all)")
+        return "\n".join(lines)
+
+
+def is_indexed_go_file(entry: TreeEntry, include_tests: bool) -> bool:
+    return entry.path.endswith(".go") and (include_tests or not entry.path.endswith("_test.go"))
+
+
+# --- the parser processes ------------------------------------------------------------------------
+
+_reader: BlobReader | None = None
+
+
+def _start_worker(git_dir: str) -> None:
+    global _reader
+    _reader = BlobReader(git_dir)
+
+
+def _parse_blobs(shas: list[str]) -> list[store.BlobRecord | str]:
+    """Parse each blob; a blob the object store lacks comes back as its bare SHA."""
+    out: list[store.BlobRecord | str] = []
+    for sha in shas:
+        source = _reader.read(sha)
+        if source is None:
+            out.append(sha)
+            continue
+        out.append(blob_record(sha, source))
+    return out
+
+
+def blob_record(sha: str, source: bytes) -> store.BlobRecord:
+    facts = parse_source(source)
+    try:
+        source.decode("utf-8")
+        not_utf8 = False
+    except UnicodeDecodeError:
+        not_utf8 = True
+    problems = facts.syntax_problems
+    return store.BlobRecord(
+        sha, encode(facts), facts.package, len(facts.funcs), len(facts.calls), len(problems),
+        f"{problems[0].line}:{problems[0].col} {problems[0].what}" if problems else None,
+        not_utf8, facts.generated, facts.build_constraint)
+
+
+def _parse_all(git_dir: str, shas: list[str], jobs: int) -> Iterator[store.BlobRecord | str]:
+    chunks = [shas[i:i + CHUNK] for i in range(0, len(shas), CHUNK)]
+    if jobs <= 1 or len(chunks) <= 1:
+        _start_worker(git_dir)
+        try:
+            for chunk in chunks:
+                yield from _parse_blobs(chunk)
+        finally:
+            _reader.close()
+        return
+    with multiprocessing.get_context("fork").Pool(jobs, _start_worker, (git_dir,)) as pool:
+        for results in pool.imap_unordered(_parse_blobs, chunks):
+            yield from results
+
+
+# --- the stage -----------------------------------------------------------------------------------
+
+def index_checkout(index_path: Path, checkout: Checkout, include_tests: bool = False,
+                   jobs: int | None = None, progress: Progress | None = None) -> IndexSummary:
+    progress = progress or Progress(quiet=True)
+    started = time.monotonic()
+    db = store.connect(index_path, create=True)
+    try:
+        summary = IndexSummary(checkout.name, checkout.ref, checkout.commit)
+        entries = list_tree(checkout.git_dir, checkout.commit)
+        summary.symlinks = sum(e.symlink for e in entries)
+        go_entries = [e for e in entries if is_indexed_go_file(e, include_tests)]
+        done = store.find_complete(db, checkout.name, checkout.commit, include_tests,
+                                   PARSER_VERSION)
+        if done is not None:
+            summary.already_indexed = True
+            _fill_counts(db, done.id, summary)
+            return summary
+
+        commit_id = store.begin_commit(db, checkout.name, checkout.commit, checkout.ref,
+                                       checkout.remote_url, include_tests, PARSER_VERSION)
+        modules = _module_map(checkout.git_dir, entries)
+        known = store.known_blobs(db, PARSER_VERSION)
+        wanted = {e.blob_sha for e in go_entries if not e.symlink}
+        todo = sorted(wanted - known)
+        summary.reused = sum(1 for e in go_entries if not e.symlink and e.blob_sha in known)
+        missing = _parse_into(db, checkout.git_dir, todo, jobs or os.cpu_count() or 1, progress)
+
+        files = []
+        for entry in go_entries:
+            status = "symlink" if entry.symlink else (
+                "missing" if entry.blob_sha in missing else "parsed")
+            files.append(store.FileRecord(entry.path, entry.blob_sha,
+                                          modules.import_path_of(entry.path), status))
+        store.finish_commit(db, commit_id, files, ((m.path, m.dir) for m in modules.modules))
+        summary.parsed_now = len(todo) - len(missing)
+        _fill_counts(db, commit_id, summary)
+        summary.seconds = time.monotonic() - started
+        return summary
+    finally:
+        db.close()
+
+
+def _module_map(git_dir: str, entries: list[TreeEntry]):
+    """The tree's module map, from its go.mod, go.work and vendor/modules.txt blobs."""
+    by_path = {e.path: e.blob_sha for e in entries if not e.symlink}
+    with BlobReader(git_dir) as reader:
+        return build_module_map(
+            [e.path for e in entries], lambda path: reader.read(by_path[path]) if path in by_path
+            else None)
+
+
+def _parse_into(db, git_dir: str, shas: list[str], jobs: int, progress: Progress) -> set[str]:
+    """Parse and save the given blobs; return the SHAs the object store does not have."""
+    missing: set[str] = set()
+    batch: list[store.BlobRecord] = []
+    for count, result in enumerate(_parse_all(git_dir, shas, jobs), 1):
+        if isinstance(result, str):
+            missing.add(result)
+        else:
+            batch.append(result)
+        if len(batch) >= SAVE_EVERY:
+            store.save_blobs(db, PARSER_VERSION, batch)
+            batch = []
+        progress.update("parsing", count, len(shas), "files")
+    if batch:
+        store.save_blobs(db, PARSER_VERSION, batch)
+    return missing
+
+
+def _fill_counts(db, commit_id: int, summary: IndexSummary) -> None:
+    """Summary figures of a stored commit, from the index alone."""
+    statuses = dict(db.execute(
+        "SELECT status, count(*) FROM files WHERE commit_id = ? GROUP BY status", (commit_id,)))
+    summary.go_files = sum(statuses.values())
+    if summary.already_indexed:
+        summary.reused = statuses.get("parsed", 0)
+    summary.missing = [p for (p,) in db.execute(
+        "SELECT path FROM files WHERE commit_id = ? AND status = 'missing' ORDER BY path",
+        (commit_id,))]
+    packages, funcs, calls = db.execute(
+        "SELECT count(DISTINCT f.import_path), coalesce(sum(b.funcs), 0), "
+        "coalesce(sum(b.calls), 0) FROM files f JOIN blobs b ON b.sha = f.blob_sha "
+        "WHERE f.commit_id = ? AND f.status = 'parsed'", (commit_id,)).fetchone()
+    summary.packages, summary.funcs, summary.calls = packages, funcs, calls
+    summary.syntax_errors = list(db.execute(
+        "SELECT f.path, b.first_problem FROM files f JOIN blobs b ON b.sha = f.blob_sha "
+        "WHERE f.commit_id = ? AND b.syntax_problems > 0 ORDER BY f.path", (commit_id,)))
+    summary.not_utf8 = [p for (p,) in db.execute(
+        "SELECT f.path FROM files f JOIN blobs b ON b.sha = f.blob_sha "
+        "WHERE f.commit_id = ? AND b.not_utf8 ORDER BY f.path", (commit_id,))]

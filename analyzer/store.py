@@ -1,0 +1,201 @@
+"""The SQLite index: what was analysed (repositories, commits, files) and the facts of every blob.
+
+Facts are keyed by git blob SHA and parser version, so an unchanged file is never parsed twice,
+whichever commit or repository it appears in. A commit becomes visible to readers only when the
+transaction that marks it complete commits; until then readers keep seeing the previous one. The
+database runs in WAL mode, so a reader can query while an index is being written, and a process
+killed mid-index leaves the last complete commit (and every blob already parsed) intact.
+"""
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from analyzer.errors import IndexError_
+from analyzer.facts import FileFacts, decode
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS blobs (
+    sha TEXT PRIMARY KEY,
+    parser_version INTEGER NOT NULL,
+    facts BLOB NOT NULL,
+    package TEXT,
+    funcs INTEGER NOT NULL,
+    calls INTEGER NOT NULL,
+    syntax_problems INTEGER NOT NULL,
+    first_problem TEXT,            -- "line:col what" of the first syntax problem
+    not_utf8 INTEGER NOT NULL,
+    generated INTEGER NOT NULL,
+    build_constraint TEXT
+);
+CREATE TABLE IF NOT EXISTS commits (
+    id INTEGER PRIMARY KEY,
+    repo TEXT NOT NULL,            -- "kubernetes" or "etcd"
+    sha TEXT NOT NULL,
+    ref TEXT NOT NULL,
+    remote_url TEXT NOT NULL,
+    include_tests INTEGER NOT NULL,
+    parser_version INTEGER NOT NULL,
+    started REAL NOT NULL,
+    complete INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS files (
+    commit_id INTEGER NOT NULL REFERENCES commits(id) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    blob_sha TEXT NOT NULL,
+    import_path TEXT,
+    status TEXT NOT NULL,          -- "parsed", "missing" (blob absent from the store), "symlink"
+    PRIMARY KEY (commit_id, path)
+);
+CREATE TABLE IF NOT EXISTS modules (
+    commit_id INTEGER NOT NULL REFERENCES commits(id) ON DELETE CASCADE,
+    path TEXT NOT NULL,
+    dir TEXT NOT NULL,
+    PRIMARY KEY (commit_id, dir)
+);
+CREATE INDEX IF NOT EXISTS files_by_blob ON files (blob_sha);
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class BlobRecord:
+    sha: str
+    facts: bytes  # encoded FileFacts
+    package: str | None
+    funcs: int
+    calls: int
+    syntax_problems: int
+    first_problem: str | None
+    not_utf8: bool
+    generated: bool
+    build_constraint: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CommitRecord:
+    id: int
+    repo: str
+    sha: str
+    ref: str
+    remote_url: str
+    include_tests: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FileRecord:
+    path: str
+    blob_sha: str
+    import_path: str | None
+    status: str
+
+
+def connect(path: Path, create: bool = False) -> sqlite3.Connection:
+    if not create and not path.exists():
+        raise IndexError_(str(path), "no index yet: run `kubeatlas index` first")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, timeout=30, isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL is still crash-safe for the database
+    db.execute("PRAGMA foreign_keys=ON")
+    if create:
+        with transaction(db):
+            # executescript() would commit on its own; statements one by one stay in this one.
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
+                       (str(SCHEMA_VERSION),))
+    version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    if version is None or int(version[0]) != SCHEMA_VERSION:
+        raise IndexError_(str(path), f"made by another kubeatlas (schema {version and version[0]}, "
+                          f"this one reads {SCHEMA_VERSION}); remove it and index again")
+    return db
+
+
+class transaction:
+    """BEGIN IMMEDIATE … COMMIT, rolled back on any exception (KeyboardInterrupt included)."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.db.execute("BEGIN IMMEDIATE")
+        return self.db
+
+    def __exit__(self, kind, value, traceback) -> None:
+        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def known_blobs(db: sqlite3.Connection, parser_version: int) -> set[str]:
+    return {sha for (sha,) in db.execute(
+        "SELECT sha FROM blobs WHERE parser_version = ?", (parser_version,))}
+
+
+def save_blobs(db: sqlite3.Connection, parser_version: int, records: Iterable[BlobRecord]) -> None:
+    with transaction(db):
+        db.executemany(
+            "INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(r.sha, parser_version, r.facts, r.package, r.funcs, r.calls, r.syntax_problems,
+              r.first_problem, r.not_utf8, r.generated, r.build_constraint) for r in records])
+
+
+def find_complete(db: sqlite3.Connection, repo: str, sha: str, include_tests: bool,
+                  parser_version: int) -> CommitRecord | None:
+    row = db.execute(
+        "SELECT id, repo, sha, ref, remote_url, include_tests FROM commits WHERE complete = 1 AND "
+        "repo = ? AND sha = ? AND include_tests = ? AND parser_version = ? ORDER BY id DESC LIMIT 1",
+        (repo, sha, include_tests, parser_version)).fetchone()
+    return CommitRecord(*row) if row else None
+
+
+def begin_commit(db: sqlite3.Connection, repo: str, sha: str, ref: str, remote_url: str,
+                 include_tests: bool, parser_version: int) -> int:
+    """Record an index in progress; leftovers of an index that was killed are dropped first."""
+    with transaction(db):
+        db.execute("DELETE FROM commits WHERE complete = 0")
+        cursor = db.execute(
+            "INSERT INTO commits (repo, sha, ref, remote_url, include_tests, parser_version, "
+            "started) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (repo, sha, ref, remote_url, include_tests, parser_version, time.time()))
+        return cursor.lastrowid
+
+
+def finish_commit(db: sqlite3.Connection, commit_id: int, files: Iterable[FileRecord],
+                  modules: Iterable[tuple[str, str]]) -> None:
+    """Store the commit's files and modules and make it visible, in one transaction."""
+    with transaction(db):
+        db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?)",
+                       [(commit_id, f.path, f.blob_sha, f.import_path, f.status) for f in files])
+        db.executemany("INSERT INTO modules VALUES (?, ?, ?)",
+                       [(commit_id, path, dir_) for path, dir_ in modules])
+        db.execute("UPDATE commits SET complete = 1 WHERE id = ?", (commit_id,))
+
+
+def latest_commits(db: sqlite3.Connection) -> dict[str, CommitRecord]:
+    """The newest complete index of each repository: what queries answer from."""
+    rows = db.execute(
+        "SELECT id, repo, sha, ref, remote_url, include_tests FROM commits WHERE complete = 1 "
+        "ORDER BY id")
+    return {row[1]: CommitRecord(*row) for row in rows}
+
+
+def commit_files(db: sqlite3.Connection, commit_id: int) -> list[FileRecord]:
+    return [FileRecord(*row) for row in db.execute(
+        "SELECT path, blob_sha, import_path, status FROM files WHERE commit_id = ? ORDER BY path",
+        (commit_id,))]
+
+
+def file_facts(db: sqlite3.Connection, commit_id: int) -> Iterator[tuple[FileRecord, FileFacts]]:
+    """Every parsed file of a commit with its facts, decoded."""
+    rows = db.execute(
+        "SELECT f.path, f.blob_sha, f.import_path, f.status, b.facts FROM files f "
+        "JOIN blobs b ON b.sha = f.blob_sha WHERE f.commit_id = ? AND f.status = 'parsed' "
+        "ORDER BY f.path", (commit_id,))
+    for path, sha, import_path, status, facts in rows:
+        yield FileRecord(path, sha, import_path, status), decode(facts)

@@ -1,0 +1,170 @@
+"""`kubeatlas index` on the fixture trees: what it stores, what it reuses, what it survives."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from analyzer import sources, store
+from analyzer.cli import main
+from analyzer.indexer import index_checkout
+from analyzer.workspace import Workspace
+from conftest import _git
+
+
+def fetch_and_index(repo: Path, home: Path, name: str = "kubernetes", **options):
+    ws = Workspace(home)
+    checkout = sources.fetch(ws, name, source=str(repo), ref="HEAD")
+    return index_checkout(ws.index_path, checkout, jobs=options.pop("jobs", 2), **options)
+
+
+def test_summary_counts_the_kube_tree(kube_repo, tmp_path):
+    summary = fetch_and_index(kube_repo, tmp_path / "home")
+    assert summary.go_files > 20
+    assert summary.parsed_now == summary.go_files  # nothing was in the index before
+    assert summary.funcs > 50 and summary.calls > 100
+    assert [path for path, _ in summary.syntax_errors] == ["pkg/broken/broken.go"]
+    assert summary.not_utf8 == ["pkg/latin1/latin1.go"]
+    assert summary.symlinks == 2  # vendor/k8s.io/{api,client-go} → staging, not followed
+    assert summary.missing == []
+
+
+def test_test_files_are_parsed_only_when_asked(kube_repo, tmp_path):
+    without = fetch_and_index(kube_repo, tmp_path / "a")
+    with_tests = fetch_and_index(kube_repo, tmp_path / "b", include_tests=True)
+    assert with_tests.go_files == without.go_files + 1  # scheduler_test.go
+
+
+def test_files_know_their_import_paths(kube_repo, tmp_path):
+    fetch_and_index(kube_repo, tmp_path / "home")
+    db = store.connect(tmp_path / "home" / "index.sqlite")
+    commit = store.latest_commits(db)["kubernetes"]
+    paths = {f.path: f.import_path for f in store.commit_files(db, commit.id)}
+    assert paths["pkg/scheduler/scheduler.go"] == "k8s.io/kubernetes/pkg/scheduler"
+    assert paths["staging/src/k8s.io/api/core/v1/types.go"] == "k8s.io/api/core/v1"
+    assert paths["vendor/github.com/spf13/cobra/command.go"] == "github.com/spf13/cobra"
+
+
+def test_stored_facts_decode_to_what_parsing_gives(kube_repo, tmp_path):
+    fetch_and_index(kube_repo, tmp_path / "home")
+    db = store.connect(tmp_path / "home" / "index.sqlite")
+    commit = store.latest_commits(db)["kubernetes"]
+    facts = {record.path: facts for record, facts in store.file_facts(db, commit.id)}
+    scheduler = facts["pkg/scheduler/scheduler.go"]
+    assert scheduler.package == "scheduler"
+    assert "New" in {f.name for f in scheduler.funcs}
+
+
+def test_a_second_index_of_the_same_commit_parses_nothing(kube_repo, tmp_path):
+    first = fetch_and_index(kube_repo, tmp_path / "home")
+    second = fetch_and_index(kube_repo, tmp_path / "home")
+    assert second.already_indexed and second.parsed_now == 0
+    assert (second.go_files, second.funcs, second.calls) == (first.go_files, first.funcs, first.calls)
+
+
+def test_a_new_commit_parses_only_the_blobs_that_changed(kube_repo, tmp_path):
+    fetch_and_index(kube_repo, tmp_path / "home")
+    target = kube_repo / "pkg" / "scheduler" / "queue.go"
+    target.write_text(target.read_text() + "\nfunc addedLater() { println() }\n")
+    _git(kube_repo, "commit", "--quiet", "-am", "change one file")
+    summary = fetch_and_index(kube_repo, tmp_path / "home")
+    assert summary.parsed_now == 1
+    assert summary.reused == summary.go_files - 1
+
+
+def test_a_blob_missing_from_the_object_store_is_listed_not_fatal(kube_repo, tmp_path):
+    sha = subprocess.run(["git", "rev-parse", "HEAD:pkg/scheduler/queue.go"], cwd=kube_repo,
+                         capture_output=True, text=True, check=True).stdout.strip()
+    (kube_repo / ".git" / "objects" / sha[:2] / sha[2:]).unlink()
+    summary = fetch_and_index(kube_repo, tmp_path / "home")
+    assert summary.missing == ["pkg/scheduler/queue.go"]
+    assert summary.parsed_now == summary.go_files - 1
+
+
+def test_one_process_and_a_pool_store_the_same_facts(kube_repo, tmp_path):
+    one = fetch_and_index(kube_repo, tmp_path / "a", jobs=1)
+    two = fetch_and_index(kube_repo, tmp_path / "b", jobs=2)
+    assert (one.funcs, one.calls, one.packages) == (two.funcs, two.calls, two.packages)
+
+
+def test_cli_prints_a_json_summary(kube_repo, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    assert main(["fetch", "kubernetes", "--from", str(kube_repo), "--ref", "HEAD", "-q"]) == 0
+    capsys.readouterr()
+    assert main(["index", "--json", "-q"]) == 0
+    (summary,) = json.loads(capsys.readouterr().out)
+    assert summary["repo"] == "kubernetes" and summary["go_files"] > 20
+
+
+def test_cli_index_before_fetch_is_one_clear_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    assert main(["index"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip() == "kubeatlas: error: nothing fetched yet: run `kubeatlas fetch` first"
+
+
+def make_big_repo(path: Path, files: int) -> Path:
+    """A repository with enough Go files that indexing it takes a few seconds."""
+    (path / "pkg").mkdir(parents=True)
+    (path / "go.mod").write_text("module example.com/big\n\ngo 1.20\n")
+    body = "".join(f"func F{i}(x int) int {{ return G{i}(x) + helper(x) }}\n" for i in range(150))
+    for i in range(files):
+        package = path / "pkg" / f"p{i // 50}"
+        package.mkdir(exist_ok=True)
+        (package / f"f{i}.go").write_text(f"package p{i // 50}\n\n// file {i}\n{body}")
+    _git(path, "init", "--quiet")
+    _git(path, "add", "--all")
+    _git(path, "-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "--quiet", "-m", "big")
+    return path
+
+
+def test_kill_9_mid_index_leaves_the_previous_index_readable(kube_repo, tmp_path):
+    """A reader sees the last complete commit while a new index is written, and after a kill -9
+    of the writer (workers included) it still does; the next run keeps the blobs already parsed."""
+    home = tmp_path / "home"
+    before = fetch_and_index(kube_repo, home)
+    big = make_big_repo(tmp_path / "big", files=2500)
+    env = {**os.environ, "KUBEATLAS_HOME": str(home)}
+    subprocess.run([sys.executable, "-m", "analyzer.cli", "fetch", "kubernetes", "--from", str(big),
+                    "--ref", "HEAD", "-q"], env=env, check=True, capture_output=True)
+    writer = subprocess.Popen([sys.executable, "-m", "analyzer.cli", "index", "-q", "-j", "2"],
+                              env=env, start_new_session=True, stdout=subprocess.DEVNULL)
+    reader = sqlite3.connect(home / "index.sqlite", timeout=30)
+    deadline = time.monotonic() + 60
+    saved = 0
+    while time.monotonic() < deadline and saved < 1000:
+        time.sleep(0.05)
+        saved = reader.execute("SELECT count(*) FROM blobs").fetchone()[0] - before.parsed_now
+        # While the writer works, readers keep answering from the previous complete commit.
+        visible = reader.execute("SELECT sha FROM commits WHERE complete = 1").fetchall()
+        assert len(visible) == 1
+    assert writer.poll() is None, "the index finished before it could be interrupted"
+    os.killpg(writer.pid, signal.SIGKILL)
+    writer.wait()
+    reader.close()
+
+    db = store.connect(home / "index.sqlite")
+    latest = store.latest_commits(db)["kubernetes"]
+    assert latest.sha == before.commit
+    assert sum(1 for _ in store.file_facts(db, latest.id)) == before.go_files - len(before.missing)
+    db.close()
+
+    resumed = index_checkout(home / "index.sqlite", sources.load_checkouts(Workspace(home))["kubernetes"],
+                             jobs=2)
+    assert resumed.go_files == 2501 - 1  # the 2,500 files; go.mod is not Go
+    assert resumed.reused >= 1000 and resumed.parsed_now == resumed.go_files - resumed.reused
+
+
+@pytest.mark.parametrize("repo_fixture", ["kube_repo", "etcd_repo"])
+def test_every_fixture_tree_indexes_without_loss(repo_fixture, request, tmp_path):
+    repo = request.getfixturevalue(repo_fixture)
+    summary = fetch_and_index(repo, tmp_path / "home", name="etcd" if "etcd" in repo_fixture
+                              else "kubernetes")
+    assert summary.go_files == summary.parsed_now + len(summary.missing)
