@@ -1,0 +1,171 @@
+"""How fast `kubeatlas index` is on real trees, against a bare tree-sitter parse of the same files.
+
+Measures, in one run and on this machine:
+  - bare parse: one process reads every indexed Go blob and runs tree-sitter's parser on it, no more;
+  - cold index: `kubeatlas index` into an empty home (wall time, peak RSS of the whole process tree);
+  - no-op re-index: the same command again;
+  - incremental: a home that holds the older kubernetes tree indexes the newer one;
+  - etcd: a cold index of etcd.
+Prints a table and writes JSON to benchmarks/results/index_speed.json.
+
+    python benchmarks/index_speed.py \\
+        --kubernetes /path/to/k8s.git@e5f3f020 --kubernetes-old /path/to/k8s-1.19.git@441505a9 \\
+        --etcd /path/to/etcd.git@v3.5.0
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import tree_sitter
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from analyzer.gitobjects import BlobReader, list_tree  # noqa: E402
+from analyzer.indexer import is_indexed_go_file  # noqa: E402
+from analyzer.parse import GO_LANGUAGE  # noqa: E402
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def tree_rss_kib(pid: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc."""
+    total, stack = 0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += next(int(line.split()[1]) for line in status.splitlines()
+                          if line.startswith("VmRSS:"))
+            for task in Path(f"/proc/{current}/task").iterdir():
+                stack.extend(int(c) for c in (task / "children").read_text().split())
+        except (FileNotFoundError, ProcessLookupError, StopIteration):
+            continue
+    return total
+
+
+def run_measured(argv: list[str], env: dict[str, str]) -> tuple[float, int, str]:
+    """Run a command; return wall seconds, peak RSS of its process tree (MiB) and its stdout."""
+    started = time.monotonic()
+    process = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               text=True)
+    peak = 0
+
+    def sample() -> None:
+        nonlocal peak
+        while process.poll() is None:
+            peak = max(peak, tree_rss_kib(process.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    out, _ = process.communicate()
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed with exit code {process.returncode}")
+    return time.monotonic() - started, peak // 1024, out
+
+
+def bare_parse(git_dir: str, commit: str) -> tuple[float, int, int]:
+    """Single-process tree-sitter parse of the files `index` would parse: (seconds, files, bytes)."""
+    entries = [e for e in list_tree(git_dir, commit) if is_indexed_go_file(e, False) and not e.symlink]
+    parser = tree_sitter.Parser(GO_LANGUAGE)
+    started = time.monotonic()
+    files = size = 0
+    with BlobReader(git_dir) as reader:
+        for entry in entries:
+            source = reader.read(entry.blob_sha)
+            if source is None:
+                continue
+            parser.parse(source)
+            files += 1
+            size += len(source)
+    return time.monotonic() - started, files, size
+
+
+def kubeatlas(*args: str) -> list[str]:
+    return [sys.executable, "-m", "analyzer.cli", *args]
+
+
+def fetch(env: dict[str, str], name: str, spec: str) -> tuple[str, str]:
+    path, _, ref = spec.rpartition("@")
+    subprocess.run(kubeatlas("fetch", name, "--from", path, "--ref", ref, "-q"), env=env,
+                   check=True, stdout=subprocess.DEVNULL)
+    record = json.loads((Path(env["KUBEATLAS_HOME"]) / "sources.json").read_text())[name]
+    return record["git_dir"], record["commit"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kubernetes", required=True, help="PATH@REF of the newer kubernetes tree")
+    parser.add_argument("--kubernetes-old", help="PATH@REF of an older kubernetes tree")
+    parser.add_argument("--etcd", help="PATH@REF of etcd")
+    options = parser.parse_args()
+
+    rows: list[tuple[str, str, str]] = []
+    results: dict[str, float | int] = {}
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "KUBEATLAS_HOME": home}
+        git_dir, commit = fetch(env, "kubernetes", options.kubernetes)
+        bare_s, files, size = bare_parse(git_dir, commit)
+        cold_s, cold_rss, summary = run_measured(kubeatlas("index", "kubernetes", "--json"), env)
+        noop_s, _, _ = run_measured(kubeatlas("index", "kubernetes"), env)
+        parsed = json.loads(summary)[0]
+        results.update(files=files, megabytes=round(size / 1e6, 1), bare_parse_s=round(bare_s, 2),
+                       cold_index_s=round(cold_s, 2), cold_peak_rss_mib=cold_rss,
+                       noop_reindex_s=round(noop_s, 2), functions=parsed["funcs"],
+                       call_sites=parsed["calls"], missing_blobs=len(parsed["missing"]))
+        rows += [
+            ("kubernetes Go files parsed (excl. tests)", f"{files:,} ({size / 1e6:.0f} MB)", ""),
+            ("bare tree-sitter parse, 1 process", f"{bare_s:.1f} s", f"{size / 1e6 / bare_s:.1f} MB/s"),
+            ("cold `kubeatlas index`", f"{cold_s:.1f} s",
+             f"{cold_s / bare_s:.2f}x bare (target <= 3x), {files / cold_s:,.0f} files/s"),
+            ("cold index peak RSS (process tree)", f"{cold_rss:,} MiB", "target < 2048 MiB"),
+            ("no-op re-index", f"{noop_s:.2f} s", "target < 3 s"),
+        ]
+    if options.kubernetes_old:
+        with tempfile.TemporaryDirectory() as home:
+            env = {**os.environ, "KUBEATLAS_HOME": home}
+            fetch(env, "kubernetes", options.kubernetes_old)
+            old_s, _, _ = run_measured(kubeatlas("index", "kubernetes"), env)
+            fetch(env, "kubernetes", options.kubernetes)
+            inc_s, _, out = run_measured(kubeatlas("index", "kubernetes", "--json"), env)
+            inc = json.loads(out)[0]
+            results.update(old_cold_index_s=round(old_s, 2), incremental_s=round(inc_s, 2),
+                           incremental_parsed=inc["parsed_now"], incremental_reused=inc["reused"])
+            rows += [
+                ("cold index of the older tree", f"{old_s:.1f} s", ""),
+                ("older → newer incremental index", f"{inc_s:.1f} s",
+                 f"{inc['parsed_now']:,} blobs parsed, {inc['reused']:,} reused"),
+            ]
+    if options.etcd:
+        with tempfile.TemporaryDirectory() as home:
+            env = {**os.environ, "KUBEATLAS_HOME": home}
+            git_dir, commit = fetch(env, "etcd", options.etcd)
+            e_bare, e_files, e_size = bare_parse(git_dir, commit)
+            e_cold, e_rss, _ = run_measured(kubeatlas("index", "etcd"), env)
+            results.update(etcd_files=e_files, etcd_bare_parse_s=round(e_bare, 2),
+                           etcd_cold_index_s=round(e_cold, 2), etcd_peak_rss_mib=e_rss)
+            rows += [
+                ("etcd Go files parsed", f"{e_files:,} ({e_size / 1e6:.0f} MB)", ""),
+                ("etcd bare parse / cold index", f"{e_bare:.1f} s / {e_cold:.1f} s",
+                 f"{e_cold / e_bare:.2f}x, peak {e_rss} MiB"),
+            ]
+
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measure':<{width}}  {'value':>22}  note")
+    for name, value, note in rows:
+        print(f"{name:<{width}}  {value:>22}  {note}")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "index_speed.json").write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
