@@ -28,7 +28,7 @@ FACTS_QUERY = tree_sitter.Query(
 
 # Bump when the facts a file yields change shape or content: the index re-parses blobs whose facts
 # were made by another version.
-PARSER_VERSION = 1
+PARSER_VERSION = 2
 
 PACKAGE_SCOPE = "init"  # go/ssa puts package-level initialisers (and their closures) in init
 GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.$", re.MULTILINE)
@@ -178,6 +178,7 @@ class _FileParser:
     def __init__(self, source: bytes):
         self.source = source
         self.literal_names: dict[int, str] = {}
+        self.func_names: dict[int, str] = {}
         self.out: dict[str, list] = {k: [] for k in (
             "imports", "types", "funcs", "func_lits", "calls", "composites", "vars", "assigns",
             "ranges", "type_switches")}
@@ -203,7 +204,7 @@ class _FileParser:
             scope = stack[-1][1] if stack else PACKAGE_SCOPE
             getattr(self, "on_" + kind)(node, scope)
             if is_scope:
-                name = func_scope(node) if kind == "func" else self.literal_names[start]
+                name = (self.func_names if kind == "func" else self.literal_names)[start]
                 stack.append((end, name))
 
         package = captures.get("package")
@@ -222,12 +223,15 @@ class _FileParser:
         return min(len(self.source), 4096)
 
     def name_literals(self, funcs: list, literals: list) -> None:
-        """Name literals as go/ssa does: `Parent$1`, `Parent$1$1`, numbered in source order."""
+        """Name functions and literals as go/ssa does: literals `Parent$1`, `Parent$1$1`,
+        numbered in source order; a package may declare several `func init()`, which go/ssa calls
+        `init#1`, `init#2`, … — numbered here within the file, renumbered per package later."""
         scopes = sorted([(n.start_byte, n.end_byte, n, False) for n in funcs]
                         + [(n.start_byte, n.end_byte, n, True) for n in literals],
                         key=lambda s: s[0])
         stack: list[tuple[int, str]] = []
         counts: dict[str, int] = {}
+        inits = 0
         for start, end, node, is_literal in scopes:
             while stack and stack[-1][0] <= start:
                 stack.pop()
@@ -238,6 +242,10 @@ class _FileParser:
                 self.literal_names[start] = name
             else:
                 name = func_scope(node)
+                if name == "init":
+                    inits += 1
+                    name = f"init#{inits}"
+                self.func_names[start] = name
             stack.append((end, name))
 
     def on_import(self, node, scope) -> None:
@@ -280,7 +288,8 @@ class _FileParser:
             receiver(node) if node.type == "method_declaration" else (None, None, False))
         start, end = node.start_point, node.end_point
         self.out["funcs"].append(Func(
-            func_scope(node), text(node.child_by_field_name("name")), receiver_type, pointer,
+            self.func_names[node.start_byte], text(node.child_by_field_name("name")),
+            receiver_type, pointer,
             receiver_name, type_params(node.child_by_field_name("type_parameters")),
             params(node.child_by_field_name("parameters")),
             params(node.child_by_field_name("result")),

@@ -180,3 +180,9 @@ def test_codec_round_trips_every_fact():
                   "type I interface{ M(int) error }\nfunc (t *T[K]) M(x int) error { go func() "
                   "{ fmt.Println(x) }(); for k := range t.m {}; switch v := x.(type) {}; return nil }\n")
     assert decode(encode(facts)) == facts
+
+
+def test_init_functions_are_numbered_and_own_their_literals():
+    facts = parse("package p\nvar x = func() {}\nfunc init() { go func() {}() }\nfunc init() {}\n")
+    assert [f.scope for f in facts.funcs] == ["init#1", "init#2"]
+    assert [lit.scope for lit in facts.func_lits] == ["init$1", "init#1$1"]
