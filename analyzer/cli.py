@@ -10,7 +10,7 @@ import json
 import sys
 from pathlib import Path
 
-from analyzer import sources
+from analyzer import sources, stdlib
 from analyzer.errors import AnalyzerError, UsageError
 from analyzer.progress import Progress
 from analyzer.workspace import Workspace, default_home
@@ -65,6 +65,11 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--tests", action="store_true", help="also parse _test.go files")
     index.add_argument("-j", "--jobs", type=int, default=None,
                        help="parser processes (default: one per core)")
+    index.add_argument("--goroot", metavar="PATH",
+                       help="Go installation whose standard library calls resolve into "
+                       "(default: `go env GOROOT` when go is installed)")
+    index.add_argument("--no-goroot", action="store_true",
+                       help="do not index the standard library; calls into it stay unresolved")
     index.add_argument("--json", action="store_true", help="print the summary as JSON")
     _add_common(index)
     return parser
@@ -104,13 +109,14 @@ def cmd_index(args: argparse.Namespace) -> int:
     if not names:
         raise UsageError("nothing fetched yet: run `kubeatlas fetch` first")
     progress = Progress(quiet=args.quiet)
+    goroot = None if args.no_goroot else stdlib.find_goroot(args.goroot)
     summaries = []
     for name in names:
         if name not in checkouts:
             raise UsageError(f"{name} has not been fetched: run `kubeatlas fetch {name}` first")
         summaries.append(indexer.index_checkout(
             ws.index_path, checkouts[name], include_tests=args.tests, jobs=args.jobs,
-            progress=progress))
+            progress=progress, goroot=goroot))
     if args.json:
         json.dump([s.as_dict() for s in summaries], sys.stdout, indent=2)
         print()

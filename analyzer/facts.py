@@ -8,6 +8,7 @@ small nested tuples, `Expr`, so the resolver can follow `a.b.C()` without re-par
 
     ("id", name)                    identifier            ("sel", X, field)     selector X.field
     ("call", F)                     call of F             ("new", type)         new(T)
+    ("make", type)                  make(T, …)            ("append", X)         append(X, …)
     ("addr", X)  &X                 ("deref", X)  *X      ("recv", X)  <-X
     ("comp", type)                  composite literal T{...}
     ("func", scope)                 function literal, named by its closure scope (F$1)
@@ -115,7 +116,7 @@ class CallSite:
     scope: str  # enclosing function or literal; "init" for package-level initialisers
     mode: str  # CALL, GO or DEFER
     args: tuple[Expr, ...]
-    line: int  # position of the call's "(" (go/ssa's call position)
+    line: int  # position of the call's "(", or of the go/defer keyword (go/ssa's positions)
     col: int
 
 

@@ -1,26 +1,31 @@
-"""`kubeatlas index`: one fetched commit → parsed facts of every Go file in the SQLite index.
+"""`kubeatlas index`: one fetched commit → facts of every Go file and its call graph, indexed.
 
 The commit's tree is listed from git; blobs the index already holds (from any commit) are reused,
 the rest are read and parsed by a pool of processes, one per core, and saved in batches as they
-arrive, so an interrupted run keeps the work it did. The commit itself becomes visible only at the
-end, in one transaction, with its file list and module map.
+arrive, so an interrupted run keeps the work it did. The call graph is then resolved in one
+process, against the standard library when a Go installation is found. The commit becomes visible
+only at the end, in one transaction, with its files, module map, symbols and edges.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from analyzer import store
+from analyzer import stdlib, store
 from analyzer.facts import encode
 from analyzer.gitobjects import BlobReader, TreeEntry, list_tree
 from analyzer.modules import build_module_map
 from analyzer.parse import PARSER_VERSION, parse_source
 from analyzer.progress import Progress
+from analyzer.resolve import resolve
 from analyzer.sources import Checkout
+from analyzer.stdlib import GoRoot
 
 CHUNK = 32  # blobs per task handed to a parser process
 SAVE_EVERY = 512  # parsed blobs per write transaction
@@ -42,6 +47,10 @@ class IndexSummary:
     missing: list[str] = field(default_factory=list)
     not_utf8: list[str] = field(default_factory=list)
     symlinks: int = 0  # in the whole tree, Go or not
+    library: str = ""  # the Go version whose standard library calls resolve into, if any
+    symbols: int = 0
+    edges: dict[str, int] = field(default_factory=dict)  # edge kind → count
+    resolve_seconds: float = 0.0
     seconds: float = 0.0
     already_indexed: bool = False
 
@@ -49,7 +58,8 @@ class IndexSummary:
         return asdict(self)
 
     def render(self) -> str:
-        state = "already indexed" if self.already_indexed else f"indexed in {self.seconds:.1f} s"
+        state = "already indexed" if self.already_indexed else (
+            f"indexed in {self.seconds:.1f} s ({self.resolve_seconds:.1f} s resolving)")
         lines = [
             f"{self.repo} {self.ref} ({self.commit[:12]}): {state}",
             f"  Go files        {self.go_files:>9,}  ({self.parsed_now:,} parsed now, "
@@ -57,6 +67,10 @@ class IndexSummary:
             f"  packages        {self.packages:>9,}",
             f"  functions       {self.funcs:>9,}",
             f"  call sites      {self.calls:>9,}",
+            f"  symbols         {self.symbols:>9,}",
+            f"  call edges      {sum(self.edges.values()):>9,}  "
+            + ", ".join(f"{kind} {count:,}" for kind, count in sorted(self.edges.items())),
+            f"  standard library {self.library or 'not indexed (no Go installation found)'}",
             f"  syntax errors   {len(self.syntax_errors):>9,}  files",
             f"  missing blobs   {len(self.missing):>9,}  files absent from the object store",
             f"  not UTF-8       {len(self.not_utf8):>9,}  files (read with replacement)",
@@ -76,21 +90,51 @@ def is_indexed_go_file(entry: TreeEntry, include_tests: bool) -> bool:
     return entry.path.endswith(".go") and (include_tests or not entry.path.endswith("_test.go"))
 
 
+# --- the trees it reads ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TreeSource:
+    """Where blobs come from: a git directory (a fetched checkout) or a GOROOT on disk. Plain
+    data, so that each parser process can open its own reader."""
+
+    git_dir: str | None = None
+    goroot: str | None = None
+
+    def open(self):
+        return _GitReader(self.git_dir) if self.git_dir else _GoRootReader(GoRoot(self.goroot))
+
+
+class _GitReader(BlobReader):
+    def read(self, sha: str, path: str) -> bytes | None:  # git needs no path: the SHA names it
+        return super().read(sha)
+
+
+class _GoRootReader:
+    def __init__(self, goroot: GoRoot):
+        self.goroot = goroot
+
+    def read(self, sha: str, path: str) -> bytes | None:
+        return self.goroot.read(path)
+
+    def close(self) -> None:
+        pass
+
+
 # --- the parser processes ------------------------------------------------------------------------
 
-_reader: BlobReader | None = None
+_reader = None
 
 
-def _start_worker(git_dir: str) -> None:
+def _start_worker(source: TreeSource) -> None:
     global _reader
-    _reader = BlobReader(git_dir)
+    _reader = source.open()
 
 
-def _parse_blobs(shas: list[str]) -> list[store.BlobRecord | str]:
-    """Parse each blob; a blob the object store lacks comes back as its bare SHA."""
+def _parse_blobs(blobs: list[tuple[str, str]]) -> list[store.BlobRecord | str]:
+    """Parse each (sha, path); a blob the object store lacks comes back as its bare SHA."""
     out: list[store.BlobRecord | str] = []
-    for sha in shas:
-        source = _reader.read(sha)
+    for sha, path in blobs:
+        source = _reader.read(sha, path)
         if source is None:
             out.append(sha)
             continue
@@ -112,17 +156,18 @@ def blob_record(sha: str, source: bytes) -> store.BlobRecord:
         not_utf8, facts.generated, facts.build_constraint)
 
 
-def _parse_all(git_dir: str, shas: list[str], jobs: int) -> Iterator[store.BlobRecord | str]:
-    chunks = [shas[i:i + CHUNK] for i in range(0, len(shas), CHUNK)]
+def _parse_all(source: TreeSource, blobs: list[tuple[str, str]],
+               jobs: int) -> Iterator[store.BlobRecord | str]:
+    chunks = [blobs[i:i + CHUNK] for i in range(0, len(blobs), CHUNK)]
     if jobs <= 1 or len(chunks) <= 1:
-        _start_worker(git_dir)
+        _start_worker(source)
         try:
             for chunk in chunks:
                 yield from _parse_blobs(chunk)
         finally:
             _reader.close()
         return
-    with multiprocessing.get_context("fork").Pool(jobs, _start_worker, (git_dir,)) as pool:
+    with multiprocessing.get_context("fork").Pool(jobs, _start_worker, (source,)) as pool:
         for results in pool.imap_unordered(_parse_blobs, chunks):
             yield from results
 
@@ -130,44 +175,103 @@ def _parse_all(git_dir: str, shas: list[str], jobs: int) -> Iterator[store.BlobR
 # --- the stage -----------------------------------------------------------------------------------
 
 def index_checkout(index_path: Path, checkout: Checkout, include_tests: bool = False,
-                   jobs: int | None = None, progress: Progress | None = None) -> IndexSummary:
+                   jobs: int | None = None, progress: Progress | None = None,
+                   goroot: Path | None = None) -> IndexSummary:
+    """Parse a fetched commit, resolve its call graph (against the standard library of `goroot`
+    when given) and make both visible at once."""
     progress = progress or Progress(quiet=True)
+    jobs = jobs or os.cpu_count() or 1
     started = time.monotonic()
     db = store.connect(index_path, create=True)
     try:
-        summary = IndexSummary(checkout.name, checkout.ref, checkout.commit)
+        library = _index_library(db, GoRoot(str(goroot)), jobs, progress) if goroot else None
+        summary = IndexSummary(checkout.name, checkout.ref, checkout.commit,
+                               library=library.ref if library else "")
         entries = list_tree(checkout.git_dir, checkout.commit)
         summary.symlinks = sum(e.symlink for e in entries)
         go_entries = [e for e in entries if is_indexed_go_file(e, include_tests)]
-        done = store.find_complete(db, checkout.name, checkout.commit, include_tests,
-                                   PARSER_VERSION)
+        key = store.CommitKey(checkout.name, checkout.commit, include_tests, summary.library)
+        done = store.find_complete(db, key)
         if done is not None:
             summary.already_indexed = True
             _fill_counts(db, done.id, summary)
             return summary
 
-        commit_id = store.begin_commit(db, checkout.name, checkout.commit, checkout.ref,
-                                       checkout.remote_url, include_tests, PARSER_VERSION)
+        commit_id = store.begin_commit(db, key, checkout.ref, checkout.remote_url)
         modules = _module_map(checkout.git_dir, entries)
-        known = store.known_blobs(db, PARSER_VERSION)
-        wanted = {e.blob_sha for e in go_entries if not e.symlink}
-        todo = sorted(wanted - known)
-        summary.reused = sum(1 for e in go_entries if not e.symlink and e.blob_sha in known)
-        missing = _parse_into(db, checkout.git_dir, todo, jobs or os.cpu_count() or 1, progress)
+        source = TreeSource(git_dir=checkout.git_dir)
+        missing = _parse_entries(db, source, go_entries, jobs, progress, summary)
+        files = [store.FileRecord(e.path, e.blob_sha, modules.import_path_of(e.path),
+                                  _status(e, missing)) for e in go_entries]
 
-        files = []
-        for entry in go_entries:
-            status = "symlink" if entry.symlink else (
-                "missing" if entry.blob_sha in missing else "parsed")
-            files.append(store.FileRecord(entry.path, entry.blob_sha,
-                                          modules.import_path_of(entry.path), status))
-        store.finish_commit(db, commit_id, files, ((m.path, m.dir) for m in modules.modules))
-        summary.parsed_now = len(todo) - len(missing)
+        progress.note(f"resolving the call graph of {checkout.name} …")
+        resolve_started = time.monotonic()
+        with _without_gc():
+            library_files = list(store.file_facts(db, library.id)) if library else []
+            symbols, edges = resolve(store.file_facts_of(db, files), library_files)
+        summary.resolve_seconds = time.monotonic() - resolve_started
+        store.finish_commit(db, commit_id, files, ((m.path, m.dir) for m in modules.modules),
+                            symbols, edges)
         _fill_counts(db, commit_id, summary)
         summary.seconds = time.monotonic() - started
         return summary
     finally:
         db.close()
+
+
+@contextmanager
+def _without_gc():
+    """Resolution builds millions of small objects that all live until it ends; the cyclic
+    garbage collector would scan them again and again (it doubled resolution time) and has
+    nothing to free."""
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _status(entry: TreeEntry, missing: set[str]) -> str:
+    if entry.symlink:
+        return "symlink"
+    return "missing" if entry.blob_sha in missing else "parsed"
+
+
+def _parse_entries(db, source: TreeSource, entries: list[TreeEntry], jobs: int,
+                   progress: Progress, summary: IndexSummary | None = None) -> set[str]:
+    """Parse the entries whose blobs the index lacks; return the SHAs that could not be read."""
+    known = store.known_blobs(db, PARSER_VERSION)
+    todo: dict[str, str] = {}
+    reused = 0
+    for entry in entries:
+        if entry.symlink:
+            continue
+        if entry.blob_sha in known:
+            reused += 1
+        else:
+            todo.setdefault(entry.blob_sha, entry.path)
+    missing = _parse_into(db, source, sorted(todo.items()), jobs, progress)
+    if summary is not None:
+        summary.reused = reused
+        summary.parsed_now = len(todo) - len(missing)
+    return missing
+
+
+def _index_library(db, goroot: GoRoot, jobs: int, progress: Progress) -> store.CommitRecord:
+    """The standard library's files and facts, indexed once per Go version."""
+    version = goroot.version
+    key = store.CommitKey(stdlib.REPO, version, False, "")
+    done = store.find_complete(db, key)
+    if done is not None:
+        return done
+    entries = goroot.entries()
+    commit_id = store.begin_commit(db, key, version, stdlib.REMOTE)
+    missing = _parse_entries(db, TreeSource(goroot=goroot.root), entries, jobs, progress)
+    files = [store.FileRecord(e.path, e.blob_sha, stdlib.import_path_of(e.path),
+                              _status(e, missing)) for e in entries]
+    store.finish_commit(db, commit_id, files, (), (), ())
+    progress.note(f"indexed the standard library {version}: {len(files):,} files")
+    return store.find_complete(db, key)
 
 
 def _module_map(git_dir: str, entries: list[TreeEntry]):
@@ -179,11 +283,12 @@ def _module_map(git_dir: str, entries: list[TreeEntry]):
             else None)
 
 
-def _parse_into(db, git_dir: str, shas: list[str], jobs: int, progress: Progress) -> set[str]:
-    """Parse and save the given blobs; return the SHAs the object store does not have."""
+def _parse_into(db, source: TreeSource, blobs: list[tuple[str, str]], jobs: int,
+                progress: Progress) -> set[str]:
+    """Parse and save the given (sha, path) blobs; return the SHAs that could not be read."""
     missing: set[str] = set()
     batch: list[store.BlobRecord] = []
-    for count, result in enumerate(_parse_all(git_dir, shas, jobs), 1):
+    for count, result in enumerate(_parse_all(source, blobs, jobs), 1):
         if isinstance(result, str):
             missing.add(result)
         else:
@@ -191,7 +296,7 @@ def _parse_into(db, git_dir: str, shas: list[str], jobs: int, progress: Progress
         if len(batch) >= SAVE_EVERY:
             store.save_blobs(db, PARSER_VERSION, batch)
             batch = []
-        progress.update("parsing", count, len(shas), "files")
+        progress.update("parsing", count, len(blobs), "files")
     if batch:
         store.save_blobs(db, PARSER_VERSION, batch)
     return missing
@@ -215,6 +320,7 @@ def _fill_counts(db, commit_id: int, summary: IndexSummary) -> None:
     summary.syntax_errors = list(db.execute(
         "SELECT f.path, b.first_problem FROM files f JOIN blobs b ON b.sha = f.blob_sha "
         "WHERE f.commit_id = ? AND b.syntax_problems > 0 ORDER BY f.path", (commit_id,)))
+    summary.symbols, summary.edges = store.graph_counts(db, commit_id)
     summary.not_utf8 = [p for (p,) in db.execute(
         "SELECT f.path FROM files f JOIN blobs b ON b.sha = f.blob_sha "
         "WHERE f.commit_id = ? AND b.not_utf8 ORDER BY f.path", (commit_id,))]

@@ -28,7 +28,7 @@ FACTS_QUERY = tree_sitter.Query(
 
 # Bump when the facts a file yields change shape or content: the index re-parses blobs whose facts
 # were made by another version.
-PARSER_VERSION = 2
+PARSER_VERSION = 4
 
 PACKAGE_SCOPE = "init"  # go/ssa puts package-level initialisers (and their closures) in init
 GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.$", re.MULTILINE)
@@ -58,9 +58,11 @@ def expr(node: tree_sitter.Node, literal_names: dict[int, str]) -> Expr:
                 text(node.child_by_field_name("field")))
     if kind == "call_expression":
         function = node.child_by_field_name("function")
-        if function.type == "identifier" and function.text == b"new":
+        if function.type == "identifier" and function.text in (b"new", b"make", b"append"):
             args = node.child_by_field_name("arguments").named_children
-            return ("new", text(args[0]) if args else "")
+            if function.text == b"append":
+                return ("append", expr(args[0], literal_names) if args else ("expr", "none"))
+            return (function.text.decode(), text(args[0]) if args else "")
         if function.type == "parenthesized_type":
             return ("conv", text(function.named_children[0]))
         return ("call", expr(function, literal_names))
@@ -312,7 +314,8 @@ class _FileParser:
             mode = GO if parent.type == "go_statement" else DEFER
         names = self.literal_names
         args = tuple(argument(a, names) for a in arguments.named_children) if arguments else ()
-        at = (arguments or node).start_point
+        # go/ssa places a call at its "(", and a go or defer statement at its keyword.
+        at = (parent if mode != CALL else arguments or node).start_point
         self.out["calls"].append(CallSite(
             expr(function, names), text(function), scope, mode, args, at.row + 1, at.column + 1))
 

@@ -16,8 +16,13 @@ from pathlib import Path
 
 from analyzer.errors import IndexError_
 from analyzer.facts import FileFacts, decode
+from analyzer.graph import Edge, Symbol
+from analyzer.parse import PARSER_VERSION
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+# Bump when the resolver's output changes: a commit indexed by another version is resolved again
+# (its blobs' facts are reused).
+RESOLVER_VERSION = 1
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -41,7 +46,9 @@ CREATE TABLE IF NOT EXISTS commits (
     ref TEXT NOT NULL,
     remote_url TEXT NOT NULL,
     include_tests INTEGER NOT NULL,
+    library TEXT NOT NULL,         -- the Go version whose standard library was resolved against
     parser_version INTEGER NOT NULL,
+    resolver_version INTEGER NOT NULL,
     started REAL NOT NULL,
     complete INTEGER NOT NULL DEFAULT 0
 );
@@ -60,6 +67,34 @@ CREATE TABLE IF NOT EXISTS modules (
     PRIMARY KEY (commit_id, dir)
 );
 CREATE INDEX IF NOT EXISTS files_by_blob ON files (blob_sha);
+-- Symbol names, paths and edge notes recur across edges and commits: stored once each.
+CREATE TABLE IF NOT EXISTS names (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS symbols (
+    commit_id INTEGER NOT NULL REFERENCES commits(id) ON DELETE CASCADE,
+    name INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    package INTEGER NOT NULL,
+    path INTEGER NOT NULL,
+    line INTEGER NOT NULL,
+    col INTEGER NOT NULL,
+    end_line INTEGER NOT NULL,
+    doc TEXT NOT NULL,
+    signature TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS edges (
+    commit_id INTEGER NOT NULL REFERENCES commits(id) ON DELETE CASCADE,
+    caller INTEGER NOT NULL,
+    callee INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    path INTEGER NOT NULL,
+    line INTEGER NOT NULL,
+    col INTEGER NOT NULL,
+    confidence REAL NOT NULL,
+    via INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS symbols_by_name ON symbols (name, commit_id);
+CREATE INDEX IF NOT EXISTS edges_by_caller ON edges (caller, commit_id);
+CREATE INDEX IF NOT EXISTS edges_by_callee ON edges (callee, commit_id);
 """
 
 
@@ -75,6 +110,16 @@ class BlobRecord:
     not_utf8: bool
     generated: bool
     build_constraint: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CommitKey:
+    """What makes two indexes of a commit the same: with it, a second index does nothing."""
+
+    repo: str
+    sha: str
+    include_tests: bool
+    library: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,36 +190,86 @@ def save_blobs(db: sqlite3.Connection, parser_version: int, records: Iterable[Bl
               r.first_problem, r.not_utf8, r.generated, r.build_constraint) for r in records])
 
 
-def find_complete(db: sqlite3.Connection, repo: str, sha: str, include_tests: bool,
-                  parser_version: int) -> CommitRecord | None:
+def find_complete(db: sqlite3.Connection, key: CommitKey) -> CommitRecord | None:
     row = db.execute(
         "SELECT id, repo, sha, ref, remote_url, include_tests FROM commits WHERE complete = 1 AND "
-        "repo = ? AND sha = ? AND include_tests = ? AND parser_version = ? ORDER BY id DESC LIMIT 1",
-        (repo, sha, include_tests, parser_version)).fetchone()
+        "repo = ? AND sha = ? AND include_tests = ? AND library = ? AND parser_version = ? AND "
+        "resolver_version = ? ORDER BY id DESC LIMIT 1",
+        (key.repo, key.sha, key.include_tests, key.library, PARSER_VERSION,
+         RESOLVER_VERSION)).fetchone()
     return CommitRecord(*row) if row else None
 
 
-def begin_commit(db: sqlite3.Connection, repo: str, sha: str, ref: str, remote_url: str,
-                 include_tests: bool, parser_version: int) -> int:
+def begin_commit(db: sqlite3.Connection, key: CommitKey, ref: str, remote_url: str) -> int:
     """Record an index in progress; leftovers of an index that was killed are dropped first."""
     with transaction(db):
         db.execute("DELETE FROM commits WHERE complete = 0")
         cursor = db.execute(
-            "INSERT INTO commits (repo, sha, ref, remote_url, include_tests, parser_version, "
-            "started) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (repo, sha, ref, remote_url, include_tests, parser_version, time.time()))
+            "INSERT INTO commits (repo, sha, ref, remote_url, include_tests, library, "
+            "parser_version, resolver_version, started) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (key.repo, key.sha, ref, remote_url, key.include_tests, key.library, PARSER_VERSION,
+             RESOLVER_VERSION, time.time()))
         return cursor.lastrowid
 
 
 def finish_commit(db: sqlite3.Connection, commit_id: int, files: Iterable[FileRecord],
-                  modules: Iterable[tuple[str, str]]) -> None:
-    """Store the commit's files and modules and make it visible, in one transaction."""
+                  modules: Iterable[tuple[str, str]], symbols: Iterable[Symbol],
+                  edges: Iterable[Edge]) -> None:
+    """Store the commit's files, modules and call graph and make it visible, in one transaction."""
     with transaction(db):
         db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?)",
                        [(commit_id, f.path, f.blob_sha, f.import_path, f.status) for f in files])
         db.executemany("INSERT INTO modules VALUES (?, ?, ?)",
                        [(commit_id, path, dir_) for path, dir_ in modules])
+        ids = _NameIds(db)
+        db.executemany(
+            "INSERT INTO symbols VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(commit_id, ids[s.name], s.kind, ids[s.package], ids[s.path], s.line, s.col,
+              s.end_line, s.doc, s.signature) for s in symbols])
+        db.executemany(
+            "INSERT INTO edges VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(commit_id, ids[e.caller], ids[e.callee], e.kind, ids[e.path], e.line, e.col,
+              e.confidence, ids[e.via]) for e in edges])
+        ids.flush()
         db.execute("UPDATE commits SET complete = 1 WHERE id = ?", (commit_id,))
+
+
+class _NameIds(dict):
+    """Name → id in the names table, adding names not seen before (written by `flush`)."""
+
+    def __init__(self, db: sqlite3.Connection):
+        super().__init__(db.execute("SELECT name, id FROM names"))
+        self.db = db
+        self.next_id = max(self.values(), default=0) + 1
+        self.new: list[tuple[int, str]] = []
+
+    def __missing__(self, name: str) -> int:
+        self[name] = self.next_id
+        self.new.append((self.next_id, name))
+        self.next_id += 1
+        return self[name]
+
+    def flush(self) -> None:
+        self.db.executemany("INSERT INTO names VALUES (?, ?)", self.new)
+        self.new = []
+
+
+def graph_counts(db: sqlite3.Connection, commit_id: int) -> tuple[int, dict[str, int]]:
+    symbols = db.execute("SELECT count(*) FROM symbols WHERE commit_id = ?",
+                         (commit_id,)).fetchone()[0]
+    edges = dict(db.execute(
+        "SELECT kind, count(*) FROM edges WHERE commit_id = ? GROUP BY kind", (commit_id,)))
+    return symbols, edges
+
+
+def load_edges(db: sqlite3.Connection, commit_id: int) -> list[Edge]:
+    """Every edge of a commit, names spelled out."""
+    rows = db.execute(
+        "SELECT a.name, b.name, e.kind, p.name, e.line, e.col, e.confidence, v.name FROM edges e "
+        "JOIN names a ON a.id = e.caller JOIN names b ON b.id = e.callee "
+        "JOIN names p ON p.id = e.path JOIN names v ON v.id = e.via WHERE e.commit_id = ?",
+        (commit_id,))
+    return [Edge(*row) for row in rows]
 
 
 def latest_commits(db: sqlite3.Connection) -> dict[str, CommitRecord]:
@@ -189,6 +284,17 @@ def commit_files(db: sqlite3.Connection, commit_id: int) -> list[FileRecord]:
     return [FileRecord(*row) for row in db.execute(
         "SELECT path, blob_sha, import_path, status FROM files WHERE commit_id = ? ORDER BY path",
         (commit_id,))]
+
+
+def file_facts_of(db: sqlite3.Connection,
+                  files: Iterable[FileRecord]) -> Iterator[tuple[FileRecord, FileFacts]]:
+    """The facts of files not yet stored as a commit's (an index in progress)."""
+    for record in files:
+        if record.status != "parsed":
+            continue
+        row = db.execute("SELECT facts FROM blobs WHERE sha = ?", (record.blob_sha,)).fetchone()
+        if row is not None:
+            yield record, decode(row[0])
 
 
 def file_facts(db: sqlite3.Connection, commit_id: int) -> Iterator[tuple[FileRecord, FileFacts]]:

@@ -1,0 +1,248 @@
+"""The `resolve` stage: every call site of a commit → labelled edges between go/ssa-named symbols.
+
+One pass over each file's call sites, composite literals and assignments:
+
+- a call is resolved by the shape of its callee (`f`, `pkg.F`, `x.M`, `func(){…}()`, `F[T]`)
+  through `FileScopes` and the `Program`, and becomes a `static`, `method`, `interface`, `closure`
+  or `funcvalue` edge, wrapped as `go`/`defer` when spawned or deferred; a call we cannot resolve
+  is kept as an `unresolved` edge with its callee as written;
+- an interface call also gets `implementation` edges to the concrete types whose methods cover the
+  interface, when they are few;
+- a function value passed as an argument or set as a struct field in a composite literal
+  (`wait.Until(s.scheduleOne, …)`, `ResourceEventHandlerFuncs{AddFunc: c.addPod}`, cobra's
+  `RunE: func…`) gets a `funcvalue` edge from where it is passed;
+- a func-typed struct field collects every function stored in it (`c.syncHandler = c.syncReplicaSet`,
+  literal fields); a call through the field (`c.syncHandler(key)`) gets `funcvalue` edges to them.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from analyzer import graph
+from analyzer.facts import CALL, DEFER, GO, CallSite, FileFacts
+from analyzer.gotypes import Func as FuncType
+from analyzer.gotypes import Named, Pointer
+from analyzer.graph import Edge, Symbol
+from analyzer.infer import FileScopes, file_scopes
+from analyzer.program import BUILTIN_FUNCS, FileContext, FuncInfo, Program, TypeInfo, VarInfo, symbol_name
+from analyzer.store import FileRecord
+
+MAX_IMPLEMENTATIONS = 8  # more candidates than this say little about an interface call
+CONFIDENCE = {graph.STATIC: 1.0, graph.METHOD: 0.95, graph.CLOSURE: 1.0, graph.INTERFACE: 0.9,
+              graph.FUNCVALUE: 0.8, graph.UNRESOLVED: 0.0}
+
+
+def resolve(files: Iterable[tuple[FileRecord, FileFacts]],
+            library: Iterable[tuple[FileRecord, FileFacts]] = ()) -> tuple[list[Symbol], list[Edge]]:
+    """Symbols and edges of `files`; `library` (the standard library) only answers lookups."""
+    files = list(files)
+    program = Program.build([*files, *library])
+    resolver = _Resolver(program)
+    own = {record.path for record, _ in files}
+    for package in program.packages.values():
+        for context in package.files:
+            if context.path in own:
+                resolver.resolve_file(context)
+    return resolver.symbols, resolver.finish()
+
+
+class _Resolver:
+    def __init__(self, program: Program):
+        self.program = program
+        self.symbols: list[Symbol] = []
+        self.edges: list[Edge] = []
+        # func-typed struct fields: (package, struct, field) → the functions stored in them
+        self.stored: dict[tuple[str, str, str], set[tuple[str, str]]] = {}
+        self.field_calls: list[tuple[tuple[str, str, str], Edge]] = []
+        self._callers: dict[str, str] = {}  # this file's scopes → their symbols
+
+    def resolve_file(self, context: FileContext) -> None:
+        scopes = file_scopes(self.program, context)
+        self._callers = {}
+        facts = context.facts
+        self._symbols(context, scopes)
+        for call in facts.calls:
+            caller = self._caller(scopes, call.scope)
+            self._call(scopes, caller, call)
+        for literal in facts.composites:
+            self._composite(scopes, literal)
+        for assign in facts.assigns:
+            for target, value in zip(assign.targets, assign.values):
+                if target[0] != "sel":
+                    continue
+                function = scopes.target_of(value, assign.scope, assign.line)
+                if function is None:
+                    continue
+                member = self.program.member(
+                    scopes.type_of(target[1], assign.scope, assign.line), target[2])
+                if member is not None and member.owner is not None:
+                    self.stored.setdefault((*member.owner, target[2]), set()).add(function)
+        # Done with this file's local tables; package-level lookups rebuild them when needed.
+        self.program.file_scopes.pop(context.path, None)
+
+    def _caller(self, scopes: FileScopes, scope: str) -> str:
+        caller = self._callers.get(scope)
+        if caller is None:
+            caller = self._callers[scope] = symbol_name(
+                scopes.context.package, self.program.renumbered_scope(scopes.context, scope))
+        return caller
+
+    def _symbols(self, context: FileContext, scopes: FileScopes) -> None:
+        package = context.package
+        for func in context.facts.funcs:
+            name = symbol_name(package, self.program.renumbered_scope(context, func.scope))
+            kind = "method" if func.receiver_type else ("init" if func.name == "init" else "func")
+            signature = "(" + ", ".join(f"{p.name + ' ' if p.name else ''}{'...' if p.variadic else ''}{p.type}"
+                                        for p in func.params) + ")"
+            if func.results:
+                results = ", ".join(f"{r.name + ' ' if r.name else ''}{r.type}" for r in func.results)
+                signature += f" ({results})" if len(func.results) > 1 or func.results[0].name else f" {results}"
+            self.symbols.append(Symbol(name, kind, package, context.path, func.line, func.col,
+                                       func.end_line, func.doc, signature))
+        for lit in context.facts.func_lits:
+            self.symbols.append(Symbol(scopes.closure_symbol(lit.scope), "closure", package,
+                                       context.path, lit.line, lit.col, lit.end_line, "", ""))
+
+    # --- calls -------------------------------------------------------------------------------
+
+    def _edge(self, caller: str, callee: str, kind: str, call: CallSite, context: FileContext,
+              via: str = "", confidence: float | None = None) -> Edge:
+        if call.mode != CALL and kind not in (graph.UNRESOLVED, graph.IMPLEMENTATION):
+            via, kind = kind, (graph.GO if call.mode == GO else graph.DEFER)
+        edge = Edge(caller, callee, kind, context.path, call.line, call.col,
+                    CONFIDENCE.get(via if kind in (graph.GO, graph.DEFER) else kind, 0.5)
+                    if confidence is None else confidence, via)
+        self.edges.append(edge)
+        return edge
+
+    def _call(self, scopes: FileScopes, caller: str, call: CallSite) -> None:
+        context = scopes.context
+        callee, scope, line = call.callee, call.scope, call.line
+        if callee[0] == "index":  # F[T](…) calls F
+            callee = callee[1]
+        kind = callee[0]
+        if kind == "func":
+            self._edge(caller, scopes.closure_symbol(callee[1]), graph.CLOSURE, call, context)
+        elif kind == "id":
+            self._call_name(scopes, caller, call, callee[1])
+        elif kind == "sel":
+            self._call_selector(scopes, caller, call, callee)
+        elif kind not in ("conv", "new", "make", "append"):
+            self._edge(caller, call.text, graph.UNRESOLVED, call, context, via="computed callee")
+        for arg in call.args:
+            if arg[0] in ("id", "sel", "func", "index"):
+                target = scopes.target_of(arg, scope, line)
+                if target is not None:
+                    self.edges.append(Edge(caller, target[0], graph.FUNCVALUE, context.path,
+                                           line, call.col, CONFIDENCE[graph.FUNCVALUE],
+                                           "passed as argument"))
+
+    def _call_name(self, scopes: FileScopes, caller: str, call: CallSite, name: str) -> None:
+        context = scopes.context
+        if scopes.is_local(call.scope, name, call.line):
+            target = scopes.target_of(("id", name), call.scope, call.line)
+            if target is not None:
+                self._edge(caller, target[0], graph.FUNCVALUE, call, context, via="local variable")
+            else:
+                self._edge(caller, call.text, graph.UNRESOLVED, call, context,
+                           via="local function value")
+            return
+        found = self.program.lookup_in_file(context, name)
+        if isinstance(found, FuncInfo):
+            self._edge(caller, found.symbol, graph.STATIC, call, context)
+        elif isinstance(found, VarInfo):
+            self._stored_in_variable(scopes, caller, call, found)
+        elif found is None and name not in BUILTIN_FUNCS and scopes.conversion_type(
+                ("id", name), call.scope, call.line) is None:
+            self._edge(caller, name, graph.UNRESOLVED, call, context, via="unknown name")
+
+    def _stored_in_variable(self, scopes: FileScopes, caller: str, call: CallSite,
+                            var: VarInfo) -> None:
+        values = var.decl.values
+        target = None
+        if len(values) == len(var.decl.names):
+            owner = scopes if var.file is scopes.context else file_scopes(self.program, var.file)
+            target = owner.target_of(values[var.index], "init", var.decl.line)
+        if target is not None:
+            self._edge(caller, target[0], graph.FUNCVALUE, call, scopes.context,
+                       via="package variable")
+        else:
+            self._edge(caller, symbol_name(var.file.package, var.decl.names[var.index]),
+                       graph.UNRESOLVED, call, scopes.context, via="package variable")
+
+    def _call_selector(self, scopes: FileScopes, caller: str, call: CallSite, callee: tuple) -> None:
+        context = scopes.context
+        operand, name = callee[1], callee[2]
+        path = scopes._imported_package(operand, call.scope, call.line)
+        if path is not None:
+            found = self.program.lookup_package_member(path, name)
+            if isinstance(found, FuncInfo):
+                self._edge(caller, found.symbol, graph.STATIC, call, context)
+            elif isinstance(found, VarInfo):
+                self._stored_in_variable(scopes, caller, call, found)
+            elif not isinstance(found, TypeInfo):
+                why = "package not indexed" if path not in self.program.packages else "no such name"
+                self._edge(caller, f"{path}.{name}", graph.UNRESOLVED, call, context, via=why)
+            return
+        receiver = scopes.type_of(operand, call.scope, call.line)
+        member = self.program.member(receiver, name)
+        if member is None:
+            why = "receiver type unknown" if receiver is None else "no such member"
+            self._edge(caller, call.text, graph.UNRESOLVED, call, context, via=why)
+        elif member.kind == "method":
+            self._edge(caller, member.symbol, graph.METHOD, call, context)
+        elif member.kind == "interface method":
+            self._edge(caller, member.symbol, graph.INTERFACE, call, context)
+            self._implementations(caller, call, context, receiver, name)
+        elif member.owner is not None and isinstance(self.program.underlying(member.type), FuncType):
+            edge = Edge(caller, call.text, graph.UNRESOLVED, context.path, call.line, call.col,
+                        0.0, "func field")
+            self.field_calls.append(((*member.owner, name), edge))
+        else:
+            self._edge(caller, call.text, graph.UNRESOLVED, call, context, via="func field")
+
+    def _implementations(self, caller: str, call: CallSite, context: FileContext, receiver,
+                         name: str) -> None:
+        if isinstance(receiver, Pointer):
+            receiver = receiver.elem
+        if not isinstance(receiver, Named):
+            return
+        candidates = self.program.implementations(receiver, MAX_IMPLEMENTATIONS)
+        for package, type_name in candidates:
+            method = self.program.packages[package].methods.get((type_name, name))
+            if method is not None:
+                self.edges.append(Edge(caller, method.symbol, graph.IMPLEMENTATION, context.path,
+                                       call.line, call.col, round(0.5 / len(candidates), 3),
+                                       f"implements {receiver.qualifier}.{receiver.name}"))
+
+    # --- stored function values ----------------------------------------------------------------
+
+    def _composite(self, scopes: FileScopes, literal) -> None:
+        if not literal.keyed:
+            return
+        context = scopes.context
+        caller = self._caller(scopes, literal.scope)
+        struct = scopes.canon(literal.type, literal.scope)
+        for key, value in literal.keyed:
+            function = scopes.target_of(value, literal.scope, literal.line)
+            if function is None:
+                continue
+            self.edges.append(Edge(caller, function[0], graph.FUNCVALUE, context.path,
+                                   literal.line, literal.col, CONFIDENCE[graph.FUNCVALUE],
+                                   f"stored in field {key}"))
+            member = self.program.member(struct, key)
+            if member is not None and member.owner is not None:
+                self.stored.setdefault((*member.owner, key), set()).add(function)
+
+    def finish(self) -> list[Edge]:
+        """Calls through func-typed fields, now that every store to every field is known."""
+        for key, edge in self.field_calls:
+            functions = self.stored.get(key)
+            if not functions:
+                self.edges.append(edge)
+                continue
+            confidence = round(CONFIDENCE[graph.FUNCVALUE] / max(1, len(functions) ** 0.5), 3)
+            for symbol, _ in sorted(functions):
+                self.edges.append(Edge(edge.caller, symbol, graph.FUNCVALUE, edge.path, edge.line,
+                                       edge.col, confidence, f"stored in field {key[2]}"))
+        return self.edges

@@ -1,0 +1,94 @@
+"""The Go standard library as one more tree to index, read from a Go installation's `src/`.
+
+Calls into `fmt`, `sync` or `net/http` resolve only if the library's declarations are indexed
+too. A Go installation is found with `go env GOROOT` (or given with `--goroot`); its `src/` is
+not a git repository, so files are read from disk and keyed by the blob SHA git would give them,
+which lets the index share facts with any tree that vendors the same file.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from analyzer.errors import SourceError
+from analyzer.gitobjects import TreeEntry
+
+REPO = "go"
+REMOTE = "https://github.com/golang/go"
+
+
+def git_blob_sha(data: bytes) -> str:
+    """The SHA git gives a blob with these contents (`git hash-object`)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def find_goroot(explicit: str | None = None) -> Path | None:
+    """GOROOT given, or the installed go's, or None when there is no Go installation."""
+    if explicit:
+        root = Path(explicit)
+        if not (root / "src" / "runtime").is_dir():
+            raise SourceError(REPO, explicit, "not a Go installation (no src/runtime)")
+        return root
+    go = shutil.which("go")
+    if go is None:
+        return None
+    done = subprocess.run([go, "env", "GOROOT"], capture_output=True, text=True)
+    root = Path(done.stdout.strip()) if done.returncode == 0 and done.stdout.strip() else None
+    return root if root is not None and (root / "src" / "runtime").is_dir() else None
+
+
+def goroot_version(root: Path) -> str:
+    version_file = root / "VERSION"
+    if version_file.exists():
+        return version_file.read_text().split()[0]
+    done = subprocess.run([str(root / "bin" / "go"), "version"], capture_output=True, text=True)
+    return done.stdout.split()[2] if done.returncode == 0 else "go-unknown"
+
+
+@dataclass(frozen=True)
+class GoRoot:
+    """A Go installation's source tree, shaped like a fetched checkout for the indexer."""
+
+    root: str
+
+    @property
+    def name(self) -> str:
+        return REPO
+
+    @property
+    def version(self) -> str:
+        return goroot_version(Path(self.root))
+
+    def entries(self) -> list[TreeEntry]:
+        """Every .go file of src/ outside testdata, with its git blob SHA."""
+        src = Path(self.root) / "src"
+        entries = []
+        for directory, dirs, files in os.walk(src):
+            dirs[:] = sorted(d for d in dirs if d != "testdata" and not d.startswith((".", "_")))
+            for name in sorted(files):
+                if not name.endswith(".go"):
+                    continue
+                path = Path(directory) / name
+                relative = path.relative_to(src).as_posix()
+                if path.is_symlink():
+                    entries.append(TreeEntry(relative, "", True))
+                else:
+                    entries.append(TreeEntry(relative, git_blob_sha(path.read_bytes()), False))
+        return entries
+
+    def read(self, path: str) -> bytes | None:
+        try:
+            return (Path(self.root) / "src" / path).read_bytes()
+        except OSError:
+            return None
+
+
+def import_path_of(path: str) -> str:
+    """The standard library's import path of a file under src/: its directory, and for
+    src/vendor/… the path below vendor/ (how std imports golang.org/x/…)."""
+    directory = path.rpartition("/")[0]
+    return directory.removeprefix("vendor/")
