@@ -6,11 +6,12 @@ one line on stderr and its exit code. Results go to stdout; progress and warning
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from pathlib import Path
 
-from analyzer import sources, stdlib
+from analyzer import graph, sources, stdlib
 from analyzer.errors import AnalyzerError, UsageError
 from analyzer.progress import Progress
 from analyzer.workspace import Workspace, default_home
@@ -72,6 +73,24 @@ def build_parser() -> argparse.ArgumentParser:
                        help="do not index the standard library; calls into it stay unresolved")
     index.add_argument("--json", action="store_true", help="print the summary as JSON")
     _add_common(index)
+
+    path = commands.add_parser(
+        "path",
+        help="print a shortest call path between two symbols",
+        description="Find a shortest chain of call edges from one symbol to another in the "
+        "index. Symbols are go/ssa names, e.g. '(*k8s.io/kubernetes/pkg/scheduler.Scheduler)"
+        ".scheduleOne'; an unambiguous ending such as 'kube-scheduler.main' is enough.",
+    )
+    path.add_argument("start", metavar="FROM")
+    path.add_argument("goal", metavar="TO")
+    path.add_argument("--through", action="append", default=[], metavar="SYMBOL",
+                      help="a symbol the path must pass through (repeatable, in order)")
+    path.add_argument("--repo", default="kubernetes", choices=REPOS,
+                      help="which indexed repository (default: kubernetes)")
+    path.add_argument("--kinds", help="comma-separated edge kinds to follow "
+                      f"(default: all but unresolved; kinds: {', '.join(graph.EDGE_KINDS)})")
+    path.add_argument("--json", action="store_true", help="print the edges as JSON")
+    _add_common(path)
     return parser
 
 
@@ -126,7 +145,27 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"fetch": cmd_fetch, "index": cmd_index}
+def cmd_path(args: argparse.Namespace) -> int:
+    from analyzer import query, store
+
+    kinds = frozenset(k.strip() for k in args.kinds.split(",")) if args.kinds else None
+    unknown = sorted((kinds or set()) - set(graph.EDGE_KINDS))
+    if unknown:
+        raise UsageError(f"unknown edge kind {unknown[0]!r}: choose from {', '.join(graph.EDGE_KINDS)}")
+    db = store.connect(_workspace(args).index_path)
+    call_graph = query.CallGraph.load(db, args.repo)
+    points = [call_graph.find(name) for name in (args.start, *args.through, args.goal)]
+    chain = query.path_through(call_graph, points, kinds)
+    start = points[0]
+    if args.json:
+        json.dump([dataclasses.asdict(edge) for edge in chain], sys.stdout, indent=2)
+        print()
+    else:
+        print(query.render_path(chain, start))
+    return 0
+
+
+COMMANDS = {"fetch": cmd_fetch, "index": cmd_index, "path": cmd_path}
 
 
 def main(argv: list[str] | None = None) -> int:

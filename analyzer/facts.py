@@ -124,7 +124,7 @@ class CallSite:
 class CompositeLit:
     type: str
     scope: str
-    keyed: tuple[tuple[str, Expr], ...]  # Key: value pairs whose key is a field name
+    keyed: tuple[tuple[str, Expr], ...]  # Key: function-valued pairs; the key a field name or a string
     line: int
     col: int
 
@@ -139,6 +139,7 @@ class VarDecl:
     scope: str
     short: bool
     line: int
+    visible_until: int  # last line of the block (or if/for/switch/case) the names belong to
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +157,7 @@ class RangeLoop:
     define: bool  # `:=` rather than `=`
     scope: str
     line: int
+    visible_until: int  # last line of the for statement
 
 
 @dataclass(frozen=True, slots=True)

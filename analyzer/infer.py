@@ -23,7 +23,8 @@ from analyzer.program import (
     PREDECLARED_TYPES, UNIVERSE, FileContext, FuncInfo, Program, TypeInfo, VarInfo, symbol_name,
 )
 
-MAX_DEPTH = 12  # inference deeper than this is taken as a cycle (x := x.Next())
+# A safety net only: cycles (x := x.Next()) are cut by the cache; a chain of n calls nests 2n deep.
+MAX_DEPTH = 64
 INT, BOOL, STRING, RUNE, BYTE = (Named(UNIVERSE, n) for n in ("int", "bool", "string", "rune", "byte"))
 LITERAL_TYPES = {"int_literal": INT, "interpreted_string_literal": STRING,
                  "raw_string_literal": STRING, "rune_literal": RUNE, "true": BOOL, "false": BOOL,
@@ -64,14 +65,17 @@ class FileScopes:
             self.type_params[func.scope] = params
             if func.receiver_name and func.receiver_type:
                 receiver = ("*" if func.pointer_receiver else "") + func.receiver_type
-                self._bind(func.scope, func.receiver_name, func.line, ("type", receiver))
+                self._bind(func.scope, func.receiver_name, func.line, ("type", receiver),
+                           func.end_line)
             for param in func.params + func.results:
-                self._bind(func.scope, param.name, func.line, ("type", _param_type(param)))
+                self._bind(func.scope, param.name, func.line, ("type", _param_type(param)),
+                           func.end_line)
         for lit in facts.func_lits:
             self.parents[lit.scope] = lit.parent
             self.literal_results[lit.scope] = lit.results
             for param in lit.params + lit.results:
-                self._bind(lit.scope, param.name, lit.line, ("type", _param_type(param)))
+                self._bind(lit.scope, param.name, lit.line, ("type", _param_type(param)),
+                           lit.end_line)
         for var in facts.vars:
             if not var.short and var.scope == "init":
                 continue  # package-level: the Program has it
@@ -84,14 +88,18 @@ class FileScopes:
                     binding = ("multi", var.values[0], index)
                 else:
                     continue
-                self._bind(var.scope, name, var.line, binding)
+                # Visible from the next line: in `meta, err := meta.Accessor(obj)` the callee is
+                # still the package.
+                self._bind(var.scope, name, var.line + 1, binding, var.visible_until)
         for loop in facts.ranges:
             if loop.define:
                 for index, name in enumerate(loop.names[:2]):
-                    self._bind(loop.scope, name, loop.line, ("range", loop.over, index))
+                    self._bind(loop.scope, name, loop.line + 1, ("range", loop.over, index),
+                               loop.visible_until)
         for switch in facts.type_switches:
             for types, first, last in switch.cases:
-                self._bind(switch.scope, switch.alias, first, ("case", types, switch.value), last)
+                self._bind(switch.scope, switch.alias, first,
+                           ("case", types, switch.value, switch.line), last)
         # Each name's bindings sorted by line, with the lines alone beside them for bisect.
         for names in self.bindings.values():
             for name, entries in names.items():
@@ -146,7 +154,7 @@ class FileScopes:
                 binding, bound_in, bound_at = found
                 # What a binding is bound to is read where it is declared, before the name
                 # exists: in `in, out := &in.X, &out.X` the right-hand `in` is the outer one.
-                at = bound_at - 1 if binding[0] != "type" else bound_at
+                at = bound_at - 1 if binding[0] in ("value", "multi", "range") else bound_at
                 return self._binding_type(binding, bound_in, at, depth)
             return self._package_level_type(program.lookup_in_file(self.context, expr[1]))
         if kind == "sel":
@@ -218,7 +226,7 @@ class FileScopes:
             types = binding[1]
             if len(types) == 1 and types[0] != "nil":
                 return self.canon(types[0], scope)
-            return self.type_of(binding[2], scope, line, depth + 1)
+            return self.type_of(binding[2], scope, binding[3], depth + 1)  # x in switch v := x.(type)
         return None
 
     def _package_level_type(self, found) -> GoType | None:
@@ -246,6 +254,10 @@ class FileScopes:
         if isinstance(function, FuncType) and function.results:
             return function.results[0]
         return None
+
+    def element_type(self, expr: tuple, scope: str, line: int) -> GoType | None:
+        """The type of `expr[i]`."""
+        return self._element(self.type_of(expr, scope, line))
 
     def _element(self, t: GoType | None) -> GoType | None:
         t = self.program.underlying(t)

@@ -28,7 +28,7 @@ FACTS_QUERY = tree_sitter.Query(
 
 # Bump when the facts a file yields change shape or content: the index re-parses blobs whose facts
 # were made by another version.
-PARSER_VERSION = 4
+PARSER_VERSION = 6
 
 PACKAGE_SCOPE = "init"  # go/ssa puts package-level initialisers (and their closures) in init
 GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.$", re.MULTILINE)
@@ -38,6 +38,15 @@ LITERAL_KINDS = frozenset({
     "raw_string_literal", "true", "false", "nil", "iota",
 })
 NAME_KINDS = frozenset({"identifier", "type_identifier", "field_identifier", "package_identifier"})
+# Keys of composite literal elements kept with function values: struct fields and map keys.
+STORE_KEY_KINDS = NAME_KINDS | {"interpreted_string_literal", "raw_string_literal"}
+# Nodes that end the region a declared name is visible in (Go's blocks, explicit and implicit).
+BLOCK_KINDS = frozenset({
+    "block", "if_statement", "for_statement", "expression_switch_statement",
+    "type_switch_statement", "select_statement", "expression_case", "type_case", "default_case",
+    "communication_case", "func_literal", "function_declaration", "method_declaration",
+    "source_file",
+})
 
 
 def text(node: tree_sitter.Node | None) -> str:
@@ -127,6 +136,14 @@ def type_params(node: tree_sitter.Node | None) -> tuple[TypeParam, ...]:
         constraint = text(decl.child_by_field_name("type"))
         out.extend(TypeParam(text(n), constraint) for n in decl.children_by_field_name("name"))
     return tuple(out)
+
+
+def visible_until(node: tree_sitter.Node) -> int:
+    """The last line of the innermost block enclosing a declaration."""
+    parent = node.parent
+    while parent is not None and parent.type not in BLOCK_KINDS:
+        parent = parent.parent
+    return (parent or node).end_point.row + 1
 
 
 def doc_comment(node: tree_sitter.Node) -> str:
@@ -328,7 +345,7 @@ class _FileParser:
             key, value = element.named_children
             key = key.named_children[0] if key.named_child_count else key
             value = value.named_children[0] if value.named_child_count else value
-            if key.type in NAME_KINDS and value.type in (
+            if key.type in STORE_KEY_KINDS and value.type in (
                     "identifier", "selector_expression", "func_literal"):
                 keyed.append((text(key), expr(value, self.literal_names)))
         at = node.start_point
@@ -349,7 +366,7 @@ class _FileParser:
         self.out["vars"].append(VarDecl(
             idents, text(type_) if type_ is not None else None,
             tuple(expr(v, names) for v in values.named_children) if values else (),
-            scope, short, node.start_point.row + 1))
+            scope, short, node.start_point.row + 1, visible_until(node)))
 
     def on_assign(self, node, scope) -> None:
         names = self.literal_names
@@ -367,7 +384,8 @@ class _FileParser:
         idents = tuple(text(n) for n in left.named_children) if left else ()
         define = any(c.type == ":=" for c in node.children)
         self.out["ranges"].append(RangeLoop(
-            idents, expr(right, self.literal_names), define, scope, node.start_point.row + 1))
+            idents, expr(right, self.literal_names), define, scope, node.start_point.row + 1,
+            visible_until(node)))
 
     def on_typeswitch(self, node, scope) -> None:
         alias = node.child_by_field_name("alias")

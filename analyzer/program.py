@@ -407,17 +407,14 @@ class Program:
         return frozenset(names)
 
     def implementations(self, interface: Named, limit: int) -> list[tuple[str, str]]:
-        """Concrete types (package, name) whose declared methods cover the interface's names;
-        empty when more than `limit` match, since then the candidates say little."""
+        """Concrete types (package, name) whose methods, declared or promoted through embedding,
+        cover the interface's names; empty when more than `limit` match, since then the
+        candidates say little."""
         names = self.method_names(interface)
         if not names:
             return []
         if self._method_index is None:
-            index: dict[str, set[tuple[str, str]]] = {}
-            for package in self.packages.values():
-                for type_name, method_name in package.methods:
-                    index.setdefault(method_name, set()).add((package.path, type_name))
-            self._method_index = index
+            self._method_index = self._build_method_index()
         candidates = None
         for name in names:
             having = self._method_index.get(name, set())
@@ -425,3 +422,44 @@ class Program:
             if not candidates:
                 return []
         return sorted(candidates) if len(candidates) <= limit else []
+
+    def _build_method_index(self) -> dict[str, set[tuple[str, str]]]:
+        declared: dict[tuple[str, str], set[str]] = {}
+        for package in self.packages.values():
+            for receiver, method in package.methods:
+                declared.setdefault((package.path, receiver), set()).add(method)
+        index: dict[str, set[tuple[str, str]]] = {}
+        memo: dict[tuple[str, str], frozenset[str]] = {}
+        for package in self.packages.values():
+            for type_name, info in package.types.items():
+                if info.decl.kind == "interface":
+                    continue
+                for method in self._concrete_method_set(package.path, type_name, declared, memo, 0):
+                    index.setdefault(method, set()).add((package.path, type_name))
+        return index
+
+    def _concrete_method_set(self, package: str, type_name: str, declared: dict,
+                             memo: dict[tuple[str, str], frozenset[str]], depth: int) -> frozenset[str]:
+        key = (package, type_name)
+        if key in memo:
+            return memo[key]
+        memo[key] = frozenset()  # a cycle through embedding adds nothing
+        owner = self.packages.get(package)
+        info = owner.types.get(type_name) if owner else None
+        if info is None or depth > MAX_DEPTH:
+            return frozenset()
+        names = set(declared.get(key, ()))
+        for f in info.decl.fields:
+            if not f.embedded:
+                continue
+            embedded = self.canon_text(f.type, info.file)
+            if not isinstance(embedded, Named) or not embedded.qualifier:
+                continue
+            embedded_info = self.type_info(embedded)
+            if embedded_info is not None and embedded_info.decl.kind == "interface":
+                names |= self.method_names(embedded)
+            else:
+                names |= self._concrete_method_set(embedded.qualifier, embedded.name, declared,
+                                                   memo, depth + 1)
+        memo[key] = frozenset(names)
+        return memo[key]

@@ -12,7 +12,10 @@ One pass over each file's call sites, composite literals and assignments:
   (`wait.Until(s.scheduleOne, …)`, `ResourceEventHandlerFuncs{AddFunc: c.addPod}`, cobra's
   `RunE: func…`) gets a `funcvalue` edge from where it is passed;
 - a func-typed struct field collects every function stored in it (`c.syncHandler = c.syncReplicaSet`,
-  literal fields); a call through the field (`c.syncHandler(key)`) gets `funcvalue` edges to them.
+  literal fields); a call through the field (`c.syncHandler(key)`) gets `funcvalue` edges to them;
+- likewise a named func type collects every function stored where that type is expected (a map
+  of `InitFunc` filled with `controllers["replicaset"] = startReplicaSetController`), and a call of
+  a variable of that type (`initFn(ctx)` in a range over the map) gets edges to them all.
 """
 from __future__ import annotations
 
@@ -21,13 +24,14 @@ from collections.abc import Iterable
 from analyzer import graph
 from analyzer.facts import CALL, DEFER, GO, CallSite, FileFacts
 from analyzer.gotypes import Func as FuncType
-from analyzer.gotypes import Named, Pointer
+from analyzer.gotypes import Map, Named, Pointer
 from analyzer.graph import Edge, Symbol
 from analyzer.infer import FileScopes, file_scopes
 from analyzer.program import BUILTIN_FUNCS, FileContext, FuncInfo, Program, TypeInfo, VarInfo, symbol_name
 from analyzer.store import FileRecord
 
 MAX_IMPLEMENTATIONS = 8  # more candidates than this say little about an interface call
+MAX_STORED = 100  # a call through a field or func type fans out to at most this many functions
 CONFIDENCE = {graph.STATIC: 1.0, graph.METHOD: 0.95, graph.CLOSURE: 1.0, graph.INTERFACE: 0.9,
               graph.FUNCVALUE: 0.8, graph.UNRESOLVED: 0.0}
 
@@ -51,9 +55,9 @@ class _Resolver:
         self.program = program
         self.symbols: list[Symbol] = []
         self.edges: list[Edge] = []
-        # func-typed struct fields: (package, struct, field) → the functions stored in them
-        self.stored: dict[tuple[str, str, str], set[tuple[str, str]]] = {}
-        self.field_calls: list[tuple[tuple[str, str, str], Edge]] = []
+        # ("field", package, struct, field) or ("functype", package, type) → functions stored there
+        self.stored: dict[tuple, set[tuple[str, str]]] = {}
+        self.stored_calls: list[tuple[tuple, Edge]] = []  # calls resolved once all stores are known
         self._callers: dict[str, str] = {}  # this file's scopes → their symbols
 
     def resolve_file(self, context: FileContext) -> None:
@@ -68,17 +72,38 @@ class _Resolver:
             self._composite(scopes, literal)
         for assign in facts.assigns:
             for target, value in zip(assign.targets, assign.values):
-                if target[0] != "sel":
-                    continue
                 function = scopes.target_of(value, assign.scope, assign.line)
-                if function is None:
-                    continue
-                member = self.program.member(
-                    scopes.type_of(target[1], assign.scope, assign.line), target[2])
-                if member is not None and member.owner is not None:
-                    self.stored.setdefault((*member.owner, target[2]), set()).add(function)
+                if function is not None:
+                    self._assigned(scopes, target, assign.scope, assign.line, function)
         # Done with this file's local tables; package-level lookups rebuild them when needed.
         self.program.file_scopes.pop(context.path, None)
+
+    def _assigned(self, scopes: FileScopes, target: tuple, scope: str, line: int,
+                  function: tuple[str, str]) -> None:
+        """Remember a function stored into a field, or into a place of a named func type."""
+        if target[0] == "sel":
+            member = self.program.member(scopes.type_of(target[1], scope, line), target[2])
+            if member is not None and member.owner is not None:
+                self._store(("field", *member.owner, target[2]), function)
+            if member is not None:
+                self._store_by_type(member.type, function)
+        elif target[0] == "index":
+            self._store_by_type(scopes.element_type(target[1], scope, line), function)
+        elif target[0] == "id":
+            self._store_by_type(scopes.type_of(target, scope, line), function)
+
+    def _store(self, key: tuple, function: tuple[str, str]) -> None:
+        self.stored.setdefault(key, set()).add(function)
+
+    def _store_by_type(self, place_type, function: tuple[str, str]) -> None:
+        key = self._functype_key(place_type)
+        if key is not None:
+            self._store(key, function)
+
+    def _functype_key(self, t) -> tuple | None:
+        if isinstance(t, Named) and t.qualifier and isinstance(self.program.underlying(t), FuncType):
+            return ("functype", t.qualifier, t.name)
+        return None
 
     def _caller(self, scopes: FileScopes, scope: str) -> str:
         caller = self._callers.get(scope)
@@ -142,10 +167,13 @@ class _Resolver:
         if scopes.is_local(call.scope, name, call.line):
             target = scopes.target_of(("id", name), call.scope, call.line)
             if target is not None:
-                self._edge(caller, target[0], graph.FUNCVALUE, call, context, via="local variable")
+                # A variable bound to a literal or a function is that function to go/ssa too
+                # (`f := func(){…}; f()` calls the closure); a method value goes through a wrapper.
+                kind = target[1] if target[1] in (graph.CLOSURE, graph.STATIC) else graph.FUNCVALUE
+                self._edge(caller, target[0], kind, call, context, via="local variable")
             else:
-                self._edge(caller, call.text, graph.UNRESOLVED, call, context,
-                           via="local function value")
+                key = self._functype_key(scopes.type_of(("id", name), call.scope, call.line))
+                self._stored_call(key, caller, call, context, "local function value")
             return
         found = self.program.lookup_in_file(context, name)
         if isinstance(found, FuncInfo):
@@ -195,11 +223,19 @@ class _Resolver:
             self._edge(caller, member.symbol, graph.INTERFACE, call, context)
             self._implementations(caller, call, context, receiver, name)
         elif member.owner is not None and isinstance(self.program.underlying(member.type), FuncType):
-            edge = Edge(caller, call.text, graph.UNRESOLVED, context.path, call.line, call.col,
-                        0.0, "func field")
-            self.field_calls.append(((*member.owner, name), edge))
+            self._stored_call(("field", *member.owner, name), caller, call, context, "func field")
         else:
-            self._edge(caller, call.text, graph.UNRESOLVED, call, context, via="func field")
+            self._stored_call(self._functype_key(member.type), caller, call, context, "func field")
+
+    def _stored_call(self, key: tuple | None, caller: str, call: CallSite, context: FileContext,
+                     via: str) -> None:
+        """A call of whatever was stored under `key`: decided in `finish`, once all is seen."""
+        edge = Edge(caller, call.text, graph.UNRESOLVED, context.path, call.line, call.col, 0.0,
+                    via)
+        if key is None:
+            self.edges.append(edge)
+        else:
+            self.stored_calls.append((key, edge))
 
     def _implementations(self, caller: str, call: CallSite, context: FileContext, receiver,
                          name: str) -> None:
@@ -222,27 +258,33 @@ class _Resolver:
             return
         context = scopes.context
         caller = self._caller(scopes, literal.scope)
-        struct = scopes.canon(literal.type, literal.scope)
+        composite = scopes.canon(literal.type, literal.scope)
+        is_map = isinstance(self.program.underlying(composite), Map)
         for key, value in literal.keyed:
             function = scopes.target_of(value, literal.scope, literal.line)
             if function is None:
                 continue
             self.edges.append(Edge(caller, function[0], graph.FUNCVALUE, context.path,
                                    literal.line, literal.col, CONFIDENCE[graph.FUNCVALUE],
-                                   f"stored in field {key}"))
-            member = self.program.member(struct, key)
+                                   f"stored in {'map' if is_map else 'field'} {key}"))
+            if is_map:
+                self._store_by_type(self.program.underlying(composite).value, function)
+                continue
+            member = self.program.member(composite, key)
             if member is not None and member.owner is not None:
-                self.stored.setdefault((*member.owner, key), set()).add(function)
+                self._store(("field", *member.owner, key), function)
+                self._store_by_type(member.type, function)
 
     def finish(self) -> list[Edge]:
-        """Calls through func-typed fields, now that every store to every field is known."""
-        for key, edge in self.field_calls:
+        """Calls through func-typed fields and func types, now that every store is known."""
+        for key, edge in self.stored_calls:
             functions = self.stored.get(key)
-            if not functions:
+            if not functions or len(functions) > MAX_STORED:
                 self.edges.append(edge)
                 continue
             confidence = round(CONFIDENCE[graph.FUNCVALUE] / max(1, len(functions) ** 0.5), 3)
+            where = f"field {key[3]}" if key[0] == "field" else f"a {key[1]}.{key[2]}"
             for symbol, _ in sorted(functions):
                 self.edges.append(Edge(edge.caller, symbol, graph.FUNCVALUE, edge.path, edge.line,
-                                       edge.col, confidence, f"stored in field {key[2]}"))
+                                       edge.col, confidence, f"stored in {where}"))
         return self.edges

@@ -22,7 +22,7 @@ from analyzer.parse import PARSER_VERSION
 SCHEMA_VERSION = 2
 # Bump when the resolver's output changes: a commit indexed by another version is resolved again
 # (its blobs' facts are reused).
-RESOLVER_VERSION = 1
+RESOLVER_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -289,12 +289,17 @@ def commit_files(db: sqlite3.Connection, commit_id: int) -> list[FileRecord]:
 def file_facts_of(db: sqlite3.Connection,
                   files: Iterable[FileRecord]) -> Iterator[tuple[FileRecord, FileFacts]]:
     """The facts of files not yet stored as a commit's (an index in progress)."""
+    by_sha: dict[str, list[FileRecord]] = {}
     for record in files:
-        if record.status != "parsed":
-            continue
-        row = db.execute("SELECT facts FROM blobs WHERE sha = ?", (record.blob_sha,)).fetchone()
-        if row is not None:
-            yield record, decode(row[0])
+        if record.status == "parsed":
+            by_sha.setdefault(record.blob_sha, []).append(record)
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (sha TEXT PRIMARY KEY)")
+    db.execute("DELETE FROM wanted")
+    db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((sha,) for sha in by_sha))
+    for sha, facts in db.execute("SELECT b.sha, b.facts FROM blobs b JOIN wanted w ON w.sha = b.sha"):
+        decoded = decode(facts)
+        for record in by_sha[sha]:
+            yield record, decoded
 
 
 def file_facts(db: sqlite3.Connection, commit_id: int) -> Iterator[tuple[FileRecord, FileFacts]]:

@@ -1,0 +1,407 @@
+"""The resolver, one rule per test, on small Go programs written inline.
+
+Each test builds a module `example.com/app` from strings; `LIBRARY` stands in for the standard
+library (the same code path as a real GOROOT: its files are only looked up, never resolved).
+"""
+from __future__ import annotations
+
+import pytest
+
+from analyzer import graph
+from analyzer.modules import build_module_map
+from analyzer.parse import parse_source
+from analyzer.resolve import resolve
+from analyzer.store import FileRecord
+
+LIBRARY = {
+    "context/context.go": """package context
+type Context interface { Done() <-chan struct{}; Err() error }
+func Background() Context { return nil }
+""",
+    "sync/mutex.go": """package sync
+type Mutex struct{ state int32 }
+func (m *Mutex) Lock() {}
+func (m *Mutex) Unlock() {}
+type WaitGroup struct{}
+func (wg *WaitGroup) Done() {}
+""",
+    "strings/strings.go": """package strings
+func ToUpper(s string) string { return s }
+""",
+}
+APP = "example.com/app"
+
+
+def program_files(files: dict[str, str], module: str = APP) -> list:
+    sources = {"go.mod": f"module {module}\n\ngo 1.20\n".encode(),
+               **{path: text.encode() for path, text in files.items()}}
+    modules = build_module_map(list(sources), sources.get)
+    return [(FileRecord(path, f"sha-{path}", modules.import_path_of(path), "parsed"),
+             parse_source(source)) for path, source in sources.items() if path.endswith(".go")]
+
+
+def library_files() -> list:
+    return [(FileRecord(path, f"sha-{path}", path.rpartition("/")[0], "parsed"),
+             parse_source(text.encode())) for path, text in LIBRARY.items()]
+
+
+def edges_of(files: dict[str, str], with_library: bool = True) -> list[graph.Edge]:
+    _, edges = resolve(program_files(files), library_files() if with_library else [])
+    return edges
+
+
+def calls(files: dict[str, str], caller: str, **options) -> set[tuple[str, str]]:
+    """(callee, kind) of every edge whose caller is `caller` (short names are qualified)."""
+    return {(e.callee, e.kind) for e in edges_of(files, **options) if e.caller == caller}
+
+
+def test_package_qualified_call_through_an_alias():
+    files = {"util/u.go": "package util\nfunc Help() {}\n",
+             "main.go": "package main\nimport u \"example.com/app/util\"\nfunc main() { u.Help() }\n"}
+    assert calls(files, f"{APP}.main") == {(f"{APP}/util.Help", graph.STATIC)}
+
+
+def test_dot_import_and_same_package_calls():
+    files = {"util/u.go": "package util\nfunc Help() {}\n",
+             "main.go": "package main\nimport . \"example.com/app/util\"\nfunc main() { Help(); local() }\n"
+                        "func local() {}\n"}
+    assert calls(files, f"{APP}.main") == {(f"{APP}/util.Help", graph.STATIC),
+                                           (f"{APP}.local", graph.STATIC)}
+
+
+def test_builtins_and_conversions_are_not_calls():
+    files = {"main.go": "package main\ntype Name string\nfunc main() { s := make([]int, 0); "
+                        "_ = len(s); _ = Name(\"x\"); _ = string(\"y\") }\n"}
+    assert calls(files, f"{APP}.main") == set()
+
+
+def test_method_on_the_receiver_keeps_pointer_and_value_receivers_apart():
+    files = {"s.go": "package app\ntype S struct{}\nfunc (s *S) Run() { s.step(); s.name() }\n"
+                     "func (s *S) step() {}\nfunc (s S) name() string { return \"\" }\n"}
+    assert calls(files, f"(*{APP}.S).Run") == {(f"(*{APP}.S).step", graph.METHOD),
+                                               (f"({APP}.S).name", graph.METHOD)}
+
+
+def test_receiver_types_from_parameters_vars_and_literals():
+    files = {"s.go": """package app
+type S struct{}
+func (s *S) M() {}
+func NewS() *S { return &S{} }
+func f(p *S) {
+	p.M()
+	var v S
+	v.M()
+	c := &S{}
+	c.M()
+	n := new(S)
+	n.M()
+	r := NewS()
+	r.M()
+}
+"""}
+    edges = [e for e in edges_of(files) if e.caller == f"{APP}.f" and e.kind == graph.METHOD]
+    assert sorted(e.line for e in edges) == [6, 8, 10, 12, 14]
+    assert {e.callee for e in edges} == {f"(*{APP}.S).M"}
+
+
+def test_method_chains_through_declared_results():
+    files = {"c.go": """package app
+type Client struct{}
+type Request struct{}
+func (c *Client) Get() *Request { return nil }
+func (r *Request) Namespace(ns string) *Request { return r }
+func (r *Request) Do() {}
+func use(c *Client) {
+	c.Get().
+		Namespace("x").
+		Do()
+}
+"""}
+    assert calls(files, f"{APP}.use") == {(f"(*{APP}.Client).Get", graph.METHOD),
+                                          (f"(*{APP}.Request).Namespace", graph.METHOD),
+                                          (f"(*{APP}.Request).Do", graph.METHOD)}
+
+
+def test_struct_fields_embedding_and_promoted_methods():
+    files = {"e.go": """package app
+type Base struct{}
+func (b *Base) Hello() {}
+type Queue struct{}
+func (q *Queue) Add() {}
+type Outer struct {
+	*Base
+	queue Queue
+}
+func (o *Outer) Run() { o.Hello(); o.queue.Add() }
+"""}
+    assert calls(files, f"(*{APP}.Outer).Run") == {(f"(*{APP}.Base).Hello", graph.METHOD),
+                                                   (f"(*{APP}.Queue).Add", graph.METHOD)}
+
+
+def test_element_types_of_maps_slices_channels_and_range_variables():
+    files = {"r.go": """package app
+type Pod struct{}
+func (p *Pod) Name() string { return "" }
+func f(m map[string]*Pod, s []*Pod, ch chan *Pod) {
+	m["a"].Name()
+	s[0].Name()
+	(<-ch).Name()
+	for _, p := range s {
+		p.Name()
+	}
+	for k := range m {
+		_ = k
+	}
+}
+"""}
+    edges = [e for e in edges_of(files) if e.caller == f"{APP}.f"]
+    assert [e.line for e in edges if e.callee == f"(*{APP}.Pod).Name"] == [5, 6, 7, 9]
+
+
+def test_type_assertions_and_type_switch_cases():
+    files = {"t.go": """package app
+type A struct{}
+func (A) Hit() {}
+type B struct{}
+func (*B) Hit() {}
+func f(x interface{}) {
+	x.(A).Hit()
+	switch v := x.(type) {
+	case *B:
+		v.Hit()
+	case A:
+		v.Hit()
+	}
+}
+"""}
+    edges = {(e.line, e.callee) for e in edges_of(files) if e.caller == f"{APP}.f"}
+    assert edges == {(7, f"({APP}.A).Hit"), (10, f"(*{APP}.B).Hit"), (12, f"({APP}.A).Hit")}
+
+
+def test_a_shadowed_name_is_typed_by_the_binding_in_force():
+    files = {"d.go": """package app
+type Outer struct{ In Inner }
+type Inner struct{}
+func (in *Inner) DeepCopyInto(out *Inner) {}
+func (in *Outer) DeepCopyInto(out *Outer) {
+	in, out := &in.In, &out.In
+	in.DeepCopyInto(out)
+}
+"""}
+    assert calls(files, f"(*{APP}.Outer).DeepCopyInto") == {
+        (f"(*{APP}.Inner).DeepCopyInto", graph.METHOD)}
+
+
+def test_closures_see_their_parents_variables_and_are_named_like_go_ssa():
+    files = {"c.go": """package app
+type S struct{}
+func (s *S) Work() {}
+func Run(s *S) {
+	go func() {
+		s.Work()
+	}()
+	func() {}()
+}
+"""}
+    edges = edges_of(files)
+    assert (f"{APP}.Run$1", graph.GO, graph.CLOSURE) in {(e.callee, e.kind, e.via) for e in edges}
+    assert (f"{APP}.Run$2", graph.CLOSURE) in calls(files, f"{APP}.Run")
+    assert calls(files, f"{APP}.Run$1") == {(f"(*{APP}.S).Work", graph.METHOD)}
+
+
+def test_go_and_defer_wrap_the_underlying_kind_at_the_keyword():
+    files = {"g.go": "package app\nfunc work() {}\nfunc f() {\n\tgo work()\n\tdefer\twork()\n}\n"}
+    edges = {(e.kind, e.via, e.line) for e in edges_of(files) if e.caller == f"{APP}.f"}
+    assert edges == {(graph.GO, graph.STATIC, 4), (graph.DEFER, graph.STATIC, 5)}
+
+
+def test_interface_calls_point_at_the_interface_method_and_list_implementations():
+    files = {"i.go": """package app
+type Plugin interface { Filter() bool }
+type Fit struct{}
+func (f *Fit) Filter() bool { return true }
+type Spread struct{}
+func (s Spread) Filter() bool { return false }
+func run(p Plugin) { p.Filter() }
+"""}
+    assert calls(files, f"{APP}.run") == {
+        (f"({APP}.Plugin).Filter", graph.INTERFACE),
+        (f"(*{APP}.Fit).Filter", graph.IMPLEMENTATION),
+        (f"({APP}.Spread).Filter", graph.IMPLEMENTATION)}
+
+
+def test_function_values_passed_as_arguments():
+    files = {"w.go": """package app
+func Until(f func(), period int) { f() }
+type S struct{}
+func (s *S) scheduleOne() {}
+func (s *S) Run() { Until(s.scheduleOne, 0); Until(func() {}, 1) }
+"""}
+    assert calls(files, f"(*{APP}.S).Run") == {
+        (f"{APP}.Until", graph.STATIC), (f"(*{APP}.S).scheduleOne", graph.FUNCVALUE),
+        (f"(*{APP}.S).Run$1", graph.FUNCVALUE)}
+
+
+def test_func_typed_fields_called_after_being_assigned_elsewhere():
+    files = {"rs.go": """package app
+type Controller struct{ syncHandler func(key string) error }
+func New() *Controller {
+	c := &Controller{}
+	c.syncHandler = c.syncReplicaSet
+	return c
+}
+func (c *Controller) syncReplicaSet(key string) error { return nil }
+func (c *Controller) processNextWorkItem() { c.syncHandler("k") }
+"""}
+    assert calls(files, f"(*{APP}.Controller).processNextWorkItem") == {
+        (f"(*{APP}.Controller).syncReplicaSet", graph.FUNCVALUE)}
+
+
+def test_handler_structs_and_cobra_style_run_literals():
+    files = {"h.go": """package app
+type Funcs struct{ AddFunc func(obj interface{}) }
+func (f Funcs) OnAdd(obj interface{}) { f.AddFunc(obj) }
+type Command struct{ RunE func(args []string) error }
+func (c *Command) Execute() { c.RunE(nil) }
+type C struct{}
+func (c *C) addPod(obj interface{}) {}
+func Setup(c *C) *Command {
+	_ = Funcs{AddFunc: c.addPod}
+	return &Command{RunE: func(args []string) error { return nil }}
+}
+"""}
+    assert (f"(*{APP}.C).addPod", graph.FUNCVALUE) in calls(files, f"({APP}.Funcs).OnAdd")
+    assert (f"{APP}.Setup$1", graph.FUNCVALUE) in calls(files, f"(*{APP}.Command).Execute")
+    assert (f"{APP}.Setup$1", graph.FUNCVALUE) in calls(files, f"{APP}.Setup")
+
+
+def test_generic_receivers_resolve_through_their_constraint():
+    files = {"g.go": """package app
+type Namer interface { Name() string }
+func First[T Namer](items []T) string { return items[0].Name() }
+type Set[T comparable] map[T]struct{}
+func (s Set[T]) Has(item T) bool { return false }
+func use(s Set[string]) { s.Has("x") }
+"""}
+    assert calls(files, f"{APP}.First") == {(f"({APP}.Namer).Name", graph.INTERFACE)}
+    assert calls(files, f"{APP}.use") == {(f"({APP}.Set).Has", graph.METHOD)}
+
+
+def test_standard_library_calls_resolve_when_it_is_indexed():
+    files = {"m.go": """package app
+import (
+	"context"
+	"strings"
+	"sync"
+)
+type S struct{ mu sync.Mutex }
+func (s *S) f(ctx context.Context) {
+	s.mu.Lock()
+	_ = strings.ToUpper("x")
+	ctx.Done()
+}
+"""}
+    assert calls(files, f"(*{APP}.S).f") == {
+        ("(*sync.Mutex).Lock", graph.METHOD), ("strings.ToUpper", graph.STATIC),
+        ("(context.Context).Done", graph.INTERFACE)}
+
+
+def test_without_the_standard_library_calls_stay_as_unresolved_edges_with_their_target():
+    files = {"m.go": "package app\nimport \"strings\"\nfunc f() { _ = strings.ToUpper(\"x\") }\n"}
+    (edge,) = [e for e in edges_of(files, with_library=False) if e.caller == f"{APP}.f"]
+    assert (edge.callee, edge.kind, edge.via) == ("strings.ToUpper", graph.UNRESOLVED,
+                                                  "package not indexed")
+
+
+def test_every_edge_keeps_its_call_site_and_a_confidence():
+    files = {"m.go": "package app\nfunc g() {}\nfunc f() {\n\tg()\n\tunknown.Thing()\n}\n"}
+    edges = {e.callee: e for e in edges_of(files) if e.caller == f"{APP}.f"}
+    static, unresolved = edges[f"{APP}.g"], edges["unknown.Thing"]
+    assert (static.path, static.line, static.col, static.confidence) == ("m.go", 4, 3, 1.0)
+    assert (unresolved.kind, unresolved.line, unresolved.confidence) == (graph.UNRESOLVED, 5, 0.0)
+
+
+def test_init_functions_and_package_initialisers_are_named_like_go_ssa():
+    files = {"a.go": "package app\nvar x = setup()\nfunc setup() int { return 1 }\nfunc init() { setup() }\n",
+             "b.go": "package app\nfunc init() { setup() }\n"}
+    callers = {e.caller for e in edges_of(files)}
+    assert callers == {f"{APP}.init", f"{APP}.init#1", f"{APP}.init#2"}
+
+
+@pytest.mark.parametrize("module", ["k8s.io/kubernetes"])
+def test_calls_into_staging_resolve_through_the_module_map(module):
+    files = {"staging/src/k8s.io/api/go.mod": "module k8s.io/api\n",
+             "staging/src/k8s.io/api/core/v1/types.go": "package v1\nfunc New() {}\n",
+             "cmd/main.go": "package main\nimport v1 \"k8s.io/api/core/v1\"\nfunc main() { v1.New() }\n"}
+    sources = {"go.mod": f"module {module}\n\nreplace k8s.io/api => ./staging/src/k8s.io/api\n".encode(),
+               **{path: text.encode() for path, text in files.items()}}
+    modules = build_module_map(list(sources), sources.get)
+    records = [(FileRecord(p, p, modules.import_path_of(p), "parsed"), parse_source(s))
+               for p, s in sources.items() if p.endswith(".go")]
+    _, edges = resolve(records)
+    assert [(e.callee, e.kind) for e in edges if e.caller == f"{module}/cmd.main"] == [
+        ("k8s.io/api/core/v1.New", graph.STATIC)]
+
+
+def test_a_name_declared_in_an_inner_block_is_gone_after_it():
+    files = {"d.go": """package app
+type Spec struct{ Replicas *int32; Template Template }
+type Template struct{}
+func (in *Template) DeepCopyInto(out *Template) {}
+func (in *Spec) DeepCopyInto(out *Spec) {
+	if in.Replicas != nil {
+		in, out := &in.Replicas, &out.Replicas
+		*out = *in
+	}
+	in.Template.DeepCopyInto(&out.Template)
+}
+"""}
+    assert calls(files, f"(*{APP}.Spec).DeepCopyInto") == {
+        (f"(*{APP}.Template).DeepCopyInto", graph.METHOD)}
+
+
+def test_a_variable_named_like_a_package_is_not_in_scope_on_its_own_line():
+    files = {"meta/m.go": "package meta\nfunc Accessor(obj interface{}) (interface{}, error) { return obj, nil }\n",
+             "k.go": "package app\nimport \"example.com/app/meta\"\nfunc Key(obj interface{}) {\n"
+                     "\tmeta, err := meta.Accessor(obj)\n\t_, _ = meta, err\n}\n"}
+    assert calls(files, f"{APP}.Key") == {(f"{APP}/meta.Accessor", graph.STATIC)}
+
+
+def test_long_method_chains_resolve_to_the_end():
+    methods = "".join(f"func (r *Request) Step{i}() *Request {{ return r }}\n" for i in range(12))
+    chain = "".join(f".\n\t\tStep{i}()" for i in range(12))
+    files = {"c.go": f"package app\ntype Request struct{{}}\n{methods}func use(r *Request) {{\n\tr{chain}\n}}\n"}
+    assert calls(files, f"{APP}.use") == {(f"(*{APP}.Request).Step{i}", graph.METHOD) for i in range(12)}
+
+
+def test_implementations_count_methods_promoted_through_embedding():
+    files = {"i.go": """package app
+type Nominator interface { AddNominated() }
+type Framework interface { Nominator; RunFilter() }
+type nominator struct{}
+func (n *nominator) AddNominated() {}
+type frameworkImpl struct{ *nominator }
+func (f *frameworkImpl) RunFilter() {}
+func run(fw Framework) { fw.RunFilter() }
+"""}
+    assert (f"(*{APP}.frameworkImpl).RunFilter", graph.IMPLEMENTATION) in calls(files, f"{APP}.run")
+
+
+def test_functions_stored_in_a_map_of_a_named_func_type_are_called_through_it():
+    files = {"c.go": """package app
+type InitFunc func(ctx int) error
+func startA(ctx int) error { return nil }
+func startB(ctx int) error { return nil }
+func Initializers() map[string]InitFunc {
+	controllers := map[string]InitFunc{"b": startB}
+	controllers["a"] = startA
+	return controllers
+}
+func Start(controllers map[string]InitFunc) {
+	for _, initFn := range controllers {
+		initFn(1)
+	}
+}
+"""}
+    assert calls(files, f"{APP}.Start") == {(f"{APP}.startA", graph.FUNCVALUE),
+                                            (f"{APP}.startB", graph.FUNCVALUE)}
