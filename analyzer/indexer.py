@@ -51,6 +51,7 @@ class IndexSummary:
     symbols: int = 0
     edges: dict[str, int] = field(default_factory=dict)  # edge kind → count
     resolve_seconds: float = 0.0
+    library_seconds: float = 0.0  # spent indexing the standard library in this run
     seconds: float = 0.0
     already_indexed: bool = False
 
@@ -186,7 +187,8 @@ def index_checkout(index_path: Path, checkout: Checkout, include_tests: bool = F
     try:
         library = _index_library(db, GoRoot(str(goroot)), jobs, progress) if goroot else None
         summary = IndexSummary(checkout.name, checkout.ref, checkout.commit,
-                               library=library.ref if library else "")
+                               library=library.ref if library else "",
+                               library_seconds=time.monotonic() - started)
         entries = list_tree(checkout.git_dir, checkout.commit)
         summary.symlinks = sum(e.symlink for e in entries)
         go_entries = [e for e in entries if is_indexed_go_file(e, include_tests)]
@@ -223,11 +225,13 @@ def index_checkout(index_path: Path, checkout: Checkout, include_tests: bool = F
 def _without_gc():
     """Resolution builds millions of small objects that all live until it ends; the cyclic
     garbage collector would scan them again and again (it doubled resolution time) and has
-    nothing to free."""
+    nothing to free. They are frozen before it is enabled again, or its first full collection
+    (seconds long) would scan them once more; refcounting still frees them."""
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         gc.enable()
 
 

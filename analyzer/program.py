@@ -123,6 +123,7 @@ class Program:
         self._members: dict[tuple[GoType, str], Member | None] = {}
         self._results: dict[int, tuple[GoType, ...]] = {}
         self._method_index: dict[str, set[tuple[str, str]]] | None = None
+        self._implementations: dict[tuple[Named, int], list[tuple[str, str]]] = {}
         self.file_scopes: dict[str, object] = {}  # path → infer.FileScopes, filled as needed
 
     # --- building ---------------------------------------------------------------------------
@@ -410,6 +411,12 @@ class Program:
         """Concrete types (package, name) whose methods, declared or promoted through embedding,
         cover the interface's names; empty when more than `limit` match, since then the
         candidates say little."""
+        key = (interface, limit)
+        if key not in self._implementations:
+            self._implementations[key] = self._find_implementations(interface, limit)
+        return self._implementations[key]
+
+    def _find_implementations(self, interface: Named, limit: int) -> list[tuple[str, str]]:
         names = self.method_names(interface)
         if not names:
             return []

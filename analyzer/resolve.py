@@ -43,11 +43,14 @@ def resolve(files: Iterable[tuple[FileRecord, FileFacts]],
     program = Program.build([*files, *library])
     resolver = _Resolver(program)
     own = {record.path for record, _ in files}
-    for package in program.packages.values():
-        for context in package.files:
-            if context.path in own:
-                resolver.resolve_file(context)
-    return resolver.symbols, resolver.finish()
+    try:
+        for package in program.packages.values():
+            for context in package.files:
+                if context.path in own:
+                    resolver.resolve_file(context)
+        return resolver.symbols, resolver.finish()
+    finally:
+        program.file_scopes.clear()  # scopes point back at the program: no cycle is left behind
 
 
 class _Resolver:
