@@ -47,12 +47,15 @@ class CallGraph:
             raise AnalyzerError(f"{repo} is not indexed: run `kubeatlas index {repo}` first")
         commit = commits[repo]
         callees: dict[str, list[Edge]] = {}
+        reached: set[str] = set()  # callees outside the commit, the standard library's included
         for edge in store.load_edges(db, commit.id):
             callees.setdefault(edge.caller, []).append(edge)
+            if edge.kind != graph.UNRESOLVED:
+                reached.add(edge.callee)
         symbols = {name for (name,) in db.execute(
             "SELECT n.name FROM symbols s JOIN names n ON n.id = s.name WHERE s.commit_id = ?",
             (commit.id,))}
-        return cls(commit, callees, symbols | set(callees))
+        return cls(commit, callees, symbols | set(callees) | reached)
 
     def find(self, name: str) -> str:
         """A symbol from its full go/ssa name or an unambiguous ending of it

@@ -20,6 +20,7 @@ One pass over each file's call sites, composite literals and assignments:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from analyzer import graph
 from analyzer.facts import CALL, DEFER, GO, CallSite, FileFacts
@@ -62,15 +63,26 @@ class _Resolver:
         self.stored: dict[tuple, set[tuple[str, str]]] = {}
         self.stored_calls: list[tuple[tuple, Edge]] = []  # calls resolved once all stores are known
         self._callers: dict[str, str] = {}  # this file's scopes → their symbols
+        # This file's local function variables: those a closure captures, and direct calls of
+        # them, which become funcvalue edges if the variable turns out to be captured.
+        self._captured: set[tuple[str, str, int]] = set()
+        self._direct_calls: list[tuple[tuple[str, str, int], int, Edge]] = []
 
     def resolve_file(self, context: FileContext) -> None:
         scopes = file_scopes(self.program, context)
-        self._callers = {}
+        self._callers, self._captured, self._direct_calls = {}, set(), []
         facts = context.facts
         self._symbols(context, scopes)
         for call in facts.calls:
             caller = self._caller(scopes, call.scope)
             self._call(scopes, caller, call)
+        for variable, index, edge in self._direct_calls:
+            if variable in self._captured:
+                spawned = edge.kind in (graph.GO, graph.DEFER)
+                self.edges[index] = replace(
+                    edge, kind=edge.kind if spawned else graph.FUNCVALUE,
+                    via=graph.FUNCVALUE if spawned else "captured variable",
+                    confidence=CONFIDENCE[graph.FUNCVALUE])
         for literal in facts.composites:
             self._composite(scopes, literal)
         for assign in facts.assigns:
@@ -167,13 +179,20 @@ class _Resolver:
 
     def _call_name(self, scopes: FileScopes, caller: str, call: CallSite, name: str) -> None:
         context = scopes.context
-        if scopes.is_local(call.scope, name, call.line):
+        bound = scopes.lookup(call.scope, name, call.line)
+        if bound is not None:
             target = scopes.target_of(("id", name), call.scope, call.line)
             if target is not None:
                 # A variable bound to a literal or a function is that function to go/ssa too
-                # (`f := func(){…}; f()` calls the closure); a method value goes through a wrapper.
+                # (`f := func(){…}; f()` calls the closure) unless a closure captures it, which
+                # makes every call of it dynamic; a method value goes through a wrapper.
+                variable = (bound[1], name, bound[2])
+                if bound[1] != call.scope:
+                    self._captured.add(variable)
                 kind = target[1] if target[1] in (graph.CLOSURE, graph.STATIC) else graph.FUNCVALUE
-                self._edge(caller, target[0], kind, call, context, via="local variable")
+                edge = self._edge(caller, target[0], kind, call, context, via="local variable")
+                if kind != graph.FUNCVALUE:
+                    self._direct_calls.append((variable, len(self.edges) - 1, edge))
             else:
                 key = self._functype_key(scopes.type_of(("id", name), call.scope, call.line))
                 self._stored_call(key, caller, call, context, "local function value")

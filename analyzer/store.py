@@ -22,7 +22,7 @@ from analyzer.parse import PARSER_VERSION
 SCHEMA_VERSION = 2
 # Bump when the resolver's output changes: a commit indexed by another version is resolved again
 # (its blobs' facts are reused).
-RESOLVER_VERSION = 6
+RESOLVER_VERSION = 7
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

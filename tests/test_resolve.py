@@ -405,3 +405,22 @@ func Start(controllers map[string]InitFunc) {
 """}
     assert calls(files, f"{APP}.Start") == {(f"{APP}.startA", graph.FUNCVALUE),
                                             (f"{APP}.startB", graph.FUNCVALUE)}
+
+
+def test_a_local_closure_is_called_directly_unless_another_closure_captures_it():
+    files = {"c.go": """package app
+func direct() {
+	f := func() {}
+	f()
+}
+func captured() {
+	check := func(i int) {}
+	check(0)
+	go func() {
+		check(1)
+	}()
+}
+"""}
+    assert calls(files, f"{APP}.direct") == {(f"{APP}.direct$1", graph.CLOSURE)}
+    assert (f"{APP}.captured$1", graph.FUNCVALUE) in calls(files, f"{APP}.captured")
+    assert calls(files, f"{APP}.captured$2") == {(f"{APP}.captured$1", graph.FUNCVALUE)}

@@ -1,0 +1,82 @@
+"""End to end through the CLI: index the fixture trees against the stand-in GOROOT and print the
+paths from each component's main to its main loop, as users do on the real trees."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from analyzer.cli import main
+
+GOROOT = Path(__file__).parent / "fixtures" / "goroot"
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch, kube_repo, etcd_repo):
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    for name, repo in (("kubernetes", kube_repo), ("etcd", etcd_repo)):
+        assert main(["fetch", name, "--from", str(repo), "--ref", "HEAD", "-q"]) == 0
+    assert main(["index", "-q", "--goroot", str(GOROOT)]) == 0
+    return tmp_path / "home"
+
+
+def path_of(capsys, *args: str) -> list[tuple[str, str]]:
+    capsys.readouterr()
+    assert main(["path", "--json", *args]) == 0
+    return [(edge["kind"], edge["callee"]) for edge in json.loads(capsys.readouterr().out)]
+
+
+def test_scheduler_main_reaches_schedule_one_through_its_command(home, capsys):
+    chain = path_of(capsys, "kube-scheduler.main", "scheduler.(*Scheduler).scheduleOne",
+                    "--through", "app.NewSchedulerCommand")
+    assert chain == [
+        ("static", "k8s.io/kubernetes/cmd/kube-scheduler/app.NewSchedulerCommand"),
+        ("funcvalue", "k8s.io/kubernetes/cmd/kube-scheduler/app.NewSchedulerCommand$1"),
+        ("static", "k8s.io/kubernetes/cmd/kube-scheduler/app.runCommand"),
+        ("static", "k8s.io/kubernetes/cmd/kube-scheduler/app.Run"),
+        ("go", "(*k8s.io/kubernetes/pkg/scheduler.Scheduler).Run"),
+        ("funcvalue", "(*k8s.io/kubernetes/pkg/scheduler.Scheduler).scheduleOne"),
+    ]
+
+
+def test_schedule_one_reaches_the_filter_plugins_through_the_framework_interface(home, capsys):
+    chain = path_of(capsys, "scheduler.(*Scheduler).scheduleOne", "noderesources.(*Fit).Filter")
+    assert [kind for kind, _ in chain][-1] == "implementation"
+
+
+def test_replicaset_worker_reaches_sync_through_the_stored_handler(home, capsys):
+    chain = path_of(capsys, "replicaset.(*ReplicaSetController).Run",
+                    "replicaset.(*ReplicaSetController).syncReplicaSet")
+    assert chain[-1] == ("funcvalue",
+                         "(*k8s.io/kubernetes/pkg/controller/replicaset.ReplicaSetController).syncReplicaSet")
+
+
+def test_etcd_main_reaches_the_apply_path(home, capsys):
+    chain = path_of(capsys, "--repo", "etcd", "etcd/v3.main",
+                    "etcdserver.(*EtcdServer).applyAll", "--through", "embed.StartEtcd")
+    callees = [callee for _, callee in chain]
+    assert callees[0] == "go.etcd.io/etcd/server/v3/etcdmain.Main"
+    assert "(*go.etcd.io/etcd/server/v3/etcdserver.EtcdServer).run" in callees
+
+
+def test_standard_library_calls_resolve_against_the_given_goroot(home, capsys):
+    capsys.readouterr()
+    assert main(["index", "kubernetes", "--json", "-q", "--goroot", str(GOROOT)]) == 0
+    (summary,) = json.loads(capsys.readouterr().out)
+    assert summary["library"] == "go1.20-fixture"
+    chain = path_of(capsys, "app.runCommand", "fmt.Errorf")
+    assert chain == [("static", "fmt.Errorf")]
+
+
+def test_an_unknown_symbol_gets_the_closest_names_not_a_traceback(home, capsys):
+    capsys.readouterr()
+    assert main(["path", "kube-scheduler.main", "scheduler.(*Scheduler).scheduleOnce"]) == 1
+    err = capsys.readouterr().err
+    assert "no symbol" in err and "scheduleOne" in err and "Traceback" not in err
+
+
+def test_no_path_is_one_clear_line(home, capsys):
+    capsys.readouterr()
+    assert main(["path", "scheduler.(*Scheduler).scheduleOne", "kube-scheduler.main"]) == 1
+    assert capsys.readouterr().err.startswith("kubeatlas: error: no call path from")
