@@ -8,10 +8,11 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 from pathlib import Path
 
-from analyzer import graph, sources, stdlib
+from analyzer import graph, query, render, sources, stdlib, store
 from analyzer.errors import AnalyzerError, UsageError
 from analyzer.progress import Progress
 from analyzer.workspace import Workspace, default_home
@@ -74,24 +75,87 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--json", action="store_true", help="print the summary as JSON")
     _add_common(index)
 
-    path = commands.add_parser(
-        "path",
-        help="print a shortest call path between two symbols",
-        description="Find a shortest chain of call edges from one symbol to another in the "
-        "index. Symbols are go/ssa names, e.g. '(*k8s.io/kubernetes/pkg/scheduler.Scheduler)"
-        ".scheduleOne'; an unambiguous ending such as 'kube-scheduler.main' is enough.",
-    )
+    _add_queries(commands)
+    return parser
+
+
+def _add_query_options(parser: argparse.ArgumentParser, formats: bool = True) -> None:
+    parser.add_argument("--repo", default="kubernetes", choices=REPOS,
+                        help="which indexed repository (default: kubernetes)")
+    parser.add_argument("--commit", metavar="SHA|REF",
+                        help="which indexed commit (default: the newest index of the repository)")
+    parser.add_argument("--kinds", help="comma-separated edge kinds to follow (default: all but "
+                        f"unresolved; kinds: {', '.join(graph.EDGE_KINDS)})")
+    parser.add_argument("--exclude", action="append", default=[], metavar="PATTERN",
+                        help="leave out packages matching a glob (k8s.io/klog*) or a preset: "
+                        "stdlib, logging, vendor (repeatable)")
+    parser.add_argument("--min-confidence", type=float, default=0.0, metavar="X",
+                        help="follow only edges at least this sure (0 to 1)")
+    if formats:
+        parser.add_argument("-f", "--format", default="text", choices=render.FORMATS,
+                            help="text (default), json, dot or mermaid")
+    _add_common(parser)
+
+
+def _add_queries(commands) -> None:
+    examples = ("Symbols are go/ssa names, e.g. '(*k8s.io/kubernetes/pkg/scheduler.Scheduler)"
+                ".scheduleOne'; an unambiguous ending such as 'scheduler.(*Scheduler).scheduleOne' "
+                "or 'kube-scheduler.main' is enough.")
+    for direction in ("callees", "callers"):
+        sub = commands.add_parser(direction, help=f"the {direction} of a symbol, as a tree",
+                                  description=f"Print the {direction} of SYMBOL, breadth first, "
+                                  f"to --depth levels. {examples}")
+        sub.add_argument("symbol", metavar="SYMBOL")
+        sub.add_argument("-d", "--depth", type=int, default=1, help="levels to expand (default 1)")
+        _add_query_options(sub)
+
+    path = commands.add_parser("path", help="shortest call paths between two symbols",
+                               description=f"Find shortest chains of call edges. {examples}")
     path.add_argument("start", metavar="FROM")
     path.add_argument("goal", metavar="TO")
     path.add_argument("--through", action="append", default=[], metavar="SYMBOL",
                       help="a symbol the path must pass through (repeatable, in order)")
-    path.add_argument("--repo", default="kubernetes", choices=REPOS,
-                      help="which indexed repository (default: kubernetes)")
-    path.add_argument("--kinds", help="comma-separated edge kinds to follow "
-                      f"(default: all but unresolved; kinds: {', '.join(graph.EDGE_KINDS)})")
-    path.add_argument("--json", action="store_true", help="print the edges as JSON")
-    _add_common(path)
-    return parser
+    path.add_argument("-n", "--count", type=int, default=1,
+                      help="how many shortest paths to print (default 1)")
+    _add_query_options(path)
+
+    find = commands.add_parser("find", help="symbols whose name contains a pattern",
+                               description="List symbols whose go/ssa name contains PATTERN.")
+    find.add_argument("pattern", metavar="PATTERN")
+    find.add_argument("-n", "--limit", type=int, default=20, help="at most this many (default 20)")
+    find.add_argument("--json", action="store_true", help="print a JSON list")
+    _add_query_options(find, formats=False)
+
+    show = commands.add_parser("show", help="a symbol's signature, doc, source link and notes",
+                               description=f"Describe one symbol. {examples}")
+    show.add_argument("symbol", metavar="SYMBOL")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    _add_query_options(show, formats=False)
+
+    component = commands.add_parser(
+        "component", help="a component's entrypoint call graph",
+        description="The call tree from a component's entrypoints (analyzer/components.toml), "
+        "leaving out the standard library and logging unless --exclude is given.")
+    component.add_argument("name", metavar="NAME",
+                           help="kube-apiserver, etcd, kube-controller-manager, kube-scheduler, "
+                           "kubelet or kube-proxy")
+    component.add_argument("-d", "--depth", type=int, default=3, help="levels to expand (default 3)")
+    _add_query_options(component)
+
+
+def _filters(args: argparse.Namespace, default_exclude: tuple[str, ...] = ()) -> query.Filters:
+    kinds = frozenset(k.strip() for k in args.kinds.split(",")) if args.kinds else None
+    unknown = sorted((kinds or set()) - set(graph.EDGE_KINDS))
+    if unknown:
+        raise UsageError(f"unknown edge kind {unknown[0]!r}: choose from {', '.join(graph.EDGE_KINDS)}")
+    if not 0.0 <= args.min_confidence <= 1.0:
+        raise UsageError("--min-confidence takes a number from 0 to 1")
+    return query.Filters(kinds, tuple(args.exclude) or default_exclude, args.min_confidence)
+
+
+def _graph_index(args: argparse.Namespace) -> query.GraphIndex:
+    db = store.connect(_workspace(args).index_path)
+    return query.GraphIndex.open(db, args.repo, args.commit)
 
 
 def _workspace(args: argparse.Namespace) -> Workspace:
@@ -145,27 +209,74 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_path(args: argparse.Namespace) -> int:
-    from analyzer import query, store
-
-    kinds = frozenset(k.strip() for k in args.kinds.split(",")) if args.kinds else None
-    unknown = sorted((kinds or set()) - set(graph.EDGE_KINDS))
-    if unknown:
-        raise UsageError(f"unknown edge kind {unknown[0]!r}: choose from {', '.join(graph.EDGE_KINDS)}")
-    db = store.connect(_workspace(args).index_path)
-    call_graph = query.CallGraph.load(db, args.repo)
-    points = [call_graph.find(name) for name in (args.start, *args.through, args.goal)]
-    chain = query.path_through(call_graph, points, kinds)
-    start = points[0]
-    if args.json:
-        json.dump([dataclasses.asdict(edge) for edge in chain], sys.stdout, indent=2)
-        print()
-    else:
-        print(query.render_path(chain, start))
+def cmd_tree(args: argparse.Namespace) -> int:
+    if args.depth < 1:
+        raise UsageError("--depth takes a whole number of at least 1")
+    index = _graph_index(args)
+    tree = index.tree(args.symbol, args.command, args.depth, _filters(args))
+    print(render.render_tree(tree, args.format))
     return 0
 
 
-COMMANDS = {"fetch": cmd_fetch, "index": cmd_index, "path": cmd_path}
+def cmd_path(args: argparse.Namespace) -> int:
+    index = _graph_index(args)
+    filters = _filters(args)
+    points = [index.resolve(name) for name in (args.start, *args.through, args.goal)]
+    if len(points) == 2:
+        paths = index.paths(points[0], points[1], filters, max(1, args.count))
+    else:
+        paths = [index.path_through(points, filters)]
+    print(render.render_paths(paths, points[0], args.format))
+    return 0
+
+
+def cmd_find(args: argparse.Namespace) -> int:
+    names = _graph_index(args).find(args.pattern, args.limit)
+    if args.json:
+        print(json.dumps(names, indent=2))
+    elif names:
+        print("\n".join(names))
+    else:
+        print(f"kubeatlas: no symbol contains {args.pattern!r}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    info = _graph_index(args).show(args.symbol)
+    print(json.dumps(dataclasses.asdict(info), indent=2) if args.json else render.symbol_text(info))
+    return 0
+
+
+def cmd_component(args: argparse.Namespace) -> int:
+    from analyzer.manifest import load_manifest
+
+    components = {c.name: c for c in load_manifest()}
+    if args.name not in components:
+        raise UsageError(f"unknown component {args.name!r}: choose from {', '.join(components)}")
+    component = components[args.name]
+    args.repo = component.repo
+    index = _graph_index(args)
+    filters = _filters(args, default_exclude=("stdlib", "logging"))
+    edges, roots = [], []
+    for entrypoint in component.entrypoints:
+        try:
+            tree = index.tree(entrypoint, "callees", args.depth, filters)
+        except query.SymbolNotFound:
+            continue  # an entrypoint of another era; `kubeatlas check` reports it
+        roots.append(tree.root)
+        edges.extend(tree.edges)
+        if args.format == "text":
+            print(render.tree_text(tree))
+    if not roots:
+        raise UsageError(f"none of {args.name}'s entrypoints is in this index")
+    if args.format != "text":
+        print(render.render_tree(query.Tree(roots[0], "callees", args.depth, edges), args.format))
+    return 0
+
+
+COMMANDS = {"fetch": cmd_fetch, "index": cmd_index, "callees": cmd_tree, "callers": cmd_tree,
+            "path": cmd_path, "find": cmd_find, "show": cmd_show, "component": cmd_component}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,6 +290,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("kubeatlas: interrupted; the previous index is unchanged", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader (`| head`) has gone: stop quietly, and keep Python from complaining at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -395,17 +395,22 @@ class Program:
 
     # --- implementations ---------------------------------------------------------------------
 
-    def method_names(self, t: Named, depth: int = 0) -> frozenset[str]:
+    def method_names(self, t: Named) -> frozenset[str]:
         """The method names of an interface type, embedded interfaces included."""
+        return frozenset(self.method_arities(t))
+
+    def method_arities(self, t: Named, depth: int = 0) -> dict[str, tuple[int, int]]:
+        """Method name → (parameters, results) of an interface, embedded interfaces included."""
         info = self.type_info(t)
         if info is None or info.decl.kind != "interface" or depth > MAX_DEPTH:
-            return frozenset()
-        names = {m.name for m in info.decl.methods}
+            return {}
+        arities = {m.name: (len(m.params), len(m.results)) for m in info.decl.methods}
         for embedded in info.decl.embeds:
             inner = self.canon_text(embedded, info.file)
             if isinstance(inner, Named):
-                names |= self.method_names(inner, depth + 1)
-        return frozenset(names)
+                for name, arity in self.method_arities(inner, depth + 1).items():
+                    arities.setdefault(name, arity)
+        return arities
 
     def implementations(self, interface: Named, limit: int) -> list[tuple[str, str]]:
         """Concrete types (package, name) whose methods, declared or promoted through embedding,
@@ -417,18 +422,30 @@ class Program:
         return self._implementations[key]
 
     def _find_implementations(self, interface: Named, limit: int) -> list[tuple[str, str]]:
-        names = self.method_names(interface)
-        if not names:
+        arities = self.method_arities(interface)
+        if not arities:
             return []
         if self._method_index is None:
             self._method_index = self._build_method_index()
         candidates = None
-        for name in names:
+        for name in arities:
             having = self._method_index.get(name, set())
             candidates = having if candidates is None else candidates & having
             if not candidates:
                 return []
-        return sorted(candidates) if len(candidates) <= limit else []
+        # Names alone let any `Schedule()` implement any one-method interface of that name: the
+        # declared methods must also take and return as many values.
+        fitting = sorted(c for c in candidates if self._arities_fit(c, arities))
+        return fitting if len(fitting) <= limit else []
+
+    def _arities_fit(self, candidate: tuple[str, str], arities: dict[str, tuple[int, int]]) -> bool:
+        methods = self.packages[candidate[0]].methods
+        for name, (params, results) in arities.items():
+            method = methods.get((candidate[1], name))
+            if method is not None and (len(method.decl.params), len(method.decl.results)) != (
+                    params, results):
+                return False
+        return True
 
     def _build_method_index(self) -> dict[str, set[tuple[str, str]]]:
         declared: dict[tuple[str, str], set[str]] = {}

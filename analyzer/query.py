@@ -1,93 +1,366 @@
-"""Questions asked of an indexed call graph: which symbol a name means, and how one symbol reaches
-another. Answers come from the index alone; nothing is parsed again.
+"""Questions asked of an indexed call graph: what a name means, what a symbol calls and is called
+by, how one symbol reaches another. Answers come from the SQLite index alone, one indexed look-up
+per symbol expanded; nothing is parsed again and the whole graph is never loaded.
 """
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import sqlite3
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from analyzer import graph, store
 from analyzer.errors import AnalyzerError
 from analyzer.graph import Edge
+from analyzer.sources import permalink
+
+# Shorthands for --exclude: package patterns people leave out to see a component's own logic.
+PRESETS = {
+    "stdlib": ("<stdlib>",),  # matched by `is_stdlib`, not by a glob
+    "logging": ("k8s.io/klog", "k8s.io/klog/*", "github.com/golang/glog", "log", "go.uber.org/zap*",
+                "github.com/sirupsen/logrus"),
+    "vendor": ("<vendor>",),  # symbols defined under vendor/
+}
+MAX_NODES = 5000  # a tree stops growing here and says it was cut
 
 
-class SymbolNotFound(AnalyzerError):
+class QueryError(AnalyzerError):
+    pass
+
+
+class SymbolNotFound(QueryError):
     def __init__(self, name: str, closest: list[str]):
         self.name, self.closest = name, closest
         hint = ("; closest: " + ", ".join(closest)) if closest else ""
         super().__init__(f"no symbol {name!r}{hint}")
 
 
-class AmbiguousSymbol(AnalyzerError):
+class AmbiguousSymbol(QueryError):
     def __init__(self, name: str, candidates: list[str]):
         self.name, self.candidates = name, candidates
         shown = ", ".join(candidates[:8]) + (" …" if len(candidates) > 8 else "")
         super().__init__(f"{name!r} matches {len(candidates)} symbols: {shown}")
 
 
-class NoPath(AnalyzerError):
+class NoPath(QueryError):
     def __init__(self, start: str, goal: str):
         super().__init__(f"no call path from {start} to {goal}")
 
 
-@dataclass
-class CallGraph:
-    """The edges of one indexed commit, by caller."""
+def package_of(symbol: str) -> str:
+    """The import path in a go/ssa name: `(*k8s.io/x/pkg.T).M$1` → `k8s.io/x/pkg`."""
+    name = symbol.lstrip("(*")
+    slash = name.rfind("/")
+    dot = name.find(".", slash + 1)
+    return name[:dot] if dot > 0 else name
 
-    commit: store.CommitRecord
-    callees: dict[str, list[Edge]]
-    symbols: set[str]
+
+def is_stdlib(package: str) -> bool:
+    """Go's own packages have no dot in their first path element (`net/http`, `fmt`)."""
+    return "." not in package.split("/", 1)[0]
+
+
+@dataclass(frozen=True)
+class Filters:
+    kinds: frozenset[str] | None = None  # edge kinds to follow; default all but unresolved
+    exclude: tuple[str, ...] = ()  # package globs, or the PRESETS names
+    min_confidence: float = 0.0
+
+    def patterns(self) -> tuple[str, ...]:
+        out: list[str] = []
+        for item in self.exclude:
+            out.extend(PRESETS.get(item, (item,)))
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class SymbolInfo:
+    name: str
+    kind: str
+    package: str
+    path: str
+    line: int
+    end_line: int
+    doc: str
+    signature: str
+    permalink: str
+    callers: int
+    callees: int
+    annotations: tuple[str, ...]
+
+
+@dataclass
+class Tree:
+    """A breadth-first expansion from `root`: every edge once, in the order found."""
+
+    root: str
+    direction: str  # "callees" or "callers"
+    depth: int
+    edges: list[Edge] = field(default_factory=list)
+    truncated: bool = False
+
+
+class GraphIndex:
+    """One indexed commit of one repository, for queries."""
+
+    def __init__(self, db: sqlite3.Connection, commit: store.CommitRecord):
+        self.db = db
+        self.commit = commit
+        self._vendored: dict[str, bool] = {}
 
     @classmethod
-    def load(cls, db: sqlite3.Connection, repo: str) -> CallGraph:
-        commits = store.latest_commits(db)
-        if repo not in commits:
-            raise AnalyzerError(f"{repo} is not indexed: run `kubeatlas index {repo}` first")
-        commit = commits[repo]
-        callees: dict[str, list[Edge]] = {}
-        reached: set[str] = set()  # callees outside the commit, the standard library's included
-        for edge in store.load_edges(db, commit.id):
-            callees.setdefault(edge.caller, []).append(edge)
-            if edge.kind != graph.UNRESOLVED:
-                reached.add(edge.callee)
-        symbols = {name for (name,) in db.execute(
-            "SELECT n.name FROM symbols s JOIN names n ON n.id = s.name WHERE s.commit_id = ?",
-            (commit.id,))}
-        return cls(commit, callees, symbols | set(callees) | reached)
+    def open(cls, db: sqlite3.Connection, repo: str, sha: str | None = None) -> GraphIndex:
+        commits = [c for c in store.complete_commits(db) if c.repo == repo]
+        if sha:
+            commits = [c for c in commits if c.sha.startswith(sha) or c.ref == sha]
+        if not commits:
+            what = f"{repo} at {sha}" if sha else repo
+            raise QueryError(f"{what} is not indexed: run `kubeatlas index {repo}` first")
+        return cls(db, commits[-1])
 
-    def find(self, name: str) -> str:
+    # --- names -------------------------------------------------------------------------------
+
+    def _id(self, name: str) -> int | None:
+        row = self.db.execute("SELECT id FROM names WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def _name(self, name_id: int) -> str:
+        return self.db.execute("SELECT name FROM names WHERE id = ?", (name_id,)).fetchone()[0]
+
+    def has(self, name: str) -> bool:
+        """Whether the commit defines `name` or has an edge to or from it."""
+        name_id = self._id(name)
+        if name_id is None:
+            return False
+        commit = self.commit.id
+        return any(self.db.execute(sql, (name_id, commit)).fetchone() for sql in (
+            "SELECT 1 FROM symbols WHERE name = ? AND commit_id = ? LIMIT 1",
+            "SELECT 1 FROM edges WHERE caller = ? AND commit_id = ? LIMIT 1",
+            "SELECT 1 FROM edges WHERE callee = ? AND commit_id = ? AND kind != 'unresolved' LIMIT 1"))
+
+    def find(self, pattern: str, limit: int = 20) -> list[str]:
+        """Symbols whose name contains `pattern` (case-insensitive), best matches first:
+        an exact or short-form match, then the shortest names."""
+        like = "%" + pattern.replace("%", r"\%").replace("_", r"\_") + "%"
+        rows = self.db.execute(
+            "SELECT DISTINCT n.name FROM names n JOIN symbols s ON s.name = n.id "
+            "WHERE s.commit_id = ? AND n.name LIKE ? ESCAPE '\\' LIMIT 2000",
+            (self.commit.id, like))
+        names = [name for (name,) in rows]
+        names.sort(key=lambda n: (not _ends_like(n, pattern), len(n), n))
+        return names[:limit]
+
+    def resolve(self, name: str) -> str:
         """A symbol from its full go/ssa name or an unambiguous ending of it
-        (`scheduler.(*Scheduler).scheduleOne` → the full name)."""
-        if name in self.symbols:
+        (`scheduler.(*Scheduler).scheduleOne`); otherwise the closest names, in the error."""
+        if self.has(name):
             return name
-        matches = sorted(s for s in self.symbols if _ends_like(s, name))
+        matches = [n for n in self._candidates(name) if _ends_like(n, name) and self.has(n)]
         if len(matches) == 1:
             return matches[0]
         if matches:
-            raise AmbiguousSymbol(name, matches)
-        raise SymbolNotFound(name, difflib.get_close_matches(name, self.symbols, n=5, cutoff=0.6))
+            raise AmbiguousSymbol(name, sorted(matches))
+        raise SymbolNotFound(name, self._closest(name))
 
-    def path(self, start: str, goal: str, kinds: frozenset[str] | None = None) -> list[Edge]:
-        """A shortest chain of edges from start to goal (breadth first), unresolved edges aside."""
-        allowed = kinds or frozenset(graph.EDGE_KINDS) - {graph.UNRESOLVED}
-        came_from: dict[str, Edge | None] = {start: None}
-        queue = deque([start])
-        while queue:
-            current = queue.popleft()
-            if current == goal:
-                chain = []
-                while came_from[current] is not None:
-                    edge = came_from[current]
-                    chain.append(edge)
-                    current = edge.caller
-                return chain[::-1]
-            for edge in self.callees.get(current, ()):
-                if edge.kind in allowed and edge.callee not in came_from:
-                    came_from[edge.callee] = edge
-                    queue.append(edge.callee)
+    def _candidates(self, name: str) -> list[str]:
+        if ".(" in name and not name.startswith("("):
+            package, _, method = name.partition(".(")
+            like = ("(*" if method.startswith("*") else "(") + "%" + package + "." + method.lstrip("*")
+        else:
+            like = "%" + name
+        return [n for (n,) in self.db.execute("SELECT name FROM names WHERE name LIKE ? LIMIT 500",
+                                              (like,))]
+
+    def _closest(self, name: str) -> list[str]:
+        """Names like `name`: same last element first, then anything sharing a long part."""
+        last = name.rsplit(".", 1)[-1].rstrip(")")
+        stem = last[: max(4, len(last) - 3)]
+        pool = [n for (n,) in self.db.execute(
+            "SELECT DISTINCT n.name FROM names n JOIN symbols s ON s.name = n.id "
+            "WHERE s.commit_id = ? AND n.name LIKE ? LIMIT 3000", (self.commit.id, f"%{stem}%"))]
+        return difflib.get_close_matches(name, pool, n=5, cutoff=0.5)
+
+    # --- one symbol --------------------------------------------------------------------------
+
+    def show(self, name: str) -> SymbolInfo:
+        name = self.resolve(name)
+        name_id = self._id(name)
+        commit = self.commit.id
+        row = self.db.execute(
+            "SELECT s.kind, pk.name, p.name, s.line, s.end_line, s.doc, s.signature FROM symbols s "
+            "JOIN names pk ON pk.id = s.package JOIN names p ON p.id = s.path "
+            "WHERE s.name = ? AND s.commit_id = ?", (name_id, commit)).fetchone()
+        callers = self.db.execute(
+            "SELECT count(*) FROM edges WHERE callee = ? AND commit_id = ?", (name_id, commit)).fetchone()[0]
+        callees = self.db.execute(
+            "SELECT count(*) FROM edges WHERE caller = ? AND commit_id = ?", (name_id, commit)).fetchone()[0]
+        if row is None:  # reached by edges only: the standard library, say
+            return SymbolInfo(name, "external", package_of(name), "", 0, 0, "", "", "",
+                              callers, callees, self._annotations(name_id))
+        kind, package, path, line, end_line, doc, signature = row
+        return SymbolInfo(name, kind, package, path, line, end_line, doc, signature,
+                          permalink(self.commit.remote_url, self.commit.sha, path, line),
+                          callers, callees, self._annotations(name_id))
+
+    def _annotations(self, name_id: int) -> tuple[str, ...]:
+        """Kubernetes idioms read off the edges around a symbol."""
+        notes = []
+        incoming = [via for (via,) in self.db.execute(
+            "SELECT DISTINCT v.name FROM edges e JOIN names v ON v.id = e.via "
+            "WHERE e.callee = ? AND e.commit_id = ?", (name_id, self.commit.id))]
+        for via in incoming:
+            if via in ("stored in field RunE", "stored in field Run"):
+                notes.append("cobra command body")
+            elif via in ("stored in field AddFunc", "stored in field UpdateFunc",
+                         "stored in field DeleteFunc"):
+                notes.append("informer event handler")
+            elif via.startswith("stored in a ") and via.endswith("InitFunc"):
+                notes.append("controller initialiser")
+            elif via.startswith("implements ") and "scheduler/framework" in via:
+                notes.append(f"scheduler plugin ({via.rsplit('.', 1)[-1]})")
+        spawns = self.db.execute(
+            "SELECT count(*) FROM edges WHERE caller = ? AND commit_id = ? AND kind = 'go'",
+            (name_id, self.commit.id)).fetchone()[0]
+        if spawns:
+            notes.append(f"starts {spawns} goroutine{'s' if spawns > 1 else ''}")
+        registers = self.db.execute(
+            "SELECT count(*) FROM edges e JOIN names c ON c.id = e.callee WHERE e.caller = ? "
+            "AND e.commit_id = ? AND c.name LIKE '%.Register%Server'", (name_id, self.commit.id)
+        ).fetchone()[0]
+        if registers:
+            notes.append("registers gRPC services")
+        return tuple(dict.fromkeys(notes))
+
+    # --- neighbours ----------------------------------------------------------------------------
+
+    def _neighbours(self, name: str, direction: str, filters: Filters) -> list[Edge]:
+        name_id = self._id(name)
+        if name_id is None:
+            return []
+        mine, other = ("caller", "callee") if direction == "callees" else ("callee", "caller")
+        rows = self.db.execute(
+            f"SELECT a.name, b.name, e.kind, p.name, e.line, e.col, e.confidence, v.name "
+            f"FROM edges e JOIN names a ON a.id = e.caller JOIN names b ON b.id = e.callee "
+            f"JOIN names p ON p.id = e.path JOIN names v ON v.id = e.via "
+            f"WHERE e.{mine} = ? AND e.commit_id = ? ORDER BY e.line, e.col", (name_id, self.commit.id))
+        kinds = filters.kinds or frozenset(graph.EDGE_KINDS) - {graph.UNRESOLVED}
+        patterns = filters.patterns()
+        out = []
+        for row in rows:
+            edge = Edge(*row)
+            if edge.kind not in kinds or edge.confidence < filters.min_confidence:
+                continue
+            if patterns and self._excluded(getattr(edge, other), patterns):
+                continue
+            out.append(edge)
+        return out
+
+    def _excluded(self, symbol: str, patterns: tuple[str, ...]) -> bool:
+        package = package_of(symbol)
+        for pattern in patterns:
+            if pattern == "<stdlib>":
+                if is_stdlib(package):
+                    return True
+            elif pattern == "<vendor>":
+                if self._is_vendored(symbol):
+                    return True
+            elif fnmatch.fnmatchcase(package, pattern):
+                return True
+        return False
+
+    def _is_vendored(self, symbol: str) -> bool:
+        if symbol not in self._vendored:
+            row = self.db.execute(
+                "SELECT p.name FROM symbols s JOIN names p ON p.id = s.path "
+                "WHERE s.name = (SELECT id FROM names WHERE name = ?) AND s.commit_id = ?",
+                (symbol, self.commit.id)).fetchone()
+            self._vendored[symbol] = bool(row) and row[0].startswith("vendor/")
+        return self._vendored[symbol]
+
+    def tree(self, name: str, direction: str, depth: int, filters: Filters = Filters()) -> Tree:
+        """Callees (or callers) of a symbol, breadth first to `depth` levels."""
+        root = self.resolve(name)
+        tree = Tree(root, direction, depth)
+        seen = {root}
+        frontier = [root]
+        for _ in range(depth):
+            next_frontier = []
+            for symbol in frontier:
+                for edge in self._neighbours(symbol, direction, filters):
+                    tree.edges.append(edge)
+                    reached = edge.callee if direction == "callees" else edge.caller
+                    if reached not in seen:
+                        seen.add(reached)
+                        next_frontier.append(reached)
+                if len(seen) > MAX_NODES:
+                    tree.truncated = True
+                    return tree
+            frontier = next_frontier
+        return tree
+
+    # --- paths ---------------------------------------------------------------------------------
+
+    def paths(self, start: str, goal: str, filters: Filters = Filters(), count: int = 1) -> list[list[Edge]]:
+        """Up to `count` shortest call paths, found breadth first from both ends at once."""
+        start, goal = self.resolve(start), self.resolve(goal)
+        if start == goal:
+            return [[]]
+        forward: dict[str, list[Edge]] = {start: []}  # node → edges reaching it on a shortest path
+        backward: dict[str, list[Edge]] = {goal: []}  # node → edges leaving it towards the goal
+        ahead, behind = [start], [goal]
+        while ahead and behind:
+            grow_forward = len(ahead) <= len(behind)
+            frontier, known, direction = ((ahead, forward, "callees") if grow_forward
+                                          else (behind, backward, "callers"))
+            layer: dict[str, list[Edge]] = {}
+            for symbol in frontier:
+                for edge in self._neighbours(symbol, direction, filters):
+                    reached = edge.callee if grow_forward else edge.caller
+                    if reached not in known:
+                        layer.setdefault(reached, []).append(edge)
+            known.update(layer)
+            if grow_forward:
+                ahead = list(layer)
+            else:
+                behind = list(layer)
+            meeting = [node for node in layer if node in (backward if grow_forward else forward)]
+            if meeting:
+                return _join(meeting, forward, backward, start, goal, count)
         raise NoPath(start, goal)
+
+    def path_through(self, points: list[str], filters: Filters = Filters()) -> list[Edge]:
+        """Shortest segments joined: from points[0] through each point in turn to the last."""
+        chain: list[Edge] = []
+        for start, goal in zip(points, points[1:]):
+            chain.extend(self.paths(start, goal, filters)[0])
+        return chain
+
+
+def _join(meeting: list[str], forward: dict[str, list[Edge]], backward: dict[str, list[Edge]],
+          start: str, goal: str, count: int) -> list[list[Edge]]:
+    out: list[list[Edge]] = []
+    for node in sorted(meeting):
+        for head in _walk(node, forward, start, lambda e: e.caller):
+            for tail in _walk(node, backward, goal, lambda e: e.callee):
+                out.append(head[::-1] + tail)
+                if len(out) >= count:
+                    return out
+    return out
+
+
+def _walk(node: str, links: dict[str, list[Edge]], end: str, step, limit: int = 50):
+    """Edge chains from `node` to `end` following `links` (shortest-path parents or children)."""
+    stack = deque([(node, [])])
+    produced = 0
+    while stack and produced < limit:
+        current, chain = stack.pop()
+        if current == end:
+            produced += 1
+            yield chain
+            continue
+        for edge in links.get(current, ()):
+            stack.append((step(edge), chain + [edge]))
 
 
 def _ends_like(symbol: str, name: str) -> bool:
@@ -105,21 +378,3 @@ def _ends_like(symbol: str, name: str) -> bool:
     if not symbol.endswith(name):
         return False
     return len(symbol) == len(name) or symbol[-len(name) - 1] in "/.(*"
-
-
-def path_through(call_graph: CallGraph, points: list[str],
-                 kinds: frozenset[str] | None = None) -> list[Edge]:
-    """Shortest segments joined: from points[0] through each point in turn to the last."""
-    chain: list[Edge] = []
-    for start, goal in zip(points, points[1:]):
-        chain.extend(call_graph.path(start, goal, kinds))
-    return chain
-
-
-def render_path(chain: list[Edge], start: str) -> str:
-    lines = [start]
-    for edge in chain:
-        kind = edge.kind if not edge.via or edge.kind not in (graph.GO, graph.DEFER) else (
-            f"{edge.kind}/{edge.via}")
-        lines.append(f"  → [{kind}] {edge.callee}    ({edge.path}:{edge.line})")
-    return "\n".join(lines)

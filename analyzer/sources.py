@@ -68,20 +68,24 @@ class Checkout:
     remote_url: str
 
     def permalink(self, path: str, line: int | None = None) -> str:
-        """A link to `path` (relative to the repository root) at this exact commit.
+        return permalink(self.remote_url, self.commit, path, line)
 
-        For a GitHub remote (https, http, git, ssh or `git@github.com:` form, with or without
-        `.git`) this is the github.com blob URL with a `#L<line>` anchor. Any other remote has no
-        web view we can know of, so the link is `<remote_url>@<commit>:<path>#L<line>`, which still
-        names the exact file version.
-        """
-        path = path.lstrip("/")
-        anchor = f"#L{line}" if line else ""
-        github = _GITHUB.match(self.remote_url)
-        if github:
-            return (f"https://github.com/{github['owner']}/{github['repo']}"
-                    f"/blob/{self.commit}/{path}{anchor}")
-        return f"{self.remote_url}@{self.commit}:{path}{anchor}"
+
+def permalink(remote_url: str, commit: str, path: str, line: int | None = None) -> str:
+    """A link to `path` (relative to the repository root) at this exact commit.
+
+    For a GitHub remote (https, http, git, ssh or `git@github.com:` form, with or without
+    `.git`) this is the github.com blob URL with a `#L<line>` anchor. Any other remote has no
+    web view we can know of, so the link is `<remote_url>@<commit>:<path>#L<line>`, which still
+    names the exact file version.
+    """
+    path = path.lstrip("/")
+    anchor = f"#L{line}" if line else ""
+    github = _GITHUB.match(remote_url)
+    if github:
+        return (f"https://github.com/{github['owner']}/{github['repo']}"
+                f"/blob/{commit}/{path}{anchor}")
+    return f"{remote_url}@{commit}:{path}{anchor}"
 
 
 def load_pins() -> dict[str, Pin]:

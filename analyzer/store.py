@@ -22,7 +22,7 @@ from analyzer.parse import PARSER_VERSION
 SCHEMA_VERSION = 2
 # Bump when the resolver's output changes: a commit indexed by another version is resolved again
 # (its blobs' facts are reused).
-RESOLVER_VERSION = 7
+RESOLVER_VERSION = 8
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -270,6 +270,13 @@ def load_edges(db: sqlite3.Connection, commit_id: int) -> list[Edge]:
         "JOIN names p ON p.id = e.path JOIN names v ON v.id = e.via WHERE e.commit_id = ?",
         (commit_id,))
     return [Edge(*row) for row in rows]
+
+
+def complete_commits(db: sqlite3.Connection) -> list[CommitRecord]:
+    """Every complete index, oldest first."""
+    return [CommitRecord(*row) for row in db.execute(
+        "SELECT id, repo, sha, ref, remote_url, include_tests FROM commits WHERE complete = 1 "
+        "ORDER BY id")]
 
 
 def latest_commits(db: sqlite3.Connection) -> dict[str, CommitRecord]:

@@ -23,8 +23,9 @@ def home(tmp_path, monkeypatch, kube_repo, etcd_repo):
 
 def path_of(capsys, *args: str) -> list[tuple[str, str]]:
     capsys.readouterr()
-    assert main(["path", "--json", *args]) == 0
-    return [(edge["kind"], edge["callee"]) for edge in json.loads(capsys.readouterr().out)]
+    assert main(["path", "-f", "json", *args]) == 0
+    (chain,) = json.loads(capsys.readouterr().out)
+    return [(edge["kind"], edge["callee"]) for edge in chain]
 
 
 def test_scheduler_main_reaches_schedule_one_through_its_command(home, capsys):

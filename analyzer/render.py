@@ -1,0 +1,157 @@
+"""Query answers as text for people, JSON for scripts, and DOT or Mermaid for pictures."""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+from analyzer import graph
+from analyzer.graph import Edge
+from analyzer.query import SymbolInfo, Tree, package_of
+
+FORMATS = ("text", "json", "dot", "mermaid")
+
+
+def short_name(symbol: str) -> str:
+    """`(*k8s.io/kubernetes/pkg/scheduler.Scheduler).Run` → `(*scheduler.Scheduler).Run`."""
+    package = package_of(symbol)
+    return symbol.replace(package, package.rsplit("/", 1)[-1], 1)
+
+
+def edge_label(edge: Edge) -> str:
+    if edge.kind in (graph.GO, graph.DEFER) and edge.via:
+        return f"{edge.kind}/{edge.via}"
+    return edge.kind
+
+
+# --- trees ---------------------------------------------------------------------------------------
+
+def tree_text(tree: Tree) -> str:
+    """An indented tree; a symbol already expanded above is marked, not repeated."""
+    children: dict[str, list[Edge]] = {}
+    for edge in tree.edges:
+        parent = edge.caller if tree.direction == "callees" else edge.callee
+        children.setdefault(parent, []).append(edge)
+    lines = [tree.root]
+    expanded = {tree.root}
+
+    def walk(symbol: str, prefix: str) -> None:
+        edges = children.get(symbol, [])
+        for index, edge in enumerate(edges):
+            last = index == len(edges) - 1
+            other = edge.callee if tree.direction == "callees" else edge.caller
+            again = other in expanded and other in children
+            lines.append(f"{prefix}{'└─' if last else '├─'} [{edge_label(edge)}] {other}  "
+                         f"{edge.path}:{edge.line}{'  (expanded above)' if again else ''}")
+            if not again and other in children:
+                expanded.add(other)
+                walk(other, prefix + ("   " if last else "│  "))
+
+    walk(tree.root, "")
+    if tree.truncated:
+        lines.append("… cut at the node limit: narrow it with --depth, --kinds or --exclude")
+    return "\n".join(lines)
+
+
+def edges_json(root: str | None, edges: list[Edge], **extra) -> str:
+    nodes = sorted(({root} if root else set()) | {e.caller for e in edges} | {e.callee for e in edges})
+    return json.dumps({**({"root": root} if root else {}), **extra, "nodes": nodes,
+                       "edges": [asdict(e) for e in edges]}, indent=2)
+
+
+def dot(edges: list[Edge], root: str | None = None) -> str:
+    ids = _node_ids(edges, root)
+    lines = ["digraph calls {", "  rankdir=LR;", '  node [shape=box, fontname="Helvetica", fontsize=10];']
+    for symbol, node_id in ids.items():
+        attrs = ', style="bold"' if symbol == root else ""
+        lines.append(f'  {node_id} [label="{_escape(short_name(symbol))}", tooltip="{_escape(symbol)}"{attrs}];')
+    for edge in _unique(edges):
+        style = {graph.INTERFACE: "dashed", graph.IMPLEMENTATION: "dotted",
+                 graph.FUNCVALUE: "dashed", graph.GO: "bold"}.get(edge.kind, "solid")
+        lines.append(f'  {ids[edge.caller]} -> {ids[edge.callee]} '
+                     f'[label="{edge_label(edge)}", style={style}, fontsize=8];')
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def mermaid(edges: list[Edge], root: str | None = None) -> str:
+    ids = _node_ids(edges, root)
+    lines = ["flowchart LR"]
+    for symbol, node_id in ids.items():
+        lines.append(f'  {node_id}["{_mermaid_escape(short_name(symbol))}"]')
+    for edge in _unique(edges):
+        arrow = "-.->" if edge.kind in (graph.INTERFACE, graph.IMPLEMENTATION, graph.FUNCVALUE) else "-->"
+        lines.append(f"  {ids[edge.caller]} {arrow}|{edge_label(edge)}| {ids[edge.callee]}")
+    return "\n".join(lines)
+
+
+def _node_ids(edges: list[Edge], root: str | None) -> dict[str, str]:
+    ids: dict[str, str] = {}
+    for symbol in ([root] if root else []) + [s for e in edges for s in (e.caller, e.callee)]:
+        ids.setdefault(symbol, f"n{len(ids)}")
+    return ids
+
+
+def _unique(edges: list[Edge]) -> list[Edge]:
+    """One arrow per (caller, callee, kind): a function calling another five times draws once."""
+    seen, out = set(), []
+    for edge in edges:
+        key = (edge.caller, edge.callee, edge.kind)
+        if key not in seen:
+            seen.add(key)
+            out.append(edge)
+    return out
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _mermaid_escape(text: str) -> str:
+    return text.replace('"', "#quot;")
+
+
+def render_tree(tree: Tree, fmt: str) -> str:
+    if fmt == "json":
+        return edges_json(tree.root, tree.edges, direction=tree.direction, depth=tree.depth,
+                          truncated=tree.truncated)
+    if fmt == "dot":
+        return dot(tree.edges, tree.root)
+    if fmt == "mermaid":
+        return mermaid(tree.edges, tree.root)
+    return tree_text(tree)
+
+
+# --- paths and symbols -----------------------------------------------------------------------------
+
+def path_text(chain: list[Edge], start: str) -> str:
+    lines = [start]
+    for edge in chain:
+        lines.append(f"  → [{edge_label(edge)}] {edge.callee}    ({edge.path}:{edge.line})")
+    return "\n".join(lines)
+
+
+def render_paths(paths: list[list[Edge]], start: str, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps([[asdict(e) for e in chain] for chain in paths], indent=2)
+    edges = [edge for chain in paths for edge in chain]
+    if fmt == "dot":
+        return dot(edges, start)
+    if fmt == "mermaid":
+        return mermaid(edges, start)
+    return "\n\n".join(path_text(chain, start) for chain in paths)
+
+
+def symbol_text(info: SymbolInfo) -> str:
+    lines = [info.name, f"  kind       {info.kind}", f"  package    {info.package}"]
+    if info.signature:
+        lines.append(f"  signature  {info.signature}")
+    if info.path:
+        lines.append(f"  defined    {info.path}:{info.line}-{info.end_line}")
+        lines.append(f"  source     {info.permalink}")
+    lines.append(f"  calls      {info.callees} edges out, {info.callers} edges in")
+    for note in info.annotations:
+        lines.append(f"  note       {note}")
+    if info.doc:
+        lines.append("")
+        lines.extend("  " + line for line in info.doc.splitlines())
+    return "\n".join(lines)
