@@ -196,6 +196,7 @@ def index_checkout(index_path: Path, checkout: Checkout, include_tests: bool = F
         done = store.find_complete(db, key)
         if done is not None:
             summary.already_indexed = True
+            store.touch(db, done.id)  # asked for again: it is the current index of its repo
             _fill_counts(db, done.id, summary)
             return summary
 

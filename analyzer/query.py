@@ -111,12 +111,15 @@ class GraphIndex:
 
     @classmethod
     def open(cls, db: sqlite3.Connection, repo: str, sha: str | None = None) -> GraphIndex:
-        commits = [c for c in store.complete_commits(db) if c.repo == repo]
-        if sha:
-            commits = [c for c in commits if c.sha.startswith(sha) or c.ref == sha]
+        if sha is None:
+            latest = store.latest_commits(db).get(repo)
+            if latest is None:
+                raise QueryError(f"{repo} is not indexed: run `kubeatlas index {repo}` first")
+            return cls(db, latest)
+        commits = [c for c in store.complete_commits(db)
+                   if c.repo == repo and (c.sha.startswith(sha) or c.ref == sha)]
         if not commits:
-            what = f"{repo} at {sha}" if sha else repo
-            raise QueryError(f"{what} is not indexed: run `kubeatlas index {repo}` first")
+            raise QueryError(f"{repo} at {sha} is not indexed: fetch and index it first")
         return cls(db, commits[-1])
 
     # --- names -------------------------------------------------------------------------------

@@ -273,17 +273,23 @@ def load_edges(db: sqlite3.Connection, commit_id: int) -> list[Edge]:
 
 
 def complete_commits(db: sqlite3.Connection) -> list[CommitRecord]:
-    """Every complete index, oldest first."""
+    """Every complete index, in the order they were first made."""
     return [CommitRecord(*row) for row in db.execute(
         "SELECT id, repo, sha, ref, remote_url, include_tests FROM commits WHERE complete = 1 "
         "ORDER BY id")]
 
 
+def touch(db: sqlite3.Connection, commit_id: int) -> None:
+    with transaction(db):
+        db.execute("UPDATE commits SET started = ? WHERE id = ?", (time.time(), commit_id))
+
+
 def latest_commits(db: sqlite3.Connection) -> dict[str, CommitRecord]:
-    """The newest complete index of each repository: what queries answer from."""
+    """The most recently indexed (or re-indexed) complete commit of each repository: what
+    queries answer from unless told otherwise."""
     rows = db.execute(
         "SELECT id, repo, sha, ref, remote_url, include_tests FROM commits WHERE complete = 1 "
-        "ORDER BY id")
+        "ORDER BY started, id")
     return {row[1]: CommitRecord(*row) for row in rows}
 
 

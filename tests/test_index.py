@@ -169,3 +169,18 @@ def test_every_fixture_tree_indexes_without_loss(repo_fixture, request, tmp_path
     summary = fetch_and_index(repo, tmp_path / "home", name="etcd" if "etcd" in repo_fixture
                               else "kubernetes")
     assert summary.go_files == summary.parsed_now + len(summary.missing)
+
+
+def test_indexing_an_older_commit_again_makes_it_the_current_one(kube_repo, tmp_path):
+    first = fetch_and_index(kube_repo, tmp_path / "home")
+    (kube_repo / "pkg" / "extra.go").write_text("package pkg\n\nfunc Extra() {}\n")
+    _git(kube_repo, "add", "--all")
+    _git(kube_repo, "commit", "--quiet", "-m", "second")
+    second = fetch_and_index(kube_repo, tmp_path / "home")
+    db = store.connect(tmp_path / "home" / "index.sqlite")
+    assert store.latest_commits(db)["kubernetes"].sha == second.commit
+    ws = Workspace(tmp_path / "home")
+    index_checkout(ws.index_path, sources.fetch(ws, "kubernetes", source=str(kube_repo),
+                                                ref=first.commit))
+    assert store.latest_commits(db)["kubernetes"].sha == first.commit
+    assert [c.sha for c in store.complete_commits(db)] == [first.commit, second.commit]
