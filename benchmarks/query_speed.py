@@ -1,0 +1,107 @@
+"""How fast queries answer from a real index: callees and callers at depth 3, and the path from
+each component's main to its main loop.
+
+Warm: one process opens the index once and repeats each query; cold: a new `kubeatlas` process
+per query, as a user at a shell runs it. Prints a table of medians and writes
+benchmarks/results/query_speed.json.
+
+    KUBEATLAS_HOME=~/.cache/kubeatlas python benchmarks/query_speed.py
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from analyzer import query, store  # noqa: E402
+from analyzer.workspace import default_home  # noqa: E402
+
+RESULTS = Path(__file__).parent / "results"
+# (repo, symbol) whose neighbourhoods are asked for: each component's main loop.
+LOOPS = [
+    ("kubernetes", "scheduler.(*Scheduler).scheduleOne"),
+    ("kubernetes", "replicaset.(*ReplicaSetController).syncReplicaSet"),
+    ("kubernetes", "kubelet.(*Kubelet).syncLoopIteration"),
+    ("kubernetes", "iptables.(*Proxier).syncProxyRules"),
+    ("kubernetes", "kube-apiserver/app.CreateServerChain"),
+    ("etcd", "etcdserver.(*EtcdServer).applyAll"),
+]
+PATHS = [
+    ("kubernetes", "kube-scheduler.main", "scheduler.(*Scheduler).scheduleOne"),
+    ("kubernetes", "kube-controller-manager.main", "replicaset.(*ReplicaSetController).syncReplicaSet"),
+    ("kubernetes", "kubelet.main", "kubelet.(*Kubelet).syncLoopIteration"),
+    ("kubernetes", "kube-proxy.main", "iptables.(*Proxier).syncProxyRules"),
+    ("kubernetes", "kube-apiserver.main", "kube-apiserver/app.CreateServerChain"),
+    ("etcd", "server/v3.main", "etcdserver.(*EtcdServer).applyAll"),
+]
+
+
+def timed(function, repeat: int) -> tuple[float, object]:
+    """Median milliseconds of `repeat` calls, and the last result."""
+    samples, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = function()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples), result
+
+
+def cold(argv: list[str], env: dict[str, str], repeat: int) -> float:
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "analyzer.cli", *argv], env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--home", type=Path, default=default_home(),
+                        help="kubeatlas home holding index.sqlite (default: $KUBEATLAS_HOME)")
+    parser.add_argument("--repeat", type=int, default=7)
+    options = parser.parse_args()
+    db = store.connect(options.home / "index.sqlite")
+    env = {**os.environ, "KUBEATLAS_HOME": str(options.home)}
+    indexes = {repo: query.GraphIndex.open(db, repo) for repo in ("kubernetes", "etcd")}
+
+    rows, results = [], {"callees": [], "callers": [], "paths": []}
+    for repo, symbol in LOOPS:
+        index = indexes[repo]
+        for direction in ("callees", "callers"):
+            warm_ms, tree = timed(lambda: index.tree(symbol, direction, 3), options.repeat)
+            cold_ms = cold([direction, symbol, "-d", "3", "--repo", repo, "-f", "json"], env, 3)
+            results[direction].append({"symbol": symbol, "warm_ms": round(warm_ms, 1),
+                                       "cold_ms": round(cold_ms, 1), "edges": len(tree.edges)})
+            rows.append((f"{direction} -d 3 {symbol}", warm_ms, cold_ms, f"{len(tree.edges):,} edges"))
+    for repo, start, goal in PATHS:
+        index = indexes[repo]
+        warm_ms, found = timed(lambda: index.paths(start, goal), options.repeat)
+        cold_ms = cold(["path", start, goal, "--repo", repo], env, 3)
+        hops = len(found[0])
+        results["paths"].append({"from": start, "to": goal, "warm_ms": round(warm_ms, 1),
+                                 "cold_ms": round(cold_ms, 1), "hops": hops})
+        rows.append((f"path {start} → {goal}", warm_ms, cold_ms, f"{hops} hops"))
+
+    width = max(len(r[0]) for r in rows)
+    print(f"{'query':<{width}}  {'warm ms':>8}  {'cold ms':>8}  result")
+    for name, warm_ms, cold_ms, note in rows:
+        print(f"{name:<{width}}  {warm_ms:>8.1f}  {cold_ms:>8.1f}  {note}")
+    for kind, target in (("callees", 100), ("callers", 100), ("paths", 500)):
+        medians = [r["warm_ms"] for r in results[kind]]
+        print(f"median warm {kind}: {statistics.median(medians):.1f} ms (target < {target} ms), "
+              f"slowest {max(medians):.1f} ms")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "query_speed.json").write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

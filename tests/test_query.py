@@ -1,0 +1,136 @@
+"""Queries and their output formats, on the indexed fixture trees.
+
+The text, DOT and Mermaid outputs for a few queries are golden files; refresh them after an
+intended change with `python tests/test_query.py`.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from analyzer import graph, render, sources, store
+from analyzer.indexer import index_checkout
+from analyzer.query import AmbiguousSymbol, Filters, GraphIndex, NoPath, SymbolNotFound, package_of
+from analyzer.workspace import Workspace
+
+GOROOT = Path(__file__).parent / "fixtures" / "goroot"
+GOLDEN = Path(__file__).parent / "golden" / "query"
+SCHEDULE_ONE = "(*k8s.io/kubernetes/pkg/scheduler.Scheduler).scheduleOne"
+
+
+def build_index(home: Path, repo: Path) -> GraphIndex:
+    ws = Workspace(home)
+    index_checkout(ws.index_path, sources.fetch(ws, "kubernetes", source=str(repo), ref="HEAD"),
+                   goroot=GOROOT)
+    return GraphIndex.open(store.connect(ws.index_path), "kubernetes")
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    sys.path.insert(0, str(Path(__file__).parent))
+    from conftest import TREES, make_git_tree
+
+    root = tmp_path_factory.mktemp("query")
+    return build_index(root / "home", make_git_tree(TREES / "kube", root / "kubernetes"))
+
+
+def golden_outputs(index: GraphIndex) -> dict[str, str]:
+    tree = index.tree("scheduler.(*Scheduler).Run", "callees", 2, Filters(exclude=("stdlib",)))
+    chain = index.paths("kube-scheduler.main", "scheduler.(*Scheduler).scheduleOne")
+    return {
+        "callees-run.txt": render.render_tree(tree, "text"),
+        "callees-run.dot": render.render_tree(tree, "dot"),
+        "callees-run.mmd": render.render_tree(tree, "mermaid"),
+        "path-scheduler.txt": render.render_paths(chain, "k8s.io/kubernetes/cmd/kube-scheduler.main", "text"),
+    }
+
+
+def test_outputs_match_golden_files(index):
+    for name, text in golden_outputs(index).items():
+        golden = GOLDEN / name
+        assert golden.exists(), f"no golden file {name}: run `python tests/test_query.py`"
+        assert text + "\n" == golden.read_text(), f"{name} changed; if intended, run `python tests/test_query.py`"
+
+
+def test_short_names_resolve_and_ambiguity_is_reported(index):
+    assert index.resolve("scheduler.(*Scheduler).scheduleOne") == SCHEDULE_ONE
+    assert index.resolve("kube-scheduler.main") == "k8s.io/kubernetes/cmd/kube-scheduler.main"
+    with pytest.raises(AmbiguousSymbol) as raised:
+        index.resolve("Run")
+    assert len(raised.value.candidates) > 1
+
+
+def test_an_unknown_symbol_gets_the_closest_names(index):
+    with pytest.raises(SymbolNotFound) as raised:
+        index.resolve("scheduler.(*Scheduler).scheduleOnce")
+    assert SCHEDULE_ONE in raised.value.closest
+
+
+def test_callers_run_backwards(index):
+    tree = index.tree("scheduler.(*Scheduler).scheduleOne", "callers", 1)
+    assert {(e.caller, e.kind) for e in tree.edges} == {
+        ("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).Run", graph.FUNCVALUE)}
+
+
+def test_filters_by_kind_package_and_confidence(index):
+    everything = index.tree("app.Run", "callees", 1)
+    assert any(package_of(e.callee) == "context" for e in everything.edges)
+    no_stdlib = index.tree("app.Run", "callees", 1, Filters(exclude=("stdlib",)))
+    assert not any(package_of(e.callee) == "context" for e in no_stdlib.edges)
+    only_go = index.tree("app.Run", "callees", 1, Filters(kinds=frozenset({graph.GO})))
+    assert only_go.edges and {e.kind for e in only_go.edges} == {graph.GO}
+    sure = index.tree("app.Run", "callees", 1, Filters(min_confidence=0.95))
+    assert all(e.confidence >= 0.95 for e in sure.edges) and len(sure.edges) < len(everything.edges)
+    globbed = index.tree("app.Run", "callees", 1, Filters(exclude=("k8s.io/client-go/*",)))
+    assert not any(e.callee.startswith("(k8s.io/client-go") for e in globbed.edges)
+
+
+def test_vendor_preset_leaves_out_vendored_symbols(index):
+    tree = index.tree("kube-scheduler.main", "callees", 1, Filters(exclude=("vendor",)))
+    assert "(*github.com/spf13/cobra.Command).Execute" not in {e.callee for e in tree.edges}
+
+
+def test_paths_are_shortest_and_absent_paths_are_an_error(index):
+    (chain,) = index.paths("kube-scheduler.main", "scheduler.(*Scheduler).scheduleOne")
+    assert chain[0].caller == "k8s.io/kubernetes/cmd/kube-scheduler.main"
+    assert chain[-1].callee == SCHEDULE_ONE
+    assert all(a.callee == b.caller for a, b in zip(chain, chain[1:]))
+    with pytest.raises(NoPath):
+        index.paths("scheduler.(*Scheduler).scheduleOne", "kube-scheduler.main")
+
+
+def test_show_gives_signature_doc_permalink_and_idioms(index):
+    info = index.show("replicaset.(*ReplicaSetController).addPod")
+    assert info.kind == "method" and info.path == "pkg/controller/replicaset/pod_handlers.go"
+    assert info.permalink.endswith(f"@{index.commit.sha}:{info.path}#L{info.line}")
+    assert "informer event handler" in info.annotations
+    assert "cobra command body" in index.show("app.NewSchedulerCommand$1").annotations
+
+
+def test_find_ranks_the_closest_names_first(index):
+    names = index.find("scheduleOne")
+    assert names[0] == SCHEDULE_ONE
+
+
+def test_json_output_parses_and_names_every_node(index):
+    tree = index.tree("scheduler.(*Scheduler).Run", "callees", 2)
+    data = json.loads(render.render_tree(tree, "json"))
+    assert data["root"] == tree.root and data["direction"] == "callees"
+    assert {e["callee"] for e in data["edges"]} <= set(data["nodes"])
+
+
+if __name__ == "__main__":
+    import tempfile
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from conftest import TREES, make_git_tree
+
+    with tempfile.TemporaryDirectory() as tmp:
+        index = build_index(Path(tmp) / "home", make_git_tree(TREES / "kube", Path(tmp) / "kubernetes"))
+        GOLDEN.mkdir(parents=True, exist_ok=True)
+        for name, text in golden_outputs(index).items():
+            (GOLDEN / name).write_text(text + "\n")
+            print(f"wrote {GOLDEN / name}")
