@@ -76,6 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(index)
 
     _add_queries(commands)
+
+    check = commands.add_parser(
+        "check", help="check the component manifest against every indexed version",
+        description="For every analysed commit, say whether each key file and evidence symbol "
+        "of analyzer/components.toml is found, found at a new place (moved), or missing. "
+        "Exits 1 when an entry resolves nowhere in some version.")
+    check.add_argument("--manifest", type=Path, help="another manifest file to check")
+    check.add_argument("--json", action="store_true", help="print the rows as JSON")
+    _add_common(check)
     return parser
 
 
@@ -260,10 +269,10 @@ def cmd_component(args: argparse.Namespace) -> int:
     filters = _filters(args, default_exclude=("stdlib", "logging"))
     edges, roots = [], []
     for entrypoint in component.entrypoints:
-        try:
-            tree = index.tree(entrypoint, "callees", args.depth, filters)
-        except query.SymbolNotFound:
+        found = [name for name in entrypoint.names if index.has(name)]
+        if not found:
             continue  # an entrypoint of another era; `kubeatlas check` reports it
+        tree = index.tree(found[0], "callees", args.depth, filters)
         roots.append(tree.root)
         edges.extend(tree.edges)
         if args.format == "text":
@@ -275,8 +284,21 @@ def cmd_component(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from analyzer import drift, manifest
+
+    db = store.connect(_workspace(args).index_path)
+    components = manifest.load_manifest(args.manifest)
+    for name in drift.not_indexed(db, components):
+        print(f"kubeatlas: warning: {name}: its repository is not indexed", file=sys.stderr)
+    rows = drift.check(db, components)
+    print(drift.as_json(rows) if args.json else drift.render(rows))
+    return 1 if drift.has_missing(rows) else 0
+
+
 COMMANDS = {"fetch": cmd_fetch, "index": cmd_index, "callees": cmd_tree, "callers": cmd_tree,
-            "path": cmd_path, "find": cmd_find, "show": cmd_show, "component": cmd_component}
+            "path": cmd_path, "find": cmd_find, "show": cmd_show, "component": cmd_component,
+            "check": cmd_check}
 
 
 def main(argv: list[str] | None = None) -> int:
