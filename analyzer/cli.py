@@ -77,6 +77,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_queries(commands)
 
+    site = commands.add_parser(
+        "site", help="generate the documentation site's pages from the index",
+        description="Write the generated pages (components/, versions/, drift.md, "
+        "assets/generated/) into the docs folder; `mkdocs build` then makes the HTML. Diagrams "
+        "are drawn with Graphviz (`dot`).")
+    site.add_argument("--out", type=Path, default=Path("site"), metavar="DIR",
+                      help="docs folder to write into (default: site)")
+    site.add_argument("--repo", action="append", default=[], choices=REPOS,
+                      help="only the components of this repository (repeatable; default: all)")
+    _add_common(site)
+
     check = commands.add_parser(
         "check", help="check the component manifest against every indexed version",
         description="For every analysed commit, say whether each key file and evidence symbol "
@@ -284,6 +295,14 @@ def cmd_component(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_site(args: argparse.Namespace) -> int:
+    from analyzer import site
+
+    summary = site.run(_workspace(args).index_path, args.out, Progress(quiet=args.quiet), args.repo)
+    print(summary.render())
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from analyzer import drift, manifest
 
@@ -298,7 +317,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 COMMANDS = {"fetch": cmd_fetch, "index": cmd_index, "callees": cmd_tree, "callers": cmd_tree,
             "path": cmd_path, "find": cmd_find, "show": cmd_show, "component": cmd_component,
-            "check": cmd_check}
+            "check": cmd_check, "site": cmd_site}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,331 @@
+"""The documentation site: Markdown pages generated from the index, for `mkdocs build`.
+
+One `jinja2.Environment` renders every page from the templates in `analyzer/templates/`; a folder
+given to `build_site` is searched first, so any template can be overridden by one of the same
+name. `build_site` writes, under the docs folder (`site/`):
+
+    components/<name>.md          a component: logic, capabilities and their evidence, key files,
+                                  a diagram from entrypoint to main loop, annotated call trees
+    assets/generated/<name>.svg   that diagram, drawn by Graphviz's `dot` while the site is built
+    versions/<old>..<new>.md      a pair of analysed commits: what changed in each call tree
+    drift.md                      the manifest checked against every analysed commit
+
+Every source reference is a permalink pinned to the commit that was analysed. The output is a
+function of the index and the manifest alone (no clock, stable order): the same index gives the
+same bytes, so generated pages can be compared with golden files.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+
+import jinja2
+
+from analyzer import calltree, diagrams, drift, render, store, versions
+from analyzer.calltree import Symbols, SymbolView, call_tree
+from analyzer.manifest import Component, SymbolRef, load_manifest
+from analyzer.progress import Progress
+from analyzer.query import Filters, GraphIndex, QueryError
+from analyzer.sources import permalink
+
+TEMPLATES = Path(__file__).parent / "templates"
+# What the generated pages own inside the docs folder; each is removed and written afresh.
+GENERATED = ("components", "versions", "drift.md", "assets/generated")
+
+FILTERS = Filters(exclude=("stdlib", "logging", "vendor"))  # a component's own code
+FILTERS_TEXT = "the standard library, logging and vendored packages left out"
+TREE_DEPTH = 3  # levels below an entrypoint in its call tree (and in a version diff)
+LOOP_DEPTH = 2  # levels below the main loop
+
+
+# --- what the templates see ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Evidence:
+    ref: SymbolRef
+    symbol: SymbolView | None  # None: no name of the ref is defined in the commit
+
+
+@dataclass(frozen=True)
+class KeyFileView:
+    written: str  # the path as the manifest writes it
+    path: str  # the path found in the commit (maybe an alternative), or ""
+    permalink: str
+
+
+@dataclass(frozen=True)
+class Diagram:
+    svg: str  # inline <svg> element
+    file: str  # the same picture, relative to the docs folder
+    nodes: int
+    omitted: int  # main-loop callees left out to stay within DIAGRAM_NODES
+    reaches_main_loop: bool
+
+
+@dataclass(frozen=True)
+class VersionLink:
+    title: str
+    page: str  # relative to the docs folder
+
+
+@dataclass(frozen=True)
+class FunctionView:
+    function: versions.Function
+    symbol: SymbolView | None
+    note: str = ""  # "new" for an added function the old commit lacks, "gone" for the reverse
+
+
+@dataclass(frozen=True)
+class ComponentChange:
+    component: Component
+    roots: tuple[str, ...]  # where the call trees start (entrypoints and main loop)
+    old_count: int
+    new_count: int
+    added: tuple[FunctionView, ...]
+    removed: tuple[FunctionView, ...]
+    moved: tuple[tuple[FunctionView, FunctionView], ...]  # (old, new)
+    renamed: tuple[tuple[FunctionView, FunctionView, float], ...]  # (old, new, similarity)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.moved or self.renamed)
+
+
+@dataclass(frozen=True)
+class SiteSummary:
+    out_dir: Path
+    pages: tuple[str, ...]  # written, relative to out_dir
+    diagrams: int
+    evidence: int
+    evidence_missing: int
+
+    def render(self) -> str:
+        return (f"site: {len(self.pages)} pages and {self.diagrams} diagrams in {self.out_dir}\n"
+                f"  evidence  {self.evidence - self.evidence_missing} of {self.evidence} symbols "
+                f"found in the analysed commits")
+
+
+# --- entry points ----------------------------------------------------------------------------------
+
+def run(index_path: Path, out_dir: Path, progress: Progress | None = None,
+        repos: Sequence[str] = ()) -> SiteSummary:
+    """`kubeatlas site`: the pages for the packaged manifest from the index at `index_path`;
+    with `repos`, only the components of those repositories."""
+    db = store.connect(index_path)
+    manifest = [c for c in load_manifest() if not repos or c.repo in repos]
+    return build_site(db, out_dir, manifest, progress)
+
+
+def build_site(db: sqlite3.Connection, out_dir: Path, manifest: Sequence[Component],
+               progress: Progress | None = None, templates: Path | None = None) -> SiteSummary:
+    """Write every generated page under `out_dir`, replacing what an earlier build generated."""
+    progress = progress or Progress(quiet=True)
+    env = environment(templates)
+    dot_binary = diagrams.require_dot()
+    for part in GENERATED:
+        target = out_dir / part
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+    pages: list[str] = []
+    version_pages = _version_pages(db, manifest)
+    component_pages = []
+    for position, component in enumerate(manifest, 1):
+        progress.update("site: components", position, len(manifest), "pages")
+        page = _component_page(db, component, dot_binary, out_dir, version_pages)
+        component_pages.append(page)
+        pages.append(_write(out_dir, f"components/{component.name}.md",
+                            env.get_template("component.md.j2").render(page)))
+    for position, (name, page) in enumerate(version_pages.items(), 1):
+        progress.update("site: versions", position, len(version_pages), "pages")
+        pages.append(_write(out_dir, name, env.get_template("version.md.j2").render(page)))
+    rows = drift.check(db, manifest)
+    pages.append(_write(out_dir, "drift.md", env.get_template("drift.md.j2").render(
+        _drift_page(rows, drift.not_indexed(db, manifest)))))
+    evidence = [e for page in component_pages for c in page["capabilities"] for e in c["evidence"]]
+    return SiteSummary(out_dir, tuple(pages), sum(p["diagram"] is not None for p in component_pages),
+                       len(evidence), sum(e.symbol is None for e in evidence))
+
+
+def environment(templates: Path | None = None) -> jinja2.Environment:
+    """The one Environment: `templates`, when given, is searched before the packaged ones."""
+    search = [str(templates)] if templates else []
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([*search, str(TEMPLATES)]),
+        autoescape=False,  # Markdown, escaped where it matters by the filters below
+        undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+        trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(md=md_text, code=md_code, edge_label=render.edge_label,
+                       short=render.short_name)
+    return env
+
+
+def _write(out_dir: Path, name: str, text: str) -> str:
+    path = out_dir / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return name
+
+
+# --- Markdown helpers --------------------------------------------------------------------------------
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|<>#])")
+
+
+def md_text(text: str) -> str:
+    """Plain text (a doc sentence, a claim) made safe to put in Markdown and in a table cell."""
+    return _MD_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def md_code(text: str) -> str:
+    """A code span that survives backticks inside and `|` in a table cell."""
+    text = " ".join(text.split()).replace("|", "\\|")
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
+
+
+# --- component pages ---------------------------------------------------------------------------------
+
+def _component_page(db: sqlite3.Connection, component: Component, dot_binary: str, out_dir: Path,
+                    version_pages: dict[str, dict]) -> dict:
+    links = [VersionLink(page["title"], name) for name, page in version_pages.items()
+             if any(change.component.name == component.name for change in page["changes"])]
+    page = {"component": component, "commit": None, "capabilities": [], "key_files": [],
+            "entrypoints": [], "trees": [], "main_loop": None, "diagram": None, "versions": links,
+            "filters": FILTERS_TEXT, "depth": TREE_DEPTH, "loop_depth": LOOP_DEPTH,
+            "max_children": calltree.MAX_CHILDREN,
+            "max_implementations": calltree.MAX_IMPLEMENTATIONS}
+    try:
+        index = GraphIndex.open(db, component.repo)
+    except QueryError:
+        return page  # the template says the repository is not indexed
+    symbols = Symbols(index)
+    commit = index.commit
+    page["commit"] = commit
+    page["capabilities"] = [
+        {"capability": capability,
+         "evidence": [Evidence(ref, symbols.defined(ref)) for ref in capability.evidence]}
+        for capability in component.capabilities]
+    page["key_files"] = _key_files(db, commit, component)
+    entrypoints = [view.name for ref in component.entrypoints if (view := symbols.defined(ref))]
+    page["entrypoints"] = [(ref, symbols.defined(ref)) for ref in component.entrypoints]
+    expanded: set[str] = set()
+    page["trees"] = [call_tree(index, symbols, name, TREE_DEPTH, FILTERS, expanded)
+                     for name in entrypoints]
+    main_loop = symbols.defined(component.main_loop)
+    page["main_loop"] = main_loop
+    if main_loop:
+        page["trees"].append(call_tree(index, symbols, main_loop.name, LOOP_DEPTH, FILTERS,
+                                       expanded))
+    if entrypoints or main_loop:
+        page["diagram"] = _diagram(index, symbols, component.name, entrypoints,
+                                   main_loop.name if main_loop else None, dot_binary, out_dir)
+    return page
+
+
+def _key_files(db: sqlite3.Connection, commit: store.CommitRecord,
+               component: Component) -> list[KeyFileView]:
+    """Each key file as the commit has it: its own path or the first alternative present (a
+    directory is present when a file under it is)."""
+    paths = [record.path for record in store.commit_files(db, commit.id)]
+    present = set(paths)
+    out = []
+    for key_file in component.key_files:
+        found = next((path for path in key_file.paths
+                      if (any(p.startswith(path) for p in paths) if key_file.is_dir
+                          else path in present)), "")
+        link = permalink(commit.remote_url, commit.sha, found) if found else ""
+        out.append(KeyFileView(key_file.path, found, link))
+    return out
+
+
+# --- diagrams ------------------------------------------------------------------------------------
+
+def _diagram(index: GraphIndex, symbols: Symbols, name: str, entrypoints: list[str],
+             main_loop: str | None, dot_binary: str, out_dir: Path) -> Diagram:
+    drawing = diagrams.core(index, entrypoints, main_loop, FILTERS)
+    links = {node: view.permalink for node in drawing.nodes if (view := symbols.view(node))}
+    svg = diagrams.draw(drawing, links, dot_binary)
+    file = f"assets/generated/{name}.svg"
+    _write(out_dir, file, svg + "\n")
+    return Diagram(svg, file, len(drawing.nodes), drawing.omitted, drawing.reaches_main_loop)
+
+
+# --- version pages --------------------------------------------------------------------------------
+
+def _version_pages(db: sqlite3.Connection, manifest: Sequence[Component]) -> dict[str, dict]:
+    """For each repository with components, every pair of its analysed commits (older first, by
+    index order): what changed in each component's call tree."""
+    pages = {}
+    records = {r.id: r for r in store.complete_commits(db)}
+    for repo, commits in drift.analysed_commits(db).items():
+        components = [c for c in manifest if c.repo == repo]
+        if not components or len(commits) < 2:
+            continue
+        labels = _labels(commits)
+        for old, new in combinations(commits, 2):
+            old_index = GraphIndex(db, records[old.id])
+            new_index = GraphIndex(db, records[new.id])
+            name = f"versions/{labels[old.id]}..{labels[new.id]}.md"
+            pages[name] = {
+                "title": f"{repo} {labels[old.id]} → {labels[new.id]}", "repo": repo,
+                "old": records[old.id], "new": records[new.id], "depth": TREE_DEPTH,
+                "filters": FILTERS_TEXT, "rename_ratio": versions.RENAME_RATIO,
+                "changes": [_change(c, Symbols(old_index), Symbols(new_index)) for c in components]}
+    return pages
+
+
+def _labels(commits: list[drift.AnalysedCommit]) -> dict[int, str]:
+    """A commit's name in page titles and file names: its ref when that is a plain tag or branch
+    name that no other analysed commit shares, else its SHA's first 12 characters."""
+    refs = [c.ref for c in commits]
+    return {c.id: c.ref if re.fullmatch(r"[\w.+-]+", c.ref) and c.ref != "HEAD"
+            and refs.count(c.ref) == 1 else c.sha[:12] for c in commits}
+
+
+def _change(component: Component, old: Symbols, new: Symbols) -> ComponentChange:
+    roots = (*component.entrypoints, component.main_loop)
+    old_roots = [view.name for ref in roots if (view := old.defined(ref))]
+    new_roots = [view.name for ref in roots if (view := new.defined(ref))]
+    before = versions.reachable(old.index, old_roots, TREE_DEPTH, FILTERS)
+    after = versions.reachable(new.index, new_roots, TREE_DEPTH, FILTERS)
+    diff = versions.diff(before, after)
+
+    def at(symbols: Symbols, function: versions.Function, note: str = "") -> FunctionView:
+        return FunctionView(function, symbols.view(function.name), note)
+
+    return ComponentChange(
+        component, tuple(new_roots or old_roots), len(before), len(after),
+        added=tuple(at(new, f, "new" if f.path and not old.defines(f.name) else "")
+                    for f in diff.added),
+        removed=tuple(at(old, f, "gone" if f.path and not new.defines(f.name) else "")
+                      for f in diff.removed),
+        moved=tuple((at(old, m.old), at(new, m.new)) for m in diff.moved),
+        renamed=tuple((at(old, r.old), at(new, r.new), r.ratio) for r in diff.renamed))
+
+
+# --- drift ------------------------------------------------------------------------------------------
+
+def _drift_page(rows: list[drift.DriftRow], not_indexed: list[str]) -> dict:
+    """Rows regrouped for a table per component: one line per item, one column per commit."""
+    components = []
+    for name in dict.fromkeys(row.component for row in rows):
+        own = [row for row in rows if row.component == name]
+        columns = list(dict.fromkeys((row.ref, row.sha) for row in own))
+        items: dict[tuple[str, str, str], dict[tuple[str, str], drift.DriftRow]] = {}
+        for row in own:
+            items.setdefault((row.kind, row.role, row.item), {})[row.ref, row.sha] = row
+        components.append({
+            "name": name, "repo": own[0].repo, "columns": columns,
+            "lines": [{"kind": kind, "role": role, "item": item,
+                       "cells": [cells.get(column) for column in columns]}
+                      for (kind, role, item), cells in items.items()]})
+    counts = {status: sum(row.status == status for row in rows)
+              for status in (drift.FOUND, drift.MOVED, drift.MISSING)}
+    return {"components": components, "counts": counts, "total": len(rows),
+            "not_indexed": not_indexed}

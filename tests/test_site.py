@@ -1,0 +1,249 @@
+"""The documentation site built from the fixture trees: golden Markdown, and `mkdocs build --strict`.
+
+The fixture corpus is the kube tree at two commits (the second adds, removes, moves and renames
+functions the scheduler reaches, so a version page has something to say) and the etcdish tree at
+one, indexed through the CLI against the stand-in GOROOT, with the small manifest in
+tests/fixtures/components.toml. Refresh the golden files after an intended change with:
+
+    python tests/test_site.py
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from analyzer import diagrams, site, store
+from analyzer.cli import main
+from analyzer.manifest import load_manifest
+from conftest import TREES, _git, make_git_tree
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent
+GOLDEN = HERE / "golden" / "site"
+MANIFEST = HERE / "fixtures" / "components.toml"
+GOROOT = HERE / "fixtures" / "goroot"
+# Recorded remote URLs: not GitHub, so links take the `<url>@<sha>:<path>#L<line>` form, and not
+# the temporary directory, so pages are the same on every machine.
+URLS = {"kubernetes": "https://git.example.invalid/kubernetes", "etcd": "https://git.example.invalid/etcd"}
+HAND_WRITTEN = ("index.md", "reading-call-graphs.md")
+
+# The second kubernetes commit, as (file, text before, text after); None before means a new file.
+SECOND_COMMIT = [
+    # prioritizeNodes moves to a file of its own
+    ("pkg/scheduler/schedule_one.go", """func (sched *Scheduler) prioritizeNodes(ctx context.Context, pod *v1.Pod, nodes []*v1.Node) map[string]int64 {
+	scores := make(map[string]int64, len(nodes))
+	for _, node := range nodes {
+		scores[node.GetName()] = sched.framework.RunScorePlugins(ctx, pod, node)
+	}
+	return scores
+}
+
+""", ""),
+    ("pkg/scheduler/score.go", None, """package scheduler
+
+import (
+	"context"
+
+	v1 "k8s.io/api/core/v1"
+)
+
+// prioritizeNodes scores each feasible node with the score plugins.
+func (sched *Scheduler) prioritizeNodes(ctx context.Context, pod *v1.Pod, nodes []*v1.Node) map[string]int64 {
+	scores := make(map[string]int64, len(nodes))
+	for _, node := range nodes {
+		scores[node.GetName()] = sched.framework.RunScorePlugins(ctx, pod, node)
+	}
+	return scores
+}
+"""),
+    # selectHost is removed: schedulePod picks the best host itself
+    ("pkg/scheduler/schedule_one.go", """	return selectHost(sched.prioritizeNodes(ctx, pod, feasible))
+}""", """	best, bestScore := "", int64(-1)
+	for host, score := range sched.prioritizeNodes(ctx, pod, feasible) {
+		if score > bestScore {
+			best, bestScore = host, score
+		}
+	}
+	return best, nil
+}"""),
+    ("pkg/scheduler/schedule_one.go", """func selectHost(scores map[string]int64) (string, error) {
+	best, bestScore := "", int64(-1)
+	for host, score := range scores {
+		if score > bestScore {
+			best, bestScore = host, score
+		}
+	}
+	if best == "" {
+		return "", fmt.Errorf("empty score list")
+	}
+	return best, nil
+}
+
+""", ""),
+    # bind is renamed bindPod, and the new assume runs before it
+    ("pkg/scheduler/scheduler.go", """	go sched.bind(ctx, pod.DeepCopy(), host)
+}
+
+func (sched *Scheduler) bind(""", """	sched.assume(pod, host)
+	go sched.bindPod(ctx, pod.DeepCopy(), host)
+}
+
+// assume records the chosen node before the binding is written.
+func (sched *Scheduler) assume(pod *v1.Pod, host string) {
+	pod.Spec.NodeName = host
+}
+
+func (sched *Scheduler) bindPod("""),
+]
+
+
+def second_commit(repo: Path) -> None:
+    for name, before, after in SECOND_COMMIT:
+        path = repo / name
+        if before is None:
+            path.write_text(after)
+            continue
+        text = path.read_text()
+        assert before in text, f"the fixture {name} changed: update SECOND_COMMIT"
+        path.write_text(text.replace(before, after, 1))
+    _git(repo, "add", "--all")
+    _git(repo, "commit", "--quiet", "--no-verify", "-m", "scheduler: move, remove, rename, add")
+
+
+def index(home: Path, name: str, repo: Path) -> None:
+    with contextlib.redirect_stdout(io.StringIO()):  # the summaries; a failure says it on stderr
+        assert main(["fetch", name, "--from", str(repo), "--ref", "HEAD", "--url", URLS[name],
+                     "--home", str(home), "-q"]) == 0
+        assert main(["index", name, "--home", str(home), "-q", "--goroot", str(GOROOT)]) == 0
+
+
+def build_fixture_site(work: Path) -> Path:
+    """Index the fixture corpus under `work` and lay out a project there as the repository has
+    it: `work/mkdocs.yml` and the docs folder `work/site`, hand-written and generated pages.
+    Returns the docs folder."""
+    home = work / "home"
+    kube = make_git_tree(TREES / "kube", work / "kubernetes")
+    index(home, "kubernetes", kube)
+    index(home, "etcd", make_git_tree(TREES / "etcdish", work / "etcd"))
+    second_commit(kube)
+    index(home, "kubernetes", kube)
+    docs = work / "site"
+    docs.mkdir()
+    for name in HAND_WRITTEN:
+        shutil.copy(ROOT / "site" / name, docs / name)
+    shutil.copy(ROOT / "mkdocs.yml", work / "mkdocs.yml")
+    site.build_site(store.connect(home / "index.sqlite"), docs, load_manifest(MANIFEST))
+    return docs
+
+
+_SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
+
+
+def generated_pages(docs: Path) -> dict[str, str]:
+    """The generated Markdown, with each inline diagram cut to a stub: the picture is Graphviz's
+    and changes with its version; what goes into it is checked apart."""
+    return {path.relative_to(docs).as_posix(): _SVG.sub("<svg><!-- drawn by Graphviz --></svg>",
+                                                        path.read_text())
+            for path in sorted(docs.rglob("*.md")) if path.name not in HAND_WRITTEN}
+
+
+@pytest.fixture(scope="module")
+def docs(tmp_path_factory) -> Path:
+    return build_fixture_site(tmp_path_factory.mktemp("site"))
+
+
+def test_generated_pages_match_the_golden_files(docs):
+    pages = generated_pages(docs)
+    golden = {path.relative_to(GOLDEN).as_posix(): path.read_text()
+              for path in sorted(GOLDEN.rglob("*.md"))}
+    assert golden, "no golden files: run `python tests/test_site.py`"
+    assert sorted(pages) == sorted(golden), \
+        "the pages are not those in tests/golden/site: run `python tests/test_site.py`"
+    for name, text in pages.items():
+        assert text == golden[name], f"{name} changed; if intended, run `python tests/test_site.py`"
+
+
+def test_every_component_has_a_page_and_a_version_page_exists(docs):
+    names = {component.name for component in load_manifest(MANIFEST)}
+    assert {p.stem for p in (docs / "components").glob("*.md")} == names
+    (version,) = (docs / "versions").glob("*.md")
+    assert re.fullmatch(r"[0-9a-f]{12}\.\.[0-9a-f]{12}\.md", version.name)
+
+
+def test_the_version_page_names_each_kind_of_change(docs):
+    (version,) = (docs / "versions").glob("*.md")
+    scheduler = version.read_text().split("## kube-scheduler", 1)[1].split("\n## ", 1)[0]
+    sections = {title: body for title, body in
+                re.findall(r"### (\w+)\n(.*?)(?=\n### |\Z)", scheduler, re.DOTALL)}
+    assert "(*scheduler.Scheduler).assume" in sections["Added"]
+    assert "scheduler.selectHost" in sections["Removed"] and "gone" in sections["Removed"]
+    assert "pkg/scheduler/score.go" in sections["Moved"]
+    assert re.search(r"\(\*scheduler\.Scheduler\)\.bind`.*\(\*scheduler\.Scheduler\)\.bindPod`",
+                     sections["Renamed"])
+
+
+def test_the_diagram_is_an_inline_svg_of_the_path_to_the_main_loop(docs):
+    page = (docs / "components" / "kube-scheduler.md").read_text()
+    (svg,) = _SVG.findall(page)
+    for label in ("kube-scheduler.main", "app.NewSchedulerCommand", "(*scheduler.Scheduler).scheduleOne",
+                  "(*scheduler.Scheduler).bindPod"):
+        assert f">{label}</text>" in svg.replace("&#45;", "-")
+    assert (docs / "assets" / "generated" / "kube-scheduler.svg").read_text().strip() == svg
+
+
+def test_missing_evidence_is_marked(docs):
+    page = (docs / "components" / "kube-scheduler.md").read_text()
+    assert "`(*k8s.io/kubernetes/pkg/scheduler.Scheduler).bind` — **not found in this commit**" in page
+
+
+def mkdocs_build(docs: Path, out: Path) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` of the project around `docs` into `out`."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(docs.parent / "mkdocs.yml"),
+         "-d", str(out)], capture_output=True, text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})  # the theme's end-of-life banner
+
+
+def test_mkdocs_builds_the_site_strictly_with_no_warnings(docs, tmp_path):
+    result = mkdocs_build(docs, tmp_path / "html")
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr
+    assert (tmp_path / "html" / "components" / "kube-scheduler" / "index.html").exists()
+
+
+def test_a_template_on_the_search_path_overrides_the_packaged_one(docs, tmp_path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "drift.md.j2").write_text("# Drift\n\n{{ counts.missing }} missing\n")
+    out = tmp_path / "docs"
+    site.build_site(store.connect(docs.parent / "home" / "index.sqlite"), out,
+                    load_manifest(MANIFEST), templates=templates)
+    assert (out / "drift.md").read_text() == "# Drift\n\n8 missing\n"
+    assert (out / "components" / "kube-scheduler.md").read_text() == \
+        (docs / "components" / "kube-scheduler.md").read_text()
+
+
+def test_site_without_graphviz_is_one_clear_error(docs, monkeypatch):
+    monkeypatch.setattr(diagrams.shutil, "which", lambda name: None)
+    with pytest.raises(diagrams.GraphvizError, match="apt-get install graphviz"):
+        site.build_site(None, docs.parent / "unused", [])
+
+
+if __name__ == "__main__":
+    with tempfile.TemporaryDirectory() as work:
+        pages = generated_pages(build_fixture_site(Path(work)))
+    if GOLDEN.exists():
+        shutil.rmtree(GOLDEN)
+    for name, text in pages.items():
+        (GOLDEN / name).parent.mkdir(parents=True, exist_ok=True)
+        (GOLDEN / name).write_text(text)
+        print(f"wrote {GOLDEN / name}")

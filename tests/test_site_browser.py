@@ -1,0 +1,169 @@
+"""The built fixture site in a real browser, with the network cut off: the pages must be whole
+with nothing but the site's own files.
+
+Headless Chromium (Debian's `chromium`) loads the kube-scheduler page from a local HTTP server
+with every other host made unresolvable and every proxied request sent to a closed port. The
+rendered DOM must hold the diagram's SVG, the browser's network log must show that the page asked
+for nothing off the local server, and a screenshot is written beside the test's files. Every built
+HTML, CSS and JS file is also scanned for resources (scripts, stylesheets, fonts, images) that
+point off-host; links in the text to pinned source are not resources and are allowed.
+
+Without Chromium these tests fail rather than skip: CI installs it (`apt-get install chromium`).
+"""
+from __future__ import annotations
+
+import functools
+import json
+import re
+import shutil
+import subprocess
+import threading
+from html.parser import HTMLParser
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from test_site import build_fixture_site, mkdocs_build
+
+PAGE = "components/kube-scheduler/"
+# What Material for MkDocs' bundle can load from elsewhere, and why none of it happens here.
+ALLOWED_IN_BUNDLE = {
+    "https://unpkg.com/mermaid@": "loaded only for `.mermaid` blocks; the site has none (checked)",
+    "https://unpkg.com/resize-observer-polyfill": "loaded only by browsers without ResizeObserver",
+    "https://api.github.com/": "repository facts, fetched only when mkdocs.yml sets repo_url (checked)",
+    "https://${e}/api/v4/": "GitLab repository facts, likewise only with repo_url",
+}
+
+
+@pytest.fixture(scope="module")
+def html(tmp_path_factory) -> Path:
+    work = tmp_path_factory.mktemp("browser")
+    docs = build_fixture_site(work)
+    result = mkdocs_build(docs, work / "html")
+    assert result.returncode == 0, result.stderr
+    return work / "html"
+
+
+@pytest.fixture(scope="module")
+def server(html):
+    """The built site on a free loopback port; yields its base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(html))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+def chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    binary = shutil.which("chromium")
+    if binary is None:
+        pytest.fail("Chromium is not installed: the site's browser check needs it "
+                    "(Debian: apt-get install chromium)")
+    command = [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+               "--no-first-run", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", f"--user-data-dir={tmp_path / 'chromium-profile'}",
+               "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+               "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=127.0.0.1",
+               "--window-size=1400,2000", *args]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result
+
+
+def test_the_diagram_is_in_the_rendered_page_and_nothing_is_fetched_off_host(server, tmp_path):
+    net_log = tmp_path / "netlog.json"
+    dom = chromium(tmp_path, f"--log-net-log={net_log}", "--dump-dom", server + PAGE).stdout
+    assert "<h1" in dom and "kube-scheduler" in dom
+    diagram = re.search(r'<div class="kubeatlas-diagram"[^>]*>\s*(<svg\b.*?</svg>)', dom, re.DOTALL)
+    assert diagram, "no inline SVG diagram in the rendered page"
+    assert "scheduleOne</text>" in diagram.group(1)
+    page_requests = _requests_made_by(net_log, server.rstrip("/"))
+    assert any(url.endswith(".css") for url in page_requests), "the network log has no page requests"
+    assert [url for url in page_requests if not url.startswith(server)] == []
+
+
+def test_a_screenshot_of_the_component_page(server, tmp_path):
+    shot = tmp_path / "kube-scheduler.png"
+    chromium(tmp_path, f"--screenshot={shot}", server + PAGE)
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert shot.stat().st_size > 20_000  # a blank page is a few kilobytes
+
+
+def _requests_made_by(net_log: Path, origin: str) -> list[str]:
+    """URLs the page asked for (requests whose initiator is the page's origin) in a NetLog."""
+    log = json.loads(net_log.read_text())
+    start_job = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
+    return [event["params"]["url"] for event in log["events"]
+            if event["type"] == start_job and event.get("params", {}).get("initiator") == origin]
+
+
+# --- the static scan --------------------------------------------------------------------------
+
+# Attributes through which an HTML element loads something, by tag.
+RESOURCE_ATTRIBUTES = {"script": ("src",), "img": ("src", "srcset"), "source": ("src", "srcset"),
+                       "video": ("src", "poster"), "audio": ("src",), "iframe": ("src",),
+                       "embed": ("src",), "object": ("data",), "image": ("href", "xlink:href"),
+                       "use": ("href", "xlink:href"), "link": ("href",)}
+NOT_RESOURCES = {"canonical", "alternate", "prev", "next", "author", "license"}  # <link rel=…>
+
+
+class _Resources(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "link" and set((attributes.get("rel") or "").split()) <= NOT_RESOURCES:
+            return
+        for name in RESOURCE_ATTRIBUTES.get(tag, ()):
+            value = attributes.get(name)
+            if value and name == "srcset":  # "a.png 1x, b.png 2x"
+                self.urls += [candidate.split()[0] for candidate in value.split(",") if candidate.strip()]
+            elif value:
+                self.urls.append(value)
+        style = attributes.get("style") or ""
+        self.urls += [a or b for a, b in _CSS_URL.findall(style)]
+
+
+_CSS_URL = re.compile(r"""url\(\s*["']?([^"')\s]+)|@import\s+["']([^"']+)""")
+_JS_URL = re.compile(r"""(["'`])(https?://[^"'`\s]*)\1""")
+
+
+def _off_host(url: str) -> bool:
+    parts = urlsplit(url.strip())
+    return parts.scheme in ("http", "https", "") and bool(parts.netloc) and \
+        parts.hostname not in ("127.0.0.1", "localhost")
+
+
+def test_no_built_file_loads_anything_from_another_host(html):
+    found = []
+    for path in sorted(html.rglob("*")):
+        if path.suffix == ".html":
+            parser = _Resources()
+            parser.feed(path.read_text())
+            found += [(path, url) for url in parser.urls if _off_host(url)]
+        elif path.suffix == ".css":
+            urls = [a or b for a, b in _CSS_URL.findall(path.read_text())]
+            found += [(path, url) for url in urls if _off_host(url)]
+        elif path.suffix == ".js":
+            for _, url in _JS_URL.findall(path.read_text()):
+                if not url.startswith(tuple(ALLOWED_IN_BUNDLE)):
+                    found.append((path, url))
+    assert [f"{path.relative_to(html)}: {url}" for path, url in found] == []
+
+
+def test_what_the_theme_could_fetch_never_triggers(html):
+    pages = [path.read_text() for path in html.rglob("*.html")]
+    assert not any(re.search(r'class="[^"]*\bmermaid\b', page) for page in pages)
+    assert "repo_url" not in (Path(__file__).parent.parent / "mkdocs.yml").read_text()
+    assert not any("fonts.googleapis.com" in page or "fonts.gstatic.com" in page for page in pages)
