@@ -1,0 +1,134 @@
+"""The errors the reference etcd reports, with etcd v3.5.1's own wording and gRPC status codes.
+
+`EtcdError` is the one root. Each subclass carries, as class attributes, the gRPC status code
+name (`grpc_code`, a `grpc.StatusCode` member name: the core does not import grpc) and the exact
+text etcd puts in the status message (`message`, from api/v3rpc/rpctypes/error.go), so an adapter
+can answer `abort(StatusCode[err.grpc_code], err.message)` and a real client recognises the error.
+Instances also carry the data behind the error (key, revision, lease id); `str(err)` adds it to the
+message for people and logs.
+"""
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class EtcdError(Exception):
+    """Root of every error the reference etcd raises on purpose."""
+
+    grpc_code: ClassVar[str] = "UNKNOWN"
+    message: ClassVar[str] = "etcdserver: unknown error"
+
+    def __init__(self, **details: object) -> None:
+        self.details = details
+        for name, value in details.items():
+            setattr(self, name, value)
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        if not self.details:
+            return self.message
+        shown = ", ".join(f"{name}={_show(value)}" for name, value in self.details.items())
+        return f"{self.message} ({shown})"
+
+
+def _show(value: object) -> str:
+    if isinstance(value, bytes):
+        return repr(value.decode("utf-8", "backslashreplace"))
+    return repr(value)
+
+
+class ErrCompacted(EtcdError):
+    """A read, watch or compaction asked for a revision that compaction has removed."""
+
+    grpc_code = "OUT_OF_RANGE"
+    message = "etcdserver: mvcc: required revision has been compacted"
+
+
+class ErrFutureRev(EtcdError):
+    """A read or compaction asked for a revision the store has not reached yet."""
+
+    grpc_code = "OUT_OF_RANGE"
+    message = "etcdserver: mvcc: required revision is a future revision"
+
+
+class ErrLeaseNotFound(EtcdError):
+    grpc_code = "NOT_FOUND"
+    message = "etcdserver: requested lease not found"
+
+
+class ErrLeaseExist(EtcdError):
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: lease already exists"
+
+
+class ErrLeaseTTLTooLarge(EtcdError):
+    grpc_code = "OUT_OF_RANGE"
+    message = "etcdserver: too large lease TTL"
+
+
+class ErrKeyNotFound(EtcdError):
+    """A put with ignore_value or ignore_lease named a key that does not exist."""
+
+    grpc_code = "INVALID_ARGUMENT"
+    message = "etcdserver: key not found"
+
+
+class ErrEmptyKey(EtcdError):
+    grpc_code = "INVALID_ARGUMENT"
+    message = "etcdserver: key is not provided"
+
+
+class ErrValueProvided(EtcdError):
+    """A put with ignore_value also carried a value."""
+
+    grpc_code = "INVALID_ARGUMENT"
+    message = "etcdserver: value is provided"
+
+
+class ErrLeaseProvided(EtcdError):
+    """A put with ignore_lease also carried a lease."""
+
+    grpc_code = "INVALID_ARGUMENT"
+    message = "etcdserver: lease is provided"
+
+
+class ErrRequestTooLarge(EtcdError):
+    grpc_code = "INVALID_ARGUMENT"
+    message = "etcdserver: request is too large"
+
+
+class ErrTooManyOps(EtcdError):
+    grpc_code = "INVALID_ARGUMENT"
+    message = "etcdserver: too many operations in txn request"
+
+
+class ErrDuplicateKey(EtcdError):
+    grpc_code = "INVALID_ARGUMENT"
+    message = "etcdserver: duplicate key given in txn request"
+
+
+class ErrWatcherDuplicateID(EtcdError):
+    """A watch create request chose a watch_id that is already in use.
+
+    etcd answers this inside the watch stream (created and canceled, with this text as
+    cancel_reason), not as an RPC status; the code below is only what an adapter may use if it
+    has no stream to answer on.
+    """
+
+    grpc_code = "INVALID_ARGUMENT"
+    message = "mvcc: duplicate watch ID provided on the WatchStream"
+
+
+class ErrEmptyWatcherRange(EtcdError):
+    """A watch create request's range_end is not after its key; answered like ErrWatcherDuplicateID."""
+
+    grpc_code = "INVALID_ARGUMENT"
+    message = "mvcc: watcher range is empty"
+
+
+class ErrCorruptWAL(EtcdError):
+    """A write-ahead log record before the last one fails its checksum: data was damaged on disk,
+    which a crash alone cannot do, so the server refuses to start rather than lose writes."""
+
+    grpc_code = "DATA_LOSS"
+    message = "etcdserver: corrupt cluster"

@@ -1,0 +1,292 @@
+"""The etcdserverpb and mvccpb messages the reference etcd core speaks, as frozen dataclasses.
+
+Field names follow the protobuf definitions (api/etcdserverpb/rpc.proto, api/mvccpb/kv.proto in
+etcd v3.5.1) in snake_case, and enums are their protobuf names as strings ("PUT", "ASCEND",
+"NOPUT"...), so an adapter converts a message field by field. A protobuf `oneof` becomes one
+field holding whichever message is set (`RequestOp.request`, `ResponseOp.response`); a
+`Compare`'s target_union is `Compare.value` (bytes for VALUE, an int for the other targets).
+A request leaves out what the core never reads (auth fields, `WatchRequest` framing).
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Union
+
+SortOrder = str  # "NONE" | "ASCEND" | "DESCEND"
+SortTarget = str  # "KEY" | "VERSION" | "CREATE" | "MOD" | "VALUE"
+
+
+@dataclass(frozen=True)
+class KeyValue:
+    key: bytes
+    value: bytes = b""
+    create_revision: int = 0
+    mod_revision: int = 0
+    version: int = 0
+    lease: int = 0
+
+
+@dataclass(frozen=True)
+class Event:
+    type: str  # "PUT" | "DELETE"
+    kv: KeyValue
+    prev_kv: KeyValue | None = None
+
+
+@dataclass(frozen=True)
+class ResponseHeader:
+    cluster_id: int = 0
+    member_id: int = 0
+    revision: int = 0
+    raft_term: int = 0
+
+
+@dataclass(frozen=True)
+class RangeRequest:
+    key: bytes
+    range_end: bytes = b""
+    limit: int = 0
+    revision: int = 0
+    sort_order: SortOrder = "NONE"
+    sort_target: SortTarget = "KEY"
+    serializable: bool = False
+    keys_only: bool = False
+    count_only: bool = False
+    min_mod_revision: int = 0
+    max_mod_revision: int = 0
+    min_create_revision: int = 0
+    max_create_revision: int = 0
+
+
+@dataclass(frozen=True)
+class RangeResponse:
+    header: ResponseHeader
+    kvs: tuple[KeyValue, ...] = ()
+    more: bool = False
+    count: int = 0
+
+
+@dataclass(frozen=True)
+class PutRequest:
+    key: bytes
+    value: bytes = b""
+    lease: int = 0
+    prev_kv: bool = False
+    ignore_value: bool = False
+    ignore_lease: bool = False
+
+
+@dataclass(frozen=True)
+class PutResponse:
+    header: ResponseHeader
+    prev_kv: KeyValue | None = None
+
+
+@dataclass(frozen=True)
+class DeleteRangeRequest:
+    key: bytes
+    range_end: bytes = b""
+    prev_kv: bool = False
+
+
+@dataclass(frozen=True)
+class DeleteRangeResponse:
+    header: ResponseHeader
+    deleted: int = 0
+    prev_kvs: tuple[KeyValue, ...] = ()
+
+
+@dataclass(frozen=True)
+class Compare:
+    result: str  # "EQUAL" | "GREATER" | "LESS" | "NOT_EQUAL"
+    target: str  # "VERSION" | "CREATE" | "MOD" | "VALUE" | "LEASE"
+    key: bytes
+    range_end: bytes = b""
+    value: bytes | int = 0
+
+
+@dataclass(frozen=True)
+class RequestOp:
+    request: Union[RangeRequest, PutRequest, DeleteRangeRequest, "TxnRequest"]
+
+
+@dataclass(frozen=True)
+class ResponseOp:
+    response: Union[RangeResponse, PutResponse, DeleteRangeResponse, "TxnResponse"]
+
+
+@dataclass(frozen=True)
+class TxnRequest:
+    compare: tuple[Compare, ...] = ()
+    success: tuple[RequestOp, ...] = ()
+    failure: tuple[RequestOp, ...] = ()
+
+
+@dataclass(frozen=True)
+class TxnResponse:
+    header: ResponseHeader
+    succeeded: bool = False
+    responses: tuple[ResponseOp, ...] = ()
+
+
+@dataclass(frozen=True)
+class CompactionRequest:
+    revision: int
+    physical: bool = False
+
+
+@dataclass(frozen=True)
+class CompactionResponse:
+    header: ResponseHeader
+
+
+@dataclass(frozen=True)
+class LeaseGrantRequest:
+    ttl: int
+    id: int = 0
+
+
+@dataclass(frozen=True)
+class LeaseGrantResponse:
+    header: ResponseHeader
+    id: int = 0
+    ttl: int = 0
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class LeaseRevokeRequest:
+    id: int
+
+
+@dataclass(frozen=True)
+class LeaseRevokeResponse:
+    header: ResponseHeader
+
+
+@dataclass(frozen=True)
+class LeaseKeepAliveRequest:
+    id: int
+
+
+@dataclass(frozen=True)
+class LeaseKeepAliveResponse:
+    header: ResponseHeader
+    id: int = 0
+    ttl: int = 0
+
+
+@dataclass(frozen=True)
+class LeaseTimeToLiveRequest:
+    id: int
+    keys: bool = False
+
+
+@dataclass(frozen=True)
+class LeaseTimeToLiveResponse:
+    header: ResponseHeader
+    id: int = 0
+    ttl: int = 0
+    granted_ttl: int = 0
+    keys: tuple[bytes, ...] = ()
+
+
+@dataclass(frozen=True)
+class LeaseLeasesResponse:
+    header: ResponseHeader
+    leases: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class WatchCreateRequest:
+    key: bytes
+    range_end: bytes = b""
+    start_revision: int = 0
+    progress_notify: bool = False
+    filters: tuple[str, ...] = ()  # "NOPUT" | "NODELETE"
+    prev_kv: bool = False
+    watch_id: int = 0
+    fragment: bool = False
+
+
+@dataclass(frozen=True)
+class WatchResponse:
+    header: ResponseHeader
+    watch_id: int
+    created: bool = False
+    canceled: bool = False
+    compact_revision: int = 0
+    cancel_reason: str = ""
+    events: tuple[Event, ...] = ()
+    fragment: bool = False
+
+
+@dataclass(frozen=True)
+class Member:
+    id: int
+    name: str
+    peer_urls: tuple[str, ...] = ()
+    client_urls: tuple[str, ...] = ()
+    is_learner: bool = False
+
+
+@dataclass(frozen=True)
+class StatusResponse:
+    header: ResponseHeader
+    version: str
+    db_size: int
+    leader: int
+    raft_index: int
+    raft_term: int
+    raft_applied_index: int
+    errors: tuple[str, ...] = ()
+    db_size_in_use: int = 0
+    is_learner: bool = False
+
+
+# The requests that change state: the durability layer logs exactly these before applying them.
+MutatingRequest = Union[PutRequest, DeleteRangeRequest, TxnRequest, CompactionRequest,
+                        LeaseGrantRequest, LeaseRevokeRequest, LeaseKeepAliveRequest]
+
+MESSAGE_TYPES: dict[str, type] = {
+    cls.__name__: cls for cls in (
+        KeyValue, Event, ResponseHeader, RangeRequest, RangeResponse, PutRequest, PutResponse,
+        DeleteRangeRequest, DeleteRangeResponse, Compare, RequestOp, ResponseOp, TxnRequest,
+        TxnResponse, CompactionRequest, CompactionResponse, LeaseGrantRequest, LeaseGrantResponse,
+        LeaseRevokeRequest, LeaseRevokeResponse, LeaseKeepAliveRequest, LeaseKeepAliveResponse,
+        LeaseTimeToLiveRequest, LeaseTimeToLiveResponse, LeaseLeasesResponse, WatchCreateRequest,
+        WatchResponse, Member, StatusResponse,
+    )
+}
+
+
+def encoded_size(message: object) -> int:
+    """An upper estimate of the message's protobuf wire size, for etcd's request size limit.
+
+    Every field is counted as if set (a tag, a length prefix for bytes and nested messages, a
+    10-byte varint for numbers), so the estimate errs a few bytes high, never low.
+    """
+    if isinstance(message, (bytes, str)):
+        size = len(message)
+        return 1 + _varint_len(size) + size
+    if isinstance(message, bool):
+        return 2
+    if isinstance(message, int):
+        return 11
+    if isinstance(message, float):
+        return 9
+    if message is None:
+        return 0
+    if isinstance(message, tuple):
+        return sum(encoded_size(item) for item in message)
+    if dataclasses.is_dataclass(message):
+        inner = sum(encoded_size(getattr(message, f.name)) for f in dataclasses.fields(message))
+        return 1 + _varint_len(inner) + inner
+    raise TypeError(f"cannot size {type(message).__name__}")
+
+
+def _varint_len(n: int) -> int:
+    return max(1, (n.bit_length() + 6) // 7)
+
+

@@ -1,0 +1,307 @@
+"""`EtcdServer`: the one object a transport adapter talks to (sans-IO, single member, always leader).
+
+Each public method is an etcd RPC. Requests are checked the way etcd's v3rpc layer checks them
+before anything else happens, so a malformed request changes nothing. Requests that change state
+then go through `apply(request, now)`, the one door the durability layer (storage.py) logs in
+front of: replaying the same (request, now) pairs in order rebuilds the same state, since nothing
+in `apply` reads a clock or chooses an id (lease ids are picked before, in `prepare`).
+
+Time comes from the injected clock (`clock.now()` in seconds); lease expiry and periodic watch
+progress happen only when the owner calls `tick()`.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Protocol
+
+from reference_impl.etcd.apply import (
+    Applier, check_intervals, check_key, check_put_request, check_txn_request, is_txn_readonly)
+from reference_impl.etcd.errors import ErrLeaseNotFound, ErrRequestTooLarge
+from reference_impl.etcd.lease import DEFAULT_MIN_TTL, Lessor
+from reference_impl.etcd.messages import (
+    CompactionRequest, CompactionResponse, DeleteRangeRequest, DeleteRangeResponse,
+    LeaseGrantRequest, LeaseGrantResponse, LeaseKeepAliveRequest, LeaseKeepAliveResponse,
+    LeaseLeasesResponse, LeaseRevokeRequest, LeaseRevokeResponse, LeaseTimeToLiveRequest,
+    LeaseTimeToLiveResponse, Member, MutatingRequest, PutRequest, PutResponse, RangeRequest,
+    RangeResponse, ResponseHeader, StatusResponse, TxnRequest, TxnResponse, WatchCreateRequest,
+    WatchResponse, encoded_size)
+from reference_impl.etcd.mvcc import KVStore
+from reference_impl.etcd.watch import DEFAULT_PROGRESS_INTERVAL, WatchHub
+from reference_impl.mirrors import mirrors
+
+SERVER = "go.etcd.io/etcd/server/v3/etcdserver"
+V3RPC = "go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc"
+
+VERSION = "3.5.1"
+# What a fresh single-member etcd started with default flags reports (name "default", peer URL
+# http://localhost:2380, cluster token "etcd-cluster"), so tools that print them look familiar.
+DEFAULT_MEMBER_ID = 0x8E9E05C52164694D
+DEFAULT_CLUSTER_ID = 0xCDF818194E3A8C32
+RAFT_TERM = 2
+# embed.DefaultMaxRequestBytes and DefaultMaxTxnOps.
+MAX_REQUEST_BYTES = 1572864
+MAX_TXN_OPS = 128
+
+
+class Clock(Protocol):
+    def now(self) -> float: ...
+
+
+class WallClock:
+    """The real time, in seconds since the epoch: the clock for a running server."""
+
+    def now(self) -> float:
+        return time.time()
+
+
+class ManualClock:
+    """A clock that moves only when told to: for tests and simulations."""
+
+    def __init__(self, start: float = 0.0) -> None:
+        self.time = start
+
+    def now(self) -> float:
+        return self.time
+
+    def advance(self, seconds: float) -> None:
+        self.time += seconds
+
+
+class IdGenerator:
+    """Unique ids from a member id and the start time, like etcd's idutil.Generator."""
+
+    @mirrors("go.etcd.io/etcd/pkg/v3/idutil.NewGenerator")
+    def __init__(self, member_id: int, now: float) -> None:
+        self._prefix = (member_id & 0xFFFF) << 48
+        self._suffix = (int(now * 1000) & ((1 << 40) - 1)) << 8
+
+    @mirrors("(*go.etcd.io/etcd/pkg/v3/idutil.Generator).Next")
+    def next(self) -> int:
+        self._suffix += 1
+        return self._prefix | (self._suffix & ((1 << 48) - 1))
+
+
+class EtcdServer:
+    """A single-member etcd: KV, lease, watch, maintenance and cluster RPCs over one store."""
+
+    def __init__(self, clock: Clock, *, name: str = "default", member_id: int = DEFAULT_MEMBER_ID,
+                 cluster_id: int = DEFAULT_CLUSTER_ID,
+                 peer_urls: tuple[str, ...] = ("http://localhost:2380",),
+                 client_urls: tuple[str, ...] = ("http://localhost:2379",),
+                 max_request_bytes: int = MAX_REQUEST_BYTES, max_txn_ops: int = MAX_TXN_OPS,
+                 min_lease_ttl: int = DEFAULT_MIN_TTL,
+                 progress_interval: float = DEFAULT_PROGRESS_INTERVAL) -> None:
+        self.clock = clock
+        self.member = Member(member_id, name, tuple(peer_urls), tuple(client_urls))
+        self.cluster_id = cluster_id
+        self.max_request_bytes = max_request_bytes
+        self.max_txn_ops = max_txn_ops
+        self.lessor = Lessor(min_lease_ttl)
+        self.store = KVStore(self.lessor)
+        self.watches = WatchHub(self.store, self._header_at, progress_interval)
+        self.applier = Applier(self.store, self.lessor, self.watches.notify)
+        self.raft_index = 0
+        # The `now` of the last applied request: the latest time this state is known to be from.
+        self.last_applied_now: float | None = None
+        self._ids = IdGenerator(member_id, clock.now())
+
+    # -- headers ---------------------------------------------------------------------------------
+
+    def _header_at(self, revision: int) -> ResponseHeader:
+        return ResponseHeader(self.cluster_id, self.member.id, revision, RAFT_TERM)
+
+    @mirrors(f"{SERVER}.newHeader")
+    def header(self) -> ResponseHeader:
+        """The header of a response sent now: the current revision."""
+        return self._header_at(self.store.current_revision)
+
+    @mirrors(f"(*{V3RPC}.header).fill")
+    def _fill(self, response):
+        return replace(response, header=self._header_at(response.header.revision or self.store.current_revision))
+
+    # -- checks and the apply door ---------------------------------------------------------------
+
+    @mirrors(f"(*{V3RPC}.kvServer).Put", f"(*{V3RPC}.kvServer).DeleteRange", f"(*{V3RPC}.kvServer).Txn",
+             f"(*{SERVER}.EtcdServer).processInternalRaftRequestOnce")
+    def check(self, request: MutatingRequest) -> None:
+        """Refuse a malformed request the way etcd does before it reaches raft; state is not read."""
+        if isinstance(request, PutRequest):
+            check_put_request(request)
+        elif isinstance(request, DeleteRangeRequest):
+            check_key(request.key)
+        elif isinstance(request, TxnRequest):
+            check_txn_request(request, self.max_txn_ops)
+            check_intervals(request.success)
+            check_intervals(request.failure)
+        size = encoded_size(request)
+        if size > self.max_request_bytes:
+            raise ErrRequestTooLarge(size=size, max_request_bytes=self.max_request_bytes)
+
+    @mirrors(f"(*{SERVER}.EtcdServer).LeaseGrant")
+    def prepare(self, request: MutatingRequest) -> MutatingRequest:
+        """Make a request deterministic to apply: a lease grant without an id gets one here."""
+        if isinstance(request, LeaseGrantRequest) and request.id == 0:
+            lease_id = 0
+            # Skipping ids in use matters after a restart with a clock that starts over.
+            while lease_id == 0 or self.lessor.lookup(lease_id) is not None:
+                lease_id = self._ids.next() & ((1 << 63) - 1)
+            return replace(request, id=lease_id)
+        return request
+
+    @mirrors(f"(*{SERVER}.EtcdServer).applyEntryNormal", f"(*{SERVER}.applierV3backend).Apply")
+    def apply(self, request: MutatingRequest, now: float):
+        """Apply one checked, prepared request at time `now`; the response, or the error it gets."""
+        self.raft_index += 1
+        self.last_applied_now = now
+        a = self.applier
+        if isinstance(request, PutRequest):
+            return self._fill(a.put(None, request))
+        if isinstance(request, DeleteRangeRequest):
+            return self._fill(a.delete_range(None, request))
+        if isinstance(request, TxnRequest):
+            return self._fill(a.txn(request))
+        if isinstance(request, CompactionRequest):
+            self.store.compact(request.revision)
+            return CompactionResponse(self.header())
+        if isinstance(request, LeaseGrantRequest):
+            lease = self.lessor.grant(request.id, request.ttl, now)
+            return LeaseGrantResponse(self.header(), lease.id, lease.ttl)
+        if isinstance(request, LeaseRevokeRequest):
+            self._revoke(request.id)
+            return LeaseRevokeResponse(self.header())
+        if isinstance(request, LeaseKeepAliveRequest):
+            ttl = self.lessor.renew(request.id, now)
+            return LeaseKeepAliveResponse(self.header(), request.id, ttl)
+        raise TypeError(f"not a mutating request: {type(request).__name__}")
+
+    @mirrors(f"(*{SERVER}.applierV3backend).LeaseRevoke")
+    def _revoke(self, lease_id: int) -> None:
+        """Drop the lease and delete its keys, all in one revision."""
+        keys = self.lessor.revoke(lease_id)
+        txn = self.store.write()
+        try:
+            for key in keys:
+                txn.delete_range(key)
+        finally:
+            self.applier.end(txn)
+
+    def _submit(self, request: MutatingRequest):
+        self.check(request)
+        return self.apply(self.prepare(request), self.clock.now())
+
+    # -- KV --------------------------------------------------------------------------------------
+
+    @mirrors(f"(*{SERVER}.EtcdServer).Range", f"(*{V3RPC}.kvServer).Range")
+    def range(self, req: RangeRequest) -> RangeResponse:
+        check_key(req.key)
+        return self._fill(self.applier.range(None, req))
+
+    @mirrors(f"(*{SERVER}.EtcdServer).Put")
+    def put(self, req: PutRequest) -> PutResponse:
+        return self._submit(req)
+
+    @mirrors(f"(*{SERVER}.EtcdServer).DeleteRange")
+    def delete_range(self, req: DeleteRangeRequest) -> DeleteRangeResponse:
+        return self._submit(req)
+
+    @mirrors(f"(*{SERVER}.EtcdServer).Txn")
+    def txn(self, req: TxnRequest) -> TxnResponse:
+        if is_txn_readonly(req):
+            # A read-only txn is served locally in etcd too, without a raft entry.
+            self.check(req)
+            return self._fill(self.applier.txn(req))
+        return self._submit(req)
+
+    @mirrors(f"(*{SERVER}.EtcdServer).Compact", f"(*{V3RPC}.kvServer).Compact")
+    def compact(self, req: CompactionRequest) -> CompactionResponse:
+        return self._submit(req)
+
+    # -- leases ----------------------------------------------------------------------------------
+
+    @mirrors(f"(*{SERVER}.EtcdServer).LeaseGrant", f"(*{V3RPC}.LeaseServer).LeaseGrant")
+    def lease_grant(self, req: LeaseGrantRequest) -> LeaseGrantResponse:
+        return self._submit(req)
+
+    @mirrors(f"(*{SERVER}.EtcdServer).LeaseRevoke", f"(*{V3RPC}.LeaseServer).LeaseRevoke")
+    def lease_revoke(self, req: LeaseRevokeRequest) -> LeaseRevokeResponse:
+        return self._submit(req)
+
+    @mirrors(f"(*{SERVER}.EtcdServer).LeaseRenew", f"(*{V3RPC}.LeaseServer).leaseKeepAlive")
+    def lease_keep_alive(self, req: LeaseKeepAliveRequest) -> LeaseKeepAliveResponse:
+        """Renew a lease; an unknown or expired lease answers TTL 0 (no error), as etcd's stream does."""
+        try:
+            return self._submit(req)
+        except ErrLeaseNotFound:
+            return LeaseKeepAliveResponse(self.header(), req.id, 0)
+
+    @mirrors(f"(*{SERVER}.EtcdServer).LeaseTimeToLive", f"(*{V3RPC}.LeaseServer).LeaseTimeToLive")
+    def lease_time_to_live(self, req: LeaseTimeToLiveRequest) -> LeaseTimeToLiveResponse:
+        """Remaining and granted TTL (and keys); an unknown lease answers TTL -1, as etcd's v3rpc does."""
+        lease = self.lessor.lookup(req.id)
+        if lease is None:
+            return LeaseTimeToLiveResponse(self.header(), req.id, -1)
+        keys = tuple(sorted(lease.keys)) if req.keys else ()
+        # Go's int64(d.Seconds()) truncates toward zero.
+        remaining = int(lease.remaining(self.clock.now()))
+        return LeaseTimeToLiveResponse(self.header(), req.id, remaining, lease.ttl, keys)
+
+    @mirrors(f"(*{SERVER}.EtcdServer).LeaseLeases", f"(*{V3RPC}.LeaseServer).LeaseLeases")
+    def lease_leases(self) -> LeaseLeasesResponse:
+        return LeaseLeasesResponse(self.header(), tuple(lease.id for lease in self.lessor.leases()))
+
+    @mirrors("(*go.etcd.io/etcd/server/v3/lease.lessor).revokeExpiredLeases")
+    def expired_leases(self, now: float) -> list[int]:
+        return self.lessor.expired(now)
+
+    @mirrors(f"(*{SERVER}.EtcdServer).run", "(*go.etcd.io/etcd/server/v3/lease.lessor).runLoop")
+    def tick(self) -> tuple[int, ...]:
+        """Revoke every lease whose time is up (each like a revoke request) and send due watch
+        progress notifications; returns the revoked lease ids."""
+        now = self.clock.now()
+        self.watches.tick(now)
+        expired = self.expired_leases(now)
+        for lease_id in expired:
+            self.apply(LeaseRevokeRequest(lease_id), now)
+        return tuple(expired)
+
+    # -- watches ---------------------------------------------------------------------------------
+
+    @mirrors(f"(*{V3RPC}.watchServer).Watch")
+    def watch_create(self, req: WatchCreateRequest) -> int:
+        return self.watches.create(req)
+
+    @mirrors(f"(*{V3RPC}.serverWatchStream).recvLoop")
+    def watch_cancel(self, watch_id: int) -> bool:
+        return self.watches.cancel(watch_id)
+
+    @mirrors(f"(*{V3RPC}.serverWatchStream).recvLoop")
+    def watch_progress(self, watch_id: int | None = None) -> None:
+        self.watches.progress(watch_id)
+
+    @mirrors(f"(*{V3RPC}.serverWatchStream).sendLoop")
+    def watch_drain(self, watch_id: int) -> list[WatchResponse]:
+        return self.watches.drain(watch_id)
+
+    def set_watch_listener(self, listener: Callable[[int], None]) -> None:
+        """Call `listener(watch_id)` whenever responses are queued for that watch."""
+        self.watches.listener = listener
+
+    # -- maintenance and cluster -----------------------------------------------------------------
+
+    @mirrors(f"(*{V3RPC}.maintenanceServer).Status")
+    def status(self) -> StatusResponse:
+        # Rough size of what bbolt would hold: each record's key and value plus per-record overhead.
+        size = 4096 + sum(len(kv.key) + len(kv.value) + 64 for kv in self.store.records())
+        return StatusResponse(self.header(), VERSION, size, self.member.id, self.raft_index,
+                              RAFT_TERM, self.raft_index, db_size_in_use=size)
+
+    @mirrors(f"(*{SERVER}.EtcdServer).Alarms")
+    def alarms(self) -> list:
+        """Active alarms: never any, as there is no space quota and no corruption check."""
+        return []
+
+    @mirrors(f"(*{V3RPC}.ClusterServer).MemberList")
+    def members(self) -> tuple[Member, ...]:
+        return (self.member,)

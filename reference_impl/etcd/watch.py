@@ -1,0 +1,180 @@
+"""Watches: streams of the store's changes to a key or range, from a chosen revision on (sans-IO).
+
+etcd splits this between mvcc's watchableStore (which watchers are in sync, which must first
+catch up from history) and v3rpc's serverWatchStream (created/canceled responses, prev_kv,
+progress notifications). Here one hub does both and queues `WatchResponse`s per watch; the
+adapter drains the queues and writes them to its streams (splitting a response into fragments by
+wire size, if a watch asked for that, is the adapter's business: only it knows the sizes). Because the server calls `notify` in
+the same step that ends a write, and a new watch catches up from history in the step that
+creates it, every watch is in sync from creation on: a revision's events are queued together,
+once, in revision order, and a progress notification never overtakes events before it.
+"""
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from reference_impl.etcd.errors import ErrCompacted, ErrEmptyWatcherRange, ErrWatcherDuplicateID
+from reference_impl.etcd.messages import Event, ResponseHeader, WatchCreateRequest, WatchResponse
+from reference_impl.etcd.mvcc import KVStore, in_range
+from reference_impl.mirrors import mirrors
+
+MVCC = "go.etcd.io/etcd/server/v3/mvcc"
+V3RPC = "go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc"
+
+# mvcc's watchBatchMaxRevs: a catch-up response carries at most this many revisions.
+WATCH_BATCH_MAX_REVS = 1000
+
+# v3rpc's progressReportInterval: how often a progress_notify watch hears from an idle server.
+DEFAULT_PROGRESS_INTERVAL = 600.0
+
+
+@dataclass
+class Watcher:
+    id: int
+    key: bytes
+    range_end: bytes
+    start_revision: int
+    filters: frozenset[str]
+    prev_kv: bool
+    progress_notify: bool
+    queue: deque[WatchResponse] = field(default_factory=deque)
+    active: bool = True
+    # No events sent since the last progress tick (v3rpc's sws.progress[id]).
+    idle: bool = True
+
+
+class WatchHub:
+    """All watches of the server, keyed by watch id."""
+
+    def __init__(self, store: KVStore, header: Callable[[int], ResponseHeader],
+                 progress_interval: float = DEFAULT_PROGRESS_INTERVAL) -> None:
+        self._store = store
+        self._header = header
+        self._watchers: dict[int, Watcher] = {}
+        self._next_id = 0
+        self.progress_interval = progress_interval
+        self._next_progress: float | None = None
+        self.listener: Callable[[int], None] = lambda watch_id: None
+
+    @mirrors(f"(*{MVCC}.watchStream).Watch", f"(*{MVCC}.watchableStore).watch",
+             f"(*{V3RPC}.serverWatchStream).recvLoop")
+    def create(self, req: WatchCreateRequest) -> int:
+        """Start a watch; queues `created`, then any history from start_revision, or a cancel."""
+        key = req.key or b"\0"  # etcd treats an empty watch key as the lowest key
+        if req.range_end not in (b"", b"\0") and key >= req.range_end:
+            raise ErrEmptyWatcherRange(key=key, range_end=req.range_end)
+        if req.watch_id != 0:
+            if req.watch_id in self._watchers:
+                raise ErrWatcherDuplicateID(watch_id=req.watch_id)
+            watch_id = req.watch_id
+        else:
+            while self._next_id in self._watchers:
+                self._next_id += 1
+            watch_id = self._next_id
+            self._next_id += 1
+        current = self._store.current_revision
+        w = self._watchers[watch_id] = Watcher(
+            watch_id, key, req.range_end, req.start_revision or current + 1,
+            frozenset(req.filters), req.prev_kv, req.progress_notify)
+        self._queue(w, WatchResponse(self._header(current), watch_id, created=True))
+        if w.start_revision <= current:
+            self._catch_up(w, current)
+        return watch_id
+
+    @mirrors(f"(*{MVCC}.watcherGroup).chooseAll", f"(*{MVCC}.watchableStore).syncWatchers")
+    def _catch_up(self, w: Watcher, current: int) -> None:
+        compacted = self._store.compact_revision
+        if w.start_revision < compacted:
+            self._queue(w, WatchResponse(self._header(current), w.id, canceled=True,
+                                         compact_revision=compacted))
+            w.active = False
+            return
+        events = self._store.events_between(w.start_revision, current, w.key, w.range_end)
+        batch: list[Event] = []
+        revisions = 0
+        for event in events:
+            if not batch or event.kv.mod_revision != batch[-1].kv.mod_revision:
+                revisions += 1
+            if revisions > WATCH_BATCH_MAX_REVS:
+                self._send(w, current, batch)
+                batch, revisions = [], 1
+            batch.append(event)
+        self._send(w, current, batch)
+
+    @mirrors(f"(*{MVCC}.watchableStore).notify")
+    def notify(self, rev: int, events: list[Event]) -> None:
+        """Queue one write transaction's events (all of revision `rev`) to the watches they match."""
+        for w in list(self._watchers.values()):
+            if w.active and rev >= w.start_revision:
+                self._send(w, rev, [e for e in events if in_range(e.kv.key, w.key, w.range_end)])
+
+    @mirrors(f"(*{MVCC}.watcher).send", f"{V3RPC}.FiltersFromRequest")
+    def _send(self, w: Watcher, rev: int, events: list[Event]) -> None:
+        kept = [e for e in events if not (e.type == "PUT" and "NOPUT" in w.filters)
+                and not (e.type == "DELETE" and "NODELETE" in w.filters)]
+        if not kept:
+            return
+        if w.prev_kv:
+            kept = [self._with_prev_kv(e) for e in kept]
+        w.idle = False
+        self._queue(w, WatchResponse(self._header(rev), w.id, events=tuple(kept)))
+
+    @mirrors(f"(*{V3RPC}.serverWatchStream).sendLoop", f"{V3RPC}.IsCreateEvent")
+    def _with_prev_kv(self, event: Event) -> Event:
+        kv = event.kv
+        if event.type == "PUT" and kv.create_revision == kv.mod_revision:
+            return event  # a create has nothing before it
+        try:
+            found = self._store.range(kv.key, rev=kv.mod_revision - 1).kvs
+        except ErrCompacted:
+            return event
+        return Event(event.type, kv, found[0] if found else None)
+
+    @mirrors(f"(*{MVCC}.watchStream).Cancel", f"(*{MVCC}.watchableStore).cancelWatcher")
+    def cancel(self, watch_id: int) -> bool:
+        """Stop the watch and queue its final `canceled` response; False if there is no such watch."""
+        w = self._watchers.get(watch_id)
+        if w is None or not w.active:
+            return False
+        w.active = False
+        self._queue(w, WatchResponse(self._header(self._store.current_revision), watch_id, canceled=True))
+        return True
+
+    @mirrors(f"(*{MVCC}.watchStream).RequestProgress", f"(*{MVCC}.watchableStore).progress")
+    def progress(self, watch_id: int | None = None) -> None:
+        """Queue a progress notification (no events, the current revision) behind pending events."""
+        targets = self._watchers.values() if watch_id is None else [self._watchers.get(watch_id)]
+        for w in [w for w in targets if w is not None and w.active]:
+            self._queue(w, WatchResponse(self._header(self._store.current_revision), w.id))
+
+    @mirrors(f"(*{V3RPC}.serverWatchStream).sendLoop")
+    def tick(self, now: float) -> None:
+        """Every progress interval, tell idle progress_notify watches the current revision."""
+        if self._next_progress is None:
+            self._next_progress = now + self.progress_interval
+        if now < self._next_progress:
+            return
+        self._next_progress = now + self.progress_interval
+        for w in list(self._watchers.values()):
+            if w.active and w.progress_notify:
+                if w.idle:
+                    self.progress(w.id)
+                w.idle = True
+
+    @mirrors(f"(*{MVCC}.watchStream).Chan")
+    def drain(self, watch_id: int) -> list[WatchResponse]:
+        """Take the watch's queued responses, oldest first; a finished watch is then forgotten."""
+        w = self._watchers.get(watch_id)
+        if w is None:
+            return []
+        out = list(w.queue)
+        w.queue.clear()
+        if not w.active:
+            del self._watchers[watch_id]
+        return out
+
+    def _queue(self, w: Watcher, response: WatchResponse) -> None:
+        w.queue.append(response)
+        self.listener(w.id)

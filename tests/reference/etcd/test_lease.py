@@ -1,0 +1,186 @@
+"""Rules of etcd leases: grant, attach, keep-alive, time-to-live, revoke and expiry by the clock."""
+from __future__ import annotations
+
+import pytest
+
+from reference_impl.etcd import EtcdServer, ManualClock
+from reference_impl.etcd.errors import ErrLeaseExist, ErrLeaseNotFound, ErrLeaseTTLTooLarge
+from reference_impl.etcd.lease import MAX_LEASE_TTL, Lessor
+from reference_impl.etcd.messages import (
+    DeleteRangeRequest, LeaseGrantRequest, LeaseKeepAliveRequest, LeaseRevokeRequest,
+    LeaseTimeToLiveRequest, PutRequest, RangeRequest)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(1000.0)
+
+
+@pytest.fixture
+def server(clock) -> EtcdServer:
+    return EtcdServer(clock)
+
+
+def grant(server: EtcdServer, ttl: int, lease_id: int = 0) -> int:
+    return server.lease_grant(LeaseGrantRequest(ttl, lease_id)).id
+
+
+def live_keys(server: EtcdServer) -> list[bytes]:
+    return [kv.key for kv in server.range(RangeRequest(b"\0", b"\0")).kvs]
+
+
+def test_grant_with_a_chosen_id(server):
+    """A grant with an id creates that lease with the asked TTL."""
+    resp = server.lease_grant(LeaseGrantRequest(30, 7))
+    assert (resp.id, resp.ttl) == (7, 30)
+
+
+def test_grant_assigns_distinct_ids(server):
+    """A grant without an id gets a fresh, positive id."""
+    ids = {grant(server, 30) for _ in range(5)}
+    assert len(ids) == 5 and all(i > 0 for i in ids)
+
+
+def test_grant_raises_the_ttl_to_the_minimum(server):
+    """A TTL below the minimum (2 s with etcd's default flags) is raised to it."""
+    assert server.lease_grant(LeaseGrantRequest(0)).ttl == 2
+    assert server.lease_grant(LeaseGrantRequest(1)).ttl == 2
+
+
+def test_grant_refuses_a_huge_ttl(server):
+    """A TTL above MaxLeaseTTL fails with ErrLeaseTTLTooLarge."""
+    with pytest.raises(ErrLeaseTTLTooLarge):
+        grant(server, MAX_LEASE_TTL + 1)
+
+
+def test_grant_refuses_an_id_in_use(server):
+    """Granting an id that is already a lease fails with ErrLeaseExist."""
+    grant(server, 30, 7)
+    with pytest.raises(ErrLeaseExist):
+        grant(server, 30, 7)
+
+
+def test_grant_does_not_make_a_revision(server):
+    """Leases live beside the key space: granting one leaves the revision alone."""
+    grant(server, 30)
+    assert server.header().revision == 1
+
+
+def test_put_with_an_unknown_lease_fails(server):
+    """A put naming a lease that does not exist fails with ErrLeaseNotFound."""
+    with pytest.raises(ErrLeaseNotFound):
+        server.put(PutRequest(b"k", b"v", lease=42))
+    assert (server.header().revision, live_keys(server)) == (1, [])
+
+
+def test_revoke_deletes_the_keys_in_one_revision(server):
+    """Revoking a lease deletes all its keys together, in one new revision."""
+    lease = grant(server, 30)
+    for k in (b"a", b"b", b"c"):
+        server.put(PutRequest(k, b"v", lease=lease))
+    server.put(PutRequest(b"free", b"v"))
+    resp = server.lease_revoke(LeaseRevokeRequest(lease))
+    assert resp.header.revision == 6 == server.header().revision
+    assert live_keys(server) == [b"free"]
+
+
+def test_revoke_of_an_unknown_lease_fails(server):
+    """Revoking a lease that does not exist fails with ErrLeaseNotFound."""
+    with pytest.raises(ErrLeaseNotFound):
+        server.lease_revoke(LeaseRevokeRequest(5))
+
+
+def test_revoke_without_keys_makes_no_revision(server):
+    """Revoking a lease with no keys deletes nothing and keeps the revision."""
+    server.lease_revoke(LeaseRevokeRequest(grant(server, 30)))
+    assert server.header().revision == 1
+
+
+def test_a_put_without_the_lease_detaches_the_key(server):
+    """Overwriting a key without its lease detaches it: revoking no longer deletes it."""
+    lease = grant(server, 30)
+    server.put(PutRequest(b"k", b"1", lease=lease))
+    server.put(PutRequest(b"k", b"2"))
+    server.lease_revoke(LeaseRevokeRequest(lease))
+    assert live_keys(server) == [b"k"]
+
+
+def test_ignore_lease_keeps_the_attached_lease(server):
+    """A put with ignore_lease keeps the key's lease."""
+    lease = grant(server, 30)
+    server.put(PutRequest(b"k", b"1", lease=lease))
+    server.put(PutRequest(b"k", b"2", ignore_lease=True))
+    assert server.range(RangeRequest(b"k")).kvs[0].lease == lease
+    ttl = server.lease_time_to_live(LeaseTimeToLiveRequest(lease, keys=True))
+    assert ttl.keys == (b"k",)
+
+
+def test_deleting_a_key_detaches_it(server):
+    """A deleted key is no longer among its lease's keys."""
+    lease = grant(server, 30)
+    server.put(PutRequest(b"k", b"1", lease=lease))
+    server.delete_range(DeleteRangeRequest(b"k"))
+    assert server.lease_time_to_live(LeaseTimeToLiveRequest(lease, keys=True)).keys == ()
+
+
+def test_time_to_live_reports_remaining_granted_and_keys(server, clock):
+    """time-to-live answers whole seconds left (truncated), the granted TTL and the keys."""
+    lease = grant(server, 30)
+    server.put(PutRequest(b"b", b"v", lease=lease))
+    server.put(PutRequest(b"a", b"v", lease=lease))
+    clock.advance(10.5)
+    resp = server.lease_time_to_live(LeaseTimeToLiveRequest(lease, keys=True))
+    assert (resp.ttl, resp.granted_ttl, resp.keys) == (19, 30, (b"a", b"b"))
+    assert server.lease_time_to_live(LeaseTimeToLiveRequest(lease)).keys == ()
+
+
+def test_time_to_live_of_an_unknown_lease_is_minus_one(server):
+    """time-to-live of a lease that does not exist answers TTL -1, as etcd does, not an error."""
+    assert server.lease_time_to_live(LeaseTimeToLiveRequest(99)).ttl == -1
+
+
+def test_keep_alive_renews_for_a_full_ttl(server, clock):
+    """A keep-alive moves the expiry to now + TTL and answers the TTL."""
+    lease = grant(server, 10)
+    clock.advance(8)
+    assert server.lease_keep_alive(LeaseKeepAliveRequest(lease)).ttl == 10
+    clock.advance(8)
+    assert server.tick() == ()
+    assert server.lease_time_to_live(LeaseTimeToLiveRequest(lease)).ttl == 2
+
+
+def test_keep_alive_of_an_unknown_or_expired_lease_answers_ttl_0(server, clock):
+    """A keep-alive for a missing lease, or one whose time is up, answers TTL 0 and renews nothing."""
+    assert server.lease_keep_alive(LeaseKeepAliveRequest(99)).ttl == 0
+    lease = grant(server, 5)
+    clock.advance(5)
+    assert server.lease_keep_alive(LeaseKeepAliveRequest(lease)).ttl == 0
+    assert server.tick() == (lease,)
+
+
+def test_leases_lists_every_lease(server):
+    """leases lists the ids of all leases, soonest expiry first."""
+    late, early = grant(server, 60, 1), grant(server, 10, 2)
+    assert server.lease_leases().leases == (early, late)
+
+
+def test_tick_expires_leases_by_the_clock(server, clock):
+    """tick() revokes, with their keys, exactly the leases whose expiry has passed."""
+    short, long = grant(server, 5), grant(server, 50)
+    server.put(PutRequest(b"short", b"v", lease=short))
+    server.put(PutRequest(b"long", b"v", lease=long))
+    clock.advance(4.9)
+    assert server.tick() == ()
+    clock.advance(0.1)
+    assert server.tick() == (short,)
+    assert live_keys(server) == [b"long"]
+    assert server.lease_leases().leases == (long,)
+
+
+def test_lessor_rebase_keeps_the_time_left():
+    """Across a restart a lease keeps the time it had left when last seen, counted from now."""
+    lessor = Lessor()
+    lessor.grant(1, 30, now=100.0)
+    lessor.grant(2, 30, now=80.0)
+    lessor.rebase(last_seen=120.0, now=5.0)
+    assert [(lease.id, lease.expiry) for lease in lessor.leases()] == [(2, 5.0), (1, 15.0)]

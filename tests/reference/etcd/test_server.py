@@ -1,0 +1,137 @@
+"""Rules of the EtcdServer facade: etcd's errors for bad input, headers, maintenance, replay."""
+from __future__ import annotations
+
+import pytest
+
+from reference_impl.etcd import EtcdServer, ManualClock
+from reference_impl.etcd.errors import (
+    ErrCompacted, ErrDuplicateKey, ErrEmptyKey, ErrFutureRev, ErrKeyNotFound, ErrLeaseExist,
+    ErrLeaseNotFound, ErrLeaseProvided, ErrLeaseTTLTooLarge, ErrRequestTooLarge, ErrTooManyOps,
+    ErrValueProvided, EtcdError)
+from reference_impl.etcd.messages import (
+    Compare, CompactionRequest, DeleteRangeRequest, LeaseGrantRequest, LeaseKeepAliveRequest,
+    LeaseRevokeRequest, PutRequest, RangeRequest, RequestOp, TxnRequest)
+
+MiB = 1024 * 1024
+
+
+@pytest.fixture
+def server() -> EtcdServer:
+    s = EtcdServer(ManualClock())
+    s.put(PutRequest(b"a", b"1"))
+    s.put(PutRequest(b"a", b"2"))
+    s.put(PutRequest(b"b", b"1"))
+    s.lease_grant(LeaseGrantRequest(60, 5))
+    s.compact(CompactionRequest(3))
+    return s
+
+
+def everything(server: EtcdServer):
+    """What a client can observe of the stored state, at every readable revision."""
+    now = server.header().revision
+    snapshots = [server.range(RangeRequest(b"\0", b"\0", revision=r)).kvs for r in range(3, now + 1)]
+    return now, server.store.compact_revision, snapshots, server.lease_leases().leases
+
+
+BAD_REQUESTS = [
+    ("put with empty key", lambda s: s.put(PutRequest(b"", b"v")), ErrEmptyKey),
+    ("range with empty key", lambda s: s.range(RangeRequest(b"")), ErrEmptyKey),
+    ("delete with empty key", lambda s: s.delete_range(DeleteRangeRequest(b"")), ErrEmptyKey),
+    ("value over 1.5 MiB", lambda s: s.put(PutRequest(b"big", b"x" * (3 * MiB // 2))), ErrRequestTooLarge),
+    ("txn over 1.5 MiB", lambda s: s.txn(TxnRequest(success=tuple(
+        RequestOp(PutRequest(b"k%d" % i, b"x" * (MiB // 2))) for i in range(3)))), ErrRequestTooLarge),
+    ("put with unknown lease", lambda s: s.put(PutRequest(b"a", b"v", lease=99)), ErrLeaseNotFound),
+    ("ignore_value with a value", lambda s: s.put(PutRequest(b"a", b"v", ignore_value=True)), ErrValueProvided),
+    ("ignore_lease with a lease", lambda s: s.put(PutRequest(b"a", lease=5, ignore_lease=True)), ErrLeaseProvided),
+    ("ignore_value on missing key", lambda s: s.put(PutRequest(b"zz", ignore_value=True)), ErrKeyNotFound),
+    ("read at a future revision", lambda s: s.range(RangeRequest(b"a", revision=99)), ErrFutureRev),
+    ("read below compaction", lambda s: s.range(RangeRequest(b"a", revision=2)), ErrCompacted),
+    ("compact to the past", lambda s: s.compact(CompactionRequest(2)), ErrCompacted),
+    ("compact to the future", lambda s: s.compact(CompactionRequest(99)), ErrFutureRev),
+    ("txn with 129 ops", lambda s: s.txn(TxnRequest(success=tuple(
+        RequestOp(PutRequest(b"k%d" % i)) for i in range(129)))), ErrTooManyOps),
+    ("txn putting a key twice", lambda s: s.txn(TxnRequest(success=(
+        RequestOp(PutRequest(b"k")), RequestOp(PutRequest(b"k"))))), ErrDuplicateKey),
+    ("txn compare with empty key", lambda s: s.txn(TxnRequest(
+        compare=(Compare("EQUAL", "VERSION", b""),))), ErrEmptyKey),
+    ("txn with an unknown lease", lambda s: s.txn(TxnRequest(success=(
+        RequestOp(PutRequest(b"x", lease=99)),))), ErrLeaseNotFound),
+    ("revoke unknown lease", lambda s: s.lease_revoke(LeaseRevokeRequest(99)), ErrLeaseNotFound),
+    ("grant a lease id in use", lambda s: s.lease_grant(LeaseGrantRequest(60, 5)), ErrLeaseExist),
+    ("grant a huge TTL", lambda s: s.lease_grant(LeaseGrantRequest(10**10)), ErrLeaseTTLTooLarge),
+]
+
+
+@pytest.mark.parametrize("make_request, error", [(r, e) for _, r, e in BAD_REQUESTS],
+                         ids=[name for name, _, _ in BAD_REQUESTS])
+def test_a_bad_request_gets_etcds_error_and_changes_nothing(server, make_request, error):
+    """A malformed or impossible request fails with etcd's own error, and the revision, the data
+    at every revision, the compaction and the leases are exactly as before."""
+    before = everything(server)
+    with pytest.raises(error) as caught:
+        make_request(server)
+    assert caught.value.message.startswith("etcdserver: ")
+    assert everything(server) == before
+
+
+def test_a_value_just_under_the_limit_is_accepted(server):
+    """A request under 1.5 MiB is accepted: the limit is etcd's --max-request-bytes default."""
+    server.put(PutRequest(b"big", b"x" * (3 * MiB // 2 - 100)))
+
+
+def test_errors_carry_grpc_codes_and_details():
+    """An error carries etcd's gRPC code and message; its str adds the data behind it."""
+    err = ErrCompacted(revision=2, compact_revision=3)
+    assert (err.grpc_code, err.message) == ("OUT_OF_RANGE", "etcdserver: mvcc: required revision has been compacted")
+    assert str(err) == "etcdserver: mvcc: required revision has been compacted (revision=2, compact_revision=3)"
+    assert isinstance(err, EtcdError)
+
+
+def test_headers_name_the_cluster_member_and_term(server):
+    """Every response header carries cluster id, member id, raft term and the revision."""
+    header = server.range(RangeRequest(b"a")).header
+    assert (header.cluster_id, header.member_id, header.raft_term, header.revision) == (
+        server.cluster_id, server.member.id, 2, 4)
+
+
+def test_status_alarms_members(server):
+    """status reports version, raft index and size; there are no alarms; one member, the leader."""
+    status = server.status()
+    assert (status.version, status.leader, status.raft_index) == ("3.5.1", server.member.id, 5)
+    assert status.db_size > 0
+    assert server.alarms() == []
+    assert [m.name for m in server.members()] == ["default"]
+
+
+def test_a_keep_alive_counts_as_an_applied_entry(server):
+    """Keep-alives go through apply, so the log that replays them keeps lease expiries exact."""
+    server.lease_keep_alive(LeaseKeepAliveRequest(5))
+    assert server.raft_index == 6
+
+
+def test_replaying_applied_requests_rebuilds_the_same_state():
+    """apply(request, now) is deterministic: the same requests at the same times give the same state."""
+    log = []
+
+    class Recording(EtcdServer):
+        def apply(self, request, now):
+            log.append((request, now))
+            return super().apply(request, now)
+
+    clock = ManualClock(50.0)
+    original = Recording(clock)
+    lease = original.lease_grant(LeaseGrantRequest(10)).id
+    original.put(PutRequest(b"a", b"1", lease=lease))
+    original.txn(TxnRequest(compare=(Compare("EQUAL", "VERSION", b"a", value=1),),
+                            success=(RequestOp(PutRequest(b"b", b"2")),)))
+    clock.advance(11)
+    original.tick()
+    original.compact(CompactionRequest(3))
+
+    replica = EtcdServer(ManualClock(999.0))
+    for request, now in log:
+        try:
+            replica.apply(request, now)
+        except EtcdError:
+            pass
+    assert everything(replica) == everything(original)
