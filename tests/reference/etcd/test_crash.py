@@ -1,0 +1,82 @@
+"""kill -9 at random moments loses no acknowledged write.
+
+A writer process runs a DurableServer on a data directory with real fsyncs and frequent
+snapshots, puts keys from several threads, and prints each acknowledged (key, revision) as soon
+as the put returns. The test kills it with SIGKILL at a random moment, reopens the directory, and
+checks that every key it saw acknowledged, in this round and all before, is there at its revision.
+"""
+from __future__ import annotations
+
+import os
+import random
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from reference_impl.etcd import DurableServer, ManualClock
+from reference_impl.etcd.messages import RangeRequest
+
+REPO = Path(__file__).resolve().parents[3]
+
+WRITER = r"""
+import sys, threading
+from reference_impl.etcd import DurableServer, WallClock
+from reference_impl.etcd.messages import PutRequest
+
+data_dir, round_no = sys.argv[1], sys.argv[2]
+server = DurableServer(data_dir, WallClock(), snapshot_every=25)
+out = threading.Lock()
+
+def write(thread_no):
+    for i in range(10**9):
+        key = f"r{round_no}/t{thread_no}/{i:06d}"
+        rev = server.put(PutRequest(key.encode(), b"x" * 200)).header.revision
+        with out:
+            sys.stdout.write(f"{key} {rev}\n")
+            sys.stdout.flush()
+
+print("ready", flush=True)
+threads = [threading.Thread(target=write, args=(t,)) for t in range(4)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+"""
+
+
+def run_writer_until_killed(data_dir: Path, round_no: int, delay: float, wait_ready: bool) -> list[str]:
+    """Start the writer, SIGKILL it `delay` s later (after it is ready, if asked); its output lines."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(data_dir), str(round_no)],
+                            stdout=subprocess.PIPE, cwd=REPO, env=env)
+    try:
+        if wait_ready:
+            ready, _, _ = select.select([proc.stdout], [], [], 10)
+            assert ready and proc.stdout.readline() == b"ready\n"
+        time.sleep(delay)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        out = proc.stdout.read()
+        proc.wait()
+    # A line cut off by the kill has no newline; the put behind it was acknowledged, but the test
+    # cannot be sure of its revision, so it is not checked.
+    return [line for line in out.decode().split("\n")[:-1] if line != "ready"]
+
+
+def test_sigkill_loses_no_acknowledged_write(tmp_path):
+    """After each SIGKILL, every acknowledged key is present with the revision it was given."""
+    rng = random.Random(5)
+    acknowledged: dict[bytes, int] = {}
+    plan = [(rng.uniform(0.05, 0.6), True) for _ in range(5)] + [(0.15, False)]
+    for round_no, (delay, wait_ready) in enumerate(plan):
+        for line in run_writer_until_killed(tmp_path, round_no, delay, wait_ready):
+            key, rev = line.split()
+            acknowledged[key.encode()] = int(rev)
+        with DurableServer(tmp_path, ManualClock()) as server:
+            stored = {kv.key: kv.mod_revision for kv in server.range(RangeRequest(b"\0", b"\0")).kvs}
+            assert {k: stored.get(k) for k in acknowledged} == acknowledged
+            assert server.header().revision >= max(acknowledged.values(), default=1)
+    assert len(acknowledged) > 100
