@@ -1,0 +1,574 @@
+"""The etcd v3 gRPC API in front of the sans-IO reference core: etcd's v3rpc layer, thin.
+
+Each servicer method converts the protobuf request to the core's `messages` dataclass, calls the
+server object (a `storage.DurableServer`, or a bare `server.EtcdServer` in tests), and converts the
+answer back; an `EtcdError` becomes `abort(StatusCode[err.grpc_code], err.message)`, etcd's own
+code and text (v3rpc's togRPCError), so clientv3 and etcdctl recognise it. The core fills every
+response header; request-size and txn checks live in the core too.
+
+Stubs. The protobuf and gRPC classes come from the PyPI package `aetcd` (pinned `aetcd==1.0.0`),
+which ships the generated etcd v3 stubs as `aetcd.rpc.{rpc,kv,auth}_pb2[_grpc]`. It is maintained
+and its stubs import with protobuf 5 to 7 (checked with grpcio 1.85.3 / protobuf 7.36.2), so
+nothing is generated at build time. The alternative, running protoc on etcd's .proto files, would
+mean vendoring etcd's (and gogoproto's and googleapis') files, stripping the gogoproto options,
+and keeping a build step in CI. The stubs register the file names `rpc.proto`/`kv.proto` with the
+messages `etcdserverpb.*`/`mvccpb.*` in protobuf's default pool, so only one etcd stub provider can
+be imported per process: no other etcd client package (etcd3, python-etcd3) may be imported next
+to this module. The adapter uses only the message classes and the generated `add_*Servicer_to_server`
+functions, nothing of aetcd's client.
+
+Threads. The server is grpc's synchronous server on a ThreadPoolExecutor. A unary call holds a
+worker for its duration; a Watch stream holds one worker for its life (the generator that sends)
+plus one plain thread of its own that reads the client's requests, as etcd's serverWatchStream runs
+a sendLoop and a recvLoop; a LeaseKeepAlive stream holds one worker. Streams are long-lived, so the
+pool is sized for the ceiling we serve — 16 busy unary clients, 100 watch streams, some keep-alive
+streams — with room to spare: 512 workers (the executor starts threads lazily, so an idle server
+costs few), and `maximum_concurrent_rpcs` just below it so that past the ceiling a new call fails
+fast with RESOURCE_EXHAUSTED instead of queueing forever behind streams that never end. The
+synchronous server was chosen over grpc.aio because the core is blocking by design (a put waits
+for its group-committed fsync): under asyncio every call would hop to an executor anyway, and the
+durability layer already batches concurrent writers from many threads.
+"""
+from __future__ import annotations
+
+import functools
+import sys
+import threading
+from collections import deque
+from concurrent import futures
+from dataclasses import replace
+from typing import Callable, Iterator
+
+import grpc
+from aetcd.rpc import kv_pb2, rpc_pb2, rpc_pb2_grpc
+
+from reference_impl.etcd import messages as m
+from reference_impl.etcd.errors import EtcdError, ErrWatcherDuplicateID
+from reference_impl.mirrors import mirrors
+
+V3RPC = "go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc"
+
+MAX_REQUEST_BYTES = 1572864  # etcd's --max-request-bytes default (1.5 MiB)
+GRPC_OVERHEAD_BYTES = 512 * 1024  # v3rpc's grpcOverheadBytes: the receive limit is the sum
+MAX_WORKERS = 512
+MAX_CONCURRENT_RPCS = 500
+TICK_INTERVAL = 0.5  # seconds between core.tick() calls: etcd checks lease expiry every 500 ms
+STREAM_POLL = 1.0  # a stream re-checks that its RPC is still alive at least this often
+
+SERVER_OPTIONS = [
+    ("grpc.max_receive_message_length", MAX_REQUEST_BYTES + GRPC_OVERHEAD_BYTES),
+    ("grpc.max_send_message_length", 2**31 - 1),
+    # A busy port must fail to bind, not be silently shared with another process.
+    ("grpc.so_reuseport", 0),
+    # clientv3 pings every --keepalive-time (2 s in etcdctl) even on idle streams; accept that
+    # as etcd does (its enforcement policy allows it) instead of answering GOAWAY too_many_pings.
+    ("grpc.http2.min_ping_interval_without_data_ms", 1000),
+    ("grpc.http2.max_ping_strikes", 0),
+    ("grpc.keepalive_permit_without_calls", 1),
+]
+
+# --- protobuf <-> messages ----------------------------------------------------------------------
+
+_SORT_ORDER = rpc_pb2.RangeRequest.SortOrder.Name
+_SORT_TARGET = rpc_pb2.RangeRequest.SortTarget.Name
+_COMPARE_RESULT = rpc_pb2.Compare.CompareResult.Name
+_COMPARE_TARGET = rpc_pb2.Compare.CompareTarget.Name
+_FILTER = rpc_pb2.WatchCreateRequest.FilterType.Name
+_EVENT_TYPE = {"PUT": kv_pb2.Event.PUT, "DELETE": kv_pb2.Event.DELETE}
+# Which member of Compare's target_union holds the operand for each integer target.
+_COMPARE_FIELD = {"VERSION": "version", "CREATE": "create_revision", "MOD": "mod_revision",
+                  "LEASE": "lease"}
+
+
+def header_pb(header: m.ResponseHeader) -> rpc_pb2.ResponseHeader:
+    return rpc_pb2.ResponseHeader(cluster_id=header.cluster_id, member_id=header.member_id,
+                                  revision=header.revision, raft_term=header.raft_term)
+
+
+def kv_pb(kv: m.KeyValue) -> kv_pb2.KeyValue:
+    return kv_pb2.KeyValue(key=kv.key, value=kv.value, create_revision=kv.create_revision,
+                           mod_revision=kv.mod_revision, version=kv.version, lease=kv.lease)
+
+
+def event_pb(event: m.Event) -> kv_pb2.Event:
+    out = kv_pb2.Event(type=_EVENT_TYPE[event.type], kv=kv_pb(event.kv))
+    if event.prev_kv is not None:
+        out.prev_kv.CopyFrom(kv_pb(event.prev_kv))
+    return out
+
+
+def range_request(r: rpc_pb2.RangeRequest) -> m.RangeRequest:
+    return m.RangeRequest(
+        key=r.key, range_end=r.range_end, limit=r.limit, revision=r.revision,
+        sort_order=_SORT_ORDER(r.sort_order), sort_target=_SORT_TARGET(r.sort_target),
+        serializable=r.serializable, keys_only=r.keys_only, count_only=r.count_only,
+        min_mod_revision=r.min_mod_revision, max_mod_revision=r.max_mod_revision,
+        min_create_revision=r.min_create_revision, max_create_revision=r.max_create_revision)
+
+
+def range_response_pb(resp: m.RangeResponse) -> rpc_pb2.RangeResponse:
+    out = rpc_pb2.RangeResponse(header=header_pb(resp.header), more=resp.more, count=resp.count)
+    add = out.kvs.add
+    for kv in resp.kvs:
+        add(key=kv.key, value=kv.value, create_revision=kv.create_revision,
+            mod_revision=kv.mod_revision, version=kv.version, lease=kv.lease)
+    return out
+
+
+def put_request(r: rpc_pb2.PutRequest) -> m.PutRequest:
+    return m.PutRequest(key=r.key, value=r.value, lease=r.lease, prev_kv=r.prev_kv,
+                        ignore_value=r.ignore_value, ignore_lease=r.ignore_lease)
+
+
+def put_response_pb(resp: m.PutResponse) -> rpc_pb2.PutResponse:
+    out = rpc_pb2.PutResponse(header=header_pb(resp.header))
+    if resp.prev_kv is not None:
+        out.prev_kv.CopyFrom(kv_pb(resp.prev_kv))
+    return out
+
+
+def delete_range_request(r: rpc_pb2.DeleteRangeRequest) -> m.DeleteRangeRequest:
+    return m.DeleteRangeRequest(key=r.key, range_end=r.range_end, prev_kv=r.prev_kv)
+
+
+def delete_range_response_pb(resp: m.DeleteRangeResponse) -> rpc_pb2.DeleteRangeResponse:
+    return rpc_pb2.DeleteRangeResponse(header=header_pb(resp.header), deleted=resp.deleted,
+                                       prev_kvs=[kv_pb(kv) for kv in resp.prev_kvs])
+
+
+def compare(c: rpc_pb2.Compare) -> m.Compare:
+    target = _COMPARE_TARGET(c.target)
+    value = c.value if target == "VALUE" else getattr(c, _COMPARE_FIELD[target])
+    return m.Compare(result=_COMPARE_RESULT(c.result), target=target, key=c.key,
+                     range_end=c.range_end, value=value)
+
+
+def request_op(op: rpc_pb2.RequestOp) -> m.RequestOp:
+    kind = op.WhichOneof("request")
+    if kind == "request_range":
+        return m.RequestOp(range_request(op.request_range))
+    if kind == "request_put":
+        return m.RequestOp(put_request(op.request_put))
+    if kind == "request_delete_range":
+        return m.RequestOp(delete_range_request(op.request_delete_range))
+    if kind == "request_txn":
+        return m.RequestOp(txn_request(op.request_txn))
+    # An empty RequestOp: the core rejects it as checkRequestOp does (ErrKeyNotFound).
+    return m.RequestOp(None)
+
+
+def txn_request(r: rpc_pb2.TxnRequest) -> m.TxnRequest:
+    return m.TxnRequest(compare=tuple(compare(c) for c in r.compare),
+                        success=tuple(request_op(op) for op in r.success),
+                        failure=tuple(request_op(op) for op in r.failure))
+
+
+def response_op_pb(op: m.ResponseOp) -> rpc_pb2.ResponseOp:
+    resp = op.response
+    if isinstance(resp, m.RangeResponse):
+        return rpc_pb2.ResponseOp(response_range=range_response_pb(resp))
+    if isinstance(resp, m.PutResponse):
+        return rpc_pb2.ResponseOp(response_put=put_response_pb(resp))
+    if isinstance(resp, m.DeleteRangeResponse):
+        return rpc_pb2.ResponseOp(response_delete_range=delete_range_response_pb(resp))
+    return rpc_pb2.ResponseOp(response_txn=txn_response_pb(resp))
+
+
+def txn_response_pb(resp: m.TxnResponse) -> rpc_pb2.TxnResponse:
+    return rpc_pb2.TxnResponse(header=header_pb(resp.header), succeeded=resp.succeeded,
+                               responses=[response_op_pb(op) for op in resp.responses])
+
+
+def watch_create_request(r: rpc_pb2.WatchCreateRequest) -> m.WatchCreateRequest:
+    return m.WatchCreateRequest(
+        key=r.key, range_end=r.range_end, start_revision=r.start_revision,
+        progress_notify=r.progress_notify, filters=tuple(_FILTER(f) for f in r.filters),
+        prev_kv=r.prev_kv, watch_id=r.watch_id, fragment=r.fragment)
+
+
+def watch_response_pb(resp: m.WatchResponse, watch_id: int) -> rpc_pb2.WatchResponse:
+    return rpc_pb2.WatchResponse(
+        header=header_pb(resp.header), watch_id=watch_id, created=resp.created,
+        canceled=resp.canceled, compact_revision=resp.compact_revision,
+        cancel_reason=resp.cancel_reason, fragment=resp.fragment,
+        events=[event_pb(e) for e in resp.events])
+
+
+@mirrors(f"{V3RPC}.togRPCError")
+class Streams:
+    """The streaming RPCs in progress (Watch, LeaseKeepAlive). They never end on their own, so on
+    shutdown the server cancels them rather than letting each use up the whole grace period."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._contexts: set = set()
+
+    def add(self, context) -> None:
+        with self._lock:
+            self._contexts.add(context)
+
+    def discard(self, context) -> None:
+        with self._lock:
+            self._contexts.discard(context)
+
+    def cancel_all(self) -> None:
+        with self._lock:
+            contexts, self._contexts = self._contexts, set()
+        for context in contexts:
+            context.cancel()
+
+
+def _answers_etcd_errors(method: Callable) -> Callable:
+    """Turn an EtcdError from the core into etcd's gRPC status (v3rpc's togRPCError)."""
+
+    @functools.wraps(method)
+    def call(self, request, context):
+        try:
+            return method(self, request, context)
+        except EtcdError as err:
+            context.abort(grpc.StatusCode[err.grpc_code], err.message)
+
+    return call
+
+
+# --- servicers ----------------------------------------------------------------------------------
+
+class KVServicer(rpc_pb2_grpc.KVServicer):
+    def __init__(self, server):
+        self._server = server
+
+    @mirrors(f"(*{V3RPC}.kvServer).Range")
+    @_answers_etcd_errors
+    def Range(self, request, context):
+        return range_response_pb(self._server.range(range_request(request)))
+
+    @mirrors(f"(*{V3RPC}.kvServer).Put")
+    @_answers_etcd_errors
+    def Put(self, request, context):
+        return put_response_pb(self._server.put(put_request(request)))
+
+    @mirrors(f"(*{V3RPC}.kvServer).DeleteRange")
+    @_answers_etcd_errors
+    def DeleteRange(self, request, context):
+        return delete_range_response_pb(self._server.delete_range(delete_range_request(request)))
+
+    @mirrors(f"(*{V3RPC}.kvServer).Txn")
+    @_answers_etcd_errors
+    def Txn(self, request, context):
+        return txn_response_pb(self._server.txn(txn_request(request)))
+
+    @mirrors(f"(*{V3RPC}.kvServer).Compact")
+    @_answers_etcd_errors
+    def Compact(self, request, context):
+        resp = self._server.compact(m.CompactionRequest(revision=request.revision,
+                                                        physical=request.physical))
+        return rpc_pb2.CompactionResponse(header=header_pb(resp.header))
+
+
+class LeaseServicer(rpc_pb2_grpc.LeaseServicer):
+    def __init__(self, server, streams: Streams):
+        self._server = server
+        self._streams = streams
+
+    @mirrors(f"(*{V3RPC}.LeaseServer).LeaseGrant")
+    @_answers_etcd_errors
+    def LeaseGrant(self, request, context):
+        resp = self._server.lease_grant(m.LeaseGrantRequest(ttl=request.TTL, id=request.ID))
+        return rpc_pb2.LeaseGrantResponse(header=header_pb(resp.header), ID=resp.id, TTL=resp.ttl,
+                                          error=resp.error)
+
+    @mirrors(f"(*{V3RPC}.LeaseServer).LeaseRevoke")
+    @_answers_etcd_errors
+    def LeaseRevoke(self, request, context):
+        resp = self._server.lease_revoke(m.LeaseRevokeRequest(id=request.ID))
+        return rpc_pb2.LeaseRevokeResponse(header=header_pb(resp.header))
+
+    @mirrors(f"(*{V3RPC}.LeaseServer).LeaseTimeToLive")
+    @_answers_etcd_errors
+    def LeaseTimeToLive(self, request, context):
+        resp = self._server.lease_time_to_live(
+            m.LeaseTimeToLiveRequest(id=request.ID, keys=request.keys))
+        return rpc_pb2.LeaseTimeToLiveResponse(header=header_pb(resp.header), ID=resp.id,
+                                               TTL=resp.ttl, grantedTTL=resp.granted_ttl,
+                                               keys=list(resp.keys))
+
+    @mirrors(f"(*{V3RPC}.LeaseServer).LeaseLeases")
+    @_answers_etcd_errors
+    def LeaseLeases(self, request, context):
+        resp = self._server.lease_leases()
+        return rpc_pb2.LeaseLeasesResponse(header=header_pb(resp.header),
+                                           leases=[rpc_pb2.LeaseStatus(ID=i) for i in resp.leases])
+
+    @mirrors(f"(*{V3RPC}.LeaseServer).LeaseKeepAlive", f"(*{V3RPC}.LeaseServer).leaseKeepAlive")
+    def LeaseKeepAlive(self, request_iterator, context):
+        # An unknown or expired lease is answered with TTL 0 by the core, as etcd does; an error
+        # ends the stream with its status.
+        self._streams.add(context)
+        try:
+            for request in request_iterator:
+                try:
+                    resp = self._server.lease_keep_alive(m.LeaseKeepAliveRequest(id=request.ID))
+                except EtcdError as err:
+                    context.abort(grpc.StatusCode[err.grpc_code], err.message)
+                yield rpc_pb2.LeaseKeepAliveResponse(header=header_pb(resp.header), ID=resp.id,
+                                                     TTL=resp.ttl)
+        finally:
+            self._streams.discard(context)
+
+
+class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
+    """Status, Alarm and Defragment; Hash, HashKV, Snapshot, MoveLeader and Downgrade are left
+    UNIMPLEMENTED (the generated base class answers so): the reference has no bolt database to
+    hash or copy and no other member to hand leadership to."""
+
+    def __init__(self, server):
+        self._server = server
+
+    @mirrors(f"(*{V3RPC}.maintenanceServer).Status")
+    @_answers_etcd_errors
+    def Status(self, request, context):
+        s = self._server.status()
+        return rpc_pb2.StatusResponse(
+            header=header_pb(s.header), version=s.version, dbSize=s.db_size, leader=s.leader,
+            raftIndex=s.raft_index, raftTerm=s.raft_term, raftAppliedIndex=s.raft_applied_index,
+            errors=list(s.errors), dbSizeInUse=s.db_size_in_use, isLearner=s.is_learner)
+
+    @mirrors(f"(*{V3RPC}.maintenanceServer).Alarm")
+    @_answers_etcd_errors
+    def Alarm(self, request, context):
+        # The reference raises no alarms (no space quota, no corruption check), so GET lists none
+        # and DEACTIVATE has nothing to clear; activating one by hand is not supported.
+        if request.action == rpc_pb2.AlarmRequest.ACTIVATE:
+            context.abort(grpc.StatusCode.UNIMPLEMENTED, "reference etcd: alarms cannot be raised")
+        return rpc_pb2.AlarmResponse(header=header_pb(self._server.header()),
+                                     alarms=list(self._server.alarms()))
+
+    @mirrors(f"(*{V3RPC}.maintenanceServer).Defragment")
+    def Defragment(self, request, context):
+        return rpc_pb2.DefragmentResponse()  # nothing to defragment; etcd sends no header either
+
+
+class ClusterServicer(rpc_pb2_grpc.ClusterServicer):
+    """MemberList only: the reference is a one-member cluster that cannot change membership."""
+
+    def __init__(self, server):
+        self._server = server
+
+    @mirrors(f"(*{V3RPC}.ClusterServer).MemberList", f"(*{V3RPC}.ClusterServer).header")
+    @_answers_etcd_errors
+    def MemberList(self, request, context):
+        header = self._server.header()
+        return rpc_pb2.MemberListResponse(
+            # ClusterServer.header() leaves the revision out
+            header=rpc_pb2.ResponseHeader(cluster_id=header.cluster_id, member_id=header.member_id,
+                                          raft_term=header.raft_term),
+            members=[rpc_pb2.Member(ID=mb.id, name=mb.name, peerURLs=list(mb.peer_urls),
+                                    clientURLs=list(mb.client_urls), isLearner=mb.is_learner)
+                     for mb in self._server.members()])
+
+
+# --- watch --------------------------------------------------------------------------------------
+
+class _WatchRouter:
+    """The core's watch listener: wakes the stream that owns a watch when the core queues a
+    response for it. Called with the core's lock held, so it only signals."""
+
+    def __init__(self):
+        self._streams: dict[int, _WatchStream] = {}  # core watch id -> stream
+
+    def __call__(self, watch_id: int) -> None:
+        stream = self._streams.get(watch_id)
+        if stream is not None:
+            stream.wake()
+
+    def add(self, watch_id: int, stream: "_WatchStream") -> None:
+        self._streams[watch_id] = stream
+
+    def remove(self, watch_id: int) -> None:
+        self._streams.pop(watch_id, None)
+
+
+class _WatchStream:
+    """One Watch RPC, etcd's serverWatchStream: `recv_loop` (its own thread) turns create,
+    cancel and progress requests into core calls; `send_loop` (the RPC's worker) drains the core's
+    queued responses for this stream's watches and yields them.
+
+    Watch ids are per stream in etcd (each stream's auto ids start at 0, and two streams may
+    choose the same id), while the core's are server-wide: the stream maps its ids to the core's.
+    """
+
+    def __init__(self, server, router: _WatchRouter):
+        self._server = server
+        self._router = router
+        self._lock = threading.Lock()
+        self._wakeup = threading.Event()
+        self._core_ids: dict[int, int] = {}  # stream watch id -> core watch id
+        self._stream_ids: dict[int, int] = {}  # core watch id -> stream watch id
+        self._next_id = 0
+        self._outbox: deque[rpc_pb2.WatchResponse] = deque()  # answers the stream makes itself
+        self._closed = False
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    @mirrors(f"(*{V3RPC}.serverWatchStream).recvLoop")
+    def recv_loop(self, requests: Iterator[rpc_pb2.WatchRequest]) -> None:
+        try:
+            for request in requests:
+                kind = request.WhichOneof("request_union")
+                if kind == "create_request":
+                    self._create(request.create_request)
+                elif kind == "cancel_request":
+                    self._cancel(request.cancel_request.watch_id)
+                elif kind == "progress_request":
+                    self._progress()
+        except (grpc.RpcError, ValueError):
+            pass  # the client went away; the send loop ends with the RPC
+        # On the client's half-close etcd keeps sending until the RPC ends, and so does this.
+
+    def _create(self, creq: rpc_pb2.WatchCreateRequest) -> None:
+        req = watch_create_request(creq)
+        with self._lock:
+            wanted = creq.watch_id  # 0 is etcd's AutoWatchID
+            if wanted != 0 and wanted in self._core_ids:
+                self._refuse(ErrWatcherDuplicateID.message)
+                return
+            try:
+                core_id = self._server.watch_create(replace(req, watch_id=0))
+            except EtcdError as err:
+                self._refuse(err.message)
+                return
+            if wanted == 0:
+                while self._next_id in self._core_ids:
+                    self._next_id += 1
+                wanted = self._next_id
+                self._next_id += 1
+            self._core_ids[wanted] = core_id
+            self._stream_ids[core_id] = wanted
+            self._router.add(core_id, self)
+        self.wake()
+
+    def _refuse(self, reason: str) -> None:
+        """etcd's answer to a create it cannot honour: created and canceled at once, id -1."""
+        self._outbox.append(rpc_pb2.WatchResponse(
+            header=header_pb(self._server.header()), watch_id=-1, created=True, canceled=True,
+            cancel_reason=reason))
+        self.wake()
+
+    def _cancel(self, watch_id: int) -> None:
+        with self._lock:
+            core_id = self._core_ids.get(watch_id)
+            if core_id is not None:
+                self._server.watch_cancel(core_id)  # queues the final canceled response
+        self.wake()
+
+    def _progress(self) -> None:
+        with self._lock:
+            if self._core_ids:
+                for core_id in self._core_ids.values():
+                    self._server.watch_progress(core_id)
+            else:
+                self._outbox.append(rpc_pb2.WatchResponse(
+                    header=header_pb(self._server.header()), watch_id=-1))
+        self.wake()
+
+    @mirrors(f"(*{V3RPC}.serverWatchStream).sendLoop")
+    def send_loop(self, is_active: Callable[[], bool]) -> Iterator[rpc_pb2.WatchResponse]:
+        while not self._closed and is_active():
+            self._wakeup.wait(STREAM_POLL)
+            self._wakeup.clear()  # before draining: a response queued meanwhile sets it again
+            yield from self._drain()
+
+    def _drain(self) -> list[rpc_pb2.WatchResponse]:
+        out: list[rpc_pb2.WatchResponse] = []
+        with self._lock:
+            while self._outbox:
+                out.append(self._outbox.popleft())
+            for core_id, stream_id in list(self._stream_ids.items()):
+                for resp in self._server.watch_drain(core_id):
+                    out.append(watch_response_pb(resp, stream_id))
+                    if resp.canceled:
+                        self._forget(core_id)
+        return out
+
+    def _forget(self, core_id: int) -> None:
+        stream_id = self._stream_ids.pop(core_id)
+        del self._core_ids[stream_id]
+        self._router.remove(core_id)
+
+    @mirrors(f"(*{V3RPC}.serverWatchStream).close")
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            for core_id in list(self._stream_ids):
+                self._server.watch_cancel(core_id)
+                self._server.watch_drain(core_id)  # the core forgets a watch once drained
+                self._forget(core_id)
+        self.wake()
+
+
+class WatchServicer(rpc_pb2_grpc.WatchServicer):
+    def __init__(self, server, streams: Streams):
+        self._server = server
+        self._streams = streams
+        self._router = _WatchRouter()
+        server.set_watch_listener(self._router)
+
+    @mirrors(f"(*{V3RPC}.watchServer).Watch")
+    def Watch(self, request_iterator, context):
+        stream = _WatchStream(self._server, self._router)
+        context.add_callback(stream.wake)  # the RPC ended: let the send loop notice at once
+        self._streams.add(context)
+        threading.Thread(target=stream.recv_loop, args=(request_iterator,), daemon=True,
+                         name="watch-recv").start()
+        try:
+            yield from stream.send_loop(context.is_active)
+        finally:
+            stream.close()
+            self._streams.discard(context)
+
+
+# --- the server ---------------------------------------------------------------------------------
+
+@mirrors(f"{V3RPC}.Server")
+def new_grpc_server() -> grpc.Server:
+    """A gRPC server with etcd's message limits and the thread pool described above; bind ports
+    with `add_insecure_port`, then `add_etcd_servicers`, then start it."""
+    return grpc.server(futures.ThreadPoolExecutor(max_workers=MAX_WORKERS,
+                                                  thread_name_prefix="etcd-grpc"),
+                       maximum_concurrent_rpcs=MAX_CONCURRENT_RPCS, options=SERVER_OPTIONS)
+
+
+@mirrors(f"{V3RPC}.Server")
+def add_etcd_servicers(grpc_server: grpc.Server, server) -> Streams:
+    """Register the KV, Watch, Lease, Maintenance and Cluster services for the core `server`;
+    returns the registry of their open streams, to cancel on shutdown."""
+    streams = Streams()
+    rpc_pb2_grpc.add_KVServicer_to_server(KVServicer(server), grpc_server)
+    rpc_pb2_grpc.add_WatchServicer_to_server(WatchServicer(server, streams), grpc_server)
+    rpc_pb2_grpc.add_LeaseServicer_to_server(LeaseServicer(server, streams), grpc_server)
+    rpc_pb2_grpc.add_MaintenanceServicer_to_server(MaintenanceServicer(server), grpc_server)
+    rpc_pb2_grpc.add_ClusterServicer_to_server(ClusterServicer(server), grpc_server)
+    return streams
+
+
+class Ticker(threading.Thread):
+    """Calls the core's `tick()` every TICK_INTERVAL seconds: lease expiry and progress notifies,
+    which etcd drives from its own timers, are the core's work but need a caller."""
+
+    def __init__(self, server, interval: float = TICK_INTERVAL):
+        super().__init__(name="etcd-tick", daemon=True)
+        self._server = server
+        self._interval = interval
+        self._stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self._stopping.wait(self._interval):
+            try:
+                self._server.tick()
+            except Exception as err:  # noqa: BLE001 - keep ticking; a lost tick is retried next time
+                print(f"reference etcd: tick failed: {err!r}", file=sys.stderr, flush=True)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.join()

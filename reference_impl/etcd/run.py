@@ -1,0 +1,217 @@
+"""Run the reference etcd as a server: `run(data_dir, listen_client_urls)` serves the etcd v3 gRPC
+API on each listen URL until SIGTERM or SIGINT, printing one "ready" line with the addresses it
+bound once clients can connect.
+
+`kubeatlas run etcd --data-dir DIR --listen-client-urls URL` calls `run`; so does
+`python -m reference_impl.etcd.run` (the same flags), which the integration tests start. A port
+of 0 asks the system for a free port, and the ready line tells which one it chose.
+"""
+from __future__ import annotations
+
+import argparse
+import errno
+import ipaddress
+import signal
+import socket
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence, TextIO
+from urllib.parse import urlsplit
+
+from reference_impl.etcd import DurableServer, WallClock
+from reference_impl.etcd.errors import EtcdError
+from reference_impl.etcd.grpc_adapter import Ticker, add_etcd_servicers, new_grpc_server
+from reference_impl.mirrors import mirrors
+
+DEFAULT_LISTEN_CLIENT_URLS = "http://localhost:2379"
+DEFAULT_PEER_URLS = ("http://localhost:2380",)  # advertised in member lists; nothing listens there
+STOP_GRACE = 2.0  # seconds in-flight calls get to finish on shutdown
+
+
+class BadListenURL(EtcdError):
+    """A --listen-client-urls entry the reference cannot listen on."""
+
+    message = "invalid listen client URL"
+
+    def __str__(self) -> str:
+        return f"--listen-client-urls: {self.url!r} {self.problem}"
+
+
+class CannotListen(EtcdError):
+    """Binding a listen address failed: the port is taken, or not this user's to take."""
+
+    message = "cannot listen"
+
+    def __str__(self) -> str:
+        return f"cannot listen on {self.address}: {self.problem}"
+
+
+class DataDirUnusable(EtcdError):
+    """The data directory cannot be created, or another process is serving it."""
+
+    message = "cannot use the data directory"
+
+    def __str__(self) -> str:
+        return f"--data-dir {self.data_dir}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class ListenURL:
+    host: str  # an IP address or "localhost"
+    port: int
+
+    @property
+    def address(self) -> str:
+        """host:port as gRPC and etcdctl write it (IPv6 in brackets)."""
+        return f"[{self.host}]:{self.port}" if ":" in self.host else f"{self.host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.address}"
+
+
+@mirrors("go.etcd.io/etcd/client/pkg/v3/types.NewURLs", "go.etcd.io/etcd/server/v3/embed.checkBindURLs")
+def parse_listen_urls(urls: str | Sequence[str]) -> list[ListenURL]:
+    """Comma-separated (or listed) `http://HOST:PORT` URLs; HOST an IP address or localhost."""
+    items = urls.split(",") if isinstance(urls, str) else list(urls)
+    parsed = [_parse_listen_url(item.strip()) for item in items if item.strip()]
+    if not parsed:
+        raise BadListenURL(url=str(urls), problem="names no URL")
+    return parsed
+
+
+def _parse_listen_url(url: str) -> ListenURL:
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        raise BadListenURL(url=url, problem="uses TLS, which the reference does not serve; use http://")
+    if parts.scheme != "http" or not parts.netloc:
+        raise BadListenURL(url=url, problem="is not of the form http://HOST:PORT")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise BadListenURL(url=url, problem="must not have a path")
+    try:
+        port = parts.port
+    except ValueError:
+        raise BadListenURL(url=url, problem="has a port that is not a number from 0 to 65535") from None
+    if port is None:
+        raise BadListenURL(url=url, problem="has no port (http://HOST:PORT)")
+    host = parts.hostname or ""
+    if host != "localhost":
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            raise BadListenURL(url=url, problem="must name an IP address or localhost, as etcd's "
+                                                "listen URLs do") from None
+    return ListenURL(host, port)
+
+
+def _check_free(listen: ListenURL) -> None:
+    """Bind the address once with a plain socket, to report why it cannot be used (gRPC's own
+    bind error says only that it failed)."""
+    if listen.port == 0:
+        return
+    family = socket.AF_INET6 if ":" in listen.host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.bind((listen.host, listen.port))
+    except PermissionError:
+        raise CannotListen(address=listen.address, problem="permission denied (a port below 1024 "
+                                                           "needs privileges)") from None
+    except OSError as err:
+        problem = "the port is already in use" if err.errno == errno.EADDRINUSE else err.strerror
+        raise CannotListen(address=listen.address, problem=problem) from None
+
+
+def _bind(grpc_server, listen: ListenURL) -> ListenURL:
+    _check_free(listen)
+    try:
+        port = grpc_server.add_insecure_port(listen.address)
+    except RuntimeError:
+        raise CannotListen(address=listen.address, problem="the port is already in use") from None
+    if port == 0:
+        raise CannotListen(address=listen.address, problem="gRPC could not bind it")
+    return ListenURL(listen.host, port)
+
+
+@mirrors("go.etcd.io/etcd/server/v3/etcdmain.startEtcd", "go.etcd.io/etcd/server/v3/embed.StartEtcd",
+         "go.etcd.io/etcd/pkg/v3/osutil.HandleInterrupts")
+def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_LISTEN_CLIENT_URLS,
+        *, name: str = "default", peer_urls: Sequence[str] = DEFAULT_PEER_URLS,
+        out: TextIO | None = None, stop: threading.Event | None = None) -> None:
+    """Serve until SIGTERM/SIGINT (or until `stop` is set, for callers in another thread).
+
+    Raises BadListenURL, CannotListen or DataDirUnusable (EtcdError subclasses whose str is one
+    line) before anything is served; the core's errors from recovering `data_dir` (ErrCorruptWAL)
+    propagate as they are.
+    """
+    out = out or sys.stdout
+    listens = parse_listen_urls(listen_client_urls)
+    stop = stop or threading.Event()
+    grpc_server = new_grpc_server()
+    try:
+        bound = [_bind(grpc_server, listen) for listen in listens]
+        etcd = _open(DurableServer, Path(data_dir), WallClock(), name=name,
+                     peer_urls=tuple(peer_urls), client_urls=tuple(b.url for b in bound))
+    except BaseException:
+        grpc_server.stop(None)
+        raise
+    ticker = Ticker(etcd)
+    streams = add_etcd_servicers(grpc_server, etcd)
+    previous = _on_signals((signal.SIGTERM, signal.SIGINT), lambda *_: stop.set())
+    try:
+        grpc_server.start()
+        ticker.start()
+        print(f"ready: reference etcd serving the v3 API on {', '.join(b.url for b in bound)}",
+              file=out, flush=True)
+        while not stop.wait(0.5):  # a timed wait keeps the main thread responsive to signals
+            pass
+    finally:
+        stopped = grpc_server.stop(STOP_GRACE)  # no new calls; unary calls get the grace period
+        streams.cancel_all()
+        stopped.wait()
+        if ticker.is_alive():
+            ticker.stop()
+        etcd.close()
+        _on_signals(previous)
+
+
+def _open(durable_server, data_dir: Path, clock, **options):
+    """Recover the server from `data_dir`, turning the OS's complaints into one-line errors."""
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        return durable_server(data_dir, clock, **options)
+    except BlockingIOError:
+        raise DataDirUnusable(data_dir=str(data_dir), problem="another reference etcd process is "
+                                                              "serving it (its LOCK is held)") from None
+    except OSError as err:
+        raise DataDirUnusable(data_dir=str(data_dir), problem=err.strerror or str(err)) from None
+
+
+def _on_signals(signals, handler=None) -> dict:
+    """Install `handler` for `signals` (or restore a {signal: handler} dict); returns the handlers
+    it replaced. Signal handlers can only be set from the main thread: elsewhere, a no-op."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    wanted = signals if isinstance(signals, dict) else {s: handler for s in signals}
+    return {s: signal.signal(s, signal.SIG_DFL if h is None else h) for s, h in wanted.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m reference_impl.etcd.run",
+                                     description="Serve the reference etcd's v3 gRPC API.")
+    parser.add_argument("--data-dir", required=True, help="where the write-ahead log and snapshots live")
+    parser.add_argument("--listen-client-urls", default=DEFAULT_LISTEN_CLIENT_URLS,
+                        help="comma-separated http://HOST:PORT URLs (port 0: any free port)")
+    parser.add_argument("--name", default="default", help="the member name member list shows")
+    args = parser.parse_args(argv)
+    try:
+        run(args.data_dir, args.listen_client_urls, name=args.name)
+    except EtcdError as err:
+        print(f"reference etcd: error: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
