@@ -88,11 +88,20 @@ def build_parser() -> argparse.ArgumentParser:
                       help="only the components of this repository (repeatable; default: all)")
     _add_common(site)
 
+    run = commands.add_parser(
+        "run", help="run a reference component (reference_impl/) as a process",
+        description="Run one of the reference components; its own options follow its name, "
+        "e.g. `kubeatlas run etcd --data-dir DIR --listen-client-urls http://127.0.0.1:2379`.",
+        add_help=True)
+    run.add_argument("component", choices=sorted(RUNNABLE), help="the component to run")
+    run.add_argument("options", nargs=argparse.REMAINDER, help="the component's own options")
+
     check = commands.add_parser(
         "check", help="check the component manifest against every indexed version",
         description="For every analysed commit, say whether each key file and evidence symbol "
-        "of analyzer/components.toml is found, found at a new place (moved), or missing. "
-        "Exits 1 when an entry resolves nowhere in some version.")
+        "of analyzer/components.toml is found, found at a new place (moved), or missing; and "
+        "whether every Go symbol a reference implementation names with @mirrors exists in the "
+        "newest index of its repository. Exits 1 when an entry or a link resolves nowhere.")
     check.add_argument("--manifest", type=Path, help="another manifest file to check")
     check.add_argument("--json", action="store_true", help="print the rows as JSON")
     _add_common(check)
@@ -303,21 +312,39 @@ def cmd_site(args: argparse.Namespace) -> int:
     return 0
 
 
+# Each runnable reference component: the module whose main(argv) -> int runs it.
+RUNNABLE = {"etcd": "reference_impl.etcd.run"}
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import importlib
+
+    return importlib.import_module(RUNNABLE[args.component]).main(args.options)
+
+
 def cmd_check(args: argparse.Namespace) -> int:
-    from analyzer import drift, manifest
+    from analyzer import drift, links, manifest
 
     db = store.connect(_workspace(args).index_path)
     components = manifest.load_manifest(args.manifest)
     for name in drift.not_indexed(db, components):
         print(f"kubeatlas: warning: {name}: its repository is not indexed", file=sys.stderr)
     rows = drift.check(db, components)
-    print(drift.as_json(rows) if args.json else drift.render(rows))
-    return 1 if drift.has_missing(rows) else 0
+    link_rows = links.check_links(db, links.reference_links())
+    if args.json:
+        print(json.dumps({"manifest": json.loads(drift.as_json(rows)),
+                          "reference_links": [dataclasses.asdict(r) for r in link_rows]}, indent=2))
+    else:
+        print(drift.render(rows))
+        print()
+        print(links.render(link_rows))
+    missing_link = any(r.status == "missing" for r in link_rows)
+    return 1 if drift.has_missing(rows) or missing_link else 0
 
 
 COMMANDS = {"fetch": cmd_fetch, "index": cmd_index, "callees": cmd_tree, "callers": cmd_tree,
             "path": cmd_path, "find": cmd_find, "show": cmd_show, "component": cmd_component,
-            "check": cmd_check, "site": cmd_site}
+            "check": cmd_check, "site": cmd_site, "run": cmd_run}
 
 
 def main(argv: list[str] | None = None) -> int:
