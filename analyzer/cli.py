@@ -313,7 +313,7 @@ def cmd_site(args: argparse.Namespace) -> int:
 
 
 # Each runnable reference component: the module whose main(argv) -> int runs it.
-RUNNABLE = {"etcd": "reference_impl.etcd.run"}
+RUNNABLE = {"etcd": "reference_impl.etcd.run", "apiserver": "reference_impl.apiserver.run"}
 
 
 def cmd_run(args: argparse.Namespace) -> int:
