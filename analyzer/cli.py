@@ -20,6 +20,17 @@ from analyzer.workspace import Workspace, default_home
 REPOS = ("kubernetes", "etcd")
 
 
+def positive_int(text: str) -> int:
+    """argparse type for counts and depths: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"takes a whole number of at least 1, not {text!r}")
+    return value
+
+
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--home", type=Path, default=None,
@@ -65,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("repos", nargs="*", metavar="REPO",
                        help="kubernetes and/or etcd (default: every fetched repository)")
     index.add_argument("--tests", action="store_true", help="also parse _test.go files")
-    index.add_argument("-j", "--jobs", type=int, default=None,
+    index.add_argument("-j", "--jobs", type=positive_int, default=None,
                        help="parser processes (default: one per core)")
     index.add_argument("--goroot", metavar="PATH",
                        help="Go installation whose standard library calls resolve into "
@@ -135,7 +146,7 @@ def _add_queries(commands) -> None:
                                   description=f"Print the {direction} of SYMBOL, breadth first, "
                                   f"to --depth levels. {examples}")
         sub.add_argument("symbol", metavar="SYMBOL")
-        sub.add_argument("-d", "--depth", type=int, default=1, help="levels to expand (default 1)")
+        sub.add_argument("-d", "--depth", type=positive_int, default=1, help="levels to expand (default 1)")
         _add_query_options(sub)
 
     path = commands.add_parser("path", help="shortest call paths between two symbols",
@@ -144,14 +155,14 @@ def _add_queries(commands) -> None:
     path.add_argument("goal", metavar="TO")
     path.add_argument("--through", action="append", default=[], metavar="SYMBOL",
                       help="a symbol the path must pass through (repeatable, in order)")
-    path.add_argument("-n", "--count", type=int, default=1,
+    path.add_argument("-n", "--count", type=positive_int, default=1,
                       help="how many shortest paths to print (default 1)")
     _add_query_options(path)
 
     find = commands.add_parser("find", help="symbols whose name contains a pattern",
                                description="List symbols whose go/ssa name contains PATTERN.")
     find.add_argument("pattern", metavar="PATTERN")
-    find.add_argument("-n", "--limit", type=int, default=20, help="at most this many (default 20)")
+    find.add_argument("-n", "--limit", type=positive_int, default=20, help="at most this many (default 20)")
     find.add_argument("--json", action="store_true", help="print a JSON list")
     _add_query_options(find, formats=False)
 
@@ -168,7 +179,7 @@ def _add_queries(commands) -> None:
     component.add_argument("name", metavar="NAME",
                            help="kube-apiserver, etcd, kube-controller-manager, kube-scheduler, "
                            "kubelet or kube-proxy")
-    component.add_argument("-d", "--depth", type=int, default=3, help="levels to expand (default 3)")
+    component.add_argument("-d", "--depth", type=positive_int, default=3, help="levels to expand (default 3)")
     _add_query_options(component)
 
 
@@ -239,8 +250,6 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_tree(args: argparse.Namespace) -> int:
-    if args.depth < 1:
-        raise UsageError("--depth takes a whole number of at least 1")
     index = _graph_index(args)
     tree = index.tree(args.symbol, args.command, args.depth, _filters(args))
     print(render.render_tree(tree, args.format))
@@ -252,7 +261,7 @@ def cmd_path(args: argparse.Namespace) -> int:
     filters = _filters(args)
     points = [index.resolve(name) for name in (args.start, *args.through, args.goal)]
     if len(points) == 2:
-        paths = index.paths(points[0], points[1], filters, max(1, args.count))
+        paths = index.paths(points[0], points[1], filters, args.count)
     else:
         paths = [index.path_through(points, filters)]
     print(render.render_paths(paths, points[0], args.format))
@@ -355,6 +364,10 @@ def main(argv: list[str] | None = None) -> int:
     except AnalyzerError as err:
         print(f"kubeatlas: error: {err}", file=sys.stderr)
         return err.exit_code
+    except OSError as err:  # a folder we cannot write, a disk that is full: the user's to fix
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"kubeatlas: error: {where}{err.strerror or err}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("kubeatlas: interrupted; the previous index is unchanged", file=sys.stderr)
         return 130

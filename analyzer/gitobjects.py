@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from analyzer.errors import SourceError
 
-REGULAR_MODES = (b"100644", b"100755")
 SYMLINK_MODE = b"120000"
 
 

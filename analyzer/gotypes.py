@@ -435,7 +435,8 @@ def deref(t: GoType) -> GoType:
 
 def element_of(t: GoType) -> GoType | None:
     """The type of `x[i]` (or `<-x` for a channel) when x has type `t`; None if it has none
-    here. A named type must be resolved to its underlying type first."""
+    here. A named type must be resolved to its underlying type first. Predeclared types may be
+    qualified None (as parsed) or "" (as the resolver qualifies them)."""
     if isinstance(t, Pointer) and isinstance(t.elem, Array):
         t = t.elem
     match t:
@@ -443,7 +444,7 @@ def element_of(t: GoType) -> GoType | None:
             return elem
         case Map(_, value):
             return value
-        case Named(None, "string"):
+        case Named(None | "", "string"):
             return BYTE
     return None
 
@@ -461,9 +462,9 @@ def range_types(t: GoType) -> tuple[GoType | None, GoType | None]:
             return key, value
         case Chan(elem):
             return elem, None
-        case Named(None, "string"):
+        case Named(None | "", "string"):
             return INT, RUNE
-        case Named(None, name) if name in INTEGER_TYPES:
+        case Named(None | "", name) if name in INTEGER_TYPES:
             return t, None  # Go 1.22: the variable has the operand's type
         case Named("iter", "Seq", (value,)):
             return value, None

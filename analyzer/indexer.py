@@ -8,6 +8,7 @@ only at the end, in one transaction, with its files, module map, symbols and edg
 """
 from __future__ import annotations
 
+import fcntl
 import gc
 import multiprocessing
 import os
@@ -18,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from analyzer import stdlib, store
+from analyzer.errors import IndexError_
 from analyzer.facts import encode
 from analyzer.gitobjects import BlobReader, TreeEntry, list_tree
 from analyzer.modules import build_module_map
@@ -183,6 +185,26 @@ def index_checkout(index_path: Path, checkout: Checkout, include_tests: bool = F
     progress = progress or Progress(quiet=True)
     jobs = jobs or os.cpu_count() or 1
     started = time.monotonic()
+    with _writer_lock(index_path):
+        return _index(index_path, checkout, include_tests, jobs, progress, goroot, started)
+
+
+@contextmanager
+def _writer_lock(index_path: Path):
+    """One writer at a time: a second `kubeatlas index` on the same index would drop the first
+    one's commit in progress. Readers never take it."""
+    index_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(index_path.with_name(index_path.name + ".lock"), "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexError_(str(index_path), "another `kubeatlas index` is writing it; "
+                                    "wait for that one to finish") from None
+        yield
+
+
+def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,
+           progress: Progress, goroot: Path | None, started: float) -> IndexSummary:
     db = store.connect(index_path, create=True)
     try:
         library = _index_library(db, GoRoot(str(goroot)), jobs, progress) if goroot else None
@@ -215,6 +237,8 @@ def index_checkout(index_path: Path, checkout: Checkout, include_tests: bool = F
         summary.resolve_seconds = time.monotonic() - resolve_started
         store.finish_commit(db, commit_id, files, ((m.path, m.dir) for m in modules.modules),
                             symbols, edges)
+        del symbols, edges
+        gc.unfreeze()  # what resolution froze is garbage now, or soon; let the collector see it
         _fill_counts(db, commit_id, summary)
         summary.seconds = time.monotonic() - started
         return summary

@@ -17,7 +17,7 @@ from bisect import bisect_right
 
 from analyzer import graph
 from analyzer.facts import Param
-from analyzer.gotypes import Array, Chan, GoType, Map, Named, Pointer, Slice, parse_type
+from analyzer.gotypes import Chan, GoType, Named, Pointer, element_of, parse_type, range_types
 from analyzer.gotypes import Func as FuncType
 from analyzer.program import (
     PREDECLARED_TYPES, UNIVERSE, FileContext, FuncInfo, Program, TypeInfo, VarInfo, symbol_name,
@@ -25,7 +25,7 @@ from analyzer.program import (
 
 # A safety net only: cycles (x := x.Next()) are cut by the cache; a chain of n calls nests 2n deep.
 MAX_DEPTH = 64
-INT, BOOL, STRING, RUNE, BYTE = (Named(UNIVERSE, n) for n in ("int", "bool", "string", "rune", "byte"))
+INT, BOOL, STRING, RUNE = (Named(UNIVERSE, n) for n in ("int", "bool", "string", "rune"))
 LITERAL_TYPES = {"int_literal": INT, "interpreted_string_literal": STRING,
                  "raw_string_literal": STRING, "rune_literal": RUNE, "true": BOOL, "false": BOOL,
                  "float_literal": Named(UNIVERSE, "float64")}
@@ -211,17 +211,7 @@ class FileScopes:
             return self.type_of(value, scope, line, depth + 1)
         if kind == "range":
             over = self.program.underlying(self.type_of(binding[1], scope, line, depth + 1))
-            if isinstance(over, Pointer) and isinstance(over.elem, Array):
-                over = over.elem
-            if isinstance(over, Map):
-                return over.key if binding[2] == 0 else over.value
-            if isinstance(over, (Slice, Array)):
-                return INT if binding[2] == 0 else over.elem
-            if isinstance(over, Chan):
-                return over.elem if binding[2] == 0 else None
-            if over == STRING:
-                return INT if binding[2] == 0 else RUNE
-            return None
+            return range_types(over)[binding[2]]
         if kind == "case":
             types = binding[1]
             if len(types) == 1 and types[0] != "nil":
@@ -260,16 +250,7 @@ class FileScopes:
         return self._element(self.type_of(expr, scope, line))
 
     def _element(self, t: GoType | None) -> GoType | None:
-        t = self.program.underlying(t)
-        if isinstance(t, Pointer) and isinstance(t.elem, Array):
-            t = t.elem
-        if isinstance(t, (Slice, Array)):
-            return t.elem
-        if isinstance(t, Map):
-            return t.value
-        if t == STRING:
-            return BYTE
-        return None
+        return element_of(self.program.underlying(t))
 
     # --- names that are not values -----------------------------------------------------------
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from analyzer import store
 from analyzer.query import package_of
 
-# Which indexed repository a Go symbol lives in, by the start of its import path.
-REPO_OF_PREFIX = (("go.etcd.io/etcd/", "etcd"), ("k8s.io/", "kubernetes"))
+# etcd's own packages are in the etcd repository; everything else a reference names is in
+# kubernetes, its own code or what it vendors (github.com/evanphx/json-patch, say).
+ETCD_PREFIX = "go.etcd.io/etcd/"
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -44,16 +45,15 @@ def reference_links(package: str = "reference_impl") -> list[Link]:
                   if python.startswith(package) for symbol in symbols)
 
 
-def repo_of(go_symbol: str) -> str | None:
-    package = package_of(go_symbol)
-    return next((repo for prefix, repo in REPO_OF_PREFIX if package.startswith(prefix)), None)
+def repo_of(go_symbol: str) -> str:
+    return "etcd" if package_of(go_symbol).startswith(ETCD_PREFIX) else "kubernetes"
 
 
 def check_links(db: sqlite3.Connection, links: list[Link]) -> list[LinkRow]:
     latest = store.latest_commits(db)
     rows = []
     for link in links:
-        repo = repo_of(link.go_symbol) or "?"
+        repo = repo_of(link.go_symbol)
         commit = latest.get(repo)
         if commit is None:
             rows.append(LinkRow(link.python, link.go_symbol, repo, "", "not indexed"))

@@ -20,7 +20,7 @@ import re
 import shutil
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 from pathlib import Path
 
@@ -36,6 +36,7 @@ from analyzer.sources import permalink
 TEMPLATES = Path(__file__).parent / "templates"
 # What the generated pages own inside the docs folder; each is removed and written afresh.
 GENERATED = ("components", "versions", "drift.md", "assets/generated")
+STAGING = ".kubeatlas-staging"  # where a build writes before its pages replace the old ones
 
 FILTERS = Filters(exclude=("stdlib", "logging", "vendor"))  # a component's own code
 FILTERS_TEXT = "the standard library, logging and vendored packages left out"
@@ -123,16 +124,35 @@ def run(index_path: Path, out_dir: Path, progress: Progress | None = None,
 
 def build_site(db: sqlite3.Connection, out_dir: Path, manifest: Sequence[Component],
                progress: Progress | None = None, templates: Path | None = None) -> SiteSummary:
-    """Write every generated page under `out_dir`, replacing what an earlier build generated."""
+    """Write every generated page under `out_dir`, replacing what an earlier build generated.
+
+    Pages are written to a staging folder beside them and swapped in only once all are written,
+    so a build that fails half-way leaves the previous pages as they were."""
     progress = progress or Progress(quiet=True)
     env = environment(templates)
     dot_binary = diagrams.require_dot()
-    for part in GENERATED:
-        target = out_dir / part
-        if target.is_dir():
-            shutil.rmtree(target)
-        elif target.exists():
-            target.unlink()
+    staging = out_dir / STAGING
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    try:
+        summary = _generate(db, staging, manifest, progress, env, dot_binary)
+        for part in GENERATED:
+            target = out_dir / part
+            if target.is_dir():
+                shutil.rmtree(target)
+            elif target.exists():
+                target.unlink()
+            if (staging / part).exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                (staging / part).rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return replace(summary, out_dir=out_dir)
+
+
+def _generate(db: sqlite3.Connection, out_dir: Path, manifest: Sequence[Component],
+              progress: Progress, env: jinja2.Environment, dot_binary: str) -> SiteSummary:
     pages: list[str] = []
     version_pages = _version_pages(db, manifest)
     component_pages = []

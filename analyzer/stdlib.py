@@ -56,10 +56,6 @@ class GoRoot:
     root: str
 
     @property
-    def name(self) -> str:
-        return REPO
-
-    @property
     def version(self) -> str:
         return goroot_version(Path(self.root))
 

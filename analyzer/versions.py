@@ -16,6 +16,7 @@ version page says which rule put it there.
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from analyzer.query import Filters, GraphIndex, QueryError, package_of
 
 RENAME_RATIO = 0.8
-_NEVER_MOVED = ("main", "init")  # every program and package has its own
+_NEVER_MOVED = re.compile(r"main|init(#[0-9]+)?")  # every program and package has its own
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ def _package_moves(removed: list[Function], added: list[Function]) -> list[Moved
     """Pairs of a removed and an added function defined in the commits, whose local name no other
     removed or added function has."""
     def unique(functions: list[Function]) -> dict[str, Function]:
-        defined = [f for f in functions if f.path and local_name(f.name) not in _NEVER_MOVED]
+        defined = [f for f in functions if f.path and not _NEVER_MOVED.fullmatch(local_name(f.name))]
         counts = Counter(local_name(f.name) for f in defined)
         return {local_name(f.name): f for f in defined if counts[local_name(f.name)] == 1}
 

@@ -253,5 +253,5 @@ def test_parse_recovers_the_generated_model(t):
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet="[]*(){}.,;~|<-. abcmapchanfuncstructinterface`\"0123456789", max_size=40))
 def test_parse_type_never_raises(text):
-    t = parse_type(text)
-    assert isinstance(t, Unknown) or isinstance(type_text(t), str)
+    """Any text, however broken, parses to some type and renders back; an exception fails."""
+    type_text(parse_type(text))

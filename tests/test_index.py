@@ -184,3 +184,18 @@ def test_indexing_an_older_commit_again_makes_it_the_current_one(kube_repo, tmp_
                                                 ref=first.commit))
     assert store.latest_commits(db)["kubernetes"].sha == first.commit
     assert [c.sha for c in store.complete_commits(db)] == [first.commit, second.commit]
+
+
+def test_a_second_writer_is_refused_while_one_indexes(kube_repo, tmp_path):
+    import fcntl
+
+    from analyzer.errors import IndexError_
+
+    ws = Workspace(tmp_path / "home")
+    checkout = sources.fetch(ws, "kubernetes", source=str(kube_repo), ref="HEAD")
+    ws.home.mkdir(parents=True, exist_ok=True)
+    with open(ws.index_path.with_name("index.sqlite.lock"), "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as a running `kubeatlas index` holds it
+        with pytest.raises(IndexError_, match="another `kubeatlas index` is writing it"):
+            index_checkout(ws.index_path, checkout)
+    assert index_checkout(ws.index_path, checkout).go_files > 20  # free again afterwards

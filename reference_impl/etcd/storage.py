@@ -117,22 +117,22 @@ class DurableServer:
         self._snapshot_every = snapshot_every
         self._cond = threading.Condition(threading.Lock())
         self._lock_file = open(self.data_dir / "LOCK", "a+b")
-        # Two processes appending to one log would interleave records; etcd locks its WAL too.
-        fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        self._server = EtcdServer(clock, **server_options)  # type: ignore[arg-type]
-        self._pending: deque[tuple[int, MutatingRequest, float]] = deque()
-        self._results: dict[int, tuple[bool, object]] = {}
-        self._syncing = False
-        self._failed: BaseException | None = None
         try:
+            # Two processes appending to one log would interleave records; etcd locks its WAL too.
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            self._server = EtcdServer(clock, **server_options)  # type: ignore[arg-type]
+            self._pending: deque[tuple[int, MutatingRequest, float]] = deque()
+            self._results: dict[int, tuple[bool, object]] = {}
+            self._syncing = False
+            self._failed: BaseException | None = None
             self._applied_seq = self._recover()
+            self._next_seq = self._applied_seq + 1
+            self._since_snapshot = 0
+            self._fd = self._open_segment(self._next_seq)
+            self._write_restart_marker()
         except BaseException:
             self._lock_file.close()  # closing drops the flock: the directory is free again
             raise
-        self._next_seq = self._applied_seq + 1
-        self._since_snapshot = 0
-        self._fd = self._open_segment(self._next_seq)
-        self._write_restart_marker()
 
     # -- recovery ----------------------------------------------------------------------------
 
