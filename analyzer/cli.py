@@ -14,10 +14,10 @@ from pathlib import Path
 
 from analyzer import graph, query, render, sources, stdlib, store
 from analyzer.errors import AnalyzerError, UsageError
+from analyzer.manifest import REPOS
 from analyzer.progress import Progress
 from analyzer.workspace import Workspace, default_home
 
-REPOS = ("kubernetes", "etcd")
 
 
 def positive_int(text: str) -> int:
