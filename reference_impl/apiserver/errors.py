@@ -1,0 +1,178 @@
+"""The API errors the reference kube-apiserver returns, as Kubernetes spells them.
+
+Every failure a client can see is a `StatusError`: an HTTP code, a machine-readable reason and the
+human message k8s.io/apimachinery/pkg/api/errors would write, word for word (kubectl and client-go
+match on reason and code, people on the message). `StatusError.status()` is the metav1 Status body
+the HTTP layer sends; a watch sends the same dict inside an ERROR event.
+"""
+from __future__ import annotations
+
+from reference_impl.mirrors import mirrors
+
+
+class StatusError(Exception):
+    """The root of the apiserver's errors: a failed metav1 Status."""
+
+    def __init__(self, code: int, reason: str, message: str, details: dict | None = None):
+        super().__init__(message)
+        self.code = code
+        self.reason = reason
+        self.message = message
+        self.details = details or {}
+
+    def status(self) -> dict:
+        """The metav1 Status dict for this error."""
+        body = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                "message": self.message, "reason": self.reason}
+        if self.details:
+            body["details"] = self.details
+        body["code"] = self.code
+        return body
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"StatusError({self.code}, {self.reason!r}, {self.message!r})"
+
+
+def qualified(resource: str, group: str = "") -> str:
+    """schema.GroupResource.String(): `deployments.apps`, or just `pods` for the core group."""
+    return f"{resource}.{group}" if group else resource
+
+
+def _details(resource: str, group: str, name: str) -> dict:
+    details = {"name": name, "group": group, "kind": resource}
+    return {key: value for key, value in details.items() if value}
+
+
+@mirrors("k8s.io/apimachinery/pkg/api/errors.NewNotFound")
+def not_found(resource: str, name: str, group: str = "") -> StatusError:
+    """404: `pods "x" not found`."""
+    return StatusError(404, "NotFound", f'{qualified(resource, group)} "{name}" not found',
+                       _details(resource, group, name))
+
+
+def resource_not_served() -> StatusError:
+    """404 for a path or kind the server does not serve."""
+    return StatusError(404, "NotFound", "the server could not find the requested resource")
+
+
+@mirrors("k8s.io/apimachinery/pkg/api/errors.NewAlreadyExists")
+def already_exists(resource: str, name: str, group: str = "") -> StatusError:
+    """409: `pods "x" already exists`."""
+    return StatusError(409, "AlreadyExists", f'{qualified(resource, group)} "{name}" already exists',
+                       _details(resource, group, name))
+
+
+CONFLICT_MODIFIED = ("the object has been modified; please apply your changes to the latest "
+                     "version and try again")
+
+
+@mirrors("k8s.io/apimachinery/pkg/api/errors.NewConflict")
+def conflict(resource: str, name: str, group: str = "", why: str = CONFLICT_MODIFIED) -> StatusError:
+    """409: `Operation cannot be fulfilled on pods "x": <why>`."""
+    return StatusError(409, "Conflict",
+                       f'Operation cannot be fulfilled on {qualified(resource, group)} "{name}": {why}',
+                       _details(resource, group, name))
+
+
+# The field.ErrorType strings a validation message starts with, and the CauseType each reports.
+_CAUSE_TYPES = (("Required value", "FieldValueRequired"), ("Invalid value", "FieldValueInvalid"),
+                ("Unsupported value", "FieldValueNotSupported"),
+                ("Duplicate value", "FieldValueDuplicate"), ("Forbidden", "FieldValueForbidden"),
+                ("Too long", "FieldValueTooLong"), ("Not found", "FieldValueNotFound"))
+
+
+def _cause(error: str) -> dict:
+    """A StatusCause from one `field: Type: detail` validation message."""
+    field, _, body = error.partition(": ")
+    reason = next((cause for prefix, cause in _CAUSE_TYPES if body.startswith(prefix)),
+                  "FieldValueInvalid")
+    return {"reason": reason, "message": body, "field": field}
+
+
+@mirrors("k8s.io/apimachinery/pkg/api/errors.NewInvalid")
+def invalid(kind: str, name: str, causes: list[str], group: str = "") -> StatusError:
+    """422: `Pod "x" is invalid: spec.containers: Required value` (several errors in [a, b])."""
+    summary = causes[0] if len(causes) == 1 else "[" + ", ".join(causes) + "]"
+    details = {**_details(kind, group, name), "causes": [_cause(error) for error in causes]}
+    return StatusError(422, "Invalid", f'{qualified(kind, group)} "{name}" is invalid: {summary}',
+                       details)
+
+
+@mirrors("k8s.io/apimachinery/pkg/api/errors.NewBadRequest")
+def bad_request(message: str) -> StatusError:
+    """400 BadRequest with `message` as is."""
+    return StatusError(400, "BadRequest", message)
+
+
+@mirrors("k8s.io/apimachinery/pkg/api/errors.NewResourceExpired")
+def gone(message: str) -> StatusError:
+    """410 Expired, e.g. `too old resource version: 5 (9)`."""
+    return StatusError(410, "Expired", message)
+
+
+def too_old_resource_version(requested: int, compacted: int) -> StatusError:
+    """410 for a watch or list from a compacted revision, with etcd3's message."""
+    return gone(f"too old resource version: {requested} ({compacted})")
+
+
+@mirrors("k8s.io/apimachinery/pkg/api/errors.NewForbidden")
+def forbidden(user: str, verb: str, resource: str = "", namespace: str = "", name: str = "",
+              group: str = "", subresource: str = "", path: str = "", reason: str = "") -> StatusError:
+    """403 with the message responsewriters.Forbidden writes for an authorizer's denial.
+
+    A resource request names the resource (`pods/status` for a subresource) and the namespace or
+    the cluster scope; a non-resource request (`resource` empty) names its `path`.
+    """
+    if not resource:
+        why = f'User "{user}" cannot {verb} path "{path}"'
+    else:
+        full = f"{resource}/{subresource}" if subresource else resource
+        scope = f'in the namespace "{namespace}"' if namespace else "at the cluster scope"
+        why = f'User "{user}" cannot {verb} resource "{full}" in API group "{group}" {scope}'
+    if reason:
+        why = f"{why}: {reason}"
+    subject = qualified(resource, group)
+    if subject and name:
+        message = f'{subject} "{name}" is forbidden: {why}'
+    elif subject:
+        message = f"{subject} is forbidden: {why}"
+    else:
+        message = f"forbidden: {why}"
+    return StatusError(403, "Forbidden", message, _details(resource, group, name))
+
+
+@mirrors("k8s.io/apimachinery/pkg/api/errors.NewUnauthorized")
+def unauthorized() -> StatusError:
+    """401 for a request no authenticator accepted."""
+    return StatusError(401, "Unauthorized", "Unauthorized")
+
+
+@mirrors("k8s.io/apimachinery/pkg/api/errors.NewMethodNotSupported")
+def method_not_allowed(resource: str, action: str, group: str = "") -> StatusError:
+    """405: `create is not supported on resources of kind "nodes/proxy"`-style refusals."""
+    return StatusError(405, "MethodNotAllowed",
+                       f'{action} is not supported on resources of kind "{qualified(resource, group)}"',
+                       _details(resource, group, ""))
+
+
+def unsupported_media_type(content_type: str) -> StatusError:
+    """415 for a request body in a format the server does not decode."""
+    return StatusError(415, "UnsupportedMediaType",
+                       f'the body of the request was in an unknown format - accepted media types '
+                       f'include: application/json, application/yaml (got "{content_type}")')
+
+
+@mirrors("k8s.io/apimachinery/pkg/api/errors.NewRequestEntityTooLargeError")
+def request_entity_too_large(message: str) -> StatusError:
+    """413: `Request entity too large: <message>`."""
+    return StatusError(413, "RequestEntityTooLarge", f"Request entity too large: {message}")
+
+
+@mirrors("k8s.io/apimachinery/pkg/api/errors.NewInternalError")
+def internal_error(message: str) -> StatusError:
+    """500: `Internal error occurred: <message>`."""
+    return StatusError(500, "InternalError", f"Internal error occurred: {message}",
+                       {"causes": [{"message": message}]})

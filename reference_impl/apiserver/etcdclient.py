@@ -1,0 +1,229 @@
+"""A small synchronous etcd v3 client: the calls the apiserver's storage makes, nothing more.
+
+It speaks etcd's gRPC API with the stubs aetcd ships (`aetcd.rpc`), so it works the same against
+the reference etcd and real etcd 3.4. Results come back as frozen dataclasses with str keys and
+bytes values; etcd failures the storage must tell apart (a compacted or future revision, an
+unreachable server) are `EtcdClientError` subclasses carrying the revisions involved.
+"""
+from __future__ import annotations
+
+import queue
+import threading
+from dataclasses import dataclass
+from typing import Iterator
+from urllib.parse import urlsplit
+
+import grpc
+from aetcd.rpc import rpc_pb2, rpc_pb2_grpc
+
+DEFAULT_TIMEOUT = 10.0
+
+
+class EtcdClientError(Exception):
+    """The root of the client's errors."""
+
+
+class Unavailable(EtcdClientError):
+    """etcd did not answer (not running, or the call timed out)."""
+
+
+class Compacted(EtcdClientError):
+    """A read or watch asked for a revision etcd has compacted away."""
+
+    def __init__(self, requested: int, compact_revision: int):
+        super().__init__(f"required revision {requested} has been compacted "
+                         f"(compacted at {compact_revision})")
+        self.requested = requested
+        self.compact_revision = compact_revision
+
+
+class FutureRevision(EtcdClientError):
+    """A read asked for a revision etcd has not reached yet."""
+
+
+@dataclass(frozen=True)
+class KeyValue:
+    key: str
+    value: bytes
+    create_revision: int
+    mod_revision: int
+    version: int
+
+
+@dataclass(frozen=True)
+class RangeResult:
+    kvs: tuple[KeyValue, ...]
+    count: int
+    more: bool
+    revision: int  # the store's revision when the range was served
+
+
+@dataclass(frozen=True)
+class TxnResult:
+    succeeded: bool
+    revision: int
+    # The kv the failure branch read back (the key's current state), None if absent or not read.
+    current: KeyValue | None
+
+
+@dataclass(frozen=True)
+class WatchEvent:
+    type: str  # "PUT" or "DELETE"
+    kv: KeyValue
+    prev_kv: KeyValue | None
+
+
+@dataclass(frozen=True)
+class WatchBatch:
+    """One watch response: events (possibly none, for a progress notification) at `revision`."""
+    revision: int
+    events: tuple[WatchEvent, ...]
+
+
+def _kv(kv) -> KeyValue:
+    return KeyValue(kv.key.decode(), bytes(kv.value), kv.create_revision, kv.mod_revision,
+                    kv.version)
+
+
+def prefix_end(prefix: str) -> bytes:
+    """The range end covering every key that starts with `prefix` (clientv3.GetPrefixRangeEnd)."""
+    end = bytearray(prefix.encode())
+    for i in reversed(range(len(end))):
+        if end[i] < 0xFF:
+            end[i] += 1
+            return bytes(end[: i + 1])
+    return b"\0"
+
+
+def _translate(error: grpc.RpcError, revision: int = 0) -> EtcdClientError:
+    detail = error.details() or ""
+    if "compacted" in detail:
+        return Compacted(revision, 0)
+    if "future revision" in detail:
+        return FutureRevision(detail)
+    return Unavailable(f"etcd: {error.code().name}: {detail}")
+
+
+class EtcdClient:
+    """A connection to one etcd endpoint (`http://host:port` or `host:port`)."""
+
+    def __init__(self, endpoint: str, timeout: float = DEFAULT_TIMEOUT):
+        address = urlsplit(endpoint).netloc if "://" in endpoint else endpoint
+        self.endpoint = address
+        self.timeout = timeout
+        self._channel = grpc.insecure_channel(address)
+        self._kv = rpc_pb2_grpc.KVStub(self._channel)
+        self._watch = rpc_pb2_grpc.WatchStub(self._channel)
+
+    def close(self) -> None:
+        self._channel.close()
+
+    def range(self, key: str, *, prefix: bool = False, start: str | None = None, limit: int = 0,
+              revision: int = 0, count_only: bool = False) -> RangeResult:
+        """Keys equal to `key`, or with prefix `key` (from `start` on, in key order)."""
+        request = rpc_pb2.RangeRequest(key=(start or key).encode(), limit=limit, revision=revision,
+                                       count_only=count_only)
+        if prefix:
+            request.range_end = prefix_end(key)
+        try:
+            response = self._kv.Range(request, timeout=self.timeout)
+        except grpc.RpcError as error:
+            raise _translate(error, revision) from None
+        return RangeResult(tuple(_kv(kv) for kv in response.kvs), response.count, response.more,
+                           response.header.revision)
+
+    def _txn(self, key: str, compare: rpc_pb2.Compare, success: rpc_pb2.RequestOp) -> TxnResult:
+        """If `compare` holds do `success`, else read `key` back, in one etcd transaction."""
+        failure = rpc_pb2.RequestOp(request_range=rpc_pb2.RangeRequest(key=key.encode()))
+        try:
+            response = self._kv.Txn(rpc_pb2.TxnRequest(compare=[compare], success=[success],
+                                                       failure=[failure]), timeout=self.timeout)
+        except grpc.RpcError as error:
+            raise _translate(error) from None
+        current = None
+        if not response.succeeded and response.responses[0].response_range.kvs:
+            current = _kv(response.responses[0].response_range.kvs[0])
+        return TxnResult(response.succeeded, response.header.revision, current)
+
+    def put_if_mod_revision(self, key: str, value: bytes, mod_revision: int) -> TxnResult:
+        """Put `value` if the key's mod revision is `mod_revision` (0: the key must be absent)."""
+        compare = rpc_pb2.Compare(key=key.encode(), target=rpc_pb2.Compare.MOD,
+                                  result=rpc_pb2.Compare.EQUAL, mod_revision=mod_revision)
+        put = rpc_pb2.RequestOp(request_put=rpc_pb2.PutRequest(key=key.encode(), value=value))
+        return self._txn(key, compare, put)
+
+    def delete_if_mod_revision(self, key: str, mod_revision: int) -> TxnResult:
+        """Delete the key if its mod revision is still `mod_revision`."""
+        compare = rpc_pb2.Compare(key=key.encode(), target=rpc_pb2.Compare.MOD,
+                                  result=rpc_pb2.Compare.EQUAL, mod_revision=mod_revision)
+        delete = rpc_pb2.RequestOp(request_delete_range=rpc_pb2.DeleteRangeRequest(key=key.encode()))
+        return self._txn(key, compare, delete)
+
+    def compact(self, revision: int) -> None:
+        """Compact history before `revision` (waits until it is applied)."""
+        try:
+            self._kv.Compact(rpc_pb2.CompactionRequest(revision=revision, physical=True),
+                             timeout=self.timeout)
+        except grpc.RpcError as error:
+            raise _translate(error, revision) from None
+
+    def watch(self, key: str, *, prefix: bool = True, start_revision: int = 0) -> "EtcdWatch":
+        """Watch `key` (or its prefix) from `start_revision` (0: from now), with prev kvs."""
+        create = rpc_pb2.WatchCreateRequest(key=key.encode(), start_revision=start_revision,
+                                            prev_kv=True)
+        if prefix:
+            create.range_end = prefix_end(key)
+        return EtcdWatch(self._watch, create)
+
+
+class EtcdWatch:
+    """One etcd watch stream. Iterating yields `WatchBatch`es until `cancel()`; raises `Compacted`
+    if etcd cancels the watch because its start revision was compacted.
+
+    `request_progress()` asks etcd for a progress notification: an empty batch whose revision
+    every event up to has already been delivered (what bookmarks are made from).
+    """
+
+    def __init__(self, stub: rpc_pb2_grpc.WatchStub, create: rpc_pb2.WatchCreateRequest):
+        self._requests: queue.Queue = queue.Queue()
+        self._requests.put(rpc_pb2.WatchRequest(create_request=create))
+        self._start_revision = create.start_revision
+        self._cancelled = threading.Event()
+        self._call = stub.Watch(self._request_stream())
+        self.created_revision = 0
+
+    def _request_stream(self) -> Iterator[rpc_pb2.WatchRequest]:
+        while True:
+            request = self._requests.get()
+            if request is None:
+                return
+            yield request
+
+    def request_progress(self) -> None:
+        self._requests.put(rpc_pb2.WatchRequest(progress_request=rpc_pb2.WatchProgressRequest()))
+
+    def cancel(self) -> None:
+        """End the stream; safe from any thread, and more than once."""
+        self._cancelled.set()
+        self._requests.put(None)
+        self._call.cancel()
+
+    def __iter__(self) -> Iterator[WatchBatch]:
+        try:
+            for response in self._call:
+                if response.canceled:
+                    if response.compact_revision:
+                        raise Compacted(self._start_revision, response.compact_revision)
+                    raise Unavailable(f"etcd cancelled the watch: {response.cancel_reason}")
+                if response.created:
+                    self.created_revision = response.header.revision
+                    continue
+                events = tuple(WatchEvent("DELETE" if event.type == event.DELETE else "PUT",
+                                          _kv(event.kv),
+                                          _kv(event.prev_kv) if event.HasField("prev_kv") else None)
+                               for event in response.events)
+                yield WatchBatch(response.header.revision, events)
+        except grpc.RpcError as error:
+            if self._cancelled.is_set():
+                return
+            raise _translate(error, self._start_revision) from None

@@ -1,0 +1,317 @@
+"""Deletion and the subresources of the generic registry: graceful pod deletion, finalizers,
+namespace termination, pods/binding, the scale subresource and the default service account.
+
+`LifecycleMixin` is half of `registry.Registry`; it uses the registry's keys, storage, clock and
+CRUD methods and adds nothing of its own state. Deleting a namespace marks it Terminating; the
+namespace controller's work (delete what is in it, then drop the namespace) is
+`finalize_namespace`, which the registry runs in a thread unless told not to.
+"""
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from typing import Callable
+
+from reference_impl.apiserver import errors, resources
+from reference_impl.apiserver.etcdclient import EtcdClientError
+from reference_impl.apiserver.resources import Resource
+from reference_impl.apiserver.selectors import from_label_selector_dict, to_string
+from reference_impl.apiserver.storage import KeyNotFound
+from reference_impl.mirrors import mirrors
+
+TERMINATED_PHASES = ("Failed", "Succeeded")
+DEFAULT_GRACE = 30  # seconds, the pod spec's terminationGracePeriodSeconds default
+SCALABLE = ("deployments", "replicasets")
+NAMESPACE_RETRY = 0.5  # seconds between namespace finalization passes
+
+
+def rfc3339(seconds: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+
+
+def success_status(resource: Resource | None = None, obj: dict | None = None, code: int = 0) -> dict:
+    """A metav1 Status with status Success (what deletes of most kinds and bindings answer)."""
+    status = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success"}
+    if resource is not None and obj is not None:
+        meta = obj.get("metadata", {})
+        status["details"] = {k: v for k, v in (("name", meta.get("name")), ("group", resource.group),
+                                               ("kind", resource.plural), ("uid", meta.get("uid"))) if v}
+    if code:
+        status["code"] = code
+    return status
+
+
+class LifecycleMixin:
+    """Delete, delete_collection, namespace finalization, bind, scale (mixed into Registry)."""
+
+    def _preconditions(self, r: Resource, name: str, preconditions: dict | None
+                       ) -> Callable[[dict], None] | None:
+        """storage.Preconditions.Check: uid and resourceVersion must match, else 409 Conflict."""
+        wanted = {k: v for k, v in (preconditions or {}).items() if v}
+        if not wanted:
+            return None
+
+        def check(obj: dict) -> None:
+            meta = obj["metadata"]
+            for field, label in (("uid", "UID"), ("resourceVersion", "ResourceVersion")):
+                if field in wanted and wanted[field] != meta.get(field):
+                    raise errors.conflict(r.plural, name, r.group,
+                                          f"Precondition failed: {label} in precondition: "
+                                          f"{wanted[field]}, {label} in object meta: {meta.get(field)}")
+        return check
+
+    @staticmethod
+    def _grace_period(r: Resource, obj: dict, requested: int | None) -> int:
+        """podStrategy.CheckGracefulDelete: the pod's own grace period unless one is requested;
+        none for a pod no kubelet runs (unscheduled or finished) and for every other kind."""
+        if r.kind != "Pod":
+            return 0
+        spec, phase = obj.get("spec", {}), obj.get("status", {}).get("phase")
+        if not spec.get("nodeName") or phase in TERMINATED_PHASES:
+            return 0
+        grace = requested if requested is not None else spec.get("terminationGracePeriodSeconds",
+                                                                 DEFAULT_GRACE)
+        return max(0, int(grace))
+
+    def delete(self, resource, namespace: str | None, name: str, grace_period_seconds: int | None = None,
+               preconditions: dict | None = None, dry_run: bool = False) -> dict:
+        """Delete an object: the deleted (or now terminating) object, or a Success Status."""
+        return self.delete_with_outcome(resource, namespace, name, grace_period_seconds,
+                                        preconditions, dry_run)[0]
+
+    @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).Delete",
+             "(*k8s.io/apiserver/pkg/registry/generic/registry.Store).updateForGracefulDeletionAndFinalizers",
+             "k8s.io/apiserver/pkg/registry/rest.BeforeDelete")
+    def delete_with_outcome(self, resource, namespace: str | None, name: str,
+                            grace_period_seconds: int | None = None, preconditions: dict | None = None,
+                            dry_run: bool = False) -> tuple[dict, bool]:
+        """`delete`, also telling whether the object is gone now (HTTP 200) or only marked for
+        deletion, waiting on a grace period, finalizers or the namespace controller (202)."""
+        r = self.resource(resource)
+        key = self.key(r, namespace, name)
+        current = self.get(r, namespace, name)
+        check = self._preconditions(r, name, preconditions)
+        if check:
+            check(current)
+        if r.plural == "namespaces" and current.get("spec", {}).get("finalizers"):
+            return self._terminate_namespace(key, current, check, dry_run), False
+        grace = self._grace_period(r, current, grace_period_seconds)
+        if grace > 0 or current["metadata"].get("finalizers"):
+            return self._mark_deleting(r, key, current, grace, check, dry_run), False
+        if dry_run:
+            return (current if r.return_deleted_object else success_status(r, current)), True
+        deleted = self._storage_call(r, name, self.storage.delete, key, check)
+        return (deleted if r.return_deleted_object else success_status(r, deleted)), True
+
+    def _mark_deleting(self, r: Resource, key: str, current: dict, grace: int, check, dry_run: bool) -> dict:
+        """Set deletionTimestamp (now + grace) and deletionGracePeriodSeconds; a later delete may
+        shorten the grace period but never lengthen it."""
+        def mark(obj: dict) -> dict:
+            if check:
+                check(obj)
+            meta = obj["metadata"]
+            if meta.get("deletionTimestamp") is None or grace < meta.get("deletionGracePeriodSeconds", 0):
+                meta["deletionTimestamp"] = self._timestamp(grace)
+                meta["deletionGracePeriodSeconds"] = grace
+            return obj
+
+        if dry_run:
+            return mark(copy.deepcopy(current))
+        name = current["metadata"]["name"]
+        return self._storage_call(r, name, self.storage.guaranteed_update, key, mark)
+
+    def _timestamp(self, after: float = 0) -> str:
+        return rfc3339(self.clock.now() + after)
+
+    def delete_collection(self, resource, namespace: str | None, label_selector: str = "",
+                          field_selector: str = "", grace_period_seconds: int | None = None) -> dict:
+        """Delete every matching object; a `<Kind>List` of what was deleted or marked."""
+        r = self.resource(resource)
+        listed = self.list(r, namespace, label_selector, field_selector)
+        deleted = []
+        for item in listed["items"]:
+            meta = item["metadata"]
+            try:
+                obj, _ = self.delete_with_outcome(r, meta.get("namespace"), meta["name"],
+                                                  grace_period_seconds)
+            except errors.StatusError as error:
+                if error.code != 404:
+                    raise
+                continue
+            deleted.append(item if obj.get("kind") == "Status" else obj)
+        return {**listed, "items": deleted}
+
+    # -- namespaces ------------------------------------------------------------------------------
+
+    def _terminate_namespace(self, key: str, current: dict, check, dry_run: bool) -> dict:
+        """Mark the namespace Terminating; its content goes in `finalize_namespace`."""
+        def mark(ns: dict) -> dict:
+            if check:
+                check(ns)
+            ns["metadata"].setdefault("deletionTimestamp", self._timestamp())
+            ns["metadata"]["deletionGracePeriodSeconds"] = 0
+            ns.setdefault("status", {})["phase"] = "Terminating"
+            return ns
+
+        if dry_run:
+            return mark(copy.deepcopy(current))
+        name = current["metadata"]["name"]
+        marked = self._storage_call(self.resource("namespaces"), name,
+                                    self.storage.guaranteed_update, key, mark)
+        if self._background:
+            threading.Thread(target=self._finalize_until_done, args=(name,), daemon=True,
+                             name=f"namespace-finalizer-{name}").start()
+        return marked
+
+    def _finalize_until_done(self, name: str) -> None:
+        while not self._closed.is_set():
+            try:
+                if self.finalize_namespace(name):
+                    return
+            except (errors.StatusError, EtcdClientError):
+                return
+            self._closed.wait(NAMESPACE_RETRY)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/namespace/deletion.namespacedResourcesDeleter).Delete",
+             "(*k8s.io/kubernetes/pkg/controller/namespace/deletion.namespacedResourcesDeleter).deleteAllContent",
+             "(*k8s.io/kubernetes/pkg/controller/namespace/deletion.namespacedResourcesDeleter).finalizeNamespace")
+    def finalize_namespace(self, name: str) -> bool:
+        """The namespace controller's pass over a terminating namespace: delete every object in
+        it (pods at once), then drop the `kubernetes` finalizer and the namespace. True once
+        the namespace is gone; False while something in it still waits on its finalizers."""
+        namespaces = self.resource("namespaces")
+        try:
+            ns = self.get(namespaces, None, name)
+        except errors.StatusError as error:
+            if error.code == 404:
+                return True
+            raise
+        if not ns["metadata"].get("deletionTimestamp"):
+            return False
+        remaining = 0
+        for r in resources.RESOURCES:
+            if r.namespaced:
+                remaining += sum(1 for item in self.delete_collection(r, name, grace_period_seconds=0)["items"]
+                                 if item["metadata"].get("finalizers"))
+        if remaining:
+            return False
+        key = self.key(namespaces, None, name)
+
+        def finalize(obj: dict) -> dict:
+            finalizers = [f for f in obj.get("spec", {}).get("finalizers", []) if f != "kubernetes"]
+            obj.setdefault("spec", {})["finalizers"] = finalizers
+            return obj
+
+        finalized = self._storage_call(namespaces, name, self.storage.guaranteed_update, key, finalize)
+        if finalized["spec"]["finalizers"] or finalized["metadata"].get("finalizers"):
+            return False
+        try:
+            self.storage.delete(key)
+        except KeyNotFound:  # a concurrent finalizer got there first
+            pass
+        return True
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/serviceaccount.ServiceAccountsController).syncNamespace")
+    def ensure_default_service_account(self, namespace: str) -> dict:
+        """The `default` ServiceAccount of `namespace`, created if missing."""
+        try:
+            return self.create("serviceaccounts", namespace, {
+                "apiVersion": "v1", "kind": "ServiceAccount",
+                "metadata": {"name": "default", "namespace": namespace}})
+        except errors.StatusError as error:
+            if error.code != 409:
+                raise
+            return self.get("serviceaccounts", namespace, "default")
+
+    # -- pods/binding ----------------------------------------------------------------------------
+
+    @mirrors("(*k8s.io/kubernetes/pkg/registry/core/pod/storage.BindingREST).Create",
+             "(*k8s.io/kubernetes/pkg/registry/core/pod/storage.BindingREST).setPodHostAndAnnotations")
+    def bind(self, namespace: str, pod_name: str, binding: dict) -> dict:
+        """Assign a pod to a node: spec.nodeName and a PodScheduled condition, once only."""
+        target = (binding or {}).get("target") or {}
+        node = target.get("name")
+        problems = [] if node else ["target.name: Required value"]
+        if target.get("kind") not in (None, "", "Node"):
+            problems.append(f'target.kind: Invalid value: "{target["kind"]}": must be empty or \'Node\'')
+        if problems:
+            raise errors.invalid("Binding", pod_name, problems)
+        annotations = ((binding.get("metadata") or {}).get("annotations")) or {}
+
+        def assign(pod: dict) -> dict:
+            if pod["metadata"].get("deletionTimestamp"):
+                raise errors.conflict("pods", pod_name, why=f"pod {pod_name} is being deleted, "
+                                                            "cannot be assigned to a host")
+            bound = pod.get("spec", {}).get("nodeName")
+            if bound:
+                raise errors.conflict("pods", pod_name,
+                                      why=f'pod {pod_name} is already assigned to node "{bound}"')
+            pod["spec"]["nodeName"] = node
+            pod["metadata"].setdefault("annotations", {}).update(annotations)
+            conditions = pod.setdefault("status", {}).setdefault("conditions", [])
+            conditions[:] = [c for c in conditions if c.get("type") != "PodScheduled"]
+            conditions.append({"type": "PodScheduled", "status": "True", "lastProbeTime": None,
+                               "lastTransitionTime": self._timestamp()})
+            return pod
+
+        pods = self.resource("pods")
+        self._storage_call(pods, pod_name, self.storage.guaranteed_update,
+                           self.key(pods, namespace, pod_name), _missing_is_404(pods, pod_name, assign))
+        return success_status(code=201)
+
+    # -- scale -----------------------------------------------------------------------------------
+
+    def _scalable(self, resource) -> Resource:
+        r = self.resource(resource)
+        if r.plural not in SCALABLE:
+            raise errors.resource_not_served()
+        return r
+
+    @staticmethod
+    def scale_of(obj: dict) -> dict:
+        """The autoscaling/v1 Scale view of a deployment or replica set."""
+        meta = obj["metadata"]
+        selector = from_label_selector_dict(obj.get("spec", {}).get("selector"))
+        return {"kind": "Scale", "apiVersion": "autoscaling/v1",
+                "metadata": {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion",
+                                                  "creationTimestamp") if k in meta},
+                "spec": {"replicas": obj.get("spec", {}).get("replicas", 0)},
+                "status": {"replicas": obj.get("status", {}).get("replicas", 0),
+                           "selector": to_string(selector)}}
+
+    @mirrors("(*k8s.io/kubernetes/pkg/registry/apps/deployment/storage.ScaleREST).Get",
+             "(*k8s.io/kubernetes/pkg/registry/apps/replicaset/storage.ScaleREST).Get")
+    def get_scale(self, resource, namespace: str, name: str) -> dict:
+        return self.scale_of(self.get(self._scalable(resource), namespace, name))
+
+    def update_scale(self, resource, namespace: str, name: str, scale: dict, dry_run: bool = False) -> dict:
+        """Set spec.replicas from a Scale (its resourceVersion, if any, must be current)."""
+        sent = copy.deepcopy(scale)
+        return self._patch_scale(self._scalable(resource), namespace, name, lambda current: sent, dry_run)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/registry/apps/deployment/storage.ScaleREST).Update",
+             "(*k8s.io/kubernetes/pkg/registry/apps/replicaset/storage.ScaleREST).Update")
+    def _patch_scale(self, r: Resource, namespace: str, name: str, scale_fn, dry_run: bool) -> dict:
+        def apply(obj: dict) -> dict:
+            scale = scale_fn(self.scale_of(obj))
+            replicas = (scale.get("spec") or {}).get("replicas")
+            if not isinstance(replicas, int) or replicas < 0:
+                raise errors.invalid("Scale", name, [f"spec.replicas: Invalid value: {replicas}: "
+                                                     "must be greater than or equal to 0"], "autoscaling")
+            sent_rv = (scale.get("metadata") or {}).get("resourceVersion")
+            if sent_rv and sent_rv != obj["metadata"]["resourceVersion"]:
+                raise errors.conflict(r.plural, name, r.group)
+            updated = copy.deepcopy(obj)
+            updated["spec"]["replicas"] = replicas
+            return updated
+
+        return self.scale_of(self.patch(r, namespace, name, apply, None, dry_run))
+
+
+def _missing_is_404(r: Resource, name: str, update: Callable[[dict], dict]) -> Callable:
+    def guarded(obj: dict | None) -> dict:
+        if obj is None:
+            raise errors.not_found(r.plural, name, r.group)
+        return update(obj)
+    return guarded

@@ -1,0 +1,264 @@
+"""etcd3 storage against a real reference etcd process (and, for one smoke test, real etcd 3.4):
+one test per storage rule. Each test writes under its own key prefix, so they share one server."""
+from __future__ import annotations
+
+import itertools
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "etcd"))
+import processes  # noqa: E402
+
+from reference_impl.apiserver.errors import StatusError  # noqa: E402
+from reference_impl.apiserver.etcdclient import EtcdClient  # noqa: E402
+from reference_impl.apiserver.storage import KeyExists, KeyNotFound, Storage, decode, encode  # noqa: E402
+
+_prefixes = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def etcd(tmp_path_factory):
+    with processes.reference_server(tmp_path_factory.mktemp("etcd") / "ref") as server:
+        client = EtcdClient(server.client_url)
+        yield client
+        client.close()
+
+
+@pytest.fixture
+def storage(etcd):
+    return Storage(etcd)
+
+
+@pytest.fixture
+def prefix():
+    return f"/registry/tests/t{next(_prefixes)}/"
+
+
+def obj(name: str, **extra) -> dict:
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, **extra}
+
+
+def test_stored_form_has_no_resource_version():
+    """PrepareObjectForStorage: the resourceVersion is never written, only read back."""
+    stored = encode({"metadata": {"name": "a", "resourceVersion": "7"}})
+    assert b"resourceVersion" not in stored
+    assert decode(stored, 9)["metadata"]["resourceVersion"] == "9"
+
+
+def test_resource_version_is_the_mod_revision(storage, prefix, etcd):
+    created = storage.create(prefix + "a", obj("a"))
+    kv = etcd.range(prefix + "a").kvs[0]
+    assert created["metadata"]["resourceVersion"] == str(kv.mod_revision)
+    assert storage.get(prefix + "a") == created
+
+
+def test_create_of_an_existing_key_fails(storage, prefix):
+    storage.create(prefix + "a", obj("a"))
+    with pytest.raises(KeyExists):
+        storage.create(prefix + "a", obj("a", data={"x": "y"}))
+    assert "data" not in storage.get(prefix + "a")
+
+
+def test_racing_creates_have_exactly_one_winner(storage, prefix):
+    """Create is one etcd txn (mod_revision == 0 → put): of two writers, one wins, one fails."""
+    for round_ in range(10):
+        key, barrier, outcomes = f"{prefix}race{round_}", threading.Barrier(2), []
+
+        def writer(tag: str) -> None:
+            barrier.wait()
+            try:
+                storage.create(key, obj("race", data={"writer": tag}))
+                outcomes.append(("won", tag))
+            except KeyExists:
+                outcomes.append(("lost", tag))
+
+        threads = [threading.Thread(target=writer, args=(tag,)) for tag in "ab"]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+        winners = [tag for result, tag in outcomes if result == "won"]
+        assert len(winners) == 1 and len(outcomes) == 2
+        assert storage.get(key)["data"]["writer"] == winners[0]
+
+
+def test_get_of_a_missing_key(storage, prefix):
+    with pytest.raises(KeyNotFound):
+        storage.get(prefix + "missing")
+
+
+def test_guaranteed_update_retries_after_losing_a_race(storage, prefix, etcd):
+    """When the key changes between read and write, the update function runs again on the
+    newer object, and the write is based on it."""
+    storage.create(prefix + "a", obj("a", data={"n": "0"}))
+    seen = []
+
+    def bump(current):
+        seen.append(current["data"]["n"])
+        if len(seen) == 1:  # another writer slips in before our txn
+            storage.guaranteed_update(prefix + "a", lambda o: {**o, "data": {"n": "5"}})
+        return {**current, "data": {"n": str(int(current["data"]["n"]) + 1)}}
+
+    result = storage.guaranteed_update(prefix + "a", bump)
+    assert seen == ["0", "5"]
+    assert result["data"] == {"n": "6"} and storage.get(prefix + "a")["data"] == {"n": "6"}
+
+
+def test_guaranteed_update_that_changes_nothing_writes_nothing(storage, prefix):
+    created = storage.create(prefix + "a", obj("a"))
+    assert storage.guaranteed_update(prefix + "a", lambda o: o) == created
+
+
+def test_guaranteed_update_of_a_missing_key(storage, prefix):
+    with pytest.raises(KeyNotFound):
+        storage.guaranteed_update(prefix + "nope", lambda o: o)
+
+
+def test_delete_check_can_refuse(storage, prefix):
+    storage.create(prefix + "a", obj("a"))
+
+    def refuse(current):
+        raise StatusError(409, "Conflict", "no")
+
+    with pytest.raises(StatusError):
+        storage.delete(prefix + "a", refuse)
+    assert storage.delete(prefix + "a")["metadata"]["name"] == "a"
+    with pytest.raises(KeyNotFound):
+        storage.get(prefix + "a")
+
+
+def test_list_pages_are_read_at_one_revision(storage, prefix):
+    """Continue tokens keep the first page's revision: objects created later do not appear."""
+    for name in "abcde":
+        storage.create(prefix + name, obj(name))
+    first = storage.list(prefix, limit=2)
+    assert [o["metadata"]["name"] for o in first.items] == ["a", "b"]
+    assert first.remaining_item_count == 3
+    storage.create(prefix + "f", obj("f"))
+    names, token = ["a", "b"], first.continue_token
+    while token:
+        page = storage.list(prefix, limit=2, continue_token=token)
+        assert page.resource_version == first.resource_version
+        names += [o["metadata"]["name"] for o in page.items]
+        token = page.continue_token
+    assert names == list("abcde")
+
+
+def test_limit_counts_matching_objects_only(storage, prefix):
+    for i in range(6):
+        storage.create(f"{prefix}{i}", obj(str(i), data={"even": str(i % 2 == 0)}))
+    page = storage.list(prefix, limit=2, predicate=lambda o: o["data"]["even"] == "True")
+    assert [o["metadata"]["name"] for o in page.items] == ["0", "2"]
+    rest = storage.list(prefix, limit=2, continue_token=page.continue_token,
+                        predicate=lambda o: o["data"]["even"] == "True")
+    assert [o["metadata"]["name"] for o in rest.items] == ["4"] and not rest.continue_token
+
+
+def test_bad_continue_token_is_400(storage, prefix):
+    with pytest.raises(StatusError) as raised:
+        storage.list(prefix, limit=1, continue_token="not-a-token")
+    assert raised.value.code == 400
+
+
+def test_list_at_an_exact_old_revision(storage, prefix):
+    """resourceVersion N with a limit reads the state at N."""
+    first = storage.create(prefix + "a", obj("a"))
+    storage.create(prefix + "b", obj("b"))
+    old = storage.list(prefix, limit=10, resource_version=first["metadata"]["resourceVersion"])
+    assert [o["metadata"]["name"] for o in old.items] == ["a"]
+
+
+def collect(watch, count: int, timeout: float = 10.0) -> list:
+    """The first `count` events of `watch` (fewer if it ends or `timeout` passes)."""
+    events: list = []
+
+    def run():
+        for event in watch:
+            events.append(event)
+            if len(events) == count:
+                return
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    watch.stop()
+    return events
+
+
+def test_watch_from_a_revision_sees_later_changes(storage, prefix):
+    created = storage.create(prefix + "a", obj("a"))
+    updated = storage.guaranteed_update(prefix + "a", lambda o: {**o, "data": {"k": "v"}})
+    storage.delete(prefix + "a")
+    watch = storage.watch(prefix, resource_version=created["metadata"]["resourceVersion"])
+    events = collect(watch, 2)
+    assert [t for t, _ in events] == ["MODIFIED", "DELETED"]
+    assert events[0][1] == updated
+    assert int(events[1][1]["metadata"]["resourceVersion"]) > int(updated["metadata"]["resourceVersion"])
+
+
+def test_watch_from_zero_starts_with_the_current_objects(storage, prefix):
+    storage.create(prefix + "a", obj("a"))
+    watch = storage.watch(prefix, resource_version="0")
+    storage.create(prefix + "b", obj("b"))
+    events = collect(watch, 2)
+    assert [(t, o["metadata"]["name"]) for t, o in events] == [("ADDED", "a"), ("ADDED", "b")]
+
+
+def test_watch_from_a_compacted_revision_is_410(storage, prefix, etcd):
+    first = storage.create(prefix + "a", obj("a"))
+    storage.guaranteed_update(prefix + "a", lambda o: {**o, "data": {"k": "v"}})
+    latest = storage.guaranteed_update(prefix + "a", lambda o: {**o, "data": {"k": "w"}})
+    etcd.compact(int(latest["metadata"]["resourceVersion"]))
+    events = collect(storage.watch(prefix, resource_version=first["metadata"]["resourceVersion"]), 1)
+    assert len(events) == 1 and events[0][0] == "ERROR"
+    status = events[0][1]
+    assert (status["code"], status["reason"]) == (410, "Expired")
+    assert status["message"].startswith(f"too old resource version: {first['metadata']['resourceVersion']} (")
+
+
+def test_idle_watch_sends_a_bookmark(storage, prefix):
+    """With bookmarks allowed, an idle watch reports how far it has seen."""
+    created = storage.create(prefix + "a", obj("a"))
+    watch = storage.watch(prefix, resource_version=created["metadata"]["resourceVersion"],
+                          allow_bookmarks=True, bookmark_interval=0.2, kind="ConfigMap", api_version="v1")
+    events = collect(watch, 1)
+    assert events and events[0][0] == "BOOKMARK"
+    assert int(events[0][1]["metadata"]["resourceVersion"]) >= int(created["metadata"]["resourceVersion"])
+
+
+def test_stop_ends_a_watch_blocked_waiting(storage, prefix):
+    watch = storage.watch(prefix)
+    done = threading.Event()
+    threading.Thread(target=lambda: (list(watch), done.set()), daemon=True).start()
+    watch.stop()
+    assert done.wait(5)
+
+
+@pytest.mark.parametrize("kind", ["reference", "etcd"])
+def test_storage_smoke_against_both_etcds(kind, tmp_path):
+    """The same create/conflict/list/watch/compaction sequence behaves alike on the reference
+    and on real etcd 3.4 (the Debian etcd-server binary; missing binary fails the test)."""
+    start = processes.reference_server if kind == "reference" else processes.real_etcd
+    with start(tmp_path / kind) as server:
+        client = EtcdClient(server.client_url)
+        try:
+            storage = Storage(client)
+            created = storage.create("/registry/smoke/a", obj("a"))
+            with pytest.raises(KeyExists):
+                storage.create("/registry/smoke/a", obj("a"))
+            updated = storage.guaranteed_update("/registry/smoke/a", lambda o: {**o, "data": {"k": "v"}})
+            storage.create("/registry/smoke/b", obj("b"))
+            page = storage.list("/registry/smoke/", limit=1)
+            assert [o["metadata"]["name"] for o in page.items] == ["a"] and page.continue_token
+            events = collect(storage.watch("/registry/smoke/",
+                                           resource_version=created["metadata"]["resourceVersion"]), 2)
+            assert [(t, o["metadata"]["name"]) for t, o in events] == [("MODIFIED", "a"), ("ADDED", "b")]
+            client.compact(int(updated["metadata"]["resourceVersion"]) + 1)
+            events = collect(storage.watch("/registry/smoke/",
+                                           resource_version=created["metadata"]["resourceVersion"]), 1)
+            assert events[0][0] == "ERROR" and events[0][1]["code"] == 410
+        finally:
+            client.close()

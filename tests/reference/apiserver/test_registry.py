@@ -1,0 +1,400 @@
+"""The generic registry against a real reference etcd process: one test per API rule. Each test
+works in its own namespace (or with its own cluster-scoped names), so they share one server."""
+from __future__ import annotations
+
+import itertools
+import random
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "etcd"))
+import processes  # noqa: E402
+
+from reference_impl.apiserver.errors import StatusError  # noqa: E402
+from reference_impl.apiserver.etcdclient import EtcdClient  # noqa: E402
+from reference_impl.apiserver.registry import ManualClock, Registry  # noqa: E402
+
+START = 1_700_000_000  # 2023-11-14T22:13:20Z
+_namespaces = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def etcd(tmp_path_factory):
+    with processes.reference_server(tmp_path_factory.mktemp("etcd") / "ref") as server:
+        client = EtcdClient(server.client_url)
+        yield client
+        client.close()
+
+
+@pytest.fixture
+def clock():
+    return ManualClock(START)
+
+
+@pytest.fixture
+def registry(etcd, clock):
+    registry = Registry(etcd, clock, rng=random.Random(6), finalize_namespaces_in_background=False)
+    yield registry
+    registry.close()
+
+
+@pytest.fixture
+def ns(registry):
+    name = f"ns{next(_namespaces)}"
+    registry.create("namespaces", None, {"metadata": {"name": name}})
+    return name
+
+
+def pod(name: str, labels: dict | None = None, **spec) -> dict:
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": labels or {}},
+            "spec": {"containers": [{"name": "c", "image": "nginx:1.21"}], **spec}}
+
+
+def deployment(name: str, labels: dict | None = None, template_labels: dict | None = None) -> dict:
+    labels = labels or {"app": name}
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name},
+            "spec": {"selector": {"matchLabels": labels},
+                     "template": {"metadata": {"labels": template_labels or labels},
+                                  "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}}
+
+
+def status_error(call, *args, **kwargs) -> StatusError:
+    with pytest.raises(StatusError) as raised:
+        call(*args, **kwargs)
+    return raised.value
+
+
+def test_create_fills_metadata(registry, ns, etcd):
+    """uid, creationTimestamp from the clock, resourceVersion = the key's etcd mod revision."""
+    created = registry.create("pods", ns, pod("p"))
+    meta = created["metadata"]
+    assert meta["creationTimestamp"] == "2023-11-14T22:13:20Z" and len(meta["uid"]) == 36
+    assert meta["namespace"] == ns
+    assert meta["resourceVersion"] == str(etcd.range(f"/registry/pods/{ns}/p").kvs[0].mod_revision)
+    assert created["status"]["phase"] == "Pending"
+
+
+def test_generate_name_appends_five_characters(registry, ns):
+    created = registry.create("configmaps", ns, {"metadata": {"generateName": "cfg-"}})
+    name = created["metadata"]["name"]
+    assert name.startswith("cfg-") and len(name) == 9
+
+
+def test_deployments_start_at_generation_one_and_bump_on_spec_change(registry, ns):
+    created = registry.create("deployments", ns, deployment("d"))
+    assert created["metadata"]["generation"] == 1
+    relabelled = registry.patch("deployments", ns, "d", lambda o: {
+        **o, "metadata": {**o["metadata"], "labels": {"x": "y"}}})
+    assert relabelled["metadata"]["generation"] == 1
+    scaled = registry.patch("deployments", ns, "d", lambda o: {**o, "spec": {**o["spec"], "replicas": 4}})
+    assert scaled["metadata"]["generation"] == 2
+
+
+def test_duplicate_create_is_409_already_exists(registry, ns):
+    registry.create("pods", ns, pod("p"))
+    error = status_error(registry.create, "pods", ns, pod("p"))
+    assert (error.code, error.reason, error.message) == (409, "AlreadyExists", 'pods "p" already exists')
+
+
+def test_invalid_name_is_422_and_nothing_is_stored(registry, ns):
+    error = status_error(registry.create, "configmaps", ns, {"metadata": {"name": "Bad_Name"}})
+    assert (error.code, error.reason) == (422, "Invalid")
+    assert error.message.startswith('ConfigMap "Bad_Name" is invalid: metadata.name: Invalid value: '
+                                    '"Bad_Name": a lowercase RFC 1123 subdomain must consist of')
+    assert registry.list("configmaps", ns)["items"] == []
+
+
+def test_namespace_names_must_be_dns_labels(registry):
+    error = status_error(registry.create, "namespaces", None, {"metadata": {"name": "a.b"}})
+    assert error.code == 422 and "RFC 1123 label" in error.message
+
+
+def test_pod_without_containers_is_invalid(registry, ns):
+    error = status_error(registry.create, "pods", ns, {"metadata": {"name": "p"}, "spec": {}})
+    assert error.message == 'Pod "p" is invalid: spec.containers: Required value'
+    assert error.details["causes"] == [{"reason": "FieldValueRequired", "message": "Required value",
+                                        "field": "spec.containers"}]
+
+
+def test_container_needs_name_and_image(registry, ns):
+    error = status_error(registry.create, "pods", ns,
+                         {"metadata": {"name": "p"}, "spec": {"containers": [{}]}})
+    assert error.message == ('Pod "p" is invalid: [spec.containers[0].name: Required value, '
+                             'spec.containers[0].image: Required value]')
+
+
+def test_deployment_selector_must_match_template(registry, ns):
+    error = status_error(registry.create, "deployments", ns,
+                         deployment("d", {"app": "a"}, template_labels={"app": "b"}))
+    assert error.message == ('Deployment.apps "d" is invalid: spec.template.metadata.labels: Invalid value: '
+                             'map[string]string{"app":"b"}: `selector` does not match template `labels`')
+
+
+def test_service_needs_ports(registry, ns):
+    error = status_error(registry.create, "services", ns, {"metadata": {"name": "s"}, "spec": {}})
+    assert error.message == 'Service "s" is invalid: spec.ports: Required value'
+
+
+def test_unknown_resource_is_404(registry):
+    error = status_error(registry.get, "widgets", "default", "w")
+    assert (error.code, error.message) == (404, "the server could not find the requested resource")
+
+
+def test_kind_mismatch_is_400(registry, ns):
+    error = status_error(registry.create, "configmaps", ns, {"kind": "Secret", "metadata": {"name": "c"}})
+    assert error.code == 400
+
+
+def test_get_missing_is_404_with_upstreams_message(registry, ns):
+    error = status_error(registry.get, "deployments", ns, "nope")
+    assert (error.code, error.message) == (404, 'deployments.apps "nope" not found')
+
+
+def test_update_with_stale_resource_version_is_409_conflict(registry, ns):
+    created = registry.create("configmaps", ns, {"metadata": {"name": "c"}})
+    registry.update("configmaps", ns, "c", {**created, "data": {"a": "1"}})
+    error = status_error(registry.update, "configmaps", ns, "c", {**created, "data": {"a": "2"}})
+    assert (error.code, error.reason) == (409, "Conflict")
+    assert error.message == ('Operation cannot be fulfilled on configmaps "c": the object has been modified; '
+                             'please apply your changes to the latest version and try again')
+
+
+def test_concurrent_updates_from_one_version_have_one_winner(registry, ns):
+    created = registry.create("configmaps", ns, {"metadata": {"name": "c"}})
+    barrier, outcomes = threading.Barrier(2), []
+
+    def writer(value: str) -> None:
+        barrier.wait()
+        try:
+            registry.update("configmaps", ns, "c", {**created, "data": {"w": value}})
+            outcomes.append("won")
+        except StatusError as error:
+            outcomes.append(error.reason)
+
+    threads = [threading.Thread(target=writer, args=(v,)) for v in "ab"]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert sorted(outcomes) == ["Conflict", "won"]
+
+
+def test_main_update_keeps_status_and_status_update_keeps_spec(registry, ns):
+    created = registry.create("pods", ns, pod("p"))
+    changed = {**created, "status": {"phase": "Running"}, "metadata": {**created["metadata"], "labels": {"a": "b"}}}
+    updated = registry.update("pods", ns, "p", changed)
+    assert updated["status"]["phase"] == "Pending" and updated["metadata"]["labels"] == {"a": "b"}
+    new_spec = {**updated, "spec": {"containers": []}, "status": {"phase": "Running"}}
+    status_updated = registry.update("pods", ns, "p", new_spec, subresource="status")
+    assert status_updated["status"] == {"phase": "Running"}
+    assert status_updated["spec"] == updated["spec"]
+
+
+def test_pod_spec_is_immutable_but_image(registry, ns):
+    created = registry.create("pods", ns, pod("p"))
+    spec = created["spec"]
+    retagged = registry.update("pods", ns, "p", {**created, "spec": {
+        **spec, "containers": [{**spec["containers"][0], "image": "nginx:1.22"}]}})
+    assert retagged["spec"]["containers"][0]["image"] == "nginx:1.22"
+    error = status_error(registry.update, "pods", ns, "p", {**retagged, "spec": {**spec, "hostNetwork": True}})
+    assert error.code == 422 and "pod updates may not change fields" in error.message
+
+
+def test_list_with_label_selector(registry, ns):
+    registry.create("pods", ns, pod("a", {"app": "web", "tier": "front"}))
+    registry.create("pods", ns, pod("b", {"app": "web"}))
+    registry.create("pods", ns, pod("c", {"app": "db"}))
+    listed = registry.list("pods", ns, "app=web,tier notin (front)")
+    assert listed["kind"] == "PodList" and [p["metadata"]["name"] for p in listed["items"]] == ["b"]
+
+
+def test_list_with_field_selector(registry, ns):
+    registry.create("pods", ns, pod("a", nodeName="n1"))
+    registry.create("pods", ns, pod("b"))
+    listed = registry.list("pods", None, field_selector=f"spec.nodeName=n1,metadata.namespace={ns}")
+    assert [p["metadata"]["name"] for p in listed["items"]] == ["a"]
+
+
+def test_unsupported_field_selector_is_400(registry, ns):
+    error = status_error(registry.list, "configmaps", ns, field_selector="spec.nodeName=x")
+    assert (error.code, error.message) == (400, "field label not supported: spec.nodeName")
+
+
+def test_list_limit_and_continue(registry, ns):
+    for i in range(5):
+        registry.create("configmaps", ns, {"metadata": {"name": f"c{i}"}})
+    first = registry.list("configmaps", ns, limit=3)
+    assert len(first["items"]) == 3 and first["metadata"]["remainingItemCount"] == 2
+    rest = registry.list("configmaps", ns, limit=3, continue_token=first["metadata"]["continue"])
+    assert [c["metadata"]["name"] for c in rest["items"]] == ["c3", "c4"]
+    assert "continue" not in rest["metadata"]
+    assert rest["metadata"]["resourceVersion"] == first["metadata"]["resourceVersion"]
+
+
+def collect(watch, count: int, timeout: float = 10.0) -> list:
+    events: list = []
+
+    def run():
+        for event in watch:
+            events.append(event)
+            if len(events) == count:
+                return
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    watch.stop()
+    return events
+
+
+def test_watch_resumes_from_a_resource_version(registry, ns):
+    created = registry.create("configmaps", ns, {"metadata": {"name": "c"}})
+    registry.patch("configmaps", ns, "c", lambda o: {**o, "data": {"a": "1"}})
+    registry.delete("configmaps", ns, "c")
+    events = collect(registry.watch("configmaps", ns, resource_version=created["metadata"]["resourceVersion"]), 2)
+    assert [t for t, _ in events] == ["MODIFIED", "DELETED"]
+    assert events[0][1]["kind"] == "ConfigMap"
+
+
+def test_watch_selector_reports_leaving_as_deleted(registry, ns):
+    """An object whose labels stop matching comes as DELETED, one that starts matching as ADDED."""
+    created = registry.create("configmaps", ns, {"metadata": {"name": "c", "labels": {"a": "1"}}})
+    rv = created["metadata"]["resourceVersion"]
+    registry.patch("configmaps", ns, "c", lambda o: {**o, "metadata": {**o["metadata"], "labels": {"a": "2"}}})
+    registry.patch("configmaps", ns, "c", lambda o: {**o, "metadata": {**o["metadata"], "labels": {"a": "1"}}})
+    events = collect(registry.watch("configmaps", ns, "a=1", resource_version=rv), 2)
+    assert [t for t, _ in events] == ["DELETED", "ADDED"]
+
+
+def test_watch_of_a_compacted_version_is_410_gone(registry, ns, etcd):
+    created = registry.create("configmaps", ns, {"metadata": {"name": "c"}})
+    for value in "12":
+        latest = registry.patch("configmaps", ns, "c", lambda o, v=value: {**o, "data": {"v": v}})
+    etcd.compact(int(latest["metadata"]["resourceVersion"]))
+    events = collect(registry.watch("configmaps", ns, resource_version=created["metadata"]["resourceVersion"]), 1)
+    assert events[0][0] == "ERROR" and events[0][1]["code"] == 410
+
+
+def test_unscheduled_pod_is_deleted_at_once(registry, ns):
+    registry.create("pods", ns, pod("p"))
+    deleted = registry.delete("pods", ns, "p")
+    assert deleted["metadata"]["name"] == "p"
+    assert status_error(registry.get, "pods", ns, "p").code == 404
+
+
+def test_scheduled_pod_is_deleted_gracefully(registry, ns, clock):
+    """A pod a kubelet runs gets deletionTimestamp = now + grace and stays until deleted with 0."""
+    registry.create("pods", ns, pod("p", nodeName="n1"))
+    marked, gone_now = registry.delete_with_outcome("pods", ns, "p")
+    assert not gone_now
+    assert marked["metadata"]["deletionTimestamp"] == "2023-11-14T22:13:50Z"
+    assert marked["metadata"]["deletionGracePeriodSeconds"] == 30
+    assert registry.get("pods", ns, "p")["metadata"]["deletionTimestamp"]
+    _, gone_now = registry.delete_with_outcome("pods", ns, "p", grace_period_seconds=0)
+    assert gone_now and status_error(registry.get, "pods", ns, "p").code == 404
+
+
+def test_finalizers_hold_an_object_until_removed(registry, ns):
+    registry.create("configmaps", ns, {"metadata": {"name": "c", "finalizers": ["example.com/hold"]}})
+    marked = registry.delete("configmaps", ns, "c")
+    assert marked["metadata"]["deletionTimestamp"]
+    registry.patch("configmaps", ns, "c", lambda o: {**o, "metadata": {**o["metadata"], "finalizers": []}})
+    assert status_error(registry.get, "configmaps", ns, "c").code == 404
+
+
+def test_delete_of_most_kinds_answers_a_success_status(registry, ns):
+    registry.create("configmaps", ns, {"metadata": {"name": "c"}})
+    answer = registry.delete("configmaps", ns, "c")
+    assert answer["kind"] == "Status" and answer["status"] == "Success"
+    assert answer["details"]["name"] == "c" and answer["details"]["kind"] == "configmaps"
+
+
+def test_delete_precondition_mismatch_is_409(registry, ns):
+    registry.create("configmaps", ns, {"metadata": {"name": "c"}})
+    error = status_error(registry.delete, "configmaps", ns, "c", preconditions={"uid": "other"})
+    assert error.code == 409 and "Precondition failed: UID in precondition: other" in error.message
+    assert registry.get("configmaps", ns, "c")
+
+
+def test_delete_collection_by_label(registry, ns):
+    registry.create("configmaps", ns, {"metadata": {"name": "a", "labels": {"x": "1"}}})
+    registry.create("configmaps", ns, {"metadata": {"name": "b"}})
+    deleted = registry.delete_collection("configmaps", ns, "x=1")
+    assert [c["metadata"]["name"] for c in deleted["items"]] == ["a"]
+    assert [c["metadata"]["name"] for c in registry.list("configmaps", ns)["items"]] == ["b"]
+
+
+def test_namespace_deletion_terminates_then_removes_content(registry, ns):
+    registry.create("pods", ns, pod("p", nodeName="n1"))
+    registry.create("configmaps", ns, {"metadata": {"name": "c"}})
+    terminating = registry.delete("namespaces", None, ns)
+    assert terminating["status"]["phase"] == "Terminating" and terminating["metadata"]["deletionTimestamp"]
+    assert registry.get("pods", ns, "p")  # content stays until the namespace controller runs
+    assert registry.finalize_namespace(ns)
+    assert registry.list("pods", ns)["items"] == [] and registry.list("configmaps", ns)["items"] == []
+    assert status_error(registry.get, "namespaces", None, ns).code == 404
+
+
+def test_finalize_subresource_of_a_terminating_namespace_removes_it(registry, ns):
+    """Emptying spec.finalizers through namespaces/finalize ends a Terminating namespace."""
+    terminating = registry.delete("namespaces", None, ns)
+    registry.update("namespaces", None, ns, {**terminating, "spec": {"finalizers": []}}, subresource="finalize")
+    assert status_error(registry.get, "namespaces", None, ns).code == 404
+
+
+def test_background_namespace_finalizer_removes_the_namespace(etcd, clock):
+    registry = Registry(etcd, clock)
+    try:
+        name = f"bg{next(_namespaces)}"
+        registry.create("namespaces", None, {"metadata": {"name": name}})
+        watch = registry.watch("namespaces", field_selector=f"metadata.name={name}", resource_version="0")
+        registry.delete("namespaces", None, name)
+        events = collect(watch, 4)
+        # marked Terminating, then the `kubernetes` finalizer dropped, then gone
+        assert [t for t, _ in events] == ["ADDED", "MODIFIED", "MODIFIED", "DELETED"]
+        assert events[1][1]["status"]["phase"] == "Terminating"
+    finally:
+        registry.close()
+
+
+def test_bind_sets_node_name_once(registry, ns):
+    registry.create("pods", ns, pod("p"))
+    binding = {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "p"},
+               "target": {"kind": "Node", "name": "n1"}}
+    assert registry.bind(ns, "p", binding)["status"] == "Success"
+    bound = registry.get("pods", ns, "p")
+    assert bound["spec"]["nodeName"] == "n1"
+    assert any(c["type"] == "PodScheduled" for c in bound["status"]["conditions"])
+    error = status_error(registry.bind, ns, "p", binding)
+    assert error.code == 409 and 'is already assigned to node "n1"' in error.message
+
+
+def test_scale_subresource(registry, ns):
+    registry.create("deployments", ns, deployment("d"))
+    scale = registry.get_scale("deployments", ns, "d")
+    assert scale["spec"]["replicas"] == 1 and scale["status"]["selector"] == "app=d"
+    assert registry.update_scale("deployments", ns, "d", {"spec": {"replicas": 3}})["spec"]["replicas"] == 3
+    assert registry.get("deployments", ns, "d")["spec"]["replicas"] == 3
+    assert status_error(registry.update_scale, "deployments", ns, "d", {"spec": {"replicas": -1}}).code == 422
+
+
+def test_default_service_account_is_created_once(registry, ns):
+    first = registry.ensure_default_service_account(ns)
+    again = registry.ensure_default_service_account(ns)
+    assert first["metadata"]["name"] == "default" and again["metadata"]["uid"] == first["metadata"]["uid"]
+
+
+def test_dry_run_create_stores_nothing(registry, ns):
+    answer = registry.create("configmaps", ns, {"metadata": {"name": "c"}}, dry_run=True)
+    assert answer["metadata"]["uid"]
+    assert status_error(registry.get, "configmaps", ns, "c").code == 404
+
+
+def test_services_get_a_cluster_ip(registry, ns):
+    created = registry.create("services", ns, {"metadata": {"name": "s"},
+                                               "spec": {"ports": [{"port": 80}]}})
+    assert created["spec"]["clusterIP"].startswith("10.96.")
+    assert created["spec"]["ports"][0]["targetPort"] == 80

@@ -1,0 +1,113 @@
+"""Label and field selectors: one test per parsing or matching rule (no etcd needed)."""
+from __future__ import annotations
+
+import pytest
+
+from reference_impl.apiserver.errors import StatusError
+from reference_impl.apiserver.selectors import (from_label_selector_dict, object_fields,
+                                                parse_field_selector, parse_label_selector, to_string)
+
+
+def matches(selector: str, labels: dict) -> bool:
+    return parse_label_selector(selector).matches(labels)
+
+
+def test_empty_label_selector_matches_everything():
+    """An empty selector selects every object, also one without labels."""
+    assert matches("", {}) and matches("  ", {"a": "b"})
+
+
+@pytest.mark.parametrize("selector", ["app=web", "app==web"])
+def test_equality_needs_the_label_with_that_value(selector):
+    """`=` and `==` mean the same: the label is present with exactly that value."""
+    assert matches(selector, {"app": "web"})
+    assert not matches(selector, {"app": "db"})
+    assert not matches(selector, {})
+
+
+def test_inequality_also_matches_a_missing_label():
+    """`a!=b` holds when the label is absent, like upstream's NotEquals."""
+    assert matches("app!=web", {}) and matches("app!=web", {"app": "db"})
+    assert not matches("app!=web", {"app": "web"})
+
+
+def test_set_based_in_and_notin():
+    """`in` needs one of the values; `notin` holds for other values and for absence."""
+    assert matches("tier in (a, b)", {"tier": "b"})
+    assert not matches("tier in (a,b)", {})
+    assert matches("tier notin (a,b)", {}) and not matches("tier notin (a,b)", {"tier": "a"})
+
+
+def test_exists_and_does_not_exist():
+    """A bare key needs the label; `!key` needs its absence."""
+    assert matches("app", {"app": ""}) and not matches("app", {})
+    assert matches("!app", {}) and not matches("!app", {"app": "x"})
+
+
+def test_comma_is_and():
+    """Requirements separated by commas must all hold; commas inside `( )` separate values."""
+    assert matches("a=1,b in (2,3),!c", {"a": "1", "b": "3"})
+    assert not matches("a=1,b in (2,3),!c", {"a": "1", "b": "3", "c": "x"})
+
+
+def test_greater_and_less_than_compare_integers():
+    assert matches("n>3", {"n": "4"}) and not matches("n<3", {"n": "4"})
+
+
+@pytest.mark.parametrize("bad", ["a=b=c=d!", "x in a", "=v", "a b"])
+def test_malformed_label_selector_is_400(bad):
+    """A selector that does not parse is a 400 BadRequest, not a crash."""
+    with pytest.raises(StatusError) as raised:
+        parse_label_selector(bad)
+    assert raised.value.code == 400 and raised.value.reason == "BadRequest"
+
+
+def test_invalid_label_value_is_refused():
+    with pytest.raises(StatusError) as raised:
+        parse_label_selector("app=-bad-")
+    assert "a valid label must be an empty string" in raised.value.message
+
+
+def test_label_selector_dict_and_its_string_form():
+    """A metav1.LabelSelector converts to requirements and back to the query form Scale shows."""
+    selector = from_label_selector_dict({"matchLabels": {"app": "web"}, "matchExpressions": [
+        {"key": "tier", "operator": "In", "values": ["b", "a"]}, {"key": "x", "operator": "DoesNotExist"}]})
+    assert selector.matches({"app": "web", "tier": "a"})
+    assert to_string(selector) == "app=web,tier in (a,b),!x"
+
+
+def test_field_selector_equality_and_inequality():
+    selector = parse_field_selector("metadata.name=p1,status.phase!=Failed")
+    assert selector.matches({"metadata.name": "p1", "status.phase": "Running"})
+    assert not selector.matches({"metadata.name": "p1", "status.phase": "Failed"})
+
+
+def test_field_selector_empty_value_matches_an_absent_field():
+    """`spec.nodeName=` selects unscheduled pods: absent fields read as ""."""
+    assert parse_field_selector("spec.nodeName=").matches({})
+
+
+def test_field_selector_escapes():
+    """A backslash escapes `,` and `=` inside a value."""
+    selector = parse_field_selector(r"metadata.name=a\,b\=c")
+    assert selector.requirements[0].value == "a,b=c"
+
+
+def test_unsupported_field_is_400_with_upstreams_message():
+    with pytest.raises(StatusError) as raised:
+        parse_field_selector("spec.foo=bar", ("metadata.name",))
+    assert raised.value.code == 400
+    assert raised.value.message == "field label not supported: spec.foo"
+
+
+def test_field_selector_without_operator_is_400():
+    with pytest.raises(StatusError) as raised:
+        parse_field_selector("metadata.name")
+    assert raised.value.code == 400
+
+
+def test_object_fields_reads_dotted_paths_as_strings():
+    """GetAttrs: nested values as strings, booleans as true/false, missing as ""."""
+    obj = {"metadata": {"name": "n"}, "spec": {"unschedulable": True}}
+    assert object_fields(obj, ("metadata.name", "spec.unschedulable", "status.phase")) == {
+        "metadata.name": "n", "spec.unschedulable": "true", "status.phase": ""}
