@@ -1,0 +1,153 @@
+"""Admission: the ordered checks (and defaults) a write passes after authorization and before storage.
+
+The chain runs NamespaceLifecycle, ServiceAccount and validation, in that order, on every create,
+update, patch (after the patch is applied) and delete the HTTP layer hands it as an
+`AdmissionRequest` (operation, resource, subresource, namespace, name, obj, old_obj, user, dry_run).
+Each plugin takes the request and the object so far and returns the object, possibly changed
+(ServiceAccount fills in `spec.serviceAccountName`); a refusal raises StatusError with the code and
+message upstream's plugin gives.
+
+Plugins read namespaces and ServiceAccounts through the registry's `get(resource, namespace, name)`,
+live (upstream reads an informer cache and falls back to a live read).
+"""
+from __future__ import annotations
+
+from typing import Protocol, Sequence
+
+from reference_impl.apiserver import errors
+from reference_impl.apiserver.errors import StatusError
+from reference_impl.mirrors import mirrors
+
+CREATE, UPDATE, DELETE = "CREATE", "UPDATE", "DELETE"
+IMMORTAL_NAMESPACES = frozenset({"default", "kube-system", "kube-public"})
+DEFAULT_SERVICE_ACCOUNT = "default"
+MIRROR_POD_ANNOTATION = "kubernetes.io/config.mirror"
+
+
+class Plugin(Protocol):
+    def admit(self, request: object, obj: dict | None) -> dict | None: ...
+
+
+def _group_resource(request: object) -> str:
+    return errors.qualified(request.resource.plural, request.resource.group)
+
+
+@mirrors("k8s.io/apiserver/pkg/admission.NewForbidden")
+def forbidden(request: object, obj: dict | None, why: str) -> StatusError:
+    """403 `<resource> "<name>" is forbidden: <why>`, naming the object as upstream's
+    extractResourceName does: the request's name, else the object's name or generateName."""
+    name = request.name
+    if not name:
+        meta = (obj or {}).get("metadata") or {}
+        name = meta.get("name") or meta.get("generateName") or "Unknown"
+    resource, group = request.resource.plural, request.resource.group
+    return StatusError(403, "Forbidden", f'{_group_resource(request)} "{name}" is forbidden: {why}',
+                       {"name": name, "group": group, "kind": resource} if group else
+                       {"name": name, "kind": resource})
+
+
+def _is_namespace(request: object) -> bool:
+    return request.resource.group == "" and request.resource.plural == "namespaces"
+
+
+class NamespaceLifecycle:
+    """No objects in a namespace that does not exist, no new ones in a Terminating namespace, and
+    the namespaces default, kube-system and kube-public may never be deleted."""
+
+    def __init__(self, registry: object, immortal: frozenset[str] = IMMORTAL_NAMESPACES) -> None:
+        self.registry = registry
+        self.immortal = immortal
+
+    @mirrors("(*k8s.io/apiserver/pkg/admission/plugin/namespace/lifecycle.Lifecycle).Admit")
+    def admit(self, request: object, obj: dict | None) -> dict | None:
+        if _is_namespace(request):
+            if request.operation == DELETE and request.name in self.immortal:
+                raise forbidden(request, obj, "this namespace may not be deleted")
+            return obj
+        if not request.namespace or request.operation == DELETE:
+            return obj  # cluster-scoped objects, and deleting anything, are always allowed
+        namespace = self.registry.get("namespaces", None, request.namespace)  # 404 when missing
+        terminating = (namespace.get("status") or {}).get("phase") == "Terminating"
+        if request.operation == CREATE and terminating:
+            err = forbidden(request, obj, f"unable to create new content in namespace "
+                                          f"{request.namespace} because it is being terminated")
+            err.details.setdefault("causes", []).append(
+                {"reason": "NamespaceTerminating", "field": "metadata.namespace",
+                 "message": f"namespace {request.namespace} is being terminated"})
+            raise err
+        return obj
+
+
+class ServiceAccount:
+    """Pods run as a ServiceAccount: `default` when the pod names none, and it must exist. The pod
+    also inherits the account's imagePullSecrets when it lists none. (Token volumes are not mounted:
+    the reference issues no ServiceAccount tokens.)"""
+
+    def __init__(self, registry: object) -> None:
+        self.registry = registry
+
+    @mirrors("k8s.io/kubernetes/plugin/pkg/admission/serviceaccount.shouldIgnore")
+    def handles(self, request: object, obj: dict | None) -> bool:
+        return (request.operation == CREATE and request.resource.group == ""
+                and request.resource.plural == "pods" and not request.subresource and obj is not None)
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/serviceaccount.Plugin).Admit",
+             "(*k8s.io/kubernetes/plugin/pkg/admission/serviceaccount.Plugin).getServiceAccount")
+    def admit(self, request: object, obj: dict | None) -> dict | None:
+        if not self.handles(request, obj):
+            return obj
+        spec = obj.setdefault("spec", {})
+        if MIRROR_POD_ANNOTATION in ((obj.get("metadata") or {}).get("annotations") or {}):
+            if spec.get("serviceAccountName"):
+                raise forbidden(request, obj, "a mirror pod may not reference service accounts")
+            return obj
+        name = spec.get("serviceAccountName") or spec.get("serviceAccount") or DEFAULT_SERVICE_ACCOUNT
+        # v1 conversion keeps the deprecated spec.serviceAccount equal to serviceAccountName.
+        spec["serviceAccountName"] = spec["serviceAccount"] = name
+        try:
+            account = self.registry.get("serviceaccounts", request.namespace, name)
+        except StatusError as err:
+            if err.code != 404:
+                raise
+            raise forbidden(request, obj, f"error looking up service account {request.namespace}/{name}: "
+                                          f'serviceaccount "{name}" not found') from None
+        if not spec.get("imagePullSecrets") and account.get("imagePullSecrets"):
+            spec["imagePullSecrets"] = [{"name": s["name"]} for s in account["imagePullSecrets"]]
+        return obj
+
+
+class Validation:
+    """The resource's own validation (upstream's strategy Validate/ValidateUpdate), run last so it
+    sees what the mutating plugins filled in: 422 Invalid listing every error."""
+
+    @mirrors("k8s.io/apiserver/pkg/registry/rest.BeforeCreate",
+             "k8s.io/apiserver/pkg/registry/rest.BeforeUpdate")
+    def admit(self, request: object, obj: dict | None) -> dict | None:
+        if request.operation not in (CREATE, UPDATE) or request.subresource or obj is None:
+            return obj
+        causes = request.resource.validate(obj)
+        if causes:
+            meta = obj.get("metadata") or {}
+            name = request.name or meta.get("name") or meta.get("generateName") or ""
+            raise errors.invalid(request.resource.kind, name, list(causes), request.resource.group)
+        return obj
+
+
+class AdmissionChain:
+    """Plugins in order; each sees the object as the previous one left it."""
+
+    def __init__(self, plugins: Sequence[Plugin]) -> None:
+        self.plugins = tuple(plugins)
+
+    @mirrors("(k8s.io/apiserver/pkg/admission.chainAdmissionHandler).Admit",
+             "(k8s.io/apiserver/pkg/admission.chainAdmissionHandler).Validate")
+    def admit(self, request: object) -> dict | None:
+        obj = request.obj
+        for plugin in self.plugins:
+            obj = plugin.admit(request, obj)
+        return obj
+
+
+def new_admission_chain(registry: object) -> AdmissionChain:
+    """The server's default chain: NamespaceLifecycle, ServiceAccount, validation."""
+    return AdmissionChain([NamespaceLifecycle(registry), ServiceAccount(registry), Validation()])

@@ -1,0 +1,242 @@
+"""Authentication: who sent a request, from its client certificate or its bearer token.
+
+The chain is upstream's (k8s.io/apiserver/pkg/authentication, assembled by
+kubernetes/pkg/kubeapiserver/authenticator.Config.New): a union of the x509 client-certificate
+authenticator and the token-file bearer authenticator, wrapped so that every authenticated user also
+gets the group system:authenticated, and, with --anonymous-auth, a last fallback to the user
+system:anonymous in group system:unauthenticated. A credential that is *presented but wrong* (an
+unknown token, a certificate the CA did not sign) is a 401 even when anonymous access is on:
+upstream joins the anonymous authenticator with `union.NewFailOnError`.
+
+Everything here is sans-IO: an authenticator reads `request.headers`, `request.peer_certificate_der`
+(DER bytes of the client's leaf certificate) or `request.peer_certificate` (the dict
+`ssl.SSLSocket.getpeercert()` returns once TLS has verified the certificate); tests pass plain objects.
+"""
+from __future__ import annotations
+
+import csv
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Protocol, Sequence
+
+from cryptography import x509
+from cryptography.x509 import verification
+from cryptography.x509.oid import NameOID
+
+from reference_impl.mirrors import mirrors
+
+ANONYMOUS_USER = "system:anonymous"
+ALL_UNAUTHENTICATED = "system:unauthenticated"
+ALL_AUTHENTICATED = "system:authenticated"
+
+
+class AuthConfigError(Exception):
+    """A --token-auth-file or --client-ca-file the server cannot start with."""
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        self.path, self.problem = str(path), problem
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.problem}"
+
+
+class AuthenticationFailed(Exception):
+    """A credential was presented and rejected (Go's non-nil `err` from AuthenticateRequest)."""
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    """user.DefaultInfo: the identity the authorizer and admission see."""
+
+    name: str
+    uid: str = ""
+    groups: tuple[str, ...] = ()
+    extra: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+ANONYMOUS = UserInfo(ANONYMOUS_USER, groups=(ALL_UNAUTHENTICATED,))
+
+
+class Request(Protocol):
+    """What authenticators read from an HTTP request."""
+
+    headers: object  # has .get(name) -> str | None, case-insensitive
+
+
+class TokenFileAuthenticator:
+    """Static bearer tokens from a CSV file: `token,user,uid[,"group1,group2"]` per line."""
+
+    def __init__(self, tokens: dict[str, UserInfo]) -> None:
+        self.tokens = tokens
+
+    @classmethod
+    @mirrors("k8s.io/apiserver/pkg/authentication/token/tokenfile.NewCSV")
+    def from_csv(cls, path: Path | str) -> TokenFileAuthenticator:
+        """Read the token file the way upstream does: records need at least 3 columns; a record with
+        an empty token is skipped; of duplicate tokens the last one wins."""
+        try:
+            with open(path, newline="", encoding="utf-8") as file:
+                records = [record for record in csv.reader(file) if record]
+        except OSError as err:
+            raise AuthConfigError(path, err.strerror or str(err)) from None
+        except (csv.Error, UnicodeDecodeError) as err:
+            raise AuthConfigError(path, f"not a CSV file: {err}") from None
+        tokens: dict[str, UserInfo] = {}
+        for record in records:
+            if len(record) < 3:
+                raise AuthConfigError(path, f"token file '{path}' must have at least 3 columns "
+                                            f"(token, user name, user uid), found {len(record)}")
+            if not record[0]:
+                continue
+            groups = tuple(record[3].split(",")) if len(record) >= 4 else ()
+            tokens[record[0]] = UserInfo(record[1], record[2], groups)
+        return cls(tokens)
+
+    @mirrors("(*k8s.io/apiserver/pkg/authentication/token/tokenfile.TokenAuthenticator).AuthenticateToken")
+    def authenticate_token(self, token: str) -> UserInfo | None:
+        return self.tokens.get(token)
+
+
+class BearerTokenAuthenticator:
+    """Takes the token from `Authorization: Bearer <token>` and asks a token authenticator."""
+
+    def __init__(self, tokens: TokenFileAuthenticator) -> None:
+        self.tokens = tokens
+
+    @mirrors("(*k8s.io/apiserver/pkg/authentication/request/bearertoken.Authenticator).AuthenticateRequest")
+    def authenticate(self, request: Request) -> UserInfo | None:
+        header = (request.headers.get("Authorization") or "").strip()
+        parts = header.split(" ", 2)
+        if len(parts) < 2 or parts[0].lower() != "bearer" or not parts[1]:
+            return None
+        user = self.tokens.authenticate_token(parts[1])
+        if user is None:
+            raise AuthenticationFailed("invalid bearer token")
+        return user
+
+
+class X509Authenticator:
+    """Client certificates signed by the client CA: CN is the user name, each O a group."""
+
+    def __init__(self, ca_certs: Sequence[x509.Certificate],
+                 now: Callable[[], datetime.datetime] | None = None) -> None:
+        self.ca_certs = tuple(ca_certs)
+        self.now = now  # None: the wall clock, read by the verifier
+        # Client certificates carry no subjectAltName; the WebPKI defaults would demand one.
+        leaf_policy = verification.ExtensionPolicy.webpki_defaults_ee().may_be_present(
+            x509.SubjectAlternativeName, verification.Criticality.AGNOSTIC, None)
+        self._policy = verification.PolicyBuilder().store(verification.Store(list(ca_certs))) \
+            .extension_policies(ca_policy=verification.ExtensionPolicy.webpki_defaults_ca(),
+                                ee_policy=leaf_policy)
+
+    @classmethod
+    @mirrors("k8s.io/apiserver/pkg/authentication/request/x509.NewStaticVerifierFromFile")
+    def from_file(cls, path: Path | str) -> X509Authenticator:
+        """The CA bundle in --client-ca-file (one or more PEM certificates)."""
+        try:
+            certs = x509.load_pem_x509_certificates(Path(path).read_bytes())
+        except OSError as err:
+            raise AuthConfigError(path, err.strerror or str(err)) from None
+        except ValueError:
+            raise AuthConfigError(path, "holds no PEM certificate") from None
+        return cls(certs)
+
+    @mirrors("(*k8s.io/apiserver/pkg/authentication/request/x509.Authenticator).AuthenticateRequest")
+    def authenticate(self, request: object) -> UserInfo | None:
+        """The verified certificate's CN as user and Os as groups (upstream's
+        CommonNameUserConversion); None without a certificate or with an empty CN."""
+        der = getattr(request, "peer_certificate_der", None)
+        if der:
+            return self._from_der(der)
+        verified = getattr(request, "peer_certificate", None)
+        if verified:
+            return _user_from_subject(verified.get("subject", ()))
+        return None
+
+    def _from_der(self, der: bytes) -> UserInfo | None:
+        try:
+            leaf = x509.load_der_x509_certificate(der)
+        except ValueError:
+            raise AuthenticationFailed("the client certificate is not DER") from None
+        policy = self._policy.time(self.now()) if self.now else self._policy
+        try:
+            policy.build_client_verifier().verify(leaf, [])
+        except verification.VerificationError as err:
+            raise AuthenticationFailed(f"verifying certificate {_identify(leaf)} failed: {err}") from None
+        names = leaf.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+        if not names or not names[0].value:
+            return None
+        groups = tuple(str(a.value) for a in leaf.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME))
+        return UserInfo(str(names[0].value), groups=groups)
+
+
+def _user_from_subject(subject: Sequence[Sequence[tuple[str, str]]]) -> UserInfo | None:
+    """CN and O from getpeercert()'s subject: a tuple of RDNs, each a tuple of (key, value) pairs."""
+    pairs = [pair for rdn in subject for pair in rdn]
+    names = [value for key, value in pairs if key == "commonName"]
+    if not names or not names[0]:
+        return None
+    return UserInfo(names[0], groups=tuple(value for key, value in pairs if key == "organizationName"))
+
+
+def _identify(cert: x509.Certificate) -> str:
+    """certificateIdentifier's gist: the subject and serial, so logs say which cert failed."""
+    return f'SN={cert.serial_number}, subject="{cert.subject.rfc4514_string()}"'
+
+
+@mirrors("(*k8s.io/apiserver/pkg/authentication/group.AuthenticatedGroupAdder).AuthenticateRequest")
+def with_authenticated_group(user: UserInfo) -> UserInfo:
+    """Add system:authenticated unless the user is anonymous or already in either all-users group."""
+    if user.name == ANONYMOUS_USER or {ALL_AUTHENTICATED, ALL_UNAUTHENTICATED} & set(user.groups):
+        return user
+    return UserInfo(user.name, user.uid, user.groups + (ALL_AUTHENTICATED,), user.extra)
+
+
+class RequestAuthenticator:
+    """The whole chain: what the HTTP layer's WithAuthentication filter calls."""
+
+    def __init__(self, authenticators: Sequence[object], anonymous: bool = False) -> None:
+        self.authenticators = tuple(authenticators)
+        self.anonymous = anonymous
+
+    @mirrors("(*k8s.io/apiserver/pkg/authentication/request/union.unionAuthRequestHandler).AuthenticateRequest")
+    def authenticate_strict(self, request: object) -> UserInfo | None:
+        """The first authenticator that knows the request wins; if none does and some rejected a
+        credential, AuthenticationFailed with all their reasons; None when nothing was presented."""
+        failures = []
+        for authenticator in self.authenticators:
+            try:
+                user = authenticator.authenticate(request)
+            except AuthenticationFailed as err:
+                failures.append(str(err))
+                continue
+            if user is not None:
+                return with_authenticated_group(user)
+        if failures:
+            raise AuthenticationFailed("; ".join(failures))
+        return None
+
+    @mirrors("k8s.io/apiserver/pkg/authentication/request/anonymous.NewAuthenticator",
+             "k8s.io/apiserver/pkg/endpoints/filters.WithAuthentication")
+    def authenticate(self, request: object) -> UserInfo | None:
+        """The user, or None for a 401: no credentials with anonymous off, or a rejected credential."""
+        try:
+            user = self.authenticate_strict(request)
+        except AuthenticationFailed:
+            return None
+        if user is None and self.anonymous:
+            return ANONYMOUS
+        return user
+
+
+def new_authenticator(client_ca_file: Path | str | None = None, token_auth_file: Path | str | None = None,
+                      anonymous: bool = False) -> RequestAuthenticator:
+    """The chain for the server's flags, in upstream's order: x509 first, then bearer tokens."""
+    authenticators: list[object] = []
+    if client_ca_file:
+        authenticators.append(X509Authenticator.from_file(client_ca_file))
+    if token_auth_file:
+        authenticators.append(BearerTokenAuthenticator(TokenFileAuthenticator.from_csv(token_auth_file)))
+    return RequestAuthenticator(authenticators, anonymous)

@@ -1,0 +1,214 @@
+"""The admission chain without a network: NamespaceLifecycle, ServiceAccount and validation, each
+test stating the upstream rule it checks. The registry is a dict of objects by (plural, ns, name)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from reference_impl.apiserver import errors
+from reference_impl.apiserver.admission import (AdmissionChain, NamespaceLifecycle, ServiceAccount,
+                                                Validation, new_admission_chain)
+from reference_impl.apiserver.errors import StatusError
+
+
+@dataclass(frozen=True)
+class FakeResource:
+    plural: str
+    kind: str
+    group: str = ""
+    namespaced: bool = True
+
+    def validate(self, obj: dict) -> list[str]:
+        if self.plural == "pods" and not (obj.get("spec") or {}).get("containers"):
+            return ["spec.containers: Required value"]
+        return []
+
+
+PODS = FakeResource("pods", "Pod")
+NAMESPACES = FakeResource("namespaces", "Namespace", namespaced=False)
+DEPLOYMENTS = FakeResource("deployments", "Deployment", "apps")
+NODES = FakeResource("nodes", "Node", namespaced=False)
+
+
+@dataclass
+class Request:
+    operation: str
+    resource: FakeResource
+    namespace: str = "default"
+    name: str = ""
+    obj: dict | None = None
+    subresource: str = ""
+    old_obj: dict | None = None
+    user: object = None
+    dry_run: bool = False
+
+
+class FakeRegistry:
+    def __init__(self, *objects: tuple[str, str | None, dict]) -> None:
+        self.objects = {(plural, ns, obj["metadata"]["name"]): obj for plural, ns, obj in objects}
+
+    def get(self, resource, namespace, name):
+        try:
+            return self.objects[(resource, namespace, name)]
+        except KeyError:
+            raise errors.not_found(resource, name) from None
+
+
+def namespace(name, phase="Active"):
+    return ("namespaces", None, {"metadata": {"name": name}, "status": {"phase": phase}})
+
+
+def service_account(ns, name="default", pull_secrets=()):
+    obj = {"metadata": {"name": name, "namespace": ns}}
+    if pull_secrets:
+        obj["imagePullSecrets"] = [{"name": s} for s in pull_secrets]
+    return ("serviceaccounts", ns, obj)
+
+
+def pod(name="web", **spec):
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+            "spec": {"containers": [{"name": "c", "image": "nginx"}], **spec}}
+
+
+REGISTRY = FakeRegistry(namespace("default"), namespace("kube-system"), namespace("dying", "Terminating"),
+                        service_account("default"), service_account("default", "builder", ["regcred"]),
+                        service_account("dying"))
+
+
+def refused(plugin, request) -> StatusError:
+    with pytest.raises(StatusError) as err:
+        plugin.admit(request, request.obj)
+    return err.value
+
+
+# --- NamespaceLifecycle --------------------------------------------------------------------------
+
+def test_create_in_missing_namespace_is_not_found():
+    """Nothing may be created in a namespace that does not exist: the namespace's own 404."""
+    err = refused(NamespaceLifecycle(REGISTRY), Request("CREATE", PODS, "nowhere", obj=pod()))
+    assert (err.code, err.message) == (404, 'namespaces "nowhere" not found')
+
+
+def test_update_in_missing_namespace_is_not_found():
+    """Updates are refused in a missing namespace too; only deletes are always allowed."""
+    lifecycle = NamespaceLifecycle(REGISTRY)
+    assert refused(lifecycle, Request("UPDATE", PODS, "nowhere", "web", pod())).code == 404
+    assert lifecycle.admit(Request("DELETE", PODS, "nowhere", "web"), None) is None
+
+
+def test_create_in_terminating_namespace_is_forbidden():
+    """A Terminating namespace takes no new objects: 403 with a NamespaceTerminating cause."""
+    err = refused(NamespaceLifecycle(REGISTRY), Request("CREATE", PODS, "dying", obj=pod()))
+    assert err.code == 403
+    assert err.message == ('pods "web" is forbidden: unable to create new content in namespace dying '
+                           'because it is being terminated')
+    assert err.details["causes"][0]["reason"] == "NamespaceTerminating"
+
+
+def test_update_in_terminating_namespace_is_allowed():
+    """Only creates are refused in a Terminating namespace (finalizers must still be removable)."""
+    request = Request("UPDATE", PODS, "dying", "web", pod())
+    assert NamespaceLifecycle(REGISTRY).admit(request, request.obj) is request.obj
+
+
+@pytest.mark.parametrize("name", ["default", "kube-system", "kube-public"])
+def test_immortal_namespaces_cannot_be_deleted(name):
+    """default, kube-system and kube-public may never be deleted."""
+    err = refused(NamespaceLifecycle(REGISTRY), Request("DELETE", NAMESPACES, "", name))
+    assert (err.code, err.message) == (403, f'namespaces "{name}" is forbidden: this namespace may not be deleted')
+
+
+def test_other_namespaces_and_cluster_scoped_objects_pass():
+    """Namespaces themselves and cluster-scoped objects are not subject to the namespace check."""
+    lifecycle = NamespaceLifecycle(REGISTRY)
+    assert lifecycle.admit(Request("DELETE", NAMESPACES, "", "dying"), None) is None
+    node = {"metadata": {"name": "n1"}}
+    assert lifecycle.admit(Request("CREATE", NODES, "", obj=node), node) is node
+
+
+def test_forbidden_names_generate_name_when_no_name():
+    """admission.NewForbidden names the object by name, else generateName (before generation)."""
+    obj = {"metadata": {"generateName": "web-"}, "spec": {}}
+    err = refused(NamespaceLifecycle(REGISTRY), Request("CREATE", PODS, "dying", obj=obj))
+    assert err.message.startswith('pods "web-" is forbidden')
+
+
+# --- ServiceAccount ------------------------------------------------------------------------------
+
+def test_pod_without_service_account_gets_default():
+    """A pod that names no ServiceAccount runs as `default`."""
+    obj = ServiceAccount(REGISTRY).admit(Request("CREATE", PODS, obj=pod()), pod())
+    assert obj["spec"]["serviceAccountName"] == "default"
+    assert obj["spec"]["serviceAccount"] == "default"
+
+
+def test_service_account_must_exist():
+    """The ServiceAccount a pod runs as must exist in its namespace, else 403 with upstream's text."""
+    err = refused(ServiceAccount(REGISTRY), Request("CREATE", PODS, obj=pod(serviceAccountName="ghost")))
+    assert err.code == 403
+    assert err.message == ('pods "web" is forbidden: error looking up service account default/ghost: '
+                           'serviceaccount "ghost" not found')
+
+
+def test_missing_default_service_account_is_refused():
+    """Without the `default` ServiceAccount (no controller made it), pods cannot be created."""
+    registry = FakeRegistry(namespace("fresh"))
+    assert refused(ServiceAccount(registry), Request("CREATE", PODS, "fresh", obj=pod())).code == 403
+
+
+def test_pod_inherits_image_pull_secrets():
+    """A pod without imagePullSecrets takes its ServiceAccount's."""
+    obj = ServiceAccount(REGISTRY).admit(Request("CREATE", PODS), pod(serviceAccountName="builder"))
+    assert obj["spec"]["imagePullSecrets"] == [{"name": "regcred"}]
+
+
+def test_service_account_ignores_other_writes():
+    """Only pod creates are handled: updates, subresources and other kinds pass untouched."""
+    plugin = ServiceAccount(REGISTRY)
+    for request in (Request("UPDATE", PODS, name="web"), Request("CREATE", PODS, subresource="binding"),
+                    Request("CREATE", DEPLOYMENTS)):
+        obj = pod(serviceAccountName="ghost")
+        assert plugin.admit(request, obj) == pod(serviceAccountName="ghost")
+
+
+def test_mirror_pods_may_not_name_service_accounts():
+    """A mirror pod (kubelet static pod) is not defaulted and may not reference a ServiceAccount."""
+    obj = pod(serviceAccountName="default")
+    obj["metadata"]["annotations"] = {"kubernetes.io/config.mirror": "x"}
+    err = refused(ServiceAccount(REGISTRY), Request("CREATE", PODS, obj=obj))
+    assert err.message.endswith("a mirror pod may not reference service accounts")
+
+
+# --- validation and the chain --------------------------------------------------------------------
+
+def test_invalid_object_is_422_with_causes():
+    """Validation errors answer 422 Invalid naming the kind, the object and each cause."""
+    obj = {"metadata": {"name": "web"}, "spec": {}}
+    err = refused(Validation(), Request("CREATE", PODS, obj=obj))
+    assert (err.code, err.reason) == (422, "Invalid")
+    assert err.message == 'Pod "web" is invalid: spec.containers: Required value'
+    assert err.details["causes"] == [{"reason": "FieldValueRequired", "message": "Required value",
+                                      "field": "spec.containers"}]
+
+
+def test_chain_runs_in_order_and_passes_the_mutated_object():
+    """The chain runs NamespaceLifecycle, ServiceAccount, validation in order; each sees the last's output."""
+    chain = new_admission_chain(REGISTRY)
+    assert [type(p).__name__ for p in chain.plugins] == ["NamespaceLifecycle", "ServiceAccount", "Validation"]
+    assert chain.admit(Request("CREATE", PODS, obj=pod()))["spec"]["serviceAccountName"] == "default"
+
+
+def test_chain_stops_at_the_first_refusal():
+    """A refusal ends the chain: a pod in a missing namespace is 404, not a ServiceAccount error."""
+    seen = []
+
+    class Spy:
+        def admit(self, request, obj):
+            seen.append(request.operation)
+            return obj
+
+    chain = AdmissionChain([NamespaceLifecycle(REGISTRY), Spy()])
+    with pytest.raises(StatusError):
+        chain.admit(Request("CREATE", PODS, "nowhere", obj=pod()))
+    assert seen == []

@@ -1,0 +1,181 @@
+"""Authentication without a network: token files, bearer headers, client certificates, anonymous
+access and the system:authenticated group, each test stating the upstream rule it checks."""
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+
+from reference_impl.apiserver import certs
+from reference_impl.apiserver.auth import (ANONYMOUS, AuthConfigError, AuthenticationFailed,
+                                           BearerTokenAuthenticator, RequestAuthenticator,
+                                           TokenFileAuthenticator, UserInfo, X509Authenticator,
+                                           new_authenticator, with_authenticated_group)
+
+
+@dataclass
+class FakeRequest:
+    headers: dict = field(default_factory=dict)
+    peer_certificate: dict | None = None
+    peer_certificate_der: bytes | None = None
+
+
+def bearer(token):
+    return FakeRequest(headers={"Authorization": f"Bearer {token}"})
+
+
+def der(pair: certs.KeyPair) -> bytes:
+    return pair.certificate.public_bytes(serialization.Encoding.DER)
+
+
+@pytest.fixture(scope="module")
+def ca():
+    return certs.new_ca()
+
+
+@pytest.fixture
+def token_file(tmp_path):
+    path = tmp_path / "tokens.csv"
+    path.write_text('tok-alice,alice,1001,"viewers,devs"\n'
+                    'tok-bob,bob,1002\n'
+                    ',nobody,1003\n'
+                    '\n'
+                    'tok-bob,robert,1004\n')
+    return path
+
+
+def test_token_file_reads_user_uid_and_groups(token_file):
+    """Each record is token,user,uid and optionally a quoted comma-separated group list."""
+    tokens = TokenFileAuthenticator.from_csv(token_file)
+    assert tokens.authenticate_token("tok-alice") == UserInfo("alice", "1001", ("viewers", "devs"))
+
+
+def test_token_file_skips_empty_tokens_and_last_duplicate_wins(token_file):
+    """A record with an empty token is skipped; a duplicated token keeps the later record."""
+    tokens = TokenFileAuthenticator.from_csv(token_file)
+    assert "" not in tokens.tokens
+    assert tokens.authenticate_token("tok-bob") == UserInfo("robert", "1004")
+
+
+def test_token_file_needs_three_columns(tmp_path):
+    """Upstream refuses to start on a record with fewer than 3 columns, saying how many it found."""
+    path = tmp_path / "bad.csv"
+    path.write_text("tok,alice\n")
+    with pytest.raises(AuthConfigError, match="must have at least 3 columns .* found 2"):
+        TokenFileAuthenticator.from_csv(path)
+
+
+def test_missing_token_file_is_a_config_error(tmp_path):
+    with pytest.raises(AuthConfigError, match="No such file"):
+        new_authenticator(token_auth_file=tmp_path / "absent.csv")
+
+
+@pytest.mark.parametrize("header", [None, "", "Basic dXNlcjpwdw==", "Bearer", "Bearer "])
+def test_bearer_without_a_token_presents_nothing(token_file, header):
+    """No Authorization header, another scheme or an empty bearer token is 'no credentials', not a failure."""
+    auth = BearerTokenAuthenticator(TokenFileAuthenticator.from_csv(token_file))
+    assert auth.authenticate(FakeRequest(headers={} if header is None else {"Authorization": header})) is None
+
+
+def test_bearer_scheme_is_case_insensitive(token_file):
+    auth = BearerTokenAuthenticator(TokenFileAuthenticator.from_csv(token_file))
+    assert auth.authenticate(FakeRequest(headers={"Authorization": "bearer tok-alice"})).name == "alice"
+
+
+def test_unknown_bearer_token_fails(token_file):
+    """A bearer token the file does not list is an authentication failure ('invalid bearer token')."""
+    auth = BearerTokenAuthenticator(TokenFileAuthenticator.from_csv(token_file))
+    with pytest.raises(AuthenticationFailed, match="invalid bearer token"):
+        auth.authenticate(bearer("nope"))
+
+
+def test_client_certificate_cn_is_user_and_o_are_groups(ca):
+    """A client certificate signed by the client CA names the user (CN) and its groups (O)."""
+    pair = certs.issue_client_cert(ca, "carol", ("ops", "system:masters"))
+    user = X509Authenticator([ca.certificate]).authenticate(FakeRequest(peer_certificate_der=der(pair)))
+    assert user == UserInfo("carol", groups=("ops", "system:masters"))
+
+
+def test_client_certificate_from_another_ca_fails(ca):
+    """A certificate that does not chain to the client CA is refused."""
+    stranger = certs.issue_client_cert(certs.new_ca(), "mallory")
+    with pytest.raises(AuthenticationFailed, match="verifying certificate .*mallory.* failed"):
+        X509Authenticator([ca.certificate]).authenticate(FakeRequest(peer_certificate_der=der(stranger)))
+
+
+def test_expired_client_certificate_fails(ca):
+    """Verification happens at the authenticator's clock: past NotAfter the certificate is refused."""
+    pair = certs.issue_client_cert(ca, "carol")
+    later = datetime.datetime.now(datetime.timezone.utc) + certs.VALIDITY + datetime.timedelta(days=1)
+    auth = X509Authenticator([ca.certificate], now=lambda: later)
+    with pytest.raises(AuthenticationFailed):
+        auth.authenticate(FakeRequest(peer_certificate_der=der(pair)))
+
+
+def test_server_certificate_is_not_a_client_certificate(ca):
+    """Upstream verifies with ExtKeyUsageClientAuth: a serving certificate cannot log in."""
+    with pytest.raises(AuthenticationFailed, match="EKU"):
+        X509Authenticator([ca.certificate]).authenticate(
+            FakeRequest(peer_certificate_der=der(certs.issue_serving_cert(ca))))
+
+
+def test_certificate_without_common_name_presents_nothing(ca):
+    """CommonNameUserConversion: an empty CN authenticates no one (and is not an error)."""
+    pair = certs.issue_client_cert(ca, "", ("devs",))
+    assert X509Authenticator([ca.certificate]).authenticate(FakeRequest(peer_certificate_der=der(pair))) is None
+
+
+def test_tls_verified_certificate_dict_is_read(ca):
+    """Without DER bytes the authenticator reads the subject of getpeercert()'s dict (TLS verified it)."""
+    subject = ((("organizationName", "devs"),), (("commonName", "dave"),))
+    user = X509Authenticator([ca.certificate]).authenticate(FakeRequest(peer_certificate={"subject": subject}))
+    assert user == UserInfo("dave", groups=("devs",))
+
+
+def test_authenticated_users_join_system_authenticated():
+    """Every authenticated user gets the group system:authenticated, once."""
+    assert with_authenticated_group(UserInfo("a", groups=("x",))).groups == ("x", "system:authenticated")
+    already = UserInfo("a", groups=("system:authenticated",))
+    assert with_authenticated_group(already) is already
+    assert with_authenticated_group(ANONYMOUS) is ANONYMOUS
+
+
+def test_no_credentials_is_refused_without_anonymous(token_file):
+    """Anonymous requests are refused (401) unless --anonymous-auth."""
+    assert new_authenticator(token_auth_file=token_file).authenticate(FakeRequest()) is None
+
+
+def test_no_credentials_is_anonymous_with_anonymous(token_file):
+    """With --anonymous-auth a request without credentials is system:anonymous in system:unauthenticated."""
+    user = new_authenticator(token_auth_file=token_file, anonymous=True).authenticate(FakeRequest())
+    assert user == UserInfo("system:anonymous", groups=("system:unauthenticated",))
+
+
+def test_bad_credentials_are_refused_even_with_anonymous(token_file):
+    """A presented but rejected credential is a 401, never a fallback to anonymous (union.NewFailOnError)."""
+    assert new_authenticator(token_auth_file=token_file, anonymous=True).authenticate(bearer("nope")) is None
+
+
+def test_first_authenticator_that_knows_the_request_wins(ca, token_file):
+    """Client certificates are tried before bearer tokens; a failed one does not stop the next."""
+    chain = new_authenticator(token_auth_file=token_file)
+    chain = RequestAuthenticator([X509Authenticator([ca.certificate]), *chain.authenticators])
+    both = FakeRequest(headers={"Authorization": "Bearer tok-alice"},
+                       peer_certificate_der=der(certs.issue_client_cert(ca, "carol")))
+    assert chain.authenticate(both).name == "carol"
+    stranger = FakeRequest(headers={"Authorization": "Bearer tok-alice"},
+                           peer_certificate_der=der(certs.issue_client_cert(certs.new_ca(), "mallory")))
+    assert chain.authenticate(stranger) == UserInfo("alice", "1001", ("viewers", "devs", "system:authenticated"))
+
+
+def test_client_ca_file_is_loaded(tmp_path, ca):
+    path = tmp_path / "ca.crt"
+    path.write_bytes(ca.cert_pem)
+    pair = certs.issue_client_cert(ca, "erin")
+    assert new_authenticator(client_ca_file=path).authenticate(
+        FakeRequest(peer_certificate_der=der(pair))).name == "erin"
+    path.write_text("not a certificate")
+    with pytest.raises(AuthConfigError, match="holds no PEM certificate"):
+        new_authenticator(client_ca_file=path)

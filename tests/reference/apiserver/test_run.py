@@ -1,0 +1,163 @@
+"""`kubeatlas run apiserver`: one-line start-up errors, and a server (with the reference etcd, both
+in this process) that authenticates, authorizes and admits as the flags say."""
+from __future__ import annotations
+
+import base64
+import contextlib
+import http.client
+import io
+import json
+import socket
+import ssl
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from reference_impl.apiserver import run as apiserver
+from reference_impl.etcd import run as etcd
+
+START_TIMEOUT = 30.0
+TOKENS = 'alice-token,alice,uid-alice,"viewers"\n'
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def one_line_error(capsys, argv) -> str:
+    assert apiserver.main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    return err
+
+
+def test_https_etcd_url_is_refused(capsys, tmp_path):
+    err = one_line_error(capsys, ["--etcd-servers", "https://127.0.0.1:2379", "--cert-dir", str(tmp_path)])
+    assert "--etcd-servers: 'https://127.0.0.1:2379' is not of the form http://HOST:PORT" in err
+
+
+def test_unreachable_etcd_is_one_line(capsys, tmp_path):
+    port = free_port()
+    err = one_line_error(capsys, ["--etcd-servers", f"http://127.0.0.1:{port}", "--cert-dir", str(tmp_path),
+                                  "--secure-port", "0"])
+    assert err.startswith(f"reference kube-apiserver: error: cannot reach etcd at http://127.0.0.1:{port}")
+
+
+def test_busy_port_is_one_line(capsys, tmp_path):
+    with socket.create_server(("127.0.0.1", 0)) as busy:
+        port = busy.getsockname()[1]
+        err = one_line_error(capsys, ["--etcd-servers", "http://127.0.0.1:1", "--cert-dir", str(tmp_path),
+                                      "--secure-port", str(port)])
+    assert f"cannot listen on 127.0.0.1:{port}: the port is already in use" in err
+
+
+def test_bad_token_file_is_one_line(capsys, tmp_path):
+    (tmp_path / "tokens.csv").write_text("only,two\n")
+    err = one_line_error(capsys, ["--etcd-servers", "http://127.0.0.1:1", "--cert-dir", str(tmp_path),
+                                  "--token-auth-file", str(tmp_path / "tokens.csv")])
+    assert "must have at least 3 columns" in err
+
+
+def test_bad_flag_exits_2(capsys):
+    assert apiserver.main(["--cert-dir", "x"]) == 2
+    assert "--etcd-servers" in capsys.readouterr().err
+
+
+@contextlib.contextmanager
+def serving(target, *args, **kwargs):
+    """Run a server's `run(..., out=, stop=)` in a thread until its ready line; yield that line."""
+    out, stop = io.StringIO(), threading.Event()
+    thread = threading.Thread(target=target, args=args, kwargs={**kwargs, "out": out, "stop": stop})
+    thread.start()
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while "ready" not in out.getvalue():
+            assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.05)
+        yield out.getvalue().strip()
+    finally:
+        stop.set()
+        thread.join(START_TIMEOUT)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    """The reference etcd and the apiserver with a token file; yields (url, kubeconfig, cert dir)."""
+    root = tmp_path_factory.mktemp("apiserver")
+    (root / "tokens.csv").write_text(TOKENS)
+    with serving(etcd.run, root / "etcd", "http://127.0.0.1:0") as ready:
+        etcd_url = ready.split()[-1]
+        options = apiserver.Options(etcd_url, root / "pki", secure_port=0,
+                                    token_auth_file=root / "tokens.csv", kubeconfig_out=root / "admin.conf")
+        with serving(apiserver.run, options) as ready:
+            yield ready.split()[-3], root / "admin.conf", root / "pki"
+
+
+def call(url: str, cert_dir: Path, path: str, *, method="GET", body=None, token=None, admin=False):
+    context = ssl.create_default_context(cafile=str(cert_dir / "ca.crt"))
+    if admin:
+        context.load_cert_chain(cert_dir / "admin.crt", cert_dir / "admin.key")
+    host, port = url.removeprefix("https://").rsplit(":", 1)
+    conn = http.client.HTTPSConnection(host, int(port), context=context, timeout=10)
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    try:
+        conn.request(method, path, body=json.dumps(body) if body else None, headers=headers)
+        response = conn.getresponse()
+        return response.status, json.loads(response.read() or b"null")
+    finally:
+        conn.close()
+
+
+def test_ready_line_and_admin_kubeconfig(cluster):
+    """The kubeconfig names the served URL, the CA and the admin client certificate."""
+    url, kubeconfig, cert_dir = cluster
+    assert url.startswith("https://127.0.0.1:")
+    config = yaml.safe_load(kubeconfig.read_text())
+    assert config["clusters"][0]["cluster"]["server"] == url
+    assert base64.b64decode(config["users"][0]["user"]["client-certificate-data"]) == \
+        (cert_dir / "admin.crt").read_bytes()
+
+
+def test_admin_certificate_sees_bootstrap_namespaces_and_policy(cluster):
+    url, _, cert_dir = cluster
+    status, namespaces = call(url, cert_dir, "/api/v1/namespaces", admin=True)
+    assert status == 200
+    assert {"default", "kube-system", "kube-public", "kube-node-lease"} <= \
+        {n["metadata"]["name"] for n in namespaces["items"]}
+    status, roles = call(url, cert_dir, "/apis/rbac.authorization.k8s.io/v1/clusterroles", admin=True)
+    assert {"cluster-admin", "system:discovery"} <= {r["metadata"]["name"] for r in roles["items"]}
+
+
+def test_no_credentials_is_401(cluster):
+    url, _, cert_dir = cluster
+    status, body = call(url, cert_dir, "/version")
+    assert (status, body["reason"]) == (401, "Unauthorized")
+
+
+def test_token_user_may_discover_but_not_list_pods(cluster):
+    url, _, cert_dir = cluster
+    assert call(url, cert_dir, "/version", token="alice-token")[0] == 200
+    status, body = call(url, cert_dir, "/api/v1/namespaces/default/pods", token="alice-token")
+    assert status == 403
+    assert body["message"].startswith('pods is forbidden: User "alice" cannot list resource "pods" '
+                                      'in API group "" in the namespace "default"')
+    assert call(url, cert_dir, "/version", token="wrong")[0] == 401
+
+
+def test_admission_runs_on_writes(cluster):
+    url, _, cert_dir = cluster
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
+           "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
+    status, body = call(url, cert_dir, "/api/v1/namespaces/nowhere/pods", method="POST", body=pod, admin=True)
+    assert (status, body["message"]) == (404, 'namespaces "nowhere" not found')
+    status, body = call(url, cert_dir, "/api/v1/namespaces/default/pods", method="POST", body=pod, admin=True)
+    assert status == 201 and body["spec"]["serviceAccountName"] == "default"
+    status, body = call(url, cert_dir, "/api/v1/namespaces/default", method="DELETE", admin=True)
+    assert (status, body["message"]) == (403, 'namespaces "default" is forbidden: this namespace may not be deleted')
