@@ -1,0 +1,126 @@
+"""API discovery: what `kubectl` and client-go read first to map kinds and short names to URLs.
+
+`/api` lists the legacy core versions, `/apis` the named groups, `/api/v1` and `/apis/<g>/<v>` one
+group version's resources (verbs, kind, namespaced, short names, categories) with their subresources
+as separate entries (`pods/status`, `pods/binding`, `deployments/scale`); `/version` the build. All
+are built from the Resource table; aggregated discovery (kubectl 1.26+) is answered with these same
+documents, which kubectl accepts because it also lists `application/json`.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+from reference_impl.mirrors import mirrors
+
+GIT_VERSION = "v1.24.0"
+BUILD_DATE = "2022-05-03T13:36:49Z"
+GIT_COMMIT = "4ce5a8954017644c5420bae81d72b09b735c21f0"
+
+# Subresource name -> (group, version, kind or None for the parent's kind, verbs).
+SUBRESOURCES = {
+    "status": (None, None, None, ["get", "patch", "update"]),
+    "binding": ("", "v1", "Binding", ["create"]),
+    "scale": ("autoscaling", "v1", "Scale", ["get", "patch", "update"]),
+}
+
+
+@dataclass(frozen=True)
+class VirtualResource:
+    """A create-only resource the server answers without storing it (SelfSubjectAccessReview)."""
+
+    group: str
+    version: str
+    kind: str
+    plural: str
+    singular: str
+    namespaced: bool = False
+    verbs: tuple[str, ...] = ("create",)
+    short_names: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    subresources: tuple[str, ...] = ()
+
+
+SELF_SUBJECT_ACCESS_REVIEW = VirtualResource("authorization.k8s.io", "v1", "SelfSubjectAccessReview",
+                                             "selfsubjectaccessreviews", "selfsubjectaccessreview")
+
+
+def group_versions(resources: Iterable) -> "OrderedDict[str, list[str]]":
+    """Group name -> its served versions, core ("") first, in table order."""
+    groups: OrderedDict[str, list[str]] = OrderedDict([("", [])])
+    for resource in resources:
+        versions = groups.setdefault(resource.group, [])
+        if resource.version not in versions:
+            versions.append(resource.version)
+    return groups
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/discovery.NewLegacyRootAPIHandler")
+def api_versions(server_address: str) -> dict:
+    """`/api`: the core group's versions."""
+    return {"kind": "APIVersions", "versions": ["v1"],
+            "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": server_address}]}
+
+
+def _api_group(name: str, versions: Sequence[str]) -> dict:
+    entries = [{"groupVersion": f"{name}/{version}", "version": version} for version in versions]
+    return {"name": name, "versions": entries, "preferredVersion": entries[0]}
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/discovery.NewRootAPIsHandler")
+def api_group_list(resources: Iterable) -> dict:
+    """`/apis`: every named group with its versions (the first is preferred)."""
+    groups = [_api_group(name, versions) for name, versions in group_versions(resources).items() if name]
+    return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/discovery.NewAPIGroupHandler")
+def api_group(resources: Iterable, name: str) -> dict | None:
+    """`/apis/<group>`, or None for a group not served."""
+    versions = group_versions(resources).get(name)
+    if not name or not versions:
+        return None
+    return {"kind": "APIGroup", "apiVersion": "v1", **_api_group(name, versions)}
+
+
+def _entry(resource) -> dict:
+    entry = {"name": resource.plural, "singularName": resource.singular, "namespaced": resource.namespaced,
+             "kind": resource.kind, "verbs": list(resource.verbs)}
+    if resource.short_names:
+        entry["shortNames"] = list(resource.short_names)
+    if resource.categories:
+        entry["categories"] = list(resource.categories)
+    return entry
+
+
+def _subresource_entry(resource, subresource: str) -> dict:
+    group, version, kind, verbs = SUBRESOURCES.get(subresource, (None, None, None, ["get"]))
+    entry = {"name": f"{resource.plural}/{subresource}", "singularName": "", "namespaced": resource.namespaced,
+             "kind": kind or resource.kind, "verbs": verbs}
+    if group is not None and (group, version) != (resource.group, resource.version):
+        entry.update(group=group, version=version)
+    return entry
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/discovery.NewAPIVersionHandler")
+def api_resource_list(resources: Iterable, group: str, version: str) -> dict | None:
+    """`/api/v1` or `/apis/<group>/<version>`, or None for a group version not served."""
+    served = [r for r in resources if (r.group, r.version) == (group, version)]
+    if not served:
+        return None
+    entries = []
+    for resource in served:
+        entries.append(_entry(resource))
+        entries.extend(_subresource_entry(resource, sub) for sub in resource.subresources)
+    return {"kind": "APIResourceList", "apiVersion": "v1",
+            "groupVersion": f"{group}/{version}" if group else version, "resources": entries}
+
+
+@mirrors("k8s.io/component-base/version.Get")
+def version_info() -> dict:
+    """`/version`: the Kubernetes release this reference behaves like."""
+    major, minor = GIT_VERSION.lstrip("v").split(".")[:2]
+    return {"major": major, "minor": minor, "gitVersion": GIT_VERSION, "gitCommit": GIT_COMMIT,
+            "gitTreeState": "clean", "buildDate": BUILD_DATE, "goVersion": "go1.18.1", "compiler": "gc",
+            "platform": "linux/amd64"}

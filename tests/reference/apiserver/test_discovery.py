@@ -1,0 +1,177 @@
+"""Discovery, /version, health and OpenAPI: the documents kubectl reads before anything else.
+
+The chain is called in-process (no registry is needed for these paths); the kubectl tests start
+the server on a free loopback port and run every kubectl version installed (1.27 ... 1.33)."""
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from reference_impl.apiserver import openapi, openapi_proto, schemas
+from reference_impl.apiserver.handlers import Request
+from reference_impl.apiserver.server import APIServer, HandlerChain
+
+KUBECTLS = sorted(Path("/usr/lib/google-cloud-sdk/bin").glob("kubectl.1.*"))
+
+
+def get(path: str, accept: str = "application/json", query: dict | None = None):
+    response = HandlerChain(registry=None).handle(Request("GET", path, query or {}, {"Accept": accept}))
+    return response.code, response
+
+
+def get_json(path: str, **kwargs) -> dict:
+    code, response = get(path, **kwargs)
+    assert code == 200, response.body
+    return json.loads(response.body)
+
+
+def test_api_lists_v1_and_apis_lists_groups():
+    assert get_json("/api")["versions"] == ["v1"]
+    groups = {g["name"]: g for g in get_json("/apis")["groups"]}
+    assert {"apps", "coordination.k8s.io", "rbac.authorization.k8s.io", "authorization.k8s.io"} <= set(groups)
+    assert groups["apps"]["preferredVersion"] == {"groupVersion": "apps/v1", "version": "v1"}
+    assert get_json("/apis/apps")["kind"] == "APIGroup"
+
+
+def test_core_resource_list_has_verbs_kinds_short_names_and_subresources():
+    resources = {r["name"]: r for r in get_json("/api/v1")["resources"]}
+    pods = resources["pods"]
+    assert pods["kind"] == "Pod" and pods["namespaced"] and "po" in pods["shortNames"]
+    assert {"get", "list", "watch", "create", "update", "patch", "delete"} <= set(pods["verbs"])
+    assert resources["pods/status"]["verbs"] == ["get", "patch", "update"]
+    assert resources["pods/binding"] == {"name": "pods/binding", "singularName": "", "namespaced": True,
+                                         "kind": "Binding", "verbs": ["create"]}
+    assert resources["namespaces"]["namespaced"] is False
+
+
+def test_scale_subresource_names_its_own_group_version():
+    """deployments/scale is an autoscaling/v1 Scale, which discovery says explicitly."""
+    scale = {r["name"]: r for r in get_json("/apis/apps/v1")["resources"]}["deployments/scale"]
+    assert (scale["group"], scale["version"], scale["kind"]) == ("autoscaling", "v1", "Scale")
+
+
+def test_aggregated_discovery_accept_gets_plain_discovery():
+    """kubectl 1.26+ asks for APIGroupDiscoveryList first and takes the plain list too."""
+    accept = ("application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,"
+              "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json")
+    assert get_json("/apis", accept=accept)["kind"] == "APIGroupList"
+
+
+@pytest.mark.parametrize("path", ["/apis/foo", "/apis/foo/v1", "/api/v2", "/nothing", "/apis/apps/v1/frobs",
+                                  "/openapi/v3"])
+def test_unknown_paths_are_404_status(path):
+    code, response = get(path)
+    body = json.loads(response.body)
+    assert code == 404 and body["reason"] == "NotFound"
+    assert body["message"] == "the server could not find the requested resource"
+
+
+def test_version():
+    version = get_json("/version")
+    assert (version["major"], version["minor"], version["gitVersion"]) == ("1", "24", "v1.24.0")
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/livez", "/readyz", "/readyz/ping"])
+def test_health_endpoints(path):
+    code, response = get(path)
+    assert (code, response.body) == (200, b"ok")
+
+
+def test_verbose_readyz_lists_checks():
+    code, response = get("/readyz", query={"verbose": [""]})
+    assert code == 200 and b"[+]ping ok" in response.body and response.body.endswith(b"readyz check passed\n")
+
+
+def test_openapi_v2_definitions_carry_gvk_and_patch_metadata():
+    document = get_json("/openapi/v2")
+    assert document["swagger"] == "2.0"
+    pod = document["definitions"]["io.k8s.api.core.v1.Pod"]
+    assert pod["x-kubernetes-group-version-kind"] == [{"group": "", "kind": "Pod", "version": "v1"}]
+    containers = document["definitions"]["io.k8s.api.core.v1.PodSpec"]["properties"]["containers"]
+    assert containers["x-kubernetes-patch-merge-key"] == "name"
+    assert "io.k8s.api.apps.v1.Deployment" in document["definitions"]
+    for schema in document["definitions"].values():  # every reference resolves
+        for ref in schemas.references(schema):
+            assert ref in document["definitions"], ref
+
+
+def test_openapi_v2_protobuf_when_asked_and_406_for_other_types():
+    code, response = get("/openapi/v2", accept="application/com.github.proto-openapi.spec.v2@v1.0+protobuf")
+    assert code == 200 and response.body == openapi.swagger_protobuf()
+    assert response.body.startswith(b"\x0a\x032.0")  # field 1 (swagger), "2.0"
+    assert get("/openapi/v2", accept="application/xml")[0] == 406
+
+
+def test_protobuf_varint_and_strings():
+    assert openapi_proto._varint(300) == b"\xac\x02"
+    assert openapi_proto._string(1, "hi") == b"\x0a\x02hi"
+    assert openapi_proto._string(1, "") == b""
+
+
+@pytest.fixture(scope="module")
+def kubeconfig(tmp_path_factory):
+    server = APIServer(registry=None)
+    server.start()
+    path = tmp_path_factory.mktemp("kubectl") / "config"
+    path.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "c",
+        "clusters": [{"name": "c", "cluster": {"server": server.url}}],
+        "users": [{"name": "u", "user": {}}],
+        "contexts": [{"name": "c", "context": {"cluster": "c", "user": "u"}}]}))
+    yield path
+    server.stop()
+
+
+def kubectl(binary: Path, kubeconfig: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(binary), f"--kubeconfig={kubeconfig}", *args], capture_output=True, text=True,
+                          timeout=60, env={"HOME": str(kubeconfig.parent), "PATH": "/usr/bin:/bin"})
+
+
+@pytest.mark.skipif(not KUBECTLS, reason="no kubectl.1.* under /usr/lib/google-cloud-sdk/bin")
+@pytest.mark.parametrize("binary", KUBECTLS, ids=lambda p: p.name)
+def test_kubectl_explain_and_api_resources(binary, kubeconfig):
+    """explain reads /openapi/v2 (protobuf; after a 404 on /openapi/v3 in newer kubectls)."""
+    explained = kubectl(binary, kubeconfig, "explain", "deployments.spec.template.spec.containers.ports")
+    assert explained.returncode == 0, explained.stderr
+    assert "containerPort" in explained.stdout and "KIND:" in explained.stdout
+    listed = kubectl(binary, kubeconfig, "api-resources", "--api-group=apps")
+    assert listed.returncode == 0, listed.stderr
+    assert "deployments" in listed.stdout and "deploy" in listed.stdout
+
+
+UNKNOWN_FIELD = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  bogus: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      volumes: [{name: v, emptyDir: {}}]
+      containers: [{name: web, image: nginx, livenessProbe: {httpGet: {path: /, port: 80}}}]
+"""
+
+
+@pytest.mark.skipif(not KUBECTLS, reason="no kubectl.1.* under /usr/lib/google-cloud-sdk/bin")
+@pytest.mark.parametrize("binary", KUBECTLS, ids=lambda p: p.name)
+def test_kubectl_client_side_validation_rejects_an_unknown_field(binary, kubeconfig):
+    """With no fieldValidation support advertised, kubectl validates against /openapi/v2 itself: a field
+    a described object lacks is an error, and the objects the schemas leave opaque accept anything."""
+    result = subprocess.run([str(binary), f"--kubeconfig={kubeconfig}", "create", "-f", "-"], input=UNKNOWN_FIELD,
+                            capture_output=True, text=True, timeout=60,
+                            env={"HOME": str(kubeconfig.parent), "PATH": "/usr/bin:/bin"})
+    assert result.returncode != 0
+    assert 'unknown field "bogus" in io.k8s.api.apps.v1.DeploymentSpec' in result.stderr, result.stderr
+    assert "volumes" not in result.stderr and "livenessProbe" not in result.stderr, result.stderr
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl not on PATH")
+def test_kubectl_version_reads_version(kubeconfig):
+    result = kubectl(Path(shutil.which("kubectl")), kubeconfig, "version", "-o", "json")
+    assert json.loads(result.stdout)["serverVersion"]["gitVersion"] == "v1.24.0"

@@ -1,0 +1,478 @@
+"""The handler chain and REST handlers over a real registry on the reference etcd.
+
+Most tests call `HandlerChain.handle` with a fake request (no sockets); the streaming and TLS tests
+start `APIServer` on a free loopback port. One rule per test, named in its docstring."""
+from __future__ import annotations
+
+import http.client
+import json
+import ssl
+import threading
+from dataclasses import dataclass, field
+
+import pytest
+
+from reference_impl.apiserver.errors import StatusError
+from reference_impl.apiserver.etcdclient import EtcdClient
+from reference_impl.apiserver.handlers import Request, WatchResponse, request_info
+from reference_impl.apiserver.registry import ManualClock, Registry
+from reference_impl.apiserver.server import APIServer, HandlerChain
+from tests.reference.etcd.processes import reference_server
+
+NOW = 1_700_000_000.0
+TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
+POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web", "labels": {"app": "web"}},
+       "spec": {"containers": [{"name": "nginx", "image": "nginx:1.21"}]}}
+DEPLOYMENT = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+              "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
+                       "template": {"metadata": {"labels": {"app": "web"}},
+                                    "spec": {"containers": [{"name": "nginx", "image": "nginx:1.21",
+                                                             "env": [{"name": "A", "value": "1"}]}]}}}}
+
+
+@pytest.fixture(scope="module")
+def etcd(tmp_path_factory):
+    with reference_server(tmp_path_factory.mktemp("etcd")) as server:
+        client = EtcdClient(server.address)
+        yield client
+        client.close()
+
+
+@pytest.fixture
+def registry(etcd):
+    registry = Registry(etcd, ManualClock(NOW), finalize_namespaces_in_background=False)
+    yield registry
+    registry.close()
+
+
+@pytest.fixture
+def chain(registry, request):
+    namespace = "".join(c if c.isalnum() else "-" for c in request.node.name.lower())[:50].strip("-")
+    chain = HandlerChain(registry, now=lambda: NOW + 90)
+    chain.namespace = namespace
+    call(chain, "POST", "/api/v1/namespaces", {"metadata": {"name": namespace}})
+    return chain
+
+
+def call(chain, method: str, path: str, body=None, *, accept: str = "application/json",
+         content_type: str = "application/json", query: dict | None = None):
+    raw = body if isinstance(body, bytes) else (json.dumps(body).encode() if body is not None else b"")
+    headers = {"Accept": accept, "Content-Type": content_type}
+    response = chain.handle(Request(method, path, {k: [v] for k, v in (query or {}).items()}, headers, raw))
+    if isinstance(response, WatchResponse):
+        return response.code, response
+    return response.code, json.loads(response.body) if response.content_type == "application/json" else response.body
+
+
+def ns_path(chain, plural: str, name: str = "", group: str = "") -> str:
+    root = f"/apis/{group}" if group else "/api/v1"
+    return f"{root}/namespaces/{chain.namespace}/{plural}" + (f"/{name}" if name else "")
+
+
+# --- request info ---
+
+@pytest.mark.parametrize("method,path,query,expected", [
+    ("GET", "/api/v1/namespaces/ns/pods", {}, ("list", "", "pods", "ns", "", "")),
+    ("GET", "/api/v1/namespaces/ns/pods", {"watch": ["true"]}, ("watch", "", "pods", "ns", "", "")),
+    ("GET", "/api/v1/watch/namespaces/ns/pods", {}, ("watch", "", "pods", "ns", "", "")),
+    ("PUT", "/api/v1/namespaces/ns/pods/p/status", {}, ("update", "", "pods", "ns", "p", "status")),
+    ("GET", "/api/v1/namespaces/ns", {}, ("get", "", "namespaces", "ns", "ns", "")),
+    ("PUT", "/api/v1/namespaces/ns/finalize", {}, ("update", "", "namespaces", "ns", "ns", "finalize")),
+    ("DELETE", "/apis/apps/v1/namespaces/ns/deployments", {}, ("deletecollection", "apps", "deployments", "ns", "", "")),
+    ("PATCH", "/apis/apps/v1/namespaces/ns/deployments/d/scale", {}, ("patch", "apps", "deployments", "ns", "d", "scale")),
+    ("GET", "/api/v1/nodes/n1", {}, ("get", "", "nodes", "", "n1", "")),
+])
+def test_request_info(method, path, query, expected):
+    """URLs parse into verb, group, resource, namespace, name and subresource like NewRequestInfo."""
+    info = request_info(method, path, query)
+    assert info.is_resource_request
+    assert (info.verb, info.api_group, info.resource, info.namespace, info.name, info.subresource) == expected
+
+
+def test_discovery_paths_are_not_resource_requests():
+    for path in ("/api", "/api/v1", "/apis", "/apis/apps", "/apis/apps/v1", "/healthz"):
+        assert not request_info("GET", path, {}).is_resource_request
+
+
+# --- CRUD ---
+
+def test_create_get_list_delete(chain):
+    """POST creates (201), GET reads, list returns a PodList, DELETE removes (200)."""
+    code, created = call(chain, "POST", ns_path(chain, "pods"), POD)
+    assert code == 201 and created["metadata"]["namespace"] == chain.namespace and created["metadata"]["uid"]
+    assert call(chain, "GET", ns_path(chain, "pods", "web"))[1]["metadata"]["uid"] == created["metadata"]["uid"]
+    code, listed = call(chain, "GET", ns_path(chain, "pods"))
+    assert code == 200 and listed["kind"] == "PodList" and [p["metadata"]["name"] for p in listed["items"]] == ["web"]
+    code, _ = call(chain, "DELETE", ns_path(chain, "pods", "web"), query={"gracePeriodSeconds": "0"})
+    assert code == 200
+    code, missing = call(chain, "GET", ns_path(chain, "pods", "web"))
+    assert (code, missing["reason"], missing["message"]) == (404, "NotFound", 'pods "web" not found')
+
+
+def test_create_twice_is_already_exists(chain):
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    code, status = call(chain, "POST", ns_path(chain, "pods"), POD)
+    assert (code, status["reason"]) == (409, "AlreadyExists")
+
+
+def test_yaml_body_is_accepted(chain):
+    body = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: y\ndata:\n  k: v\n"
+    code, created = call(chain, "POST", ns_path(chain, "configmaps"), body, content_type="application/yaml")
+    assert code == 201 and created["data"] == {"k": "v"}
+
+
+def test_update_with_stale_resource_version_conflicts(chain):
+    """PUT with an old resourceVersion is a 409 Conflict with upstream's message."""
+    _, created = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "c"}, "data": {"a": "1"}})
+    call(chain, "PUT", ns_path(chain, "configmaps", "c"), {**created, "data": {"a": "2"}})
+    code, status = call(chain, "PUT", ns_path(chain, "configmaps", "c"), {**created, "data": {"a": "3"}})
+    assert code == 409 and status["reason"] == "Conflict"
+    assert "the object has been modified" in status["message"]
+
+
+def test_cluster_scoped_resources_route_without_namespace(chain):
+    code, node = call(chain, "POST", "/api/v1/nodes", {"metadata": {"name": f"{chain.namespace[:40]}-n"}})
+    assert code == 201 and "namespace" not in node["metadata"]
+    assert call(chain, "GET", f"/api/v1/nodes/{node['metadata']['name']}")[0] == 200
+
+
+def test_dry_run_create_update_patch_delete_store_nothing(chain):
+    """dryRun=All runs every step but the write."""
+    dry = {"dryRun": "All"}
+    code, _ = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "d"}}, query=dry)
+    assert code == 201 and call(chain, "GET", ns_path(chain, "configmaps", "d"))[0] == 404
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "d"}, "data": {"a": "1"}})
+    call(chain, "PUT", ns_path(chain, "configmaps", "d"), {"metadata": {"name": "d"}, "data": {"a": "2"}}, query=dry)
+    code, patched = call(chain, "PATCH", ns_path(chain, "configmaps", "d"), {"data": {"a": "3"}},
+                         content_type="application/merge-patch+json", query=dry)
+    assert code == 200 and patched["data"] == {"a": "3"}
+    assert call(chain, "DELETE", ns_path(chain, "configmaps", "d"), query=dry)[0] == 200
+    assert call(chain, "GET", ns_path(chain, "configmaps", "d"))[1]["data"] == {"a": "1"}
+
+
+# --- patch ---
+
+@pytest.mark.parametrize("content_type,patch", [
+    ("application/json-patch+json", [{"op": "replace", "path": "/spec/template/spec/containers/0/image",
+                                      "value": "nginx:1.22"}]),
+    ("application/merge-patch+json", {"spec": {"template": {"spec": {"containers": [
+        {"name": "nginx", "image": "nginx:1.22"}]}}}}),
+    ("application/strategic-merge-patch+json", {"spec": {"template": {"spec": {"containers": [
+        {"name": "nginx", "image": "nginx:1.22"}]}}}}),
+])
+def test_patch_types(chain, content_type, patch):
+    """All three patch types change the image; only merge patch drops the env it did not repeat."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    code, patched = call(chain, "PATCH", ns_path(chain, "deployments", "web", "apps/v1"), patch,
+                         content_type=content_type)
+    assert code == 200, patched
+    container = patched["spec"]["template"]["spec"]["containers"][0]
+    assert container["image"] == "nginx:1.22"
+    assert ("env" in container) == (content_type != "application/merge-patch+json")
+    assert patched["metadata"]["generation"] == 2
+
+
+def test_patch_errors(chain):
+    """A malformed patch is 400, a failing json-patch test is 422, an unknown patch type 415."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "p"}})
+    path = ns_path(chain, "configmaps", "p")
+    assert call(chain, "PATCH", path, b"{nope", content_type="application/merge-patch+json")[0] == 400
+    failing = [{"op": "test", "path": "/metadata/name", "value": "q"}]
+    assert call(chain, "PATCH", path, failing, content_type="application/json-patch+json")[0] == 422
+    assert call(chain, "PATCH", path, {}, content_type="application/json")[0] == 415
+    assert call(chain, "PATCH", ns_path(chain, "configmaps", "absent"), {},
+                content_type="application/merge-patch+json")[0] == 404
+
+
+def test_scale_subresource_get_put_patch(chain):
+    """deployments/scale reads and writes spec.replicas as an autoscaling/v1 Scale."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    path = ns_path(chain, "deployments", "web", "apps/v1") + "/scale"
+    code, scale = call(chain, "GET", path)
+    assert code == 200 and scale["kind"] == "Scale" and scale["spec"]["replicas"] == 2
+    code, scale = call(chain, "PUT", path, {**scale, "spec": {"replicas": 4}})
+    assert code == 200 and scale["spec"]["replicas"] == 4
+    code, scale = call(chain, "PATCH", path, {"spec": {"replicas": 1}}, content_type="application/merge-patch+json")
+    assert code == 200 and scale["spec"]["replicas"] == 1
+    deployment = call(chain, "GET", ns_path(chain, "deployments", "web", "apps/v1"))[1]
+    assert deployment["spec"]["replicas"] == 1
+
+
+def test_status_and_binding_subresources(chain):
+    """pods/status writes only the status; pods/binding sets spec.nodeName."""
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    pod = call(chain, "GET", ns_path(chain, "pods", "web"))[1]
+    code, updated = call(chain, "PUT", ns_path(chain, "pods", "web") + "/status",
+                         {**pod, "status": {"phase": "Running"}, "spec": {**pod["spec"], "nodeName": "ignored"}})
+    assert code == 200 and updated["status"]["phase"] == "Running" and "nodeName" not in updated["spec"]
+    code, _ = call(chain, "POST", ns_path(chain, "pods", "web") + "/binding",
+                   {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "web"}, "target": {"name": "n1"}})
+    assert code == 201
+    assert call(chain, "GET", ns_path(chain, "pods", "web"))[1]["spec"]["nodeName"] == "n1"
+
+
+# --- Table ---
+
+def test_table_for_pods_has_kubectl_columns(chain):
+    """Accept as=Table answers a meta.k8s.io Table with printers.go's pod columns, wide ones at priority 1."""
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    code, table = call(chain, "GET", ns_path(chain, "pods"), accept=TABLE)
+    assert code == 200 and table["kind"] == "Table"
+    columns = [(c["name"], c["priority"]) for c in table["columnDefinitions"]]
+    assert columns[:5] == [("Name", 0), ("Ready", 0), ("Status", 0), ("Restarts", 0), ("Age", 0)]
+    assert ("IP", 1) in columns and ("Node", 1) in columns
+    row = table["rows"][0]
+    assert row["cells"][:5] == ["web", "0/1", "Pending", "0", "90s"]
+    assert row["object"]["kind"] == "PartialObjectMetadata" and row["object"]["metadata"]["name"] == "web"
+
+
+def test_table_for_one_deployment(chain):
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    code, table = call(chain, "GET", ns_path(chain, "deployments", "web", "apps/v1"), accept=TABLE)
+    assert [c["name"] for c in table["columnDefinitions"]][:5] == ["Name", "Ready", "Up-to-date", "Available", "Age"]
+    assert table["rows"][0]["cells"] == ["web", "0/2", 0, 0, "90s", "nginx", "nginx:1.21", "app=web"]
+
+
+# --- errors ---
+
+def test_unknown_resource_and_group_are_404(chain):
+    for path in ("/api/v1/namespaces/x/frobs", "/apis/nope/v1/things", "/apis/apps/v2/deployments"):
+        code, status = call(chain, "GET", path)
+        assert (code, status["kind"], status["reason"]) == (404, "Status", "NotFound")
+
+
+def test_body_errors(chain):
+    """Malformed JSON 400, wrong content type 415, over 3 MiB 413, wrong kind 400."""
+    path = ns_path(chain, "configmaps")
+    assert call(chain, "POST", path, b"{", content_type="application/json")[0] == 400
+    assert call(chain, "POST", path, b"a: [", content_type="application/yaml")[0] == 400
+    assert call(chain, "POST", path, b"{}", content_type="text/plain")[0] == 415
+    assert call(chain, "POST", path, b" " * (3 * 1024 * 1024 + 1))[0] == 413
+    code, status = call(chain, "POST", path, {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}})
+    assert code == 400 and status["reason"] == "BadRequest"
+
+
+def test_method_not_allowed_on_a_subresource(chain):
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    code, status = call(chain, "DELETE", ns_path(chain, "pods", "web") + "/status")
+    assert (code, status["reason"]) == (405, "MethodNotAllowed")
+
+
+# --- the chain's filters ---
+
+@dataclass
+class FakeUser:
+    name: str
+    uid: str = ""
+    groups: list = field(default_factory=list)
+
+
+class Authn:
+    def authenticate(self, request):
+        token = (request.headers.get("Authorization") or "").removeprefix("Bearer ")
+        return FakeUser(token) if token else None
+
+
+class Authz:
+    def __init__(self):
+        self.seen = []
+
+    def authorize(self, attributes):
+        self.seen.append(attributes)
+        everyone = attributes.verb in ("get", "list") or attributes.resource == "selfsubjectaccessreviews"
+        return attributes.user.name == "admin" or everyone, ""
+
+
+class DenyConfigMapsAdmission:
+    def admit(self, request):
+        if request.resource.plural == "configmaps" and request.operation == "CREATE":
+            raise StatusError(403, "Forbidden", "admission says no")
+        return request.obj
+
+
+def test_authentication_authorization_admission_order(registry):
+    """No credentials → 401; denied → 403 in upstream's words; admission runs after authorization."""
+    authz = Authz()
+    chain = HandlerChain(registry, Authn(), authz, DenyConfigMapsAdmission(), now=lambda: NOW)
+
+    def handle(user, method, path, body=b""):
+        headers = {"Authorization": f"Bearer {user}"} if user else {}
+        return chain.handle(Request(method, path, {}, {**headers, "Content-Type": "application/json"}, body))
+
+    assert handle("", "GET", "/api/v1/namespaces/default/pods").code == 401
+    denied = handle("bob", "POST", "/api/v1/namespaces/default/pods", b"{}")
+    assert denied.code == 403
+    assert json.loads(denied.body)["message"] == ('pods is forbidden: User "bob" cannot create resource "pods" '
+                                                  'in API group "" in the namespace "default"')
+    assert authz.seen[-1].verb == "create" and authz.seen[-1].resource == "pods"
+    refused = handle("admin", "POST", "/api/v1/namespaces/default/configmaps", b'{"metadata":{"name":"x"}}')
+    assert (refused.code, json.loads(refused.body)["message"]) == (403, "admission says no")
+    review = {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
+              "spec": {"resourceAttributes": {"verb": "delete", "resource": "pods", "namespace": "default"}}}
+    answer = handle("bob", "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", json.dumps(review).encode())
+    assert answer.code == 201 and json.loads(answer.body)["status"]["allowed"] is False
+
+
+def test_a_bug_becomes_a_500_status(registry):
+    class Broken:
+        def authorize(self, attributes):
+            raise RuntimeError("boom")
+
+    response = HandlerChain(registry, authorizer=Broken()).handle(Request("GET", "/api/v1/pods"))
+    status = json.loads(response.body)
+    assert (response.code, status["reason"]) == (500, "InternalError") and "boom" in status["message"]
+
+
+# --- over the wire: watch streams and TLS ---
+
+@pytest.fixture
+def server(registry):
+    server = APIServer(registry, now=lambda: NOW)
+    server.start()
+    yield server
+    server.stop()
+
+
+def read_events(response: http.client.HTTPResponse, count: int) -> list[dict]:
+    return [json.loads(response.readline()) for _ in range(count)]
+
+
+def test_watch_streams_chunked_json_lines(server, chain):
+    """?watch=1 answers chunked JSON lines: existing objects as ADDED, then changes as they happen."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "w1"}})
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request("GET", ns_path(chain, "configmaps") + "?watch=1")
+    response = connection.getresponse()
+    assert response.status == 200 and response.getheader("Transfer-Encoding") == "chunked"
+    assert read_events(response, 1)[0]["type"] == "ADDED"
+    call(chain, "PUT", ns_path(chain, "configmaps", "w1"), {"metadata": {"name": "w1"}, "data": {"a": "b"}})
+    call(chain, "DELETE", ns_path(chain, "configmaps", "w1"))
+    events = read_events(response, 2)
+    assert [e["type"] for e in events] == ["MODIFIED", "DELETED"] and events[0]["object"]["data"] == {"a": "b"}
+    connection.close()
+
+
+def test_watch_as_table_and_timeout(server, chain):
+    """A Table watch sends each object as a one-row Table; timeoutSeconds ends the stream."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "t1"}})
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request("GET", ns_path(chain, "configmaps") + "?watch=true&timeoutSeconds=1", headers={"Accept": TABLE})
+    response = connection.getresponse()
+    event = read_events(response, 1)[0]
+    assert event["object"]["kind"] == "Table" and event["object"]["rows"][0]["cells"][0] == "t1"
+    assert response.read() == b""  # the stream ends after the timeout
+    connection.close()
+
+
+def test_watch_from_a_compacted_revision_is_410(server, chain, etcd):
+    """A watch from a compacted resourceVersion gets one ERROR event with a 410 Expired Status."""
+    _, first = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "old"}})
+    for value in ("y", "z"):
+        _, last = call(chain, "PUT", ns_path(chain, "configmaps", "old"), {"metadata": {"name": "old"}, "data": {"x": value}})
+    etcd.compact(int(last["metadata"]["resourceVersion"]))
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request("GET", ns_path(chain, "configmaps") + f"?watch=1&resourceVersion={first['metadata']['resourceVersion']}")
+    event = read_events(connection.getresponse(), 1)[0]
+    assert event["type"] == "ERROR" and event["object"]["code"] == 410 and event["object"]["reason"] == "Expired"
+    connection.close()
+
+
+def test_tls_server(registry, tmp_path):
+    """With an SSLContext the server speaks HTTPS (certificates from certs.py's CA)."""
+    from reference_impl.apiserver.certs import ensure_certs
+
+    ensure_certs(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(tmp_path / "apiserver.crt", tmp_path / "apiserver.key")
+    server = APIServer(registry, ssl_context=context)
+    server.start()
+    try:
+        client = ssl.create_default_context(cafile=str(tmp_path / "ca.crt"))
+        connection = http.client.HTTPSConnection("127.0.0.1", server.port, context=client, timeout=10)
+        connection.request("GET", "/version")
+        assert json.loads(connection.getresponse().read())["gitVersion"] == "v1.24.0"
+        assert server.url.startswith("https://127.0.0.1:")
+    finally:
+        server.stop()
+
+
+def test_stop_ends_open_watches(registry, chain):
+    server = APIServer(registry)
+    server.start()
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request("GET", ns_path(chain, "configmaps") + "?watch=1&resourceVersion=" +
+                       call(chain, "GET", ns_path(chain, "configmaps"))[1]["metadata"]["resourceVersion"])
+    response = connection.getresponse()
+    done = threading.Event()
+    threading.Thread(target=lambda: (response.read(), done.set()), daemon=True).start()
+    server.stop()
+    assert done.wait(5), "the watch stream did not end when the server stopped"
+    connection.close()
+
+
+def test_age_column_uses_the_clock():
+    from reference_impl.apiserver.table import human_duration
+
+    assert [human_duration(s) for s in (5, 119, 200, 3600 * 5 + 60, 86400 * 3, 86400 * 800)] == \
+        ["5s", "119s", "3m20s", "5h1m", "3d", "2y70d"]
+
+
+# --- protobuf request bodies (kubectl 1.32+ `kubectl create <kind>`) ---
+
+def protobuf_configmap(namespace: str) -> bytes:
+    """A ConfigMap as kubectl's typed client encodes it: magic, runtime.Unknown, gogo ConfigMap."""
+    from reference_impl.apiserver.openapi_proto import _bytes_field, _string
+
+    meta = _string(1, "pb") + _string(3, namespace) + _bytes_field(8, b"")  # a zero creationTimestamp
+    data = _bytes_field(2, _string(1, "k") + _string(2, "v"))
+    raw = _bytes_field(1, meta) + data
+    type_meta = _string(1, "v1") + _string(2, "ConfigMap")
+    return b"k8s\x00" + _bytes_field(1, type_meta) + _bytes_field(2, raw) + _string(4, "application/vnd.kubernetes.protobuf")
+
+
+def test_protobuf_body_is_decoded(chain):
+    """A `application/vnd.kubernetes.protobuf` body creates the same object JSON would."""
+    code, created = call(chain, "POST", ns_path(chain, "configmaps"), protobuf_configmap(chain.namespace),
+                         content_type="application/vnd.kubernetes.protobuf")
+    assert code == 201, created
+    assert created["data"] == {"k": "v"} and created["metadata"]["name"] == "pb"
+    assert created["metadata"]["creationTimestamp"] == "2023-11-14T22:13:20Z"  # the registry's, not the zero time
+
+
+def test_malformed_protobuf_is_400(chain):
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"), b"nope",
+                        content_type="application/vnd.kubernetes.protobuf")
+    assert (code, status["reason"]) == (400, "BadRequest")
+
+
+def test_protobuf_special_types():
+    """Time, IntOrString and Quantity decode to their JSON forms, not their message shapes."""
+    from reference_impl.apiserver import protobuf
+    from reference_impl.apiserver.openapi_proto import _string, _varint
+
+    assert protobuf._special(protobuf.META + "Time", _varint(8) + _varint(1_700_000_000)) == "2023-11-14T22:13:20Z"
+    assert protobuf._special("k8s.io.apimachinery.pkg.util.intstr.IntOrString", _varint(16) + _varint(80)) == 80
+    assert protobuf._special("k8s.io.apimachinery.pkg.util.intstr.IntOrString",
+                             _varint(8) + _varint(1) + _string(3, "http")) == "http"
+    assert protobuf._special("k8s.io.apimachinery.pkg.api.resource.Quantity", _string(1, "100m")) == "100m"
+
+
+def test_protobuf_layouts_name_only_known_types():
+    """Every message a layout refers to has a layout itself, or is a scalar or a special type."""
+    from reference_impl.apiserver import protobuf
+
+    for layout in protobuf.MESSAGES.values():
+        for message_field in layout.values():
+            if message_field.type in protobuf.SCALARS or message_field.type in protobuf.MESSAGES:
+                continue
+            protobuf._special(message_field.type, b"")  # raises KeyError for an unknown type
+
+
+def test_protobuf_fields_missing_from_a_layout_are_skipped():
+    """A field the table does not list (here ConfigMap field 99) is skipped, not an error."""
+    from reference_impl.apiserver import protobuf
+    from reference_impl.apiserver.openapi_proto import _bytes_field, _string
+
+    raw = (_bytes_field(1, _string(1, "cm")) + _string(99, "a field from a newer API")
+           + _bytes_field(2, _string(1, "k") + _string(2, "v")))
+    assert protobuf.decode_message(protobuf.CORE + "ConfigMap", raw) == {"metadata": {"name": "cm"}, "data": {"k": "v"}}

@@ -1,0 +1,157 @@
+"""The three patch types of reference_impl/apiserver/patch.py, one rule per test, against the
+behaviour of evanphx/json-patch and apimachinery's strategicpatch."""
+from __future__ import annotations
+
+import pytest
+
+from reference_impl.apiserver.openapi import OpenAPIPatchMeta
+from reference_impl.apiserver.patch import (MergeKeys, NoPatchMeta, PatchError, apply_json_patch,
+                                            apply_merge_patch, apply_strategic_merge_patch)
+
+POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "labels": {"a": "1", "b": "2"}},
+       "spec": {"containers": [{"name": "c1", "image": "nginx:1", "env": [{"name": "X", "value": "1"}]},
+                               {"name": "c2", "image": "busybox"}],
+                "finalizers_demo": ["x", "y"]}}
+
+
+def pod_schema():
+    return OpenAPIPatchMeta.for_kind("v1", "Pod")
+
+
+# --- JSON patch ---
+
+def test_json_patch_add_replace_remove():
+    """add, replace and remove address fields and list items by JSON pointer."""
+    ops = [{"op": "add", "path": "/metadata/labels/c", "value": "3"},
+           {"op": "replace", "path": "/spec/containers/0/image", "value": "nginx:2"},
+           {"op": "remove", "path": "/metadata/labels/a"},
+           {"op": "add", "path": "/spec/containers/-", "value": {"name": "c3"}}]
+    result = apply_json_patch(POD, ops)
+    assert result["metadata"]["labels"] == {"b": "2", "c": "3"}
+    assert result["spec"]["containers"][0]["image"] == "nginx:2"
+    assert [c["name"] for c in result["spec"]["containers"]] == ["c1", "c2", "c3"]
+    assert POD["metadata"]["labels"] == {"a": "1", "b": "2"}, "the input is not mutated"
+
+
+def test_json_patch_move_copy_and_escaped_pointer():
+    """move and copy take `from`; `~1` in a pointer is `/` and `~0` is `~`."""
+    doc = {"metadata": {"annotations": {"a/b": "1", "c~d": "2"}}}
+    result = apply_json_patch(doc, [{"op": "copy", "from": "/metadata/annotations/a~1b", "path": "/x"},
+                                    {"op": "move", "from": "/metadata/annotations/c~0d", "path": "/y"}])
+    assert result == {"metadata": {"annotations": {"a/b": "1"}}, "x": "1", "y": "2"}
+
+
+def test_json_patch_failed_test_is_not_malformed():
+    """A failing `test` operation is a patch that does not apply (422), not a malformed one."""
+    with pytest.raises(PatchError) as err:
+        apply_json_patch(POD, [{"op": "test", "path": "/metadata/name", "value": "other"}])
+    assert not err.value.malformed
+
+
+@pytest.mark.parametrize("ops", [{"op": "add"}, [{"op": "frobnicate", "path": "/a"}], [{"path": "/a"}]])
+def test_json_patch_malformed(ops):
+    """A patch that is not a list of well-formed operations is malformed (400)."""
+    with pytest.raises(PatchError) as err:
+        apply_json_patch(POD, ops)
+    assert err.value.malformed
+
+
+def test_json_patch_missing_path():
+    with pytest.raises(PatchError, match="does not exist"):
+        apply_json_patch(POD, [{"op": "remove", "path": "/spec/nothing/here"}])
+
+
+# --- JSON merge patch ---
+
+def test_merge_patch_null_deletes_and_lists_replace():
+    """RFC 7386: maps merge, null deletes a key, a list replaces the whole list."""
+    result = apply_merge_patch(POD, {"metadata": {"labels": {"a": None, "c": "3"}},
+                                     "spec": {"containers": [{"name": "only"}]}})
+    assert result["metadata"]["labels"] == {"b": "2", "c": "3"}
+    assert result["spec"]["containers"] == [{"name": "only"}]
+
+
+# --- strategic merge patch ---
+
+def test_strategic_merges_containers_by_name():
+    """spec.containers merges on `name`: a patched container keeps the fields the patch omits."""
+    patch = {"spec": {"containers": [{"name": "c1", "image": "nginx:2"}, {"name": "c3", "image": "redis"}]}}
+    result = apply_strategic_merge_patch(POD, patch, pod_schema())
+    containers = {c["name"]: c for c in result["spec"]["containers"]}
+    assert containers["c1"] == {"name": "c1", "image": "nginx:2", "env": [{"name": "X", "value": "1"}]}
+    assert list(containers) == ["c1", "c2", "c3"]
+
+
+def test_strategic_nested_lists_merge_by_their_own_keys():
+    """Lists inside merged items merge too: containers[].env by `name`."""
+    patch = {"spec": {"containers": [{"name": "c1", "env": [{"name": "Y", "value": "2"}]}]}}
+    result = apply_strategic_merge_patch(POD, patch, pod_schema())
+    assert result["spec"]["containers"][0]["env"] == [{"name": "X", "value": "1"}, {"name": "Y", "value": "2"}]
+
+
+def test_strategic_delete_directive_removes_an_item():
+    """`$patch: delete` in a merged list's item removes the item with that key."""
+    patch = {"spec": {"containers": [{"name": "c2", "$patch": "delete"}]}}
+    result = apply_strategic_merge_patch(POD, patch, pod_schema())
+    assert [c["name"] for c in result["spec"]["containers"]] == ["c1"]
+
+
+def test_strategic_replace_directive_on_a_list_and_a_map():
+    """`{"$patch": "replace"}` in a list replaces the list; in a map, the map."""
+    list_patch = {"spec": {"containers": [{"name": "z"}, {"$patch": "replace"}]}}
+    assert apply_strategic_merge_patch(POD, list_patch, pod_schema())["spec"]["containers"] == [{"name": "z"}]
+    map_patch = {"metadata": {"labels": {"$patch": "replace", "q": "1"}}}
+    assert apply_strategic_merge_patch(POD, map_patch, pod_schema())["metadata"]["labels"] == {"q": "1"}
+
+
+def test_strategic_map_delete_directive_and_null():
+    """`$patch: delete` in a map removes the map; null removes a key."""
+    patch = {"metadata": {"labels": {"$patch": "delete"}}, "spec": {"finalizers_demo": None}}
+    result = apply_strategic_merge_patch(POD, patch, pod_schema())
+    assert "labels" not in result["metadata"] and "finalizers_demo" not in result["spec"]
+
+
+def test_strategic_set_element_order():
+    """`$setElementOrder/<list>` (what kubectl apply sends) orders the merged list."""
+    patch = {"spec": {"$setElementOrder/containers": [{"name": "c2"}, {"name": "c1"}],
+                      "containers": [{"name": "c1", "image": "nginx:3"}]}}
+    result = apply_strategic_merge_patch(POD, patch, pod_schema())
+    assert [c["name"] for c in result["spec"]["containers"]] == ["c2", "c1"]
+    assert result["spec"]["containers"][1]["image"] == "nginx:3"
+
+
+def test_strategic_delete_from_primitive_list_and_primitive_merge():
+    """`$deleteFromPrimitiveList/<f>` removes values; a merge-strategy primitive list unions."""
+    schema = MergeKeys({})
+    doc = {"metadata": {"finalizers": ["a", "b", "c"]}}
+    result = apply_strategic_merge_patch(doc, {"metadata": {"$deleteFromPrimitiveList/finalizers": ["b"]}}, schema)
+    assert result["metadata"]["finalizers"] == ["a", "c"]
+    finalizers = OpenAPIPatchMeta.for_kind("v1", "Pod").field("metadata")[1]
+    assert finalizers.field("finalizers")[0].merges
+    merged = apply_strategic_merge_patch(doc, {"metadata": {"finalizers": ["c", "d"]}}, pod_schema())
+    assert merged["metadata"]["finalizers"] == ["a", "b", "c", "d"]
+
+
+def test_strategic_without_metadata_lists_replace():
+    """With no patch metadata for a list, strategic merge replaces it like a merge patch."""
+    result = apply_strategic_merge_patch(POD, {"spec": {"containers": [{"name": "new"}]}}, NoPatchMeta())
+    assert result["spec"]["containers"] == [{"name": "new"}]
+
+
+def test_strategic_merge_keys_from_the_resource_table():
+    """MergeKeys maps dotted list paths to keys, the form resources.Resource.merge_keys gives."""
+    schema = MergeKeys({"spec.ports": "port"})
+    doc = {"spec": {"ports": [{"port": 80, "name": "http"}, {"port": 443}]}}
+    result = apply_strategic_merge_patch(doc, {"spec": {"ports": [{"port": 80, "name": "web"}]}}, schema)
+    assert result["spec"]["ports"] == [{"port": 80, "name": "web"}, {"port": 443}]
+
+
+def test_strategic_item_without_merge_key_fails():
+    with pytest.raises(PatchError, match="does not contain declared merge key"):
+        apply_strategic_merge_patch(POD, {"spec": {"containers": [{"image": "x"}]}}, pod_schema())
+
+
+def test_strategic_unknown_directive_is_malformed():
+    with pytest.raises(PatchError) as err:
+        apply_strategic_merge_patch(POD, {"metadata": {"$patch": "explode"}}, pod_schema())
+    assert err.value.malformed
