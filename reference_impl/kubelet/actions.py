@@ -1,0 +1,69 @@
+"""What the kubelet core decides; an adapter carries each action out (process, socket, API call)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PodKey:
+    namespace: str
+    name: str
+    uid: str
+
+    def __str__(self) -> str:
+        return f"{self.namespace}/{self.name}"
+
+
+@dataclass(frozen=True)
+class StartContainer:
+    pod: PodKey
+    container: dict  # the spec.containers entry: command, args, env, workingDir
+    restart_count: int  # names the log file: <log root>/<ns>_<pod>_<uid>/<container>/<restart_count>.log
+
+
+@dataclass(frozen=True)
+class SignalContainer:
+    """Send `signal` ("SIGTERM" or "SIGKILL") to a running container's process."""
+
+    pod: PodKey
+    container_name: str
+    signal: str
+
+
+@dataclass(frozen=True)
+class RunProbe:
+    """Run one liveness or readiness probe; feed the outcome back with `Kubelet.probe_result`."""
+
+    pod: PodKey
+    container_name: str
+    probe_type: str  # "liveness" | "readiness"
+    probe: dict  # the probe spec: exec / httpGet / tcpSocket, timeoutSeconds
+
+
+@dataclass(frozen=True)
+class PatchPodStatus:
+    pod: PodKey
+    status: dict
+
+
+@dataclass(frozen=True)
+class DeletePod:
+    """The pod's containers are all gone: finish the graceful deletion (grace period 0)."""
+
+    pod: PodKey
+
+
+@dataclass(frozen=True)
+class RegisterNode:
+    node: dict
+
+
+@dataclass(frozen=True)
+class PatchNodeStatus:
+    node_name: str
+    status: dict
+
+
+@dataclass(frozen=True)
+class UpdateLease:
+    lease: dict

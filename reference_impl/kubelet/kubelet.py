@@ -1,0 +1,422 @@
+"""The kubelet's pod lifecycle as a sans-IO state machine (Kubernetes 1.24 `pkg/kubelet`).
+
+Inputs: the pods bound to this node (`set_desired_pods`), runtime events (`container_started`,
+`container_exited`, `container_start_failed`) and probe outcomes (`probe_result`). Output: each
+`sync_loop_iteration()` returns the actions an adapter must carry out (see `actions`). Time comes
+from the clock passed in; nothing here touches processes, sockets or the API server.
+
+`hollow=True` is kwok's trick for scale tests: containers are marked running (and stop) without
+any process, and probes are taken to succeed, so thousands of pods cost only memory.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from reference_impl.mirrors import mirrors
+
+from . import status as podstatus
+from .actions import (
+    DeletePod,
+    PatchNodeStatus,
+    PatchPodStatus,
+    PodKey,
+    RegisterNode,
+    RunProbe,
+    SignalContainer,
+    StartContainer,
+    UpdateLease,
+)
+from .errors import KubeletError, UnsupportedPodError
+
+# kubelet's container restart back-off (flowcontrol.NewBackOff(backOffPeriod, MaxContainerBackOff)).
+BACKOFF_INITIAL_SECONDS = 10.0
+BACKOFF_MAX_SECONDS = 300.0
+DEFAULT_GRACE_SECONDS = 30
+LEASE_DURATION_SECONDS = 40
+NODE_STATUS_REPORT_FREQUENCY = 300.0
+EXIT_CODE_START_ERROR = 128
+
+
+@dataclass
+class ContainerRecord:
+    """What the kubelet knows about one container of one pod."""
+
+    spec: dict
+    state: str = "waiting"  # waiting | running | terminated
+    waiting_reason: str = "ContainerCreating"
+    waiting_message: str = ""
+    start_requested: bool = False
+    container_id: str = ""
+    started_at: float | None = None
+    exit_code: int | None = None
+    terminated_reason: str = ""
+    finished_at: float | None = None
+    last_state: dict = field(default_factory=dict)
+    restart_count: int = 0
+    ready: bool = False
+    backoff: float = 0.0
+    backoff_updated: float | None = None
+    kill_signal_sent: str = ""
+    kill_deadline: float | None = None
+    liveness_failed: bool = False
+    probe_last_run: dict = field(default_factory=dict)
+    probe_in_flight: set = field(default_factory=set)
+    probe_successes: dict = field(default_factory=dict)
+    probe_failures: dict = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.spec["name"]
+
+
+@dataclass
+class PodRecord:
+    key: PodKey
+    pod: dict
+    containers: dict[str, ContainerRecord]
+    start_time: float
+    removed: bool = False  # no longer bound to this node / deleted from the API
+    delete_sent: bool = False
+    last_status: dict | None = None
+
+    @property
+    def terminating(self) -> bool:
+        return self.removed or bool(self.pod["metadata"].get("deletionTimestamp"))
+
+    @property
+    def grace_seconds(self) -> float:
+        meta, spec = self.pod["metadata"], self.pod["spec"]
+        grace = meta.get("deletionGracePeriodSeconds")
+        return float(grace if grace is not None else spec.get("terminationGracePeriodSeconds", DEFAULT_GRACE_SECONDS))
+
+
+def pod_key(pod: dict) -> PodKey:
+    meta = pod["metadata"]
+    return PodKey(meta.get("namespace", "default"), meta["name"], meta.get("uid", ""))
+
+
+@mirrors("k8s.io/kubernetes/pkg/kubelet/container.ShouldContainerBeRestarted")
+def should_restart(restart_policy: str, exit_code: int) -> bool:
+    if restart_policy == "Never":
+        return False
+    if restart_policy == "OnFailure":
+        return exit_code != 0
+    return True
+
+
+class Kubelet:
+    """The core. One instance per node; see the module docstring for its inputs and outputs."""
+
+    def __init__(self, node_name: str, clock, *, capacity: dict | None = None, node_ip: str = "127.0.0.1",
+                 hollow: bool = False, lease_duration_seconds: int = LEASE_DURATION_SECONDS) -> None:
+        self.node_name = node_name
+        self.clock = clock
+        self.capacity = capacity or {"cpu": "4", "memory": "8Gi", "pods": "110"}
+        self.node_ip = node_ip
+        self.hollow = hollow
+        self.lease_duration_seconds = lease_duration_seconds
+        # nodelease renews every quarter of the lease duration (renewIntervalFraction 0.25).
+        self.lease_renew_interval = lease_duration_seconds * 0.25
+        self.registered = False
+        self.last_lease_renew: float | None = None
+        self.last_node_status: float | None = None
+        self.pods: dict[str, PodRecord] = {}  # by uid
+
+    # ---- node ----
+
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).initialNode")
+    def initial_node(self) -> dict:
+        return {
+            "apiVersion": "v1", "kind": "Node",
+            "metadata": {"name": self.node_name, "labels": {
+                "kubernetes.io/hostname": self.node_name, "kubernetes.io/os": "linux",
+                "kubernetes.io/arch": "amd64", "beta.kubernetes.io/os": "linux", "beta.kubernetes.io/arch": "amd64"}},
+            "spec": {},
+            "status": self.node_status(),
+        }
+
+    def node_status(self) -> dict:
+        now = podstatus.rfc3339(self.clock.now())
+        return {
+            "capacity": dict(self.capacity), "allocatable": dict(self.capacity),
+            "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
+                            "message": "kubelet is posting ready status",
+                            "lastHeartbeatTime": now, "lastTransitionTime": now}],
+            "addresses": [{"type": "InternalIP", "address": self.node_ip},
+                          {"type": "Hostname", "address": self.node_name}],
+            "nodeInfo": {"kubeletVersion": "v1.24.0", "operatingSystem": "linux", "architecture": "amd64",
+                         "containerRuntimeVersion": "hollow://0.1" if self.hollow else "process://0.1"},
+        }
+
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).registerWithAPIServer")
+    def register_node(self) -> list:
+        """Ask the adapter to create this Node; call `node_registered()` once the API accepted it."""
+        return [RegisterNode(self.initial_node())]
+
+    def node_registered(self) -> None:
+        self.registered = True
+        self.last_node_status = self.clock.now()
+
+    def lease(self) -> dict:
+        return {
+            "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+            "metadata": {"name": self.node_name, "namespace": "kube-node-lease"},
+            "spec": {"holderIdentity": self.node_name, "leaseDurationSeconds": self.lease_duration_seconds,
+                     "renewTime": podstatus.micro_time(self.clock.now())},
+        }
+
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).syncNodeStatus")
+    def _node_actions(self, now: float) -> list:
+        if not self.registered:
+            return []
+        actions: list = []
+        if self.last_lease_renew is None or now - self.last_lease_renew >= self.lease_renew_interval:
+            self.last_lease_renew = now
+            actions.append(UpdateLease(self.lease()))
+        if self.last_node_status is None or now - self.last_node_status >= NODE_STATUS_REPORT_FREQUENCY:
+            self.last_node_status = now
+            actions.append(PatchNodeStatus(self.node_name, self.node_status()))
+        return actions
+
+    # ---- inputs ----
+
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).HandlePodAdditions")
+    def set_desired_pods(self, pods: list[dict]) -> None:
+        """The full set of pods bound to this node, as the API lists them; others are ignored."""
+        seen = set()
+        for pod in pods:
+            if pod.get("spec", {}).get("nodeName") != self.node_name:
+                continue
+            uid = pod["metadata"]["uid"]
+            seen.add(uid)
+            record = self.pods.get(uid)
+            if record is None:
+                if pod["spec"].get("initContainers"):
+                    raise UnsupportedPodError(str(pod_key(pod)), "spec.initContainers")
+                self.pods[uid] = PodRecord(pod_key(pod), pod,
+                                           {c["name"]: ContainerRecord(c) for c in pod["spec"]["containers"]},
+                                           start_time=self.clock.now())
+            else:
+                record.pod = pod
+        for uid, record in self.pods.items():
+            if uid not in seen:
+                record.removed = True
+
+    def _container(self, key: PodKey, name: str) -> ContainerRecord:
+        record = self.pods.get(key.uid)
+        if record is None or name not in record.containers:
+            raise KubeletError(f"unknown container {key}/{name}")
+        return record.containers[name]
+
+    def container_started(self, key: PodKey, name: str, container_id: str) -> None:
+        c = self._container(key, name)
+        c.state, c.container_id, c.started_at = "running", container_id, self.clock.now()
+        c.start_requested = False
+        c.ready = self.hollow or "readinessProbe" not in c.spec
+        c.kill_signal_sent, c.kill_deadline, c.liveness_failed = "", None, False
+        c.probe_last_run.clear(), c.probe_in_flight.clear(), c.probe_successes.clear(), c.probe_failures.clear()
+
+    def container_exited(self, key: PodKey, name: str, exit_code: int) -> None:
+        c = self._container(key, name)
+        c.state, c.exit_code, c.finished_at, c.ready = "terminated", exit_code, self.clock.now(), False
+        c.terminated_reason = "Completed" if exit_code == 0 else "Error"
+
+    def container_start_failed(self, key: PodKey, name: str, message: str) -> None:
+        """The process could not start: recorded as containerd does, exit code 128, reason StartError."""
+        c = self._container(key, name)
+        c.start_requested = False
+        c.started_at = c.finished_at = self.clock.now()
+        c.state, c.exit_code, c.terminated_reason, c.waiting_message = "terminated", EXIT_CODE_START_ERROR, \
+            "StartError", message
+
+    def probe_result(self, key: PodKey, name: str, probe_type: str, success: bool) -> None:
+        """A probe finished; thresholds (successThreshold, failureThreshold) apply here."""
+        c = self._container(key, name)
+        c.probe_in_flight.discard(probe_type)
+        if c.state != "running":
+            return
+        probe = c.spec[f"{probe_type}Probe"]
+        if success:
+            c.probe_failures[probe_type] = 0
+            c.probe_successes[probe_type] = c.probe_successes.get(probe_type, 0) + 1
+            if probe_type == "readiness" and c.probe_successes[probe_type] >= probe.get("successThreshold", 1):
+                c.ready = True
+        else:
+            c.probe_successes[probe_type] = 0
+            c.probe_failures[probe_type] = c.probe_failures.get(probe_type, 0) + 1
+            if c.probe_failures[probe_type] >= probe.get("failureThreshold", 3):
+                if probe_type == "readiness":
+                    c.ready = False
+                else:
+                    c.liveness_failed = True
+
+    # ---- the loop ----
+
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).syncLoopIteration")
+    def sync_loop_iteration(self) -> list:
+        now = self.clock.now()
+        actions = self._node_actions(now)
+        for uid in sorted(self.pods, key=lambda u: (str(self.pods[u].key), u)):
+            actions.extend(self.sync_pod(self.pods[uid], now))
+        for uid in [u for u, r in self.pods.items() if r.removed and self._all_stopped(r)]:
+            del self.pods[uid]
+        return actions
+
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).syncPod",
+             "(*k8s.io/kubernetes/pkg/kubelet/kuberuntime.kubeGenericRuntimeManager).computePodActions")
+    def sync_pod(self, record: PodRecord, now: float) -> list:
+        actions: list = []
+        if record.terminating:
+            actions.extend(self._kill_pod(record, now))
+        else:
+            restart_policy = record.pod["spec"].get("restartPolicy", "Always")
+            terminal = self._phase(record) in ("Succeeded", "Failed")
+            for c in record.containers.values():
+                if c.state == "running" and c.liveness_failed:
+                    actions.extend(self._kill_container(record, c, now))
+                elif c.state == "running":
+                    actions.extend(self._probes(record, c, now))
+                elif not terminal:
+                    actions.extend(self._maybe_start(record, c, restart_policy, now))
+        if record.removed:
+            return actions
+        status = self.generate_api_pod_status(record, now)
+        if status != record.last_status:
+            record.last_status = status
+            actions.append(PatchPodStatus(record.key, status))
+        if record.terminating and self._all_stopped(record) and not record.delete_sent:
+            record.delete_sent = True
+            actions.append(DeletePod(record.key))
+        return actions
+
+    def _maybe_start(self, record: PodRecord, c: ContainerRecord, restart_policy: str, now: float) -> list:
+        if c.start_requested:
+            return []
+        if c.state == "terminated":
+            if not should_restart(restart_policy, c.exit_code or 0):
+                return []
+            if c.backoff_updated is not None and now - c.finished_at < c.backoff:
+                c.waiting_reason = "CrashLoopBackOff"
+                return []
+            self._advance_backoff(c, now)
+            c.last_state = {"terminated": self._terminated_state(c)}
+            c.restart_count += 1
+        c.state, c.waiting_reason, c.exit_code = "waiting", "ContainerCreating", None
+        if self.hollow:
+            self.container_started(record.key, c.name, f"hollow://{record.key.uid}/{c.name}")
+            return []
+        c.start_requested = True
+        return [StartContainer(record.key, c.spec, c.restart_count)]
+
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet/kuberuntime.kubeGenericRuntimeManager).doBackOff")
+    def _advance_backoff(self, c: ContainerRecord, now: float) -> None:
+        """flowcontrol.Backoff.Next: the first restart is immediate, then 10s doubling to 300s.
+
+        An entry idle for twice the maximum is forgotten, so the back-off starts again at 10s.
+        """
+        if c.backoff_updated is None or now - c.backoff_updated > 2 * BACKOFF_MAX_SECONDS:
+            c.backoff = BACKOFF_INITIAL_SECONDS
+        else:
+            c.backoff = min(c.backoff * 2, BACKOFF_MAX_SECONDS)
+        c.backoff_updated = now
+
+    def _probes(self, record: PodRecord, c: ContainerRecord, now: float) -> list:
+        actions = []
+        for probe_type in ("liveness", "readiness"):
+            probe = c.spec.get(f"{probe_type}Probe")
+            if probe is None:
+                continue
+            if self.hollow:
+                c.ready = True
+                continue
+            if probe_type in c.probe_in_flight or now < c.started_at + probe.get("initialDelaySeconds", 0):
+                continue
+            last = c.probe_last_run.get(probe_type)
+            if last is not None and now - last < probe.get("periodSeconds", 10):
+                continue
+            c.probe_last_run[probe_type] = now
+            c.probe_in_flight.add(probe_type)
+            actions.append(RunProbe(record.key, c.name, probe_type, probe))
+        return actions
+
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet/kuberuntime.kubeGenericRuntimeManager).killContainer")
+    def _kill_container(self, record: PodRecord, c: ContainerRecord, now: float) -> list:
+        """SIGTERM first; SIGKILL once the grace period has run out and the process is still there."""
+        if self.hollow:
+            self.container_exited(record.key, c.name, 0)
+            return []
+        if not c.kill_signal_sent:
+            c.kill_signal_sent, c.kill_deadline = "SIGTERM", now + record.grace_seconds
+            return [SignalContainer(record.key, c.name, "SIGTERM")]
+        if c.kill_signal_sent == "SIGTERM" and now >= c.kill_deadline:
+            c.kill_signal_sent = "SIGKILL"
+            return [SignalContainer(record.key, c.name, "SIGKILL")]
+        return []
+
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).killPod")
+    def _kill_pod(self, record: PodRecord, now: float) -> list:
+        actions = []
+        for c in record.containers.values():
+            if c.state == "running":
+                actions.extend(self._kill_container(record, c, now))
+        return actions
+
+    @staticmethod
+    def _all_stopped(record: PodRecord) -> bool:
+        return all(c.state != "running" and not c.start_requested for c in record.containers.values())
+
+    # ---- status ----
+
+    def _terminated_state(self, c: ContainerRecord) -> dict:
+        state = {"exitCode": c.exit_code, "reason": c.terminated_reason,
+                 "startedAt": podstatus.rfc3339(c.started_at) if c.started_at is not None else None,
+                 "finishedAt": podstatus.rfc3339(c.finished_at)}
+        if c.waiting_message:
+            state["message"] = c.waiting_message
+        if c.container_id:
+            state["containerID"] = c.container_id
+        return state
+
+    def container_status(self, record: PodRecord, c: ContainerRecord) -> dict:
+        restart_policy = record.pod["spec"].get("restartPolicy", "Always")
+        restarting = (c.state == "terminated" and not record.terminating
+                      and should_restart(restart_policy, c.exit_code or 0))
+        if c.state == "running":
+            state = {"running": {"startedAt": podstatus.rfc3339(c.started_at)}}
+            last_state = c.last_state
+        elif c.state == "terminated" and restarting:
+            # Waiting to be restarted: the exit shows as lastState, as kubectl's RESTARTS/STATUS expect.
+            state = {"waiting": {"reason": "CrashLoopBackOff",
+                                 "message": f"back-off restarting failed container {c.name}"}}
+            last_state = {"terminated": self._terminated_state(c)}
+        elif c.state == "terminated":
+            state, last_state = {"terminated": self._terminated_state(c)}, c.last_state
+        else:
+            state, last_state = {"waiting": {"reason": c.waiting_reason}}, c.last_state
+        out = {"name": c.name, "state": state, "lastState": last_state, "ready": c.ready,
+               "restartCount": c.restart_count, "image": c.spec.get("image", ""), "imageID": "",
+               "started": c.state == "running"}
+        if c.container_id:
+            out["containerID"] = c.container_id
+        return out
+
+    def _phase(self, record: PodRecord) -> str:
+        statuses = [self.container_status(record, c) for c in record.containers.values()]
+        return podstatus.get_phase(record.pod["spec"], statuses)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).generateAPIPodStatus")
+    def generate_api_pod_status(self, record: PodRecord, now: float) -> dict:
+        spec = record.pod["spec"]
+        statuses = [self.container_status(record, c) for c in record.containers.values()]
+        phase = podstatus.get_phase(spec, statuses)
+        conditions = [podstatus.initialized_condition(spec), podstatus.pod_ready_condition(spec, statuses, phase),
+                      podstatus.containers_ready_condition(spec, statuses, phase),
+                      {"type": "PodScheduled", "status": "True"}]
+        previous = (record.last_status or record.pod.get("status") or {}).get("conditions", [])
+        return {
+            "phase": phase,
+            "conditions": podstatus.with_transition_times(conditions, previous, now),
+            "hostIP": self.node_ip, "podIP": self.node_ip, "podIPs": [{"ip": self.node_ip}],
+            "startTime": podstatus.rfc3339(record.start_time),
+            "containerStatuses": statuses,
+        }

@@ -1,0 +1,138 @@
+"""A thin process runtime: carries out the kubelet core's actions with local processes.
+
+Each container runs as `command + args` with its `env` and `workingDir`, in its own process group
+so signals reach its children too. Output goes where the real kubelet puts it,
+`<log_root>/<namespace>_<pod>_<uid>/<container>/<restartCount>.log`, so a `kubectl logs` backend
+can read it later. Probes are run here too (exec, httpGet, tcpSocket); the core only sees results.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reference_impl.mirrors import mirrors
+
+from .actions import PodKey, RunProbe, SignalContainer, StartContainer
+from .errors import ContainerStartError
+
+
+def log_path(log_root: Path, key: PodKey, container_name: str, restart_count: int) -> Path:
+    return Path(log_root) / f"{key.namespace}_{key.name}_{key.uid}" / container_name / f"{restart_count}.log"
+
+
+@dataclass
+class ProcessRuntime:
+    """Starts, signals and reaps container processes; `poll()` reports exits as (key, name, exit_code)."""
+
+    log_root: Path
+    processes: dict[tuple[PodKey, str], subprocess.Popen] = field(default_factory=dict)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet/kuberuntime.kubeGenericRuntimeManager).startContainer")
+    def start(self, action: StartContainer) -> str:
+        """Start the container's process; returns its container ID ("process://<pid>")."""
+        spec = action.container
+        argv = list(spec.get("command") or []) + list(spec.get("args") or [])
+        if not argv:
+            raise ContainerStartError(str(action.pod), spec["name"], "no command: the process runtime has no images")
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+        env.update({e["name"]: e.get("value", "") for e in spec.get("env") or []})
+        path = log_path(self.log_root, action.pod, spec["name"], action.restart_count)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "ab") as log:
+            try:
+                proc = subprocess.Popen(argv, env=env, cwd=spec.get("workingDir") or None, stdin=subprocess.DEVNULL,
+                                        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            except OSError as exc:
+                raise ContainerStartError(str(action.pod), spec["name"], str(exc)) from None
+        self.processes[(action.pod, spec["name"])] = proc
+        return f"process://{proc.pid}"
+
+    def signal(self, action: SignalContainer) -> None:
+        proc = self.processes.get((action.pod, action.container_name))
+        if proc is None or proc.poll() is not None:
+            return
+        try:
+            os.killpg(proc.pid, getattr(signal, action.signal))
+        except ProcessLookupError:
+            pass
+
+    def poll(self) -> list[tuple[PodKey, str, int]]:
+        """Reap exited processes; a signal death reports as 128 + signal number, as runtimes do."""
+        exited = []
+        for (key, name), proc in list(self.processes.items()):
+            code = proc.poll()
+            if code is None:
+                continue
+            del self.processes[(key, name)]
+            exited.append((key, name, 128 - code if code < 0 else code))
+        return exited
+
+    def wait(self, timeout: float) -> None:
+        """Block until every process has exited or `timeout` passes (adapter and test helper)."""
+        for proc in list(self.processes.values()):
+            try:
+                proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                return
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/kubelet/prober.prober).runProbe")
+def run_probe(action: RunProbe, host: str = "127.0.0.1") -> bool:
+    """Run one probe against a local process container; True on success."""
+    probe = action.probe
+    timeout = probe.get("timeoutSeconds", 1)
+    if "exec" in probe:
+        try:
+            result = subprocess.run(probe["exec"]["command"], capture_output=True, timeout=timeout)
+        except (OSError, subprocess.TimeoutExpired):
+            return False
+        return result.returncode == 0
+    if "httpGet" in probe:
+        get = probe["httpGet"]
+        url = f"{get.get('scheme', 'HTTP').lower()}://{get.get('host') or host}:{get['port']}{get.get('path', '/')}"
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as resp:
+                return 200 <= resp.status < 400
+        except urllib.error.HTTPError as exc:
+            return 200 <= exc.code < 400
+        except OSError:
+            return False
+    if "tcpSocket" in probe:
+        try:
+            with socket.create_connection((probe["tcpSocket"].get("host") or host, probe["tcpSocket"]["port"]),
+                                          timeout=timeout):
+                return True
+        except OSError:
+            return False
+    return False
+
+
+def execute(kubelet, runtime: ProcessRuntime, actions: list) -> list:
+    """Carry out the node-local actions, feeding outcomes back to `kubelet`; return the API actions.
+
+    Probes run inline here for simplicity; a long-running adapter would run them on workers.
+    """
+    api_actions = []
+    for action in actions:
+        if isinstance(action, StartContainer):
+            try:
+                container_id = runtime.start(action)
+            except ContainerStartError as exc:
+                kubelet.container_start_failed(action.pod, action.container["name"], exc.reason)
+            else:
+                kubelet.container_started(action.pod, action.container["name"], container_id)
+        elif isinstance(action, SignalContainer):
+            runtime.signal(action)
+        elif isinstance(action, RunProbe):
+            kubelet.probe_result(action.pod, action.container_name, action.probe_type, run_probe(action))
+        else:
+            api_actions.append(action)
+    for key, name, exit_code in runtime.poll():
+        kubelet.container_exited(key, name, exit_code)
+    return api_actions

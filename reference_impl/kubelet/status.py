@@ -1,0 +1,104 @@
+"""Pod phase and conditions from container statuses, as 1.24's kubelet computes them.
+
+Functions here take API-shaped dicts (a pod spec and `status.containerStatuses`) and return
+API-shaped dicts, so their output can be compared with a real kubelet's.
+"""
+from __future__ import annotations
+
+import datetime
+
+from reference_impl.mirrors import mirrors
+
+
+def rfc3339(seconds: float) -> str:
+    return datetime.datetime.fromtimestamp(int(seconds), datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def micro_time(seconds: float) -> str:
+    """metav1.MicroTime's wire format, used by Lease.spec.renewTime."""
+    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _status_of(statuses: list[dict], name: str) -> dict | None:
+    return next((s for s in statuses if s["name"] == name), None)
+
+
+@mirrors("k8s.io/kubernetes/pkg/kubelet.getPhase")
+def get_phase(spec: dict, statuses: list[dict]) -> str:
+    """The pod phase from its containers' states and restart policy (init containers are not run here)."""
+    restart_policy = spec.get("restartPolicy", "Always")
+    unknown = running = waiting = stopped = succeeded = 0
+    for container in spec["containers"]:
+        status = _status_of(statuses, container["name"])
+        if status is None:
+            unknown += 1
+            continue
+        state = status.get("state", {})
+        if "running" in state:
+            running += 1
+        elif "terminated" in state:
+            stopped += 1
+            if state["terminated"]["exitCode"] == 0:
+                succeeded += 1
+        elif "waiting" in state:
+            if "terminated" in (status.get("lastState") or {}):
+                stopped += 1
+            else:
+                waiting += 1
+        else:
+            unknown += 1
+    if waiting > 0:
+        return "Pending"
+    if running > 0 and unknown == 0:
+        return "Running"
+    if running == 0 and stopped > 0 and unknown == 0:
+        if restart_policy == "Always":
+            return "Running"
+        if stopped == succeeded:
+            return "Succeeded"
+        if restart_policy == "Never":
+            return "Failed"
+        return "Running"
+    return "Pending"
+
+
+@mirrors("k8s.io/kubernetes/pkg/kubelet/status.GenerateContainersReadyCondition")
+def containers_ready_condition(spec: dict, statuses: list[dict], phase: str) -> dict:
+    unknown = [c["name"] for c in spec["containers"] if _status_of(statuses, c["name"]) is None]
+    unready = [c["name"] for c in spec["containers"]
+               if (s := _status_of(statuses, c["name"])) is not None and not s.get("ready")]
+    if phase == "Succeeded" and not unknown:
+        return {"type": "ContainersReady", "status": "False", "reason": "PodCompleted"}
+    messages = []
+    if unknown:
+        messages.append(f"containers with unknown status: [{' '.join(unknown)}]")
+    if unready:
+        messages.append(f"containers with unready status: [{' '.join(unready)}]")
+    if messages:
+        return {"type": "ContainersReady", "status": "False", "reason": "ContainersNotReady",
+                "message": ", ".join(messages)}
+    return {"type": "ContainersReady", "status": "True"}
+
+
+@mirrors("k8s.io/kubernetes/pkg/kubelet/status.GeneratePodReadyCondition")
+def pod_ready_condition(spec: dict, statuses: list[dict], phase: str) -> dict:
+    """Ready follows ContainersReady (readiness gates are not supported here)."""
+    return {**containers_ready_condition(spec, statuses, phase), "type": "Ready"}
+
+
+@mirrors("k8s.io/kubernetes/pkg/kubelet/status.GeneratePodInitializedCondition")
+def initialized_condition(spec: dict) -> dict:
+    """With no init containers a pod is initialized as soon as the kubelet sees it."""
+    return {"type": "Initialized", "status": "True"}
+
+
+def with_transition_times(conditions: list[dict], previous: list[dict], now: float) -> list[dict]:
+    """Keep a condition's lastTransitionTime while its status is unchanged (the status manager's rule)."""
+    old = {c["type"]: c for c in previous}
+    out = []
+    for cond in conditions:
+        prior = old.get(cond["type"])
+        changed = prior is None or prior["status"] != cond["status"]
+        out.append({**cond, "lastProbeTime": None,
+                    "lastTransitionTime": rfc3339(now) if changed else prior["lastTransitionTime"]})
+    return out

@@ -1,0 +1,341 @@
+"""Rules of the kubelet core's pod state machine: deterministic, no processes, one rule per test."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+
+from reference_impl.kubelet import UnsupportedPodError  # noqa: E402
+from reference_impl.kubelet.actions import (  # noqa: E402
+    DeletePod,
+    PatchNodeStatus,
+    PatchPodStatus,
+    RegisterNode,
+    RunProbe,
+    SignalContainer,
+    StartContainer,
+    UpdateLease,
+)
+from reference_impl.kubelet.kubelet import Kubelet  # noqa: E402
+
+
+class Clock:
+    def __init__(self, t: float = 1_700_000_000.0):
+        self.t = t
+
+    def now(self) -> float:
+        return self.t
+
+    def step(self, seconds: float) -> None:
+        self.t += seconds
+
+
+def make_pod(name="p", containers=None, restart_policy="Always", node="node-1", uid=None, **spec):
+    containers = containers or [{"name": "app", "image": "busybox", "command": ["sleep", "60"]}]
+    return {"metadata": {"namespace": "default", "name": name, "uid": uid or f"uid-{name}"},
+            "spec": {"nodeName": node, "restartPolicy": restart_policy, "containers": containers, **spec}}
+
+
+def of(actions, kind):
+    return [a for a in actions if isinstance(a, kind)]
+
+
+def last_status(actions):
+    return of(actions, PatchPodStatus)[-1].status
+
+
+def cond(status, type_):
+    return next(c for c in status["conditions"] if c["type"] == type_)
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def kubelet(clock):
+    return Kubelet("node-1", clock)
+
+
+def started(kubelet, pod):
+    """Feed the pod in, start its containers as the runtime would, return the key."""
+    kubelet.set_desired_pods([pod])
+    actions = kubelet.sync_loop_iteration()
+    for a in of(actions, StartContainer):
+        kubelet.container_started(a.pod, a.container["name"], f"process://{a.container['name']}")
+    return of(actions, StartContainer)[0].pod
+
+
+def test_new_pod_starts_each_container(kubelet):
+    """A pod bound to this node gets one StartContainer per container, restart count 0."""
+    pod = make_pod(containers=[{"name": "a", "command": ["x"]}, {"name": "b", "command": ["y"]}])
+    kubelet.set_desired_pods([pod])
+    starts = of(kubelet.sync_loop_iteration(), StartContainer)
+    assert [(s.container["name"], s.restart_count) for s in starts] == [("a", 0), ("b", 0)]
+
+
+def test_pods_bound_elsewhere_are_ignored(kubelet):
+    """Pods whose spec.nodeName is another node produce no actions."""
+    kubelet.set_desired_pods([make_pod(node="node-2")])
+    assert kubelet.sync_loop_iteration() == []
+
+
+def test_pending_pod_reports_container_creating(kubelet):
+    """Before the runtime confirms a start the pod is Pending, the container Waiting/ContainerCreating."""
+    kubelet.set_desired_pods([make_pod()])
+    status = last_status(kubelet.sync_loop_iteration())
+    assert status["phase"] == "Pending"
+    assert status["containerStatuses"][0]["state"] == {"waiting": {"reason": "ContainerCreating"}}
+
+
+def test_running_pod_is_ready_without_readiness_probe(kubelet):
+    """Running containers without a readiness probe are ready; the pod is Running with all four conditions True."""
+    started(kubelet, make_pod())
+    status = last_status(kubelet.sync_loop_iteration())
+    assert status["phase"] == "Running"
+    assert {c["type"]: c["status"] for c in status["conditions"]} == {
+        "Initialized": "True", "Ready": "True", "ContainersReady": "True", "PodScheduled": "True"}
+
+
+def test_status_is_reported_only_on_change(kubelet):
+    """An iteration that changes nothing emits no PatchPodStatus."""
+    started(kubelet, make_pod())
+    kubelet.sync_loop_iteration()
+    assert of(kubelet.sync_loop_iteration(), PatchPodStatus) == []
+
+
+def test_always_restarts_a_succeeded_container(kubelet, clock):
+    """restartPolicy Always restarts a container that exited 0, counting the restart."""
+    key = started(kubelet, make_pod(restart_policy="Always"))
+    kubelet.container_exited(key, "app", 0)
+    starts = of(kubelet.sync_loop_iteration(), StartContainer)
+    assert [s.restart_count for s in starts] == [1]
+
+
+def test_on_failure_does_not_restart_success(kubelet):
+    """restartPolicy OnFailure leaves an exit-0 container terminated and the pod Succeeded."""
+    key = started(kubelet, make_pod(restart_policy="OnFailure"))
+    kubelet.container_exited(key, "app", 0)
+    actions = kubelet.sync_loop_iteration()
+    assert of(actions, StartContainer) == []
+    assert last_status(actions)["phase"] == "Succeeded"
+
+
+def test_on_failure_restarts_failure(kubelet):
+    """restartPolicy OnFailure restarts a container that exited non-zero."""
+    key = started(kubelet, make_pod(restart_policy="OnFailure"))
+    kubelet.container_exited(key, "app", 3)
+    assert len(of(kubelet.sync_loop_iteration(), StartContainer)) == 1
+
+
+def test_never_fails_pod_with_exit_code(kubelet):
+    """restartPolicy Never: a non-zero exit makes the pod Failed and the exit code is reported."""
+    key = started(kubelet, make_pod(restart_policy="Never"))
+    kubelet.container_exited(key, "app", 7)
+    actions = kubelet.sync_loop_iteration()
+    status = last_status(actions)
+    assert of(actions, StartContainer) == []
+    assert status["phase"] == "Failed"
+    assert status["containerStatuses"][0]["state"]["terminated"]["exitCode"] == 7
+    assert status["containerStatuses"][0]["state"]["terminated"]["reason"] == "Error"
+
+
+def test_back_off_doubles_between_restarts(kubelet, clock):
+    """The first restart is immediate; the next waits 10 s, then 20 s (CrashLoopBackOff meanwhile)."""
+    key = started(kubelet, make_pod())
+    delays = []
+    for _ in range(3):
+        kubelet.container_exited(key, "app", 1)
+        waited = 0
+        while not of(kubelet.sync_loop_iteration(), StartContainer):
+            clock.step(1)
+            waited += 1
+        kubelet.container_started(key, "app", "process://x")
+        delays.append(waited)
+    assert delays == [0, 10, 20]
+
+
+def test_crash_loop_status_shows_last_exit(kubelet, clock):
+    """While backing off the container is Waiting/CrashLoopBackOff with the exit in lastState."""
+    key = started(kubelet, make_pod())
+    kubelet.container_exited(key, "app", 1)
+    kubelet.sync_loop_iteration()
+    kubelet.container_started(key, "app", "process://y")
+    kubelet.container_exited(key, "app", 2)
+    cs = last_status(kubelet.sync_loop_iteration())["containerStatuses"][0]
+    assert cs["state"]["waiting"]["reason"] == "CrashLoopBackOff"
+    assert cs["lastState"]["terminated"]["exitCode"] == 2
+    assert cs["restartCount"] == 1
+
+
+def test_deletion_sends_sigterm_then_sigkill_after_grace(kubelet, clock):
+    """A deleted pod's running containers get SIGTERM, and SIGKILL only once the grace period is over."""
+    pod = make_pod(terminationGracePeriodSeconds=5)
+    key = started(kubelet, pod)
+    pod["metadata"]["deletionTimestamp"] = "2023-01-01T00:00:00Z"
+    kubelet.set_desired_pods([pod])
+    assert of(kubelet.sync_loop_iteration(), SignalContainer) == [SignalContainer(key, "app", "SIGTERM")]
+    clock.step(4)
+    assert of(kubelet.sync_loop_iteration(), SignalContainer) == []
+    clock.step(1)
+    assert of(kubelet.sync_loop_iteration(), SignalContainer) == [SignalContainer(key, "app", "SIGKILL")]
+
+
+def test_deleted_pod_is_removed_once_containers_stop(kubelet):
+    """When every container of a deleted pod has stopped, the kubelet finishes the deletion once."""
+    pod = make_pod()
+    key = started(kubelet, pod)
+    pod["metadata"]["deletionTimestamp"] = "2023-01-01T00:00:00Z"
+    kubelet.set_desired_pods([pod])
+    kubelet.sync_loop_iteration()
+    kubelet.container_exited(key, "app", 143)
+    actions = kubelet.sync_loop_iteration()
+    assert of(actions, DeletePod) == [DeletePod(key)]
+    assert of(actions, StartContainer) == []
+    assert of(kubelet.sync_loop_iteration(), DeletePod) == []
+
+
+def test_pod_gone_from_api_is_killed(kubelet):
+    """A pod no longer in the desired set is killed (no status reports) and forgotten after it stops."""
+    key = started(kubelet, make_pod())
+    kubelet.set_desired_pods([])
+    actions = kubelet.sync_loop_iteration()
+    assert of(actions, SignalContainer) == [SignalContainer(key, "app", "SIGTERM")]
+    assert of(actions, PatchPodStatus) == []
+    kubelet.container_exited(key, "app", 143)
+    kubelet.sync_loop_iteration()
+    assert kubelet.pods == {}
+
+
+READINESS = {"exec": {"command": ["true"]}, "periodSeconds": 5, "initialDelaySeconds": 2}
+
+
+def test_readiness_probe_waits_for_initial_delay(kubelet, clock):
+    """No probe runs before initialDelaySeconds; then one RunProbe per period."""
+    started(kubelet, make_pod(containers=[{"name": "app", "command": ["x"], "readinessProbe": READINESS}]))
+    assert of(kubelet.sync_loop_iteration(), RunProbe) == []
+    clock.step(2)
+    assert [p.probe_type for p in of(kubelet.sync_loop_iteration(), RunProbe)] == ["readiness"]
+
+
+def test_container_with_readiness_probe_starts_unready(kubelet):
+    """A container with a readiness probe is not ready until a probe succeeds; Ready is False meanwhile."""
+    started(kubelet, make_pod(containers=[{"name": "app", "command": ["x"], "readinessProbe": READINESS}]))
+    status = last_status(kubelet.sync_loop_iteration())
+    assert cond(status, "Ready")["status"] == "False"
+    assert cond(status, "ContainersReady")["message"] == "containers with unready status: [app]"
+
+
+def test_readiness_success_makes_pod_ready(kubelet, clock):
+    """A successful readiness probe result flips the container and the pod to ready."""
+    key = started(kubelet, make_pod(containers=[{"name": "app", "command": ["x"], "readinessProbe": READINESS}]))
+    kubelet.sync_loop_iteration()
+    kubelet.probe_result(key, "app", "readiness", True)
+    assert cond(last_status(kubelet.sync_loop_iteration()), "Ready")["status"] == "True"
+
+
+def test_readiness_needs_failure_threshold_to_unready(kubelet):
+    """A ready container turns unready only after failureThreshold consecutive failures."""
+    probe = {**READINESS, "failureThreshold": 2}
+    key = started(kubelet, make_pod(containers=[{"name": "app", "command": ["x"], "readinessProbe": probe}]))
+    kubelet.probe_result(key, "app", "readiness", True)
+    kubelet.probe_result(key, "app", "readiness", False)
+    assert kubelet.pods["uid-p"].containers["app"].ready
+    kubelet.probe_result(key, "app", "readiness", False)
+    assert not kubelet.pods["uid-p"].containers["app"].ready
+
+
+def test_liveness_failure_kills_and_restarts(kubelet, clock):
+    """failureThreshold liveness failures SIGTERM the container; after it exits it is restarted."""
+    probe = {"tcpSocket": {"port": 1}, "failureThreshold": 1}
+    key = started(kubelet, make_pod(containers=[{"name": "app", "command": ["x"], "livenessProbe": probe}]))
+    kubelet.sync_loop_iteration()
+    kubelet.probe_result(key, "app", "liveness", False)
+    assert of(kubelet.sync_loop_iteration(), SignalContainer) == [SignalContainer(key, "app", "SIGTERM")]
+    kubelet.container_exited(key, "app", 143)
+    assert len(of(kubelet.sync_loop_iteration(), StartContainer)) == 1
+
+
+def test_condition_transition_time_kept_while_status_unchanged(kubelet, clock):
+    """lastTransitionTime changes only when a condition's status changes."""
+    key = started(kubelet, make_pod())
+    first = cond(last_status(kubelet.sync_loop_iteration()), "Ready")["lastTransitionTime"]
+    clock.step(30)
+    kubelet.container_exited(key, "app", 1)
+    status = last_status(kubelet.sync_loop_iteration())
+    assert cond(status, "PodScheduled")["lastTransitionTime"] == first
+    assert cond(status, "Ready")["lastTransitionTime"] != first
+
+
+def test_init_containers_are_refused(kubelet):
+    """Init containers are outside this reference kubelet; the pod is refused loudly."""
+    with pytest.raises(UnsupportedPodError):
+        kubelet.set_desired_pods([make_pod(initContainers=[{"name": "i", "command": ["x"]}])])
+
+
+def test_register_node_reports_capacity(clock):
+    """Registration creates a Node carrying capacity, allocatable and a Ready condition."""
+    kubelet = Kubelet("node-1", clock, capacity={"cpu": "2", "memory": "1Gi", "pods": "10"})
+    (action,) = kubelet.register_node()
+    assert isinstance(action, RegisterNode)
+    assert action.node["status"]["capacity"] == {"cpu": "2", "memory": "1Gi", "pods": "10"}
+    assert action.node["status"]["conditions"][0]["type"] == "Ready"
+
+
+def test_lease_renewed_every_quarter_duration(kubelet, clock):
+    """After registration the Lease is renewed every leaseDuration/4 (10 s of 40 s)."""
+    kubelet.node_registered()
+    leases = []
+    for _ in range(21):
+        leases += of(kubelet.sync_loop_iteration(), UpdateLease)
+        clock.step(1)
+    assert len(leases) == 3
+    assert leases[0].lease["spec"]["holderIdentity"] == "node-1"
+    assert leases[0].lease["metadata"]["namespace"] == "kube-node-lease"
+
+
+def test_no_lease_before_registration(kubelet):
+    """An unregistered kubelet renews no Lease."""
+    assert of(kubelet.sync_loop_iteration(), UpdateLease) == []
+
+
+def test_node_status_reported_every_five_minutes(kubelet, clock):
+    """Node status is re-posted when nodeStatusReportFrequency (5 min) has passed."""
+    kubelet.node_registered()
+    assert of(kubelet.sync_loop_iteration(), PatchNodeStatus) == []
+    clock.step(300)
+    assert len(of(kubelet.sync_loop_iteration(), PatchNodeStatus)) == 1
+
+
+def test_hollow_mode_runs_without_processes(clock):
+    """In hollow mode containers are Running and Ready at once, with no StartContainer or RunProbe."""
+    kubelet = Kubelet("node-1", clock, hollow=True)
+    kubelet.set_desired_pods([make_pod(containers=[{"name": "app", "readinessProbe": READINESS}])])
+    actions = kubelet.sync_loop_iteration()
+    assert of(actions, StartContainer) == [] and of(actions, RunProbe) == []
+    assert cond(last_status(actions), "Ready")["status"] == "True"
+
+
+def test_hollow_mode_deletes_without_signals(clock):
+    """In hollow mode a deleted pod stops at once and is deleted, with no signals."""
+    kubelet = Kubelet("node-1", clock, hollow=True)
+    pod = make_pod()
+    kubelet.set_desired_pods([pod])
+    kubelet.sync_loop_iteration()
+    pod["metadata"]["deletionTimestamp"] = "2023-01-01T00:00:00Z"
+    kubelet.set_desired_pods([pod])
+    actions = kubelet.sync_loop_iteration()
+    assert of(actions, SignalContainer) == []
+    assert len(of(actions, DeletePod)) == 1
+
+
+def test_hollow_mode_scales(clock):
+    """Two thousand hollow pods become Running in one iteration."""
+    kubelet = Kubelet("node-1", clock, hollow=True)
+    kubelet.set_desired_pods([make_pod(name=f"p{i}") for i in range(2000)])
+    statuses = of(kubelet.sync_loop_iteration(), PatchPodStatus)
+    assert len(statuses) == 2000 and all(s.status["phase"] == "Running" for s in statuses)

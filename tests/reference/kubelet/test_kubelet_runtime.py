@@ -1,0 +1,160 @@
+"""The process runtime with real short-lived `python -c` containers, driven by the kubelet core."""
+from __future__ import annotations
+
+import http.server
+import socket
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+
+from reference_impl.kubelet.actions import PatchPodStatus, RunProbe  # noqa: E402
+from reference_impl.kubelet.kubelet import Kubelet  # noqa: E402
+from reference_impl.kubelet.runtime import ProcessRuntime, execute, log_path, run_probe  # noqa: E402
+
+PY = sys.executable
+
+
+class StepClock:
+    def __init__(self):
+        self.t = 1_700_000_000.0
+
+    def now(self):
+        return self.t
+
+
+def pod(container, restart_policy="Never", **spec):
+    return {"metadata": {"namespace": "ns", "name": "p", "uid": "u1"},
+            "spec": {"nodeName": "n1", "restartPolicy": restart_policy, "containers": [container], **spec}}
+
+
+def run_until(kubelet, runtime, predicate, timeout=10.0, clock=None, step=0.0):
+    """Iterate core + runtime until `predicate(last status)` holds; returns that status."""
+    deadline = time.monotonic() + timeout
+    status = None
+    while time.monotonic() < deadline:
+        for action in execute(kubelet, runtime, kubelet.sync_loop_iteration()):
+            if isinstance(action, PatchPodStatus):
+                status = action.status
+        if status is not None and predicate(status):
+            return status
+        if clock is not None:
+            clock.t += step
+        time.sleep(0.02)
+    raise AssertionError(f"condition not reached; last status {status}")
+
+
+@pytest.fixture
+def setup(tmp_path):
+    clock = StepClock()
+    return Kubelet("n1", clock), ProcessRuntime(tmp_path / "pods"), clock, tmp_path
+
+
+def test_process_exit_code_reaches_status(setup):
+    """A container's real exit code becomes status.containerStatuses[].state.terminated.exitCode."""
+    kubelet, runtime, _, _ = setup
+    kubelet.set_desired_pods([pod({"name": "c", "command": [PY, "-c", "import sys; sys.exit(3)"]})])
+    status = run_until(kubelet, runtime, lambda s: s["phase"] == "Failed")
+    assert status["containerStatuses"][0]["state"]["terminated"]["exitCode"] == 3
+
+
+def test_command_args_env_workdir_and_log_file(setup):
+    """command+args run with env and workingDir; stdout and stderr land in the per-container log file."""
+    kubelet, runtime, _, tmp = setup
+    work = tmp / "work"
+    work.mkdir()
+    code = ("import os,sys; print(os.environ['GREETING'], sys.argv[1], os.getcwd(), flush=True); "
+            "print('err', file=sys.stderr)")
+    kubelet.set_desired_pods([pod({"name": "c", "command": [PY, "-c", code], "args": ["world"],
+                                   "env": [{"name": "GREETING", "value": "hello"}], "workingDir": str(work)})])
+    run_until(kubelet, runtime, lambda s: s["phase"] == "Succeeded")
+    key = next(iter(kubelet.pods.values())).key
+    text = log_path(tmp / "pods", key, "c", 0).read_text()
+    assert text == f"hello world {work}\nerr\n"
+
+
+def test_restart_writes_a_new_log_file(setup):
+    """Each restart logs to <restartCount>.log, so the previous run's log stays readable."""
+    kubelet, runtime, clock, tmp = setup
+    kubelet.set_desired_pods([pod({"name": "c", "command": [PY, "-c", "print('run')"]}, restart_policy="Always")])
+    run_until(kubelet, runtime, lambda s: s["containerStatuses"][0]["restartCount"] >= 1)
+    key = next(iter(kubelet.pods.values())).key
+    assert log_path(tmp / "pods", key, "c", 0).read_text() == "run\n"
+
+
+def test_sigterm_stops_a_sleeping_process(setup):
+    """Deleting the pod SIGTERMs the process; it dies with 128+15 and the pod deletion completes."""
+    kubelet, runtime, _, _ = setup
+    p = pod({"name": "c", "command": [PY, "-c", "import time; time.sleep(30)"]})
+    kubelet.set_desired_pods([p])
+    run_until(kubelet, runtime, lambda s: s["phase"] == "Running")
+    p["metadata"]["deletionTimestamp"] = "2023-01-01T00:00:00Z"
+    kubelet.set_desired_pods([p])
+    status = run_until(kubelet, runtime, lambda s: "terminated" in s["containerStatuses"][0]["state"])
+    assert status["containerStatuses"][0]["state"]["terminated"]["exitCode"] == 143
+
+
+def test_sigkill_after_grace_for_a_process_ignoring_sigterm(setup):
+    """A process that ignores SIGTERM is SIGKILLed once the grace period has passed (exit 137)."""
+    kubelet, runtime, clock, _ = setup
+    code = "import signal,time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(30)"
+    p = pod({"name": "c", "command": [PY, "-c", code]}, terminationGracePeriodSeconds=2)
+    kubelet.set_desired_pods([p])
+    run_until(kubelet, runtime, lambda s: s["phase"] == "Running")
+    time.sleep(0.3)  # let the handler install before the signal
+    p["metadata"]["deletionTimestamp"] = "2023-01-01T00:00:00Z"
+    kubelet.set_desired_pods([p])
+    status = run_until(kubelet, runtime, lambda s: "terminated" in s["containerStatuses"][0]["state"],
+                       clock=clock, step=0.5)
+    assert status["containerStatuses"][0]["state"]["terminated"]["exitCode"] == 137
+
+
+def test_missing_command_is_a_start_error(setup):
+    """A container without a command cannot run as a process: exit code 128, reason StartError."""
+    kubelet, runtime, _, _ = setup
+    kubelet.set_desired_pods([pod({"name": "c", "image": "nginx"})])
+    status = run_until(kubelet, runtime, lambda s: s["phase"] == "Failed")
+    assert status["containerStatuses"][0]["state"]["terminated"]["reason"] == "StartError"
+
+
+def _probe(kind_spec):
+    return RunProbe(None, "c", "liveness", {**kind_spec, "timeoutSeconds": 2})
+
+
+def test_exec_probe():
+    """An exec probe succeeds exactly when its command exits 0."""
+    assert run_probe(_probe({"exec": {"command": [PY, "-c", "pass"]}}))
+    assert not run_probe(_probe({"exec": {"command": [PY, "-c", "raise SystemExit(1)"]}}))
+
+
+def test_tcp_probe():
+    """A tcpSocket probe succeeds when the port accepts a connection."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+        assert run_probe(_probe({"tcpSocket": {"port": port}}))
+    assert not run_probe(_probe({"tcpSocket": {"port": port}}))
+
+
+def test_http_probe():
+    """An httpGet probe succeeds on 2xx/3xx and fails on 5xx."""
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200 if self.path == "/ok" else 500)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        assert run_probe(_probe({"httpGet": {"path": "/ok", "port": port}}))
+        assert not run_probe(_probe({"httpGet": {"path": "/bad", "port": port}}))
+    finally:
+        server.shutdown()
+        server.server_close()
