@@ -1,0 +1,52 @@
+"""What client-go gives the Go components, in Python: a Reflector that lists then watches, an
+indexed cache with event handlers, a rate-limited work queue and Lease-based leader election.
+
+Every core is sans-IO (time comes from an injected clock); `rest.py` is the thin HTTP adapter
+that drives them against a real apiserver.
+"""
+from __future__ import annotations
+
+
+class ClientError(Exception):
+    """Root of this package's errors."""
+
+
+class Gone(ClientError):
+    """410 Gone: the resourceVersion a watch asked for was compacted away; relist."""
+
+    def __init__(self, resource_version: str | None, message: str = ""):
+        super().__init__(resource_version, message)
+        self.resource_version, self.message = resource_version, message
+
+    def __str__(self) -> str:
+        return f"resourceVersion {self.resource_version} is gone: {self.message}"
+
+
+class APIStatusError(ClientError):
+    """A non-2xx answer from the apiserver, carrying its metav1 Status."""
+
+    def __init__(self, method: str, path: str, code: int, status: dict):
+        super().__init__(method, path, code)
+        self.method, self.path, self.code, self.status = method, path, code, status
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}: {self.code} {self.status.get('message', '')}"
+
+
+class FakeClock:
+    """A clock for tests: `now()` in seconds, moved only by `step`."""
+
+    def __init__(self, start: float = 1_000_000.0):
+        self.t = start
+
+    def now(self) -> float:
+        return self.t
+
+    def step(self, seconds: float) -> None:
+        self.t += seconds
+
+
+class RealClock:
+    def now(self) -> float:
+        import time
+        return time.time()

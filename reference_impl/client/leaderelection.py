@@ -1,0 +1,81 @@
+"""Leader election on a coordination.k8s.io/v1 Lease, as client-go's LeaderElector does it.
+
+The core decides from the Lease it last read (or None when it does not exist) whether to write
+one — a create, or an update carrying the read resourceVersion so a racing candidate gets 409 —
+and tracks when it last saw the record change on its own clock: another holder's lease counts as
+expired only when it has not changed for leaseDurationSeconds of *our* time, so clock skew between
+candidates does not matter. A leader that cannot renew within renew_deadline stops leading.
+"""
+from __future__ import annotations
+
+import copy
+from datetime import datetime, timezone
+
+from reference_impl.mirrors import mirrors
+
+
+def micro_time(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _record(lease: dict | None) -> tuple:
+    spec = (lease or {}).get("spec", {})
+    return (spec.get("holderIdentity"), spec.get("renewTime"), spec.get("leaseTransitions"))
+
+
+class LeaderElector:
+    def __init__(self, identity: str, clock, lease_duration: float = 15.0,
+                 renew_deadline: float = 10.0, namespace: str = "kube-system",
+                 name: str = "kube-controller-manager"):
+        self.identity, self.clock = identity, clock
+        self.lease_duration, self.renew_deadline = lease_duration, renew_deadline
+        self.namespace, self.name = namespace, name
+        self.observed_record: tuple | None = None
+        self.observed_time = 0.0
+        self.last_renew: float | None = None
+
+    @mirrors("(*k8s.io/client-go/tools/leaderelection.LeaderElector).tryAcquireOrRenew")
+    def try_acquire_or_renew(self, current: dict | None) -> dict | None:
+        """The Lease to write (create when `current` is None, else an update), or None when
+        another holder's lease has not expired."""
+        now = self.clock.now()
+        if current is None:
+            return {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+                    "metadata": {"name": self.name, "namespace": self.namespace},
+                    "spec": {"holderIdentity": self.identity,
+                             "leaseDurationSeconds": int(self.lease_duration),
+                             "acquireTime": micro_time(now), "renewTime": micro_time(now),
+                             "leaseTransitions": 0}}
+        record = _record(current)
+        if record != self.observed_record:
+            self.observed_record, self.observed_time = record, now
+        spec = current.get("spec", {})
+        holder = spec.get("holderIdentity")
+        duration = spec.get("leaseDurationSeconds") or self.lease_duration
+        if holder and holder != self.identity and self.observed_time + duration > now:
+            return None
+        desired = copy.deepcopy(current)
+        new_spec = desired.setdefault("spec", {})
+        if holder == self.identity:
+            new_spec["renewTime"] = micro_time(now)
+        else:
+            new_spec.update(holderIdentity=self.identity, acquireTime=micro_time(now),
+                            renewTime=micro_time(now),
+                            leaseDurationSeconds=int(self.lease_duration),
+                            leaseTransitions=(spec.get("leaseTransitions") or 0) + 1)
+        return desired
+
+    def on_written(self, lease: dict) -> None:
+        """The write succeeded: we hold the lease as of now."""
+        self.observed_record, self.observed_time = _record(lease), self.clock.now()
+        self.last_renew = self.clock.now()
+
+    @mirrors("(*k8s.io/client-go/tools/leaderelection.LeaderElector).IsLeader")
+    def is_leader(self) -> bool:
+        return (self.last_renew is not None
+                and self.observed_record is not None and self.observed_record[0] == self.identity
+                and self.clock.now() - self.last_renew < self.renew_deadline)
+
+    @mirrors("(*k8s.io/client-go/tools/leaderelection.LeaderElector).GetLeader")
+    def leader(self) -> str | None:
+        return self.observed_record[0] if self.observed_record else None

@@ -1,0 +1,152 @@
+"""The thin I/O adapter: HTTPS to an apiserver with a kubeconfig's client certificate, driving the
+sans-IO cores (a Reflector's list/watch loop, a LeaderElector's GET/PUT of its Lease).
+"""
+from __future__ import annotations
+
+import base64
+import http.client
+import json
+import ssl
+import tempfile
+import threading
+import urllib.parse
+from pathlib import Path
+
+import yaml
+
+from reference_impl.client import APIStatusError, Gone
+from reference_impl.client.leaderelection import LeaderElector
+from reference_impl.client.reflector import ListRequest, Reflector
+
+
+def _pem(entry: dict, key: str, base: Path) -> bytes:
+    if entry.get(f"{key}-data"):
+        return base64.b64decode(entry[f"{key}-data"])
+    path = Path(entry[key])
+    return (path if path.is_absolute() else base / path).read_bytes()
+
+
+class RestClient:
+    def __init__(self, kubeconfig: Path, timeout: float = 30.0):
+        kubeconfig = Path(kubeconfig)
+        config = yaml.safe_load(kubeconfig.read_text())
+        name = config.get("current-context") or config["contexts"][0]["name"]
+        context = next(c["context"] for c in config["contexts"] if c["name"] == name)
+        cluster = next(c["cluster"] for c in config["clusters"] if c["name"] == context["cluster"])
+        user = next(u["user"] for u in config["users"] if u["name"] == context["user"])
+        url = urllib.parse.urlsplit(cluster["server"])
+        self.host, self.port, self.timeout = url.hostname, url.port or 443, timeout
+        self.tls = ssl.create_default_context(
+            cadata=_pem(cluster, "certificate-authority", kubeconfig.parent).decode())
+        self.token = user.get("token")
+        if user.get("client-certificate") or user.get("client-certificate-data"):
+            # ssl only loads a cert chain from files.
+            with tempfile.TemporaryDirectory() as tmp:
+                cert, key = Path(tmp, "c.crt"), Path(tmp, "c.key")
+                cert.write_bytes(_pem(user, "client-certificate", kubeconfig.parent))
+                key.write_bytes(_pem(user, "client-key", kubeconfig.parent))
+                self.tls.load_cert_chain(cert, key)
+
+    def _connect(self, timeout: float | None) -> http.client.HTTPSConnection:
+        return http.client.HTTPSConnection(self.host, self.port, timeout=timeout, context=self.tls)
+
+    def _headers(self, body: bool) -> dict:
+        headers = {"Accept": "application/json"}
+        if body:
+            headers["Content-Type"] = "application/json"
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        return headers
+
+    def request_patch(self, path: str, patch: dict) -> dict:
+        """A JSON merge patch."""
+        return self.request("PATCH", path, patch, "application/merge-patch+json")
+
+    def request(self, method: str, path: str, body: dict | None = None,
+                content_type: str = "application/json") -> dict:
+        conn = self._connect(self.timeout)
+        headers = self._headers(body is not None)
+        if body is not None:
+            headers["Content-Type"] = content_type
+        try:
+            conn.request(method, path, body=json.dumps(body).encode() if body is not None else None,
+                         headers=headers)
+            response = conn.getresponse()
+            raw = response.read()
+        finally:
+            conn.close()
+        payload = json.loads(raw) if raw else {}
+        if response.status >= 300:
+            raise APIStatusError(method, path, response.status, payload)
+        return payload
+
+    def watch(self, path: str, resource_version: str, stop: threading.Event,
+              timeout_seconds: int = 60):
+        """Yield watch events from `resource_version` until the server closes or `stop` is set;
+        raises Gone on a 410 answer."""
+        sep = "&" if "?" in path else "?"
+        query = urllib.parse.urlencode({"watch": "1", "resourceVersion": resource_version,
+                                        "allowWatchBookmarks": "true",
+                                        "timeoutSeconds": str(timeout_seconds)})
+        conn = self._connect(1.0)
+        try:
+            conn.request("GET", f"{path}{sep}{query}", headers=self._headers(False))
+            response = conn.getresponse()
+            if response.status == 410:
+                raise Gone(resource_version, response.read().decode(errors="replace"))
+            if response.status >= 300:
+                raise APIStatusError("WATCH", path, response.status, json.loads(response.read() or b"{}"))
+            while not stop.is_set():
+                try:
+                    line = response.readline()
+                except TimeoutError:
+                    continue  # a quiet watch; look at `stop` again
+                if not line:
+                    return
+                if line.strip():
+                    yield json.loads(line)
+        finally:
+            conn.close()
+
+
+def run_reflector(client: RestClient, path: str, reflector: Reflector, stop: threading.Event) -> None:
+    """Drive `reflector` against `path` (a collection URL) until `stop` is set."""
+    while not stop.is_set():
+        request = reflector.next_request()
+        if isinstance(request, ListRequest):
+            query = f"?resourceVersion={request.resource_version}" if request.resource_version else ""
+            reflector.on_list(client.request("GET", path + query))
+            continue
+        try:
+            for event in client.watch(path, request.resource_version, stop):
+                reflector.on_event(event)
+                if isinstance(reflector.next_request(), ListRequest):
+                    break  # an ERROR 410 event
+            else:
+                reflector.on_watch_closed()
+        except Gone:
+            reflector.on_gone()
+
+
+def lease_step(client: RestClient, elector: LeaderElector) -> bool:
+    """One acquire-or-renew round trip (GET, then POST or PUT with the read resourceVersion);
+    True when we hold the lease afterwards."""
+    base = f"/apis/coordination.k8s.io/v1/namespaces/{elector.namespace}/leases"
+    try:
+        current = client.request("GET", f"{base}/{elector.name}")
+    except APIStatusError as error:
+        if error.code != 404:
+            raise
+        current = None
+    desired = elector.try_acquire_or_renew(current)
+    if desired is None:
+        return elector.is_leader()
+    try:
+        written = (client.request("POST", base, desired) if current is None
+                   else client.request("PUT", f"{base}/{elector.name}", desired))
+    except APIStatusError as error:
+        if error.code in (409, 422):  # lost a race: someone else created/updated it first
+            return elector.is_leader()
+        raise
+    elector.on_written(written)
+    return elector.is_leader()

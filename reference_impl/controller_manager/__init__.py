@@ -1,0 +1,8 @@
+"""Sans-IO controller sync functions after Kubernetes 1.24's pkg/controller: each takes the state
+its informer caches hold and returns the API requests to make (see `actions.py`).
+"""
+from __future__ import annotations
+
+
+class ControllerError(Exception):
+    """Root of this package's errors."""

@@ -1,0 +1,42 @@
+"""The thin adapter from actions to apiserver requests (through reference_impl.client.rest)."""
+from __future__ import annotations
+
+from reference_impl.client.rest import RestClient
+from reference_impl.controller_manager.actions import Create, Delete, Patch, Update
+
+# resource -> (API prefix, namespaced)
+RESOURCES = {
+    "pods": ("/api/v1", True), "endpoints": ("/api/v1", True), "serviceaccounts": ("/api/v1", True),
+    "configmaps": ("/api/v1", True), "services": ("/api/v1", True), "namespaces": ("/api/v1", False),
+    "nodes": ("/api/v1", False), "replicasets": ("/apis/apps/v1", True),
+    "deployments": ("/apis/apps/v1", True), "leases": ("/apis/coordination.k8s.io/v1", True),
+}
+
+
+def _path(resource: str, namespace: str | None, name: str | None = None,
+          subresource: str | None = None) -> str:
+    prefix, namespaced = RESOURCES[resource]
+    path = f"{prefix}/namespaces/{namespace}/{resource}" if namespaced else f"{prefix}/{resource}"
+    if name:
+        path += f"/{name}"
+    if subresource:
+        path += f"/{subresource}"
+    return path
+
+
+def apply(client: RestClient, action) -> dict:
+    """Send one action; returns the server's answer (raises APIStatusError on failure)."""
+    if isinstance(action, Create):
+        return client.request("POST", _path(action.resource, action.namespace), action.obj)
+    if isinstance(action, Delete):
+        body = {"kind": "DeleteOptions", "apiVersion": "v1"}
+        if action.propagation_policy:
+            body["propagationPolicy"] = action.propagation_policy
+        return client.request("DELETE", _path(action.resource, action.namespace, action.name), body)
+    if isinstance(action, Update):
+        return client.request("PUT", _path(action.resource, action.namespace,
+                                           action.obj["metadata"]["name"], action.subresource), action.obj)
+    if isinstance(action, Patch):
+        return client.request_patch(_path(action.resource, action.namespace, action.name,
+                                          action.subresource), action.patch)
+    raise TypeError(f"not an action: {action!r}")

@@ -1,0 +1,256 @@
+"""The Deployment controller: one ReplicaSet per pod template (named by a hash of the template),
+a revision annotation per template change, a rolling update that never exceeds replicas+maxSurge
+pods nor drops below replicas-maxUnavailable available ones, and old ReplicaSets pruned down to
+revisionHistoryLimit.
+
+The template hash is a stable hash of the template's JSON, not upstream's fnv32a of a spew dump:
+the names differ from a real cluster's, the behaviour does not.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import math
+
+from reference_impl.controller_manager.actions import Create, Delete, Update
+from reference_impl.controller_manager.labels import controller_ref, selector_matches
+from reference_impl.mirrors import mirrors
+
+REVISION = "deployment.kubernetes.io/revision"
+DESIRED_REPLICAS = "deployment.kubernetes.io/desired-replicas"
+MAX_REPLICAS = "deployment.kubernetes.io/max-replicas"
+HASH_LABEL = "pod-template-hash"
+_SAFE = "bcdfghjklmnpqrstvwxz2456789"
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller.ComputeHash")
+def compute_hash(template: dict, collision_count: int = 0) -> str:
+    digest = hashlib.sha256(json.dumps([template, collision_count], sort_keys=True).encode()).digest()
+    n = int.from_bytes(digest[:5], "big")
+    out = ""
+    while n and len(out) < 10:
+        n, r = divmod(n, len(_SAFE))
+        out += _SAFE[r]
+    return out
+
+
+def _without_hash(template: dict) -> dict:
+    t = copy.deepcopy(template)
+    (t.get("metadata") or {}).get("labels", {}).pop(HASH_LABEL, None)
+    return t
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/deployment/util.EqualIgnoreHash")
+def equal_ignore_hash(a: dict, b: dict) -> bool:
+    return _without_hash(a) == _without_hash(b)
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/deployment/util.Revision")
+def revision(rs: dict) -> int:
+    return int((rs["metadata"].get("annotations") or {}).get(REVISION, "0"))
+
+
+def _int_or_percent(value, total: int, round_up: bool) -> int:
+    if isinstance(value, str) and value.endswith("%"):
+        scaled = int(value[:-1]) * total / 100
+        return math.ceil(scaled) if round_up else math.floor(scaled)
+    return int(value)
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/deployment/util.ResolveFenceposts")
+def resolve_fenceposts(d: dict) -> tuple[int, int]:
+    """(maxSurge, maxUnavailable); both 0 would deadlock, so maxUnavailable becomes 1."""
+    rolling = (d["spec"].get("strategy") or {}).get("rollingUpdate") or {}
+    replicas = d["spec"].get("replicas", 1)
+    surge = _int_or_percent(rolling.get("maxSurge", "25%"), replicas, True)
+    unavailable = _int_or_percent(rolling.get("maxUnavailable", "25%"), replicas, False)
+    if surge == 0 and unavailable == 0:
+        unavailable = 1
+    return surge, unavailable
+
+
+def _replicas(rs: dict) -> int:
+    return rs["spec"].get("replicas", 0)
+
+
+def _available(rs: dict) -> int:
+    return rs.get("status", {}).get("availableReplicas", 0)
+
+
+class DeploymentController:
+    """Stateless between syncs: everything it needs is in the caches it is handed."""
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).syncDeployment")
+    def sync(self, d: dict, replica_sets: list[dict]) -> list:
+        """Actions for `d` given every ReplicaSet in its namespace."""
+        uid = d["metadata"]["uid"]
+        owned = [copy.deepcopy(rs) for rs in replica_sets
+                 if (controller_ref(rs) or {}).get("uid") == uid
+                 and selector_matches(d["spec"].get("selector"), rs["metadata"].get("labels"))]
+        if d["metadata"].get("deletionTimestamp"):
+            return []
+        actions: list = []
+        if (d["spec"].get("strategy") or {}).get("type") == "Recreate":
+            new_rs, old = self._rollout_recreate(d, owned, actions)
+        else:
+            new_rs, old = self._new_and_old(d, owned, actions)
+            self._rollout_rolling(d, new_rs, old, actions)
+        self._cleanup(d, old, actions)
+        self._sync_status(d, new_rs, old, actions)
+        return actions
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).getNewReplicaSet")
+    def _new_and_old(self, d: dict, owned: list[dict], actions: list,
+                     create: bool = True) -> tuple[dict | None, list[dict]]:
+        template = d["spec"]["template"]
+        matching = sorted((rs for rs in owned if equal_ignore_hash(rs["spec"]["template"], template)),
+                          key=lambda rs: rs["metadata"].get("creationTimestamp", ""))
+        new_rs = matching[0] if matching else None
+        old = [rs for rs in owned if rs is not new_rs]
+        max_old = max((revision(rs) for rs in old), default=0)
+        if new_rs is None:
+            if not create:
+                return None, old
+            new_rs = self._create_new_rs(d, owned, max_old + 1)
+            actions.append(Create("replicasets", d["metadata"]["namespace"], new_rs))
+        elif revision(new_rs) <= max_old:  # a rollback to an old template gets a new revision
+            new_rs["metadata"].setdefault("annotations", {})[REVISION] = str(max_old + 1)
+            actions.append(Update("replicasets", d["metadata"]["namespace"], copy.deepcopy(new_rs)))
+        d_rev = (d["metadata"].get("annotations") or {}).get(REVISION)
+        if d_rev != str(revision(new_rs)):
+            updated = copy.deepcopy(d)
+            updated["metadata"].setdefault("annotations", {})[REVISION] = str(revision(new_rs))
+            actions.append(Update("deployments", d["metadata"]["namespace"], updated))
+        return new_rs, old
+
+    def _create_new_rs(self, d: dict, owned: list[dict], rev: int) -> dict:
+        template = copy.deepcopy(d["spec"]["template"])
+        pod_hash = compute_hash(template, d.get("status", {}).get("collisionCount", 0))
+        template.setdefault("metadata", {}).setdefault("labels", {})[HASH_LABEL] = pod_hash
+        selector = copy.deepcopy(d["spec"]["selector"])
+        selector.setdefault("matchLabels", {})[HASH_LABEL] = pod_hash
+        rs = {"apiVersion": "apps/v1", "kind": "ReplicaSet",
+              "metadata": {"name": f"{d['metadata']['name']}-{pod_hash}",
+                           "namespace": d["metadata"]["namespace"],
+                           "labels": dict(template["metadata"]["labels"]),
+                           "annotations": {REVISION: str(rev)},
+                           "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment",
+                                                "name": d["metadata"]["name"],
+                                                "uid": d["metadata"]["uid"], "controller": True,
+                                                "blockOwnerDeletion": True}]},
+              "spec": {"replicas": 0, "selector": selector, "template": template},
+              "status": {}}
+        rs["spec"]["replicas"] = self._new_rs_new_replicas(d, owned, rs)
+        self._set_replicas_annotations(d, rs)
+        return rs
+
+    def _set_replicas_annotations(self, d: dict, rs: dict) -> None:
+        surge, _ = resolve_fenceposts(d)
+        annotations = rs["metadata"].setdefault("annotations", {})
+        annotations[DESIRED_REPLICAS] = str(d["spec"].get("replicas", 1))
+        annotations[MAX_REPLICAS] = str(d["spec"].get("replicas", 1) + surge)
+
+    @mirrors("k8s.io/kubernetes/pkg/controller/deployment/util.NewRSNewReplicas")
+    def _new_rs_new_replicas(self, d: dict, all_rs: list[dict], new_rs: dict) -> int:
+        replicas = d["spec"].get("replicas", 1)
+        if (d["spec"].get("strategy") or {}).get("type") == "Recreate":
+            return replicas
+        surge, _ = resolve_fenceposts(d)
+        current = sum(_replicas(rs) for rs in all_rs if rs is not new_rs) + _replicas(new_rs)
+        max_total = replicas + surge
+        if current >= max_total:
+            return _replicas(new_rs)
+        return _replicas(new_rs) + min(max_total - current, replicas - _replicas(new_rs))
+
+    def _scale(self, d: dict, rs: dict, replicas: int, actions: list) -> None:
+        if _replicas(rs) == replicas:
+            return
+        rs["spec"]["replicas"] = replicas
+        self._set_replicas_annotations(d, rs)
+        actions.append(Update("replicasets", rs["metadata"]["namespace"], copy.deepcopy(rs)))
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).rolloutRolling")
+    def _rollout_rolling(self, d: dict, new_rs: dict, old: list[dict], actions: list) -> None:
+        replicas = d["spec"].get("replicas", 1)
+        # reconcileNewReplicaSet
+        if _replicas(new_rs) > replicas:
+            self._scale(d, new_rs, replicas, actions)
+        elif _replicas(new_rs) < replicas:
+            self._scale(d, new_rs, self._new_rs_new_replicas(d, old + [new_rs], new_rs), actions)
+        self._reconcile_old(d, new_rs, old, actions)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).reconcileOldReplicaSets")
+    def _reconcile_old(self, d: dict, new_rs: dict, old: list[dict], actions: list) -> None:
+        if sum(_replicas(rs) for rs in old) == 0:
+            return
+        all_rs = old + [new_rs]
+        _, max_unavailable = resolve_fenceposts(d)
+        min_available = d["spec"].get("replicas", 1) - max_unavailable
+        new_unavailable = _replicas(new_rs) - _available(new_rs)
+        max_scaled_down = sum(_replicas(rs) for rs in all_rs) - min_available - new_unavailable
+        if max_scaled_down <= 0:
+            return
+        old = sorted(old, key=lambda rs: rs["metadata"].get("creationTimestamp", ""))
+        # cleanupUnhealthyReplicas: scaling away pods that are not available costs no availability
+        cleaned = 0
+        for rs in old:
+            if cleaned >= max_scaled_down:
+                break
+            unhealthy = _replicas(rs) - _available(rs)
+            if unhealthy <= 0:
+                continue
+            step = min(unhealthy, max_scaled_down - cleaned)
+            self._scale(d, rs, _replicas(rs) - step, actions)
+            cleaned += step
+        # scaleDownOldReplicaSetsForRollingUpdate
+        available = sum(min(_available(rs), _replicas(rs)) for rs in all_rs)
+        remaining = min(available - min_available, max_scaled_down - cleaned)
+        for rs in old:
+            if remaining <= 0:
+                break
+            step = min(_replicas(rs), remaining)
+            if step:
+                self._scale(d, rs, _replicas(rs) - step, actions)
+                remaining -= step
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).rolloutRecreate")
+    def _rollout_recreate(self, d: dict, owned: list[dict],
+                          actions: list) -> tuple[dict | None, list[dict]]:
+        """Scale every old ReplicaSet to 0 and create/scale up the new one only once no old
+        pod is left, so old and new pods never run side by side."""
+        new_rs, old = self._new_and_old(d, owned, actions, create=False)
+        for rs in old:
+            self._scale(d, rs, 0, actions)
+        if any(rs.get("status", {}).get("replicas", 0) for rs in old):
+            return new_rs, old
+        if new_rs is None:
+            new_rs, old = self._new_and_old(d, owned, actions)
+        else:
+            self._scale(d, new_rs, d["spec"].get("replicas", 1), actions)
+        return new_rs, old
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).cleanupDeployment")
+    def _cleanup(self, d: dict, old: list[dict], actions: list) -> None:
+        limit = d["spec"].get("revisionHistoryLimit", 10)
+        idle = sorted((rs for rs in old if _replicas(rs) == 0
+                       and rs.get("status", {}).get("replicas", 0) == 0
+                       and not rs["metadata"].get("deletionTimestamp")), key=revision)
+        for rs in idle[:max(0, len(idle) - limit)]:
+            actions.append(Delete("replicasets", rs["metadata"]["namespace"], rs["metadata"]["name"]))
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).syncDeploymentStatus")
+    def _sync_status(self, d: dict, new_rs: dict, old: list[dict], actions: list) -> None:
+        all_rs = old + ([new_rs] if new_rs is not None else [])
+        replicas = d["spec"].get("replicas", 1)
+        available = sum(_available(rs) for rs in all_rs)
+        status = {"observedGeneration": d["metadata"].get("generation", 1),
+                  "replicas": sum(rs.get("status", {}).get("replicas", 0) for rs in all_rs),
+                  "updatedReplicas": (new_rs or {}).get("status", {}).get("replicas", 0),
+                  "readyReplicas": sum(rs.get("status", {}).get("readyReplicas", 0) for rs in all_rs),
+                  "availableReplicas": available,
+                  "unavailableReplicas": max(0, replicas - available)}
+        if status != {k: d.get("status", {}).get(k) for k in status}:
+            updated = copy.deepcopy(d)
+            updated.setdefault("status", {}).update(status)
+            actions.append(Update("deployments", d["metadata"]["namespace"], updated, "status"))

@@ -1,0 +1,83 @@
+"""The Endpoints controller: for each Service with a selector, an Endpoints object listing the
+IPs of the matching pods — ready ones under `addresses`, the rest under `notReadyAddresses` —
+with the Service's ports resolved against each pod's (named) container ports.
+"""
+from __future__ import annotations
+
+import copy
+
+from reference_impl.controller_manager.actions import Create, Delete, Update
+from reference_impl.controller_manager.labels import map_selector_matches, pod_ready
+from reference_impl.mirrors import mirrors
+
+
+def _target_port(service_port: dict, pod: dict) -> int | None:
+    target = service_port.get("targetPort", service_port["port"])
+    if isinstance(target, int):
+        return target
+    if isinstance(target, str) and target.isdigit():
+        return int(target)
+    for container in pod.get("spec", {}).get("containers") or []:
+        for port in container.get("ports") or []:
+            if port.get("name") == target and port.get("protocol", "TCP") == service_port.get("protocol", "TCP"):
+                return port["containerPort"]
+    return None
+
+
+def _address(pod: dict) -> dict:
+    meta = pod["metadata"]
+    address = {"ip": pod["status"]["podIP"],
+               "targetRef": {"kind": "Pod", "namespace": meta["namespace"], "name": meta["name"],
+                             "uid": meta.get("uid", "")}}
+    if pod.get("spec", {}).get("nodeName"):
+        address["nodeName"] = pod["spec"]["nodeName"]
+    return address
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/controller/endpoint.Controller).syncService")
+def desired_subsets(service: dict, pods: list[dict]) -> list[dict]:
+    publish_not_ready = service["spec"].get("publishNotReadyAddresses", False)
+    by_ports: dict[tuple, dict] = {}
+    for pod in sorted(pods, key=lambda p: p["metadata"]["name"]):
+        if not map_selector_matches(service["spec"].get("selector"), pod["metadata"].get("labels")):
+            continue
+        if not pod.get("status", {}).get("podIP") or pod["metadata"].get("deletionTimestamp"):
+            continue
+        ports = []
+        for sp in service["spec"].get("ports") or []:
+            number = _target_port(sp, pod)
+            if number is None:
+                continue
+            port = {"port": number, "protocol": sp.get("protocol", "TCP")}
+            if sp.get("name"):
+                port["name"] = sp["name"]
+            ports.append(port)
+        subset = by_ports.setdefault(tuple(sorted((p["port"], p.get("name", "")) for p in ports)),
+                                     {"addresses": [], "notReadyAddresses": [], "ports": ports})
+        ready = pod_ready(pod) or publish_not_ready
+        subset["addresses" if ready else "notReadyAddresses"].append(_address(pod))
+    subsets = []
+    for subset in by_ports.values():
+        subsets.append({k: v for k, v in subset.items() if v})
+    return subsets
+
+
+def sync_service(namespace: str, name: str, service: dict | None, pods: list[dict],
+                 endpoints: dict | None) -> list:
+    """Actions that make the Endpoints `namespace/name` match its Service (deleted with it)."""
+    if service is None:
+        return [Delete("endpoints", namespace, name)] if endpoints is not None else []
+    if service["spec"].get("selector") is None:
+        return []  # endpoints of a selector-less service are managed by hand
+    subsets = desired_subsets(service, pods)
+    if endpoints is None:
+        return [Create("endpoints", namespace, {
+            "apiVersion": "v1", "kind": "Endpoints",
+            "metadata": {"name": name, "namespace": namespace,
+                         "labels": dict(service["metadata"].get("labels") or {})},
+            "subsets": subsets})]
+    if (endpoints.get("subsets") or []) == subsets:
+        return []
+    updated = copy.deepcopy(endpoints)
+    updated["subsets"] = subsets
+    return [Update("endpoints", namespace, updated)]

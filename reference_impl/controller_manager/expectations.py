@@ -1,0 +1,59 @@
+"""ControllerExpectations: how many creates/deletes a controller has asked for and not yet seen in
+its watch. While any are outstanding the controller does not act on its (stale) cache, so a slow
+watch never makes it create twice. Expectations expire after a TTL (5 minutes upstream).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reference_impl.mirrors import mirrors
+
+EXPECTATIONS_TIMEOUT = 5 * 60.0
+
+
+@dataclass
+class _Expectation:
+    add: int
+    delete: int
+    timestamp: float
+
+
+class ControllerExpectations:
+    def __init__(self, clock):
+        self.clock = clock
+        self._store: dict[str, _Expectation] = {}
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller.ControllerExpectations).SatisfiedExpectations")
+    def satisfied(self, key: str) -> bool:
+        exp = self._store.get(key)
+        if exp is None:
+            return True  # never set, or deleted: sync
+        if exp.add <= 0 and exp.delete <= 0:
+            return True
+        return self.clock.now() - exp.timestamp > EXPECTATIONS_TIMEOUT
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller.ControllerExpectations).SetExpectations")
+    def set(self, key: str, add: int, delete: int) -> None:
+        self._store[key] = _Expectation(add, delete, self.clock.now())
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller.ControllerExpectations).ExpectCreations")
+    def expect_creations(self, key: str, adds: int) -> None:
+        self.set(key, adds, 0)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller.ControllerExpectations).ExpectDeletions")
+    def expect_deletions(self, key: str, deletes: int) -> None:
+        self.set(key, 0, deletes)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller.ControllerExpectations).CreationObserved")
+    def creation_observed(self, key: str) -> None:
+        if key in self._store:
+            self._store[key].add -= 1
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller.ControllerExpectations).DeletionObserved")
+    def deletion_observed(self, key: str) -> None:
+        if key in self._store:
+            self._store[key].delete -= 1
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller.ControllerExpectations).DeleteExpectations")
+    def delete(self, key: str) -> None:
+        self._store.pop(key, None)

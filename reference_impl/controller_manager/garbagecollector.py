@@ -1,0 +1,79 @@
+"""The garbage collector: an object all of whose owners (by ownerReference uid) are gone is
+deleted; one with some owners gone loses just the dangling references. An owner deleted with
+propagationPolicy Foreground (finalizer `foregroundDeletion`) has its blocking dependents deleted
+first and its finalizer removed when none remain; with Orphan (finalizer `orphan`) its dependents
+lose their reference to it and then the finalizer goes.
+
+State in is the whole graph as the GC's monitors see it: resource (plural) -> objects.
+"""
+from __future__ import annotations
+
+from reference_impl.controller_manager.actions import Delete, Patch
+from reference_impl.mirrors import mirrors
+
+FOREGROUND = "foregroundDeletion"
+ORPHAN = "orphan"
+
+
+def _ref(resource: str, obj: dict) -> tuple[str, str | None, str]:
+    return resource, obj["metadata"].get("namespace"), obj["metadata"]["name"]
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/controller/garbagecollector.GarbageCollector).attemptToDeleteItem")
+def sync(graph: dict[str, list[dict]]) -> list:
+    by_uid: dict[str, tuple[str, dict]] = {o["metadata"]["uid"]: (r, o)
+                                           for r, objs in graph.items() for o in objs}
+    dependents: dict[str, list[tuple[str, dict]]] = {}
+    for resource, objs in graph.items():
+        for obj in objs:
+            for ref in obj["metadata"].get("ownerReferences") or []:
+                dependents.setdefault(ref["uid"], []).append((resource, obj))
+    actions: list = []
+    for uid, (resource, obj) in sorted(by_uid.items()):
+        meta = obj["metadata"]
+        finalizers = meta.get("finalizers") or []
+        if meta.get("deletionTimestamp") and ORPHAN in finalizers:
+            actions += _orphan_dependents(uid, dependents.get(uid, []))
+            actions.append(_remove_finalizer(resource, obj, ORPHAN))
+            continue
+        if meta.get("deletionTimestamp") and FOREGROUND in finalizers:
+            actions += _process_deleting_dependents(resource, obj, dependents.get(uid, []))
+            continue
+        refs = meta.get("ownerReferences") or []
+        if not refs or meta.get("deletionTimestamp"):
+            continue
+        dangling = [r for r in refs if r["uid"] not in by_uid]
+        if len(dangling) == len(refs):
+            actions.append(Delete(*_ref(resource, obj), propagation_policy="Background"))
+        elif dangling:
+            solid = [r for r in refs if r["uid"] in by_uid]
+            actions.append(Patch(resource, meta.get("namespace"), meta["name"],
+                                 {"metadata": {"ownerReferences": solid}}))
+    return actions
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/controller/garbagecollector.GarbageCollector).processDeletingDependentsItem")
+def _process_deleting_dependents(resource: str, owner: dict, deps: list[tuple[str, dict]]) -> list:
+    uid = owner["metadata"]["uid"]
+    blocking = [(r, d) for r, d in deps
+                if any(ref["uid"] == uid and ref.get("blockOwnerDeletion")
+                       for ref in d["metadata"].get("ownerReferences") or [])]
+    if not blocking:
+        return [_remove_finalizer(resource, owner, FOREGROUND)]
+    return [Delete(*_ref(r, d), propagation_policy="Foreground")
+            for r, d in blocking if not d["metadata"].get("deletionTimestamp")]
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/controller/garbagecollector.GarbageCollector).orphanDependents")
+def _orphan_dependents(uid: str, deps: list[tuple[str, dict]]) -> list:
+    return [Patch(r, d["metadata"].get("namespace"), d["metadata"]["name"],
+                  {"metadata": {"ownerReferences": [ref for ref in d["metadata"]["ownerReferences"]
+                                                    if ref["uid"] != uid]}})
+            for r, d in deps]
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/controller/garbagecollector.GarbageCollector).removeFinalizer")
+def _remove_finalizer(resource: str, obj: dict, finalizer: str) -> Patch:
+    meta = obj["metadata"]
+    return Patch(resource, meta.get("namespace"), meta["name"],
+                 {"metadata": {"finalizers": [f for f in meta.get("finalizers") or [] if f != finalizer]}})

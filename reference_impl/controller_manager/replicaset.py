@@ -1,0 +1,131 @@
+"""The ReplicaSet controller: keep `spec.replicas` active pods matching the selector, adopting
+orphans and releasing pods that no longer match, with expectations so a slow watch never causes
+a second round of creates, and at most `burst_replicas` creates or deletes per sync.
+"""
+from __future__ import annotations
+
+import copy
+
+from reference_impl.controller_manager.actions import Create, Delete, Patch, Update, key_of
+from reference_impl.controller_manager.expectations import ControllerExpectations
+from reference_impl.controller_manager.labels import (controller_ref, pod_active, pod_ready,
+                                                      selector_matches)
+from reference_impl.mirrors import mirrors
+
+BURST_REPLICAS = 500
+
+
+def owner_reference(owner: dict, kind: str, api_version: str) -> dict:
+    return {"apiVersion": api_version, "kind": kind, "name": owner["metadata"]["name"],
+            "uid": owner["metadata"]["uid"], "controller": True, "blockOwnerDeletion": True}
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller.GetPodFromTemplate")
+def pod_from_template(rs: dict, kind: str = "ReplicaSet", api_version: str = "apps/v1") -> dict:
+    template = rs["spec"]["template"]
+    meta = copy.deepcopy(template.get("metadata") or {})
+    meta.pop("name", None)
+    meta["generateName"] = f"{rs['metadata']['name']}-"
+    meta["namespace"] = rs["metadata"]["namespace"]
+    meta["ownerReferences"] = [owner_reference(rs, kind, api_version)]
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": meta,
+            "spec": copy.deepcopy(template.get("spec") or {})}
+
+
+def _deletion_rank(pod: dict) -> tuple:
+    """controller.ActivePods ordering: the pods cheapest to lose sort first."""
+    phase_rank = {"Pending": 0, "Unknown": 1, "Running": 2}
+    return (bool(pod.get("spec", {}).get("nodeName")),
+            phase_rank.get(pod.get("status", {}).get("phase", "Pending"), 0),
+            pod_ready(pod),
+            # newer pods first: a lexically greater timestamp sorts earlier
+            tuple(-ord(c) for c in pod["metadata"].get("creationTimestamp", "")))
+
+
+class ReplicaSetController:
+    def __init__(self, clock, burst_replicas: int = BURST_REPLICAS):
+        self.expectations = ControllerExpectations(clock)
+        self.burst_replicas = burst_replicas
+
+    # --- informer event handlers: they lower the expectations as the watch catches up ---
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/replicaset.ReplicaSetController).addPod")
+    def add_pod(self, pod: dict) -> None:
+        ref = controller_ref(pod)
+        if ref and ref.get("kind") == "ReplicaSet" and not pod["metadata"].get("deletionTimestamp"):
+            self.expectations.creation_observed(f"{pod['metadata']['namespace']}/{ref['name']}")
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/replicaset.ReplicaSetController).deletePod")
+    def delete_pod(self, pod: dict) -> None:
+        ref = controller_ref(pod)
+        if ref and ref.get("kind") == "ReplicaSet":
+            self.expectations.deletion_observed(f"{pod['metadata']['namespace']}/{ref['name']}")
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/replicaset.ReplicaSetController).deleteRS")
+    def delete_rs(self, rs: dict) -> None:
+        self.expectations.delete(key_of(rs))
+
+    # --- the sync ---
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/replicaset.ReplicaSetController).syncReplicaSet")
+    def sync(self, rs: dict, pods: list[dict]) -> list:
+        """Actions for `rs` given every pod in its namespace (from the pod cache)."""
+        key = key_of(rs)
+        actions: list = []
+        owned = self._claim_pods(rs, [p for p in pods if pod_active(p)], actions)
+        if self.expectations.satisfied(key) and not rs["metadata"].get("deletionTimestamp"):
+            actions += self._manage_replicas(rs, owned)
+        status = self._status(rs, owned)
+        if status != {k: rs.get("status", {}).get(k) for k in status}:
+            updated = copy.deepcopy(rs)
+            updated.setdefault("status", {}).update(status)
+            actions.append(Update("replicasets", rs["metadata"]["namespace"], updated, "status"))
+        return actions
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/replicaset.ReplicaSetController).claimPods")
+    def _claim_pods(self, rs: dict, pods: list[dict], actions: list) -> list[dict]:
+        uid, selector = rs["metadata"]["uid"], rs["spec"].get("selector")
+        ns = rs["metadata"]["namespace"]
+        owned = []
+        for pod in pods:
+            ref = controller_ref(pod)
+            matches = selector_matches(selector, pod["metadata"].get("labels"))
+            if ref is not None and ref.get("uid") == uid:
+                if matches:
+                    owned.append(pod)
+                else:  # release: it no longer matches our selector
+                    actions.append(Patch("pods", ns, pod["metadata"]["name"], {"metadata": {
+                        "ownerReferences": [r for r in pod["metadata"]["ownerReferences"]
+                                            if r.get("uid") != uid]}}))
+            elif ref is None and matches and not rs["metadata"].get("deletionTimestamp"):
+                refs = list(pod["metadata"].get("ownerReferences") or [])
+                refs.append(owner_reference(rs, "ReplicaSet", "apps/v1"))
+                actions.append(Patch("pods", ns, pod["metadata"]["name"],
+                                     {"metadata": {"ownerReferences": refs}}))
+                owned.append(pod)
+        return owned
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/replicaset.ReplicaSetController).manageReplicas")
+    def _manage_replicas(self, rs: dict, owned: list[dict]) -> list:
+        key, ns = key_of(rs), rs["metadata"]["namespace"]
+        diff = len(owned) - rs["spec"].get("replicas", 1)
+        if diff < 0:
+            count = min(-diff, self.burst_replicas)
+            self.expectations.expect_creations(key, count)
+            return [Create("pods", ns, pod_from_template(rs)) for _ in range(count)]
+        if diff > 0:
+            count = min(diff, self.burst_replicas)
+            victims = sorted(owned, key=_deletion_rank)[:count]
+            self.expectations.expect_deletions(key, count)
+            return [Delete("pods", ns, p["metadata"]["name"]) for p in victims]
+        return []
+
+    @mirrors("k8s.io/kubernetes/pkg/controller/replicaset.calculateStatus")
+    def _status(self, rs: dict, owned: list[dict]) -> dict:
+        template_labels = (rs["spec"]["template"].get("metadata") or {}).get("labels") or {}
+        fully = sum(1 for p in owned if all((p["metadata"].get("labels") or {}).get(k) == v
+                                            for k, v in template_labels.items()))
+        ready = sum(1 for p in owned if pod_ready(p))
+        return {"replicas": len(owned), "fullyLabeledReplicas": fully, "readyReplicas": ready,
+                "availableReplicas": ready,  # minReadySeconds 0
+                "observedGeneration": rs["metadata"].get("generation", 1)}

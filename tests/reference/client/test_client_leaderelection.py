@@ -1,0 +1,68 @@
+"""Leader election on a Lease: acquire, renew, lose on expiry (fake clock, no I/O)."""
+from __future__ import annotations
+
+from reference_impl.client import FakeClock
+from reference_impl.client.leaderelection import LeaderElector
+
+
+def stored(lease, rv="1"):
+    lease = dict(lease)
+    lease["metadata"] = {**lease["metadata"], "resourceVersion": rv}
+    return lease
+
+
+def test_absent_lease_is_created_with_us_as_holder():
+    """With no Lease, the candidate creates one naming itself holder."""
+    e = LeaderElector("a", FakeClock())
+    lease = e.try_acquire_or_renew(None)
+    assert lease["spec"]["holderIdentity"] == "a" and lease["spec"]["leaseDurationSeconds"] == 15
+    e.on_written(stored(lease))
+    assert e.is_leader()
+
+
+def test_others_unexpired_lease_is_respected():
+    """A lease held by another and renewed within its duration is not taken."""
+    clock = FakeClock()
+    a, b = LeaderElector("a", clock), LeaderElector("b", clock)
+    lease = stored(a.try_acquire_or_renew(None))
+    assert b.try_acquire_or_renew(lease) is None
+    clock.step(14)
+    assert b.try_acquire_or_renew(lease) is None and not b.is_leader()
+
+
+def test_expired_lease_is_taken_over_with_a_transition():
+    """A lease unchanged for leaseDurationSeconds (on our clock) is acquired; transitions +1."""
+    clock = FakeClock()
+    a, b = LeaderElector("a", clock), LeaderElector("b", clock)
+    lease = stored(a.try_acquire_or_renew(None))
+    assert b.try_acquire_or_renew(lease) is None
+    clock.step(16)
+    taken = b.try_acquire_or_renew(lease)
+    assert taken["spec"]["holderIdentity"] == "b" and taken["spec"]["leaseTransitions"] == 1
+    assert taken["metadata"]["resourceVersion"] == "1"  # the update is conditional
+
+
+def test_renewal_keeps_others_out():
+    """The holder renewing (renewTime changes) restarts the others' expiry countdown."""
+    clock = FakeClock()
+    a, b = LeaderElector("a", clock), LeaderElector("b", clock)
+    lease = stored(a.try_acquire_or_renew(None))
+    a.on_written(lease)
+    assert b.try_acquire_or_renew(lease) is None
+    clock.step(10)
+    lease = stored(a.try_acquire_or_renew(lease), "2")
+    a.on_written(lease)
+    assert b.try_acquire_or_renew(lease) is None
+    clock.step(10)  # 20 s since b first saw it, 10 s since the renewal
+    assert b.try_acquire_or_renew(lease) is None
+
+
+def test_leader_that_cannot_renew_stops_leading():
+    """Without a successful renewal within renew_deadline the leader is no longer leader."""
+    clock = FakeClock()
+    a = LeaderElector("a", clock, renew_deadline=10)
+    a.on_written(stored(a.try_acquire_or_renew(None)))
+    clock.step(9)
+    assert a.is_leader()
+    clock.step(2)
+    assert not a.is_leader()

@@ -1,0 +1,69 @@
+"""Controller syncs driven against the reference kube-apiserver: the actions they return are
+requests the server accepts, and the cluster converges."""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "apiserver"))
+from cluster import Cluster, reference_control_plane  # noqa: E402,F401  (fixture)
+
+from reference_impl.client import FakeClock  # noqa: E402
+from reference_impl.client.rest import RestClient  # noqa: E402
+from reference_impl.controller_manager import garbagecollector, serviceaccount  # noqa: E402
+from reference_impl.controller_manager.apply import apply  # noqa: E402
+from reference_impl.controller_manager.replicaset import ReplicaSetController  # noqa: E402
+
+NS = "cmlive"
+
+
+@pytest.fixture(scope="module")
+def rest(reference_control_plane: Cluster) -> RestClient:  # noqa: F811
+    client = RestClient(reference_control_plane.kubeconfig)
+    client.request("POST", "/api/v1/namespaces", {"metadata": {"name": NS}})
+    return client
+
+
+def test_serviceaccount_sync_creates_default(rest):
+    """The ServiceAccounts sync's create is accepted and a second sync has nothing to do."""
+    namespace = rest.request("GET", f"/api/v1/namespaces/{NS}")
+    accounts = lambda: rest.request("GET", f"/api/v1/namespaces/{NS}/serviceaccounts")["items"]  # noqa: E731
+    for action in serviceaccount.sync_namespace(namespace, accounts()):
+        apply(rest, action)
+    assert "default" in {sa["metadata"]["name"] for sa in accounts()}
+    assert serviceaccount.sync_namespace(namespace, accounts()) == []
+
+
+def test_replicaset_converges_and_gc_collects_its_pods(rest):
+    """Syncing a ReplicaSet creates its pods; deleting it leaves pods the GC then deletes."""
+    rs = rest.request("POST", f"/apis/apps/v1/namespaces/{NS}/replicasets", {
+        "apiVersion": "apps/v1", "kind": "ReplicaSet", "metadata": {"name": "web"},
+        "spec": {"replicas": 3, "selector": {"matchLabels": {"app": "web"}},
+                 "template": {"metadata": {"labels": {"app": "web"}},
+                              "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}})
+    pods = lambda: rest.request("GET", f"/api/v1/namespaces/{NS}/pods")["items"]  # noqa: E731
+    ctl = ReplicaSetController(FakeClock())
+    for action in ctl.sync(rs, pods()):
+        apply(rest, action)
+    for p in pods():
+        ctl.add_pod(p)
+    assert len(pods()) == 3
+    rs = rest.request("GET", f"/apis/apps/v1/namespaces/{NS}/replicasets/web")
+    assert [a for a in ctl.sync(rs, pods()) if a.resource == "pods"] == []
+
+    rest.request("DELETE", f"/apis/apps/v1/namespaces/{NS}/replicasets/web",
+                 {"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Background"})
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        graph = {"replicasets": rest.request("GET", f"/apis/apps/v1/namespaces/{NS}/replicasets")["items"],
+                 "pods": pods()}
+        if not graph["replicasets"]:
+            break
+        time.sleep(0.1)
+    assert len(graph["pods"]) == 3  # the apiserver does not cascade; that is the GC's job
+    for action in garbagecollector.sync(graph):
+        apply(rest, action)
+    assert [p for p in pods() if not p["metadata"].get("deletionTimestamp")] == []

@@ -1,0 +1,187 @@
+"""The Deployment controller's sync, one rule per test; the rollout tests run a small simulation
+in which pods of a scaled-up ReplicaSet become available one sync later."""
+from __future__ import annotations
+
+import copy
+
+from cm_fixtures import deployment
+
+from reference_impl.controller_manager.actions import Create, Delete, Update
+from reference_impl.controller_manager.deployment import (DESIRED_REPLICAS, HASH_LABEL, REVISION,
+                                                          DeploymentController, resolve_fenceposts)
+
+
+def rs_creates(actions):
+    return [a.obj for a in actions if isinstance(a, Create) and a.resource == "replicasets"]
+
+
+def settle(rs_list):
+    """Every ReplicaSet's pods exist and are available (a finished previous rollout)."""
+    for rs in rs_list:
+        n = rs["spec"]["replicas"]
+        rs["status"] = {"replicas": n, "readyReplicas": n, "availableReplicas": n}
+        rs["metadata"].setdefault("creationTimestamp", "2026-01-01T00:00:00Z")
+    return rs_list
+
+
+class Cluster:
+    """ReplicaSets as the cache holds them; applies the controller's actions."""
+
+    def __init__(self):
+        self.rs: dict[str, dict] = {}
+        self.tick = 0
+
+    def apply(self, actions):
+        for a in actions:
+            if a.resource != "replicasets":
+                continue
+            if isinstance(a, Create):
+                obj = copy.deepcopy(a.obj)
+                self.tick += 1
+                obj["metadata"]["uid"] = f"rs-{obj['metadata']['name']}"
+                obj["metadata"]["creationTimestamp"] = f"2026-01-01T00:00:{self.tick:02d}Z"
+                obj["status"] = {"replicas": 0, "availableReplicas": 0}
+                self.rs[obj["metadata"]["name"]] = obj
+            elif isinstance(a, Update):
+                status = self.rs[a.obj["metadata"]["name"]]["status"]
+                self.rs[a.obj["metadata"]["name"]] = copy.deepcopy(a.obj)
+                self.rs[a.obj["metadata"]["name"]]["status"] = status
+            elif isinstance(a, Delete):
+                del self.rs[a.name]
+
+    def kubelet_step(self):
+        """Scale-downs take effect at once; new pods are available by the next step."""
+        for rs in self.rs.values():
+            want, status = rs["spec"]["replicas"], rs["status"]
+            status["availableReplicas"] = min(status.get("replicas", 0), want)
+            status["replicas"] = want
+            status["readyReplicas"] = status["availableReplicas"]
+
+    def available(self):
+        return sum(rs["status"].get("availableReplicas", 0) for rs in self.rs.values())
+
+    def total(self):
+        return sum(max(rs["spec"]["replicas"], rs["status"].get("replicas", 0)) for rs in self.rs.values())
+
+
+def rollout(d, steps=40):
+    """Start from a settled Deployment, change its image, sync until done; yield the cluster."""
+    c, ctl = Cluster(), DeploymentController()
+    for _ in range(3):
+        c.apply(ctl.sync(d, list(c.rs.values())))
+        c.kubelet_step()
+    d = copy.deepcopy(d)
+    d["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:2"
+    for _ in range(steps):
+        c.apply(ctl.sync(d, list(c.rs.values())))
+        yield c
+        c.kubelet_step()
+
+
+def test_new_deployment_creates_a_replicaset_at_revision_1():
+    """A Deployment without ReplicaSets creates one with revision 1 and the pod-template-hash label."""
+    d = deployment(replicas=3)
+    (rs,) = rs_creates(DeploymentController().sync(d, []))
+    assert rs["metadata"]["annotations"][REVISION] == "1"
+    pod_hash = rs["spec"]["template"]["metadata"]["labels"][HASH_LABEL]
+    assert rs["spec"]["selector"]["matchLabels"][HASH_LABEL] == pod_hash
+    assert rs["metadata"]["name"] == f"web-{pod_hash}" and rs["spec"]["replicas"] == 3
+
+
+def test_deployment_gets_the_new_replicasets_revision():
+    """The Deployment's revision annotation is set to its new ReplicaSet's."""
+    actions = DeploymentController().sync(deployment(), [])
+    updates = [a.obj for a in actions if isinstance(a, Update) and a.resource == "deployments"
+               and a.subresource is None]
+    assert updates[0]["metadata"]["annotations"][REVISION] == "1"
+
+
+def test_template_change_creates_the_next_revision():
+    """Changing the pod template creates a ReplicaSet at max(old revisions)+1."""
+    d, ctl = deployment(replicas=2), DeploymentController()
+    old = settle(rs_creates(ctl.sync(d, [])))
+    for rs in old:
+        rs["metadata"]["uid"] = "x"
+    old[0]["metadata"]["ownerReferences"][0]["uid"] = d["metadata"]["uid"]
+    d["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:2"
+    (new,) = rs_creates(ctl.sync(d, old))
+    assert new["metadata"]["annotations"][REVISION] == "2"
+    assert new["metadata"]["annotations"][DESIRED_REPLICAS] == "2"
+
+
+def test_fenceposts_round_surge_up_and_unavailable_down():
+    """25% of 10 replicas is a maxSurge of 3 and a maxUnavailable of 2."""
+    assert resolve_fenceposts(deployment(replicas=10, max_surge="25%", max_unavailable="25%")) == (3, 2)
+
+
+def test_zero_surge_and_zero_unavailable_allows_one_unavailable():
+    """maxSurge 0 and maxUnavailable 0 would never progress, so maxUnavailable becomes 1."""
+    assert resolve_fenceposts(deployment(max_surge=0, max_unavailable=0)) == (0, 1)
+
+
+def test_rolling_update_never_goes_below_replicas_minus_max_unavailable():
+    """Throughout a rollout at least replicas - maxUnavailable pods stay available."""
+    d = deployment(replicas=5, max_surge=2, max_unavailable=1)
+    for c in rollout(d):
+        assert c.available() >= 5 - 1
+
+
+def test_rolling_update_never_exceeds_replicas_plus_max_surge():
+    """Throughout a rollout there are never more than replicas + maxSurge pods."""
+    d = deployment(replicas=5, max_surge=2, max_unavailable=1)
+    for c in rollout(d):
+        assert c.total() <= 5 + 2
+
+
+def test_rolling_update_completes():
+    """A rollout ends with every replica in the new ReplicaSet and the old one at 0."""
+    d = deployment(replicas=4, max_surge=1, max_unavailable=0)
+    for c in rollout(d):
+        pass
+    by_rev = {rs["metadata"]["annotations"][REVISION]: rs["spec"]["replicas"] for rs in c.rs.values()}
+    assert by_rev == {"1": 0, "2": 4}
+
+
+def test_surge_zero_rollout_first_scales_old_down():
+    """With maxSurge 0 the first step scales the old ReplicaSet down by maxUnavailable."""
+    d = deployment(replicas=4, max_surge=0, max_unavailable=1)
+    steps = rollout(d)
+    c = next(steps)
+    by_rev = {rs["metadata"]["annotations"][REVISION]: rs["spec"]["replicas"] for rs in c.rs.values()}
+    assert by_rev == {"1": 3, "2": 0}
+
+
+def test_history_beyond_the_limit_is_deleted():
+    """Idle old ReplicaSets beyond revisionHistoryLimit are deleted, oldest revision first."""
+    d = deployment(replicas=1, history=1)
+    olds = []
+    for rev in (1, 2, 3):
+        rs = {"apiVersion": "apps/v1", "kind": "ReplicaSet",
+              "metadata": {"name": f"web-old{rev}", "namespace": "default", "uid": f"o{rev}",
+                           "labels": {"app": "web"}, "annotations": {REVISION: str(rev)},
+                           "creationTimestamp": f"2025-01-0{rev}T00:00:00Z",
+                           "ownerReferences": [{"uid": d["metadata"]["uid"], "controller": True}]},
+              "spec": {"replicas": 0, "selector": d["spec"]["selector"],
+                       "template": {"metadata": {"labels": {"app": "web"}},
+                                    "spec": {"containers": [{"name": "c", "image": f"old:{rev}"}]}}},
+              "status": {"replicas": 0}}
+        olds.append(rs)
+    deleted = [a.name for a in DeploymentController().sync(d, olds) if isinstance(a, Delete)]
+    assert deleted == ["web-old1", "web-old2"]
+
+
+def test_recreate_scales_old_to_zero_before_the_new_one_up():
+    """With Recreate the new ReplicaSet is created only once the old one has no pods left."""
+    d = deployment(replicas=2)
+    d["spec"]["strategy"] = {"type": "Recreate"}
+    c, ctl = Cluster(), DeploymentController()
+    c.apply(ctl.sync(d, []))
+    c.kubelet_step()
+    d["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:2"
+    c.apply(ctl.sync(d, list(c.rs.values())))
+    by_rev = {rs["metadata"]["annotations"][REVISION]: rs["spec"]["replicas"] for rs in c.rs.values()}
+    assert by_rev == {"1": 0}
+    c.kubelet_step()
+    c.apply(ctl.sync(d, list(c.rs.values())))
+    by_rev = {rs["metadata"]["annotations"][REVISION]: rs["spec"]["replicas"] for rs in c.rs.values()}
+    assert by_rev == {"1": 0, "2": 2}
