@@ -16,12 +16,11 @@ from reference_impl.mirrors import mirrors
 Column = tuple[str, str, int, str]  # name, type, priority, description
 Printer = Callable[[dict, float], list]
 
-NAME = ("Name", "string", 0, "Name must be unique within a namespace.")
-AGE = ("Age", "string", 0, "CreationTimestamp is a timestamp representing the server time when this "
-                           "object was created.")
-WIDE_TEMPLATE = [("Containers", "string", 1, "Names of each container in the template."),
-                 ("Images", "string", 1, "Images referenced by each container in the template."),
-                 ("Selector", "string", 1, "A label query over pods.")]
+NAME = ("Name", "string", 0, "Object name.")
+AGE = ("Age", "string", 0, "Time since the object was created.")
+WIDE_TEMPLATE = [("Containers", "string", 1, "Container names from the pod template."),
+                 ("Images", "string", 1, "Container images from the pod template."),
+                 ("Selector", "string", 1, "The label selector.")]
 
 
 @mirrors("k8s.io/apimachinery/pkg/util/duration.HumanDuration")
@@ -217,69 +216,69 @@ def _binding(obj: dict, now: float) -> list:
             names("User"), names("Group"), names("ServiceAccount")]
 
 
-BINDING_COLUMNS = [NAME, ("Role", "string", 0, "RoleRef can reference a Role or a ClusterRole."), AGE,
-                   ("Users", "string", 1, "Users in the binding"), ("Groups", "string", 1, "Groups in the binding"),
-                   ("ServiceAccounts", "string", 1, "ServiceAccounts in the binding")]
+BINDING_COLUMNS = [NAME, ("Role", "string", 0, "The role that is bound."), AGE,
+                   ("Users", "string", 1, "Bound users"), ("Groups", "string", 1, "Bound groups"),
+                   ("ServiceAccounts", "string", 1, "Bound service accounts")]
 
 # kind -> (columns, printer): what printers.go registers for each served kind.
 PRINTERS: dict[str, tuple[list[Column], Printer]] = {
-    "Pod": ([NAME, ("Ready", "string", 0, "The aggregate readiness state of this pod for accepting traffic."),
-             ("Status", "string", 0, "The aggregate status of the containers in this pod."),
-             ("Restarts", "string", 0, "The number of times the containers in this pod have been restarted."),
-             AGE, ("IP", "string", 1, "IP address allocated to the pod."),
-             ("Node", "string", 1, "NodeName is the node the pod is scheduled onto."),
-             ("Nominated Node", "string", 1, "nominatedNodeName is set when this pod preempts other pods."),
-             ("Readiness Gates", "string", 1, "The readiness gates of the pod.")], _pod),
-    "Node": ([NAME, ("Status", "string", 0, "The status of the node"), ("Roles", "string", 0, "The roles of the node"),
-              AGE, ("Version", "string", 0, "Kubelet Version reported by the node."),
-              ("Internal-IP", "string", 1, "List of addresses reachable to the node."),
-              ("External-IP", "string", 1, "List of addresses reachable to the node."),
-              ("OS-Image", "string", 1, "OS Image reported by the node."),
-              ("Kernel-Version", "string", 1, "Kernel Version reported by the node."),
-              ("Container-Runtime", "string", 1, "ContainerRuntime Version reported by the node.")], _node),
-    "Namespace": ([NAME, ("Status", "string", 0, "The status of the namespace"), AGE],
+    "Pod": ([NAME, ("Ready", "string", 0, "Ready containers out of all containers."),
+             ("Status", "string", 0, "Summary of the pod's phase and container states."),
+             ("Restarts", "string", 0, "Total container restarts."),
+             AGE, ("IP", "string", 1, "Pod IP."),
+             ("Node", "string", 1, "Node running the pod."),
+             ("Nominated Node", "string", 1, "Node chosen for the pod after preemption."),
+             ("Readiness Gates", "string", 1, "Readiness gates met out of all.")], _pod),
+    "Node": ([NAME, ("Status", "string", 0, "Node readiness"), ("Roles", "string", 0, "Node role labels"),
+              AGE, ("Version", "string", 0, "Kubelet version."),
+              ("Internal-IP", "string", 1, "First address of this type."),
+              ("External-IP", "string", 1, "First address of this type."),
+              ("OS-Image", "string", 1, "Operating system image."),
+              ("Kernel-Version", "string", 1, "Kernel version."),
+              ("Container-Runtime", "string", 1, "Container runtime and version.")], _node),
+    "Namespace": ([NAME, ("Status", "string", 0, "Namespace phase"), AGE],
                   lambda o, now: [o["metadata"]["name"], o.get("status", {}).get("phase", ""), _age(o, now)]),
-    "Service": ([NAME, ("Type", "string", 0, "type determines how the Service is exposed."),
-                 ("Cluster-IP", "string", 0, "clusterIP is the IP address of the service."),
-                 ("External-IP", "string", 0, "externalIPs of the service."),
-                 ("Port(s)", "string", 0, "The list of ports that are exposed by this service."), AGE,
-                 ("Selector", "string", 1, "Route service traffic to pods with label keys and values matching this selector.")],
+    "Service": ([NAME, ("Type", "string", 0, "Service type."),
+                 ("Cluster-IP", "string", 0, "Virtual IP of the service."),
+                 ("External-IP", "string", 0, "External addresses of the service."),
+                 ("Port(s)", "string", 0, "Service ports."), AGE,
+                 ("Selector", "string", 1, "Pods the service selects.")],
                 _service),
-    "Endpoints": ([NAME, ("Endpoints", "string", 0, "The set of all endpoints is the union of all subsets."), AGE],
+    "Endpoints": ([NAME, ("Endpoints", "string", 0, "Endpoint addresses and ports."), AGE],
                   _endpoints),
-    "ServiceAccount": ([NAME, ("Secrets", "string", 0, "Secrets is a list of the secrets in the same namespace."), AGE],
+    "ServiceAccount": ([NAME, ("Secrets", "string", 0, "Number of referenced secrets."), AGE],
                        lambda o, now: [o["metadata"]["name"], len(o.get("secrets") or []), _age(o, now)]),
-    "Secret": ([NAME, ("Type", "string", 0, "Used to facilitate programmatic handling of secret data."),
-                ("Data", "string", 0, "Data contains the secret data."), AGE],
+    "Secret": ([NAME, ("Type", "string", 0, "Secret type."),
+                ("Data", "string", 0, "Number of data keys."), AGE],
                lambda o, now: [o["metadata"]["name"], o.get("type", "Opaque"), len(o.get("data") or {}), _age(o, now)]),
-    "ConfigMap": ([NAME, ("Data", "string", 0, "Data contains the configuration data."), AGE],
+    "ConfigMap": ([NAME, ("Data", "string", 0, "Number of data keys."), AGE],
                   lambda o, now: [o["metadata"]["name"], len(o.get("data") or {}) + len(o.get("binaryData") or {}),
                                   _age(o, now)]),
-    "Event": ([("Last Seen", "string", 0, "The time at which the most recent occurrence of this event was recorded."),
-               ("Type", "string", 0, "Type of this event (Normal, Warning)."),
-               ("Reason", "string", 0, "This should be a short, machine understandable string."),
-               ("Object", "string", 0, "The object that this event is about."),
-               ("Subobject", "string", 1, "The part of the object the event is about."),
-               ("Source", "string", 1, "The component reporting this event."),
-               ("Message", "string", 0, "A human-readable description of the status of this operation."),
-               ("First Seen", "string", 1, "The time at which the event was first recorded."),
-               ("Count", "string", 1, "The number of times this event has occurred."),
-               ("Name", "string", 1, "Name must be unique within a namespace.")], _event),
-    "Deployment": ([NAME, ("Ready", "string", 0, "Number of the pod with ready state"),
-                    ("Up-to-date", "string", 0, "Total number of non-terminated pods targeted by this deployment that have the desired template spec."),
-                    ("Available", "string", 0, "Total number of available pods targeted by this deployment."),
+    "Event": ([("Last Seen", "string", 0, "Time since last seen."),
+               ("Type", "string", 0, "Normal or Warning."),
+               ("Reason", "string", 0, "Short reason code."),
+               ("Object", "string", 0, "Object involved."),
+               ("Subobject", "string", 1, "Part of the object involved."),
+               ("Source", "string", 1, "Reporting component."),
+               ("Message", "string", 0, "Event message."),
+               ("First Seen", "string", 1, "Time since first seen."),
+               ("Count", "string", 1, "Times seen."),
+               ("Name", "string", 1, "Object name.")], _event),
+    "Deployment": ([NAME, ("Ready", "string", 0, "Ready pods out of desired"),
+                    ("Up-to-date", "string", 0, "Pods on the current template."),
+                    ("Available", "string", 0, "Available pods."),
                     AGE, *WIDE_TEMPLATE], _deployment),
-    "ReplicaSet": ([NAME, ("Desired", "integer", 0, "Replicas is the number of desired replicas."),
-                    ("Current", "integer", 0, "Replicas is the most recently observed number of replicas."),
-                    ("Ready", "integer", 0, "The number of ready replicas for this replica set."),
+    "ReplicaSet": ([NAME, ("Desired", "integer", 0, "Desired pods."),
+                    ("Current", "integer", 0, "Current pods."),
+                    ("Ready", "integer", 0, "Ready pods."),
                     AGE, *WIDE_TEMPLATE], _replica_set),
-    "Lease": ([NAME, ("Holder", "string", 0, "holderIdentity contains the identity of the holder of a current lease."), AGE],
+    "Lease": ([NAME, ("Holder", "string", 0, "Current lease holder."), AGE],
               lambda o, now: [o["metadata"]["name"], o.get("spec", {}).get("holderIdentity") or "", _age(o, now)]),
     "RoleBinding": (BINDING_COLUMNS, _binding),
     "ClusterRoleBinding": (BINDING_COLUMNS, _binding),
 }
 DEFAULT_PRINTER: tuple[list[Column], Printer] = (
-    [NAME, ("Created At", "date", 0, "CreationTimestamp is a timestamp representing the server time when this object was created.")],
+    [NAME, ("Created At", "date", 0, "When the object was created.")],
     lambda o, now: [o["metadata"]["name"], o.get("metadata", {}).get("creationTimestamp", "")])
 
 
