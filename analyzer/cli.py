@@ -107,6 +107,20 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("component", choices=sorted(RUNNABLE), help="the component to run")
     run.add_argument("options", nargs=argparse.REMAINDER, help="the component's own options")
 
+    cluster = commands.add_parser(
+        "cluster", help="run the reference components together as a local cluster",
+        description="`up` starts etcd, the apiserver, the controller-manager, the scheduler, the "
+        "kubelets and kube-proxy as processes and writes an admin kubeconfig; `status` reports "
+        "each one (a crashed component is named, and the exit status is 1); `down` stops them.")
+    cluster.add_argument("action", choices=("up", "status", "down"))
+    cluster.add_argument("--dir", type=Path, default=None,
+                         help="where data, certificates, logs and the kubeconfig live "
+                         "(default: <home>/cluster)")
+    cluster.add_argument("--kubelets", type=positive_int, default=3, help="kubelets to start (default 3)")
+    cluster.add_argument("--only", default=None, metavar="COMPONENTS",
+                         help="comma-separated subset to start, e.g. etcd,apiserver")
+    _add_common(cluster)
+
     check = commands.add_parser(
         "check", help="check the component manifest against every indexed version",
         description="For every analysed commit, say whether each key file and evidence symbol "
@@ -331,6 +345,38 @@ def cmd_run(args: argparse.Namespace) -> int:
     return importlib.import_module(RUNNABLE[args.component]).main(args.options)
 
 
+def cmd_cluster(args: argparse.Namespace) -> int:
+    from reference_impl import cluster
+
+    directory = args.dir or _workspace(args).home / "cluster"
+    try:
+        if args.action == "up":
+            only = tuple(args.only.split(",")) if args.only else cluster.ORDER
+            unknown = sorted(set(only) - set(cluster.ORDER))
+            if unknown:
+                raise UsageError(f"unknown component {unknown[0]!r}: choose from {', '.join(cluster.ORDER)}")
+            started = cluster.up(directory, args.kubelets, only)
+            for process in started.processes:
+                print(f"{process.name}\trunning\tpid {process.pid}\t{process.log}")
+            print(f"kubeconfig\t{started.kubeconfig}")
+            return 0
+        if args.action == "status":
+            recorded, states = cluster.status(directory)
+            for process, running in states:
+                print(f"{process.name}\t{'running' if running else 'exited'}\tpid {process.pid}\t{process.log}")
+            crashed = [p.name for p, running in states if not running]
+            if crashed:
+                print(f"kubeatlas: error: not running: {', '.join(crashed)} (see their logs)", file=sys.stderr)
+                return 1
+            return 0
+        stopped = cluster.down(directory)
+        print(f"stopped {len(stopped.processes)} processes")
+        return 0
+    except cluster.ClusterError as err:
+        print(f"kubeatlas: error: {err}", file=sys.stderr)
+        return 1
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from analyzer import drift, links, manifest
 
@@ -353,7 +399,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 COMMANDS = {"fetch": cmd_fetch, "index": cmd_index, "callees": cmd_tree, "callers": cmd_tree,
             "path": cmd_path, "find": cmd_find, "show": cmd_show, "component": cmd_component,
-            "check": cmd_check, "site": cmd_site, "run": cmd_run}
+            "check": cmd_check, "site": cmd_site, "run": cmd_run, "cluster": cmd_cluster}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,51 @@
+"""`kubeatlas cluster up|status|down` with the components that exist as processes."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+
+from analyzer.cli import main
+
+
+def test_up_status_down_and_a_crash_is_reported(tmp_path, capsys):
+    directory = tmp_path / "cluster"
+    assert main(["cluster", "up", "--dir", str(directory), "--only", "etcd,apiserver"]) == 0
+    out = capsys.readouterr().out
+    assert "etcd\trunning" in out and "apiserver\trunning" in out
+    kubeconfig = directory / "admin.kubeconfig"
+    namespaces = subprocess.run(["kubectl", "--kubeconfig", str(kubeconfig), "get", "ns", "-o", "name"],
+                                capture_output=True, text=True, timeout=60)
+    assert "namespace/default" in namespaces.stdout, namespaces.stderr
+    try:
+        assert main(["cluster", "status", "--dir", str(directory)]) == 0
+        apiserver = [line for line in out.splitlines() if line.startswith("apiserver")][0]
+        os.kill(int(apiserver.split("\t")[2].split()[1]), signal.SIGKILL)
+        capsys.readouterr()
+        for _ in range(50):  # the kill is asynchronous
+            if main(["cluster", "status", "--dir", str(directory)]) == 1:
+                break
+            time.sleep(0.1)
+        captured = capsys.readouterr()
+        assert "apiserver\texited" in captured.out
+        assert "not running: apiserver" in captured.err
+    finally:
+        assert main(["cluster", "down", "--dir", str(directory)]) == 0
+    assert main(["cluster", "status", "--dir", str(directory)]) == 1
+    assert "no cluster recorded" in capsys.readouterr().err
+
+
+def test_a_second_up_while_one_runs_is_refused(tmp_path, capsys):
+    directory = tmp_path / "cluster"
+    assert main(["cluster", "up", "--dir", str(directory), "--only", "etcd"]) == 0
+    try:
+        assert main(["cluster", "up", "--dir", str(directory), "--only", "etcd"]) == 1
+        assert "already running" in capsys.readouterr().err
+    finally:
+        main(["cluster", "down", "--dir", str(directory)])
+
+
+def test_unknown_component_is_a_usage_error(tmp_path, capsys):
+    assert main(["cluster", "up", "--dir", str(tmp_path), "--only", "etcd,bogus"]) == 2
+    assert "unknown component 'bogus'" in capsys.readouterr().err
