@@ -1,0 +1,18 @@
+"""Reference kube-scheduler (Kubernetes 1.24 `pkg/scheduler`) as a sans-IO core.
+
+`Scheduler` takes informer events (`on_node_add`, `on_pod_add`, ...) and returns actions from
+`schedule_one()`: `Bind` on success, `RecordEvent` + `PatchPodStatus` (PodScheduled=False) when
+no node fits. Time comes from an injected clock, tie-breaking from an injected `random.Random`.
+
+Differences from upstream, on purpose: filters run sequentially (upstream uses 16 goroutines, so
+which feasible nodes it finds first is nondeterministic); nodes are listed in insertion order
+rather than zone-interleaved; no preemption (DefaultPreemption), volume or image plugins, no
+extenders and no nominated pods; PodTopologySpread has no system-default constraints.
+"""
+from reference_impl.scheduler.errors import ConfigError, PluginNotFound, SchedulerError
+from reference_impl.scheduler.framework import Framework, Plugin, Profile, load_profile
+from reference_impl.scheduler.scheduler import FitError, Scheduler
+from reference_impl.scheduler.types import Bind, PatchPodStatus, RecordEvent, Status
+
+__all__ = ["Bind", "ConfigError", "FitError", "Framework", "PatchPodStatus", "Plugin", "PluginNotFound",
+           "Profile", "RecordEvent", "Scheduler", "SchedulerError", "Status", "load_profile"]

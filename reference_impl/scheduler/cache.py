@@ -1,0 +1,136 @@
+"""The scheduler cache: nodes with the pods bound or assumed onto them, and the per-cycle snapshot.
+
+Mirrors `pkg/scheduler/internal/cache` (1.24, `schedulerCache`). An assumed pod counts against
+its node as soon as the scheduling cycle picks it, before the Bind lands, so the next cycle does
+not overcommit; a bound pod arriving from the informer confirms it, `forget_pod` undoes it.
+Nodes are listed in the order they were added (upstream interleaves zones; see the module notes
+in `__init__`).
+"""
+from __future__ import annotations
+
+from reference_impl.mirrors import mirrors
+from reference_impl.scheduler.errors import SchedulerError
+from reference_impl.scheduler.types import NodeInfo, pod_key
+
+
+class Snapshot:
+    """The node list one cycle sees; plugins read it through `framework.snapshot`."""
+
+    def __init__(self, node_infos: list[NodeInfo], by_name: dict[str, NodeInfo]) -> None:
+        self.node_info_list = node_infos
+        self._by_name = by_name
+        self._with_affinity: list[NodeInfo] | None = None
+
+    def get(self, name: str) -> NodeInfo | None:
+        return self._by_name.get(name)
+
+    def have_pods_with_affinity_list(self) -> list[NodeInfo]:
+        if self._with_affinity is None:
+            self._with_affinity = [n for n in self.node_info_list if n.pods_with_affinity]
+        return self._with_affinity
+
+    def __len__(self) -> int:
+        return len(self.node_info_list)
+
+
+class Cache:
+    def __init__(self) -> None:
+        self.nodes: dict[str, NodeInfo] = {}
+        self.pod_node: dict[str, str] = {}  # pod key -> node name, for bound and assumed pods
+        self.assumed: set[str] = set()
+        self._list: list[NodeInfo] | None = None
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/internal/cache.schedulerCache).AddNode")
+    def add_node(self, node: dict) -> NodeInfo:
+        name = node["metadata"]["name"]
+        info = self.nodes.get(name)
+        if info is None:
+            # A pod can be added before its node (informers are not ordered): keep its NodeInfo.
+            info = self.nodes[name] = NodeInfo(node)
+            self._list = None
+        else:
+            if info.node is None:
+                self._list = None
+            info.set_node(node)
+        return info
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/internal/cache.schedulerCache).UpdateNode")
+    def update_node(self, node: dict) -> NodeInfo:
+        return self.add_node(node)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/internal/cache.schedulerCache).RemoveNode")
+    def remove_node(self, node: dict) -> None:
+        info = self.nodes.get(node["metadata"]["name"])
+        if info is None:
+            return
+        if info.pods:
+            info.set_node(None)  # pods are still bound there until their deletes arrive
+        else:
+            del self.nodes[info.name]
+        self._list = None
+
+    def _info_for(self, node_name: str) -> NodeInfo:
+        info = self.nodes.get(node_name)
+        if info is None:
+            info = self.nodes[node_name] = NodeInfo(None)
+            info.name = node_name
+        return info
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/internal/cache.schedulerCache).AssumePod")
+    def assume_pod(self, pod: dict) -> None:
+        key = pod_key(pod)
+        if key in self.pod_node:
+            raise SchedulerError(f"pod {key} is in the cache, so can't be assumed")
+        self._info_for(pod["spec"]["nodeName"]).add_pod(pod)
+        self.pod_node[key] = pod["spec"]["nodeName"]
+        self.assumed.add(key)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/internal/cache.schedulerCache).ForgetPod")
+    def forget_pod(self, pod: dict) -> None:
+        key = pod_key(pod)
+        if key in self.assumed:
+            self._remove(key)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/internal/cache.schedulerCache).FinishBinding")
+    def finish_binding(self, pod: dict) -> None:
+        """Upstream starts the assumed pod's TTL here; this cache keeps assumed pods until confirmed."""
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/internal/cache.schedulerCache).AddPod")
+    def add_pod(self, pod: dict) -> None:
+        """A bound pod from the informer: confirms an assumed pod, moving it if it landed elsewhere."""
+        key = pod_key(pod)
+        if key in self.pod_node:
+            self._remove(key)
+        self._info_for(pod["spec"]["nodeName"]).add_pod(pod)
+        self.pod_node[key] = pod["spec"]["nodeName"]
+
+    def update_pod(self, pod: dict) -> None:
+        self.add_pod(pod)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/internal/cache.schedulerCache).RemovePod")
+    def remove_pod(self, pod: dict) -> None:
+        key = pod_key(pod)
+        if key in self.pod_node:
+            self._remove(key)
+
+    def _remove(self, key: str) -> None:
+        node_name = self.pod_node.pop(key)
+        self.assumed.discard(key)
+        info = self.nodes.get(node_name)
+        if info is None:
+            return
+        info.remove_pod(info.pods.get(key) or {"metadata": {"name": key.split("/", 1)[1],
+                                                              "namespace": key.split("/", 1)[0]}})
+        if info.node is None and not info.pods:
+            del self.nodes[node_name]
+            self._list = None
+
+    def is_assumed(self, pod: dict) -> bool:
+        return pod_key(pod) in self.assumed
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/internal/cache.schedulerCache).UpdateSnapshot")
+    def update_snapshot(self) -> Snapshot:
+        if self._list is None:
+            self._list = [n for n in self.nodes.values() if n.node is not None]
+            self._by_name = {n.name: n for n in self._list}
+        return Snapshot(self._list, self._by_name)

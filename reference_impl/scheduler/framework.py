@@ -1,0 +1,384 @@
+"""The scheduling framework: plugin base class, registry, profile configuration and the runner.
+
+Mirrors `pkg/scheduler/framework/interface.go` and `framework/runtime/framework.go`. A profile is
+read from a YAML or JSON file shaped like one KubeSchedulerConfiguration profile:
+
+    percentageOfNodesToScore: 0
+    registry: {MyPlugin: "my_pkg.plugins:MyPlugin"}     # optional out-of-tree plugins
+    plugins:
+      score:
+        enabled: [{name: MyPlugin, weight: 5}]
+        disabled: [{name: NodeResourcesBalancedAllocation}]
+      multiPoint:
+        enabled: [{name: "other_pkg.mod:OtherPlugin"}]   # an import path works as a name too
+    pluginConfig:
+      - {name: NodeResourcesFit, args: {...}}
+
+Enabled plugins are appended after the defaults of that extension point (or replace a default's
+weight); `disabled: [{name: "*"}]` drops every default there, as upstream does.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from reference_impl.mirrors import mirrors
+from reference_impl.scheduler.errors import ConfigError, PluginNotFound, SchedulerError
+from reference_impl.scheduler.types import (
+    MAX_NODE_SCORE, MIN_NODE_SCORE, SUCCESS, Code, CycleState, NodeInfo, QueuedPodInfo, Status,
+)
+
+FILTERS_KEY = "framework/filters"
+SKIPPED_SCORE_KEY = "framework/skipped-score"
+
+# Extension point -> the Plugin method that implements it.
+EXTENSION_POINTS = {
+    "queueSort": "less",
+    "preFilter": "pre_filter",
+    "filter": "filter",
+    "postFilter": "post_filter",
+    "preScore": "pre_score",
+    "score": "score",
+    "reserve": "reserve",
+    "permit": "permit",
+    "preBind": "pre_bind",
+    "bind": "bind",
+    "postBind": "post_bind",
+}
+
+
+class Plugin:
+    """Base for scheduler plugins: override the methods of the extension points you implement.
+
+    A plugin is built as `cls(args, handle)`; `handle.snapshot` is the cycle's node snapshot.
+    """
+
+    name = "Plugin"
+
+    def __init__(self, args: Mapping[str, Any] | None = None, handle: "Framework | None" = None) -> None:
+        self.args = dict(args or {})
+        self.handle = handle
+
+    def events_to_register(self) -> set[str] | None:
+        """Cluster events that may make a pod this plugin rejected schedulable; None means all."""
+        return None
+
+    def less(self, a: QueuedPodInfo, b: QueuedPodInfo) -> bool: ...
+    def pre_filter(self, state: CycleState, pod: dict) -> Status: ...
+    def filter(self, state: CycleState, pod: dict, node_info: NodeInfo) -> Status: ...
+    def post_filter(self, state: CycleState, pod: dict, statuses: dict[str, Status]) -> Status: ...
+    def pre_score(self, state: CycleState, pod: dict, nodes: list[NodeInfo]) -> Status: ...
+    def score(self, state: CycleState, pod: dict, node_info: NodeInfo) -> int: ...
+    # A score plugin that needs normalizing also overrides normalize_score(state, pod, scores),
+    # `scores` being a list of [node_name, score] pairs it may rewrite in place.
+    def reserve(self, state: CycleState, pod: dict, node_name: str) -> Status: ...
+    def unreserve(self, state: CycleState, pod: dict, node_name: str) -> None: ...
+    def permit(self, state: CycleState, pod: dict, node_name: str) -> Status: ...
+    def pre_bind(self, state: CycleState, pod: dict, node_name: str) -> Status: ...
+    def bind(self, state: CycleState, pod: dict, node_name: str): ...
+    def post_bind(self, state: CycleState, pod: dict, node_name: str) -> None: ...
+
+
+def implements(plugin: Plugin, method: str) -> bool:
+    return getattr(type(plugin), method, None) is not getattr(Plugin, method, None)
+
+
+DEFAULT_PLUGINS: dict[str, list[tuple[str, int]]] = {
+    "queueSort": [("PrioritySort", 0)],
+    "preFilter": [("NodeResourcesFit", 0), ("NodePorts", 0), ("PodTopologySpread", 0),
+                  ("InterPodAffinity", 0), ("NodeAffinity", 0)],
+    "filter": [("NodeUnschedulable", 0), ("NodeName", 0), ("TaintToleration", 0), ("NodeAffinity", 0),
+               ("NodePorts", 0), ("NodeResourcesFit", 0), ("PodTopologySpread", 0), ("InterPodAffinity", 0)],
+    "postFilter": [],
+    "preScore": [("InterPodAffinity", 0), ("PodTopologySpread", 0), ("TaintToleration", 0), ("NodeAffinity", 0)],
+    # v1beta3 default weights.
+    "score": [("NodeResourcesBalancedAllocation", 1), ("NodeResourcesFit", 1), ("InterPodAffinity", 2),
+              ("NodeAffinity", 2), ("PodTopologySpread", 2), ("TaintToleration", 3)],
+    "reserve": [],
+    "permit": [],
+    "preBind": [],
+    "bind": [("DefaultBinder", 0)],
+    "postBind": [],
+}
+
+
+@mirrors("k8s.io/kubernetes/pkg/scheduler/framework/plugins.NewInTreeRegistry")
+def in_tree_registry() -> dict[str, type[Plugin]]:
+    from reference_impl.scheduler.plugins import IN_TREE
+    return dict(IN_TREE)
+
+
+def import_plugin(path: str) -> type[Plugin]:
+    """Load `module:Class` (or `module.Class`) as a plugin class."""
+    module_name, sep, attr = path.partition(":")
+    if not sep:
+        module_name, _, attr = path.rpartition(".")
+    if not module_name or not attr:
+        raise PluginNotFound(path)
+    try:
+        cls = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError) as exc:
+        raise PluginNotFound(path) from exc
+    if not (isinstance(cls, type) and issubclass(cls, Plugin)):
+        raise ConfigError(f"{path} is not a reference_impl.scheduler.framework.Plugin subclass")
+    return cls
+
+
+@dataclass
+class Profile:
+    """The parsed configuration: enabled plugins per extension point with weights, and plugin args."""
+
+    plugins: dict[str, list[tuple[str, int]]] = field(
+        default_factory=lambda: {k: list(v) for k, v in DEFAULT_PLUGINS.items()})
+    plugin_args: dict[str, dict] = field(default_factory=dict)
+    registry: dict[str, str] = field(default_factory=dict)
+    percentage_of_nodes_to_score: int = 0
+    scheduler_name: str = "default-scheduler"
+    multi_point: dict = field(default_factory=dict)
+
+
+def load_profile(path: str | None = None, data: Mapping[str, Any] | None = None) -> Profile:
+    """Parse a plugin configuration from a YAML/JSON file or an already-loaded mapping."""
+    if path is not None:
+        try:
+            text = open(path, encoding="utf-8").read()
+        except OSError as exc:
+            raise ConfigError(str(exc), path) from exc
+        try:
+            if path.endswith(".json"):
+                data = json.loads(text)
+            else:
+                import yaml
+                data = yaml.safe_load(text)
+        except Exception as exc:  # yaml/json both raise their own error trees
+            raise ConfigError(f"cannot parse: {exc}", path) from exc
+    data = data or {}
+    if not isinstance(data, Mapping):
+        raise ConfigError("configuration must be a mapping", path)
+    if "profiles" in data:  # a whole KubeSchedulerConfiguration: use its first profile
+        top = data
+        data = dict((data.get("profiles") or [{}])[0])
+        data.setdefault("percentageOfNodesToScore", top.get("percentageOfNodesToScore", 0))
+    profile = Profile()
+    profile.scheduler_name = data.get("schedulerName", profile.scheduler_name)
+    profile.percentage_of_nodes_to_score = int(data.get("percentageOfNodesToScore") or 0)
+    if not 0 <= profile.percentage_of_nodes_to_score <= 100:
+        raise ConfigError("percentageOfNodesToScore must be in [0, 100]", path)
+    profile.registry = dict(data.get("registry") or {})
+    for entry in data.get("pluginConfig") or ():
+        profile.plugin_args[entry["name"]] = dict(entry.get("args") or {})
+    plugins = data.get("plugins") or {}
+    unknown = set(plugins) - set(EXTENSION_POINTS) - {"multiPoint"}
+    if unknown:
+        raise ConfigError(f"unknown extension point(s): {', '.join(sorted(unknown))}", path)
+    for point in EXTENSION_POINTS:
+        _merge(profile.plugins[point], plugins.get(point) or {})
+    profile.multi_point = plugins.get("multiPoint") or {}
+    return profile
+
+
+def _merge(current: list[tuple[str, int]], spec: Mapping[str, Any]) -> None:
+    disabled = {d["name"] for d in spec.get("disabled") or ()}
+    if "*" in disabled:
+        current.clear()
+    else:
+        current[:] = [(n, w) for n, w in current if n not in disabled]
+    for entry in spec.get("enabled") or ():
+        name, weight = entry["name"], int(entry.get("weight") or 0)
+        for i, (n, _) in enumerate(current):
+            if n == name:
+                current[i] = (n, weight or current[i][1])
+                break
+        else:
+            current.append((name, weight))
+
+
+class Framework:
+    """One profile's plugins, instantiated once, and the Run*Plugins methods the scheduler calls."""
+
+    def __init__(self, profile: Profile | None = None, registry: dict[str, type[Plugin]] | None = None) -> None:
+        self.profile = profile or Profile()
+        self.registry = in_tree_registry()
+        self.registry.update(registry or {})
+        for name, import_path in self.profile.registry.items():
+            self.registry[name] = import_plugin(import_path)
+        self.snapshot = None  # set by the scheduler at the start of every cycle
+        self._instances: dict[str, Plugin] = {}
+        self.points: dict[str, list[Plugin]] = {p: [] for p in EXTENSION_POINTS}
+        self.weights: dict[str, int] = {}
+        for point, entries in self.profile.plugins.items():
+            for name, weight in entries:
+                plugin = self._plugin(name)
+                if not implements(plugin, EXTENSION_POINTS[point]):
+                    raise ConfigError(f"plugin {name} does not implement extension point {point}")
+                self.points[point].append(plugin)
+                if point == "score":
+                    self.weights[plugin.name] = weight or 1
+        multi = self.profile.multi_point
+        for entry in multi.get("enabled") or ():
+            plugin = self._plugin(entry["name"])
+            for point, method in EXTENSION_POINTS.items():
+                if implements(plugin, method) and plugin not in self.points[point]:
+                    self.points[point].append(plugin)
+                    if point == "score":
+                        self.weights[plugin.name] = int(entry.get("weight") or 1)
+        if len(self.points["queueSort"]) != 1:
+            raise ConfigError("exactly one queueSort plugin must be enabled")
+        if not self.points["bind"]:
+            raise ConfigError("at least one bind plugin must be enabled")
+
+    def _plugin(self, name: str) -> Plugin:
+        if name in self._instances:
+            return self._instances[name]
+        cls = self.registry.get(name)
+        if cls is None:
+            if ":" not in name and "." not in name:
+                raise PluginNotFound(name)
+            cls = import_plugin(name)
+        plugin = cls(self.profile.plugin_args.get(cls.name, self.profile.plugin_args.get(name)), self)
+        self._instances[name] = plugin
+        return plugin
+
+    @property
+    def plugins(self) -> dict[str, Plugin]:
+        return {p.name: p for p in self._instances.values()}
+
+    def queue_sort_less(self):
+        return self.points["queueSort"][0].less
+
+    def plugin_events(self) -> dict[str, set[str] | None]:
+        return {p.name: p.events_to_register() for p in self._instances.values()}
+
+    def has_filter_plugins(self) -> bool:
+        return bool(self.points["filter"])
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunPreFilterPlugins")
+    def run_pre_filter_plugins(self, state: CycleState, pod: dict) -> Status:
+        """Run PreFilter; a plugin returning Skip has nothing to check for this pod, so its Filter is left out.
+
+        Skip is a later upstream addition (1.27); it changes no result here, only the work done.
+        """
+        skipped = set()
+        for plugin in self.points["preFilter"]:
+            status = plugin.pre_filter(state, pod) or SUCCESS
+            if status.code == Code.SKIP:
+                skipped.add(plugin.name)
+            elif not status.ok:
+                if status.code == Code.ERROR:
+                    raise SchedulerError(f"running PreFilter plugin {plugin.name}: {status.message()}")
+                return Status(status.code, status.reasons, plugin.name)
+        state[FILTERS_KEY] = [(p.name, p.filter) for p in self.points["filter"] if p.name not in skipped]
+        return SUCCESS
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunFilterPlugins")
+    def run_filter_plugins(self, state: CycleState, pod: dict, node_info: NodeInfo) -> Status:
+        """The first plugin that rejects the node decides; later filters do not run."""
+        filters = state.get(FILTERS_KEY)
+        if filters is None:
+            filters = [(p.name, p.filter) for p in self.points["filter"]]
+        for name, run in filters:
+            status = run(state, pod, node_info)
+            if status is not None and status.code:
+                if status.code == Code.ERROR:
+                    raise SchedulerError(f"running Filter plugin {name}: {status.message()}")
+                return Status(status.code, status.reasons, name)
+        return SUCCESS
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunPostFilterPlugins")
+    def run_post_filter_plugins(self, state: CycleState, pod: dict, statuses: dict[str, Status]) -> Status:
+        last = Status(Code.UNSCHEDULABLE)
+        for plugin in self.points["postFilter"]:
+            status = plugin.post_filter(state, pod, statuses) or SUCCESS
+            if status.ok:
+                return status
+            last = status
+        return last
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunPreScorePlugins")
+    def run_pre_score_plugins(self, state: CycleState, pod: dict, nodes: list[NodeInfo]) -> Status:
+        """A plugin returning Skip would give every node the same score, so it is not run (see Skip above)."""
+        skipped = set()
+        for plugin in self.points["preScore"]:
+            status = plugin.pre_score(state, pod, nodes) or SUCCESS
+            if status.code == Code.SKIP:
+                skipped.add(plugin.name)
+            elif not status.ok:
+                raise SchedulerError(f"running PreScore plugin {plugin.name}: {status.message()}")
+        state[SKIPPED_SCORE_KEY] = skipped
+        return SUCCESS
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunScorePlugins")
+    def run_score_plugins(self, state: CycleState, pod: dict, nodes: list[NodeInfo]) -> dict[str, list[list]]:
+        """Per plugin: [[node, score]...] after NormalizeScore and the plugin's weight."""
+        result: dict[str, list[list]] = {}
+        skipped = state.get(SKIPPED_SCORE_KEY) or ()
+        for plugin in self.points["score"]:
+            if plugin.name in skipped:
+                continue
+            score = plugin.score
+            scores = [[n.name, score(state, pod, n)] for n in nodes]
+            normalize = getattr(plugin, "normalize_score", None)
+            if normalize is not None:
+                normalize(state, pod, scores)
+            weight = self.weights.get(plugin.name, 1)
+            for pair in scores:
+                if not MIN_NODE_SCORE <= pair[1] <= MAX_NODE_SCORE:
+                    raise SchedulerError(f"plugin {plugin.name} returned score {pair[1]} for node {pair[0]}, "
+                                         f"outside [{MIN_NODE_SCORE}, {MAX_NODE_SCORE}]")
+                pair[1] *= weight
+            result[plugin.name] = scores
+        return result
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunReservePluginsReserve")
+    def run_reserve_plugins_reserve(self, state: CycleState, pod: dict, node_name: str) -> Status:
+        for plugin in self.points["reserve"]:
+            status = plugin.reserve(state, pod, node_name) or SUCCESS
+            if not status.ok:
+                return Status(status.code, status.reasons, plugin.name)
+        return SUCCESS
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunReservePluginsUnreserve")
+    def run_reserve_plugins_unreserve(self, state: CycleState, pod: dict, node_name: str) -> None:
+        for plugin in reversed(self.points["reserve"]):
+            if implements(plugin, "unreserve"):
+                plugin.unreserve(state, pod, node_name)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunPermitPlugins")
+    def run_permit_plugins(self, state: CycleState, pod: dict, node_name: str) -> Status:
+        """Any rejection wins; otherwise any Wait makes the pod wait; otherwise Success."""
+        waiting = None
+        for plugin in self.points["permit"]:
+            status = plugin.permit(state, pod, node_name) or SUCCESS
+            if status.code == Code.WAIT:
+                waiting = Status(Code.WAIT, status.reasons, plugin.name)
+            elif not status.ok:
+                return Status(status.code, status.reasons, plugin.name)
+        return waiting or SUCCESS
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunPreBindPlugins")
+    def run_pre_bind_plugins(self, state: CycleState, pod: dict, node_name: str) -> Status:
+        for plugin in self.points["preBind"]:
+            status = plugin.pre_bind(state, pod, node_name) or SUCCESS
+            if not status.ok:
+                return Status(status.code, status.reasons, plugin.name)
+        return SUCCESS
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunBindPlugins")
+    def run_bind_plugins(self, state: CycleState, pod: dict, node_name: str):
+        """The first bind plugin that does not return Skip binds; returns its action or a failed Status."""
+        for plugin in self.points["bind"]:
+            result = plugin.bind(state, pod, node_name)
+            if isinstance(result, Status):
+                if result.code == Code.SKIP:
+                    continue
+                return Status(result.code, result.reasons, plugin.name)
+            return result
+        return Status(Code.ERROR, ("no bind plugin bound the pod",))
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunPostBindPlugins")
+    def run_post_bind_plugins(self, state: CycleState, pod: dict, node_name: str) -> None:
+        for plugin in self.points["postBind"]:
+            plugin.post_bind(state, pod, node_name)

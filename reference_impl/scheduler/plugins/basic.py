@@ -1,0 +1,175 @@
+"""The small default plugins: queue order, node conditions, node name, taints, node affinity, ports, binding."""
+from __future__ import annotations
+
+from reference_impl.mirrors import mirrors
+from reference_impl.scheduler import labels as lbl
+from reference_impl.scheduler import queue as q
+from reference_impl.scheduler.framework import Plugin
+from reference_impl.scheduler.plugins.helper import default_normalize_score
+from reference_impl.scheduler.types import (
+    SKIP, SUCCESS, Bind, CycleState, NodeInfo, QueuedPodInfo, pod_host_ports, unschedulable,
+)
+
+NODE_EVENTS = {q.NODE_ADD, q.NODE_UPDATE}
+
+
+class PrioritySort(Plugin):
+    name = "PrioritySort"
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/queuesort.PrioritySort).Less")
+    def less(self, a: QueuedPodInfo, b: QueuedPodInfo) -> bool:
+        """Higher spec.priority first; among equal priorities, the pod queued earlier first."""
+        p1 = (a.pod.get("spec") or {}).get("priority") or 0
+        p2 = (b.pod.get("spec") or {}).get("priority") or 0
+        return p1 > p2 or (p1 == p2 and a.timestamp < b.timestamp)
+
+
+class NodeUnschedulable(Plugin):
+    name = "NodeUnschedulable"
+    ERR_REASON_UNSCHEDULABLE = "node(s) were unschedulable"
+    _TAINT = {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}
+
+    def events_to_register(self):
+        return NODE_EVENTS
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/nodeunschedulable.NodeUnschedulable).Filter")
+    def filter(self, state: CycleState, pod: dict, node_info: NodeInfo):
+        if not (node_info.node.get("spec") or {}).get("unschedulable"):
+            return SUCCESS
+        tolerations = (pod.get("spec") or {}).get("tolerations") or ()
+        if any(lbl.toleration_tolerates(t, self._TAINT) for t in tolerations):
+            return SUCCESS
+        return unschedulable(self.ERR_REASON_UNSCHEDULABLE, unresolvable=True)
+
+
+class NodeName(Plugin):
+    name = "NodeName"
+    ERR_REASON = "node(s) didn't match the requested node name"
+
+    def events_to_register(self):
+        return {q.NODE_ADD}
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/nodename.NodeName).Filter")
+    def filter(self, state: CycleState, pod: dict, node_info: NodeInfo):
+        wanted = (pod.get("spec") or {}).get("nodeName")
+        if not wanted or wanted == node_info.name:
+            return SUCCESS
+        return unschedulable(self.ERR_REASON, unresolvable=True)
+
+
+class TaintToleration(Plugin):
+    name = "TaintToleration"
+
+    def events_to_register(self):
+        return NODE_EVENTS
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/tainttoleration.TaintToleration).Filter")
+    def filter(self, state: CycleState, pod: dict, node_info: NodeInfo):
+        taints = (node_info.node.get("spec") or {}).get("taints")
+        if not taints:
+            return SUCCESS
+        taint = lbl.find_untolerated_taint(taints, (pod.get("spec") or {}).get("tolerations"))
+        if taint is None:
+            return SUCCESS
+        return unschedulable(f"node(s) had taint {{{taint.get('key', '')}: {taint.get('value', '')}}}, "
+                             "that the pod didn't tolerate", unresolvable=True)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/tainttoleration.TaintToleration).PreScore")
+    def pre_score(self, state: CycleState, pod: dict, nodes):
+        tolerations = (pod.get("spec") or {}).get("tolerations") or ()
+        state["TaintToleration"] = [t for t in tolerations
+                                    if (t.get("effect") or "PreferNoSchedule") == "PreferNoSchedule"]
+        return SUCCESS
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/tainttoleration.TaintToleration).Score")
+    def score(self, state: CycleState, pod: dict, node_info: NodeInfo) -> int:
+        """The number of PreferNoSchedule taints the pod does not tolerate (fewer is better)."""
+        taints = (node_info.node.get("spec") or {}).get("taints")
+        if not taints:
+            return 0
+        tolerations = state["TaintToleration"]
+        return sum(1 for t in taints if t.get("effect") == "PreferNoSchedule"
+                   and not any(lbl.toleration_tolerates(tol, t) for tol in tolerations))
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/tainttoleration.TaintToleration).NormalizeScore")
+    def normalize_score(self, state, pod, scores) -> None:
+        default_normalize_score(scores, reverse=True)
+
+
+class NodeAffinity(Plugin):
+    name = "NodeAffinity"
+    ERR_REASON_POD = "node(s) didn't match Pod's node affinity/selector"
+
+    def events_to_register(self):
+        return NODE_EVENTS
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/nodeaffinity.NodeAffinity).PreFilter")
+    def pre_filter(self, state: CycleState, pod: dict):
+        spec = pod.get("spec") or {}
+        na = (spec.get("affinity") or {}).get("nodeAffinity") or {}
+        state["NodeAffinity"] = bool(spec.get("nodeSelector")
+                                     or na.get("requiredDuringSchedulingIgnoredDuringExecution"))
+        return SUCCESS if state["NodeAffinity"] else SKIP
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/nodeaffinity.NodeAffinity).Filter")
+    def filter(self, state: CycleState, pod: dict, node_info: NodeInfo):
+        if not state.get("NodeAffinity", True) or lbl.required_node_affinity_matches(pod, node_info.node):
+            return SUCCESS
+        return unschedulable(self.ERR_REASON_POD, unresolvable=True)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/nodeaffinity.NodeAffinity).PreScore")
+    def pre_score(self, state: CycleState, pod: dict, nodes):
+        na = (((pod.get("spec") or {}).get("affinity") or {}).get("nodeAffinity") or {})
+        state["NodeAffinity/preferred"] = [
+            (int(t.get("weight") or 0), t.get("preference") or {})
+            for t in na.get("preferredDuringSchedulingIgnoredDuringExecution") or () if t.get("weight")]
+        return SUCCESS if state["NodeAffinity/preferred"] else SKIP
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/nodeaffinity.NodeAffinity).Score")
+    def score(self, state: CycleState, pod: dict, node_info: NodeInfo) -> int:
+        """The sum of the weights of the preferred terms the node matches."""
+        return sum(w for w, term in state["NodeAffinity/preferred"]
+                   if lbl.node_selector_term_matches(term, node_info.node))
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/nodeaffinity.NodeAffinity).NormalizeScore")
+    def normalize_score(self, state, pod, scores) -> None:
+        default_normalize_score(scores, reverse=False)
+
+
+class NodePorts(Plugin):
+    name = "NodePorts"
+    ERR_REASON = "node(s) didn't have free ports for the requested pod ports"
+
+    def events_to_register(self):
+        return {q.ASSIGNED_POD_DELETE, q.NODE_ADD}
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/nodeports.NodePorts).PreFilter")
+    def pre_filter(self, state: CycleState, pod: dict):
+        state["NodePorts"] = pod_host_ports(pod)
+        return SUCCESS if state["NodePorts"] else SKIP
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/nodeports.NodePorts).Filter")
+    def filter(self, state: CycleState, pod: dict, node_info: NodeInfo):
+        wanted = state.get("NodePorts")
+        if wanted is None:
+            wanted = pod_host_ports(pod)
+        if not wanted or not node_info.used_ports:
+            return SUCCESS
+        used = node_info.used_ports
+        for ip, protocol, port in wanted:
+            # 0.0.0.0 conflicts with every address on the same protocol and port.
+            for used_ip, used_protocol, used_port in used:
+                if used_protocol == protocol and used_port == port and (
+                        used_ip == ip or ip == "0.0.0.0" or used_ip == "0.0.0.0"):
+                    return unschedulable(self.ERR_REASON)
+        return SUCCESS
+
+
+class DefaultBinder(Plugin):
+    name = "DefaultBinder"
+
+    @mirrors("(k8s.io/kubernetes/pkg/scheduler/framework/plugins/defaultbinder.DefaultBinder).Bind")
+    def bind(self, state: CycleState, pod: dict, node_name: str):
+        """Returns the Binding the adapter POSTs to pods/<name>/binding."""
+        meta = pod["metadata"]
+        return Bind(meta.get("namespace", "default"), meta["name"], node_name)

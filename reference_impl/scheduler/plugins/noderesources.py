@@ -1,0 +1,191 @@
+"""NodeResourcesFit (requests must fit; LeastAllocated/MostAllocated scoring) and BalancedAllocation."""
+from __future__ import annotations
+
+from reference_impl.mirrors import mirrors
+from reference_impl.scheduler import queue as q
+from reference_impl.scheduler.errors import ConfigError
+from reference_impl.scheduler.framework import Plugin
+from reference_impl.scheduler.types import (
+    MAX_NODE_SCORE, SUCCESS, CycleState, NodeInfo, Resource, Status, Code, pod_non_zero_requests, pod_requests,
+)
+
+DEFAULT_RESOURCES = (("cpu", 1), ("memory", 1))
+
+
+def _resource_weights(args: dict) -> tuple[tuple[str, int], ...]:
+    spec = (args.get("scoringStrategy") or {}).get("resources") or args.get("resources")
+    if not spec:
+        return DEFAULT_RESOURCES
+    return tuple((r["name"], int(r.get("weight") or 1)) for r in spec)
+
+
+@mirrors("k8s.io/kubernetes/pkg/scheduler/framework/plugins/noderesources.leastResourceScorer")
+def least_resource_scorer(requested: dict[str, int], allocatable: dict[str, int], weights) -> int:
+    """Weighted mean over resources of (allocatable - requested) * 100 / allocatable."""
+    node_score = weight_sum = 0
+    for name, weight in weights:
+        if name not in allocatable:
+            continue
+        capacity, req = allocatable[name], requested[name]
+        score = 0 if capacity == 0 or req > capacity else (capacity - req) * MAX_NODE_SCORE // capacity
+        node_score += score * weight
+        weight_sum += weight
+    return node_score // weight_sum if weight_sum else 0
+
+
+@mirrors("k8s.io/kubernetes/pkg/scheduler/framework/plugins/noderesources.mostResourceScorer")
+def most_resource_scorer(requested: dict[str, int], allocatable: dict[str, int], weights) -> int:
+    """Weighted mean over resources of requested * 100 / allocatable (capped at 100)."""
+    node_score = weight_sum = 0
+    for name, weight in weights:
+        if name not in allocatable:
+            continue
+        capacity, req = allocatable[name], requested[name]
+        score = 0 if capacity == 0 else min(req, capacity) * MAX_NODE_SCORE // capacity
+        node_score += score * weight
+        weight_sum += weight
+    return node_score // weight_sum if weight_sum else 0
+
+
+@mirrors("k8s.io/kubernetes/pkg/scheduler/framework/plugins/noderesources.balancedResourceScorer")
+def balanced_resource_scorer(requested: dict[str, int], allocatable: dict[str, int]) -> int:
+    """(1 - standard deviation of the requested fractions) * 100; fractions are capped at 1."""
+    fractions = [min(requested[name] / allocatable[name], 1.0) for name in requested]
+    if len(fractions) == 2:
+        std = abs((fractions[0] - fractions[1]) / 2)
+    elif len(fractions) > 2:
+        mean = sum(fractions) / len(fractions)
+        std = (sum((f - mean) ** 2 for f in fractions) / len(fractions)) ** 0.5
+    else:
+        std = 0.0
+    return int((1 - std) * MAX_NODE_SCORE)
+
+
+def _allocatable(node_info: NodeInfo, name: str) -> int:
+    a = node_info.allocatable
+    if name == "cpu":
+        return a.milli_cpu
+    if name == "memory":
+        return a.memory
+    if name == "ephemeral-storage":
+        return a.ephemeral_storage
+    return a.scalar.get(name, 0)
+
+
+def _amount(r: Resource, name: str) -> int:
+    if name == "cpu":
+        return r.milli_cpu
+    if name == "memory":
+        return r.memory
+    if name == "ephemeral-storage":
+        return r.ephemeral_storage
+    return r.scalar.get(name, 0)
+
+
+class Fit(Plugin):
+    name = "NodeResourcesFit"
+
+    def __init__(self, args=None, handle=None) -> None:
+        super().__init__(args, handle)
+        strategy = (self.args.get("scoringStrategy") or {}).get("type", "LeastAllocated")
+        if strategy not in ("LeastAllocated", "MostAllocated"):
+            raise ConfigError(f"NodeResourcesFit: unsupported scoringStrategy {strategy!r}")
+        self.scorer = least_resource_scorer if strategy == "LeastAllocated" else most_resource_scorer
+        self.weights = _resource_weights(self.args)
+
+    def events_to_register(self):
+        return {q.ASSIGNED_POD_DELETE, q.NODE_ADD, q.NODE_UPDATE}
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/noderesources.Fit).PreFilter")
+    def pre_filter(self, state: CycleState, pod: dict):
+        state["NodeResourcesFit"] = pod_requests(pod)
+        return SUCCESS
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/noderesources.Fit).Filter")
+    def filter(self, state: CycleState, pod: dict, node_info: NodeInfo):
+        request = state.get("NodeResourcesFit") or pod_requests(pod)
+        reasons = fits_request(request, node_info)
+        return Status(Code.UNSCHEDULABLE, tuple(reasons)) if reasons else SUCCESS
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/noderesources.Fit).Score")
+    def score(self, state: CycleState, pod: dict, node_info: NodeInfo) -> int:
+        """Scored on non-zero requests: a container asking for nothing counts as 100m cpu / 200Mi."""
+        cached = state.get("NodeResourcesFit/nonzero")
+        if cached is None:
+            cached = state["NodeResourcesFit/nonzero"] = pod_non_zero_requests(pod)
+        cpu, mem = cached
+        if self.weights is DEFAULT_RESOURCES and self.scorer is least_resource_scorer:
+            # The common cpu+memory LeastAllocated case, without building dicts: same arithmetic.
+            alloc = node_info.allocatable
+            total = n = 0
+            for capacity, req in ((alloc.milli_cpu, node_info.non_zero_cpu + cpu),
+                                  (alloc.memory, node_info.non_zero_mem + mem)):
+                if capacity:
+                    n += 1
+                    if req <= capacity:
+                        total += (capacity - req) * MAX_NODE_SCORE // capacity
+            return total // n if n else 0
+        requested, allocatable = {}, {}
+        for name, _ in self.weights:
+            alloc = _allocatable(node_info, name)
+            if alloc == 0:
+                continue
+            allocatable[name] = alloc
+            if name == "cpu":
+                requested[name] = node_info.non_zero_cpu + cpu
+            elif name == "memory":
+                requested[name] = node_info.non_zero_mem + mem
+            else:
+                requested[name] = _amount(node_info.requested, name) + _amount(state["NodeResourcesFit"], name)
+        return self.scorer(requested, allocatable, self.weights)
+
+
+@mirrors("k8s.io/kubernetes/pkg/scheduler/framework/plugins/noderesources.fitsRequest")
+def fits_request(request: Resource, node_info: NodeInfo) -> list[str]:
+    """Every resource the node lacks, in upstream's order: pods, cpu, memory, ephemeral-storage, extended."""
+    reasons = []
+    alloc, used = node_info.allocatable, node_info.requested
+    if len(node_info.pods) + 1 > alloc.allowed_pod_number:
+        reasons.append("Too many pods")
+    if request.milli_cpu == 0 and request.memory == 0 and request.ephemeral_storage == 0 and not request.scalar:
+        return reasons
+    if request.milli_cpu > 0 and request.milli_cpu > alloc.milli_cpu - used.milli_cpu:
+        reasons.append("Insufficient cpu")
+    if request.memory > 0 and request.memory > alloc.memory - used.memory:
+        reasons.append("Insufficient memory")
+    if request.ephemeral_storage > 0 and request.ephemeral_storage > alloc.ephemeral_storage - used.ephemeral_storage:
+        reasons.append("Insufficient ephemeral-storage")
+    for name in sorted(request.scalar):
+        amount = request.scalar[name]
+        if amount > 0 and amount > alloc.scalar.get(name, 0) - used.scalar.get(name, 0):
+            reasons.append(f"Insufficient {name}")
+    return reasons
+
+
+class BalancedAllocation(Plugin):
+    name = "NodeResourcesBalancedAllocation"
+
+    def __init__(self, args=None, handle=None) -> None:
+        super().__init__(args, handle)
+        self.weights = _resource_weights(self.args)
+
+    def events_to_register(self):
+        return {q.ASSIGNED_POD_DELETE, q.NODE_ADD, q.NODE_UPDATE}
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/noderesources.BalancedAllocation).Score")
+    def score(self, state: CycleState, pod: dict, node_info: NodeInfo) -> int:
+        """Favors nodes whose cpu and memory fractions stay close after placing the pod (actual requests)."""
+        request = state.get("NodeResourcesFit") or pod_requests(pod)
+        if self.weights is DEFAULT_RESOURCES:
+            alloc = node_info.allocatable
+            if alloc.milli_cpu and alloc.memory:
+                cpu = min((node_info.requested.milli_cpu + request.milli_cpu) / alloc.milli_cpu, 1.0)
+                mem = min((node_info.requested.memory + request.memory) / alloc.memory, 1.0)
+                return int((1 - abs((cpu - mem) / 2)) * MAX_NODE_SCORE)
+        requested, allocatable = {}, {}
+        for name, _ in self.weights:
+            alloc = _allocatable(node_info, name)
+            if alloc:
+                allocatable[name] = alloc
+                requested[name] = _amount(node_info.requested, name) + _amount(request, name)
+        return balanced_resource_scorer(requested, allocatable)

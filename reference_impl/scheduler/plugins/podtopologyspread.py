@@ -1,0 +1,196 @@
+"""PodTopologySpread: keep matching pods spread across topology domains within maxSkew.
+
+DoNotSchedule constraints filter: on a node in domain D, `count(D) + selfMatch - min over
+domains <= maxSkew`. ScheduleAnyway constraints score: fewer matching pods in the node's domain
+is better. Domains are the values of the key on nodes that pass the pod's nodeSelector/required
+node affinity and carry every constraint's key. Pods without constraints get none: the
+system-default constraints derive selectors from Services/ReplicaSets, which this core does not list.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from reference_impl.mirrors import mirrors
+from reference_impl.scheduler import labels as lbl
+from reference_impl.scheduler import queue as q
+from reference_impl.scheduler.framework import Plugin
+from reference_impl.scheduler.types import MAX_NODE_SCORE, SKIP, SUCCESS, CycleState, NodeInfo, unschedulable
+
+ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints"
+ERR_REASON_NODE_LABEL_NOT_MATCH = ERR_REASON_CONSTRAINTS_NOT_MATCH + " (missing required label)"
+LABEL_HOSTNAME = "kubernetes.io/hostname"
+
+
+@dataclass(frozen=True)
+class Constraint:
+    max_skew: int
+    topology_key: str
+    selector: dict | None
+
+
+@mirrors("k8s.io/kubernetes/pkg/scheduler/framework/plugins/podtopologyspread.filterTopologySpreadConstraints")
+def filter_constraints(pod: dict, action: str) -> list[Constraint]:
+    return [Constraint(int(c.get("maxSkew") or 1), c["topologyKey"], c.get("labelSelector"))
+            for c in (pod.get("spec") or {}).get("topologySpreadConstraints") or ()
+            if c.get("whenUnsatisfiable") == action]
+
+
+@mirrors("k8s.io/kubernetes/pkg/scheduler/framework/plugins/podtopologyspread.nodeLabelsMatchSpreadConstraints")
+def node_labels_match(labels: dict, constraints) -> bool:
+    return all(c.topology_key in labels for c in constraints)
+
+
+@mirrors("k8s.io/kubernetes/pkg/scheduler/framework/plugins/podtopologyspread.countPodsMatchSelector")
+def count_pods_match_selector(pods, selector, namespace: str) -> int:
+    """Pods in `namespace`, not terminating, whose labels the selector matches."""
+    if selector is None:
+        return 0
+    count = 0
+    for p in pods:
+        meta = p["metadata"]
+        if meta.get("deletionTimestamp") or meta.get("namespace", "default") != namespace:
+            continue
+        if lbl.selector_matches(selector, meta.get("labels") or {}):
+            count += 1
+    return count
+
+
+@dataclass
+class _PreFilterState:
+    constraints: list[Constraint]
+    tp_pair_to_match_num: dict[tuple[str, str], int]
+    min_match_num: dict[str, int]
+
+
+@dataclass
+class _PreScoreState:
+    constraints: list[Constraint]
+    ignored_nodes: set[str]
+    tp_pair_to_pod_counts: dict[tuple[str, str], int]
+    normalizing_weight: list[float]
+
+
+class PodTopologySpread(Plugin):
+    name = "PodTopologySpread"
+
+    def events_to_register(self):
+        return {q.ASSIGNED_POD_ADD, q.ASSIGNED_POD_UPDATE, q.ASSIGNED_POD_DELETE, q.NODE_ADD, q.NODE_UPDATE}
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/podtopologyspread.PodTopologySpread).PreFilter")
+    def pre_filter(self, state: CycleState, pod: dict):
+        state["PodTopologySpread"] = self._cal_pre_filter_state(pod)
+        return SUCCESS if state["PodTopologySpread"].constraints else SKIP
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/podtopologyspread.PodTopologySpread).calPreFilterState")
+    def _cal_pre_filter_state(self, pod: dict) -> _PreFilterState:
+        constraints = filter_constraints(pod, "DoNotSchedule")
+        if not constraints:
+            return _PreFilterState([], {}, {})
+        namespace = pod["metadata"].get("namespace", "default")
+        counts: dict[tuple[str, str], int] = {}
+        eligible = []
+        for node_info in self.handle.snapshot.node_info_list:
+            labels = node_info.labels
+            if not (node_labels_match(labels, constraints)
+                    and lbl.required_node_affinity_matches(pod, node_info.node)):
+                continue
+            eligible.append(node_info)
+            for c in constraints:
+                counts.setdefault((c.topology_key, labels[c.topology_key]), 0)
+        for node_info in eligible:
+            pods = node_info.pods.values()
+            for c in constraints:
+                pair = (c.topology_key, node_info.labels[c.topology_key])
+                counts[pair] += count_pods_match_selector(pods, c.selector, namespace)
+        min_match: dict[str, int] = {}
+        for (key, _), num in counts.items():
+            min_match[key] = min(num, min_match.get(key, num))
+        return _PreFilterState(constraints, counts, min_match)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/podtopologyspread.PodTopologySpread).Filter")
+    def filter(self, state: CycleState, pod: dict, node_info: NodeInfo):
+        s: _PreFilterState = state["PodTopologySpread"]
+        if not s.constraints:
+            return SUCCESS
+        labels = node_info.labels
+        pod_labels = pod["metadata"].get("labels") or {}
+        for c in s.constraints:
+            if c.topology_key not in labels:
+                return unschedulable(ERR_REASON_NODE_LABEL_NOT_MATCH, unresolvable=True)
+            self_match = 1 if lbl.selector_matches(c.selector, pod_labels) else 0
+            if c.topology_key not in s.min_match_num:
+                continue
+            match_num = s.tp_pair_to_match_num.get((c.topology_key, labels[c.topology_key]), 0)
+            if match_num + self_match - s.min_match_num[c.topology_key] > c.max_skew:
+                return unschedulable(ERR_REASON_CONSTRAINTS_NOT_MATCH)
+        return SUCCESS
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/podtopologyspread.PodTopologySpread).PreScore")
+    def pre_score(self, state: CycleState, pod: dict, nodes: list[NodeInfo]):
+        constraints = filter_constraints(pod, "ScheduleAnyway")
+        s = _PreScoreState(constraints, set(), {}, [])
+        state["PodTopologySpread/score"] = s
+        if not constraints:
+            return SKIP
+        if not nodes:
+            return SUCCESS
+        topo_size = [0] * len(constraints)
+        for node_info in nodes:
+            if not node_labels_match(node_info.labels, constraints):
+                s.ignored_nodes.add(node_info.name)
+                continue
+            for i, c in enumerate(constraints):
+                if c.topology_key == LABEL_HOSTNAME:
+                    continue
+                pair = (c.topology_key, node_info.labels[c.topology_key])
+                if pair not in s.tp_pair_to_pod_counts:
+                    s.tp_pair_to_pod_counts[pair] = 0
+                    topo_size[i] += 1
+        for i, c in enumerate(constraints):
+            size = len(nodes) - len(s.ignored_nodes) if c.topology_key == LABEL_HOSTNAME else topo_size[i]
+            s.normalizing_weight.append(math.log(size + 2))
+        namespace = pod["metadata"].get("namespace", "default")
+        for node_info in self.handle.snapshot.node_info_list:
+            labels = node_info.labels
+            if not (node_labels_match(labels, constraints)
+                    and lbl.required_node_affinity_matches(pod, node_info.node)):
+                continue
+            for c in constraints:
+                pair = (c.topology_key, labels[c.topology_key])
+                if pair in s.tp_pair_to_pod_counts:
+                    s.tp_pair_to_pod_counts[pair] += count_pods_match_selector(
+                        node_info.pods.values(), c.selector, namespace)
+        return SUCCESS
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/podtopologyspread.PodTopologySpread).Score")
+    def score(self, state: CycleState, pod: dict, node_info: NodeInfo) -> int:
+        s: _PreScoreState = state["PodTopologySpread/score"]
+        if not s.constraints or node_info.name in s.ignored_nodes:
+            return 0
+        total = 0.0
+        namespace = pod["metadata"].get("namespace", "default")
+        for i, c in enumerate(s.constraints):
+            value = node_info.labels.get(c.topology_key)
+            if value is None:
+                continue
+            if c.topology_key == LABEL_HOSTNAME:
+                count = count_pods_match_selector(node_info.pods.values(), c.selector, namespace)
+            else:
+                count = s.tp_pair_to_pod_counts[(c.topology_key, value)]
+            total += count * s.normalizing_weight[i] + (c.max_skew - 1)
+        return int(total)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/podtopologyspread.PodTopologySpread).NormalizeScore")
+    def normalize_score(self, state: CycleState, pod: dict, scores: list[list]) -> None:
+        """100 * (max + min - score) / max: the emptiest domain scores highest; ignored nodes get 0."""
+        s: _PreScoreState = state["PodTopologySpread/score"]
+        valid = [x[1] for x in scores if x[0] not in s.ignored_nodes]
+        lo, hi = (min(valid), max(valid)) if valid else (0, 0)
+        for x in scores:
+            if x[0] in s.ignored_nodes:
+                x[1] = 0
+            elif hi == 0:
+                x[1] = MAX_NODE_SCORE
+            else:
+                x[1] = MAX_NODE_SCORE * (hi + lo - x[1]) // hi

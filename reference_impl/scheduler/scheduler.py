@@ -1,0 +1,360 @@
+"""The scheduling cycle: pop a pod, filter and score nodes, assume, reserve, permit, bind.
+
+Mirrors `pkg/scheduler/scheduler.go` and `generic_scheduler.go` (1.24). `schedule_one` returns
+the actions a thin adapter performs against the apiserver (a Bind, or a PodScheduled=False status
+patch plus a FailedScheduling event); the binding cycle runs inline rather than in a goroutine.
+Informer callbacks are the `on_*` methods. Nothing here reads the wall clock or global randomness.
+"""
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass, field
+
+from reference_impl.mirrors import mirrors
+from reference_impl.scheduler import queue as q
+from reference_impl.scheduler.cache import Cache
+from reference_impl.scheduler.errors import SchedulerError
+from reference_impl.scheduler.framework import Framework, Profile
+from reference_impl.scheduler.types import (
+    Code, CycleState, NodeInfo, PatchPodStatus, QueuedPodInfo, RecordEvent, Status, pod_key,
+)
+
+MIN_FEASIBLE_NODES_TO_FIND = 100
+MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5
+NO_NODE_AVAILABLE_MSG = "0/{} nodes are available"
+ERR_NO_NODES_AVAILABLE = "no nodes available to schedule pods"
+REASON_UNSCHEDULABLE = "Unschedulable"
+REASON_SCHEDULER_ERROR = "SchedulerError"
+MAX_MESSAGE_LENGTH = 1024
+
+
+@dataclass
+class Diagnosis:
+    node_to_status: dict[str, Status] = field(default_factory=dict)
+    unschedulable_plugins: set[str] = field(default_factory=set)
+
+
+class FitError(SchedulerError):
+    """No node fits the pod; the message aggregates the per-node reasons, as `kubectl describe` shows."""
+
+    def __init__(self, pod: dict, num_all_nodes: int, diagnosis: Diagnosis) -> None:
+        self.pod = pod
+        self.num_all_nodes = num_all_nodes
+        self.diagnosis = diagnosis
+        super().__init__(self.error())
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework.FitError).Error")
+    def error(self) -> str:
+        reasons: dict[str, int] = {}
+        for status in self.diagnosis.node_to_status.values():
+            for reason in status.reasons:
+                reasons[reason] = reasons.get(reason, 0) + 1
+        histogram = sorted(f"{count} {reason}" for reason, count in reasons.items())
+        return NO_NODE_AVAILABLE_MSG.format(self.num_all_nodes) + ": " + ", ".join(histogram) + "."
+
+
+class NoNodesAvailable(SchedulerError):
+    def __init__(self) -> None:
+        super().__init__(ERR_NO_NODES_AVAILABLE)
+
+
+@dataclass(frozen=True)
+class ScheduleResult:
+    suggested_host: str
+    evaluated_nodes: int
+    feasible_nodes: int
+
+
+class Scheduler:
+    """One profile's scheduler: cache + queue + framework; feed it informer events, call schedule_one."""
+
+    def __init__(self, clock, rng: random.Random | None = None, profile: Profile | None = None,
+                 registry: dict | None = None, pod_initial_backoff: float = q.DEFAULT_POD_INITIAL_BACKOFF,
+                 pod_max_backoff: float = q.DEFAULT_POD_MAX_BACKOFF) -> None:
+        self.clock = clock
+        self.rng = rng or random.Random(0)
+        self.framework = Framework(profile, registry)
+        self.profile = self.framework.profile
+        self.percentage_of_nodes_to_score = self.profile.percentage_of_nodes_to_score
+        self.cache = Cache()
+        self.queue = q.PriorityQueue(clock, self.framework.queue_sort_less(), pod_initial_backoff,
+                                     pod_max_backoff, plugin_events=self.framework.plugin_events())
+        self.next_start_node_index = 0
+        # Pods a Permit plugin told to wait: key -> (queued info, cycle state, node, scheduling cycle).
+        self.waiting_pods: dict[str, tuple[QueuedPodInfo, CycleState, str, int]] = {}
+
+    # ---- informer callbacks (eventhandlers.go) -------------------------------------------------
+
+    def responsible_for(self, pod: dict) -> bool:
+        return ((pod.get("spec") or {}).get("schedulerName") or "default-scheduler") == self.profile.scheduler_name
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).addNodeToCache")
+    def on_node_add(self, node: dict) -> None:
+        self.cache.add_node(node)
+        self.queue.move_all_to_active_or_backoff_queue(q.NODE_ADD)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).updateNodeInCache")
+    def on_node_update(self, old: dict, new: dict) -> None:
+        self.cache.update_node(new)
+        if _node_scheduling_properties_changed(old, new):
+            self.queue.move_all_to_active_or_backoff_queue(q.NODE_UPDATE)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).deleteNodeFromCache")
+    def on_node_delete(self, node: dict) -> None:
+        self.cache.remove_node(node)
+
+    def on_pod_add(self, pod: dict) -> None:
+        if (pod.get("spec") or {}).get("nodeName"):
+            self._add_pod_to_cache(pod)
+        elif self.responsible_for(pod):
+            self._add_pod_to_scheduling_queue(pod)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).addPodToCache")
+    def _add_pod_to_cache(self, pod: dict) -> None:
+        self.cache.add_pod(pod)
+        self.queue.assigned_pod_added(pod)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).addPodToSchedulingQueue")
+    def _add_pod_to_scheduling_queue(self, pod: dict) -> None:
+        self.queue.add(pod)
+
+    def on_pod_update(self, old: dict, new: dict) -> None:
+        if (new.get("spec") or {}).get("nodeName"):
+            if not (old.get("spec") or {}).get("nodeName"):
+                self.queue.delete(old)  # bound by someone: it left the pending set
+            self.cache.update_pod(new)
+            self.queue.assigned_pod_updated(new)
+        elif self.responsible_for(new):
+            self.queue.update(old, new)
+
+    def on_pod_delete(self, pod: dict) -> None:
+        if (pod.get("spec") or {}).get("nodeName"):
+            self._delete_pod_from_cache(pod)
+        else:
+            self.queue.delete(pod)
+            self.waiting_pods.pop(pod_key(pod), None)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).deletePodFromCache")
+    def _delete_pod_from_cache(self, pod: dict) -> None:
+        self.cache.remove_pod(pod)
+        self.queue.move_all_to_active_or_backoff_queue(q.ASSIGNED_POD_DELETE)
+
+    def tick(self) -> None:
+        """What upstream's queue goroutines do every second: flush expired backoffs and stale pods."""
+        self.queue.flush_backoff_q_completed()
+        self.queue.flush_unschedulable_q_leftover()
+
+    # ---- the scheduling cycle ------------------------------------------------------------------
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).scheduleOne")
+    def schedule_one(self) -> list:
+        """Schedule the head of activeQ; returns the actions to perform (empty when nothing to do)."""
+        info = self.queue.pop()
+        if info is None:
+            return []
+        pod = info.pod
+        if self._skip_pod_schedule(pod):
+            return []
+        cycle = self.queue.scheduling_cycle
+        state = CycleState()
+        try:
+            result = self.schedule_pod(state, pod)
+        except FitError as err:
+            self.framework.run_post_filter_plugins(state, pod, err.diagnosis.node_to_status)
+            info.unschedulable_plugins = set(err.diagnosis.unschedulable_plugins)
+            return self._record_scheduling_failure(info, str(err), REASON_UNSCHEDULABLE, cycle)
+        except NoNodesAvailable as err:
+            return self._record_scheduling_failure(info, str(err), REASON_UNSCHEDULABLE, cycle)
+        except SchedulerError as err:
+            return self._record_scheduling_failure(info, str(err), REASON_SCHEDULER_ERROR, cycle)
+
+        host = result.suggested_host
+        assumed = {**pod, "spec": {**pod.get("spec", {}), "nodeName": host}}
+        self._assume(assumed)
+        status = self.framework.run_reserve_plugins_reserve(state, assumed, host)
+        if not status.ok:
+            return self._fail_after_assume(info, state, assumed, host, status, cycle)
+        status = self.framework.run_permit_plugins(state, assumed, host)
+        if status.code == Code.WAIT:
+            self.waiting_pods[pod_key(pod)] = (info, state, host, cycle)
+            return []
+        if not status.ok:
+            return self._fail_after_assume(info, state, assumed, host, status, cycle)
+        return self._binding_cycle(info, state, assumed, host, cycle)
+
+    def allow_waiting_pod(self, key: str) -> list:
+        """A Permit plugin's Wait resolved to Allow: run the binding cycle now."""
+        info, state, host, cycle = self.waiting_pods.pop(key)
+        assumed = {**info.pod, "spec": {**info.pod.get("spec", {}), "nodeName": host}}
+        return self._binding_cycle(info, state, assumed, host, cycle)
+
+    def reject_waiting_pod(self, key: str, message: str = "rejected while waiting on permit") -> list:
+        info, state, host, cycle = self.waiting_pods.pop(key)
+        assumed = {**info.pod, "spec": {**info.pod.get("spec", {}), "nodeName": host}}
+        return self._fail_after_assume(info, state, assumed, host, Status(Code.UNSCHEDULABLE, (message,)), cycle)
+
+    def _binding_cycle(self, info, state, assumed, host, cycle) -> list:
+        status = self.framework.run_pre_bind_plugins(state, assumed, host)
+        if not status.ok:
+            return self._fail_after_assume(info, state, assumed, host, status, cycle)
+        action = self._bind(state, assumed, host)
+        if isinstance(action, Status):
+            return self._fail_after_assume(info, state, assumed, host, action, cycle)
+        self.framework.run_post_bind_plugins(state, assumed, host)
+        meta = assumed["metadata"]
+        return [action, RecordEvent(meta.get("namespace", "default"), meta["name"], "Normal", "Scheduled",
+                                    f"Successfully assigned {pod_key(assumed)} to {host}")]
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).bind")
+    def _bind(self, state: CycleState, assumed: dict, host: str):
+        result = self.framework.run_bind_plugins(state, assumed, host)
+        self._finish_binding(assumed)
+        return result
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).finishBinding")
+    def _finish_binding(self, assumed: dict) -> None:
+        self.cache.finish_binding(assumed)
+
+    def _fail_after_assume(self, info, state, assumed, host, status: Status, cycle: int) -> list:
+        self.framework.run_reserve_plugins_unreserve(state, assumed, host)
+        self.cache.forget_pod(assumed)
+        reason = REASON_UNSCHEDULABLE if status.code in (Code.UNSCHEDULABLE, Code.UNSCHEDULABLE_AND_UNRESOLVABLE) \
+            else REASON_SCHEDULER_ERROR
+        if status.failed_plugin:
+            info.unschedulable_plugins = {status.failed_plugin}
+        return self._record_scheduling_failure(info, status.message() or "binding failed", reason, cycle)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).assume")
+    def _assume(self, assumed: dict) -> None:
+        self.cache.assume_pod(assumed)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).skipPodSchedule")
+    def _skip_pod_schedule(self, pod: dict) -> bool:
+        """A pod being deleted, or one already assumed (an update raced the bind), is not scheduled."""
+        return bool(pod["metadata"].get("deletionTimestamp")) or self.cache.is_assumed(pod)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).recordSchedulingFailure")
+    def _record_scheduling_failure(self, info: QueuedPodInfo, message: str, reason: str, cycle: int) -> list:
+        """Requeue the pod and report: a FailedScheduling event and PodScheduled=False with the reason."""
+        self.queue.add_unschedulable_if_not_present(info, cycle)
+        meta = info.pod["metadata"]
+        namespace = meta.get("namespace", "default")
+        truncated = message if len(message) <= MAX_MESSAGE_LENGTH else message[:MAX_MESSAGE_LENGTH - 3] + "..."
+        condition = {"type": "PodScheduled", "status": "False", "reason": reason, "message": message,
+                     "lastProbeTime": None, "lastTransitionTime": _rfc3339(self.clock.now())}
+        return [RecordEvent(namespace, meta["name"], "Warning", "FailedScheduling", truncated),
+                PatchPodStatus(namespace, meta["name"], condition)]
+
+    # ---- generic_scheduler.go ------------------------------------------------------------------
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler.genericScheduler).Schedule")
+    def schedule_pod(self, state: CycleState, pod: dict) -> ScheduleResult:
+        snapshot = self.cache.update_snapshot()
+        self.framework.snapshot = snapshot
+        if len(snapshot) == 0:
+            raise NoNodesAvailable()
+        feasible, diagnosis = self.find_nodes_that_fit_pod(state, pod, snapshot.node_info_list)
+        if not feasible:
+            raise FitError(pod, len(snapshot), diagnosis)
+        if len(feasible) == 1:
+            return ScheduleResult(feasible[0].name, 1 + len(diagnosis.node_to_status), 1)
+        scores = self.prioritize_nodes(state, pod, feasible)
+        host = self.select_host(scores)
+        return ScheduleResult(host, len(feasible) + len(diagnosis.node_to_status), len(feasible))
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler.genericScheduler).findNodesThatFitPod")
+    def find_nodes_that_fit_pod(self, state: CycleState, pod: dict, nodes: list[NodeInfo]):
+        diagnosis = Diagnosis()
+        status = self.framework.run_pre_filter_plugins(state, pod)
+        if not status.ok:
+            # A PreFilter rejection applies to every node.
+            for n in nodes:
+                diagnosis.node_to_status[n.name] = status
+            diagnosis.unschedulable_plugins.add(status.failed_plugin)
+            return [], diagnosis
+        return self.find_nodes_that_pass_filters(state, pod, diagnosis, nodes), diagnosis
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler.genericScheduler).findNodesThatPassFilters")
+    def find_nodes_that_pass_filters(self, state: CycleState, pod: dict, diagnosis: Diagnosis,
+                                     nodes: list[NodeInfo]) -> list[NodeInfo]:
+        """Check nodes from where the last cycle stopped, until enough feasible ones are found."""
+        total = len(nodes)
+        num_nodes_to_find = self.num_feasible_nodes_to_find(total)
+        start = self.next_start_node_index
+        if not self.framework.has_filter_plugins():
+            feasible = [nodes[(start + i) % total] for i in range(num_nodes_to_find)]
+            self.next_start_node_index = (start + len(feasible)) % total
+            return feasible
+        feasible: list[NodeInfo] = []
+        run_filters = self.framework.run_filter_plugins
+        processed = 0
+        for i in range(total):
+            node_info = nodes[(start + i) % total]
+            processed += 1
+            status = run_filters(state, pod, node_info)
+            if not status.code:
+                feasible.append(node_info)
+                if len(feasible) >= num_nodes_to_find:
+                    break
+            else:
+                diagnosis.node_to_status[node_info.name] = status
+                diagnosis.unschedulable_plugins.add(status.failed_plugin)
+        self.next_start_node_index = (start + processed) % total
+        return feasible
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler.genericScheduler).numFeasibleNodesToFind")
+    def num_feasible_nodes_to_find(self, num_all_nodes: int) -> int:
+        """All nodes below 100 or at 100%; else the percentage (adaptive 50 - n/125, at least 5%), min 100."""
+        if num_all_nodes < MIN_FEASIBLE_NODES_TO_FIND or self.percentage_of_nodes_to_score >= 100:
+            return num_all_nodes
+        adaptive = self.percentage_of_nodes_to_score
+        if adaptive <= 0:
+            adaptive = max(50 - num_all_nodes // 125, MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND)
+        num_nodes = num_all_nodes * adaptive // 100
+        return max(num_nodes, MIN_FEASIBLE_NODES_TO_FIND)
+
+    @mirrors("k8s.io/kubernetes/pkg/scheduler.prioritizeNodes")
+    def prioritize_nodes(self, state: CycleState, pod: dict, nodes: list[NodeInfo]) -> list[tuple[str, int]]:
+        """Weighted sum of every score plugin's normalized score per node; 1 each with no plugins."""
+        if not self.framework.points["score"]:
+            return [(n.name, 1) for n in nodes]
+        self.framework.run_pre_score_plugins(state, pod, nodes)
+        per_plugin = self.framework.run_score_plugins(state, pod, nodes)
+        totals = [0] * len(nodes)
+        for scores in per_plugin.values():
+            for i, (_, score) in enumerate(scores):
+                totals[i] += score
+        state["scores"] = per_plugin
+        return [(n.name, totals[i]) for i, n in enumerate(nodes)]
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler.genericScheduler).selectHost")
+    def select_host(self, scores: list[tuple[str, int]]) -> str:
+        """The highest score wins; ties are broken uniformly at random by reservoir sampling."""
+        if not scores:
+            raise SchedulerError("empty priorityList")
+        selected, max_score = scores[0]
+        count = 1
+        for name, score in scores[1:]:
+            if score > max_score:
+                selected, max_score, count = name, score, 1
+            elif score == max_score:
+                count += 1
+                if self.rng.randrange(count) == 0:
+                    selected = name
+        return selected
+
+
+def _rfc3339(seconds: float) -> str:
+    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _node_scheduling_properties_changed(old: dict, new: dict) -> bool:
+    """nodeSchedulingPropertiesChange: unschedulable, allocatable, labels, taints or conditions changed."""
+    o_spec, n_spec = old.get("spec") or {}, new.get("spec") or {}
+    o_st, n_st = old.get("status") or {}, new.get("status") or {}
+    return (o_spec.get("unschedulable") != n_spec.get("unschedulable")
+            or o_st.get("allocatable") != n_st.get("allocatable")
+            or old["metadata"].get("labels") != new["metadata"].get("labels")
+            or o_spec.get("taints") != n_spec.get("taints")
+            or o_st.get("conditions") != n_st.get("conditions"))

@@ -1,0 +1,277 @@
+"""The scheduler's data: statuses, resources, NodeInfo, queued pods and the actions a cycle emits.
+
+Mirrors `pkg/scheduler/framework/types.go` and `interface.go`. Pods and nodes stay plain JSON
+dicts as the apiserver returns them; NodeInfo caches what filters need (requested resources,
+used host ports, pods carrying affinity) so a filter is a few dict look-ups.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import IntEnum
+from typing import Any
+
+from reference_impl.mirrors import mirrors
+
+MAX_NODE_SCORE = 100
+MIN_NODE_SCORE = 0
+# Scoring uses these for containers that request nothing, so empty pods still spread out.
+DEFAULT_MILLI_CPU_REQUEST = 100
+DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024
+
+
+class Code(IntEnum):
+    SUCCESS = 0
+    ERROR = 1
+    UNSCHEDULABLE = 2
+    UNSCHEDULABLE_AND_UNRESOLVABLE = 3
+    WAIT = 4
+    SKIP = 5
+
+
+@dataclass
+class Status:
+    """A plugin's verdict; `reasons` are the human strings that end up in the FitError message."""
+
+    code: Code = Code.SUCCESS
+    reasons: tuple[str, ...] = ()
+    failed_plugin: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.code == Code.SUCCESS
+
+    def message(self) -> str:
+        return ", ".join(self.reasons)
+
+
+SUCCESS = Status()
+# "Nothing to do for this pod": from PreFilter, its Filter passes every node; from PreScore, its
+# Score would be the same on every node.
+SKIP = Status(Code.SKIP)
+
+
+def unschedulable(*reasons: str, unresolvable: bool = False) -> Status:
+    return Status(Code.UNSCHEDULABLE_AND_UNRESOLVABLE if unresolvable else Code.UNSCHEDULABLE, reasons)
+
+
+# ---- quantities and resources ------------------------------------------------------------------
+
+_SUFFIX = {
+    "": 1, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
+    "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60,
+}
+_QUANTITY = re.compile(r"^([+-]?[0-9.]+(?:[eE][+-]?[0-9]+)?)(m|[kMGTPE]i?|)$")
+
+
+def parse_quantity(value: Any, milli: bool = False) -> int:
+    """A resource.Quantity as an int: milli-units when `milli` (cpu), else whole units rounded up."""
+    if isinstance(value, (int, float)):
+        number = float(value)
+        return int(round(number * 1000)) if milli else int(-(-number // 1))
+    m = _QUANTITY.match(str(value).strip())
+    if not m:
+        raise ValueError(f"invalid quantity {value!r}")
+    number, suffix = float(m.group(1)), m.group(2)
+    if suffix == "m":
+        return int(round(number)) if milli else int(-(-number // 1000))
+    scaled = number * _SUFFIX[suffix]
+    return int(round(scaled * 1000)) if milli else int(-(-scaled // 1))
+
+
+@dataclass
+class Resource:
+    """framework.Resource: cpu in milli-cores, memory and ephemeral storage in bytes, extended as ints."""
+
+    milli_cpu: int = 0
+    memory: int = 0
+    ephemeral_storage: int = 0
+    allowed_pod_number: int = 0
+    scalar: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_list(cls, resources: dict[str, Any] | None) -> "Resource":
+        r = cls()
+        for name, quantity in (resources or {}).items():
+            r.add_one(name, quantity)
+        return r
+
+    def add_one(self, name: str, quantity: Any) -> None:
+        if name == "cpu":
+            self.milli_cpu += parse_quantity(quantity, milli=True)
+        elif name == "memory":
+            self.memory += parse_quantity(quantity)
+        elif name == "ephemeral-storage":
+            self.ephemeral_storage += parse_quantity(quantity)
+        elif name == "pods":
+            self.allowed_pod_number += parse_quantity(quantity)
+        else:
+            self.scalar[name] = self.scalar.get(name, 0) + parse_quantity(quantity)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework.Resource).Add")
+    def add(self, other: "Resource", sign: int = 1) -> None:
+        self.milli_cpu += sign * other.milli_cpu
+        self.memory += sign * other.memory
+        self.ephemeral_storage += sign * other.ephemeral_storage
+        for name, value in other.scalar.items():
+            self.scalar[name] = self.scalar.get(name, 0) + sign * value
+
+    def set_max(self, other: "Resource") -> None:
+        self.milli_cpu = max(self.milli_cpu, other.milli_cpu)
+        self.memory = max(self.memory, other.memory)
+        self.ephemeral_storage = max(self.ephemeral_storage, other.ephemeral_storage)
+        for name, value in other.scalar.items():
+            self.scalar[name] = max(self.scalar.get(name, 0), value)
+
+
+@mirrors("k8s.io/kubernetes/pkg/scheduler/framework/plugins/noderesources.computePodResourceRequest")
+def pod_requests(pod: dict) -> Resource:
+    """Sum of container requests, raised to each init container's, plus the pod overhead."""
+    spec = pod.get("spec") or {}
+    total = Resource()
+    for c in spec.get("containers") or ():
+        total.add(Resource.from_list((c.get("resources") or {}).get("requests")))
+    for c in spec.get("initContainers") or ():
+        total.set_max(Resource.from_list((c.get("resources") or {}).get("requests")))
+    if spec.get("overhead"):
+        total.add(Resource.from_list(spec["overhead"]))
+    return total
+
+
+def pod_non_zero_requests(pod: dict) -> tuple[int, int]:
+    """(milli_cpu, memory) with upstream's non-zero defaults for containers that request nothing."""
+    cpu = mem = 0
+    for c in (pod.get("spec") or {}).get("containers") or ():
+        requests = (c.get("resources") or {}).get("requests") or {}
+        cpu += parse_quantity(requests["cpu"], milli=True) if "cpu" in requests else DEFAULT_MILLI_CPU_REQUEST
+        mem += parse_quantity(requests["memory"]) if "memory" in requests else DEFAULT_MEMORY_REQUEST
+    return cpu, mem
+
+
+def pod_host_ports(pod: dict) -> list[tuple[str, str, int]]:
+    """(hostIP, protocol, hostPort) for every container port that asks for a host port."""
+    out = []
+    for c in (pod.get("spec") or {}).get("containers") or ():
+        for p in c.get("ports") or ():
+            if p.get("hostPort"):
+                out.append((p.get("hostIP") or "0.0.0.0", p.get("protocol") or "TCP", int(p["hostPort"])))
+    return out
+
+
+def pod_key(pod: dict) -> str:
+    meta = pod["metadata"]
+    return f"{meta.get('namespace', 'default')}/{meta['name']}"
+
+
+def has_pod_affinity(pod: dict) -> bool:
+    affinity = (pod.get("spec") or {}).get("affinity") or {}
+    return bool(affinity.get("podAffinity") or affinity.get("podAntiAffinity"))
+
+
+# ---- NodeInfo ----------------------------------------------------------------------------------
+
+
+class NodeInfo:
+    """A node plus the pods on it and the totals the filters read, kept up to date incrementally."""
+
+    __slots__ = ("node", "name", "labels", "pods", "pods_with_affinity", "requested", "non_zero_cpu",
+                 "non_zero_mem", "allocatable", "used_ports", "generation")
+
+    @mirrors("k8s.io/kubernetes/pkg/scheduler/framework.NewNodeInfo")
+    def __init__(self, node: dict | None = None) -> None:
+        self.pods: dict[str, dict] = {}
+        self.pods_with_affinity: dict[str, dict] = {}
+        self.requested = Resource()
+        self.non_zero_cpu = 0
+        self.non_zero_mem = 0
+        self.used_ports: dict[tuple[str, str, int], int] = {}
+        self.generation = 0
+        self.set_node(node)
+
+    def set_node(self, node: dict | None) -> None:
+        self.node = node
+        self.name = node["metadata"]["name"] if node else ""
+        self.labels = (node["metadata"].get("labels") or {}) if node else {}
+        self.allocatable = Resource.from_list(((node or {}).get("status") or {}).get("allocatable"))
+        self.generation += 1
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework.NodeInfo).AddPod")
+    def add_pod(self, pod: dict) -> None:
+        self._account(pod, +1)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework.NodeInfo).RemovePod")
+    def remove_pod(self, pod: dict) -> None:
+        if pod_key(pod) in self.pods:
+            self._account(self.pods[pod_key(pod)], -1)
+
+    def _account(self, pod: dict, sign: int) -> None:
+        key = pod_key(pod)
+        if sign > 0:
+            self.pods[key] = pod
+            if has_pod_affinity(pod):
+                self.pods_with_affinity[key] = pod
+        else:
+            self.pods.pop(key, None)
+            self.pods_with_affinity.pop(key, None)
+        self.requested.add(pod_requests(pod), sign)
+        cpu, mem = pod_non_zero_requests(pod)
+        self.non_zero_cpu += sign * cpu
+        self.non_zero_mem += sign * mem
+        for port in pod_host_ports(pod):
+            count = self.used_ports.get(port, 0) + sign
+            if count > 0:
+                self.used_ports[port] = count
+            else:
+                self.used_ports.pop(port, None)
+        self.generation += 1
+
+
+# ---- queue entries, cycle state, actions -------------------------------------------------------
+
+
+@dataclass
+class QueuedPodInfo:
+    """A pod waiting in the scheduling queue, with its attempt count and timestamps (seconds)."""
+
+    pod: dict
+    timestamp: float
+    initial_attempt_timestamp: float
+    attempts: int = 0
+    unschedulable_plugins: set[str] = field(default_factory=set)
+
+    @property
+    def key(self) -> str:
+        return pod_key(self.pod)
+
+
+class CycleState(dict):
+    """Per-cycle scratch space plugins write in PreFilter/PreScore and read in Filter/Score."""
+
+
+@dataclass(frozen=True)
+class Bind:
+    """POST pods/<name>/binding: the decision a scheduling cycle ends with."""
+
+    namespace: str
+    pod: str
+    node: str
+
+
+@dataclass(frozen=True)
+class PatchPodStatus:
+    """Set a pod condition (PodScheduled=False, reason Unschedulable) through the status subresource."""
+
+    namespace: str
+    pod: str
+    condition: dict
+
+
+@dataclass(frozen=True)
+class RecordEvent:
+    """An Event on the pod: type Normal/Warning, reason Scheduled/FailedScheduling, and the message."""
+
+    namespace: str
+    pod: str
+    type: str
+    reason: str
+    message: str

@@ -1,0 +1,242 @@
+"""Whole scheduling cycles: binding, failure reporting, node sampling, tie-breaking and configuration."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from sched_fixtures import FakeClock, RecordingReserve, node, pod, scheduler
+
+from reference_impl.scheduler import Bind, ConfigError, PatchPodStatus, PluginNotFound, RecordEvent, load_profile
+from reference_impl.scheduler.types import CycleState
+
+
+def bound(actions):
+    return next((a.node for a in actions if isinstance(a, Bind)), None)
+
+
+def test_full_cycle_binds_to_best_node_and_confirms():
+    """A schedulable pod yields Bind + a Scheduled event; the assumed pod then counts against its node."""
+    s = scheduler([node("small", cpu="2"), node("big", cpu="8")], [pod("p", cpu="1")])
+    actions = s.schedule_one()
+    assert actions[0] == Bind("default", "p", "big")
+    assert actions[1] == RecordEvent("default", "p", "Normal", "Scheduled", "Successfully assigned default/p to big")
+    assert s.cache.nodes["big"].requested.milli_cpu == 1000 and s.cache.is_assumed(pod("p"))
+    s.on_pod_add(pod("p", cpu="1", node_name="big"))
+    assert not s.cache.is_assumed(pod("p")) and s.cache.nodes["big"].requested.milli_cpu == 1000
+
+
+def test_assumed_pod_prevents_overcommit_before_bind_lands():
+    """A second pod sees the first, assumed but not yet bound, and does not overcommit its node."""
+    s = scheduler([node("n1", cpu="1")], [pod("a", cpu="800m"), pod("b", cpu="800m")])
+    assert bound(s.schedule_one()) == "n1"
+    assert bound(s.schedule_one()) is None
+
+
+def test_unschedulable_pod_gets_condition_and_aggregated_event():
+    """No fit: FailedScheduling event and PodScheduled=False/Unschedulable, message counting nodes per reason."""
+    taint = {"key": "dedicated", "value": "infra", "effect": "NoSchedule"}
+    s = scheduler([node("n1", taints=[taint]), node("n2", cpu="1"), node("n3", cpu="1")], [pod("p", cpu="2")])
+    event, patch = s.schedule_one()
+    message = ("0/3 nodes are available: 1 node(s) had taint {dedicated: infra}, that the pod didn't tolerate, "
+               "2 Insufficient cpu.")
+    assert event == RecordEvent("default", "p", "Warning", "FailedScheduling", message)
+    assert isinstance(patch, PatchPodStatus)
+    assert {k: patch.condition[k] for k in ("type", "status", "reason", "message")} == {
+        "type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": message}
+    assert "default/p" in s.queue.unschedulable_q
+
+
+def test_no_nodes_message():
+    """With no nodes at all the pod is Unschedulable with 'no nodes available to schedule pods'."""
+    s = scheduler([], [pod("p")])
+    event, patch = s.schedule_one()
+    assert event.message == "no nodes available to schedule pods" and patch.condition["reason"] == "Unschedulable"
+
+
+def test_unschedulable_pod_retried_after_node_added():
+    """A pod rejected for resources is scheduled once a node that fits is added and its backoff passes."""
+    clock = FakeClock()
+    s = scheduler([node("n1", cpu="1")], [pod("p", cpu="2")], clock=clock)
+    assert bound(s.schedule_one()) is None
+    clock.step(2)
+    s.on_node_add(node("n2", cpu="4"))
+    assert bound(s.schedule_one()) == "n2"
+
+
+def test_pod_for_other_scheduler_is_ignored():
+    """Pods naming another schedulerName are not queued."""
+    s = scheduler([node("n1")], [pod("p", schedulerName="other")])
+    assert s.schedule_one() == []
+
+
+@pytest.mark.parametrize("nodes, percentage, expected", [
+    (50, 0, 50),        # under 100 nodes: all
+    (1000, 0, 420),     # adaptive: 50 - 1000/125 = 42%
+    (5000, 0, 500),     # adaptive: 50 - 40 = 10%
+    (10000, 0, 500),    # adaptive floor 5%
+    (1000, 5, 100),     # never fewer than 100
+    (1000, 100, 1000),  # 100% scores everything
+])
+def test_num_feasible_nodes_to_find(nodes, percentage, expected):
+    """percentageOfNodesToScore: upstream's adaptive 50 - n/125 % (min 5%) when 0, never under 100 nodes."""
+    s = scheduler(profile=load_profile(data={"percentageOfNodesToScore": percentage}))
+    assert s.num_feasible_nodes_to_find(nodes) == expected
+
+
+def test_round_robin_start_index_advances_by_processed_nodes():
+    """The next cycle starts filtering where the last stopped: index advances by the nodes checked."""
+    nodes = [node(f"n{i:03d}") for i in range(200)]
+    s = scheduler(nodes, profile=load_profile(data={"percentageOfNodesToScore": 50}))
+    s.framework.snapshot = s.cache.update_snapshot()
+    state = CycleState()
+    from reference_impl.scheduler.scheduler import Diagnosis
+    s.framework.run_pre_filter_plugins(state, pod("p"))
+    feasible = s.find_nodes_that_pass_filters(state, pod("p"), Diagnosis(), s.framework.snapshot.node_info_list)
+    assert len(feasible) == 100 and feasible[0].name == "n000" and s.next_start_node_index == 100
+    feasible = s.find_nodes_that_pass_filters(state, pod("p"), Diagnosis(), s.framework.snapshot.node_info_list)
+    assert feasible[0].name == "n100" and s.next_start_node_index == 0
+
+
+def test_select_host_ties_broken_by_injected_random():
+    """Equal top scores are chosen among uniformly via the injected Random; the max always wins otherwise."""
+    s = scheduler()
+    assert s.select_host([("a", 1), ("b", 5), ("c", 2)]) == "b"
+    picks = {scheduler(seed=seed).select_host([("a", 5), ("b", 5), ("c", 5)]) for seed in range(30)}
+    assert picks == {"a", "b", "c"}
+
+
+def test_config_yaml_disables_and_weights(tmp_path):
+    """A YAML profile can disable a default plugin and add an out-of-tree one by import path with a weight."""
+    path = tmp_path / "sched.yaml"
+    path.write_text(
+        "plugins:\n"
+        "  score:\n"
+        "    disabled: [{name: '*'}]\n"
+        "    enabled: [{name: 'sched_fixtures:PreferNamed', weight: 3}]\n"
+        "  filter:\n"
+        "    disabled: [{name: TaintToleration}]\n"
+        "pluginConfig:\n"
+        "  - {name: PreferNamed, args: {node: n2}}\n")
+    profile = load_profile(str(path))
+    taint = {"key": "k", "value": "v", "effect": "NoSchedule"}
+    s = scheduler([node("n1"), node("n2", taints=[taint]), node("n3")], [pod("p")], profile=profile)
+    assert [p.name for p in s.framework.points["score"]] == ["PreferNamed"]
+    assert s.framework.weights["PreferNamed"] == 3
+    assert bound(s.schedule_one()) == "n2"
+
+
+def test_config_json_registry_and_multipoint(tmp_path):
+    """A JSON profile registers a plugin name to an import path; multiPoint enables it at every point it implements."""
+    path = tmp_path / "sched.json"
+    path.write_text(json.dumps({"registry": {"OnlyLabelled": "sched_fixtures:OnlyLabelled"},
+                                "plugins": {"multiPoint": {"enabled": [{"name": "OnlyLabelled"}]}}}))
+    s = scheduler([node("n1"), node("n2", labels={"allowed": "true"})], [pod("p"), pod("q", cpu="1")],
+                  profile=load_profile(str(path)))
+    assert bound(s.schedule_one()) == "n2"
+    s.on_node_update(node("n2", labels={"allowed": "true"}), node("n2", labels={"allowed": "true"}, cpu="0"))
+    event = s.schedule_one()[0]
+    assert event.message == "0/2 nodes are available: 1 Insufficient cpu, 1 node(s) not allowed."
+
+
+def test_config_unknown_plugin_is_a_config_error():
+    """Naming a plugin that is neither registered nor importable raises PluginNotFound."""
+    with pytest.raises(PluginNotFound):
+        scheduler(profile=load_profile(data={"plugins": {"filter": {"enabled": [{"name": "Nope"}]}}}))
+
+
+def test_config_unknown_extension_point_rejected():
+    """An unknown extension point in the configuration is a ConfigError, not silently ignored."""
+    with pytest.raises(ConfigError):
+        load_profile(data={"plugins": {"filters": {}}})
+
+
+def test_reserve_failure_unreserves_and_forgets():
+    """A Reserve rejection runs Unreserve, forgets the assumed pod and reports the pod unschedulable."""
+    RecordingReserve.calls.clear()
+    profile = load_profile(data={"plugins": {"reserve": {"enabled": [{"name": "sched_fixtures:RecordingReserve"}]}},
+                                 "pluginConfig": [{"name": "RecordingReserve", "args": {"reject": ["n1"]}}]})
+    s = scheduler([node("n1")], [pod("p", cpu="1")], profile=profile)
+    actions = s.schedule_one()
+    assert RecordingReserve.calls == [("reserve", "n1"), ("unreserve", "n1")]
+    assert not s.cache.is_assumed(pod("p")) and s.cache.nodes["n1"].requested.milli_cpu == 0
+    assert actions[0].reason == "FailedScheduling" and actions[0].message == "reserve rejected"
+
+
+def test_permit_wait_then_allow_binds():
+    """A Permit Wait parks the assumed pod; allowing it later runs the binding cycle."""
+    profile = load_profile(data={"plugins": {"permit": {"enabled": [{"name": "sched_fixtures:WaitingPermit"}]}}})
+    s = scheduler([node("n1")], [pod("p")], profile=profile)
+    assert s.schedule_one() == [] and s.cache.is_assumed(pod("p"))
+    assert bound(s.allow_waiting_pod("default/p")) == "n1"
+
+
+def test_spread_and_anti_affinity_end_to_end():
+    """Across cycles, hard zone spreading plus host anti-affinity place one replica per zone first."""
+    zone = "topology.kubernetes.io/zone"
+    nodes = [node(f"{z}{i}", labels={zone: z}) for z in "abc" for i in range(2)]
+    spec = dict(labels={"app": "web"},
+                spread=[{"maxSkew": 1, "topologyKey": zone, "whenUnsatisfiable": "DoNotSchedule",
+                         "labelSelector": {"matchLabels": {"app": "web"}}}],
+                affinity={"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+                    {"labelSelector": {"matchLabels": {"app": "web"}}, "topologyKey": "kubernetes.io/hostname"}]}})
+    s = scheduler(nodes)
+    placed = []
+    for i in range(6):
+        p = pod(f"w{i}", **spec)
+        s.on_pod_add(p)
+        host = bound(s.schedule_one())
+        s.on_pod_add({**p, "spec": {**p["spec"], "nodeName": host}})
+        placed.append(host)
+    assert sorted(h[0] for h in placed[:3]) == ["a", "b", "c"]
+    assert sorted(placed) == sorted(n["metadata"]["name"] for n in nodes)
+    s.on_pod_add(pod("w6", **spec))
+    assert "didn't match pod anti-affinity rules" in s.schedule_one()[0].message
+
+
+def test_assigned_pod_delete_requeues_and_frees_resources():
+    """Deleting a bound pod frees its requests and moves pods that failed on resources back for a retry."""
+    clock = FakeClock()
+    big = pod("big", cpu="3", node_name="n1")
+    s = scheduler([node("n1", cpu="4")], [big, pod("p", cpu="2")], clock=clock)
+    assert bound(s.schedule_one()) is None and "default/p" in s.queue.unschedulable_q
+    clock.step(2)
+    s.on_pod_delete(big)
+    assert bound(s.schedule_one()) == "n1"
+
+
+def test_tick_flushes_backoff():
+    """tick() moves pods whose backoff expired to activeQ, as upstream's 1 s flush loop does."""
+    clock = FakeClock()
+    s = scheduler([node("n1", cpu="1")], [pod("p", cpu="2")], clock=clock)
+    info = s.queue.pop()
+    s.queue.move_all_to_active_or_backoff_queue("NodeAdd")
+    s.queue.add_unschedulable_if_not_present(info, s.queue.scheduling_cycle)
+    clock.step(1.5)
+    s.tick()
+    assert "default/p" in s.queue.active_q
+
+
+def test_config_accepts_kube_scheduler_configuration(tmp_path):
+    """A whole KubeSchedulerConfiguration is accepted: its first profile and top-level percentageOfNodesToScore."""
+    path = tmp_path / "config.yaml"
+    path.write_text(
+        "apiVersion: kubescheduler.config.k8s.io/v1beta3\n"
+        "kind: KubeSchedulerConfiguration\n"
+        "percentageOfNodesToScore: 30\n"
+        "profiles:\n"
+        "  - schedulerName: my-scheduler\n"
+        "    plugins:\n"
+        "      score:\n"
+        "        enabled: [{name: TaintToleration, weight: 7}]\n")
+    profile = load_profile(str(path))
+    assert profile.scheduler_name == "my-scheduler" and profile.percentage_of_nodes_to_score == 30
+    assert scheduler(profile=profile).framework.weights["TaintToleration"] == 7
+
+
+def test_config_unparsable_file_is_a_config_error(tmp_path):
+    """A file that is not valid YAML raises ConfigError naming the file."""
+    path = tmp_path / "bad.yaml"
+    path.write_text("plugins: [unclosed\n")
+    with pytest.raises(ConfigError) as info:
+        load_profile(str(path))
+    assert str(path) in str(info.value)
