@@ -1,0 +1,269 @@
+"""Run the reference kube-controller-manager: informers (reference_impl.client) keep caches of the
+objects the controllers read, and every time a cache changes (or at least every second) each
+controller's sans-IO sync runs over the caches and its actions go to the apiserver through
+`apply`. With --leader-elect only the holder of the kube-system/kube-controller-manager Lease acts.
+
+`python -m reference_impl.controller_manager.run --kubeconfig PATH [--leader-elect]
+[--node-monitor-grace-period 40]` prints one "ready" line once its caches are synced and exits 0
+on SIGTERM or SIGINT.
+
+The syncs are level-triggered passes over whole caches rather than per-key work queues: every
+controller here is written to converge from any state (expectations stop the ReplicaSet
+controller from creating twice on a stale cache), so a failed request is simply retried by the
+next pass. `Informer` and `serve` are shared by the other components' run modules.
+"""
+from __future__ import annotations
+
+import argparse
+import signal
+import socket
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Callable
+
+from reference_impl.client import APIStatusError, ClientError, RealClock
+from reference_impl.client.cache import Indexer, ResourceEventHandler
+from reference_impl.client.leaderelection import LeaderElector
+from reference_impl.client.reflector import Reflector
+from reference_impl.client.rest import RestClient, lease_step, run_reflector
+from reference_impl.controller_manager import endpoints, garbagecollector, namespace, serviceaccount
+from reference_impl.controller_manager.apply import apply
+from reference_impl.controller_manager.deployment import DeploymentController
+from reference_impl.controller_manager.nodelifecycle import GRACE_PERIOD, NodeLifecycleController
+from reference_impl.controller_manager.replicaset import ReplicaSetController
+
+SYNC_PERIOD = 1.0
+RELIST_BACKOFF = 1.0
+WATCH_RESUME_PAUSE = 0.05
+LEASE_RETRY_PERIOD = 2.0
+
+
+def log(component: str, message: str) -> None:
+    print(f"{component}: {message}", file=sys.stderr, flush=True)
+
+
+class Informer:
+    """A Reflector feeding an Indexer from one collection URL, on a daemon thread.
+
+    `wake` is set on every change so a component's loop can run without polling; a failed list
+    or watch is logged and retried after a pause (the apiserver may be restarting).
+    """
+
+    def __init__(self, client: RestClient, path: str, stop: threading.Event,
+                 wake: threading.Event | None = None, component: str = "informer"):
+        self.client, self.path, self.stop, self.component = client, path, stop, component
+        self.store = Indexer()
+        self.reflector = Reflector(self.store)
+        if wake is not None:
+            self.store.add_event_handler(ResourceEventHandler(
+                lambda _o: wake.set(), lambda _o, _n: wake.set(), lambda _o: wake.set()))
+        self._synced = threading.Event()  # the first list has been stored
+        self._thread = threading.Thread(target=self._run, daemon=True, name=f"informer {path}")
+
+    @property
+    def has_synced(self) -> bool:
+        return self._synced.is_set()
+
+    def start(self) -> "Informer":
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        on_list = self.reflector.on_list
+
+        def listed(list_obj: dict) -> None:
+            on_list(list_obj)
+            self._synced.set()
+
+        self.reflector.on_list = listed
+        last_logged = 0.0
+        while not self.stop.is_set():
+            try:
+                run_reflector(self.client, self.path, self.reflector, self.stop)
+            except OSError as error:
+                # A broken connection: like client-go, resume the watch from the last resourceVersion
+                # (only a 410 Gone forces a relist). RestClient.watch also ends this way after a
+                # quiet second, so this is routine and logged at most every 30s.
+                if time.monotonic() - last_logged > 30:
+                    last_logged = time.monotonic()
+                    log(self.component, f"watch {self.path} interrupted, resuming: {error}")
+                self.stop.wait(WATCH_RESUME_PAUSE)
+            except (ClientError, ValueError) as error:
+                log(self.component, f"list/watch {self.path} failed, relisting: {error}")
+                self.reflector.on_gone()
+                self.stop.wait(RELIST_BACKOFF)
+
+
+def wait_for_cache_sync(informers: list[Informer], stop: threading.Event, timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not all(i.has_synced for i in informers):
+        if stop.wait(0.05) or time.monotonic() > deadline:
+            return False
+    return True
+
+
+def serve(stop: threading.Event, body: Callable[[], None]) -> None:
+    """Run `body` with SIGTERM and SIGINT setting `stop` (from the main thread only)."""
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous[sig] = signal.signal(sig, lambda *_: stop.set())
+    try:
+        body()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def load_client(kubeconfig: Path) -> RestClient:
+    """The RestClient for a kubeconfig, or a ClientError saying in one line why not."""
+    try:
+        return RestClient(kubeconfig)
+    except KeyError as error:
+        raise ClientError(f"cannot use kubeconfig {kubeconfig}: no {error} entry") from None
+    except (OSError, IndexError, TypeError, ValueError, StopIteration, AttributeError) as error:
+        raise ClientError(f"cannot use kubeconfig {kubeconfig}: {error or type(error).__name__}") from None
+
+
+# --- the controller manager ------------------------------------------------------------------------
+
+# The collections the controllers read; the GC and namespace controllers act only on these kinds.
+WATCHED = {
+    "pods": "/api/v1/pods", "replicasets": "/apis/apps/v1/replicasets",
+    "deployments": "/apis/apps/v1/deployments", "services": "/api/v1/services",
+    "endpoints": "/api/v1/endpoints", "serviceaccounts": "/api/v1/serviceaccounts",
+    "namespaces": "/api/v1/namespaces", "nodes": "/api/v1/nodes",
+    "leases": "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases",
+}
+GC_KINDS = {"Pod": "pods", "ReplicaSet": "replicasets", "Deployment": "deployments"}
+NAMESPACED_CONTENTS = ("pods", "replicasets", "deployments", "services", "endpoints", "serviceaccounts")
+
+
+class ControllerManager:
+    def __init__(self, client: RestClient, grace_period: float = GRACE_PERIOD):
+        self.client, self.clock = client, RealClock()
+        self.stop, self.wake = threading.Event(), threading.Event()
+        self.informers = {name: Informer(client, path, self.stop, self.wake, "kube-controller-manager")
+                          for name, path in WATCHED.items()}
+        self.replicaset = ReplicaSetController(self.clock)
+        self.deployment = DeploymentController()
+        self.nodelifecycle = NodeLifecycleController(self.clock, grace_period)
+        pods = self.informers["pods"].store
+        pods.add_event_handler(ResourceEventHandler(on_add=self.replicaset.add_pod,
+                                                    on_delete=self.replicaset.delete_pod))
+        self.informers["replicasets"].store.add_event_handler(
+            ResourceEventHandler(on_delete=self.replicaset.delete_rs))
+
+    def cache(self, name: str) -> Indexer:
+        return self.informers[name].store
+
+    def sync_all(self) -> list:
+        """One pass of every controller over the caches: the actions to send."""
+        pods, rss = self.cache("pods"), self.cache("replicasets")
+        actions: list = []
+        for rs in rss.list():
+            actions += self.replicaset.sync(rs, pods.by_namespace(rs["metadata"]["namespace"]))
+        for d in self.cache("deployments").list():
+            actions += self.deployment.sync(d, rss.by_namespace(d["metadata"]["namespace"]))
+        actions += self._endpoints()
+        for ns in self.cache("namespaces").list():
+            name = ns["metadata"]["name"]
+            actions += serviceaccount.sync_namespace(ns, self.cache("serviceaccounts").by_namespace(name))
+            actions += namespace.sync_namespace(ns, {r: self.cache(r).by_namespace(name)
+                                                     for r in NAMESPACED_CONTENTS})
+        actions += self.nodelifecycle.sync(self.cache("nodes").list(), self.cache("leases").list(), pods.list())
+        actions += self._garbage_collect()
+        return actions
+
+    def _endpoints(self) -> list:
+        services = {f"{s['metadata']['namespace']}/{s['metadata']['name']}": s
+                    for s in self.cache("services").list()}
+        eps = {f"{e['metadata']['namespace']}/{e['metadata']['name']}": e
+               for e in self.cache("endpoints").list()}
+        actions: list = []
+        for key in sorted(set(services) | set(eps)):
+            ns, name = key.split("/", 1)
+            actions += endpoints.sync_service(ns, name, services.get(key),
+                                              self.cache("pods").by_namespace(ns), eps.get(key))
+        return actions
+
+    def _garbage_collect(self) -> list:
+        """The GC over the kinds watched here; an object with an owner of another kind is left alone,
+        since its owner's absence from our caches proves nothing."""
+        graph = {resource: self.cache(resource).list() for resource in GC_KINDS.values()}
+        foreign = {(r, o["metadata"].get("namespace"), o["metadata"]["name"])
+                   for r, objs in graph.items() for o in objs
+                   if any(ref.get("kind") not in GC_KINDS for ref in o["metadata"].get("ownerReferences") or [])}
+        return [a for a in garbagecollector.sync(graph)
+                if (a.resource, a.namespace, a.name) not in foreign]
+
+    def apply_all(self, actions: list) -> None:
+        for action in actions:
+            try:
+                apply(self.client, action)
+            except APIStatusError as error:
+                if error.code not in (404, 409):  # gone or raced: the next pass sees the new state
+                    log("kube-controller-manager", f"{type(action).__name__} {action.resource}: {error}")
+            except (OSError, ValueError) as error:
+                log("kube-controller-manager", f"{type(action).__name__} {action.resource}: {error}")
+
+    def run(self, leader_elect: bool, out) -> None:
+        for informer in self.informers.values():
+            informer.start()
+        if not wait_for_cache_sync(list(self.informers.values()), self.stop):
+            if self.stop.is_set():
+                return
+            raise ClientError("caches did not sync within 60s")
+        elector = (LeaderElector(f"{socket.gethostname()}_{uuid.uuid4()}", self.clock)
+                   if leader_elect else None)
+        print(f"ready: reference kube-controller-manager (leader-elect {'on' if leader_elect else 'off'}, "
+              f"controllers replicaset,deployment,endpoint,serviceaccount,namespace,nodelifecycle,"
+              f"garbagecollector)", file=out, flush=True)
+        next_lease = 0.0
+        leading = not leader_elect
+        while not self.stop.is_set():
+            if elector is not None and time.monotonic() >= next_lease:
+                next_lease = time.monotonic() + LEASE_RETRY_PERIOD
+                try:
+                    was, leading = leading, lease_step(self.client, elector)
+                    if leading != was:
+                        log("kube-controller-manager", "became leader" if leading else "lost the lease")
+                except (APIStatusError, OSError, ValueError) as error:
+                    leading = elector.is_leader()
+                    log("kube-controller-manager", f"leader election: {error}")
+            if leading:
+                self.apply_all(self.sync_all())
+            self.wake.wait(SYNC_PERIOD if elector is None else min(SYNC_PERIOD, LEASE_RETRY_PERIOD))
+            self.wake.clear()
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m reference_impl.controller_manager.run",
+                                     description="Run the reference kube-controller-manager.")
+    parser.add_argument("--kubeconfig", required=True, type=Path, help="kubeconfig of the apiserver")
+    parser.add_argument("--leader-elect", action="store_true",
+                        help="act only while holding the kube-system/kube-controller-manager Lease")
+    parser.add_argument("--node-monitor-grace-period", type=float, default=GRACE_PERIOD,
+                        help="seconds without a node Lease renewal before the node is Unknown")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None, out=None) -> int:
+    try:
+        args = parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    try:
+        manager = ControllerManager(load_client(args.kubeconfig), args.node_monitor_grace_period)
+        serve(manager.stop, lambda: manager.run(args.leader_elect, out or sys.stdout))
+    except ClientError as error:
+        print(f"reference kube-controller-manager: error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

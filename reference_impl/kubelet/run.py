@@ -1,0 +1,200 @@
+"""Run the reference kubelet: register the Node, renew its Lease in kube-node-lease, run the pods
+bound to it as local processes (`runtime.ProcessRuntime`) and patch their status.
+
+`python -m reference_impl.kubelet.run --kubeconfig PATH --node-name NAME --root-dir DIR
+[--hollow-nodes N] [--capacity cpu=4,memory=8Gi,pods=110]` prints one "ready" line once its
+Node is registered and exits 0 on SIGTERM or SIGINT, stopping the containers it started (a real
+kubelet leaves them to the runtime; here nothing else would reap them).
+
+With --hollow-nodes N it is kwok-style: N nodes NAME-0 .. NAME-<N-1>, each a hollow `Kubelet`
+core whose pods are reported Running and Ready with no process behind them.
+
+Container logs go to DIR/pods/<namespace>_<pod>_<uid>/<container>/<restartCount>.log.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import urllib.parse
+from pathlib import Path
+
+from reference_impl.client import APIStatusError, ClientError, RealClock
+from reference_impl.client.rest import RestClient
+from reference_impl.controller_manager.run import Informer, load_client, log, serve, wait_for_cache_sync
+from reference_impl.kubelet.actions import (DeletePod, PatchNodeStatus, PatchPodStatus, RegisterNode,
+                                            SignalContainer, UpdateLease)
+from reference_impl.kubelet.errors import KubeletError
+from reference_impl.kubelet.kubelet import Kubelet
+from reference_impl.kubelet.runtime import ProcessRuntime, execute
+
+COMPONENT = "kubelet"
+SYNC_PERIOD = 0.5
+STOP_GRACE = 5.0
+DEFAULT_CAPACITY = "cpu=4,memory=8Gi,pods=110"
+
+
+def parse_capacity(text: str) -> dict:
+    try:
+        pairs = [item.split("=", 1) for item in text.split(",") if item.strip()]
+        return {k.strip(): v.strip() for k, v in pairs}
+    except ValueError:
+        raise KubeletError(f"--capacity {text!r}: expected name=quantity,...") from None
+
+
+class KubeletRunner:
+    def __init__(self, client: RestClient, node_name: str, root_dir: Path, hollow_nodes: int,
+                 capacity: dict):
+        self.client = client
+        self.stop, self.wake = threading.Event(), threading.Event()
+        clock = RealClock()
+        hollow = hollow_nodes > 0
+        names = [f"{node_name}-{i}" for i in range(hollow_nodes)] if hollow else [node_name]
+        self.kubelets = {name: Kubelet(name, clock, capacity=capacity, hollow=hollow) for name in names}
+        self.runtime = ProcessRuntime(root_dir / "pods")
+        path = "/api/v1/pods"
+        if not hollow:  # one node: let the apiserver filter, as the kubelet's pod source does
+            path += "?" + urllib.parse.urlencode({"fieldSelector": f"spec.nodeName={node_name}"})
+        self.pods = Informer(client, path, self.stop, self.wake, COMPONENT)
+        self.rejected: set[str] = set()
+
+    def run(self, out) -> None:
+        for kubelet in self.kubelets.values():
+            while not kubelet.registered and not self.stop.is_set():
+                self.perform(kubelet, kubelet.register_node())
+                if not kubelet.registered:
+                    self.stop.wait(1.0)
+        self.pods.start()
+        if not wait_for_cache_sync([self.pods], self.stop):
+            if self.stop.is_set():
+                return
+            raise ClientError("pod cache did not sync within 60s")
+        names = ", ".join(self.kubelets) if len(self.kubelets) <= 5 else f"{len(self.kubelets)} hollow nodes"
+        print(f"ready: reference kubelet for node {names} "
+              f"({'hollow' if next(iter(self.kubelets.values())).hollow else 'process runtime'})",
+              file=out, flush=True)
+        try:
+            while not self.stop.is_set():
+                self.sync_once()
+                self.wake.wait(SYNC_PERIOD)
+                self.wake.clear()
+        finally:
+            self.shut_down()
+
+    def sync_once(self) -> None:
+        by_node: dict[str, list[dict]] = {name: [] for name in self.kubelets}
+        for pod in self.pods.store.list():
+            node = (pod.get("spec") or {}).get("nodeName")
+            if node in by_node and not self._unsupported(pod):
+                by_node[node].append(pod)
+        for name, kubelet in self.kubelets.items():
+            kubelet.set_desired_pods(by_node[name])
+            self.perform(kubelet, execute(kubelet, self.runtime, kubelet.sync_loop_iteration()))
+
+    def _unsupported(self, pod: dict) -> bool:
+        """Pods the core refuses (init containers) are left Pending; said once in the log."""
+        if not (pod.get("spec") or {}).get("initContainers"):
+            return False
+        uid = pod["metadata"].get("uid", "")
+        if uid not in self.rejected:
+            self.rejected.add(uid)
+            log(COMPONENT, f"pod {pod['metadata'].get('namespace')}/{pod['metadata']['name']}: "
+                           "spec.initContainers is not supported; not running it")
+        return True
+
+    def perform(self, kubelet: Kubelet, actions: list) -> None:
+        for action in actions:
+            try:
+                self._perform(kubelet, action)
+            except APIStatusError as error:
+                if error.code != 404:  # a pod deleted under us is no error
+                    log(COMPONENT, f"{type(action).__name__}: {error}")
+            except (OSError, ValueError) as error:
+                log(COMPONENT, f"{type(action).__name__}: {error}")
+
+    def _perform(self, kubelet: Kubelet, action) -> None:
+        if isinstance(action, RegisterNode):
+            try:
+                self.client.request("POST", "/api/v1/nodes", action.node)
+            except APIStatusError as error:
+                if error.code != 409:
+                    raise
+                # Registered before (a restart): bring its status up to date.
+                self.client.request_patch(f"/api/v1/nodes/{kubelet.node_name}/status",
+                                          {"status": action.node["status"]})
+            kubelet.node_registered()
+        elif isinstance(action, PatchNodeStatus):
+            self.client.request_patch(f"/api/v1/nodes/{action.node_name}/status", {"status": action.status})
+        elif isinstance(action, UpdateLease):
+            self._update_lease(action.lease)
+        elif isinstance(action, PatchPodStatus):
+            self.client.request_patch(f"/api/v1/namespaces/{action.pod.namespace}/pods/{action.pod.name}/status",
+                                      {"status": action.status})
+        elif isinstance(action, DeletePod):
+            self.client.request("DELETE", f"/api/v1/namespaces/{action.pod.namespace}/pods/{action.pod.name}",
+                                {"apiVersion": "v1", "kind": "DeleteOptions", "gracePeriodSeconds": 0,
+                                 "preconditions": {"uid": action.pod.uid}})
+        else:
+            log(COMPONENT, f"unknown action {action!r}")
+
+    def _update_lease(self, lease: dict) -> None:
+        meta = lease["metadata"]
+        base = f"/apis/coordination.k8s.io/v1/namespaces/{meta['namespace']}/leases"
+        try:
+            current = self.client.request("GET", f"{base}/{meta['name']}")
+        except APIStatusError as error:
+            if error.code != 404:
+                raise
+            self.client.request("POST", base, lease)
+            return
+        updated = {**lease, "metadata": {**current["metadata"]}}
+        self.client.request("PUT", f"{base}/{meta['name']}", updated)
+
+    def shut_down(self) -> None:
+        """SIGTERM every container started here, then SIGKILL what is left after a grace period."""
+        for key, name in list(self.runtime.processes):
+            self.runtime.signal(SignalContainer(key, name, "SIGTERM"))
+        self.runtime.wait(STOP_GRACE)
+        for key, name in list(self.runtime.processes):
+            self.runtime.signal(SignalContainer(key, name, "SIGKILL"))
+        self.runtime.wait(1.0)
+        self.runtime.poll()
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m reference_impl.kubelet.run",
+                                     description="Run the reference kubelet (process runtime, or hollow nodes).")
+    parser.add_argument("--kubeconfig", required=True, type=Path, help="kubeconfig of the apiserver")
+    parser.add_argument("--node-name", required=True, help="the Node to register (the prefix with --hollow-nodes)")
+    parser.add_argument("--root-dir", required=True, type=Path, help="where container logs are written")
+    parser.add_argument("--hollow-nodes", type=int, default=0,
+                        help="simulate N nodes NAME-0..NAME-<N-1> whose pods run without processes")
+    parser.add_argument("--capacity", default=DEFAULT_CAPACITY,
+                        help=f"the Node's capacity and allocatable (default {DEFAULT_CAPACITY})")
+    args = parser.parse_args(argv)
+    if args.hollow_nodes < 0:
+        parser.error("--hollow-nodes must be 0 or more")
+    return args
+
+
+def main(argv: list[str] | None = None, out=None) -> int:
+    try:
+        args = parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    try:
+        args.root_dir.mkdir(parents=True, exist_ok=True)
+        runner = KubeletRunner(load_client(args.kubeconfig), args.node_name, args.root_dir,
+                               args.hollow_nodes, parse_capacity(args.capacity))
+        serve(runner.stop, lambda: runner.run(out or sys.stdout))
+    except (ClientError, KubeletError) as error:
+        print(f"reference kubelet: error: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"reference kubelet: error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""Run the reference kube-proxy in userspace mode: Service and Endpoints informers drive a
+`UserspaceProxier` that listens for each service port on --bind-address and forwards every TCP
+connection (or UDP client) round-robin to the port's ready endpoints.
+
+`python -m reference_impl.proxy.run --kubeconfig PATH [--bind-address 127.0.0.1]
+[--status-file PATH]` prints one "ready" line after its first sync and exits 0 on SIGTERM or SIGINT.
+
+There is no cluster IP on a loopback-only node, so a service port is served on its nodePort when it
+has one, else on its `port` when that is free; a port that cannot be bound is logged once and
+skipped. The status file (JSON, rewritten on every change) maps "namespace/name:portName/PROTOCOL"
+to the local port actually served.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import threading
+from pathlib import Path
+
+from reference_impl.client import ClientError
+from reference_impl.client.rest import RestClient
+from reference_impl.controller_manager.run import Informer, load_client, log, serve, wait_for_cache_sync
+from reference_impl.proxy.errors import ProxyError, UnsupportedServiceError
+from reference_impl.proxy.iptables import endpoints_map, service_port_infos
+from reference_impl.proxy.userspace import UserspaceProxier
+
+COMPONENT = "kube-proxy"
+SYNC_PERIOD = 1.0
+
+
+class ProxyRunner:
+    def __init__(self, client: RestClient, bind_address: str, status_file: Path | None):
+        self.stop, self.wake = threading.Event(), threading.Event()
+        self.services = Informer(client, "/api/v1/services", self.stop, self.wake, COMPONENT)
+        self.endpoints = Informer(client, "/api/v1/endpoints", self.stop, self.wake, COMPONENT)
+        self.proxier = UserspaceProxier(host=bind_address)
+        self.bind_address, self.status_file = bind_address, status_file
+        self.serving: dict[str, int] = {}  # "ns/name:port/PROTO" -> local port
+        self.failed: dict[str, int] = {}  # the same, for ports that could not be bound
+        self.reported: set[str] = set()
+        self.status_written = False
+
+    def run(self, out) -> None:
+        self.services.start(), self.endpoints.start()
+        if not wait_for_cache_sync([self.services, self.endpoints], self.stop):
+            if self.stop.is_set():
+                return
+            raise ClientError("caches did not sync within 60s")
+        try:
+            self.sync_once()
+            print(f"ready: reference kube-proxy (userspace) on {self.bind_address}, "
+                  f"{len(self.serving)} service ports", file=out, flush=True)
+            while not self.stop.is_set():
+                self.wake.wait(SYNC_PERIOD)
+                self.wake.clear()
+                self.sync_once()
+        finally:
+            self.proxier.close()
+
+    def sync_once(self) -> None:
+        """syncProxyRules for the userspace mode: open new service ports, then set every port's
+        endpoints (none for a port whose Service is gone, so its connections are refused)."""
+        wanted: dict[str, tuple[str, str, int]] = {}  # key -> (service port name, protocol, listen port)
+        for service in self.services.store.list():
+            try:
+                infos = service_port_infos(service)
+            except UnsupportedServiceError as error:
+                self._say_once(f"unsupported:{error.service}", str(error))
+                continue
+            for info in infos:
+                key = f"{info.service_name_string}/{info.protocol.upper()}"
+                wanted[key] = (info.service_name_string, info.protocol.upper(), info.node_port or info.port)
+        changed = False
+        for key, (name, protocol, port) in sorted(wanted.items()):
+            if key in self.serving or self.failed.get(key) == port:
+                continue
+            try:
+                self.serving[key] = self.proxier.add_service(name, protocol, port)
+                self.failed.pop(key, None)
+                changed = True
+            except (OSError, ProxyError) as error:
+                self.failed[key] = port
+                log(COMPONENT, f"cannot serve {key} on {self.bind_address}:{port}: {error}")
+        ready = {name: [(ep.ip, int(ep.endpoint.rsplit(":", 1)[1])) for ep in eps if ep.ready]
+                 for name, eps in endpoints_map(self.endpoints.store.list()).items()}
+        for key in self.serving:
+            name = key.rsplit("/", 1)[0]
+            self.proxier.load_balancer.on_endpoints_update(name, ready.get(name, []) if key in wanted else [])
+        if changed or not self.status_written:
+            self._write_status()
+
+    def _say_once(self, key: str, message: str) -> None:
+        if key not in self.reported:
+            self.reported.add(key)
+            log(COMPONENT, message)
+
+    def _write_status(self) -> None:
+        if self.status_file is None:
+            return
+        tmp = self.status_file.with_name(self.status_file.name + ".tmp")
+        tmp.write_text(json.dumps(self.serving, indent=2, sort_keys=True) + "\n")
+        os.replace(tmp, self.status_file)
+        self.status_written = True
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m reference_impl.proxy.run",
+                                     description="Run the reference kube-proxy (userspace mode).")
+    parser.add_argument("--kubeconfig", required=True, type=Path, help="kubeconfig of the apiserver")
+    parser.add_argument("--bind-address", default="127.0.0.1", help="the address service ports listen on")
+    parser.add_argument("--status-file", type=Path,
+                        help="write the service port -> local port mapping here (JSON)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None, out=None) -> int:
+    try:
+        args = parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    try:
+        runner = ProxyRunner(load_client(args.kubeconfig), args.bind_address, args.status_file)
+        serve(runner.stop, lambda: runner.run(out or sys.stdout))
+    except (ClientError, ProxyError, OSError) as error:
+        print(f"reference kube-proxy: error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

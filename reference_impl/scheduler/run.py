@@ -1,0 +1,160 @@
+"""Run the reference kube-scheduler: node and pod informers feed the sans-IO `Scheduler`'s
+callbacks, and the actions of each `schedule_one()` go to the apiserver: a Bind as a POST to
+pods/<name>/binding, a PodScheduled=False condition as a merge patch of pods/<name>/status, and
+every RecordEvent as a core/v1 Event on the pod.
+
+`python -m reference_impl.scheduler.run --kubeconfig PATH [--config PLUGIN_CONFIG]` prints one
+"ready" line once its caches are synced and exits 0 on SIGTERM or SIGINT.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import random
+import sys
+import threading
+import time
+from pathlib import Path
+
+from reference_impl.client import APIStatusError, ClientError, RealClock
+from reference_impl.client.cache import ResourceEventHandler
+from reference_impl.client.rest import RestClient
+from reference_impl.controller_manager.run import Informer, load_client, log, serve, wait_for_cache_sync
+from reference_impl.scheduler import Bind, PatchPodStatus, RecordEvent, Scheduler, SchedulerError, load_profile
+
+COMPONENT = "default-scheduler"
+TICK_PERIOD = 1.0
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class SchedulerRunner:
+    def __init__(self, client: RestClient, scheduler: Scheduler):
+        self.client, self.scheduler = client, scheduler
+        self.stop, self.wake = threading.Event(), threading.Event()
+        # The core is not thread-safe: informer callbacks and the scheduling loop share it.
+        self.lock = threading.Lock()
+        self.nodes = Informer(client, "/api/v1/nodes", self.stop, component=COMPONENT)
+        self.pods = Informer(client, "/api/v1/pods", self.stop, component=COMPONENT)
+        s = scheduler
+        self.nodes.store.add_event_handler(ResourceEventHandler(
+            self._locked(s.on_node_add), self._locked(s.on_node_update), self._locked(s.on_node_delete)))
+        self.pods.store.add_event_handler(ResourceEventHandler(
+            self._locked(s.on_pod_add), self._locked(s.on_pod_update), self._locked(s.on_pod_delete)))
+
+    def _locked(self, callback):
+        def handler(*objs):
+            with self.lock:
+                callback(*objs)
+            self.wake.set()
+        return handler
+
+    def run(self, out) -> None:
+        self.nodes.start(), self.pods.start()
+        if not wait_for_cache_sync([self.nodes, self.pods], self.stop):
+            if self.stop.is_set():
+                return
+            raise ClientError("caches did not sync within 60s")
+        print(f"ready: reference kube-scheduler (profile {self.scheduler.profile.scheduler_name})",
+              file=out, flush=True)
+        next_tick = time.monotonic() + TICK_PERIOD
+        while not self.stop.is_set():
+            if time.monotonic() >= next_tick:
+                next_tick = time.monotonic() + TICK_PERIOD
+                with self.lock:
+                    self.scheduler.tick()
+            with self.lock:
+                actions = self.scheduler.schedule_one()
+            if actions:
+                self.perform(actions)
+                continue
+            self.wake.wait(max(0.0, min(TICK_PERIOD, next_tick - time.monotonic())))
+            self.wake.clear()
+
+    def perform(self, actions: list) -> None:
+        for action in actions:
+            try:
+                if isinstance(action, Bind):
+                    self._bind(action)
+                elif isinstance(action, PatchPodStatus):
+                    self._patch_condition(action)
+                elif isinstance(action, RecordEvent):
+                    self._event(action)
+                else:
+                    log(COMPONENT, f"unknown action {action!r}")
+            except APIStatusError as error:
+                log(COMPONENT, f"{type(action).__name__} {action.namespace}/{action.pod}: {error}")
+                if isinstance(action, Bind):
+                    self._bind_failed(action)
+            except (OSError, ValueError) as error:
+                log(COMPONENT, f"{type(action).__name__} {action.namespace}/{action.pod}: {error}")
+                if isinstance(action, Bind):
+                    self._bind_failed(action)
+
+    def _bind(self, action: Bind) -> None:
+        self.client.request("POST", f"/api/v1/namespaces/{action.namespace}/pods/{action.pod}/binding", {
+            "apiVersion": "v1", "kind": "Binding",
+            "metadata": {"name": action.pod, "namespace": action.namespace},
+            "target": {"apiVersion": "v1", "kind": "Node", "name": action.node}})
+
+    def _bind_failed(self, action: Bind) -> None:
+        """handleBindingCycleError: forget the assumed pod and queue it again if it is still pending."""
+        pod = self.pods.store.get(f"{action.namespace}/{action.pod}")
+        if pod is None:
+            return
+        with self.lock:
+            self.scheduler.cache.forget_pod({**pod, "spec": {**pod.get("spec", {}), "nodeName": action.node}})
+            if not pod.get("spec", {}).get("nodeName"):
+                self.scheduler.queue.add(pod)
+
+    def _patch_condition(self, action: PatchPodStatus) -> None:
+        """A merge patch replaces the whole conditions list, so send the cached list with ours in it."""
+        pod = self.pods.store.get(f"{action.namespace}/{action.pod}") or {}
+        conditions = [c for c in (pod.get("status") or {}).get("conditions") or []
+                      if c.get("type") != action.condition["type"]]
+        self.client.request_patch(f"/api/v1/namespaces/{action.namespace}/pods/{action.pod}/status",
+                                  {"status": {"conditions": conditions + [action.condition]}})
+
+    def _event(self, action: RecordEvent) -> None:
+        pod = self.pods.store.get(f"{action.namespace}/{action.pod}") or {"metadata": {}}
+        now = _now()
+        self.client.request("POST", f"/api/v1/namespaces/{action.namespace}/events", {
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": {"generateName": f"{action.pod}.", "namespace": action.namespace},
+            "involvedObject": {"apiVersion": "v1", "kind": "Pod", "namespace": action.namespace,
+                               "name": action.pod, "uid": pod["metadata"].get("uid", ""),
+                               "resourceVersion": pod["metadata"].get("resourceVersion", "")},
+            "type": action.type, "reason": action.reason, "message": action.message,
+            "source": {"component": COMPONENT}, "reportingComponent": COMPONENT,
+            "firstTimestamp": now, "lastTimestamp": now, "count": 1})
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m reference_impl.scheduler.run",
+                                     description="Run the reference kube-scheduler.")
+    parser.add_argument("--kubeconfig", required=True, type=Path, help="kubeconfig of the apiserver")
+    parser.add_argument("--config", help="plugin configuration (YAML or JSON; a KubeSchedulerConfiguration "
+                                         "uses its first profile)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None, out=None) -> int:
+    try:
+        args = parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    try:
+        profile = load_profile(args.config) if args.config else None
+        runner = SchedulerRunner(load_client(args.kubeconfig),
+                                 Scheduler(RealClock(), random.Random(), profile))
+        serve(runner.stop, lambda: runner.run(out or sys.stdout))
+    except (ClientError, SchedulerError) as error:
+        print(f"reference kube-scheduler: error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
