@@ -119,6 +119,9 @@ def build_parser() -> argparse.ArgumentParser:
     cluster.add_argument("--kubelets", type=positive_int, default=3, help="kubelets to start (default 3)")
     cluster.add_argument("--only", default=None, metavar="COMPONENTS",
                          help="comma-separated subset to start, e.g. etcd,apiserver")
+    cluster.add_argument("--node-monitor-grace-period", type=float, default=None, metavar="SECONDS",
+                         help="seconds before the controller-manager marks a silent node NotReady "
+                         "(default 40)")
     _add_common(cluster)
 
     check = commands.add_parser(
@@ -358,7 +361,7 @@ def cmd_cluster(args: argparse.Namespace) -> int:
             unknown = sorted(set(only) - set(cluster.ORDER))
             if unknown:
                 raise UsageError(f"unknown component {unknown[0]!r}: choose from {', '.join(cluster.ORDER)}")
-            started = cluster.up(directory, args.kubelets, only)
+            started = cluster.up(directory, args.kubelets, only, args.node_monitor_grace_period)
             for process in started.processes:
                 print(f"{process.name}\trunning\tpid {process.pid}\t{process.log}")
             print(f"kubeconfig\t{started.kubeconfig}")

@@ -108,8 +108,16 @@ def _tail(log: Path, lines: int = 8) -> str:
     return "\n".join("  " + line for line in log.read_text(errors="replace").splitlines()[-lines:])
 
 
-def up(directory: Path, kubelets: int = 3, only: tuple[str, ...] = ORDER) -> Cluster:
-    """Start a cluster in `directory` (its data, certificates, logs and kubeconfig live there)."""
+def up(directory: Path, kubelets: int = 3, only: tuple[str, ...] = ORDER,
+       node_monitor_grace_period: float | None = None) -> Cluster:
+    """Start a cluster in `directory` (its data, certificates, logs and kubeconfig live there).
+
+    Kubelet i runs node-i with pods on 127.0.i.0/24. `node_monitor_grace_period` (seconds) is how
+    long the controller-manager waits for a silent node before marking it NotReady (default 40);
+    the kubelets' Lease duration follows it, so they renew (every quarter of it) well within it.
+    """
+    if kubelets > 254:
+        raise ClusterError(f"{kubelets} kubelets: at most 254, one 127.0.N.0/24 pod range each")
     directory = directory.resolve()
     if (directory / "cluster.json").exists() and any(p.running() for p in Cluster.load(directory).processes):
         raise ClusterError(f"a cluster is already running from {directory}: `kubeatlas cluster down` first")
@@ -126,10 +134,15 @@ def up(directory: Path, kubelets: int = 3, only: tuple[str, ...] = ORDER) -> Clu
                 "--etcd-servers", etcd_url, "--cert-dir", str(directory / "pki"), "--secure-port", "0",
                 "--kubeconfig-out", str(kubeconfig)])
             started.append(process)
-        plan = [("controller-manager", "controller-manager", ["--kubeconfig", str(kubeconfig)]),
+        manager_args, kubelet_args = ["--kubeconfig", str(kubeconfig)], []
+        if node_monitor_grace_period is not None:
+            manager_args += ["--node-monitor-grace-period", f"{node_monitor_grace_period:g}"]
+            kubelet_args = ["--node-lease-duration-seconds", str(max(1, int(node_monitor_grace_period)))]
+        plan = [("controller-manager", "controller-manager", manager_args),
                 ("scheduler", "scheduler", ["--kubeconfig", str(kubeconfig)])]
         plan += [(f"kubelet-{i}", "kubelet", ["--kubeconfig", str(kubeconfig), "--node-name", f"node-{i}",
-                                               "--root-dir", str(directory / f"kubelet-{i}")])
+                                               "--root-dir", str(directory / f"kubelet-{i}"),
+                                               "--pod-cidr", f"127.0.{i}.0/24", *kubelet_args])
                  for i in range(1, kubelets + 1)]
         plan += [("proxy", "proxy", ["--kubeconfig", str(kubeconfig)])]
         for name, component, args in plan:

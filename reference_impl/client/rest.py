@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import http.client
 import json
+import socket
 import ssl
 import tempfile
 import threading
@@ -96,17 +97,38 @@ class RestClient:
                 raise Gone(resource_version, response.read().decode(errors="replace"))
             if response.status >= 300:
                 raise APIStatusError("WATCH", path, response.status, json.loads(response.read() or b"{}"))
-            while not stop.is_set():
-                try:
-                    line = response.readline()
-                except TimeoutError:
-                    continue  # a quiet watch; look at `stop` again
-                if not line:
-                    return
-                if line.strip():
-                    yield json.loads(line)
+            # A read timeout would poison the buffered reader for good ("cannot read from timed
+            # out object") and every quiet second would open a new watch, so the stream blocks and
+            # a helper thread honours `stop` by shutting the socket down.
+            conn.sock.settimeout(None)
+            done = threading.Event()
+            threading.Thread(target=_shut_down_on_stop, args=(conn.sock, stop, done), daemon=True).start()
+            try:
+                while not stop.is_set():
+                    try:
+                        line = response.readline()
+                    except OSError:
+                        if stop.is_set():
+                            return
+                        raise
+                    if not line:
+                        return
+                    if line.strip():
+                        yield json.loads(line)
+            finally:
+                done.set()
         finally:
             conn.close()
+
+
+def _shut_down_on_stop(sock: socket.socket, stop: threading.Event, done: threading.Event) -> None:
+    while not done.wait(0.5):
+        if stop.is_set():
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
 
 
 def run_reflector(client: RestClient, path: str, reflector: Reflector, stop: threading.Event) -> None:

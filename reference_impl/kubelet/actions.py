@@ -38,6 +38,7 @@ class RunProbe:
     container_name: str
     probe_type: str  # "liveness" | "readiness"
     probe: dict  # the probe spec: exec / httpGet / tcpSocket, timeoutSeconds
+    pod_ip: str = "127.0.0.1"  # where httpGet and tcpSocket probes connect unless they name a host
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ any process, and probes are taken to succeed, so thousands of pods cost only mem
 """
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 
 from reference_impl.mirrors import mirrors
@@ -26,6 +27,7 @@ from .actions import (
     StartContainer,
     UpdateLease,
 )
+from .envvars import EnvVarError, resolve_container
 from .errors import KubeletError, UnsupportedPodError
 
 # kubelet's container restart back-off (flowcontrol.NewBackOff(backOffPeriod, MaxContainerBackOff)).
@@ -78,6 +80,7 @@ class PodRecord:
     removed: bool = False  # no longer bound to this node / deleted from the API
     delete_sent: bool = False
     last_status: dict | None = None
+    pod_ip: str = ""
 
     @property
     def terminating(self) -> bool:
@@ -108,7 +111,8 @@ class Kubelet:
     """The core. One instance per node; see the module docstring for its inputs and outputs."""
 
     def __init__(self, node_name: str, clock, *, capacity: dict | None = None, node_ip: str = "127.0.0.1",
-                 hollow: bool = False, lease_duration_seconds: int = LEASE_DURATION_SECONDS) -> None:
+                 hollow: bool = False, lease_duration_seconds: int = LEASE_DURATION_SECONDS,
+                 pod_cidr: str | None = None) -> None:
         self.node_name = node_name
         self.clock = clock
         self.capacity = capacity or {"cpu": "4", "memory": "8Gi", "pods": "110"}
@@ -121,6 +125,10 @@ class Kubelet:
         self.last_lease_renew: float | None = None
         self.last_node_status: float | None = None
         self.pods: dict[str, PodRecord] = {}  # by uid
+        # Pod IPs come from pod_cidr, as host-local IPAM hands them out (the first address is the
+        # gateway's); with none every pod shares the node's IP. On Linux all of 127.0.0.0/8 is
+        # loopback, so a 127.0.N.0/24 per node gives each process its own address with no setup.
+        self.pod_cidr = ipaddress.ip_network(pod_cidr) if pod_cidr else None
 
     # ---- node ----
 
@@ -195,12 +203,22 @@ class Kubelet:
                     raise UnsupportedPodError(str(pod_key(pod)), "spec.initContainers")
                 self.pods[uid] = PodRecord(pod_key(pod), pod,
                                            {c["name"]: ContainerRecord(c) for c in pod["spec"]["containers"]},
-                                           start_time=self.clock.now())
+                                           start_time=self.clock.now(), pod_ip=self._allocate_ip(pod))
             else:
                 record.pod = pod
         for uid, record in self.pods.items():
             if uid not in seen:
                 record.removed = True
+
+    def _allocate_ip(self, pod: dict) -> str:
+        """The lowest free address of pod_cidr after the gateway; "" when none is free."""
+        if self.pod_cidr is None or pod["spec"].get("hostNetwork"):
+            return self.node_ip
+        taken = {r.pod_ip for r in self.pods.values()}
+        for address in list(self.pod_cidr.hosts())[1:]:
+            if str(address) not in taken:
+                return str(address)
+        return ""
 
     def _container(self, key: PodKey, name: str) -> ContainerRecord:
         record = self.pods.get(key.uid)
@@ -292,6 +310,14 @@ class Kubelet:
     def _maybe_start(self, record: PodRecord, c: ContainerRecord, restart_policy: str, now: float) -> list:
         if c.start_requested:
             return []
+        if not record.pod_ip:
+            c.waiting_reason, c.waiting_message = "ContainerCreating", f"no free IP in pod CIDR {self.pod_cidr}"
+            return []
+        try:
+            resolved = resolve_container(record.pod, c.spec, record.pod_ip)
+        except EnvVarError as error:
+            c.waiting_reason, c.waiting_message = "CreateContainerConfigError", str(error)
+            return []
         if c.state == "terminated":
             if not should_restart(restart_policy, c.exit_code or 0):
                 return []
@@ -306,7 +332,7 @@ class Kubelet:
             self.container_started(record.key, c.name, f"hollow://{record.key.uid}/{c.name}")
             return []
         c.start_requested = True
-        return [StartContainer(record.key, c.spec, c.restart_count)]
+        return [StartContainer(record.key, resolved, c.restart_count)]
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet/kuberuntime.kubeGenericRuntimeManager).doBackOff")
     def _advance_backoff(self, c: ContainerRecord, now: float) -> None:
@@ -336,7 +362,7 @@ class Kubelet:
                 continue
             c.probe_last_run[probe_type] = now
             c.probe_in_flight.add(probe_type)
-            actions.append(RunProbe(record.key, c.name, probe_type, probe))
+            actions.append(RunProbe(record.key, c.name, probe_type, probe, record.pod_ip or self.node_ip))
         return actions
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet/kuberuntime.kubeGenericRuntimeManager).killContainer")
@@ -392,7 +418,10 @@ class Kubelet:
         elif c.state == "terminated":
             state, last_state = {"terminated": self._terminated_state(c)}, c.last_state
         else:
-            state, last_state = {"waiting": {"reason": c.waiting_reason}}, c.last_state
+            waiting = {"reason": c.waiting_reason}
+            if c.waiting_reason == "CreateContainerConfigError":
+                waiting["message"] = c.waiting_message
+            state, last_state = {"waiting": waiting}, c.last_state
         out = {"name": c.name, "state": state, "lastState": last_state, "ready": c.ready,
                "restartCount": c.restart_count, "image": c.spec.get("image", ""), "imageID": "",
                "started": c.state == "running"}
@@ -416,7 +445,7 @@ class Kubelet:
         return {
             "phase": phase,
             "conditions": podstatus.with_transition_times(conditions, previous, now),
-            "hostIP": self.node_ip, "podIP": self.node_ip, "podIPs": [{"ip": self.node_ip}],
+            "hostIP": self.node_ip, **({"podIP": record.pod_ip, "podIPs": [{"ip": record.pod_ip}]} if record.pod_ip else {}),
             "startTime": podstatus.rfc3339(record.start_time),
             "containerStatuses": statuses,
         }

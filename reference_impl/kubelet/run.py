@@ -2,18 +2,23 @@
 bound to it as local processes (`runtime.ProcessRuntime`) and patch their status.
 
 `python -m reference_impl.kubelet.run --kubeconfig PATH --node-name NAME --root-dir DIR
-[--hollow-nodes N] [--capacity cpu=4,memory=8Gi,pods=110]` prints one "ready" line once its
+[--hollow-nodes N] [--capacity cpu=4,memory=8Gi,pods=110] [--pod-cidr 127.0.N.0/24]` prints one "ready" line once its
 Node is registered and exits 0 on SIGTERM or SIGINT, stopping the containers it started (a real
 kubelet leaves them to the runtime; here nothing else would reap them).
 
 With --hollow-nodes N it is kwok-style: N nodes NAME-0 .. NAME-<N-1>, each a hollow `Kubelet`
 core whose pods are reported Running and Ready with no process behind them.
 
+Each pod gets its own loopback address from --pod-cidr (default 127.0.N.0/24 for a node named
+…-N, N from 1 to 254), so pods on one host can all listen on the same port.
+
 Container logs go to DIR/pods/<namespace>_<pod>_<uid>/<container>/<restartCount>.log.
 """
 from __future__ import annotations
 
 import argparse
+import ipaddress
+import re
 import sys
 import threading
 import urllib.parse
@@ -25,7 +30,7 @@ from reference_impl.controller_manager.run import Informer, load_client, log, se
 from reference_impl.kubelet.actions import (DeletePod, PatchNodeStatus, PatchPodStatus, RegisterNode,
                                             SignalContainer, UpdateLease)
 from reference_impl.kubelet.errors import KubeletError
-from reference_impl.kubelet.kubelet import Kubelet
+from reference_impl.kubelet.kubelet import LEASE_DURATION_SECONDS, Kubelet
 from reference_impl.kubelet.runtime import ProcessRuntime, execute
 
 COMPONENT = "kubelet"
@@ -44,13 +49,16 @@ def parse_capacity(text: str) -> dict:
 
 class KubeletRunner:
     def __init__(self, client: RestClient, node_name: str, root_dir: Path, hollow_nodes: int,
-                 capacity: dict):
+                 capacity: dict, pod_cidr: str | None = None,
+                 lease_duration_seconds: int = LEASE_DURATION_SECONDS):
         self.client = client
         self.stop, self.wake = threading.Event(), threading.Event()
         clock = RealClock()
         hollow = hollow_nodes > 0
         names = [f"{node_name}-{i}" for i in range(hollow_nodes)] if hollow else [node_name]
-        self.kubelets = {name: Kubelet(name, clock, capacity=capacity, hollow=hollow) for name in names}
+        self.kubelets = {name: Kubelet(name, clock, capacity=capacity, hollow=hollow,
+                                       pod_cidr=None if hollow else pod_cidr,
+                                       lease_duration_seconds=lease_duration_seconds) for name in names}
         self.runtime = ProcessRuntime(root_dir / "pods")
         path = "/api/v1/pods"
         if not hollow:  # one node: let the apiserver filter, as the kubelet's pod source does
@@ -161,6 +169,14 @@ class KubeletRunner:
         self.runtime.poll()
 
 
+def default_pod_cidr(node_name: str) -> str | None:
+    """127.0.N.0/24 for a node whose name ends in N (1..254); otherwise pods share the node's IP."""
+    match = re.search(r"(\d+)$", node_name)
+    if match and 1 <= int(match.group(1)) <= 254:
+        return f"127.0.{int(match.group(1))}.0/24"
+    return None
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m reference_impl.kubelet.run",
                                      description="Run the reference kubelet (process runtime, or hollow nodes).")
@@ -171,9 +187,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="simulate N nodes NAME-0..NAME-<N-1> whose pods run without processes")
     parser.add_argument("--capacity", default=DEFAULT_CAPACITY,
                         help=f"the Node's capacity and allocatable (default {DEFAULT_CAPACITY})")
+    parser.add_argument("--pod-cidr", default=None,
+                        help="the range pod IPs come from (default 127.0.N.0/24 for a node named ...-N)")
+    parser.add_argument("--node-lease-duration-seconds", type=int, default=LEASE_DURATION_SECONDS,
+                        help="the Lease's duration; it is renewed every quarter of it (default "
+                        f"{LEASE_DURATION_SECONDS}, kubelet's nodeLeaseDurationSeconds)")
     args = parser.parse_args(argv)
+    if args.node_lease_duration_seconds < 1:
+        parser.error("--node-lease-duration-seconds must be 1 or more")
     if args.hollow_nodes < 0:
         parser.error("--hollow-nodes must be 0 or more")
+    if args.pod_cidr is None:
+        args.pod_cidr = default_pod_cidr(args.node_name)
+    else:
+        try:
+            ipaddress.ip_network(args.pod_cidr)
+        except ValueError as error:
+            parser.error(f"--pod-cidr: {error}")
     return args
 
 
@@ -185,7 +215,8 @@ def main(argv: list[str] | None = None, out=None) -> int:
     try:
         args.root_dir.mkdir(parents=True, exist_ok=True)
         runner = KubeletRunner(load_client(args.kubeconfig), args.node_name, args.root_dir,
-                               args.hollow_nodes, parse_capacity(args.capacity))
+                               args.hollow_nodes, parse_capacity(args.capacity), args.pod_cidr,
+                               args.node_lease_duration_seconds)
         serve(runner.stop, lambda: runner.run(out or sys.stdout))
     except (ClientError, KubeletError) as error:
         print(f"reference kubelet: error: {error}", file=sys.stderr)

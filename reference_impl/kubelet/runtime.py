@@ -83,9 +83,10 @@ class ProcessRuntime:
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/kubelet/prober.prober).runProbe")
-def run_probe(action: RunProbe, host: str = "127.0.0.1") -> bool:
+def run_probe(action: RunProbe, host: str | None = None) -> bool:
     """Run one probe against a local process container; True on success."""
     probe = action.probe
+    host = host or action.pod_ip
     timeout = probe.get("timeoutSeconds", 1)
     if "exec" in probe:
         try:

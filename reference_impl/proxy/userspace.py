@@ -44,6 +44,10 @@ class LoadBalancerRR:
         return eps[i]
 
 
+# upstream's EndpointDialTimeouts: one dial per entry, each to the next endpoint.
+ENDPOINT_DIAL_TIMEOUTS = (0.25, 0.5, 1.0, 2.0)
+
+
 class UserspaceProxier:
     """Serve each service port on 127.0.0.1 (an ephemeral port) and forward to its endpoints.
 
@@ -87,12 +91,26 @@ class UserspaceProxier:
                 continue
             except OSError:
                 return
-            try:
-                backend = socket.create_connection(self.load_balancer.next_endpoint(service), timeout=5)
-            except (OSError, NoEndpointsError):
+            backend = self._connect_backend(service)
+            if backend is None:
                 client.close()
                 continue
             threading.Thread(target=_copy_both_ways, args=(client, backend), daemon=True).start()
+
+    @mirrors("k8s.io/kubernetes/pkg/proxy/userspace.TryConnectEndpoints")
+    def _connect_backend(self, service: str) -> socket.socket | None:
+        """Dial endpoints in turn, a longer timeout each time, so a backend that just went away
+        (its endpoint not yet withdrawn) costs a retry, not the client's connection."""
+        for timeout in ENDPOINT_DIAL_TIMEOUTS:
+            try:
+                backend = socket.create_connection(self.load_balancer.next_endpoint(service), timeout=timeout)
+            except NoEndpointsError:
+                return None
+            except OSError:
+                continue
+            backend.settimeout(5)
+            return backend
+        return None
 
     @mirrors("(*k8s.io/kubernetes/pkg/proxy/userspace.udpProxySocket).ProxyLoop")
     def _udp_loop(self, service: str, sock: socket.socket) -> None:
