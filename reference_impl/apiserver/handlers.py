@@ -5,14 +5,18 @@ watch, a `WatchResponse` whose chunks the HTTP adapter streams.
 What upstream spreads over k8s.io/apiserver/pkg/endpoints/handlers is here in one place: body
 decoding (JSON, YAML or Kubernetes protobuf, at most 3 MiB), output negotiation (JSON, or a meta.k8s.io Table when the
 Accept header asks `as=Table`), `dryRun=All`, admission on writes, the three patch types applied
-inside the registry's GuaranteedUpdate, the status/binding/scale subresources, and watch events as
-JSON lines. Every failure is a `StatusError` the server turns into a Status body.
+inside the registry's GuaranteedUpdate, the status/binding/scale subresources, pods/log (streamed
+from the pod's kubelet), and watch events as JSON lines. Every failure is a `StatusError` the server
+turns into a Status body.
 """
 from __future__ import annotations
 
+import http.client
 import json
+import socket
 import threading
 import time
+import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
@@ -244,6 +248,44 @@ def dry_run(request: Request) -> bool:
     return bool(values)
 
 
+# --- pods/log --------------------------------------------------------------------------------
+
+LOG_OPTIONS = ("follow", "previous", "tailLines", "limitBytes", "timestamps", "sinceSeconds")
+LOG_ERROR_REASONS = {400: "BadRequest", 404: "NotFound", 403: "Forbidden"}
+
+
+@mirrors("k8s.io/kubernetes/pkg/registry/core/pod.LogLocation")
+def log_container(pod: dict, container: str) -> str:
+    """The container whose log is asked for: the one named, or the pod's only container; 400 when
+    the pod has several and none is named, or the name is not one of them."""
+    spec = pod.get("spec") or {}
+    names = [c["name"] for c in spec.get("containers") or []]
+    init_names = [c["name"] for c in spec.get("initContainers") or []]
+    pod_name = pod["metadata"]["name"]
+    if not container:
+        if len(names) == 1:
+            return names[0]
+        message = f"a container name must be specified for pod {pod_name}, choose one of: [{' '.join(names)}]"
+        if init_names:
+            message += f" or one of the init containers: [{' '.join(init_names)}]"
+        raise errors.bad_request(message)
+    if container not in names + init_names:
+        raise errors.bad_request(f"container {container} is not valid for pod {pod_name}")
+    return container
+
+
+def kubelet_endpoint(node: dict) -> tuple[str, int]:
+    """The node's InternalIP (else its first address) and the kubelet port it reports."""
+    status = node.get("status") or {}
+    port = ((status.get("daemonEndpoints") or {}).get("kubeletEndpoint") or {}).get("Port")
+    addresses = status.get("addresses") or []
+    address = next((a["address"] for a in addresses if a.get("type") == "InternalIP"),
+                   addresses[0]["address"] if addresses else "")
+    if not port or not address:
+        raise errors.internal_error(f"node {node['metadata']['name']} reports no kubelet endpoint")
+    return address, int(port)
+
+
 # --- the REST handlers ----------------------------------------------------------------------
 
 
@@ -267,6 +309,10 @@ class RESTHandlers:
             return self.bind(request, resource)
         if sub == "scale" and verb in ("get", "update", "patch"):
             return getattr(self, f"scale_{verb}")(request, resource)
+        if sub == "log":
+            if verb != "get":
+                raise errors.method_not_allowed(f"{resource.plural}/{sub}", verb, resource.group)
+            return self.pod_log(request, resource)
         if verb not in resource.verbs or (sub == "status" and verb not in ("get", "update", "patch")):
             raise errors.method_not_allowed(f"{resource.plural}/{sub}" if sub else resource.plural, verb,
                                             resource.group)
@@ -436,6 +482,55 @@ class RESTHandlers:
 
         return Response.json(200, self.registry.patch(resource, info.namespace, info.name, patch_fn,
                                                       subresource="scale", dry_run=dry_run(request)))
+
+    @mirrors("(*k8s.io/kubernetes/pkg/registry/core/pod/rest.LogREST).Get")
+    def pod_log(self, request: Request, resource) -> WatchResponse:
+        """Stream the container's log from the kubelet of the pod's node (`kubectl logs`)."""
+        info = request.info
+        pod = self.registry.get(resource, info.namespace, info.name)
+        container = log_container(pod, request.param("container"))
+        node_name = (pod.get("spec") or {}).get("nodeName")
+        if not node_name:
+            raise errors.bad_request(f'container "{container}" in pod "{info.name}" is waiting to start: '
+                                     "ContainerCreating")
+        host, port = kubelet_endpoint(self.registry.get("nodes", None, node_name))
+        query = {name: request.param(name) for name in LOG_OPTIONS if request.param(name)}
+        path = "/containerLogs/" + "/".join(urllib.parse.quote(p, safe="") for p in
+                                            (info.namespace, info.name, container))
+        follow = request.param("follow") in ("1", "true")
+        conn = http.client.HTTPConnection(host, port, timeout=None if follow else 30)
+        try:
+            conn.request("GET", path + ("?" + urllib.parse.urlencode(query) if query else ""))
+            upstream = conn.getresponse()
+        except OSError as err:
+            conn.close()
+            raise errors.internal_error(f"Get \"http://{host}:{port}{path}\": {err}") from err
+        if upstream.status != 200:
+            body = upstream.read(1024 * 1024).decode(errors="replace").strip()
+            conn.close()
+            raise StatusError(upstream.status, LOG_ERROR_REASONS.get(upstream.status, "InternalError"), body)
+
+        def stop() -> None:
+            if conn.sock is not None:
+                try:
+                    conn.sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+
+        def chunks() -> Iterator[bytes]:
+            with self._lock:
+                self._watches.add(stop)
+            try:
+                while chunk := upstream.read1(64 * 1024):
+                    yield chunk
+            except (OSError, http.client.HTTPException):
+                return
+            finally:
+                conn.close()
+                with self._lock:
+                    self._watches.discard(stop)
+
+        return WatchResponse(chunks(), stop, content_type="text/plain")
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.serveWatch",
              "(*k8s.io/apiserver/pkg/endpoints/handlers.WatchServer).ServeHTTP")

@@ -154,7 +154,7 @@ RESOURCES: tuple[Resource, ...] = (
              ("status", "finalize"), table_columns=_columns(NAME, ("Status", "string", 0, "status.phase"), AGE),
              name_validation="label", return_deleted_object=True, status_reset_on_update=True,
              field_selectors=(*COMMON_FIELDS, "status.phase"), merge_keys=_merge("spec", {})),
-    Resource("", "v1", "Pod", "pods", "pod", True, ("po",), subresources=("status", "binding"),
+    Resource("", "v1", "Pod", "pods", "pod", True, ("po",), subresources=("status", "binding", "log"),
              categories=("all",), table_columns=POD_COLUMNS, merge_keys=_merge("spec", POD_MERGE),
              return_deleted_object=True, status_reset_on_update=True,
              field_selectors=(*COMMON_FIELDS, "spec.nodeName", "spec.restartPolicy", "spec.schedulerName",

@@ -12,7 +12,9 @@ core whose pods are reported Running and Ready with no process behind them.
 Each pod gets its own loopback address from --pod-cidr (default 127.0.N.0/24 for a node named
 …-N, N from 1 to 254), so pods on one host can all listen on the same port.
 
-Container logs go to DIR/pods/<namespace>_<pod>_<uid>/<container>/<restartCount>.log.
+Container logs go to DIR/pods/<namespace>_<pod>_<uid>/<container>/<restartCount>.log and are served
+on a free port of the node's address (`logserver.LogServer`, `/containerLogs/...`); the port goes
+into the Node's status.daemonEndpoints.kubeletEndpoint, where the apiserver's pods/log looks.
 """
 from __future__ import annotations
 
@@ -31,6 +33,7 @@ from reference_impl.kubelet.actions import (DeletePod, PatchNodeStatus, PatchPod
                                             SignalContainer, UpdateLease)
 from reference_impl.kubelet.errors import KubeletError
 from reference_impl.kubelet.kubelet import LEASE_DURATION_SECONDS, Kubelet
+from reference_impl.kubelet.logserver import LogServer
 from reference_impl.kubelet.runtime import ProcessRuntime, execute
 
 COMPONENT = "kubelet"
@@ -65,8 +68,25 @@ class KubeletRunner:
             path += "?" + urllib.parse.urlencode({"fieldSelector": f"spec.nodeName={node_name}"})
         self.pods = Informer(client, path, self.stop, self.wake, COMPONENT)
         self.rejected: set[str] = set()
+        node_ip = next(iter(self.kubelets.values())).node_ip
+        self.log_server = LogServer(root_dir / "pods", self._find_pod,
+                                    lambda key, name: (key, name) in self.runtime.processes, host=node_ip)
+
+    def _find_pod(self, namespace: str, name: str) -> dict | None:
+        return self.pods.store.get(f"{namespace}/{name}")
+
+    def _with_endpoint(self, status: dict) -> dict:
+        """The node status plus the port the log server listens on, as the kubelet reports it."""
+        return {**status, "daemonEndpoints": {"kubeletEndpoint": {"Port": self.log_server.port}}}
 
     def run(self, out) -> None:
+        self.log_server.start()
+        try:
+            self._run(out)
+        finally:
+            self.log_server.stop()
+
+    def _run(self, out) -> None:
         for kubelet in self.kubelets.values():
             while not kubelet.registered and not self.stop.is_set():
                 self.perform(kubelet, kubelet.register_node())
@@ -122,17 +142,19 @@ class KubeletRunner:
 
     def _perform(self, kubelet: Kubelet, action) -> None:
         if isinstance(action, RegisterNode):
+            node = {**action.node, "status": self._with_endpoint(action.node["status"])}
             try:
-                self.client.request("POST", "/api/v1/nodes", action.node)
+                self.client.request("POST", "/api/v1/nodes", node)
             except APIStatusError as error:
                 if error.code != 409:
                     raise
                 # Registered before (a restart): bring its status up to date.
                 self.client.request_patch(f"/api/v1/nodes/{kubelet.node_name}/status",
-                                          {"status": action.node["status"]})
+                                          {"status": node["status"]})
             kubelet.node_registered()
         elif isinstance(action, PatchNodeStatus):
-            self.client.request_patch(f"/api/v1/nodes/{action.node_name}/status", {"status": action.status})
+            self.client.request_patch(f"/api/v1/nodes/{action.node_name}/status",
+                                      {"status": self._with_endpoint(action.status)})
         elif isinstance(action, UpdateLease):
             self._update_lease(action.lease)
         elif isinstance(action, PatchPodStatus):

@@ -22,9 +22,11 @@ from analyzer.cli import main
 from reference_impl.cluster import Cluster
 
 NAMESPACE = "e2e-web"
-# Replies "<pod name> <VERSION> <pid>"; binds the address it is given, $(POD_IP) in the manifest.
+# Replies "<pod name> <VERSION> <pid>"; binds the address it is given, $(POD_IP) in the manifest,
+# and says so on stdout, which `kubectl logs` reads back.
 SERVER = """
 import http.server, os, sys
+print(f"serving {os.environ['POD_NAME']} {os.environ['VERSION']} on {sys.argv[1]}:{sys.argv[2]}", flush=True)
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
         body = f"{os.environ['POD_NAME']} {os.environ['VERSION']} {os.getpid()}".encode()
@@ -227,6 +229,27 @@ def test_a_rolling_update_keeps_a_ready_backend_throughout(cluster):
     assert None not in answers, f"{answers.count(None)} of {len(answers)} requests failed during the rollout"
     versions = [a.split()[1] for a in answers]
     assert versions[0] == "v1" and versions[-1] == "v2"
+
+
+def test_kubectl_logs_reads_the_container_output_through_its_kubelet(cluster):
+    pod = cluster.ready_pods()[0]
+    name, ip = pod["metadata"]["name"], pod["status"]["podIP"]
+    line = f"serving {name} v2 on {ip}:{APP_PORT}"
+    assert cluster.kubectl("logs", "-n", NAMESPACE, name).splitlines() == [line]
+    assert cluster.kubectl("logs", "-n", NAMESPACE, name, "-c", "web", "--tail", "1").splitlines() == [line]
+    follow = subprocess.Popen(["kubectl", "--kubeconfig", str(cluster.kubeconfig), "logs", "-f", "-n", NAMESPACE,
+                               name], stdout=subprocess.PIPE, text=True)
+    try:
+        assert follow.stdout.readline().rstrip("\n") == line
+    finally:
+        follow.kill()
+        follow.wait()
+    result = subprocess.run(["kubectl", "--kubeconfig", str(cluster.kubeconfig), "logs", "-n", NAMESPACE, name,
+                             "--previous"], capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0 and "previous terminated container" in result.stderr
+    result = subprocess.run(["kubectl", "--kubeconfig", str(cluster.kubeconfig), "logs", "-n", NAMESPACE, "nope"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0 and 'pods "nope" not found' in result.stderr
 
 
 def test_a_killed_kubelets_node_goes_not_ready_and_its_pods_move(cluster):

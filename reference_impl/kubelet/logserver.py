@@ -1,0 +1,275 @@
+"""The kubelet's `/containerLogs/<namespace>/<pod>/<container>` endpoint, which the apiserver's
+`pods/log` subresource proxies to (`kubectl logs`).
+
+The core is plain functions: `parse_log_options` reads the query as kubelet's
+`server.getContainerLogs` does, `log_file_index` picks the log file from the pod's API status
+the way `Kubelet.validateContainerLogStatus` picks a container ID, and `read_log` applies
+tailLines/limitBytes. `LogServer` is the thin HTTP adapter; with `follow` it streams what the
+process appends until the container stops, the client leaves or the kubelet stops.
+"""
+from __future__ import annotations
+
+import http.server
+import select
+import socket
+import threading
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from reference_impl.mirrors import mirrors
+
+from .actions import PodKey
+from .errors import KubeletError
+from .runtime import log_path
+
+FOLLOW_POLL_SECONDS = 0.2
+
+
+class ContainerLogError(KubeletError):
+    """A log request the kubelet refuses; `code` is the HTTP status it answers with."""
+
+    def __init__(self, code: int, message: str) -> None:
+        self.code = code
+        self.message = message
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class LogOptions:
+    """v1.PodLogOptions as the kubelet's query carries them (timestamps is accepted and ignored:
+    the process runtime writes no timestamps)."""
+
+    follow: bool = False
+    previous: bool = False
+    tail_lines: int | None = None
+    limit_bytes: int | None = None
+    timestamps: bool = False
+
+
+def _flag(query: dict, name: str) -> bool:
+    return (query.get(name) or [""])[0] in ("1", "true", "True")
+
+
+def _count(query: dict, name: str) -> int | None:
+    value = (query.get(name) or [""])[0]
+    if value == "":
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise ContainerLogError(400, f"{name}: invalid value {value!r}") from None
+    if number < 0:
+        raise ContainerLogError(400, f"{name} must be greater than or equal to 0")
+    return number
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/kubelet/server.Server).getContainerLogs")
+def parse_log_options(query: dict) -> LogOptions:
+    """The options in a parsed query string (name -> list of values); 400 on a bad number."""
+    limit = _count(query, "limitBytes")
+    if limit == 0:
+        raise ContainerLogError(400, "limitBytes must be greater than zero")
+    return LogOptions(follow=_flag(query, "follow"), previous=_flag(query, "previous"),
+                      tail_lines=_count(query, "tailLines"), limit_bytes=limit,
+                      timestamps=_flag(query, "timestamps"))
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).validateContainerLogStatus")
+def log_file_index(pod: dict, container_name: str, previous: bool) -> int:
+    """Which `<restartCount>.log` holds the asked-for logs, from the pod's container status.
+
+    The runtime names a container's log by the restart count it started with, and the count goes
+    up only when the container is restarted: a running or terminated container writes to
+    `restartCount`, the one before it to `restartCount - 1`; one waiting to be restarted has not
+    been counted yet, so its last run is still `restartCount`.
+    """
+    pod_name = pod["metadata"]["name"]
+    status = next((s for s in (pod.get("status") or {}).get("containerStatuses") or []
+                   if s.get("name") == container_name), None)
+    if status is None:
+        raise ContainerLogError(400, f'container "{container_name}" in pod "{pod_name}" is not available')
+    quoted = f'container "{container_name}" in pod "{pod_name}"'
+    state, last = status.get("state") or {}, (status.get("lastState") or {}).get("terminated")
+    restarts = status.get("restartCount", 0)
+    if previous:
+        if not last or not last.get("containerID"):
+            raise ContainerLogError(400, f'previous terminated {quoted} not found')
+        return restarts if "waiting" in state else restarts - 1
+    if "running" in state:
+        return restarts
+    if "terminated" in state:
+        if state["terminated"].get("containerID"):
+            return restarts
+        if last and last.get("containerID"):
+            return restarts - 1
+        raise ContainerLogError(400, f"{quoted} is terminated")
+    if last:
+        if not last.get("containerID"):
+            raise ContainerLogError(400, f"{quoted} is terminated")
+        return restarts
+    if "waiting" in state:
+        return _waiting(quoted, state["waiting"].get("reason", ""))
+    raise ContainerLogError(400, f"{quoted} is waiting to start - no logs yet")
+
+
+def _waiting(quoted: str, reason: str) -> int:
+    detail = {"ErrImagePull": "image can't be pulled",
+              "ImagePullBackOff": "trying and failing to pull image"}.get(reason, reason)
+    raise ContainerLogError(400, f"{quoted} is waiting to start: {detail}")
+
+
+def tail(data: bytes, lines: int | None) -> bytes:
+    """The last `lines` lines of `data` (all of it for None); a final line without a newline counts."""
+    if lines is None:
+        return data
+    if lines == 0:
+        return b""
+    parts = data.splitlines(keepends=True)
+    return b"".join(parts[-lines:])
+
+
+def read_log(path: Path, options: LogOptions) -> bytes:
+    """The file's contents after tailLines and limitBytes; empty when the file was never written."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return b""
+    data = tail(data, options.tail_lines)
+    return data[:options.limit_bytes] if options.limit_bytes is not None else data
+
+
+# --- the HTTP adapter ---------------------------------------------------------------------------
+
+PodLookup = Callable[[str, str], "dict | None"]
+RunningCheck = Callable[[PodKey, str], bool]
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: "_Server"
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
+        """Quiet: the kubelet's stderr is for its own messages."""
+
+    def do_GET(self) -> None:
+        url = urllib.parse.urlsplit(self.path)
+        parts = [urllib.parse.unquote(p) for p in url.path.strip("/").split("/")]
+        if len(parts) != 4 or parts[0] != "containerLogs":
+            self._text(404, "404 page not found\n")
+            return
+        _, namespace, name, container = parts
+        try:
+            options = parse_log_options(urllib.parse.parse_qs(url.query, keep_blank_values=True))
+            pod = self.server.find_pod(namespace, name)
+            if pod is None:
+                raise ContainerLogError(404, f'pod "{name}" in namespace "{namespace}" not found')
+            if container not in {c["name"] for c in pod["spec"].get("containers", [])}:
+                raise ContainerLogError(404, f'container "{container}" not found in pod "{name}"')
+            index = log_file_index(pod, container, options.previous)
+        except ContainerLogError as error:
+            self._text(error.code, error.message)
+            return
+        meta = pod["metadata"]
+        key = PodKey(namespace, name, meta.get("uid", ""))
+        path = log_path(self.server.log_root, key, container, index)
+        data = read_log(path, options)
+        if not (options.follow and not options.previous):
+            self._text(200, data, "text/plain")
+            return
+        self._follow(path, data, options, lambda: self.server.is_running(key, container))
+
+    def _text(self, code: int, body: str | bytes, content_type: str = "text/plain; charset=utf-8") -> None:
+        body = body.encode() if isinstance(body, str) else body
+        self.send_response(code)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _follow(self, path: Path, first: bytes, options: LogOptions, running: Callable[[], bool]) -> None:
+        """Chunked: what the file holds now, then what the process appends, until it stops."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.close_connection = True
+        try:
+            offset = path.stat().st_size if path.exists() else 0
+        except OSError:
+            offset = 0
+        sent = 0
+        try:
+            for chunk in self._chunks(path, first, offset, running):
+                if options.limit_bytes is not None:
+                    chunk = chunk[:options.limit_bytes - sent]
+                if chunk:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                    self.wfile.flush()
+                    sent += len(chunk)
+                if options.limit_bytes is not None and sent >= options.limit_bytes:
+                    break
+            self.wfile.write(b"0\r\n\r\n")
+        except OSError:  # the apiserver went away
+            pass
+
+    def _chunks(self, path: Path, first: bytes, offset: int, running: Callable[[], bool]):
+        yield first
+        while not self.server.stopping.is_set() and not self._client_gone():
+            alive = running()
+            try:
+                with open(path, "rb") as log:
+                    log.seek(offset)
+                    data = log.read()
+            except FileNotFoundError:
+                data = b""
+            offset += len(data)
+            if data:
+                yield data
+            if not alive:
+                return
+            self.server.stopping.wait(FOLLOW_POLL_SECONDS)
+
+    def _client_gone(self) -> bool:
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    log_root: Path
+    find_pod: PodLookup
+    is_running: RunningCheck
+    stopping: threading.Event
+
+    def handle_error(self, request, client_address) -> None:
+        """A client dropping its connection is not the kubelet's error."""
+
+
+class LogServer:
+    """Serves container logs on `host:port` (0 = a free port) over plain HTTP, in a daemon thread."""
+
+    def __init__(self, log_root: Path, find_pod: PodLookup, is_running: RunningCheck,
+                 host: str = "127.0.0.1", port: int = 0):
+        self._httpd = _Server((host, port), _Handler)
+        self._httpd.log_root, self._httpd.find_pod, self._httpd.is_running = Path(log_root), find_pod, is_running
+        self._httpd.stopping = threading.Event()
+        self.host, self.port = host, self._httpd.server_address[1]
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2},
+                                        name="kubelet-logs", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._httpd.stopping.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
