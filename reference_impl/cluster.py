@@ -81,7 +81,8 @@ def _module(component: str) -> str:
     return "reference_impl." + {"controller-manager": "controller_manager"}.get(component, component) + ".run"
 
 
-def _start(directory: Path, name: str, component: str, args: list[str]) -> tuple[Process, str]:
+def start(directory: Path, name: str, component: str, args: list[str],
+          ready_timeout: float = READY_TIMEOUT) -> tuple[Process, str]:
     """Start one component and wait for its ready line; return it and that line."""
     logs = directory / "logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -91,7 +92,7 @@ def _start(directory: Path, name: str, component: str, args: list[str]) -> tuple
         child = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                  start_new_session=True)
     process = Process(name, child.pid, argv, str(log))
-    deadline = time.monotonic() + READY_TIMEOUT
+    deadline = time.monotonic() + ready_timeout
     while time.monotonic() < deadline:
         for line in log.read_text(errors="replace").splitlines():
             if line.startswith("ready"):
@@ -100,8 +101,8 @@ def _start(directory: Path, name: str, component: str, args: list[str]) -> tuple
             raise ClusterError(f"{name} exited with status {child.returncode} before it was ready:\n"
                                + _tail(log))
         time.sleep(0.1)
-    _stop([process])
-    raise ClusterError(f"{name} printed no ready line within {READY_TIMEOUT:.0f} s:\n" + _tail(log))
+    stop([process])
+    raise ClusterError(f"{name} printed no ready line within {ready_timeout:.0f} s:\n" + _tail(log))
 
 
 def _tail(log: Path, lines: int = 8) -> str:
@@ -125,12 +126,12 @@ def up(directory: Path, kubelets: int = 3, only: tuple[str, ...] = ORDER,
     kubeconfig = directory / "admin.kubeconfig"
     started: list[Process] = []
     try:
-        process, ready = _start(directory, "etcd", "etcd", [
+        process, ready = start(directory, "etcd", "etcd", [
             "--data-dir", str(directory / "etcd"), "--listen-client-urls", "http://127.0.0.1:0"])
         started.append(process)
         etcd_url = URL.search(ready).group(1)
         if "apiserver" in only:
-            process, _ = _start(directory, "apiserver", "apiserver", [
+            process, _ = start(directory, "apiserver", "apiserver", [
                 "--etcd-servers", etcd_url, "--cert-dir", str(directory / "pki"), "--secure-port", "0",
                 "--kubeconfig-out", str(kubeconfig)])
             started.append(process)
@@ -147,9 +148,9 @@ def up(directory: Path, kubelets: int = 3, only: tuple[str, ...] = ORDER,
         plan += [("proxy", "proxy", ["--kubeconfig", str(kubeconfig)])]
         for name, component, args in plan:
             if component in only:
-                started.append(_start(directory, name, component, args)[0])
+                started.append(start(directory, name, component, args)[0])
     except BaseException:
-        _stop(started)
+        stop(started)
         raise
     cluster = Cluster(str(directory), str(kubeconfig), tuple(started))
     cluster.save()
@@ -163,12 +164,12 @@ def status(directory: Path) -> tuple[Cluster, list[tuple[Process, bool]]]:
 
 def down(directory: Path) -> Cluster:
     cluster = Cluster.load(directory.resolve())
-    _stop(list(cluster.processes))
+    stop(list(cluster.processes))
     cluster.state_file.unlink()
     return cluster
 
 
-def _stop(processes: list[Process]) -> None:
+def stop(processes: list[Process]) -> None:
     """SIGTERM each process group, last started first; SIGKILL what is left after the grace."""
     for process in reversed(processes):
         _signal(process, signal.SIGTERM)

@@ -37,6 +37,7 @@ class RestClient:
         user = next(u["user"] for u in config["users"] if u["name"] == context["user"])
         url = urllib.parse.urlsplit(cluster["server"])
         self.host, self.port, self.timeout = url.hostname, url.port or 443, timeout
+        self._local = threading.local()
         self.tls = ssl.create_default_context(
             cadata=_pem(cluster, "certificate-authority", kubeconfig.parent).decode())
         self.token = user.get("token")
@@ -47,6 +48,12 @@ class RestClient:
                 cert.write_bytes(_pem(user, "client-certificate", kubeconfig.parent))
                 key.write_bytes(_pem(user, "client-key", kubeconfig.parent))
                 self.tls.load_cert_chain(cert, key)
+
+    def _drop_connection(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
 
     def _connect(self, timeout: float | None) -> http.client.HTTPSConnection:
         return http.client.HTTPSConnection(self.host, self.port, timeout=timeout, context=self.tls)
@@ -65,17 +72,32 @@ class RestClient:
 
     def request(self, method: str, path: str, body: dict | None = None,
                 content_type: str = "application/json") -> dict:
-        conn = self._connect(self.timeout)
         headers = self._headers(body is not None)
         if body is not None:
             headers["Content-Type"] = content_type
+        data = json.dumps(body).encode() if body is not None else None
+        # One kept-alive connection per thread: a TLS handshake with a client certificate per
+        # request cost ~50 ms, which made one scheduler bind plus its event take 100 ms.
+        conn = getattr(self._local, "conn", None)
+        reused = conn is not None
+        if not reused:
+            conn = self._local.conn = self._connect(self.timeout)
         try:
-            conn.request(method, path, body=json.dumps(body).encode() if body is not None else None,
-                         headers=headers)
+            conn.request(method, path, body=data, headers=headers)
             response = conn.getresponse()
             raw = response.read()
-        finally:
-            conn.close()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            self._drop_connection()
+            if not reused:
+                raise
+            # The server closed the idle connection before our request reached it: once more,
+            # on a new one.
+            return self.request(method, path, body, content_type)
+        except BaseException:
+            self._drop_connection()
+            raise
+        if response.will_close:
+            self._drop_connection()
         payload = json.loads(raw) if raw else {}
         if response.status >= 300:
             raise APIStatusError(method, path, response.status, payload)
