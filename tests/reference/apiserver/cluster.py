@@ -19,7 +19,6 @@ import json
 import os
 import queue
 import re
-import signal
 import ssl
 import subprocess
 import sys
@@ -39,7 +38,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "etcd"))
 import processes  # noqa: E402
 
 START_TIMEOUT = 30.0
-STOP_TIMEOUT = 10.0
 KUBECTL_TIMEOUT = 30.0
 STORAGES = ("reference", "etcd")
 
@@ -200,17 +198,6 @@ def parse_ready_port(line: str) -> int | None:
     return int(match.group(1) or match.group(2)) if match else None
 
 
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=STOP_TIMEOUT)
-
-
 @contextlib.contextmanager
 def etcd(storage: str, work: Path) -> Iterator[str]:
     """A running etcd of the given kind; yields its client URL."""
@@ -260,7 +247,7 @@ def apiserver(etcd_url: str, work: Path, storage: str = "reference",
         _wait_ready(cluster)
         yield cluster
     finally:
-        _stop(process)
+        processes.stop_process(process)
         process.stdout.close()
 
 
@@ -315,7 +302,7 @@ def kubectl_stream(cluster: Cluster, *args: str, user: str = "admin") -> Iterato
     try:
         yield reader
     finally:
-        _stop(process)
+        processes.stop_process(process)
         process.stdout.close()
         process.stderr.close()
 

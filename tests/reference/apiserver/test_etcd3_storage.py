@@ -11,6 +11,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "etcd"))
 import processes  # noqa: E402
+from watching import collect  # noqa: E402
 
 from reference_impl.apiserver.errors import StatusError  # noqa: E402
 from reference_impl.apiserver.etcdclient import EtcdClient  # noqa: E402
@@ -169,23 +170,6 @@ def test_list_at_an_exact_old_revision(storage, prefix):
     storage.create(prefix + "b", obj("b"))
     old = storage.list(prefix, limit=10, resource_version=first["metadata"]["resourceVersion"])
     assert [o["metadata"]["name"] for o in old.items] == ["a"]
-
-
-def collect(watch, count: int, timeout: float = 10.0) -> list:
-    """The first `count` events of `watch` (fewer if it ends or `timeout` passes)."""
-    events: list = []
-
-    def run():
-        for event in watch:
-            events.append(event)
-            if len(events) == count:
-                return
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(timeout)
-    watch.stop()
-    return events
 
 
 def test_watch_from_a_revision_sees_later_changes(storage, prefix):

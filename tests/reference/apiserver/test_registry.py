@@ -12,6 +12,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "etcd"))
 import processes  # noqa: E402
+from watching import collect  # noqa: E402
 
 from reference_impl.apiserver.errors import StatusError  # noqa: E402
 from reference_impl.apiserver.etcdclient import EtcdClient  # noqa: E402
@@ -232,22 +233,6 @@ def test_list_limit_and_continue(registry, ns):
     assert [c["metadata"]["name"] for c in rest["items"]] == ["c3", "c4"]
     assert "continue" not in rest["metadata"]
     assert rest["metadata"]["resourceVersion"] == first["metadata"]["resourceVersion"]
-
-
-def collect(watch, count: int, timeout: float = 10.0) -> list:
-    events: list = []
-
-    def run():
-        for event in watch:
-            events.append(event)
-            if len(events) == count:
-                return
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(timeout)
-    watch.stop()
-    return events
 
 
 def test_watch_resumes_from_a_resource_version(registry, ns):

@@ -58,7 +58,8 @@ class Server:
         return f"http://{self.address}"
 
 
-def _stop(process: subprocess.Popen) -> None:
+def stop_process(process: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within STOP_TIMEOUT."""
     if process.poll() is not None:
         return
     process.send_signal(signal.SIGTERM)
@@ -93,13 +94,13 @@ def reference_server(data_dir: Path, *extra: str) -> Iterator[Server]:
     try:
         line = _read_ready_line(process, START_TIMEOUT)
         if "ready" not in line:
-            _stop(process)
+            stop_process(process)
             pytest.fail(f"reference server did not start (stdout {line!r}); its log:\n"
                         f"{log.read_text()[-3000:]}", pytrace=False)
         address = line.split()[-1].removeprefix("http://")
         yield Server("reference", address, process, "http://localhost:2380", log)
     finally:
-        _stop(process)
+        stop_process(process)
         process.stdout.close()
 
 
@@ -121,7 +122,7 @@ def real_etcd(data_dir: Path) -> Iterator[Server]:
         _wait_serving(process, f"127.0.0.1:{client}", log)
         yield Server("etcd", f"127.0.0.1:{client}", process, peer_url, log)
     finally:
-        _stop(process)
+        stop_process(process)
 
 
 def _wait_serving(process: subprocess.Popen, address: str, log: Path) -> None:
@@ -140,7 +141,7 @@ def _wait_serving(process: subprocess.Popen, address: str, log: Path) -> None:
                 return
             except grpc.RpcError:
                 time.sleep(0.05)
-    _stop(process)
+    stop_process(process)
     pytest.fail(f"etcd did not start serving on {address}; its log:\n{log.read_text()[-3000:]}",
                 pytrace=False)
 
@@ -166,7 +167,7 @@ def etcdctl_stream(server: Server, *args: str) -> Iterator["LineReader"]:
     try:
         yield reader
     finally:
-        _stop(process)
+        stop_process(process)
         process.stdout.close()
 
 
