@@ -94,22 +94,6 @@ class WatchResponse:
     content_type: str = JSON
 
 
-@dataclass(frozen=True)
-class Attributes:
-    """authorizer.AttributesRecord: who asks to do what to which resource or path."""
-
-    user: Any
-    verb: str
-    namespace: str
-    api_group: str
-    api_version: str
-    resource: str
-    subresource: str
-    name: str
-    path: str
-    is_resource_request: bool
-
-
 @dataclass
 class AdmissionRequest:
     """admission.Attributes: the object a write would store, for the admission chain to check or

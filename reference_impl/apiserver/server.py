@@ -20,8 +20,9 @@ from urllib.parse import parse_qs, urlsplit
 
 from reference_impl.apiserver import discovery, errors, openapi, resources
 from reference_impl.apiserver.errors import StatusError
-from reference_impl.apiserver.handlers import (MAX_REQUEST_BODY_BYTES, Attributes, Request, Response, RESTHandlers,
+from reference_impl.apiserver.handlers import (MAX_REQUEST_BODY_BYTES, Request, Response, RESTHandlers,
                                                WatchResponse, decode_body, request_info)
+from reference_impl.apiserver.rbac import AttributesRecord
 from reference_impl.mirrors import mirrors
 
 HEALTH_CHECKS = {"/healthz": ("ping", "log", "etcd"), "/livez": ("ping", "log", "etcd"),
@@ -74,9 +75,9 @@ class HandlerChain:
         if request.user is None:
             raise errors.unauthorized()
 
-    def attributes(self, request: Request) -> Attributes:
+    def attributes(self, request: Request) -> AttributesRecord:
         info = request.info
-        return Attributes(request.user, info.verb, info.namespace, info.api_group, info.api_version,
+        return AttributesRecord(request.user, info.verb, info.namespace, info.api_group, info.api_version,
                           info.resource, info.subresource, info.name, info.path, info.is_resource_request)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/filters.WithAuthorization")
@@ -169,12 +170,12 @@ class HandlerChain:
         spec = review["spec"]
         attrs = spec.get("resourceAttributes")
         if isinstance(attrs, dict):
-            asked = Attributes(request.user, attrs.get("verb", ""), attrs.get("namespace", ""), attrs.get("group", ""),
+            asked = AttributesRecord(request.user, attrs.get("verb", ""), attrs.get("namespace", ""), attrs.get("group", ""),
                                attrs.get("version", ""), attrs.get("resource", ""), attrs.get("subresource", ""),
                                attrs.get("name", ""), "", True)
         else:
             non_resource = spec.get("nonResourceAttributes") or {}
-            asked = Attributes(request.user, non_resource.get("verb", ""), "", "", "", "", "", "",
+            asked = AttributesRecord(request.user, non_resource.get("verb", ""), "", "", "", "", "", "",
                                non_resource.get("path", ""), False)
         allowed, reason = self.authorizer.authorize(asked) if self.authorizer else (True, "")
         status = {"allowed": bool(allowed)}
