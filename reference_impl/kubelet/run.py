@@ -28,7 +28,7 @@ from pathlib import Path
 
 from reference_impl.client import APIStatusError, ClientError, RealClock
 from reference_impl.client.rest import RestClient
-from reference_impl.controller_manager.run import Informer, load_client, log, serve, wait_for_cache_sync
+from reference_impl.client.informer import Informer, load_client, log, serve, wait_for_cache_sync
 from reference_impl.kubelet.actions import (DeletePod, PatchNodeStatus, PatchPodStatus, RegisterNode,
                                             SignalContainer, UpdateLease)
 from reference_impl.kubelet.errors import KubeletError

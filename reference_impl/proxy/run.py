@@ -21,7 +21,7 @@ from pathlib import Path
 
 from reference_impl.client import ClientError
 from reference_impl.client.rest import RestClient
-from reference_impl.controller_manager.run import Informer, load_client, log, serve, wait_for_cache_sync
+from reference_impl.client.informer import Informer, load_client, log, serve, wait_for_cache_sync
 from reference_impl.proxy.errors import ProxyError, UnsupportedServiceError
 from reference_impl.proxy.iptables import endpoints_map, service_port_infos
 from reference_impl.proxy.userspace import UserspaceProxier

@@ -19,7 +19,7 @@ from pathlib import Path
 from reference_impl.client import APIStatusError, ClientError, RealClock
 from reference_impl.client.cache import ResourceEventHandler
 from reference_impl.client.rest import RestClient
-from reference_impl.controller_manager.run import Informer, load_client, log, serve, wait_for_cache_sync
+from reference_impl.client.informer import Informer, load_client, log, serve, wait_for_cache_sync
 from reference_impl.scheduler import Bind, PatchPodStatus, RecordEvent, Scheduler, SchedulerError, load_profile
 
 COMPONENT = "default-scheduler"

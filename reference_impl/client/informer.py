@@ -1,0 +1,104 @@
+"""What every component process shares: an informer (a Reflector feeding an Indexer on a thread),
+waiting for caches to sync, signal handling, loading a kubeconfig, and log lines on stderr."""
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+from reference_impl.client import ClientError
+from reference_impl.client.cache import Indexer, ResourceEventHandler
+from reference_impl.client.reflector import Reflector
+from reference_impl.client.rest import RestClient, run_reflector
+
+RELIST_BACKOFF = 1.0
+WATCH_RESUME_PAUSE = 0.05
+
+
+def log(component: str, message: str) -> None:
+    print(f"{component}: {message}", file=sys.stderr, flush=True)
+
+
+class Informer:
+    """A Reflector feeding an Indexer from one collection URL, on a daemon thread.
+
+    `wake` is set on every change so a component's loop can run without polling; a failed list
+    or watch is logged and retried after a pause (the apiserver may be restarting).
+    """
+
+    def __init__(self, client: RestClient, path: str, stop: threading.Event,
+                 wake: threading.Event | None = None, component: str = "informer"):
+        self.client, self.path, self.stop, self.component = client, path, stop, component
+        self.store = Indexer()
+        self.reflector = Reflector(self.store)
+        if wake is not None:
+            self.store.add_event_handler(ResourceEventHandler(
+                lambda _o: wake.set(), lambda _o, _n: wake.set(), lambda _o: wake.set()))
+        self._synced = threading.Event()  # the first list has been stored
+        self._thread = threading.Thread(target=self._run, daemon=True, name=f"informer {path}")
+
+    @property
+    def has_synced(self) -> bool:
+        return self._synced.is_set()
+
+    def start(self) -> "Informer":
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        on_list = self.reflector.on_list
+
+        def listed(list_obj: dict) -> None:
+            on_list(list_obj)
+            self._synced.set()
+
+        self.reflector.on_list = listed
+        last_logged = 0.0
+        while not self.stop.is_set():
+            try:
+                run_reflector(self.client, self.path, self.reflector, self.stop)
+            except OSError as error:
+                # A broken connection: like client-go, resume the watch from the last resourceVersion
+                # (only a 410 Gone forces a relist); logged at most every 30s.
+                if time.monotonic() - last_logged > 30:
+                    last_logged = time.monotonic()
+                    log(self.component, f"watch {self.path} interrupted, resuming: {error}")
+                self.stop.wait(WATCH_RESUME_PAUSE)
+            except (ClientError, ValueError) as error:
+                log(self.component, f"list/watch {self.path} failed, relisting: {error}")
+                self.reflector.on_gone()
+                self.stop.wait(RELIST_BACKOFF)
+
+
+def wait_for_cache_sync(informers: list[Informer], stop: threading.Event, timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not all(i.has_synced for i in informers):
+        if stop.wait(0.05) or time.monotonic() > deadline:
+            return False
+    return True
+
+
+def serve(stop: threading.Event, body: Callable[[], None]) -> None:
+    """Run `body` with SIGTERM and SIGINT setting `stop` (from the main thread only)."""
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous[sig] = signal.signal(sig, lambda *_: stop.set())
+    try:
+        body()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def load_client(kubeconfig: Path) -> RestClient:
+    """The RestClient for a kubeconfig, or a ClientError saying in one line why not."""
+    try:
+        return RestClient(kubeconfig)
+    except KeyError as error:
+        raise ClientError(f"cannot use kubeconfig {kubeconfig}: no {error} entry") from None
+    except (OSError, IndexError, TypeError, ValueError, StopIteration, AttributeError) as error:
+        raise ClientError(f"cannot use kubeconfig {kubeconfig}: {error or type(error).__name__}") from None
