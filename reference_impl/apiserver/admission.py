@@ -7,12 +7,14 @@ Each plugin takes the request and the object so far and returns the object, poss
 (ServiceAccount fills in `spec.serviceAccountName`); a refusal raises StatusError with the code and
 message upstream's plugin gives.
 
-Plugins read namespaces and ServiceAccounts through the registry's `get(resource, namespace, name)`,
-live (upstream reads an informer cache and falls back to a live read).
+Plugins read namespaces and ServiceAccounts as upstream's do: from a `Lister` (an informer cache,
+see listers.py) when the server gives them one, and live through the registry's
+`get(resource, namespace, name)` when the cache misses or may be stale.
 """
 from __future__ import annotations
 
-from typing import Protocol, Sequence
+import time
+from typing import Callable, Protocol, Sequence
 
 from reference_impl.apiserver import errors
 from reference_impl.apiserver.errors import StatusError
@@ -22,6 +24,16 @@ CREATE, UPDATE, DELETE = "CREATE", "UPDATE", "DELETE"
 IMMORTAL_NAMESPACES = frozenset({"default", "kube-system", "kube-public"})
 DEFAULT_SERVICE_ACCOUNT = "default"
 MIRROR_POD_ANNOTATION = "kubernetes.io/config.mirror"
+FORCE_LIVE_LOOKUP_SECONDS = 30.0  # upstream's forceLiveLookupTTL
+
+
+class Lister(Protocol):
+    def get(self, namespace: str | None, name: str) -> dict | None: ...
+
+
+class _NoCache:
+    def get(self, namespace: str | None, name: str) -> None:
+        return None
 
 
 class Plugin(Protocol):
@@ -54,19 +66,28 @@ class NamespaceLifecycle:
     """No objects in a namespace that does not exist, no new ones in a Terminating namespace, and
     the namespaces default, kube-system and kube-public may never be deleted."""
 
-    def __init__(self, registry: object, immortal: frozenset[str] = IMMORTAL_NAMESPACES) -> None:
+    def __init__(self, registry: object, immortal: frozenset[str] = IMMORTAL_NAMESPACES,
+                 lister: Lister | None = None, monotonic: Callable[[], float] = time.monotonic) -> None:
         self.registry = registry
         self.immortal = immortal
+        self.lister = lister or _NoCache()
+        self.monotonic = monotonic
+        # Namespaces deleted through this server lately: the cache may still call them Active.
+        self.force_live_lookup: dict[str, float] = {}
 
     @mirrors("(*k8s.io/apiserver/pkg/admission/plugin/namespace/lifecycle.Lifecycle).Admit")
     def admit(self, request: object, obj: dict | None) -> dict | None:
         if _is_namespace(request):
             if request.operation == DELETE and request.name in self.immortal:
                 raise forbidden(request, obj, "this namespace may not be deleted")
+            if request.operation == DELETE:
+                self.force_live_lookup[request.name] = self.monotonic() + FORCE_LIVE_LOOKUP_SECONDS
             return obj
         if not request.namespace or request.operation == DELETE:
             return obj  # cluster-scoped objects, and deleting anything, are always allowed
-        namespace = self.registry.get("namespaces", None, request.namespace)  # 404 when missing
+        namespace = self.lister.get(None, request.namespace)
+        if namespace is None or self._live_lookup_forced(request.namespace, namespace):
+            namespace = self.registry.get("namespaces", None, request.namespace)  # 404 when missing
         terminating = (namespace.get("status") or {}).get("phase") == "Terminating"
         if request.operation == CREATE and terminating:
             err = forbidden(request, obj, f"unable to create new content in namespace "
@@ -77,14 +98,25 @@ class NamespaceLifecycle:
             raise err
         return obj
 
+    def _live_lookup_forced(self, name: str, cached: dict) -> bool:
+        """A namespace deleted here lately but still Active in the cache is read live."""
+        expiry = self.force_live_lookup.get(name)
+        if expiry is None:
+            return False
+        if expiry < self.monotonic():
+            self.force_live_lookup.pop(name, None)
+            return False
+        return (cached.get("status") or {}).get("phase", "Active") == "Active"
+
 
 class ServiceAccount:
     """Pods run as a ServiceAccount: `default` when the pod names none, and it must exist. The pod
     also inherits the account's imagePullSecrets when it lists none. (Token volumes are not mounted:
     the reference issues no ServiceAccount tokens.)"""
 
-    def __init__(self, registry: object) -> None:
+    def __init__(self, registry: object, lister: Lister | None = None) -> None:
         self.registry = registry
+        self.lister = lister or _NoCache()
 
     @mirrors("k8s.io/kubernetes/plugin/pkg/admission/serviceaccount.shouldIgnore")
     def handles(self, request: object, obj: dict | None) -> bool:
@@ -104,8 +136,10 @@ class ServiceAccount:
         name = spec.get("serviceAccountName") or spec.get("serviceAccount") or DEFAULT_SERVICE_ACCOUNT
         # v1 conversion keeps the deprecated spec.serviceAccount equal to serviceAccountName.
         spec["serviceAccountName"] = spec["serviceAccount"] = name
+        account = self.lister.get(request.namespace, name)
         try:
-            account = self.registry.get("serviceaccounts", request.namespace, name)
+            if account is None:  # not cached (yet): a live read before refusing
+                account = self.registry.get("serviceaccounts", request.namespace, name)
         except StatusError as err:
             if err.code != 404:
                 raise
@@ -148,6 +182,9 @@ class AdmissionChain:
         return obj
 
 
-def new_admission_chain(registry: object) -> AdmissionChain:
-    """The server's default chain: NamespaceLifecycle, ServiceAccount, validation."""
-    return AdmissionChain([NamespaceLifecycle(registry), ServiceAccount(registry), Validation()])
+def new_admission_chain(registry: object, namespaces: Lister | None = None,
+                        service_accounts: Lister | None = None) -> AdmissionChain:
+    """The server's default chain: NamespaceLifecycle, ServiceAccount, validation; without
+    listers the plugins read everything live."""
+    return AdmissionChain([NamespaceLifecycle(registry, lister=namespaces),
+                           ServiceAccount(registry, lister=service_accounts), Validation()])

@@ -118,7 +118,13 @@ class BearerTokenAuthenticator:
 
 
 class X509Authenticator:
-    """Client certificates signed by the client CA: CN is the user name, each O a group."""
+    """Client certificates signed by the client CA: CN is the user name, each O a group.
+
+    A verified certificate is remembered with its validity window: the chain to a fixed CA set
+    only changes verdict with the clock, and building the verifier costs more than most requests.
+    """
+
+    CACHE_SIZE = 1024
 
     def __init__(self, ca_certs: Sequence[x509.Certificate],
                  now: Callable[[], datetime.datetime] | None = None) -> None:
@@ -130,6 +136,7 @@ class X509Authenticator:
         self._policy = verification.PolicyBuilder().store(verification.Store(list(ca_certs))) \
             .extension_policies(ca_policy=verification.ExtensionPolicy.webpki_defaults_ca(),
                                 ee_policy=leaf_policy)
+        self._verified: dict[bytes, tuple[UserInfo | None, datetime.datetime, datetime.datetime]] = {}
 
     @classmethod
     @mirrors("k8s.io/apiserver/pkg/authentication/request/x509.NewStaticVerifierFromFile")
@@ -156,20 +163,27 @@ class X509Authenticator:
         return None
 
     def _from_der(self, der: bytes) -> UserInfo | None:
+        now = self.now() if self.now else datetime.datetime.now(datetime.timezone.utc)
+        hit = self._verified.get(der)
+        if hit is not None and hit[1] <= now <= hit[2]:
+            return hit[0]
         try:
             leaf = x509.load_der_x509_certificate(der)
         except ValueError:
             raise AuthenticationFailed("the client certificate is not DER") from None
-        policy = self._policy.time(self.now()) if self.now else self._policy
         try:
-            policy.build_client_verifier().verify(leaf, [])
+            self._policy.time(now).build_client_verifier().verify(leaf, [])
         except verification.VerificationError as err:
             raise AuthenticationFailed(f"verifying certificate {_identify(leaf)} failed: {err}") from None
         names = leaf.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-        if not names or not names[0].value:
-            return None
-        groups = tuple(str(a.value) for a in leaf.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME))
-        return UserInfo(str(names[0].value), groups=groups)
+        user = None
+        if names and names[0].value:
+            groups = tuple(str(a.value) for a in leaf.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME))
+            user = UserInfo(str(names[0].value), groups=groups)
+        if len(self._verified) >= self.CACHE_SIZE:
+            self._verified.clear()
+        self._verified[der] = (user, leaf.not_valid_before_utc, leaf.not_valid_after_utc)
+        return user
 
 
 def _user_from_subject(subject: Sequence[Sequence[tuple[str, str]]]) -> UserInfo | None:

@@ -32,6 +32,7 @@ import yaml
 
 from reference_impl.apiserver import bootstrappolicy
 from reference_impl.apiserver.admission import new_admission_chain
+from reference_impl.apiserver.listers import Lister
 from reference_impl.apiserver.auth import AuthConfigError, new_authenticator
 from reference_impl.apiserver.certs import CertBundle, CertError, ensure_certs
 from reference_impl.apiserver.errors import StatusError
@@ -191,15 +192,18 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
     _check_free(options.bind_address, options.secure_port)
     client = _connect_etcd(etcd_url)
     registry = Registry(client, clock=WallClock())
+    listers: dict[str, Lister] = {}
     try:
         try:
             bootstrappolicy.ensure_system_namespaces(registry)
             bootstrappolicy.ensure_rbac_policy(registry)
         except (EtcdClientError, StatusError) as err:
             raise RunError(f"writing the bootstrap objects to etcd at {etcd_url}", str(err)) from None
+        listers = {plural: Lister(registry.storage, registry.prefix(registry.resource(plural), None)).start()
+                   for plural in ("namespaces", "serviceaccounts")}
         server = APIServer(registry, authenticator, new_authorizer(RegistrySource(registry)),
-                           new_admission_chain(registry), ssl_context=context,
-                           host=options.bind_address, port=options.secure_port)
+                           new_admission_chain(registry, listers["namespaces"], listers["serviceaccounts"]),
+                           ssl_context=context, host=options.bind_address, port=options.secure_port)
         try:
             server.start()
         except OSError as err:
@@ -207,6 +211,8 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
                            err.strerror or str(err)) from None
         _serve(server, options, bundle, etcd_url, out, stop)
     finally:
+        for lister in listers.values():
+            lister.stop()
         registry.close()
         client.close()
 

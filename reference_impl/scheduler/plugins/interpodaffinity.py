@@ -6,8 +6,10 @@ some matching pod does, and the existing pods' anti-affinity when none of them o
 """
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 
 from reference_impl.mirrors import mirrors
 from reference_impl.scheduler import labels as lbl
@@ -20,9 +22,13 @@ ERR_REASON_AFFINITY = "node(s) didn't match pod affinity rules"
 ERR_REASON_ANTI_AFFINITY = "node(s) didn't match pod anti-affinity rules"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class AffinityTerm:
-    """A parsed PodAffinityTerm: `namespaces` None means every namespace (namespaceSelector: {})."""
+    """A parsed PodAffinityTerm: `namespaces` None means every namespace (namespaceSelector: {}).
+
+    Equal terms are one object (see `_term`), so a scheduling cycle can remember by identity
+    whether a term matches the incoming pod instead of asking once per existing pod.
+    """
 
     selector: dict | None
     namespaces: frozenset[str] | None
@@ -40,6 +46,9 @@ class AffinityTerm:
         return lbl.selector_matches(selector, meta.get("labels") or {})
 
 
+_INTERNED: dict[tuple, AffinityTerm] = {}
+
+
 def _term(pod: dict, term: dict, weight: int = 1) -> AffinityTerm:
     namespaces: frozenset[str] | None = frozenset(term.get("namespaces") or ())
     ns_selector = term.get("namespaceSelector")
@@ -47,7 +56,28 @@ def _term(pod: dict, term: dict, weight: int = 1) -> AffinityTerm:
         namespaces = None  # an empty namespaceSelector selects all namespaces
     elif not namespaces and ns_selector is None:
         namespaces = frozenset([pod["metadata"].get("namespace", "default")])
-    return AffinityTerm(term.get("labelSelector"), namespaces, term.get("topologyKey", ""), weight)
+    selector = term.get("labelSelector")
+    key = (json.dumps(selector, sort_keys=True), namespaces, term.get("topologyKey", ""), weight)
+    interned = _INTERNED.get(key)
+    if interned is None:
+        if len(_INTERNED) > 100_000:
+            _INTERNED.clear()
+        interned = _INTERNED[key] = AffinityTerm(selector, namespaces, key[2], weight)
+    return interned
+
+
+class _MatchesPod:
+    """Whether each (interned) term matches one pod, asked once per term within a cycle."""
+
+    def __init__(self, pod: dict):
+        self.pod = pod
+        self.seen: dict[AffinityTerm, bool] = {}
+
+    def __call__(self, term: AffinityTerm) -> bool:
+        hit = self.seen.get(term)
+        if hit is None:
+            hit = self.seen[term] = term.matches(self.pod)
+        return hit
 
 
 @dataclass(frozen=True)
@@ -58,6 +88,14 @@ class PodTerms:
     required_anti_affinity: tuple[AffinityTerm, ...]
     preferred_affinity: tuple[AffinityTerm, ...]
     preferred_anti_affinity: tuple[AffinityTerm, ...]
+
+    @cached_property
+    def toward_others(self) -> tuple[tuple[AffinityTerm, int, bool], ...]:
+        """(term, sign, required) for the terms that score other pods when this pod already runs:
+        required affinity (weighed by hardPodAffinityWeight), preferred affinity and anti-affinity."""
+        return (tuple((t, 1, True) for t in self.required_affinity)
+                + tuple((t, 1, False) for t in self.preferred_affinity)
+                + tuple((t, -1, False) for t in self.preferred_anti_affinity))
 
 
 _EMPTY = PodTerms((), (), (), ())
@@ -117,11 +155,12 @@ class InterPodAffinity(Plugin):
         snapshot = self.handle.snapshot
         terms = pod_terms(pod)
         existing = defaultdict(int)
+        matches_pod = _MatchesPod(pod)
         for node_info in snapshot.have_pods_with_affinity_list():
             node_labels = node_info.labels
             for existing_pod in node_info.pods_with_affinity.values():
                 for t in pod_terms(existing_pod).required_anti_affinity:
-                    if t.topology_key in node_labels and t.matches(pod):
+                    if t.topology_key in node_labels and matches_pod(t):
                         existing[(t.topology_key, node_labels[t.topology_key])] += 1
         affinity, anti = defaultdict(int), defaultdict(int)
         if terms.required_affinity or terms.required_anti_affinity:
@@ -158,28 +197,33 @@ class InterPodAffinity(Plugin):
         has_preferred = bool(terms.preferred_affinity or terms.preferred_anti_affinity)
         node_infos = snapshot.node_info_list if has_preferred else snapshot.have_pods_with_affinity_list()
         topology_score: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        matches_pod = _MatchesPod(pod)
         for node_info in node_infos:
             if not node_info.labels:
                 continue
             pods = node_info.pods if has_preferred else node_info.pods_with_affinity
             for existing in pods.values():
-                self._process_existing_pod(terms, existing, node_info.labels, pod, topology_score)
+                self._process_existing_pod(terms, existing, node_info.labels, matches_pod, topology_score)
         state["InterPodAffinity/score"] = {k: dict(v) for k, v in topology_score.items() if v}
         return SUCCESS if state["InterPodAffinity/score"] else SKIP
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/interpodaffinity.InterPodAffinity).processExistingPod")
-    def _process_existing_pod(self, terms: PodTerms, existing: dict, node_labels: dict, pod: dict, score) -> None:
-        existing_terms = pod_terms(existing)
+    def _process_existing_pod(self, terms: PodTerms, existing: dict, node_labels: dict,
+                              matches_pod: _MatchesPod, score) -> None:
+        """The incoming pod's preferred terms against `existing`, then the existing pod's required
+        (at hardPodAffinityWeight) and preferred terms against the incoming pod."""
+        if terms.preferred_affinity or terms.preferred_anti_affinity:
+            for term_list, multiplier in ((terms.preferred_affinity, 1), (terms.preferred_anti_affinity, -1)):
+                for t in term_list:
+                    if t.topology_key in node_labels and t.matches(existing):
+                        score[t.topology_key][node_labels[t.topology_key]] += t.weight * multiplier
         hard = self.hard_pod_affinity_weight
-        for term_list, target, multiplier, weight in (
-                (terms.preferred_affinity, existing, 1, 0),
-                (terms.preferred_anti_affinity, existing, -1, 0),
-                (existing_terms.required_affinity if hard > 0 else (), pod, 1, hard),
-                (existing_terms.preferred_affinity, pod, 1, 0),
-                (existing_terms.preferred_anti_affinity, pod, -1, 0)):
-            for t in term_list:
-                if t.topology_key in node_labels and t.matches(target):
-                    score[t.topology_key][node_labels[t.topology_key]] += (weight or t.weight) * multiplier
+        for t, multiplier, required in pod_terms(existing).toward_others:
+            if required and hard <= 0:
+                continue
+            key = t.topology_key
+            if key in node_labels and matches_pod(t):
+                score[key][node_labels[key]] += (hard if required else t.weight) * multiplier
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/interpodaffinity.InterPodAffinity).Score")
     def score(self, state: CycleState, pod: dict, node_info: NodeInfo) -> int:

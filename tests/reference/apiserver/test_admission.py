@@ -180,6 +180,47 @@ def test_mirror_pods_may_not_name_service_accounts():
     assert err.message.endswith("a mirror pod may not reference service accounts")
 
 
+# --- informer caches in front of the live reads ---------------------------------------------------
+
+class DictLister:
+    def __init__(self, *objects: tuple[str, str | None, dict]) -> None:
+        self.objects = {(ns or "", obj["metadata"]["name"]): obj for _, ns, obj in objects}
+
+    def get(self, namespace, name):
+        return self.objects.get((namespace or "", name))
+
+
+def test_a_cached_namespace_and_account_need_no_live_read():
+    """Both plugins answer from their listers when the object is there: the live registry is empty."""
+    chain = new_admission_chain(FakeRegistry(), DictLister(namespace("team")),
+                                DictLister(service_account("team", pull_secrets=["regcred"])))
+    admitted = chain.admit(Request("CREATE", PODS, "team", obj=pod()))
+    assert admitted["spec"]["imagePullSecrets"] == [{"name": "regcred"}]
+
+
+def test_a_cache_miss_falls_back_to_a_live_read():
+    """An object the cache has not seen yet (just created) is read live before anything is refused."""
+    chain = new_admission_chain(REGISTRY, DictLister(), DictLister())
+    assert chain.admit(Request("CREATE", PODS, obj=pod()))["spec"]["serviceAccountName"] == "default"
+    with pytest.raises(StatusError) as err:
+        chain.admit(Request("CREATE", PODS, "nowhere", obj=pod()))
+    assert err.value.code == 404
+
+
+def test_a_namespace_deleted_here_is_read_live_while_the_cache_may_be_stale():
+    """forceLiveLookupCache: after a namespace DELETE passes admission, creates in it read the
+    namespace live for 30 s, so a cache still saying Active cannot let them in; then the cache rules."""
+    clock = [100.0]
+    live = FakeRegistry(namespace("team", "Terminating"))
+    plugin = NamespaceLifecycle(live, lister=DictLister(namespace("team")), monotonic=lambda: clock[0])
+    create = Request("CREATE", PODS, "team", obj=pod())
+    assert plugin.admit(create, create.obj) is create.obj  # the cache says Active
+    plugin.admit(Request("DELETE", NAMESPACES, "", "team"), None)
+    assert refused(plugin, create).code == 403
+    clock[0] += 31
+    assert plugin.admit(create, create.obj) is create.obj
+
+
 # --- validation and the chain --------------------------------------------------------------------
 
 def test_invalid_object_is_422_with_causes():

@@ -114,6 +114,19 @@ def test_expired_client_certificate_fails(ca):
         auth.authenticate(FakeRequest(peer_certificate_der=der(pair)))
 
 
+def test_a_remembered_certificate_is_refused_once_it_expires(ca):
+    """The verdict cache holds a certificate only inside its validity window."""
+    pair = certs.issue_client_cert(ca, "carol")
+    clock = [datetime.datetime.now(datetime.timezone.utc)]
+    auth = X509Authenticator([ca.certificate], now=lambda: clock[0])
+    request = FakeRequest(peer_certificate_der=der(pair))
+    assert auth.authenticate(request).name == "carol"
+    assert auth.authenticate(request).name == "carol"
+    clock[0] += certs.VALIDITY + datetime.timedelta(days=1)
+    with pytest.raises(AuthenticationFailed):
+        auth.authenticate(request)
+
+
 def test_server_certificate_is_not_a_client_certificate(ca):
     """Upstream verifies with ExtKeyUsageClientAuth: a serving certificate cannot log in."""
     with pytest.raises(AuthenticationFailed, match="EKU"):
