@@ -1,0 +1,78 @@
+"""The scheduler process's adapter (run.py) without sockets: a fake REST client stands in for the
+apiserver, the informers' stores are filled by hand, and binding cycles run on the binder pool."""
+from __future__ import annotations
+
+import random
+import threading
+
+from sched_fixtures import FakeClock, node, pod
+
+from reference_impl.client import APIStatusError
+from reference_impl.scheduler import Bind, RecordEvent, Scheduler
+from reference_impl.scheduler.run import SchedulerRunner
+
+
+class FakeClient:
+    """Records every call; a binding POST answers 409 while `refuse_binds` is set."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str]] = []
+        self.refuse_binds = False
+        self.lock = threading.Lock()
+
+    def request(self, method, path, body=None):
+        with self.lock:
+            self.calls.append((method, path))
+        if path.endswith("/binding") and self.refuse_binds:
+            raise APIStatusError(method, path, 409, {"message": "already assigned"})
+        return {}
+
+    def request_patch(self, path, patch):
+        return self.request("PATCH", path, patch)
+
+
+def runner_with(nodes, pods) -> tuple[SchedulerRunner, FakeClient]:
+    client = FakeClient()
+    runner = SchedulerRunner(client, Scheduler(FakeClock(), random.Random(1)))
+    for n in nodes:
+        runner.nodes.store.add(n)
+    for p in pods:
+        runner.pods.store.add(p)
+    return runner, client
+
+
+def bind_all(runner: SchedulerRunner) -> None:
+    """What the scheduling loop does: each cycle's actions go to the binder pool."""
+    while True:
+        with runner.lock:
+            actions = runner.scheduler.schedule_one()
+        if not actions:
+            break
+        runner.binders.submit(runner.perform, actions)
+    runner.binders.shutdown(wait=True)
+
+
+def test_binding_cycles_post_a_binding_and_a_scheduled_event_per_pod():
+    runner, client = runner_with([node("n1"), node("n2")], [pod(f"p{i}", cpu="100m") for i in range(6)])
+    bind_all(runner)
+    binds = sorted(path for method, path in client.calls if path.endswith("/binding"))
+    assert binds == [f"/api/v1/namespaces/default/pods/p{i}/binding" for i in range(6)]
+    assert sum(1 for _, path in client.calls if path.endswith("/events")) == 6
+    assert len(runner.scheduler.cache.assumed) == 6  # assumed until the informer confirms
+
+
+def test_a_refused_bind_forgets_the_assumed_pod_and_queues_it_again():
+    """handleBindingCycleError: the node's resources are released and the pod is retried."""
+    runner, client = runner_with([node("n1", cpu="1")], [pod("big", cpu="800m")])
+    client.refuse_binds = True
+    bind_all(runner)
+    cache = runner.scheduler.cache
+    assert not cache.assumed and cache.nodes["n1"].requested.milli_cpu == 0
+    assert [p["metadata"]["name"] for p in runner.scheduler.queue.pending_pods()] == ["big"]
+
+
+def test_perform_reports_and_survives_every_kind_of_failure():
+    runner, client = runner_with([node("n1")], [pod("p")])
+    client.refuse_binds = True
+    runner.perform([Bind("default", "p", "n1"), RecordEvent("default", "p", "Normal", "Scheduled", "x")])
+    assert [path.rsplit("/", 1)[1] for _, path in client.calls] == ["binding", "events"]
