@@ -6,7 +6,7 @@ helper `FindMatchingUntoleratedTaint`, which every filter plugin relies on.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Callable
 
 from reference_impl.mirrors import mirrors
 
@@ -37,6 +37,24 @@ def selector_matches(selector: Mapping[str, Any] | None, labels: Mapping[str, st
         else:
             return False
     return True
+
+
+LabelsSelector = Callable[[Mapping[str, str]], bool]
+
+
+@mirrors("k8s.io/apimachinery/pkg/apis/meta/v1.LabelSelectorAsSelector")
+def compile_selector(selector: Mapping[str, Any] | None) -> LabelsSelector | None:
+    """`selector_matches` with the selector fixed, for loops over many pods; None for a nil selector
+    (it matches nothing). The common matchLabels-only selector becomes plain lookups."""
+    if selector is None or selector is _NOTHING:
+        return None
+    if selector.get("matchExpressions"):
+        return lambda labels: selector_matches(selector, labels)
+    pairs = tuple((selector.get("matchLabels") or {}).items())
+    if len(pairs) == 1:
+        (key, value), = pairs
+        return lambda labels: labels.get(key) == value
+    return lambda labels: all(labels.get(k) == v for k, v in pairs)
 
 
 def _requirement_matches(req: Mapping[str, Any], values_by_key: Mapping[str, str]) -> bool:
@@ -86,6 +104,16 @@ def required_node_affinity_matches(pod: Mapping[str, Any], node: Mapping[str, An
     if required is None:
         return True
     return any(node_selector_term_matches(t, node) for t in required.get("nodeSelectorTerms") or ())
+
+
+@mirrors("k8s.io/component-helpers/scheduling/corev1/nodeaffinity.GetRequiredNodeAffinity")
+def get_required_node_affinity(pod: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], bool]:
+    """`required_node_affinity_matches` for one pod, answering without a look when it has neither."""
+    spec = pod.get("spec") or {}
+    if not spec.get("nodeSelector") and not ((spec.get("affinity") or {}).get("nodeAffinity") or {}).get(
+            "requiredDuringSchedulingIgnoredDuringExecution"):
+        return lambda node: True
+    return lambda node: required_node_affinity_matches(pod, node)
 
 
 def toleration_tolerates(toleration: Mapping[str, Any], taint: Mapping[str, Any]) -> bool:

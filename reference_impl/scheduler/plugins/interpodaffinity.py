@@ -30,7 +30,7 @@ class AffinityTerm:
     whether a term matches the incoming pod instead of asking once per existing pod.
     """
 
-    selector: dict | None
+    selector: lbl.LabelsSelector | None  # the compiled labelSelector; None matches no pod
     namespaces: frozenset[str] | None
     topology_key: str
     weight: int = 1
@@ -39,11 +39,7 @@ class AffinityTerm:
         meta = pod["metadata"]
         if self.namespaces is not None and meta.get("namespace", "default") not in self.namespaces:
             return False
-        selector = self.selector
-        if selector is not None and len(selector) == 1 and "matchLabels" in selector:
-            labels = meta.get("labels") or {}
-            return all(labels.get(k) == v for k, v in selector["matchLabels"].items())
-        return lbl.selector_matches(selector, meta.get("labels") or {})
+        return self.selector is not None and self.selector(meta.get("labels") or {})
 
 
 _INTERNED: dict[tuple, AffinityTerm] = {}
@@ -62,7 +58,7 @@ def _term(pod: dict, term: dict, weight: int = 1) -> AffinityTerm:
     if interned is None:
         if len(_INTERNED) > 100_000:
             _INTERNED.clear()
-        interned = _INTERNED[key] = AffinityTerm(selector, namespaces, key[2], weight)
+        interned = _INTERNED[key] = AffinityTerm(lbl.compile_selector(selector), namespaces, key[2], weight)
     return interned
 
 

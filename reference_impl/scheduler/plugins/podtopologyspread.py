@@ -26,12 +26,12 @@ LABEL_HOSTNAME = "kubernetes.io/hostname"
 class Constraint:
     max_skew: int
     topology_key: str
-    selector: dict | None
+    selector: lbl.LabelsSelector | None  # the compiled labelSelector; None matches no pod
 
 
 @mirrors("k8s.io/kubernetes/pkg/scheduler/framework/plugins/podtopologyspread.filterTopologySpreadConstraints")
 def filter_constraints(pod: dict, action: str) -> list[Constraint]:
-    return [Constraint(int(c.get("maxSkew") or 1), c["topologyKey"], c.get("labelSelector"))
+    return [Constraint(int(c.get("maxSkew") or 1), c["topologyKey"], lbl.compile_selector(c.get("labelSelector")))
             for c in (pod.get("spec") or {}).get("topologySpreadConstraints") or ()
             if c.get("whenUnsatisfiable") == action]
 
@@ -42,7 +42,7 @@ def node_labels_match(labels: dict, constraints) -> bool:
 
 
 @mirrors("k8s.io/kubernetes/pkg/scheduler/framework/plugins/podtopologyspread.countPodsMatchSelector")
-def count_pods_match_selector(pods, selector, namespace: str) -> int:
+def count_pods_match_selector(pods, selector: lbl.LabelsSelector | None, namespace: str) -> int:
     """Pods in `namespace`, not terminating, whose labels the selector matches."""
     if selector is None:
         return 0
@@ -51,7 +51,7 @@ def count_pods_match_selector(pods, selector, namespace: str) -> int:
         meta = p["metadata"]
         if meta.get("deletionTimestamp") or meta.get("namespace", "default") != namespace:
             continue
-        if lbl.selector_matches(selector, meta.get("labels") or {}):
+        if selector(meta.get("labels") or {}):
             count += 1
     return count
 
@@ -90,10 +90,10 @@ class PodTopologySpread(Plugin):
         namespace = pod["metadata"].get("namespace", "default")
         counts: dict[tuple[str, str], int] = {}
         eligible = []
+        matches_node = lbl.get_required_node_affinity(pod)
         for node_info in self.handle.snapshot.node_info_list:
             labels = node_info.labels
-            if not (node_labels_match(labels, constraints)
-                    and lbl.required_node_affinity_matches(pod, node_info.node)):
+            if not (node_labels_match(labels, constraints) and matches_node(node_info.node)):
                 continue
             eligible.append(node_info)
             for c in constraints:
@@ -118,7 +118,7 @@ class PodTopologySpread(Plugin):
         for c in s.constraints:
             if c.topology_key not in labels:
                 return unschedulable(ERR_REASON_NODE_LABEL_NOT_MATCH, unresolvable=True)
-            self_match = 1 if lbl.selector_matches(c.selector, pod_labels) else 0
+            self_match = 1 if c.selector is not None and c.selector(pod_labels) else 0
             if c.topology_key not in s.min_match_num:
                 continue
             match_num = s.tp_pair_to_match_num.get((c.topology_key, labels[c.topology_key]), 0)
@@ -151,10 +151,10 @@ class PodTopologySpread(Plugin):
             size = len(nodes) - len(s.ignored_nodes) if c.topology_key == LABEL_HOSTNAME else topo_size[i]
             s.normalizing_weight.append(math.log(size + 2))
         namespace = pod["metadata"].get("namespace", "default")
+        matches_node = lbl.get_required_node_affinity(pod)
         for node_info in self.handle.snapshot.node_info_list:
             labels = node_info.labels
-            if not (node_labels_match(labels, constraints)
-                    and lbl.required_node_affinity_matches(pod, node_info.node)):
+            if not (node_labels_match(labels, constraints) and matches_node(node_info.node)):
                 continue
             for c in constraints:
                 pair = (c.topology_key, labels[c.topology_key])
