@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from reference_impl.client import ClientError
-from reference_impl.client.cache import Indexer, ResourceEventHandler
+from reference_impl.client.cache import IndexFunc, Indexer, ResourceEventHandler
 from reference_impl.client.reflector import Reflector
 from reference_impl.client.rest import RestClient, run_reflector
 
@@ -30,9 +30,10 @@ class Informer:
     """
 
     def __init__(self, client: RestClient, path: str, stop: threading.Event,
-                 wake: threading.Event | None = None, component: str = "informer"):
+                 wake: threading.Event | None = None, component: str = "informer",
+                 indexers: dict[str, IndexFunc] | None = None):
         self.client, self.path, self.stop, self.component = client, path, stop, component
-        self.store = Indexer()
+        self.store = Indexer(indexers)
         self.reflector = Reflector(self.store)
         if wake is not None:
             self.store.add_event_handler(ResourceEventHandler(

@@ -23,10 +23,12 @@ import ipaddress
 import re
 import sys
 import threading
+import time
 import urllib.parse
 from pathlib import Path
 
 from reference_impl.client import APIStatusError, ClientError, RealClock
+from reference_impl.client.cache import NAMESPACE_INDEX, ResourceEventHandler, namespace_index
 from reference_impl.client.rest import RestClient
 from reference_impl.client.informer import Informer, load_client, log, serve, wait_for_cache_sync
 from reference_impl.kubelet.actions import (DeletePod, PatchNodeStatus, PatchPodStatus, RegisterNode,
@@ -38,8 +40,14 @@ from reference_impl.kubelet.runtime import ProcessRuntime, execute
 
 COMPONENT = "kubelet"
 SYNC_PERIOD = 0.5
+NODE_NAME_INDEX = "spec.nodeName"
 STOP_GRACE = 5.0
 DEFAULT_CAPACITY = "cpu=4,memory=8Gi,pods=110"
+
+
+def _node_name(pod: dict) -> list[str]:
+    name = (pod.get("spec") or {}).get("nodeName")
+    return [name] if name else []
 
 
 def parse_capacity(text: str) -> dict:
@@ -66,7 +74,14 @@ class KubeletRunner:
         path = "/api/v1/pods"
         if not hollow:  # one node: let the apiserver filter, as the kubelet's pod source does
             path += "?" + urllib.parse.urlencode({"fieldSelector": f"spec.nodeName={node_name}"})
-        self.pods = Informer(client, path, self.stop, self.wake, COMPONENT)
+        self.pods = Informer(client, path, self.stop, self.wake, COMPONENT,
+                             indexers={NAMESPACE_INDEX: namespace_index, NODE_NAME_INDEX: _node_name})
+        # Nodes whose pods changed since their last sync: a pod event wakes only its own kubelet
+        # (as upstream's pod config hands each kubelet its own updates); SYNC_PERIOD syncs all.
+        self.dirty: set[str] = set()
+        self.dirty_lock = threading.Lock()
+        self.pods.store.add_event_handler(ResourceEventHandler(
+            lambda pod: self._touch(pod), lambda old, new: self._touch(old, new), lambda pod: self._touch(pod)))
         self.rejected: set[str] = set()
         node_ip = next(iter(self.kubelets.values())).node_ip
         self.log_server = LogServer(root_dir / "pods", self._find_pod,
@@ -102,21 +117,35 @@ class KubeletRunner:
               f"({'hollow' if next(iter(self.kubelets.values())).hollow else 'process runtime'})",
               file=out, flush=True)
         try:
+            next_full_sync = 0.0
             while not self.stop.is_set():
-                self.sync_once()
-                self.wake.wait(SYNC_PERIOD)
                 self.wake.clear()
+                if time.monotonic() >= next_full_sync:
+                    next_full_sync = time.monotonic() + SYNC_PERIOD
+                    with self.dirty_lock:
+                        self.dirty.clear()
+                    self.sync_nodes(list(self.kubelets))
+                else:
+                    with self.dirty_lock:
+                        names, self.dirty = self.dirty, set()
+                    self.sync_nodes(sorted(names))
+                self.wake.wait(max(0.0, next_full_sync - time.monotonic()))
         finally:
             self.shut_down()
 
-    def sync_once(self) -> None:
-        by_node: dict[str, list[dict]] = {name: [] for name in self.kubelets}
-        for pod in self.pods.store.list():
-            node = (pod.get("spec") or {}).get("nodeName")
-            if node in by_node and not self._unsupported(pod):
-                by_node[node].append(pod)
-        for name, kubelet in self.kubelets.items():
-            kubelet.set_desired_pods(by_node[name])
+    def _touch(self, *pods: dict) -> None:
+        with self.dirty_lock:
+            for pod in pods:
+                self.dirty.update(_node_name(pod))
+
+    def sync_nodes(self, names: list[str]) -> None:
+        """One syncLoopIteration for each named kubelet of this process, over the pods bound to it."""
+        for name in names:
+            kubelet = self.kubelets.get(name)
+            if kubelet is None:
+                continue
+            kubelet.set_desired_pods([pod for pod in self.pods.store.by_index(NODE_NAME_INDEX, name)
+                                      if not self._unsupported(pod)])
             self.perform(kubelet, execute(kubelet, self.runtime, kubelet.sync_loop_iteration()))
 
     def _unsupported(self, pod: dict) -> bool:
