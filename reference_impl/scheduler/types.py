@@ -9,13 +9,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any
+from typing import Any, Callable
 
 from reference_impl.mirrors import mirrors
 
 MAX_NODE_SCORE = 100
 MIN_NODE_SCORE = 0
 # Scoring uses these for containers that request nothing, so empty pods still spread out.
+MATCH_COUNTS_PER_NODE = 512  # remembered pod counts per node (see NodeInfo.count_matching)
+
 DEFAULT_MILLI_CPU_REQUEST = 100
 DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024
 
@@ -175,7 +177,7 @@ class NodeInfo:
     """A node plus the pods on it and the totals the filters read, kept up to date incrementally."""
 
     __slots__ = ("node", "name", "labels", "pods", "pods_with_affinity", "requested", "non_zero_cpu",
-                 "non_zero_mem", "allocatable", "used_ports", "generation")
+                 "non_zero_mem", "allocatable", "used_ports", "generation", "_match_counts")
 
     @mirrors("k8s.io/kubernetes/pkg/scheduler/framework.NewNodeInfo")
     def __init__(self, node: dict | None = None) -> None:
@@ -186,6 +188,7 @@ class NodeInfo:
         self.non_zero_mem = 0
         self.used_ports: dict[tuple[str, str, int], int] = {}
         self.generation = 0
+        self._match_counts: dict[object, tuple[int, int]] = {}
         self.set_node(node)
 
     def set_node(self, node: dict | None) -> None:
@@ -194,6 +197,19 @@ class NodeInfo:
         self.labels = (node["metadata"].get("labels") or {}) if node else {}
         self.allocatable = Resource.from_list(((node or {}).get("status") or {}).get("allocatable"))
         self.generation += 1
+
+    def count_matching(self, key: object, matches: Callable[[dict], bool]) -> int:
+        """How many pods here `matches` accepts. The count is remembered under `key` (which must
+        name the predicate) until the node's pods change: upstream's plugins count pods per node
+        on every cycle, and in Python that loop over every pod is the cost of affinity and spread."""
+        hit = self._match_counts.get(key)
+        if hit is not None and hit[0] == self.generation:
+            return hit[1]
+        count = sum(1 for pod in self.pods.values() if matches(pod))
+        if len(self._match_counts) >= MATCH_COUNTS_PER_NODE:
+            self._match_counts.clear()
+        self._match_counts[key] = (self.generation, count)
+        return count
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework.NodeInfo).AddPod")
     def add_pod(self, pod: dict) -> None:

@@ -160,16 +160,20 @@ class InterPodAffinity(Plugin):
                         existing[(t.topology_key, node_labels[t.topology_key])] += 1
         affinity, anti = defaultdict(int), defaultdict(int)
         if terms.required_affinity or terms.required_anti_affinity:
+            required = terms.required_affinity
+            matches_all = lambda other: pod_matches_all_affinity_terms(required, other)  # noqa: E731
             for node_info in snapshot.node_info_list:
                 node_labels = node_info.labels
-                for other in node_info.pods.values():
-                    if pod_matches_all_affinity_terms(terms.required_affinity, other):
-                        for t in terms.required_affinity:
-                            if t.topology_key in node_labels:
-                                affinity[(t.topology_key, node_labels[t.topology_key])] += 1
-                    for t in terms.required_anti_affinity:
-                        if t.topology_key in node_labels and t.matches(other):
-                            anti[(t.topology_key, node_labels[t.topology_key])] += 1
+                count = node_info.count_matching(required, matches_all) if required else 0
+                if count:
+                    for t in required:
+                        if t.topology_key in node_labels:
+                            affinity[(t.topology_key, node_labels[t.topology_key])] += count
+                for t in terms.required_anti_affinity:
+                    if t.topology_key in node_labels:
+                        count = node_info.count_matching(t, t.matches)
+                        if count:
+                            anti[(t.topology_key, node_labels[t.topology_key])] += count
         state["InterPodAffinity"] = _PreFilterState(terms, dict(existing), dict(affinity), dict(anti))
         if not (terms.required_affinity or terms.required_anti_affinity or existing):
             return SKIP
@@ -195,24 +199,26 @@ class InterPodAffinity(Plugin):
         topology_score: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         matches_pod = _MatchesPod(pod)
         for node_info in node_infos:
-            if not node_info.labels:
+            labels = node_info.labels
+            if not labels:
                 continue
-            pods = node_info.pods if has_preferred else node_info.pods_with_affinity
-            for existing in pods.values():
-                self._process_existing_pod(terms, existing, node_info.labels, matches_pod, topology_score)
+            if has_preferred:  # the incoming pod's preferred terms, over every pod on the node
+                for term_list, multiplier in ((terms.preferred_affinity, 1), (terms.preferred_anti_affinity, -1)):
+                    for t in term_list:
+                        if t.topology_key in labels:
+                            count = node_info.count_matching(t, t.matches)
+                            if count:
+                                topology_score[t.topology_key][labels[t.topology_key]] += t.weight * multiplier * count
+            for existing in node_info.pods_with_affinity.values():
+                self._process_existing_pod(existing, labels, matches_pod, topology_score)
         state["InterPodAffinity/score"] = {k: dict(v) for k, v in topology_score.items() if v}
         return SUCCESS if state["InterPodAffinity/score"] else SKIP
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/interpodaffinity.InterPodAffinity).processExistingPod")
-    def _process_existing_pod(self, terms: PodTerms, existing: dict, node_labels: dict,
-                              matches_pod: _MatchesPod, score) -> None:
-        """The incoming pod's preferred terms against `existing`, then the existing pod's required
-        (at hardPodAffinityWeight) and preferred terms against the incoming pod."""
-        if terms.preferred_affinity or terms.preferred_anti_affinity:
-            for term_list, multiplier in ((terms.preferred_affinity, 1), (terms.preferred_anti_affinity, -1)):
-                for t in term_list:
-                    if t.topology_key in node_labels and t.matches(existing):
-                        score[t.topology_key][node_labels[t.topology_key]] += t.weight * multiplier
+    def _process_existing_pod(self, existing: dict, node_labels: dict, matches_pod: _MatchesPod, score) -> None:
+        """The existing pod's required (at hardPodAffinityWeight) and preferred terms against the
+        incoming pod. (Upstream's processExistingPod also checks the incoming pod's preferred terms
+        against `existing`; pre_score counts those per node, see NodeInfo.count_matching.)"""
         hard = self.hard_pod_affinity_weight
         for t, multiplier, required in pod_terms(existing).toward_others:
             if required and hard <= 0:

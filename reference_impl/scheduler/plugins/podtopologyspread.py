@@ -8,6 +8,7 @@ system-default constraints derive selectors from Services/ReplicaSets, which thi
 """
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 
@@ -27,11 +28,13 @@ class Constraint:
     max_skew: int
     topology_key: str
     selector: lbl.LabelsSelector | None  # the compiled labelSelector; None matches no pod
+    selector_key: str  # the labelSelector as canonical JSON, naming it for NodeInfo.count_matching
 
 
 @mirrors("k8s.io/kubernetes/pkg/scheduler/framework/plugins/podtopologyspread.filterTopologySpreadConstraints")
 def filter_constraints(pod: dict, action: str) -> list[Constraint]:
-    return [Constraint(int(c.get("maxSkew") or 1), c["topologyKey"], lbl.compile_selector(c.get("labelSelector")))
+    return [Constraint(int(c.get("maxSkew") or 1), c["topologyKey"], lbl.compile_selector(c.get("labelSelector")),
+                       json.dumps(c.get("labelSelector"), sort_keys=True))
             for c in (pod.get("spec") or {}).get("topologySpreadConstraints") or ()
             if c.get("whenUnsatisfiable") == action]
 
@@ -42,18 +45,18 @@ def node_labels_match(labels: dict, constraints) -> bool:
 
 
 @mirrors("k8s.io/kubernetes/pkg/scheduler/framework/plugins/podtopologyspread.countPodsMatchSelector")
-def count_pods_match_selector(pods, selector: lbl.LabelsSelector | None, namespace: str) -> int:
-    """Pods in `namespace`, not terminating, whose labels the selector matches."""
+def count_pods_match_selector(node_info: NodeInfo, c: Constraint, namespace: str) -> int:
+    """Pods on the node in `namespace`, not terminating, whose labels the constraint's selector matches."""
+    selector = c.selector
     if selector is None:
         return 0
-    count = 0
-    for p in pods:
+
+    def matches(p: dict) -> bool:
         meta = p["metadata"]
-        if meta.get("deletionTimestamp") or meta.get("namespace", "default") != namespace:
-            continue
-        if selector(meta.get("labels") or {}):
-            count += 1
-    return count
+        return (not meta.get("deletionTimestamp") and meta.get("namespace", "default") == namespace
+                and selector(meta.get("labels") or {}))
+
+    return node_info.count_matching(("PodTopologySpread", c.selector_key, namespace), matches)
 
 
 @dataclass
@@ -99,10 +102,9 @@ class PodTopologySpread(Plugin):
             for c in constraints:
                 counts.setdefault((c.topology_key, labels[c.topology_key]), 0)
         for node_info in eligible:
-            pods = node_info.pods.values()
             for c in constraints:
                 pair = (c.topology_key, node_info.labels[c.topology_key])
-                counts[pair] += count_pods_match_selector(pods, c.selector, namespace)
+                counts[pair] += count_pods_match_selector(node_info, c, namespace)
         min_match: dict[str, int] = {}
         for (key, _), num in counts.items():
             min_match[key] = min(num, min_match.get(key, num))
@@ -159,8 +161,7 @@ class PodTopologySpread(Plugin):
             for c in constraints:
                 pair = (c.topology_key, labels[c.topology_key])
                 if pair in s.tp_pair_to_pod_counts:
-                    s.tp_pair_to_pod_counts[pair] += count_pods_match_selector(
-                        node_info.pods.values(), c.selector, namespace)
+                    s.tp_pair_to_pod_counts[pair] += count_pods_match_selector(node_info, c, namespace)
         return SUCCESS
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/podtopologyspread.PodTopologySpread).Score")
@@ -175,7 +176,7 @@ class PodTopologySpread(Plugin):
             if value is None:
                 continue
             if c.topology_key == LABEL_HOSTNAME:
-                count = count_pods_match_selector(node_info.pods.values(), c.selector, namespace)
+                count = count_pods_match_selector(node_info, c, namespace)
             else:
                 count = s.tp_pair_to_pod_counts[(c.topology_key, value)]
             total += count * s.normalizing_weight[i] + (c.max_skew - 1)
