@@ -84,8 +84,7 @@ class KubeletRunner:
         # (as upstream's pod config hands each kubelet its own updates); sync_period syncs all.
         self.dirty: set[str] = set()
         self.dirty_lock = threading.Lock()
-        self.pods.store.add_event_handler(ResourceEventHandler(
-            lambda pod: self._touch(pod), lambda old, new: self._touch(old, new), lambda pod: self._touch(pod)))
+        self.pods.store.add_event_handler(ResourceEventHandler(self._touch, self._touch, self._touch))
         self.rejected: set[str] = set()
         node_ip = next(iter(self.kubelets.values())).node_ip
         self.log_server = LogServer(root_dir / "pods", self._find_pod,
