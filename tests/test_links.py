@@ -1,7 +1,6 @@
 """Reference implementations' @mirrors links, checked against an index."""
 from __future__ import annotations
 
-from pathlib import Path
 
 from analyzer import sources, store
 from analyzer.indexer import index_checkout

@@ -18,7 +18,6 @@ import base64
 import errno
 import ipaddress
 import os
-import signal
 import socket
 import ssl
 import sys
@@ -32,15 +31,16 @@ import yaml
 
 from reference_impl.apiserver import bootstrappolicy
 from reference_impl.apiserver.admission import new_admission_chain
-from reference_impl.apiserver.listers import Lister
 from reference_impl.apiserver.auth import AuthConfigError, new_authenticator
 from reference_impl.apiserver.certs import CertBundle, CertError, ensure_certs
 from reference_impl.apiserver.errors import StatusError
 from reference_impl.apiserver.etcdclient import EtcdClient, EtcdClientError
+from reference_impl.apiserver.listers import Lister
 from reference_impl.apiserver.rbac import RegistrySource, new_authorizer
 from reference_impl.apiserver.registry import Registry, WallClock
 from reference_impl.apiserver.server import APIServer
 from reference_impl.mirrors import mirrors
+from reference_impl.signals import stop_on_signals
 
 DEFAULT_SECURE_PORT = 6443
 DEFAULT_BIND_ADDRESS = "127.0.0.1"
@@ -219,26 +219,16 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
 
 def _serve(server, options: Options, bundle: CertBundle, etcd_url: str, out: TextIO,
            stop: threading.Event) -> None:
-    previous = _on_signals((signal.SIGTERM, signal.SIGINT), lambda *_: stop.set())
-    try:
-        url = server_url(options.bind_address, server.port)
-        if options.kubeconfig_out:
-            write_kubeconfig(options.kubeconfig_out, admin_kubeconfig(url, bundle))
-        print(f"ready: reference kube-apiserver serving on {url} (etcd {etcd_url})", file=out, flush=True)
-        while not stop.wait(0.5):  # a timed wait keeps the main thread responsive to signals
-            pass
-    finally:
-        server.stop()
-        _on_signals(previous)
-
-
-def _on_signals(signals, handler=None) -> dict:
-    """Install `handler` for `signals` (or restore a {signal: handler} dict); returns the handlers
-    it replaced. Signal handlers can only be set from the main thread: elsewhere, a no-op."""
-    if threading.current_thread() is not threading.main_thread():
-        return {}
-    wanted = signals if isinstance(signals, dict) else {s: handler for s in signals}
-    return {s: signal.signal(s, signal.SIG_DFL if h is None else h) for s, h in wanted.items()}
+    with stop_on_signals(stop):
+        try:
+            url = server_url(options.bind_address, server.port)
+            if options.kubeconfig_out:
+                write_kubeconfig(options.kubeconfig_out, admin_kubeconfig(url, bundle))
+            print(f"ready: reference kube-apiserver serving on {url} (etcd {etcd_url})", file=out, flush=True)
+            while not stop.wait(0.5):  # a timed wait keeps the main thread responsive to signals
+                pass
+        finally:
+            server.stop()
 
 
 def parse_args(argv: list[str] | None) -> Options:

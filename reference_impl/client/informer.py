@@ -1,13 +1,11 @@
 """What every component process shares: an informer (a Reflector feeding an Indexer on a thread),
-waiting for caches to sync, signal handling, loading a kubeconfig, and log lines on stderr."""
+waiting for caches to sync, loading a kubeconfig, and log lines on stderr."""
 from __future__ import annotations
 
-import signal
 import sys
 import threading
 import time
 from pathlib import Path
-from typing import Callable
 
 from reference_impl.client import ClientError
 from reference_impl.client.cache import IndexFunc, Indexer, ResourceEventHandler
@@ -80,19 +78,6 @@ def wait_for_cache_sync(informers: list[Informer], stop: threading.Event, timeou
         if stop.wait(0.05) or time.monotonic() > deadline:
             return False
     return True
-
-
-def serve(stop: threading.Event, body: Callable[[], None]) -> None:
-    """Run `body` with SIGTERM and SIGINT setting `stop` (from the main thread only)."""
-    previous = {}
-    if threading.current_thread() is threading.main_thread():
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            previous[sig] = signal.signal(sig, lambda *_: stop.set())
-    try:
-        body()
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
 
 
 def load_client(kubeconfig: Path) -> RestClient:

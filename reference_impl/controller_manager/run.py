@@ -24,7 +24,7 @@ from pathlib import Path
 
 from reference_impl.client import APIStatusError, ClientError, RealClock
 from reference_impl.client.cache import Indexer, ResourceEventHandler
-from reference_impl.client.informer import Informer, load_client, log, serve, wait_for_cache_sync
+from reference_impl.client.informer import Informer, load_client, log, wait_for_cache_sync
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.rest import RestClient, lease_step
 from reference_impl.controller_manager import endpoints, garbagecollector, namespace, serviceaccount
@@ -32,6 +32,7 @@ from reference_impl.controller_manager.apply import apply
 from reference_impl.controller_manager.deployment import DeploymentController
 from reference_impl.controller_manager.nodelifecycle import GRACE_PERIOD, NodeLifecycleController
 from reference_impl.controller_manager.replicaset import ReplicaSetController
+from reference_impl.signals import stop_on_signals
 
 SYNC_PERIOD = 1.0
 LEASE_RETRY_PERIOD = 2.0
@@ -167,7 +168,8 @@ def main(argv: list[str] | None = None, out=None) -> int:
         return int(exit_.code or 0)
     try:
         manager = ControllerManager(load_client(args.kubeconfig), args.node_monitor_grace_period)
-        serve(manager.stop, lambda: manager.run(args.leader_elect, out or sys.stdout))
+        with stop_on_signals(manager.stop):
+            manager.run(args.leader_elect, out or sys.stdout)
     except ClientError as error:
         print(f"reference kube-controller-manager: error: {error}", file=sys.stderr)
         return 1

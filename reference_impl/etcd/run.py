@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import errno
 import ipaddress
-import signal
 import socket
 import sys
 import threading
@@ -24,6 +23,7 @@ from reference_impl.etcd import DurableServer, WallClock
 from reference_impl.etcd.errors import EtcdError
 from reference_impl.etcd.grpc_adapter import Ticker, add_etcd_servicers, new_grpc_server
 from reference_impl.mirrors import mirrors
+from reference_impl.signals import stop_on_signals
 
 DEFAULT_LISTEN_CLIENT_URLS = "http://localhost:2379"
 DEFAULT_PEER_URLS = ("http://localhost:2380",)  # advertised in member lists; nothing listens there
@@ -163,22 +163,21 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
         grpc_server.stop(None)
         etcd.close()  # releases the data directory's lock
         raise
-    previous = _on_signals((signal.SIGTERM, signal.SIGINT), lambda *_: stop.set())
-    try:
-        grpc_server.start()
-        ticker.start()
-        print(f"ready: reference etcd serving the v3 API on {', '.join(b.url for b in bound)}",
-              file=out, flush=True)
-        while not stop.wait(0.5):  # a timed wait keeps the main thread responsive to signals
-            pass
-    finally:
-        stopped = grpc_server.stop(STOP_GRACE)  # no new calls; unary calls get the grace period
-        streams.cancel_all()
-        stopped.wait()
-        if ticker.is_alive():
-            ticker.stop()
-        etcd.close()
-        _on_signals(previous)
+    with stop_on_signals(stop):
+        try:
+            grpc_server.start()
+            ticker.start()
+            print(f"ready: reference etcd serving the v3 API on {', '.join(b.url for b in bound)}",
+                  file=out, flush=True)
+            while not stop.wait(0.5):  # a timed wait keeps the main thread responsive to signals
+                pass
+        finally:
+            stopped = grpc_server.stop(STOP_GRACE)  # no new calls; unary calls get the grace period
+            streams.cancel_all()
+            stopped.wait()
+            if ticker.is_alive():
+                ticker.stop()
+            etcd.close()
 
 
 def _open(durable_server, data_dir: Path, clock, **options):
@@ -191,15 +190,6 @@ def _open(durable_server, data_dir: Path, clock, **options):
                                                               "serving it (its LOCK is held)") from None
     except OSError as err:
         raise DataDirUnusable(data_dir=str(data_dir), problem=err.strerror or str(err)) from None
-
-
-def _on_signals(signals, handler=None) -> dict:
-    """Install `handler` for `signals` (or restore a {signal: handler} dict); returns the handlers
-    it replaced. Signal handlers can only be set from the main thread: elsewhere, a no-op."""
-    if threading.current_thread() is not threading.main_thread():
-        return {}
-    wanted = signals if isinstance(signals, dict) else {s: handler for s in signals}
-    return {s: signal.signal(s, signal.SIG_DFL if h is None else h) for s, h in wanted.items()}
 
 
 def main(argv: list[str] | None = None) -> int:

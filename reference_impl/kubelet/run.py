@@ -30,13 +30,14 @@ from pathlib import Path
 from reference_impl.client import APIStatusError, ClientError, RealClock
 from reference_impl.client.cache import NAMESPACE_INDEX, ResourceEventHandler, namespace_index
 from reference_impl.client.rest import RestClient
-from reference_impl.client.informer import Informer, load_client, log, serve, wait_for_cache_sync
+from reference_impl.client.informer import Informer, load_client, log, wait_for_cache_sync
 from reference_impl.kubelet.actions import (DeletePod, PatchNodeStatus, PatchPodStatus, RegisterNode,
                                             SignalContainer, UpdateLease)
 from reference_impl.kubelet.errors import KubeletError
 from reference_impl.kubelet.kubelet import LEASE_DURATION_SECONDS, Kubelet
 from reference_impl.kubelet.logserver import LogServer
 from reference_impl.kubelet.runtime import ProcessRuntime, execute
+from reference_impl.signals import stop_on_signals
 
 COMPONENT = "kubelet"
 SYNC_PERIOD = 0.5
@@ -271,7 +272,8 @@ def main(argv: list[str] | None = None, out=None) -> int:
         runner = KubeletRunner(load_client(args.kubeconfig), args.node_name, args.root_dir,
                                args.hollow_nodes, parse_capacity(args.capacity), args.pod_cidr,
                                args.node_lease_duration_seconds)
-        serve(runner.stop, lambda: runner.run(out or sys.stdout))
+        with stop_on_signals(runner.stop):
+            runner.run(out or sys.stdout)
     except (ClientError, KubeletError) as error:
         print(f"reference kubelet: error: {error}", file=sys.stderr)
         return 1

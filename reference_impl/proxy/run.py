@@ -21,10 +21,11 @@ from pathlib import Path
 
 from reference_impl.client import ClientError
 from reference_impl.client.rest import RestClient
-from reference_impl.client.informer import Informer, load_client, log, serve, wait_for_cache_sync
+from reference_impl.client.informer import Informer, load_client, log, wait_for_cache_sync
 from reference_impl.proxy.errors import ProxyError, UnsupportedServiceError
 from reference_impl.proxy.iptables import endpoints_map, service_port_infos
 from reference_impl.proxy.userspace import UserspaceProxier
+from reference_impl.signals import stop_on_signals
 
 COMPONENT = "kube-proxy"
 SYNC_PERIOD = 1.0
@@ -122,7 +123,8 @@ def main(argv: list[str] | None = None, out=None) -> int:
         return int(exit_.code or 0)
     try:
         runner = ProxyRunner(load_client(args.kubeconfig), args.bind_address, args.status_file)
-        serve(runner.stop, lambda: runner.run(out or sys.stdout))
+        with stop_on_signals(runner.stop):
+            runner.run(out or sys.stdout)
     except (ClientError, ProxyError, OSError) as error:
         print(f"reference kube-proxy: error: {error}", file=sys.stderr)
         return 1

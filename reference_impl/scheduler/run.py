@@ -23,8 +23,9 @@ from pathlib import Path
 from reference_impl.client import APIStatusError, ClientError, RealClock
 from reference_impl.client.cache import ResourceEventHandler
 from reference_impl.client.rest import RestClient
-from reference_impl.client.informer import Informer, load_client, log, serve, wait_for_cache_sync
+from reference_impl.client.informer import Informer, load_client, log, wait_for_cache_sync
 from reference_impl.scheduler import Bind, PatchPodStatus, RecordEvent, Scheduler, SchedulerError, load_profile
+from reference_impl.signals import stop_on_signals
 
 COMPONENT = "default-scheduler"
 TICK_PERIOD = 1.0
@@ -166,7 +167,8 @@ def main(argv: list[str] | None = None, out=None) -> int:
         profile = load_profile(args.config) if args.config else None
         runner = SchedulerRunner(load_client(args.kubeconfig),
                                  Scheduler(RealClock(), random.Random(), profile))
-        serve(runner.stop, lambda: runner.run(out or sys.stdout))
+        with stop_on_signals(runner.stop):
+            runner.run(out or sys.stdout)
     except (ClientError, SchedulerError) as error:
         print(f"reference kube-scheduler: error: {error}", file=sys.stderr)
         return 1

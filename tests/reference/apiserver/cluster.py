@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import queue
 import re
 import ssl
 import subprocess
@@ -232,7 +231,7 @@ def apiserver(etcd_url: str, work: Path, storage: str = "reference",
         process = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=stderr, text=True,
                                    env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
-        line = _read_ready_line(process, START_TIMEOUT)
+        line = processes.read_ready_line(process, START_TIMEOUT)
         port = parse_ready_port(line) if "ready" in line.lower() else None
         if port is None:
             raise ClusterError(f"apiserver did not start (exit {process.poll()}, stdout {line!r})",
@@ -256,15 +255,6 @@ def cluster(storage: str, work: Path, *extra: str) -> Iterator[Cluster]:
     """etcd of the given kind plus the apiserver, stopped in reverse order."""
     with etcd(storage, work) as url, apiserver(url, work / "apiserver", storage, *extra) as running:
         yield running
-
-
-def _read_ready_line(process: subprocess.Popen, timeout: float) -> str:
-    lines: queue.Queue = queue.Queue()
-    threading.Thread(target=lambda: lines.put(process.stdout.readline()), daemon=True).start()
-    try:
-        return lines.get(timeout=timeout)
-    except queue.Empty:
-        return ""
 
 
 def _drain(process: subprocess.Popen) -> None:

@@ -70,7 +70,7 @@ def stop_process(process: subprocess.Popen) -> None:
         process.wait(timeout=STOP_TIMEOUT)
 
 
-def _read_ready_line(process: subprocess.Popen, timeout: float) -> str:
+def read_ready_line(process: subprocess.Popen, timeout: float) -> str:
     """The first stdout line of the reference (its "ready" line), read with a timeout."""
     lines: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: lines.put(process.stdout.readline()), daemon=True).start()
@@ -92,7 +92,7 @@ def reference_server(data_dir: Path, *extra: str) -> Iterator[Server]:
         process = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=stderr, text=True,
                                    env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
-        line = _read_ready_line(process, START_TIMEOUT)
+        line = read_ready_line(process, START_TIMEOUT)
         if "ready" not in line:
             stop_process(process)
             pytest.fail(f"reference server did not start (stdout {line!r}); its log:\n"
