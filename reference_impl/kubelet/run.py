@@ -274,10 +274,7 @@ def main(argv: list[str] | None = None, out=None) -> int:
                                args.node_lease_duration_seconds)
         with stop_on_signals(runner.stop):
             runner.run(out or sys.stdout)
-    except (ClientError, KubeletError) as error:
-        print(f"reference kubelet: error: {error}", file=sys.stderr)
-        return 1
-    except OSError as error:
+    except (ClientError, KubeletError, OSError) as error:
         print(f"reference kubelet: error: {error}", file=sys.stderr)
         return 1
     return 0
