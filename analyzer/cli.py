@@ -416,6 +416,10 @@ def main(argv: list[str] | None = None) -> int:
     except AnalyzerError as err:
         print(f"kubeatlas: error: {err}", file=sys.stderr)
         return err.exit_code
+    except BrokenPipeError:  # before OSError, its base class
+        # The reader (`| head`) has gone: stop quietly, and keep Python from complaining at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except OSError as err:  # a folder we cannot write, a disk that is full: the user's to fix
         where = f"{err.filename}: " if err.filename else ""
         print(f"kubeatlas: error: {where}{err.strerror or err}", file=sys.stderr)
@@ -423,10 +427,6 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("kubeatlas: interrupted; the previous index is unchanged", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        # The reader (`| head`) has gone: stop quietly, and keep Python from complaining at exit.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
 
 
 if __name__ == "__main__":

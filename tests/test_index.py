@@ -110,6 +110,18 @@ def test_cli_index_before_fetch_is_one_clear_line(tmp_path, capsys, monkeypatch)
     assert err.strip() == "kubeatlas: error: nothing fetched yet: run `kubeatlas fetch` first"
 
 
+def test_cli_output_into_a_closed_pipe_ends_quietly(kube_repo, tmp_path, monkeypatch):
+    """`kubeatlas find … | head -1`: the reader leaving is not an error (exit 0, nothing on stderr)."""
+    env = {**os.environ, "KUBEATLAS_HOME": str(tmp_path / "home")}
+    run = [sys.executable, "-m", "analyzer.cli"]
+    subprocess.run(run + ["fetch", "kubernetes", "--from", str(kube_repo), "--ref", "HEAD", "-q"], env=env, check=True)
+    subprocess.run(run + ["index", "-q", "--no-goroot"], env=env, check=True)
+    finder = subprocess.Popen(run + ["find", "."], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    finder.stdout.close()  # gone before the first line is written
+    assert finder.wait(timeout=60) == 0
+    assert finder.stderr.read() == b""
+
+
 def make_big_repo(path: Path, files: int) -> Path:
     """A repository with enough Go files that indexing it takes a few seconds."""
     (path / "pkg").mkdir(parents=True)
