@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from analyzer import render
 from analyzer.graph import GO, IMPLEMENTATION, Edge
 from analyzer.manifest import SymbolRef
-from analyzer.query import Filters, GraphIndex, QueryError
+from analyzer.query import Filters, GraphIndex
 from analyzer.sources import permalink
 
 MAX_CHILDREN = 8  # callees listed per function; the rest are counted
@@ -65,10 +65,7 @@ class Symbols:
     def view(self, name: str) -> SymbolView | None:
         """The symbol as pages show it; None when the commit neither defines it nor calls it."""
         if name not in self._views:
-            try:
-                info = self.index.show(name) if self.index.has(name) else None
-            except QueryError:
-                info = None
+            info = self.index.describe(name) if self.index.has(name) else None
             self._views[name] = info and SymbolView(
                 info.name, render.short_name(info.name), info.kind, info.signature,
                 first_sentence(info.doc), info.permalink,

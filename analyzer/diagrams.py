@@ -105,8 +105,9 @@ def _busiest_first(edges: list[Edge], caller: str, room: int) -> list[Edge]:
 def draw(drawing: Core, links: Mapping[str, str], dot_binary: str) -> str:
     """The picture as an <svg> element to put inline; each box whose symbol has a link in `links`
     links to it."""
-    source = render.dot(list(drawing.edges), drawing.root)
-    ids = {_unescape(name): node_id for node_id, name in _DOT_NODE.findall(source)}
+    edges = list(drawing.edges)
+    source = render.dot(edges, drawing.root)
+    ids = render.node_ids(edges, drawing.root)
     extra = [f'  {ids[name]} [URL="{links[name]}", target="_top"];'
              for name in sorted(ids) if links.get(name)]
     if len(drawing.column) > 1:
@@ -116,12 +117,7 @@ def draw(drawing: Core, links: Mapping[str, str], dot_binary: str) -> str:
     return _svg(source, dot_binary)
 
 
-_DOT_NODE = re.compile(r'^  (n\d+) \[label=".*?", tooltip="((?:[^"\\]|\\.)*)"', re.MULTILINE)
 _SVG_WIDTH = re.compile(r'<svg width="([\d.]+)pt"')
-
-
-def _unescape(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text)
 
 
 def _svg(source: str, dot_binary: str) -> str:

@@ -103,8 +103,6 @@ GoType = Named | Pointer | Slice | Array | Map | Chan | Func | Struct | Interfac
 
 INTEGER_TYPES = frozenset({"int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16",
                            "uint32", "uint64", "uintptr", "byte", "rune"})
-BUILTIN_TYPES = INTEGER_TYPES | {"bool", "string", "error", "any", "comparable", "float32",
-                                 "float64", "complex64", "complex128"}
 INT, RUNE, BYTE = Named(None, "int"), Named(None, "rune"), Named(None, "byte")
 
 _KEYWORDS = frozenset({"func", "map", "chan", "struct", "interface"})

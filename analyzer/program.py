@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from analyzer.buildtags import matches as in_default_build
 from analyzer.facts import FileFacts, Func, TypeDecl, VarDecl
 from analyzer.gotypes import (
-    Array, Chan, GoType, Interface, Map, Named, Pointer, Slice, Struct, Tilde, Union, Unknown,
+    Array, Chan, GoType, Interface, Map, Named, Pointer, Slice, Struct, Unknown,
     parse_type,
 )
 from analyzer.gotypes import Func as FuncType
@@ -266,8 +266,6 @@ class Program:
         if isinstance(t, Interface):
             return Interface(t.methods, tuple(map(again, t.embeds)),
                              tuple(again(s) for s in t.signatures))
-        if isinstance(t, (Tilde, Union)):
-            return t
         return t
 
     def type_info(self, t: Named) -> TypeInfo | None:

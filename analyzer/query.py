@@ -187,7 +187,10 @@ class GraphIndex:
     # --- one symbol --------------------------------------------------------------------------
 
     def show(self, name: str) -> SymbolInfo:
-        name = self.resolve(name)
+        return self.describe(self.resolve(name))
+
+    def describe(self, name: str) -> SymbolInfo:
+        """`show` for an exact name the commit has (see `has`)."""
         name_id = self._id(name)
         commit = self.commit.id
         row = self.db.execute(
@@ -274,12 +277,16 @@ class GraphIndex:
 
     def _is_vendored(self, symbol: str) -> bool:
         if symbol not in self._vendored:
-            row = self.db.execute(
-                "SELECT p.name FROM symbols s JOIN names p ON p.id = s.path "
-                "WHERE s.name = (SELECT id FROM names WHERE name = ?) AND s.commit_id = ?",
-                (symbol, self.commit.id)).fetchone()
-            self._vendored[symbol] = bool(row) and row[0].startswith("vendor/")
+            self._vendored[symbol] = self.path_of(symbol).startswith("vendor/")
         return self._vendored[symbol]
+
+    def path_of(self, symbol: str) -> str:
+        """The file that defines `symbol` (its exact name) in this commit; "" when none does."""
+        row = self.db.execute(
+            "SELECT p.name FROM symbols s JOIN names p ON p.id = s.path "
+            "WHERE s.name = (SELECT id FROM names WHERE name = ?) AND s.commit_id = ?",
+            (symbol, self.commit.id)).fetchone()
+        return row[0] if row else ""
 
     def tree(self, name: str, direction: str, depth: int, filters: Filters = Filters()) -> Tree:
         """Callees (or callers) of a symbol, breadth first to `depth` levels."""

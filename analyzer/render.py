@@ -59,7 +59,7 @@ def edges_json(root: str | None, edges: list[Edge], **extra) -> str:
 
 
 def dot(edges: list[Edge], root: str | None = None) -> str:
-    ids = _node_ids(edges, root)
+    ids = node_ids(edges, root)
     lines = ["digraph calls {", "  rankdir=LR;", '  node [shape=box, fontname="Helvetica", fontsize=10];']
     for symbol, node_id in ids.items():
         attrs = ', style="bold"' if symbol == root else ""
@@ -74,7 +74,7 @@ def dot(edges: list[Edge], root: str | None = None) -> str:
 
 
 def mermaid(edges: list[Edge], root: str | None = None) -> str:
-    ids = _node_ids(edges, root)
+    ids = node_ids(edges, root)
     lines = ["flowchart LR"]
     for symbol, node_id in ids.items():
         lines.append(f'  {node_id}["{_mermaid_escape(short_name(symbol))}"]')
@@ -84,7 +84,8 @@ def mermaid(edges: list[Edge], root: str | None = None) -> str:
     return "\n".join(lines)
 
 
-def _node_ids(edges: list[Edge], root: str | None) -> dict[str, str]:
+def node_ids(edges: list[Edge], root: str | None) -> dict[str, str]:
+    """The node id (n0, n1, …) `dot` and `mermaid` give each symbol: the root first, then in edge order."""
     ids: dict[str, str] = {}
     for symbol in ([root] if root else []) + [s for e in edges for s in (e.caller, e.callee)]:
         ids.setdefault(symbol, f"n{len(ids)}")

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 
 from analyzer import graph
-from analyzer.facts import CALL, DEFER, GO, CallSite, FileFacts
+from analyzer.facts import CALL, GO, CallSite, FileFacts
 from analyzer.gotypes import Func as FuncType
 from analyzer.gotypes import Map, Named, Pointer
 from analyzer.graph import Edge, Symbol

@@ -289,14 +289,14 @@ def _version_pages(db: sqlite3.Connection, manifest: Sequence[Component]) -> dic
             continue
         labels = _labels(commits)
         for old, new in combinations(commits, 2):
-            old_index = GraphIndex(db, records[old.id])
-            new_index = GraphIndex(db, records[new.id])
+            old_symbols = Symbols(GraphIndex(db, records[old.id]))
+            new_symbols = Symbols(GraphIndex(db, records[new.id]))
             name = f"versions/{labels[old.id]}..{labels[new.id]}.md"
             pages[name] = {
                 "title": f"{repo} {labels[old.id]} → {labels[new.id]}", "repo": repo,
                 "old": records[old.id], "new": records[new.id], "depth": TREE_DEPTH,
                 "filters": FILTERS_TEXT, "rename_ratio": versions.RENAME_RATIO,
-                "changes": [_change(c, Symbols(old_index), Symbols(new_index)) for c in components]}
+                "changes": [_change(c, old_symbols, new_symbols) for c in components]}
     return pages
 
 

@@ -65,7 +65,7 @@ def reachable(index: GraphIndex, roots: Iterable[str], depth: int, filters: Filt
             continue
         for name in [tree.root, *(edge.callee for edge in tree.edges)]:
             if name not in found:
-                found[name] = index.show(name).path
+                found[name] = index.path_of(name)
     return found
 
 

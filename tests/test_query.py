@@ -119,7 +119,8 @@ def test_json_output_parses_and_names_every_node(index):
     tree = index.tree("scheduler.(*Scheduler).Run", "callees", 2)
     data = json.loads(render.render_tree(tree, "json"))
     assert data["root"] == tree.root and data["direction"] == "callees"
-    assert {e["callee"] for e in data["edges"]} <= set(data["nodes"])
+    assert [graph.Edge(**e) for e in data["edges"]] == list(tree.edges)
+    assert data["nodes"] == sorted({tree.root} | {e.caller for e in tree.edges} | {e.callee for e in tree.edges})
 
 
 if __name__ == "__main__":
