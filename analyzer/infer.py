@@ -20,7 +20,7 @@ from analyzer.facts import Param
 from analyzer.gotypes import Chan, GoType, Named, Pointer, element_of, parse_type, range_types
 from analyzer.gotypes import Func as FuncType
 from analyzer.program import (
-    PREDECLARED_TYPES, UNIVERSE, FileContext, FuncInfo, Program, TypeInfo, VarInfo, symbol_name,
+    PREDECLARED_TYPES, UNIVERSE, FileContext, FuncInfo, Program, TypeInfo, VarInfo,
 )
 
 # A safety net only: cycles (x := x.Next()) are cut by the cache; a chain of n calls nests 2n deep.
@@ -278,8 +278,7 @@ class FileScopes:
     # --- function values ---------------------------------------------------------------------
 
     def closure_symbol(self, literal_scope: str) -> str:
-        return symbol_name(self.context.package,
-                           self.program.renumbered_scope(self.context, literal_scope))
+        return self.program.symbol_of(self.context, literal_scope)
 
     def target_of(self, expr: tuple, scope: str, line: int, depth: int = 0) -> tuple[str, str] | None:
         """(symbol, edge kind) of the function a function-valued expression denotes, if known."""

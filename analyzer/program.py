@@ -192,6 +192,10 @@ class Program:
         number, _, rest = scope[5:].partition("$")
         return f"init#{context.init_offset + int(number)}" + (f"${rest}" if rest else "")
 
+    def symbol_of(self, context: FileContext, scope: str) -> str:
+        """The go/ssa name of the function (or closure) a file's `scope` denotes."""
+        return symbol_name(context.package, self.renumbered_scope(context, scope))
+
     # --- names -------------------------------------------------------------------------------
 
     def lookup_package_member(self, import_path: str, name: str):

@@ -123,14 +123,13 @@ class _Resolver:
     def _caller(self, scopes: FileScopes, scope: str) -> str:
         caller = self._callers.get(scope)
         if caller is None:
-            caller = self._callers[scope] = symbol_name(
-                scopes.context.package, self.program.renumbered_scope(scopes.context, scope))
+            caller = self._callers[scope] = self.program.symbol_of(scopes.context, scope)
         return caller
 
     def _symbols(self, context: FileContext, scopes: FileScopes) -> None:
         package = context.package
         for func in context.facts.funcs:
-            name = symbol_name(package, self.program.renumbered_scope(context, func.scope))
+            name = self.program.symbol_of(context, func.scope)
             kind = "method" if func.receiver_type else ("init" if func.name == "init" else "func")
             signature = "(" + ", ".join(f"{p.name + ' ' if p.name else ''}{'...' if p.variadic else ''}{p.type}"
                                         for p in func.params) + ")"
