@@ -24,6 +24,7 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 
+from analyzer import store
 from analyzer.manifest import Component, KeyFile, SymbolRef
 
 FOUND, MOVED, MISSING = "found", "moved", "missing"
@@ -44,21 +45,10 @@ class DriftRow:
     repo: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class AnalysedCommit:
-    id: int
-    repo: str
-    sha: str
-    ref: str
-
-
-def analysed_commits(db: sqlite3.Connection) -> dict[str, list[AnalysedCommit]]:
+def analysed_commits(db: sqlite3.Connection) -> dict[str, list[store.CommitRecord]]:
     """Complete commits by repository, one per SHA (its newest index), in index order."""
-    newest: dict[tuple[str, str], AnalysedCommit] = {}
-    for id_, repo, sha, ref in db.execute(
-            "SELECT id, repo, sha, ref FROM commits WHERE complete = 1 ORDER BY id"):
-        newest[repo, sha] = AnalysedCommit(id_, repo, sha, ref)
-    by_repo: dict[str, list[AnalysedCommit]] = {}
+    newest = {(commit.repo, commit.sha): commit for commit in store.complete_commits(db)}
+    by_repo: dict[str, list[store.CommitRecord]] = {}
     for commit in sorted(newest.values(), key=lambda c: c.id):
         by_repo.setdefault(commit.repo, []).append(commit)
     return by_repo

@@ -282,25 +282,24 @@ def _version_pages(db: sqlite3.Connection, manifest: Sequence[Component]) -> dic
     """For each repository with components, every pair of its analysed commits (older first, by
     index order): what changed in each component's call tree."""
     pages = {}
-    records = {r.id: r for r in store.complete_commits(db)}
     for repo, commits in drift.analysed_commits(db).items():
         components = [c for c in manifest if c.repo == repo]
         if not components or len(commits) < 2:
             continue
         labels = _labels(commits)
         for old, new in combinations(commits, 2):
-            old_symbols = Symbols(GraphIndex(db, records[old.id]))
-            new_symbols = Symbols(GraphIndex(db, records[new.id]))
+            old_symbols = Symbols(GraphIndex(db, old))
+            new_symbols = Symbols(GraphIndex(db, new))
             name = f"versions/{labels[old.id]}..{labels[new.id]}.md"
             pages[name] = {
                 "title": f"{repo} {labels[old.id]} → {labels[new.id]}", "repo": repo,
-                "old": records[old.id], "new": records[new.id], "depth": TREE_DEPTH,
+                "old": old, "new": new, "depth": TREE_DEPTH,
                 "filters": FILTERS_TEXT, "rename_ratio": versions.RENAME_RATIO,
                 "changes": [_change(c, old_symbols, new_symbols) for c in components]}
     return pages
 
 
-def _labels(commits: list[drift.AnalysedCommit]) -> dict[int, str]:
+def _labels(commits: list[store.CommitRecord]) -> dict[int, str]:
     """A commit's name in page titles and file names: its ref when that is a plain tag or branch
     name that no other analysed commit shares, else its SHA's first 12 characters."""
     refs = [c.ref for c in commits]
