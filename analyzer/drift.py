@@ -92,21 +92,42 @@ def as_json(rows: Iterable[DriftRow]) -> str:
     return json.dumps([asdict(row) for row in rows], indent=2, ensure_ascii=False)
 
 
+@dataclass(frozen=True)
+class Table:
+    """One component's rows regrouped: a line per (kind, role, item), a column per (ref, sha)."""
+
+    component: str
+    repo: str
+    columns: list[tuple[str, str]]
+    cells: dict[tuple[str, str, str], dict[tuple[str, str], DriftRow]]
+
+
+def tables(rows: Sequence[DriftRow]) -> list[Table]:
+    out = []
+    for component in dict.fromkeys(row.component for row in rows):
+        own = [row for row in rows if row.component == component]
+        cells: dict[tuple[str, str, str], dict[tuple[str, str], DriftRow]] = {}
+        for row in own:
+            cells.setdefault((row.kind, row.role, row.item), {})[row.ref, row.sha] = row
+        out.append(Table(component, own[0].repo, list(dict.fromkeys((row.ref, row.sha) for row in own)), cells))
+    return out
+
+
+def counts(rows: Sequence[DriftRow]) -> dict[str, int]:
+    return {status: sum(row.status == status for row in rows) for status in (FOUND, MOVED, MISSING)}
+
+
 def render(rows: Sequence[DriftRow]) -> str:
     """A text table per component: one line per item, one column per analysed commit; what a
     moved item was found as is listed under the table."""
     blocks = []
-    for component in dict.fromkeys(row.component for row in rows):
-        own = [row for row in rows if row.component == component]
-        columns = list(dict.fromkeys((row.ref, row.sha) for row in own))
-        cells: dict[tuple[str, str, str], dict[tuple[str, str], DriftRow]] = {}
-        for row in own:
-            cells.setdefault((row.kind, row.role, row.item), {})[row.ref, row.sha] = row
+    for table in tables(rows):
+        component, columns, cells = table.component, table.columns, table.cells
         label_width = max(len(_label(kind, role)) for kind, role, _ in cells)
         item_width = max(len(item) for _, _, item in cells)
         headers = [_short(ref, sha) for ref, sha in columns]
         widths = [max(len(header), len("moved [99]")) for header in headers]
-        lines = [f"{component} [{own[0].repo}]".ljust(2 + label_width + 2 + item_width) + "  "
+        lines = [f"{component} [{table.repo}]".ljust(2 + label_width + 2 + item_width) + "  "
                  + "  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip()]
         notes: list[str] = []
         for (kind, role, item), by_commit in cells.items():
@@ -127,9 +148,7 @@ def render(rows: Sequence[DriftRow]) -> str:
         blocks.append("\n".join(lines + notes))
     if not blocks:
         return "nothing to check: no component's repository is indexed"
-    counts = {status: sum(row.status == status for row in rows)
-              for status in (FOUND, MOVED, MISSING)}
-    summary = ", ".join(f"{count} {status}" for status, count in counts.items())
+    summary = ", ".join(f"{count} {status}" for status, count in counts(rows).items())
     return "\n\n".join(blocks) + f"\n\n{len(rows)} checks: {summary}"
 
 

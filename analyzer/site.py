@@ -332,19 +332,10 @@ def _change(component: Component, old: Symbols, new: Symbols) -> ComponentChange
 
 def _drift_page(rows: list[drift.DriftRow], not_indexed: list[str]) -> dict:
     """Rows regrouped for a table per component: one line per item, one column per commit."""
-    components = []
-    for name in dict.fromkeys(row.component for row in rows):
-        own = [row for row in rows if row.component == name]
-        columns = list(dict.fromkeys((row.ref, row.sha) for row in own))
-        items: dict[tuple[str, str, str], dict[tuple[str, str], drift.DriftRow]] = {}
-        for row in own:
-            items.setdefault((row.kind, row.role, row.item), {})[row.ref, row.sha] = row
-        components.append({
-            "name": name, "repo": own[0].repo, "columns": columns,
-            "lines": [{"kind": kind, "role": role, "item": item,
-                       "cells": [cells.get(column) for column in columns]}
-                      for (kind, role, item), cells in items.items()]})
-    counts = {status: sum(row.status == status for row in rows)
-              for status in (drift.FOUND, drift.MOVED, drift.MISSING)}
-    return {"components": components, "counts": counts, "total": len(rows),
+    components = [{"name": table.component, "repo": table.repo, "columns": table.columns,
+                   "lines": [{"kind": kind, "role": role, "item": item,
+                              "cells": [cells.get(column) for column in table.columns]}
+                             for (kind, role, item), cells in table.cells.items()]}
+                  for table in drift.tables(rows)]
+    return {"components": components, "counts": drift.counts(rows), "total": len(rows),
             "not_indexed": not_indexed}
