@@ -39,7 +39,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analyzer import store  # noqa: E402
+from analyzer import query, store  # noqa: E402
 from analyzer.errors import AnalyzerError, IndexError_, SourceError, UsageError  # noqa: E402
 from analyzer.gitobjects import BlobReader, list_tree  # noqa: E402
 from analyzer.graph import CLOSURE, DEFER, GO, METHOD, STATIC, UNRESOLVED, Edge  # noqa: E402
@@ -117,15 +117,12 @@ def is_synthetic(name: str) -> bool:
 
 
 def package_of(name: str) -> str:
-    """Import path of a function named the go/ssa way: `(*sync.WaitGroup).Done` → `sync`."""
-    name = normalize_name(name).lstrip("(*")
-    slash = name.rfind("/")
-    return name[:name.index(".", slash + 1)] if "." in name[slash + 1:] else name
+    """Import path of a function named the go/ssa way, in Go's spelling or ours: `(*sync.WaitGroup).Done` → `sync`."""
+    return query.package_of(normalize_name(name))
 
 
 def is_stdlib(name: str) -> bool:
-    """True for the standard library's functions: no dot in the first element of the import path."""
-    return "." not in package_of(name).split("/", 1)[0]
+    return query.is_stdlib(package_of(name))
 
 
 def is_vendored(path: str) -> bool:
