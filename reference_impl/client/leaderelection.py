@@ -9,13 +9,9 @@ candidates does not matter. A leader that cannot renew within renew_deadline sto
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
 
 from reference_impl.mirrors import mirrors
-
-
-def micro_time(seconds: float) -> str:
-    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+from reference_impl.timefmt import micro_time
 
 
 def _record(lease: dict | None) -> tuple:

@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from reference_impl.controller_manager.actions import Delete, Update
 from reference_impl.controller_manager.labels import condition
 from reference_impl.mirrors import mirrors
+from reference_impl.timefmt import rfc3339
 
 UNREACHABLE = "node.kubernetes.io/unreachable"
 NOT_READY = "node.kubernetes.io/not-ready"
 GRACE_PERIOD = 40.0
-
-
-def rfc3339(seconds: float) -> str:
-    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_time(text: str) -> float:

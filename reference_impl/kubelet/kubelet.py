@@ -14,6 +14,7 @@ import ipaddress
 from dataclasses import dataclass, field
 
 from reference_impl.mirrors import mirrors
+from reference_impl.timefmt import micro_time, rfc3339
 
 from . import status as podstatus
 from .actions import (
@@ -144,7 +145,7 @@ class Kubelet:
         }
 
     def node_status(self) -> dict:
-        now = podstatus.rfc3339(self.clock.now())
+        now = rfc3339(self.clock.now())
         return {
             "capacity": dict(self.capacity), "allocatable": dict(self.capacity),
             "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
@@ -170,7 +171,7 @@ class Kubelet:
             "apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
             "metadata": {"name": self.node_name, "namespace": "kube-node-lease"},
             "spec": {"holderIdentity": self.node_name, "leaseDurationSeconds": self.lease_duration_seconds,
-                     "renewTime": podstatus.micro_time(self.clock.now())},
+                     "renewTime": micro_time(self.clock.now())},
         }
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).syncNodeStatus")
@@ -395,8 +396,8 @@ class Kubelet:
 
     def _terminated_state(self, c: ContainerRecord) -> dict:
         state = {"exitCode": c.exit_code, "reason": c.terminated_reason,
-                 "startedAt": podstatus.rfc3339(c.started_at) if c.started_at is not None else None,
-                 "finishedAt": podstatus.rfc3339(c.finished_at)}
+                 "startedAt": rfc3339(c.started_at) if c.started_at is not None else None,
+                 "finishedAt": rfc3339(c.finished_at)}
         if c.waiting_message:
             state["message"] = c.waiting_message
         if c.container_id:
@@ -408,7 +409,7 @@ class Kubelet:
         restarting = (c.state == "terminated" and not record.terminating
                       and should_restart(restart_policy, c.exit_code or 0))
         if c.state == "running":
-            state = {"running": {"startedAt": podstatus.rfc3339(c.started_at)}}
+            state = {"running": {"startedAt": rfc3339(c.started_at)}}
             last_state = c.last_state
         elif c.state == "terminated" and restarting:
             # Waiting to be restarted: the exit shows as lastState, as kubectl's RESTARTS/STATUS expect.
@@ -446,6 +447,6 @@ class Kubelet:
             "phase": phase,
             "conditions": podstatus.with_transition_times(conditions, previous, now),
             "hostIP": self.node_ip, **({"podIP": record.pod_ip, "podIPs": [{"ip": record.pod_ip}]} if record.pod_ip else {}),
-            "startTime": podstatus.rfc3339(record.start_time),
+            "startTime": rfc3339(record.start_time),
             "containerStatuses": statuses,
         }

@@ -5,18 +5,8 @@ API-shaped dicts, so their output can be compared with a real kubelet's.
 """
 from __future__ import annotations
 
-import datetime
-
 from reference_impl.mirrors import mirrors
-
-
-def rfc3339(seconds: float) -> str:
-    return datetime.datetime.fromtimestamp(int(seconds), datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def micro_time(seconds: float) -> str:
-    """metav1.MicroTime's wire format, used by Lease.spec.renewTime."""
-    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+from reference_impl.timefmt import rfc3339
 
 
 def _status_of(statuses: list[dict], name: str) -> dict | None:

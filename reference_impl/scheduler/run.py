@@ -11,7 +11,6 @@ against the cache, where the pod is already assumed.
 from __future__ import annotations
 
 import argparse
-import datetime
 import gc
 import random
 import sys
@@ -26,15 +25,12 @@ from reference_impl.client.rest import RestClient
 from reference_impl.client.informer import Informer, load_client, log, wait_for_cache_sync
 from reference_impl.scheduler import Bind, PatchPodStatus, RecordEvent, Scheduler, SchedulerError, load_profile
 from reference_impl.signals import stop_on_signals
+from reference_impl.timefmt import rfc3339
 
 COMPONENT = "default-scheduler"
 TICK_PERIOD = 1.0
 GC_THRESHOLD = 20_000  # allocations between young-generation collections (Python's default is 700)
 BINDERS = 16  # concurrent binding cycles; each thread keeps its own connection to the apiserver
-
-
-def _now() -> str:
-    return datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class SchedulerRunner:
@@ -137,7 +133,7 @@ class SchedulerRunner:
 
     def _event(self, action: RecordEvent) -> None:
         pod = self.pods.store.get(f"{action.namespace}/{action.pod}") or {"metadata": {}}
-        now = _now()
+        now = rfc3339(time.time())
         self.client.request("POST", f"/api/v1/namespaces/{action.namespace}/events", {
             "apiVersion": "v1", "kind": "Event",
             "metadata": {"generateName": f"{action.pod}.", "namespace": action.namespace},

@@ -7,11 +7,11 @@ Informer callbacks are the `on_*` methods. Nothing here reads the wall clock or 
 """
 from __future__ import annotations
 
-import datetime
 import random
 from dataclasses import dataclass, field
 
 from reference_impl.mirrors import mirrors
+from reference_impl.timefmt import rfc3339
 from reference_impl.scheduler import queue as q
 from reference_impl.scheduler.cache import Cache
 from reference_impl.scheduler.errors import SchedulerError
@@ -242,7 +242,7 @@ class Scheduler:
         namespace = meta.get("namespace", "default")
         truncated = message if len(message) <= MAX_MESSAGE_LENGTH else message[:MAX_MESSAGE_LENGTH - 3] + "..."
         condition = {"type": "PodScheduled", "status": "False", "reason": reason, "message": message,
-                     "lastProbeTime": None, "lastTransitionTime": _rfc3339(self.clock.now())}
+                     "lastProbeTime": None, "lastTransitionTime": rfc3339(self.clock.now())}
         return [RecordEvent(namespace, meta["name"], "Warning", "FailedScheduling", truncated),
                 PatchPodStatus(namespace, meta["name"], condition)]
 
@@ -343,10 +343,6 @@ class Scheduler:
                 if self.rng.randrange(count) == 0:
                     selected = name
         return selected
-
-
-def _rfc3339(seconds: float) -> str:
-    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _node_scheduling_properties_changed(old: dict, new: dict) -> bool:
