@@ -1,26 +1,6 @@
-"""metav1.LabelSelector matching (matchLabels and matchExpressions) and pod readiness helpers."""
+"""A Service's map selector, owner references and pod readiness helpers. metav1.LabelSelector
+matching is the scheduler's `selector_matches`, shared with it."""
 from __future__ import annotations
-
-
-def selector_matches(selector: dict | None, labels: dict | None) -> bool:
-    """A nil selector matches nothing, an empty one everything (as LabelSelectorAsSelector)."""
-    if selector is None:
-        return False
-    labels = labels or {}
-    for key, value in (selector.get("matchLabels") or {}).items():
-        if labels.get(key) != value:
-            return False
-    for expr in selector.get("matchExpressions") or []:
-        key, op, values = expr["key"], expr["operator"], expr.get("values") or []
-        if op == "In" and labels.get(key) not in values:
-            return False
-        if op == "NotIn" and key in labels and labels[key] in values:
-            return False
-        if op == "Exists" and key not in labels:
-            return False
-        if op == "DoesNotExist" and key in labels:
-            return False
-    return True
 
 
 def map_selector_matches(selector: dict | None, labels: dict | None) -> bool:

@@ -15,6 +15,7 @@ from datetime import datetime
 from reference_impl.controller_manager.actions import Delete, Update
 from reference_impl.controller_manager.labels import condition
 from reference_impl.mirrors import mirrors
+from reference_impl.scheduler.labels import toleration_tolerates
 from reference_impl.timefmt import rfc3339
 
 UNREACHABLE = "node.kubernetes.io/unreachable"
@@ -30,14 +31,6 @@ def parse_time(text: str) -> float:
 class _NodeHealth:
     renew_time: str | None
     probe_timestamp: float
-
-
-def _tolerates(toleration: dict, taint: dict) -> bool:
-    if toleration.get("effect") and toleration["effect"] != taint["effect"]:
-        return False
-    if toleration.get("operator") == "Exists":
-        return not toleration.get("key") or toleration["key"] == taint["key"]
-    return toleration.get("key") == taint["key"] and toleration.get("value", "") == taint.get("value", "")
 
 
 class NodeLifecycleController:
@@ -112,7 +105,7 @@ class NodeLifecycleController:
                 continue
             deadline: float | None = None  # None: tolerated forever
             for taint in taints:
-                matching = [t for t in pod.get("spec", {}).get("tolerations") or [] if _tolerates(t, taint)]
+                matching = [t for t in pod.get("spec", {}).get("tolerations") or [] if toleration_tolerates(t, taint)]
                 added = parse_time(taint["timeAdded"]) if taint.get("timeAdded") else now
                 if not matching:
                     deadline = added if deadline is None else min(deadline, added)

@@ -8,9 +8,9 @@ import copy
 
 from reference_impl.controller_manager.actions import Create, Delete, Patch, Update, key_of
 from reference_impl.controller_manager.expectations import ControllerExpectations
-from reference_impl.controller_manager.labels import (controller_ref, pod_active, pod_ready,
-                                                      selector_matches)
+from reference_impl.controller_manager.labels import controller_ref, pod_active, pod_ready
 from reference_impl.mirrors import mirrors
+from reference_impl.scheduler.labels import selector_matches
 
 BURST_REPLICAS = 500
 

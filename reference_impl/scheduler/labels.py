@@ -13,10 +13,11 @@ from reference_impl.mirrors import mirrors
 _NOTHING: dict = {"__nothing__": True}
 
 
-def selector_matches(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bool:
+def selector_matches(selector: Mapping[str, Any] | None, labels: Mapping[str, str] | None) -> bool:
     """Whether a metav1.LabelSelector matches `labels`; a nil selector matches nothing, `{}` everything."""
     if selector is None or selector is _NOTHING:
         return False
+    labels = labels or {}
     for key, value in (selector.get("matchLabels") or {}).items():
         if labels.get(key) != value:
             return False
