@@ -1,7 +1,7 @@
 """The resources the reference kube-apiserver serves, as plain data.
 
-One `Resource` per served group/version/plural carries what discovery, routing, tables, strategic
-merge patch, storage and validation need to know about it. `validate` checks a whole object
+One `Resource` per served group/version/plural carries what discovery, routing, strategic merge
+patch, storage and validation need to know about it. `validate` checks a whole object
 (metadata, then the kind's own rules from `validation`); `validate_update` adds the rules that
 compare with the stored object; `defaults` fills what the defaulting funcs of
 k8s.io/kubernetes/pkg/apis/*/v1 fill, so stored objects look like upstream's.
@@ -20,18 +20,6 @@ COMMON_FIELDS = ("metadata.name", "metadata.namespace")
 
 
 @dataclass(frozen=True)
-class TableColumn:
-    """A column kubectl shows (metav1.TableColumnDefinition). `path` is a dotted field path when
-    the cell is just that field, "" when table.py has to compute it (Ready, Age, Port(s)...)."""
-    name: str
-    type: str = "string"
-    priority: int = 0  # 1: only with -o wide
-    path: str = ""
-    format: str = ""
-    description: str = ""
-
-
-@dataclass(frozen=True)
 class Resource:
     group: str
     version: str
@@ -43,7 +31,6 @@ class Resource:
     verbs: tuple[str, ...] = ALL_VERBS
     subresources: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
-    table_columns: tuple[TableColumn, ...] = ()
     # Strategic merge: dotted path of a list field (through list items, no indexes) -> merge key.
     merge_keys: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     name_validation: str = "subdomain"  # "subdomain" | "label" | "dns1035" | "path"
@@ -127,17 +114,6 @@ def defaults(resource: Resource, obj: dict) -> None:
         obj.setdefault("status", {}).setdefault("phase", "Active")
 
 
-def _columns(*specs: tuple) -> tuple[TableColumn, ...]:
-    return tuple(TableColumn(*spec) for spec in specs)
-
-
-NAME = ("Name", "string", 0, "metadata.name", "name")
-AGE = ("Age", "string", 0)
-POD_COLUMNS = _columns(NAME, ("Ready",), ("Status",), ("Restarts", "string"), AGE,
-                       ("IP", "string", 1, "status.podIP"), ("Node", "string", 1, "spec.nodeName"),
-                       ("Nominated Node", "string", 1, "status.nominatedNodeName"),
-                       ("Readiness Gates", "string", 1))
-WORKLOAD_WIDE = (("Containers", "string", 1), ("Images", "string", 1), ("Selector", "string", 1))
 POD_MERGE = {"containers": "name", "initContainers": "name", "containers.ports": "containerPort",
              "containers.env": "name", "containers.volumeMounts": "mountPath",
              "initContainers.env": "name", "initContainers.volumeMounts": "mountPath",
@@ -151,84 +127,55 @@ def _merge(prefix: str, keys: dict[str, str]) -> dict[str, str]:
 
 RESOURCES: tuple[Resource, ...] = (
     Resource("", "v1", "Namespace", "namespaces", "namespace", False, ("ns",), NO_COLLECTION_DELETE,
-             ("status", "finalize"), table_columns=_columns(NAME, ("Status", "string", 0, "status.phase"), AGE),
-             name_validation="label", return_deleted_object=True, status_reset_on_update=True,
-             field_selectors=(*COMMON_FIELDS, "status.phase"), merge_keys=_merge("spec", {})),
+             ("status", "finalize"), name_validation="label", return_deleted_object=True,
+             status_reset_on_update=True, field_selectors=(*COMMON_FIELDS, "status.phase"),
+             merge_keys=_merge("spec", {})),
     Resource("", "v1", "Pod", "pods", "pod", True, ("po",), subresources=("status", "binding", "log"),
-             categories=("all",), table_columns=POD_COLUMNS, merge_keys=_merge("spec", POD_MERGE),
+             categories=("all",), merge_keys=_merge("spec", POD_MERGE),
              return_deleted_object=True, status_reset_on_update=True,
              field_selectors=(*COMMON_FIELDS, "spec.nodeName", "spec.restartPolicy", "spec.schedulerName",
                               "spec.serviceAccountName", "status.phase", "status.podIP",
                               "status.nominatedNodeName"),
              validator=v.validate_pod, update_validator=v.validate_pod_update),
     Resource("", "v1", "Node", "nodes", "node", False, ("no",), subresources=("status",),
-             table_columns=_columns(NAME, ("Status",), ("Roles",), AGE,
-                                    ("Version", "string", 0, "status.nodeInfo.kubeletVersion"),
-                                    ("Internal-IP", "string", 1), ("External-IP", "string", 1),
-                                    ("OS-Image", "string", 1, "status.nodeInfo.osImage"),
-                                    ("Kernel-Version", "string", 1, "status.nodeInfo.kernelVersion"),
-                                    ("Container-Runtime", "string", 1,
-                                     "status.nodeInfo.containerRuntimeVersion")),
              merge_keys=_merge("status", {"addresses": "type"}), status_reset_on_update=True,
              field_selectors=(*COMMON_FIELDS, "spec.unschedulable")),
     Resource("", "v1", "Service", "services", "service", True, ("svc",), subresources=("status",),
              categories=("all",), name_validation="dns1035", status_reset_on_update=True,
-             table_columns=_columns(NAME, ("Type", "string", 0, "spec.type"),
-                                    ("Cluster-IP", "string", 0, "spec.clusterIP"), ("External-IP",),
-                                    ("Port(s)",), AGE, ("Selector", "string", 1)),
              merge_keys=_merge("spec", {"ports": "port"}), validator=v.validate_service),
-    Resource("", "v1", "Endpoints", "endpoints", "endpoints", True, ("ep",),
-             table_columns=_columns(NAME, ("Endpoints",), AGE)),
+    Resource("", "v1", "Endpoints", "endpoints", "endpoints", True, ("ep",)),
     Resource("", "v1", "ServiceAccount", "serviceaccounts", "serviceaccount", True, ("sa",),
-             table_columns=_columns(NAME, ("Secrets", "integer"), AGE),
              merge_keys={"secrets": "name"}),
     Resource("", "v1", "Secret", "secrets", "secret", True,
-             table_columns=_columns(NAME, ("Type", "string", 0, "type"), ("Data", "integer"), AGE),
              field_selectors=(*COMMON_FIELDS, "type"), validator=v.validate_config_data),
     Resource("", "v1", "ConfigMap", "configmaps", "configmap", True, ("cm",),
-             table_columns=_columns(NAME, ("Data", "integer"), AGE), validator=v.validate_config_data),
+             validator=v.validate_config_data),
     Resource("", "v1", "Event", "events", "event", True, ("ev",),
-             table_columns=_columns(("Last Seen",), ("Type", "string", 0, "type"),
-                                    ("Reason", "string", 0, "reason"), ("Object",),
-                                    ("Message", "string", 0, "message")),
              field_selectors=(*COMMON_FIELDS, "involvedObject.kind", "involvedObject.namespace",
                               "involvedObject.name", "involvedObject.uid", "involvedObject.apiVersion",
                               "involvedObject.resourceVersion", "involvedObject.fieldPath",
                               "reason", "reportingComponent", "source", "type")),
     Resource("apps", "v1", "Deployment", "deployments", "deployment", True, ("deploy",),
              subresources=("status", "scale"), categories=("all",), status_reset_on_update=True,
-             table_columns=_columns(NAME, ("Ready",), ("Up-to-date", "integer", 0, "status.updatedReplicas"),
-                                    ("Available", "integer", 0, "status.availableReplicas"), AGE,
-                                    *WORKLOAD_WIDE),
              merge_keys=_merge("spec.template.spec", POD_MERGE), validator=v.validate_workload,
              update_validator=v.validate_selector_immutable),
     Resource("apps", "v1", "ReplicaSet", "replicasets", "replicaset", True, ("rs",),
              subresources=("status", "scale"), categories=("all",), status_reset_on_update=True,
-             table_columns=_columns(NAME, ("Desired", "integer", 0, "spec.replicas"),
-                                    ("Current", "integer", 0, "status.replicas"),
-                                    ("Ready", "integer", 0, "status.readyReplicas"), AGE, *WORKLOAD_WIDE),
              merge_keys=_merge("spec.template.spec", POD_MERGE), validator=v.validate_workload,
              update_validator=v.validate_selector_immutable,
              field_selectors=(*COMMON_FIELDS, "status.replicas")),
     Resource("coordination.k8s.io", "v1", "Lease", "leases", "lease", True,
-             table_columns=_columns(NAME, ("Holder", "string", 0, "spec.holderIdentity"), AGE),
              validator=v.validate_lease),
     Resource("rbac.authorization.k8s.io", "v1", "Role", "roles", "role", True, name_validation="path",
-             table_columns=_columns(NAME, ("Created At", "date", 0, "metadata.creationTimestamp")),
              validator=v.validate_role),
     Resource("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", "rolebinding", True,
              name_validation="path", validator=v.validate_role_binding,
-             update_validator=v.validate_role_ref_immutable,
-             table_columns=_columns(NAME, ("Role",), AGE, ("Users", "string", 1), ("Groups", "string", 1),
-                                    ("ServiceAccounts", "string", 1))),
+             update_validator=v.validate_role_ref_immutable),
     Resource("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", "clusterrole", False,
-             name_validation="path", validator=v.validate_cluster_role,
-             table_columns=_columns(NAME, ("Created At", "date", 0, "metadata.creationTimestamp"))),
+             name_validation="path", validator=v.validate_cluster_role),
     Resource("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings",
              "clusterrolebinding", False, name_validation="path",
-             validator=v.validate_cluster_role_binding, update_validator=v.validate_role_ref_immutable,
-             table_columns=_columns(NAME, ("Role",), AGE, ("Users", "string", 1), ("Groups", "string", 1),
-                                    ("ServiceAccounts", "string", 1))),
+             validator=v.validate_cluster_role_binding, update_validator=v.validate_role_ref_immutable),
 )
 
 
