@@ -72,11 +72,18 @@ class Informer:
                 self.stop.wait(RELIST_BACKOFF)
 
 
-def wait_for_cache_sync(informers: list[Informer], stop: threading.Event, timeout: float = 60.0) -> bool:
+def start_and_sync(informers: list[Informer], stop: threading.Event, what: str = "caches",
+                   timeout: float = 60.0) -> bool:
+    """Start the informers and wait for their first lists (cache.WaitForCacheSync): False when
+    `stop` is set first, a ClientError naming `what` when `timeout` seconds pass."""
+    for informer in informers:
+        informer.start()
     deadline = time.monotonic() + timeout
     while not all(i.has_synced for i in informers):
-        if stop.wait(0.05) or time.monotonic() > deadline:
+        if stop.wait(0.05):
             return False
+        if time.monotonic() > deadline:
+            raise ClientError(f"{what} did not sync within {timeout:g}s")
     return True
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from reference_impl.client import APIStatusError, ClientError, RealClock
 from reference_impl.client.cache import Indexer, ResourceEventHandler
-from reference_impl.client.informer import Informer, load_client, log, wait_for_cache_sync
+from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.rest import RestClient, lease_step
 from reference_impl.controller_manager import endpoints, garbagecollector, namespace, serviceaccount
@@ -121,12 +121,8 @@ class ControllerManager:
                 log("kube-controller-manager", f"{type(action).__name__} {action.resource}: {error}")
 
     def run(self, leader_elect: bool, out) -> None:
-        for informer in self.informers.values():
-            informer.start()
-        if not wait_for_cache_sync(list(self.informers.values()), self.stop):
-            if self.stop.is_set():
-                return
-            raise ClientError("caches did not sync within 60s")
+        if not start_and_sync(list(self.informers.values()), self.stop):
+            return
         elector = (LeaderElector(f"{socket.gethostname()}_{uuid.uuid4()}", self.clock)
                    if leader_elect else None)
         print(f"ready: reference kube-controller-manager (leader-elect {'on' if leader_elect else 'off'}, "

@@ -30,7 +30,7 @@ from pathlib import Path
 from reference_impl.client import APIStatusError, ClientError, RealClock
 from reference_impl.client.cache import NAMESPACE_INDEX, ResourceEventHandler, namespace_index
 from reference_impl.client.rest import RestClient
-from reference_impl.client.informer import Informer, load_client, log, wait_for_cache_sync
+from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.kubelet.actions import (DeletePod, PatchNodeStatus, PatchPodStatus, RegisterNode,
                                             SignalContainer, UpdateLease)
 from reference_impl.kubelet.errors import KubeletError
@@ -111,11 +111,8 @@ class KubeletRunner:
                 self.perform(kubelet, kubelet.register_node())
                 if not kubelet.registered:
                     self.stop.wait(1.0)
-        self.pods.start()
-        if not wait_for_cache_sync([self.pods], self.stop):
-            if self.stop.is_set():
-                return
-            raise ClientError("pod cache did not sync within 60s")
+        if not start_and_sync([self.pods], self.stop, "pod cache"):
+            return
         names = ", ".join(self.kubelets) if len(self.kubelets) <= 5 else f"{len(self.kubelets)} hollow nodes"
         print(f"ready: reference kubelet for node {names} "
               f"({'hollow' if next(iter(self.kubelets.values())).hollow else 'process runtime'})",

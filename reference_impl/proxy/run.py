@@ -21,7 +21,7 @@ from pathlib import Path
 
 from reference_impl.client import ClientError
 from reference_impl.client.rest import RestClient
-from reference_impl.client.informer import Informer, load_client, log, wait_for_cache_sync
+from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.proxy.errors import ProxyError, UnsupportedServiceError
 from reference_impl.proxy.iptables import endpoints_map, service_port_infos
 from reference_impl.proxy.userspace import UserspaceProxier
@@ -44,11 +44,8 @@ class ProxyRunner:
         self.status_written = False
 
     def run(self, out) -> None:
-        self.services.start(), self.endpoints.start()
-        if not wait_for_cache_sync([self.services, self.endpoints], self.stop):
-            if self.stop.is_set():
-                return
-            raise ClientError("caches did not sync within 60s")
+        if not start_and_sync([self.services, self.endpoints], self.stop):
+            return
         try:
             self.sync_once()
             print(f"ready: reference kube-proxy (userspace) on {self.bind_address}, "

@@ -22,7 +22,7 @@ from pathlib import Path
 from reference_impl.client import APIStatusError, ClientError, RealClock
 from reference_impl.client.cache import ResourceEventHandler
 from reference_impl.client.rest import RestClient
-from reference_impl.client.informer import Informer, load_client, log, wait_for_cache_sync
+from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.scheduler import Bind, PatchPodStatus, RecordEvent, Scheduler, SchedulerError, load_profile
 from reference_impl.signals import stop_on_signals
 from reference_impl.timefmt import rfc3339
@@ -62,11 +62,8 @@ class SchedulerRunner:
             self.binders.shutdown(wait=True, cancel_futures=True)
 
     def _run(self, out) -> None:
-        self.nodes.start(), self.pods.start()
-        if not wait_for_cache_sync([self.nodes, self.pods], self.stop):
-            if self.stop.is_set():
-                return
-            raise ClientError("caches did not sync within 60s")
+        if not start_and_sync([self.nodes, self.pods], self.stop):
+            return
         # The synced caches are long-lived and hold no cycles: keep the collector from rescanning
         # them, and from running every 700 allocations of a loop that allocates per node.
         gc.freeze()
