@@ -43,12 +43,15 @@ class NodeLifecycleController:
         """Actions for one pass: node status and taint updates, then pod evictions."""
         now = self.clock.now()
         by_node = {l["metadata"]["name"]: l for l in leases}
+        pods_by_node: dict[str, list[dict]] = {}
+        for pod in pods:
+            pods_by_node.setdefault(pod.get("spec", {}).get("nodeName"), []).append(pod)
         actions: list = []
         for node in nodes:
             name = node["metadata"]["name"]
             node = self._update_health(node, by_node.get(name), now, actions)
             node = self._reconcile_taints(node, now, actions)
-            actions += self._evictions(node, [p for p in pods if p.get("spec", {}).get("nodeName") == name], now)
+            actions += self._evictions(node, pods_by_node.get(name, []), now)
         return actions
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).tryUpdateNodeHealth")
