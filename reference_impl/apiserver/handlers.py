@@ -23,8 +23,7 @@ from typing import Any, Callable, Iterator, Mapping
 import yaml
 
 from reference_impl.apiserver import errors, openapi, protobuf, table
-from reference_impl.apiserver.patch import MergeKeys, PatchError, apply_json_patch, apply_merge_patch, \
-    apply_strategic_merge_patch
+from reference_impl.apiserver.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
 from reference_impl.apiserver.errors import StatusError
 from reference_impl.mirrors import mirrors
 
@@ -364,7 +363,7 @@ class RESTHandlers:
                                        dry_run=dry_run(request))
         return self._output(request, 200, updated, resource)
 
-    def _patcher(self, request: Request, schema_kind: tuple[str, str], merge_keys: Mapping[str, str]):
+    def _patcher(self, request: Request, schema_kind: tuple[str, str]):
         """The function the registry runs on the current object inside its GuaranteedUpdate."""
         patch, media_type = decode_body(request, allow_patch=True)
         if media_type not in PATCH_TYPES:
@@ -377,8 +376,7 @@ class RESTHandlers:
                     return apply_json_patch(current, patch)
                 if media_type == "application/merge-patch+json":
                     return apply_merge_patch(current, patch)
-                schema = openapi.OpenAPIPatchMeta.for_kind(*schema_kind) or MergeKeys(merge_keys)
-                return apply_strategic_merge_patch(current, patch, schema)
+                return apply_strategic_merge_patch(current, patch, openapi.OpenAPIPatchMeta.for_kind(*schema_kind))
             except PatchError as err:
                 if err.malformed:
                     raise errors.bad_request(err.message) from err
@@ -389,7 +387,7 @@ class RESTHandlers:
     def patch(self, request: Request, resource) -> Response:
         negotiate(request.header("Accept"))
         info = request.info
-        apply = self._patcher(request, (resource.api_version, resource.kind), resource.merge_keys)
+        apply = self._patcher(request, (resource.api_version, resource.kind))
 
         def patch_fn(current: dict) -> dict:
             patched = check_kind(apply(current), resource, info.name)
@@ -459,7 +457,7 @@ class RESTHandlers:
 
     def scale_patch(self, request: Request, resource) -> Response:
         info = request.info
-        apply = self._patcher(request, ("autoscaling/v1", "Scale"), {})
+        apply = self._patcher(request, ("autoscaling/v1", "Scale"))
 
         def patch_fn(current: dict) -> dict:
             return self._admit(request, "UPDATE", resource, apply(current), current)

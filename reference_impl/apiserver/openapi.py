@@ -82,9 +82,12 @@ class OpenAPIPatchMeta:
     schema: dict
 
     @classmethod
-    def for_kind(cls, api_version: str, kind: str) -> "OpenAPIPatchMeta | None":
+    def for_kind(cls, api_version: str, kind: str) -> "OpenAPIPatchMeta":
+        """The metadata of the kind's definition; every served kind, and Scale, has one."""
         name = _definition_for_kind(api_version, kind)
-        return cls(definitions()[name]) if name else None
+        if name is None:
+            raise LookupError(f"no OpenAPI definition for {api_version} {kind}")
+        return cls(definitions()[name])
 
     @mirrors("(k8s.io/apimachinery/pkg/util/strategicpatch.PatchMetaFromOpenAPI).LookupPatchMetadataForStruct",
              "(k8s.io/apimachinery/pkg/util/strategicpatch.PatchMetaFromOpenAPI).LookupPatchMetadataForSlice")

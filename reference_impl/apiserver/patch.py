@@ -8,8 +8,8 @@
   `kubectl edit` send): a merge patch in which lists declared "merge" are merged element by element
   on a merge key (`spec.containers` by `name`), with the `$patch: replace|delete` directives,
   `$deleteFromPrimitiveList/<field>` and `$setElementOrder/<field>`. Which lists merge and on which
-  key comes from a `PatchMetaLookup` (the OpenAPI schema in `openapi.py`, or `MergeKeys` built from a
-  Resource's `merge_keys`). `$retainKeys` is accepted and ignored.
+  key comes from a `PatchMetaLookup` (the OpenAPI schema in `openapi.py`, or `MergeKeys`, an explicit
+  table of list paths). `$retainKeys` is accepted and ignored.
 
 Every function returns a new object and never mutates its inputs; a bad patch raises `PatchError`
 (the handler answers 400 for a malformed patch, 422 for one that does not apply).
@@ -188,8 +188,8 @@ class PatchMetaLookup(Protocol):
 
 @dataclass(frozen=True)
 class MergeKeys:
-    """A lookup from dotted list paths to merge keys ({"spec.containers": "name"}), the form the
-    Resource table gives; a listed path merges on its key, every other list is replaced."""
+    """A lookup from dotted list paths to merge keys ({"spec.containers": "name"}); a listed path
+    merges on its key, every other list is replaced."""
 
     keys: Mapping[str, str]
     prefix: str = ""

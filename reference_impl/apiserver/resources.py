@@ -1,10 +1,10 @@
 """The resources the reference kube-apiserver serves, as plain data.
 
-One `Resource` per served group/version/plural carries what discovery, routing, strategic merge
-patch, storage and validation need to know about it. `validate` checks a whole object
-(metadata, then the kind's own rules from `validation`); `validate_update` adds the rules that
-compare with the stored object; `defaults` fills what the defaulting funcs of
-k8s.io/kubernetes/pkg/apis/*/v1 fill, so stored objects look like upstream's.
+One `Resource` per served group/version/plural carries what discovery, routing, storage and
+validation need to know about it. `validate` checks a whole object (metadata, then the kind's own
+rules from `validation`); `validate_update` adds the rules that compare with the stored object;
+`defaults` fills what the defaulting funcs of k8s.io/kubernetes/pkg/apis/*/v1 fill, so stored
+objects look like upstream's.
 """
 from __future__ import annotations
 
@@ -31,8 +31,6 @@ class Resource:
     verbs: tuple[str, ...] = ALL_VERBS
     subresources: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
-    # Strategic merge: dotted path of a list field (through list items, no indexes) -> merge key.
-    merge_keys: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     name_validation: str = "subdomain"  # "subdomain" | "label" | "dns1035" | "path"
     return_deleted_object: bool = False  # Delete answers with the object, not a Success Status
     status_reset_on_update: bool = False  # an update of the main resource keeps the old .status
@@ -114,38 +112,23 @@ def defaults(resource: Resource, obj: dict) -> None:
         obj.setdefault("status", {}).setdefault("phase", "Active")
 
 
-POD_MERGE = {"containers": "name", "initContainers": "name", "containers.ports": "containerPort",
-             "containers.env": "name", "containers.volumeMounts": "mountPath",
-             "initContainers.env": "name", "initContainers.volumeMounts": "mountPath",
-             "volumes": "name", "imagePullSecrets": "name"}
-
-
-def _merge(prefix: str, keys: dict[str, str]) -> dict[str, str]:
-    common = {"metadata.ownerReferences": "uid", "status.conditions": "type"}
-    return {**common, **{f"{prefix}.{path}": key for path, key in keys.items()}}
-
-
 RESOURCES: tuple[Resource, ...] = (
     Resource("", "v1", "Namespace", "namespaces", "namespace", False, ("ns",), NO_COLLECTION_DELETE,
              ("status", "finalize"), name_validation="label", return_deleted_object=True,
-             status_reset_on_update=True, field_selectors=(*COMMON_FIELDS, "status.phase"),
-             merge_keys=_merge("spec", {})),
+             status_reset_on_update=True, field_selectors=(*COMMON_FIELDS, "status.phase")),
     Resource("", "v1", "Pod", "pods", "pod", True, ("po",), subresources=("status", "binding", "log"),
-             categories=("all",), merge_keys=_merge("spec", POD_MERGE),
-             return_deleted_object=True, status_reset_on_update=True,
+             categories=("all",), return_deleted_object=True, status_reset_on_update=True,
              field_selectors=(*COMMON_FIELDS, "spec.nodeName", "spec.restartPolicy", "spec.schedulerName",
                               "spec.serviceAccountName", "status.phase", "status.podIP",
                               "status.nominatedNodeName"),
              validator=v.validate_pod, update_validator=v.validate_pod_update),
     Resource("", "v1", "Node", "nodes", "node", False, ("no",), subresources=("status",),
-             merge_keys=_merge("status", {"addresses": "type"}), status_reset_on_update=True,
-             field_selectors=(*COMMON_FIELDS, "spec.unschedulable")),
+             status_reset_on_update=True, field_selectors=(*COMMON_FIELDS, "spec.unschedulable")),
     Resource("", "v1", "Service", "services", "service", True, ("svc",), subresources=("status",),
              categories=("all",), name_validation="dns1035", status_reset_on_update=True,
-             merge_keys=_merge("spec", {"ports": "port"}), validator=v.validate_service),
+             validator=v.validate_service),
     Resource("", "v1", "Endpoints", "endpoints", "endpoints", True, ("ep",)),
-    Resource("", "v1", "ServiceAccount", "serviceaccounts", "serviceaccount", True, ("sa",),
-             merge_keys={"secrets": "name"}),
+    Resource("", "v1", "ServiceAccount", "serviceaccounts", "serviceaccount", True, ("sa",)),
     Resource("", "v1", "Secret", "secrets", "secret", True,
              field_selectors=(*COMMON_FIELDS, "type"), validator=v.validate_config_data),
     Resource("", "v1", "ConfigMap", "configmaps", "configmap", True, ("cm",),
@@ -157,12 +140,10 @@ RESOURCES: tuple[Resource, ...] = (
                               "reason", "reportingComponent", "source", "type")),
     Resource("apps", "v1", "Deployment", "deployments", "deployment", True, ("deploy",),
              subresources=("status", "scale"), categories=("all",), status_reset_on_update=True,
-             merge_keys=_merge("spec.template.spec", POD_MERGE), validator=v.validate_workload,
-             update_validator=v.validate_selector_immutable),
+             validator=v.validate_workload, update_validator=v.validate_selector_immutable),
     Resource("apps", "v1", "ReplicaSet", "replicasets", "replicaset", True, ("rs",),
              subresources=("status", "scale"), categories=("all",), status_reset_on_update=True,
-             merge_keys=_merge("spec.template.spec", POD_MERGE), validator=v.validate_workload,
-             update_validator=v.validate_selector_immutable,
+             validator=v.validate_workload, update_validator=v.validate_selector_immutable,
              field_selectors=(*COMMON_FIELDS, "status.replicas")),
     Resource("coordination.k8s.io", "v1", "Lease", "leases", "lease", True,
              validator=v.validate_lease),

@@ -7,6 +7,7 @@ import pytest
 from reference_impl.apiserver.openapi import OpenAPIPatchMeta
 from reference_impl.apiserver.patch import (MergeKeys, NoPatchMeta, PatchError, apply_json_patch,
                                             apply_merge_patch, apply_strategic_merge_patch)
+from reference_impl.apiserver.resources import RESOURCES
 
 POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "labels": {"a": "1", "b": "2"}},
        "spec": {"containers": [{"name": "c1", "image": "nginx:1", "env": [{"name": "X", "value": "1"}]},
@@ -138,12 +139,20 @@ def test_strategic_without_metadata_lists_replace():
     assert result["spec"]["containers"] == [{"name": "new"}]
 
 
-def test_strategic_merge_keys_from_the_resource_table():
-    """MergeKeys maps dotted list paths to keys, the form resources.Resource.merge_keys gives."""
+def test_strategic_merge_keys_from_an_explicit_key_table():
+    """MergeKeys maps dotted list paths to merge keys; a listed list merges on its key."""
     schema = MergeKeys({"spec.ports": "port"})
     doc = {"spec": {"ports": [{"port": 80, "name": "http"}, {"port": 443}]}}
     result = apply_strategic_merge_patch(doc, {"spec": {"ports": [{"port": 80, "name": "web"}]}}, schema)
     assert result["spec"]["ports"] == [{"port": 80, "name": "web"}, {"port": 443}]
+
+
+def test_every_served_kind_and_scale_has_patch_metadata():
+    """The server's strategic merge reads the kind's OpenAPI definition; there is no fallback."""
+    for api_version, kind in [(r.api_version, r.kind) for r in RESOURCES] + [("autoscaling/v1", "Scale")]:
+        assert OpenAPIPatchMeta.for_kind(api_version, kind).schema
+    with pytest.raises(LookupError):
+        OpenAPIPatchMeta.for_kind("v1", "NoSuchKind")
 
 
 def test_strategic_item_without_merge_key_fails():
