@@ -257,7 +257,7 @@ class LifecycleMixin:
 
         pods = self.resource("pods")
         self._storage_call(pods, pod_name, self.storage.guaranteed_update,
-                           self.key(pods, namespace, pod_name), _missing_is_404(pods, pod_name, assign))
+                           self.key(pods, namespace, pod_name), assign)
         return success_status(code=201)
 
     # -- scale -----------------------------------------------------------------------------------
@@ -307,11 +307,3 @@ class LifecycleMixin:
             return updated
 
         return self.scale_of(self.patch(r, namespace, name, apply, None, dry_run))
-
-
-def _missing_is_404(r: Resource, name: str, update: Callable[[dict], dict]) -> Callable:
-    def guarded(obj: dict | None) -> dict:
-        if obj is None:
-            raise errors.not_found(r.plural, name, r.group)
-        return update(obj)
-    return guarded

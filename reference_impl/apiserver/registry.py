@@ -297,9 +297,7 @@ class Registry(LifecycleMixin):
             return self._patch_scale(r, namespace, name, patch_fn, dry_run)
         key = self.key(r, namespace, name)
 
-        def apply(current: dict | None) -> dict:
-            if current is None:
-                raise errors.not_found(r.plural, name, r.group)
+        def apply(current: dict) -> dict:
             updated = self._prepare_update(r, current, copy.deepcopy(patch_fn(copy.deepcopy(current))),
                                            subresource)
             if dry_run:

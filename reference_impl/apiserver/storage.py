@@ -129,21 +129,20 @@ class Storage:
         return decode(kv.value, kv.mod_revision)
 
     @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.store).GuaranteedUpdate")
-    def guaranteed_update(self, key: str, update: Callable[[dict | None], dict], *,
-                          ignore_not_found: bool = False) -> dict:
+    def guaranteed_update(self, key: str, update: Callable[[dict], dict]) -> dict:
         """Write `update(current)` conditioned on the revision `current` was read at; on a lost
         race re-read and call `update` again. `update` may raise to refuse (a conflict, an
         invalid object). An update that changes nothing writes nothing."""
         kv = self._read(key)
         while True:
-            if kv is None and not ignore_not_found:
+            if kv is None:
                 raise KeyNotFound(key)
-            current = decode(kv.value, kv.mod_revision) if kv else None
+            current = decode(kv.value, kv.mod_revision)
             updated = update(copy.deepcopy(current))
             data = encode(updated)
-            if kv is not None and data == kv.value:
+            if data == kv.value:
                 return current
-            result = self.client.put_if_mod_revision(key, data, kv.mod_revision if kv else 0)
+            result = self.client.put_if_mod_revision(key, data, kv.mod_revision)
             if result.succeeded:
                 return decode(data, result.revision)
             kv = result.current
