@@ -275,10 +275,9 @@ def kubelet_endpoint(node: dict) -> tuple[str, int]:
 class RESTHandlers:
     """The resource handlers for one registry; `serve` dispatches on RequestInfo verb and subresource."""
 
-    def __init__(self, registry, admission=None, authorizer=None, now: Callable[[], float] = time.time):
+    def __init__(self, registry, admission=None, now: Callable[[], float] = time.time):
         self.registry = registry
         self.admission = admission
-        self.authorizer = authorizer
         self.now = now
         self._watches: set[Callable[[], None]] = set()
         self._lock = threading.Lock()

@@ -47,7 +47,7 @@ class HandlerChain:
                  now: Callable[[], float] = time.time, server_address: str = "127.0.0.1:6443"):
         self.authenticator = authenticator
         self.authorizer = authorizer
-        self.rest = RESTHandlers(registry, admission, authorizer, now)
+        self.rest = RESTHandlers(registry, admission, now)
         self.server_address = server_address
         self.served = (*resources.RESOURCES, discovery.SELF_SUBJECT_ACCESS_REVIEW)
 
