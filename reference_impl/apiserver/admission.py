@@ -52,10 +52,8 @@ def forbidden(request: object, obj: dict | None, why: str) -> StatusError:
     if not name:
         meta = (obj or {}).get("metadata") or {}
         name = meta.get("name") or meta.get("generateName") or "Unknown"
-    resource, group = request.resource.plural, request.resource.group
     return StatusError(403, "Forbidden", f'{_group_resource(request)} "{name}" is forbidden: {why}',
-                       {"name": name, "group": group, "kind": resource} if group else
-                       {"name": name, "kind": resource})
+                       errors.status_details(request.resource.plural, request.resource.group, name))
 
 
 def _is_namespace(request: object) -> bool:

@@ -41,7 +41,8 @@ def qualified(resource: str, group: str = "") -> str:
     return f"{resource}.{group}" if group else resource
 
 
-def _details(resource: str, group: str, name: str) -> dict:
+def status_details(resource: str, group: str, name: str) -> dict:
+    """A Status's details naming the object; empty fields (the core group's "") are left out."""
     details = {"name": name, "group": group, "kind": resource}
     return {key: value for key, value in details.items() if value}
 
@@ -50,7 +51,7 @@ def _details(resource: str, group: str, name: str) -> dict:
 def not_found(resource: str, name: str, group: str = "") -> StatusError:
     """404: `pods "x" not found`."""
     return StatusError(404, "NotFound", f'{qualified(resource, group)} "{name}" not found',
-                       _details(resource, group, name))
+                       status_details(resource, group, name))
 
 
 def resource_not_served() -> StatusError:
@@ -62,7 +63,7 @@ def resource_not_served() -> StatusError:
 def already_exists(resource: str, name: str, group: str = "") -> StatusError:
     """409: `pods "x" already exists`."""
     return StatusError(409, "AlreadyExists", f'{qualified(resource, group)} "{name}" already exists',
-                       _details(resource, group, name))
+                       status_details(resource, group, name))
 
 
 CONFLICT_MODIFIED = ("the object has been modified; please apply your changes to the latest "
@@ -74,7 +75,7 @@ def conflict(resource: str, name: str, group: str = "", why: str = CONFLICT_MODI
     """409: `Operation cannot be fulfilled on pods "x": <why>`."""
     return StatusError(409, "Conflict",
                        f'Operation cannot be fulfilled on {qualified(resource, group)} "{name}": {why}',
-                       _details(resource, group, name))
+                       status_details(resource, group, name))
 
 
 # The field.ErrorType strings a validation message starts with, and the CauseType each reports.
@@ -96,7 +97,7 @@ def _cause(error: str) -> dict:
 def invalid(kind: str, name: str, causes: list[str], group: str = "") -> StatusError:
     """422: `Pod "x" is invalid: spec.containers: Required value` (several errors in [a, b])."""
     summary = causes[0] if len(causes) == 1 else "[" + ", ".join(causes) + "]"
-    details = {**_details(kind, group, name), "causes": [_cause(error) for error in causes]}
+    details = {**status_details(kind, group, name), "causes": [_cause(error) for error in causes]}
     return StatusError(422, "Invalid", f'{qualified(kind, group)} "{name}" is invalid: {summary}',
                        details)
 
@@ -141,7 +142,7 @@ def forbidden(user: str, verb: str, resource: str = "", namespace: str = "", nam
         message = f"{subject} is forbidden: {why}"
     else:
         message = f"forbidden: {why}"
-    return StatusError(403, "Forbidden", message, _details(resource, group, name))
+    return StatusError(403, "Forbidden", message, status_details(resource, group, name))
 
 
 @mirrors("k8s.io/apimachinery/pkg/api/errors.NewUnauthorized")
@@ -155,7 +156,7 @@ def method_not_allowed(resource: str, action: str, group: str = "") -> StatusErr
     """405: `create is not supported on resources of kind "nodes/proxy"`-style refusals."""
     return StatusError(405, "MethodNotAllowed",
                        f'{action} is not supported on resources of kind "{qualified(resource, group)}"',
-                       _details(resource, group, ""))
+                       status_details(resource, group, ""))
 
 
 def unsupported_media_type(content_type: str) -> StatusError:

@@ -47,11 +47,6 @@ class Resource:
     def list_kind(self) -> str:
         return f"{self.kind}List"
 
-    @property
-    def qualified(self) -> str:
-        """The GroupResource string errors name: `pods`, `deployments.apps`."""
-        return f"{self.plural}.{self.group}" if self.group else self.plural
-
     def validate(self, obj: dict) -> list[str]:
         """Every validation error of `obj`, as `field: Type: detail` strings."""
         problems = v.metadata_problems(obj, self.name_validation)
@@ -164,11 +159,6 @@ def find(group: str, version: str, plural: str) -> Resource | None:
     """The resource served at /api(s)/<group>/<version>/<plural>, or None."""
     return next((r for r in RESOURCES
                  if (r.group, r.version, r.plural) == (group, version, plural)), None)
-
-
-def by_kind(api_version: str, kind: str) -> Resource | None:
-    """The resource whose objects have this apiVersion and kind, or None."""
-    return next((r for r in RESOURCES if (r.api_version, r.kind) == (api_version, kind)), None)
 
 
 def by_plural(plural: str) -> Resource | None:
