@@ -12,12 +12,11 @@ import functools
 import json
 from dataclasses import dataclass
 
+from reference_impl.apiserver.discovery import GIT_VERSION
 from reference_impl.apiserver.openapi_proto import protobuf_document
 from reference_impl.apiserver.patch import PatchMeta
 from reference_impl.apiserver.schemas import DEFINITIONS, REF_PREFIX
 from reference_impl.mirrors import mirrors
-
-GIT_VERSION = "v1.24.0"
 
 
 def definitions() -> dict[str, dict]:

@@ -15,7 +15,7 @@ from reference_impl.mirrors import mirrors
 
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 _NAME_PART = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 # Operators longest first so "==" is not read as "=" and "!=" not as "!".
 _REQUIREMENT = re.compile(r"^\s*(?P<key>[^\s=!<>(),]+)\s*(?P<op>==|!=|=|>|<|\s+in\s+|\s+notin\s+)"
                           r"\s*(?P<rest>.*?)\s*$", re.S)
@@ -24,7 +24,7 @@ _REQUIREMENT = re.compile(r"^\s*(?P<key>[^\s=!<>(),]+)\s*(?P<op>==|!=|=|>|<|\s+i
 def label_key_problem(key: str) -> str | None:
     """Why `key` is not a qualified label key (`[prefix/]name`), or None."""
     prefix, _, name = key.rpartition("/")
-    if "/" in key and (not prefix or len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix)):
+    if "/" in key and (not prefix or len(prefix) > 253 or not DNS_SUBDOMAIN.match(prefix)):
         return "prefix part must be a lowercase RFC 1123 subdomain"
     if not name or len(name) > 63 or not _NAME_PART.match(name):
         return ("name part must consist of alphanumeric characters, '-', '_' or '.', and must start "

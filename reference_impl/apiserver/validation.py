@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import re
 
-from reference_impl.apiserver.selectors import (from_label_selector_dict, label_key_problem,
-                                                label_value_problem)
+from reference_impl.apiserver.selectors import (DNS_SUBDOMAIN, from_label_selector_dict,
+                                                label_key_problem, label_value_problem)
 from reference_impl.mirrors import mirrors
 
-SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
 LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 DNS1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
@@ -64,7 +63,7 @@ def name_problems(name: str, rule: str, path: str = "metadata.name") -> list[str
             if name == bad:
                 return [invalid(path, name, f"may not be '{bad}'")]
         return [invalid(path, name, f"may not contain '{c}'") for c in "/%" if c in name]
-    pattern, message, limit = {"subdomain": (SUBDOMAIN, SUBDOMAIN_MSG, 253),
+    pattern, message, limit = {"subdomain": (DNS_SUBDOMAIN, SUBDOMAIN_MSG, 253),
                                "label": (LABEL, LABEL_MSG, 63),
                                "dns1035": (DNS1035, DNS1035_MSG, 63)}[rule]
     problems = []

@@ -44,11 +44,11 @@ from aetcd.rpc import kv_pb2, rpc_pb2, rpc_pb2_grpc
 
 from reference_impl.etcd import messages as m
 from reference_impl.etcd.errors import EtcdError, ErrWatcherDuplicateID
+from reference_impl.etcd.server import MAX_REQUEST_BYTES  # etcd's --max-request-bytes default (1.5 MiB)
 from reference_impl.mirrors import mirrors
 
 V3RPC = "go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc"
 
-MAX_REQUEST_BYTES = 1572864  # etcd's --max-request-bytes default (1.5 MiB)
 GRPC_OVERHEAD_BYTES = 512 * 1024  # v3rpc's grpcOverheadBytes: the receive limit is the sum
 MAX_WORKERS = 512
 MAX_CONCURRENT_RPCS = 500
