@@ -287,8 +287,7 @@ class LifecycleMixin:
 
     def update_scale(self, resource, namespace: str, name: str, scale: dict, dry_run: bool = False) -> dict:
         """Set spec.replicas from a Scale (its resourceVersion, if any, must be current)."""
-        sent = copy.deepcopy(scale)
-        return self._patch_scale(self._scalable(resource), namespace, name, lambda current: sent, dry_run)
+        return self._patch_scale(self._scalable(resource), namespace, name, lambda current: scale, dry_run)
 
     @mirrors("(*k8s.io/kubernetes/pkg/registry/apps/deployment/storage.ScaleREST).Update",
              "(*k8s.io/kubernetes/pkg/registry/apps/replicaset/storage.ScaleREST).Update")
@@ -302,8 +301,7 @@ class LifecycleMixin:
             sent_rv = (scale.get("metadata") or {}).get("resourceVersion")
             if sent_rv and sent_rv != obj["metadata"]["resourceVersion"]:
                 raise errors.conflict(r.plural, name, r.group)
-            updated = copy.deepcopy(obj)
-            updated["spec"]["replicas"] = replicas
-            return updated
+            obj["spec"]["replicas"] = replicas  # obj is patch's private copy of the stored object
+            return obj
 
         return self.scale_of(self.patch(r, namespace, name, apply, None, dry_run))

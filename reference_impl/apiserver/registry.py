@@ -285,13 +285,14 @@ class Registry(LifecycleMixin):
         """Replace the object (or only its status); a stale resourceVersion is a 409 Conflict."""
         if subresource == "scale":
             return self.update_scale(resource, namespace, name, obj, dry_run=dry_run)
-        sent = copy.deepcopy(obj)
-        return self.patch(resource, namespace, name, lambda current: sent, subresource, dry_run)
+        return self.patch(resource, namespace, name, lambda current: obj, subresource, dry_run)
 
     def patch(self, resource: Resource | str, namespace: str | None, name: str,
               patch_fn: Callable[[dict], dict], subresource: str | None = None,
               dry_run: bool = False) -> dict:
-        """Update with `patch_fn(current) -> new`, re-run on every lost write race."""
+        """Update with `patch_fn(current) -> new`, re-run on every lost write race. `patch_fn`
+        gets its own copy of the stored object and what it returns is copied before use, so it
+        may change the one and return shared data."""
         r = self.resource(resource)
         if subresource == "scale":
             return self._patch_scale(r, namespace, name, patch_fn, dry_run)
