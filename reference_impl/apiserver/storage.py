@@ -66,6 +66,11 @@ def decode(value: bytes, revision: int) -> dict:
     return obj
 
 
+def _previous(event, revision: int) -> dict | None:
+    """A watch event's object as it was before, if etcd sent it, at the event's revision."""
+    return decode(event.prev_kv.value, revision) if event.prev_kv else None
+
+
 def parse_resource_version(resource_version: str) -> int:
     """A resourceVersion string as a revision; 400 if it is not a non-negative integer."""
     if not resource_version:
@@ -326,8 +331,8 @@ class Watch:
     @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.watchChan).transform")
     def _transform(self, event) -> tuple[str, dict] | None:
         revision = event.kv.mod_revision
-        old = decode(event.prev_kv.value, revision) if event.prev_kv else None
         if event.type == "DELETE":
+            old = _previous(event, revision)
             return ("DELETED", old) if old is not None and self._matches(old) else None
         new = decode(event.kv.value, revision)
         new_matches = self._matches(new)
@@ -335,6 +340,7 @@ class Watch:
             return ("ADDED", new) if new_matches else None
         if self._accept_all:
             return "MODIFIED", new
+        old = _previous(event, revision)
         old_matches = old is not None and self._matches(old)
         if new_matches:
             return ("MODIFIED" if old_matches else "ADDED"), new
