@@ -16,13 +16,9 @@ from reference_impl.scheduler.types import NodeInfo, pod_key
 class Snapshot:
     """The node list one cycle sees; plugins read it through `framework.snapshot`."""
 
-    def __init__(self, node_infos: list[NodeInfo], by_name: dict[str, NodeInfo]) -> None:
+    def __init__(self, node_infos: list[NodeInfo]) -> None:
         self.node_info_list = node_infos
-        self._by_name = by_name
         self._with_affinity: list[NodeInfo] | None = None
-
-    def get(self, name: str) -> NodeInfo | None:
-        return self._by_name.get(name)
 
     def have_pods_with_affinity_list(self) -> list[NodeInfo]:
         if self._with_affinity is None:
@@ -119,8 +115,9 @@ class Cache:
         info = self.nodes.get(node_name)
         if info is None:
             return
-        info.remove_pod(info.pods.get(key) or {"metadata": {"name": key.split("/", 1)[1],
-                                                              "namespace": key.split("/", 1)[0]}})
+        pod = info.pods.get(key)
+        if pod is not None:
+            info.remove_pod(pod)
         if info.node is None and not info.pods:
             del self.nodes[node_name]
             self._list = None
@@ -132,5 +129,4 @@ class Cache:
     def update_snapshot(self) -> Snapshot:
         if self._list is None:
             self._list = [n for n in self.nodes.values() if n.node is not None]
-            self._by_name = {n.name: n for n in self._list}
-        return Snapshot(self._list, self._by_name)
+        return Snapshot(self._list)

@@ -10,12 +10,10 @@ from typing import Any, Callable
 
 from reference_impl.mirrors import mirrors
 
-_NOTHING: dict = {"__nothing__": True}
-
 
 def selector_matches(selector: Mapping[str, Any] | None, labels: Mapping[str, str] | None) -> bool:
     """Whether a metav1.LabelSelector matches `labels`; a nil selector matches nothing, `{}` everything."""
-    if selector is None or selector is _NOTHING:
+    if selector is None:
         return False
     labels = labels or {}
     for key, value in (selector.get("matchLabels") or {}).items():
@@ -47,7 +45,7 @@ LabelsSelector = Callable[[Mapping[str, str]], bool]
 def compile_selector(selector: Mapping[str, Any] | None) -> LabelsSelector | None:
     """`selector_matches` with the selector fixed, for loops over many pods; None for a nil selector
     (it matches nothing). The common matchLabels-only selector becomes plain lookups."""
-    if selector is None or selector is _NOTHING:
+    if selector is None:
         return None
     if selector.get("matchExpressions"):
         return lambda labels: selector_matches(selector, labels)

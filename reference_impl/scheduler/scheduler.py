@@ -325,7 +325,6 @@ class Scheduler:
         for scores in per_plugin.values():
             for i, (_, score) in enumerate(scores):
                 totals[i] += score
-        state["scores"] = per_plugin
         return [(n.name, totals[i]) for i, n in enumerate(nodes)]
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.genericScheduler).selectHost")
