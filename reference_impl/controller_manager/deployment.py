@@ -15,6 +15,7 @@ import math
 
 from reference_impl.controller_manager.actions import Create, Delete, Update
 from reference_impl.controller_manager.labels import controller_ref
+from reference_impl.controller_manager.replicaset import owner_reference
 from reference_impl.mirrors import mirrors
 from reference_impl.scheduler.labels import selector_matches
 
@@ -136,10 +137,7 @@ class DeploymentController:
                            "namespace": d["metadata"]["namespace"],
                            "labels": dict(template["metadata"]["labels"]),
                            "annotations": {REVISION: str(rev)},
-                           "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment",
-                                                "name": d["metadata"]["name"],
-                                                "uid": d["metadata"]["uid"], "controller": True,
-                                                "blockOwnerDeletion": True}]},
+                           "ownerReferences": [owner_reference(d, "Deployment", "apps/v1")]},
               "spec": {"replicas": 0, "selector": selector, "template": template},
               "status": {}}
         rs["spec"]["replicas"] = self._new_rs_new_replicas(d, owned, rs)

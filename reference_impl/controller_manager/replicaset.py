@@ -21,13 +21,13 @@ def owner_reference(owner: dict, kind: str, api_version: str) -> dict:
 
 
 @mirrors("k8s.io/kubernetes/pkg/controller.GetPodFromTemplate")
-def pod_from_template(rs: dict, kind: str = "ReplicaSet", api_version: str = "apps/v1") -> dict:
+def pod_from_template(rs: dict) -> dict:
     template = rs["spec"]["template"]
     meta = copy.deepcopy(template.get("metadata") or {})
     meta.pop("name", None)
     meta["generateName"] = f"{rs['metadata']['name']}-"
     meta["namespace"] = rs["metadata"]["namespace"]
-    meta["ownerReferences"] = [owner_reference(rs, kind, api_version)]
+    meta["ownerReferences"] = [owner_reference(rs, "ReplicaSet", "apps/v1")]
     return {"apiVersion": "v1", "kind": "Pod", "metadata": meta,
             "spec": copy.deepcopy(template.get("spec") or {})}
 
