@@ -71,7 +71,3 @@ class LeaderElector:
         return (self.last_renew is not None
                 and self.observed_record is not None and self.observed_record[0] == self.identity
                 and self.clock.now() - self.last_renew < self.renew_deadline)
-
-    @mirrors("(*k8s.io/client-go/tools/leaderelection.LeaderElector).GetLeader")
-    def leader(self) -> str | None:
-        return self.observed_record[0] if self.observed_record else None

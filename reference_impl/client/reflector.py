@@ -23,7 +23,6 @@ class ListRequest:
 @dataclass(frozen=True)
 class WatchRequest:
     resource_version: str
-    allow_watch_bookmarks: bool = True
 
 
 class Reflector:
