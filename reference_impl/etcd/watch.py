@@ -98,26 +98,39 @@ class WatchHub:
             if not batch or event.kv.mod_revision != batch[-1].kv.mod_revision:
                 revisions += 1
             if revisions > WATCH_BATCH_MAX_REVS:
-                self._send(w, current, batch)
+                self._send(w, current, batch, self._with_prev_kv)
                 batch, revisions = [], 1
             batch.append(event)
-        self._send(w, current, batch)
+        self._send(w, current, batch, self._with_prev_kv)
 
     @mirrors(f"(*{MVCC}.watchableStore).notify")
     def notify(self, rev: int, events: list[Event]) -> None:
         """Queue one write transaction's events (all of revision `rev`) to the watches they match."""
+        with_prev_kv = self._with_prev_kv_once()
         for w in list(self._watchers.values()):
             if w.active and rev >= w.start_revision:
-                self._send(w, rev, [e for e in events if in_range(e.kv.key, w.key, w.range_end)])
+                self._send(w, rev, [e for e in events if in_range(e.kv.key, w.key, w.range_end)],
+                           with_prev_kv)
+
+    def _with_prev_kv_once(self) -> Callable[[Event], Event]:
+        """`_with_prev_kv` reading the store once per event however many watches want it."""
+        done: dict[int, Event] = {}  # keyed by id(): notify's `events` keeps each one alive
+
+        def with_prev_kv(event: Event) -> Event:
+            if id(event) not in done:
+                done[id(event)] = self._with_prev_kv(event)
+            return done[id(event)]
+        return with_prev_kv
 
     @mirrors(f"(*{MVCC}.watcher).send", f"{V3RPC}.FiltersFromRequest")
-    def _send(self, w: Watcher, rev: int, events: list[Event]) -> None:
+    def _send(self, w: Watcher, rev: int, events: list[Event],
+              with_prev_kv: Callable[[Event], Event]) -> None:
         kept = [e for e in events if not (e.type == "PUT" and "NOPUT" in w.filters)
                 and not (e.type == "DELETE" and "NODELETE" in w.filters)]
         if not kept:
             return
         if w.prev_kv:
-            kept = [self._with_prev_kv(e) for e in kept]
+            kept = [with_prev_kv(e) for e in kept]
         w.idle = False
         self._queue(w, WatchResponse(self._header(rev), w.id, events=tuple(kept)))
 

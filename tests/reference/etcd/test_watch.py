@@ -113,6 +113,19 @@ def test_prev_kv_carries_the_previous_value(server):
     assert [e.prev_kv.value if e.prev_kv else None for e in evs] == [None, b"1", b"2"]
 
 
+def test_watches_sharing_an_event_read_its_prev_kv_once(server, monkeypatch):
+    """Several prev_kv watches on one key get the same previous value from a single store read."""
+    put(server, b"a", b"1")
+    wids = [server.watch_create(WatchCreateRequest(b"a", prev_kv=True)) for _ in range(3)]
+    reads = []
+    range_ = server.store.range
+    monkeypatch.setattr(server.store, "range", lambda *a, **kw: reads.append(a) or range_(*a, **kw))
+    put(server, b"a", b"2")
+    for wid in wids:
+        assert server.watch_drain(wid)[-1].events[0].prev_kv.value == b"1"
+    assert len(reads) == 1
+
+
 def test_filters_drop_puts_or_deletes(server):
     """NOPUT drops PUT events, NODELETE drops DELETE events; a response left empty is not sent."""
     no_put = server.watch_create(WatchCreateRequest(b"a", filters=("NOPUT",)))
