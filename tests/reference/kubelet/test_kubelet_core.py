@@ -8,6 +8,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
+from reference_impl.client import FakeClock  # noqa: E402
 from reference_impl.kubelet import UnsupportedPodError  # noqa: E402
 from reference_impl.kubelet.actions import (  # noqa: E402
     DeletePod,
@@ -20,17 +21,6 @@ from reference_impl.kubelet.actions import (  # noqa: E402
     UpdateLease,
 )
 from reference_impl.kubelet.kubelet import Kubelet  # noqa: E402
-
-
-class Clock:
-    def __init__(self, t: float = 1_700_000_000.0):
-        self.t = t
-
-    def now(self) -> float:
-        return self.t
-
-    def step(self, seconds: float) -> None:
-        self.t += seconds
 
 
 def make_pod(name="p", containers=None, restart_policy="Always", node="node-1", uid=None, **spec):
@@ -53,7 +43,7 @@ def cond(status, type_):
 
 @pytest.fixture
 def clock():
-    return Clock()
+    return FakeClock(1_700_000_000.0)
 
 
 @pytest.fixture

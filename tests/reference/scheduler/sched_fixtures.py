@@ -3,21 +3,15 @@ from __future__ import annotations
 
 import random
 
+from reference_impl.client import FakeClock
 from reference_impl.scheduler import Scheduler
 from reference_impl.scheduler.cache import Cache
 from reference_impl.scheduler.framework import Framework
 from reference_impl.scheduler.types import CycleState
 
 
-class FakeClock:
-    def __init__(self, now: float = 1000.0) -> None:
-        self._now = now
-
-    def now(self) -> float:
-        return self._now
-
-    def step(self, seconds: float) -> None:
-        self._now += seconds
+def fake_clock() -> FakeClock:
+    return FakeClock(1000.0)
 
 
 def node(name, cpu="4", memory="8Gi", pods=110, labels=None, taints=None, unschedulable=False):
@@ -54,7 +48,7 @@ def pod(name, cpu=None, memory=None, namespace="default", labels=None, node_name
 
 
 def scheduler(nodes=(), pods=(), clock=None, profile=None, seed=0) -> Scheduler:
-    s = Scheduler(clock or FakeClock(), random.Random(seed), profile)
+    s = Scheduler(clock or fake_clock(), random.Random(seed), profile)
     for n in nodes:
         s.on_node_add(n)
     for p in pods:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sched_fixtures import FakeClock, RecordingReserve, node, pod, scheduler
+from sched_fixtures import RecordingReserve, fake_clock, node, pod, scheduler
 
 from reference_impl.scheduler import Bind, ConfigError, PatchPodStatus, PluginNotFound, RecordEvent, load_profile
 from reference_impl.scheduler.types import CycleState
@@ -55,7 +55,7 @@ def test_no_nodes_message():
 
 def test_unschedulable_pod_retried_after_node_added():
     """A pod rejected for resources is scheduled once a node that fits is added and its backoff passes."""
-    clock = FakeClock()
+    clock = fake_clock()
     s = scheduler([node("n1", cpu="1")], [pod("p", cpu="2")], clock=clock)
     assert bound(s.schedule_one()) is None
     clock.step(2)
@@ -195,7 +195,7 @@ def test_spread_and_anti_affinity_end_to_end():
 
 def test_assigned_pod_delete_requeues_and_frees_resources():
     """Deleting a bound pod frees its requests and moves pods that failed on resources back for a retry."""
-    clock = FakeClock()
+    clock = fake_clock()
     big = pod("big", cpu="3", node_name="n1")
     s = scheduler([node("n1", cpu="4")], [big, pod("p", cpu="2")], clock=clock)
     assert bound(s.schedule_one()) is None and "default/p" in s.queue.unschedulable_q
@@ -206,7 +206,7 @@ def test_assigned_pod_delete_requeues_and_frees_resources():
 
 def test_tick_flushes_backoff():
     """tick() moves pods whose backoff expired to activeQ, as upstream's 1 s flush loop does."""
-    clock = FakeClock()
+    clock = fake_clock()
     s = scheduler([node("n1", cpu="1")], [pod("p", cpu="2")], clock=clock)
     info = s.queue.pop()
     s.queue.move_all_to_active_or_backoff_queue("NodeAdd")

@@ -1,14 +1,14 @@
 """Scheduling queue rules: activeQ order, backoff, unschedulableQ and requeue on cluster events."""
 from __future__ import annotations
 
-from sched_fixtures import FakeClock, pod
+from sched_fixtures import fake_clock, pod
 
 from reference_impl.scheduler import queue as q
 from reference_impl.scheduler.framework import Framework
 
 
 def make_queue(clock=None, plugin_events=None):
-    clock = clock or FakeClock()
+    clock = clock or fake_clock()
     less = Framework().plugins["PrioritySort"].less
     return q.PriorityQueue(clock, less, plugin_events=plugin_events), clock
 

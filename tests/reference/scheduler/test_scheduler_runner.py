@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import threading
 
-from sched_fixtures import FakeClock, node, pod
+from sched_fixtures import fake_clock, node, pod
 
 from reference_impl.client import APIStatusError
 from reference_impl.scheduler import Bind, RecordEvent, Scheduler
@@ -33,7 +33,7 @@ class FakeClient:
 
 def runner_with(nodes, pods) -> tuple[SchedulerRunner, FakeClient]:
     client = FakeClient()
-    runner = SchedulerRunner(client, Scheduler(FakeClock(), random.Random(1)))
+    runner = SchedulerRunner(client, Scheduler(fake_clock(), random.Random(1)))
     for n in nodes:
         runner.nodes.store.add(n)
     for p in pods:
