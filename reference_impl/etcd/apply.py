@@ -212,7 +212,7 @@ class Applier:
         txn = self.store.write()
         try:
             resp = self._apply_txn(txn, rt, path)
-            rev = txn.begin_rev + 1 if txn.changes else txn.begin_rev
+            rev = txn.rev
         finally:
             self.end(txn)
         return replace(resp, header=ResponseHeader(revision=rev))

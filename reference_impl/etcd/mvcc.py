@@ -238,14 +238,7 @@ class KVStore:
         sub = 0
         for i, kv in enumerate(records):
             sub = sub + 1 if i and records[i - 1].mod_revision == kv.mod_revision else 0
-            rev = Revision(kv.mod_revision, sub)
-            self._backend[rev] = kv
-            self._by_main.setdefault(rev.main, []).append(rev)
-            ki = self._key_index(kv.key)
-            if _is_tombstone(kv):
-                ki.tombstone(rev)
-            else:
-                ki.put(rev)
+            self._add_record(Revision(kv.mod_revision, sub), kv)
         for key in [k for k, ki in self._index.items() if ki.is_empty()]:
             del self._index[key]
         self._keys = [k for k in self._keys if k in self._index]
@@ -254,6 +247,16 @@ class KVStore:
             kv = self._latest(key, current)
             if kv and kv.lease:
                 self.lessor.attach(kv.lease, key)
+
+    def _add_record(self, rev: Revision, kv: KeyValue) -> None:
+        """Store `kv` (a key-value or a tombstone) at `rev` in the backend and the key's index."""
+        self._backend[rev] = kv
+        self._by_main.setdefault(rev.main, []).append(rev)
+        ki = self._key_index(kv.key)
+        if _is_tombstone(kv):
+            ki.tombstone(rev)
+        else:
+            ki.put(rev)
 
     def _key_index(self, key: bytes) -> KeyIndex:
         ki = self._index.get(key)
@@ -284,14 +287,14 @@ class TxnWrite:
         self.end()
 
     @property
-    def _rev(self) -> int:
+    def rev(self) -> int:
         """The revision this transaction's reads see: its own writes included."""
         return self.begin_rev + 1 if self.changes else self.begin_rev
 
     @mirrors(f"(*{MVCC}.storeTxnWrite).Range")
     def range(self, key: bytes, range_end: bytes = b"", *, rev: int = 0, limit: int = 0,
               count_only: bool = False) -> RangeResult:
-        return self._store._range_keys(key, range_end, self._rev, rev, limit, count_only)
+        return self._store._range_keys(key, range_end, self.rev, rev, limit, count_only)
 
     @mirrors(f"(*{MVCC}.storeTxnWrite).Put", f"(*{MVCC}.storeTxnWrite).put")
     def put(self, key: bytes, value: bytes, lease: int = 0) -> int:
@@ -303,7 +306,7 @@ class TxnWrite:
                       mod_revision=rev,
                       version=prev.version + 1 if prev else 1,
                       lease=lease)
-        self._record(kv, tombstone=False)
+        self._record(kv)
         if prev and prev.lease:
             store.lessor.detach(prev.lease, key)
         if lease:
@@ -314,25 +317,15 @@ class TxnWrite:
     def delete_range(self, key: bytes, range_end: bytes = b"") -> tuple[int, int]:
         """Delete every live key in the range; returns (how many, the revision of the delete)."""
         store = self._store
-        live = [kv for kv in (store._latest(k, self._rev) for k in list(store._keys_in(key, range_end))) if kv]
+        live = [kv for kv in (store._latest(k, self.rev) for k in list(store._keys_in(key, range_end))) if kv]
         for prev in live:
-            self._record(KeyValue(prev.key, mod_revision=self.begin_rev + 1), tombstone=True)
+            self._record(KeyValue(prev.key, mod_revision=self.begin_rev + 1))
             if prev.lease:
                 store.lessor.detach(prev.lease, prev.key)
-        if live or self.changes:
-            return len(live), self.begin_rev + 1
-        return 0, self.begin_rev
+        return len(live), self.rev
 
-    def _record(self, kv: KeyValue, *, tombstone: bool) -> None:
-        store = self._store
-        rev = Revision(self.begin_rev + 1, len(self.changes))
-        store._backend[rev] = kv
-        store._by_main.setdefault(rev.main, []).append(rev)
-        ki = store._key_index(kv.key)
-        if tombstone:
-            ki.tombstone(rev)
-        else:
-            ki.put(rev)
+    def _record(self, kv: KeyValue) -> None:
+        self._store._add_record(Revision(self.begin_rev + 1, len(self.changes)), kv)
         self.changes.append(kv)
 
     @mirrors(f"(*{MVCC}.storeTxnWrite).End")
