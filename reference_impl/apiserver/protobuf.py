@@ -63,9 +63,7 @@ def map_of(name: str, type_: str = "string") -> Field:
 OBJECT_META = Field("metadata", META + "ObjectMeta")
 
 MESSAGES: dict[str, dict[int, Field]] = {
-    # The envelope (runtime.TypeMeta is apiVersion=1, kind=2, unlike meta/v1's TypeMeta).
-    RUNTIME + "Unknown": {1: Field("typeMeta", RUNTIME + "TypeMeta"), 2: Field("raw", "bytes"),
-                          3: Field("contentEncoding"), 4: Field("contentType")},
+    # The envelope's type (runtime.TypeMeta is apiVersion=1, kind=2, unlike meta/v1's TypeMeta).
     RUNTIME + "TypeMeta": {1: Field("apiVersion"), 2: Field("kind")},
 
     # meta/v1
@@ -277,9 +275,10 @@ def decode(body: bytes) -> dict:
     """A `application/vnd.kubernetes.protobuf` body as the JSON dict of its object."""
     if not body.startswith(MAGIC):
         raise ProtobufError("the body does not start with the k8s protobuf magic number")
-    unknown = decode_message(RUNTIME + "Unknown", body[len(MAGIC):])
-    type_meta = unknown.get("typeMeta", {})
+    # The runtime.Unknown envelope by field number: 1 typeMeta, 2 raw (the object's message);
+    # 3 contentEncoding and 4 contentType are not used.
+    envelope = {number: value for number, _, value in _fields(body[len(MAGIC):])}
+    type_meta = decode_message(RUNTIME + "TypeMeta", envelope.get(1, b""))
     api_version, kind = type_meta.get("apiVersion", ""), type_meta.get("kind", "")
-    raw = base64.b64decode(unknown.get("raw", ""))
-    obj = decode_message(message_type(api_version, kind), raw)
+    obj = decode_message(message_type(api_version, kind), envelope.get(2, b""))
     return {"apiVersion": api_version, "kind": kind, **obj}
