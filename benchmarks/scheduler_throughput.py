@@ -49,6 +49,7 @@ import yaml  # noqa: E402
 
 import apiserver_load  # noqa: E402  (its raw-HTTPS Client and the e2e tests' TLS helpers)
 from reference_impl import cluster as local_cluster  # noqa: E402
+from reference_impl.client import FakeClock  # noqa: E402
 from reference_impl.scheduler import Bind, Scheduler  # noqa: E402
 
 NS = "bench"
@@ -59,14 +60,6 @@ QUIET_SECONDS = 30.0  # after the last create, stop waiting once no pod has boun
 
 ZONES = [f"zone-{i}" for i in range(10)]
 APPS = [f"app-{i}" for i in range(50)]
-
-
-class SimClock:
-    def __init__(self) -> None:
-        self.t = 0.0
-
-    def now(self) -> float:
-        return self.t
 
 
 def hollow_node(i: int, rng: random.Random) -> dict:
@@ -123,7 +116,7 @@ def workload(args: argparse.Namespace) -> tuple[list[dict], list[dict]]:
 
 def run_in_process(args: argparse.Namespace) -> dict:
     nodes, pod_list = workload(args)
-    sched = Scheduler(SimClock(), random.Random(args.seed))
+    sched = Scheduler(FakeClock(0.0), random.Random(args.seed))
     for node in nodes:
         sched.on_node_add(node)
     pods = {}
