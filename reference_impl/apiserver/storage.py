@@ -104,15 +104,34 @@ def decode_continue(token: str, prefix: str) -> tuple[str, int]:
     return prefix + start, revision
 
 
+KNOWN_STATES = 50_000  # keys whose last-seen state a Storage remembers for GuaranteedUpdate
+
+
 class Storage:
-    """etcd3.store over an `EtcdClient`."""
+    """etcd3.store over an `EtcdClient`.
+
+    It remembers the last state it read or wrote of each key: GuaranteedUpdate starts from that
+    instead of reading etcd first, as upstream starts from the watch cache's copy
+    (cachedExistingObject). A stale state costs nothing in correctness: the write's compare on
+    the mod revision fails and reads the current state back in the same transaction.
+    """
 
     def __init__(self, client: EtcdClient):
         self.client = client
+        self._known: dict[str, KeyValue] = {}
 
     def _read(self, key: str) -> KeyValue | None:
         kvs = self.client.range(key).kvs
+        self._remember(key, kvs[0] if kvs else None)
         return kvs[0] if kvs else None
+
+    def _remember(self, key: str, kv: KeyValue | None) -> None:
+        if kv is None:
+            self._known.pop(key, None)
+            return
+        if len(self._known) >= KNOWN_STATES:
+            self._known.clear()
+        self._known[key] = kv
 
     def current_revision(self) -> int:
         return self.client.range("/registry/", count_only=True).revision
@@ -124,6 +143,7 @@ class Storage:
         result = self.client.put_if_mod_revision(key, data, 0)
         if not result.succeeded:
             raise KeyExists(key)
+        self._remember(key, KeyValue(key, data, result.revision, result.revision, 1))
         return decode(data, result.revision)
 
     @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.store).Get")
@@ -137,20 +157,37 @@ class Storage:
     def guaranteed_update(self, key: str, update: Callable[[dict], dict]) -> dict:
         """Write `update(current)` conditioned on the revision `current` was read at; on a lost
         race re-read and call `update` again. `update` may raise to refuse (a conflict, an
-        invalid object). An update that changes nothing writes nothing."""
-        kv = self._read(key)
+        invalid object). An update that changes nothing writes nothing.
+
+        `current` may first be the remembered state; when `update` refuses it or finds nothing
+        to change, that verdict is only trusted after a read from etcd (origStateIsCurrent)."""
+        kv = self._known.get(key)
+        is_current = kv is None
+        if is_current:
+            kv = self._read(key)
         while True:
             if kv is None:
                 raise KeyNotFound(key)
             current = decode(kv.value, kv.mod_revision)
-            updated = update(copy.deepcopy(current))
-            data = encode(updated)
+            try:
+                data = encode(update(copy.deepcopy(current)))
+            except Exception:
+                if is_current:
+                    raise
+                kv, is_current = self._read(key), True
+                continue
             if data == kv.value:
-                return current
+                if is_current:
+                    return current
+                kv, is_current = self._read(key), True
+                continue
             result = self.client.put_if_mod_revision(key, data, kv.mod_revision)
             if result.succeeded:
+                kv = KeyValue(key, data, kv.create_revision, result.revision, kv.version + 1)
+                self._remember(key, kv)
                 return decode(data, result.revision)
-            kv = result.current
+            kv, is_current = result.current, True
+            self._remember(key, kv)
 
     @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.store).Delete",
              "(*k8s.io/apiserver/pkg/storage/etcd3.store).conditionalDelete")
@@ -166,6 +203,7 @@ class Storage:
                 check(current)
             result = self.client.delete_if_mod_revision(key, kv.mod_revision)
             if result.succeeded:
+                self._remember(key, None)
                 return current
             kv = result.current
 

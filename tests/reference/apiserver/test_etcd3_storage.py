@@ -113,6 +113,61 @@ def test_guaranteed_update_that_changes_nothing_writes_nothing(storage, prefix):
     assert storage.guaranteed_update(prefix + "a", lambda o: o) == created
 
 
+class CountingReads:
+    """An EtcdClient whose single-key ranges are counted."""
+
+    def __init__(self, client):
+        self.client, self.ranges = client, 0
+
+    def range(self, *args, **kwargs):
+        self.ranges += 1
+        return self.client.range(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self.client, name)
+
+
+def test_an_update_after_this_servers_own_write_reads_nothing_first(storage, prefix, etcd):
+    """The remembered state stands in for upstream's watch-cache copy: create, then update, is
+    two transactions and no range."""
+    counting = Storage(CountingReads(etcd))
+    counting.create(prefix + "a", obj("a", data={"n": "0"}))
+    updated = counting.guaranteed_update(prefix + "a", lambda o: {**o, "data": {"n": "1"}})
+    assert counting.client.ranges == 0
+    assert updated == storage.get(prefix + "a")
+
+
+def test_a_stale_remembered_state_is_corrected_by_the_compare(storage, prefix, etcd):
+    """Another writer changed the key: the compare fails, the update runs again on its state."""
+    mine = Storage(etcd)
+    mine.create(prefix + "a", obj("a", data={"n": "0"}))
+    storage.guaranteed_update(prefix + "a", lambda o: {**o, "data": {"n": "5"}})
+    seen = []
+
+    def bump(current):
+        seen.append(current["data"]["n"])
+        return {**current, "data": {"n": str(int(current["data"]["n"]) + 1)}}
+
+    assert mine.guaranteed_update(prefix + "a", bump)["data"] == {"n": "6"}
+    assert seen == ["0", "5"]
+
+
+def test_a_refusal_or_no_change_on_a_stale_state_is_checked_against_etcd(storage, prefix, etcd):
+    """origStateIsCurrent: what `update` concludes from a remembered state is trusted only after a read."""
+    mine = Storage(etcd)
+    mine.create(prefix + "a", obj("a", data={"n": "0"}))
+    storage.guaranteed_update(prefix + "a", lambda o: {**o, "data": {"n": "1"}})
+
+    def needs_one(current):
+        if current["data"]["n"] != "1":
+            raise StatusError(409, "Conflict", "stale")
+        return {**current, "data": {"n": "2"}}
+
+    assert mine.guaranteed_update(prefix + "a", needs_one)["data"] == {"n": "2"}
+    storage.guaranteed_update(prefix + "a", lambda o: {**o, "data": {"n": "3"}})
+    assert mine.guaranteed_update(prefix + "a", lambda o: o)["data"] == {"n": "3"}
+
+
 def test_guaranteed_update_of_a_missing_key(storage, prefix):
     with pytest.raises(KeyNotFound):
         storage.guaranteed_update(prefix + "nope", lambda o: o)
