@@ -499,8 +499,6 @@ class RESTHandlers:
                     pass
 
         def chunks() -> Iterator[bytes]:
-            with self._lock:
-                self._watches.add(stop)
             try:
                 while chunk := upstream.read1(64 * 1024):
                     yield chunk
@@ -508,10 +506,8 @@ class RESTHandlers:
                 return
             finally:
                 conn.close()
-                with self._lock:
-                    self._watches.discard(stop)
 
-        return WatchResponse(chunks(), stop, content_type="text/plain")
+        return self._stream(chunks, stop, content_type="text/plain")
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.serveWatch",
              "(*k8s.io/apiserver/pkg/endpoints/handlers.WatchServer).ServeHTTP")
@@ -533,19 +529,33 @@ class RESTHandlers:
                 timer.cancel()
 
         def chunks() -> Iterator[bytes]:
-            with self._lock:
-                self._watches.add(stop)
-            try:
-                for event_type, obj in watch:
-                    if as_table and event_type in ("ADDED", "MODIFIED", "DELETED"):
-                        obj = table.as_table(resource.kind, [obj], self.now(), include)
-                    yield json.dumps({"type": event_type, "object": obj}, separators=(",", ":")).encode() + b"\n"
-            finally:
-                stop()
-                with self._lock:
-                    self._watches.discard(stop)
+            for event_type, obj in watch:
+                if as_table and event_type in ("ADDED", "MODIFIED", "DELETED"):
+                    obj = table.as_table(resource.kind, [obj], self.now(), include)
+                yield json.dumps({"type": event_type, "object": obj}, separators=(",", ":")).encode() + b"\n"
 
-        return WatchResponse(chunks(), stop)
+        return self._stream(chunks, stop)
+
+    def _stream(self, chunks: Callable[[], Iterator[bytes]], stop: Callable[[], None],
+                **response_options) -> WatchResponse:
+        """A streaming response that `stop_watches` can end from the moment it exists: the client
+        has its headers before the first chunk is asked for. Ending, either way, runs `stop` once."""
+        def stop_once() -> None:
+            with self._lock:
+                if stop_once not in self._watches:
+                    return
+                self._watches.discard(stop_once)
+            stop()
+
+        def guarded() -> Iterator[bytes]:
+            try:
+                yield from chunks()
+            finally:
+                stop_once()
+
+        with self._lock:
+            self._watches.add(stop_once)
+        return WatchResponse(guarded(), stop_once, **response_options)
 
     def stop_watches(self) -> None:
         """End every open watch stream (the server is stopping)."""

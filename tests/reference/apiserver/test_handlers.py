@@ -410,6 +410,17 @@ def test_stop_ends_open_watches(registry, chain):
     connection.close()
 
 
+def test_a_watch_can_be_stopped_before_its_first_chunk_is_read(chain):
+    """The client has the headers before the stream is iterated: a server stopping in between
+    must still end the watch (it used to be registered only once iteration began)."""
+    rv = call(chain, "GET", ns_path(chain, "configmaps"))[1]["metadata"]["resourceVersion"]
+    _, response = call(chain, "GET", ns_path(chain, "configmaps"), query={"watch": "1", "resourceVersion": rv})
+    chain.rest.stop_watches()
+    done = threading.Event()
+    threading.Thread(target=lambda: (list(response.chunks), done.set()), daemon=True).start()
+    assert done.wait(5), "the watch stream did not end"
+
+
 def test_age_column_uses_the_clock():
     from reference_impl.apiserver.table import human_duration
 
