@@ -167,13 +167,14 @@ def _add_queries(commands) -> None:
         _add_query_options(sub)
 
     path = commands.add_parser("path", help="shortest call paths between two symbols",
-                               description=f"Find shortest chains of call edges. {examples}")
+                               description="Find the shortest chains of call edges, the surest "
+                               f"first: the highest product of the edges' confidences. {examples}")
     path.add_argument("start", metavar="FROM")
     path.add_argument("goal", metavar="TO")
     path.add_argument("--through", action="append", default=[], metavar="SYMBOL",
                       help="a symbol the path must pass through (repeatable, in order)")
     path.add_argument("-n", "--count", type=positive_int, default=1,
-                      help="how many shortest paths to print (default 1)")
+                      help="how many shortest paths to print, surest first (default 1)")
     _add_query_options(path)
 
     find = commands.add_parser("find", help="symbols whose name contains a pattern",
@@ -277,10 +278,7 @@ def cmd_path(args: argparse.Namespace) -> int:
     index = _graph_index(args)
     filters = _filters(args)
     points = [index.resolve(name) for name in (args.start, *args.through, args.goal)]
-    if len(points) == 2:
-        paths = index.paths(points[0], points[1], filters, args.count)
-    else:
-        paths = [index.path_through(points, filters)]
+    paths = index.path_through(points, filters, args.count)
     print(render.render_paths(paths, points[0], args.format))
     return 0
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import heapq
+import math
 import sqlite3
-from collections import deque
 from dataclasses import dataclass, field
 
 from analyzer import graph, store
@@ -312,10 +313,27 @@ class GraphIndex:
     # --- paths ---------------------------------------------------------------------------------
 
     def paths(self, start: str, goal: str, filters: Filters = Filters(), count: int = 1) -> list[list[Edge]]:
-        """Up to `count` shortest call paths, found breadth first from both ends at once."""
+        """Up to `count` shortest call paths, the surest first: the highest product of edge
+        confidences, ties going to the path whose symbols come first by name. A path through a
+        guessed edge is as short as one through static calls, so length alone cannot choose."""
         start, goal = self.resolve(start), self.resolve(goal)
         if start == goal:
             return [[]]
+        return _surest(self._shortest_path_edges(start, goal, filters), start, goal, count)
+
+    def path_through(self, points: list[str], filters: Filters = Filters(), count: int = 1) -> list[list[Edge]]:
+        """The `count` surest routes from points[0] through each point in turn to the last, each
+        segment a shortest path; the best routes are made of each segment's best paths."""
+        routes: list[list[Edge]] = [[]]
+        for start, goal in zip(points, points[1:]):
+            segments = self.paths(start, goal, filters, count)
+            joined = (route + segment for route in routes for segment in segments)
+            routes = heapq.nsmallest(count, joined, key=_rank)
+        return routes
+
+    def _shortest_path_edges(self, start: str, goal: str, filters: Filters) -> dict[str, list[Edge]]:
+        """Every edge on some shortest path from `start` to `goal`, by the symbol it enters: breadth
+        first from both ends at once, a layer at a time from the smaller side, until they meet."""
         forward: dict[str, list[Edge]] = {start: []}  # node → edges reaching it on a shortest path
         backward: dict[str, list[Edge]] = {goal: []}  # node → edges leaving it towards the goal
         ahead, behind = [start], [goal]
@@ -336,41 +354,66 @@ class GraphIndex:
                 behind = list(layer)
             meeting = [node for node in layer if node in (backward if grow_forward else forward)]
             if meeting:
-                return _join(meeting, forward, backward, start, goal, count)
+                return _on_shortest_paths(meeting, forward, backward)
         raise NoPath(start, goal)
 
-    def path_through(self, points: list[str], filters: Filters = Filters()) -> list[Edge]:
-        """Shortest segments joined: from points[0] through each point in turn to the last."""
-        chain: list[Edge] = []
-        for start, goal in zip(points, points[1:]):
-            chain.extend(self.paths(start, goal, filters)[0])
-        return chain
+
+def _on_shortest_paths(meeting: list[str], forward: dict[str, list[Edge]],
+                       backward: dict[str, list[Edge]]) -> dict[str, list[Edge]]:
+    """The shortest paths' edges by the symbol they enter. Every shortest path crosses the layer
+    where the searches met, so they are the meeting nodes' ancestors in `forward` and descendants
+    in `backward`; the two sides share no other node, or the searches would have met sooner."""
+    entering: dict[str, list[Edge]] = {}
+    for node in _reachable(meeting, forward, lambda edge: edge.caller):
+        entering[node] = forward[node]
+    for node in _reachable(meeting, backward, lambda edge: edge.callee):
+        for edge in backward[node]:
+            entering.setdefault(edge.callee, []).append(edge)
+    return entering
 
 
-def _join(meeting: list[str], forward: dict[str, list[Edge]], backward: dict[str, list[Edge]],
-          start: str, goal: str, count: int) -> list[list[Edge]]:
-    out: list[list[Edge]] = []
-    for node in sorted(meeting):
-        for head in _walk(node, forward, start, lambda e: e.caller):
-            for tail in _walk(node, backward, goal, lambda e: e.callee):
-                out.append(head[::-1] + tail)
-                if len(out) >= count:
-                    return out
-    return out
+def _reachable(nodes: list[str], links: dict[str, list[Edge]], step) -> set[str]:
+    """`nodes` and every node reached from them over `links`, going to `step(edge)`."""
+    seen, stack = set(nodes), list(nodes)
+    while stack:
+        for edge in links[stack.pop()]:
+            reached = step(edge)
+            if reached not in seen:
+                seen.add(reached)
+                stack.append(reached)
+    return seen
 
 
-def _walk(node: str, links: dict[str, list[Edge]], end: str, step, limit: int = 50):
-    """Edge chains from `node` to `end` following `links` (shortest-path parents or children)."""
-    stack = deque([(node, [])])
-    produced = 0
-    while stack and produced < limit:
-        current, chain = stack.pop()
-        if current == end:
-            produced += 1
-            yield chain
-            continue
-        for edge in links.get(current, ()):
-            stack.append((step(edge), chain + [edge]))
+def _surest(entering: dict[str, list[Edge]], start: str, goal: str, count: int) -> list[list[Edge]]:
+    """The `count` best paths from `start` to `goal` over shortest-path edges, by `_rank`.
+
+    All paths to a node on a shortest path have the same length, so the best paths to it extend
+    the best paths to its callers: keeping `count` per node finds them without listing every path,
+    of which a busy graph has millions."""
+    best: dict[str, list[list[Edge]]] = {start: [[]]}
+
+    def paths_to(node: str) -> list[list[Edge]]:
+        if node not in best:
+            extended = (path + [edge] for edge in _surest_per_caller(entering[node])
+                        for path in paths_to(edge.caller))
+            best[node] = heapq.nsmallest(count, extended, key=_rank)
+        return best[node]
+
+    return paths_to(goal)
+
+
+def _surest_per_caller(edges: list[Edge]) -> list[Edge]:
+    """One edge from each caller: its surest call, the first in the file among equals. Two paths
+    that differ only in which line makes a call are the same path to a reader."""
+    best: dict[str, Edge] = {}
+    for edge in sorted(edges, key=lambda e: (-e.confidence, e.path, e.line, e.col)):
+        best.setdefault(edge.caller, edge)
+    return list(best.values())
+
+
+def _rank(path: list[Edge]) -> tuple[float, tuple[str, ...]]:
+    """Surest first (the product of confidences), then by the symbols passed, for a stable order."""
+    return -math.prod(edge.confidence for edge in path), tuple(edge.callee for edge in path)
 
 
 def _ends_like(symbol: str, name: str) -> bool:

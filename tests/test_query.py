@@ -6,6 +6,7 @@ intended change with `python tests/test_query.py`.
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -19,6 +20,43 @@ from analyzer.workspace import Workspace
 GOROOT = Path(__file__).parent / "fixtures" / "goroot"
 GOLDEN = Path(__file__).parent / "golden" / "query"
 SCHEDULE_ONE = "(*k8s.io/kubernetes/pkg/scheduler.Scheduler).scheduleOne"
+
+# Routes to `target` of equal length, some through an interface call whose implementation the
+# resolver can only guess (fast or slow), so path ranking and filtering have something to choose.
+GUESSES = {
+    "go.mod": "module example.com/app\n\ngo 1.20\n",
+    "main.go": """package main
+
+type Runner interface{ Run() }
+
+type fast struct{}
+
+func (fast) Run() { target() }
+
+type slow struct{}
+
+func (slow) Run() { target() }
+
+func run(r Runner) { r.Run() }
+
+// main reaches target in three calls through fast or slow (guessed) or through sure (static).
+func main() { run(fast{}); sure() }
+
+func sure() { direct() }
+
+func direct() { target() }
+
+// far reaches target in three calls only through a guess, and in four for certain.
+func far() { run(slow{}); one() }
+
+func one() { two() }
+
+func two() { direct() }
+
+func target() {}
+""",
+}
+APP = "example.com/app"
 
 
 def build_index(home: Path, repo: Path) -> GraphIndex:
@@ -35,6 +73,29 @@ def index(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("query")
     return build_index(root / "home", make_git_tree(TREES / "kube", root / "kubernetes"))
+
+
+@pytest.fixture(scope="module")
+def guesses_home(tmp_path_factory) -> Path:
+    """A kubeatlas home whose index holds the GUESSES program."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from conftest import make_git_tree
+
+    root = tmp_path_factory.mktemp("guesses")
+    (root / "src").mkdir()
+    for name, text in GUESSES.items():
+        (root / "src" / name).write_text(text)
+    build_index(root / "home", make_git_tree(root / "src", root / "kubernetes", symlinks={}))
+    return root / "home"
+
+
+@pytest.fixture(scope="module")
+def guesses(guesses_home) -> GraphIndex:
+    return GraphIndex.open(store.connect(Workspace(guesses_home).index_path), "kubernetes")
+
+
+def callees(path: list[graph.Edge]) -> list[str]:
+    return [edge.callee.removeprefix(APP + ".") for edge in path]
 
 
 def golden_outputs(index: GraphIndex) -> dict[str, str]:
@@ -100,6 +161,58 @@ def test_paths_are_shortest_and_absent_paths_are_an_error(index):
     assert all(a.callee == b.caller for a, b in zip(chain, chain[1:]))
     with pytest.raises(NoPath):
         index.paths("scheduler.(*Scheduler).scheduleOne", "kube-scheduler.main")
+
+
+def test_among_shortest_paths_the_surest_wins(guesses):
+    """Three paths of three calls: the one through static calls beats those through a guessed
+    implementation, though the guesses come first by name."""
+    (path,) = guesses.paths("app.main", "app.target")
+    assert callees(path) == ["sure", "direct", "target"]
+    assert {edge.kind for edge in path} == {graph.STATIC}
+
+
+def test_more_paths_come_surest_first_then_by_name(guesses):
+    """-n 3: the static path, then the two equally sure guesses, fast before slow."""
+    paths = guesses.paths("app.main", "app.target", count=3)
+    assert [callees(path) for path in paths] == [
+        ["sure", "direct", "target"],
+        ["run", "(example.com/app.fast).Run", "target"],
+        ["run", "(example.com/app.slow).Run", "target"],
+    ]
+    products = [math.prod(edge.confidence for edge in path) for path in paths]
+    assert products[0] > products[1] == products[2]
+
+
+def test_min_confidence_leaves_weak_edges_out_even_if_the_path_gets_longer(guesses):
+    """far reaches target in three calls through a guess; above the guess's confidence only the
+    four-call static path is left, and from run there is no path at all."""
+    (guessed,) = guesses.paths("app.far", "app.target")
+    weakest = min(edge.confidence for edge in guessed)
+    assert len(guessed) == 3 and weakest < 1
+    (sure,) = guesses.paths("app.far", "app.target", Filters(min_confidence=weakest + 0.01))
+    assert callees(sure) == ["one", "two", "direct", "target"]
+    with pytest.raises(NoPath):
+        guesses.paths("app.run", "app.target", Filters(min_confidence=weakest + 0.01))
+
+
+def test_kinds_limit_the_edges_a_path_follows(guesses):
+    (path,) = guesses.paths("app.far", "app.target", Filters(kinds=frozenset({graph.STATIC})))
+    assert callees(path) == ["one", "two", "direct", "target"]
+
+
+def test_waypoints_join_each_segments_surest_paths(guesses):
+    """Through run, main has only the guessed routes; -n 2 gives both, in order."""
+    paths = guesses.path_through([f"{APP}.main", f"{APP}.run", f"{APP}.target"], count=2)
+    assert [callees(path) for path in paths] == [
+        ["run", "(example.com/app.fast).Run", "target"],
+        ["run", "(example.com/app.slow).Run", "target"],
+    ]
+
+
+def test_path_json_carries_kind_confidence_and_via(guesses):
+    paths = guesses.paths("app.main", "app.target", count=2)
+    data = json.loads(render.render_paths(paths, f"{APP}.main", "json"))
+    assert [[graph.Edge(**edge) for edge in chain] for chain in data] == paths
 
 
 def test_show_gives_signature_doc_permalink_and_idioms(index):
