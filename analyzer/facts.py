@@ -151,6 +151,15 @@ class Assign:
 
 
 @dataclass(frozen=True, slots=True)
+class Return:
+    """`return a, b` inside a function or literal: what it hands back, for function values."""
+
+    values: tuple[Expr, ...]
+    scope: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
 class RangeLoop:
     names: tuple[str, ...]  # key and value variables, "" where absent
     over: Expr
@@ -189,6 +198,7 @@ class FileFacts:
     composites: tuple[CompositeLit, ...] = ()
     vars: tuple[VarDecl, ...] = ()
     assigns: tuple[Assign, ...] = ()
+    returns: tuple[Return, ...] = ()
     ranges: tuple[RangeLoop, ...] = ()
     type_switches: tuple[TypeSwitch, ...] = ()
     syntax_problems: tuple[SyntaxProblem, ...] = field(default=())
@@ -207,7 +217,7 @@ from dataclasses import fields as _fields  # noqa: E402
 _NESTED: dict[type, dict[str, type]] = {
     FileFacts: {"imports": Import, "types": TypeDecl, "funcs": Func, "func_lits": FuncLit,
                 "calls": CallSite, "composites": CompositeLit, "vars": VarDecl, "assigns": Assign,
-                "ranges": RangeLoop, "type_switches": TypeSwitch, "syntax_problems": SyntaxProblem},
+                "returns": Return, "ranges": RangeLoop, "type_switches": TypeSwitch, "syntax_problems": SyntaxProblem},
     TypeDecl: {"type_params": TypeParam, "fields": Field, "methods": InterfaceMethod},
     InterfaceMethod: {"params": Param, "results": Param},
     Func: {"type_params": TypeParam, "params": Param, "results": Param},

@@ -45,3 +45,50 @@ class Edge:
     col: int
     confidence: float  # 1.0 when the rule is exact; lower when a heuristic chose the callee
     via: str = ""  # for go/defer edges, the kind of the underlying call; for others, a hint
+
+
+@dataclass(frozen=True, slots=True)
+class Implements:
+    """A concrete method that a call of an interface method can reach, found by method sets.
+
+    Stored once per interface method rather than once per call site: queries expand each
+    `interface` edge into these, ranked by what a command creates (see `analyzer.resolve.rta`)."""
+
+    interface_method: str  # (pkg.Iface).M, the callee of the interface edges
+    method: str  # the declared function the call lands in
+    type: str  # pkg.T, the concrete type
+    pointer_only: bool  # only *T implements the interface
+    other_platform: bool  # not built on linux/amd64
+    test_package: bool  # declared in a package that exists for tests (fake, testing, …)
+
+
+# Kubernetes idioms recognised while resolving, kept as typed annotations on a symbol.
+COBRA_COMMAND = "cobra command body"
+INFORMER_HANDLER = "informer event handler"
+CONTROLLER_INITIALISER = "controller initialiser"
+SCHEDULER_PLUGIN = "scheduler plugin"
+GRPC_REGISTRATION = "registers gRPC services"
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    symbol: str
+    kind: str  # one of the idioms above
+    detail: str  # the field, func type or interface that shows it (RunE, AddFunc, FilterPlugin)
+
+
+def package_candidates(symbol: str) -> list[str]:
+    """The import paths a go/ssa name may start with, longest first: `gopkg.in/yaml.v2.Marshal`
+    could be package `gopkg.in/yaml.v2` or `gopkg.in/yaml`; only a list of packages tells."""
+    name = symbol.lstrip("(*")
+    slash = name.rfind("/")
+    cuts = [i for i in range(slash + 1, len(name)) if name[i] == "."]
+    return [name[:i] for i in reversed(cuts)] or [name]
+
+
+def package_in(symbol: str, packages) -> str | None:
+    """The package of `symbol` among `packages` (a set of import paths), if it is in one."""
+    for candidate in package_candidates(symbol):
+        if candidate in packages:
+            return candidate
+    return None

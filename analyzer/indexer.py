@@ -22,6 +22,7 @@ from analyzer import stdlib, store
 from analyzer.errors import IndexError_
 from analyzer.facts import encode
 from analyzer.gitobjects import BlobReader, TreeEntry, list_tree
+from analyzer.manifest import load_manifest
 from analyzer.modules import build_module_map
 from analyzer.parse import PARSER_VERSION, parse_source
 from analyzer.progress import Progress
@@ -233,17 +234,30 @@ def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,
         resolve_started = time.monotonic()
         with _without_gc():
             library_files = list(store.file_facts(db, library.id)) if library else []
-            symbols, edges = resolve(store.file_facts_of(db, files), library_files)
+            resolution = resolve(store.file_facts_of(db, files), library_files,
+                                 commands_of(checkout.name))
         summary.resolve_seconds = time.monotonic() - resolve_started
         store.finish_commit(db, commit_id, files, ((m.path, m.dir) for m in modules.modules),
-                            symbols, edges)
-        del symbols, edges
+                            resolution.symbols, resolution.edges, resolution.implements,
+                            resolution.annotations, resolution.programs)
+        del resolution
         gc.unfreeze()  # what resolution froze is garbage now, or soon; let the collector see it
         _fill_counts(db, commit_id, summary)
         summary.seconds = time.monotonic() - started
         return summary
     finally:
         db.close()
+
+
+def commands_of(repo: str) -> list[tuple[str, str]]:
+    """(component, main package) of each command the manifest names in `repo`, every era's
+    spelling in turn: `resolve` gives the first that the commit has its own program."""
+    pairs = []
+    for component in load_manifest():
+        if component.repo == repo and component.entrypoints:
+            pairs.extend((component.name, name.removesuffix(".main"))
+                         for name in component.entrypoints[0].names if name.endswith(".main"))
+    return pairs
 
 
 @contextmanager

@@ -19,7 +19,7 @@ import tree_sitter_go
 
 from analyzer.facts import (
     CALL, DEFER, GO, Assign, CallSite, CompositeLit, Expr, Field, FileFacts, Func, FuncLit, Import,
-    InterfaceMethod, Param, RangeLoop, SyntaxProblem, TypeDecl, TypeParam, TypeSwitch, VarDecl,
+    InterfaceMethod, Param, RangeLoop, Return, SyntaxProblem, TypeDecl, TypeParam, TypeSwitch, VarDecl,
 )
 
 GO_LANGUAGE = tree_sitter.Language(tree_sitter_go.language())
@@ -28,7 +28,7 @@ FACTS_QUERY = tree_sitter.Query(
 
 # Bump when the facts a file yields change shape or content: the index re-parses blobs whose facts
 # were made by another version.
-PARSER_VERSION = 6
+PARSER_VERSION = 7
 
 PACKAGE_SCOPE = "init"  # go/ssa puts package-level initialisers (and their closures) in init
 GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.$", re.MULTILINE)
@@ -200,7 +200,7 @@ class _FileParser:
         self.func_names: dict[int, str] = {}
         self.out: dict[str, list] = {k: [] for k in (
             "imports", "types", "funcs", "func_lits", "calls", "composites", "vars", "assigns",
-            "ranges", "type_switches")}
+            "returns", "ranges", "type_switches")}
 
     def run(self, tree: tree_sitter.Tree) -> FileFacts:
         root = tree.root_node
@@ -376,6 +376,14 @@ class _FileParser:
         self.out["assigns"].append(Assign(
             tuple(expr(n, names) for n in left.named_children),
             tuple(expr(n, names) for n in right.named_children), scope, node.start_point.row + 1))
+
+    def on_return(self, node, scope) -> None:
+        values = node.named_children[0] if node.named_child_count else None
+        if values is None or scope == PACKAGE_SCOPE:
+            return
+        items = values.named_children if values.type == "expression_list" else [values]
+        self.out["returns"].append(Return(
+            tuple(expr(v, self.literal_names) for v in items), scope, node.start_point.row + 1))
 
     def on_range(self, node, scope) -> None:
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")

@@ -16,13 +16,12 @@ from pathlib import Path
 
 from analyzer.errors import IndexError_
 from analyzer.facts import FileFacts, decode
-from analyzer.graph import Edge, Symbol
+from analyzer.graph import Annotation, Edge, Implements, Symbol
 from analyzer.parse import PARSER_VERSION
+from analyzer.resolve import RESOLVER_VERSION
 
-SCHEMA_VERSION = 2
-# Bump when the resolver's output changes: a commit indexed by another version is resolved again
-# (its blobs' facts are reused).
-RESOLVER_VERSION = 8
+SCHEMA_VERSION = 3
+UPGRADABLE = (2,)  # schemas this one extends with new tables only: upgraded in place by `index`
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -92,6 +91,39 @@ CREATE TABLE IF NOT EXISTS edges (
     confidence REAL NOT NULL,
     via INTEGER NOT NULL
 );
+-- The concrete methods an interface method's calls can reach (graph.Implements). Its flags:
+-- bit 0 pointer only, bit 1 other platform, bit 2 test package.
+CREATE TABLE IF NOT EXISTS implements (
+    commit_id INTEGER NOT NULL REFERENCES commits(id) ON DELETE CASCADE,
+    interface_method INTEGER NOT NULL,
+    method INTEGER NOT NULL,
+    type INTEGER NOT NULL,
+    flags INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS annotations (
+    commit_id INTEGER NOT NULL REFERENCES commits(id) ON DELETE CASCADE,
+    symbol INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+-- Each command's own program (resolve.rta): the packages it links, the types it creates.
+CREATE TABLE IF NOT EXISTS programs (
+    commit_id INTEGER NOT NULL REFERENCES commits(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    main_package TEXT NOT NULL,
+    functions INTEGER NOT NULL,
+    PRIMARY KEY (commit_id, name)
+);
+CREATE TABLE IF NOT EXISTS program_members (
+    commit_id INTEGER NOT NULL REFERENCES commits(id) ON DELETE CASCADE,
+    program TEXT NOT NULL,
+    member INTEGER NOT NULL,
+    kind TEXT NOT NULL             -- "package" (linked) or "type" (created in reachable code)
+);
+CREATE INDEX IF NOT EXISTS implements_by_interface ON implements (interface_method, commit_id);
+CREATE INDEX IF NOT EXISTS implements_by_method ON implements (method, commit_id);
+CREATE INDEX IF NOT EXISTS annotations_by_symbol ON annotations (symbol, commit_id);
+CREATE INDEX IF NOT EXISTS program_members_by_program ON program_members (commit_id, program);
 CREATE INDEX IF NOT EXISTS symbols_by_name ON symbols (name, commit_id);
 CREATE INDEX IF NOT EXISTS edges_by_caller ON edges (caller, commit_id);
 CREATE INDEX IF NOT EXISTS edges_by_callee ON edges (callee, commit_id);
@@ -156,6 +188,10 @@ def connect(path: Path, create: bool = False) -> sqlite3.Connection:
                     db.execute(statement)
             db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
                        (str(SCHEMA_VERSION),))
+            found = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+            if int(found[0]) in UPGRADABLE:
+                db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
+                           (str(SCHEMA_VERSION),))
     version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     if version is None or int(version[0]) != SCHEMA_VERSION:
         raise IndexError_(str(path), f"made by another kubeatlas (schema {version and version[0]}, "
@@ -214,8 +250,10 @@ def begin_commit(db: sqlite3.Connection, key: CommitKey, ref: str, remote_url: s
 
 def finish_commit(db: sqlite3.Connection, commit_id: int, files: Iterable[FileRecord],
                   modules: Iterable[tuple[str, str]], symbols: Iterable[Symbol],
-                  edges: Iterable[Edge]) -> None:
-    """Store the commit's files, modules and call graph and make it visible, in one transaction."""
+                  edges: Iterable[Edge], implements: Iterable[Implements] = (),
+                  annotations: Iterable[Annotation] = (), programs: Iterable = ()) -> None:
+    """Store the commit's files, modules and call graph (with the implementations, annotations
+    and command programs the resolver found) and make it visible, in one transaction."""
     with transaction(db):
         db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?)",
                        [(commit_id, f.path, f.blob_sha, f.import_path, f.status) for f in files])
@@ -230,6 +268,21 @@ def finish_commit(db: sqlite3.Connection, commit_id: int, files: Iterable[FileRe
             "INSERT INTO edges VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(commit_id, ids[e.caller], ids[e.callee], e.kind, ids[e.path], e.line, e.col,
               e.confidence, ids[e.via]) for e in edges])
+        db.executemany(
+            "INSERT INTO implements VALUES (?, ?, ?, ?, ?)",
+            [(commit_id, ids[i.interface_method], ids[i.method], ids[i.type],
+              i.pointer_only | i.other_platform << 1 | i.test_package << 2) for i in implements])
+        db.executemany("INSERT INTO annotations VALUES (?, ?, ?, ?)",
+                       [(commit_id, ids[a.symbol], a.kind, a.detail)
+                        for a in dict.fromkeys(annotations)])
+        for program in programs:
+            db.execute("INSERT INTO programs VALUES (?, ?, ?, ?)",
+                       (commit_id, program.name, program.main_package, program.functions))
+            db.executemany(
+                "INSERT INTO program_members VALUES (?, ?, ?, ?)",
+                [(commit_id, program.name, ids[member], kind)
+                 for kind, members in (("package", program.packages), ("type", program.types))
+                 for member in sorted(members)])
         ids.flush()
         db.execute("UPDATE commits SET complete = 1 WHERE id = ?", (commit_id,))
 

@@ -5,6 +5,8 @@ library (the same code path as a real GOROOT: its files are only looked up, neve
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from analyzer import graph
@@ -46,7 +48,18 @@ def library_files() -> list:
 
 
 def edges_of(files: dict[str, str], with_library: bool = True) -> list[graph.Edge]:
-    _, edges = resolve(program_files(files), library_files() if with_library else [])
+    """The edges, each interface call followed by an implementation edge per candidate, as
+    queries expand them."""
+    resolution = resolve(program_files(files), library_files() if with_library else [])
+    found: dict[str, list[graph.Implements]] = {}
+    for row in resolution.implements:
+        found.setdefault(row.interface_method, []).append(row)
+    edges = []
+    for edge in resolution.edges:
+        edges.append(edge)
+        if edge.kind == graph.INTERFACE:
+            edges.extend(replace(edge, callee=row.method, kind=graph.IMPLEMENTATION)
+                         for row in found.get(edge.callee, ()))
     return edges
 
 
@@ -338,7 +351,7 @@ def test_calls_into_staging_resolve_through_the_module_map(module):
     modules = build_module_map(list(sources), sources.get)
     records = [(FileRecord(p, p, modules.import_path_of(p), "parsed"), parse_source(s))
                for p, s in sources.items() if p.endswith(".go")]
-    _, edges = resolve(records)
+    edges = resolve(records).edges
     assert [(e.callee, e.kind) for e in edges if e.caller == f"{module}/cmd.main"] == [
         ("k8s.io/api/core/v1.New", graph.STATIC)]
 
@@ -424,3 +437,162 @@ func captured() {
     assert calls(files, f"{APP}.direct") == {(f"{APP}.direct$1", graph.CLOSURE)}
     assert (f"{APP}.captured$1", graph.FUNCVALUE) in calls(files, f"{APP}.captured")
     assert calls(files, f"{APP}.captured$2") == {(f"{APP}.captured$1", graph.FUNCVALUE)}
+
+
+# --- interface calls: implementations by method sets -----------------------------------------
+
+def implementations(files: dict[str, str], interface_method: str) -> set[str]:
+    resolution = resolve(program_files(files), library_files())
+    return {row.method for row in resolution.implements if row.interface_method == interface_method}
+
+
+def test_an_implementation_needs_identical_signatures_not_just_names_and_arity():
+    files = {"v1/t.go": "package v1\ntype Pod struct{}\n",
+             "v2/t.go": "package v2\ntype Pod struct{}\n",
+             "i.go": """package app
+import ("example.com/app/v1"; "example.com/app/v2")
+type Lister interface { List(p *v1.Pod) ([]string, error) }
+type right struct{}
+func (right) List(p *v1.Pod) ([]string, error) { return nil, nil }
+type otherVersion struct{}
+func (otherVersion) List(p *v2.Pod) ([]string, error) { return nil, nil }
+type otherResult struct{}
+func (otherResult) List(p *v1.Pod) ([]int, error) { return nil, nil }
+func run(l Lister) { l.List(nil) }
+"""}
+    assert implementations(files, f"({APP}.Lister).List") == {f"({APP}.right).List"}
+
+
+def test_aliases_and_predeclared_synonyms_are_the_same_type():
+    files = {"i.go": """package app
+type Key = string
+type Bytes = []byte
+type Store interface { Get(k Key) (Bytes, error); Size() rune }
+type memory struct{}
+func (*memory) Get(k string) ([]uint8, error) { return nil, nil }
+func (*memory) Size() int32 { return 0 }
+func run(s Store) { s.Get("") }
+"""}
+    assert implementations(files, f"({APP}.Store).Get") == {f"(*{APP}.memory).Get"}
+
+
+def test_methods_promoted_through_embedded_structs_and_interfaces_count():
+    files = {"i.go": """package app
+type Runner interface { Run(); Stop() }
+type base struct{}
+func (*base) Run() {}
+type Stopper interface { Stop() }
+type byValue struct{ base; Stopper }
+type byPointer struct{ *base }
+func (byPointer) Stop() {}
+func run(r Runner) { r.Run() }
+"""}
+    resolution = resolve(program_files(files), library_files())
+    rows = {(row.type, row.method, row.pointer_only) for row in resolution.implements
+            if row.interface_method == f"({APP}.Runner).Run"}
+    # base's Run has a pointer receiver: a byValue value lacks it, *byValue has it; an embedded
+    # *base lends it to byPointer values too.
+    assert rows == {(f"{APP}.byValue", f"(*{APP}.base).Run", True),
+                    (f"{APP}.byPointer", f"(*{APP}.base).Run", False)}
+
+
+def test_a_generic_interface_matches_whatever_its_type_parameter_becomes():
+    files = {"i.go": """package app
+type Getter[T any] interface { Get() T }
+type podGetter struct{}
+func (podGetter) Get() *int { return nil }
+func run(g Getter[*int]) { g.Get() }
+"""}
+    assert implementations(files, f"({APP}.Getter).Get") == {f"({APP}.podGetter).Get"}
+
+
+def test_types_built_for_another_platform_or_for_tests_are_labelled():
+    files = {"i.go": "package app\ntype Proxier interface { Sync() }\nfunc run(p Proxier) { p.Sync() }\n",
+             "winkernel/p_windows.go": "package winkernel\ntype proxier struct{}\nfunc (*proxier) Sync() {}\n",
+             "fake/p.go": "package fake\ntype Proxier struct{}\nfunc (*Proxier) Sync() {}\n",
+             "iptables/p.go": "package iptables\ntype Proxier struct{}\nfunc (*Proxier) Sync() {}\n"}
+    resolution = resolve(program_files(files), library_files())
+    labels = {row.type: (row.other_platform, row.test_package) for row in resolution.implements}
+    assert labels == {f"{APP}/winkernel.proxier": (True, False), f"{APP}/fake.Proxier": (False, True),
+                      f"{APP}/iptables.Proxier": (False, False)}
+
+
+# --- function values followed as data -----------------------------------------------------------
+
+def test_function_values_flow_through_parameters_into_the_call_that_runs_them():
+    files = {"w.go": """package app
+func Until(f func(), period int) { JitterUntil(f, period) }
+func JitterUntil(g func(), period int) { for { g() } }
+type Scheduler struct{}
+func (s *Scheduler) scheduleOne() {}
+func (s *Scheduler) Run() { Until(s.scheduleOne, 1) }
+"""}
+    assert calls(files, f"{APP}.JitterUntil") == {(f"(*{APP}.Scheduler).scheduleOne", graph.FUNCVALUE)}
+
+
+def test_function_values_flow_through_results_fields_and_variables():
+    files = {"h.go": """package app
+type Handler func(int)
+type server struct{ handler Handler }
+func logged(h Handler) Handler { return func(x int) { h(x) } }
+func serve(x int) {}
+var defaultHandler = logged(serve)
+func (s *server) install() { s.handler = defaultHandler }
+func (s *server) handle() { s.handler(1) }
+func chain() func() { return tick }
+func tick() {}
+func run() { chain()() }
+"""}
+    assert (f"{APP}.logged$1", graph.FUNCVALUE) in calls(files, f"(*{APP}.server).handle")
+    assert calls(files, f"{APP}.logged$1") == {(f"{APP}.serve", graph.FUNCVALUE)}
+    assert (f"{APP}.tick", graph.FUNCVALUE) in calls(files, f"{APP}.run")
+
+
+def test_a_function_converted_to_a_func_type_is_called_through_its_method():
+    files = {"h.go": """package app
+type HandlerFunc func(w int)
+func (f HandlerFunc) ServeHTTP(w int) { f(w) }
+func index(w int) {}
+func routes() interface{} { return HandlerFunc(index) }
+"""}
+    assert calls(files, f"({APP}.HandlerFunc).ServeHTTP") == {(f"{APP}.index", graph.FUNCVALUE)}
+
+
+def test_arguments_of_a_dynamic_call_reach_the_parameters_of_its_callees():
+    files = {"w.go": """package app
+type runner struct{ run func(f func()) }
+func loop(f func()) { f() }
+func work() {}
+func start() {
+    r := runner{run: loop}
+    r.run(work)
+}
+"""}
+    assert calls(files, f"{APP}.loop") == {(f"{APP}.work", graph.FUNCVALUE)}
+
+
+# --- each command's own program -------------------------------------------------------------------
+
+def test_a_command_links_its_import_closure_and_prefers_the_types_it_creates():
+    files = {"cmd/server/main.go": """package main
+import "example.com/app/proxy"
+func main() { proxy.Run(proxy.NewIPTables()) }
+""",
+             "proxy/proxy.go": """package proxy
+type Proxier interface { Sync() }
+type iptables struct{}
+func (*iptables) Sync() {}
+type ipvs struct{}
+func (*ipvs) Sync() {}
+func NewIPTables() Proxier { return &iptables{} }
+func Run(p Proxier) { p.Sync() }
+""",
+             "proxy/fake/fake.go": """package fake
+type Proxier struct{}
+func (*Proxier) Sync() {}
+"""}
+    resolution = resolve(program_files(files), library_files(),
+                         [("server", f"{APP}/cmd/server")])
+    (program,) = resolution.programs
+    assert program.packages == {f"{APP}/cmd/server", f"{APP}/proxy"}
+    assert program.types == {f"{APP}/proxy.iptables"}

@@ -13,6 +13,7 @@
 (var_spec) @var
 (short_var_declaration) @var
 (assignment_statement) @assign
+(return_statement) @return
 (range_clause) @range
 (type_switch_statement) @typeswitch
 (ERROR) @error

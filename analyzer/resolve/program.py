@@ -22,7 +22,6 @@ from analyzer.gotypes import (
     parse_type,
 )
 from analyzer.gotypes import Func as FuncType
-from analyzer.store import FileRecord
 
 UNIVERSE = ""  # qualifier of predeclared types
 BUILTIN_FUNCS = frozenset({
@@ -93,7 +92,8 @@ class Member:
     type: GoType | None = None  # the field's type, or the method's result types as a FuncType
     func: FuncInfo | None = None  # for a declared method
     symbol: str = ""  # for methods: the callee's go/ssa name
-    owner: tuple[str, str] | None = None  # for fields: the struct (package, name) declaring it
+    # for fields: the struct (package, name) declaring it; for interface methods, the interface
+    owner: tuple[str, str] | None = None
 
 
 def symbol_name(package: str, scope: str) -> str:
@@ -122,14 +122,13 @@ class Program:
         self._canon: dict[tuple[str, str, tuple], GoType] = {}
         self._members: dict[tuple[GoType, str], Member | None] = {}
         self._results: dict[int, tuple[GoType, ...]] = {}
-        self._method_index: dict[str, set[tuple[str, str]]] | None = None
-        self._implementations: dict[tuple[Named, int], list[tuple[str, str]]] = {}
         self.file_scopes: dict[str, object] = {}  # path → infer.FileScopes, filled as needed
 
     # --- building ---------------------------------------------------------------------------
 
     @classmethod
-    def build(cls, files: Iterable[tuple[FileRecord, FileFacts]]) -> Program:
+    def build(cls, files: Iterable[tuple[object, FileFacts]]) -> Program:
+        """From (store.FileRecord, facts) pairs."""
         program = cls()
         contexts = []
         for record, facts in files:
@@ -323,7 +322,7 @@ class Program:
         if isinstance(t, Named):
             if t == ERROR:
                 return Member("interface method", FuncType((), (Named(UNIVERSE, "string"),)),
-                              symbol=f"(error).{name}") if name == "Error" else None
+                              symbol=f"(error).{name}", owner=(UNIVERSE, "error")) if name == "Error" else None
             package = self.packages.get(t.qualifier or "")
             if package is None:
                 return None
@@ -388,104 +387,9 @@ class Program:
             if method.name == name:
                 results = tuple(self.canon_text(r.type, context, params) for r in method.results)
                 return Member("interface method", FuncType((), results),
-                              symbol=f"({t.qualifier}.{t.name}).{name}")
+                              symbol=f"({t.qualifier}.{t.name}).{name}", owner=(t.qualifier, t.name))
         for embedded in decl.embeds:
             found = self._member(self.canon_text(embedded, context, params), name, depth + 1)
             if found is not None:
                 return found
         return None
-
-    # --- implementations ---------------------------------------------------------------------
-
-    def method_names(self, t: Named) -> frozenset[str]:
-        """The method names of an interface type, embedded interfaces included."""
-        return frozenset(self.method_arities(t))
-
-    def method_arities(self, t: Named, depth: int = 0) -> dict[str, tuple[int, int]]:
-        """Method name → (parameters, results) of an interface, embedded interfaces included."""
-        info = self.type_info(t)
-        if info is None or info.decl.kind != "interface" or depth > MAX_DEPTH:
-            return {}
-        arities = {m.name: (len(m.params), len(m.results)) for m in info.decl.methods}
-        for embedded in info.decl.embeds:
-            inner = self.canon_text(embedded, info.file)
-            if isinstance(inner, Named):
-                for name, arity in self.method_arities(inner, depth + 1).items():
-                    arities.setdefault(name, arity)
-        return arities
-
-    def implementations(self, interface: Named, limit: int) -> list[tuple[str, str]]:
-        """Concrete types (package, name) whose methods, declared or promoted through embedding,
-        cover the interface's names; empty when more than `limit` match, since then the
-        candidates say little."""
-        key = (interface, limit)
-        if key not in self._implementations:
-            self._implementations[key] = self._find_implementations(interface, limit)
-        return self._implementations[key]
-
-    def _find_implementations(self, interface: Named, limit: int) -> list[tuple[str, str]]:
-        arities = self.method_arities(interface)
-        if not arities:
-            return []
-        if self._method_index is None:
-            self._method_index = self._build_method_index()
-        candidates = None
-        for name in arities:
-            having = self._method_index.get(name, set())
-            candidates = having if candidates is None else candidates & having
-            if not candidates:
-                return []
-        # Names alone let any `Schedule()` implement any one-method interface of that name: the
-        # declared methods must also take and return as many values.
-        fitting = sorted(c for c in candidates if self._arities_fit(c, arities))
-        return fitting if len(fitting) <= limit else []
-
-    def _arities_fit(self, candidate: tuple[str, str], arities: dict[str, tuple[int, int]]) -> bool:
-        methods = self.packages[candidate[0]].methods
-        for name, (params, results) in arities.items():
-            method = methods.get((candidate[1], name))
-            if method is not None and (len(method.decl.params), len(method.decl.results)) != (
-                    params, results):
-                return False
-        return True
-
-    def _build_method_index(self) -> dict[str, set[tuple[str, str]]]:
-        declared: dict[tuple[str, str], set[str]] = {}
-        for package in self.packages.values():
-            for receiver, method in package.methods:
-                declared.setdefault((package.path, receiver), set()).add(method)
-        index: dict[str, set[tuple[str, str]]] = {}
-        memo: dict[tuple[str, str], frozenset[str]] = {}
-        for package in self.packages.values():
-            for type_name, info in package.types.items():
-                if info.decl.kind == "interface":
-                    continue
-                for method in self._concrete_method_set(package.path, type_name, declared, memo, 0):
-                    index.setdefault(method, set()).add((package.path, type_name))
-        return index
-
-    def _concrete_method_set(self, package: str, type_name: str, declared: dict,
-                             memo: dict[tuple[str, str], frozenset[str]], depth: int) -> frozenset[str]:
-        key = (package, type_name)
-        if key in memo:
-            return memo[key]
-        memo[key] = frozenset()  # a cycle through embedding adds nothing
-        owner = self.packages.get(package)
-        info = owner.types.get(type_name) if owner else None
-        if info is None or depth > MAX_DEPTH:
-            return frozenset()
-        names = set(declared.get(key, ()))
-        for f in info.decl.fields:
-            if not f.embedded:
-                continue
-            embedded = self.canon_text(f.type, info.file)
-            if not isinstance(embedded, Named) or not embedded.qualifier:
-                continue
-            embedded_info = self.type_info(embedded)
-            if embedded_info is not None and embedded_info.decl.kind == "interface":
-                names |= self.method_names(embedded)
-            else:
-                names |= self._concrete_method_set(embedded.qualifier, embedded.name, declared,
-                                                   memo, depth + 1)
-        memo[key] = frozenset(names)
-        return memo[key]

@@ -19,7 +19,8 @@ from analyzer import graph
 from analyzer.facts import Param
 from analyzer.gotypes import Chan, GoType, Named, Pointer, element_of, parse_type, range_types
 from analyzer.gotypes import Func as FuncType
-from analyzer.program import (
+from analyzer.resolve.flow import Place
+from analyzer.resolve.program import (
     PREDECLARED_TYPES, UNIVERSE, FileContext, FuncInfo, Program, TypeInfo, VarInfo,
 )
 
@@ -67,13 +68,19 @@ class FileScopes:
                 receiver = ("*" if func.pointer_receiver else "") + func.receiver_type
                 self._bind(func.scope, func.receiver_name, func.line, ("type", receiver),
                            func.end_line)
-            for param in func.params + func.results:
+            for index, param in enumerate(func.params):
+                self._bind(func.scope, param.name, func.line,
+                           ("param", _param_type(param), index), func.end_line)
+            for param in func.results:
                 self._bind(func.scope, param.name, func.line, ("type", _param_type(param)),
                            func.end_line)
         for lit in facts.func_lits:
             self.parents[lit.scope] = lit.parent
             self.literal_results[lit.scope] = lit.results
-            for param in lit.params + lit.results:
+            for index, param in enumerate(lit.params):
+                self._bind(lit.scope, param.name, lit.line,
+                           ("param", _param_type(param), index), lit.end_line)
+            for param in lit.results:
                 self._bind(lit.scope, param.name, lit.line, ("type", _param_type(param)),
                            lit.end_line)
         for var in facts.vars:
@@ -195,7 +202,7 @@ class FileScopes:
 
     def _binding_type(self, binding: tuple, scope: str, line: int, depth: int) -> GoType | None:
         kind = binding[0]
-        if kind == "type":
+        if kind in ("type", "param"):
             return self.canon(binding[1], scope)
         if kind == "value":
             return self.type_of(binding[1], scope, line, depth + 1)
@@ -307,6 +314,45 @@ class FileScopes:
             if member is None or member.kind == "field":
                 return None
             return member.symbol, (graph.METHOD if member.kind == "method" else graph.INTERFACE)
+        return None
+
+
+    def place_of(self, expr: tuple, scope: str, line: int, depth: int = 0) -> Place | None:
+        """The place (see `analyzer.resolve.flow`) that holds the value of `expr`, when it is
+        one a function can be stored in: a parameter, a field, a variable, an element, a result."""
+        kind = expr[0]
+        if depth > 4:
+            return None
+        if kind == "id":
+            found = self.lookup(scope, expr[1], line)
+            if found is None:
+                declared = self.program.lookup_in_file(self.context, expr[1])
+                if isinstance(declared, VarInfo):
+                    return ("var", declared.file.package, expr[1])
+                return None
+            binding, bound_in, bound_at = found
+            if binding[0] == "param":
+                return ("param", self.program.symbol_of(self.context, bound_in), binding[2])
+            if binding[0] == "value":
+                inner = self.place_of(binding[1], bound_in, bound_at - 1, depth + 1)
+                if inner is not None:
+                    return inner
+            return ("local", self.context.path, bound_in, expr[1], bound_at)
+        if kind == "sel":
+            path = self._imported_package(expr[1], scope, line)
+            if path is not None:
+                declared = self.program.lookup_package_member(path, expr[2])
+                return ("var", path, expr[2]) if isinstance(declared, VarInfo) else None
+            member = self.program.member(self.type_of(expr[1], scope, line), expr[2])
+            if member is not None and member.kind == "field" and member.owner is not None:
+                return ("field", *member.owner, expr[2])
+            return None
+        if kind == "index":
+            inner = self.place_of(expr[1], scope, line, depth + 1)
+            return ("elem", inner) if inner is not None else None
+        if kind == "call":
+            callee = self.target_of(expr[1], scope, line)
+            return ("result", callee[0], 0) if callee is not None else None
         return None
 
 

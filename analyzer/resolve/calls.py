@@ -1,0 +1,484 @@
+"""Call sites → labelled edges, one file at a time, then the calls that wait for the whole program.
+
+Each call is resolved by the shape of its callee (`f`, `pkg.F`, `x.M`, `func(){…}()`, `F[T]`)
+through `FileScopes` and the `Program`, and becomes a `static`, `method`, `interface`, `closure`
+or `funcvalue` edge, wrapped as `go`/`defer` when spawned or deferred; a call we cannot resolve is
+kept as an `unresolved` edge with its callee as written.
+
+- An interface call gets one `interface` edge to `(pkg.Iface).M`, the interface the call goes
+  through; the concrete methods it can reach are found by method sets (`methodsets`) and kept once
+  per interface method as `Implements` rows, not once per call site.
+- Function values are followed as data (`flow`): what is stored into fields, parameters, results,
+  variables and elements, and what flows from one of those places into another. A call of a place
+  waits until every file was read; `finish` then gives it a `funcvalue` edge to each function that
+  reaches it, and passes the call's own function arguments on into those functions' parameters.
+- A function passed as an argument or stored in a composite literal also gets a `funcvalue` edge
+  from where it is passed (`wait.Until(s.scheduleOne, …)`), so a reader sees who hands it on.
+- The types each function creates (composite literals, `new`, conversions) are recorded for rapid
+  type analysis (`rta`), and Kubernetes idioms for typed annotations.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from analyzer import graph
+from analyzer.facts import CALL, GO, CallSite
+from analyzer.gotypes import Func as FuncType
+from analyzer.gotypes import Map, Named, Pointer
+from analyzer.graph import Annotation, Edge, Implements, Symbol
+from analyzer.resolve.flow import FlowGraph, Place
+from analyzer.resolve.infer import FileScopes, file_scopes
+from analyzer.resolve.methodsets import MethodSets
+from analyzer.resolve.program import (
+    BUILTIN_FUNCS, UNIVERSE, FileContext, FuncInfo, Program, TypeInfo, VarInfo,
+)
+
+CONFIDENCE = {graph.STATIC: 1.0, graph.METHOD: 0.95, graph.CLOSURE: 1.0, graph.INTERFACE: 0.9,
+              graph.FUNCVALUE: 0.8, graph.UNRESOLVED: 0.0}
+MAX_REACHING = 200  # a call of a place more functions reach than this is left unresolved
+FLOW_ROUNDS = 6  # arguments of dynamic calls passed on into their callees, at most this often
+COBRA_FIELDS = frozenset({"Run", "RunE", "PreRun", "PreRunE", "PersistentPreRun",
+                          "PersistentPreRunE", "PostRun", "PostRunE"})
+INFORMER_FIELDS = frozenset({"AddFunc", "UpdateFunc", "DeleteFunc"})
+SCHEDULER_FRAMEWORK = "k8s.io/kubernetes/pkg/scheduler/framework"
+
+
+@dataclass
+class Resolution:
+    """What resolving a commit yields, beside its files' facts."""
+
+    symbols: list[Symbol] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    implements: list[Implements] = field(default_factory=list)
+    created: dict[str, set[str]] = field(default_factory=dict)  # function → types it creates
+    annotations: list[Annotation] = field(default_factory=list)
+    programs: list = field(default_factory=list)  # rta.CommandProgram of each command
+
+
+@dataclass(frozen=True, slots=True)
+class _ValueCall:
+    """A call of whatever reaches `place` (or, failing that, the func type `fallback`)."""
+
+    place: Place | None
+    fallback: Place | None
+    edge: Edge  # unresolved, as a template: its callee is the call as written
+    mode: str  # CALL, GO or DEFER
+    arguments: tuple[tuple[int, object], ...]  # (index, function symbol or place)
+
+
+class Resolver:
+    def __init__(self, program: Program):
+        self.program = program
+        self.methods = MethodSets(program)
+        self.out = Resolution()
+        self.flow = FlowGraph()
+        self.value_calls: list[_ValueCall] = []
+        self.interfaces: dict[str, tuple[Named, str]] = {}  # (pkg.I).M → (I, M)
+        self._callers: dict[str, str] = {}  # this file's scopes → their symbols
+        # This file's local function variables: those a closure captures, and direct calls of
+        # them, which become funcvalue edges if the variable turns out to be captured.
+        self._captured: set[tuple[str, str, int]] = set()
+        self._direct_calls: list[tuple[tuple[str, str, int], int, Edge]] = []
+
+    # --- one file ----------------------------------------------------------------------------
+
+    def resolve_file(self, context: FileContext) -> None:
+        scopes = file_scopes(self.program, context)
+        self._callers, self._captured, self._direct_calls = {}, set(), []
+        facts = context.facts
+        self._symbols(context, scopes)
+        for call in facts.calls:
+            self._call(scopes, self._caller(scopes, call.scope), call)
+        edges = self.out.edges
+        for variable, index, edge in self._direct_calls:
+            if variable in self._captured:
+                spawned = edge.kind in (graph.GO, graph.DEFER)
+                edges[index] = replace(
+                    edge, kind=edge.kind if spawned else graph.FUNCVALUE,
+                    via=graph.FUNCVALUE if spawned else "captured variable",
+                    confidence=CONFIDENCE[graph.FUNCVALUE])
+        for literal in facts.composites:
+            self._composite(scopes, literal)
+        for assign in facts.assigns:
+            for target, value in zip(assign.targets, assign.values):
+                place = scopes.place_of(target, assign.scope, assign.line)
+                if place is not None:
+                    self._flow_into(scopes, place, value, assign.scope, assign.line,
+                                    scopes.type_of(target, assign.scope, assign.line))
+        for ret in facts.returns:
+            function = self._caller(scopes, ret.scope)
+            for index, value in enumerate(ret.values):
+                self._flow_into(scopes, ("result", function, index), value, ret.scope, ret.line)
+        for var in facts.vars:
+            if var.type is not None and not var.values:  # var buf bytes.Buffer
+                self._created(self._caller(scopes, var.scope), scopes.canon(var.type, var.scope))
+            if var.scope == "init" and not var.short and len(var.values) == len(var.names):
+                for name, value in zip(var.names, var.values):
+                    self._flow_into(scopes, ("var", context.package, name), value, "init",
+                                    var.line)
+        # Done with this file's local tables; package-level lookups rebuild them when needed.
+        self.program.file_scopes.pop(context.path, None)
+
+    def _caller(self, scopes: FileScopes, scope: str) -> str:
+        caller = self._callers.get(scope)
+        if caller is None:
+            caller = self._callers[scope] = self.program.symbol_of(scopes.context, scope)
+        return caller
+
+    def _symbols(self, context: FileContext, scopes: FileScopes) -> None:
+        package = context.package
+        for func in context.facts.funcs:
+            name = self.program.symbol_of(context, func.scope)
+            kind = "method" if func.receiver_type else ("init" if func.name == "init" else "func")
+            signature = "(" + ", ".join(f"{p.name + ' ' if p.name else ''}{'...' if p.variadic else ''}{p.type}"
+                                        for p in func.params) + ")"
+            if func.results:
+                results = ", ".join(f"{r.name + ' ' if r.name else ''}{r.type}" for r in func.results)
+                signature += f" ({results})" if len(func.results) > 1 or func.results[0].name else f" {results}"
+            self.out.symbols.append(Symbol(name, kind, package, context.path, func.line, func.col,
+                                           func.end_line, func.doc, signature))
+        for lit in context.facts.func_lits:
+            self.out.symbols.append(Symbol(scopes.closure_symbol(lit.scope), "closure", package,
+                                           context.path, lit.line, lit.col, lit.end_line, "", ""))
+
+    # --- function values as data ---------------------------------------------------------------
+
+    def _flow_into(self, scopes: FileScopes, place: Place, value: tuple, scope: str, line: int,
+                   place_type=None) -> None:
+        """Whatever function `value` is, or holds, is stored into `place` (and into its named
+        func type, which every value of that type can be called through)."""
+        target = self._functype_key(place_type)
+        if target is not None:
+            self.flow.flow(place, target)
+        function = scopes.target_of(value, scope, line)
+        if function is not None:
+            self.flow.store(place, function[0])
+            return
+        source = scopes.place_of(value, scope, line)
+        if source is not None:
+            self.flow.flow(source, place)
+
+    def _functype_key(self, t) -> Place | None:
+        if isinstance(t, Named) and t.qualifier and isinstance(self.program.underlying(t), FuncType):
+            return ("functype", t.qualifier, t.name)
+        return None
+
+    def _arguments(self, scopes: FileScopes, call: CallSite) -> tuple[tuple[int, object], ...]:
+        """The call's arguments that are, or may hold, functions: (index, symbol or place)."""
+        out = []
+        for index, arg in enumerate(call.args):
+            if arg[0] not in ("id", "sel", "func", "index", "call"):
+                continue
+            function = scopes.target_of(arg, call.scope, call.line)
+            if function is not None:
+                out.append((index, function[0]))
+                continue
+            place = scopes.place_of(arg, call.scope, call.line)
+            if place is not None:
+                out.append((index, place))
+        return tuple(out)
+
+    def _pass(self, callee: str, arguments: tuple[tuple[int, object], ...]) -> bool:
+        """Store a call's function arguments into its callee's parameters."""
+        changed = False
+        for index, value in arguments:
+            place = ("param", callee, index)
+            if isinstance(value, str):
+                if value not in self.flow.functions.get(place, ()):
+                    self.flow.store(place, value)
+                    changed = True
+            else:
+                changed = self.flow.flow(value, place) or changed
+        return changed
+
+    # --- calls ---------------------------------------------------------------------------------
+
+    def _edge(self, caller: str, callee: str, kind: str, call: CallSite, context: FileContext,
+              via: str = "", confidence: float | None = None) -> Edge:
+        if call.mode != CALL and kind != graph.UNRESOLVED:
+            via, kind = kind, (graph.GO if call.mode == GO else graph.DEFER)
+        edge = Edge(caller, callee, kind, context.path, call.line, call.col,
+                    CONFIDENCE.get(via if kind in (graph.GO, graph.DEFER) else kind, 0.5)
+                    if confidence is None else confidence, via)
+        self.out.edges.append(edge)
+        return edge
+
+    def _call(self, scopes: FileScopes, caller: str, call: CallSite) -> None:
+        context = scopes.context
+        callee = call.callee
+        arguments = self._arguments(scopes, call)
+        kind = callee[0]
+        if kind == "index":
+            if scopes.target_of(callee[1], call.scope, call.line) is not None:
+                callee, kind = callee[1], callee[1][0]  # F[T](…) calls F
+            else:  # handlers[name](…) calls what the map or slice holds
+                self._call_place(scopes, caller, call, scopes.place_of(callee, call.scope, call.line),
+                                 scopes.element_type(callee[1], call.scope, call.line),
+                                 "element", arguments)
+                kind = None
+        if kind == "func":
+            symbol = scopes.closure_symbol(callee[1])
+            self._edge(caller, symbol, graph.CLOSURE, call, context)
+            self._pass(symbol, arguments)
+        elif kind == "id":
+            self._call_name(scopes, caller, call, callee[1], arguments)
+        elif kind == "sel":
+            self._call_selector(scopes, caller, call, callee, arguments)
+        elif kind == "call":  # F()(…): a call of what F returns
+            self._call_place(scopes, caller, call, scopes.place_of(callee, call.scope, call.line),
+                             None, "returned function", arguments)
+        elif kind == "new":
+            self._created(caller, scopes.canon(callee[1], call.scope))
+        elif kind == "conv":
+            self._converted(scopes, caller, call, scopes.canon(callee[1], call.scope))
+        elif kind not in (None, "make", "append"):
+            self._edge(caller, call.text, graph.UNRESOLVED, call, context, via="computed callee")
+        for index, value in arguments:
+            if isinstance(value, str):
+                self.out.edges.append(Edge(caller, value, graph.FUNCVALUE, context.path, call.line,
+                                           call.col, CONFIDENCE[graph.FUNCVALUE],
+                                           "passed as argument"))
+
+    def _created(self, function: str, t) -> None:
+        """Record that `function` makes a value of named type `t` (or *t), for RTA."""
+        if isinstance(t, Pointer):
+            t = t.elem
+        if isinstance(t, Named) and t.qualifier and t.qualifier != UNIVERSE:
+            self.out.created.setdefault(function, set()).add(f"{t.qualifier}.{t.name}")
+
+    def _converted(self, scopes: FileScopes, caller: str, call: CallSite, t) -> None:
+        """T(x): a value of T is made; converting a function to a named func type stores it."""
+        self._created(caller, t)
+        key = self._functype_key(t)
+        if key is not None and call.args:
+            self._flow_into(scopes, key, call.args[0], call.scope, call.line)
+
+    def _call_name(self, scopes: FileScopes, caller: str, call: CallSite, name: str,
+                   arguments) -> None:
+        context = scopes.context
+        bound = scopes.lookup(call.scope, name, call.line)
+        if bound is not None:
+            target = scopes.target_of(("id", name), call.scope, call.line)
+            if target is not None:
+                # A variable bound to a literal or a function is that function to go/ssa too
+                # (`f := func(){…}; f()` calls the closure) unless a closure captures it, which
+                # makes every call of it dynamic; a method value goes through a wrapper.
+                variable = (bound[1], name, bound[2])
+                if bound[1] != call.scope:
+                    self._captured.add(variable)
+                kind = target[1] if target[1] in (graph.CLOSURE, graph.STATIC) else graph.FUNCVALUE
+                edge = self._edge(caller, target[0], kind, call, context, via="local variable")
+                self._pass(target[0], arguments)
+                if kind != graph.FUNCVALUE:
+                    self._direct_calls.append((variable, len(self.out.edges) - 1, edge))
+            else:
+                self._call_place(scopes, caller, call,
+                                 scopes.place_of(("id", name), call.scope, call.line),
+                                 scopes.type_of(("id", name), call.scope, call.line),
+                                 "local function value", arguments)
+            return
+        found = self.program.lookup_in_file(context, name)
+        if isinstance(found, FuncInfo):
+            self._edge(caller, found.symbol, graph.STATIC, call, context)
+            self._pass(found.symbol, arguments)
+        elif isinstance(found, VarInfo):
+            self._call_variable(scopes, caller, call, found, arguments)
+        elif isinstance(found, TypeInfo):
+            self._converted(scopes, caller, call, Named(found.package, name))
+        elif found is None and name not in BUILTIN_FUNCS and scopes.conversion_type(
+                ("id", name), call.scope, call.line) is None:
+            self._edge(caller, name, graph.UNRESOLVED, call, context, via="unknown name")
+
+    def _call_variable(self, scopes: FileScopes, caller: str, call: CallSite, var: VarInfo,
+                       arguments) -> None:
+        """A call of a package-level variable: its initialiser, and whatever is stored in it."""
+        values = var.decl.values
+        if len(values) == len(var.decl.names):
+            owner = scopes if var.file is scopes.context else file_scopes(self.program, var.file)
+            target = owner.target_of(values[var.index], "init", var.decl.line)
+            if target is not None:
+                self._edge(caller, target[0], graph.FUNCVALUE, call, scopes.context,
+                           via="package variable")
+                self._pass(target[0], arguments)
+                return
+        name = var.decl.names[var.index]
+        self._call_place(scopes, caller, call, ("var", var.file.package, name),
+                         scopes.type_of(("id", name), "init", var.decl.line)
+                         if var.file is scopes.context else None,
+                         "package variable", arguments)
+
+    def _call_selector(self, scopes: FileScopes, caller: str, call: CallSite, callee: tuple,
+                       arguments) -> None:
+        context = scopes.context
+        operand, name = callee[1], callee[2]
+        path = scopes._imported_package(operand, call.scope, call.line)
+        if path is not None:
+            found = self.program.lookup_package_member(path, name)
+            if isinstance(found, FuncInfo):
+                self._edge(caller, found.symbol, graph.STATIC, call, context)
+                self._pass(found.symbol, arguments)
+                if name.startswith("Register") and name.endswith("Server"):
+                    self.out.annotations.append(Annotation(caller, graph.GRPC_REGISTRATION,
+                                                           found.symbol))
+            elif isinstance(found, VarInfo):
+                self._call_variable(scopes, caller, call, found, arguments)
+            elif isinstance(found, TypeInfo):
+                self._converted(scopes, caller, call, Named(path, name))
+            else:
+                why = "package not indexed" if path not in self.program.packages else "no such name"
+                self._edge(caller, f"{path}.{name}", graph.UNRESOLVED, call, context, via=why)
+            return
+        receiver = scopes.type_of(operand, call.scope, call.line)
+        member = self.program.member(receiver, name)
+        if member is None:
+            why = "receiver type unknown" if receiver is None else "no such member"
+            self._edge(caller, call.text, graph.UNRESOLVED, call, context, via=why)
+        elif member.kind == "method":
+            self._edge(caller, member.symbol, graph.METHOD, call, context)
+            self._pass(member.symbol, arguments)
+        elif member.kind == "interface method":
+            self._call_interface(caller, call, context, receiver, member, name)
+        else:
+            place = ("field", *member.owner, name) if member.owner is not None else None
+            self._call_place(scopes, caller, call, place, member.type, "func field", arguments)
+
+    def _call_interface(self, caller: str, call: CallSite, context: FileContext, receiver,
+                        member, name: str) -> None:
+        """`x.M()` on an interface: the edge names the interface the call goes through, which
+        decides the implementations (an embedding interface has fewer than the embedded one)."""
+        if isinstance(receiver, Pointer):
+            receiver = receiver.elem
+        interface = receiver if (isinstance(receiver, Named)
+                                 and self.methods.interface_methods(receiver)) else None
+        if interface is None and member.owner is not None:
+            interface = Named(*member.owner)
+        if interface is None:
+            self._edge(caller, member.symbol, graph.INTERFACE, call, context)
+            return
+        symbol = (f"({interface.name}).{name}" if interface.qualifier == UNIVERSE
+                  else f"({interface.qualifier}.{interface.name}).{name}")
+        self.interfaces.setdefault(symbol, (Named(interface.qualifier, interface.name), name))
+        self._edge(caller, symbol, graph.INTERFACE, call, context)
+
+    def _call_place(self, scopes: FileScopes, caller: str, call: CallSite, place: Place | None,
+                    place_type, via: str, arguments) -> None:
+        """A call of a function value: decided in `finish`, once every store is known."""
+        edge = Edge(caller, call.text, graph.UNRESOLVED, scopes.context.path, call.line, call.col,
+                    0.0, via)
+        fallback = self._functype_key(self.program.underlying(place_type)
+                                      if isinstance(place_type, Pointer) else place_type)
+        if place is None and fallback is None:
+            self.out.edges.append(edge)
+        else:
+            self.value_calls.append(_ValueCall(place, fallback, edge, call.mode, arguments))
+
+    # --- composite literals ------------------------------------------------------------------------
+
+    def _composite(self, scopes: FileScopes, literal) -> None:
+        context = scopes.context
+        caller = self._caller(scopes, literal.scope)
+        composite = scopes.canon(literal.type, literal.scope)
+        self._created(caller, composite)
+        if not literal.keyed:
+            return
+        underlying = self.program.underlying(composite)
+        is_map = isinstance(underlying, Map)
+        for key, value in literal.keyed:
+            function = scopes.target_of(value, literal.scope, literal.line)
+            if function is not None:
+                self.out.edges.append(Edge(caller, function[0], graph.FUNCVALUE, context.path,
+                                           literal.line, literal.col, CONFIDENCE[graph.FUNCVALUE],
+                                           f"stored in {'map' if is_map else 'field'} {key}"))
+            if is_map:
+                place = self._functype_key(underlying.value)
+                if place is not None:
+                    self._flow_into(scopes, place, value, literal.scope, literal.line)
+                    if function is not None and place[2] == "InitFunc":
+                        self._annotate(function[0], graph.CONTROLLER_INITIALISER, place[2])
+                continue
+            member = self.program.member(composite, key)
+            if member is None or member.owner is None:
+                continue
+            self._flow_into(scopes, ("field", *member.owner, key), value, literal.scope,
+                            literal.line, member.type)
+            if function is not None:
+                if key in COBRA_FIELDS and member.owner[1] == "Command":
+                    self._annotate(function[0], graph.COBRA_COMMAND, key)
+                elif key in INFORMER_FIELDS:
+                    self._annotate(function[0], graph.INFORMER_HANDLER, key)
+
+    def _annotate(self, symbol: str, kind: str, detail: str) -> None:
+        self.out.annotations.append(Annotation(symbol, kind, detail))
+
+    # --- the whole program ---------------------------------------------------------------------
+
+    def finish(self) -> Resolution:
+        """Calls of function values, now that every store is known; implementations of every
+        interface called."""
+        self._pass_dynamic_arguments()
+        solved = self.flow.solve()
+        for call in self.value_calls:
+            functions = solved.get(call.place, ()) if call.place is not None else ()
+            where = call.place
+            if not functions and call.fallback is not None:
+                functions, where = solved.get(call.fallback, ()), call.fallback
+            edge = call.edge
+            if not functions or len(functions) > MAX_REACHING:
+                self.out.edges.append(edge)
+                continue
+            confidence = round(CONFIDENCE[graph.FUNCVALUE] / max(1, len(functions) ** 0.5), 3)
+            kind, via = graph.FUNCVALUE, f"stored in {_describe(where)}"
+            if call.mode != CALL:
+                kind, via = (graph.GO if call.mode == GO else graph.DEFER), graph.FUNCVALUE
+            for symbol in sorted(functions):
+                self.out.edges.append(Edge(edge.caller, symbol, kind, edge.path, edge.line,
+                                           edge.col, confidence, via))
+        self._implementations()
+        return self.out
+
+    def _pass_dynamic_arguments(self) -> None:
+        """A function passed to a call of a function value reaches the parameters of every
+        function called there; that can make more calls resolve, so repeat a few times."""
+        with_arguments = [call for call in self.value_calls if call.arguments]
+        for _ in range(FLOW_ROUNDS):
+            solved = self.flow.solve()
+            changed = False
+            for call in with_arguments:
+                functions = solved.get(call.place, ()) if call.place is not None else ()
+                if not functions and call.fallback is not None:
+                    functions = solved.get(call.fallback, ())
+                if len(functions) > MAX_REACHING:
+                    continue
+                for function in functions:
+                    changed = self._pass(function, call.arguments) or changed
+            if not changed:
+                return
+
+    def _implementations(self) -> None:
+        for symbol, (interface, name) in sorted(self.interfaces.items()):
+            for found in self.methods.implementations(interface):
+                method = found.callee(name)
+                if method is None:
+                    continue
+                self.out.implements.append(Implements(
+                    symbol, method, found.type_symbol, found.pointer_only, found.other_platform,
+                    found.test_package))
+                if interface.qualifier == SCHEDULER_FRAMEWORK and interface.name.endswith("Plugin"):
+                    self._annotate(found.type_symbol, graph.SCHEDULER_PLUGIN, interface.name)
+
+
+def _describe(place: Place) -> str:
+    kind = place[0]
+    if kind == "field":
+        return f"field {place[3]}"
+    if kind == "functype":
+        return f"a {place[1]}.{place[2]}"
+    if kind == "param":
+        return f"parameter {place[2]} of {place[1]}"
+    if kind == "result":
+        return f"the result of {place[1]}"
+    if kind == "var":
+        return f"variable {place[1]}.{place[2]}"
+    if kind == "elem":
+        return f"an element of {_describe(place[1])}"
+    return f"local {place[3]}"

@@ -1,0 +1,72 @@
+"""Where function values go: a flow graph from the places that hold them to the calls of them.
+
+A *place* is anything a function value can be kept in, named so that every mention of it in any
+file meets the same key:
+
+    ("field", package, struct, field)     a struct field, whatever value holds the struct
+    ("functype", package, type)           anywhere a value of a named func type is kept
+    ("param", function, index)            a parameter of a function, method or literal
+    ("result", function, index)           what a function returns
+    ("var", package, name)                a package-level variable
+    ("local", file, scope, name, line)    a local variable assigned after its declaration
+    ("elem", place)                       the elements of the map, slice or channel at place
+
+The resolver adds what it reads: a function stored into a place (`AddFunc: c.addPod`,
+`return handler`, `wait.Until(s.scheduleOne, …)` storing into Until's first parameter) and one
+place flowing into another (an argument that is itself a parameter, `c.handler = h`). `solve`
+propagates functions along the flows until nothing changes; a call of a place is then a call of
+every function that reached it. The analysis is field-based and insensitive to context and order,
+as go/callgraph's VTA is in spirit: a function stored anywhere in a field reaches every call of
+that field.
+"""
+from __future__ import annotations
+
+from collections import deque
+
+Place = tuple
+
+
+class FlowGraph:
+    def __init__(self) -> None:
+        self.functions: dict[Place, set[str]] = {}
+        self.flows: dict[Place, set[Place]] = {}
+        self._solved: dict[Place, set[str]] | None = None
+
+    def store(self, place: Place, function: str) -> None:
+        self.functions.setdefault(place, set()).add(function)
+        self._solved = None
+
+    def flow(self, source: Place, target: Place) -> bool:
+        """Whatever reaches `source` reaches `target` too; False if that was already known."""
+        if source == target:
+            return False
+        targets = self.flows.setdefault(source, set())
+        if target in targets:
+            return False
+        targets.add(target)
+        self._solved = None
+        return True
+
+    def solve(self) -> dict[Place, set[str]]:
+        """Every place → the functions that can reach it."""
+        if self._solved is not None:
+            return self._solved
+        reached: dict[Place, set[str]] = {place: set(fs) for place, fs in self.functions.items()}
+        work = deque(reached)
+        queued = set(work)
+        while work:
+            place = work.popleft()
+            queued.discard(place)
+            functions = reached[place]
+            for target in self.flows.get(place, ()):
+                known = reached.setdefault(target, set())
+                if not functions <= known:
+                    known |= functions
+                    if target not in queued:
+                        queued.add(target)
+                        work.append(target)
+        self._solved = reached
+        return reached
+
+    def reaching(self, place: Place) -> set[str]:
+        return self.solve().get(place, set())
