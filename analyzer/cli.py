@@ -168,7 +168,8 @@ def _add_queries(commands) -> None:
 
     path = commands.add_parser("path", help="shortest call paths between two symbols",
                                description="Find the shortest chains of call edges, the surest "
-                               f"first: the highest product of the edges' confidences. {examples}")
+                               "first: the highest product of the edges' confidences. Each edge is "
+                               f"printed with its kind and confidence. {examples}")
     path.add_argument("start", metavar="FROM")
     path.add_argument("goal", metavar="TO")
     path.add_argument("--through", action="append", default=[], metavar="SYMBOL",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict
 
 from analyzer import graph
@@ -58,7 +59,7 @@ def edges_json(root: str | None, edges: list[Edge], **extra) -> str:
                        "edges": [asdict(e) for e in edges]}, indent=2)
 
 
-def dot(edges: list[Edge], root: str | None = None) -> str:
+def dot(edges: list[Edge], root: str | None = None, label=edge_label) -> str:
     ids = node_ids(edges, root)
     lines = ["digraph calls {", "  rankdir=LR;", '  node [shape=box, fontname="Helvetica", fontsize=10];']
     for symbol, node_id in ids.items():
@@ -68,19 +69,19 @@ def dot(edges: list[Edge], root: str | None = None) -> str:
         style = {graph.INTERFACE: "dashed", graph.IMPLEMENTATION: "dotted",
                  graph.FUNCVALUE: "dashed", graph.GO: "bold"}.get(edge.kind, "solid")
         lines.append(f'  {ids[edge.caller]} -> {ids[edge.callee]} '
-                     f'[label="{edge_label(edge)}", style={style}, fontsize=8];')
+                     f'[label="{label(edge)}", style={style}, fontsize=8];')
     lines.append("}")
     return "\n".join(lines)
 
 
-def mermaid(edges: list[Edge], root: str | None = None) -> str:
+def mermaid(edges: list[Edge], root: str | None = None, label=edge_label) -> str:
     ids = node_ids(edges, root)
     lines = ["flowchart LR"]
     for symbol, node_id in ids.items():
         lines.append(f'  {node_id}["{_mermaid_escape(short_name(symbol))}"]')
     for edge in _unique(edges):
         arrow = "-.->" if edge.kind in (graph.INTERFACE, graph.IMPLEMENTATION, graph.FUNCVALUE) else "-->"
-        lines.append(f"  {ids[edge.caller]} {arrow}|{edge_label(edge)}| {ids[edge.callee]}")
+        lines.append(f"  {ids[edge.caller]} {arrow}|{label(edge)}| {ids[edge.callee]}")
     return "\n".join(lines)
 
 
@@ -125,10 +126,45 @@ def render_tree(tree: Tree, fmt: str) -> str:
 # --- paths and symbols -----------------------------------------------------------------------------
 
 def path_text(chain: list[Edge], start: str) -> str:
-    lines = [start]
+    """A path with its summary first, each edge showing how it was found and how sure it is, so
+    a path through a guessed edge does not read like one through static calls."""
+    lines = [path_summary(chain), start]
     for edge in chain:
-        lines.append(f"  → [{edge_label(edge)}] {edge.callee}    ({edge.path}:{edge.line})")
+        lines.append(f"  → {edge.callee}  [{_how(edge)}]  {edge.path}:{edge.line}")
     return "\n".join(lines)
+
+
+def path_summary(chain: list[Edge]) -> str:
+    """`6 calls, confidence 0.608, weakest link 0.80 at path:line`: the confidence is the edges'
+    product, what `paths` ranks by; the weakest link is the edge to check first."""
+    if not chain:
+        return "0 calls: the start is the goal"
+    weakest = min(chain, key=lambda edge: edge.confidence)
+    return (f"{len(chain)} call{'s' if len(chain) > 1 else ''}, "
+            f"confidence {confidence_text(math.prod(edge.confidence for edge in chain))}, "
+            f"weakest link {confidence_text(weakest.confidence)} at {weakest.path}:{weakest.line}")
+
+
+def _how(edge: Edge) -> str:
+    """`funcvalue 0.80, stored in field RunE`: kind, confidence and the resolver's hint; for go
+    and defer edges the hint is the underlying kind, already in the label."""
+    hint = "" if edge.kind in (graph.GO, graph.DEFER) or not edge.via else f", {edge.via}"
+    return f"{edge_label(edge)} {confidence_text(edge.confidence)}{hint}"
+
+
+def confidence_text(confidence: float) -> str:
+    """Two decimals, or three when needed: the index stores confidences to three (0.80, 0.128)."""
+    if 0 < confidence < 0.001:
+        return f"{confidence:.1e}"
+    text = f"{confidence:.3f}"
+    return text[:-1] if text.endswith("0") else text
+
+
+def sure_label(edge: Edge) -> str:
+    """An edge's label in a path picture: its kind, and its confidence when it is below 1."""
+    if edge.confidence < 1:
+        return f"{edge_label(edge)} {confidence_text(edge.confidence)}"
+    return edge_label(edge)
 
 
 def render_paths(paths: list[list[Edge]], start: str, fmt: str) -> str:
@@ -136,9 +172,9 @@ def render_paths(paths: list[list[Edge]], start: str, fmt: str) -> str:
         return json.dumps([[asdict(e) for e in chain] for chain in paths], indent=2)
     edges = [edge for chain in paths for edge in chain]
     if fmt == "dot":
-        return dot(edges, start)
+        return dot(edges, start, sure_label)
     if fmt == "mermaid":
-        return mermaid(edges, start)
+        return mermaid(edges, start, sure_label)
     return "\n\n".join(path_text(chain, start) for chain in paths)
 
 

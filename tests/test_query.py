@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from analyzer import graph, render, sources, store
+from analyzer.cli import main
 from analyzer.indexer import index_checkout
 from analyzer.query import AmbiguousSymbol, Filters, GraphIndex, NoPath, SymbolNotFound, package_of
 from analyzer.workspace import Workspace
@@ -209,10 +210,40 @@ def test_waypoints_join_each_segments_surest_paths(guesses):
     ]
 
 
+def test_path_text_shows_each_edges_kind_confidence_and_hint(guesses):
+    (path,) = guesses.paths("app.far", "app.target")
+    guess = next(edge for edge in path if edge.kind == graph.IMPLEMENTATION)
+    text = render.render_paths([path], f"{APP}.far", "text")
+    confidence = render.confidence_text(guess.confidence)
+    assert f"→ {guess.callee}  [implementation {confidence}, {guess.via}]  main.go:{guess.line}" in text
+    product = render.confidence_text(math.prod(edge.confidence for edge in path))
+    assert text.splitlines()[0] == f"3 calls, confidence {product}, weakest link {confidence} at main.go:{guess.line}"
+    assert "[static 1.00]" in text
+
+
+def test_path_pictures_label_edges_with_kind_and_confidence_below_one(guesses):
+    (path,) = guesses.paths("app.far", "app.target")
+    confidence = render.confidence_text(min(edge.confidence for edge in path))
+    dot = render.render_paths([path], f"{APP}.far", "dot")
+    assert f'label="implementation {confidence}"' in dot and 'label="static"' in dot
+    assert f"|implementation {confidence}|" in render.render_paths([path], f"{APP}.far", "mermaid")
+
+
 def test_path_json_carries_kind_confidence_and_via(guesses):
     paths = guesses.paths("app.main", "app.target", count=2)
     data = json.loads(render.render_paths(paths, f"{APP}.main", "json"))
     assert [[graph.Edge(**edge) for edge in chain] for chain in data] == paths
+
+
+def test_cli_path_honours_min_confidence_and_count(guesses_home, capsys):
+    capsys.readouterr()
+    assert main(["path", "--home", str(guesses_home), "app.far", "app.target",
+                 "--min-confidence", "0.5"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("4 calls, confidence 1.00, weakest link 1.00") and "implementation" not in out
+    assert main(["path", "--home", str(guesses_home), "app.main", "app.target", "-n", "2",
+                 "-f", "json"]) == 0
+    assert [len(chain) for chain in json.loads(capsys.readouterr().out)] == [3, 3]
 
 
 def test_show_gives_signature_doc_permalink_and_idioms(index):
