@@ -23,6 +23,7 @@ benchmarks/results/callgraph_accuracy.json.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import random
@@ -33,7 +34,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -186,13 +187,14 @@ class GoRun:
     missing_files: list[str] = field(default_factory=list)  # blobs the snapshot lacks, left out
 
 
-def run_callgraph(tree: Path, cmd: str, raw_output: Path) -> GoRun:
-    """Run `callgraph -algo=static ./<cmd>` in the tree; its stdout goes to `raw_output`."""
+def run_callgraph(tree: Path, cmd: str, raw_output: Path, algo: str = "static",
+                  template: str = GO_FORMAT) -> GoRun:
+    """Run `callgraph -algo=<algo> ./<cmd>` in the tree; its stdout goes to `raw_output`."""
     for tool in ("go", "callgraph"):
         if shutil.which(tool) is None:
             raise AnalyzerError(f"`{tool}` is not on PATH: install Go and golang.org/x/tools "
                                 "(Debian: apt-get install golang-go golang-golang-x-tools)")
-    argv = ["callgraph", "-algo=static", "-format", GO_FORMAT, f"./{cmd}"]
+    argv = ["callgraph", f"-algo={algo}", "-format", template, f"./{cmd}"]
     env = {**os.environ, **GO_ENV}
     go_version = subprocess.run(["go", "version"], env=env, capture_output=True,
                                 text=True).stdout.strip()
@@ -228,17 +230,26 @@ def parse_callgraph_output(lines: Iterable[str], tree: Path) -> list[GoEdge]:
     as staging/src/k8s.io/api, where the index has it. Sites outside the tree (the Go root) keep
     their absolute path; an edge without a site (init → imported init) has path "" and line 0.
     """
-    root = os.path.realpath(tree)
-    relative: dict[str, str] = {}
+    relative = site_paths(tree)
     edges = []
     for line in lines:
         caller, callee, filename, lineno = line.rstrip("\n").split("\t")
-        if filename and filename not in relative:
-            real = os.path.realpath(filename)
-            inside = real.startswith(root + os.sep)
-            relative[filename] = os.path.relpath(real, root) if inside else filename
-        edges.append(GoEdge(caller, callee, relative.get(filename, ""), int(lineno or 0)))
+        edges.append(GoEdge(caller, callee, relative(filename), int(lineno or 0)))
     return edges
+
+
+def site_paths(tree: Path) -> Callable[[str], str]:
+    """A file Go names, relative to the tree through symlinks when it is inside; "" stays ""."""
+    root = os.path.realpath(tree)
+
+    @functools.cache
+    def relative(filename: str) -> str:
+        if not filename:
+            return ""
+        real = os.path.realpath(filename)
+        return os.path.relpath(real, root) if real.startswith(root + os.sep) else filename
+
+    return relative
 
 
 def write_go_edges(edges: Iterable[GoEdge], path: Path) -> None:
