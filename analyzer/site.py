@@ -234,17 +234,20 @@ def _component_page(db: sqlite3.Connection, component: Component, dot_binary: st
     page["key_files"] = _key_files(db, commit, component)
     entrypoints = [view.name for ref in component.entrypoints if (view := symbols.defined(ref))]
     page["entrypoints"] = [(ref, symbols.defined(ref)) for ref in component.entrypoints]
+    # The command's own program, where the index has one: its page follows only what it links.
+    filters = replace(FILTERS, program=component.name if component.name in index.programs() else None)
     expanded: set[str] = set()
-    page["trees"] = [call_tree(index, symbols, name, TREE_DEPTH, FILTERS, expanded)
+    page["trees"] = [call_tree(index, symbols, name, TREE_DEPTH, filters, expanded)
                      for name in entrypoints]
     main_loop = symbols.defined(component.main_loop)
     page["main_loop"] = main_loop
     if main_loop:
-        page["trees"].append(call_tree(index, symbols, main_loop.name, LOOP_DEPTH, FILTERS,
+        page["trees"].append(call_tree(index, symbols, main_loop.name, LOOP_DEPTH, filters,
                                        expanded))
     if entrypoints or main_loop:
         page["diagram"] = _diagram(index, symbols, component.name, entrypoints,
-                                   main_loop.name if main_loop else None, dot_binary, out_dir)
+                                   main_loop.name if main_loop else None, filters, dot_binary,
+                                   out_dir)
     return page
 
 
@@ -267,8 +270,8 @@ def _key_files(db: sqlite3.Connection, commit: store.CommitRecord,
 # --- diagrams ------------------------------------------------------------------------------------
 
 def _diagram(index: GraphIndex, symbols: Symbols, name: str, entrypoints: list[str],
-             main_loop: str | None, dot_binary: str, out_dir: Path) -> Diagram:
-    drawing = diagrams.core(index, entrypoints, main_loop, FILTERS)
+             main_loop: str | None, filters: Filters, dot_binary: str, out_dir: Path) -> Diagram:
+    drawing = diagrams.core(index, entrypoints, main_loop, filters)
     links = {node: view.permalink for node in drawing.nodes if (view := symbols.view(node))}
     svg = diagrams.draw(drawing, links, dot_binary)
     file = f"assets/generated/{name}.svg"
