@@ -148,6 +148,10 @@ def _add_query_options(parser: argparse.ArgumentParser, formats: bool = True) ->
                         "stdlib, logging, vendor (repeatable)")
     parser.add_argument("--min-confidence", type=float, default=0.0, metavar="X",
                         help="follow only edges at least this sure (0 to 1)")
+    parser.add_argument("--program", metavar="NAME|all",
+                        help="follow only calls into the packages this command links, ranking "
+                        "interface calls by the types it creates (kube-scheduler, etcd, …); "
+                        "default: the command whose main the query starts from, else all")
     if formats:
         parser.add_argument("-f", "--format", default="text", choices=render.FORMATS,
                             help="text (default), json, dot or mermaid")
@@ -202,14 +206,21 @@ def _add_queries(commands) -> None:
     _add_query_options(component)
 
 
-def _filters(args: argparse.Namespace, default_exclude: tuple[str, ...] = ()) -> query.Filters:
+def _filters(args: argparse.Namespace, default_exclude: tuple[str, ...] = (),
+             index: query.GraphIndex | None = None, start: str | None = None) -> query.Filters:
     kinds = frozenset(k.strip() for k in args.kinds.split(",")) if args.kinds else None
     unknown = sorted((kinds or set()) - set(graph.EDGE_KINDS))
     if unknown:
         raise UsageError(f"unknown edge kind {unknown[0]!r}: choose from {', '.join(graph.EDGE_KINDS)}")
     if not 0.0 <= args.min_confidence <= 1.0:
         raise UsageError("--min-confidence takes a number from 0 to 1")
-    return query.Filters(kinds, tuple(args.exclude) or default_exclude, args.min_confidence)
+    program = None
+    if args.program and args.program != "all":
+        program = index.program(args.program).name  # raises, naming the programs there are
+    elif args.program is None and start is not None:
+        program = index.program_of(start)
+    return query.Filters(kinds, tuple(args.exclude) or default_exclude, args.min_confidence,
+                         program)
 
 
 def _graph_index(args: argparse.Namespace) -> query.GraphIndex:
@@ -270,15 +281,16 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 def cmd_tree(args: argparse.Namespace) -> int:
     index = _graph_index(args)
-    tree = index.tree(args.symbol, args.command, args.depth, _filters(args))
+    root = index.resolve(args.symbol)
+    tree = index.tree(root, args.command, args.depth, _filters(args, index=index, start=root))
     print(render.render_tree(tree, args.format))
     return 0
 
 
 def cmd_path(args: argparse.Namespace) -> int:
     index = _graph_index(args)
-    filters = _filters(args)
     points = [index.resolve(name) for name in (args.start, *args.through, args.goal)]
+    filters = _filters(args, index=index, start=points[0])
     paths = index.path_through(points, filters, args.count)
     print(render.render_paths(paths, points[0], args.format))
     return 0
@@ -311,7 +323,9 @@ def cmd_component(args: argparse.Namespace) -> int:
     component = components[args.name]
     args.repo = component.repo
     index = _graph_index(args)
-    filters = _filters(args, default_exclude=("stdlib", "logging"))
+    if args.program is None and component.name in index.programs():
+        args.program = component.name
+    filters = _filters(args, default_exclude=("stdlib", "logging"), index=index)
     edges, roots = [], []
     for entrypoint in component.entrypoints:
         found = [name for name in entrypoint.names if index.has(name)]

@@ -67,6 +67,7 @@ class Filters:
     kinds: frozenset[str] | None = None  # edge kinds to follow; default all but unresolved
     exclude: tuple[str, ...] = ()  # package globs, or the PRESETS names
     min_confidence: float = 0.0
+    program: str | None = None  # follow only calls into this command's packages (`programs`)
 
     def patterns(self) -> tuple[str, ...]:
         out: list[str] = []
@@ -102,6 +103,52 @@ class Tree:
     truncated: bool = False
 
 
+@dataclass(frozen=True)
+class ProgramView:
+    """A command's own program, as the resolver stored it (analyzer.resolve.rta)."""
+
+    name: str
+    packages: frozenset[str]  # what the command links
+    types: frozenset[str]  # the types it creates in code reachable from main and init
+
+    def links(self, symbol: str) -> bool:
+        return graph.package_in(symbol, self.packages) is not None
+
+
+# How sure an implementation edge is: the candidates a reader should follow share most of the
+# interface edge's confidence; the rest (not created by the command, built for another platform,
+# or fakes for tests) share a tenth of it, so a path through them ranks below.
+LIKELY, UNLIKELY = 0.9, 0.1
+OTHER_PLATFORM, TEST_PACKAGE = 2, 4  # store.implements flags
+MAX_DISPATCH = 3  # embedded interfaces dispatched through, one inside another
+
+
+def _ranked(rows: list[tuple[str, str, int]], view: ProgramView | None,
+            interface_method: str) -> list[tuple[str, float, str]]:
+    """(method, confidence, why) of each candidate, likely ones first. In a program view only
+    the types the command links are candidates, and only those it creates are likely."""
+    likely, unlikely = [], []
+    for method, type_, flags in sorted(rows):
+        if view is not None:
+            if flags & OTHER_PLATFORM or not view.links(type_):
+                continue
+            (likely if type_ in view.types else unlikely).append(
+                (method, "" if type_ in view.types else f", not created by {view.name}"))
+        elif flags & (OTHER_PLATFORM | TEST_PACKAGE):
+            unlikely.append((method, ", other platform" if flags & OTHER_PLATFORM else ", test double"))
+        else:
+            likely.append((method, ""))
+    interface = interface_method.rpartition(".")[0].strip("()")
+    total = len(likely) + len(unlikely)
+    return ([(m, round(LIKELY / len(likely), 4), f"implements {interface}{why}") for m, why in likely]
+            + [(m, round(UNLIKELY / total, 4), f"implements {interface}{why}") for m, why in unlikely])
+
+
+def _implementation(edge: Edge, method: str, confidence: float, why: str) -> Edge:
+    return Edge(edge.caller, method, graph.IMPLEMENTATION, edge.path, edge.line, edge.col,
+                round(edge.confidence * confidence, 4), why)
+
+
 class GraphIndex:
     """One indexed commit of one repository, for queries."""
 
@@ -109,6 +156,7 @@ class GraphIndex:
         self.db = db
         self.commit = commit
         self._vendored: dict[str, bool] = {}
+        self._programs: dict[str, ProgramView] = {}
 
     @classmethod
     def open(cls, db: sqlite3.Connection, repo: str, sha: str | None = None) -> GraphIndex:
@@ -211,57 +259,121 @@ class GraphIndex:
                           callers, callees, self._annotations(name_id))
 
     def _annotations(self, name_id: int) -> tuple[str, ...]:
-        """Kubernetes idioms read off the edges around a symbol."""
-        notes = []
-        incoming = [via for (via,) in self.db.execute(
-            "SELECT DISTINCT v.name FROM edges e JOIN names v ON v.id = e.via "
-            "WHERE e.callee = ? AND e.commit_id = ?", (name_id, self.commit.id))]
-        for via in incoming:
-            if via in ("stored in field RunE", "stored in field Run"):
-                notes.append("cobra command body")
-            elif via in ("stored in field AddFunc", "stored in field UpdateFunc",
-                         "stored in field DeleteFunc"):
-                notes.append("informer event handler")
-            elif via.startswith("stored in a ") and via.endswith("InitFunc"):
-                notes.append("controller initialiser")
-            elif via.startswith("implements ") and "scheduler/framework" in via:
-                notes.append(f"scheduler plugin ({via.rsplit('.', 1)[-1]})")
+        """Kubernetes idioms the resolver recorded for a symbol, and the goroutines it starts."""
+        notes = [kind if kind != graph.SCHEDULER_PLUGIN else f"{kind} ({detail})"
+                 for kind, detail in self.db.execute(
+                     "SELECT kind, detail FROM annotations WHERE symbol = ? AND commit_id = ? "
+                     "ORDER BY kind, detail", (name_id, self.commit.id))]
         spawns = self.db.execute(
             "SELECT count(*) FROM edges WHERE caller = ? AND commit_id = ? AND kind = 'go'",
             (name_id, self.commit.id)).fetchone()[0]
         if spawns:
             notes.append(f"starts {spawns} goroutine{'s' if spawns > 1 else ''}")
-        registers = self.db.execute(
-            "SELECT count(*) FROM edges e JOIN names c ON c.id = e.callee WHERE e.caller = ? "
-            "AND e.commit_id = ? AND c.name LIKE '%.Register%Server'", (name_id, self.commit.id)
-        ).fetchone()[0]
-        if registers:
-            notes.append("registers gRPC services")
         return tuple(dict.fromkeys(notes))
+
+    # --- programs --------------------------------------------------------------------------------
+
+    def programs(self) -> dict[str, str]:
+        """Each command's program in this commit: component name → main package."""
+        return dict(self.db.execute("SELECT name, main_package FROM programs WHERE commit_id = ? "
+                                    "ORDER BY name", (self.commit.id,)))
+
+    def program(self, name: str) -> ProgramView:
+        if name not in self._programs:
+            if name not in self.programs():
+                known = ", ".join(self.programs()) or "none"
+                raise QueryError(f"no program {name!r} in {self.commit.repo} {self.commit.sha[:12]} "
+                                 f"(programs: {known})")
+            members: dict[str, set[str]] = {"package": set(), "type": set()}
+            for member, kind in self.db.execute(
+                    "SELECT n.name, m.kind FROM program_members m JOIN names n ON n.id = m.member "
+                    "WHERE m.commit_id = ? AND m.program = ?", (self.commit.id, name)):
+                members[kind].add(member)
+            self._programs[name] = ProgramView(name, frozenset(members["package"]),
+                                               frozenset(members["type"]))
+        return self._programs[name]
+
+    def program_of(self, symbol: str) -> str | None:
+        """The program whose `main` is `symbol`, if any: where a walk from it should stay."""
+        for name, main_package in self.programs().items():
+            if symbol == f"{main_package}.main":
+                return name
+        return None
 
     # --- neighbours ----------------------------------------------------------------------------
 
     def _neighbours(self, name: str, direction: str, filters: Filters) -> list[Edge]:
-        name_id = self._id(name)
-        if name_id is None:
-            return []
         mine, other = ("caller", "callee") if direction == "callees" else ("callee", "caller")
-        rows = self.db.execute(
-            f"SELECT a.name, b.name, e.kind, p.name, e.line, e.col, e.confidence, v.name "
-            f"FROM edges e JOIN names a ON a.id = e.caller JOIN names b ON b.id = e.callee "
-            f"JOIN names p ON p.id = e.path JOIN names v ON v.id = e.via "
-            f"WHERE e.{mine} = ? AND e.commit_id = ? ORDER BY e.line, e.col", (name_id, self.commit.id))
+        edges = self._edges(name, mine)
+        view = self.program(filters.program) if filters.program else None
+        if direction == "callees":
+            edges = [found for edge in edges for found in (edge, *self._dispatch(edge, view))]
+        else:
+            edges += self._dispatched_to(name, view)
         kinds = filters.kinds or frozenset(graph.EDGE_KINDS) - {graph.UNRESOLVED}
         patterns = filters.patterns()
         out = []
-        for row in rows:
-            edge = Edge(*row)
+        for edge in edges:
             if edge.kind not in kinds or edge.confidence < filters.min_confidence:
+                continue
+            if view is not None and not view.links(getattr(edge, other)):
                 continue
             if patterns and self._excluded(getattr(edge, other), patterns):
                 continue
             out.append(edge)
         return out
+
+    def _dispatch(self, edge: Edge, view: ProgramView | None, depth: int = 0) -> list[Edge]:
+        """The implementation edges of an interface call, most likely first (see `_ranked`). An
+        implementation promoted from an embedded interface dispatches again: its own
+        implementations follow it, from the same call site."""
+        if graph.INTERFACE not in (edge.kind, edge.via) and depth == 0:
+            return []
+        rows = self._implements(edge.callee)
+        out = []
+        for method, confidence, why in _ranked(rows, view, edge.callee):
+            found = _implementation(edge, method, confidence, why)
+            out.append(found)
+            if depth < MAX_DISPATCH and self._implements(method):
+                out.extend(self._dispatch(found, view, depth + 1))
+        return out
+
+    def _implements(self, interface_method: str) -> list[tuple[str, str, int]]:
+        return self.db.execute(
+            "SELECT m.name, t.name, i.flags FROM implements i JOIN names m ON m.id = i.method "
+            "JOIN names t ON t.id = i.type WHERE i.interface_method = "
+            "(SELECT id FROM names WHERE name = ?) AND i.commit_id = ?",
+            (interface_method, self.commit.id)).fetchall()
+
+    def _dispatched_to(self, method: str, view: ProgramView | None) -> list[Edge]:
+        """Implementation edges into `method`: every call of an interface method it implements,
+        directly or through embedded interfaces."""
+        interfaces, frontier = set(), {method}
+        for _ in range(MAX_DISPATCH + 1):
+            frontier = {interface for (interface,) in self.db.execute(
+                f"SELECT DISTINCT n.name FROM implements i JOIN names n ON n.id = i.interface_method "
+                f"WHERE i.commit_id = ? AND i.method IN (SELECT id FROM names WHERE name IN "
+                f"({','.join('?' * len(frontier))}))", (self.commit.id, *frontier))} - interfaces
+            if not frontier:
+                break
+            interfaces |= frontier
+        out = []
+        for interface in sorted(interfaces):
+            for edge in self._edges(interface, "callee"):
+                if graph.INTERFACE in (edge.kind, edge.via):
+                    out.extend(found for found in self._dispatch(edge, view)
+                               if found.callee == method)
+        return out
+
+    def _edges(self, name: str, end: str) -> list[Edge]:
+        """The stored edges whose `end` ("caller" or "callee") is `name`, in call-site order."""
+        rows = self.db.execute(
+            f"SELECT a.name, b.name, e.kind, p.name, e.line, e.col, e.confidence, v.name "
+            f"FROM edges e JOIN names a ON a.id = e.caller JOIN names b ON b.id = e.callee "
+            f"JOIN names p ON p.id = e.path JOIN names v ON v.id = e.via "
+            f"WHERE e.{end} = (SELECT id FROM names WHERE name = ?) AND e.commit_id = ? "
+            f"ORDER BY e.line, e.col", (name, self.commit.id))
+        return [Edge(*row) for row in rows]
 
     def _excluded(self, symbol: str, patterns: tuple[str, ...]) -> bool:
         package = package_of(symbol)

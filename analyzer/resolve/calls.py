@@ -426,7 +426,11 @@ class Resolver:
             if not functions or len(functions) > MAX_REACHING:
                 self.out.edges.append(edge)
                 continue
-            confidence = round(CONFIDENCE[graph.FUNCVALUE] / max(1, len(functions) ** 0.5), 3)
+            # Every function kept in a map or slice is called when a loop calls its elements
+            # (`for _, initFn := range controllers`); one held in a field or parameter is one
+            # of those that reach it.
+            spread = 1 if call.place and call.place[0] == "elem" else len(functions) ** 0.5
+            confidence = round(CONFIDENCE[graph.FUNCVALUE] / max(1, spread), 3)
             kind, via = graph.FUNCVALUE, f"stored in {_describe(where)}"
             if call.mode != CALL:
                 kind, via = (graph.GO if call.mode == GO else graph.DEFER), graph.FUNCVALUE
@@ -455,7 +459,17 @@ class Resolver:
                 return
 
     def _implementations(self) -> None:
-        for symbol, (interface, name) in sorted(self.interfaces.items()):
+        """Implements rows of every interface method called, and of those that implementations
+        reach through an embedded interface (a call then dispatches twice)."""
+        done: set[str] = set()
+        while len(done) < len(self.interfaces):
+            for symbol in sorted(set(self.interfaces) - done):
+                done.add(symbol)
+                self._implementations_of(symbol, *self.interfaces[symbol])
+                for embedded, (interface, name) in self.methods.embedded_interface_methods.items():
+                    self.interfaces.setdefault(embedded, (interface, name))
+
+    def _implementations_of(self, symbol: str, interface: Named, name: str) -> None:
             for found in self.methods.implementations(interface):
                 method = found.callee(name)
                 if method is None:

@@ -337,6 +337,10 @@ class FileScopes:
                 inner = self.place_of(binding[1], bound_in, bound_at - 1, depth + 1)
                 if inner is not None:
                     return inner
+            if binding[0] == "range" and binding[2] == 1:  # for _, f := range handlers
+                inner = self.place_of(binding[1], bound_in, bound_at - 1, depth + 1)
+                if inner is not None:
+                    return ("elem", inner)
             return ("local", self.context.path, bound_in, expr[1], bound_at)
         if kind == "sel":
             path = self._imported_package(expr[1], scope, line)

@@ -81,6 +81,9 @@ class MethodSets:
         self._implementations: dict[Named, tuple[Implementation, ...]] = {}
         self._by_method_name: dict[str, set[tuple[str, str]]] | None = None
         self._normal: dict[GoType, GoType] = {}
+        # Methods promoted from an embedded interface: a call lands in that interface's method
+        # and dispatches again. Their go/ssa-style names → (interface, method name).
+        self.embedded_interface_methods: dict[str, tuple[Named, str]] = {}
 
     # --- types as go/types compares them -----------------------------------------------------
 
@@ -264,8 +267,12 @@ class MethodSets:
             return {}
         interface = self.interface_methods(embedded)
         if interface is not None:
-            return {name: _Method(f"({embedded.qualifier}.{embedded.name}).{name}", signature,
-                                  False, True) for name, signature in interface.items()}
+            promoted = {}
+            for name, signature in interface.items():
+                symbol = f"({embedded.qualifier}.{embedded.name}).{name}"
+                self.embedded_interface_methods[symbol] = (embedded, name)
+                promoted[name] = _Method(symbol, signature, False, True)
+            return promoted
         inner = self.method_set((embedded.qualifier, embedded.name))
         if by_pointer:  # *S lends every method of S to T and *T alike
             return {name: _Method(m.symbol, m.signature, False, m.in_build)
