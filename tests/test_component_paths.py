@@ -81,3 +81,32 @@ def test_no_path_is_one_clear_line(home, capsys):
     capsys.readouterr()
     assert main(["path", "scheduler.(*Scheduler).scheduleOne", "kube-scheduler.main"]) == 1
     assert capsys.readouterr().err.startswith("kubeatlas: error: no call path from")
+
+
+def callees_of(capsys, *args: str) -> list[dict]:
+    capsys.readouterr()
+    assert main(["callees", "-f", "json", *args]) == 0
+    return json.loads(capsys.readouterr().out)["edges"]
+
+
+def test_a_commands_view_follows_only_what_it_links(home, capsys):
+    """From kube-scheduler's main, the fake framework (a package for tests that the command
+    never imports) is no candidate; asked for the whole repository, it is one, ranked below the
+    real implementation and labelled."""
+    in_program = callees_of(capsys, "kube-scheduler.main", "-d", "9")
+    callees = {edge["callee"] for edge in in_program}
+    assert "(*k8s.io/kubernetes/pkg/scheduler/framework.frameworkImpl).RunFilterPlugins" in callees
+    assert not any("/fake." in callee for callee in callees)
+
+    everything = callees_of(capsys, "scheduler.(*Scheduler).scheduleOne", "-d", "3", "--program", "all")
+    found = {edge["callee"]: edge for edge in everything if edge["kind"] == "implementation"}
+    real = found["(*k8s.io/kubernetes/pkg/scheduler/framework.frameworkImpl).RunFilterPlugins"]
+    fake = found["(*k8s.io/kubernetes/pkg/scheduler/framework/fake.Framework).RunFilterPlugins"]
+    assert fake["confidence"] < real["confidence"]
+    assert fake["via"].endswith("test double")
+
+
+def test_an_unknown_program_is_a_clear_error(home, capsys):
+    assert main(["path", "kube-scheduler.main", "scheduler.(*Scheduler).scheduleOne",
+                 "--program", "kube-nothing"]) == 1
+    assert "programs: kube-scheduler" in capsys.readouterr().err
