@@ -17,8 +17,19 @@ It prints a table (recall, precision, counts by our edge kind and by miss reason
 peak memory) and samples of misses and false edges, and writes
 benchmarks/results/callgraph_accuracy.json.
 
+With --dynamic it compares, instead, the calls a static reading cannot settle: calls through an
+interface (our implementation edges) and calls of function values (our funcvalue edges). Go's
+`callgraph -algo=rta` (what is reachable from main) gives the call sites and the callees to find
+there; `-algo=cha` (any type of the program) and `-algo=vta` (the types that flow to the call) judge
+the callees we add. Per kind of call it reports the share of RTA's sites where we name one of
+RTA's callees, our recall of RTA's (site, callee) pairs, the share of our edges there that CHA and
+VTA have (of those whose callee's package the command links: `go list -deps`), and how many of our
+edges from the command's code name callees it does not link. It writes
+benchmarks/results/callgraph_dynamic_<cmd>.json.
+
     python benchmarks/callgraph_accuracy.py --tree /path/to/k8s.git --ref e5f3f020 \\
-        --cmd cmd/kube-scheduler --workdir /var/tmp/kubeatlas-bench [--reuse] [--go-only]
+        --cmd cmd/kube-scheduler --workdir /var/tmp/kubeatlas-bench [--reuse] [--go-only] \\
+        [--dynamic [--algos rta,cha,vta]]
 """
 from __future__ import annotations
 
@@ -43,7 +54,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from analyzer import query, store  # noqa: E402
 from analyzer.errors import AnalyzerError, IndexError_, SourceError, UsageError  # noqa: E402
 from analyzer.gitobjects import BlobReader, list_tree  # noqa: E402
-from analyzer.graph import CLOSURE, DEFER, GO, METHOD, STATIC, UNRESOLVED, Edge  # noqa: E402
+from analyzer.graph import (  # noqa: E402
+    CLOSURE, DEFER, FUNCVALUE, GO, IMPLEMENTATION, INTERFACE, METHOD, STATIC, UNRESOLVED, Edge)
 from analyzer.workspace import default_home  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
@@ -76,6 +88,26 @@ CALLEE_IN_STDLIB = "callee in stdlib"
 NO_EDGE = "no edge at that site"
 MISS_REASONS = (CALLER_UNKNOWN, EXCLUDED_KIND, UNRESOLVED_THERE, DIFFERENT_CALLEE, CALLEE_IN_STDLIB,
                 NO_EDGE)
+
+# The dynamic comparison's -format: GO_FORMAT, the call site as ssa describes it, and for a
+# synthetic wrapper the declared function it wraps (ssa.Function.Object() of a wrapper is the
+# declared *types.Func). callgraph already inlines wrappers into their callers' edges
+# (callgraph.Graph.DeleteSyntheticNodes), so the column stays empty unless a wrapper remains.
+DYNAMIC_FORMAT = (GO_FORMAT + "\t{{.Description}}"
+                  "\t{{if .Callee.Synthetic}}{{with .Callee.Object}}{{.FullName}}{{end}}{{end}}")
+# RTA (reachable from main) gives the call sites and the callees to find; CHA (every type of the
+# program) and VTA (types that flow to the call) judge the callees we add.
+DYNAMIC_ALGOS = ("rta", "cha", "vta")
+# ssa.CallCommon.Description of a dynamic call → the kind of call site, in our edge kinds' words.
+DYNAMIC_CALLS = {"dynamic method call": INTERFACE, "dynamic function call": FUNCVALUE}
+OURS_AT = {INTERFACE: IMPLEMENTATION, FUNCVALUE: FUNCVALUE}  # our edges compared at such sites
+CALL_NAMES = {INTERFACE: "interface", FUNCVALUE: "func-value"}
+LIST_FORMAT = "{{.ImportPath}}\t{{.Dir}}{{range .GoFiles}}\t{{.}}{{end}}"
+
+OTHER_CALLEES = "other callees of that kind there"
+INTERFACE_ONLY = "interface edge, no implementation"
+DYNAMIC_MISS_REASONS = (CALLER_UNKNOWN, EXCLUDED_KIND, UNRESOLVED_THERE, OTHER_CALLEES,
+                        INTERFACE_ONLY, DIFFERENT_CALLEE, CALLEE_IN_STDLIB, NO_EDGE)
 
 SAMPLES = 20
 
@@ -264,7 +296,7 @@ def read_go_edges(path: Path) -> list[GoEdge]:
     return edges
 
 
-def is_in_scope(edge: GoEdge) -> bool:
+def is_in_scope(edge: GoEdge | GoDynamicEdge) -> bool:
     """A call site in the tree outside vendor/ (staging/ counts), between two real functions."""
     return (edge.line > 0 and bool(edge.path) and not os.path.isabs(edge.path)
             and not is_vendored(edge.path)
@@ -287,6 +319,107 @@ def go_graph(edges: Iterable[GoEdge]) -> GoGraph:
                   for e in edges if is_in_scope(e)),
         frozenset(normalize_name(name) for e in edges for name in (e.caller, e.callee)),
         frozenset(e.path for e in edges if e.line > 0))
+
+
+# --- Go's dynamic call graphs --------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class GoDynamicEdge:
+    """One edge of Go's call graph at a dynamic call site: `call` is INTERFACE or FUNCVALUE."""
+
+    caller: str
+    callee: str  # the declared function: a wrapper is named by the method it wraps
+    path: str
+    line: int
+    call: str
+
+
+def dynamic_call(description: str) -> str | None:
+    """INTERFACE or FUNCVALUE for a dynamic call site as ssa describes it, None for any other.
+
+    callgraph prints ssa's CallCommon.Description, behind "concurrent " under `go` and "deferred "
+    under `defer`.
+    """
+    plain = description.removeprefix("concurrent ").removeprefix("deferred ")
+    return DYNAMIC_CALLS.get(plain)
+
+
+def parse_dynamic_output(lines: Iterable[str], tree: Path) -> list[GoDynamicEdge]:
+    """Go's edges at dynamic call sites (DYNAMIC_FORMAT's columns), call sites made relative."""
+    relative = site_paths(tree)
+    edges = []
+    for line in lines:
+        caller, callee, filename, lineno, description, wrapped = line.rstrip("\n").split("\t")
+        call = dynamic_call(description)
+        if call:
+            edges.append(GoDynamicEdge(caller, wrapped or callee, relative(filename),
+                                       int(lineno or 0), call))
+    return edges
+
+
+def write_dynamic_edges(edges: Iterable[GoDynamicEdge], path: Path) -> None:
+    path.write_text("".join(f"{e.caller}\t{e.callee}\t{e.path}\t{e.line}\t{e.call}\n"
+                            for e in edges))
+
+
+def read_dynamic_edges(path: Path) -> list[GoDynamicEdge]:
+    edges = []
+    for line in path.read_text().splitlines():
+        caller, callee, site, lineno, call = line.split("\t")
+        edges.append(GoDynamicEdge(caller, callee, site, int(lineno), call))
+    return edges
+
+
+Site = tuple[str, str, int]  # (caller, call-site path, line)
+Callees = dict[Site, frozenset[str]]
+
+
+def dynamic_callees(edges: Iterable[GoDynamicEdge], call: str) -> Callees:
+    """The callees Go links at each call site of this kind in scope, names normalised."""
+    out: dict[Site, set[str]] = defaultdict(set)
+    for edge in edges:
+        if edge.call == call and is_in_scope(edge):
+            out[normalize_name(edge.caller), edge.path, edge.line].add(normalize_name(edge.callee))
+    return {site: frozenset(callees) for site, callees in out.items()}
+
+
+@dataclass(frozen=True)
+class Command:
+    """What a Go command links: its packages, and the files it compiles relative to the tree."""
+
+    packages: frozenset[str]  # import paths, vendored ones without vendor/
+    files: frozenset[str]
+
+
+def list_command(tree: Path, cmd: str) -> list[str]:
+    """`go list -deps` of the command: one line per package, its import path then its files."""
+    argv = ["go", "list", "-deps", "-f", LIST_FORMAT, f"./{cmd}"]
+    done = subprocess.run(argv, cwd=tree, env={**os.environ, **GO_ENV}, capture_output=True,
+                          text=True)
+    if done.returncode != 0:
+        first = done.stderr.strip().splitlines()[:1] or [f"exit status {done.returncode}"]
+        raise AnalyzerError(f"go list failed in {tree}: {first[0]}")
+    return done.stdout.splitlines()
+
+
+def parse_command(lines: Iterable[str], tree: Path) -> list[tuple[str, list[str]]]:
+    """`list_command`'s lines as (import path, files), the files relative to the tree."""
+    relative = site_paths(tree)
+    out = []
+    for line in lines:
+        import_path, directory, *names = line.split("\t")
+        out.append((import_path, [relative(os.path.join(directory, n)) for n in names if n]))
+    return out
+
+
+def write_command(packages: list[tuple[str, list[str]]], path: Path) -> None:
+    path.write_text("".join("\t".join([name, *files]) + "\n" for name, files in packages))
+
+
+def read_command(path: Path) -> Command:
+    rows = [line.split("\t") for line in path.read_text().splitlines()]
+    return Command(frozenset(row[0] for row in rows),
+                   frozenset(file for row in rows for file in row[1:]))
 
 
 # --- our side ------------------------------------------------------------------------------------
@@ -420,6 +553,193 @@ def sample(items: list, count: int = SAMPLES) -> list:
     return sorted(random.Random(0).sample(ordered, min(count, len(ordered))), key=str)
 
 
+# --- the dynamic comparison ----------------------------------------------------------------------
+
+def dynamic_kind(edge: Edge) -> str:
+    """Our edge's kind, a go or defer edge taking the kind of the call under it."""
+    return edge.via if edge.kind in (GO, DEFER) else edge.kind
+
+
+@dataclass(frozen=True)
+class OurSites:
+    """Our edges outside vendor/ by call site, and every caller we name."""
+
+    by_site: dict[Site, list[Edge]]
+    callers: frozenset[str]
+
+    def callees(self, site: Site, kind: str) -> set[str]:
+        return {e.callee for e in self.by_site.get(site, ()) if dynamic_kind(e) == kind}
+
+
+def our_sites(ours: Iterable[Edge]) -> OurSites:
+    by_site: dict[Site, list[Edge]] = defaultdict(list)
+    callers = set()
+    for edge in ours:
+        callers.add(edge.caller)
+        if not is_vendored(edge.path):
+            by_site[edge.caller, edge.path, edge.line].append(edge)
+    return OurSites(dict(by_site), frozenset(callers))
+
+
+Pair = tuple[Site, str]  # a call site and one callee there
+
+
+@dataclass
+class DynamicMiss:
+    site: Site
+    callees: list[str]  # RTA's callees there that we lack
+    reason: str
+    ours_at_site: list[str]  # "callee (kind)" of our edges at that site
+
+
+@dataclass
+class DynamicComparison:
+    """Our edges of one kind at Go's dynamic call sites of the matching kind (OURS_AT)."""
+
+    call: str  # INTERFACE or FUNCVALUE: the sites' kind
+    sites: int  # RTA's sites in scope
+    covered: int  # … where one of our edges names a callee RTA has there
+    pairs: int  # RTA's (site, callee) pairs
+    matched: int  # … that we have
+    linked: int  # our edges at RTA's sites whose callee's package the command links
+    in_cha: int | None  # … that CHA has too; None when CHA was not run
+    in_vta: int | None
+    from_command: int  # our edges of this kind at sites in the files the command compiles
+    outside: list[Pair] = field(repr=False)  # … naming a callee in a package it does not link
+    uncovered: list[DynamicMiss] = field(repr=False)  # RTA's sites we do not cover
+    partly: list[DynamicMiss] = field(repr=False)  # covered sites where we lack some callees
+    false_edges: list[Pair] = field(repr=False)  # linked edges CHA does not have
+
+    @property
+    def by_reason(self) -> Counter:
+        return Counter(m.reason for m in self.uncovered)
+
+    @property
+    def coverage(self) -> float:
+        return ratio(self.covered, self.sites)
+
+    @property
+    def recall(self) -> float:
+        return ratio(self.matched, self.pairs)
+
+    def as_dict(self) -> dict:
+        return {
+            "call": self.call, "sites": self.sites, "covered": self.covered,
+            "site_coverage": round(self.coverage, 4), "rta_pairs": self.pairs,
+            "matched": self.matched, "recall": round(self.recall, 4), "linked": self.linked,
+            "in_cha": self.in_cha, "in_vta": self.in_vta, "from_command": self.from_command,
+            "outside_command": len(self.outside), "uncovered_by_reason": dict(self.by_reason),
+            "sample_uncovered_sites": [asdict(m) for m in sample(self.uncovered)],
+            "sample_partly_covered_sites": [asdict(m) for m in sample(self.partly)],
+            "sample_false_edges": [[*site, callee] for site, callee in sample(self.false_edges)],
+            "sample_outside_command": [[*site, callee] for site, callee in sample(self.outside)],
+        }
+
+
+def ratio(part: int | None, whole: int) -> float:
+    return part / whole if part is not None and whole else 0.0
+
+
+def compare_dynamic(call: str, go: dict[str, Callees], ours: OurSites,
+                    command: Command) -> DynamicComparison:
+    """Site coverage and recall against RTA, precision against CHA and VTA, callees outside.
+
+    Precision counts only our edges whose callee the command links: CHA and VTA know only the
+    packages of the command, and the edges to other packages are counted apart, as `outside`.
+    """
+    kind = OURS_AT[call]
+    rta = go["rta"]
+    mine = {site: ours.callees(site, kind) for site in rta}
+    linked = [(site, callee) for site in rta for callee in sorted(mine[site])
+              if package_of(callee) in command.packages]
+    in_cha, in_vta = (also_in(go.get(algo), linked) for algo in ("cha", "vta"))
+    uncovered, partly = dynamic_misses(kind, rta, ours)
+    from_command, outside = outside_command(kind, ours, command)
+    return DynamicComparison(
+        call=call, sites=len(rta),
+        covered=sum(1 for site, callees in rta.items() if mine[site] & callees),
+        pairs=sum(len(callees) for callees in rta.values()),
+        matched=sum(len(mine[site] & callees) for site, callees in rta.items()),
+        linked=len(linked), in_cha=count(in_cha), in_vta=count(in_vta),
+        from_command=from_command, outside=outside, uncovered=uncovered, partly=partly,
+        false_edges=[] if in_cha is None else sorted(set(linked) - set(in_cha)))
+
+
+def count(items: list | None) -> int | None:
+    return None if items is None else len(items)
+
+
+def also_in(reference: Callees | None, pairs: list[Pair]) -> list[Pair] | None:
+    """The pairs the reference graph has too; None when that algorithm was not run."""
+    if reference is None:
+        return None
+    return [(site, callee) for site, callee in pairs if callee in reference.get(site, ())]
+
+
+def outside_command(kind: str, ours: OurSites, command: Command) -> tuple[int, list[Pair]]:
+    """Our edges of this kind from the command's code, and those naming callees it does not link.
+
+    The command's code is its packages' files as Go compiles them for this platform: the index
+    holds every platform's files, whose edges this command never has.
+    """
+    total, outside = 0, []
+    for site, edges in ours.by_site.items():
+        caller, path, _ = site
+        if path not in command.files or package_of(caller) not in command.packages:
+            continue
+        for callee in sorted({e.callee for e in edges if dynamic_kind(e) == kind}):
+            total += 1
+            if package_of(callee) not in command.packages:
+                outside.append((site, callee))
+    return total, outside
+
+
+def dynamic_misses(kind: str, rta: Callees,
+                   ours: OurSites) -> tuple[list[DynamicMiss], list[DynamicMiss]]:
+    """RTA's sites where we name none of its callees, and those where we name some but not all.
+
+    Misses are counted by site, not by (site, callee): RTA links a call of a `func()` value to
+    every function of that type whose address the program takes, hundreds at some sites.
+    """
+    uncovered, partly = [], []
+    for site, callees in sorted(rta.items()):
+        found = ours.callees(site, kind)
+        missed = sorted(callees - found)
+        if not missed:
+            continue
+        there = ours.by_site.get(site, [])
+        miss = DynamicMiss(site, missed, dynamic_miss_reason(site[0], missed, kind, there, ours),
+                           sorted(f"{e.callee} ({e.kind})" for e in there))
+        (partly if found & callees else uncovered).append(miss)
+    return uncovered, partly
+
+
+def dynamic_miss_reason(caller: str, missed: Iterable[str], kind: str, there: list[Edge],
+                        ours: OurSites) -> str:
+    """Why we lack these callees at a site, the first reason that applies.
+
+    As for static misses (classify_misses), and: other callees of that kind there: we have
+    implementation (or funcvalue) edges there, to other callees; interface edge, no
+    implementation: we name the interface method there but no implementation of it.
+    """
+    missed = set(missed)
+    if caller not in ours.callers:
+        return CALLER_UNKNOWN
+    if any(e.callee in missed for e in there):
+        return EXCLUDED_KIND
+    if any(e.kind == UNRESOLVED for e in there):
+        return UNRESOLVED_THERE
+    if any(dynamic_kind(e) == kind for e in there):
+        return OTHER_CALLEES
+    if kind == IMPLEMENTATION and any(dynamic_kind(e) == INTERFACE for e in there):
+        return INTERFACE_ONLY
+    if there:
+        return DIFFERENT_CALLEE
+    if all(is_stdlib(callee) for callee in missed):
+        return CALLEE_IN_STDLIB
+    return NO_EDGE
+
+
 # --- the program ---------------------------------------------------------------------------------
 
 def go_side(git_dir: str, commit: str, cmd: str, workdir: Path,
@@ -499,6 +819,153 @@ def print_samples(c: Comparison) -> None:
         print(f"  {caller} → {callee}  {path}:{line}")
 
 
+def dynamic_go_side(
+    git_dir: str, commit: str, cmd: str, workdir: Path, algos: list[str], reuse: bool,
+) -> tuple[Command, dict[str, list[GoDynamicEdge]], dict[str, GoRun]]:
+    """The command's packages and Go's dynamic edges by algorithm, from an earlier run kept in
+    `workdir` or computed now, one algorithm after the other (each takes gigabytes)."""
+    base = workdir / commit
+    name = cmd.strip("/").replace("/", "_")
+    command_file = base / f"{name}.packages.tsv"
+    outputs = {algo: (base / f"{name}.{algo}.edges.tsv", base / f"{name}.{algo}.run.json")
+               for algo in algos}
+    if reuse:
+        absent = [p.name for p in (command_file, *(f for pair in outputs.values() for f in pair))
+                  if not p.exists()]
+        if absent:
+            raise UsageError(f"--reuse: no {', '.join(absent)} at {commit[:12]} in {workdir}: "
+                             "run once without --reuse")
+    else:
+        base.mkdir(parents=True, exist_ok=True)
+        tree = base / "tree"
+        missing = materialize(git_dir, commit, tree)
+        write_command(parse_command(list_command(tree, cmd), tree), command_file)
+        for algo, (edges_file, run_file) in outputs.items():
+            run_algorithm(tree, cmd, algo, edges_file, run_file, missing)
+    return (read_command(command_file),
+            {algo: read_dynamic_edges(edges_file) for algo, (edges_file, _) in outputs.items()},
+            {algo: GoRun(**json.loads(run_file.read_text()))
+             for algo, (_, run_file) in outputs.items()})
+
+
+def run_algorithm(tree: Path, cmd: str, algo: str, edges_file: Path, run_file: Path,
+                missing: list[str]) -> None:
+    """One `callgraph -algo=<algo>` run; keeps its dynamic edges and what it cost."""
+    raw = edges_file.with_name(edges_file.name.replace(".edges.tsv", ".callgraph.txt"))
+    go_run = run_callgraph(tree, cmd, raw, algo, DYNAMIC_FORMAT)
+    go_run.missing_files = missing
+    with raw.open() as lines:
+        write_dynamic_edges(parse_dynamic_output(lines, tree), edges_file)
+    raw.unlink()
+    run_file.write_text(json.dumps(asdict(go_run), indent=2) + "\n")
+
+
+def dynamic_go_rows(runs: dict[str, GoRun],
+                    go: dict[str, dict[str, Callees]]) -> list[tuple[str, str, str]]:
+    rows = []
+    for algo, go_run in runs.items():
+        rows += [
+            (f"Go callgraph -algo={algo}", f"{go_run.wall_s:.1f} s", go_run.go_version),
+            ("  peak RSS", f"{go_run.peak_rss_mib:,} MiB", ""),
+            ("  edges printed", f"{go_run.edges:,}", "whole program, static calls included"),
+        ]
+        for call, callees in go[algo].items():
+            pairs = sum(len(c) for c in callees.values())
+            rows.append((f"  {CALL_NAMES[call]} sites in scope", f"{len(callees):,}",
+                         f"{pairs:,} (site, callee) pairs; site in the tree outside vendor/"))
+    return rows
+
+
+def dynamic_rows(c: DynamicComparison) -> list[tuple[str, str, str]]:
+    kind = OURS_AT[c.call]
+    rows = [
+        (f"{CALL_NAMES[c.call]} calls: our {kind} edges", "", ""),
+        ("  site coverage", f"{c.coverage:.1%}", f"{c.covered:,} of RTA's {c.sites:,} sites: "
+         "we name a callee RTA has there"),
+        ("  edge precision (CHA)", share_of(c.in_cha, c.linked),
+         f"of our {c.linked:,} edges at those sites whose callee the command links"),
+        ("  … also in VTA", share_of(c.in_vta, c.linked), "the same edges"),
+        ("  edge recall (RTA)", f"{c.recall:.1%}",
+         f"{c.matched:,} of RTA's {c.pairs:,} (site, callee) pairs"),
+        ("  callees outside the command", f"{len(c.outside):,}",
+         f"{ratio(len(c.outside), c.from_command):.1%} of our {c.from_command:,} {kind} edges "
+         "from the command's code"),
+    ]
+    for reason in DYNAMIC_MISS_REASONS:
+        rows.append((f"  uncovered: {reason}", f"{c.by_reason.get(reason, 0):,}", "RTA's sites"))
+    return rows
+
+
+def share_of(part: int | None, whole: int) -> str:
+    return "not run" if part is None else f"{ratio(part, whole):.1%}"
+
+
+def vta_row(comparisons: list[DynamicComparison]) -> tuple[str, str, str]:
+    linked = sum(c.linked for c in comparisons)
+    if any(c.in_vta is None for c in comparisons):
+        return "our dynamic edges also in VTA", "not run", ""
+    in_vta = sum(c.in_vta for c in comparisons)
+    return ("our dynamic edges also in VTA", f"{ratio(in_vta, linked):.1%}",
+            f"{in_vta:,} of our {linked:,} edges at RTA's sites whose callee the command links")
+
+
+def print_dynamic_samples(c: DynamicComparison) -> None:
+    name, kind = CALL_NAMES[c.call], OURS_AT[c.call]
+    for misses, what in ((c.uncovered, "we do not cover"),
+                         (c.partly, "where we name some of RTA's callees, not all")):
+        print(f"\n{SAMPLES} of RTA's {name} sites {what}: caller  file:line → RTA's callees "
+              "[reason; ours there]")
+        for m in sample(misses):
+            caller, path, line = m.site
+            more = f" +{len(m.callees) - 3} more" if len(m.callees) > 3 else ""
+            ours = f"; ours: {', '.join(m.ours_at_site[:4])}" if m.ours_at_site else ""
+            print(f"  {caller}  {path}:{line} → {', '.join(m.callees[:3])}{more}  "
+                  f"[{m.reason}{ours}]")
+    for pairs, what in ((c.false_edges, "CHA does not have"),
+                        (c.outside, "naming callees outside the command")):
+        print(f"\n{SAMPLES} of our {kind} edges {what}: caller → callee  file:line")
+        for (caller, path, line), callee in sample(pairs):
+            print(f"  {caller} → {callee}  {path}:{line}")
+
+
+def run_dynamic_comparison(args: argparse.Namespace, commit: str) -> int:
+    if "rta" not in args.algos:
+        raise UsageError("--algos needs rta: its call sites are the ones compared")
+    if args.workdir:
+        command, edges, runs = dynamic_go_side(args.tree, commit, args.cmd, args.workdir,
+                                               args.algos, args.reuse)
+    else:
+        with tempfile.TemporaryDirectory() as workdir:
+            command, edges, runs = dynamic_go_side(args.tree, commit, args.cmd, Path(workdir),
+                                                   args.algos, reuse=False)
+    go = {algo: {call: dynamic_callees(algo_edges, call) for call in DYNAMIC_CALLS.values()}
+          for algo, algo_edges in edges.items()}
+    for go_run in runs.values():
+        print(f"Go: {go_run.command}", file=sys.stderr)
+    rows = dynamic_go_rows(runs, go)
+    rows.append(("packages the command links", f"{len(command.packages):,}", "go list -deps"))
+    if args.go_only:
+        print_table(rows)
+        return 0
+    ours = our_sites(load_our_edges(args.index, commit=commit))
+    comparisons = [compare_dynamic(call, {algo: go[algo][call] for algo in go}, ours, command)
+                   for call in DYNAMIC_CALLS.values()]
+    for c in comparisons:
+        rows += dynamic_rows(c)
+    rows.append(vta_row(comparisons))
+    print_table(rows)
+    for c in comparisons:
+        print_dynamic_samples(c)
+    RESULTS.mkdir(exist_ok=True)
+    results = {"tree": args.tree, "commit": commit, "cmd": args.cmd,
+               "go": {algo: asdict(go_run) for algo, go_run in runs.items()},
+               "packages": len(command.packages),
+               **{c.call: c.as_dict() for c in comparisons}}
+    out = RESULTS / f"callgraph_dynamic_{args.cmd.strip('/').replace('/', '_')}.json"
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tree", required=True, help="git directory of kubernetes: a bare "
@@ -514,13 +981,31 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="compare against Go's edges from an earlier run in --workdir")
     parser.add_argument("--go-only", action="store_true",
                         help="run Go's side only and print its figures; no index needed")
+    parser.add_argument("--dynamic", action="store_true",
+                        help="compare interface and func-value calls against Go's dynamic call "
+                        "graphs (--algos) instead of static calls against -algo=static; run "
+                        "once without and once with it for both comparisons")
+    parser.add_argument("--algos", type=algorithms, default=list(DYNAMIC_ALGOS),
+                        help="with --dynamic, the comma-separated algorithms to run, rta among "
+                        f"them (default: {','.join(DYNAMIC_ALGOS)})")
     return parser.parse_args(argv)
+
+
+def algorithms(text: str) -> list[str]:
+    algos = [algo.strip() for algo in text.split(",") if algo.strip()]
+    unknown = sorted(set(algos) - set(DYNAMIC_ALGOS))
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown algorithm {', '.join(unknown)}: choose among "
+                                         f"{', '.join(DYNAMIC_ALGOS)}")
+    return list(dict.fromkeys(algos))
 
 
 def run(args: argparse.Namespace) -> int:
     if args.reuse and not args.workdir:
         raise UsageError("--reuse needs the --workdir of an earlier run")
     commit = resolve_commit(args.tree, args.ref)
+    if args.dynamic:
+        return run_dynamic_comparison(args, commit)
     if args.workdir:
         edges, go_run = go_side(args.tree, commit, args.cmd, args.workdir, args.reuse)
     else:

@@ -1,13 +1,15 @@
 """The call graph accuracy benchmark's comparison, on hand-made edges: no Go toolchain needed."""
 from __future__ import annotations
 
+import dataclasses
+import json
 import sys
 from pathlib import Path
 
 import pytest
 
 from analyzer import store
-from analyzer.errors import IndexError_
+from analyzer.errors import IndexError_, UsageError
 from analyzer.graph import Edge
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
@@ -236,6 +238,242 @@ def test_samples_are_the_same_on_every_run():
     items = [(str(i), "callee", FILE, i) for i in range(100)]
     assert ca.sample(items) == ca.sample(list(reversed(items)))
     assert len(ca.sample(items)) == ca.SAMPLES and ca.sample(items[:3]) == items[:3]
+
+
+# --- Go's dynamic call graphs -------------------------------------------------------------------
+
+PLUGINS = "k8s.io/kubernetes/pkg/scheduler/framework/plugins"
+FW = "k8s.io/kubernetes/pkg/scheduler/framework"
+IFACE = f"({FW}.Plugin).Name"  # the interface method our interface edges name
+A, B, C = f"(*{PLUGINS}.A).Name", f"(*{PLUGINS}.B).Name", f"({PLUGINS}.C).Name"
+K = "(*k8s.io/kubernetes/pkg/kubelet.K).Name"  # an implementation the scheduler does not link
+INTERFACE, FUNCVALUE = "interface", "funcvalue"
+
+
+@pytest.mark.parametrize("description, call", [
+    ("dynamic method call", INTERFACE),
+    ("concurrent dynamic method call", INTERFACE),
+    ("deferred dynamic method call", INTERFACE),
+    ("dynamic function call", FUNCVALUE),
+    ("deferred dynamic function call", FUNCVALUE),
+    ("static method call", None),
+    ("static function closure call", None),
+    ("deferred static function call", None),
+    ("synthetic call", None),
+])
+def test_dynamic_sites_are_classified_by_ssa_description(description, call):
+    assert ca.dynamic_call(description) == call
+
+
+def test_dynamic_output_keeps_dynamic_sites_and_names_wrappers_by_the_method_they_wrap(tmp_path):
+    tree = tmp_path / "tree"
+    (tree / "staging/src/k8s.io/api").mkdir(parents=True)
+    (tree / "vendor/k8s.io").mkdir(parents=True)
+    (tree / "vendor/k8s.io/api").symlink_to("../../staging/src/k8s.io/api")
+    lines = [
+        f"{RUN}\t{A}\t{tree}/{FILE}\t10\tdynamic method call\t\n",
+        f"{RUN}\t(*{PLUGINS}.C).Name\t{tree}/{FILE}\t11\tconcurrent dynamic method call\t{C}\n",
+        f"{RUN}\t{HELPER}\t{tree}/{FILE}\t12\tdeferred dynamic function call\t\n",
+        f"{RUN}\t{ONE}\t{tree}/{FILE}\t13\tstatic method call\t\n",
+        f"k8s.io/api/core/v1.F\t{A}\t{tree}/vendor/k8s.io/api/core/v1/types.go\t7"
+        "\tdynamic function call\t\n",
+    ]
+    assert ca.parse_dynamic_output(lines, tree) == [
+        ca.GoDynamicEdge(RUN, A, FILE, 10, INTERFACE),
+        ca.GoDynamicEdge(RUN, C, FILE, 11, INTERFACE),
+        ca.GoDynamicEdge(RUN, HELPER, FILE, 12, FUNCVALUE),
+        ca.GoDynamicEdge("k8s.io/api/core/v1.F", A, "staging/src/k8s.io/api/core/v1/types.go", 7,
+                         FUNCVALUE),
+    ]
+
+
+def test_dynamic_edges_round_trip_through_tsv(tmp_path):
+    edges = [ca.GoDynamicEdge(RUN, A, FILE, 10, INTERFACE),
+             ca.GoDynamicEdge(RUN, HELPER, FILE, 12, FUNCVALUE)]
+    ca.write_dynamic_edges(edges, tmp_path / "rta.tsv")
+    assert ca.read_dynamic_edges(tmp_path / "rta.tsv") == edges
+
+
+def test_dynamic_sites_group_callees_in_scope_by_call_site():
+    edges = [
+        ca.GoDynamicEdge(f"{SCHED}.F[int]", f"(*{PLUGINS}.A[int]).Name", FILE, 10, INTERFACE),
+        ca.GoDynamicEdge(f"{SCHED}.F[string]", B, FILE, 10, INTERFACE),
+        ca.GoDynamicEdge(f"{SCHED}.F", HELPER, FILE, 10, FUNCVALUE),
+        ca.GoDynamicEdge("github.com/x/y.F", A, "vendor/github.com/x/y/y.go", 4, INTERFACE),
+        ca.GoDynamicEdge("fmt.Fprint", A, "/usr/lib/go/src/fmt/print.go", 9, INTERFACE),
+    ]
+    assert ca.dynamic_callees(edges, INTERFACE) == {(f"{SCHED}.F", FILE, 10): {A, B}}
+    assert ca.dynamic_callees(edges, FUNCVALUE) == {(f"{SCHED}.F", FILE, 10): {HELPER}}
+
+
+def test_the_command_is_its_packages_and_the_files_go_compiles(tmp_path):
+    tree = tmp_path / "tree"
+    (tree / "staging/src/k8s.io/api/core/v1").mkdir(parents=True)
+    (tree / "vendor/k8s.io").mkdir(parents=True)
+    (tree / "vendor/k8s.io/api").symlink_to("../../staging/src/k8s.io/api")
+    lines = [
+        "fmt\t/usr/lib/go/src/fmt\tprint.go\tscan.go",
+        "unsafe\t/usr/lib/go/src/unsafe",
+        f"k8s.io/api/core/v1\t{tree}/vendor/k8s.io/api/core/v1\ttypes.go",
+        f"{SCHED}\t{tree}/pkg/scheduler\tscheduler.go",
+    ]
+    packages = ca.parse_command(lines, tree)
+    assert packages == [
+        ("fmt", ["/usr/lib/go/src/fmt/print.go", "/usr/lib/go/src/fmt/scan.go"]),
+        ("unsafe", []),
+        ("k8s.io/api/core/v1", ["staging/src/k8s.io/api/core/v1/types.go"]),
+        (SCHED, [FILE]),
+    ]
+    ca.write_command(packages, tmp_path / "packages.tsv")
+    command = ca.read_command(tmp_path / "packages.tsv")
+    assert command.packages == {"fmt", "unsafe", "k8s.io/api/core/v1", SCHED}
+    assert FILE in command.files and "staging/src/k8s.io/api/core/v1/types.go" in command.files
+
+
+# --- the dynamic comparison ----------------------------------------------------------------------
+
+def go_at(caller, line, call, *callees):
+    return [ca.GoDynamicEdge(caller, callee, FILE, line, call) for callee in callees]
+
+
+INIT = f"{SCHED}.init"
+# RTA's sites; CHA and VTA have more and fewer callees at the same sites.
+RTA_EDGES = [
+    *go_at(RUN, 10, INTERFACE, A, B),  # covered: we have A (and C, K), not B
+    *go_at(RUN, 20, INTERFACE, C),  # uncovered: we name B there
+    *go_at(ONE, 30, INTERFACE, A),  # uncovered: only our interface edge
+    *go_at(ONE, 31, INTERFACE, A, B),  # uncovered: nothing of ours there
+    *go_at(INIT, 40, INTERFACE, A),  # uncovered: we name no such caller
+    ca.GoDynamicEdge(RUN, A, "vendor/github.com/x/y/y.go", 3, INTERFACE),  # out of scope
+    *go_at(RUN, 50, FUNCVALUE, HELPER, f"{NEW}$1"),  # covered, both
+    *go_at(RUN, 60, FUNCVALUE, HELPER),  # uncovered: unresolved there
+    *go_at(ONE, 70, FUNCVALUE, "fmt.Sprint"),  # uncovered: nothing there, a stdlib callee
+    *go_at(ONE, 71, FUNCVALUE, HELPER),  # uncovered: we have it as a static edge
+]
+CHA_EDGES = [
+    *go_at(RUN, 10, INTERFACE, A, B, C),
+    *go_at(RUN, 20, INTERFACE, C),
+    *go_at(RUN, 50, FUNCVALUE, HELPER, f"{NEW}$1", f"{SCHED}.other"),
+]
+VTA_EDGES = [*go_at(RUN, 10, INTERFACE, A), *go_at(RUN, 50, FUNCVALUE, HELPER)]
+GO_DYNAMIC = {algo: {call: ca.dynamic_callees(edges, call) for call in (INTERFACE, FUNCVALUE)}
+              for algo, edges in (("rta", RTA_EDGES), ("cha", CHA_EDGES), ("vta", VTA_EDGES))}
+OURS_DYNAMIC = [
+    ours(RUN, IFACE, 10, "interface"),
+    ours(RUN, A, 10, "implementation"),  # true: RTA, CHA and VTA have it
+    ours(RUN, C, 10, "implementation"),  # CHA has it, RTA and VTA do not
+    ours(RUN, K, 10, "implementation"),  # outside the command: left out of precision
+    ours(RUN, B, 20, "defer", via="implementation"),  # false: CHA does not have it
+    ours(ONE, IFACE, 30, "interface"),
+    ours(NEW, K, 80, "implementation"),  # outside the command, at a site RTA does not have
+    ours(NEW, B, 81, "implementation", path="pkg/scheduler/scheduler_windows.go"),  # not compiled
+    ours("k8s.io/kubernetes/pkg/kubelet.run", K, 5, "implementation",
+         path="pkg/kubelet/kubelet.go"),  # not the command's code
+    ours(RUN, HELPER, 50, "funcvalue"),  # true, also in VTA
+    ours(RUN, f"{NEW}$1", 50, "go", via="funcvalue"),  # true, not in VTA
+    ours(RUN, "h", 60, "unresolved"),
+    ours(ONE, HELPER, 71, "static"),
+    ours(NEW, "k8s.io/kubernetes/pkg/kubelet.run", 90, "funcvalue"),  # outside the command
+]
+COMMAND = ca.Command(frozenset({SCHED, FW, PLUGINS, "fmt"}), frozenset({FILE}))
+
+
+def compare_dynamic(call, go=GO_DYNAMIC):
+    return ca.compare_dynamic(call, {algo: go[algo][call] for algo in go},
+                              ca.our_sites(OURS_DYNAMIC), COMMAND)
+
+
+@pytest.mark.parametrize("edge, kind", [
+    (ours(RUN, A, 1, "implementation"), "implementation"),
+    (ours(RUN, A, 1, "go", via="implementation"), "implementation"),
+    (ours(RUN, A, 1, "defer", via="funcvalue"), "funcvalue"),
+    (ours(RUN, A, 1, "funcvalue", via="passed as argument"), "funcvalue"),
+    (ours(RUN, A, 1, "go", via="interface"), "interface"),
+])
+def test_go_and_defer_edges_count_as_the_call_under_them(edge, kind):
+    assert ca.dynamic_kind(edge) == kind
+
+
+def test_interface_sites_coverage_recall_precision_and_callees_outside():
+    c = compare_dynamic(INTERFACE)
+    assert (c.sites, c.covered, c.coverage) == (5, 1, 1 / 5)
+    assert (c.pairs, c.matched, c.recall) == (7, 1, 1 / 7)
+    assert (c.linked, c.in_cha, c.in_vta) == (3, 2, 1)  # A and C at 10, B at 20; K left out
+    assert c.false_edges == [((RUN, FILE, 20), B)]
+    assert c.from_command == 5 and c.outside == [((RUN, FILE, 10), K), ((NEW, FILE, 80), K)]
+
+
+def test_func_value_sites_coverage_recall_precision_and_callees_outside():
+    c = compare_dynamic(FUNCVALUE)
+    assert (c.sites, c.covered, c.coverage) == (4, 1, 1 / 4)
+    assert (c.pairs, c.matched, c.recall) == (5, 2, 2 / 5)
+    assert (c.linked, c.in_cha, c.in_vta) == (2, 2, 1)
+    assert c.false_edges == []
+    assert c.from_command == 3
+    assert c.outside == [((NEW, FILE, 90), "k8s.io/kubernetes/pkg/kubelet.run")]
+
+
+def test_each_uncovered_site_gets_the_first_reason_that_applies():
+    interface, funcvalue = compare_dynamic(INTERFACE), compare_dynamic(FUNCVALUE)
+    assert {m.site[2]: m.reason for m in interface.uncovered} == {
+        20: ca.OTHER_CALLEES, 30: ca.INTERFACE_ONLY, 31: ca.NO_EDGE, 40: ca.CALLER_UNKNOWN}
+    assert {m.site[2]: m.reason for m in funcvalue.uncovered} == {
+        60: ca.UNRESOLVED_THERE, 70: ca.CALLEE_IN_STDLIB, 71: ca.EXCLUDED_KIND}
+    assert interface.by_reason == {ca.OTHER_CALLEES: 1, ca.INTERFACE_ONLY: 1, ca.NO_EDGE: 1,
+                                   ca.CALLER_UNKNOWN: 1}
+
+
+def test_a_covered_site_lacking_some_callees_lists_them():
+    [miss] = compare_dynamic(INTERFACE).partly
+    assert (miss.site, miss.callees, miss.reason) == ((RUN, FILE, 10), [B], ca.OTHER_CALLEES)
+    assert miss.ours_at_site == sorted(f"{callee} ({kind})" for callee, kind in (
+        (IFACE, "interface"), (A, "implementation"), (C, "implementation"),
+        (K, "implementation")))
+    assert compare_dynamic(FUNCVALUE).partly == []
+
+
+def test_share_in_vta_counts_both_kinds_of_call():
+    comparisons = [compare_dynamic(INTERFACE), compare_dynamic(FUNCVALUE)]
+    assert ca.vta_row(comparisons)[1:] == (
+        "40.0%", "2 of our 5 edges at RTA's sites whose callee the command links")
+
+
+def test_precision_is_not_run_without_cha_or_vta():
+    c = compare_dynamic(INTERFACE, go={"rta": GO_DYNAMIC["rta"]})
+    assert (c.in_cha, c.in_vta, c.false_edges) == (None, None, [])
+    rows = {name.strip(): value for name, value, _ in ca.dynamic_rows(c)}
+    assert rows["edge precision (CHA)"] == rows["… also in VTA"] == "not run"
+    assert rows["site coverage"] == "20.0%" and rows["edge recall (RTA)"] == "14.3%"
+
+
+def test_reuse_reads_the_kept_go_outputs(tmp_path):
+    base = tmp_path / "c0ffee"
+    base.mkdir()
+    ca.write_command([(SCHED, [FILE])], base / "cmd_kube-scheduler.packages.tsv")
+    ca.write_dynamic_edges(RTA_EDGES, base / "cmd_kube-scheduler.rta.edges.tsv")
+    run = ca.GoRun("callgraph -algo=rta", "go1.19", 1.5, 300, 12)
+    (base / "cmd_kube-scheduler.rta.run.json").write_text(json.dumps(dataclasses.asdict(run)))
+    command, edges, runs = ca.dynamic_go_side("unused", "c0ffee", "cmd/kube-scheduler", tmp_path,
+                                              ["rta"], reuse=True)
+    assert command == ca.Command(frozenset({SCHED}), frozenset({FILE}))
+    assert edges == {"rta": RTA_EDGES} and runs == {"rta": run}
+    with pytest.raises(UsageError, match="no cmd_kube-scheduler.cha.edges.tsv, "
+                                         "cmd_kube-scheduler.cha.run.json at c0ffee"):
+        ca.dynamic_go_side("unused", "c0ffee", "cmd/kube-scheduler", tmp_path, ["rta", "cha"],
+                           reuse=True)
+
+
+def test_algorithms_are_checked_on_the_command_line():
+    assert ca.parse_args(["--tree", "t", "--algos", "rta, vta,rta"]).algos == ["rta", "vta"]
+    assert ca.parse_args(["--tree", "t"]).algos == ["rta", "cha", "vta"]
+    with pytest.raises(SystemExit):
+        ca.parse_args(["--tree", "t", "--algos", "rta,pta"])
+
+
+def test_the_dynamic_comparison_needs_rta(kube_repo, capsys):
+    status = ca.main(["--tree", str(kube_repo / ".git"), "--dynamic", "--algos", "cha"])
+    assert status == 2
+    assert "--algos needs rta" in capsys.readouterr().err
 
 
 # --- the tree on disk ----------------------------------------------------------------------------
