@@ -62,6 +62,26 @@ class BuildContext:
 
 
 DEFAULT = BuildContext()
+# How kubernetes and etcd build their commands: static binaries, no cgo.
+COMMANDS = BuildContext(cgo=False)
+
+
+def command_build(goos: str = "linux", goarch: str = "amd64", tags: str = "") -> BuildContext:
+    """The build configuration `kubeatlas index --goos --goarch --tags` asks for, checked."""
+    if goos not in KNOWN_OS:
+        raise UsageError(f"unknown GOOS {goos!r}: choose from {', '.join(sorted(KNOWN_OS))}")
+    if goarch not in KNOWN_ARCH:
+        raise UsageError(f"unknown GOARCH {goarch!r}: choose from {', '.join(sorted(KNOWN_ARCH))}")
+    names = frozenset(tag.strip() for tag in tags.split(",") if tag.strip())
+    bad = sorted(tag for tag in names if not re.fullmatch(r"[\w.]+", tag))
+    if bad:
+        raise UsageError(f"build tag {bad[0]!r}: tags are letters, digits, '_' and '.'")
+    return BuildContext(goos, goarch, names, cgo=False)
+
+
+def describe(ctx: BuildContext) -> str:
+    """`linux/amd64`, with `+tag,tag` when there are tags: how an index names its build."""
+    return f"{ctx.goos}/{ctx.goarch}" + ("+" + ",".join(sorted(ctx.tags)) if ctx.tags else "")
 
 
 @lru_cache(maxsize=64)

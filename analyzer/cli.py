@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from analyzer import graph, query, render, sources, stdlib, store
+from analyzer import buildtags, graph, query, render, sources, stdlib, store
 from analyzer.errors import AnalyzerError, UsageError
 from analyzer.manifest import REPOS
 from analyzer.progress import Progress
@@ -83,6 +83,11 @@ def build_parser() -> argparse.ArgumentParser:
                        "(default: `go env GOROOT` when go is installed)")
     index.add_argument("--no-goroot", action="store_true",
                        help="do not index the standard library; calls into it stay unresolved")
+    index.add_argument("--goos", default="linux", help="the GOOS commands are built for: which "
+                       "files count and what each command links (default: linux)")
+    index.add_argument("--goarch", default="amd64", help="the GOARCH likewise (default: amd64)")
+    index.add_argument("--tags", default="", metavar="TAG,TAG",
+                       help="build tags, as `go build -tags` takes them (default: none)")
     index.add_argument("--json", action="store_true", help="print the summary as JSON")
     _add_common(index)
 
@@ -256,6 +261,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 def cmd_index(args: argparse.Namespace) -> int:
     from analyzer import indexer
 
+    build = buildtags.command_build(args.goos, args.goarch, args.tags)
     ws = _workspace(args)
     checkouts = sources.load_checkouts(ws)
     names = _repo_names(args, sorted(checkouts))
@@ -269,7 +275,7 @@ def cmd_index(args: argparse.Namespace) -> int:
             raise UsageError(f"{name} has not been fetched: run `kubeatlas fetch {name}` first")
         summaries.append(indexer.index_checkout(
             ws.index_path, checkouts[name], include_tests=args.tests, jobs=args.jobs,
-            progress=progress, goroot=goroot))
+            progress=progress, goroot=goroot, build=build))
     if args.json:
         json.dump([s.as_dict() for s in summaries], sys.stdout, indent=2)
         print()

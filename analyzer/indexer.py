@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from analyzer import stdlib, store
+from analyzer.buildtags import COMMANDS, BuildContext, describe
 from analyzer.errors import IndexError_
 from analyzer.facts import encode
 from analyzer.gitobjects import BlobReader, TreeEntry, list_tree
@@ -51,6 +52,9 @@ class IndexSummary:
     not_utf8: list[str] = field(default_factory=list)
     symlinks: int = 0  # in the whole tree, Go or not
     library: str = ""  # the Go version whose standard library calls resolve into, if any
+    build: str = ""  # the GOOS/GOARCH+tags each command's program is built for
+    programs: dict[str, int] = field(default_factory=dict)  # command → packages it links
+    implements: int = 0  # (interface method, implementation) pairs found by method sets
     symbols: int = 0
     edges: dict[str, int] = field(default_factory=dict)  # edge kind → count
     resolve_seconds: float = 0.0
@@ -74,6 +78,10 @@ class IndexSummary:
             f"  symbols         {self.symbols:>9,}",
             f"  call edges      {sum(self.edges.values()):>9,}  "
             + ", ".join(f"{kind} {count:,}" for kind, count in sorted(self.edges.items())),
+            f"  implementations {self.implements:>9,}  (interface method, concrete method) pairs",
+            f"  programs        {len(self.programs):>9,}  built for {self.build}: "
+            + (", ".join(f"{name} ({count:,} packages)" for name, count in self.programs.items())
+               or "no command of the manifest in this commit"),
             f"  standard library {self.library or 'not indexed (no Go installation found)'}",
             f"  syntax errors   {len(self.syntax_errors):>9,}  files",
             f"  missing blobs   {len(self.missing):>9,}  files absent from the object store",
@@ -180,14 +188,15 @@ def _parse_all(source: TreeSource, blobs: list[tuple[str, str]],
 
 def index_checkout(index_path: Path, checkout: Checkout, include_tests: bool = False,
                    jobs: int | None = None, progress: Progress | None = None,
-                   goroot: Path | None = None) -> IndexSummary:
+                   goroot: Path | None = None,
+                   build: BuildContext = COMMANDS) -> IndexSummary:
     """Parse a fetched commit, resolve its call graph (against the standard library of `goroot`
-    when given) and make both visible at once."""
+    when given; each command's program as `build` builds it) and make both visible at once."""
     progress = progress or Progress(quiet=True)
     jobs = jobs or os.cpu_count() or 1
     started = time.monotonic()
     with _writer_lock(index_path):
-        return _index(index_path, checkout, include_tests, jobs, progress, goroot, started)
+        return _index(index_path, checkout, include_tests, jobs, progress, goroot, build, started)
 
 
 @contextmanager
@@ -205,7 +214,8 @@ def _writer_lock(index_path: Path):
 
 
 def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,
-           progress: Progress, goroot: Path | None, started: float) -> IndexSummary:
+           progress: Progress, goroot: Path | None, build: BuildContext,
+           started: float) -> IndexSummary:
     db = store.connect(index_path, create=True)
     try:
         library = _index_library(db, GoRoot(str(goroot)), jobs, progress) if goroot else None
@@ -215,7 +225,8 @@ def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,
         entries = list_tree(checkout.git_dir, checkout.commit)
         summary.symlinks = sum(e.symlink for e in entries)
         go_entries = [e for e in entries if is_indexed_go_file(e, include_tests)]
-        key = store.CommitKey(checkout.name, checkout.commit, include_tests, summary.library)
+        key = store.CommitKey(checkout.name, checkout.commit, include_tests, summary.library,
+                              describe(build))
         done = store.find_complete(db, key)
         if done is not None:
             summary.already_indexed = True
@@ -235,7 +246,7 @@ def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,
         with _without_gc():
             library_files = list(store.file_facts(db, library.id)) if library else []
             resolution = resolve(store.file_facts_of(db, files), library_files,
-                                 commands_of(checkout.name))
+                                 commands_of(checkout.name), build)
         summary.resolve_seconds = time.monotonic() - resolve_started
         store.finish_commit(db, commit_id, files, ((m.path, m.dir) for m in modules.modules),
                             resolution.symbols, resolution.edges, resolution.implements,
@@ -364,6 +375,12 @@ def _fill_counts(db, commit_id: int, summary: IndexSummary) -> None:
         "SELECT f.path, b.first_problem FROM files f JOIN blobs b ON b.sha = f.blob_sha "
         "WHERE f.commit_id = ? AND b.syntax_problems > 0 ORDER BY f.path", (commit_id,)))
     summary.symbols, summary.edges = store.graph_counts(db, commit_id)
+    summary.build = db.execute("SELECT build FROM commits WHERE id = ?", (commit_id,)).fetchone()[0]
+    summary.implements = db.execute("SELECT count(*) FROM implements WHERE commit_id = ?",
+                                    (commit_id,)).fetchone()[0]
+    summary.programs = dict(db.execute(
+        "SELECT program, count(*) FROM program_members WHERE commit_id = ? AND kind = 'package' "
+        "GROUP BY program ORDER BY program", (commit_id,)))
     summary.not_utf8 = [p for (p,) in db.execute(
         "SELECT f.path FROM files f JOIN blobs b ON b.sha = f.blob_sha "
         "WHERE f.commit_id = ? AND b.not_utf8 ORDER BY f.path", (commit_id,))]

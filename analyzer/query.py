@@ -9,6 +9,7 @@ import fnmatch
 import heapq
 import math
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from analyzer import graph, store
@@ -374,6 +375,32 @@ class GraphIndex:
             f"WHERE e.{end} = (SELECT id FROM names WHERE name = ?) AND e.commit_id = ? "
             f"ORDER BY e.line, e.col", (name, self.commit.id))
         return [Edge(*row) for row in rows]
+
+    def all_edges(self, program: str | None = None) -> list[Edge]:
+        """Every edge of the commit with each interface call expanded into its ranked
+        implementations, as `callees` shows them; for benchmarks and exports, in one pass."""
+        view = self.program(program) if program else None
+        implements: dict[str, list[tuple[str, str, int]]] = {}
+        for interface_method, method, type_, flags in self.db.execute(
+                "SELECT a.name, m.name, t.name, i.flags FROM implements i "
+                "JOIN names a ON a.id = i.interface_method JOIN names m ON m.id = i.method "
+                "JOIN names t ON t.id = i.type WHERE i.commit_id = ?", (self.commit.id,)):
+            implements.setdefault(interface_method, []).append((method, type_, flags))
+
+        def expand(edge: Edge, depth: int) -> Iterator[Edge]:
+            for method, confidence, why in _ranked(implements.get(edge.callee, []), view,
+                                                   edge.callee):
+                found = _implementation(edge, method, confidence, why)
+                yield found
+                if depth < MAX_DISPATCH and method in implements:
+                    yield from expand(found, depth + 1)
+
+        out = []
+        for edge in store.load_edges(self.db, self.commit.id):
+            out.append(edge)
+            if graph.INTERFACE in (edge.kind, edge.via):
+                out.extend(expand(edge, 0))
+        return out
 
     def _excluded(self, symbol: str, patterns: tuple[str, ...]) -> bool:
         package = package_of(symbol)

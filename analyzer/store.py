@@ -21,7 +21,7 @@ from analyzer.parse import PARSER_VERSION
 from analyzer.resolve import RESOLVER_VERSION
 
 SCHEMA_VERSION = 3
-UPGRADABLE = (2,)  # schemas this one extends with new tables only: upgraded in place by `index`
+UPGRADABLE = (2,)  # schemas this one extends (tables, a column): upgraded in place by `index`
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS commits (
     remote_url TEXT NOT NULL,
     include_tests INTEGER NOT NULL,
     library TEXT NOT NULL,         -- the Go version whose standard library was resolved against
+    build TEXT NOT NULL DEFAULT 'linux/amd64',  -- GOOS/GOARCH+tags the programs were built for
     parser_version INTEGER NOT NULL,
     resolver_version INTEGER NOT NULL,
     started REAL NOT NULL,
@@ -152,6 +153,7 @@ class CommitKey:
     sha: str
     include_tests: bool
     library: str
+    build: str = "linux/amd64"  # buildtags.describe of the configuration resolved under
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +192,8 @@ def connect(path: Path, create: bool = False) -> sqlite3.Connection:
                        (str(SCHEMA_VERSION),))
             found = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             if int(found[0]) in UPGRADABLE:
+                db.execute("ALTER TABLE commits ADD COLUMN build TEXT NOT NULL "
+                           "DEFAULT 'linux/amd64'")
                 db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
                            (str(SCHEMA_VERSION),))
     version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
@@ -229,9 +233,9 @@ def save_blobs(db: sqlite3.Connection, parser_version: int, records: Iterable[Bl
 def find_complete(db: sqlite3.Connection, key: CommitKey) -> CommitRecord | None:
     row = db.execute(
         "SELECT id, repo, sha, ref, remote_url, include_tests FROM commits WHERE complete = 1 AND "
-        "repo = ? AND sha = ? AND include_tests = ? AND library = ? AND parser_version = ? AND "
-        "resolver_version = ? ORDER BY id DESC LIMIT 1",
-        (key.repo, key.sha, key.include_tests, key.library, PARSER_VERSION,
+        "repo = ? AND sha = ? AND include_tests = ? AND library = ? AND build = ? AND "
+        "parser_version = ? AND resolver_version = ? ORDER BY id DESC LIMIT 1",
+        (key.repo, key.sha, key.include_tests, key.library, key.build, PARSER_VERSION,
          RESOLVER_VERSION)).fetchone()
     return CommitRecord(*row) if row else None
 
@@ -241,10 +245,10 @@ def begin_commit(db: sqlite3.Connection, key: CommitKey, ref: str, remote_url: s
     with transaction(db):
         db.execute("DELETE FROM commits WHERE complete = 0")
         cursor = db.execute(
-            "INSERT INTO commits (repo, sha, ref, remote_url, include_tests, library, "
-            "parser_version, resolver_version, started) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (key.repo, key.sha, ref, remote_url, key.include_tests, key.library, PARSER_VERSION,
-             RESOLVER_VERSION, time.time()))
+            "INSERT INTO commits (repo, sha, ref, remote_url, include_tests, library, build, "
+            "parser_version, resolver_version, started) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (key.repo, key.sha, ref, remote_url, key.include_tests, key.library, key.build,
+             PARSER_VERSION, RESOLVER_VERSION, time.time()))
         return cursor.lastrowid
 
 

@@ -110,3 +110,13 @@ def test_an_unknown_program_is_a_clear_error(home, capsys):
     assert main(["path", "kube-scheduler.main", "scheduler.(*Scheduler).scheduleOne",
                  "--program", "kube-nothing"]) == 1
     assert "programs: kube-scheduler" in capsys.readouterr().err
+
+
+def test_index_builds_programs_for_the_configuration_asked(home, capsys):
+    capsys.readouterr()
+    assert main(["index", "kubernetes", "--goroot", str(GOROOT), "--goos", "windows",
+                 "--tags", "providerless"]) == 0
+    summary = capsys.readouterr().out
+    assert "built for windows/amd64+providerless: kube-scheduler (" in summary
+    assert main(["index", "kubernetes", "--goos", "plan10"]) == 2
+    assert "unknown GOOS 'plan10'" in capsys.readouterr().err

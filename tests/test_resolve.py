@@ -10,6 +10,7 @@ from dataclasses import replace
 import pytest
 
 from analyzer import graph
+from analyzer.buildtags import BuildContext
 from analyzer.modules import build_module_map
 from analyzer.parse import parse_source
 from analyzer.resolve import resolve
@@ -596,3 +597,12 @@ func (*Proxier) Sync() {}
     (program,) = resolution.programs
     assert program.packages == {f"{APP}/cmd/server", f"{APP}/proxy"}
     assert program.types == {f"{APP}/proxy.iptables"}
+
+
+def test_another_build_configuration_turns_the_other_platform_around():
+    files = {"i.go": "package app\ntype Proxier interface { Sync() }\nfunc run(p Proxier) { p.Sync() }\n",
+             "winkernel/p_windows.go": "package winkernel\ntype proxier struct{}\nfunc (*proxier) Sync() {}\n",
+             "iptables/p_linux.go": "package iptables\ntype Proxier struct{}\nfunc (*Proxier) Sync() {}\n"}
+    resolution = resolve(program_files(files), library_files(), build=BuildContext(goos="windows"))
+    labels = {row.type: row.other_platform for row in resolution.implements}
+    assert labels == {f"{APP}/winkernel.proxier": False, f"{APP}/iptables.Proxier": True}

@@ -16,6 +16,7 @@ RESOLVER_VERSION = 10
 
 from collections.abc import Iterable  # noqa: E402
 
+from analyzer.buildtags import COMMANDS, BuildContext  # noqa: E402
 from analyzer.facts import FileFacts  # noqa: E402
 from analyzer.resolve.calls import Resolution, Resolver  # noqa: E402
 from analyzer.resolve.program import Program  # noqa: E402
@@ -24,12 +25,14 @@ from analyzer.resolve.rta import CommandProgram, analyse  # noqa: E402
 
 def resolve(files: Iterable[tuple[object, FileFacts]],
             library: Iterable[tuple[object, FileFacts]] = (),
-            commands: Iterable[tuple[str, str]] = ()) -> Resolution:
+            commands: Iterable[tuple[str, str]] = (), build: BuildContext = COMMANDS) -> Resolution:
     """Resolve `files` (store.FileRecord, facts) pairs; `library` (the standard library) only
     answers lookups and lends its types to method sets. `commands` are (component, main package)
-    pairs: the first main package of each component that `files` have gets its program (`rta`)."""
+    pairs: the first main package of each component that `files` have gets its program (`rta`).
+    `build` decides which of a package's files count when names clash, which types are of another
+    platform, and what each command links."""
     files = list(files)
-    program = Program.build([*files, *library])
+    program = Program.build([*files, *library], build)
     resolver = Resolver(program)
     own = {record.path for record, _ in files}
     try:
@@ -43,7 +46,7 @@ def resolve(files: Iterable[tuple[object, FileFacts]],
             if name not in done and main_package in program.packages:
                 resolution.programs.append(analyse(
                     program, name, main_package, resolution.edges, resolution.implements,
-                    resolution.created))
+                    resolution.created, build))
         return resolution
     finally:
         program.file_scopes.clear()  # scopes point back at the program: no cycle is left behind

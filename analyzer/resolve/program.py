@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from analyzer.buildtags import matches as in_default_build
+from analyzer.buildtags import COMMANDS, BuildContext, matches
 from analyzer.facts import FileFacts, Func, TypeDecl, VarDecl
 from analyzer.gotypes import (
     Array, Chan, GoType, Interface, Map, Named, Pointer, Slice, Struct, Unknown,
@@ -127,14 +127,15 @@ class Program:
     # --- building ---------------------------------------------------------------------------
 
     @classmethod
-    def build(cls, files: Iterable[tuple[object, FileFacts]]) -> Program:
+    def build(cls, files: Iterable[tuple[object, FileFacts]],
+              build: BuildContext = COMMANDS) -> Program:
         """From (store.FileRecord, facts) pairs."""
         program = cls()
         contexts = []
         for record, facts in files:
             if record.import_path is None or facts.package is None:
                 continue
-            in_build = in_default_build(record.path, facts.build_constraint)
+            in_build = matches(record.path, facts.build_constraint, build)
             contexts.append(FileContext(record.path, record.import_path, facts, in_build))
         # Files in the default build first, then by name (go/ssa numbers init#N in file order).
         contexts.sort(key=lambda c: (not c.in_build, c.path))

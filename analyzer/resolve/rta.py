@@ -18,12 +18,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from analyzer import graph
-from analyzer.buildtags import BuildContext, matches
+from analyzer.buildtags import COMMANDS, BuildContext, matches
 from analyzer.graph import Edge, Implements
 from analyzer.resolve.program import Program
 
-# How kubernetes and etcd build their commands: static binaries, no cgo.
-COMMAND_BUILD = BuildContext(cgo=False)
 DYNAMIC_KINDS = frozenset({graph.INTERFACE})
 
 
@@ -37,7 +35,7 @@ class CommandProgram:
 
 
 def import_closure(program: Program, main_package: str,
-                   build: BuildContext = COMMAND_BUILD) -> frozenset[str]:
+                   build: BuildContext = COMMANDS) -> frozenset[str]:
     """Every package `main_package` imports, directly or not, through files built in `build`."""
     seen = {main_package}
     work = deque([main_package])
@@ -57,7 +55,7 @@ def import_closure(program: Program, main_package: str,
 
 def analyse(program: Program, name: str, main_package: str, edges: Iterable[Edge],
             implements: Iterable[Implements], created: Mapping[str, set[str]],
-            build: BuildContext = COMMAND_BUILD) -> CommandProgram:
+            build: BuildContext = COMMANDS) -> CommandProgram:
     packages = import_closure(program, main_package, build)
     calls: dict[str, list[Edge]] = {}
     for edge in edges:
