@@ -59,7 +59,7 @@ class Implements:
     type: str  # pkg.T, the concrete type
     pointer_only: bool  # only *T implements the interface
     other_platform: bool  # not built on linux/amd64
-    test_package: bool  # declared in a package that exists for tests (fake, testing, …)
+    test_double: bool  # a type that exists for tests (fake packages and files, Fake… types)
 
 
 # Kubernetes idioms recognised while resolving, kept as typed annotations on a symbol.

@@ -9,7 +9,6 @@ import fnmatch
 import heapq
 import math
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from analyzer import graph, store
@@ -69,6 +68,7 @@ class Filters:
     exclude: tuple[str, ...] = ()  # package globs, or the PRESETS names
     min_confidence: float = 0.0
     program: str | None = None  # follow only calls into this command's packages (`programs`)
+    test_doubles: bool = True  # False: leave out implementations that exist for tests
 
     def patterns(self) -> tuple[str, ...]:
         out: list[str] = []
@@ -120,29 +120,59 @@ class ProgramView:
 # interface edge's confidence; the rest (not created by the command, built for another platform,
 # or fakes for tests) share a tenth of it, so a path through them ranks below.
 LIKELY, UNLIKELY = 0.9, 0.1
-OTHER_PLATFORM, TEST_PACKAGE = 2, 4  # store.implements flags
+OTHER_PLATFORM, TEST_DOUBLE = 2, 4  # store.implements flags
 MAX_DISPATCH = 3  # embedded interfaces dispatched through, one inside another
 
 
 def _ranked(rows: list[tuple[str, str, int]], view: ProgramView | None,
-            interface_method: str) -> list[tuple[str, float, str]]:
+            interface_method: str, test_doubles: bool = True) -> list[tuple[str, float, str]]:
     """(method, confidence, why) of each candidate, likely ones first. In a program view only
-    the types the command links are candidates, and only those it creates are likely."""
+    the types the command links are candidates, and only those it creates (and that are no
+    test doubles) are likely."""
     likely, unlikely = [], []
     for method, type_, flags in sorted(rows):
+        if flags & TEST_DOUBLE and not test_doubles:
+            continue
         if view is not None:
             if flags & OTHER_PLATFORM or not view.links(type_):
                 continue
-            (likely if type_ in view.types else unlikely).append(
-                (method, "" if type_ in view.types else f", not created by {view.name}"))
-        elif flags & (OTHER_PLATFORM | TEST_PACKAGE):
+            if flags & TEST_DOUBLE:
+                unlikely.append((method, ", test double"))
+            elif type_ in view.types:
+                likely.append((method, ""))
+            else:
+                unlikely.append((method, f", not created by {view.name}"))
+        elif flags & (OTHER_PLATFORM | TEST_DOUBLE):
             unlikely.append((method, ", other platform" if flags & OTHER_PLATFORM else ", test double"))
         else:
             likely.append((method, ""))
     interface = interface_method.rpartition(".")[0].strip("()")
     total = len(likely) + len(unlikely)
+    if not total:
+        return []
     return ([(m, round(LIKELY / len(likely), 4), f"implements {interface}{why}") for m, why in likely]
             + [(m, round(UNLIKELY / total, 4), f"implements {interface}{why}") for m, why in unlikely])
+
+
+def _dispatched(edge: Edge, view: ProgramView | None, implements,
+                test_doubles: bool = True) -> list[Edge]:
+    """`edge`'s implementation edges, breadth first through embedded interfaces (MAX_DISPATCH
+    levels), each method once; `implements(interface_method)` gives the candidate rows."""
+    out: list[Edge] = []
+    seen = {edge.callee}
+    level = [edge]
+    for _ in range(MAX_DISPATCH):
+        following = []
+        for through in level:
+            for method, confidence, why in _ranked(implements(through.callee), view,
+                                                   through.callee, test_doubles):
+                if method not in seen:
+                    seen.add(method)
+                    found = _implementation(through, method, confidence, why)
+                    out.append(found)
+                    following.append(found)
+        level = following
+    return out
 
 
 def _implementation(edge: Edge, method: str, confidence: float, why: str) -> Edge:
@@ -158,6 +188,7 @@ class GraphIndex:
         self.commit = commit
         self._vendored: dict[str, bool] = {}
         self._programs: dict[str, ProgramView] = {}
+        self._called_interfaces: set[str] | None = None  # interface methods with implementations
 
     @classmethod
     def open(cls, db: sqlite3.Connection, repo: str, sha: str | None = None) -> GraphIndex:
@@ -308,7 +339,8 @@ class GraphIndex:
         edges = self._edges(name, mine)
         view = self.program(filters.program) if filters.program else None
         if direction == "callees":
-            edges = [found for edge in edges for found in (edge, *self._dispatch(edge, view))]
+            edges = [found for edge in edges
+                     for found in (edge, *self._dispatch(edge, view, filters.test_doubles))]
         else:
             edges += self._dispatched_to(name, view)
         kinds = filters.kinds or frozenset(graph.EDGE_KINDS) - {graph.UNRESOLVED}
@@ -324,22 +356,22 @@ class GraphIndex:
             out.append(edge)
         return out
 
-    def _dispatch(self, edge: Edge, view: ProgramView | None, depth: int = 0) -> list[Edge]:
+    def _dispatch(self, edge: Edge, view: ProgramView | None,
+                  test_doubles: bool = True) -> list[Edge]:
         """The implementation edges of an interface call, most likely first (see `_ranked`). An
         implementation promoted from an embedded interface dispatches again: its own
-        implementations follow it, from the same call site."""
-        if graph.INTERFACE not in (edge.kind, edge.via) and depth == 0:
+        implementations follow it, from the same call site, each method once."""
+        if graph.INTERFACE not in (edge.kind, edge.via):
             return []
-        rows = self._implements(edge.callee)
-        out = []
-        for method, confidence, why in _ranked(rows, view, edge.callee):
-            found = _implementation(edge, method, confidence, why)
-            out.append(found)
-            if depth < MAX_DISPATCH and self._implements(method):
-                out.extend(self._dispatch(found, view, depth + 1))
-        return out
+        return _dispatched(edge, view, self._implements, test_doubles)
 
     def _implements(self, interface_method: str) -> list[tuple[str, str, int]]:
+        if self._called_interfaces is None:
+            self._called_interfaces = {name for (name,) in self.db.execute(
+                "SELECT DISTINCT n.name FROM implements i JOIN names n ON n.id = i.interface_method "
+                "WHERE i.commit_id = ?", (self.commit.id,))}
+        if interface_method not in self._called_interfaces:
+            return []
         return self.db.execute(
             "SELECT m.name, t.name, i.flags FROM implements i JOIN names m ON m.id = i.method "
             "JOIN names t ON t.id = i.type WHERE i.interface_method = "
@@ -387,19 +419,11 @@ class GraphIndex:
                 "JOIN names t ON t.id = i.type WHERE i.commit_id = ?", (self.commit.id,)):
             implements.setdefault(interface_method, []).append((method, type_, flags))
 
-        def expand(edge: Edge, depth: int) -> Iterator[Edge]:
-            for method, confidence, why in _ranked(implements.get(edge.callee, []), view,
-                                                   edge.callee):
-                found = _implementation(edge, method, confidence, why)
-                yield found
-                if depth < MAX_DISPATCH and method in implements:
-                    yield from expand(found, depth + 1)
-
         out = []
         for edge in store.load_edges(self.db, self.commit.id):
             out.append(edge)
             if graph.INTERFACE in (edge.kind, edge.via):
-                out.extend(expand(edge, 0))
+                out.extend(_dispatched(edge, view, lambda name: implements.get(name, [])))
         return out
 
     def _excluded(self, symbol: str, patterns: tuple[str, ...]) -> bool:

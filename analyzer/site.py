@@ -38,7 +38,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 GENERATED = ("components", "versions", "drift.md", "assets/generated")
 STAGING = ".kubeatlas-staging"  # where a build writes before its pages replace the old ones
 
-FILTERS = Filters(exclude=("stdlib", "logging", "vendor"))  # a component's own code
+FILTERS = Filters(exclude=("stdlib", "logging", "vendor"), test_doubles=False)  # its own code
 FILTERS_TEXT = "the standard library, logging and vendored packages left out"
 TREE_DEPTH = 3  # levels below an entrypoint in its call tree (and in a version diff)
 LOOP_DEPTH = 2  # levels below the main loop

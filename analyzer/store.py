@@ -93,7 +93,7 @@ CREATE TABLE IF NOT EXISTS edges (
     via INTEGER NOT NULL
 );
 -- The concrete methods an interface method's calls can reach (graph.Implements). Its flags:
--- bit 0 pointer only, bit 1 other platform, bit 2 test package.
+-- bit 0 pointer only, bit 1 other platform, bit 2 test double.
 CREATE TABLE IF NOT EXISTS implements (
     commit_id INTEGER NOT NULL REFERENCES commits(id) ON DELETE CASCADE,
     interface_method INTEGER NOT NULL,
@@ -275,7 +275,7 @@ def finish_commit(db: sqlite3.Connection, commit_id: int, files: Iterable[FileRe
         db.executemany(
             "INSERT INTO implements VALUES (?, ?, ?, ?, ?)",
             [(commit_id, ids[i.interface_method], ids[i.method], ids[i.type],
-              i.pointer_only | i.other_platform << 1 | i.test_package << 2) for i in implements])
+              i.pointer_only | i.other_platform << 1 | i.test_double << 2) for i in implements])
         db.executemany("INSERT INTO annotations VALUES (?, ?, ?, ?)",
                        [(commit_id, ids[a.symbol], a.kind, a.detail)
                         for a in dict.fromkeys(annotations)])

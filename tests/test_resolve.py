@@ -513,7 +513,7 @@ def test_types_built_for_another_platform_or_for_tests_are_labelled():
              "fake/p.go": "package fake\ntype Proxier struct{}\nfunc (*Proxier) Sync() {}\n",
              "iptables/p.go": "package iptables\ntype Proxier struct{}\nfunc (*Proxier) Sync() {}\n"}
     resolution = resolve(program_files(files), library_files())
-    labels = {row.type: (row.other_platform, row.test_package) for row in resolution.implements}
+    labels = {row.type: (row.other_platform, row.test_double) for row in resolution.implements}
     assert labels == {f"{APP}/winkernel.proxier": (True, False), f"{APP}/fake.Proxier": (False, True),
                       f"{APP}/iptables.Proxier": (False, False)}
 

@@ -476,7 +476,7 @@ class Resolver:
                     continue
                 self.out.implements.append(Implements(
                     symbol, method, found.type_symbol, found.pointer_only, found.other_platform,
-                    found.test_package))
+                    found.test_double))
                 if interface.qualifier == SCHEDULER_FRAMEWORK and interface.name.endswith("Plugin"):
                     self._annotate(found.type_symbol, graph.SCHEDULER_PLUGIN, interface.name)
 

@@ -19,6 +19,7 @@ declared in a package that exists for tests).
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from analyzer.gotypes import Array, Chan, GoType, Interface, Map, Named, Pointer, Slice, Struct, Unknown
@@ -34,11 +35,14 @@ _TEST_PACKAGE_NAMES = frozenset({"fake", "fakes", "testing", "testutil", "testut
                                  "testhelpers", "testserver", "testsupport", "testdata", "e2e"})
 
 
-def is_test_package(import_path: str) -> bool:
-    """Whether a package exists for tests: `…/fake`, `…/testing`, `…/testutil`, `…/podtest`."""
+def is_test_double(import_path: str, type_name: str, path: str) -> bool:
+    """Whether a type exists for tests: declared in a package for tests (`…/fake`, `…/testing`,
+    `…/testutil`, `…/podtest`), in a `fake*.go` file, or named as Kubernetes names its fakes
+    (`events.FakeRecorder`, `testing.FakeIPVS`)."""
     parts = import_path.split("/")
-    return any(part in _TEST_PACKAGE_NAMES or part.startswith("fake") or part.endswith("test")
-               for part in parts[1:])
+    return (type_name.startswith("Fake") or os.path.basename(path).startswith("fake")
+            or any(part in _TEST_PACKAGE_NAMES or part.startswith("fake") or part.endswith("test")
+                   for part in parts[1:]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +54,7 @@ class Implementation:
     pointer_only: bool  # only *T has the whole method set
     methods: tuple[tuple[str, str], ...]  # (method name, go/ssa name of the declared function)
     other_platform: bool  # the type, or a method it needs, is not built on linux/amd64
-    test_package: bool
+    test_double: bool  # a fake or other type that exists for tests (see is_test_double)
 
     @property
     def type_symbol(self) -> str:
@@ -211,7 +215,7 @@ class MethodSets:
         info = self.program.packages[package].types[type_name]
         return Implementation(package, type_name, pointer_only, tuple(methods),
                               other_platform=not (in_build and info.file.in_build),
-                              test_package=is_test_package(package))
+                              test_double=is_test_double(package, type_name, info.file.path))
 
     # --- method sets ---------------------------------------------------------------------------
 
