@@ -606,3 +606,23 @@ def test_another_build_configuration_turns_the_other_platform_around():
     resolution = resolve(program_files(files), library_files(), build=BuildContext(goos="windows"))
     labels = {row.type: row.other_platform for row in resolution.implements}
     assert labels == {f"{APP}/winkernel.proxier": False, f"{APP}/iptables.Proxier": True}
+
+
+def test_an_external_test_package_does_not_rename_the_package_it_tests():
+    """net/http's `alpn_test.go` says `package http_test`: sorted first, it once named the whole
+    package, so `http.Handler` meant nothing and every ServeHTTP call was unresolved."""
+    library = [*library_files(),
+               (FileRecord("net/http/alpn_test.go", "sha-t", "net/http", "parsed"),
+                parse_source(b"package http_test\nfunc TestALPN() {}\n")),
+               (FileRecord("net/http/server.go", "sha-s", "net/http", "parsed"),
+                parse_source(b"package http\ntype Handler interface { ServeHTTP(w int) }\n"))]
+    files = program_files({"h.go": """package app
+import "net/http"
+type api struct{}
+func (*api) ServeHTTP(w int) {}
+func serve(h http.Handler) { h.ServeHTTP(1) }
+"""})
+    resolution = resolve(files, library)
+    assert {(e.callee, e.kind) for e in resolution.edges if e.caller == f"{APP}.serve"} == {
+        ("(net/http.Handler).ServeHTTP", graph.INTERFACE)}
+    assert {row.method for row in resolution.implements} == {f"(*{APP}.api).ServeHTTP"}

@@ -135,6 +135,8 @@ class Program:
         for record, facts in files:
             if record.import_path is None or facts.package is None:
                 continue
+            if facts.package.endswith("_test") and record.path.endswith("_test.go"):
+                continue  # an external test package (`package http_test`): another package
             in_build = matches(record.path, facts.build_constraint, build)
             contexts.append(FileContext(record.path, record.import_path, facts, in_build))
         # Files in the default build first, then by name (go/ssa numbers init#N in file order).
