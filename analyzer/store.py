@@ -257,7 +257,8 @@ def finish_commit(db: sqlite3.Connection, commit_id: int, files: Iterable[FileRe
                   edges: Iterable[Edge], implements: Iterable[Implements] = (),
                   annotations: Iterable[Annotation] = (), programs: Iterable = ()) -> None:
     """Store the commit's files, modules and call graph (with the implementations, annotations
-    and command programs the resolver found) and make it visible, in one transaction."""
+    and command programs the resolver found) and make it visible, in one transaction. An index of
+    the same commit by an older parser or resolver goes in the same transaction: it is stale."""
     with transaction(db):
         db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?)",
                        [(commit_id, f.path, f.blob_sha, f.import_path, f.status) for f in files])
@@ -289,6 +290,9 @@ def finish_commit(db: sqlite3.Connection, commit_id: int, files: Iterable[FileRe
                  for member in sorted(members)])
         ids.flush()
         db.execute("UPDATE commits SET complete = 1 WHERE id = ?", (commit_id,))
+        db.execute("DELETE FROM commits WHERE id != ? AND complete = 1 AND (repo, sha, "
+                   "include_tests, library, build) = (SELECT repo, sha, include_tests, library, "
+                   "build FROM commits WHERE id = ?)", (commit_id, commit_id))
 
 
 class _NameIds(dict):

@@ -211,3 +211,12 @@ def test_a_second_writer_is_refused_while_one_indexes(kube_repo, tmp_path):
         with pytest.raises(IndexError_, match="another `kubeatlas index` is writing it"):
             index_checkout(ws.index_path, checkout)
     assert index_checkout(ws.index_path, checkout).go_files > 20  # free again afterwards
+
+
+def test_a_new_resolver_replaces_the_stale_index_of_a_commit(kube_repo, tmp_path, monkeypatch):
+    first = fetch_and_index(kube_repo, tmp_path)
+    monkeypatch.setattr(store, "RESOLVER_VERSION", store.RESOLVER_VERSION + 1)
+    second = fetch_and_index(kube_repo, tmp_path)
+    assert not second.already_indexed and second.edges == first.edges
+    db = store.connect(tmp_path / "index.sqlite")
+    assert [c.sha for c in store.complete_commits(db) if c.repo == "kubernetes"] == [first.commit]
