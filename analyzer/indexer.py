@@ -15,7 +15,7 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from analyzer import stdlib, store
@@ -244,8 +244,12 @@ def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,
         progress.note(f"resolving the call graph of {checkout.name} …")
         resolve_started = time.monotonic()
         with _without_gc():
-            library_files = list(store.file_facts(db, library.id)) if library else []
-            resolution = resolve(store.file_facts_of(db, files), library_files,
+            # The standard library is resolved with the repository, so that paths can run
+            # through it (net/http's server calling a Handler); its call sites are named by
+            # stdlib.site_path, which permalinks take to the Go repository.
+            library_files = [(replace(record, path=stdlib.site_path(library.ref, record.path)), facts)
+                             for record, facts in store.file_facts(db, library.id)] if library else []
+            resolution = resolve([*store.file_facts_of(db, files), *library_files], (),
                                  commands_of(checkout.name), build)
         summary.resolve_seconds = time.monotonic() - resolve_started
         store.finish_commit(db, commit_id, files, ((m.path, m.dir) for m in modules.modules),

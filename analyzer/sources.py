@@ -35,6 +35,7 @@ from analyzer.workspace import Workspace
 PINS_FILE = Path(__file__).with_name("pins.toml")
 
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://|^[^/@:]+@[^/:]+:", re.IGNORECASE)
+_LIBRARY_PATH = re.compile(r"(?P<version>go1[\w.+-]*)/src/(?P<rest>.+)")
 _GITHUB = re.compile(
     r"^(?:[a-z+]+://)?(?:[^@/]+@)?github\.com(?::\d+)?[:/]"
     r"(?P<owner>[^/]+)/(?P<repo>[^/]+?)(?:\.git)?/*$",
@@ -81,6 +82,9 @@ def permalink(remote_url: str, commit: str, path: str, line: int | None = None) 
     """
     path = path.lstrip("/")
     anchor = f"#L{line}" if line else ""
+    library = _LIBRARY_PATH.match(path)
+    if library:  # a standard-library file resolved with the repository (stdlib.site_path)
+        return f"https://github.com/golang/go/blob/{library['version']}/src/{library['rest']}{anchor}"
     github = _GITHUB.match(remote_url)
     if github:
         return (f"https://github.com/{github['owner']}/{github['repo']}"

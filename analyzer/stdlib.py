@@ -21,6 +21,13 @@ REPO = "go"
 REMOTE = "https://github.com/golang/go"
 
 
+def site_path(version: str, path: str) -> str:
+    """Where a library file's calls are said to be in a repository's index: `go1.19.8/src/
+    net/http/server.go`, which no repository path looks like and `sources.permalink` links to
+    the Go repository at that release."""
+    return f"{version}/src/{path}"
+
+
 def git_blob_sha(data: bytes) -> str:
     """The SHA git gives a blob with these contents (`git hash-object`)."""
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()

@@ -626,3 +626,19 @@ func serve(h http.Handler) { h.ServeHTTP(1) }
     assert {(e.callee, e.kind) for e in resolution.edges if e.caller == f"{APP}.serve"} == {
         ("(net/http.Handler).ServeHTTP", graph.INTERFACE)}
     assert {row.method for row in resolution.implements} == {f"(*{APP}.api).ServeHTTP"}
+
+
+def test_a_method_value_of_an_interface_dispatches_when_called():
+    """`MustRegister = defaultRegistry.MustRegister` with an interface-typed registry: calling the
+    variable reaches the registry's implementations, not an abstract method."""
+    files = {"r.go": """package app
+type Registry interface { MustRegister(c int) }
+type kubeRegistry struct{}
+func (*kubeRegistry) MustRegister(c int) {}
+var defaultRegistry Registry = &kubeRegistry{}
+var MustRegister = defaultRegistry.MustRegister
+func register() { MustRegister(1) }
+"""}
+    assert calls(files, f"{APP}.register") == {
+        (f"({APP}.Registry).MustRegister", graph.INTERFACE),
+        (f"(*{APP}.kubeRegistry).MustRegister", graph.IMPLEMENTATION)}

@@ -74,6 +74,8 @@ class Resolver:
         self.flow = FlowGraph()
         self.value_calls: list[_ValueCall] = []
         self.interfaces: dict[str, tuple[Named, str]] = {}  # (pkg.I).M → (I, M)
+        self._functions: dict[str, FuncInfo] | None = None  # go/ssa name → declared function
+        self._parameters: dict[str, dict[int, Place]] = {}  # see _parameter_types
         self._callers: dict[str, str] = {}  # this file's scopes → their symbols
         # This file's local function variables: those a closure captures, and direct calls of
         # them, which become funcvalue edges if the variable turns out to be captured.
@@ -150,13 +152,46 @@ class Resolver:
         target = self._functype_key(place_type)
         if target is not None:
             self.flow.flow(place, target)
-        function = scopes.target_of(value, scope, line)
+        function = self._target(scopes, value, scope, line)
         if function is not None:
             self.flow.store(place, function[0])
             return
         source = scopes.place_of(value, scope, line)
         if source is not None:
             self.flow.flow(source, place)
+
+    def _target(self, scopes: FileScopes, expr: tuple, scope: str, line: int):
+        """`scopes.target_of`, remembering method values of interfaces (`r.MustRegister` for an
+        interface-typed r): a call of one is an interface call, to expand like any other."""
+        target = scopes.target_of(expr, scope, line)
+        if target is not None and target[1] == graph.INTERFACE and target[0] not in self.interfaces:
+            receiver, _, name = target[0].rpartition(".")
+            package, _, interface = receiver.strip("()").rpartition(".")
+            if package:
+                self.interfaces[target[0]] = (Named(package, interface), name)
+        return target
+
+    def _value_kind(self, function: str) -> str:
+        """The kind of an edge calling a function value: an interface method value dispatches."""
+        return graph.INTERFACE if function in self.interfaces else graph.FUNCVALUE
+
+    def _parameter_types(self, function: str) -> dict[int, Place]:
+        """Parameter index → named func type key, for the parameters of `function` that have one."""
+        found = self._parameters.get(function)
+        if found is None:
+            if self._functions is None:
+                self._functions = {info.symbol: info for package in self.program.packages.values()
+                                   for info in (*package.funcs.values(), *package.methods.values())}
+            info = self._functions.get(function)
+            found = {}
+            if info is not None:
+                params = self.program.type_params_of(info)
+                for index, param in enumerate(info.decl.params):
+                    key = self._functype_key(self.program.canon_text(param.type, info.file, params))
+                    if key is not None:
+                        found[index] = key
+            self._parameters[function] = found
+        return found
 
     def _functype_key(self, t) -> Place | None:
         if isinstance(t, Named) and t.qualifier and isinstance(self.program.underlying(t), FuncType):
@@ -169,7 +204,7 @@ class Resolver:
         for index, arg in enumerate(call.args):
             if arg[0] not in ("id", "sel", "func", "index", "call"):
                 continue
-            function = scopes.target_of(arg, call.scope, call.line)
+            function = self._target(scopes, arg, call.scope, call.line)
             if function is not None:
                 out.append((index, function[0]))
                 continue
@@ -179,10 +214,14 @@ class Resolver:
         return tuple(out)
 
     def _pass(self, callee: str, arguments: tuple[tuple[int, object], ...]) -> bool:
-        """Store a call's function arguments into its callee's parameters."""
+        """Store a call's function arguments into its callee's parameters (and, for a parameter
+        of a named func type, into that type)."""
         changed = False
         for index, value in arguments:
             place = ("param", callee, index)
+            typed = self._parameter_types(callee).get(index)
+            if typed is not None:
+                changed = self.flow.flow(place, typed) or changed
             if isinstance(value, str):
                 if value not in self.flow.functions.get(place, ()):
                     self.flow.store(place, value)
@@ -258,7 +297,7 @@ class Resolver:
         context = scopes.context
         bound = scopes.lookup(call.scope, name, call.line)
         if bound is not None:
-            target = scopes.target_of(("id", name), call.scope, call.line)
+            target = self._target(scopes, ("id", name), call.scope, call.line)
             if target is not None:
                 # A variable bound to a literal or a function is that function to go/ssa too
                 # (`f := func(){…}; f()` calls the closure) unless a closure captures it, which
@@ -266,10 +305,11 @@ class Resolver:
                 variable = (bound[1], name, bound[2])
                 if bound[1] != call.scope:
                     self._captured.add(variable)
-                kind = target[1] if target[1] in (graph.CLOSURE, graph.STATIC) else graph.FUNCVALUE
+                kind = (target[1] if target[1] in (graph.CLOSURE, graph.STATIC)
+                        else self._value_kind(target[0]))
                 edge = self._edge(caller, target[0], kind, call, context, via="local variable")
                 self._pass(target[0], arguments)
-                if kind != graph.FUNCVALUE:
+                if kind in (graph.CLOSURE, graph.STATIC):
                     self._direct_calls.append((variable, len(self.out.edges) - 1, edge))
             else:
                 self._call_place(scopes, caller, call,
@@ -295,9 +335,9 @@ class Resolver:
         values = var.decl.values
         if len(values) == len(var.decl.names):
             owner = scopes if var.file is scopes.context else file_scopes(self.program, var.file)
-            target = owner.target_of(values[var.index], "init", var.decl.line)
+            target = self._target(owner, values[var.index], "init", var.decl.line)
             if target is not None:
-                self._edge(caller, target[0], graph.FUNCVALUE, call, scopes.context,
+                self._edge(caller, target[0], self._value_kind(target[0]), call, scopes.context,
                            via="package variable")
                 self._pass(target[0], arguments)
                 return
@@ -384,7 +424,7 @@ class Resolver:
         underlying = self.program.underlying(composite)
         is_map = isinstance(underlying, Map)
         for key, value in literal.keyed:
-            function = scopes.target_of(value, literal.scope, literal.line)
+            function = self._target(scopes, value, literal.scope, literal.line)
             if function is not None:
                 self.out.edges.append(Edge(caller, function[0], graph.FUNCVALUE, context.path,
                                            literal.line, literal.col, CONFIDENCE[graph.FUNCVALUE],
@@ -435,8 +475,11 @@ class Resolver:
             if call.mode != CALL:
                 kind, via = (graph.GO if call.mode == GO else graph.DEFER), graph.FUNCVALUE
             for symbol in sorted(functions):
-                self.out.edges.append(Edge(edge.caller, symbol, kind, edge.path, edge.line,
-                                           edge.col, confidence, via))
+                dispatch = self._value_kind(symbol) == graph.INTERFACE
+                self.out.edges.append(Edge(
+                    edge.caller, symbol, graph.INTERFACE if dispatch and kind == graph.FUNCVALUE
+                    else kind, edge.path, edge.line, edge.col, confidence,
+                    graph.INTERFACE if dispatch and kind != graph.FUNCVALUE else via))
         self._implementations()
         return self.out
 

@@ -337,6 +337,10 @@ class FileScopes:
                 inner = self.place_of(binding[1], bound_in, bound_at - 1, depth + 1)
                 if inner is not None:
                     return inner
+            if binding[0] == "multi" and binding[1][0] == "call":  # ctx, cancel := WithCancel(…)
+                callee = self.target_of(binding[1][1], bound_in, bound_at - 1)
+                if callee is not None:
+                    return ("result", callee[0], binding[2])
             if binding[0] == "range" and binding[2] == 1:  # for _, f := range handlers
                 inner = self.place_of(binding[1], bound_in, bound_at - 1, depth + 1)
                 if inner is not None:
