@@ -24,8 +24,10 @@ there; `-algo=cha` (any type of the program) and `-algo=vta` (the types that flo
 the callees we add. Per kind of call it reports the share of RTA's sites where we name one of
 RTA's callees, our recall of RTA's (site, callee) pairs, the share of our edges there that CHA and
 VTA have (of those whose callee's package the command links: `go list -deps`), and how many of our
-edges from the command's code name callees it does not link. It writes
-benchmarks/results/callgraph_dynamic_<cmd>.json.
+edges from the command's code name callees it does not link. Our implementation edges are the
+index's interface edges expanded through its implements table as queries expand them, once with
+every candidate and, when the index holds the command's program, once with the candidates it links
+and once with those whose type it creates. It writes benchmarks/results/callgraph_dynamic_<cmd>.json.
 
     python benchmarks/callgraph_accuracy.py --tree /path/to/k8s.git --ref e5f3f020 \\
         --cmd cmd/kube-scheduler --workdir /var/tmp/kubeatlas-bench [--reuse] [--go-only] \\
@@ -442,6 +444,100 @@ def load_our_edges(index_path: Path, repo: str = "kubernetes",
     if not edges:
         raise IndexError_(str(index_path), "no edges in the index: run `kubeatlas index` first")
     return edges
+
+
+@dataclass
+class OurDynamicSide:
+    """What the dynamic comparison reads from the index: the stored edges, the implements table
+    (interface method → (method, type, flags)), and the command's own program if it has one."""
+
+    edges: list[Edge]
+    implements: dict[str, list[tuple[str, str, int]]]
+    program: query.ProgramView | None
+
+
+def load_our_dynamic_side(index_path: Path, commit: str, cmd: str,
+                          repo: str = "kubernetes") -> OurDynamicSide:
+    """`load_our_edges`, and what expands interface edges into implementations as queries do."""
+    edges = load_our_edges(index_path, repo, commit)
+    db = store.connect(index_path)
+    try:
+        index = query.GraphIndex.open(db, repo)
+        rows = db.execute(
+            "SELECT a.name, m.name, t.name, i.flags FROM implements i "
+            "JOIN names a ON a.id = i.interface_method JOIN names m ON m.id = i.method "
+            "JOIN names t ON t.id = i.type WHERE i.commit_id = ?", (index.commit.id,))
+        implements: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
+        for interface_method, method, type_, flags in rows:
+            implements[interface_method].append((method, type_, flags))
+        names = [name for name, main in index.programs().items()
+                 if main.endswith("/" + cmd.strip("/"))]
+        program = index.program(names[0]) if names else None
+    finally:
+        db.close()
+    return OurDynamicSide(edges, dict(implements), program)
+
+
+@dataclass(frozen=True)
+class ImplementationView:
+    """Which implements-table candidates count as our implementation edges."""
+
+    name: str
+    description: str
+    program: query.ProgramView | None = None
+    created_only: bool = False
+
+    def admits(self, type_: str, flags: int) -> bool:
+        if self.program is None:
+            return True
+        if flags & query.OTHER_PLATFORM or not self.program.links(type_):
+            return False
+        return not self.created_only or type_ in self.program.types
+
+
+def implementation_views(program: query.ProgramView | None) -> list[ImplementationView]:
+    """Every candidate (the whole repository, as `callees` shows them); with the command's
+    program, those it links (`--program`) and those whose type it creates (ranked likely)."""
+    views = [ImplementationView("whole repository", "every candidate of the implements table")]
+    if program is not None:
+        views += [
+            ImplementationView("program", f"the candidates {program.name} links (--program)",
+                               program),
+            ImplementationView("program, created types",
+                               f"the candidates whose type {program.name} creates (likely)",
+                               program, created_only=True),
+        ]
+    return views
+
+
+def expand_interface_edges(ours: OurDynamicSide, view: ImplementationView,
+                           files: frozenset[str]) -> list[Edge]:
+    """Our implementation edges at the call sites in `files`: each interface edge (or go/defer
+    edge via one) expanded into the view's candidates, as queries expand it.
+
+    Only the command's files are expanded: the whole repository's expansion takes tens of
+    gigabytes. A candidate that is itself an interface method (a method promoted from an embedded
+    interface) is followed into its own candidates, as deep as queries go (query.MAX_DISPATCH),
+    but not counted: no function of that name runs, and Go's graph never names one.
+    """
+    # Cached by depth too: promoted implementations fan out at each level, and unshared the
+    # levels multiply into hours.
+    @functools.cache
+    def methods(interface_method: str, depth: int) -> frozenset[str]:
+        out = set()
+        for method, type_, flags in ours.implements.get(interface_method, ()):
+            if not view.admits(type_, flags):
+                continue
+            if method not in ours.implements:
+                out.add(method)
+            elif depth < query.MAX_DISPATCH and method != interface_method:
+                out |= methods(method, depth + 1)
+        return frozenset(out)
+
+    return [Edge(e.caller, method, IMPLEMENTATION, e.path, e.line, e.col, e.confidence,
+                 f"implements {e.callee}")
+            for e in ours.edges if INTERFACE in (e.kind, e.via) and e.path in files
+            for method in sorted(methods(e.callee, 0))]
 
 
 def is_compared(edge: Edge) -> bool:
@@ -876,10 +972,10 @@ def dynamic_go_rows(runs: dict[str, GoRun],
     return rows
 
 
-def dynamic_rows(c: DynamicComparison) -> list[tuple[str, str, str]]:
+def dynamic_rows(title: str, note: str, c: DynamicComparison) -> list[tuple[str, str, str]]:
     kind = OURS_AT[c.call]
     rows = [
-        (f"{CALL_NAMES[c.call]} calls: our {kind} edges", "", ""),
+        (title, "", note),
         ("  site coverage", f"{c.coverage:.1%}", f"{c.covered:,} of RTA's {c.sites:,} sites: "
          "we name a callee RTA has there"),
         ("  edge precision (CHA)", share_of(c.in_cha, c.linked),
@@ -900,20 +996,20 @@ def share_of(part: int | None, whole: int) -> str:
     return "not run" if part is None else f"{ratio(part, whole):.1%}"
 
 
-def vta_row(comparisons: list[DynamicComparison]) -> tuple[str, str, str]:
+def vta_row(title: str, comparisons: list[DynamicComparison]) -> tuple[str, str, str]:
     linked = sum(c.linked for c in comparisons)
     if any(c.in_vta is None for c in comparisons):
-        return "our dynamic edges also in VTA", "not run", ""
+        return title, "not run", ""
     in_vta = sum(c.in_vta for c in comparisons)
-    return ("our dynamic edges also in VTA", f"{ratio(in_vta, linked):.1%}",
+    return (title, f"{ratio(in_vta, linked):.1%}",
             f"{in_vta:,} of our {linked:,} edges at RTA's sites whose callee the command links")
 
 
-def print_dynamic_samples(c: DynamicComparison) -> None:
-    name, kind = CALL_NAMES[c.call], OURS_AT[c.call]
-    for misses, what in ((c.uncovered, "we do not cover"),
-                         (c.partly, "where we name some of RTA's callees, not all")):
-        print(f"\n{SAMPLES} of RTA's {name} sites {what}: caller  file:line → RTA's callees "
+def print_dynamic_samples(title: str, c: DynamicComparison) -> None:
+    kind = OURS_AT[c.call]
+    for misses, what in ((c.uncovered, "sites we do not cover"),
+                         (c.partly, "sites where we name some of RTA's callees, not all")):
+        print(f"\n{title}: {SAMPLES} of RTA's {what}: caller  file:line → RTA's callees "
               "[reason; ours there]")
         for m in sample(misses):
             caller, path, line = m.site
@@ -923,9 +1019,52 @@ def print_dynamic_samples(c: DynamicComparison) -> None:
                   f"[{m.reason}{ours}]")
     for pairs, what in ((c.false_edges, "CHA does not have"),
                         (c.outside, "naming callees outside the command")):
-        print(f"\n{SAMPLES} of our {kind} edges {what}: caller → callee  file:line")
+        print(f"\n{title}: {SAMPLES} of our {kind} edges {what}: caller → callee  file:line")
         for (caller, path, line), callee in sample(pairs):
             print(f"  {caller} → {callee}  {path}:{line}")
+
+
+@dataclass
+class DynamicResult:
+    """The dynamic comparison of one command: interface calls once per implementation view."""
+
+    interface: dict[str, tuple[ImplementationView, DynamicComparison]]  # by view name
+    funcvalue: DynamicComparison
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        rows = []
+        for name, (view, c) in self.interface.items():
+            rows += dynamic_rows(f"interface calls, {name}",
+                                 f"our implementation edges: {view.description}", c)
+        rows += dynamic_rows("func-value calls", "our funcvalue edges", self.funcvalue)
+        for name, (_, c) in self.interface.items():
+            rows.append(vta_row(f"our dynamic edges also in VTA, {name}", [c, self.funcvalue]))
+        return rows
+
+    def print_samples(self) -> None:
+        for name, (_, c) in self.interface.items():
+            print_dynamic_samples(f"interface calls, {name}", c)
+        print_dynamic_samples("func-value calls", self.funcvalue)
+
+    def as_dict(self) -> dict:
+        return {"interface": {name: {"view": view.description, **c.as_dict()}
+                              for name, (view, c) in self.interface.items()},
+                "funcvalue": self.funcvalue.as_dict()}
+
+
+def compare_dynamic_views(go: dict[str, dict[str, Callees]], ours: OurDynamicSide,
+                          command: Command) -> DynamicResult:
+    """Interface calls once per implementation view; func-value calls, which no view changes,
+    once."""
+    def at(call: str) -> dict[str, Callees]:
+        return {algo: go[algo][call] for algo in go}
+
+    interface = {}
+    for view in implementation_views(ours.program):
+        sites = our_sites([*ours.edges, *expand_interface_edges(ours, view, command.files)])
+        interface[view.name] = view, compare_dynamic(INTERFACE, at(INTERFACE), sites, command)
+    return DynamicResult(interface,
+                         compare_dynamic(FUNCVALUE, at(FUNCVALUE), our_sites(ours.edges), command))
 
 
 def run_dynamic_comparison(args: argparse.Namespace, commit: str) -> int:
@@ -947,20 +1086,14 @@ def run_dynamic_comparison(args: argparse.Namespace, commit: str) -> int:
     if args.go_only:
         print_table(rows)
         return 0
-    ours = our_sites(load_our_edges(args.index, commit=commit))
-    comparisons = [compare_dynamic(call, {algo: go[algo][call] for algo in go}, ours, command)
-                   for call in DYNAMIC_CALLS.values()]
-    for c in comparisons:
-        rows += dynamic_rows(c)
-    rows.append(vta_row(comparisons))
-    print_table(rows)
-    for c in comparisons:
-        print_dynamic_samples(c)
+    result = compare_dynamic_views(go, load_our_dynamic_side(args.index, commit, args.cmd),
+                                   command)
+    print_table(rows + result.rows())
+    result.print_samples()
     RESULTS.mkdir(exist_ok=True)
     results = {"tree": args.tree, "commit": commit, "cmd": args.cmd,
                "go": {algo: asdict(go_run) for algo, go_run in runs.items()},
-               "packages": len(command.packages),
-               **{c.call: c.as_dict() for c in comparisons}}
+               "packages": len(command.packages), **result.as_dict()}
     out = RESULTS / f"callgraph_dynamic_{args.cmd.strip('/').replace('/', '_')}.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
     return 0

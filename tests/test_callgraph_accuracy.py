@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from analyzer import store
+from analyzer import query, store
 from analyzer.errors import IndexError_, UsageError
-from analyzer.graph import Edge
+from analyzer.graph import Edge, Implements
+from analyzer.resolve.rta import CommandProgram
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
@@ -434,16 +435,92 @@ def test_a_covered_site_lacking_some_callees_lists_them():
 
 def test_share_in_vta_counts_both_kinds_of_call():
     comparisons = [compare_dynamic(INTERFACE), compare_dynamic(FUNCVALUE)]
-    assert ca.vta_row(comparisons)[1:] == (
-        "40.0%", "2 of our 5 edges at RTA's sites whose callee the command links")
+    assert ca.vta_row("in VTA", comparisons) == (
+        "in VTA", "40.0%", "2 of our 5 edges at RTA's sites whose callee the command links")
 
 
 def test_precision_is_not_run_without_cha_or_vta():
     c = compare_dynamic(INTERFACE, go={"rta": GO_DYNAMIC["rta"]})
     assert (c.in_cha, c.in_vta, c.false_edges) == (None, None, [])
-    rows = {name.strip(): value for name, value, _ in ca.dynamic_rows(c)}
+    rows = {name.strip(): value for name, value, _ in ca.dynamic_rows("interface", "", c)}
     assert rows["edge precision (CHA)"] == rows["… also in VTA"] == "not run"
     assert rows["site coverage"] == "20.0%" and rows["edge recall (RTA)"] == "14.3%"
+
+
+# --- our implementation edges, expanded from the implements table --------------------------------
+
+RUNNER = f"({FW}.Runner).Run"  # an interface whose implementation is promoted from an embedding
+OTHER = f"(*{PLUGINS}.W).Name"  # built for another platform
+SIDE = ca.OurDynamicSide(
+    edges=[ours(RUN, IFACE, 10, "interface"), ours(ONE, RUNNER, 30, "defer", via="interface"),
+           ours(NEW, IFACE, 7, "interface", path="pkg/scheduler/scheduler_windows.go"),
+           ours(RUN, HELPER, 50, "funcvalue")],
+    implements={
+        IFACE: [(A, f"{PLUGINS}.A", 0), (C, f"{PLUGINS}.C", 0),
+                (K, "k8s.io/kubernetes/pkg/kubelet.K", 0), (OTHER, f"{PLUGINS}.W", 2),
+                (RUNNER, f"{PLUGINS}.Wrapper", 0)],
+        RUNNER: [(RUNNER, f"{FW}.Runner", 0), (B, f"{PLUGINS}.B", 0)],
+    },
+    program=query.ProgramView("kube-scheduler", frozenset({SCHED, FW, PLUGINS}),
+                              frozenset({f"{PLUGINS}.A", f"{PLUGINS}.Wrapper"})))
+
+
+def expanded(view):
+    return {(e.caller, e.callee, e.line, e.kind)
+            for e in ca.expand_interface_edges(SIDE, view, COMMAND.files)}
+
+
+def test_interface_edges_expand_into_every_candidate_of_the_whole_repository():
+    whole, _, _ = ca.implementation_views(SIDE.program)
+    assert expanded(whole) == {
+        (RUN, A, 10, "implementation"), (RUN, C, 10, "implementation"),
+        (RUN, K, 10, "implementation"), (RUN, OTHER, 10, "implementation"),
+        (RUN, B, 10, "implementation"),  # through the promoted Runner.Run, which is not counted
+        (ONE, B, 30, "implementation"),  # a deferred interface call; Runner.Run's self row skipped
+    }  # and nothing for scheduler_windows.go, which the command does not compile
+
+
+def test_a_program_view_keeps_what_the_command_links_and_optionally_what_it_creates():
+    _, linked, created = ca.implementation_views(SIDE.program)
+    assert {e[1] for e in expanded(linked) if e[2] == 10} == {A, C, B}
+    assert {e[1] for e in expanded(created) if e[2] == 10} == {A}
+    assert ca.implementation_views(None) == [ca.ImplementationView(
+        "whole repository", "every candidate of the implements table")]
+
+
+def test_each_view_is_compared_at_rtas_interface_sites():
+    go = {algo: {call: ca.dynamic_callees(edges, call) for call in (INTERFACE, FUNCVALUE)}
+          for algo, edges in (("rta", RTA_EDGES), ("cha", CHA_EDGES), ("vta", VTA_EDGES))}
+    result = ca.compare_dynamic_views(go, SIDE, COMMAND)
+    assert list(result.interface) == ["whole repository", "program", "program, created types"]
+    whole = result.interface["whole repository"][1]
+    # At 10: A, B, C, W (K is not linked), CHA lacks W; at 30: B, which CHA does not have there.
+    assert (whole.covered, whole.matched, whole.linked, whole.in_cha) == (1, 2, 5, 3)
+    assert [(site[2], callee) for site, callee in whole.false_edges] == [(10, OTHER), (30, B)]
+    assert (whole.from_command, len(whole.outside)) == (6, 1)  # K at 10
+    created = result.interface["program, created types"][1]
+    assert (created.covered, created.matched, created.linked, created.in_cha) == (1, 1, 1, 1)
+    assert result.funcvalue.matched == 1 and result.funcvalue.linked == 1
+
+
+def test_the_implements_table_and_the_commands_program_are_read_from_the_index(tmp_path):
+    db = store.connect(tmp_path / "index.sqlite", create=True)
+    commit_id = store.begin_commit(db, store.CommitKey("kubernetes", "a" * 40, False, ""),
+                                   "HEAD", "https://github.com/kubernetes/kubernetes")
+    store.finish_commit(
+        db, commit_id, [], [], [], SIDE.edges,
+        implements=[Implements(IFACE, A, f"{PLUGINS}.A", True, False, False),
+                    Implements(IFACE, OTHER, f"{PLUGINS}.W", False, True, False)],
+        programs=[CommandProgram("kube-scheduler", "k8s.io/kubernetes/cmd/kube-scheduler",
+                                 frozenset({SCHED}), frozenset({f"{PLUGINS}.A"}), 10)])
+    db.close()
+    side = ca.load_our_dynamic_side(tmp_path / "index.sqlite", "a" * 40, "cmd/kube-scheduler")
+    assert side.edges == SIDE.edges
+    assert side.implements == {IFACE: [(A, f"{PLUGINS}.A", 1), (OTHER, f"{PLUGINS}.W", 2)]}
+    assert side.program == query.ProgramView("kube-scheduler", frozenset({SCHED}),
+                                             frozenset({f"{PLUGINS}.A"}))
+    assert ca.load_our_dynamic_side(tmp_path / "index.sqlite", "a" * 40,
+                                    "cmd/kube-proxy").program is None
 
 
 def test_reuse_reads_the_kept_go_outputs(tmp_path):
