@@ -18,8 +18,12 @@ CLOSURE = "closure"  # a call of a function literal
 GO = "go"  # a `go` statement's call, whatever the callee's kind
 DEFER = "defer"  # a `defer` statement's call
 UNRESOLVED = "unresolved"  # kept with its textual target, never dropped
+# A call of a function value, to its function type (`func(*v1.ListOptions)`): queries list the
+# functions of that type whose value a command takes, where no stored function was seen to reach.
+SIGNATURE = "signature"
 
-EDGE_KINDS = (STATIC, METHOD, INTERFACE, IMPLEMENTATION, FUNCVALUE, CLOSURE, GO, DEFER, UNRESOLVED)
+EDGE_KINDS = (STATIC, METHOD, INTERFACE, IMPLEMENTATION, FUNCVALUE, SIGNATURE, CLOSURE, GO, DEFER,
+              UNRESOLVED)
 
 
 @dataclass(frozen=True, slots=True)

@@ -254,7 +254,7 @@ def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,
         summary.resolve_seconds = time.monotonic() - resolve_started
         store.finish_commit(db, commit_id, files, ((m.path, m.dir) for m in modules.modules),
                             resolution.symbols, resolution.edges, resolution.implements,
-                            resolution.annotations, resolution.programs)
+                            resolution.annotations, resolution.programs, resolution.signatures)
         del resolution
         gc.unfreeze()  # what resolution froze is garbage now, or soon; let the collector see it
         _fill_counts(db, commit_id, summary)

@@ -122,6 +122,7 @@ class ProgramView:
 LIKELY, UNLIKELY = 0.9, 0.1
 OTHER_PLATFORM, TEST_DOUBLE = 2, 4  # store.implements flags
 MAX_DISPATCH = 3  # embedded interfaces dispatched through, one inside another
+MAX_BY_SIGNATURE = 200  # a call of a func type that more functions fit is left as the type
 
 
 def _ranked(rows: list[tuple[str, str, int]], view: ProgramView | None,
@@ -172,6 +173,32 @@ def _dispatched(edge: Edge, view: ProgramView | None, implements,
                     out.append(found)
                     following.append(found)
         level = following
+    return out
+
+
+def _by_signature(edges: list[Edge], view: ProgramView | None, functions) -> list[Edge]:
+    """`edges` with each `signature` edge replaced: by nothing where a function stored for that
+    call is followed at the same site; otherwise by the functions of that type whose value is
+    taken (`functions(signature)`), in the view, ranked as unlikely; kept as it is when there
+    are more than MAX_BY_SIGNATURE of them, since then they say little."""
+    followed = {(e.caller, e.path, e.line, e.col) for e in edges
+                if graph.FUNCVALUE in (e.kind, e.via) and (view is None or view.links(e.callee))}
+    out = []
+    for edge in edges:
+        if graph.SIGNATURE not in (edge.kind, edge.via):
+            out.append(edge)
+            continue
+        if (edge.caller, edge.path, edge.line, edge.col) in followed:
+            continue
+        candidates = [f for f in functions(edge.callee) if view is None or view.links(f)]
+        if not candidates or len(candidates) > MAX_BY_SIGNATURE:
+            out.append(edge)
+            continue
+        kind = graph.FUNCVALUE if edge.kind == graph.SIGNATURE else edge.kind
+        confidence = round(edge.confidence * UNLIKELY / len(candidates), 4)
+        out.extend(Edge(edge.caller, function, kind, edge.path, edge.line, edge.col, confidence,
+                        f"matching signature {edge.callee}" if kind == graph.FUNCVALUE
+                        else graph.FUNCVALUE) for function in candidates)
     return out
 
 
@@ -341,6 +368,7 @@ class GraphIndex:
         if direction == "callees":
             edges = [found for edge in edges
                      for found in (edge, *self._dispatch(edge, view, filters.test_doubles))]
+            edges = _by_signature(edges, view, self._signature_functions)
         else:
             edges += self._dispatched_to(name, view)
         kinds = filters.kinds or frozenset(graph.EDGE_KINDS) - {graph.UNRESOLVED}
@@ -364,6 +392,12 @@ class GraphIndex:
         if graph.INTERFACE not in (edge.kind, edge.via):
             return []
         return _dispatched(edge, view, self._implements, test_doubles)
+
+    def _signature_functions(self, signature: str) -> list[str]:
+        return [name for (name,) in self.db.execute(
+            "SELECT n.name FROM signatures s JOIN names n ON n.id = s.function "
+            "WHERE s.signature = (SELECT id FROM names WHERE name = ?) AND s.commit_id = ? "
+            "ORDER BY n.name", (signature, self.commit.id))]
 
     def _implements(self, interface_method: str) -> list[tuple[str, str, int]]:
         if self._called_interfaces is None:
@@ -419,12 +453,18 @@ class GraphIndex:
                 "JOIN names t ON t.id = i.type WHERE i.commit_id = ?", (self.commit.id,)):
             implements.setdefault(interface_method, []).append((method, type_, flags))
 
+        signatures: dict[str, list[str]] = {}
+        for signature, function in self.db.execute(
+                "SELECT a.name, f.name FROM signatures s JOIN names a ON a.id = s.signature "
+                "JOIN names f ON f.id = s.function WHERE s.commit_id = ? ORDER BY f.name",
+                (self.commit.id,)):
+            signatures.setdefault(signature, []).append(function)
         out = []
         for edge in store.load_edges(self.db, self.commit.id):
             out.append(edge)
             if graph.INTERFACE in (edge.kind, edge.via):
                 out.extend(_dispatched(edge, view, lambda name: implements.get(name, [])))
-        return out
+        return _by_signature(out, view, lambda signature: signatures.get(signature, []))
 
     def _excluded(self, symbol: str, patterns: tuple[str, ...]) -> bool:
         package = package_of(symbol)

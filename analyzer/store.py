@@ -101,6 +101,12 @@ CREATE TABLE IF NOT EXISTS implements (
     type INTEGER NOT NULL,
     flags INTEGER NOT NULL
 );
+-- Functions whose value is taken, by function type: what a `signature` edge may run.
+CREATE TABLE IF NOT EXISTS signatures (
+    commit_id INTEGER NOT NULL REFERENCES commits(id) ON DELETE CASCADE,
+    signature INTEGER NOT NULL,
+    function INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS annotations (
     commit_id INTEGER NOT NULL REFERENCES commits(id) ON DELETE CASCADE,
     symbol INTEGER NOT NULL,
@@ -123,6 +129,7 @@ CREATE TABLE IF NOT EXISTS program_members (
 );
 CREATE INDEX IF NOT EXISTS implements_by_interface ON implements (interface_method, commit_id);
 CREATE INDEX IF NOT EXISTS implements_by_method ON implements (method, commit_id);
+CREATE INDEX IF NOT EXISTS signatures_by_signature ON signatures (signature, commit_id);
 CREATE INDEX IF NOT EXISTS annotations_by_symbol ON annotations (symbol, commit_id);
 CREATE INDEX IF NOT EXISTS program_members_by_program ON program_members (commit_id, program);
 CREATE INDEX IF NOT EXISTS symbols_by_name ON symbols (name, commit_id);
@@ -255,7 +262,8 @@ def begin_commit(db: sqlite3.Connection, key: CommitKey, ref: str, remote_url: s
 def finish_commit(db: sqlite3.Connection, commit_id: int, files: Iterable[FileRecord],
                   modules: Iterable[tuple[str, str]], symbols: Iterable[Symbol],
                   edges: Iterable[Edge], implements: Iterable[Implements] = (),
-                  annotations: Iterable[Annotation] = (), programs: Iterable = ()) -> None:
+                  annotations: Iterable[Annotation] = (), programs: Iterable = (),
+                  signatures: Iterable[tuple[str, str]] = ()) -> None:
     """Store the commit's files, modules and call graph (with the implementations, annotations
     and command programs the resolver found) and make it visible, in one transaction. An index of
     the same commit by an older parser or resolver goes in the same transaction: it is stale."""
@@ -277,6 +285,9 @@ def finish_commit(db: sqlite3.Connection, commit_id: int, files: Iterable[FileRe
             "INSERT INTO implements VALUES (?, ?, ?, ?, ?)",
             [(commit_id, ids[i.interface_method], ids[i.method], ids[i.type],
               i.pointer_only | i.other_platform << 1 | i.test_double << 2) for i in implements])
+        db.executemany("INSERT INTO signatures VALUES (?, ?, ?)",
+                       [(commit_id, ids[signature], ids[function])
+                        for signature, function in signatures])
         db.executemany("INSERT INTO annotations VALUES (?, ?, ?, ?)",
                        [(commit_id, ids[a.symbol], a.kind, a.detail)
                         for a in dict.fromkeys(annotations)])

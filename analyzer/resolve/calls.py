@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from analyzer import graph
 from analyzer.facts import CALL, GO, CallSite
 from analyzer.gotypes import Func as FuncType
-from analyzer.gotypes import Map, Named, Pointer
+from analyzer.gotypes import Map, Named, Pointer, type_text
 from analyzer.graph import Annotation, Edge, Implements, Symbol
 from analyzer.resolve.flow import FlowGraph, Place
 from analyzer.resolve.infer import FileScopes, file_scopes
@@ -52,6 +52,7 @@ class Resolution:
     implements: list[Implements] = field(default_factory=list)
     created: dict[str, set[str]] = field(default_factory=dict)  # function → types it creates
     annotations: list[Annotation] = field(default_factory=list)
+    signatures: list[tuple[str, str]] = field(default_factory=list)  # (func type, function)
     programs: list = field(default_factory=list)  # rta.CommandProgram of each command
 
 
@@ -63,6 +64,7 @@ class _ValueCall:
     fallback: Place | None
     edge: Edge  # unresolved, as a template: its callee is the call as written
     mode: str  # CALL, GO or DEFER
+    signature: str | None  # the function type called, as go/types spells it
     arguments: tuple[tuple[int, object], ...]  # (index, function symbol or place)
 
 
@@ -76,6 +78,7 @@ class Resolver:
         self.interfaces: dict[str, tuple[Named, str]] = {}  # (pkg.I).M → (I, M)
         self._functions: dict[str, FuncInfo] | None = None  # go/ssa name → declared function
         self._parameters: dict[str, dict[int, Place]] = {}  # see _parameter_types
+        self._literals: dict[str, tuple] = {}  # closure → (file, FuncLit), for its signature
         self._callers: dict[str, str] = {}  # this file's scopes → their symbols
         # This file's local function variables: those a closure captures, and direct calls of
         # them, which become funcvalue edges if the variable turns out to be captured.
@@ -140,8 +143,10 @@ class Resolver:
             self.out.symbols.append(Symbol(name, kind, package, context.path, func.line, func.col,
                                            func.end_line, func.doc, signature))
         for lit in context.facts.func_lits:
-            self.out.symbols.append(Symbol(scopes.closure_symbol(lit.scope), "closure", package,
-                                           context.path, lit.line, lit.col, lit.end_line, "", ""))
+            symbol = scopes.closure_symbol(lit.scope)
+            self._literals[symbol] = (context, lit)
+            self.out.symbols.append(Symbol(symbol, "closure", package, context.path, lit.line,
+                                           lit.col, lit.end_line, "", ""))
 
     # --- function values as data ---------------------------------------------------------------
 
@@ -175,14 +180,17 @@ class Resolver:
         """The kind of an edge calling a function value: an interface method value dispatches."""
         return graph.INTERFACE if function in self.interfaces else graph.FUNCVALUE
 
+    def _function_info(self, function: str) -> FuncInfo | None:
+        if self._functions is None:
+            self._functions = {info.symbol: info for package in self.program.packages.values()
+                               for info in (*package.funcs.values(), *package.methods.values())}
+        return self._functions.get(function)
+
     def _parameter_types(self, function: str) -> dict[int, Place]:
         """Parameter index → named func type key, for the parameters of `function` that have one."""
         found = self._parameters.get(function)
         if found is None:
-            if self._functions is None:
-                self._functions = {info.symbol: info for package in self.program.packages.values()
-                                   for info in (*package.funcs.values(), *package.methods.values())}
-            info = self._functions.get(function)
+            info = self._function_info(function)
             found = {}
             if info is not None:
                 params = self.program.type_params_of(info)
@@ -407,10 +415,20 @@ class Resolver:
                     0.0, via)
         fallback = self._functype_key(self.program.underlying(place_type)
                                       if isinstance(place_type, Pointer) else place_type)
-        if place is None and fallback is None:
+        signature = self._signature_text(place_type)
+        if place is None and fallback is None and signature is None:
             self.out.edges.append(edge)
         else:
-            self.value_calls.append(_ValueCall(place, fallback, edge, call.mode, arguments))
+            self.value_calls.append(_ValueCall(place, fallback, edge, call.mode, signature,
+                                               arguments))
+
+    def _signature_text(self, t) -> str | None:
+        """`func(…) …` of a func-typed value, normal; None when the type is not known here."""
+        t = self.program.underlying(t) if isinstance(t, Named) else t
+        if not isinstance(t, FuncType):
+            return None
+        text = type_text(self.methods.normal(t))
+        return None if "?" in text else text
 
     # --- composite literals ------------------------------------------------------------------------
 
@@ -463,8 +481,14 @@ class Resolver:
             if not functions and call.fallback is not None:
                 functions, where = solved.get(call.fallback, ()), call.fallback
             edge = call.edge
+            if call.signature is not None:
+                self.out.edges.append(replace(
+                    edge, callee=call.signature, kind=_spawned(call.mode, graph.SIGNATURE),
+                    via=graph.SIGNATURE if call.mode != CALL else edge.via,
+                    confidence=CONFIDENCE[graph.FUNCVALUE]))
             if not functions or len(functions) > MAX_REACHING:
-                self.out.edges.append(edge)
+                if call.signature is None:
+                    self.out.edges.append(edge)
                 continue
             # Every function kept in a map or slice is called when a loop calls its elements
             # (`for _, initFn := range controllers`); one held in a field or parameter is one
@@ -481,7 +505,30 @@ class Resolver:
                     else kind, edge.path, edge.line, edge.col, confidence,
                     graph.INTERFACE if dispatch and kind != graph.FUNCVALUE else via))
         self._implementations()
+        self._signatures(set().union(*solved.values()) if solved else set())
         return self.out
+
+    def _signatures(self, addressed: set[str]) -> None:
+        """(signature, function) of every function whose value is taken somewhere: what a
+        call through a function type may run when no store was seen to reach it."""
+        for function in sorted(addressed):
+            signature = self._function_signature(function)
+            if signature is not None:
+                self.out.signatures.append((signature, function))
+
+    def _function_signature(self, function: str) -> str | None:
+        info = self._function_info(function)
+        if info is not None:
+            return self._signature_text(self.methods.signature_of(info))
+        literal = self._literals.get(function)
+        if literal is None:
+            return None
+        context, lit = literal
+        params = tuple(self.program.canon_text(("[]" if p.variadic else "") + p.type, context)
+                       for p in lit.params)
+        results = tuple(self.program.canon_text(r.type, context) for r in lit.results)
+        return self._signature_text(
+            FuncType(params, results, bool(lit.params) and lit.params[-1].variadic))
 
     def _pass_dynamic_arguments(self) -> None:
         """A function passed to a call of a function value reaches the parameters of every
@@ -522,6 +569,10 @@ class Resolver:
                     found.test_double))
                 if interface.qualifier == SCHEDULER_FRAMEWORK and interface.name.endswith("Plugin"):
                     self._annotate(found.type_symbol, graph.SCHEDULER_PLUGIN, interface.name)
+
+
+def _spawned(mode: str, kind: str) -> str:
+    return graph.GO if mode == GO else graph.DEFER if mode != CALL else kind
 
 
 def _describe(place: Place) -> str:
