@@ -42,6 +42,7 @@ import os
 import random
 import shlex
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -431,16 +432,26 @@ def load_our_edges(index_path: Path, repo: str = "kubernetes",
     """The edges of the newest complete index of `repo`, which must be of `commit` if given."""
     db = store.connect(index_path)
     try:
-        latest = store.latest_commits(db).get(repo)
-        if latest is None:
-            raise IndexError_(str(index_path), f"no complete index of {repo}: run "
-                              "`kubeatlas index` first")
-        if commit and latest.sha != commit:
-            raise IndexError_(str(index_path), f"{repo} is indexed at {latest.sha[:12]}, not at "
-                              f"{commit[:12]}: fetch and index that commit first")
-        edges = store.load_edges(db, latest.id)
+        return commit_edges(db, index_path, indexed_commit(db, index_path, repo, commit))
     finally:
         db.close()
+
+
+def indexed_commit(db: sqlite3.Connection, index_path: Path, repo: str,
+                   commit: str | None) -> store.CommitRecord:
+    latest = store.latest_commits(db).get(repo)
+    if latest is None:
+        raise IndexError_(str(index_path), f"no complete index of {repo}: run "
+                          "`kubeatlas index` first")
+    if commit and latest.sha != commit:
+        raise IndexError_(str(index_path), f"{repo} is indexed at {latest.sha[:12]}, not at "
+                          f"{commit[:12]}: fetch and index that commit first")
+    return latest
+
+
+def commit_edges(db: sqlite3.Connection, index_path: Path,
+                 record: store.CommitRecord) -> list[Edge]:
+    edges = store.load_edges(db, record.id)
     if not edges:
         raise IndexError_(str(index_path), "no edges in the index: run `kubeatlas index` first")
     return edges
@@ -458,11 +469,16 @@ class OurDynamicSide:
 
 def load_our_dynamic_side(index_path: Path, commit: str, cmd: str,
                           repo: str = "kubernetes") -> OurDynamicSide:
-    """`load_our_edges`, and what expands interface edges into implementations as queries do."""
-    edges = load_our_edges(index_path, repo, commit)
+    """`load_our_edges`, and what expands interface edges into implementations as queries do.
+
+    All of it is read in one read transaction: the index may be rebuilt meanwhile, and a rebuild
+    replaces the commit's rows.
+    """
     db = store.connect(index_path)
     try:
-        index = query.GraphIndex.open(db, repo)
+        db.execute("BEGIN")
+        index = query.GraphIndex(db, indexed_commit(db, index_path, repo, commit))
+        edges = commit_edges(db, index_path, index.commit)
         rows = db.execute(
             "SELECT a.name, m.name, t.name, i.flags FROM implements i "
             "JOIN names a ON a.id = i.interface_method JOIN names m ON m.id = i.method "
@@ -473,6 +489,7 @@ def load_our_dynamic_side(index_path: Path, commit: str, cmd: str,
         names = [name for name, main in index.programs().items()
                  if main.endswith("/" + cmd.strip("/"))]
         program = index.program(names[0]) if names else None
+        db.execute("COMMIT")
     finally:
         db.close()
     return OurDynamicSide(edges, dict(implements), program)
@@ -945,7 +962,7 @@ def dynamic_go_side(
 
 
 def run_algorithm(tree: Path, cmd: str, algo: str, edges_file: Path, run_file: Path,
-                missing: list[str]) -> None:
+                  missing: list[str]) -> None:
     """One `callgraph -algo=<algo>` run; keeps its dynamic edges and what it cost."""
     raw = edges_file.with_name(edges_file.name.replace(".edges.tsv", ".callgraph.txt"))
     go_run = run_callgraph(tree, cmd, raw, algo, DYNAMIC_FORMAT)
