@@ -27,7 +27,8 @@ VTA have (of those whose callee's package the command links: `go list -deps`), a
 edges from the command's code name callees it does not link. Our implementation edges are the
 index's interface edges expanded through its implements table as queries expand them, once with
 every candidate and, when the index holds the command's program, once with the candidates it links
-and once with those whose type it creates. It writes benchmarks/results/callgraph_dynamic_<cmd>.json.
+and once with those whose type it creates; at func-value sites they count too, where a method value
+of an interface is called. It writes benchmarks/results/callgraph_dynamic_<cmd>.json.
 
     python benchmarks/callgraph_accuracy.py --tree /path/to/k8s.git --ref e5f3f020 \\
         --cmd cmd/kube-scheduler --workdir /var/tmp/kubeatlas-bench [--reuse] [--go-only] \\
@@ -103,7 +104,13 @@ DYNAMIC_FORMAT = (GO_FORMAT + "\t{{.Description}}"
 DYNAMIC_ALGOS = ("rta", "cha", "vta")
 # ssa.CallCommon.Description of a dynamic call → the kind of call site, in our edge kinds' words.
 DYNAMIC_CALLS = {"dynamic method call": INTERFACE, "dynamic function call": FUNCVALUE}
-OURS_AT = {INTERFACE: IMPLEMENTATION, FUNCVALUE: FUNCVALUE}  # our edges compared at such sites
+# Our edges compared at such sites. A method value of an interface, called later, is an
+# interface edge at the call and dispatches to implementations as an interface call does; Go's
+# graph names the methods there too (callgraph inlines the $bound wrapper).
+OURS_AT = {INTERFACE: frozenset({IMPLEMENTATION}),
+           FUNCVALUE: frozenset({FUNCVALUE, IMPLEMENTATION})}
+# The kind each comparison is about: the one whose edges `outside_command` counts, once each.
+OURS_KIND = {INTERFACE: IMPLEMENTATION, FUNCVALUE: FUNCVALUE}
 CALL_NAMES = {INTERFACE: "interface", FUNCVALUE: "func-value"}
 LIST_FORMAT = "{{.ImportPath}}\t{{.Dir}}{{range .GoFiles}}\t{{.}}{{end}}"
 
@@ -680,8 +687,8 @@ class OurSites:
     by_site: dict[Site, list[Edge]]
     callers: frozenset[str]
 
-    def callees(self, site: Site, kind: str) -> set[str]:
-        return {e.callee for e in self.by_site.get(site, ()) if dynamic_kind(e) == kind}
+    def callees(self, site: Site, kinds: frozenset[str]) -> set[str]:
+        return {e.callee for e in self.by_site.get(site, ()) if dynamic_kind(e) in kinds}
 
 
 def our_sites(ours: Iterable[Edge]) -> OurSites:
@@ -707,7 +714,7 @@ class DynamicMiss:
 
 @dataclass
 class DynamicComparison:
-    """Our edges of one kind at Go's dynamic call sites of the matching kind (OURS_AT)."""
+    """Our edges at Go's dynamic call sites of one kind (OURS_AT says which of ours count)."""
 
     call: str  # INTERFACE or FUNCVALUE: the sites' kind
     sites: int  # RTA's sites in scope
@@ -760,14 +767,14 @@ def compare_dynamic(call: str, go: dict[str, Callees], ours: OurSites,
     Precision counts only our edges whose callee the command links: CHA and VTA know only the
     packages of the command, and the edges to other packages are counted apart, as `outside`.
     """
-    kind = OURS_AT[call]
+    kinds = OURS_AT[call]
     rta = go["rta"]
-    mine = {site: ours.callees(site, kind) for site in rta}
+    mine = {site: ours.callees(site, kinds) for site in rta}
     linked = [(site, callee) for site in rta for callee in sorted(mine[site])
               if package_of(callee) in command.packages]
     in_cha, in_vta = (also_in(go.get(algo), linked) for algo in ("cha", "vta"))
-    uncovered, partly = dynamic_misses(kind, rta, ours)
-    from_command, outside = outside_command(kind, ours, command)
+    uncovered, partly = dynamic_misses(kinds, rta, ours)
+    from_command, outside = outside_command(OURS_KIND[call], ours, command)
     return DynamicComparison(
         call=call, sites=len(rta),
         covered=sum(1 for site, callees in rta.items() if mine[site] & callees),
@@ -807,7 +814,7 @@ def outside_command(kind: str, ours: OurSites, command: Command) -> tuple[int, l
     return total, outside
 
 
-def dynamic_misses(kind: str, rta: Callees,
+def dynamic_misses(kinds: frozenset[str], rta: Callees,
                    ours: OurSites) -> tuple[list[DynamicMiss], list[DynamicMiss]]:
     """RTA's sites where we name none of its callees, and those where we name some but not all.
 
@@ -816,19 +823,19 @@ def dynamic_misses(kind: str, rta: Callees,
     """
     uncovered, partly = [], []
     for site, callees in sorted(rta.items()):
-        found = ours.callees(site, kind)
+        found = ours.callees(site, kinds)
         missed = sorted(callees - found)
         if not missed:
             continue
         there = ours.by_site.get(site, [])
-        miss = DynamicMiss(site, missed, dynamic_miss_reason(site[0], missed, kind, there, ours),
+        miss = DynamicMiss(site, missed, dynamic_miss_reason(site[0], missed, kinds, there, ours),
                            sorted(f"{e.callee} ({e.kind})" for e in there))
         (partly if found & callees else uncovered).append(miss)
     return uncovered, partly
 
 
-def dynamic_miss_reason(caller: str, missed: Iterable[str], kind: str, there: list[Edge],
-                        ours: OurSites) -> str:
+def dynamic_miss_reason(caller: str, missed: Iterable[str], kinds: frozenset[str],
+                        there: list[Edge], ours: OurSites) -> str:
     """Why we lack these callees at a site, the first reason that applies.
 
     As for static misses (classify_misses), and: other callees of that kind there: we have
@@ -842,9 +849,9 @@ def dynamic_miss_reason(caller: str, missed: Iterable[str], kind: str, there: li
         return EXCLUDED_KIND
     if any(e.kind == UNRESOLVED for e in there):
         return UNRESOLVED_THERE
-    if any(dynamic_kind(e) == kind for e in there):
+    if any(dynamic_kind(e) in kinds for e in there):
         return OTHER_CALLEES
-    if kind == IMPLEMENTATION and any(dynamic_kind(e) == INTERFACE for e in there):
+    if IMPLEMENTATION in kinds and any(dynamic_kind(e) == INTERFACE for e in there):
         return INTERFACE_ONLY
     if there:
         return DIFFERENT_CALLEE
@@ -990,7 +997,7 @@ def dynamic_go_rows(runs: dict[str, GoRun],
 
 
 def dynamic_rows(title: str, note: str, c: DynamicComparison) -> list[tuple[str, str, str]]:
-    kind = OURS_AT[c.call]
+    kind = OURS_KIND[c.call]
     rows = [
         (title, "", note),
         ("  site coverage", f"{c.coverage:.1%}", f"{c.covered:,} of RTA's {c.sites:,} sites: "
@@ -1023,7 +1030,7 @@ def vta_row(title: str, comparisons: list[DynamicComparison]) -> tuple[str, str,
 
 
 def print_dynamic_samples(title: str, c: DynamicComparison) -> None:
-    kind = OURS_AT[c.call]
+    kind = OURS_KIND[c.call]
     for misses, what in ((c.uncovered, "sites we do not cover"),
                          (c.partly, "sites where we name some of RTA's callees, not all")):
         print(f"\n{title}: {SAMPLES} of RTA's {what}: caller  file:line → RTA's callees "
@@ -1034,9 +1041,9 @@ def print_dynamic_samples(title: str, c: DynamicComparison) -> None:
             ours = f"; ours: {', '.join(m.ours_at_site[:4])}" if m.ours_at_site else ""
             print(f"  {caller}  {path}:{line} → {', '.join(m.callees[:3])}{more}  "
                   f"[{m.reason}{ours}]")
-    for pairs, what in ((c.false_edges, "CHA does not have"),
-                        (c.outside, "naming callees outside the command")):
-        print(f"\n{title}: {SAMPLES} of our {kind} edges {what}: caller → callee  file:line")
+    for pairs, what in ((c.false_edges, "edges at RTA's sites that CHA does not have"),
+                        (c.outside, f"{kind} edges naming callees outside the command")):
+        print(f"\n{title}: {SAMPLES} of our {what}: caller → callee  file:line")
         for (caller, path, line), callee in sample(pairs):
             print(f"  {caller} → {callee}  {path}:{line}")
 
@@ -1053,7 +1060,8 @@ class DynamicResult:
         for name, (view, c) in self.interface.items():
             rows += dynamic_rows(f"interface calls, {name}",
                                  f"our implementation edges: {view.description}", c)
-        rows += dynamic_rows("func-value calls", "our funcvalue edges", self.funcvalue)
+        rows += dynamic_rows("func-value calls", "our funcvalue edges, and the implementations "
+                             "a method value of an interface dispatches to", self.funcvalue)
         for name, (_, c) in self.interface.items():
             rows.append(vta_row(f"our dynamic edges also in VTA, {name}", [c, self.funcvalue]))
         return rows
@@ -1071,17 +1079,19 @@ class DynamicResult:
 
 def compare_dynamic_views(go: dict[str, dict[str, Callees]], ours: OurDynamicSide,
                           command: Command) -> DynamicResult:
-    """Interface calls once per implementation view; func-value calls, which no view changes,
-    once."""
+    """Interface calls once per implementation view; func-value calls once, with every candidate
+    (the first view) for the methods a method value of an interface dispatches to."""
     def at(call: str) -> dict[str, Callees]:
         return {algo: go[algo][call] for algo in go}
 
-    interface = {}
-    for view in implementation_views(ours.program):
-        sites = our_sites([*ours.edges, *expand_interface_edges(ours, view, command.files)])
-        interface[view.name] = view, compare_dynamic(INTERFACE, at(INTERFACE), sites, command)
-    return DynamicResult(interface,
-                         compare_dynamic(FUNCVALUE, at(FUNCVALUE), our_sites(ours.edges), command))
+    views = implementation_views(ours.program)
+    sites = {view.name: our_sites([*ours.edges, *expand_interface_edges(ours, view, command.files)])
+             for view in views}
+    interface = {view.name: (view, compare_dynamic(INTERFACE, at(INTERFACE), sites[view.name],
+                                                   command))
+                 for view in views}
+    return DynamicResult(interface, compare_dynamic(FUNCVALUE, at(FUNCVALUE),
+                                                    sites[views[0].name], command))
 
 
 def run_dynamic_comparison(args: argparse.Namespace, commit: str) -> int:

@@ -414,6 +414,15 @@ def test_func_value_sites_coverage_recall_precision_and_callees_outside():
     assert c.outside == [((NEW, FILE, 90), "k8s.io/kubernetes/pkg/kubelet.run")]
 
 
+def test_a_method_value_of_an_interface_counts_its_implementations_at_a_func_value_site():
+    rta = {"rta": {(RUN, FILE, 65): frozenset({A})}}
+    sites = ca.our_sites([ours(RUN, IFACE, 65, "interface"), ours(RUN, A, 65, "implementation"),
+                          ours(RUN, HELPER, 65, "funcvalue")])
+    c = ca.compare_dynamic(FUNCVALUE, rta, sites, COMMAND)
+    assert (c.covered, c.matched, c.linked) == (1, 1, 2)
+    assert (c.from_command, c.outside) == (1, [])  # funcvalue edges only: each kind counted once
+
+
 def test_each_uncovered_site_gets_the_first_reason_that_applies():
     interface, funcvalue = compare_dynamic(INTERFACE), compare_dynamic(FUNCVALUE)
     assert {m.site[2]: m.reason for m in interface.uncovered} == {
