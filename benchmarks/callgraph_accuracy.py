@@ -55,7 +55,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analyzer import query, store  # noqa: E402
+from analyzer import graph, query, store  # noqa: E402
 from analyzer.errors import AnalyzerError, IndexError_, SourceError, UsageError  # noqa: E402
 from analyzer.gitobjects import BlobReader, list_tree  # noqa: E402
 from analyzer.graph import (  # noqa: E402
@@ -399,6 +399,11 @@ class Command:
 
     packages: frozenset[str]  # import paths, vendored ones without vendor/
     files: frozenset[str]
+
+    def links(self, name: str) -> bool:
+        """Whether a function named the go/ssa way is in one of the packages: the list decides
+        where the package ends (`gopkg.in/yaml.v2.Marshal` is in `gopkg.in/yaml.v2`)."""
+        return graph.package_in(normalize_name(name), self.packages) is not None
 
 
 def list_command(tree: Path, cmd: str) -> list[str]:
@@ -771,7 +776,7 @@ def compare_dynamic(call: str, go: dict[str, Callees], ours: OurSites,
     rta = go["rta"]
     mine = {site: ours.callees(site, kinds) for site in rta}
     linked = [(site, callee) for site in rta for callee in sorted(mine[site])
-              if package_of(callee) in command.packages]
+              if command.links(callee)]
     in_cha, in_vta = (also_in(go.get(algo), linked) for algo in ("cha", "vta"))
     uncovered, partly = dynamic_misses(kinds, rta, ours)
     from_command, outside = outside_command(OURS_KIND[call], ours, command)
@@ -805,11 +810,11 @@ def outside_command(kind: str, ours: OurSites, command: Command) -> tuple[int, l
     total, outside = 0, []
     for site, edges in ours.by_site.items():
         caller, path, _ = site
-        if path not in command.files or package_of(caller) not in command.packages:
+        if path not in command.files or not command.links(caller):
             continue
         for callee in sorted({e.callee for e in edges if dynamic_kind(e) == kind}):
             total += 1
-            if package_of(callee) not in command.packages:
+            if not command.links(callee):
                 outside.append((site, callee))
     return total, outside
 

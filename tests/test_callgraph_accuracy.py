@@ -331,6 +331,19 @@ def test_the_command_is_its_packages_and_the_files_go_compiles(tmp_path):
     assert FILE in command.files and "staging/src/k8s.io/api/core/v1/types.go" in command.files
 
 
+@pytest.mark.parametrize("name, linked", [
+    ("(*gopkg.in/yaml.v2.TypeError).Error", True),  # the package's last element has a dot
+    ("gopkg.in/yaml.v2.Marshal", True),
+    (f"(*{SCHED}.Scheduler[int]).Run", True),
+    (f"{SCHED}.New$1", True),
+    ("gopkg.in/yaml.v3.Marshal", False),
+    ("k8s.io/kubernetes/pkg/kubelet.run", False),
+])
+def test_a_command_links_the_package_its_list_names(name, linked):
+    command = ca.Command(frozenset({SCHED, "gopkg.in/yaml.v2"}), frozenset())
+    assert command.links(name) is linked
+
+
 # --- the dynamic comparison ----------------------------------------------------------------------
 
 def go_at(caller, line, call, *callees):
