@@ -20,8 +20,8 @@ benchmarks/results/callgraph_accuracy.json.
 With --dynamic it compares, instead, the calls a static reading cannot settle: calls through an
 interface (our implementation edges) and calls of function values (our funcvalue edges). Go's
 `callgraph -algo=rta` (what is reachable from main) gives the call sites and the callees to find
-there; `-algo=cha` (any type of the program) and `-algo=vta` (the types that flow to the call) judge
-the callees we add. Per kind of call it reports the share of RTA's sites where we name one of
+there; `-algo=cha` (any type of the program that is ever put in an interface, any function of the
+right signature) and `-algo=vta` (the types that flow to the call) judge the callees we add. Per kind of call it reports the share of RTA's sites where we name one of
 RTA's callees, our recall of RTA's (site, callee) pairs, the share of our edges there that CHA and
 VTA have (of those whose callee's package the command links: `go list -deps`), and how many of our
 edges from the command's code name callees it does not link. Our implementation edges are the
@@ -100,7 +100,8 @@ MISS_REASONS = (CALLER_UNKNOWN, EXCLUDED_KIND, UNRESOLVED_THERE, DIFFERENT_CALLE
 DYNAMIC_FORMAT = (GO_FORMAT + "\t{{.Description}}"
                   "\t{{if .Callee.Synthetic}}{{with .Callee.Object}}{{.FullName}}{{end}}{{end}}")
 # RTA (reachable from main) gives the call sites and the callees to find; CHA (every type of the
-# program) and VTA (types that flow to the call) judge the callees we add.
+# program ever put in an interface: a type never boxed, such as go1.19's crypto/tls.timeoutError,
+# is no callee) and VTA (types that flow to the call) judge the callees we add.
 DYNAMIC_ALGOS = ("rta", "cha", "vta")
 # ssa.CallCommon.Description of a dynamic call → the kind of call site, in our edge kinds' words.
 DYNAMIC_CALLS = {"dynamic method call": INTERFACE, "dynamic function call": FUNCVALUE}
