@@ -20,15 +20,17 @@ benchmarks/results/callgraph_accuracy.json.
 With --dynamic it compares, instead, the calls a static reading cannot settle: calls through an
 interface (our implementation edges) and calls of function values (our funcvalue edges). Go's
 `callgraph -algo=rta` (what is reachable from main) gives the call sites and the callees to find
-there; `-algo=cha` (any type of the program that is ever put in an interface, any function of the
-right signature) and `-algo=vta` (the types that flow to the call) judge the callees we add. Per kind of call it reports the share of RTA's sites where we name one of
-RTA's callees, our recall of RTA's (site, callee) pairs, the share of our edges there that CHA and
-VTA have (of those whose callee's package the command links: `go list -deps`), and how many of our
-edges from the command's code name callees it does not link. Our implementation edges are the
-index's interface edges expanded through its implements table as queries expand them, once with
-every candidate and, when the index holds the command's program, once with the candidates it links
-and once with those whose type it creates; at func-value sites they count too, where a method value
-of an interface is called. It writes benchmarks/results/callgraph_dynamic_<cmd>.json.
+there; `-algo=cha` (any type the program ever puts in an interface, any function of the right
+signature) and `-algo=vta` (the types that flow to the call) judge the callees we add. Per kind of
+call it reports the share of RTA's sites where we name one of RTA's callees, our recall of RTA's
+(site, callee) pairs, the share of our edges there that CHA and VTA have (of those whose callee's
+package the command links: `go list -deps`), and how many of our edges from the command's code
+name callees it does not link. Our implementation edges are the index's interface edges expanded
+through its implements table as queries expand them, once with every candidate and, when the index
+holds the command's program, once with the candidates it links and once with those whose type it
+creates; a method value of an interface dispatches the same way where it is called, and those
+implementations count at func-value sites. It writes
+benchmarks/results/callgraph_dynamic_<cmd>.json.
 
     python benchmarks/callgraph_accuracy.py --tree /path/to/k8s.git --ref e5f3f020 \\
         --cmd cmd/kube-scheduler --workdir /var/tmp/kubeatlas-bench [--reuse] [--go-only] \\
@@ -105,11 +107,14 @@ DYNAMIC_FORMAT = (GO_FORMAT + "\t{{.Description}}"
 DYNAMIC_ALGOS = ("rta", "cha", "vta")
 # ssa.CallCommon.Description of a dynamic call → the kind of call site, in our edge kinds' words.
 DYNAMIC_CALLS = {"dynamic method call": INTERFACE, "dynamic function call": FUNCVALUE}
-# Our edges compared at such sites. A method value of an interface, called later, is an
-# interface edge at the call and dispatches to implementations as an interface call does; Go's
-# graph names the methods there too (callgraph inlines the $bound wrapper).
+# A method value of an interface, called later, is an interface edge at the call whose `via` says
+# where the value was kept; it dispatches as an interface call does, and Go's graph names the
+# methods at that call too (callgraph inlines the $bound wrapper). Its implementations get a kind
+# of their own here, so that an interface call on the same line does not count at a func-value site.
+METHOD_VALUE_IMPLEMENTATION = "implementation of a method value"
+# Our edges compared at such sites.
 OURS_AT = {INTERFACE: frozenset({IMPLEMENTATION}),
-           FUNCVALUE: frozenset({FUNCVALUE, IMPLEMENTATION})}
+           FUNCVALUE: frozenset({FUNCVALUE, METHOD_VALUE_IMPLEMENTATION})}
 # The kind each comparison is about: the one whose edges `outside_command` counts, once each.
 OURS_KIND = {INTERFACE: IMPLEMENTATION, FUNCVALUE: FUNCVALUE}
 CALL_NAMES = {INTERFACE: "interface", FUNCVALUE: "func-value"}
@@ -564,10 +569,17 @@ def expand_interface_edges(ours: OurDynamicSide, view: ImplementationView,
                 out |= methods(method, depth + 1)
         return frozenset(out)
 
-    return [Edge(e.caller, method, IMPLEMENTATION, e.path, e.line, e.col, e.confidence,
+    return [Edge(e.caller, method, implementation_kind(e), e.path, e.line, e.col, e.confidence,
                  f"implements {e.callee}")
             for e in ours.edges if INTERFACE in (e.kind, e.via) and e.path in files
             for method in sorted(methods(e.callee, 0))]
+
+
+def implementation_kind(interface_edge: Edge) -> str:
+    """IMPLEMENTATION, or METHOD_VALUE_IMPLEMENTATION under a method value's call (an interface
+    edge whose `via` says where the value was kept; a go or defer edge's `via` is its kind)."""
+    method_value = interface_edge.kind == INTERFACE and interface_edge.via
+    return METHOD_VALUE_IMPLEMENTATION if method_value else IMPLEMENTATION
 
 
 def is_compared(edge: Edge) -> bool:
@@ -857,7 +869,8 @@ def dynamic_miss_reason(caller: str, missed: Iterable[str], kinds: frozenset[str
         return UNRESOLVED_THERE
     if any(dynamic_kind(e) in kinds for e in there):
         return OTHER_CALLEES
-    if IMPLEMENTATION in kinds and any(dynamic_kind(e) == INTERFACE for e in there):
+    if kinds & {IMPLEMENTATION, METHOD_VALUE_IMPLEMENTATION} and any(
+            dynamic_kind(e) == INTERFACE for e in there):
         return INTERFACE_ONLY
     if there:
         return DIFFERENT_CALLEE

@@ -428,12 +428,22 @@ def test_func_value_sites_coverage_recall_precision_and_callees_outside():
 
 
 def test_a_method_value_of_an_interface_counts_its_implementations_at_a_func_value_site():
-    rta = {"rta": {(RUN, FILE, 65): frozenset({A})}}
-    sites = ca.our_sites([ours(RUN, IFACE, 65, "interface"), ours(RUN, A, 65, "implementation"),
-                          ours(RUN, HELPER, 65, "funcvalue")])
+    """Its interface edge's `via` says where the value was kept; a plain interface call on the
+    same line (`register(x.Name())`) does not count there."""
+    side = ca.OurDynamicSide(
+        edges=[ours(RUN, IFACE, 65, "interface", via="package variable"),
+               ours(RUN, RUNNER, 65, "interface"), ours(RUN, HELPER, 65, "funcvalue")],
+        implements={IFACE: [(A, f"{PLUGINS}.A", 0)], RUNNER: [(B, f"{PLUGINS}.B", 0)]},
+        program=None)
+    [view] = ca.implementation_views(None)
+    sites = ca.our_sites([*side.edges, *ca.expand_interface_edges(side, view, COMMAND.files)])
+    rta = {"rta": {(RUN, FILE, 65): frozenset({A, HELPER})}}
     c = ca.compare_dynamic(FUNCVALUE, rta, sites, COMMAND)
-    assert (c.covered, c.matched, c.linked) == (1, 1, 2)
+    assert (c.covered, c.matched, c.linked) == (1, 2, 2)  # A and HELPER; B is the plain call's
     assert (c.from_command, c.outside) == (1, [])  # funcvalue edges only: each kind counted once
+    interface = ca.compare_dynamic(INTERFACE, {"rta": {(RUN, FILE, 65): frozenset({B})}}, sites,
+                                   COMMAND)
+    assert (interface.matched, interface.linked) == (1, 1)  # A, the method value's, is not here
 
 
 def test_each_uncovered_site_gets_the_first_reason_that_applies():
