@@ -12,6 +12,9 @@ kept as an `unresolved` edge with its callee as written.
   variables and elements, and what flows from one of those places into another. A call of a place
   waits until every file was read; `finish` then gives it a `funcvalue` edge to each function that
   reaches it, and passes the call's own function arguments on into those functions' parameters.
+- Such a call also gets a `signature` edge to its function type, and the functions whose value is
+  taken anywhere are listed by type: where none of the functions that reach it is in a command's
+  view, queries fall back on those of the right type, as Go's RTA does.
 - A function passed as an argument or stored in a composite literal also gets a `funcvalue` edge
   from where it is passed (`wait.Until(s.scheduleOne, …)`), so a reader sees who hands it on.
 - The types each function creates (composite literals, `new`, conversions) are recorded for rapid
