@@ -176,7 +176,7 @@ def _dispatched(edge: Edge, view: ProgramView | None, implements,
     return out
 
 
-def _by_signature(edges: list[Edge], view: ProgramView | None, functions) -> list[Edge]:
+def by_signature(edges: list[Edge], view: ProgramView | None, functions) -> list[Edge]:
     """`edges` with each `signature` edge replaced: by nothing where a function stored for that
     call is followed at the same site; otherwise by the functions of that type whose value is
     taken (`functions(signature)`), in the view, ranked as unlikely; kept as it is when there
@@ -368,7 +368,7 @@ class GraphIndex:
         if direction == "callees":
             edges = [found for edge in edges
                      for found in (edge, *self._dispatch(edge, view, filters.test_doubles))]
-            edges = _by_signature(edges, view, self._signature_functions)
+            edges = by_signature(edges, view, self._signature_functions)
         else:
             edges += self._dispatched_to(name, view)
         kinds = filters.kinds or frozenset(graph.EDGE_KINDS) - {graph.UNRESOLVED}
@@ -464,7 +464,7 @@ class GraphIndex:
             out.append(edge)
             if graph.INTERFACE in (edge.kind, edge.via):
                 out.extend(_dispatched(edge, view, lambda name: implements.get(name, [])))
-        return _by_signature(out, view, lambda signature: signatures.get(signature, []))
+        return by_signature(out, view, lambda signature: signatures.get(signature, []))
 
     def _excluded(self, symbol: str, patterns: tuple[str, ...]) -> bool:
         package = package_of(symbol)

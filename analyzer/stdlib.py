@@ -21,6 +21,11 @@ REPO = "go"
 REMOTE = "https://github.com/golang/go"
 
 
+def is_site_path(path: str) -> bool:
+    """Whether a call site's path is a standard-library file's (see `site_path`)."""
+    return path.startswith("go1") and "/src/" in path
+
+
 def site_path(version: str, path: str) -> str:
     """Where a library file's calls are said to be in a repository's index: `go1.19.8/src/
     net/http/server.go`, which no repository path looks like and `sources.permalink` links to

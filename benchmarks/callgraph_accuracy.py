@@ -57,7 +57,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analyzer import graph, query, store  # noqa: E402
+from analyzer import graph, query, stdlib, store  # noqa: E402
 from analyzer.errors import AnalyzerError, IndexError_, SourceError, UsageError  # noqa: E402
 from analyzer.gitobjects import BlobReader, list_tree  # noqa: E402
 from analyzer.graph import (  # noqa: E402
@@ -175,7 +175,8 @@ def is_stdlib(name: str) -> bool:
 
 
 def is_vendored(path: str) -> bool:
-    return path.startswith("vendor/")
+    """vendor/ of the tree, or the standard library resolved with it (stdlib.site_path)."""
+    return path.startswith("vendor/") or stdlib.is_site_path(path)
 
 
 # --- the tree on disk ----------------------------------------------------------------------------
@@ -483,6 +484,7 @@ class OurDynamicSide:
     edges: list[Edge]
     implements: dict[str, list[tuple[str, str, int]]]
     program: query.ProgramView | None
+    signatures: dict[str, list[str]]  # function type → functions of it whose value is taken
 
 
 def load_our_dynamic_side(index_path: Path, commit: str, cmd: str,
@@ -504,13 +506,19 @@ def load_our_dynamic_side(index_path: Path, commit: str, cmd: str,
         implements: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
         for interface_method, method, type_, flags in rows:
             implements[interface_method].append((method, type_, flags))
+        signatures: dict[str, list[str]] = defaultdict(list)
+        for signature, function in db.execute(
+                "SELECT a.name, f.name FROM signatures s JOIN names a ON a.id = s.signature "
+                "JOIN names f ON f.id = s.function WHERE s.commit_id = ? ORDER BY f.name",
+                (index.commit.id,)):
+            signatures[signature].append(function)
         names = [name for name, main in index.programs().items()
                  if main.endswith("/" + cmd.strip("/"))]
         program = index.program(names[0]) if names else None
         db.execute("COMMIT")
     finally:
         db.close()
-    return OurDynamicSide(edges, dict(implements), program)
+    return OurDynamicSide(edges, dict(implements), program, dict(signatures))
 
 
 @dataclass(frozen=True)
@@ -1104,13 +1112,18 @@ def compare_dynamic_views(go: dict[str, dict[str, Callees]], ours: OurDynamicSid
         return {algo: go[algo][call] for algo in go}
 
     views = implementation_views(ours.program)
-    sites = {view.name: our_sites([*ours.edges, *expand_interface_edges(ours, view, command.files)])
-             for view in views}
+    # A `signature` edge stands for the functions of its type that the view admits, where no
+    # stored function in the view reaches the call: expanded as queries expand it.
+    sites = {view.name: our_sites(query.by_signature(
+        [*ours.edges, *expand_interface_edges(ours, view, command.files)], view.program,
+        lambda signature: ours.signatures.get(signature, []))) for view in views}
     interface = {view.name: (view, compare_dynamic(INTERFACE, at(INTERFACE), sites[view.name],
                                                    command))
                  for view in views}
-    return DynamicResult(interface, compare_dynamic(FUNCVALUE, at(FUNCVALUE),
-                                                    sites[views[0].name], command))
+    # Func-value calls as a reader of the command sees them: in its program when it has one.
+    shown = views[1] if len(views) > 1 else views[0]
+    return DynamicResult(interface, compare_dynamic(FUNCVALUE, at(FUNCVALUE), sites[shown.name],
+                                                    command))
 
 
 def run_dynamic_comparison(args: argparse.Namespace, commit: str) -> int:

@@ -434,7 +434,7 @@ def test_a_method_value_of_an_interface_counts_its_implementations_at_a_func_val
         edges=[ours(RUN, IFACE, 65, "interface", via="package variable"),
                ours(RUN, RUNNER, 65, "interface"), ours(RUN, HELPER, 65, "funcvalue")],
         implements={IFACE: [(A, f"{PLUGINS}.A", 0)], RUNNER: [(B, f"{PLUGINS}.B", 0)]},
-        program=None)
+        program=None, signatures={})
     [view] = ca.implementation_views(None)
     sites = ca.our_sites([*side.edges, *ca.expand_interface_edges(side, view, COMMAND.files)])
     rta = {"rta": {(RUN, FILE, 65): frozenset({A, HELPER})}}
@@ -494,7 +494,8 @@ SIDE = ca.OurDynamicSide(
         RUNNER: [(RUNNER, f"{FW}.Runner", 0), (B, f"{PLUGINS}.B", 0)],
     },
     program=query.ProgramView("kube-scheduler", frozenset({SCHED, FW, PLUGINS}),
-                              frozenset({f"{PLUGINS}.A", f"{PLUGINS}.Wrapper"})))
+                              frozenset({f"{PLUGINS}.A", f"{PLUGINS}.Wrapper"})),
+    signatures={})
 
 
 def expanded(view):

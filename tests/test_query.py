@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer import graph, render, sources, store
+from analyzer import graph, query, render, sources, store
 from analyzer.cli import main
 from analyzer.indexer import index_checkout
 from analyzer.query import AmbiguousSymbol, Filters, GraphIndex, NoPath, SymbolNotFound, package_of
@@ -281,3 +281,25 @@ if __name__ == "__main__":
         for name, text in golden_outputs(index).items():
             (GOLDEN / name).write_text(text + "\n")
             print(f"wrote {GOLDEN / name}")
+
+
+def test_a_signature_edge_stands_in_only_where_no_stored_function_in_view_reaches_the_call():
+    """The functions of the called type fill in a call that no followed store reaches, ranked as
+    unlikely; where a stored function in the view is followed, the type adds nothing."""
+    def at(line, callee, kind, via=""):
+        return graph.Edge("p.run", callee, kind, "run.go", line, 3, 0.8, via)
+
+    signature = "func(int) error"
+    edges = [at(10, signature, graph.SIGNATURE), at(10, "other.f", graph.FUNCVALUE),
+             at(20, signature, graph.SIGNATURE), at(30, "func()", graph.SIGNATURE)]
+    view = query.ProgramView("cmd", frozenset({"p"}), frozenset())
+    functions = {signature: ["p.a", "p.b", "other.c"], "func()": []}
+    out = query.by_signature(edges, view, lambda s: functions[s])
+    # line 10: other.f is outside the view, so the type stands in there too
+    assert {(e.line, e.callee, e.kind, e.confidence) for e in out} == {
+        (10, "other.f", graph.FUNCVALUE, 0.8),
+        (10, "p.a", graph.FUNCVALUE, 0.04), (10, "p.b", graph.FUNCVALUE, 0.04),
+        (20, "p.a", graph.FUNCVALUE, 0.04), (20, "p.b", graph.FUNCVALUE, 0.04),
+        (30, "func()", graph.SIGNATURE, 0.8)}
+    whole = query.by_signature(edges, None, lambda s: functions[s])
+    assert not any(e.line == 10 and e.callee.startswith("p.") for e in whole)
