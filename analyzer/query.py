@@ -170,8 +170,11 @@ def _dispatched(edge: Edge, view: ProgramView | None, implements,
                 if method not in seen:
                     seen.add(method)
                     found = _implementation(through, method, confidence, why)
-                    out.append(found)
                     following.append(found)
+                    # A method promoted from an embedded interface runs no code of its own: its
+                    # implementations stand for it, unless it has none to show.
+                    if not implements(method):
+                        out.append(found)
         level = following
     return out
 

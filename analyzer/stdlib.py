@@ -96,7 +96,7 @@ class GoRoot:
 
 
 def import_path_of(path: str) -> str:
-    """The standard library's import path of a file under src/: its directory, and for
-    src/vendor/… the path below vendor/ (how std imports golang.org/x/…)."""
-    directory = path.rpartition("/")[0]
-    return directory.removeprefix("vendor/")
+    """The standard library's import path of a file under src/: its directory. Under src/vendor/
+    that keeps its `vendor/` prefix, as Go names those packages (`vendor/golang.org/x/net/…`):
+    they are not the copies a repository vendors (see `Program` for how std imports them)."""
+    return path.rpartition("/")[0]

@@ -681,3 +681,36 @@ func install() { register(syncPod); register(syncNode); register(other) }
             if e.caller == f"(*{APP}.worker).process"} == {(signature, graph.SIGNATURE)}
     assert {function for sig, function in resolution.signatures if sig == signature} == {
         f"{APP}.syncPod", f"{APP}.syncNode"}
+
+
+def test_a_type_defined_over_a_struct_keeps_the_methods_its_fields_promote():
+    """`type List metav1.List` has List's embedded TypeMeta, so its GetObjectKind, and with its
+    own DeepCopyObject it is a runtime.Object."""
+    files = {"meta/t.go": """package meta
+type TypeMeta struct{}
+func (t *TypeMeta) GetObjectKind() int { return 0 }
+type List struct { TypeMeta; Items []int }
+""",
+             "core/t.go": """package core
+import "example.com/app/meta"
+type Object interface { GetObjectKind() int; DeepCopyObject() Object }
+type List meta.List
+func (l *List) DeepCopyObject() Object { return l }
+func copyAll(o Object) { o.DeepCopyObject() }
+"""}
+    assert implementations(files, f"({APP}/core.Object).DeepCopyObject") == {
+        f"(*{APP}/core.List).DeepCopyObject"}
+
+
+def test_the_standard_library_imports_what_it_vendors_not_the_repositorys_copy():
+    library = [*library_files(),
+               (FileRecord("vendor/golang.org/x/net/hpack/h.go", "sha-h", "vendor/golang.org/x/net/hpack",
+                           "parsed"), parse_source(b"package hpack\nfunc NewDecoder() {}\n")),
+               (FileRecord("net/http/h2.go", "sha-2", "net/http", "parsed"),
+                parse_source(b'package http\nimport "golang.org/x/net/hpack"\nfunc serve() { hpack.NewDecoder() }\n'))]
+    files = program_files({"vendor/golang.org/x/net/hpack/h.go": "package hpack\nfunc NewDecoder() {}\n",
+                           "main.go": 'package main\nimport "golang.org/x/net/hpack"\nfunc main() { hpack.NewDecoder() }\n'})
+    resolution = resolve([*files, *library])
+    callees = {(e.caller, e.callee) for e in resolution.edges}
+    assert ("net/http.serve", "vendor/golang.org/x/net/hpack.NewDecoder") in callees
+    assert (f"{APP}.main", "golang.org/x/net/hpack.NewDecoder") in callees

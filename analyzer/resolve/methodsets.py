@@ -249,21 +249,33 @@ class MethodSets:
             if receiver == concrete[1]:
                 methods[name] = _Method(func.symbol, self.signature_of(func),
                                         func.decl.pointer_receiver, func.file.in_build)
-        if info.decl.kind != "struct":
+        struct = self._struct_of(info, concrete)
+        if struct is None:
             return methods
         # Promoted methods: a name at a shallower depth hides deeper ones; names found at the
         # same depth through two fields are ambiguous and promoted by neither.
         promoted: dict[str, _Method | None] = {}
-        for field in info.decl.fields:
+        for field in struct.decl.fields:
             if not field.embedded:
                 continue
-            embedded = self.program.canon_text(field.type, info.file, _unknown_params(info))
+            embedded = self.program.canon_text(field.type, struct.file, _unknown_params(struct))
             for name, method in self._promoted_from(embedded, field.pointer).items():
                 promoted[name] = None if name in promoted else method
         for name, method in promoted.items():
             if method is not None and name not in methods:
                 methods[name] = method
         return methods
+
+    def _struct_of(self, info: TypeInfo, concrete: tuple[str, str]) -> TypeInfo | None:
+        """The struct declaration whose fields a type has: its own, or for a type defined over
+        another struct type (`type List metav1.List`), that one's, embedded fields and all."""
+        if info.decl.kind == "struct":
+            return info
+        if info.decl.kind != "named":
+            return None
+        target = self.program.underlying(Named(*concrete))
+        found = self.program.type_info(target) if isinstance(target, Named) else None
+        return found if found is not None and found.decl.kind == "struct" else None
 
     def _promoted_from(self, embedded: GoType, by_pointer: bool) -> dict[str, _Method]:
         embedded = self.normal(embedded)

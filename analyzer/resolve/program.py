@@ -182,9 +182,12 @@ class Program:
             elif imp.alias == "_":
                 continue
             else:
-                imported = self.packages.get(imp.path)
-                name = imp.alias or (imported.name if imported else default_import_name(imp.path))
-                context.imports[name] = imp.path
+                path = imp.path
+                if "." not in context.package.split("/", 1)[0] and "vendor/" + path in self.packages:
+                    path = "vendor/" + path  # the standard library importing what it vendors
+                imported = self.packages.get(path)
+                name = imp.alias or (imported.name if imported else default_import_name(path))
+                context.imports[name] = path
         context.dot_imports = tuple(dots)
 
     def renumbered_scope(self, context: FileContext, scope: str) -> str:
