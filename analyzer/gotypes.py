@@ -426,6 +426,30 @@ def _signature_text(f: Func) -> str:
     return text
 
 
+def map_inner(t: GoType, inner) -> GoType:
+    """`t` rebuilt with `inner` applied to each type directly inside it (a pointer's element, a
+    map's key and value, a signature's parameters and results, …); a named or unknown type, or
+    a constraint term, is returned as it is."""
+    match t:
+        case Pointer(elem):
+            return Pointer(inner(elem))
+        case Slice(elem):
+            return Slice(inner(elem))
+        case Array(elem, length):
+            return Array(inner(elem), length)
+        case Map(key, value):
+            return Map(inner(key), inner(value))
+        case Chan(elem, dir):
+            return Chan(inner(elem), dir)
+        case Func(params, results, variadic):
+            return Func(tuple(map(inner, params)), tuple(map(inner, results)), variadic)
+        case Struct(fields):
+            return Struct(tuple((name, inner(ft)) for name, ft in fields))
+        case Interface(methods, embeds, signatures):
+            return Interface(methods, tuple(map(inner, embeds)), tuple(map(inner, signatures)))
+    return t
+
+
 def deref(t: GoType) -> GoType:
     """`t` with one `*` stripped, if it has one."""
     return t.elem if isinstance(t, Pointer) else t

@@ -20,7 +20,7 @@ from analyzer.buildtags import COMMANDS, BuildContext  # noqa: E402
 from analyzer.facts import FileFacts  # noqa: E402
 from analyzer.resolve.calls import Resolution, Resolver  # noqa: E402
 from analyzer.resolve.program import Program  # noqa: E402
-from analyzer.resolve.rta import CommandProgram, analyse  # noqa: E402
+from analyzer.resolve.rta import analyse  # noqa: E402
 
 
 def resolve(files: Iterable[tuple[object, FileFacts]],

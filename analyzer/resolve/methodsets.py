@@ -22,7 +22,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from analyzer.gotypes import Array, Chan, GoType, Interface, Map, Named, Pointer, Slice, Struct, Unknown
+from analyzer.gotypes import (
+    Array, Chan, GoType, Interface, Map, Named, Pointer, Slice, Struct, Unknown, map_inner,
+)
 from analyzer.gotypes import Func as FuncType
 from analyzer.resolve.program import ERROR, MAX_DEPTH, UNIVERSE, FuncInfo, Program, TypeInfo
 
@@ -110,24 +112,7 @@ class MethodSets:
                 return again(self.program.canon_text(info.decl.underlying, info.file,
                                                      _unknown_params(info)))
             return Named(t.qualifier, t.name, tuple(map(again, t.args))) if t.args else t
-        if isinstance(t, Pointer):
-            return Pointer(again(t.elem))
-        if isinstance(t, Slice):
-            return Slice(again(t.elem))
-        if isinstance(t, Array):
-            return Array(again(t.elem), t.length)
-        if isinstance(t, Map):
-            return Map(again(t.key), again(t.value))
-        if isinstance(t, Chan):
-            return Chan(again(t.elem), t.dir)
-        if isinstance(t, FuncType):
-            return FuncType(tuple(map(again, t.params)), tuple(map(again, t.results)), t.variadic)
-        if isinstance(t, Struct):
-            return Struct(tuple((name, again(ft)) for name, ft in t.fields))
-        if isinstance(t, Interface):
-            return Interface(t.methods, tuple(map(again, t.embeds)),
-                             tuple(again(s) for s in t.signatures))
-        return t
+        return map_inner(t, again)
 
     def signature_of(self, func: FuncInfo) -> FuncType:
         """A declared function's signature, canonical and normal."""

@@ -17,10 +17,7 @@ from dataclasses import dataclass, field
 
 from analyzer.buildtags import COMMANDS, BuildContext, matches
 from analyzer.facts import FileFacts, Func, TypeDecl, VarDecl
-from analyzer.gotypes import (
-    Array, Chan, GoType, Interface, Map, Named, Pointer, Slice, Struct, Unknown,
-    parse_type,
-)
+from analyzer.gotypes import GoType, Interface, Named, Pointer, Struct, Unknown, map_inner, parse_type
 from analyzer.gotypes import Func as FuncType
 
 UNIVERSE = ""  # qualifier of predeclared types
@@ -258,24 +255,7 @@ class Program:
             if t.name in PREDECLARED_TYPES:
                 return Named(UNIVERSE, t.name)
             return Unknown(t.name)
-        if isinstance(t, Pointer):
-            return Pointer(again(t.elem))
-        if isinstance(t, Slice):
-            return Slice(again(t.elem))
-        if isinstance(t, Array):
-            return Array(again(t.elem), t.length)
-        if isinstance(t, Map):
-            return Map(again(t.key), again(t.value))
-        if isinstance(t, Chan):
-            return Chan(again(t.elem), t.dir)
-        if isinstance(t, FuncType):
-            return FuncType(tuple(map(again, t.params)), tuple(map(again, t.results)), t.variadic)
-        if isinstance(t, Struct):
-            return Struct(tuple((name, again(ft)) for name, ft in t.fields))
-        if isinstance(t, Interface):
-            return Interface(t.methods, tuple(map(again, t.embeds)),
-                             tuple(again(s) for s in t.signatures))
-        return t
+        return map_inner(t, again)
 
     def type_info(self, t: Named) -> TypeInfo | None:
         package = self.packages.get(t.qualifier or "")
