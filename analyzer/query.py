@@ -111,9 +111,13 @@ class ProgramView:
     name: str
     packages: frozenset[str]  # what the command links
     types: frozenset[str]  # the types it creates in code reachable from main and init
+    _linked: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def links(self, symbol: str) -> bool:
-        return graph.package_in(symbol, self.packages) is not None
+        found = self._linked.get(symbol)
+        if found is None:
+            found = self._linked[symbol] = graph.package_in(symbol, self.packages) is not None
+        return found
 
 
 # How sure an implementation edge is: the candidates a reader should follow share most of the
@@ -155,28 +159,40 @@ def _ranked(rows: list[tuple[str, str, int]], view: ProgramView | None,
             + [(m, round(UNLIKELY / total, 4), f"implements {interface}{why}") for m, why in unlikely])
 
 
-def _dispatched(edge: Edge, view: ProgramView | None, implements,
-                test_doubles: bool = True) -> list[Edge]:
+def _dispatched(edge: Edge, ranked) -> list[Edge]:
     """`edge`'s implementation edges, breadth first through embedded interfaces (MAX_DISPATCH
-    levels), each method once; `implements(interface_method)` gives the candidate rows."""
+    levels), each method once; `ranked(interface_method)` gives its candidates as `_ranked`
+    does, and nothing for a method that is no interface method."""
     out: list[Edge] = []
     seen = {edge.callee}
     level = [edge]
     for _ in range(MAX_DISPATCH):
         following = []
         for through in level:
-            for method, confidence, why in _ranked(implements(through.callee), view,
-                                                   through.callee, test_doubles):
+            for method, confidence, why in ranked(through.callee):
                 if method not in seen:
                     seen.add(method)
                     found = _implementation(through, method, confidence, why)
                     following.append(found)
                     # A method promoted from an embedded interface runs no code of its own: its
                     # implementations stand for it, unless it has none to show.
-                    if not implements(method):
+                    if not ranked(method):
                         out.append(found)
         level = following
     return out
+
+
+def _ranking(view: ProgramView | None, implements, test_doubles: bool):
+    """`_ranked` of each interface method's rows (`implements(name)`), worked out once each."""
+    cache: dict[str, list[tuple[str, float, str]]] = {}
+
+    def ranked(interface_method: str) -> list[tuple[str, float, str]]:
+        found = cache.get(interface_method)
+        if found is None:
+            found = cache[interface_method] = _ranked(implements(interface_method), view,
+                                                      interface_method, test_doubles)
+        return found
+    return ranked
 
 
 def by_signature(edges: list[Edge], view: ProgramView | None, functions) -> list[Edge]:
@@ -219,6 +235,7 @@ class GraphIndex:
         self._vendored: dict[str, bool] = {}
         self._programs: dict[str, ProgramView] = {}
         self._called_interfaces: set[str] | None = None  # interface methods with implementations
+        self._rankings: dict[tuple, object] = {}  # (program, test doubles) → _ranking
 
     @classmethod
     def open(cls, db: sqlite3.Connection, repo: str, sha: str | None = None) -> GraphIndex:
@@ -394,7 +411,13 @@ class GraphIndex:
         implementations follow it, from the same call site, each method once."""
         if graph.INTERFACE not in (edge.kind, edge.via):
             return []
-        return _dispatched(edge, view, self._implements, test_doubles)
+        return _dispatched(edge, self._ranking_of(view, test_doubles))
+
+    def _ranking_of(self, view: ProgramView | None, test_doubles: bool):
+        key = (view.name if view else None, test_doubles)
+        if key not in self._rankings:
+            self._rankings[key] = _ranking(view, self._implements, test_doubles)
+        return self._rankings[key]
 
     def _signature_functions(self, signature: str) -> list[str]:
         return [name for (name,) in self.db.execute(
@@ -427,10 +450,16 @@ class GraphIndex:
             if not frontier:
                 break
             interfaces |= frontier
+        ranked = self._ranking_of(view, True)
         out = []
         for interface in sorted(interfaces):
+            direct = {m: (confidence, why) for m, confidence, why in ranked(interface)}
             for edge in self._edges(interface, "callee"):
-                if graph.INTERFACE in (edge.kind, edge.via):
+                if graph.INTERFACE not in (edge.kind, edge.via):
+                    continue
+                if method in direct:  # the usual case: no need to expand every candidate
+                    out.append(_implementation(edge, method, *direct[method]))
+                else:
                     out.extend(found for found in self._dispatch(edge, view)
                                if found.callee == method)
         return out
@@ -462,11 +491,12 @@ class GraphIndex:
                 "JOIN names f ON f.id = s.function WHERE s.commit_id = ? ORDER BY f.name",
                 (self.commit.id,)):
             signatures.setdefault(signature, []).append(function)
+        ranked = _ranking(view, lambda name: implements.get(name, []), True)
         out = []
         for edge in store.load_edges(self.db, self.commit.id):
             out.append(edge)
             if graph.INTERFACE in (edge.kind, edge.via):
-                out.extend(_dispatched(edge, view, lambda name: implements.get(name, [])))
+                out.extend(_dispatched(edge, ranked))
         return by_signature(out, view, lambda signature: signatures.get(signature, []))
 
     def _excluded(self, symbol: str, patterns: tuple[str, ...]) -> bool:
