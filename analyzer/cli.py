@@ -156,7 +156,8 @@ def _add_query_options(parser: argparse.ArgumentParser, formats: bool = True) ->
     parser.add_argument("--program", metavar="NAME|all",
                         help="follow only calls into the packages this command links, ranking "
                         "interface calls by the types it creates (kube-scheduler, etcd, …); "
-                        "default: the command whose main the query starts from, else all")
+                        "default: the command whose main the query starts from, or the only one "
+                        "that links it; else all")
     if formats:
         parser.add_argument("-f", "--format", default="text", choices=render.FORMATS,
                             help="text (default), json, dot or mermaid")
@@ -223,7 +224,7 @@ def _filters(args: argparse.Namespace, default_exclude: tuple[str, ...] = (),
     if args.program and args.program != "all":
         program = index.program(args.program).name  # raises, naming the programs there are
     elif args.program is None and start is not None:
-        program = index.program_of(start)
+        program = index.program_of(start) or index.program_linking(start)
     return query.Filters(kinds, tuple(args.exclude) or default_exclude, args.min_confidence,
                          program)
 

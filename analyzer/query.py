@@ -24,6 +24,7 @@ PRESETS = {
     "vendor": ("<vendor>",),  # symbols defined under vendor/
 }
 MAX_NODES = 5000  # a tree stops growing here and says it was cut
+SHOWN_PER_CALL = 8  # a tree shows this many implementations of one interface call, surest first
 
 
 class QueryError(AnalyzerError):
@@ -102,6 +103,7 @@ class Tree:
     depth: int
     edges: list[Edge] = field(default_factory=list)
     truncated: bool = False
+    left_out: int = 0  # implementation edges past SHOWN_PER_CALL at one call site
 
 
 @dataclass(frozen=True)
@@ -534,7 +536,8 @@ class GraphIndex:
         for _ in range(depth):
             next_frontier = []
             for symbol in frontier:
-                for edge in self._neighbours(symbol, direction, filters):
+                for edge in self._surest_per_call(self._neighbours(symbol, direction, filters),
+                                                  tree):
                     tree.edges.append(edge)
                     reached = edge.callee if direction == "callees" else edge.caller
                     if reached not in seen:
@@ -545,6 +548,31 @@ class GraphIndex:
                     return tree
             frontier = next_frontier
         return tree
+
+    @staticmethod
+    def _surest_per_call(edges: list[Edge], tree: Tree) -> list[Edge]:
+        """`edges` with at most SHOWN_PER_CALL implementation edges per call site, the surest;
+        `tree.left_out` counts the rest. A call through runtime.Object has hundreds."""
+        counted: dict[tuple, int] = {}
+        ranked = sorted(edges, key=lambda e: -e.confidence)
+        keep = set()
+        for edge in ranked:
+            if edge.kind != graph.IMPLEMENTATION:
+                keep.add(id(edge))
+                continue
+            site = (edge.caller, edge.path, edge.line, edge.col)
+            counted[site] = counted.get(site, 0) + 1
+            if counted[site] <= SHOWN_PER_CALL:
+                keep.add(id(edge))
+            else:
+                tree.left_out += 1
+        return [edge for edge in edges if id(edge) in keep]
+
+    def program_linking(self, symbol: str) -> str | None:
+        """The one program that links `symbol`'s package, if only one does: where a tree from
+        it is read, unless asked otherwise."""
+        linking = [name for name in self.programs() if self.program(name).links(symbol)]
+        return linking[0] if len(linking) == 1 else None
 
     # --- paths ---------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ from dataclasses import asdict
 
 from analyzer import graph
 from analyzer.graph import Edge
-from analyzer.query import SymbolInfo, Tree, package_of
+from analyzer.query import SHOWN_PER_CALL, SymbolInfo, Tree, package_of
 
 FORMATS = ("text", "json", "dot", "mermaid")
 
@@ -48,6 +48,9 @@ def tree_text(tree: Tree) -> str:
                 walk(other, prefix + ("   " if last else "│  "))
 
     walk(tree.root, "")
+    if tree.left_out:
+        lines.append(f"… {tree.left_out:,} less likely implementation edges left out (at most "
+                     f"{SHOWN_PER_CALL} per call, the surest first; --program narrows the rest)")
     if tree.truncated:
         lines.append("… cut at the node limit: narrow it with --depth, --kinds or --exclude")
     return "\n".join(lines)
@@ -115,7 +118,7 @@ def _mermaid_escape(text: str) -> str:
 def render_tree(tree: Tree, fmt: str) -> str:
     if fmt == "json":
         return edges_json(tree.root, tree.edges, direction=tree.direction, depth=tree.depth,
-                          truncated=tree.truncated)
+                          truncated=tree.truncated, left_out=tree.left_out)
     if fmt == "dot":
         return dot(tree.edges, tree.root)
     if fmt == "mermaid":

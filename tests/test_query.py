@@ -303,3 +303,14 @@ def test_a_signature_edge_stands_in_only_where_no_stored_function_in_view_reache
         (30, "func()", graph.SIGNATURE, 0.8)}
     whole = query.by_signature(edges, None, lambda s: functions[s])
     assert not any(e.line == 10 and e.callee.startswith("p.") for e in whole)
+
+
+def test_a_tree_shows_the_surest_implementations_of_a_call_and_counts_the_rest():
+    edges = [graph.Edge("p.run", "(p.I).M", graph.INTERFACE, "run.go", 5, 2, 0.9)] + [
+        graph.Edge("p.run", f"(*p.T{n}).M", graph.IMPLEMENTATION, "run.go", 5, 2, n / 100)
+        for n in range(1, 11)]
+    tree = query.Tree("p.run", "callees", 1)
+    kept = query.GraphIndex._surest_per_call(edges, tree)
+    assert [e.callee for e in kept] == ["(p.I).M"] + [f"(*p.T{n}).M" for n in range(3, 11)]
+    assert tree.left_out == 2
+    assert "2 less likely implementation edges left out" in render.tree_text(tree)
