@@ -714,3 +714,38 @@ def test_the_standard_library_imports_what_it_vendors_not_the_repositorys_copy()
     callees = {(e.caller, e.callee) for e in resolution.edges}
     assert ("net/http.serve", "vendor/golang.org/x/net/hpack.NewDecoder") in callees
     assert (f"{APP}.main", "golang.org/x/net/hpack.NewDecoder") in callees
+
+
+def test_kubernetes_idioms_are_recorded_as_typed_annotations():
+    k8s = "k8s.io/kubernetes"
+    files = {"pkg/scheduler/framework/interface.go": """package framework
+type FilterPlugin interface { Name() string; Filter(pod int) bool }
+""",
+             "pkg/scheduler/plugins/fit.go": """package plugins
+type Fit struct{}
+func (Fit) Name() string { return "Fit" }
+func (Fit) Filter(pod int) bool { return true }
+""",
+             "pkg/scheduler/run.go": """package scheduler
+import "k8s.io/kubernetes/pkg/scheduler/framework"
+func run(p framework.FilterPlugin) { p.Filter(1) }
+""",
+             "cmd/app/server.go": """package app
+type Command struct{ RunE func() error }
+type ResourceEventHandlerFuncs struct{ AddFunc func(obj interface{}) }
+type InitFunc func() error
+func runCommand() error { return nil }
+func addPod(obj interface{}) {}
+func startReplicaSet() error { return nil }
+func New() {
+    _ = &Command{RunE: runCommand}
+    _ = ResourceEventHandlerFuncs{AddFunc: addPod}
+    _ = map[string]InitFunc{"replicaset": startReplicaSet}
+}
+"""}
+    resolution = resolve(program_files(files, module=k8s), library_files())
+    assert {(a.symbol, a.kind, a.detail) for a in resolution.annotations} == {
+        (f"{k8s}/cmd/app.runCommand", graph.COBRA_COMMAND, "RunE"),
+        (f"{k8s}/cmd/app.addPod", graph.INFORMER_HANDLER, "AddFunc"),
+        (f"{k8s}/cmd/app.startReplicaSet", graph.CONTROLLER_INITIALISER, "InitFunc"),
+        (f"({k8s}/pkg/scheduler/plugins.Fit).Filter", graph.SCHEDULER_PLUGIN, "FilterPlugin")}

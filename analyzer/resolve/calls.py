@@ -570,8 +570,9 @@ class Resolver:
                 self.out.implements.append(Implements(
                     symbol, method, found.type_symbol, found.pointer_only, found.other_platform,
                     found.test_double))
-                if interface.qualifier == SCHEDULER_FRAMEWORK and interface.name.endswith("Plugin"):
-                    self._annotate(found.type_symbol, graph.SCHEDULER_PLUGIN, interface.name)
+                if (interface.qualifier == SCHEDULER_FRAMEWORK and interface.name.endswith("Plugin")
+                        and name != "Name"):  # the extension point, on the method that runs it
+                    self._annotate(method, graph.SCHEDULER_PLUGIN, interface.name)
 
 
 def _spawned(mode: str, kind: str) -> str:
