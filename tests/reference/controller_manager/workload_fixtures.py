@@ -1,0 +1,79 @@
+"""Builders for the workload controllers' tests (ReplicationController, DaemonSet, StatefulSet,
+Job, CronJob); pods come from cm_fixtures.pod."""
+from __future__ import annotations
+
+from cm_fixtures import uid
+
+
+def _template(labels: dict, image: str = "nginx:1") -> dict:
+    return {"metadata": {"labels": dict(labels)},
+            "spec": {"containers": [{"name": "c", "image": image}]}}
+
+
+def replicationcontroller(name="rc", replicas=3, ns="default"):
+    labels = {"app": name}
+    return {"apiVersion": "v1", "kind": "ReplicationController",
+            "metadata": {"name": name, "namespace": ns, "uid": uid(), "generation": 1},
+            "spec": {"replicas": replicas, "selector": dict(labels), "template": _template(labels)},
+            "status": {}}
+
+
+def node(name, labels=None, taints=None, unschedulable=False):
+    return {"apiVersion": "v1", "kind": "Node",
+            "metadata": {"name": name, "uid": uid(), "labels": {"kubernetes.io/hostname": name, **(labels or {})}},
+            "spec": {"taints": list(taints or []), **({"unschedulable": True} if unschedulable else {})},
+            "status": {"conditions": [{"type": "Ready", "status": "True"}]}}
+
+
+def daemonset(name="ds", image="nginx:1", max_unavailable=1, ns="default", node_selector=None,
+              tolerations=None):
+    template = _template({"app": name}, image)
+    if node_selector:
+        template["spec"]["nodeSelector"] = dict(node_selector)
+    if tolerations is not None:
+        template["spec"]["tolerations"] = tolerations
+    return {"apiVersion": "apps/v1", "kind": "DaemonSet",
+            "metadata": {"name": name, "namespace": ns, "uid": uid(), "generation": 1},
+            "spec": {"selector": {"matchLabels": {"app": name}}, "template": template,
+                     "updateStrategy": {"type": "RollingUpdate",
+                                        "rollingUpdate": {"maxUnavailable": max_unavailable}},
+                     "revisionHistoryLimit": 10},
+            "status": {}}
+
+
+def statefulset(name="web", replicas=3, policy="OrderedReady", image="nginx:1", ns="default",
+                claims=None):
+    return {"apiVersion": "apps/v1", "kind": "StatefulSet",
+            "metadata": {"name": name, "namespace": ns, "uid": uid(), "generation": 1},
+            "spec": {"replicas": replicas, "serviceName": name, "podManagementPolicy": policy,
+                     "selector": {"matchLabels": {"app": name}}, "template": _template({"app": name}, image),
+                     "volumeClaimTemplates": list(claims or []),
+                     "updateStrategy": {"type": "RollingUpdate"}, "revisionHistoryLimit": 10},
+            "status": {}}
+
+
+def job(name="pi", completions=1, parallelism=1, backoff_limit=6, ns="default", deadline=None):
+    spec = {"parallelism": parallelism, "backoffLimit": backoff_limit,
+            "template": {"metadata": {"labels": {"job-name": name}},
+                         "spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "perl"}]}}}
+    if completions is not None:
+        spec["completions"] = completions
+    if deadline is not None:
+        spec["activeDeadlineSeconds"] = deadline
+    return {"apiVersion": "batch/v1", "kind": "Job",
+            "metadata": {"name": name, "namespace": ns, "uid": uid(), "generation": 1},
+            "spec": spec, "status": {}}
+
+
+def cronjob(name="hello", schedule="*/5 * * * *", policy="Allow", ns="default",
+            created="2026-01-01T00:00:00Z", deadline=None):
+    spec = {"schedule": schedule, "concurrencyPolicy": policy, "suspend": False,
+            "successfulJobsHistoryLimit": 3, "failedJobsHistoryLimit": 1,
+            "jobTemplate": {"metadata": {"labels": {"cron": name}},
+                            "spec": {"template": {"spec": {"restartPolicy": "OnFailure",
+                                                           "containers": [{"name": "c", "image": "busybox"}]}}}}}
+    if deadline is not None:
+        spec["startingDeadlineSeconds"] = deadline
+    return {"apiVersion": "batch/v1", "kind": "CronJob",
+            "metadata": {"name": name, "namespace": ns, "uid": uid(), "creationTimestamp": created},
+            "spec": spec, "status": {}}
