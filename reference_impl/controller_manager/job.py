@@ -1,0 +1,163 @@
+"""The Job controller: run pods from the template, at most `parallelism` at a time, until
+`completions` of them have succeeded (Complete, with completionTime), or fail the Job when more
+than `backoffLimit` pods have failed or it has been active past `activeDeadlineSeconds` (Failed;
+its active pods are deleted). Expectations stop a stale pod cache from creating twice.
+
+This is the 1.24 controller without finalizer-based tracking: succeeded and failed are counted
+from the pods that still exist, and Indexed completion mode is not modelled.
+"""
+from __future__ import annotations
+
+import copy
+
+from reference_impl.controller_manager.actions import Create, Delete, Update, key_of
+from reference_impl.controller_manager.expectations import ControllerExpectations
+from reference_impl.controller_manager.labels import controller_ref, pod_active, pod_ready
+from reference_impl.controller_manager.nodelifecycle import parse_time
+from reference_impl.controller_manager.replicaset import BURST_REPLICAS, owner_reference
+from reference_impl.mirrors import mirrors
+from reference_impl.scheduler.labels import selector_matches
+from reference_impl.timefmt import rfc3339
+
+DEFAULT_BACKOFF_LIMIT = 6
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/job.IsJobFinished")
+def is_job_finished(job: dict) -> bool:
+    return any(c.get("type") in ("Complete", "Failed") and c.get("status") == "True"
+               for c in job.get("status", {}).get("conditions") or [])
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/job.newCondition")
+def new_condition(type_: str, reason: str, message: str, now: float) -> dict:
+    return {"type": type_, "status": "True", "lastProbeTime": rfc3339(now),
+            "lastTransitionTime": rfc3339(now), "reason": reason, "message": message}
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/job.pastActiveDeadline")
+def past_active_deadline(job: dict, now: float) -> bool:
+    deadline = job["spec"].get("activeDeadlineSeconds")
+    start = job.get("status", {}).get("startTime")
+    return deadline is not None and start is not None and now - parse_time(start) >= deadline
+
+
+def pod_from_template(job: dict) -> dict:
+    """controller.GetPodFromTemplate for a Job: generateName "<job>-", controlled by the Job."""
+    template = job["spec"]["template"]
+    meta = copy.deepcopy(template.get("metadata") or {})
+    meta.pop("name", None)
+    meta["generateName"] = f"{job['metadata']['name']}-"
+    meta["namespace"] = job["metadata"]["namespace"]
+    meta["ownerReferences"] = [owner_reference(job, "Job", "batch/v1")]
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": meta,
+            "spec": copy.deepcopy(template.get("spec") or {})}
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/job.activePodsForRemoval")
+def active_pods_for_removal(pods: list[dict], count: int) -> list[dict]:
+    """The cheapest pods to lose first: unscheduled, then not ready, then the rest by name."""
+    return sorted(pods, key=lambda p: (bool(p.get("spec", {}).get("nodeName")), pod_ready(p),
+                                       p["metadata"]["name"]))[:count]
+
+
+def _phase(pod: dict) -> str:
+    return pod.get("status", {}).get("phase", "Pending")
+
+
+class JobController:
+    def __init__(self, clock, burst_replicas: int = BURST_REPLICAS):
+        self.clock = clock
+        self.expectations = ControllerExpectations(clock)
+        self.burst_replicas = burst_replicas
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).addPod")
+    def add_pod(self, pod: dict) -> None:
+        ref = controller_ref(pod)
+        if ref and ref.get("kind") == "Job" and not pod["metadata"].get("deletionTimestamp"):
+            self.expectations.creation_observed(f"{pod['metadata']['namespace']}/{ref['name']}")
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).deletePod")
+    def delete_pod(self, pod: dict) -> None:
+        ref = controller_ref(pod)
+        if ref and ref.get("kind") == "Job":
+            self.expectations.deletion_observed(f"{pod['metadata']['namespace']}/{ref['name']}")
+
+    def delete_job(self, job: dict) -> None:
+        self.expectations.delete(key_of(job))
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).syncJob")
+    def sync(self, job: dict, pods: list[dict]) -> list:
+        """Actions for `job` given every pod in its namespace."""
+        if is_job_finished(job):
+            return []
+        now, key, spec = self.clock.now(), key_of(job), job["spec"]
+        needs_sync = self.expectations.satisfied(key)
+        owned = self._pods_for_job(job, pods)
+        active_pods = [p for p in owned if pod_active(p)]
+        active = len(active_pods)
+        succeeded = sum(1 for p in owned if _phase(p) == "Succeeded")
+        failed = sum(1 for p in owned if _phase(p) == "Failed")
+        status = copy.deepcopy(job.get("status") or {})
+        status.setdefault("startTime", rfc3339(now))
+        timed = dict(job, status=status)
+
+        parallelism, backoff_limit = spec.get("parallelism", 1), spec.get("backoffLimit", DEFAULT_BACKOFF_LIMIT)
+        new_failure = failed > status.get("failed", 0)
+        # Upstream's test: a failure only fails the Job while it is not running at full parallelism.
+        finished = None
+        if new_failure and active != parallelism and failed > backoff_limit:
+            finished = new_condition("Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit", now)
+        elif past_active_deadline(timed, now):
+            finished = new_condition("Failed", "DeadlineExceeded", "Job was active longer than specified deadline", now)
+
+        actions: list = []
+        if finished is not None:
+            actions += [Delete("pods", p["metadata"]["namespace"], p["metadata"]["name"]) for p in active_pods]
+            self.expectations.expect_deletions(key, len(active_pods))
+            failed += active
+            active = 0
+        else:
+            if needs_sync and not job["metadata"].get("deletionTimestamp"):
+                active, created = self._manage_job(job, active_pods, succeeded)
+                actions += created
+            completions = spec.get("completions")
+            complete = (succeeded > 0 if completions is None else succeeded >= completions) and active == 0
+            if complete:
+                finished = new_condition("Complete", "", "", now)
+                status["completionTime"] = rfc3339(now)
+        if finished is not None:
+            status["conditions"] = list(status.get("conditions") or []) + [finished]
+        status.update(active=active, succeeded=succeeded, failed=failed)
+        if status != (job.get("status") or {}):
+            actions.append(Update("jobs", job["metadata"]["namespace"], timed, "status"))
+        return actions
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).getPodsForJob")
+    def _pods_for_job(self, job: dict, pods: list[dict]) -> list[dict]:
+        """The pods the Job controls (and, when it has one, its selector still matches); orphans
+        are not adopted here."""
+        uid, selector = job["metadata"]["uid"], job["spec"].get("selector")
+        return [p for p in pods if (controller_ref(p) or {}).get("uid") == uid
+                and (selector is None or selector_matches(selector, p["metadata"].get("labels")))]
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).manageJob")
+    def _manage_job(self, job: dict, active_pods: list[dict], succeeded: int) -> tuple[int, list]:
+        """(the active count after this sync's requests, the requests)."""
+        spec, key, ns = job["spec"], key_of(job), job["metadata"]["namespace"]
+        active = len(active_pods)
+        parallelism = 0 if spec.get("suspend") else spec.get("parallelism", 1)
+        completions = spec.get("completions")
+        if completions is None:
+            # Without completions the Job is done once any pod succeeds: no new pods after that.
+            want = min(active, parallelism) if succeeded > 0 else parallelism
+        else:
+            want = max(0, min(completions - succeeded, parallelism))
+        if active > want:
+            victims = active_pods_for_removal(active_pods, active - want)
+            self.expectations.expect_deletions(key, len(victims))
+            return active - len(victims), [Delete("pods", ns, p["metadata"]["name"]) for p in victims]
+        if active < want:
+            count = min(want - active, self.burst_replicas)
+            self.expectations.expect_creations(key, count)
+            return active + count, [Create("pods", ns, pod_from_template(job)) for _ in range(count)]
+        return active, []
