@@ -1,0 +1,192 @@
+"""The CronJob controller (1.24's ControllerV2): at each time its schedule names, create a Job
+`<cronjob>-<scheduled time in minutes since the epoch>` from the jobTemplate, honouring
+concurrencyPolicy (Allow, Forbid, Replace) and startingDeadlineSeconds, keep status.active,
+lastScheduleTime and lastSuccessfulTime, and delete finished Jobs beyond the history limits.
+
+Upstream puts a Job into status.active from the create call's answer (it needs the new UID) and
+checks a missing one with a GET. A sans-IO sync has neither, so a Job enters status.active once the
+Job cache shows it and leaves once the cache no longer does; the deterministic Job name makes a
+create from a stale cache a harmless 409, as it is upstream.
+"""
+from __future__ import annotations
+
+import copy
+
+from reference_impl.controller_manager.actions import Create, Delete, Update
+from reference_impl.controller_manager.cron import CronError, parse_standard
+from reference_impl.controller_manager.job import is_job_finished
+from reference_impl.controller_manager.labels import condition, controller_ref
+from reference_impl.controller_manager.nodelifecycle import parse_time
+from reference_impl.controller_manager.replicaset import owner_reference
+from reference_impl.mirrors import mirrors
+from reference_impl.timefmt import rfc3339
+
+# More missed start times than this and upstream warns (TooManyMissedTimes); it still starts one.
+TOO_MANY_MISSED = 100
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/cronjob.getTimeHashInMinutes")
+def time_hash_in_minutes(scheduled: float) -> int:
+    return int(scheduled) // 60
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/cronjob.getJobName")
+def job_name(cj: dict, scheduled: float) -> str:
+    return f"{cj['metadata']['name']}-{time_hash_in_minutes(scheduled)}"
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/cronjob.getJobFromTemplate2")
+def job_from_template(cj: dict, scheduled: float) -> dict:
+    template = cj["spec"]["jobTemplate"]
+    meta = template.get("metadata") or {}
+    return {"apiVersion": "batch/v1", "kind": "Job",
+            "metadata": {"name": job_name(cj, scheduled), "namespace": cj["metadata"]["namespace"],
+                         "labels": dict(meta.get("labels") or {}),
+                         "annotations": dict(meta.get("annotations") or {}),
+                         "ownerReferences": [owner_reference(cj, "CronJob", "batch/v1")]},
+            "spec": copy.deepcopy(template.get("spec") or {})}
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/cronjob.getMostRecentScheduleTime")
+def most_recent_schedule_time(earliest: float, now: float, schedule) -> tuple[float | None, int]:
+    """(the latest start time in (earliest, now], how many were missed). Like upstream it assumes
+    evenly spaced start times from the first two, so the count is exact only for such schedules."""
+    t1 = schedule.next(earliest)
+    if t1 is None or now < t1:
+        return None, 0
+    t2 = schedule.next(t1)
+    if t2 is None or now < t2:
+        return t1, 1
+    between = round(t2 - t1)
+    missed = int(now - t1) // between + 1
+    return t1 + (missed - 1) * between, missed
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/cronjob.getNextScheduleTime")
+def next_schedule_time(cj: dict, now: float, schedule) -> float | None:
+    """The start time to act on now, if any: the most recent one since the last start (or the
+    CronJob's creation), no earlier than startingDeadlineSeconds ago."""
+    last = (cj.get("status") or {}).get("lastScheduleTime")
+    earliest = parse_time(last) if last else parse_time(cj["metadata"]["creationTimestamp"])
+    deadline = cj["spec"].get("startingDeadlineSeconds")
+    if deadline is not None:
+        earliest = max(earliest, now - deadline)
+    if earliest > now:
+        return None
+    scheduled, _missed = most_recent_schedule_time(earliest, now, schedule)
+    return scheduled
+
+
+def _job_ref(job: dict) -> dict:
+    """The ObjectReference status.active holds (getRef)."""
+    return {"apiVersion": "batch/v1", "kind": "Job", "name": job["metadata"]["name"],
+            "namespace": job["metadata"]["namespace"], "uid": job["metadata"]["uid"]}
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/cronjob.getFinishedStatus")
+def finished_status(job: dict) -> str | None:
+    for kind in ("Complete", "Failed"):
+        c = condition(job, kind)
+        if c is not None and c.get("status") == "True":
+            return kind
+    return None
+
+
+def _start_time_order(job: dict) -> tuple:
+    """byJobStartTimeStar: Jobs never started sort last, ties by name."""
+    start = (job.get("status") or {}).get("startTime")
+    return (start is None, parse_time(start) if start else 0.0, job["metadata"]["name"])
+
+
+class CronJobController:
+    def __init__(self, clock):
+        self.clock = clock
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/cronjob.ControllerV2).sync")
+    def sync(self, cj: dict, jobs: list[dict]) -> list:
+        """Actions for `cj` given every Job in its namespace."""
+        uid = cj["metadata"]["uid"]
+        owned = [j for j in jobs if (controller_ref(j) or {}).get("uid") == uid]
+        updated = copy.deepcopy(cj)
+        updated.setdefault("status", {})
+        actions = self._sync_cronjob(updated, owned)
+        if not cj["metadata"].get("deletionTimestamp"):
+            actions += self._cleanup_finished_jobs(updated, owned)
+        if updated["status"] != (cj.get("status") or {}):
+            actions.append(Update("cronjobs", cj["metadata"]["namespace"], updated, "status"))
+        return actions
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/cronjob.ControllerV2).syncCronJob")
+    def _sync_cronjob(self, cj: dict, owned: list[dict]) -> list:
+        """Brings cj["status"] up to date in place; returns the Job requests."""
+        now, status, ns = self.clock.now(), cj["status"], cj["metadata"]["namespace"]
+        active = {ref.get("uid"): ref for ref in status.get("active") or []}
+        for job in owned:
+            job_uid = job["metadata"]["uid"]
+            if not is_job_finished(job):
+                active.setdefault(job_uid, _job_ref(job))
+                continue
+            active.pop(job_uid, None)
+            completed = (job.get("status") or {}).get("completionTime")
+            if finished_status(job) == "Complete" and completed and (
+                    not status.get("lastSuccessfulTime") or parse_time(completed) > parse_time(status["lastSuccessfulTime"])):
+                status["lastSuccessfulTime"] = completed
+        seen = {j["metadata"]["uid"] for j in owned}
+        self._set_active(status, [ref for ref_uid, ref in active.items() if ref_uid in seen])
+
+        if cj["metadata"].get("deletionTimestamp") or cj["spec"].get("suspend"):
+            return []
+        try:
+            schedule = parse_standard(cj["spec"]["schedule"])
+        except CronError:
+            return []  # upstream records an UnparseableSchedule event and waits for an edit
+        scheduled = next_schedule_time(cj, now, schedule)
+        if scheduled is None:
+            return []
+        deadline = cj["spec"].get("startingDeadlineSeconds")
+        if deadline is not None and scheduled + deadline < now:
+            return []  # missed: too late to start this one
+        name = job_name(cj, scheduled)
+        last = status.get("lastScheduleTime")
+        if (any(ref["name"] == name for ref in status.get("active") or [])
+                or any(j["metadata"]["name"] == name for j in owned)
+                or (last and parse_time(last) == scheduled)):
+            return []  # already started
+        policy = cj["spec"].get("concurrencyPolicy", "Allow")
+        actions: list = []
+        if policy == "Forbid" and status.get("active"):
+            return []
+        if policy == "Replace":
+            actions += [Delete("jobs", ref["namespace"], ref["name"], "Background")
+                        for ref in status.get("active") or []]
+            self._set_active(status, [])
+        actions.append(Create("jobs", ns, job_from_template(cj, scheduled)))
+        status["lastScheduleTime"] = rfc3339(scheduled)
+        return actions
+
+    @staticmethod
+    def _set_active(status: dict, refs: list[dict]) -> None:
+        if refs:
+            status["active"] = sorted(refs, key=lambda r: r["name"])
+        else:
+            status.pop("active", None)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/cronjob.ControllerV2).cleanupFinishedJobs")
+    def _cleanup_finished_jobs(self, cj: dict, owned: list[dict]) -> list:
+        """Delete the oldest finished Jobs beyond successfulJobsHistoryLimit and
+        failedJobsHistoryLimit (a limit left unset keeps them all)."""
+        actions: list = []
+        for outcome, limit_field in (("Complete", "successfulJobsHistoryLimit"), ("Failed", "failedJobsHistoryLimit")):
+            limit = cj["spec"].get(limit_field)
+            if limit is None:
+                continue
+            finished = sorted((j for j in owned if finished_status(j) == outcome), key=_start_time_order)
+            actions += self._remove_oldest_jobs(cj, finished, limit)
+        return actions
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/cronjob.ControllerV2).removeOldestJobs")
+    def _remove_oldest_jobs(self, cj: dict, finished: list[dict], limit: int) -> list:
+        doomed = finished[:max(0, len(finished) - limit)]
+        gone = {j["metadata"]["uid"] for j in doomed}
+        self._set_active(cj["status"], [r for r in cj["status"].get("active") or [] if r.get("uid") not in gone])
+        return [Delete("jobs", j["metadata"]["namespace"], j["metadata"]["name"], "Background") for j in doomed]

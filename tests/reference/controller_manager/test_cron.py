@@ -1,0 +1,65 @@
+"""The 5-field cron schedule parser and its next-time search, one rule per test."""
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from reference_impl.controller_manager.cron import CronError, parse_standard
+
+
+def at(text: str) -> float:
+    return datetime.datetime.fromisoformat(text).replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
+def next_after(schedule: str, text: str) -> str:
+    t = parse_standard(schedule).next(at(text))
+    return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M")
+
+
+def test_next_is_strictly_after_the_given_time():
+    """A time that matches exactly is not its own next time."""
+    assert next_after("*/5 * * * *", "2026-01-01T00:05:00") == "2026-01-01T00:10"
+
+
+def test_seconds_are_rounded_up_to_the_next_minute():
+    """From 00:04:30, every-5-minutes next fires at 00:05."""
+    assert next_after("*/5 * * * *", "2026-01-01T00:04:30") == "2026-01-01T00:05"
+
+
+def test_ranges_lists_and_steps():
+    """`0 9-17/4 * * *` fires at 9, 13 and 17 o'clock."""
+    assert next_after("0 9-17/4 * * *", "2026-01-01T13:00:00") == "2026-01-01T17:00"
+
+
+def test_month_and_weekday_names():
+    """Names such as `jun` and `mon` are accepted: the first Monday in June 2026 is the 1st."""
+    assert next_after("30 6 * jun mon", "2026-01-01T00:00:00") == "2026-06-01T06:30"
+
+
+def test_restricted_day_of_month_and_day_of_week_are_ored():
+    """With both day fields restricted, either one matching is enough (Vixie cron)."""
+    # 2026-01-02 is a Friday (5); the 15th comes later.
+    assert next_after("0 0 15 * 5", "2026-01-01T00:00:00") == "2026-01-02T00:00"
+
+
+def test_a_star_day_field_makes_the_day_fields_anded():
+    """With day-of-month a star, the day fields are ANDed: `0 0 * * 1` fires on Mondays only."""
+    assert next_after("0 0 * * 1", "2026-01-01T00:00:00") == "2026-01-05T00:00"
+
+
+def test_descriptors():
+    """@hourly is `0 * * * *`."""
+    assert next_after("@hourly", "2026-01-01T10:59:00") == "2026-01-01T11:00"
+
+
+def test_a_date_that_never_comes_has_no_next_time():
+    """February 30th never matches: next is None instead of a search without end."""
+    assert parse_standard("0 0 30 2 *").next(at("2026-01-01T00:00:00")) is None
+
+
+@pytest.mark.parametrize("schedule", ["* * * *", "61 * * * *", "* * * * 8", "*/0 * * * *", "x * * * *"])
+def test_bad_schedules_raise_a_cron_error(schedule):
+    """A schedule with the wrong field count, an out-of-range value, a zero step or a bad word is refused."""
+    with pytest.raises(CronError):
+        parse_standard(schedule)

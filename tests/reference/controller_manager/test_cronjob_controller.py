@@ -1,0 +1,164 @@
+"""The CronJob controller's sync, one rule per test."""
+from __future__ import annotations
+
+import datetime
+
+from cm_fixtures import uid
+from workload_fixtures import cronjob
+
+from reference_impl.client import FakeClock
+from reference_impl.controller_manager.actions import Create, Delete, Update
+from reference_impl.controller_manager.cronjob import CronJobController
+from reference_impl.timefmt import rfc3339
+
+
+def at(text: str) -> float:
+    return datetime.datetime.fromisoformat(text).replace(tzinfo=datetime.timezone.utc).timestamp()
+
+
+def clock_at(text: str) -> FakeClock:
+    return FakeClock(at(text))
+
+
+def creates(actions):
+    return [a for a in actions if isinstance(a, Create)]
+
+
+def deletes(actions):
+    return [a for a in actions if isinstance(a, Delete)]
+
+
+def status_of(actions):
+    (update,) = [a for a in actions if isinstance(a, Update)]
+    assert (update.resource, update.subresource) == ("cronjobs", "status")
+    return update.obj["status"]
+
+
+def child(cj, name, finished=None, start="2026-01-01T00:00:00Z", completed=None):
+    status = {"startTime": start}
+    if finished:
+        status["conditions"] = [{"type": finished, "status": "True"}]
+    if completed:
+        status["completionTime"] = completed
+    return {"apiVersion": "batch/v1", "kind": "Job",
+            "metadata": {"name": name, "namespace": cj["metadata"]["namespace"], "uid": uid(),
+                         "ownerReferences": [{"apiVersion": "batch/v1", "kind": "CronJob", "controller": True,
+                                              "name": cj["metadata"]["name"], "uid": cj["metadata"]["uid"]}]},
+            "spec": {}, "status": status}
+
+
+def test_nothing_is_created_before_the_first_scheduled_time():
+    """A CronJob created at 00:00 with `*/5` creates nothing at 00:04."""
+    assert creates(CronJobController(clock_at("2026-01-01T00:04:00")).sync(cronjob(), [])) == []
+
+
+def test_a_job_named_after_the_scheduled_minute_is_created():
+    """At 00:05:10 the Job `<cronjob>-<unix minutes of 00:05>` is created from the jobTemplate."""
+    (create,) = creates(CronJobController(clock_at("2026-01-01T00:05:10")).sync(cronjob(), []))
+    assert create.obj["metadata"]["name"] == f"hello-{int(at('2026-01-01T00:05:00')) // 60}"
+    assert create.obj["metadata"]["labels"] == {"cron": "hello"}
+    assert create.obj["metadata"]["ownerReferences"][0]["kind"] == "CronJob"
+
+
+def test_last_schedule_time_records_the_scheduled_time_not_now():
+    """lastScheduleTime is the schedule's time (00:05), not the clock's."""
+    actions = CronJobController(clock_at("2026-01-01T00:05:10")).sync(cronjob(), [])
+    assert status_of(actions)["lastScheduleTime"] == rfc3339(at("2026-01-01T00:05:00"))
+
+
+def test_only_the_most_recent_missed_time_is_started():
+    """After missing several start times, one Job is created, for the latest of them."""
+    (create,) = creates(CronJobController(clock_at("2026-01-01T00:17:00")).sync(cronjob(), []))
+    assert create.obj["metadata"]["name"].endswith(str(int(at("2026-01-01T00:15:00")) // 60))
+
+
+def test_a_scheduled_time_already_started_is_not_started_again():
+    """With lastScheduleTime at the current scheduled time, nothing is created."""
+    cj = cronjob()
+    cj["status"]["lastScheduleTime"] = "2026-01-01T00:05:00Z"
+    assert CronJobController(clock_at("2026-01-01T00:06:00")).sync(cj, []) == []
+
+
+def test_starting_deadline_skips_a_start_that_is_too_late():
+    """A start time more than startingDeadlineSeconds ago is missed, not started."""
+    cj = cronjob(schedule="0 * * * *", deadline=60)
+    assert creates(CronJobController(clock_at("2026-01-01T01:02:00")).sync(cj, [])) == []
+
+
+def test_starting_deadline_still_allows_a_recent_start():
+    """A start time within startingDeadlineSeconds is started."""
+    cj = cronjob(schedule="0 * * * *", deadline=300)
+    assert len(creates(CronJobController(clock_at("2026-01-01T01:02:00")).sync(cj, []))) == 1
+
+
+def test_unfinished_jobs_it_controls_are_listed_as_active():
+    """A running Job the CronJob controls appears in status.active."""
+    cj = cronjob()
+    cj["status"]["lastScheduleTime"] = "2026-01-01T00:05:00Z"
+    running = child(cj, "hello-1")
+    status = status_of(CronJobController(clock_at("2026-01-01T00:06:00")).sync(cj, [running]))
+    assert [r["uid"] for r in status["active"]] == [running["metadata"]["uid"]]
+
+
+def test_forbid_skips_a_start_while_a_job_is_active():
+    """concurrencyPolicy Forbid creates nothing while a Job is active."""
+    cj = cronjob(policy="Forbid")
+    cj["status"]["lastScheduleTime"] = "2026-01-01T00:05:00Z"
+    assert creates(CronJobController(clock_at("2026-01-01T00:10:00")).sync(cj, [child(cj, "hello-1")])) == []
+
+
+def test_allow_starts_beside_an_active_job():
+    """concurrencyPolicy Allow creates the next Job while one is active."""
+    cj = cronjob(policy="Allow")
+    cj["status"]["lastScheduleTime"] = "2026-01-01T00:05:00Z"
+    assert len(creates(CronJobController(clock_at("2026-01-01T00:10:00")).sync(cj, [child(cj, "hello-1")]))) == 1
+
+
+def test_replace_deletes_the_active_job_and_starts_the_new_one():
+    """concurrencyPolicy Replace deletes the active Jobs (in the background) and creates the next one."""
+    cj = cronjob(policy="Replace")
+    cj["status"]["lastScheduleTime"] = "2026-01-01T00:05:00Z"
+    actions = CronJobController(clock_at("2026-01-01T00:10:00")).sync(cj, [child(cj, "hello-1")])
+    (delete,) = deletes(actions)
+    assert (delete.name, delete.propagation_policy) == ("hello-1", "Background")
+    assert len(creates(actions)) == 1 and "active" not in status_of(actions)
+
+
+def test_suspended_cronjob_starts_nothing():
+    """spec.suspend stops new Jobs."""
+    cj = cronjob()
+    cj["spec"]["suspend"] = True
+    assert creates(CronJobController(clock_at("2026-01-01T00:05:10")).sync(cj, [])) == []
+
+
+def test_a_completed_job_sets_last_successful_time_and_leaves_active():
+    """A Job that completed leaves status.active and its completionTime becomes lastSuccessfulTime."""
+    cj = cronjob()
+    done = child(cj, "hello-1", finished="Complete", completed="2026-01-01T00:06:00Z")
+    cj["status"] = {"lastScheduleTime": "2026-01-01T00:05:00Z",
+                    "active": [{"kind": "Job", "name": "hello-1", "namespace": "default", "uid": done["metadata"]["uid"]}]}
+    status = status_of(CronJobController(clock_at("2026-01-01T00:07:00")).sync(cj, [done]))
+    assert "active" not in status and status["lastSuccessfulTime"] == "2026-01-01T00:06:00Z"
+
+
+def test_finished_jobs_beyond_the_history_limits_are_deleted_oldest_first():
+    """With successfulJobsHistoryLimit 3, the oldest of 4 completed Jobs is deleted."""
+    cj = cronjob()
+    cj["status"]["lastScheduleTime"] = "2026-01-01T00:05:00Z"
+    jobs = [child(cj, f"hello-{i}", finished="Complete", start=f"2026-01-01T00:0{i}:00Z") for i in range(4)]
+    actions = CronJobController(clock_at("2026-01-01T00:06:00")).sync(cj, jobs)
+    assert [a.name for a in deletes(actions)] == ["hello-0"]
+
+
+def test_failed_jobs_have_their_own_history_limit():
+    """With failedJobsHistoryLimit 1, of two failed Jobs the older is deleted."""
+    cj = cronjob()
+    cj["status"]["lastScheduleTime"] = "2026-01-01T00:05:00Z"
+    jobs = [child(cj, "old", finished="Failed", start="2026-01-01T00:01:00Z"),
+            child(cj, "new", finished="Failed", start="2026-01-01T00:02:00Z")]
+    assert [a.name for a in deletes(CronJobController(clock_at("2026-01-01T00:06:00")).sync(cj, jobs))] == ["old"]
+
+
+def test_an_unparseable_schedule_creates_nothing():
+    """A schedule that does not parse makes no Job (upstream only records an event)."""
+    assert creates(CronJobController(clock_at("2026-01-01T00:05:10")).sync(cronjob(schedule="bad"), [])) == []
