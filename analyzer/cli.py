@@ -127,6 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
     cluster.add_argument("--node-monitor-grace-period", type=float, default=None, metavar="SECONDS",
                          help="seconds before the controller-manager marks a silent node NotReady "
                          "(default 40)")
+    cluster.add_argument("--upstream", default=None, metavar="COMPONENT=PATH,…",
+                         help="run real binaries in place of reference components, e.g. "
+                         "scheduler=PATH,controller-manager=PATH,kubelet=PATH,proxy=PATH "
+                         "(kubelet and proxy: a kubemark binary)")
+    cluster.add_argument("--etcd", default="reference", metavar="reference|PATH",
+                         help="the reference etcd (default) or a real etcd binary")
     _add_common(cluster)
 
     check = commands.add_parser(
@@ -381,7 +387,17 @@ def cmd_cluster(args: argparse.Namespace) -> int:
             unknown = sorted(set(only) - set(cluster.ORDER))
             if unknown:
                 raise UsageError(f"unknown component {unknown[0]!r}: choose from {', '.join(cluster.ORDER)}")
-            started = cluster.up(directory, args.kubelets, only, args.node_monitor_grace_period)
+            try:
+                upstream = cluster.parse_upstream(args.upstream or "")
+            except ValueError as err:
+                raise UsageError(f"--upstream: {err}") from None
+            etcd = None
+            if args.etcd != "reference":
+                etcd = Path(args.etcd).expanduser().resolve()
+                if not (etcd.is_file() and os.access(etcd, os.X_OK)):
+                    raise UsageError(f"--etcd: {args.etcd} is neither 'reference' nor an executable file")
+            started = cluster.up(directory, args.kubelets, only, args.node_monitor_grace_period,
+                                 upstream, etcd)
             for process in started.processes:
                 print(f"{process.name}\trunning\tpid {process.pid}\t{process.log}")
             print(f"kubeconfig\t{started.kubeconfig}")

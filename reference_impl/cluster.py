@@ -7,10 +7,22 @@ output in `<dir>/logs/<name>.log`, waits for each one's "ready" line, and record
 started is stopped again and the error names the component and its last log lines. `status` says
 of each recorded process whether it still runs, so a crash is reported, not hidden; `down` stops
 them all, last started first, SIGTERM then SIGKILL after a grace period.
+
+A mixed cluster runs a real component in place of a reference one (`upstream`: the real
+kube-scheduler and kube-controller-manager, kubemark's hollow kubelet and kube-proxy) and a real
+etcd in place of the reference one (`etcd`). They get the admin kubeconfig, loopback addresses and
+free ports, and have no "ready" line, so readiness is read where each shows it: etcd answers
+`/health`, kube-scheduler and kube-controller-manager answer `/healthz` on their secure port (an
+always-allowed path, so no credentials are needed), and kubemark, which serves no health endpoint
+of its own on a port we choose, logs "Starting kubelet main sync loop" or "Starting endpoint slice
+config controller" once its loops run.
 """
 from __future__ import annotations
 
 import json
+import socket
+import ssl
+import urllib.request
 import os
 import re
 import signal
@@ -24,6 +36,7 @@ READY_TIMEOUT = 60.0  # seconds a component gets to print its ready line
 STOP_GRACE = 10.0  # seconds between SIGTERM and SIGKILL on `down`
 URL = re.compile(r"(https?://[0-9.]+:[0-9]+)")
 ORDER = ("etcd", "apiserver", "controller-manager", "scheduler", "kubelet", "proxy")
+UPSTREAM = ("controller-manager", "scheduler", "kubelet", "proxy")  # what `upstream` may replace
 
 
 class ClusterError(Exception):
@@ -77,26 +90,119 @@ class Cluster:
                          for p in data["processes"]))
 
 
+@dataclass(frozen=True)
+class Ready:
+    """How a process says it is ready: a log line `line` (a regular expression) finds, or a 200
+    from `url`."""
+    line: str | None = None
+    url: str | None = None
+
+    def seen(self, log: Path) -> str | None:
+        if self.line is not None:
+            for text in log.read_text(errors="replace").splitlines():
+                if re.search(self.line, text):
+                    return text
+            return None
+        try:  # upstream serving certificates are self-signed: readiness, not identity, is checked
+            with urllib.request.urlopen(self.url, timeout=2, context=ssl._create_unverified_context()) as answer:
+                return f"ready: {self.url} answered {answer.status}" if answer.status == 200 else None
+        except OSError:
+            return None
+
+
+def parse_upstream(value: str) -> dict[str, Path]:
+    """`scheduler=PATH,kubelet=PATH,…` → {component: binary}; ValueError names what is wrong."""
+    binaries: dict[str, Path] = {}
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        component, equals, path = item.partition("=")
+        if not equals or not path:
+            raise ValueError(f"{item!r} is not COMPONENT=PATH")
+        if component not in UPSTREAM:
+            raise ValueError(f"unknown component {component!r}: choose from {', '.join(UPSTREAM)}")
+        binary = Path(path).expanduser().resolve()
+        if not (binary.is_file() and os.access(binary, os.X_OK)):
+            raise ValueError(f"{component}: {path} is not an executable file")
+        binaries[component] = binary
+    return binaries
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def upstream_argv(component: str, binary: Path, directory: Path, name: str, kubeconfig: Path,
+                  node: str = "node-1") -> tuple[tuple[str, ...], Ready]:
+    """The real component's command line on loopback, and how its readiness shows."""
+    if component in ("scheduler", "controller-manager"):
+        port = free_port()
+        argv = [str(binary), f"--kubeconfig={kubeconfig}", "--leader-elect=false",
+                "--bind-address=127.0.0.1", f"--secure-port={port}", f"--cert-dir={directory / name}"]
+        if component == "controller-manager":
+            # No --service-account-private-key-file: the tokens controller stays off (it says so),
+            # and no --cluster-signing-*: the reference apiserver issues no CSRs to sign.
+            argv += ["--controllers=*", "--use-service-account-credentials=false",
+                     f"--root-ca-file={directory / 'pki' / 'ca.crt'}"]
+        return tuple(argv), Ready(url=f"https://127.0.0.1:{port}/healthz")
+    argv = [str(binary), f"--morph={component}", f"--name={node}", f"--kubeconfig={kubeconfig}"]
+    if component == "kubelet":
+        # kubemark binds its kubelet port on every interface (hard-coded); a free port and no
+        # read-only port keep several on one host; the fake image service keeps it off the host's.
+        argv += [f"--kubelet-port={free_port()}", "--kubelet-read-only-port=0", "--use-host-image-service=false"]
+        return tuple(argv), Ready(line="Starting kubelet main sync loop")
+    return tuple(argv), Ready(line="Starting endpoint slice config controller")
+
+
+def start_component(directory: Path, name: str, component: str, args: list[str], kubeconfig: Path,
+                    upstream: dict[str, Path], node: str = "node-1") -> Process:
+    """Start the reference component with `args`, or the real one `upstream` names for it."""
+    if component not in upstream:
+        return start(directory, name, component, args)[0]
+    argv, ready = upstream_argv(component, upstream[component], directory, name, kubeconfig, node)
+    # kubemark makes its root and socket directories under TMPDIR: keep them in the cluster's.
+    scratch = directory / name / "tmp"
+    scratch.mkdir(parents=True, exist_ok=True)
+    return start_process(directory, name, argv, ready, env={"TMPDIR": str(scratch)})[0]
+
+
+def etcd_argv(binary: Path, directory: Path) -> tuple[tuple[str, ...], Ready, str]:
+    """A real single-member etcd on loopback: its command line, readiness and client URL."""
+    client, peer = f"http://127.0.0.1:{free_port()}", f"http://127.0.0.1:{free_port()}"
+    argv = (str(binary), "--name=default", f"--data-dir={directory / 'etcd'}",
+            f"--listen-client-urls={client}", f"--advertise-client-urls={client}",
+            f"--listen-peer-urls={peer}", f"--initial-advertise-peer-urls={peer}",
+            f"--initial-cluster=default={peer}")
+    return argv, Ready(url=f"{client}/health"), client
+
+
 def _module(component: str) -> str:
     return "reference_impl." + {"controller-manager": "controller_manager"}.get(component, component) + ".run"
 
 
 def start(directory: Path, name: str, component: str, args: list[str],
           ready_timeout: float = READY_TIMEOUT) -> tuple[Process, str]:
-    """Start one component and wait for its ready line; return it and that line."""
+    """Start one reference component and wait for its ready line; return it and that line."""
+    return start_process(directory, name, (sys.executable, "-m", _module(component), *args),
+                         Ready(line="^ready"), ready_timeout)
+
+
+def start_process(directory: Path, name: str, argv: tuple[str, ...], ready: Ready,
+                  ready_timeout: float = READY_TIMEOUT, env: dict[str, str] | None = None
+                  ) -> tuple[Process, str]:
+    """Start any process, its output in logs/<name>.log, and wait until `ready` is seen."""
     logs = directory / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     log = logs / f"{name}.log"
-    argv = (sys.executable, "-m", _module(component), *args)
     with open(log, "w") as out:
         child = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                 start_new_session=True)
+                                 start_new_session=True, env={**os.environ, **(env or {})})
     process = Process(name, child.pid, argv, str(log))
     deadline = time.monotonic() + ready_timeout
     while time.monotonic() < deadline:
-        for line in log.read_text(errors="replace").splitlines():
-            if line.startswith("ready"):
-                return process, line
+        line = ready.seen(log)
+        if line is not None:
+            return process, line
         if child.poll() is not None:
             raise ClusterError(f"{name} exited with status {child.returncode} before it was ready:\n"
                                + _tail(log))
@@ -110,12 +216,14 @@ def _tail(log: Path, lines: int = 8) -> str:
 
 
 def up(directory: Path, kubelets: int = 3, only: tuple[str, ...] = ORDER,
-       node_monitor_grace_period: float | None = None) -> Cluster:
+       node_monitor_grace_period: float | None = None, upstream: dict[str, Path] | None = None,
+       etcd: Path | None = None) -> Cluster:
     """Start a cluster in `directory` (its data, certificates, logs and kubeconfig live there).
 
     Kubelet i runs node-i with pods on 127.0.i.0/24. `node_monitor_grace_period` (seconds) is how
     long the controller-manager waits for a silent node before marking it NotReady (default 40);
     the kubelets' Lease duration follows it, so they renew (every quarter of it) well within it.
+    `upstream` maps components to real binaries to run in their place, `etcd` is a real etcd's.
     """
     if kubelets > 254:
         raise ClusterError(f"{kubelets} kubelets: at most 254, one 127.0.N.0/24 pod range each")
@@ -126,35 +234,56 @@ def up(directory: Path, kubelets: int = 3, only: tuple[str, ...] = ORDER,
     kubeconfig = directory / "admin.kubeconfig"
     started: list[Process] = []
     try:
-        process, ready = start(directory, "etcd", "etcd", [
-            "--data-dir", str(directory / "etcd"), "--listen-client-urls", "http://127.0.0.1:0"])
+        if etcd is None:
+            process, ready = start(directory, "etcd", "etcd", [
+                "--data-dir", str(directory / "etcd"), "--listen-client-urls", "http://127.0.0.1:0"])
+            etcd_url = URL.search(ready).group(1)
+        else:
+            argv, readiness, etcd_url = etcd_argv(etcd, directory)
+            process, _ = start_process(directory, "etcd", argv, readiness)
         started.append(process)
-        etcd_url = URL.search(ready).group(1)
         if "apiserver" in only:
             process, _ = start(directory, "apiserver", "apiserver", [
                 "--etcd-servers", etcd_url, "--cert-dir", str(directory / "pki"), "--secure-port", "0",
                 "--kubeconfig-out", str(kubeconfig)])
             started.append(process)
-        manager_args, kubelet_args = ["--kubeconfig", str(kubeconfig)], []
-        if node_monitor_grace_period is not None:
-            manager_args += ["--node-monitor-grace-period", f"{node_monitor_grace_period:g}"]
-            kubelet_args = ["--node-lease-duration-seconds", str(max(1, int(node_monitor_grace_period)))]
-        plan = [("controller-manager", "controller-manager", manager_args),
-                ("scheduler", "scheduler", ["--kubeconfig", str(kubeconfig)])]
-        plan += [(f"kubelet-{i}", "kubelet", ["--kubeconfig", str(kubeconfig), "--node-name", f"node-{i}",
-                                               "--root-dir", str(directory / f"kubelet-{i}"),
-                                               "--pod-cidr", f"127.0.{i}.0/24", *kubelet_args])
-                 for i in range(1, kubelets + 1)]
-        plan += [("proxy", "proxy", ["--kubeconfig", str(kubeconfig)])]
-        for name, component, args in plan:
-            if component in only:
-                started.append(start(directory, name, component, args)[0])
+        started += start_nodes_and_controllers(directory, kubeconfig, kubelets, only,
+                                               node_monitor_grace_period, upstream or {})
     except BaseException:
         stop(started)
         raise
     cluster = Cluster(str(directory), str(kubeconfig), tuple(started))
     cluster.save()
     return cluster
+
+
+def start_nodes_and_controllers(directory: Path, kubeconfig: Path, kubelets: int = 3,
+                                only: tuple[str, ...] = ORDER, node_monitor_grace_period: float | None = None,
+                                upstream: dict[str, Path] | None = None) -> list[Process]:
+    """Everything after the apiserver, talking to it through `kubeconfig`; on a failure what was
+    started here is stopped again. The upstream compatibility benchmark calls this with a
+    kubeconfig that points at its recording proxy."""
+    manager_args, kubelet_args = ["--kubeconfig", str(kubeconfig)], []
+    if node_monitor_grace_period is not None:
+        manager_args += ["--node-monitor-grace-period", f"{node_monitor_grace_period:g}"]
+        kubelet_args = ["--node-lease-duration-seconds", str(max(1, int(node_monitor_grace_period)))]
+    plan = [("controller-manager", "controller-manager", manager_args, ""),
+            ("scheduler", "scheduler", ["--kubeconfig", str(kubeconfig)], "")]
+    plan += [(f"kubelet-{i}", "kubelet", ["--kubeconfig", str(kubeconfig), "--node-name", f"node-{i}",
+                                           "--root-dir", str(directory / f"kubelet-{i}"),
+                                           "--pod-cidr", f"127.0.{i}.0/24", *kubelet_args], f"node-{i}")
+             for i in range(1, kubelets + 1)]
+    plan += [("proxy", "proxy", ["--kubeconfig", str(kubeconfig)], "node-1")]
+    started: list[Process] = []
+    try:
+        for name, component, args, node in plan:
+            if component in only:
+                started.append(start_component(directory, name, component, args, kubeconfig,
+                                               upstream or {}, node))
+    except BaseException:
+        stop(started)
+        raise
+    return started
 
 
 def status(directory: Path) -> tuple[Cluster, list[tuple[Process, bool]]]:
