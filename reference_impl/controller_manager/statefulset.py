@@ -256,7 +256,8 @@ class StatefulSetController:
         if (strategy == "RollingUpdate" and status["updatedReplicas"] == status["replicas"]
                 and status["readyReplicas"] == status["replicas"]):
             status["currentReplicas"], status["currentRevision"] = status["updatedReplicas"], status["updateRevision"]
-        if status != {k: set_.get("status", {}).get(k) for k in status}:
+        # Zero counts may be left out of a stored status (omitempty upstream).
+        if status != {k: set_.get("status", {}).get(k, 0) for k in status}:
             updated = copy.deepcopy(set_)
             updated.setdefault("status", {}).update(status)
             actions.append(Update("statefulsets", set_["metadata"]["namespace"], updated, "status"))

@@ -1,0 +1,296 @@
+"""The DaemonSet controller: one pod per node the DaemonSet should run on (its node selector and
+required node affinity, and the node's NoSchedule/NoExecute taints against the pod's tolerations
+plus those every daemon pod gets), pods deleted from nodes it should not run on, a rolling update
+that replaces old pods while at most maxUnavailable nodes lack an available updated pod, and the
+template kept as ControllerRevisions whose hash labels the pods. Expectations stop a stale pod
+cache from creating twice.
+
+Pods are created with a required node affinity for their node, as in 1.24, and bound by the
+scheduler. Not modelled: maxSurge, minReadySeconds, the backoff before a failed pod is replaced,
+and adoption of orphaned pods.
+"""
+from __future__ import annotations
+
+import copy
+
+from reference_impl.controller_manager.actions import Create, Delete, Update, key_of
+from reference_impl.controller_manager.deployment import _int_or_percent
+from reference_impl.controller_manager.expectations import ControllerExpectations
+from reference_impl.controller_manager.history import (REVISION_HASH_LABEL, find_equal_revisions, new_revision,
+                                                       next_revision, owned_revisions, sort_revisions)
+from reference_impl.controller_manager.labels import controller_ref, pod_ready
+from reference_impl.controller_manager.replicaset import BURST_REPLICAS, owner_reference
+from reference_impl.mirrors import mirrors
+from reference_impl.scheduler.labels import (find_untolerated_taint, required_node_affinity_matches,
+                                             selector_matches)
+
+TEMPLATE_GENERATION_LABEL = "pod-template-generation"
+
+# Every daemon pod tolerates these, so it keeps running through node trouble (and runs on
+# cordoned nodes); network-unavailable only for host-network pods.
+_DAEMON_TOLERATIONS = (
+    ("node.kubernetes.io/not-ready", "NoExecute"), ("node.kubernetes.io/unreachable", "NoExecute"),
+    ("node.kubernetes.io/disk-pressure", "NoSchedule"), ("node.kubernetes.io/memory-pressure", "NoSchedule"),
+    ("node.kubernetes.io/pid-pressure", "NoSchedule"), ("node.kubernetes.io/unschedulable", "NoSchedule"),
+)
+_HOST_NETWORK_TOLERATION = ("node.kubernetes.io/network-unavailable", "NoSchedule")
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/daemon/util.AddOrUpdateDaemonPodTolerations")
+def add_daemon_tolerations(spec: dict) -> None:
+    wanted = list(_DAEMON_TOLERATIONS) + ([_HOST_NETWORK_TOLERATION] if spec.get("hostNetwork") else [])
+    tolerations = [t for t in spec.get("tolerations") or []
+                   if (t.get("key"), t.get("effect")) not in wanted]
+    tolerations += [{"key": key, "operator": "Exists", "effect": effect} for key, effect in wanted]
+    spec["tolerations"] = tolerations
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/daemon.NewPod")
+def new_pod(ds: dict, node_name: str) -> dict:
+    """The daemon pod the controller would make for a node, before it is pinned there."""
+    template = ds["spec"]["template"]
+    spec = copy.deepcopy(template.get("spec") or {})
+    add_daemon_tolerations(spec)
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": copy.deepcopy(template.get("metadata") or {}),
+            "spec": spec}
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/daemon.Predicates")
+def predicates(pod: dict, node: dict) -> tuple[bool, bool, bool]:
+    """(fits the node name, fits the required node affinity, tolerates the node's taints)."""
+    wanted = pod["spec"].get("nodeName")
+    fits_name = not wanted or wanted == node["metadata"]["name"]
+    fits_affinity = required_node_affinity_matches(pod, node)
+    fits_taints = find_untolerated_taint((node.get("spec") or {}).get("taints"), pod["spec"].get("tolerations")) is None
+    return fits_name, fits_affinity, fits_taints
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/controller/daemon.DaemonSetsController).nodeShouldRunDaemonPod")
+def node_should_run_daemon_pod(node: dict, ds: dict) -> tuple[bool, bool]:
+    """(a daemon pod should be created on the node, one already there may keep running): a pod
+    only NoSchedule keeps out may stay; one a NoExecute taint evicts may not."""
+    pod = new_pod(ds, node["metadata"]["name"])
+    fits_name, fits_affinity, fits_taints = predicates(pod, node)
+    if not fits_name or not fits_affinity:
+        return False, False
+    if not fits_taints:
+        evicting = find_untolerated_taint((node.get("spec") or {}).get("taints"), pod["spec"].get("tolerations"),
+                                          effects=("NoExecute",))
+        return False, evicting is None
+    return True, True
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/daemon/util.GetTargetNodeName")
+def target_node_name(pod: dict) -> str | None:
+    """spec.nodeName, or before binding the node its required node affinity pins it to."""
+    if pod.get("spec", {}).get("nodeName"):
+        return pod["spec"]["nodeName"]
+    required = ((((pod.get("spec") or {}).get("affinity") or {}).get("nodeAffinity") or {})
+                .get("requiredDuringSchedulingIgnoredDuringExecution") or {})
+    for term in required.get("nodeSelectorTerms") or []:
+        for field in term.get("matchFields") or []:
+            if field.get("key") == "metadata.name" and field.get("operator") == "In" and len(field.get("values") or []) == 1:
+                return field["values"][0]
+    return None
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/daemon/util.ReplaceDaemonSetPodNodeNameNodeAffinity")
+def pin_to_node(spec: dict, node_name: str) -> None:
+    affinity = spec.get("affinity") or {}
+    spec["affinity"] = affinity
+    affinity.setdefault("nodeAffinity", {})["requiredDuringSchedulingIgnoredDuringExecution"] = {
+        "nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node_name]}]}]}
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/daemon/util.IsPodUpdated")
+def is_pod_updated(pod: dict, hash_: str) -> bool:
+    return (pod["metadata"].get("labels") or {}).get(REVISION_HASH_LABEL) == hash_
+
+
+def _creation_order(pod: dict) -> tuple:
+    """podByCreationTimestampAndPhase: scheduled pods first, then the oldest, ties by name."""
+    return (not pod.get("spec", {}).get("nodeName"), pod["metadata"].get("creationTimestamp", ""),
+            pod["metadata"]["name"])
+
+
+class DaemonSetsController:
+    def __init__(self, clock, burst_replicas: int = BURST_REPLICAS):
+        self.expectations = ControllerExpectations(clock)
+        self.burst_replicas = burst_replicas
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/daemon.DaemonSetsController).addPod")
+    def add_pod(self, pod: dict) -> None:
+        ref = controller_ref(pod)
+        if ref and ref.get("kind") == "DaemonSet" and not pod["metadata"].get("deletionTimestamp"):
+            self.expectations.creation_observed(f"{pod['metadata']['namespace']}/{ref['name']}")
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/daemon.DaemonSetsController).deletePod")
+    def delete_pod(self, pod: dict) -> None:
+        ref = controller_ref(pod)
+        if ref and ref.get("kind") == "DaemonSet":
+            self.expectations.deletion_observed(f"{pod['metadata']['namespace']}/{ref['name']}")
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/daemon.DaemonSetsController).deleteDaemonset")
+    def delete_ds(self, ds: dict) -> None:
+        self.expectations.delete(key_of(ds))
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/daemon.DaemonSetsController).syncDaemonSet")
+    def sync(self, ds: dict, nodes: list[dict], pods: list[dict], revisions: list[dict]) -> list:
+        """Actions for `ds` given every node, and every pod and ControllerRevision in its namespace."""
+        if ds["metadata"].get("deletionTimestamp"):
+            return []
+        key, actions = key_of(ds), []
+        current, old = self._construct_history(ds, revisions, actions)
+        hash_ = current["metadata"]["labels"][REVISION_HASH_LABEL]
+        node_to_pods = self._nodes_to_daemon_pods(ds, pods)
+        if self.expectations.satisfied(key):
+            actions += self._manage(ds, nodes, node_to_pods, hash_)
+            if (self.expectations.satisfied(key)
+                    and (ds["spec"].get("updateStrategy") or {}).get("type", "RollingUpdate") == "RollingUpdate"):
+                actions += self._rolling_update(ds, nodes, node_to_pods, hash_)
+            actions += self._cleanup_history(ds, old, pods)
+        actions += self._update_status(ds, nodes, node_to_pods, hash_)
+        return actions
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/daemon.DaemonSetsController).constructHistory")
+    def _construct_history(self, ds: dict, revisions: list[dict], actions: list) -> tuple[dict, list[dict]]:
+        """(the revision of the current template, the older ones); a new template gets a revision
+        numbered after the newest, and an old template brought back is renumbered so."""
+        ns = ds["metadata"]["namespace"]
+        history = sort_revisions(owned_revisions(ds, revisions))
+        wanted = new_revision(ds, "DaemonSet", next_revision(history), ds.get("status", {}).get("collisionCount", 0))
+        equal = find_equal_revisions(history, wanted)
+        old = [r for r in history if not equal or r is not equal[-1]]
+        if not equal:
+            actions.append(Create("controllerrevisions", ns, wanted))
+            return wanted, old
+        current, number = equal[-1], max((r.get("revision", 0) for r in old), default=0) + 1
+        if current.get("revision", 0) < number:
+            current = dict(copy.deepcopy(current), revision=number)
+            actions.append(Update("controllerrevisions", ns, current))
+        return current, old
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/daemon.DaemonSetsController).getNodesToDaemonPods")
+    def _nodes_to_daemon_pods(self, ds: dict, pods: list[dict]) -> dict[str, list[dict]]:
+        uid, selector = ds["metadata"]["uid"], ds["spec"].get("selector")
+        result: dict[str, list[dict]] = {}
+        for pod in pods:
+            if (controller_ref(pod) or {}).get("uid") != uid or not selector_matches(selector, pod["metadata"].get("labels")):
+                continue
+            node_name = target_node_name(pod)
+            if node_name:
+                result.setdefault(node_name, []).append(pod)
+        return result
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/daemon.DaemonSetsController).manage")
+    def _manage(self, ds: dict, nodes: list[dict], node_to_pods: dict[str, list[dict]], hash_: str) -> list:
+        needing, to_delete = [], []
+        for node in sorted(nodes, key=lambda n: n["metadata"]["name"]):
+            node_needs, node_deletes = self._pods_should_be_on_node(node, node_to_pods, ds)
+            needing += node_needs
+            to_delete += node_deletes
+        # getUnscheduledPodsWithoutNode: pods pinned to nodes that no longer exist.
+        known = {n["metadata"]["name"] for n in nodes}
+        to_delete += [p for name, ps in sorted(node_to_pods.items()) if name not in known
+                      for p in ps if not p["metadata"].get("deletionTimestamp")]
+        return self._sync_nodes(ds, to_delete, needing, hash_)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/daemon.DaemonSetsController).podsShouldBeOnNode")
+    def _pods_should_be_on_node(self, node: dict, node_to_pods: dict[str, list[dict]],
+                                ds: dict) -> tuple[list[str], list[dict]]:
+        """(node names needing a daemon pod, pods to delete) for one node."""
+        should_run, should_continue = node_should_run_daemon_pod(node, ds)
+        name = node["metadata"]["name"]
+        pods = node_to_pods.get(name)
+        if should_run and not pods:
+            return [name], []
+        if should_continue:
+            alive = [p for p in pods or [] if not p["metadata"].get("deletionTimestamp")]
+            failed = [p for p in alive if p.get("status", {}).get("phase") == "Failed"]
+            running = sorted((p for p in alive if p not in failed), key=_creation_order)
+            # Without surge a node keeps only its oldest daemon pod.
+            return [], failed + running[1:]
+        return [], [p for p in pods or [] if not p["metadata"].get("deletionTimestamp")]
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/daemon.DaemonSetsController).syncNodes")
+    def _sync_nodes(self, ds: dict, to_delete: list[dict], nodes_needing: list[str], hash_: str) -> list:
+        ns, key = ds["metadata"]["namespace"], key_of(ds)
+        creates = nodes_needing[:self.burst_replicas]
+        deletes = to_delete[:self.burst_replicas]
+        self.expectations.set(key, len(creates), len(deletes))
+        actions: list = []
+        for node_name in creates:
+            pod = new_pod(ds, node_name)
+            meta = pod["metadata"]
+            meta.pop("name", None)
+            meta.update(generateName=f"{ds['metadata']['name']}-", namespace=ns,
+                        ownerReferences=[owner_reference(ds, "DaemonSet", "apps/v1")])
+            meta["labels"] = {**(meta.get("labels") or {}), REVISION_HASH_LABEL: hash_,
+                              TEMPLATE_GENERATION_LABEL: str(ds["metadata"].get("generation", 1))}
+            pin_to_node(pod["spec"], node_name)
+            actions.append(Create("pods", ns, pod))
+        actions += [Delete("pods", ns, p["metadata"]["name"]) for p in deletes]
+        return actions
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/daemon.DaemonSetsController).rollingUpdate")
+    def _rolling_update(self, ds: dict, nodes: list[dict], node_to_pods: dict[str, list[dict]], hash_: str) -> list:
+        """Delete old pods, the unavailable ones always and available ones while fewer than
+        maxUnavailable nodes lack an available updated pod; manage creates their replacements."""
+        desired = {n["metadata"]["name"] for n in nodes if node_should_run_daemon_pod(n, ds)[0]}
+        rolling = (ds["spec"].get("updateStrategy") or {}).get("rollingUpdate") or {}
+        max_unavailable = _int_or_percent(rolling.get("maxUnavailable", 1), len(desired), True)
+        if desired and max_unavailable == 0:
+            max_unavailable = 1  # 0 with no surge would never make progress
+        unavailable, replace, candidates = 0, [], []
+        for node_name in sorted(desired | set(node_to_pods)):
+            alive = [p for p in node_to_pods.get(node_name) or [] if not p["metadata"].get("deletionTimestamp")]
+            new = [p for p in alive if is_pod_updated(p, hash_)]
+            old = [p for p in alive if not is_pod_updated(p, hash_)]
+            if len(new) > 1 or len(old) > 1 or bool(new) == bool(old):
+                unavailable += 1  # manage settles this node first
+            elif new:
+                unavailable += not pod_ready(new[0])
+            elif not pod_ready(old[0]):
+                replace.append(old[0])
+            elif unavailable < max_unavailable:
+                candidates.append(old[0])
+        budget = min(max(0, max_unavailable - unavailable), len(candidates))
+        return self._sync_nodes(ds, replace + candidates[:budget], [], hash_)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/daemon.DaemonSetsController).cleanupHistory")
+    def _cleanup_history(self, ds: dict, old: list[dict], pods: list[dict]) -> list:
+        """Delete the oldest revisions beyond revisionHistoryLimit whose hash no pod carries."""
+        live = {(p["metadata"].get("labels") or {}).get(REVISION_HASH_LABEL) for p in pods
+                if (controller_ref(p) or {}).get("uid") == ds["metadata"]["uid"]}
+        idle = [r for r in old if r["metadata"]["labels"].get(REVISION_HASH_LABEL) not in live]
+        limit = ds["spec"].get("revisionHistoryLimit", 10)
+        return [Delete("controllerrevisions", r["metadata"]["namespace"], r["metadata"]["name"])
+                for r in idle[:max(0, len(idle) - limit)]]
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/daemon.DaemonSetsController).updateDaemonSetStatus")
+    def _update_status(self, ds: dict, nodes: list[dict], node_to_pods: dict[str, list[dict]], hash_: str) -> list:
+        desired = current = misscheduled = ready = updated = 0
+        for node in nodes:
+            should_run, _ = node_should_run_daemon_pod(node, ds)
+            pods = node_to_pods.get(node["metadata"]["name"])
+            if not should_run:
+                misscheduled += bool(pods)
+                continue
+            desired += 1
+            if not pods:
+                continue
+            current += 1
+            oldest = min(pods, key=_creation_order)
+            ready += pod_ready(oldest)
+            updated += is_pod_updated(oldest, hash_)
+        status = {"observedGeneration": ds["metadata"].get("generation", 1),
+                  "desiredNumberScheduled": desired, "currentNumberScheduled": current,
+                  "numberMisscheduled": misscheduled, "numberReady": ready,
+                  "numberAvailable": ready,  # minReadySeconds 0
+                  "numberUnavailable": desired - ready, "updatedNumberScheduled": updated}
+        # Zero counts may be left out of a stored status (omitempty upstream).
+        if status == {k: ds.get("status", {}).get(k, 0) for k in status}:
+            return []
+        updated_ds = copy.deepcopy(ds)
+        updated_ds.setdefault("status", {}).update(status)
+        return [Update("daemonsets", ds["metadata"]["namespace"], updated_ds, "status")]
