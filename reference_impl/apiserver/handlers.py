@@ -295,7 +295,7 @@ class RESTHandlers:
             if verb != "get":
                 raise errors.method_not_allowed(f"{resource.plural}/{sub}", verb, resource.group)
             return self.pod_log(request, resource)
-        if verb not in resource.verbs or (sub == "status" and verb not in ("get", "update", "patch")):
+        if verb not in resource.verbs or (sub in ("status", "approval") and verb not in ("get", "update", "patch")):
             raise errors.method_not_allowed(f"{resource.plural}/{sub}" if sub else resource.plural, verb,
                                             resource.group)
         return getattr(self, verb)(request, resource)

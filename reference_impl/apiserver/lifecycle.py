@@ -22,7 +22,7 @@ from reference_impl.mirrors import mirrors
 
 TERMINATED_PHASES = ("Failed", "Succeeded")
 DEFAULT_GRACE = 30  # seconds, the pod spec's terminationGracePeriodSeconds default
-SCALABLE = ("deployments", "replicasets")
+SCALABLE = ("deployments", "replicasets", "statefulsets", "replicationcontrollers")
 NAMESPACE_RETRY = 0.5  # seconds between namespace finalization passes
 
 
@@ -67,7 +67,7 @@ class LifecycleMixin:
         none for a pod no kubelet runs (unscheduled or finished) and for every other kind."""
         if r.kind != "Pod":
             return 0
-        spec, phase = obj.get("spec", {}), obj.get("status", {}).get("phase")
+        spec, phase = obj.get("spec") or {}, (obj.get("status") or {}).get("phase")
         if not spec.get("nodeName") or phase in TERMINATED_PHASES:
             return 0
         grace = requested if requested is not None else spec.get("terminationGracePeriodSeconds",
@@ -94,7 +94,7 @@ class LifecycleMixin:
         check = self._preconditions(r, name, preconditions)
         if check:
             check(current)
-        if r.plural == "namespaces" and current.get("spec", {}).get("finalizers"):
+        if r.plural == "namespaces" and (current.get("spec") or {}).get("finalizers"):
             return self._terminate_namespace(key, current, check, dry_run), False
         grace = self._grace_period(r, current, grace_period_seconds)
         if grace > 0 or current["metadata"].get("finalizers"):
@@ -199,8 +199,8 @@ class LifecycleMixin:
         key = self.key(namespaces, None, name)
 
         def finalize(obj: dict) -> dict:
-            finalizers = [f for f in obj.get("spec", {}).get("finalizers", []) if f != "kubernetes"]
-            obj.setdefault("spec", {})["finalizers"] = finalizers
+            finalizers = [f for f in (obj.get("spec") or {}).get("finalizers") or [] if f != "kubernetes"]
+            obj["spec"] = {**(obj.get("spec") or {}), "finalizers": finalizers}
             return obj
 
         finalized = self._storage_call(namespaces, name, self.storage.guaranteed_update, key, finalize)
@@ -270,14 +270,17 @@ class LifecycleMixin:
 
     @staticmethod
     def scale_of(obj: dict) -> dict:
-        """The autoscaling/v1 Scale view of a deployment or replica set."""
-        meta = obj["metadata"]
-        selector = from_label_selector_dict(obj.get("spec", {}).get("selector"))
+        """The autoscaling/v1 Scale view of a scalable workload."""
+        meta, spec, status = obj["metadata"], obj.get("spec") or {}, obj.get("status") or {}
+        selector = spec.get("selector")
+        if obj.get("kind") == "ReplicationController":  # its selector is a plain label map
+            selector = {"matchLabels": selector} if selector else None
+        selector = from_label_selector_dict(selector)
         return {"kind": "Scale", "apiVersion": "autoscaling/v1",
                 "metadata": {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion",
                                                   "creationTimestamp") if k in meta},
-                "spec": {"replicas": obj.get("spec", {}).get("replicas", 0)},
-                "status": {"replicas": obj.get("status", {}).get("replicas", 0),
+                "spec": {"replicas": spec.get("replicas", 0)},
+                "status": {"replicas": status.get("replicas", 0),
                            "selector": to_string(selector)}}
 
     @mirrors("(*k8s.io/kubernetes/pkg/registry/apps/deployment/storage.ScaleREST).Get",
@@ -301,6 +304,8 @@ class LifecycleMixin:
             sent_rv = (scale.get("metadata") or {}).get("resourceVersion")
             if sent_rv and sent_rv != obj["metadata"]["resourceVersion"]:
                 raise errors.conflict(r.plural, name, r.group)
+            if not isinstance(obj.get("spec"), dict):
+                obj["spec"] = {}
             obj["spec"]["replicas"] = replicas  # obj is patch's private copy of the stored object
             return obj
 

@@ -2,7 +2,7 @@
 `apply`), for `kubectl explain`, and for the strategic-merge metadata `kubectl apply` computes its
 patches with; and the same metadata for the server's own strategic merge (`OpenAPIPatchMeta`).
 
-The definitions are our own table in `schemas`. The document is served as JSON, or as gnostic
+The definitions are our own tables in `schemas`, `schemas_workloads` and `schemas_cluster`. The document is served as JSON, or as gnostic
 protobuf (`openapi_proto`) when asked, which is what kubectl asks for. `/openapi/v3` is not served
 (404): kubectl then falls back to v2.
 """
@@ -15,13 +15,16 @@ from dataclasses import dataclass
 from reference_impl.apiserver.discovery import GIT_VERSION
 from reference_impl.apiserver.openapi_proto import protobuf_document
 from reference_impl.apiserver.patch import PatchMeta
-from reference_impl.apiserver.schemas import DEFINITIONS, REF_PREFIX
+from reference_impl.apiserver import schemas, schemas_cluster, schemas_workloads
+from reference_impl.apiserver.schemas import REF_PREFIX
 from reference_impl.mirrors import mirrors
 
 
+@functools.cache
 def definitions() -> dict[str, dict]:
-    """The definitions of `schemas` (callers must not mutate them)."""
-    return DEFINITIONS
+    """The definitions of `schemas` and its companion tables, sorted (callers must not mutate them)."""
+    return dict(sorted({**schemas.DEFINITIONS, **schemas_workloads.DEFINITIONS,
+                        **schemas_cluster.DEFINITIONS}.items()))
 
 
 def _paths() -> dict[str, dict]:

@@ -17,6 +17,7 @@ import uuid
 from typing import Callable
 
 from reference_impl.apiserver import errors, resources
+from reference_impl.apiserver.defaults import set_object_defaults
 from reference_impl.apiserver.etcdclient import EtcdClient
 from reference_impl.apiserver.resources import Resource
 from reference_impl.apiserver.selectors import (object_fields, parse_field_selector,
@@ -29,14 +30,15 @@ from reference_impl.mirrors import mirrors
 
 __all__ = ["ManualClock", "Registry", "WallClock", "Watch"]
 
-# Where upstream keeps a resource when the etcd key is not simply its plural (storage prefixes).
-KEY_PREFIXES = {"services": "services/specs", "endpoints": "services/endpoints", "nodes": "minions"}
 GENERATE_NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"  # k8s.io/apiserver/pkg/storage/names
-GENERATION_KINDS = ("Deployment", "ReplicaSet")  # strategies that track metadata.generation
 IMMUTABLE_META = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
                   "generation")
-INITIAL_STATUS = {"Pod": {"phase": "Pending", "qosClass": "BestEffort"}, "Deployment": {},
-                  "ReplicaSet": {}, "Service": {"loadBalancer": {}}}
+# What the strategies' PrepareForCreate leave in .status, whatever the client sent.
+INITIAL_STATUS = {"Pod": {"phase": "Pending", "qosClass": "BestEffort"}, "Service": {"loadBalancer": {}},
+                  **{kind: {} for kind in (
+                      "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "ReplicationController", "Job",
+                      "CronJob", "PodDisruptionBudget", "CertificateSigningRequest", "ResourceQuota",
+                      "PersistentVolume", "PersistentVolumeClaim", "VolumeAttachment")}}
 
 
 class Registry(LifecycleMixin):
@@ -74,7 +76,7 @@ class Registry(LifecycleMixin):
 
     @staticmethod
     def prefix(r: Resource, namespace: str | None) -> str:
-        base = f"/registry/{KEY_PREFIXES.get(r.plural, r.plural)}/"
+        base = f"/registry/{r.etcd_prefix}/"
         return f"{base}{namespace}/" if r.namespaced and namespace else base
 
     def key(self, r: Resource, namespace: str | None, name: str) -> str:
@@ -145,14 +147,16 @@ class Registry(LifecycleMixin):
         meta["creationTimestamp"] = self.now()
         for field in ("deletionTimestamp", "deletionGracePeriodSeconds"):
             meta.pop(field, None)
-        if r.kind in GENERATION_KINDS:
+        if r.tracks_generation:
             meta["generation"] = 1
         else:
             meta.pop("generation", None)
         if r.kind in INITIAL_STATUS:
             obj["status"] = copy.deepcopy(INITIAL_STATUS[r.kind])
         _check_decodable(r, obj)
-        resources.defaults(r, obj)
+        set_object_defaults(r.kind, obj)
+        if r.kind == "Job":
+            _generate_job_selector(obj)
         problems = r.validate(obj)
         if problems:
             raise self._invalid(r, obj, problems)
@@ -167,7 +171,7 @@ class Registry(LifecycleMixin):
         """The service IP and node-port allocators, reduced to picking unused values at random."""
         spec = obj["spec"]
         if spec["type"] != "ExternalName" and not spec.get("clusterIP"):
-            used = {s["spec"].get("clusterIP") for s in self.storage.list(self.prefix(
+            used = {(s.get("spec") or {}).get("clusterIP") for s in self.storage.list(self.prefix(
                 resources.by_plural("services"), None)).items}
             while (ip := f"10.96.{self.random.randint(0, 255)}.{self.random.randint(1, 254)}") in used:
                 pass
@@ -253,6 +257,11 @@ class Registry(LifecycleMixin):
             updated = copy.deepcopy(old)
             updated["status"] = new.get("status")
             return updated
+        if subresource == "approval":  # a CSR's approval changes only its conditions
+            updated = copy.deepcopy(old)
+            conditions = (new.get("status") or {}).get("conditions")
+            _dict_field(updated, "status")["conditions"] = conditions
+            return updated
         if subresource == "finalize" and r.plural == "namespaces":
             updated = copy.deepcopy(old)
             updated.setdefault("spec", {})["finalizers"] = (new.get("spec") or {}).get("finalizers") or []
@@ -267,8 +276,8 @@ class Registry(LifecycleMixin):
         if r.status_reset_on_update and "status" in old:
             new["status"] = copy.deepcopy(old["status"])
         _check_decodable(r, new)
-        resources.defaults(r, new)
-        if r.kind in GENERATION_KINDS and new.get("spec") != old.get("spec"):
+        set_object_defaults(r.kind, new)
+        if r.tracks_generation and new.get("spec") != old.get("spec"):
             meta["generation"] = old_meta.get("generation", 1) + 1
         if r.kind == "Service":
             new["spec"].setdefault("clusterIP", old.get("spec", {}).get("clusterIP"))
@@ -339,3 +348,24 @@ def _check_decodable(r: Resource, obj: dict) -> None:
     problem = decode_problem(r.kind, obj)
     if problem:
         raise errors.bad_request(problem)
+
+
+def _dict_field(obj: dict, field: str) -> dict:
+    """`obj[field]` as an object, replacing a null or malformed one that an older write left."""
+    if not isinstance(obj.get(field), dict):
+        obj[field] = {}
+    return obj[field]
+
+
+@mirrors("k8s.io/kubernetes/pkg/registry/batch/job.generateSelector")
+def _generate_job_selector(job: dict) -> None:
+    """A Job without manualSelector selects its pods by its own uid, which its template labels carry
+    together with the job's name."""
+    spec = _dict_field(job, "spec")
+    if spec.get("manualSelector"):
+        return
+    uid, name = job["metadata"]["uid"], job["metadata"]["name"]
+    labels = _dict_field(_dict_field(_dict_field(spec, "template"), "metadata"), "labels")
+    labels.setdefault("controller-uid", uid)
+    labels.setdefault("job-name", name)
+    _dict_field(_dict_field(spec, "selector"), "matchLabels").setdefault("controller-uid", uid)

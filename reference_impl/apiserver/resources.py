@@ -2,13 +2,11 @@
 
 One `Resource` per served group/version/plural carries what discovery, routing, storage and
 validation need to know about it. `validate` checks a whole object (metadata, then the kind's own
-rules from `validation`); `validate_update` adds the rules that compare with the stored object;
-`defaults` fills what the defaulting funcs of k8s.io/kubernetes/pkg/apis/*/v1 fill, so stored
-objects look like upstream's.
+rules from `validation`); `validate_update` adds the rules that compare with the stored object.
+Defaulting is in `defaults`, printing in `table`, the OpenAPI schemas in `schemas*`.
 """
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -35,6 +33,8 @@ class Resource:
     return_deleted_object: bool = False  # Delete answers with the object, not a Success Status
     status_reset_on_update: bool = False  # an update of the main resource keeps the old .status
     field_selectors: tuple[str, ...] = COMMON_FIELDS
+    storage_prefix: str = ""  # the etcd key below /registry/ when it is not the plural
+    tracks_generation: bool = False  # the strategy bumps metadata.generation on spec changes
     validator: Callable[[dict], list[str]] | None = field(default=None, compare=False, hash=False)
     update_validator: Callable[[dict, dict], list[str]] | None = field(default=None, compare=False,
                                                                        hash=False)
@@ -42,6 +42,10 @@ class Resource:
     @property
     def api_version(self) -> str:
         return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def etcd_prefix(self) -> str:
+        return self.storage_prefix or self.plural
 
     @property
     def list_kind(self) -> str:
@@ -58,55 +62,6 @@ class Resource:
         return problems + (self.update_validator(old, new) if self.update_validator else [])
 
 
-def _defaults_pod_spec(spec: dict) -> None:
-    spec.setdefault("restartPolicy", "Always")
-    spec.setdefault("terminationGracePeriodSeconds", 30)
-    spec.setdefault("dnsPolicy", "ClusterFirst")
-    spec.setdefault("securityContext", {})
-    spec.setdefault("schedulerName", "default-scheduler")
-    spec.setdefault("enableServiceLinks", True)
-    for container in (spec.get("containers") or []) + (spec.get("initContainers") or []):
-        if not isinstance(container, dict):
-            continue
-        image = str(container.get("image", ""))
-        latest = ":" not in image.rsplit("/", 1)[-1] or image.endswith(":latest")
-        container.setdefault("imagePullPolicy", "Always" if latest else "IfNotPresent")
-        container.setdefault("terminationMessagePath", "/dev/termination-log")
-        container.setdefault("terminationMessagePolicy", "File")
-        container.setdefault("resources", {})
-        for port in container.get("ports") or []:
-            port.setdefault("protocol", "TCP")
-
-
-def defaults(resource: Resource, obj: dict) -> None:
-    """Fill the defaults upstream's SetObjectDefaults_<Kind> fill, in place."""
-    spec = obj.get("spec")
-    if resource.kind == "Pod" and isinstance(spec, dict):
-        _defaults_pod_spec(spec)
-    elif resource.kind in ("Deployment", "ReplicaSet") and isinstance(spec, dict):
-        spec.setdefault("replicas", 1)
-        if resource.kind == "Deployment":
-            spec.setdefault("strategy", {"type": "RollingUpdate", "rollingUpdate": {
-                "maxUnavailable": "25%", "maxSurge": "25%"}})
-            spec.setdefault("revisionHistoryLimit", 10)
-            spec.setdefault("progressDeadlineSeconds", 600)
-        if isinstance((spec.get("template") or {}).get("spec"), dict):
-            _defaults_pod_spec(spec["template"]["spec"])
-    elif resource.kind == "Service" and isinstance(spec, dict):
-        spec.setdefault("type", "ClusterIP")
-        spec.setdefault("sessionAffinity", "None")
-        for port in spec.get("ports") or []:
-            port.setdefault("protocol", "TCP")
-            port.setdefault("targetPort", port.get("port"))
-    elif resource.kind == "Secret":
-        obj.setdefault("type", "Opaque")
-        for key, value in (obj.pop("stringData", None) or {}).items():
-            obj.setdefault("data", {})[key] = base64.b64encode(str(value).encode()).decode()
-    elif resource.kind == "Namespace":
-        obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
-        obj.setdefault("status", {}).setdefault("phase", "Active")
-
-
 RESOURCES: tuple[Resource, ...] = (
     Resource("", "v1", "Namespace", "namespaces", "namespace", False, ("ns",), NO_COLLECTION_DELETE,
              ("status", "finalize"), name_validation="label", return_deleted_object=True,
@@ -118,11 +73,13 @@ RESOURCES: tuple[Resource, ...] = (
                               "status.nominatedNodeName"),
              validator=v.validate_pod, update_validator=v.validate_pod_update),
     Resource("", "v1", "Node", "nodes", "node", False, ("no",), subresources=("status",),
-             status_reset_on_update=True, field_selectors=(*COMMON_FIELDS, "spec.unschedulable")),
+             status_reset_on_update=True, field_selectors=(*COMMON_FIELDS, "spec.unschedulable"),
+             storage_prefix="minions"),
     Resource("", "v1", "Service", "services", "service", True, ("svc",), subresources=("status",),
              categories=("all",), name_validation="dns1035", status_reset_on_update=True,
-             validator=v.validate_service),
-    Resource("", "v1", "Endpoints", "endpoints", "endpoints", True, ("ep",)),
+             validator=v.validate_service, storage_prefix="services/specs"),
+    Resource("", "v1", "Endpoints", "endpoints", "endpoints", True, ("ep",),
+             storage_prefix="services/endpoints"),
     Resource("", "v1", "ServiceAccount", "serviceaccounts", "serviceaccount", True, ("sa",)),
     Resource("", "v1", "Secret", "secrets", "secret", True,
              field_selectors=(*COMMON_FIELDS, "type"), validator=v.validate_config_data),
@@ -135,11 +92,12 @@ RESOURCES: tuple[Resource, ...] = (
                               "reason", "reportingComponent", "source", "type")),
     Resource("apps", "v1", "Deployment", "deployments", "deployment", True, ("deploy",),
              subresources=("status", "scale"), categories=("all",), status_reset_on_update=True,
-             validator=v.validate_workload, update_validator=v.validate_selector_immutable),
+             validator=v.validate_workload, update_validator=v.validate_selector_immutable,
+             tracks_generation=True),
     Resource("apps", "v1", "ReplicaSet", "replicasets", "replicaset", True, ("rs",),
              subresources=("status", "scale"), categories=("all",), status_reset_on_update=True,
              validator=v.validate_workload, update_validator=v.validate_selector_immutable,
-             field_selectors=(*COMMON_FIELDS, "status.replicas")),
+             field_selectors=(*COMMON_FIELDS, "status.replicas"), tracks_generation=True),
     Resource("coordination.k8s.io", "v1", "Lease", "leases", "lease", True,
              validator=v.validate_lease),
     Resource("rbac.authorization.k8s.io", "v1", "Role", "roles", "role", True, name_validation="path",
@@ -152,6 +110,58 @@ RESOURCES: tuple[Resource, ...] = (
     Resource("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings",
              "clusterrolebinding", False, name_validation="path",
              validator=v.validate_cluster_role_binding, update_validator=v.validate_role_ref_immutable),
+    # The kinds the 1.24 components list and watch besides the ones above (issue 12).
+    Resource("", "v1", "PersistentVolume", "persistentvolumes", "persistentvolume", False, ("pv",),
+             subresources=("status",), status_reset_on_update=True,
+             field_selectors=("metadata.name",)),
+    Resource("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", True,
+             ("pvc",), subresources=("status",), status_reset_on_update=True),
+    Resource("", "v1", "ReplicationController", "replicationcontrollers", "replicationcontroller", True,
+             ("rc",), subresources=("status", "scale"), categories=("all",), status_reset_on_update=True,
+             validator=v.validate_replication_controller, field_selectors=(*COMMON_FIELDS, "status.replicas"),
+             storage_prefix="controllers", tracks_generation=True),
+    Resource("", "v1", "ResourceQuota", "resourcequotas", "resourcequota", True, ("quota",),
+             subresources=("status",), status_reset_on_update=True),
+    Resource("", "v1", "LimitRange", "limitranges", "limitrange", True, ("limits",)),
+    Resource("", "v1", "PodTemplate", "podtemplates", "podtemplate", True),
+    Resource("apps", "v1", "DaemonSet", "daemonsets", "daemonset", True, ("ds",),
+             subresources=("status",), categories=("all",), status_reset_on_update=True,
+             validator=v.validate_daemon_set, update_validator=v.validate_selector_immutable,
+             tracks_generation=True),
+    Resource("apps", "v1", "StatefulSet", "statefulsets", "statefulset", True, ("sts",),
+             subresources=("status", "scale"), categories=("all",), status_reset_on_update=True,
+             validator=v.validate_stateful_set, update_validator=v.validate_selector_immutable,
+             tracks_generation=True),
+    Resource("apps", "v1", "ControllerRevision", "controllerrevisions", "controllerrevision", True,
+             validator=v.validate_controller_revision),
+    Resource("batch", "v1", "Job", "jobs", "job", True, subresources=("status",), categories=("all",),
+             status_reset_on_update=True, validator=v.validate_job,
+             update_validator=v.validate_selector_immutable,
+             field_selectors=(*COMMON_FIELDS, "status.successful"), tracks_generation=True),
+    Resource("batch", "v1", "CronJob", "cronjobs", "cronjob", True, ("cj",), subresources=("status",),
+             categories=("all",), status_reset_on_update=True, validator=v.validate_cron_job,
+             tracks_generation=True),
+    Resource("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", True,
+             ("pdb",), subresources=("status",), status_reset_on_update=True, tracks_generation=True),
+    Resource("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", "endpointslice", True,
+             validator=v.validate_endpoint_slice),
+    Resource("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", "runtimeclass", False,
+             validator=v.validate_runtime_class),
+    Resource("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests",
+             "certificatesigningrequest", False, ("csr",), subresources=("status", "approval"),
+             status_reset_on_update=True, field_selectors=(*COMMON_FIELDS, "spec.signerName")),
+    # upstream keeps these in /registry/events beside core/v1 Events and converts between the two;
+    # the reference has no conversion yet, so each version has its own keys.
+    Resource("events.k8s.io", "v1", "Event", "events", "event", True, ("ev",),
+             storage_prefix="events.k8s.io/events"),
+    Resource("storage.k8s.io", "v1", "StorageClass", "storageclasses", "storageclass", False, ("sc",),
+             validator=v.validate_storage_class),
+    Resource("storage.k8s.io", "v1", "VolumeAttachment", "volumeattachments", "volumeattachment", False,
+             subresources=("status",), status_reset_on_update=True),
+    Resource("storage.k8s.io", "v1", "CSIDriver", "csidrivers", "csidriver", False),
+    Resource("storage.k8s.io", "v1", "CSINode", "csinodes", "csinode", False),
+    Resource("storage.k8s.io", "v1beta1", "CSIStorageCapacity", "csistoragecapacities", "csistoragecapacity",
+             True, validator=v.validate_csi_storage_capacity),
 )
 
 
@@ -162,5 +172,5 @@ def find(group: str, version: str, plural: str) -> Resource | None:
 
 
 def by_plural(plural: str) -> Resource | None:
-    """The resource with this plural (plurals are unique among the served resources)."""
+    """The resource with this plural; for `events`, served by two groups, the core one."""
     return next((r for r in RESOURCES if r.plural == plural), None)

@@ -57,12 +57,20 @@ def _since(timestamp: str | None, now: float) -> str:
     return human_duration(now - then.timestamp())
 
 
+def _part(obj: dict, *path: str) -> dict:
+    """The object at `path` inside `obj`, or {} where a stored object has null or something else
+    (an older server wrote `status: null`): printing must never fail on data."""
+    for name in path:
+        obj = obj.get(name) if isinstance(obj, dict) else None
+    return obj if isinstance(obj, dict) else {}
+
+
 def _age(obj: dict, now: float) -> str:
-    return _since(obj.get("metadata", {}).get("creationTimestamp"), now)
+    return _since(_part(obj, "metadata").get("creationTimestamp"), now)
 
 
 def _containers(template_spec: dict) -> tuple[str, str]:
-    containers = template_spec.get("containers") or []
+    containers = [c for c in template_spec.get("containers") or [] if isinstance(c, dict)]
     return ",".join(c.get("name", "") for c in containers), ",".join(c.get("image", "") for c in containers)
 
 
@@ -80,7 +88,7 @@ def _selector(selector: dict | None) -> str:
 
 @mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printPod")
 def _pod(pod: dict, now: float) -> list:
-    spec, status = pod.get("spec", {}), pod.get("status", {})
+    spec, status = _part(pod, "spec"), _part(pod, "status")
     reason = status.get("reason") or status.get("phase") or ""
     restarts = ready = 0
     has_running = False
@@ -102,7 +110,7 @@ def _pod(pod: dict, now: float) -> list:
         conditions = status.get("conditions") or []
         reason = "Running" if any(c.get("type") == "Ready" and c.get("status") == "True"
                                   for c in conditions) else "NotReady"
-    if pod.get("metadata", {}).get("deletionTimestamp"):
+    if _part(pod, "metadata").get("deletionTimestamp"):
         reason = "Unknown" if status.get("reason") == "NodeLost" else "Terminating"
     pod_ips = status.get("podIPs") or []
     gates = spec.get("readinessGates") or []
@@ -116,12 +124,12 @@ def _pod(pod: dict, now: float) -> list:
 
 @mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printNode")
 def _node(node: dict, now: float) -> list:
-    status = node.get("status", {})
+    status = _part(node, "status")
     ready = [c for c in status.get("conditions") or [] if c.get("type") == "Ready"]
     states = [("Ready" if c.get("status") == "True" else "NotReady") for c in ready] or ["Unknown"]
-    if node.get("spec", {}).get("unschedulable"):
+    if _part(node, "spec").get("unschedulable"):
         states.append("SchedulingDisabled")
-    labels = node.get("metadata", {}).get("labels") or {}
+    labels = _part(node, "metadata").get("labels") or {}
     roles = sorted({k.removeprefix("node-role.kubernetes.io/") for k in labels
                     if k.startswith("node-role.kubernetes.io/") and k != "node-role.kubernetes.io/"}
                    | ({labels["kubernetes.io/role"]} if labels.get("kubernetes.io/role") else set()))
@@ -135,14 +143,14 @@ def _node(node: dict, now: float) -> list:
 
 @mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printService")
 def _service(svc: dict, now: float) -> list:
-    spec = svc.get("spec", {})
+    spec = _part(svc, "spec")
     kind = spec.get("type", "ClusterIP")
     external = spec.get("externalIPs") or []
     if kind in ("ClusterIP", "NodePort"):
         external_cell = ",".join(external) or "<none>"
     elif kind == "LoadBalancer":
         ingress = [i.get("ip") or i.get("hostname") for i in
-                   (svc.get("status", {}).get("loadBalancer", {}).get("ingress") or [])]
+                   (_part(svc, "status", "loadBalancer").get("ingress") or [])]
         external_cell = ",".join(ingress + external) or "<pending>"
     elif kind == "ExternalName":
         external_cell = spec.get("externalName", "")
@@ -172,8 +180,15 @@ def _endpoints(endpoints: dict, now: float) -> list:
     return [endpoints["metadata"]["name"], cell, _age(endpoints, now)]
 
 
+# events.k8s.io/v1 names of the core/v1 Event fields: both versions are printed by one printer.
+EVENTS_V1_NAMES = {"regarding": "involvedObject", "note": "message", "deprecatedSource": "source",
+                   "deprecatedFirstTimestamp": "firstTimestamp", "deprecatedLastTimestamp": "lastTimestamp",
+                   "deprecatedCount": "count", "reportingController": "reportingComponent"}
+
+
 @mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printEvent")
 def _event(event: dict, now: float) -> list:
+    event = {EVENTS_V1_NAMES.get(k, k): v for k, v in event.items()}
     first = (_since(event["firstTimestamp"], now) if event.get("firstTimestamp")
              else _since(event.get("eventTime"), now))
     last = _since(event["lastTimestamp"], now) if event.get("lastTimestamp") else first
@@ -190,18 +205,216 @@ def _event(event: dict, now: float) -> list:
 
 
 def _deployment(obj: dict, now: float) -> list:
-    spec, status = obj.get("spec", {}), obj.get("status", {})
-    names, images = _containers(spec.get("template", {}).get("spec", {}))
+    spec, status = _part(obj, "spec"), _part(obj, "status")
+    names, images = _containers(_part(spec, "template", "spec"))
     return [obj["metadata"]["name"], f"{status.get('readyReplicas', 0)}/{spec.get('replicas', 1)}",
             status.get("updatedReplicas", 0), status.get("availableReplicas", 0), _age(obj, now),
             names, images, _selector(spec.get("selector"))]
 
 
 def _replica_set(obj: dict, now: float) -> list:
-    spec, status = obj.get("spec", {}), obj.get("status", {})
-    names, images = _containers(spec.get("template", {}).get("spec", {}))
+    spec, status = _part(obj, "spec"), _part(obj, "status")
+    names, images = _containers(_part(spec, "template", "spec"))
     return [obj["metadata"]["name"], spec.get("replicas", 1), status.get("replicas", 0),
             status.get("readyReplicas", 0), _age(obj, now), names, images, _selector(spec.get("selector"))]
+
+
+def _labels(labels: dict | None) -> str:
+    """labels.FormatLabels: `a=b,c=d` sorted, `<none>` when empty."""
+    return ",".join(f"{k}={v}" for k, v in sorted((labels or {}).items())) or "<none>"
+
+
+def _or_na(value: object) -> str:
+    return "N/A" if value is None else str(value)
+
+
+def _replication_controller(obj: dict, now: float) -> list:
+    spec, status = _part(obj, "spec"), _part(obj, "status")
+    names, images = _containers(_part(spec, "template", "spec"))
+    return [obj["metadata"]["name"], spec.get("replicas", 1), status.get("replicas", 0),
+            status.get("readyReplicas", 0), _age(obj, now), names, images, _labels(spec.get("selector"))]
+
+
+@mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printDaemonSet")
+def _daemon_set(obj: dict, now: float) -> list:
+    spec, status = _part(obj, "spec"), _part(obj, "status")
+    names, images = _containers(_part(spec, "template", "spec"))
+    return [obj["metadata"]["name"], status.get("desiredNumberScheduled", 0),
+            status.get("currentNumberScheduled", 0), status.get("numberReady", 0),
+            status.get("updatedNumberScheduled", 0), status.get("numberAvailable", 0),
+            _labels(_part(spec, "template", "spec").get("nodeSelector")), _age(obj, now), names, images,
+            _selector(spec.get("selector"))]
+
+
+def _stateful_set(obj: dict, now: float) -> list:
+    spec, status = _part(obj, "spec"), _part(obj, "status")
+    names, images = _containers(_part(spec, "template", "spec"))
+    return [obj["metadata"]["name"], f"{status.get('readyReplicas', 0)}/{spec.get('replicas', 1)}",
+            _age(obj, now), names, images]
+
+
+@mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printControllerRevision")
+def _controller_revision(obj: dict, now: float) -> list:
+    owner = next((o for o in _part(obj, "metadata").get("ownerReferences") or []
+                  if isinstance(o, dict) and o.get("controller")), None)
+    controller = "<none>"
+    if owner:
+        group = str(owner.get("apiVersion", "")).rpartition("/")[0]
+        kind = str(owner.get("kind", "")).lower() + (f".{group}" if group else "")
+        controller = f"{kind}/{owner.get('name', '')}"
+    return [obj["metadata"]["name"], controller, obj.get("revision", 0), _age(obj, now)]
+
+
+@mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printJob")
+def _job(obj: dict, now: float) -> list:
+    spec, status = _part(obj, "spec"), _part(obj, "status")
+    succeeded = status.get("succeeded", 0)
+    if spec.get("completions") is not None:
+        completions = f"{succeeded}/{spec['completions']}"
+    elif (spec.get("parallelism") or 0) > 1:
+        completions = f"{succeeded}/1 of {spec['parallelism']}"
+    else:
+        completions = f"{succeeded}/1"
+    start, end = status.get("startTime"), status.get("completionTime")
+    if not start:
+        duration = ""
+    elif not end:
+        duration = _since(start, now)
+    else:
+        duration = human_duration(_epoch(end) - _epoch(start))
+    names, images = _containers(_part(spec, "template", "spec"))
+    return [obj["metadata"]["name"], completions, duration, _age(obj, now), names, images,
+            _selector(spec.get("selector"))]
+
+
+@mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printCronJob")
+def _cron_job(obj: dict, now: float) -> list:
+    spec, status = _part(obj, "spec"), _part(obj, "status")
+    job_spec = _part(spec, "jobTemplate", "spec")
+    names, images = _containers(_part(job_spec, "template", "spec"))
+    last = _since(status["lastScheduleTime"], now) if status.get("lastScheduleTime") else "<none>"
+    return [obj["metadata"]["name"], spec.get("schedule", ""), bool(spec.get("suspend")),
+            len(status.get("active") or []), last, _age(obj, now), names, images,
+            _selector(job_spec.get("selector"))]
+
+
+def _pod_disruption_budget(obj: dict, now: float) -> list:
+    spec = _part(obj, "spec")
+    return [obj["metadata"]["name"], _or_na(spec.get("minAvailable")), _or_na(spec.get("maxUnavailable")),
+            _part(obj, "status").get("disruptionsAllowed", 0), _age(obj, now)]
+
+
+ACCESS_MODES = {"ReadWriteOnce": "RWO", "ReadOnlyMany": "ROX", "ReadWriteMany": "RWX",
+                "ReadWriteOncePod": "RWOP"}
+
+
+def _access_modes(modes: list | None) -> str:
+    """GetAccessModesAsString: the short forms, each once, in this fixed order."""
+    present = set(modes or [])
+    return ",".join(short for mode, short in ACCESS_MODES.items() if mode in present)
+
+
+def _storage_class_of(obj: dict, spec: dict) -> str:
+    annotations = _part(obj, "metadata").get("annotations") or {}
+    return annotations.get("volume.beta.kubernetes.io/storage-class") or spec.get("storageClassName") or ""
+
+
+@mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printPersistentVolume")
+def _persistent_volume(obj: dict, now: float) -> list:
+    spec, status = _part(obj, "spec"), _part(obj, "status")
+    claim = _part(spec, "claimRef")
+    claim_cell = f"{claim.get('namespace', '')}/{claim.get('name', '')}" if claim else ""
+    phase = "Terminating" if _part(obj, "metadata").get("deletionTimestamp") else status.get("phase", "")
+    return [obj["metadata"]["name"], _part(spec, "capacity").get("storage", "0"),
+            _access_modes(spec.get("accessModes")), spec.get("persistentVolumeReclaimPolicy", ""), phase,
+            claim_cell, _storage_class_of(obj, spec), status.get("reason", ""), _age(obj, now),
+            spec.get("volumeMode") or "<unset>"]
+
+
+@mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printPersistentVolumeClaim")
+def _persistent_volume_claim(obj: dict, now: float) -> list:
+    spec, status = _part(obj, "spec"), _part(obj, "status")
+    phase = "Terminating" if _part(obj, "metadata").get("deletionTimestamp") else status.get("phase", "")
+    capacity = modes = ""
+    if spec.get("volumeName"):
+        modes = _access_modes(status.get("accessModes"))
+        capacity = _part(status, "capacity").get("storage", "0")
+    return [obj["metadata"]["name"], phase, spec.get("volumeName", ""), capacity, modes,
+            _storage_class_of(obj, spec), _age(obj, now), spec.get("volumeMode") or "<unset>"]
+
+
+@mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printResourceQuota")
+def _resource_quota(obj: dict, now: float) -> list:
+    status = _part(obj, "status")
+    hard, used = _part(status, "hard"), _part(status, "used")
+    requests, limits = [], []
+    for name in sorted(hard):
+        column = limits if name.split(".")[0] == "limits" and "." in name else requests
+        column.append(f"{name}: {used.get(name, '0')}/{hard[name]}")
+    return [obj["metadata"]["name"], _age(obj, now), ", ".join(requests), ", ".join(limits)]
+
+
+def _pod_template(obj: dict, now: float) -> list:
+    names, images = _containers(_part(obj, "template", "spec"))
+    return [obj["metadata"]["name"], names, images, _labels(_part(obj, "template", "metadata").get("labels"))]
+
+
+def _first_three(values: list[str]) -> str:
+    shown = ",".join(values[:3])
+    return shown + (f" + {len(values) - 3} more..." if len(values) > 3 else "")
+
+
+@mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printEndpointSlice")
+def _endpoint_slice(obj: dict, now: float) -> list:
+    ports = [str(p["port"]) if p.get("port") is not None else "<unset>"
+             for p in obj.get("ports") or [] if isinstance(p, dict)]
+    addresses = [a for e in obj.get("endpoints") or [] if isinstance(e, dict) for a in e.get("addresses") or []]
+    return [obj["metadata"]["name"], obj.get("addressType", ""), _first_three(ports) or "<unset>",
+            _first_three(addresses) or "<unset>", _age(obj, now)]
+
+
+@mirrors("k8s.io/kubernetes/pkg/printers/internalversion.extractCSRStatus")
+def _csr_condition(status: dict) -> str:
+    types = {c.get("type") for c in status.get("conditions") or [] if isinstance(c, dict)}
+    cell = "Denied" if "Denied" in types else "Approved" if "Approved" in types else "Pending"
+    return cell + (",Failed" if "Failed" in types else "") + (",Issued" if status.get("certificate") else "")
+
+
+def _certificate_signing_request(obj: dict, now: float) -> list:
+    spec = _part(obj, "spec")
+    seconds = spec.get("expirationSeconds")
+    return [obj["metadata"]["name"], _age(obj, now), spec.get("signerName") or "<none>", spec.get("username", ""),
+            human_duration(seconds) if seconds is not None else "<none>", _csr_condition(_part(obj, "status"))]
+
+
+def _storage_class(obj: dict, now: float) -> list:
+    annotations = _part(obj, "metadata").get("annotations") or {}
+    default = "true" in (annotations.get("storageclass.kubernetes.io/is-default-class"),
+                         annotations.get("storageclass.beta.kubernetes.io/is-default-class"))
+    return [obj["metadata"]["name"] + (" (default)" if default else ""), obj.get("provisioner", ""),
+            obj.get("reclaimPolicy", "Delete"), obj.get("volumeBindingMode", "Immediate"),
+            str(bool(obj.get("allowVolumeExpansion"))).lower(), _age(obj, now)]
+
+
+def _csi_driver(obj: dict, now: float) -> list:
+    spec = _part(obj, "spec")
+    tokens = spec.get("tokenRequests")
+    return [obj["metadata"]["name"], spec.get("attachRequired", True), spec.get("podInfoOnMount", False),
+            spec.get("storageCapacity", False),
+            "<unset>" if tokens is None else ",".join(t.get("audience", "") for t in tokens if isinstance(t, dict)),
+            spec.get("requiresRepublish", False), ",".join(spec.get("volumeLifecycleModes") or []) or "<none>",
+            _age(obj, now)]
+
+
+def _volume_attachment(obj: dict, now: float) -> list:
+    spec = _part(obj, "spec")
+    return [obj["metadata"]["name"], spec.get("attacher", ""),
+            _part(spec, "source").get("persistentVolumeName", ""), spec.get("nodeName", ""),
+            bool(_part(obj, "status").get("attached")), _age(obj, now)]
+
+
+def _epoch(timestamp: str) -> float:
+    return datetime.strptime(timestamp[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc).timestamp()
 
 
 def _binding(obj: dict, now: float) -> list:
@@ -237,7 +450,7 @@ PRINTERS: dict[str, tuple[list[Column], Printer]] = {
               ("Kernel-Version", "string", 1, "Kernel version."),
               ("Container-Runtime", "string", 1, "Container runtime and version.")], _node),
     "Namespace": ([NAME, ("Status", "string", 0, "Namespace phase"), AGE],
-                  lambda o, now: [o["metadata"]["name"], o.get("status", {}).get("phase", ""), _age(o, now)]),
+                  lambda o, now: [o["metadata"]["name"], _part(o, "status").get("phase", ""), _age(o, now)]),
     "Service": ([NAME, ("Type", "string", 0, "Service type."),
                  ("Cluster-IP", "string", 0, "Virtual IP of the service."),
                  ("External-IP", "string", 0, "External addresses of the service."),
@@ -273,13 +486,87 @@ PRINTERS: dict[str, tuple[list[Column], Printer]] = {
                     ("Ready", "integer", 0, "Ready pods."),
                     AGE, *WIDE_TEMPLATE], _replica_set),
     "Lease": ([NAME, ("Holder", "string", 0, "Current lease holder."), AGE],
-              lambda o, now: [o["metadata"]["name"], o.get("spec", {}).get("holderIdentity") or "", _age(o, now)]),
+              lambda o, now: [o["metadata"]["name"], _part(o, "spec").get("holderIdentity") or "", _age(o, now)]),
+    "ReplicationController": ([NAME, ("Desired", "integer", 0, "Desired pods."),
+                               ("Current", "integer", 0, "Current pods."), ("Ready", "integer", 0, "Ready pods."),
+                               AGE, *WIDE_TEMPLATE], _replication_controller),
+    "DaemonSet": ([NAME, ("Desired", "integer", 0, "Nodes that should run the daemon pod."),
+                   ("Current", "integer", 0, "Nodes running at least one daemon pod."),
+                   ("Ready", "integer", 0, "Nodes with a ready daemon pod."),
+                   ("Up-to-date", "integer", 0, "Nodes running the current template."),
+                   ("Available", "integer", 0, "Nodes with an available daemon pod."),
+                   ("Node Selector", "string", 0, "The template's node selector."),
+                   AGE, *WIDE_TEMPLATE], _daemon_set),
+    "StatefulSet": ([NAME, ("Ready", "string", 0, "Ready pods out of desired"), AGE, *WIDE_TEMPLATE[:2]],
+                    _stateful_set),
+    "ControllerRevision": ([NAME, ("Controller", "string", 0, "Controller of the object"),
+                            ("Revision", "string", 0, "The revision number."), AGE], _controller_revision),
+    "Job": ([NAME, ("Completions", "string", 0, "Succeeded pods out of the completions wanted."),
+             ("Duration", "string", 0, "Time required to complete the job."), AGE, *WIDE_TEMPLATE], _job),
+    "CronJob": ([NAME, ("Schedule", "string", 0, "The cron schedule."),
+                 ("Suspend", "boolean", 0, "Whether new jobs are suspended."),
+                 ("Active", "integer", 0, "Running jobs."),
+                 ("Last Schedule", "string", 0, "Time since a job was last scheduled."),
+                 AGE, *WIDE_TEMPLATE], _cron_job),
+    "PodDisruptionBudget": ([NAME, ("Min Available", "string", 0, "Pods that must stay available."),
+                             ("Max Unavailable", "string", 0, "Pods that may be unavailable."),
+                             ("Allowed Disruptions", "integer", 0, "Pods that may be disrupted now."), AGE],
+                            _pod_disruption_budget),
+    "PersistentVolume": ([NAME, ("Capacity", "string", 0, "Size of the volume."),
+                          ("Access Modes", "string", 0, "How the volume can be mounted."),
+                          ("Reclaim Policy", "string", 0, "What happens to it when released."),
+                          ("Status", "string", 0, "Phase of the volume."),
+                          ("Claim", "string", 0, "The claim bound to it."),
+                          ("StorageClass", "string", 0, "StorageClass of the pv"),
+                          ("Reason", "string", 0, "Why the volume is in its phase."), AGE,
+                          ("VolumeMode", "string", 1, "Filesystem or Block.")], _persistent_volume),
+    "PersistentVolumeClaim": ([NAME, ("Status", "string", 0, "Phase of the claim."),
+                               ("Volume", "string", 0, "The volume bound to it."),
+                               ("Capacity", "string", 0, "Size of the bound volume."),
+                               ("Access Modes", "string", 0, "How the bound volume can be mounted."),
+                               ("StorageClass", "string", 0, "StorageClass of the pvc"), AGE,
+                               ("VolumeMode", "string", 1, "Filesystem or Block.")], _persistent_volume_claim),
+    "ResourceQuota": ([NAME, AGE, ("Request", "string", 0, "Used and hard request quotas."),
+                       ("Limit", "string", 0, "Used and hard limit quotas.")], _resource_quota),
+    "PodTemplate": ([NAME, ("Containers", "string", 0, "Names of each container in the template."),
+                     ("Images", "string", 0, "Images referenced by each container in the template."),
+                     ("Pod Labels", "string", 0, "The labels for the pod template.")], _pod_template),
+    "EndpointSlice": ([NAME, ("AddressType", "string", 0, "IPv4, IPv6 or FQDN."),
+                       ("Ports", "string", 0, "Ports of the endpoints."),
+                       ("Endpoints", "string", 0, "Addresses of the endpoints."), AGE], _endpoint_slice),
+    "RuntimeClass": ([NAME, ("Handler", "string", 0, "The CRI handler."), AGE],
+                     lambda o, now: [o["metadata"]["name"], o.get("handler", ""), _age(o, now)]),
+    "CertificateSigningRequest": ([NAME, AGE, ("SignerName", "string", 0, "The signer asked to sign."),
+                                   ("Requestor", "string", 0, "Who asked."),
+                                   ("RequestedDuration", "string", 0, "Validity asked for."),
+                                   ("Condition", "string", 0, "Approval and issue state.")],
+                                  _certificate_signing_request),
+    "StorageClass": ([NAME, ("Provisioner", "string", 0, "The volume plugin that provisions."),
+                      ("ReclaimPolicy", "string", 0, "Reclaim policy of provisioned volumes."),
+                      ("VolumeBindingMode", "string", 0, "When volumes are bound."),
+                      ("AllowVolumeExpansion", "string", 0, "Whether claims may grow."), AGE], _storage_class),
+    "CSIDriver": ([NAME, ("AttachRequired", "boolean", 0, "Whether volumes need attaching."),
+                   ("PodInfoOnMount", "boolean", 0, "Whether mounts get pod information."),
+                   ("StorageCapacity", "boolean", 0, "Whether capacity is reported."),
+                   ("TokenRequests", "string", 0, "Audiences of requested tokens."),
+                   ("RequiresRepublish", "boolean", 0, "Whether volumes are mounted again periodically."),
+                   ("Modes", "string", 0, "Volume lifecycle modes."), AGE], _csi_driver),
+    "CSINode": ([NAME, ("Drivers", "integer", 0, "CSI drivers registered on the node"), AGE],
+                lambda o, now: [o["metadata"]["name"], len(_part(o, "spec").get("drivers") or []), _age(o, now)]),
+    "VolumeAttachment": ([NAME, ("Attacher", "string", 0, "The attaching driver."),
+                          ("PV", "string", 0, "The persistent volume."), ("Node", "string", 0, "The node."),
+                          ("Attached", "boolean", 0, "Whether the volume is attached."), AGE],
+                         _volume_attachment),
+    "CSIStorageCapacity": ([NAME, ("StorageClassName", "string", 0, "The storage class."),
+                            ("Capacity", "string", 0, "Capacity available.")],
+                           lambda o, now: [o["metadata"]["name"], o.get("storageClassName", ""),
+                                           o.get("capacity") or "<unset>"]),
     "RoleBinding": (BINDING_COLUMNS, _binding),
     "ClusterRoleBinding": (BINDING_COLUMNS, _binding),
 }
 DEFAULT_PRINTER: tuple[list[Column], Printer] = (
     [NAME, ("Created At", "date", 0, "When the object was created.")],
-    lambda o, now: [o["metadata"]["name"], o.get("metadata", {}).get("creationTimestamp", "")])
+    lambda o, now: [o["metadata"]["name"], _part(o, "metadata").get("creationTimestamp", "")])
 
 
 def partial_metadata(obj: dict) -> dict:

@@ -135,27 +135,167 @@ def validate_pod(obj: dict) -> list[str]:
     return pod_spec_problems(obj.get("spec"), "spec")
 
 
+def _selected_template(spec: dict, noun: str, restart_policies: tuple[str, ...],
+                       path: str = "spec") -> list[str]:
+    """A non-empty label selector that matches the pod template's labels, and a valid template."""
+    problems = []
+    replicas = spec.get("replicas", 1)
+    if not isinstance(replicas, int) or replicas < 0:
+        problems.append(invalid(f"{path}.replicas", replicas, "must be greater than or equal to 0"))
+    template = spec.get("template") or {}
+    labels = (template.get("metadata") or {}).get("labels") or {}
+    selector = spec.get("selector")
+    if selector is None:
+        problems.append(required(f"{path}.selector"))
+    elif not isinstance(selector, dict) or not (selector.get("matchLabels") or selector.get("matchExpressions")):
+        problems.append(f"{path}.selector: Invalid value: v1.LabelSelector{{MatchLabels:map[string]string(nil), "
+                        "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is "
+                        f"invalid for {noun}")
+    elif not from_label_selector_dict(selector).matches(labels):
+        problems.append(invalid(f"{path}.template.metadata.labels", labels,
+                                "`selector` does not match template `labels`"))
+    return problems + pod_spec_problems(template.get("spec"), f"{path}.template.spec", restart_policies)
+
+
 def validate_workload(obj: dict) -> list[str]:
-    """Deployments and ReplicaSets: a non-empty selector matching the template's labels."""
+    """Deployments and ReplicaSets (whose message says deployment too, as upstream's does)."""
+    return _selected_template(obj.get("spec") or {}, "deployment", ("Always",))
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/apps/validation.ValidateDaemonSetSpec")
+def validate_daemon_set(obj: dict) -> list[str]:
+    return _selected_template(obj.get("spec") or {}, "daemonset", ("Always",))
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/apps/validation.ValidateStatefulSetSpec")
+def validate_stateful_set(obj: dict) -> list[str]:
+    spec = obj.get("spec") or {}
+    problems = _selected_template(spec, "statefulset", ("Always",))
+    policy = spec.get("podManagementPolicy", "OrderedReady")
+    if policy not in ("OrderedReady", "Parallel"):
+        problems.append(unsupported("spec.podManagementPolicy", policy, ("OrderedReady", "Parallel")))
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateReplicationControllerSpec")
+def validate_replication_controller(obj: dict) -> list[str]:
+    """A non-empty selector map the template's labels match (the template is required)."""
     spec = obj.get("spec") or {}
     problems = []
     replicas = spec.get("replicas", 1)
     if not isinstance(replicas, int) or replicas < 0:
         problems.append(invalid("spec.replicas", replicas, "must be greater than or equal to 0"))
-    template = spec.get("template") or {}
-    labels = (template.get("metadata") or {}).get("labels") or {}
     selector = spec.get("selector")
-    if selector is None:
+    if not selector or not isinstance(selector, dict):
         problems.append(required("spec.selector"))
-    elif not (selector.get("matchLabels") or selector.get("matchExpressions")):
-        problems.append("spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string(nil), "
-                        "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is "
-                        "invalid for deployment")
+    template = spec.get("template")
+    if not isinstance(template, dict):
+        return problems + [required("spec.template")]
+    labels = (template.get("metadata") or {}).get("labels") or {}
+    if isinstance(selector, dict) and any(labels.get(k) != v for k, v in selector.items()):
+        problems.append(invalid("spec.template.metadata.labels", labels,
+                                "`selector` does not match template `labels`"))
+    return problems + pod_spec_problems(template.get("spec"), "spec.template.spec", ("Always",))
+
+
+JOB_RESTART_POLICIES = ("OnFailure", "Never")
+
+
+def _job_spec(spec: dict, path: str) -> list[str]:
+    problems = []
+    for field in ("parallelism", "completions", "backoffLimit", "activeDeadlineSeconds"):
+        value = spec.get(field)
+        if value is not None and (not isinstance(value, int) or value < 0):
+            problems.append(invalid(f"{path}.{field}", value, "must be greater than or equal to 0"))
+    mode = spec.get("completionMode", "NonIndexed")
+    if mode not in ("NonIndexed", "Indexed"):
+        problems.append(unsupported(f"{path}.completionMode", mode, ("NonIndexed", "Indexed")))
+    template = spec.get("template")
+    if not isinstance(template, dict):
+        return problems + [required(f"{path}.template")]
+    return problems + pod_spec_problems(template.get("spec"), f"{path}.template.spec", JOB_RESTART_POLICIES)
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/batch/validation.ValidateJob")
+def validate_job(obj: dict) -> list[str]:
+    """A Job's pods restart OnFailure or Never; its (generated) selector matches their labels."""
+    spec = obj.get("spec") or {}
+    problems = _job_spec(spec, "spec")
+    selector = spec.get("selector")
+    labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
+    if not isinstance(selector, dict):
+        problems.append(required("spec.selector"))
     elif not from_label_selector_dict(selector).matches(labels):
         problems.append(invalid("spec.template.metadata.labels", labels,
                                 "`selector` does not match template `labels`"))
-    problems += pod_spec_problems(template.get("spec"), "spec.template.spec", ("Always",))
     return problems
+
+
+CONCURRENCY_POLICIES = ("Allow", "Forbid", "Replace")
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/batch/validation.ValidateCronJob")
+def validate_cron_job(obj: dict) -> list[str]:
+    """A schedule, a known concurrency policy, a valid job template, and a name short enough for the
+    11 characters the controller appends to name each Job."""
+    spec = obj.get("spec") or {}
+    name = (obj.get("metadata") or {}).get("name") or ""
+    problems = []
+    if len(name) > 52:
+        problems.append(invalid("metadata.name", name, "must be no more than 52 characters"))
+    if not spec.get("schedule"):
+        problems.append(required("spec.schedule"))
+    policy = spec.get("concurrencyPolicy", "Allow")
+    if policy not in CONCURRENCY_POLICIES:
+        problems.append(unsupported("spec.concurrencyPolicy", policy, CONCURRENCY_POLICIES))
+    job_spec = (spec.get("jobTemplate") or {}).get("spec")
+    return problems + _job_spec(job_spec if isinstance(job_spec, dict) else {}, "spec.jobTemplate.spec")
+
+
+def validate_controller_revision(obj: dict) -> list[str]:
+    revision = obj.get("revision", 0)
+    if not isinstance(revision, int) or revision < 0:
+        return [invalid("revision", revision, "must be greater than or equal to 0")]
+    return []
+
+
+ADDRESS_TYPES = ("IPv4", "IPv6", "FQDN")
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/discovery/validation.ValidateEndpointSlice")
+def validate_endpoint_slice(obj: dict) -> list[str]:
+    address_type = obj.get("addressType")
+    if not address_type:
+        return [required("addressType")]
+    if address_type not in ADDRESS_TYPES:
+        return [unsupported("addressType", address_type, ADDRESS_TYPES)]
+    return [required(f"endpoints[{i}].addresses") for i, endpoint in enumerate(obj.get("endpoints") or [])
+            if not (endpoint or {}).get("addresses")]
+
+
+def validate_runtime_class(obj: dict) -> list[str]:
+    handler = obj.get("handler")
+    if not handler:
+        return [required("handler")]
+    return name_problems(handler, "label", "handler")
+
+
+RECLAIM_POLICIES = ("Delete", "Retain")
+BINDING_MODES = ("Immediate", "WaitForFirstConsumer")
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/storage/validation.ValidateStorageClass")
+def validate_storage_class(obj: dict) -> list[str]:
+    problems = [] if obj.get("provisioner") else [required("provisioner")]
+    if obj.get("reclaimPolicy", "Delete") not in RECLAIM_POLICIES:
+        problems.append(unsupported("reclaimPolicy", obj["reclaimPolicy"], RECLAIM_POLICIES))
+    if obj.get("volumeBindingMode", "Immediate") not in BINDING_MODES:
+        problems.append(unsupported("volumeBindingMode", obj["volumeBindingMode"], BINDING_MODES))
+    return problems
+
+
+def validate_csi_storage_capacity(obj: dict) -> list[str]:
+    return [] if obj.get("storageClassName") else [required("storageClassName")]
 
 
 SERVICE_TYPES = ("ClusterIP", "ExternalName", "LoadBalancer", "NodePort")
