@@ -29,9 +29,14 @@ from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.rest import RestClient, lease_step
 from reference_impl.controller_manager import endpoints, garbagecollector, namespace, serviceaccount
 from reference_impl.controller_manager.apply import apply
+from reference_impl.controller_manager.cronjob import CronJobController
+from reference_impl.controller_manager.daemonset import DaemonSetsController
 from reference_impl.controller_manager.deployment import DeploymentController
+from reference_impl.controller_manager.job import JobController
 from reference_impl.controller_manager.nodelifecycle import GRACE_PERIOD, NodeLifecycleController
 from reference_impl.controller_manager.replicaset import ReplicaSetController
+from reference_impl.controller_manager.replicationcontroller import ReplicationManager
+from reference_impl.controller_manager.statefulset import StatefulSetController
 from reference_impl.signals import stop_on_signals
 
 SYNC_PERIOD = 1.0
@@ -50,6 +55,18 @@ WATCHED = {
 }
 GC_KINDS = {"Pod": "pods", "ReplicaSet": "replicasets", "Deployment": "deployments"}
 NAMESPACED_CONTENTS = ("pods", "replicasets", "deployments", "services", "endpoints", "serviceaccounts")
+# The workload kinds' collections. Their informers are not waited for, so the manager starts
+# against an apiserver that does not serve them; a controller runs once every cache it reads has
+# listed, and only then do the GC and namespace controllers count those kinds.
+WORKLOAD_WATCHED = {
+    "replicationcontrollers": "/api/v1/replicationcontrollers", "daemonsets": "/apis/apps/v1/daemonsets",
+    "statefulsets": "/apis/apps/v1/statefulsets", "controllerrevisions": "/apis/apps/v1/controllerrevisions",
+    "persistentvolumeclaims": "/api/v1/persistentvolumeclaims", "jobs": "/apis/batch/v1/jobs",
+    "cronjobs": "/apis/batch/v1/cronjobs",
+}
+WORKLOAD_GC_KINDS = {"ReplicationController": "replicationcontrollers", "DaemonSet": "daemonsets",
+                     "StatefulSet": "statefulsets", "ControllerRevision": "controllerrevisions",
+                     "Job": "jobs", "CronJob": "cronjobs"}
 
 
 class ControllerManager:
@@ -57,18 +74,28 @@ class ControllerManager:
         self.client, self.clock = client, RealClock()
         self.stop, self.wake = threading.Event(), threading.Event()
         self.informers = {name: Informer(client, path, self.stop, self.wake, "kube-controller-manager")
-                          for name, path in WATCHED.items()}
+                          for name, path in {**WATCHED, **WORKLOAD_WATCHED}.items()}
         self.replicaset = ReplicaSetController(self.clock)
         self.deployment = DeploymentController()
         self.nodelifecycle = NodeLifecycleController(self.clock, grace_period)
+        self.replication = ReplicationManager(self.clock)
+        self.daemonset = DaemonSetsController(self.clock)
+        self.statefulset = StatefulSetController()
+        self.job = JobController(self.clock)
+        self.cronjob = CronJobController(self.clock)
         pods = self.informers["pods"].store
-        pods.add_event_handler(ResourceEventHandler(on_add=self.replicaset.add_pod,
-                                                    on_delete=self.replicaset.delete_pod))
-        self.informers["replicasets"].store.add_event_handler(
-            ResourceEventHandler(on_delete=self.replicaset.delete_rs))
+        for controller in (self.replicaset, self.replication, self.daemonset, self.job):
+            pods.add_event_handler(ResourceEventHandler(on_add=controller.add_pod, on_delete=controller.delete_pod))
+        for resource, on_delete in (("replicasets", self.replicaset.delete_rs),
+                                    ("replicationcontrollers", self.replication.delete_rc),
+                                    ("daemonsets", self.daemonset.delete_ds), ("jobs", self.job.delete_job)):
+            self.informers[resource].store.add_event_handler(ResourceEventHandler(on_delete=on_delete))
 
     def cache(self, name: str) -> Indexer:
         return self.informers[name].store
+
+    def synced(self, *names: str) -> bool:
+        return all(self.informers[name].has_synced for name in names)
 
     def sync_all(self) -> list:
         """One pass of every controller over the caches: the actions to send."""
@@ -78,14 +105,44 @@ class ControllerManager:
             actions += self.replicaset.sync(rs, pods.by_namespace(rs["metadata"]["namespace"]))
         for d in self.cache("deployments").list():
             actions += self.deployment.sync(d, rss.by_namespace(d["metadata"]["namespace"]))
+        actions += self._workloads()
         actions += self._endpoints()
+        contents = NAMESPACED_CONTENTS + tuple(r for r in WORKLOAD_WATCHED if self.synced(r))
         for ns in self.cache("namespaces").list():
             name = ns["metadata"]["name"]
             actions += serviceaccount.sync_namespace(ns, self.cache("serviceaccounts").by_namespace(name))
-            actions += namespace.sync_namespace(ns, {r: self.cache(r).by_namespace(name)
-                                                     for r in NAMESPACED_CONTENTS})
+            actions += namespace.sync_namespace(ns, {r: self.cache(r).by_namespace(name) for r in contents})
         actions += self.nodelifecycle.sync(self.cache("nodes").list(), self.cache("leases").list(), pods.list())
         actions += self._garbage_collect()
+        return actions
+
+    def _workloads(self) -> list:
+        """The ReplicationController, DaemonSet, StatefulSet, Job and CronJob controllers, each
+        once the caches it reads have synced."""
+        actions: list = []
+
+        def in_namespace(resource: str, obj: dict) -> list[dict]:
+            return self.cache(resource).by_namespace(obj["metadata"]["namespace"])
+
+        if self.synced("replicationcontrollers"):
+            for rc in self.cache("replicationcontrollers").list():
+                actions += self.replication.sync(rc, in_namespace("pods", rc))
+        if self.synced("daemonsets", "controllerrevisions"):
+            nodes = self.cache("nodes").list()
+            for ds in self.cache("daemonsets").list():
+                actions += self.daemonset.sync(ds, nodes, in_namespace("pods", ds),
+                                               in_namespace("controllerrevisions", ds))
+        if self.synced("statefulsets", "controllerrevisions", "persistentvolumeclaims"):
+            for set_ in self.cache("statefulsets").list():
+                actions += self.statefulset.sync(set_, in_namespace("pods", set_),
+                                                 in_namespace("controllerrevisions", set_),
+                                                 in_namespace("persistentvolumeclaims", set_))
+        if self.synced("jobs"):
+            for job in self.cache("jobs").list():
+                actions += self.job.sync(job, in_namespace("pods", job))
+        if self.synced("cronjobs", "jobs"):
+            for cj in self.cache("cronjobs").list():
+                actions += self.cronjob.sync(cj, in_namespace("jobs", cj))
         return actions
 
     def _endpoints(self) -> list:
@@ -103,10 +160,11 @@ class ControllerManager:
     def _garbage_collect(self) -> list:
         """The GC over the kinds watched here; an object with an owner of another kind is left alone,
         since its owner's absence from our caches proves nothing."""
-        graph = {resource: self.cache(resource).list() for resource in GC_KINDS.values()}
+        kinds = {**GC_KINDS, **{k: r for k, r in WORKLOAD_GC_KINDS.items() if self.synced(r)}}
+        graph = {resource: self.cache(resource).list() for resource in kinds.values()}
         foreign = {(r, o["metadata"].get("namespace"), o["metadata"]["name"])
                    for r, objs in graph.items() for o in objs
-                   if any(ref.get("kind") not in GC_KINDS for ref in o["metadata"].get("ownerReferences") or [])}
+                   if any(ref.get("kind") not in kinds for ref in o["metadata"].get("ownerReferences") or [])}
         return [a for a in garbagecollector.sync(graph)
                 if (a.resource, a.namespace, a.name) not in foreign]
 
@@ -121,13 +179,15 @@ class ControllerManager:
                 log("kube-controller-manager", f"{type(action).__name__} {action.resource}: {error}")
 
     def run(self, leader_elect: bool, out) -> None:
-        if not start_and_sync(list(self.informers.values()), self.stop):
+        for name in WORKLOAD_WATCHED:
+            self.informers[name].start()
+        if not start_and_sync([self.informers[name] for name in WATCHED], self.stop):
             return
         elector = (LeaderElector(f"{socket.gethostname()}_{uuid.uuid4()}", self.clock)
                    if leader_elect else None)
         print(f"ready: reference kube-controller-manager (leader-elect {'on' if leader_elect else 'off'}, "
               f"controllers replicaset,deployment,endpoint,serviceaccount,namespace,nodelifecycle,"
-              f"garbagecollector)", file=out, flush=True)
+              f"garbagecollector,replicationcontroller,daemonset,statefulset,job,cronjob)", file=out, flush=True)
         next_lease = 0.0
         leading = not leader_elect
         while not self.stop.is_set():
