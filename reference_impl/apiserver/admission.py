@@ -1,8 +1,8 @@
 """Admission: the ordered checks (and defaults) a write passes after authorization and before storage.
 
-The chain runs NamespaceLifecycle, ServiceAccount and validation, in that order, on every create,
-update, patch (after the patch is applied) and delete the HTTP layer hands it as an
-`AdmissionRequest` (operation, resource, subresource, namespace, name, obj, old_obj, user, dry_run).
+The chain runs NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds and validation, in that
+order, on every create, update, patch (after the patch is applied) and delete the HTTP layer hands
+it as an `AdmissionRequest` (operation, resource, subresource, namespace, name, obj, old_obj, user, dry_run).
 Each plugin takes the request and the object so far and returns the object, possibly changed
 (ServiceAccount fills in `spec.serviceAccountName`); a refusal raises StatusError with the code and
 message upstream's plugin gives.
@@ -148,6 +148,37 @@ class ServiceAccount:
         return obj
 
 
+NOT_READY_TAINT = "node.kubernetes.io/not-ready"
+UNREACHABLE_TAINT = "node.kubernetes.io/unreachable"
+DEFAULT_TOLERATION_SECONDS = 300
+
+
+class DefaultTolerationSeconds:
+    """Pods tolerate a node being not-ready or unreachable for 300 s before the node lifecycle
+    controller evicts them, unless they already tolerate those NoExecute taints themselves."""
+
+    def __init__(self, seconds: int = DEFAULT_TOLERATION_SECONDS) -> None:
+        self.seconds = seconds
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/defaulttolerationseconds.Plugin).Admit")
+    def admit(self, request: object, obj: dict | None) -> dict | None:
+        if (request.operation not in (CREATE, UPDATE) or request.resource.group != ""
+                or request.resource.plural != "pods" or request.subresource or not isinstance(obj, dict)):
+            return obj
+        spec = obj.get("spec")
+        if not isinstance(spec, dict):
+            return obj
+        tolerations = spec.get("tolerations") if isinstance(spec.get("tolerations"), list) else []
+        for key in (NOT_READY_TAINT, UNREACHABLE_TAINT):
+            # An empty key or effect tolerates every key or effect (upstream checks only these two).
+            if not any(isinstance(t, dict) and t.get("key", "") in ("", key)
+                       and t.get("effect", "") in ("", "NoExecute") for t in tolerations):
+                tolerations = [*tolerations, {"key": key, "operator": "Exists", "effect": "NoExecute",
+                                              "tolerationSeconds": self.seconds}]
+        spec["tolerations"] = tolerations
+        return obj
+
+
 class Validation:
     """The resource's own validation (upstream's strategy Validate/ValidateUpdate), run last so it
     sees what the mutating plugins filled in: 422 Invalid listing every error."""
@@ -182,7 +213,8 @@ class AdmissionChain:
 
 def new_admission_chain(registry: object, namespaces: Lister | None = None,
                         service_accounts: Lister | None = None) -> AdmissionChain:
-    """The server's default chain: NamespaceLifecycle, ServiceAccount, validation; without
-    listers the plugins read everything live."""
+    """The server's default chain: NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds,
+    validation; without listers the plugins read everything live."""
     return AdmissionChain([NamespaceLifecycle(registry, lister=namespaces),
-                           ServiceAccount(registry, lister=service_accounts), Validation()])
+                           ServiceAccount(registry, lister=service_accounts), DefaultTolerationSeconds(),
+                           Validation()])

@@ -1,0 +1,278 @@
+"""Defaulting as upstream's SetObjectDefaults_<Kind> funcs do it, and the DefaultTolerationSeconds
+admission plugin: one rule per test, on plain dicts (no server)."""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+import pytest
+
+from reference_impl.apiserver import resources
+from reference_impl.apiserver.admission import CREATE, DefaultTolerationSeconds
+from reference_impl.apiserver.defaults import set_object_defaults
+
+POD_SPEC = {"containers": [{"name": "c", "image": "nginx:1.21"}]}
+TEMPLATE = {"metadata": {"labels": {"app": "a"}}, "spec": POD_SPEC}
+
+
+def defaulted(kind: str, obj: dict) -> dict:
+    obj = {"metadata": {"name": "x"}, **copy.deepcopy(obj)}
+    set_object_defaults(kind, obj)
+    return obj
+
+
+def workload(kind: str, **spec) -> dict:
+    return defaulted(kind, {"spec": {"selector": {"matchLabels": {"app": "a"}}, "template": TEMPLATE, **spec}})
+
+
+# --- Deployment ---
+
+@pytest.mark.parametrize("strategy", [None, {}, {"type": "RollingUpdate"}, {"type": "RollingUpdate",
+                                                                           "rollingUpdate": {}}])
+def test_deployment_strategy_defaults_to_a_rolling_update_of_25_percent(strategy):
+    """A missing, empty or type-only strategy becomes RollingUpdate with maxUnavailable and maxSurge
+    25% (the real deployment controller loops on an empty type and crashes on a nil rollingUpdate)."""
+    spec = {} if strategy is None else {"strategy": strategy}
+    assert workload("Deployment", **spec)["spec"]["strategy"] == {
+        "type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}}
+
+
+def test_deployment_rolling_update_keeps_what_was_set():
+    """Only the missing bound of a rolling update is filled."""
+    strategy = workload("Deployment", strategy={"rollingUpdate": {"maxSurge": 1}})["spec"]["strategy"]
+    assert strategy == {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": "25%"}}
+
+
+def test_a_recreate_deployment_gets_no_rolling_update():
+    """Recreate has no rollingUpdate to fill."""
+    assert workload("Deployment", strategy={"type": "Recreate"})["spec"]["strategy"] == {"type": "Recreate"}
+
+
+def test_deployment_defaults_replicas_history_and_progress_deadline():
+    """replicas 1, revisionHistoryLimit 10, progressDeadlineSeconds 600."""
+    spec = workload("Deployment")["spec"]
+    assert (spec["replicas"], spec["revisionHistoryLimit"], spec["progressDeadlineSeconds"]) == (1, 10, 600)
+
+
+# --- DaemonSet, StatefulSet, ReplicaSet, ReplicationController ---
+
+@pytest.mark.parametrize("strategy", [None, {}, {"type": "RollingUpdate"}])
+def test_daemon_set_rolls_one_node_at_a_time_without_surge(strategy):
+    """updateStrategy RollingUpdate, maxUnavailable 1, maxSurge 0; revisionHistoryLimit 10."""
+    spec = workload("DaemonSet", **({} if strategy is None else {"updateStrategy": strategy}))["spec"]
+    assert spec["updateStrategy"] == {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}}
+    assert spec["revisionHistoryLimit"] == 10
+
+
+def test_daemon_set_on_delete_gets_no_rolling_update():
+    """OnDelete has no rollingUpdate to fill."""
+    assert workload("DaemonSet", updateStrategy={"type": "OnDelete"})["spec"]["updateStrategy"] == {
+        "type": "OnDelete"}
+
+
+def test_stateful_set_defaults_ordered_ready_and_partition_zero():
+    """podManagementPolicy OrderedReady, updateStrategy RollingUpdate with partition 0, replicas 1,
+    revisionHistoryLimit 10, and its claim templates' volumeMode Filesystem."""
+    spec = workload("StatefulSet", volumeClaimTemplates=[{"metadata": {"name": "data"}, "spec": {}}])["spec"]
+    assert spec["podManagementPolicy"] == "OrderedReady"
+    assert spec["updateStrategy"] == {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}}
+    assert (spec["replicas"], spec["revisionHistoryLimit"]) == (1, 10)
+    assert spec["volumeClaimTemplates"][0]["spec"]["volumeMode"] == "Filesystem"
+
+
+def test_replication_controller_selects_and_labels_by_its_template():
+    """An RC without a selector or labels takes the template's labels for both; replicas 1."""
+    rc = defaulted("ReplicationController", {"spec": {"template": TEMPLATE}})
+    assert rc["spec"]["selector"] == {"app": "a"} and rc["metadata"]["labels"] == {"app": "a"}
+    assert rc["spec"]["replicas"] == 1
+
+
+def test_workload_templates_get_pod_defaults():
+    """Every kind with a pod template defaults it as a pod (here restartPolicy and dnsPolicy)."""
+    for kind in ("Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "Job", "ReplicationController"):
+        pod_spec = workload(kind)["spec"]["template"]["spec"]
+        assert (pod_spec["restartPolicy"], pod_spec["dnsPolicy"]) == ("Always", "ClusterFirst"), kind
+
+
+# --- Job and CronJob ---
+
+def test_job_defaults_one_completion_one_pod_six_retries():
+    """completions and parallelism 1 when neither is set, backoffLimit 6, completionMode NonIndexed,
+    suspend false."""
+    spec = defaulted("Job", {"spec": {"template": TEMPLATE}})["spec"]
+    assert (spec["completions"], spec["parallelism"], spec["backoffLimit"]) == (1, 1, 6)
+    assert (spec["completionMode"], spec["suspend"]) == ("NonIndexed", False)
+
+
+def test_a_job_with_parallelism_only_keeps_completions_unset():
+    """A work-queue job (parallelism set, completions not) keeps completions nil."""
+    spec = defaulted("Job", {"spec": {"parallelism": 3, "template": TEMPLATE}})["spec"]
+    assert "completions" not in spec and spec["parallelism"] == 3
+
+
+def test_job_takes_its_template_labels_when_it_has_none():
+    """A Job without labels is labelled as its pod template."""
+    assert defaulted("Job", {"spec": {"template": TEMPLATE}})["metadata"]["labels"] == {"app": "a"}
+
+
+def test_cron_job_defaults_allow_not_suspended_three_and_one_kept():
+    """concurrencyPolicy Allow, suspend false, successful/failed history limits 3 and 1, and its
+    job template's pods get pod defaults (but not Job defaults, as upstream)."""
+    spec = defaulted("CronJob", {"spec": {"schedule": "* * * * *",
+                                          "jobTemplate": {"spec": {"template": TEMPLATE}}}})["spec"]
+    assert (spec["concurrencyPolicy"], spec["suspend"]) == ("Allow", False)
+    assert (spec["successfulJobsHistoryLimit"], spec["failedJobsHistoryLimit"]) == (3, 1)
+    assert spec["jobTemplate"]["spec"]["template"]["spec"]["restartPolicy"] == "Always"
+    assert "backoffLimit" not in spec["jobTemplate"]["spec"]
+
+
+# --- pods ---
+
+def test_pod_spec_defaults():
+    """terminationGracePeriodSeconds 30, dnsPolicy ClusterFirst, restartPolicy Always, schedulerName
+    default-scheduler, securityContext {}, enableServiceLinks true."""
+    spec = defaulted("Pod", {"spec": POD_SPEC})["spec"]
+    assert {k: spec[k] for k in ("terminationGracePeriodSeconds", "dnsPolicy", "restartPolicy", "schedulerName",
+                                 "securityContext", "enableServiceLinks")} == {
+        "terminationGracePeriodSeconds": 30, "dnsPolicy": "ClusterFirst", "restartPolicy": "Always",
+        "schedulerName": "default-scheduler", "securityContext": {}, "enableServiceLinks": True}
+
+
+def test_container_defaults_termination_message_and_port_protocol():
+    """terminationMessagePath /dev/termination-log, terminationMessagePolicy File, ports TCP."""
+    c = defaulted("Pod", {"spec": {"containers": [{"name": "c", "image": "x:1", "ports": [
+        {"containerPort": 80}]}]}})["spec"]["containers"][0]
+    assert (c["terminationMessagePath"], c["terminationMessagePolicy"]) == ("/dev/termination-log", "File")
+    assert c["ports"][0]["protocol"] == "TCP"
+
+
+@pytest.mark.parametrize("image,policy", [("nginx", "Always"), ("nginx:latest", "Always"),
+                                          ("registry:5000/nginx", "Always"), ("nginx:1.21", "IfNotPresent"),
+                                          ("registry:5000/nginx:1.21", "IfNotPresent"),
+                                          ("nginx@sha256:" + "a" * 64, "IfNotPresent"),
+                                          ("nginx:latest@sha256:" + "a" * 64, "Always")])
+def test_image_pull_policy_is_always_for_latest_or_no_tag(image, policy):
+    """imagePullPolicy Always when the image has no tag or the tag latest, else IfNotPresent (a
+    registry port is not a tag; a digest pins the image)."""
+    pod = defaulted("Pod", {"spec": {"containers": [{"name": "c", "image": image}]}})
+    assert pod["spec"]["containers"][0]["imagePullPolicy"] == policy
+
+
+def test_probes_get_timing_defaults():
+    """A probe's timeoutSeconds 1, periodSeconds 10, successThreshold 1, failureThreshold 3."""
+    c = defaulted("Pod", {"spec": {"containers": [{"name": "c", "image": "x:1", "readinessProbe": {
+        "tcpSocket": {"port": 80}}}]}})["spec"]["containers"][0]
+    assert c["readinessProbe"] == {"tcpSocket": {"port": 80}, "timeoutSeconds": 1, "periodSeconds": 10,
+                                   "successThreshold": 1, "failureThreshold": 3}
+
+
+@pytest.mark.parametrize("source", ["configMap", "secret", "downwardAPI", "projected"])
+def test_volume_sources_get_default_mode_420(source):
+    """configMap, secret, downwardAPI and projected volumes get defaultMode 420 (0644)."""
+    volumes = defaulted("Pod", {"spec": {**POD_SPEC, "volumes": [{"name": "v", source: {}}]}})["spec"]["volumes"]
+    assert volumes[0][source]["defaultMode"] == 420
+
+
+def test_a_volume_without_a_source_is_an_empty_dir():
+    """SetDefaults_Volume: a volume naming no source is an emptyDir."""
+    volumes = defaulted("Pod", {"spec": {**POD_SPEC, "volumes": [{"name": "v"}]}})["spec"]["volumes"]
+    assert volumes == [{"name": "v", "emptyDir": {}}]
+
+
+def test_requests_default_to_limits():
+    """A container that sets only limits requests the same amounts."""
+    c = defaulted("Pod", {"spec": {"containers": [{"name": "c", "image": "x:1", "resources": {
+        "limits": {"cpu": "1"}}}]}})["spec"]["containers"][0]
+    assert c["resources"]["requests"] == {"cpu": "1"}
+
+
+# --- services, claims, volumes, storage ---
+
+def test_service_defaults():
+    """type ClusterIP, sessionAffinity None, ports TCP with targetPort = port."""
+    spec = defaulted("Service", {"spec": {"ports": [{"port": 80}]}})["spec"]
+    assert (spec["type"], spec["sessionAffinity"]) == ("ClusterIP", "None")
+    assert spec["ports"] == [{"port": 80, "protocol": "TCP", "targetPort": 80}]
+
+
+def test_node_port_service_routes_external_traffic_cluster_wide():
+    """NodePort and LoadBalancer services get externalTrafficPolicy Cluster."""
+    assert defaulted("Service", {"spec": {"type": "NodePort", "ports": [{"port": 80}]}})["spec"][
+        "externalTrafficPolicy"] == "Cluster"
+
+
+def test_claims_and_volumes_are_filesystems_pending():
+    """PVCs and PVs: volumeMode Filesystem, status.phase Pending; PVs reclaim Retain."""
+    claim = defaulted("PersistentVolumeClaim", {"spec": {}})
+    volume = defaulted("PersistentVolume", {"spec": {}})
+    assert (claim["spec"]["volumeMode"], claim["status"]["phase"]) == ("Filesystem", "Pending")
+    assert (volume["spec"]["volumeMode"], volume["spec"]["persistentVolumeReclaimPolicy"],
+            volume["status"]["phase"]) == ("Filesystem", "Retain", "Pending")
+
+
+def test_storage_class_deletes_and_binds_immediately():
+    """StorageClass reclaimPolicy Delete, volumeBindingMode Immediate."""
+    sc = defaulted("StorageClass", {"provisioner": "p"})
+    assert (sc["reclaimPolicy"], sc["volumeBindingMode"]) == ("Delete", "Immediate")
+
+
+def test_csi_driver_defaults():
+    """CSIDriver: attachRequired true, podInfoOnMount false, fsGroupPolicy ReadWriteOnceWithFSType,
+    volumeLifecycleModes [Persistent]."""
+    spec = defaulted("CSIDriver", {"spec": {}})["spec"]
+    assert (spec["attachRequired"], spec["podInfoOnMount"], spec["fsGroupPolicy"],
+            spec["volumeLifecycleModes"]) == (True, False, "ReadWriteOnceWithFSType", ["Persistent"])
+
+
+def test_endpoint_slice_ports_are_tcp():
+    """EndpointSlice ports: protocol TCP, name empty."""
+    assert defaulted("EndpointSlice", {"addressType": "IPv4", "ports": [{"port": 80}]})["ports"] == [
+        {"port": 80, "protocol": "TCP", "name": ""}]
+
+
+def test_defaults_leave_a_null_spec_alone_when_it_is_not_an_object():
+    """A spec of the wrong type is not defaulted (validation or decoding refuses it), never a crash."""
+    assert defaulted("Deployment", {"spec": ["x"]})["spec"] == ["x"]
+
+
+# --- DefaultTolerationSeconds ---
+
+@dataclass
+class _Request:
+    operation: str = CREATE
+    resource: object = resources.by_plural("pods")
+    subresource: str = ""
+
+
+NOT_READY = {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute",
+             "tolerationSeconds": 300}
+UNREACHABLE = {**NOT_READY, "key": "node.kubernetes.io/unreachable"}
+
+
+def admitted(tolerations: list | None) -> list:
+    pod = {"metadata": {"name": "p"}, "spec": {**POD_SPEC, **({"tolerations": tolerations} if tolerations
+                                                              is not None else {})}}
+    return DefaultTolerationSeconds().admit(_Request(), pod)["spec"]["tolerations"]
+
+
+def test_pods_tolerate_not_ready_and_unreachable_for_300_seconds():
+    """A pod without tolerations gets NoExecute not-ready and unreachable tolerations of 300 s."""
+    assert admitted(None) == [NOT_READY, UNREACHABLE]
+
+
+def test_a_pod_that_tolerates_not_ready_keeps_its_own_toleration():
+    """Only the taint a pod does not already tolerate is added."""
+    own = {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 5}
+    assert admitted([own]) == [own, UNREACHABLE]
+
+
+def test_a_toleration_of_every_taint_needs_no_defaults():
+    """An empty key with operator Exists tolerates both taints."""
+    assert admitted([{"operator": "Exists"}]) == [{"operator": "Exists"}]
+
+
+def test_default_toleration_seconds_ignores_other_resources():
+    """Only pods are changed."""
+    obj = {"metadata": {"name": "d"}, "spec": {}}
+    assert DefaultTolerationSeconds().admit(_Request(resource=resources.by_plural("deployments")), obj) == obj
+    assert "tolerations" not in obj["spec"]
