@@ -30,8 +30,9 @@ def is_job_finished(job: dict) -> bool:
 
 @mirrors("k8s.io/kubernetes/pkg/controller/job.newCondition")
 def new_condition(type_: str, reason: str, message: str, now: float) -> dict:
-    return {"type": type_, "status": "True", "lastProbeTime": rfc3339(now),
-            "lastTransitionTime": rfc3339(now), "reason": reason, "message": message}
+    c = {"type": type_, "status": "True", "lastProbeTime": rfc3339(now), "lastTransitionTime": rfc3339(now)}
+    c.update({k: v for k, v in (("reason", reason), ("message", message)) if v})  # omitempty
+    return c
 
 
 @mirrors("k8s.io/kubernetes/pkg/controller/job.pastActiveDeadline")

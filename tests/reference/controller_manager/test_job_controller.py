@@ -73,7 +73,7 @@ def test_enough_successes_complete_the_job():
     clock = FakeClock()
     j = job(completions=2, parallelism=2)
     status = status_of(JobController(clock).sync(j, [job_pod(j, "a", "Succeeded"), job_pod(j, "b", "Succeeded")]))
-    assert condition_types(status) == [("Complete", "")]
+    assert condition_types(status) == [("Complete", None)]
     assert status["completionTime"] == rfc3339(clock.now()) and status["succeeded"] == 2
 
 
@@ -81,7 +81,7 @@ def test_without_completions_one_success_completes_the_job():
     """A Job without completions is Complete once any pod succeeded and the others have ended."""
     j = job(completions=None, parallelism=2)
     status = status_of(JobController(FakeClock()).sync(j, [job_pod(j, "a", "Succeeded")]))
-    assert condition_types(status) == [("Complete", "")]
+    assert condition_types(status) == [("Complete", None)]
 
 
 def test_failures_past_the_backoff_limit_fail_the_job():
