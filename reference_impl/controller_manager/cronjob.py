@@ -21,9 +21,6 @@ from reference_impl.controller_manager.replicaset import owner_reference
 from reference_impl.mirrors import mirrors
 from reference_impl.timefmt import rfc3339
 
-# More missed start times than this and upstream warns (TooManyMissedTimes); it still starts one.
-TOO_MANY_MISSED = 100
-
 
 @mirrors("k8s.io/kubernetes/pkg/controller/cronjob.getTimeHashInMinutes")
 def time_hash_in_minutes(scheduled: float) -> int:
@@ -73,6 +70,7 @@ def next_schedule_time(cj: dict, now: float, schedule) -> float | None:
         earliest = max(earliest, now - deadline)
     if earliest > now:
         return None
+    # Upstream warns (TooManyMissedTimes) past 100 missed start times; it still starts the latest.
     scheduled, _missed = most_recent_schedule_time(earliest, now, schedule)
     return scheduled
 
@@ -128,8 +126,9 @@ class CronJobController:
                 continue
             active.pop(job_uid, None)
             completed = (job.get("status") or {}).get("completionTime")
+            last_success = status.get("lastSuccessfulTime")
             if finished_status(job) == "Complete" and completed and (
-                    not status.get("lastSuccessfulTime") or parse_time(completed) > parse_time(status["lastSuccessfulTime"])):
+                    not last_success or parse_time(completed) > parse_time(last_success)):
                 status["lastSuccessfulTime"] = completed
         seen = {j["metadata"]["uid"] for j in owned}
         self._set_active(status, [ref for ref_uid, ref in active.items() if ref_uid in seen])
@@ -176,7 +175,8 @@ class CronJobController:
         """Delete the oldest finished Jobs beyond successfulJobsHistoryLimit and
         failedJobsHistoryLimit (a limit left unset keeps them all)."""
         actions: list = []
-        for outcome, limit_field in (("Complete", "successfulJobsHistoryLimit"), ("Failed", "failedJobsHistoryLimit")):
+        for outcome, limit_field in (("Complete", "successfulJobsHistoryLimit"),
+                                     ("Failed", "failedJobsHistoryLimit")):
             limit = cj["spec"].get(limit_field)
             if limit is None:
                 continue

@@ -61,7 +61,8 @@ def predicates(pod: dict, node: dict) -> tuple[bool, bool, bool]:
     wanted = pod["spec"].get("nodeName")
     fits_name = not wanted or wanted == node["metadata"]["name"]
     fits_affinity = required_node_affinity_matches(pod, node)
-    fits_taints = find_untolerated_taint((node.get("spec") or {}).get("taints"), pod["spec"].get("tolerations")) is None
+    taints = (node.get("spec") or {}).get("taints")
+    fits_taints = find_untolerated_taint(taints, pod["spec"].get("tolerations")) is None
     return fits_name, fits_affinity, fits_taints
 
 
@@ -89,8 +90,9 @@ def target_node_name(pod: dict) -> str | None:
                 .get("requiredDuringSchedulingIgnoredDuringExecution") or {})
     for term in required.get("nodeSelectorTerms") or []:
         for field in term.get("matchFields") or []:
-            if field.get("key") == "metadata.name" and field.get("operator") == "In" and len(field.get("values") or []) == 1:
-                return field["values"][0]
+            values = field.get("values") or []
+            if field.get("key") == "metadata.name" and field.get("operator") == "In" and len(values) == 1:
+                return values[0]
     return None
 
 
@@ -99,7 +101,8 @@ def pin_to_node(spec: dict, node_name: str) -> None:
     affinity = spec.get("affinity") or {}
     spec["affinity"] = affinity
     affinity.setdefault("nodeAffinity", {})["requiredDuringSchedulingIgnoredDuringExecution"] = {
-        "nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node_name]}]}]}
+        "nodeSelectorTerms": [{"matchFields": [
+            {"key": "metadata.name", "operator": "In", "values": [node_name]}]}]}
 
 
 @mirrors("k8s.io/kubernetes/pkg/controller/daemon/util.IsPodUpdated")
@@ -158,7 +161,8 @@ class DaemonSetsController:
         numbered after the newest, and an old template brought back is renumbered so."""
         ns = ds["metadata"]["namespace"]
         history = sort_revisions(owned_revisions(ds, revisions))
-        wanted = new_revision(ds, "DaemonSet", next_revision(history), ds.get("status", {}).get("collisionCount", 0))
+        wanted = new_revision(ds, "DaemonSet", next_revision(history),
+                              ds.get("status", {}).get("collisionCount", 0))
         equal = find_equal_revisions(history, wanted)
         old = [r for r in history if not equal or r is not equal[-1]]
         if not equal:
@@ -175,7 +179,8 @@ class DaemonSetsController:
         uid, selector = ds["metadata"]["uid"], ds["spec"].get("selector")
         result: dict[str, list[dict]] = {}
         for pod in pods:
-            if (controller_ref(pod) or {}).get("uid") != uid or not selector_matches(selector, pod["metadata"].get("labels")):
+            if ((controller_ref(pod) or {}).get("uid") != uid
+                    or not selector_matches(selector, pod["metadata"].get("labels"))):
                 continue
             node_name = target_node_name(pod)
             if node_name:
@@ -233,7 +238,8 @@ class DaemonSetsController:
         return actions
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/daemon.DaemonSetsController).rollingUpdate")
-    def _rolling_update(self, ds: dict, nodes: list[dict], node_to_pods: dict[str, list[dict]], hash_: str) -> list:
+    def _rolling_update(self, ds: dict, nodes: list[dict], node_to_pods: dict[str, list[dict]],
+                        hash_: str) -> list:
         """Delete old pods, the unavailable ones always and available ones while fewer than
         maxUnavailable nodes lack an available updated pod; manage creates their replacements."""
         desired = {n["metadata"]["name"] for n in nodes if node_should_run_daemon_pod(n, ds)[0]}
@@ -268,7 +274,8 @@ class DaemonSetsController:
                 for r in idle[:max(0, len(idle) - limit)]]
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/daemon.DaemonSetsController).updateDaemonSetStatus")
-    def _update_status(self, ds: dict, nodes: list[dict], node_to_pods: dict[str, list[dict]], hash_: str) -> list:
+    def _update_status(self, ds: dict, nodes: list[dict], node_to_pods: dict[str, list[dict]],
+                       hash_: str) -> list:
         desired = current = misscheduled = ready = updated = 0
         for node in nodes:
             should_run, _ = node_should_run_daemon_pod(node, ds)

@@ -107,9 +107,11 @@ class JobController:
         # Upstream's test: a failure only fails the Job while it is not running at full parallelism.
         finished = None
         if new_failure and active != parallelism and failed > backoff_limit:
-            finished = new_condition("Failed", "BackoffLimitExceeded", "Job has reached the specified backoff limit", now)
+            finished = new_condition("Failed", "BackoffLimitExceeded",
+                                     "Job has reached the specified backoff limit", now)
         elif past_active_deadline(timed, now):
-            finished = new_condition("Failed", "DeadlineExceeded", "Job was active longer than specified deadline", now)
+            finished = new_condition("Failed", "DeadlineExceeded",
+                                     "Job was active longer than specified deadline", now)
 
         actions: list = []
         if finished is not None:

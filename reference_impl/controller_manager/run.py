@@ -85,7 +85,8 @@ class ControllerManager:
         self.cronjob = CronJobController(self.clock)
         pods = self.informers["pods"].store
         for controller in (self.replicaset, self.replication, self.daemonset, self.job):
-            pods.add_event_handler(ResourceEventHandler(on_add=controller.add_pod, on_delete=controller.delete_pod))
+            pods.add_event_handler(ResourceEventHandler(on_add=controller.add_pod,
+                                                        on_delete=controller.delete_pod))
         for resource, on_delete in (("replicasets", self.replicaset.delete_rs),
                                     ("replicationcontrollers", self.replication.delete_rc),
                                     ("daemonsets", self.daemonset.delete_ds), ("jobs", self.job.delete_job)):

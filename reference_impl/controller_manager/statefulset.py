@@ -99,7 +99,8 @@ def new_pod(set_: dict, template: dict, ordinal: int, revision_name: str) -> dic
     claims = {t["metadata"]["name"]: claim_name(set_, t, ordinal)
               for t in set_["spec"].get("volumeClaimTemplates") or []}
     volumes = [v for v in spec.get("volumes") or [] if v["name"] not in claims]
-    volumes += [{"name": volume, "persistentVolumeClaim": {"claimName": claim}} for volume, claim in claims.items()]
+    volumes += [{"name": volume, "persistentVolumeClaim": {"claimName": claim}}
+                for volume, claim in claims.items()]
     if volumes:
         spec["volumes"] = volumes
     return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec}
@@ -213,7 +214,8 @@ class StatefulSetController:
                     return status
                 continue
             if not _is_created(pod):
-                actions += [Create("persistentvolumeclaims", ns, c) for c in persistent_volume_claims(set_, ordinal)
+                actions += [Create("persistentvolumeclaims", ns, c)
+                            for c in persistent_volume_claims(set_, ordinal)
                             if c["metadata"]["name"] not in claim_names]
                 actions.append(Create("pods", ns, pod))
                 count(pod, 1)
@@ -255,7 +257,8 @@ class StatefulSetController:
         # completeRollingUpdate: once every pod is updated and ready the update revision is current.
         if (strategy == "RollingUpdate" and status["updatedReplicas"] == status["replicas"]
                 and status["readyReplicas"] == status["replicas"]):
-            status["currentReplicas"], status["currentRevision"] = status["updatedReplicas"], status["updateRevision"]
+            status["currentReplicas"] = status["updatedReplicas"]
+            status["currentRevision"] = status["updateRevision"]
         # Zero counts may be left out of a stored status (omitempty upstream).
         if status != {k: set_.get("status", {}).get(k, 0) for k in status}:
             updated = copy.deepcopy(set_)
@@ -271,4 +274,5 @@ class StatefulSetController:
         idle = [r for r in history if r["metadata"]["name"] not in live]
         limit = set_["spec"].get("revisionHistoryLimit", 10)
         for revision in idle[:max(0, len(idle) - limit)]:
-            actions.append(Delete("controllerrevisions", revision["metadata"]["namespace"], revision["metadata"]["name"]))
+            actions.append(Delete("controllerrevisions", revision["metadata"]["namespace"],
+                                  revision["metadata"]["name"]))

@@ -136,7 +136,8 @@ def test_a_completed_job_sets_last_successful_time_and_leaves_active():
     cj = cronjob()
     done = child(cj, "hello-1", finished="Complete", completed="2026-01-01T00:06:00Z")
     cj["status"] = {"lastScheduleTime": "2026-01-01T00:05:00Z",
-                    "active": [{"kind": "Job", "name": "hello-1", "namespace": "default", "uid": done["metadata"]["uid"]}]}
+                    "active": [{"kind": "Job", "name": "hello-1", "namespace": "default",
+                                "uid": done["metadata"]["uid"]}]}
     status = status_of(CronJobController(clock_at("2026-01-01T00:07:00")).sync(cj, [done]))
     assert "active" not in status and status["lastSuccessfulTime"] == "2026-01-01T00:06:00Z"
 

@@ -80,9 +80,11 @@ def test_a_tolerated_taint_does_not_keep_the_pod_off():
 def test_daemon_pods_tolerate_cordoned_nodes():
     """A cordoned node (unschedulable taint) still gets a daemon pod: every daemon pod tolerates it."""
     ds = daemonset()
-    cordoned = node("a", taints=[{"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}], unschedulable=True)
+    cordoned = node("a", taints=[{"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}],
+                    unschedulable=True)
     (made,) = creates(sync(ds, [cordoned], [], [revision_of(ds)]))
-    assert {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute"} in made.obj["spec"]["tolerations"]
+    not_ready = {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute"}
+    assert not_ready in made.obj["spec"]["tolerations"]
 
 
 def test_a_pod_stays_through_a_new_no_schedule_taint():
@@ -153,7 +155,8 @@ def test_rolling_update_waits_while_an_updated_pod_is_unavailable():
     ds["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:2"
     new = revision_of(ds)
     new["revision"] = 2
-    pods = [daemon_pod(ds, "p-a", "a", new, ready=False), daemon_pod(ds, "p-b", "b", old), daemon_pod(ds, "p-c", "c", old)]
+    pods = [daemon_pod(ds, "p-a", "a", new, ready=False), daemon_pod(ds, "p-b", "b", old),
+            daemon_pod(ds, "p-c", "c", old)]
     assert deletes(sync(ds, [node(n) for n in "abc"], pods, [old, new])) == []
 
 
@@ -175,5 +178,6 @@ def test_status_counts_desired_current_ready_and_updated():
     nodes = [node("a", {"disk": "ssd"}), node("b", {"disk": "ssd"}), node("c")]
     pods = [daemon_pod(ds, "p-a", "a", rev), daemon_pod(ds, "p-c", "c", rev)]
     status = status_of(DaemonSetsController(FakeClock()).sync(ds, nodes, pods, [rev]))
-    assert (status["desiredNumberScheduled"], status["currentNumberScheduled"], status["numberReady"],
-            status["updatedNumberScheduled"], status["numberMisscheduled"], status["numberUnavailable"]) == (2, 1, 1, 1, 1, 1)
+    counts = (status["desiredNumberScheduled"], status["currentNumberScheduled"], status["numberReady"],
+              status["updatedNumberScheduled"], status["numberMisscheduled"], status["numberUnavailable"])
+    assert counts == (2, 1, 1, 1, 1, 1)

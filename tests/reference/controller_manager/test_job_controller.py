@@ -100,7 +100,8 @@ def test_failures_within_the_backoff_limit_are_retried():
 
 
 def test_active_deadline_fails_the_job_and_deletes_its_pods():
-    """Past activeDeadlineSeconds since startTime the Job is Failed (DeadlineExceeded) and its active pods deleted."""
+    """Past activeDeadlineSeconds since startTime the Job is Failed (DeadlineExceeded) and its
+    active pods are deleted."""
     clock = FakeClock()
     j = job(deadline=30)
     j["status"]["startTime"] = rfc3339(clock.now())

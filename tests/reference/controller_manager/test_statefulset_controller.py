@@ -146,7 +146,8 @@ def test_status_counts_replicas_ready_current_and_updated():
     s = statefulset(replicas=2)
     rev = revision_of(s)
     status = status_of(sync(s, [member(s, 0, rev), member(s, 1, rev, ready=False)], [rev]))
-    assert (status["replicas"], status["readyReplicas"], status["currentReplicas"], status["updatedReplicas"]) == (2, 1, 2, 2)
+    counts = (status["replicas"], status["readyReplicas"], status["currentReplicas"], status["updatedReplicas"])
+    assert counts == (2, 1, 2, 2)
     assert status["currentRevision"] == status["updateRevision"] == rev["metadata"]["name"]
 
 
