@@ -1,160 +1,118 @@
-"""Request bodies in Kubernetes' protobuf encoding (`application/vnd.kubernetes.protobuf`), decoded
-to the same JSON dicts a JSON body gives.
+"""Kubernetes' protobuf encoding (`application/vnd.kubernetes.protobuf`), to and from the same JSON
+dicts a JSON body gives.
 
-kubectl 1.32 and later send typed objects this way (`kubectl create namespace|configmap|role...`,
-`kubectl auth can-i`), so the server must read them. A body is the 4-byte magic `k8s\\0` and a
-`runtime.Unknown` whose `typeMeta` names the kind and whose `raw` is the object's gogo-protobuf
-message.
+kubectl 1.32 and later send typed objects this way, and the 1.24 components (kube-controller-manager,
+kube-scheduler, kubelet, kube-proxy) send and ask for nothing else by default. A body is the 4-byte
+magic `k8s\\0` and a `runtime.Unknown` whose `typeMeta` names the kind and whose `raw` is the
+object's gogo-protobuf message.
 
-`MESSAGES` is our own table of the messages kubectl sends: field number -> JSON name, type and
-label. The field numbers are wire-format facts of the Kubernetes API; the table covers only what the
-typed `kubectl create` commands fill in, and a field it does not list is skipped, so an object with
-more fields still decodes everything the table knows.
+The layouts are `protobuf_messages.TABLE`, every message of the served groups' v1 types. Decoding is
+strict, because a field we skipped would be data lost without a word: an unknown field number, a
+wire type that does not fit the field, a truncated value or a string that is not UTF-8 raises a
+`ProtobufError` naming the kind and the field's JSON path. Encoding is as strict about JSON keys the
+layout does not know.
 
-The decoder knows the apimachinery types whose JSON is not their message shape (Time, MicroTime,
-Quantity, IntOrString, RawExtension, FieldsV1, Duration). Like JSON's `omitempty`, empty strings,
-empty lists and maps and zero times are left out.
+The apimachinery types whose JSON is not their message shape (Time, MicroTime, Quantity,
+IntOrString, RawExtension, FieldsV1) are converted both ways. Like JSON's `omitempty`, decoding
+leaves out empty strings, lists, maps and zero times, which gogo writes for every non-pointer field.
 """
 from __future__ import annotations
 
 import base64
+import calendar
 import json
+import re
+import struct
 import time
 from typing import Any, NamedTuple
 
+from reference_impl.apiserver.protobuf_messages import TABLE
 from reference_impl.mirrors import mirrors
 
 MAGIC = b"k8s\x00"
 MEDIA_TYPE = "application/vnd.kubernetes.protobuf"
-SCALARS = {"string", "bytes", "bool", "int32", "int64", "uint32", "uint64", "double", "float", "sint32", "sint64",
-           "fixed32", "fixed64", "sfixed32", "sfixed64"}
+VARINTS = {"bool", "int32", "int64", "uint32", "uint64"}
+FIXED = {"double": (1, "<d"), "float": (5, "<f")}
+SCALARS = VARINTS | set(FIXED) | {"string", "bytes"}
+TIMES = {"meta.Time", "meta.MicroTime"}
+INT_OR_STRING, QUANTITY = "intstr.IntOrString", "resource.Quantity"
+RAW_JSON = {"runtime.RawExtension", "meta.FieldsV1"}  # one bytes field 1 that holds JSON
+SPECIAL = TIMES | RAW_JSON | {INT_OR_STRING, QUANTITY}
 
-CORE = "k8s.io.api.core.v1."
-APPS = "k8s.io.api.apps.v1."
-RBAC = "k8s.io.api.rbac.v1."
-AUTHZ = "k8s.io.api.authorization.v1."
-META = "k8s.io.apimachinery.pkg.apis.meta.v1."
-RUNTIME = "k8s.io.apimachinery.pkg.runtime."
-INT_OR_STRING = "k8s.io.apimachinery.pkg.util.intstr.IntOrString"
-QUANTITY = "k8s.io.apimachinery.pkg.api.resource.Quantity"
+# The package of each API group's v1 messages in TABLE.
+PACKAGES = {"": "core", "apps": "apps", "batch": "batch", "coordination.k8s.io": "coordination",
+            "discovery.k8s.io": "discovery", "events.k8s.io": "events", "storage.k8s.io": "storage",
+            "policy": "policy", "certificates.k8s.io": "certificates", "rbac.authorization.k8s.io": "rbac",
+            "authorization.k8s.io": "authorization", "authentication.k8s.io": "authentication",
+            "autoscaling": "autoscaling", "networking.k8s.io": "networking", "node.k8s.io": "node",
+            "scheduling.k8s.io": "scheduling", "meta.k8s.io": "meta"}
+# Registered in every group version (metav1.AddToGroupVersion), so their typeMeta names any group.
+META_KINDS = {"Status", "DeleteOptions", "ListOptions", "WatchEvent"}
 
 
 class ProtobufError(ValueError):
-    """A body that is not a well-formed Kubernetes protobuf message."""
+    """A body that is not a well-formed Kubernetes protobuf message of a kind we serve."""
 
 
 class Field(NamedTuple):
-    """One field of a message layout: its JSON name, its type (a scalar or a message's full name)
-    and its label: "optional", "repeated", or "map" (a map<string, type>)."""
+    """One field of a message layout: its JSON name, its type (a scalar or a message's name in
+    TABLE) and its label: "optional", "repeated", "map" (a map<string, type>) or "inline" (a
+    message whose fields sit in its parent's JSON, `VolumeSource` in `Volume`)."""
     name: str
-    type: str = "string"
+    type: str
     label: str = "optional"
 
 
-def many(name: str, type_: str = "string") -> Field:
-    return Field(name, type_, "repeated")
+def _parse(table: str) -> tuple[dict[str, dict[int, Field]], set[str]]:
+    messages: dict[str, dict[int, Field]] = {}
+    named_lists = set()
+    for entry in re.split(r"\n(?! )", table.strip()):
+        name, _, body = entry.partition(":")
+        body = " ".join(body.split())
+        if body.startswith("= []"):  # a named slice: `message ExtraValue { repeated string items = 1; }`
+            messages[name] = {1: Field("items", body[4:], "repeated")}
+            named_lists.add(name)
+            continue
+        layout = messages[name] = {}
+        for part in body.split("; "):
+            number, json_name, type_ = part.split()
+            label = "inline" if json_name == "-" else {"[]": "repeated", "{}": "map"}.get(type_[:2], "optional")
+            layout[int(number)] = Field(json_name, type_[2:] if label in ("repeated", "map") else type_, label)
+    return messages, named_lists
 
 
-def map_of(name: str, type_: str = "string") -> Field:
-    return Field(name, type_, "map")
+MESSAGES, NAMED_LISTS = _parse(TABLE)
+# The envelope (runtime.TypeMeta is apiVersion=1, kind=2, unlike meta/v1's TypeMeta).
+MESSAGES["runtime.TypeMeta"] = {1: Field("apiVersion", "string"), 2: Field("kind", "string")}
+MESSAGES["runtime.Unknown"] = {1: Field("typeMeta", "runtime.TypeMeta"), 2: Field("raw", "bytes"),
+                               3: Field("contentEncoding", "string"), 4: Field("contentType", "string")}
 
 
-# Every object kind starts with its ObjectMeta as field 1.
-OBJECT_META = Field("metadata", META + "ObjectMeta")
-
-MESSAGES: dict[str, dict[int, Field]] = {
-    # The envelope's type (runtime.TypeMeta is apiVersion=1, kind=2, unlike meta/v1's TypeMeta).
-    RUNTIME + "TypeMeta": {1: Field("apiVersion"), 2: Field("kind")},
-
-    # meta/v1
-    META + "ObjectMeta": {1: Field("name"), 2: Field("generateName"), 3: Field("namespace"), 5: Field("uid"),
-                          6: Field("resourceVersion"), 7: Field("generation", "int64"),
-                          8: Field("creationTimestamp", META + "Time"), 9: Field("deletionTimestamp", META + "Time"),
-                          10: Field("deletionGracePeriodSeconds", "int64"), 11: map_of("labels"),
-                          12: map_of("annotations"), 13: many("ownerReferences", META + "OwnerReference"),
-                          14: many("finalizers")},
-    META + "OwnerReference": {1: Field("kind"), 3: Field("name"), 4: Field("uid"), 5: Field("apiVersion"),
-                              6: Field("controller", "bool"), 7: Field("blockOwnerDeletion", "bool")},
-    META + "LabelSelector": {1: map_of("matchLabels"), 2: many("matchExpressions", META + "LabelSelectorRequirement")},
-    META + "LabelSelectorRequirement": {1: Field("key"), 2: Field("operator"), 3: many("values")},
-
-    # core/v1
-    CORE + "Namespace": {1: OBJECT_META, 2: Field("spec", CORE + "NamespaceSpec")},
-    CORE + "NamespaceSpec": {1: many("finalizers")},
-    CORE + "ConfigMap": {1: OBJECT_META, 2: map_of("data"), 3: map_of("binaryData", "bytes"),
-                         4: Field("immutable", "bool")},
-    CORE + "Secret": {1: OBJECT_META, 2: map_of("data", "bytes"), 3: Field("type"), 4: map_of("stringData"),
-                      5: Field("immutable", "bool")},
-    CORE + "ServiceAccount": {1: OBJECT_META, 2: many("secrets", CORE + "ObjectReference"),
-                              3: many("imagePullSecrets", CORE + "LocalObjectReference"),
-                              4: Field("automountServiceAccountToken", "bool")},
-    CORE + "ObjectReference": {1: Field("kind"), 2: Field("namespace"), 3: Field("name"), 4: Field("uid"),
-                               5: Field("apiVersion"), 6: Field("resourceVersion"), 7: Field("fieldPath")},
-    CORE + "LocalObjectReference": {1: Field("name")},
-    CORE + "Service": {1: OBJECT_META, 2: Field("spec", CORE + "ServiceSpec")},
-    CORE + "ServiceSpec": {1: many("ports", CORE + "ServicePort"), 2: map_of("selector"), 3: Field("clusterIP"),
-                           4: Field("type"), 5: many("externalIPs"), 7: Field("sessionAffinity"),
-                           10: Field("externalName"), 18: many("clusterIPs")},
-    CORE + "ServicePort": {1: Field("name"), 2: Field("protocol"), 3: Field("port", "int32"),
-                           4: Field("targetPort", INT_OR_STRING), 5: Field("nodePort", "int32"),
-                           6: Field("appProtocol")},
-    CORE + "Pod": {1: OBJECT_META, 2: Field("spec", CORE + "PodSpec")},
-    CORE + "PodTemplateSpec": {1: OBJECT_META, 2: Field("spec", CORE + "PodSpec")},
-    CORE + "PodSpec": {2: many("containers", CORE + "Container"), 3: Field("restartPolicy"),
-                       4: Field("terminationGracePeriodSeconds", "int64"), 6: Field("dnsPolicy"),
-                       7: map_of("nodeSelector"), 8: Field("serviceAccountName"), 10: Field("nodeName"),
-                       15: many("imagePullSecrets", CORE + "LocalObjectReference"), 19: Field("schedulerName"),
-                       20: many("initContainers", CORE + "Container")},
-    CORE + "Container": {1: Field("name"), 2: Field("image"), 3: many("command"), 4: many("args"),
-                         5: Field("workingDir"), 6: many("ports", CORE + "ContainerPort"),
-                         7: many("env", CORE + "EnvVar"), 8: Field("resources", CORE + "ResourceRequirements"),
-                         13: Field("terminationMessagePath"), 14: Field("imagePullPolicy"),
-                         16: Field("stdin", "bool"), 17: Field("stdinOnce", "bool"), 18: Field("tty", "bool"),
-                         20: Field("terminationMessagePolicy")},
-    CORE + "ContainerPort": {1: Field("name"), 2: Field("hostPort", "int32"), 3: Field("containerPort", "int32"),
-                             4: Field("protocol"), 5: Field("hostIP")},
-    CORE + "EnvVar": {1: Field("name"), 2: Field("value")},
-    CORE + "ResourceRequirements": {1: map_of("limits", QUANTITY), 2: map_of("requests", QUANTITY)},
-
-    # apps/v1
-    APPS + "Deployment": {1: OBJECT_META, 2: Field("spec", APPS + "DeploymentSpec")},
-    APPS + "DeploymentSpec": {1: Field("replicas", "int32"), 2: Field("selector", META + "LabelSelector"),
-                              3: Field("template", CORE + "PodTemplateSpec"),
-                              4: Field("strategy", APPS + "DeploymentStrategy"), 5: Field("minReadySeconds", "int32"),
-                              6: Field("revisionHistoryLimit", "int32"), 7: Field("paused", "bool"),
-                              9: Field("progressDeadlineSeconds", "int32")},
-    APPS + "DeploymentStrategy": {1: Field("type"), 2: Field("rollingUpdate", APPS + "RollingUpdateDeployment")},
-    APPS + "RollingUpdateDeployment": {1: Field("maxUnavailable", INT_OR_STRING), 2: Field("maxSurge", INT_OR_STRING)},
-
-    # rbac.authorization.k8s.io/v1
-    RBAC + "Role": {1: OBJECT_META, 2: many("rules", RBAC + "PolicyRule")},
-    RBAC + "ClusterRole": {1: OBJECT_META, 2: many("rules", RBAC + "PolicyRule")},
-    RBAC + "PolicyRule": {1: many("verbs"), 2: many("apiGroups"), 3: many("resources"), 4: many("resourceNames"),
-                          5: many("nonResourceURLs")},
-    RBAC + "RoleBinding": {1: OBJECT_META, 2: many("subjects", RBAC + "Subject"),
-                           3: Field("roleRef", RBAC + "RoleRef")},
-    RBAC + "ClusterRoleBinding": {1: OBJECT_META, 2: many("subjects", RBAC + "Subject"),
-                                  3: Field("roleRef", RBAC + "RoleRef")},
-    RBAC + "Subject": {1: Field("kind"), 2: Field("apiGroup"), 3: Field("name"), 4: Field("namespace")},
-    RBAC + "RoleRef": {1: Field("apiGroup"), 2: Field("kind"), 3: Field("name")},
-
-    # authorization.k8s.io/v1 (`kubectl auth can-i`)
-    AUTHZ + "SelfSubjectAccessReview": {1: OBJECT_META, 2: Field("spec", AUTHZ + "SelfSubjectAccessReviewSpec")},
-    AUTHZ + "SelfSubjectAccessReviewSpec": {1: Field("resourceAttributes", AUTHZ + "ResourceAttributes"),
-                                            2: Field("nonResourceAttributes", AUTHZ + "NonResourceAttributes")},
-    AUTHZ + "ResourceAttributes": {1: Field("namespace"), 2: Field("verb"), 3: Field("group"), 4: Field("version"),
-                                   5: Field("resource"), 6: Field("subresource"), 7: Field("name")},
-    AUTHZ + "NonResourceAttributes": {1: Field("path"), 2: Field("verb")},
-}
-
-# --- decoding ---------------------------------------------------------------------------------
+def message_type(api_version: str, kind: str) -> str:
+    """The TABLE name of the message for an apiVersion and kind; ProtobufError if there is none."""
+    group, _, version = api_version.rpartition("/")
+    if kind in META_KINDS:
+        return "meta." + kind
+    name = f"{PACKAGES.get(group)}.{kind}"
+    if version != "v1" or group not in PACKAGES or name not in MESSAGES:
+        raise ProtobufError(f"no protobuf layout for {api_version or '(no apiVersion)'} {kind or '(no kind)'}")
+    return name
 
 
-def _varint(data: bytes, at: int) -> tuple[int, int]:
+# --- wire format ------------------------------------------------------------------------------
+
+
+def _wire_type(field: Field) -> int:
+    if field.type in VARINTS:
+        return 0
+    return FIXED[field.type][0] if field.type in FIXED else 2
+
+
+def _varint(data: bytes, at: int, path: str) -> tuple[int, int]:
     value = shift = 0
     while True:
         if at >= len(data):
-            raise ProtobufError("truncated varint")
+            raise ProtobufError(f"{path}: truncated varint")
         byte = data[at]
         value |= (byte & 0x7F) << shift
         at += 1
@@ -163,25 +121,44 @@ def _varint(data: bytes, at: int) -> tuple[int, int]:
         shift += 7
 
 
-def _fields(data: bytes):
+def _fields(data: bytes, path: str):
     """(field number, wire type, value) for each field: ints for varints, bytes otherwise."""
     at = 0
     while at < len(data):
-        key, at = _varint(data, at)
+        key, at = _varint(data, at, path)
         number, wire = key >> 3, key & 7
         if wire == 0:
-            value, at = _varint(data, at)
-        elif wire == 2:
-            length, at = _varint(data, at)
-            if at + length > len(data):
-                raise ProtobufError("truncated length-delimited field")
-            value, at = data[at:at + length], at + length
-        elif wire in (1, 5):
-            size = 8 if wire == 1 else 4
+            value, at = _varint(data, at, path)
+        elif wire in (1, 2, 5):
+            size = {1: 8, 5: 4}.get(wire)
+            if size is None:
+                size, at = _varint(data, at, path)
+            if at + size > len(data):
+                raise ProtobufError(f"{path}: field {number} is truncated")
             value, at = data[at:at + size], at + size
         else:
-            raise ProtobufError(f"unsupported wire type {wire}")
+            raise ProtobufError(f"{path}: field {number} has wire type {wire}, which Kubernetes never uses")
         yield number, wire, value
+
+
+def _put_varint(value: int) -> bytes:
+    value &= (1 << 64) - 1  # negative ints are written as ten-byte two's complement, as Go does
+    out = bytearray()
+    while True:
+        byte, value = value & 0x7F, value >> 7
+        out.append(byte | (0x80 if value else 0))
+        if not value:
+            return bytes(out)
+
+
+def _put(number: int, wire: int, payload: int | bytes) -> bytes:
+    key = _put_varint(number << 3 | wire)
+    if wire == 0:
+        return key + _put_varint(payload)
+    return key + (_put_varint(len(payload)) if wire == 2 else b"") + payload
+
+
+# --- decoding ---------------------------------------------------------------------------------
 
 
 def _rfc3339(seconds: int, micros: int | None = None) -> str:
@@ -189,96 +166,222 @@ def _rfc3339(seconds: int, micros: int | None = None) -> str:
     return f"{stamp}.{micros:06d}Z" if micros is not None else f"{stamp}Z"
 
 
-def _special(type_: str, data: bytes) -> Any:
+def _signed(value: int, bits: int, path: str) -> int:
+    value = value - (1 << 64) if value >= 1 << 63 else value
+    if bits == 32 and not -(1 << 31) <= value < 1 << 31:
+        raise ProtobufError(f"{path}: {value} does not fit an int32")
+    return value
+
+
+def _special(type_: str, data: bytes, path: str) -> Any:
     """The JSON form of the apimachinery types that do not marshal as their message."""
-    fields = {number: value for number, _, value in _fields(data)}
-    if type_ in (META + "Time", META + "MicroTime"):
+    fields = {number: value for number, _, value in _fields(data, path)}
+    if type_ in TIMES:
         seconds, nanos = fields.get(1, 0), fields.get(2, 0)
         if not seconds and not nanos:
             return None
-        return _rfc3339(seconds, nanos // 1000 if type_.endswith("MicroTime") else None)
+        return _rfc3339(_signed(seconds, 64, path), nanos // 1000 if type_ == "meta.MicroTime" else None)
     if type_ == INT_OR_STRING:
-        return fields.get(3, b"").decode() if fields.get(1) == 1 else _signed(fields.get(2, 0), 32)
+        if fields.get(1) == 1:
+            return _string(fields.get(3, b""), path)
+        return _signed(fields.get(2, 0), 32, path)
     if type_ == QUANTITY:
-        return fields.get(1, b"").decode()
-    if type_ in (RUNTIME + "RawExtension", META + "FieldsV1"):
-        raw = fields.get(1, b"")
+        return _string(fields.get(1, b""), path)
+    raw = fields.get(1, b"")
+    try:
         return json.loads(raw) if raw else None
-    if type_ == META + "Duration":
-        return f"{fields.get(1, 0) / 1e9:g}s"
-    raise KeyError(type_)
+    except ValueError as err:
+        raise ProtobufError(f"{path}: the raw object is not JSON ({err})") from err
 
 
-def _signed(value: int, bits: int) -> int:
-    return value - (1 << 64) if value >= 1 << 63 else (value - (1 << 32) if bits == 32 and value >= 1 << 31 else value)
-
-
-def _value(type_: str, wire: int, raw: Any) -> Any:
-    if type_ == "string":
+def _string(raw: bytes, path: str) -> str:
+    try:
         return raw.decode()
+    except UnicodeDecodeError as err:
+        raise ProtobufError(f"{path}: a string that is not UTF-8") from err
+
+
+def _value(field: Field, raw: Any, path: str) -> Any:
+    type_ = field.type
+    if type_ == "string":
+        return _string(raw, path)
     if type_ == "bytes":
         return base64.b64encode(raw).decode()
     if type_ == "bool":
+        if raw not in (0, 1):
+            raise ProtobufError(f"{path}: {raw} is not a bool")
         return bool(raw)
     if type_ in ("int32", "int64"):
-        return _signed(raw, 32 if type_ == "int32" else 64)
-    if type_ in SCALARS:
-        if wire in (1, 5):
-            raise ProtobufError(f"fixed-width {type_} fields are not used by the served kinds")
+        return _signed(raw, 32 if type_ == "int32" else 64, path)
+    if type_ in VARINTS:
         return raw
-    try:
-        return _special(type_, raw)
-    except KeyError:
-        return decode_message(type_, raw)
+    if type_ in FIXED:
+        return struct.unpack(FIXED[type_][1], raw)[0]
+    if type_ in SPECIAL:
+        return _special(type_, raw, path)
+    if type_ in NAMED_LISTS:
+        return decode_message(type_, raw, path).get("items", [])
+    return decode_message(type_, raw, path)
+
+
+def _expect_wire(field: Field, wire: int, path: str, number: int) -> None:
+    expected = 2 if field.label == "map" else _wire_type(field)
+    packed = field.label == "repeated" and wire == 2 and expected != 2
+    if wire != expected and not packed:
+        raise ProtobufError(f"{path}: field {number} has wire type {wire}, but {field.type} is written "
+                            f"with wire type {expected}")
 
 
 @mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/protobuf.Serializer).Decode")
-def decode_message(type_: str, data: bytes) -> dict:
-    """One message as a JSON dict, by its layout in MESSAGES; fields the layout lacks are skipped."""
-    layout = MESSAGES.get(type_)
-    if layout is None:
-        raise ProtobufError(f"no protobuf layout for {type_}")
+def decode_message(type_: str, data: bytes, path: str = "") -> dict:
+    """One message as a JSON dict, by its layout in MESSAGES; `path` (the kind and JSON field names
+    down to this message) is what errors name."""
+    path = path or type_.split(".")[-1]
+    layout = MESSAGES[type_]
     obj: dict[str, Any] = {}
-    for number, wire, raw in _fields(data):
+    for number, wire, raw in _fields(data, path):
         field = layout.get(number)
         if field is None:
-            continue
-        if field.label == "map":
-            entry = {n: (w, v) for n, w, v in _fields(raw)}
-            key = entry.get(1, (2, b""))[1].decode()
-            wire_value, value = entry.get(2, (2, b""))
-            obj.setdefault(field.name, {})[key] = _value(field.type, wire_value, value)
+            raise ProtobufError(f"{path}: unknown field {number} (wire type {wire}) in {type_}")
+        where = path if field.label == "inline" else f"{path}.{field.name}"
+        _expect_wire(field, wire, where, number)
+        if field.label == "inline":
+            obj.update(decode_message(field.type, raw, where))
+        elif field.label == "map":
+            entry = {n: (w, v) for n, w, v in _fields(raw, where)}
+            key = _string(entry.get(1, (2, b""))[1], where)
+            value_wire, value = entry.get(2, (_wire_type(field), b"" if _wire_type(field) == 2 else 0))
+            _expect_wire(field._replace(label="optional"), value_wire, f"{where}[{key}]", 2)
+            obj.setdefault(field.name, {})[key] = _value(field, value, f"{where}[{key}]")
         elif field.label == "repeated":
-            if wire == 2 and field.type in SCALARS - {"string", "bytes"}:
-                at, values = 0, []
+            items = obj.setdefault(field.name, [])
+            if wire == 2 and field.type in VARINTS:
+                at = 0
                 while at < len(raw):
-                    item, at = _varint(raw, at)
-                    values.append(_value(field.type, 0, item))
-                obj.setdefault(field.name, []).extend(values)
+                    item, at = _varint(raw, at, where)
+                    items.append(_value(field, item, where))
             else:
-                obj.setdefault(field.name, []).append(_value(field.type, wire, raw))
+                items.append(_value(field, raw, f"{where}[{len(items)}]"))
         else:
-            obj[field.name] = _value(field.type, wire, raw)
+            obj[field.name] = _value(field, raw, where)
     return {k: v for k, v in obj.items() if v not in ("", None, [], {})}
-
-
-def message_type(api_version: str, kind: str) -> str:
-    group, _, version = api_version.rpartition("/")
-    package = {"": "core", "rbac.authorization.k8s.io": "rbac", "coordination.k8s.io": "coordination",
-               "authorization.k8s.io": "authorization"}.get(group, group)
-    if kind in ("Status", "DeleteOptions"):
-        return META + kind
-    return f"k8s.io.api.{package}.{version}.{kind}"
 
 
 def decode(body: bytes) -> dict:
     """A `application/vnd.kubernetes.protobuf` body as the JSON dict of its object."""
     if not body.startswith(MAGIC):
         raise ProtobufError("the body does not start with the k8s protobuf magic number")
-    # The runtime.Unknown envelope by field number: 1 typeMeta, 2 raw (the object's message);
-    # 3 contentEncoding and 4 contentType are not used.
-    envelope = {number: value for number, _, value in _fields(body[len(MAGIC):])}
-    type_meta = decode_message(RUNTIME + "TypeMeta", envelope.get(1, b""))
+    envelope = decode_message("runtime.Unknown", body[len(MAGIC):], "Unknown")
+    type_meta = envelope.get("typeMeta", {})
     api_version, kind = type_meta.get("apiVersion", ""), type_meta.get("kind", "")
-    obj = decode_message(message_type(api_version, kind), envelope.get(2, b""))
+    if envelope.get("contentEncoding"):
+        raise ProtobufError(f"{kind}: content encoding {envelope['contentEncoding']!r} is not supported")
+    raw = base64.b64decode(envelope.get("raw", ""))
+    obj = decode_message(message_type(api_version, kind), raw, kind)
     return {"apiVersion": api_version, "kind": kind, **obj}
+
+
+# --- encoding ---------------------------------------------------------------------------------
+
+
+def _parse_time(value: str, path: str) -> tuple[int, int]:
+    match = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z", str(value))
+    if not match:
+        raise ProtobufError(f"{path}: {value!r} is not an RFC 3339 time in UTC")
+    seconds = calendar.timegm(time.strptime(match.group(1), "%Y-%m-%dT%H:%M:%S"))
+    return seconds, int((match.group(2) or "0").ljust(9, "0"))
+
+
+def _encode_special(type_: str, value: Any, path: str) -> bytes:
+    if type_ in TIMES:
+        seconds, nanos = _parse_time(value, path)
+        if type_ == "meta.Time":
+            nanos = 0  # metav1.Time marshals whole seconds, as its JSON does
+        return _put(1, 0, seconds) + _put(2, 0, nanos)
+    if type_ == INT_OR_STRING:
+        if isinstance(value, str):
+            return _put(1, 0, 1) + _put(2, 0, 0) + _put(3, 2, value.encode())
+        return _put(1, 0, 0) + _put(2, 0, _int(value, path)) + _put(3, 2, b"")
+    if type_ == QUANTITY:
+        return _put(1, 2, str(value).encode())
+    return _put(1, 2, json.dumps(value, separators=(",", ":")).encode())
+
+
+def _int(value: Any, path: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ProtobufError(f"{path}: {value!r} is not an integer")
+    return value
+
+
+def _encode_value(field: Field, value: Any, path: str) -> tuple[int, int | bytes]:
+    """The wire type and payload of one value of a field's type."""
+    type_ = field.type
+    if type_ == "string":
+        if not isinstance(value, str):
+            raise ProtobufError(f"{path}: {value!r} is not a string")
+        return 2, value.encode()
+    if type_ == "bytes":
+        return 2, base64.b64decode(value)
+    if type_ == "bool":
+        if not isinstance(value, bool):
+            raise ProtobufError(f"{path}: {value!r} is not a bool")
+        return 0, int(value)
+    if type_ in VARINTS:
+        return 0, _int(value, path)
+    if type_ in FIXED:
+        return FIXED[type_][0], struct.pack(FIXED[type_][1], value)
+    if type_ in SPECIAL:
+        return 2, _encode_special(type_, value, path)
+    if type_ in NAMED_LISTS:
+        return 2, encode_message(type_, {"items": value}, path)
+    return 2, encode_message(type_, value, path)
+
+
+def _json_names(type_: str) -> set[str]:
+    names = set()
+    for field in MESSAGES[type_].values():
+        names |= _json_names(field.type) if field.label == "inline" else {field.name}
+    return names
+
+
+@mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/protobuf.Serializer).Encode")
+def encode_message(type_: str, obj: dict, path: str = "") -> bytes:
+    """One JSON dict as its message, fields in number order as gogo writes them; a key the layout
+    does not know is an error rather than left out."""
+    path = path or type_.split(".")[-1]
+    if not isinstance(obj, dict):
+        raise ProtobufError(f"{path}: {obj!r} is not an object")
+    # TypeMeta has no protobuf field: the envelope carries the kind, and list items drop it.
+    unknown = set(obj) - _json_names(type_) - {"apiVersion", "kind"}
+    if unknown:
+        raise ProtobufError(f"{path}: no protobuf field for {', '.join(sorted(unknown))} in {type_}")
+    out = bytearray()
+    for number, field in sorted(MESSAGES[type_].items()):
+        where = f"{path}.{field.name}"
+        if field.label == "inline":
+            inner = {k: v for k, v in obj.items() if k in _json_names(field.type)}
+            if inner:
+                out += _put(number, 2, encode_message(field.type, inner, path))
+            continue
+        value = obj.get(field.name)
+        if value is None:
+            continue
+        if field.label == "map":
+            for key in sorted(value):
+                entry_wire, payload = _encode_value(field, value[key], f"{where}[{key}]")
+                out += _put(number, 2, _put(1, 2, key.encode()) + _put(2, entry_wire, payload))
+        elif field.label == "repeated":
+            for i, item in enumerate(value):
+                out += _put(number, *_encode_value(field, item, f"{where}[{i}]"))
+        else:
+            out += _put(number, *_encode_value(field, value, where))
+    return bytes(out)
+
+
+def encode(obj: dict) -> bytes:
+    """A JSON dict with apiVersion and kind as an `application/vnd.kubernetes.protobuf` body."""
+    api_version, kind = obj.get("apiVersion", ""), obj.get("kind", "")
+    raw = encode_message(message_type(api_version, kind), obj, kind)
+    type_meta = _put(1, 2, api_version.encode()) + _put(2, 2, kind.encode())
+    # gogo writes Unknown's contentEncoding and contentType even when empty.
+    return MAGIC + _put(1, 2, type_meta) + _put(2, 2, raw) + _put(3, 2, b"") + _put(4, 2, b"")

@@ -454,36 +454,3 @@ def test_malformed_protobuf_is_400(chain):
     code, status = call(chain, "POST", ns_path(chain, "configmaps"), b"nope",
                         content_type="application/vnd.kubernetes.protobuf")
     assert (code, status["reason"]) == (400, "BadRequest")
-
-
-def test_protobuf_special_types():
-    """Time, IntOrString and Quantity decode to their JSON forms, not their message shapes."""
-    from reference_impl.apiserver import protobuf
-    from reference_impl.apiserver.openapi_proto import _string, _varint
-
-    assert protobuf._special(protobuf.META + "Time", _varint(8) + _varint(1_700_000_000)) == "2023-11-14T22:13:20Z"
-    assert protobuf._special("k8s.io.apimachinery.pkg.util.intstr.IntOrString", _varint(16) + _varint(80)) == 80
-    assert protobuf._special("k8s.io.apimachinery.pkg.util.intstr.IntOrString",
-                             _varint(8) + _varint(1) + _string(3, "http")) == "http"
-    assert protobuf._special("k8s.io.apimachinery.pkg.api.resource.Quantity", _string(1, "100m")) == "100m"
-
-
-def test_protobuf_layouts_name_only_known_types():
-    """Every message a layout refers to has a layout itself, or is a scalar or a special type."""
-    from reference_impl.apiserver import protobuf
-
-    for layout in protobuf.MESSAGES.values():
-        for message_field in layout.values():
-            if message_field.type in protobuf.SCALARS or message_field.type in protobuf.MESSAGES:
-                continue
-            protobuf._special(message_field.type, b"")  # raises KeyError for an unknown type
-
-
-def test_protobuf_fields_missing_from_a_layout_are_skipped():
-    """A field the table does not list (here ConfigMap field 99) is skipped, not an error."""
-    from reference_impl.apiserver import protobuf
-    from reference_impl.apiserver.openapi_proto import _bytes_field, _string
-
-    raw = (_bytes_field(1, _string(1, "cm")) + _string(99, "a field from a newer API")
-           + _bytes_field(2, _string(1, "k") + _string(2, "v")))
-    assert protobuf.decode_message(protobuf.CORE + "ConfigMap", raw) == {"metadata": {"name": "cm"}, "data": {"k": "v"}}

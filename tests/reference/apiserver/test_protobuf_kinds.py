@@ -1,0 +1,435 @@
+"""Kubernetes protobuf bodies of every served kind: each realistic object survives encode and
+decode unchanged, a few bodies are checked byte by byte against the wire format, and a body that
+does not fit its layout is refused with the kind and field named."""
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from reference_impl.apiserver import protobuf
+from reference_impl.apiserver.protobuf import ProtobufError
+
+META = {"name": "web-1", "namespace": "default", "uid": "6f1c0c6e-6d6a-4c39-9d47-4b1b8f1f2a11",
+        "resourceVersion": "4711", "generation": 3, "creationTimestamp": "2024-05-01T10:00:00Z",
+        "labels": {"app": "web"}, "annotations": {"deployment.kubernetes.io/revision": "2"},
+        "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-5d8f",
+                             "uid": "0b5b2f9c-2d1e-4b4f-8c55-3a1d2c3b4a59", "controller": True,
+                             "blockOwnerDeletion": True}],
+        "finalizers": ["foregroundDeletion"],
+        "managedFields": [{"manager": "kube-controller-manager", "operation": "Update", "apiVersion": "apps/v1",
+                           "time": "2024-05-01T10:00:00Z", "fieldsType": "FieldsV1",
+                           "fieldsV1": {"f:status": {"f:replicas": {}}}, "subresource": "status"}]}
+SELECTOR = {"matchLabels": {"app": "web"},
+            "matchExpressions": [{"key": "tier", "operator": "In", "values": ["front", "edge"]}]}
+POD_SPEC = {
+    "volumes": [{"name": "config", "configMap": {"name": "web-config", "defaultMode": 420,
+                                                 "items": [{"key": "a", "path": "a.conf"}]}},
+                {"name": "token", "projected": {"sources": [{"serviceAccountToken": {"expirationSeconds": 3607,
+                                                                                     "path": "token"}}],
+                                                "defaultMode": 420}},
+                {"name": "data", "persistentVolumeClaim": {"claimName": "data-web-0"}},
+                {"name": "scratch", "emptyDir": {"sizeLimit": "1Gi"}}],
+    "initContainers": [{"name": "init", "image": "busybox:1.36", "command": ["sh", "-c", "true"]}],
+    "containers": [{"name": "nginx", "image": "nginx:1.25", "args": ["-g", "daemon off;"],
+                    "ports": [{"name": "http", "containerPort": 80, "protocol": "TCP"}],
+                    "env": [{"name": "A", "value": "1"},
+                            {"name": "POD_IP", "valueFrom": {"fieldRef": {"apiVersion": "v1",
+                                                                          "fieldPath": "status.podIP"}}}],
+                    "resources": {"limits": {"cpu": "500m", "memory": "128Mi"}, "requests": {"cpu": "100m"}},
+                    "volumeMounts": [{"name": "config", "mountPath": "/etc/nginx", "readOnly": True}],
+                    "livenessProbe": {"httpGet": {"path": "/healthz", "port": "http", "scheme": "HTTP"},
+                                      "initialDelaySeconds": 5, "periodSeconds": 10, "timeoutSeconds": 1,
+                                      "successThreshold": 1, "failureThreshold": 3},
+                    "readinessProbe": {"tcpSocket": {"port": 80}, "periodSeconds": 5},
+                    "lifecycle": {"preStop": {"exec": {"command": ["nginx", "-s", "quit"]}}},
+                    "terminationMessagePath": "/dev/termination-log", "terminationMessagePolicy": "File",
+                    "imagePullPolicy": "IfNotPresent",
+                    "securityContext": {"runAsNonRoot": True, "runAsUser": 101,
+                                        "capabilities": {"drop": ["ALL"]}}}],
+    "restartPolicy": "Always", "terminationGracePeriodSeconds": 30, "dnsPolicy": "ClusterFirst",
+    "nodeSelector": {"kubernetes.io/os": "linux"}, "serviceAccountName": "web", "nodeName": "node-1",
+    "securityContext": {"fsGroup": 101}, "schedulerName": "default-scheduler", "priority": 0,
+    "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+                     {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a"]}]}]}},
+                 "podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+                     {"weight": 100, "podAffinityTerm": {"labelSelector": SELECTOR,
+                                                         "topologyKey": "kubernetes.io/hostname"}}]}},
+    "tolerations": [{"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute",
+                     "tolerationSeconds": 300}],
+    "topologySpreadConstraints": [{"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule",
+                                   "labelSelector": SELECTOR}],
+    "enableServiceLinks": True, "preemptionPolicy": "PreemptLowerPriority"}
+POD_STATUS = {
+    "phase": "Running", "hostIP": "10.0.0.5", "podIP": "10.244.1.7", "podIPs": [{"ip": "10.244.1.7"}],
+    "startTime": "2024-05-01T10:00:01Z", "qosClass": "Burstable",
+    "conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": "2024-05-01T10:00:09Z"},
+                   {"type": "PodScheduled", "status": "True", "lastTransitionTime": "2024-05-01T10:00:00Z"}],
+    "containerStatuses": [{"name": "nginx", "ready": True, "restartCount": 0, "image": "nginx:1.25",
+                           "imageID": "docker-pullable://nginx@sha256:abc", "containerID": "containerd://1f2e",
+                           "started": True, "state": {"running": {"startedAt": "2024-05-01T10:00:05Z"}},
+                           "lastState": {"terminated": {"exitCode": 137, "reason": "OOMKilled",
+                                                        "startedAt": "2024-05-01T09:00:00Z",
+                                                        "finishedAt": "2024-05-01T09:59:00Z"}}}],
+    "initContainerStatuses": [{"name": "init", "ready": False, "restartCount": 0, "image": "busybox:1.36",
+                               "imageID": "", "state": {"terminated": {"exitCode": 0, "reason": "Completed"}}}]}
+TEMPLATE = {"metadata": {"labels": {"app": "web"}}, "spec": POD_SPEC}
+CONDITION = {"type": "Available", "status": "True", "lastUpdateTime": "2024-05-01T10:00:10Z",
+             "lastTransitionTime": "2024-05-01T10:00:10Z", "reason": "MinimumReplicasAvailable",
+             "message": "Deployment has minimum availability."}
+
+
+def _kind(api_version: str, kind: str, **fields) -> dict:
+    return {"apiVersion": api_version, "kind": kind, "metadata": META, **fields}
+
+
+OBJECTS = [
+    _kind("v1", "Pod", spec=POD_SPEC, status=POD_STATUS),
+    _kind("v1", "Node", spec={"podCIDR": "10.244.1.0/24", "podCIDRs": ["10.244.1.0/24"], "providerID": "kubemark://n1",
+                              "taints": [{"key": "node.kubernetes.io/unreachable", "effect": "NoExecute",
+                                          "timeAdded": "2024-05-01T10:00:00Z"}]},
+          status={"capacity": {"cpu": "4", "memory": "16Gi", "pods": "110"},
+                  "allocatable": {"cpu": "3900m", "memory": "15Gi", "pods": "110"},
+                  "conditions": [{"type": "Ready", "status": "True", "lastHeartbeatTime": "2024-05-01T10:00:40Z",
+                                  "lastTransitionTime": "2024-05-01T10:00:00Z", "reason": "KubeletReady",
+                                  "message": "kubelet is posting ready status"}],
+                  "addresses": [{"type": "InternalIP", "address": "10.0.0.5"}, {"type": "Hostname", "address": "n1"}],
+                  "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
+                  "nodeInfo": {"machineID": "m", "systemUUID": "s", "bootID": "b", "kernelVersion": "5.15",
+                               "osImage": "Ubuntu", "containerRuntimeVersion": "containerd://1.6",
+                               "kubeletVersion": "v1.24.0", "kubeProxyVersion": "v1.24.0",
+                               "operatingSystem": "linux", "architecture": "amd64"},
+                  "images": [{"names": ["nginx@sha256:abc", "nginx:1.25"], "sizeBytes": 142000000}],
+                  "volumesInUse": ["kubernetes.io/csi/x"],
+                  "volumesAttached": [{"name": "kubernetes.io/csi/x", "devicePath": "/dev/sdb"}]}),
+    {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "web-1", "namespace": "default", "uid": "u"},
+     "target": {"kind": "Node", "name": "node-1"}},
+    _kind("v1", "Event", involvedObject={"kind": "Pod", "namespace": "default", "name": "web-1", "uid": "u",
+                                         "apiVersion": "v1", "resourceVersion": "4711"},
+          reason="Scheduled", message="Successfully assigned default/web-1 to node-1",
+          source={"component": "default-scheduler"}, firstTimestamp="2024-05-01T10:00:00Z",
+          lastTimestamp="2024-05-01T10:00:00Z", count=1, type="Normal",
+          eventTime="2024-05-01T10:00:00.123456Z", reportingComponent="default-scheduler",
+          reportingInstance="default-scheduler-n1", action="Binding"),
+    _kind("v1", "Endpoints", subsets=[{"addresses": [{"ip": "10.244.1.7", "nodeName": "node-1",
+                                                      "targetRef": {"kind": "Pod", "name": "web-1"}}],
+                                       "notReadyAddresses": [{"ip": "10.244.1.8"}],
+                                       "ports": [{"name": "http", "port": 80, "protocol": "TCP"}]}]),
+    _kind("v1", "Service", spec={"ports": [{"name": "http", "protocol": "TCP", "port": 80, "targetPort": "http",
+                                            "nodePort": 30080}],
+                                 "selector": {"app": "web"}, "clusterIP": "10.96.0.10", "clusterIPs": ["10.96.0.10"],
+                                 "type": "NodePort", "sessionAffinity": "None", "externalTrafficPolicy": "Cluster",
+                                 "ipFamilies": ["IPv4"], "ipFamilyPolicy": "SingleStack",
+                                 "internalTrafficPolicy": "Cluster"},
+          status={"loadBalancer": {"ingress": [{"ip": "192.0.2.1"}]}}),
+    _kind("v1", "ConfigMap", data={"a.conf": "x=1"}, binaryData={"b": base64.b64encode(b"\x00\xff").decode()},
+          immutable=False),
+    _kind("v1", "Secret", data={"token": base64.b64encode(b"s3cr3t").decode()}, type="Opaque"),
+    _kind("v1", "ServiceAccount", secrets=[{"name": "web-token"}], imagePullSecrets=[{"name": "registry"}],
+          automountServiceAccountToken=False),
+    _kind("v1", "Namespace", spec={"finalizers": ["kubernetes"]}, status={"phase": "Active"}),
+    _kind("v1", "PersistentVolume", spec={"capacity": {"storage": "10Gi"}, "accessModes": ["ReadWriteOnce"],
+                                          "csi": {"driver": "csi.example.com", "volumeHandle": "vol-1",
+                                                  "fsType": "ext4", "volumeAttributes": {"a": "b"}},
+                                          "claimRef": {"kind": "PersistentVolumeClaim", "name": "data-web-0"},
+                                          "persistentVolumeReclaimPolicy": "Delete", "storageClassName": "standard",
+                                          "volumeMode": "Filesystem",
+                                          "nodeAffinity": {"required": {"nodeSelectorTerms": [
+                                              {"matchExpressions": [{"key": "zone", "operator": "In",
+                                                                     "values": ["a"]}]}]}}},
+          status={"phase": "Bound"}),
+    _kind("v1", "PersistentVolumeClaim", spec={"accessModes": ["ReadWriteOnce"], "selector": SELECTOR,
+                                               "resources": {"requests": {"storage": "10Gi"}},
+                                               "volumeName": "pv-1", "storageClassName": "standard",
+                                               "volumeMode": "Filesystem"},
+          status={"phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": {"storage": "10Gi"}}),
+    _kind("v1", "ReplicationController", spec={"replicas": 2, "minReadySeconds": 0, "selector": {"app": "web"},
+                                               "template": TEMPLATE},
+          status={"replicas": 2, "fullyLabeledReplicas": 2, "readyReplicas": 2, "availableReplicas": 2,
+                  "observedGeneration": 3}),
+    _kind("v1", "ResourceQuota", spec={"hard": {"pods": "10", "requests.cpu": "4"}, "scopes": ["NotTerminating"]},
+          status={"hard": {"pods": "10"}, "used": {"pods": "3"}}),
+    _kind("apps/v1", "Deployment",
+          spec={"replicas": 3, "selector": SELECTOR, "template": TEMPLATE,
+                "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": 1}},
+                "minReadySeconds": 5, "revisionHistoryLimit": 10, "paused": False, "progressDeadlineSeconds": 600},
+          status={"observedGeneration": 3, "replicas": 3, "updatedReplicas": 3, "readyReplicas": 3,
+                  "availableReplicas": 3, "unavailableReplicas": 0, "conditions": [CONDITION],
+                  "collisionCount": 1}),
+    _kind("apps/v1", "ReplicaSet", spec={"replicas": 3, "minReadySeconds": 0, "selector": SELECTOR,
+                                         "template": TEMPLATE},
+          status={"replicas": 3, "fullyLabeledReplicas": 3, "readyReplicas": 3, "availableReplicas": 3,
+                  "observedGeneration": 3}),
+    _kind("apps/v1", "DaemonSet", spec={"selector": SELECTOR, "template": TEMPLATE,
+                                        "updateStrategy": {"type": "RollingUpdate",
+                                                           "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}},
+                                        "revisionHistoryLimit": 10},
+          status={"currentNumberScheduled": 3, "numberMisscheduled": 0, "desiredNumberScheduled": 3,
+                  "numberReady": 3, "observedGeneration": 3, "updatedNumberScheduled": 3, "numberAvailable": 3}),
+    _kind("apps/v1", "StatefulSet", spec={"replicas": 2, "selector": SELECTOR, "template": TEMPLATE,
+                                          "volumeClaimTemplates": [{"metadata": {"name": "data"},
+                                                                    "spec": {"accessModes": ["ReadWriteOnce"],
+                                                                             "resources": {"requests": {
+                                                                                 "storage": "1Gi"}}}}],
+                                          "serviceName": "web", "podManagementPolicy": "OrderedReady",
+                                          "updateStrategy": {"type": "RollingUpdate",
+                                                             "rollingUpdate": {"partition": 0}},
+                                          "revisionHistoryLimit": 10,
+                                          "persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Retain",
+                                                                                   "whenScaled": "Retain"}},
+          status={"observedGeneration": 3, "replicas": 2, "readyReplicas": 2, "currentReplicas": 2,
+                  "updatedReplicas": 2, "currentRevision": "web-7c9", "updateRevision": "web-7c9",
+                  "collisionCount": 0, "availableReplicas": 2}),
+    _kind("apps/v1", "ControllerRevision", data={"spec": {"template": {"$patch": "replace"}}}, revision=2),
+    _kind("batch/v1", "Job", spec={"parallelism": 2, "completions": 4, "backoffLimit": 6, "selector": SELECTOR,
+                                   "manualSelector": False, "template": TEMPLATE, "completionMode": "NonIndexed",
+                                   "suspend": False, "ttlSecondsAfterFinished": 100},
+          status={"conditions": [{"type": "Complete", "status": "True", "lastProbeTime": "2024-05-01T10:01:00Z",
+                                  "lastTransitionTime": "2024-05-01T10:01:00Z"}],
+                  "startTime": "2024-05-01T10:00:00Z", "completionTime": "2024-05-01T10:01:00Z",
+                  "active": 0, "succeeded": 4, "failed": 1,
+                  "uncountedTerminatedPods": {"succeeded": ["u1"]}, "ready": 0}),
+    _kind("batch/v1", "CronJob", spec={"schedule": "*/5 * * * *", "concurrencyPolicy": "Forbid", "suspend": False,
+                                       "jobTemplate": {"metadata": {"labels": {"app": "web"}},
+                                                       "spec": {"template": TEMPLATE}},
+                                       "successfulJobsHistoryLimit": 3, "failedJobsHistoryLimit": 1},
+          status={"active": [{"kind": "Job", "name": "web-2840"}], "lastScheduleTime": "2024-05-01T10:00:00Z",
+                  "lastSuccessfulTime": "2024-05-01T09:55:00Z"}),
+    _kind("coordination.k8s.io/v1", "Lease",
+          spec={"holderIdentity": "n1", "leaseDurationSeconds": 40, "acquireTime": "2024-05-01T10:00:00.000000Z",
+                "renewTime": "2024-05-01T10:00:30.250000Z", "leaseTransitions": 2}),
+    _kind("discovery.k8s.io/v1", "EndpointSlice", addressType="IPv4",
+          endpoints=[{"addresses": ["10.244.1.7"], "conditions": {"ready": True, "serving": True,
+                                                                  "terminating": False},
+                      "targetRef": {"kind": "Pod", "namespace": "default", "name": "web-1"},
+                      "nodeName": "node-1", "zone": "a", "hints": {"forZones": [{"name": "a"}]}}],
+          ports=[{"name": "http", "protocol": "TCP", "port": 80, "appProtocol": "http"}]),
+    _kind("events.k8s.io/v1", "Event", eventTime="2024-05-01T10:00:00.123456Z",
+          series={"count": 2, "lastObservedTime": "2024-05-01T10:05:00.000001Z"},
+          reportingController="default-scheduler", reportingInstance="default-scheduler-n1", action="Binding",
+          reason="Scheduled", regarding={"kind": "Pod", "name": "web-1"}, note="assigned", type="Normal",
+          deprecatedCount=1),
+    _kind("storage.k8s.io/v1", "CSINode", spec={"drivers": [{"name": "csi.example.com", "nodeID": "n1",
+                                                             "topologyKeys": ["zone"],
+                                                             "allocatable": {"count": 16}}]}),
+    _kind("storage.k8s.io/v1", "CSIDriver", spec={"attachRequired": True, "podInfoOnMount": False,
+                                                  "volumeLifecycleModes": ["Persistent"], "fsGroupPolicy": "File",
+                                                  "tokenRequests": [{"audience": "x", "expirationSeconds": 600}]}),
+    _kind("storage.k8s.io/v1", "StorageClass", provisioner="csi.example.com", parameters={"type": "ssd"},
+          reclaimPolicy="Delete", allowVolumeExpansion=True, volumeBindingMode="WaitForFirstConsumer",
+          mountOptions=["noatime"],
+          allowedTopologies=[{"matchLabelExpressions": [{"key": "zone", "values": ["a"]}]}]),
+    _kind("storage.k8s.io/v1", "VolumeAttachment",
+          spec={"attacher": "csi.example.com", "source": {"persistentVolumeName": "pv-1"}, "nodeName": "node-1"},
+          status={"attached": True, "attachmentMetadata": {"devicePath": "/dev/sdb"},
+                  "detachError": {"time": "2024-05-01T10:00:00Z", "message": "busy"}}),
+    _kind("policy/v1", "PodDisruptionBudget", spec={"minAvailable": 2, "selector": SELECTOR},
+          status={"observedGeneration": 3, "disruptionsAllowed": 1, "currentHealthy": 3, "desiredHealthy": 2,
+                  "expectedPods": 3, "disruptedPods": {"web-1": "2024-05-01T10:00:00Z"},
+                  "conditions": [{"type": "DisruptionAllowed", "status": "True", "observedGeneration": 3,
+                                  "lastTransitionTime": "2024-05-01T10:00:00Z", "reason": "SufficientPods",
+                                  "message": ""}]}),
+    _kind("certificates.k8s.io/v1", "CertificateSigningRequest",
+          spec={"request": base64.b64encode(b"-----BEGIN CERTIFICATE REQUEST-----").decode(),
+                "signerName": "kubernetes.io/kube-apiserver-client-kubelet", "expirationSeconds": 86400,
+                "usages": ["digital signature", "client auth"], "username": "system:node:n1",
+                "groups": ["system:nodes"], "extra": {"scopes": ["a", "b"]}},
+          status={"conditions": [{"type": "Approved", "status": "True", "reason": "AutoApproved",
+                                  "lastUpdateTime": "2024-05-01T10:00:00Z"}],
+                  "certificate": base64.b64encode(b"cert").decode()}),
+    _kind("rbac.authorization.k8s.io/v1", "ClusterRoleBinding",
+          subjects=[{"kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": "system:kube-scheduler"}],
+          roleRef={"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "system:kube-scheduler"}),
+    _kind("rbac.authorization.k8s.io/v1", "ClusterRole",
+          rules=[{"verbs": ["get", "list"], "apiGroups": [""], "resources": ["pods"]}],
+          aggregationRule={"clusterRoleSelectors": [{"matchLabels": {"aggregate": "true"}}]}),
+    {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
+     "spec": {"resourceAttributes": {"namespace": "default", "verb": "list", "resource": "pods"}}},
+    {"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
+     "spec": {"resourceAttributes": {"verb": "get", "resource": "nodes", "subresource": "proxy"},
+              "user": "system:kube-controller-manager", "groups": ["system:authenticated"],
+              "extra": {"scopes": ["x"]}}},
+    {"apiVersion": "v1", "kind": "DeleteOptions", "gracePeriodSeconds": 0, "propagationPolicy": "Background",
+     "preconditions": {"uid": "u", "resourceVersion": "4711"}, "dryRun": ["All"]},
+    {"apiVersion": "v1", "kind": "Status", "metadata": {"resourceVersion": "1"}, "status": "Failure",
+     "message": 'pods "x" not found', "reason": "NotFound", "details": {"name": "x", "kind": "pods"}, "code": 404},
+    {"apiVersion": "apps/v1", "kind": "DeploymentList", "metadata": {"resourceVersion": "4711", "continue": "c"},
+     "items": [{"metadata": META, "spec": {"selector": SELECTOR, "template": TEMPLATE}}]},
+]
+
+
+RAW_JSON = {"fieldsV1", "data"}  # FieldsV1 and a ControllerRevision's RawExtension keep their JSON as it is
+
+
+def _without_empty(value):
+    """The object as JSON's omitempty writes it: no empty strings, lists or maps."""
+    if isinstance(value, dict):
+        pairs = {k: v if k in RAW_JSON else _without_empty(v) for k, v in value.items()}
+        return {k: v for k, v in pairs.items() if v not in ("", None, [], {})}
+    if isinstance(value, list):
+        return [_without_empty(v) for v in value]
+    return value
+
+
+def _id(obj: dict) -> str:
+    return f"{obj['apiVersion']}/{obj['kind']}"
+
+
+@pytest.mark.parametrize("obj", OBJECTS, ids=_id)
+def test_every_kind_round_trips_through_protobuf(obj):
+    """A realistic object of each served kind, encoded and decoded, is the same JSON (nothing the
+    components send is lost)."""
+    expected = _without_empty(obj)
+    assert protobuf.decode(protobuf.encode(obj)) == expected
+
+
+def test_a_configmap_is_encoded_byte_by_byte_as_gogo_writes_it():
+    """Magic, runtime.Unknown{typeMeta, raw, contentEncoding, contentType}, and the ConfigMap's
+    fields in number order: metadata (1) then data (2) as map entries {1: key, 2: value}."""
+    body = protobuf.encode({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"},
+                            "data": {"k": "v"}})
+    type_meta = b"\x0a\x02v1" + b"\x12\x09ConfigMap"
+    raw = b"\x0a\x04" + b"\x0a\x02cm" + b"\x12\x06" + b"\x0a\x01k" + b"\x12\x01v"
+    assert body == b"k8s\x00" + b"\x0a\x0f" + type_meta + b"\x12\x0e" + raw + b"\x1a\x00" + b"\x22\x00"
+
+
+def test_special_types_are_written_as_their_apimachinery_messages():
+    """IntOrString is {type, intVal, strVal} with all three written; Time is {seconds, nanos} with
+    whole seconds; a negative int32 is a ten-byte varint; a Quantity is its string."""
+    spec = protobuf.encode_message("apps.RollingUpdateDeployment", {"maxUnavailable": 1, "maxSurge": "25%"})
+    assert spec == b"\x0a\x06" + b"\x08\x00\x10\x01\x1a\x00" + b"\x12\x09" + b"\x08\x01\x10\x00\x1a\x0325%"
+    assert protobuf.encode_message("meta.ObjectMeta", {"creationTimestamp": "2023-11-14T22:13:20Z"}) == \
+        b"\x42\x08" + b"\x08\x80\xe2\xcf\xaa\x06\x10\x00"
+    assert protobuf.encode_message("core.ContainerPort", {"containerPort": -1}) == b"\x18" + b"\xff" * 9 + b"\x01"
+    assert protobuf.decode_message("core.ResourceRequirements", b"\x12\x0d\x0a\x03cpu\x12\x06\x0a\x04100m") == \
+        {"requests": {"cpu": "100m"}}
+
+
+def test_micro_time_keeps_microseconds():
+    """A MicroTime (Lease renewTime, Event eventTime) keeps its microseconds; a Time does not."""
+    lease = {"renewTime": "2024-05-01T10:00:30.250000Z", "acquireTime": "2024-05-01T10:00:00.000001Z"}
+    assert protobuf.decode_message("coordination.LeaseSpec", protobuf.encode_message("coordination.LeaseSpec", lease)) \
+        == lease
+
+
+def test_every_layout_names_only_known_types():
+    """Every type a layout refers to is a scalar, a special apimachinery type or a layout."""
+    for name, layout in protobuf.MESSAGES.items():
+        for field in layout.values():
+            assert field.type in protobuf.SCALARS | protobuf.SPECIAL | set(protobuf.MESSAGES), (name, field)
+
+
+def test_packed_repeated_varints_decode():
+    """A repeated int field may arrive packed (wire type 2) or one varint per item."""
+    assert protobuf.decode_message("core.Capabilities", b"") == {}
+    packed = b"\x0a\x03\x01\x02\x03"  # field 1 of a message whose field 1 is []int64
+    layout = {1: protobuf.Field("values", "int64", "repeated")}
+    protobuf.MESSAGES["test.Packed"] = layout
+    try:
+        assert protobuf.decode_message("test.Packed", packed + b"\x08\x04") == {"values": [1, 2, 3, 4]}
+    finally:
+        del protobuf.MESSAGES["test.Packed"]
+
+
+# --- refused bodies ---
+
+def _body(api_version: str, kind: str, raw: bytes) -> bytes:
+    """A hand-built envelope (every length below 128, so one byte each) around `raw`."""
+    def field(key: bytes, value: bytes) -> bytes:
+        return key + bytes([len(value)]) + value
+    type_meta = field(b"\x0a", api_version.encode()) + field(b"\x12", kind.encode())
+    return b"k8s\x00" + field(b"\x0a", type_meta) + field(b"\x12", raw)
+
+
+@pytest.mark.parametrize("body,message", [
+    (_body("apps/v1", "Frobnicator", b""), "no protobuf layout for apps/v1 Frobnicator"),
+    (_body("apps/v1beta1", "Deployment", b""), "no protobuf layout for apps/v1beta1 Deployment"),
+    (_body("apps/v1", "Deployment", b"\x12\x01\x08"), "Deployment.spec: truncated varint"),
+    (_body("apps/v1", "Deployment", b"\x12\x02\x08\x80"), "Deployment.spec: truncated varint"),
+    (_body("apps/v1", "Deployment", b"\x12\x03\x0a\x01x"),
+     "Deployment.spec.replicas: field 1 has wire type 2, but int32 is written with wire type 0"),
+    (_body("v1", "Node", b"\x1a\x02\x08\x01"),
+     "Node.status.capacity: field 1 has wire type 0, but resource.Quantity is written with wire type 2"),
+    (_body("apps/v1", "ReplicaSet", b"\x1a\x03\xf8\x06\x01"), "ReplicaSet.status: unknown field 111 (wire type 0)"),
+    (_body("v1", "ConfigMap", b"\x0a\x04\x0a\x02\xff\xfe"), "ConfigMap.metadata.name: a string that is not UTF-8"),
+    (_body("v1", "Pod", b"\x12\x05\x12\x07abc"), "Pod.spec: field 2 is truncated"),
+    (_body("apps/v1", "Deployment", b"\x12\x03\x0b\x00\x00"), "field 1 has wire type 3"),
+    (b"\x0a\x00", "magic number"),
+])
+def test_an_undecodable_body_names_the_kind_and_field(body, message):
+    """Every way a body can fail to fit its layout is an error naming the kind and the field."""
+    with pytest.raises(ProtobufError, match=message.replace("(", r"\(").replace(")", r"\)").replace(".", r"\.")):
+        protobuf.decode(body)
+
+
+def test_an_unencodable_object_names_the_field():
+    """Encoding refuses a key the layout does not have, or a value of the wrong JSON type, rather
+    than leaving it out."""
+    with pytest.raises(ProtobufError, match=r"Deployment\.spec: no protobuf field for replica in apps\.DeploymentSpec"):
+        protobuf.encode({"apiVersion": "apps/v1", "kind": "Deployment", "spec": {"replica": 3}})
+    with pytest.raises(ProtobufError, match=r"Deployment\.spec\.replicas: '3' is not an integer"):
+        protobuf.encode({"apiVersion": "apps/v1", "kind": "Deployment", "spec": {"replicas": "3"}})
+
+
+# --- through the handler chain ---
+
+from tests.reference.apiserver.test_handlers import DEPLOYMENT, call, chain, etcd, ns_path, registry  # noqa: E402,F401
+
+PROTOBUF = protobuf.MEDIA_TYPE
+
+
+def _put_status(chain, path: str, current: dict, status: dict | None) -> tuple[int, dict]:
+    sent = {k: v for k, v in current.items() if k != "status"}
+    if status is not None:
+        sent["status"] = status
+    return call(chain, "PUT", path + "/status", protobuf.encode(sent), content_type=PROTOBUF)
+
+
+@pytest.mark.parametrize("plural,group,body,status", [
+    ("deployments", "apps/v1", DEPLOYMENT,
+     {"observedGeneration": 1, "replicas": 2, "updatedReplicas": 2, "readyReplicas": 2, "availableReplicas": 2,
+      "conditions": [CONDITION]}),
+    ("replicasets", "apps/v1", {**DEPLOYMENT, "kind": "ReplicaSet"},
+     {"replicas": 2, "fullyLabeledReplicas": 2, "readyReplicas": 1, "availableReplicas": 1, "observedGeneration": 1}),
+    ("nodes", "", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "pb-status-node"}},
+     {"capacity": {"cpu": "4", "pods": "110"}, "addresses": [{"type": "InternalIP", "address": "10.0.0.5"}],
+      "conditions": [{"type": "Ready", "status": "True", "lastHeartbeatTime": "2023-11-14T22:13:20Z",
+                      "reason": "KubeletReady"}],
+      "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}}}),
+])
+def test_a_protobuf_status_update_stores_the_status_it_sent(chain, plural, group, body, status):
+    """PUT …/status in protobuf stores the decoded status (it used to store null, and every later
+    list of the kind answered 500)."""
+    collection = f"/api/v1/{plural}" if plural == "nodes" else ns_path(chain, plural, group=group)
+    code, created = call(chain, "POST", collection, body)
+    assert code == 201, created
+    path = f"{collection}/{created['metadata']['name']}"
+    code, updated = _put_status(chain, path, created, status)
+    assert code == 200, updated
+    code, stored = call(chain, "GET", path)
+    assert {k: stored["status"].get(k) for k in status} == status
+    assert call(chain, "GET", collection)[0] == 200
+
+
+def test_a_status_update_without_status_stores_an_empty_status(chain):
+    """A status body with no status (Go's zero-valued struct) stores `status: {}`, never null."""
+    code, created = call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    path = ns_path(chain, "deployments", created["metadata"]["name"], group="apps/v1")
+    code, updated = _put_status(chain, path, created, None)
+    assert code == 200 and updated["status"] == {}
+    assert call(chain, "GET", ns_path(chain, "deployments", group="apps/v1"))[0] == 200
+
+
+def test_an_undecodable_protobuf_body_is_400_and_stores_nothing(chain):
+    """A body whose field has the wrong wire type is refused with a Status naming kind and field,
+    and no object is created."""
+    body = _body("apps/v1", "Deployment", b"\x0a\x04\x0a\x02pb" + b"\x12\x03\x0a\x01x")
+    code, status = call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), body, content_type=PROTOBUF)
+    assert (code, status["reason"]) == (400, "BadRequest")
+    assert "Deployment.spec.replicas: field 1 has wire type 2" in status["message"]
+    assert call(chain, "GET", ns_path(chain, "deployments", "pb", group="apps/v1"))[0] == 404
+
+
+def test_an_unknown_content_type_is_415(chain):
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"), b"x", content_type="application/x-frob")
+    assert (code, status["reason"]) == (415, "UnsupportedMediaType")
