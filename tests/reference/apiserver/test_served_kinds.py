@@ -1,0 +1,236 @@
+"""The kinds served for the 1.24 components (issue 12), through the handler chain on the reference
+etcd: each one is discovered with its group/version, scope, short names and subresources; created,
+read, listed with a label selector, watched, printed with kubectl's columns; and has an OpenAPI
+definition. One rule per test; the kinds are parameters."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from reference_impl.apiserver import openapi
+from reference_impl.apiserver.etcdclient import EtcdClient
+from reference_impl.apiserver.registry import ManualClock, Registry
+from reference_impl.apiserver.server import HandlerChain
+from tests.reference.apiserver.test_handlers import TABLE, call
+from tests.reference.etcd.processes import reference_server
+
+NOW = 1_700_000_000.0
+TEMPLATE = {"metadata": {"labels": {"app": "a"}},
+            "spec": {"containers": [{"name": "c", "image": "busybox:1.36"}]}}
+JOB_TEMPLATE = {"spec": {"containers": [{"name": "c", "image": "busybox:1.36"}], "restartPolicy": "Never"}}
+SELECTOR = {"matchLabels": {"app": "a"}}
+
+
+# (group/version, plural, namespaced, short names, subresources, body, printed columns, first cells)
+KINDS = [
+    ("v1", "persistentvolumes", False, ["pv"], ["status"],
+     {"spec": {"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"], "hostPath": {"path": "/x"}}},
+     ["Name", "Capacity", "Access Modes", "Reclaim Policy", "Status", "Claim", "StorageClass", "Reason", "Age",
+      "VolumeMode"], ["1Gi", "RWO", "Retain", "Pending"]),
+    ("v1", "persistentvolumeclaims", True, ["pvc"], ["status"],
+     {"spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}},
+     ["Name", "Status", "Volume", "Capacity", "Access Modes", "StorageClass", "Age", "VolumeMode"], ["Pending"]),
+    ("v1", "replicationcontrollers", True, ["rc"], ["status", "scale"], {"spec": {"replicas": 2, "template": TEMPLATE}},
+     ["Name", "Desired", "Current", "Ready", "Age", "Containers", "Images", "Selector"], [2, 0, 0]),
+    ("v1", "resourcequotas", True, ["quota"], ["status"], {"spec": {"hard": {"pods": "10"}}},
+     ["Name", "Age", "Request", "Limit"], []),
+    ("v1", "limitranges", True, ["limits"], [], {"spec": {"limits": [{"type": "Container"}]}},
+     ["Name", "Created At"], []),
+    ("v1", "podtemplates", True, [], [], {"template": TEMPLATE},
+     ["Name", "Containers", "Images", "Pod Labels"], ["c", "busybox:1.36", "app=a"]),
+    ("apps/v1", "daemonsets", True, ["ds"], ["status"], {"spec": {"selector": SELECTOR, "template": TEMPLATE}},
+     ["Name", "Desired", "Current", "Ready", "Up-to-date", "Available", "Node Selector", "Age", "Containers",
+      "Images", "Selector"], [0, 0, 0, 0, 0, "<none>"]),
+    ("apps/v1", "statefulsets", True, ["sts"], ["status", "scale"],
+     {"spec": {"serviceName": "s", "replicas": 3, "selector": SELECTOR, "template": TEMPLATE}},
+     ["Name", "Ready", "Age", "Containers", "Images"], ["0/3"]),
+    ("apps/v1", "controllerrevisions", True, [], [], {"data": {"x": 1}, "revision": 2},
+     ["Name", "Controller", "Revision", "Age"], ["<none>", 2]),
+    ("batch/v1", "jobs", True, [], ["status"], {"spec": {"template": JOB_TEMPLATE}},
+     ["Name", "Completions", "Duration", "Age", "Containers", "Images", "Selector"], ["0/1", ""]),
+    ("batch/v1", "cronjobs", True, ["cj"], ["status"],
+     {"spec": {"schedule": "*/5 * * * *", "jobTemplate": {"spec": {"template": JOB_TEMPLATE}}}},
+     ["Name", "Schedule", "Suspend", "Active", "Last Schedule", "Age", "Containers", "Images", "Selector"],
+     ["*/5 * * * *", False, 0, "<none>"]),
+    ("policy/v1", "poddisruptionbudgets", True, ["pdb"], ["status"], {"spec": {"minAvailable": 1, "selector": SELECTOR}},
+     ["Name", "Min Available", "Max Unavailable", "Allowed Disruptions", "Age"], ["1", "N/A", 0]),
+    ("discovery.k8s.io/v1", "endpointslices", True, [], [],
+     {"addressType": "IPv4", "endpoints": [{"addresses": ["10.0.0.1"]}], "ports": [{"port": 80}]},
+     ["Name", "AddressType", "Ports", "Endpoints", "Age"], ["IPv4", "80", "10.0.0.1"]),
+    ("node.k8s.io/v1", "runtimeclasses", False, [], [], {"handler": "runc"}, ["Name", "Handler", "Age"], ["runc"]),
+    ("certificates.k8s.io/v1", "certificatesigningrequests", False, ["csr"], ["status", "approval"],
+     {"spec": {"request": "LS0t", "signerName": "kubernetes.io/kube-apiserver-client", "usages": ["client auth"],
+               "username": "alice"}},
+     ["Name", "Age", "SignerName", "Requestor", "RequestedDuration", "Condition"],
+     ["90s", "kubernetes.io/kube-apiserver-client", "alice", "<none>", "Pending"]),
+    ("events.k8s.io/v1", "events", True, ["ev"], [],
+     {"eventTime": "2023-11-14T22:13:20.000000Z", "reason": "Started", "note": "started", "type": "Normal",
+      "regarding": {"kind": "Pod", "name": "p"}, "reportingController": "kubelet", "reportingInstance": "n1",
+      "action": "Start"},
+     ["Last Seen", "Type", "Reason", "Object", "Subobject", "Source", "Message", "First Seen", "Count", "Name"],
+     []),
+    ("storage.k8s.io/v1", "storageclasses", False, ["sc"], [], {"provisioner": "example.com/p"},
+     ["Name", "Provisioner", "ReclaimPolicy", "VolumeBindingMode", "AllowVolumeExpansion", "Age"],
+     ["example.com/p", "Delete", "Immediate", "false"]),
+    ("storage.k8s.io/v1", "volumeattachments", False, [], ["status"],
+     {"spec": {"attacher": "a", "nodeName": "n1", "source": {"persistentVolumeName": "pv1"}}},
+     ["Name", "Attacher", "PV", "Node", "Attached", "Age"], ["a", "pv1", "n1", False]),
+    ("storage.k8s.io/v1", "csidrivers", False, [], [], {"spec": {}},
+     ["Name", "AttachRequired", "PodInfoOnMount", "StorageCapacity", "TokenRequests", "RequiresRepublish",
+      "Modes", "Age"], [True, False, False, "<unset>", False, "Persistent"]),
+    ("storage.k8s.io/v1", "csinodes", False, [], [], {"spec": {"drivers": [{"name": "d", "nodeID": "n1"}]}},
+     ["Name", "Drivers", "Age"], [1]),
+    ("storage.k8s.io/v1beta1", "csistoragecapacities", True, [], [], {"storageClassName": "sc1", "capacity": "1Gi"},
+     ["Name", "StorageClassName", "Capacity"], ["sc1", "1Gi"]),
+]
+IDS = [f"{gv}/{plural}" for gv, plural, *_ in KINDS]
+
+
+@pytest.fixture(scope="module")
+def chain(tmp_path_factory):
+    with reference_server(tmp_path_factory.mktemp("etcd")) as server:
+        client = EtcdClient(server.address)
+        registry = Registry(client, ManualClock(NOW), finalize_namespaces_in_background=False)
+        chain = HandlerChain(registry, now=lambda: NOW + 90)
+        call(chain, "POST", "/api/v1/namespaces", {"metadata": {"name": "kinds"}})
+        yield chain
+        registry.close()
+        client.close()
+
+
+def collection(group_version: str, plural: str, namespaced: bool) -> str:
+    root = "/api/v1" if group_version == "v1" else f"/apis/{group_version}"
+    return f"{root}/namespaces/kinds/{plural}" if namespaced else f"{root}/{plural}"
+
+
+def new_object(chain, group_version: str, plural: str, namespaced: bool, body: dict, name: str,
+               labels: dict | None = None) -> tuple[int, dict]:
+    _, discovery = call(chain, "GET", "/api/v1" if group_version == "v1" else f"/apis/{group_version}")
+    kind = next(r["kind"] for r in discovery["resources"] if r["name"] == plural)
+    obj = {"apiVersion": group_version, "kind": kind, "metadata": {"name": name, "labels": labels or {}}, **body}
+    return call(chain, "POST", collection(group_version, plural, namespaced), obj)
+
+
+@pytest.mark.parametrize("group_version,plural,namespaced,short_names,subresources", [k[:5] for k in KINDS], ids=IDS)
+def test_each_kind_is_discovered_with_its_scope_short_names_and_subresources(
+        chain, group_version, plural, namespaced, short_names, subresources):
+    """Discovery lists the kind under its real group/version, with its scope, short names and
+    subresources, and the group under /apis."""
+    code, body = call(chain, "GET", "/api/v1" if group_version == "v1" else f"/apis/{group_version}")
+    assert code == 200
+    entries = {r["name"]: r for r in body["resources"]}
+    entry = entries[plural]
+    assert (entry["namespaced"], entry.get("shortNames", [])) == (namespaced, short_names)
+    assert sorted(n.split("/")[1] for n in entries if n.startswith(plural + "/")) == sorted(subresources)
+    if group_version != "v1":
+        _, groups = call(chain, "GET", "/apis")
+        group, version = group_version.split("/")
+        assert version in [v["version"] for g in groups["groups"] if g["name"] == group for v in g["versions"]]
+
+
+@pytest.mark.parametrize("group_version,plural,namespaced,short_names,subresources,body,columns,cells", KINDS, ids=IDS)
+def test_each_kind_is_created_read_and_printed_with_kubectl_columns(
+        chain, group_version, plural, namespaced, short_names, subresources, body, columns, cells):
+    """Create answers 201 with the stored object, get reads it back, and the Table has the columns
+    printers.go registers for the kind, with the cells it fills."""
+    code, created = new_object(chain, group_version, plural, namespaced, body, "one")
+    assert code == 201, created
+    code, got = call(chain, "GET", f"{collection(group_version, plural, namespaced)}/one")
+    assert code == 200 and got["metadata"]["uid"] == created["metadata"]["uid"]
+    code, table = call(chain, "GET", f"{collection(group_version, plural, namespaced)}/one", accept=TABLE)
+    assert code == 200
+    assert [c["name"] for c in table["columnDefinitions"]] == columns
+    row = table["rows"][0]["cells"]
+    if columns[0] == "Name":
+        assert row[0] == "one"
+        assert row[1:1 + len(cells)] == cells
+    assert len(row) == len(columns)
+
+
+@pytest.mark.parametrize("group_version,plural,namespaced,body", [(k[0], k[1], k[2], k[5]) for k in KINDS], ids=IDS)
+def test_each_kind_is_listed_with_a_label_selector_and_watched(chain, group_version, plural, namespaced, body):
+    """A list with a label selector returns only the matching objects, and a watch sends them as ADDED."""
+    assert new_object(chain, group_version, plural, namespaced, body, "blue", {"colour": "blue"})[0] == 201
+    assert new_object(chain, group_version, plural, namespaced, body, "red", {"colour": "red"})[0] == 201
+    path = collection(group_version, plural, namespaced)
+    code, listed = call(chain, "GET", path, query={"labelSelector": "colour=blue"})
+    assert code == 200 and [o["metadata"]["name"] for o in listed["items"]] == ["blue"]
+    assert listed["kind"].endswith("List")
+    code, watch = call(chain, "GET", path, query={"watch": "1", "labelSelector": "colour=red"})
+    try:
+        event = json.loads(next(iter(watch.chunks)))
+    finally:
+        watch.stop()
+    assert (event["type"], event["object"]["metadata"]["name"]) == ("ADDED", "red")
+
+
+@pytest.mark.parametrize("group_version,plural", [k[:2] for k in KINDS], ids=IDS)
+def test_each_kind_has_an_openapi_definition_for_it_and_its_list(group_version, plural):
+    """kubectl finds the kind's definition (and its List's) by x-kubernetes-group-version-kind."""
+    group, _, version = group_version.rpartition("/")
+    kinds = {(g["group"], g["version"], g["kind"]) for schema in openapi.definitions().values()
+             for g in schema.get("x-kubernetes-group-version-kind", ())}
+    served = {k for k in kinds if k[:2] == (group, version)}
+    assert any((group, version, kind + "List") in served for _, _, kind in served)
+
+
+def test_an_invalid_name_is_refused(chain):
+    """Names are validated for the new kinds too: a DNS subdomain."""
+    code, body = new_object(chain, "storage.k8s.io/v1", "storageclasses", False, {"provisioner": "p"}, "Bad_Name")
+    assert code == 422 and "metadata.name" in body["message"]
+
+
+def test_a_job_selects_its_pods_by_its_uid(chain):
+    """A Job without manualSelector gets selector controller-uid=<uid>, and its template carries that
+    label and job-name."""
+    code, job = new_object(chain, "batch/v1", "jobs", True, {"spec": {"template": JOB_TEMPLATE}}, "selected")
+    assert code == 201
+    uid = job["metadata"]["uid"]
+    assert job["spec"]["selector"] == {"matchLabels": {"controller-uid": uid}}
+    assert job["spec"]["template"]["metadata"]["labels"] == {"controller-uid": uid, "job-name": "selected"}
+
+
+def test_a_job_pod_template_must_not_restart_always(chain):
+    """Job pods restart OnFailure or Never; the pod default Always is refused."""
+    code, body = new_object(chain, "batch/v1", "jobs", True, {"spec": {"template": TEMPLATE}}, "always")
+    assert code == 422 and "restartPolicy" in body["message"]
+
+
+@pytest.mark.parametrize("group_version,plural,body", [
+    ("apps/v1", "statefulsets", {"spec": {"serviceName": "s", "replicas": 1, "selector": SELECTOR,
+                                          "template": TEMPLATE}}),
+    ("v1", "replicationcontrollers", {"spec": {"replicas": 1, "template": TEMPLATE}})])
+def test_statefulsets_and_replication_controllers_scale(chain, group_version, plural, body):
+    """The scale subresource reads and sets spec.replicas, with the selector as a string."""
+    assert new_object(chain, group_version, plural, True, body, "scaled")[0] == 201
+    path = f"{collection(group_version, plural, True)}/scaled/scale"
+    code, scale = call(chain, "GET", path)
+    assert code == 200 and scale["spec"]["replicas"] == 1 and scale["status"]["selector"] == "app=a"
+    code, scale = call(chain, "PUT", path, {**scale, "spec": {"replicas": 4}})
+    assert code == 200 and scale["spec"]["replicas"] == 4
+    assert call(chain, "GET", f"{collection(group_version, plural, True)}/scaled")[1]["spec"]["replicas"] == 4
+
+
+def test_a_csr_is_approved_through_its_approval_subresource(chain):
+    """PUT …/approval changes the conditions (and nothing else); the Condition column says Approved."""
+    body = KINDS[IDS.index("certificates.k8s.io/v1/certificatesigningrequests")][5]
+    assert new_object(chain, "certificates.k8s.io/v1", "certificatesigningrequests", False, body, "approve-me")[0] == 201
+    path = "/apis/certificates.k8s.io/v1/certificatesigningrequests/approve-me"
+    _, csr = call(chain, "GET", path)
+    csr["status"] = {"conditions": [{"type": "Approved", "status": "True", "reason": "ok"}]}
+    csr["spec"]["username"] = "mallory"
+    code, approved = call(chain, "PUT", path + "/approval", csr)
+    assert code == 200 and approved["spec"]["username"] == "alice"
+    assert call(chain, "GET", path, accept=TABLE)[1]["rows"][0]["cells"][5] == "Approved"
+
+
+def test_workloads_track_generation(chain):
+    """DaemonSets start at generation 1 and a spec change bumps it (the controllers compare it
+    with status.observedGeneration)."""
+    body = {"spec": {"selector": SELECTOR, "template": TEMPLATE}}
+    code, ds = new_object(chain, "apps/v1", "daemonsets", True, body, "generations")
+    assert code == 201 and ds["metadata"]["generation"] == 1
+    ds["spec"]["minReadySeconds"] = 5
+    code, updated = call(chain, "PUT", f"{collection('apps/v1', 'daemonsets', True)}/generations", ds)
+    assert code == 200 and updated["metadata"]["generation"] == 2
