@@ -255,7 +255,8 @@ class Registry(LifecycleMixin):
             raise self._invalid(r, old, [f'metadata.uid: Invalid value: "{meta["uid"]}": field is immutable'])
         if subresource == "status":
             updated = copy.deepcopy(old)
-            updated["status"] = new.get("status")
+            # A body without status stands for Go's zero-valued status struct: stored as {}, never null.
+            updated["status"] = new.get("status") or {}
             return updated
         if subresource == "approval":  # a CSR's approval changes only its conditions
             updated = copy.deepcopy(old)
