@@ -1,0 +1,123 @@
+"""The workload controllers as the controller-manager process runs them, against the reference
+kube-apiserver: their requests are accepted and the objects converge. Skipped while the apiserver
+does not serve the workload kinds."""
+from __future__ import annotations
+
+import io
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "apiserver"))
+from cluster import Cluster, reference_control_plane  # noqa: E402,F401  (fixture)
+
+from reference_impl.client import APIStatusError  # noqa: E402
+from reference_impl.client.rest import RestClient  # noqa: E402
+from reference_impl.controller_manager.run import WORKLOAD_WATCHED, ControllerManager  # noqa: E402
+
+NS = "workloads"
+
+
+def eventually(probe, timeout: float = 20.0):
+    """The first truthy answer of `probe`, polled until `timeout` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        answer = probe()
+        if answer:
+            return answer
+        time.sleep(0.2)
+    raise AssertionError(f"not converged within {timeout:g}s")
+
+
+@pytest.fixture(scope="module")
+def rest(reference_control_plane: Cluster):  # noqa: F811
+    client = RestClient(reference_control_plane.kubeconfig)
+    for path in WORKLOAD_WATCHED.values():
+        try:
+            client.request("GET", path)
+        except APIStatusError as error:
+            if error.code == 404:
+                pytest.skip(f"the apiserver does not serve {path} yet")
+            raise
+    client.request("POST", "/api/v1/namespaces", {"metadata": {"name": NS}})
+    for name in ("node-a", "node-b"):
+        client.request("POST", "/api/v1/nodes",
+                       {"metadata": {"name": name, "labels": {"kubernetes.io/hostname": name}}})
+    manager = ControllerManager(client)
+    thread = threading.Thread(target=manager.run, args=(False, io.StringIO()), daemon=True)
+    thread.start()
+    yield client
+    manager.stop.set()
+    thread.join(timeout=10)
+
+
+def template(app: str, restart_policy: str = "Always") -> dict:
+    return {"metadata": {"labels": {"app": app}},
+            "spec": {"restartPolicy": restart_policy, "containers": [{"name": "c", "image": "nginx"}]}}
+
+
+def pods(rest, app: str) -> list[dict]:
+    return [p for p in rest.request("GET", f"/api/v1/namespaces/{NS}/pods")["items"]
+            if (p["metadata"].get("labels") or {}).get("app") == app]
+
+
+def status_of(rest, path: str) -> dict:
+    return rest.request("GET", path).get("status") or {}
+
+
+def set_status(rest, pod: dict, status: dict) -> None:
+    rest.request("PUT", f"/api/v1/namespaces/{NS}/pods/{pod['metadata']['name']}/status",
+                 dict(pod, status=status))
+
+
+def test_replicationcontroller_creates_its_replicas(rest):
+    """A ReplicationController of 2 replicas gets 2 pods that it controls."""
+    rest.request("POST", f"/api/v1/namespaces/{NS}/replicationcontrollers", {
+        "metadata": {"name": "rc"},
+        "spec": {"replicas": 2, "selector": {"app": "rc"}, "template": template("rc")}})
+    made = eventually(lambda: len(pods(rest, "rc")) == 2 and pods(rest, "rc"))
+    assert {p["metadata"]["ownerReferences"][0]["kind"] for p in made} == {"ReplicationController"}
+
+
+def test_daemonset_runs_one_pod_per_node(rest):
+    """A DaemonSet gets one pod pinned to each of the 2 nodes, and says so in its status."""
+    rest.request("POST", f"/apis/apps/v1/namespaces/{NS}/daemonsets", {
+        "metadata": {"name": "ds"},
+        "spec": {"selector": {"matchLabels": {"app": "ds"}}, "template": template("ds")}})
+    eventually(lambda: len(pods(rest, "ds")) == 2)
+    eventually(lambda: status_of(rest, f"/apis/apps/v1/namespaces/{NS}/daemonsets/ds")
+               .get("currentNumberScheduled") == 2)
+
+
+def test_statefulset_creates_its_second_pod_once_the_first_is_ready(rest):
+    """OrderedReady: `web-1` (and its claim) appears only after `web-0` is Running and Ready."""
+    rest.request("POST", f"/apis/apps/v1/namespaces/{NS}/statefulsets", {
+        "metadata": {"name": "web"},
+        "spec": {"replicas": 2, "serviceName": "web", "selector": {"matchLabels": {"app": "web"}},
+                 "template": template("web"),
+                 "volumeClaimTemplates": [{"metadata": {"name": "data"},
+                                           "spec": {"accessModes": ["ReadWriteOnce"],
+                                                    "resources": {"requests": {"storage": "1Gi"}}}}]}})
+    (first,) = eventually(lambda: pods(rest, "web"))
+    time.sleep(1.5)  # a few controller passes: still only web-0
+    assert [p["metadata"]["name"] for p in pods(rest, "web")] == ["web-0"]
+    set_status(rest, first, {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]})
+    eventually(lambda: sorted(p["metadata"]["name"] for p in pods(rest, "web")) == ["web-0", "web-1"])
+    claims = rest.request("GET", f"/api/v1/namespaces/{NS}/persistentvolumeclaims")["items"]
+    assert {"data-web-0", "data-web-1"} <= {c["metadata"]["name"] for c in claims}
+
+
+def test_job_completes_when_its_pod_succeeds(rest):
+    """A Job's pod that succeeds makes the Job Complete with a completionTime."""
+    rest.request("POST", f"/apis/batch/v1/namespaces/{NS}/jobs", {
+        "metadata": {"name": "once"},
+        "spec": {"manualSelector": True, "selector": {"matchLabels": {"app": "once"}},
+                 "template": template("once", "Never")}})
+    (pod,) = eventually(lambda: pods(rest, "once"))
+    set_status(rest, pod, {"phase": "Succeeded"})
+    path = f"/apis/batch/v1/namespaces/{NS}/jobs/once"
+    eventually(lambda: status_of(rest, path).get("completionTime"))
+    assert [c["type"] for c in status_of(rest, path)["conditions"]] == ["Complete"]
