@@ -55,14 +55,16 @@ class ListResult:
 def encode(obj: dict) -> bytes:
     """The stored form: JSON without metadata.resourceVersion (PrepareObjectForStorage)."""
     stored = dict(obj)
-    stored["metadata"] = {k: v for k, v in obj.get("metadata", {}).items() if k != "resourceVersion"}
+    stored["metadata"] = {k: v for k, v in (obj.get("metadata") or {}).items() if k != "resourceVersion"}
     return json.dumps(stored, separators=(",", ":")).encode()
 
 
 def decode(value: bytes, revision: int) -> dict:
     """An object read back, its resourceVersion set from `revision` (APIObjectVersioner.UpdateObject)."""
     obj = json.loads(value)
-    obj.setdefault("metadata", {})["resourceVersion"] = str(revision)
+    if not isinstance(obj.get("metadata"), dict):  # an older writer's null metadata reads as empty
+        obj["metadata"] = {}
+    obj["metadata"]["resourceVersion"] = str(revision)
     return obj
 
 

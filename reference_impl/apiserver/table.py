@@ -65,6 +65,10 @@ def _part(obj: dict, *path: str) -> dict:
     return obj if isinstance(obj, dict) else {}
 
 
+def _name(obj: dict) -> str:
+    return _part(obj, "metadata").get("name", "")
+
+
 def _age(obj: dict, now: float) -> str:
     return _since(_part(obj, "metadata").get("creationTimestamp"), now)
 
@@ -117,7 +121,7 @@ def _pod(pod: dict, now: float) -> list:
     true_conditions = {c.get("type") for c in status.get("conditions") or [] if c.get("status") == "True"}
     gate_cell = (f"{sum(g.get('conditionType') in true_conditions for g in gates)}/{len(gates)}"
                  if gates else "<none>")
-    return [pod["metadata"]["name"], f"{ready}/{len(spec.get('containers') or [])}", reason, str(restarts),
+    return [_name(pod), f"{ready}/{len(spec.get('containers') or [])}", reason, str(restarts),
             _age(pod, now), pod_ips[0]["ip"] if pod_ips else status.get("podIP") or "<none>",
             spec.get("nodeName") or "<none>", status.get("nominatedNodeName") or "<none>", gate_cell]
 
@@ -135,7 +139,7 @@ def _node(node: dict, now: float) -> list:
                    | ({labels["kubernetes.io/role"]} if labels.get("kubernetes.io/role") else set()))
     info = status.get("nodeInfo") or {}
     addresses = {a.get("type"): a.get("address") for a in reversed(status.get("addresses") or [])}
-    return [node["metadata"]["name"], ",".join(states), ",".join(roles) or "<none>", _age(node, now),
+    return [_name(node), ",".join(states), ",".join(roles) or "<none>", _age(node, now),
             info.get("kubeletVersion", ""), addresses.get("InternalIP", "<none>"),
             addresses.get("ExternalIP", "<none>"), info.get("osImage") or "<unknown>",
             info.get("kernelVersion") or "<unknown>", info.get("containerRuntimeVersion") or "<unknown>"]
@@ -156,11 +160,12 @@ def _service(svc: dict, now: float) -> list:
         external_cell = spec.get("externalName", "")
     else:
         external_cell = "<unknown>"
-    ports = ",".join(f"{p['port']}:{p['nodePort']}/{p.get('protocol', 'TCP')}" if p.get("nodePort")
-                     else f"{p['port']}/{p.get('protocol', 'TCP')}" for p in spec.get("ports") or [])
+    ports = ",".join(f"{p.get('port', 0)}:{p['nodePort']}/{p.get('protocol', 'TCP')}" if p.get("nodePort")
+                     else f"{p.get('port', 0)}/{p.get('protocol', 'TCP')}"
+                     for p in spec.get("ports") or [] if isinstance(p, dict))
     cluster_ips = spec.get("clusterIPs") or ([spec["clusterIP"]] if spec.get("clusterIP") else [])
     selector = ",".join(f"{k}={v}" for k, v in sorted((spec.get("selector") or {}).items()))
-    return [svc["metadata"]["name"], kind, cluster_ips[0] if cluster_ips else "<none>", external_cell,
+    return [_name(svc), kind, cluster_ips[0] if cluster_ips else "<none>", external_cell,
             ports or "<none>", _age(svc, now), selector or "<none>"]
 
 
@@ -177,7 +182,7 @@ def _endpoints(endpoints: dict, now: float) -> list:
                 shown.append(target)
             count += 1
     cell = ",".join(shown) + (f" + {count - 3} more..." if count > 3 else "") if count else "<none>"
-    return [endpoints["metadata"]["name"], cell, _age(endpoints, now)]
+    return [_name(endpoints), cell, _age(endpoints, now)]
 
 
 # events.k8s.io/v1 names of the core/v1 Event fields: both versions are printed by one printer.
@@ -201,13 +206,13 @@ def _event(event: dict, now: float) -> list:
     source_cell = ", ".join(filter(None, [source.get("component") or event.get("reportingComponent", ""),
                                           source.get("host") or event.get("reportingInstance", "")]))
     return [last, event.get("type", ""), event.get("reason", ""), target, involved.get("fieldPath", ""),
-            source_cell, (event.get("message") or "").strip(), first, count, event["metadata"]["name"]]
+            source_cell, (event.get("message") or "").strip(), first, count, _name(event)]
 
 
 def _deployment(obj: dict, now: float) -> list:
     spec, status = _part(obj, "spec"), _part(obj, "status")
     names, images = _containers(_part(spec, "template", "spec"))
-    return [obj["metadata"]["name"], f"{status.get('readyReplicas', 0)}/{spec.get('replicas', 1)}",
+    return [_name(obj), f"{status.get('readyReplicas', 0)}/{spec.get('replicas', 1)}",
             status.get("updatedReplicas", 0), status.get("availableReplicas", 0), _age(obj, now),
             names, images, _selector(spec.get("selector"))]
 
@@ -215,7 +220,7 @@ def _deployment(obj: dict, now: float) -> list:
 def _replica_set(obj: dict, now: float) -> list:
     spec, status = _part(obj, "spec"), _part(obj, "status")
     names, images = _containers(_part(spec, "template", "spec"))
-    return [obj["metadata"]["name"], spec.get("replicas", 1), status.get("replicas", 0),
+    return [_name(obj), spec.get("replicas", 1), status.get("replicas", 0),
             status.get("readyReplicas", 0), _age(obj, now), names, images, _selector(spec.get("selector"))]
 
 
@@ -231,7 +236,7 @@ def _or_na(value: object) -> str:
 def _replication_controller(obj: dict, now: float) -> list:
     spec, status = _part(obj, "spec"), _part(obj, "status")
     names, images = _containers(_part(spec, "template", "spec"))
-    return [obj["metadata"]["name"], spec.get("replicas", 1), status.get("replicas", 0),
+    return [_name(obj), spec.get("replicas", 1), status.get("replicas", 0),
             status.get("readyReplicas", 0), _age(obj, now), names, images, _labels(spec.get("selector"))]
 
 
@@ -239,7 +244,7 @@ def _replication_controller(obj: dict, now: float) -> list:
 def _daemon_set(obj: dict, now: float) -> list:
     spec, status = _part(obj, "spec"), _part(obj, "status")
     names, images = _containers(_part(spec, "template", "spec"))
-    return [obj["metadata"]["name"], status.get("desiredNumberScheduled", 0),
+    return [_name(obj), status.get("desiredNumberScheduled", 0),
             status.get("currentNumberScheduled", 0), status.get("numberReady", 0),
             status.get("updatedNumberScheduled", 0), status.get("numberAvailable", 0),
             _labels(_part(spec, "template", "spec").get("nodeSelector")), _age(obj, now), names, images,
@@ -249,7 +254,7 @@ def _daemon_set(obj: dict, now: float) -> list:
 def _stateful_set(obj: dict, now: float) -> list:
     spec, status = _part(obj, "spec"), _part(obj, "status")
     names, images = _containers(_part(spec, "template", "spec"))
-    return [obj["metadata"]["name"], f"{status.get('readyReplicas', 0)}/{spec.get('replicas', 1)}",
+    return [_name(obj), f"{status.get('readyReplicas', 0)}/{spec.get('replicas', 1)}",
             _age(obj, now), names, images]
 
 
@@ -262,7 +267,7 @@ def _controller_revision(obj: dict, now: float) -> list:
         group = str(owner.get("apiVersion", "")).rpartition("/")[0]
         kind = str(owner.get("kind", "")).lower() + (f".{group}" if group else "")
         controller = f"{kind}/{owner.get('name', '')}"
-    return [obj["metadata"]["name"], controller, obj.get("revision", 0), _age(obj, now)]
+    return [_name(obj), controller, obj.get("revision", 0), _age(obj, now)]
 
 
 @mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printJob")
@@ -283,7 +288,7 @@ def _job(obj: dict, now: float) -> list:
     else:
         duration = human_duration(_epoch(end) - _epoch(start))
     names, images = _containers(_part(spec, "template", "spec"))
-    return [obj["metadata"]["name"], completions, duration, _age(obj, now), names, images,
+    return [_name(obj), completions, duration, _age(obj, now), names, images,
             _selector(spec.get("selector"))]
 
 
@@ -293,14 +298,14 @@ def _cron_job(obj: dict, now: float) -> list:
     job_spec = _part(spec, "jobTemplate", "spec")
     names, images = _containers(_part(job_spec, "template", "spec"))
     last = _since(status["lastScheduleTime"], now) if status.get("lastScheduleTime") else "<none>"
-    return [obj["metadata"]["name"], spec.get("schedule", ""), bool(spec.get("suspend")),
+    return [_name(obj), spec.get("schedule", ""), bool(spec.get("suspend")),
             len(status.get("active") or []), last, _age(obj, now), names, images,
             _selector(job_spec.get("selector"))]
 
 
 def _pod_disruption_budget(obj: dict, now: float) -> list:
     spec = _part(obj, "spec")
-    return [obj["metadata"]["name"], _or_na(spec.get("minAvailable")), _or_na(spec.get("maxUnavailable")),
+    return [_name(obj), _or_na(spec.get("minAvailable")), _or_na(spec.get("maxUnavailable")),
             _part(obj, "status").get("disruptionsAllowed", 0), _age(obj, now)]
 
 
@@ -325,7 +330,7 @@ def _persistent_volume(obj: dict, now: float) -> list:
     claim = _part(spec, "claimRef")
     claim_cell = f"{claim.get('namespace', '')}/{claim.get('name', '')}" if claim else ""
     phase = "Terminating" if _part(obj, "metadata").get("deletionTimestamp") else status.get("phase", "")
-    return [obj["metadata"]["name"], _part(spec, "capacity").get("storage", "0"),
+    return [_name(obj), _part(spec, "capacity").get("storage", "0"),
             _access_modes(spec.get("accessModes")), spec.get("persistentVolumeReclaimPolicy", ""), phase,
             claim_cell, _storage_class_of(obj, spec), status.get("reason", ""), _age(obj, now),
             spec.get("volumeMode") or "<unset>"]
@@ -339,7 +344,7 @@ def _persistent_volume_claim(obj: dict, now: float) -> list:
     if spec.get("volumeName"):
         modes = _access_modes(status.get("accessModes"))
         capacity = _part(status, "capacity").get("storage", "0")
-    return [obj["metadata"]["name"], phase, spec.get("volumeName", ""), capacity, modes,
+    return [_name(obj), phase, spec.get("volumeName", ""), capacity, modes,
             _storage_class_of(obj, spec), _age(obj, now), spec.get("volumeMode") or "<unset>"]
 
 
@@ -351,12 +356,12 @@ def _resource_quota(obj: dict, now: float) -> list:
     for name in sorted(hard):
         column = limits if name.split(".")[0] == "limits" and "." in name else requests
         column.append(f"{name}: {used.get(name, '0')}/{hard[name]}")
-    return [obj["metadata"]["name"], _age(obj, now), ", ".join(requests), ", ".join(limits)]
+    return [_name(obj), _age(obj, now), ", ".join(requests), ", ".join(limits)]
 
 
 def _pod_template(obj: dict, now: float) -> list:
     names, images = _containers(_part(obj, "template", "spec"))
-    return [obj["metadata"]["name"], names, images, _labels(_part(obj, "template", "metadata").get("labels"))]
+    return [_name(obj), names, images, _labels(_part(obj, "template", "metadata").get("labels"))]
 
 
 def _first_three(values: list[str]) -> str:
@@ -369,7 +374,7 @@ def _endpoint_slice(obj: dict, now: float) -> list:
     ports = [str(p["port"]) if p.get("port") is not None else "<unset>"
              for p in obj.get("ports") or [] if isinstance(p, dict)]
     addresses = [a for e in obj.get("endpoints") or [] if isinstance(e, dict) for a in e.get("addresses") or []]
-    return [obj["metadata"]["name"], obj.get("addressType", ""), _first_three(ports) or "<unset>",
+    return [_name(obj), obj.get("addressType", ""), _first_three(ports) or "<unset>",
             _first_three(addresses) or "<unset>", _age(obj, now)]
 
 
@@ -383,7 +388,7 @@ def _csr_condition(status: dict) -> str:
 def _certificate_signing_request(obj: dict, now: float) -> list:
     spec = _part(obj, "spec")
     seconds = spec.get("expirationSeconds")
-    return [obj["metadata"]["name"], _age(obj, now), spec.get("signerName") or "<none>", spec.get("username", ""),
+    return [_name(obj), _age(obj, now), spec.get("signerName") or "<none>", spec.get("username", ""),
             human_duration(seconds) if seconds is not None else "<none>", _csr_condition(_part(obj, "status"))]
 
 
@@ -391,7 +396,7 @@ def _storage_class(obj: dict, now: float) -> list:
     annotations = _part(obj, "metadata").get("annotations") or {}
     default = "true" in (annotations.get("storageclass.kubernetes.io/is-default-class"),
                          annotations.get("storageclass.beta.kubernetes.io/is-default-class"))
-    return [obj["metadata"]["name"] + (" (default)" if default else ""), obj.get("provisioner", ""),
+    return [_name(obj) + (" (default)" if default else ""), obj.get("provisioner", ""),
             obj.get("reclaimPolicy", "Delete"), obj.get("volumeBindingMode", "Immediate"),
             str(bool(obj.get("allowVolumeExpansion"))).lower(), _age(obj, now)]
 
@@ -399,7 +404,7 @@ def _storage_class(obj: dict, now: float) -> list:
 def _csi_driver(obj: dict, now: float) -> list:
     spec = _part(obj, "spec")
     tokens = spec.get("tokenRequests")
-    return [obj["metadata"]["name"], spec.get("attachRequired", True), spec.get("podInfoOnMount", False),
+    return [_name(obj), spec.get("attachRequired", True), spec.get("podInfoOnMount", False),
             spec.get("storageCapacity", False),
             "<unset>" if tokens is None else ",".join(t.get("audience", "") for t in tokens if isinstance(t, dict)),
             spec.get("requiresRepublish", False), ",".join(spec.get("volumeLifecycleModes") or []) or "<none>",
@@ -408,7 +413,7 @@ def _csi_driver(obj: dict, now: float) -> list:
 
 def _volume_attachment(obj: dict, now: float) -> list:
     spec = _part(obj, "spec")
-    return [obj["metadata"]["name"], spec.get("attacher", ""),
+    return [_name(obj), spec.get("attacher", ""),
             _part(spec, "source").get("persistentVolumeName", ""), spec.get("nodeName", ""),
             bool(_part(obj, "status").get("attached")), _age(obj, now)]
 
@@ -425,7 +430,7 @@ def _binding(obj: dict, now: float) -> list:
         return ", ".join((f"{s.get('namespace', '')}/{s['name']}" if kind == "ServiceAccount" else s["name"])
                          for s in subjects if s.get("kind") == kind)
 
-    return [obj["metadata"]["name"], f"{ref.get('kind')}/{ref.get('name')}", _age(obj, now),
+    return [_name(obj), f"{ref.get('kind')}/{ref.get('name')}", _age(obj, now),
             names("User"), names("Group"), names("ServiceAccount")]
 
 
@@ -450,7 +455,7 @@ PRINTERS: dict[str, tuple[list[Column], Printer]] = {
               ("Kernel-Version", "string", 1, "Kernel version."),
               ("Container-Runtime", "string", 1, "Container runtime and version.")], _node),
     "Namespace": ([NAME, ("Status", "string", 0, "Namespace phase"), AGE],
-                  lambda o, now: [o["metadata"]["name"], _part(o, "status").get("phase", ""), _age(o, now)]),
+                  lambda o, now: [_name(o), _part(o, "status").get("phase", ""), _age(o, now)]),
     "Service": ([NAME, ("Type", "string", 0, "Service type."),
                  ("Cluster-IP", "string", 0, "Virtual IP of the service."),
                  ("External-IP", "string", 0, "External addresses of the service."),
@@ -460,12 +465,12 @@ PRINTERS: dict[str, tuple[list[Column], Printer]] = {
     "Endpoints": ([NAME, ("Endpoints", "string", 0, "Endpoint addresses and ports."), AGE],
                   _endpoints),
     "ServiceAccount": ([NAME, ("Secrets", "string", 0, "Number of referenced secrets."), AGE],
-                       lambda o, now: [o["metadata"]["name"], len(o.get("secrets") or []), _age(o, now)]),
+                       lambda o, now: [_name(o), len(o.get("secrets") or []), _age(o, now)]),
     "Secret": ([NAME, ("Type", "string", 0, "Secret type."),
                 ("Data", "string", 0, "Number of data keys."), AGE],
-               lambda o, now: [o["metadata"]["name"], o.get("type", "Opaque"), len(o.get("data") or {}), _age(o, now)]),
+               lambda o, now: [_name(o), o.get("type", "Opaque"), len(o.get("data") or {}), _age(o, now)]),
     "ConfigMap": ([NAME, ("Data", "string", 0, "Number of data keys."), AGE],
-                  lambda o, now: [o["metadata"]["name"], len(o.get("data") or {}) + len(o.get("binaryData") or {}),
+                  lambda o, now: [_name(o), len(o.get("data") or {}) + len(o.get("binaryData") or {}),
                                   _age(o, now)]),
     "Event": ([("Last Seen", "string", 0, "Time since last seen."),
                ("Type", "string", 0, "Normal or Warning."),
@@ -486,7 +491,7 @@ PRINTERS: dict[str, tuple[list[Column], Printer]] = {
                     ("Ready", "integer", 0, "Ready pods."),
                     AGE, *WIDE_TEMPLATE], _replica_set),
     "Lease": ([NAME, ("Holder", "string", 0, "Current lease holder."), AGE],
-              lambda o, now: [o["metadata"]["name"], _part(o, "spec").get("holderIdentity") or "", _age(o, now)]),
+              lambda o, now: [_name(o), _part(o, "spec").get("holderIdentity") or "", _age(o, now)]),
     "ReplicationController": ([NAME, ("Desired", "integer", 0, "Desired pods."),
                                ("Current", "integer", 0, "Current pods."), ("Ready", "integer", 0, "Ready pods."),
                                AGE, *WIDE_TEMPLATE], _replication_controller),
@@ -535,7 +540,7 @@ PRINTERS: dict[str, tuple[list[Column], Printer]] = {
                        ("Ports", "string", 0, "Ports of the endpoints."),
                        ("Endpoints", "string", 0, "Addresses of the endpoints."), AGE], _endpoint_slice),
     "RuntimeClass": ([NAME, ("Handler", "string", 0, "The CRI handler."), AGE],
-                     lambda o, now: [o["metadata"]["name"], o.get("handler", ""), _age(o, now)]),
+                     lambda o, now: [_name(o), o.get("handler", ""), _age(o, now)]),
     "CertificateSigningRequest": ([NAME, AGE, ("SignerName", "string", 0, "The signer asked to sign."),
                                    ("Requestor", "string", 0, "Who asked."),
                                    ("RequestedDuration", "string", 0, "Validity asked for."),
@@ -552,21 +557,21 @@ PRINTERS: dict[str, tuple[list[Column], Printer]] = {
                    ("RequiresRepublish", "boolean", 0, "Whether volumes are mounted again periodically."),
                    ("Modes", "string", 0, "Volume lifecycle modes."), AGE], _csi_driver),
     "CSINode": ([NAME, ("Drivers", "integer", 0, "CSI drivers registered on the node"), AGE],
-                lambda o, now: [o["metadata"]["name"], len(_part(o, "spec").get("drivers") or []), _age(o, now)]),
+                lambda o, now: [_name(o), len(_part(o, "spec").get("drivers") or []), _age(o, now)]),
     "VolumeAttachment": ([NAME, ("Attacher", "string", 0, "The attaching driver."),
                           ("PV", "string", 0, "The persistent volume."), ("Node", "string", 0, "The node."),
                           ("Attached", "boolean", 0, "Whether the volume is attached."), AGE],
                          _volume_attachment),
     "CSIStorageCapacity": ([NAME, ("StorageClassName", "string", 0, "The storage class."),
                             ("Capacity", "string", 0, "Capacity available.")],
-                           lambda o, now: [o["metadata"]["name"], o.get("storageClassName", ""),
+                           lambda o, now: [_name(o), o.get("storageClassName", ""),
                                            o.get("capacity") or "<unset>"]),
     "RoleBinding": (BINDING_COLUMNS, _binding),
     "ClusterRoleBinding": (BINDING_COLUMNS, _binding),
 }
 DEFAULT_PRINTER: tuple[list[Column], Printer] = (
     [NAME, ("Created At", "date", 0, "When the object was created.")],
-    lambda o, now: [o["metadata"]["name"], _part(o, "metadata").get("creationTimestamp", "")])
+    lambda o, now: [_name(o), _part(o, "metadata").get("creationTimestamp", "")])
 
 
 def partial_metadata(obj: dict) -> dict:
