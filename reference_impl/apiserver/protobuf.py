@@ -385,3 +385,12 @@ def encode(obj: dict) -> bytes:
     type_meta = _put(1, 2, api_version.encode()) + _put(2, 2, kind.encode())
     # gogo writes Unknown's contentEncoding and contentType even when empty.
     return MAGIC + _put(1, 2, type_meta) + _put(2, 2, raw) + _put(3, 2, b"") + _put(4, 2, b"")
+
+
+@mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/streaming.encoder).Encode")
+def watch_frame(event_type: str, obj: dict) -> bytes:
+    """One event of a protobuf watch stream (`;stream=watch`): a 4-byte big-endian length, then a
+    meta/v1 WatchEvent written without magic or envelope, whose RawExtension holds the object as a
+    whole protobuf body."""
+    event = _put(1, 2, event_type.encode()) + _put(2, 2, _put(1, 2, encode(obj)))
+    return struct.pack(">I", len(event)) + event
