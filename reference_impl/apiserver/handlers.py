@@ -168,18 +168,33 @@ def _media_types(accept: str) -> list[tuple[str, dict[str, str]]]:
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers/negotiation.NegotiateOutputMediaType")
 def negotiate(accept: str) -> str:
-    """"table" when the client prefers a meta.k8s.io Table, "json" otherwise; 406 when it takes
-    neither (a protobuf-only Accept)."""
+    """"table" when the client prefers a meta.k8s.io Table, "json" when it takes JSON at all,
+    "protobuf" when it takes only protobuf; 406 otherwise. The components' `protobuf, json` gets
+    JSON, which client-go decodes by the response's Content-Type."""
     if not accept.strip():
         return "json"
-    for kind, params in _media_types(accept):
+    types = _media_types(accept)
+    for kind, params in types:
         if kind in (JSON, "application/*", "*/*") and params.get("as") == "Table" \
                 and params.get("g") == "meta.k8s.io" and params.get("v") in ("v1", "v1beta1"):
             return "table"
         if kind in (JSON, "application/*", "*/*", "application/yaml") and "as" not in params:
             return "json"
+    if any(kind == protobuf.MEDIA_TYPE and "as" not in params for kind, params in types):
+        return "protobuf"
     raise StatusError(406, "NotAcceptable", "only the following media types are accepted: application/json, "
                                             "application/yaml, application/vnd.kubernetes.protobuf")
+
+
+def _respond(request: Request, code: int, obj: dict) -> Response:
+    """The object in the media type negotiated: JSON, or protobuf for a client that takes nothing
+    else (a kind we cannot encode is then 406, never a JSON body it did not ask for)."""
+    if negotiate(request.header("Accept")) != "protobuf":
+        return Response.json(code, obj)
+    try:
+        return Response(code, protobuf.encode(obj), protobuf.MEDIA_TYPE)
+    except protobuf.ProtobufError as err:
+        raise StatusError(406, "NotAcceptable", f"cannot encode the response as protobuf: {err}") from err
 
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.limitedReadBody")
@@ -306,7 +321,7 @@ class RESTHandlers:
             obj = table.as_table(resource.kind, items, self.now(), request.param("includeObject", "Metadata"),
                                  obj.get("metadata") if items is not obj else {"resourceVersion": obj.get(
                                      "metadata", {}).get("resourceVersion", "")})
-        return Response.json(code, obj)
+        return _respond(request, code, obj)
 
     def _admit(self, request: Request, operation: str, resource, obj: dict | None, old: dict | None) -> dict | None:
         if self.admission is None:
@@ -417,7 +432,7 @@ class RESTHandlers:
         result, gone = self.registry.delete_with_outcome(resource, info.namespace, info.name,
                                                          options["gracePeriodSeconds"], options.get("preconditions"),
                                                          dry_run=dry_run(request))
-        return Response.json(200 if gone else 202, result)
+        return _respond(request, 200 if gone else 202, result)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.DeleteCollection")
     def deletecollection(self, request: Request, resource) -> Response:
@@ -429,7 +444,7 @@ class RESTHandlers:
             result = self.registry.delete_collection(resource, request.info.namespace or None,
                                                      request.param("labelSelector"), request.param("fieldSelector"),
                                                      options["gracePeriodSeconds"])
-        return Response.json(200, result)
+        return _respond(request, 200, result)
 
     def bind(self, request: Request, resource) -> Response:
         binding = decode_body(request)[0]
@@ -437,12 +452,12 @@ class RESTHandlers:
             raise errors.bad_request("a Binding needs a target")
         self._admit(request, "CREATE", resource, binding, None)
         if dry_run(request):
-            return Response.json(201, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
-                                       "code": 201})
-        return Response.json(201, self.registry.bind(request.info.namespace, request.info.name, binding))
+            return _respond(request, 201, {"kind": "Status", "apiVersion": "v1", "metadata": {},
+                                           "status": "Success", "code": 201})
+        return _respond(request, 201, self.registry.bind(request.info.namespace, request.info.name, binding))
 
     def scale_get(self, request: Request, resource) -> Response:
-        return Response.json(200, self.registry.get_scale(resource, request.info.namespace, request.info.name))
+        return _respond(request, 200, self.registry.get_scale(resource, request.info.namespace, request.info.name))
 
     def scale_update(self, request: Request, resource) -> Response:
         info = request.info
@@ -451,8 +466,8 @@ class RESTHandlers:
             raise errors.bad_request("the body must be an autoscaling/v1 Scale")
         old = self.registry.get_scale(resource, info.namespace, info.name)
         scale = self._admit(request, "UPDATE", resource, scale, old)
-        return Response.json(200, self.registry.update_scale(resource, info.namespace, info.name, scale,
-                                                             dry_run=dry_run(request)))
+        return _respond(request, 200, self.registry.update_scale(resource, info.namespace, info.name, scale,
+                                                                 dry_run=dry_run(request)))
 
     def scale_patch(self, request: Request, resource) -> Response:
         info = request.info
@@ -461,8 +476,8 @@ class RESTHandlers:
         def patch_fn(current: dict) -> dict:
             return self._admit(request, "UPDATE", resource, apply(current), current)
 
-        return Response.json(200, self.registry.patch(resource, info.namespace, info.name, patch_fn,
-                                                      subresource="scale", dry_run=dry_run(request)))
+        return _respond(request, 200, self.registry.patch(resource, info.namespace, info.name, patch_fn,
+                                                          subresource="scale", dry_run=dry_run(request)))
 
     @mirrors("(*k8s.io/kubernetes/pkg/registry/core/pod/rest.LogREST).Get")
     def pod_log(self, request: Request, resource) -> WatchResponse:
@@ -512,7 +527,7 @@ class RESTHandlers:
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.serveWatch",
              "(*k8s.io/apiserver/pkg/endpoints/handlers.WatchServer).ServeHTTP")
     def watch(self, request: Request, resource) -> WatchResponse:
-        as_table = negotiate(request.header("Accept")) == "table"
+        output = negotiate(request.header("Accept"))
         timeout = request.param("timeoutSeconds")
         watch = self.registry.watch(resource, request.info.namespace or None, request.param("labelSelector"),
                                     request.param("fieldSelector"), request.param("resourceVersion"),
@@ -530,10 +545,15 @@ class RESTHandlers:
 
         def chunks() -> Iterator[bytes]:
             for event_type, obj in watch:
-                if as_table and event_type in ("ADDED", "MODIFIED", "DELETED"):
+                if output == "table" and event_type in ("ADDED", "MODIFIED", "DELETED"):
                     obj = table.as_table(resource.kind, [obj], self.now(), include)
+                if output == "protobuf":
+                    yield protobuf.watch_frame(event_type, obj)
+                    continue
                 yield json.dumps({"type": event_type, "object": obj}, separators=(",", ":")).encode() + b"\n"
 
+        if output == "protobuf":
+            return self._stream(chunks, stop, content_type=protobuf.MEDIA_TYPE + ";stream=watch")
         return self._stream(chunks, stop)
 
     def _stream(self, chunks: Callable[[], Iterator[bytes]], stop: Callable[[], None],
