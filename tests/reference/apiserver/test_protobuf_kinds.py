@@ -433,3 +433,45 @@ def test_an_undecodable_protobuf_body_is_400_and_stores_nothing(chain):
 def test_an_unknown_content_type_is_415(chain):
     code, status = call(chain, "POST", ns_path(chain, "configmaps"), b"x", content_type="application/x-frob")
     assert (code, status["reason"]) == (415, "UnsupportedMediaType")
+
+
+# --- responses ---
+
+def test_the_components_accept_header_gets_json(chain):
+    """`Accept: application/vnd.kubernetes.protobuf, application/json`, what client-go sends, may be
+    answered in JSON: client-go decodes by the response's Content-Type."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    code, body = call(chain, "GET", ns_path(chain, "deployments", "web", group="apps/v1"),
+                      accept=f"{PROTOBUF}, application/json")
+    assert code == 200 and body["metadata"]["name"] == "web"
+
+
+def test_a_protobuf_only_client_gets_protobuf(chain):
+    """A client that accepts only protobuf gets the object and the list in protobuf, and they decode
+    to what a JSON client gets."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    path = ns_path(chain, "deployments", "web", group="apps/v1")
+    code, body = call(chain, "GET", path, accept=PROTOBUF)
+    assert code == 200 and body.startswith(protobuf.MAGIC)
+    assert protobuf.decode(body) == _without_empty(call(chain, "GET", path)[1])
+    code, body = call(chain, "GET", ns_path(chain, "deployments", group="apps/v1"), accept=PROTOBUF)
+    listed = protobuf.decode(body)
+    assert (listed["kind"], [item["metadata"]["name"] for item in listed["items"]]) == ("DeploymentList", ["web"])
+
+
+def test_a_protobuf_watch_streams_length_prefixed_watch_events(chain):
+    """Each event of a protobuf watch is a 4-byte length and a WatchEvent whose object is a whole
+    protobuf body."""
+    collection = ns_path(chain, "configmaps")
+    rv = call(chain, "GET", collection)[1]["metadata"]["resourceVersion"]
+    code, response = call(chain, "GET", collection, accept=PROTOBUF, query={"watch": "1", "resourceVersion": rv})
+    assert response.content_type == PROTOBUF + ";stream=watch"
+    call(chain, "POST", collection, {"metadata": {"name": "watched"}, "data": {"k": "v"}})
+    frame = next(response.chunks)
+    response.stop()
+    assert int.from_bytes(frame[:4], "big") == len(frame) - 4
+    event = {number: value for number, _, value in protobuf._fields(frame[4:], "WatchEvent")}
+    raw = {number: value for number, _, value in protobuf._fields(event[2], "WatchEvent.object")}[1]
+    obj = protobuf.decode(raw)
+    assert (event[1], obj["kind"], obj["metadata"]["name"]) == (b"ADDED", "ConfigMap", "watched")
+    assert obj["data"] == {"k": "v"}
