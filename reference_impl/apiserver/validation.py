@@ -218,13 +218,16 @@ def _job_spec(spec: dict, path: str) -> list[str]:
 
 @mirrors("k8s.io/kubernetes/pkg/apis/batch/validation.ValidateJob")
 def validate_job(obj: dict) -> list[str]:
-    """A Job's pods restart OnFailure or Never; its (generated) selector matches their labels."""
+    """A Job's pods restart OnFailure or Never; its selector matches their labels. Without
+    manualSelector the registry generates the selector at create, after admission has validated
+    the object once, so only a manual selector is required here."""
     spec = obj.get("spec") or {}
     problems = _job_spec(spec, "spec")
     selector = spec.get("selector")
     labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
     if not isinstance(selector, dict):
-        problems.append(required("spec.selector"))
+        if spec.get("manualSelector"):
+            problems.append(required("spec.selector"))
     elif not from_label_selector_dict(selector).matches(labels):
         problems.append(invalid("spec.template.metadata.labels", labels,
                                 "`selector` does not match template `labels`"))

@@ -234,3 +234,10 @@ def test_workloads_track_generation(chain):
     ds["spec"]["minReadySeconds"] = 5
     code, updated = call(chain, "PUT", f"{collection('apps/v1', 'daemonsets', True)}/generations", ds)
     assert code == 200 and updated["metadata"]["generation"] == 2
+
+
+def test_a_manual_job_selector_is_required(chain):
+    """With manualSelector the client must give the selector; none is generated."""
+    code, body = new_object(chain, "batch/v1", "jobs", True,
+                            {"spec": {"manualSelector": True, "template": JOB_TEMPLATE}}, "manual")
+    assert code == 422 and "spec.selector: Required value" in body["message"]
