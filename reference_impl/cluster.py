@@ -151,7 +151,8 @@ def upstream_argv(component: str, binary: Path, directory: Path, name: str, kube
         # read-only port keep several on one host; the fake image service keeps it off the host's.
         argv += [f"--kubelet-port={free_port()}", "--kubelet-read-only-port=0", "--use-host-image-service=false"]
         return tuple(argv), Ready(line="Starting kubelet main sync loop")
-    return tuple(argv), Ready(line="Starting endpoint slice config controller")
+    # At -v=2 kube-proxy logs each iptables sync, the only trace of rules a fake iptables leaves.
+    return tuple(argv) + ("--v=2",), Ready(line="Starting endpoint slice config controller")
 
 
 def start_component(directory: Path, name: str, component: str, args: list[str], kubeconfig: Path,
