@@ -1,6 +1,5 @@
 """The workload controllers as the controller-manager process runs them, against the reference
-kube-apiserver: their requests are accepted and the objects converge. Skipped while the apiserver
-does not serve the workload kinds."""
+kube-apiserver: their requests are accepted and the objects converge."""
 from __future__ import annotations
 
 import io
@@ -14,9 +13,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "apiserver"))
 from cluster import Cluster, reference_control_plane  # noqa: E402,F401  (fixture)
 
-from reference_impl.client import APIStatusError  # noqa: E402
 from reference_impl.client.rest import RestClient  # noqa: E402
-from reference_impl.controller_manager.run import WORKLOAD_WATCHED, ControllerManager  # noqa: E402
+from reference_impl.controller_manager.run import ControllerManager  # noqa: E402
 
 NS = "workloads"
 
@@ -35,13 +33,6 @@ def eventually(probe, timeout: float = 20.0):
 @pytest.fixture(scope="module")
 def rest(reference_control_plane: Cluster):  # noqa: F811
     client = RestClient(reference_control_plane.kubeconfig)
-    for path in WORKLOAD_WATCHED.values():
-        try:
-            client.request("GET", path)
-        except APIStatusError as error:
-            if error.code == 404:
-                pytest.skip(f"the apiserver does not serve {path} yet")
-            raise
     client.request("POST", "/api/v1/namespaces", {"metadata": {"name": NS}})
     for name in ("node-a", "node-b"):
         client.request("POST", "/api/v1/nodes",
