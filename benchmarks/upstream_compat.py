@@ -188,6 +188,8 @@ def recording_proxy(upstream: str, ca: KeyPair, client_tls: ssl.SSLContext, reco
                 data = answer.read()
                 if answer.status >= 400:
                     record["message"] = status_message(answer.getheader("Content-Type", ""), data)
+                elif self.command == "POST":  # the name a generateName create was given
+                    record["created"] = object_name(data)
                 recorder.add(record)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -275,7 +277,7 @@ def failures(records: list[dict]) -> list[tuple[tuple[str, str, str, str, int, s
 
 def corpus(records: list[dict]) -> list[dict]:
     """One body per (method, path pattern, kind, content type), in the order first seen; the POST
-    that created the object of a kept PUT or PATCH is kept before it, so a replay finds it."""
+    that created the object of a kept PUT, PATCH or DELETE is kept before it, so a replay finds it."""
     entries, seen, creates = [], set(), {}
     for record in records:
         if not record["body"]:
@@ -286,15 +288,14 @@ def corpus(records: list[dict]) -> list[dict]:
                  "pattern": path_pattern(record["path"]), "content_type": record["content_type"],
                  "api_version": api_version, "kind": kind, "component": component(record["agent"]),
                  "body": record["body"]}
-        if record["method"] == "POST":
-            name = _created_name(body)
-            if name:
-                creates[record["path"].rstrip("/") + "/" + name] = entry
+        if record["method"] == "POST" and record.get("created"):
+            entry["created"] = record["created"]
+            creates[record["path"].rstrip("/") + "/" + record["created"]] = entry
         key = (entry["method"], entry["pattern"], kind, entry["content_type"].split(";")[0])
         if key in seen or len(entries) >= MAX_CORPUS_ENTRIES:
             continue
         seen.add(key)
-        if record["method"] in ("PUT", "PATCH"):
+        if record["method"] in ("PUT", "PATCH", "DELETE"):
             object_path = re.sub(r"/(status|scale|binding|finalize)$", "", record["path"])
             setup = creates.get(object_path)
             if setup is not None and setup not in entries:
@@ -303,13 +304,13 @@ def corpus(records: list[dict]) -> list[dict]:
     return entries
 
 
-def _created_name(body: bytes) -> str:
-    """metadata.name of a create's body (protobuf: raw=2 → ObjectMeta=1 → name=1)."""
-    if body.startswith(b"k8s\x00"):
-        raw = protobuf_fields(body[4:]).get(2, b"")
+def object_name(data: bytes) -> str:
+    """metadata.name of an object, JSON or protobuf (Unknown.raw=2 → ObjectMeta=1 → name=1)."""
+    if data.startswith(b"k8s\x00"):
+        raw = protobuf_fields(data[4:]).get(2, b"")
         return protobuf_fields(protobuf_fields(raw).get(1, b"")).get(1, b"").decode(errors="replace")
     try:
-        return str(json.loads(body).get("metadata", {}).get("name", ""))
+        return str(json.loads(data).get("metadata", {}).get("name", ""))
     except (ValueError, AttributeError):
         return ""
 
