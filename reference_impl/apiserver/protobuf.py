@@ -13,8 +13,10 @@ wire type that does not fit the field, a truncated value or a string that is not
 layout does not know.
 
 The apimachinery types whose JSON is not their message shape (Time, MicroTime, Quantity,
-IntOrString, RawExtension, FieldsV1) are converted both ways. Like JSON's `omitempty`, decoding
-leaves out empty strings, lists, maps and zero times, which gogo writes for every non-pointer field.
+IntOrString, RawExtension, FieldsV1) are converted both ways. gogo writes every non-pointer field,
+so decoding leaves out what Go's JSON would: the zero value of an `omitempty` scalar (TABLE marks
+them), empty lists and maps, and zero times. A message that is present stays, even empty: a pointer
+to an empty struct (`emptyDir: {}`) is a value.
 """
 from __future__ import annotations
 
@@ -57,10 +59,12 @@ class ProtobufError(ValueError):
 class Field(NamedTuple):
     """One field of a message layout: its JSON name, its type (a scalar or a message's name in
     TABLE) and its label: "optional", "repeated", "map" (a map<string, type>) or "inline" (a
-    message whose fields sit in its parent's JSON, `VolumeSource` in `Volume`)."""
+    message whose fields sit in its parent's JSON, `VolumeSource` in `Volume`); `omit_zero` when its
+    zero value means absent (an `omitempty` scalar that is not a pointer)."""
     name: str
     type: str
     label: str = "optional"
+    omit_zero: bool = False
 
 
 def _parse(table: str) -> tuple[dict[str, dict[int, Field]], set[str]]:
@@ -77,7 +81,8 @@ def _parse(table: str) -> tuple[dict[str, dict[int, Field]], set[str]]:
         for part in body.split("; "):
             number, json_name, type_ = part.split()
             label = "inline" if json_name == "-" else {"[]": "repeated", "{}": "map"}.get(type_[:2], "optional")
-            layout[int(number)] = Field(json_name, type_[2:] if label in ("repeated", "map") else type_, label)
+            layout[int(number)] = Field(json_name.rstrip("?"), type_[2:] if label in ("repeated", "map") else type_,
+                                        label, json_name.endswith("?"))
     return messages, named_lists
 
 
@@ -264,7 +269,15 @@ def decode_message(type_: str, data: bytes, path: str = "") -> dict:
                 items.append(_value(field, raw, f"{where}[{len(items)}]"))
         else:
             obj[field.name] = _value(field, raw, where)
-    return {k: v for k, v in obj.items() if v not in ("", None, [], {})}
+    fields = {field.name: field for field in layout.values()}
+    return {k: v for k, v in obj.items() if k not in fields or _present(fields[k], v)}
+
+
+def _present(field: Field, value: Any) -> bool:
+    """Whether a decoded value is in the object's JSON (see the module's docstring)."""
+    if value is None or (field.label in ("repeated", "map") and not value):
+        return False
+    return not (field.omit_zero and value in ("", 0, False))
 
 
 def decode(body: bytes) -> dict:
