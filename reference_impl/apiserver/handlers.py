@@ -3,11 +3,11 @@ parsed `Request` (with its `RequestInfo` and authenticated user) and returns a `
 watch, a `WatchResponse` whose chunks the HTTP adapter streams.
 
 What upstream spreads over k8s.io/apiserver/pkg/endpoints/handlers is here in one place: body
-decoding (JSON, YAML or Kubernetes protobuf, at most 3 MiB), output negotiation (JSON, or a meta.k8s.io Table when the
-Accept header asks `as=Table`), `dryRun=All`, admission on writes, the three patch types applied
-inside the registry's GuaranteedUpdate, the status/binding/scale subresources, pods/log (streamed
-from the pod's kubelet), and watch events as JSON lines. Every failure is a `StatusError` the server
-turns into a Status body.
+decoding (JSON, YAML or Kubernetes protobuf, at most 3 MiB), output negotiation (JSON, a meta.k8s.io
+Table when the Accept header asks `as=Table`, protobuf when it takes nothing else), `dryRun=All`,
+admission on writes, the three patch types applied inside the registry's GuaranteedUpdate, the
+status/binding/scale subresources, pods/log (streamed from the pod's kubelet), and watch events as
+JSON lines or protobuf frames. Every failure is a `StatusError` the server turns into a Status body.
 """
 from __future__ import annotations
 
