@@ -101,7 +101,7 @@ class LifecycleMixin:
             return self._mark_deleting(r, key, current, grace, check, dry_run), False
         if dry_run:
             return (current if r.return_deleted_object else success_status(r, current)), True
-        deleted = self._storage_call(r, name, self.storage.delete, key, check)
+        deleted = self._storage_call(r, name, self._store(r).delete, key, check)
         return (deleted if r.return_deleted_object else success_status(r, deleted)), True
 
     def _mark_deleting(self, r: Resource, key: str, current: dict, grace: int, check, dry_run: bool) -> dict:
@@ -119,7 +119,7 @@ class LifecycleMixin:
         if dry_run:
             return mark(copy.deepcopy(current))
         name = current["metadata"]["name"]
-        return self._storage_call(r, name, self.storage.guaranteed_update, key, mark)
+        return self._storage_call(r, name, self._store(r).guaranteed_update, key, mark)
 
     def _timestamp(self, after: float = 0) -> str:
         return rfc3339(self.clock.now() + after)

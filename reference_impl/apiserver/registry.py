@@ -17,6 +17,7 @@ import uuid
 from typing import Callable
 
 from reference_impl.apiserver import errors, resources
+from reference_impl.apiserver.conversion import ConvertingStorage
 from reference_impl.apiserver.defaults import set_object_defaults
 from reference_impl.apiserver.etcdclient import EtcdClient
 from reference_impl.apiserver.resources import Resource
@@ -85,6 +86,10 @@ class Registry(LifecycleMixin):
         if not name:
             raise errors.bad_request("resource name may not be empty")
         return f"{self.prefix(r, namespace)}{name}"
+
+    def _store(self, r: Resource) -> Storage | ConvertingStorage:
+        """The storage of `r`, converting to and from the version etcd holds it in."""
+        return ConvertingStorage(self.storage, r.storage_codec) if r.storage_codec else self.storage
 
     def now(self) -> str:
         return rfc3339(self.clock.now())
@@ -164,7 +169,7 @@ class Registry(LifecycleMixin):
             self._allocate_service(obj)
         if dry_run:
             return obj
-        return self._storage_call(r, meta["name"], self.storage.create,
+        return self._storage_call(r, meta["name"], self._store(r).create,
                                   self.key(r, namespace, meta["name"]), obj)
 
     def _allocate_service(self, obj: dict) -> None:
@@ -190,7 +195,7 @@ class Registry(LifecycleMixin):
     @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).Get")
     def get(self, resource: Resource | str, namespace: str | None, name: str) -> dict:
         r = self.resource(resource)
-        return self._storage_call(r, name, self.storage.get, self.key(r, namespace, name))
+        return self._storage_call(r, name, self._store(r).get, self.key(r, namespace, name))
 
     def _predicate(self, r: Resource, label_selector: str, field_selector: str):
         """The SelectionPredicate for these selectors, None when both select everything."""
@@ -208,7 +213,7 @@ class Registry(LifecycleMixin):
              resource_version: str = "") -> dict:
         """A `<Kind>List` of the matching objects, paged by `limit` and `continue_token`."""
         r = self.resource(resource)
-        result = self.storage.list(self.prefix(r, namespace),
+        result = self._store(r).list(self.prefix(r, namespace),
                                    predicate=self._predicate(r, label_selector, field_selector),
                                    limit=max(0, int(limit or 0)), continue_token=continue_token or "",
                                    resource_version=resource_version or "")
@@ -229,7 +234,7 @@ class Registry(LifecycleMixin):
               bookmark_interval: float = 30.0) -> Watch:
         """A `Watch` of the matching objects; iterate it for (type, object), `stop()` to end."""
         r = self.resource(resource)
-        watch = self.storage.watch(self.prefix(r, namespace), resource_version=resource_version or "",
+        watch = self._store(r).watch(self.prefix(r, namespace), resource_version=resource_version or "",
                                    predicate=self._predicate(r, label_selector, field_selector),
                                    allow_bookmarks=allow_bookmarks, bookmark_interval=bookmark_interval,
                                    kind=r.kind, api_version=r.api_version)
@@ -316,7 +321,7 @@ class Registry(LifecycleMixin):
             return updated
 
         try:
-            stored = self._storage_call(r, name, self.storage.guaranteed_update, key, apply)
+            stored = self._storage_call(r, name, self._store(r).guaranteed_update, key, apply)
         except _DryRun as result:
             return result.obj
         return self._delete_if_finalized(r, key, stored)
@@ -330,7 +335,7 @@ class Registry(LifecycleMixin):
         if (meta.get("deletionTimestamp") and not meta.get("finalizers") and not spec_finalizers
                 and not meta.get("deletionGracePeriodSeconds")):
             try:
-                return self.storage.delete(key, self._preconditions(r, meta["name"], {
+                return self._store(r).delete(key, self._preconditions(r, meta["name"], {
                     "resourceVersion": meta["resourceVersion"]}))
             except (KeyNotFound, errors.StatusError):
                 return obj

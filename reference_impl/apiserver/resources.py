@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from reference_impl.apiserver import validation as v
+from reference_impl.apiserver.conversion import EVENTS_V1, Codec
 
 ALL_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 NO_COLLECTION_DELETE = ("create", "delete", "get", "list", "patch", "update", "watch")
@@ -35,6 +36,7 @@ class Resource:
     field_selectors: tuple[str, ...] = COMMON_FIELDS
     storage_prefix: str = ""  # the etcd key below /registry/ when it is not the plural
     tracks_generation: bool = False  # the strategy bumps metadata.generation on spec changes
+    storage_codec: Codec | None = field(default=None, compare=False, hash=False)  # stored in another version
     validator: Callable[[dict], list[str]] | None = field(default=None, compare=False, hash=False)
     update_validator: Callable[[dict, dict], list[str]] | None = field(default=None, compare=False,
                                                                        hash=False)
@@ -150,10 +152,8 @@ RESOURCES: tuple[Resource, ...] = (
     Resource("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests",
              "certificatesigningrequest", False, ("csr",), subresources=("status", "approval"),
              status_reset_on_update=True, field_selectors=(*COMMON_FIELDS, "spec.signerName")),
-    # upstream keeps these in /registry/events beside core/v1 Events and converts between the two;
-    # the reference has no conversion yet, so each version has its own keys.
-    Resource("events.k8s.io", "v1", "Event", "events", "event", True, ("ev",),
-             storage_prefix="events.k8s.io/events"),
+    # Stored as core/v1 Events, under the same keys (conversion.py).
+    Resource("events.k8s.io", "v1", "Event", "events", "event", True, ("ev",), storage_codec=EVENTS_V1),
     Resource("storage.k8s.io", "v1", "StorageClass", "storageclasses", "storageclass", False, ("sc",),
              validator=v.validate_storage_class),
     Resource("storage.k8s.io", "v1", "VolumeAttachment", "volumeattachments", "volumeattachment", False,

@@ -267,9 +267,9 @@ class Storage:
     @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.store).Watch")
     def watch(self, prefix: str, *, resource_version: str = "", predicate: Predicate | None = None,
               allow_bookmarks: bool = False, bookmark_interval: float = 30.0,
-              kind: str = "", api_version: str = "") -> Watch:
+              kind: str = "", api_version: str = "", convert: Callable[[dict], dict] | None = None) -> Watch:
         """A watch of `prefix`: from "" or "0", the current objects as ADDED first; from N, the
-        changes after revision N."""
+        changes after revision N. `convert` turns each object read into the version watched."""
         revision = parse_resource_version(resource_version)
         initial: list[dict] = []
         if revision == 0:
@@ -277,7 +277,8 @@ class Storage:
             initial, revision = listed.items, int(listed.resource_version)
         return Watch(self.client.watch(prefix, start_revision=revision + 1), requested=revision,
                      initial=initial, predicate=predicate, allow_bookmarks=allow_bookmarks,
-                     bookmark_interval=bookmark_interval, kind=kind, api_version=api_version)
+                     bookmark_interval=bookmark_interval, kind=kind, api_version=api_version,
+                     convert=convert)
 
     def compact(self, revision: int) -> None:
         self.client.compact(revision)
@@ -296,8 +297,9 @@ class Watch:
 
     def __init__(self, etcd_watch: EtcdWatch, *, requested: int, initial: list[dict],
                  predicate: Predicate | None, allow_bookmarks: bool, bookmark_interval: float,
-                 kind: str, api_version: str):
+                 kind: str, api_version: str, convert: Callable[[dict], dict] | None = None):
         self._etcd_watch = etcd_watch
+        self._convert = convert or (lambda obj: obj)
         self._requested = requested
         self._initial = initial
         self._accept_all = predicate is None
@@ -340,7 +342,7 @@ class Watch:
         for obj in self._initial:
             if self._stopped.is_set():
                 return
-            yield "ADDED", obj
+            yield "ADDED", self._convert(obj)
         timeout = self._bookmark_interval if self._allow_bookmarks else None
         while not self._stopped.is_set():
             try:
@@ -362,7 +364,7 @@ class Watch:
             for event in item.events:
                 transformed = self._transform(event)
                 if transformed is not None and not self._stopped.is_set():
-                    yield transformed
+                    yield transformed[0], self._convert(transformed[1])
 
     def _bookmark(self, batch: WatchBatch) -> dict:
         return {"kind": self._kind, "apiVersion": self._api_version,

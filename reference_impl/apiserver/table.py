@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Callable
 
+from reference_impl.apiserver.conversion import EVENTS_V1_TO_CORE
 from reference_impl.mirrors import mirrors
 
 Column = tuple[str, str, int, str]  # name, type, priority, description
@@ -185,15 +186,9 @@ def _endpoints(endpoints: dict, now: float) -> list:
     return [_name(endpoints), cell, _age(endpoints, now)]
 
 
-# events.k8s.io/v1 names of the core/v1 Event fields: both versions are printed by one printer.
-EVENTS_V1_NAMES = {"regarding": "involvedObject", "note": "message", "deprecatedSource": "source",
-                   "deprecatedFirstTimestamp": "firstTimestamp", "deprecatedLastTimestamp": "lastTimestamp",
-                   "deprecatedCount": "count", "reportingController": "reportingComponent"}
-
-
 @mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printEvent")
 def _event(event: dict, now: float) -> list:
-    event = {EVENTS_V1_NAMES.get(k, k): v for k, v in event.items()}
+    event = {EVENTS_V1_TO_CORE.get(k, k): v for k, v in event.items()}  # both versions print alike
     first = (_since(event["firstTimestamp"], now) if event.get("firstTimestamp")
              else _since(event.get("eventTime"), now))
     last = _since(event["lastTimestamp"], now) if event.get("lastTimestamp") else first

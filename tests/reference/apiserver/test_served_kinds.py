@@ -241,3 +241,44 @@ def test_a_manual_job_selector_is_required(chain):
     code, body = new_object(chain, "batch/v1", "jobs", True,
                             {"spec": {"manualSelector": True, "template": JOB_TEMPLATE}}, "manual")
     assert code == 422 and "spec.selector: Required value" in body["message"]
+
+
+def test_events_of_both_groups_are_one_collection(chain):
+    """An events.k8s.io/v1 Event is stored as a core/v1 Event (note as message, regarding as
+    involvedObject, reportingController as reportingComponent) and read back in either version;
+    a watch of events.k8s.io sees core Events converted."""
+    body = {"eventTime": "2023-11-14T22:13:20.000000Z", "reason": "Scheduled", "note": "assigned",
+            "type": "Normal", "action": "Binding", "regarding": {"kind": "Pod", "name": "p"},
+            "reportingController": "default-scheduler", "reportingInstance": "s1"}
+    assert new_object(chain, "events.k8s.io/v1", "events", True, body, "shared", {"shared": "yes"})[0] == 201
+    code, core = call(chain, "GET", "/api/v1/namespaces/kinds/events/shared")
+    assert code == 200 and core["apiVersion"] == "v1"
+    assert (core["message"], core["involvedObject"]["name"], core["reportingComponent"]) == (
+        "assigned", "p", "default-scheduler")
+    core_event = {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "legacy", "labels": {"shared": "yes"}},
+                  "message": "pulled", "reason": "Pulled", "involvedObject": {"kind": "Pod", "name": "p"}}
+    assert call(chain, "POST", "/api/v1/namespaces/kinds/events", core_event)[0] == 201
+    code, listed = call(chain, "GET", "/apis/events.k8s.io/v1/namespaces/kinds/events",
+                        query={"labelSelector": "shared=yes"})
+    assert code == 200
+    assert {e["metadata"]["name"]: e.get("note") for e in listed["items"]} == {"shared": "assigned",
+                                                                              "legacy": "pulled"}
+    code, watch = call(chain, "GET", "/apis/events.k8s.io/v1/namespaces/kinds/events",
+                       query={"watch": "1", "fieldSelector": "metadata.name=legacy"})
+    try:
+        event = json.loads(next(iter(watch.chunks)))
+    finally:
+        watch.stop()
+    assert event["object"]["apiVersion"] == "events.k8s.io/v1" and event["object"]["regarding"]["name"] == "p"
+
+
+def test_an_events_v1_patch_updates_the_stored_core_event(chain):
+    """A merge patch through events.k8s.io/v1 changes the core Event it is stored as."""
+    body = {"eventTime": "2023-11-14T22:13:20.000000Z", "reason": "Scheduled", "note": "first",
+            "type": "Normal", "action": "Binding", "regarding": {"kind": "Pod", "name": "p"},
+            "reportingController": "default-scheduler", "reportingInstance": "s1"}
+    assert new_object(chain, "events.k8s.io/v1", "events", True, body, "patched")[0] == 201
+    code, patched = call(chain, "PATCH", "/apis/events.k8s.io/v1/namespaces/kinds/events/patched",
+                         {"note": "second"}, content_type="application/merge-patch+json")
+    assert code == 200 and patched["note"] == "second", patched
+    assert call(chain, "GET", "/api/v1/namespaces/kinds/events/patched")[1]["message"] == "second"
