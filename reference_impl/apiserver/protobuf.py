@@ -91,6 +91,11 @@ MESSAGES, NAMED_LISTS = _parse(TABLE)
 MESSAGES["runtime.TypeMeta"] = {1: Field("apiVersion", "string"), 2: Field("kind", "string")}
 MESSAGES["runtime.Unknown"] = {1: Field("typeMeta", "runtime.TypeMeta"), 2: Field("raw", "bytes"),
                                3: Field("contentEncoding", "string"), 4: Field("contentType", "string")}
+# The messages behind the special types, read as strictly as the others before their JSON is made.
+MESSAGES.update({time_type: {1: Field("seconds", "int64"), 2: Field("nanos", "int32")} for time_type in TIMES})
+MESSAGES.update({raw_type: {1: Field("raw", "bytes")} for raw_type in RAW_JSON})
+MESSAGES[INT_OR_STRING] = {1: Field("type", "int64"), 2: Field("intVal", "int32"), 3: Field("strVal", "string")}
+MESSAGES[QUANTITY] = {1: Field("string", "string")}
 
 
 def message_type(api_version: str, kind: str) -> str:
@@ -180,19 +185,17 @@ def _signed(value: int, bits: int, path: str) -> int:
 
 def _special(type_: str, data: bytes, path: str) -> Any:
     """The JSON form of the apimachinery types that do not marshal as their message."""
-    fields = {number: value for number, _, value in _fields(data, path)}
+    fields = decode_message(type_, data, path)
     if type_ in TIMES:
-        seconds, nanos = fields.get(1, 0), fields.get(2, 0)
+        seconds, nanos = fields.get("seconds", 0), fields.get("nanos", 0)
         if not seconds and not nanos:
             return None
-        return _rfc3339(_signed(seconds, 64, path), nanos // 1000 if type_ == "meta.MicroTime" else None)
+        return _rfc3339(seconds, nanos // 1000 if type_ == "meta.MicroTime" else None)
     if type_ == INT_OR_STRING:
-        if fields.get(1) == 1:
-            return _string(fields.get(3, b""), path)
-        return _signed(fields.get(2, 0), 32, path)
+        return fields.get("strVal", "") if fields.get("type") == 1 else fields.get("intVal", 0)
     if type_ == QUANTITY:
-        return _string(fields.get(1, b""), path)
-    raw = fields.get(1, b"")
+        return fields.get("string", "")
+    raw = base64.b64decode(fields.get("raw", ""))
     try:
         return json.loads(raw) if raw else None
     except ValueError as err:

@@ -368,6 +368,10 @@ def _body(api_version: str, kind: str, raw: bytes) -> bytes:
     (_body("v1", "ConfigMap", b"\x0a\x04\x0a\x02\xff\xfe"), "ConfigMap.metadata.name: a string that is not UTF-8"),
     (_body("v1", "Pod", b"\x12\x05\x12\x07abc"), "Pod.spec: field 2 is truncated"),
     (_body("apps/v1", "Deployment", b"\x12\x03\x0b\x00\x00"), "field 1 has wire type 3"),
+    (_body("apps/v1", "Deployment", b"\x12\x08\x22\x06\x12\x04\x12\x02\x18\x01"),
+     "Deployment.spec.strategy.rollingUpdate.maxSurge.strVal: field 3 has wire type 0, but string is written"),
+    (_body("v1", "ConfigMap", b"\x0a\x04\x42\x02\x18\x01"),
+     "ConfigMap.metadata.creationTimestamp: unknown field 3 (wire type 0) in meta.Time"),
     (b"\x0a\x00", "magic number"),
 ])
 def test_an_undecodable_body_names_the_kind_and_field(body, message):
