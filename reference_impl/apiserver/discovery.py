@@ -21,6 +21,7 @@ GIT_COMMIT = "4ce5a8954017644c5420bae81d72b09b735c21f0"
 # Subresource name -> (group, version, kind or None for the parent's kind, verbs).
 SUBRESOURCES = {
     "status": (None, None, None, ["get", "patch", "update"]),
+    "approval": (None, None, None, ["get", "patch", "update"]),
     "binding": ("", "v1", "Binding", ["create"]),
     "log": ("", "v1", "Pod", ["get"]),
     "scale": ("autoscaling", "v1", "Scale", ["get", "patch", "update"]),

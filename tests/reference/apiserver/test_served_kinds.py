@@ -212,6 +212,13 @@ def test_statefulsets_and_replication_controllers_scale(chain, group_version, pl
     assert call(chain, "GET", f"{collection(group_version, plural, True)}/scaled")[1]["spec"]["replicas"] == 4
 
 
+def test_a_csr_approval_is_discovered_as_an_updatable_subresource(chain):
+    """certificatesigningrequests/approval: get, patch and update, as upstream lists it."""
+    _, body = call(chain, "GET", "/apis/certificates.k8s.io/v1")
+    entry = next(r for r in body["resources"] if r["name"] == "certificatesigningrequests/approval")
+    assert (entry["kind"], entry["verbs"]) == ("CertificateSigningRequest", ["get", "patch", "update"])
+
+
 def test_a_csr_is_approved_through_its_approval_subresource(chain):
     """PUT …/approval changes the conditions (and nothing else); the Condition column says Approved."""
     body = KINDS[IDS.index("certificates.k8s.io/v1/certificatesigningrequests")][5]
