@@ -171,8 +171,11 @@ def _put(number: int, wire: int, payload: int | bytes) -> bytes:
 # --- decoding ---------------------------------------------------------------------------------
 
 
-def _rfc3339(seconds: int, micros: int | None = None) -> str:
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+def _rfc3339(seconds: int, micros: int | None, path: str) -> str:
+    try:
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+    except (OverflowError, OSError, ValueError) as err:
+        raise ProtobufError(f"{path}: {seconds} seconds is not a time") from err
     return f"{stamp}.{micros:06d}Z" if micros is not None else f"{stamp}Z"
 
 
@@ -190,7 +193,7 @@ def _special(type_: str, data: bytes, path: str) -> Any:
         seconds, nanos = fields.get("seconds", 0), fields.get("nanos", 0)
         if not seconds and not nanos:
             return None
-        return _rfc3339(seconds, nanos // 1000 if type_ == "meta.MicroTime" else None)
+        return _rfc3339(seconds, nanos // 1000 if type_ == "meta.MicroTime" else None, path)
     if type_ == INT_OR_STRING:
         return fields.get("strVal", "") if fields.get("type") == 1 else fields.get("intVal", 0)
     if type_ == QUANTITY:
@@ -256,11 +259,8 @@ def decode_message(type_: str, data: bytes, path: str = "") -> dict:
         if field.label == "inline":
             obj.update(decode_message(field.type, raw, where))
         elif field.label == "map":
-            entry = {n: (w, v) for n, w, v in _fields(raw, where)}
-            key = _string(entry.get(1, (2, b""))[1], where)
-            value_wire, value = entry.get(2, (_wire_type(field), b"" if _wire_type(field) == 2 else 0))
-            _expect_wire(field._replace(label="optional"), value_wire, f"{where}[{key}]", 2)
-            obj.setdefault(field.name, {})[key] = _value(field, value, f"{where}[{key}]")
+            key, value = _map_entry(field, raw, where)
+            obj.setdefault(field.name, {})[key] = value
         elif field.label == "repeated":
             items = obj.setdefault(field.name, [])
             if wire == 2 and field.type in VARINTS:
@@ -274,6 +274,24 @@ def decode_message(type_: str, data: bytes, path: str = "") -> dict:
             obj[field.name] = _value(field, raw, where)
     fields = {field.name: field for field in layout.values()}
     return {k: v for k, v in obj.items() if k not in fields or _present(fields[k], v)}
+
+
+def _map_entry(field: Field, data: bytes, path: str) -> tuple[str, Any]:
+    """One pair of a map<string, T>, which protobuf writes as a message {1: key, 2: value}."""
+    value_field = field._replace(label="optional")
+    key, value = "", None
+    for number, wire, raw in _fields(data, path):
+        if number == 1:
+            _expect_wire(Field("key", "string"), wire, path, number)
+            key = _string(raw, path)
+        elif number == 2:
+            _expect_wire(value_field, wire, f"{path}[{key}]", number)
+            value = _value(value_field, raw, f"{path}[{key}]")
+        else:
+            raise ProtobufError(f"{path}: unknown field {number} (wire type {wire}) in a map entry")
+    if value is None:  # an entry may leave out a zero value
+        value = _value(value_field, 0 if _wire_type(value_field) == 0 else b"", f"{path}[{key}]")
+    return key, value
 
 
 def _present(field: Field, value: Any) -> bool:
@@ -337,7 +355,10 @@ def _encode_value(field: Field, value: Any, path: str) -> tuple[int, int | bytes
             raise ProtobufError(f"{path}: {value!r} is not a string")
         return 2, value.encode()
     if type_ == "bytes":
-        return 2, base64.b64decode(value)
+        try:
+            return 2, base64.b64decode(value, validate=True)
+        except (TypeError, ValueError) as err:
+            raise ProtobufError(f"{path}: {value!r} is not base64") from err
     if type_ == "bool":
         if not isinstance(value, bool):
             raise ProtobufError(f"{path}: {value!r} is not a bool")
@@ -345,6 +366,8 @@ def _encode_value(field: Field, value: Any, path: str) -> tuple[int, int | bytes
     if type_ in VARINTS:
         return 0, _int(value, path)
     if type_ in FIXED:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ProtobufError(f"{path}: {value!r} is not a number")
         return FIXED[type_][0], struct.pack(FIXED[type_][1], value)
     if type_ in SPECIAL:
         return 2, _encode_special(type_, value, path)
@@ -382,6 +405,8 @@ def encode_message(type_: str, obj: dict, path: str = "") -> bytes:
         value = obj.get(field.name)
         if value is None:
             continue
+        if field.label in ("map", "repeated") and not isinstance(value, dict if field.label == "map" else list):
+            raise ProtobufError(f"{where}: {value!r} is not {'an object' if field.label == 'map' else 'a list'}")
         if field.label == "map":
             for key in sorted(value):
                 entry_wire, payload = _encode_value(field, value[key], f"{where}[{key}]")

@@ -372,6 +372,9 @@ def _body(api_version: str, kind: str, raw: bytes) -> bytes:
      "Deployment.spec.strategy.rollingUpdate.maxSurge.strVal: field 3 has wire type 0, but string is written"),
     (_body("v1", "ConfigMap", b"\x0a\x04\x42\x02\x18\x01"),
      "ConfigMap.metadata.creationTimestamp: unknown field 3 (wire type 0) in meta.Time"),
+    (_body("v1", "ConfigMap", b"\x12\x02\x08\x01"), "ConfigMap.data: field 1 has wire type 0, but string is written"),
+    (_body("v1", "ConfigMap", b"\x0a\x0c\x42\x0a\x08\xff\xff\xff\xff\xff\xff\xff\xff\x7f"),
+     "ConfigMap.metadata.creationTimestamp: 9223372036854775807 seconds is not a time"),
     (b"\x0a\x00", "magic number"),
 ])
 def test_an_undecodable_body_names_the_kind_and_field(body, message):
