@@ -34,11 +34,17 @@ __all__ = ["ManualClock", "Registry", "WallClock", "Watch"]
 GENERATE_NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"  # k8s.io/apiserver/pkg/storage/names
 IMMUTABLE_META = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
                   "generation")
-# What the strategies' PrepareForCreate leave in .status, whatever the client sent.
+# What the strategies' PrepareForCreate leave in .status, whatever the client sent, as Go writes
+# it: the status fields without omitempty are there as zeros (generated clients require them).
 INITIAL_STATUS = {"Pod": {"phase": "Pending", "qosClass": "BestEffort"}, "Service": {"loadBalancer": {}},
+                  "ReplicaSet": {"replicas": 0}, "ReplicationController": {"replicas": 0},
+                  "StatefulSet": {"replicas": 0, "availableReplicas": 0},
+                  "DaemonSet": dict.fromkeys(("currentNumberScheduled", "numberMisscheduled",
+                                              "desiredNumberScheduled", "numberReady"), 0),
+                  "PodDisruptionBudget": dict.fromkeys(("disruptionsAllowed", "currentHealthy", "desiredHealthy",
+                                                        "expectedPods"), 0),
                   **{kind: {} for kind in (
-                      "Deployment", "ReplicaSet", "DaemonSet", "StatefulSet", "ReplicationController", "Job",
-                      "CronJob", "PodDisruptionBudget", "CertificateSigningRequest", "ResourceQuota",
+                      "Deployment", "Job", "CronJob", "CertificateSigningRequest", "ResourceQuota",
                       "PersistentVolume", "PersistentVolumeClaim", "VolumeAttachment")}}
 
 

@@ -53,7 +53,8 @@ KINDS = [
      {"spec": {"schedule": "*/5 * * * *", "jobTemplate": {"spec": {"template": JOB_TEMPLATE}}}},
      ["Name", "Schedule", "Suspend", "Active", "Last Schedule", "Age", "Containers", "Images", "Selector"],
      ["*/5 * * * *", False, 0, "<none>"]),
-    ("policy/v1", "poddisruptionbudgets", True, ["pdb"], ["status"], {"spec": {"minAvailable": 1, "selector": SELECTOR}},
+    ("policy/v1", "poddisruptionbudgets", True, ["pdb"], ["status"],
+     {"spec": {"minAvailable": 1, "selector": SELECTOR}},
      ["Name", "Min Available", "Max Unavailable", "Allowed Disruptions", "Age"], ["1", "N/A", 0]),
     ("discovery.k8s.io/v1", "endpointslices", True, [], [],
      {"addressType": "IPv4", "endpoints": [{"addresses": ["10.0.0.1"]}], "ports": [{"port": 80}]},
@@ -222,7 +223,8 @@ def test_a_csr_approval_is_discovered_as_an_updatable_subresource(chain):
 def test_a_csr_is_approved_through_its_approval_subresource(chain):
     """PUT …/approval changes the conditions (and nothing else); the Condition column says Approved."""
     body = KINDS[IDS.index("certificates.k8s.io/v1/certificatesigningrequests")][5]
-    assert new_object(chain, "certificates.k8s.io/v1", "certificatesigningrequests", False, body, "approve-me")[0] == 201
+    code, _ = new_object(chain, "certificates.k8s.io/v1", "certificatesigningrequests", False, body, "approve-me")
+    assert code == 201
     path = "/apis/certificates.k8s.io/v1/certificatesigningrequests/approve-me"
     _, csr = call(chain, "GET", path)
     csr["status"] = {"conditions": [{"type": "Approved", "status": "True", "reason": "ok"}]}
