@@ -22,6 +22,7 @@ scenario's steps, and writes benchmarks/results/upstream_compat.json; with --cor
 writes the deduplicated request bodies tests/reference/cluster/test_upstream_corpus.py replays.
 
     python benchmarks/upstream_compat.py --tree K8S_TREE_DIR [--bin DIR] [--corpus DIR]
+        [--ours scheduler,controller-manager]
 """
 from __future__ import annotations
 
@@ -171,15 +172,20 @@ def recording_proxy(upstream: str, ca: KeyPair, client_tls: ssl.SSLContext, reco
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length) if length else b""
             headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
-            connection = http.client.HTTPSConnection(host, int(port), context=client_tls, timeout=600)
-            connection.request(self.command, self.path, body=body or None, headers=headers)
-            answer = connection.getresponse()
             path, _, query = self.path.partition("?")
-            content_type = self.headers.get("Content-Type", "")
             record = {"time": time.time(), "agent": self.headers.get("User-Agent", ""), "method": self.command,
-                      "path": path, "query": query, "content_type": content_type,
+                      "path": path, "query": query, "content_type": self.headers.get("Content-Type", ""),
                       "accept": self.headers.get("Accept", ""), "body": base64.b64encode(body).decode(),
-                      "status": answer.status, "message": ""}
+                      "status": 0, "message": ""}
+            connection = http.client.HTTPSConnection(host, int(port), context=client_tls, timeout=600)
+            try:
+                connection.request(self.command, self.path, body=body or None, headers=headers)
+                answer = connection.getresponse()
+            except (OSError, http.client.HTTPException) as err:
+                recorder.add({**record, "status": 502, "message": f"proxy: apiserver unreachable: {err}"})
+                self.send_error(502)
+                return
+            record["status"] = answer.status
             self.send_response(answer.status)
             for key, value in answer.getheaders():
                 if key.lower() not in ("transfer-encoding", "connection", "content-length"):
@@ -198,10 +204,13 @@ def recording_proxy(upstream: str, ca: KeyPair, client_tls: ssl.SSLContext, reco
                 recorder.add(record)
                 self.send_header("Transfer-Encoding", "chunked")
                 self.end_headers()
-                while chunk := answer.read1(65536):
-                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-                    self.wfile.flush()
-                self.wfile.write(b"0\r\n\r\n")
+                try:
+                    while chunk := answer.read1(65536):
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                        self.wfile.flush()
+                    self.wfile.write(b"0\r\n\r\n")
+                except (OSError, http.client.HTTPException):
+                    self.close_connection = True  # a watcher went away, or the apiserver did
             connection.close()
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = relay
@@ -249,7 +258,7 @@ def path_pattern(path: str) -> str:
 
 
 def component(agent: str) -> str:
-    return agent.split("/", 1)[0] or "?"
+    return agent.split("/", 1)[0] or "(no User-Agent)"
 
 
 def why(status: int, message: str) -> str:
@@ -350,7 +359,7 @@ class Scenario:
         return bool(note)
 
 
-def run_scenario(scenario: Scenario, proxy_log: Path) -> None:
+def run_scenario(scenario: Scenario, proxy_log: Path, recorder: Recorder) -> None:
     s, ns = scenario, NAMESPACE
 
     def nodes_ready():
@@ -371,7 +380,8 @@ def run_scenario(scenario: Scenario, proxy_log: Path) -> None:
 
     def pods(predicate, count):
         def check():
-            live = [p for p in s.items("-n", ns, "pods") if not p["metadata"].get("deletionTimestamp")]
+            # Terminating pods count too: a pod is gone only once its kubelet has confirmed it.
+            live = s.items("-n", ns, "pods")
             chosen = [p for p in live if predicate(p)]
             if len(chosen) == count and len(live) == count:
                 return ", ".join(sorted(f"{p['metadata']['name']}@{p['spec'].get('nodeName')}" for p in chosen))
@@ -398,7 +408,13 @@ def run_scenario(scenario: Scenario, proxy_log: Path) -> None:
     def namespace_gone():
         s.kubectl("delete", "namespace", ns, "--wait=false")
         done = s.kubectl("get", "namespace", ns)
-        return "namespace gone" if done.returncode != 0 and "NotFound" in done.stderr else None
+        if done.returncode == 0 or "NotFound" not in done.stderr:
+            return None
+        # Upstream, the namespace controller empties a Terminating namespace and then finalizes it.
+        finalized = any(r["method"] == "PUT" and r["path"] == f"/api/v1/namespaces/{ns}/finalize"
+                        for r in recorder.records)
+        return "namespace gone" + ("; finalized by the namespace controller" if finalized else
+                                   "; not by the namespace controller (it never called finalize)")
 
     steps = [("3 kubemark nodes Ready", nodes_ready), ("Deployment (3) and Service created", created),
              ("ReplicaSet by the controller-manager", replica_set),
@@ -438,15 +454,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--settle", type=float, default=20.0,
                         help="seconds to keep recording after the scenario (later retries and resyncs)")
     parser.add_argument("--top", type=int, default=40, help="failure groups printed")
+    parser.add_argument("--ours", default="", metavar="COMPONENTS",
+                        help="run these reference components instead of the real ones, e.g. "
+                        "scheduler,controller-manager (the issue's target holds for both)")
     args = parser.parse_args(argv)
     if not (args.tree / "cmd" / "kubemark").is_dir():
         parser.error(f"{args.tree} is not a Kubernetes tree with cmd/kubemark")
+    unknown = set(filter(None, args.ours.split(","))) - set(local_cluster.UPSTREAM)
+    if unknown:
+        parser.error(f"--ours: unknown component {sorted(unknown)[0]!r}: choose from {', '.join(local_cluster.UPSTREAM)}")
     work = Path(tempfile.mkdtemp(prefix="upstream-compat-"))
     bin_dir = args.bin or work / "bin"
     builds = build(args.tree.resolve(), bin_dir.resolve())
     directory = work / "cluster"
     plane = local_cluster.up(directory, kubelets=0, only=("etcd", "apiserver"))
-    started = list(plane.processes)
+    components: list[local_cluster.Process] = []
+    proxy = None
     recorder = Recorder(work / "requests.jsonl")
     try:
         client_tls, ca = admin_tls(Path(plane.kubeconfig))
@@ -455,26 +478,32 @@ def main(argv: list[str] | None = None) -> int:
         kubeconfig = proxied_kubeconfig(Path(plane.kubeconfig), proxy.server_address[1], directory / "proxied.kubeconfig")
         binaries = {"controller-manager": bin_dir / "kube-controller-manager", "scheduler": bin_dir / "kube-scheduler",
                     "kubelet": bin_dir / "kubemark", "proxy": bin_dir / "kubemark"}
-        started += local_cluster.start_nodes_and_controllers(directory, kubeconfig, 3,
-                                                             upstream={k: v.resolve() for k, v in binaries.items()})
+        for name in filter(None, args.ours.split(",")):
+            binaries.pop(name)
+        components = local_cluster.start_nodes_and_controllers(
+            directory, kubeconfig, 3, upstream={k: v.resolve() for k, v in binaries.items()})
         scenario = Scenario(Path(plane.kubeconfig), work, args.step_timeout)
-        run_scenario(scenario, directory / "logs" / "proxy.log")
+        run_scenario(scenario, directory / "logs" / "proxy.log", recorder)
         time.sleep(args.settle)
-        exited = [p.name for p in started if not p.running()]
+        exited = [p.name for p in (*plane.processes, *components) if not p.running()]
+        records = list(recorder.records)  # what components retry while they are stopped is not theirs
     finally:
-        local_cluster.stop(started)
-    records = list(recorder.records)
+        local_cluster.stop(components)
+        if proxy is not None:
+            proxy.shutdown()
+        local_cluster.stop(list(plane.processes))
     failed = failures(records)
     print_report(builds, failed, len(records), scenario.steps, args.top)
     if exited:
         print(f"\nexited before the end: {', '.join(exited)} (logs in {directory / 'logs'})")
     RESULTS.mkdir(exist_ok=True)
-    result = {"tree": str(args.tree), "builds_seconds": builds, "requests": len(records),
+    result = {"tree": str(args.tree), "builds_seconds": builds, "ours": args.ours, "requests": len(records),
               "failed_requests": sum(c for _, c in failed), "exited": exited,
               "failures": [{"why": k[0], "component": k[1], "method": k[2], "path": k[3], "status": k[4],
                             "message": k[5], "count": c} for k, c in failed],
               "scenario": scenario.steps, "work": str(work)}
-    (RESULTS / "upstream_compat.json").write_text(json.dumps(result, indent=2) + "\n")
+    suffix = "_ours_" + args.ours.replace(",", "_") if args.ours else ""
+    (RESULTS / f"upstream_compat{suffix}.json").write_text(json.dumps(result, indent=2) + "\n")
     if args.corpus:
         entries = corpus(records)
         args.corpus.mkdir(parents=True, exist_ok=True)
