@@ -548,7 +548,13 @@ class RESTHandlers:
                 if output == "table" and event_type in ("ADDED", "MODIFIED", "DELETED"):
                     obj = table.as_table(resource.kind, [obj], self.now(), include)
                 if output == "protobuf":
-                    yield protobuf.watch_frame(event_type, obj)
+                    try:
+                        yield protobuf.watch_frame(event_type, obj)
+                    except protobuf.ProtobufError as err:
+                        # The watch ends with an ERROR event saying why, as for a compacted revision.
+                        failure = errors.internal_error(f"cannot encode the watch event as protobuf: {err}")
+                        yield protobuf.watch_frame("ERROR", failure.status())
+                        return
                     continue
                 yield json.dumps({"type": event_type, "object": obj}, separators=(",", ":")).encode() + b"\n"
 
