@@ -535,3 +535,22 @@ def test_a_protobuf_watch_streams_length_prefixed_watch_events(chain):
     obj = protobuf.decode(raw)
     assert (event[1], obj["kind"], obj["metadata"]["name"]) == (b"ADDED", "ConfigMap", "watched")
     assert obj["data"] == {"k": "v"}
+
+
+def test_an_object_protobuf_cannot_carry_is_406_or_ends_the_watch_with_an_error(chain, monkeypatch):
+    """A stored object with a field protobuf has no number for (here ConfigMap's data, taken out of
+    its layout) is never sent with the field left out: a GET is 406 naming it, and a watch ends with
+    an ERROR event that names it."""
+    collection = ns_path(chain, "configmaps")
+    rv = call(chain, "GET", collection)[1]["metadata"]["resourceVersion"]
+    _, response = call(chain, "GET", collection, accept=PROTOBUF, query={"watch": "1", "resourceVersion": rv})
+    call(chain, "POST", collection, {"metadata": {"name": "odd"}, "data": {"k": "v"}})
+    layout = {number: field for number, field in protobuf.MESSAGES["core.ConfigMap"].items() if field.name != "data"}
+    monkeypatch.setitem(protobuf.MESSAGES, "core.ConfigMap", layout)
+    code, status = call(chain, "GET", ns_path(chain, "configmaps", "odd"), accept=PROTOBUF)
+    assert (code, status["reason"]) == (406, "NotAcceptable")
+    assert "ConfigMap: no protobuf field for data" in status["message"]
+    frames = list(response.chunks)
+    event = {number: value for number, _, value in protobuf._fields(frames[-1][4:], "WatchEvent")}
+    raw = {number: value for number, _, value in protobuf._fields(event[2], "WatchEvent.object")}[1]
+    assert event[1] == b"ERROR" and "no protobuf field for data" in protobuf.decode(raw)["message"]
