@@ -49,7 +49,7 @@ PACKAGES = {"": "core", "apps": "apps", "batch": "batch", "coordination.k8s.io":
             "autoscaling": "autoscaling", "networking.k8s.io": "networking", "node.k8s.io": "node",
             "scheduling.k8s.io": "scheduling", "meta.k8s.io": "meta"}
 # Registered in every group version (metav1.AddToGroupVersion), so their typeMeta names any group.
-META_KINDS = {"Status", "DeleteOptions", "ListOptions", "WatchEvent"}
+META_KINDS = {"Status", "DeleteOptions", "ListOptions"}
 
 
 class ProtobufError(ValueError):

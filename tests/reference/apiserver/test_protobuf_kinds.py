@@ -255,6 +255,8 @@ OBJECTS = [
               "extra": {"scopes": ["x"]}}, "status": {"allowed": False}},
     {"apiVersion": "v1", "kind": "DeleteOptions", "gracePeriodSeconds": 0, "propagationPolicy": "Background",
      "preconditions": {"uid": "u", "resourceVersion": "4711"}, "dryRun": ["All"]},
+    {"apiVersion": "meta.k8s.io/v1", "kind": "ListOptions", "labelSelector": "app=web", "watch": True,
+     "resourceVersion": "4711", "timeoutSeconds": 300, "limit": 500, "allowWatchBookmarks": True},
     {"apiVersion": "v1", "kind": "Status", "metadata": {"resourceVersion": "1"}, "status": "Failure",
      "message": 'pods "x" not found', "reason": "NotFound", "details": {"name": "x", "kind": "pods"}, "code": 404},
     {"apiVersion": "apps/v1", "kind": "DeploymentList", "metadata": {"resourceVersion": "4711", "continue": "c"},
