@@ -81,6 +81,12 @@ def test_get_prints_the_new_kinds_with_kubectl_columns(kube):
         "e2e-standard", "example.com/standard", "Delete", "Immediate", "false"]
 
 
+def test_get_all_includes_daemon_sets_and_stateful_sets(kube):
+    """DaemonSets, StatefulSets, Jobs and CronJobs are in the `all` category, as upstream's are."""
+    names = ok(kube, "get", "all", "-n", NS, "-o", "name").split()
+    assert {"daemonset.apps/agent", "statefulset.apps/db"} <= set(names)
+
+
 def test_create_deployment_from_a_client_dry_run_gets_a_rolling_update(kube):
     """`kubectl create deployment --dry-run=client -o yaml` writes `strategy: {}`; applied, the
     server stores RollingUpdate with 25% bounds, as the real deployment controller needs."""
