@@ -103,8 +103,9 @@ def message_type(api_version: str, kind: str) -> str:
     group, _, version = api_version.rpartition("/")
     if kind in META_KINDS:
         return "meta." + kind
-    name = f"{PACKAGES.get(group)}.{kind}"
-    if version != "v1" or group not in PACKAGES or name not in MESSAGES:
+    package = PACKAGES.get(group) if version == "v1" else f"{PACKAGES.get(group)}.{version}"
+    name = f"{package}.{kind}"
+    if group not in PACKAGES or name not in MESSAGES:
         raise ProtobufError(f"no protobuf layout for {api_version or '(no apiVersion)'} {kind or '(no kind)'}")
     return name
 

@@ -1,12 +1,13 @@
 """The protobuf layout of every message the served kinds use, as Kubernetes 1.24 defines it.
 
-One line per message: `group.Message: NUMBER jsonName TYPE; ...`, continued on indented lines. The
-field numbers and JSON names are facts of the API, read from the `protobuf:"..."` and `json:"..."`
-struct tags of the Go types (k8s.io/api and k8s.io/apimachinery at v1.24.0). A TYPE is a scalar or
-a message, `[]` before it for a repeated field and `{}` for a map<string, TYPE>; the JSON name `-`
-marks a field whose message is inlined into its parent's JSON (`VolumeSource` in `Volume`), and `?`
-after a name a scalar field that is `omitempty` and not a pointer: gogo writes its zero value, which
-then means the field is absent, as in JSON (a pointer's zero, `replicas: 0`, is a value). A line
+One line per message: `group.Message: NUMBER jsonName TYPE; ...` (`group.version.Message` for the
+one kind served at another version than v1), continued on indented lines. The field numbers and JSON
+names are facts of the API, read from the `protobuf:"..."` and `json:"..."` struct tags of the Go
+types (k8s.io/api and k8s.io/apimachinery at v1.24.0). A TYPE is a scalar or a message, `[]` before
+it for a repeated field and `{}` for a map<string, TYPE>; the JSON name `-` marks a field whose
+message is inlined into its parent's JSON (`VolumeSource` in `Volume`), and `?` after a name a
+scalar field that is `omitempty` and not a pointer: gogo writes its zero value, which then means the
+field is absent, as in JSON (a pointer's zero, `replicas: 0`, is a value). A line
 `group.Name: = []string` is a named slice (`ExtraValue`), a message of one repeated field 1 whose
 JSON is the bare list.
 """
@@ -637,6 +638,9 @@ node.Scheduling: 1 nodeSelector {}string; 2 tolerations []core.Toleration
 scheduling.PriorityClass: 1 metadata meta.ObjectMeta; 2 value int32; 3 globalDefault? bool; 4 description? string;
     5 preemptionPolicy string
 scheduling.PriorityClassList: 1 metadata meta.ListMeta; 2 items []scheduling.PriorityClass
+storage.v1beta1.CSIStorageCapacity: 1 metadata meta.ObjectMeta; 2 nodeTopology meta.LabelSelector;
+    3 storageClassName string; 4 capacity resource.Quantity; 5 maximumVolumeSize resource.Quantity
+storage.v1beta1.CSIStorageCapacityList: 1 metadata meta.ListMeta; 2 items []storage.v1beta1.CSIStorageCapacity
 authentication.ExtraValue: = []string
 authorization.ExtraValue: = []string
 certificates.ExtraValue: = []string

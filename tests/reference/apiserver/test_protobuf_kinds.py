@@ -222,6 +222,8 @@ OBJECTS = [
           reclaimPolicy="Delete", allowVolumeExpansion=True, volumeBindingMode="WaitForFirstConsumer",
           mountOptions=["noatime"],
           allowedTopologies=[{"matchLabelExpressions": [{"key": "zone", "values": ["a"]}]}]),
+    _kind("storage.k8s.io/v1beta1", "CSIStorageCapacity", nodeTopology={"matchLabels": {"zone": "a"}},
+          storageClassName="standard", capacity="100Gi", maximumVolumeSize="10Gi"),
     _kind("storage.k8s.io/v1", "VolumeAttachment",
           spec={"attacher": "csi.example.com", "source": {"persistentVolumeName": "pv-1"}, "nodeName": "node-1"},
           status={"attached": True, "attachmentMetadata": {"devicePath": "/dev/sdb"},
