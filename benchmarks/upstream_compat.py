@@ -47,6 +47,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import yaml  # noqa: E402
 
 from reference_impl import cluster as local_cluster  # noqa: E402
+from reference_impl.apiserver import protobuf  # noqa: E402
 from reference_impl.apiserver.certs import KeyPair, issue_serving_cert  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
@@ -77,39 +78,18 @@ def build(tree: Path, bin_dir: Path) -> dict[str, float | None]:
 
 # --- the recording proxy -------------------------------------------------------------------------
 
-def _varint(data: bytes, at: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        byte = data[at]
-        value |= (byte & 0x7F) << shift
-        at += 1
-        if byte < 0x80:
-            return value, at
-        shift += 7
-
-
 def protobuf_fields(data: bytes) -> dict[int, bytes]:
     """The length-delimited fields of one protobuf message (the last of each number); enough to
-    read the envelope's TypeMeta and a Status's message, no more."""
-    fields: dict[int, bytes] = {}
-    at = 0
+    read the envelope's TypeMeta and a Status's message, no more. A body cut short gives what
+    came before the cut."""
+    found: dict[int, bytes] = {}
     try:
-        while at < len(data):
-            key, at = _varint(data, at)
-            wire = key & 7
-            if wire == 0:
-                _, at = _varint(data, at)
-            elif wire == 2:
-                size, at = _varint(data, at)
-                fields[key >> 3] = data[at:at + size]
-                at += size
-            elif wire in (1, 5):
-                at += 8 if wire == 1 else 4
-            else:
-                break
-    except IndexError:
+        for number, wire, value in protobuf.fields(data):
+            if wire == 2:
+                found[number] = value
+    except protobuf.ProtobufError:
         pass
-    return fields
+    return found
 
 
 def body_kind(content_type: str, body: bytes) -> tuple[str, str]:

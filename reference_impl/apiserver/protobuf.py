@@ -132,8 +132,9 @@ def _varint(data: bytes, at: int, path: str) -> tuple[int, int]:
         shift += 7
 
 
-def _fields(data: bytes, path: str):
-    """(field number, wire type, value) for each field: ints for varints, bytes otherwise."""
+def fields(data: bytes, path: str = ""):
+    """(field number, wire type, value) for each field of one message: ints for varints, bytes
+    otherwise. Raises ProtobufError, naming `path`, for a message cut short."""
     at = 0
     while at < len(data):
         key, at = _varint(data, at, path)
@@ -162,7 +163,8 @@ def _put_varint(value: int) -> bytes:
             return bytes(out)
 
 
-def _put(number: int, wire: int, payload: int | bytes) -> bytes:
+def put(number: int, wire: int, payload: int | bytes) -> bytes:
+    """One field as `fields` reads it back: its key, then the varint or the bytes."""
     key = _put_varint(number << 3 | wire)
     if wire == 0:
         return key + _put_varint(payload)
@@ -189,17 +191,17 @@ def _signed(value: int, bits: int, path: str) -> int:
 
 def _special(type_: str, data: bytes, path: str) -> Any:
     """The JSON form of the apimachinery types that do not marshal as their message."""
-    fields = decode_message(type_, data, path)
+    values = decode_message(type_, data, path)
     if type_ in TIMES:
-        seconds, nanos = fields.get("seconds", 0), fields.get("nanos", 0)
+        seconds, nanos = values.get("seconds", 0), values.get("nanos", 0)
         if not seconds and not nanos:
             return None
         return _rfc3339(seconds, nanos // 1000 if type_ == "meta.MicroTime" else None, path)
     if type_ == INT_OR_STRING:
-        return fields.get("strVal", "") if fields.get("type") == 1 else fields.get("intVal", 0)
+        return values.get("strVal", "") if values.get("type") == 1 else values.get("intVal", 0)
     if type_ == QUANTITY:
-        return fields.get("string", "")
-    raw = base64.b64decode(fields.get("raw", ""))
+        return values.get("string", "")
+    raw = base64.b64decode(values.get("raw", ""))
     try:
         return json.loads(raw) if raw else None
     except ValueError as err:
@@ -251,7 +253,7 @@ def decode_message(type_: str, data: bytes, path: str = "") -> dict:
     path = path or type_.split(".")[-1]
     layout = MESSAGES[type_]
     obj: dict[str, Any] = {}
-    for number, wire, raw in _fields(data, path):
+    for number, wire, raw in fields(data, path):
         field = layout.get(number)
         if field is None:
             raise ProtobufError(f"{path}: unknown field {number} (wire type {wire}) in {type_}")
@@ -273,15 +275,15 @@ def decode_message(type_: str, data: bytes, path: str = "") -> dict:
                 items.append(_value(field, raw, f"{where}[{len(items)}]"))
         else:
             obj[field.name] = _value(field, raw, where)
-    fields = {field.name: field for field in layout.values()}
-    return {k: v for k, v in obj.items() if k not in fields or _present(fields[k], v)}
+    by_name = {field.name: field for field in layout.values()}
+    return {k: v for k, v in obj.items() if k not in by_name or _present(by_name[k], v)}
 
 
 def _map_entry(field: Field, data: bytes, path: str) -> tuple[str, Any]:
     """One pair of a map<string, T>, which protobuf writes as a message {1: key, 2: value}."""
     value_field = field._replace(label="optional")
     key, value = "", None
-    for number, wire, raw in _fields(data, path):
+    for number, wire, raw in fields(data, path):
         if number == 1:
             _expect_wire(Field("key", "string"), wire, path, number)
             key = _string(raw, path)
@@ -332,14 +334,14 @@ def _encode_special(type_: str, value: Any, path: str) -> bytes:
         seconds, nanos = _parse_time(value, path)
         if type_ == "meta.Time":
             nanos = 0  # metav1.Time marshals whole seconds, as its JSON does
-        return _put(1, 0, seconds) + _put(2, 0, nanos)
+        return put(1, 0, seconds) + put(2, 0, nanos)
     if type_ == INT_OR_STRING:
         if isinstance(value, str):
-            return _put(1, 0, 1) + _put(2, 0, 0) + _put(3, 2, value.encode())
-        return _put(1, 0, 0) + _put(2, 0, _int(value, path)) + _put(3, 2, b"")
+            return put(1, 0, 1) + put(2, 0, 0) + put(3, 2, value.encode())
+        return put(1, 0, 0) + put(2, 0, _int(value, path)) + put(3, 2, b"")
     if type_ == QUANTITY:
-        return _put(1, 2, str(value).encode())
-    return _put(1, 2, json.dumps(value, separators=(",", ":")).encode())
+        return put(1, 2, str(value).encode())
+    return put(1, 2, json.dumps(value, separators=(",", ":")).encode())
 
 
 def _int(value: Any, path: str) -> int:
@@ -401,7 +403,7 @@ def encode_message(type_: str, obj: dict, path: str = "") -> bytes:
         if field.label == "inline":
             inner = {k: v for k, v in obj.items() if k in _json_names(field.type)}
             if inner:
-                out += _put(number, 2, encode_message(field.type, inner, path))
+                out += put(number, 2, encode_message(field.type, inner, path))
             continue
         value = obj.get(field.name)
         if value is None:
@@ -411,12 +413,12 @@ def encode_message(type_: str, obj: dict, path: str = "") -> bytes:
         if field.label == "map":
             for key in sorted(value):
                 entry_wire, payload = _encode_value(field, value[key], f"{where}[{key}]")
-                out += _put(number, 2, _put(1, 2, key.encode()) + _put(2, entry_wire, payload))
+                out += put(number, 2, put(1, 2, key.encode()) + put(2, entry_wire, payload))
         elif field.label == "repeated":
             for i, item in enumerate(value):
-                out += _put(number, *_encode_value(field, item, f"{where}[{i}]"))
+                out += put(number, *_encode_value(field, item, f"{where}[{i}]"))
         else:
-            out += _put(number, *_encode_value(field, value, where))
+            out += put(number, *_encode_value(field, value, where))
     return bytes(out)
 
 
@@ -424,9 +426,9 @@ def encode(obj: dict) -> bytes:
     """A JSON dict with apiVersion and kind as an `application/vnd.kubernetes.protobuf` body."""
     api_version, kind = obj.get("apiVersion", ""), obj.get("kind", "")
     raw = encode_message(message_type(api_version, kind), obj, kind)
-    type_meta = _put(1, 2, api_version.encode()) + _put(2, 2, kind.encode())
+    type_meta = put(1, 2, api_version.encode()) + put(2, 2, kind.encode())
     # gogo writes Unknown's contentEncoding and contentType even when empty.
-    return MAGIC + _put(1, 2, type_meta) + _put(2, 2, raw) + _put(3, 2, b"") + _put(4, 2, b"")
+    return MAGIC + put(1, 2, type_meta) + put(2, 2, raw) + put(3, 2, b"") + put(4, 2, b"")
 
 
 @mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/streaming.encoder).Encode")
@@ -434,5 +436,5 @@ def watch_frame(event_type: str, obj: dict) -> bytes:
     """One event of a protobuf watch stream (`;stream=watch`): a 4-byte big-endian length, then a
     meta/v1 WatchEvent written without magic or envelope, whose RawExtension holds the object as a
     whole protobuf body."""
-    event = _put(1, 2, event_type.encode()) + _put(2, 2, _put(1, 2, encode(obj)))
+    event = put(1, 2, event_type.encode()) + put(2, 2, put(1, 2, encode(obj)))
     return struct.pack(">I", len(event)) + event

@@ -534,8 +534,8 @@ def test_a_protobuf_watch_streams_length_prefixed_watch_events(chain):
     frame = next(response.chunks)
     response.stop()
     assert int.from_bytes(frame[:4], "big") == len(frame) - 4
-    event = {number: value for number, _, value in protobuf._fields(frame[4:], "WatchEvent")}
-    raw = {number: value for number, _, value in protobuf._fields(event[2], "WatchEvent.object")}[1]
+    event = {number: value for number, _, value in protobuf.fields(frame[4:], "WatchEvent")}
+    raw = {number: value for number, _, value in protobuf.fields(event[2], "WatchEvent.object")}[1]
     obj = protobuf.decode(raw)
     assert (event[1], obj["kind"], obj["metadata"]["name"]) == (b"ADDED", "ConfigMap", "watched")
     assert obj["data"] == {"k": "v"}
@@ -555,6 +555,6 @@ def test_an_object_protobuf_cannot_carry_is_406_or_ends_the_watch_with_an_error(
     assert (code, status["reason"]) == (406, "NotAcceptable")
     assert "ConfigMap: no protobuf field for data" in status["message"]
     frames = list(response.chunks)
-    event = {number: value for number, _, value in protobuf._fields(frames[-1][4:], "WatchEvent")}
-    raw = {number: value for number, _, value in protobuf._fields(event[2], "WatchEvent.object")}[1]
+    event = {number: value for number, _, value in protobuf.fields(frames[-1][4:], "WatchEvent")}
+    raw = {number: value for number, _, value in protobuf.fields(event[2], "WatchEvent.object")}[1]
     assert event[1] == b"ERROR" and "no protobuf field for data" in protobuf.decode(raw)["message"]

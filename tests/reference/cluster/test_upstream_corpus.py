@@ -31,6 +31,8 @@ KNOWN = ROOT / "tests" / "fixtures" / "upstream" / "known_failures.json"
 sys.path.insert(0, str(ROOT / "tests" / "reference" / "apiserver"))
 from cluster import Cluster, cluster  # noqa: E402
 
+from reference_impl.apiserver import protobuf  # noqa: E402
+
 SUBRESOURCES = ("status", "scale", "binding", "finalize", "eviction")
 
 
@@ -44,51 +46,15 @@ def entry_key(entry: dict) -> str:
 
 # --- protobuf, as far as removing and setting metadata fields needs ----------------------------------
 
-def _varint(data: bytes, at: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        byte = data[at]
-        value |= (byte & 0x7F) << shift
-        at += 1
-        if byte < 0x80:
-            return value, at
-        shift += 7
-
-
-def _encode_varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        out.append((value & 0x7F) | (0x80 if value > 0x7F else 0))
-        value >>= 7
-        if not value:
-            return bytes(out)
-
-
 def _rewrite(data: bytes, number: int, change) -> bytes:
     """`data` with length-delimited field `number` replaced by change(its bytes) (None drops it)."""
-    out, at = bytearray(), 0
-    while at < len(data):
-        start = at
-        key, at = _varint(data, at)
-        wire = key & 7
-        if wire == 0:
-            _, at = _varint(data, at)
-        elif wire == 1:
-            at += 8
-        elif wire == 5:
-            at += 4
-        elif wire == 2:
-            size, at = _varint(data, at)
-            if key >> 3 == number:
-                new = change(data[at:at + size])
-                if new is not None:
-                    out += _encode_varint(key) + _encode_varint(len(new)) + new
-                at += size
+    out = bytearray()
+    for field, wire, value in protobuf.fields(data):
+        if field == number and wire == 2:
+            value = change(value)
+            if value is None:
                 continue
-            at += size
-        else:
-            raise ValueError(f"wire type {wire} at byte {start}")
-        out += data[start:at]
+        out += protobuf.put(field, wire, value)
     return bytes(out)
 
 
@@ -96,7 +62,7 @@ def _set(data: bytes, number: int, value: bytes) -> bytes:
     """`data` with length-delimited field `number` set to `value`, appended when absent."""
     found = []
     out = _rewrite(data, number, lambda _: found.append(1) or value)
-    return out if found else out + _encode_varint(number << 3 | 2) + _encode_varint(len(value)) + value
+    return out if found else out + protobuf.put(number, 2, value)
 
 
 def with_name(content_type: str, body: bytes, name: str) -> bytes:
