@@ -432,7 +432,9 @@ class RESTHandlers:
         result, gone = self.registry.delete_with_outcome(resource, info.namespace, info.name,
                                                          options["gracePeriodSeconds"], options.get("preconditions"),
                                                          dry_run=dry_run(request))
-        return _respond(request, 200 if gone else 202, result)
+        # namespaceREST.Delete reports a namespace it only marked Terminating as not deleted, yet
+        # DeleteResource answers 202 only when orphanDependents is false: kubectl sees a 200.
+        return _respond(request, 200 if gone or resource.plural == "namespaces" else 202, result)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.DeleteCollection")
     def deletecollection(self, request: Request, resource) -> Response:

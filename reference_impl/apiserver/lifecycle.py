@@ -2,28 +2,24 @@
 namespace termination, pods/binding, the scale subresource and the default service account.
 
 `LifecycleMixin` is half of `registry.Registry`; it uses the registry's keys, storage, clock and
-CRUD methods and adds nothing of its own state. Deleting a namespace marks it Terminating; the
-namespace controller's work (delete what is in it, then drop the namespace) is
-`finalize_namespace`, which the registry runs in a thread unless told not to.
+CRUD methods and adds nothing of its own state. Deleting a namespace only marks it Terminating,
+as in Kubernetes: emptying it is the namespace controller's work, and the namespace goes when the
+controller's PUT .../finalize leaves no finalizers (`Registry._delete_if_finalized`).
 """
 from __future__ import annotations
 
 import copy
-import threading
 import time
 from typing import Callable
 
-from reference_impl.apiserver import errors, resources
-from reference_impl.apiserver.etcdclient import EtcdClientError
+from reference_impl.apiserver import errors
 from reference_impl.apiserver.resources import Resource
 from reference_impl.apiserver.selectors import from_label_selector_dict, to_string
-from reference_impl.apiserver.storage import KeyNotFound
 from reference_impl.mirrors import mirrors
 
 TERMINATED_PHASES = ("Failed", "Succeeded")
 DEFAULT_GRACE = 30  # seconds, the pod spec's terminationGracePeriodSeconds default
 SCALABLE = ("deployments", "replicasets", "statefulsets", "replicationcontrollers")
-NAMESPACE_RETRY = 0.5  # seconds between namespace finalization passes
 
 
 def rfc3339(seconds: float) -> str:
@@ -144,73 +140,25 @@ class LifecycleMixin:
 
     # -- namespaces ------------------------------------------------------------------------------
 
+    @mirrors("(*k8s.io/kubernetes/pkg/registry/core/namespace/storage.REST).Delete")
     def _terminate_namespace(self, key: str, current: dict, check, dry_run: bool) -> dict:
-        """Mark the namespace Terminating; its content goes in `finalize_namespace`."""
+        """Mark the namespace Terminating (deletionTimestamp, status.phase); the namespace
+        controller deletes its content. A namespace already terminating is returned as it is."""
+        if current["metadata"].get("deletionTimestamp"):
+            return current
+
         def mark(ns: dict) -> dict:
             if check:
                 check(ns)
-            ns["metadata"].setdefault("deletionTimestamp", self._timestamp())
-            ns["metadata"]["deletionGracePeriodSeconds"] = 0
+            if not ns["metadata"].get("deletionTimestamp"):
+                ns["metadata"]["deletionTimestamp"] = self._timestamp()
             ns.setdefault("status", {})["phase"] = "Terminating"
             return ns
 
         if dry_run:
             return mark(copy.deepcopy(current))
-        name = current["metadata"]["name"]
-        marked = self._storage_call(self.resource("namespaces"), name,
-                                    self.storage.guaranteed_update, key, mark)
-        if self._background:
-            threading.Thread(target=self._finalize_until_done, args=(name,), daemon=True,
-                             name=f"namespace-finalizer-{name}").start()
-        return marked
-
-    def _finalize_until_done(self, name: str) -> None:
-        while not self._closed.is_set():
-            try:
-                if self.finalize_namespace(name):
-                    return
-            except (errors.StatusError, EtcdClientError):
-                return
-            self._closed.wait(NAMESPACE_RETRY)
-
-    @mirrors("(*k8s.io/kubernetes/pkg/controller/namespace/deletion.namespacedResourcesDeleter).Delete",
-             "(*k8s.io/kubernetes/pkg/controller/namespace/deletion.namespacedResourcesDeleter).deleteAllContent",
-             "(*k8s.io/kubernetes/pkg/controller/namespace/deletion.namespacedResourcesDeleter).finalizeNamespace")
-    def finalize_namespace(self, name: str) -> bool:
-        """The namespace controller's pass over a terminating namespace: delete every object in
-        it (pods at once), then drop the `kubernetes` finalizer and the namespace. True once
-        the namespace is gone; False while something in it still waits on its finalizers."""
-        namespaces = self.resource("namespaces")
-        try:
-            ns = self.get(namespaces, None, name)
-        except errors.StatusError as error:
-            if error.code == 404:
-                return True
-            raise
-        if not ns["metadata"].get("deletionTimestamp"):
-            return False
-        remaining = 0
-        for r in resources.RESOURCES:
-            if r.namespaced:
-                remaining += sum(1 for item in self.delete_collection(r, name, grace_period_seconds=0)["items"]
-                                 if item["metadata"].get("finalizers"))
-        if remaining:
-            return False
-        key = self.key(namespaces, None, name)
-
-        def finalize(obj: dict) -> dict:
-            finalizers = [f for f in (obj.get("spec") or {}).get("finalizers") or [] if f != "kubernetes"]
-            obj["spec"] = {**(obj.get("spec") or {}), "finalizers": finalizers}
-            return obj
-
-        finalized = self._storage_call(namespaces, name, self.storage.guaranteed_update, key, finalize)
-        if finalized["spec"]["finalizers"] or finalized["metadata"].get("finalizers"):
-            return False
-        try:
-            self.storage.delete(key)
-        except KeyNotFound:  # a concurrent finalizer got there first
-            pass
-        return True
+        return self._storage_call(self.resource("namespaces"), current["metadata"]["name"],
+                                  self.storage.guaranteed_update, key, mark)
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/serviceaccount.ServiceAccountsController).syncNamespace")
     def ensure_default_service_account(self, namespace: str) -> dict:

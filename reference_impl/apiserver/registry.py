@@ -51,19 +51,15 @@ INITIAL_STATUS = {"Pod": {"phase": "Pending", "qosClass": "BestEffort"}, "Servic
 class Registry(LifecycleMixin):
     """Create/get/list/update/patch/delete/watch for every served resource."""
 
-    def __init__(self, etcd_client: EtcdClient, clock=None, *, rng: random.Random | None = None,
-                 finalize_namespaces_in_background: bool = True):
+    def __init__(self, etcd_client: EtcdClient, clock=None, *, rng: random.Random | None = None):
         self.storage = Storage(etcd_client)
         self.clock = clock or WallClock()
         self.random = rng or random.Random()
-        self._background = finalize_namespaces_in_background
-        self._closed = threading.Event()
         self._watches: list[Watch] = []
         self._lock = threading.Lock()
 
     def close(self) -> None:
-        """Stop namespace finalizers and every watch this registry started."""
-        self._closed.set()
+        """Stop every watch this registry started."""
         with self._lock:
             watches, self._watches = self._watches, []
         for watch in watches:

@@ -40,7 +40,7 @@ def etcd(tmp_path_factory):
 
 @pytest.fixture
 def registry(etcd):
-    registry = Registry(etcd, ManualClock(NOW), finalize_namespaces_in_background=False)
+    registry = Registry(etcd, ManualClock(NOW))
     yield registry
     registry.close()
 

@@ -405,10 +405,16 @@ def test_invalid_name_is_rejected_and_nothing_stored(kube):
 
 
 def test_zz_delete_namespace(kube):
-    """Last (by name): deleting the namespace removes what is in it."""
+    """Last (by name): deleting a namespace marks it Terminating; with no namespace controller
+    running, it stays until a finalize empties its finalizers (what `kubectl replace --raw` of
+    .../finalize, the way out of a stuck namespace, does)."""
     ok(kube, "delete", "-f", "-", input=MANIFEST)
     assert fails(kube, "get", "deployment", "web", "-n", NS)
-    out = ok(kube, "delete", "namespace", NS, "--timeout=20s")
+    out = ok(kube, "delete", "namespace", NS, "--wait=false")
     assert out.strip() == f'namespace "{NS}" deleted'
+    namespace = json.loads(ok(kube, "get", "namespace", NS, "-o", "json"))
+    assert namespace["status"]["phase"] == "Terminating"
+    namespace["spec"]["finalizers"] = []
+    ok(kube, "replace", "--raw", f"/api/v1/namespaces/{NS}/finalize", "-f", "-", input=json.dumps(namespace))
     err = fails(kube, "get", "namespace", NS)
     assert f'namespaces "{NS}" not found' in err

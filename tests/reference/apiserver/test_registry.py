@@ -37,7 +37,7 @@ def clock():
 
 @pytest.fixture
 def registry(etcd, clock):
-    registry = Registry(etcd, clock, rng=random.Random(6), finalize_namespaces_in_background=False)
+    registry = Registry(etcd, clock, rng=random.Random(6))
     yield registry
     registry.close()
 
@@ -310,39 +310,6 @@ def test_delete_collection_by_label(registry, ns):
     deleted = registry.delete_collection("configmaps", ns, "x=1")
     assert [c["metadata"]["name"] for c in deleted["items"]] == ["a"]
     assert [c["metadata"]["name"] for c in registry.list("configmaps", ns)["items"]] == ["b"]
-
-
-def test_namespace_deletion_terminates_then_removes_content(registry, ns):
-    registry.create("pods", ns, pod("p", nodeName="n1"))
-    registry.create("configmaps", ns, {"metadata": {"name": "c"}})
-    terminating = registry.delete("namespaces", None, ns)
-    assert terminating["status"]["phase"] == "Terminating" and terminating["metadata"]["deletionTimestamp"]
-    assert registry.get("pods", ns, "p")  # content stays until the namespace controller runs
-    assert registry.finalize_namespace(ns)
-    assert registry.list("pods", ns)["items"] == [] and registry.list("configmaps", ns)["items"] == []
-    assert status_error(registry.get, "namespaces", None, ns).code == 404
-
-
-def test_finalize_subresource_of_a_terminating_namespace_removes_it(registry, ns):
-    """Emptying spec.finalizers through namespaces/finalize ends a Terminating namespace."""
-    terminating = registry.delete("namespaces", None, ns)
-    registry.update("namespaces", None, ns, {**terminating, "spec": {"finalizers": []}}, subresource="finalize")
-    assert status_error(registry.get, "namespaces", None, ns).code == 404
-
-
-def test_background_namespace_finalizer_removes_the_namespace(etcd, clock):
-    registry = Registry(etcd, clock)
-    try:
-        name = f"bg{next(_namespaces)}"
-        registry.create("namespaces", None, {"metadata": {"name": name}})
-        watch = registry.watch("namespaces", field_selector=f"metadata.name={name}", resource_version="0")
-        registry.delete("namespaces", None, name)
-        events = collect(watch, 4)
-        # marked Terminating, then the `kubernetes` finalizer dropped, then gone
-        assert [t for t, _ in events] == ["ADDED", "MODIFIED", "MODIFIED", "DELETED"]
-        assert events[1][1]["status"]["phase"] == "Terminating"
-    finally:
-        registry.close()
 
 
 def test_bind_sets_node_name_once(registry, ns):

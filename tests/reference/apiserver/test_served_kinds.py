@@ -92,7 +92,7 @@ IDS = [f"{gv}/{plural}" for gv, plural, *_ in KINDS]
 def chain(tmp_path_factory):
     with reference_server(tmp_path_factory.mktemp("etcd")) as server:
         client = EtcdClient(server.address)
-        registry = Registry(client, ManualClock(NOW), finalize_namespaces_in_background=False)
+        registry = Registry(client, ManualClock(NOW))
         chain = HandlerChain(registry, now=lambda: NOW + 90)
         call(chain, "POST", "/api/v1/namespaces", {"metadata": {"name": "kinds"}})
         yield chain

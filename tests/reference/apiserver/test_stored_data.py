@@ -48,7 +48,7 @@ def stored(tmp_path_factory):
     """A chain over an etcd holding one broken object of each kind, named `broken`."""
     with reference_server(tmp_path_factory.mktemp("etcd")) as server:
         client = EtcdClient(server.address)
-        registry = Registry(client, ManualClock(NOW), finalize_namespaces_in_background=False)
+        registry = Registry(client, ManualClock(NOW))
         chain = HandlerChain(registry, now=lambda: NOW + 90)
         call(chain, "POST", "/api/v1/namespaces", {"metadata": {"name": "stored"}})
         for _, prefix, api_version, kind, body in BROKEN:

@@ -1,0 +1,126 @@
+"""Namespace deletion as pkg/registry/core/namespace/storage serves it: DELETE only marks a
+namespace Terminating, and the namespace controller's PUT .../finalize ends it. Each test drives the
+handler chain over a real registry on the reference etcd, in a namespace of its own."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from reference_impl.apiserver.admission import new_admission_chain
+from reference_impl.apiserver.etcdclient import EtcdClient
+from reference_impl.apiserver.handlers import Request
+from reference_impl.apiserver.registry import ManualClock, Registry
+from reference_impl.apiserver.server import HandlerChain
+from tests.reference.etcd.processes import reference_server
+
+NOW = 1_700_000_000.0
+POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
+       "spec": {"nodeName": "node-1", "containers": [{"name": "nginx", "image": "nginx:1.21"}]}}
+
+
+@pytest.fixture(scope="module")
+def chain(tmp_path_factory):
+    with reference_server(tmp_path_factory.mktemp("etcd")) as server:
+        client = EtcdClient(server.address)
+        registry = Registry(client, ManualClock(NOW))
+        yield HandlerChain(registry, admission=new_admission_chain(registry), now=lambda: NOW)
+        registry.close()
+        client.close()
+
+
+@pytest.fixture
+def ns(chain, request) -> str:
+    name = "".join(c if c.isalnum() else "-" for c in request.node.name.lower())[:50].strip("-")
+    assert call(chain, "POST", "/api/v1/namespaces", {"metadata": {"name": name}})[0] == 201
+    return name
+
+
+def call(chain, method: str, path: str, body=None):
+    raw = json.dumps(body).encode() if body is not None else b""
+    headers = {"Accept": "application/json", "Content-Type": "application/json"}
+    response = chain.handle(Request(method, path, {}, headers, raw))
+    return response.code, json.loads(response.body)
+
+
+def finalize(chain, name: str, finalizers: list[str]):
+    _, namespace = call(chain, "GET", f"/api/v1/namespaces/{name}")
+    return call(chain, "PUT", f"/api/v1/namespaces/{name}/finalize",
+                {**namespace, "spec": {"finalizers": finalizers}})
+
+
+def test_new_namespace_carries_the_kubernetes_finalizer(chain, ns):
+    """namespaceStrategy.PrepareForCreate: every namespace starts with spec.finalizers ["kubernetes"]."""
+    _, namespace = call(chain, "GET", f"/api/v1/namespaces/{ns}")
+    assert namespace["spec"]["finalizers"] == ["kubernetes"]
+
+
+def test_delete_only_marks_the_namespace_terminating(chain, ns):
+    """DELETE of a namespace with finalizers answers 200 with the namespace, now carrying a
+    deletionTimestamp and phase Terminating; it and its pods stay."""
+    call(chain, "POST", f"/api/v1/namespaces/{ns}/pods", POD)
+    code, namespace = call(chain, "DELETE", f"/api/v1/namespaces/{ns}")
+    assert code == 200 and namespace["kind"] == "Namespace"
+    assert namespace["metadata"]["deletionTimestamp"] and namespace["status"]["phase"] == "Terminating"
+    assert call(chain, "GET", f"/api/v1/namespaces/{ns}")[0] == 200
+    pod = call(chain, "GET", f"/api/v1/namespaces/{ns}/pods/web")[1]
+    assert not pod["metadata"].get("deletionTimestamp")
+
+
+def test_second_delete_leaves_a_terminating_namespace_as_it_is(chain, ns):
+    """A DELETE of a namespace already terminating changes nothing (not even its resourceVersion)."""
+    _, first = call(chain, "DELETE", f"/api/v1/namespaces/{ns}")
+    code, second = call(chain, "DELETE", f"/api/v1/namespaces/{ns}")
+    assert code == 200 and second["metadata"] == first["metadata"]
+
+
+def test_create_in_a_terminating_namespace_is_forbidden(chain, ns):
+    """NamespaceLifecycle admission refuses creates in a Terminating namespace with 403."""
+    call(chain, "DELETE", f"/api/v1/namespaces/{ns}")
+    code, status = call(chain, "POST", f"/api/v1/namespaces/{ns}/pods", POD)
+    assert code == 403 and status["details"]["causes"][0]["reason"] == "NamespaceTerminating"
+
+
+def test_finalize_that_leaves_finalizers_keeps_the_namespace(chain, ns):
+    """A finalize on a terminating namespace that leaves a spec finalizer keeps it, Terminating."""
+    call(chain, "DELETE", f"/api/v1/namespaces/{ns}")
+    code, namespace = finalize(chain, ns, ["example.com/other"])
+    assert code == 200 and namespace["spec"]["finalizers"] == ["example.com/other"]
+    assert call(chain, "GET", f"/api/v1/namespaces/{ns}")[1]["status"]["phase"] == "Terminating"
+
+
+def test_finalize_that_empties_finalizers_removes_a_terminating_namespace(chain, ns):
+    """ShouldDeleteNamespaceDuringUpdate: a finalize leaving spec.finalizers and
+    metadata.finalizers empty on a namespace with a deletionTimestamp deletes it."""
+    call(chain, "DELETE", f"/api/v1/namespaces/{ns}")
+    assert finalize(chain, ns, [])[0] == 200
+    assert call(chain, "GET", f"/api/v1/namespaces/{ns}")[0] == 404
+
+
+def test_finalize_keeps_a_namespace_that_waits_on_metadata_finalizers(chain, ns):
+    """Emptying spec.finalizers is not enough while metadata.finalizers remain."""
+    _, namespace = call(chain, "GET", f"/api/v1/namespaces/{ns}")
+    namespace["metadata"]["finalizers"] = ["example.com/hold"]
+    call(chain, "PUT", f"/api/v1/namespaces/{ns}", namespace)
+    call(chain, "DELETE", f"/api/v1/namespaces/{ns}")
+    finalize(chain, ns, [])
+    assert call(chain, "GET", f"/api/v1/namespaces/{ns}")[0] == 200
+
+
+def test_finalize_of_a_namespace_not_being_deleted_only_updates_finalizers(chain, ns):
+    """A finalize on an Active namespace changes spec.finalizers and nothing else."""
+    _, before = call(chain, "GET", f"/api/v1/namespaces/{ns}")
+    code, after = finalize(chain, ns, [])
+    assert code == 200 and after["spec"]["finalizers"] == []
+    assert after["status"] == before["status"] and not after["metadata"].get("deletionTimestamp")
+    assert call(chain, "GET", f"/api/v1/namespaces/{ns}")[0] == 200
+
+
+def test_finalize_changes_nothing_but_spec_finalizers(chain, ns):
+    """The finalize subresource ignores labels and status sent with it."""
+    _, namespace = call(chain, "GET", f"/api/v1/namespaces/{ns}")
+    namespace["metadata"]["labels"] = {"sneaked": "in"}
+    namespace["status"] = {"phase": "Terminating"}
+    _, after = call(chain, "PUT", f"/api/v1/namespaces/{ns}/finalize", namespace)
+    assert "sneaked" not in (after["metadata"].get("labels") or {})
+    assert after["status"]["phase"] == "Active"
