@@ -38,6 +38,7 @@ from reference_impl.controller_manager.replicaset import ReplicaSetController
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager
 from reference_impl.controller_manager.statefulset import StatefulSetController
 from reference_impl.signals import stop_on_signals
+from reference_impl.timefmt import rfc3339
 
 SYNC_PERIOD = 1.0
 LEASE_RETRY_PERIOD = 2.0
@@ -112,7 +113,8 @@ class ControllerManager:
         for ns in self.cache("namespaces").list():
             name = ns["metadata"]["name"]
             actions += serviceaccount.sync_namespace(ns, self.cache("serviceaccounts").by_namespace(name))
-            actions += namespace.sync_namespace(ns, {r: self.cache(r).by_namespace(name) for r in contents})
+            actions += namespace.sync_namespace(ns, {r: self.cache(r).by_namespace(name) for r in contents},
+                                                rfc3339(self.clock.now()))
         actions += self.nodelifecycle.sync(self.cache("nodes").list(), self.cache("leases").list(), pods.list())
         actions += self._garbage_collect()
         return actions
