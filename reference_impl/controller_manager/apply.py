@@ -13,7 +13,7 @@ RESOURCES = {
     "replicationcontrollers": ("/api/v1", True), "persistentvolumeclaims": ("/api/v1", True),
     "daemonsets": ("/apis/apps/v1", True), "statefulsets": ("/apis/apps/v1", True),
     "controllerrevisions": ("/apis/apps/v1", True), "jobs": ("/apis/batch/v1", True),
-    "cronjobs": ("/apis/batch/v1", True),
+    "cronjobs": ("/apis/batch/v1", True), "endpointslices": ("/apis/discovery.k8s.io/v1", True),
 }
 
 

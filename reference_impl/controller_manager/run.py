@@ -27,7 +27,7 @@ from reference_impl.client.cache import Indexer, ResourceEventHandler
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.rest import RestClient, lease_step
-from reference_impl.controller_manager import endpoints, garbagecollector, namespace, serviceaccount
+from reference_impl.controller_manager import endpoints, endpointslice, garbagecollector, namespace, serviceaccount
 from reference_impl.controller_manager.apply import apply
 from reference_impl.controller_manager.cronjob import CronJobController
 from reference_impl.controller_manager.daemonset import DaemonSetsController
@@ -53,9 +53,11 @@ WATCHED = {
     "endpoints": "/api/v1/endpoints", "serviceaccounts": "/api/v1/serviceaccounts",
     "namespaces": "/api/v1/namespaces", "nodes": "/api/v1/nodes",
     "leases": "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases",
+    "endpointslices": "/apis/discovery.k8s.io/v1/endpointslices",
 }
 GC_KINDS = {"Pod": "pods", "ReplicaSet": "replicasets", "Deployment": "deployments"}
-NAMESPACED_CONTENTS = ("pods", "replicasets", "deployments", "services", "endpoints", "serviceaccounts")
+NAMESPACED_CONTENTS = ("pods", "replicasets", "deployments", "services", "endpoints", "serviceaccounts",
+                       "endpointslices")
 # The workload kinds' collections. Their informers are not waited for, so the manager starts
 # against an apiserver that does not serve them; a controller runs once every cache it reads has
 # listed, and only then do the GC and namespace controllers count those kinds.
@@ -109,6 +111,7 @@ class ControllerManager:
             actions += self.deployment.sync(d, rss.by_namespace(d["metadata"]["namespace"]))
         actions += self._workloads()
         actions += self._endpoints()
+        actions += self._endpoint_slices()
         contents = NAMESPACED_CONTENTS + tuple(r for r in WORKLOAD_WATCHED if self.synced(r))
         for ns in self.cache("namespaces").list():
             name = ns["metadata"]["name"]
@@ -160,6 +163,19 @@ class ControllerManager:
                                               self.cache("pods").by_namespace(ns), eps.get(key))
         return actions
 
+    def _endpoint_slices(self) -> list:
+        nodes = {n["metadata"]["name"]: n for n in self.cache("nodes").list()}
+        services = {(s["metadata"]["namespace"], s["metadata"]["name"]): s for s in self.cache("services").list()}
+        slices = self.cache("endpointslices")
+        owners = {(s["metadata"]["namespace"], name) for s in slices.list()
+                  if (name := (s["metadata"].get("labels") or {}).get(endpointslice.LABEL_SERVICE_NAME))}
+        actions: list = []
+        for ns, name in sorted(set(services) | owners):
+            actions += endpointslice.sync_service(ns, name, services.get((ns, name)),
+                                                  self.cache("pods").by_namespace(ns),
+                                                  slices.by_namespace(ns), nodes)
+        return actions
+
     def _garbage_collect(self) -> list:
         """The GC over the kinds watched here; an object with an owner of another kind is left alone,
         since its owner's absence from our caches proves nothing."""
@@ -189,7 +205,7 @@ class ControllerManager:
         elector = (LeaderElector(f"{socket.gethostname()}_{uuid.uuid4()}", self.clock)
                    if leader_elect else None)
         print(f"ready: reference kube-controller-manager (leader-elect {'on' if leader_elect else 'off'}, "
-              f"controllers replicaset,deployment,endpoint,serviceaccount,namespace,nodelifecycle,"
+              f"controllers replicaset,deployment,endpoint,endpointslice,serviceaccount,namespace,nodelifecycle,"
               f"garbagecollector,replicationcontroller,daemonset,statefulset,job,cronjob)", file=out, flush=True)
         next_lease = 0.0
         leading = not leader_elect
