@@ -103,10 +103,11 @@ def endpoint_key(endpoint: dict) -> tuple:
 
 
 def _same_endpoint(a: dict, b: dict) -> bool:
-    """EndpointsEqualBeyondHash, with nodeName and zone compared as Go means to."""
-    fields = ("nodeName", "zone", "targetRef")
-    return (all(a.get(f) == b.get(f) for f in fields)
-            and (a.get("conditions") or {}).get("ready") == (b.get("conditions") or {}).get("ready"))
+    """EndpointsEqualBeyondHash, with nodeName and zone compared as Go means to (1.24 compares
+    each with itself) and serving/terminating as well as ready, so a not-ready pod that starts
+    terminating is written (1.24 misses it)."""
+    fields = ("nodeName", "zone", "targetRef", "conditions")
+    return all(a.get(f) == b.get(f) for f in fields)
 
 
 # --- slices --------------------------------------------------------------------------------------

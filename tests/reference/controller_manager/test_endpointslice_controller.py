@@ -135,3 +135,21 @@ def test_slice_of_an_older_service_with_the_same_name_is_replaced():
 def test_selectorless_service_is_left_alone():
     """A Service without a selector gets no managed slices."""
     assert sync(service(selector=None), web_pods(1)) == []
+
+
+def test_terminating_condition_alone_updates_the_slice():
+    """A not-ready pod that starts terminating is rewritten though `ready` stays false."""
+    p = pod("a", {"app": "web"}, ip="10.0.0.1", ready=False)
+    slices = stored(sync(service(), [p]))
+    p["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z"
+    (update,) = sync(service(), [p], slices)
+    assert update.obj["endpoints"][0]["conditions"]["terminating"] is True
+
+
+def test_node_zone_change_updates_the_slice():
+    """An endpoint whose node gains a zone label is rewritten with the zone."""
+    p = pod("a", {"app": "web"}, ip="10.0.0.1")
+    slices = stored(sync(service(), [p]))
+    nodes = {"n1": {"metadata": {"name": "n1", "labels": {"topology.kubernetes.io/zone": "z2"}}}}
+    (update,) = sync(service(), [p], slices, nodes)
+    assert update.obj["endpoints"][0]["zone"] == "z2"
