@@ -39,7 +39,7 @@ def success_status(resource: Resource | None = None, obj: dict | None = None, co
 
 
 class LifecycleMixin:
-    """Delete, delete_collection, namespace finalization, bind, scale (mixed into Registry)."""
+    """Delete, delete_collection, namespace termination, bind, scale (mixed into Registry)."""
 
     def _preconditions(self, r: Resource, name: str, preconditions: dict | None
                        ) -> Callable[[dict], None] | None:
@@ -82,8 +82,8 @@ class LifecycleMixin:
     def delete_with_outcome(self, resource, namespace: str | None, name: str,
                             grace_period_seconds: int | None = None, preconditions: dict | None = None,
                             dry_run: bool = False) -> tuple[dict, bool]:
-        """`delete`, also telling whether the object is gone now (HTTP 200) or only marked for
-        deletion, waiting on a grace period, finalizers or the namespace controller (202)."""
+        """`delete`, also telling whether the object is gone now or only marked for deletion,
+        waiting on a grace period, finalizers or the namespace controller."""
         r = self.resource(resource)
         key = self.key(r, namespace, name)
         current = self.get(r, namespace, name)
