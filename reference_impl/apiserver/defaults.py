@@ -26,9 +26,11 @@ def _dicts(value: object) -> list[dict]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
+# A port's protocol default is no SetDefaults func in 1.24 but a `+default` tag, which the
+# generated SetObjectDefaults_Pod applies.
 @mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_Container",
-         "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_ContainerPort",
-         "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_Probe")
+         "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_Probe",
+         "k8s.io/kubernetes/pkg/apis/core/v1.SetObjectDefaults_Pod")
 def container(c: dict) -> None:
     image = str(c.get("image", ""))
     # parsers.ParseImageName: no tag and no digest means the tag latest, which pulls every time.
@@ -187,7 +189,7 @@ def cron_job(obj: dict, spec: dict) -> None:
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_Service",
-         "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_ServicePort")
+         "k8s.io/kubernetes/pkg/apis/core/v1.SetObjectDefaults_Service")
 def service(obj: dict, spec: dict) -> None:
     spec.setdefault("type", "ClusterIP")
     spec.setdefault("sessionAffinity", "None")
