@@ -28,6 +28,7 @@ from reference_impl.client.informer import Informer, load_client, log, start_and
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.rest import RestClient, lease_step
 from reference_impl.controller_manager import endpoints, endpointslice, garbagecollector, namespace, serviceaccount
+from reference_impl.controller_manager.apply import RESOURCES as API_PATHS
 from reference_impl.controller_manager.apply import apply
 from reference_impl.controller_manager.cronjob import CronJobController
 from reference_impl.controller_manager.daemonset import DaemonSetsController
@@ -75,6 +76,7 @@ WORKLOAD_GC_KINDS = {"ReplicationController": "replicationcontrollers", "DaemonS
 class ControllerManager:
     def __init__(self, client: RestClient, grace_period: float = GRACE_PERIOD):
         self.client, self.clock = client, RealClock()
+        self._discovered: dict[str, str] | None = None  # see _namespaced_kinds
         self.stop, self.wake = threading.Event(), threading.Event()
         self.informers = {name: Informer(client, path, self.stop, self.wake, "kube-controller-manager")
                           for name, path in {**WATCHED, **WORKLOAD_WATCHED}.items()}
@@ -94,6 +96,39 @@ class ControllerManager:
                                     ("replicationcontrollers", self.replication.delete_rc),
                                     ("daemonsets", self.daemonset.delete_ds), ("jobs", self.job.delete_job)):
             self.informers[resource].store.add_event_handler(ResourceEventHandler(on_delete=on_delete))
+
+    def _unwatched_content(self, namespace_name: str, watched: set[str]) -> dict[str, list[dict]]:
+        """What a terminating namespace still holds of the kinds no informer here watches
+        (config maps, secrets, roles, …), listed live: the namespace deleter finds every
+        namespaced kind through discovery, as upstream's discoverResourcesFn does."""
+        held = {}
+        for plural, prefix in self._namespaced_kinds().items():
+            if plural in watched:
+                continue
+            try:
+                listed = self.client.request("GET", f"{prefix}/namespaces/{namespace_name}/{plural}")
+            except APIStatusError:
+                continue  # the next sync lists it again; the namespace waits until it is empty
+            held[plural] = listed.get("items") or []
+        return held
+
+    def _namespaced_kinds(self) -> dict[str, str]:
+        """plural → API prefix of every namespaced resource that can be listed and deleted,
+        from discovery (read once); `apply` learns their paths."""
+        if self._discovered is None:
+            found: dict[str, str] = {}
+            prefixes = ["/api/v1"] + [f"/apis/{group['preferredVersion']['groupVersion']}"
+                                      for group in self.client.request("GET", "/apis")["groups"]]
+            for prefix in prefixes:
+                for resource in self.client.request("GET", prefix).get("resources", []):
+                    verbs = set(resource.get("verbs") or ())
+                    if (resource.get("namespaced") and "/" not in resource["name"]
+                            and {"list", "delete"} <= verbs):
+                        found.setdefault(resource["name"], prefix)
+            for plural, prefix in found.items():
+                API_PATHS.setdefault(plural, (prefix, True))
+            self._discovered = found
+        return self._discovered
 
     def cache(self, name: str) -> Indexer:
         return self.informers[name].store
@@ -116,8 +151,10 @@ class ControllerManager:
         for ns in self.cache("namespaces").list():
             name = ns["metadata"]["name"]
             actions += serviceaccount.sync_namespace(ns, self.cache("serviceaccounts").by_namespace(name))
-            actions += namespace.sync_namespace(ns, {r: self.cache(r).by_namespace(name) for r in contents},
-                                                rfc3339(self.clock.now()))
+            held = {r: self.cache(r).by_namespace(name) for r in contents}
+            if ns["metadata"].get("deletionTimestamp"):
+                held.update(self._unwatched_content(name, set(contents)))
+            actions += namespace.sync_namespace(ns, held, rfc3339(self.clock.now()))
         actions += self.nodelifecycle.sync(self.cache("nodes").list(), self.cache("leases").list(), pods.list())
         actions += self._garbage_collect()
         return actions

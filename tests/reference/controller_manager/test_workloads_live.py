@@ -112,3 +112,24 @@ def test_job_completes_when_its_pod_succeeds(rest):
     path = f"/apis/batch/v1/namespaces/{NS}/jobs/once"
     eventually(lambda: status_of(rest, path).get("completionTime"))
     assert [c["type"] for c in status_of(rest, path)["conditions"]] == ["Complete"]
+
+
+def test_a_deleted_namespace_is_emptied_of_kinds_no_informer_watches(rest):
+    """Config maps, secrets and roles are found through discovery and deleted before the
+    controller finalizes the namespace, as upstream's deleter does."""
+    gone = "leftovers"
+    rest.request("POST", "/api/v1/namespaces", {"metadata": {"name": gone}})
+    rest.request("POST", f"/api/v1/namespaces/{gone}/configmaps", {"metadata": {"name": "settings"}})
+    rest.request("POST", f"/api/v1/namespaces/{gone}/secrets", {"metadata": {"name": "token"}})
+    rest.request("POST", f"/apis/rbac.authorization.k8s.io/v1/namespaces/{gone}/roles",
+                 {"metadata": {"name": "reader"}, "rules": []})
+    rest.request("DELETE", f"/api/v1/namespaces/{gone}")
+
+    def removed() -> bool:
+        names = {ns["metadata"]["name"] for ns in rest.request("GET", "/api/v1/namespaces")["items"]}
+        return gone not in names
+
+    eventually(removed)
+    for path in ("/api/v1/configmaps", "/api/v1/secrets", "/apis/rbac.authorization.k8s.io/v1/roles"):
+        assert not [o for o in rest.request("GET", path)["items"]
+                    if o["metadata"]["namespace"] == gone], path
