@@ -498,9 +498,8 @@ class Resolver:
             # of those that reach it.
             spread = 1 if call.place and call.place[0] == "elem" else len(functions) ** 0.5
             confidence = round(CONFIDENCE[graph.FUNCVALUE] / max(1, spread), 3)
-            kind, via = graph.FUNCVALUE, f"stored in {_describe(where)}"
-            if call.mode != CALL:
-                kind, via = (graph.GO if call.mode == GO else graph.DEFER), graph.FUNCVALUE
+            kind = _spawned(call.mode, graph.FUNCVALUE)
+            via = f"stored in {_describe(where)}" if call.mode == CALL else graph.FUNCVALUE
             for symbol in sorted(functions):
                 dispatch = self._value_kind(symbol) == graph.INTERFACE
                 self.out.edges.append(Edge(
