@@ -41,12 +41,16 @@ IMAGE = "registry.k8s.io/pause:3.7"
 
 DROPPED_METADATA = ("uid", "resourceVersion", "creationTimestamp", "managedFields", "selfLink",
                     "deletionTimestamp")
-HASH_LABELS = ("pod-template-hash", "controller-revision-hash")
+HASH_LABELS = ("pod-template-hash", "controller-revision-hash", "controller.kubernetes.io/hash")
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
 IPV4 = re.compile(r"^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$")
 LONG_HEX = re.compile(r"[0-9a-f]{12,}")
 SCHEDULED_SUFFIX = re.compile(r"-\d{8,}$")  # a CronJob's Job: name-<minutes since the epoch>
 NODE_NAME = re.compile(r"^node-\d+$")
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+CONTAINER_ID = re.compile(r"^[A-Za-z]+://")  # fakeRuntime://<pod>_<namespace>_<uid>…
+RANDOM_SUFFIX = re.compile(r"^[bcdfghjklmnpqrstvwxz2456789]{5}$")  # utilrand.String's alphabet
+PORT_KEYS = ("kubeletEndpoint",)  # a free port each run
 
 
 def hashes(objects: list[dict]) -> set[str]:
@@ -70,7 +74,7 @@ def hashes(objects: list[dict]) -> set[str]:
 def normalise_name(name: str, generate_name: str = "", hash_values: frozenset[str] = frozenset()) -> str:
     """`web-5d8f7c9b4-x2k9p` → `web-<hash>-<suffix>`: a generateName's random tail becomes
     `<suffix>`, a known hash `<hash>`, a CronJob's scheduled time `<time>`."""
-    if generate_name and name.startswith(generate_name) and len(name) > len(generate_name):
+    if generate_name and name.startswith(generate_name) and RANDOM_SUFFIX.match(name[len(generate_name):]):
         name = generate_name + "<suffix>"
     for value in hash_values:
         name = name.replace(value, "<hash>")
@@ -88,6 +92,9 @@ def normalise(obj: object, hash_values: frozenset[str] = frozenset(), keep_nodes
             for k, v in item.items():
                 if k in DROPPED_METADATA:
                     continue
+                if k in PORT_KEYS:
+                    out[k] = "<port>"
+                    continue
                 if k in HASH_LABELS and isinstance(v, str):
                     out[k] = "<hash>"
                 elif k == "name" and isinstance(v, str) and generate:
@@ -98,13 +105,15 @@ def normalise(obj: object, hash_values: frozenset[str] = frozenset(), keep_nodes
         if isinstance(item, list):
             return sorted((value(v, key) for v in item), key=lambda v: json.dumps(v, sort_keys=True))
         if isinstance(item, str):
+            if CONTAINER_ID.match(item):
+                return "<container-id>"
             if TIMESTAMP.match(item):
                 return "<time>"
             if IPV4.match(item):
                 return "<ip>"
             if not keep_nodes and NODE_NAME.match(item):
                 return "<node>"
-            item = LONG_HEX.sub("<hex>", item)
+            item = LONG_HEX.sub("<hex>", UUID.sub("<uid>", item))
             return normalise_name(item, "", hash_values)
         return item
     return value(obj)
@@ -298,21 +307,33 @@ def run_scenario(run: Run) -> None:
     on_node = {p["spec"].get("nodeName") for p in s.items("-n", NAMESPACE, "pods", "-l", "app=tolerant")}
     victim = next((k for k in run.kubelets if k.name.replace("kubelet-", "node-") in on_node), run.kubelets[-1])
     node = victim.name.replace("kubelet-", "node-")
+    before = {p["metadata"]["name"] for p in s.items("-n", NAMESPACE, "pods", "-l", "app=tolerant")
+              if p["spec"].get("nodeName") == node}
     local_cluster.stop([victim])
+
+    def marked(objects: dict[str, list[dict]]) -> dict[str, list[dict]]:
+        """The stopped node is `silent` in both runs, whichever node it was."""
+        for item in (o for items in objects.values() for o in items):
+            if item["metadata"].get("name") == node:
+                item["metadata"]["name"] = "silent"
+            if item.get("spec", {}).get("nodeName") == node:
+                item["spec"]["nodeName"] = "silent"
+        return objects
 
     def unready():
         got = json.loads(s.kubectl("get", "node", node, "-o", "json").stdout)
         ready = [c for c in got.get("status", {}).get("conditions", []) if c.get("type") == "Ready"]
         return f"{node} Ready={ready[0]['status']}" if ready and ready[0].get("status") != "True" else None
-    silent = lambda: {"nodes": [n for n in s.items("nodes") if n["metadata"]["name"] == node]}  # noqa: E731
-    r.step("silent node NotReady/Unknown", unready, silent, timeout=90, keep_nodes=True)
+    silent = lambda: marked({"nodes": [n for n in s.items("nodes") if n["metadata"]["name"] == node]})  # noqa: E731
+    r.step("silent node NotReady/Unknown", unready, silent, timeout=90)
 
     def evicted():
-        pods = s.items("-n", NAMESPACE, "pods", "-l", "app=tolerant")
-        gone = [p for p in pods if p["spec"].get("nodeName") == node and p["metadata"].get("deletionTimestamp")]
-        return f"{len(gone)} pod(s) on {node} being deleted" if gone else None
+        # terminationGracePeriodSeconds 0: an evicted pod may go at once rather than be Terminating.
+        pods = {p["metadata"]["name"]: p for p in s.items("-n", NAMESPACE, "pods", "-l", "app=tolerant")}
+        gone = [n for n in before if n not in pods or pods[n]["metadata"].get("deletionTimestamp")]
+        return f"{len(gone)} of {len(before)} pod(s) on {node} deleted or being deleted" if gone else None
     r.step("pods on the silent node evicted", evicted,
-           lambda: {"pods": s.items("-n", NAMESPACE, "pods", "-l", "app=tolerant")}, timeout=60, keep_nodes=True)
+           lambda: marked({"pods": s.items("-n", NAMESPACE, "pods", "-l", "app=tolerant")}), timeout=90)
 
 
 def one_run(bin_dir: Path, ours: bool, timeout: float) -> tuple[list[dict], str]:

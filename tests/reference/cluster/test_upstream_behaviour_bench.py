@@ -88,3 +88,14 @@ def test_a_snapshot_normalises_with_the_hashes_of_all_its_kinds():
                "pods": [{"metadata": {"labels": {"pod-template-hash": "5d8f7c9b4"}}}]}
     snap = ub.snapshot(objects)
     assert snap["replicasets"] == [{"metadata": {"name": "web-<hash>"}}]
+
+
+def test_an_ordinal_name_is_not_a_random_suffix():
+    """A StatefulSet's pod db-0 carries generateName db- upstream; its ordinal is kept."""
+    assert ub.normalise_name("db-0", "db-") == "db-0"
+
+
+def test_container_ids_and_uids_inside_strings_are_normalised():
+    """A container ID names the pod and its UID; a controller-uid label is a UID."""
+    assert ub.normalise("fakeRuntime://web-x2k9p_ns_070a34de-e5a1-4c1f-9d1e-0123456789ab") == "<container-id>"
+    assert ub.normalise("070a34de-e5a1-4c1f-9d1e-0123456789ab") == "<uid>"
