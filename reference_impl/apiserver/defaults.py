@@ -22,6 +22,21 @@ def _dict(parent: dict, field: str) -> dict | None:
     return value if isinstance(value, dict) else None
 
 
+def _update_strategy(spec: dict, **rolling_defaults) -> None:
+    """A DaemonSet's or StatefulSet's `updateStrategy`: RollingUpdate unless set, and its
+    `rollingUpdate` filled with `rolling_defaults`."""
+    strategy = _dict(spec, "updateStrategy")
+    if strategy is None:
+        return
+    if not strategy.get("type"):
+        strategy["type"] = "RollingUpdate"
+    if strategy["type"] == "RollingUpdate":
+        rolling = _dict(strategy, "rollingUpdate")
+        if rolling is not None:
+            for field, value in rolling_defaults.items():
+                rolling.setdefault(field, value)
+
+
 def _dicts(value: object) -> list[dict]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
@@ -115,15 +130,7 @@ def deployment(obj: dict, spec: dict) -> None:
 
 @mirrors("k8s.io/kubernetes/pkg/apis/apps/v1.SetDefaults_DaemonSet")
 def daemon_set(obj: dict, spec: dict) -> None:
-    strategy = _dict(spec, "updateStrategy")
-    if strategy is not None:
-        if not strategy.get("type"):
-            strategy["type"] = "RollingUpdate"
-        if strategy["type"] == "RollingUpdate":
-            rolling = _dict(strategy, "rollingUpdate")
-            if rolling is not None:
-                rolling.setdefault("maxUnavailable", 1)
-                rolling.setdefault("maxSurge", 0)
+    _update_strategy(spec, maxUnavailable=1, maxSurge=0)
     spec.setdefault("revisionHistoryLimit", 10)
     _template(spec)
 
@@ -131,14 +138,7 @@ def daemon_set(obj: dict, spec: dict) -> None:
 @mirrors("k8s.io/kubernetes/pkg/apis/apps/v1.SetDefaults_StatefulSet")
 def stateful_set(obj: dict, spec: dict) -> None:
     spec.setdefault("podManagementPolicy", "OrderedReady")
-    strategy = _dict(spec, "updateStrategy")
-    if strategy is not None:
-        if not strategy.get("type"):
-            strategy["type"] = "RollingUpdate"
-        if strategy["type"] == "RollingUpdate":
-            rolling = _dict(strategy, "rollingUpdate")
-            if rolling is not None:
-                rolling.setdefault("partition", 0)
+    _update_strategy(spec, partition=0)
     spec.setdefault("replicas", 1)
     spec.setdefault("revisionHistoryLimit", 10)
     for claim in _dicts(spec.get("volumeClaimTemplates")):

@@ -12,18 +12,11 @@ from typing import Any, Iterable
 
 import yaml
 
-
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, value = value & 0x7F, value >> 7
-        out.append(byte | (0x80 if value else 0))
-        if not value:
-            return bytes(out)
+from reference_impl.apiserver.protobuf import put
 
 
 def _bytes_field(number: int, payload: bytes) -> bytes:
-    return _varint(number << 3 | 2) + _varint(len(payload)) + payload
+    return put(number, 2, payload)
 
 
 def _string(number: int, text: str) -> bytes:
@@ -31,7 +24,7 @@ def _string(number: int, text: str) -> bytes:
 
 
 def _bool(number: int, flag: bool) -> bytes:
-    return _varint(number << 3) + b"\x01" if flag else b""
+    return put(number, 0, 1) if flag else b""
 
 
 def _messages(number: int, payloads: Iterable[bytes]) -> bytes:
@@ -57,7 +50,7 @@ def _pb_schema(node: dict) -> bytes:
     if isinstance(additional, dict):
         out.append(_bytes_field(21, _bytes_field(1, _pb_schema(additional))))
     elif isinstance(additional, bool):
-        out.append(_bytes_field(21, _bool(2, additional) or _varint(2 << 3) + b"\x00"))
+        out.append(_bytes_field(21, _bool(2, additional) or put(2, 0, 0)))
     if node.get("type"):
         types = node["type"] if isinstance(node["type"], list) else [node["type"]]
         out.append(_bytes_field(22, b"".join(_string(1, t) for t in types)))

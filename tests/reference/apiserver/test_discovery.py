@@ -107,7 +107,7 @@ def test_openapi_v2_protobuf_when_asked_and_406_for_other_types():
 
 
 def test_protobuf_varint_and_strings():
-    assert openapi_proto._varint(300) == b"\xac\x02"
+    assert openapi_proto.put(1, 0, 300) == b"\x08\xac\x02"  # key, then 300 as a varint
     assert openapi_proto._string(1, "hi") == b"\x0a\x02hi"
     assert openapi_proto._string(1, "") == b""
 

@@ -14,21 +14,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "apiserver"))
 from cluster import Cluster, reference_control_plane  # noqa: E402,F401  (fixture)
 
 from reference_impl.client.rest import RestClient  # noqa: E402
+from workload_fixtures import eventually  # noqa: E402
 from reference_impl.controller_manager.run import ControllerManager  # noqa: E402
 
 NS = "slices"
 SLICES = f"/apis/discovery.k8s.io/v1/namespaces/{NS}/endpointslices"
-
-
-def eventually(probe, timeout: float = 20.0):
-    """The first truthy answer of `probe`, polled until `timeout` seconds have passed."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        answer = probe()
-        if answer:
-            return answer
-        time.sleep(0.2)
-    raise AssertionError(f"not converged within {timeout:g}s")
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,20 @@
 Job, CronJob); pods come from cm_fixtures.pod."""
 from __future__ import annotations
 
+import time
+
 from cm_fixtures import uid
+
+
+def eventually(probe, timeout: float = 20.0):
+    """The first truthy answer of `probe`, polled until `timeout` seconds have passed."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        answer = probe()
+        if answer:
+            return answer
+        time.sleep(0.2)
+    raise AssertionError(f"not converged within {timeout:g}s")
 
 
 def _template(labels: dict, image: str = "nginx:1") -> dict:
