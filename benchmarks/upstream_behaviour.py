@@ -14,7 +14,11 @@ snapshots are compared. Prints every difference as (step, kind, field, real, our
 each run completed, and writes benchmarks/results/upstream_behaviour.json. A step that does not
 happen in time is reported with what was seen; the scenario goes on to the next one.
 
-    python benchmarks/upstream_behaviour.py --bin /work/k8s-bin [--step-timeout 60]
+With --corpus DIR, the real run's components reach the apiserver through upstream_compat's
+recording proxy, and the request shapes DIR/requests.jsonl lacks (the workload kinds: DaemonSets,
+StatefulSets, ControllerRevisions, Jobs, CronJobs) are added to it.
+
+    python benchmarks/upstream_behaviour.py --bin /work/k8s-bin [--step-timeout 60] [--corpus DIR]
 """
 from __future__ import annotations
 
@@ -30,8 +34,11 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
+import yaml  # noqa: E402
+
 from reference_impl import cluster as local_cluster  # noqa: E402
-from upstream_compat import Scenario  # noqa: E402
+from upstream_compat import (Recorder, Scenario, admin_tls, proxied_kubeconfig,  # noqa: E402
+                             recording_proxy, write_corpus)
 
 RESULTS = Path(__file__).parent / "results"
 NAMESPACE = "behaviour"
@@ -336,24 +343,34 @@ def run_scenario(run: Run) -> None:
            lambda: marked({"pods": s.items("-n", NAMESPACE, "pods", "-l", "app=tolerant")}), timeout=90)
 
 
-def one_run(bin_dir: Path, ours: bool, timeout: float) -> tuple[list[dict], str]:
-    """The scenario on a fresh control plane; the steps and the work directory."""
+def one_run(bin_dir: Path, ours: bool, timeout: float, recorder: Recorder | None = None) -> tuple[list[dict], str]:
+    """The scenario on a fresh control plane; the steps and the work directory. With a recorder,
+    the components' requests pass through a recording proxy (the scenario's kubectl does not)."""
     work = Path(tempfile.mkdtemp(prefix="upstream-behaviour-"))
     directory = work / "cluster"
     plane = local_cluster.up(directory, kubelets=0, only=("etcd", "apiserver"))
     components: list[local_cluster.Process] = []
+    proxy = None
     try:
+        kubeconfig = Path(plane.kubeconfig)
+        if recorder is not None:
+            client_tls, ca = admin_tls(kubeconfig)
+            upstream = yaml.safe_load(kubeconfig.read_text())["clusters"][0]["cluster"]["server"]
+            proxy = recording_proxy(upstream, ca, client_tls, recorder, work)
+            kubeconfig = proxied_kubeconfig(kubeconfig, proxy.server_address[1], directory / "proxied.kubeconfig")
         binaries = {"scheduler": bin_dir / "kube-scheduler", "kubelet": bin_dir / "kubemark"}
         if not ours:
             binaries["controller-manager"] = bin_dir / "kube-controller-manager"
         components = local_cluster.start_nodes_and_controllers(
-            directory, Path(plane.kubeconfig), 3, only=("controller-manager", "scheduler", "kubelet"),
+            directory, kubeconfig, 3, only=("controller-manager", "scheduler", "kubelet"),
             upstream={k: v.resolve() for k, v in binaries.items()})
         run = Run(Scenario(Path(plane.kubeconfig), work, timeout),
                   [p for p in components if p.name.startswith("kubelet-")], timeout)
         run_scenario(run)
     finally:
         local_cluster.stop(components)
+        if proxy is not None:
+            proxy.shutdown()
         local_cluster.stop(list(plane.processes))
     return run.steps, str(work)
 
@@ -363,11 +380,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bin", type=Path, required=True,
                         help="a directory with kube-scheduler, kube-controller-manager and kubemark")
     parser.add_argument("--step-timeout", type=float, default=60.0, help="seconds most steps may take")
+    parser.add_argument("--corpus", type=Path, default=None,
+                        help="add the real run's request shapes that DIR/requests.jsonl lacks")
     args = parser.parse_args(argv)
     runs = {}
+    recorder = None
+    if args.corpus:
+        recorder = Recorder(Path(tempfile.mkdtemp(prefix="upstream-behaviour-requests-")) / "requests.jsonl")
     for label, ours in (("real", False), ("ours", True)):
         print(f"run: {label} kube-controller-manager", file=sys.stderr)
-        runs[label] = one_run(args.bin, ours, args.step_timeout)
+        runs[label] = one_run(args.bin, ours, args.step_timeout, recorder if not ours else None)
     (real, real_work), (mine, our_work) = runs["real"], runs["ours"]
     rows = []
     for left, right in zip(real, mine):
@@ -388,6 +410,9 @@ def main(argv: list[str] | None = None) -> int:
     result = {"differences": rows, "runs": {"real": {"work": real_work, "steps": real},
                                             "ours": {"work": our_work, "steps": mine}}}
     (RESULTS / "upstream_behaviour.json").write_text(json.dumps(result, indent=2) + "\n")
+    if recorder is not None:
+        count = write_corpus(args.corpus / "requests.jsonl", list(recorder.records))
+        print(f"\ncorpus: {count} requests in {args.corpus / 'requests.jsonl'}")
     return 0
 
 

@@ -18,8 +18,9 @@ logged (its iptables is a fake, so its log is the only evidence) → scaled to 1
 deleted.
 
 Prints the failed requests grouped by (component, method, path pattern, status, message) and the
-scenario's steps, and writes benchmarks/results/upstream_compat.json; with --corpus DIR it also
-writes the deduplicated request bodies tests/reference/cluster/test_upstream_corpus.py replays.
+scenario's steps, and writes benchmarks/results/upstream_compat.json; with --corpus DIR it adds
+the request shapes DIR/requests.jsonl lacks (one body per method, path pattern, kind and content
+type), the corpus tests/reference/cluster/test_upstream_corpus.py replays.
 
     python benchmarks/upstream_compat.py --tree K8S_TREE_DIR [--bin DIR] [--corpus DIR]
         [--ours scheduler,controller-manager]
@@ -264,10 +265,17 @@ def failures(records: list[dict]) -> list[tuple[tuple[str, str, str, str, int, s
     return sorted(groups.items(), key=lambda item: (item[0][0].islower(), -item[1], item[0]))
 
 
-def corpus(records: list[dict]) -> list[dict]:
-    """One body per (method, path pattern, kind, content type), in the order first seen; the POST
-    that created the object of a kept PUT, PATCH or DELETE is kept before it, so a replay finds it."""
-    entries, seen, creates = [], set(), {}
+def entry_key(entry: dict) -> tuple[str, str, str, str]:
+    """What makes two recorded bodies the same shape: method, path pattern, kind, media type."""
+    return entry["method"], entry["pattern"], entry["kind"], entry["content_type"].split(";")[0]
+
+
+def corpus(records: list[dict], existing: list[dict] = ()) -> list[dict]:
+    """`existing` followed by one body per (method, path pattern, kind, content type) it lacks, in
+    the order first seen; the POST that created the object of a kept PUT, PATCH or DELETE is kept
+    before it, so a replay finds it."""
+    entries, creates = list(existing), {}
+    seen = {entry_key(entry) for entry in entries}
     for record in records:
         if not record["body"]:
             continue
@@ -280,7 +288,7 @@ def corpus(records: list[dict]) -> list[dict]:
         if record["method"] == "POST" and record.get("created"):
             entry["created"] = record["created"]
             creates[record["path"].rstrip("/") + "/" + record["created"]] = entry
-        key = (entry["method"], entry["pattern"], kind, entry["content_type"].split(";")[0])
+        key = entry_key(entry)
         if key in seen or len(entries) >= MAX_CORPUS_ENTRIES:
             continue
         seen.add(key)
@@ -291,6 +299,17 @@ def corpus(records: list[dict]) -> list[dict]:
                 entries.append(setup)
         entries.append(entry)
     return entries
+
+
+def write_corpus(path: Path, records: list[dict]) -> int:
+    """Add the shapes `records` has and the corpus at `path` lacks; how many entries it now holds."""
+    existing = [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
+    entries = corpus(records, existing)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as out:
+        for entry in entries:
+            out.write(json.dumps(entry, sort_keys=True) + "\n")
+    return len(entries)
 
 
 def object_name(data: bytes) -> str:
@@ -429,7 +448,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tree", type=Path, required=True, help="a Kubernetes work tree (1.24-era, vendored)")
     parser.add_argument("--bin", type=Path, default=None,
                         help="where the binaries are built, or reused from (default: a temporary directory)")
-    parser.add_argument("--corpus", type=Path, default=None, help="write the request corpus into this directory")
+    parser.add_argument("--corpus", type=Path, default=None,
+                        help="add the request shapes the corpus in this directory lacks (requests.jsonl)")
     parser.add_argument("--step-timeout", type=float, default=90.0, help="seconds each scenario step may take")
     parser.add_argument("--settle", type=float, default=20.0,
                         help="seconds to keep recording after the scenario (later retries and resyncs)")
@@ -485,12 +505,8 @@ def main(argv: list[str] | None = None) -> int:
     suffix = "_ours_" + args.ours.replace(",", "_") if args.ours else ""
     (RESULTS / f"upstream_compat{suffix}.json").write_text(json.dumps(result, indent=2) + "\n")
     if args.corpus:
-        entries = corpus(records)
-        args.corpus.mkdir(parents=True, exist_ok=True)
-        with open(args.corpus / "requests.jsonl", "w") as out:
-            for entry in entries:
-                out.write(json.dumps(entry, sort_keys=True) + "\n")
-        print(f"\ncorpus: {len(entries)} requests in {args.corpus / 'requests.jsonl'}")
+        count = write_corpus(args.corpus / "requests.jsonl", records)
+        print(f"\ncorpus: {count} requests in {args.corpus / 'requests.jsonl'}")
     print(f"records and logs: {work}")
     return 0
 

@@ -81,3 +81,17 @@ def test_the_corpus_keeps_one_body_per_shape_and_the_create_a_change_needs():
         ("POST", "/api/v1/namespaces/a/pods"), ("POST", "/api/v1/namespaces/a/pods"),
         ("PUT", "/api/v1/namespaces/a/pods/p2/status")]
     assert [e.get("created") for e in entries[:2]] == ["p1", "p2"]
+
+
+def test_a_second_recording_only_adds_the_shapes_the_corpus_lacks(tmp_path):
+    """write_corpus keeps every entry already committed, in order, and appends only bodies of a
+    (method, path pattern, kind, content type) it does not have yet."""
+    path = tmp_path / "requests.jsonl"
+    first = [record("POST", "/api/v1/namespaces/a/pods", {"kind": "Pod"}, created="p1")]
+    assert uc.write_corpus(path, first) == 1
+    second = [record("POST", "/api/v1/namespaces/b/pods", {"kind": "Pod"}, created="q1"),
+              record("POST", "/apis/apps/v1/namespaces/b/daemonsets", {"kind": "DaemonSet"}, created="d")]
+    assert uc.write_corpus(path, second) == 2
+    entries = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [(e["path"], e.get("created")) for e in entries] == [
+        ("/api/v1/namespaces/a/pods", "p1"), ("/apis/apps/v1/namespaces/b/daemonsets", "d")]
