@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from reference_impl.machinery.clock import WallClock
 from reference_impl.apiserver import bootstrappolicy
 from reference_impl.apiserver.admission import new_admission_chain
 from reference_impl.apiserver.auth import AuthConfigError, new_authenticator
@@ -37,10 +38,10 @@ from reference_impl.apiserver.errors import StatusError
 from reference_impl.apiserver.etcdclient import EtcdClient, EtcdClientError
 from reference_impl.apiserver.listers import Lister
 from reference_impl.apiserver.rbac import RegistrySource, new_authorizer
-from reference_impl.apiserver.registry import Registry, WallClock
+from reference_impl.apiserver.registry import Registry
 from reference_impl.apiserver.server import APIServer
 from reference_impl.mirrors import mirrors
-from reference_impl.signals import stop_on_signals
+from reference_impl.machinery.process import stop_on_signals
 
 DEFAULT_SECURE_PORT = 6443
 DEFAULT_BIND_ADDRESS = "127.0.0.1"

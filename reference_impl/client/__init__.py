@@ -31,22 +31,3 @@ class APIStatusError(ClientError):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}: {self.code} {self.status.get('message', '')}"
-
-
-class FakeClock:
-    """A clock for tests: `now()` in seconds, moved only by `step`."""
-
-    def __init__(self, start: float = 1_000_000.0):
-        self.t = start
-
-    def now(self) -> float:
-        return self.t
-
-    def step(self, seconds: float) -> None:
-        self.t += seconds
-
-
-class RealClock:
-    def now(self) -> float:
-        import time
-        return time.time()

@@ -19,7 +19,7 @@ from reference_impl.controller_manager.labels import condition, controller_ref
 from reference_impl.controller_manager.nodelifecycle import parse_time
 from reference_impl.controller_manager.replicaset import owner_reference
 from reference_impl.mirrors import mirrors
-from reference_impl.timefmt import rfc3339
+from reference_impl.machinery.timefmt import rfc3339
 
 
 @mirrors("k8s.io/kubernetes/pkg/controller/cronjob.getTimeHashInMinutes")

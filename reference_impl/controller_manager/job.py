@@ -17,7 +17,7 @@ from reference_impl.controller_manager.nodelifecycle import parse_time
 from reference_impl.controller_manager.replicaset import BURST_REPLICAS, owner_reference
 from reference_impl.mirrors import mirrors
 from reference_impl.scheduler.labels import selector_matches
-from reference_impl.timefmt import rfc3339
+from reference_impl.machinery.timefmt import rfc3339
 
 DEFAULT_BACKOFF_LIMIT = 6
 

@@ -22,7 +22,8 @@ import time
 import uuid
 from pathlib import Path
 
-from reference_impl.client import APIStatusError, ClientError, RealClock
+from reference_impl.machinery.clock import WallClock
+from reference_impl.client import APIStatusError, ClientError
 from reference_impl.client.cache import Indexer, ResourceEventHandler
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.client.leaderelection import LeaderElector
@@ -38,8 +39,8 @@ from reference_impl.controller_manager.nodelifecycle import GRACE_PERIOD, NodeLi
 from reference_impl.controller_manager.replicaset import ReplicaSetController
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager
 from reference_impl.controller_manager.statefulset import StatefulSetController
-from reference_impl.signals import stop_on_signals
-from reference_impl.timefmt import rfc3339
+from reference_impl.machinery.process import stop_on_signals
+from reference_impl.machinery.timefmt import rfc3339
 
 SYNC_PERIOD = 1.0
 LEASE_RETRY_PERIOD = 2.0
@@ -75,7 +76,7 @@ WORKLOAD_GC_KINDS = {"ReplicationController": "replicationcontrollers", "DaemonS
 
 class ControllerManager:
     def __init__(self, client: RestClient, grace_period: float = GRACE_PERIOD):
-        self.client, self.clock = client, RealClock()
+        self.client, self.clock = client, WallClock()
         self._discovered: dict[str, str] | None = None  # see _namespaced_kinds
         self.stop, self.wake = threading.Event(), threading.Event()
         self.informers = {name: Informer(client, path, self.stop, self.wake, "kube-controller-manager")

@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Sequence, TextIO
 from urllib.parse import urlsplit
 
-from reference_impl.etcd import DurableServer, WallClock
+from reference_impl.etcd import DurableServer
 from reference_impl.etcd.errors import EtcdError
 from reference_impl.etcd.grpc_adapter import Ticker, add_etcd_servicers, new_grpc_server
+from reference_impl.machinery.clock import WallClock
 from reference_impl.mirrors import mirrors
-from reference_impl.signals import stop_on_signals
+from reference_impl.machinery.process import stop_on_signals
 
 DEFAULT_LISTEN_CLIENT_URLS = "http://localhost:2379"
 DEFAULT_PEER_URLS = ("http://localhost:2380",)  # advertised in member lists; nothing listens there

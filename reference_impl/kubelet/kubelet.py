@@ -14,7 +14,7 @@ import ipaddress
 from dataclasses import dataclass, field
 
 from reference_impl.mirrors import mirrors
-from reference_impl.timefmt import micro_time, rfc3339
+from reference_impl.machinery.timefmt import micro_time, rfc3339
 
 from . import status as podstatus
 from .actions import (

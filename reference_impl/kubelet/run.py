@@ -27,7 +27,8 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from reference_impl.client import APIStatusError, ClientError, RealClock
+from reference_impl.machinery.clock import WallClock
+from reference_impl.client import APIStatusError, ClientError
 from reference_impl.client.cache import NAMESPACE_INDEX, ResourceEventHandler, namespace_index
 from reference_impl.client.rest import RestClient
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
@@ -37,7 +38,7 @@ from reference_impl.kubelet.errors import KubeletError
 from reference_impl.kubelet.kubelet import LEASE_DURATION_SECONDS, Kubelet
 from reference_impl.kubelet.logserver import LogServer
 from reference_impl.kubelet.runtime import ProcessRuntime, execute
-from reference_impl.signals import stop_on_signals
+from reference_impl.machinery.process import stop_on_signals
 
 COMPONENT = "kubelet"
 SYNC_PERIOD = 0.5
@@ -68,7 +69,7 @@ class KubeletRunner:
                  lease_duration_seconds: int = LEASE_DURATION_SECONDS):
         self.client = client
         self.stop, self.wake = threading.Event(), threading.Event()
-        clock = RealClock()
+        clock = WallClock()
         hollow = hollow_nodes > 0
         self.sync_period = HOLLOW_SYNC_PERIOD if hollow else SYNC_PERIOD
         names = [f"{node_name}-{i}" for i in range(hollow_nodes)] if hollow else [node_name]

@@ -25,7 +25,7 @@ from reference_impl.client.informer import Informer, load_client, log, start_and
 from reference_impl.proxy.errors import ProxyError, UnsupportedServiceError
 from reference_impl.proxy.iptables import endpoints_map, service_port_infos
 from reference_impl.proxy.userspace import UserspaceProxier
-from reference_impl.signals import stop_on_signals
+from reference_impl.machinery.process import stop_on_signals
 
 COMPONENT = "kube-proxy"
 SYNC_PERIOD = 1.0

@@ -19,13 +19,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from reference_impl.client import APIStatusError, ClientError, RealClock
+from reference_impl.machinery.clock import WallClock
+from reference_impl.client import APIStatusError, ClientError
 from reference_impl.client.cache import ResourceEventHandler
 from reference_impl.client.rest import RestClient
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.scheduler import Bind, PatchPodStatus, RecordEvent, Scheduler, SchedulerError, load_profile
-from reference_impl.signals import stop_on_signals
-from reference_impl.timefmt import rfc3339
+from reference_impl.machinery.process import stop_on_signals
+from reference_impl.machinery.timefmt import rfc3339
 
 COMPONENT = "default-scheduler"
 TICK_PERIOD = 1.0
@@ -159,7 +160,7 @@ def main(argv: list[str] | None = None, out=None) -> int:
     try:
         profile = load_profile(args.config) if args.config else None
         runner = SchedulerRunner(load_client(args.kubeconfig),
-                                 Scheduler(RealClock(), random.Random(), profile))
+                                 Scheduler(WallClock(), random.Random(), profile))
         with stop_on_signals(runner.stop):
             runner.run(out or sys.stdout)
     except (ClientError, SchedulerError) as error:

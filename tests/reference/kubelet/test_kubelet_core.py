@@ -8,7 +8,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from reference_impl.client import FakeClock  # noqa: E402
+from reference_impl.machinery.clock import ManualClock  # noqa: E402
 from reference_impl.kubelet import UnsupportedPodError  # noqa: E402
 from reference_impl.kubelet.actions import (  # noqa: E402
     DeletePod,
@@ -43,7 +43,7 @@ def cond(status, type_):
 
 @pytest.fixture
 def clock():
-    return FakeClock(1_700_000_000.0)
+    return ManualClock(1_700_000_000.0)
 
 
 @pytest.fixture
@@ -142,7 +142,7 @@ def test_back_off_doubles_between_restarts(kubelet, clock):
         kubelet.container_exited(key, "app", 1)
         waited = 0
         while not of(kubelet.sync_loop_iteration(), StartContainer):
-            clock.step(1)
+            clock.advance(1)
             waited += 1
         kubelet.container_started(key, "app", "process://x")
         delays.append(waited)
@@ -169,9 +169,9 @@ def test_deletion_sends_sigterm_then_sigkill_after_grace(kubelet, clock):
     pod["metadata"]["deletionTimestamp"] = "2023-01-01T00:00:00Z"
     kubelet.set_desired_pods([pod])
     assert of(kubelet.sync_loop_iteration(), SignalContainer) == [SignalContainer(key, "app", "SIGTERM")]
-    clock.step(4)
+    clock.advance(4)
     assert of(kubelet.sync_loop_iteration(), SignalContainer) == []
-    clock.step(1)
+    clock.advance(1)
     assert of(kubelet.sync_loop_iteration(), SignalContainer) == [SignalContainer(key, "app", "SIGKILL")]
 
 
@@ -208,7 +208,7 @@ def test_readiness_probe_waits_for_initial_delay(kubelet, clock):
     """No probe runs before initialDelaySeconds; then one RunProbe per period."""
     started(kubelet, make_pod(containers=[{"name": "app", "command": ["x"], "readinessProbe": READINESS}]))
     assert of(kubelet.sync_loop_iteration(), RunProbe) == []
-    clock.step(2)
+    clock.advance(2)
     assert [p.probe_type for p in of(kubelet.sync_loop_iteration(), RunProbe)] == ["readiness"]
 
 
@@ -254,7 +254,7 @@ def test_condition_transition_time_kept_while_status_unchanged(kubelet, clock):
     """lastTransitionTime changes only when a condition's status changes."""
     key = started(kubelet, make_pod())
     first = cond(last_status(kubelet.sync_loop_iteration()), "Ready")["lastTransitionTime"]
-    clock.step(30)
+    clock.advance(30)
     kubelet.container_exited(key, "app", 1)
     status = last_status(kubelet.sync_loop_iteration())
     assert cond(status, "PodScheduled")["lastTransitionTime"] == first
@@ -282,7 +282,7 @@ def test_lease_renewed_every_quarter_duration(kubelet, clock):
     leases = []
     for _ in range(21):
         leases += of(kubelet.sync_loop_iteration(), UpdateLease)
-        clock.step(1)
+        clock.advance(1)
     assert len(leases) == 3
     assert leases[0].lease["spec"]["holderIdentity"] == "node-1"
     assert leases[0].lease["metadata"]["namespace"] == "kube-node-lease"
@@ -297,7 +297,7 @@ def test_node_status_reported_every_five_minutes(kubelet, clock):
     """Node status is re-posted when nodeStatusReportFrequency (5 min) has passed."""
     kubelet.node_registered()
     assert of(kubelet.sync_loop_iteration(), PatchNodeStatus) == []
-    clock.step(300)
+    clock.advance(300)
     assert len(of(kubelet.sync_loop_iteration(), PatchNodeStatus)) == 1
 
 
