@@ -1,8 +1,8 @@
 """The thin adapter from actions to apiserver requests (through reference_impl.client.rest)."""
 from __future__ import annotations
 
+from reference_impl.machinery.actions import Create, Delete, Patch, Update
 from reference_impl.client.rest import RestClient
-from reference_impl.controller_manager.actions import Create, Delete, Patch, Update
 
 # resource -> (API prefix, namespaced)
 RESOURCES = {

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import copy
 
+from reference_impl.machinery.actions import Delete, Update
 from reference_impl.apiserver import resources
-from reference_impl.controller_manager.actions import Delete, Update
 from reference_impl.mirrors import mirrors
 
 FINALIZER = "kubernetes"

@@ -6,8 +6,8 @@ import datetime
 from cm_fixtures import uid
 from workload_fixtures import cronjob
 
+from reference_impl.machinery.actions import Create, Delete, Update
 from reference_impl.machinery.clock import ManualClock
-from reference_impl.controller_manager.actions import Create, Delete, Update
 from reference_impl.controller_manager.cronjob import CronJobController
 from reference_impl.machinery.timefmt import rfc3339
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from cm_fixtures import pod
 from workload_fixtures import job
 
+from reference_impl.machinery.actions import Create, Delete, Update
 from reference_impl.machinery.clock import ManualClock
-from reference_impl.controller_manager.actions import Create, Delete, Update
 from reference_impl.controller_manager.job import JobController
 from reference_impl.machinery.timefmt import rfc3339
 

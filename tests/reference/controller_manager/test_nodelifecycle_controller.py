@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from cm_fixtures import pod
 
+from reference_impl.machinery.actions import Delete, Update
 from reference_impl.machinery.clock import ManualClock
-from reference_impl.controller_manager.actions import Delete, Update
 from reference_impl.controller_manager.nodelifecycle import (GRACE_PERIOD, UNREACHABLE,
                                                              NodeLifecycleController)
 
