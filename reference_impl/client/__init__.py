@@ -11,6 +11,10 @@ class ClientError(Exception):
     """Root of this package's errors."""
 
 
+class KubeconfigError(ClientError):
+    """The kubeconfig a component was given cannot be read or lacks an entry: the user's mistake."""
+
+
 class Gone(ClientError):
     """410 Gone: the resourceVersion a watch asked for was compacted away; relist."""
 

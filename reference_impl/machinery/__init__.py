@@ -1,3 +1,5 @@
-"""The layer every reference component stands on: clocks, label and field selectors, object keys
-and references, the request actions a core hands its adapter, wire time formats, and the one
-`main(argv, env)` a component process runs through. Nothing here imports a component."""
+"""The layer every reference component stands on, one job per module: `clock` (time passed in),
+`labels` and `fields` (selectors, plain SelectorError), `scheduling` (node affinity, tolerations),
+`objects` (keys, owner references, conditions), `actions` (the requests a core hands its adapter),
+`timefmt` (metav1 times on the wire) and `process` (the one `main(argv, env)` of every component
+process). Nothing here imports a component."""

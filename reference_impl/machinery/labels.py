@@ -158,7 +158,8 @@ def from_label_selector_dict(selector: dict | None) -> LabelSelector:
     for expression in selector.get("matchExpressions") or []:
         operator = operators.get(expression.get("operator"))
         if operator is None:
-            raise SelectorError(str(expression), f'"{expression.get("operator")}" is not a valid pod selector operator')
+            raise SelectorError(str(expression),
+                                f'"{expression.get("operator")}" is not a valid pod selector operator')
         requirements.append(Requirement(expression.get("key", ""), operator,
                                         tuple(expression.get("values") or ())))
     return LabelSelector(tuple(requirements))
