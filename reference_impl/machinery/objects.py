@@ -1,5 +1,6 @@
-"""Questions every component asks of an object's JSON: its `namespace/name` key, its controller
-and owner references, a status condition, and whether a pod is ready or still active."""
+"""Questions every component asks of an object's JSON, and the one change they all make to it: its
+`namespace/name` key, its controller and owner references, getting and setting a status condition,
+and whether a pod is ready or still active."""
 from __future__ import annotations
 
 from reference_impl.mirrors import mirrors
@@ -24,6 +25,19 @@ def controller_ref(obj: dict) -> dict | None:
 
 def condition(obj: dict, kind: str) -> dict | None:
     return next((c for c in obj.get("status", {}).get("conditions") or [] if c.get("type") == kind), None)
+
+
+def set_condition(conditions: list[dict], new: dict, now: str) -> None:
+    """Put `new` into `conditions` in place, matched by type, as meta.SetStatusCondition does: a new
+    type is appended with lastTransitionTime `now`; an existing one takes the new status, reason
+    and message, and its lastTransitionTime moves to `now` only when the status changes."""
+    old = next((c for c in conditions if c.get("type") == new["type"]), None)
+    if old is None:
+        conditions.append({**new, "lastTransitionTime": now})
+        return
+    if old.get("status") != new.get("status"):
+        old["lastTransitionTime"] = now
+    old.update({key: value for key, value in new.items() if key != "lastTransitionTime"})
 
 
 def pod_ready(pod: dict) -> bool:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from reference_impl.machinery.objects import (condition, controller_ref, meta_namespace_key, owner_reference,
-                                              pod_active, pod_ready)
+                                              pod_active, pod_ready, set_condition)
 
 RS = {"metadata": {"name": "web", "namespace": "prod", "uid": "u-1"}}
 
@@ -47,3 +47,19 @@ def test_pod_active_excludes_terminal_and_deleting_pods():
     assert pod_active({"metadata": {}, "status": {"phase": "Running"}})
     assert not pod_active({"metadata": {}, "status": {"phase": "Failed"}})
     assert not pod_active({"metadata": {"deletionTimestamp": "2026-01-01T00:00:00Z"}, "status": {}})
+
+
+def test_set_condition_appends_a_new_type_stamped_now():
+    """A condition type not yet present is appended with lastTransitionTime set to now."""
+    conditions = [{"type": "A", "status": "True", "lastTransitionTime": "t0"}]
+    set_condition(conditions, {"type": "B", "status": "False", "reason": "R"}, "t1")
+    assert conditions[1] == {"type": "B", "status": "False", "reason": "R", "lastTransitionTime": "t1"}
+
+
+def test_set_condition_moves_the_transition_time_only_when_the_status_changes():
+    """Same status: reason and message change, lastTransitionTime stays; a new status moves it."""
+    conditions = [{"type": "A", "status": "True", "reason": "old", "lastTransitionTime": "t0"}]
+    set_condition(conditions, {"type": "A", "status": "True", "reason": "new"}, "t1")
+    assert conditions == [{"type": "A", "status": "True", "reason": "new", "lastTransitionTime": "t0"}]
+    set_condition(conditions, {"type": "A", "status": "False", "reason": "gone"}, "t2")
+    assert conditions == [{"type": "A", "status": "False", "reason": "gone", "lastTransitionTime": "t2"}]
