@@ -36,6 +36,10 @@ def apply(client: RestClient, action) -> dict:
         body = {"kind": "DeleteOptions", "apiVersion": "v1"}
         if action.propagation_policy:
             body["propagationPolicy"] = action.propagation_policy
+        if action.grace_period_seconds is not None:
+            body["gracePeriodSeconds"] = action.grace_period_seconds
+        if action.uid:
+            body["preconditions"] = {"uid": action.uid}
         return client.request("DELETE", _path(action.resource, action.namespace, action.name), body)
     if isinstance(action, Update):
         return client.request("PUT", _path(action.resource, action.namespace,

@@ -33,12 +33,12 @@ from reference_impl.client import APIStatusError, ClientError, KubeconfigError
 from reference_impl.client.cache import NAMESPACE_INDEX, ResourceEventHandler, namespace_index
 from reference_impl.client.rest import RestClient
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
-from reference_impl.kubelet.actions import (DeletePod, PatchNodeStatus, PatchPodStatus, RegisterNode,
-                                            SignalContainer, UpdateLease)
+from reference_impl.kubelet.actions import RegisterNode, SignalContainer, UpdateLease
 from reference_impl.kubelet.errors import KubeletError
 from reference_impl.kubelet.kubelet import LEASE_DURATION_SECONDS, Kubelet
 from reference_impl.kubelet.logserver import LogServer
 from reference_impl.kubelet.runtime import ProcessRuntime, execute
+from reference_impl.machinery.actions import Delete, Patch
 from reference_impl.machinery.process import Component, Process, env_default
 from reference_impl.machinery.process import main as machinery_main
 
@@ -186,18 +186,18 @@ class KubeletRunner:
                 self.client.request_patch(f"/api/v1/nodes/{kubelet.node_name}/status",
                                           {"status": node["status"]})
             kubelet.node_registered()
-        elif isinstance(action, PatchNodeStatus):
-            self.client.request_patch(f"/api/v1/nodes/{action.node_name}/status",
-                                      {"status": self._with_endpoint(action.status)})
+        elif isinstance(action, Patch) and action.resource == "nodes":
+            self.client.request_patch(f"/api/v1/nodes/{action.name}/status",
+                                      {"status": self._with_endpoint(action.patch["status"])})
         elif isinstance(action, UpdateLease):
             self._update_lease(action.lease)
-        elif isinstance(action, PatchPodStatus):
-            self.client.request_patch(f"/api/v1/namespaces/{action.pod.namespace}/pods/{action.pod.name}/status",
-                                      {"status": action.status})
-        elif isinstance(action, DeletePod):
-            self.client.request("DELETE", f"/api/v1/namespaces/{action.pod.namespace}/pods/{action.pod.name}",
-                                {"apiVersion": "v1", "kind": "DeleteOptions", "gracePeriodSeconds": 0,
-                                 "preconditions": {"uid": action.pod.uid}})
+        elif isinstance(action, Patch) and action.resource == "pods":
+            self.client.request_patch(f"/api/v1/namespaces/{action.namespace}/pods/{action.name}/status",
+                                      action.patch)
+        elif isinstance(action, Delete) and action.resource == "pods":
+            body = {"apiVersion": "v1", "kind": "DeleteOptions", "gracePeriodSeconds": action.grace_period_seconds,
+                    "preconditions": {"uid": action.uid}}
+            self.client.request("DELETE", f"/api/v1/namespaces/{action.namespace}/pods/{action.name}", body)
         else:
             log(COMPONENT, f"unknown action {action!r}")
 

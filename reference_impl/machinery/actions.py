@@ -1,5 +1,6 @@
 """The requests a core asks the apiserver for, as frozen data: a controller's sync returns
-Create/Update/Delete/Patch, a scheduling cycle ends in a Bind; an adapter turns each into an HTTP call."""
+Create/Update/Delete/Patch, the kubelet patches pod and node status and deletes the pods it has
+stopped, a scheduling cycle ends in a Bind; an adapter turns each into an HTTP call."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ class Delete:
     name: str
     # "Background", "Foreground" or "Orphan"; None lets the server default.
     propagation_policy: str | None = None
+    grace_period_seconds: int | None = None  # 0: now, as the kubelet ends a graceful deletion
+    uid: str | None = None  # preconditions.uid: delete only this incarnation of the object
 
 
 @dataclass(frozen=True)

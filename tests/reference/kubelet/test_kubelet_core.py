@@ -10,10 +10,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
 from reference_impl.kubelet import UnsupportedPodError  # noqa: E402
+from reference_impl.machinery.actions import Delete, Patch  # noqa: E402
 from reference_impl.kubelet.actions import (  # noqa: E402
-    DeletePod,
-    PatchNodeStatus,
-    PatchPodStatus,
     RegisterNode,
     RunProbe,
     SignalContainer,
@@ -33,8 +31,12 @@ def of(actions, kind):
     return [a for a in actions if isinstance(a, kind)]
 
 
+def status_patches(actions, resource="pods"):
+    return [a for a in actions if isinstance(a, Patch) and a.resource == resource]
+
+
 def last_status(actions):
-    return of(actions, PatchPodStatus)[-1].status
+    return status_patches(actions)[-1].patch["status"]
 
 
 def cond(status, type_):
@@ -92,10 +94,10 @@ def test_running_pod_is_ready_without_readiness_probe(kubelet):
 
 
 def test_status_is_reported_only_on_change(kubelet):
-    """An iteration that changes nothing emits no PatchPodStatus."""
+    """An iteration that changes nothing emits no pod status patch."""
     started(kubelet, make_pod())
     kubelet.sync_loop_iteration()
-    assert of(kubelet.sync_loop_iteration(), PatchPodStatus) == []
+    assert status_patches(kubelet.sync_loop_iteration()) == []
 
 
 def test_always_restarts_a_succeeded_container(kubelet, clock):
@@ -184,9 +186,9 @@ def test_deleted_pod_is_removed_once_containers_stop(kubelet):
     kubelet.sync_loop_iteration()
     kubelet.container_exited(key, "app", 143)
     actions = kubelet.sync_loop_iteration()
-    assert of(actions, DeletePod) == [DeletePod(key)]
+    assert of(actions, Delete) == [Delete("pods", key.namespace, key.name, grace_period_seconds=0, uid=key.uid)]
     assert of(actions, StartContainer) == []
-    assert of(kubelet.sync_loop_iteration(), DeletePod) == []
+    assert of(kubelet.sync_loop_iteration(), Delete) == []
 
 
 def test_pod_gone_from_api_is_killed(kubelet):
@@ -195,7 +197,7 @@ def test_pod_gone_from_api_is_killed(kubelet):
     kubelet.set_desired_pods([])
     actions = kubelet.sync_loop_iteration()
     assert of(actions, SignalContainer) == [SignalContainer(key, "app", "SIGTERM")]
-    assert of(actions, PatchPodStatus) == []
+    assert status_patches(actions) == []
     kubelet.container_exited(key, "app", 143)
     kubelet.sync_loop_iteration()
     assert kubelet.pods == {}
@@ -296,9 +298,9 @@ def test_no_lease_before_registration(kubelet):
 def test_node_status_reported_every_five_minutes(kubelet, clock):
     """Node status is re-posted when nodeStatusReportFrequency (5 min) has passed."""
     kubelet.node_registered()
-    assert of(kubelet.sync_loop_iteration(), PatchNodeStatus) == []
+    assert status_patches(kubelet.sync_loop_iteration(), "nodes") == []
     clock.advance(300)
-    assert len(of(kubelet.sync_loop_iteration(), PatchNodeStatus)) == 1
+    assert len(status_patches(kubelet.sync_loop_iteration(), "nodes")) == 1
 
 
 def test_hollow_mode_runs_without_processes(clock):
@@ -320,12 +322,12 @@ def test_hollow_mode_deletes_without_signals(clock):
     kubelet.set_desired_pods([pod])
     actions = kubelet.sync_loop_iteration()
     assert of(actions, SignalContainer) == []
-    assert len(of(actions, DeletePod)) == 1
+    assert len(of(actions, Delete)) == 1
 
 
 def test_hollow_mode_scales(clock):
     """Two thousand hollow pods become Running in one iteration."""
     kubelet = Kubelet("node-1", clock, hollow=True)
     kubelet.set_desired_pods([make_pod(name=f"p{i}") for i in range(2000)])
-    statuses = of(kubelet.sync_loop_iteration(), PatchPodStatus)
-    assert len(statuses) == 2000 and all(s.status["phase"] == "Running" for s in statuses)
+    statuses = status_patches(kubelet.sync_loop_iteration())
+    assert len(statuses) == 2000 and all(s.patch["status"]["phase"] == "Running" for s in statuses)

@@ -7,7 +7,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
-from reference_impl.kubelet.actions import PatchPodStatus, RunProbe, StartContainer  # noqa: E402
+from reference_impl.kubelet.actions import RunProbe, StartContainer  # noqa: E402
+from reference_impl.machinery.actions import Patch  # noqa: E402
 from reference_impl.kubelet.envvars import expand  # noqa: E402
 from reference_impl.kubelet.kubelet import Kubelet  # noqa: E402
 from reference_impl.kubelet.run import default_pod_cidr  # noqa: E402
@@ -34,7 +35,7 @@ def started(actions: list) -> dict:
 
 
 def statuses(actions: list) -> dict:
-    return {a.pod.name: a.status for a in actions if isinstance(a, PatchPodStatus)}
+    return {a.name: a.patch["status"] for a in actions if isinstance(a, Patch) and a.resource == "pods"}
 
 
 def test_each_pod_gets_its_own_ip_from_the_pod_cidr_after_the_gateway():

@@ -13,7 +13,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
-from reference_impl.kubelet.actions import PatchPodStatus, RunProbe  # noqa: E402
+from reference_impl.kubelet.actions import RunProbe  # noqa: E402
+from reference_impl.machinery.actions import Patch  # noqa: E402
 from reference_impl.kubelet.kubelet import Kubelet  # noqa: E402
 from reference_impl.kubelet.runtime import ProcessRuntime, execute, log_path, run_probe  # noqa: E402
 
@@ -31,8 +32,8 @@ def run_until(kubelet, runtime, predicate, timeout=10.0, clock=None, step=0.0):
     status = None
     while time.monotonic() < deadline:
         for action in execute(kubelet, runtime, kubelet.sync_loop_iteration()):
-            if isinstance(action, PatchPodStatus):
-                status = action.status
+            if isinstance(action, Patch) and action.resource == "pods":
+                status = action.patch["status"]
         if status is not None and predicate(status):
             return status
         if clock is not None:
