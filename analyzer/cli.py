@@ -364,7 +364,7 @@ def cmd_site(args: argparse.Namespace) -> int:
     return 0
 
 
-# Each runnable reference component: the module whose main(argv) -> int runs it.
+# Each runnable reference component: the module whose main(argv, env) -> int runs it.
 RUNNABLE = {"etcd": "reference_impl.etcd.run", "apiserver": "reference_impl.apiserver.run",
             "controller-manager": "reference_impl.controller_manager.run",
             "scheduler": "reference_impl.scheduler.run", "kubelet": "reference_impl.kubelet.run",

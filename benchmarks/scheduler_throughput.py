@@ -49,7 +49,7 @@ import yaml  # noqa: E402
 
 import apiserver_load  # noqa: E402  (its raw-HTTPS Client and the e2e tests' TLS helpers)
 from reference_impl import cluster as local_cluster  # noqa: E402
-from reference_impl.client import FakeClock  # noqa: E402
+from reference_impl.machinery.clock import ManualClock  # noqa: E402
 from reference_impl.scheduler import Bind, Scheduler  # noqa: E402
 
 NS = "bench"
@@ -116,7 +116,7 @@ def workload(args: argparse.Namespace) -> tuple[list[dict], list[dict]]:
 
 def run_in_process(args: argparse.Namespace) -> dict:
     nodes, pod_list = workload(args)
-    sched = Scheduler(FakeClock(0.0), random.Random(args.seed))
+    sched = Scheduler(ManualClock(0.0), random.Random(args.seed))
     for node in nodes:
         sched.on_node_add(node)
     pods = {}

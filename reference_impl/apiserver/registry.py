@@ -26,10 +26,10 @@ from reference_impl.apiserver.selectors import (object_fields, parse_field_selec
 from reference_impl.apiserver.storage import KeyExists, KeyNotFound, Storage, Watch
 from reference_impl.apiserver.validation import decode_problem
 from reference_impl.apiserver.lifecycle import LifecycleMixin, rfc3339
-from reference_impl.etcd import ManualClock, WallClock
+from reference_impl.machinery.clock import WallClock
 from reference_impl.mirrors import mirrors
 
-__all__ = ["ManualClock", "Registry", "WallClock", "Watch"]
+__all__ = ["Registry", "Watch"]
 
 GENERATE_NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"  # k8s.io/apiserver/pkg/storage/names
 IMMUTABLE_META = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",

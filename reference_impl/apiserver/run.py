@@ -22,6 +22,7 @@ import socket
 import ssl
 import sys
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -29,6 +30,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from reference_impl.machinery.clock import WallClock
 from reference_impl.apiserver import bootstrappolicy
 from reference_impl.apiserver.admission import new_admission_chain
 from reference_impl.apiserver.auth import AuthConfigError, new_authenticator
@@ -37,10 +39,11 @@ from reference_impl.apiserver.errors import StatusError
 from reference_impl.apiserver.etcdclient import EtcdClient, EtcdClientError
 from reference_impl.apiserver.listers import Lister
 from reference_impl.apiserver.rbac import RegistrySource, new_authorizer
-from reference_impl.apiserver.registry import Registry, WallClock
+from reference_impl.apiserver.registry import Registry
 from reference_impl.apiserver.server import APIServer
 from reference_impl.mirrors import mirrors
-from reference_impl.signals import stop_on_signals
+from reference_impl.machinery.process import Component, stop_on_signals
+from reference_impl.machinery.process import main as machinery_main
 
 DEFAULT_SECURE_PORT = 6443
 DEFAULT_BIND_ADDRESS = "127.0.0.1"
@@ -252,17 +255,11 @@ def parse_args(argv: list[str] | None) -> Options:
                    args.token_auth_file, args.client_ca_file, args.anonymous_auth, args.kubeconfig_out)
 
 
-def main(argv: list[str] | None = None) -> int:
-    try:
-        options = parse_args(argv)
-    except SystemExit as exit_:  # argparse has printed the usage and the one-line error
-        return int(exit_.code or 0)
-    try:
-        run(options)
-    except (RunError, CertError, AuthConfigError) as err:
-        print(f"reference kube-apiserver: error: {err}", file=sys.stderr)
-        return 1
-    return 0
+def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    component = Component("reference kube-apiserver", lambda argv, env: parse_args(argv),
+                          lambda options, process: run(options, out=process.out, stop=process.stop),
+                          errors=(RunError, CertError, AuthConfigError))
+    return machinery_main(component, argv, env)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,10 @@ class ClientError(Exception):
     """Root of this package's errors."""
 
 
+class KubeconfigError(ClientError):
+    """The kubeconfig a component was given cannot be read or lacks an entry: the user's mistake."""
+
+
 class Gone(ClientError):
     """410 Gone: the resourceVersion a watch asked for was compacted away; relist."""
 
@@ -31,22 +35,3 @@ class APIStatusError(ClientError):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}: {self.code} {self.status.get('message', '')}"
-
-
-class FakeClock:
-    """A clock for tests: `now()` in seconds, moved only by `step`."""
-
-    def __init__(self, start: float = 1_000_000.0):
-        self.t = start
-
-    def now(self) -> float:
-        return self.t
-
-    def step(self, seconds: float) -> None:
-        self.t += seconds
-
-
-class RealClock:
-    def now(self) -> float:
-        import time
-        return time.time()

@@ -7,17 +7,11 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from reference_impl.machinery.objects import meta_namespace_key
 from reference_impl.mirrors import mirrors
 
 IndexFunc = Callable[[dict], list[str]]
 NAMESPACE_INDEX = "namespace"
-
-
-@mirrors("k8s.io/client-go/tools/cache.MetaNamespaceKeyFunc")
-def meta_namespace_key(obj: dict) -> str:
-    meta = obj.get("metadata", {})
-    namespace = meta.get("namespace")
-    return f"{namespace}/{meta['name']}" if namespace else meta["name"]
 
 
 @mirrors("k8s.io/client-go/tools/cache.MetaNamespaceIndexFunc")

@@ -7,7 +7,7 @@ import threading
 import time
 from pathlib import Path
 
-from reference_impl.client import ClientError
+from reference_impl.client import ClientError, KubeconfigError
 from reference_impl.client.cache import IndexFunc, Indexer, ResourceEventHandler
 from reference_impl.client.reflector import Reflector
 from reference_impl.client.rest import RestClient, run_reflector
@@ -92,6 +92,6 @@ def load_client(kubeconfig: Path) -> RestClient:
     try:
         return RestClient(kubeconfig)
     except KeyError as error:
-        raise ClientError(f"cannot use kubeconfig {kubeconfig}: no {error} entry") from None
+        raise KubeconfigError(f"cannot use kubeconfig {kubeconfig}: no {error} entry") from None
     except (OSError, IndexError, TypeError, ValueError, StopIteration, AttributeError) as error:
-        raise ClientError(f"cannot use kubeconfig {kubeconfig}: {error or type(error).__name__}") from None
+        raise KubeconfigError(f"cannot use kubeconfig {kubeconfig}: {error or type(error).__name__}") from None

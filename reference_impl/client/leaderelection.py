@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 
 from reference_impl.mirrors import mirrors
-from reference_impl.timefmt import micro_time
+from reference_impl.machinery.timefmt import micro_time
 
 
 def _record(lease: dict | None) -> tuple:

@@ -1,8 +1,8 @@
 """The thin adapter from actions to apiserver requests (through reference_impl.client.rest)."""
 from __future__ import annotations
 
+from reference_impl.machinery.actions import Create, Delete, Patch, Update
 from reference_impl.client.rest import RestClient
-from reference_impl.controller_manager.actions import Create, Delete, Patch, Update
 
 # resource -> (API prefix, namespaced)
 RESOURCES = {
@@ -36,6 +36,10 @@ def apply(client: RestClient, action) -> dict:
         body = {"kind": "DeleteOptions", "apiVersion": "v1"}
         if action.propagation_policy:
             body["propagationPolicy"] = action.propagation_policy
+        if action.grace_period_seconds is not None:
+            body["gracePeriodSeconds"] = action.grace_period_seconds
+        if action.uid:
+            body["preconditions"] = {"uid": action.uid}
         return client.request("DELETE", _path(action.resource, action.namespace, action.name), body)
     if isinstance(action, Update):
         return client.request("PUT", _path(action.resource, action.namespace,

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import copy
 
-from reference_impl.controller_manager.actions import Create, Delete, Update
+from reference_impl.machinery.actions import Create, Delete, Update
+from reference_impl.machinery.objects import condition, controller_ref, owner_reference
 from reference_impl.controller_manager.cron import CronError, parse_standard
 from reference_impl.controller_manager.job import is_job_finished
-from reference_impl.controller_manager.labels import condition, controller_ref
 from reference_impl.controller_manager.nodelifecycle import parse_time
-from reference_impl.controller_manager.replicaset import owner_reference
 from reference_impl.mirrors import mirrors
-from reference_impl.timefmt import rfc3339
+from reference_impl.machinery.timefmt import rfc3339
 
 
 @mirrors("k8s.io/kubernetes/pkg/controller/cronjob.getTimeHashInMinutes")

@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import copy
 
-from reference_impl.controller_manager.actions import Create, Delete, Update, key_of
+from reference_impl.machinery.actions import Create, Delete, Update
+from reference_impl.machinery.labels import selector_matches
+from reference_impl.machinery.objects import controller_ref, meta_namespace_key, owner_reference, pod_ready
+from reference_impl.machinery.scheduling import find_untolerated_taint, required_node_affinity_matches
 from reference_impl.controller_manager.deployment import _int_or_percent
 from reference_impl.controller_manager.expectations import ControllerExpectations
 from reference_impl.controller_manager.history import (REVISION_HASH_LABEL, find_equal_revisions, new_revision,
                                                        next_revision, owned_revisions, sort_revisions)
-from reference_impl.controller_manager.labels import controller_ref, pod_ready
-from reference_impl.controller_manager.replicaset import BURST_REPLICAS, owner_reference
+from reference_impl.controller_manager.replicaset import BURST_REPLICAS
 from reference_impl.mirrors import mirrors
-from reference_impl.scheduler.labels import (find_untolerated_taint, required_node_affinity_matches,
-                                             selector_matches)
 
 TEMPLATE_GENERATION_LABEL = "pod-template-generation"
 
@@ -135,14 +135,14 @@ class DaemonSetsController:
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/daemon.DaemonSetsController).deleteDaemonset")
     def delete_ds(self, ds: dict) -> None:
-        self.expectations.delete(key_of(ds))
+        self.expectations.delete(meta_namespace_key(ds))
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/daemon.DaemonSetsController).syncDaemonSet")
     def sync(self, ds: dict, nodes: list[dict], pods: list[dict], revisions: list[dict]) -> list:
         """Actions for `ds` given every node, and every pod and ControllerRevision in its namespace."""
         if ds["metadata"].get("deletionTimestamp"):
             return []
-        key, actions = key_of(ds), []
+        key, actions = meta_namespace_key(ds), []
         current, old = self._construct_history(ds, revisions, actions)
         hash_ = current["metadata"]["labels"][REVISION_HASH_LABEL]
         node_to_pods = self._nodes_to_daemon_pods(ds, pods)
@@ -219,7 +219,7 @@ class DaemonSetsController:
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/daemon.DaemonSetsController).syncNodes")
     def _sync_nodes(self, ds: dict, to_delete: list[dict], nodes_needing: list[str], hash_: str) -> list:
-        ns, key = ds["metadata"]["namespace"], key_of(ds)
+        ns, key = ds["metadata"]["namespace"], meta_namespace_key(ds)
         creates = nodes_needing[:self.burst_replicas]
         deletes = to_delete[:self.burst_replicas]
         self.expectations.set(key, len(creates), len(deletes))

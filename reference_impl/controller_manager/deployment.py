@@ -13,11 +13,10 @@ import hashlib
 import json
 import math
 
-from reference_impl.controller_manager.actions import Create, Delete, Update
-from reference_impl.controller_manager.labels import controller_ref
-from reference_impl.controller_manager.replicaset import owner_reference
+from reference_impl.machinery.actions import Create, Delete, Update
+from reference_impl.machinery.labels import selector_matches
+from reference_impl.machinery.objects import controller_ref, owner_reference
 from reference_impl.mirrors import mirrors
-from reference_impl.scheduler.labels import selector_matches
 
 REVISION = "deployment.kubernetes.io/revision"
 DESIRED_REPLICAS = "deployment.kubernetes.io/desired-replicas"

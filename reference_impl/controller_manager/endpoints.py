@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import copy
 
-from reference_impl.controller_manager.actions import Create, Delete, Update
-from reference_impl.controller_manager.labels import map_selector_matches, pod_ready
+from reference_impl.machinery.actions import Create, Delete, Update
+from reference_impl.machinery.labels import map_selector_matches
+from reference_impl.machinery.objects import pod_ready
 from reference_impl.mirrors import mirrors
 
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import copy
 
-from reference_impl.controller_manager.actions import Create, Delete, Update
+from reference_impl.machinery.actions import Create, Delete, Update
+from reference_impl.machinery.labels import map_selector_matches
+from reference_impl.machinery.objects import pod_ready
 from reference_impl.controller_manager.endpoints import _target_port as find_port
-from reference_impl.controller_manager.labels import map_selector_matches, pod_ready
 from reference_impl.mirrors import mirrors
 
 MAX_ENDPOINTS_PER_SLICE = 100  # --max-endpoints-per-slice default

@@ -8,7 +8,7 @@ State in is the whole graph as the GC's monitors see it: resource (plural) -> ob
 """
 from __future__ import annotations
 
-from reference_impl.controller_manager.actions import Delete, Patch
+from reference_impl.machinery.actions import Delete, Patch
 from reference_impl.mirrors import mirrors
 
 FOREGROUND = "foregroundDeletion"

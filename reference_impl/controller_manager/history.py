@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import copy
 
+from reference_impl.machinery.objects import controller_ref, owner_reference
 from reference_impl.controller_manager.deployment import compute_hash
-from reference_impl.controller_manager.labels import controller_ref
-from reference_impl.controller_manager.replicaset import owner_reference
 from reference_impl.mirrors import mirrors
 
 # The label every revision, and every pod made from one, carries: the revision's hash.

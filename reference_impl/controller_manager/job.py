@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import copy
 
-from reference_impl.controller_manager.actions import Create, Delete, Update, key_of
+from reference_impl.machinery.actions import Create, Delete, Update
+from reference_impl.machinery.labels import selector_matches
+from reference_impl.machinery.objects import (controller_ref, meta_namespace_key, owner_reference, pod_active,
+                                              pod_ready)
 from reference_impl.controller_manager.expectations import ControllerExpectations
-from reference_impl.controller_manager.labels import controller_ref, pod_active, pod_ready
 from reference_impl.controller_manager.nodelifecycle import parse_time
-from reference_impl.controller_manager.replicaset import BURST_REPLICAS, owner_reference
+from reference_impl.controller_manager.replicaset import BURST_REPLICAS
 from reference_impl.mirrors import mirrors
-from reference_impl.scheduler.labels import selector_matches
-from reference_impl.timefmt import rfc3339
+from reference_impl.machinery.timefmt import rfc3339
 
 DEFAULT_BACKOFF_LIMIT = 6
 
@@ -84,14 +85,14 @@ class JobController:
             self.expectations.deletion_observed(f"{pod['metadata']['namespace']}/{ref['name']}")
 
     def delete_job(self, job: dict) -> None:
-        self.expectations.delete(key_of(job))
+        self.expectations.delete(meta_namespace_key(job))
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).syncJob")
     def sync(self, job: dict, pods: list[dict]) -> list:
         """Actions for `job` given every pod in its namespace."""
         if is_job_finished(job):
             return []
-        now, key, spec = self.clock.now(), key_of(job), job["spec"]
+        now, key, spec = self.clock.now(), meta_namespace_key(job), job["spec"]
         needs_sync = self.expectations.satisfied(key)
         owned = self._pods_for_job(job, pods)
         active_pods = [p for p in owned if pod_active(p)]
@@ -146,7 +147,7 @@ class JobController:
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).manageJob")
     def _manage_job(self, job: dict, active_pods: list[dict], succeeded: int) -> tuple[int, list]:
         """(the active count after this sync's requests, the requests)."""
-        spec, key, ns = job["spec"], key_of(job), job["metadata"]["namespace"]
+        spec, key, ns = job["spec"], meta_namespace_key(job), job["metadata"]["namespace"]
         active = len(active_pods)
         parallelism = 0 if spec.get("suspend") else spec.get("parallelism", 1)
         completions = spec.get("completions")

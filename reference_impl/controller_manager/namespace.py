@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import copy
 
+from reference_impl.machinery.actions import Delete, Update
+from reference_impl.machinery.objects import set_condition
 from reference_impl.apiserver import resources
-from reference_impl.controller_manager.actions import Delete, Update
 from reference_impl.mirrors import mirrors
 
 FINALIZER = "kubernetes"
@@ -88,14 +89,7 @@ def _status(namespace: dict, remaining: dict[str, list[dict]], now: str) -> dict
     conditions = status.setdefault("conditions", [])
     for type_, ok in CONDITIONS.items():
         value, (reason, message) = ("True", failing[type_]) if type_ in failing else ("False", ok)
-        old = next((c for c in conditions if c.get("type") == type_), None)
-        if old is None:
-            conditions.append({"type": type_, "status": value, "lastTransitionTime": now,
-                               "reason": reason, "message": message})
-            continue
-        if old.get("status") != value:
-            old["lastTransitionTime"] = now
-        old.update(status=value, reason=reason, message=message)
+        set_condition(conditions, {"type": type_, "status": value, "reason": reason, "message": message}, now)
     return status
 
 

@@ -12,11 +12,11 @@ import copy
 from dataclasses import dataclass
 from datetime import datetime
 
-from reference_impl.controller_manager.actions import Delete, Update
-from reference_impl.controller_manager.labels import condition
+from reference_impl.machinery.actions import Delete, Update
+from reference_impl.machinery.objects import condition
+from reference_impl.machinery.scheduling import toleration_tolerates
 from reference_impl.mirrors import mirrors
-from reference_impl.scheduler.labels import toleration_tolerates
-from reference_impl.timefmt import rfc3339
+from reference_impl.machinery.timefmt import rfc3339
 
 UNREACHABLE = "node.kubernetes.io/unreachable"
 NOT_READY = "node.kubernetes.io/not-ready"

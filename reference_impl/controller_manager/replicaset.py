@@ -6,18 +6,14 @@ from __future__ import annotations
 
 import copy
 
-from reference_impl.controller_manager.actions import Create, Delete, Patch, Update, key_of
+from reference_impl.machinery.actions import Create, Delete, Patch, Update
+from reference_impl.machinery.labels import selector_matches
+from reference_impl.machinery.objects import (controller_ref, meta_namespace_key, owner_reference, pod_active,
+                                              pod_ready)
 from reference_impl.controller_manager.expectations import ControllerExpectations
-from reference_impl.controller_manager.labels import controller_ref, pod_active, pod_ready
 from reference_impl.mirrors import mirrors
-from reference_impl.scheduler.labels import selector_matches
 
 BURST_REPLICAS = 500
-
-
-def owner_reference(owner: dict, kind: str, api_version: str) -> dict:
-    return {"apiVersion": api_version, "kind": kind, "name": owner["metadata"]["name"],
-            "uid": owner["metadata"]["uid"], "controller": True, "blockOwnerDeletion": True}
 
 
 @mirrors("k8s.io/kubernetes/pkg/controller.GetPodFromTemplate")
@@ -63,14 +59,14 @@ class ReplicaSetController:
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/replicaset.ReplicaSetController).deleteRS")
     def delete_rs(self, rs: dict) -> None:
-        self.expectations.delete(key_of(rs))
+        self.expectations.delete(meta_namespace_key(rs))
 
     # --- the sync ---
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/replicaset.ReplicaSetController).syncReplicaSet")
     def sync(self, rs: dict, pods: list[dict]) -> list:
         """Actions for `rs` given every pod in its namespace (from the pod cache)."""
-        key = key_of(rs)
+        key = meta_namespace_key(rs)
         actions: list = []
         owned = self._claim_pods(rs, [p for p in pods if pod_active(p)], actions)
         if self.expectations.satisfied(key) and not rs["metadata"].get("deletionTimestamp"):
@@ -107,7 +103,7 @@ class ReplicaSetController:
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/replicaset.ReplicaSetController).manageReplicas")
     def _manage_replicas(self, rs: dict, owned: list[dict]) -> list:
-        key, ns = key_of(rs), rs["metadata"]["namespace"]
+        key, ns = meta_namespace_key(rs), rs["metadata"]["namespace"]
         diff = len(owned) - rs["spec"].get("replicas", 1)
         if diff < 0:
             count = min(-diff, self.burst_replicas)

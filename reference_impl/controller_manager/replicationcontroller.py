@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import copy
 
-from reference_impl.controller_manager.actions import Create, Patch, Update
+from reference_impl.machinery.actions import Create, Patch, Update
 from reference_impl.controller_manager.replicaset import ReplicaSetController
 from reference_impl.mirrors import mirrors
 

@@ -20,9 +20,11 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
 
-from reference_impl.client import APIStatusError, ClientError, RealClock
+from reference_impl.machinery.clock import WallClock
+from reference_impl.client import APIStatusError, ClientError, KubeconfigError
 from reference_impl.client.cache import Indexer, ResourceEventHandler
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.client.leaderelection import LeaderElector
@@ -38,8 +40,9 @@ from reference_impl.controller_manager.nodelifecycle import GRACE_PERIOD, NodeLi
 from reference_impl.controller_manager.replicaset import ReplicaSetController
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager
 from reference_impl.controller_manager.statefulset import StatefulSetController
-from reference_impl.signals import stop_on_signals
-from reference_impl.timefmt import rfc3339
+from reference_impl.machinery.process import Component, Process, env_default
+from reference_impl.machinery.process import main as machinery_main
+from reference_impl.machinery.timefmt import rfc3339
 
 SYNC_PERIOD = 1.0
 LEASE_RETRY_PERIOD = 2.0
@@ -74,10 +77,11 @@ WORKLOAD_GC_KINDS = {"ReplicationController": "replicationcontrollers", "DaemonS
 
 
 class ControllerManager:
-    def __init__(self, client: RestClient, grace_period: float = GRACE_PERIOD):
-        self.client, self.clock = client, RealClock()
+    def __init__(self, client: RestClient, grace_period: float = GRACE_PERIOD,
+                 stop: threading.Event | None = None):
+        self.client, self.clock = client, WallClock()
         self._discovered: dict[str, str] | None = None  # see _namespaced_kinds
-        self.stop, self.wake = threading.Event(), threading.Event()
+        self.stop, self.wake = stop or threading.Event(), threading.Event()
         self.informers = {name: Informer(client, path, self.stop, self.wake, "kube-controller-manager")
                           for name, path in {**WATCHED, **WORKLOAD_WATCHED}.items()}
         self.replicaset = ReplicaSetController(self.clock)
@@ -262,10 +266,11 @@ class ControllerManager:
             self.wake.clear()
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
+def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m reference_impl.controller_manager.run",
                                      description="Run the reference kube-controller-manager.")
-    parser.add_argument("--kubeconfig", required=True, type=Path, help="kubeconfig of the apiserver")
+    parser.add_argument("--kubeconfig", type=Path, **env_default(env, "KUBECONFIG"),
+                        help="kubeconfig of the apiserver (default $KUBECONFIG)")
     parser.add_argument("--leader-elect", action="store_true",
                         help="act only while holding the kube-system/kube-controller-manager Lease")
     parser.add_argument("--node-monitor-grace-period", type=float, default=GRACE_PERIOD,
@@ -273,19 +278,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None, out=None) -> int:
-    try:
-        args = parse_args(argv)
-    except SystemExit as exit_:
-        return int(exit_.code or 0)
-    try:
-        manager = ControllerManager(load_client(args.kubeconfig), args.node_monitor_grace_period)
-        with stop_on_signals(manager.stop):
-            manager.run(args.leader_elect, out or sys.stdout)
-    except ClientError as error:
-        print(f"reference kube-controller-manager: error: {error}", file=sys.stderr)
-        return 1
-    return 0
+def run(args: argparse.Namespace, process: Process) -> None:
+    ControllerManager(load_client(args.kubeconfig), args.node_monitor_grace_period,
+                      process.stop).run(args.leader_elect, process.out)
+
+
+COMMAND = Component("reference kube-controller-manager", parse_args, run, errors=(ClientError,),
+                    config_errors=(KubeconfigError,))
+
+
+def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    return machinery_main(COMMAND, argv, env)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """The ServiceAccounts controller: every active namespace has a `default` ServiceAccount."""
 from __future__ import annotations
 
-from reference_impl.controller_manager.actions import Create
+from reference_impl.machinery.actions import Create
 from reference_impl.mirrors import mirrors
 
 DEFAULT_ACCOUNTS = ("default",)

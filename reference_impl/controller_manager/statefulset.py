@@ -13,14 +13,13 @@ from __future__ import annotations
 import copy
 import re
 
-from reference_impl.controller_manager.actions import Create, Delete, Update
+from reference_impl.machinery.actions import Create, Delete, Update
+from reference_impl.machinery.labels import selector_matches
+from reference_impl.machinery.objects import controller_ref, owner_reference, pod_ready
 from reference_impl.controller_manager.history import (REVISION_HASH_LABEL, equal_revision, find_equal_revisions,
                                                        new_revision, next_revision, owned_revisions,
                                                        sort_revisions)
-from reference_impl.controller_manager.labels import controller_ref, pod_ready
-from reference_impl.controller_manager.replicaset import owner_reference
 from reference_impl.mirrors import mirrors
-from reference_impl.scheduler.labels import selector_matches
 
 POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name"
 _ORDINAL = re.compile(r"^(.*)-([0-9]+)$")

@@ -10,7 +10,7 @@ Layers, each usable on its own:
 The cores read no clock and do no I/O; `storage` is the only module that touches disk.
 """
 from reference_impl.etcd.errors import EtcdError
-from reference_impl.etcd.server import EtcdServer, ManualClock, WallClock
+from reference_impl.etcd.server import EtcdServer
 from reference_impl.etcd.storage import DurableServer
 
-__all__ = ["DurableServer", "EtcdError", "EtcdServer", "ManualClock", "WallClock"]
+__all__ = ["DurableServer", "EtcdError", "EtcdServer"]

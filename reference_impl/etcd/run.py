@@ -14,16 +14,19 @@ import ipaddress
 import socket
 import sys
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence, TextIO
 from urllib.parse import urlsplit
 
-from reference_impl.etcd import DurableServer, WallClock
+from reference_impl.etcd import DurableServer
 from reference_impl.etcd.errors import EtcdError
 from reference_impl.etcd.grpc_adapter import Ticker, add_etcd_servicers, new_grpc_server
+from reference_impl.machinery.clock import WallClock
 from reference_impl.mirrors import mirrors
-from reference_impl.signals import stop_on_signals
+from reference_impl.machinery.process import Component, Process, env_default, stop_on_signals
+from reference_impl.machinery.process import main as machinery_main
 
 DEFAULT_LISTEN_CLIENT_URLS = "http://localhost:2379"
 DEFAULT_PEER_URLS = ("http://localhost:2380",)  # advertised in member lists; nothing listens there
@@ -192,20 +195,29 @@ def _open(durable_server, data_dir: Path, clock, **options):
         raise DataDirUnusable(data_dir=str(data_dir), problem=err.strerror or str(err)) from None
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:
+    """etcd's flags; as upstream, each may come from its ETCD_* environment variable instead."""
     parser = argparse.ArgumentParser(prog="python -m reference_impl.etcd.run",
                                      description="Serve the reference etcd's v3 gRPC API.")
-    parser.add_argument("--data-dir", required=True, help="where the write-ahead log and snapshots live")
-    parser.add_argument("--listen-client-urls", default=DEFAULT_LISTEN_CLIENT_URLS,
+    parser.add_argument("--data-dir", **env_default(env, "ETCD_DATA_DIR"),
+                        help="where the write-ahead log and snapshots live (default $ETCD_DATA_DIR)")
+    parser.add_argument("--listen-client-urls",
+                        default=env.get("ETCD_LISTEN_CLIENT_URLS", DEFAULT_LISTEN_CLIENT_URLS),
                         help="comma-separated http://HOST:PORT URLs (port 0: any free port)")
-    parser.add_argument("--name", default="default", help="the member name member list shows")
-    args = parser.parse_args(argv)
-    try:
-        run(args.data_dir, args.listen_client_urls, name=args.name)
-    except EtcdError as err:
-        print(f"reference etcd: error: {err}", file=sys.stderr)
-        return 1
-    return 0
+    parser.add_argument("--name", default=env.get("ETCD_NAME", "default"),
+                        help="the member name member list shows")
+    return parser.parse_args(argv)
+
+
+def _run(args: argparse.Namespace, process: Process) -> None:
+    run(args.data_dir, args.listen_client_urls, name=args.name, out=process.out, stop=process.stop)
+
+
+COMMAND = Component("reference etcd", parse_args, _run, errors=(EtcdError,))
+
+
+def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    return machinery_main(COMMAND, argv, env)
 
 
 if __name__ == "__main__":

@@ -11,10 +11,8 @@ progress happen only when the owner calls `tick()`.
 """
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Protocol
 
 from reference_impl.etcd.apply import (
     Applier, check_intervals, check_key, check_put_request, check_txn_request, is_txn_readonly)
@@ -29,6 +27,7 @@ from reference_impl.etcd.messages import (
     WatchResponse, encoded_size)
 from reference_impl.etcd.mvcc import KVStore
 from reference_impl.etcd.watch import DEFAULT_PROGRESS_INTERVAL, WatchHub
+from reference_impl.machinery.clock import Clock
 from reference_impl.mirrors import mirrors
 
 SERVER = "go.etcd.io/etcd/server/v3/etcdserver"
@@ -43,30 +42,6 @@ RAFT_TERM = 2
 # embed.DefaultMaxRequestBytes and DefaultMaxTxnOps.
 MAX_REQUEST_BYTES = 1572864
 MAX_TXN_OPS = 128
-
-
-class Clock(Protocol):
-    def now(self) -> float: ...
-
-
-class WallClock:
-    """The real time, in seconds since the epoch: the clock for a running server."""
-
-    def now(self) -> float:
-        return time.time()
-
-
-class ManualClock:
-    """A clock that moves only when told to: for tests and simulations."""
-
-    def __init__(self, start: float = 0.0) -> None:
-        self.time = start
-
-    def now(self) -> float:
-        return self.time
-
-    def advance(self, seconds: float) -> None:
-        self.time += seconds
 
 
 class IdGenerator:

@@ -42,7 +42,8 @@ from reference_impl.etcd.messages import (
     LeaseTimeToLiveResponse, Member, MutatingRequest, PutRequest, PutResponse, RangeRequest,
     RangeResponse, ResponseHeader, StatusResponse, TxnRequest, TxnResponse, WatchCreateRequest,
     WatchResponse)
-from reference_impl.etcd.server import Clock, EtcdServer
+from reference_impl.etcd.server import EtcdServer
+from reference_impl.machinery.clock import Clock
 from reference_impl.mirrors import mirrors
 
 WAL = "go.etcd.io/etcd/server/v3/wal"

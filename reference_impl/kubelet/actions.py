@@ -1,4 +1,5 @@
-"""What the kubelet core decides; an adapter carries each action out (process, socket, API call)."""
+"""What the kubelet core decides; an adapter carries each action out (process, socket, API call).
+Status patches and the final pod deletion are the shared `machinery.actions` Patch and Delete."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -42,27 +43,8 @@ class RunProbe:
 
 
 @dataclass(frozen=True)
-class PatchPodStatus:
-    pod: PodKey
-    status: dict
-
-
-@dataclass(frozen=True)
-class DeletePod:
-    """The pod's containers are all gone: finish the graceful deletion (grace period 0)."""
-
-    pod: PodKey
-
-
-@dataclass(frozen=True)
 class RegisterNode:
     node: dict
-
-
-@dataclass(frozen=True)
-class PatchNodeStatus:
-    node_name: str
-    status: dict
 
 
 @dataclass(frozen=True)

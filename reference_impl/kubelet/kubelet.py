@@ -14,13 +14,11 @@ import ipaddress
 from dataclasses import dataclass, field
 
 from reference_impl.mirrors import mirrors
-from reference_impl.timefmt import micro_time, rfc3339
+from reference_impl.machinery.actions import Delete, Patch
+from reference_impl.machinery.timefmt import micro_time, rfc3339
 
 from . import status as podstatus
 from .actions import (
-    DeletePod,
-    PatchNodeStatus,
-    PatchPodStatus,
     PodKey,
     RegisterNode,
     RunProbe,
@@ -184,7 +182,7 @@ class Kubelet:
             actions.append(UpdateLease(self.lease()))
         if self.last_node_status is None or now - self.last_node_status >= NODE_STATUS_REPORT_FREQUENCY:
             self.last_node_status = now
-            actions.append(PatchNodeStatus(self.node_name, self.node_status()))
+            actions.append(Patch("nodes", None, self.node_name, {"status": self.node_status()}, "status"))
         return actions
 
     # ---- inputs ----
@@ -302,10 +300,11 @@ class Kubelet:
         status = self.generate_api_pod_status(record, now)
         if status != record.last_status:
             record.last_status = status
-            actions.append(PatchPodStatus(record.key, status))
+            actions.append(Patch("pods", record.key.namespace, record.key.name, {"status": status}, "status"))
         if record.terminating and self._all_stopped(record) and not record.delete_sent:
             record.delete_sent = True
-            actions.append(DeletePod(record.key))
+            actions.append(Delete("pods", record.key.namespace, record.key.name, grace_period_seconds=0,
+                                  uid=record.key.uid))
         return actions
 
     def _maybe_start(self, record: PodRecord, c: ContainerRecord, restart_policy: str, now: float) -> list:

@@ -25,19 +25,22 @@ import sys
 import threading
 import time
 import urllib.parse
+from collections.abc import Mapping
 from pathlib import Path
 
-from reference_impl.client import APIStatusError, ClientError, RealClock
+from reference_impl.machinery.clock import WallClock
+from reference_impl.client import APIStatusError, ClientError, KubeconfigError
 from reference_impl.client.cache import NAMESPACE_INDEX, ResourceEventHandler, namespace_index
 from reference_impl.client.rest import RestClient
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
-from reference_impl.kubelet.actions import (DeletePod, PatchNodeStatus, PatchPodStatus, RegisterNode,
-                                            SignalContainer, UpdateLease)
+from reference_impl.kubelet.actions import RegisterNode, SignalContainer, UpdateLease
 from reference_impl.kubelet.errors import KubeletError
 from reference_impl.kubelet.kubelet import LEASE_DURATION_SECONDS, Kubelet
 from reference_impl.kubelet.logserver import LogServer
 from reference_impl.kubelet.runtime import ProcessRuntime, execute
-from reference_impl.signals import stop_on_signals
+from reference_impl.machinery.actions import Delete, Patch
+from reference_impl.machinery.process import Component, Process, env_default
+from reference_impl.machinery.process import main as machinery_main
 
 COMPONENT = "kubelet"
 SYNC_PERIOD = 0.5
@@ -55,20 +58,21 @@ def _node_name(pod: dict) -> list[str]:
 
 
 def parse_capacity(text: str) -> dict:
+    """--capacity's `name=quantity,...` as a dict; argparse reports the error as a usage error."""
     try:
         pairs = [item.split("=", 1) for item in text.split(",") if item.strip()]
         return {k.strip(): v.strip() for k, v in pairs}
     except ValueError:
-        raise KubeletError(f"--capacity {text!r}: expected name=quantity,...") from None
+        raise argparse.ArgumentTypeError(f"{text!r}: expected name=quantity,...") from None
 
 
 class KubeletRunner:
     def __init__(self, client: RestClient, node_name: str, root_dir: Path, hollow_nodes: int,
                  capacity: dict, pod_cidr: str | None = None,
-                 lease_duration_seconds: int = LEASE_DURATION_SECONDS):
+                 lease_duration_seconds: int = LEASE_DURATION_SECONDS, stop: threading.Event | None = None):
         self.client = client
-        self.stop, self.wake = threading.Event(), threading.Event()
-        clock = RealClock()
+        self.stop, self.wake = stop or threading.Event(), threading.Event()
+        clock = WallClock()
         hollow = hollow_nodes > 0
         self.sync_period = HOLLOW_SYNC_PERIOD if hollow else SYNC_PERIOD
         names = [f"{node_name}-{i}" for i in range(hollow_nodes)] if hollow else [node_name]
@@ -182,18 +186,18 @@ class KubeletRunner:
                 self.client.request_patch(f"/api/v1/nodes/{kubelet.node_name}/status",
                                           {"status": node["status"]})
             kubelet.node_registered()
-        elif isinstance(action, PatchNodeStatus):
-            self.client.request_patch(f"/api/v1/nodes/{action.node_name}/status",
-                                      {"status": self._with_endpoint(action.status)})
+        elif isinstance(action, Patch) and action.resource == "nodes":
+            self.client.request_patch(f"/api/v1/nodes/{action.name}/status",
+                                      {"status": self._with_endpoint(action.patch["status"])})
         elif isinstance(action, UpdateLease):
             self._update_lease(action.lease)
-        elif isinstance(action, PatchPodStatus):
-            self.client.request_patch(f"/api/v1/namespaces/{action.pod.namespace}/pods/{action.pod.name}/status",
-                                      {"status": action.status})
-        elif isinstance(action, DeletePod):
-            self.client.request("DELETE", f"/api/v1/namespaces/{action.pod.namespace}/pods/{action.pod.name}",
-                                {"apiVersion": "v1", "kind": "DeleteOptions", "gracePeriodSeconds": 0,
-                                 "preconditions": {"uid": action.pod.uid}})
+        elif isinstance(action, Patch) and action.resource == "pods":
+            self.client.request_patch(f"/api/v1/namespaces/{action.namespace}/pods/{action.name}/status",
+                                      action.patch)
+        elif isinstance(action, Delete) and action.resource == "pods":
+            body = {"apiVersion": "v1", "kind": "DeleteOptions", "gracePeriodSeconds": action.grace_period_seconds,
+                    "preconditions": {"uid": action.uid}}
+            self.client.request("DELETE", f"/api/v1/namespaces/{action.namespace}/pods/{action.name}", body)
         else:
             log(COMPONENT, f"unknown action {action!r}")
 
@@ -229,15 +233,16 @@ def default_pod_cidr(node_name: str) -> str | None:
     return None
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
+def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m reference_impl.kubelet.run",
                                      description="Run the reference kubelet (process runtime, or hollow nodes).")
-    parser.add_argument("--kubeconfig", required=True, type=Path, help="kubeconfig of the apiserver")
+    parser.add_argument("--kubeconfig", type=Path, **env_default(env, "KUBECONFIG"),
+                        help="kubeconfig of the apiserver (default $KUBECONFIG)")
     parser.add_argument("--node-name", required=True, help="the Node to register (the prefix with --hollow-nodes)")
     parser.add_argument("--root-dir", required=True, type=Path, help="where container logs are written")
     parser.add_argument("--hollow-nodes", type=int, default=0,
                         help="simulate N nodes NAME-0..NAME-<N-1> whose pods run without processes")
-    parser.add_argument("--capacity", default=DEFAULT_CAPACITY,
+    parser.add_argument("--capacity", type=parse_capacity, default=DEFAULT_CAPACITY,
                         help=f"the Node's capacity and allocatable (default {DEFAULT_CAPACITY})")
     parser.add_argument("--pod-cidr", default=None,
                         help="the range pod IPs come from (default 127.0.N.0/24 for a node named ...-N)")
@@ -259,22 +264,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
-def main(argv: list[str] | None = None, out=None) -> int:
-    try:
-        args = parse_args(argv)
-    except SystemExit as exit_:
-        return int(exit_.code or 0)
-    try:
-        args.root_dir.mkdir(parents=True, exist_ok=True)
-        runner = KubeletRunner(load_client(args.kubeconfig), args.node_name, args.root_dir,
-                               args.hollow_nodes, parse_capacity(args.capacity), args.pod_cidr,
-                               args.node_lease_duration_seconds)
-        with stop_on_signals(runner.stop):
-            runner.run(out or sys.stdout)
-    except (ClientError, KubeletError, OSError) as error:
-        print(f"reference kubelet: error: {error}", file=sys.stderr)
-        return 1
-    return 0
+def run(args: argparse.Namespace, process: Process) -> None:
+    args.root_dir.mkdir(parents=True, exist_ok=True)
+    KubeletRunner(load_client(args.kubeconfig), args.node_name, args.root_dir, args.hollow_nodes, args.capacity,
+                  args.pod_cidr, args.node_lease_duration_seconds, process.stop).run(process.out)
+
+
+COMMAND = Component("reference kubelet", parse_args, run, errors=(ClientError, KubeletError, OSError),
+                    config_errors=(KubeconfigError,))
+
+
+def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    return machinery_main(COMMAND, argv, env)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ API-shaped dicts, so their output can be compared with a real kubelet's.
 from __future__ import annotations
 
 from reference_impl.mirrors import mirrors
-from reference_impl.timefmt import rfc3339
+from reference_impl.machinery.timefmt import rfc3339
 
 
 def _status_of(statuses: list[dict], name: str) -> dict | None:

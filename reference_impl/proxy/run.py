@@ -17,23 +17,26 @@ import json
 import os
 import sys
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 
-from reference_impl.client import ClientError
+from reference_impl.client import ClientError, KubeconfigError
 from reference_impl.client.rest import RestClient
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.proxy.errors import ProxyError, UnsupportedServiceError
 from reference_impl.proxy.iptables import endpoints_map, service_port_infos
 from reference_impl.proxy.userspace import UserspaceProxier
-from reference_impl.signals import stop_on_signals
+from reference_impl.machinery.process import Component, Process, env_default
+from reference_impl.machinery.process import main as machinery_main
 
 COMPONENT = "kube-proxy"
 SYNC_PERIOD = 1.0
 
 
 class ProxyRunner:
-    def __init__(self, client: RestClient, bind_address: str, status_file: Path | None):
-        self.stop, self.wake = threading.Event(), threading.Event()
+    def __init__(self, client: RestClient, bind_address: str, status_file: Path | None,
+                 stop: threading.Event | None = None):
+        self.stop, self.wake = stop or threading.Event(), threading.Event()
         self.services = Informer(client, "/api/v1/services", self.stop, self.wake, COMPONENT)
         self.endpoints = Informer(client, "/api/v1/endpoints", self.stop, self.wake, COMPONENT)
         self.proxier = UserspaceProxier(host=bind_address)
@@ -103,29 +106,27 @@ class ProxyRunner:
         self.status_written = True
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
+def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m reference_impl.proxy.run",
                                      description="Run the reference kube-proxy (userspace mode).")
-    parser.add_argument("--kubeconfig", required=True, type=Path, help="kubeconfig of the apiserver")
+    parser.add_argument("--kubeconfig", type=Path, **env_default(env, "KUBECONFIG"),
+                        help="kubeconfig of the apiserver (default $KUBECONFIG)")
     parser.add_argument("--bind-address", default="127.0.0.1", help="the address service ports listen on")
     parser.add_argument("--status-file", type=Path,
                         help="write the service port -> local port mapping here (JSON)")
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None, out=None) -> int:
-    try:
-        args = parse_args(argv)
-    except SystemExit as exit_:
-        return int(exit_.code or 0)
-    try:
-        runner = ProxyRunner(load_client(args.kubeconfig), args.bind_address, args.status_file)
-        with stop_on_signals(runner.stop):
-            runner.run(out or sys.stdout)
-    except (ClientError, ProxyError, OSError) as error:
-        print(f"reference kube-proxy: error: {error}", file=sys.stderr)
-        return 1
-    return 0
+def run(args: argparse.Namespace, process: Process) -> None:
+    ProxyRunner(load_client(args.kubeconfig), args.bind_address, args.status_file, process.stop).run(process.out)
+
+
+COMMAND = Component("reference kube-proxy", parse_args, run, errors=(ClientError, ProxyError, OSError),
+                    config_errors=(KubeconfigError,))
+
+
+def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    return machinery_main(COMMAND, argv, env)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,8 @@ extenders and no nominated pods; PodTopologySpread has no system-default constra
 from reference_impl.scheduler.errors import ConfigError, PluginNotFound, SchedulerError
 from reference_impl.scheduler.framework import Framework, Plugin, Profile, load_profile
 from reference_impl.scheduler.scheduler import FitError, Scheduler
-from reference_impl.scheduler.types import Bind, PatchPodStatus, RecordEvent, Status
+from reference_impl.machinery.actions import Bind
+from reference_impl.scheduler.types import PatchPodStatus, RecordEvent, Status
 
 __all__ = ["Bind", "ConfigError", "FitError", "Framework", "PatchPodStatus", "Plugin", "PluginNotFound",
            "Profile", "RecordEvent", "Scheduler", "SchedulerError", "Status", "load_profile"]

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 
 from reference_impl.mirrors import mirrors
 from reference_impl.scheduler.types import QueuedPodInfo, has_pod_affinity, pod_key
-from reference_impl.scheduler import labels as lbl
+from reference_impl.machinery import labels as lbl
 
 # Cluster events that can make an unschedulable pod schedulable (framework.ClusterEvent).
 NODE_ADD = "NodeAdd"

@@ -16,16 +16,20 @@ import random
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from reference_impl.client import APIStatusError, ClientError, RealClock
+from reference_impl.machinery.clock import WallClock
+from reference_impl.client import APIStatusError, ClientError, KubeconfigError
 from reference_impl.client.cache import ResourceEventHandler
 from reference_impl.client.rest import RestClient
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
-from reference_impl.scheduler import Bind, PatchPodStatus, RecordEvent, Scheduler, SchedulerError, load_profile
-from reference_impl.signals import stop_on_signals
-from reference_impl.timefmt import rfc3339
+from reference_impl.scheduler import (Bind, ConfigError, PatchPodStatus, RecordEvent, Scheduler, SchedulerError,
+                                      load_profile)
+from reference_impl.machinery.process import Component, Process, env_default
+from reference_impl.machinery.process import main as machinery_main
+from reference_impl.machinery.timefmt import rfc3339
 
 COMPONENT = "default-scheduler"
 TICK_PERIOD = 1.0
@@ -34,9 +38,9 @@ BINDERS = 16  # concurrent binding cycles; each thread keeps its own connection 
 
 
 class SchedulerRunner:
-    def __init__(self, client: RestClient, scheduler: Scheduler):
+    def __init__(self, client: RestClient, scheduler: Scheduler, stop: threading.Event | None = None):
         self.client, self.scheduler = client, scheduler
-        self.stop, self.wake = threading.Event(), threading.Event()
+        self.stop, self.wake = stop or threading.Event(), threading.Event()
         self.binders = ThreadPoolExecutor(BINDERS, thread_name_prefix="binder")
         # The core is not thread-safe: informer callbacks and the scheduling loop share it.
         self.lock = threading.Lock()
@@ -142,30 +146,28 @@ class SchedulerRunner:
             "firstTimestamp": now, "lastTimestamp": now, "count": 1})
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
+def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m reference_impl.scheduler.run",
                                      description="Run the reference kube-scheduler.")
-    parser.add_argument("--kubeconfig", required=True, type=Path, help="kubeconfig of the apiserver")
+    parser.add_argument("--kubeconfig", type=Path, **env_default(env, "KUBECONFIG"),
+                        help="kubeconfig of the apiserver (default $KUBECONFIG)")
     parser.add_argument("--config", help="plugin configuration (YAML or JSON; a KubeSchedulerConfiguration "
                                          "uses its first profile)")
     return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None, out=None) -> int:
-    try:
-        args = parse_args(argv)
-    except SystemExit as exit_:
-        return int(exit_.code or 0)
-    try:
-        profile = load_profile(args.config) if args.config else None
-        runner = SchedulerRunner(load_client(args.kubeconfig),
-                                 Scheduler(RealClock(), random.Random(), profile))
-        with stop_on_signals(runner.stop):
-            runner.run(out or sys.stdout)
-    except (ClientError, SchedulerError) as error:
-        print(f"reference kube-scheduler: error: {error}", file=sys.stderr)
-        return 1
-    return 0
+def run(args: argparse.Namespace, process: Process) -> None:
+    profile = load_profile(args.config) if args.config else None
+    SchedulerRunner(load_client(args.kubeconfig), Scheduler(WallClock(), random.Random(), profile),
+                    process.stop).run(process.out)
+
+
+COMMAND = Component("reference kube-scheduler", parse_args, run, errors=(ClientError, SchedulerError),
+                    config_errors=(KubeconfigError, ConfigError))
+
+
+def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    return machinery_main(COMMAND, argv, env)
 
 
 if __name__ == "__main__":

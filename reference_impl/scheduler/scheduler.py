@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass, field
 
 from reference_impl.mirrors import mirrors
-from reference_impl.timefmt import rfc3339
+from reference_impl.machinery.timefmt import rfc3339
 from reference_impl.scheduler import queue as q
 from reference_impl.scheduler.cache import Cache
 from reference_impl.scheduler.errors import SchedulerError

@@ -265,15 +265,6 @@ class CycleState(dict):
 
 
 @dataclass(frozen=True)
-class Bind:
-    """POST pods/<name>/binding: the decision a scheduling cycle ends with."""
-
-    namespace: str
-    pod: str
-    node: str
-
-
-@dataclass(frozen=True)
 class PatchPodStatus:
     """Set a pod condition (PodScheduled=False, reason Unschedulable) through the status subresource."""
 

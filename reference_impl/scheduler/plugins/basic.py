@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from reference_impl.mirrors import mirrors
-from reference_impl.scheduler import labels as lbl
+from reference_impl.machinery import scheduling
+from reference_impl.machinery.actions import Bind
 from reference_impl.scheduler import queue as q
 from reference_impl.scheduler.framework import Plugin
 from reference_impl.scheduler.plugins.helper import default_normalize_score
 from reference_impl.scheduler.types import (
-    SKIP, SUCCESS, Bind, CycleState, NodeInfo, QueuedPodInfo, pod_host_ports, unschedulable,
+    SKIP, SUCCESS, CycleState, NodeInfo, QueuedPodInfo, pod_host_ports, unschedulable,
 )
 
 NODE_EVENTS = {q.NODE_ADD, q.NODE_UPDATE}
@@ -37,7 +38,7 @@ class NodeUnschedulable(Plugin):
         if not (node_info.node.get("spec") or {}).get("unschedulable"):
             return SUCCESS
         tolerations = (pod.get("spec") or {}).get("tolerations") or ()
-        if any(lbl.toleration_tolerates(t, self._TAINT) for t in tolerations):
+        if any(scheduling.toleration_tolerates(t, self._TAINT) for t in tolerations):
             return SUCCESS
         return unschedulable(self.ERR_REASON_UNSCHEDULABLE, unresolvable=True)
 
@@ -68,7 +69,7 @@ class TaintToleration(Plugin):
         taints = (node_info.node.get("spec") or {}).get("taints")
         if not taints:
             return SUCCESS
-        taint = lbl.find_untolerated_taint(taints, (pod.get("spec") or {}).get("tolerations"))
+        taint = scheduling.find_untolerated_taint(taints, (pod.get("spec") or {}).get("tolerations"))
         if taint is None:
             return SUCCESS
         return unschedulable(f"node(s) had taint {{{taint.get('key', '')}: {taint.get('value', '')}}}, "
@@ -89,7 +90,7 @@ class TaintToleration(Plugin):
             return 0
         tolerations = state["TaintToleration"]
         return sum(1 for t in taints if t.get("effect") == "PreferNoSchedule"
-                   and not any(lbl.toleration_tolerates(tol, t) for tol in tolerations))
+                   and not any(scheduling.toleration_tolerates(tol, t) for tol in tolerations))
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/tainttoleration.TaintToleration).NormalizeScore")
     def normalize_score(self, state, pod, scores) -> None:
@@ -113,7 +114,7 @@ class NodeAffinity(Plugin):
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/nodeaffinity.NodeAffinity).Filter")
     def filter(self, state: CycleState, pod: dict, node_info: NodeInfo):
-        if not state.get("NodeAffinity", True) or lbl.required_node_affinity_matches(pod, node_info.node):
+        if not state.get("NodeAffinity", True) or scheduling.required_node_affinity_matches(pod, node_info.node):
             return SUCCESS
         return unschedulable(self.ERR_REASON_POD, unresolvable=True)
 
@@ -129,7 +130,7 @@ class NodeAffinity(Plugin):
     def score(self, state: CycleState, pod: dict, node_info: NodeInfo) -> int:
         """The sum of the weights of the preferred terms the node matches."""
         return sum(w for w, term in state["NodeAffinity/preferred"]
-                   if lbl.node_selector_term_matches(term, node_info.node))
+                   if scheduling.node_selector_term_matches(term, node_info.node))
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/nodeaffinity.NodeAffinity).NormalizeScore")
     def normalize_score(self, state, pod, scores) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from reference_impl.mirrors import mirrors
-from reference_impl.scheduler import labels as lbl
+from reference_impl.machinery import labels as lbl
 from reference_impl.scheduler import queue as q
 from reference_impl.scheduler.framework import Plugin
 from reference_impl.scheduler.types import MAX_NODE_SCORE, SKIP, SUCCESS, CycleState, NodeInfo, unschedulable

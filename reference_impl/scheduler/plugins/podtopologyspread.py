@@ -13,7 +13,8 @@ import math
 from dataclasses import dataclass
 
 from reference_impl.mirrors import mirrors
-from reference_impl.scheduler import labels as lbl
+from reference_impl.machinery import labels as lbl
+from reference_impl.machinery import scheduling
 from reference_impl.scheduler import queue as q
 from reference_impl.scheduler.framework import Plugin
 from reference_impl.scheduler.types import MAX_NODE_SCORE, SKIP, SUCCESS, CycleState, NodeInfo, unschedulable
@@ -93,7 +94,7 @@ class PodTopologySpread(Plugin):
         namespace = pod["metadata"].get("namespace", "default")
         counts: dict[tuple[str, str], int] = {}
         eligible = []
-        matches_node = lbl.get_required_node_affinity(pod)
+        matches_node = scheduling.get_required_node_affinity(pod)
         for node_info in self.handle.snapshot.node_info_list:
             labels = node_info.labels
             if not (node_labels_match(labels, constraints) and matches_node(node_info.node)):
@@ -153,7 +154,7 @@ class PodTopologySpread(Plugin):
             size = len(nodes) - len(s.ignored_nodes) if c.topology_key == LABEL_HOSTNAME else topo_size[i]
             s.normalizing_weight.append(math.log(size + 2))
         namespace = pod["metadata"].get("namespace", "default")
-        matches_node = lbl.get_required_node_affinity(pod)
+        matches_node = scheduling.get_required_node_affinity(pod)
         for node_info in self.handle.snapshot.node_info_list:
             labels = node_info.labels
             if not (node_labels_match(labels, constraints) and matches_node(node_info.node)):

@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from reference_impl.machinery.clock import ManualClock
 from reference_impl.apiserver.errors import StatusError
 from reference_impl.apiserver.etcdclient import EtcdClient
 from reference_impl.apiserver.handlers import Request, WatchResponse, request_info
-from reference_impl.apiserver.registry import ManualClock, Registry
+from reference_impl.apiserver.registry import Registry
 from reference_impl.apiserver.server import APIServer, HandlerChain
 from tests.reference.etcd.processes import reference_server
 

@@ -1,7 +1,7 @@
 """Leader election on a Lease: acquire, renew, lose on expiry (fake clock, no I/O)."""
 from __future__ import annotations
 
-from reference_impl.client import FakeClock
+from reference_impl.machinery.clock import ManualClock
 from reference_impl.client.leaderelection import LeaderElector
 
 
@@ -13,7 +13,7 @@ def stored(lease, rv="1"):
 
 def test_absent_lease_is_created_with_us_as_holder():
     """With no Lease, the candidate creates one naming itself holder."""
-    e = LeaderElector("a", FakeClock())
+    e = LeaderElector("a", ManualClock())
     lease = e.try_acquire_or_renew(None)
     assert lease["spec"]["holderIdentity"] == "a" and lease["spec"]["leaseDurationSeconds"] == 15
     e.on_written(stored(lease))
@@ -22,21 +22,21 @@ def test_absent_lease_is_created_with_us_as_holder():
 
 def test_others_unexpired_lease_is_respected():
     """A lease held by another and renewed within its duration is not taken."""
-    clock = FakeClock()
+    clock = ManualClock()
     a, b = LeaderElector("a", clock), LeaderElector("b", clock)
     lease = stored(a.try_acquire_or_renew(None))
     assert b.try_acquire_or_renew(lease) is None
-    clock.step(14)
+    clock.advance(14)
     assert b.try_acquire_or_renew(lease) is None and not b.is_leader()
 
 
 def test_expired_lease_is_taken_over_with_a_transition():
     """A lease unchanged for leaseDurationSeconds (on our clock) is acquired; transitions +1."""
-    clock = FakeClock()
+    clock = ManualClock()
     a, b = LeaderElector("a", clock), LeaderElector("b", clock)
     lease = stored(a.try_acquire_or_renew(None))
     assert b.try_acquire_or_renew(lease) is None
-    clock.step(16)
+    clock.advance(16)
     taken = b.try_acquire_or_renew(lease)
     assert taken["spec"]["holderIdentity"] == "b" and taken["spec"]["leaseTransitions"] == 1
     assert taken["metadata"]["resourceVersion"] == "1"  # the update is conditional
@@ -44,25 +44,25 @@ def test_expired_lease_is_taken_over_with_a_transition():
 
 def test_renewal_keeps_others_out():
     """The holder renewing (renewTime changes) restarts the others' expiry countdown."""
-    clock = FakeClock()
+    clock = ManualClock()
     a, b = LeaderElector("a", clock), LeaderElector("b", clock)
     lease = stored(a.try_acquire_or_renew(None))
     a.on_written(lease)
     assert b.try_acquire_or_renew(lease) is None
-    clock.step(10)
+    clock.advance(10)
     lease = stored(a.try_acquire_or_renew(lease), "2")
     a.on_written(lease)
     assert b.try_acquire_or_renew(lease) is None
-    clock.step(10)  # 20 s since b first saw it, 10 s since the renewal
+    clock.advance(10)  # 20 s since b first saw it, 10 s since the renewal
     assert b.try_acquire_or_renew(lease) is None
 
 
 def test_leader_that_cannot_renew_stops_leading():
     """Without a successful renewal within renew_deadline the leader is no longer leader."""
-    clock = FakeClock()
+    clock = ManualClock()
     a = LeaderElector("a", clock, renew_deadline=10)
     a.on_written(stored(a.try_acquire_or_renew(None)))
-    clock.step(9)
+    clock.advance(9)
     assert a.is_leader()
-    clock.step(2)
+    clock.advance(2)
     assert not a.is_leader()

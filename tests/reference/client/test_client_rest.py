@@ -13,7 +13,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "apiserver"))
 from cluster import Cluster, reference_control_plane  # noqa: E402,F401  (fixture)
 
-from reference_impl.client import FakeClock, Gone  # noqa: E402
+from reference_impl.machinery.clock import ManualClock  # noqa: E402
+from reference_impl.client import Gone  # noqa: E402
 from reference_impl.client.cache import Indexer, ResourceEventHandler  # noqa: E402
 from reference_impl.client.leaderelection import LeaderElector  # noqa: E402
 from reference_impl.client.reflector import Reflector  # noqa: E402
@@ -114,17 +115,17 @@ def test_reflector_relists_after_gone(rest, reference_control_plane):  # noqa: F
 def test_leader_election_acquires_and_renews_a_lease(rest):
     """The first candidate creates the Lease and renews it; a second one is kept out."""
     rest.request("POST", "/api/v1/namespaces", {"metadata": {"name": "le-ns"}})
-    clock = FakeClock()
+    clock = ManualClock()
     a = LeaderElector("a", clock, namespace="le-ns", name="lock")
     b = LeaderElector("b", clock, namespace="le-ns", name="lock")
     assert lease_step(rest, a)
     assert not lease_step(rest, b)
-    clock.step(5)
+    clock.advance(5)
     assert lease_step(rest, a)
     lease = rest.request("GET", "/apis/coordination.k8s.io/v1/namespaces/le-ns/leases/lock")
     assert lease["spec"]["holderIdentity"] == "a"
     assert not lease_step(rest, b)  # b sees the renewal: its expiry countdown restarts here
-    clock.step(20)  # a stops renewing; b sees the record unchanged for longer than 15 s
+    clock.advance(20)  # a stops renewing; b sees the record unchanged for longer than 15 s
     assert lease_step(rest, b)
     lease = rest.request("GET", "/apis/coordination.k8s.io/v1/namespaces/le-ns/leases/lock")
     assert lease["spec"]["holderIdentity"] == "b" and lease["spec"]["leaseTransitions"] == 1

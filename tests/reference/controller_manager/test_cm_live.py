@@ -11,7 +11,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "apiserver"))
 from cluster import Cluster, reference_control_plane  # noqa: E402,F401  (fixture)
 
-from reference_impl.client import FakeClock  # noqa: E402
+from reference_impl.machinery.clock import ManualClock  # noqa: E402
 from reference_impl.client.rest import RestClient  # noqa: E402
 from reference_impl.controller_manager import garbagecollector, serviceaccount  # noqa: E402
 from reference_impl.controller_manager.apply import apply  # noqa: E402
@@ -45,7 +45,7 @@ def test_replicaset_converges_and_gc_collects_its_pods(rest):
                  "template": {"metadata": {"labels": {"app": "web"}},
                               "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}})
     pods = lambda: rest.request("GET", f"/api/v1/namespaces/{NS}/pods")["items"]  # noqa: E731
-    ctl = ReplicaSetController(FakeClock())
+    ctl = ReplicaSetController(ManualClock())
     for action in ctl.sync(rs, pods()):
         apply(rest, action)
     for p in pods():

@@ -6,18 +6,18 @@ import datetime
 from cm_fixtures import uid
 from workload_fixtures import cronjob
 
-from reference_impl.client import FakeClock
-from reference_impl.controller_manager.actions import Create, Delete, Update
+from reference_impl.machinery.actions import Create, Delete, Update
+from reference_impl.machinery.clock import ManualClock
 from reference_impl.controller_manager.cronjob import CronJobController
-from reference_impl.timefmt import rfc3339
+from reference_impl.machinery.timefmt import rfc3339
 
 
 def at(text: str) -> float:
     return datetime.datetime.fromisoformat(text).replace(tzinfo=datetime.timezone.utc).timestamp()
 
 
-def clock_at(text: str) -> FakeClock:
-    return FakeClock(at(text))
+def clock_at(text: str) -> ManualClock:
+    return ManualClock(at(text))
 
 
 def creates(actions):

@@ -4,8 +4,8 @@ from __future__ import annotations
 from cm_fixtures import pod
 from workload_fixtures import daemonset, node
 
-from reference_impl.client import FakeClock
-from reference_impl.controller_manager.actions import Create, Delete, Update
+from reference_impl.machinery.actions import Create, Delete, Update
+from reference_impl.machinery.clock import ManualClock
 from reference_impl.controller_manager.daemonset import DaemonSetsController, target_node_name
 from reference_impl.controller_manager.history import REVISION_HASH_LABEL
 
@@ -26,7 +26,7 @@ def status_of(actions):
 
 def revision_of(ds):
     """The ControllerRevision a first sync creates for the DaemonSet's template."""
-    (create,) = creates(DaemonSetsController(FakeClock()).sync(ds, [], [], []), "controllerrevisions")
+    (create,) = creates(DaemonSetsController(ManualClock()).sync(ds, [], [], []), "controllerrevisions")
     return create.obj
 
 
@@ -38,7 +38,7 @@ def daemon_pod(ds, name, node_name, revision, ready=True, created="2026-01-01T00
 
 
 def sync(ds, nodes, pods, revisions):
-    return DaemonSetsController(FakeClock()).sync(ds, nodes, pods, revisions)
+    return DaemonSetsController(ManualClock()).sync(ds, nodes, pods, revisions)
 
 
 def test_one_pod_is_created_per_node():
@@ -123,7 +123,7 @@ def test_expectations_stop_a_second_round_of_creates():
     """A second sync before the created pods are observed creates nothing."""
     ds = daemonset()
     rev = revision_of(ds)
-    controller = DaemonSetsController(FakeClock())
+    controller = DaemonSetsController(ManualClock())
     assert len(creates(controller.sync(ds, [node("a")], [], [rev]))) == 1
     assert creates(controller.sync(ds, [node("a")], [], [rev])) == []
 
@@ -131,7 +131,7 @@ def test_expectations_stop_a_second_round_of_creates():
 def test_first_sync_creates_a_revision_whose_hash_labels_the_pods():
     """The template gets a ControllerRevision; created pods carry its controller-revision-hash."""
     ds = daemonset()
-    actions = DaemonSetsController(FakeClock()).sync(ds, [node("a")], [], [])
+    actions = DaemonSetsController(ManualClock()).sync(ds, [node("a")], [], [])
     (rev,) = creates(actions, "controllerrevisions")
     (made,) = creates(actions)
     assert made.obj["metadata"]["labels"][REVISION_HASH_LABEL] == rev.obj["metadata"]["labels"][REVISION_HASH_LABEL]
@@ -177,7 +177,7 @@ def test_status_counts_desired_current_ready_and_updated():
     rev = revision_of(ds)
     nodes = [node("a", {"disk": "ssd"}), node("b", {"disk": "ssd"}), node("c")]
     pods = [daemon_pod(ds, "p-a", "a", rev), daemon_pod(ds, "p-c", "c", rev)]
-    status = status_of(DaemonSetsController(FakeClock()).sync(ds, nodes, pods, [rev]))
+    status = status_of(DaemonSetsController(ManualClock()).sync(ds, nodes, pods, [rev]))
     counts = (status["desiredNumberScheduled"], status["currentNumberScheduled"], status["numberReady"],
               status["updatedNumberScheduled"], status["numberMisscheduled"], status["numberUnavailable"])
     assert counts == (2, 1, 1, 1, 1, 1)

@@ -6,7 +6,7 @@ import copy
 
 from cm_fixtures import deployment
 
-from reference_impl.controller_manager.actions import Create, Delete, Update
+from reference_impl.machinery.actions import Create, Delete, Update
 from reference_impl.controller_manager.deployment import (DESIRED_REPLICAS, HASH_LABEL, REVISION,
                                                           DeploymentController, resolve_fenceposts)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from cm_fixtures import pod
 
-from reference_impl.controller_manager.actions import Create, Delete, Update
+from reference_impl.machinery.actions import Create, Delete, Update
 from reference_impl.controller_manager.endpoints import sync_service
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from cm_fixtures import pod
 
-from reference_impl.controller_manager.actions import Create, Delete, Update
+from reference_impl.machinery.actions import Create, Delete, Update
 from reference_impl.controller_manager.endpointslice import (CONTROLLER_NAME, LABEL_MANAGED_BY,
                                                              LABEL_SERVICE_NAME, sync_service)
 

@@ -1,8 +1,8 @@
 """The garbage collector's sync, one rule per test."""
 from __future__ import annotations
 
+from reference_impl.machinery.actions import Delete, Patch
 from reference_impl.controller_manager import garbagecollector as gc
-from reference_impl.controller_manager.actions import Delete, Patch
 
 
 def obj(name, uid, owners=(), deleting=False, finalizers=(), block=True):

@@ -4,10 +4,10 @@ from __future__ import annotations
 from cm_fixtures import pod
 from workload_fixtures import job
 
-from reference_impl.client import FakeClock
-from reference_impl.controller_manager.actions import Create, Delete, Update
+from reference_impl.machinery.actions import Create, Delete, Update
+from reference_impl.machinery.clock import ManualClock
 from reference_impl.controller_manager.job import JobController
-from reference_impl.timefmt import rfc3339
+from reference_impl.machinery.timefmt import rfc3339
 
 
 def creates(actions):
@@ -35,7 +35,7 @@ def condition_types(status):
 
 def test_pods_are_created_up_to_parallelism():
     """A Job with 5 completions and parallelism 2 runs 2 pods at a time."""
-    actions = JobController(FakeClock()).sync(job(completions=5, parallelism=2), [])
+    actions = JobController(ManualClock()).sync(job(completions=5, parallelism=2), [])
     assert len(creates(actions)) == 2
 
 
@@ -43,13 +43,13 @@ def test_no_more_pods_than_completions_still_needed():
     """With 4 of 5 completions succeeded, only one more pod runs even at parallelism 3."""
     j = job(completions=5, parallelism=3)
     pods = [job_pod(j, f"done{i}", "Succeeded") for i in range(4)]
-    assert len(creates(JobController(FakeClock()).sync(j, pods))) == 1
+    assert len(creates(JobController(ManualClock()).sync(j, pods))) == 1
 
 
 def test_created_pods_are_controlled_by_the_job():
     """A Job's pod has generateName "<job>-" and a controller reference to the Job."""
     j = job()
-    (create,) = creates(JobController(FakeClock()).sync(j, []))
+    (create,) = creates(JobController(ManualClock()).sync(j, []))
     ref = create.obj["metadata"]["ownerReferences"][0]
     assert create.obj["metadata"]["generateName"] == "pi-"
     assert (ref["kind"], ref["uid"], ref["controller"]) == ("Job", j["metadata"]["uid"], True)
@@ -57,20 +57,20 @@ def test_created_pods_are_controlled_by_the_job():
 
 def test_start_time_is_set_on_the_first_sync():
     """The first sync records startTime from the clock."""
-    clock = FakeClock()
+    clock = ManualClock()
     assert status_of(JobController(clock).sync(job(), []))["startTime"] == rfc3339(clock.now())
 
 
 def test_expectations_stop_a_second_round_of_creates():
     """A second sync before the created pods are observed creates nothing."""
-    controller, j = JobController(FakeClock()), job(completions=3, parallelism=3)
+    controller, j = JobController(ManualClock()), job(completions=3, parallelism=3)
     assert len(creates(controller.sync(j, []))) == 3
     assert creates(controller.sync(j, [])) == []
 
 
 def test_enough_successes_complete_the_job():
     """Once completions pods have succeeded and none is active, the Job is Complete with completionTime."""
-    clock = FakeClock()
+    clock = ManualClock()
     j = job(completions=2, parallelism=2)
     status = status_of(JobController(clock).sync(j, [job_pod(j, "a", "Succeeded"), job_pod(j, "b", "Succeeded")]))
     assert condition_types(status) == [("Complete", None)]
@@ -80,14 +80,14 @@ def test_enough_successes_complete_the_job():
 def test_without_completions_one_success_completes_the_job():
     """A Job without completions is Complete once any pod succeeded and the others have ended."""
     j = job(completions=None, parallelism=2)
-    status = status_of(JobController(FakeClock()).sync(j, [job_pod(j, "a", "Succeeded")]))
+    status = status_of(JobController(ManualClock()).sync(j, [job_pod(j, "a", "Succeeded")]))
     assert condition_types(status) == [("Complete", None)]
 
 
 def test_failures_past_the_backoff_limit_fail_the_job():
     """More failed pods than backoffLimit fail the Job (BackoffLimitExceeded) and create no more pods."""
     j = job(backoff_limit=1)
-    actions = JobController(FakeClock()).sync(j, [job_pod(j, "f1", "Failed"), job_pod(j, "f2", "Failed")])
+    actions = JobController(ManualClock()).sync(j, [job_pod(j, "f1", "Failed"), job_pod(j, "f2", "Failed")])
     assert creates(actions) == []
     assert condition_types(status_of(actions)) == [("Failed", "BackoffLimitExceeded")]
 
@@ -95,17 +95,17 @@ def test_failures_past_the_backoff_limit_fail_the_job():
 def test_failures_within_the_backoff_limit_are_retried():
     """A failed pod within backoffLimit is replaced by a new one."""
     j = job(backoff_limit=2)
-    actions = JobController(FakeClock()).sync(j, [job_pod(j, "f1", "Failed")])
+    actions = JobController(ManualClock()).sync(j, [job_pod(j, "f1", "Failed")])
     assert len(creates(actions)) == 1 and status_of(actions)["failed"] == 1
 
 
 def test_active_deadline_fails_the_job_and_deletes_its_pods():
     """Past activeDeadlineSeconds since startTime the Job is Failed (DeadlineExceeded) and its
     active pods are deleted."""
-    clock = FakeClock()
+    clock = ManualClock()
     j = job(deadline=30)
     j["status"]["startTime"] = rfc3339(clock.now())
-    clock.step(31)
+    clock.advance(31)
     actions = JobController(clock).sync(j, [job_pod(j, "slow")])
     assert [a.name for a in deletes(actions)] == ["slow"]
     status = status_of(actions)
@@ -116,7 +116,7 @@ def test_a_finished_job_is_left_alone():
     """A Job with a Complete condition gets no requests at all."""
     j = job()
     j["status"]["conditions"] = [{"type": "Complete", "status": "True"}]
-    assert JobController(FakeClock()).sync(j, []) == []
+    assert JobController(ManualClock()).sync(j, []) == []
 
 
 def test_lowering_parallelism_deletes_surplus_pods():
@@ -124,5 +124,5 @@ def test_lowering_parallelism_deletes_surplus_pods():
     j = job(completions=10, parallelism=1)
     waiting = job_pod(j, "waiting", "Pending")
     waiting["spec"].pop("nodeName")
-    actions = JobController(FakeClock()).sync(j, [job_pod(j, "running"), waiting])
+    actions = JobController(ManualClock()).sync(j, [job_pod(j, "running"), waiting])
     assert [a.name for a in deletes(actions)] == ["waiting"]

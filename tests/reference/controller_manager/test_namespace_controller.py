@@ -2,8 +2,8 @@
 controller's rules are in test_namespace_deletion.py)."""
 from __future__ import annotations
 
+from reference_impl.machinery.actions import Create
 from reference_impl.controller_manager import serviceaccount
-from reference_impl.controller_manager.actions import Create
 
 
 def ns(name="doomed", deleting=True, phase="Terminating"):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import copy
 
+from reference_impl.machinery.actions import Delete, Update
 from reference_impl.controller_manager import namespace
-from reference_impl.controller_manager.actions import Delete, Update
 
 NOW = "2026-01-01T00:00:10Z"
 

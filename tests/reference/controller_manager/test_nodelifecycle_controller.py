@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from cm_fixtures import pod
 
-from reference_impl.client import FakeClock
-from reference_impl.controller_manager.actions import Delete, Update
+from reference_impl.machinery.actions import Delete, Update
+from reference_impl.machinery.clock import ManualClock
 from reference_impl.controller_manager.nodelifecycle import (GRACE_PERIOD, UNREACHABLE,
                                                              NodeLifecycleController)
 
@@ -31,7 +31,7 @@ class World:
     """A node, its lease and its pods; applies the controller's node updates."""
 
     def __init__(self, pods=()):
-        self.clock = FakeClock()
+        self.clock = ManualClock()
         self.ctl = NodeLifecycleController(self.clock)
         self.node, self.lease, self.pods = node(), lease(), list(pods)
 
@@ -49,16 +49,16 @@ def test_renewed_lease_keeps_the_node_ready():
     for i in range(10):
         w.lease = lease(renew=f"2026-01-01T00:{i:02d}:00.000000Z")
         assert w.sync() == []
-        w.clock.step(30)
+        w.clock.advance(30)
 
 
 def test_lease_not_renewed_within_grace_marks_ready_unknown():
     """After the grace period without a renewal, the Ready condition becomes Unknown."""
     w = World()
     w.sync()
-    w.clock.step(GRACE_PERIOD - 1)
+    w.clock.advance(GRACE_PERIOD - 1)
     assert status_updates(w.sync()) == []
-    w.clock.step(2)
+    w.clock.advance(2)
     (updated,) = status_updates(w.sync())
     ready = next(c for c in updated["status"]["conditions"] if c["type"] == "Ready")
     assert ready["status"] == "Unknown" and ready["reason"] == "NodeStatusUnknown"
@@ -68,7 +68,7 @@ def test_unreachable_node_gets_the_noexecute_taint():
     """A node with Ready=Unknown gets node.kubernetes.io/unreachable:NoExecute."""
     w = World()
     w.sync()
-    w.clock.step(GRACE_PERIOD + 1)
+    w.clock.advance(GRACE_PERIOD + 1)
     w.sync()
     assert [(t["key"], t["effect"]) for t in w.node["spec"]["taints"]] == [(UNREACHABLE, "NoExecute")]
 
@@ -77,7 +77,7 @@ def test_recovered_node_loses_the_taint():
     """When the node is Ready again, the unreachable taint is removed."""
     w = World()
     w.sync()
-    w.clock.step(GRACE_PERIOD + 1)
+    w.clock.advance(GRACE_PERIOD + 1)
     w.sync()
     w.node["status"]["conditions"] = [{"type": "Ready", "status": "True"}]
     w.lease = lease(renew="2026-01-02T00:00:00.000000Z")
@@ -90,11 +90,11 @@ def test_pods_are_evicted_after_their_toleration_seconds():
     tolerations = [{"key": UNREACHABLE, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}]
     w = World([pod("p", tolerations=tolerations)])
     w.sync()
-    w.clock.step(GRACE_PERIOD + 1)
+    w.clock.advance(GRACE_PERIOD + 1)
     assert not [a for a in w.sync() if isinstance(a, Delete)]
-    w.clock.step(299)
+    w.clock.advance(299)
     assert not [a for a in w.sync() if isinstance(a, Delete)]
-    w.clock.step(2)
+    w.clock.advance(2)
     assert [a for a in w.sync() if isinstance(a, Delete)] == [Delete("pods", "default", "p")]
 
 
@@ -102,7 +102,7 @@ def test_pods_without_a_toleration_are_evicted_at_once():
     """A pod that does not tolerate the taint is evicted as soon as it is applied."""
     w = World([pod("p", tolerations=[])])
     w.sync()
-    w.clock.step(GRACE_PERIOD + 1)
+    w.clock.advance(GRACE_PERIOD + 1)
     w.sync()
     assert [a for a in w.sync() if isinstance(a, Delete)] == [Delete("pods", "default", "p")]
 
@@ -111,9 +111,9 @@ def test_pods_tolerating_forever_stay():
     """A toleration without tolerationSeconds keeps the pod on the node."""
     w = World([pod("p", tolerations=[{"operator": "Exists"}])])
     w.sync()
-    w.clock.step(GRACE_PERIOD + 1)
+    w.clock.advance(GRACE_PERIOD + 1)
     w.sync()
-    w.clock.step(10_000)
+    w.clock.advance(10_000)
     assert not [a for a in w.sync() if isinstance(a, Delete)]
 
 
@@ -123,4 +123,4 @@ def test_pods_on_healthy_nodes_stay():
     for _ in range(3):
         w.lease = lease(renew=f"2026-01-01T00:00:0{_}.000000Z")
         assert w.sync() == []
-        w.clock.step(20)
+        w.clock.advance(20)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from cm_fixtures import pod, replicaset
 
-from reference_impl.client import FakeClock
-from reference_impl.controller_manager.actions import Create, Delete, Patch, Update
+from reference_impl.machinery.actions import Create, Delete, Patch, Update
+from reference_impl.machinery.clock import ManualClock
 from reference_impl.controller_manager.expectations import EXPECTATIONS_TIMEOUT
 from reference_impl.controller_manager.replicaset import ReplicaSetController
 
@@ -20,14 +20,14 @@ def deletes(actions):
 def test_three_replicas_and_one_pod_creates_two_pods():
     """A ReplicaSet with 3 replicas and 1 pod creates 2 pods."""
     rs = replicaset(replicas=3)
-    actions = ReplicaSetController(FakeClock()).sync(rs, [pod("p0", {"app": "rs"}, owner=rs)])
+    actions = ReplicaSetController(ManualClock()).sync(rs, [pod("p0", {"app": "rs"}, owner=rs)])
     assert len(creates(actions)) == 2 and not deletes(actions)
 
 
 def test_created_pods_carry_template_labels_and_a_controller_ref():
     """A created pod has the template's labels, generateName "<rs>-" and a controller ownerReference."""
     rs = replicaset(replicas=1)
-    (create,) = creates(ReplicaSetController(FakeClock()).sync(rs, []))
+    (create,) = creates(ReplicaSetController(ManualClock()).sync(rs, []))
     meta = create.obj["metadata"]
     assert meta["labels"] == {"app": "rs"} and meta["generateName"] == "rs-"
     assert meta["ownerReferences"][0]["uid"] == rs["metadata"]["uid"]
@@ -37,7 +37,7 @@ def test_created_pods_carry_template_labels_and_a_controller_ref():
 def test_expectations_stop_a_second_create_before_the_watch_catches_up():
     """A second sync before the created pods are observed creates nothing."""
     rs = replicaset(replicas=3)
-    c = ReplicaSetController(FakeClock())
+    c = ReplicaSetController(ManualClock())
     assert len(creates(c.sync(rs, []))) == 3
     assert creates(c.sync(rs, [])) == []
 
@@ -45,7 +45,7 @@ def test_expectations_stop_a_second_create_before_the_watch_catches_up():
 def test_observed_creations_release_the_expectations():
     """Once the watch has shown every created pod, the next sync acts again."""
     rs = replicaset(replicas=2)
-    c = ReplicaSetController(FakeClock())
+    c = ReplicaSetController(ManualClock())
     c.sync(rs, [])
     seen = [pod("a", {"app": "rs"}, owner=rs)]
     c.add_pod(seen[0])
@@ -57,25 +57,25 @@ def test_observed_creations_release_the_expectations():
 
 def test_expectations_expire_after_their_ttl():
     """Expectations never observed stop blocking after five minutes."""
-    clock = FakeClock()
+    clock = ManualClock()
     rs = replicaset(replicas=1)
     c = ReplicaSetController(clock)
     c.sync(rs, [])
-    clock.step(EXPECTATIONS_TIMEOUT + 1)
+    clock.advance(EXPECTATIONS_TIMEOUT + 1)
     assert len(creates(c.sync(rs, []))) == 1
 
 
 def test_burst_limits_creates_per_sync():
     """At most burst_replicas pods are created in one sync."""
     rs = replicaset(replicas=50)
-    assert len(creates(ReplicaSetController(FakeClock(), burst_replicas=10).sync(rs, []))) == 10
+    assert len(creates(ReplicaSetController(ManualClock(), burst_replicas=10).sync(rs, []))) == 10
 
 
 def test_too_many_pods_deletes_the_surplus():
     """A ReplicaSet with 1 replica and 3 pods deletes 2."""
     rs = replicaset(replicas=1)
     pods = [pod(f"p{i}", {"app": "rs"}, owner=rs) for i in range(3)]
-    assert len(deletes(ReplicaSetController(FakeClock()).sync(rs, pods))) == 2
+    assert len(deletes(ReplicaSetController(ManualClock()).sync(rs, pods))) == 2
 
 
 def test_not_ready_and_unscheduled_pods_are_deleted_first():
@@ -84,7 +84,7 @@ def test_not_ready_and_unscheduled_pods_are_deleted_first():
     pods = [pod("ready", {"app": "rs"}, owner=rs),
             pod("unready", {"app": "rs"}, owner=rs, ready=False),
             pod("pending", {"app": "rs"}, owner=rs, node=None, phase="Pending", ready=False)]
-    names = [a.name for a in deletes(ReplicaSetController(FakeClock()).sync(rs, pods))]
+    names = [a.name for a in deletes(ReplicaSetController(ManualClock()).sync(rs, pods))]
     assert names == ["pending", "unready"]
 
 
@@ -94,13 +94,13 @@ def test_terminating_and_finished_pods_do_not_count():
     gone = pod("gone", {"app": "rs"}, owner=rs)
     gone["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z"
     done = pod("done", {"app": "rs"}, owner=rs, phase="Succeeded")
-    assert len(creates(ReplicaSetController(FakeClock()).sync(rs, [gone, done]))) == 2
+    assert len(creates(ReplicaSetController(ManualClock()).sync(rs, [gone, done]))) == 2
 
 
 def test_orphan_matching_pod_is_adopted_and_counted():
     """An ownerless pod matching the selector is adopted (patched) instead of creating a new one."""
     rs = replicaset(replicas=1)
-    actions = ReplicaSetController(FakeClock()).sync(rs, [pod("orphan", {"app": "rs"})])
+    actions = ReplicaSetController(ManualClock()).sync(rs, [pod("orphan", {"app": "rs"})])
     (patch,) = [a for a in actions if isinstance(a, Patch)]
     assert patch.name == "orphan" and patch.patch["metadata"]["ownerReferences"][0]["uid"] == rs["metadata"]["uid"]
     assert creates(actions) == []
@@ -109,7 +109,7 @@ def test_orphan_matching_pod_is_adopted_and_counted():
 def test_owned_pod_that_no_longer_matches_is_released():
     """A pod we own whose labels stopped matching loses our ownerReference and is replaced."""
     rs = replicaset(replicas=1)
-    actions = ReplicaSetController(FakeClock()).sync(rs, [pod("relabelled", {"app": "other"}, owner=rs)])
+    actions = ReplicaSetController(ManualClock()).sync(rs, [pod("relabelled", {"app": "other"}, owner=rs)])
     (patch,) = [a for a in actions if isinstance(a, Patch)]
     assert patch.patch["metadata"]["ownerReferences"] == []
     assert len(creates(actions)) == 1
@@ -118,7 +118,7 @@ def test_owned_pod_that_no_longer_matches_is_released():
 def test_pods_of_another_controller_are_left_alone():
     """A matching pod controlled by someone else is neither adopted nor counted."""
     rs, other = replicaset(replicas=1), replicaset("other")
-    actions = ReplicaSetController(FakeClock()).sync(rs, [pod("theirs", {"app": "rs"}, owner=other)])
+    actions = ReplicaSetController(ManualClock()).sync(rs, [pod("theirs", {"app": "rs"}, owner=other)])
     assert not [a for a in actions if isinstance(a, Patch)] and len(creates(actions)) == 1
 
 
@@ -126,6 +126,6 @@ def test_status_counts_ready_replicas():
     """Status reports replicas and readyReplicas of the owned pods."""
     rs = replicaset(replicas=2)
     pods = [pod("a", {"app": "rs"}, owner=rs), pod("b", {"app": "rs"}, owner=rs, ready=False)]
-    (update,) = [a for a in ReplicaSetController(FakeClock()).sync(rs, pods) if isinstance(a, Update)]
+    (update,) = [a for a in ReplicaSetController(ManualClock()).sync(rs, pods) if isinstance(a, Update)]
     assert update.subresource == "status"
     assert update.obj["status"]["replicas"] == 2 and update.obj["status"]["readyReplicas"] == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 from cm_fixtures import pod
 from workload_fixtures import statefulset
 
-from reference_impl.controller_manager.actions import Create, Delete, Update
+from reference_impl.machinery.actions import Create, Delete, Update
 from reference_impl.controller_manager.history import REVISION_HASH_LABEL
 from reference_impl.controller_manager.statefulset import StatefulSetController
 

@@ -16,15 +16,17 @@ import sys
 import time
 from pathlib import Path
 
-from reference_impl.etcd import DurableServer, ManualClock
+from reference_impl.machinery.clock import ManualClock
+from reference_impl.etcd import DurableServer
 from reference_impl.etcd.messages import RangeRequest
 
 REPO = Path(__file__).resolve().parents[3]
 
 WRITER = r"""
 import sys, threading
-from reference_impl.etcd import DurableServer, WallClock
+from reference_impl.etcd import DurableServer
 from reference_impl.etcd.messages import PutRequest
+from reference_impl.machinery.clock import WallClock
 
 data_dir, round_no = sys.argv[1], sys.argv[2]
 server = DurableServer(data_dir, WallClock(), snapshot_every=25)

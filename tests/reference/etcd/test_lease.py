@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from reference_impl.etcd import EtcdServer, ManualClock
+from reference_impl.machinery.clock import ManualClock
+from reference_impl.etcd import EtcdServer
 from reference_impl.etcd.errors import ErrLeaseExist, ErrLeaseNotFound, ErrLeaseTTLTooLarge
 from reference_impl.etcd.lease import MAX_LEASE_TTL, Lessor
 from reference_impl.etcd.messages import (

@@ -13,7 +13,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from reference_impl.etcd import DurableServer, ManualClock
+from reference_impl.machinery.clock import ManualClock
+from reference_impl.etcd import DurableServer
 from reference_impl.etcd.errors import ErrCompacted, ErrFutureRev
 from reference_impl.etcd.messages import (
     Compare, CompactionRequest, DeleteRangeRequest, KeyValue, PutRequest, RangeRequest, RequestOp,

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from reference_impl.etcd import EtcdServer, ManualClock
+from reference_impl.machinery.clock import ManualClock
+from reference_impl.etcd import EtcdServer
 from reference_impl.etcd.errors import ErrCompacted, ErrFutureRev, ErrKeyNotFound
 from reference_impl.etcd.messages import (
     CompactionRequest, DeleteRangeRequest, KeyValue, PutRequest, RangeRequest)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from reference_impl.etcd import EtcdServer, ManualClock
+from reference_impl.machinery.clock import ManualClock
+from reference_impl.etcd import EtcdServer
 from reference_impl.etcd.errors import (
     ErrCompacted, ErrDuplicateKey, ErrEmptyKey, ErrFutureRev, ErrKeyNotFound, ErrLeaseExist,
     ErrLeaseNotFound, ErrLeaseProvided, ErrLeaseTTLTooLarge, ErrRequestTooLarge, ErrTooManyOps,

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from reference_impl.etcd import DurableServer, ManualClock
+from reference_impl.machinery.clock import ManualClock
+from reference_impl.etcd import DurableServer
 from reference_impl.etcd.errors import ErrCompacted, ErrCorruptWAL
 from reference_impl.etcd.messages import (
     CompactionRequest, LeaseGrantRequest, LeaseKeepAliveRequest, LeaseRevokeRequest,

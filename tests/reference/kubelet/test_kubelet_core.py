@@ -8,12 +8,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from reference_impl.client import FakeClock  # noqa: E402
+from reference_impl.machinery.clock import ManualClock  # noqa: E402
 from reference_impl.kubelet import UnsupportedPodError  # noqa: E402
+from reference_impl.machinery.actions import Delete, Patch  # noqa: E402
 from reference_impl.kubelet.actions import (  # noqa: E402
-    DeletePod,
-    PatchNodeStatus,
-    PatchPodStatus,
     RegisterNode,
     RunProbe,
     SignalContainer,
@@ -33,8 +31,12 @@ def of(actions, kind):
     return [a for a in actions if isinstance(a, kind)]
 
 
+def status_patches(actions, resource="pods"):
+    return [a for a in actions if isinstance(a, Patch) and a.resource == resource]
+
+
 def last_status(actions):
-    return of(actions, PatchPodStatus)[-1].status
+    return status_patches(actions)[-1].patch["status"]
 
 
 def cond(status, type_):
@@ -43,7 +45,7 @@ def cond(status, type_):
 
 @pytest.fixture
 def clock():
-    return FakeClock(1_700_000_000.0)
+    return ManualClock(1_700_000_000.0)
 
 
 @pytest.fixture
@@ -92,10 +94,10 @@ def test_running_pod_is_ready_without_readiness_probe(kubelet):
 
 
 def test_status_is_reported_only_on_change(kubelet):
-    """An iteration that changes nothing emits no PatchPodStatus."""
+    """An iteration that changes nothing emits no pod status patch."""
     started(kubelet, make_pod())
     kubelet.sync_loop_iteration()
-    assert of(kubelet.sync_loop_iteration(), PatchPodStatus) == []
+    assert status_patches(kubelet.sync_loop_iteration()) == []
 
 
 def test_always_restarts_a_succeeded_container(kubelet, clock):
@@ -142,7 +144,7 @@ def test_back_off_doubles_between_restarts(kubelet, clock):
         kubelet.container_exited(key, "app", 1)
         waited = 0
         while not of(kubelet.sync_loop_iteration(), StartContainer):
-            clock.step(1)
+            clock.advance(1)
             waited += 1
         kubelet.container_started(key, "app", "process://x")
         delays.append(waited)
@@ -169,9 +171,9 @@ def test_deletion_sends_sigterm_then_sigkill_after_grace(kubelet, clock):
     pod["metadata"]["deletionTimestamp"] = "2023-01-01T00:00:00Z"
     kubelet.set_desired_pods([pod])
     assert of(kubelet.sync_loop_iteration(), SignalContainer) == [SignalContainer(key, "app", "SIGTERM")]
-    clock.step(4)
+    clock.advance(4)
     assert of(kubelet.sync_loop_iteration(), SignalContainer) == []
-    clock.step(1)
+    clock.advance(1)
     assert of(kubelet.sync_loop_iteration(), SignalContainer) == [SignalContainer(key, "app", "SIGKILL")]
 
 
@@ -184,9 +186,9 @@ def test_deleted_pod_is_removed_once_containers_stop(kubelet):
     kubelet.sync_loop_iteration()
     kubelet.container_exited(key, "app", 143)
     actions = kubelet.sync_loop_iteration()
-    assert of(actions, DeletePod) == [DeletePod(key)]
+    assert of(actions, Delete) == [Delete("pods", key.namespace, key.name, grace_period_seconds=0, uid=key.uid)]
     assert of(actions, StartContainer) == []
-    assert of(kubelet.sync_loop_iteration(), DeletePod) == []
+    assert of(kubelet.sync_loop_iteration(), Delete) == []
 
 
 def test_pod_gone_from_api_is_killed(kubelet):
@@ -195,7 +197,7 @@ def test_pod_gone_from_api_is_killed(kubelet):
     kubelet.set_desired_pods([])
     actions = kubelet.sync_loop_iteration()
     assert of(actions, SignalContainer) == [SignalContainer(key, "app", "SIGTERM")]
-    assert of(actions, PatchPodStatus) == []
+    assert status_patches(actions) == []
     kubelet.container_exited(key, "app", 143)
     kubelet.sync_loop_iteration()
     assert kubelet.pods == {}
@@ -208,7 +210,7 @@ def test_readiness_probe_waits_for_initial_delay(kubelet, clock):
     """No probe runs before initialDelaySeconds; then one RunProbe per period."""
     started(kubelet, make_pod(containers=[{"name": "app", "command": ["x"], "readinessProbe": READINESS}]))
     assert of(kubelet.sync_loop_iteration(), RunProbe) == []
-    clock.step(2)
+    clock.advance(2)
     assert [p.probe_type for p in of(kubelet.sync_loop_iteration(), RunProbe)] == ["readiness"]
 
 
@@ -254,7 +256,7 @@ def test_condition_transition_time_kept_while_status_unchanged(kubelet, clock):
     """lastTransitionTime changes only when a condition's status changes."""
     key = started(kubelet, make_pod())
     first = cond(last_status(kubelet.sync_loop_iteration()), "Ready")["lastTransitionTime"]
-    clock.step(30)
+    clock.advance(30)
     kubelet.container_exited(key, "app", 1)
     status = last_status(kubelet.sync_loop_iteration())
     assert cond(status, "PodScheduled")["lastTransitionTime"] == first
@@ -282,7 +284,7 @@ def test_lease_renewed_every_quarter_duration(kubelet, clock):
     leases = []
     for _ in range(21):
         leases += of(kubelet.sync_loop_iteration(), UpdateLease)
-        clock.step(1)
+        clock.advance(1)
     assert len(leases) == 3
     assert leases[0].lease["spec"]["holderIdentity"] == "node-1"
     assert leases[0].lease["metadata"]["namespace"] == "kube-node-lease"
@@ -296,9 +298,9 @@ def test_no_lease_before_registration(kubelet):
 def test_node_status_reported_every_five_minutes(kubelet, clock):
     """Node status is re-posted when nodeStatusReportFrequency (5 min) has passed."""
     kubelet.node_registered()
-    assert of(kubelet.sync_loop_iteration(), PatchNodeStatus) == []
-    clock.step(300)
-    assert len(of(kubelet.sync_loop_iteration(), PatchNodeStatus)) == 1
+    assert status_patches(kubelet.sync_loop_iteration(), "nodes") == []
+    clock.advance(300)
+    assert len(status_patches(kubelet.sync_loop_iteration(), "nodes")) == 1
 
 
 def test_hollow_mode_runs_without_processes(clock):
@@ -320,12 +322,12 @@ def test_hollow_mode_deletes_without_signals(clock):
     kubelet.set_desired_pods([pod])
     actions = kubelet.sync_loop_iteration()
     assert of(actions, SignalContainer) == []
-    assert len(of(actions, DeletePod)) == 1
+    assert len(of(actions, Delete)) == 1
 
 
 def test_hollow_mode_scales(clock):
     """Two thousand hollow pods become Running in one iteration."""
     kubelet = Kubelet("node-1", clock, hollow=True)
     kubelet.set_desired_pods([make_pod(name=f"p{i}") for i in range(2000)])
-    statuses = of(kubelet.sync_loop_iteration(), PatchPodStatus)
-    assert len(statuses) == 2000 and all(s.status["phase"] == "Running" for s in statuses)
+    statuses = status_patches(kubelet.sync_loop_iteration())
+    assert len(statuses) == 2000 and all(s.patch["status"]["phase"] == "Running" for s in statuses)

@@ -6,8 +6,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from reference_impl.client import FakeClock  # noqa: E402
-from reference_impl.kubelet.actions import PatchPodStatus, RunProbe, StartContainer  # noqa: E402
+from reference_impl.machinery.clock import ManualClock  # noqa: E402
+from reference_impl.kubelet.actions import RunProbe, StartContainer  # noqa: E402
+from reference_impl.machinery.actions import Patch  # noqa: E402
 from reference_impl.kubelet.envvars import expand  # noqa: E402
 from reference_impl.kubelet.kubelet import Kubelet  # noqa: E402
 from reference_impl.kubelet.run import default_pod_cidr  # noqa: E402
@@ -34,12 +35,12 @@ def started(actions: list) -> dict:
 
 
 def statuses(actions: list) -> dict:
-    return {a.pod.name: a.status for a in actions if isinstance(a, PatchPodStatus)}
+    return {a.name: a.patch["status"] for a in actions if isinstance(a, Patch) and a.resource == "pods"}
 
 
 def test_each_pod_gets_its_own_ip_from_the_pod_cidr_after_the_gateway():
     """Pods get the lowest free addresses of pod_cidr, skipping the first (the gateway's)."""
-    kubelet = Kubelet("node-1", FakeClock(NOW), pod_cidr="127.0.1.0/24")
+    kubelet = Kubelet("node-1", ManualClock(NOW), pod_cidr="127.0.1.0/24")
     status = statuses(start(kubelet, make_pod("a"), make_pod("b")))
     assert status["a"]["podIP"] == "127.0.1.2" and status["a"]["podIPs"] == [{"ip": "127.0.1.2"}]
     assert status["b"]["podIP"] == "127.0.1.3"
@@ -48,7 +49,7 @@ def test_each_pod_gets_its_own_ip_from_the_pod_cidr_after_the_gateway():
 
 def test_a_removed_pods_ip_is_reused_once_its_containers_stopped():
     """An address returns to the pool when the pod's record is gone, and the next pod takes it."""
-    kubelet = Kubelet("node-1", FakeClock(NOW), pod_cidr="127.0.1.0/24", hollow=True)
+    kubelet = Kubelet("node-1", ManualClock(NOW), pod_cidr="127.0.1.0/24", hollow=True)
     start(kubelet, make_pod("a"), make_pod("b"))
     start(kubelet, make_pod("b"))
     assert statuses(start(kubelet, make_pod("b"), make_pod("c")))["c"]["podIP"] == "127.0.1.2"
@@ -56,19 +57,19 @@ def test_a_removed_pods_ip_is_reused_once_its_containers_stopped():
 
 def test_without_a_pod_cidr_pods_share_the_node_ip():
     """With no pod_cidr (hollow nodes) every pod reports the node's IP."""
-    kubelet = Kubelet("node-1", FakeClock(NOW))
+    kubelet = Kubelet("node-1", ManualClock(NOW))
     assert statuses(start(kubelet, make_pod("a")))["a"]["podIP"] == "127.0.0.1"
 
 
 def test_a_host_network_pod_uses_the_node_ip():
     """hostNetwork pods take no address from the pod CIDR."""
-    kubelet = Kubelet("node-1", FakeClock(NOW), pod_cidr="127.0.1.0/24")
+    kubelet = Kubelet("node-1", ManualClock(NOW), pod_cidr="127.0.1.0/24")
     assert statuses(start(kubelet, make_pod("a", hostNetwork=True)))["a"]["podIP"] == "127.0.0.1"
 
 
 def test_a_full_pod_cidr_leaves_the_pod_creating():
     """With no free address the container is not started and waits in ContainerCreating."""
-    kubelet = Kubelet("node-1", FakeClock(NOW), pod_cidr="127.0.1.0/30")  # hosts .1 (gateway) and .2
+    kubelet = Kubelet("node-1", ManualClock(NOW), pod_cidr="127.0.1.0/30")  # hosts .1 (gateway) and .2
     actions = start(kubelet, make_pod("a"), make_pod("b"))
     assert [a.pod.name for a in actions if isinstance(a, StartContainer)] == ["a"]
     assert "podIP" not in statuses(actions)["b"]
@@ -80,7 +81,7 @@ def test_field_refs_resolve_from_the_pod():
     env = [{"name": n, "valueFrom": {"fieldRef": {"fieldPath": p}}}
            for n, p in (("NAME", "metadata.name"), ("NS", "metadata.namespace"), ("NODE", "spec.nodeName"),
                         ("IP", "status.podIP"))]
-    kubelet = Kubelet("node-1", FakeClock(NOW), pod_cidr="127.0.1.0/24")
+    kubelet = Kubelet("node-1", ManualClock(NOW), pod_cidr="127.0.1.0/24")
     container = started(start(kubelet, make_pod("a", env=env)))
     assert container["env"] == [{"name": "NAME", "value": "a"}, {"name": "NS", "value": "shop"},
                                 {"name": "NODE", "value": "node-1"}, {"name": "IP", "value": "127.0.1.2"}]
@@ -89,7 +90,7 @@ def test_field_refs_resolve_from_the_pod():
 def test_an_unsupported_field_ref_is_a_create_container_config_error():
     """A fieldRef path the kubelet cannot resolve keeps the container waiting with CreateContainerConfigError."""
     env = [{"name": "X", "valueFrom": {"fieldRef": {"fieldPath": "metadata.labels['x']"}}}]
-    kubelet = Kubelet("node-1", FakeClock(NOW), pod_cidr="127.0.1.0/24")
+    kubelet = Kubelet("node-1", ManualClock(NOW), pod_cidr="127.0.1.0/24")
     actions = start(kubelet, make_pod("a", env=env))
     assert not [a for a in actions if isinstance(a, StartContainer)]
     waiting = statuses(actions)["a"]["containerStatuses"][0]["state"]["waiting"]
@@ -99,7 +100,7 @@ def test_an_unsupported_field_ref_is_a_create_container_config_error():
 def test_command_and_args_expand_env_vars():
     """$(VAR) in command and args is replaced with the container's env var."""
     env = [{"name": "IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}}, {"name": "PORT", "value": "80"}]
-    kubelet = Kubelet("node-1", FakeClock(NOW), pod_cidr="127.0.1.0/24")
+    kubelet = Kubelet("node-1", ManualClock(NOW), pod_cidr="127.0.1.0/24")
     container = started(start(kubelet, make_pod("a", env=env, command=["serve", "$(IP)"], args=["--port=$(PORT)"])))
     assert container["command"] == ["serve", "127.0.1.2"] and container["args"] == ["--port=80"]
 
@@ -107,7 +108,7 @@ def test_command_and_args_expand_env_vars():
 def test_an_env_value_expands_vars_defined_before_it_only():
     """A value may refer to earlier env vars; a later or unknown one stays as written."""
     env = [{"name": "A", "value": "x"}, {"name": "B", "value": "$(A)-$(C)"}, {"name": "C", "value": "z"}]
-    container = started(start(Kubelet("node-1", FakeClock(NOW)), make_pod("a", env=env)))
+    container = started(start(Kubelet("node-1", ManualClock(NOW)), make_pod("a", env=env)))
     assert container["env"][1] == {"name": "B", "value": "x-$(C)"}
 
 
@@ -125,7 +126,7 @@ def test_probes_connect_to_the_pod_ip():
     """httpGet and tcpSocket probes without a host go to the pod's IP."""
     pod = make_pod("a")
     pod["spec"]["containers"][0]["readinessProbe"] = {"tcpSocket": {"port": 80}}
-    kubelet = Kubelet("node-1", FakeClock(NOW), pod_cidr="127.0.1.0/24")
+    kubelet = Kubelet("node-1", ManualClock(NOW), pod_cidr="127.0.1.0/24")
     start(kubelet, pod)
     kubelet.container_started(kubelet.pods["uid-a"].key, "app", "process://1")
     probe = next(a for a in kubelet.sync_loop_iteration() if isinstance(a, RunProbe))

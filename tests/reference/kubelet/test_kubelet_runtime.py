@@ -12,8 +12,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
-from reference_impl.client import FakeClock  # noqa: E402
-from reference_impl.kubelet.actions import PatchPodStatus, RunProbe  # noqa: E402
+from reference_impl.machinery.clock import ManualClock  # noqa: E402
+from reference_impl.kubelet.actions import RunProbe  # noqa: E402
+from reference_impl.machinery.actions import Patch  # noqa: E402
 from reference_impl.kubelet.kubelet import Kubelet  # noqa: E402
 from reference_impl.kubelet.runtime import ProcessRuntime, execute, log_path, run_probe  # noqa: E402
 
@@ -31,19 +32,19 @@ def run_until(kubelet, runtime, predicate, timeout=10.0, clock=None, step=0.0):
     status = None
     while time.monotonic() < deadline:
         for action in execute(kubelet, runtime, kubelet.sync_loop_iteration()):
-            if isinstance(action, PatchPodStatus):
-                status = action.status
+            if isinstance(action, Patch) and action.resource == "pods":
+                status = action.patch["status"]
         if status is not None and predicate(status):
             return status
         if clock is not None:
-            clock.step(step)
+            clock.advance(step)
         time.sleep(0.02)
     raise AssertionError(f"condition not reached; last status {status}")
 
 
 @pytest.fixture
 def setup(tmp_path):
-    clock = FakeClock(1_700_000_000.0)
+    clock = ManualClock(1_700_000_000.0)
     return Kubelet("n1", clock), ProcessRuntime(tmp_path / "pods"), clock, tmp_path
 
 

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import random
 
-from reference_impl.client import FakeClock
+from reference_impl.machinery.clock import ManualClock  # noqa: E402
 from reference_impl.scheduler import Scheduler
 from reference_impl.scheduler.cache import Cache
 from reference_impl.scheduler.framework import Framework
 from reference_impl.scheduler.types import CycleState
 
 
-def fake_clock() -> FakeClock:
-    return FakeClock(1000.0)
+def fake_clock() -> ManualClock:
+    return ManualClock(1000.0)
 
 
 def node(name, cpu="4", memory="8Gi", pods=110, labels=None, taints=None, unschedulable=False):

@@ -58,7 +58,7 @@ def test_unschedulable_pod_retried_after_node_added():
     clock = fake_clock()
     s = scheduler([node("n1", cpu="1")], [pod("p", cpu="2")], clock=clock)
     assert bound(s.schedule_one()) is None
-    clock.step(2)
+    clock.advance(2)
     s.on_node_add(node("n2", cpu="4"))
     assert bound(s.schedule_one()) == "n2"
 
@@ -199,7 +199,7 @@ def test_assigned_pod_delete_requeues_and_frees_resources():
     big = pod("big", cpu="3", node_name="n1")
     s = scheduler([node("n1", cpu="4")], [big, pod("p", cpu="2")], clock=clock)
     assert bound(s.schedule_one()) is None and "default/p" in s.queue.unschedulable_q
-    clock.step(2)
+    clock.advance(2)
     s.on_pod_delete(big)
     assert bound(s.schedule_one()) == "n1"
 
@@ -211,7 +211,7 @@ def test_tick_flushes_backoff():
     info = s.queue.pop()
     s.queue.move_all_to_active_or_backoff_queue("NodeAdd")
     s.queue.add_unschedulable_if_not_present(info, s.queue.scheduling_cycle)
-    clock.step(1.5)
+    clock.advance(1.5)
     s.tick()
     assert "default/p" in s.queue.active_q
 

@@ -314,6 +314,7 @@ def test_spread_schedule_anyway_scores_emptier_domain_higher():
 
 def test_default_binder_returns_bind_action():
     """DefaultBinder binds by returning a Bind(namespace, pod, node) action for the adapter to POST."""
-    from reference_impl.scheduler.types import Bind, CycleState
+    from reference_impl.machinery.actions import Bind
+    from reference_impl.scheduler.types import CycleState
     binder = Framework().plugins["DefaultBinder"]
     assert binder.bind(CycleState(), pod("p", namespace="ns"), "n1") == Bind("ns", "p", "n1")

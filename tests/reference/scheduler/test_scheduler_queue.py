@@ -26,9 +26,9 @@ def test_pop_orders_by_priority_then_arrival():
     """activeQ pops the highest priority first, then earliest arrival."""
     queue, clock = make_queue()
     queue.add(pod("low", priority=1))
-    clock.step(1)
+    clock.advance(1)
     queue.add(pod("high", priority=5))
-    clock.step(1)
+    clock.advance(1)
     queue.add(pod("low2", priority=1))
     assert names([queue.pop(), queue.pop(), queue.pop()]) == ["high", "low", "low2"]
     assert queue.pop() is None
@@ -76,7 +76,7 @@ def test_node_add_moves_backing_off_pod_to_backoff_q():
     queue, clock = make_queue()
     queue.add(pod("p"))
     fail(queue, queue.pop())
-    clock.step(0.5)
+    clock.advance(0.5)
     queue.move_all_to_active_or_backoff_queue(q.NODE_ADD)
     assert "default/p" in queue.backoff_q
 
@@ -86,7 +86,7 @@ def test_node_add_moves_backed_off_pod_to_active_q():
     queue, clock = make_queue()
     queue.add(pod("p"))
     fail(queue, queue.pop())
-    clock.step(1.5)
+    clock.advance(1.5)
     queue.move_all_to_active_or_backoff_queue(q.NODE_ADD)
     assert names([queue.pop()]) == ["p"]
 
@@ -98,10 +98,10 @@ def test_flush_backoff_q_after_expiry_only():
     info = queue.pop()
     queue.move_all_to_active_or_backoff_queue(q.NODE_ADD)
     fail(queue, info)
-    clock.step(0.9)
+    clock.advance(0.9)
     queue.flush_backoff_q_completed()
     assert queue.pop() is None
-    clock.step(0.2)
+    clock.advance(0.2)
     queue.flush_backoff_q_completed()
     assert names([queue.pop()]) == ["p"]
 
@@ -124,10 +124,10 @@ def test_unschedulable_leftover_flushed_after_sixty_seconds():
     queue, clock = make_queue()
     queue.add(pod("p"))
     fail(queue, queue.pop())
-    clock.step(59)
+    clock.advance(59)
     queue.flush_unschedulable_q_leftover()
     assert "default/p" in queue.unschedulable_q
-    clock.step(2)
+    clock.advance(2)
     queue.flush_unschedulable_q_leftover()
     assert names([queue.pop()]) == ["p"]
 
@@ -141,7 +141,7 @@ def test_assigned_pod_add_moves_pods_with_matching_affinity():
     queue.add(pod("plain"))
     fail(queue, queue.pop())
     fail(queue, queue.pop())
-    clock.step(5)
+    clock.advance(5)
     queue.assigned_pod_added(pod("db", labels={"app": "db"}, node_name="n1"))
     assert list(queue.unschedulable_q) == ["default/plain"]
     assert names([queue.pop()]) == ["web"]
@@ -164,6 +164,6 @@ def test_update_of_unschedulable_pod_spec_requeues():
     old = pod("p", node_selector={"disk": "ssd"})
     queue.add(old)
     fail(queue, queue.pop())
-    clock.step(2)
+    clock.advance(2)
     queue.update(old, pod("p"))
     assert names([queue.pop()]) == ["p"]

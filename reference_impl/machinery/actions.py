@@ -1,4 +1,6 @@
-"""The requests a sync function asks for, as frozen data; an adapter turns them into HTTP calls."""
+"""The requests a core asks the apiserver for, as frozen data: a controller's sync returns
+Create/Update/Delete/Patch, the kubelet patches pod and node status and deletes the pods it has
+stopped, a scheduling cycle ends in a Bind; an adapter turns each into an HTTP call."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -18,6 +20,8 @@ class Delete:
     name: str
     # "Background", "Foreground" or "Orphan"; None lets the server default.
     propagation_policy: str | None = None
+    grace_period_seconds: int | None = None  # 0: now, as the kubelet ends a graceful deletion
+    uid: str | None = None  # preconditions.uid: delete only this incarnation of the object
 
 
 @dataclass(frozen=True)
@@ -39,14 +43,10 @@ class Patch:
     subresource: str | None = None
 
 
-def name_of(obj: dict) -> str:
-    return obj["metadata"]["name"]
+@dataclass(frozen=True)
+class Bind:
+    """POST pods/<name>/binding: the decision a scheduling cycle ends with."""
 
-
-def namespace_of(obj: dict) -> str | None:
-    return obj["metadata"].get("namespace")
-
-
-def key_of(obj: dict) -> str:
-    ns = namespace_of(obj)
-    return f"{ns}/{name_of(obj)}" if ns else name_of(obj)
+    namespace: str
+    pod: str
+    node: str

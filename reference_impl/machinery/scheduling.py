@@ -1,80 +1,14 @@
-"""Label selectors, node selector terms and taint tolerations, evaluated on plain JSON dicts.
-
-These mirror apimachinery's `labels.Selector`, component-helpers' `nodeaffinity` and the core
-helper `FindMatchingUntoleratedTaint`, which every filter plugin relies on.
+"""Node selector terms and taint tolerations on plain JSON, as component-helpers' `nodeaffinity`
+and `FindMatchingUntoleratedTaint` answer them: the scheduler's filters and the DaemonSet and
+node-lifecycle controllers ask the same questions.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, Callable
 
+from reference_impl.machinery.labels import requirement_matches
 from reference_impl.mirrors import mirrors
-
-
-def selector_matches(selector: Mapping[str, Any] | None, labels: Mapping[str, str] | None) -> bool:
-    """Whether a metav1.LabelSelector matches `labels`; a nil selector matches nothing, `{}` everything."""
-    if selector is None:
-        return False
-    labels = labels or {}
-    for key, value in (selector.get("matchLabels") or {}).items():
-        if labels.get(key) != value:
-            return False
-    for req in selector.get("matchExpressions") or ():
-        key, op, values = req["key"], req["operator"], req.get("values") or ()
-        if op == "In":
-            if key not in labels or labels[key] not in values:
-                return False
-        elif op == "NotIn":
-            if key in labels and labels[key] in values:
-                return False
-        elif op == "Exists":
-            if key not in labels:
-                return False
-        elif op == "DoesNotExist":
-            if key in labels:
-                return False
-        else:
-            return False
-    return True
-
-
-LabelsSelector = Callable[[Mapping[str, str]], bool]
-
-
-@mirrors("k8s.io/apimachinery/pkg/apis/meta/v1.LabelSelectorAsSelector")
-def compile_selector(selector: Mapping[str, Any] | None) -> LabelsSelector | None:
-    """`selector_matches` with the selector fixed, for loops over many pods; None for a nil selector
-    (it matches nothing). The common matchLabels-only selector becomes plain lookups."""
-    if selector is None:
-        return None
-    if selector.get("matchExpressions"):
-        return lambda labels: selector_matches(selector, labels)
-    pairs = tuple((selector.get("matchLabels") or {}).items())
-    if len(pairs) == 1:
-        (key, value), = pairs
-        return lambda labels: labels.get(key) == value
-    return lambda labels: all(labels.get(k) == v for k, v in pairs)
-
-
-def _requirement_matches(req: Mapping[str, Any], values_by_key: Mapping[str, str]) -> bool:
-    key, op, values = req["key"], req["operator"], req.get("values") or ()
-    if op == "In":
-        return key in values_by_key and values_by_key[key] in values
-    if op == "NotIn":
-        return not (key in values_by_key and values_by_key[key] in values)
-    if op == "Exists":
-        return key in values_by_key
-    if op == "DoesNotExist":
-        return key not in values_by_key
-    if op in ("Gt", "Lt"):
-        if key not in values_by_key or len(values) != 1:
-            return False
-        try:
-            have, want = int(values_by_key[key]), int(values[0])
-        except ValueError:
-            return False
-        return have > want if op == "Gt" else have < want
-    return False
 
 
 def node_selector_term_matches(term: Mapping[str, Any], node: Mapping[str, Any]) -> bool:
@@ -84,10 +18,10 @@ def node_selector_term_matches(term: Mapping[str, Any], node: Mapping[str, Any])
     if not exprs and not fields:
         return False
     labels = node["metadata"].get("labels") or {}
-    if not all(_requirement_matches(r, labels) for r in exprs):
+    if not all(requirement_matches(r, labels) for r in exprs):
         return False
     node_fields = {"metadata.name": node["metadata"]["name"]}
-    return all(_requirement_matches(r, node_fields) for r in fields)
+    return all(requirement_matches(r, node_fields) for r in fields)
 
 
 @mirrors("(k8s.io/component-helpers/scheduling/corev1/nodeaffinity.RequiredNodeAffinity).Match")

@@ -1,0 +1,101 @@
+"""One `main(argv, env)` for every reference component process.
+
+A component hands in its name, its argparse-based parse function (given the environment, so
+`KUBECONFIG` or `ETCD_DATA_DIR` fill in a missing flag as they do upstream), the function that runs
+it, and its package's error roots. `main` parses, runs with SIGTERM and SIGINT turned into a stop
+event, and maps every failure a user can cause to an exit code and one line on stderr, never a
+traceback:
+
+  0  stopped by SIGTERM/SIGINT (or the run returned)
+  1  the component failed at run time (its error roots: a port in use, an apiserver that refuses)
+  2  the command line, the environment or a configuration file is wrong
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Process:
+    """What a component's run function gets: its environment, the stop event SIGTERM and SIGINT
+    set, and where its ready line goes."""
+
+    env: Mapping[str, str]
+    stop: threading.Event
+    out: TextIO
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str  # "reference kube-scheduler": starts each error line
+    # (argv, env) -> the options `run` takes; argparse's errors and --help exit as usual.
+    parse: Callable[[list[str] | None, Mapping[str, str]], Any]
+    run: Callable[[Any, Process], None]
+    # Package error roots: a failure at run time, exit 1.
+    errors: tuple[type[Exception], ...] = ()
+    # Errors that mean the user's configuration is wrong (an unreadable kubeconfig), exit 2; they
+    # are matched before `errors`, so they may be subclasses of those roots.
+    config_errors: tuple[type[Exception], ...] = ()
+
+
+def main(component: Component, argv: list[str] | None = None, env: Mapping[str, str] | None = None,
+         *, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run `component` as a process would: parse `argv` (default sys.argv[1:]) with defaults from
+    `env` (default os.environ), run until stopped, and return the exit code."""
+    env = os.environ if env is None else env
+    out, err = out or sys.stdout, err or sys.stderr
+    # argparse prints its usage and then one line, "PROG: error: MESSAGE", before exiting 2; keep
+    # only that line. --help goes to stdout and exits 0, untouched.
+    usage = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(usage):
+            options = component.parse(argv, env)
+    except SystemExit as exit_:
+        if not exit_.code:
+            return EXIT_OK
+        lines = usage.getvalue().strip().splitlines() or [f"{component.name}: error: {exit_.code}"]
+        print(lines[-1], file=err)
+        return EXIT_USAGE
+    stop = threading.Event()
+    try:
+        with stop_on_signals(stop):
+            component.run(options, Process(env, stop, out))
+    except component.config_errors as error:
+        print(f"{component.name}: error: {error}", file=err)
+        return EXIT_USAGE
+    except component.errors as error:
+        print(f"{component.name}: error: {error}", file=err)
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+def env_default(env: Mapping[str, str], name: str) -> dict:
+    """argparse keywords for a flag the environment variable `name` may stand in for: its value
+    as the default, and the flag required only when the variable is unset."""
+    return {"default": env[name], "required": False} if name in env else {"required": True}
+
+
+@contextlib.contextmanager
+def stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    """While inside, SIGTERM and SIGINT set `stop` instead of ending the process; the previous
+    handlers come back on the way out. Handlers can only be set from the main thread: a component
+    run in another thread (as tests do) keeps the process's handlers and is stopped through `stop`."""
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            previous[sig] = signal.signal(sig, lambda *_: stop.set())
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -1,0 +1,135 @@
+"""`main(argv, env)`, the one entry every component process runs through, run in-process with the
+environment passed in and stdout/stderr captured."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import signal
+import threading
+
+import pytest
+
+from reference_impl.machinery import process
+
+RUN_MODULES = ["etcd", "apiserver", "controller_manager", "scheduler", "kubelet", "proxy"]
+
+
+def component_main(name: str):
+    return importlib.import_module(f"reference_impl.{name}.run").main
+
+
+def one_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    assert len(lines) == 1, text
+    assert "Traceback" not in text
+    return lines[0]
+
+
+@pytest.mark.parametrize("name", RUN_MODULES)
+def test_unknown_flag_exits_2_with_one_line(name, capsys):
+    """A flag the component does not know is exit code 2 and argparse's one error line on stderr:
+    no usage block, no traceback, nothing on stdout."""
+    assert component_main(name)(["--no-such-flag"], {}) == 2
+    captured = capsys.readouterr()
+    line = one_line(captured.err)
+    assert "error:" in line and ("--no-such-flag" in line or "required" in line)
+    assert captured.out == ""
+
+
+@pytest.mark.parametrize("name", ["controller_manager", "scheduler", "kubelet", "proxy"])
+def test_kubeconfig_flag_is_required_without_the_env_variable(name, capsys):
+    """With neither --kubeconfig nor KUBECONFIG in the environment given, the command line is wrong."""
+    assert component_main(name)(["--node-name", "n", "--root-dir", "/tmp"] if name == "kubelet" else [], {}) == 2
+    assert "--kubeconfig" in one_line(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("name", ["controller_manager", "scheduler", "kubelet", "proxy"])
+def test_unreadable_kubeconfig_from_env_exits_2_with_one_line(name, tmp_path, capsys):
+    """KUBECONFIG from the environment passed in (not os.environ) stands in for --kubeconfig; a
+    file that cannot be read is a configuration mistake: exit 2 and one line naming the path."""
+    missing = tmp_path / "no-such-kubeconfig"
+    argv = ["--node-name", "n", "--root-dir", str(tmp_path / "root")] if name == "kubelet" else []
+    assert component_main(name)(argv, {"KUBECONFIG": str(missing)}) == 2
+    line = one_line(capsys.readouterr().err)
+    assert line.startswith("reference ") and f"cannot use kubeconfig {missing}" in line
+
+
+def test_bad_flag_value_checked_by_the_component_exits_2(capsys):
+    """A value the component's parser refuses (kubelet's --capacity) is a usage error, one line."""
+    argv = ["--kubeconfig", "k", "--node-name", "n", "--root-dir", "r", "--capacity", "cpu"]
+    assert component_main("kubelet")(argv, {}) == 2
+    assert "--capacity" in one_line(capsys.readouterr().err)
+
+
+def test_etcd_data_dir_may_come_from_the_environment(tmp_path, capsys):
+    """ETCD_DATA_DIR stands in for --data-dir, as upstream; a data directory that is a file is a
+    run-time failure of the component: exit 1 and one line naming it."""
+    not_a_dir = tmp_path / "file"
+    not_a_dir.write_text("")
+    env = {"ETCD_DATA_DIR": str(not_a_dir), "ETCD_LISTEN_CLIENT_URLS": "http://127.0.0.1:0"}
+    assert component_main("etcd")([], env) == 1
+    line = one_line(capsys.readouterr().err)
+    assert line.startswith("reference etcd: error:") and str(not_a_dir) in line
+
+
+def _component(run, errors=(), config_errors=()):
+    def parse(argv, env):
+        parser = argparse.ArgumentParser(prog="demo")
+        parser.add_argument("--name", **process.env_default(env, "DEMO_NAME"))
+        return parser.parse_args(argv)
+    return process.Component("reference demo", parse, run, errors, config_errors)
+
+
+class DemoError(Exception):
+    pass
+
+
+class DemoConfigError(DemoError):
+    pass
+
+
+def test_config_errors_exit_2_and_other_package_errors_exit_1(capsys):
+    """An error the component lists as a configuration mistake is exit 2, one of its error roots
+    exit 1, each with one line "NAME: error: MESSAGE"; a subclass listed as config wins."""
+    def fails(error):
+        def run(options, proc):
+            raise error
+        return _component(run, errors=(DemoError,), config_errors=(DemoConfigError,))
+
+    assert process.main(fails(DemoConfigError("bad config")), ["--name", "x"], {}) == 2
+    assert one_line(capsys.readouterr().err) == "reference demo: error: bad config"
+    assert process.main(fails(DemoError("port in use")), ["--name", "x"], {}) == 1
+    assert one_line(capsys.readouterr().err) == "reference demo: error: port in use"
+
+
+def test_env_mapping_is_used_instead_of_os_environ(monkeypatch):
+    """The env passed in is what the component sees; os.environ is not read when one is given."""
+    monkeypatch.setenv("DEMO_NAME", "from-os-environ")
+    seen = {}
+
+    def run(options, proc):
+        seen["name"], seen["env"] = options.name, proc.env
+
+    assert process.main(_component(run), [], {"DEMO_NAME": "given"}) == 0
+    assert seen == {"name": "given", "env": {"DEMO_NAME": "given"}}
+
+
+def test_sigterm_sets_the_stop_event_and_exits_0(capsys):
+    """SIGTERM does not kill the process: it sets the stop event the run function waits on, and
+    main returns 0; the previous handler is back afterwards."""
+    before = signal.getsignal(signal.SIGTERM)
+
+    def run(options, proc):
+        print("ready: demo", file=proc.out, flush=True)
+        threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGTERM)).start()
+        assert proc.stop.wait(10)
+
+    assert process.main(_component(run), ["--name", "x"], {}) == 0
+    assert capsys.readouterr().out == "ready: demo\n"
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_help_exits_0():
+    """--help prints the usage on stdout and is exit 0, not an error."""
+    assert component_main("scheduler")(["--help"], {}) == 0

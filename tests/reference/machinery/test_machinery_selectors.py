@@ -1,0 +1,80 @@
+"""Label and field selectors below the apiserver: errors are plain SelectorErrors, not HTTP."""
+from __future__ import annotations
+
+import pytest
+
+from reference_impl.machinery.fields import parse_field_selector
+from reference_impl.machinery.labels import (SelectorError, compile_selector, from_label_selector_dict,
+                                             map_selector_matches, parse_label_selector, selector_matches)
+from reference_impl.machinery.scheduling import find_untolerated_taint, node_selector_term_matches
+
+
+@pytest.mark.parametrize("bad", ["a=b=c=d!", "x in a", "=v", "a b", "n>x"])
+def test_malformed_label_selector_is_a_plain_value_error_carrying_the_text(bad):
+    """A label selector that does not parse raises SelectorError (a ValueError, no HTTP status)
+    carrying the text it refused and upstream's message."""
+    with pytest.raises(SelectorError) as raised:
+        parse_label_selector(bad)
+    assert isinstance(raised.value, ValueError)
+    assert raised.value.selector == bad
+    assert str(raised.value).startswith("unable to parse requirement: ")
+    assert not hasattr(raised.value, "code")
+
+
+def test_malformed_field_selector_is_a_selector_error():
+    """A field selector term without an operator is a SelectorError naming the term."""
+    with pytest.raises(SelectorError) as raised:
+        parse_field_selector("metadata.name")
+    assert raised.value.selector == "metadata.name"
+    assert "can't understand 'metadata.name'" in str(raised.value)
+
+
+def test_unsupported_field_is_a_selector_error():
+    """A field the kind does not support is refused with upstream's words, as a plain error."""
+    with pytest.raises(SelectorError, match="field label not supported: spec.foo"):
+        parse_field_selector("spec.foo=bar", ("metadata.name",))
+
+
+def test_unknown_metav1_selector_operator_is_a_selector_error():
+    """A metav1.LabelSelector with an operator upstream does not know is a SelectorError."""
+    with pytest.raises(SelectorError, match='"Near" is not a valid pod selector operator'):
+        from_label_selector_dict({"matchExpressions": [{"key": "a", "operator": "Near", "values": ["b"]}]})
+
+
+def test_string_and_json_selectors_agree():
+    """The query-string form and the metav1.LabelSelector JSON of one selector select the same labels."""
+    json_form = {"matchLabels": {"app": "web"},
+                 "matchExpressions": [{"key": "tier", "operator": "In", "values": ["a", "b"]},
+                                      {"key": "x", "operator": "DoesNotExist"}]}
+    parsed = parse_label_selector("app=web,tier in (a,b),!x")
+    compiled = compile_selector(json_form)
+    for labels in ({"app": "web", "tier": "a"}, {"app": "web", "tier": "c"}, {"app": "web", "tier": "b", "x": "1"},
+                   {"tier": "a"}):
+        assert parsed.matches(labels) == selector_matches(json_form, labels) == compiled(labels)
+
+
+def test_nil_metav1_selector_matches_nothing_and_empty_matches_everything():
+    """A missing selector selects no pod, `{}` selects every pod (LabelSelectorAsSelector)."""
+    assert not selector_matches(None, {"a": "b"}) and compile_selector(None) is None
+    assert selector_matches({}, {}) and selector_matches({}, {"a": "b"})
+
+
+def test_empty_service_selector_selects_nothing():
+    """A Service's map selector that is empty selects no pod (unlike an empty LabelSelector)."""
+    assert not map_selector_matches({}, {"a": "b"})
+    assert map_selector_matches({"a": "b"}, {"a": "b", "c": "d"})
+
+
+def test_node_selector_term_compares_gt_as_integers():
+    """A NodeSelectorRequirement's Gt compares the label and the value as integers."""
+    node = {"metadata": {"name": "n1", "labels": {"cores": "16"}}}
+    assert node_selector_term_matches({"matchExpressions": [{"key": "cores", "operator": "Gt", "values": ["8"]}]}, node)
+    assert not node_selector_term_matches(
+        {"matchExpressions": [{"key": "cores", "operator": "Gt", "values": ["32"]}]}, node)
+
+
+def test_untolerated_taint_is_the_first_without_a_toleration():
+    """FindMatchingUntoleratedTaint: the first NoSchedule/NoExecute taint no toleration covers."""
+    taints = [{"key": "a", "effect": "NoSchedule"}, {"key": "b", "value": "1", "effect": "NoExecute"}]
+    assert find_untolerated_taint(taints, [{"key": "a", "operator": "Exists"}]) == taints[1]
+    assert find_untolerated_taint(taints, [{"operator": "Exists"}]) is None
