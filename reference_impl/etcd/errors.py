@@ -127,8 +127,23 @@ class ErrEmptyWatcherRange(EtcdError):
 
 
 class ErrCorruptWAL(EtcdError):
-    """A write-ahead log record before the last one fails its checksum: data was damaged on disk,
-    which a crash alone cannot do, so the server refuses to start rather than lose writes."""
+    """A write-ahead log or snapshot record that fails its checks and is not a torn last write:
+    data was damaged on disk, which a crash alone cannot do, so the server refuses to start (and
+    changes no file) rather than drop acknowledged writes. Carries the file and the offset."""
 
     grpc_code = "DATA_LOSS"
     message = "etcdserver: corrupt cluster"
+
+    def __str__(self) -> str:
+        where = f"{self.details.get('path')} at offset {self.details.get('offset')}"
+        if "missing_seq" in self.details:
+            return f"wal: {where}: record {self.details['missing_seq']} is missing"
+        return f"wal: {where}: {self.details.get('problem', 'damaged record')}"
+
+
+class ErrWALWrite(EtcdError):
+    """Appending a request to the write-ahead log failed (disk full, I/O error): the request is
+    not applied nor acknowledged, and the log is left as it was before it."""
+
+    grpc_code = "UNAVAILABLE"
+    message = "etcdserver: failed to write the WAL"
