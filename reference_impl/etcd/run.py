@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from reference_impl.etcd import DurableServer, WallClock
 from reference_impl.etcd.errors import EtcdError
+from reference_impl.etcd.storage import DEFAULT_SNAPSHOT_EVERY
 from reference_impl.etcd.grpc_adapter import Ticker, add_etcd_servicers, new_grpc_server
 from reference_impl.mirrors import mirrors
 from reference_impl.signals import stop_on_signals
@@ -114,6 +115,9 @@ def _check_free(listen: ListenURL) -> None:
     family = socket.AF_INET6 if ":" in listen.host else socket.AF_INET
     try:
         with socket.socket(family, socket.SOCK_STREAM) as probe:
+            # As gRPC's own listener (and Go's net.Listen) set it: connections of a process that
+            # was just killed linger in TIME_WAIT, and must not keep a restart off its port.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind((listen.host, listen.port))
     except PermissionError:
         raise CannotListen(address=listen.address, problem="permission denied (a port below 1024 "
@@ -138,7 +142,7 @@ def _bind(grpc_server, listen: ListenURL) -> ListenURL:
          "go.etcd.io/etcd/pkg/v3/osutil.HandleInterrupts")
 def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_LISTEN_CLIENT_URLS,
         *, name: str = "default", peer_urls: Sequence[str] = DEFAULT_PEER_URLS,
-        out: TextIO | None = None, stop: threading.Event | None = None) -> None:
+        snapshot_count: int = DEFAULT_SNAPSHOT_EVERY, out: TextIO | None = None, stop: threading.Event | None = None) -> None:
     """Serve until SIGTERM/SIGINT (or until `stop` is set, for callers in another thread).
 
     Raises BadListenURL, CannotListen or DataDirUnusable (EtcdError subclasses whose str is one
@@ -152,6 +156,7 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
     try:
         bound = [_bind(grpc_server, listen) for listen in listens]
         etcd = _open(DurableServer, Path(data_dir), WallClock(), name=name,
+                     snapshot_every=snapshot_count,
                      peer_urls=tuple(peer_urls), client_urls=tuple(b.url for b in bound))
     except BaseException:
         grpc_server.stop(None)
@@ -192,6 +197,16 @@ def _open(durable_server, data_dir: Path, clock, **options):
         raise DataDirUnusable(data_dir=str(data_dir), problem=err.strerror or str(err)) from None
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m reference_impl.etcd.run",
                                      description="Serve the reference etcd's v3 gRPC API.")
@@ -199,9 +214,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--listen-client-urls", default=DEFAULT_LISTEN_CLIENT_URLS,
                         help="comma-separated http://HOST:PORT URLs (port 0: any free port)")
     parser.add_argument("--name", default="default", help="the member name member list shows")
+    parser.add_argument("--snapshot-count", type=_positive, default=DEFAULT_SNAPSHOT_EVERY,
+                        help="committed writes between snapshots (which release the log behind them)")
     args = parser.parse_args(argv)
     try:
-        run(args.data_dir, args.listen_client_urls, name=args.name)
+        run(args.data_dir, args.listen_client_urls, name=args.name,
+            snapshot_count=args.snapshot_count)
     except EtcdError as err:
         print(f"reference etcd: error: {err}", file=sys.stderr)
         return 1
