@@ -147,3 +147,11 @@ class ErrWALWrite(EtcdError):
 
     grpc_code = "UNAVAILABLE"
     message = "etcdserver: failed to write the WAL"
+
+
+class ErrBadLeaderTransferee(EtcdError):
+    """move-leader named a member that cannot take leadership: on the reference's one-member
+    cluster, any but the leader itself."""
+
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: bad leader transferee"

@@ -317,9 +317,10 @@ class LeaseServicer(rpc_pb2_grpc.LeaseServicer):
 
 
 class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
-    """Status, Alarm and Defragment; Hash, HashKV, Snapshot, MoveLeader and Downgrade are left
-    UNIMPLEMENTED (the generated base class answers so): the reference has no bolt database to
-    hash or copy and no other member to hand leadership to."""
+    """Status, Alarm, Defragment, HashKV (etcd's checksum of the `key` bucket, see backend.py)
+    and MoveLeader (only to the leader itself: a one-member cluster has no one else). Hash (a
+    checksum of the bbolt file itself) and Downgrade are left UNIMPLEMENTED, the generated base
+    class's answer."""
 
     def __init__(self, server):
         self._server = server
@@ -332,6 +333,19 @@ class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
             header=header_pb(s.header), version=s.version, dbSize=s.db_size, leader=s.leader,
             raftIndex=s.raft_index, raftTerm=s.raft_term, raftAppliedIndex=s.raft_applied_index,
             errors=list(s.errors), dbSizeInUse=s.db_size_in_use, isLearner=s.is_learner)
+
+    @mirrors(f"(*{V3RPC}.maintenanceServer).HashKV")
+    @_answers_etcd_errors
+    def HashKV(self, request, context):
+        resp = self._server.hash_kv(request.revision)
+        return rpc_pb2.HashKVResponse(header=header_pb(resp.header), hash=resp.hash,
+                                      compact_revision=resp.compact_revision)
+
+    @mirrors(f"(*{V3RPC}.maintenanceServer).MoveLeader")
+    @_answers_etcd_errors
+    def MoveLeader(self, request, context):
+        self._server.move_leader(request.targetID)
+        return rpc_pb2.MoveLeaderResponse(header=header_pb(self._server.header()))
 
     @mirrors(f"(*{V3RPC}.maintenanceServer).Alarm")
     @_answers_etcd_errors

@@ -245,6 +245,13 @@ class StatusResponse:
     is_learner: bool = False
 
 
+
+@dataclass(frozen=True)
+class HashKVResponse:
+    header: ResponseHeader
+    hash: int
+    compact_revision: int
+
 # The requests that change state: the durability layer logs exactly these before applying them.
 MutatingRequest = Union[PutRequest, DeleteRangeRequest, TxnRequest, CompactionRequest,
                         LeaseGrantRequest, LeaseRevokeRequest, LeaseKeepAliveRequest]

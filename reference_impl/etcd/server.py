@@ -18,10 +18,11 @@ from typing import Protocol
 
 from reference_impl.etcd.apply import (
     Applier, check_intervals, check_key, check_put_request, check_txn_request, is_txn_readonly)
-from reference_impl.etcd.errors import ErrLeaseNotFound, ErrRequestTooLarge
+from reference_impl.etcd.backend import hash_by_rev
+from reference_impl.etcd.errors import ErrBadLeaderTransferee, ErrLeaseNotFound, ErrRequestTooLarge
 from reference_impl.etcd.lease import DEFAULT_MIN_TTL, Lessor
 from reference_impl.etcd.messages import (
-    CompactionRequest, CompactionResponse, DeleteRangeRequest, DeleteRangeResponse,
+    CompactionRequest, CompactionResponse, DeleteRangeRequest, DeleteRangeResponse, HashKVResponse,
     LeaseGrantRequest, LeaseGrantResponse, LeaseKeepAliveRequest, LeaseKeepAliveResponse,
     LeaseLeasesResponse, LeaseRevokeRequest, LeaseRevokeResponse, LeaseTimeToLiveRequest,
     LeaseTimeToLiveResponse, Member, MutatingRequest, PutRequest, PutResponse, RangeRequest,
@@ -296,6 +297,18 @@ class EtcdServer:
         size = 4096 + sum(len(kv.key) + len(kv.value) + 64 for kv in self.store.records())
         return StatusResponse(self.header(), VERSION, size, self.member.id, self.raft_index,
                               RAFT_TERM, self.raft_index, db_size_in_use=size)
+
+    @mirrors(f"(*{V3RPC}.maintenanceServer).HashKV")
+    def hash_kv(self, revision: int) -> HashKVResponse:
+        """The checksum of the key-value history up to `revision` (0: now), as etcd computes it."""
+        hash_value, current, compacted = hash_by_rev(self.store, revision)
+        return HashKVResponse(self._header_at(current), hash_value, compacted)
+
+    @mirrors(f"(*{SERVER}.EtcdServer).MoveLeader")
+    def move_leader(self, target_id: int) -> None:
+        """Leadership "moves" to this member, the leader already; no other member exists."""
+        if target_id != self.member.id:
+            raise ErrBadLeaderTransferee(target_id=target_id)
 
     @mirrors(f"(*{SERVER}.EtcdServer).Alarms")
     def alarms(self) -> list:

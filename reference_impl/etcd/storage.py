@@ -314,6 +314,12 @@ class DurableServer:
     def status(self) -> StatusResponse:
         return self._read(self._server.status)
 
+    def hash_kv(self, revision: int) -> HashKVResponse:
+        return self._read(self._server.hash_kv, revision)
+
+    def move_leader(self, target_id: int) -> None:
+        self._read(self._server.move_leader, target_id)
+
     def alarms(self) -> list:
         return self._read(self._server.alarms)
 
