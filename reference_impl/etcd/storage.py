@@ -32,6 +32,7 @@ from reference_impl.etcd.apply import is_txn_readonly
 from reference_impl.etcd.errors import EtcdError, ErrLeaseNotFound
 from reference_impl.etcd.messages import (
     MESSAGE_TYPES, CompactionRequest, CompactionResponse, DeleteRangeRequest, DeleteRangeResponse,
+    HashKVResponse,
     LeaseGrantRequest, LeaseGrantResponse, LeaseKeepAliveRequest, LeaseKeepAliveResponse,
     LeaseLeasesResponse, LeaseRevokeRequest, LeaseRevokeResponse, LeaseTimeToLiveRequest,
     LeaseTimeToLiveResponse, Member, MutatingRequest, PutRequest, PutResponse, RangeRequest,
