@@ -9,8 +9,9 @@ snapshot file stores, so they are produced here once.
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
+from reference_impl.etcd.bolt import write_db
 from reference_impl.etcd.errors import ErrCompacted, ErrFutureRev
 from reference_impl.etcd.messages import KeyValue
 from reference_impl.etcd.mvcc import KVStore, Revision
@@ -18,6 +19,9 @@ from reference_impl.mirrors import mirrors
 
 MVCC = "go.etcd.io/etcd/server/v3/mvcc"
 KEY_BUCKET = b"key"
+LEASE_BUCKET = b"lease"
+META_BUCKET = b"meta"
+_INT64 = struct.Struct(">q")
 _REV = struct.Struct(">Q")
 _TOMBSTONE_MARK = b"t"
 
@@ -144,3 +148,24 @@ def hash_by_rev(store: KVStore, rev: int) -> tuple[int, int, int]:
         crc = crc32c(rev_to_bytes(kr, tombstone), crc)
         crc = crc32c(marshal_key_value(kv, tombstone), crc)
     return crc, current, compacted
+
+
+@mirrors("(*go.etcd.io/etcd/api/v3/leasepb.Lease).Marshal")
+def marshal_lease(lease_id: int, ttl: int) -> bytes:
+    return b"\x08" + _varint(lease_id) + (b"\x10" + _varint(ttl) if ttl else b"")
+
+
+@mirrors("(*go.etcd.io/etcd/server/v3/mvcc/backend.backend).Snapshot",
+         f"(*{MVCC}.store).saveIndex", f"(*{MVCC}.store).compact")
+def snapshot_db(store: KVStore, leases: Iterable[tuple[int, int]], consistent_index: int) -> bytes:
+    """The store as the bbolt file etcd's Maintenance.Snapshot streams: the `key`, `lease` and
+    `meta` buckets (etcd creates the buckets it misses, members among them, on open)."""
+    meta = [(b"consistent_index", _REV.pack(consistent_index))]
+    if store.compact_revision >= 0:
+        compacted = rev_to_bytes(Revision(store.compact_revision))
+        meta += [(b"finishedCompactRev", compacted), (b"scheduledCompactRev", compacted)]
+    return write_db({
+        KEY_BUCKET: list(key_bucket(store)),
+        LEASE_BUCKET: [(_INT64.pack(lid), marshal_lease(lid, ttl)) for lid, ttl in leases],
+        META_BUCKET: meta,
+    })

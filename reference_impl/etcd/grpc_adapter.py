@@ -32,6 +32,7 @@ durability layer already batches concurrent writers from many threads.
 from __future__ import annotations
 
 import functools
+import hashlib
 import sys
 import threading
 from collections import deque
@@ -53,6 +54,7 @@ GRPC_OVERHEAD_BYTES = 512 * 1024  # v3rpc's grpcOverheadBytes: the receive limit
 MAX_WORKERS = 512
 MAX_CONCURRENT_RPCS = 500
 TICK_INTERVAL = 0.5  # seconds between core.tick() calls: etcd checks lease expiry every 500 ms
+SNAPSHOT_SEND_BUFFER = 32 * 1024  # v3rpc's snapshotSendBufferSize
 STREAM_POLL = 1.0  # a stream re-checks that its RPC is still alive at least this often
 
 SERVER_OPTIONS = [
@@ -317,7 +319,7 @@ class LeaseServicer(rpc_pb2_grpc.LeaseServicer):
 
 
 class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
-    """Status, Alarm, Defragment, HashKV (etcd's checksum of the `key` bucket, see backend.py)
+    """Status, Alarm, Defragment, Snapshot (the state as a bbolt file, see bolt.py), HashKV (etcd's checksum of the `key` bucket, see backend.py)
     and MoveLeader (only to the leader itself: a one-member cluster has no one else). Hash (a
     checksum of the bbolt file itself) and Downgrade are left UNIMPLEMENTED, the generated base
     class's answer."""
@@ -340,6 +342,21 @@ class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
         resp = self._server.hash_kv(request.revision)
         return rpc_pb2.HashKVResponse(header=header_pb(resp.header), hash=resp.hash,
                                       compact_revision=resp.compact_revision)
+
+    @mirrors(f"(*{V3RPC}.maintenanceServer).Snapshot")
+    def Snapshot(self, request, context):
+        """The bbolt file in chunks, each with the bytes still to come, then its SHA-256 in a
+        last message: what `etcdctl snapshot save` writes out and `snapshot restore` checks."""
+        try:
+            db = self._server.snapshot_db()
+        except EtcdError as err:
+            context.abort(grpc.StatusCode[err.grpc_code], err.message)
+        for start in range(0, len(db), SNAPSHOT_SEND_BUFFER):
+            chunk = db[start:start + SNAPSHOT_SEND_BUFFER]
+            yield rpc_pb2.SnapshotResponse(header=header_pb(self._server.header()),
+                                           remaining_bytes=len(db) - start - len(chunk), blob=chunk)
+        yield rpc_pb2.SnapshotResponse(header=header_pb(self._server.header()), remaining_bytes=0,
+                                       blob=hashlib.sha256(db).digest())
 
     @mirrors(f"(*{V3RPC}.maintenanceServer).MoveLeader")
     @_answers_etcd_errors

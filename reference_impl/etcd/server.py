@@ -18,7 +18,7 @@ from typing import Protocol
 
 from reference_impl.etcd.apply import (
     Applier, check_intervals, check_key, check_put_request, check_txn_request, is_txn_readonly)
-from reference_impl.etcd.backend import hash_by_rev
+from reference_impl.etcd.backend import hash_by_rev, snapshot_db
 from reference_impl.etcd.errors import ErrBadLeaderTransferee, ErrLeaseNotFound, ErrRequestTooLarge
 from reference_impl.etcd.lease import DEFAULT_MIN_TTL, Lessor
 from reference_impl.etcd.messages import (
@@ -303,6 +303,12 @@ class EtcdServer:
         """The checksum of the key-value history up to `revision` (0: now), as etcd computes it."""
         hash_value, current, compacted = hash_by_rev(self.store, revision)
         return HashKVResponse(self._header_at(current), hash_value, compacted)
+
+    @mirrors(f"(*{V3RPC}.maintenanceServer).Snapshot")
+    def snapshot_db(self) -> bytes:
+        """The whole state as the bbolt database file etcd's snapshot stream carries."""
+        return snapshot_db(self.store, [(lease.id, lease.ttl) for lease in self.lessor.leases()],
+                           self.raft_index)
 
     @mirrors(f"(*{SERVER}.EtcdServer).MoveLeader")
     def move_leader(self, target_id: int) -> None:

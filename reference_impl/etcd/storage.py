@@ -318,6 +318,9 @@ class DurableServer:
     def hash_kv(self, revision: int) -> HashKVResponse:
         return self._read(self._server.hash_kv, revision)
 
+    def snapshot_db(self) -> bytes:
+        return self._read(self._server.snapshot_db)
+
     def move_leader(self, target_id: int) -> None:
         self._read(self._server.move_leader, target_id)
 
