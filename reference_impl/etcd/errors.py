@@ -155,3 +155,86 @@ class ErrBadLeaderTransferee(EtcdError):
 
     grpc_code = "FAILED_PRECONDITION"
     message = "etcdserver: bad leader transferee"
+
+
+# -- auth (etcd 3.4's rpctypes, in the same order) --------------------------------------------
+
+
+class ErrRootUserNotExist(EtcdError):
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: root user does not exist"
+
+
+class ErrRootRoleNotExist(EtcdError):
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: root user does not have root role"
+
+
+class ErrUserAlreadyExist(EtcdError):
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: user name already exists"
+
+
+class ErrUserEmpty(EtcdError):
+    grpc_code = "INVALID_ARGUMENT"
+    message = "etcdserver: user name is empty"
+
+
+class ErrUserNotFound(EtcdError):
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: user name not found"
+
+
+class ErrRoleAlreadyExist(EtcdError):
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: role name already exists"
+
+
+class ErrRoleNotFound(EtcdError):
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: role name not found"
+
+
+class ErrRoleEmpty(EtcdError):
+    grpc_code = "INVALID_ARGUMENT"
+    message = "etcdserver: role name is empty"
+
+
+class ErrAuthFailed(EtcdError):
+    grpc_code = "INVALID_ARGUMENT"
+    message = "etcdserver: authentication failed, invalid user ID or password"
+
+
+class ErrPermissionDenied(EtcdError):
+    grpc_code = "PERMISSION_DENIED"
+    message = "etcdserver: permission denied"
+
+
+class ErrRoleNotGranted(EtcdError):
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: role is not granted to the user"
+
+
+class ErrPermissionNotGranted(EtcdError):
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: permission is not granted to the role"
+
+
+class ErrAuthNotEnabled(EtcdError):
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: authentication is not enabled"
+
+
+class ErrInvalidAuthToken(EtcdError):
+    grpc_code = "UNAUTHENTICATED"
+    message = "etcdserver: invalid auth token"
+
+
+class ErrInvalidAuthMgmt(EtcdError):
+    grpc_code = "INVALID_ARGUMENT"
+    message = "etcdserver: invalid auth management"
+
+
+class ErrAuthOldRevision(EtcdError):
+    grpc_code = "INVALID_ARGUMENT"
+    message = "etcdserver: revision of auth store is old"

@@ -20,8 +20,10 @@ from reference_impl.etcd.apply import (
     Applier, check_intervals, check_key, check_put_request, check_txn_request, is_txn_readonly)
 from reference_impl.etcd.backend import hash_by_rev, snapshot_db
 from reference_impl.etcd.errors import ErrBadLeaderTransferee, ErrLeaseNotFound, ErrRequestTooLarge
+from reference_impl.etcd.auth import AuthStore, hash_password
 from reference_impl.etcd.lease import DEFAULT_MIN_TTL, Lessor
 from reference_impl.etcd.messages import (
+    AUTH_REQUESTS, AuthRequest, AuthUserAddRequest, AuthUserChangePasswordRequest,
     CompactionRequest, CompactionResponse, DeleteRangeRequest, DeleteRangeResponse, HashKVResponse,
     LeaseGrantRequest, LeaseGrantResponse, LeaseKeepAliveRequest, LeaseKeepAliveResponse,
     LeaseLeasesResponse, LeaseRevokeRequest, LeaseRevokeResponse, LeaseTimeToLiveRequest,
@@ -103,6 +105,7 @@ class EtcdServer:
         self.store = KVStore(self.lessor)
         self.watches = WatchHub(self.store, self._header_at, progress_interval)
         self.applier = Applier(self.store, self.lessor, self.watches.notify)
+        self.auth = AuthStore()
         self.raft_index = 0
         # The `now` of the last applied request: the latest time this state is known to be from.
         self.last_applied_now: float | None = None
@@ -142,7 +145,13 @@ class EtcdServer:
 
     @mirrors(f"(*{SERVER}.EtcdServer).LeaseGrant")
     def prepare(self, request: MutatingRequest) -> MutatingRequest:
-        """Make a request deterministic to apply: a lease grant without an id gets one here."""
+        """Make a request deterministic to apply: a lease grant without an id gets one here, a
+        new password is hashed here (as etcd 3.5 does before raft), so the log holds no clear
+        password and replaying it hashes nothing."""
+        if isinstance(request, (AuthUserAddRequest, AuthUserChangePasswordRequest)):
+            no_password = getattr(request, "no_password", False)
+            return replace(request, password="",
+                           hashed_password="" if no_password else hash_password(request.password))
         if isinstance(request, LeaseGrantRequest) and request.id == 0:
             lease_id = 0
             # Skipping ids in use matters after a restart with a clock that starts over.
@@ -175,6 +184,9 @@ class EtcdServer:
         if isinstance(request, LeaseKeepAliveRequest):
             ttl = self.lessor.renew(request.id, now)
             return LeaseKeepAliveResponse(self.header(), request.id, ttl)
+        if isinstance(request, AUTH_REQUESTS):
+            self.auth.apply(request)
+            return self.header()
         raise TypeError(f"not a mutating request: {type(request).__name__}")
 
     @mirrors(f"(*{SERVER}.applierV3backend).LeaseRevoke")
@@ -288,6 +300,35 @@ class EtcdServer:
     def set_watch_listener(self, listener: Callable[[int], None]) -> None:
         """Call `listener(watch_id)` whenever responses are queued for that watch."""
         self.watches.listener = listener
+
+    # -- auth ------------------------------------------------------------------------------------
+
+    @mirrors(f"(*{SERVER}.EtcdServer).AuthInfoFromCtx", f"(*{SERVER}.EtcdServer).checkTxnAuth",
+             f"(*{SERVER}.authApplierV3).checkLeasePuts")
+    def authorize(self, token: str | None, request=None, *, admin: bool = False) -> None:
+        """Refuse a request its token does not permit (nothing to refuse while auth is off):
+        `admin` for user, role and maintenance calls, else the keys `request` reads or writes."""
+        info = self.auth.auth_info(token, self.clock.now())
+        if admin:
+            self.auth.check_admin(info)
+        elif isinstance(request, LeaseRevokeRequest):
+            lease = self.lessor.lookup(request.id)
+            for key in sorted(lease.keys) if lease else ():
+                self.auth.check_permitted(info, DeleteRangeRequest(key))
+        elif request is not None:
+            self.auth.check_permitted(info, request)
+
+    def read(self, fn: Callable[[], object]):
+        """Call `fn` (DurableServer holds its lock meanwhile; here there is none to hold)."""
+        return fn()
+
+    @mirrors(f"(*{SERVER}.EtcdServer).Authenticate")
+    def authenticate(self, name: str, password: str) -> str:
+        return self.auth.authenticate(name, password, self.clock.now())
+
+    def auth_change(self, request: AuthRequest) -> ResponseHeader:
+        """Enable or disable auth, or change a user or role (the caller checked admin)."""
+        return self._submit(request)
 
     # -- maintenance and cluster -----------------------------------------------------------------
 

@@ -30,7 +30,9 @@ from pathlib import Path
 
 from reference_impl.etcd.apply import is_txn_readonly
 from reference_impl.etcd.errors import EtcdError, ErrLeaseNotFound
+from reference_impl.etcd.auth import AuthStore
 from reference_impl.etcd.messages import (
+    AuthRequest,
     MESSAGE_TYPES, CompactionRequest, CompactionResponse, DeleteRangeRequest, DeleteRangeResponse,
     HashKVResponse,
     LeaseGrantRequest, LeaseGrantResponse, LeaseKeepAliveRequest, LeaseKeepAliveResponse,
@@ -147,6 +149,7 @@ class DurableServer:
         server.store.restore(records, state["current"], state["compacted"])  # type: ignore[arg-type]
         server.raft_index = state["raft_index"]
         server.last_applied_now = state["last_applied_now"]
+        server.auth.recover(state["auth"])
         return seq
 
     @mirrors(f"(*{SERVER}.EtcdServer).snapshot",
@@ -166,6 +169,7 @@ class DurableServer:
             "current": server.store.current_revision, "compacted": server.store.compact_revision,
             "records": [to_plain(kv) for kv in server.store.records()],
             "leases": server.lessor.dump(),
+            "auth": server.auth.dump(),
         })
         # Records after `seq` may still sit in the current segment (appended, not yet applied), so
         # it stays until a later snapshot covers it; later appends go to a new segment.
@@ -320,6 +324,24 @@ class DurableServer:
 
     def snapshot_db(self) -> bytes:
         return self._read(self._server.snapshot_db)
+
+    def authorize(self, token: str | None, request=None, *, admin: bool = False) -> None:
+        self._read(lambda: self._server.authorize(token, request, admin=admin))
+
+    def authenticate(self, name: str, password: str) -> str:
+        return self._read(self._server.authenticate, name, password)
+
+    def auth_change(self, request: AuthRequest) -> ResponseHeader:
+        return self._commit(request)
+
+    @property
+    def auth(self) -> AuthStore:
+        """The auth store, for reads under `read(fn)`; change it only with auth_change."""
+        return self._server.auth
+
+    def read(self, fn: Callable[[], object]):
+        """Call `fn` with the server's lock held: a consistent read of several things."""
+        return self._read(fn)
 
     def move_leader(self, target_id: int) -> None:
         self._read(self._server.move_leader, target_id)
