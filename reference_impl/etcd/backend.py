@@ -11,8 +11,11 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterable, Iterator
 
-from reference_impl.etcd.bolt import write_db
-from reference_impl.etcd.errors import ErrCompacted, ErrFutureRev
+import hashlib
+from dataclasses import dataclass
+
+from reference_impl.etcd.bolt import read_db, write_db
+from reference_impl.etcd.errors import ErrCompacted, ErrCorruptWAL, ErrFutureRev
 from reference_impl.etcd.messages import KeyValue
 from reference_impl.etcd.mvcc import KVStore, Revision
 from reference_impl.mirrors import mirrors
@@ -169,3 +172,48 @@ def snapshot_db(store: KVStore, leases: Iterable[tuple[int, int]], consistent_in
         LEASE_BUCKET: [(_INT64.pack(lid), marshal_lease(lid, ttl)) for lid, ttl in leases],
         META_BUCKET: meta,
     })
+
+
+@mirrors("(*go.etcd.io/etcd/api/v3/leasepb.Lease).Unmarshal")
+def unmarshal_lease(data: bytes) -> tuple[int, int]:
+    """(ID, TTL) of a leasepb.Lease (ID field 1, TTL field 2, both int64)."""
+    fields = {1: 0, 2: 0}
+    i = 0
+    while i < len(data):
+        tag, i = _read_varint(data, i)
+        value, i = _read_varint(data, i)
+        fields[tag >> 3] = value - (1 << 64) if value >= 1 << 63 else value
+    return fields[1], fields[2]
+
+
+@dataclass(frozen=True)
+class BackendState:
+    """What etcd keeps in bbolt that the reference restores: history, leases, raft position."""
+
+    records: list[KeyValue]  # revision order, tombstones with only key and mod_revision
+    current_revision: int
+    compact_revision: int
+    leases: list[tuple[int, int]]  # (id, ttl)
+    consistent_index: int
+
+
+@mirrors("go.etcd.io/etcd/etcdutl/v3/snapshot.(*v3Manager).saveDB", f"(*{MVCC}.store).restore")
+def read_snapshot(data: bytes, path: str = "") -> BackendState:
+    """Read an `etcdctl snapshot save` file (bbolt plus SHA-256, which must match) or a bare
+    bbolt database (an etcd data dir's member/snap/db)."""
+    if len(data) % 512 == hashlib.sha256().digest_size:
+        data, digest = data[:-32], data[-32:]
+        if hashlib.sha256(data).digest() != digest:
+            raise ErrCorruptWAL(path=path, offset=len(data), problem="snapshot SHA-256 mismatch")
+    buckets = read_db(data, path)
+    records, current = [], 1
+    for key, value in buckets.get(KEY_BUCKET, []):
+        rev, tombstone = bytes_to_rev(key)
+        kv = unmarshal_key_value(value)
+        records.append(KeyValue(kv.key, mod_revision=rev.main) if tombstone else kv)
+        current = max(current, rev.main)
+    meta = dict(buckets.get(META_BUCKET, []))
+    compacted = bytes_to_rev(meta[b"finishedCompactRev"])[0].main if b"finishedCompactRev" in meta else -1
+    index = _REV.unpack(meta[b"consistent_index"])[0] if b"consistent_index" in meta else 0
+    leases = [unmarshal_lease(value) for _, value in buckets.get(LEASE_BUCKET, [])]
+    return BackendState(records, max(current, compacted), compacted, leases, index)

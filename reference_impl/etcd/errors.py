@@ -157,6 +157,14 @@ class ErrBadLeaderTransferee(EtcdError):
     message = "etcdserver: bad leader transferee"
 
 
+class ErrDataDirNotEmpty(EtcdError):
+    """A restore from a snapshot was asked for a data directory that already holds state."""
+
+    message = "data directory is not empty"
+
+    def __str__(self) -> str:
+        return f"cannot restore a snapshot into {self.details.get('data_dir')}: it already holds data"
+
 # -- auth (etcd 3.4's rpctypes, in the same order) --------------------------------------------
 
 

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 
 from reference_impl.etcd import DurableServer, WallClock
 from reference_impl.etcd.errors import EtcdError
+from reference_impl.etcd.backend import BackendState, read_snapshot
 from reference_impl.etcd.storage import DEFAULT_SNAPSHOT_EVERY
 from reference_impl.etcd.grpc_adapter import Ticker, add_etcd_servicers, new_grpc_server
 from reference_impl.mirrors import mirrors
@@ -56,6 +57,15 @@ class DataDirUnusable(EtcdError):
 
     def __str__(self) -> str:
         return f"--data-dir {self.data_dir}: {self.problem}"
+
+
+class SnapshotUnreadable(EtcdError):
+    """--restore-from-snapshot names a file that cannot be read."""
+
+    message = "cannot read the snapshot"
+
+    def __str__(self) -> str:
+        return f"--restore-from-snapshot {self.path}: {self.problem}"
 
 
 @dataclass(frozen=True)
@@ -142,7 +152,7 @@ def _bind(grpc_server, listen: ListenURL) -> ListenURL:
          "go.etcd.io/etcd/pkg/v3/osutil.HandleInterrupts")
 def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_LISTEN_CLIENT_URLS,
         *, name: str = "default", peer_urls: Sequence[str] = DEFAULT_PEER_URLS,
-        snapshot_count: int = DEFAULT_SNAPSHOT_EVERY, out: TextIO | None = None, stop: threading.Event | None = None) -> None:
+        snapshot_count: int = DEFAULT_SNAPSHOT_EVERY, restore_from: str | Path | None = None, out: TextIO | None = None, stop: threading.Event | None = None) -> None:
     """Serve until SIGTERM/SIGINT (or until `stop` is set, for callers in another thread).
 
     Raises BadListenURL, CannotListen or DataDirUnusable (EtcdError subclasses whose str is one
@@ -156,7 +166,7 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
     try:
         bound = [_bind(grpc_server, listen) for listen in listens]
         etcd = _open(DurableServer, Path(data_dir), WallClock(), name=name,
-                     snapshot_every=snapshot_count,
+                     snapshot_every=snapshot_count, restore=_read_snapshot(restore_from),
                      peer_urls=tuple(peer_urls), client_urls=tuple(b.url for b in bound))
     except BaseException:
         grpc_server.stop(None)
@@ -197,6 +207,19 @@ def _open(durable_server, data_dir: Path, clock, **options):
         raise DataDirUnusable(data_dir=str(data_dir), problem=err.strerror or str(err)) from None
 
 
+def _read_snapshot(path: str | Path | None) -> BackendState | None:
+    if path is None:
+        return None
+    path = Path(path)
+    if (path / "member" / "snap" / "db").is_file():
+        path = path / "member" / "snap" / "db"
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise SnapshotUnreadable(path=str(path), problem=err.strerror or str(err)) from None
+    return read_snapshot(data, str(path))
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -214,12 +237,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--listen-client-urls", default=DEFAULT_LISTEN_CLIENT_URLS,
                         help="comma-separated http://HOST:PORT URLs (port 0: any free port)")
     parser.add_argument("--name", default="default", help="the member name member list shows")
+    parser.add_argument("--restore-from-snapshot", metavar="PATH",
+                        help="start an empty --data-dir from an etcd snapshot: a file `etcdctl "
+                             "snapshot save` wrote, or an etcd data dir (its member/snap/db)")
     parser.add_argument("--snapshot-count", type=_positive, default=DEFAULT_SNAPSHOT_EVERY,
                         help="committed writes between snapshots (which release the log behind them)")
     args = parser.parse_args(argv)
     try:
         run(args.data_dir, args.listen_client_urls, name=args.name,
-            snapshot_count=args.snapshot_count)
+            snapshot_count=args.snapshot_count, restore_from=args.restore_from_snapshot)
     except EtcdError as err:
         print(f"reference etcd: error: {err}", file=sys.stderr)
         return 1

@@ -29,8 +29,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from reference_impl.etcd.apply import is_txn_readonly
-from reference_impl.etcd.errors import EtcdError, ErrLeaseNotFound
+from reference_impl.etcd.errors import ErrDataDirNotEmpty, EtcdError, ErrLeaseNotFound
 from reference_impl.etcd.auth import AuthStore
+from reference_impl.etcd.backend import BackendState
 from reference_impl.etcd.messages import (
     AuthRequest,
     MESSAGE_TYPES, CompactionRequest, CompactionResponse, DeleteRangeRequest, DeleteRangeResponse,
@@ -78,7 +79,8 @@ class DurableServer:
     @mirrors(f"{SERVER}.NewServer", f"{SERVER}.restartNode")
     def __init__(self, data_dir: str | os.PathLike, clock: Clock, *,
                  fsync: Callable[[int], None] = os.fsync, write: Callable[[int, bytes], int] = os.write,
-                 snapshot_every: int = DEFAULT_SNAPSHOT_EVERY, **server_options: object) -> None:
+                 snapshot_every: int = DEFAULT_SNAPSHOT_EVERY, restore: BackendState | None = None,
+                 **server_options: object) -> None:
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._clock = clock
@@ -100,8 +102,12 @@ class DurableServer:
             for record in self._wal.read_all(after=self._snapshot_seq):
                 self._replay(record)
                 self._applied_seq = record["seq"]
+            if restore is not None:
+                self._restore(restore)
             self._next_seq = self._applied_seq + 1
             self._wal.open(self._next_seq)
+            if restore is not None:
+                self._snapshot_locked()  # on disk before anything else: a crash keeps it
             self._write_restart_marker()
         except BaseException:
             self._wal.close()
@@ -135,6 +141,19 @@ class DurableServer:
         self._wal.sync()
         self._rebase_leases(now)
         self._applied_seq = seq
+
+    @mirrors("go.etcd.io/etcd/etcdutl/v3/snapshot.(*v3Manager).Restore")
+    def _restore(self, state: BackendState) -> None:
+        """Start from an etcd backend (a snapshot file), in an empty data directory only: as
+        `etcdctl snapshot restore` refuses an existing one, nothing here is overwritten."""
+        if self._applied_seq or any(self.data_dir.glob("snap-*.json")):
+            raise ErrDataDirNotEmpty(data_dir=str(self.data_dir))
+        server, now = self._server, self._clock.now()
+        # A restored lease starts its whole TTL again, as etcd's leases do on a new leader.
+        server.lessor.recover([(lease_id, ttl, now + ttl) for lease_id, ttl in state.leases])
+        server.store.restore(state.records, state.current_revision, state.compact_revision)
+        server.raft_index = state.consistent_index
+        server.last_applied_now = now
 
     # -- snapshots ---------------------------------------------------------------------------
 
