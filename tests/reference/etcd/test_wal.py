@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import errno
 import os
+import resource
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from processes import START_TIMEOUT, Server, etcdctl, read_ready_line, stop_process
 from reference_impl.etcd import DurableServer, ManualClock
 from reference_impl.etcd.errors import ErrCorruptWAL, ErrWALWrite
 from reference_impl.etcd.messages import PutRequest, RangeRequest
@@ -184,3 +186,45 @@ def test_snapshots_are_taken_by_count_across_restarts(tmp_path):
     with DurableServer(tmp_path, ManualClock(), snapshot_every=100) as server:
         assert values(server) == {b"k%d" % i: b"4" for i in range(30)}
         assert server.header().revision == 151
+
+
+def test_a_full_disk_fails_etcdctl_puts_and_loses_none_it_acknowledged(tmp_path):
+    """The process under a file size limit (RLIMIT_FSIZE: writes past it are cut short, then
+    fail with EFBIG, as on a full disk): etcdctl's puts past the limit fail, none is acknowledged
+    wrongly, and once the limit is lifted (space freed) writes succeed and all survive a restart."""
+    data_dir = tmp_path / "data"
+    limit = 40_000
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reference_impl.etcd.run", "--data-dir", str(data_dir),
+         "--listen-client-urls", "http://127.0.0.1:0"], cwd=ROOT, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, preexec_fn=limited,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"})
+    acknowledged, refused = {}, []
+    try:
+        line = read_ready_line(process, START_TIMEOUT)
+        server = Server("reference", line.split()[-1].removeprefix("http://"), process, "", tmp_path)
+        for i in range(200):
+            done = etcdctl(server, "put", f"key{i:03d}", "v" * 300)
+            if done.returncode == 0:
+                acknowledged[f"key{i:03d}"] = "v" * 300
+            else:
+                refused.append(f"key{i:03d}")
+                assert "failed to write the WAL" in done.stderr
+            if len(refused) == 3:
+                break
+        assert acknowledged and len(refused) == 3
+        resource.prlimit(process.pid, resource.RLIMIT_FSIZE,
+                         (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+        for i in range(20):
+            assert etcdctl(server, "put", f"after{i}", "w").returncode == 0
+            acknowledged[f"after{i}"] = "w"
+    finally:
+        stop_process(process)
+    with DurableServer(data_dir, ManualClock()) as server:
+        stored = {kv.key.decode(): kv.value.decode() for kv in
+                  server.range(RangeRequest(b"\0", b"\0")).kvs}
+    assert stored == acknowledged
