@@ -120,6 +120,7 @@ class WAL:
         self._fd = -1
         self._path: Path | None = None
         self._size = 0  # bytes of whole records in the open segment
+        self._broken: str | None = None  # why appending is no longer safe
 
     def segments(self) -> list[Path]:
         return sorted(self.directory.glob("wal-*.log"))
@@ -167,6 +168,8 @@ class WAL:
         """Write one record (not yet fsync'd). A short write is continued; if the disk refuses
         the rest (ENOSPC, EIO), the partial record is cut off again and ErrWALWrite raised, so
         the log holds whole records only and later appends stay readable."""
+        if self._broken:
+            raise ErrWALWrite(path=str(self._path), offset=self._size, problem=self._broken)
         data = frame(record)
         written = 0
         try:
@@ -177,7 +180,11 @@ class WAL:
                 written += n
         except OSError as err:
             if written:
-                os.ftruncate(self._fd, self._size)
+                try:
+                    os.ftruncate(self._fd, self._size)
+                except OSError as cut:
+                    # A partial record stays; anything appended after it would read as damage.
+                    self._broken = f"a partial record could not be cut off: {cut.strerror}"
             raise ErrWALWrite(path=str(self._path), offset=self._size,
                               problem=err.strerror or str(err)) from None
         self._size += len(data)
