@@ -119,7 +119,6 @@ def _crc32c_table() -> list[int]:
 _CRC32C = _crc32c_table()
 
 
-@mirrors("hash/crc32.Update")
 def crc32c(data: bytes, crc: int = 0) -> int:
     """CRC-32 with the Castagnoli polynomial (crc32.MakeTable(crc32.Castagnoli)), continued
     from `crc`."""
@@ -153,7 +152,7 @@ def hash_by_rev(store: KVStore, rev: int) -> tuple[int, int, int]:
     return crc, current, compacted
 
 
-@mirrors("(*go.etcd.io/etcd/api/v3/leasepb.Lease).Marshal")
+@mirrors("(*go.etcd.io/etcd/server/v3/lease/leasepb.Lease).Marshal")
 def marshal_lease(lease_id: int, ttl: int) -> bytes:
     return b"\x08" + _varint(lease_id) + (b"\x10" + _varint(ttl) if ttl else b"")
 
@@ -174,7 +173,7 @@ def snapshot_db(store: KVStore, leases: Iterable[tuple[int, int]], consistent_in
     })
 
 
-@mirrors("(*go.etcd.io/etcd/api/v3/leasepb.Lease).Unmarshal")
+@mirrors("(*go.etcd.io/etcd/server/v3/lease/leasepb.Lease).Unmarshal")
 def unmarshal_lease(data: bytes) -> tuple[int, int]:
     """(ID, TTL) of a leasepb.Lease (ID field 1, TTL field 2, both int64)."""
     fields = {1: 0, 2: 0}
@@ -197,7 +196,7 @@ class BackendState:
     consistent_index: int
 
 
-@mirrors("go.etcd.io/etcd/etcdutl/v3/snapshot.(*v3Manager).saveDB", f"(*{MVCC}.store).restore")
+@mirrors("(*go.etcd.io/etcd/etcdutl/v3/snapshot.v3Manager).saveDB", f"(*{MVCC}.store).restore")
 def read_snapshot(data: bytes, path: str = "") -> BackendState:
     """Read an `etcdctl snapshot save` file (bbolt plus SHA-256, which must match) or a bare
     bbolt database (an etcd data dir's member/snap/db)."""

@@ -17,7 +17,8 @@ The format, as bbolt lays it out (little-endian, page size 4096):
                 of its child
 The writer fills leaves up to a page, builds branch levels above them, and gives every bucket its
 own root page; `bolt check` (and etcdctl's `snapshot status`, which runs it) finds every page
-either reachable or free.
+either reachable or free. No function here carries @mirrors: bbolt is its own repository, not
+one the analyzer indexes.
 """
 from __future__ import annotations
 
@@ -25,9 +26,7 @@ import struct
 from collections.abc import Iterable, Mapping
 
 from reference_impl.etcd.errors import EtcdError
-from reference_impl.mirrors import mirrors
 
-BOLT = "go.etcd.io/bbolt"
 PAGE_SIZE = 4096
 MAGIC = 0xED0CDAED
 VERSION = 2
@@ -51,7 +50,6 @@ class BoltError(EtcdError):
         return f"{self.details.get('path', 'bbolt database')}: {self.details.get('problem')}"
 
 
-@mirrors("hash/fnv.New64a")
 def _fnv64a(data: bytes) -> int:
     h = 0xCBF29CE484222325
     for byte in data:
@@ -105,7 +103,6 @@ class _Writer:
             used += size
         return chunks
 
-    @mirrors(f"(*{BOLT}.node).spill")
     def tree(self, items: list[tuple[bytes, bytes, int]]) -> int:
         """Write a B+tree of sorted (key, value, flags); the id of its root page."""
         leaves = self._chunks(items, lambda it: _LEAF_ELEMENT.size + len(it[0]) + len(it[1]))
@@ -122,7 +119,6 @@ def _meta_page(page_id: int, root: int, page_count: int, txid: int) -> bytes:
     return (_PAGE_HEADER.pack(page_id, META_PAGE, 0, 0) + body).ljust(PAGE_SIZE, b"\0")
 
 
-@mirrors(f"(*{BOLT}.DB).init", f"(*{BOLT}.Tx).Commit")
 def write_db(buckets: Mapping[bytes, Iterable[tuple[bytes, bytes]]]) -> bytes:
     """A bbolt database file holding `buckets` (name -> (key, value) pairs, any order)."""
     writer = _Writer()
@@ -138,7 +134,6 @@ def write_db(buckets: Mapping[bytes, Iterable[tuple[bytes, bytes]]]) -> bytes:
                      freelist, *writer.pages])
 
 
-@mirrors(f"{BOLT}.Open", f"(*{BOLT}.Bucket).ForEach")
 def read_db(data: bytes, path: str = "") -> dict[bytes, list[tuple[bytes, bytes]]]:
     """Every top-level bucket of a bbolt file and its (key, value) pairs in key order."""
 

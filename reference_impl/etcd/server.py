@@ -303,7 +303,7 @@ class EtcdServer:
 
     # -- auth ------------------------------------------------------------------------------------
 
-    @mirrors(f"(*{SERVER}.EtcdServer).AuthInfoFromCtx", f"(*{SERVER}.EtcdServer).checkTxnAuth",
+    @mirrors(f"(*{SERVER}.EtcdServer).AuthInfoFromCtx", f"{SERVER}.checkTxnAuth",
              f"(*{SERVER}.authApplierV3).checkLeasePuts")
     def authorize(self, token: str | None, request=None, *, admin: bool = False) -> None:
         """Refuse a request its token does not permit (nothing to refuse while auth is off):

@@ -142,7 +142,7 @@ class DurableServer:
         self._rebase_leases(now)
         self._applied_seq = seq
 
-    @mirrors("go.etcd.io/etcd/etcdutl/v3/snapshot.(*v3Manager).Restore")
+    @mirrors("(*go.etcd.io/etcd/etcdutl/v3/snapshot.v3Manager).Restore")
     def _restore(self, state: BackendState) -> None:
         """Start from an etcd backend (a snapshot file), in an empty data directory only: as
         `etcdctl snapshot restore` refuses an existing one, nothing here is overwritten."""
