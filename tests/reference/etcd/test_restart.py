@@ -1,4 +1,5 @@
-"""Rules of restarting the reference etcd process: at once on the same port after kill -9."""
+"""Rules of restarting the reference etcd process: at once on the same port after kill -9, and
+snapshots by count however often it restarts."""
 from __future__ import annotations
 
 import os
@@ -8,7 +9,9 @@ import sys
 import time
 
 from processes import (
-    ROOT, START_TIMEOUT, Server, etcdctl, etcdctl_stream, free_port, read_ready_line, stop_process)
+    ROOT, START_TIMEOUT, Server, etcdctl, etcdctl_stream, free_port, read_ready_line,
+    reference_server, stop_process)
+from reference_impl.etcd.wal import read_frames
 
 
 def start(data_dir, port: int) -> subprocess.Popen:
@@ -45,3 +48,18 @@ def test_a_killed_server_restarts_at_once_on_its_port(tmp_path):
         assert got.stdout.strip() == "v2"
     finally:
         stop_process(second)
+
+
+def test_snapshot_count_holds_across_restarts_of_the_process(tmp_path):
+    """`--snapshot-count N`: writes spread over restarts, none reaching N alone, still snapshot,
+    and the log behind the snapshot is released."""
+    for run in range(3):
+        with reference_server(tmp_path, "--snapshot-count", "20") as server:
+            for i in range(15):
+                assert etcdctl(server, "put", f"k{i}", f"run{run}").returncode == 0
+    data_dir = tmp_path / "data"
+    assert list(data_dir.glob("snap-*.json"))
+    logged = sum(1 for path in data_dir.glob("wal-*.log") for _ in read_frames(path, True))
+    assert logged < 20
+    with reference_server(tmp_path) as server:
+        assert etcdctl(server, "get", "k3", "--print-value-only").stdout == "run2\n"
