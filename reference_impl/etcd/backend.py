@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 import hashlib
 from dataclasses import dataclass
 
-from reference_impl.etcd.bolt import read_db, write_db
+from reference_impl.etcd.bolt import BoltError, read_db, write_db
 from reference_impl.etcd.errors import ErrCompacted, ErrCorruptWAL, ErrFutureRev
 from reference_impl.etcd.messages import KeyValue
 from reference_impl.etcd.mvcc import KVStore, Revision
@@ -204,7 +204,14 @@ def read_snapshot(data: bytes, path: str = "") -> BackendState:
         data, digest = data[:-32], data[-32:]
         if hashlib.sha256(data).digest() != digest:
             raise ErrCorruptWAL(path=path, offset=len(data), problem="snapshot SHA-256 mismatch")
-    buckets = read_db(data, path)
+    try:
+        return _backend_state(read_db(data, path))
+    except (struct.error, IndexError, KeyError, ValueError, RecursionError) as err:
+        # a page or record pointing outside the file, a cycle, a value that is no protobuf
+        raise BoltError(path=path, problem=f"not a readable etcd snapshot ({err!r})") from None
+
+
+def _backend_state(buckets: dict[bytes, list[tuple[bytes, bytes]]]) -> BackendState:
     records, current = [], 1
     for key, value in buckets.get(KEY_BUCKET, []):
         rev, tombstone = bytes_to_rev(key)

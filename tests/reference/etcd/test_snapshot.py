@@ -129,15 +129,17 @@ def test_the_reference_starts_from_etcdctl_restore_output(tmp_path):
 
 
 def test_restoring_refuses_a_damaged_snapshot_or_a_used_data_dir(tmp_path):
-    """A snapshot whose SHA-256 does not match, or a data dir that already holds data, is
-    refused with one line and exit status 1; nothing is overwritten."""
+    """A snapshot whose SHA-256 does not match, a file that is no bbolt database, or a data dir
+    that already holds data, is refused with one line and exit status 1; nothing is overwritten."""
     with reference_server(tmp_path / "first") as first:
         etcdctl(first, "put", "a", "1")
         etcdctl(first, "snapshot", "save", str(tmp_path / "snap.db"))
     damaged = bytearray((tmp_path / "snap.db").read_bytes())
     damaged[5000] ^= 1
     (tmp_path / "bad.db").write_bytes(bytes(damaged))
+    (tmp_path / "noise.db").write_bytes(bytes(range(256)) * 64)
     for data_dir, snapshot, says in ((tmp_path / "fresh", "bad.db", "snapshot SHA-256 mismatch"),
+                                     (tmp_path / "fresh", "noise.db", "no valid meta page"),
                                      (tmp_path / "first" / "data", "snap.db", "already holds data")):
         done = subprocess.run(
             [sys.executable, "-m", "reference_impl.etcd.run", "--data-dir", str(data_dir),
