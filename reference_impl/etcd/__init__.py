@@ -5,9 +5,13 @@ Layers, each usable on its own:
   lease     the lessor (grant, renew, expiry against a clock passed in)
   watch     the watch hub (catch-up from history, live events, progress)
   apply     etcd's request checks and applier (range options, put, delete, txn)
+  auth      users, roles, permissions and tokens (etcd 3.4's auth store)
+  backend   the store as etcd's bbolt buckets hold it: HashKV, snapshot files, restoring them
+  bolt      a minimal bbolt file reader and writer, for etcd's snapshot files
   server    `EtcdServer`, the sans-IO facade an adapter calls, one method per RPC
+  wal       the write-ahead log and snapshot files: append, sync, read back, repair, release
   storage   `DurableServer`, the same API with a write-ahead log, snapshots and recovery
-The cores read no clock and do no I/O; `storage` is the only module that touches disk.
+The cores read no clock and do no I/O; `wal` and `storage` are the only modules that touch disk.
 """
 from reference_impl.etcd.errors import EtcdError
 from reference_impl.etcd.server import EtcdServer

@@ -127,8 +127,122 @@ class ErrEmptyWatcherRange(EtcdError):
 
 
 class ErrCorruptWAL(EtcdError):
-    """A write-ahead log record before the last one fails its checksum: data was damaged on disk,
-    which a crash alone cannot do, so the server refuses to start rather than lose writes."""
+    """A write-ahead log or snapshot record that fails its checks and is not a torn last write:
+    data was damaged on disk, which a crash alone cannot do, so the server refuses to start (and
+    changes no file) rather than drop acknowledged writes. Carries the file and the offset."""
 
     grpc_code = "DATA_LOSS"
     message = "etcdserver: corrupt cluster"
+
+    def __str__(self) -> str:
+        where = f"{self.details.get('path')} at offset {self.details.get('offset')}"
+        if "missing_seq" in self.details:
+            return f"wal: {where}: record {self.details['missing_seq']} is missing"
+        return f"wal: {where}: {self.details.get('problem', 'damaged record')}"
+
+
+class ErrWALWrite(EtcdError):
+    """Appending a request to the write-ahead log failed (disk full, I/O error): the request is
+    not applied nor acknowledged, and the log is left as it was before it."""
+
+    grpc_code = "UNAVAILABLE"
+    message = "etcdserver: failed to write the WAL"
+
+
+class ErrBadLeaderTransferee(EtcdError):
+    """move-leader named a member that cannot take leadership: on the reference's one-member
+    cluster, any but the leader itself."""
+
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: bad leader transferee"
+
+
+class ErrDataDirNotEmpty(EtcdError):
+    """A restore from a snapshot was asked for a data directory that already holds state."""
+
+    message = "data directory is not empty"
+
+    def __str__(self) -> str:
+        return f"cannot restore a snapshot into {self.details.get('data_dir')}: it already holds data"
+
+# -- auth (etcd 3.4's rpctypes, in the same order) --------------------------------------------
+
+
+class ErrRootUserNotExist(EtcdError):
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: root user does not exist"
+
+
+class ErrRootRoleNotExist(EtcdError):
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: root user does not have root role"
+
+
+class ErrUserAlreadyExist(EtcdError):
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: user name already exists"
+
+
+class ErrUserEmpty(EtcdError):
+    grpc_code = "INVALID_ARGUMENT"
+    message = "etcdserver: user name is empty"
+
+
+class ErrUserNotFound(EtcdError):
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: user name not found"
+
+
+class ErrRoleAlreadyExist(EtcdError):
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: role name already exists"
+
+
+class ErrRoleNotFound(EtcdError):
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: role name not found"
+
+
+class ErrRoleEmpty(EtcdError):
+    grpc_code = "INVALID_ARGUMENT"
+    message = "etcdserver: role name is empty"
+
+
+class ErrAuthFailed(EtcdError):
+    grpc_code = "INVALID_ARGUMENT"
+    message = "etcdserver: authentication failed, invalid user ID or password"
+
+
+class ErrPermissionDenied(EtcdError):
+    grpc_code = "PERMISSION_DENIED"
+    message = "etcdserver: permission denied"
+
+
+class ErrRoleNotGranted(EtcdError):
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: role is not granted to the user"
+
+
+class ErrPermissionNotGranted(EtcdError):
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: permission is not granted to the role"
+
+
+class ErrAuthNotEnabled(EtcdError):
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: authentication is not enabled"
+
+
+class ErrInvalidAuthToken(EtcdError):
+    grpc_code = "UNAUTHENTICATED"
+    message = "etcdserver: invalid auth token"
+
+
+class ErrInvalidAuthMgmt(EtcdError):
+    grpc_code = "INVALID_ARGUMENT"
+    message = "etcdserver: invalid auth management"
+
+
+class ErrAuthOldRevision(EtcdError):
+    grpc_code = "INVALID_ARGUMENT"
+    message = "etcdserver: revision of auth store is old"

@@ -32,6 +32,7 @@ durability layer already batches concurrent writers from many threads.
 from __future__ import annotations
 
 import functools
+import hashlib
 import sys
 import threading
 from collections import deque
@@ -40,7 +41,7 @@ from dataclasses import replace
 from typing import Callable, Iterator
 
 import grpc
-from aetcd.rpc import kv_pb2, rpc_pb2, rpc_pb2_grpc
+from aetcd.rpc import auth_pb2, kv_pb2, rpc_pb2, rpc_pb2_grpc
 
 from reference_impl.etcd import messages as m
 from reference_impl.etcd.errors import EtcdError, ErrWatcherDuplicateID
@@ -53,6 +54,7 @@ GRPC_OVERHEAD_BYTES = 512 * 1024  # v3rpc's grpcOverheadBytes: the receive limit
 MAX_WORKERS = 512
 MAX_CONCURRENT_RPCS = 500
 TICK_INTERVAL = 0.5  # seconds between core.tick() calls: etcd checks lease expiry every 500 ms
+SNAPSHOT_SEND_BUFFER = 32 * 1024  # v3rpc's snapshotSendBufferSize
 STREAM_POLL = 1.0  # a stream re-checks that its RPC is still alive at least this often
 
 SERVER_OPTIONS = [
@@ -218,6 +220,19 @@ class Streams:
             context.cancel()
 
 
+def token_of(context) -> str | None:
+    """The auth token clientv3 sends in the call's metadata ("token"; "authorization" from the
+    gRPC gateway), as etcd's AuthInfoFromCtx reads it."""
+    metadata = dict(context.invocation_metadata() or ())
+    return metadata.get("token") or metadata.get("authorization")
+
+
+def go_status_text(err: EtcdError) -> str:
+    """The error as grpc-go's status error prints it ("rpc error: code = PermissionDenied ...")."""
+    code = grpc.StatusCode[err.grpc_code].value[1].title().replace(" ", "")
+    return f"rpc error: code = {code} desc = {err.message}"
+
+
 def _answers_etcd_errors(method: Callable) -> Callable:
     """Turn an EtcdError from the core into etcd's gRPC status (v3rpc's togRPCError)."""
 
@@ -240,22 +255,30 @@ class KVServicer(rpc_pb2_grpc.KVServicer):
     @mirrors(f"(*{V3RPC}.kvServer).Range")
     @_answers_etcd_errors
     def Range(self, request, context):
-        return range_response_pb(self._server.range(range_request(request)))
+        req = range_request(request)
+        self._server.authorize(token_of(context), req)
+        return range_response_pb(self._server.range(req))
 
     @mirrors(f"(*{V3RPC}.kvServer).Put")
     @_answers_etcd_errors
     def Put(self, request, context):
-        return put_response_pb(self._server.put(put_request(request)))
+        req = put_request(request)
+        self._server.authorize(token_of(context), req)
+        return put_response_pb(self._server.put(req))
 
     @mirrors(f"(*{V3RPC}.kvServer).DeleteRange")
     @_answers_etcd_errors
     def DeleteRange(self, request, context):
-        return delete_range_response_pb(self._server.delete_range(delete_range_request(request)))
+        req = delete_range_request(request)
+        self._server.authorize(token_of(context), req)
+        return delete_range_response_pb(self._server.delete_range(req))
 
     @mirrors(f"(*{V3RPC}.kvServer).Txn")
     @_answers_etcd_errors
     def Txn(self, request, context):
-        return txn_response_pb(self._server.txn(txn_request(request)))
+        req = txn_request(request)
+        self._server.authorize(token_of(context), req)
+        return txn_response_pb(self._server.txn(req))
 
     @mirrors(f"(*{V3RPC}.kvServer).Compact")
     @_answers_etcd_errors
@@ -280,7 +303,9 @@ class LeaseServicer(rpc_pb2_grpc.LeaseServicer):
     @mirrors(f"(*{V3RPC}.LeaseServer).LeaseRevoke")
     @_answers_etcd_errors
     def LeaseRevoke(self, request, context):
-        resp = self._server.lease_revoke(m.LeaseRevokeRequest(id=request.ID))
+        req = m.LeaseRevokeRequest(id=request.ID)
+        self._server.authorize(token_of(context), req)
+        resp = self._server.lease_revoke(req)
         return rpc_pb2.LeaseRevokeResponse(header=header_pb(resp.header))
 
     @mirrors(f"(*{V3RPC}.LeaseServer).LeaseTimeToLive")
@@ -317,12 +342,22 @@ class LeaseServicer(rpc_pb2_grpc.LeaseServicer):
 
 
 class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
-    """Status, Alarm and Defragment; Hash, HashKV, Snapshot, MoveLeader and Downgrade are left
-    UNIMPLEMENTED (the generated base class answers so): the reference has no bolt database to
-    hash or copy and no other member to hand leadership to."""
+    """Status, Alarm, Defragment, Snapshot (the state as a bbolt file, see bolt.py), HashKV (etcd's checksum of the `key` bucket, see backend.py)
+    and MoveLeader (only to the leader itself: a one-member cluster has no one else). Hash (a
+    checksum of the bbolt file itself) and Downgrade are left UNIMPLEMENTED, the generated base
+    class's answer."""
 
     def __init__(self, server):
         self._server = server
+
+    @mirrors(f"(*{V3RPC}.authMaintenanceServer).isAuthenticated")
+    def _require_root(self, context) -> None:
+        """etcd 3.4 returns the auth package's own error here, untranslated: gRPC sends it as
+        code Unknown with the text "auth: ..." (not "etcdserver: ...")."""
+        try:
+            self._server.authorize(token_of(context), admin=True)
+        except EtcdError as err:
+            context.abort(grpc.StatusCode.UNKNOWN, err.message.replace("etcdserver: ", "auth: ", 1))
 
     @mirrors(f"(*{V3RPC}.maintenanceServer).Status")
     @_answers_etcd_errors
@@ -332,6 +367,36 @@ class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
             header=header_pb(s.header), version=s.version, dbSize=s.db_size, leader=s.leader,
             raftIndex=s.raft_index, raftTerm=s.raft_term, raftAppliedIndex=s.raft_applied_index,
             errors=list(s.errors), dbSizeInUse=s.db_size_in_use, isLearner=s.is_learner)
+
+    @mirrors(f"(*{V3RPC}.maintenanceServer).HashKV")
+    @_answers_etcd_errors
+    def HashKV(self, request, context):
+        self._require_root(context)
+        resp = self._server.hash_kv(request.revision)
+        return rpc_pb2.HashKVResponse(header=header_pb(resp.header), hash=resp.hash,
+                                      compact_revision=resp.compact_revision)
+
+    @mirrors(f"(*{V3RPC}.maintenanceServer).Snapshot")
+    def Snapshot(self, request, context):
+        """The bbolt file in chunks, each with the bytes still to come, then its SHA-256 in a
+        last message: what `etcdctl snapshot save` writes out and `snapshot restore` checks."""
+        try:
+            self._require_root(context)
+            db = self._server.snapshot_db()
+        except EtcdError as err:
+            context.abort(grpc.StatusCode[err.grpc_code], err.message)
+        for start in range(0, len(db), SNAPSHOT_SEND_BUFFER):
+            chunk = db[start:start + SNAPSHOT_SEND_BUFFER]
+            yield rpc_pb2.SnapshotResponse(header=header_pb(self._server.header()),
+                                           remaining_bytes=len(db) - start - len(chunk), blob=chunk)
+        yield rpc_pb2.SnapshotResponse(header=header_pb(self._server.header()), remaining_bytes=0,
+                                       blob=hashlib.sha256(db).digest())
+
+    @mirrors(f"(*{V3RPC}.maintenanceServer).MoveLeader")
+    @_answers_etcd_errors
+    def MoveLeader(self, request, context):
+        self._server.move_leader(request.targetID)
+        return rpc_pb2.MoveLeaderResponse(header=header_pb(self._server.header()))
 
     @mirrors(f"(*{V3RPC}.maintenanceServer).Alarm")
     @_answers_etcd_errors
@@ -344,8 +409,127 @@ class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
                                      alarms=list(self._server.alarms()))
 
     @mirrors(f"(*{V3RPC}.maintenanceServer).Defragment")
+    @_answers_etcd_errors
     def Defragment(self, request, context):
+        self._require_root(context)
         return rpc_pb2.DefragmentResponse()  # nothing to defragment; etcd sends no header either
+
+
+_PERM_TYPE = auth_pb2.Permission.Type
+
+
+class AuthServicer(rpc_pb2_grpc.AuthServicer):
+    """User, role and enable/disable management and Authenticate, as etcd 3.4's authServer: every
+    call but Authenticate needs root once auth is enabled; changes go through the log."""
+
+    def __init__(self, server):
+        self._server = server
+
+    def _change(self, context, request):
+        self._server.authorize(token_of(context), admin=True)
+        return header_pb(self._server.auth_change(request))
+
+    def _read(self, context, fn):
+        self._server.authorize(token_of(context), admin=True)
+        return header_pb(self._server.header()), self._server.read(lambda: fn(self._server.auth))
+
+    @mirrors(f"(*{V3RPC}.AuthServer).AuthEnable")
+    @_answers_etcd_errors
+    def AuthEnable(self, request, context):
+        return rpc_pb2.AuthEnableResponse(header=self._change(context, m.AuthEnableRequest()))
+
+    @mirrors(f"(*{V3RPC}.AuthServer).AuthDisable")
+    @_answers_etcd_errors
+    def AuthDisable(self, request, context):
+        return rpc_pb2.AuthDisableResponse(header=self._change(context, m.AuthDisableRequest()))
+
+    @mirrors(f"(*{V3RPC}.AuthServer).Authenticate")
+    @_answers_etcd_errors
+    def Authenticate(self, request, context):
+        token = self._server.authenticate(request.name, request.password)
+        return rpc_pb2.AuthenticateResponse(header=header_pb(self._server.header()), token=token)
+
+    @mirrors(f"(*{V3RPC}.AuthServer).UserAdd")
+    @_answers_etcd_errors
+    def UserAdd(self, request, context):
+        req = m.AuthUserAddRequest(request.name, request.password,
+                                   no_password=request.options.no_password)
+        return rpc_pb2.AuthUserAddResponse(header=self._change(context, req))
+
+    @mirrors(f"(*{V3RPC}.AuthServer).UserDelete")
+    @_answers_etcd_errors
+    def UserDelete(self, request, context):
+        req = m.AuthUserDeleteRequest(request.name)
+        return rpc_pb2.AuthUserDeleteResponse(header=self._change(context, req))
+
+    @mirrors(f"(*{V3RPC}.AuthServer).UserChangePassword")
+    @_answers_etcd_errors
+    def UserChangePassword(self, request, context):
+        req = m.AuthUserChangePasswordRequest(request.name, request.password)
+        return rpc_pb2.AuthUserChangePasswordResponse(header=self._change(context, req))
+
+    @mirrors(f"(*{V3RPC}.AuthServer).UserGrantRole")
+    @_answers_etcd_errors
+    def UserGrantRole(self, request, context):
+        req = m.AuthUserGrantRoleRequest(request.user, request.role)
+        return rpc_pb2.AuthUserGrantRoleResponse(header=self._change(context, req))
+
+    @mirrors(f"(*{V3RPC}.AuthServer).UserRevokeRole")
+    @_answers_etcd_errors
+    def UserRevokeRole(self, request, context):
+        req = m.AuthUserRevokeRoleRequest(request.name, request.role)
+        return rpc_pb2.AuthUserRevokeRoleResponse(header=self._change(context, req))
+
+    @mirrors(f"(*{V3RPC}.AuthServer).UserGet")
+    @_answers_etcd_errors
+    def UserGet(self, request, context):
+        header, user = self._read(context, lambda auth: auth.user_get(request.name))
+        return rpc_pb2.AuthUserGetResponse(header=header, roles=list(user.roles))
+
+    @mirrors(f"(*{V3RPC}.AuthServer).UserList")
+    @_answers_etcd_errors
+    def UserList(self, request, context):
+        header, users = self._read(context, lambda auth: sorted(auth.users))
+        return rpc_pb2.AuthUserListResponse(header=header, users=users)
+
+    @mirrors(f"(*{V3RPC}.AuthServer).RoleAdd")
+    @_answers_etcd_errors
+    def RoleAdd(self, request, context):
+        return rpc_pb2.AuthRoleAddResponse(header=self._change(context, m.AuthRoleAddRequest(request.name)))
+
+    @mirrors(f"(*{V3RPC}.AuthServer).RoleDelete")
+    @_answers_etcd_errors
+    def RoleDelete(self, request, context):
+        req = m.AuthRoleDeleteRequest(request.role)
+        return rpc_pb2.AuthRoleDeleteResponse(header=self._change(context, req))
+
+    @mirrors(f"(*{V3RPC}.AuthServer).RoleGet")
+    @_answers_etcd_errors
+    def RoleGet(self, request, context):
+        header, role = self._read(context, lambda auth: auth.role_get(request.role))
+        return rpc_pb2.AuthRoleGetResponse(header=header, perm=[
+            auth_pb2.Permission(permType=_PERM_TYPE.Value(p.perm_type), key=p.key,
+                                range_end=p.range_end) for p in role.permissions])
+
+    @mirrors(f"(*{V3RPC}.AuthServer).RoleList")
+    @_answers_etcd_errors
+    def RoleList(self, request, context):
+        header, roles = self._read(context, lambda auth: sorted(auth.roles))
+        return rpc_pb2.AuthRoleListResponse(header=header, roles=roles)
+
+    @mirrors(f"(*{V3RPC}.AuthServer).RoleGrantPermission")
+    @_answers_etcd_errors
+    def RoleGrantPermission(self, request, context):
+        perm = m.Permission(_PERM_TYPE.Name(request.perm.permType), request.perm.key,
+                            request.perm.range_end)
+        req = m.AuthRoleGrantPermissionRequest(request.name, perm)
+        return rpc_pb2.AuthRoleGrantPermissionResponse(header=self._change(context, req))
+
+    @mirrors(f"(*{V3RPC}.AuthServer).RoleRevokePermission")
+    @_answers_etcd_errors
+    def RoleRevokePermission(self, request, context):
+        req = m.AuthRoleRevokePermissionRequest(request.role, request.key, request.range_end)
+        return rpc_pb2.AuthRoleRevokePermissionResponse(header=self._change(context, req))
 
 
 class ClusterServicer(rpc_pb2_grpc.ClusterServicer):
@@ -397,9 +581,10 @@ class _WatchStream:
     choose the same id), while the core's are server-wide: the stream maps its ids to the core's.
     """
 
-    def __init__(self, server, router: _WatchRouter):
+    def __init__(self, server, router: _WatchRouter, token: str | None = None):
         self._server = server
         self._router = router
+        self._token = token
         self._lock = threading.Lock()
         self._wakeup = threading.Event()
         self._core_ids: dict[int, int] = {}  # stream watch id -> core watch id
@@ -432,6 +617,12 @@ class _WatchStream:
             wanted = creq.watch_id  # 0 is etcd's AutoWatchID
             if wanted != 0 and wanted in self._core_ids:
                 self._refuse(ErrWatcherDuplicateID.message)
+                return
+            try:
+                self._server.authorize(self._token, m.RangeRequest(req.key, req.range_end))
+            except EtcdError as err:
+                # isWatchPermitted: the reason is the gRPC error's text, as etcd puts it
+                self._refuse(go_status_text(err))
                 return
             try:
                 core_id = self._server.watch_create(replace(req, watch_id=0))
@@ -516,7 +707,7 @@ class WatchServicer(rpc_pb2_grpc.WatchServicer):
 
     @mirrors(f"(*{V3RPC}.watchServer).Watch")
     def Watch(self, request_iterator, context):
-        stream = _WatchStream(self._server, self._router)
+        stream = _WatchStream(self._server, self._router, token_of(context))
         context.add_callback(stream.wake)  # the RPC ended: let the send loop notice at once
         self._streams.add(context)
         threading.Thread(target=stream.recv_loop, args=(request_iterator,), daemon=True,
@@ -541,7 +732,7 @@ def new_grpc_server() -> grpc.Server:
 
 @mirrors(f"{V3RPC}.Server")
 def add_etcd_servicers(grpc_server: grpc.Server, server) -> Streams:
-    """Register the KV, Watch, Lease, Maintenance and Cluster services for the core `server`;
+    """Register the KV, Watch, Lease, Maintenance, Cluster and Auth services for the core `server`;
     returns the registry of their open streams, to cancel on shutdown."""
     streams = Streams()
     rpc_pb2_grpc.add_KVServicer_to_server(KVServicer(server), grpc_server)
@@ -549,6 +740,7 @@ def add_etcd_servicers(grpc_server: grpc.Server, server) -> Streams:
     rpc_pb2_grpc.add_LeaseServicer_to_server(LeaseServicer(server, streams), grpc_server)
     rpc_pb2_grpc.add_MaintenanceServicer_to_server(MaintenanceServicer(server), grpc_server)
     rpc_pb2_grpc.add_ClusterServicer_to_server(ClusterServicer(server), grpc_server)
+    rpc_pb2_grpc.add_AuthServicer_to_server(AuthServicer(server), grpc_server)
     return streams
 
 

@@ -5,7 +5,8 @@ etcd v3.5.1) in snake_case, and enums are their protobuf names as strings ("PUT"
 "NOPUT"...), so an adapter converts a message field by field. A protobuf `oneof` becomes one
 field holding whichever message is set (`RequestOp.request`, `ResponseOp.response`); a
 `Compare`'s target_union is `Compare.value` (bytes for VALUE, an int for the other targets).
-A request leaves out what the core never reads (auth fields, `WatchRequest` framing).
+A request leaves out what the core never reads (`WatchRequest` framing, the auth header: the
+adapter checks a request's token before the core sees it).
 """
 from __future__ import annotations
 
@@ -245,9 +246,95 @@ class StatusResponse:
     is_learner: bool = False
 
 
+
+@dataclass(frozen=True)
+class HashKVResponse:
+    header: ResponseHeader
+    hash: int
+    compact_revision: int
+
+
+@dataclass(frozen=True)
+class Permission:
+    perm_type: str  # "READ" | "WRITE" | "READWRITE"
+    key: bytes
+    range_end: bytes = b""
+
+
+@dataclass(frozen=True)
+class AuthEnableRequest:
+    pass
+
+
+@dataclass(frozen=True)
+class AuthDisableRequest:
+    pass
+
+
+@dataclass(frozen=True)
+class AuthUserAddRequest:
+    name: str
+    password: str = ""  # in clear from the client; `prepare` hashes it into hashed_password
+    hashed_password: str = ""
+    no_password: bool = False
+
+
+@dataclass(frozen=True)
+class AuthUserDeleteRequest:
+    name: str
+
+
+@dataclass(frozen=True)
+class AuthUserChangePasswordRequest:
+    name: str
+    password: str = ""
+    hashed_password: str = ""
+
+
+@dataclass(frozen=True)
+class AuthUserGrantRoleRequest:
+    user: str
+    role: str
+
+
+@dataclass(frozen=True)
+class AuthUserRevokeRoleRequest:
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class AuthRoleAddRequest:
+    name: str
+
+
+@dataclass(frozen=True)
+class AuthRoleDeleteRequest:
+    role: str
+
+
+@dataclass(frozen=True)
+class AuthRoleGrantPermissionRequest:
+    name: str
+    perm: Permission
+
+
+@dataclass(frozen=True)
+class AuthRoleRevokePermissionRequest:
+    role: str
+    key: bytes
+    range_end: bytes = b""
+
+
+AuthRequest = Union[AuthEnableRequest, AuthDisableRequest, AuthUserAddRequest, AuthUserDeleteRequest,
+                    AuthUserChangePasswordRequest, AuthUserGrantRoleRequest,
+                    AuthUserRevokeRoleRequest, AuthRoleAddRequest, AuthRoleDeleteRequest,
+                    AuthRoleGrantPermissionRequest, AuthRoleRevokePermissionRequest]
+AUTH_REQUESTS = AuthRequest.__args__
+
 # The requests that change state: the durability layer logs exactly these before applying them.
 MutatingRequest = Union[PutRequest, DeleteRangeRequest, TxnRequest, CompactionRequest,
-                        LeaseGrantRequest, LeaseRevokeRequest, LeaseKeepAliveRequest]
+                        LeaseGrantRequest, LeaseRevokeRequest, LeaseKeepAliveRequest, AuthRequest]
 
 MESSAGE_TYPES: dict[str, type] = {
     cls.__name__: cls for cls in (
@@ -256,7 +343,7 @@ MESSAGE_TYPES: dict[str, type] = {
         TxnResponse, CompactionRequest, CompactionResponse, LeaseGrantRequest, LeaseGrantResponse,
         LeaseRevokeRequest, LeaseRevokeResponse, LeaseKeepAliveRequest, LeaseKeepAliveResponse,
         LeaseTimeToLiveRequest, LeaseTimeToLiveResponse, LeaseLeasesResponse, WatchCreateRequest,
-        WatchResponse, Member, StatusResponse,
+        WatchResponse, Member, StatusResponse, Permission, *AUTH_REQUESTS,
     )
 }
 

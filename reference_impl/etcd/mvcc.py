@@ -226,6 +226,18 @@ class KVStore:
                     events.append(Event("DELETE" if _is_tombstone(kv) else "PUT", kv))
         return events
 
+    def revisions(self) -> Iterator[tuple[Revision, KeyValue]]:
+        """Every stored (revision, key-value or tombstone), in revision order: the backend."""
+        for revs in self._by_main.values():
+            for r in revs:
+                yield r, self._backend[r]
+
+    @mirrors(f"(*{MVCC}.treeIndex).Keep", f"(*{MVCC}.keyIndex).keep")
+    def visible_revisions(self, rev: int) -> set[Revision]:
+        """The revision each key holds its value at as of `rev` (what a compaction at `rev`
+        would keep, tombstones aside)."""
+        return {r for r in (ki.get(rev) for ki in self._index.values()) if r is not None}
+
     def records(self) -> Iterator[KeyValue]:
         """Every stored key-value and tombstone, in revision order (what a snapshot saves)."""
         for revs in self._by_main.values():

@@ -22,6 +22,8 @@ from urllib.parse import urlsplit
 
 from reference_impl.etcd import DurableServer
 from reference_impl.etcd.errors import EtcdError
+from reference_impl.etcd.backend import BackendState, read_snapshot
+from reference_impl.etcd.storage import DEFAULT_SNAPSHOT_EVERY
 from reference_impl.etcd.grpc_adapter import Ticker, add_etcd_servicers, new_grpc_server
 from reference_impl.machinery.clock import WallClock
 from reference_impl.mirrors import mirrors
@@ -58,6 +60,15 @@ class DataDirUnusable(EtcdError):
 
     def __str__(self) -> str:
         return f"--data-dir {self.data_dir}: {self.problem}"
+
+
+class SnapshotUnreadable(EtcdError):
+    """--restore-from-snapshot names a file that cannot be read."""
+
+    message = "cannot read the snapshot"
+
+    def __str__(self) -> str:
+        return f"--restore-from-snapshot {self.path}: {self.problem}"
 
 
 @dataclass(frozen=True)
@@ -117,6 +128,9 @@ def _check_free(listen: ListenURL) -> None:
     family = socket.AF_INET6 if ":" in listen.host else socket.AF_INET
     try:
         with socket.socket(family, socket.SOCK_STREAM) as probe:
+            # As gRPC's own listener (and Go's net.Listen) set it: connections of a process that
+            # was just killed linger in TIME_WAIT, and must not keep a restart off its port.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind((listen.host, listen.port))
     except PermissionError:
         raise CannotListen(address=listen.address, problem="permission denied (a port below 1024 "
@@ -141,7 +155,7 @@ def _bind(grpc_server, listen: ListenURL) -> ListenURL:
          "go.etcd.io/etcd/pkg/v3/osutil.HandleInterrupts")
 def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_LISTEN_CLIENT_URLS,
         *, name: str = "default", peer_urls: Sequence[str] = DEFAULT_PEER_URLS,
-        out: TextIO | None = None, stop: threading.Event | None = None) -> None:
+        snapshot_count: int = DEFAULT_SNAPSHOT_EVERY, restore_from: str | Path | None = None, out: TextIO | None = None, stop: threading.Event | None = None) -> None:
     """Serve until SIGTERM/SIGINT (or until `stop` is set, for callers in another thread).
 
     Raises BadListenURL, CannotListen or DataDirUnusable (EtcdError subclasses whose str is one
@@ -155,6 +169,7 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
     try:
         bound = [_bind(grpc_server, listen) for listen in listens]
         etcd = _open(DurableServer, Path(data_dir), WallClock(), name=name,
+                     snapshot_every=snapshot_count, restore=_read_snapshot(restore_from),
                      peer_urls=tuple(peer_urls), client_urls=tuple(b.url for b in bound))
     except BaseException:
         grpc_server.stop(None)
@@ -195,6 +210,29 @@ def _open(durable_server, data_dir: Path, clock, **options):
         raise DataDirUnusable(data_dir=str(data_dir), problem=err.strerror or str(err)) from None
 
 
+def _read_snapshot(path: str | Path | None) -> BackendState | None:
+    if path is None:
+        return None
+    path = Path(path)
+    if (path / "member" / "snap" / "db").is_file():
+        path = path / "member" / "snap" / "db"
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise SnapshotUnreadable(path=str(path), problem=err.strerror or str(err)) from None
+    return read_snapshot(data, str(path))
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return value
+
+
 def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:
     """etcd's flags; as upstream, each may come from its ETCD_* environment variable instead."""
     parser = argparse.ArgumentParser(prog="python -m reference_impl.etcd.run",
@@ -206,11 +244,17 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                         help="comma-separated http://HOST:PORT URLs (port 0: any free port)")
     parser.add_argument("--name", default=env.get("ETCD_NAME", "default"),
                         help="the member name member list shows")
+    parser.add_argument("--restore-from-snapshot", metavar="PATH",
+                        help="start an empty --data-dir from an etcd snapshot: a file `etcdctl "
+                             "snapshot save` wrote, or an etcd data dir (its member/snap/db)")
+    parser.add_argument("--snapshot-count", type=_positive, default=DEFAULT_SNAPSHOT_EVERY,
+                        help="committed writes between snapshots (which release the log behind them)")
     return parser.parse_args(argv)
 
 
 def _run(args: argparse.Namespace, process: Process) -> None:
-    run(args.data_dir, args.listen_client_urls, name=args.name, out=process.out, stop=process.stop)
+    run(args.data_dir, args.listen_client_urls, name=args.name, snapshot_count=args.snapshot_count,
+        restore_from=args.restore_from_snapshot, out=process.out, stop=process.stop)
 
 
 COMMAND = Component("reference etcd", parse_args, _run, errors=(EtcdError,))

@@ -16,10 +16,13 @@ from dataclasses import replace
 
 from reference_impl.etcd.apply import (
     Applier, check_intervals, check_key, check_put_request, check_txn_request, is_txn_readonly)
-from reference_impl.etcd.errors import ErrLeaseNotFound, ErrRequestTooLarge
+from reference_impl.etcd.backend import hash_by_rev, snapshot_db
+from reference_impl.etcd.errors import ErrBadLeaderTransferee, ErrLeaseNotFound, ErrRequestTooLarge
+from reference_impl.etcd.auth import AuthStore, hash_password
 from reference_impl.etcd.lease import DEFAULT_MIN_TTL, Lessor
 from reference_impl.etcd.messages import (
-    CompactionRequest, CompactionResponse, DeleteRangeRequest, DeleteRangeResponse,
+    AUTH_REQUESTS, AuthRequest, AuthUserAddRequest, AuthUserChangePasswordRequest,
+    CompactionRequest, CompactionResponse, DeleteRangeRequest, DeleteRangeResponse, HashKVResponse,
     LeaseGrantRequest, LeaseGrantResponse, LeaseKeepAliveRequest, LeaseKeepAliveResponse,
     LeaseLeasesResponse, LeaseRevokeRequest, LeaseRevokeResponse, LeaseTimeToLiveRequest,
     LeaseTimeToLiveResponse, Member, MutatingRequest, PutRequest, PutResponse, RangeRequest,
@@ -77,6 +80,7 @@ class EtcdServer:
         self.store = KVStore(self.lessor)
         self.watches = WatchHub(self.store, self._header_at, progress_interval)
         self.applier = Applier(self.store, self.lessor, self.watches.notify)
+        self.auth = AuthStore()
         self.raft_index = 0
         # The `now` of the last applied request: the latest time this state is known to be from.
         self.last_applied_now: float | None = None
@@ -116,7 +120,13 @@ class EtcdServer:
 
     @mirrors(f"(*{SERVER}.EtcdServer).LeaseGrant")
     def prepare(self, request: MutatingRequest) -> MutatingRequest:
-        """Make a request deterministic to apply: a lease grant without an id gets one here."""
+        """Make a request deterministic to apply: a lease grant without an id gets one here, a
+        new password is hashed here (as etcd 3.5 does before raft), so the log holds no clear
+        password and replaying it hashes nothing."""
+        if isinstance(request, (AuthUserAddRequest, AuthUserChangePasswordRequest)):
+            no_password = getattr(request, "no_password", False)
+            return replace(request, password="",
+                           hashed_password="" if no_password else hash_password(request.password))
         if isinstance(request, LeaseGrantRequest) and request.id == 0:
             lease_id = 0
             # Skipping ids in use matters after a restart with a clock that starts over.
@@ -149,6 +159,9 @@ class EtcdServer:
         if isinstance(request, LeaseKeepAliveRequest):
             ttl = self.lessor.renew(request.id, now)
             return LeaseKeepAliveResponse(self.header(), request.id, ttl)
+        if isinstance(request, AUTH_REQUESTS):
+            self.auth.apply(request)
+            return self.header()
         raise TypeError(f"not a mutating request: {type(request).__name__}")
 
     @mirrors(f"(*{SERVER}.applierV3backend).LeaseRevoke")
@@ -263,6 +276,35 @@ class EtcdServer:
         """Call `listener(watch_id)` whenever responses are queued for that watch."""
         self.watches.listener = listener
 
+    # -- auth ------------------------------------------------------------------------------------
+
+    @mirrors(f"(*{SERVER}.EtcdServer).AuthInfoFromCtx", f"{SERVER}.checkTxnAuth",
+             f"(*{SERVER}.authApplierV3).checkLeasePuts")
+    def authorize(self, token: str | None, request=None, *, admin: bool = False) -> None:
+        """Refuse a request its token does not permit (nothing to refuse while auth is off):
+        `admin` for user, role and maintenance calls, else the keys `request` reads or writes."""
+        info = self.auth.auth_info(token, self.clock.now())
+        if admin:
+            self.auth.check_admin(info)
+        elif isinstance(request, LeaseRevokeRequest):
+            lease = self.lessor.lookup(request.id)
+            for key in sorted(lease.keys) if lease else ():
+                self.auth.check_permitted(info, DeleteRangeRequest(key))
+        elif request is not None:
+            self.auth.check_permitted(info, request)
+
+    def read(self, fn: Callable[[], object]):
+        """Call `fn` (DurableServer holds its lock meanwhile; here there is none to hold)."""
+        return fn()
+
+    @mirrors(f"(*{SERVER}.EtcdServer).Authenticate")
+    def authenticate(self, name: str, password: str) -> str:
+        return self.auth.authenticate(name, password, self.clock.now())
+
+    def auth_change(self, request: AuthRequest) -> ResponseHeader:
+        """Enable or disable auth, or change a user or role (the caller checked admin)."""
+        return self._submit(request)
+
     # -- maintenance and cluster -----------------------------------------------------------------
 
     @mirrors(f"(*{V3RPC}.maintenanceServer).Status")
@@ -271,6 +313,24 @@ class EtcdServer:
         size = 4096 + sum(len(kv.key) + len(kv.value) + 64 for kv in self.store.records())
         return StatusResponse(self.header(), VERSION, size, self.member.id, self.raft_index,
                               RAFT_TERM, self.raft_index, db_size_in_use=size)
+
+    @mirrors(f"(*{V3RPC}.maintenanceServer).HashKV")
+    def hash_kv(self, revision: int) -> HashKVResponse:
+        """The checksum of the key-value history up to `revision` (0: now), as etcd computes it."""
+        hash_value, current, compacted = hash_by_rev(self.store, revision)
+        return HashKVResponse(self._header_at(current), hash_value, compacted)
+
+    @mirrors(f"(*{V3RPC}.maintenanceServer).Snapshot")
+    def snapshot_db(self) -> bytes:
+        """The whole state as the bbolt database file etcd's snapshot stream carries."""
+        return snapshot_db(self.store, [(lease.id, lease.ttl) for lease in self.lessor.leases()],
+                           self.raft_index)
+
+    @mirrors(f"(*{SERVER}.EtcdServer).MoveLeader")
+    def move_leader(self, target_id: int) -> None:
+        """Leadership "moves" to this member, the leader already; no other member exists."""
+        if target_id != self.member.id:
+            raise ErrBadLeaderTransferee(target_id=target_id)
 
     @mirrors(f"(*{SERVER}.EtcdServer).Alarms")
     def alarms(self) -> list:

@@ -10,46 +10,44 @@ Group commit: callers append under the lock, and whichever caller finds no fsync
 one (outside the lock, so others keep appending), then applies and answers every record the
 fsync covered. N concurrent writers cost about N / batch fsyncs, not N.
 
-On disk, in `data_dir`:
-  wal-<first seq>.log   records: 4-byte length, 4-byte CRC-32 of the payload, JSON payload
-  snap-<seq>.json       the whole state after record <seq>, in the same framing
-  LOCK                  held (flock) while a process serves the directory
-A snapshot is written to a temporary file, fsync'd, renamed into place and the directory fsync'd,
-so it is either wholly there or not at all; log segments older than it are then deleted.
-A record cut short at the end of the last segment is a write that never finished, hence was
-never acknowledged: recovery drops it. A bad record anywhere else is damage: `ErrCorruptWAL`.
+On disk, in `data_dir`: the log segments and snapshots of `wal.py` (which also tells a torn
+tail, repaired, from damage, refused), and LOCK, held (flock) while a process serves the
+directory. A snapshot is taken every `snapshot_every` records counted from the last one on disk
+(etcd's --snapshot-count), and the log segments it covers are deleted. A record the disk refuses
+(full, I/O error) is cut off again and the request fails; a failed fsync stops all writes.
 """
 from __future__ import annotations
 
 import base64
 import dataclasses
 import fcntl
-import json
 import os
-import struct
+import sys
 import threading
-import zlib
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 from reference_impl.etcd.apply import is_txn_readonly
-from reference_impl.etcd.errors import ErrCorruptWAL, EtcdError, ErrLeaseNotFound
+from reference_impl.etcd.errors import ErrDataDirNotEmpty, EtcdError, ErrLeaseNotFound
+from reference_impl.etcd.auth import AuthStore
+from reference_impl.etcd.backend import BackendState
 from reference_impl.etcd.messages import (
+    AuthRequest,
     MESSAGE_TYPES, CompactionRequest, CompactionResponse, DeleteRangeRequest, DeleteRangeResponse,
+    HashKVResponse,
     LeaseGrantRequest, LeaseGrantResponse, LeaseKeepAliveRequest, LeaseKeepAliveResponse,
     LeaseLeasesResponse, LeaseRevokeRequest, LeaseRevokeResponse, LeaseTimeToLiveRequest,
     LeaseTimeToLiveResponse, Member, MutatingRequest, PutRequest, PutResponse, RangeRequest,
     RangeResponse, ResponseHeader, StatusResponse, TxnRequest, TxnResponse, WatchCreateRequest,
     WatchResponse)
 from reference_impl.etcd.server import EtcdServer
+from reference_impl.etcd.wal import WAL, WAL_PKG, Snapshotter
 from reference_impl.machinery.clock import Clock
 from reference_impl.mirrors import mirrors
 
-WAL = "go.etcd.io/etcd/server/v3/wal"
 SERVER = "go.etcd.io/etcd/server/v3/etcdserver"
 
-_FRAME = struct.Struct("<II")  # payload length, CRC-32 of the payload
 DEFAULT_SNAPSHOT_EVERY = 10000
 
 
@@ -76,46 +74,20 @@ def from_plain(data: object) -> object:
     return data
 
 
-def frame(payload: dict) -> bytes:
-    body = json.dumps(payload, separators=(",", ":")).encode()
-    return _FRAME.pack(len(body), zlib.crc32(body)) + body
-
-
-@mirrors(f"(*{WAL}.decoder).decodeRecord", f"(*{WAL}.decoder).isTornEntry")
-def read_frames(path: Path, last_segment: bool) -> Iterator[tuple[int, dict]]:
-    """(end offset, payload) of each record in a log file.
-
-    Stops at a torn tail of the last segment (cut short, or ending in a zeroed or unverifiable
-    write); raises ErrCorruptWAL for a bad record that has intact data after it.
-    """
-    data = path.read_bytes()
-    offset = 0
-    while offset < len(data):
-        end = offset + _FRAME.size
-        length, crc = _FRAME.unpack(data[offset:end]) if end <= len(data) else (None, None)
-        body = data[end:end + length] if length else b""
-        if length and len(body) == length and zlib.crc32(body) == crc:
-            offset = end + length
-            yield offset, json.loads(body)
-            continue
-        torn = length is None or end + (length or 0) >= len(data) or not any(data[offset:])
-        if last_segment and torn:
-            return
-        raise ErrCorruptWAL(path=str(path), offset=offset)
-
-
 class DurableServer:
     """An `EtcdServer` whose state lives in `data_dir`; thread-safe, same methods."""
 
-    @mirrors(f"{SERVER}.NewServer", f"{SERVER}.restartNode", f"{WAL}.Open", f"(*{WAL}.WAL).ReadAll")
+    @mirrors(f"{SERVER}.NewServer", f"{SERVER}.restartNode")
     def __init__(self, data_dir: str | os.PathLike, clock: Clock, *,
-                 fsync: Callable[[int], None] = os.fsync,
-                 snapshot_every: int = DEFAULT_SNAPSHOT_EVERY, **server_options: object) -> None:
+                 fsync: Callable[[int], None] = os.fsync, write: Callable[[int, bytes], int] = os.write,
+                 snapshot_every: int = DEFAULT_SNAPSHOT_EVERY, restore: BackendState | None = None,
+                 **server_options: object) -> None:
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._clock = clock
-        self._fsync = fsync
         self._snapshot_every = snapshot_every
+        self._wal = WAL(self.data_dir, write=write, fsync=fsync)
+        self._snapshotter = Snapshotter(self.data_dir, fsync=fsync)
         self._cond = threading.Condition(threading.Lock())
         self._lock_file = open(self.data_dir / "LOCK", "a+b")
         try:
@@ -126,45 +98,24 @@ class DurableServer:
             self._results: dict[int, tuple[bool, object]] = {}
             self._syncing = False
             self._failed: BaseException | None = None
-            self._applied_seq = self._recover()
+            self._snapshot_seq = self._load_snapshot()
+            self._applied_seq = self._snapshot_seq
+            for record in self._wal.read_all(after=self._snapshot_seq):
+                self._replay(record)
+                self._applied_seq = record["seq"]
+            if restore is not None:
+                self._restore(restore)
             self._next_seq = self._applied_seq + 1
-            self._since_snapshot = 0
-            self._fd = self._open_segment(self._next_seq)
+            self._wal.open(self._next_seq)
+            if restore is not None:
+                self._snapshot_locked()  # on disk before anything else: a crash keeps it
             self._write_restart_marker()
         except BaseException:
+            self._wal.close()
             self._lock_file.close()  # closing drops the flock: the directory is free again
             raise
 
     # -- recovery ----------------------------------------------------------------------------
-
-    def _recover(self) -> int:
-        for stale in self.data_dir.glob("*.tmp"):
-            stale.unlink()
-        seq = 0
-        snaps = sorted(self.data_dir.glob("snap-*.json"))
-        if snaps:
-            seq = self._load_snapshot(snaps[-1])
-        segments = self._segments()
-        for i, path in enumerate(segments):
-            valid_end = 0
-            for valid_end, record in read_frames(path, last_segment=i == len(segments) - 1):
-                if record["seq"] <= seq:
-                    continue
-                if record["seq"] != seq + 1:
-                    raise ErrCorruptWAL(path=str(path), missing_seq=seq + 1)
-                self._replay(record)
-                seq = record["seq"]
-            if path.stat().st_size > valid_end:
-                self._cut_torn_tail(path, valid_end)
-        return seq
-
-    @mirrors(f"{WAL}.Repair")
-    def _cut_torn_tail(self, path: Path, valid_end: int) -> None:
-        # New records go to a new segment, after which this one is no longer the last: a torn
-        # tail left in it would then read as damage.
-        with open(path, "r+b") as f:
-            f.truncate(valid_end)
-            self._fsync(f.fileno())
 
     def _replay(self, record: dict) -> None:
         if "restart" in record:
@@ -186,47 +137,40 @@ class DurableServer:
         # new clock starts, so replaying the log later moves them over at exactly this point.
         now = self._clock.now()
         seq = self._next_seq
+        self._wal.append({"seq": seq, "now": now, "restart": True})
         self._next_seq += 1
-        os.write(self._fd, frame({"seq": seq, "now": now, "restart": True}))
-        self._fsync(self._fd)
+        self._wal.sync()
         self._rebase_leases(now)
         self._applied_seq = seq
 
-    def _segments(self) -> list[Path]:
-        return sorted(self.data_dir.glob("wal-*.log"))
-
-    def _segment_path(self, first_seq: int) -> Path:
-        return self.data_dir / f"wal-{first_seq:020d}.log"
-
-    @mirrors(f"{WAL}.Create", f"(*{WAL}.WAL).cut")
-    def _open_segment(self, first_seq: int) -> int:
-        # An empty segment of that name (from a cut with nothing written since) is simply reused.
-        fd = os.open(self._segment_path(first_seq), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        self._fsync_dir()
-        return fd
-
-    @mirrors("go.etcd.io/etcd/client/pkg/v3/fileutil.Fsync")
-    def _fsync_dir(self) -> None:
-        dir_fd = os.open(self.data_dir, os.O_RDONLY)
-        try:
-            self._fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    @mirrors("(*go.etcd.io/etcd/etcdutl/v3/snapshot.v3Manager).Restore")
+    def _restore(self, state: BackendState) -> None:
+        """Start from an etcd backend (a snapshot file), in an empty data directory only: as
+        `etcdctl snapshot restore` refuses an existing one, nothing here is overwritten."""
+        if self._applied_seq or any(self.data_dir.glob("snap-*.json")):
+            raise ErrDataDirNotEmpty(data_dir=str(self.data_dir))
+        server, now = self._server, self._clock.now()
+        # A restored lease starts its whole TTL again, as etcd's leases do on a new leader.
+        server.lessor.recover([(lease_id, ttl, now + ttl) for lease_id, ttl in state.leases])
+        server.store.restore(state.records, state.current_revision, state.compact_revision)
+        server.raft_index = state.consistent_index
+        server.last_applied_now = now
 
     # -- snapshots ---------------------------------------------------------------------------
 
-    def _load_snapshot(self, path: Path) -> int:
-        frames = list(read_frames(path, last_segment=False))
-        if len(frames) != 1:
-            raise ErrCorruptWAL(path=str(path), offset=0)
-        state = frames[0][1]
+    def _load_snapshot(self) -> int:
+        loaded = self._snapshotter.load()
+        if loaded is None:
+            return 0
+        seq, state = loaded
         server = self._server
         server.lessor.recover([tuple(lease) for lease in state["leases"]])
         records = [from_plain(kv) for kv in state["records"]]
         server.store.restore(records, state["current"], state["compacted"])  # type: ignore[arg-type]
         server.raft_index = state["raft_index"]
         server.last_applied_now = state["last_applied_now"]
-        return state["seq"]
+        server.auth.recover(state["auth"])
+        return seq
 
     @mirrors(f"(*{SERVER}.EtcdServer).snapshot",
              "(*go.etcd.io/etcd/server/v3/etcdserver/api/snap.Snapshotter).SaveSnap")
@@ -237,41 +181,26 @@ class DurableServer:
                 self._cond.wait()
             self._snapshot_locked()
 
+    @mirrors(f"(*{SERVER}.EtcdServer).triggerSnapshot")
     def _snapshot_locked(self) -> None:
         server, seq = self._server, self._applied_seq
-        state = {
-            "seq": seq, "raft_index": server.raft_index, "last_applied_now": server.last_applied_now,
+        self._snapshotter.save(seq, {
+            "raft_index": server.raft_index, "last_applied_now": server.last_applied_now,
             "current": server.store.current_revision, "compacted": server.store.compact_revision,
             "records": [to_plain(kv) for kv in server.store.records()],
             "leases": server.lessor.dump(),
-        }
-        final = self.data_dir / f"snap-{seq:020d}.json"
-        tmp = final.with_suffix(".tmp")
-        with open(tmp, "wb") as f:
-            f.write(frame(state))
-            f.flush()
-            self._fsync(f.fileno())
-        os.replace(tmp, final)
-        self._fsync_dir()
+            "auth": server.auth.dump(),
+        })
         # Records after `seq` may still sit in the current segment (appended, not yet applied), so
         # it stays until a later snapshot covers it; later appends go to a new segment.
-        self._fsync(self._fd)
-        os.close(self._fd)
-        old_segments = [p for p in self._segments() if p != self._segment_path(self._next_seq)]
-        self._fd = self._open_segment(self._next_seq)
-        for older in self.data_dir.glob("snap-*.json"):
-            if older != final:
-                older.unlink()
-        firsts = [int(p.stem.split("-")[1]) for p in old_segments] + [self._next_seq]
-        for path, next_first in zip(old_segments, firsts[1:]):
-            if next_first - 1 <= seq:
-                path.unlink()
-        self._since_snapshot = 0
+        self._wal.cut(self._next_seq)
+        self._wal.release(seq)
+        self._snapshot_seq = seq
 
     # -- the commit path ---------------------------------------------------------------------
 
-    @mirrors(f"(*{SERVER}.EtcdServer).processInternalRaftRequestOnce", f"(*{WAL}.WAL).Save",
-             f"(*{WAL}.WAL).sync")
+    @mirrors(f"(*{SERVER}.EtcdServer).processInternalRaftRequestOnce", f"(*{WAL_PKG}.WAL).Save",
+             f"(*{WAL_PKG}.WAL).sync")
     def _commit(self, request: MutatingRequest):
         with self._cond:
             if self._failed:
@@ -280,8 +209,9 @@ class DurableServer:
             request = self._server.prepare(request)
             now = self._clock.now()
             seq = self._next_seq
+            # A failed append leaves the log as it was: the request is refused, nothing is lost.
+            self._wal.append({"seq": seq, "now": now, "req": to_plain(request)})
             self._next_seq += 1
-            os.write(self._fd, frame({"seq": seq, "now": now, "req": to_plain(request)}))
             self._pending.append((seq, request, now))
             while seq not in self._results:
                 if self._failed:
@@ -298,10 +228,10 @@ class DurableServer:
     def _sync_and_apply(self) -> None:
         """Called with the lock held: fsync everything appended so far, then apply and answer it."""
         self._syncing = True
-        covered, fd = self._next_seq - 1, self._fd
+        covered = self._next_seq - 1
         self._cond.release()
         try:
-            self._fsync(fd)
+            self._wal.sync()
         except BaseException as exc:
             # After a failed fsync the kernel may have dropped the dirty pages: nothing after this
             # point can be promised durable, so the server stops taking writes.
@@ -322,9 +252,14 @@ class DurableServer:
                 self._results[seq] = (False, exc)
                 self._failed = exc
             self._applied_seq = seq
-            self._since_snapshot += 1
-        if self._since_snapshot >= self._snapshot_every:
-            self._snapshot_locked()
+        if self._applied_seq - self._snapshot_seq >= self._snapshot_every:
+            # Counted from the last snapshot on disk, not from this process's start, so a server
+            # restarted often still snapshots (etcd: appliedi - snapi > SnapshotCount).
+            try:
+                self._snapshot_locked()
+            except OSError as err:
+                # The writes are safe in the log; the snapshot is retried after the next write.
+                print(f"reference etcd: snapshot failed: {err}", file=sys.stderr, flush=True)
         self._cond.notify_all()
 
     def _read(self, fn: Callable, *args: object):
@@ -404,22 +339,47 @@ class DurableServer:
     def status(self) -> StatusResponse:
         return self._read(self._server.status)
 
+    def hash_kv(self, revision: int) -> HashKVResponse:
+        return self._read(self._server.hash_kv, revision)
+
+    def snapshot_db(self) -> bytes:
+        return self._read(self._server.snapshot_db)
+
+    def authorize(self, token: str | None, request=None, *, admin: bool = False) -> None:
+        self._read(lambda: self._server.authorize(token, request, admin=admin))
+
+    def authenticate(self, name: str, password: str) -> str:
+        return self._read(self._server.authenticate, name, password)
+
+    def auth_change(self, request: AuthRequest) -> ResponseHeader:
+        return self._commit(request)
+
+    @property
+    def auth(self) -> AuthStore:
+        """The auth store, for reads under `read(fn)`; change it only with auth_change."""
+        return self._server.auth
+
+    def read(self, fn: Callable[[], object]):
+        """Call `fn` with the server's lock held: a consistent read of several things."""
+        return self._read(fn)
+
+    def move_leader(self, target_id: int) -> None:
+        self._read(self._server.move_leader, target_id)
+
     def alarms(self) -> list:
         return self._read(self._server.alarms)
 
     def members(self) -> tuple[Member, ...]:
         return self._read(self._server.members)
 
-    @mirrors(f"(*{WAL}.WAL).Close")
+    @mirrors(f"(*{WAL_PKG}.WAL).Close")
     def close(self) -> None:
         """Wait for the fsync in flight, then release the log and the directory."""
         with self._cond:
             while self._syncing:
                 self._cond.wait()
-            if self._fd >= 0:
-                self._fsync(self._fd)
-                os.close(self._fd)
-                self._fd = -1
+            if not self._wal.closed:
+                self._wal.close()
                 fcntl.flock(self._lock_file, fcntl.LOCK_UN)
                 self._lock_file.close()
 

@@ -14,7 +14,7 @@ from reference_impl.etcd.errors import ErrCompacted, ErrCorruptWAL
 from reference_impl.etcd.messages import (
     CompactionRequest, LeaseGrantRequest, LeaseKeepAliveRequest, LeaseRevokeRequest,
     LeaseTimeToLiveRequest, PutRequest, RangeRequest, WatchCreateRequest)
-from reference_impl.etcd.storage import frame
+from reference_impl.etcd.wal import frame
 
 
 def values(server: DurableServer) -> dict[bytes, bytes]:

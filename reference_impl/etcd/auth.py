@@ -1,0 +1,350 @@
+"""etcd 3.4's auth store (sans-IO): users, roles, key-range permissions, simple tokens.
+
+Users and roles change only through `apply(request)` (the requests below, logged in the WAL like
+any write); a password reaches `apply` already hashed (`prepare_password`), so the log never
+holds one in clear. Once auth is enabled, every request carries a token from `authenticate`:
+`auth_info(token)` says whose it is, `check_admin` guards user/role management and maintenance,
+`check_permitted` a KV request's keys. Root (a user with the role "root") may do anything.
+
+Permissions follow etcd's range_perm_cache: a user's read and write intervals are the union of
+their roles' permissions; a request's range must be covered by them without a gap, a single key
+must fall inside one. A permission's range_end of "\\0" means every key from `key` on.
+
+Passwords are PBKDF2-SHA256 hashed here, where etcd uses bcrypt: the stdlib has no bcrypt, and
+the hash never leaves the reference (a bbolt snapshot holds no auth buckets, see backend.py).
+Tokens are etcd's "simple" tokens: random, in memory only (a restart invalidates them, as it
+does in etcd), valid for five minutes after their last use.
+"""
+from __future__ import annotations
+
+import bisect
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass, field, replace
+
+from reference_impl.etcd.errors import (
+    ErrAuthFailed, ErrAuthNotEnabled, ErrAuthOldRevision, ErrInvalidAuthMgmt, ErrInvalidAuthToken,
+    ErrPermissionDenied, ErrPermissionNotGranted, ErrRoleAlreadyExist, ErrRoleEmpty,
+    ErrRoleNotFound, ErrRoleNotGranted, ErrRootRoleNotExist, ErrRootUserNotExist,
+    ErrUserAlreadyExist, ErrUserEmpty, ErrUserNotFound)
+from reference_impl.etcd.messages import (
+    AuthDisableRequest, AuthEnableRequest, AuthRoleAddRequest, AuthRoleDeleteRequest,
+    AuthRoleGrantPermissionRequest, AuthRoleRevokePermissionRequest, AuthUserAddRequest,
+    AuthUserChangePasswordRequest, AuthUserDeleteRequest, AuthUserGrantRoleRequest,
+    AuthUserRevokeRoleRequest, DeleteRangeRequest, Permission, PutRequest, RangeRequest,
+    TxnRequest)
+from reference_impl.mirrors import mirrors
+
+AUTH = "go.etcd.io/etcd/server/v3/auth"
+ROOT = "root"
+SIMPLE_TOKEN_TTL = 300.0  # seconds: etcd's simpleTokenTTLDefault
+PBKDF2_ITERATIONS = 20000
+
+
+@dataclass(frozen=True)
+class User:
+    name: str
+    hashed_password: str  # "" for a user added with --no-password: it cannot authenticate
+    roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    permissions: tuple[Permission, ...] = ()
+
+
+@dataclass(frozen=True)
+class AuthInfo:
+    """Who sent a request: the user its token names, and the auth revision it was issued at."""
+
+    username: str
+    revision: int
+
+
+def hash_password(password: str, salt: bytes | None = None) -> str:
+    salt = salt if salt is not None else secrets.token_bytes(16)
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, PBKDF2_ITERATIONS)
+    return f"pbkdf2-sha256${salt.hex()}${digest.hex()}"
+
+
+def _password_matches(hashed: str, password: str) -> bool:
+    if not hashed:
+        return False
+    _, salt, _ = hashed.split("$")
+    return hmac.compare_digest(hash_password(password, bytes.fromhex(salt)), hashed)
+
+
+def _end(range_end: bytes) -> bytes | None:
+    """A permission or request range end, None standing for "no end" ("\\0")."""
+    return None if range_end == b"\0" else range_end
+
+
+@mirrors(f"{AUTH}.checkKeyInterval", "(*go.etcd.io/etcd/pkg/v3/adt.intervalTree).Contains")
+def _covers(intervals: list[tuple[bytes, bytes | None]], key: bytes, range_end: bytes) -> bool:
+    """Whether the union of `intervals` covers [key, range_end) without a gap (a single key:
+    whether some interval holds it)."""
+    if not range_end:
+        return any(begin <= key and (end is None or key < end) for begin, end in intervals)
+    want_end = _end(range_end)
+    reach = key
+    for begin, end in sorted(intervals, key=lambda ivl: ivl[0]):
+        if begin > reach:
+            break
+        if end is None:
+            return True
+        if end > reach:
+            reach = end
+        if want_end is not None and reach >= want_end:
+            return True
+    return False
+
+
+def required_permissions(request) -> list[tuple[bytes, bytes, bool]]:
+    """(key, range_end, write) for each permission a KV request needs, as etcd's
+    authApplierV3 and checkTxnAuth ask for them."""
+    if isinstance(request, RangeRequest):
+        return [(request.key, request.range_end, False)]
+    if isinstance(request, PutRequest):
+        return [(request.key, b"", True)] + ([(request.key, b"", False)] if request.prev_kv else [])
+    if isinstance(request, DeleteRangeRequest):
+        needs = [(request.key, request.range_end, True)]
+        return needs + ([(request.key, request.range_end, False)] if request.prev_kv else [])
+    if isinstance(request, TxnRequest):
+        needs = [(c.key, c.range_end, False) for c in request.compare]
+        for op in request.success + request.failure:
+            if op.request is not None:
+                needs += required_permissions(op.request)
+        return needs
+    return []
+
+
+@dataclass
+class AuthStore:
+    enabled: bool = False
+    revision: int = 1  # etcd's auth store starts at revision 1 (0 means "no user")
+    users: dict[str, User] = field(default_factory=dict)
+    roles: dict[str, Role] = field(default_factory=dict)
+    # token -> (who, expiry): in memory, never logged
+    tokens: dict[str, tuple[AuthInfo, float]] = field(default_factory=dict)
+
+    # -- tokens --------------------------------------------------------------------------------
+
+    @mirrors(f"(*{AUTH}.authStore).Authenticate", f"(*{AUTH}.authStore).CheckPassword")
+    def authenticate(self, name: str, password: str, now: float) -> str:
+        if not self.enabled:
+            raise ErrAuthNotEnabled()
+        user = self.users.get(name)
+        if user is None or not _password_matches(user.hashed_password, password):
+            raise ErrAuthFailed(user=name)
+        token = f"{secrets.token_urlsafe(12)}.{self.revision}"
+        self.tokens[token] = (AuthInfo(name, self.revision), now + SIMPLE_TOKEN_TTL)
+        return token
+
+    @mirrors(f"(*{AUTH}.authStore).AuthInfoFromCtx", f"(*{AUTH}.tokenSimple).info")
+    def auth_info(self, token: str | None, now: float) -> AuthInfo | None:
+        """Whose token this is (None: no token sent); an unknown or expired token is refused."""
+        if not token or not self.enabled:
+            return None
+        known = self.tokens.get(token)
+        if known is None or known[1] < now:
+            self.tokens.pop(token, None)
+            raise ErrInvalidAuthToken()
+        self.tokens[token] = (known[0], now + SIMPLE_TOKEN_TTL)
+        return known[0]
+
+    def _invalidate_user(self, name: str) -> None:
+        self.tokens = {t: v for t, v in self.tokens.items() if v[0].username != name}
+
+    # -- checks --------------------------------------------------------------------------------
+
+    def _has_root_role(self, user: User | None) -> bool:
+        return user is not None and ROOT in user.roles
+
+    def _user_of(self, info: AuthInfo | None) -> User:
+        if info is None or not info.username:
+            raise ErrUserEmpty()
+        if info.revision < self.revision:
+            raise ErrAuthOldRevision(revision=info.revision, current=self.revision)
+        user = self.users.get(info.username)
+        if user is None:
+            raise ErrPermissionDenied(user=info.username)
+        return user
+
+    @mirrors(f"(*{AUTH}.authStore).IsAdminPermitted")
+    def check_admin(self, info: AuthInfo | None) -> None:
+        if not self.enabled:
+            return
+        user = self._user_of(info)
+        if not self._has_root_role(user):
+            raise ErrPermissionDenied(user=user.name)
+
+    @mirrors(f"(*{AUTH}.authStore).isOpPermitted", f"(*{AUTH}.authStore).isRangeOpPermitted")
+    def check_permitted(self, info: AuthInfo | None, request) -> None:
+        if not self.enabled:
+            return
+        needs = required_permissions(request)
+        if not needs:
+            return
+        user = self._user_of(info)
+        if self._has_root_role(user):
+            return
+        for key, range_end, write in needs:
+            if not self.check_range(user, key, range_end, write):
+                raise ErrPermissionDenied(user=user.name, key=key)
+
+    @mirrors(f"{AUTH}.getMergedPerms")
+    def check_range(self, user: User, key: bytes, range_end: bytes, write: bool) -> bool:
+        wanted = ("WRITE", "READWRITE") if write else ("READ", "READWRITE")
+        intervals = []
+        for role_name in user.roles:
+            role = self.roles.get(role_name)
+            for perm in role.permissions if role else ():
+                if perm.perm_type in wanted:
+                    end = _end(perm.range_end) if perm.range_end else perm.key + b"\0"
+                    intervals.append((perm.key, end))
+        return _covers(intervals, key, range_end)
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def user_get(self, name: str) -> User:
+        user = self.users.get(name)
+        if user is None:
+            raise ErrUserNotFound(user=name)
+        return user
+
+    def role_get(self, name: str) -> Role:
+        role = self.roles.get(name)
+        if role is None:
+            raise ErrRoleNotFound(role=name)
+        return role
+
+    # -- changes -------------------------------------------------------------------------------
+
+    def apply(self, request) -> None:
+        """Apply one user, role or enable/disable request (already admin-checked)."""
+        handler = getattr(self, "_" + type(request).__name__)
+        handler(request)
+
+    @mirrors(f"(*{AUTH}.authStore).AuthEnable")
+    def _AuthEnableRequest(self, request: AuthEnableRequest) -> None:
+        if self.enabled:
+            return
+        root = self.users.get(ROOT)
+        if root is None:
+            raise ErrRootUserNotExist()
+        if not self._has_root_role(root):
+            raise ErrRootRoleNotExist()
+        self.enabled = True
+
+    @mirrors(f"(*{AUTH}.authStore).AuthDisable")
+    def _AuthDisableRequest(self, request: AuthDisableRequest) -> None:
+        self.enabled = False
+        self.tokens.clear()
+
+    def _commit_revision(self) -> None:
+        self.revision += 1
+
+    @mirrors(f"(*{AUTH}.authStore).UserAdd")
+    def _AuthUserAddRequest(self, request: AuthUserAddRequest) -> None:
+        if not request.name:
+            raise ErrUserEmpty()
+        if request.name in self.users:
+            raise ErrUserAlreadyExist(user=request.name)
+        self.users[request.name] = User(request.name, request.hashed_password)
+        self._commit_revision()
+
+    @mirrors(f"(*{AUTH}.authStore).UserDelete")
+    def _AuthUserDeleteRequest(self, request: AuthUserDeleteRequest) -> None:
+        if self.enabled and request.name == ROOT:
+            raise ErrInvalidAuthMgmt(user=request.name)
+        if self.users.pop(request.name, None) is None:
+            raise ErrUserNotFound(user=request.name)
+        self._commit_revision()
+        self._invalidate_user(request.name)
+
+    @mirrors(f"(*{AUTH}.authStore).UserChangePassword")
+    def _AuthUserChangePasswordRequest(self, request: AuthUserChangePasswordRequest) -> None:
+        user = self.user_get(request.name)
+        self.users[user.name] = replace(user, hashed_password=request.hashed_password)
+        self._commit_revision()
+        self._invalidate_user(user.name)
+
+    @mirrors(f"(*{AUTH}.authStore).UserGrantRole")
+    def _AuthUserGrantRoleRequest(self, request: AuthUserGrantRoleRequest) -> None:
+        user = self.user_get(request.user)
+        if request.role != ROOT and request.role not in self.roles:
+            raise ErrRoleNotFound(role=request.role)
+        if request.role in user.roles:
+            return  # etcd logs "already granted" and succeeds
+        roles = list(user.roles)
+        bisect.insort(roles, request.role)
+        self.users[user.name] = replace(user, roles=tuple(roles))
+        self._commit_revision()
+
+    @mirrors(f"(*{AUTH}.authStore).UserRevokeRole")
+    def _AuthUserRevokeRoleRequest(self, request: AuthUserRevokeRoleRequest) -> None:
+        if self.enabled and request.name == ROOT and request.role == ROOT:
+            raise ErrInvalidAuthMgmt(user=request.name, role=request.role)
+        user = self.user_get(request.name)
+        if request.role not in user.roles:
+            raise ErrRoleNotGranted(user=request.name, role=request.role)
+        self.users[user.name] = replace(user, roles=tuple(r for r in user.roles if r != request.role))
+        self._commit_revision()
+
+    @mirrors(f"(*{AUTH}.authStore).RoleAdd")
+    def _AuthRoleAddRequest(self, request: AuthRoleAddRequest) -> None:
+        if not request.name:
+            raise ErrRoleEmpty()
+        if request.name in self.roles:
+            raise ErrRoleAlreadyExist(role=request.name)
+        self.roles[request.name] = Role(request.name)
+        self._commit_revision()
+
+    @mirrors(f"(*{AUTH}.authStore).RoleDelete")
+    def _AuthRoleDeleteRequest(self, request: AuthRoleDeleteRequest) -> None:
+        if self.enabled and request.role == ROOT:
+            raise ErrInvalidAuthMgmt(role=request.role)
+        if self.roles.pop(request.role, None) is None:
+            raise ErrRoleNotFound(role=request.role)
+        for user in list(self.users.values()):
+            if request.role in user.roles:
+                self.users[user.name] = replace(
+                    user, roles=tuple(r for r in user.roles if r != request.role))
+        self._commit_revision()
+
+    @mirrors(f"(*{AUTH}.authStore).RoleGrantPermission")
+    def _AuthRoleGrantPermissionRequest(self, request: AuthRoleGrantPermissionRequest) -> None:
+        role = self.role_get(request.name)
+        perm = request.perm
+        others = [p for p in role.permissions if (p.key, p.range_end) != (perm.key, perm.range_end)]
+        # etcd keeps a role's permissions sorted by key; granting the same range again updates it
+        permissions = sorted(others + [perm], key=lambda p: (p.key, p.range_end))
+        self.roles[role.name] = replace(role, permissions=tuple(permissions))
+        self._commit_revision()
+
+    @mirrors(f"(*{AUTH}.authStore).RoleRevokePermission")
+    def _AuthRoleRevokePermissionRequest(self, request: AuthRoleRevokePermissionRequest) -> None:
+        role = self.role_get(request.role)
+        kept = tuple(p for p in role.permissions
+                     if (p.key, p.range_end) != (request.key, request.range_end))
+        if len(kept) == len(role.permissions):
+            raise ErrPermissionNotGranted(role=request.role, key=request.key)
+        self.roles[role.name] = replace(role, permissions=kept)
+        self._commit_revision()
+
+    # -- snapshots -----------------------------------------------------------------------------
+
+    def dump(self) -> dict:
+        return {"enabled": self.enabled, "revision": self.revision,
+                "users": [[u.name, u.hashed_password, list(u.roles)] for u in self.users.values()],
+                "roles": [[r.name, [[p.perm_type, p.key.hex(), p.range_end.hex()]
+                                    for p in r.permissions]] for r in self.roles.values()]}
+
+    def recover(self, state: dict) -> None:
+        self.enabled, self.revision = state["enabled"], state["revision"]
+        self.users = {name: User(name, hashed, tuple(roles)) for name, hashed, roles in state["users"]}
+        self.roles = {name: Role(name, tuple(Permission(t, bytes.fromhex(k), bytes.fromhex(e))
+                                             for t, k, e in perms))
+                      for name, perms in state["roles"]}

@@ -1,0 +1,225 @@
+"""The MVCC store as etcd's bbolt backend holds it (sans-IO): the bytes of each revision's key and
+value in the `key` bucket, and what etcd computes from those bytes (HashKV's checksum).
+
+etcd keys the `key` bucket by revision: 8 bytes of main revision (big-endian), "_", 8 bytes of sub
+revision, and a trailing "t" for a tombstone; the value is the mvccpb.KeyValue protobuf (a
+tombstone's holds only the key). Those exact bytes are what `endpoint hashkv` hashes and what a
+snapshot file stores, so they are produced here once.
+"""
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterable, Iterator
+
+import hashlib
+from dataclasses import dataclass
+
+from reference_impl.etcd.bolt import BoltError, read_db, write_db
+from reference_impl.etcd.errors import ErrCompacted, ErrCorruptWAL, ErrFutureRev
+from reference_impl.etcd.messages import KeyValue
+from reference_impl.etcd.mvcc import KVStore, Revision
+from reference_impl.mirrors import mirrors
+
+MVCC = "go.etcd.io/etcd/server/v3/mvcc"
+KEY_BUCKET = b"key"
+LEASE_BUCKET = b"lease"
+META_BUCKET = b"meta"
+_INT64 = struct.Struct(">q")
+_REV = struct.Struct(">Q")
+_TOMBSTONE_MARK = b"t"
+
+
+@mirrors(f"{MVCC}.revToBytes", f"{MVCC}.appendMarkTombstone")
+def rev_to_bytes(rev: Revision, tombstone: bool = False) -> bytes:
+    return _REV.pack(rev.main) + b"_" + _REV.pack(rev.sub) + (_TOMBSTONE_MARK if tombstone else b"")
+
+
+@mirrors(f"{MVCC}.bytesToRev", f"{MVCC}.isTombstone")
+def bytes_to_rev(data: bytes) -> tuple[Revision, bool]:
+    """The revision a `key` bucket key names, and whether it is a tombstone."""
+    return Revision(_REV.unpack(data[:8])[0], _REV.unpack(data[9:17])[0]), data[17:] == _TOMBSTONE_MARK
+
+
+def _varint(n: int) -> bytes:
+    n &= (1 << 64) - 1  # int64 fields: a negative number is its two's complement, 10 bytes
+    out = bytearray()
+    while n >= 0x80:
+        out.append(n & 0x7F | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+@mirrors("(*go.etcd.io/etcd/api/v3/mvccpb.KeyValue).Marshal")
+def marshal_key_value(kv: KeyValue, tombstone: bool = False) -> bytes:
+    """mvccpb.KeyValue as gogoproto writes it: fields in number order, zero values left out."""
+    out = bytearray()
+    if kv.key:
+        out += b"\x0a" + _varint(len(kv.key)) + kv.key
+    if tombstone:
+        return bytes(out)
+    for tag, number in ((0x10, kv.create_revision), (0x18, kv.mod_revision), (0x20, kv.version)):
+        if number:
+            out += bytes([tag]) + _varint(number)
+    if kv.value:
+        out += b"\x2a" + _varint(len(kv.value)) + kv.value
+    if kv.lease:
+        out += b"\x30" + _varint(kv.lease)
+    return bytes(out)
+
+
+def _read_varint(data: bytes, i: int) -> tuple[int, int]:
+    n = shift = 0
+    while True:
+        byte = data[i]
+        i += 1
+        n |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            return n, i
+
+
+@mirrors("(*go.etcd.io/etcd/api/v3/mvccpb.KeyValue).Unmarshal")
+def unmarshal_key_value(data: bytes) -> KeyValue:
+    fields: dict[int, int | bytes] = {}
+    i = 0
+    while i < len(data):
+        tag, i = _read_varint(data, i)
+        number, wire = tag >> 3, tag & 7
+        if wire == 2:
+            length, i = _read_varint(data, i)
+            fields[number], i = data[i:i + length], i + length
+        elif wire == 0:
+            value, i = _read_varint(data, i)
+            fields[number] = value - (1 << 64) if value >= 1 << 63 else value
+        else:
+            raise ValueError(f"mvccpb.KeyValue: unexpected wire type {wire}")
+    return KeyValue(key=fields.get(1, b""), value=fields.get(5, b""),  # type: ignore[arg-type]
+                    create_revision=fields.get(2, 0), mod_revision=fields.get(3, 0),  # type: ignore[arg-type]
+                    version=fields.get(4, 0), lease=fields.get(6, 0))  # type: ignore[arg-type]
+
+
+def key_bucket(store: KVStore) -> Iterator[tuple[bytes, bytes]]:
+    """The `key` bucket's entries, in key (= revision) order."""
+    for rev, kv in store.revisions():
+        tombstone = kv.version == 0
+        yield rev_to_bytes(rev, tombstone), marshal_key_value(kv, tombstone)
+
+
+def _crc32c_table() -> list[int]:
+    table = []
+    for byte in range(256):
+        crc = byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0x82F63B78 if crc & 1 else crc >> 1
+        table.append(crc)
+    return table
+
+
+_CRC32C = _crc32c_table()
+
+
+def crc32c(data: bytes, crc: int = 0) -> int:
+    """CRC-32 with the Castagnoli polynomial (crc32.MakeTable(crc32.Castagnoli)), continued
+    from `crc`."""
+    crc ^= 0xFFFFFFFF
+    table = _CRC32C
+    for byte in data:
+        crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
+    return crc ^ 0xFFFFFFFF
+
+
+@mirrors(f"(*{MVCC}.store).HashByRev", f"(*{MVCC}.treeIndex).Keep")
+def hash_by_rev(store: KVStore, rev: int) -> tuple[int, int, int]:
+    """(hash, current revision, compact revision) of the `key` bucket up to `rev` (0: now): etcd's
+    HashKV. Revisions at or below the compacted one count only if still visible at `rev`."""
+    current, compacted = store.current_revision, store.compact_revision
+    if 0 < rev <= compacted:
+        raise ErrCompacted(revision=rev, compact_revision=compacted)
+    if rev > current:
+        raise ErrFutureRev(revision=rev, current_revision=current)
+    rev = rev or current
+    keep = store.visible_revisions(rev)
+    crc = crc32c(KEY_BUCKET)
+    for kr, kv in store.revisions():
+        if kr.main > rev:
+            continue
+        if kr.main <= compacted and keep and kr not in keep:
+            continue  # etcd has scheduled it for deletion by the compaction
+        tombstone = kv.version == 0
+        crc = crc32c(rev_to_bytes(kr, tombstone), crc)
+        crc = crc32c(marshal_key_value(kv, tombstone), crc)
+    return crc, current, compacted
+
+
+@mirrors("(*go.etcd.io/etcd/server/v3/lease/leasepb.Lease).Marshal")
+def marshal_lease(lease_id: int, ttl: int) -> bytes:
+    return b"\x08" + _varint(lease_id) + (b"\x10" + _varint(ttl) if ttl else b"")
+
+
+@mirrors("(*go.etcd.io/etcd/server/v3/mvcc/backend.backend).Snapshot",
+         f"(*{MVCC}.store).saveIndex", f"(*{MVCC}.store).compact")
+def snapshot_db(store: KVStore, leases: Iterable[tuple[int, int]], consistent_index: int) -> bytes:
+    """The store as the bbolt file etcd's Maintenance.Snapshot streams: the `key`, `lease` and
+    `meta` buckets (etcd creates the buckets it misses, members among them, on open)."""
+    meta = [(b"consistent_index", _REV.pack(consistent_index))]
+    if store.compact_revision >= 0:
+        compacted = rev_to_bytes(Revision(store.compact_revision))
+        meta += [(b"finishedCompactRev", compacted), (b"scheduledCompactRev", compacted)]
+    return write_db({
+        KEY_BUCKET: list(key_bucket(store)),
+        LEASE_BUCKET: [(_INT64.pack(lid), marshal_lease(lid, ttl)) for lid, ttl in leases],
+        META_BUCKET: meta,
+    })
+
+
+@mirrors("(*go.etcd.io/etcd/server/v3/lease/leasepb.Lease).Unmarshal")
+def unmarshal_lease(data: bytes) -> tuple[int, int]:
+    """(ID, TTL) of a leasepb.Lease (ID field 1, TTL field 2, both int64)."""
+    fields = {1: 0, 2: 0}
+    i = 0
+    while i < len(data):
+        tag, i = _read_varint(data, i)
+        value, i = _read_varint(data, i)
+        fields[tag >> 3] = value - (1 << 64) if value >= 1 << 63 else value
+    return fields[1], fields[2]
+
+
+@dataclass(frozen=True)
+class BackendState:
+    """What etcd keeps in bbolt that the reference restores: history, leases, raft position."""
+
+    records: list[KeyValue]  # revision order, tombstones with only key and mod_revision
+    current_revision: int
+    compact_revision: int
+    leases: list[tuple[int, int]]  # (id, ttl)
+    consistent_index: int
+
+
+@mirrors("(*go.etcd.io/etcd/etcdutl/v3/snapshot.v3Manager).saveDB", f"(*{MVCC}.store).restore")
+def read_snapshot(data: bytes, path: str = "") -> BackendState:
+    """Read an `etcdctl snapshot save` file (bbolt plus SHA-256, which must match) or a bare
+    bbolt database (an etcd data dir's member/snap/db)."""
+    if len(data) % 512 == hashlib.sha256().digest_size:
+        data, digest = data[:-32], data[-32:]
+        if hashlib.sha256(data).digest() != digest:
+            raise ErrCorruptWAL(path=path, offset=len(data), problem="snapshot SHA-256 mismatch")
+    try:
+        return _backend_state(read_db(data, path))
+    except (struct.error, IndexError, KeyError, ValueError, RecursionError) as err:
+        # a page or record pointing outside the file, a cycle, a value that is no protobuf
+        raise BoltError(path=path, problem=f"not a readable etcd snapshot ({err!r})") from None
+
+
+def _backend_state(buckets: dict[bytes, list[tuple[bytes, bytes]]]) -> BackendState:
+    records, current = [], 1
+    for key, value in buckets.get(KEY_BUCKET, []):
+        rev, tombstone = bytes_to_rev(key)
+        kv = unmarshal_key_value(value)
+        records.append(KeyValue(kv.key, mod_revision=rev.main) if tombstone else kv)
+        current = max(current, rev.main)
+    meta = dict(buckets.get(META_BUCKET, []))
+    compacted = bytes_to_rev(meta[b"finishedCompactRev"])[0].main if b"finishedCompactRev" in meta else -1
+    index = _REV.unpack(meta[b"consistent_index"])[0] if b"consistent_index" in meta else 0
+    leases = [unmarshal_lease(value) for _, value in buckets.get(LEASE_BUCKET, [])]
+    return BackendState(records, max(current, compacted), compacted, leases, index)

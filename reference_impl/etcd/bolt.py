@@ -1,0 +1,198 @@
+"""A minimal reader and writer of bbolt database files (go.etcd.io/bbolt, file format version 2),
+enough for etcd's snapshot files: top-level buckets of byte keys and values, no nested buckets.
+
+Why hand-written: `etcdctl snapshot save/status/restore` and etcd itself open a snapshot with
+bbolt, so the reference must produce a real bbolt file; no maintained Python package reads or
+writes the format, and what etcd needs of it is small.
+
+The format, as bbolt lays it out (little-endian, page size 4096):
+  page header   id u64, flags u16, count u16, overflow u32 (extra pages the page runs over)
+  meta page     (pages 0 and 1) magic, version, page size, flags, root bucket (root page,
+                sequence), freelist page, page count, txid, FNV-64a checksum of all of that
+  freelist      the ids of free pages (none here: every page is in use)
+  leaf page     `count` elements of (flags u32, pos u32, ksize u32, vsize u32), pos counted from
+                the element itself; flag 1 marks a bucket, whose value is (root page u64,
+                sequence u64) followed, when the root page is 0, by the bucket's own page inline
+  branch page   `count` elements of (pos u32, ksize u32, child page u64), each key the first key
+                of its child
+The writer fills leaves up to a page, builds branch levels above them, and gives every bucket its
+own root page; `bolt check` (and etcdctl's `snapshot status`, which runs it) finds every page
+either reachable or free. No function here carries @mirrors: bbolt is its own repository, not
+one the analyzer indexes.
+"""
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterable, Mapping
+
+from reference_impl.etcd.errors import EtcdError
+
+PAGE_SIZE = 4096
+MAGIC = 0xED0CDAED
+VERSION = 2
+BRANCH_PAGE, LEAF_PAGE, META_PAGE, FREELIST_PAGE = 0x01, 0x02, 0x04, 0x10
+BUCKET_LEAF_FLAG = 0x01
+
+_PAGE_HEADER = struct.Struct("<QHHI")
+_META = struct.Struct("<IIIIQQQQQ")  # without the checksum that follows it
+_CHECKSUM = struct.Struct("<Q")
+_LEAF_ELEMENT = struct.Struct("<IIII")
+_BRANCH_ELEMENT = struct.Struct("<IIQ")
+_BUCKET = struct.Struct("<QQ")
+
+
+class BoltError(EtcdError):
+    """A file that is not a bbolt database this reader understands."""
+
+    message = "bbolt: invalid database"
+
+    def __str__(self) -> str:
+        return f"{self.details.get('path', 'bbolt database')}: {self.details.get('problem')}"
+
+
+def _fnv64a(data: bytes) -> int:
+    h = 0xCBF29CE484222325
+    for byte in data:
+        h = ((h ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+class _Writer:
+    def __init__(self) -> None:
+        self.pages: list[bytes] = []  # whole pages (with their overflow), in id order
+        self.next_id = 3  # 0 and 1 are the metas, 2 the freelist
+
+    def _page(self, flags: int, count: int, body: bytes) -> int:
+        size = _PAGE_HEADER.size + len(body)
+        span = max(1, -(-size // PAGE_SIZE))
+        page_id = self.next_id
+        self.next_id += span
+        header = _PAGE_HEADER.pack(page_id, flags, count, span - 1)
+        self.pages.append((header + body).ljust(span * PAGE_SIZE, b"\0"))
+        return page_id
+
+    def _leaf(self, items: list[tuple[bytes, bytes, int]]) -> int:
+        elements, data = bytearray(), bytearray()
+        table = _LEAF_ELEMENT.size * len(items)
+        for i, (key, value, flags) in enumerate(items):
+            pos = table - i * _LEAF_ELEMENT.size + len(data)
+            elements += _LEAF_ELEMENT.pack(flags, pos, len(key), len(value))
+            data += key + value
+        return self._page(LEAF_PAGE, len(items), bytes(elements + data))
+
+    def _branch(self, children: list[tuple[bytes, int]]) -> int:
+        elements, data = bytearray(), bytearray()
+        table = _BRANCH_ELEMENT.size * len(children)
+        for i, (key, child) in enumerate(children):
+            pos = table - i * _BRANCH_ELEMENT.size + len(data)
+            elements += _BRANCH_ELEMENT.pack(pos, len(key), child)
+            data += key
+        return self._page(BRANCH_PAGE, len(children), bytes(elements + data))
+
+    @staticmethod
+    def _chunks(items: list, size_of) -> list[list]:
+        """Split into runs that fit one page (a single larger item gets overflow pages)."""
+        chunks: list[list] = [[]]
+        used = _PAGE_HEADER.size
+        for item in items:
+            size = size_of(item)
+            if chunks[-1] and used + size > PAGE_SIZE:
+                chunks.append([])
+                used = _PAGE_HEADER.size
+            chunks[-1].append(item)
+            used += size
+        return chunks
+
+    def tree(self, items: list[tuple[bytes, bytes, int]]) -> int:
+        """Write a B+tree of sorted (key, value, flags); the id of its root page."""
+        leaves = self._chunks(items, lambda it: _LEAF_ELEMENT.size + len(it[0]) + len(it[1]))
+        level = [(chunk[0][0] if chunk else b"", self._leaf(chunk)) for chunk in leaves]
+        while len(level) > 1:
+            groups = self._chunks(level, lambda child: _BRANCH_ELEMENT.size + len(child[0]))
+            level = [(group[0][0], self._branch(group)) for group in groups]
+        return level[0][1]
+
+
+def _meta_page(page_id: int, root: int, page_count: int, txid: int) -> bytes:
+    meta = _META.pack(MAGIC, VERSION, PAGE_SIZE, 0, root, 0, 2, page_count, txid)
+    body = meta + _CHECKSUM.pack(_fnv64a(meta))
+    return (_PAGE_HEADER.pack(page_id, META_PAGE, 0, 0) + body).ljust(PAGE_SIZE, b"\0")
+
+
+def write_db(buckets: Mapping[bytes, Iterable[tuple[bytes, bytes]]]) -> bytes:
+    """A bbolt database file holding `buckets` (name -> (key, value) pairs, any order)."""
+    writer = _Writer()
+    headers = []
+    for name in sorted(buckets):
+        items = sorted((key, value, 0) for key, value in buckets[name])
+        root = writer.tree(items)
+        headers.append((name, _BUCKET.pack(root, 0), BUCKET_LEAF_FLAG))
+    root = writer.tree(headers)
+    page_count = writer.next_id
+    freelist = _PAGE_HEADER.pack(2, FREELIST_PAGE, 0, 0).ljust(PAGE_SIZE, b"\0")
+    return b"".join([_meta_page(0, root, page_count, 1), _meta_page(1, root, page_count, 2),
+                     freelist, *writer.pages])
+
+
+def read_db(data: bytes, path: str = "") -> dict[bytes, list[tuple[bytes, bytes]]]:
+    """Every top-level bucket of a bbolt file and its (key, value) pairs in key order."""
+
+    def fail(problem: str) -> BoltError:
+        return BoltError(path=path, problem=problem)
+
+    metas = []
+    if len(data) < 2 * _PAGE_HEADER.size + _META.size:
+        raise fail("too short to be a bbolt database")
+    page_size = struct.unpack_from("<I", data, _PAGE_HEADER.size + 8)[0]
+    for page_id in (0, 1):
+        start = page_id * page_size + _PAGE_HEADER.size
+        if start + _META.size + _CHECKSUM.size > len(data):
+            continue
+        fields = _META.unpack_from(data, start)
+        checksum = _CHECKSUM.unpack_from(data, start + _META.size)[0]
+        if (fields[0], fields[1]) == (MAGIC, VERSION) and \
+                checksum == _fnv64a(data[start:start + _META.size]):
+            metas.append(fields)
+    if not metas:
+        raise fail("no valid meta page (not a bbolt file, or damaged)")
+    meta = max(metas, key=lambda fields: fields[8])
+    page_size, root = meta[2], meta[4]
+
+    def bucket(value_start: int) -> list[tuple[bytes, bytes]]:
+        bucket_root, _ = _BUCKET.unpack_from(data, value_start)
+        # An inline bucket (root 0) keeps its one leaf page right after the bucket header.
+        start = value_start + _BUCKET.size if bucket_root == 0 else bucket_root * page_size
+        items = []
+        for key, (lo, hi), flags in _walk(data, start, page_size, fail):
+            if flags & BUCKET_LEAF_FLAG:
+                raise fail(f"nested bucket {key!r}: not used by etcd, not read here")
+            items.append((key, data[lo:hi]))
+        return items
+
+    out = {}
+    for name, (value_start, _), flags in _walk(data, root * page_size, page_size, fail):
+        if not flags & BUCKET_LEAF_FLAG:
+            raise fail(f"top-level key {name!r} is not a bucket")
+        out[name] = bucket(value_start)
+    return out
+
+
+def _walk(data: bytes, offset: int, page_size: int, fail):
+    """(key, (value start, value end), flags) of each element under the page at `offset`, in
+    key order; offsets, not bytes, because an inline bucket's page lies inside its value."""
+    if offset + _PAGE_HEADER.size > len(data):
+        raise fail(f"page at offset {offset} is past the end of the file")
+    _, flags, count, _ = _PAGE_HEADER.unpack_from(data, offset)
+    base = offset + _PAGE_HEADER.size
+    if flags == BRANCH_PAGE:
+        for i in range(count):
+            _, _, child = _BRANCH_ELEMENT.unpack_from(data, base + i * _BRANCH_ELEMENT.size)
+            yield from _walk(data, child * page_size, page_size, fail)
+    elif flags == LEAF_PAGE:
+        for i in range(count):
+            element = base + i * _LEAF_ELEMENT.size
+            item_flags, pos, ksize, vsize = _LEAF_ELEMENT.unpack_from(data, element)
+            start = element + pos + ksize
+            yield data[element + pos:start], (start, start + vsize), item_flags
+    else:
+        raise fail(f"page at offset {offset} has type {flags:#x}, not a branch or leaf")

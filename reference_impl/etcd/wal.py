@@ -1,0 +1,261 @@
+"""The reference etcd's write-ahead log and snapshot files: records in, records back out, nothing
+else. `storage.DurableServer` keeps the server's requests here today; the records are plain JSON
+dicts carrying a `seq`, so a Raft core can later keep its entries (index = seq) the same way.
+
+Interface:
+  WAL.read_all(after)      the records with seq > after, in order; repairs a torn tail
+  WAL.open(first_seq)      start (or continue) the segment new records go to
+  WAL.append(record)       write one record whole, or leave the log as it was and raise
+  WAL.sync() / cut() / release(seq) / close()
+  Snapshotter.save(seq, state) / load()
+
+On disk:
+  wal-<first seq>.log   records: 4-byte length, CRC-32 of those 4 bytes, CRC-32 of the payload,
+                        JSON payload
+  snap-<seq>.json       one such record holding the whole state after record <seq>
+
+Damage versus a crash, as etcd's wal package tells them apart. A crash can only leave the *last*
+record unfinished: cut short (the file ends inside it), or with whole sectors of it never written
+(zeros). Those were never acknowledged, and recovery cuts them off (wal.Repair). Anything else,
+a length whose own checksum fails or a payload whose checksum fails in a complete record, in the
+middle or at the end, is damage: recovery refuses with the file and the offset
+(`ErrCorruptWAL`) and changes nothing. The length has its own checksum because a damaged length
+can point past the end of the file, which would otherwise read like a torn tail.
+"""
+from __future__ import annotations
+
+import errno
+import json
+import os
+import struct
+import zlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from reference_impl.etcd.errors import ErrCorruptWAL, ErrWALWrite
+from reference_impl.mirrors import mirrors
+
+WAL_PKG = "go.etcd.io/etcd/server/v3/wal"
+SNAP_PKG = "go.etcd.io/etcd/server/v3/etcdserver/api/snap"
+
+_HEADER = struct.Struct("<III")  # payload length, CRC-32 of the length's 4 bytes, CRC-32 of payload
+_LENGTH = struct.Struct("<I")
+SECTOR = 512  # minSectorSize in etcd's wal: the unit a torn write leaves unwritten
+
+Write = Callable[[int, bytes], int]
+Fsync = Callable[[int], None]
+
+
+def frame(payload: dict) -> bytes:
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    length = _LENGTH.pack(len(body))
+    return _HEADER.pack(len(body), zlib.crc32(length), zlib.crc32(body)) + body
+
+
+@mirrors(f"(*{WAL_PKG}.decoder).isTornEntry")
+def _is_torn(data: bytes, start: int, end: int) -> bool:
+    """Whether some sector the record covers is all zeros: a write the disk never finished."""
+    chunk_start = start
+    while chunk_start < end:
+        chunk_end = min(end, (chunk_start // SECTOR + 1) * SECTOR)
+        if not any(data[chunk_start:chunk_end]):
+            return True
+        chunk_start = chunk_end
+    return False
+
+
+@mirrors(f"(*{WAL_PKG}.decoder).decodeRecord")
+def read_frames(path: Path, last_segment: bool) -> Iterator[tuple[int, dict]]:
+    """(end offset, payload) of each record in a log file.
+
+    Stops at a torn tail of the last segment; raises ErrCorruptWAL (file, offset, what is wrong)
+    for anything else that does not check out.
+    """
+    data = path.read_bytes()
+    offset = 0
+    while offset < len(data):
+        if last_segment and not any(data[offset:]):
+            return  # the tail was never written: a crash before the data reached the disk
+        if offset + _HEADER.size > len(data):
+            if last_segment:
+                return
+            raise ErrCorruptWAL(path=str(path), offset=offset, problem="record header cut short")
+        length, length_crc, body_crc = _HEADER.unpack_from(data, offset)
+        if zlib.crc32(data[offset:offset + _LENGTH.size]) != length_crc:
+            raise ErrCorruptWAL(path=str(path), offset=offset, problem="bad record length")
+        start, end = offset + _HEADER.size, offset + _HEADER.size + length
+        if end > len(data):
+            if last_segment:
+                return
+            raise ErrCorruptWAL(path=str(path), offset=offset, problem="record cut short")
+        if zlib.crc32(data[start:end]) != body_crc:
+            if last_segment and end == len(data) and _is_torn(data, start, end):
+                return
+            raise ErrCorruptWAL(path=str(path), offset=offset, problem="CRC mismatch")
+        try:
+            payload = json.loads(data[start:end])
+        except ValueError:
+            raise ErrCorruptWAL(path=str(path), offset=offset, problem="unreadable record") from None
+        offset = end
+        yield offset, payload
+
+
+@mirrors("go.etcd.io/etcd/client/pkg/v3/fileutil.Fsync")
+def fsync_dir(directory: Path, fsync: Fsync) -> None:
+    dir_fd = os.open(directory, os.O_RDONLY)
+    try:
+        fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+class WAL:
+    """Log segments in `directory`. `write` and `fsync` are os.write and os.fsync unless a test
+    passes a faulty disk."""
+
+    def __init__(self, directory: Path, *, write: Write = os.write, fsync: Fsync = os.fsync) -> None:
+        self.directory = directory
+        self._write = write
+        self._fsync = fsync
+        self._fd = -1
+        self._path: Path | None = None
+        self._size = 0  # bytes of whole records in the open segment
+        self._broken: str | None = None  # why appending is no longer safe
+
+    def segments(self) -> list[Path]:
+        return sorted(self.directory.glob("wal-*.log"))
+
+    def _segment_path(self, first_seq: int) -> Path:
+        return self.directory / f"wal-{first_seq:020d}.log"
+
+    @mirrors(f"{WAL_PKG}.Open", f"(*{WAL_PKG}.WAL).ReadAll")
+    def read_all(self, after: int) -> Iterator[dict]:
+        """Every record with seq > `after`, in order, checking none is missing; a torn tail of the
+        last segment is cut off (once the records before it have been read)."""
+        seq = after
+        segments = self.segments()
+        for i, path in enumerate(segments):
+            valid_end = 0
+            for valid_end, record in read_frames(path, last_segment=i == len(segments) - 1):
+                if record["seq"] <= seq:
+                    continue
+                if record["seq"] != seq + 1:
+                    raise ErrCorruptWAL(path=str(path), offset=valid_end, missing_seq=seq + 1)
+                seq = record["seq"]
+                yield record
+            if path.stat().st_size > valid_end:
+                self._repair(path, valid_end)
+
+    @mirrors(f"{WAL_PKG}.Repair")
+    def _repair(self, path: Path, valid_end: int) -> None:
+        # New records go to a new segment, after which this one is no longer the last: a torn
+        # tail left in it would then read as damage.
+        with open(path, "r+b") as f:
+            f.truncate(valid_end)
+            self._fsync(f.fileno())
+
+    @mirrors(f"{WAL_PKG}.Create", f"(*{WAL_PKG}.WAL).cut")
+    def open(self, first_seq: int) -> None:
+        """Append from now on to the segment whose first record is `first_seq` (an empty segment
+        of that name, from a cut with nothing written since, is simply reused)."""
+        self._path = self._segment_path(first_seq)
+        self._fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        self._size = os.fstat(self._fd).st_size
+        fsync_dir(self.directory, self._fsync)
+
+    @mirrors(f"(*{WAL_PKG}.WAL).Save", f"(*{WAL_PKG}.encoder).encode")
+    def append(self, record: dict) -> None:
+        """Write one record (not yet fsync'd). A short write is continued; if the disk refuses
+        the rest (ENOSPC, EIO), the partial record is cut off again and ErrWALWrite raised, so
+        the log holds whole records only and later appends stay readable."""
+        if self._broken:
+            raise ErrWALWrite(path=str(self._path), offset=self._size, problem=self._broken)
+        data = frame(record)
+        written = 0
+        try:
+            while written < len(data):
+                n = self._write(self._fd, data[written:])
+                if n <= 0:
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                written += n
+        except OSError as err:
+            if written:
+                try:
+                    os.ftruncate(self._fd, self._size)
+                except OSError as cut:
+                    # A partial record stays; anything appended after it would read as damage.
+                    self._broken = f"a partial record could not be cut off: {cut.strerror}"
+            raise ErrWALWrite(path=str(self._path), offset=self._size,
+                              problem=err.strerror or str(err)) from None
+        self._size += len(data)
+
+    @mirrors(f"(*{WAL_PKG}.WAL).sync")
+    def sync(self) -> None:
+        self._fsync(self._fd)
+
+    def cut(self, first_seq: int) -> None:
+        """Close the current segment (fsync'd) and start a new one at `first_seq`."""
+        self.sync()
+        os.close(self._fd)
+        self.open(first_seq)
+
+    @mirrors(f"(*{WAL_PKG}.WAL).ReleaseLockTo")
+    def release(self, seq: int) -> None:
+        """Delete the closed segments holding only records up to `seq` (a snapshot covers them)."""
+        old = [p for p in self.segments() if p != self._path]
+        firsts = [int(p.stem.split("-")[1]) for p in old] + [self._first_seq_of(self._path)]
+        for path, next_first in zip(old, firsts[1:]):
+            if next_first - 1 <= seq:
+                path.unlink()
+
+    @staticmethod
+    def _first_seq_of(path: Path | None) -> int:
+        return int(path.stem.split("-")[1]) if path else 0
+
+    @mirrors(f"(*{WAL_PKG}.WAL).Close")
+    def close(self) -> None:
+        if self._fd >= 0:
+            self.sync()
+            os.close(self._fd)
+            self._fd = -1
+
+    @property
+    def closed(self) -> bool:
+        return self._fd < 0
+
+
+class Snapshotter:
+    """Whole-state snapshots in `directory`: written atomically, only the newest kept."""
+
+    def __init__(self, directory: Path, *, fsync: Fsync = os.fsync) -> None:
+        self.directory = directory
+        self._fsync = fsync
+
+    @mirrors(f"(*{SNAP_PKG}.Snapshotter).Load")
+    def load(self) -> tuple[int, dict] | None:
+        """(seq, state) of the newest snapshot, or None."""
+        for stale in self.directory.glob("*.tmp"):
+            stale.unlink()
+        snaps = sorted(self.directory.glob("snap-*.json"))
+        if not snaps:
+            return None
+        frames = list(read_frames(snaps[-1], last_segment=False))
+        if len(frames) != 1:
+            raise ErrCorruptWAL(path=str(snaps[-1]), offset=0, problem="not one snapshot record")
+        state = frames[0][1]
+        return state["seq"], state
+
+    @mirrors(f"(*{SNAP_PKG}.Snapshotter).SaveSnap")
+    def save(self, seq: int, state: dict) -> None:
+        """Write tmp, fsync, rename, fsync the directory: the snapshot is wholly there or not."""
+        final = self.directory / f"snap-{seq:020d}.json"
+        tmp = final.with_suffix(".tmp")
+        with open(tmp, "wb") as f:
+            f.write(frame({**state, "seq": seq}))
+            f.flush()
+            self._fsync(f.fileno())
+        os.replace(tmp, final)
+        fsync_dir(self.directory, self._fsync)
+        for older in self.directory.glob("snap-*.json"):
+            if older != final:
+                older.unlink()

@@ -1,0 +1,137 @@
+"""Auth through real etcdctl, side by side with real etcd 3.4: users, roles, permissions,
+`auth enable/disable`, `--user`; every answer (stdout, and the error line) must be the same."""
+from __future__ import annotations
+
+import pytest
+
+from processes import etcdctl, etcdctl_stream, real_etcd, reference_server
+from reference_impl.etcd import DurableServer
+from reference_impl.machinery.clock import ManualClock
+from reference_impl.etcd.errors import ErrPermissionDenied, ErrUserEmpty
+from reference_impl.etcd.messages import (
+    AuthEnableRequest, AuthRoleAddRequest, AuthRoleGrantPermissionRequest, AuthUserAddRequest,
+    AuthUserGrantRoleRequest, Permission, PutRequest, RangeRequest)
+
+ROOT, ALICE, BOB = ("--user", "root:rootpw"), ("--user", "alice:apw"), ("--user", "bob:bpw")
+SCRIPT: list[tuple[str, ...]] = [
+    ("user", "add", "root:rootpw"),
+    ("auth", "enable"),  # root has no root role yet: etcdctl adds it and retries, as with etcd
+    ("put", "k", "v"),  # no user: refused
+    (*ROOT, "put", "k", "v"),
+    (*ROOT, "user", "add", "alice:apw"),
+    (*ROOT, "user", "add", "alice:again"),
+    (*ROOT, "user", "add", "bob:bpw"),
+    (*ROOT, "role", "add", "app"),
+    (*ROOT, "role", "add", "app"),
+    (*ROOT, "role", "grant-permission", "app", "readwrite", "app/", "--prefix"),
+    (*ROOT, "role", "grant-permission", "app", "read", "config"),
+    (*ROOT, "role", "grant-permission", "app", "write", "logs/", "logs0"),
+    (*ROOT, "role", "get", "app"),
+    (*ROOT, "role", "get", "nope"),
+    (*ROOT, "user", "grant-role", "alice", "app"),
+    (*ROOT, "user", "grant-role", "alice", "nope"),
+    (*ROOT, "user", "get", "alice"),
+    (*ROOT, "user", "list"),
+    (*ROOT, "role", "list"),
+    (*ALICE, "put", "app/1", "one"),
+    (*ALICE, "get", "app/", "--prefix"),
+    (*ALICE, "get", "config"),
+    (*ALICE, "put", "config", "x"),
+    (*ALICE, "put", "logs/a", "x"),
+    (*ALICE, "get", "logs/a"),
+    (*ALICE, "get", "", "--prefix"),
+    (*ALICE, "del", "app/1"),
+    (*ALICE, "user", "list"),
+    (*ALICE, "endpoint", "hashkv"),  # maintenance needs root
+    ("endpoint", "hashkv"),
+    (*ROOT, "endpoint", "hashkv"),  # the same history: the same hash
+    ("--user", "alice:wrong", "get", "config"),
+    (*BOB, "get", "config"),
+    (*ROOT, "role", "revoke-permission", "app", "config"),
+    (*ROOT, "role", "revoke-permission", "app", "config"),
+    (*ALICE, "get", "config"),
+    (*ROOT, "user", "revoke-role", "alice", "app"),
+    (*ROOT, "user", "revoke-role", "alice", "app"),
+    (*ALICE, "get", "app/1"),
+    (*ROOT, "user", "passwd", "bob", "--interactive=false"),
+    (*BOB, "get", "config"),
+    ("--user", "bob:newpw", "get", "config"),
+    (*ROOT, "user", "delete", "root"),
+    (*ROOT, "role", "delete", "root"),
+    (*ROOT, "user", "revoke-role", "root", "root"),
+    (*ROOT, "user", "delete", "bob"),
+    (*ROOT, "role", "delete", "app"),
+    (*ROOT, "user", "get", "alice"),
+    (*ROOT, "auth", "disable"),
+    ("put", "k", "after"),
+    ("get", "k", "--print-value-only"),
+    ("user", "list"),
+]
+STDIN = {("user", "passwd", "bob", "--interactive=false"): "newpw\n"}
+
+
+def transcript(server) -> list[str]:
+    lines = []
+    for step in SCRIPT:
+        done = etcdctl(server, *step, input=STDIN.get(tuple(step[2:])))
+        error = done.stderr.strip().splitlines()[-1] if done.returncode else ""
+        answer = f"{done.stdout}{error}".replace(server.address, "ENDPOINT")
+        lines.append(f"$ {' '.join(step)}\n{answer}")
+    return lines
+
+
+@pytest.fixture(scope="module")
+def transcripts(tmp_path_factory):
+    with real_etcd(tmp_path_factory.mktemp("etcd")) as etcd:
+        theirs = transcript(etcd)
+    with reference_server(tmp_path_factory.mktemp("reference")) as reference:
+        ours = transcript(reference)
+    return theirs, ours
+
+
+def test_auth_answers_as_etcd_does(transcripts):
+    """Each etcdctl answer, success or error, is the same as real etcd 3.4's."""
+    theirs, ours = transcripts
+    assert ours == theirs
+
+
+def test_the_script_was_refused_where_it_should_be(transcripts):
+    """The transcript did exercise refusals: no user, wrong password, no permission."""
+    theirs, _ = transcripts
+    text = "\n".join(theirs)
+    for error in ("user name is empty", "authentication failed", "permission denied",
+                  "invalid auth management", "role is not granted", "permission is not granted"):
+        assert error in text
+
+
+def test_a_watch_without_read_permission_is_canceled(tmp_path):
+    """etcd refuses a watch the user may not read inside the stream: created, then canceled."""
+    with reference_server(tmp_path / "reference") as server:
+        for step in SCRIPT[:2] + [(*ROOT, "user", "add", "bob:bpw")]:
+            etcdctl(server, *step)
+        with etcdctl_stream(server, *BOB, "watch", "secret") as watch:
+            assert any("permission denied" in line for line in watch.read(1))
+
+
+def test_auth_survives_a_restart_and_snapshots(tmp_path):
+    """Users, roles and the enabled flag are logged like writes: a restart, with or without a
+    snapshot in between, brings them back, passwords checked against the stored hash."""
+    for snapshot_every in (10000, 3):
+        data_dir = tmp_path / str(snapshot_every)
+        with DurableServer(data_dir, ManualClock(), snapshot_every=snapshot_every) as server:
+            for request in (AuthUserAddRequest("root", "rootpw"), AuthRoleAddRequest("root"),
+                            AuthUserGrantRoleRequest("root", "root"), AuthUserAddRequest("u", "upw"),
+                            AuthRoleAddRequest("r"),
+                            AuthRoleGrantPermissionRequest("r", Permission("READ", b"a", b"c")),
+                            AuthUserGrantRoleRequest("u", "r"), AuthEnableRequest()):
+                server.auth_change(request)
+        with DurableServer(data_dir, ManualClock(), snapshot_every=snapshot_every) as server:
+            with pytest.raises(ErrUserEmpty):
+                server.authorize(None, RangeRequest(b"b"))
+            token = server.authenticate("u", "upw")
+            server.authorize(token, RangeRequest(b"a", b"c"))
+            with pytest.raises(ErrPermissionDenied):
+                server.authorize(token, PutRequest(b"b", b"1"))
+            with pytest.raises(ErrPermissionDenied):
+                server.authorize(token, RangeRequest(b"a", b"d"))
+        assert b"upw" not in b"".join(p.read_bytes() for p in data_dir.glob("wal-*.log"))

@@ -1,0 +1,149 @@
+"""`etcdctl snapshot save` against the reference writes a real bbolt snapshot: `snapshot status`
+reads it, `snapshot restore` turns it into a data directory, and real etcd 3.4 serves the same
+keys, leases, compaction and HashKV from it."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from processes import ROOT, etcdctl, real_etcd, reference_server, require
+from reference_impl.etcd.bolt import read_db, write_db
+
+TXN = 'version("t1") = "0"\n\nput t1 a\nput t2 b\ndel x1\n\n\n'
+
+
+def etcdctl_local(*args: str) -> subprocess.CompletedProcess:
+    """etcdctl's file-only commands (snapshot status/restore) need no endpoint."""
+    return subprocess.run([require("etcdctl"), *args], capture_output=True, text=True, timeout=30,
+                          env={"ETCDCTL_API": "3", "PATH": "/usr/bin:/bin"})
+
+
+def get_json(server, *args: str) -> list:
+    kvs = json.loads(etcdctl(server, "get", "-w", "json", *args).stdout).get("kvs", [])
+    return [{k: kv[k] for k in ("key", "value", "create_revision", "mod_revision", "version",
+                                "lease") if k in kv} for kv in kvs]
+
+
+def hashkv(server) -> int:
+    return json.loads(etcdctl(server, "endpoint", "hashkv", "-w", "json").stdout)[0]["HashKV"]["hash"]
+
+
+def test_a_saved_snapshot_restores_into_real_etcd(tmp_path):
+    """Save from the reference, restore with etcdctl, start real etcd: the same keys (all
+    revision fields), the same lease, the same compaction, the same HashKV."""
+    with reference_server(tmp_path / "reference") as reference:
+        for i in range(400):  # enough for the key bucket to need several pages and a branch
+            assert etcdctl(reference, "put", f"k{i:03d}", f"value {i} " + "x" * (i % 50)).returncode == 0
+        assert etcdctl(reference, "txn", "-i", input=TXN).returncode == 0
+        lease = etcdctl(reference, "lease", "grant", "600").stdout.split()[1]
+        assert etcdctl(reference, "put", "leased", "v", f"--lease={lease}").returncode == 0
+        assert etcdctl(reference, "del", "k001").returncode == 0
+        assert etcdctl(reference, "compact", "10").returncode == 0
+        expected, expected_hash = get_json(reference, "", "--from-key"), hashkv(reference)
+        saved = etcdctl(reference, "snapshot", "save", str(tmp_path / "snap.db"))
+        assert saved.returncode == 0, saved.stderr
+    status = etcdctl_local("snapshot", "status", str(tmp_path / "snap.db"), "-w", "json")
+    assert status.returncode == 0, status.stderr
+    assert json.loads(status.stdout)["revision"] == 404
+    restored = etcdctl_local("snapshot", "restore", str(tmp_path / "snap.db"),
+                             "--data-dir", str(tmp_path / "restored"))
+    assert restored.returncode == 0, restored.stderr
+    with real_etcd(tmp_path / "restored") as etcd:  # an existing data dir: its member is used
+        assert get_json(etcd, "", "--from-key") == expected
+        assert hashkv(etcd) == expected_hash
+        assert etcdctl(etcd, "lease", "list").stdout.split()[-1] == lease
+        compacted = etcdctl(etcd, "get", "k002", "--rev=9")
+        assert "required revision has been compacted" in compacted.stderr
+
+
+def test_a_snapshot_file_ends_with_the_sha256_of_the_database(tmp_path):
+    """etcd's Snapshot stream ends with the SHA-256 of what it sent; restore checks it."""
+    with reference_server(tmp_path / "reference") as reference:
+        etcdctl(reference, "put", "a", "1")
+        etcdctl(reference, "snapshot", "save", str(tmp_path / "snap.db"))
+    data = (tmp_path / "snap.db").read_bytes()
+    db, digest = data[:-32], data[-32:]
+    assert len(db) % 4096 == 0 and hashlib.sha256(db).digest() == digest
+    damaged = bytearray(data)
+    damaged[5000] ^= 1
+    (tmp_path / "bad.db").write_bytes(bytes(damaged))
+    refused = etcdctl_local("snapshot", "restore", str(tmp_path / "bad.db"),
+                            "--data-dir", str(tmp_path / "restored"))
+    assert refused.returncode != 0 and "expected sha256" in refused.stderr
+
+
+@pytest.mark.parametrize("sizes", [[], [10], [4000, 5000, 70000], [100] * 3000])
+def test_bolt_files_read_back_what_was_written(sizes):
+    """The writer's pages (leaves, overflow for large values, branch levels) read back whole."""
+    buckets = {b"key": [(b"%08d" % i, b"v" * size) for i, size in enumerate(sizes)],
+               b"meta": [(b"consistent_index", bytes(8))]}
+    assert read_db(write_db(buckets)) == buckets
+
+
+def fill(server) -> None:
+    for i in range(300):
+        assert etcdctl(server, "put", f"k{i:03d}", f"value {i}").returncode == 0
+    assert etcdctl(server, "txn", "-i", input=TXN).returncode == 0
+    assert etcdctl(server, "del", "k001").returncode == 0
+    assert etcdctl(server, "compact", "5").returncode == 0
+    lease = etcdctl(server, "lease", "grant", "600").stdout.split()[1]
+    assert etcdctl(server, "put", "leased", "v", f"--lease={lease}").returncode == 0
+
+
+def test_the_reference_starts_from_a_real_etcd_snapshot(tmp_path):
+    """A snapshot real etcd 3.4 saved (bbolt written by Go: inline buckets, branch pages) starts
+    the reference with the same keys, revisions, compaction, lease and HashKV."""
+    with real_etcd(tmp_path / "etcd") as etcd:
+        fill(etcd)
+        expected, expected_hash = get_json(etcd, "", "--from-key"), hashkv(etcd)
+        lease = etcdctl(etcd, "lease", "list").stdout.split()[-1]
+        assert etcdctl(etcd, "snapshot", "save", str(tmp_path / "snap.db")).returncode == 0
+    with reference_server(tmp_path / "reference", "--restore-from-snapshot",
+                          str(tmp_path / "snap.db")) as reference:
+        assert get_json(reference, "", "--from-key") == expected
+        assert hashkv(reference) == expected_hash
+        assert etcdctl(reference, "lease", "list").stdout.split()[-1] == lease
+        assert "compacted" in etcdctl(reference, "get", "k002", "--rev=4").stderr
+        assert etcdctl(reference, "put", "more", "1").returncode == 0
+    with reference_server(tmp_path / "reference") as reference:  # restarted without the flag
+        assert len(get_json(reference, "", "--from-key")) == len(expected) + 1
+
+
+def test_the_reference_starts_from_etcdctl_restore_output(tmp_path):
+    """The data dir `etcdctl snapshot restore` makes (member/snap/db) is accepted too."""
+    with reference_server(tmp_path / "first") as first:
+        fill(first)
+        expected = get_json(first, "", "--from-key")
+        etcdctl(first, "snapshot", "save", str(tmp_path / "snap.db"))
+    restored = etcdctl_local("snapshot", "restore", str(tmp_path / "snap.db"),
+                             "--data-dir", str(tmp_path / "restored"))
+    assert restored.returncode == 0, restored.stderr
+    with reference_server(tmp_path / "second", "--restore-from-snapshot",
+                          str(tmp_path / "restored")) as second:
+        assert get_json(second, "", "--from-key") == expected
+
+
+def test_restoring_refuses_a_damaged_snapshot_or_a_used_data_dir(tmp_path):
+    """A snapshot whose SHA-256 does not match, a file that is no bbolt database, or a data dir
+    that already holds data, is refused with one line and exit status 1; nothing is overwritten."""
+    with reference_server(tmp_path / "first") as first:
+        etcdctl(first, "put", "a", "1")
+        etcdctl(first, "snapshot", "save", str(tmp_path / "snap.db"))
+    damaged = bytearray((tmp_path / "snap.db").read_bytes())
+    damaged[5000] ^= 1
+    (tmp_path / "bad.db").write_bytes(bytes(damaged))
+    (tmp_path / "noise.db").write_bytes(bytes(range(256)) * 64)
+    for data_dir, snapshot, says in ((tmp_path / "fresh", "bad.db", "snapshot SHA-256 mismatch"),
+                                     (tmp_path / "fresh", "noise.db", "no valid meta page"),
+                                     (tmp_path / "first" / "data", "snap.db", "already holds data")):
+        done = subprocess.run(
+            [sys.executable, "-m", "reference_impl.etcd.run", "--data-dir", str(data_dir),
+             "--listen-client-urls", "http://127.0.0.1:0", "--restore-from-snapshot",
+             str(tmp_path / snapshot)], cwd=ROOT, capture_output=True, text=True, timeout=30,
+            env={**os.environ, "PYTHONPATH": str(ROOT)})
+        assert done.returncode == 1 and says in done.stderr and "Traceback" not in done.stderr

@@ -1,0 +1,231 @@
+"""Rules of the write-ahead log: whole records only on a full disk, a torn tail repaired, damage
+refused with the file and offset (and the file left as it was), snapshots by count."""
+from __future__ import annotations
+
+import errno
+import os
+import resource
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from processes import START_TIMEOUT, Server, etcdctl, read_ready_line, stop_process
+from reference_impl.etcd import DurableServer
+from reference_impl.machinery.clock import ManualClock
+from reference_impl.etcd.errors import ErrCorruptWAL, ErrWALWrite
+from reference_impl.etcd.messages import PutRequest, RangeRequest
+from reference_impl.etcd.wal import SECTOR, frame, read_frames
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def values(server: DurableServer) -> dict[bytes, bytes]:
+    return {kv.key: kv.value for kv in server.range(RangeRequest(b"\0", b"\0")).kvs}
+
+
+def segments(data_dir: Path) -> list[Path]:
+    return sorted(data_dir.glob("wal-*.log"))
+
+
+def write_keys(data_dir: Path, count: int) -> dict[bytes, bytes]:
+    with DurableServer(data_dir, ManualClock()) as server:
+        for i in range(count):
+            server.put(PutRequest(b"k%04d" % i, b"v%d" % i))
+        return values(server)
+
+
+def record_starts(path: Path) -> list[int]:
+    """The offset of each record in an intact log file."""
+    ends = [end for end, _ in read_frames(path, last_segment=True)]
+    return [0] + ends[:-1]
+
+
+def damage(path: Path, offset: int, xor: int) -> bytes:
+    data = bytearray(path.read_bytes())
+    data[offset] ^= xor
+    path.write_bytes(bytes(data))
+    return bytes(data)
+
+
+class FullDisk:
+    """os.write with a disk that has `free` bytes left: a write larger than that is cut short
+    (as write(2) does), and once nothing is left it fails with ENOSPC."""
+
+    def __init__(self, free: int) -> None:
+        self.free = free
+
+    def write(self, fd: int, data: bytes) -> int:
+        if self.free <= 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        n = os.write(fd, data[:self.free])
+        self.free -= n
+        return n
+
+
+def test_a_full_disk_refuses_the_write_and_loses_nothing_acknowledged(tmp_path):
+    """A put the disk cannot hold whole fails (ErrWALWrite, no ack), the partial record is cut
+    off, and after space returns every acknowledged write, before and after, survives a restart."""
+    disk = FullDisk(free=10**9)
+    acknowledged = {}
+    with DurableServer(tmp_path, ManualClock(), write=disk.write) as server:
+        for i in range(20):
+            server.put(PutRequest(b"before%d" % i, b"x" * 50))
+            acknowledged[b"before%d" % i] = b"x" * 50
+        disk.free = 30  # less than one record: a short write, then ENOSPC
+        for i in range(3):
+            with pytest.raises(ErrWALWrite):
+                server.put(PutRequest(b"refused%d" % i, b"y" * 50))
+        disk.free = 10**9
+        for i in range(20):
+            server.put(PutRequest(b"after%d" % i, b"z" * 50))
+            acknowledged[b"after%d" % i] = b"z" * 50
+        assert values(server) == acknowledged
+        assert server.header().revision == 41
+    with DurableServer(tmp_path, ManualClock()) as server:
+        assert values(server) == acknowledged
+        assert server.header().revision == 41
+
+
+def test_a_bad_length_in_a_middle_record_is_refused_with_file_and_offset(tmp_path):
+    """A damaged length field mid-log must not read as a torn tail (dropping every later write):
+    recovery refuses, naming the file and the record's offset, and does not truncate the file."""
+    write_keys(tmp_path, 300)
+    path = segments(tmp_path)[-1]
+    offset = record_starts(path)[150]
+    damaged = damage(path, offset + 3, 0x40)  # the length's high byte: points far past the end
+    with pytest.raises(ErrCorruptWAL) as refused:
+        DurableServer(tmp_path, ManualClock())
+    assert (refused.value.path, refused.value.offset) == (str(path), offset)
+    assert path.read_bytes() == damaged
+
+
+def test_a_crc_mismatch_in_a_middle_record_is_refused(tmp_path):
+    """A flipped payload byte in a record with records after it is damage, refused at its offset."""
+    write_keys(tmp_path, 300)
+    path = segments(tmp_path)[-1]
+    offset = record_starts(path)[100]
+    damaged = damage(path, offset + 20, 0x01)
+    with pytest.raises(ErrCorruptWAL) as refused:
+        DurableServer(tmp_path, ManualClock())
+    assert (refused.value.offset, refused.value.problem) == (offset, "CRC mismatch")
+    assert path.read_bytes() == damaged
+
+
+def test_a_flipped_byte_in_the_last_record_is_refused(tmp_path):
+    """The last record, complete but failing its CRC, is damage, not a torn write: the write it
+    holds was acknowledged, so recovery refuses instead of dropping it."""
+    write_keys(tmp_path, 300)
+    path = segments(tmp_path)[-1]
+    offset = record_starts(path)[-1]
+    damaged = damage(path, path.stat().st_size - 5, 0x01)
+    with pytest.raises(ErrCorruptWAL) as refused:
+        DurableServer(tmp_path, ManualClock())
+    assert (refused.value.offset, refused.value.problem) == (offset, "CRC mismatch")
+    assert path.read_bytes() == damaged
+
+
+def test_a_torn_tail_is_repaired_and_later_writes_stay_readable(tmp_path):
+    """A last record cut short (the crash came mid-write; it was never acknowledged) is cut off,
+    as wal.Repair does, and the log reads cleanly after more writes and restarts."""
+    expected = write_keys(tmp_path, 50)
+    path = segments(tmp_path)[-1]
+    whole = frame({"seq": 10**6, "now": 0.0, "req": {}})
+    with open(path, "ab") as f:
+        f.write(whole[:len(whole) - 3])
+    with DurableServer(tmp_path, ManualClock()) as server:
+        assert values(server) == expected
+        server.put(PutRequest(b"later", b"1"))
+    with DurableServer(tmp_path, ManualClock()) as server:
+        assert values(server) == {**expected, b"later": b"1"}
+
+
+def test_a_last_record_with_an_unwritten_sector_is_a_torn_write(tmp_path):
+    """A complete-length last record with a whole sector of zeros is a write the disk never
+    finished (etcd's isTornEntry), repaired like a tail cut short."""
+    expected = write_keys(tmp_path, 5)
+    path = segments(tmp_path)[-1]
+    size = path.stat().st_size
+    record = frame({"seq": 10**6, "now": 0.0, "req": {"pad": "p" * (3 * SECTOR)}})
+    data = bytearray(record)
+    first_sector = (size // SECTOR + 1) * SECTOR - size  # where the next file sector starts
+    data[first_sector:first_sector + SECTOR] = bytes(SECTOR)
+    with open(path, "ab") as f:
+        f.write(bytes(data))
+    with DurableServer(tmp_path, ManualClock()) as server:
+        assert values(server) == expected
+    assert path.stat().st_size == size
+
+
+def test_the_process_refuses_a_damaged_wal_saying_where(tmp_path):
+    """`python -m reference_impl.etcd.run` exits 1 with one line naming the file and offset."""
+    data_dir = tmp_path / "data"
+    write_keys(data_dir, 20)
+    path = segments(data_dir)[-1]
+    offset = record_starts(path)[10]
+    damage(path, offset + 1, 0x10)
+    done = subprocess.run([sys.executable, "-m", "reference_impl.etcd.run", "--data-dir",
+                           str(data_dir), "--listen-client-urls", "http://127.0.0.1:0"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=30,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 1
+    assert f"{path} at offset {offset}: bad record length" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_snapshots_are_taken_by_count_across_restarts(tmp_path):
+    """The count runs from the last snapshot on disk, so writes spread over many short runs still
+    trigger one, and the log segments it covers are released."""
+    for run in range(5):
+        with DurableServer(tmp_path, ManualClock(), snapshot_every=100) as server:
+            for i in range(30):
+                server.put(PutRequest(b"k%d" % i, b"%d" % run))
+    assert list(tmp_path.glob("snap-*.json"))
+    kept = sum(1 for path in segments(tmp_path) for _ in read_frames(path, last_segment=True))
+    assert kept < 100
+    with DurableServer(tmp_path, ManualClock(), snapshot_every=100) as server:
+        assert values(server) == {b"k%d" % i: b"4" for i in range(30)}
+        assert server.header().revision == 151
+
+
+def test_a_full_disk_fails_etcdctl_puts_and_loses_none_it_acknowledged(tmp_path):
+    """The process under a file size limit (RLIMIT_FSIZE: writes past it are cut short, then
+    fail with EFBIG, as on a full disk): etcdctl's puts past the limit fail, none is acknowledged
+    wrongly, and once the limit is lifted (space freed) writes succeed and all survive a restart."""
+    data_dir = tmp_path / "data"
+    limit = 40_000
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.RLIM_INFINITY))
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reference_impl.etcd.run", "--data-dir", str(data_dir),
+         "--listen-client-urls", "http://127.0.0.1:0"], cwd=ROOT, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, preexec_fn=limited,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"})
+    acknowledged, refused = {}, []
+    try:
+        line = read_ready_line(process, START_TIMEOUT)
+        server = Server("reference", line.split()[-1].removeprefix("http://"), process, "", tmp_path)
+        for i in range(200):
+            done = etcdctl(server, "put", f"key{i:03d}", "v" * 300)
+            if done.returncode == 0:
+                acknowledged[f"key{i:03d}"] = "v" * 300
+            else:
+                refused.append(f"key{i:03d}")
+                assert "failed to write the WAL" in done.stderr
+            if len(refused) == 3:
+                break
+        assert acknowledged and len(refused) == 3
+        resource.prlimit(process.pid, resource.RLIMIT_FSIZE,
+                         (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+        for i in range(20):
+            assert etcdctl(server, "put", f"after{i}", "w").returncode == 0
+            acknowledged[f"after{i}"] = "w"
+    finally:
+        stop_process(process)
+    with DurableServer(data_dir, ManualClock()) as server:
+        stored = {kv.key.decode(): kv.value.decode() for kv in
+                  server.range(RangeRequest(b"\0", b"\0")).kvs}
+    assert stored == acknowledged
