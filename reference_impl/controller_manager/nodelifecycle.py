@@ -27,6 +27,69 @@ def parse_time(text: str) -> float:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
+# Which NoSchedule taint each node condition status calls for (nodeConditionToTaintKeyStatusMap).
+NODE_CONDITION_TAINTS = {
+    "Ready": {"False": NOT_READY, "Unknown": UNREACHABLE},
+    "MemoryPressure": {"True": "node.kubernetes.io/memory-pressure"},
+    "DiskPressure": {"True": "node.kubernetes.io/disk-pressure"},
+    "NetworkUnavailable": {"True": "node.kubernetes.io/network-unavailable"},
+    "PIDPressure": {"True": "node.kubernetes.io/pid-pressure"},
+}
+UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
+_CONDITION_TAINT_KEYS = {key for by_status in NODE_CONDITION_TAINTS.values() for key in by_status.values()}
+
+
+def _matches(a: dict, b: dict) -> bool:
+    """Taint.MatchTaint: the same key and effect."""
+    return a["key"] == b["key"] and a["effect"] == b["effect"]
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller.AddOrUpdateTaintOnNode",
+         "k8s.io/kubernetes/pkg/controller.RemoveTaintOffNode")
+def swap_taints(taints: list[dict], to_add: list[dict], to_remove: list[dict]) -> list[dict]:
+    """A taint to add replaces the one with its key and effect in place, or goes last."""
+    result = list(taints)
+    for taint in to_add:
+        at = next((i for i, t in enumerate(result) if _matches(t, taint)), None)
+        if at is None:
+            result.append(taint)
+        else:
+            result[at] = taint
+    return [t for t in result if not any(_matches(t, gone) for gone in to_remove)]
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).doNoScheduleTaintingPass")
+def no_schedule_taints(node: dict, taints: list[dict], now: float) -> list[dict]:
+    """`taints` with the NoSchedule taints the node's conditions (and spec.unschedulable) call for,
+    in the order of its conditions, and without those they no longer call for."""
+    wanted = [{"key": key, "effect": "NoSchedule"}
+              for c in (node.get("status") or {}).get("conditions") or []
+              if (key := NODE_CONDITION_TAINTS.get(c.get("type"), {}).get(c.get("status")))]
+    if (node.get("spec") or {}).get("unschedulable"):
+        wanted.append({"key": UNSCHEDULABLE, "effect": "NoSchedule"})
+    present = [t for t in taints if t["effect"] == "NoSchedule"
+               and (t["key"] == UNSCHEDULABLE or t["key"] in _CONDITION_TAINT_KEYS)]
+    to_add = [dict(t, timeAdded=rfc3339(now)) for t in wanted if not any(_matches(t, p) for p in present)]
+    to_remove = [p for p in present if not any(_matches(p, t) for t in wanted)]
+    if not to_add and not to_remove:
+        return taints
+    return swap_taints(taints, to_add, to_remove)
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).doNoExecuteTaintingPass",
+         "(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).markNodeAsReachable")
+def no_execute_taints(taints: list[dict], node: dict, now: float) -> list[dict]:
+    """`taints` with the one NoExecute taint Ready=Unknown (unreachable) or Ready=False
+    (not-ready) calls for, and without the other."""
+    ready = (condition(node, "Ready") or {}).get("status")
+    want = {"Unknown": UNREACHABLE, "False": NOT_READY}.get(ready)
+    ours = [t for t in taints if t["key"] in (UNREACHABLE, NOT_READY) and t["effect"] == "NoExecute"]
+    if [t["key"] for t in ours] == ([want] if want else []):
+        return taints
+    to_add = [{"key": want, "effect": "NoExecute", "timeAdded": rfc3339(now)}] if want else []
+    return swap_taints(taints, to_add, [t for t in ours if t["key"] != want])
+
+
 @dataclass
 class _NodeHealth:
     renew_time: str | None
@@ -80,19 +143,20 @@ class NodeLifecycleController:
         actions.append(Update("nodes", None, copy.deepcopy(updated), "status"))
         return updated
 
-    @mirrors("(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).doNoExecuteTaintingPass")
     def _reconcile_taints(self, node: dict, now: float, actions: list) -> dict:
-        ready = (condition(node, "Ready") or {}).get("status")
-        want = {"Unknown": UNREACHABLE, "False": NOT_READY}.get(ready)
-        taints = node.get("spec", {}).get("taints") or []
-        ours = [t for t in taints if t["key"] in (UNREACHABLE, NOT_READY) and t["effect"] == "NoExecute"]
-        if [t["key"] for t in ours] == ([want] if want else []):
+        """One update of the node's taints: the NoSchedule pass's, then the NoExecute pass's
+        (upstream's NoSchedule pass follows the status update at once, the NoExecute one from a
+        rate-limited queue, so a node losing its kubelet gets NoSchedule first)."""
+        taints = (node.get("spec") or {}).get("taints") or []
+        wanted = no_execute_taints(no_schedule_taints(node, taints, now), node, now)
+        if wanted == taints:
             return node
-        kept = [t for t in taints if t not in ours]
-        if want:
-            kept.append({"key": want, "effect": "NoExecute", "timeAdded": rfc3339(now)})
         updated = copy.deepcopy(node)
-        updated.setdefault("spec", {})["taints"] = kept
+        if wanted:
+            updated.setdefault("spec", {})["taints"] = wanted
+        else:
+            # taintutils.DeleteTaint leaves a nil slice, which omitempty drops from the object.
+            updated.get("spec", {}).pop("taints", None)
         actions.append(Update("nodes", None, copy.deepcopy(updated)))
         return updated
 

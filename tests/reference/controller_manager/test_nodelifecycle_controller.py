@@ -64,17 +64,44 @@ def test_lease_not_renewed_within_grace_marks_ready_unknown():
     assert ready["status"] == "Unknown" and ready["reason"] == "NodeStatusUnknown"
 
 
-def test_unreachable_node_gets_the_noexecute_taint():
-    """A node with Ready=Unknown gets node.kubernetes.io/unreachable:NoExecute."""
+def test_unreachable_node_gets_noschedule_then_noexecute_taints():
+    """A node with Ready=Unknown gets node.kubernetes.io/unreachable twice: NoSchedule from
+    doNoScheduleTaintingPass (nodeConditionToTaintKeyStatusMap), which runs on the status update,
+    first, then NoExecute from doNoExecuteTaintingPass; AddOrUpdateTaintOnNode appends each."""
     w = World()
     w.sync()
     w.clock.step(GRACE_PERIOD + 1)
     w.sync()
-    assert [(t["key"], t["effect"]) for t in w.node["spec"]["taints"]] == [(UNREACHABLE, "NoExecute")]
+    assert [(t["key"], t["effect"]) for t in w.node["spec"]["taints"]] == [
+        (UNREACHABLE, "NoSchedule"), (UNREACHABLE, "NoExecute")]
 
 
-def test_recovered_node_loses_the_taint():
-    """When the node is Ready again, the unreachable taint is removed."""
+def test_noschedule_taints_follow_node_conditions_and_unschedulable():
+    """doNoScheduleTaintingPass: Ready=False → not-ready, MemoryPressure=True → memory-pressure,
+    spec.unschedulable → unschedulable, all NoSchedule with timeAdded; other taints are kept."""
+    w = World()
+    w.node["spec"] = {"unschedulable": True, "taints": [{"key": "mine", "effect": "NoSchedule"}]}
+    w.node["status"]["conditions"] = [{"type": "Ready", "status": "False"},
+                                      {"type": "MemoryPressure", "status": "True"}]
+    w.sync()
+    noschedule = [t for t in w.node["spec"]["taints"] if t["effect"] == "NoSchedule"]
+    assert [t["key"] for t in noschedule] == ["mine", "node.kubernetes.io/not-ready",
+                                              "node.kubernetes.io/memory-pressure",
+                                              "node.kubernetes.io/unschedulable"]
+    assert all("timeAdded" in t for t in noschedule[1:])
+
+
+def test_noschedule_taint_goes_when_its_condition_clears():
+    """A condition taint whose condition no longer holds is removed (TaintSetDiff's taintsToDel)."""
+    w = World()
+    w.node["spec"]["taints"] = [{"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"}]
+    (updated,) = taint_updates(w.sync())
+    assert "taints" not in updated["spec"]
+
+
+def test_recovered_node_loses_the_taints_and_the_field():
+    """When the node is Ready again, the unreachable taints are removed; with none left the
+    field is absent, as taintutils.DeleteTaint leaves a nil slice that omitempty drops."""
     w = World()
     w.sync()
     w.clock.step(GRACE_PERIOD + 1)
@@ -82,7 +109,7 @@ def test_recovered_node_loses_the_taint():
     w.node["status"]["conditions"] = [{"type": "Ready", "status": "True"}]
     w.lease = lease(renew="2026-01-02T00:00:00.000000Z")
     (updated,) = taint_updates(w.sync())
-    assert updated["spec"]["taints"] == []
+    assert "taints" not in updated["spec"]
 
 
 def test_pods_are_evicted_after_their_toleration_seconds():
