@@ -21,6 +21,8 @@ from reference_impl.timefmt import rfc3339
 UNREACHABLE = "node.kubernetes.io/unreachable"
 NOT_READY = "node.kubernetes.io/not-ready"
 GRACE_PERIOD = 40.0
+# --node-monitor-period's default: how often node health is judged and NoExecute taints set.
+MONITOR_PERIOD = 5.0
 
 
 def parse_time(text: str) -> float:
@@ -76,13 +78,16 @@ def no_schedule_taints(node: dict, taints: list[dict], now: float) -> list[dict]
     return swap_taints(taints, to_add, to_remove)
 
 
-@mirrors("(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).doNoExecuteTaintingPass",
+@mirrors("(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).processTaintBaseEviction",
+         "(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).doNoExecuteTaintingPass",
          "(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).markNodeAsReachable")
-def no_execute_taints(taints: list[dict], node: dict, now: float) -> list[dict]:
-    """`taints` with the one NoExecute taint Ready=Unknown (unreachable) or Ready=False
-    (not-ready) calls for, and without the other."""
-    ready = (condition(node, "Ready") or {}).get("status")
-    want = {"Unknown": UNREACHABLE, "False": NOT_READY}.get(ready)
+def no_execute_taints(taints: list[dict], observed_ready: str, now: float) -> list[dict]:
+    """`taints` with the one NoExecute taint an observed Ready=Unknown (unreachable) or
+    Ready=False (not-ready) calls for, without the other; Ready=True removes both, and a node
+    without a Ready status keeps what it has."""
+    want = {"Unknown": UNREACHABLE, "False": NOT_READY}.get(observed_ready)
+    if want is None and observed_ready != "True":
+        return taints
     ours = [t for t in taints if t["key"] in (UNREACHABLE, NOT_READY) and t["effect"] == "NoExecute"]
     if [t["key"] for t in ours] == ([want] if want else []):
         return taints
@@ -97,14 +102,20 @@ class _NodeHealth:
 
 
 class NodeLifecycleController:
-    def __init__(self, clock, grace_period: float = GRACE_PERIOD):
-        self.clock, self.grace_period = clock, grace_period
+    def __init__(self, clock, grace_period: float = GRACE_PERIOD, monitor_period: float = MONITOR_PERIOD):
+        self.clock, self.grace_period, self.monitor_period = clock, grace_period, monitor_period
         self._health: dict[str, _NodeHealth] = {}
+        self._last_monitor: float | None = None
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).monitorNodeHealth")
     def sync(self, nodes: list[dict], leases: list[dict], pods: list[dict]) -> list:
-        """Actions for one pass: node status and taint updates, then pod evictions."""
+        """Actions for one pass: node status and taint updates, then pod evictions. Health is
+        judged, and NoExecute taints follow it, at most once per monitor period; the NoSchedule
+        taints and the evictions, event-driven upstream, are brought up to date on every pass."""
         now = self.clock.now()
+        monitoring = self._last_monitor is None or now >= self._last_monitor + self.monitor_period
+        if monitoring:
+            self._last_monitor = now
         by_node = {l["metadata"]["name"]: l for l in leases}
         pods_by_node: dict[str, list[dict]] = {}
         for pod in pods:
@@ -112,8 +123,12 @@ class NodeLifecycleController:
         actions: list = []
         for node in nodes:
             name = node["metadata"]["name"]
-            node = self._update_health(node, by_node.get(name), now, actions)
-            node = self._reconcile_taints(node, now, actions)
+            # processTaintBaseEviction acts on the Ready status observed *before* this pass
+            # updates it: a node marked Unknown now is tainted NoExecute one period later.
+            observed = (condition(node, "Ready") or {}).get("status") if monitoring else None
+            if monitoring:
+                node = self._update_health(node, by_node.get(name), now, actions)
+            node = self._reconcile_taints(node, observed, now, actions)
             actions += self._evictions(node, pods_by_node.get(name, []), now)
         return actions
 
@@ -143,12 +158,14 @@ class NodeLifecycleController:
         actions.append(Update("nodes", None, copy.deepcopy(updated), "status"))
         return updated
 
-    def _reconcile_taints(self, node: dict, now: float, actions: list) -> dict:
-        """One update of the node's taints: the NoSchedule pass's, then the NoExecute pass's
-        (upstream's NoSchedule pass follows the status update at once, the NoExecute one from a
-        rate-limited queue, so a node losing its kubelet gets NoSchedule first)."""
+    def _reconcile_taints(self, node: dict, observed_ready: str | None, now: float, actions: list) -> dict:
+        """One update of the node's taints: the NoSchedule pass's (upstream runs it on every node
+        update, so right after the status update), then, on a monitoring pass, the NoExecute
+        pass's for the Ready status observed before it."""
         taints = (node.get("spec") or {}).get("taints") or []
-        wanted = no_execute_taints(no_schedule_taints(node, taints, now), node, now)
+        wanted = no_schedule_taints(node, taints, now)
+        if observed_ready is not None:
+            wanted = no_execute_taints(wanted, observed_ready, now)
         if wanted == taints:
             return node
         updated = copy.deepcopy(node)

@@ -5,7 +5,7 @@ from cm_fixtures import pod
 
 from reference_impl.client import FakeClock
 from reference_impl.controller_manager.actions import Delete, Update
-from reference_impl.controller_manager.nodelifecycle import (GRACE_PERIOD, UNREACHABLE,
+from reference_impl.controller_manager.nodelifecycle import (GRACE_PERIOD, MONITOR_PERIOD, UNREACHABLE,
                                                              NodeLifecycleController)
 
 
@@ -56,9 +56,9 @@ def test_lease_not_renewed_within_grace_marks_ready_unknown():
     """After the grace period without a renewal, the Ready condition becomes Unknown."""
     w = World()
     w.sync()
-    w.clock.step(GRACE_PERIOD - 1)
+    w.clock.step(GRACE_PERIOD)
     assert status_updates(w.sync()) == []
-    w.clock.step(2)
+    w.clock.step(MONITOR_PERIOD)
     (updated,) = status_updates(w.sync())
     ready = next(c for c in updated["status"]["conditions"] if c["type"] == "Ready")
     assert ready["status"] == "Unknown" and ready["reason"] == "NodeStatusUnknown"
@@ -72,8 +72,40 @@ def test_unreachable_node_gets_noschedule_then_noexecute_taints():
     w.sync()
     w.clock.step(GRACE_PERIOD + 1)
     w.sync()
+    w.clock.step(MONITOR_PERIOD)
+    w.sync()
     assert [(t["key"], t["effect"]) for t in w.node["spec"]["taints"]] == [
         (UNREACHABLE, "NoSchedule"), (UNREACHABLE, "NoExecute")]
+
+
+def test_noexecute_taint_waits_for_the_next_monitor_pass():
+    """processTaintBaseEviction acts on the Ready condition tryUpdateNodeHealth observed before
+    it marked the node Unknown, so the NoExecute taint comes one nodeMonitorPeriod later; the
+    NoSchedule taint, set on the node update, comes at once."""
+    w = World()
+    w.sync()
+    w.clock.step(GRACE_PERIOD + 1)
+    w.sync()
+    assert [(t["key"], t["effect"]) for t in w.node["spec"]["taints"]] == [(UNREACHABLE, "NoSchedule")]
+    w.clock.step(MONITOR_PERIOD - 1)
+    w.sync()
+    assert [t["effect"] for t in w.node["spec"]["taints"]] == ["NoSchedule"]
+    w.clock.step(1)
+    w.sync()
+    assert [t["effect"] for t in w.node["spec"]["taints"]] == ["NoSchedule", "NoExecute"]
+
+
+def test_health_is_judged_once_per_monitor_period():
+    """monitorNodeHealth runs every nodeMonitorPeriod: a pass sooner than that after the last
+    one does not mark the node Unknown, even past the grace period."""
+    w = World()
+    w.sync()
+    w.clock.step(GRACE_PERIOD - 2)
+    w.sync()
+    w.clock.step(3)
+    assert status_updates(w.sync()) == []
+    w.clock.step(MONITOR_PERIOD - 3)
+    assert len(status_updates(w.sync())) == 1
 
 
 def test_noschedule_taints_follow_node_conditions_and_unschedulable():
@@ -106,8 +138,11 @@ def test_recovered_node_loses_the_taints_and_the_field():
     w.sync()
     w.clock.step(GRACE_PERIOD + 1)
     w.sync()
+    w.clock.step(MONITOR_PERIOD)
+    w.sync()
     w.node["status"]["conditions"] = [{"type": "Ready", "status": "True"}]
     w.lease = lease(renew="2026-01-02T00:00:00.000000Z")
+    w.clock.step(MONITOR_PERIOD)
     (updated,) = taint_updates(w.sync())
     assert "taints" not in updated["spec"]
 
@@ -118,6 +153,8 @@ def test_pods_are_evicted_after_their_toleration_seconds():
     w = World([pod("p", tolerations=tolerations)])
     w.sync()
     w.clock.step(GRACE_PERIOD + 1)
+    w.sync()
+    w.clock.step(MONITOR_PERIOD)
     assert not [a for a in w.sync() if isinstance(a, Delete)]
     w.clock.step(299)
     assert not [a for a in w.sync() if isinstance(a, Delete)]
@@ -126,11 +163,12 @@ def test_pods_are_evicted_after_their_toleration_seconds():
 
 
 def test_pods_without_a_toleration_are_evicted_at_once():
-    """A pod that does not tolerate the taint is evicted as soon as it is applied."""
+    """A pod that does not tolerate the NoExecute taint is evicted in the pass that applies it."""
     w = World([pod("p", tolerations=[])])
     w.sync()
     w.clock.step(GRACE_PERIOD + 1)
     w.sync()
+    w.clock.step(MONITOR_PERIOD)
     assert [a for a in w.sync() if isinstance(a, Delete)] == [Delete("pods", "default", "p")]
 
 
