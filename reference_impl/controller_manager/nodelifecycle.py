@@ -1,7 +1,10 @@
 """The node lifecycle controller: a node whose kubelet stops renewing its Lease (in
-kube-node-lease) for longer than the grace period gets Ready=Unknown and the
-`node.kubernetes.io/unreachable:NoExecute` taint; the taint manager then evicts its pods once
-their toleration for that taint runs out (at once for pods that do not tolerate it).
+kube-node-lease) for longer than the grace period gets Ready=Unknown, at once the
+`node.kubernetes.io/unreachable:NoSchedule` taint and one monitor period later the NoExecute one;
+the taint manager then evicts its pods once their toleration for that taint runs out (at once for
+pods that do not tolerate it). Node conditions map to NoSchedule taints, and a zone whose nodes
+are mostly unready (or a cluster where none is ready) is not tainted NoExecute, as upstream's
+zone states decide.
 
 Like upstream, a lease is judged by when *this controller* saw its renewTime change, on its own
 clock, so skew between kubelet and controller clocks does not matter.
@@ -23,6 +26,13 @@ NOT_READY = "node.kubernetes.io/not-ready"
 GRACE_PERIOD = 40.0
 # --node-monitor-period's default: how often node health is judged and NoExecute taints set.
 MONITOR_PERIOD = 5.0
+# --unhealthy-zone-threshold and --large-cluster-size-threshold defaults.
+UNHEALTHY_ZONE_THRESHOLD = 0.55
+LARGE_CLUSTER_THRESHOLD = 50
+# Zone states (ZoneState); a zone seen for the first time is Initial.
+INITIAL, NORMAL, PARTIAL_DISRUPTION, FULL_DISRUPTION = "Initial", "Normal", "PartialDisruption", "FullDisruption"
+# A node with this label counts in no zone's health.
+DISRUPTION_EXCLUSION_LABEL = "node.kubernetes.io/exclude-disruption"
 
 
 def parse_time(text: str) -> float:
@@ -78,21 +88,64 @@ def no_schedule_taints(node: dict, taints: list[dict], now: float) -> list[dict]
     return swap_taints(taints, to_add, to_remove)
 
 
+def _without_condition_no_execute(taints: list[dict]) -> list[dict]:
+    return [t for t in taints if not (t["key"] in (UNREACHABLE, NOT_READY) and t["effect"] == "NoExecute")]
+
+
 @mirrors("(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).processTaintBaseEviction",
          "(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).doNoExecuteTaintingPass",
          "(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).markNodeAsReachable")
-def no_execute_taints(taints: list[dict], observed_ready: str, now: float) -> list[dict]:
-    """`taints` with the one NoExecute taint an observed Ready=Unknown (unreachable) or
-    Ready=False (not-ready) calls for, without the other; Ready=True removes both, and a node
-    without a Ready status keeps what it has."""
+def no_execute_taints(taints: list[dict], observed_ready: str | None, current_ready: str | None,
+                      tainting: bool, now: float) -> list[dict]:
+    """`taints` after one monitoring pass, from the Ready status observed before the pass updated
+    it: True removes the unreachable and not-ready NoExecute taints; False or Unknown swaps the
+    opposite one at once, and otherwise queues the node, which the tainter (when its zone's rate
+    allows, `tainting`) taints after the Ready status it then finds."""
+    present = {t["key"] for t in taints if t["key"] in (UNREACHABLE, NOT_READY) and t["effect"] == "NoExecute"}
+    if observed_ready == "True":
+        return _without_condition_no_execute(taints) if present else taints
     want = {"Unknown": UNREACHABLE, "False": NOT_READY}.get(observed_ready)
-    if want is None and observed_ready != "True":
+    if want is None:
         return taints
-    ours = [t for t in taints if t["key"] in (UNREACHABLE, NOT_READY) and t["effect"] == "NoExecute"]
-    if [t["key"] for t in ours] == ([want] if want else []):
+    opposite = NOT_READY if want == UNREACHABLE else UNREACHABLE
+    if opposite in present:
+        return swap_taints(taints, [{"key": want, "effect": "NoExecute", "timeAdded": rfc3339(now)}],
+                           [{"key": opposite, "effect": "NoExecute"}])
+    if want in present or not tainting:
         return taints
-    to_add = [{"key": want, "effect": "NoExecute", "timeAdded": rfc3339(now)}] if want else []
-    return swap_taints(taints, to_add, [t for t in ours if t["key"] != want])
+    key = {"Unknown": UNREACHABLE, "False": NOT_READY}.get(current_ready)
+    if key is None:  # ready again by the time the tainter looks
+        return taints
+    other = NOT_READY if key == UNREACHABLE else UNREACHABLE
+    return swap_taints(taints, [{"key": key, "effect": "NoExecute", "timeAdded": rfc3339(now)}],
+                       [{"key": other, "effect": "NoExecute"}])
+
+
+@mirrors("k8s.io/component-helpers/node/topology.GetZoneKey")
+def zone_key(node: dict) -> str:
+    labels = node["metadata"].get("labels") or {}
+    zone = labels.get("failure-domain.beta.kubernetes.io/zone", labels.get("topology.kubernetes.io/zone", ""))
+    region = labels.get("failure-domain.beta.kubernetes.io/region", labels.get("topology.kubernetes.io/region", ""))
+    return f"{region}:\x00:{zone}" if region or zone else ""
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).ComputeZoneState")
+def compute_zone_state(ready_statuses: list[str | None]) -> str:
+    ready = sum(1 for status in ready_statuses if status == "True")
+    not_ready = len(ready_statuses) - ready
+    if ready == 0 and not_ready > 0:
+        return FULL_DISRUPTION
+    if not_ready > 2 and not_ready / (not_ready + ready) >= UNHEALTHY_ZONE_THRESHOLD:
+        return PARTIAL_DISRUPTION
+    return NORMAL
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).setLimiterInZone",
+         "(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).ReducedQPSFunc")
+def tainting_allowed(state: str, zone_size: int) -> bool:
+    """Whether the zone's NoExecute tainter runs at all: a partially disrupted zone of a small
+    cluster stops (ReducedQPSFunc gives 0); a fully disrupted one keeps the healthy rate."""
+    return state != PARTIAL_DISRUPTION or zone_size > LARGE_CLUSTER_THRESHOLD
 
 
 @dataclass
@@ -106,6 +159,8 @@ class NodeLifecycleController:
         self.clock, self.grace_period, self.monitor_period = clock, grace_period, monitor_period
         self._health: dict[str, _NodeHealth] = {}
         self._last_monitor: float | None = None
+        self._zone_states: dict[str, str] = {}
+        self._tainting: dict[str, bool] = {}  # zone → its tainter's rate is above 0
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).monitorNodeHealth")
     def sync(self, nodes: list[dict], leases: list[dict], pods: list[dict]) -> list:
@@ -121,16 +176,64 @@ class NodeLifecycleController:
         for pod in pods:
             pods_by_node.setdefault(pod.get("spec", {}).get("nodeName"), []).append(pod)
         actions: list = []
+        observed: dict[str, str | None] = {}
+        zone_ready: dict[str, list[str | None]] = {}
+        updated_nodes = []
         for node in nodes:
-            name = node["metadata"]["name"]
-            # processTaintBaseEviction acts on the Ready status observed *before* this pass
-            # updates it: a node marked Unknown now is tainted NoExecute one period later.
-            observed = (condition(node, "Ready") or {}).get("status") if monitoring else None
             if monitoring:
-                node = self._update_health(node, by_node.get(name), now, actions)
-            node = self._reconcile_taints(node, observed, now, actions)
+                # processTaintBaseEviction acts on the Ready status observed *before* this pass
+                # updates it: a node marked Unknown now is tainted NoExecute one period later.
+                observed[node["metadata"]["name"]] = (condition(node, "Ready") or {}).get("status")
+                node = self._update_health(node, by_node.get(node["metadata"]["name"]), now, actions)
+                if DISRUPTION_EXCLUSION_LABEL not in (node["metadata"].get("labels") or {}):
+                    zone_ready.setdefault(zone_key(node), []).append((condition(node, "Ready") or {}).get("status"))
+            updated_nodes.append(node)
+        all_reachable = monitoring and self._handle_disruption(zone_ready, now)
+        for node in updated_nodes:
+            name = node["metadata"]["name"]
+            taints = (node.get("spec") or {}).get("taints") or []
+            wanted = no_schedule_taints(node, taints, now)
+            if all_reachable:
+                wanted = _without_condition_no_execute(wanted)
+            elif monitoring:
+                wanted = no_execute_taints(wanted, observed[name], (condition(node, "Ready") or {}).get("status"),
+                                           self._tainting.get(zone_key(node), True), now)
+            node = self._set_taints(node, taints, wanted, actions)
             actions += self._evictions(node, pods_by_node.get(name, []), now)
         return actions
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).handleDisruption")
+    def _handle_disruption(self, zone_ready: dict[str, list[str | None]], now: float) -> bool:
+        """Track each zone's state and its tainter's rate; True when every zone has just become
+        fully disrupted, which upstream takes for a fault of its own rather than of the nodes:
+        it stops tainting everywhere and makes every node reachable again."""
+        new_states = {zone: compute_zone_state(ready) for zone, ready in zone_ready.items()}
+        all_are = all(state == FULL_DISRUPTION for state in new_states.values())
+        for zone in new_states:
+            self._zone_states.setdefault(zone, INITIAL)
+        all_were = True
+        for zone, state in list(self._zone_states.items()):
+            if zone not in new_states:
+                del self._zone_states[zone]
+                continue
+            if state != FULL_DISRUPTION:
+                all_were = False
+                break
+        if all_are and all_were:
+            return False
+        if all_are:
+            for zone in self._zone_states:
+                self._tainting[zone], self._zone_states[zone] = False, FULL_DISRUPTION
+            return True
+        if all_were:
+            # Leaving that mode: every node's health is judged afresh from now.
+            for health in self._health.values():
+                health.probe_timestamp = now
+        for zone, state in self._zone_states.items():
+            if zone in new_states and (all_were or state != new_states[zone]):
+                self._tainting[zone] = tainting_allowed(new_states[zone], len(zone_ready[zone]))
+                self._zone_states[zone] = new_states[zone]
+        return False
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).tryUpdateNodeHealth")
     def _update_health(self, node: dict, lease: dict | None, now: float, actions: list) -> dict:
@@ -158,14 +261,9 @@ class NodeLifecycleController:
         actions.append(Update("nodes", None, copy.deepcopy(updated), "status"))
         return updated
 
-    def _reconcile_taints(self, node: dict, observed_ready: str | None, now: float, actions: list) -> dict:
-        """One update of the node's taints: the NoSchedule pass's (upstream runs it on every node
-        update, so right after the status update), then, on a monitoring pass, the NoExecute
-        pass's for the Ready status observed before it."""
-        taints = (node.get("spec") or {}).get("taints") or []
-        wanted = no_schedule_taints(node, taints, now)
-        if observed_ready is not None:
-            wanted = no_execute_taints(wanted, observed_ready, now)
+    @staticmethod
+    def _set_taints(node: dict, taints: list[dict], wanted: list[dict], actions: list) -> dict:
+        """One update of the node for both tainting passes' changes, if any."""
         if wanted == taints:
             return node
         updated = copy.deepcopy(node)

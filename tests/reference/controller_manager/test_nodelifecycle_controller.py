@@ -28,17 +28,23 @@ def taint_updates(actions):
 
 
 class World:
-    """A node, its lease and its pods; applies the controller's node updates."""
+    """A node, its lease and its pods, beside two healthy nodes whose leases are renewed on every
+    pass (a cluster whose every node is unready is treated apart); applies the controller's
+    updates of the node."""
 
     def __init__(self, pods=()):
         self.clock = FakeClock()
         self.ctl = NodeLifecycleController(self.clock)
         self.node, self.lease, self.pods = node(), lease(), list(pods)
+        self.passes = 0
 
     def sync(self):
-        actions = self.ctl.sync([self.node], [self.lease], self.pods)
+        self.passes += 1
+        healthy = [node(f"ok{i}") for i in (1, 2)]
+        renewed = [lease(f"ok{i}", renew=f"2026-01-01T00:00:00.{self.passes:06d}Z") for i in (1, 2)]
+        actions = self.ctl.sync([self.node, *healthy], [self.lease, *renewed], self.pods)
         for a in actions:
-            if isinstance(a, Update):
+            if isinstance(a, Update) and a.obj["metadata"]["name"] == self.node["metadata"]["name"]:
                 self.node = a.obj
         return actions
 
@@ -189,3 +195,31 @@ def test_pods_on_healthy_nodes_stay():
         w.lease = lease(renew=f"2026-01-01T00:00:0{_}.000000Z")
         assert w.sync() == []
         w.clock.step(20)
+
+
+def test_no_noexecute_taint_when_every_node_is_unready():
+    """handleDisruption: when every zone is fully disrupted (no node Ready), upstream enters
+    master disruption mode: markNodeAsReachable for every node and a tainter rate of 0, so nodes
+    that all register NotReady get the not-ready NoSchedule taint but no NoExecute one."""
+    ctl = NodeLifecycleController(FakeClock())
+    actions = ctl.sync([node("a", ready="False"), node("b", ready="False")], [lease("a"), lease("b")], [])
+    assert {(t["key"], t["effect"]) for a in taint_updates(actions) for t in a["spec"]["taints"]} == {
+        ("node.kubernetes.io/not-ready", "NoSchedule")}
+
+
+def test_one_unready_node_among_ready_ones_gets_the_noexecute_taint():
+    """ComputeZoneState: one NotReady node of three is a Normal zone, whose tainter runs, so the
+    node is tainted not-ready:NoExecute in the monitoring pass that observes Ready=False."""
+    ctl = NodeLifecycleController(FakeClock())
+    nodes = [node("a", ready="False"), node("b"), node("c")]
+    (updated,) = taint_updates(ctl.sync(nodes, [lease("a"), lease("b"), lease("c")], []))
+    assert ("node.kubernetes.io/not-ready", "NoExecute") in {(t["key"], t["effect"]) for t in updated["spec"]["taints"]}
+
+
+def test_partially_disrupted_small_zone_is_not_tainted_noexecute():
+    """More than 2 unready nodes making at least 55 % of a zone is PartialDisruption; in a cluster
+    of at most 50 nodes ReducedQPSFunc gives the zone's tainter a rate of 0, so no NoExecute taint."""
+    ctl = NodeLifecycleController(FakeClock())
+    nodes = [node(n, ready="False") for n in "abc"] + [node("d")]
+    actions = ctl.sync(nodes, [lease(n) for n in "abcd"], [])
+    assert all(t["effect"] == "NoSchedule" for a in taint_updates(actions) for t in a["spec"]["taints"])
