@@ -15,7 +15,7 @@ import copy
 from dataclasses import dataclass
 from datetime import datetime
 
-from reference_impl.controller_manager.actions import Delete, Update
+from reference_impl.controller_manager.actions import Delete, Patch, Update
 from reference_impl.controller_manager.labels import condition
 from reference_impl.mirrors import mirrors
 from reference_impl.scheduler.labels import toleration_tolerates
@@ -29,6 +29,9 @@ MONITOR_PERIOD = 5.0
 # --unhealthy-zone-threshold and --large-cluster-size-threshold defaults.
 UNHEALTHY_ZONE_THRESHOLD = 0.55
 LARGE_CLUSTER_THRESHOLD = 50
+# --node-eviction-rate and --secondary-node-eviction-rate defaults: NoExecute taints per second and zone.
+EVICTION_LIMITER_QPS = 0.1
+SECONDARY_EVICTION_LIMITER_QPS = 0.01
 # Zone states (ZoneState); a zone seen for the first time is Initial.
 INITIAL, NORMAL, PARTIAL_DISRUPTION, FULL_DISRUPTION = "Initial", "Normal", "PartialDisruption", "FullDisruption"
 # A node with this label counts in no zone's health.
@@ -92,33 +95,83 @@ def _without_condition_no_execute(taints: list[dict]) -> list[dict]:
     return [t for t in taints if not (t["key"] in (UNREACHABLE, NOT_READY) and t["effect"] == "NoExecute")]
 
 
+def _no_execute_taint(key: str, now: float) -> dict:
+    return {"key": key, "effect": "NoExecute", "timeAdded": rfc3339(now)}
+
+
 @mirrors("(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).processTaintBaseEviction",
-         "(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).doNoExecuteTaintingPass",
          "(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).markNodeAsReachable")
-def no_execute_taints(taints: list[dict], observed_ready: str | None, current_ready: str | None,
-                      tainting: bool, now: float) -> list[dict]:
-    """`taints` after one monitoring pass, from the Ready status observed before the pass updated
-    it: True removes the unreachable and not-ready NoExecute taints; False or Unknown swaps the
-    opposite one at once, and otherwise queues the node, which the tainter (when its zone's rate
-    allows, `tainting`) taints after the Ready status it then finds."""
+def process_taint_base_eviction(taints: list[dict], observed_ready: str | None, now: float) -> tuple[list[dict], bool]:
+    """(`taints` after one monitoring pass, whether the node waits for the tainter), from the
+    Ready status observed before the pass updated it: True removes the unreachable and not-ready
+    NoExecute taints; False or Unknown swaps the opposite one at once, else queues the node."""
     present = {t["key"] for t in taints if t["key"] in (UNREACHABLE, NOT_READY) and t["effect"] == "NoExecute"}
     if observed_ready == "True":
-        return _without_condition_no_execute(taints) if present else taints
+        return (_without_condition_no_execute(taints) if present else taints), False
     want = {"Unknown": UNREACHABLE, "False": NOT_READY}.get(observed_ready)
     if want is None:
-        return taints
+        return taints, False
     opposite = NOT_READY if want == UNREACHABLE else UNREACHABLE
     if opposite in present:
-        return swap_taints(taints, [{"key": want, "effect": "NoExecute", "timeAdded": rfc3339(now)}],
-                           [{"key": opposite, "effect": "NoExecute"}])
-    if want in present or not tainting:
-        return taints
+        return swap_taints(taints, [_no_execute_taint(want, now)], [{"key": opposite, "effect": "NoExecute"}]), False
+    return taints, want not in present
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).doNoExecuteTaintingPass")
+def taint_no_execute(taints: list[dict], current_ready: str | None, now: float) -> list[dict]:
+    """A queued node's taints once the tainter takes it: after the Ready status it finds then,
+    so a node ready again by that time is left alone."""
     key = {"Unknown": UNREACHABLE, "False": NOT_READY}.get(current_ready)
-    if key is None:  # ready again by the time the tainter looks
+    if key is None:
         return taints
     other = NOT_READY if key == UNREACHABLE else UNREACHABLE
-    return swap_taints(taints, [{"key": key, "effect": "NoExecute", "timeAdded": rfc3339(now)}],
-                       [{"key": other, "effect": "NoExecute"}])
+    return swap_taints(taints, [_no_execute_taint(key, now)], [{"key": other, "effect": "NoExecute"}])
+
+
+class RateLimitedTimedQueue:
+    """One zone's nodes waiting for a NoExecute taint, released in the order they came by a token
+    bucket of burst 1 (scheduler.RateLimitedTimedQueue); a rate of 0 releases none."""
+
+    def __init__(self, qps: float):
+        self.qps = qps
+        self._next_token = float("-inf")
+        self._queue: dict[str, float] = {}
+
+    def add(self, name: str, now: float) -> None:
+        self._queue.setdefault(name, now)
+
+    def remove(self, name: str) -> None:
+        self._queue.pop(name, None)
+
+    def clear(self) -> None:
+        self._queue.clear()
+
+    def _try_accept(self, now: float) -> bool:
+        if self.qps <= 0 or now < self._next_token:
+            return False
+        self._next_token = now + 1 / self.qps
+        return True
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/nodelifecycle/scheduler.RateLimitedTimedQueue).SwapLimiter")
+    def swap_limiter(self, qps: float, now: float) -> None:
+        """A new rate; the new bucket starts full only if the old one still held a token, so
+        leaving a rate of 0 waits a whole period before the first taint."""
+        if qps == self.qps:
+            return
+        if qps > 0:
+            self._next_token = now if self._try_accept(now) else now + 1 / qps
+        self.qps = qps
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/nodelifecycle/scheduler.RateLimitedTimedQueue).Try")
+    def try_release(self, now: float) -> list[str]:
+        """The nodes the bucket lets through now, oldest first; each takes a token."""
+        released = []
+        for name in sorted(self._queue, key=self._queue.__getitem__):
+            if not self._try_accept(now):
+                break
+            released.append(name)
+            del self._queue[name]
+        return released
 
 
 @mirrors("k8s.io/component-helpers/node/topology.GetZoneKey")
@@ -141,11 +194,14 @@ def compute_zone_state(ready_statuses: list[str | None]) -> str:
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).setLimiterInZone",
-         "(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).ReducedQPSFunc")
-def tainting_allowed(state: str, zone_size: int) -> bool:
-    """Whether the zone's NoExecute tainter runs at all: a partially disrupted zone of a small
-    cluster stops (ReducedQPSFunc gives 0); a fully disrupted one keeps the healthy rate."""
-    return state != PARTIAL_DISRUPTION or zone_size > LARGE_CLUSTER_THRESHOLD
+         "(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).ReducedQPSFunc",
+         "(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).HealthyQPSFunc")
+def tainter_qps(state: str, zone_size: int) -> float:
+    """The zone tainter's rate: a partially disrupted zone of a small cluster stops (0), of a
+    large one slows down; a fully disrupted zone keeps the healthy rate."""
+    if state == PARTIAL_DISRUPTION:
+        return SECONDARY_EVICTION_LIMITER_QPS if zone_size > LARGE_CLUSTER_THRESHOLD else 0.0
+    return EVICTION_LIMITER_QPS
 
 
 @dataclass
@@ -160,7 +216,7 @@ class NodeLifecycleController:
         self._health: dict[str, _NodeHealth] = {}
         self._last_monitor: float | None = None
         self._zone_states: dict[str, str] = {}
-        self._tainting: dict[str, bool] = {}  # zone → its tainter's rate is above 0
+        self._tainters: dict[str, RateLimitedTimedQueue] = {}  # zone → its NoExecute tainter
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).monitorNodeHealth")
     def sync(self, nodes: list[dict], leases: list[dict], pods: list[dict]) -> list:
@@ -180,6 +236,8 @@ class NodeLifecycleController:
         zone_ready: dict[str, list[str | None]] = {}
         updated_nodes = []
         for node in nodes:
+            # addPodEvictorForNewZone: a zone's tainter starts at the healthy rate.
+            self._tainters.setdefault(zone_key(node), RateLimitedTimedQueue(EVICTION_LIMITER_QPS))
             if monitoring:
                 # processTaintBaseEviction acts on the Ready status observed *before* this pass
                 # updates it: a node marked Unknown now is tainted NoExecute one period later.
@@ -188,17 +246,28 @@ class NodeLifecycleController:
                 if DISRUPTION_EXCLUSION_LABEL not in (node["metadata"].get("labels") or {}):
                     zone_ready.setdefault(zone_key(node), []).append((condition(node, "Ready") or {}).get("status"))
             updated_nodes.append(node)
-        all_reachable = monitoring and self._handle_disruption(zone_ready, now)
+        wanted = {}
         for node in updated_nodes:
             name = node["metadata"]["name"]
-            taints = (node.get("spec") or {}).get("taints") or []
-            wanted = no_schedule_taints(node, taints, now)
-            if all_reachable:
-                wanted = _without_condition_no_execute(wanted)
-            elif monitoring:
-                wanted = no_execute_taints(wanted, observed[name], (condition(node, "Ready") or {}).get("status"),
-                                           self._tainting.get(zone_key(node), True), now)
-            node = self._set_taints(node, taints, wanted, actions)
+            wanted[name] = no_schedule_taints(node, (node.get("spec") or {}).get("taints") or [], now)
+            if monitoring:
+                wanted[name], queued = process_taint_base_eviction(wanted[name], observed[name], now)
+                if queued:
+                    self._tainters[zone_key(node)].add(name, now)
+                else:
+                    self._tainters[zone_key(node)].remove(name)
+        if monitoring and self._handle_disruption(zone_ready, now):
+            for tainter in self._tainters.values():
+                tainter.clear()
+            wanted = {name: _without_condition_no_execute(taints) for name, taints in wanted.items()}
+        by_name = {node["metadata"]["name"]: node for node in updated_nodes}
+        for tainter in self._tainters.values():
+            for name in tainter.try_release(now):
+                if name in by_name:
+                    wanted[name] = taint_no_execute(wanted[name], (condition(by_name[name], "Ready") or {}).get("status"), now)
+        for node in updated_nodes:
+            name = node["metadata"]["name"]
+            node = self._set_taints(node, wanted[name], actions)
             actions += self._evictions(node, pods_by_node.get(name, []), now)
         return actions
 
@@ -223,7 +292,8 @@ class NodeLifecycleController:
             return False
         if all_are:
             for zone in self._zone_states:
-                self._tainting[zone], self._zone_states[zone] = False, FULL_DISRUPTION
+                self._tainters[zone].swap_limiter(0.0, now)
+                self._zone_states[zone] = FULL_DISRUPTION
             return True
         if all_were:
             # Leaving that mode: every node's health is judged afresh from now.
@@ -231,7 +301,7 @@ class NodeLifecycleController:
                 health.probe_timestamp = now
         for zone, state in self._zone_states.items():
             if zone in new_states and (all_were or state != new_states[zone]):
-                self._tainting[zone] = tainting_allowed(new_states[zone], len(zone_ready[zone]))
+                self._tainters[zone].swap_limiter(tainter_qps(new_states[zone], len(zone_ready[zone])), now)
                 self._zone_states[zone] = new_states[zone]
         return False
 
@@ -262,9 +332,11 @@ class NodeLifecycleController:
         return updated
 
     @staticmethod
-    def _set_taints(node: dict, taints: list[dict], wanted: list[dict], actions: list) -> dict:
-        """One update of the node for both tainting passes' changes, if any."""
-        if wanted == taints:
+    @mirrors("k8s.io/kubernetes/pkg/controller.PatchNodeTaints")
+    def _set_taints(node: dict, wanted: list[dict], actions: list) -> dict:
+        """One patch of the node's taints for this pass's changes, if any; like upstream's it
+        carries no resourceVersion, so it does not conflict with this pass's status update."""
+        if wanted == ((node.get("spec") or {}).get("taints") or []):
             return node
         updated = copy.deepcopy(node)
         if wanted:
@@ -272,7 +344,7 @@ class NodeLifecycleController:
         else:
             # taintutils.DeleteTaint leaves a nil slice, which omitempty drops from the object.
             updated.get("spec", {}).pop("taints", None)
-        actions.append(Update("nodes", None, copy.deepcopy(updated)))
+        actions.append(Patch("nodes", None, node["metadata"]["name"], {"spec": {"taints": wanted or None}}))
         return updated
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/nodelifecycle/scheduler.NoExecuteTaintManager).processPodOnNode",

@@ -4,7 +4,7 @@ from __future__ import annotations
 from cm_fixtures import pod
 
 from reference_impl.client import FakeClock
-from reference_impl.controller_manager.actions import Delete, Update
+from reference_impl.controller_manager.actions import Delete, Patch, Update
 from reference_impl.controller_manager.nodelifecycle import (GRACE_PERIOD, MONITOR_PERIOD, UNREACHABLE,
                                                              NodeLifecycleController)
 
@@ -24,7 +24,8 @@ def status_updates(actions):
 
 
 def taint_updates(actions):
-    return [a.obj for a in actions if isinstance(a, Update) and a.subresource is None]
+    """The spec.taints each taint patch sets (None: the patch removes the field)."""
+    return [a.patch["spec"]["taints"] for a in actions if isinstance(a, Patch)]
 
 
 class World:
@@ -43,9 +44,15 @@ class World:
         healthy = [node(f"ok{i}") for i in (1, 2)]
         renewed = [lease(f"ok{i}", renew=f"2026-01-01T00:00:00.{self.passes:06d}Z") for i in (1, 2)]
         actions = self.ctl.sync([self.node, *healthy], [self.lease, *renewed], self.pods)
+        name = self.node["metadata"]["name"]
         for a in actions:
-            if isinstance(a, Update) and a.obj["metadata"]["name"] == self.node["metadata"]["name"]:
-                self.node = a.obj
+            if isinstance(a, Update) and a.obj["metadata"]["name"] == name:
+                self.node = dict(a.obj, spec=self.node.get("spec") or {})
+            elif isinstance(a, Patch) and a.name == name:
+                spec = {k: v for k, v in (self.node.get("spec") or {}).items() if k != "taints"}
+                if a.patch["spec"]["taints"] is not None:
+                    spec["taints"] = a.patch["spec"]["taints"]
+                self.node = dict(self.node, spec=spec)
         return actions
 
 
@@ -133,8 +140,8 @@ def test_noschedule_taint_goes_when_its_condition_clears():
     """A condition taint whose condition no longer holds is removed (TaintSetDiff's taintsToDel)."""
     w = World()
     w.node["spec"]["taints"] = [{"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"}]
-    (updated,) = taint_updates(w.sync())
-    assert "taints" not in updated["spec"]
+    (taints,) = taint_updates(w.sync())
+    assert taints is None
 
 
 def test_recovered_node_loses_the_taints_and_the_field():
@@ -149,8 +156,8 @@ def test_recovered_node_loses_the_taints_and_the_field():
     w.node["status"]["conditions"] = [{"type": "Ready", "status": "True"}]
     w.lease = lease(renew="2026-01-02T00:00:00.000000Z")
     w.clock.step(MONITOR_PERIOD)
-    (updated,) = taint_updates(w.sync())
-    assert "taints" not in updated["spec"]
+    (taints,) = taint_updates(w.sync())
+    assert taints is None
 
 
 def test_pods_are_evicted_after_their_toleration_seconds():
@@ -203,7 +210,7 @@ def test_no_noexecute_taint_when_every_node_is_unready():
     that all register NotReady get the not-ready NoSchedule taint but no NoExecute one."""
     ctl = NodeLifecycleController(FakeClock())
     actions = ctl.sync([node("a", ready="False"), node("b", ready="False")], [lease("a"), lease("b")], [])
-    assert {(t["key"], t["effect"]) for a in taint_updates(actions) for t in a["spec"]["taints"]} == {
+    assert {(t["key"], t["effect"]) for taints in taint_updates(actions) for t in taints} == {
         ("node.kubernetes.io/not-ready", "NoSchedule")}
 
 
@@ -212,8 +219,8 @@ def test_one_unready_node_among_ready_ones_gets_the_noexecute_taint():
     node is tainted not-ready:NoExecute in the monitoring pass that observes Ready=False."""
     ctl = NodeLifecycleController(FakeClock())
     nodes = [node("a", ready="False"), node("b"), node("c")]
-    (updated,) = taint_updates(ctl.sync(nodes, [lease("a"), lease("b"), lease("c")], []))
-    assert ("node.kubernetes.io/not-ready", "NoExecute") in {(t["key"], t["effect"]) for t in updated["spec"]["taints"]}
+    (taints,) = taint_updates(ctl.sync(nodes, [lease("a"), lease("b"), lease("c")], []))
+    assert ("node.kubernetes.io/not-ready", "NoExecute") in {(t["key"], t["effect"]) for t in taints}
 
 
 def test_partially_disrupted_small_zone_is_not_tainted_noexecute():
@@ -222,4 +229,49 @@ def test_partially_disrupted_small_zone_is_not_tainted_noexecute():
     ctl = NodeLifecycleController(FakeClock())
     nodes = [node(n, ready="False") for n in "abc"] + [node("d")]
     actions = ctl.sync(nodes, [lease(n) for n in "abcd"], [])
-    assert all(t["effect"] == "NoSchedule" for a in taint_updates(actions) for t in a["spec"]["taints"])
+    assert all(t["effect"] == "NoSchedule" for taints in taint_updates(actions) for t in taints)
+
+
+def no_execute_keys(actions):
+    return [[t["key"] for t in taints or [] if t["effect"] == "NoExecute"] for taints in taint_updates(actions)]
+
+
+def test_zone_tainter_taints_one_node_per_ten_seconds():
+    """The zone's NoExecute tainter is a RateLimitedTimedQueue at --node-eviction-rate 0.1 with
+    burst 1: of two NotReady nodes among healthy ones, one is tainted at once, the other 10 s later."""
+    clock = FakeClock()
+    ctl = NodeLifecycleController(clock)
+    nodes = [node("a", ready="False"), node("b", ready="False")] + [node(f"ok{i}") for i in range(4)]
+    leases = [lease(n["metadata"]["name"]) for n in nodes]
+    first = ctl.sync(nodes, leases, [])
+    assert [keys for keys in no_execute_keys(first) if keys] == [["node.kubernetes.io/not-ready"]]
+    # Both get their NoSchedule taint; only the one tainted NoExecute keeps it in the cache.
+    patched = {a.name: a.patch["spec"]["taints"] for a in first if isinstance(a, Patch)}
+    waiting = next(name for name, taints in patched.items() if all(t["effect"] == "NoSchedule" for t in taints))
+    nodes = [dict(n, spec={"taints": patched[n["metadata"]["name"]]}) if n["metadata"]["name"] in patched else n
+             for n in nodes]
+
+    def waiting_tainted():
+        actions = ctl.sync(nodes, leases, [])
+        return any(t["effect"] == "NoExecute" for a in actions if isinstance(a, Patch) and a.name == waiting
+                   for t in a.patch["spec"]["taints"])
+    clock.step(MONITOR_PERIOD)
+    assert not waiting_tainted()
+    clock.step(MONITOR_PERIOD)
+    assert waiting_tainted()
+
+
+def test_leaving_master_disruption_waits_a_whole_period_before_tainting():
+    """SwapLimiter from a rate of 0 drains the new bucket: when some nodes become Ready after all
+    were unready, a node still NotReady is tainted NoExecute only 1/0.1 s later, and not at all if
+    it is Ready by the time the tainter takes it (doNoExecuteTaintingPass rereads the node)."""
+    clock = FakeClock()
+    ctl = NodeLifecycleController(clock)
+    ctl.sync([node("a", ready="False"), node("b", ready="False")], [lease("a"), lease("b")], [])
+    clock.step(MONITOR_PERIOD)
+    nodes = [node("a", ready="False"), node("b")]
+    assert not any(keys for keys in no_execute_keys(ctl.sync(nodes, [lease("a"), lease("b")], [])))
+    clock.step(MONITOR_PERIOD)
+    assert not any(keys for keys in no_execute_keys(ctl.sync(nodes, [lease("a"), lease("b")], [])))
+    clock.step(MONITOR_PERIOD)
+    assert no_execute_keys(ctl.sync(nodes, [lease("a"), lease("b")], [])) == [["node.kubernetes.io/not-ready"]]
