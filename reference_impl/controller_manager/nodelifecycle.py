@@ -15,7 +15,7 @@ import copy
 from dataclasses import dataclass
 from datetime import datetime
 
-from reference_impl.controller_manager.actions import Delete, Patch, Update
+from reference_impl.controller_manager.actions import Delete, Update
 from reference_impl.controller_manager.labels import condition
 from reference_impl.mirrors import mirrors
 from reference_impl.scheduler.labels import toleration_tolerates
@@ -332,10 +332,10 @@ class NodeLifecycleController:
         return updated
 
     @staticmethod
-    @mirrors("k8s.io/kubernetes/pkg/controller.PatchNodeTaints")
     def _set_taints(node: dict, wanted: list[dict], actions: list) -> dict:
-        """One patch of the node's taints for this pass's changes, if any; like upstream's it
-        carries no resourceVersion, so it does not conflict with this pass's status update."""
+        """One update of the node's taints for this pass's changes, if any. Upstream patches
+        them; a conditional update here keeps a pass over a stale cache from writing back taints
+        the last pass changed (it fails with a conflict and the next pass tries again)."""
         if wanted == ((node.get("spec") or {}).get("taints") or []):
             return node
         updated = copy.deepcopy(node)
@@ -344,7 +344,7 @@ class NodeLifecycleController:
         else:
             # taintutils.DeleteTaint leaves a nil slice, which omitempty drops from the object.
             updated.get("spec", {}).pop("taints", None)
-        actions.append(Patch("nodes", None, node["metadata"]["name"], {"spec": {"taints": wanted or None}}))
+        actions.append(Update("nodes", None, copy.deepcopy(updated)))
         return updated
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/nodelifecycle/scheduler.NoExecuteTaintManager).processPodOnNode",

@@ -4,7 +4,7 @@ from __future__ import annotations
 from cm_fixtures import pod
 
 from reference_impl.client import FakeClock
-from reference_impl.controller_manager.actions import Delete, Patch, Update
+from reference_impl.controller_manager.actions import Delete, Update
 from reference_impl.controller_manager.nodelifecycle import (GRACE_PERIOD, MONITOR_PERIOD, UNREACHABLE,
                                                              NodeLifecycleController)
 
@@ -24,8 +24,8 @@ def status_updates(actions):
 
 
 def taint_updates(actions):
-    """The spec.taints each taint patch sets (None: the patch removes the field)."""
-    return [a.patch["spec"]["taints"] for a in actions if isinstance(a, Patch)]
+    """The spec.taints each taint update writes (None: the update leaves the field out)."""
+    return [(a.obj.get("spec") or {}).get("taints") for a in actions if isinstance(a, Update) and a.subresource is None]
 
 
 class World:
@@ -44,15 +44,9 @@ class World:
         healthy = [node(f"ok{i}") for i in (1, 2)]
         renewed = [lease(f"ok{i}", renew=f"2026-01-01T00:00:00.{self.passes:06d}Z") for i in (1, 2)]
         actions = self.ctl.sync([self.node, *healthy], [self.lease, *renewed], self.pods)
-        name = self.node["metadata"]["name"]
         for a in actions:
-            if isinstance(a, Update) and a.obj["metadata"]["name"] == name:
-                self.node = dict(a.obj, spec=self.node.get("spec") or {})
-            elif isinstance(a, Patch) and a.name == name:
-                spec = {k: v for k, v in (self.node.get("spec") or {}).items() if k != "taints"}
-                if a.patch["spec"]["taints"] is not None:
-                    spec["taints"] = a.patch["spec"]["taints"]
-                self.node = dict(self.node, spec=spec)
+            if isinstance(a, Update) and a.obj["metadata"]["name"] == self.node["metadata"]["name"]:
+                self.node = a.obj
         return actions
 
 
@@ -246,15 +240,17 @@ def test_zone_tainter_taints_one_node_per_ten_seconds():
     first = ctl.sync(nodes, leases, [])
     assert [keys for keys in no_execute_keys(first) if keys] == [["node.kubernetes.io/not-ready"]]
     # Both get their NoSchedule taint; only the one tainted NoExecute keeps it in the cache.
-    patched = {a.name: a.patch["spec"]["taints"] for a in first if isinstance(a, Patch)}
+    patched = {a.obj["metadata"]["name"]: a.obj["spec"]["taints"] for a in first
+               if isinstance(a, Update) and a.subresource is None}
     waiting = next(name for name, taints in patched.items() if all(t["effect"] == "NoSchedule" for t in taints))
     nodes = [dict(n, spec={"taints": patched[n["metadata"]["name"]]}) if n["metadata"]["name"] in patched else n
              for n in nodes]
 
     def waiting_tainted():
         actions = ctl.sync(nodes, leases, [])
-        return any(t["effect"] == "NoExecute" for a in actions if isinstance(a, Patch) and a.name == waiting
-                   for t in a.patch["spec"]["taints"])
+        return any(t["effect"] == "NoExecute" for a in actions
+                   if isinstance(a, Update) and a.obj["metadata"]["name"] == waiting
+                   for t in a.obj["spec"].get("taints") or [])
     clock.step(MONITOR_PERIOD)
     assert not waiting_tainted()
     clock.step(MONITOR_PERIOD)
