@@ -35,11 +35,13 @@ def job_name(cj: dict, scheduled: float) -> str:
 def job_from_template(cj: dict, scheduled: float) -> dict:
     template = cj["spec"]["jobTemplate"]
     meta = template.get("metadata") or {}
-    return {"apiVersion": "batch/v1", "kind": "Job",
-            "metadata": {"name": job_name(cj, scheduled), "namespace": cj["metadata"]["namespace"],
-                         "labels": dict(meta.get("labels") or {}),
-                         "annotations": dict(meta.get("annotations") or {}),
-                         "ownerReferences": [owner_reference(cj, "CronJob", "batch/v1")]},
+    metadata = {"name": job_name(cj, scheduled), "namespace": cj["metadata"]["namespace"],
+                "ownerReferences": [owner_reference(cj, "CronJob", "batch/v1")]}
+    # copyLabels and copyAnnotations make empty maps, which omitempty leaves out of the Job.
+    for key in ("labels", "annotations"):
+        if meta.get(key):
+            metadata[key] = dict(meta[key])
+    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": metadata,
             "spec": copy.deepcopy(template.get("spec") or {})}
 
 

@@ -12,19 +12,23 @@ and adoption of orphaned pods.
 from __future__ import annotations
 
 import copy
+import re
 
 from reference_impl.machinery.actions import Create, Delete, Update
 from reference_impl.machinery.labels import selector_matches
 from reference_impl.machinery.objects import controller_ref, meta_namespace_key, owner_reference, pod_ready
 from reference_impl.machinery.scheduling import find_untolerated_taint, required_node_affinity_matches
-from reference_impl.controller_manager.deployment import _int_or_percent
+from reference_impl.controller_manager.deployment import _int_or_percent, compute_hash
 from reference_impl.controller_manager.expectations import ControllerExpectations
-from reference_impl.controller_manager.history import (REVISION_HASH_LABEL, find_equal_revisions, new_revision,
-                                                       next_revision, owned_revisions, sort_revisions)
+from reference_impl.controller_manager.history import (REVISION_HASH_LABEL, find_equal_revisions, next_revision,
+                                                       owned_revisions, sort_revisions, template_patch)
 from reference_impl.controller_manager.replicaset import BURST_REPLICAS
 from reference_impl.mirrors import mirrors
 
 TEMPLATE_GENERATION_LABEL = "pod-template-generation"
+# Where a DaemonSet's templateGeneration lives in apps/v1; an apiserver that does not keep it
+# leaves the pods without TEMPLATE_GENERATION_LABEL.
+TEMPLATE_GENERATION_ANNOTATION = "deprecated.daemonset.template.generation"
 
 # Every daemon pod tolerates these, so it keeps running through node trouble (and runs on
 # cordoned nodes); network-unavailable only for host-network pods.
@@ -43,6 +47,29 @@ def add_daemon_tolerations(spec: dict) -> None:
                    if (t.get("key"), t.get("effect")) not in wanted]
     tolerations += [{"key": key, "operator": "Exists", "effect": effect} for key, effect in wanted]
     spec["tolerations"] = tolerations
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/daemon/util.GetTemplateGeneration")
+def template_generation(ds: dict) -> int | None:
+    """The generation annotation, or None when it is absent or not an integer (syncNodes then
+    creates pods without the generation label)."""
+    value = (ds["metadata"].get("annotations") or {}).get(TEMPLATE_GENERATION_ANNOTATION)
+    # strconv.ParseInt's syntax: no spaces or underscores, which int() would take.
+    return int(value) if value is not None and re.fullmatch(r"[+-]?[0-9]+", value) else None
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/controller/daemon.DaemonSetsController).snapshot")
+def snapshot(ds: dict, revision: int) -> dict:
+    """A ControllerRevision of the DaemonSet's template: named and labelled by the template's
+    hash (ComputeHash, not HashControllerRevision), carrying the DaemonSet's annotations."""
+    hash_ = compute_hash(ds["spec"]["template"], ds.get("status", {}).get("collisionCount", 0))
+    labels = {**((ds["spec"]["template"].get("metadata") or {}).get("labels") or {}), REVISION_HASH_LABEL: hash_}
+    metadata = {"name": f"{ds['metadata']['name']}-{hash_}", "namespace": ds["metadata"]["namespace"],
+                "labels": labels, "ownerReferences": [owner_reference(ds, "DaemonSet", "apps/v1")]}
+    if ds["metadata"].get("annotations"):
+        metadata["annotations"] = dict(ds["metadata"]["annotations"])
+    return {"apiVersion": "apps/v1", "kind": "ControllerRevision", "metadata": metadata,
+            "data": template_patch(ds), "revision": revision}
 
 
 @mirrors("k8s.io/kubernetes/pkg/controller/daemon.NewPod")
@@ -161,8 +188,7 @@ class DaemonSetsController:
         numbered after the newest, and an old template brought back is renumbered so."""
         ns = ds["metadata"]["namespace"]
         history = sort_revisions(owned_revisions(ds, revisions))
-        wanted = new_revision(ds, "DaemonSet", next_revision(history),
-                              ds.get("status", {}).get("collisionCount", 0))
+        wanted = snapshot(ds, next_revision(history))
         equal = find_equal_revisions(history, wanted)
         old = [r for r in history if not equal or r is not equal[-1]]
         if not equal:
@@ -230,8 +256,11 @@ class DaemonSetsController:
             meta.pop("name", None)
             meta.update(generateName=f"{ds['metadata']['name']}-", namespace=ns,
                         ownerReferences=[owner_reference(ds, "DaemonSet", "apps/v1")])
-            meta["labels"] = {**(meta.get("labels") or {}), REVISION_HASH_LABEL: hash_,
-                              TEMPLATE_GENERATION_LABEL: str(ds["metadata"].get("generation", 1))}
+            # util.CreatePodTemplate: the generation label only when the annotation holds one.
+            generation = template_generation(ds)
+            meta["labels"] = {**(meta.get("labels") or {}), REVISION_HASH_LABEL: hash_}
+            if generation is not None:
+                meta["labels"][TEMPLATE_GENERATION_LABEL] = str(generation)
             pin_to_node(pod["spec"], node_name)
             actions.append(Create("pods", ns, pod))
         actions += [Delete("pods", ns, p["metadata"]["name"]) for p in deletes]

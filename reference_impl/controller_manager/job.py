@@ -131,7 +131,12 @@ class JobController:
                 status["completionTime"] = rfc3339(now)
         if finished is not None:
             status["conditions"] = list(status.get("conditions") or []) + [finished]
-        status.update(active=active, succeeded=succeeded, failed=failed)
+        # JobStatus's counts are omitempty: a zero count is absent, not 0.
+        for field, count in (("active", active), ("succeeded", succeeded), ("failed", failed)):
+            if count:
+                status[field] = count
+            else:
+                status.pop(field, None)
         if status != (job.get("status") or {}):
             actions.append(Update("jobs", job["metadata"]["namespace"], timed, "status"))
         return actions

@@ -43,6 +43,7 @@ from reference_impl.controller_manager.statefulset import StatefulSetController
 from reference_impl.machinery.process import Component, Process, env_default
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.machinery.timefmt import rfc3339
+from reference_impl.controller_manager.ttl import TTLController
 
 SYNC_PERIOD = 1.0
 LEASE_RETRY_PERIOD = 2.0
@@ -92,6 +93,7 @@ class ControllerManager:
         self.statefulset = StatefulSetController()
         self.job = JobController(self.clock)
         self.cronjob = CronJobController(self.clock)
+        self.ttl = TTLController()
         pods = self.informers["pods"].store
         for controller in (self.replicaset, self.replication, self.daemonset, self.job):
             pods.add_event_handler(ResourceEventHandler(on_add=controller.add_pod,
@@ -160,6 +162,7 @@ class ControllerManager:
                 held.update(self._unwatched_content(name, set(contents)))
             actions += namespace.sync_namespace(ns, held, rfc3339(self.clock.now()))
         actions += self.nodelifecycle.sync(self.cache("nodes").list(), self.cache("leases").list(), pods.list())
+        actions += self.ttl.sync(self.cache("nodes").list())
         actions += self._garbage_collect()
         return actions
 
@@ -247,7 +250,7 @@ class ControllerManager:
                    if leader_elect else None)
         print(f"ready: reference kube-controller-manager (leader-elect {'on' if leader_elect else 'off'}, "
               f"controllers replicaset,deployment,endpoint,endpointslice,serviceaccount,namespace,nodelifecycle,"
-              f"garbagecollector,replicationcontroller,daemonset,statefulset,job,cronjob)", file=out, flush=True)
+              f"garbagecollector,replicationcontroller,daemonset,statefulset,job,cronjob,ttl)", file=out, flush=True)
         next_lease = 0.0
         leading = not leader_elect
         while not self.stop.is_set():

@@ -81,13 +81,23 @@ def persistent_volume_claims(set_: dict, ordinal: int) -> list[dict]:
     return claims
 
 
+@mirrors("k8s.io/kubernetes/pkg/controller.GetPodFromTemplate", "k8s.io/kubernetes/pkg/controller.getPodsPrefix")
+def pod_metadata_from_template(template: dict, controller_name: str) -> dict:
+    """A new pod's metadata: the template's labels, annotations and finalizers only, and the
+    controller's name and a dash as generateName (the name alone if that would be too long),
+    which a StatefulSet keeps beside the ordinal name it sets."""
+    source = template.get("metadata") or {}
+    meta = {key: copy.deepcopy(source[key]) for key in ("labels", "annotations", "finalizers") if source.get(key)}
+    meta["generateName"] = f"{controller_name}-" if len(controller_name) < 253 else controller_name
+    return meta
+
+
 @mirrors("k8s.io/kubernetes/pkg/controller/statefulset.newStatefulSetPod")
 def new_pod(set_: dict, template: dict, ordinal: int, revision_name: str) -> dict:
     """A pod of `template` for `ordinal`: its name, hostname and subdomain (initIdentity), its
     claims as volumes (updateStorage) and its revision label (setPodRevision)."""
     name = pod_name(set_, ordinal)
-    meta = copy.deepcopy(template.get("metadata") or {})
-    meta.pop("generateName", None)
+    meta = pod_metadata_from_template(template, set_["metadata"]["name"])
     meta.update(name=name, namespace=set_["metadata"]["namespace"],
                 ownerReferences=[owner_reference(set_, "StatefulSet", "apps/v1")])
     meta["labels"] = {**(meta.get("labels") or {}), POD_NAME_LABEL: name, REVISION_HASH_LABEL: revision_name}

@@ -163,3 +163,10 @@ def test_failed_jobs_have_their_own_history_limit():
 def test_an_unparseable_schedule_creates_nothing():
     """A schedule that does not parse makes no Job (upstream only records an event)."""
     assert creates(CronJobController(clock_at("2026-01-01T00:05:10")).sync(cronjob(schedule="bad"), [])) == []
+
+
+def test_a_job_template_without_annotations_gives_a_job_without_them():
+    """getJobFromTemplate2's copyAnnotations makes an empty map for a template without
+    annotations, which omitempty drops: the Job has no metadata.annotations."""
+    (create,) = creates(CronJobController(clock_at("2026-01-01T00:05:10")).sync(cronjob(), []))
+    assert "annotations" not in create.obj["metadata"]

@@ -181,3 +181,26 @@ def test_status_counts_desired_current_ready_and_updated():
     counts = (status["desiredNumberScheduled"], status["currentNumberScheduled"], status["numberReady"],
               status["updatedNumberScheduled"], status["numberMisscheduled"], status["numberUnavailable"])
     assert counts == (2, 1, 1, 1, 1, 1)
+
+
+def test_pods_get_the_generation_label_only_from_the_generation_annotation():
+    """util.CreatePodTemplate adds pod-template-generation only when GetTemplateGeneration finds
+    the deprecated.daemonset.template.generation annotation; without it the label is absent."""
+    ds = daemonset()
+    ds["metadata"]["generation"] = 4
+    (made,) = creates(sync(ds, [node("a")], [], [revision_of(ds)]))
+    assert "pod-template-generation" not in made.obj["metadata"]["labels"]
+    ds["metadata"]["annotations"] = {"deprecated.daemonset.template.generation": "3"}
+    (made,) = creates(sync(ds, [node("a")], [], [revision_of(ds)]))
+    assert made.obj["metadata"]["labels"]["pod-template-generation"] == "3"
+
+
+def test_revision_carries_the_daemonsets_annotations_and_unique_label():
+    """DaemonSetsController.snapshot labels the revision controller-revision-hash
+    (DefaultDaemonSetUniqueLabelKey), names it `<ds>-<hash>` and copies ds.Annotations."""
+    ds = daemonset()
+    ds["metadata"]["annotations"] = {"kubectl.kubernetes.io/last-applied-configuration": "{}"}
+    rev = revision_of(ds)
+    assert rev["metadata"]["annotations"] == ds["metadata"]["annotations"]
+    assert rev["metadata"]["name"] == f"ds-{rev['metadata']['labels'][REVISION_HASH_LABEL]}"
+    assert "controller.kubernetes.io/hash" not in rev["metadata"]["labels"]

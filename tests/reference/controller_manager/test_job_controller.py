@@ -109,7 +109,7 @@ def test_active_deadline_fails_the_job_and_deletes_its_pods():
     actions = JobController(clock).sync(j, [job_pod(j, "slow")])
     assert [a.name for a in deletes(actions)] == ["slow"]
     status = status_of(actions)
-    assert condition_types(status) == [("Failed", "DeadlineExceeded")] and status["active"] == 0
+    assert condition_types(status) == [("Failed", "DeadlineExceeded")] and "active" not in status
 
 
 def test_a_finished_job_is_left_alone():
@@ -126,3 +126,11 @@ def test_lowering_parallelism_deletes_surplus_pods():
     waiting["spec"].pop("nodeName")
     actions = JobController(ManualClock()).sync(j, [job_pod(j, "running"), waiting])
     assert [a.name for a in deletes(actions)] == ["waiting"]
+
+
+def test_zero_counts_are_left_out_of_the_status():
+    """JobStatus's active, succeeded and failed are omitempty: a Job with two running pods and no
+    finished ones has active 2 and neither succeeded nor failed."""
+    j = job(completions=2, parallelism=2)
+    status = status_of(JobController(ManualClock()).sync(j, [job_pod(j, "a"), job_pod(j, "b")]))
+    assert status["active"] == 2 and "succeeded" not in status and "failed" not in status

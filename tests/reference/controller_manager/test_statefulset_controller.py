@@ -5,7 +5,7 @@ from cm_fixtures import pod
 from workload_fixtures import statefulset
 
 from reference_impl.machinery.actions import Create, Delete, Update
-from reference_impl.controller_manager.history import REVISION_HASH_LABEL
+from reference_impl.controller_manager.history import REVISION_HASH_LABEL, go_json_marshal
 from reference_impl.controller_manager.statefulset import StatefulSetController
 
 
@@ -178,3 +178,46 @@ def test_unused_revisions_beyond_the_history_limit_are_deleted_oldest_first():
         idle.append(rev)
     actions = sync(s, [], idle + [current])
     assert [a.name for a in deletes(actions, "controllerrevisions")] == [idle[0]["metadata"]["name"]]
+
+
+def test_revision_is_labelled_with_the_controller_revision_hash_label():
+    """history.NewControllerRevision labels a StatefulSet's revision controller.kubernetes.io/hash
+    (ControllerRevisionHashLabel), not controller-revision-hash, with the hash its name ends in."""
+    rev = revision_of(statefulset())
+    labels = rev["metadata"]["labels"]
+    assert REVISION_HASH_LABEL not in labels
+    assert rev["metadata"]["name"] == f"web-{labels['controller.kubernetes.io/hash']}"
+
+
+def test_revision_copies_the_sets_annotations():
+    """statefulset.newRevision copies the set's annotations (kubectl's last-applied-configuration
+    among them) onto the revision."""
+    s = statefulset()
+    s["metadata"]["annotations"] = {"kubectl.kubernetes.io/last-applied-configuration": "{}"}
+    assert revision_of(s)["metadata"]["annotations"] == s["metadata"]["annotations"]
+
+
+def test_revision_hash_is_fnv32_of_the_go_json_patch_and_collision_count():
+    """HashControllerRevision: FNV-1 (hash/fnv.New32) over getPatch's bytes (Go's json.Marshal of
+    the typed template: sorted keys, creationTimestamp null, resources {}) then "0", encoded by
+    rand.SafeEncodeString. 7d7d65444b is what that Go code prints for this template."""
+    s = statefulset(name="db", image="registry.k8s.io/pause:3.7")
+    s["spec"]["template"] = {"metadata": {"labels": {"app": "db"}},
+                             "spec": {"containers": [{"name": "c", "image": "registry.k8s.io/pause:3.7"}]}}
+    assert revision_of(s)["metadata"]["name"] == "db-7d7d65444b"
+
+
+def test_pods_carry_the_sets_generate_name_prefix():
+    """GetPodFromTemplate sets generateName to getPodsPrefix(set name), `<set>-`; newStatefulSetPod
+    then sets the ordinal name, so the pod keeps both."""
+    s = statefulset(replicas=1)
+    (made,) = creates(sync(s, [], [revision_of(s)]))
+    assert made.obj["metadata"]["generateName"] == "web-"
+    assert made.obj["metadata"]["name"] == "web-0"
+
+
+def test_revision_bytes_escape_as_go_json_marshal_does():
+    """encoding/json escapes <, >, &, U+2028 and \\b, \\f as \\u escapes and keeps other UTF-8; the
+    expected bytes are what Go 1.19's json.Marshal printed for this map."""
+    assert go_json_marshal({"b": "a\\b<\b\f\u2028é", "a": 1}) == \
+        '{"a":1,"b":"a\\\\b\\u003c\\u0008\\u000c\\u2028é"}'.encode()
