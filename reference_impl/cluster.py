@@ -178,7 +178,8 @@ def etcd_argv(binary: Path, directory: Path) -> tuple[tuple[str, ...], Ready, st
 
 
 def _module(component: str) -> str:
-    return "reference_impl." + {"controller-manager": "controller_manager"}.get(component, component) + ".run"
+    return "reference_impl." + {"controller-manager": "controller_manager.run",
+                                "apiserver": "apiserver.adapter.run"}.get(component, component + ".run")
 
 
 def start(directory: Path, name: str, component: str, args: list[str],

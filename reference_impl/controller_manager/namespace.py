@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 
-from reference_impl.apiserver import resources
+from reference_impl.apiserver.core import resources
 from reference_impl.controller_manager.actions import Delete, Update
 from reference_impl.mirrors import mirrors
 

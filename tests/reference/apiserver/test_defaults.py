@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from reference_impl.apiserver import resources
-from reference_impl.apiserver.admission import CREATE, DefaultTolerationSeconds
-from reference_impl.apiserver.defaults import set_object_defaults
+from reference_impl.apiserver.core import resources
+from reference_impl.apiserver.core.admission import CREATE, DefaultTolerationSeconds
+from reference_impl.apiserver.core.defaults import set_object_defaults
 
 POD_SPEC = {"containers": [{"name": "c", "image": "nginx:1.21"}]}
 TEMPLATE = {"metadata": {"labels": {"app": "a"}}, "spec": POD_SPEC}

@@ -22,9 +22,9 @@ from typing import Any, Callable, Iterator, Mapping
 
 import yaml
 
-from reference_impl.apiserver import errors, openapi, protobuf, table
-from reference_impl.apiserver.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
-from reference_impl.apiserver.errors import StatusError
+from reference_impl.apiserver.core import errors, openapi, protobuf, table
+from reference_impl.apiserver.core.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
+from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.mirrors import mirrors
 
 MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024

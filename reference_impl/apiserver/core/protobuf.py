@@ -28,7 +28,7 @@ import struct
 import time
 from typing import Any, NamedTuple
 
-from reference_impl.apiserver.protobuf_messages import TABLE
+from reference_impl.apiserver.core.protobuf_messages import TABLE
 from reference_impl.mirrors import mirrors
 
 MAGIC = b"k8s\x00"

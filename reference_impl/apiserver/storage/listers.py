@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import threading
 
-from reference_impl.apiserver.etcdclient import EtcdClientError
-from reference_impl.apiserver.errors import StatusError
-from reference_impl.apiserver.storage import Storage
+from reference_impl.apiserver.storage.etcdclient import EtcdClientError
+from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.storage.etcd3 import Storage
 from reference_impl.mirrors import mirrors
 
 RELIST_PAUSE = 1.0  # seconds between a failed list or an ended watch and the next list

@@ -16,16 +16,16 @@ import threading
 import uuid
 from typing import Callable
 
-from reference_impl.apiserver import errors, resources
-from reference_impl.apiserver.conversion import ConvertingStorage
-from reference_impl.apiserver.defaults import set_object_defaults
-from reference_impl.apiserver.etcdclient import EtcdClient
-from reference_impl.apiserver.resources import Resource
-from reference_impl.apiserver.selectors import (object_fields, parse_field_selector,
+from reference_impl.apiserver.core import errors, resources
+from reference_impl.apiserver.core.conversion import ConvertingStorage
+from reference_impl.apiserver.core.defaults import set_object_defaults
+from reference_impl.apiserver.storage.etcdclient import EtcdClient
+from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.selectors import (object_fields, parse_field_selector,
                                                 parse_label_selector)
-from reference_impl.apiserver.storage import KeyExists, KeyNotFound, Storage, Watch
-from reference_impl.apiserver.validation import decode_problem
-from reference_impl.apiserver.lifecycle import LifecycleMixin, rfc3339
+from reference_impl.apiserver.storage.etcd3 import KeyExists, KeyNotFound, Storage, Watch
+from reference_impl.apiserver.core.validation import decode_problem
+from reference_impl.apiserver.core.lifecycle import LifecycleMixin, rfc3339
 from reference_impl.etcd import ManualClock, WallClock
 from reference_impl.mirrors import mirrors
 

@@ -12,9 +12,9 @@ import copy
 import time
 from typing import Callable
 
-from reference_impl.apiserver import errors
-from reference_impl.apiserver.resources import Resource
-from reference_impl.apiserver.selectors import from_label_selector_dict, to_string
+from reference_impl.apiserver.core import errors
+from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.selectors import from_label_selector_dict, to_string
 from reference_impl.mirrors import mirrors
 
 TERMINATED_PHASES = ("Failed", "Succeeded")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Callable
 
-from reference_impl.apiserver.storage import ListResult, Storage, Watch
+from reference_impl.apiserver.storage.etcd3 import ListResult, Storage, Watch
 from reference_impl.mirrors import mirrors
 
 # events.k8s.io/v1 field -> the core/v1 Event field it is stored as; the other fields are shared.

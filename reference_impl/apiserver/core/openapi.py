@@ -12,11 +12,11 @@ import functools
 import json
 from dataclasses import dataclass
 
-from reference_impl.apiserver.discovery import GIT_VERSION
-from reference_impl.apiserver.openapi_proto import protobuf_document
-from reference_impl.apiserver.patch import PatchMeta
-from reference_impl.apiserver import schemas, schemas_cluster, schemas_workloads
-from reference_impl.apiserver.schemas import REF_PREFIX
+from reference_impl.apiserver.core.discovery import GIT_VERSION
+from reference_impl.apiserver.core.openapi_proto import protobuf_document
+from reference_impl.apiserver.core.patch import PatchMeta
+from reference_impl.apiserver.core import schemas, schemas_cluster, schemas_workloads
+from reference_impl.apiserver.core.schemas import REF_PREFIX
 from reference_impl.mirrors import mirrors
 
 
@@ -31,7 +31,7 @@ def _paths() -> dict[str, dict]:
     """One item path per served resource, with the operations kubectl looks for: its field
     validation check finds a resource's PATCH by `x-kubernetes-group-version-kind`, and with no
     `fieldValidation` parameter listed it validates on the client side against the definitions."""
-    from reference_impl.apiserver import resources
+    from reference_impl.apiserver.core import resources
 
     paths: dict[str, dict] = {}
     for resource in resources.RESOURCES:

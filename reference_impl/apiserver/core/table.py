@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from reference_impl.apiserver.conversion import EVENTS_V1_TO_CORE
+from reference_impl.apiserver.core.conversion import EVENTS_V1_TO_CORE
 from reference_impl.mirrors import mirrors
 
 Column = tuple[str, str, int, str]  # name, type, priority, description

@@ -16,8 +16,8 @@ from __future__ import annotations
 import time
 from typing import Callable, Protocol, Sequence
 
-from reference_impl.apiserver import errors
-from reference_impl.apiserver.errors import StatusError
+from reference_impl.apiserver.core import errors
+from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.mirrors import mirrors
 
 CREATE, UPDATE, DELETE = "CREATE", "UPDATE", "DELETE"

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Protocol, Sequence
 
-from reference_impl.apiserver.errors import StatusError
+from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.mirrors import mirrors
 
 VERB_ALL = API_GROUP_ALL = RESOURCE_ALL = NON_RESOURCE_ALL = "*"

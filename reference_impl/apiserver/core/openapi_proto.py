@@ -12,7 +12,7 @@ from typing import Any, Iterable
 
 import yaml
 
-from reference_impl.apiserver.protobuf import put
+from reference_impl.apiserver.core.protobuf import put
 
 
 def _bytes_field(number: int, payload: bytes) -> bytes:

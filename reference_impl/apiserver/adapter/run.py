@@ -2,7 +2,7 @@
 etcd until SIGTERM or SIGINT, printing one "ready" line with its URL once clients can connect.
 
 `kubeatlas run apiserver --etcd-servers URL --cert-dir DIR --secure-port PORT ...` calls `main`; so
-does `python -m reference_impl.apiserver.run` (the same flags), which the integration tests start. A
+does `python -m reference_impl.apiserver.adapter.run` (the same flags), which the integration tests start. A
 port of 0 asks the system for a free port, and the ready line tells which one it chose.
 
 Start-up follows kube-apiserver's: certificates (made in --cert-dir when absent), the authentication
@@ -29,16 +29,16 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from reference_impl.apiserver import bootstrappolicy
-from reference_impl.apiserver.admission import new_admission_chain
-from reference_impl.apiserver.auth import AuthConfigError, new_authenticator
-from reference_impl.apiserver.certs import CertBundle, CertError, ensure_certs
-from reference_impl.apiserver.errors import StatusError
-from reference_impl.apiserver.etcdclient import EtcdClient, EtcdClientError
-from reference_impl.apiserver.listers import Lister
-from reference_impl.apiserver.rbac import RegistrySource, new_authorizer
-from reference_impl.apiserver.registry import Registry, WallClock
-from reference_impl.apiserver.server import APIServer
+from reference_impl.apiserver.core import bootstrappolicy
+from reference_impl.apiserver.core.admission import new_admission_chain
+from reference_impl.apiserver.core.auth import AuthConfigError, new_authenticator
+from reference_impl.apiserver.adapter.certs import CertBundle, CertError, ensure_certs
+from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientError
+from reference_impl.apiserver.storage.listers import Lister
+from reference_impl.apiserver.core.rbac import RegistrySource, new_authorizer
+from reference_impl.apiserver.core.registry import Registry, WallClock
+from reference_impl.apiserver.adapter.server import APIServer
 from reference_impl.mirrors import mirrors
 from reference_impl.signals import stop_on_signals
 

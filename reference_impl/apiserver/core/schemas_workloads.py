@@ -8,7 +8,7 @@ keys; statuses and the many volume sources are `opaque`.
 """
 from __future__ import annotations
 
-from reference_impl.apiserver.schemas import (APPS, CORE, INT_OR_STRING, META, arr, boolean, integer,
+from reference_impl.apiserver.core.schemas import (APPS, CORE, INT_OR_STRING, META, arr, boolean, integer,
                                               kind, list_kind, obj, opaque, quantity_map, ref, string,
                                               string_map, strings)
 

@@ -22,8 +22,8 @@ import threading
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from reference_impl.apiserver import errors
-from reference_impl.apiserver.etcdclient import (Compacted, EtcdClient, EtcdClientError, EtcdWatch,
+from reference_impl.apiserver.core import errors
+from reference_impl.apiserver.storage.etcdclient import (Compacted, EtcdClient, EtcdClientError, EtcdWatch,
                                                   FutureRevision, KeyValue, WatchBatch)
 from reference_impl.mirrors import mirrors
 

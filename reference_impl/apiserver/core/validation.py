@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from reference_impl.apiserver.selectors import (DNS_SUBDOMAIN, from_label_selector_dict,
+from reference_impl.apiserver.core.selectors import (DNS_SUBDOMAIN, from_label_selector_dict,
                                                 label_key_problem, label_value_problem)
 from reference_impl.mirrors import mirrors
 

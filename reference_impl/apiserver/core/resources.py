@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from reference_impl.apiserver import validation as v
-from reference_impl.apiserver.conversion import EVENTS_V1, Codec
+from reference_impl.apiserver.core import validation as v
+from reference_impl.apiserver.core.conversion import EVENTS_V1, Codec
 
 ALL_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 NO_COLLECTION_DELETE = ("create", "delete", "get", "list", "patch", "update", "watch")

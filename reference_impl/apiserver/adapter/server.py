@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
-from reference_impl.apiserver import discovery, errors, openapi, resources
-from reference_impl.apiserver.errors import StatusError
-from reference_impl.apiserver.handlers import (MAX_REQUEST_BODY_BYTES, Request, Response, RESTHandlers,
+from reference_impl.apiserver.core import discovery, errors, openapi, resources
+from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.core.handlers import (MAX_REQUEST_BODY_BYTES, Request, Response, RESTHandlers,
                                                WatchResponse, decode_body, request_info)
-from reference_impl.apiserver.rbac import AttributesRecord
+from reference_impl.apiserver.core.rbac import AttributesRecord
 from reference_impl.mirrors import mirrors
 
 HEALTH_CHECKS = {"/healthz": ("ping", "log", "etcd"), "/livez": ("ping", "log", "etcd"),

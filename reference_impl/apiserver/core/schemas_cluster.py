@@ -7,7 +7,7 @@ Built as `schemas` builds its table: top-level fields described, their deeper pa
 """
 from __future__ import annotations
 
-from reference_impl.apiserver.schemas import (CORE, META, QUANTITY, arr, boolean, integer, kind, list_kind, obj,
+from reference_impl.apiserver.core.schemas import (CORE, META, QUANTITY, arr, boolean, integer, kind, list_kind, obj,
                                               opaque, ref, string, string_map, strings)
 
 DISCOVERY = "io.k8s.api.discovery.v1."

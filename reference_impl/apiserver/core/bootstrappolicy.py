@@ -11,7 +11,7 @@ ServiceAccount controller would make; nothing else runs it here.
 """
 from __future__ import annotations
 
-from reference_impl.apiserver.errors import StatusError
+from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.mirrors import mirrors
 
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
