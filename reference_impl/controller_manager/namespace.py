@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 
-from reference_impl.apiserver.core import resources
+from reference_impl.apiserver import kinds
 from reference_impl.controller_manager.actions import Delete, Update
 from reference_impl.mirrors import mirrors
 
@@ -100,7 +100,7 @@ def _status(namespace: dict, remaining: dict[str, list[dict]], now: str) -> dict
 
 
 def _group(plural: str) -> str:
-    served = resources.by_plural(plural)
+    served = kinds.by_plural(plural)
     return served.group if served else ""
 
 

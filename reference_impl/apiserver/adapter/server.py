@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
-from reference_impl.apiserver.core import discovery, errors, openapi, resources
+from reference_impl.apiserver import kinds
+from reference_impl.apiserver.core import discovery, errors, openapi
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.handlers import (MAX_REQUEST_BODY_BYTES, Request, Response, RESTHandlers,
                                                WatchResponse, decode_body, request_info)
@@ -49,7 +50,7 @@ class HandlerChain:
         self.authorizer = authorizer
         self.rest = RESTHandlers(registry, admission, now)
         self.server_address = server_address
-        self.served = (*resources.RESOURCES, discovery.SELF_SUBJECT_ACCESS_REVIEW)
+        self.served = (*kinds.RESOURCES, discovery.SELF_SUBJECT_ACCESS_REVIEW)
 
     @mirrors("k8s.io/apiserver/pkg/server.DefaultBuildHandlerChain",
              "k8s.io/apiserver/pkg/server/filters.WithPanicRecovery")
@@ -98,7 +99,7 @@ class HandlerChain:
         if (info.api_group, info.resource) == ("authorization.k8s.io", "selfsubjectaccessreviews") \
                 and info.api_version == "v1" and info.verb == "create":
             return self.self_subject_access_review(request)
-        resource = resources.find(info.api_group, info.api_version, info.resource)
+        resource = kinds.find(info.api_group, info.api_version, info.resource)
         if resource is None or (info.namespace and not resource.namespaced and info.resource != "namespaces"):
             raise errors.resource_not_served()
         return self.rest.serve(request, resource)

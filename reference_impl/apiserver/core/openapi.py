@@ -2,8 +2,8 @@
 `apply`), for `kubectl explain`, and for the strategic-merge metadata `kubectl apply` computes its
 patches with; and the same metadata for the server's own strategic merge (`OpenAPIPatchMeta`).
 
-The definitions are our own tables in `schemas`, `schemas_workloads` and `schemas_cluster`. The document is served as JSON, or as gnostic
-protobuf (`openapi_proto`) when asked, which is what kubectl asks for. `/openapi/v3` is not served
+The definitions are our own, written by each kind module (`kinds`) with `schemas`' builders. The
+document is served as JSON, or as gnostic protobuf (`openapi_proto`) when asked, which is what kubectl asks for. `/openapi/v3` is not served
 (404): kubectl then falls back to v2.
 """
 from __future__ import annotations
@@ -15,26 +15,23 @@ from dataclasses import dataclass
 from reference_impl.apiserver.core.discovery import GIT_VERSION
 from reference_impl.apiserver.core.openapi_proto import protobuf_document
 from reference_impl.apiserver.core.patch import PatchMeta
-from reference_impl.apiserver.core import schemas, schemas_cluster, schemas_workloads
+from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core.schemas import REF_PREFIX
 from reference_impl.mirrors import mirrors
 
 
 @functools.cache
 def definitions() -> dict[str, dict]:
-    """The definitions of `schemas` and its companion tables, sorted (callers must not mutate them)."""
-    return dict(sorted({**schemas.DEFINITIONS, **schemas_workloads.DEFINITIONS,
-                        **schemas_cluster.DEFINITIONS}.items()))
+    """The definitions of every kind module, sorted (callers must not mutate them)."""
+    return dict(sorted(kinds.DEFINITIONS.items()))
 
 
 def _paths() -> dict[str, dict]:
     """One item path per served resource, with the operations kubectl looks for: its field
     validation check finds a resource's PATCH by `x-kubernetes-group-version-kind`, and with no
     `fieldValidation` parameter listed it validates on the client side against the definitions."""
-    from reference_impl.apiserver.core import resources
-
     paths: dict[str, dict] = {}
-    for resource in resources.RESOURCES:
+    for resource in kinds.RESOURCES:
         root = f"/apis/{resource.group}/{resource.version}" if resource.group else f"/api/{resource.version}"
         scope = "/namespaces/{namespace}" if resource.namespaced else ""
         gvk = {"group": resource.group, "version": resource.version, "kind": resource.kind}

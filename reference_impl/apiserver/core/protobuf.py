@@ -6,7 +6,8 @@ kube-scheduler, kubelet, kube-proxy) send and ask for nothing else by default. A
 magic `k8s\\0` and a `runtime.Unknown` whose `typeMeta` names the kind and whose `raw` is the
 object's gogo-protobuf message.
 
-The layouts are `protobuf_messages.TABLE`, every message of the served groups' v1 types. Decoding is
+The layouts are `protobuf_messages.TABLE` and the kind modules' `MESSAGES`, every message of the
+served groups' v1 types. Decoding is
 strict, because a field we skipped would be data lost without a word: an unknown field number, a
 wire type that does not fit the field, a truncated value or a string that is not UTF-8 raises a
 `ProtobufError` naming the kind and the field's JSON path. Encoding is as strict about JSON keys the
@@ -29,6 +30,7 @@ import time
 from typing import Any, NamedTuple
 
 from reference_impl.apiserver.core.protobuf_messages import TABLE
+from reference_impl.apiserver.kinds import MESSAGES as KIND_MESSAGES
 from reference_impl.mirrors import mirrors
 
 MAGIC = b"k8s\x00"
@@ -86,7 +88,7 @@ def _parse(table: str) -> tuple[dict[str, dict[int, Field]], set[str]]:
     return messages, named_lists
 
 
-MESSAGES, NAMED_LISTS = _parse(TABLE)
+MESSAGES, NAMED_LISTS = _parse(TABLE.strip() + "\n" + KIND_MESSAGES)
 # The envelope (runtime.TypeMeta is apiVersion=1, kind=2, unlike meta/v1's TypeMeta).
 MESSAGES["runtime.TypeMeta"] = {1: Field("apiVersion", "string"), 2: Field("kind", "string")}
 MESSAGES["runtime.Unknown"] = {1: Field("typeMeta", "runtime.TypeMeta"), 2: Field("raw", "bytes"),

@@ -1,7 +1,7 @@
 """The generic registry: what k8s.io/apiserver/pkg/registry/generic/registry.Store and the
 per-kind strategies do between the HTTP handlers and storage, with no HTTP in sight.
 
-`Registry(etcd_client, clock)` serves every resource in `resources.RESOURCES`: it fills and guards
+`Registry(etcd_client, clock)` serves every resource in `kinds.RESOURCES`: it fills and guards
 object metadata (uid, creationTimestamp, generation, generateName, resourceVersion), validates,
 enforces optimistic concurrency, keeps .status and the main resource apart, deletes gracefully
 (pods, finalizers, namespaces) and answers list and watch with selectors. Errors are
@@ -16,9 +16,9 @@ import threading
 import uuid
 from typing import Callable
 
-from reference_impl.apiserver.core import errors, resources
+from reference_impl.apiserver import kinds
+from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.core.conversion import ConvertingStorage
-from reference_impl.apiserver.core.defaults import set_object_defaults
 from reference_impl.apiserver.storage.etcdclient import EtcdClient
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.selectors import (object_fields, parse_field_selector,
@@ -72,7 +72,7 @@ class Registry(LifecycleMixin):
         """`resource` itself, or the served resource with that plural (404 when none)."""
         if isinstance(resource, Resource):
             return resource
-        found = resources.by_plural(resource)
+        found = kinds.by_plural(resource)
         if found is None:
             raise errors.resource_not_served()
         return found
@@ -161,7 +161,7 @@ class Registry(LifecycleMixin):
         if r.kind in INITIAL_STATUS:
             obj["status"] = copy.deepcopy(INITIAL_STATUS[r.kind])
         _check_decodable(r, obj)
-        set_object_defaults(r.kind, obj)
+        kinds.set_object_defaults(r.kind, obj)
         if r.kind == "Job":
             _generate_job_selector(obj)
         problems = r.validate(obj)
@@ -179,7 +179,7 @@ class Registry(LifecycleMixin):
         spec = obj["spec"]
         if spec["type"] != "ExternalName" and not spec.get("clusterIP"):
             used = {(s.get("spec") or {}).get("clusterIP") for s in self.storage.list(self.prefix(
-                resources.by_plural("services"), None)).items}
+                kinds.by_plural("services"), None)).items}
             while (ip := f"10.96.{self.random.randint(0, 255)}.{self.random.randint(1, 254)}") in used:
                 pass
             spec["clusterIP"] = ip
@@ -284,7 +284,7 @@ class Registry(LifecycleMixin):
         if r.status_reset_on_update and "status" in old:
             new["status"] = copy.deepcopy(old["status"])
         _check_decodable(r, new)
-        set_object_defaults(r.kind, new)
+        kinds.set_object_defaults(r.kind, new)
         if r.tracks_generation and new.get("spec") != old.get("spec"):
             meta["generation"] = old_meta.get("generation", 1) + 1
         if r.kind == "Service":

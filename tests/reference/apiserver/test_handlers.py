@@ -422,7 +422,7 @@ def test_a_watch_can_be_stopped_before_its_first_chunk_is_read(chain):
 
 
 def test_age_column_uses_the_clock():
-    from reference_impl.apiserver.core.table import human_duration
+    from reference_impl.apiserver.kinds._columns import human_duration
 
     assert [human_duration(s) for s in (5, 119, 200, 3600 * 5 + 60, 86400 * 3, 86400 * 800)] == \
         ["5s", "119s", "3m20s", "5h1m", "3d", "2y70d"]
