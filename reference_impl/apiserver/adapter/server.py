@@ -19,6 +19,7 @@ from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from reference_impl.apiserver import kinds
+from reference_impl.apiserver.adapter import logproxy
 from reference_impl.apiserver.core import discovery, errors, openapi
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.handlers import (MAX_REQUEST_BODY_BYTES, Request, Response, RESTHandlers,
@@ -48,7 +49,7 @@ class HandlerChain:
                  now: Callable[[], float] = time.time, server_address: str = "127.0.0.1:6443"):
         self.authenticator = authenticator
         self.authorizer = authorizer
-        self.rest = RESTHandlers(registry, admission, now)
+        self.rest = RESTHandlers(registry, admission, now, open_log=logproxy.open_log)
         self.server_address = server_address
         self.served = (*kinds.RESOURCES, discovery.SELF_SUBJECT_ACCESS_REVIEW)
 

@@ -11,9 +11,7 @@ JSON lines or protobuf frames. Every failure is a `StatusError` the server turns
 """
 from __future__ import annotations
 
-import http.client
 import json
-import socket
 import threading
 import time
 import urllib.parse
@@ -249,7 +247,6 @@ def dry_run(request: Request) -> bool:
 # --- pods/log --------------------------------------------------------------------------------
 
 LOG_OPTIONS = ("follow", "previous", "tailLines", "limitBytes", "timestamps", "sinceSeconds")
-LOG_ERROR_REASONS = {400: "BadRequest", 404: "NotFound", 403: "Forbidden"}
 
 
 @mirrors("k8s.io/kubernetes/pkg/registry/core/pod.LogLocation")
@@ -272,6 +269,20 @@ def log_container(pod: dict, container: str) -> str:
     return container
 
 
+@dataclass(frozen=True)
+class LogLocation:
+    """Where a container's log is read, as pod.LogLocation answers: the kubelet's address and the
+    /containerLogs path with its query; `follow` keeps the stream open."""
+    host: str
+    port: int
+    path: str
+    follow: bool
+
+
+# Opens a LogLocation and gives (chunks, stop): the I/O the HTTP adapter does (adapter/logproxy).
+LogOpener = Callable[[LogLocation], tuple[Callable[[], Iterator[bytes]], Callable[[], None]]]
+
+
 def kubelet_endpoint(node: dict) -> tuple[str, int]:
     """The node's InternalIP (else its first address) and the kubelet port it reports."""
     status = node.get("status") or {}
@@ -290,8 +301,9 @@ def kubelet_endpoint(node: dict) -> tuple[str, int]:
 class RESTHandlers:
     """The resource handlers for one registry; `serve` dispatches on RequestInfo verb and subresource."""
 
-    def __init__(self, registry, admission=None, now: Callable[[], float] = time.time):
+    def __init__(self, registry, admission=None, now: Callable[[], float] = time.time, *, open_log: LogOpener):
         self.registry = registry
+        self.open_log = open_log
         self.admission = admission
         self.now = now
         self._watches: set[Callable[[], None]] = set()
@@ -483,7 +495,8 @@ class RESTHandlers:
 
     @mirrors("(*k8s.io/kubernetes/pkg/registry/core/pod/rest.LogREST).Get")
     def pod_log(self, request: Request, resource) -> WatchResponse:
-        """Stream the container's log from the kubelet of the pod's node (`kubectl logs`)."""
+        """Stream the container's log from the kubelet of the pod's node (`kubectl logs`), opened by
+        the adapter's `open_log`."""
         info = request.info
         pod = self.registry.get(resource, info.namespace, info.name)
         container = log_container(pod, request.param("container"))
@@ -495,35 +508,9 @@ class RESTHandlers:
         query = {name: request.param(name) for name in LOG_OPTIONS if request.param(name)}
         path = "/containerLogs/" + "/".join(urllib.parse.quote(p, safe="") for p in
                                             (info.namespace, info.name, container))
-        follow = request.param("follow") in ("1", "true")
-        conn = http.client.HTTPConnection(host, port, timeout=None if follow else 30)
-        try:
-            conn.request("GET", path + ("?" + urllib.parse.urlencode(query) if query else ""))
-            upstream = conn.getresponse()
-        except OSError as err:
-            conn.close()
-            raise errors.internal_error(f"Get \"http://{host}:{port}{path}\": {err}") from err
-        if upstream.status != 200:
-            body = upstream.read(1024 * 1024).decode(errors="replace").strip()
-            conn.close()
-            raise StatusError(upstream.status, LOG_ERROR_REASONS.get(upstream.status, "InternalError"), body)
-
-        def stop() -> None:
-            if conn.sock is not None:
-                try:
-                    conn.sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-        def chunks() -> Iterator[bytes]:
-            try:
-                while chunk := upstream.read1(64 * 1024):
-                    yield chunk
-            except (OSError, http.client.HTTPException):
-                return
-            finally:
-                conn.close()
-
+        location = LogLocation(host, port, path + ("?" + urllib.parse.urlencode(query) if query else ""),
+                               follow=request.param("follow") in ("1", "true"))
+        chunks, stop = self.open_log(location)
         return self._stream(chunks, stop, content_type="text/plain")
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.serveWatch",
