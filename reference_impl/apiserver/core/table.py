@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from reference_impl.apiserver.kinds import PRINTERS
-from reference_impl.apiserver.kinds._columns import NAME, _name, _part
+from reference_impl.apiserver.kinds._columns import NAME, name_cell, part
 from reference_impl.mirrors import mirrors
 
 Column = tuple[str, str, int, str]  # name, type, priority, description
@@ -20,7 +20,7 @@ Printer = Callable[[dict, float], list]
 
 DEFAULT_PRINTER: tuple[list[Column], Printer] = (
     [NAME, ("Created At", "date", 0, "When the object was created.")],
-    lambda o, now: [_name(o), _part(o, "metadata").get("creationTimestamp", "")])
+    lambda o, now: [name_cell(o), part(o, "metadata").get("creationTimestamp", "")])
 
 
 def partial_metadata(obj: dict) -> dict:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from reference_impl.apiserver.core.selectors import (DNS_SUBDOMAIN, from_label_selector_dict,
-                                                label_key_problem, label_value_problem)
+from reference_impl.apiserver.core.selectors import (DNS_SUBDOMAIN, from_label_selector_dict, label_key_problem,
+                                                     label_value_problem)
 from reference_impl.mirrors import mirrors
 
 LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -133,7 +133,7 @@ def pod_spec_problems(spec: object, path: str, restart_policies=("Always", "OnFa
     return problems
 
 
-def _selected_template(spec: dict, noun: str, restart_policies: tuple[str, ...],
+def selected_template_problems(spec: dict, noun: str, restart_policies: tuple[str, ...],
                        path: str = "spec") -> list[str]:
     """A non-empty label selector that matches the pod template's labels, and a valid template."""
     problems = []
@@ -157,13 +157,13 @@ def _selected_template(spec: dict, noun: str, restart_policies: tuple[str, ...],
 
 def validate_workload(obj: dict) -> list[str]:
     """Deployments and ReplicaSets (whose message says deployment too, as upstream's does)."""
-    return _selected_template(obj.get("spec") or {}, "deployment", ("Always",))
+    return selected_template_problems(obj.get("spec") or {}, "deployment", ("Always",))
 
 
 JOB_RESTART_POLICIES = ("OnFailure", "Never")
 
 
-def _job_spec(spec: dict, path: str) -> list[str]:
+def job_spec_problems(spec: dict, path: str) -> list[str]:
     problems = []
     for field in ("parallelism", "completions", "backoffLimit", "activeDeadlineSeconds"):
         value = spec.get(field)

@@ -14,7 +14,7 @@ import importlib
 from types import ModuleType
 
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.kinds._defaulting import _dict
+from reference_impl.apiserver.kinds._defaulting import object_field
 
 MODULES = ("namespace", "pod", "node", "service", "endpoints", "serviceaccount", "secret", "configmap", "event",
            "deployment", "replicaset", "lease", "rbac", "persistentvolume", "persistentvolumeclaim",
@@ -61,6 +61,6 @@ def set_object_defaults(kind: str, obj: dict) -> None:
     defaulter = DEFAULTS.get(kind)
     if defaulter is None:
         return
-    spec = {} if kind in NO_SPEC else _dict(obj, "spec")
+    spec = {} if kind in NO_SPEC else object_field(obj, "spec")
     if spec is not None:
         defaulter(obj, spec)

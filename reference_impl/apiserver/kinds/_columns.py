@@ -40,14 +40,14 @@ def human_duration(seconds: float) -> str:
     return f"{years}y"
 
 
-def _since(timestamp: str | None, now: float) -> str:
+def since(timestamp: str | None, now: float) -> str:
     if not timestamp:
         return "<unknown>"
     then = datetime.strptime(timestamp[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
     return human_duration(now - then.timestamp())
 
 
-def _part(obj: dict, *path: str) -> dict:
+def part(obj: dict, *path: str) -> dict:
     """The object at `path` inside `obj`, or {} where a stored object has null or something else
     (an older server wrote `status: null`): printing must never fail on data."""
     for name in path:
@@ -55,20 +55,20 @@ def _part(obj: dict, *path: str) -> dict:
     return obj if isinstance(obj, dict) else {}
 
 
-def _name(obj: dict) -> str:
-    return _part(obj, "metadata").get("name", "")
+def name_cell(obj: dict) -> str:
+    return part(obj, "metadata").get("name", "")
 
 
-def _age(obj: dict, now: float) -> str:
-    return _since(_part(obj, "metadata").get("creationTimestamp"), now)
+def age_cell(obj: dict, now: float) -> str:
+    return since(part(obj, "metadata").get("creationTimestamp"), now)
 
 
-def _containers(template_spec: dict) -> tuple[str, str]:
+def template_containers(template_spec: dict) -> tuple[str, str]:
     containers = [c for c in template_spec.get("containers") or [] if isinstance(c, dict)]
     return ",".join(c.get("name", "") for c in containers), ",".join(c.get("image", "") for c in containers)
 
 
-def _selector(selector: dict | None) -> str:
+def selector_cell(selector: dict | None) -> str:
     """metav1.FormatLabelSelector: `a=b,c in (d)`, `<none>` for an empty selector."""
     if not selector:
         return "<none>"
@@ -80,7 +80,7 @@ def _selector(selector: dict | None) -> str:
     return ",".join(parts) or "<none>"
 
 
-def _labels(labels: dict | None) -> str:
+def labels_cell(labels: dict | None) -> str:
     """labels.FormatLabels: `a=b,c=d` sorted, `<none>` when empty."""
     return ",".join(f"{k}={v}" for k, v in sorted((labels or {}).items())) or "<none>"
 
@@ -89,12 +89,12 @@ ACCESS_MODES = {"ReadWriteOnce": "RWO", "ReadOnlyMany": "ROX", "ReadWriteMany": 
                 "ReadWriteOncePod": "RWOP"}
 
 
-def _access_modes(modes: list | None) -> str:
+def access_modes_cell(modes: list | None) -> str:
     """GetAccessModesAsString: the short forms, each once, in this fixed order."""
     present = set(modes or [])
     return ",".join(short for mode, short in ACCESS_MODES.items() if mode in present)
 
 
-def _storage_class_of(obj: dict, spec: dict) -> str:
-    annotations = _part(obj, "metadata").get("annotations") or {}
+def storage_class_of(obj: dict, spec: dict) -> str:
+    annotations = part(obj, "metadata").get("annotations") or {}
     return annotations.get("volume.beta.kubernetes.io/storage-class") or spec.get("storageClassName") or ""

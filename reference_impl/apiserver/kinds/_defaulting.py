@@ -9,28 +9,28 @@ DEFAULT_MODE = 0o644  # 420, what secret, configMap, downwardAPI and projected v
 VOLUME_SOURCES_WITH_MODE = ("secret", "configMap", "downwardAPI", "projected")
 
 
-def _dict(parent: dict, field: str) -> dict | None:
+def object_field(parent: dict, field: str) -> dict | None:
     """`parent[field]` when it is an object, created empty when absent, else None."""
     value = parent.setdefault(field, {}) if parent.get(field) is None else parent[field]
     return value if isinstance(value, dict) else None
 
 
-def _update_strategy(spec: dict, **rolling_defaults) -> None:
+def update_strategy(spec: dict, **rolling_defaults) -> None:
     """A DaemonSet's or StatefulSet's `updateStrategy`: RollingUpdate unless set, and its
     `rollingUpdate` filled with `rolling_defaults`."""
-    strategy = _dict(spec, "updateStrategy")
+    strategy = object_field(spec, "updateStrategy")
     if strategy is None:
         return
     if not strategy.get("type"):
         strategy["type"] = "RollingUpdate"
     if strategy["type"] == "RollingUpdate":
-        rolling = _dict(strategy, "rollingUpdate")
+        rolling = object_field(strategy, "rollingUpdate")
         if rolling is not None:
             for field, value in rolling_defaults.items():
                 rolling.setdefault(field, value)
 
 
-def _dicts(value: object) -> list[dict]:
+def dict_items(value: object) -> list[dict]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
@@ -49,7 +49,7 @@ def container(c: dict) -> None:
     c.setdefault("terminationMessagePath", "/dev/termination-log")
     c.setdefault("terminationMessagePolicy", "File")
     c.setdefault("resources", {})
-    for port in _dicts(c.get("ports")):
+    for port in dict_items(c.get("ports")):
         port.setdefault("protocol", "TCP")
     for name in ("livenessProbe", "readinessProbe", "startupProbe"):
         probe = c.get(name)
@@ -57,7 +57,7 @@ def container(c: dict) -> None:
             for field, value in (("timeoutSeconds", 1), ("periodSeconds", 10), ("successThreshold", 1),
                                  ("failureThreshold", 3)):
                 probe.setdefault(field, value)
-    for env in _dicts(c.get("env")):
+    for env in dict_items(c.get("env")):
         field_ref = (env.get("valueFrom") or {}).get("fieldRef")
         if isinstance(field_ref, dict):
             field_ref.setdefault("apiVersion", "v1")
@@ -85,7 +85,7 @@ def pod_spec(spec: dict) -> None:
     spec.setdefault("securityContext", {})
     spec.setdefault("schedulerName", "default-scheduler")
     spec.setdefault("enableServiceLinks", True)
-    for c in _dicts(spec.get("containers")) + _dicts(spec.get("initContainers")):
+    for c in dict_items(spec.get("containers")) + dict_items(spec.get("initContainers")):
         container(c)
         # SetDefaults_Pod: a container that sets only limits requests what it is limited to.
         resources = c["resources"] if isinstance(c["resources"], dict) else {}
@@ -94,11 +94,11 @@ def pod_spec(spec: dict) -> None:
             if isinstance(requests, dict):
                 for name, quantity in resources["limits"].items():
                     requests.setdefault(name, quantity)
-    for v in _dicts(spec.get("volumes")):
+    for v in dict_items(spec.get("volumes")):
         volume(v)
 
 
-def _template(spec: dict) -> None:
+def template_defaults(spec: dict) -> None:
     template = spec.get("template")
     if isinstance(template, dict) and isinstance(template.get("spec"), dict):
         pod_spec(template["spec"])

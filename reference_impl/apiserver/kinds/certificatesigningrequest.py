@@ -5,7 +5,7 @@ from __future__ import annotations
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
 from reference_impl.apiserver.core.schemas import (CERTIFICATES, integer, kind, list_kind, obj, opaque, ref,
                                                    string, strings)
-from reference_impl.apiserver.kinds._columns import AGE, NAME, _age, _name, _part, human_duration
+from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, human_duration, name_cell, part
 from reference_impl.mirrors import mirrors
 
 RESOURCES = (
@@ -43,10 +43,10 @@ def _csr_condition(status: dict) -> str:
 
 
 def _certificate_signing_request(obj: dict, now: float) -> list:
-    spec = _part(obj, "spec")
+    spec = part(obj, "spec")
     seconds = spec.get("expirationSeconds")
-    return [_name(obj), _age(obj, now), spec.get("signerName") or "<none>", spec.get("username", ""),
-            human_duration(seconds) if seconds is not None else "<none>", _csr_condition(_part(obj, "status"))]
+    return [name_cell(obj), age_cell(obj, now), spec.get("signerName") or "<none>", spec.get("username", ""),
+            human_duration(seconds) if seconds is not None else "<none>", _csr_condition(part(obj, "status"))]
 
 
 PRINTERS = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import CORE, boolean, kind, list_kind, string_map
-from reference_impl.apiserver.kinds._columns import AGE, NAME, _age, _name
+from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
 
 RESOURCES = (
     Resource("", "v1", "ConfigMap", "configmaps", "configmap", True, ("cm",),
@@ -24,8 +24,8 @@ DEFINITIONS = {
 
 PRINTERS = {
     "ConfigMap": ([NAME, ("Data", "string", 0, "Number of data keys."), AGE],
-                  lambda o, now: [_name(o), len(o.get("data") or {}) + len(o.get("binaryData") or {}),
-                                  _age(o, now)]),
+                  lambda o, now: [name_cell(o), len(o.get("data") or {}) + len(o.get("binaryData") or {}),
+                                  age_cell(o, now)]),
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import APPS, integer, kind, list_kind, opaque
 from reference_impl.apiserver.core.validation import invalid
-from reference_impl.apiserver.kinds._columns import AGE, NAME, _age, _name, _part
+from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.mirrors import mirrors
 
 
@@ -33,14 +33,14 @@ DEFINITIONS = {
 
 @mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printControllerRevision")
 def _controller_revision(obj: dict, now: float) -> list:
-    owner = next((o for o in _part(obj, "metadata").get("ownerReferences") or []
+    owner = next((o for o in part(obj, "metadata").get("ownerReferences") or []
                   if isinstance(o, dict) and o.get("controller")), None)
     controller = "<none>"
     if owner:
         group = str(owner.get("apiVersion", "")).rpartition("/")[0]
         kind = str(owner.get("kind", "")).lower() + (f".{group}" if group else "")
         controller = f"{kind}/{owner.get('name', '')}"
-    return [_name(obj), controller, obj.get("revision", 0), _age(obj, now)]
+    return [name_cell(obj), controller, obj.get("revision", 0), age_cell(obj, now)]
 
 
 PRINTERS = {

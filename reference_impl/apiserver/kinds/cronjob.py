@@ -5,10 +5,10 @@ from __future__ import annotations
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (BATCH, META, boolean, integer, list_kind, obj, ref, string,
                                                    workload)
-from reference_impl.apiserver.core.validation import _job_spec, invalid, required, unsupported
-from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, _age, _containers, _name, _part,
-                                                     _selector, _since)
-from reference_impl.apiserver.kinds._defaulting import _template
+from reference_impl.apiserver.core.validation import invalid, job_spec_problems, required, unsupported
+from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, name_cell, part,
+                                                     selector_cell, since, template_containers)
+from reference_impl.apiserver.kinds._defaulting import template_defaults
 from reference_impl.mirrors import mirrors
 
 CONCURRENCY_POLICIES = ("Allow", "Forbid", "Replace")
@@ -29,7 +29,7 @@ def validate_cron_job(obj: dict) -> list[str]:
     if policy not in CONCURRENCY_POLICIES:
         problems.append(unsupported("spec.concurrencyPolicy", policy, CONCURRENCY_POLICIES))
     job_spec = (spec.get("jobTemplate") or {}).get("spec")
-    return problems + _job_spec(job_spec if isinstance(job_spec, dict) else {}, "spec.jobTemplate.spec")
+    return problems + job_spec_problems(job_spec if isinstance(job_spec, dict) else {}, "spec.jobTemplate.spec")
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/batch/v1.SetDefaults_CronJob")
@@ -40,7 +40,7 @@ def cron_job(obj: dict, spec: dict) -> None:
     spec.setdefault("failedJobsHistoryLimit", 1)
     job_spec = (spec.get("jobTemplate") or {}).get("spec")
     if isinstance(job_spec, dict):
-        _template(job_spec)
+        template_defaults(job_spec)
 
 
 RESOURCES = (
@@ -75,13 +75,13 @@ DEFINITIONS = {
 
 @mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printCronJob")
 def _cron_job(obj: dict, now: float) -> list:
-    spec, status = _part(obj, "spec"), _part(obj, "status")
-    job_spec = _part(spec, "jobTemplate", "spec")
-    names, images = _containers(_part(job_spec, "template", "spec"))
-    last = _since(status["lastScheduleTime"], now) if status.get("lastScheduleTime") else "<none>"
-    return [_name(obj), spec.get("schedule", ""), bool(spec.get("suspend")),
-            len(status.get("active") or []), last, _age(obj, now), names, images,
-            _selector(job_spec.get("selector"))]
+    spec, status = part(obj, "spec"), part(obj, "status")
+    job_spec = part(spec, "jobTemplate", "spec")
+    names, images = template_containers(part(job_spec, "template", "spec"))
+    last = since(status["lastScheduleTime"], now) if status.get("lastScheduleTime") else "<none>"
+    return [name_cell(obj), spec.get("schedule", ""), bool(spec.get("suspend")),
+            len(status.get("active") or []), last, age_cell(obj, now), names, images,
+            selector_cell(job_spec.get("selector"))]
 
 
 PRINTERS = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import STORAGE, kind, list_kind, opaque
-from reference_impl.apiserver.kinds._columns import AGE, NAME, _age, _name, _part
+from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.mirrors import mirrors
 
 
@@ -33,13 +33,13 @@ DEFINITIONS = {
 
 
 def _csi_driver(obj: dict, now: float) -> list:
-    spec = _part(obj, "spec")
+    spec = part(obj, "spec")
     tokens = spec.get("tokenRequests")
-    return [_name(obj), spec.get("attachRequired", True), spec.get("podInfoOnMount", False),
+    return [name_cell(obj), spec.get("attachRequired", True), spec.get("podInfoOnMount", False),
             spec.get("storageCapacity", False),
             "<unset>" if tokens is None else ",".join(t.get("audience", "") for t in tokens if isinstance(t, dict)),
             spec.get("requiresRepublish", False), ",".join(spec.get("volumeLifecycleModes") or []) or "<none>",
-            _age(obj, now)]
+            age_cell(obj, now)]
 
 
 PRINTERS = {

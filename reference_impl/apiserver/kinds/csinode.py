@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import STORAGE, kind, list_kind, opaque
-from reference_impl.apiserver.kinds._columns import AGE, NAME, _age, _name, _part
+from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 
 RESOURCES = (
     Resource("storage.k8s.io", "v1", "CSINode", "csinodes", "csinode", False),
@@ -21,7 +21,7 @@ DEFINITIONS = {
 
 PRINTERS = {
     "CSINode": ([NAME, ("Drivers", "integer", 0, "CSI drivers registered on the node"), AGE],
-                lambda o, now: [_name(o), len(_part(o, "spec").get("drivers") or []), _age(o, now)]),
+                lambda o, now: [name_cell(o), len(part(o, "spec").get("drivers") or []), age_cell(o, now)]),
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import META, QUANTITY, STORAGE_BETA, kind, list_kind, ref, string
 from reference_impl.apiserver.core.validation import required
-from reference_impl.apiserver.kinds._columns import NAME, _name
+from reference_impl.apiserver.kinds._columns import NAME, name_cell
 
 
 def validate_csi_storage_capacity(obj: dict) -> list[str]:
@@ -33,7 +33,7 @@ DEFINITIONS = {
 PRINTERS = {
     "CSIStorageCapacity": ([NAME, ("StorageClassName", "string", 0, "The storage class."),
                             ("Capacity", "string", 0, "Capacity available.")],
-                           lambda o, now: [_name(o), o.get("storageClassName", ""),
+                           lambda o, now: [name_cell(o), o.get("storageClassName", ""),
                                            o.get("capacity") or "<unset>"]),
 }
 

@@ -6,23 +6,23 @@ from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import APPS, list_kind, obj, opaque, ref, string, workload
 from reference_impl.apiserver.kinds._podspec import MIN_READY, REVISIONS, SELECTOR, TEMPLATE
-from reference_impl.apiserver.core.validation import _selected_template
-from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, _age, _containers, _labels, _name,
-                                                     _part, _selector)
-from reference_impl.apiserver.kinds._defaulting import _template, _update_strategy
+from reference_impl.apiserver.core.validation import selected_template_problems
+from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, labels_cell, name_cell,
+                                                     part, selector_cell, template_containers)
+from reference_impl.apiserver.kinds._defaulting import template_defaults, update_strategy
 from reference_impl.mirrors import mirrors
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/apps/validation.ValidateDaemonSetSpec")
 def validate_daemon_set(obj: dict) -> list[str]:
-    return _selected_template(obj.get("spec") or {}, "daemonset", ("Always",))
+    return selected_template_problems(obj.get("spec") or {}, "daemonset", ("Always",))
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/apps/v1.SetDefaults_DaemonSet")
 def daemon_set(obj: dict, spec: dict) -> None:
-    _update_strategy(spec, maxUnavailable=1, maxSurge=0)
+    update_strategy(spec, maxUnavailable=1, maxSurge=0)
     spec.setdefault("revisionHistoryLimit", 10)
-    _template(spec)
+    template_defaults(spec)
 
 
 RESOURCES = (
@@ -52,13 +52,13 @@ DEFINITIONS = {
 
 @mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printDaemonSet")
 def _daemon_set(obj: dict, now: float) -> list:
-    spec, status = _part(obj, "spec"), _part(obj, "status")
-    names, images = _containers(_part(spec, "template", "spec"))
-    return [_name(obj), status.get("desiredNumberScheduled", 0),
+    spec, status = part(obj, "spec"), part(obj, "status")
+    names, images = template_containers(part(spec, "template", "spec"))
+    return [name_cell(obj), status.get("desiredNumberScheduled", 0),
             status.get("currentNumberScheduled", 0), status.get("numberReady", 0),
             status.get("updatedNumberScheduled", 0), status.get("numberAvailable", 0),
-            _labels(_part(spec, "template", "spec").get("nodeSelector")), _age(obj, now), names, images,
-            _selector(spec.get("selector"))]
+            labels_cell(part(spec, "template", "spec").get("nodeSelector")), age_cell(obj, now), names, images,
+            selector_cell(spec.get("selector"))]
 
 
 PRINTERS = {

@@ -6,27 +6,27 @@ from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (APPS, CORE, INT_OR_STRING, META, boolean, conditions, integer,
                                                    kind, list_kind, obj, opaque, ref, string)
-from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, _age, _containers, _name, _part,
-                                                     _selector)
-from reference_impl.apiserver.kinds._defaulting import _dict, _template
+from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, name_cell, part,
+                                                     selector_cell, template_containers)
+from reference_impl.apiserver.kinds._defaulting import object_field, template_defaults
 from reference_impl.mirrors import mirrors
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/apps/v1.SetDefaults_Deployment")
 def deployment(obj: dict, spec: dict) -> None:
     spec.setdefault("replicas", 1)
-    strategy = _dict(spec, "strategy")
+    strategy = object_field(spec, "strategy")
     if strategy is not None:
         if not strategy.get("type"):  # `strategy: {}`, what `kubectl create deployment` writes
             strategy["type"] = "RollingUpdate"
         if strategy["type"] == "RollingUpdate":
-            rolling = _dict(strategy, "rollingUpdate")
+            rolling = object_field(strategy, "rollingUpdate")
             if rolling is not None:
                 rolling.setdefault("maxUnavailable", "25%")
                 rolling.setdefault("maxSurge", "25%")
     spec.setdefault("revisionHistoryLimit", 10)
     spec.setdefault("progressDeadlineSeconds", 600)
-    _template(spec)
+    template_defaults(spec)
 
 
 RESOURCES = (
@@ -78,11 +78,11 @@ DEFINITIONS = {
 
 
 def _deployment(obj: dict, now: float) -> list:
-    spec, status = _part(obj, "spec"), _part(obj, "status")
-    names, images = _containers(_part(spec, "template", "spec"))
-    return [_name(obj), f"{status.get('readyReplicas', 0)}/{spec.get('replicas', 1)}",
-            status.get("updatedReplicas", 0), status.get("availableReplicas", 0), _age(obj, now),
-            names, images, _selector(spec.get("selector"))]
+    spec, status = part(obj, "spec"), part(obj, "status")
+    names, images = template_containers(part(spec, "template", "spec"))
+    return [name_cell(obj), f"{status.get('readyReplicas', 0)}/{spec.get('replicas', 1)}",
+            status.get("updatedReplicas", 0), status.get("availableReplicas", 0), age_cell(obj, now),
+            names, images, selector_cell(spec.get("selector"))]
 
 
 PRINTERS = {

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import CORE, arr, integer, kind, list_kind, obj, ref, string
-from reference_impl.apiserver.kinds._columns import AGE, NAME, _age, _name
-from reference_impl.apiserver.kinds._defaulting import _dicts
+from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
+from reference_impl.apiserver.kinds._defaulting import dict_items
 from reference_impl.mirrors import mirrors
 
 
-def _ports(obj: dict, spec: dict) -> None:
+def ports_defaults(obj: dict, spec: dict) -> None:
     """Endpoints subsets' and EndpointSlices' ports are TCP unless they say otherwise."""
-    for subset in _dicts(obj.get("subsets")):
-        for port in _dicts(subset.get("ports")):
+    for subset in dict_items(obj.get("subsets")):
+        for port in dict_items(subset.get("ports")):
             port.setdefault("protocol", "TCP")
-    for port in _dicts(obj.get("ports")):
+    for port in dict_items(obj.get("ports")):
         port.setdefault("protocol", "TCP")
         port.setdefault("name", "")
 
@@ -25,7 +25,7 @@ RESOURCES = (
 )
 
 
-DEFAULTS = {"Endpoints": _ports}
+DEFAULTS = {"Endpoints": ports_defaults}
 NO_SPEC = ("Endpoints",)
 
 
@@ -66,7 +66,7 @@ def _endpoints(endpoints: dict, now: float) -> list:
                 shown.append(target)
             count += 1
     cell = ",".join(shown) + (f" + {count - 3} more..." if count > 3 else "") if count else "<none>"
-    return [_name(endpoints), cell, _age(endpoints, now)]
+    return [name_cell(endpoints), cell, age_cell(endpoints, now)]
 
 
 PRINTERS = {

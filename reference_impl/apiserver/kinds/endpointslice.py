@@ -5,8 +5,8 @@ from __future__ import annotations
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import DISCOVERY, arr, kind, list_kind, opaque, string
 from reference_impl.apiserver.core.validation import required, unsupported
-from reference_impl.apiserver.kinds._columns import AGE, NAME, _age, _name
-from reference_impl.apiserver.kinds.endpoints import _ports
+from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
+from reference_impl.apiserver.kinds.endpoints import ports_defaults
 from reference_impl.mirrors import mirrors
 
 ADDRESS_TYPES = ("IPv4", "IPv6", "FQDN")
@@ -29,7 +29,7 @@ RESOURCES = (
 )
 
 
-DEFAULTS = {"EndpointSlice": _ports}
+DEFAULTS = {"EndpointSlice": ports_defaults}
 NO_SPEC = ("EndpointSlice",)
 
 
@@ -55,8 +55,8 @@ def _endpoint_slice(obj: dict, now: float) -> list:
     ports = [str(p["port"]) if p.get("port") is not None else "<unset>"
              for p in obj.get("ports") or [] if isinstance(p, dict)]
     addresses = [a for e in obj.get("endpoints") or [] if isinstance(e, dict) for a in e.get("addresses") or []]
-    return [_name(obj), obj.get("addressType", ""), _first_three(ports) or "<unset>",
-            _first_three(addresses) or "<unset>", _age(obj, now)]
+    return [name_cell(obj), obj.get("addressType", ""), _first_three(ports) or "<unset>",
+            _first_three(addresses) or "<unset>", age_cell(obj, now)]
 
 
 PRINTERS = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 from reference_impl.apiserver.core.conversion import EVENTS_V1_TO_CORE
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
 from reference_impl.apiserver.core.schemas import CORE, META, integer, kind, list_kind, opaque, ref, string
-from reference_impl.apiserver.kinds._columns import _name, _since
+from reference_impl.apiserver.kinds._columns import name_cell, since
 from reference_impl.mirrors import mirrors
 
 RESOURCES = (
@@ -40,19 +40,19 @@ DEFINITIONS = {
 @mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printEvent")
 def _event(event: dict, now: float) -> list:
     event = {EVENTS_V1_TO_CORE.get(k, k): v for k, v in event.items()}  # both versions print alike
-    first = (_since(event["firstTimestamp"], now) if event.get("firstTimestamp")
-             else _since(event.get("eventTime"), now))
-    last = _since(event["lastTimestamp"], now) if event.get("lastTimestamp") else first
+    first = (since(event["firstTimestamp"], now) if event.get("firstTimestamp")
+             else since(event.get("eventTime"), now))
+    last = since(event["lastTimestamp"], now) if event.get("lastTimestamp") else first
     count = event.get("count") or 1
     if event.get("series"):
-        last, count = _since(event["series"].get("lastObservedTime"), now), event["series"].get("count", count)
+        last, count = since(event["series"].get("lastObservedTime"), now), event["series"].get("count", count)
     involved = event.get("involvedObject") or {}
     target = involved.get("kind", "").lower() + (f"/{involved['name']}" if involved.get("name") else "")
     source = event.get("source") or {}
     source_cell = ", ".join(filter(None, [source.get("component") or event.get("reportingComponent", ""),
                                           source.get("host") or event.get("reportingInstance", "")]))
     return [last, event.get("type", ""), event.get("reason", ""), target, involved.get("fieldPath", ""),
-            source_cell, (event.get("message") or "").strip(), first, count, _name(event)]
+            source_cell, (event.get("message") or "").strip(), first, count, name_cell(event)]
 
 
 PRINTERS = {

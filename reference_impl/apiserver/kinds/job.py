@@ -10,10 +10,10 @@ from reference_impl.apiserver.core.schemas import (BATCH, META, boolean, integer
                                                    workload)
 from reference_impl.apiserver.kinds._podspec import TEMPLATE
 from reference_impl.apiserver.core.selectors import from_label_selector_dict
-from reference_impl.apiserver.core.validation import _job_spec, invalid, required
-from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, _age, _containers, _name, _part,
-                                                     _selector, _since, human_duration)
-from reference_impl.apiserver.kinds._defaulting import _template
+from reference_impl.apiserver.core.validation import invalid, job_spec_problems, required
+from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, human_duration,
+                                                     name_cell, part, selector_cell, since, template_containers)
+from reference_impl.apiserver.kinds._defaulting import template_defaults
 from reference_impl.mirrors import mirrors
 
 
@@ -23,7 +23,7 @@ def validate_job(obj: dict) -> list[str]:
     manualSelector the registry generates the selector at create, after admission has validated
     the object once, so only a manual selector is required here."""
     spec = obj.get("spec") or {}
-    problems = _job_spec(spec, "spec")
+    problems = job_spec_problems(spec, "spec")
     selector = spec.get("selector")
     labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
     if not isinstance(selector, dict):
@@ -46,7 +46,7 @@ def job(obj: dict, spec: dict) -> None:
         obj["metadata"]["labels"] = dict(labels)
     spec.setdefault("completionMode", "NonIndexed")
     spec.setdefault("suspend", False)
-    _template(spec)
+    template_defaults(spec)
 
 
 RESOURCES = (
@@ -80,7 +80,7 @@ DEFINITIONS = {
 
 @mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printJob")
 def _job(obj: dict, now: float) -> list:
-    spec, status = _part(obj, "spec"), _part(obj, "status")
+    spec, status = part(obj, "spec"), part(obj, "status")
     succeeded = status.get("succeeded", 0)
     if spec.get("completions") is not None:
         completions = f"{succeeded}/{spec['completions']}"
@@ -92,12 +92,12 @@ def _job(obj: dict, now: float) -> list:
     if not start:
         duration = ""
     elif not end:
-        duration = _since(start, now)
+        duration = since(start, now)
     else:
         duration = human_duration(_epoch(end) - _epoch(start))
-    names, images = _containers(_part(spec, "template", "spec"))
-    return [_name(obj), completions, duration, _age(obj, now), names, images,
-            _selector(spec.get("selector"))]
+    names, images = template_containers(part(spec, "template", "spec"))
+    return [name_cell(obj), completions, duration, age_cell(obj, now), names, images,
+            selector_cell(spec.get("selector"))]
 
 
 def _epoch(timestamp: str) -> float:

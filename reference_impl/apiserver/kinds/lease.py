@@ -5,7 +5,7 @@ from __future__ import annotations
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import COORDINATION, META, integer, kind, list_kind, obj, ref, string
 from reference_impl.apiserver.core.validation import invalid
-from reference_impl.apiserver.kinds._columns import AGE, NAME, _age, _name, _part
+from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 
 
 def validate_lease(obj: dict) -> list[str]:
@@ -37,7 +37,7 @@ DEFINITIONS = {
 
 PRINTERS = {
     "Lease": ([NAME, ("Holder", "string", 0, "Current lease holder."), AGE],
-              lambda o, now: [_name(o), _part(o, "spec").get("holderIdentity") or "", _age(o, now)]),
+              lambda o, now: [name_cell(o), part(o, "spec").get("holderIdentity") or "", age_cell(o, now)]),
 }
 
 

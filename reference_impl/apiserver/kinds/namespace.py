@@ -5,13 +5,13 @@ from __future__ import annotations
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, NO_COLLECTION_DELETE, Resource
 from reference_impl.apiserver.core.schemas import (CORE, conditions, kind, list_kind, obj, opaque, ref, string,
                                                    strings)
-from reference_impl.apiserver.kinds._columns import AGE, NAME, _age, _name, _part
-from reference_impl.apiserver.kinds._defaulting import _dict
+from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
+from reference_impl.apiserver.kinds._defaulting import object_field
 
 
 def namespace(obj: dict, spec: dict) -> None:
     spec.setdefault("finalizers", ["kubernetes"])
-    status = _dict(obj, "status")
+    status = object_field(obj, "status")
     if status is not None:
         status.setdefault("phase", "Active")
 
@@ -42,7 +42,7 @@ DEFINITIONS = {
 
 PRINTERS = {
     "Namespace": ([NAME, ("Status", "string", 0, "Namespace phase"), AGE],
-                  lambda o, now: [_name(o), _part(o, "status").get("phase", ""), _age(o, now)]),
+                  lambda o, now: [name_cell(o), part(o, "status").get("phase", ""), age_cell(o, now)]),
 }
 
 

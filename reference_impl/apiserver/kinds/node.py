@@ -5,7 +5,7 @@ from __future__ import annotations
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
 from reference_impl.apiserver.core.schemas import (CORE, META, arr, boolean, conditions, kind, list_kind, obj,
                                                    opaque, quantity_map, ref, string, strings)
-from reference_impl.apiserver.kinds._columns import AGE, NAME, _age, _name, _part
+from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.mirrors import mirrors
 
 
@@ -67,18 +67,18 @@ DEFINITIONS = {
 
 @mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printNode")
 def _node(node: dict, now: float) -> list:
-    status = _part(node, "status")
+    status = part(node, "status")
     ready = [c for c in status.get("conditions") or [] if c.get("type") == "Ready"]
     states = [("Ready" if c.get("status") == "True" else "NotReady") for c in ready] or ["Unknown"]
-    if _part(node, "spec").get("unschedulable"):
+    if part(node, "spec").get("unschedulable"):
         states.append("SchedulingDisabled")
-    labels = _part(node, "metadata").get("labels") or {}
+    labels = part(node, "metadata").get("labels") or {}
     roles = sorted({k.removeprefix("node-role.kubernetes.io/") for k in labels
                     if k.startswith("node-role.kubernetes.io/") and k != "node-role.kubernetes.io/"}
                    | ({labels["kubernetes.io/role"]} if labels.get("kubernetes.io/role") else set()))
     info = status.get("nodeInfo") or {}
     addresses = {a.get("type"): a.get("address") for a in reversed(status.get("addresses") or [])}
-    return [_name(node), ",".join(states), ",".join(roles) or "<none>", _age(node, now),
+    return [name_cell(node), ",".join(states), ",".join(roles) or "<none>", age_cell(node, now),
             info.get("kubeletVersion", ""), addresses.get("InternalIP", "<none>"),
             addresses.get("ExternalIP", "<none>"), info.get("osImage") or "<unknown>",
             info.get("kernelVersion") or "<unknown>", info.get("containerRuntimeVersion") or "<unknown>"]

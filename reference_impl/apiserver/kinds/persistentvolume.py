@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import CORE, list_kind, opaque, workload
-from reference_impl.apiserver.kinds._columns import AGE, NAME, _access_modes, _age, _name, _part, _storage_class_of
-from reference_impl.apiserver.kinds._defaulting import _dict
+from reference_impl.apiserver.kinds._columns import (AGE, NAME, access_modes_cell, age_cell, name_cell, part,
+                                                     storage_class_of)
+from reference_impl.apiserver.kinds._defaulting import object_field
 from reference_impl.mirrors import mirrors
 
 
@@ -13,7 +14,7 @@ from reference_impl.mirrors import mirrors
 def persistent_volume(obj: dict, spec: dict) -> None:
     spec.setdefault("persistentVolumeReclaimPolicy", "Retain")
     spec.setdefault("volumeMode", "Filesystem")
-    status = _dict(obj, "status")
+    status = object_field(obj, "status")
     if status is not None:
         status.setdefault("phase", "Pending")
 
@@ -38,13 +39,13 @@ DEFINITIONS = {
 
 @mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printPersistentVolume")
 def _persistent_volume(obj: dict, now: float) -> list:
-    spec, status = _part(obj, "spec"), _part(obj, "status")
-    claim = _part(spec, "claimRef")
+    spec, status = part(obj, "spec"), part(obj, "status")
+    claim = part(spec, "claimRef")
     claim_cell = f"{claim.get('namespace', '')}/{claim.get('name', '')}" if claim else ""
-    phase = "Terminating" if _part(obj, "metadata").get("deletionTimestamp") else status.get("phase", "")
-    return [_name(obj), _part(spec, "capacity").get("storage", "0"),
-            _access_modes(spec.get("accessModes")), spec.get("persistentVolumeReclaimPolicy", ""), phase,
-            claim_cell, _storage_class_of(obj, spec), status.get("reason", ""), _age(obj, now),
+    phase = "Terminating" if part(obj, "metadata").get("deletionTimestamp") else status.get("phase", "")
+    return [name_cell(obj), part(spec, "capacity").get("storage", "0"),
+            access_modes_cell(spec.get("accessModes")), spec.get("persistentVolumeReclaimPolicy", ""), phase,
+            claim_cell, storage_class_of(obj, spec), status.get("reason", ""), age_cell(obj, now),
             spec.get("volumeMode") or "<unset>"]
 
 

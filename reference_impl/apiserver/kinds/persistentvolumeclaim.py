@@ -5,15 +5,16 @@ from __future__ import annotations
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (CORE, META, list_kind, obj, opaque, ref, string, strings,
                                                    workload)
-from reference_impl.apiserver.kinds._columns import AGE, NAME, _access_modes, _age, _name, _part, _storage_class_of
-from reference_impl.apiserver.kinds._defaulting import _dict
+from reference_impl.apiserver.kinds._columns import (AGE, NAME, access_modes_cell, age_cell, name_cell, part,
+                                                     storage_class_of)
+from reference_impl.apiserver.kinds._defaulting import object_field
 from reference_impl.mirrors import mirrors
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_PersistentVolumeClaim")
 def persistent_volume_claim(obj: dict, spec: dict) -> None:
     spec.setdefault("volumeMode", "Filesystem")
-    status = _dict(obj, "status")
+    status = object_field(obj, "status")
     if status is not None:
         status.setdefault("phase", "Pending")
 
@@ -45,14 +46,14 @@ DEFINITIONS = {
 
 @mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printPersistentVolumeClaim")
 def _persistent_volume_claim(obj: dict, now: float) -> list:
-    spec, status = _part(obj, "spec"), _part(obj, "status")
-    phase = "Terminating" if _part(obj, "metadata").get("deletionTimestamp") else status.get("phase", "")
+    spec, status = part(obj, "spec"), part(obj, "status")
+    phase = "Terminating" if part(obj, "metadata").get("deletionTimestamp") else status.get("phase", "")
     capacity = modes = ""
     if spec.get("volumeName"):
-        modes = _access_modes(status.get("accessModes"))
-        capacity = _part(status, "capacity").get("storage", "0")
-    return [_name(obj), phase, spec.get("volumeName", ""), capacity, modes,
-            _storage_class_of(obj, spec), _age(obj, now), spec.get("volumeMode") or "<unset>"]
+        modes = access_modes_cell(status.get("accessModes"))
+        capacity = part(status, "capacity").get("storage", "0")
+    return [name_cell(obj), phase, spec.get("volumeName", ""), capacity, modes,
+            storage_class_of(obj, spec), age_cell(obj, now), spec.get("volumeMode") or "<unset>"]
 
 
 PRINTERS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
 from reference_impl.apiserver.core.schemas import CORE, META, arr, conditions, kind, list_kind, obj, ref, string
 from reference_impl.apiserver.core.validation import pod_spec_problems
-from reference_impl.apiserver.kinds._columns import AGE, NAME, _age, _name, _part
+from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.apiserver.kinds._defaulting import pod_spec
 from reference_impl.mirrors import mirrors
 
@@ -83,7 +83,7 @@ DEFINITIONS = {
 
 @mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printPod")
 def _pod(pod: dict, now: float) -> list:
-    spec, status = _part(pod, "spec"), _part(pod, "status")
+    spec, status = part(pod, "spec"), part(pod, "status")
     reason = status.get("reason") or status.get("phase") or ""
     restarts = ready = 0
     has_running = False
@@ -105,15 +105,15 @@ def _pod(pod: dict, now: float) -> list:
         conditions = status.get("conditions") or []
         reason = "Running" if any(c.get("type") == "Ready" and c.get("status") == "True"
                                   for c in conditions) else "NotReady"
-    if _part(pod, "metadata").get("deletionTimestamp"):
+    if part(pod, "metadata").get("deletionTimestamp"):
         reason = "Unknown" if status.get("reason") == "NodeLost" else "Terminating"
     pod_ips = status.get("podIPs") or []
     gates = spec.get("readinessGates") or []
     true_conditions = {c.get("type") for c in status.get("conditions") or [] if c.get("status") == "True"}
     gate_cell = (f"{sum(g.get('conditionType') in true_conditions for g in gates)}/{len(gates)}"
                  if gates else "<none>")
-    return [_name(pod), f"{ready}/{len(spec.get('containers') or [])}", reason, str(restarts),
-            _age(pod, now), pod_ips[0]["ip"] if pod_ips else status.get("podIP") or "<none>",
+    return [name_cell(pod), f"{ready}/{len(spec.get('containers') or [])}", reason, str(restarts),
+            age_cell(pod, now), pod_ips[0]["ip"] if pod_ips else status.get("podIP") or "<none>",
             spec.get("nodeName") or "<none>", status.get("nominatedNodeName") or "<none>", gate_cell]
 
 

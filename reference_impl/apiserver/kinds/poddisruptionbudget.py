@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import INT_OR_STRING, META, POLICY, list_kind, obj, ref, workload
-from reference_impl.apiserver.kinds._columns import AGE, NAME, _age, _name, _part
+from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 
 RESOURCES = (
     Resource("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", True,
@@ -28,9 +28,9 @@ def _or_na(value: object) -> str:
 
 
 def _pod_disruption_budget(obj: dict, now: float) -> list:
-    spec = _part(obj, "spec")
-    return [_name(obj), _or_na(spec.get("minAvailable")), _or_na(spec.get("maxUnavailable")),
-            _part(obj, "status").get("disruptionsAllowed", 0), _age(obj, now)]
+    spec = part(obj, "spec")
+    return [name_cell(obj), _or_na(spec.get("minAvailable")), _or_na(spec.get("maxUnavailable")),
+            part(obj, "status").get("disruptionsAllowed", 0), age_cell(obj, now)]
 
 
 PRINTERS = {

@@ -5,12 +5,12 @@ from __future__ import annotations
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import CORE, kind, list_kind
 from reference_impl.apiserver.kinds._podspec import TEMPLATE
-from reference_impl.apiserver.kinds._columns import NAME, _containers, _labels, _name, _part
-from reference_impl.apiserver.kinds._defaulting import _template
+from reference_impl.apiserver.kinds._columns import NAME, labels_cell, name_cell, part, template_containers
+from reference_impl.apiserver.kinds._defaulting import template_defaults
 
 
 def pod_template(obj: dict, spec: dict) -> None:
-    _template(obj)
+    template_defaults(obj)
 
 
 RESOURCES = (
@@ -30,8 +30,8 @@ DEFINITIONS = {
 
 
 def _pod_template(obj: dict, now: float) -> list:
-    names, images = _containers(_part(obj, "template", "spec"))
-    return [_name(obj), names, images, _labels(_part(obj, "template", "metadata").get("labels"))]
+    names, images = template_containers(part(obj, "template", "spec"))
+    return [name_cell(obj), names, images, labels_cell(part(obj, "template", "metadata").get("labels"))]
 
 
 PRINTERS = {

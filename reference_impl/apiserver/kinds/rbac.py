@@ -5,7 +5,7 @@ from __future__ import annotations
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import RBAC, arr, kind, list_kind, obj, opaque, ref, string, strings
 from reference_impl.apiserver.core.validation import invalid, required, unsupported
-from reference_impl.apiserver.kinds._columns import AGE, NAME, _age, _name
+from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
 
 
 def _role_rules(obj: dict, namespaced: bool) -> list[str]:
@@ -127,7 +127,7 @@ def _binding_row(obj: dict, now: float) -> list:
         return ", ".join((f"{s.get('namespace', '')}/{s['name']}" if kind == "ServiceAccount" else s["name"])
                          for s in subjects if s.get("kind") == kind)
 
-    return [_name(obj), f"{ref.get('kind')}/{ref.get('name')}", _age(obj, now),
+    return [name_cell(obj), f"{ref.get('kind')}/{ref.get('name')}", age_cell(obj, now),
             names("User"), names("Group"), names("ServiceAccount")]
 
 

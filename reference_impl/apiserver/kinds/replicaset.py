@@ -6,14 +6,14 @@ from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
 from reference_impl.apiserver.core.schemas import (APPS, CORE, META, conditions, integer, kind, list_kind, obj,
                                                    opaque, ref)
-from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, _age, _containers, _name, _part,
-                                                     _selector)
-from reference_impl.apiserver.kinds._defaulting import _template
+from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, name_cell, part,
+                                                     selector_cell, template_containers)
+from reference_impl.apiserver.kinds._defaulting import template_defaults
 
 
 def replica_set(obj: dict, spec: dict) -> None:
     spec.setdefault("replicas", 1)
-    _template(spec)
+    template_defaults(spec)
 
 
 RESOURCES = (
@@ -51,10 +51,10 @@ DEFINITIONS = {
 
 
 def _replica_set(obj: dict, now: float) -> list:
-    spec, status = _part(obj, "spec"), _part(obj, "status")
-    names, images = _containers(_part(spec, "template", "spec"))
-    return [_name(obj), spec.get("replicas", 1), status.get("replicas", 0),
-            status.get("readyReplicas", 0), _age(obj, now), names, images, _selector(spec.get("selector"))]
+    spec, status = part(obj, "spec"), part(obj, "status")
+    names, images = template_containers(part(spec, "template", "spec"))
+    return [name_cell(obj), spec.get("replicas", 1), status.get("replicas", 0),
+            status.get("readyReplicas", 0), age_cell(obj, now), names, images, selector_cell(spec.get("selector"))]
 
 
 PRINTERS = {

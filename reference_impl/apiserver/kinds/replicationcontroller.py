@@ -6,9 +6,9 @@ from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
 from reference_impl.apiserver.core.schemas import CORE, integer, list_kind, obj, string_map, workload
 from reference_impl.apiserver.kinds._podspec import MIN_READY, TEMPLATE
 from reference_impl.apiserver.core.validation import invalid, pod_spec_problems, required
-from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, _age, _containers, _labels, _name,
-                                                     _part)
-from reference_impl.apiserver.kinds._defaulting import _template
+from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, labels_cell, name_cell,
+                                                     part, template_containers)
+from reference_impl.apiserver.kinds._defaulting import template_defaults
 from reference_impl.mirrors import mirrors
 
 
@@ -41,7 +41,7 @@ def replication_controller(obj: dict, spec: dict) -> None:
         if not obj["metadata"].get("labels"):
             obj["metadata"]["labels"] = dict(labels)
     spec.setdefault("replicas", 1)
-    _template(spec)
+    template_defaults(spec)
 
 
 RESOURCES = (
@@ -68,10 +68,10 @@ DEFINITIONS = {
 
 
 def _replication_controller(obj: dict, now: float) -> list:
-    spec, status = _part(obj, "spec"), _part(obj, "status")
-    names, images = _containers(_part(spec, "template", "spec"))
-    return [_name(obj), spec.get("replicas", 1), status.get("replicas", 0),
-            status.get("readyReplicas", 0), _age(obj, now), names, images, _labels(spec.get("selector"))]
+    spec, status = part(obj, "spec"), part(obj, "status")
+    names, images = template_containers(part(spec, "template", "spec"))
+    return [name_cell(obj), spec.get("replicas", 1), status.get("replicas", 0),
+            status.get("readyReplicas", 0), age_cell(obj, now), names, images, labels_cell(spec.get("selector"))]
 
 
 PRINTERS = {

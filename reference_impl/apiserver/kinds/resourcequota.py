@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import CORE, list_kind, obj, opaque, quantity_map, strings, workload
-from reference_impl.apiserver.kinds._columns import AGE, NAME, _age, _name, _part
+from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.mirrors import mirrors
 
 RESOURCES = (
@@ -26,13 +26,13 @@ DEFINITIONS = {
 
 @mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printResourceQuota")
 def _resource_quota(obj: dict, now: float) -> list:
-    status = _part(obj, "status")
-    hard, used = _part(status, "hard"), _part(status, "used")
+    status = part(obj, "status")
+    hard, used = part(status, "hard"), part(status, "used")
     requests, limits = [], []
     for name in sorted(hard):
         column = limits if name.split(".")[0] == "limits" and "." in name else requests
         column.append(f"{name}: {used.get(name, '0')}/{hard[name]}")
-    return [_name(obj), _age(obj, now), ", ".join(requests), ", ".join(limits)]
+    return [name_cell(obj), age_cell(obj, now), ", ".join(requests), ", ".join(limits)]
 
 
 PRINTERS = {

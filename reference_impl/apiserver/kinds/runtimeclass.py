@@ -5,7 +5,7 @@ from __future__ import annotations
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import NODE, kind, list_kind, opaque, string
 from reference_impl.apiserver.core.validation import name_problems, required
-from reference_impl.apiserver.kinds._columns import AGE, NAME, _age, _name
+from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
 
 
 def validate_runtime_class(obj: dict) -> list[str]:
@@ -33,7 +33,7 @@ DEFINITIONS = {
 
 PRINTERS = {
     "RuntimeClass": ([NAME, ("Handler", "string", 0, "The CRI handler."), AGE],
-                     lambda o, now: [_name(o), o.get("handler", ""), _age(o, now)]),
+                     lambda o, now: [name_cell(o), o.get("handler", ""), age_cell(o, now)]),
 }
 
 

@@ -7,7 +7,7 @@ import base64
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
 from reference_impl.apiserver.core.schemas import CORE, boolean, kind, list_kind, string, string_map
-from reference_impl.apiserver.kinds._columns import AGE, NAME, _age, _name
+from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
 
 
 def secret(obj: dict, spec: dict) -> None:
@@ -40,7 +40,7 @@ DEFINITIONS = {
 PRINTERS = {
     "Secret": ([NAME, ("Type", "string", 0, "Secret type."),
                 ("Data", "string", 0, "Number of data keys."), AGE],
-               lambda o, now: [_name(o), o.get("type", "Opaque"), len(o.get("data") or {}), _age(o, now)]),
+               lambda o, now: [name_cell(o), o.get("type", "Opaque"), len(o.get("data") or {}), age_cell(o, now)]),
 }
 
 

@@ -6,8 +6,8 @@ from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (CORE, INT_OR_STRING, META, arr, boolean, conditions, integer,
                                                    kind, list_kind, obj, opaque, ref, string, string_map, strings)
 from reference_impl.apiserver.core.validation import invalid, required, unsupported
-from reference_impl.apiserver.kinds._columns import AGE, NAME, _age, _name, _part
-from reference_impl.apiserver.kinds._defaulting import _dicts
+from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
+from reference_impl.apiserver.kinds._defaulting import dict_items
 from reference_impl.mirrors import mirrors
 
 SERVICE_TYPES = ("ClusterIP", "ExternalName", "LoadBalancer", "NodePort")
@@ -48,7 +48,7 @@ def validate_service(obj: dict) -> list[str]:
 def service(obj: dict, spec: dict) -> None:
     spec.setdefault("type", "ClusterIP")
     spec.setdefault("sessionAffinity", "None")
-    for port in _dicts(spec.get("ports")):
+    for port in dict_items(spec.get("ports")):
         port.setdefault("protocol", "TCP")
         port.setdefault("targetPort", port.get("port"))
     if spec["type"] in ("NodePort", "LoadBalancer"):
@@ -118,14 +118,14 @@ DEFINITIONS = {
 
 @mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printService")
 def _service(svc: dict, now: float) -> list:
-    spec = _part(svc, "spec")
+    spec = part(svc, "spec")
     kind = spec.get("type", "ClusterIP")
     external = spec.get("externalIPs") or []
     if kind in ("ClusterIP", "NodePort"):
         external_cell = ",".join(external) or "<none>"
     elif kind == "LoadBalancer":
         ingress = [i.get("ip") or i.get("hostname") for i in
-                   (_part(svc, "status", "loadBalancer").get("ingress") or [])]
+                   (part(svc, "status", "loadBalancer").get("ingress") or [])]
         external_cell = ",".join(ingress + external) or "<pending>"
     elif kind == "ExternalName":
         external_cell = spec.get("externalName", "")
@@ -136,8 +136,8 @@ def _service(svc: dict, now: float) -> list:
                      for p in spec.get("ports") or [] if isinstance(p, dict))
     cluster_ips = spec.get("clusterIPs") or ([spec["clusterIP"]] if spec.get("clusterIP") else [])
     selector = ",".join(f"{k}={v}" for k, v in sorted((spec.get("selector") or {}).items()))
-    return [_name(svc), kind, cluster_ips[0] if cluster_ips else "<none>", external_cell,
-            ports or "<none>", _age(svc, now), selector or "<none>"]
+    return [name_cell(svc), kind, cluster_ips[0] if cluster_ips else "<none>", external_cell,
+            ports or "<none>", age_cell(svc, now), selector or "<none>"]
 
 
 PRINTERS = {

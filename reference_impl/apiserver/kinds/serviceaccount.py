@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import CORE, arr, boolean, kind, list_kind, ref
-from reference_impl.apiserver.kinds._columns import AGE, NAME, _age, _name
+from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
 
 RESOURCES = (
     Resource("", "v1", "ServiceAccount", "serviceaccounts", "serviceaccount", True, ("sa",)),
@@ -23,7 +23,7 @@ DEFINITIONS = {
 
 PRINTERS = {
     "ServiceAccount": ([NAME, ("Secrets", "string", 0, "Number of referenced secrets."), AGE],
-                       lambda o, now: [_name(o), len(o.get("secrets") or []), _age(o, now)]),
+                       lambda o, now: [name_cell(o), len(o.get("secrets") or []), age_cell(o, now)]),
 }
 
 

@@ -7,16 +7,17 @@ from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (APPS, CORE, arr, integer, list_kind, obj, opaque, ref, string,
                                                    workload)
 from reference_impl.apiserver.kinds._podspec import MIN_READY, REVISIONS, SELECTOR, TEMPLATE
-from reference_impl.apiserver.core.validation import _selected_template, unsupported
-from reference_impl.apiserver.kinds._columns import AGE, NAME, WIDE_TEMPLATE, _age, _containers, _name, _part
-from reference_impl.apiserver.kinds._defaulting import _dicts, _template, _update_strategy
+from reference_impl.apiserver.core.validation import selected_template_problems, unsupported
+from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, name_cell, part,
+                                                     template_containers)
+from reference_impl.apiserver.kinds._defaulting import dict_items, template_defaults, update_strategy
 from reference_impl.mirrors import mirrors
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/apps/validation.ValidateStatefulSetSpec")
 def validate_stateful_set(obj: dict) -> list[str]:
     spec = obj.get("spec") or {}
-    problems = _selected_template(spec, "statefulset", ("Always",))
+    problems = selected_template_problems(spec, "statefulset", ("Always",))
     policy = spec.get("podManagementPolicy", "OrderedReady")
     if policy not in ("OrderedReady", "Parallel"):
         problems.append(unsupported("spec.podManagementPolicy", policy, ("OrderedReady", "Parallel")))
@@ -26,13 +27,13 @@ def validate_stateful_set(obj: dict) -> list[str]:
 @mirrors("k8s.io/kubernetes/pkg/apis/apps/v1.SetDefaults_StatefulSet")
 def stateful_set(obj: dict, spec: dict) -> None:
     spec.setdefault("podManagementPolicy", "OrderedReady")
-    _update_strategy(spec, partition=0)
+    update_strategy(spec, partition=0)
     spec.setdefault("replicas", 1)
     spec.setdefault("revisionHistoryLimit", 10)
-    for claim in _dicts(spec.get("volumeClaimTemplates")):
+    for claim in dict_items(spec.get("volumeClaimTemplates")):
         if isinstance(claim.get("spec"), dict):
             claim["spec"].setdefault("volumeMode", "Filesystem")
-    _template(spec)
+    template_defaults(spec)
 
 
 RESOURCES = (
@@ -68,10 +69,10 @@ DEFINITIONS = {
 
 
 def _stateful_set(obj: dict, now: float) -> list:
-    spec, status = _part(obj, "spec"), _part(obj, "status")
-    names, images = _containers(_part(spec, "template", "spec"))
-    return [_name(obj), f"{status.get('readyReplicas', 0)}/{spec.get('replicas', 1)}",
-            _age(obj, now), names, images]
+    spec, status = part(obj, "spec"), part(obj, "status")
+    names, images = template_containers(part(spec, "template", "spec"))
+    return [name_cell(obj), f"{status.get('readyReplicas', 0)}/{spec.get('replicas', 1)}",
+            age_cell(obj, now), names, images]
 
 
 PRINTERS = {

@@ -6,7 +6,7 @@ from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (STORAGE, arr, boolean, kind, list_kind, opaque, string,
                                                    string_map, strings)
 from reference_impl.apiserver.core.validation import required, unsupported
-from reference_impl.apiserver.kinds._columns import AGE, NAME, _age, _name, _part
+from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.mirrors import mirrors
 
 RECLAIM_POLICIES = ("Delete", "Retain")
@@ -54,12 +54,12 @@ DEFINITIONS = {
 
 
 def _storage_class(obj: dict, now: float) -> list:
-    annotations = _part(obj, "metadata").get("annotations") or {}
+    annotations = part(obj, "metadata").get("annotations") or {}
     default = "true" in (annotations.get("storageclass.kubernetes.io/is-default-class"),
                          annotations.get("storageclass.beta.kubernetes.io/is-default-class"))
-    return [_name(obj) + (" (default)" if default else ""), obj.get("provisioner", ""),
+    return [name_cell(obj) + (" (default)" if default else ""), obj.get("provisioner", ""),
             obj.get("reclaimPolicy", "Delete"), obj.get("volumeBindingMode", "Immediate"),
-            str(bool(obj.get("allowVolumeExpansion"))).lower(), _age(obj, now)]
+            str(bool(obj.get("allowVolumeExpansion"))).lower(), age_cell(obj, now)]
 
 
 PRINTERS = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import STORAGE, kind, list_kind, opaque
-from reference_impl.apiserver.kinds._columns import AGE, NAME, _age, _name, _part
+from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 
 RESOURCES = (
     Resource("storage.k8s.io", "v1", "VolumeAttachment", "volumeattachments", "volumeattachment", False,
@@ -22,10 +22,10 @@ DEFINITIONS = {
 
 
 def _volume_attachment(obj: dict, now: float) -> list:
-    spec = _part(obj, "spec")
-    return [_name(obj), spec.get("attacher", ""),
-            _part(spec, "source").get("persistentVolumeName", ""), spec.get("nodeName", ""),
-            bool(_part(obj, "status").get("attached")), _age(obj, now)]
+    spec = part(obj, "spec")
+    return [name_cell(obj), spec.get("attacher", ""),
+            part(spec, "source").get("persistentVolumeName", ""), spec.get("nodeName", ""),
+            bool(part(obj, "status").get("attached")), age_cell(obj, now)]
 
 
 PRINTERS = {
