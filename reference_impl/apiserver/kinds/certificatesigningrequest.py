@@ -31,7 +31,8 @@ DEFINITIONS = {
         uid=string("UID of the requesting user."),
         usages=strings("Key usages asked for."),
         username=string("The requesting user.")),
-    CERTIFICATES + "CertificateSigningRequestList": list_kind("certificates.k8s.io", "v1", CERTIFICATES + "CertificateSigningRequest"),
+    CERTIFICATES + "CertificateSigningRequestList": list_kind("certificates.k8s.io", "v1",
+                                                              CERTIFICATES + "CertificateSigningRequest"),
 }
 
 

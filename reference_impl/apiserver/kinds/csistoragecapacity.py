@@ -26,7 +26,8 @@ DEFINITIONS = {
         maximumVolumeSize=ref(QUANTITY, "The largest volume that can be created."),
         nodeTopology=ref(META + "LabelSelector", "Nodes that can reach the storage."),
         storageClassName=string("The StorageClass the capacity is for.")),
-    STORAGE_BETA + "CSIStorageCapacityList": list_kind("storage.k8s.io", "v1beta1", STORAGE_BETA + "CSIStorageCapacity"),
+    STORAGE_BETA + "CSIStorageCapacityList": list_kind("storage.k8s.io", "v1beta1",
+                                                       STORAGE_BETA + "CSIStorageCapacity"),
 }
 
 
