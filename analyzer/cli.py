@@ -365,7 +365,7 @@ def cmd_site(args: argparse.Namespace) -> int:
 
 
 # Each runnable reference component: the module whose main(argv, env) -> int runs it.
-RUNNABLE = {"etcd": "reference_impl.etcd.run", "apiserver": "reference_impl.apiserver.run",
+RUNNABLE = {"etcd": "reference_impl.etcd.run", "apiserver": "reference_impl.apiserver.adapter.run",
             "controller-manager": "reference_impl.controller_manager.run",
             "scheduler": "reference_impl.scheduler.run", "kubelet": "reference_impl.kubelet.run",
             "proxy": "reference_impl.proxy.run"}

@@ -48,8 +48,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import yaml  # noqa: E402
 
 from reference_impl import cluster as local_cluster  # noqa: E402
-from reference_impl.apiserver import protobuf  # noqa: E402
-from reference_impl.apiserver.certs import KeyPair, issue_serving_cert  # noqa: E402
+from reference_impl.apiserver.core import protobuf  # noqa: E402
+from reference_impl.apiserver.adapter.certs import KeyPair, issue_serving_cert  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 COMMANDS = {"kube-scheduler": "cmd/kube-scheduler", "kube-controller-manager": "cmd/kube-controller-manager",

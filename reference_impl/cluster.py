@@ -177,14 +177,16 @@ def etcd_argv(binary: Path, directory: Path) -> tuple[tuple[str, ...], Ready, st
     return argv, Ready(url=f"{client}/health"), client
 
 
-def _module(component: str) -> str:
-    return "reference_impl." + {"controller-manager": "controller_manager"}.get(component, component) + ".run"
+def run_module(component: str) -> str:
+    """The module whose main(argv, env) runs a reference component, e.g. "controller-manager"."""
+    return "reference_impl." + {"controller-manager": "controller_manager.run",
+                                "apiserver": "apiserver.adapter.run"}.get(component, component + ".run")
 
 
 def start(directory: Path, name: str, component: str, args: list[str],
           ready_timeout: float = READY_TIMEOUT) -> tuple[Process, str]:
     """Start one reference component and wait for its ready line; return it and that line."""
-    return start_process(directory, name, (sys.executable, "-m", _module(component), *args),
+    return start_process(directory, name, (sys.executable, "-m", run_module(component), *args),
                          Ready(line="^ready"), ready_timeout)
 
 

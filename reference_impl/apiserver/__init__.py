@@ -1,10 +1,12 @@
 """A reference kube-apiserver in Python: Kubernetes 1.24's API semantics over etcd v3.
 
-Storage side, each usable on its own:
-  errors       StatusError and the API errors in Kubernetes' own words
-  resources    the served resources (Resource), their defaults; validation their rules
-  selectors    label and field selectors
-  etcdclient   a small synchronous etcd v3 gRPC client
-  storage      etcd3 storage: JSON objects under /registry, lists, watches, GuaranteedUpdate
-  registry     the generic registry (with lifecycle: deletion, namespaces, binding, scale)
+  kinds     one module per served kind (or family upstream keeps together): its Resource facts,
+            defaults, validation, OpenAPI schema, printer columns and protobuf layout; `kinds`
+            assembles them, so serving a new kind is one file and one entry in `kinds.MODULES`
+  core      sans-IO: errors (StatusError), registry and lifecycle, admission, validation, patch,
+            handlers returning Responses, authentication and RBAC decisions, discovery, OpenAPI,
+            Tables, conversion, the protobuf codec, selectors
+  storage   the etcd port: a small etcd v3 gRPC client, the etcd3 store over it (lists, watches,
+            GuaranteedUpdate), informer-style listers
+  adapter   HTTP: the server and its handler chain, serving certificates, `run` (the process)
 """

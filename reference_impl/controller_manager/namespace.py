@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import copy
 
+from reference_impl.apiserver import kinds
 from reference_impl.machinery.actions import Delete, Update
 from reference_impl.machinery.objects import set_condition
-from reference_impl.apiserver import resources
 from reference_impl.mirrors import mirrors
 
 FINALIZER = "kubernetes"
@@ -94,7 +94,7 @@ def _status(namespace: dict, remaining: dict[str, list[dict]], now: str) -> dict
 
 
 def _group(plural: str) -> str:
-    served = resources.by_plural(plural)
+    served = kinds.by_plural(plural)
     return served.group if served else ""
 
 

@@ -224,7 +224,7 @@ def apiserver(etcd_url: str, work: Path, storage: str = "reference",
     cert_dir, log = work / "certs", work / "apiserver.log"
     token_file, kubeconfig = work / "tokens.csv", work / "admin.kubeconfig"
     token_file.write_text(TOKEN_FILE)
-    argv = [sys.executable, "-m", "reference_impl.apiserver.run", "--etcd-servers", etcd_url,
+    argv = [sys.executable, "-m", "reference_impl.apiserver.adapter.run", "--etcd-servers", etcd_url,
             "--cert-dir", str(cert_dir), "--secure-port", "0", "--kubeconfig-out", str(kubeconfig),
             "--token-auth-file", str(token_file), *extra]
     with open(log, "wb") as stderr:

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from reference_impl.apiserver import errors
-from reference_impl.apiserver.admission import (AdmissionChain, NamespaceLifecycle, ServiceAccount,
+from reference_impl.apiserver.core import errors
+from reference_impl.apiserver.core.admission import (AdmissionChain, NamespaceLifecycle, ServiceAccount,
                                                 Validation, new_admission_chain)
-from reference_impl.apiserver.errors import StatusError
+from reference_impl.apiserver.core.errors import StatusError
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from reference_impl.apiserver import certs
-from reference_impl.apiserver.auth import (ANONYMOUS, AuthConfigError, AuthenticationFailed,
+from reference_impl.apiserver.adapter import certs
+from reference_impl.apiserver.core.auth import (ANONYMOUS, AuthConfigError, AuthenticationFailed,
                                            BearerTokenAuthenticator, RequestAuthenticator,
                                            TokenFileAuthenticator, UserInfo, X509Authenticator,
                                            new_authenticator, with_authenticated_group)

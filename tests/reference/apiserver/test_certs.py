@@ -10,7 +10,7 @@ import pytest
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from reference_impl.apiserver import certs
+from reference_impl.apiserver.adapter import certs
 
 
 def test_ensure_certs_makes_ca_serving_and_admin(tmp_path):

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 import pytest
 
-from reference_impl.apiserver import resources
-from reference_impl.apiserver.admission import CREATE, DefaultTolerationSeconds
-from reference_impl.apiserver.defaults import set_object_defaults
+from reference_impl.apiserver import kinds
+from reference_impl.apiserver.core.admission import CREATE, DefaultTolerationSeconds
+from reference_impl.apiserver.kinds import set_object_defaults
 
 POD_SPEC = {"containers": [{"name": "c", "image": "nginx:1.21"}]}
 TEMPLATE = {"metadata": {"labels": {"app": "a"}}, "spec": POD_SPEC}
@@ -240,7 +240,7 @@ def test_defaults_leave_a_null_spec_alone_when_it_is_not_an_object():
 @dataclass
 class _Request:
     operation: str = CREATE
-    resource: object = resources.by_plural("pods")
+    resource: object = kinds.by_plural("pods")
     subresource: str = ""
 
 
@@ -274,5 +274,5 @@ def test_a_toleration_of_every_taint_needs_no_defaults():
 def test_default_toleration_seconds_ignores_other_resources():
     """Only pods are changed."""
     obj = {"metadata": {"name": "d"}, "spec": {}}
-    assert DefaultTolerationSeconds().admit(_Request(resource=resources.by_plural("deployments")), obj) == obj
+    assert DefaultTolerationSeconds().admit(_Request(resource=kinds.by_plural("deployments")), obj) == obj
     assert "tolerations" not in obj["spec"]

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from reference_impl.apiserver import openapi, openapi_proto, schemas
-from reference_impl.apiserver.handlers import Request
-from reference_impl.apiserver.server import APIServer, HandlerChain
+from reference_impl.apiserver.core import openapi, openapi_proto, schemas
+from reference_impl.apiserver.core.handlers import Request
+from reference_impl.apiserver.adapter.server import APIServer, HandlerChain
 
 KUBECTLS = sorted(Path("/usr/lib/google-cloud-sdk/bin").glob("kubectl.1.*"))
 

@@ -13,9 +13,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "etcd"))
 import processes  # noqa: E402
 from watching import collect  # noqa: E402
 
-from reference_impl.apiserver.errors import StatusError  # noqa: E402
-from reference_impl.apiserver.etcdclient import EtcdClient  # noqa: E402
-from reference_impl.apiserver.storage import KeyExists, KeyNotFound, Storage, decode, encode  # noqa: E402
+from reference_impl.apiserver.core.errors import StatusError  # noqa: E402
+from reference_impl.apiserver.storage.etcdclient import EtcdClient  # noqa: E402
+from reference_impl.apiserver.storage.etcd3 import KeyExists, KeyNotFound, Storage, decode, encode  # noqa: E402
 
 _prefixes = itertools.count()
 

@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 import pytest
 
 from reference_impl.machinery.clock import ManualClock
-from reference_impl.apiserver.errors import StatusError
-from reference_impl.apiserver.etcdclient import EtcdClient
-from reference_impl.apiserver.handlers import Request, WatchResponse, request_info
-from reference_impl.apiserver.registry import Registry
-from reference_impl.apiserver.server import APIServer, HandlerChain
+from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.storage.etcdclient import EtcdClient
+from reference_impl.apiserver.core.handlers import Request, WatchResponse, request_info
+from reference_impl.apiserver.core.registry import Registry
+from reference_impl.apiserver.adapter.server import APIServer, HandlerChain
 from tests.reference.etcd.processes import reference_server
 
 NOW = 1_700_000_000.0
@@ -380,7 +380,7 @@ def test_watch_from_a_compacted_revision_is_410(server, chain, etcd):
 
 def test_tls_server(registry, tmp_path):
     """With an SSLContext the server speaks HTTPS (certificates from certs.py's CA)."""
-    from reference_impl.apiserver.certs import ensure_certs
+    from reference_impl.apiserver.adapter.certs import ensure_certs
 
     ensure_certs(tmp_path)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
@@ -423,7 +423,7 @@ def test_a_watch_can_be_stopped_before_its_first_chunk_is_read(chain):
 
 
 def test_age_column_uses_the_clock():
-    from reference_impl.apiserver.table import human_duration
+    from reference_impl.apiserver.kinds._columns import human_duration
 
     assert [human_duration(s) for s in (5, 119, 200, 3600 * 5 + 60, 86400 * 3, 86400 * 800)] == \
         ["5s", "119s", "3m20s", "5h1m", "3d", "2y70d"]
@@ -433,7 +433,7 @@ def test_age_column_uses_the_clock():
 
 def protobuf_configmap(namespace: str) -> bytes:
     """A ConfigMap as kubectl's typed client encodes it: magic, runtime.Unknown, gogo ConfigMap."""
-    from reference_impl.apiserver.openapi_proto import _bytes_field, _string
+    from reference_impl.apiserver.core.openapi_proto import _bytes_field, _string
 
     meta = _string(1, "pb") + _string(3, namespace) + _bytes_field(8, b"")  # a zero creationTimestamp
     data = _bytes_field(2, _string(1, "k") + _string(2, "v"))

@@ -11,9 +11,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "etcd"))
 import processes  # noqa: E402
 
-from reference_impl.apiserver import listers  # noqa: E402
-from reference_impl.apiserver.etcdclient import EtcdClient  # noqa: E402
-from reference_impl.apiserver.storage import Storage  # noqa: E402
+from reference_impl.apiserver.storage import listers  # noqa: E402
+from reference_impl.apiserver.storage.etcdclient import EtcdClient  # noqa: E402
+from reference_impl.apiserver.storage.etcd3 import Storage  # noqa: E402
 
 PREFIX = "/registry/serviceaccounts/"
 

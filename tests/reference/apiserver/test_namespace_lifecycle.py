@@ -8,11 +8,11 @@ import json
 import pytest
 
 from reference_impl.machinery.clock import ManualClock
-from reference_impl.apiserver.admission import new_admission_chain
-from reference_impl.apiserver.etcdclient import EtcdClient
-from reference_impl.apiserver.handlers import Request
-from reference_impl.apiserver.registry import Registry
-from reference_impl.apiserver.server import HandlerChain
+from reference_impl.apiserver.core.admission import new_admission_chain
+from reference_impl.apiserver.storage.etcdclient import EtcdClient
+from reference_impl.apiserver.core.handlers import Request
+from reference_impl.apiserver.core.registry import Registry
+from reference_impl.apiserver.adapter.server import HandlerChain
 from tests.reference.etcd.processes import reference_server
 
 NOW = 1_700_000_000.0

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from reference_impl.apiserver.openapi import OpenAPIPatchMeta
-from reference_impl.apiserver.patch import (MergeKeys, NoPatchMeta, PatchError, apply_json_patch,
+from reference_impl.apiserver.core.openapi import OpenAPIPatchMeta
+from reference_impl.apiserver.core.patch import (MergeKeys, NoPatchMeta, PatchError, apply_json_patch,
                                             apply_merge_patch, apply_strategic_merge_patch)
-from reference_impl.apiserver.resources import RESOURCES
+from reference_impl.apiserver.kinds import RESOURCES
 
 POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "labels": {"a": "1", "b": "2"}},
        "spec": {"containers": [{"name": "c1", "image": "nginx:1", "env": [{"name": "X", "value": "1"}]},

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from reference_impl.apiserver import protobuf
-from reference_impl.apiserver.protobuf import ProtobufError
+from reference_impl.apiserver.core import protobuf
+from reference_impl.apiserver.core.protobuf import ProtobufError
 
 META = {"name": "web-1", "namespace": "default", "uid": "6f1c0c6e-6d6a-4c39-9d47-4b1b8f1f2a11",
         "resourceVersion": "4711", "generation": 3, "creationTimestamp": "2024-05-01T10:00:00Z",

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from reference_impl.apiserver import bootstrappolicy
-from reference_impl.apiserver.auth import ANONYMOUS, UserInfo
-from reference_impl.apiserver.rbac import (AttributesRecord, RBACAuthorizer, StaticSource, new_authorizer,
+from reference_impl.apiserver.core import bootstrappolicy
+from reference_impl.apiserver.core.auth import ANONYMOUS, UserInfo
+from reference_impl.apiserver.core.rbac import (AttributesRecord, RBACAuthorizer, StaticSource, new_authorizer,
                                            rule_allows)
 
 BOB = UserInfo("bob", groups=("devs", "system:authenticated"))

@@ -15,9 +15,9 @@ import processes  # noqa: E402
 from watching import collect  # noqa: E402
 
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
-from reference_impl.apiserver.errors import StatusError  # noqa: E402
-from reference_impl.apiserver.etcdclient import EtcdClient  # noqa: E402
-from reference_impl.apiserver.registry import Registry  # noqa: E402
+from reference_impl.apiserver.core.errors import StatusError  # noqa: E402
+from reference_impl.apiserver.storage.etcdclient import EtcdClient  # noqa: E402
+from reference_impl.apiserver.core.registry import Registry  # noqa: E402
 
 START = 1_700_000_000  # 2023-11-14T22:13:20Z
 _namespaces = itertools.count()

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from reference_impl.apiserver import run as apiserver
+from reference_impl.apiserver.adapter import run as apiserver
 from reference_impl.etcd import run as etcd
 
 START_TIMEOUT = 30.0

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from reference_impl.apiserver.errors import StatusError
-from reference_impl.apiserver.selectors import (from_label_selector_dict, object_fields,
+from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.core.selectors import (from_label_selector_dict, object_fields,
                                                 parse_field_selector, parse_label_selector, to_string)
 
 

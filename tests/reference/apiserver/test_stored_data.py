@@ -9,9 +9,9 @@ import json
 import pytest
 
 from reference_impl.machinery.clock import ManualClock
-from reference_impl.apiserver.etcdclient import EtcdClient
-from reference_impl.apiserver.registry import Registry
-from reference_impl.apiserver.server import HandlerChain
+from reference_impl.apiserver.storage.etcdclient import EtcdClient
+from reference_impl.apiserver.core.registry import Registry
+from reference_impl.apiserver.adapter.server import HandlerChain
 from tests.reference.apiserver.test_handlers import TABLE, call
 from tests.reference.etcd.processes import reference_server
 

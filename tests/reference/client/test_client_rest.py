@@ -69,7 +69,7 @@ def test_reflector_lists_then_follows_the_watch(rest):
 
 def compact_to_now(cluster: Cluster, rest: RestClient) -> str:
     """Compact etcd at the current revision (what kube-apiserver does every 5 minutes)."""
-    from reference_impl.apiserver.etcdclient import EtcdClient
+    from reference_impl.apiserver.storage.etcdclient import EtcdClient
     latest = rest.request("POST", f"/api/v1/namespaces/{NS}/configmaps", configmap(f"c{time.monotonic_ns()}"))
     rv = latest["metadata"]["resourceVersion"]
     client = EtcdClient(cluster.etcd_url)

@@ -30,7 +30,7 @@ time.sleep(600)
 FAKE_SCHEDULER = """\
 import http.server, os, ssl, sys
 from pathlib import Path
-from reference_impl.apiserver.certs import issue_serving_cert, new_ca
+from reference_impl.apiserver.adapter.certs import issue_serving_cert, new_ca
 flags = dict(a[2:].split("=", 1) for a in sys.argv[1:])
 Path(os.environ["RECORD_DIR"], "scheduler.argv").write_text("\\n".join(sys.argv[1:]))
 pair = issue_serving_cert(new_ca())

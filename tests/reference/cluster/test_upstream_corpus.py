@@ -31,7 +31,7 @@ KNOWN = ROOT / "tests" / "fixtures" / "upstream" / "known_failures.json"
 sys.path.insert(0, str(ROOT / "tests" / "reference" / "apiserver"))
 from cluster import Cluster, cluster  # noqa: E402
 
-from reference_impl.apiserver import protobuf  # noqa: E402
+from reference_impl.apiserver.core import protobuf  # noqa: E402
 
 SUBRESOURCES = ("status", "scale", "binding", "finalize", "eviction")
 

@@ -1,0 +1,266 @@
+"""Run the reference kube-apiserver: `run(options)` serves the Kubernetes API over HTTPS on top of an
+etcd until SIGTERM or SIGINT, printing one "ready" line with its URL once clients can connect.
+
+`kubeatlas run apiserver --etcd-servers URL --cert-dir DIR --secure-port PORT ...` calls `main`; so
+does `python -m reference_impl.apiserver.adapter.run` (the same flags), which the integration tests start. A
+port of 0 asks the system for a free port, and the ready line tells which one it chose.
+
+Start-up follows kube-apiserver's: certificates (made in --cert-dir when absent), the authentication
+chain (client certificates against --client-ca-file, default the generated CA; bearer tokens from
+--token-auth-file; anonymous only with --anonymous-auth), RBAC authorization, the admission chain,
+then the post-start work of writing the system namespaces and the bootstrap RBAC policy. With
+--kubeconfig-out it writes a kubeconfig for the admin certificate (group system:masters).
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import errno
+import ipaddress
+import os
+import socket
+import ssl
+import sys
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+from urllib.parse import urlsplit
+
+import yaml
+
+from reference_impl.machinery.clock import WallClock
+from reference_impl.apiserver.core import bootstrappolicy
+from reference_impl.apiserver.core.admission import new_admission_chain
+from reference_impl.apiserver.core.auth import AuthConfigError, new_authenticator
+from reference_impl.apiserver.adapter.certs import CertBundle, CertError, ensure_certs
+from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientError
+from reference_impl.apiserver.storage.listers import Lister
+from reference_impl.apiserver.core.rbac import RegistrySource, new_authorizer
+from reference_impl.apiserver.core.registry import Registry
+from reference_impl.apiserver.adapter.server import APIServer
+from reference_impl.mirrors import mirrors
+from reference_impl.machinery.process import Component, stop_on_signals
+from reference_impl.machinery.process import main as machinery_main
+
+DEFAULT_SECURE_PORT = 6443
+DEFAULT_BIND_ADDRESS = "127.0.0.1"
+CLUSTER_NAME = "kubeatlas"
+
+
+class RunError(Exception):
+    """A reason the server cannot start, said in one line."""
+
+    def __init__(self, subject: str, problem: str) -> None:
+        self.subject, self.problem = subject, problem
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return f"{self.subject}: {self.problem}"
+
+
+@dataclass(frozen=True)
+class Options:
+    """The server's flags, named as kube-apiserver names them."""
+
+    etcd_servers: str
+    cert_dir: Path
+    secure_port: int = DEFAULT_SECURE_PORT
+    bind_address: str = DEFAULT_BIND_ADDRESS
+    token_auth_file: Path | None = None
+    client_ca_file: Path | None = None
+    anonymous_auth: bool = False
+    kubeconfig_out: Path | None = None
+
+
+def parse_etcd_server(value: str) -> str:
+    """The one `http://HOST:PORT` etcd URL of --etcd-servers (the reference talks to one member)."""
+    urls = [u.strip() for u in value.split(",") if u.strip()]
+    if len(urls) != 1:
+        raise RunError("--etcd-servers", f"{value!r} must name exactly one http://HOST:PORT URL")
+    parts = urlsplit(urls[0])
+    if parts.scheme != "http" or not parts.hostname or parts.path not in ("", "/"):
+        raise RunError("--etcd-servers", f"{urls[0]!r} is not of the form http://HOST:PORT "
+                                         "(TLS to etcd is not supported)")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if not port:
+        raise RunError("--etcd-servers", f"{urls[0]!r} has no valid port")
+    return urls[0]
+
+
+def _check_listen_flags(options: Options) -> None:
+    try:
+        ipaddress.ip_address(options.bind_address)
+    except ValueError:
+        raise RunError("--bind-address", f"{options.bind_address!r} is not an IP address") from None
+    if not 0 <= options.secure_port <= 65535:
+        raise RunError("--secure-port", f"{options.secure_port} is not a port from 0 to 65535")
+
+
+def _check_free(host: str, port: int) -> None:
+    """Bind the address once with a plain socket, to say why it cannot be used."""
+    if port == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except PermissionError:
+        raise RunError(f"cannot listen on {host}:{port}", "permission denied") from None
+    except OSError as err:
+        problem = "the port is already in use" if err.errno == errno.EADDRINUSE else err.strerror
+        raise RunError(f"cannot listen on {host}:{port}", str(problem)) from None
+
+
+@mirrors("(*k8s.io/apiserver/pkg/server/options.SecureServingOptions).ApplyTo")
+def tls_context(bundle: CertBundle, client_ca_file: Path) -> ssl.SSLContext:
+    """Serve the serving certificate; ask clients for a certificate but do not require one (TLS
+    still verifies one that is sent against the client CA)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(bundle.serving.cert_path, bundle.serving.key_path)
+    context.verify_mode = ssl.CERT_OPTIONAL
+    try:
+        context.load_verify_locations(cafile=str(client_ca_file))
+    except (OSError, ssl.SSLError) as err:
+        raise RunError(f"--client-ca-file {client_ca_file}", str(err)) from None
+    return context
+
+
+def server_url(bind_address: str, port: int) -> str:
+    """The URL clients dial: loopback for a wildcard bind address."""
+    host = bind_address
+    if ipaddress.ip_address(host).is_unspecified:
+        host = "127.0.0.1"
+    return f"https://[{host}]:{port}" if ":" in host else f"https://{host}:{port}"
+
+
+@mirrors("k8s.io/kubernetes/cmd/kubeadm/app/phases/kubeconfig.CreateKubeConfigFile")
+def admin_kubeconfig(url: str, bundle: CertBundle) -> dict:
+    """A kubeconfig for the admin client certificate, certificates inlined as *-data."""
+    def b64(data: bytes) -> str:
+        return base64.b64encode(data).decode()
+
+    user = "kubernetes-admin"
+    context = f"{user}@{CLUSTER_NAME}"
+    return {"apiVersion": "v1", "kind": "Config", "preferences": {},
+            "clusters": [{"name": CLUSTER_NAME,
+                          "cluster": {"server": url, "certificate-authority-data": b64(bundle.ca.cert_pem)}}],
+            "users": [{"name": user,
+                       "user": {"client-certificate-data": b64(bundle.admin.cert_pem),
+                                "client-key-data": b64(bundle.admin.key_pem)}}],
+            "contexts": [{"name": context, "context": {"cluster": CLUSTER_NAME, "user": user}}],
+            "current-context": context}
+
+
+def write_kubeconfig(path: Path, config: dict) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as file:
+            yaml.safe_dump(config, file, sort_keys=False)
+    except OSError as err:
+        raise RunError(f"--kubeconfig-out {path}", err.strerror or str(err)) from None
+
+
+def _connect_etcd(url: str) -> EtcdClient:
+    """A client for etcd, after one read proves it answers."""
+    client = EtcdClient(url)
+    try:
+        client.range("/registry/", prefix=True, count_only=True)
+    except EtcdClientError as err:
+        client.close()
+        raise RunError(f"cannot reach etcd at {url}", str(err)) from None
+    return client
+
+
+@mirrors("k8s.io/kubernetes/cmd/kube-apiserver/app.Run", "k8s.io/kubernetes/cmd/kube-apiserver/app.CreateServerChain")
+def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | None = None) -> None:
+    """Serve until SIGTERM/SIGINT (or until `stop` is set, for callers in another thread).
+    Raises RunError, CertError or AuthConfigError (one-line messages) before anything is served."""
+    out = out or sys.stdout
+    stop = stop or threading.Event()
+    etcd_url = parse_etcd_server(options.etcd_servers)
+    _check_listen_flags(options)
+    bundle = ensure_certs(options.cert_dir)
+    client_ca = options.client_ca_file or bundle.ca.cert_path
+    authenticator = new_authenticator(client_ca, options.token_auth_file, options.anonymous_auth)
+    context = tls_context(bundle, client_ca)
+    _check_free(options.bind_address, options.secure_port)
+    client = _connect_etcd(etcd_url)
+    registry = Registry(client, clock=WallClock())
+    listers: dict[str, Lister] = {}
+    try:
+        try:
+            bootstrappolicy.ensure_system_namespaces(registry)
+            bootstrappolicy.ensure_rbac_policy(registry)
+        except (EtcdClientError, StatusError) as err:
+            raise RunError(f"writing the bootstrap objects to etcd at {etcd_url}", str(err)) from None
+        listers = {plural: Lister(registry.storage, registry.prefix(registry.resource(plural), None)).start()
+                   for plural in ("namespaces", "serviceaccounts")}
+        server = APIServer(registry, authenticator, new_authorizer(RegistrySource(registry)),
+                           new_admission_chain(registry, listers["namespaces"], listers["serviceaccounts"]),
+                           ssl_context=context, host=options.bind_address, port=options.secure_port)
+        try:
+            server.start()
+        except OSError as err:
+            raise RunError(f"cannot listen on {options.bind_address}:{options.secure_port}",
+                           err.strerror or str(err)) from None
+        _serve(server, options, bundle, etcd_url, out, stop)
+    finally:
+        for lister in listers.values():
+            lister.stop()
+        registry.close()
+        client.close()
+
+
+def _serve(server, options: Options, bundle: CertBundle, etcd_url: str, out: TextIO,
+           stop: threading.Event) -> None:
+    with stop_on_signals(stop):
+        try:
+            url = server_url(options.bind_address, server.port)
+            if options.kubeconfig_out:
+                write_kubeconfig(options.kubeconfig_out, admin_kubeconfig(url, bundle))
+            print(f"ready: reference kube-apiserver serving on {url} (etcd {etcd_url})", file=out, flush=True)
+            while not stop.wait(0.5):  # a timed wait keeps the main thread responsive to signals
+                pass
+        finally:
+            server.stop()
+
+
+def parse_args(argv: list[str] | None) -> Options:
+    parser = argparse.ArgumentParser(prog="kubeatlas run apiserver",
+                                     description="Serve the reference kube-apiserver over HTTPS.")
+    parser.add_argument("--etcd-servers", required=True, help="the etcd to store in: http://HOST:PORT")
+    parser.add_argument("--cert-dir", required=True, type=Path,
+                        help="where the CA, serving and admin certificates are kept (made when absent)")
+    parser.add_argument("--secure-port", type=int, default=DEFAULT_SECURE_PORT,
+                        help="the HTTPS port (0: any free port; the ready line tells which)")
+    parser.add_argument("--bind-address", default=DEFAULT_BIND_ADDRESS, help="the IP address to listen on")
+    parser.add_argument("--token-auth-file", type=Path,
+                        help='bearer tokens, CSV lines token,user,uid,"group1,group2"')
+    parser.add_argument("--client-ca-file", type=Path,
+                        help="CA bundle that client certificates must chain to (default: the generated CA)")
+    parser.add_argument("--anonymous-auth", action="store_true",
+                        help="serve requests without credentials as system:anonymous")
+    parser.add_argument("--kubeconfig-out", type=Path, help="write an admin kubeconfig here")
+    args = parser.parse_args(argv)
+    return Options(args.etcd_servers, args.cert_dir, args.secure_port, args.bind_address,
+                   args.token_auth_file, args.client_ca_file, args.anonymous_auth, args.kubeconfig_out)
+
+
+def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    component = Component("reference kube-apiserver", lambda argv, env: parse_args(argv),
+                          lambda options, process: run(options, out=process.out, stop=process.stop),
+                          errors=(RunError, CertError, AuthConfigError))
+    return machinery_main(component, argv, env)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,327 @@
+"""The apiserver's HTTP(S) front: `APIServer` serves the handler chain on a loopback port.
+
+The chain mirrors k8s.io/apiserver's DefaultBuildHandlerChain, outermost first: panic recovery (any
+unexpected exception becomes a 500 Status), request info (URL -> group/version/resource/verb),
+authentication (401), authorization (403), then the director: the non-resource endpoints
+(`/healthz`, `/livez`, `/readyz`, `/version`, discovery, `/openapi/v2`) or the REST handlers, which
+run admission on writes. `handle(request)` is the whole chain as a plain function, so tests can call
+it without sockets; `APIServer` is the thin adapter around `http.server` that feeds it and streams
+watch responses as chunked JSON lines.
+"""
+from __future__ import annotations
+
+import http.server
+import ssl
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+from urllib.parse import parse_qs, urlsplit
+
+from reference_impl.apiserver import kinds
+from reference_impl.apiserver.adapter import logproxy
+from reference_impl.apiserver.core import discovery, errors, openapi
+from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.core.handlers import (MAX_REQUEST_BODY_BYTES, Request, Response, RESTHandlers,
+                                               WatchResponse, decode_body, request_info)
+from reference_impl.apiserver.core.rbac import AttributesRecord
+from reference_impl.mirrors import mirrors
+
+HEALTH_CHECKS = {"/healthz": ("ping", "log", "etcd"), "/livez": ("ping", "log", "etcd"),
+                 "/readyz": ("ping", "log", "etcd", "informer-sync")}
+PROTOBUF_OPENAPI = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
+
+
+@dataclass(frozen=True)
+class User:
+    """The user a server without an authenticator runs every request as."""
+
+    name: str = "system:admin"
+    uid: str = ""
+    groups: list[str] = field(default_factory=lambda: ["system:masters", "system:authenticated"])
+    extra: dict = field(default_factory=dict)
+
+
+class HandlerChain:
+    """The request path from URL to response, with no I/O: `handle(request) -> Response | WatchResponse`."""
+
+    def __init__(self, registry, authenticator=None, authorizer=None, admission=None,
+                 now: Callable[[], float] = time.time, server_address: str = "127.0.0.1:6443"):
+        self.authenticator = authenticator
+        self.authorizer = authorizer
+        self.rest = RESTHandlers(registry, admission, now, open_log=logproxy.open_log)
+        self.server_address = server_address
+        self.served = (*kinds.RESOURCES, discovery.SELF_SUBJECT_ACCESS_REVIEW)
+
+    @mirrors("k8s.io/apiserver/pkg/server.DefaultBuildHandlerChain",
+             "k8s.io/apiserver/pkg/server/filters.WithPanicRecovery")
+    def handle(self, request: Request) -> Response | WatchResponse:
+        """Run `request` through the chain; every failure comes back as a Status response."""
+        try:
+            request.info = request_info(request.method, request.path, request.query)
+            self.authenticate(request)
+            self.authorize(request)
+            return self.direct(request)
+        except StatusError as err:
+            return Response.json(err.code, err.status())
+        except Exception as err:  # the panic-recovery filter: a bug must not kill the connection
+            failure = errors.internal_error(f"{type(err).__name__}: {err}")
+            return Response.json(500, failure.status())
+
+    @mirrors("k8s.io/apiserver/pkg/endpoints/filters.WithAuthentication")
+    def authenticate(self, request: Request) -> None:
+        if self.authenticator is None:
+            request.user = User()
+            return
+        request.user = self.authenticator.authenticate(request)
+        if request.user is None:
+            raise errors.unauthorized()
+
+    def attributes(self, request: Request) -> AttributesRecord:
+        info = request.info
+        return AttributesRecord(request.user, info.verb, info.namespace, info.api_group, info.api_version,
+                          info.resource, info.subresource, info.name, info.path, info.is_resource_request)
+
+    @mirrors("k8s.io/apiserver/pkg/endpoints/filters.WithAuthorization")
+    def authorize(self, request: Request) -> None:
+        if self.authorizer is None:
+            return
+        allowed, reason = self.authorizer.authorize(self.attributes(request))
+        if not allowed:
+            info = request.info
+            raise errors.forbidden(request.user.name, info.verb, info.resource, info.namespace, info.name,
+                                   info.api_group, info.subresource, info.path, reason)
+
+    def direct(self, request: Request) -> Response | WatchResponse:
+        """The mux: resource requests to the REST handlers, everything else to the fixed endpoints."""
+        info = request.info
+        if not info.is_resource_request:
+            return self.non_resource(request)
+        if (info.api_group, info.resource) == ("authorization.k8s.io", "selfsubjectaccessreviews") \
+                and info.api_version == "v1" and info.verb == "create":
+            return self.self_subject_access_review(request)
+        resource = kinds.find(info.api_group, info.api_version, info.resource)
+        if resource is None or (info.namespace and not resource.namespaced and info.resource != "namespaces"):
+            raise errors.resource_not_served()
+        return self.rest.serve(request, resource)
+
+    def non_resource(self, request: Request) -> Response:
+        path = request.path.rstrip("/") or "/"
+        if request.method not in ("GET", "HEAD"):
+            raise errors.method_not_allowed(path, request.method.lower())
+        for prefix, checks in HEALTH_CHECKS.items():
+            if path == prefix or path.startswith(prefix + "/"):
+                return self.health(request, path, prefix, checks)
+        document = self.document(path, request)
+        if document is None:
+            raise errors.resource_not_served()
+        return document
+
+    @mirrors("k8s.io/apiserver/pkg/server/healthz.InstallPathHandler")
+    def health(self, request: Request, path: str, prefix: str, checks: tuple[str, ...]) -> Response:
+        check = path.removeprefix(prefix).strip("/")
+        if check and check not in checks:
+            raise errors.resource_not_served()
+        if check:
+            return Response(200, b"ok", "text/plain; charset=utf-8")
+        if "verbose" in request.query:
+            lines = "".join(f"[+]{name} ok\n" for name in checks)
+            return Response(200, f"{lines}{prefix.strip('/')} check passed\n".encode(), "text/plain; charset=utf-8")
+        return Response(200, b"ok", "text/plain; charset=utf-8")
+
+    def document(self, path: str, request: Request) -> Response | None:
+        """The discovery, version and OpenAPI documents, or None for an unknown path."""
+        parts = path.strip("/").split("/")
+        if path == "/version":
+            return Response.json(200, discovery.version_info())
+        if path == "/api":
+            return Response.json(200, discovery.api_versions(self.server_address))
+        if path == "/apis":
+            return Response.json(200, discovery.api_group_list(self.served))
+        if parts[0] == "api" and len(parts) == 2:
+            document = discovery.api_resource_list(self.served, "", parts[1])
+        elif parts[0] == "apis" and len(parts) == 2:
+            document = discovery.api_group(self.served, parts[1])
+        elif parts[0] == "apis" and len(parts) == 3:
+            document = discovery.api_resource_list(self.served, parts[1], parts[2])
+        elif path == "/openapi/v2":
+            return self.openapi_v2(request)
+        else:
+            return None
+        return Response.json(200, document) if document is not None else None
+
+    def openapi_v2(self, request: Request) -> Response:
+        """Protobuf when the client asks for it first (kubectl does), else JSON; 406 for neither.
+        The protobuf goes out as application/octet-stream: the media type kubectl asks for has an
+        `@`, which Go's mime parser rejects in a Content-Type."""
+        for item in request.header("Accept").split(",") or ["application/json"]:
+            kind = item.split(";")[0].strip().lower()
+            if kind == PROTOBUF_OPENAPI:
+                return Response(200, openapi.swagger_protobuf(), "application/octet-stream")
+            if kind in ("", "application/json", "application/*", "*/*"):
+                return Response(200, openapi.swagger_json())
+        raise StatusError(406, "NotAcceptable", "only the following media types are accepted: application/json, "
+                                                f"{PROTOBUF_OPENAPI}")
+
+    def self_subject_access_review(self, request: Request) -> Response:
+        """authorization.k8s.io/v1 SelfSubjectAccessReview (`kubectl auth can-i`): asks the authorizer
+        about the requesting user; nothing is stored."""
+        review = decode_body(request)[0]
+        if not isinstance(review, dict) or not isinstance(review.get("spec"), dict):
+            raise errors.bad_request("a SelfSubjectAccessReview needs a spec")
+        spec = review["spec"]
+        attrs = spec.get("resourceAttributes")
+        if isinstance(attrs, dict):
+            asked = AttributesRecord(request.user, attrs.get("verb", ""), attrs.get("namespace", ""), attrs.get("group", ""),
+                               attrs.get("version", ""), attrs.get("resource", ""), attrs.get("subresource", ""),
+                               attrs.get("name", ""), "", True)
+        else:
+            non_resource = spec.get("nonResourceAttributes") or {}
+            asked = AttributesRecord(request.user, non_resource.get("verb", ""), "", "", "", "", "", "",
+                               non_resource.get("path", ""), False)
+        allowed, reason = self.authorizer.authorize(asked) if self.authorizer else (True, "")
+        status = {"allowed": bool(allowed)}
+        if reason:
+            status["reason"] = reason
+        return Response.json(201, {**review, "apiVersion": "authorization.k8s.io/v1",
+                                   "kind": "SelfSubjectAccessReview", "status": status})
+
+
+class _HTTPHandler(http.server.BaseHTTPRequestHandler):
+    """Feeds each HTTP request to the chain and writes its response (chunked for watches)."""
+
+    protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; with Nagle's algorithm on, the body waits for the
+    # client's delayed ACK of the headers (~40 ms per response on a kept-alive connection).
+    disable_nagle_algorithm = True
+    server: "_HTTPServer"
+
+    def setup(self) -> None:
+        # A connection's peer certificate is fixed by its handshake: read it once, not per request.
+        self.peer, self.peer_der = None, None
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.settimeout(30)
+            self.request.do_handshake()
+            self.request.settimeout(None)
+            self.peer, self.peer_der = self.request.getpeercert() or None, self.request.getpeercert(binary_form=True)
+        super().setup()
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
+        """Quiet: the tests and the ready line own stdout/stderr."""
+
+    def _serve(self) -> None:
+        url = urlsplit(self.path)
+        body = self._read_body()
+        if body is None:
+            self.close_connection = True
+            failure = errors.request_entity_too_large(f"limit is {MAX_REQUEST_BODY_BYTES}")
+            self._write(Response.json(413, failure.status()))
+            return
+        request = Request(self.command, url.path, parse_qs(url.query, keep_blank_values=True), self.headers, body,
+                          self.peer, self.peer_der)
+        response = self.server.chain.handle(request)
+        if isinstance(response, WatchResponse):
+            self._stream(response)
+        else:
+            self._write(response, head=self.command == "HEAD")
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
+
+    def _read_body(self) -> bytes | None:
+        """The request body, from Content-Length or chunked transfer coding (`kubectl create
+        --raw -f -` streams stdin in chunks); None when it is over the size limit."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            chunks, size = [], 0
+            while True:
+                length = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if length == 0:
+                    while self.rfile.readline().strip():  # trailer fields, then the blank line
+                        pass
+                    return b"".join(chunks)
+                size += length
+                if size > MAX_REQUEST_BODY_BYTES:
+                    return None
+                chunks.append(self.rfile.read(length))
+                self.rfile.readline()  # the CRLF after each chunk
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > MAX_REQUEST_BODY_BYTES:
+            return None
+        return self.rfile.read(length) if length else b""
+
+    def _write(self, response: Response, head: bool = False) -> None:
+        self.send_response(response.code)
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.send_header("Cache-Control", "no-cache, private")
+        self.end_headers()
+        if not head:
+            self.wfile.write(response.body)
+
+    def _stream(self, response: WatchResponse) -> None:
+        self.send_response(response.code)
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.send_header("Cache-Control", "no-cache, private")
+        self.end_headers()
+        self.close_connection = True
+        try:
+            self.wfile.flush()
+            for chunk in response.chunks:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.flush()
+            self.wfile.write(b"0\r\n\r\n")
+        except (OSError, ValueError):  # the client went away
+            response.stop()
+
+
+class _HTTPServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 1024  # the default backlog of 5 makes 50 clients connecting at once wait
+    chain: HandlerChain
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that drops a connection or fails the TLS handshake is not a server error."""
+
+
+class APIServer:
+    """The reference kube-apiserver on `host:port` (0 = any free port): HTTPS with `ssl_context`,
+    plain HTTP without. `start()` serves in a daemon thread; `stop()` ends watches and the server."""
+
+    def __init__(self, registry, authenticator=None, authorizer=None, admission=None,
+                 ssl_context: ssl.SSLContext | None = None, host: str = "127.0.0.1", port: int = 0,
+                 now: Callable[[], float] = time.time):
+        self.registry = registry
+        self.ssl_context = ssl_context
+        self._httpd = _HTTPServer((host, port), _HTTPHandler, bind_and_activate=True)
+        if ssl_context is not None:
+            self._httpd.socket = ssl_context.wrap_socket(self._httpd.socket, server_side=True,
+                                                         do_handshake_on_connect=False)
+        self.host = host
+        self.port = self._httpd.server_address[1]
+        self._httpd.chain = HandlerChain(registry, authenticator, authorizer, admission, now,
+                                         f"{host}:{self.port}")
+        self._thread: threading.Thread | None = None
+
+    @property
+    def chain(self) -> HandlerChain:
+        return self._httpd.chain
+
+    @property
+    def url(self) -> str:
+        scheme = "https" if self.ssl_context is not None else "http"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{scheme}://{host}:{self.port}"
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},
+                                        name="apiserver", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.chain.rest.stop_watches()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+

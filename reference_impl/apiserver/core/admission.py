@@ -1,0 +1,220 @@
+"""Admission: the ordered checks (and defaults) a write passes after authorization and before storage.
+
+The chain runs NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds and validation, in that
+order, on every create, update, patch (after the patch is applied) and delete the HTTP layer hands
+it as an `AdmissionRequest` (operation, resource, subresource, namespace, name, obj, old_obj, user, dry_run).
+Each plugin takes the request and the object so far and returns the object, possibly changed
+(ServiceAccount fills in `spec.serviceAccountName`); a refusal raises StatusError with the code and
+message upstream's plugin gives.
+
+Plugins read namespaces and ServiceAccounts as upstream's do: from a `Lister` (an informer cache,
+see listers.py) when the server gives them one, and live through the registry's
+`get(resource, namespace, name)` when the cache misses or may be stale.
+"""
+from __future__ import annotations
+
+import time
+from typing import Callable, Protocol, Sequence
+
+from reference_impl.apiserver.core import errors
+from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.mirrors import mirrors
+
+CREATE, UPDATE, DELETE = "CREATE", "UPDATE", "DELETE"
+IMMORTAL_NAMESPACES = frozenset({"default", "kube-system", "kube-public"})
+DEFAULT_SERVICE_ACCOUNT = "default"
+MIRROR_POD_ANNOTATION = "kubernetes.io/config.mirror"
+FORCE_LIVE_LOOKUP_SECONDS = 30.0  # upstream's forceLiveLookupTTL
+
+
+class Lister(Protocol):
+    def get(self, namespace: str | None, name: str) -> dict | None: ...
+
+
+class _NoCache:
+    def get(self, namespace: str | None, name: str) -> None:
+        return None
+
+
+class Plugin(Protocol):
+    def admit(self, request: object, obj: dict | None) -> dict | None: ...
+
+
+def _group_resource(request: object) -> str:
+    return errors.qualified(request.resource.plural, request.resource.group)
+
+
+@mirrors("k8s.io/apiserver/pkg/admission.NewForbidden")
+def forbidden(request: object, obj: dict | None, why: str) -> StatusError:
+    """403 `<resource> "<name>" is forbidden: <why>`, naming the object as upstream's
+    extractResourceName does: the request's name, else the object's name or generateName."""
+    name = request.name
+    if not name:
+        meta = (obj or {}).get("metadata") or {}
+        name = meta.get("name") or meta.get("generateName") or "Unknown"
+    return StatusError(403, "Forbidden", f'{_group_resource(request)} "{name}" is forbidden: {why}',
+                       errors.status_details(request.resource.plural, request.resource.group, name))
+
+
+def _is_namespace(request: object) -> bool:
+    return request.resource.group == "" and request.resource.plural == "namespaces"
+
+
+class NamespaceLifecycle:
+    """No objects in a namespace that does not exist, no new ones in a Terminating namespace, and
+    the namespaces default, kube-system and kube-public may never be deleted."""
+
+    def __init__(self, registry: object, immortal: frozenset[str] = IMMORTAL_NAMESPACES,
+                 lister: Lister | None = None, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.registry = registry
+        self.immortal = immortal
+        self.lister = lister or _NoCache()
+        self.monotonic = monotonic
+        # Namespaces deleted through this server lately: the cache may still call them Active.
+        self.force_live_lookup: dict[str, float] = {}
+
+    @mirrors("(*k8s.io/apiserver/pkg/admission/plugin/namespace/lifecycle.Lifecycle).Admit")
+    def admit(self, request: object, obj: dict | None) -> dict | None:
+        if _is_namespace(request):
+            if request.operation == DELETE and request.name in self.immortal:
+                raise forbidden(request, obj, "this namespace may not be deleted")
+            if request.operation == DELETE:
+                self.force_live_lookup[request.name] = self.monotonic() + FORCE_LIVE_LOOKUP_SECONDS
+            return obj
+        if not request.namespace or request.operation == DELETE:
+            return obj  # cluster-scoped objects, and deleting anything, are always allowed
+        namespace = self.lister.get(None, request.namespace)
+        if namespace is None or self._live_lookup_forced(request.namespace, namespace):
+            namespace = self.registry.get("namespaces", None, request.namespace)  # 404 when missing
+        terminating = (namespace.get("status") or {}).get("phase") == "Terminating"
+        if request.operation == CREATE and terminating:
+            err = forbidden(request, obj, f"unable to create new content in namespace "
+                                          f"{request.namespace} because it is being terminated")
+            err.details.setdefault("causes", []).append(
+                {"reason": "NamespaceTerminating", "field": "metadata.namespace",
+                 "message": f"namespace {request.namespace} is being terminated"})
+            raise err
+        return obj
+
+    def _live_lookup_forced(self, name: str, cached: dict) -> bool:
+        """A namespace deleted here lately but still Active in the cache is read live."""
+        expiry = self.force_live_lookup.get(name)
+        if expiry is None:
+            return False
+        if expiry < self.monotonic():
+            self.force_live_lookup.pop(name, None)
+            return False
+        return (cached.get("status") or {}).get("phase", "Active") == "Active"
+
+
+class ServiceAccount:
+    """Pods run as a ServiceAccount: `default` when the pod names none, and it must exist. The pod
+    also inherits the account's imagePullSecrets when it lists none. (Token volumes are not mounted:
+    the reference issues no ServiceAccount tokens.)"""
+
+    def __init__(self, registry: object, lister: Lister | None = None) -> None:
+        self.registry = registry
+        self.lister = lister or _NoCache()
+
+    @mirrors("k8s.io/kubernetes/plugin/pkg/admission/serviceaccount.shouldIgnore")
+    def handles(self, request: object, obj: dict | None) -> bool:
+        return (request.operation == CREATE and request.resource.group == ""
+                and request.resource.plural == "pods" and not request.subresource and obj is not None)
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/serviceaccount.Plugin).Admit",
+             "(*k8s.io/kubernetes/plugin/pkg/admission/serviceaccount.Plugin).getServiceAccount")
+    def admit(self, request: object, obj: dict | None) -> dict | None:
+        if not self.handles(request, obj):
+            return obj
+        spec = obj.setdefault("spec", {})
+        if MIRROR_POD_ANNOTATION in ((obj.get("metadata") or {}).get("annotations") or {}):
+            if spec.get("serviceAccountName"):
+                raise forbidden(request, obj, "a mirror pod may not reference service accounts")
+            return obj
+        name = spec.get("serviceAccountName") or spec.get("serviceAccount") or DEFAULT_SERVICE_ACCOUNT
+        # v1 conversion keeps the deprecated spec.serviceAccount equal to serviceAccountName.
+        spec["serviceAccountName"] = spec["serviceAccount"] = name
+        account = self.lister.get(request.namespace, name)
+        try:
+            if account is None:  # not cached (yet): a live read before refusing
+                account = self.registry.get("serviceaccounts", request.namespace, name)
+        except StatusError as err:
+            if err.code != 404:
+                raise
+            raise forbidden(request, obj, f"error looking up service account {request.namespace}/{name}: "
+                                          f'serviceaccount "{name}" not found') from None
+        if not spec.get("imagePullSecrets") and account.get("imagePullSecrets"):
+            spec["imagePullSecrets"] = [{"name": s["name"]} for s in account["imagePullSecrets"]]
+        return obj
+
+
+NOT_READY_TAINT = "node.kubernetes.io/not-ready"
+UNREACHABLE_TAINT = "node.kubernetes.io/unreachable"
+DEFAULT_TOLERATION_SECONDS = 300
+
+
+class DefaultTolerationSeconds:
+    """Pods tolerate a node being not-ready or unreachable for 300 s before the node lifecycle
+    controller evicts them, unless they already tolerate those NoExecute taints themselves."""
+
+    def __init__(self, seconds: int = DEFAULT_TOLERATION_SECONDS) -> None:
+        self.seconds = seconds
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/defaulttolerationseconds.Plugin).Admit")
+    def admit(self, request: object, obj: dict | None) -> dict | None:
+        if (request.operation not in (CREATE, UPDATE) or request.resource.group != ""
+                or request.resource.plural != "pods" or request.subresource or not isinstance(obj, dict)):
+            return obj
+        spec = obj.get("spec")
+        if not isinstance(spec, dict):
+            return obj
+        tolerations = spec.get("tolerations") if isinstance(spec.get("tolerations"), list) else []
+        for key in (NOT_READY_TAINT, UNREACHABLE_TAINT):
+            # An empty key or effect tolerates every key or effect (upstream checks only these two).
+            if not any(isinstance(t, dict) and t.get("key", "") in ("", key)
+                       and t.get("effect", "") in ("", "NoExecute") for t in tolerations):
+                tolerations = [*tolerations, {"key": key, "operator": "Exists", "effect": "NoExecute",
+                                              "tolerationSeconds": self.seconds}]
+        spec["tolerations"] = tolerations
+        return obj
+
+
+class Validation:
+    """The resource's own validation (upstream's strategy Validate/ValidateUpdate), run last so it
+    sees what the mutating plugins filled in: 422 Invalid listing every error."""
+
+    @mirrors("k8s.io/apiserver/pkg/registry/rest.BeforeCreate",
+             "k8s.io/apiserver/pkg/registry/rest.BeforeUpdate")
+    def admit(self, request: object, obj: dict | None) -> dict | None:
+        if request.operation not in (CREATE, UPDATE) or request.subresource or obj is None:
+            return obj
+        causes = request.resource.validate(obj)
+        if causes:
+            meta = obj.get("metadata") or {}
+            name = request.name or meta.get("name") or meta.get("generateName") or ""
+            raise errors.invalid(request.resource.kind, name, list(causes), request.resource.group)
+        return obj
+
+
+class AdmissionChain:
+    """Plugins in order; each sees the object as the previous one left it."""
+
+    def __init__(self, plugins: Sequence[Plugin]) -> None:
+        self.plugins = tuple(plugins)
+
+    @mirrors("(k8s.io/apiserver/pkg/admission.chainAdmissionHandler).Admit",
+             "(k8s.io/apiserver/pkg/admission.chainAdmissionHandler).Validate")
+    def admit(self, request: object) -> dict | None:
+        obj = request.obj
+        for plugin in self.plugins:
+            obj = plugin.admit(request, obj)
+        return obj
+
+
+def new_admission_chain(registry: object, namespaces: Lister | None = None,
+                        service_accounts: Lister | None = None) -> AdmissionChain:
+    """The server's default chain: NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds,
+    validation; without listers the plugins read everything live."""
+    return AdmissionChain([NamespaceLifecycle(registry, lister=namespaces),
+                           ServiceAccount(registry, lister=service_accounts), DefaultTolerationSeconds(),
+                           Validation()])

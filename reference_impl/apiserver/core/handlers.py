@@ -1,0 +1,580 @@
+"""The REST handlers behind `/api/v1/...` and `/apis/<group>/<version>/...`, sans-IO: each takes a
+parsed `Request` (with its `RequestInfo` and authenticated user) and returns a `Response` or, for a
+watch, a `WatchResponse` whose chunks the HTTP adapter streams.
+
+What upstream spreads over k8s.io/apiserver/pkg/endpoints/handlers is here in one place: body
+decoding (JSON, YAML or Kubernetes protobuf, at most 3 MiB), output negotiation (JSON, a meta.k8s.io
+Table when the Accept header asks `as=Table`, protobuf when it takes nothing else), `dryRun=All`,
+admission on writes, the three patch types applied inside the registry's GuaranteedUpdate, the
+status/binding/scale subresources, pods/log (streamed from the pod's kubelet), and watch events as
+JSON lines or protobuf frames. Every failure is a `StatusError` the server turns into a Status body.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator, Mapping
+
+import yaml
+
+from reference_impl.apiserver.core import errors, openapi, protobuf, table
+from reference_impl.apiserver.core.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
+from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.mirrors import mirrors
+
+MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024
+JSON = "application/json"
+PATCH_TYPES = ("application/json-patch+json", "application/merge-patch+json",
+               "application/strategic-merge-patch+json")
+
+
+@dataclass
+class RequestInfo:
+    """What a URL asks for, as k8s.io/apiserver/pkg/endpoints/request.RequestInfo spells it."""
+
+    path: str
+    verb: str
+    is_resource_request: bool = False
+    api_prefix: str = ""
+    api_group: str = ""
+    api_version: str = ""
+    namespace: str = ""
+    resource: str = ""
+    subresource: str = ""
+    name: str = ""
+
+
+@dataclass
+class Request:
+    """One HTTP request as the handler chain sees it; `info` and `user` are filled by the chain."""
+
+    method: str
+    path: str
+    query: Mapping[str, list[str]] = field(default_factory=dict)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    peer_certificate: dict | None = None
+    peer_certificate_der: bytes | None = None
+    info: RequestInfo | None = None
+    user: Any = None
+
+    def param(self, name: str, default: str = "") -> str:
+        values = self.query.get(name)
+        return values[0] if values else default
+
+    def header(self, name: str) -> str:
+        return self.headers.get(name) or ""
+
+
+@dataclass
+class Response:
+    code: int
+    body: bytes
+    content_type: str = JSON
+
+    @classmethod
+    def json(cls, code: int, obj: Any) -> "Response":
+        return cls(code, json.dumps(obj, separators=(",", ":")).encode())
+
+
+@dataclass
+class WatchResponse:
+    """A watch stream: `chunks` yields one JSON event line at a time; `stop` ends it from outside
+    (client gone, server stopping)."""
+
+    chunks: Iterator[bytes]
+    stop: Callable[[], None]
+    code: int = 200
+    content_type: str = JSON
+
+
+@dataclass
+class AdmissionRequest:
+    """admission.Attributes: the object a write would store, for the admission chain to check or
+    change; `obj` is the object admission returns (mutated or not)."""
+
+    operation: str
+    resource: Any
+    subresource: str
+    namespace: str
+    name: str
+    obj: dict | None
+    old_obj: dict | None
+    user: Any
+    dry_run: bool
+
+
+# --- request info and negotiation -----------------------------------------------------------
+
+NAMESPACE_SUBRESOURCES = {"status", "finalize"}
+
+
+@mirrors("(*k8s.io/apiserver/pkg/endpoints/request.RequestInfoFactory).NewRequestInfo")
+def request_info(method: str, path: str, query: Mapping[str, list[str]]) -> RequestInfo:
+    """Parse a URL into group, version, namespace, resource, name, subresource and the k8s verb."""
+    info = RequestInfo(path=path, verb=method.lower())
+    parts = [p for p in path.strip("/").split("/") if p]
+    if not parts or parts[0] not in ("api", "apis"):
+        return info
+    prefix, parts = parts[0], parts[1:]
+    if prefix == "apis":
+        if len(parts) < 2:
+            return info
+        group, parts = parts[0], parts[1:]
+    else:
+        group = ""
+    if not parts:
+        return info
+    version, parts = parts[0], parts[1:]
+    if not parts:
+        return info
+    info.is_resource_request, info.api_prefix, info.api_group, info.api_version = True, prefix, group, version
+    verb = {"POST": "create", "GET": "get", "HEAD": "get", "PUT": "update", "PATCH": "patch",
+            "DELETE": "delete"}.get(method.upper(), "")
+    if parts[0] == "watch":
+        verb, parts = "watch", parts[1:]
+    if parts and parts[0] == "namespaces" and len(parts) > 1:
+        info.namespace = parts[1]
+        if len(parts) > 2 and parts[2] not in NAMESPACE_SUBRESOURCES:
+            parts = parts[2:]
+    if len(parts) >= 3:
+        info.subresource = parts[2]
+    if len(parts) >= 2:
+        info.name = parts[1]
+    if parts:
+        info.resource = parts[0]
+    if not info.name and verb == "get":
+        verb = "list"
+    if verb == "list" and query.get("watch", [""])[0] in ("1", "true"):
+        verb = "watch"
+    if not info.name and verb == "delete":
+        verb = "deletecollection"
+    info.verb = verb
+    return info
+
+
+def _media_types(accept: str) -> list[tuple[str, dict[str, str]]]:
+    result = []
+    for item in accept.split(","):
+        kind, *params = [p.strip() for p in item.split(";")]
+        result.append((kind.lower(), dict(p.split("=", 1) for p in params if "=" in p)))
+    return result
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers/negotiation.NegotiateOutputMediaType")
+def negotiate(accept: str) -> str:
+    """"table" when the client prefers a meta.k8s.io Table, "json" when it takes JSON at all,
+    "protobuf" when it takes only protobuf; 406 otherwise. The components' `protobuf, json` gets
+    JSON, which client-go decodes by the response's Content-Type."""
+    if not accept.strip():
+        return "json"
+    types = _media_types(accept)
+    for kind, params in types:
+        if kind in (JSON, "application/*", "*/*") and params.get("as") == "Table" \
+                and params.get("g") == "meta.k8s.io" and params.get("v") in ("v1", "v1beta1"):
+            return "table"
+        if kind in (JSON, "application/*", "*/*", "application/yaml") and "as" not in params:
+            return "json"
+    if any(kind == protobuf.MEDIA_TYPE and "as" not in params for kind, params in types):
+        return "protobuf"
+    raise StatusError(406, "NotAcceptable", "only the following media types are accepted: application/json, "
+                                            "application/yaml, application/vnd.kubernetes.protobuf")
+
+
+def _respond(request: Request, code: int, obj: dict) -> Response:
+    """The object in the media type negotiated: JSON, or protobuf for a client that takes nothing
+    else (a kind we cannot encode is then 406, never a JSON body it did not ask for)."""
+    if negotiate(request.header("Accept")) != "protobuf":
+        return Response.json(code, obj)
+    try:
+        return Response(code, protobuf.encode(obj), protobuf.MEDIA_TYPE)
+    except protobuf.ProtobufError as err:
+        raise StatusError(406, "NotAcceptable", f"cannot encode the response as protobuf: {err}") from err
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers.limitedReadBody")
+def decode_body(request: Request, allow_patch: bool = False) -> tuple[Any, str]:
+    """The request body decoded from JSON or YAML, and its media type; 413, 415 or 400 otherwise."""
+    if len(request.body) > MAX_REQUEST_BODY_BYTES:
+        raise errors.request_entity_too_large(f"limit is {MAX_REQUEST_BODY_BYTES}")
+    media_type = request.header("Content-Type").split(";")[0].strip().lower() or JSON
+    accepted = (JSON, "application/yaml", protobuf.MEDIA_TYPE, "*/*") + (PATCH_TYPES if allow_patch else ())
+    if media_type not in accepted:
+        raise errors.unsupported_media_type(media_type)
+    if not request.body.strip():
+        raise errors.bad_request("the body of the request was empty")
+    try:
+        if media_type == "application/yaml":
+            return yaml.safe_load(request.body.decode()), media_type
+        if media_type == protobuf.MEDIA_TYPE:
+            return protobuf.decode(request.body), media_type
+        return json.loads(request.body), media_type
+    except (ValueError, yaml.YAMLError) as err:
+        kind = {"application/yaml": "yaml", protobuf.MEDIA_TYPE: "protobuf"}.get(media_type, "json")
+        raise errors.bad_request(f"couldn't get version/kind; {kind} parse error: {err}") from err
+
+
+def check_kind(obj: Any, resource, name: str = "") -> dict:
+    """The decoded body must be an object of the resource's kind and version (or leave them out)."""
+    if not isinstance(obj, dict):
+        raise errors.bad_request("the body of the request must be a JSON object")
+    api_version, kind = obj.get("apiVersion"), obj.get("kind")
+    if api_version and api_version != resource.api_version:
+        raise errors.bad_request(f"the API version in the data ({api_version}) does not match the expected "
+                                 f"API version ({resource.api_version})")
+    if kind and kind != resource.kind:
+        raise errors.bad_request(f'no kind "{kind}" is registered for version "{resource.api_version}"')
+    obj.setdefault("apiVersion", resource.api_version)
+    obj.setdefault("kind", resource.kind)
+    metadata = obj.setdefault("metadata", {})
+    if not isinstance(metadata, dict):
+        raise errors.bad_request("metadata must be an object")
+    if name and metadata.get("name", name) != name:
+        raise errors.bad_request(f"the name of the object ({metadata['name']}) does not match the name on the URL ({name})")
+    return obj
+
+
+def dry_run(request: Request) -> bool:
+    values = request.query.get("dryRun", [])
+    if any(v != "All" for v in values):
+        raise errors.bad_request(f"Invalid dry run value: {values}")
+    return bool(values)
+
+
+# --- pods/log --------------------------------------------------------------------------------
+
+LOG_OPTIONS = ("follow", "previous", "tailLines", "limitBytes", "timestamps", "sinceSeconds")
+
+
+@mirrors("k8s.io/kubernetes/pkg/registry/core/pod.LogLocation")
+def log_container(pod: dict, container: str) -> str:
+    """The container whose log is asked for: the one named, or the pod's only container; 400 when
+    the pod has several and none is named, or the name is not one of them."""
+    spec = pod.get("spec") or {}
+    names = [c["name"] for c in spec.get("containers") or []]
+    init_names = [c["name"] for c in spec.get("initContainers") or []]
+    pod_name = pod["metadata"]["name"]
+    if not container:
+        if len(names) == 1:
+            return names[0]
+        message = f"a container name must be specified for pod {pod_name}, choose one of: [{' '.join(names)}]"
+        if init_names:
+            message += f" or one of the init containers: [{' '.join(init_names)}]"
+        raise errors.bad_request(message)
+    if container not in names + init_names:
+        raise errors.bad_request(f"container {container} is not valid for pod {pod_name}")
+    return container
+
+
+@dataclass(frozen=True)
+class LogLocation:
+    """Where a container's log is read, as pod.LogLocation answers: the kubelet's address and the
+    /containerLogs path with its query; `follow` keeps the stream open."""
+    host: str
+    port: int
+    path: str
+    follow: bool
+
+
+# Opens a LogLocation and gives (chunks, stop): the I/O the HTTP adapter does (adapter/logproxy).
+LogOpener = Callable[[LogLocation], tuple[Callable[[], Iterator[bytes]], Callable[[], None]]]
+
+
+def kubelet_endpoint(node: dict) -> tuple[str, int]:
+    """The node's InternalIP (else its first address) and the kubelet port it reports."""
+    status = node.get("status") or {}
+    port = ((status.get("daemonEndpoints") or {}).get("kubeletEndpoint") or {}).get("Port")
+    addresses = status.get("addresses") or []
+    address = next((a["address"] for a in addresses if a.get("type") == "InternalIP"),
+                   addresses[0]["address"] if addresses else "")
+    if not port or not address:
+        raise errors.internal_error(f"node {node['metadata']['name']} reports no kubelet endpoint")
+    return address, int(port)
+
+
+# --- the REST handlers ----------------------------------------------------------------------
+
+
+class RESTHandlers:
+    """The resource handlers for one registry; `serve` dispatches on RequestInfo verb and subresource."""
+
+    def __init__(self, registry, admission=None, now: Callable[[], float] = time.time, *, open_log: LogOpener):
+        self.registry = registry
+        self.open_log = open_log
+        self.admission = admission
+        self.now = now
+        self._watches: set[Callable[[], None]] = set()
+        self._lock = threading.Lock()
+
+    def serve(self, request: Request, resource) -> Response | WatchResponse:
+        info = request.info
+        verb, sub = info.verb, info.subresource
+        if sub and sub not in resource.subresources:
+            raise errors.resource_not_served()
+        if sub == "binding" and verb == "create":
+            return self.bind(request, resource)
+        if sub == "scale" and verb in ("get", "update", "patch"):
+            return getattr(self, f"scale_{verb}")(request, resource)
+        if sub == "log":
+            if verb != "get":
+                raise errors.method_not_allowed(f"{resource.plural}/{sub}", verb, resource.group)
+            return self.pod_log(request, resource)
+        if verb not in resource.verbs or (sub in ("status", "approval") and verb not in ("get", "update", "patch")):
+            raise errors.method_not_allowed(f"{resource.plural}/{sub}" if sub else resource.plural, verb,
+                                            resource.group)
+        return getattr(self, verb)(request, resource)
+
+    def _output(self, request: Request, code: int, obj: dict, resource) -> Response:
+        if negotiate(request.header("Accept")) == "table" and obj.get("kind") != "Status":
+            items = obj["items"] if obj.get("kind", "").endswith("List") and "items" in obj else [obj]
+            obj = table.as_table(resource.kind, items, self.now(), request.param("includeObject", "Metadata"),
+                                 obj.get("metadata") if items is not obj else {"resourceVersion": obj.get(
+                                     "metadata", {}).get("resourceVersion", "")})
+        return _respond(request, code, obj)
+
+    def _admit(self, request: Request, operation: str, resource, obj: dict | None, old: dict | None) -> dict | None:
+        if self.admission is None:
+            return obj
+        info = request.info
+        name = info.name or (obj or {}).get("metadata", {}).get("name", "")
+        return self.admission.admit(AdmissionRequest(operation, resource, info.subresource, info.namespace, name,
+                                                     obj, old, request.user, dry_run(request)))
+
+    @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.GetResource")
+    def get(self, request: Request, resource) -> Response:
+        negotiate(request.header("Accept"))
+        obj = self.registry.get(resource, request.info.namespace, request.info.name)
+        return self._output(request, 200, obj, resource)
+
+    @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.ListResource")
+    def list(self, request: Request, resource) -> Response:
+        negotiate(request.header("Accept"))
+        limit = request.param("limit", "0")
+        if not limit.isdigit():
+            raise errors.bad_request(f"invalid limit: {limit}")
+        result = self.registry.list(resource, request.info.namespace or None, request.param("labelSelector"),
+                                    request.param("fieldSelector"), int(limit), request.param("continue"),
+                                    request.param("resourceVersion"))
+        return self._output(request, 200, result, resource)
+
+    @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler")
+    def create(self, request: Request, resource) -> Response:
+        negotiate(request.header("Accept"))
+        obj = check_kind(decode_body(request)[0], resource)
+        namespace = request.info.namespace if resource.namespaced else ""
+        if namespace:
+            if obj["metadata"].setdefault("namespace", namespace) != namespace:
+                raise errors.bad_request("the namespace of the provided object does not match the namespace "
+                                         "sent on the request")
+        obj = self._admit(request, "CREATE", resource, obj, None)
+        created = self.registry.create(resource, namespace, obj, dry_run=dry_run(request))
+        if resource.plural == "namespaces" and not dry_run(request):
+            self.registry.ensure_default_service_account(created["metadata"]["name"])
+        return self._output(request, 201, created, resource)
+
+    @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.UpdateResource")
+    def update(self, request: Request, resource) -> Response:
+        negotiate(request.header("Accept"))
+        info = request.info
+        obj = check_kind(decode_body(request)[0], resource, info.name)
+        obj["metadata"].setdefault("name", info.name)
+        if resource.namespaced:
+            obj["metadata"].setdefault("namespace", info.namespace)
+        old = self.registry.get(resource, info.namespace, info.name)
+        obj = self._admit(request, "UPDATE", resource, obj, old)
+        updated = self.registry.update(resource, info.namespace, info.name, obj, subresource=info.subresource or None,
+                                       dry_run=dry_run(request))
+        return self._output(request, 200, updated, resource)
+
+    def _patcher(self, request: Request, schema_kind: tuple[str, str]):
+        """The function the registry runs on the current object inside its GuaranteedUpdate."""
+        patch, media_type = decode_body(request, allow_patch=True)
+        if media_type not in PATCH_TYPES:
+            raise errors.unsupported_media_type(media_type)
+
+        @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.applyPatchToObject")
+        def apply(current: dict) -> dict:
+            try:
+                if media_type == "application/json-patch+json":
+                    return apply_json_patch(current, patch)
+                if media_type == "application/merge-patch+json":
+                    return apply_merge_patch(current, patch)
+                return apply_strategic_merge_patch(current, patch, openapi.OpenAPIPatchMeta.for_kind(*schema_kind))
+            except PatchError as err:
+                if err.malformed:
+                    raise errors.bad_request(err.message) from err
+                raise StatusError(422, "Invalid", err.message) from err
+        return apply
+
+    @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.PatchResource")
+    def patch(self, request: Request, resource) -> Response:
+        negotiate(request.header("Accept"))
+        info = request.info
+        apply = self._patcher(request, (resource.api_version, resource.kind))
+
+        def patch_fn(current: dict) -> dict:
+            patched = check_kind(apply(current), resource, info.name)
+            return self._admit(request, "UPDATE", resource, patched, current)
+
+        patched = self.registry.patch(resource, info.namespace, info.name, patch_fn,
+                                      subresource=info.subresource or None, dry_run=dry_run(request))
+        return self._output(request, 200, patched, resource)
+
+    def _delete_options(self, request: Request) -> dict:
+        options = decode_body(request)[0] if request.body.strip() else {}
+        if not isinstance(options, dict):
+            raise errors.bad_request("DeleteOptions must be a JSON object")
+        grace = request.param("gracePeriodSeconds") or options.get("gracePeriodSeconds")
+        try:
+            options["gracePeriodSeconds"] = None if grace in (None, "") else int(grace)
+        except ValueError as err:
+            raise errors.bad_request(f"invalid gracePeriodSeconds: {grace}") from err
+        return options
+
+    @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.DeleteResource")
+    def delete(self, request: Request, resource) -> Response:
+        negotiate(request.header("Accept"))
+        info = request.info
+        options = self._delete_options(request)
+        old = self.registry.get(resource, info.namespace, info.name)
+        self._admit(request, "DELETE", resource, old, old)
+        result, gone = self.registry.delete_with_outcome(resource, info.namespace, info.name,
+                                                         options["gracePeriodSeconds"], options.get("preconditions"),
+                                                         dry_run=dry_run(request))
+        # namespaceREST.Delete reports a namespace it only marked Terminating as not deleted, yet
+        # DeleteResource answers 202 only when orphanDependents is false: kubectl sees a 200.
+        return _respond(request, 200 if gone or resource.plural == "namespaces" else 202, result)
+
+    @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.DeleteCollection")
+    def deletecollection(self, request: Request, resource) -> Response:
+        options = self._delete_options(request)
+        if dry_run(request):
+            result = self.registry.list(resource, request.info.namespace or None, request.param("labelSelector"),
+                                        request.param("fieldSelector"))
+        else:
+            result = self.registry.delete_collection(resource, request.info.namespace or None,
+                                                     request.param("labelSelector"), request.param("fieldSelector"),
+                                                     options["gracePeriodSeconds"])
+        return _respond(request, 200, result)
+
+    def bind(self, request: Request, resource) -> Response:
+        binding = decode_body(request)[0]
+        if not isinstance(binding, dict) or not isinstance(binding.get("target"), dict):
+            raise errors.bad_request("a Binding needs a target")
+        self._admit(request, "CREATE", resource, binding, None)
+        if dry_run(request):
+            return _respond(request, 201, {"kind": "Status", "apiVersion": "v1", "metadata": {},
+                                           "status": "Success", "code": 201})
+        return _respond(request, 201, self.registry.bind(request.info.namespace, request.info.name, binding))
+
+    def scale_get(self, request: Request, resource) -> Response:
+        return _respond(request, 200, self.registry.get_scale(resource, request.info.namespace, request.info.name))
+
+    def scale_update(self, request: Request, resource) -> Response:
+        info = request.info
+        scale = decode_body(request)[0]
+        if not isinstance(scale, dict) or scale.get("kind", "Scale") != "Scale":
+            raise errors.bad_request("the body must be an autoscaling/v1 Scale")
+        old = self.registry.get_scale(resource, info.namespace, info.name)
+        scale = self._admit(request, "UPDATE", resource, scale, old)
+        return _respond(request, 200, self.registry.update_scale(resource, info.namespace, info.name, scale,
+                                                                 dry_run=dry_run(request)))
+
+    def scale_patch(self, request: Request, resource) -> Response:
+        info = request.info
+        apply = self._patcher(request, ("autoscaling/v1", "Scale"))
+
+        def patch_fn(current: dict) -> dict:
+            return self._admit(request, "UPDATE", resource, apply(current), current)
+
+        return _respond(request, 200, self.registry.patch(resource, info.namespace, info.name, patch_fn,
+                                                          subresource="scale", dry_run=dry_run(request)))
+
+    @mirrors("(*k8s.io/kubernetes/pkg/registry/core/pod/rest.LogREST).Get")
+    def pod_log(self, request: Request, resource) -> WatchResponse:
+        """Stream the container's log from the kubelet of the pod's node (`kubectl logs`), opened by
+        the adapter's `open_log`."""
+        info = request.info
+        pod = self.registry.get(resource, info.namespace, info.name)
+        container = log_container(pod, request.param("container"))
+        node_name = (pod.get("spec") or {}).get("nodeName")
+        if not node_name:
+            raise errors.bad_request(f'container "{container}" in pod "{info.name}" is waiting to start: '
+                                     "ContainerCreating")
+        host, port = kubelet_endpoint(self.registry.get("nodes", None, node_name))
+        query = {name: request.param(name) for name in LOG_OPTIONS if request.param(name)}
+        path = "/containerLogs/" + "/".join(urllib.parse.quote(p, safe="") for p in
+                                            (info.namespace, info.name, container))
+        location = LogLocation(host, port, path + ("?" + urllib.parse.urlencode(query) if query else ""),
+                               follow=request.param("follow") in ("1", "true"))
+        chunks, stop = self.open_log(location)
+        return self._stream(chunks, stop, content_type="text/plain")
+
+    @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.serveWatch",
+             "(*k8s.io/apiserver/pkg/endpoints/handlers.WatchServer).ServeHTTP")
+    def watch(self, request: Request, resource) -> WatchResponse:
+        output = negotiate(request.header("Accept"))
+        timeout = request.param("timeoutSeconds")
+        watch = self.registry.watch(resource, request.info.namespace or None, request.param("labelSelector"),
+                                    request.param("fieldSelector"), request.param("resourceVersion"),
+                                    allow_bookmarks=request.param("allowWatchBookmarks") in ("1", "true"))
+        timer = threading.Timer(float(timeout), watch.stop) if timeout.isdigit() else None
+        if timer:
+            timer.daemon = True
+            timer.start()
+        include = request.param("includeObject", "Metadata")
+
+        def stop() -> None:
+            watch.stop()
+            if timer:
+                timer.cancel()
+
+        def chunks() -> Iterator[bytes]:
+            for event_type, obj in watch:
+                if output == "table" and event_type in ("ADDED", "MODIFIED", "DELETED"):
+                    obj = table.as_table(resource.kind, [obj], self.now(), include)
+                if output == "protobuf":
+                    try:
+                        yield protobuf.watch_frame(event_type, obj)
+                    except protobuf.ProtobufError as err:
+                        # The watch ends with an ERROR event saying why, as for a compacted revision.
+                        failure = errors.internal_error(f"cannot encode the watch event as protobuf: {err}")
+                        yield protobuf.watch_frame("ERROR", failure.status())
+                        return
+                    continue
+                yield json.dumps({"type": event_type, "object": obj}, separators=(",", ":")).encode() + b"\n"
+
+        if output == "protobuf":
+            return self._stream(chunks, stop, content_type=protobuf.MEDIA_TYPE + ";stream=watch")
+        return self._stream(chunks, stop)
+
+    def _stream(self, chunks: Callable[[], Iterator[bytes]], stop: Callable[[], None],
+                **response_options) -> WatchResponse:
+        """A streaming response that `stop_watches` can end from the moment it exists: the client
+        has its headers before the first chunk is asked for. Ending, either way, runs `stop` once."""
+        def stop_once() -> None:
+            with self._lock:
+                if stop_once not in self._watches:
+                    return
+                self._watches.discard(stop_once)
+            stop()
+
+        def guarded() -> Iterator[bytes]:
+            try:
+                yield from chunks()
+            finally:
+                stop_once()
+
+        with self._lock:
+            self._watches.add(stop_once)
+        return WatchResponse(guarded(), stop_once, **response_options)
+
+    def stop_watches(self) -> None:
+        """End every open watch stream (the server is stopping)."""
+        with self._lock:
+            stops = list(self._watches)
+        for stop in stops:
+            stop()

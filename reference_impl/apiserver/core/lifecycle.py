@@ -1,0 +1,260 @@
+"""Deletion and the subresources of the generic registry: graceful pod deletion, finalizers,
+namespace termination, pods/binding, the scale subresource and the default service account.
+
+`LifecycleMixin` is half of `registry.Registry`; it uses the registry's keys, storage, clock and
+CRUD methods and adds nothing of its own state. Deleting a namespace only marks it Terminating,
+as in Kubernetes: emptying it is the namespace controller's work, and the namespace goes when the
+controller's PUT .../finalize leaves no finalizers (`Registry._delete_if_finalized`).
+"""
+from __future__ import annotations
+
+import copy
+import time
+from typing import Callable
+
+from reference_impl.apiserver.core import errors
+from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.selectors import from_label_selector_dict, to_string
+from reference_impl.mirrors import mirrors
+
+TERMINATED_PHASES = ("Failed", "Succeeded")
+DEFAULT_GRACE = 30  # seconds, the pod spec's terminationGracePeriodSeconds default
+SCALABLE = ("deployments", "replicasets", "statefulsets", "replicationcontrollers")
+
+
+def rfc3339(seconds: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+
+
+def success_status(resource: Resource | None = None, obj: dict | None = None, code: int = 0) -> dict:
+    """A metav1 Status with status Success (what deletes of most kinds and bindings answer)."""
+    status = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success"}
+    if resource is not None and obj is not None:
+        meta = obj.get("metadata", {})
+        status["details"] = {k: v for k, v in (("name", meta.get("name")), ("group", resource.group),
+                                               ("kind", resource.plural), ("uid", meta.get("uid"))) if v}
+    if code:
+        status["code"] = code
+    return status
+
+
+class LifecycleMixin:
+    """Delete, delete_collection, namespace termination, bind, scale (mixed into Registry)."""
+
+    def _preconditions(self, r: Resource, name: str, preconditions: dict | None
+                       ) -> Callable[[dict], None] | None:
+        """storage.Preconditions.Check: uid and resourceVersion must match, else 409 Conflict."""
+        wanted = {k: v for k, v in (preconditions or {}).items() if v}
+        if not wanted:
+            return None
+
+        def check(obj: dict) -> None:
+            meta = obj["metadata"]
+            for field, label in (("uid", "UID"), ("resourceVersion", "ResourceVersion")):
+                if field in wanted and wanted[field] != meta.get(field):
+                    raise errors.conflict(r.plural, name, r.group,
+                                          f"Precondition failed: {label} in precondition: "
+                                          f"{wanted[field]}, {label} in object meta: {meta.get(field)}")
+        return check
+
+    @staticmethod
+    def _grace_period(r: Resource, obj: dict, requested: int | None) -> int:
+        """podStrategy.CheckGracefulDelete: the pod's own grace period unless one is requested;
+        none for a pod no kubelet runs (unscheduled or finished) and for every other kind."""
+        if r.kind != "Pod":
+            return 0
+        spec, phase = obj.get("spec") or {}, (obj.get("status") or {}).get("phase")
+        if not spec.get("nodeName") or phase in TERMINATED_PHASES:
+            return 0
+        grace = requested if requested is not None else spec.get("terminationGracePeriodSeconds",
+                                                                 DEFAULT_GRACE)
+        return max(0, int(grace))
+
+    def delete(self, resource, namespace: str | None, name: str, grace_period_seconds: int | None = None,
+               preconditions: dict | None = None, dry_run: bool = False) -> dict:
+        """Delete an object: the deleted (or now terminating) object, or a Success Status."""
+        return self.delete_with_outcome(resource, namespace, name, grace_period_seconds,
+                                        preconditions, dry_run)[0]
+
+    @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).Delete",
+             "(*k8s.io/apiserver/pkg/registry/generic/registry.Store).updateForGracefulDeletionAndFinalizers",
+             "k8s.io/apiserver/pkg/registry/rest.BeforeDelete")
+    def delete_with_outcome(self, resource, namespace: str | None, name: str,
+                            grace_period_seconds: int | None = None, preconditions: dict | None = None,
+                            dry_run: bool = False) -> tuple[dict, bool]:
+        """`delete`, also telling whether the object is gone now or only marked for deletion,
+        waiting on a grace period, finalizers or the namespace controller."""
+        r = self.resource(resource)
+        key = self.key(r, namespace, name)
+        current = self.get(r, namespace, name)
+        check = self._preconditions(r, name, preconditions)
+        if check:
+            check(current)
+        if r.plural == "namespaces" and (current.get("spec") or {}).get("finalizers"):
+            return self._terminate_namespace(key, current, check, dry_run), False
+        grace = self._grace_period(r, current, grace_period_seconds)
+        if grace > 0 or current["metadata"].get("finalizers"):
+            return self._mark_deleting(r, key, current, grace, check, dry_run), False
+        if dry_run:
+            return (current if r.return_deleted_object else success_status(r, current)), True
+        deleted = self._storage_call(r, name, self._store(r).delete, key, check)
+        return (deleted if r.return_deleted_object else success_status(r, deleted)), True
+
+    def _mark_deleting(self, r: Resource, key: str, current: dict, grace: int, check, dry_run: bool) -> dict:
+        """Set deletionTimestamp (now + grace) and deletionGracePeriodSeconds; a later delete may
+        shorten the grace period but never lengthen it."""
+        def mark(obj: dict) -> dict:
+            if check:
+                check(obj)
+            meta = obj["metadata"]
+            if meta.get("deletionTimestamp") is None or grace < meta.get("deletionGracePeriodSeconds", 0):
+                meta["deletionTimestamp"] = self._timestamp(grace)
+                meta["deletionGracePeriodSeconds"] = grace
+            return obj
+
+        if dry_run:
+            return mark(copy.deepcopy(current))
+        name = current["metadata"]["name"]
+        return self._storage_call(r, name, self._store(r).guaranteed_update, key, mark)
+
+    def _timestamp(self, after: float = 0) -> str:
+        return rfc3339(self.clock.now() + after)
+
+    def delete_collection(self, resource, namespace: str | None, label_selector: str = "",
+                          field_selector: str = "", grace_period_seconds: int | None = None) -> dict:
+        """Delete every matching object; a `<Kind>List` of what was deleted or marked."""
+        r = self.resource(resource)
+        listed = self.list(r, namespace, label_selector, field_selector)
+        deleted = []
+        for item in listed["items"]:
+            meta = item["metadata"]
+            try:
+                obj, _ = self.delete_with_outcome(r, meta.get("namespace"), meta["name"],
+                                                  grace_period_seconds)
+            except errors.StatusError as error:
+                if error.code != 404:
+                    raise
+                continue
+            deleted.append(item if obj.get("kind") == "Status" else obj)
+        return {**listed, "items": deleted}
+
+    # -- namespaces ------------------------------------------------------------------------------
+
+    @mirrors("(*k8s.io/kubernetes/pkg/registry/core/namespace/storage.REST).Delete")
+    def _terminate_namespace(self, key: str, current: dict, check, dry_run: bool) -> dict:
+        """Mark the namespace Terminating (deletionTimestamp, status.phase); the namespace
+        controller deletes its content. A namespace already terminating is returned as it is."""
+        if current["metadata"].get("deletionTimestamp"):
+            return current
+
+        def mark(ns: dict) -> dict:
+            if check:
+                check(ns)
+            if not ns["metadata"].get("deletionTimestamp"):
+                ns["metadata"]["deletionTimestamp"] = self._timestamp()
+            ns.setdefault("status", {})["phase"] = "Terminating"
+            return ns
+
+        if dry_run:
+            return mark(copy.deepcopy(current))
+        return self._storage_call(self.resource("namespaces"), current["metadata"]["name"],
+                                  self.storage.guaranteed_update, key, mark)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/serviceaccount.ServiceAccountsController).syncNamespace")
+    def ensure_default_service_account(self, namespace: str) -> dict:
+        """The `default` ServiceAccount of `namespace`, created if missing."""
+        try:
+            return self.create("serviceaccounts", namespace, {
+                "apiVersion": "v1", "kind": "ServiceAccount",
+                "metadata": {"name": "default", "namespace": namespace}})
+        except errors.StatusError as error:
+            if error.code != 409:
+                raise
+            return self.get("serviceaccounts", namespace, "default")
+
+    # -- pods/binding ----------------------------------------------------------------------------
+
+    @mirrors("(*k8s.io/kubernetes/pkg/registry/core/pod/storage.BindingREST).Create",
+             "(*k8s.io/kubernetes/pkg/registry/core/pod/storage.BindingREST).setPodHostAndAnnotations")
+    def bind(self, namespace: str, pod_name: str, binding: dict) -> dict:
+        """Assign a pod to a node: spec.nodeName and a PodScheduled condition, once only."""
+        target = (binding or {}).get("target") or {}
+        node = target.get("name")
+        problems = [] if node else ["target.name: Required value"]
+        if target.get("kind") not in (None, "", "Node"):
+            problems.append(f'target.kind: Invalid value: "{target["kind"]}": must be empty or \'Node\'')
+        if problems:
+            raise errors.invalid("Binding", pod_name, problems)
+        annotations = ((binding.get("metadata") or {}).get("annotations")) or {}
+
+        def assign(pod: dict) -> dict:
+            if pod["metadata"].get("deletionTimestamp"):
+                raise errors.conflict("pods", pod_name, why=f"pod {pod_name} is being deleted, "
+                                                            "cannot be assigned to a host")
+            bound = pod.get("spec", {}).get("nodeName")
+            if bound:
+                raise errors.conflict("pods", pod_name,
+                                      why=f'pod {pod_name} is already assigned to node "{bound}"')
+            pod["spec"]["nodeName"] = node
+            pod["metadata"].setdefault("annotations", {}).update(annotations)
+            conditions = pod.setdefault("status", {}).setdefault("conditions", [])
+            conditions[:] = [c for c in conditions if c.get("type") != "PodScheduled"]
+            conditions.append({"type": "PodScheduled", "status": "True", "lastProbeTime": None,
+                               "lastTransitionTime": self._timestamp()})
+            return pod
+
+        pods = self.resource("pods")
+        self._storage_call(pods, pod_name, self.storage.guaranteed_update,
+                           self.key(pods, namespace, pod_name), assign)
+        return success_status(code=201)
+
+    # -- scale -----------------------------------------------------------------------------------
+
+    def _scalable(self, resource) -> Resource:
+        r = self.resource(resource)
+        if r.plural not in SCALABLE:
+            raise errors.resource_not_served()
+        return r
+
+    @staticmethod
+    def scale_of(obj: dict) -> dict:
+        """The autoscaling/v1 Scale view of a scalable workload."""
+        meta, spec, status = obj["metadata"], obj.get("spec") or {}, obj.get("status") or {}
+        selector = spec.get("selector")
+        if obj.get("kind") == "ReplicationController":  # its selector is a plain label map
+            selector = {"matchLabels": selector} if selector else None
+        selector = from_label_selector_dict(selector)
+        return {"kind": "Scale", "apiVersion": "autoscaling/v1",
+                "metadata": {k: meta[k] for k in ("name", "namespace", "uid", "resourceVersion",
+                                                  "creationTimestamp") if k in meta},
+                "spec": {"replicas": spec.get("replicas", 0)},
+                "status": {"replicas": status.get("replicas", 0),
+                           "selector": to_string(selector)}}
+
+    @mirrors("(*k8s.io/kubernetes/pkg/registry/apps/deployment/storage.ScaleREST).Get",
+             "(*k8s.io/kubernetes/pkg/registry/apps/replicaset/storage.ScaleREST).Get")
+    def get_scale(self, resource, namespace: str, name: str) -> dict:
+        return self.scale_of(self.get(self._scalable(resource), namespace, name))
+
+    def update_scale(self, resource, namespace: str, name: str, scale: dict, dry_run: bool = False) -> dict:
+        """Set spec.replicas from a Scale (its resourceVersion, if any, must be current)."""
+        return self._patch_scale(self._scalable(resource), namespace, name, lambda current: scale, dry_run)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/registry/apps/deployment/storage.ScaleREST).Update",
+             "(*k8s.io/kubernetes/pkg/registry/apps/replicaset/storage.ScaleREST).Update")
+    def _patch_scale(self, r: Resource, namespace: str, name: str, scale_fn, dry_run: bool) -> dict:
+        def apply(obj: dict) -> dict:
+            scale = scale_fn(self.scale_of(obj))
+            replicas = (scale.get("spec") or {}).get("replicas")
+            if not isinstance(replicas, int) or replicas < 0:
+                raise errors.invalid("Scale", name, [f"spec.replicas: Invalid value: {replicas}: "
+                                                     "must be greater than or equal to 0"], "autoscaling")
+            sent_rv = (scale.get("metadata") or {}).get("resourceVersion")
+            if sent_rv and sent_rv != obj["metadata"]["resourceVersion"]:
+                raise errors.conflict(r.plural, name, r.group)
+            if not isinstance(obj.get("spec"), dict):
+                obj["spec"] = {}
+            obj["spec"]["replicas"] = replicas  # obj is patch's private copy of the stored object
+            return obj
+
+        return self.scale_of(self.patch(r, namespace, name, apply, None, dry_run))

@@ -1,0 +1,108 @@
+"""`/openapi/v2`: the Swagger 2.0 document kubectl reads for client-side validation (`kubectl create`,
+`apply`), for `kubectl explain`, and for the strategic-merge metadata `kubectl apply` computes its
+patches with; and the same metadata for the server's own strategic merge (`OpenAPIPatchMeta`).
+
+The definitions are our own, written by each kind module (`kinds`) with `schemas`' builders. The
+document is served as JSON, or as gnostic protobuf (`openapi_proto`) when asked, which is what kubectl asks for. `/openapi/v3` is not served
+(404): kubectl then falls back to v2.
+"""
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+
+from reference_impl.apiserver.core.discovery import GIT_VERSION
+from reference_impl.apiserver.core.openapi_proto import protobuf_document
+from reference_impl.apiserver.core.patch import PatchMeta
+from reference_impl.apiserver import kinds
+from reference_impl.apiserver.core.schemas import REF_PREFIX
+from reference_impl.mirrors import mirrors
+
+
+@functools.cache
+def definitions() -> dict[str, dict]:
+    """The definitions of every kind module, sorted (callers must not mutate them)."""
+    return dict(sorted(kinds.DEFINITIONS.items()))
+
+
+def _paths() -> dict[str, dict]:
+    """One item path per served resource, with the operations kubectl looks for: its field
+    validation check finds a resource's PATCH by `x-kubernetes-group-version-kind`, and with no
+    `fieldValidation` parameter listed it validates on the client side against the definitions."""
+    paths: dict[str, dict] = {}
+    for resource in kinds.RESOURCES:
+        root = f"/apis/{resource.group}/{resource.version}" if resource.group else f"/api/{resource.version}"
+        scope = "/namespaces/{namespace}" if resource.namespaced else ""
+        gvk = {"group": resource.group, "version": resource.version, "kind": resource.kind}
+        operations = {}
+        for verb, action in (("get", "get"), ("put", "put"), ("patch", "patch"), ("delete", "delete")):
+            operations[verb] = {"operationId": f"{verb}{resource.kind}", "responses": {"200": {"description": "OK"}},
+                                "x-kubernetes-action": action, "x-kubernetes-group-version-kind": gvk}
+        paths[f"{root}{scope}/{resource.plural}/{{name}}"] = operations
+    return paths
+
+
+@functools.cache
+def swagger() -> dict:
+    """The Swagger 2.0 document (cached; callers must not mutate it)."""
+    return {"swagger": "2.0", "info": {"title": "Kubernetes", "version": GIT_VERSION},
+            "paths": _paths(), "definitions": definitions(),
+            "securityDefinitions": {"BearerToken": {"type": "apiKey", "name": "authorization", "in": "header"}},
+            "security": [{"BearerToken": []}]}
+
+
+@functools.cache
+def swagger_json() -> bytes:
+    """The `/openapi/v2` body as JSON."""
+    return json.dumps(swagger(), separators=(",", ":")).encode()
+
+
+@functools.cache
+def swagger_protobuf() -> bytes:
+    """The `/openapi/v2` body as gnostic protobuf, what kubectl asks for."""
+    return protobuf_document(swagger())
+
+
+@functools.cache
+def _definition_for_kind(api_version: str, kind: str) -> str | None:
+    group, _, version = api_version.rpartition("/")
+    for name, schema in definitions().items():
+        for gvk in schema.get("x-kubernetes-group-version-kind", ()):
+            if (gvk["group"], gvk["version"], gvk["kind"]) == (group, version, kind):
+                return name
+    return None
+
+
+@dataclass(frozen=True)
+class OpenAPIPatchMeta:
+    """Strategic-merge metadata read from the definitions, one schema node at a time."""
+
+    schema: dict
+
+    @classmethod
+    def for_kind(cls, api_version: str, kind: str) -> "OpenAPIPatchMeta":
+        """The metadata of the kind's definition; every served kind, and Scale, has one."""
+        name = _definition_for_kind(api_version, kind)
+        if name is None:
+            raise LookupError(f"no OpenAPI definition for {api_version} {kind}")
+        return cls(definitions()[name])
+
+    @mirrors("(k8s.io/apimachinery/pkg/util/strategicpatch.PatchMetaFromOpenAPI).LookupPatchMetadataForStruct",
+             "(k8s.io/apimachinery/pkg/util/strategicpatch.PatchMetaFromOpenAPI).LookupPatchMetadataForSlice")
+    def field(self, name: str) -> tuple[PatchMeta, "OpenAPIPatchMeta"]:
+        prop = _resolve(self.schema).get("properties", {}).get(name)
+        if prop is None:
+            additional = _resolve(self.schema).get("additionalProperties")
+            return PatchMeta(), OpenAPIPatchMeta(additional if isinstance(additional, dict) else {})
+        strategy = prop.get("x-kubernetes-patch-strategy", "")
+        meta = PatchMeta(tuple(s for s in strategy.split(",") if s), prop.get("x-kubernetes-patch-merge-key"))
+        child = _resolve(prop)
+        if child.get("type") == "array":
+            child = _resolve(child.get("items", {}))
+        return meta, OpenAPIPatchMeta(child)
+
+
+def _resolve(schema: dict) -> dict:
+    ref = schema.get("$ref")
+    return definitions().get(ref.removeprefix(REF_PREFIX), {}) if isinstance(ref, str) else schema

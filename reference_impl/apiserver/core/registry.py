@@ -1,0 +1,379 @@
+"""The generic registry: what k8s.io/apiserver/pkg/registry/generic/registry.Store and the
+per-kind strategies do between the HTTP handlers and storage, with no HTTP in sight.
+
+`Registry(etcd_client, clock)` serves every resource in `kinds.RESOURCES`: it fills and guards
+object metadata (uid, creationTimestamp, generation, generateName, resourceVersion), validates,
+enforces optimistic concurrency, keeps .status and the main resource apart, deletes gracefully
+(pods, finalizers, namespaces) and answers list and watch with selectors. Errors are
+`errors.StatusError`s in Kubernetes' words. Time comes from the clock passed in; uids, generated
+names and cluster IPs from a `random.Random` that a test may seed.
+"""
+from __future__ import annotations
+
+import copy
+import random
+import threading
+import uuid
+from typing import Callable
+
+from reference_impl.apiserver import kinds
+from reference_impl.apiserver.core import errors
+from reference_impl.apiserver.core.conversion import ConvertingStorage
+from reference_impl.apiserver.storage.etcdclient import EtcdClient
+from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.selectors import (object_fields, parse_field_selector,
+                                                parse_label_selector)
+from reference_impl.apiserver.storage.etcd3 import KeyExists, KeyNotFound, Storage, Watch
+from reference_impl.apiserver.core.validation import decode_problem
+from reference_impl.apiserver.core.lifecycle import LifecycleMixin, rfc3339
+from reference_impl.machinery.clock import WallClock
+from reference_impl.mirrors import mirrors
+
+__all__ = ["Registry", "Watch"]
+
+GENERATE_NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"  # k8s.io/apiserver/pkg/storage/names
+IMMUTABLE_META = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
+                  "generation")
+# What the strategies' PrepareForCreate leave in .status, whatever the client sent, as Go writes
+# it: the status fields without omitempty are there as zeros (generated clients require them).
+INITIAL_STATUS = {"Pod": {"phase": "Pending", "qosClass": "BestEffort"}, "Service": {"loadBalancer": {}},
+                  "ReplicaSet": {"replicas": 0}, "ReplicationController": {"replicas": 0},
+                  "StatefulSet": {"replicas": 0, "availableReplicas": 0},
+                  "DaemonSet": dict.fromkeys(("currentNumberScheduled", "numberMisscheduled",
+                                              "desiredNumberScheduled", "numberReady"), 0),
+                  "PodDisruptionBudget": dict.fromkeys(("disruptionsAllowed", "currentHealthy", "desiredHealthy",
+                                                        "expectedPods"), 0),
+                  **{kind: {} for kind in (
+                      "Deployment", "Job", "CronJob", "CertificateSigningRequest", "ResourceQuota",
+                      "PersistentVolume", "PersistentVolumeClaim", "VolumeAttachment")}}
+
+
+class Registry(LifecycleMixin):
+    """Create/get/list/update/patch/delete/watch for every served resource."""
+
+    def __init__(self, etcd_client: EtcdClient, clock=None, *, rng: random.Random | None = None):
+        self.storage = Storage(etcd_client)
+        self.clock = clock or WallClock()
+        self.random = rng or random.Random()
+        self._watches: list[Watch] = []
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        """Stop every watch this registry started."""
+        with self._lock:
+            watches, self._watches = self._watches, []
+        for watch in watches:
+            watch.stop()
+
+    # -- keys and lookups ------------------------------------------------------------------------
+
+    @staticmethod
+    def resource(resource: Resource | str) -> Resource:
+        """`resource` itself, or the served resource with that plural (404 when none)."""
+        if isinstance(resource, Resource):
+            return resource
+        found = kinds.by_plural(resource)
+        if found is None:
+            raise errors.resource_not_served()
+        return found
+
+    @staticmethod
+    def prefix(r: Resource, namespace: str | None) -> str:
+        base = f"/registry/{r.etcd_prefix}/"
+        return f"{base}{namespace}/" if r.namespaced and namespace else base
+
+    def key(self, r: Resource, namespace: str | None, name: str) -> str:
+        if r.namespaced and not namespace:
+            raise errors.bad_request("namespace is required")
+        if not name:
+            raise errors.bad_request("resource name may not be empty")
+        return f"{self.prefix(r, namespace)}{name}"
+
+    def _store(self, r: Resource) -> Storage | ConvertingStorage:
+        """The storage of `r`, converting to and from the version etcd holds it in."""
+        return ConvertingStorage(self.storage, r.storage_codec) if r.storage_codec else self.storage
+
+    def now(self) -> str:
+        return rfc3339(self.clock.now())
+
+    def _storage_call(self, r: Resource, name: str, call: Callable, *args, **kwargs):
+        """Run a storage call, turning missing/existing keys into NotFound/AlreadyExists."""
+        try:
+            return call(*args, **kwargs)
+        except KeyNotFound:
+            raise errors.not_found(r.plural, name, r.group) from None
+        except KeyExists:
+            raise errors.already_exists(r.plural, name, r.group) from None
+
+    # -- create ----------------------------------------------------------------------------------
+
+    def _check_type(self, r: Resource, obj: dict) -> None:
+        if not isinstance(obj, dict):
+            raise errors.bad_request("the request body must be a JSON object")
+        api_version, kind = obj.get("apiVersion") or r.api_version, obj.get("kind") or r.kind
+        if api_version != r.api_version:
+            raise errors.bad_request(f"the API version in the data ({api_version}) does not match "
+                                     f"the expected API version ({r.api_version})")
+        if kind != r.kind:
+            raise errors.bad_request(f"the kind in the data ({kind}) does not match the expected "
+                                     f"kind ({r.kind})")
+        obj["apiVersion"], obj["kind"] = api_version, kind
+        if not isinstance(obj.setdefault("metadata", {}), dict):
+            raise errors.bad_request("metadata must be an object")
+
+    def _check_namespace(self, r: Resource, namespace: str | None, meta: dict) -> None:
+        if not r.namespaced:
+            meta.pop("namespace", None)
+            return
+        if meta.get("namespace") and meta["namespace"] != namespace:
+            raise errors.bad_request("the namespace of the provided object does not match the "
+                                     "namespace sent on the request")
+        meta["namespace"] = namespace
+
+    def _invalid(self, r: Resource, obj: dict, problems: list[str]) -> errors.StatusError:
+        return errors.invalid(r.kind, obj["metadata"].get("name", ""), problems, r.group)
+
+    @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).Create",
+             "k8s.io/apiserver/pkg/registry/rest.BeforeCreate")
+    def create(self, resource: Resource | str, namespace: str | None, obj: dict,
+               dry_run: bool = False) -> dict:
+        """Store a new object; its metadata is filled here, whatever the client sent for it."""
+        r = self.resource(resource)
+        obj = copy.deepcopy(obj)
+        self._check_type(r, obj)
+        meta = obj["metadata"]
+        self._check_namespace(r, namespace, meta)
+        if r.namespaced and not namespace:
+            raise errors.bad_request("namespace is required")
+        if meta.get("resourceVersion"):
+            raise errors.bad_request("resourceVersion should not be set on objects to be created")
+        if not meta.get("name") and meta.get("generateName"):
+            meta["name"] = meta["generateName"] + "".join(
+                self.random.choice(GENERATE_NAME_CHARS) for _ in range(5))
+        meta["uid"] = str(uuid.UUID(int=self.random.getrandbits(128), version=4))
+        meta["creationTimestamp"] = self.now()
+        for field in ("deletionTimestamp", "deletionGracePeriodSeconds"):
+            meta.pop(field, None)
+        if r.tracks_generation:
+            meta["generation"] = 1
+        else:
+            meta.pop("generation", None)
+        if r.kind in INITIAL_STATUS:
+            obj["status"] = copy.deepcopy(INITIAL_STATUS[r.kind])
+        _check_decodable(r, obj)
+        kinds.set_object_defaults(r.kind, obj)
+        if r.kind == "Job":
+            _generate_job_selector(obj)
+        problems = r.validate(obj)
+        if problems:
+            raise self._invalid(r, obj, problems)
+        if r.kind == "Service":
+            self._allocate_service(obj)
+        if dry_run:
+            return obj
+        return self._storage_call(r, meta["name"], self._store(r).create,
+                                  self.key(r, namespace, meta["name"]), obj)
+
+    def _allocate_service(self, obj: dict) -> None:
+        """The service IP and node-port allocators, reduced to picking unused values at random."""
+        spec = obj["spec"]
+        if spec["type"] != "ExternalName" and not spec.get("clusterIP"):
+            used = {(s.get("spec") or {}).get("clusterIP") for s in self.storage.list(self.prefix(
+                kinds.by_plural("services"), None)).items}
+            while (ip := f"10.96.{self.random.randint(0, 255)}.{self.random.randint(1, 254)}") in used:
+                pass
+            spec["clusterIP"] = ip
+        if spec.get("clusterIP") and spec["type"] != "ExternalName":
+            spec.setdefault("clusterIPs", [spec["clusterIP"]])
+            spec.setdefault("ipFamilies", ["IPv4"])
+            spec.setdefault("ipFamilyPolicy", "SingleStack")
+            spec.setdefault("internalTrafficPolicy", "Cluster")
+        if spec["type"] in ("NodePort", "LoadBalancer"):
+            for port in spec.get("ports", []):
+                port.setdefault("nodePort", self.random.randint(30000, 32767))
+
+    # -- read ------------------------------------------------------------------------------------
+
+    @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).Get")
+    def get(self, resource: Resource | str, namespace: str | None, name: str) -> dict:
+        r = self.resource(resource)
+        return self._storage_call(r, name, self._store(r).get, self.key(r, namespace, name))
+
+    def _predicate(self, r: Resource, label_selector: str, field_selector: str):
+        """The SelectionPredicate for these selectors, None when both select everything."""
+        labels = parse_label_selector(label_selector)
+        fields = parse_field_selector(field_selector, r.field_selectors)
+        if labels.empty and fields.empty:
+            return None
+        return lambda obj: (labels.matches(obj.get("metadata", {}).get("labels"))
+                            and fields.matches(object_fields(obj, r.field_selectors)))
+
+    @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).List",
+             "(*k8s.io/apiserver/pkg/registry/generic/registry.Store).ListPredicate")
+    def list(self, resource: Resource | str, namespace: str | None = None, label_selector: str = "",
+             field_selector: str = "", limit: int = 0, continue_token: str = "",
+             resource_version: str = "") -> dict:
+        """A `<Kind>List` of the matching objects, paged by `limit` and `continue_token`."""
+        r = self.resource(resource)
+        result = self._store(r).list(self.prefix(r, namespace),
+                                   predicate=self._predicate(r, label_selector, field_selector),
+                                   limit=max(0, int(limit or 0)), continue_token=continue_token or "",
+                                   resource_version=resource_version or "")
+        metadata: dict = {"resourceVersion": result.resource_version}
+        if result.continue_token:
+            metadata["continue"] = result.continue_token
+        if result.remaining_item_count is not None:
+            metadata["remainingItemCount"] = result.remaining_item_count
+        items = [{k: v for k, v in item.items() if k not in ("apiVersion", "kind")}
+                 for item in result.items]
+        return {"kind": r.list_kind, "apiVersion": r.api_version, "metadata": metadata,
+                "items": items}
+
+    @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).Watch",
+             "(*k8s.io/apiserver/pkg/registry/generic/registry.Store).WatchPredicate")
+    def watch(self, resource: Resource | str, namespace: str | None = None, label_selector: str = "",
+              field_selector: str = "", resource_version: str = "", allow_bookmarks: bool = False,
+              bookmark_interval: float = 30.0) -> Watch:
+        """A `Watch` of the matching objects; iterate it for (type, object), `stop()` to end."""
+        r = self.resource(resource)
+        watch = self._store(r).watch(self.prefix(r, namespace), resource_version=resource_version or "",
+                                   predicate=self._predicate(r, label_selector, field_selector),
+                                   allow_bookmarks=allow_bookmarks, bookmark_interval=bookmark_interval,
+                                   kind=r.kind, api_version=r.api_version)
+        with self._lock:
+            self._watches = [w for w in self._watches if not w.stopped] + [watch]
+        return watch
+
+    # -- update ----------------------------------------------------------------------------------
+
+    def _prepare_update(self, r: Resource, old: dict, new: dict, subresource: str | None) -> dict:
+        """rest.BeforeUpdate and the strategies' PrepareForUpdate: the object to write instead of
+        `old`, given what the client sent."""
+        self._check_type(r, new)
+        meta, old_meta = new["metadata"], old["metadata"]
+        if meta.get("name", old_meta["name"]) != old_meta["name"]:
+            raise errors.bad_request(f"the name of the object ({meta['name']}) does not match the "
+                                     f"name on the URL ({old_meta['name']})")
+        self._check_namespace(r, old_meta.get("namespace"), meta)
+        sent_rv = meta.get("resourceVersion")
+        if sent_rv and sent_rv != old_meta["resourceVersion"]:
+            raise errors.conflict(r.plural, old_meta["name"], r.group)
+        if meta.get("uid") and meta["uid"] != old_meta["uid"]:
+            raise self._invalid(r, old, [f'metadata.uid: Invalid value: "{meta["uid"]}": field is immutable'])
+        if subresource == "status":
+            updated = copy.deepcopy(old)
+            # A body without status stands for Go's zero-valued status struct: stored as {}, never null.
+            updated["status"] = new.get("status") or {}
+            return updated
+        if subresource == "approval":  # a CSR's approval changes only its conditions
+            updated = copy.deepcopy(old)
+            conditions = (new.get("status") or {}).get("conditions")
+            _dict_field(updated, "status")["conditions"] = conditions
+            return updated
+        if subresource == "finalize" and r.plural == "namespaces":
+            updated = copy.deepcopy(old)
+            updated.setdefault("spec", {})["finalizers"] = (new.get("spec") or {}).get("finalizers") or []
+            return updated
+        if subresource is not None:
+            raise errors.method_not_allowed(f"{r.plural}/{subresource}", "update", r.group)
+        for field in IMMUTABLE_META:
+            if field in old_meta:
+                meta[field] = old_meta[field]
+            else:
+                meta.pop(field, None)
+        if r.status_reset_on_update and "status" in old:
+            new["status"] = copy.deepcopy(old["status"])
+        _check_decodable(r, new)
+        kinds.set_object_defaults(r.kind, new)
+        if r.tracks_generation and new.get("spec") != old.get("spec"):
+            meta["generation"] = old_meta.get("generation", 1) + 1
+        if r.kind == "Service":
+            new["spec"].setdefault("clusterIP", old.get("spec", {}).get("clusterIP"))
+            self._allocate_service(new)
+        problems = r.validate_update(old, new)
+        if problems:
+            raise self._invalid(r, new, problems)
+        return new
+
+    @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).Update",
+             "k8s.io/apiserver/pkg/registry/rest.BeforeUpdate")
+    def update(self, resource: Resource | str, namespace: str | None, name: str, obj: dict,
+               subresource: str | None = None, dry_run: bool = False) -> dict:
+        """Replace the object (or only its status); a stale resourceVersion is a 409 Conflict."""
+        if subresource == "scale":
+            return self.update_scale(resource, namespace, name, obj, dry_run=dry_run)
+        return self.patch(resource, namespace, name, lambda current: obj, subresource, dry_run)
+
+    def patch(self, resource: Resource | str, namespace: str | None, name: str,
+              patch_fn: Callable[[dict], dict], subresource: str | None = None,
+              dry_run: bool = False) -> dict:
+        """Update with `patch_fn(current) -> new`, re-run on every lost write race. `patch_fn`
+        gets its own copy of the stored object and what it returns is copied before use, so it
+        may change the one and return shared data."""
+        r = self.resource(resource)
+        if subresource == "scale":
+            return self._patch_scale(r, namespace, name, patch_fn, dry_run)
+        key = self.key(r, namespace, name)
+
+        def apply(current: dict) -> dict:
+            updated = self._prepare_update(r, current, copy.deepcopy(patch_fn(copy.deepcopy(current))),
+                                           subresource)
+            if dry_run:
+                raise _DryRun(updated)
+            return updated
+
+        try:
+            stored = self._storage_call(r, name, self._store(r).guaranteed_update, key, apply)
+        except _DryRun as result:
+            return result.obj
+        return self._delete_if_finalized(r, key, stored)
+
+    def _delete_if_finalized(self, r: Resource, key: str, obj: dict) -> dict:
+        """Store.Update's deleteObj: an update that empties the finalizers of an object being
+        deleted (with no grace period left) removes it; so does a namespace's /finalize."""
+        meta = obj["metadata"]
+        # A namespace also waits for its spec.finalizers (the namespace controller's "kubernetes").
+        spec_finalizers = (obj.get("spec") or {}).get("finalizers") if r.plural == "namespaces" else None
+        if (meta.get("deletionTimestamp") and not meta.get("finalizers") and not spec_finalizers
+                and not meta.get("deletionGracePeriodSeconds")):
+            try:
+                return self._store(r).delete(key, self._preconditions(r, meta["name"], {
+                    "resourceVersion": meta["resourceVersion"]}))
+            except (KeyNotFound, errors.StatusError):
+                return obj
+        return obj
+
+
+class _DryRun(Exception):
+    """Carries a dry-run update's result out of GuaranteedUpdate without writing it."""
+
+    def __init__(self, obj: dict):
+        super().__init__("dry run")
+        self.obj = obj
+
+
+def _check_decodable(r: Resource, obj: dict) -> None:
+    problem = decode_problem(r.kind, obj)
+    if problem:
+        raise errors.bad_request(problem)
+
+
+def _dict_field(obj: dict, field: str) -> dict:
+    """`obj[field]` as an object, replacing a null or malformed one that an older write left."""
+    if not isinstance(obj.get(field), dict):
+        obj[field] = {}
+    return obj[field]
+
+
+@mirrors("k8s.io/kubernetes/pkg/registry/batch/job.generateSelector")
+def _generate_job_selector(job: dict) -> None:
+    """A Job without manualSelector selects its pods by its own uid, which its template labels carry
+    together with the job's name."""
+    spec = _dict_field(job, "spec")
+    if spec.get("manualSelector"):
+        return
+    uid, name = job["metadata"]["uid"], job["metadata"]["name"]
+    labels = _dict_field(_dict_field(_dict_field(spec, "template"), "metadata"), "labels")
+    labels.setdefault("controller-uid", uid)
+    labels.setdefault("job-name", name)
+    _dict_field(_dict_field(spec, "selector"), "matchLabels").setdefault("controller-uid", uid)

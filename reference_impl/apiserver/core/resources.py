@@ -1,0 +1,63 @@
+"""A served resource as plain data: `Resource`, one per served group/version/plural, carries what
+discovery, routing, storage and validation need to know about it. `validate` checks a whole object
+(metadata, then the kind's own rules); `validate_update` adds the rules that compare with the stored
+object. The served resources themselves are in `kinds`, one module per kind.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from reference_impl.apiserver.core import validation as v
+from reference_impl.apiserver.core.conversion import Codec
+
+ALL_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
+NO_COLLECTION_DELETE = ("create", "delete", "get", "list", "patch", "update", "watch")
+COMMON_FIELDS = ("metadata.name", "metadata.namespace")
+
+
+@dataclass(frozen=True)
+class Resource:
+    group: str
+    version: str
+    kind: str
+    plural: str
+    singular: str
+    namespaced: bool
+    short_names: tuple[str, ...] = ()
+    verbs: tuple[str, ...] = ALL_VERBS
+    subresources: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    name_validation: str = "subdomain"  # "subdomain" | "label" | "dns1035" | "path"
+    return_deleted_object: bool = False  # Delete answers with the object, not a Success Status
+    status_reset_on_update: bool = False  # an update of the main resource keeps the old .status
+    field_selectors: tuple[str, ...] = COMMON_FIELDS
+    storage_prefix: str = ""  # the etcd key below /registry/ when it is not the plural
+    tracks_generation: bool = False  # the strategy bumps metadata.generation on spec changes
+    storage_codec: Codec | None = field(default=None, compare=False, hash=False)  # stored in another version
+    validator: Callable[[dict], list[str]] | None = field(default=None, compare=False, hash=False)
+    update_validator: Callable[[dict, dict], list[str]] | None = field(default=None, compare=False,
+                                                                       hash=False)
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def etcd_prefix(self) -> str:
+        return self.storage_prefix or self.plural
+
+    @property
+    def list_kind(self) -> str:
+        return f"{self.kind}List"
+
+    def validate(self, obj: dict) -> list[str]:
+        """Every validation error of `obj`, as `field: Type: detail` strings."""
+        problems = v.metadata_problems(obj, self.name_validation)
+        return problems + (self.validator(obj) if self.validator else [])
+
+    def validate_update(self, old: dict, new: dict) -> list[str]:
+        """`validate(new)` plus the rules comparing `new` with the stored `old`."""
+        problems = self.validate(new)
+        return problems + (self.update_validator(old, new) if self.update_validator else [])
+

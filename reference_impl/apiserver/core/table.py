@@ -1,0 +1,48 @@
+"""Server-side printing: an object or a list as a `meta.k8s.io/v1` Table, the format `kubectl get` asks
+for (`Accept: application/json;as=Table;v=v1;g=meta.k8s.io`) and prints as columns.
+
+Like upstream's TableConvertor the server always fills every column; columns with priority 1 are
+the extra ones kubectl shows only with `-o wide`. The columns and cells follow Kubernetes 1.24's
+`pkg/printers/internalversion/printers.go`; kinds without a printer there (roles, cluster roles)
+get the default table, Name and Created At. Ages are relative to the `now` passed in (epoch seconds).
+Each kind's columns and row function are its module's `PRINTERS` (`kinds`).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from reference_impl.apiserver.kinds import PRINTERS
+from reference_impl.apiserver.kinds._columns import NAME, name_cell, part
+from reference_impl.mirrors import mirrors
+
+Column = tuple[str, str, int, str]  # name, type, priority, description
+Printer = Callable[[dict, float], list]
+
+DEFAULT_PRINTER: tuple[list[Column], Printer] = (
+    [NAME, ("Created At", "date", 0, "When the object was created.")],
+    lambda o, now: [name_cell(o), part(o, "metadata").get("creationTimestamp", "")])
+
+
+def partial_metadata(obj: dict) -> dict:
+    """What a row carries by default (includeObject=Metadata): a PartialObjectMetadata."""
+    return {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": obj.get("metadata", {})}
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers.asTable")
+def as_table(kind: str, objects: list[dict], now: float, include_object: str = "Metadata",
+             list_metadata: dict | None = None, no_headers: bool = False) -> dict:
+    """The Table for `objects` (all of `kind`); `include_object` is None, Metadata or Object."""
+    columns, printer = PRINTERS.get(kind, DEFAULT_PRINTER)
+    rows = []
+    for obj in objects:
+        row: dict[str, Any] = {"cells": printer(obj, now)}
+        if include_object == "Object":
+            row["object"] = obj
+        elif include_object != "None":
+            row["object"] = partial_metadata(obj)
+        rows.append(row)
+    definitions = [] if no_headers else [
+        {"name": name, "type": type_, "format": "name" if name == "Name" else "", "description": description,
+         "priority": priority} for name, type_, priority, description in columns]
+    return {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": dict(list_metadata or {}),
+            "columnDefinitions": definitions, "rows": rows}

@@ -1,0 +1,216 @@
+"""Validation with the field paths and messages of k8s.io/kubernetes/pkg/apis/*/validation: the rules
+every object meets (names, metadata) and the checks several kinds share (pod specs, selected pod
+templates, selectors); each kind's own validators are in its module (`kinds`).
+
+Each validator takes an object dict and returns `field: Type: detail` strings (the text of a
+field.Error), empty when the object is valid; `errors.invalid` turns them into a 422. Only the
+rules clients trip over in practice are checked: names, required fields, ports, selectors.
+"""
+from __future__ import annotations
+
+import re
+
+from reference_impl.apiserver.core.selectors import (DNS_SUBDOMAIN, from_label_selector_dict, label_key_problem,
+                                                     label_value_problem)
+from reference_impl.mirrors import mirrors
+
+LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+DNS1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+
+SUBDOMAIN_MSG = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, "
+                 "'-' or '.', and must start and end with an alphanumeric character (e.g. "
+                 "'example.com', regex used for validation is "
+                 r"'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
+LABEL_MSG = ("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
+             "and must start and end with an alphanumeric character (e.g. 'my-name',  or "
+             "'123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')")
+DNS1035_MSG = ("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start "
+               "with an alphabetic character, and end with an alphanumeric character (e.g. "
+               "'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')")
+CONFIG_KEY_MSG = ("a valid config key must consist of alphanumeric characters, '-', '_' or '.' "
+                  "(e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is "
+                  "'[-._a-zA-Z0-9]+')")
+
+
+def required(path: str) -> str:
+    return f"{path}: Required value"
+
+
+def invalid(path: str, value: object, detail: str) -> str:
+    shown = f'"{value}"' if isinstance(value, str) else go_value(value)
+    return f"{path}: Invalid value: {shown}: {detail}"
+
+
+def unsupported(path: str, value: object, supported: tuple[str, ...]) -> str:
+    choices = ", ".join(f'"{s}"' for s in supported)
+    return f'{path}: Unsupported value: "{value}": supported values: {choices}'
+
+
+def go_value(value: object) -> str:
+    """How Go's %#v prints the few value types errors show (ints, string maps, string slices)."""
+    if isinstance(value, dict):
+        return "map[string]string{" + ", ".join(f'"{k}":"{v}"' for k, v in sorted(value.items())) + "}"
+    if isinstance(value, list):
+        return "[]string{" + ", ".join(f'"{v}"' for v in value) + "}"
+    return str(value)
+
+
+@mirrors("k8s.io/apimachinery/pkg/util/validation.IsDNS1123Subdomain",
+         "k8s.io/apimachinery/pkg/util/validation.IsDNS1123Label")
+def name_problems(name: str, rule: str, path: str = "metadata.name") -> list[str]:
+    """Errors for `name` under `rule`: "subdomain", "label" (RFC 1123), "dns1035" or "path"."""
+    if rule == "path":
+        for bad in (".", ".."):
+            if name == bad:
+                return [invalid(path, name, f"may not be '{bad}'")]
+        return [invalid(path, name, f"may not contain '{c}'") for c in "/%" if c in name]
+    pattern, message, limit = {"subdomain": (DNS_SUBDOMAIN, SUBDOMAIN_MSG, 253),
+                               "label": (LABEL, LABEL_MSG, 63),
+                               "dns1035": (DNS1035, DNS1035_MSG, 63)}[rule]
+    problems = []
+    if len(name) > limit:
+        problems.append(invalid(path, name, f"must be no more than {limit} characters"))
+    if not pattern.match(name):
+        problems.append(invalid(path, name, message))
+    return problems
+
+
+def metadata_problems(obj: dict, rule: str) -> list[str]:
+    """ValidateObjectMeta: a valid name, and valid label and annotation keys and values."""
+    meta = obj.get("metadata") or {}
+    problems = []
+    if not meta.get("name"):
+        if not meta.get("generateName"):
+            problems.append("metadata.name: Required value: name or generateName is required")
+    else:
+        problems += name_problems(meta["name"], rule)
+    for key, value in (meta.get("labels") or {}).items():
+        if label_key_problem(key):
+            problems.append(invalid("metadata.labels", key, label_key_problem(key)))
+        elif not isinstance(value, str) or label_value_problem(value):
+            problems.append(invalid("metadata.labels", value, label_value_problem(str(value)) or ""))
+    for key in meta.get("annotations") or {}:
+        if label_key_problem(key):
+            problems.append(invalid("metadata.annotations", key, label_key_problem(key)))
+    return problems
+
+
+def _containers(containers: object, path: str, seen: set[str]) -> list[str]:
+    problems = []
+    for i, container in enumerate(containers if isinstance(containers, list) else []):
+        here = f"{path}[{i}]"
+        name = container.get("name") if isinstance(container, dict) else None
+        if not name:
+            problems.append(required(f"{here}.name"))
+        elif name in seen:
+            problems.append(f'{here}.name: Duplicate value: "{name}"')
+        else:
+            problems += name_problems(name, "label", f"{here}.name")
+            seen.add(name)
+        if not (container or {}).get("image"):
+            problems.append(required(f"{here}.image"))
+        for j, port in enumerate((container or {}).get("ports") or []):
+            number = port.get("containerPort", 0)
+            if not isinstance(number, int) or not 1 <= number <= 65535:
+                problems.append(invalid(f"{here}.ports[{j}].containerPort", number,
+                                        "must be between 1 and 65535, inclusive"))
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePodSpec")
+def pod_spec_problems(spec: object, path: str, restart_policies=("Always", "OnFailure", "Never")) -> list[str]:
+    """ValidatePodSpec: named containers with images (unique names), a known restart policy."""
+    spec = spec if isinstance(spec, dict) else {}
+    if not spec.get("containers"):
+        return [required(f"{path}.containers")]
+    seen: set[str] = set()
+    problems = _containers(spec["containers"], f"{path}.containers", seen)
+    problems += _containers(spec.get("initContainers") or [], f"{path}.initContainers", seen)
+    policy = spec.get("restartPolicy", restart_policies[0])
+    if policy not in restart_policies:
+        problems.append(unsupported(f"{path}.restartPolicy", policy, restart_policies))
+    return problems
+
+
+def selected_template_problems(spec: dict, noun: str, restart_policies: tuple[str, ...],
+                       path: str = "spec") -> list[str]:
+    """A non-empty label selector that matches the pod template's labels, and a valid template."""
+    problems = []
+    replicas = spec.get("replicas", 1)
+    if not isinstance(replicas, int) or replicas < 0:
+        problems.append(invalid(f"{path}.replicas", replicas, "must be greater than or equal to 0"))
+    template = spec.get("template") or {}
+    labels = (template.get("metadata") or {}).get("labels") or {}
+    selector = spec.get("selector")
+    if selector is None:
+        problems.append(required(f"{path}.selector"))
+    elif not isinstance(selector, dict) or not (selector.get("matchLabels") or selector.get("matchExpressions")):
+        problems.append(f"{path}.selector: Invalid value: v1.LabelSelector{{MatchLabels:map[string]string(nil), "
+                        "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is "
+                        f"invalid for {noun}")
+    elif not from_label_selector_dict(selector).matches(labels):
+        problems.append(invalid(f"{path}.template.metadata.labels", labels,
+                                "`selector` does not match template `labels`"))
+    return problems + pod_spec_problems(template.get("spec"), f"{path}.template.spec", restart_policies)
+
+
+def validate_workload(obj: dict) -> list[str]:
+    """Deployments and ReplicaSets (whose message says deployment too, as upstream's does)."""
+    return selected_template_problems(obj.get("spec") or {}, "deployment", ("Always",))
+
+
+JOB_RESTART_POLICIES = ("OnFailure", "Never")
+
+
+def job_spec_problems(spec: dict, path: str) -> list[str]:
+    problems = []
+    for field in ("parallelism", "completions", "backoffLimit", "activeDeadlineSeconds"):
+        value = spec.get(field)
+        if value is not None and (not isinstance(value, int) or value < 0):
+            problems.append(invalid(f"{path}.{field}", value, "must be greater than or equal to 0"))
+    mode = spec.get("completionMode", "NonIndexed")
+    if mode not in ("NonIndexed", "Indexed"):
+        problems.append(unsupported(f"{path}.completionMode", mode, ("NonIndexed", "Indexed")))
+    template = spec.get("template")
+    if not isinstance(template, dict):
+        return problems + [required(f"{path}.template")]
+    return problems + pod_spec_problems(template.get("spec"), f"{path}.template.spec", JOB_RESTART_POLICIES)
+
+
+def decode_problem(kind: str, obj: dict) -> str | None:
+    """What Go's JSON decoding would refuse before any validation runs: string maps holding
+    something else. The apiserver answers that with 400 BadRequest, not 422 Invalid."""
+    maps = [("metadata.labels", (obj.get("metadata") or {}).get("labels")),
+            ("metadata.annotations", (obj.get("metadata") or {}).get("annotations"))]
+    if kind in ("ConfigMap", "Secret"):
+        maps += [("data", obj.get("data")), ("stringData", obj.get("stringData"))]
+    for field, values in maps:
+        if values is None:
+            continue
+        if not isinstance(values, dict):
+            return f"{kind} in version \"v1\" cannot be handled as a {kind}: {field} must be an object"
+        for key, value in values.items():
+            if not isinstance(value, str):
+                return (f"{kind} in version \"v1\" cannot be handled as a {kind}: json: cannot "
+                        f"unmarshal {type(value).__name__} into Go struct field {kind}.{field} "
+                        f"of type string")
+    return None
+
+
+def validate_config_data(obj: dict) -> list[str]:
+    """ConfigMaps and Secrets: every data key a valid config key."""
+    return [invalid(f"{field}[{key}]", key, CONFIG_KEY_MSG)
+            for field in ("data", "binaryData") for key in (obj.get(field) or {})
+            if not CONFIG_KEY.match(key)]
+
+
+def validate_selector_immutable(old: dict, new: dict) -> list[str]:
+    """apps/v1 workloads may not change their selector."""
+    old_selector = (old.get("spec") or {}).get("selector")
+    new_selector = (new.get("spec") or {}).get("selector")
+    if old_selector != new_selector:
+        return [f"spec.selector: Invalid value: {new_selector}: field is immutable"]
+    return []
+
+

@@ -1,0 +1,66 @@
+"""The kinds the apiserver serves, one module per kind (or per family upstream keeps together).
+
+Each module in `MODULES` holds everything the apiserver knows about its kinds: `RESOURCES` (the
+served group/version/plural facts, with their validators), and where the kind has them `DEFAULTS`
+(kind -> its SetObjectDefaults func, called with the object and its spec) with `NO_SPEC` (kinds
+whose Go type has no spec), `DEFINITIONS` (OpenAPI v2), `PRINTERS` (kind -> columns and row
+function) and `MESSAGES` (protobuf layout lines, as `core.protobuf_messages` writes them). This
+module assembles them; serving a new kind is one module and one entry in `MODULES`. Types several
+kinds share live in the `_`-prefixed modules.
+"""
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.kinds._defaulting import object_field
+
+MODULES = ("namespace", "pod", "node", "service", "endpoints", "serviceaccount", "secret", "configmap", "event",
+           "deployment", "replicaset", "lease", "rbac", "persistentvolume", "persistentvolumeclaim",
+           "replicationcontroller", "resourcequota", "limitrange", "podtemplate", "daemonset", "statefulset",
+           "controllerrevision", "job", "cronjob", "poddisruptionbudget", "endpointslice", "runtimeclass",
+           "certificatesigningrequest", "events", "storageclass", "volumeattachment", "csidriver", "csinode",
+           "csistoragecapacity")
+
+
+def load(names: tuple[str, ...] = MODULES, package: str = __name__) -> tuple[ModuleType, ...]:
+    """The kind modules `names` of `package`, imported in that order."""
+    return tuple(importlib.import_module(f"{package}.{name}") for name in names)
+
+
+# Types several kinds use (ObjectMeta, PodSpec, ...): schemas and layouts, nothing served.
+SHARED_MODULES = ("_meta", "_podspec")
+
+KIND_MODULES = load()
+RESOURCES: tuple[Resource, ...] = tuple(r for module in KIND_MODULES for r in module.RESOURCES)
+DEFAULTS = {kind: func for module in KIND_MODULES for kind, func in getattr(module, "DEFAULTS", {}).items()}
+NO_SPEC = frozenset(kind for module in KIND_MODULES for kind in getattr(module, "NO_SPEC", ()))
+DEFINITIONS = {name: schema for module in (*load(SHARED_MODULES), *KIND_MODULES)
+               for name, schema in getattr(module, "DEFINITIONS", {}).items()}
+PRINTERS = {kind: printer for module in KIND_MODULES for kind, printer in getattr(module, "PRINTERS", {}).items()}
+MESSAGES = "\n".join(module.MESSAGES.strip() for module in (*load(SHARED_MODULES), *KIND_MODULES)
+                     if hasattr(module, "MESSAGES"))
+
+
+def find(group: str, version: str, plural: str) -> Resource | None:
+    """The resource served at /api(s)/<group>/<version>/<plural>, or None."""
+    return next((r for r in RESOURCES
+                 if (r.group, r.version, r.plural) == (group, version, plural)), None)
+
+
+def by_plural(plural: str) -> Resource | None:
+    """The resource with this plural; for `events`, served by two groups, the core one."""
+    return next((r for r in RESOURCES if r.plural == plural), None)
+
+
+def set_object_defaults(kind: str, obj: dict) -> None:
+    """Fill the defaults upstream's SetObjectDefaults_<kind> fills, in place. The defaulter gets the
+    object's spec, created empty when absent (as every Go spec struct is there); kinds with no
+    defaulter have no defaults."""
+    defaulter = DEFAULTS.get(kind)
+    if defaulter is None:
+        return
+    spec = {} if kind in NO_SPEC else object_field(obj, "spec")
+    if spec is not None:
+        defaulter(obj, spec)

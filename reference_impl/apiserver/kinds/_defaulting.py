@@ -1,0 +1,104 @@
+"""Defaulting several kinds share: the pod spec's SetDefaults funcs (containers, probes, volumes) that
+every pod template gets, a DaemonSet's and StatefulSet's update strategy, and the helpers that
+find or create the object a default goes in."""
+from __future__ import annotations
+
+from reference_impl.mirrors import mirrors
+
+DEFAULT_MODE = 0o644  # 420, what secret, configMap, downwardAPI and projected volumes default to
+VOLUME_SOURCES_WITH_MODE = ("secret", "configMap", "downwardAPI", "projected")
+
+
+def object_field(parent: dict, field: str) -> dict | None:
+    """`parent[field]` when it is an object, created empty when absent, else None."""
+    value = parent.setdefault(field, {}) if parent.get(field) is None else parent[field]
+    return value if isinstance(value, dict) else None
+
+
+def update_strategy(spec: dict, **rolling_defaults) -> None:
+    """A DaemonSet's or StatefulSet's `updateStrategy`: RollingUpdate unless set, and its
+    `rollingUpdate` filled with `rolling_defaults`."""
+    strategy = object_field(spec, "updateStrategy")
+    if strategy is None:
+        return
+    if not strategy.get("type"):
+        strategy["type"] = "RollingUpdate"
+    if strategy["type"] == "RollingUpdate":
+        rolling = object_field(strategy, "rollingUpdate")
+        if rolling is not None:
+            for field, value in rolling_defaults.items():
+                rolling.setdefault(field, value)
+
+
+def dict_items(value: object) -> list[dict]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+# A port's protocol default is no SetDefaults func in 1.24 but a `+default` tag, which the
+# generated SetObjectDefaults_Pod applies.
+@mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_Container",
+         "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_Probe",
+         "k8s.io/kubernetes/pkg/apis/core/v1.SetObjectDefaults_Pod")
+def container(c: dict) -> None:
+    image = str(c.get("image", ""))
+    # parsers.ParseImageName: no tag and no digest means the tag latest, which pulls every time.
+    last = image.split("@", 1)[0].rsplit("/", 1)[-1]
+    tag = last.partition(":")[2]
+    latest = tag == "latest" or (not tag and "@" not in image)
+    c.setdefault("imagePullPolicy", "Always" if latest else "IfNotPresent")
+    c.setdefault("terminationMessagePath", "/dev/termination-log")
+    c.setdefault("terminationMessagePolicy", "File")
+    c.setdefault("resources", {})
+    for port in dict_items(c.get("ports")):
+        port.setdefault("protocol", "TCP")
+    for name in ("livenessProbe", "readinessProbe", "startupProbe"):
+        probe = c.get(name)
+        if isinstance(probe, dict):
+            for field, value in (("timeoutSeconds", 1), ("periodSeconds", 10), ("successThreshold", 1),
+                                 ("failureThreshold", 3)):
+                probe.setdefault(field, value)
+    for env in dict_items(c.get("env")):
+        field_ref = (env.get("valueFrom") or {}).get("fieldRef")
+        if isinstance(field_ref, dict):
+            field_ref.setdefault("apiVersion", "v1")
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_Volume",
+         "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_SecretVolumeSource",
+         "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_ConfigMapVolumeSource",
+         "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_DownwardAPIVolumeSource",
+         "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_ProjectedVolumeSource")
+def volume(v: dict) -> None:
+    if not any(key != "name" for key in v):
+        v["emptyDir"] = {}
+    for source in VOLUME_SOURCES_WITH_MODE:
+        if isinstance(v.get(source), dict):
+            v[source].setdefault("defaultMode", DEFAULT_MODE)
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_PodSpec",
+         "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_Pod")
+def pod_spec(spec: dict) -> None:
+    spec.setdefault("restartPolicy", "Always")
+    spec.setdefault("terminationGracePeriodSeconds", 30)
+    spec.setdefault("dnsPolicy", "ClusterFirst")
+    spec.setdefault("securityContext", {})
+    spec.setdefault("schedulerName", "default-scheduler")
+    spec.setdefault("enableServiceLinks", True)
+    for c in dict_items(spec.get("containers")) + dict_items(spec.get("initContainers")):
+        container(c)
+        # SetDefaults_Pod: a container that sets only limits requests what it is limited to.
+        resources = c["resources"] if isinstance(c["resources"], dict) else {}
+        if isinstance(resources.get("limits"), dict) and resources["limits"]:
+            requests = resources.setdefault("requests", {})
+            if isinstance(requests, dict):
+                for name, quantity in resources["limits"].items():
+                    requests.setdefault(name, quantity)
+    for v in dict_items(spec.get("volumes")):
+        volume(v)
+
+
+def template_defaults(spec: dict) -> None:
+    template = spec.get("template")
+    if isinstance(template, dict) and isinstance(template.get("spec"), dict):
+        pod_spec(template["spec"])

@@ -1,0 +1,35 @@
+"""The ConfigMap kind (core/v1): its resource facts, OpenAPI schema, printer columns and protobuf layout."""
+from __future__ import annotations
+
+from reference_impl.apiserver.core import validation as v
+from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.schemas import CORE, boolean, kind, list_kind, string_map
+from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
+
+RESOURCES = (
+    Resource("", "v1", "ConfigMap", "configmaps", "configmap", True, ("cm",),
+             validator=v.validate_config_data),
+)
+
+
+DEFINITIONS = {
+    CORE + "ConfigMap": kind(
+        "", "v1", "ConfigMap", "Non-confidential configuration as key/value pairs.",
+        binaryData=string_map("Base64-encoded binary values by key.", "byte"),
+        data=string_map("UTF-8 values by key."),
+        immutable=boolean("Forbid changes to the data.")),
+    CORE + "ConfigMapList": list_kind("", "v1", CORE + "ConfigMap"),
+}
+
+
+PRINTERS = {
+    "ConfigMap": ([NAME, ("Data", "string", 0, "Number of data keys."), AGE],
+                  lambda o, now: [name_cell(o), len(o.get("data") or {}) + len(o.get("binaryData") or {}),
+                                  age_cell(o, now)]),
+}
+
+
+MESSAGES = """
+core.ConfigMap: 1 metadata meta.ObjectMeta; 2 data {}string; 3 binaryData {}bytes; 4 immutable bool
+core.ConfigMapList: 1 metadata meta.ListMeta; 2 items []core.ConfigMap
+"""

@@ -1,0 +1,103 @@
+"""The CronJob kind (batch/v1): its resource facts, validation, defaults, OpenAPI schema, printer
+columns and protobuf layout."""
+from __future__ import annotations
+
+from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.schemas import (BATCH, META, boolean, integer, list_kind, obj, ref, string,
+                                                   workload)
+from reference_impl.apiserver.core.validation import invalid, job_spec_problems, required, unsupported
+from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, name_cell, part,
+                                                     selector_cell, since, template_containers)
+from reference_impl.apiserver.kinds._defaulting import template_defaults
+from reference_impl.mirrors import mirrors
+
+CONCURRENCY_POLICIES = ("Allow", "Forbid", "Replace")
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/batch/validation.ValidateCronJob")
+def validate_cron_job(obj: dict) -> list[str]:
+    """A schedule, a known concurrency policy, a valid job template, and a name short enough for the
+    11 characters the controller appends to name each Job."""
+    spec = obj.get("spec") or {}
+    name = (obj.get("metadata") or {}).get("name") or ""
+    problems = []
+    if len(name) > 52:
+        problems.append(invalid("metadata.name", name, "must be no more than 52 characters"))
+    if not spec.get("schedule"):
+        problems.append(required("spec.schedule"))
+    policy = spec.get("concurrencyPolicy", "Allow")
+    if policy not in CONCURRENCY_POLICIES:
+        problems.append(unsupported("spec.concurrencyPolicy", policy, CONCURRENCY_POLICIES))
+    job_spec = (spec.get("jobTemplate") or {}).get("spec")
+    return problems + job_spec_problems(job_spec if isinstance(job_spec, dict) else {}, "spec.jobTemplate.spec")
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/batch/v1.SetDefaults_CronJob")
+def cron_job(obj: dict, spec: dict) -> None:
+    spec.setdefault("concurrencyPolicy", "Allow")
+    spec.setdefault("suspend", False)
+    spec.setdefault("successfulJobsHistoryLimit", 3)
+    spec.setdefault("failedJobsHistoryLimit", 1)
+    job_spec = (spec.get("jobTemplate") or {}).get("spec")
+    if isinstance(job_spec, dict):
+        template_defaults(job_spec)
+
+
+RESOURCES = (
+    Resource("batch", "v1", "CronJob", "cronjobs", "cronjob", True, ("cj",), subresources=("status",),
+             categories=("all",), status_reset_on_update=True, validator=validate_cron_job,
+             tracks_generation=True),
+)
+
+
+DEFAULTS = {"CronJob": cron_job}
+
+
+DEFINITIONS = {
+    **workload("batch", "v1", BATCH, "CronJob", "Jobs created on a schedule."),
+    BATCH + "CronJobSpec": obj(
+        "The desired state of a CronJob.", ("jobTemplate", "schedule"),
+        concurrencyPolicy=string("Allow, Forbid or Replace."),
+        failedJobsHistoryLimit=integer("Failed jobs kept; defaults to 1."),
+        jobTemplate=ref(BATCH + "JobTemplateSpec", "The jobs to create."),
+        schedule=string("The schedule, in cron format."),
+        startingDeadlineSeconds=integer("Seconds a missed run may still start.", "int64"),
+        successfulJobsHistoryLimit=integer("Successful jobs kept; defaults to 3."),
+        suspend=boolean("Stop creating jobs."),
+        timeZone=string("The time zone of the schedule.")),
+    BATCH + "JobTemplateSpec": obj(
+        "The jobs a CronJob creates.",
+        metadata=ref(META + "ObjectMeta", "Metadata of the created jobs."),
+        spec=ref(BATCH + "JobSpec", "The spec of the created jobs.")),
+    BATCH + "CronJobList": list_kind("batch", "v1", BATCH + "CronJob"),
+}
+
+
+@mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printCronJob")
+def _cron_job(obj: dict, now: float) -> list:
+    spec, status = part(obj, "spec"), part(obj, "status")
+    job_spec = part(spec, "jobTemplate", "spec")
+    names, images = template_containers(part(job_spec, "template", "spec"))
+    last = since(status["lastScheduleTime"], now) if status.get("lastScheduleTime") else "<none>"
+    return [name_cell(obj), spec.get("schedule", ""), bool(spec.get("suspend")),
+            len(status.get("active") or []), last, age_cell(obj, now), names, images,
+            selector_cell(job_spec.get("selector"))]
+
+
+PRINTERS = {
+    "CronJob": ([NAME, ("Schedule", "string", 0, "The cron schedule."),
+                 ("Suspend", "boolean", 0, "Whether new jobs are suspended."),
+                 ("Active", "integer", 0, "Running jobs."),
+                 ("Last Schedule", "string", 0, "Time since a job was last scheduled."),
+                 AGE, *WIDE_TEMPLATE], _cron_job),
+}
+
+
+MESSAGES = """
+batch.CronJob: 1 metadata meta.ObjectMeta; 2 spec batch.CronJobSpec; 3 status batch.CronJobStatus
+batch.CronJobList: 1 metadata meta.ListMeta; 2 items []batch.CronJob
+batch.CronJobSpec: 1 schedule string; 2 startingDeadlineSeconds int64; 3 concurrencyPolicy? string; 4 suspend bool;
+    5 jobTemplate batch.JobTemplateSpec; 6 successfulJobsHistoryLimit int32; 7 failedJobsHistoryLimit int32
+batch.CronJobStatus: 1 active []core.ObjectReference; 4 lastScheduleTime meta.Time; 5 lastSuccessfulTime meta.Time
+batch.JobTemplateSpec: 1 metadata meta.ObjectMeta; 2 spec batch.JobSpec
+"""

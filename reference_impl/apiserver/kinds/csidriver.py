@@ -1,0 +1,61 @@
+"""The CSIDriver kind (storage.k8s.io/v1): its resource facts, defaults, OpenAPI schema, printer columns
+and protobuf layout."""
+from __future__ import annotations
+
+from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.schemas import STORAGE, kind, list_kind, opaque
+from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
+from reference_impl.mirrors import mirrors
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/storage/v1.SetDefaults_CSIDriver")
+def csi_driver(obj: dict, spec: dict) -> None:
+    for field, value in (("attachRequired", True), ("podInfoOnMount", False), ("storageCapacity", False),
+                         ("fsGroupPolicy", "ReadWriteOnceWithFSType"), ("requiresRepublish", False),
+                         ("volumeLifecycleModes", ["Persistent"])):
+        spec.setdefault(field, value)
+
+
+RESOURCES = (
+    Resource("storage.k8s.io", "v1", "CSIDriver", "csidrivers", "csidriver", False),
+)
+
+
+DEFAULTS = {"CSIDriver": csi_driver}
+
+
+DEFINITIONS = {
+    STORAGE + "CSIDriver": kind(
+        "storage.k8s.io", "v1", "CSIDriver", "A CSI volume driver installed in the cluster.", ("spec",),
+        spec=opaque("How Kubernetes interacts with the driver.")),
+    STORAGE + "CSIDriverList": list_kind("storage.k8s.io", "v1", STORAGE + "CSIDriver"),
+}
+
+
+def _csi_driver(obj: dict, now: float) -> list:
+    spec = part(obj, "spec")
+    tokens = spec.get("tokenRequests")
+    return [name_cell(obj), spec.get("attachRequired", True), spec.get("podInfoOnMount", False),
+            spec.get("storageCapacity", False),
+            "<unset>" if tokens is None else ",".join(t.get("audience", "") for t in tokens if isinstance(t, dict)),
+            spec.get("requiresRepublish", False), ",".join(spec.get("volumeLifecycleModes") or []) or "<none>",
+            age_cell(obj, now)]
+
+
+PRINTERS = {
+    "CSIDriver": ([NAME, ("AttachRequired", "boolean", 0, "Whether volumes need attaching."),
+                   ("PodInfoOnMount", "boolean", 0, "Whether mounts get pod information."),
+                   ("StorageCapacity", "boolean", 0, "Whether capacity is reported."),
+                   ("TokenRequests", "string", 0, "Audiences of requested tokens."),
+                   ("RequiresRepublish", "boolean", 0, "Whether volumes are mounted again periodically."),
+                   ("Modes", "string", 0, "Volume lifecycle modes."), AGE], _csi_driver),
+}
+
+
+MESSAGES = """
+storage.CSIDriver: 1 metadata meta.ObjectMeta; 2 spec storage.CSIDriverSpec
+storage.CSIDriverList: 1 metadata meta.ListMeta; 2 items []storage.CSIDriver
+storage.CSIDriverSpec: 1 attachRequired bool; 2 podInfoOnMount bool; 3 volumeLifecycleModes []string;
+    4 storageCapacity bool; 5 fsGroupPolicy string; 6 tokenRequests []storage.TokenRequest; 7 requiresRepublish bool
+storage.TokenRequest: 1 audience string; 2 expirationSeconds int64
+"""

@@ -1,0 +1,87 @@
+"""The DaemonSet kind (apps/v1): its resource facts, validation, defaults, OpenAPI schema, printer
+columns and protobuf layout."""
+from __future__ import annotations
+
+from reference_impl.apiserver.core import validation as v
+from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.schemas import APPS, list_kind, obj, opaque, ref, string, workload
+from reference_impl.apiserver.kinds._podspec import MIN_READY, REVISIONS, SELECTOR, TEMPLATE
+from reference_impl.apiserver.core.validation import selected_template_problems
+from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, labels_cell, name_cell,
+                                                     part, selector_cell, template_containers)
+from reference_impl.apiserver.kinds._defaulting import template_defaults, update_strategy
+from reference_impl.mirrors import mirrors
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/apps/validation.ValidateDaemonSetSpec")
+def validate_daemon_set(obj: dict) -> list[str]:
+    return selected_template_problems(obj.get("spec") or {}, "daemonset", ("Always",))
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/apps/v1.SetDefaults_DaemonSet")
+def daemon_set(obj: dict, spec: dict) -> None:
+    update_strategy(spec, maxUnavailable=1, maxSurge=0)
+    spec.setdefault("revisionHistoryLimit", 10)
+    template_defaults(spec)
+
+
+RESOURCES = (
+    Resource("apps", "v1", "DaemonSet", "daemonsets", "daemonset", True, ("ds",),
+             subresources=("status",), categories=("all",), status_reset_on_update=True,
+             validator=validate_daemon_set, update_validator=v.validate_selector_immutable,
+             tracks_generation=True),
+)
+
+
+DEFAULTS = {"DaemonSet": daemon_set}
+
+
+DEFINITIONS = {
+    **workload("apps", "v1", APPS, "DaemonSet", "Runs one pod on each node that matches."),
+    APPS + "DaemonSetSpec": obj(
+        "The desired state of a DaemonSet.", ("selector", "template"),
+        minReadySeconds=MIN_READY, revisionHistoryLimit=REVISIONS, selector=SELECTOR, template=TEMPLATE,
+        updateStrategy=ref(APPS + "DaemonSetUpdateStrategy", "How pods are replaced on a template change.")),
+    APPS + "DaemonSetUpdateStrategy": obj(
+        "How a DaemonSet replaces pods.",
+        rollingUpdate=opaque("maxUnavailable and maxSurge of a RollingUpdate."),
+        type=string("RollingUpdate or OnDelete.")),
+    APPS + "DaemonSetList": list_kind("apps", "v1", APPS + "DaemonSet"),
+}
+
+
+@mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printDaemonSet")
+def _daemon_set(obj: dict, now: float) -> list:
+    spec, status = part(obj, "spec"), part(obj, "status")
+    names, images = template_containers(part(spec, "template", "spec"))
+    return [name_cell(obj), status.get("desiredNumberScheduled", 0),
+            status.get("currentNumberScheduled", 0), status.get("numberReady", 0),
+            status.get("updatedNumberScheduled", 0), status.get("numberAvailable", 0),
+            labels_cell(part(spec, "template", "spec").get("nodeSelector")), age_cell(obj, now), names, images,
+            selector_cell(spec.get("selector"))]
+
+
+PRINTERS = {
+    "DaemonSet": ([NAME, ("Desired", "integer", 0, "Nodes that should run the daemon pod."),
+                   ("Current", "integer", 0, "Nodes running at least one daemon pod."),
+                   ("Ready", "integer", 0, "Nodes with a ready daemon pod."),
+                   ("Up-to-date", "integer", 0, "Nodes running the current template."),
+                   ("Available", "integer", 0, "Nodes with an available daemon pod."),
+                   ("Node Selector", "string", 0, "The template's node selector."),
+                   AGE, *WIDE_TEMPLATE], _daemon_set),
+}
+
+
+MESSAGES = """
+apps.DaemonSet: 1 metadata meta.ObjectMeta; 2 spec apps.DaemonSetSpec; 3 status apps.DaemonSetStatus
+apps.DaemonSetCondition: 1 type string; 2 status string; 3 lastTransitionTime meta.Time; 4 reason? string;
+    5 message? string
+apps.DaemonSetList: 1 metadata meta.ListMeta; 2 items []apps.DaemonSet
+apps.DaemonSetSpec: 1 selector meta.LabelSelector; 2 template core.PodTemplateSpec;
+    3 updateStrategy apps.DaemonSetUpdateStrategy; 4 minReadySeconds? int32; 6 revisionHistoryLimit int32
+apps.DaemonSetStatus: 1 currentNumberScheduled int32; 2 numberMisscheduled int32; 3 desiredNumberScheduled int32;
+    4 numberReady int32; 5 observedGeneration? int64; 6 updatedNumberScheduled? int32; 7 numberAvailable? int32;
+    8 numberUnavailable? int32; 9 collisionCount int32; 10 conditions []apps.DaemonSetCondition
+apps.DaemonSetUpdateStrategy: 1 type? string; 2 rollingUpdate apps.RollingUpdateDaemonSet
+apps.RollingUpdateDaemonSet: 1 maxUnavailable intstr.IntOrString; 2 maxSurge intstr.IntOrString
+"""

@@ -1,0 +1,109 @@
+"""The Deployment kind (apps/v1): its resource facts, defaults, OpenAPI schema, printer columns and
+protobuf layout."""
+from __future__ import annotations
+
+from reference_impl.apiserver.core import validation as v
+from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.schemas import (APPS, CORE, INT_OR_STRING, META, boolean, conditions, integer,
+                                                   kind, list_kind, obj, opaque, ref, string)
+from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, name_cell, part,
+                                                     selector_cell, template_containers)
+from reference_impl.apiserver.kinds._defaulting import object_field, template_defaults
+from reference_impl.mirrors import mirrors
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/apps/v1.SetDefaults_Deployment")
+def deployment(obj: dict, spec: dict) -> None:
+    spec.setdefault("replicas", 1)
+    strategy = object_field(spec, "strategy")
+    if strategy is not None:
+        if not strategy.get("type"):  # `strategy: {}`, what `kubectl create deployment` writes
+            strategy["type"] = "RollingUpdate"
+        if strategy["type"] == "RollingUpdate":
+            rolling = object_field(strategy, "rollingUpdate")
+            if rolling is not None:
+                rolling.setdefault("maxUnavailable", "25%")
+                rolling.setdefault("maxSurge", "25%")
+    spec.setdefault("revisionHistoryLimit", 10)
+    spec.setdefault("progressDeadlineSeconds", 600)
+    template_defaults(spec)
+
+
+RESOURCES = (
+    Resource("apps", "v1", "Deployment", "deployments", "deployment", True, ("deploy",),
+             subresources=("status", "scale"), categories=("all",), status_reset_on_update=True,
+             validator=v.validate_workload, update_validator=v.validate_selector_immutable,
+             tracks_generation=True),
+)
+
+
+DEFAULTS = {"Deployment": deployment}
+
+
+DEFINITIONS = {
+    APPS + "Deployment": kind("apps", "v1", "Deployment", "Declarative rollouts of a replicated pod template.",
+                              spec=ref(APPS + "DeploymentSpec", "The desired state of the deployment."),
+                              status=ref(APPS + "DeploymentStatus", "The observed state of the deployment.")),
+    APPS + "DeploymentSpec": obj(
+        "The desired state of a deployment.", ("selector", "template"),
+        minReadySeconds=integer("Seconds a new pod must be ready to count as available."),
+        paused=boolean("Stop rolling out changes."),
+        progressDeadlineSeconds=integer("Seconds before a stalled rollout is reported as failed."),
+        replicas=integer("Number of desired pods; defaults to 1."),
+        revisionHistoryLimit=integer("Old ReplicaSets kept for rollback; defaults to 10."),
+        selector=ref(META + "LabelSelector", "Selects the pods the deployment manages; must match the template."),
+        strategy=ref(APPS + "DeploymentStrategy", "How old pods are replaced by new ones."),
+        template=ref(CORE + "PodTemplateSpec", "The pods to create.")),
+    APPS + "DeploymentStrategy": obj(
+        "How a deployment replaces pods.",
+        rollingUpdate=ref(APPS + "RollingUpdateDeployment", "Settings of a RollingUpdate."),
+        type=string("Recreate or RollingUpdate.")),
+    APPS + "RollingUpdateDeployment": obj(
+        "Bounds of a rolling update.",
+        maxSurge=ref(INT_OR_STRING, "Pods allowed above the desired count, a number or a percentage."),
+        maxUnavailable=ref(INT_OR_STRING, "Pods allowed to be unavailable, a number or a percentage.")),
+    APPS + "DeploymentStatus": obj(
+        "The observed state of a deployment.",
+        availableReplicas=integer("Pods available for at least minReadySeconds."),
+        collisionCount=integer("Hash collisions seen when naming ReplicaSets."),
+        conditions=conditions(APPS + "DeploymentCondition"),
+        observedGeneration=integer("The generation the controller last acted on.", "int64"),
+        readyReplicas=integer("Pods that are ready."),
+        replicas=integer("Pods of all the deployment's ReplicaSets."),
+        unavailableReplicas=integer("Pods still needed to reach the desired count."),
+        updatedReplicas=integer("Pods running the current template.")),
+    APPS + "DeploymentCondition": opaque("One condition of a deployment, e.g. Available."),
+    APPS + "DeploymentList": list_kind("apps", "v1", APPS + "Deployment"),
+}
+
+
+def _deployment(obj: dict, now: float) -> list:
+    spec, status = part(obj, "spec"), part(obj, "status")
+    names, images = template_containers(part(spec, "template", "spec"))
+    return [name_cell(obj), f"{status.get('readyReplicas', 0)}/{spec.get('replicas', 1)}",
+            status.get("updatedReplicas", 0), status.get("availableReplicas", 0), age_cell(obj, now),
+            names, images, selector_cell(spec.get("selector"))]
+
+
+PRINTERS = {
+    "Deployment": ([NAME, ("Ready", "string", 0, "Ready pods out of desired"),
+                    ("Up-to-date", "string", 0, "Pods on the current template."),
+                    ("Available", "string", 0, "Available pods."),
+                    AGE, *WIDE_TEMPLATE], _deployment),
+}
+
+
+MESSAGES = """
+apps.Deployment: 1 metadata meta.ObjectMeta; 2 spec apps.DeploymentSpec; 3 status apps.DeploymentStatus
+apps.DeploymentCondition: 1 type string; 2 status string; 4 reason? string; 5 message? string;
+    6 lastUpdateTime meta.Time; 7 lastTransitionTime meta.Time
+apps.DeploymentList: 1 metadata meta.ListMeta; 2 items []apps.Deployment
+apps.DeploymentSpec: 1 replicas int32; 2 selector meta.LabelSelector; 3 template core.PodTemplateSpec;
+    4 strategy apps.DeploymentStrategy; 5 minReadySeconds? int32; 6 revisionHistoryLimit int32; 7 paused? bool;
+    9 progressDeadlineSeconds int32
+apps.DeploymentStatus: 1 observedGeneration? int64; 2 replicas? int32; 3 updatedReplicas? int32;
+    4 availableReplicas? int32; 5 unavailableReplicas? int32; 6 conditions []apps.DeploymentCondition;
+    7 readyReplicas? int32; 8 collisionCount int32
+apps.DeploymentStrategy: 1 type? string; 2 rollingUpdate apps.RollingUpdateDeployment
+apps.RollingUpdateDeployment: 1 maxUnavailable intstr.IntOrString; 2 maxSurge intstr.IntOrString
+"""

@@ -1,0 +1,79 @@
+"""The Event kind (core/v1): its resource facts, OpenAPI schema, printer columns and protobuf layout."""
+from __future__ import annotations
+
+from reference_impl.apiserver.core.conversion import EVENTS_V1_TO_CORE
+from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
+from reference_impl.apiserver.core.schemas import CORE, META, integer, kind, list_kind, opaque, ref, string
+from reference_impl.apiserver.kinds._columns import name_cell, since
+from reference_impl.mirrors import mirrors
+
+RESOURCES = (
+    Resource("", "v1", "Event", "events", "event", True, ("ev",),
+             field_selectors=(*COMMON_FIELDS, "involvedObject.kind", "involvedObject.namespace",
+                              "involvedObject.name", "involvedObject.uid", "involvedObject.apiVersion",
+                              "involvedObject.resourceVersion", "involvedObject.fieldPath",
+                              "reason", "reportingComponent", "source", "type")),
+)
+
+
+DEFINITIONS = {
+    CORE + "Event": kind(
+        "", "v1", "Event", "A report of something that happened to an object.", ("involvedObject", "metadata"),
+        action=string("What was done or failed."),
+        count=integer("How many times the event occurred."),
+        eventTime=ref(META + "MicroTime", "When the event first happened."),
+        firstTimestamp=ref(META + "Time", "First time the event happened."),
+        involvedObject=ref(CORE + "ObjectReference", "Involved object."),
+        lastTimestamp=ref(META + "Time", "When the event was last recorded."),
+        message=string("Human-readable description."),
+        reason=string("Short CamelCase reason."),
+        related=ref(CORE + "ObjectReference", "A second object involved."),
+        reportingComponent=string("The controller that emitted the event."),
+        reportingInstance=string("The instance of that controller."),
+        series=opaque("Data on a series of repeated events."),
+        source=opaque("The component and host that reported the event."),
+        type=string("Normal or Warning.")),
+    CORE + "EventList": list_kind("", "v1", CORE + "Event"),
+}
+
+
+@mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printEvent")
+def _event(event: dict, now: float) -> list:
+    event = {EVENTS_V1_TO_CORE.get(k, k): v for k, v in event.items()}  # both versions print alike
+    first = (since(event["firstTimestamp"], now) if event.get("firstTimestamp")
+             else since(event.get("eventTime"), now))
+    last = since(event["lastTimestamp"], now) if event.get("lastTimestamp") else first
+    count = event.get("count") or 1
+    if event.get("series"):
+        last, count = since(event["series"].get("lastObservedTime"), now), event["series"].get("count", count)
+    involved = event.get("involvedObject") or {}
+    target = involved.get("kind", "").lower() + (f"/{involved['name']}" if involved.get("name") else "")
+    source = event.get("source") or {}
+    source_cell = ", ".join(filter(None, [source.get("component") or event.get("reportingComponent", ""),
+                                          source.get("host") or event.get("reportingInstance", "")]))
+    return [last, event.get("type", ""), event.get("reason", ""), target, involved.get("fieldPath", ""),
+            source_cell, (event.get("message") or "").strip(), first, count, name_cell(event)]
+
+
+PRINTERS = {
+    "Event": ([("Last Seen", "string", 0, "Time since last seen."),
+               ("Type", "string", 0, "Normal or Warning."),
+               ("Reason", "string", 0, "Short reason code."),
+               ("Object", "string", 0, "Object involved."),
+               ("Subobject", "string", 1, "Part of the object involved."),
+               ("Source", "string", 1, "Reporting component."),
+               ("Message", "string", 0, "Event message."),
+               ("First Seen", "string", 1, "Time since first seen."),
+               ("Count", "string", 1, "Times seen."),
+               ("Name", "string", 1, "Object name.")], _event),
+}
+
+
+MESSAGES = """
+core.Event: 1 metadata meta.ObjectMeta; 2 involvedObject core.ObjectReference; 3 reason? string; 4 message? string;
+    5 source core.EventSource; 6 firstTimestamp meta.Time; 7 lastTimestamp meta.Time; 8 count? int32;
+    9 type? string; 10 eventTime meta.MicroTime; 11 series core.EventSeries; 12 action? string;
+    13 related core.ObjectReference; 14 reportingComponent string; 15 reportingInstance string
+core.EventList: 1 metadata meta.ListMeta; 2 items []core.Event
+core.EventSeries: 1 count? int32; 2 lastObservedTime meta.MicroTime
+"""

@@ -1,0 +1,43 @@
+"""The Event kind (events.k8s.io/v1): its resource facts, OpenAPI schema and protobuf layout."""
+from __future__ import annotations
+
+from reference_impl.apiserver.core.conversion import EVENTS_V1
+from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.schemas import CORE, EVENTS, META, integer, kind, list_kind, opaque, ref, string
+
+RESOURCES = (
+    # Stored as core/v1 Events, under the same keys (conversion.py).
+    Resource("events.k8s.io", "v1", "Event", "events", "event", True, ("ev",), storage_codec=EVENTS_V1),
+)
+
+
+DEFINITIONS = {
+    EVENTS + "Event": kind(
+        "events.k8s.io", "v1", "Event", "A report of something that happened to an object.", ("eventTime",),
+        action=string("What was done or failed."),
+        deprecatedCount=integer("core/v1 count."),
+        deprecatedFirstTimestamp=ref(META + "Time", "core/v1 firstTimestamp."),
+        deprecatedLastTimestamp=ref(META + "Time", "core/v1 lastTimestamp."),
+        deprecatedSource=opaque("core/v1 source."),
+        eventTime=ref(META + "MicroTime", "When the event first happened."),
+        note=string("Human-readable description."),
+        reason=string("Short CamelCase reason."),
+        regarding=ref(CORE + "ObjectReference", "The object the event is about."),
+        related=ref(CORE + "ObjectReference", "A second object involved."),
+        reportingController=string("The controller that emitted the event."),
+        reportingInstance=string("The instance of that controller."),
+        series=opaque("Data on a series of repeated events."),
+        type=string("Normal or Warning.")),
+    EVENTS + "EventList": list_kind("events.k8s.io", "v1", EVENTS + "Event"),
+}
+
+
+MESSAGES = """
+events.Event: 1 metadata meta.ObjectMeta; 2 eventTime meta.MicroTime; 3 series events.EventSeries;
+    4 reportingController? string; 5 reportingInstance? string; 6 action? string; 7 reason? string;
+    8 regarding core.ObjectReference; 9 related core.ObjectReference; 10 note? string; 11 type? string;
+    12 deprecatedSource core.EventSource; 13 deprecatedFirstTimestamp meta.Time;
+    14 deprecatedLastTimestamp meta.Time; 15 deprecatedCount? int32
+events.EventList: 1 metadata meta.ListMeta; 2 items []events.Event
+events.EventSeries: 1 count int32; 2 lastObservedTime meta.MicroTime
+"""

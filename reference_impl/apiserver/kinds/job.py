@@ -1,0 +1,125 @@
+"""The Job kind (batch/v1): its resource facts, validation, defaults, OpenAPI schema, printer columns
+and protobuf layout."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from reference_impl.apiserver.core import validation as v
+from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
+from reference_impl.apiserver.core.schemas import (BATCH, META, boolean, integer, list_kind, obj, ref, string,
+                                                   workload)
+from reference_impl.apiserver.kinds._podspec import TEMPLATE
+from reference_impl.apiserver.core.selectors import from_label_selector_dict
+from reference_impl.apiserver.core.validation import invalid, job_spec_problems, required
+from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, human_duration,
+                                                     name_cell, part, selector_cell, since, template_containers)
+from reference_impl.apiserver.kinds._defaulting import template_defaults
+from reference_impl.mirrors import mirrors
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/batch/validation.ValidateJob")
+def validate_job(obj: dict) -> list[str]:
+    """A Job's pods restart OnFailure or Never; its selector matches their labels. Without
+    manualSelector the registry generates the selector at create, after admission has validated
+    the object once, so only a manual selector is required here."""
+    spec = obj.get("spec") or {}
+    problems = job_spec_problems(spec, "spec")
+    selector = spec.get("selector")
+    labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
+    if not isinstance(selector, dict):
+        if spec.get("manualSelector"):
+            problems.append(required("spec.selector"))
+    elif not from_label_selector_dict(selector).matches(labels):
+        problems.append(invalid("spec.template.metadata.labels", labels,
+                                "`selector` does not match template `labels`"))
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/batch/v1.SetDefaults_Job")
+def job(obj: dict, spec: dict) -> None:
+    if spec.get("completions") is None and spec.get("parallelism") is None:
+        spec["completions"] = 1
+    spec.setdefault("parallelism", 1)
+    spec.setdefault("backoffLimit", 6)
+    labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels")
+    if labels and not obj["metadata"].get("labels"):
+        obj["metadata"]["labels"] = dict(labels)
+    spec.setdefault("completionMode", "NonIndexed")
+    spec.setdefault("suspend", False)
+    template_defaults(spec)
+
+
+RESOURCES = (
+    Resource("batch", "v1", "Job", "jobs", "job", True, subresources=("status",), categories=("all",),
+             status_reset_on_update=True, validator=validate_job,
+             update_validator=v.validate_selector_immutable,
+             field_selectors=(*COMMON_FIELDS, "status.successful"), tracks_generation=True),
+)
+
+
+DEFAULTS = {"Job": job}
+
+
+DEFINITIONS = {
+    BATCH + "JobSpec": obj(
+        "The desired state of a Job.", ("template",),
+        activeDeadlineSeconds=integer("Seconds the job may run before it is failed.", "int64"),
+        backoffLimit=integer("Retries before the job is failed; defaults to 6."),
+        completionMode=string("NonIndexed or Indexed."),
+        completions=integer("Successful pods needed."),
+        manualSelector=boolean("Use the given selector instead of a generated one."),
+        parallelism=integer("Pods running at once."),
+        selector=ref(META + "LabelSelector", "Selects the job's pods; generated unless manualSelector."),
+        suspend=boolean("Stop creating pods."),
+        template=TEMPLATE,
+        ttlSecondsAfterFinished=integer("Seconds a finished job is kept.")),
+    **workload("batch", "v1", BATCH, "Job", "Pods run until a number of them succeed."),
+    BATCH + "JobList": list_kind("batch", "v1", BATCH + "Job"),
+}
+
+
+@mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printJob")
+def _job(obj: dict, now: float) -> list:
+    spec, status = part(obj, "spec"), part(obj, "status")
+    succeeded = status.get("succeeded", 0)
+    if spec.get("completions") is not None:
+        completions = f"{succeeded}/{spec['completions']}"
+    elif (spec.get("parallelism") or 0) > 1:
+        completions = f"{succeeded}/1 of {spec['parallelism']}"
+    else:
+        completions = f"{succeeded}/1"
+    start, end = status.get("startTime"), status.get("completionTime")
+    if not start:
+        duration = ""
+    elif not end:
+        duration = since(start, now)
+    else:
+        duration = human_duration(_epoch(end) - _epoch(start))
+    names, images = template_containers(part(spec, "template", "spec"))
+    return [name_cell(obj), completions, duration, age_cell(obj, now), names, images,
+            selector_cell(spec.get("selector"))]
+
+
+def _epoch(timestamp: str) -> float:
+    return datetime.strptime(timestamp[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc).timestamp()
+
+
+PRINTERS = {
+    "Job": ([NAME, ("Completions", "string", 0, "Succeeded pods out of the completions wanted."),
+             ("Duration", "string", 0, "Time required to complete the job."), AGE, *WIDE_TEMPLATE], _job),
+}
+
+
+MESSAGES = """
+batch.Job: 1 metadata meta.ObjectMeta; 2 spec batch.JobSpec; 3 status batch.JobStatus
+batch.JobCondition: 1 type string; 2 status string; 3 lastProbeTime meta.Time; 4 lastTransitionTime meta.Time;
+    5 reason? string; 6 message? string
+batch.JobList: 1 metadata meta.ListMeta; 2 items []batch.Job
+batch.JobSpec: 1 parallelism int32; 2 completions int32; 3 activeDeadlineSeconds int64;
+    4 selector meta.LabelSelector; 5 manualSelector bool; 6 template core.PodTemplateSpec; 7 backoffLimit int32;
+    8 ttlSecondsAfterFinished int32; 9 completionMode string; 10 suspend bool
+batch.JobStatus: 1 conditions []batch.JobCondition; 2 startTime meta.Time; 3 completionTime meta.Time;
+    4 active? int32; 5 succeeded? int32; 6 failed? int32; 7 completedIndexes? string;
+    8 uncountedTerminatedPods batch.UncountedTerminatedPods; 9 ready int32
+batch.UncountedTerminatedPods: 1 succeeded []string; 2 failed []string
+"""

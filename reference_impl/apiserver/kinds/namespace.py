@@ -1,0 +1,56 @@
+"""The Namespace kind (core/v1): its resource facts, defaults, OpenAPI schema, printer columns and
+protobuf layout."""
+from __future__ import annotations
+
+from reference_impl.apiserver.core.resources import COMMON_FIELDS, NO_COLLECTION_DELETE, Resource
+from reference_impl.apiserver.core.schemas import (CORE, conditions, kind, list_kind, obj, opaque, ref, string,
+                                                   strings)
+from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
+from reference_impl.apiserver.kinds._defaulting import object_field
+
+
+def namespace(obj: dict, spec: dict) -> None:
+    spec.setdefault("finalizers", ["kubernetes"])
+    status = object_field(obj, "status")
+    if status is not None:
+        status.setdefault("phase", "Active")
+
+
+RESOURCES = (
+    Resource("", "v1", "Namespace", "namespaces", "namespace", False, ("ns",), NO_COLLECTION_DELETE,
+             ("status", "finalize"), name_validation="label", return_deleted_object=True,
+             status_reset_on_update=True, field_selectors=(*COMMON_FIELDS, "status.phase")),
+)
+
+
+DEFAULTS = {"Namespace": namespace}
+
+
+DEFINITIONS = {
+    CORE + "Namespace": kind("", "v1", "Namespace", "A scope for names of namespaced objects.",
+                             spec=ref(CORE + "NamespaceSpec", "The desired state of the namespace."),
+                             status=ref(CORE + "NamespaceStatus", "The observed state of the namespace.")),
+    CORE + "NamespaceSpec": obj("The desired state of a namespace.",
+                                finalizers=strings("What must finish before the namespace is removed.")),
+    CORE + "NamespaceStatus": obj("The observed state of a namespace.",
+                                  conditions=conditions(CORE + "NamespaceCondition"),
+                                  phase=string("Active or Terminating.")),
+    CORE + "NamespaceCondition": opaque("One condition of a namespace."),
+    CORE + "NamespaceList": list_kind("", "v1", CORE + "Namespace"),
+}
+
+
+PRINTERS = {
+    "Namespace": ([NAME, ("Status", "string", 0, "Namespace phase"), AGE],
+                  lambda o, now: [name_cell(o), part(o, "status").get("phase", ""), age_cell(o, now)]),
+}
+
+
+MESSAGES = """
+core.Namespace: 1 metadata meta.ObjectMeta; 2 spec core.NamespaceSpec; 3 status core.NamespaceStatus
+core.NamespaceCondition: 1 type string; 2 status string; 4 lastTransitionTime meta.Time; 5 reason? string;
+    6 message? string
+core.NamespaceList: 1 metadata meta.ListMeta; 2 items []core.Namespace
+core.NamespaceSpec: 1 finalizers []string
+core.NamespaceStatus: 1 phase? string; 2 conditions []core.NamespaceCondition
+"""

@@ -1,0 +1,123 @@
+"""The Node kind (core/v1): its resource facts, defaults, OpenAPI schema, printer columns and protobuf
+layout."""
+from __future__ import annotations
+
+from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
+from reference_impl.apiserver.core.schemas import (CORE, META, arr, boolean, conditions, kind, list_kind, obj,
+                                                   opaque, quantity_map, ref, string, strings)
+from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
+from reference_impl.mirrors import mirrors
+
+
+def node(obj: dict, spec: dict) -> None:
+    status = obj.get("status")
+    if isinstance(status, dict) and status.get("capacity") and "allocatable" not in status:
+        status["allocatable"] = dict(status["capacity"])  # SetDefaults_NodeStatus
+
+
+RESOURCES = (
+    Resource("", "v1", "Node", "nodes", "node", False, ("no",), subresources=("status",),
+             status_reset_on_update=True, field_selectors=(*COMMON_FIELDS, "spec.unschedulable"),
+             storage_prefix="minions"),
+)
+
+
+DEFAULTS = {"Node": node}
+
+
+DEFINITIONS = {
+    CORE + "Node": kind("", "v1", "Node", "A worker machine.",
+                        spec=ref(CORE + "NodeSpec", "How the node is configured."),
+                        status=ref(CORE + "NodeStatus", "The observed state of the node.")),
+    CORE + "NodeSpec": obj(
+        "How a node is configured.",
+        configSource=opaque("Deprecated dynamic kubelet configuration."),
+        externalID=string("Deprecated."),
+        podCIDR=string("The pod IP range of the node."),
+        podCIDRs=arr(string(""), "The pod IP ranges of the node, one per family.", strategy="merge"),
+        providerID=string("The cloud provider's id of the node."),
+        taints=arr(ref(CORE + "Taint"), "Taints that repel pods without a toleration."),
+        unschedulable=boolean("Keep new pods off the node.")),
+    CORE + "Taint": obj(
+        "Repels pods that do not tolerate it.", ("effect", "key"),
+        effect=string("NoSchedule, PreferNoSchedule or NoExecute."),
+        key=string("The taint key."),
+        timeAdded=ref(META + "Time", "When a NoExecute taint was added."),
+        value=string("The taint value.")),
+    CORE + "NodeStatus": obj(
+        "The observed state of a node.",
+        addresses=arr(ref(CORE + "NodeAddress"), "Addresses the node is reachable at.", merge_key="type"),
+        allocatable=quantity_map("Resources available to pods."),
+        capacity=quantity_map("Total resources of the node."),
+        conditions=conditions(CORE + "NodeCondition"),
+        config=opaque("Status of dynamic kubelet configuration."),
+        daemonEndpoints=opaque("Ports of the node's daemons."),
+        images=arr(opaque("An image present on the node."), "Images present on the node."),
+        nodeInfo=ref(CORE + "NodeSystemInfo", "Versions and ids reported by the node."),
+        phase=string("Deprecated."),
+        volumesAttached=arr(opaque("An attached volume."), "Volumes attached to the node."),
+        volumesInUse=strings("Volumes in use on the node.")),
+    CORE + "NodeAddress": obj("One address of a node.", ("address", "type"),
+                              address=string("The address."), type=string("Hostname, InternalIP or ExternalIP.")),
+    CORE + "NodeCondition": opaque("One condition of a node, e.g. Ready."),
+    CORE + "NodeSystemInfo": opaque("Kernel, OS, runtime and kubelet versions of a node."),
+    CORE + "NodeList": list_kind("", "v1", CORE + "Node"),
+}
+
+
+@mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printNode")
+def _node(node: dict, now: float) -> list:
+    status = part(node, "status")
+    ready = [c for c in status.get("conditions") or [] if c.get("type") == "Ready"]
+    states = [("Ready" if c.get("status") == "True" else "NotReady") for c in ready] or ["Unknown"]
+    if part(node, "spec").get("unschedulable"):
+        states.append("SchedulingDisabled")
+    labels = part(node, "metadata").get("labels") or {}
+    roles = sorted({k.removeprefix("node-role.kubernetes.io/") for k in labels
+                    if k.startswith("node-role.kubernetes.io/") and k != "node-role.kubernetes.io/"}
+                   | ({labels["kubernetes.io/role"]} if labels.get("kubernetes.io/role") else set()))
+    info = status.get("nodeInfo") or {}
+    addresses = {a.get("type"): a.get("address") for a in reversed(status.get("addresses") or [])}
+    return [name_cell(node), ",".join(states), ",".join(roles) or "<none>", age_cell(node, now),
+            info.get("kubeletVersion", ""), addresses.get("InternalIP", "<none>"),
+            addresses.get("ExternalIP", "<none>"), info.get("osImage") or "<unknown>",
+            info.get("kernelVersion") or "<unknown>", info.get("containerRuntimeVersion") or "<unknown>"]
+
+
+PRINTERS = {
+    "Node": ([NAME, ("Status", "string", 0, "Node readiness"), ("Roles", "string", 0, "Node role labels"),
+              AGE, ("Version", "string", 0, "Kubelet version."),
+              ("Internal-IP", "string", 1, "First address of this type."),
+              ("External-IP", "string", 1, "First address of this type."),
+              ("OS-Image", "string", 1, "Operating system image."),
+              ("Kernel-Version", "string", 1, "Kernel version."),
+              ("Container-Runtime", "string", 1, "Container runtime and version.")], _node),
+}
+
+
+MESSAGES = """
+core.AttachedVolume: 1 name string; 2 devicePath string
+core.ConfigMapNodeConfigSource: 1 namespace string; 2 name string; 3 uid? string; 4 resourceVersion? string;
+    5 kubeletConfigKey string
+core.ContainerImage: 1 names []string; 2 sizeBytes? int64
+core.DaemonEndpoint: 1 Port int32
+core.Node: 1 metadata meta.ObjectMeta; 2 spec core.NodeSpec; 3 status core.NodeStatus
+core.NodeAddress: 1 type string; 2 address string
+core.NodeCondition: 1 type string; 2 status string; 3 lastHeartbeatTime meta.Time; 4 lastTransitionTime meta.Time;
+    5 reason? string; 6 message? string
+core.NodeConfigSource: 2 configMap core.ConfigMapNodeConfigSource
+core.NodeConfigStatus: 1 assigned core.NodeConfigSource; 2 active core.NodeConfigSource;
+    3 lastKnownGood core.NodeConfigSource; 4 error? string
+core.NodeDaemonEndpoints: 1 kubeletEndpoint core.DaemonEndpoint
+core.NodeList: 1 metadata meta.ListMeta; 2 items []core.Node
+core.NodeSpec: 1 podCIDR? string; 2 externalID? string; 3 providerID? string; 4 unschedulable? bool;
+    5 taints []core.Taint; 6 configSource core.NodeConfigSource; 7 podCIDRs []string
+core.NodeStatus: 1 capacity {}resource.Quantity; 2 allocatable {}resource.Quantity; 3 phase? string;
+    4 conditions []core.NodeCondition; 5 addresses []core.NodeAddress; 6 daemonEndpoints core.NodeDaemonEndpoints;
+    7 nodeInfo core.NodeSystemInfo; 8 images []core.ContainerImage; 9 volumesInUse []string;
+    10 volumesAttached []core.AttachedVolume; 11 config core.NodeConfigStatus
+core.NodeSystemInfo: 1 machineID string; 2 systemUUID string; 3 bootID string; 4 kernelVersion string;
+    5 osImage string; 6 containerRuntimeVersion string; 7 kubeletVersion string; 8 kubeProxyVersion string;
+    9 operatingSystem string; 10 architecture string
+core.Taint: 1 key string; 2 value? string; 3 effect string; 4 timeAdded meta.Time
+"""

@@ -1,0 +1,78 @@
+"""The PersistentVolumeClaim kind (core/v1): its resource facts, defaults, OpenAPI schema, printer
+columns and protobuf layout."""
+from __future__ import annotations
+
+from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.schemas import (CORE, META, list_kind, obj, opaque, ref, string, strings,
+                                                   workload)
+from reference_impl.apiserver.kinds._columns import (AGE, NAME, access_modes_cell, age_cell, name_cell, part,
+                                                     storage_class_of)
+from reference_impl.apiserver.kinds._defaulting import object_field
+from reference_impl.mirrors import mirrors
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_PersistentVolumeClaim")
+def persistent_volume_claim(obj: dict, spec: dict) -> None:
+    spec.setdefault("volumeMode", "Filesystem")
+    status = object_field(obj, "status")
+    if status is not None:
+        status.setdefault("phase", "Pending")
+
+
+RESOURCES = (
+    Resource("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", True,
+             ("pvc",), subresources=("status",), status_reset_on_update=True),
+)
+
+
+DEFAULTS = {"PersistentVolumeClaim": persistent_volume_claim}
+
+
+DEFINITIONS = {
+    **workload("", "v1", CORE, "PersistentVolumeClaim", "A request for storage by a user."),
+    CORE + "PersistentVolumeClaimSpec": obj(
+        "The storage a claim asks for.",
+        accessModes=strings("ReadWriteOnce, ReadOnlyMany, ReadWriteMany or ReadWriteOncePod."),
+        dataSource=opaque("An object to populate the volume from."),
+        dataSourceRef=opaque("An object to populate the volume from, of any kind."),
+        resources=ref(CORE + "ResourceRequirements", "The storage requested."),
+        selector=ref(META + "LabelSelector", "Selects the volumes the claim may bind to."),
+        storageClassName=string("The StorageClass the claim asks for."),
+        volumeMode=string("Filesystem or Block; defaults to Filesystem."),
+        volumeName=string("The volume the claim is bound to.")),
+    CORE + "PersistentVolumeClaimList": list_kind("", "v1", CORE + "PersistentVolumeClaim"),
+}
+
+
+@mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printPersistentVolumeClaim")
+def _persistent_volume_claim(obj: dict, now: float) -> list:
+    spec, status = part(obj, "spec"), part(obj, "status")
+    phase = "Terminating" if part(obj, "metadata").get("deletionTimestamp") else status.get("phase", "")
+    capacity = modes = ""
+    if spec.get("volumeName"):
+        modes = access_modes_cell(status.get("accessModes"))
+        capacity = part(status, "capacity").get("storage", "0")
+    return [name_cell(obj), phase, spec.get("volumeName", ""), capacity, modes,
+            storage_class_of(obj, spec), age_cell(obj, now), spec.get("volumeMode") or "<unset>"]
+
+
+PRINTERS = {
+    "PersistentVolumeClaim": ([NAME, ("Status", "string", 0, "Phase of the claim."),
+                               ("Volume", "string", 0, "The volume bound to it."),
+                               ("Capacity", "string", 0, "Size of the bound volume."),
+                               ("Access Modes", "string", 0, "How the bound volume can be mounted."),
+                               ("StorageClass", "string", 0, "StorageClass of the pvc"), AGE,
+                               ("VolumeMode", "string", 1, "Filesystem or Block.")], _persistent_volume_claim),
+}
+
+
+MESSAGES = """
+core.PersistentVolumeClaim: 1 metadata meta.ObjectMeta; 2 spec core.PersistentVolumeClaimSpec;
+    3 status core.PersistentVolumeClaimStatus
+core.PersistentVolumeClaimCondition: 1 type string; 2 status string; 3 lastProbeTime meta.Time;
+    4 lastTransitionTime meta.Time; 5 reason? string; 6 message? string
+core.PersistentVolumeClaimList: 1 metadata meta.ListMeta; 2 items []core.PersistentVolumeClaim
+core.PersistentVolumeClaimStatus: 1 phase? string; 2 accessModes []string; 3 capacity {}resource.Quantity;
+    4 conditions []core.PersistentVolumeClaimCondition; 5 allocatedResources {}resource.Quantity;
+    6 resizeStatus string
+"""

@@ -1,0 +1,149 @@
+"""The Pod kind (core/v1): its resource facts, validation, defaults, OpenAPI schema, printer columns and
+protobuf layout."""
+from __future__ import annotations
+
+from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
+from reference_impl.apiserver.core.schemas import CORE, META, arr, conditions, kind, list_kind, obj, ref, string
+from reference_impl.apiserver.core.validation import pod_spec_problems
+from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
+from reference_impl.apiserver.kinds._defaulting import pod_spec
+from reference_impl.mirrors import mirrors
+
+
+def validate_pod(obj: dict) -> list[str]:
+    return pod_spec_problems(obj.get("spec"), "spec")
+
+
+POD_UPDATABLE = ("spec: Forbidden: pod updates may not change fields other than "
+                 "`spec.containers[*].image`, `spec.initContainers[*].image`, "
+                 "`spec.activeDeadlineSeconds`, `spec.tolerations` (only additions to existing "
+                 "tolerations) or `spec.terminationGracePeriodSeconds` (allow it to be set to 1 if "
+                 "it was previously negative)")
+
+
+def _without_mutable(spec: dict) -> dict:
+    spec = {k: v for k, v in spec.items() if k not in ("activeDeadlineSeconds", "tolerations")}
+    for field in ("containers", "initContainers"):
+        if field in spec:
+            spec[field] = [{k: v for k, v in c.items() if k != "image"} for c in spec[field]]
+    return spec
+
+
+def validate_pod_update(old: dict, new: dict) -> list[str]:
+    """ValidatePodUpdate: only images, activeDeadlineSeconds and tolerations may change; the
+    binding subresource sets nodeName, so it is compared only once set."""
+    old_spec, new_spec = dict(old.get("spec") or {}), dict(new.get("spec") or {})
+    if not old_spec.get("nodeName"):
+        new_spec.pop("nodeName", None)
+    if _without_mutable(old_spec) != _without_mutable(new_spec):
+        return [POD_UPDATABLE]
+    return []
+
+
+def pod(obj: dict, spec: dict) -> None:
+    pod_spec(spec)
+
+
+RESOURCES = (
+    Resource("", "v1", "Pod", "pods", "pod", True, ("po",), subresources=("status", "binding", "log"),
+             categories=("all",), return_deleted_object=True, status_reset_on_update=True,
+             field_selectors=(*COMMON_FIELDS, "spec.nodeName", "spec.restartPolicy", "spec.schedulerName",
+                              "spec.serviceAccountName", "status.phase", "status.podIP",
+                              "status.nominatedNodeName"),
+             validator=validate_pod, update_validator=validate_pod_update),
+)
+
+
+DEFAULTS = {"Pod": pod}
+
+
+DEFINITIONS = {
+    CORE + "Pod": kind("", "v1", "Pod", "A group of containers scheduled together on one node.",
+                       spec=ref(CORE + "PodSpec", "The desired behaviour of the pod."),
+                       status=ref(CORE + "PodStatus", "The observed state of the pod; set by the system.")),
+    CORE + "PodStatus": obj(
+        "The observed state of a pod.",
+        conditions=conditions(CORE + "PodCondition"),
+        containerStatuses=arr(ref(CORE + "ContainerStatus"), "One entry per container."),
+        ephemeralContainerStatuses=arr(ref(CORE + "ContainerStatus"), "One entry per ephemeral container."),
+        hostIP=string("IP of the node running the pod."),
+        initContainerStatuses=arr(ref(CORE + "ContainerStatus"), "One entry per init container."),
+        message=string("Why the pod is in its phase."),
+        nominatedNodeName=string("Node the pod is expected to run on after preemption."),
+        phase=string("Pending, Running, Succeeded, Failed or Unknown."),
+        podIP=string("The pod's IP address."),
+        podIPs=arr(ref(CORE + "PodIP"), "All of the pod's IP addresses.", merge_key="ip"),
+        qosClass=string("Guaranteed, Burstable or BestEffort."),
+        reason=string("CamelCase reason for the pod's state."),
+        startTime=ref(META + "Time", "When the kubelet acknowledged the pod.")),
+    CORE + "PodIP": obj("One IP address of a pod.", ip=string("The address.")),
+    CORE + "PodList": list_kind("", "v1", CORE + "Pod"),
+}
+
+
+@mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printPod")
+def _pod(pod: dict, now: float) -> list:
+    spec, status = part(pod, "spec"), part(pod, "status")
+    reason = status.get("reason") or status.get("phase") or ""
+    restarts = ready = 0
+    has_running = False
+    for container in reversed(status.get("containerStatuses") or []):
+        restarts += container.get("restartCount", 0)
+        state = container.get("state") or {}
+        waiting, terminated = state.get("waiting"), state.get("terminated")
+        if waiting and waiting.get("reason"):
+            reason = waiting["reason"]
+        elif terminated and terminated.get("reason"):
+            reason = terminated["reason"]
+        elif terminated:
+            reason = (f"Signal:{terminated['signal']}" if terminated.get("signal")
+                      else f"ExitCode:{terminated.get('exitCode', 0)}")
+        elif container.get("ready") and state.get("running") is not None:
+            has_running = True
+            ready += 1
+    if reason == "Completed" and has_running:
+        conditions = status.get("conditions") or []
+        reason = "Running" if any(c.get("type") == "Ready" and c.get("status") == "True"
+                                  for c in conditions) else "NotReady"
+    if part(pod, "metadata").get("deletionTimestamp"):
+        reason = "Unknown" if status.get("reason") == "NodeLost" else "Terminating"
+    pod_ips = status.get("podIPs") or []
+    gates = spec.get("readinessGates") or []
+    true_conditions = {c.get("type") for c in status.get("conditions") or [] if c.get("status") == "True"}
+    gate_cell = (f"{sum(g.get('conditionType') in true_conditions for g in gates)}/{len(gates)}"
+                 if gates else "<none>")
+    return [name_cell(pod), f"{ready}/{len(spec.get('containers') or [])}", reason, str(restarts),
+            age_cell(pod, now), pod_ips[0]["ip"] if pod_ips else status.get("podIP") or "<none>",
+            spec.get("nodeName") or "<none>", status.get("nominatedNodeName") or "<none>", gate_cell]
+
+
+PRINTERS = {
+    "Pod": ([NAME, ("Ready", "string", 0, "Ready containers out of all containers."),
+             ("Status", "string", 0, "Summary of the pod's phase and container states."),
+             ("Restarts", "string", 0, "Total container restarts."),
+             AGE, ("IP", "string", 1, "Pod IP."),
+             ("Node", "string", 1, "Node running the pod."),
+             ("Nominated Node", "string", 1, "Node chosen for the pod after preemption."),
+             ("Readiness Gates", "string", 1, "Readiness gates met out of all.")], _pod),
+}
+
+
+MESSAGES = """
+core.ContainerState: 1 waiting core.ContainerStateWaiting; 2 running core.ContainerStateRunning;
+    3 terminated core.ContainerStateTerminated
+core.ContainerStateRunning: 1 startedAt meta.Time
+core.ContainerStateTerminated: 1 exitCode int32; 2 signal? int32; 3 reason? string; 4 message? string;
+    5 startedAt meta.Time; 6 finishedAt meta.Time; 7 containerID? string
+core.ContainerStateWaiting: 1 reason? string; 2 message? string
+core.ContainerStatus: 1 name string; 2 state core.ContainerState; 3 lastState core.ContainerState; 4 ready bool;
+    5 restartCount int32; 6 image string; 7 imageID string; 8 containerID? string; 9 started bool
+core.Pod: 1 metadata meta.ObjectMeta; 2 spec core.PodSpec; 3 status core.PodStatus
+core.PodCondition: 1 type string; 2 status string; 3 lastProbeTime meta.Time; 4 lastTransitionTime meta.Time;
+    5 reason? string; 6 message? string
+core.PodIP: 1 ip? string
+core.PodList: 1 metadata meta.ListMeta; 2 items []core.Pod
+core.PodStatus: 1 phase? string; 2 conditions []core.PodCondition; 3 message? string; 4 reason? string;
+    5 hostIP? string; 6 podIP? string; 7 startTime meta.Time; 8 containerStatuses []core.ContainerStatus;
+    9 qosClass? string; 10 initContainerStatuses []core.ContainerStatus; 11 nominatedNodeName? string;
+    12 podIPs []core.PodIP; 13 ephemeralContainerStatuses []core.ContainerStatus
+"""

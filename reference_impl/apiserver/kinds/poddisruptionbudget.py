@@ -1,0 +1,53 @@
+"""The PodDisruptionBudget kind (policy/v1): its resource facts, OpenAPI schema, printer columns and
+protobuf layout."""
+from __future__ import annotations
+
+from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.schemas import INT_OR_STRING, META, POLICY, list_kind, obj, ref, workload
+from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
+
+RESOURCES = (
+    Resource("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", True,
+             ("pdb",), subresources=("status",), status_reset_on_update=True, tracks_generation=True),
+)
+
+
+DEFINITIONS = {
+    **workload("policy", "v1", POLICY, "PodDisruptionBudget", "How many pods of a set may be down at once."),
+    POLICY + "PodDisruptionBudgetSpec": obj(
+        "The bound a PodDisruptionBudget keeps.",
+        maxUnavailable=ref(INT_OR_STRING, "Pods that may be unavailable after an eviction."),
+        minAvailable=ref(INT_OR_STRING, "Pods that must stay available after an eviction."),
+        selector=ref(META + "LabelSelector", "Selects the pods the budget covers.")),
+    POLICY + "PodDisruptionBudgetList": list_kind("policy", "v1", POLICY + "PodDisruptionBudget"),
+}
+
+
+def _or_na(value: object) -> str:
+    return "N/A" if value is None else str(value)
+
+
+def _pod_disruption_budget(obj: dict, now: float) -> list:
+    spec = part(obj, "spec")
+    return [name_cell(obj), _or_na(spec.get("minAvailable")), _or_na(spec.get("maxUnavailable")),
+            part(obj, "status").get("disruptionsAllowed", 0), age_cell(obj, now)]
+
+
+PRINTERS = {
+    "PodDisruptionBudget": ([NAME, ("Min Available", "string", 0, "Pods that must stay available."),
+                             ("Max Unavailable", "string", 0, "Pods that may be unavailable."),
+                             ("Allowed Disruptions", "integer", 0, "Pods that may be disrupted now."), AGE],
+                            _pod_disruption_budget),
+}
+
+
+MESSAGES = """
+policy.PodDisruptionBudget: 1 metadata meta.ObjectMeta; 2 spec policy.PodDisruptionBudgetSpec;
+    3 status policy.PodDisruptionBudgetStatus
+policy.PodDisruptionBudgetList: 1 metadata meta.ListMeta; 2 items []policy.PodDisruptionBudget
+policy.PodDisruptionBudgetSpec: 1 minAvailable intstr.IntOrString; 2 selector meta.LabelSelector;
+    3 maxUnavailable intstr.IntOrString
+policy.PodDisruptionBudgetStatus: 1 observedGeneration? int64; 2 disruptedPods {}meta.Time;
+    3 disruptionsAllowed int32; 4 currentHealthy int32; 5 desiredHealthy int32; 6 expectedPods int32;
+    7 conditions []meta.Condition
+"""

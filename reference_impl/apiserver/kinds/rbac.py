@@ -1,0 +1,159 @@
+"""The Role, RoleBinding, ClusterRole, ClusterRoleBinding kinds (rbac.authorization.k8s.io/v1): their
+resource facts, validation, OpenAPI schema, printer columns and protobuf layout."""
+from __future__ import annotations
+
+from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.schemas import RBAC, arr, kind, list_kind, obj, opaque, ref, string, strings
+from reference_impl.apiserver.core.validation import invalid, required, unsupported
+from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
+
+
+def _role_rules(obj: dict, namespaced: bool) -> list[str]:
+    problems = []
+    for i, rule in enumerate(obj.get("rules") or []):
+        here = f"rules[{i}]"
+        if not rule.get("verbs"):
+            problems.append(required(f"{here}.verbs"))
+        if rule.get("nonResourceURLs") and namespaced:
+            problems.append(invalid(f"{here}.nonResourceURLs", rule["nonResourceURLs"],
+                                    "namespaced rules cannot apply to non-resource URLs"))
+        if rule.get("resources") and rule.get("apiGroups") is None:
+            problems.append(required(f"{here}.apiGroups"))
+        if not rule.get("resources") and not rule.get("nonResourceURLs"):
+            problems.append(required(f"{here}.resources"))
+    return problems
+
+
+def validate_role(obj: dict) -> list[str]:
+    return _role_rules(obj, namespaced=True)
+
+
+def validate_cluster_role(obj: dict) -> list[str]:
+    return _role_rules(obj, namespaced=False)
+
+
+def _binding(obj: dict, role_kinds: tuple[str, ...]) -> list[str]:
+    ref = obj.get("roleRef") or {}
+    problems = []
+    if ref.get("apiGroup") != "rbac.authorization.k8s.io":
+        problems.append(unsupported("roleRef.apiGroup", ref.get("apiGroup", ""),
+                                    ("rbac.authorization.k8s.io",)))
+    if ref.get("kind") not in role_kinds:
+        problems.append(unsupported("roleRef.kind", ref.get("kind", ""), role_kinds))
+    if not ref.get("name"):
+        problems.append(required("roleRef.name"))
+    for i, subject in enumerate(obj.get("subjects") or []):
+        if subject.get("kind") not in ("Group", "ServiceAccount", "User"):
+            problems.append(unsupported(f"subjects[{i}].kind", subject.get("kind", ""),
+                                        ("ServiceAccount", "User", "Group")))
+        if not subject.get("name"):
+            problems.append(required(f"subjects[{i}].name"))
+    return problems
+
+
+def validate_role_binding(obj: dict) -> list[str]:
+    return _binding(obj, ("Role", "ClusterRole"))
+
+
+def validate_cluster_role_binding(obj: dict) -> list[str]:
+    return _binding(obj, ("ClusterRole",))
+
+
+def validate_role_ref_immutable(old: dict, new: dict) -> list[str]:
+    if old.get("roleRef") != new.get("roleRef"):
+        return [f"roleRef: Invalid value: {new.get('roleRef')}: cannot change roleRef"]
+    return []
+
+
+RESOURCES = (
+    Resource("rbac.authorization.k8s.io", "v1", "Role", "roles", "role", True, name_validation="path",
+             validator=validate_role),
+    Resource("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", "rolebinding", True,
+             name_validation="path", validator=validate_role_binding,
+             update_validator=validate_role_ref_immutable),
+    Resource("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", "clusterrole", False,
+             name_validation="path", validator=validate_cluster_role),
+    Resource("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings",
+             "clusterrolebinding", False, name_validation="path",
+             validator=validate_cluster_role_binding, update_validator=validate_role_ref_immutable),
+)
+
+
+DEFINITIONS = {
+    RBAC + "Role": kind("rbac.authorization.k8s.io", "v1", "Role", "Permissions within one namespace.",
+                        rules=arr(ref(RBAC + "PolicyRule"), "The permissions granted.")),
+    RBAC + "ClusterRole": kind("rbac.authorization.k8s.io", "v1", "ClusterRole",
+                               "Permissions across the cluster, or a reusable set of them.",
+                               aggregationRule=opaque("Selects ClusterRoles whose rules are combined into this one."),
+                               rules=arr(ref(RBAC + "PolicyRule"), "The permissions granted.")),
+    RBAC + "RoleBinding": kind("rbac.authorization.k8s.io", "v1", "RoleBinding",
+                               "Grants a role's permissions in one namespace.", ("roleRef",),
+                               roleRef=ref(RBAC + "RoleRef", "The role granted; cannot change."),
+                               subjects=arr(ref(RBAC + "Subject"), "Who is granted the role.")),
+    RBAC + "ClusterRoleBinding": kind("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding",
+                                      "Grants a cluster role's permissions cluster-wide.", ("roleRef",),
+                                      roleRef=ref(RBAC + "RoleRef", "The cluster role granted; cannot change."),
+                                      subjects=arr(ref(RBAC + "Subject"), "Who is granted the role.")),
+    RBAC + "PolicyRule": obj(
+        "Verbs allowed on resources or non-resource URLs.", ("verbs",),
+        apiGroups=strings("API groups of the resources; `\"\"` is the core group."),
+        nonResourceURLs=strings("URL paths allowed, for cluster roles."),
+        resourceNames=strings("Object names the rule is limited to."),
+        resources=strings("Resources the rule applies to; `*` for all."),
+        verbs=strings("Verbs allowed; `*` for all.")),
+    RBAC + "Subject": obj(
+        "A user, group or service account.", ("kind", "name"),
+        apiGroup=string("API group of the subject kind."),
+        kind=string("User, Group or ServiceAccount."),
+        name=string("Name of the subject."),
+        namespace=string("Namespace of a service account.")),
+    RBAC + "RoleRef": obj(
+        "The role a binding grants.", ("apiGroup", "kind", "name"),
+        apiGroup=string("API group of the role."),
+        kind=string("Role or ClusterRole."),
+        name=string("Name of the role.")),
+    RBAC + "RoleList": list_kind("rbac.authorization.k8s.io", "v1", RBAC + "Role"),
+    RBAC + "RoleBindingList": list_kind("rbac.authorization.k8s.io", "v1", RBAC + "RoleBinding"),
+    RBAC + "ClusterRoleList": list_kind("rbac.authorization.k8s.io", "v1", RBAC + "ClusterRole"),
+    RBAC + "ClusterRoleBindingList": list_kind("rbac.authorization.k8s.io", "v1", RBAC + "ClusterRoleBinding"),
+}
+
+
+def _binding_row(obj: dict, now: float) -> list:
+    ref = obj.get("roleRef") or {}
+    subjects = obj.get("subjects") or []
+
+    def names(kind: str) -> str:
+        return ", ".join((f"{s.get('namespace', '')}/{s['name']}" if kind == "ServiceAccount" else s["name"])
+                         for s in subjects if s.get("kind") == kind)
+
+    return [name_cell(obj), f"{ref.get('kind')}/{ref.get('name')}", age_cell(obj, now),
+            names("User"), names("Group"), names("ServiceAccount")]
+
+
+BINDING_COLUMNS = [NAME, ("Role", "string", 0, "The role that is bound."), AGE,
+                   ("Users", "string", 1, "Bound users"), ("Groups", "string", 1, "Bound groups"),
+                   ("ServiceAccounts", "string", 1, "Bound service accounts")]
+
+
+PRINTERS = {
+    "RoleBinding": (BINDING_COLUMNS, _binding_row),
+    "ClusterRoleBinding": (BINDING_COLUMNS, _binding_row),
+}
+
+
+MESSAGES = """
+rbac.AggregationRule: 1 clusterRoleSelectors []meta.LabelSelector
+rbac.ClusterRole: 1 metadata meta.ObjectMeta; 2 rules []rbac.PolicyRule; 3 aggregationRule rbac.AggregationRule
+rbac.ClusterRoleBinding: 1 metadata meta.ObjectMeta; 2 subjects []rbac.Subject; 3 roleRef rbac.RoleRef
+rbac.ClusterRoleBindingList: 1 metadata meta.ListMeta; 2 items []rbac.ClusterRoleBinding
+rbac.ClusterRoleList: 1 metadata meta.ListMeta; 2 items []rbac.ClusterRole
+rbac.PolicyRule: 1 verbs []string; 2 apiGroups []string; 3 resources []string; 4 resourceNames []string;
+    5 nonResourceURLs []string
+rbac.Role: 1 metadata meta.ObjectMeta; 2 rules []rbac.PolicyRule
+rbac.RoleBinding: 1 metadata meta.ObjectMeta; 2 subjects []rbac.Subject; 3 roleRef rbac.RoleRef
+rbac.RoleBindingList: 1 metadata meta.ListMeta; 2 items []rbac.RoleBinding
+rbac.RoleList: 1 metadata meta.ListMeta; 2 items []rbac.Role
+rbac.RoleRef: 1 apiGroup string; 2 kind string; 3 name string
+rbac.Subject: 1 kind string; 2 apiGroup? string; 3 name string; 4 namespace? string
+"""

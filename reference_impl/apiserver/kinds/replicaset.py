@@ -1,0 +1,77 @@
+"""The ReplicaSet kind (apps/v1): its resource facts, defaults, OpenAPI schema, printer columns and
+protobuf layout."""
+from __future__ import annotations
+
+from reference_impl.apiserver.core import validation as v
+from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
+from reference_impl.apiserver.core.schemas import (APPS, CORE, META, conditions, integer, kind, list_kind, obj,
+                                                   opaque, ref)
+from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, name_cell, part,
+                                                     selector_cell, template_containers)
+from reference_impl.apiserver.kinds._defaulting import template_defaults
+
+
+def replica_set(obj: dict, spec: dict) -> None:
+    spec.setdefault("replicas", 1)
+    template_defaults(spec)
+
+
+RESOURCES = (
+    Resource("apps", "v1", "ReplicaSet", "replicasets", "replicaset", True, ("rs",),
+             subresources=("status", "scale"), categories=("all",), status_reset_on_update=True,
+             validator=v.validate_workload, update_validator=v.validate_selector_immutable,
+             field_selectors=(*COMMON_FIELDS, "status.replicas"), tracks_generation=True),
+)
+
+
+DEFAULTS = {"ReplicaSet": replica_set}
+
+
+DEFINITIONS = {
+    APPS + "ReplicaSet": kind("apps", "v1", "ReplicaSet", "Keeps a number of identical pods running.",
+                              spec=ref(APPS + "ReplicaSetSpec", "The desired state of the ReplicaSet."),
+                              status=ref(APPS + "ReplicaSetStatus", "The observed state of the ReplicaSet.")),
+    APPS + "ReplicaSetSpec": obj(
+        "The desired state of a ReplicaSet.", ("selector",),
+        minReadySeconds=integer("Seconds a new pod must be ready to count as available."),
+        replicas=integer("Number of desired pods; defaults to 1."),
+        selector=ref(META + "LabelSelector", "Selects the pods the ReplicaSet counts."),
+        template=ref(CORE + "PodTemplateSpec", "The pods to create when there are too few.")),
+    APPS + "ReplicaSetStatus": obj(
+        "The observed state of a ReplicaSet.", ("replicas",),
+        availableReplicas=integer("Pods available for at least minReadySeconds."),
+        conditions=conditions(APPS + "ReplicaSetCondition"),
+        fullyLabeledReplicas=integer("Pods whose labels match the template's."),
+        observedGeneration=integer("The generation the controller last acted on.", "int64"),
+        readyReplicas=integer("Pods that are ready."),
+        replicas=integer("Pods the ReplicaSet currently has.")),
+    APPS + "ReplicaSetCondition": opaque("One condition of a ReplicaSet."),
+    APPS + "ReplicaSetList": list_kind("apps", "v1", APPS + "ReplicaSet"),
+}
+
+
+def _replica_set(obj: dict, now: float) -> list:
+    spec, status = part(obj, "spec"), part(obj, "status")
+    names, images = template_containers(part(spec, "template", "spec"))
+    return [name_cell(obj), spec.get("replicas", 1), status.get("replicas", 0),
+            status.get("readyReplicas", 0), age_cell(obj, now), names, images, selector_cell(spec.get("selector"))]
+
+
+PRINTERS = {
+    "ReplicaSet": ([NAME, ("Desired", "integer", 0, "Desired pods."),
+                    ("Current", "integer", 0, "Current pods."),
+                    ("Ready", "integer", 0, "Ready pods."),
+                    AGE, *WIDE_TEMPLATE], _replica_set),
+}
+
+
+MESSAGES = """
+apps.ReplicaSet: 1 metadata meta.ObjectMeta; 2 spec apps.ReplicaSetSpec; 3 status apps.ReplicaSetStatus
+apps.ReplicaSetCondition: 1 type string; 2 status string; 3 lastTransitionTime meta.Time; 4 reason? string;
+    5 message? string
+apps.ReplicaSetList: 1 metadata meta.ListMeta; 2 items []apps.ReplicaSet
+apps.ReplicaSetSpec: 1 replicas int32; 2 selector meta.LabelSelector; 3 template core.PodTemplateSpec;
+    4 minReadySeconds? int32
+apps.ReplicaSetStatus: 1 replicas int32; 2 fullyLabeledReplicas? int32; 3 observedGeneration? int64;
+    4 readyReplicas? int32; 5 availableReplicas? int32; 6 conditions []apps.ReplicaSetCondition
+"""

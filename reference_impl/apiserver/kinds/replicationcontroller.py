@@ -1,0 +1,94 @@
+"""The ReplicationController kind (core/v1): its resource facts, validation, defaults, OpenAPI schema,
+printer columns and protobuf layout."""
+from __future__ import annotations
+
+from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
+from reference_impl.apiserver.core.schemas import CORE, integer, list_kind, obj, string_map, workload
+from reference_impl.apiserver.kinds._podspec import MIN_READY, TEMPLATE
+from reference_impl.apiserver.core.validation import invalid, pod_spec_problems, required
+from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, labels_cell, name_cell,
+                                                     part, template_containers)
+from reference_impl.apiserver.kinds._defaulting import template_defaults
+from reference_impl.mirrors import mirrors
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateReplicationControllerSpec")
+def validate_replication_controller(obj: dict) -> list[str]:
+    """A non-empty selector map the template's labels match (the template is required)."""
+    spec = obj.get("spec") or {}
+    problems = []
+    replicas = spec.get("replicas", 1)
+    if not isinstance(replicas, int) or replicas < 0:
+        problems.append(invalid("spec.replicas", replicas, "must be greater than or equal to 0"))
+    selector = spec.get("selector")
+    if not selector or not isinstance(selector, dict):
+        problems.append(required("spec.selector"))
+    template = spec.get("template")
+    if not isinstance(template, dict):
+        return problems + [required("spec.template")]
+    labels = (template.get("metadata") or {}).get("labels") or {}
+    if isinstance(selector, dict) and any(labels.get(k) != v for k, v in selector.items()):
+        problems.append(invalid("spec.template.metadata.labels", labels,
+                                "`selector` does not match template `labels`"))
+    return problems + pod_spec_problems(template.get("spec"), "spec.template.spec", ("Always",))
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_ReplicationController")
+def replication_controller(obj: dict, spec: dict) -> None:
+    labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels")
+    if labels:
+        spec.setdefault("selector", dict(labels))
+        if not obj["metadata"].get("labels"):
+            obj["metadata"]["labels"] = dict(labels)
+    spec.setdefault("replicas", 1)
+    template_defaults(spec)
+
+
+RESOURCES = (
+    Resource("", "v1", "ReplicationController", "replicationcontrollers", "replicationcontroller", True,
+             ("rc",), subresources=("status", "scale"), categories=("all",), status_reset_on_update=True,
+             validator=validate_replication_controller, field_selectors=(*COMMON_FIELDS, "status.replicas"),
+             storage_prefix="controllers", tracks_generation=True),
+)
+
+
+DEFAULTS = {"ReplicationController": replication_controller}
+
+
+DEFINITIONS = {
+    **workload("", "v1", CORE, "ReplicationController", "Keeps a number of identical pods running (legacy)."),
+    CORE + "ReplicationControllerSpec": obj(
+        "The desired state of a ReplicationController.",
+        minReadySeconds=MIN_READY,
+        replicas=integer("Number of desired pods; defaults to 1."),
+        selector=string_map("Labels of the pods it counts; defaults to the template's labels."),
+        template=TEMPLATE),
+    CORE + "ReplicationControllerList": list_kind("", "v1", CORE + "ReplicationController"),
+}
+
+
+def _replication_controller(obj: dict, now: float) -> list:
+    spec, status = part(obj, "spec"), part(obj, "status")
+    names, images = template_containers(part(spec, "template", "spec"))
+    return [name_cell(obj), spec.get("replicas", 1), status.get("replicas", 0),
+            status.get("readyReplicas", 0), age_cell(obj, now), names, images, labels_cell(spec.get("selector"))]
+
+
+PRINTERS = {
+    "ReplicationController": ([NAME, ("Desired", "integer", 0, "Desired pods."),
+                               ("Current", "integer", 0, "Current pods."), ("Ready", "integer", 0, "Ready pods."),
+                               AGE, *WIDE_TEMPLATE], _replication_controller),
+}
+
+
+MESSAGES = """
+core.ReplicationController: 1 metadata meta.ObjectMeta; 2 spec core.ReplicationControllerSpec;
+    3 status core.ReplicationControllerStatus
+core.ReplicationControllerCondition: 1 type string; 2 status string; 3 lastTransitionTime meta.Time;
+    4 reason? string; 5 message? string
+core.ReplicationControllerList: 1 metadata meta.ListMeta; 2 items []core.ReplicationController
+core.ReplicationControllerSpec: 1 replicas int32; 2 selector {}string; 3 template core.PodTemplateSpec;
+    4 minReadySeconds? int32
+core.ReplicationControllerStatus: 1 replicas int32; 2 fullyLabeledReplicas? int32; 3 observedGeneration? int64;
+    4 readyReplicas? int32; 5 availableReplicas? int32; 6 conditions []core.ReplicationControllerCondition
+"""

@@ -1,0 +1,171 @@
+"""The Service kind (core/v1): its resource facts, validation, defaults, OpenAPI schema, printer columns
+and protobuf layout."""
+from __future__ import annotations
+
+from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.schemas import (CORE, INT_OR_STRING, META, arr, boolean, conditions, integer,
+                                                   kind, list_kind, obj, opaque, ref, string, string_map, strings)
+from reference_impl.apiserver.core.validation import invalid, required, unsupported
+from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
+from reference_impl.apiserver.kinds._defaulting import dict_items
+from reference_impl.mirrors import mirrors
+
+SERVICE_TYPES = ("ClusterIP", "ExternalName", "LoadBalancer", "NodePort")
+PROTOCOLS = ("SCTP", "TCP", "UDP")
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateService")
+def validate_service(obj: dict) -> list[str]:
+    """Ports 1-65535 with unique names (required when there are several), a known type."""
+    spec = obj.get("spec") or {}
+    kind = spec.get("type", "ClusterIP")
+    if kind not in SERVICE_TYPES:
+        return [unsupported("spec.type", kind, SERVICE_TYPES)]
+    if kind == "ExternalName":
+        return [] if spec.get("externalName") else [required("spec.externalName")]
+    ports = spec.get("ports") or []
+    if not ports and spec.get("clusterIP") != "None":
+        return [required("spec.ports")]
+    problems, names = [], set()
+    for i, port in enumerate(ports):
+        here = f"spec.ports[{i}]"
+        name = port.get("name", "")
+        if len(ports) > 1 and not name:
+            problems.append(required(f"{here}.name"))
+        elif name in names:
+            problems.append(f'{here}.name: Duplicate value: "{name}"')
+        names.add(name)
+        number = port.get("port", 0)
+        if not isinstance(number, int) or not 1 <= number <= 65535:
+            problems.append(invalid(f"{here}.port", number, "must be between 1 and 65535, inclusive"))
+        if port.get("protocol", "TCP") not in PROTOCOLS:
+            problems.append(unsupported(f"{here}.protocol", port.get("protocol"), PROTOCOLS))
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_Service",
+         "k8s.io/kubernetes/pkg/apis/core/v1.SetObjectDefaults_Service")
+def service(obj: dict, spec: dict) -> None:
+    spec.setdefault("type", "ClusterIP")
+    spec.setdefault("sessionAffinity", "None")
+    for port in dict_items(spec.get("ports")):
+        port.setdefault("protocol", "TCP")
+        port.setdefault("targetPort", port.get("port"))
+    if spec["type"] in ("NodePort", "LoadBalancer"):
+        spec.setdefault("externalTrafficPolicy", "Cluster")
+    if spec["type"] == "LoadBalancer":
+        spec.setdefault("allocateLoadBalancerNodePorts", True)
+
+
+RESOURCES = (
+    Resource("", "v1", "Service", "services", "service", True, ("svc",), subresources=("status",),
+             categories=("all",), name_validation="dns1035", status_reset_on_update=True,
+             validator=validate_service, storage_prefix="services/specs"),
+)
+
+
+DEFAULTS = {"Service": service}
+
+
+DEFINITIONS = {
+    META + "Condition": obj(
+        "A generic condition of an object's state.", ("lastTransitionTime", "message", "reason", "status", "type"),
+        lastTransitionTime=ref(META + "Time", "When the status last changed."),
+        message=string("Human-readable details."),
+        observedGeneration=integer("The generation the condition was computed for.", "int64"),
+        reason=string("CamelCase reason for the last transition."),
+        status=string("True, False or Unknown."),
+        type=string("The condition type.")),
+    CORE + "Service": kind("", "v1", "Service", "A stable name and address for a set of pods.",
+                           spec=ref(CORE + "ServiceSpec", "The desired behaviour of the service."),
+                           status=ref(CORE + "ServiceStatus", "The observed state of the service.")),
+    CORE + "ServiceSpec": obj(
+        "The desired behaviour of a service.",
+        allocateLoadBalancerNodePorts=boolean("Whether a LoadBalancer service gets node ports."),
+        clusterIP=string("The virtual IP; `None` makes a headless service."),
+        clusterIPs=strings("The virtual IPs, one per family."),
+        externalIPs=strings("Extra IPs the nodes accept traffic for."),
+        externalName=string("DNS name an ExternalName service aliases."),
+        externalTrafficPolicy=string("Cluster or Local routing of external traffic."),
+        healthCheckNodePort=integer("Health check node port for Local external traffic."),
+        internalTrafficPolicy=string("Cluster or Local routing of in-cluster traffic."),
+        ipFamilies=strings("IP families of the service, e.g. IPv4."),
+        ipFamilyPolicy=string("SingleStack, PreferDualStack or RequireDualStack."),
+        loadBalancerClass=string("Which load balancer implementation serves it."),
+        loadBalancerIP=string("Requested load balancer IP."),
+        loadBalancerSourceRanges=strings("Client CIDRs a load balancer admits."),
+        ports=arr(ref(CORE + "ServicePort"), "The ports the service exposes.", merge_key="port"),
+        publishNotReadyAddresses=boolean("Publish addresses of pods that are not ready."),
+        selector=string_map("Labels of the pods that receive the traffic."),
+        sessionAffinity=string("ClientIP or None."),
+        sessionAffinityConfig=opaque("Settings of client IP session affinity."),
+        type=string("ClusterIP, NodePort, LoadBalancer or ExternalName.")),
+    CORE + "ServicePort": obj(
+        "One port of a service.", ("port",),
+        appProtocol=string("The application protocol on the port."),
+        name=string("Name of the port; required when there are several."),
+        nodePort=integer("Port on every node for NodePort and LoadBalancer services."),
+        port=integer("Port number the service exposes."),
+        protocol=string("TCP, UDP or SCTP; defaults to TCP."),
+        targetPort=ref(INT_OR_STRING, "Port number or name on the pods; defaults to `port`.")),
+    CORE + "ServiceStatus": obj(
+        "The observed state of a service.",
+        conditions=conditions(META + "Condition"),
+        loadBalancer=opaque("Ingress points of the load balancer.")),
+    CORE + "ServiceList": list_kind("", "v1", CORE + "Service"),
+}
+
+
+@mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printService")
+def _service(svc: dict, now: float) -> list:
+    spec = part(svc, "spec")
+    kind = spec.get("type", "ClusterIP")
+    external = spec.get("externalIPs") or []
+    if kind in ("ClusterIP", "NodePort"):
+        external_cell = ",".join(external) or "<none>"
+    elif kind == "LoadBalancer":
+        ingress = [i.get("ip") or i.get("hostname") for i in
+                   (part(svc, "status", "loadBalancer").get("ingress") or [])]
+        external_cell = ",".join(ingress + external) or "<pending>"
+    elif kind == "ExternalName":
+        external_cell = spec.get("externalName", "")
+    else:
+        external_cell = "<unknown>"
+    ports = ",".join(f"{p.get('port', 0)}:{p['nodePort']}/{p.get('protocol', 'TCP')}" if p.get("nodePort")
+                     else f"{p.get('port', 0)}/{p.get('protocol', 'TCP')}"
+                     for p in spec.get("ports") or [] if isinstance(p, dict))
+    cluster_ips = spec.get("clusterIPs") or ([spec["clusterIP"]] if spec.get("clusterIP") else [])
+    selector = ",".join(f"{k}={v}" for k, v in sorted((spec.get("selector") or {}).items()))
+    return [name_cell(svc), kind, cluster_ips[0] if cluster_ips else "<none>", external_cell,
+            ports or "<none>", age_cell(svc, now), selector or "<none>"]
+
+
+PRINTERS = {
+    "Service": ([NAME, ("Type", "string", 0, "Service type."),
+                 ("Cluster-IP", "string", 0, "Virtual IP of the service."),
+                 ("External-IP", "string", 0, "External addresses of the service."),
+                 ("Port(s)", "string", 0, "Service ports."), AGE,
+                 ("Selector", "string", 1, "Pods the service selects.")],
+                _service),
+}
+
+
+MESSAGES = """
+core.ClientIPConfig: 1 timeoutSeconds int32
+core.LoadBalancerIngress: 1 ip? string; 2 hostname? string; 4 ports []core.PortStatus
+core.LoadBalancerStatus: 1 ingress []core.LoadBalancerIngress
+core.PortStatus: 1 port int32; 2 protocol string; 3 error string
+core.Service: 1 metadata meta.ObjectMeta; 2 spec core.ServiceSpec; 3 status core.ServiceStatus
+core.ServiceList: 1 metadata meta.ListMeta; 2 items []core.Service
+core.ServicePort: 1 name? string; 2 protocol? string; 3 port int32; 4 targetPort intstr.IntOrString;
+    5 nodePort? int32; 6 appProtocol string
+core.ServiceSpec: 1 ports []core.ServicePort; 2 selector {}string; 3 clusterIP? string; 4 type? string;
+    5 externalIPs []string; 7 sessionAffinity? string; 8 loadBalancerIP? string;
+    9 loadBalancerSourceRanges []string; 10 externalName? string; 11 externalTrafficPolicy? string;
+    12 healthCheckNodePort? int32; 13 publishNotReadyAddresses? bool;
+    14 sessionAffinityConfig core.SessionAffinityConfig; 17 ipFamilyPolicy string; 18 clusterIPs []string;
+    19 ipFamilies []string; 20 allocateLoadBalancerNodePorts bool; 21 loadBalancerClass string;
+    22 internalTrafficPolicy string
+core.ServiceStatus: 1 loadBalancer core.LoadBalancerStatus; 2 conditions []meta.Condition
+core.SessionAffinityConfig: 1 clientIP core.ClientIPConfig
+"""

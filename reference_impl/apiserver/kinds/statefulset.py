@@ -1,0 +1,99 @@
+"""The StatefulSet kind (apps/v1): its resource facts, validation, defaults, OpenAPI schema, printer
+columns and protobuf layout."""
+from __future__ import annotations
+
+from reference_impl.apiserver.core import validation as v
+from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.schemas import (APPS, CORE, arr, integer, list_kind, obj, opaque, ref, string,
+                                                   workload)
+from reference_impl.apiserver.kinds._podspec import MIN_READY, REVISIONS, SELECTOR, TEMPLATE
+from reference_impl.apiserver.core.validation import selected_template_problems, unsupported
+from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, name_cell, part,
+                                                     template_containers)
+from reference_impl.apiserver.kinds._defaulting import dict_items, template_defaults, update_strategy
+from reference_impl.mirrors import mirrors
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/apps/validation.ValidateStatefulSetSpec")
+def validate_stateful_set(obj: dict) -> list[str]:
+    spec = obj.get("spec") or {}
+    problems = selected_template_problems(spec, "statefulset", ("Always",))
+    policy = spec.get("podManagementPolicy", "OrderedReady")
+    if policy not in ("OrderedReady", "Parallel"):
+        problems.append(unsupported("spec.podManagementPolicy", policy, ("OrderedReady", "Parallel")))
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/apps/v1.SetDefaults_StatefulSet")
+def stateful_set(obj: dict, spec: dict) -> None:
+    spec.setdefault("podManagementPolicy", "OrderedReady")
+    update_strategy(spec, partition=0)
+    spec.setdefault("replicas", 1)
+    spec.setdefault("revisionHistoryLimit", 10)
+    for claim in dict_items(spec.get("volumeClaimTemplates")):
+        if isinstance(claim.get("spec"), dict):
+            claim["spec"].setdefault("volumeMode", "Filesystem")
+    template_defaults(spec)
+
+
+RESOURCES = (
+    Resource("apps", "v1", "StatefulSet", "statefulsets", "statefulset", True, ("sts",),
+             subresources=("status", "scale"), categories=("all",), status_reset_on_update=True,
+             validator=validate_stateful_set, update_validator=v.validate_selector_immutable,
+             tracks_generation=True),
+)
+
+
+DEFAULTS = {"StatefulSet": stateful_set}
+
+
+DEFINITIONS = {
+    **workload("apps", "v1", APPS, "StatefulSet", "Pods with stable names and storage, started in order."),
+    APPS + "StatefulSetSpec": obj(
+        "The desired state of a StatefulSet.", ("selector", "template", "serviceName"),
+        minReadySeconds=MIN_READY,
+        persistentVolumeClaimRetentionPolicy=opaque("Whether claims are deleted with the set or on scale down."),
+        podManagementPolicy=string("OrderedReady or Parallel."),
+        replicas=integer("Number of desired pods; defaults to 1."),
+        revisionHistoryLimit=REVISIONS, selector=SELECTOR,
+        serviceName=string("The headless service that names the pods."),
+        template=TEMPLATE,
+        updateStrategy=ref(APPS + "StatefulSetUpdateStrategy", "How pods are replaced on a template change."),
+        volumeClaimTemplates=arr(ref(CORE + "PersistentVolumeClaim"), "Claims each pod gets its own of.")),
+    APPS + "StatefulSetUpdateStrategy": obj(
+        "How a StatefulSet replaces pods.",
+        rollingUpdate=opaque("partition and maxUnavailable of a RollingUpdate."),
+        type=string("RollingUpdate or OnDelete.")),
+    APPS + "StatefulSetList": list_kind("apps", "v1", APPS + "StatefulSet"),
+}
+
+
+def _stateful_set(obj: dict, now: float) -> list:
+    spec, status = part(obj, "spec"), part(obj, "status")
+    names, images = template_containers(part(spec, "template", "spec"))
+    return [name_cell(obj), f"{status.get('readyReplicas', 0)}/{spec.get('replicas', 1)}",
+            age_cell(obj, now), names, images]
+
+
+PRINTERS = {
+    "StatefulSet": ([NAME, ("Ready", "string", 0, "Ready pods out of desired"), AGE, *WIDE_TEMPLATE[:2]],
+                    _stateful_set),
+}
+
+
+MESSAGES = """
+apps.RollingUpdateStatefulSetStrategy: 1 partition int32
+apps.StatefulSet: 1 metadata meta.ObjectMeta; 2 spec apps.StatefulSetSpec; 3 status apps.StatefulSetStatus
+apps.StatefulSetCondition: 1 type string; 2 status string; 3 lastTransitionTime meta.Time; 4 reason? string;
+    5 message? string
+apps.StatefulSetList: 1 metadata meta.ListMeta; 2 items []apps.StatefulSet
+apps.StatefulSetPersistentVolumeClaimRetentionPolicy: 1 whenDeleted? string; 2 whenScaled? string
+apps.StatefulSetSpec: 1 replicas int32; 2 selector meta.LabelSelector; 3 template core.PodTemplateSpec;
+    4 volumeClaimTemplates []core.PersistentVolumeClaim; 5 serviceName string; 6 podManagementPolicy? string;
+    7 updateStrategy apps.StatefulSetUpdateStrategy; 8 revisionHistoryLimit int32; 9 minReadySeconds? int32;
+    10 persistentVolumeClaimRetentionPolicy apps.StatefulSetPersistentVolumeClaimRetentionPolicy
+apps.StatefulSetStatus: 1 observedGeneration? int64; 2 replicas int32; 3 readyReplicas? int32;
+    4 currentReplicas? int32; 5 updatedReplicas? int32; 6 currentRevision? string; 7 updateRevision? string;
+    9 collisionCount int32; 10 conditions []apps.StatefulSetCondition; 11 availableReplicas int32
+apps.StatefulSetUpdateStrategy: 1 type? string; 2 rollingUpdate apps.RollingUpdateStatefulSetStrategy
+"""

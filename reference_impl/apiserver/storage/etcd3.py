@@ -1,0 +1,389 @@
+"""The apiserver's etcd3 storage: objects as JSON under `/registry/...` keys, like
+k8s.io/apiserver/pkg/storage/etcd3.
+
+An object's resourceVersion is the etcd mod revision of its key: it is stripped before an object
+is written and set from the revision when it is read back, so the two can never disagree. Every
+write is an etcd transaction conditioned on the mod revision the writer read (0 for a create), so
+of two racing writers exactly one wins and the other re-reads or fails. Lists read at a single
+revision and page with upstream's continue tokens; watches start from a revision and report
+compaction as 410.
+
+Knowing nothing of resources, it raises `KeyNotFound`/`KeyExists` for the registry to turn into
+NotFound/AlreadyExists with the resource's name, and `StatusError` for the rest.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+import json
+import queue
+import threading
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+from reference_impl.apiserver.core import errors
+from reference_impl.apiserver.storage.etcdclient import (Compacted, EtcdClient, EtcdClientError, EtcdWatch,
+                                                  FutureRevision, KeyValue, WatchBatch)
+from reference_impl.mirrors import mirrors
+
+Predicate = Callable[[dict], bool]
+CONTINUE_VERSION = "meta.k8s.io/v1"
+PAGE = 1000  # keys fetched per etcd range while filtering a list
+
+
+class KeyNotFound(Exception):
+    def __init__(self, key: str):
+        super().__init__(f"key not found: {key}")
+        self.key = key
+
+
+class KeyExists(Exception):
+    def __init__(self, key: str):
+        super().__init__(f"key exists: {key}")
+        self.key = key
+
+
+@dataclass(frozen=True)
+class ListResult:
+    items: list[dict]
+    resource_version: str
+    continue_token: str = ""
+    remaining_item_count: int | None = None
+
+
+def encode(obj: dict) -> bytes:
+    """The stored form: JSON without metadata.resourceVersion (PrepareObjectForStorage)."""
+    stored = dict(obj)
+    stored["metadata"] = {k: v for k, v in (obj.get("metadata") or {}).items() if k != "resourceVersion"}
+    return json.dumps(stored, separators=(",", ":")).encode()
+
+
+def decode(value: bytes, revision: int) -> dict:
+    """An object read back, its resourceVersion set from `revision` (APIObjectVersioner.UpdateObject)."""
+    obj = json.loads(value)
+    if not isinstance(obj.get("metadata"), dict):  # an older writer's null metadata reads as empty
+        obj["metadata"] = {}
+    obj["metadata"]["resourceVersion"] = str(revision)
+    return obj
+
+
+def _previous(event, revision: int) -> dict | None:
+    """A watch event's object as it was before, if etcd sent it, at the event's revision."""
+    return decode(event.prev_kv.value, revision) if event.prev_kv else None
+
+
+def parse_resource_version(resource_version: str) -> int:
+    """A resourceVersion string as a revision; 400 if it is not a non-negative integer."""
+    if not resource_version:
+        return 0
+    try:
+        revision = int(resource_version)
+    except ValueError:
+        revision = -1
+    if revision < 0:
+        raise errors.bad_request(f'invalid resource version "{resource_version}"') from None
+    return revision
+
+
+def encode_continue(next_key: str, prefix: str, revision: int) -> str:
+    """The opaque continue token upstream hands out: base64url of {"v","rv","start"}."""
+    token = {"v": CONTINUE_VERSION, "rv": revision, "start": next_key.removeprefix(prefix)}
+    return base64.urlsafe_b64encode(json.dumps(token, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_continue(token: str, prefix: str) -> tuple[str, int]:
+    """The start key and revision of a continue token; 400 when it is not one of ours."""
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        if not isinstance(raw, dict) or raw.get("v") != CONTINUE_VERSION:
+            raise ValueError("server does not recognize this encoded version")
+        start, revision = raw["start"], int(raw["rv"])
+        if revision <= 0 or not isinstance(start, str) or start.startswith("/") or ".." in start:
+            raise ValueError("invalid start key or revision")
+    except (ValueError, KeyError, TypeError, binascii.Error) as error:
+        raise errors.bad_request(f"invalid continue token: continue key is not valid: {error}") from None
+    return prefix + start, revision
+
+
+KNOWN_STATES = 50_000  # keys whose last-seen state a Storage remembers for GuaranteedUpdate
+
+
+class Storage:
+    """etcd3.store over an `EtcdClient`.
+
+    It remembers the last state it read or wrote of each key: GuaranteedUpdate starts from that
+    instead of reading etcd first, as upstream starts from the watch cache's copy
+    (cachedExistingObject). A stale state costs nothing in correctness: the write's compare on
+    the mod revision fails and reads the current state back in the same transaction.
+    """
+
+    def __init__(self, client: EtcdClient):
+        self.client = client
+        self._known: dict[str, KeyValue] = {}
+
+    def _read(self, key: str) -> KeyValue | None:
+        kvs = self.client.range(key).kvs
+        self._remember(key, kvs[0] if kvs else None)
+        return kvs[0] if kvs else None
+
+    def _remember(self, key: str, kv: KeyValue | None) -> None:
+        if kv is None:
+            self._known.pop(key, None)
+            return
+        if len(self._known) >= KNOWN_STATES:
+            self._known.clear()
+        self._known[key] = kv
+
+    def current_revision(self) -> int:
+        return self.client.range("/registry/", count_only=True).revision
+
+    @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.store).Create")
+    def create(self, key: str, obj: dict) -> dict:
+        """Store `obj` at `key` if the key is absent (one txn: mod_revision == 0 → put)."""
+        data = encode(obj)
+        result = self.client.put_if_mod_revision(key, data, 0)
+        if not result.succeeded:
+            raise KeyExists(key)
+        self._remember(key, KeyValue(key, data, result.revision, result.revision, 1))
+        return decode(data, result.revision)
+
+    @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.store).Get")
+    def get(self, key: str) -> dict:
+        kv = self._read(key)
+        if kv is None:
+            raise KeyNotFound(key)
+        return decode(kv.value, kv.mod_revision)
+
+    @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.store).GuaranteedUpdate")
+    def guaranteed_update(self, key: str, update: Callable[[dict], dict]) -> dict:
+        """Write `update(current)` conditioned on the revision `current` was read at; on a lost
+        race re-read and call `update` again. `update` may raise to refuse (a conflict, an
+        invalid object). An update that changes nothing writes nothing.
+
+        `current` may first be the remembered state; when `update` refuses it or finds nothing
+        to change, that verdict is only trusted after a read from etcd (origStateIsCurrent)."""
+        kv = self._known.get(key)
+        is_current = kv is None
+        if is_current:
+            kv = self._read(key)
+        while True:
+            if kv is None:
+                raise KeyNotFound(key)
+            current = decode(kv.value, kv.mod_revision)
+            try:
+                data = encode(update(copy.deepcopy(current)))
+            except Exception:
+                if is_current:
+                    raise
+                kv, is_current = self._read(key), True
+                continue
+            if data == kv.value:
+                if is_current:
+                    return current
+                kv, is_current = self._read(key), True
+                continue
+            result = self.client.put_if_mod_revision(key, data, kv.mod_revision)
+            if result.succeeded:
+                kv = KeyValue(key, data, kv.create_revision, result.revision, kv.version + 1)
+                self._remember(key, kv)
+                return decode(data, result.revision)
+            kv, is_current = result.current, True
+            self._remember(key, kv)
+
+    @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.store).Delete",
+             "(*k8s.io/apiserver/pkg/storage/etcd3.store).conditionalDelete")
+    def delete(self, key: str, check: Callable[[dict], None] | None = None) -> dict:
+        """Delete `key` if `check(current)` passes (it raises to refuse), retrying while the key
+        changes under us; returns the object as it was."""
+        kv = self._read(key)
+        while True:
+            if kv is None:
+                raise KeyNotFound(key)
+            current = decode(kv.value, kv.mod_revision)
+            if check is not None:
+                check(current)
+            result = self.client.delete_if_mod_revision(key, kv.mod_revision)
+            if result.succeeded:
+                self._remember(key, None)
+                return current
+            kv = result.current
+
+    @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.store).List")
+    def list(self, prefix: str, *, predicate: Predicate | None = None, limit: int = 0,
+             continue_token: str = "", resource_version: str = "") -> ListResult:
+        """Objects under `prefix` that `predicate` accepts, all read at one revision.
+
+        With a continue token the read resumes at the token's revision and key; with
+        resourceVersion N and a limit it reads at exactly N (410 once compacted); with N and no
+        limit it reads the latest state, refusing an N newer than etcd has seen.
+        """
+        start, revision = prefix, 0
+        requested = parse_resource_version(resource_version)
+        if continue_token:
+            if resource_version not in ("", "0"):
+                raise errors.bad_request("specifying resource version is not allowed when using continue")
+            start, revision = decode_continue(continue_token, prefix)
+        elif requested and limit:
+            revision = requested
+        items: list[dict] = []
+        remaining = None
+        while True:
+            page = limit if (limit and predicate is None) else (PAGE if limit else 0)
+            try:
+                result = self.client.range(prefix, prefix=True, start=start, limit=page,
+                                           revision=revision)
+            except Compacted:
+                if continue_token:
+                    raise errors.gone("The provided continue parameter is too old to display a "
+                                      "consistent list result. You can start a new list without "
+                                      "the continue parameter.") from None
+                raise errors.StatusError(410, "Gone", "The resourceVersion for the provided list "
+                                         "is too old.") from None
+            except FutureRevision:
+                raise errors.StatusError(504, "Timeout", f"Too large resource version: {revision}, "
+                                         f"current: {self.current_revision()}") from None
+            revision = revision or result.revision
+            if requested and not limit and not continue_token and requested > revision:
+                raise errors.StatusError(504, "Timeout", f"Too large resource version: {requested}, "
+                                         f"current: {revision}",
+                                         {"causes": [{"reason": "ResourceVersionTooLarge",
+                                                      "message": "Too large resource version"}],
+                                          "retryAfterSeconds": 1})
+            for kv in result.kvs:
+                obj = decode(kv.value, kv.mod_revision)
+                if predicate is None or predicate(obj):
+                    items.append(obj)
+                if limit and len(items) == limit:
+                    more = kv is not result.kvs[-1] or result.more
+                    if predicate is None and more:
+                        remaining = result.count - result.kvs.index(kv) - 1
+                    token = encode_continue(kv.key + "\x00", prefix, revision) if more else ""
+                    return ListResult(items, str(revision), token, remaining)
+            if not result.more:
+                return ListResult(items, str(revision))
+            start = result.kvs[-1].key + "\x00"
+
+    @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.store).Watch")
+    def watch(self, prefix: str, *, resource_version: str = "", predicate: Predicate | None = None,
+              allow_bookmarks: bool = False, bookmark_interval: float = 30.0,
+              kind: str = "", api_version: str = "", convert: Callable[[dict], dict] | None = None) -> Watch:
+        """A watch of `prefix`: from "" or "0", the current objects as ADDED first; from N, the
+        changes after revision N. `convert` turns each object read into the version watched."""
+        revision = parse_resource_version(resource_version)
+        initial: list[dict] = []
+        if revision == 0:
+            listed = self.list(prefix, predicate=predicate)
+            initial, revision = listed.items, int(listed.resource_version)
+        return Watch(self.client.watch(prefix, start_revision=revision + 1), requested=revision,
+                     initial=initial, predicate=predicate, allow_bookmarks=allow_bookmarks,
+                     bookmark_interval=bookmark_interval, kind=kind, api_version=api_version,
+                     convert=convert)
+
+    def compact(self, revision: int) -> None:
+        self.client.compact(revision)
+
+
+class Watch:
+    """A running watch: iterate for `(type, object)` events, `stop()` from any thread to end it.
+
+    A thread pumps etcd's watch responses into a queue so the iterator can notice idleness and
+    send a BOOKMARK (the revision comes from an etcd progress notification, so every event up to
+    it has been delivered). Events are filtered like watchChan.filter: an object that stops
+    matching the predicate is reported DELETED, one that starts matching ADDED.
+    """
+
+    _END = object()
+
+    def __init__(self, etcd_watch: EtcdWatch, *, requested: int, initial: list[dict],
+                 predicate: Predicate | None, allow_bookmarks: bool, bookmark_interval: float,
+                 kind: str, api_version: str, convert: Callable[[dict], dict] | None = None):
+        self._etcd_watch = etcd_watch
+        self._convert = convert or (lambda obj: obj)
+        self._requested = requested
+        self._initial = initial
+        self._accept_all = predicate is None
+        self._matches = predicate or (lambda obj: True)
+        self._allow_bookmarks = allow_bookmarks
+        self._bookmark_interval = bookmark_interval
+        self._kind, self._api_version = kind, api_version
+        self._queue: queue.Queue = queue.Queue()
+        self._stopped = threading.Event()
+        threading.Thread(target=self._pump, daemon=True, name="apiserver-watch").start()
+
+    def _pump(self) -> None:
+        try:
+            for batch in self._etcd_watch:
+                self._queue.put(batch)
+        except EtcdClientError as error:
+            self._queue.put(error)
+        finally:
+            self._queue.put(self._END)
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped.is_set()
+
+    def stop(self) -> None:
+        """End the watch; the iterator returns after the event it is delivering."""
+        self._stopped.set()
+        self._etcd_watch.cancel()
+        self._queue.put(self._END)
+
+    def __enter__(self) -> "Watch":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.watchChan).run",
+             "(*k8s.io/apiserver/pkg/storage/etcd3.watchChan).sync")
+    def __iter__(self) -> Iterator[tuple[str, dict]]:
+        for obj in self._initial:
+            if self._stopped.is_set():
+                return
+            yield "ADDED", self._convert(obj)
+        timeout = self._bookmark_interval if self._allow_bookmarks else None
+        while not self._stopped.is_set():
+            try:
+                item = self._queue.get(timeout=timeout)
+            except queue.Empty:
+                self._etcd_watch.request_progress()
+                continue
+            if item is self._END or self._stopped.is_set():
+                return
+            if isinstance(item, Compacted):
+                yield "ERROR", errors.too_old_resource_version(self._requested,
+                                                               item.compact_revision).status()
+                return
+            if isinstance(item, EtcdClientError):
+                yield "ERROR", errors.internal_error(str(item)).status()
+                return
+            if not item.events and self._allow_bookmarks:
+                yield "BOOKMARK", self._bookmark(item)
+            for event in item.events:
+                transformed = self._transform(event)
+                if transformed is not None and not self._stopped.is_set():
+                    yield transformed[0], self._convert(transformed[1])
+
+    def _bookmark(self, batch: WatchBatch) -> dict:
+        return {"kind": self._kind, "apiVersion": self._api_version,
+                "metadata": {"resourceVersion": str(batch.revision)}}
+
+    @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.watchChan).transform")
+    def _transform(self, event) -> tuple[str, dict] | None:
+        revision = event.kv.mod_revision
+        if event.type == "DELETE":
+            old = _previous(event, revision)
+            return ("DELETED", old) if old is not None and self._matches(old) else None
+        new = decode(event.kv.value, revision)
+        new_matches = self._matches(new)
+        if event.kv.create_revision == revision:
+            return ("ADDED", new) if new_matches else None
+        if self._accept_all:
+            return "MODIFIED", new
+        old = _previous(event, revision)
+        old_matches = old is not None and self._matches(old)
+        if new_matches:
+            return ("MODIFIED" if old_matches else "ADDED"), new
+        return ("DELETED", old) if old_matches else None
