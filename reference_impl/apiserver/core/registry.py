@@ -164,6 +164,8 @@ class Registry(LifecycleMixin):
         kinds.set_object_defaults(r.kind, obj)
         if r.kind == "Job":
             _generate_job_selector(obj)
+        if r.prepare_for_create:
+            r.prepare_for_create(obj)
         problems = r.validate(obj)
         if problems:
             raise self._invalid(r, obj, problems)
@@ -287,6 +289,8 @@ class Registry(LifecycleMixin):
         kinds.set_object_defaults(r.kind, new)
         if r.tracks_generation and new.get("spec") != old.get("spec"):
             meta["generation"] = old_meta.get("generation", 1) + 1
+        if r.prepare_for_update:
+            r.prepare_for_update(new, old)
         if r.kind == "Service":
             new["spec"].setdefault("clusterIP", old.get("spec", {}).get("clusterIP"))
             self._allocate_service(new)

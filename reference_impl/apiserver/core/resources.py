@@ -38,6 +38,10 @@ class Resource:
     validator: Callable[[dict], list[str]] | None = field(default=None, compare=False, hash=False)
     update_validator: Callable[[dict, dict], list[str]] | None = field(default=None, compare=False,
                                                                        hash=False)
+    # The kind's strategy beyond the generic one: PrepareForCreate(obj), PrepareForUpdate(new, old),
+    # run after defaulting and before validation.
+    prepare_for_create: Callable[[dict], None] | None = field(default=None, compare=False, hash=False)
+    prepare_for_update: Callable[[dict, dict], None] | None = field(default=None, compare=False, hash=False)
 
     @property
     def api_version(self) -> str:

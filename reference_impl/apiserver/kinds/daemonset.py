@@ -25,11 +25,43 @@ def daemon_set(obj: dict, spec: dict) -> None:
     template_defaults(spec)
 
 
+# apps/v1 has no spec.templateGeneration: the internal field travels as this annotation
+# (Convert_apps_DaemonSet_To_v1_DaemonSet), which daemon pods copy into a pod-template-generation label.
+TEMPLATE_GENERATION = "deprecated.daemonset.template.generation"
+
+
+def _template_generation(obj: dict) -> int:
+    try:
+        return int(((obj.get("metadata") or {}).get("annotations") or {}).get(TEMPLATE_GENERATION, 0))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _set_template_generation(obj: dict, generation: int) -> None:
+    obj["metadata"].setdefault("annotations", {})[TEMPLATE_GENERATION] = str(generation)
+
+
+@mirrors("k8s.io/kubernetes/pkg/registry/apps/daemonset.daemonSetStrategy.PrepareForCreate")
+def prepare_for_create(obj: dict) -> None:
+    """A new DaemonSet starts at template generation 1 (or the one it was given, if higher)."""
+    _set_template_generation(obj, max(_template_generation(obj), 1))
+
+
+@mirrors("k8s.io/kubernetes/pkg/registry/apps/daemonset.daemonSetStrategy.PrepareForUpdate")
+def prepare_for_update(new: dict, old: dict) -> None:
+    """A changed pod template is the next template generation; otherwise the stored one stays."""
+    generation = _template_generation(old) or 1
+    if (new.get("spec") or {}).get("template") != (old.get("spec") or {}).get("template"):
+        generation += 1
+    _set_template_generation(new, generation)
+
+
 RESOURCES = (
     Resource("apps", "v1", "DaemonSet", "daemonsets", "daemonset", True, ("ds",),
              subresources=("status",), categories=("all",), status_reset_on_update=True,
              validator=validate_daemon_set, update_validator=v.validate_selector_immutable,
-             tracks_generation=True),
+             tracks_generation=True, prepare_for_create=prepare_for_create,
+             prepare_for_update=prepare_for_update),
 )
 
 

@@ -246,6 +246,24 @@ def test_workloads_track_generation(chain):
     assert code == 200 and updated["metadata"]["generation"] == 2
 
 
+def test_a_daemonset_template_generation_moves_only_with_its_template(chain):
+    """daemonSetStrategy: a new DaemonSet is template generation 1, written in apps/v1 as the
+    deprecated.daemonset.template.generation annotation; a template change makes it 2, any other
+    spec change leaves it (daemon pods copy it into their pod-template-generation label)."""
+    generation = "deprecated.daemonset.template.generation"
+    body = {"spec": {"selector": SELECTOR, "template": TEMPLATE}}
+    code, ds = new_object(chain, "apps/v1", "daemonsets", True, body, "template-generations")
+    assert code == 201 and ds["metadata"]["annotations"][generation] == "1"
+    path = f"{collection('apps/v1', 'daemonsets', True)}/template-generations"
+    ds["spec"]["minReadySeconds"] = 5
+    code, ds = call(chain, "PUT", path, ds)
+    assert code == 200 and ds["metadata"]["annotations"][generation] == "1"
+    ds["spec"]["template"]["metadata"]["labels"]["tier"] = "b"
+    ds["metadata"]["annotations"][generation] = "7"  # what a client sends does not count
+    code, ds = call(chain, "PUT", path, ds)
+    assert code == 200 and ds["metadata"]["annotations"][generation] == "2"
+
+
 def test_a_manual_job_selector_is_required(chain):
     """With manualSelector the client must give the selector; none is generated."""
     code, body = new_object(chain, "batch/v1", "jobs", True,
