@@ -20,14 +20,12 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
-import yaml
-
-from reference_impl.apiserver import errors, openapi, protobuf, table
+from reference_impl.apiserver import decoding, errors, openapi, protobuf, table
+from reference_impl.apiserver.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
 from reference_impl.apiserver.errors import StatusError
 from reference_impl.mirrors import mirrors
 
-MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024
 JSON = "application/json"
 PATCH_TYPES = ("application/json-patch+json", "application/merge-patch+json",
                "application/strategic-merge-patch+json")
@@ -210,11 +208,11 @@ def decode_body(request: Request, allow_patch: bool = False) -> tuple[Any, str]:
         raise errors.bad_request("the body of the request was empty")
     try:
         if media_type == "application/yaml":
-            return yaml.safe_load(request.body.decode()), media_type
+            return decoding.decode_yaml(request.body), media_type
         if media_type == protobuf.MEDIA_TYPE:
             return protobuf.decode(request.body), media_type
-        return json.loads(request.body), media_type
-    except (ValueError, yaml.YAMLError) as err:
+        return decoding.decode_json(request.body), media_type
+    except ValueError as err:
         kind = {"application/yaml": "yaml", protobuf.MEDIA_TYPE: "protobuf"}.get(media_type, "json")
         raise errors.bad_request(f"couldn't get version/kind; {kind} parse error: {err}") from err
 

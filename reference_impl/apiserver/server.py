@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
-from reference_impl.apiserver import discovery, errors, openapi, resources
+from reference_impl.apiserver import discovery, errors, limits, openapi, resources
 from reference_impl.apiserver.errors import StatusError
-from reference_impl.apiserver.handlers import (MAX_REQUEST_BODY_BYTES, Request, Response, RESTHandlers,
+from reference_impl.apiserver.handlers import (Request, Response, RESTHandlers,
                                                WatchResponse, decode_body, request_info)
 from reference_impl.apiserver.rbac import AttributesRecord
 from reference_impl.mirrors import mirrors
@@ -209,11 +209,13 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         url = urlsplit(self.path)
-        body = self._read_body()
-        if body is None:
+        try:
+            body = limits.read_body(self.headers, self.rfile)
+        except StatusError as err:
             self.close_connection = True
-            failure = errors.request_entity_too_large(f"limit is {MAX_REQUEST_BODY_BYTES}")
-            self._write(Response.json(413, failure.status()))
+            self._write(Response.json(err.code, err.status()))
+            if err.code == 413:
+                limits.drain(self.connection, self.rfile)
             return
         request = Request(self.command, url.path, parse_qs(url.query, keep_blank_values=True), self.headers, body,
                           self.peer, self.peer_der)
@@ -224,27 +226,6 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
             self._write(response, head=self.command == "HEAD")
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
-
-    def _read_body(self) -> bytes | None:
-        """The request body, from Content-Length or chunked transfer coding (`kubectl create
-        --raw -f -` streams stdin in chunks); None when it is over the size limit."""
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            chunks, size = [], 0
-            while True:
-                length = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if length == 0:
-                    while self.rfile.readline().strip():  # trailer fields, then the blank line
-                        pass
-                    return b"".join(chunks)
-                size += length
-                if size > MAX_REQUEST_BODY_BYTES:
-                    return None
-                chunks.append(self.rfile.read(length))
-                self.rfile.readline()  # the CRLF after each chunk
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_REQUEST_BODY_BYTES:
-            return None
-        return self.rfile.read(length) if length else b""
 
     def _write(self, response: Response, head: bool = False) -> None:
         self.send_response(response.code)

@@ -1,0 +1,82 @@
+"""Request framing at the HTTP adapter: a body over 3 MiB is 413 (said, not a dropped connection),
+a malformed Content-Length or chunk size is 400. These need the wire, so a real APIServer on a
+loopback port is spoken to over a raw socket."""
+from __future__ import annotations
+
+import io
+import json
+import socket
+
+import pytest
+
+from reference_impl.apiserver import limits
+from reference_impl.apiserver.errors import StatusError
+from reference_impl.apiserver.server import APIServer
+from tests.reference.apiserver.test_handlers import NOW, etcd, registry  # noqa: F401
+
+PATH = "/api/v1/namespaces/default/configmaps"
+
+
+@pytest.fixture
+def server(registry):
+    server = APIServer(registry, now=lambda: NOW)
+    server.start()
+    yield server
+    server.stop()
+
+
+def exchange(server, head: bytes, body: bytes = b"") -> tuple[int, dict]:
+    """Send a raw request and read the status line and JSON body of the answer."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=20) as sock:
+        sock.sendall(head)
+        try:
+            sock.sendall(body)
+        except OSError:
+            pass  # the server may answer before it read everything
+        reader = sock.makefile("rb")
+        code = int(reader.readline().split()[1])
+        length = 0
+        while (line := reader.readline().strip()):
+            name, _, value = line.decode().partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+        return code, json.loads(reader.read(length))
+
+
+def test_a_10_mb_body_gets_a_413_status(server):
+    """A body over 3 MiB is answered with RequestEntityTooLarge, and the client reads it."""
+    body = b" " * (10 * 1024 * 1024)
+    head = f"POST {PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" \
+           f"Content-Length: {len(body)}\r\n\r\n".encode()
+    code, status = exchange(server, head, body)
+    assert (code, status["reason"]) == (413, "RequestEntityTooLarge")
+    assert status["message"] == "Request entity too large: limit is 3145728"
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "1, 2", "99999999999999999999999"])
+def test_a_malformed_content_length_is_400(server, value):
+    """A Content-Length that is not one decimal number is a 400 Status."""
+    head = f"POST {PATH} HTTP/1.1\r\nHost: x\r\nContent-Length: {value}\r\n\r\n".encode()
+    code, status = exchange(server, head)
+    assert (code, status["reason"]) == (400, "BadRequest")
+
+
+def test_a_malformed_chunk_size_is_400(server):
+    """A chunk-size line that is not hexadecimal is a 400 Status."""
+    head = f"POST {PATH} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".encode()
+    code, status = exchange(server, head, b"zz\r\n{}\r\n0\r\n\r\n")
+    assert (code, status["reason"]) == (400, "BadRequest")
+
+
+def test_chunked_bodies_over_the_limit_are_413():
+    """The running total of chunk sizes is checked before the chunk is read."""
+    size = limits.MAX_REQUEST_BODY_BYTES + 1
+    rfile = io.BytesIO(b"%x\r\n" % size)
+    with pytest.raises(StatusError) as raised:
+        limits.read_body({"Transfer-Encoding": "chunked"}, rfile)
+    assert raised.value.code == 413
+
+
+def test_a_well_formed_chunked_body_is_read():
+    rfile = io.BytesIO(b"2\r\n{}\r\n0\r\n\r\n")
+    assert limits.read_body({"Transfer-Encoding": "chunked"}, rfile) == b"{}"
