@@ -41,6 +41,10 @@ class FutureRevision(EtcdClientError):
     """A read asked for a revision etcd has not reached yet."""
 
 
+class RequestTooLarge(EtcdClientError):
+    """etcd refused a write over its request size limit (--max-request-bytes, or gRPC's)."""
+
+
 @dataclass(frozen=True)
 class KeyValue:
     key: str
@@ -101,6 +105,8 @@ def _translate(error: grpc.RpcError, revision: int = 0) -> EtcdClientError:
         return Compacted(revision, 0)
     if "future revision" in detail:
         return FutureRevision(detail)
+    if "request is too large" in detail or error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED:
+        return RequestTooLarge(f"etcd: {detail}")
     return Unavailable(f"etcd: {error.code().name}: {detail}")
 
 

@@ -20,7 +20,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
-from reference_impl.apiserver import decoding, errors, openapi, protobuf, table
+from reference_impl.apiserver import decoding, errors, fieldvalidation, openapi, protobuf, table
 from reference_impl.apiserver.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
 from reference_impl.apiserver.errors import StatusError
@@ -60,6 +60,7 @@ class Request:
     peer_certificate_der: bytes | None = None
     info: RequestInfo | None = None
     user: Any = None
+    warnings: list[str] = field(default_factory=list)  # sent back as `Warning:` headers
 
     def param(self, name: str, default: str = "") -> str:
         values = self.query.get(name)
@@ -74,6 +75,7 @@ class Response:
     code: int
     body: bytes
     content_type: str = JSON
+    warnings: list[str] = field(default_factory=list)
 
     @classmethod
     def json(cls, code: int, obj: Any) -> "Response":
@@ -237,6 +239,13 @@ def check_kind(obj: Any, resource, name: str = "") -> dict:
     return obj
 
 
+def decode_into_kind(request: Request, resource, obj: dict) -> dict:
+    """The object as the kind's struct would hold it; unknown fields per `fieldValidation`."""
+    decoded = fieldvalidation.decode_into_kind(resource.group, resource.version, resource.kind, obj)
+    request.warnings += fieldvalidation.apply(decoded, fieldvalidation.directive(request.query.get("fieldValidation", [])))
+    return decoded.obj
+
+
 def dry_run(request: Request) -> bool:
     values = request.query.get("dryRun", [])
     if any(v != "All" for v in values):
@@ -292,6 +301,7 @@ class RESTHandlers:
         self.registry = registry
         self.admission = admission
         self.now = now
+        self.escalation = None  # an escalation.EscalationCheck when the server authorizes with RBAC
         self._watches: set[Callable[[], None]] = set()
         self._lock = threading.Lock()
 
@@ -322,6 +332,8 @@ class RESTHandlers:
         return _respond(request, code, obj)
 
     def _admit(self, request: Request, operation: str, resource, obj: dict | None, old: dict | None) -> dict | None:
+        if self.escalation is not None and operation in ("CREATE", "UPDATE"):
+            self.escalation.check(request.user, resource, request.info.namespace, obj)
         if self.admission is None:
             return obj
         info = request.info
@@ -349,7 +361,7 @@ class RESTHandlers:
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler")
     def create(self, request: Request, resource) -> Response:
         negotiate(request.header("Accept"))
-        obj = check_kind(decode_body(request)[0], resource)
+        obj = decode_into_kind(request, resource, check_kind(decode_body(request)[0], resource))
         namespace = request.info.namespace if resource.namespaced else ""
         if namespace:
             if obj["metadata"].setdefault("namespace", namespace) != namespace:
@@ -365,7 +377,7 @@ class RESTHandlers:
     def update(self, request: Request, resource) -> Response:
         negotiate(request.header("Accept"))
         info = request.info
-        obj = check_kind(decode_body(request)[0], resource, info.name)
+        obj = decode_into_kind(request, resource, check_kind(decode_body(request)[0], resource, info.name))
         obj["metadata"].setdefault("name", info.name)
         if resource.namespaced:
             obj["metadata"].setdefault("namespace", info.namespace)
@@ -402,7 +414,7 @@ class RESTHandlers:
         apply = self._patcher(request, (resource.api_version, resource.kind))
 
         def patch_fn(current: dict) -> dict:
-            patched = check_kind(apply(current), resource, info.name)
+            patched = decode_into_kind(request, resource, check_kind(apply(current), resource, info.name))
             return self._admit(request, "UPDATE", resource, patched, current)
 
         patched = self.registry.patch(resource, info.namespace, info.name, patch_fn,

@@ -16,7 +16,7 @@ import threading
 import uuid
 from typing import Callable
 
-from reference_impl.apiserver import errors, resources
+from reference_impl.apiserver import errors, limits, resources
 from reference_impl.apiserver.conversion import ConvertingStorage
 from reference_impl.apiserver.defaults import set_object_defaults
 from reference_impl.apiserver.etcdclient import EtcdClient
@@ -87,6 +87,7 @@ class Registry(LifecycleMixin):
             raise errors.bad_request("namespace is required")
         if not name:
             raise errors.bad_request("resource name may not be empty")
+        limits.check_path_segment(name, namespace)
         return f"{self.prefix(r, namespace)}{name}"
 
     def _store(self, r: Resource) -> Storage | ConvertingStorage:
@@ -164,7 +165,7 @@ class Registry(LifecycleMixin):
         set_object_defaults(r.kind, obj)
         if r.kind == "Job":
             _generate_job_selector(obj)
-        problems = r.validate(obj)
+        problems = r.validate(obj) + limits.size_problems(r.kind, obj)
         if problems:
             raise self._invalid(r, obj, problems)
         if r.kind == "Service":
@@ -290,7 +291,7 @@ class Registry(LifecycleMixin):
         if r.kind == "Service":
             new["spec"].setdefault("clusterIP", old.get("spec", {}).get("clusterIP"))
             self._allocate_service(new)
-        problems = r.validate_update(old, new)
+        problems = r.validate_update(old, new) + limits.size_problems(r.kind, new)
         if problems:
             raise self._invalid(r, new, problems)
         return new

@@ -20,6 +20,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from reference_impl.apiserver import discovery, errors, limits, openapi, resources
 from reference_impl.apiserver.errors import StatusError
+from reference_impl.apiserver.escalation import EscalationCheck
+from reference_impl.apiserver.etcdclient import RequestTooLarge
 from reference_impl.apiserver.handlers import (Request, Response, RESTHandlers,
                                                WatchResponse, decode_body, request_info)
 from reference_impl.apiserver.rbac import AttributesRecord
@@ -48,6 +50,7 @@ class HandlerChain:
         self.authenticator = authenticator
         self.authorizer = authorizer
         self.rest = RESTHandlers(registry, admission, now)
+        self.rest.escalation = EscalationCheck.for_authorizer(authorizer) if authorizer is not None else None
         self.server_address = server_address
         self.served = (*resources.RESOURCES, discovery.SELF_SUBJECT_ACCESS_REVIEW)
 
@@ -59,9 +62,15 @@ class HandlerChain:
             request.info = request_info(request.method, request.path, request.query)
             self.authenticate(request)
             self.authorize(request)
-            return self.direct(request)
+            response = self.direct(request)
+            if isinstance(response, Response):
+                response.warnings = request.warnings
+            return response
         except StatusError as err:
             return Response.json(err.code, err.status())
+        except RequestTooLarge as err:
+            failure = limits.too_large_for_storage(err)
+            return Response.json(failure.code, failure.status())
         except Exception as err:  # the panic-recovery filter: a bug must not kill the connection
             failure = errors.internal_error(f"{type(err).__name__}: {err}")
             return Response.json(500, failure.status())
@@ -232,6 +241,8 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
         self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(response.body)))
         self.send_header("Cache-Control", "no-cache, private")
+        for warning in response.warnings:
+            self.send_header("Warning", '299 - "%s"' % warning.replace('"', '\\"'))
         self.end_headers()
         if not head:
             self.wfile.write(response.body)

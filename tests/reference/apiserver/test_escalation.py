@@ -1,0 +1,120 @@
+"""RBAC escalation prevention, as pkg/registry/rbac's policybased storages enforce it: a user may
+write a Role or a binding only for permissions it holds, unless it may `escalate` (roles) or `bind`
+(the referenced role), or is in system:masters. Sans-IO through the handler chain with the RBAC
+authorizer over the registry."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from reference_impl.apiserver import bootstrappolicy
+from reference_impl.apiserver.auth import UserInfo
+from reference_impl.apiserver.escalation import uncovered
+from reference_impl.apiserver.handlers import Request
+from reference_impl.apiserver.rbac import RegistrySource, new_authorizer
+from reference_impl.apiserver.server import HandlerChain
+from tests.reference.apiserver.test_handlers import NOW, etcd, registry  # noqa: F401
+
+RBAC = "/apis/rbac.authorization.k8s.io/v1"
+USERS = {"admin": UserInfo("admin", groups=("system:masters", "system:authenticated")),
+         "alice": UserInfo("alice", groups=("system:authenticated",))}
+
+
+class TokenIsUser:
+    def authenticate(self, request):
+        return USERS.get(request.header("Authorization").removeprefix("Bearer "))
+
+
+@pytest.fixture
+def rbac_chain(registry, request):
+    bootstrappolicy.ensure_rbac_policy(registry)
+    chain = HandlerChain(registry, TokenIsUser(), new_authorizer(RegistrySource(registry)), now=lambda: NOW)
+    chain.namespace = "".join(c if c.isalnum() else "-" for c in request.node.name.lower())[:50].strip("-")
+    send(chain, "admin", "POST", "/api/v1/namespaces", {"metadata": {"name": chain.namespace}})
+    return chain
+
+
+def send(chain, user, method, path, body=None):
+    response = chain.handle(Request(method, path, {}, {"Authorization": f"Bearer {user}",
+                                                       "Content-Type": "application/json"},
+                                    json.dumps(body).encode() if body is not None else b""))
+    return response.code, json.loads(response.body)
+
+
+def grant(chain, rules, name="alice-rights"):
+    """Give alice `rules` in the test's namespace (written by admin)."""
+    ns = chain.namespace
+    assert send(chain, "admin", "POST", f"{RBAC}/namespaces/{ns}/roles",
+                {"metadata": {"name": name}, "rules": rules})[0] == 201
+    assert send(chain, "admin", "POST", f"{RBAC}/namespaces/{ns}/rolebindings",
+                {"metadata": {"name": name}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role",
+                                                         "name": name},
+                 "subjects": [{"kind": "User", "name": "alice"}]})[0] == 201
+
+
+BIND_ONLY = [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["rolebindings", "roles"],
+              "verbs": ["create"]}]
+
+
+def test_binding_yourself_to_cluster_admin_is_refused(rbac_chain):
+    """A user allowed only to create rolebindings cannot bind itself to cluster-admin."""
+    grant(rbac_chain, BIND_ONLY)
+    ns = rbac_chain.namespace
+    code, status = send(rbac_chain, "alice", "POST", f"{RBAC}/namespaces/{ns}/rolebindings",
+                        {"metadata": {"name": "mine"},
+                         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                                     "name": "cluster-admin"},
+                         "subjects": [{"kind": "User", "name": "alice"}]})
+    assert (code, status["reason"]) == (403, "Forbidden")
+    assert "attempting to grant RBAC permissions not currently held" in status["message"]
+    assert status["message"].startswith('rolebindings.rbac.authorization.k8s.io "mine" is forbidden: user "alice"')
+    assert send(rbac_chain, "alice", "GET", f"/api/v1/namespaces/{ns}/secrets")[0] == 403
+
+
+def test_a_wildcard_role_is_refused(rbac_chain):
+    """Creating a `*/*/*` Role grants what the user does not hold: 403."""
+    grant(rbac_chain, BIND_ONLY)
+    code, status = send(rbac_chain, "alice", "POST", f"{RBAC}/namespaces/{rbac_chain.namespace}/roles",
+                        {"metadata": {"name": "all"},
+                         "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]})
+    assert (code, status["reason"]) == (403, "Forbidden")
+    assert '{APIGroups:["*"], Resources:["*"], Verbs:["*"]}' in status["message"]
+
+
+def test_a_role_within_held_permissions_is_allowed(rbac_chain):
+    grant(rbac_chain, BIND_ONLY + [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list"]}])
+    code, _ = send(rbac_chain, "alice", "POST", f"{RBAC}/namespaces/{rbac_chain.namespace}/roles",
+                   {"metadata": {"name": "read-secrets"},
+                    "rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]})
+    assert code == 201
+
+
+def test_the_escalate_verb_allows_writing_any_role(rbac_chain):
+    grant(rbac_chain, BIND_ONLY + [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["roles"],
+                                    "verbs": ["escalate"]}])
+    code, _ = send(rbac_chain, "alice", "POST", f"{RBAC}/namespaces/{rbac_chain.namespace}/roles",
+                   {"metadata": {"name": "all"}, "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]})
+    assert code == 201
+
+
+def test_the_bind_verb_allows_binding_that_role(rbac_chain):
+    grant(rbac_chain, BIND_ONLY + [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"],
+                                    "verbs": ["bind"], "resourceNames": ["cluster-admin"]}])
+    code, _ = send(rbac_chain, "alice", "POST", f"{RBAC}/namespaces/{rbac_chain.namespace}/rolebindings",
+                   {"metadata": {"name": "mine"},
+                    "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                                "name": "cluster-admin"},
+                    "subjects": [{"kind": "User", "name": "alice"}]})
+    assert code == 201
+
+
+def test_covers_breaks_rules_down_to_single_permissions():
+    """A rule is covered when each (group, resource, name, verb) of it is; names narrow an owner rule."""
+    owner = [{"apiGroups": [""], "resources": ["pods", "pods/*"], "verbs": ["get", "list"]},
+             {"apiGroups": ["apps"], "resources": ["deployments"], "resourceNames": ["web"], "verbs": ["*"]}]
+    assert uncovered(owner, [{"apiGroups": [""], "resources": ["pods", "pods/log"], "verbs": ["get"]}]) == []
+    assert uncovered(owner, [{"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get"]}]) == [
+        {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get"]}]
+    assert uncovered(owner, [{"apiGroups": ["apps"], "resources": ["deployments"], "resourceNames": ["web"],
+                              "verbs": ["delete"]}]) == []
