@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 from reference_impl.apiserver import discovery, errors, limits, openapi, resources
 from reference_impl.apiserver.errors import StatusError
 from reference_impl.apiserver.escalation import EscalationCheck
+from reference_impl.apiserver.impersonation import impersonate
 from reference_impl.apiserver.etcdclient import RequestTooLarge
 from reference_impl.apiserver.handlers import (Request, Response, RESTHandlers,
                                                WatchResponse, decode_body, request_info)
@@ -83,6 +84,7 @@ class HandlerChain:
         request.user = self.authenticator.authenticate(request)
         if request.user is None:
             raise errors.unauthorized()
+        request.user = impersonate(request.user, request.headers, self.authorizer)
 
     def attributes(self, request: Request) -> AttributesRecord:
         info = request.info

@@ -118,3 +118,39 @@ def test_covers_breaks_rules_down_to_single_permissions():
         {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get"]}]
     assert uncovered(owner, [{"apiGroups": ["apps"], "resources": ["deployments"], "resourceNames": ["web"],
                               "verbs": ["delete"]}]) == []
+
+
+# --- impersonation (k8s.io/apiserver/pkg/endpoints/filters/impersonation.go) ---
+
+def send_as(chain, user, path, **impersonate):
+    headers = {"Authorization": f"Bearer {user}", **{f"Impersonate-{k}": v for k, v in impersonate.items()}}
+    response = chain.handle(Request("GET", path, {}, headers, b""))
+    return response.code, json.loads(response.body)
+
+
+def test_impersonating_without_the_impersonate_verb_is_403(rbac_chain):
+    code, status = send_as(rbac_chain, "alice", "/api/v1/namespaces", User="nobody")
+    assert (code, status["reason"]) == (403, "Forbidden")
+    assert status["message"] == ('users "nobody" is forbidden: User "alice" cannot impersonate resource "users" '
+                                 'in API group "" at the cluster scope')
+
+
+def test_an_impersonated_request_runs_as_the_impersonated_user(rbac_chain):
+    """admin (system:masters) may impersonate; `nobody` then holds nothing and is refused."""
+    code, status = send_as(rbac_chain, "admin", "/api/v1/namespaces", User="nobody")
+    assert code == 403 and 'User "nobody" cannot list resource "namespaces"' in status["message"]
+    code, _ = send_as(rbac_chain, "admin", "/api/v1/namespaces", User="nobody", Group="system:masters")
+    assert code == 200
+
+
+def test_impersonating_a_service_account_checks_serviceaccounts(rbac_chain):
+    ns = rbac_chain.namespace
+    grant(rbac_chain, [{"apiGroups": [""], "resources": ["serviceaccounts"], "verbs": ["impersonate"]}])
+    code, status = send_as(rbac_chain, "alice", f"/api/v1/namespaces/{ns}/pods",
+                           User=f"system:serviceaccount:{ns}:default")
+    assert code == 403 and f'User "system:serviceaccount:{ns}:default" cannot list' in status["message"]
+
+
+def test_impersonating_groups_without_a_user_is_400(rbac_chain):
+    code, status = send_as(rbac_chain, "admin", "/api/v1/namespaces", Group="system:masters")
+    assert (code, status["reason"]) == (400, "BadRequest")
