@@ -90,6 +90,8 @@ def decode_yaml(data: bytes) -> object:
         loader = _Loader(data.decode("utf-8"))
     except UnicodeDecodeError as err:
         raise DecodeError(f"yaml: invalid UTF-8: {err}") from None
+    except yaml.YAMLError as err:  # the reader refuses control characters up front
+        raise DecodeError(f"yaml: {err}") from None
     try:
         node = loader.get_single_node()
     except RecursionError:
