@@ -22,6 +22,7 @@ import socket
 import ssl
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
@@ -70,6 +71,7 @@ class Options:
     client_ca_file: Path | None = None
     anonymous_auth: bool = False
     kubeconfig_out: Path | None = None
+    etcd_wait_seconds: float = 120.0
 
 
 def parse_etcd_server(value: str) -> str:
@@ -166,15 +168,24 @@ def write_kubeconfig(path: Path, config: dict) -> None:
         raise RunError(f"--kubeconfig-out {path}", err.strerror or str(err)) from None
 
 
-def _connect_etcd(url: str) -> EtcdClient:
-    """A client for etcd, after one read proves it answers."""
-    client = EtcdClient(url)
-    try:
-        client.range("/registry/", prefix=True, count_only=True)
-    except EtcdClientError as err:
-        client.close()
-        raise RunError(f"cannot reach etcd at {url}", str(err)) from None
-    return client
+@mirrors("k8s.io/apiserver/pkg/storage/storagebackend/factory.newETCD3Check")
+def _connect_etcd(url: str, *, wait: float, sleep=time.sleep, clock=time.monotonic,
+                  log: TextIO | None = None) -> EtcdClient:
+    """A client for etcd, after one read proves it answers. kube-apiserver waits for an etcd that
+    is not up yet: retry with backoff (0.25 s doubling to 4 s), saying so, for up to `wait` seconds."""
+    deadline, delay = clock() + wait, 0.25
+    while True:
+        client = EtcdClient(url)
+        try:
+            client.range("/registry/", prefix=True, count_only=True)
+            return client
+        except EtcdClientError as err:
+            client.close()
+            if clock() + delay > deadline:
+                raise RunError(f"cannot reach etcd at {url}", str(err)) from None
+            print(f"reference kube-apiserver: waiting for etcd at {url}: {err}", file=log or sys.stderr, flush=True)
+            sleep(delay)
+            delay = min(delay * 2, 4.0)
 
 
 @mirrors("k8s.io/kubernetes/cmd/kube-apiserver/app.Run", "k8s.io/kubernetes/cmd/kube-apiserver/app.CreateServerChain")
@@ -190,7 +201,7 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
     authenticator = new_authenticator(client_ca, options.token_auth_file, options.anonymous_auth)
     context = tls_context(bundle, client_ca)
     _check_free(options.bind_address, options.secure_port)
-    client = _connect_etcd(etcd_url)
+    client = _connect_etcd(etcd_url, wait=options.etcd_wait_seconds)
     registry = Registry(client, clock=WallClock())
     listers: dict[str, Lister] = {}
     try:
@@ -247,9 +258,12 @@ def parse_args(argv: list[str] | None) -> Options:
     parser.add_argument("--anonymous-auth", action="store_true",
                         help="serve requests without credentials as system:anonymous")
     parser.add_argument("--kubeconfig-out", type=Path, help="write an admin kubeconfig here")
+    parser.add_argument("--etcd-wait-seconds", type=float, default=120.0,
+                        help="how long to wait for etcd to answer at start (not a kube-apiserver flag: it waits on)")
     args = parser.parse_args(argv)
     return Options(args.etcd_servers, args.cert_dir, args.secure_port, args.bind_address,
-                   args.token_auth_file, args.client_ca_file, args.anonymous_auth, args.kubeconfig_out)
+                   args.token_auth_file, args.client_ca_file, args.anonymous_auth, args.kubeconfig_out,
+                   args.etcd_wait_seconds)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -44,8 +44,33 @@ def test_https_etcd_url_is_refused(capsys, tmp_path):
 def test_unreachable_etcd_is_one_line(capsys, tmp_path):
     port = free_port()
     err = one_line_error(capsys, ["--etcd-servers", f"http://127.0.0.1:{port}", "--cert-dir", str(tmp_path),
-                                  "--secure-port", "0"])
+                                  "--secure-port", "0", "--etcd-wait-seconds", "0"])
     assert err.startswith(f"reference kube-apiserver: error: cannot reach etcd at http://127.0.0.1:{port}")
+
+
+def test_the_server_waits_for_an_etcd_that_is_not_up_yet(tmp_path):
+    """kube-apiserver does not exit when etcd is not up yet: it retries with backoff, saying so."""
+    import io
+
+    from tests.reference.etcd.processes import reference_server
+    from reference_impl.apiserver import run as run_module
+
+    port = free_port()
+    log, sleeps = io.StringIO(), []
+    with reference_server(tmp_path / "etcd") as etcd:
+        def sleep(seconds):  # etcd "comes up" after the third try
+            sleeps.append(seconds)
+        url = etcd.address if etcd.address.startswith("http") else f"http://{etcd.address}"
+        attempts = iter([f"http://127.0.0.1:{port}"] * 3)
+        original = run_module.EtcdClient
+        run_module.EtcdClient = lambda _: original(next(attempts, url))
+        try:
+            client = run_module._connect_etcd(url, wait=60, sleep=sleep, log=log)
+        finally:
+            run_module.EtcdClient = original
+        client.close()
+    assert sleeps == [0.25, 0.5, 1.0]
+    assert log.getvalue().count("waiting for etcd") == 3
 
 
 def test_busy_port_is_one_line(capsys, tmp_path):
