@@ -40,6 +40,7 @@ from reference_impl.apiserver.listers import Lister
 from reference_impl.apiserver.rbac import RegistrySource, new_authorizer
 from reference_impl.apiserver.registry import Registry, WallClock
 from reference_impl.apiserver.server import APIServer
+from reference_impl.apiserver.tlsclientauth import request_client_certificates
 from reference_impl.mirrors import mirrors
 from reference_impl.signals import stop_on_signals
 
@@ -119,8 +120,9 @@ def _check_free(host: str, port: int) -> None:
 
 @mirrors("(*k8s.io/apiserver/pkg/server/options.SecureServingOptions).ApplyTo")
 def tls_context(bundle: CertBundle, client_ca_file: Path) -> ssl.SSLContext:
-    """Serve the serving certificate; ask clients for a certificate but do not require one (TLS
-    still verifies one that is sent against the client CA)."""
+    """Serve the serving certificate; ask clients for a certificate but neither require nor
+    verify one at the handshake: the x509 authenticator verifies it against the client CA and
+    answers a bad one with 401, as kube-apiserver does."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.load_cert_chain(bundle.serving.cert_path, bundle.serving.key_path)
@@ -129,6 +131,7 @@ def tls_context(bundle: CertBundle, client_ca_file: Path) -> ssl.SSLContext:
         context.load_verify_locations(cafile=str(client_ca_file))
     except (OSError, ssl.SSLError) as err:
         raise RunError(f"--client-ca-file {client_ca_file}", str(err)) from None
+    request_client_certificates(context)
     return context
 
 
