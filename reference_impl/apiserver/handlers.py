@@ -20,7 +20,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
-from reference_impl.apiserver import decoding, errors, fieldvalidation, openapi, protobuf, table
+from reference_impl.apiserver import decoding, errors, fieldvalidation, listoptions, openapi, protobuf, table
 from reference_impl.apiserver.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
 from reference_impl.apiserver.errors import StatusError
@@ -353,9 +353,11 @@ class RESTHandlers:
         limit = request.param("limit", "0")
         if not limit.isdigit():
             raise errors.bad_request(f"invalid limit: {limit}")
+        match = listoptions.resource_version_match(request.param("resourceVersionMatch"),
+                                                   request.param("resourceVersion"), request.param("continue"), False)
         result = self.registry.list(resource, request.info.namespace or None, request.param("labelSelector"),
                                     request.param("fieldSelector"), int(limit), request.param("continue"),
-                                    request.param("resourceVersion"))
+                                    request.param("resourceVersion"), resource_version_match=match)
         return self._output(request, 200, result, resource)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler")
@@ -540,6 +542,8 @@ class RESTHandlers:
              "(*k8s.io/apiserver/pkg/endpoints/handlers.WatchServer).ServeHTTP")
     def watch(self, request: Request, resource) -> WatchResponse:
         output = negotiate(request.header("Accept"))
+        listoptions.resource_version_match(request.param("resourceVersionMatch"), request.param("resourceVersion"),
+                                           request.param("continue"), True)
         timeout = request.param("timeoutSeconds")
         watch = self.registry.watch(resource, request.info.namespace or None, request.param("labelSelector"),
                                     request.param("fieldSelector"), request.param("resourceVersion"),

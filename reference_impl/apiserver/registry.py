@@ -213,13 +213,14 @@ class Registry(LifecycleMixin):
              "(*k8s.io/apiserver/pkg/registry/generic/registry.Store).ListPredicate")
     def list(self, resource: Resource | str, namespace: str | None = None, label_selector: str = "",
              field_selector: str = "", limit: int = 0, continue_token: str = "",
-             resource_version: str = "") -> dict:
+             resource_version: str = "", resource_version_match: str = "") -> dict:
         """A `<Kind>List` of the matching objects, paged by `limit` and `continue_token`."""
         r = self.resource(resource)
         result = self._store(r).list(self.prefix(r, namespace),
                                    predicate=self._predicate(r, label_selector, field_selector),
                                    limit=max(0, int(limit or 0)), continue_token=continue_token or "",
-                                   resource_version=resource_version or "")
+                                   resource_version=resource_version or "",
+                                   resource_version_match=resource_version_match)
         metadata: dict = {"resourceVersion": result.resource_version}
         if result.continue_token:
             metadata["continue"] = result.continue_token
