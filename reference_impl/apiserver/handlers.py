@@ -20,7 +20,8 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
-from reference_impl.apiserver import decoding, errors, fieldvalidation, listoptions, openapi, protobuf, table
+from reference_impl.apiserver import (decoding, errors, fieldvalidation, listoptions, openapi, protobuf, table,
+                                      tokenrequest)
 from reference_impl.apiserver.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
 from reference_impl.apiserver.errors import StatusError
@@ -302,6 +303,7 @@ class RESTHandlers:
         self.admission = admission
         self.now = now
         self.escalation = None  # an escalation.EscalationCheck when the server authorizes with RBAC
+        self.token_key = None  # the service account token signing key; TokenRequest needs one
         self._watches: set[Callable[[], None]] = set()
         self._lock = threading.Lock()
 
@@ -312,6 +314,8 @@ class RESTHandlers:
             raise errors.resource_not_served()
         if sub == "binding" and verb == "create":
             return self.bind(request, resource)
+        if sub == "token":
+            return self.token_request(request, resource)
         if sub == "scale" and verb in ("get", "update", "patch"):
             return getattr(self, f"scale_{verb}")(request, resource)
         if sub == "log":
@@ -469,6 +473,16 @@ class RESTHandlers:
             return _respond(request, 201, {"kind": "Status", "apiVersion": "v1", "metadata": {},
                                            "status": "Success", "code": 201})
         return _respond(request, 201, self.registry.bind(request.info.namespace, request.info.name, binding))
+
+    def token_request(self, request: Request, resource) -> Response:
+        """serviceaccounts/NAME/token: a TokenRequest answered with a signed token."""
+        if request.info.verb != "create":
+            raise errors.method_not_allowed(f"{resource.plural}/token", request.info.verb)
+        if self.token_key is None:
+            raise errors.resource_not_served()
+        answer = tokenrequest.create_token(self.registry, self.token_key, request.info.namespace, request.info.name,
+                                           decode_body(request)[0], self.now())
+        return _respond(request, 201, answer)
 
     def scale_get(self, request: Request, resource) -> Response:
         return _respond(request, 200, self.registry.get_scale(resource, request.info.namespace, request.info.name))

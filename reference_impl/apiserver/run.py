@@ -32,7 +32,7 @@ import yaml
 
 from reference_impl.apiserver import bootstrappolicy
 from reference_impl.apiserver.admission import new_admission_chain
-from reference_impl.apiserver.auth import AuthConfigError, new_authenticator
+from reference_impl.apiserver.auth import AuthConfigError, BearerTokenAuthenticator, new_authenticator
 from reference_impl.apiserver.certs import CertBundle, CertError, ensure_certs
 from reference_impl.apiserver.errors import StatusError
 from reference_impl.apiserver.etcdclient import EtcdClient, EtcdClientError
@@ -41,6 +41,7 @@ from reference_impl.apiserver.rbac import RegistrySource, new_authorizer
 from reference_impl.apiserver.registry import Registry, WallClock
 from reference_impl.apiserver.server import APIServer
 from reference_impl.apiserver.tlsclientauth import request_client_certificates
+from reference_impl.apiserver.tokenrequest import ServiceAccountTokenAuthenticator
 from reference_impl.mirrors import mirrors
 from reference_impl.signals import stop_on_signals
 
@@ -218,6 +219,10 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
         server = APIServer(registry, authenticator, new_authorizer(RegistrySource(registry)),
                            new_admission_chain(registry, listers["namespaces"], listers["serviceaccounts"]),
                            ssl_context=context, host=options.bind_address, port=options.secure_port)
+        # TokenRequest signs with the serving key; the tokens it issues authenticate from then on.
+        server.chain.rest.token_key = bundle.serving.private_key
+        authenticator.authenticators += (BearerTokenAuthenticator(ServiceAccountTokenAuthenticator(
+            bundle.serving.private_key.public_key(), registry.get, time.time)),)
         try:
             server.start()
         except OSError as err:
