@@ -74,7 +74,7 @@ def _walk(value: object, schema: dict, path: str, kind: str, version: str, unkno
     if expected is None:
         return
     if not _matches(value, expected, schema.get("format", "")):
-        go_type = "int-or-string" if schema.get("format") == "int-or-string" else _GO_TYPES.get(expected, expected)
+        go_type = _go_type(schema, expected)
         number = f" {value}" if _json_type(value) == "number" else ""
         raise errors.bad_request(f'{kind} in version "{version}" cannot be handled as a {kind}: json: cannot '
                                  f"unmarshal {_json_type(value)}{number} into Go struct field "
@@ -95,6 +95,22 @@ def _walk(value: object, schema: dict, path: str, kind: str, version: str, unkno
             elif properties is not None:
                 unknown.append(here.lstrip("."))
                 del value[key]
+
+
+def _go_type(schema: dict, expected: str) -> str:
+    """The Go type a message names: map[string]string, []string, int32, or the JSON kind."""
+    format = schema.get("format", "")
+    if format == "int-or-string":
+        return "intstr.IntOrString"
+    if expected == "integer" and format in ("int32", "int64"):
+        return format
+    extra = schema.get("additionalProperties")
+    if expected == "object" and isinstance(extra, dict) and extra.get("type") == "string":
+        return "map[string]string"
+    items = schema.get("items")
+    if expected == "array" and isinstance(items, dict) and items.get("type") == "string":
+        return "[]string"
+    return _GO_TYPES.get(expected, expected)
 
 
 def _matches(value: object, expected: str, format: str) -> bool:

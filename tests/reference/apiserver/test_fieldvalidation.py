@@ -81,3 +81,35 @@ def test_dot_names_are_400(chain, name):
     code, status = call(chain, "GET", ns_path(chain, "configmaps") + "/" + name)
     assert (code, status["reason"]) == (400, "BadRequest")
     assert status["message"] == f'Name parameter invalid: "{name}": may not be \'{name}\''
+
+
+@pytest.mark.parametrize("content_type", ["application/merge-patch+json", "application/strategic-merge-patch+json"])
+def test_a_patch_that_makes_labels_a_string_is_400(chain, content_type):
+    """The patched object is decoded as the kind too: labels patched to a string are 400."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "p"}})
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "p"), {"metadata": {"labels": "x=y"}},
+                        content_type=content_type)
+    assert (code, status["reason"]) == (400, "BadRequest")
+    assert status["message"].endswith("ConfigMap.metadata.labels of type map[string]string")
+
+
+def test_the_warning_header_reaches_the_client(registry):
+    """Over HTTP, Warn's messages are `Warning: 299 - "..."` headers, as kubectl prints them."""
+    import http.client
+    import json as json_
+
+    from reference_impl.apiserver.server import APIServer
+
+    server = APIServer(registry)
+    server.start()
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        connection.request("POST", "/api/v1/namespaces/default/configmaps?fieldValidation=Warn",
+                           json_.dumps({"metadata": {"generateName": "w-"}, "extra": 1}),
+                           {"Content-Type": "application/json"})
+        response = connection.getresponse()
+        response.read()
+        assert response.status == 201
+        assert response.getheader("Warning") == '299 - "unknown field \\"extra\\""'
+    finally:
+        server.stop()
