@@ -80,3 +80,26 @@ def test_chunked_bodies_over_the_limit_are_413():
 def test_a_well_formed_chunked_body_is_read():
     rfile = io.BytesIO(b"2\r\n{}\r\n0\r\n\r\n")
     assert limits.read_body({"Transfer-Encoding": "chunked"}, rfile) == b"{}"
+
+
+def test_a_10_mb_body_over_tls_gets_a_413_status(registry, tmp_path):
+    """Over HTTPS, as kubectl sends it: the client finishes sending and reads the 413 Status."""
+    import http.client
+    import ssl
+
+    from reference_impl.apiserver import certs
+    from reference_impl.apiserver.run import tls_context
+
+    bundle = certs.ensure_certs(tmp_path)
+    server = APIServer(registry, ssl_context=tls_context(bundle, bundle.ca.cert_path), now=lambda: NOW)
+    server.start()
+    try:
+        context = ssl.create_default_context(cafile=str(bundle.ca.cert_path))
+        connection = http.client.HTTPSConnection("127.0.0.1", server.port, context=context, timeout=20)
+        connection.request("POST", PATH, body=b" " * (10 * 1024 * 1024), headers={"Content-Type": "application/json"})
+        response = connection.getresponse()
+        status = json.loads(response.read())
+        assert (response.status, status["reason"]) == (413, "RequestEntityTooLarge")
+        connection.close()
+    finally:
+        server.stop()
