@@ -82,6 +82,23 @@ def _describe_rule(rule: dict) -> str:
     return "{" + ", ".join(parts) + "}"
 
 
+# What the garbage collector changes on any object; such an update grants nothing.
+GC_FIELDS = ("ownerReferences", "finalizers")
+# What the server fills in, so a client's copy may lack or differ in it without changing the object.
+SERVER_FIELDS = ("resourceVersion", "uid", "creationTimestamp", "generation", "managedFields",
+                 "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink")
+
+
+@mirrors("k8s.io/kubernetes/pkg/registry/rbac.IsOnlyMutatingGCFields")
+def only_mutating_gc_fields(obj: dict, old: dict) -> bool:
+    """The update changes nothing but owner references and finalizers."""
+    def comparable(value: dict) -> dict:
+        metadata = {k: v for k, v in (value.get("metadata") or {}).items() if k not in GC_FIELDS + SERVER_FIELDS}
+        return {**{k: v for k, v in value.items() if k not in ("metadata", "apiVersion", "kind")},
+                "metadata": metadata}
+    return comparable(obj) == comparable(old)
+
+
 @mirrors("k8s.io/apimachinery/pkg/api/errors.NewForbidden")
 def _forbidden(plural: str, name: str, why: str) -> errors.StatusError:
     return errors.StatusError(403, "Forbidden", f'{errors.qualified(plural, RBAC_GROUP)} "{name}" is forbidden: {why}',
@@ -111,8 +128,9 @@ class EscalationCheck:
              "k8s.io/kubernetes/pkg/registry/rbac.EscalationAllowed",
              "k8s.io/kubernetes/pkg/registry/rbac.RoleEscalationAuthorized",
              "k8s.io/kubernetes/pkg/registry/rbac.BindingAuthorized")
-    def check(self, user, resource, namespace: str, obj: dict | None) -> None:
-        """403 when writing `obj` (a role or binding) would grant `user` more than it holds."""
+    def check(self, user, resource, namespace: str, obj: dict | None, old: dict | None = None) -> None:
+        """403 when writing `obj` (a role or binding; `old` for an update) would grant `user` more
+        than it holds."""
         if obj is None or resource.group != RBAC_GROUP or user is None:
             return
         plural = resource.plural
@@ -120,11 +138,15 @@ class EscalationCheck:
             return
         if SYSTEM_PRIVILEGED_GROUP in (getattr(user, "groups", ()) or ()):
             return
+        if old is not None and only_mutating_gc_fields(obj, old):
+            return
         name = (obj.get("metadata") or {}).get("name", "")
         namespace = namespace if resource.namespaced else ""
         if plural in ROLE_KINDS:
             if self._allowed(user, "escalate", plural, namespace, name):
                 return
+            if plural == "clusterroles" and obj.get("aggregationRule"):
+                raise _forbidden(plural, name, "must have cluster-admin privileges to use the aggregationRule")
             rules = [r for r in obj.get("rules") or [] if isinstance(r, dict)]
         else:
             ref = obj.get("roleRef") or {}

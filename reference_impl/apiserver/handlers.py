@@ -337,7 +337,7 @@ class RESTHandlers:
 
     def _admit(self, request: Request, operation: str, resource, obj: dict | None, old: dict | None) -> dict | None:
         if self.escalation is not None and operation in ("CREATE", "UPDATE"):
-            self.escalation.check(request.user, resource, request.info.namespace, obj)
+            self.escalation.check(request.user, resource, request.info.namespace, obj, old)
         if self.admission is None:
             return obj
         info = request.info

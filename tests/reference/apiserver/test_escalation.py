@@ -154,3 +154,34 @@ def test_impersonating_a_service_account_checks_serviceaccounts(rbac_chain):
 def test_impersonating_groups_without_a_user_is_400(rbac_chain):
     code, status = send_as(rbac_chain, "admin", "/api/v1/namespaces", Group="system:masters")
     assert (code, status["reason"]) == (400, "BadRequest")
+
+
+def test_updating_only_gc_fields_needs_no_held_permissions(rbac_chain):
+    """IsOnlyMutatingGCFields: owner references and finalizers may change without the rules' rights."""
+    ns = rbac_chain.namespace
+    send(rbac_chain, "admin", "POST", f"{RBAC}/namespaces/{ns}/roles",
+         {"metadata": {"name": "all"}, "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]})
+    grant(rbac_chain, [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["roles"],
+                        "verbs": ["get", "update"]}])
+    _, role = send(rbac_chain, "alice", "GET", f"{RBAC}/namespaces/{ns}/roles/all")
+    role["metadata"]["finalizers"] = ["example.com/keep"]
+    assert send(rbac_chain, "alice", "PUT", f"{RBAC}/namespaces/{ns}/roles/all", role)[0] == 200
+    role = send(rbac_chain, "alice", "GET", f"{RBAC}/namespaces/{ns}/roles/all")[1]
+    role["metadata"]["labels"] = {"changed": "yes"}
+    assert send(rbac_chain, "alice", "PUT", f"{RBAC}/namespaces/{ns}/roles/all", role)[0] == 403
+
+
+def test_an_aggregated_cluster_role_needs_escalate(rbac_chain):
+    grant(rbac_chain, [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"],
+                        "verbs": ["create"]}])
+    binding = {"metadata": {"name": f"alice-{rbac_chain.namespace}"},
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "creator"},
+               "subjects": [{"kind": "User", "name": "alice"}]}
+    send(rbac_chain, "admin", "POST", f"{RBAC}/clusterroles",
+         {"metadata": {"name": "creator"}, "rules": [{"apiGroups": ["rbac.authorization.k8s.io"],
+                                                      "resources": ["clusterroles"], "verbs": ["create"]}]})
+    send(rbac_chain, "admin", "POST", f"{RBAC}/clusterrolebindings", binding)
+    code, status = send(rbac_chain, "alice", "POST", f"{RBAC}/clusterroles",
+                        {"metadata": {"name": f"agg-{rbac_chain.namespace}"},
+                         "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"x": "y"}}]}})
+    assert code == 403 and "must have cluster-admin privileges to use the aggregationRule" in status["message"]
