@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 from reference_impl.apiserver import (decoding, errors, fieldvalidation, listoptions, openapi, protobuf, table,
                                       tokenrequest)
+from reference_impl.apiserver import limits
 from reference_impl.apiserver.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
 from reference_impl.apiserver.errors import StatusError
@@ -355,7 +356,7 @@ class RESTHandlers:
     def list(self, request: Request, resource) -> Response:
         negotiate(request.header("Accept"))
         limit = request.param("limit", "0")
-        if not limit.isdigit():
+        if not limit.isdigit() or int(limit) > limits.MAX_INT64:
             raise errors.bad_request(f"invalid limit: {limit}")
         match = listoptions.resource_version_match(request.param("resourceVersionMatch"),
                                                    request.param("resourceVersion"), request.param("continue"), False)
@@ -562,7 +563,8 @@ class RESTHandlers:
         watch = self.registry.watch(resource, request.info.namespace or None, request.param("labelSelector"),
                                     request.param("fieldSelector"), request.param("resourceVersion"),
                                     allow_bookmarks=request.param("allowWatchBookmarks") in ("1", "true"))
-        timer = threading.Timer(float(timeout), watch.stop) if timeout.isdigit() else None
+        timer = threading.Timer(min(int(timeout), limits.MAX_WATCH_TIMEOUT_SECONDS), watch.stop) \
+            if timeout.isdigit() else None
         if timer:
             timer.daemon = True
             timer.start()

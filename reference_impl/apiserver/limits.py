@@ -25,6 +25,10 @@ _DIGITS = re.compile(r"[0-9]+")
 _HEX = re.compile(rb"[0-9a-fA-F]+")
 
 
+# Query integers are Go int64s; a larger one is a client's mistake, not a value to pass on to etcd.
+MAX_INT64 = 2**63 - 1
+# A watch's timeoutSeconds past this (about 30 years) waits as long; the platform's timers overflow.
+MAX_WATCH_TIMEOUT_SECONDS = 10**9
 # core.MaxSecretSize: what the data of one ConfigMap or Secret may hold.
 MAX_SECRET_SIZE = 1024 * 1024
 # apimachinery's TotalAnnotationSizeLimitB: the keys and values of one object's annotations.

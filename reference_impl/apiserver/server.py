@@ -238,6 +238,18 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
 
+    def __getattr__(self, name: str):
+        """Any other method (OPTIONS, BREW, ...) is 405 MethodNotAllowed, as the Go mux answers,
+        not http.server's 501 HTML page."""
+        if not name.startswith("do_"):
+            raise AttributeError(name)
+        return self._method_not_allowed
+
+    def _method_not_allowed(self) -> None:
+        self.close_connection = True  # its body, if any, is not read
+        failure = errors.method_not_allowed(urlsplit(self.path).path, self.command.lower())
+        self._write(Response.json(failure.code, failure.status()))
+
     def _write(self, response: Response, head: bool = False) -> None:
         self.send_response(response.code)
         self.send_header("Content-Type", response.content_type)

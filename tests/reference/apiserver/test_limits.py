@@ -103,3 +103,32 @@ def test_a_10_mb_body_over_tls_gets_a_413_status(registry, tmp_path):
         connection.close()
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("method", [b"OPTIONS", b"BREW"])
+def test_an_unknown_method_is_405_not_501(server, method):
+    """A method the API does not serve is 405 MethodNotAllowed as a Status, never http.server's 501."""
+    code, status = exchange(server, method + b" /api/v1/namespaces HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert (code, status["reason"]) == (405, "MethodNotAllowed")
+
+
+def test_a_limit_beyond_int64_is_400(server):
+    code, status = exchange(server, f"GET {PATH}?limit={2**64} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    assert (code, status["reason"]) == (400, "BadRequest")
+
+
+def test_a_huge_watch_timeout_does_not_break_the_timer(registry, monkeypatch):
+    """timeoutSeconds past what the platform's timers hold waits as long as they can, without an
+    exception in the timer thread."""
+    import threading
+    import time
+
+    from reference_impl.apiserver.handlers import Request
+    from reference_impl.apiserver.server import HandlerChain
+
+    failures = []
+    monkeypatch.setattr(threading, "excepthook", failures.append)
+    response = HandlerChain(registry).handle(Request("GET", PATH, {"watch": ["1"], "timeoutSeconds": ["9" * 30]}))
+    time.sleep(0.2)
+    response.stop()
+    assert response.code == 200 and failures == []
