@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import random
 
-from reference_impl.apiserver import resources
+import yaml
+
+from reference_impl.apiserver import protobuf, resources
 from reference_impl.apiserver.handlers import Request
 from tests.reference.apiserver.test_handlers import chain, etcd, ns_path, registry  # noqa: F401
 
@@ -18,7 +20,10 @@ CONTENT_TYPES = ["application/json", "application/yaml", "application/vnd.kubern
 QUERIES = [{}, {"labelSelector": ["a in (b"]}, {"fieldSelector": ["x=y"]}, {"limit": ["-1"]}, {"limit": ["abc"]},
            {"resourceVersion": ["abc"]}, {"resourceVersion": ["99999999"]}, {"continue": ["garbage"]},
            {"watch": ["true"], "timeoutSeconds": ["x"]}, {"dryRun": ["Some"]}, {"gracePeriodSeconds": ["x"]},
-           {"fieldValidation": ["Strict"]}, {"resourceVersionMatch": ["Exact"]}]
+           {"fieldValidation": ["Strict"]}, {"resourceVersionMatch": ["Exact"]}, {"limit": [str(2**64)]},
+           {"watch": ["1"], "timeoutSeconds": ["9" * 30]}, {"resourceVersion": ["1"], "resourceVersionMatch": ["Exact"]},
+           {"fieldValidation": ["Warn"]}, {"resourceVersionMatch": ["NotOlderThan"], "resourceVersion": ["0"]}]
+YAML_NOISE = ["&a ", "*a", "!!binary ", "<<: *a\n", "? ", "- ", "{", "[", "!!python/object:os.system ", "\t", "%YAML 1.1\n"]
 
 
 def mutate(rng: random.Random, value):
@@ -43,9 +48,21 @@ def sample_object(resource) -> dict:
             "subjects": [{"kind": "User", "name": "u"}]}
 
 
-def body_bytes(rng: random.Random, obj, content_type: str) -> bytes:
+def body_bytes(rng: random.Random, obj, content_type: str, resource) -> bytes:
     if content_type == "application/vnd.kubernetes.protobuf":
-        return b"k8s\x00" + bytes(rng.randrange(256) for _ in range(rng.randrange(40)))
+        minimal = {"apiVersion": resource.api_version, "kind": resource.kind,
+                   "metadata": {"name": "fuzz", "labels": {"a": "b"}}}
+        try:
+            encoded = bytearray(protobuf.encode(minimal))
+        except protobuf.ProtobufError:
+            encoded = bytearray(b"k8s\x00" + bytes(rng.randrange(256) for _ in range(rng.randrange(40))))
+        for _ in range(rng.randrange(4)):
+            encoded[rng.randrange(len(encoded))] = rng.randrange(256)
+        return bytes(encoded)
+    if content_type == "application/yaml" and rng.random() < 0.5:
+        text = yaml.safe_dump(obj)
+        cut = rng.randrange(len(text) + 1)
+        return (text[:cut] + rng.choice(YAML_NOISE) + text[cut:]).encode()
     if content_type == "application/json-patch+json":
         return json.dumps([{"op": rng.choice(["add", "remove", "replace", "move", "x"]), "path": rng.choice(
             ["/metadata/labels", "/spec", "/x/y", "", "/metadata/name"]), "value": mutate(rng, obj)}]).encode()
@@ -69,7 +86,7 @@ def test_random_requests_never_get_a_5xx(chain):
         method = rng.choice(["GET", "POST", "PUT", "PATCH", "DELETE"])
         content_type = rng.choice(CONTENT_TYPES)
         obj = mutate(rng, sample_object(resource)) if rng.random() < 0.9 else rng.choice(VALUES)
-        body = body_bytes(rng, obj, content_type) if method != "GET" else b""
+        body = body_bytes(rng, obj, content_type, resource) if method != "GET" else b""
         headers = {"Content-Type": content_type, "Accept": rng.choice(["application/json", "*/*", "bogus/x",
                                                                        "application/vnd.kubernetes.protobuf"])}
         response = chain.handle(Request(method, path, rng.choice(QUERIES), headers, body))
