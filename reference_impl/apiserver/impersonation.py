@@ -13,6 +13,7 @@ import urllib.parse
 
 from reference_impl.apiserver import errors
 from reference_impl.apiserver.auth import ALL_AUTHENTICATED, ALL_UNAUTHENTICATED, ANONYMOUS_USER, UserInfo
+from reference_impl.apiserver.limits import header_values
 from reference_impl.apiserver.rbac import SERVICE_ACCOUNT_PREFIX, AttributesRecord
 from reference_impl.mirrors import mirrors
 
@@ -20,19 +21,14 @@ USER_HEADER, GROUP_HEADER, UID_HEADER, EXTRA_PREFIX = ("Impersonate-User", "Impe
                                                        "Impersonate-Uid", "Impersonate-Extra-")
 
 
-def _all(headers, name: str) -> list[str]:
-    if hasattr(headers, "get_all"):
-        return list(headers.get_all(name) or [])
-    value = headers.get(name)
-    return [value] if value is not None else []
-
-
 def _extra_headers(headers) -> dict[str, list[str]]:
+    """Impersonate-Extra-KEY headers by KEY (percent-decoded, lower case as Go's canonical form
+    leaves it), each header read once even when it repeats."""
     extra: dict[str, list[str]] = {}
-    for name in list(headers.keys()):
-        if name.lower().startswith(EXTRA_PREFIX.lower()):
-            key = urllib.parse.unquote(name[len(EXTRA_PREFIX):]).lower()
-            extra.setdefault(key, []).extend(_all(headers, name))
+    names = {name.lower(): name for name in headers.keys() if name.lower().startswith(EXTRA_PREFIX.lower())}
+    for lowered, name in names.items():
+        key = urllib.parse.unquote(lowered[len(EXTRA_PREFIX):])
+        extra.setdefault(key, []).extend(header_values(headers, name))
     return extra
 
 
@@ -41,14 +37,14 @@ def _extra_headers(headers) -> dict[str, list[str]]:
 def impersonate(user, headers, authorizer) -> object:
     """The user the request runs as: `user` itself without Impersonate-* headers, else the
     impersonated one once every part is allowed; 403 for a part that is not, 400 for bad headers."""
-    names = _all(headers, USER_HEADER)
-    groups = _all(headers, GROUP_HEADER)
-    uids = _all(headers, UID_HEADER)
+    names = header_values(headers, USER_HEADER)
+    groups = header_values(headers, GROUP_HEADER)
+    uids = header_values(headers, UID_HEADER)
     extra = _extra_headers(headers)
     if not names and not groups and not uids and not extra:
         return user
     if not names or not names[0]:
-        raise errors.bad_request(f"requested impersonation of groups, uid or extra without impersonating a user")
+        raise errors.bad_request("requested impersonation of groups, uid or extra without impersonating a user")
     if len(names) > 1 or len(uids) > 1:
         raise errors.bad_request("only one Impersonate-User and one Impersonate-Uid may be given")
     name = names[0]

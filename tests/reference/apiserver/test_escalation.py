@@ -185,3 +185,26 @@ def test_an_aggregated_cluster_role_needs_escalate(rbac_chain):
                         {"metadata": {"name": f"agg-{rbac_chain.namespace}"},
                          "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"x": "y"}}]}})
     assert code == 403 and "must have cluster-admin privileges to use the aggregationRule" in status["message"]
+
+
+def test_impersonated_extras_are_authorized_and_carried(rbac_chain):
+    """Impersonate-Extra-KEY asks `impersonate` on userextras/KEY, and the user carries the values."""
+    from email.message import Message
+
+    from reference_impl.apiserver.impersonation import impersonate
+
+    headers = Message()
+    headers["Impersonate-User"] = "nobody"
+    headers["Impersonate-Extra-Scopes"] = "view"
+    headers["Impersonate-Extra-Scopes"] = "edit"
+    seen = []
+
+    class Recording:
+        def authorize(self, attributes):
+            seen.append((attributes.resource, attributes.subresource, attributes.name))
+            return True, ""
+
+    user = impersonate(USERS["alice"], headers, Recording())
+    assert user.name == "nobody" and user.extra == {"scopes": ("view", "edit")}
+    assert seen == [("users", "", "nobody"), ("userextras", "scopes", "view"), ("userextras", "scopes", "edit")]
+    assert user.groups == ("system:authenticated",)
