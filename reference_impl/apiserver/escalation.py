@@ -123,8 +123,8 @@ class EscalationCheck:
         attributes = AttributesRecord(user, verb, namespace, RBAC_GROUP, "v1", resource, "", name)
         return self.authorizer.authorize(attributes)[0]
 
-    @mirrors("k8s.io/kubernetes/pkg/registry/rbac/role/policybased.(*Storage).Create",
-             "k8s.io/kubernetes/pkg/registry/rbac/rolebinding/policybased.(*Storage).Create",
+    @mirrors("(*k8s.io/kubernetes/pkg/registry/rbac/role/policybased.Storage).Create",
+             "(*k8s.io/kubernetes/pkg/registry/rbac/rolebinding/policybased.Storage).Create",
              "k8s.io/kubernetes/pkg/registry/rbac.EscalationAllowed",
              "k8s.io/kubernetes/pkg/registry/rbac.RoleEscalationAuthorized",
              "k8s.io/kubernetes/pkg/registry/rbac.BindingAuthorized")

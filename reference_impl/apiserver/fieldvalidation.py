@@ -37,7 +37,7 @@ def _definition_for(group: str, version: str, kind: str) -> str | None:
     return None
 
 
-@mirrors("k8s.io/apimachinery/pkg/runtime/serializer/json.(*Serializer).Decode")
+@mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/json.Serializer).Decode")
 def decode_into_kind(group: str, version: str, kind: str, obj: dict) -> Decoded:
     """`obj` with unknown fields removed (in place) and their paths; 400 for a wrong JSON type."""
     name = _definition_for(group, version, kind)

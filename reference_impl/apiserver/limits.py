@@ -48,7 +48,6 @@ def too_large() -> errors.StatusError:
     return errors.request_entity_too_large(f"limit is {MAX_REQUEST_BODY_BYTES}")
 
 
-@mirrors("net/http.fixLength")
 def content_length(headers: Mapping[str, str]) -> int | None:
     """The declared body length, None for a chunked body; 400 for a value that is not one
     non-negative decimal number, for differing repeated values, or for both framings at once."""

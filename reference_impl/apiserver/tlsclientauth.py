@@ -39,7 +39,7 @@ def _libssl() -> ctypes.CDLL:
     return lib
 
 
-@mirrors("crypto/tls.RequestClientCert")
+@mirrors("(*k8s.io/apiserver/pkg/server.SecureServingInfo).tlsConfig")
 def request_client_certificates(context: ssl.SSLContext) -> bool:
     """Make a server `context` request but not verify client certificates; True when done."""
     if context.verify_mode != ssl.CERT_OPTIONAL:
