@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from json.decoder import scanstring
 
 import yaml
 from yaml.constructor import SafeConstructor
@@ -46,22 +47,123 @@ def nesting_depth(data: bytes) -> int:
     return deepest
 
 
-def check_depth(depth: int) -> None:
+def check_depth(depth: int, limit: int = MAX_PROCESSED_DEPTH) -> None:
     if depth > MAX_JSON_DEPTH:
         raise DecodeError(f"json: exceeded max depth of {MAX_JSON_DEPTH}")
-    if depth > MAX_PROCESSED_DEPTH:
-        raise DecodeError(f"the object is nested {depth} levels deep; this server accepts at most "
-                          f"{MAX_PROCESSED_DEPTH}")
+    if depth > limit:
+        raise DecodeError(f"the object is nested {depth} levels deep; this server accepts at most {limit}")
 
 
 @mirrors("sigs.k8s.io/json.UnmarshalCaseSensitivePreserveInts")
-def decode_json(data: bytes) -> object:
-    """JSON text to Python values; DecodeError for bad JSON or for nesting past the limits."""
-    check_depth(nesting_depth(data))
+def decode_json(data: bytes, max_depth: int = MAX_PROCESSED_DEPTH) -> object:
+    """JSON text to Python values; DecodeError for bad JSON or for nesting past `max_depth`
+    (at most upstream's 10,000). Past what Python's recursive decoder takes, it decodes with
+    an explicit stack: the caller must then bring the value within MAX_PROCESSED_DEPTH (by
+    pruning it to its kind's schema) or refuse it, before recursive code walks it."""
+    depth = nesting_depth(data)
+    check_depth(depth, max_depth)
     try:
-        value = json.loads(data, parse_constant=_no_constant)
+        if depth > MAX_PROCESSED_DEPTH:
+            return _decode_deep(data.decode("utf-8"))
+        return json.loads(data, parse_constant=_no_constant, parse_float=_finite_float)
     except (ValueError, RecursionError) as err:
         raise DecodeError(str(err)) from None
+
+
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_SCALAR = re.compile(r"(-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?)|true|false|null")
+
+
+def _decode_deep(text: str) -> object:
+    """json.loads without recursion: containers on an explicit stack, strings by json's own
+    scanner, numbers and literals by a regular expression of JSON's grammar."""
+    stack: list[tuple[object, str | None]] = []  # (open container, the key its next value goes to)
+    index = _WHITESPACE.match(text, 0).end()
+    while True:
+        if index >= len(text):
+            raise ValueError("unexpected end of JSON input")
+        char = text[index]
+        if char in "{[":
+            container: object = {} if char == "{" else []
+            index = _WHITESPACE.match(text, index + 1).end()
+            if text.startswith("}" if char == "{" else "]", index):
+                value, index = container, index + 1
+            else:
+                if char == "{":
+                    key, index = _object_key(text, index)
+                    stack.append((container, key))
+                else:
+                    stack.append((container, None))
+                continue
+        elif char == '"':
+            value, index = scanstring(text, index + 1, True)
+        else:
+            match = _SCALAR.match(text, index)
+            if not match:
+                raise ValueError(f"invalid character {char!r} looking for beginning of value at {index}")
+            token = match.group(0)
+            if match.group(1):
+                value = _finite_float(token) if match.group(2) or match.group(3) else int(token)
+            else:
+                value = {"true": True, "false": False, "null": None}[token]
+            index = match.end()
+        # `value` is complete: put it into its container, closing every container it completes.
+        while True:
+            if not stack:
+                if _WHITESPACE.match(text, index).end() != len(text):
+                    raise ValueError(f"invalid character after top-level value at {index}")
+                return value
+            container, key = stack[-1]
+            if key is None:
+                container.append(value)
+            else:
+                container[key] = value
+            index = _WHITESPACE.match(text, index).end()
+            closing = "}" if key is not None else "]"
+            if text.startswith(",", index):
+                index = _WHITESPACE.match(text, index + 1).end()
+                if key is not None:
+                    key, index = _object_key(text, index)
+                    stack[-1] = (container, key)
+                break
+            if not text.startswith(closing, index):
+                raise ValueError(f"expected ',' or {closing!r} at {index}")
+            stack.pop()
+            value, index = container, index + 1
+
+
+def _object_key(text: str, index: int) -> tuple[str, int]:
+    """An object key and the index after its colon."""
+    if not text.startswith('"', index):
+        raise ValueError(f"expected a string key at {index}")
+    key, index = scanstring(text, index + 1, True)
+    index = _WHITESPACE.match(text, index).end()
+    if not text.startswith(":", index):
+        raise ValueError(f"expected ':' after object key at {index}")
+    return key, _WHITESPACE.match(text, index + 1).end()
+
+
+def nesting_of(value: object) -> int:
+    """How deep lists and dicts nest in a decoded value, without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            items = item.values()
+        elif isinstance(item, list):
+            items = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in items)
+    return deepest
+
+
+def _finite_float(token: str) -> float:
+    """A JSON number as a float; one past float64's range is an error, as in Go."""
+    value = float(token)
+    if not math.isfinite(value):
+        raise ValueError(f"json: cannot unmarshal number {token} into Go value of type float64")
     return value
 
 

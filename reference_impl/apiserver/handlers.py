@@ -200,8 +200,11 @@ def _respond(request: Request, code: int, obj: dict) -> Response:
 
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.limitedReadBody")
-def decode_body(request: Request, allow_patch: bool = False) -> tuple[Any, str]:
-    """The request body decoded from JSON or YAML, and its media type; 413, 415 or 400 otherwise."""
+def decode_body(request: Request, allow_patch: bool = False,
+                max_depth: int = decoding.MAX_PROCESSED_DEPTH) -> tuple[Any, str]:
+    """The request body decoded from JSON or YAML, and its media type; 413, 415 or 400 otherwise.
+    JSON may nest up to `max_depth` (a caller that prunes the value to its kind's schema takes
+    upstream's 10,000)."""
     if len(request.body) > MAX_REQUEST_BODY_BYTES:
         raise errors.request_entity_too_large(f"limit is {MAX_REQUEST_BODY_BYTES}")
     media_type = request.header("Content-Type").split(";")[0].strip().lower() or JSON
@@ -215,7 +218,7 @@ def decode_body(request: Request, allow_patch: bool = False) -> tuple[Any, str]:
             return decoding.decode_yaml(request.body), media_type
         if media_type == protobuf.MEDIA_TYPE:
             return protobuf.decode(request.body), media_type
-        return decoding.decode_json(request.body), media_type
+        return decoding.decode_json(request.body, max_depth), media_type
     except ValueError as err:
         kind = {"application/yaml": "yaml", protobuf.MEDIA_TYPE: "protobuf"}.get(media_type, "json")
         raise errors.bad_request(f"couldn't get version/kind; {kind} parse error: {err}") from err
@@ -245,6 +248,10 @@ def decode_into_kind(request: Request, resource, obj: dict) -> dict:
     """The object as the kind's struct would hold it; unknown fields per `fieldValidation`."""
     decoded = fieldvalidation.decode_into_kind(resource.group, resource.version, resource.kind, obj)
     request.warnings += fieldvalidation.apply(decoded, fieldvalidation.directive(request.query.get("fieldValidation", [])))
+    depth = decoding.nesting_of(decoded.obj)
+    if depth > decoding.MAX_PROCESSED_DEPTH:  # deep content the kind keeps (a field of any content)
+        raise errors.bad_request(f"the object is nested {depth} levels deep; this server accepts at most "
+                                 f"{decoding.MAX_PROCESSED_DEPTH}")
     return decoded.obj
 
 
@@ -368,7 +375,8 @@ class RESTHandlers:
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler")
     def create(self, request: Request, resource) -> Response:
         negotiate(request.header("Accept"))
-        obj = decode_into_kind(request, resource, check_kind(decode_body(request)[0], resource))
+        obj = decode_into_kind(request, resource, check_kind(decode_body(request, max_depth=decoding.MAX_JSON_DEPTH)[0],
+                                                             resource))
         namespace = request.info.namespace if resource.namespaced else ""
         if namespace:
             if obj["metadata"].setdefault("namespace", namespace) != namespace:
@@ -384,7 +392,8 @@ class RESTHandlers:
     def update(self, request: Request, resource) -> Response:
         negotiate(request.header("Accept"))
         info = request.info
-        obj = decode_into_kind(request, resource, check_kind(decode_body(request)[0], resource, info.name))
+        obj = decode_into_kind(request, resource, check_kind(decode_body(request, max_depth=decoding.MAX_JSON_DEPTH)[0],
+                                                             resource, info.name))
         obj["metadata"].setdefault("name", info.name)
         if resource.namespaced:
             obj["metadata"].setdefault("namespace", info.namespace)
