@@ -4,9 +4,10 @@ Upstream decodes JSON with sigs.k8s.io/json, which refuses nesting over 10,000 l
 with sigs.k8s.io/yaml on go-yaml v2, which converts YAML to JSON (timestamps stay strings, keys
 become strings) and refuses a document whose aliases expand far beyond its size ("billion laughs").
 Python's own decoders recurse, so a deep document would end in RecursionError; here the depth is
-measured before anything recursive runs, YAML is converted from its node graph with an explicit
-stack, and alias expansion is counted as go-yaml counts it. Every refusal is a `DecodeError` the
-handlers turn into a 400.
+measured before anything recursive runs, JSON deeper than Python's decoder takes is decoded with an
+explicit stack (the handlers then prune it to the kind's schema, which drops deep unknown fields),
+YAML is converted from its node graph with an explicit stack, and alias expansion is counted as
+go-yaml counts it. Every refusal is a `DecodeError` the handlers turn into a 400.
 """
 from __future__ import annotations
 
