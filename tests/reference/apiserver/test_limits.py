@@ -132,3 +132,35 @@ def test_a_huge_watch_timeout_does_not_break_the_timer(registry, monkeypatch):
     time.sleep(0.2)
     response.stop()
     assert response.code == 200 and failures == []
+
+
+def test_random_raw_requests_are_answered_below_500(server):
+    """Seeded random request lines, headers and framings over a socket: every one is answered with
+    a status line below 500 (never a dropped connection or http.server's 501)."""
+    import random
+
+    rng = random.Random(13)
+    paths = ["/api/v1/namespaces/default/configmaps", "/api/v1/namespaces/default/configmaps/x", "/apis",
+             "/apis/apps/v1/namespaces/default/deployments/x/scale", "/api/v1/nodes/..", "/%zz", "//", "/healthz/x",
+             "/api/v1/namespaces/default/pods?watch=1&timeoutSeconds=0", "/api/v1/namespaces/default/pods?limit=-1"]
+    headers = ["Content-Type: application/yaml", "Content-Type: application/vnd.kubernetes.protobuf",
+               "Content-Type: application/merge-patch+json", "Accept: application/json;as=Table;v=v1;g=meta.k8s.io",
+               "Accept: application/vnd.kubernetes.protobuf", "Impersonate-User: nobody", "Impersonate-Group: g",
+               "Impersonate-Extra-A%zz: b", "Transfer-Encoding: gzip", "Expect: 100-continue"]
+    bodies = [b"", b"{}", b'{"metadata":{"name":"x"}}', b"a: &a [*a]", b"k8s\x00\x0a\x02", b"\xff\xfe", b"[" * 50]
+    for _ in range(150):
+        method = rng.choice(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"])
+        body = rng.choice(bodies)
+        lines = [f"{method} {rng.choice(paths)} HTTP/1.1", "Host: x", "Connection: close",
+                 *rng.sample(headers, rng.randrange(3))]
+        framing = rng.random()
+        if framing < 0.6:
+            lines.append(f"Content-Length: {len(body)}")
+        elif framing < 0.8:
+            lines.append("Transfer-Encoding: chunked")
+            body = b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body) if body else b"0\r\n\r\n"
+        with socket.create_connection(("127.0.0.1", server.port), timeout=20) as sock:
+            sock.sendall("\r\n".join(lines).encode() + b"\r\n\r\n" + body)
+            status_line = sock.makefile("rb").readline()
+        assert status_line.startswith(b"HTTP/1.1 "), (lines, status_line)
+        assert int(status_line.split()[1]) < 500, (lines, body, status_line)
