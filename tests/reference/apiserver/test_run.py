@@ -48,6 +48,34 @@ def test_unreachable_etcd_is_one_line(capsys, tmp_path):
     assert err.startswith(f"reference kube-apiserver: error: cannot reach etcd at http://127.0.0.1:{port}")
 
 
+def test_the_server_process_starts_once_etcd_comes_up(tmp_path):
+    """Started before its etcd, the apiserver process waits (logging each retry) and serves once
+    etcd is there, instead of exiting."""
+    import subprocess
+    import sys
+
+    from tests.reference.etcd.processes import reference_server
+
+    port = free_port()
+    root = Path(__file__).resolve().parents[3]
+    server = subprocess.Popen([sys.executable, "-m", "reference_impl.apiserver.run", "--etcd-servers",
+                               f"http://127.0.0.1:{port}", "--cert-dir", str(tmp_path / "certs"),
+                               "--secure-port", "0"], cwd=root, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(3)
+        assert server.poll() is None, server.stderr.read()
+        with reference_server(tmp_path / "etcd", "--listen-client-urls", f"http://127.0.0.1:{port}"):
+            import select
+            assert select.select([server.stdout], [], [], START_TIMEOUT)[0], "no ready line"
+            ready = server.stdout.readline()
+            assert ready.startswith("ready: reference kube-apiserver serving on https://127.0.0.1:"), ready
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=20)
+    assert f"waiting for etcd at http://127.0.0.1:{port}" in err
+
+
 def test_the_server_waits_for_an_etcd_that_is_not_up_yet(tmp_path):
     """kube-apiserver does not exit when etcd is not up yet: it retries with backoff, saying so."""
     import io
