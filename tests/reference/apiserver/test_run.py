@@ -7,8 +7,11 @@ import contextlib
 import http.client
 import io
 import json
+import select
 import socket
 import ssl
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -18,6 +21,7 @@ import yaml
 
 from reference_impl.apiserver import run as apiserver
 from reference_impl.etcd import run as etcd
+from tests.reference.etcd.processes import reference_server
 
 START_TIMEOUT = 30.0
 TOKENS = 'alice-token,alice,uid-alice,"viewers"\n'
@@ -51,11 +55,6 @@ def test_unreachable_etcd_is_one_line(capsys, tmp_path):
 def test_the_server_process_starts_once_etcd_comes_up(tmp_path):
     """Started before its etcd, the apiserver process waits (logging each retry) and serves once
     etcd is there, instead of exiting."""
-    import subprocess
-    import sys
-
-    from tests.reference.etcd.processes import reference_server
-
     port = free_port()
     root = Path(__file__).resolve().parents[3]
     server = subprocess.Popen([sys.executable, "-m", "reference_impl.apiserver.run", "--etcd-servers",
@@ -66,7 +65,6 @@ def test_the_server_process_starts_once_etcd_comes_up(tmp_path):
         time.sleep(3)
         assert server.poll() is None, server.stderr.read()
         with reference_server(tmp_path / "etcd", "--listen-client-urls", f"http://127.0.0.1:{port}"):
-            import select
             assert select.select([server.stdout], [], [], START_TIMEOUT)[0], "no ready line"
             ready = server.stdout.readline()
             assert ready.startswith("ready: reference kube-apiserver serving on https://127.0.0.1:"), ready
@@ -78,11 +76,6 @@ def test_the_server_process_starts_once_etcd_comes_up(tmp_path):
 
 def test_the_server_waits_for_an_etcd_that_is_not_up_yet(tmp_path):
     """kube-apiserver does not exit when etcd is not up yet: it retries with backoff, saying so."""
-    import io
-
-    from tests.reference.etcd.processes import reference_server
-    from reference_impl.apiserver import run as run_module
-
     port = free_port()
     log, sleeps = io.StringIO(), []
     with reference_server(tmp_path / "etcd") as etcd:
@@ -90,12 +83,12 @@ def test_the_server_waits_for_an_etcd_that_is_not_up_yet(tmp_path):
             sleeps.append(seconds)
         url = etcd.address if etcd.address.startswith("http") else f"http://{etcd.address}"
         attempts = iter([f"http://127.0.0.1:{port}"] * 3)
-        original = run_module.EtcdClient
-        run_module.EtcdClient = lambda _: original(next(attempts, url))
+        original = apiserver.EtcdClient
+        apiserver.EtcdClient = lambda _: original(next(attempts, url))
         try:
-            client = run_module._connect_etcd(url, wait=60, sleep=sleep, log=log)
+            client = apiserver._connect_etcd(url, wait=60, sleep=sleep, log=log)
         finally:
-            run_module.EtcdClient = original
+            apiserver.EtcdClient = original
         client.close()
     assert sleeps == [0.25, 0.5, 1.0]
     assert log.getvalue().count("waiting for etcd") == 3
