@@ -62,16 +62,17 @@ def test_the_server_process_starts_once_etcd_comes_up(tmp_path):
                                "--secure-port", "0"], cwd=root, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)
     try:
-        time.sleep(3)
-        assert server.poll() is None, server.stderr.read()
+        assert select.select([server.stderr], [], [], START_TIMEOUT)[0], "no waiting line"
+        waiting = server.stderr.readline()
+        assert f"waiting for etcd at http://127.0.0.1:{port}" in waiting, waiting
+        assert server.poll() is None
         with reference_server(tmp_path / "etcd", "--listen-client-urls", f"http://127.0.0.1:{port}"):
             assert select.select([server.stdout], [], [], START_TIMEOUT)[0], "no ready line"
             ready = server.stdout.readline()
             assert ready.startswith("ready: reference kube-apiserver serving on https://127.0.0.1:"), ready
     finally:
         server.terminate()
-        _, err = server.communicate(timeout=20)
-    assert f"waiting for etcd at http://127.0.0.1:{port}" in err
+        server.communicate(timeout=20)
 
 
 def test_the_server_waits_for_an_etcd_that_is_not_up_yet(tmp_path):
