@@ -22,6 +22,7 @@ import socket
 import ssl
 import sys
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +34,7 @@ import yaml
 from reference_impl.machinery.clock import WallClock
 from reference_impl.apiserver.core import bootstrappolicy
 from reference_impl.apiserver.core.admission import new_admission_chain
-from reference_impl.apiserver.core.auth import AuthConfigError, new_authenticator
+from reference_impl.apiserver.core.auth import AuthConfigError, BearerTokenAuthenticator, new_authenticator
 from reference_impl.apiserver.adapter.certs import CertBundle, CertError, ensure_certs
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientError
@@ -41,6 +42,8 @@ from reference_impl.apiserver.storage.listers import Lister
 from reference_impl.apiserver.core.rbac import RegistrySource, new_authorizer
 from reference_impl.apiserver.core.registry import Registry
 from reference_impl.apiserver.adapter.server import APIServer
+from reference_impl.apiserver.adapter.tlsclientauth import request_client_certificates
+from reference_impl.apiserver.core.tokenrequest import ServiceAccountTokenAuthenticator
 from reference_impl.mirrors import mirrors
 from reference_impl.machinery.process import Component, stop_on_signals
 from reference_impl.machinery.process import main as machinery_main
@@ -73,6 +76,7 @@ class Options:
     client_ca_file: Path | None = None
     anonymous_auth: bool = False
     kubeconfig_out: Path | None = None
+    etcd_wait_seconds: float = 120.0
 
 
 def parse_etcd_server(value: str) -> str:
@@ -120,8 +124,9 @@ def _check_free(host: str, port: int) -> None:
 
 @mirrors("(*k8s.io/apiserver/pkg/server/options.SecureServingOptions).ApplyTo")
 def tls_context(bundle: CertBundle, client_ca_file: Path) -> ssl.SSLContext:
-    """Serve the serving certificate; ask clients for a certificate but do not require one (TLS
-    still verifies one that is sent against the client CA)."""
+    """Serve the serving certificate; ask clients for a certificate but neither require nor
+    verify one at the handshake: the x509 authenticator verifies it against the client CA and
+    answers a bad one with 401, as kube-apiserver does."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.load_cert_chain(bundle.serving.cert_path, bundle.serving.key_path)
@@ -130,6 +135,7 @@ def tls_context(bundle: CertBundle, client_ca_file: Path) -> ssl.SSLContext:
         context.load_verify_locations(cafile=str(client_ca_file))
     except (OSError, ssl.SSLError) as err:
         raise RunError(f"--client-ca-file {client_ca_file}", str(err)) from None
+    request_client_certificates(context)
     return context
 
 
@@ -169,15 +175,24 @@ def write_kubeconfig(path: Path, config: dict) -> None:
         raise RunError(f"--kubeconfig-out {path}", err.strerror or str(err)) from None
 
 
-def _connect_etcd(url: str) -> EtcdClient:
-    """A client for etcd, after one read proves it answers."""
-    client = EtcdClient(url)
-    try:
-        client.range("/registry/", prefix=True, count_only=True)
-    except EtcdClientError as err:
-        client.close()
-        raise RunError(f"cannot reach etcd at {url}", str(err)) from None
-    return client
+@mirrors("k8s.io/apiserver/pkg/storage/storagebackend/factory.newETCD3Check")
+def _connect_etcd(url: str, *, wait: float, sleep=time.sleep, clock=time.monotonic,
+                  log: TextIO | None = None) -> EtcdClient:
+    """A client for etcd, after one read proves it answers. kube-apiserver waits for an etcd that
+    is not up yet: retry with backoff (0.25 s doubling to 4 s), saying so, for up to `wait` seconds."""
+    deadline, delay = clock() + wait, 0.25
+    while True:
+        client = EtcdClient(url)
+        try:
+            client.range("/registry/", prefix=True, count_only=True)
+            return client
+        except EtcdClientError as err:
+            client.close()
+            if clock() + delay > deadline:
+                raise RunError(f"cannot reach etcd at {url}", str(err)) from None
+            print(f"reference kube-apiserver: waiting for etcd at {url}: {err}", file=log or sys.stderr, flush=True)
+            sleep(delay)
+            delay = min(delay * 2, 4.0)
 
 
 @mirrors("k8s.io/kubernetes/cmd/kube-apiserver/app.Run", "k8s.io/kubernetes/cmd/kube-apiserver/app.CreateServerChain")
@@ -193,7 +208,7 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
     authenticator = new_authenticator(client_ca, options.token_auth_file, options.anonymous_auth)
     context = tls_context(bundle, client_ca)
     _check_free(options.bind_address, options.secure_port)
-    client = _connect_etcd(etcd_url)
+    client = _connect_etcd(etcd_url, wait=options.etcd_wait_seconds)
     registry = Registry(client, clock=WallClock())
     listers: dict[str, Lister] = {}
     try:
@@ -207,6 +222,10 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
         server = APIServer(registry, authenticator, new_authorizer(RegistrySource(registry)),
                            new_admission_chain(registry, listers["namespaces"], listers["serviceaccounts"]),
                            ssl_context=context, host=options.bind_address, port=options.secure_port)
+        # TokenRequest signs with the serving key; the tokens it issues authenticate from then on.
+        server.chain.rest.token_key = bundle.serving.private_key
+        authenticator.authenticators += (BearerTokenAuthenticator(ServiceAccountTokenAuthenticator(
+            bundle.serving.private_key.public_key(), registry.get, time.time)),)
         try:
             server.start()
         except OSError as err:
@@ -250,9 +269,12 @@ def parse_args(argv: list[str] | None) -> Options:
     parser.add_argument("--anonymous-auth", action="store_true",
                         help="serve requests without credentials as system:anonymous")
     parser.add_argument("--kubeconfig-out", type=Path, help="write an admin kubeconfig here")
+    parser.add_argument("--etcd-wait-seconds", type=float, default=120.0,
+                        help="how long to wait for etcd to answer at start (not a kube-apiserver flag: it waits on)")
     args = parser.parse_args(argv)
     return Options(args.etcd_servers, args.cert_dir, args.secure_port, args.bind_address,
-                   args.token_auth_file, args.client_ca_file, args.anonymous_auth, args.kubeconfig_out)
+                   args.token_auth_file, args.client_ca_file, args.anonymous_auth, args.kubeconfig_out,
+                   args.etcd_wait_seconds)
 
 
 def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> int:

@@ -19,10 +19,13 @@ from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from reference_impl.apiserver import kinds
-from reference_impl.apiserver.adapter import logproxy
-from reference_impl.apiserver.core import discovery, errors, openapi
+from reference_impl.apiserver.adapter import framing, logproxy
+from reference_impl.apiserver.core import discovery, errors, limits, openapi
 from reference_impl.apiserver.core.errors import StatusError
-from reference_impl.apiserver.core.handlers import (MAX_REQUEST_BODY_BYTES, Request, Response, RESTHandlers,
+from reference_impl.apiserver.core.escalation import EscalationCheck
+from reference_impl.apiserver.core.impersonation import impersonate
+from reference_impl.apiserver.storage.etcdclient import RequestTooLarge
+from reference_impl.apiserver.core.handlers import (Request, Response, RESTHandlers,
                                                WatchResponse, decode_body, request_info)
 from reference_impl.apiserver.core.rbac import AttributesRecord
 from reference_impl.mirrors import mirrors
@@ -50,6 +53,7 @@ class HandlerChain:
         self.authenticator = authenticator
         self.authorizer = authorizer
         self.rest = RESTHandlers(registry, admission, now, open_log=logproxy.open_log)
+        self.rest.escalation = EscalationCheck.for_authorizer(authorizer) if authorizer is not None else None
         self.server_address = server_address
         self.served = (*kinds.RESOURCES, discovery.SELF_SUBJECT_ACCESS_REVIEW)
 
@@ -61,9 +65,15 @@ class HandlerChain:
             request.info = request_info(request.method, request.path, request.query)
             self.authenticate(request)
             self.authorize(request)
-            return self.direct(request)
+            response = self.direct(request)
+            if isinstance(response, Response):
+                response.warnings = request.warnings
+            return response
         except StatusError as err:
             return Response.json(err.code, err.status())
+        except RequestTooLarge as err:
+            failure = limits.too_large_for_storage(err)
+            return Response.json(failure.code, failure.status())
         except Exception as err:  # the panic-recovery filter: a bug must not kill the connection
             failure = errors.internal_error(f"{type(err).__name__}: {err}")
             return Response.json(500, failure.status())
@@ -76,6 +86,7 @@ class HandlerChain:
         request.user = self.authenticator.authenticate(request)
         if request.user is None:
             raise errors.unauthorized()
+        request.user = impersonate(request.user, request.headers, self.authorizer)
 
     def attributes(self, request: Request) -> AttributesRecord:
         info = request.info
@@ -211,11 +222,13 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         url = urlsplit(self.path)
-        body = self._read_body()
-        if body is None:
+        try:
+            body = framing.read_body(self.headers, self.rfile)
+        except StatusError as err:
             self.close_connection = True
-            failure = errors.request_entity_too_large(f"limit is {MAX_REQUEST_BODY_BYTES}")
-            self._write(Response.json(413, failure.status()))
+            self._write(Response.json(err.code, err.status()))
+            if err.code == 413:
+                framing.drain(self.connection, self.rfile)
             return
         request = Request(self.command, url.path, parse_qs(url.query, keep_blank_values=True), self.headers, body,
                           self.peer, self.peer_der)
@@ -227,32 +240,25 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
 
-    def _read_body(self) -> bytes | None:
-        """The request body, from Content-Length or chunked transfer coding (`kubectl create
-        --raw -f -` streams stdin in chunks); None when it is over the size limit."""
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            chunks, size = [], 0
-            while True:
-                length = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if length == 0:
-                    while self.rfile.readline().strip():  # trailer fields, then the blank line
-                        pass
-                    return b"".join(chunks)
-                size += length
-                if size > MAX_REQUEST_BODY_BYTES:
-                    return None
-                chunks.append(self.rfile.read(length))
-                self.rfile.readline()  # the CRLF after each chunk
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_REQUEST_BODY_BYTES:
-            return None
-        return self.rfile.read(length) if length else b""
+    def __getattr__(self, name: str):
+        """Any other method (OPTIONS, BREW, ...) is 405 MethodNotAllowed, as the Go mux answers,
+        not http.server's 501 HTML page."""
+        if not name.startswith("do_"):
+            raise AttributeError(name)
+        return self._method_not_allowed
+
+    def _method_not_allowed(self) -> None:
+        self.close_connection = True  # its body, if any, is not read
+        failure = errors.method_not_allowed(urlsplit(self.path).path, self.command.lower())
+        self._write(Response.json(failure.code, failure.status()))
 
     def _write(self, response: Response, head: bool = False) -> None:
         self.send_response(response.code)
         self.send_header("Content-Type", response.content_type)
         self.send_header("Content-Length", str(len(response.body)))
         self.send_header("Cache-Control", "no-cache, private")
+        for warning in response.warnings:
+            self.send_header("Warning", '299 - "%s"' % warning.replace('"', '\\"'))
         self.end_headers()
         if not head:
             self.wfile.write(response.body)

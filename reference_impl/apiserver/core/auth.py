@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
 from cryptography import x509
+from cryptography.exceptions import InvalidSignature
 from cryptography.x509 import verification
 from cryptography.x509.oid import NameOID
 
@@ -130,9 +131,11 @@ class X509Authenticator:
                  now: Callable[[], datetime.datetime] | None = None) -> None:
         self.ca_certs = tuple(ca_certs)
         self.now = now  # None: the wall clock, read by the verifier
-        # Client certificates carry no subjectAltName; the WebPKI defaults would demand one.
+        # Client certificates carry no subjectAltName, and `openssl x509 -req` writes no
+        # AuthorityKeyIdentifier; the WebPKI defaults would demand both, Go's Verify neither.
         leaf_policy = verification.ExtensionPolicy.webpki_defaults_ee().may_be_present(
-            x509.SubjectAlternativeName, verification.Criticality.AGNOSTIC, None)
+            x509.SubjectAlternativeName, verification.Criticality.AGNOSTIC, None).may_be_present(
+            x509.AuthorityKeyIdentifier, verification.Criticality.AGNOSTIC, None)
         self._policy = verification.PolicyBuilder().store(verification.Store(list(ca_certs))) \
             .extension_policies(ca_policy=verification.ExtensionPolicy.webpki_defaults_ca(),
                                 ee_policy=leaf_policy)
@@ -172,7 +175,10 @@ class X509Authenticator:
         except ValueError:
             raise AuthenticationFailed("the client certificate is not DER") from None
         try:
-            self._policy.time(now).build_client_verifier().verify(leaf, [])
+            if leaf.version == x509.Version.v1:
+                _verify_v1_leaf(self.ca_certs, leaf, now)
+            else:
+                self._policy.time(now).build_client_verifier().verify(leaf, [])
         except verification.VerificationError as err:
             raise AuthenticationFailed(f"verifying certificate {_identify(leaf)} failed: {err}") from None
         names = leaf.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
@@ -184,6 +190,23 @@ class X509Authenticator:
             self._verified.clear()
         self._verified[der] = (user, leaf.not_valid_before_utc, leaf.not_valid_after_utc)
         return user
+
+
+def _verify_v1_leaf(ca_certs, leaf: x509.Certificate, now: datetime.datetime) -> None:
+    """What Go's Verify checks for an X.509 v1 leaf (no extensions at all, as `openssl x509 -req`
+    makes without -extfile), which the WebPKI verifier refuses outright: a client CA signed it
+    directly and the time is within its validity."""
+    if not leaf.not_valid_before_utc <= now <= leaf.not_valid_after_utc:
+        raise verification.VerificationError("the certificate has expired or is not yet valid")
+    for ca in ca_certs:
+        if ca.subject != leaf.issuer:
+            continue
+        try:
+            leaf.verify_directly_issued_by(ca)
+            return
+        except (ValueError, TypeError, InvalidSignature):
+            continue
+    raise verification.VerificationError("x509: certificate signed by unknown authority")
 
 
 def _user_from_subject(subject: Sequence[Sequence[tuple[str, str]]]) -> UserInfo | None:

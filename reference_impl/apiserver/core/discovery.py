@@ -25,6 +25,7 @@ SUBRESOURCES = {
     "binding": ("", "v1", "Binding", ["create"]),
     "log": ("", "v1", "Pod", ["get"]),
     "scale": ("autoscaling", "v1", "Scale", ["get", "patch", "update"]),
+    "token": ("authentication.k8s.io", "v1", "TokenRequest", ["create"]),
 }
 
 

@@ -18,14 +18,13 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
-import yaml
-
-from reference_impl.apiserver.core import errors, openapi, protobuf, table
+from reference_impl.apiserver.core import decoding, errors, fieldvalidation, listoptions, openapi, protobuf, table, tokenrequest
+from reference_impl.apiserver.core import limits
+from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.core.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.mirrors import mirrors
 
-MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024
 JSON = "application/json"
 PATCH_TYPES = ("application/json-patch+json", "application/merge-patch+json",
                "application/strategic-merge-patch+json")
@@ -60,6 +59,7 @@ class Request:
     peer_certificate_der: bytes | None = None
     info: RequestInfo | None = None
     user: Any = None
+    warnings: list[str] = field(default_factory=list)  # sent back as `Warning:` headers
 
     def param(self, name: str, default: str = "") -> str:
         values = self.query.get(name)
@@ -74,6 +74,7 @@ class Response:
     code: int
     body: bytes
     content_type: str = JSON
+    warnings: list[str] = field(default_factory=list)
 
     @classmethod
     def json(cls, code: int, obj: Any) -> "Response":
@@ -196,8 +197,11 @@ def _respond(request: Request, code: int, obj: dict) -> Response:
 
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.limitedReadBody")
-def decode_body(request: Request, allow_patch: bool = False) -> tuple[Any, str]:
-    """The request body decoded from JSON or YAML, and its media type; 413, 415 or 400 otherwise."""
+def decode_body(request: Request, allow_patch: bool = False,
+                max_depth: int = decoding.MAX_PROCESSED_DEPTH) -> tuple[Any, str]:
+    """The request body decoded from JSON or YAML, and its media type; 413, 415 or 400 otherwise.
+    JSON may nest up to `max_depth` (a caller that prunes the value to its kind's schema takes
+    upstream's 10,000)."""
     if len(request.body) > MAX_REQUEST_BODY_BYTES:
         raise errors.request_entity_too_large(f"limit is {MAX_REQUEST_BODY_BYTES}")
     media_type = request.header("Content-Type").split(";")[0].strip().lower() or JSON
@@ -208,11 +212,11 @@ def decode_body(request: Request, allow_patch: bool = False) -> tuple[Any, str]:
         raise errors.bad_request("the body of the request was empty")
     try:
         if media_type == "application/yaml":
-            return yaml.safe_load(request.body.decode()), media_type
+            return decoding.decode_yaml(request.body), media_type
         if media_type == protobuf.MEDIA_TYPE:
             return protobuf.decode(request.body), media_type
-        return json.loads(request.body), media_type
-    except (ValueError, yaml.YAMLError) as err:
+        return decoding.decode_json(request.body, max_depth), media_type
+    except ValueError as err:
         kind = {"application/yaml": "yaml", protobuf.MEDIA_TYPE: "protobuf"}.get(media_type, "json")
         raise errors.bad_request(f"couldn't get version/kind; {kind} parse error: {err}") from err
 
@@ -235,6 +239,17 @@ def check_kind(obj: Any, resource, name: str = "") -> dict:
     if name and metadata.get("name", name) != name:
         raise errors.bad_request(f"the name of the object ({metadata['name']}) does not match the name on the URL ({name})")
     return obj
+
+
+def decode_into_kind(request: Request, resource, obj: dict) -> dict:
+    """The object as the kind's struct would hold it; unknown fields per `fieldValidation`."""
+    decoded = fieldvalidation.decode_into_kind(resource.group, resource.version, resource.kind, obj)
+    request.warnings += fieldvalidation.apply(decoded, fieldvalidation.directive(request.query.get("fieldValidation", [])))
+    depth = decoding.nesting_of(decoded.obj)
+    if depth > decoding.MAX_PROCESSED_DEPTH:  # deep content the kind keeps (a field of any content)
+        raise errors.bad_request(f"the object is nested {depth} levels deep; this server accepts at most "
+                                 f"{decoding.MAX_PROCESSED_DEPTH}")
+    return decoded.obj
 
 
 def dry_run(request: Request) -> bool:
@@ -306,6 +321,8 @@ class RESTHandlers:
         self.open_log = open_log
         self.admission = admission
         self.now = now
+        self.escalation = None  # an escalation.EscalationCheck when the server authorizes with RBAC
+        self.token_key = None  # the service account token signing key; TokenRequest needs one
         self._watches: set[Callable[[], None]] = set()
         self._lock = threading.Lock()
 
@@ -316,6 +333,8 @@ class RESTHandlers:
             raise errors.resource_not_served()
         if sub == "binding" and verb == "create":
             return self.bind(request, resource)
+        if sub == "token":
+            return self.token_request(request, resource)
         if sub == "scale" and verb in ("get", "update", "patch"):
             return getattr(self, f"scale_{verb}")(request, resource)
         if sub == "log":
@@ -336,6 +355,8 @@ class RESTHandlers:
         return _respond(request, code, obj)
 
     def _admit(self, request: Request, operation: str, resource, obj: dict | None, old: dict | None) -> dict | None:
+        if self.escalation is not None and operation in ("CREATE", "UPDATE"):
+            self.escalation.check(request.user, resource, request.info.namespace, obj, old)
         if self.admission is None:
             return obj
         info = request.info
@@ -353,17 +374,20 @@ class RESTHandlers:
     def list(self, request: Request, resource) -> Response:
         negotiate(request.header("Accept"))
         limit = request.param("limit", "0")
-        if not limit.isdigit():
+        if not limit.isdigit() or int(limit) > limits.MAX_INT64:
             raise errors.bad_request(f"invalid limit: {limit}")
+        match = listoptions.resource_version_match(request.param("resourceVersionMatch"),
+                                                   request.param("resourceVersion"), request.param("continue"), False)
         result = self.registry.list(resource, request.info.namespace or None, request.param("labelSelector"),
                                     request.param("fieldSelector"), int(limit), request.param("continue"),
-                                    request.param("resourceVersion"))
+                                    request.param("resourceVersion"), resource_version_match=match)
         return self._output(request, 200, result, resource)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler")
     def create(self, request: Request, resource) -> Response:
         negotiate(request.header("Accept"))
-        obj = check_kind(decode_body(request)[0], resource)
+        obj = decode_into_kind(request, resource, check_kind(decode_body(request, max_depth=decoding.MAX_JSON_DEPTH)[0],
+                                                             resource))
         namespace = request.info.namespace if resource.namespaced else ""
         if namespace:
             if obj["metadata"].setdefault("namespace", namespace) != namespace:
@@ -379,7 +403,8 @@ class RESTHandlers:
     def update(self, request: Request, resource) -> Response:
         negotiate(request.header("Accept"))
         info = request.info
-        obj = check_kind(decode_body(request)[0], resource, info.name)
+        obj = decode_into_kind(request, resource, check_kind(decode_body(request, max_depth=decoding.MAX_JSON_DEPTH)[0],
+                                                             resource, info.name))
         obj["metadata"].setdefault("name", info.name)
         if resource.namespaced:
             obj["metadata"].setdefault("namespace", info.namespace)
@@ -416,7 +441,7 @@ class RESTHandlers:
         apply = self._patcher(request, (resource.api_version, resource.kind))
 
         def patch_fn(current: dict) -> dict:
-            patched = check_kind(apply(current), resource, info.name)
+            patched = decode_into_kind(request, resource, check_kind(apply(current), resource, info.name))
             return self._admit(request, "UPDATE", resource, patched, current)
 
         patched = self.registry.patch(resource, info.namespace, info.name, patch_fn,
@@ -470,6 +495,16 @@ class RESTHandlers:
                                            "status": "Success", "code": 201})
         return _respond(request, 201, self.registry.bind(request.info.namespace, request.info.name, binding))
 
+    def token_request(self, request: Request, resource) -> Response:
+        """serviceaccounts/NAME/token: a TokenRequest answered with a signed token."""
+        if request.info.verb != "create":
+            raise errors.method_not_allowed(f"{resource.plural}/token", request.info.verb)
+        if self.token_key is None:
+            raise errors.resource_not_served()
+        answer = tokenrequest.create_token(self.registry, self.token_key, request.info.namespace, request.info.name,
+                                           decode_body(request)[0], self.now())
+        return _respond(request, 201, answer)
+
     def scale_get(self, request: Request, resource) -> Response:
         return _respond(request, 200, self.registry.get_scale(resource, request.info.namespace, request.info.name))
 
@@ -517,11 +552,14 @@ class RESTHandlers:
              "(*k8s.io/apiserver/pkg/endpoints/handlers.WatchServer).ServeHTTP")
     def watch(self, request: Request, resource) -> WatchResponse:
         output = negotiate(request.header("Accept"))
+        listoptions.resource_version_match(request.param("resourceVersionMatch"), request.param("resourceVersion"),
+                                           request.param("continue"), True)
         timeout = request.param("timeoutSeconds")
         watch = self.registry.watch(resource, request.info.namespace or None, request.param("labelSelector"),
                                     request.param("fieldSelector"), request.param("resourceVersion"),
                                     allow_bookmarks=request.param("allowWatchBookmarks") in ("1", "true"))
-        timer = threading.Timer(float(timeout), watch.stop) if timeout.isdigit() else None
+        timer = threading.Timer(min(int(timeout), limits.MAX_WATCH_TIMEOUT_SECONDS), watch.stop) \
+            if timeout.isdigit() else None
         if timer:
             timer.daemon = True
             timer.start()

@@ -17,7 +17,7 @@ import uuid
 from typing import Callable
 
 from reference_impl.apiserver import kinds
-from reference_impl.apiserver.core import errors
+from reference_impl.apiserver.core import errors, limits
 from reference_impl.apiserver.core.conversion import ConvertingStorage
 from reference_impl.apiserver.storage.etcdclient import EtcdClient
 from reference_impl.apiserver.core.resources import Resource
@@ -87,6 +87,7 @@ class Registry(LifecycleMixin):
             raise errors.bad_request("namespace is required")
         if not name:
             raise errors.bad_request("resource name may not be empty")
+        limits.check_path_segment(name, namespace)
         return f"{self.prefix(r, namespace)}{name}"
 
     def _store(self, r: Resource) -> Storage | ConvertingStorage:
@@ -166,7 +167,7 @@ class Registry(LifecycleMixin):
             _generate_job_selector(obj)
         if r.prepare_for_create:
             r.prepare_for_create(obj)
-        problems = r.validate(obj)
+        problems = r.validate(obj) + limits.size_problems(r.kind, obj)
         if problems:
             raise self._invalid(r, obj, problems)
         if r.kind == "Service":
@@ -214,13 +215,14 @@ class Registry(LifecycleMixin):
              "(*k8s.io/apiserver/pkg/registry/generic/registry.Store).ListPredicate")
     def list(self, resource: Resource | str, namespace: str | None = None, label_selector: str = "",
              field_selector: str = "", limit: int = 0, continue_token: str = "",
-             resource_version: str = "") -> dict:
+             resource_version: str = "", resource_version_match: str = "") -> dict:
         """A `<Kind>List` of the matching objects, paged by `limit` and `continue_token`."""
         r = self.resource(resource)
         result = self._store(r).list(self.prefix(r, namespace),
                                    predicate=self._predicate(r, label_selector, field_selector),
                                    limit=max(0, int(limit or 0)), continue_token=continue_token or "",
-                                   resource_version=resource_version or "")
+                                   resource_version=resource_version or "",
+                                   resource_version_match=resource_version_match)
         metadata: dict = {"resourceVersion": result.resource_version}
         if result.continue_token:
             metadata["continue"] = result.continue_token
@@ -294,7 +296,7 @@ class Registry(LifecycleMixin):
         if r.kind == "Service":
             new["spec"].setdefault("clusterIP", old.get("spec", {}).get("clusterIP"))
             self._allocate_service(new)
-        problems = r.validate_update(old, new)
+        problems = r.validate_update(old, new) + limits.size_problems(r.kind, new)
         if problems:
             raise self._invalid(r, new, problems)
         return new

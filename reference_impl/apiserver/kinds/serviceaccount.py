@@ -7,7 +7,8 @@ from reference_impl.apiserver.core.schemas import CORE, arr, boolean, kind, list
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
 
 RESOURCES = (
-    Resource("", "v1", "ServiceAccount", "serviceaccounts", "serviceaccount", True, ("sa",)),
+    Resource("", "v1", "ServiceAccount", "serviceaccounts", "serviceaccount", True, ("sa",),
+             subresources=("token",)),
 )
 
 

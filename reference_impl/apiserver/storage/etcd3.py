@@ -211,12 +211,14 @@ class Storage:
 
     @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.store).List")
     def list(self, prefix: str, *, predicate: Predicate | None = None, limit: int = 0,
-             continue_token: str = "", resource_version: str = "") -> ListResult:
+             continue_token: str = "", resource_version: str = "",
+             resource_version_match: str = "") -> ListResult:
         """Objects under `prefix` that `predicate` accepts, all read at one revision.
 
         With a continue token the read resumes at the token's revision and key; with
-        resourceVersion N and a limit it reads at exactly N (410 once compacted); with N and no
-        limit it reads the latest state, refusing an N newer than etcd has seen.
+        resourceVersion N and a limit, or with resourceVersionMatch=Exact, it reads at exactly N
+        (410 once compacted); otherwise (no limit, or NotOlderThan) it reads the latest state,
+        refusing an N newer than etcd has seen.
         """
         start, revision = prefix, 0
         requested = parse_resource_version(resource_version)
@@ -224,8 +226,10 @@ class Storage:
             if resource_version not in ("", "0"):
                 raise errors.bad_request("specifying resource version is not allowed when using continue")
             start, revision = decode_continue(continue_token, prefix)
-        elif requested and limit:
+        elif requested and (resource_version_match == "Exact"
+                            or (limit and resource_version_match != "NotOlderThan")):
             revision = requested
+        latest = not revision
         items: list[dict] = []
         remaining = None
         while True:
@@ -244,7 +248,7 @@ class Storage:
                 raise errors.StatusError(504, "Timeout", f"Too large resource version: {revision}, "
                                          f"current: {self.current_revision()}") from None
             revision = revision or result.revision
-            if requested and not limit and not continue_token and requested > revision:
+            if requested and latest and requested > revision:
                 raise errors.StatusError(504, "Timeout", f"Too large resource version: {requested}, "
                                          f"current: {revision}",
                                          {"causes": [{"reason": "ResourceVersionTooLarge",

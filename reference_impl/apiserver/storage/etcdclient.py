@@ -19,6 +19,13 @@ from aetcd.rpc import rpc_pb2, rpc_pb2_grpc
 DEFAULT_TIMEOUT = 10.0
 
 
+# gRPC's default reconnect backoff grows to 120 s, so after a long etcd outage the channel would
+# try again only tens of seconds after etcd is back; etcd's clientv3 caps its retries at a few
+# seconds. A one-second cap reconnects within about a second.
+RECONNECT_OPTIONS = [("grpc.initial_reconnect_backoff_ms", 200), ("grpc.min_reconnect_backoff_ms", 200),
+                     ("grpc.max_reconnect_backoff_ms", 1000)]
+
+
 class EtcdClientError(Exception):
     """The root of the client's errors."""
 
@@ -39,6 +46,10 @@ class Compacted(EtcdClientError):
 
 class FutureRevision(EtcdClientError):
     """A read asked for a revision etcd has not reached yet."""
+
+
+class RequestTooLarge(EtcdClientError):
+    """etcd refused a write over its request size limit (--max-request-bytes, or gRPC's)."""
 
 
 @dataclass(frozen=True)
@@ -101,6 +112,8 @@ def _translate(error: grpc.RpcError, revision: int = 0) -> EtcdClientError:
         return Compacted(revision, 0)
     if "future revision" in detail:
         return FutureRevision(detail)
+    if "request is too large" in detail or error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED:
+        return RequestTooLarge(f"etcd: {detail}")
     return Unavailable(f"etcd: {error.code().name}: {detail}")
 
 
@@ -111,7 +124,7 @@ class EtcdClient:
         address = urlsplit(endpoint).netloc if "://" in endpoint else endpoint
         self.endpoint = address
         self.timeout = timeout
-        self._channel = grpc.insecure_channel(address)
+        self._channel = grpc.insecure_channel(address, options=RECONNECT_OPTIONS)
         self._kv = rpc_pb2_grpc.KVStub(self._channel)
         self._watch = rpc_pb2_grpc.WatchStub(self._channel)
 

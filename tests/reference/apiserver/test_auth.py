@@ -192,3 +192,24 @@ def test_client_ca_file_is_loaded(tmp_path, ca):
     path.write_text("not a certificate")
     with pytest.raises(AuthConfigError, match="holds no PEM certificate"):
         new_authenticator(client_ca_file=path)
+
+
+def test_a_certificate_signed_by_openssl_x509_req_without_aki_is_accepted(ca, tmp_path):
+    """`openssl x509 -req` writes no AuthorityKeyIdentifier; Go's Verify accepts such a leaf."""
+    import subprocess
+
+    from cryptography import x509
+
+    (tmp_path / "ca.crt").write_bytes(ca.cert_pem)
+    (tmp_path / "ca.key").write_bytes(ca.key_pem)
+    run = lambda *argv: subprocess.run(["openssl", *argv], check=True, capture_output=True, cwd=tmp_path)  # noqa: E731
+    run("req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "dave.key", "-subj", "/CN=dave/O=devs",
+        "-out", "dave.csr")
+    run("x509", "-req", "-in", "dave.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "1",
+        "-out", "dave.crt")
+    leaf = x509.load_pem_x509_certificate((tmp_path / "dave.crt").read_bytes())
+    with pytest.raises(x509.ExtensionNotFound):
+        leaf.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier)
+    user = X509Authenticator([ca.certificate]).authenticate(
+        FakeRequest(peer_certificate_der=leaf.public_bytes(serialization.Encoding.DER)))
+    assert user == UserInfo("dave", groups=("devs",))

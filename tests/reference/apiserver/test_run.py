@@ -7,8 +7,11 @@ import contextlib
 import http.client
 import io
 import json
+import select
 import socket
 import ssl
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -18,6 +21,7 @@ import yaml
 
 from reference_impl.apiserver.adapter import run as apiserver
 from reference_impl.etcd import run as etcd
+from tests.reference.etcd.processes import reference_server
 
 START_TIMEOUT = 30.0
 TOKENS = 'alice-token,alice,uid-alice,"viewers"\n'
@@ -44,8 +48,51 @@ def test_https_etcd_url_is_refused(capsys, tmp_path):
 def test_unreachable_etcd_is_one_line(capsys, tmp_path):
     port = free_port()
     err = one_line_error(capsys, ["--etcd-servers", f"http://127.0.0.1:{port}", "--cert-dir", str(tmp_path),
-                                  "--secure-port", "0"])
+                                  "--secure-port", "0", "--etcd-wait-seconds", "0"])
     assert err.startswith(f"reference kube-apiserver: error: cannot reach etcd at http://127.0.0.1:{port}")
+
+
+def test_the_server_process_starts_once_etcd_comes_up(tmp_path):
+    """Started before its etcd, the apiserver process waits (logging each retry) and serves once
+    etcd is there, instead of exiting."""
+    port = free_port()
+    root = Path(__file__).resolve().parents[3]
+    server = subprocess.Popen([sys.executable, "-m", "reference_impl.apiserver.adapter.run", "--etcd-servers",
+                               f"http://127.0.0.1:{port}", "--cert-dir", str(tmp_path / "certs"),
+                               "--secure-port", "0"], cwd=root, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        assert select.select([server.stderr], [], [], START_TIMEOUT)[0], "no waiting line"
+        waiting = server.stderr.readline()
+        assert f"waiting for etcd at http://127.0.0.1:{port}" in waiting, waiting
+        assert server.poll() is None
+        with reference_server(tmp_path / "etcd", "--listen-client-urls", f"http://127.0.0.1:{port}"):
+            assert select.select([server.stdout], [], [], START_TIMEOUT)[0], "no ready line"
+            ready = server.stdout.readline()
+            assert ready.startswith("ready: reference kube-apiserver serving on https://127.0.0.1:"), ready
+    finally:
+        server.terminate()
+        server.communicate(timeout=20)
+
+
+def test_the_server_waits_for_an_etcd_that_is_not_up_yet(tmp_path):
+    """kube-apiserver does not exit when etcd is not up yet: it retries with backoff, saying so."""
+    port = free_port()
+    log, sleeps = io.StringIO(), []
+    with reference_server(tmp_path / "etcd") as etcd:
+        def sleep(seconds):  # etcd "comes up" after the third try
+            sleeps.append(seconds)
+        url = etcd.address if etcd.address.startswith("http") else f"http://{etcd.address}"
+        attempts = iter([f"http://127.0.0.1:{port}"] * 3)
+        original = apiserver.EtcdClient
+        apiserver.EtcdClient = lambda _: original(next(attempts, url))
+        try:
+            client = apiserver._connect_etcd(url, wait=60, sleep=sleep, log=log)
+        finally:
+            apiserver.EtcdClient = original
+        client.close()
+    assert sleeps == [0.25, 0.5, 1.0]
+    assert log.getvalue().count("waiting for etcd") == 3
 
 
 def test_busy_port_is_one_line(capsys, tmp_path):

@@ -1,0 +1,275 @@
+"""Bounded decoding of request bodies: JSON and YAML that cannot blow up the server.
+
+Upstream decodes JSON with sigs.k8s.io/json, which refuses nesting over 10,000 levels, and YAML
+with sigs.k8s.io/yaml on go-yaml v2, which converts YAML to JSON (timestamps stay strings, keys
+become strings) and refuses a document whose aliases expand far beyond its size ("billion laughs").
+Python's own decoders recurse, so a deep document would end in RecursionError; here the depth is
+measured before anything recursive runs, JSON deeper than Python's decoder takes is decoded with an
+explicit stack (the handlers then prune it to the kind's schema, which drops deep unknown fields),
+YAML is converted from its node graph with an explicit stack, and alias expansion is counted as
+go-yaml counts it. Every refusal is a `DecodeError` the handlers turn into a 400.
+"""
+from __future__ import annotations
+
+import json
+import math
+import re
+from json.decoder import scanstring
+
+import yaml
+from yaml.constructor import SafeConstructor
+
+from reference_impl.mirrors import mirrors
+
+# sigs.k8s.io/json's maxDepth.
+MAX_JSON_DEPTH = 10_000
+# What this server's recursive code (validation, storage encoding, patches) can walk through within
+# Python's default recursion limit; upstream's typed structs stop well before this for every kind
+# it serves, so a deeper body can only be nested inside a field the kind does not have.
+MAX_PROCESSED_DEPTH = 200
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKETS = re.compile(rb"[^\[\]{}]+")
+
+
+class DecodeError(ValueError):
+    """A body that is not a document this server accepts; the message says why."""
+
+
+def nesting_depth(data: bytes) -> int:
+    """How deep `[` and `{` nest in JSON text (brackets inside strings do not count)."""
+    brackets = _BRACKETS.sub(b"", _STRING.sub(b'""', data))
+    depth = deepest = 0
+    for byte in brackets:
+        if byte in b"[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def check_depth(depth: int, limit: int = MAX_PROCESSED_DEPTH) -> None:
+    if depth > MAX_JSON_DEPTH:
+        raise DecodeError(f"json: exceeded max depth of {MAX_JSON_DEPTH}")
+    if depth > limit:
+        raise DecodeError(f"the object is nested {depth} levels deep; this server accepts at most {limit}")
+
+
+@mirrors("sigs.k8s.io/json.UnmarshalCaseSensitivePreserveInts")
+def decode_json(data: bytes, max_depth: int = MAX_PROCESSED_DEPTH) -> object:
+    """JSON text to Python values; DecodeError for bad JSON or for nesting past `max_depth`
+    (at most upstream's 10,000). Past what Python's recursive decoder takes, it decodes with
+    an explicit stack: the caller must then bring the value within MAX_PROCESSED_DEPTH (by
+    pruning it to its kind's schema) or refuse it, before recursive code walks it."""
+    depth = nesting_depth(data)
+    check_depth(depth, max_depth)
+    try:
+        if depth > MAX_PROCESSED_DEPTH:
+            return _decode_deep(data.decode("utf-8"))
+        return json.loads(data, parse_constant=_no_constant, parse_float=_finite_float)
+    except (ValueError, RecursionError) as err:
+        raise DecodeError(str(err)) from None
+
+
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_SCALAR = re.compile(r"(-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?)|true|false|null")
+
+
+def _decode_deep(text: str) -> object:
+    """json.loads without recursion: containers on an explicit stack, strings by json's own
+    scanner, numbers and literals by a regular expression of JSON's grammar."""
+    stack: list[tuple[object, str | None]] = []  # (open container, the key its next value goes to)
+    index = _WHITESPACE.match(text, 0).end()
+    while True:
+        if index >= len(text):
+            raise ValueError("unexpected end of JSON input")
+        char = text[index]
+        if char in "{[":
+            container: object = {} if char == "{" else []
+            index = _WHITESPACE.match(text, index + 1).end()
+            if text.startswith("}" if char == "{" else "]", index):
+                value, index = container, index + 1
+            else:
+                if char == "{":
+                    key, index = _object_key(text, index)
+                    stack.append((container, key))
+                else:
+                    stack.append((container, None))
+                continue
+        elif char == '"':
+            value, index = scanstring(text, index + 1, True)
+        else:
+            match = _SCALAR.match(text, index)
+            if not match:
+                raise ValueError(f"invalid character {char!r} looking for beginning of value at {index}")
+            token = match.group(0)
+            if match.group(1):
+                value = _finite_float(token) if match.group(2) or match.group(3) else int(token)
+            else:
+                value = {"true": True, "false": False, "null": None}[token]
+            index = match.end()
+        # `value` is complete: put it into its container, closing every container it completes.
+        while True:
+            if not stack:
+                if _WHITESPACE.match(text, index).end() != len(text):
+                    raise ValueError(f"invalid character after top-level value at {index}")
+                return value
+            container, key = stack[-1]
+            if key is None:
+                container.append(value)
+            else:
+                container[key] = value
+            index = _WHITESPACE.match(text, index).end()
+            closing = "}" if key is not None else "]"
+            if text.startswith(",", index):
+                index = _WHITESPACE.match(text, index + 1).end()
+                if key is not None:
+                    key, index = _object_key(text, index)
+                    stack[-1] = (container, key)
+                break
+            if not text.startswith(closing, index):
+                raise ValueError(f"expected ',' or {closing!r} at {index}")
+            stack.pop()
+            value, index = container, index + 1
+
+
+def _object_key(text: str, index: int) -> tuple[str, int]:
+    """An object key and the index after its colon."""
+    if not text.startswith('"', index):
+        raise ValueError(f"expected a string key at {index}")
+    key, index = scanstring(text, index + 1, True)
+    index = _WHITESPACE.match(text, index).end()
+    if not text.startswith(":", index):
+        raise ValueError(f"expected ':' after object key at {index}")
+    return key, _WHITESPACE.match(text, index + 1).end()
+
+
+def nesting_of(value: object) -> int:
+    """How deep lists and dicts nest in a decoded value, without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            items = item.values()
+        elif isinstance(item, list):
+            items = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in items)
+    return deepest
+
+
+def _finite_float(token: str) -> float:
+    """A JSON number as a float; one past float64's range is an error, as in Go."""
+    value = float(token)
+    if not math.isfinite(value):
+        raise ValueError(f"json: cannot unmarshal number {token} into Go value of type float64")
+    return value
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"invalid character '{name[0]}' looking for beginning of value")
+
+
+@mirrors("gopkg.in/yaml.v2.allowedAliasRatio")
+def allowed_alias_ratio(decode_count: int) -> float:
+    """go-yaml's bound on aliases per decoded node: generous for small documents, 10% for huge ones."""
+    if decode_count <= 400_000:
+        return 0.99
+    if decode_count >= 4_000_000:
+        return 0.10
+    return 0.99 - 0.89 * (decode_count - 400_000) / 3_600_000
+
+
+class _Loader(yaml.SafeLoader):
+    """Composes the node graph only; values are built by `decode_yaml` without recursion."""
+
+
+@mirrors("sigs.k8s.io/yaml.YAMLToJSON", "(*gopkg.in/yaml.v2.decoder).unmarshal")
+def decode_yaml(data: bytes) -> object:
+    """One YAML document to the JSON-compatible value sigs.k8s.io/yaml would produce."""
+    try:
+        loader = _Loader(data.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise DecodeError(f"yaml: invalid UTF-8: {err}") from None
+    except yaml.YAMLError as err:  # the reader refuses control characters up front
+        raise DecodeError(f"yaml: {err}") from None
+    try:
+        node = loader.get_single_node()
+    except RecursionError:
+        raise DecodeError(f"yaml: exceeded max depth of {MAX_PROCESSED_DEPTH}") from None
+    except yaml.YAMLError as err:
+        raise DecodeError(f"yaml: {err}") from None
+    finally:
+        loader.dispose()
+    return None if node is None else _to_json(node, loader)
+
+
+def _to_json(root: yaml.Node, loader: _Loader) -> object:
+    """Build the value of `root` with an explicit stack. Every node visited counts toward the
+    decode count, every visit of a node already built once (an alias) toward the alias count, as
+    go-yaml's decoder counts them; past the allowed ratio the document is refused."""
+    decode_count = alias_count = 0
+    seen: set[int] = set()
+    result: list[object] = []
+    # (node, container, key, depth): put the value of node into container[key]
+    stack: list[tuple[yaml.Node, object, object, int]] = [(root, result, None, 1)]
+    while stack:
+        node, container, key, depth = stack.pop()
+        decode_count += 1
+        if id(node) in seen:
+            alias_count += 1
+            if alias_count > 100 and decode_count > 1000 and \
+                    alias_count / decode_count > allowed_alias_ratio(decode_count):
+                raise DecodeError("yaml: document contains excessive aliasing")
+        seen.add(id(node))
+        if depth > MAX_PROCESSED_DEPTH:
+            raise DecodeError(f"yaml: the object is nested more than {MAX_PROCESSED_DEPTH} levels deep")
+        if isinstance(node, yaml.ScalarNode):
+            value = _scalar(node, loader)
+        elif isinstance(node, yaml.SequenceNode):
+            value = [None] * len(node.value)
+            stack.extend((item, value, index, depth + 1) for index, item in enumerate(node.value))
+        else:
+            try:
+                loader.flatten_mapping(node)
+            except yaml.YAMLError as err:
+                raise DecodeError(f"yaml: {err}") from None
+            value = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise DecodeError("yaml: a mapping key must be a scalar to convert the document to JSON")
+                name = _key(key_node, loader)
+                value[name] = None
+                stack.append((value_node, value, name, depth + 1))
+        if container is result:
+            result.append(value)
+        else:
+            container[key] = value
+    return result[0]
+
+
+def _scalar(node: yaml.ScalarNode, loader: _Loader) -> object:
+    """A scalar as JSON has it: null, bool, int and float resolved as YAML 1.1 does; everything
+    else (timestamps, binary, tagged strings) stays the string it was written as."""
+    tag = node.tag.rsplit(":", 1)[-1]
+    if tag in ("null", "bool", "int", "float"):
+        try:
+            value = getattr(SafeConstructor, f"construct_yaml_{tag}")(loader, node)
+        except (ValueError, yaml.YAMLError) as err:
+            raise DecodeError(f"yaml: invalid {tag} {node.value!r}: {err}") from None
+        if isinstance(value, float) and not math.isfinite(value):
+            raise DecodeError(f"yaml: {node.value!r} cannot be represented in JSON")
+        return value
+    return node.value
+
+
+def _key(node: yaml.ScalarNode, loader: _Loader) -> str:
+    """Mapping keys become strings, as YAMLToJSON writes them (`1` -> "1", `true` -> "true")."""
+    value = _scalar(node, loader)
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

@@ -1,0 +1,150 @@
+"""What decoding a body into the kind's Go struct does, done against the kind's OpenAPI schema:
+values of the wrong JSON type are refused (400, as encoding/json refuses them), and fields the
+kind does not have are dropped, or, with `?fieldValidation=Strict`, refused, or with `Warn` reported
+in a `Warning:` header (the server-side field validation of Kubernetes 1.25; 1.24 drops them).
+
+The schemas are `openapi.definitions()`; an object described as `x-kubernetes-preserve-unknown-
+fields` keeps whatever it holds.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from reference_impl.apiserver.core import errors, openapi
+from reference_impl.apiserver.core.schemas import QUANTITY, REF_PREFIX
+from reference_impl.mirrors import mirrors
+
+DIRECTIVES = ("Ignore", "Warn", "Strict")
+_GO_TYPES = {"string": "string", "integer": "int64", "number": "float64", "boolean": "bool",
+             "object": "object", "array": "array"}
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """The object as the kind's struct holds it, and the unknown fields that were dropped."""
+
+    obj: dict
+    unknown: tuple[str, ...]
+
+
+@functools.cache
+def _definition_for(group: str, version: str, kind: str) -> str | None:
+    for name, schema in openapi.definitions().items():
+        for gvk in schema.get("x-kubernetes-group-version-kind", ()):
+            if (gvk.get("group"), gvk.get("version"), gvk.get("kind")) == (group, version, kind):
+                return name
+    return None
+
+
+@mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/json.Serializer).Decode")
+def decode_into_kind(group: str, version: str, kind: str, obj: dict) -> Decoded:
+    """`obj` with unknown fields removed (in place) and their paths; 400 for a wrong JSON type."""
+    name = _definition_for(group, version, kind)
+    unknown: list[str] = []
+    if name is not None:
+        _walk(obj, {"$ref": REF_PREFIX + name}, "", kind, version, unknown)
+    return Decoded(obj, tuple(unknown))
+
+
+def _json_type(value: object) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def _walk(value: object, schema: dict, path: str, kind: str, version: str, unknown: list[str]) -> None:
+    ref = schema.get("$ref")
+    if ref:
+        name = ref.removeprefix(REF_PREFIX)
+        if name == QUANTITY and isinstance(value, (int, float)) and not isinstance(value, bool):
+            return
+        schema = openapi.definitions().get(name, {})
+    if value is None or schema.get("x-kubernetes-preserve-unknown-fields"):
+        return
+    expected = schema.get("type")
+    if expected is None and "properties" in schema:
+        expected = "object"
+    if expected is None:
+        return
+    if not _matches(value, expected, schema.get("format", "")):
+        go_type = _go_type(schema, expected)
+        number = f" {value}" if _json_type(value) == "number" else ""
+        raise errors.bad_request(f'{kind} in version "{version}" cannot be handled as a {kind}: json: cannot '
+                                 f"unmarshal {_json_type(value)}{number} into Go struct field "
+                                 f"{kind}.{path.lstrip('.') or 'object'} of type {go_type}")
+    if expected == "array":
+        items = schema.get("items") or {}
+        for index, item in enumerate(value):
+            _walk(item, items, f"{path}[{index}]", kind, version, unknown)
+    elif expected == "object":
+        properties = schema.get("properties")
+        extra = schema.get("additionalProperties")
+        for key in list(value):
+            here = f"{path}.{key}"
+            if properties is not None and key in properties:
+                _walk(value[key], properties[key], here, kind, version, unknown)
+            elif isinstance(extra, dict):
+                _walk(value[key], extra, here, kind, version, unknown)
+            elif properties is not None:
+                unknown.append(here.lstrip("."))
+                del value[key]
+
+
+def _go_type(schema: dict, expected: str) -> str:
+    """The Go type a message names: map[string]string, []string, int32, or the JSON kind."""
+    format = schema.get("format", "")
+    if format == "int-or-string":
+        return "intstr.IntOrString"
+    if expected == "integer" and format in ("int32", "int64"):
+        return format
+    extra = schema.get("additionalProperties")
+    if expected == "object" and isinstance(extra, dict) and extra.get("type") == "string":
+        return "map[string]string"
+    items = schema.get("items")
+    if expected == "array" and isinstance(items, dict) and items.get("type") == "string":
+        return "[]string"
+    return _GO_TYPES.get(expected, expected)
+
+
+def _matches(value: object, expected: str, format: str) -> bool:
+    if format == "int-or-string":
+        return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+    if expected == "string":
+        return isinstance(value, str)
+    if expected == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if expected == "number":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if expected == "boolean":
+        return isinstance(value, bool)
+    if expected == "array":
+        return isinstance(value, list)
+    if expected == "object":
+        return isinstance(value, dict)
+    return True
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers.fieldValidation")
+def directive(values: list[str]) -> str:
+    """The `fieldValidation` query parameter; absent means Ignore (1.24's behaviour); other values 400."""
+    value = values[0] if values else "Ignore"
+    if value not in DIRECTIVES:
+        raise errors.bad_request(f"fieldValidation must be one of {', '.join(DIRECTIVES)}, got {value!r}")
+    return value
+
+
+def apply(decoded: Decoded, directive_value: str) -> list[str]:
+    """The warnings to send (Warn), or a 400 for unknown fields (Strict); nothing for Ignore."""
+    if not decoded.unknown or directive_value == "Ignore":
+        return []
+    messages = [f'unknown field "{path}"' for path in decoded.unknown]
+    if directive_value == "Strict":
+        raise errors.bad_request("strict decoding error: " + ", ".join(messages))
+    return messages

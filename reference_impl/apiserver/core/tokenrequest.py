@@ -1,0 +1,184 @@
+"""TokenRequest (`POST .../serviceaccounts/NAME/token`, `kubectl create token`) and the
+authenticator that accepts the tokens it issues.
+
+A token is a JWT as kube-apiserver's serviceaccount.JWTTokenGenerator writes it: issuer, subject
+`system:serviceaccount:NS:NAME`, audiences, iat/nbf/exp, and a `kubernetes.io` claim naming the
+namespace, the service account (name and uid) and, when the request binds it, the Pod or Secret
+(name and uid). The token is only valid while those objects exist with those uids, which the
+authenticator checks on every request (serviceaccount.Validator). It is signed ES256 with the key
+given (kube-apiserver's --service-account-signing-key-file; the reference signs with its serving
+key, as kube-apiserver verifies with --tls-private-key-file when no other key is named).
+"""
+from __future__ import annotations
+
+import base64
+import datetime
+import hashlib
+import json
+from typing import Callable
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
+
+from reference_impl.apiserver.core import errors
+from reference_impl.apiserver.core.auth import AuthenticationFailed, UserInfo
+from reference_impl.mirrors import mirrors
+
+ISSUER = "https://kubernetes.default.svc.cluster.local"
+API_AUDIENCES = (ISSUER,)
+DEFAULT_EXPIRATION_SECONDS = 3600
+MIN_EXPIRATION_SECONDS = 600
+MAX_EXPIRATION_SECONDS = 1 << 32
+BOUND_KINDS = {"Pod": "pods", "Secret": "secrets"}
+SA_PREFIX = "system:serviceaccount:"
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def key_id(key: ec.EllipticCurvePrivateKey) -> str:
+    """serviceaccount.keyIDFromPublicKey: the SHA-256 of the DER public key, base64url."""
+    der = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return _b64(hashlib.sha256(der).digest())
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/serviceaccount.jwtTokenGenerator).GenerateToken")
+def sign(claims: dict, key: ec.EllipticCurvePrivateKey) -> str:
+    header = {"alg": "ES256", "kid": key_id(key)}
+    signing_input = f"{_b64(json.dumps(header, separators=(',', ':')).encode())}." \
+                    f"{_b64(json.dumps(claims, separators=(',', ':')).encode())}"
+    r, s = decode_dss_signature(key.sign(signing_input.encode(), ec.ECDSA(hashes.SHA256())))
+    return f"{signing_input}.{_b64(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"
+
+
+def verify(token: str, public_key: ec.EllipticCurvePublicKey) -> dict | None:
+    """The claims of a token this key signed; None for anything else (not ours, or not a JWT)."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        header = json.loads(_unb64(parts[0]))
+        signature = _unb64(parts[2])
+        if not isinstance(header, dict) or header.get("alg") != "ES256" or len(signature) != 64:
+            return None
+        public_key.verify(encode_dss_signature(int.from_bytes(signature[:32], "big"),
+                                               int.from_bytes(signature[32:], "big")),
+                          f"{parts[0]}.{parts[1]}".encode(), ec.ECDSA(hashes.SHA256()))
+        claims = json.loads(_unb64(parts[1]))
+    except (ValueError, InvalidSignature, UnicodeDecodeError):
+        return None
+    return claims if isinstance(claims, dict) else None
+
+
+def _rfc3339(seconds: float) -> str:
+    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/registry/core/serviceaccount/storage.TokenREST).Create",
+         "k8s.io/kubernetes/pkg/apis/authentication/validation.ValidateTokenRequest")
+def create_token(registry, key: ec.EllipticCurvePrivateKey, namespace: str, name: str, body: object,
+                 now: float) -> dict:
+    """The TokenRequest answered: its spec with defaults and a status holding the signed token."""
+    if not isinstance(body, dict):
+        raise errors.bad_request("the body of the request must be a TokenRequest object")
+    if body.get("apiVersion", "authentication.k8s.io/v1") != "authentication.k8s.io/v1" \
+            or body.get("kind", "TokenRequest") != "TokenRequest":
+        raise errors.bad_request(f'no kind "{body.get("kind")}" is registered for version "{body.get("apiVersion")}"')
+    spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
+    audiences = spec.get("audiences") or list(API_AUDIENCES)
+    expiration = spec.get("expirationSeconds", DEFAULT_EXPIRATION_SECONDS)
+    bound = spec.get("boundObjectRef")
+    if not isinstance(audiences, list) or not all(isinstance(a, str) for a in audiences):
+        raise errors.bad_request("spec.audiences must be a list of strings")
+    if not isinstance(expiration, int) or isinstance(expiration, bool):
+        raise errors.bad_request("spec.expirationSeconds must be an integer")
+    if bound is not None and not isinstance(bound, dict):
+        raise errors.bad_request("spec.boundObjectRef must be an object")
+    problems = []
+    if expiration < MIN_EXPIRATION_SECONDS:
+        problems.append(f"spec.expirationSeconds: Invalid value: {expiration}: may not specify a duration less "
+                        "than 10 minutes")
+    if expiration > MAX_EXPIRATION_SECONDS:
+        problems.append(f"spec.expirationSeconds: Invalid value: {expiration}: may not specify a duration larger "
+                        "than 2^32 seconds")
+    if bound and bound.get("kind") not in BOUND_KINDS:
+        problems.append(f'spec.boundObjectRef.kind: Unsupported value: "{bound.get("kind", "")}": supported '
+                        'values: "Pod", "Secret"')
+    elif bound and bound.get("apiVersion", "v1") != "v1":
+        problems.append(f'spec.boundObjectRef.apiVersion: Unsupported value: "{bound.get("apiVersion")}": '
+                        'supported values: "v1"')
+    if problems:
+        raise errors.invalid("TokenRequest", name, problems, "authentication.k8s.io")
+    account = registry.get("serviceaccounts", namespace, name)
+    private = {"namespace": namespace,
+               "serviceaccount": {"name": name, "uid": account["metadata"].get("uid", "")}}
+    if bound:
+        target = registry.get(BOUND_KINDS[bound["kind"]], namespace, str(bound.get("name", "")))
+        uid = target["metadata"].get("uid", "")
+        if bound.get("uid") and bound["uid"] != uid:
+            raise errors.conflict(BOUND_KINDS[bound["kind"]], str(bound.get("name")),
+                                  why=f"the UID in the bound object reference ({bound['uid']}) does not match "
+                                      f"the UID in record. The object might have been deleted and then recreated")
+        private[bound["kind"].lower()] = {"name": target["metadata"]["name"], "uid": uid}
+        bound = {**bound, "apiVersion": "v1", "uid": uid}
+    issued = int(now)
+    claims = {"aud": audiences, "exp": issued + expiration, "iat": issued, "iss": ISSUER,
+              "kubernetes.io": private, "nbf": issued, "sub": f"{SA_PREFIX}{namespace}:{name}"}
+    out_spec = {"audiences": audiences, "expirationSeconds": expiration, "boundObjectRef": bound}
+    return {"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
+            "metadata": {"name": name, "namespace": namespace, "creationTimestamp": _rfc3339(issued)},
+            "spec": out_spec,
+            "status": {"token": sign(claims, key), "expirationTimestamp": _rfc3339(issued + expiration)}}
+
+
+class ServiceAccountTokenAuthenticator:
+    """Bearer tokens TokenRequest issued: signature, time, audience, and the objects still there."""
+
+    def __init__(self, public_key: ec.EllipticCurvePublicKey, lookup: Callable[[str, str, str], dict],
+                 now: Callable[[], float], audiences=API_AUDIENCES) -> None:
+        self.public_key = public_key
+        self.lookup = lookup  # (plural, namespace, name) -> object, StatusError 404 when gone
+        self.now = now
+        self.audiences = tuple(audiences)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/serviceaccount.jwtTokenAuthenticator).AuthenticateToken",
+             "(*k8s.io/kubernetes/pkg/serviceaccount.validator).Validate")
+    def authenticate_token(self, token: str) -> UserInfo | None:
+        claims = verify(token, self.public_key)
+        if claims is None or claims.get("iss") != ISSUER:
+            return None
+        now = self.now()
+        if not isinstance(claims.get("exp"), int) or now > claims["exp"] or now < claims.get("nbf", 0):
+            raise AuthenticationFailed("service account token has expired")
+        audiences = claims.get("aud")
+        audiences = [audiences] if isinstance(audiences, str) else audiences or []
+        if not set(audiences) & set(self.audiences):
+            raise AuthenticationFailed("token audiences are invalid")
+        private = claims.get("kubernetes.io") or {}
+        namespace = private.get("namespace", "")
+        account = private.get("serviceaccount") or {}
+        extra: dict[str, tuple[str, ...]] = {}
+        try:
+            current = self.lookup("serviceaccounts", namespace, account.get("name", ""))
+            if current["metadata"].get("uid") != account.get("uid"):
+                raise AuthenticationFailed("service account UID does not match the token's")
+            for kind, plural in BOUND_KINDS.items():
+                ref = private.get(kind.lower())
+                if ref:
+                    obj = self.lookup(plural, namespace, ref.get("name", ""))
+                    if obj["metadata"].get("uid") != ref.get("uid") or obj["metadata"].get("deletionTimestamp"):
+                        raise AuthenticationFailed(f"the token's {kind.lower()} has been deleted")
+                    extra[f"authentication.kubernetes.io/{kind.lower()}-name"] = (ref.get("name", ""),)
+                    extra[f"authentication.kubernetes.io/{kind.lower()}-uid"] = (ref.get("uid", ""),)
+        except errors.StatusError as err:
+            raise AuthenticationFailed(f"the token's objects are gone: {err}") from None
+        return UserInfo(f"{SA_PREFIX}{namespace}:{account.get('name', '')}", account.get("uid", ""),
+                        ("system:serviceaccounts", f"system:serviceaccounts:{namespace}"), extra)
+

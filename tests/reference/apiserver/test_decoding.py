@@ -1,0 +1,115 @@
+"""Request bodies that would blow up a naive decoder get a 400 Status, as upstream's bounded
+decoders answer: JSON nested past 10,000 levels, YAML alias bombs, YAML nested thousands deep.
+The chain is called sans-IO over a real registry (the fixtures of test_handlers)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from reference_impl.apiserver.core import decoding
+from tests.reference.apiserver.test_handlers import call, chain, etcd, ns_path, registry  # noqa: F401
+
+ALIAS_BOMB = b"""apiVersion: v1
+kind: ConfigMap
+metadata: {name: bomb}
+a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+"""
+
+
+def configmap_nested(depth: int) -> bytes:
+    return b'{"metadata":{"name":"deep"},"x":' + b"[" * depth + b"]" * depth + b"}"
+
+
+def test_a_yaml_alias_bomb_is_refused_with_400(chain):
+    """~330 bytes that expand to 10^7 elements end at go-yaml's alias ratio with a 400."""
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"), ALIAS_BOMB, content_type="application/yaml")
+    assert (code, status["reason"]) == (400, "BadRequest")
+    assert "excessive aliasing" in status["message"]
+
+
+def test_yaml_aliases_within_the_ratio_are_expanded():
+    """A few aliases and merge keys decode as go-yaml expands them."""
+    value = decoding.decode_yaml(b"base: &b {a: 1}\ncopy: *b\nmerged:\n  <<: *b\n  c: 2\n")
+    assert value == {"base": {"a": 1}, "copy": {"a": 1}, "merged": {"a": 1, "c": 2}}
+
+
+def test_yaml_becomes_json_values_timestamps_and_keys_stay_strings(chain):
+    """sigs.k8s.io/yaml converts YAML to JSON: a timestamp stays a string, a key becomes one."""
+    body = b"metadata:\n  name: when\n  annotations:\n    at: 2020-01-01\ndata:\n  1: x\n"
+    code, created = call(chain, "POST", ns_path(chain, "configmaps"), body, content_type="application/yaml")
+    assert code == 201, created
+    assert created["metadata"]["annotations"]["at"] == "2020-01-01" and created["data"] == {"1": "x"}
+
+
+def test_json_nested_1000_deep_in_an_unknown_field_is_decoded_and_dropped(chain):
+    """Up to upstream's 10,000 levels the body is decoded (without recursion); the deep field is
+    not the kind's, so it is dropped as the Go struct drops it."""
+    code, created = call(chain, "POST", ns_path(chain, "configmaps"), configmap_nested(1_000))
+    assert code == 201 and "x" not in created
+
+
+def test_json_nested_1000_deep_where_the_kind_keeps_it_is_400(chain):
+    """Deep content in a field of any content (a PersistentVolume's spec here) is refused cleanly,
+    and so is a deep value where the kind wants a string."""
+    deep = b"[" * 1_000 + b"]" * 1_000
+    volume = b'{"metadata":{"name":"deep"},"spec":{"x":' + deep + b"}}"
+    code, status = call(chain, "POST", "/api/v1/persistentvolumes", volume)
+    assert (code, status["reason"]) == (400, "BadRequest") and "nested" in status["message"]
+    data = b'{"metadata":{"name":"deep"},"data":{"k":' + deep + b"}}"
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"), data)
+    assert (code, status["reason"]) == (400, "BadRequest")
+
+
+def test_json_nested_past_10000_is_400_with_upstreams_message(chain):
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"), configmap_nested(10_001))
+    assert (code, status["reason"]) == (400, "BadRequest")
+    assert "exceeded max depth of 10000" in status["message"]
+
+
+def test_the_iterative_decoder_agrees_with_json_loads():
+    """Past Python's recursion the explicit-stack decoder takes over; on what both decode, both agree,
+    and what json refuses it refuses too."""
+    import random
+
+    rng = random.Random(7)
+
+    def value(depth):
+        if depth == 0 or rng.random() < 0.3:
+            return rng.choice([0, -1, 2.5, -3e-7, "", "é\"\\\n", True, False, None])
+        if rng.random() < 0.5:
+            return [value(depth - 1) for _ in range(rng.randrange(4))]
+        return {f"k{i}": value(depth - 1) for i in range(rng.randrange(4))}
+
+    for _ in range(500):
+        text = json.dumps(value(6), indent=rng.choice([None, 2]))
+        assert decoding._decode_deep(text) == json.loads(text)
+    for bad in ("{", "[1,]", '{"a" 1}', '{"a":1,}', "[1 2]", "01", "[1]x", "{1:2}", "", "nul", '["a]', "[,1]"):
+        with pytest.raises(ValueError):
+            decoding._decode_deep(bad)
+
+
+def test_deeply_nested_yaml_is_400_not_500(chain):
+    """YAML flow sequences nested 5,000 deep are refused cleanly."""
+    body = b"metadata: {name: deep}\nx: " + b"[" * 5000 + b"]" * 5000 + b"\n"
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"), body, content_type="application/yaml")
+    assert (code, status["reason"]) == (400, "BadRequest")
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting():
+    """The depth scan skips string contents, escaped quotes included."""
+    text = json.dumps({"a": "[[[[{{{{\\\"[[[", "b": [[1]]}).encode()
+    assert decoding.nesting_depth(text) == 3
+
+
+def test_json_nan_and_infinity_are_not_json():
+    """Python's json accepts NaN and Infinity; Go's does not."""
+    for text in (b'{"a": NaN}', b'{"a": -Infinity}'):
+        with pytest.raises(decoding.DecodeError):
+            decoding.decode_json(text)

@@ -1,0 +1,210 @@
+"""RBAC escalation prevention, as pkg/registry/rbac's policybased storages enforce it: a user may
+write a Role or a binding only for permissions it holds, unless it may `escalate` (roles) or `bind`
+(the referenced role), or is in system:masters. Sans-IO through the handler chain with the RBAC
+authorizer over the registry."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from reference_impl.apiserver.core import bootstrappolicy
+from reference_impl.apiserver.core.auth import UserInfo
+from reference_impl.apiserver.core.escalation import uncovered
+from reference_impl.apiserver.core.handlers import Request
+from reference_impl.apiserver.core.rbac import RegistrySource, new_authorizer
+from reference_impl.apiserver.adapter.server import HandlerChain
+from tests.reference.apiserver.test_handlers import NOW, etcd, registry  # noqa: F401
+
+RBAC = "/apis/rbac.authorization.k8s.io/v1"
+USERS = {"admin": UserInfo("admin", groups=("system:masters", "system:authenticated")),
+         "alice": UserInfo("alice", groups=("system:authenticated",))}
+
+
+class TokenIsUser:
+    def authenticate(self, request):
+        return USERS.get(request.header("Authorization").removeprefix("Bearer "))
+
+
+@pytest.fixture
+def rbac_chain(registry, request):
+    bootstrappolicy.ensure_rbac_policy(registry)
+    chain = HandlerChain(registry, TokenIsUser(), new_authorizer(RegistrySource(registry)), now=lambda: NOW)
+    chain.namespace = "".join(c if c.isalnum() else "-" for c in request.node.name.lower())[:50].strip("-")
+    send(chain, "admin", "POST", "/api/v1/namespaces", {"metadata": {"name": chain.namespace}})
+    return chain
+
+
+def send(chain, user, method, path, body=None):
+    response = chain.handle(Request(method, path, {}, {"Authorization": f"Bearer {user}",
+                                                       "Content-Type": "application/json"},
+                                    json.dumps(body).encode() if body is not None else b""))
+    return response.code, json.loads(response.body)
+
+
+def grant(chain, rules, name="alice-rights"):
+    """Give alice `rules` in the test's namespace (written by admin)."""
+    ns = chain.namespace
+    assert send(chain, "admin", "POST", f"{RBAC}/namespaces/{ns}/roles",
+                {"metadata": {"name": name}, "rules": rules})[0] == 201
+    assert send(chain, "admin", "POST", f"{RBAC}/namespaces/{ns}/rolebindings",
+                {"metadata": {"name": name}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role",
+                                                         "name": name},
+                 "subjects": [{"kind": "User", "name": "alice"}]})[0] == 201
+
+
+BIND_ONLY = [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["rolebindings", "roles"],
+              "verbs": ["create"]}]
+
+
+def test_binding_yourself_to_cluster_admin_is_refused(rbac_chain):
+    """A user allowed only to create rolebindings cannot bind itself to cluster-admin."""
+    grant(rbac_chain, BIND_ONLY)
+    ns = rbac_chain.namespace
+    code, status = send(rbac_chain, "alice", "POST", f"{RBAC}/namespaces/{ns}/rolebindings",
+                        {"metadata": {"name": "mine"},
+                         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                                     "name": "cluster-admin"},
+                         "subjects": [{"kind": "User", "name": "alice"}]})
+    assert (code, status["reason"]) == (403, "Forbidden")
+    assert "attempting to grant RBAC permissions not currently held" in status["message"]
+    assert status["message"].startswith('rolebindings.rbac.authorization.k8s.io "mine" is forbidden: user "alice"')
+    assert send(rbac_chain, "alice", "GET", f"/api/v1/namespaces/{ns}/secrets")[0] == 403
+
+
+def test_a_wildcard_role_is_refused(rbac_chain):
+    """Creating a `*/*/*` Role grants what the user does not hold: 403."""
+    grant(rbac_chain, BIND_ONLY)
+    code, status = send(rbac_chain, "alice", "POST", f"{RBAC}/namespaces/{rbac_chain.namespace}/roles",
+                        {"metadata": {"name": "all"},
+                         "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]})
+    assert (code, status["reason"]) == (403, "Forbidden")
+    assert '{APIGroups:["*"], Resources:["*"], Verbs:["*"]}' in status["message"]
+
+
+def test_a_role_within_held_permissions_is_allowed(rbac_chain):
+    grant(rbac_chain, BIND_ONLY + [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list"]}])
+    code, _ = send(rbac_chain, "alice", "POST", f"{RBAC}/namespaces/{rbac_chain.namespace}/roles",
+                   {"metadata": {"name": "read-secrets"},
+                    "rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]})
+    assert code == 201
+
+
+def test_the_escalate_verb_allows_writing_any_role(rbac_chain):
+    grant(rbac_chain, BIND_ONLY + [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["roles"],
+                                    "verbs": ["escalate"]}])
+    code, _ = send(rbac_chain, "alice", "POST", f"{RBAC}/namespaces/{rbac_chain.namespace}/roles",
+                   {"metadata": {"name": "all"}, "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]})
+    assert code == 201
+
+
+def test_the_bind_verb_allows_binding_that_role(rbac_chain):
+    grant(rbac_chain, BIND_ONLY + [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"],
+                                    "verbs": ["bind"], "resourceNames": ["cluster-admin"]}])
+    code, _ = send(rbac_chain, "alice", "POST", f"{RBAC}/namespaces/{rbac_chain.namespace}/rolebindings",
+                   {"metadata": {"name": "mine"},
+                    "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                                "name": "cluster-admin"},
+                    "subjects": [{"kind": "User", "name": "alice"}]})
+    assert code == 201
+
+
+def test_covers_breaks_rules_down_to_single_permissions():
+    """A rule is covered when each (group, resource, name, verb) of it is; names narrow an owner rule."""
+    owner = [{"apiGroups": [""], "resources": ["pods", "pods/*"], "verbs": ["get", "list"]},
+             {"apiGroups": ["apps"], "resources": ["deployments"], "resourceNames": ["web"], "verbs": ["*"]}]
+    assert uncovered(owner, [{"apiGroups": [""], "resources": ["pods", "pods/log"], "verbs": ["get"]}]) == []
+    assert uncovered(owner, [{"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get"]}]) == [
+        {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get"]}]
+    assert uncovered(owner, [{"apiGroups": ["apps"], "resources": ["deployments"], "resourceNames": ["web"],
+                              "verbs": ["delete"]}]) == []
+
+
+# --- impersonation (k8s.io/apiserver/pkg/endpoints/filters/impersonation.go) ---
+
+def send_as(chain, user, path, **impersonate):
+    headers = {"Authorization": f"Bearer {user}", **{f"Impersonate-{k}": v for k, v in impersonate.items()}}
+    response = chain.handle(Request("GET", path, {}, headers, b""))
+    return response.code, json.loads(response.body)
+
+
+def test_impersonating_without_the_impersonate_verb_is_403(rbac_chain):
+    code, status = send_as(rbac_chain, "alice", "/api/v1/namespaces", User="nobody")
+    assert (code, status["reason"]) == (403, "Forbidden")
+    assert status["message"] == ('users "nobody" is forbidden: User "alice" cannot impersonate resource "users" '
+                                 'in API group "" at the cluster scope')
+
+
+def test_an_impersonated_request_runs_as_the_impersonated_user(rbac_chain):
+    """admin (system:masters) may impersonate; `nobody` then holds nothing and is refused."""
+    code, status = send_as(rbac_chain, "admin", "/api/v1/namespaces", User="nobody")
+    assert code == 403 and 'User "nobody" cannot list resource "namespaces"' in status["message"]
+    code, _ = send_as(rbac_chain, "admin", "/api/v1/namespaces", User="nobody", Group="system:masters")
+    assert code == 200
+
+
+def test_impersonating_a_service_account_checks_serviceaccounts(rbac_chain):
+    ns = rbac_chain.namespace
+    grant(rbac_chain, [{"apiGroups": [""], "resources": ["serviceaccounts"], "verbs": ["impersonate"]}])
+    code, status = send_as(rbac_chain, "alice", f"/api/v1/namespaces/{ns}/pods",
+                           User=f"system:serviceaccount:{ns}:default")
+    assert code == 403 and f'User "system:serviceaccount:{ns}:default" cannot list' in status["message"]
+
+
+def test_impersonating_groups_without_a_user_is_400(rbac_chain):
+    code, status = send_as(rbac_chain, "admin", "/api/v1/namespaces", Group="system:masters")
+    assert (code, status["reason"]) == (400, "BadRequest")
+
+
+def test_updating_only_gc_fields_needs_no_held_permissions(rbac_chain):
+    """IsOnlyMutatingGCFields: owner references and finalizers may change without the rules' rights."""
+    ns = rbac_chain.namespace
+    send(rbac_chain, "admin", "POST", f"{RBAC}/namespaces/{ns}/roles",
+         {"metadata": {"name": "all"}, "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]})
+    grant(rbac_chain, [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["roles"],
+                        "verbs": ["get", "update"]}])
+    _, role = send(rbac_chain, "alice", "GET", f"{RBAC}/namespaces/{ns}/roles/all")
+    role["metadata"]["finalizers"] = ["example.com/keep"]
+    assert send(rbac_chain, "alice", "PUT", f"{RBAC}/namespaces/{ns}/roles/all", role)[0] == 200
+    role = send(rbac_chain, "alice", "GET", f"{RBAC}/namespaces/{ns}/roles/all")[1]
+    role["metadata"]["labels"] = {"changed": "yes"}
+    assert send(rbac_chain, "alice", "PUT", f"{RBAC}/namespaces/{ns}/roles/all", role)[0] == 403
+
+
+def test_an_aggregated_cluster_role_needs_escalate(rbac_chain):
+    grant(rbac_chain, [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"],
+                        "verbs": ["create"]}])
+    binding = {"metadata": {"name": f"alice-{rbac_chain.namespace}"},
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "creator"},
+               "subjects": [{"kind": "User", "name": "alice"}]}
+    send(rbac_chain, "admin", "POST", f"{RBAC}/clusterroles",
+         {"metadata": {"name": "creator"}, "rules": [{"apiGroups": ["rbac.authorization.k8s.io"],
+                                                      "resources": ["clusterroles"], "verbs": ["create"]}]})
+    send(rbac_chain, "admin", "POST", f"{RBAC}/clusterrolebindings", binding)
+    code, status = send(rbac_chain, "alice", "POST", f"{RBAC}/clusterroles",
+                        {"metadata": {"name": f"agg-{rbac_chain.namespace}"},
+                         "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"x": "y"}}]}})
+    assert code == 403 and "must have cluster-admin privileges to use the aggregationRule" in status["message"]
+
+
+def test_impersonated_extras_are_authorized_and_carried(rbac_chain):
+    """Impersonate-Extra-KEY asks `impersonate` on userextras/KEY, and the user carries the values."""
+    from email.message import Message
+
+    from reference_impl.apiserver.core.impersonation import impersonate
+
+    headers = Message()
+    headers["Impersonate-User"] = "nobody"
+    headers["Impersonate-Extra-Scopes"] = "view"
+    headers["Impersonate-Extra-Scopes"] = "edit"
+    seen = []
+
+    class Recording:
+        def authorize(self, attributes):
+            seen.append((attributes.resource, attributes.subresource, attributes.name))
+            return True, ""
+
+    user = impersonate(USERS["alice"], headers, Recording())
+    assert user.name == "nobody" and user.extra == {"scopes": ("view", "edit")}
+    assert seen == [("users", "", "nobody"), ("userextras", "scopes", "view"), ("userextras", "scopes", "edit")]
+    assert user.groups == ("system:authenticated",)

@@ -1,0 +1,115 @@
+"""A body is decoded as the kind's Go struct would decode it: wrong JSON types are 400, unknown
+fields are dropped (Strict: 400, Warn: a Warning header); sizes past upstream's limits are 422
+(ConfigMap/Secret data 1 MiB, annotations 256 KiB) or 413 when etcd refuses the write; a name of
+`.` or `..` is 400. Sans-IO through the handler chain over the reference etcd."""
+from __future__ import annotations
+
+import pytest
+
+from tests.reference.apiserver.test_handlers import call, chain, etcd, ns_path, registry  # noqa: F401
+from reference_impl.apiserver.core.handlers import Request
+
+
+def test_labels_given_as_a_string_are_400(chain):
+    """metadata.labels must be an object: a string is a decoding error, not a 500."""
+    for body in ({"metadata": {"name": "a", "labels": "x=y"}}, {"metadata": {"name": 5}},
+                 {"metadata": {"name": "b"}, "data": ["x"]}):
+        code, status = call(chain, "POST", ns_path(chain, "configmaps"), body)
+        assert (code, status["reason"]) == (400, "BadRequest"), status
+        assert "cannot be handled as a ConfigMap" in status["message"]
+
+
+def test_pod_fields_of_the_wrong_type_are_400(chain):
+    body = {"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "i", "ports": "80"}]}}
+    code, status = call(chain, "POST", ns_path(chain, "pods"), body)
+    assert (code, status["reason"]) == (400, "BadRequest")
+    assert "spec.containers[0].ports" in status["message"]
+
+
+def test_unknown_fields_are_dropped(chain):
+    """Kubernetes 1.24 decodes into the struct: what it does not know is not stored."""
+    body = {"metadata": {"name": "u", "bogus": 1}, "data": {"a": "b"}, "extra": {"x": 1}}
+    code, created = call(chain, "POST", ns_path(chain, "configmaps"), body)
+    assert code == 201 and "extra" not in created and "bogus" not in created["metadata"]
+    assert "extra" not in call(chain, "GET", ns_path(chain, "configmaps", "u"))[1]
+
+
+def test_field_validation_strict_refuses_unknown_fields(chain):
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "s"}, "extra": 1},
+                        query={"fieldValidation": "Strict"})
+    assert (code, status["reason"]) == (400, "BadRequest")
+    assert status["message"] == 'strict decoding error: unknown field "extra"'
+
+
+def test_field_validation_warn_answers_with_a_warning(chain):
+    request = Request("POST", ns_path(chain, "configmaps"), {"fieldValidation": ["Warn"]},
+                      {"Content-Type": "application/json"}, b'{"metadata":{"name":"w"},"extra":1}')
+    response = chain.handle(request)
+    assert response.code == 201 and response.warnings == ['unknown field "extra"']
+
+
+def test_an_unknown_field_validation_directive_is_400(chain):
+    code, _ = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "d"}},
+                   query={"fieldValidation": "Sometimes"})
+    assert code == 400
+
+
+@pytest.mark.parametrize("size", [1024 * 1024 + 1, 2 * 1024 * 1024])
+def test_a_configmap_over_1_mib_is_422(chain, size):
+    body = {"metadata": {"name": "big"}, "data": {"a": "x" * size}}
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"), body)
+    assert (code, status["reason"]) == (422, "Invalid")
+    assert status["message"] == 'ConfigMap "big" is invalid: []: Too long: must have at most 1048576 bytes'
+
+
+def test_annotations_over_256_kib_are_422(chain):
+    body = {"metadata": {"name": "a", "annotations": {"a": "x" * (256 * 1024)}}}
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"), body)
+    assert (code, status["reason"]) == (422, "Invalid") and "metadata.annotations: Too long" in status["message"]
+
+
+def test_etcd_refusing_a_large_write_is_413(chain):
+    """An object etcd will not take (the 2 MiB gRPC limit) is the client's: 413, not a 500."""
+    labels = {f"k{i}": "v" * 60 for i in range(30000)}
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "huge", "labels": labels}})
+    assert (code, status["reason"]) == (413, "RequestEntityTooLarge")
+
+
+@pytest.mark.parametrize("name", [".", ".."])
+def test_dot_names_are_400(chain, name):
+    """GET .../configmaps/.. is not the list: `.` and `..` are not path segment names."""
+    code, status = call(chain, "GET", ns_path(chain, "configmaps") + "/" + name)
+    assert (code, status["reason"]) == (400, "BadRequest")
+    assert status["message"] == f'Name parameter invalid: "{name}": may not be \'{name}\''
+
+
+@pytest.mark.parametrize("content_type", ["application/merge-patch+json", "application/strategic-merge-patch+json"])
+def test_a_patch_that_makes_labels_a_string_is_400(chain, content_type):
+    """The patched object is decoded as the kind too: labels patched to a string are 400."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "p"}})
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "p"), {"metadata": {"labels": "x=y"}},
+                        content_type=content_type)
+    assert (code, status["reason"]) == (400, "BadRequest")
+    assert status["message"].endswith("ConfigMap.metadata.labels of type map[string]string")
+
+
+def test_the_warning_header_reaches_the_client(registry):
+    """Over HTTP, Warn's messages are `Warning: 299 - "..."` headers, as kubectl prints them."""
+    import http.client
+    import json as json_
+
+    from reference_impl.apiserver.adapter.server import APIServer
+
+    server = APIServer(registry)
+    server.start()
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        connection.request("POST", "/api/v1/namespaces/default/configmaps?fieldValidation=Warn",
+                           json_.dumps({"metadata": {"generateName": "w-"}, "extra": 1}),
+                           {"Content-Type": "application/json"})
+        response = connection.getresponse()
+        response.read()
+        assert response.status == 201
+        assert response.getheader("Warning") == '299 - "unknown field \\"extra\\""'
+    finally:
+        server.stop()

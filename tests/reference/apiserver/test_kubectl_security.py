@@ -1,0 +1,47 @@
+"""kubectl against the reference kube-apiserver for the privilege checks of issue 13: `--as`
+impersonation, `kubectl create token`, and RBAC escalation refused, with kubectl printing
+upstream's messages."""
+from __future__ import annotations
+
+import pytest
+
+from cluster import Cluster, reference_control_plane  # noqa: F401  (fixture)
+
+NS = "default"
+
+
+@pytest.fixture(scope="module")
+def kube(reference_control_plane: Cluster) -> Cluster:  # noqa: F811
+    return reference_control_plane
+
+
+def test_as_runs_the_request_as_the_impersonated_user(kube):
+    """admin may impersonate; `nobody` then holds no rights, so the list is refused for nobody."""
+    result = kube.kubectl("get", "pods", "-n", NS, "--as=nobody")
+    assert result.returncode != 0
+    assert 'User "nobody" cannot list resource "pods" in API group "" in the namespace "default"' in result.stderr
+
+
+def test_as_needs_the_impersonate_verb(kube):
+    result = kube.kubectl("get", "pods", "-n", NS, "--as=nobody", user="alice")
+    assert result.returncode != 0
+    assert ('users "nobody" is forbidden: User "alice" cannot impersonate resource "users" in API group "" '
+            "at the cluster scope") in result.stderr
+
+
+def test_create_token_issues_a_token_the_server_accepts(kube):
+    assert kube.kubectl("create", "serviceaccount", "robot", "-n", NS).returncode == 0
+    result = kube.kubectl("create", "token", "robot", "-n", NS, "--duration=20m")
+    assert result.returncode == 0, result.stderr
+    code, status = kube.request("GET", f"/api/v1/namespaces/{NS}/secrets", token=result.stdout.strip())
+    assert code == 403 and 'User "system:serviceaccount:default:robot" cannot list' in status["message"]
+
+
+def test_binding_yourself_to_cluster_admin_is_refused(kube):
+    kube.kubectl("create", "role", "bind-only", "-n", NS, "--verb=create", "--resource=rolebindings")
+    kube.kubectl("create", "rolebinding", "alice-bind-only", "-n", NS, "--role=bind-only", "--user=alice")
+    result = kube.kubectl("create", "rolebinding", "mine", "-n", NS, "--clusterrole=cluster-admin",
+                          "--user=alice", user="alice")
+    assert result.returncode != 0
+    assert "attempting to grant RBAC permissions not currently held" in result.stderr
+    assert kube.kubectl("get", "secrets", "-n", NS, user="alice").returncode != 0

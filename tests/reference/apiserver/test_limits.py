@@ -1,0 +1,167 @@
+"""Request framing at the HTTP adapter: a body over 3 MiB is 413 (said, not a dropped connection),
+a malformed Content-Length or chunk size is 400. These need the wire, so a real APIServer on a
+loopback port is spoken to over a raw socket."""
+from __future__ import annotations
+
+import io
+import json
+import socket
+
+import pytest
+
+from reference_impl.apiserver.adapter import framing
+from reference_impl.apiserver.core import limits
+from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.adapter.server import APIServer
+from tests.reference.apiserver.test_handlers import NOW, etcd, registry  # noqa: F401
+
+PATH = "/api/v1/namespaces/default/configmaps"
+
+
+@pytest.fixture
+def server(registry):
+    server = APIServer(registry, now=lambda: NOW)
+    server.start()
+    yield server
+    server.stop()
+
+
+def exchange(server, head: bytes, body: bytes = b"") -> tuple[int, dict]:
+    """Send a raw request and read the status line and JSON body of the answer."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=20) as sock:
+        sock.sendall(head)
+        try:
+            sock.sendall(body)
+        except OSError:
+            pass  # the server may answer before it read everything
+        reader = sock.makefile("rb")
+        code = int(reader.readline().split()[1])
+        length = 0
+        while (line := reader.readline().strip()):
+            name, _, value = line.decode().partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+        return code, json.loads(reader.read(length))
+
+
+def test_a_10_mb_body_gets_a_413_status(server):
+    """A body over 3 MiB is answered with RequestEntityTooLarge, and the client reads it."""
+    body = b" " * (10 * 1024 * 1024)
+    head = f"POST {PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" \
+           f"Content-Length: {len(body)}\r\n\r\n".encode()
+    code, status = exchange(server, head, body)
+    assert (code, status["reason"]) == (413, "RequestEntityTooLarge")
+    assert status["message"] == "Request entity too large: limit is 3145728"
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "1, 2", "99999999999999999999999"])
+def test_a_malformed_content_length_is_400(server, value):
+    """A Content-Length that is not one decimal number is a 400 Status."""
+    head = f"POST {PATH} HTTP/1.1\r\nHost: x\r\nContent-Length: {value}\r\n\r\n".encode()
+    code, status = exchange(server, head)
+    assert (code, status["reason"]) == (400, "BadRequest")
+
+
+def test_a_malformed_chunk_size_is_400(server):
+    """A chunk-size line that is not hexadecimal is a 400 Status."""
+    head = f"POST {PATH} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".encode()
+    code, status = exchange(server, head, b"zz\r\n{}\r\n0\r\n\r\n")
+    assert (code, status["reason"]) == (400, "BadRequest")
+
+
+def test_chunked_bodies_over_the_limit_are_413():
+    """The running total of chunk sizes is checked before the chunk is read."""
+    size = limits.MAX_REQUEST_BODY_BYTES + 1
+    rfile = io.BytesIO(b"%x\r\n" % size)
+    with pytest.raises(StatusError) as raised:
+        framing.read_body({"Transfer-Encoding": "chunked"}, rfile)
+    assert raised.value.code == 413
+
+
+def test_a_well_formed_chunked_body_is_read():
+    rfile = io.BytesIO(b"2\r\n{}\r\n0\r\n\r\n")
+    assert framing.read_body({"Transfer-Encoding": "chunked"}, rfile) == b"{}"
+
+
+def test_a_10_mb_body_over_tls_gets_a_413_status(registry, tmp_path):
+    """Over HTTPS, as kubectl sends it: the client finishes sending and reads the 413 Status."""
+    import http.client
+    import ssl
+
+    from reference_impl.apiserver.adapter import certs
+    from reference_impl.apiserver.adapter.run import tls_context
+
+    bundle = certs.ensure_certs(tmp_path)
+    server = APIServer(registry, ssl_context=tls_context(bundle, bundle.ca.cert_path), now=lambda: NOW)
+    server.start()
+    try:
+        context = ssl.create_default_context(cafile=str(bundle.ca.cert_path))
+        connection = http.client.HTTPSConnection("127.0.0.1", server.port, context=context, timeout=20)
+        connection.request("POST", PATH, body=b" " * (10 * 1024 * 1024), headers={"Content-Type": "application/json"})
+        response = connection.getresponse()
+        status = json.loads(response.read())
+        assert (response.status, status["reason"]) == (413, "RequestEntityTooLarge")
+        connection.close()
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("method", [b"OPTIONS", b"BREW"])
+def test_an_unknown_method_is_405_not_501(server, method):
+    """A method the API does not serve is 405 MethodNotAllowed as a Status, never http.server's 501."""
+    code, status = exchange(server, method + b" /api/v1/namespaces HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert (code, status["reason"]) == (405, "MethodNotAllowed")
+
+
+def test_a_limit_beyond_int64_is_400(server):
+    code, status = exchange(server, f"GET {PATH}?limit={2**64} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    assert (code, status["reason"]) == (400, "BadRequest")
+
+
+def test_a_huge_watch_timeout_does_not_break_the_timer(registry, monkeypatch):
+    """timeoutSeconds past what the platform's timers hold waits as long as they can, without an
+    exception in the timer thread."""
+    import threading
+    import time
+
+    from reference_impl.apiserver.core.handlers import Request
+    from reference_impl.apiserver.adapter.server import HandlerChain
+
+    failures = []
+    monkeypatch.setattr(threading, "excepthook", failures.append)
+    response = HandlerChain(registry).handle(Request("GET", PATH, {"watch": ["1"], "timeoutSeconds": ["9" * 30]}))
+    time.sleep(0.2)
+    response.stop()
+    assert response.code == 200 and failures == []
+
+
+def test_random_raw_requests_are_answered_below_500(server):
+    """Seeded random request lines, headers and framings over a socket: every one is answered with
+    a status line below 500 (never a dropped connection or http.server's 501)."""
+    import random
+
+    rng = random.Random(13)
+    paths = ["/api/v1/namespaces/default/configmaps", "/api/v1/namespaces/default/configmaps/x", "/apis",
+             "/apis/apps/v1/namespaces/default/deployments/x/scale", "/api/v1/nodes/..", "/%zz", "//", "/healthz/x",
+             "/api/v1/namespaces/default/pods?watch=1&timeoutSeconds=0", "/api/v1/namespaces/default/pods?limit=-1"]
+    headers = ["Content-Type: application/yaml", "Content-Type: application/vnd.kubernetes.protobuf",
+               "Content-Type: application/merge-patch+json", "Accept: application/json;as=Table;v=v1;g=meta.k8s.io",
+               "Accept: application/vnd.kubernetes.protobuf", "Impersonate-User: nobody", "Impersonate-Group: g",
+               "Impersonate-Extra-A%zz: b", "Transfer-Encoding: gzip", "Expect: 100-continue"]
+    bodies = [b"", b"{}", b'{"metadata":{"name":"x"}}', b"a: &a [*a]", b"k8s\x00\x0a\x02", b"\xff\xfe", b"[" * 50]
+    for _ in range(150):
+        method = rng.choice(["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"])
+        body = rng.choice(bodies)
+        lines = [f"{method} {rng.choice(paths)} HTTP/1.1", "Host: x", "Connection: close",
+                 *rng.sample(headers, rng.randrange(3))]
+        framing = rng.random()
+        if framing < 0.6:
+            lines.append(f"Content-Length: {len(body)}")
+        elif framing < 0.8:
+            lines.append("Transfer-Encoding: chunked")
+            body = b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body) if body else b"0\r\n\r\n"
+        with socket.create_connection(("127.0.0.1", server.port), timeout=20) as sock:
+            sock.sendall("\r\n".join(lines).encode() + b"\r\n\r\n" + body)
+            status_line = sock.makefile("rb").readline()
+        assert status_line.startswith(b"HTTP/1.1 "), (lines, status_line)
+        assert int(status_line.split()[1]) < 500, (lines, body, status_line)

@@ -1,0 +1,124 @@
+"""TokenRequest (serviceaccounts/NAME/token): a signed JWT for the service account, with audiences,
+expirationSeconds and boundObjectRef as upstream validates them, that the apiserver's own token
+authenticator accepts while the account (and the bound object) still exist. Sans-IO through the
+handler chain over the reference etcd."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from reference_impl.apiserver.adapter import certs
+from reference_impl.apiserver.core.auth import (AuthenticationFailed, BearerTokenAuthenticator, RequestAuthenticator,
+                                           UserInfo)
+from reference_impl.apiserver.core.handlers import Request
+from reference_impl.apiserver.adapter.server import HandlerChain
+from reference_impl.apiserver.core.tokenrequest import ServiceAccountTokenAuthenticator
+from tests.reference.apiserver.test_handlers import NOW, call, etcd, registry  # noqa: F401
+
+KEY = certs.new_ca().private_key
+
+
+class Clock:
+    def __init__(self):
+        self.now = NOW
+
+    def __call__(self):
+        return self.now
+
+
+class AdminToken:
+    def authenticate_token(self, token):
+        return UserInfo("admin", groups=("system:masters",)) if token == "admin" else None
+
+
+class RecordingAuthorizer:
+    def __init__(self):
+        self.users = []
+
+    def authorize(self, attributes):
+        self.users.append(attributes.user)
+        return True, ""
+
+
+@pytest.fixture
+def setup(registry, request):
+    clock = Clock()
+    tokens = ServiceAccountTokenAuthenticator(KEY.public_key(), registry.get, clock)
+    authorizer = RecordingAuthorizer()
+    authenticator = RequestAuthenticator([BearerTokenAuthenticator(AdminToken()), BearerTokenAuthenticator(tokens)])
+    chain = HandlerChain(registry, authenticator, authorizer, now=clock)
+    chain.rest.token_key = KEY
+    ns = "".join(c if c.isalnum() else "-" for c in request.node.name.lower())[:50].strip("-")
+    send(chain, "admin", "POST", "/api/v1/namespaces", {"metadata": {"name": ns}})
+    send(chain, "admin", "POST", f"/api/v1/namespaces/{ns}/serviceaccounts", {"metadata": {"name": "robot"}})
+    return chain, ns, clock, authorizer, tokens
+
+
+def send(chain, token, method, path, body=None):
+    response = chain.handle(Request(method, path, {}, {"Authorization": f"Bearer {token}",
+                                                       "Content-Type": "application/json"},
+                                    json.dumps(body).encode() if body is not None else b""))
+    return response.code, json.loads(response.body)
+
+
+def token_path(ns, name="robot"):
+    return f"/api/v1/namespaces/{ns}/serviceaccounts/{name}/token"
+
+
+def test_a_token_request_returns_a_token_the_server_accepts(setup):
+    chain, ns, _, authorizer, _ = setup
+    code, answer = send(chain, "admin", "POST", token_path(ns), {"spec": {"expirationSeconds": 3600}})
+    assert code == 201 and answer["kind"] == "TokenRequest"
+    assert answer["spec"]["audiences"] == ["https://kubernetes.default.svc.cluster.local"]
+    assert answer["status"]["expirationTimestamp"] == "2023-11-14T23:13:20Z"
+    code, _ = send(chain, answer["status"]["token"], "GET", f"/api/v1/namespaces/{ns}/pods")
+    user = authorizer.users[-1]
+    assert code == 200 and user.name == f"system:serviceaccount:{ns}:robot"
+    assert f"system:serviceaccounts:{ns}" in user.groups
+
+
+def test_an_expired_token_is_401(setup):
+    chain, ns, clock, _, _ = setup
+    token = send(chain, "admin", "POST", token_path(ns), {"spec": {"expirationSeconds": 600}})[1]["status"]["token"]
+    clock.now += 601
+    assert send(chain, token, "GET", f"/api/v1/namespaces/{ns}/pods")[0] == 401
+
+
+def test_a_token_for_another_audience_is_refused(setup):
+    chain, ns, _, _, tokens = setup
+    answer = send(chain, "admin", "POST", token_path(ns), {"spec": {"audiences": ["vault"]}})[1]
+    assert answer["spec"]["audiences"] == ["vault"]
+    with pytest.raises(AuthenticationFailed, match="audiences"):
+        tokens.authenticate_token(answer["status"]["token"])
+
+
+def test_a_token_bound_to_a_pod_dies_with_the_pod(setup):
+    chain, ns, _, _, _ = setup
+    pod = {"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "i"}]}}
+    assert send(chain, "admin", "POST", f"/api/v1/namespaces/{ns}/pods", pod)[0] == 201
+    code, answer = send(chain, "admin", "POST", token_path(ns),
+                        {"spec": {"boundObjectRef": {"kind": "Pod", "apiVersion": "v1", "name": "p"}}})
+    assert code == 201 and answer["spec"]["boundObjectRef"]["uid"]
+    token = answer["status"]["token"]
+    assert send(chain, token, "GET", f"/api/v1/namespaces/{ns}/pods")[0] == 200
+    chain.handle(Request("DELETE", f"/api/v1/namespaces/{ns}/pods/p", {"gracePeriodSeconds": ["0"]},
+                         {"Authorization": "Bearer admin"}, b""))
+    assert send(chain, token, "GET", f"/api/v1/namespaces/{ns}/pods")[0] == 401
+
+
+@pytest.mark.parametrize("spec,code", [
+    ({"expirationSeconds": 10}, 422),
+    ({"expirationSeconds": 2 ** 33}, 422),
+    ({"boundObjectRef": {"kind": "ConfigMap", "name": "x"}}, 422),
+    ({"boundObjectRef": {"kind": "Pod", "name": "missing"}}, 404),
+    ({"expirationSeconds": "soon"}, 400),
+])
+def test_invalid_token_requests(setup, spec, code):
+    chain, ns, _, _, _ = setup
+    assert send(chain, "admin", "POST", token_path(ns), {"spec": spec})[0] == code
+
+
+def test_a_token_for_a_missing_service_account_is_404(setup):
+    chain, ns, _, _, _ = setup
+    assert send(chain, "admin", "POST", token_path(ns, "nobody"), {"spec": {}})[0] == 404
