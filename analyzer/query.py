@@ -246,10 +246,13 @@ class GraphIndex:
             if latest is None:
                 raise QueryError(f"{repo} is not indexed: run `kubeatlas index {repo}` first")
             return cls(db, latest)
-        commits = [c for c in store.complete_commits(db)
-                   if c.repo == repo and (c.sha.startswith(sha) or c.ref == sha)]
+        matching = [c for c in store.complete_commits(db) if c.sha.startswith(sha) or c.ref == sha]
+        commits = [c for c in matching if c.repo == repo]
         if not commits:
-            raise QueryError(f"{repo} at {sha} is not indexed: fetch and index it first")
+            others = sorted({c.repo for c in matching})
+            hint = (f"; {others[0]} is indexed at {sha}: add --repo {others[0]}" if others
+                    else ": fetch and index it first")
+            raise QueryError(f"{repo} at {sha} is not indexed{hint}")
         return cls(db, commits[-1])
 
     # --- names -------------------------------------------------------------------------------
@@ -306,13 +309,23 @@ class GraphIndex:
                                               (like,))]
 
     def _closest(self, name: str) -> list[str]:
-        """Names like `name`: same last element first, then anything sharing a long part."""
+        """Names like `name`: each stored name is compared by its ending of as many dotted parts
+        as `name` has, so a bare `syncLoopIteraton` meets `(*Kubelet).syncLoopIteration` rather
+        than the whole import path, which no short name is close to."""
         last = name.rsplit(".", 1)[-1].rstrip(")")
         stem = last[: max(4, len(last) - 3)]
         pool = [n for (n,) in self.db.execute(
             "SELECT DISTINCT n.name FROM names n JOIN symbols s ON s.name = n.id "
             "WHERE s.commit_id = ? AND n.name LIKE ? LIMIT 3000", (self.commit.id, f"%{stem}%"))]
-        return difflib.get_close_matches(name, pool, n=5, cutoff=0.5)
+        parts = name.count(".") + 1
+        scored = []
+        for candidate in pool:
+            ending = ".".join(candidate.split(".")[-parts:])
+            score = max(difflib.SequenceMatcher(None, name, candidate).ratio(),
+                        difflib.SequenceMatcher(None, name, ending).ratio())
+            if score >= 0.6:
+                scored.append((-score, len(candidate), candidate))
+        return [candidate for _, _, candidate in sorted(scored)[:5]]
 
     # --- one symbol --------------------------------------------------------------------------
 

@@ -8,13 +8,16 @@ killed mid-index leaves the last complete commit (and every blob already parsed)
 """
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
+import struct
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from analyzer.errors import IndexError_
+from analyzer.errors import DamagedIndex, IndexError_
 from analyzer.facts import FileFacts, decode
 from analyzer.graph import Annotation, Edge, Implements, Symbol
 from analyzer.parse import PARSER_VERSION
@@ -182,9 +185,59 @@ class FileRecord:
 
 
 def connect(path: Path, create: bool = False) -> sqlite3.Connection:
+    """Open the index (made empty when `create`); a damaged one raises `DamagedIndex`."""
     if not create and not path.exists():
         raise IndexError_(str(path), "no index yet: run `kubeatlas index` first")
     path.parent.mkdir(parents=True, exist_ok=True)
+    check_header(path)
+    try:
+        return _connect(path, create)
+    except sqlite3.DatabaseError as err:
+        if is_damage(err):
+            raise DamagedIndex(str(path), str(err)) from None
+        raise
+
+
+def check_header(path: Path) -> None:
+    """Raise `DamagedIndex` for a file that cannot be a whole SQLite database: empty, another kind
+    of file, or shorter than its header says. SQLite itself would take an empty file for a new
+    database and read a truncated one until it hits a missing page, deep inside some query."""
+    try:
+        with path.open("rb") as file:
+            header = file.read(100)
+            size = os.fstat(file.fileno()).st_size
+    except FileNotFoundError:
+        return
+    if not header:
+        raise DamagedIndex(str(path), "empty file")
+    if not header.startswith(b"SQLite format 3\x00") or len(header) < 100:
+        raise DamagedIndex(str(path), "not an SQLite database")
+    page_size, = struct.unpack(">H", header[16:18])
+    pages, = struct.unpack(">I", header[28:32])
+    page_size = 65536 if page_size == 1 else page_size
+    wal = Path(f"{path}-wal")
+    # While a checkpoint copies the WAL into the file, the header may run ahead of the file's
+    # size; with a WAL present, SQLite is left to judge.
+    if pages * page_size > size and not (wal.exists() and wal.stat().st_size):
+        raise DamagedIndex(str(path), f"truncated: {size:,} of {pages * page_size:,} bytes")
+
+
+def is_damage(err: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite says the file is corrupt or not a database (rather than busy or full)."""
+    name = getattr(err, "sqlite_errorname", "") or ""
+    return name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "no such table" in str(err)
+
+
+def move_aside(path: Path) -> Path:
+    """Rename a damaged index (and its WAL files) out of the way; return its new name."""
+    aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%dT%H%M%S')}")
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(f"{path}{suffix}", f"{aside}{suffix}")
+    return aside
+
+
+def _connect(path: Path, create: bool) -> sqlite3.Connection:
     db = sqlite3.connect(path, timeout=30, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL is still crash-safe for the database

@@ -79,7 +79,7 @@ def run_measured(argv: list[str], env: dict[str, str]) -> Run:
 
     def watch_stderr() -> None:
         for line in process.stderr:
-            if line.startswith("resolving"):
+            if ": resolving" in line:
                 resolving.set()
 
     threads = [threading.Thread(target=sample), threading.Thread(target=watch_stderr)]

@@ -15,7 +15,8 @@ import pytest
 from analyzer import graph, query, render, sources, store
 from analyzer.cli import main
 from analyzer.indexer import index_checkout
-from analyzer.query import AmbiguousSymbol, Filters, GraphIndex, NoPath, SymbolNotFound, package_of
+from analyzer.query import (AmbiguousSymbol, Filters, GraphIndex, NoPath, QueryError, SymbolNotFound,
+                            package_of)
 from analyzer.workspace import Workspace
 
 GOROOT = Path(__file__).parent / "fixtures" / "goroot"
@@ -129,6 +130,23 @@ def test_an_unknown_symbol_gets_the_closest_names(index):
     with pytest.raises(SymbolNotFound) as raised:
         index.resolve("scheduler.(*Scheduler).scheduleOnce")
     assert SCHEDULE_ONE in raised.value.closest
+
+
+def test_a_mistyped_bare_name_gets_the_closest_names(index):
+    """A bare method name with a typo is compared with the ends of stored names, not with
+    whole import paths, so the name meant is offered."""
+    with pytest.raises(SymbolNotFound) as raised:
+        index.resolve("scheduleOen")
+    assert raised.value.closest[0] == SCHEDULE_ONE
+
+
+def test_a_commit_of_another_repository_hints_at_repo(index):
+    """--commit names a commit indexed for another repository: the error says which --repo."""
+    commit = index.commit
+    with pytest.raises(QueryError) as raised:
+        GraphIndex.open(index.db, "etcd", commit.sha[:12])
+    assert str(raised.value) == (f"etcd at {commit.sha[:12]} is not indexed; kubernetes is "
+                                 f"indexed at {commit.sha[:12]}: add --repo kubernetes")
 
 
 def test_callers_run_backwards(index):
