@@ -13,11 +13,13 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from analyzer import buildtags, graph, query, render, sources, stdlib, store
+from analyzer import graph, query, render, store
 from analyzer.errors import AnalyzerError, DamagedIndex, UsageError
-from analyzer.manifest import REPOS
 from analyzer.progress import Progress
-from analyzer.workspace import Workspace, default_home
+from analyzer.workspace import REPOS, Workspace, default_home
+
+# Modules only `fetch` and `index` need (GitPython, the parser, the resolver, build tags) are
+# imported in those commands: a query process starts without them.
 
 
 
@@ -253,6 +255,8 @@ def _repo_names(args: argparse.Namespace, default: list[str]) -> list[str]:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
+    from analyzer import sources
+
     names = _repo_names(args, list(REPOS))
     if (args.source or args.ref or args.url) and len(names) != 1:
         raise UsageError("--from, --ref and --url apply to one repository: name it, "
@@ -270,7 +274,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from analyzer import indexer
+    from analyzer import buildtags, indexer, sources, stdlib
 
     if args.goroot and args.no_goroot:
         raise UsageError("--goroot and --no-goroot contradict each other: give one of them")

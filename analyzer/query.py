@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from analyzer import graph, store
 from analyzer.errors import AnalyzerError
 from analyzer.graph import Edge
-from analyzer.sources import permalink
+from analyzer.permalinks import permalink
 
 # Shorthands for --exclude: package patterns people leave out to see a component's own logic.
 PRESETS = {

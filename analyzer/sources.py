@@ -29,18 +29,13 @@ from git import (GitCommandError, InvalidGitRepositoryError, NoSuchPathError, Re
                  RemoteProgress, Repo)
 
 from analyzer.errors import SourceError
+from analyzer.permalinks import permalink
 from analyzer.progress import Progress
 from analyzer.workspace import Workspace
 
 PINS_FILE = Path(__file__).with_name("pins.toml")
 
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://|^[^/@:]+@[^/:]+:", re.IGNORECASE)
-_LIBRARY_PATH = re.compile(r"(?P<version>go1[\w.+-]*)/src/(?P<rest>.+)")
-_GITHUB = re.compile(
-    r"^(?:[a-z+]+://)?(?:[^@/]+@)?github\.com(?::\d+)?[:/]"
-    r"(?P<owner>[^/]+)/(?P<repo>[^/]+?)(?:\.git)?/*$",
-    re.IGNORECASE,
-)
 _FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
 _SHORT_SHA = re.compile(r"^[0-9a-f]{4,39}$")
 _GIT_REASON = re.compile(r"^(?P<remote>remote: )?(?:fatal|error): (?P<text>.*)")
@@ -70,26 +65,6 @@ class Checkout:
 
     def permalink(self, path: str, line: int | None = None) -> str:
         return permalink(self.remote_url, self.commit, path, line)
-
-
-def permalink(remote_url: str, commit: str, path: str, line: int | None = None) -> str:
-    """A link to `path` (relative to the repository root) at this exact commit.
-
-    For a GitHub remote (https, http, git, ssh or `git@github.com:` form, with or without
-    `.git`) this is the github.com blob URL with a `#L<line>` anchor. Any other remote has no
-    web view we can know of, so the link is `<remote_url>@<commit>:<path>#L<line>`, which still
-    names the exact file version.
-    """
-    path = path.lstrip("/")
-    anchor = f"#L{line}" if line else ""
-    library = _LIBRARY_PATH.match(path)
-    if library:  # a standard-library file resolved with the repository (stdlib.site_path)
-        return f"https://github.com/golang/go/blob/{library['version']}/src/{library['rest']}{anchor}"
-    github = _GITHUB.match(remote_url)
-    if github:
-        return (f"https://github.com/{github['owner']}/{github['repo']}"
-                f"/blob/{commit}/{path}{anchor}")
-    return f"{remote_url}@{commit}:{path}{anchor}"
 
 
 def is_url(source: str) -> bool:

@@ -17,11 +17,18 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from analyzer.errors import DamagedIndex, IndexError_
-from analyzer.facts import FileFacts, decode
 from analyzer.graph import Annotation, Edge, Implements, Symbol
-from analyzer.parse import PARSER_VERSION
 from analyzer.resolve import RESOLVER_VERSION
+
+if TYPE_CHECKING:
+    from analyzer.facts import FileFacts
+
+# The parser (tree-sitter, its query) and the facts codec are imported by the functions that
+# write or decode facts, not here: a query process reads the graph tables only, and starts faster
+# without them.
 
 SCHEMA_VERSION = 3
 UPGRADABLE = (2,)  # schemas this one extends (tables, a column): upgraded in place by `index`
@@ -291,6 +298,8 @@ def save_blobs(db: sqlite3.Connection, parser_version: int, records: Iterable[Bl
 
 
 def find_complete(db: sqlite3.Connection, key: CommitKey) -> CommitRecord | None:
+    from analyzer.parse import PARSER_VERSION
+
     row = db.execute(
         "SELECT id, repo, sha, ref, remote_url, include_tests FROM commits WHERE complete = 1 AND "
         "repo = ? AND sha = ? AND include_tests = ? AND library = ? AND build = ? AND "
@@ -302,6 +311,8 @@ def find_complete(db: sqlite3.Connection, key: CommitKey) -> CommitRecord | None
 
 def begin_commit(db: sqlite3.Connection, key: CommitKey, ref: str, remote_url: str) -> int:
     """Record an index in progress; leftovers of an index that was killed are dropped first."""
+    from analyzer.parse import PARSER_VERSION
+
     with transaction(db):
         db.execute("DELETE FROM commits WHERE complete = 0")
         cursor = db.execute(
@@ -427,6 +438,8 @@ def commit_files(db: sqlite3.Connection, commit_id: int) -> list[FileRecord]:
 def file_facts_of(db: sqlite3.Connection,
                   files: Iterable[FileRecord]) -> Iterator[tuple[FileRecord, FileFacts]]:
     """The facts of files not yet stored as a commit's (an index in progress)."""
+    from analyzer.facts import decode
+
     by_sha: dict[str, list[FileRecord]] = {}
     for record in files:
         if record.status == "parsed":
@@ -442,6 +455,8 @@ def file_facts_of(db: sqlite3.Connection,
 
 def file_facts(db: sqlite3.Connection, commit_id: int) -> Iterator[tuple[FileRecord, FileFacts]]:
     """Every parsed file of a commit with its facts, decoded."""
+    from analyzer.facts import decode
+
     rows = db.execute(
         "SELECT f.path, f.blob_sha, f.import_path, f.status, b.facts FROM files f "
         "JOIN blobs b ON b.sha = f.blob_sha WHERE f.commit_id = ? AND f.status = 'parsed' "
