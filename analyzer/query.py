@@ -236,7 +236,6 @@ class GraphIndex:
         self.commit = commit
         self._vendored: dict[str, bool] = {}
         self._programs: dict[str, ProgramView] = {}
-        self._called_interfaces: set[str] | None = None  # interface methods with implementations
         self._rankings: dict[tuple, object] = {}  # (program, test doubles) → _ranking
 
     @classmethod
@@ -441,12 +440,8 @@ class GraphIndex:
             "ORDER BY n.name", (signature, self.commit.id))]
 
     def _implements(self, interface_method: str) -> list[tuple[str, str, int]]:
-        if self._called_interfaces is None:
-            self._called_interfaces = {name for (name,) in self.db.execute(
-                "SELECT DISTINCT n.name FROM implements i JOIN names n ON n.id = i.interface_method "
-                "WHERE i.commit_id = ?", (self.commit.id,))}
-        if interface_method not in self._called_interfaces:
-            return []
+        # One indexed look-up per interface method: loading every implemented interface method
+        # of the commit first cost a cold query more than all its look-ups together.
         return self.db.execute(
             "SELECT m.name, t.name, i.flags FROM implements i JOIN names m ON m.id = i.method "
             "JOIN names t ON t.id = i.type WHERE i.interface_method = "
@@ -584,7 +579,13 @@ class GraphIndex:
     def program_linking(self, symbol: str) -> str | None:
         """The one program that links `symbol`'s package, if only one does: where a tree from
         it is read, unless asked otherwise."""
-        linking = [name for name in self.programs() if self.program(name).links(symbol)]
+        # Asked of the index rather than of every program's loaded package set: a cold query
+        # would otherwise load thousands of packages of programs it then does not use.
+        candidates = graph.package_candidates(symbol)
+        linking = [name for (name,) in self.db.execute(
+            "SELECT DISTINCT m.program FROM program_members m JOIN names n ON n.id = m.member "
+            f"WHERE m.commit_id = ? AND m.kind = 'package' AND n.name IN "
+            f"({', '.join('?' * len(candidates))})", (self.commit.id, *candidates))]
         return linking[0] if len(linking) == 1 else None
 
     # --- paths ---------------------------------------------------------------------------------
