@@ -286,3 +286,21 @@ def test_progress_names_the_repository_and_every_stage(kube_repo, tmp_path):
             "resolving command programs"} <= stages
     assert any(line.startswith("kubernetes: resolving call sites: ") and "files (100%)" in line
                for line in lines)
+
+
+def test_a_first_index_leaves_every_table_index_in_place(kube_repo, tmp_path):
+    """A first index drops the graph tables' indexes while it writes and makes them again:
+    afterwards the schema holds every index a fresh one has, and a second commit adds to them."""
+    home = tmp_path / "home"
+    fetch_and_index(kube_repo, home)
+    db = sqlite3.connect(Workspace(home).index_path)
+    indexes = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    fresh = sqlite3.connect(tmp_path / "fresh.sqlite")
+    fresh.executescript(store.SCHEMA)
+    expected = {name for (name,) in fresh.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert expected <= indexes
+    assert "edges_by_caller" in indexes and "symbols_by_name" in indexes
+    (commit,) = db.execute("SELECT id FROM commits WHERE complete = 1").fetchall()
+    plan = db.execute("EXPLAIN QUERY PLAN SELECT * FROM edges WHERE caller = 1 AND commit_id = ?",
+                      commit).fetchall()
+    assert "edges_by_caller" in str(plan)

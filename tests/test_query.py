@@ -332,3 +332,20 @@ def test_a_tree_shows_the_surest_implementations_of_a_call_and_counts_the_rest()
     assert [e.callee for e in kept] == ["(p.I).M"] + [f"(*p.T{n}).M" for n in range(3, 11)]
     assert tree.left_out == 2
     assert "2 less likely implementation edges left out" in render.tree_text(tree)
+
+
+def test_a_query_process_loads_neither_git_nor_the_parser_nor_the_resolver(guesses_home):
+    """A cold `kubeatlas callees` reads the graph tables only: GitPython, tree-sitter, the facts
+    codec and the resolver stay unloaded, which is most of a cold query's start-up time."""
+    probe = ("import sys, contextlib, io\n"
+             "from analyzer.cli import main\n"
+             "with contextlib.redirect_stdout(io.StringIO()):\n"
+             "    code = main(['callees', 'main', '--home', sys.argv[1]])\n"
+             "heavy = ('git', 'tree_sitter', 'analyzer.facts', 'analyzer.parse', 'analyzer.sources',\n"
+             "         'analyzer.resolve.calls', 'analyzer.buildtags', 'analyzer.manifest')\n"
+             "print(code, sorted(m for m in heavy if m in sys.modules))\n")
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", probe, str(guesses_home)], check=True,
+                         capture_output=True, text=True).stdout
+    assert out.strip() == "0 []"
