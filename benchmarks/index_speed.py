@@ -140,7 +140,10 @@ def main() -> None:
         bare_s, files, size = bare_parse(git_dir, commit)
         cold = run_measured(kubeatlas("index", "kubernetes", "--json",
                                       *(["--no-goroot"] if options.no_goroot else [])), env)
-        noop = run_measured(kubeatlas("index", "kubernetes"), env)
+        # With the same options as the cold run: without --no-goroot it would index and resolve
+        # against the standard library, a new index rather than a no-op.
+        noop = run_measured(kubeatlas("index", "kubernetes",
+                                      *(["--no-goroot"] if options.no_goroot else [])), env)
         parsed = json.loads(cold.stdout)[0]
         # The first index also parses the standard library (once per Go version): counted apart.
         library_s = parsed["library_seconds"]
