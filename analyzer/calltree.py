@@ -14,7 +14,7 @@ from analyzer import render
 from analyzer.graph import GO, IMPLEMENTATION, Edge
 from analyzer.manifest import SymbolRef
 from analyzer.query import Filters, GraphIndex
-from analyzer.sources import permalink
+from analyzer.permalinks import permalink
 
 MAX_CHILDREN = 8  # callees listed per function; the rest are counted
 MAX_IMPLEMENTATIONS = 4  # implementations listed under an interface call

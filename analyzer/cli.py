@@ -9,14 +9,17 @@ import argparse
 import dataclasses
 import json
 import os
+import sqlite3
 import sys
 from pathlib import Path
 
-from analyzer import buildtags, graph, query, render, sources, stdlib, store
-from analyzer.errors import AnalyzerError, UsageError
-from analyzer.manifest import REPOS
+from analyzer import graph, query, render, store
+from analyzer.errors import AnalyzerError, DamagedIndex, UsageError
 from analyzer.progress import Progress
-from analyzer.workspace import Workspace, default_home
+from analyzer.workspace import REPOS, Workspace, default_home
+
+# Modules only `fetch` and `index` need (GitPython, the parser, the resolver, build tags) are
+# imported in those commands: a query process starts without them.
 
 
 
@@ -252,10 +255,15 @@ def _repo_names(args: argparse.Namespace, default: list[str]) -> list[str]:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
+    from analyzer import sources
+
     names = _repo_names(args, list(REPOS))
     if (args.source or args.ref or args.url) and len(names) != 1:
         raise UsageError("--from, --ref and --url apply to one repository: name it, "
                          "e.g. `kubeatlas fetch etcd --ref v3.5.1`")
+    if args.full and args.source and not sources.is_url(args.source):
+        raise UsageError(f"--full fetches history into a clone, but {args.source} is a local "
+                         "path, read in place with all the history it has: leave --full out")
     progress = Progress(quiet=args.quiet)
     ws = _workspace(args)
     for name in names:
@@ -266,8 +274,10 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from analyzer import indexer
+    from analyzer import buildtags, indexer, sources, stdlib
 
+    if args.goroot and args.no_goroot:
+        raise UsageError("--goroot and --no-goroot contradict each other: give one of them")
     build = buildtags.command_build(args.goos, args.goarch, args.tags)
     ws = _workspace(args)
     checkouts = sources.load_checkouts(ws)
@@ -452,6 +462,12 @@ def main(argv: list[str] | None = None) -> int:
     except AnalyzerError as err:
         print(f"kubeatlas: error: {err}", file=sys.stderr)
         return err.exit_code
+    except sqlite3.DatabaseError as err:  # found deep inside a query: a page that is not there
+        if not store.is_damage(err):
+            raise
+        index = _workspace(args).index_path
+        print(f"kubeatlas: error: {DamagedIndex(str(index), str(err))}", file=sys.stderr)
+        return DamagedIndex.exit_code
     except BrokenPipeError:  # before OSError, its base class
         # The reader (`| head`) has gone: stop quietly, and keep Python from complaining at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

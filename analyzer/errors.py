@@ -29,6 +29,16 @@ class IndexError_(AnalyzerError):
         super().__init__(f"index {path}: {reason}")
 
 
+class DamagedIndex(IndexError_):
+    """The index file is not a whole kubeatlas index: empty, truncated, or another kind of file.
+    `kubeatlas index` moves it aside and builds a new one."""
+
+    def __init__(self, path: str, damage: str):
+        self.damage = damage
+        super().__init__(path, f"damaged ({damage}); `kubeatlas index` moves it aside and "
+                         "builds a new one")
+
+
 class UsageError(AnalyzerError):
     """The command line asks for something that cannot be done as asked."""
 

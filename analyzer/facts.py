@@ -210,6 +210,7 @@ class FileFacts:
 
 import marshal  # noqa: E402  (kept beside the codec it serves)
 import operator  # noqa: E402
+from itertools import starmap  # noqa: E402
 import zlib  # noqa: E402
 from dataclasses import fields as _fields  # noqa: E402
 
@@ -224,6 +225,10 @@ _NESTED: dict[type, dict[str, type]] = {
     FuncLit: {"params": Param, "results": Param},
 }
 _GETTERS: dict[type, operator.attrgetter] = {}
+# For each fact class with nested facts: per field, in order, the class of its items or None.
+# Worked out once: `dataclasses.fields` per object was a good part of encoding and decoding.
+_LAYOUT: dict[type, tuple[type | None, ...]] = {
+    cls: tuple(nested.get(f.name) for f in _fields(cls)) for cls, nested in _NESTED.items()}
 
 
 def _getter(cls: type) -> operator.attrgetter:
@@ -235,19 +240,21 @@ def _getter(cls: type) -> operator.attrgetter:
 def _to_row(obj) -> tuple:
     cls = type(obj)
     row = _getter(cls)(obj)
-    nested = _NESTED.get(cls)
-    if not nested:
+    layout = _LAYOUT.get(cls)
+    if layout is None:
         return row
-    return tuple(tuple(map(_to_row, value)) if f.name in nested else value
-                 for f, value in zip(_fields(cls), row))
+    return tuple(value if item_cls is None else tuple(map(_to_row, value))
+                 for item_cls, value in zip(layout, row))
 
 
 def _from_row(cls: type, row: tuple):
-    nested = _NESTED.get(cls)
-    if not nested:
+    layout = _LAYOUT.get(cls)
+    if layout is None:
         return cls(*row)
-    return cls(*(tuple(_from_row(nested[f.name], item) for item in value) if f.name in nested
-                 else value for f, value in zip(_fields(cls), row)))
+    return cls(*[value if item_cls is None
+                 else tuple(starmap(item_cls, value)) if item_cls not in _LAYOUT
+                 else tuple([_from_row(item_cls, item) for item in value])
+                 for item_cls, value in zip(layout, row)])
 
 
 def encode(facts: FileFacts) -> bytes:

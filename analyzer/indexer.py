@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import fcntl
 import gc
+import itertools
 import multiprocessing
 import os
+import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +22,7 @@ from pathlib import Path
 
 from analyzer import stdlib, store
 from analyzer.buildtags import COMMANDS, BuildContext, describe
-from analyzer.errors import IndexError_
+from analyzer.errors import DamagedIndex, IndexError_
 from analyzer.facts import encode
 from analyzer.gitobjects import BlobReader, TreeEntry, list_tree
 from analyzer.manifest import load_manifest
@@ -196,6 +198,19 @@ def index_checkout(index_path: Path, checkout: Checkout, include_tests: bool = F
     jobs = jobs or os.cpu_count() or 1
     started = time.monotonic()
     with _writer_lock(index_path):
+        try:
+            return _index(index_path, checkout, include_tests, jobs, progress, goroot, build,
+                          started)
+        except DamagedIndex as err:
+            damage = err.damage
+        except sqlite3.DatabaseError as err:
+            if not store.is_damage(err):
+                raise
+            damage = str(err)
+        # Nothing in a damaged index can be trusted, the blobs' facts included: start afresh.
+        aside = store.move_aside(index_path)
+        progress.warn(f"index {index_path} was damaged ({damage}): moved it to {aside.name} "
+                      "and building a new one")
         return _index(index_path, checkout, include_tests, jobs, progress, goroot, build, started)
 
 
@@ -237,20 +252,22 @@ def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,
         commit_id = store.begin_commit(db, key, checkout.ref, checkout.remote_url)
         modules = _module_map(checkout.git_dir, entries)
         source = TreeSource(git_dir=checkout.git_dir)
-        missing = _parse_entries(db, source, go_entries, jobs, progress, summary)
+        missing = _parse_entries(db, source, go_entries, jobs, progress, checkout.name, summary)
         files = [store.FileRecord(e.path, e.blob_sha, modules.import_path_of(e.path),
                                   _status(e, missing)) for e in go_entries]
 
-        progress.note(f"resolving the call graph of {checkout.name} …")
+        progress.note(f"{checkout.name}: resolving the call graph …")
         resolve_started = time.monotonic()
         with _without_gc():
             # The standard library is resolved with the repository, so that paths can run
             # through it (net/http's server calling a Handler); its call sites are named by
             # stdlib.site_path, which permalinks take to the Go repository.
-            library_files = [(replace(record, path=stdlib.site_path(library.ref, record.path)), facts)
-                             for record, facts in store.file_facts(db, library.id)] if library else []
-            resolution = resolve([*store.file_facts_of(db, files), *library_files], (),
-                                 commands_of(checkout.name), build)
+            library_files = ((replace(record, path=stdlib.site_path(library.ref, record.path)), facts)
+                             for record, facts in (store.file_facts(db, library.id) if library else ()))
+            # Read lazily, so that reading the facts counts as the resolver's first stage.
+            resolution = resolve(itertools.chain(store.file_facts_of(db, files), library_files), (),
+                                 commands_of(checkout.name), build,
+                                 _resolve_progress(progress, checkout.name))
         summary.resolve_seconds = time.monotonic() - resolve_started
         store.finish_commit(db, commit_id, files, ((m.path, m.dir) for m in modules.modules),
                             resolution.symbols, resolution.edges, resolution.implements,
@@ -262,6 +279,13 @@ def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,
         return summary
     finally:
         db.close()
+
+
+def _resolve_progress(progress: Progress, repo: str):
+    """The resolver's stages as progress lines: `kubernetes: resolving call sites: 812/12691`."""
+    def report(stage: str, done: int | None, total: int, unit: str) -> None:
+        progress.update(f"{repo}: resolving {stage}", done, total, unit)
+    return report
 
 
 def commands_of(repo: str) -> list[tuple[str, str]]:
@@ -296,7 +320,8 @@ def _status(entry: TreeEntry, missing: set[str]) -> str:
 
 
 def _parse_entries(db, source: TreeSource, entries: list[TreeEntry], jobs: int,
-                   progress: Progress, summary: IndexSummary | None = None) -> set[str]:
+                   progress: Progress, repo: str,
+                   summary: IndexSummary | None = None) -> set[str]:
     """Parse the entries whose blobs the index lacks; return the SHAs that could not be read."""
     known = store.known_blobs(db, PARSER_VERSION)
     todo: dict[str, str] = {}
@@ -308,7 +333,7 @@ def _parse_entries(db, source: TreeSource, entries: list[TreeEntry], jobs: int,
             reused += 1
         else:
             todo.setdefault(entry.blob_sha, entry.path)
-    missing = _parse_into(db, source, sorted(todo.items()), jobs, progress)
+    missing = _parse_into(db, source, sorted(todo.items()), jobs, progress, repo)
     if summary is not None:
         summary.reused = reused
         summary.parsed_now = len(todo) - len(missing)
@@ -324,7 +349,8 @@ def _index_library(db, goroot: GoRoot, jobs: int, progress: Progress) -> store.C
         return done
     entries = goroot.entries()
     commit_id = store.begin_commit(db, key, version, stdlib.REMOTE)
-    missing = _parse_entries(db, TreeSource(goroot=goroot.root), entries, jobs, progress)
+    missing = _parse_entries(db, TreeSource(goroot=goroot.root), entries, jobs, progress,
+                             f"standard library {version}")
     files = [store.FileRecord(e.path, e.blob_sha, stdlib.import_path_of(e.path),
                               _status(e, missing)) for e in entries]
     store.finish_commit(db, commit_id, files, (), (), ())
@@ -342,7 +368,7 @@ def _module_map(git_dir: str, entries: list[TreeEntry]):
 
 
 def _parse_into(db, source: TreeSource, blobs: list[tuple[str, str]], jobs: int,
-                progress: Progress) -> set[str]:
+                progress: Progress, repo: str) -> set[str]:
     """Parse and save the given (sha, path) blobs; return the SHAs that could not be read."""
     missing: set[str] = set()
     batch: list[store.BlobRecord] = []
@@ -354,7 +380,7 @@ def _parse_into(db, source: TreeSource, blobs: list[tuple[str, str]], jobs: int,
         if len(batch) >= SAVE_EVERY:
             store.save_blobs(db, PARSER_VERSION, batch)
             batch = []
-        progress.update("parsing", count, len(blobs), "files")
+        progress.update(f"{repo}: parsing", count, len(blobs), "files")
     if batch:
         store.save_blobs(db, PARSER_VERSION, batch)
     return missing

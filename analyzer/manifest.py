@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import AnalyzerError
+from analyzer.workspace import REPOS
 
-REPOS = ("kubernetes", "etcd")
 DEFAULT_MANIFEST = "components.toml"
 
 

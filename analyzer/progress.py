@@ -17,15 +17,21 @@ class Progress:
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
         self.interval = 0.1 if self.tty else interval
         self._last = 0.0
+        self._task = ""
         self._drawn = False
 
-    def update(self, task: str, done: int, total: int | None = None, unit: str = "") -> None:
+    def update(self, task: str, done: int | None, total: int | None = None, unit: str = "") -> None:
+        """`task: done/total unit`; with `done` None, the task alone (a stage begun)."""
         now = time.monotonic()
-        finished = total is not None and done >= total
-        if self.quiet or (now - self._last < self.interval and not finished):
+        finished = bool(total) and done is not None and done >= total
+        # A new task is always shown, so a log names every stage however short.
+        if self.quiet or (now - self._last < self.interval and not finished
+                          and task == self._task):
             return
-        self._last = now
-        if total:
+        self._last, self._task = now, task
+        if done is None:
+            text = f"{task} …"
+        elif total:
             text = f"{task}: {done}/{total} {unit} ({100 * done // max(total, 1)}%)".rstrip()
         else:
             text = f"{task}: {done} {unit}".rstrip()
@@ -44,6 +50,13 @@ class Progress:
             return
         self.done()
         self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def warn(self, text: str) -> None:
+        """A warning: shown even when quiet, since it reports something done to the user's files
+        or something they should fix."""
+        self.done()
+        self.stream.write(f"kubeatlas: warning: {text}\n")
         self.stream.flush()
 
     def done(self) -> None:

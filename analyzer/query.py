@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from analyzer import graph, store
 from analyzer.errors import AnalyzerError
 from analyzer.graph import Edge
-from analyzer.sources import permalink
+from analyzer.permalinks import permalink
 
 # Shorthands for --exclude: package patterns people leave out to see a component's own logic.
 PRESETS = {
@@ -236,7 +236,6 @@ class GraphIndex:
         self.commit = commit
         self._vendored: dict[str, bool] = {}
         self._programs: dict[str, ProgramView] = {}
-        self._called_interfaces: set[str] | None = None  # interface methods with implementations
         self._rankings: dict[tuple, object] = {}  # (program, test doubles) → _ranking
 
     @classmethod
@@ -246,10 +245,13 @@ class GraphIndex:
             if latest is None:
                 raise QueryError(f"{repo} is not indexed: run `kubeatlas index {repo}` first")
             return cls(db, latest)
-        commits = [c for c in store.complete_commits(db)
-                   if c.repo == repo and (c.sha.startswith(sha) or c.ref == sha)]
+        matching = [c for c in store.complete_commits(db) if c.sha.startswith(sha) or c.ref == sha]
+        commits = [c for c in matching if c.repo == repo]
         if not commits:
-            raise QueryError(f"{repo} at {sha} is not indexed: fetch and index it first")
+            others = sorted({c.repo for c in matching})
+            hint = (f"; {others[0]} is indexed at {sha}: add --repo {others[0]}" if others
+                    else ": fetch and index it first")
+            raise QueryError(f"{repo} at {sha} is not indexed{hint}")
         return cls(db, commits[-1])
 
     # --- names -------------------------------------------------------------------------------
@@ -306,13 +308,23 @@ class GraphIndex:
                                               (like,))]
 
     def _closest(self, name: str) -> list[str]:
-        """Names like `name`: same last element first, then anything sharing a long part."""
+        """Names like `name`: each stored name is compared by its ending of as many dotted parts
+        as `name` has, so a bare `syncLoopIteraton` meets `(*Kubelet).syncLoopIteration` rather
+        than the whole import path, which no short name is close to."""
         last = name.rsplit(".", 1)[-1].rstrip(")")
         stem = last[: max(4, len(last) - 3)]
         pool = [n for (n,) in self.db.execute(
             "SELECT DISTINCT n.name FROM names n JOIN symbols s ON s.name = n.id "
             "WHERE s.commit_id = ? AND n.name LIKE ? LIMIT 3000", (self.commit.id, f"%{stem}%"))]
-        return difflib.get_close_matches(name, pool, n=5, cutoff=0.5)
+        parts = name.count(".") + 1
+        scored = []
+        for candidate in pool:
+            ending = ".".join(candidate.split(".")[-parts:])
+            score = max(difflib.SequenceMatcher(None, name, candidate).ratio(),
+                        difflib.SequenceMatcher(None, name, ending).ratio())
+            if score >= 0.6:
+                scored.append((-score, len(candidate), candidate))
+        return [candidate for _, _, candidate in sorted(scored)[:5]]
 
     # --- one symbol --------------------------------------------------------------------------
 
@@ -428,12 +440,8 @@ class GraphIndex:
             "ORDER BY n.name", (signature, self.commit.id))]
 
     def _implements(self, interface_method: str) -> list[tuple[str, str, int]]:
-        if self._called_interfaces is None:
-            self._called_interfaces = {name for (name,) in self.db.execute(
-                "SELECT DISTINCT n.name FROM implements i JOIN names n ON n.id = i.interface_method "
-                "WHERE i.commit_id = ?", (self.commit.id,))}
-        if interface_method not in self._called_interfaces:
-            return []
+        # One indexed look-up per interface method: loading every implemented interface method
+        # of the commit first cost a cold query more than all its look-ups together.
         return self.db.execute(
             "SELECT m.name, t.name, i.flags FROM implements i JOIN names m ON m.id = i.method "
             "JOIN names t ON t.id = i.type WHERE i.interface_method = "
@@ -571,7 +579,13 @@ class GraphIndex:
     def program_linking(self, symbol: str) -> str | None:
         """The one program that links `symbol`'s package, if only one does: where a tree from
         it is read, unless asked otherwise."""
-        linking = [name for name in self.programs() if self.program(name).links(symbol)]
+        # Asked of the index rather than of every program's loaded package set: a cold query
+        # would otherwise load thousands of packages of programs it then does not use.
+        candidates = graph.package_candidates(symbol)
+        linking = [name for (name,) in self.db.execute(
+            "SELECT DISTINCT m.program FROM program_members m JOIN names n ON n.id = m.member "
+            f"WHERE m.commit_id = ? AND m.kind = 'package' AND n.name IN "
+            f"({', '.join('?' * len(candidates))})", (self.commit.id, *candidates))]
         return linking[0] if len(linking) == 1 else None
 
     # --- paths ---------------------------------------------------------------------------------

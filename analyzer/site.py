@@ -31,7 +31,7 @@ from analyzer.calltree import Symbols, SymbolView, call_tree
 from analyzer.manifest import Component, SymbolRef, load_manifest
 from analyzer.progress import Progress
 from analyzer.query import Filters, GraphIndex, QueryError
-from analyzer.sources import permalink
+from analyzer.permalinks import permalink
 
 TEMPLATES = Path(__file__).parent / "templates"
 # What the generated pages own inside the docs folder; each is removed and written afresh.

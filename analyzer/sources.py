@@ -29,18 +29,13 @@ from git import (GitCommandError, InvalidGitRepositoryError, NoSuchPathError, Re
                  RemoteProgress, Repo)
 
 from analyzer.errors import SourceError
+from analyzer.permalinks import permalink
 from analyzer.progress import Progress
 from analyzer.workspace import Workspace
 
 PINS_FILE = Path(__file__).with_name("pins.toml")
 
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://|^[^/@:]+@[^/:]+:", re.IGNORECASE)
-_LIBRARY_PATH = re.compile(r"(?P<version>go1[\w.+-]*)/src/(?P<rest>.+)")
-_GITHUB = re.compile(
-    r"^(?:[a-z+]+://)?(?:[^@/]+@)?github\.com(?::\d+)?[:/]"
-    r"(?P<owner>[^/]+)/(?P<repo>[^/]+?)(?:\.git)?/*$",
-    re.IGNORECASE,
-)
 _FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
 _SHORT_SHA = re.compile(r"^[0-9a-f]{4,39}$")
 _GIT_REASON = re.compile(r"^(?P<remote>remote: )?(?:fatal|error): (?P<text>.*)")
@@ -72,24 +67,9 @@ class Checkout:
         return permalink(self.remote_url, self.commit, path, line)
 
 
-def permalink(remote_url: str, commit: str, path: str, line: int | None = None) -> str:
-    """A link to `path` (relative to the repository root) at this exact commit.
-
-    For a GitHub remote (https, http, git, ssh or `git@github.com:` form, with or without
-    `.git`) this is the github.com blob URL with a `#L<line>` anchor. Any other remote has no
-    web view we can know of, so the link is `<remote_url>@<commit>:<path>#L<line>`, which still
-    names the exact file version.
-    """
-    path = path.lstrip("/")
-    anchor = f"#L{line}" if line else ""
-    library = _LIBRARY_PATH.match(path)
-    if library:  # a standard-library file resolved with the repository (stdlib.site_path)
-        return f"https://github.com/golang/go/blob/{library['version']}/src/{library['rest']}{anchor}"
-    github = _GITHUB.match(remote_url)
-    if github:
-        return (f"https://github.com/{github['owner']}/{github['repo']}"
-                f"/blob/{commit}/{path}{anchor}")
-    return f"{remote_url}@{commit}:{path}{anchor}"
+def is_url(source: str) -> bool:
+    """Whether `source` is fetched over git (a URL or `user@host:path`), not read in place."""
+    return bool(_URL.match(source))
 
 
 def load_pins() -> dict[str, Pin]:
@@ -125,11 +105,16 @@ def fetch(ws: Workspace, name: str, source: str | None = None, ref: str | None =
     ref = ref or pin.ref
     if ref.startswith("-"):  # git would read it as an option
         raise SourceError(name, source, f"unknown ref '{ref}'")
-    if _URL.match(source):
-        checkout = _fetch_url(ws, name, source, ref, url or source, depth,
-                              progress or Progress(quiet=True))
+    progress = progress or Progress(quiet=True)
+    if is_url(source):
+        checkout = _fetch_url(ws, name, source, ref, url or source, depth, progress)
     else:
         checkout = _use_local(name, source, ref, url)
+        if checkout.remote_url == str(Path(source).expanduser().resolve()):
+            progress.warn(f"{name}: {source} has no remote 'origin', so permalinks will name "
+                          "this local path; give --url (e.g. "
+                          f"--url {pin.url if pin else 'https://github.com/OWNER/REPO'}) "
+                          "to link to the web")
     _record(ws, checkout)
     return checkout
 
@@ -202,7 +187,7 @@ def _fetch_into(repo: Repo, name: str, source: str, ref: str, depth: int,
         reason = _one_line(err, git_progress.other_lines)
         if _UNKNOWN_REMOTE_REF.search(reason):
             raise SourceError(name, source, f"unknown ref '{ref}'") from None
-        raise SourceError(name, source, f"fetch failed: {reason}") from None
+        raise SourceError(name, source, f"fetch failed: {reason}{_local_hint(name)}") from None
     commit = _resolve(repo, "FETCH_HEAD", name, source, ref)
     repo.git.update_ref(f"refs/kubeatlas/{name}", commit)
     return commit
@@ -216,7 +201,7 @@ def _remote_ref(repo: Repo, name: str, source: str, ref: str) -> str:
     try:
         listing = repo.git.ls_remote("--", source, ref)
     except GitCommandError as err:
-        raise SourceError(name, source, f"cannot reach: {_one_line(err)}") from None
+        raise SourceError(name, source, f"cannot reach: {_one_line(err)}{_local_hint(name)}") from None
     names = {line.split("\t")[1] for line in listing.splitlines()}
     for candidate in (ref, f"refs/tags/{ref}", f"refs/heads/{ref}"):
         if candidate in names:
@@ -225,6 +210,11 @@ def _remote_ref(repo: Repo, name: str, source: str, ref: str) -> str:
         return ref
     hint = " (a remote commit needs its full 40-hex SHA)" if _SHORT_SHA.match(ref) else ""
     raise SourceError(name, source, f"unknown ref '{ref}'{hint}")
+
+
+def _local_hint(name: str) -> str:
+    return (f" (a local clone or mirror serves as well: `kubeatlas fetch {name} --from PATH "
+            "--url URL`)")
 
 
 def _open(path: Path) -> Repo:

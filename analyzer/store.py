@@ -8,17 +8,27 @@ killed mid-index leaves the last complete commit (and every blob already parsed)
 """
 from __future__ import annotations
 
+import contextlib
+import os
 import sqlite3
+import struct
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from analyzer.errors import IndexError_
-from analyzer.facts import FileFacts, decode
+from typing import TYPE_CHECKING
+
+from analyzer.errors import DamagedIndex, IndexError_
 from analyzer.graph import Annotation, Edge, Implements, Symbol
-from analyzer.parse import PARSER_VERSION
 from analyzer.resolve import RESOLVER_VERSION
+
+if TYPE_CHECKING:
+    from analyzer.facts import FileFacts
+
+# The parser (tree-sitter, its query) and the facts codec are imported by the functions that
+# write or decode facts, not here: a query process reads the graph tables only, and starts faster
+# without them.
 
 SCHEMA_VERSION = 3
 UPGRADABLE = (2,)  # schemas this one extends (tables, a column): upgraded in place by `index`
@@ -182,13 +192,66 @@ class FileRecord:
 
 
 def connect(path: Path, create: bool = False) -> sqlite3.Connection:
+    """Open the index (made empty when `create`); a damaged one raises `DamagedIndex`."""
     if not create and not path.exists():
         raise IndexError_(str(path), "no index yet: run `kubeatlas index` first")
     path.parent.mkdir(parents=True, exist_ok=True)
+    check_header(path)
+    try:
+        return _connect(path, create)
+    except sqlite3.DatabaseError as err:
+        if is_damage(err):
+            raise DamagedIndex(str(path), str(err)) from None
+        raise
+
+
+def check_header(path: Path) -> None:
+    """Raise `DamagedIndex` for a file that cannot be a whole SQLite database: empty, another kind
+    of file, or shorter than its header says. SQLite itself would take an empty file for a new
+    database and read a truncated one until it hits a missing page, deep inside some query."""
+    try:
+        with path.open("rb") as file:
+            header = file.read(100)
+            size = os.fstat(file.fileno()).st_size
+    except FileNotFoundError:
+        return
+    if not header:
+        raise DamagedIndex(str(path), "empty file")
+    if not header.startswith(b"SQLite format 3\x00") or len(header) < 100:
+        raise DamagedIndex(str(path), "not an SQLite database")
+    page_size, = struct.unpack(">H", header[16:18])
+    pages, = struct.unpack(">I", header[28:32])
+    page_size = 65536 if page_size == 1 else page_size
+    wal = Path(f"{path}-wal")
+    # While a checkpoint copies the WAL into the file, the header may run ahead of the file's
+    # size; with a WAL present, SQLite is left to judge.
+    if pages * page_size > size and not (wal.exists() and wal.stat().st_size):
+        raise DamagedIndex(str(path), f"truncated: {size:,} of {pages * page_size:,} bytes")
+
+
+def is_damage(err: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite says the file is corrupt or not a database (rather than busy or full)."""
+    name = getattr(err, "sqlite_errorname", "") or ""
+    return name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "no such table" in str(err)
+
+
+def move_aside(path: Path) -> Path:
+    """Rename a damaged index (and its WAL files) out of the way; return its new name."""
+    aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%dT%H%M%S')}")
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(f"{path}{suffix}", f"{aside}{suffix}")
+    return aside
+
+
+def _connect(path: Path, create: bool) -> sqlite3.Connection:
     db = sqlite3.connect(path, timeout=30, isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL is still crash-safe for the database
     db.execute("PRAGMA foreign_keys=ON")
+    # An index writes a million rows into indexed tables in one transaction; SQLite's default
+    # 2 MB page cache spills and re-reads B-tree pages all along. Pages are only taken as needed.
+    db.execute("PRAGMA cache_size=-262144")
     if create:
         with transaction(db):
             # executescript() would commit on its own; statements one by one stay in this one.
@@ -238,6 +301,8 @@ def save_blobs(db: sqlite3.Connection, parser_version: int, records: Iterable[Bl
 
 
 def find_complete(db: sqlite3.Connection, key: CommitKey) -> CommitRecord | None:
+    from analyzer.parse import PARSER_VERSION
+
     row = db.execute(
         "SELECT id, repo, sha, ref, remote_url, include_tests FROM commits WHERE complete = 1 AND "
         "repo = ? AND sha = ? AND include_tests = ? AND library = ? AND build = ? AND "
@@ -249,6 +314,8 @@ def find_complete(db: sqlite3.Connection, key: CommitKey) -> CommitRecord | None
 
 def begin_commit(db: sqlite3.Connection, key: CommitKey, ref: str, remote_url: str) -> int:
     """Record an index in progress; leftovers of an index that was killed are dropped first."""
+    from analyzer.parse import PARSER_VERSION
+
     with transaction(db):
         db.execute("DELETE FROM commits WHERE complete = 0")
         cursor = db.execute(
@@ -266,8 +333,18 @@ def finish_commit(db: sqlite3.Connection, commit_id: int, files: Iterable[FileRe
                   signatures: Iterable[tuple[str, str]] = ()) -> None:
     """Store the commit's files, modules and call graph (with the implementations, annotations
     and command programs the resolver found) and make it visible, in one transaction. An index of
-    the same commit by an older parser or resolver goes in the same transaction: it is stale."""
+    the same commit by an older parser or resolver goes in the same transaction: it is stale.
+
+    Into empty graph tables (a first index), the large tables' indexes are dropped and made
+    again after the rows are in: one sort each instead of a million random B-tree inserts. Both
+    happen in the transaction, so an interrupted run leaves the schema as it was."""
     with transaction(db):
+        first = db.execute("SELECT 1 FROM edges LIMIT 1").fetchone() is None
+        rebuilt = [(name, sql) for name, sql in db.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN "
+            "('edges', 'symbols', 'implements') AND sql IS NOT NULL")] if first else []
+        for name, _ in rebuilt:
+            db.execute(f"DROP INDEX {name}")
         db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?)",
                        [(commit_id, f.path, f.blob_sha, f.import_path, f.status) for f in files])
         db.executemany("INSERT INTO modules VALUES (?, ?, ?)",
@@ -300,6 +377,8 @@ def finish_commit(db: sqlite3.Connection, commit_id: int, files: Iterable[FileRe
                  for kind, members in (("package", program.packages), ("type", program.types))
                  for member in sorted(members)])
         ids.flush()
+        for _, sql in rebuilt:
+            db.execute(sql)
         db.execute("UPDATE commits SET complete = 1 WHERE id = ?", (commit_id,))
         db.execute("DELETE FROM commits WHERE id != ? AND complete = 1 AND (repo, sha, "
                    "include_tests, library, build) = (SELECT repo, sha, include_tests, library, "
@@ -322,7 +401,9 @@ class _NameIds(dict):
         return self[name]
 
     def flush(self) -> None:
-        self.db.executemany("INSERT INTO names VALUES (?, ?)", self.new)
+        # In name order, the UNIQUE index on names grows at its end instead of all over.
+        self.db.executemany("INSERT INTO names VALUES (?, ?)",
+                            sorted(self.new, key=lambda row: row[1]))
         self.new = []
 
 
@@ -374,6 +455,8 @@ def commit_files(db: sqlite3.Connection, commit_id: int) -> list[FileRecord]:
 def file_facts_of(db: sqlite3.Connection,
                   files: Iterable[FileRecord]) -> Iterator[tuple[FileRecord, FileFacts]]:
     """The facts of files not yet stored as a commit's (an index in progress)."""
+    from analyzer.facts import decode
+
     by_sha: dict[str, list[FileRecord]] = {}
     for record in files:
         if record.status == "parsed":
@@ -389,6 +472,8 @@ def file_facts_of(db: sqlite3.Connection,
 
 def file_facts(db: sqlite3.Connection, commit_id: int) -> Iterator[tuple[FileRecord, FileFacts]]:
     """Every parsed file of a commit with its facts, decoded."""
+    from analyzer.facts import decode
+
     rows = db.execute(
         "SELECT f.path, f.blob_sha, f.import_path, f.status, b.facts FROM files f "
         "JOIN blobs b ON b.sha = f.blob_sha WHERE f.commit_id = ? AND f.status = 'parsed' "

@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+REPOS = ("kubernetes", "etcd")  # the repositories kubeatlas fetches, indexes and maps
+
 
 def default_home() -> Path:
     env = os.environ.get("KUBEATLAS_HOME")

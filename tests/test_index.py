@@ -220,3 +220,87 @@ def test_a_new_resolver_replaces_the_stale_index_of_a_commit(kube_repo, tmp_path
     assert not second.already_indexed and second.edges == first.edges
     db = store.connect(tmp_path / "index.sqlite")
     assert [c.sha for c in store.complete_commits(db) if c.repo == "kubernetes"] == [first.commit]
+
+
+def _damage(index: Path, how: str) -> None:
+    if how == "truncated":
+        os.truncate(index, index.stat().st_size // 3)
+    elif how == "text":
+        index.write_text("not a database, just some text\n")
+    elif how == "empty":
+        index.write_bytes(b"")
+    else:  # pages zeroed in the middle: the header is whole, the tables are not
+        data = index.read_bytes()
+        index.write_bytes(data[:8192] + bytes(len(data) - 8192))
+
+
+@pytest.mark.parametrize("how", ["truncated", "text", "empty", "zeroed"])
+def test_a_damaged_index_is_one_line_for_queries_and_rebuilt_by_index(how, kube_repo, tmp_path,
+                                                                       capsys, monkeypatch):
+    """A query on a damaged index says so in one line and names the cure; `kubeatlas index`
+    moves the damaged file aside, says so, and builds a new index that answers queries."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("KUBEATLAS_HOME", str(home))
+    assert main(["fetch", "kubernetes", "--from", str(kube_repo), "--ref", "HEAD", "-q"]) == 0
+    assert main(["index", "-q", "--no-goroot"]) == 0
+    capsys.readouterr()
+    index = Workspace(home).index_path
+    _damage(index, how)
+
+    for query in (["callees", "scheduler.(*Scheduler).Run"], ["find", "Scheduler"]):
+        assert main(query) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith(f"kubeatlas: error: index {index}: damaged")
+        assert "`kubeatlas index`" in err
+
+    assert main(["index", "-q", "--no-goroot"]) == 0
+    err = capsys.readouterr().err
+    (aside,) = [p for p in home.glob("index.sqlite.damaged-*") if not p.name.endswith(("-wal", "-shm"))]
+    assert err == (f"kubeatlas: warning: index {index} was damaged ({err.split('(', 1)[1].split(')')[0]}): "
+                   f"moved it to {aside.name} and building a new one\n")
+    assert main(["find", "Scheduler"]) == 0
+    assert "pkg/scheduler" in capsys.readouterr().out
+
+
+def test_goroot_and_no_goroot_together_are_refused(tmp_path, capsys, monkeypatch):
+    """`--goroot X --no-goroot` asks for two opposite things: one line, exit 2, nothing indexed."""
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    assert main(["index", "--goroot", "/usr/lib/go", "--no-goroot"]) == 2
+    assert capsys.readouterr().err == (
+        "kubeatlas: error: --goroot and --no-goroot contradict each other: give one of them\n")
+
+
+def test_progress_names_the_repository_and_every_stage(kube_repo, tmp_path):
+    """Each progress line names the repository, and resolution reports its stages and files."""
+    import io
+
+    from analyzer.progress import Progress
+
+    stream = io.StringIO()
+    fetch_and_index(kube_repo, tmp_path / "home", progress=Progress(stream, interval=0))
+    lines = stream.getvalue().splitlines()
+    assert lines and all(line.startswith("kubernetes: ") for line in lines)
+    stages = {line.split(":")[1].strip() for line in lines}
+    assert {"parsing", "resolving reading facts …", "resolving package tables …",
+            "resolving call sites", "resolving calls through interfaces and function values …",
+            "resolving command programs"} <= stages
+    assert any(line.startswith("kubernetes: resolving call sites: ") and "files (100%)" in line
+               for line in lines)
+
+
+def test_a_first_index_leaves_every_table_index_in_place(kube_repo, tmp_path):
+    """A first index drops the graph tables' indexes while it writes and makes them again:
+    afterwards the schema holds every index a fresh one has, and a second commit adds to them."""
+    home = tmp_path / "home"
+    fetch_and_index(kube_repo, home)
+    db = sqlite3.connect(Workspace(home).index_path)
+    indexes = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    fresh = sqlite3.connect(tmp_path / "fresh.sqlite")
+    fresh.executescript(store.SCHEMA)
+    expected = {name for (name,) in fresh.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert expected <= indexes
+    assert "edges_by_caller" in indexes and "symbols_by_name" in indexes
+    (commit,) = db.execute("SELECT id FROM commits WHERE complete = 1").fetchall()
+    plan = db.execute("EXPLAIN QUERY PLAN SELECT * FROM edges WHERE caller = 1 AND commit_id = ?",
+                      commit).fetchall()
+    assert "edges_by_caller" in str(plan)

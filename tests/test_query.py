@@ -15,7 +15,8 @@ import pytest
 from analyzer import graph, query, render, sources, store
 from analyzer.cli import main
 from analyzer.indexer import index_checkout
-from analyzer.query import AmbiguousSymbol, Filters, GraphIndex, NoPath, SymbolNotFound, package_of
+from analyzer.query import (AmbiguousSymbol, Filters, GraphIndex, NoPath, QueryError, SymbolNotFound,
+                            package_of)
 from analyzer.workspace import Workspace
 
 GOROOT = Path(__file__).parent / "fixtures" / "goroot"
@@ -129,6 +130,23 @@ def test_an_unknown_symbol_gets_the_closest_names(index):
     with pytest.raises(SymbolNotFound) as raised:
         index.resolve("scheduler.(*Scheduler).scheduleOnce")
     assert SCHEDULE_ONE in raised.value.closest
+
+
+def test_a_mistyped_bare_name_gets_the_closest_names(index):
+    """A bare method name with a typo is compared with the ends of stored names, not with
+    whole import paths, so the name meant is offered."""
+    with pytest.raises(SymbolNotFound) as raised:
+        index.resolve("scheduleOen")
+    assert raised.value.closest[0] == SCHEDULE_ONE
+
+
+def test_a_commit_of_another_repository_hints_at_repo(index):
+    """--commit names a commit indexed for another repository: the error says which --repo."""
+    commit = index.commit
+    with pytest.raises(QueryError) as raised:
+        GraphIndex.open(index.db, "etcd", commit.sha[:12])
+    assert str(raised.value) == (f"etcd at {commit.sha[:12]} is not indexed; kubernetes is "
+                                 f"indexed at {commit.sha[:12]}: add --repo kubernetes")
 
 
 def test_callers_run_backwards(index):
@@ -314,3 +332,20 @@ def test_a_tree_shows_the_surest_implementations_of_a_call_and_counts_the_rest()
     assert [e.callee for e in kept] == ["(p.I).M"] + [f"(*p.T{n}).M" for n in range(3, 11)]
     assert tree.left_out == 2
     assert "2 less likely implementation edges left out" in render.tree_text(tree)
+
+
+def test_a_query_process_loads_neither_git_nor_the_parser_nor_the_resolver(guesses_home):
+    """A cold `kubeatlas callees` reads the graph tables only: GitPython, tree-sitter, the facts
+    codec and the resolver stay unloaded, which is most of a cold query's start-up time."""
+    probe = ("import sys, contextlib, io\n"
+             "from analyzer.cli import main\n"
+             "with contextlib.redirect_stdout(io.StringIO()):\n"
+             "    code = main(['callees', 'main', '--home', sys.argv[1]])\n"
+             "heavy = ('git', 'tree_sitter', 'analyzer.facts', 'analyzer.parse', 'analyzer.sources',\n"
+             "         'analyzer.resolve.calls', 'analyzer.buildtags', 'analyzer.manifest')\n"
+             "print(code, sorted(m for m in heavy if m in sys.modules))\n")
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", probe, str(guesses_home)], check=True,
+                         capture_output=True, text=True).stdout
+    assert out.strip() == "0 []"

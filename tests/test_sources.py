@@ -331,7 +331,8 @@ def test_url_with_missing_blobs_fails_in_one_line_naming_the_blob(ws, origin):
         sources.fetch(ws, "etcd", source=origin.as_uri(), ref="v2")
 
     assert str(failure.value) == (
-        f"etcd: {origin.as_uri()}: fetch failed: remote: unable to read {blob}")
+        f"etcd: {origin.as_uri()}: fetch failed: remote: unable to read {blob} (a local clone or "
+        "mirror serves as well: `kubeatlas fetch etcd --from PATH --url URL`)")
     assert not ws.repos_dir.exists()
     assert sources.fetch(ws, "etcd", source=str(origin), ref="v2").commit == rev(origin, "v2")
 
@@ -375,3 +376,42 @@ def test_cli_failure_is_one_line_and_non_zero(ws, origin, capsys):
     assert code == 1
     assert captured.out == ""
     assert captured.err == f"kubeatlas: error: etcd: {origin.as_uri()}: unknown ref 'v9'\n"
+
+
+def test_a_failed_fetch_suggests_reading_a_local_copy(ws, tmp_path, capsys):
+    """A URL that cannot be reached names the way round it: --from a local clone or mirror."""
+    gone = (tmp_path / "gone.git").as_uri()
+    code = main(["fetch", "etcd", "--from", gone, "--ref", "v1", "--home", str(ws.home)])
+
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1
+    assert err.startswith(f"kubeatlas: error: etcd: {gone}: cannot reach: ")
+    assert err.endswith("(a local clone or mirror serves as well: "
+                        "`kubeatlas fetch etcd --from PATH --url URL`)\n")
+
+
+def test_full_history_of_a_local_path_is_refused(ws, origin, capsys):
+    """A local path is read in place with whatever history it has: --full cannot apply."""
+    code = main(["fetch", "etcd", "--from", str(origin), "--ref", "v1", "--full",
+                 "--home", str(ws.home)])
+
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: --full fetches history into a clone, but {origin} is a local path, "
+        "read in place with all the history it has: leave --full out\n")
+    assert not ws.sources_file.exists()
+
+
+def test_a_local_path_without_origin_or_url_is_warned_about(ws, origin, capsys):
+    """Recording the local path as the remote makes permalinks point at this machine: say so,
+    and say how to give the web address; with --url, or an origin, nothing is said."""
+    assert main(["fetch", "kubernetes", "--from", str(origin), "--ref", "v1", "-q",
+                 "--home", str(ws.home)]) == 0
+    assert capsys.readouterr().err == (
+        f"kubeatlas: warning: kubernetes: {origin} has no remote 'origin', so permalinks will "
+        "name this local path; give --url (e.g. --url https://github.com/kubernetes/kubernetes.git)"
+        " to link to the web\n")
+
+    assert main(["fetch", "kubernetes", "--from", str(origin), "--ref", "v1", "-q",
+                 "--url", "https://github.com/kubernetes/kubernetes", "--home", str(ws.home)]) == 0
+    assert capsys.readouterr().err == ""

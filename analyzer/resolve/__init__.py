@@ -14,34 +14,53 @@ from __future__ import annotations
 # (its blobs' facts are reused).
 RESOLVER_VERSION = 17
 
-from collections.abc import Iterable  # noqa: E402
+from collections.abc import Callable, Iterable  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
 
-from analyzer.buildtags import COMMANDS, BuildContext  # noqa: E402
-from analyzer.facts import FileFacts  # noqa: E402
-from analyzer.resolve.calls import Resolution, Resolver  # noqa: E402
-from analyzer.resolve.program import Program  # noqa: E402
-from analyzer.resolve.rta import analyse  # noqa: E402
+if TYPE_CHECKING:
+    from analyzer.buildtags import BuildContext
+    from analyzer.facts import FileFacts
+    from analyzer.resolve.calls import Resolution
 
 
 def resolve(files: Iterable[tuple[object, FileFacts]],
             library: Iterable[tuple[object, FileFacts]] = (),
-            commands: Iterable[tuple[str, str]] = (), build: BuildContext = COMMANDS) -> Resolution:
+            commands: Iterable[tuple[str, str]] = (), build: BuildContext | None = None,
+            progress: Callable[[str, int | None, int, str], None] | None = None) -> Resolution:
     """Resolve `files` (store.FileRecord, facts) pairs; `library` (the standard library) only
     answers lookups and lends its types to method sets. `commands` are (component, main package)
     pairs: the first main package of each component that `files` have gets its program (`rta`).
     `build` decides which of a package's files count when names clash, which types are of another
-    platform, and what each command links."""
+    platform, and what each command links. `progress(stage, done, total, unit)` hears of each
+    stage (done None) and of each file and command done."""
+    # Imported here, not above: the index's readers need RESOLVER_VERSION, never the resolver,
+    # and a query process should start without loading it.
+    from analyzer.buildtags import COMMANDS
+    from analyzer.resolve.calls import Resolver
+    from analyzer.resolve.program import Program
+    from analyzer.resolve.rta import analyse
+
+    build = build or COMMANDS
+    report = progress or (lambda stage, done, total, unit: None)
+    report("reading facts", None, 0, "")
     files = list(files)
+    report("package tables", None, 0, "")
     program = Program.build([*files, *library], build)
     resolver = Resolver(program)
     own = {record.path for record, _ in files}
     try:
+        done = 0
         for package in program.packages.values():
             for context in package.files:
                 if context.path in own:
                     resolver.resolve_file(context)
+                    done += 1
+                    report("call sites", done, len(own), "files")
+        report("calls through interfaces and function values", None, 0, "")
         resolution = resolver.finish()
-        for name, main_package in commands:
+        commands = list(commands)
+        for step, (name, main_package) in enumerate(commands):
+            report("command programs", step, len(commands), "commands")
             done = {p.name for p in resolution.programs}
             if name not in done and main_package in program.packages:
                 resolution.programs.append(analyse(
