@@ -155,7 +155,9 @@ class Raft:
             if m.type not in (M.MsgProp, M.MsgReadIndex):
                 term = self.term
         if (from_, term) != (m.from_, m.term):
-            m = replace(m, from_=from_, term=term)
+            # Positional construction: dataclasses.replace is slow on this hot path.
+            m = Message(m.type, m.to, from_, term, m.log_term, m.index, m.entries, m.commit,
+                        m.snapshot, m.reject, m.reject_hint, m.context)
         self.msgs.append(m)
 
     @mirrors(f"(*{PKG}.raft).sendAppend")

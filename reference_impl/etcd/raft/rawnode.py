@@ -131,13 +131,15 @@ class RawNode:
     @mirrors(f"(*{PKG}.RawNode).HasReady")
     def has_ready(self) -> bool:
         r = self.raft
-        if r.soft_state() != self.prev_soft_st:
+        log = r.raft_log
+        if r.msgs or log.unstable.entries or r.read_states or log.has_pending_snapshot() or log.has_next_ents():
             return True
-        hard = r.hard_state()
-        if not hard.is_empty() and hard != self.prev_hard_st:
+        # Compared field by field: this runs after every message, and building the states costs.
+        soft, hard = self.prev_soft_st, self.prev_hard_st
+        if r.lead != soft.lead or r.state.value != soft.raft_state:
             return True
-        return bool(r.raft_log.has_pending_snapshot() or r.msgs or r.raft_log.unstable.entries
-                    or r.raft_log.has_next_ents() or r.read_states)
+        changed = (r.term, r.vote, log.committed) != (hard.term, hard.vote, hard.commit)
+        return changed and (r.term, r.vote, log.committed) != (0, NONE, 0)
 
     @mirrors(f"(*{PKG}.RawNode).Advance")
     def advance(self, rd: Ready) -> None:

@@ -67,7 +67,7 @@ class Scenario:
     max_size_per_msg: int = 200
 
     @classmethod
-    def from_seed(cls, seed: int, chaos_ticks: int = 120) -> Scenario:
+    def from_seed(cls, seed: int, chaos_ticks: int = 80) -> Scenario:
         rng = random.Random(f"scenario-{seed}")
         membership = rng.random() < 0.3
         return cls(
@@ -150,8 +150,9 @@ class Member:
                 if not self.alive:
                     return
             node.advance(rd)
-            self.sim.check_roles()
             self.maybe_compact()
+        if self.alive and node is not None:
+            self.sim.check_role(self)
 
     def persist(self, rd: Ready) -> None:
         """Snapshot, then entries, then hard state, as etcd's raftexample writes its WAL."""
@@ -268,21 +269,19 @@ class Simulation:
 
     # --- invariants ---------------------------------------------------------------------------
 
-    def check_roles(self) -> None:
-        """Election safety; and leader completeness for every leader when it first appears."""
-        for member in self.members.values():
-            if not member.alive or member.node is None:
-                continue
-            r = member.node.raft
-            if r.state != RaftState.StateLeader:
-                continue
-            seen = self.leaders.get(r.term)
-            if seen is None:
-                self.leaders[r.term] = member.id
-                self.trace.append(f"t={self.now} {member.id} leads term {r.term}")
-                self.check_leader_completeness(member)
-            elif seen != member.id:
-                self.fail(f"election safety: members {seen} and {member.id} both lead term {r.term}")
+    def check_role(self, member: Member) -> None:
+        """Election safety: at most one leader per term; and leader completeness for each new
+        leader. Called whenever a member has handled anything, the only time its role changes."""
+        r = member.node.raft
+        if r.state != RaftState.StateLeader:
+            return
+        seen = self.leaders.get(r.term)
+        if seen is None:
+            self.leaders[r.term] = member.id
+            self.trace.append(f"t={self.now} {member.id} leads term {r.term}")
+            self.check_leader_completeness(member)
+        elif seen != member.id:
+            self.fail(f"election safety: members {seen} and {member.id} both lead term {r.term}")
 
     def check_leader_completeness(self, member: Member) -> None:
         log = member.node.raft.raft_log
@@ -353,7 +352,6 @@ class Simulation:
         to.handle_ready()
         if m.type == MessageType.MsgSnap:
             self.report_snapshot(m, failed=False)
-        self.check_roles()
 
     def tick(self) -> None:
         self.now += 1
@@ -361,7 +359,6 @@ class Simulation:
             if member.alive and member.node is not None:
                 member.node.tick()
                 member.handle_ready()
-        self.check_roles()
         self.network.deliver_due()
 
     def live(self) -> list[Member]:
@@ -381,11 +378,11 @@ class Simulation:
     def chaos(self) -> None:
         """One tick of faults and client traffic during the unstable phase."""
         sc, rng = self.scenario, self.rng
-        if sc.partitions and rng.random() < 0.03:
+        if sc.partitions and rng.random() < 0.04:
             ids = list(self.members)
             self.network.groups = {i: rng.randrange(2) for i in ids} if rng.random() < 0.7 else {}
             self.trace.append(f"t={self.now} partition {self.network.groups}")
-        if sc.crashes and rng.random() < 0.03:
+        if sc.crashes and rng.random() < 0.04:
             victim = self.members[rng.choice(sorted(self.members))]
             if victim.alive:
                 victim.crash()
