@@ -7,6 +7,7 @@ Layers, each usable on its own:
   apply     etcd's request checks and applier (range options, put, delete, txn)
   server    `EtcdServer`, the sans-IO facade an adapter calls, one method per RPC
   storage   `DurableServer`, the same API with a write-ahead log, snapshots and recovery
+  raft      a sans-IO Raft core mirroring etcd's raft package (not yet used by the server)
 The cores read no clock and do no I/O; `storage` is the only module that touches disk.
 """
 from reference_impl.etcd.errors import EtcdError

@@ -219,10 +219,6 @@ class ProgressTracker:
     def voter_nodes(self) -> list[int]:
         return sorted(self.voters)
 
-    @mirrors(f"(*{TRACKER}.ProgressTracker).LearnerNodes")
-    def learner_nodes(self) -> list[int]:
-        return sorted(self.learners)
-
     @mirrors(f"(*{TRACKER}.ProgressTracker).ResetVotes")
     def reset_votes(self) -> None:
         self.votes = {}

@@ -24,7 +24,7 @@ from reference_impl.etcd.raft.errors import (
 from reference_impl.etcd.raft.log import RaftLog
 from reference_impl.etcd.raft.messages import (
     NONE, PKG, ConfChange, ConfState, Entry, EntryType, HardState, Message, MessageType, ReadState,
-    Snapshot, SoftState, vote_resp_msg_type)
+    Ready, Snapshot, SoftState, vote_resp_msg_type)
 from reference_impl.etcd.raft.progress import Progress, ProgressTracker, StateType, VoteResult, vote_result
 from reference_impl.etcd.raft.read_only import ReadOnly, ReadOnlyOption
 from reference_impl.etcd.raft.storage import NO_LIMIT, MemoryStorage
@@ -117,9 +117,6 @@ class Raft:
         self.become_follower(self.term, NONE)
 
     # --- state reported to the application -------------------------------------------------
-
-    def has_leader(self) -> bool:
-        return self.lead != NONE
 
     @mirrors(f"(*{PKG}.raft).softState")
     def soft_state(self) -> SoftState:
@@ -232,16 +229,16 @@ class Raft:
     # --- log --------------------------------------------------------------------------------
 
     @mirrors(f"(*{PKG}.raft).advance")
-    def advance(self, committed_entries: tuple[Entry, ...], applied_cursor: int,
-                entries: tuple[Entry, ...], snapshot: Snapshot) -> None:
-        """The application has persisted `entries`/`snapshot` and applied up to `applied_cursor`."""
-        self.reduce_uncommitted_size(committed_entries)
-        if applied_cursor > 0:
-            self.raft_log.applied_to(applied_cursor)
-        if entries:
-            self.raft_log.stable_to(entries[-1].index, entries[-1].term)
-        if not snapshot.is_empty():
-            self.raft_log.stable_snap_to(snapshot.metadata.index)
+    def advance(self, rd: Ready) -> None:
+        """The application has persisted, sent and applied what `rd` asked for."""
+        self.reduce_uncommitted_size(rd.committed_entries)
+        applied = rd.applied_cursor()
+        if applied > 0:
+            self.raft_log.applied_to(applied)
+        if rd.entries:
+            self.raft_log.stable_to(rd.entries[-1].index, rd.entries[-1].term)
+        if not rd.snapshot.is_empty():
+            self.raft_log.stable_snap_to(rd.snapshot.metadata.index)
 
     @mirrors(f"(*{PKG}.raft).maybeCommit")
     def maybe_commit(self) -> bool:

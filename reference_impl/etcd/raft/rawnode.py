@@ -146,7 +146,7 @@ class RawNode:
         """Tell the core that `rd` has been persisted, sent and applied."""
         if not rd.hard_state.is_empty():
             self.prev_hard_st = rd.hard_state
-        self.raft.advance(rd.committed_entries, rd.applied_cursor(), rd.entries, rd.snapshot)
+        self.raft.advance(rd)
 
     @mirrors(f"(*{PKG}.RawNode).ReportUnreachable")
     def report_unreachable(self, node_id: int) -> None:

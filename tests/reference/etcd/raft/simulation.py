@@ -31,7 +31,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from reference_impl.etcd.raft import (
-    Config, ConfChange, ConfChangeType, ConfState, EntryType, MemoryStorage, Message, MessageType,
+    Config, ConfChange, ConfChangeType, EntryType, MemoryStorage, Message, MessageType,
     RaftState, RawNode, Ready)
 from reference_impl.etcd.raft.errors import ErrProposalDropped, ErrStepPeerNotFound
 
@@ -339,8 +339,12 @@ class Simulation:
     def deliver(self, m: Message) -> None:
         to = self.members.get(m.to)
         if to is None or not to.alive or to.node is None or not self.network.connected(m.from_, m.to):
+            # The transport notices a peer it cannot reach and tells raft, as etcd's rafthttp does.
             if m.type == MessageType.MsgSnap:
                 self.report_snapshot(m, failed=True)
+            sender = self.members.get(m.from_)
+            if sender is not None and sender.alive and sender.node is not None:
+                sender.node.report_unreachable(m.to)
             return
         self.trace.append(f"t={self.now} {m.type.name} {m.from_}->{m.to} term={m.term} "
                           f"index={m.index} logterm={m.log_term} n={len(m.entries)} "

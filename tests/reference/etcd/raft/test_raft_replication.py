@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from raft_network import M, Network, entries_of_terms, new_raft, read_messages, storage_with
 
-from reference_impl.etcd.raft import ConfState, Entry, HardState, Message, Snapshot, SnapshotMetadata
-from reference_impl.etcd.raft.errors import RaftError
+from reference_impl.etcd.raft import ConfState, Entry, HardState, Message, Ready, Snapshot, SnapshotMetadata
+from reference_impl.etcd.raft.errors import ErrProposalDropped, RaftError
 from reference_impl.etcd.raft.log import RaftLog
 from reference_impl.etcd.raft.progress import Inflights, StateType
 from reference_impl.etcd.raft.raft import Raft
@@ -231,6 +231,33 @@ def test_a_heartbeat_answer_frees_one_slot_of_a_full_window():
     r.step(Message(M.MsgHeartbeatResp, from_=2, to=1, term=1))
     assert pr.inflights.count() == 0
     assert any(m.type == M.MsgApp and m.to == 2 for m in read_messages(r))
+
+
+def test_proposals_beyond_the_uncommitted_size_limit_are_dropped():
+    """MaxUncommittedEntriesSize (TestUncommittedEntryLimit): a leader refuses proposals once the
+    payload of its uncommitted entries would pass the limit, and takes them again as entries
+    commit and are applied; an empty entry (the leader's own) is always accepted."""
+    r = leader_of(max_uncommitted_entries_size=8)
+    r.step(Message(M.MsgProp, from_=1, to=1, entries=(Entry(data=b"12345"),)))
+    with pytest.raises(ErrProposalDropped):
+        r.step(Message(M.MsgProp, from_=1, to=1, entries=(Entry(data=b"6789"),)))
+    r.step(Message(M.MsgProp, from_=1, to=1, entries=(Entry(),)))
+    ack(r, 2, r.raft_log.last_index())
+    committed = r.raft_log.next_ents()
+    r.advance(Ready(committed_entries=committed))
+    r.step(Message(M.MsgProp, from_=1, to=1, entries=(Entry(data=b"6789"),)))
+
+
+def test_an_unreachable_follower_is_probed_again():
+    """MsgUnreachable (TestRecvMsgUnreachable): when the transport reports a follower unreachable,
+    the leader stops streaming optimistically to it and goes back to probing."""
+    r = leader_of()
+    ack(r, 2, 1)
+    pr = r.prs.progress[2]
+    r.step(Message(M.MsgProp, from_=1, to=1, entries=(Entry(data=b"a"),)))
+    assert (pr.state, pr.next) == (StateType.StateReplicate, 3)
+    r.step(Message(M.MsgUnreachable, from_=2, to=1))
+    assert (pr.state, pr.next) == (StateType.StateProbe, 2)
 
 
 def test_inflights_free_up_to_an_index_in_order():
