@@ -14,7 +14,7 @@ down, and a follower that hears from its leader ignores vote requests (the leade
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from reference_impl.etcd.raft import confchange
@@ -62,12 +62,16 @@ class Config:
     pre_vote: bool = False
     read_only_option: ReadOnlyOption = ReadOnlyOption.ReadOnlySafe
     disable_proposal_forwarding: bool = False
-    rand: random.Random = field(default_factory=lambda: random.Random(0))
+    # The source of the randomized election timeout. By default seeded with the node id, so that
+    # nodes differ yet every run is the same; a simulation passes one drawn from its seed.
+    rand: random.Random | None = None
 
     @mirrors(f"(*{PKG}.Config).validate")
     def validate(self) -> None:
         if self.id == NONE:
             raise ConfigError("cannot use none as id")
+        if self.storage is None:
+            raise ConfigError("storage cannot be nil")
         if self.heartbeat_tick <= 0:
             raise ConfigError("heartbeat tick must be greater than 0")
         if self.election_tick <= self.heartbeat_tick:
@@ -83,7 +87,7 @@ class Raft:
     def __init__(self, c: Config) -> None:
         c.validate()
         self.id = c.id
-        self.rand = c.rand
+        self.rand = c.rand if c.rand is not None else random.Random(c.id)
         self.raft_log = RaftLog(c.storage, c.max_committed_size_per_ready)
         hs, cs = c.storage.initial_state()
         self.term = 0

@@ -106,12 +106,13 @@ def test_step_refuses_local_messages_and_answers_from_strangers():
 
 
 def test_invalid_configs_are_refused_with_a_clear_error():
-    """Config.validate: id 0, heartbeat >= election and no inflight window are refused."""
+    """Config.validate: id 0, no storage, heartbeat >= election and no inflight window are refused."""
     for kwargs, words in (({"id": 0}, "none as id"),
+                          ({"id": 1, "storage": None}, "storage"),
                           ({"id": 1, "election_tick": 1, "heartbeat_tick": 1}, "election tick"),
                           ({"id": 1, "max_inflight_msgs": 0}, "inflight")):
         with pytest.raises(ConfigError, match=words):
-            RawNode(Config(storage=MemoryStorage(), **kwargs))
+            RawNode(Config(**{"storage": MemoryStorage(), **kwargs}))
 
 
 def test_bootstrap_needs_peers_and_an_empty_storage():
