@@ -28,10 +28,10 @@ import hashlib
 import heapq
 import random
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from reference_impl.etcd.raft import (
-    Config, ConfChange, ConfChangeType, EntryType, MemoryStorage, Message, MessageType,
+    Config, ConfChange, ConfChangeType, Entry, EntryType, MemoryStorage, Message, MessageType,
     RaftState, RawNode, Ready)
 from reference_impl.etcd.raft.errors import ErrProposalDropped, ErrStepPeerNotFound
 
@@ -168,7 +168,7 @@ class Member:
         self.applied, self.state_hash = index, digest
         self.conf_state = rd.snapshot.metadata.conf_state
 
-    def apply(self, e) -> None:
+    def apply(self, e: Entry) -> None:
         if e.index != self.applied + 1:
             self.sim.fail(f"state-machine safety: member {self.id} applies index {e.index} "
                           f"after {self.applied}")
@@ -177,8 +177,8 @@ class Member:
         self.sim.check_applied(self, e)
         if e.type == EntryType.EntryConfChange:
             assert self.node is not None
-            self.conf_state = self.node.apply_conf_change(ConfChange.unmarshal(e.data))
             cc = ConfChange.unmarshal(e.data)
+            self.conf_state = self.node.apply_conf_change(cc)
             if cc.type == ConfChangeType.ConfChangeRemoveNode and cc.node_id == self.id:
                 # etcd stops a member once it applies its own removal.
                 self.removed = True
@@ -196,19 +196,13 @@ class Member:
             self.disk.compact(compact_to)
 
 
-@dataclass(order=True)
-class _InFlight:
-    deliver_at: int
-    seq: int
-    message: Message = field(compare=False)
-
-
 class Network:
     """Seeded loss, duplication, delay (hence reordering) and partitions between members."""
 
     def __init__(self, sim: Simulation) -> None:
         self.sim = sim
-        self.queue: list[_InFlight] = []
+        # (delivery tick, send order, message): a heap, so equal ticks keep the order of sending.
+        self.queue: list[tuple[int, int, Message]] = []
         self.seq = 0
         self.groups: dict[int, int] = {}
         self.faulty = True
@@ -226,15 +220,14 @@ class Network:
         for _ in range(copies):
             delay = rng.randint(0, sc.max_delay) if self.faulty else 0
             self.seq += 1
-            heapq.heappush(self.queue, _InFlight(self.sim.now + delay, self.seq, m))
+            heapq.heappush(self.queue, (self.sim.now + delay, self.seq, m))
 
     def connected(self, a: int, b: int) -> bool:
         return self.groups.get(a, 0) == self.groups.get(b, 0)
 
     def deliver_due(self) -> None:
-        while self.queue and self.queue[0].deliver_at <= self.sim.now:
-            m = heapq.heappop(self.queue).message
-            self.sim.deliver(m)
+        while self.queue and self.queue[0][0] <= self.sim.now:
+            self.sim.deliver(heapq.heappop(self.queue)[2])
 
 
 class Simulation:
