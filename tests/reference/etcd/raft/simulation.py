@@ -24,6 +24,7 @@ emerge and a write must be applied by every voter (liveness).
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import heapq
 import random
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 
 from reference_impl.etcd.raft import (
     Config, ConfChange, ConfChangeType, Entry, EntryType, MemoryStorage, Message, MessageType,
-    RaftState, RawNode, Ready)
+    RaftState, RawNode, Ready, Snapshot, SnapshotMetadata)
 from reference_impl.etcd.raft.errors import ErrProposalDropped, ErrStepPeerNotFound
 
 RERUN = ("RAFT_SIM_SEED={seed} PYTHONPATH=$PWD python3 -m pytest -q "
@@ -124,6 +125,7 @@ class Member:
             max_size_per_msg=sc.max_size_per_msg, check_quorum=sc.check_quorum, pre_vote=sc.pre_vote,
             rand=random.Random(self.sim.rng.getrandbits(64))))
         self.applied, self.state_hash = self._decode(snap.data) if not snap.is_empty() else (0, GENESIS)
+        self.applied_term = snap.metadata.term
         self.conf_state = snap.metadata.conf_state
         self.alive = True
 
@@ -143,7 +145,7 @@ class Member:
             self.persist(rd)
             self.sim.check_persisted(self, rd)
             for m in rd.messages:
-                self.sim.network.send(m)
+                self.sim.network.send(self.merged_snapshot(m) if m.type == MessageType.MsgSnap else m)
             for rs in rd.read_states:
                 self.sim.check_read(self, rs.request_ctx, rs.index)
             if not rd.snapshot.is_empty():
@@ -157,6 +159,14 @@ class Member:
         if self.alive and node is not None:
             self.sim.check_role(self)
 
+    def merged_snapshot(self, m: Message) -> Message:
+        """Send the state as applied now, with the configuration as applied now, instead of the
+        stored snapshot, as etcd's server does (createMergedSnapshotMessage): a member added after
+        the stored snapshot was taken is not in its ConfState and would refuse it forever."""
+        data = b"%d:%s" % (self.applied, self.state_hash.hex().encode())
+        meta = SnapshotMetadata(self.conf_state, self.applied, self.applied_term)
+        return dataclasses.replace(m, snapshot=Snapshot(data, meta))
+
     def persist(self, rd: Ready) -> None:
         """Snapshot, then entries, then hard state, as etcd's raftexample writes its WAL."""
         if not rd.snapshot.is_empty():
@@ -169,6 +179,7 @@ class Member:
         index, digest = self._decode(rd.snapshot.data)
         self.sim.check_snapshot(self, index, digest)
         self.applied, self.state_hash = index, digest
+        self.applied_term = rd.snapshot.metadata.term
         self.conf_state = rd.snapshot.metadata.conf_state
 
     def apply(self, e: Entry) -> None:
@@ -176,7 +187,7 @@ class Member:
             self.sim.fail(f"state-machine safety: member {self.id} applies index {e.index} "
                           f"after {self.applied}")
         self.state_hash = _chain(self.state_hash, e.index, e.term, e.data)
-        self.applied = e.index
+        self.applied, self.applied_term = e.index, e.term
         self.sim.check_applied(self, e)
         if e.type == EntryType.EntryConfChange:
             assert self.node is not None

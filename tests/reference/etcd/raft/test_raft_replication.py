@@ -327,3 +327,19 @@ def test_a_follower_ignores_a_snapshot_older_than_its_commit_index():
     r.step(Message(M.MsgSnap, from_=1, to=2, term=1, snapshot=stale))
     [resp] = read_messages(r)
     assert (resp.type, resp.index, r.raft_log.last_index()) == (M.MsgAppResp, 3, 3)
+
+
+def test_a_follower_refuses_a_snapshot_whose_configuration_leaves_it_out():
+    """raft.restore: a snapshot whose ConfState does not name the follower cannot be installed
+    (it would leave the follower without a configuration); etcd's server therefore sends a
+    snapshot of its current applied state and configuration, not the stored one."""
+    r = new_raft(4, (1, 2, 3))
+    r.become_follower(2, 1)
+    outdated = Snapshot(metadata=SnapshotMetadata(ConfState((1, 2, 3)), index=6, term=2))
+    r.step(Message(M.MsgSnap, from_=1, to=4, term=2, snapshot=outdated))
+    [resp] = read_messages(r)
+    assert (resp.type, resp.index, r.raft_log.last_index()) == (M.MsgAppResp, 0, 0)
+    current = Snapshot(metadata=SnapshotMetadata(ConfState((1, 2, 3), (4,)), index=8, term=2))
+    r.step(Message(M.MsgSnap, from_=1, to=4, term=2, snapshot=current))
+    [resp] = read_messages(r)
+    assert (resp.index, r.raft_log.last_index(), r.prs.learners) == (8, 8, {4})
