@@ -144,8 +144,9 @@ def test_a_watcher_that_falls_too_far_behind_is_ended(registry, ns, monkeypatch)
     slow = registry.watch("configmaps", ns, resource_version=registry.list("configmaps", ns)["metadata"][
         "resourceVersion"])
     for i in range(4):
-        registry.create("configmaps", ns, config_map(f"c{i}"))
-    assert len(collect(slow, 10, timeout=3)) <= 2
+        last = registry.create("configmaps", ns, config_map(f"c{i}"))
+    registry.list("configmaps", ns, resource_version=last["metadata"]["resourceVersion"])  # all 4 dispatched
+    assert len(collect(slow, 10, timeout=3)) < 4
 
 
 def test_only_lists_the_cache_can_answer_are_taken_from_it():
