@@ -7,6 +7,8 @@
             handlers returning Responses, authentication and RBAC decisions, discovery, OpenAPI,
             Tables, conversion, the protobuf codec, selectors
   storage   the etcd port: a small etcd v3 gRPC client, the etcd3 store over it (lists, watches,
-            GuaranteedUpdate), informer-style listers
+            GuaranteedUpdate), the watch cache in front of it (watchcache: sans-IO current objects
+            and recent events; cacher: one etcd watch per resource, watches and lists from memory),
+            informer-style listers
   adapter   HTTP: the server and its handler chain, serving certificates, `run` (the process)
 """

@@ -7,10 +7,12 @@ controller's sans-IO sync runs over the caches and its actions go to the apiserv
 [--node-monitor-grace-period 40]` prints one "ready" line once its caches are synced and exits 0
 on SIGTERM or SIGINT.
 
-The syncs are level-triggered passes over whole caches rather than per-key work queues: every
-controller here is written to converge from any state (expectations stop the ReplicaSet
-controller from creating twice on a stale cache), so a failed request is simply retried by the
-next pass.
+Each controller runs as upstream's do (`queued.QueuedController`): informer events enqueue the
+keys they concern (a pod → its owning ReplicaSet, Job, …; a service's pods → the service), and one
+worker loop syncs each queued key alone, so a change to one object costs the sync of its own key,
+not a pass over every cache. A key whose requests failed is synced again after an exponential
+backoff; keys are resynced periodically too, every second for what only time changes (node
+health, CronJob schedules, Job deadlines, a namespace waiting on kinds not watched here).
 """
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ from reference_impl.client.cache import Indexer, ResourceEventHandler
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.rest import RestClient, lease_step
+from reference_impl.client.workqueue import RateLimitingQueue
 from reference_impl.controller_manager import endpoints, endpointslice, garbagecollector, namespace, serviceaccount
 from reference_impl.controller_manager.apply import RESOURCES as API_PATHS
 from reference_impl.controller_manager.apply import apply
@@ -36,7 +39,9 @@ from reference_impl.controller_manager.cronjob import CronJobController
 from reference_impl.controller_manager.daemonset import DaemonSetsController
 from reference_impl.controller_manager.deployment import DeploymentController
 from reference_impl.controller_manager.job import JobController
+from reference_impl.machinery.objects import controller_ref, meta_namespace_key
 from reference_impl.controller_manager.nodelifecycle import GRACE_PERIOD, NodeLifecycleController
+from reference_impl.controller_manager.queued import QueuedController, Trigger
 from reference_impl.controller_manager.replicaset import ReplicaSetController
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager
 from reference_impl.controller_manager.statefulset import StatefulSetController
@@ -46,7 +51,10 @@ from reference_impl.machinery.timefmt import rfc3339
 from reference_impl.controller_manager.ttl import TTLController
 
 SYNC_PERIOD = 1.0
+RESYNC_PERIOD = 30.0  # every key of an event-driven controller is synced again this often, as a safety net
+KEYS_PER_TURN = 100  # keys one controller syncs before the others get a turn
 LEASE_RETRY_PERIOD = 2.0
+ALL = "*"  # the one key of a controller that works on whole caches (node lifecycle, garbage collector)
 
 
 # --- the controller manager ------------------------------------------------------------------------
@@ -102,6 +110,9 @@ class ControllerManager:
                                     ("replicationcontrollers", self.replication.delete_rc),
                                     ("daemonsets", self.daemonset.delete_ds), ("jobs", self.job.delete_job)):
             self.informers[resource].store.add_event_handler(ResourceEventHandler(on_delete=on_delete))
+        self.queue_lock = threading.Lock()  # the controllers' queues, fed from the informers' threads
+        self.controllers = self._controllers()
+        self._watch_for(self.controllers)
 
     def _unwatched_content(self, namespace_name: str, watched: set[str]) -> dict[str, list[dict]]:
         """What a terminating namespace still holds of the kinds no informer here watches
@@ -142,83 +153,181 @@ class ControllerManager:
     def synced(self, *names: str) -> bool:
         return all(self.informers[name].has_synced for name in names)
 
-    def sync_all(self) -> list:
-        """One pass of every controller over the caches: the actions to send."""
-        pods, rss = self.cache("pods"), self.cache("replicasets")
-        actions: list = []
-        for rs in rss.list():
-            actions += self.replicaset.sync(rs, pods.by_namespace(rs["metadata"]["namespace"]))
-        for d in self.cache("deployments").list():
-            actions += self.deployment.sync(d, rss.by_namespace(d["metadata"]["namespace"]))
-        actions += self._workloads()
-        actions += self._endpoints()
-        actions += self._endpoint_slices()
-        contents = NAMESPACED_CONTENTS + tuple(r for r in WORKLOAD_WATCHED if self.synced(r))
-        for ns in self.cache("namespaces").list():
-            name = ns["metadata"]["name"]
-            actions += serviceaccount.sync_namespace(ns, self.cache("serviceaccounts").by_namespace(name))
-            held = {r: self.cache(r).by_namespace(name) for r in contents}
-            if ns["metadata"].get("deletionTimestamp"):
-                held.update(self._unwatched_content(name, set(contents)))
-            actions += namespace.sync_namespace(ns, held, rfc3339(self.clock.now()))
-        actions += self.nodelifecycle.sync(self.cache("nodes").list(), self.cache("leases").list(), pods.list())
-        actions += self.ttl.sync(self.cache("nodes").list())
-        actions += self._garbage_collect()
-        return actions
+    # -- keys: which objects a change concerns ---------------------------------------------------
 
-    def _workloads(self) -> list:
-        """The ReplicationController, DaemonSet, StatefulSet, Job and CronJob controllers, each
-        once the caches it reads have synced."""
-        actions: list = []
+    def _in_namespace(self, resource: str, namespace: str) -> list[str]:
+        return [meta_namespace_key(obj) for obj in self.cache(resource).by_namespace(namespace)]
 
-        def in_namespace(resource: str, obj: dict) -> list[dict]:
-            return self.cache(resource).by_namespace(obj["metadata"]["namespace"])
+    def _owner(self, kind: str, resource: str):
+        """An object's key → its controller of `kind`; an object without a controller → every
+        `resource` in its namespace (one of them may adopt it)."""
+        def keys(obj: dict) -> list[str]:
+            ref = controller_ref(obj)
+            if ref is None:
+                return self._in_namespace(resource, obj["metadata"].get("namespace", ""))
+            if ref.get("kind") != kind:
+                return []
+            return [f"{obj['metadata'].get('namespace', '')}/{ref['name']}"]
+        return keys
 
-        if self.synced("replicationcontrollers"):
-            for rc in self.cache("replicationcontrollers").list():
-                actions += self.replication.sync(rc, in_namespace("pods", rc))
-        if self.synced("daemonsets", "controllerrevisions"):
-            nodes = self.cache("nodes").list()
-            for ds in self.cache("daemonsets").list():
-                actions += self.daemonset.sync(ds, nodes, in_namespace("pods", ds),
-                                               in_namespace("controllerrevisions", ds))
-        if self.synced("statefulsets", "controllerrevisions", "persistentvolumeclaims"):
-            for set_ in self.cache("statefulsets").list():
-                actions += self.statefulset.sync(set_, in_namespace("pods", set_),
-                                                 in_namespace("controllerrevisions", set_),
-                                                 in_namespace("persistentvolumeclaims", set_))
-        if self.synced("jobs"):
-            for job in self.cache("jobs").list():
-                actions += self.job.sync(job, in_namespace("pods", job))
-        if self.synced("cronjobs", "jobs"):
-            for cj in self.cache("cronjobs").list():
-                actions += self.cronjob.sync(cj, in_namespace("jobs", cj))
-        return actions
+    def _services_of(self, obj: dict) -> list[str]:
+        return self._in_namespace("services", obj["metadata"].get("namespace", ""))
 
-    def _endpoints(self) -> list:
-        services = {f"{s['metadata']['namespace']}/{s['metadata']['name']}": s
-                    for s in self.cache("services").list()}
-        eps = {f"{e['metadata']['namespace']}/{e['metadata']['name']}": e
-               for e in self.cache("endpoints").list()}
-        actions: list = []
-        for key in sorted(set(services) | set(eps)):
-            ns, name = key.split("/", 1)
-            actions += endpoints.sync_service(ns, name, services.get(key),
-                                              self.cache("pods").by_namespace(ns), eps.get(key))
-        return actions
+    def _namespace_of(self, obj: dict) -> list[str]:
+        return [obj["metadata"].get("namespace", "")]
 
-    def _endpoint_slices(self) -> list:
+    def _terminating_namespace_of(self, obj: dict) -> list[str]:
+        """A namespace being emptied hears of every change of what it holds; others need not."""
+        namespace = self.cache("namespaces").get(obj["metadata"].get("namespace", ""))
+        return [namespace["metadata"]["name"]] if namespace and namespace["metadata"].get("deletionTimestamp") else []
+
+    @staticmethod
+    def _everything(_obj: dict) -> list[str]:
+        return [ALL]
+
+    def _keys_of(self, resource: str):
+        return lambda: [meta_namespace_key(obj) for obj in self.cache(resource).list()]
+
+    def _controllers(self) -> list[QueuedController]:
+        """Every controller as upstream drives it: a work queue of keys, fed by the informers of
+        what it reads, and the sync of one key."""
+        def queued(name, sync, triggers, all_keys, informers, resync=RESYNC_PERIOD):
+            return QueuedController(name, RateLimitingQueue(self.clock), sync, triggers, all_keys, resync, informers)
+
+        workloads = [
+            queued("replicaset", self._sync_replicaset,
+                   [Trigger("replicasets", _own_key), Trigger("pods", self._owner("ReplicaSet", "replicasets"))],
+                   self._keys_of("replicasets"), ("replicasets", "pods")),
+            queued("deployment", self._sync_deployment,
+                   [Trigger("deployments", _own_key), Trigger("replicasets", self._owner("Deployment", "deployments"))],
+                   self._keys_of("deployments"), ("deployments", "replicasets")),
+            queued("replicationcontroller", self._sync_replicationcontroller,
+                   [Trigger("replicationcontrollers", _own_key),
+                    Trigger("pods", self._owner("ReplicationController", "replicationcontrollers"))],
+                   self._keys_of("replicationcontrollers"), ("replicationcontrollers", "pods")),
+            queued("daemonset", self._sync_daemonset,
+                   [Trigger("daemonsets", _own_key), Trigger("pods", self._owner("DaemonSet", "daemonsets")),
+                    Trigger("controllerrevisions", self._owner("DaemonSet", "daemonsets")),
+                    Trigger("nodes", lambda _node: self._keys_of("daemonsets")())],
+                   self._keys_of("daemonsets"), ("daemonsets", "controllerrevisions", "nodes", "pods")),
+            queued("statefulset", self._sync_statefulset,
+                   [Trigger("statefulsets", _own_key), Trigger("pods", self._owner("StatefulSet", "statefulsets")),
+                    Trigger("controllerrevisions", self._owner("StatefulSet", "statefulsets")),
+                    Trigger("persistentvolumeclaims",
+                            lambda claim: self._in_namespace("statefulsets", claim["metadata"].get("namespace", "")))],
+                   self._keys_of("statefulsets"),
+                   ("statefulsets", "controllerrevisions", "persistentvolumeclaims", "pods")),
+            # Jobs and CronJobs have deadlines and schedules no event announces: resynced every period.
+            queued("job", self._sync_job, [Trigger("jobs", _own_key), Trigger("pods", self._owner("Job", "jobs"))],
+                   self._keys_of("jobs"), ("jobs", "pods"), SYNC_PERIOD),
+            queued("cronjob", self._sync_cronjob,
+                   [Trigger("cronjobs", _own_key), Trigger("jobs", self._owner("CronJob", "cronjobs"))],
+                   self._keys_of("cronjobs"), ("cronjobs", "jobs"), SYNC_PERIOD),
+        ]
+        gc_triggers = [Trigger(resource, self._everything) for resource in (*GC_KINDS.values(), *WORKLOAD_GC_KINDS.values())]
+        return workloads + [
+            queued("endpoint", self._sync_endpoints,
+                   [Trigger("services", _own_key), Trigger("endpoints", _own_key), Trigger("pods", self._services_of)],
+                   lambda: sorted(set(self._keys_of("services")()) | set(self._keys_of("endpoints")())),
+                   ("services", "endpoints", "pods")),
+            queued("endpointslice", self._sync_endpoint_slices,
+                   [Trigger("services", _own_key), Trigger("endpointslices", _slice_service_key),
+                    Trigger("pods", self._services_of), Trigger("nodes", lambda _node: self._keys_of("services")())],
+                   lambda: sorted(set(self._keys_of("services")())
+                                  | {k for s in self.cache("endpointslices").list() for k in _slice_service_key(s)}),
+                   ("services", "endpointslices", "pods", "nodes")),
+            # A terminating namespace waits on kinds no informer here watches: resynced every period.
+            queued("namespace", self._sync_namespace,
+                   [Trigger("namespaces", _own_key), Trigger("serviceaccounts", self._namespace_of),
+                    *(Trigger(r, self._terminating_namespace_of) for r in (*NAMESPACED_CONTENTS, *WORKLOAD_WATCHED))],
+                   self._keys_of("namespaces"), ("namespaces", "serviceaccounts"), SYNC_PERIOD),
+            # Node health is a matter of time passing (a lease not renewed): one key, every period.
+            queued("nodelifecycle", lambda _key: self.nodelifecycle.sync(
+                       self.cache("nodes").list(), self.cache("leases").list(), self.cache("pods").list()),
+                   [Trigger("nodes", self._everything), Trigger("leases", self._everything)],
+                   lambda: [ALL], ("nodes", "leases", "pods"), SYNC_PERIOD),
+            # The TTL annotation follows the cluster's size: any node change may move every node's.
+            queued("ttl", lambda _key: self.ttl.sync(self.cache("nodes").list()),
+                   [Trigger("nodes", self._everything)], lambda: [ALL], ("nodes",)),
+            queued("garbagecollector", lambda _key: self._garbage_collect(), gc_triggers, lambda: [ALL],
+                   tuple(GC_KINDS.values())),
+        ]
+
+    def _watch_for(self, controllers: list[QueuedController]) -> None:
+        """Register each controller's triggers on the informers; the queue lock guards the queues."""
+        for resource, informer in self.informers.items():
+            concerned = [c for c in controllers if any(t.resource == resource for t in c.triggers)]
+            if not concerned:
+                continue
+
+            def changed(*objs: dict, resource=resource, concerned=concerned) -> None:
+                with self.queue_lock:
+                    for controller in concerned:
+                        controller.on_change(resource, *objs)
+            informer.store.add_event_handler(ResourceEventHandler(changed, changed, changed))
+
+    # -- the sync of one key ----------------------------------------------------------------------
+
+    def _get(self, resource: str, key: str) -> tuple[dict | None, str]:
+        return self.cache(resource).get(key), key.split("/", 1)[0]
+
+    def _sync_replicaset(self, key: str) -> list:
+        rs, ns = self._get("replicasets", key)
+        return self.replicaset.sync(rs, self.cache("pods").by_namespace(ns)) if rs else []
+
+    def _sync_deployment(self, key: str) -> list:
+        d, ns = self._get("deployments", key)
+        return self.deployment.sync(d, self.cache("replicasets").by_namespace(ns)) if d else []
+
+    def _sync_replicationcontroller(self, key: str) -> list:
+        rc, ns = self._get("replicationcontrollers", key)
+        return self.replication.sync(rc, self.cache("pods").by_namespace(ns)) if rc else []
+
+    def _sync_daemonset(self, key: str) -> list:
+        ds, ns = self._get("daemonsets", key)
+        if ds is None:
+            return []
+        return self.daemonset.sync(ds, self.cache("nodes").list(), self.cache("pods").by_namespace(ns),
+                                   self.cache("controllerrevisions").by_namespace(ns))
+
+    def _sync_statefulset(self, key: str) -> list:
+        set_, ns = self._get("statefulsets", key)
+        if set_ is None:
+            return []
+        return self.statefulset.sync(set_, self.cache("pods").by_namespace(ns),
+                                     self.cache("controllerrevisions").by_namespace(ns),
+                                     self.cache("persistentvolumeclaims").by_namespace(ns))
+
+    def _sync_job(self, key: str) -> list:
+        job, ns = self._get("jobs", key)
+        return self.job.sync(job, self.cache("pods").by_namespace(ns)) if job else []
+
+    def _sync_cronjob(self, key: str) -> list:
+        cj, ns = self._get("cronjobs", key)
+        return self.cronjob.sync(cj, self.cache("jobs").by_namespace(ns)) if cj else []
+
+    def _sync_endpoints(self, key: str) -> list:
+        ns, name = key.split("/", 1)
+        return endpoints.sync_service(ns, name, self.cache("services").get(key), self.cache("pods").by_namespace(ns),
+                                      self.cache("endpoints").get(key))
+
+    def _sync_endpoint_slices(self, key: str) -> list:
+        ns, name = key.split("/", 1)
         nodes = {n["metadata"]["name"]: n for n in self.cache("nodes").list()}
-        services = {(s["metadata"]["namespace"], s["metadata"]["name"]): s for s in self.cache("services").list()}
-        slices = self.cache("endpointslices")
-        owners = {(s["metadata"]["namespace"], name) for s in slices.list()
-                  if (name := (s["metadata"].get("labels") or {}).get(endpointslice.LABEL_SERVICE_NAME))}
-        actions: list = []
-        for ns, name in sorted(set(services) | owners):
-            actions += endpointslice.sync_service(ns, name, services.get((ns, name)),
-                                                  self.cache("pods").by_namespace(ns),
-                                                  slices.by_namespace(ns), nodes)
-        return actions
+        return endpointslice.sync_service(ns, name, self.cache("services").get(key),
+                                          self.cache("pods").by_namespace(ns),
+                                          self.cache("endpointslices").by_namespace(ns), nodes)
+
+    def _sync_namespace(self, name: str) -> list:
+        ns = self.cache("namespaces").get(name)
+        if ns is None:
+            return []
+        actions = serviceaccount.sync_namespace(ns, self.cache("serviceaccounts").by_namespace(name))
+        contents = NAMESPACED_CONTENTS + tuple(r for r in WORKLOAD_WATCHED if self.synced(r))
+        held = {r: self.cache(r).by_namespace(name) for r in contents}
+        if ns["metadata"].get("deletionTimestamp"):
+            held.update(self._unwatched_content(name, set(contents)))
+        return actions + namespace.sync_namespace(ns, held, rfc3339(self.clock.now()))
 
     def _garbage_collect(self) -> list:
         """The GC over the kinds watched here; an object with an owner of another kind is left alone,
@@ -231,15 +340,39 @@ class ControllerManager:
         return [a for a in garbagecollector.sync(graph)
                 if (a.resource, a.namespace, a.name) not in foreign]
 
-    def apply_all(self, actions: list) -> None:
-        for action in actions:
-            try:
-                apply(self.client, action)
-            except APIStatusError as error:
-                if error.code not in (404, 409):  # gone or raced: the next pass sees the new state
-                    log("kube-controller-manager", f"{type(action).__name__} {action.resource}: {error}")
-            except (OSError, ValueError) as error:
+    def perform(self, action) -> bool:
+        """Send one action; False when it failed (the key is synced again after a backoff)."""
+        try:
+            apply(self.client, action)
+            return True
+        except APIStatusError as error:
+            if error.code not in (404, 409):  # gone or raced: the informer brings the new state
                 log("kube-controller-manager", f"{type(action).__name__} {action.resource}: {error}")
+        except (OSError, ValueError) as error:
+            log("kube-controller-manager", f"{type(action).__name__} {action.resource}: {error}")
+        return False
+
+    def process_queues(self) -> bool:
+        """Resync what is due, then sync up to KEYS_PER_TURN keys of each controller whose caches
+        have synced; True when any key was synced."""
+        worked = False
+        for controller in self.controllers:
+            if not self.synced(*controller.informers):
+                continue
+            with self.queue_lock:
+                controller.resync_if_due()
+            for _ in range(KEYS_PER_TURN):
+                if not controller.process_next_work_item(self.perform, self.queue_lock):
+                    break
+                worked = True
+        return worked
+
+    def _next_ready_in(self) -> float:
+        """Seconds until a key waiting out its backoff, or a resync, is due (at most SYNC_PERIOD)."""
+        now = self.clock.now()
+        with self.queue_lock:
+            due = [t for c in self.controllers for t in (c.queue.next_ready_at(), c.next_resync) if t is not None]
+        return max(0.0, min([SYNC_PERIOD, *(t - now for t in due)]))
 
     def run(self, leader_elect: bool, out) -> None:
         for name in WORKLOAD_WATCHED:
@@ -263,10 +396,20 @@ class ControllerManager:
                 except (APIStatusError, OSError, ValueError) as error:
                     leading = elector.is_leader()
                     log("kube-controller-manager", f"leader election: {error}")
-            if leading:
-                self.apply_all(self.sync_all())
-            self.wake.wait(SYNC_PERIOD if elector is None else min(SYNC_PERIOD, LEASE_RETRY_PERIOD))
+            if leading and self.process_queues():
+                continue
+            self.wake.wait(self._next_ready_in() if leading else min(SYNC_PERIOD, LEASE_RETRY_PERIOD))
             self.wake.clear()
+
+
+def _own_key(obj: dict) -> list[str]:
+    return [meta_namespace_key(obj)]
+
+
+def _slice_service_key(endpoint_slice: dict) -> list[str]:
+    meta = endpoint_slice["metadata"]
+    service = (meta.get("labels") or {}).get(endpointslice.LABEL_SERVICE_NAME)
+    return [f"{meta.get('namespace', '')}/{service}"] if service else []
 
 
 def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:

@@ -273,18 +273,25 @@ class Framework:
         state[FILTERS_KEY] = [(p.name, p.filter) for p in self.points["filter"] if p.name not in skipped]
         return SUCCESS
 
+    def filters_for(self, state: CycleState) -> list:
+        """(name, filter) of every Filter plugin PreFilter did not skip for this cycle's pod."""
+        filters = state.get(FILTERS_KEY)
+        return [(p.name, p.filter) for p in self.points["filter"]] if filters is None else filters
+
+    @staticmethod
+    def filter_failure(name: str, status: Status) -> Status:
+        """A rejecting Filter's status, attributed to it; an Error stops the cycle."""
+        if status.code == Code.ERROR:
+            raise SchedulerError(f"running Filter plugin {name}: {status.message()}")
+        return Status(status.code, status.reasons, name)
+
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunFilterPlugins")
     def run_filter_plugins(self, state: CycleState, pod: dict, node_info: NodeInfo) -> Status:
         """The first plugin that rejects the node decides; later filters do not run."""
-        filters = state.get(FILTERS_KEY)
-        if filters is None:
-            filters = [(p.name, p.filter) for p in self.points["filter"]]
-        for name, run in filters:
+        for name, run in self.filters_for(state):
             status = run(state, pod, node_info)
             if status is not None and status.code:
-                if status.code == Code.ERROR:
-                    raise SchedulerError(f"running Filter plugin {name}: {status.message()}")
-                return Status(status.code, status.reasons, name)
+                return self.filter_failure(name, status)
         return SUCCESS
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunPostFilterPlugins")
@@ -318,8 +325,12 @@ class Framework:
         for plugin in self.points["score"]:
             if plugin.name in skipped:
                 continue
-            score = plugin.score
-            scores = [[n.name, score(state, pod, n)] for n in nodes]
+            score_nodes = getattr(plugin, "score_nodes", None)
+            if score_nodes is not None:  # the plugin loops over the nodes itself: no call per node
+                scores = [[n.name, value] for n, value in zip(nodes, score_nodes(state, pod, nodes))]
+            else:
+                score = plugin.score
+                scores = [[n.name, score(state, pod, n)] for n in nodes]
             normalize = getattr(plugin, "normalize_score", None)
             if normalize is not None:
                 normalize(state, pod, scores)

@@ -287,19 +287,24 @@ class Scheduler:
             self.next_start_node_index = (start + len(feasible)) % total
             return feasible
         feasible: list[NodeInfo] = []
-        run_filters = self.framework.run_filter_plugins
+        # RunFilterPlugins inlined: the filters this pod needs are fixed for the cycle, and a call
+        # per node on top of a call per filter is a third of the filtering time in Python.
+        filters = self.framework.filters_for(state)
         processed = 0
         for i in range(total):
             node_info = nodes[(start + i) % total]
             processed += 1
-            status = run_filters(state, pod, node_info)
-            if not status.code:
+            for name, run in filters:
+                status = run(state, pod, node_info)
+                if status is not None and status.code:
+                    status = self.framework.filter_failure(name, status)
+                    diagnosis.node_to_status[node_info.name] = status
+                    diagnosis.unschedulable_plugins.add(name)
+                    break
+            else:
                 feasible.append(node_info)
                 if len(feasible) >= num_nodes_to_find:
                     break
-            else:
-                diagnosis.node_to_status[node_info.name] = status
-                diagnosis.unschedulable_plugins.add(status.failed_plugin)
         self.next_start_node_index = (start + processed) % total
         return feasible
 

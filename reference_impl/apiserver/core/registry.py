@@ -19,7 +19,8 @@ from typing import Callable
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core import errors, limits
 from reference_impl.apiserver.core.conversion import ConvertingStorage
-from reference_impl.apiserver.storage.etcdclient import EtcdClient
+from reference_impl.apiserver.storage.cacher import Cacher
+from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientError
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.selectors import (object_fields, parse_field_selector,
                                                 parse_label_selector)
@@ -57,13 +58,21 @@ class Registry(LifecycleMixin):
         self.random = rng or random.Random()
         self._watches: list[Watch] = []
         self._lock = threading.Lock()
+        self._cachers: dict[str, Cacher] = {}  # by resource prefix, from each one's first watch
+        self._cachers_lock = threading.Lock()
+        self._closed = False
 
     def close(self) -> None:
-        """Stop every watch this registry started."""
+        """Stop every watch this registry started, and the watch caches."""
         with self._lock:
             watches, self._watches = self._watches, []
+        with self._cachers_lock:
+            self._closed = True
+            cachers, self._cachers = list(self._cachers.values()), {}
         for watch in watches:
             watch.stop()
+        for cacher in cachers:
+            cacher.stop()
 
     # -- keys and lookups ------------------------------------------------------------------------
 
@@ -90,9 +99,25 @@ class Registry(LifecycleMixin):
         limits.check_path_segment(name, namespace)
         return f"{self.prefix(r, namespace)}{name}"
 
-    def _store(self, r: Resource) -> Storage | ConvertingStorage:
-        """The storage of `r`, converting to and from the version etcd holds it in."""
-        return ConvertingStorage(self.storage, r.storage_codec) if r.storage_codec else self.storage
+    def _store(self, r: Resource) -> Storage | Cacher | ConvertingStorage:
+        """The storage of `r` (its watch cache once it has one), converting to and from the version
+        etcd holds it in."""
+        storage = self._cachers.get(self.prefix(r, None), self.storage)
+        return ConvertingStorage(storage, r.storage_codec) if r.storage_codec else storage
+
+    def _start_cacher(self, r: Resource, resource_version: str) -> None:
+        """Give `r` its watch cache, starting at the revision its first watch asks for. Events are
+        not cached (upstream's watch cache size for them is 0): they are written far more than watched."""
+        prefix = self.prefix(r, None)
+        if r.etcd_prefix == "events":
+            return
+        with self._cachers_lock:
+            if prefix in self._cachers or self._closed:
+                return
+            try:
+                self._cachers[prefix] = Cacher(self.storage, prefix).start(resource_version)
+            except (EtcdClientError, errors.StatusError):
+                pass  # this watch goes to etcd, which says what is wrong; the next one tries again
 
     def now(self) -> str:
         return rfc3339(self.clock.now())
@@ -240,6 +265,7 @@ class Registry(LifecycleMixin):
               bookmark_interval: float = 30.0) -> Watch:
         """A `Watch` of the matching objects; iterate it for (type, object), `stop()` to end."""
         r = self.resource(resource)
+        self._start_cacher(r, resource_version or "")
         watch = self._store(r).watch(self.prefix(r, namespace), resource_version=resource_version or "",
                                    predicate=self._predicate(r, label_selector, field_selector),
                                    allow_bookmarks=allow_bookmarks, bookmark_interval=bookmark_interval,

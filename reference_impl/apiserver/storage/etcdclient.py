@@ -180,10 +180,12 @@ class EtcdClient:
         except grpc.RpcError as error:
             raise _translate(error, revision) from None
 
-    def watch(self, key: str, *, prefix: bool = True, start_revision: int = 0) -> "EtcdWatch":
-        """Watch `key` (or its prefix) from `start_revision` (0: from now), with prev kvs."""
+    def watch(self, key: str, *, prefix: bool = True, start_revision: int = 0,
+              prev_kv: bool = True) -> "EtcdWatch":
+        """Watch `key` (or its prefix) from `start_revision` (0: from now), with prev kvs unless the
+        watcher keeps them itself (the watch cache)."""
         create = rpc_pb2.WatchCreateRequest(key=key.encode(), start_revision=start_revision,
-                                            prev_kv=True)
+                                            prev_kv=prev_kv)
         if prefix:
             create.range_end = prefix_end(key)
         return EtcdWatch(self._watch, create)

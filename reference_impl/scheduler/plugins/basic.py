@@ -85,12 +85,18 @@ class TaintToleration(Plugin):
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/tainttoleration.TaintToleration).Score")
     def score(self, state: CycleState, pod: dict, node_info: NodeInfo) -> int:
         """The number of PreferNoSchedule taints the pod does not tolerate (fewer is better)."""
-        taints = (node_info.node.get("spec") or {}).get("taints")
-        if not taints:
-            return 0
+        return self.score_nodes(state, pod, [node_info])[0]
+
+    def score_nodes(self, state: CycleState, pod: dict, nodes: list[NodeInfo]) -> list[int]:
+        """`score` of each node, the loop inside the plugin."""
         tolerations = state["TaintToleration"]
-        return sum(1 for t in taints if t.get("effect") == "PreferNoSchedule"
-                   and not any(scheduling.toleration_tolerates(tol, t) for tol in tolerations))
+        scores = []
+        for node_info in nodes:
+            taints = (node_info.node.get("spec") or {}).get("taints")
+            scores.append(sum(1 for t in taints if t.get("effect") == "PreferNoSchedule"
+                              and not any(scheduling.toleration_tolerates(tol, t) for tol in tolerations))
+                          if taints else 0)
+        return scores
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/tainttoleration.TaintToleration).NormalizeScore")
     def normalize_score(self, state, pod, scores) -> None:

@@ -229,12 +229,20 @@ class InterPodAffinity(Plugin):
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/interpodaffinity.InterPodAffinity).Score")
     def score(self, state: CycleState, pod: dict, node_info: NodeInfo) -> int:
-        total = 0
-        labels = node_info.labels
-        for key, values in state["InterPodAffinity/score"].items():
-            if key in labels:
-                total += values.get(labels[key], 0)
-        return total
+        return self.score_nodes(state, pod, [node_info])[0]
+
+    def score_nodes(self, state: CycleState, pod: dict, nodes: list[NodeInfo]) -> list[int]:
+        """`score` of each node, the loop inside the plugin."""
+        topology_scores = list(state["InterPodAffinity/score"].items())
+        scores = []
+        for node_info in nodes:
+            total = 0
+            labels = node_info.labels
+            for key, values in topology_scores:
+                if key in labels:
+                    total += values.get(labels[key], 0)
+            scores.append(total)
+        return scores
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/interpodaffinity.InterPodAffinity).NormalizeScore")
     def normalize_score(self, state: CycleState, pod: dict, scores: list[list]) -> None:

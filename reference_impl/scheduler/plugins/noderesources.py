@@ -104,27 +104,47 @@ class Fit(Plugin):
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/noderesources.Fit).Filter")
     def filter(self, state: CycleState, pod: dict, node_info: NodeInfo):
         request = state.get("NodeResourcesFit") or pod_requests(pod)
+        alloc, used = node_info.allocatable, node_info.requested
+        if (len(node_info.pods) < alloc.allowed_pod_number and not request.scalar
+                and request.milli_cpu <= alloc.milli_cpu - used.milli_cpu and request.memory <= alloc.memory - used.memory
+                and request.ephemeral_storage <= alloc.ephemeral_storage - used.ephemeral_storage):
+            return SUCCESS  # room for every resource: what fitsRequest finds, without listing reasons
         reasons = fits_request(request, node_info)
         return Status(Code.UNSCHEDULABLE, tuple(reasons)) if reasons else SUCCESS
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/noderesources.Fit).Score")
     def score(self, state: CycleState, pod: dict, node_info: NodeInfo) -> int:
         """Scored on non-zero requests: a container asking for nothing counts as 100m cpu / 200Mi."""
+        return self.score_nodes(state, pod, [node_info])[0]
+
+    def score_nodes(self, state: CycleState, pod: dict, nodes: list[NodeInfo]) -> list[int]:
+        """`score` of each node, the loop inside the plugin (upstream spreads it over goroutines)."""
         cached = state.get("NodeResourcesFit/nonzero")
         if cached is None:
             cached = state["NodeResourcesFit/nonzero"] = pod_non_zero_requests(pod)
         cpu, mem = cached
-        if self.weights is DEFAULT_RESOURCES and self.scorer is least_resource_scorer:
-            # The common cpu+memory LeastAllocated case, without building dicts: same arithmetic.
+        if self.weights is not DEFAULT_RESOURCES or self.scorer is not least_resource_scorer:
+            return [self._score_weighted(state, node_info, cpu, mem) for node_info in nodes]
+        # The common cpu+memory LeastAllocated case, without building dicts: same arithmetic.
+        scores = []
+        for node_info in nodes:
             alloc = node_info.allocatable
+            capacity_cpu, capacity_mem = alloc.milli_cpu, alloc.memory
             total = n = 0
-            for capacity, req in ((alloc.milli_cpu, node_info.non_zero_cpu + cpu),
-                                  (alloc.memory, node_info.non_zero_mem + mem)):
-                if capacity:
-                    n += 1
-                    if req <= capacity:
-                        total += (capacity - req) * MAX_NODE_SCORE // capacity
-            return total // n if n else 0
+            if capacity_cpu:
+                n = 1
+                req = node_info.non_zero_cpu + cpu
+                if req <= capacity_cpu:
+                    total = (capacity_cpu - req) * MAX_NODE_SCORE // capacity_cpu
+            if capacity_mem:
+                n += 1
+                req = node_info.non_zero_mem + mem
+                if req <= capacity_mem:
+                    total += (capacity_mem - req) * MAX_NODE_SCORE // capacity_mem
+            scores.append(total // n if n else 0)
+        return scores
+
+    def _score_weighted(self, state: CycleState, node_info: NodeInfo, cpu: int, mem: int) -> int:
         requested, allocatable = {}, {}
         for name, _ in self.weights:
             alloc = _allocatable(node_info, name)
@@ -175,17 +195,25 @@ class BalancedAllocation(Plugin):
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/noderesources.BalancedAllocation).Score")
     def score(self, state: CycleState, pod: dict, node_info: NodeInfo) -> int:
         """Favors nodes whose cpu and memory fractions stay close after placing the pod (actual requests)."""
+        return self.score_nodes(state, pod, [node_info])[0]
+
+    def score_nodes(self, state: CycleState, pod: dict, nodes: list[NodeInfo]) -> list[int]:
+        """`score` of each node, the loop inside the plugin."""
         request = state.get("NodeResourcesFit") or pod_requests(pod)
-        if self.weights is DEFAULT_RESOURCES:
+        default = self.weights is DEFAULT_RESOURCES
+        scores = []
+        for node_info in nodes:
             alloc = node_info.allocatable
-            if alloc.milli_cpu and alloc.memory:
+            if default and alloc.milli_cpu and alloc.memory:
                 cpu = min((node_info.requested.milli_cpu + request.milli_cpu) / alloc.milli_cpu, 1.0)
                 mem = min((node_info.requested.memory + request.memory) / alloc.memory, 1.0)
-                return int((1 - abs((cpu - mem) / 2)) * MAX_NODE_SCORE)
-        requested, allocatable = {}, {}
-        for name, _ in self.weights:
-            alloc = _allocatable(node_info, name)
-            if alloc:
-                allocatable[name] = alloc
-                requested[name] = _amount(node_info.requested, name) + _amount(request, name)
-        return balanced_resource_scorer(requested, allocatable)
+                scores.append(int((1 - abs((cpu - mem) / 2)) * MAX_NODE_SCORE))
+                continue
+            requested, allocatable = {}, {}
+            for name, _ in self.weights:
+                capacity = _allocatable(node_info, name)
+                if capacity:
+                    allocatable[name] = capacity
+                    requested[name] = _amount(node_info.requested, name) + _amount(request, name)
+            scores.append(balanced_resource_scorer(requested, allocatable))
+        return scores

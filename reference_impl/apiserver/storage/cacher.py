@@ -1,0 +1,331 @@
+"""The Cacher: one resource's storage with its reads served from a watch cache, as
+k8s.io/apiserver/pkg/storage/cacher puts one in front of etcd3 for each resource.
+
+A `Cacher` lists the resource's etcd prefix once and follows it with a single etcd watch (without
+previous values: the cache knows them), feeding a `WatchCache`. Every watch of the resource is then
+served from the cache's buffer and fanned out here (`dispatch_event`) to per-watcher bounded
+queues, filtered per watcher by key prefix (namespace) and label/field selectors, so a hundred
+watchers cost etcd one watch and the apiserver one JSON decode per change. Lists at
+resourceVersion "0", or at N without a limit, are answered from memory once the cache has caught up
+with N (a progress request to etcd makes it catch up when the resource itself is quiet); every other
+list, and every write, goes to etcd as before.
+
+A watcher that falls `WATCHER_QUEUE` events behind is ended, as upstream ends a blocked
+cacheWatcher, and so is every watcher when the etcd watch breaks and the cache relists: clients
+resume from the last revision they saw, and a revision the buffer no longer holds is 410 Gone.
+"""
+from __future__ import annotations
+
+import queue
+import threading
+from typing import Callable, Iterator
+
+from reference_impl.apiserver.core import errors
+from reference_impl.apiserver.storage.etcdclient import EtcdClientError, EtcdWatch, WatchBatch
+from reference_impl.apiserver.storage.etcd3 import ListResult, Predicate, Storage, decode, parse_resource_version
+from reference_impl.apiserver.storage.watchcache import (DEFAULT_CAPACITY, TooOldResourceVersion, WatchCache,
+                                                 WatchCacheEvent, watch_event)
+from reference_impl.mirrors import mirrors
+
+WATCHER_QUEUE = 10_000  # events a watcher may have undelivered before it is ended
+FRESH_TIMEOUT = 3.0  # seconds a list at resourceVersion N waits for the cache to reach N (blockTimeout)
+RELIST_PAUSE = 1.0  # seconds between a broken etcd watch and the next list
+
+
+def _too_large(requested: int, current: int) -> errors.StatusError:
+    return errors.StatusError(504, "Timeout", f"Too large resource version: {requested}, current: {current}",
+                              {"causes": [{"reason": "ResourceVersionTooLarge",
+                                           "message": "Too large resource version"}],
+                               "retryAfterSeconds": 1})
+
+
+@mirrors("k8s.io/apiserver/pkg/storage/cacher.shouldDelegateList")
+def should_delegate_list(resource_version: str, limit: int, continue_token: str,
+                         resource_version_match: str = "") -> bool:
+    """A list the cache cannot answer: a quorum read (no resourceVersion), a page after the first,
+    a limited list at an exact revision, or resourceVersionMatch=Exact. At "0" a limit is ignored
+    and the whole list served."""
+    return (resource_version == "" or bool(continue_token) or (limit > 0 and resource_version != "0")
+            or resource_version_match == "Exact")
+
+
+class Cacher:
+    """`Storage`'s calls for the keys under `prefix` (one resource), lists and watches from memory."""
+
+    def __init__(self, storage: Storage, prefix: str, capacity: int = DEFAULT_CAPACITY):
+        self.storage, self.prefix = storage, prefix
+        self.cache = WatchCache(capacity)
+        self._cond = threading.Condition()
+        self._watchers: set[CacheWatcher] = set()
+        self._ready = False
+        self._stopped = threading.Event()
+        self._etcd_watch: EtcdWatch | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True, name=f"cacher {prefix}")
+
+    # -- writes and single reads go to etcd ------------------------------------------------------
+
+    def create(self, key: str, obj: dict) -> dict:
+        return self.storage.create(key, obj)
+
+    def get(self, key: str) -> dict:
+        return self.storage.get(key)
+
+    def guaranteed_update(self, key: str, update: Callable[[dict], dict]) -> dict:
+        return self.storage.guaranteed_update(key, update)
+
+    def delete(self, key: str, check: Callable[[dict], None] | None = None) -> dict:
+        return self.storage.delete(key, check)
+
+    # -- the cache's life ------------------------------------------------------------------------
+
+    def start(self, resource_version: str = "") -> "Cacher":
+        """List the prefix (at `resource_version` when etcd still has it, so a watch from there can
+        be served) and start following it. Raises what the list raises."""
+        revision = parse_resource_version(resource_version)
+        try:
+            listed = self._list_at(revision) if revision else self.storage.list(self.prefix)
+        except errors.StatusError as error:
+            if error.code not in (410, 504):  # compacted, or not reached yet: start from now
+                raise
+            listed = self.storage.list(self.prefix)
+        self._replace(listed)
+        self._thread.start()
+        return self
+
+    def _list_at(self, revision: int) -> ListResult:
+        items, token = [], ""
+        while True:
+            page = self.storage.list(self.prefix, limit=1000, continue_token=token,
+                                     resource_version="" if token else str(revision))
+            items += page.items
+            token = page.continue_token
+            if not token:
+                return ListResult(items, str(revision))
+
+    def _replace(self, listed: ListResult) -> None:
+        objects = {self._key(obj): obj for obj in listed.items}
+        with self._cond:
+            self.cache.replace(objects, int(listed.resource_version))
+            self._ready = True
+            self._cond.notify_all()
+
+    def _key(self, obj: dict) -> str:
+        """The etcd key the registry stores `obj` under (`<prefix>[<namespace>/]<name>`)."""
+        meta = obj["metadata"]
+        return f"{self.prefix}{meta['namespace']}/{meta['name']}" if meta.get("namespace") else \
+            f"{self.prefix}{meta['name']}"
+
+    @property
+    def ready(self) -> bool:
+        return self._ready
+
+    def stop(self) -> None:
+        self._stopped.set()
+        etcd_watch = self._etcd_watch
+        if etcd_watch is not None:
+            etcd_watch.cancel()
+        self._terminate_all_watchers()
+
+    @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.Cacher).startCaching")
+    def _run(self) -> None:
+        while not self._stopped.is_set():
+            try:
+                if not self._ready:
+                    self._replace(self.storage.list(self.prefix))
+                self._etcd_watch = self.storage.client.watch(
+                    self.prefix, start_revision=self.cache.resource_version + 1, prev_kv=False)
+                if self._stopped.is_set():
+                    self._etcd_watch.cancel()
+                for batch in self._etcd_watch:
+                    self._process(batch)
+            except (EtcdClientError, errors.StatusError):
+                pass  # compacted past us or etcd away: relist below
+            with self._cond:
+                self._ready = False
+            self._terminate_all_watchers()
+            self._stopped.wait(RELIST_PAUSE)
+
+    def _process(self, batch: WatchBatch) -> None:
+        changes = [(event.kv.key, None if event.type == "DELETE" else decode(event.kv.value, event.kv.mod_revision),
+                    event.kv.mod_revision) for event in batch.events]
+        with self._cond:
+            for key, obj, revision in changes:
+                event = self.cache.process(key, obj, revision)
+                if event is not None:
+                    self._dispatch_event(event)
+            if not batch.events:  # a progress notification: every change up to it has come
+                self.cache.update_resource_version(batch.revision)
+                for watcher in self._watchers:
+                    watcher._send_bookmark(self.cache.resource_version)
+            self._cond.notify_all()
+
+    @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.Cacher).dispatchEvent")
+    def _dispatch_event(self, event: WatchCacheEvent) -> None:
+        slow = [watcher for watcher in self._watchers if not watcher._add(event)]
+        for watcher in slow:
+            self._watchers.discard(watcher)
+
+    @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.Cacher).terminateAllWatchers")
+    def _terminate_all_watchers(self) -> None:
+        with self._cond:
+            watchers, self._watchers = self._watchers, set()
+        for watcher in watchers:
+            watcher._terminate()
+
+    def _request_progress(self) -> None:
+        etcd_watch = self._etcd_watch
+        if etcd_watch is not None:
+            etcd_watch.request_progress()
+
+    def _forget(self, watcher: "CacheWatcher") -> None:
+        with self._cond:
+            self._watchers.discard(watcher)
+
+    # -- reads -----------------------------------------------------------------------------------
+
+    @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.Cacher).List")
+    def list(self, prefix: str, *, predicate: Predicate | None = None, limit: int = 0,
+             continue_token: str = "", resource_version: str = "", resource_version_match: str = "") -> ListResult:
+        if should_delegate_list(resource_version, limit, continue_token, resource_version_match) or not self._ready:
+            return self.storage.list(prefix, predicate=predicate, limit=limit, continue_token=continue_token,
+                                     resource_version=resource_version,
+                                     resource_version_match=resource_version_match)
+        requested = parse_resource_version(resource_version)
+        with self._cond:
+            if not self._wait_until_fresh(requested):
+                raise _too_large(requested, self.cache.resource_version)
+            items, revision = self.cache.list(prefix, predicate)
+        return ListResult(items, str(revision))
+
+    @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.watchCache).waitUntilFreshAndBlock")
+    def _wait_until_fresh(self, revision: int) -> bool:
+        """Wait (holding the condition) until the cache has seen `revision`; asks etcd for progress,
+        since a quiet resource would otherwise never learn that later revisions exist."""
+        if self.cache.resource_version >= revision:
+            return True
+        self._request_progress()
+        return self._cond.wait_for(lambda: self.cache.resource_version >= revision or not self._ready,
+                                   FRESH_TIMEOUT) and self._ready
+
+    @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.Cacher).Watch")
+    def watch(self, prefix: str, *, resource_version: str = "", predicate: Predicate | None = None,
+              allow_bookmarks: bool = False, bookmark_interval: float = 30.0,
+              kind: str = "", api_version: str = "", convert: Callable[[dict], dict] | None = None):
+        """A watch of `prefix` from the cache: from "" or "0" the current objects as ADDED first,
+        from N the changes after N; one ERROR event (410) when the buffer no longer reaches N."""
+        requested = parse_resource_version(resource_version)
+        with self._cond:
+            if self._ready:
+                try:
+                    events = self.cache.events_since(requested)
+                except TooOldResourceVersion as error:
+                    return CacheWatcher(self, prefix, predicate, requested, [], False, bookmark_interval, kind,
+                                        api_version, convert,
+                                        errors.too_old_resource_version(requested, error.oldest).status())
+                initial = [seen for event in events if (seen := watch_event(event, prefix, predicate))]
+                watcher = CacheWatcher(self, prefix, predicate, max(requested, self.cache.resource_version),
+                                       initial, allow_bookmarks, bookmark_interval, kind, api_version, convert)
+                self._watchers.add(watcher)
+                return watcher
+        return self.storage.watch(prefix, resource_version=resource_version, predicate=predicate,
+                                  allow_bookmarks=allow_bookmarks, bookmark_interval=bookmark_interval,
+                                  kind=kind, api_version=api_version, convert=convert)
+
+
+class CacheWatcher:
+    """One client's watch on a Cacher: iterate for `(type, object)`, `stop()` from any thread.
+
+    The Cacher adds matching events under its lock (`_add`); the client's thread takes them from a
+    bounded queue. When idle for `bookmark_interval` with bookmarks allowed it asks for a progress
+    notification, and the Cacher answers with a BOOKMARK at a revision whose events it has all sent.
+    """
+
+    _END = object()
+
+    def __init__(self, cacher: Cacher, prefix: str, predicate: Predicate | None, resource_version: int,
+                 initial: list[tuple[str, dict]], allow_bookmarks: bool, bookmark_interval: float,
+                 kind: str, api_version: str, convert: Callable[[dict], dict] | None,
+                 error: dict | None = None):
+        self._cacher, self._prefix, self._predicate = cacher, prefix, predicate
+        self._resource_version = resource_version  # events up to here are not this watcher's
+        self._initial, self._error = initial, error
+        self._allow_bookmarks, self._bookmark_interval = allow_bookmarks, bookmark_interval
+        self._kind, self._api_version = kind, api_version
+        self._convert = convert or (lambda obj: obj)
+        self._queue: queue.Queue = queue.Queue(WATCHER_QUEUE)
+        self._wants_bookmark = False
+        self._stopped = threading.Event()
+        self._terminated = False
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped.is_set()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._cacher._forget(self)
+        try:
+            self._queue.put_nowait(self._END)
+        except queue.Full:
+            self._terminated = True
+
+    def __enter__(self) -> "CacheWatcher":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.cacheWatcher).add")
+    def _add(self, event: WatchCacheEvent) -> bool:
+        """Queue what this watcher sees of `event` (the Cacher holds its lock); False when the
+        watcher is too far behind and has been ended."""
+        if event.resource_version <= self._resource_version:
+            return True
+        seen = watch_event(event, self._prefix, self._predicate)
+        if seen is None:
+            return True
+        try:
+            self._queue.put_nowait(seen)
+        except queue.Full:
+            self._terminated = True
+            return False
+        return True
+
+    def _send_bookmark(self, revision: int) -> None:
+        if self._wants_bookmark:
+            self._wants_bookmark = False
+            try:
+                self._queue.put_nowait(("BOOKMARK", {"kind": self._kind, "apiVersion": self._api_version,
+                                                     "metadata": {"resourceVersion": str(revision)}}))
+            except queue.Full:
+                pass  # events are waiting: the client is not idle, no bookmark needed
+
+    def _terminate(self) -> None:
+        self._terminated = True
+        try:
+            self._queue.put_nowait(self._END)
+        except queue.Full:
+            pass  # the iterator sees _terminated after its next item
+
+    @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.cacheWatcher).process")
+    def __iter__(self) -> Iterator[tuple[str, dict]]:
+        for event_type, obj in self._initial:
+            if self._stopped.is_set():
+                return
+            yield event_type, self._convert(obj)
+        if self._error is not None:
+            yield "ERROR", self._error
+            return
+        timeout = self._bookmark_interval if self._allow_bookmarks else None
+        while not self._stopped.is_set():
+            try:
+                item = self._queue.get(timeout=timeout)
+            except queue.Empty:
+                with self._cacher._cond:
+                    self._wants_bookmark = True
+                self._cacher._request_progress()
+                continue
+            if item is self._END or self._stopped.is_set() or self._terminated:
+                return
+            event_type, obj = item
+            yield event_type, obj if event_type == "BOOKMARK" else self._convert(obj)

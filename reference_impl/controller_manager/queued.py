@@ -1,0 +1,79 @@
+"""How the controller-manager drives its controllers, as upstream does: informer events enqueue
+keys, a worker pops a key and runs that controller's sync for it alone.
+
+A `QueuedController` pairs a sync-by-key function with the informer resources whose changes
+concern it (`Trigger`: which keys an object of that resource touches, e.g. a pod → its owning
+ReplicaSet). Its work queue is client-go's rate-limited queue: a key changed many times before a
+worker gets to it is synced once, a key is never synced twice at the same time, and a key whose
+actions failed is synced again after an exponential backoff (AddRateLimited) until one pass
+succeeds (Forget). Keys are also re-enqueued every `resync_period`, as an informer's resync does,
+for what no event announces: a schedule coming due, a node's lease growing stale.
+
+No I/O here: the manager passes the function that performs an action (True when the apiserver
+took it) and, for its threads, the lock that guards the queue.
+"""
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+
+from reference_impl.client.workqueue import RateLimitingQueue
+from reference_impl.mirrors import mirrors
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """Changes to `resource`'s objects enqueue `keys(obj)` (of the old and of the new object)."""
+    resource: str
+    keys: Callable[[dict], Iterable[Hashable]]
+
+
+class QueuedController:
+    def __init__(self, name: str, queue: RateLimitingQueue, sync: Callable[[Hashable], list],
+                 triggers: Iterable[Trigger], all_keys: Callable[[], Iterable[Hashable]],
+                 resync_period: float, informers: Iterable[str] = ()):
+        self.name, self.queue, self.sync = name, queue, sync
+        self.triggers = tuple(triggers)
+        self.all_keys = all_keys
+        self.resync_period = resync_period
+        self.informers = tuple(informers)  # caches that must have synced before it runs
+        self.next_resync = queue.clock.now() + resync_period
+
+    @mirrors("(k8s.io/client-go/tools/cache.ResourceEventHandlerFuncs).OnUpdate")
+    def on_change(self, resource: str, *objs: dict) -> None:
+        """An informer of `resource` added, updated (old, new) or deleted `objs`: enqueue their keys."""
+        for trigger in self.triggers:
+            if trigger.resource == resource:
+                for obj in objs:
+                    for key in trigger.keys(obj):
+                        self.queue.add(key)
+
+    def resync_if_due(self) -> None:
+        now = self.queue.clock.now()
+        if now < self.next_resync:
+            return
+        self.next_resync = now + self.resync_period
+        for key in self.all_keys():
+            self.queue.add(key)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/replicaset.ReplicaSetController).processNextWorkItem")
+    def process_next_work_item(self, perform: Callable[[object], bool],
+                               lock: contextlib.AbstractContextManager = contextlib.nullcontext()) -> bool:
+        """Sync the next ready key and perform its actions; False when no key is ready. A key any
+        of whose actions failed goes back with backoff, one that succeeded is forgotten."""
+        with lock:
+            key = self.queue.get()
+        if key is None:
+            return False
+        ok = False
+        try:
+            ok = all([perform(action) for action in self.sync(key)])  # every action, even after a failure
+        finally:
+            with lock:
+                if ok:
+                    self.queue.forget(key)
+                else:
+                    self.queue.add_rate_limited(key)
+                self.queue.done(key)
+        return True

@@ -1,0 +1,162 @@
+"""The Cacher between the registry and a real reference etcd: one etcd watch per resource, and
+lists and watches answered from its cache with the resourceVersion rules of the etcd path."""
+from __future__ import annotations
+
+import itertools
+import random
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "etcd"))
+import processes  # noqa: E402
+from watching import collect  # noqa: E402
+
+from reference_impl.apiserver.storage import cacher as cacher_module  # noqa: E402
+from reference_impl.apiserver.storage.cacher import CacheWatcher, should_delegate_list  # noqa: E402
+from reference_impl.apiserver.core.errors import StatusError  # noqa: E402
+from reference_impl.apiserver.storage.etcdclient import EtcdClient  # noqa: E402
+from reference_impl.apiserver.core.registry import Registry  # noqa: E402
+from reference_impl.machinery.clock import ManualClock  # noqa: E402
+
+_namespaces = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def etcd(tmp_path_factory):
+    with processes.reference_server(tmp_path_factory.mktemp("etcd") / "ref") as server:
+        client = EtcdClient(server.client_url)
+        yield client
+        client.close()
+
+
+@pytest.fixture
+def registry(etcd):
+    registry = Registry(etcd, ManualClock(1_700_000_000), rng=random.Random(3))
+    yield registry
+    registry.close()
+
+
+@pytest.fixture
+def ns(registry):
+    name = f"cached{next(_namespaces)}"
+    registry.create("namespaces", None, {"metadata": {"name": name}})
+    return name
+
+
+def config_map(name: str, **labels: str) -> dict:
+    return {"metadata": {"name": name, "labels": labels}}
+
+
+def test_watches_of_one_resource_share_one_etcd_watch(registry, ns, monkeypatch):
+    """Three watchers of config maps (two namespaces' worth of selectors) cost etcd one watch."""
+    opened = []
+    real_watch = registry.storage.client.watch
+    monkeypatch.setattr(registry.storage.client, "watch", lambda *a, **k: opened.append(a) or real_watch(*a, **k))
+    watches = [registry.watch("configmaps", ns), registry.watch("configmaps", ns, "app=web"),
+               registry.watch("configmaps", None)]
+    assert all(isinstance(w, CacheWatcher) for w in watches)
+    registry.create("configmaps", ns, config_map("c", app="web"))
+    seen = [collect(w, 1) for w in watches]
+    assert [[(t, o["metadata"]["name"]) for t, o in events] for events in seen] == [[("ADDED", "c")]] * 3
+    assert len(opened) == 1
+
+
+def test_watchers_get_only_what_their_selector_and_namespace_select(registry, ns):
+    other = f"{ns}-other"
+    registry.create("namespaces", None, {"metadata": {"name": other}})
+    start = registry.list("configmaps", ns)["metadata"]["resourceVersion"]
+    web = registry.watch("configmaps", ns, "app=web", resource_version=start)
+    registry.create("configmaps", other, config_map("elsewhere", app="web"))
+    registry.create("configmaps", ns, config_map("db", app="db"))
+    registry.create("configmaps", ns, config_map("web", app="web"))
+    events = collect(web, 1)
+    assert [(t, o["metadata"]["name"]) for t, o in events] == [("ADDED", "web")]
+
+
+def test_a_list_at_resource_version_zero_is_served_from_the_cache(registry, ns, monkeypatch):
+    """Once the resource has a cache, a list at "0" reads no etcd key: it is the cache's state."""
+    collect(registry.watch("configmaps", ns), 0, timeout=0)
+    registry.create("configmaps", ns, config_map("c"))
+    created = registry.create("configmaps", ns, config_map("d"))
+    monkeypatch.setattr(registry.storage.client, "range", lambda *a, **k: pytest.fail("read etcd"))
+    listed = registry.list("configmaps", ns, resource_version=created["metadata"]["resourceVersion"])
+    assert [c["metadata"]["name"] for c in listed["items"]] == ["c", "d"]
+    at_zero = registry.list("configmaps", ns, resource_version="0", limit=1)  # at "0" a limit is ignored
+    assert len(at_zero["items"]) == 2 and int(at_zero["metadata"]["resourceVersion"]) >= int(
+        created["metadata"]["resourceVersion"])
+
+
+def test_a_list_at_a_revision_waits_for_the_cache_to_reach_it(registry, ns):
+    """A list at the revision a write answered shows that write, even if the cache had not seen
+    it yet; a revision of another resource is reached through etcd's progress notification."""
+    collect(registry.watch("configmaps", ns), 0, timeout=0)
+    for i in range(5):
+        written = registry.create("configmaps", ns, config_map(f"c{i}"))
+        listed = registry.list("configmaps", ns, resource_version=written["metadata"]["resourceVersion"])
+        assert len(listed["items"]) == i + 1
+    secret = registry.create("secrets", ns, {"metadata": {"name": "s"}, "type": "Opaque"})
+    listed = registry.list("configmaps", ns, resource_version=secret["metadata"]["resourceVersion"])
+    assert int(listed["metadata"]["resourceVersion"]) >= int(secret["metadata"]["resourceVersion"])
+
+
+def test_a_list_at_a_revision_etcd_has_not_reached_is_504(registry, ns, monkeypatch):
+    monkeypatch.setattr(cacher_module, "FRESH_TIMEOUT", 0.3)
+    collect(registry.watch("configmaps", ns), 0, timeout=0)
+    with pytest.raises(StatusError) as raised:
+        registry.list("configmaps", ns, resource_version="999999999")
+    assert raised.value.code == 504 and "Too large resource version" in raised.value.message
+
+
+def test_a_watch_from_before_the_cache_began_is_410(registry, ns):
+    """The cache began at the revision of the first watch; an older one is no longer served."""
+    first = registry.create("configmaps", ns, config_map("c"))
+    registry.patch("configmaps", ns, "c", lambda o: {**o, "data": {"v": "1"}})
+    latest = registry.list("configmaps", ns)["metadata"]["resourceVersion"]
+    collect(registry.watch("configmaps", ns, resource_version=latest), 0, timeout=0)
+    events = collect(registry.watch("configmaps", ns, resource_version=first["metadata"]["resourceVersion"]), 1)
+    assert events[0][0] == "ERROR" and events[0][1]["code"] == 410 and events[0][1]["reason"] == "Expired"
+
+
+def test_a_watch_from_a_revision_the_buffer_holds_replays_what_followed(registry, ns):
+    start = registry.list("configmaps", ns)["metadata"]["resourceVersion"]
+    collect(registry.watch("configmaps", ns, resource_version=start), 0, timeout=0)
+    created = registry.create("configmaps", ns, config_map("c"))
+    registry.patch("configmaps", ns, "c", lambda o: {**o, "data": {"v": "1"}})
+    registry.delete("configmaps", ns, "c")
+    events = collect(registry.watch("configmaps", ns, resource_version=created["metadata"]["resourceVersion"]), 2)
+    assert [t for t, _ in events] == ["MODIFIED", "DELETED"]
+
+
+def test_an_idle_watcher_gets_a_bookmark_at_a_revision_it_has_seen_everything_up_to(registry, ns):
+    created = registry.create("configmaps", ns, config_map("c"))
+    watch = registry.watch("configmaps", ns, resource_version=created["metadata"]["resourceVersion"],
+                           allow_bookmarks=True, bookmark_interval=0.2)
+    registry.create("secrets", ns, {"metadata": {"name": "later"}, "type": "Opaque"})
+    events = collect(watch, 1)
+    assert events and events[0][0] == "BOOKMARK"
+    assert int(events[0][1]["metadata"]["resourceVersion"]) > int(created["metadata"]["resourceVersion"])
+
+
+def test_a_watcher_that_falls_too_far_behind_is_ended(registry, ns, monkeypatch):
+    """Its client resumes from the last revision it read, as from any ended watch."""
+    monkeypatch.setattr(cacher_module, "WATCHER_QUEUE", 2)
+    slow = registry.watch("configmaps", ns, resource_version=registry.list("configmaps", ns)["metadata"][
+        "resourceVersion"])
+    for i in range(4):
+        last = registry.create("configmaps", ns, config_map(f"c{i}"))
+    registry.list("configmaps", ns, resource_version=last["metadata"]["resourceVersion"])  # all 4 dispatched
+    assert len(collect(slow, 10, timeout=3)) < 4
+
+
+def test_only_lists_the_cache_can_answer_are_taken_from_it():
+    """A quorum read, a continued page, a limited list at an exact revision and
+    resourceVersionMatch=Exact go to etcd."""
+    assert should_delegate_list("", 0, "")
+    assert should_delegate_list("12", 0, "", "Exact")
+    assert not should_delegate_list("12", 0, "", "NotOlderThan")
+    assert should_delegate_list("0", 0, "token")
+    assert should_delegate_list("12", 5, "")
+    assert not should_delegate_list("0", 5, "")
+    assert not should_delegate_list("12", 0, "")

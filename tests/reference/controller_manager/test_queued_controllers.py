@@ -1,0 +1,128 @@
+"""Controllers driven by per-key work queues: a change syncs the keys it concerns, and only those;
+a key whose actions failed comes back after a growing backoff."""
+from __future__ import annotations
+
+from reference_impl.machinery.clock import ManualClock
+from reference_impl.client.workqueue import RateLimitingQueue
+from reference_impl.controller_manager.queued import QueuedController, Trigger
+from reference_impl.controller_manager.run import ControllerManager
+
+
+def rs(name: str) -> dict:
+    return {"metadata": {"name": name, "namespace": "ns"}}
+
+
+def owned_pod(name: str, owner: str) -> dict:
+    return {"metadata": {"name": name, "namespace": "ns",
+                         "ownerReferences": [{"kind": "ReplicaSet", "name": owner, "controller": True}]}}
+
+
+def controller(clock: ManualClock, synced: list, outcome=lambda key: True, resync: float = 60.0) -> QueuedController:
+    """A ReplicaSet-like controller whose sync records its key and returns one action, `key`."""
+    def sync(key):
+        synced.append(key)
+        return [key]
+    triggers = [Trigger("replicasets", lambda o: [f"ns/{o['metadata']['name']}"]),
+                Trigger("pods", lambda o: [f"ns/{o['metadata']['ownerReferences'][0]['name']}"])]
+    return QueuedController("replicaset", RateLimitingQueue(clock), sync, triggers,
+                            lambda: ["ns/a", "ns/b"], resync)
+
+
+def drain(c: QueuedController, perform=lambda action: True) -> None:
+    while c.process_next_work_item(perform):
+        pass
+
+
+def test_a_change_to_one_object_syncs_only_its_key():
+    """After both ReplicaSets were synced, a pod of `a` changing syncs `a` alone."""
+    synced: list = []
+    c = controller(ManualClock(), synced)
+    c.on_change("replicasets", rs("a"))
+    c.on_change("replicasets", rs("b"))
+    drain(c)
+    synced.clear()
+    c.on_change("pods", owned_pod("a-1", "a"), owned_pod("a-1", "a"))
+    drain(c)
+    assert synced == ["ns/a"]
+
+
+def test_changes_of_other_resources_enqueue_nothing():
+    synced: list = []
+    c = controller(ManualClock(), synced)
+    c.on_change("services", rs("a"))
+    drain(c)
+    assert synced == []
+
+
+def test_many_changes_before_a_sync_sync_the_key_once():
+    synced: list = []
+    c = controller(ManualClock(), synced)
+    for i in range(5):
+        c.on_change("pods", owned_pod(f"a-{i}", "a"))
+    drain(c)
+    assert synced == ["ns/a"]
+
+
+def test_a_failing_sync_is_requeued_with_exponential_backoff_until_it_succeeds():
+    """A failed action puts the key back after 5 ms, then 10 ms; a success forgets the failures."""
+    clock, synced = ManualClock(), []
+    c = controller(clock, synced)
+    failing = {"ns/a"}
+    perform = lambda action: action not in failing  # noqa: E731
+    c.on_change("replicasets", rs("a"))
+    assert c.process_next_work_item(perform)
+    assert not c.process_next_work_item(perform)  # not before its backoff
+    clock.advance(0.005)
+    assert c.process_next_work_item(perform) and c.queue.num_requeues("ns/a") == 2
+    clock.advance(0.009)
+    assert not c.process_next_work_item(perform)
+    clock.advance(0.001)
+    failing.clear()
+    assert c.process_next_work_item(perform)
+    assert c.queue.num_requeues("ns/a") == 0 and not c.process_next_work_item(perform)
+    assert synced == ["ns/a"] * 3
+
+
+def test_a_sync_that_raises_is_requeued_with_backoff():
+    clock = ManualClock()
+
+    def sync(key):
+        raise RuntimeError("bug")
+    c = QueuedController("broken", RateLimitingQueue(clock), sync, [Trigger("pods", lambda o: ["k"])],
+                         lambda: [], 60.0)
+    c.on_change("pods", {})
+    try:
+        c.process_next_work_item(lambda action: True)
+    except RuntimeError:
+        pass
+    assert c.queue.num_requeues("k") == 1
+    clock.advance(0.005)
+    assert c.queue.get() == "k"
+
+
+def test_resync_enqueues_every_key_once_per_period():
+    clock, synced = ManualClock(), []
+    c = controller(clock, synced, resync=10.0)
+    c.resync_if_due()
+    drain(c)
+    assert synced == []
+    clock.advance(10.0)
+    c.resync_if_due()
+    c.resync_if_due()
+    drain(c)
+    assert synced == ["ns/a", "ns/b"]
+
+
+def test_the_manager_enqueues_a_pod_change_for_its_owner_only():
+    """The controller-manager's triggers: a pod owned by ReplicaSet `a` queues `a` for the
+    ReplicaSet controller and its namespace for nobody (it is not terminating)."""
+    manager = ControllerManager(client=None)
+    for name in ("a", "b"):
+        manager.cache("replicasets").upsert({"metadata": {"name": name, "namespace": "ns"}, "spec": {}})
+    queues = {c.name: c.queue for c in manager.controllers}
+    for q in queues.values():
+        while (key := q.get()) is not None:
+            q.done(key)
+    manager.cache("pods").upsert(owned_pod("a-1", "a"))
+    assert queues["replicaset"].get() == "ns/a" and queues["replicaset"].get() is None
+    assert queues["namespace"].get() is None and queues["deployment"].get() is None
