@@ -23,6 +23,7 @@ from reference_impl.apiserver.errors import StatusError
 from reference_impl.apiserver.handlers import (MAX_REQUEST_BODY_BYTES, Request, Response, RESTHandlers,
                                                WatchResponse, decode_body, request_info)
 from reference_impl.apiserver.rbac import AttributesRecord
+from reference_impl.machinery import trace
 from reference_impl.mirrors import mirrors
 
 HEALTH_CHECKS = {"/healthz": ("ping", "log", "etcd"), "/livez": ("ping", "log", "etcd"),
@@ -57,6 +58,10 @@ class HandlerChain:
         """Run `request` through the chain; every failure comes back as a Status response."""
         try:
             request.info = request_info(request.method, request.path, request.query)
+            info = request.info
+            trace.record("request", verb=info.verb, resource=info.resource, subresource=info.subresource,
+                         namespace=info.namespace, name=info.name,
+                         agent=request.header("User-Agent").split("/", 1)[0])
             self.authenticate(request)
             self.authorize(request)
             return self.direct(request)
@@ -74,6 +79,7 @@ class HandlerChain:
         request.user = self.authenticator.authenticate(request)
         if request.user is None:
             raise errors.unauthorized()
+        trace.record("authenticated", user=request.user.name, groups=list(request.user.groups))
 
     def attributes(self, request: Request) -> AttributesRecord:
         info = request.info
@@ -85,6 +91,7 @@ class HandlerChain:
         if self.authorizer is None:
             return
         allowed, reason = self.authorizer.authorize(self.attributes(request))
+        trace.record("authorized", user=request.user.name, allowed=allowed, reason=reason)
         if not allowed:
             info = request.info
             raise errors.forbidden(request.user.name, info.verb, info.resource, info.namespace, info.name,

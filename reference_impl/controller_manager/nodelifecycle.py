@@ -15,6 +15,7 @@ from datetime import datetime
 from reference_impl.machinery.actions import Delete, Update
 from reference_impl.machinery.objects import condition
 from reference_impl.machinery.scheduling import toleration_tolerates
+from reference_impl.machinery import trace
 from reference_impl.mirrors import mirrors
 from reference_impl.machinery.timefmt import rfc3339
 
@@ -39,6 +40,7 @@ class NodeLifecycleController:
         self._health: dict[str, _NodeHealth] = {}
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).monitorNodeHealth")
+    @trace.decision
     def sync(self, nodes: list[dict], leases: list[dict], pods: list[dict]) -> list:
         """Actions for one pass: node status and taint updates, then pod evictions."""
         now = self.clock.now()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from reference_impl.machinery import trace
 from reference_impl.mirrors import mirrors
 from reference_impl.machinery.timefmt import rfc3339
 from reference_impl.scheduler import queue as q
@@ -148,6 +149,7 @@ class Scheduler:
     # ---- the scheduling cycle ------------------------------------------------------------------
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).scheduleOne")
+    @trace.decision
     def schedule_one(self) -> list:
         """Schedule the head of activeQ; returns the actions to perform (empty when nothing to do)."""
         info = self.queue.pop()
