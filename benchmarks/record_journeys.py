@@ -111,7 +111,9 @@ def normalise(lines: list[dict], processes: dict[int, str], scope: Scope) -> lis
         thread = (line["pid"], line.get("thread", 0))
         event, function = line["event"], line["function"]
         if event == "request":
-            if line["verb"] not in WRITES or line["resource"] in ("events", "leases") and not scope.node:
+            # Events are the components' commentary, Leases their heartbeat: only a silent node's counts.
+            if line["verb"] not in WRITES or line["resource"] == "events" \
+                    or line["resource"] == "leases" and not scope.node:
                 open_requests[thread] = None
                 continue
             step = {"kind": "request", "from": _agent(line.get("agent", "")), "component": "apiserver",
@@ -136,7 +138,8 @@ def normalise(lines: list[dict], processes: dict[int, str], scope: Scope) -> lis
                     step["name"] = _object_of_key(line["key"])[1]
         elif event == "watch event":
             obj = line.get("object") or {}
-            if line["type"] == "BOOKMARK" or obj.get("kind") in ("Event", "Lease") and not scope.node:
+            if line["type"] == "BOOKMARK" or obj.get("kind") == "Event" \
+                    or obj.get("kind") == "Lease" and not scope.node:
                 continue
             key = (line["type"], obj.get("kind"), obj.get("namespace"), obj.get("name"))
             step = last_watch.get(key)
@@ -337,6 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [n for n in names if n not in SCENARIOS]
     if unknown:
         parser.error(f"unknown scenario {unknown[0]!r}: choose from {', '.join(SCENARIOS)}")
+    started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="journeys-") as scratch:
         try:
             journeys = Recorder(Path(scratch), args.kubelets, args.replicas).record(names)
@@ -349,6 +353,7 @@ def main(argv: list[str] | None = None) -> int:
         count = {kind: sum(s["kind"] == kind for s in steps) for kind in ("request", "watch", "decision", "rules")}
         print(f"{path.stem:<20} {len(steps):>5}  {count['request']:>8}  {count['watch']:>5}  "
               f"{count['decision'] + count['rules']:>9}   {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    print(f"recorded in {time.monotonic() - started:.0f} s")
     return 0
 
 
