@@ -106,6 +106,7 @@ def normalise(lines: list[dict], processes: dict[int, str], scope: Scope) -> lis
     open_requests: dict[tuple[int, int], dict | None] = {}  # (pid, thread) → the write being served
     last_watch: dict[tuple, dict] = {}
     last_decision: dict[tuple, str] = {}
+    heard: set[str] = set()  # processes a watch event reached since their last rules sync
     for line in sorted(lines, key=lambda l: l["t"]):
         process = processes.get(line["pid"], f"pid {line['pid']}")
         thread = (line["pid"], line.get("thread", 0))
@@ -143,6 +144,7 @@ def normalise(lines: list[dict], processes: dict[int, str], scope: Scope) -> lis
                 continue
             key = (line["type"], obj.get("kind"), obj.get("namespace"), obj.get("name"))
             step = last_watch.get(key)
+            heard.add(process)
             if step is not None and step in steps[-12:] and process not in step["to"]:
                 step["to"].append(process)
                 continue
@@ -162,9 +164,11 @@ def normalise(lines: list[dict], processes: dict[int, str], scope: Scope) -> lis
             last_decision[(line["pid"], function)] = signature
             steps.append(step)
         elif event == "rules synced":
+            # kube-proxy also syncs on a timer: a sync is a step only after a change reached it.
             signature = json.dumps(line["endpoints"], sort_keys=True)
-            if last_decision.get((line["pid"], function)) == signature:
+            if process not in heard or last_decision.get((line["pid"], function)) == signature:
                 continue
+            heard.discard(process)
             last_decision[(line["pid"], function)] = signature
             steps.append({"kind": "rules", "component": process, "functions": [function],
                           "endpoints": line["endpoints"]})

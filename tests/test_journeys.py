@@ -122,6 +122,19 @@ def test_one_watch_event_reaching_several_components_is_one_step():
     assert steps[1]["component"] == "scheduler"
 
 
+def test_a_proxy_sync_is_a_step_only_after_a_change_reached_it():
+    """kube-proxy syncs on a timer too: a sync before any watch event reached it, or one that
+    repeats the endpoints it already had, is not a step."""
+    sync = "reference_impl.proxy.run.ProxyRunner.sync_once"
+    endpoints = {"kind": "Endpoints", "namespace": "journeys", "name": "web"}
+    lines = [_line(1.0, "rules synced", sync, pid=4, services=[], endpoints={"journeys/web:80": 1}),
+             _line(2.0, "watch event", ON_EVENT, pid=4, type="MODIFIED", object=endpoints),
+             _line(2.1, "rules synced", sync, pid=4, services=[], endpoints={"journeys/web:80": 2}),
+             _line(3.0, "rules synced", sync, pid=4, services=[], endpoints={"journeys/web:80": 2})]
+    steps = normalise(lines, {4: "proxy"}, Scope("journeys"))
+    assert [(s["kind"], s.get("endpoints")) for s in steps] == [("watch", None), ("rules", {"journeys/web:80": 2})]
+
+
 # --- reference functions and the check ------------------------------------------------------------
 
 def test_a_nested_function_without_mirrors_is_shown_as_the_mirrored_function_around_it():
@@ -235,7 +248,7 @@ def test_the_recorder_records_the_create_deployment_chain_in_causal_order(tmp_pa
 
 # --- the page in a browser --------------------------------------------------------------------------
 
-def test_a_journey_page_shows_its_sequence_diagram_in_a_browser_with_nothing_fetched(server, tmp_path):
+def test_a_journey_page_shows_its_sequence_diagram_in_a_browser_with_nothing_fetched(server, tmp_path):  # noqa: F811
     """The built fixture site's create-deployment page, in headless Chromium with the network cut
     off: the rendered DOM holds the inline sequence diagram (a lifeline per component, a row per
     step) and every numbered step, nothing is asked of another host, and a screenshot is taken."""

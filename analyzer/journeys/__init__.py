@@ -478,7 +478,7 @@ def sequence_svg(steps: list[dict]) -> str:
     used = {a[1] for a in arrows} | {a[2] for a in arrows}
     lifelines = [name for name in LIFELINES if name in used]
     x = {name: LEFT + COLUMN // 2 + i * COLUMN for i, name in enumerate(lifelines)}
-    width = LEFT + COLUMN * len(lifelines) + 20
+    width = LEFT + COLUMN * len(lifelines) + 150  # room for the last lifeline's labels
     height = TOP + ROW * (len(arrows) + 1)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="kubeatlas-journey" width="{width}" '
            f'height="{height}" viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
