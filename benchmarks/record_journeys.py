@@ -107,6 +107,7 @@ def normalise(lines: list[dict], processes: dict[int, str], scope: Scope) -> lis
     last_watch: dict[tuple, dict] = {}
     last_decision: dict[tuple, str] = {}
     heard: set[str] = set()  # processes a watch event reached since their last rules sync
+    scheduled: dict[int, dict] = {}  # pid → the scheduling cycle whose Bind comes next
     for line in sorted(lines, key=lambda l: l["t"]):
         process = processes.get(line["pid"], f"pid {line['pid']}")
         thread = (line["pid"], line.get("thread", 0))
@@ -152,12 +153,18 @@ def normalise(lines: list[dict], processes: dict[int, str], scope: Scope) -> lis
                     "to": [process], "functions": [function]}
             last_watch[key] = step
             steps.append(step)
+        elif event == "scheduled":
+            scheduled[line["pid"]] = line
         elif event == "decision":
             requests = [r for r in line["requests"] if r["verb"] != "RecordEvent"]
             if not requests:
                 continue
             step = {"kind": "decision", "component": process, "functions": [function],
                     "object": line.get("object") or {}, "requests": requests}
+            cycle = scheduled.pop(line["pid"], None)
+            if cycle is not None:  # the filter and score results behind this Bind
+                step["functions"].append(cycle["function"])
+                step["scheduling"] = {key: cycle[key] for key in ("feasible", "scores", "host")}
             signature = json.dumps([step["object"], requests], sort_keys=True)
             if last_decision.get((line["pid"], function)) == signature:
                 continue  # the same verdict on the next pass: the cluster has not caught up yet

@@ -122,6 +122,20 @@ def test_one_watch_event_reaching_several_components_is_one_step():
     assert steps[1]["component"] == "scheduler"
 
 
+def test_a_bind_carries_the_filter_and_score_results_of_its_cycle():
+    """The scheduler's Bind step names the nodes its filters passed, their scores and the chosen
+    one, and links the cycle's function (schedule_pod) beside schedule_one."""
+    schedule_pod = "reference_impl.scheduler.scheduler.Scheduler.schedule_pod"
+    bind = {"verb": "Bind", "namespace": "journeys", "pod": "web-1", "node": "node-2"}
+    lines = [_line(1.0, "scheduled", schedule_pod, pid=2, pod="journeys/web-1",
+                   feasible=["node-1", "node-2"], scores={"node-1": 50, "node-2": 80}, host="node-2"),
+             _line(1.1, "decision", SCHEDULE_ONE, pid=2, requests=[bind])]
+    (bound,) = normalise(lines, {2: "scheduler"}, Scope("journeys"))
+    assert bound["functions"] == [SCHEDULE_ONE, schedule_pod]
+    assert journeys._detail("scheduled", bound, "en") == \
+        "filters pass node-1, node-2; scores node-1 50, node-2 80; node-2 chosen"
+
+
 def test_a_proxy_sync_is_a_step_only_after_a_change_reached_it():
     """kube-proxy syncs on a timer too: a sync before any watch event reached it, or one that
     repeats the endpoints it already had, is not a step."""

@@ -78,6 +78,7 @@ STRINGS = {
         "refused": "refused by the authorizer",
         "admitted": "admission: {plugins}",
         "etcd": "etcd transaction: {op} `{key}`",
+        "scheduled": "filters pass {feasible}; scores {scores}; {host} chosen",
         "watch": "watch event **{type}** {what} reaches {to}",
         "decision": "**{component}** acts on {what}: {requests}",
         "decision_no_object": "**{component}** decides: {requests}",
@@ -103,6 +104,7 @@ STRINGS = {
         "refused": "被鉴权拒绝",
         "admitted": "准入插件：{plugins}",
         "etcd": "etcd 事务：{op} `{key}`",
+        "scheduled": "通过过滤的节点：{feasible}；打分：{scores}；选中 {host}",
         "watch": "watch 事件 **{type}** {what} 送达 {to}",
         "decision": "**{component}** 处理 {what}：{requests}",
         "decision_no_object": "**{component}** 决定：{requests}",
@@ -157,7 +159,8 @@ def step_functions(step: dict) -> list[tuple[str, str]]:
     """(role, reference qualname) for each thing a step did, in order."""
     functions = list(step.get("functions", ()))
     if step["kind"] != "request":
-        return [(step["kind"], f) for f in functions]
+        # A scheduler's decision also names the cycle that filtered and scored the nodes.
+        return [(step["kind"] if position == 0 else "scheduled", f) for position, f in enumerate(functions)]
     roles = {"HandlerChain.handle": "request", "HandlerChain.authenticate": "authenticated",
              "HandlerChain.authorize": "authorized", "AdmissionChain.admit": "admitted"}
     out = [(next((r for suffix, r in roles.items() if f.endswith(suffix)), "etcd"), f) for f in functions]
@@ -377,6 +380,11 @@ def _detail(role: str, step: dict, lang: str) -> str:
         return text["admitted"].format(plugins=", ".join(step["admission"]) or "—")
     if role == "etcd" and step.get("etcd"):
         return text["etcd"].format(**step["etcd"])
+    if role == "scheduled" and step.get("scheduling"):
+        cycle = step["scheduling"]
+        scores = ", ".join(f"{node} {score}" for node, score in sorted(cycle["scores"].items()))
+        return text["scheduled"].format(feasible=", ".join(cycle["feasible"]), scores=scores or "—",
+                                        host=cycle["host"])
     return ""
 
 

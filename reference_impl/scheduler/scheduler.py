@@ -260,9 +260,13 @@ class Scheduler:
         if not feasible:
             raise FitError(pod, len(snapshot), diagnosis)
         if len(feasible) == 1:
+            trace.record("scheduled", pod=str(pod_key(pod)), feasible=[feasible[0].name], scores={},
+                         host=feasible[0].name)
             return ScheduleResult(feasible[0].name, 1 + len(diagnosis.node_to_status), 1)
         scores = self.prioritize_nodes(state, pod, feasible)
         host = self.select_host(scores)
+        trace.record("scheduled", pod=str(pod_key(pod)), feasible=[n.name for n in feasible],
+                     scores=dict(scores), host=host)
         return ScheduleResult(host, len(feasible) + len(diagnosis.node_to_status), len(feasible))
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.genericScheduler).findNodesThatFitPod")
