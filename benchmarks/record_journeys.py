@@ -238,12 +238,16 @@ class Recorder:
         time.sleep(2.5)
 
     def start(self) -> None:
-        os.environ[ENV] = str(self.trace)
+        before = os.environ.get(ENV)
+        os.environ[ENV] = str(self.trace)  # the component processes inherit it
         try:
             self.cluster = cluster_mod.up(self.directory / "cluster", kubelets=self.kubelets,
                                           node_monitor_grace_period=GRACE)
         finally:
-            del os.environ[ENV]
+            if before is None:
+                del os.environ[ENV]
+            else:
+                os.environ[ENV] = before
         self.wait("every node Ready", lambda: all(self.node_ready(f"node-{i}") == "True"
                                                   for i in range(1, self.kubelets + 1)))
 
