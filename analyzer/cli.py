@@ -138,6 +138,16 @@ def build_parser() -> argparse.ArgumentParser:
                          help="the reference etcd (default) or a real etcd binary")
     _add_common(cluster)
 
+    journeys = commands.add_parser(
+        "journeys", help="check that every step of the site's request journeys resolves in the index",
+        description="Each recorded journey (analyzer/journeys/*.json, written by "
+        "benchmarks/record_journeys.py) names, for every step, the reference function that did it; "
+        "its @mirrors names the Go function upstream. Lists every such Go name the newest "
+        "kubernetes index does not define, and exits 1 if there is one.")
+    journeys.add_argument("--dir", type=Path, default=None, metavar="DIR",
+                          help="read the journeys from DIR (default: the packaged ones)")
+    _add_common(journeys)
+
     check = commands.add_parser(
         "check", help="check the component manifest against every indexed version",
         description="For every analysed commit, say whether each key file and evidence symbol "
@@ -449,9 +459,27 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if drift.has_missing(rows) or missing_link else 0
 
 
+def cmd_journeys(args: argparse.Namespace) -> int:
+    from analyzer import journeys
+
+    db = store.connect(_workspace(args).index_path)
+    recorded = journeys.load(args.dir) if args.dir else journeys.load()
+    if not recorded:
+        raise UsageError(f"no journeys (*.json) in {args.dir or journeys.DATA}")
+    missing = journeys.check(db, recorded)
+    for name, journey in recorded.items():
+        unresolved = {m.go or m.reference for m in missing if m.journey == name}
+        print(f"{name:<20} {len(journey['steps']):>4} steps  "
+              + (f"{len(unresolved)} Go names unresolved" if unresolved else "every Go name resolves"))
+    for m in missing:
+        print(f"  {m.journey} step {m.step}: {m.reference}: "
+              + (f"{m.go} is not in the index" if m.go else "no @mirrors Go name"))
+    return 1 if missing else 0
+
+
 COMMANDS = {"fetch": cmd_fetch, "index": cmd_index, "callees": cmd_tree, "callers": cmd_tree,
             "path": cmd_path, "find": cmd_find, "show": cmd_show, "component": cmd_component,
-            "check": cmd_check, "site": cmd_site, "run": cmd_run, "cluster": cmd_cluster}
+            "check": cmd_check, "journeys": cmd_journeys, "site": cmd_site, "run": cmd_run, "cluster": cmd_cluster}
 
 
 def main(argv: list[str] | None = None) -> int:

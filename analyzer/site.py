@@ -9,6 +9,7 @@ name. `build_site` writes, under the docs folder (`site/`):
     assets/generated/<name>.svg   that diagram, drawn by Graphviz's `dot` while the site is built
     versions/<old>..<new>.md      a pair of analysed commits: what changed in each call tree
     drift.md                      the manifest checked against every analysed commit
+    journeys/<name>.md            a recorded request journey, step by step (analyzer/journeys/)
 
 Every source reference is a permalink pinned to the commit that was analysed. The output is a
 function of the index and the manifest alone (no clock, stable order): the same index gives the
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import jinja2
 
-from analyzer import calltree, diagrams, drift, render, store, versions
+from analyzer import calltree, diagrams, drift, journeys, render, store, versions
 from analyzer.calltree import Symbols, SymbolView, call_tree
 from analyzer.manifest import Component, SymbolRef, load_manifest
 from analyzer.progress import Progress
@@ -35,7 +36,7 @@ from analyzer.permalinks import permalink
 
 TEMPLATES = Path(__file__).parent / "templates"
 # What the generated pages own inside the docs folder; each is removed and written afresh.
-GENERATED = ("components", "versions", "drift.md", "assets/generated")
+GENERATED = ("components", "versions", "drift.md", "assets/generated", "journeys")
 STAGING = ".kubeatlas-staging"  # where a build writes before its pages replace the old ones
 
 FILTERS = Filters(exclude=("stdlib", "logging", "vendor"), test_doubles=False)  # its own code
@@ -165,6 +166,7 @@ def _generate(db: sqlite3.Connection, out_dir: Path, manifest: Sequence[Componen
     for position, (name, page) in enumerate(version_pages.items(), 1):
         progress.update("site: versions", position, len(version_pages), "pages")
         pages.append(_write(out_dir, name, env.get_template("version.md.j2").render(page)))
+    pages += journeys.build(db, out_dir, env)
     rows = drift.check(db, manifest)
     pages.append(_write(out_dir, "drift.md", env.get_template("drift.md.j2").render(
         _drift_page(rows, drift.not_indexed(db, manifest)))))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from reference_impl.client import ClientError
 from reference_impl.client.cache import Indexer
+from reference_impl.machinery import trace
 from reference_impl.mirrors import mirrors
 
 
@@ -53,6 +54,7 @@ class Reflector:
     def on_event(self, event: dict) -> None:
         """One watch event: apply it to the store and advance the resourceVersion."""
         kind, obj = event.get("type"), event.get("object") or {}
+        trace.record("watch event", type=kind, object=trace.object_ref(obj))
         if kind == "ERROR":
             if obj.get("code") == 410:
                 self.on_gone()

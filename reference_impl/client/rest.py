@@ -6,8 +6,10 @@ from __future__ import annotations
 import base64
 import http.client
 import json
+import platform
 import socket
 import ssl
+import sys
 import tempfile
 import threading
 import urllib.parse
@@ -18,6 +20,7 @@ import yaml
 from reference_impl.client import APIStatusError, Gone
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.reflector import ListRequest, Reflector
+from reference_impl.mirrors import mirrors
 
 
 def _pem(entry: dict, key: str, base: Path) -> bytes:
@@ -25,6 +28,17 @@ def _pem(entry: dict, key: str, base: Path) -> bytes:
         return base64.b64decode(entry[f"{key}-data"])
     path = Path(entry[key])
     return (path if path.is_absolute() else base / path).read_bytes()
+
+
+@mirrors("k8s.io/client-go/rest.DefaultKubernetesUserAgent", "k8s.io/client-go/rest.adjustCommand")
+def default_user_agent() -> str:
+    """`COMMAND/VERSION (OS/ARCH) kubernetes/COMMIT` as client-go sends it; the command is the
+    component the process runs (`python -m reference_impl.scheduler.run` is "scheduler"), so the
+    apiserver can tell its clients apart as it tells kube-scheduler from kubectl."""
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    parts = spec.name.split(".") if spec is not None else []
+    command = parts[1] if len(parts) == 3 and parts[0] == "reference_impl" else Path(sys.argv[0]).name
+    return f"{command or 'unknown'}/v0.0.0 ({platform.system().lower()}/{platform.machine()}) kubernetes/reference"
 
 
 class RestClient:
@@ -59,7 +73,7 @@ class RestClient:
         return http.client.HTTPSConnection(self.host, self.port, timeout=timeout, context=self.tls)
 
     def _headers(self, body: bool) -> dict:
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": "application/json", "User-Agent": default_user_agent()}
         if body:
             headers["Content-Type"] = "application/json"
         if self.token:

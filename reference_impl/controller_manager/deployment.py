@@ -16,6 +16,7 @@ import math
 from reference_impl.machinery.actions import Create, Delete, Update
 from reference_impl.machinery.labels import selector_matches
 from reference_impl.machinery.objects import controller_ref, owner_reference
+from reference_impl.machinery import trace
 from reference_impl.mirrors import mirrors
 
 REVISION = "deployment.kubernetes.io/revision"
@@ -83,6 +84,7 @@ class DeploymentController:
     """Stateless between syncs: everything it needs is in the caches it is handed."""
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).syncDeployment")
+    @trace.decision
     def sync(self, d: dict, replica_sets: list[dict]) -> list:
         """Actions for `d` given every ReplicaSet in its namespace."""
         uid = d["metadata"]["uid"]

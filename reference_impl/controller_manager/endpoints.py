@@ -9,6 +9,7 @@ import copy
 from reference_impl.machinery.actions import Create, Delete, Update
 from reference_impl.machinery.labels import map_selector_matches
 from reference_impl.machinery.objects import pod_ready
+from reference_impl.machinery import trace
 from reference_impl.mirrors import mirrors
 
 
@@ -63,6 +64,7 @@ def desired_subsets(service: dict, pods: list[dict]) -> list[dict]:
     return subsets
 
 
+@trace.decision
 def sync_service(namespace: str, name: str, service: dict | None, pods: list[dict],
                  endpoints: dict | None) -> list:
     """Actions that make the Endpoints `namespace/name` match its Service (deleted with it)."""

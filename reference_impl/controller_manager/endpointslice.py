@@ -19,6 +19,7 @@ from reference_impl.machinery.actions import Create, Delete, Update
 from reference_impl.machinery.labels import map_selector_matches
 from reference_impl.machinery.objects import pod_ready
 from reference_impl.controller_manager.endpoints import _target_port as find_port
+from reference_impl.machinery import trace
 from reference_impl.mirrors import mirrors
 
 MAX_ENDPOINTS_PER_SLICE = 100  # --max-endpoints-per-slice default
@@ -301,6 +302,7 @@ def _free_name(service_name: str, taken: set[str]) -> str:
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/controller/endpointslice.Controller).syncService")
+@trace.decision
 def sync_service(namespace: str, name: str, service: dict | None, pods: list[dict],
                  slices: list[dict], nodes: dict[str, dict]) -> list:
     """Actions for the Service `namespace/name`: `pods` and `slices` are the namespace's, `nodes`

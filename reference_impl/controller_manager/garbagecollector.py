@@ -9,6 +9,7 @@ State in is the whole graph as the GC's monitors see it: resource (plural) -> ob
 from __future__ import annotations
 
 from reference_impl.machinery.actions import Delete, Patch
+from reference_impl.machinery import trace
 from reference_impl.mirrors import mirrors
 
 FOREGROUND = "foregroundDeletion"
@@ -20,6 +21,7 @@ def _ref(resource: str, obj: dict) -> tuple[str, str | None, str]:
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/controller/garbagecollector.GarbageCollector).attemptToDeleteItem")
+@trace.decision
 def sync(graph: dict[str, list[dict]]) -> list:
     by_uid: dict[str, tuple[str, dict]] = {o["metadata"]["uid"]: (r, o)
                                            for r, objs in graph.items() for o in objs}

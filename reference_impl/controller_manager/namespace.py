@@ -12,6 +12,7 @@ import copy
 from reference_impl.apiserver import kinds
 from reference_impl.machinery.actions import Delete, Update
 from reference_impl.machinery.objects import set_condition
+from reference_impl.machinery import trace
 from reference_impl.mirrors import mirrors
 
 FINALIZER = "kubernetes"
@@ -30,6 +31,7 @@ CONDITIONS = {
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/controller/namespace/deletion.namespacedResourcesDeleter).Delete")
+@trace.decision
 def sync_namespace(namespace: dict, contents: dict[str, list[dict]], now: str) -> list:
     """`contents` maps each namespaced resource (plural) to its objects in this namespace; `now`
     (RFC 3339) stamps a condition whose status changes."""

@@ -18,6 +18,7 @@ from datetime import datetime
 from reference_impl.machinery.actions import Delete, Update
 from reference_impl.machinery.objects import condition
 from reference_impl.machinery.scheduling import toleration_tolerates
+from reference_impl.machinery import trace
 from reference_impl.mirrors import mirrors
 from reference_impl.machinery.timefmt import rfc3339
 
@@ -219,6 +220,7 @@ class NodeLifecycleController:
         self._tainters: dict[str, RateLimitedTimedQueue] = {}  # zone → its NoExecute tainter
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).monitorNodeHealth")
+    @trace.decision
     def sync(self, nodes: list[dict], leases: list[dict], pods: list[dict]) -> list:
         """Actions for one pass: node status and taint updates, then pod evictions. Health is
         judged, and NoExecute taints follow it, at most once per monitor period; the NoSchedule

@@ -11,6 +11,7 @@ from reference_impl.machinery.labels import selector_matches
 from reference_impl.machinery.objects import (controller_ref, meta_namespace_key, owner_reference, pod_active,
                                               pod_ready)
 from reference_impl.controller_manager.expectations import ControllerExpectations
+from reference_impl.machinery import trace
 from reference_impl.mirrors import mirrors
 
 BURST_REPLICAS = 500
@@ -64,6 +65,7 @@ class ReplicaSetController:
     # --- the sync ---
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/replicaset.ReplicaSetController).syncReplicaSet")
+    @trace.decision
     def sync(self, rs: dict, pods: list[dict]) -> list:
         """Actions for `rs` given every pod in its namespace (from the pod cache)."""
         key = meta_namespace_key(rs)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 
+from reference_impl.machinery import trace
 from reference_impl.mirrors import mirrors
 from reference_impl.machinery.actions import Delete, Patch
 from reference_impl.machinery.timefmt import micro_time, rfc3339
@@ -156,6 +157,7 @@ class Kubelet:
         }
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).registerWithAPIServer")
+    @trace.decision
     def register_node(self) -> list:
         """Ask the adapter to create this Node; call `node_registered()` once the API accepted it."""
         return [RegisterNode(self.initial_node())]
@@ -281,6 +283,7 @@ class Kubelet:
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).syncPod",
              "(*k8s.io/kubernetes/pkg/kubelet/kuberuntime.kubeGenericRuntimeManager).computePodActions")
+    @trace.decision
     def sync_pod(self, record: PodRecord, now: float) -> list:
         actions: list = []
         if record.terminating:

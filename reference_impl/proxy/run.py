@@ -28,6 +28,8 @@ from reference_impl.proxy.iptables import endpoints_map, service_port_infos
 from reference_impl.proxy.userspace import UserspaceProxier
 from reference_impl.machinery.process import Component, Process, env_default
 from reference_impl.machinery.process import main as machinery_main
+from reference_impl.machinery import trace
+from reference_impl.mirrors import mirrors
 
 COMPONENT = "kube-proxy"
 SYNC_PERIOD = 1.0
@@ -60,6 +62,7 @@ class ProxyRunner:
         finally:
             self.proxier.close()
 
+    @mirrors("(*k8s.io/kubernetes/pkg/proxy/userspace.Proxier).syncProxyRules")
     def sync_once(self) -> None:
         """syncProxyRules for the userspace mode: open new service ports, then set every port's
         endpoints (none for a port whose Service is gone, so its connections are refused)."""
@@ -89,6 +92,8 @@ class ProxyRunner:
         for key in self.serving:
             name = key.rsplit("/", 1)[0]
             self.proxier.load_balancer.on_endpoints_update(name, ready.get(name, []) if key in wanted else [])
+        trace.record("rules synced", services=sorted(wanted),
+                     endpoints={name: len(ready.get(name, [])) for name, _, _ in sorted(wanted.values())})
         if changed or not self.status_written:
             self._write_status()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from reference_impl.machinery import trace
 from reference_impl.mirrors import mirrors
 from reference_impl.machinery.timefmt import rfc3339
 from reference_impl.scheduler import queue as q
@@ -148,6 +149,7 @@ class Scheduler:
     # ---- the scheduling cycle ------------------------------------------------------------------
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).scheduleOne")
+    @trace.decision
     def schedule_one(self) -> list:
         """Schedule the head of activeQ; returns the actions to perform (empty when nothing to do)."""
         info = self.queue.pop()
@@ -258,9 +260,13 @@ class Scheduler:
         if not feasible:
             raise FitError(pod, len(snapshot), diagnosis)
         if len(feasible) == 1:
+            trace.record("scheduled", pod=str(pod_key(pod)), feasible=[feasible[0].name], scores={},
+                         host=feasible[0].name)
             return ScheduleResult(feasible[0].name, 1 + len(diagnosis.node_to_status), 1)
         scores = self.prioritize_nodes(state, pod, feasible)
         host = self.select_host(scores)
+        trace.record("scheduled", pod=str(pod_key(pod)), feasible=[n.name for n in feasible],
+                     scores=dict(scores), host=host)
         return ScheduleResult(host, len(feasible) + len(diagnosis.node_to_status), len(feasible))
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.genericScheduler).findNodesThatFitPod")

@@ -28,6 +28,7 @@ from reference_impl.apiserver.storage.etcdclient import RequestTooLarge
 from reference_impl.apiserver.core.handlers import (Request, Response, RESTHandlers,
                                                WatchResponse, decode_body, request_info)
 from reference_impl.apiserver.core.rbac import AttributesRecord
+from reference_impl.machinery import trace
 from reference_impl.mirrors import mirrors
 
 HEALTH_CHECKS = {"/healthz": ("ping", "log", "etcd"), "/livez": ("ping", "log", "etcd"),
@@ -63,6 +64,10 @@ class HandlerChain:
         """Run `request` through the chain; every failure comes back as a Status response."""
         try:
             request.info = request_info(request.method, request.path, request.query)
+            info = request.info
+            trace.record("request", verb=info.verb, resource=info.resource, subresource=info.subresource,
+                         namespace=info.namespace, name=info.name,
+                         agent=request.header("User-Agent").split("/", 1)[0])
             self.authenticate(request)
             self.authorize(request)
             response = self.direct(request)
@@ -87,6 +92,7 @@ class HandlerChain:
         if request.user is None:
             raise errors.unauthorized()
         request.user = impersonate(request.user, request.headers, self.authorizer)
+        trace.record("authenticated", user=request.user.name, groups=list(request.user.groups))
 
     def attributes(self, request: Request) -> AttributesRecord:
         info = request.info
@@ -98,6 +104,7 @@ class HandlerChain:
         if self.authorizer is None:
             return
         allowed, reason = self.authorizer.authorize(self.attributes(request))
+        trace.record("authorized", user=request.user.name, allowed=allowed, reason=reason)
         if not allowed:
             info = request.info
             raise errors.forbidden(request.user.name, info.verb, info.resource, info.namespace, info.name,

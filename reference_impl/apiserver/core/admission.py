@@ -18,6 +18,7 @@ from typing import Callable, Protocol, Sequence
 
 from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.machinery import trace
 from reference_impl.mirrors import mirrors
 
 CREATE, UPDATE, DELETE = "CREATE", "UPDATE", "DELETE"
@@ -208,6 +209,7 @@ class AdmissionChain:
         obj = request.obj
         for plugin in self.plugins:
             obj = plugin.admit(request, obj)
+        trace.record("admitted", plugins=[type(plugin).__name__ for plugin in self.plugins])
         return obj
 
 

@@ -25,6 +25,7 @@ from typing import Callable, Iterator
 from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.storage.etcdclient import (Compacted, EtcdClient, EtcdClientError, EtcdWatch,
                                                   FutureRevision, KeyValue, WatchBatch)
+from reference_impl.machinery import trace
 from reference_impl.mirrors import mirrors
 
 Predicate = Callable[[dict], bool]
@@ -146,6 +147,7 @@ class Storage:
         if not result.succeeded:
             raise KeyExists(key)
         self._remember(key, KeyValue(key, data, result.revision, result.revision, 1))
+        trace.record("etcd txn", op="create", key=key, revision=result.revision)
         return decode(data, result.revision)
 
     @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.store).Get")
@@ -187,6 +189,7 @@ class Storage:
             if result.succeeded:
                 kv = KeyValue(key, data, kv.create_revision, result.revision, kv.version + 1)
                 self._remember(key, kv)
+                trace.record("etcd txn", op="update", key=key, revision=result.revision)
                 return decode(data, result.revision)
             kv, is_current = result.current, True
             self._remember(key, kv)
@@ -206,6 +209,7 @@ class Storage:
             result = self.client.delete_if_mod_revision(key, kv.mod_revision)
             if result.succeeded:
                 self._remember(key, None)
+                trace.record("etcd txn", op="delete", key=key, revision=result.revision)
                 return current
             kv = result.current
 
