@@ -217,12 +217,14 @@ def index_checkout(index_path: Path, checkout: Checkout, include_tests: bool = F
 @contextmanager
 def _writer_lock(index_path: Path):
     """One writer at a time: a second `kubeatlas index` on the same index would drop the first
-    one's commit in progress. Readers never take it."""
+    one's commit in progress. Readers never take it. A POSIX record lock (lockf), not flock: it
+    belongs to this process alone, so parse workers forked while it is held do not hold it too,
+    and a writer killed with -9 frees it at once, whatever its workers are still doing."""
     index_path.parent.mkdir(parents=True, exist_ok=True)
     with open(index_path.with_name(index_path.name + ".lock"), "a") as lock:
         try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # EAGAIN or EACCES, as the platform reports a held record lock
             raise IndexError_(str(index_path), "another `kubeatlas index` is writing it; "
                                     "wait for that one to finish") from None
         yield

@@ -198,19 +198,51 @@ def test_indexing_an_older_commit_again_makes_it_the_current_one(kube_repo, tmp_
     assert [c.sha for c in store.complete_commits(db)] == [first.commit, second.commit]
 
 
-def test_a_second_writer_is_refused_while_one_indexes(kube_repo, tmp_path):
-    import fcntl
+def _hold_writer_lock(index_path: Path, fork_child: bool = False) -> subprocess.Popen:
+    """Another process holding the writer lock as a running `kubeatlas index` does (and, if asked,
+    with a forked child alive, as its parse workers are); it prints "held" once it has it."""
+    code = (
+        "import os, sys, time\n"
+        "from pathlib import Path\n"
+        "from analyzer.indexer import _writer_lock\n"
+        f"with _writer_lock(Path({str(index_path)!r})):\n"
+        f"    if {fork_child!r} and os.fork() == 0:\n"
+        "        time.sleep(60); os._exit(0)\n"
+        "    print('held', flush=True); time.sleep(60)\n")
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True,
+                              start_new_session=True)
+    assert holder.stdout.readline().strip() == "held"
+    return holder
 
+
+def test_a_second_writer_is_refused_while_one_indexes(kube_repo, tmp_path):
+    """While another process writes the index, `index` refuses in one line; once it is gone, it runs."""
     from analyzer.errors import IndexError_
 
     ws = Workspace(tmp_path / "home")
     checkout = sources.fetch(ws, "kubernetes", source=str(kube_repo), ref="HEAD")
-    ws.home.mkdir(parents=True, exist_ok=True)
-    with open(ws.index_path.with_name("index.sqlite.lock"), "a") as held:
-        fcntl.flock(held, fcntl.LOCK_EX)  # as a running `kubeatlas index` holds it
+    holder = _hold_writer_lock(ws.index_path)
+    try:
         with pytest.raises(IndexError_, match="another `kubeatlas index` is writing it"):
             index_checkout(ws.index_path, checkout)
+    finally:
+        holder.kill()
+        holder.wait()
     assert index_checkout(ws.index_path, checkout).go_files > 20  # free again afterwards
+
+
+def test_a_writer_killed_with_9_frees_the_lock_while_its_workers_live(kube_repo, tmp_path):
+    """The lock is the writer process's own: its forked workers do not hold it, so after a kill -9
+    of the writer alone the next `index` runs at once, though a worker is still alive."""
+    ws = Workspace(tmp_path / "home")
+    checkout = sources.fetch(ws, "kubernetes", source=str(kube_repo), ref="HEAD")
+    holder = _hold_writer_lock(ws.index_path, fork_child=True)
+    holder.kill()
+    holder.wait()
+    try:
+        assert index_checkout(ws.index_path, checkout).go_files > 20
+    finally:
+        os.killpg(holder.pid, signal.SIGKILL)  # the forked worker, still sleeping
 
 
 def test_a_new_resolver_replaces_the_stale_index_of_a_commit(kube_repo, tmp_path, monkeypatch):
