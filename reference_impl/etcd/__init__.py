@@ -11,6 +11,7 @@ Layers, each usable on its own:
   server    `EtcdServer`, the sans-IO facade an adapter calls, one method per RPC
   wal       the write-ahead log and snapshot files: append, sync, read back, repair, release
   storage   `DurableServer`, the same API with a write-ahead log, snapshots and recovery
+  raft      a sans-IO Raft core mirroring etcd's raft package
 The cores read no clock and do no I/O; `wal` and `storage` are the only modules that touch disk.
 """
 from reference_impl.etcd.errors import EtcdError
