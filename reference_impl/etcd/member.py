@@ -305,12 +305,14 @@ class ClusterMember:
         self._reads_in_flight[ctx] = (now, waiters)
         self.node.rawnode.read_index(ctx)
 
+    @mirrors(f"(*{ETCDSERVER}.raftNode).start", "(*go.etcd.io/etcd/server/v3/etcdserver.storage).Save")
     def _persist(self, rd: Ready) -> None:
-        storage = self.node.rawnode.raft.raft_log.storage
+        """The snapshot, entries and hard state on disk (fsync'd when Raft needs it), then in the
+        Raft storage."""
         if not rd.snapshot.is_empty():
-            storage.apply_snapshot(rd.snapshot)
-            self._save_snapshot(rd.snapshot, rd.hard_state if not rd.hard_state.is_empty()
-                                else storage.hard_state)
+            storage = self.node.rawnode.raft.raft_log.storage
+            hs = rd.hard_state if not rd.hard_state.is_empty() else storage.hard_state
+            self._save_snapshot(rd.snapshot, hs, tail=())
         wrote = False
         if rd.entries:
             self._seq += 1
@@ -323,14 +325,16 @@ class ClusterMember:
             wrote = True
         if wrote and rd.must_sync:
             self._wal.sync()
-        storage.append(rd.entries)
-        if not rd.hard_state.is_empty():
-            storage.set_hard_state(rd.hard_state)
+        self.node.stable(rd)
 
-    def _save_snapshot(self, snap: Snapshot, hs: HardState) -> None:
+    def _save_snapshot(self, snap: Snapshot, hs: HardState, tail=None) -> None:
+        """The snapshot with the hard state and the log after it (`tail`; by default what the Raft
+        storage holds after it), so the segments before it can go."""
         storage = self.node.rawnode.raft.raft_log.storage
         md = snap.metadata
-        tail = storage.entries(md.index + 1, storage.last_index() + 1) if storage.last_index() > md.index else ()
+        if tail is None:
+            last = storage.last_index()
+            tail = storage.entries(md.index + 1, last + 1) if last > md.index else ()
         self._snapshotter.save(self._seq, {
             "index": md.index, "term": md.term, "voters": list(md.conf_state.voters),
             "learners": list(md.conf_state.learners), "data": _b64(snap.data),

@@ -195,6 +195,17 @@ class RaftNode:
 
     # -- the Ready ---------------------------------------------------------------------------------
 
+    @mirrors(f"(*{ETCDSERVER}.raftNode).start")
+    def stable(self, rd: Ready) -> None:
+        """Hand what `rd` asked to persist to the Raft storage: the owner calls this once the
+        snapshot, entries and hard state are on its disk (or at once, in a simulation)."""
+        storage = self.rawnode.raft.raft_log.storage
+        if not rd.snapshot.is_empty():
+            storage.apply_snapshot(rd.snapshot)
+        storage.append(rd.entries)
+        if not rd.hard_state.is_empty():
+            storage.set_hard_state(rd.hard_state)
+
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).applyAll", f"(*{ETCDSERVER}.EtcdServer).apply")
     def apply(self, rd: Ready) -> Applied:
         """Install `rd.snapshot` if there is one, then apply the committed entries in order."""
