@@ -45,7 +45,7 @@ from reference_impl.etcd.messages import (
     AuthRequest, CompactionRequest, DeleteRangeRequest, LeaseGrantRequest, LeaseKeepAliveRequest,
     LeaseKeepAliveResponse, LeaseRevokeRequest, Member, MutatingRequest, PutRequest, RangeRequest,
     StatusResponse, TxnRequest, WatchCreateRequest)
-from reference_impl.etcd.peer import Transport
+from reference_impl.etcd.peer import Transport, fetch_members
 from reference_impl.etcd.raft import (
     Config, ConfChange, ConfChangeType, ConfState, Entry, EntryType, ErrProposalDropped, HardState,
     MemoryStorage, Message, RaftError, RawNode, Ready, Snapshot, SnapshotMetadata)
@@ -112,7 +112,6 @@ class ClusterMember:
         if not mine:
             raise ErrBadCluster(problem=f"--initial-cluster has no member named {name!r} (--name)")
         me = mine[0]
-        self.id = me.id
         # Client URLs reach the other members through the log, once this member publishes them.
         members = dict(initial_cluster)
         self._wal = WAL(self.data_dir)
@@ -120,6 +119,18 @@ class ClusterMember:
         storage = MemoryStorage()
         snap_seq, snapshot, snapshot_members, state_data = self._recover(storage)
         fresh = storage.last_index() == 0 and snapshot is None
+        id_file = self.data_dir / "member_id"
+        if id_file.exists():
+            self.id = int(id_file.read_text(), 16)
+        elif initial_cluster_state == "existing":
+            members = self._join(initial_cluster, me)
+            self.id = next(i for i, m in members.items() if m.peer_urls == me.peer_urls)
+        else:
+            self.id = me.id
+        if not id_file.exists():
+            # A member added later has an id with its time of addition in it: flags cannot
+            # recompute it, so it is kept here (etcd keeps it in the WAL's metadata).
+            id_file.write_text(f"{self.id:x}\n")
         server = EtcdServer(clock, name=name, member_id=self.id, peer_urls=me.peer_urls,
                             client_urls=tuple(client_urls))
         config = Config(self.id, storage, election_tick=max(2, round(election_ms / heartbeat_ms)),
@@ -152,12 +163,27 @@ class ClusterMember:
         self._published_at = 0.0
         self._raft_status = (0, rawnode.raft.term, rawnode.raft.raft_log.committed)
         self.transport = Transport(listen_peer, self._on_message, self._on_unreachable,
-                                   self._on_snapshot_status)
+                                   self._on_snapshot_status, self._members_plain)
         self._sync_peers()
         self._driver = threading.Thread(target=self._run, name="etcd-raft", daemon=True)
         self._driver.start()
 
     # -- recovery ------------------------------------------------------------------------------
+
+    @mirrors(f"{ETCDSERVER}.GetClusterFromRemotePeers")
+    def _join(self, initial_cluster: Mapping[int, Member], me: Member) -> dict[int, Member]:
+        """Ask the other members who is in the cluster: `member add` chose this member's id."""
+        others = [u for m in initial_cluster.values() if m.name != me.name for u in m.peer_urls]
+        plain = fetch_members(others)
+        if plain is None:
+            raise ErrBadCluster(problem="--initial-cluster-state existing: no member of "
+                                        "--initial-cluster answers on its peer URL")
+        members = {m.id: m for m in map(member_from_plain, plain)}
+        if not any(m.peer_urls == me.peer_urls for m in members.values()):
+            raise ErrBadCluster(problem=f"--initial-cluster-state existing: the cluster has no member "
+                                        f"with peer URLs {', '.join(me.peer_urls)} (run `etcdctl "
+                                        f"member add` first)")
+        return members
 
     @mirrors(f"{ETCDSERVER}.readWAL", "(*go.etcd.io/etcd/server/v3/etcdserver/api/snap.Snapshotter).Load")
     def _recover(self, storage: MemoryStorage):
@@ -192,6 +218,10 @@ class ClusterMember:
 
     def _on_snapshot_status(self, peer_id: int, failed: bool) -> None:
         self._inbox.put(("snapstatus", peer_id, failed))
+
+    def _members_plain(self) -> list:
+        with self._state:
+            return [member_to_plain(m) for m in self.node.members.values()]
 
     def _sync_peers(self) -> None:
         for member_id, member in self.node.members.items():
@@ -356,6 +386,9 @@ class ClusterMember:
             self._answer(self._waiters, request_id, ok, value)
         for change_id, (ok, value) in applied.conf_changes.items():
             self._answer(self._conf_waiters, change_id, ok, value)
+        if applied.snapshot_installed:
+            print(f"reference etcd: applied the leader's snapshot at index {rd.snapshot.metadata.index}",
+                  file=sys.stderr, flush=True)
         if applied.conf_changes or applied.snapshot_installed:
             self._sync_peers()
         self.node.advance(rd)

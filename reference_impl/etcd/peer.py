@@ -52,7 +52,10 @@ def encode_message(m: Message) -> bytes:
 
 
 def decode_message(data: bytes) -> Message:
-    p = json.loads(data)
+    return _message_from(json.loads(data))
+
+
+def _message_from(p: dict) -> Message:
     snapshot = Snapshot()
     if "s" in p:
         s = p["s"]
@@ -158,8 +161,10 @@ class Transport:
     @mirrors(f"(*{RAFTHTTP}.Transport).Start")
     def __init__(self, listen: tuple[str, int], on_message: Callable[[Message], None],
                  on_unreachable: Callable[[int], None],
-                 on_snapshot_status: Callable[[int, bool], None]) -> None:
+                 on_snapshot_status: Callable[[int, bool], None],
+                 on_members_query: Callable[[], list] = list) -> None:
         self.on_message = on_message
+        self.on_members_query = on_members_query
         self.on_unreachable = on_unreachable
         self.on_snapshot_status = on_snapshot_status
         self.peers: dict[int, _Peer] = {}
@@ -199,7 +204,13 @@ class Transport:
                 if body is None:
                     return
                 try:
-                    m = decode_message(body)
+                    plain = json.loads(body)
+                    if "query" in plain:
+                        # A member joining after `member add` asks who is in the cluster.
+                        answer = json.dumps({"members": self.on_members_query()}).encode()
+                        conn.sendall(_LENGTH.pack(len(answer)) + answer)
+                        continue
+                    m = _message_from(plain)
                 except (ValueError, KeyError, TypeError) as err:
                     print(f"reference etcd: dropping a malformed peer frame: {err}", file=sys.stderr,
                           flush=True)
@@ -252,3 +263,20 @@ class Transport:
                 conn.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+
+
+@mirrors("go.etcd.io/etcd/server/v3/etcdserver.GetClusterFromRemotePeers")
+def fetch_members(peer_urls: list[str], timeout: float = 2.0) -> list[dict] | None:
+    """The member list as one of `peer_urls` answers it (plain dicts), or None if none answers."""
+    query = json.dumps({"query": "members"}).encode()
+    for url in peer_urls:
+        try:
+            with socket.create_connection(peer_address(url), timeout=timeout) as sock:
+                sock.sendall(_LENGTH.pack(len(query)) + query)
+                header = _recv_exact(sock, _LENGTH.size)
+                body = _recv_exact(sock, _LENGTH.unpack(header)[0]) if header else None
+        except OSError:
+            continue
+        if body is not None:
+            return json.loads(body)["members"]
+    return None

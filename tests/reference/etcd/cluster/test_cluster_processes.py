@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 import threading
 import time
 
 import grpc
-from cluster_procs import reference_cluster
+from cluster_procs import FAST, reference_cluster
 
 from linearizability import KV_MODEL, UNKNOWN, CheckResult, CompareAndSwap, Get, Operation, Put, Recorder, check_operations
 
@@ -161,3 +162,66 @@ def test_history_across_a_member_partition_is_linearizable(tmp_path):
         history += _final_reads(cluster, cluster.nodes)
         assert check_operations(KV_MODEL, history, timeout=30) is CheckResult.OK
         assert cluster.leader(others) in others
+
+
+def _wait(predicate, timeout: float = 15.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.1)
+
+
+def test_member_add_join_remove_and_re_add_through_etcdctl(tmp_path):
+    """`member add` then a start with --initial-cluster-state existing; `member remove` stops the
+    removed member; the same peer URL can be added again, as a new member with a new id."""
+    from cluster_procs import new_node
+
+    with reference_cluster(tmp_path) as cluster:
+        cluster.etcdctl("put", "before-join", "v")
+        newcomer = new_node(tmp_path, "n4", cluster.cut)
+        added = cluster.etcdctl("member", "add", "n4", f"--peer-urls={newcomer.peer_url}")
+        assert "Member" in added.stdout and "added to cluster" in added.stdout, added.stderr
+        assert 'ETCD_INITIAL_CLUSTER_STATE="existing"' in added.stdout
+        cluster.nodes.append(newcomer)
+        cluster.start(newcomer, state="existing")
+        listed = json.loads(cluster.etcdctl("member", "list", "-w", "json").stdout)["members"]
+        assert {m["ID"] for m in listed} == {n.id for n in cluster.nodes}
+        _wait(lambda: cluster.etcdctl("get", "before-join", "--print-value-only", "--consistency=s",
+                                      endpoints=newcomer.address).stdout == "v\n", what="the join")
+        leader = cluster.leader()
+        gone = next(n for n in cluster.nodes if n is not leader and n is not newcomer)
+        removed = cluster.etcdctl("member", "remove", f"{gone.id:x}", endpoints=leader.address)
+        assert f"Member {gone.id:x} removed from cluster" in removed.stdout, removed.stderr
+        _wait(lambda: gone.process.poll() is not None, what="the removed member to stop")
+        cluster.nodes.remove(gone)
+        readded = cluster.etcdctl("member", "add", gone.name, f"--peer-urls={gone.peer_url}",
+                                  endpoints=leader.address)
+        assert "added to cluster" in readded.stdout, readded.stderr
+        shutil.rmtree(gone.data_dir)
+        cluster.nodes.append(gone)
+        old_id = gone.id
+        cluster.start(gone, state="existing")
+        assert gone.id != old_id
+        cluster.etcdctl("put", "after-readd", "w", endpoints=leader.address)
+        _wait(lambda: cluster.etcdctl("get", "after-readd", "--print-value-only", "--consistency=s",
+                                      endpoints=gone.address).stdout == "w\n", what="the re-added member")
+
+
+def test_a_killed_member_far_behind_rejoins_and_catches_up_by_snapshot(tmp_path):
+    """With snapshots every 20 entries and 5 kept for slow followers, a member killed for 100
+    writes is sent the leader's snapshot when it comes back."""
+    with reference_cluster(tmp_path, 3, *FAST, "--snapshot-count", "20",
+                           "--snapshot-catchup-entries", "5") as cluster:
+        leader = cluster.leader()
+        lagging = next(n for n in cluster.nodes if n is not leader)
+        cluster.kill(lagging)
+        from aetcd.rpc import rpc_pb2, rpc_pb2_grpc
+        with grpc.insecure_channel(leader.address) as channel:
+            kv = rpc_pb2_grpc.KVStub(channel)
+            for i in range(100):
+                kv.Put(rpc_pb2.PutRequest(key=f"k{i}".encode(), value=str(i).encode()), timeout=5)
+        cluster.start(lagging)
+        _wait(lambda: cluster.etcdctl("get", "k99", "--print-value-only", "--consistency=s",
+                                      endpoints=lagging.address).stdout == "99\n", what="the catch-up")
+        assert "applied the leader's snapshot" in lagging.log.read_text()
+        assert cluster.status(lagging).raftAppliedIndex >= cluster.status(leader).raftAppliedIndex - 1
