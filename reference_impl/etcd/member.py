@@ -39,7 +39,7 @@ from pathlib import Path
 from reference_impl.etcd.apply import is_txn_readonly
 from reference_impl.etcd.auth import AuthStore
 from reference_impl.etcd.errors import (
-    ErrBadCluster, ErrBadLeaderTransferee, ErrLeaseNotFound, ErrMemberNotFound, ErrNoLeader, ErrNotLeader, ErrStopped,
+    ErrBadCluster, ErrBadLeaderTransferee, ErrLeaderChanged, ErrLeaseNotFound, ErrMemberNotFound, ErrNoLeader, ErrNotLeader, ErrStopped,
     ErrTimeout, EtcdError)
 from reference_impl.etcd.messages import (
     AuthRequest, CompactionRequest, DeleteRangeRequest, LeaseGrantRequest, LeaseKeepAliveRequest,
@@ -161,6 +161,7 @@ class ClusterMember:
         self._ids = IdGenerator(self.id, clock.now())
         self._stopped = threading.Event()
         self._published_at = 0.0
+        self._known_lead = 0
         self._raft_status = (0, rawnode.raft.term, rawnode.raft.raft_log.committed)
         self.transport = Transport(listen_peer, self._on_message, self._on_unreachable,
                                    self._on_snapshot_status, self._members_plain)
@@ -314,6 +315,14 @@ class ClusterMember:
         except RaftError:
             pass  # a message from a removed member, or for a term long gone: Raft ignores it too
 
+    def _fail_pending(self) -> None:
+        """Leadership moved: a proposal still waiting may have died with the old leader's log (or
+        may yet commit). Its client hears "leader changed" now rather than a timeout later; to
+        the client the outcome is unknown either way. (etcd waits out its request timeout.)"""
+        for waiters in (self._waiters, self._conf_waiters):
+            for key in list(waiters):
+                self._answer(waiters, key, False, ErrLeaderChanged())
+
     @staticmethod
     def _answer(waiters: dict, key: int, ok: bool, value: object) -> None:
         waiter = waiters.pop(key, None)
@@ -373,6 +382,10 @@ class ClusterMember:
         self._wal.release(self._seq)
 
     def _process_ready(self, rd: Ready) -> None:
+        if rd.soft_state is not None and rd.soft_state.lead != self._known_lead:
+            if self._known_lead:
+                self._fail_pending()
+            self._known_lead = rd.soft_state.lead
         self._persist(rd)
         self.transport.send(list(rd.messages))
         with self._state:
