@@ -184,18 +184,21 @@ def start_etcd_members(directory: Path, members: int) -> tuple[list[Process], st
     peers = {name: f"http://127.0.0.1:{free_port()}" for name in names}
     clients = {name: f"http://127.0.0.1:{free_port()}" for name in names}
     initial_cluster = ",".join(f"{name}={url}" for name, url in peers.items())
-    started: list[Process] = []
+    launched: list[tuple[subprocess.Popen, Process]] = []
     try:
+        # All before waiting: a member serves clients only once a quorum has elected a leader.
         for name in names:
-            started.append(start(directory, name, "etcd", [
+            launched.append(launch(directory, name, (sys.executable, "-m", _module("etcd"),
                 "--name", name, "--data-dir", str(directory / name),
                 "--initial-cluster", initial_cluster, "--listen-peer-urls", peers[name],
                 "--initial-advertise-peer-urls", peers[name], "--listen-client-urls", clients[name],
-                "--advertise-client-urls", clients[name]])[0])
+                "--advertise-client-urls", clients[name])))
+        for child, process in launched:
+            wait_ready(child, process, Ready(line="^ready"))
     except BaseException:
-        stop(started)
+        stop([process for _, process in launched])
         raise
-    return started, ",".join(clients.values())
+    return [process for _, process in launched], ",".join(clients.values())
 
 
 def _module(component: str) -> str:
@@ -213,24 +216,37 @@ def start_process(directory: Path, name: str, argv: tuple[str, ...], ready: Read
                   ready_timeout: float = READY_TIMEOUT, env: dict[str, str] | None = None
                   ) -> tuple[Process, str]:
     """Start any process, its output in logs/<name>.log, and wait until `ready` is seen."""
+    child, process = launch(directory, name, argv, env)
+    return process, wait_ready(child, process, ready, ready_timeout)
+
+
+def launch(directory: Path, name: str, argv: tuple[str, ...], env: dict[str, str] | None = None
+           ) -> tuple[subprocess.Popen, Process]:
+    """Start a process in its own session, its output in logs/<name>.log."""
     logs = directory / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     log = logs / f"{name}.log"
     with open(log, "w") as out:
         child = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                  start_new_session=True, env={**os.environ, **(env or {})})
-    process = Process(name, child.pid, argv, str(log))
+    return child, Process(name, child.pid, argv, str(log))
+
+
+def wait_ready(child: subprocess.Popen, process: Process, ready: Ready,
+               ready_timeout: float = READY_TIMEOUT) -> str:
+    """The line (or answer) showing `process` is ready; ClusterError if it exits or times out."""
+    log = Path(process.log)
     deadline = time.monotonic() + ready_timeout
     while time.monotonic() < deadline:
         line = ready.seen(log)
         if line is not None:
-            return process, line
+            return line
         if child.poll() is not None:
-            raise ClusterError(f"{name} exited with status {child.returncode} before it was ready:\n"
+            raise ClusterError(f"{process.name} exited with status {child.returncode} before it was ready:\n"
                                + _tail(log))
         time.sleep(0.1)
     stop([process])
-    raise ClusterError(f"{name} printed no ready line within {ready_timeout:.0f} s:\n" + _tail(log))
+    raise ClusterError(f"{process.name} printed no ready line within {ready_timeout:.0f} s:\n" + _tail(log))
 
 
 def _tail(log: Path, lines: int = 8) -> str:

@@ -300,3 +300,15 @@ class ErrBadCluster(EtcdError):
 
     def __str__(self) -> str:
         return f"{self.problem}"
+
+
+class ErrUnhealthy(EtcdError):
+    """A membership change refused because this member has not reached enough others for long."""
+
+    grpc_code = "UNAVAILABLE"
+    message = "etcdserver: unhealthy cluster"
+
+
+class ErrNotEnoughStartedMembers(EtcdError):
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: re-configuration failed due to not enough started members"

@@ -40,7 +40,7 @@ from reference_impl.etcd.apply import is_txn_readonly
 from reference_impl.etcd.auth import AuthStore
 from reference_impl.etcd.errors import (
     ErrBadCluster, ErrBadLeaderTransferee, ErrLeaderChanged, ErrLeaseNotFound, ErrMemberNotFound, ErrNoLeader, ErrNotLeader, ErrStopped,
-    ErrTimeout, EtcdError)
+    ErrNotEnoughStartedMembers, ErrTimeout, ErrUnhealthy, EtcdError)
 from reference_impl.etcd.messages import (
     AuthRequest, CompactionRequest, DeleteRangeRequest, LeaseGrantRequest, LeaseKeepAliveRequest,
     LeaseKeepAliveResponse, LeaseRevokeRequest, Member, MutatingRequest, PutRequest, RangeRequest,
@@ -50,7 +50,7 @@ from reference_impl.etcd.raft import (
     Config, ConfChange, ConfChangeType, ConfState, Entry, EntryType, ErrProposalDropped, HardState,
     MemoryStorage, Message, RaftError, RawNode, Ready, Snapshot, SnapshotMetadata)
 from reference_impl.etcd.raftnode import (
-    DEFAULT_CLUSTER_TOKEN, RaftNode, compute_member_id, conf_change_for_add, member_from_plain,
+    DEFAULT_CLUSTER_TOKEN, RaftNode, compute_cluster_id, compute_member_id, conf_change_for_add, member_from_plain,
     member_to_plain)
 from reference_impl.etcd.server import VERSION, EtcdServer, IdGenerator
 from reference_impl.etcd.wal import WAL, Snapshotter
@@ -62,6 +62,8 @@ DEFAULT_HEARTBEAT_MS = 100
 DEFAULT_ELECTION_MS = 1000
 DEFAULT_SNAPSHOT_COUNT = 10000
 DEFAULT_CATCH_UP_ENTRIES = 5000
+HEALTH_INTERVAL = 5.0  # etcdserver.HealthInterval: how long peers must have been reachable
+MEMBERSHIP = "go.etcd.io/etcd/server/v3/etcdserver/api/membership"
 
 
 def _b64(data: bytes) -> str:
@@ -121,16 +123,17 @@ class ClusterMember:
         fresh = storage.last_index() == 0 and snapshot is None
         id_file = self.data_dir / "member_id"
         if id_file.exists():
-            self.id = int(id_file.read_text(), 16)
+            self.id, cluster_id = (int(word, 16) for word in id_file.read_text().split())
         elif initial_cluster_state == "existing":
-            members = self._join(initial_cluster, me)
+            cluster_id, members = self._join(initial_cluster, me)
             self.id = next(i for i, m in members.items() if m.peer_urls == me.peer_urls)
         else:
-            self.id = me.id
+            self.id, cluster_id = me.id, compute_cluster_id(members)
         if not id_file.exists():
-            # A member added later has an id with its time of addition in it: flags cannot
-            # recompute it, so it is kept here (etcd keeps it in the WAL's metadata).
-            id_file.write_text(f"{self.id:x}\n")
+            # A member added later has an id with its time of addition in it, and the cluster id
+            # comes from the first members: flags cannot recompute them, so they are kept here
+            # (etcd keeps them in the WAL's metadata).
+            id_file.write_text(f"{self.id:x} {cluster_id:x}\n")
         server = EtcdServer(clock, name=name, member_id=self.id, peer_urls=me.peer_urls,
                             client_urls=tuple(client_urls))
         config = Config(self.id, storage, election_tick=max(2, round(election_ms / heartbeat_ms)),
@@ -142,7 +145,8 @@ class ClusterMember:
             rawnode.bootstrap(sorted(members))
         if snapshot is not None:
             members = snapshot_members
-        self.node = RaftNode(rawnode, server, members, snapshot_count=snapshot_count,
+        self.node = RaftNode(rawnode, server, members, cluster_id=cluster_id,
+                             snapshot_count=snapshot_count,
                              catch_up_entries=catch_up_entries)
         if snapshot is not None:
             self.node.install_snapshot(Snapshot(state_data, snapshot.metadata))
@@ -161,6 +165,8 @@ class ClusterMember:
         self._ids = IdGenerator(self.id, clock.now())
         self._stopped = threading.Event()
         self._published_at = 0.0
+        # Set once the cluster knows this member's attributes: clients are served from then on.
+        self.ready = threading.Event()
         self._known_lead = 0
         self._raft_status = (0, rawnode.raft.term, rawnode.raft.raft_log.committed)
         self.transport = Transport(listen_peer, self._on_message, self._on_unreachable,
@@ -172,19 +178,19 @@ class ClusterMember:
     # -- recovery ------------------------------------------------------------------------------
 
     @mirrors(f"{ETCDSERVER}.GetClusterFromRemotePeers")
-    def _join(self, initial_cluster: Mapping[int, Member], me: Member) -> dict[int, Member]:
+    def _join(self, initial_cluster: Mapping[int, Member], me: Member) -> tuple[int, dict[int, Member]]:
         """Ask the other members who is in the cluster: `member add` chose this member's id."""
         others = [u for m in initial_cluster.values() if m.name != me.name for u in m.peer_urls]
         plain = fetch_members(others)
         if plain is None:
             raise ErrBadCluster(problem="--initial-cluster-state existing: no member of "
                                         "--initial-cluster answers on its peer URL")
-        members = {m.id: m for m in map(member_from_plain, plain)}
+        members = {m.id: m for m in map(member_from_plain, plain["members"])}
         if not any(m.peer_urls == me.peer_urls for m in members.values()):
             raise ErrBadCluster(problem=f"--initial-cluster-state existing: the cluster has no member "
                                         f"with peer URLs {', '.join(me.peer_urls)} (run `etcdctl "
                                         f"member add` first)")
-        return members
+        return plain["cluster_id"], members
 
     @mirrors(f"{ETCDSERVER}.readWAL", "(*go.etcd.io/etcd/server/v3/etcdserver/api/snap.Snapshotter).Load")
     def _recover(self, storage: MemoryStorage):
@@ -220,9 +226,10 @@ class ClusterMember:
     def _on_snapshot_status(self, peer_id: int, failed: bool) -> None:
         self._inbox.put(("snapstatus", peer_id, failed))
 
-    def _members_plain(self) -> list:
+    def _members_plain(self) -> dict:
         with self._state:
-            return [member_to_plain(m) for m in self.node.members.values()]
+            return {"cluster_id": self.node.cluster_id,
+                    "members": [member_to_plain(m) for m in self.node.members.values()]}
 
     def _sync_peers(self) -> None:
         for member_id, member in self.node.members.items():
@@ -272,7 +279,10 @@ class ClusterMember:
         """Until the cluster knows this member's name and client URLs, propose them (once a second)."""
         me = self.server.member
         known = self.node.members.get(self.id)
-        if known is None or (known.name, known.client_urls) == (me.name, me.client_urls):
+        if known is None:
+            return
+        if (known.name, known.client_urls) == (me.name, me.client_urls):
+            self.ready.set()
             return
         now = time.monotonic()
         if self.node.rawnode.raft.lead == 0 or now - self._published_at < 1.0:
@@ -598,14 +608,56 @@ class ClusterMember:
             raise value  # type: ignore[misc]
         return tuple(sorted(value, key=lambda m: m.id))  # type: ignore[arg-type]
 
+    def _connected_since(self, since: float, members: list[Member]) -> int:
+        """How many of `members` (this one included) this member has reached since `since`."""
+        count = 0
+        for m in members:
+            active = self.transport.active_since(m.id)
+            count += m.id == self.id or (active is not None and active <= since)
+        return count
+
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).mayAddMember",
+             f"(*{MEMBERSHIP}.RaftCluster).IsReadyToAddVotingMember", f"{ETCDSERVER}.isConnectedFullySince")
+    def _may_add_member(self, is_learner: bool) -> None:
+        """etcd's --strict-reconfig-check (on by default): a new voter needs a quorum of started
+        members counting it, and this member connected to every voter for HEALTH_INTERVAL."""
+        with self._state:
+            voters = [m for m in self.node.members.values() if not m.is_learner]
+        started = sum(1 for m in voters if m.name)
+        if not is_learner and not (started == 1 and len(voters) == 1) and started < (len(voters) + 1) // 2 + 1:
+            raise ErrNotEnoughStartedMembers()
+        since = time.monotonic() - HEALTH_INTERVAL
+        if self._connected_since(since, voters) != len(voters):
+            raise ErrUnhealthy()
+
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).mayRemoveMember",
+             f"(*{MEMBERSHIP}.RaftCluster).IsReadyToRemoveVotingMember")
+    def _may_remove_member(self, member_id: int) -> None:
+        with self._state:
+            target = self.node.members.get(member_id)
+            voters = [m for m in self.node.members.values() if not m.is_learner]
+        if target is None or target.is_learner:
+            return  # an unknown member is refused when applied; a learner holds no quorum
+        rest = [m for m in voters if m.id != member_id]
+        if sum(1 for m in rest if m.name) < len(rest) // 2 + 1:
+            raise ErrNotEnoughStartedMembers()
+        if member_id != self.id and self.transport.active_since(member_id) is None:
+            return  # a member that is down is no part of the active quorum
+        active = self._connected_since(time.monotonic() - HEALTH_INTERVAL, voters)
+        if active - 1 < 1 + (len(voters) - 1) // 2:
+            raise ErrUnhealthy()
+
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).AddMember")
     def member_add(self, peer_urls: tuple[str, ...], is_learner: bool) -> tuple[Member, tuple[Member, ...]]:
+        self._check_running()
+        self._may_add_member(is_learner)
         member = Member(compute_member_id(peer_urls, self._cluster_token, int(self._clock.now())), "",
                         tuple(sorted(peer_urls)), (), is_learner)
         return member, self._conf_change(conf_change_for_add(member, is_learner, self._ids.next()))
 
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).RemoveMember")
     def member_remove(self, member_id: int) -> tuple[Member, ...]:
+        self._may_remove_member(member_id)
         return self._conf_change(ConfChange(ConfChangeType.ConfChangeRemoveNode, member_id,
                                             id=self._ids.next()))
 

@@ -15,10 +15,12 @@ from __future__ import annotations
 import base64
 import json
 import queue
+import select
 import socket
 import struct
 import sys
 import threading
+import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -31,6 +33,7 @@ _LENGTH = struct.Struct(">I")
 MAX_FRAME = 512 * 1024 * 1024
 QUEUE_SIZE = 4096  # rafthttp's streamBufSize
 CONNECT_TIMEOUT = 1.0
+PROBE_INTERVAL = 0.5  # an idle sender checks its connection (or reconnects) this often
 
 
 def _b64(data: bytes) -> str:
@@ -91,6 +94,7 @@ class _Peer(threading.Thread):
         self.urls = urls
         self.queue: queue.Queue[Message | None] = queue.Queue(QUEUE_SIZE)
         self.sock: socket.socket | None = None
+        self.active_since: float | None = None  # time.monotonic() of the current connection
 
     def send(self, m: Message) -> None:
         try:
@@ -114,10 +118,36 @@ class _Peer(threading.Thread):
             return sock
         return None
 
-    @mirrors(f"(*{RAFTHTTP}.streamWriter).run")
+    def _open(self) -> None:
+        self.sock = self._connect()
+        self.active_since = time.monotonic() if self.sock is not None else None
+
+    def _drop(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+        self.sock, self.active_since = None, None
+
+    def _closed_by_peer(self) -> bool:
+        """Nothing ever comes back on this connection, so anything readable is its end."""
+        try:
+            readable, _, _ = select.select([self.sock], [], [], 0)
+            return bool(readable) and self.sock.recv(1, socket.MSG_PEEK) == b""
+        except OSError:
+            return True
+
+    @mirrors(f"(*{RAFTHTTP}.streamWriter).run", f"(*{RAFTHTTP}.peerStatus).activate")
     def run(self) -> None:
+        """Stay connected (so `active_since` tells how long the peer has been reachable, which
+        reconfiguration checks ask) and write whatever is queued."""
         while True:
-            m = self.queue.get()
+            try:
+                m = self.queue.get(timeout=PROBE_INTERVAL)
+            except queue.Empty:
+                if self.sock is None:
+                    self._open()
+                elif self._closed_by_peer():
+                    self._drop()
+                continue
             if m is None:
                 break
             batch = [m]
@@ -131,7 +161,7 @@ class _Peer(threading.Thread):
                     break
                 batch.append(more)
             if self.sock is None:
-                self.sock = self._connect()
+                self._open()
             if self.sock is None:
                 for m in batch:
                     self._failed(m)
@@ -140,16 +170,14 @@ class _Peer(threading.Thread):
             try:
                 self.sock.sendall(data)
             except OSError:
-                self.sock.close()
-                self.sock = None
+                self._drop()
                 for m in batch:
                     self._failed(m)
                 continue
             for m in batch:
                 if m.type == MessageType.MsgSnap:
                     self.transport.on_snapshot_status(self.peer_id, False)
-        if self.sock is not None:
-            self.sock.close()
+        self._drop()
 
     def stop(self) -> None:
         self.queue.put(None)
@@ -162,7 +190,7 @@ class Transport:
     def __init__(self, listen: tuple[str, int], on_message: Callable[[Message], None],
                  on_unreachable: Callable[[int], None],
                  on_snapshot_status: Callable[[int, bool], None],
-                 on_members_query: Callable[[], list] = list) -> None:
+                 on_members_query: Callable[[], dict] = dict) -> None:
         self.on_message = on_message
         self.on_members_query = on_members_query
         self.on_unreachable = on_unreachable
@@ -207,7 +235,7 @@ class Transport:
                     plain = json.loads(body)
                     if "query" in plain:
                         # A member joining after `member add` asks who is in the cluster.
-                        answer = json.dumps({"members": self.on_members_query()}).encode()
+                        answer = json.dumps(self.on_members_query()).encode()
                         conn.sendall(_LENGTH.pack(len(answer)) + answer)
                         continue
                     m = _message_from(plain)
@@ -238,6 +266,12 @@ class Transport:
         if peer is not None:
             peer.stop()
 
+    @mirrors(f"(*{RAFTHTTP}.Transport).ActiveSince")
+    def active_since(self, peer_id: int) -> float | None:
+        """Since when (time.monotonic()) the connection to `peer_id` has been up; None if down."""
+        peer = self.peers.get(peer_id)
+        return peer.active_since if peer is not None else None
+
     @mirrors(f"(*{RAFTHTTP}.Transport).Send")
     def send(self, messages: list[Message]) -> None:
         for m in messages:
@@ -266,8 +300,8 @@ class Transport:
 
 
 @mirrors("go.etcd.io/etcd/server/v3/etcdserver.GetClusterFromRemotePeers")
-def fetch_members(peer_urls: list[str], timeout: float = 2.0) -> list[dict] | None:
-    """The member list as one of `peer_urls` answers it (plain dicts), or None if none answers."""
+def fetch_members(peer_urls: list[str], timeout: float = 2.0) -> dict | None:
+    """{"cluster_id": …, "members": [plain members]} as one of `peer_urls` answers it, or None."""
     query = json.dumps({"query": "members"}).encode()
     for url in peer_urls:
         try:
@@ -278,5 +312,5 @@ def fetch_members(peer_urls: list[str], timeout: float = 2.0) -> list[dict] | No
         except OSError:
             continue
         if body is not None:
-            return json.loads(body)["members"]
+            return json.loads(body)
     return None

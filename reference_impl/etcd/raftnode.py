@@ -120,10 +120,12 @@ class RaftNode:
     """One member's replicated state machine: a RawNode in front of an `EtcdServer`."""
 
     def __init__(self, rawnode: RawNode, server: EtcdServer, members: Mapping[int, Member],
-                 *, snapshot_count: int, catch_up_entries: int) -> None:
+                 *, cluster_id: int, snapshot_count: int, catch_up_entries: int) -> None:
         self.rawnode = rawnode
         self.server = server
         self.members = dict(members)
+        # Fixed when the cluster is bootstrapped (from its first members), whatever joins later.
+        self.cluster_id = cluster_id
         self.snapshot_count = snapshot_count
         self.catch_up_entries = catch_up_entries
         self.applied = rawnode.raft.raft_log.applied
@@ -138,7 +140,7 @@ class RaftNode:
 
     def _sync_header(self) -> None:
         self.server.raft_term = self.rawnode.raft.term
-        self.server.cluster_id = compute_cluster_id(self.members)
+        self.server.cluster_id = self.cluster_id
 
     # -- input -----------------------------------------------------------------------------------
 
@@ -247,11 +249,23 @@ class RaftNode:
         if isinstance(request, LeaseRevokeRequest):
             self.revoking.discard(request.id)
 
+    def _validate_committed(self, cc: ConfChange) -> None:
+        """The check every member repeats when a conf change commits. It reads the Raft
+        configuration, which every member rebuilds identically from the log, not the member
+        list: a member that joined late starts from today's list and replays old entries, so
+        judging them by the list would make it decide differently from the others."""
+        T = ConfChangeType
+        progress = self.rawnode.raft.prs.progress
+        if cc.type == T.ConfChangeRemoveNode and cc.node_id not in progress:
+            raise ErrMemberNotFound()
+        if cc.type == T.ConfChangeAddLearnerNode and cc.node_id in progress:
+            raise ErrBadCluster(problem="member already exists")
+
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).applyConfChange")
     def _apply_conf_change(self, entry: Entry, out: Applied) -> None:
         cc = ConfChange.unmarshal(entry.data)
         try:
-            self.validate_conf_change(cc)
+            self._validate_committed(cc)
         except EtcdError as err:
             # Decided not to apply, on every member alike: raft still hears of it, with no node.
             self.conf_state = self.rawnode.apply_conf_change(replace(cc, node_id=0))
@@ -260,15 +274,16 @@ class RaftNode:
         self.conf_state = self.rawnode.apply_conf_change(cc)
         T = ConfChangeType
         if cc.type in (T.ConfChangeAddNode, T.ConfChangeAddLearnerNode):
-            if cc.node_id in self.members:
-                # A bootstrap entry (no context) or a learner's promotion.
-                self.members[cc.node_id] = replace(self.members[cc.node_id], is_learner=False)
-            elif cc.context:
+            if cc.context:
                 self.members[cc.node_id] = member_from_plain(json.loads(cc.context))
+            elif cc.node_id in self.members:
+                # A bootstrap entry (the member list has it from --initial-cluster) or a
+                # learner's promotion.
+                self.members[cc.node_id] = replace(self.members[cc.node_id], is_learner=False)
         elif cc.type == T.ConfChangeRemoveNode:
             self.members.pop(cc.node_id, None)
             out.removed = out.removed or cc.node_id == self.id
-        elif cc.type == T.ConfChangeUpdateNode and cc.context:
+        elif cc.type == T.ConfChangeUpdateNode and cc.context and cc.node_id in self.members:
             updated = member_from_plain(json.loads(cc.context))
             self.members[cc.node_id] = replace(self.members[cc.node_id], peer_urls=updated.peer_urls)
         out.conf_changes[cc.id] = (True, tuple(self.members.values()))

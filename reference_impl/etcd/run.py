@@ -219,10 +219,15 @@ def run_member(data_dir: str | Path, listen_client_urls: str | Sequence[str], *,
         raise
     _serve(grpc_server, etcd, bound, stop, out,
            f"reference etcd member {name} ({etcd.id:x}) serving the v3 API on "
-           f"{', '.join(b.url for b in bound)}, peers on http://{peer_listens[0].address}")
+           f"{', '.join(b.url for b in bound)}, peers on http://{peer_listens[0].address}",
+           ready=etcd.ready)
 
 
-def _serve(grpc_server, etcd, bound, stop: threading.Event, out: TextIO, what: str) -> None:
+@mirrors("(*go.etcd.io/etcd/server/v3/etcdserver.EtcdServer).ReadyNotify")
+def _serve(grpc_server, etcd, bound, stop: threading.Event, out: TextIO, what: str,
+           ready: threading.Event | None = None) -> None:
+    """Serve `etcd` once `ready` is set (a Raft member: once it has joined and published itself,
+    as etcd serves clients only then) until `stop`."""
     try:
         ticker = Ticker(etcd)
         streams = add_etcd_servicers(grpc_server, etcd)
@@ -232,6 +237,9 @@ def _serve(grpc_server, etcd, bound, stop: threading.Event, out: TextIO, what: s
         raise
     with stop_on_signals(stop):
         try:
+            while ready is not None and not ready.wait(0.2):
+                if stop.is_set():
+                    return
             grpc_server.start()
             ticker.start()
             print(f"ready: {what}", file=out, flush=True)

@@ -102,7 +102,7 @@ class Node:
     data_dir: Path
     client_port: int
     peer_port: int
-    proxy: PeerProxy
+    proxy: PeerProxy | None  # None for real etcd, whose peers talk HTTP straight to each other
     log: Path
     process: subprocess.Popen | None = None
     id: int = 0
@@ -113,7 +113,7 @@ class Node:
 
     @property
     def peer_url(self) -> str:
-        return f"http://127.0.0.1:{self.proxy.port}"
+        return f"http://127.0.0.1:{self.proxy.port if self.proxy else self.peer_port}"
 
 
 @dataclass
@@ -121,6 +121,7 @@ class RefCluster:
     nodes: list[Node]
     extra: tuple[str, ...]
     cut: set[int] = field(default_factory=set)
+    kind: str = "reference"  # or "etcd": real etcd 3.4 with the same flags
 
     @property
     def initial_cluster(self) -> str:
@@ -134,6 +135,9 @@ class RefCluster:
         return next(n for n in self.nodes if n.name == name)
 
     def start(self, node: Node, *, state: str = "new") -> None:
+        if self.kind == "etcd":
+            self._start_etcd(node, state)
+            return
         argv = [sys.executable, "-m", "reference_impl.etcd.run", "--name", node.name,
                 "--data-dir", str(node.data_dir), "--initial-cluster", self.initial_cluster,
                 "--initial-cluster-state", state,
@@ -150,6 +154,24 @@ class RefCluster:
             stop_process(node.process)
             raise AssertionError(f"{node.name} did not start: {line!r}\n{node.log.read_text()[-3000:]}")
         node.id = int(line.split("(")[1].split(")")[0], 16)
+
+    def _start_etcd(self, node: Node, state: str) -> None:
+        argv = [require("etcd"), "--name", node.name, "--data-dir", str(node.data_dir),
+                "--initial-cluster", self.initial_cluster, "--initial-cluster-state", state,
+                "--listen-peer-urls", node.peer_url, "--initial-advertise-peer-urls", node.peer_url,
+                "--listen-client-urls", f"http://{node.address}",
+                "--advertise-client-urls", f"http://{node.address}", *self.extra,
+                "--logger", "zap", "--log-outputs", "stderr"]
+        with open(node.log, "ab") as out:
+            node.process = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline and node.process.poll() is None:
+            try:
+                node.id = self.status(node, timeout=1).header.member_id
+                return
+            except grpc.RpcError:
+                time.sleep(0.1)
+        raise AssertionError(f"etcd {node.name} did not start:\n{node.log.read_text()[-3000:]}")
 
     def kill(self, node: Node) -> None:
         """SIGKILL: no shutdown, no flush."""
@@ -182,17 +204,20 @@ class RefCluster:
                               capture_output=True, text=True, timeout=timeout, env=env)
 
 
-def new_node(directory: Path, name: str, cut: set[int]) -> Node:
+def new_node(directory: Path, name: str, cut: set[int], kind: str = "reference") -> Node:
     peer_port = free_port()
-    return Node(name, directory / name, free_port(), peer_port, PeerProxy(peer_port, cut),
-                directory / f"{name}.log")
+    proxy = PeerProxy(peer_port, cut) if kind == "reference" else None
+    return Node(name, directory / name, free_port(), peer_port, proxy, directory / f"{name}.log")
 
 
 @contextlib.contextmanager
-def reference_cluster(directory: Path, size: int = 3, *extra: str) -> Iterator[RefCluster]:
+def reference_cluster(directory: Path, size: int = 3, *extra: str,
+                      kind: str = "reference") -> Iterator[RefCluster]:
+    """`size` members of the reference (or, with kind="etcd", of real etcd 3.4) on loopback."""
+    directory.mkdir(parents=True, exist_ok=True)
     cut: set[int] = set()
-    cluster = RefCluster([new_node(directory, f"n{i}", cut) for i in range(1, size + 1)],
-                         extra or FAST, cut)
+    cluster = RefCluster([new_node(directory, f"n{i}", cut, kind) for i in range(1, size + 1)],
+                         extra or FAST, cut, kind)
     try:
         starters = [threading.Thread(target=cluster.start, args=(n,)) for n in cluster.nodes]
         for t in starters:
@@ -208,5 +233,7 @@ def reference_cluster(directory: Path, size: int = 3, *extra: str) -> Iterator[R
         for node in cluster.nodes:
             if node.process is not None:
                 stop_process(node.process)
-                node.process.stdout.close()
-            node.proxy.close()
+                if node.process.stdout:
+                    node.process.stdout.close()
+            if node.proxy:
+                node.proxy.close()

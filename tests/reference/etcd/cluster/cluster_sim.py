@@ -6,7 +6,7 @@ from __future__ import annotations
 from reference_impl.etcd.messages import Member
 from reference_impl.etcd.raft import Config, MemoryStorage, Message, RawNode
 from reference_impl.etcd.raft.errors import RaftError
-from reference_impl.etcd.raftnode import RaftNode, parse_initial_cluster
+from reference_impl.etcd.raftnode import RaftNode, compute_cluster_id, parse_initial_cluster
 from reference_impl.etcd.server import EtcdServer
 from reference_impl.machinery.clock import ManualClock
 
@@ -21,7 +21,8 @@ def new_node(member: Member, members: dict[int, Member], clock: ManualClock, *, 
     if bootstrap:
         rawnode.bootstrap(sorted(members))
     server = EtcdServer(clock, name=member.name, member_id=member.id, peer_urls=member.peer_urls)
-    return RaftNode(rawnode, server, members, snapshot_count=snapshot_count,
+    return RaftNode(rawnode, server, members, cluster_id=compute_cluster_id(members),
+                    snapshot_count=snapshot_count,
                     catch_up_entries=catch_up_entries)
 
 

@@ -171,6 +171,18 @@ def _wait(predicate, timeout: float = 15.0, what: str = "condition") -> None:
         time.sleep(0.1)
 
 
+def _reconfigure(cluster, *args: str, endpoints: str | None = None):
+    """A membership change, asked again while the member refuses it as etcd's strict reconfig
+    check does: "unhealthy cluster" until it has been connected to its peers for 5 seconds."""
+    deadline = time.monotonic() + 20
+    while True:
+        result = cluster.etcdctl(*args, endpoints=endpoints)
+        if result.returncode == 0 or time.monotonic() > deadline:
+            return result
+        assert "etcdserver: unhealthy cluster" in result.stderr, result.stderr
+        time.sleep(0.5)
+
+
 def test_member_add_join_remove_and_re_add_through_etcdctl(tmp_path):
     """`member add` then a start with --initial-cluster-state existing; `member remove` stops the
     removed member; the same peer URL can be added again, as a new member with a new id."""
@@ -179,7 +191,7 @@ def test_member_add_join_remove_and_re_add_through_etcdctl(tmp_path):
     with reference_cluster(tmp_path) as cluster:
         cluster.etcdctl("put", "before-join", "v")
         newcomer = new_node(tmp_path, "n4", cluster.cut)
-        added = cluster.etcdctl("member", "add", "n4", f"--peer-urls={newcomer.peer_url}")
+        added = _reconfigure(cluster, "member", "add", "n4", f"--peer-urls={newcomer.peer_url}")
         assert "Member" in added.stdout and "added to cluster" in added.stdout, added.stderr
         assert 'ETCD_INITIAL_CLUSTER_STATE="existing"' in added.stdout
         cluster.nodes.append(newcomer)
@@ -190,12 +202,12 @@ def test_member_add_join_remove_and_re_add_through_etcdctl(tmp_path):
                                       endpoints=newcomer.address).stdout == "v\n", what="the join")
         leader = cluster.leader()
         gone = next(n for n in cluster.nodes if n is not leader and n is not newcomer)
-        removed = cluster.etcdctl("member", "remove", f"{gone.id:x}", endpoints=leader.address)
+        removed = _reconfigure(cluster, "member", "remove", f"{gone.id:x}", endpoints=leader.address)
         assert f"Member {gone.id:x} removed from cluster" in removed.stdout, removed.stderr
         _wait(lambda: gone.process.poll() is not None, what="the removed member to stop")
         cluster.nodes.remove(gone)
-        readded = cluster.etcdctl("member", "add", gone.name, f"--peer-urls={gone.peer_url}",
-                                  endpoints=leader.address)
+        readded = _reconfigure(cluster, "member", "add", gone.name, f"--peer-urls={gone.peer_url}",
+                               endpoints=leader.address)
         assert "added to cluster" in readded.stdout, readded.stderr
         shutil.rmtree(gone.data_dir)
         cluster.nodes.append(gone)
