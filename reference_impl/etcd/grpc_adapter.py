@@ -343,7 +343,8 @@ class LeaseServicer(rpc_pb2_grpc.LeaseServicer):
 
 class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
     """Status, Alarm, Defragment, Snapshot (the state as a bbolt file, see bolt.py), HashKV (etcd's checksum of the `key` bucket, see backend.py)
-    and MoveLeader (only to the leader itself: a one-member cluster has no one else). Hash (a
+    and MoveLeader (on a Raft member, to any voting member; on a single member, only to itself).
+    Hash (a
     checksum of the bbolt file itself) and Downgrade are left UNIMPLEMENTED, the generated base
     class's answer."""
 

@@ -16,6 +16,12 @@ arrived meanwhile, as etcd's linearizableReadLoop batches them) and for the appl
 serializable reads are answered from the local state at once. Leases expire only on the leader,
 which proposes their revokes.
 
+Where it differs from etcd, on purpose or not yet: a proposal still waiting when leadership
+moves is answered "leader changed" at once (etcd waits out its request timeout; the client knows
+the outcome in neither case); lease keep-alives go through the log (etcd renews on the leader
+only); a new leader does not extend the leases it inherits (etcd's lessor Promote does); and a
+member that installs a leader's snapshot starts a new watch hub, so its open watches end.
+
 On disk, in the data directory: wal.py's segments holding records {"hs": [term, vote, commit]}
 and {"ents": [[term, index, type, data], ...]}, and snapshots holding the Raft snapshot (its
 metadata and the state machine), the hard state and the log entries after it. A restart
@@ -322,6 +328,7 @@ class ClusterMember:
                 rn.report_unreachable(item[1])
             elif kind == "snapstatus":
                 rn.report_snapshot(item[1], item[2])
+            # ("read",) only wakes the loop, which then asks for a ReadIndex (_issue_read_index).
         except RaftError:
             pass  # a message from a removed member, or for a term long gone: Raft ignores it too
 

@@ -5,6 +5,13 @@ bound once clients can connect.
 `kubeatlas run etcd --data-dir DIR --listen-client-urls URL` calls `run`; so does
 `python -m reference_impl.etcd.run` (the same flags), which the integration tests start. A port
 of 0 asks the system for a free port, and the ready line tells which one it chose.
+
+With --initial-cluster the process is one member of a Raft cluster (`run_member`, member.py),
+taking etcd's clustering flags: --name, --initial-cluster, --initial-cluster-state new|existing,
+--initial-cluster-token, --listen-peer-urls, --initial-advertise-peer-urls (accepted; the peer
+URLs are those --initial-cluster gives the member), --advertise-client-urls,
+--heartbeat-interval and --election-timeout (milliseconds). Its ready line comes once the
+member has joined and published itself, when etcd too starts answering clients.
 """
 from __future__ import annotations
 
