@@ -20,7 +20,8 @@ Where it differs from etcd, on purpose or not yet: a proposal still waiting when
 moves is answered "leader changed" at once (etcd waits out its request timeout; the client knows
 the outcome in neither case); lease keep-alives go through the log (etcd renews on the leader
 only); a new leader does not extend the leases it inherits (etcd's lessor Promote does); and a
-member that installs a leader's snapshot starts a new watch hub, so its open watches end.
+member that installs a leader's snapshot starts a new watch hub, so its open watches get
+no further events (etcd re-syncs them against the new store).
 
 On disk, in the data directory: wal.py's segments holding records {"hs": [term, vote, commit]}
 and {"ents": [[term, index, type, data], ...]}, and snapshots holding the Raft snapshot (its
