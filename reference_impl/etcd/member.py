@@ -404,8 +404,17 @@ class ClusterMember:
             if self._known_lead:
                 self._fail_pending()
             self._known_lead = rd.soft_state.lead
+        # A leader sends its appends before its own fsync (Raft thesis §10.2.1; etcd's raftNode
+        # does the same): the followers write in parallel with it. Safe here because this one
+        # thread steps the followers' acknowledgements, which alone can move the commit index,
+        # only after this fsync has returned. Anyone else's messages (votes, acknowledgements)
+        # promise what is on disk, so they wait for it.
+        leader = self.node.is_leader()
+        if leader:
+            self.transport.send(list(rd.messages))
         self._persist(rd)
-        self.transport.send(list(rd.messages))
+        if not leader:
+            self.transport.send(list(rd.messages))
         with self._state:
             applied = self.node.apply(rd)
             self._state.notify_all()
