@@ -281,7 +281,7 @@ class ClusterMember:
             self._raft_status = (raft.lead, raft.term, raft.raft_log.committed)
             self._maybe_publish()
 
-    @mirrors(f"(*{ETCDSERVER}.EtcdServer).publish")
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).publishV3")
     def _maybe_publish(self) -> None:
         """Until the cluster knows this member's name and client URLs, propose them (once a second)."""
         me = self.server.member
@@ -362,7 +362,7 @@ class ClusterMember:
         self._reads_in_flight[ctx] = (now, waiters)
         self.node.rawnode.read_index(ctx)
 
-    @mirrors(f"(*{ETCDSERVER}.raftNode).start", "(*go.etcd.io/etcd/server/v3/etcdserver.storage).Save")
+    @mirrors(f"(*{ETCDSERVER}.raftNode).start", "(*go.etcd.io/etcd/server/v3/wal.WAL).Save")
     def _persist(self, rd: Ready) -> None:
         """The snapshot, entries and hard state on disk (fsync'd when Raft needs it), then in the
         Raft storage."""

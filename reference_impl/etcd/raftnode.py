@@ -98,7 +98,7 @@ def encode_request(request_id: int, request: MutatingRequest, now: float) -> byt
                       separators=(",", ":")).encode()
 
 
-@mirrors(f"(*{ETCDSERVER}.EtcdServer).publish")
+@mirrors(f"(*{ETCDSERVER}.EtcdServer).publishV3")
 def encode_attributes(request_id: int, member: Member) -> bytes:
     """The payload announcing a member's name and client URLs to the cluster once it has started."""
     return json.dumps({"id": request_id, "attr": member_to_plain(member)}, separators=(",", ":")).encode()
