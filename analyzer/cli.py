@@ -136,6 +136,9 @@ def build_parser() -> argparse.ArgumentParser:
                          "(kubelet and proxy: a kubemark binary)")
     cluster.add_argument("--etcd", default="reference", metavar="reference|PATH",
                          help="the reference etcd (default) or a real etcd binary")
+    cluster.add_argument("--etcd-members", type=positive_int, default=1, metavar="N",
+                         help="reference etcd members forming one Raft cluster; the apiserver "
+                         "uses all of them (default 1)")
     _add_common(cluster)
 
     journeys = commands.add_parser(
@@ -417,7 +420,7 @@ def cmd_cluster(args: argparse.Namespace) -> int:
                 if not (etcd.is_file() and os.access(etcd, os.X_OK)):
                     raise UsageError(f"--etcd: {args.etcd} is neither 'reference' nor an executable file")
             started = cluster.up(directory, args.kubelets, only, args.node_monitor_grace_period,
-                                 upstream, etcd)
+                                 upstream, etcd, args.etcd_members)
             for process in started.processes:
                 print(f"{process.name}\trunning\tpid {process.pid}\t{process.log}")
             print(f"kubeconfig\t{started.kubeconfig}")

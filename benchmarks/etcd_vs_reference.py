@@ -13,7 +13,13 @@ temporary data directories, so they do not compete for the CPU. Prints a table a
 benchmarks/results/etcd_vs_reference.json. Targets (reported, not enforced): serial put p50
 latency within 2x real etcd's; concurrent put throughput at least 25% of real etcd's.
 
-    python benchmarks/etcd_vs_reference.py [--quick]
+With --members 3 both run as three-member clusters on loopback (etcd's default 100 ms heartbeat
+and 1 s election timeout): serial puts to the leader, 16 clients putting and 16 clients reading
+linearizably spread over the members, and failover, the time from SIGKILL of the leader to the
+first put a survivor acknowledges. Writes benchmarks/results/etcd_cluster_vs_reference.json.
+Targets: three-member put throughput at least 0.3x real etcd's, failover within 2x.
+
+    python benchmarks/etcd_vs_reference.py [--quick] [--members 3]
 """
 from __future__ import annotations
 
@@ -140,8 +146,12 @@ def serial_put(address: str, count: int, limit: float) -> dict:
 
 
 def _put_process(address: str, process_index: int, threads: int, count: int, limit: float,
-                 barrier) -> tuple[list[float], float, float]:
-    """One client process: `threads` clients with a channel each, `count` puts per client."""
+                 barrier, op: str = "put") -> tuple[list[float], float, float]:
+    """One client process: `threads` clients with a channel each, `count` puts (or, with op
+    "get", linearizable reads of one key) per client. `address` may list several members,
+    comma separated: process i talks to the i-th (round robin)."""
+    members = address.split(",")
+    address = members[process_index % len(members)]
     stubs = []
     for _ in range(threads):
         channel = grpc.insecure_channel(address)
@@ -156,8 +166,11 @@ def _put_process(address: str, process_index: int, threads: int, count: int, lim
         kv = stubs[t][1]
         for n in range(count):
             t0 = time.perf_counter()
-            kv.Put(rpc_pb2.PutRequest(key=b"c/%02d/%02d/%06d" % (process_index, t, n), value=VALUE),
-                   timeout=10)
+            if op == "get":
+                kv.Range(rpc_pb2.RangeRequest(key=b"warmup"), timeout=10)
+            else:
+                kv.Put(rpc_pb2.PutRequest(key=b"c/%02d/%02d/%06d" % (process_index, t, n), value=VALUE),
+                       timeout=10)
             latencies[t].append(time.perf_counter() - t0)
             if time.time() - started > limit:
                 break
@@ -173,12 +186,13 @@ def _put_process(address: str, process_index: int, threads: int, count: int, lim
     return [x for per in latencies for x in per], started, ended
 
 
-def concurrent_put(address: str, processes: int, threads: int, count: int, limit: float) -> dict:
+def concurrent_put(address: str, processes: int, threads: int, count: int, limit: float,
+                   op: str = "put") -> dict:
     context = multiprocessing.get_context("spawn")  # a fresh gRPC runtime per client process
     with context.Manager() as manager:
         barrier = manager.Barrier(processes)
         with context.Pool(processes) as pool:
-            parts = pool.starmap(_put_process, [(address, p, threads, count, limit, barrier)
+            parts = pool.starmap(_put_process, [(address, p, threads, count, limit, barrier, op)
                                                 for p in range(processes)])
     latencies = [x for lat, _, _ in parts for x in lat]
     seconds = max(e for _, _, e in parts) - min(s for _, s, _ in parts)
@@ -267,6 +281,161 @@ def watch_100(address: str, watchers: int, puts: int, limit: float) -> dict:
     return summary(latencies, len(latencies), seconds)
 
 
+# --- three-member clusters ----------------------------------------------------------------------
+
+MEMBERS = 3
+
+
+class Members:
+    """Three members of real etcd or of the reference on loopback, etcd's default timing
+    (100 ms heartbeat, 1 s election timeout) for both."""
+
+    def __init__(self, kind: str, directory: Path):
+        self.kind, self.directory = kind, directory
+        self.names = [f"m{i}" for i in range(1, MEMBERS + 1)]
+        self.clients = {n: f"127.0.0.1:{_free_port()}" for n in self.names}
+        self.peers = {n: f"http://127.0.0.1:{_free_port()}" for n in self.names}
+        self.processes: dict[str, subprocess.Popen] = {}
+
+    def start(self) -> None:
+        initial = ",".join(f"{n}={u}" for n, u in self.peers.items())
+        for name in self.names:
+            flags = ["--name", name, "--data-dir", str(self.directory / name),
+                     "--initial-cluster", initial, "--listen-peer-urls", self.peers[name],
+                     "--initial-advertise-peer-urls", self.peers[name],
+                     "--listen-client-urls", f"http://{self.clients[name]}",
+                     "--advertise-client-urls", f"http://{self.clients[name]}"]
+            if self.kind == "etcd":
+                argv = [shutil.which("etcd"), *flags, "--logger", "zap", "--log-outputs", "stderr",
+                        "--log-level", "error"]
+            else:
+                argv = [sys.executable, "-m", "reference_impl.etcd.run", *flags]
+            self.processes[name] = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                                    stderr=subprocess.DEVNULL)
+        self.leader()
+
+    def status(self, name: str):
+        with grpc.insecure_channel(self.clients[name]) as channel:
+            return rpc_pb2_grpc.MaintenanceStub(channel).Status(rpc_pb2.StatusRequest(), timeout=1)
+
+    def leader(self, timeout: float = START_TIMEOUT) -> str:
+        """The name of the member every live member names as leader (waiting for one)."""
+        deadline = time.monotonic() + timeout
+        live = [n for n, p in self.processes.items() if p.poll() is None]
+        while time.monotonic() < deadline:
+            try:
+                leads = {self.status(n).leader for n in live}
+                ids = {self.status(n).header.member_id: n for n in live}
+                if len(leads) == 1 and next(iter(leads)) in ids:
+                    return ids[next(iter(leads))]
+            except grpc.RpcError:
+                pass
+            time.sleep(0.05)
+        raise SystemExit(f"{self.kind}: the members agree on no leader")
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            _stop(process)
+
+
+@contextmanager
+def three_members(kind: str):
+    with tempfile.TemporaryDirectory(prefix="etcd-bench-", dir=os.environ.get("BENCH_DIR")) as tmp:
+        members = Members(kind, Path(tmp))
+        try:
+            members.start()
+            yield members
+        finally:
+            members.stop()
+
+
+def failover(kind: str, trials: int) -> dict:
+    """Leader SIGKILL → first acknowledged put, by a client trying the survivors in turn with a
+    short timeout per attempt; the median of `trials` fresh clusters."""
+    times = []
+    for _ in range(trials):
+        with three_members(kind) as members:
+            leader = members.leader()
+            survivors = [members.clients[n] for n in members.names if n != leader]
+            channels = [grpc.insecure_channel(a) for a in survivors]
+            stubs = [rpc_pb2_grpc.KVStub(c) for c in channels]
+            for stub in stubs:
+                stub.Put(rpc_pb2.PutRequest(key=b"warmup", value=VALUE), timeout=10)
+            members.processes[leader].send_signal(signal.SIGKILL)
+            killed = time.perf_counter()
+            attempt = 0
+            while True:
+                try:
+                    stubs[attempt % len(stubs)].Put(rpc_pb2.PutRequest(key=b"after", value=VALUE),
+                                                    timeout=0.25)
+                    break
+                except grpc.RpcError:
+                    attempt += 1
+            times.append(time.perf_counter() - killed)
+            for channel in channels:
+                channel.close()
+    times.sort()
+    return {"trials": trials, "median_s": round(times[len(times) // 2], 3),
+            "all_s": [round(t, 3) for t in times]}
+
+
+def measure_cluster(kind: str, quick: bool) -> dict:
+    scale = 0.25 if quick else 1.0
+    with three_members(kind) as members:
+        leader = members.clients[members.leader()]
+        everyone = ",".join(members.clients.values())
+        results = {
+            "serial-put": serial_put(leader, count=int(1000 * scale), limit=20),
+            "put-16": concurrent_put(everyone, processes=4, threads=4, count=int(400 * scale), limit=20),
+            "lin-read-16": concurrent_put(everyone, processes=4, threads=4, count=int(400 * scale),
+                                          limit=20, op="get"),
+        }
+    results["failover"] = failover(kind, trials=1 if quick else 3)
+    return results
+
+
+def cluster_table(rows: dict, failovers: dict) -> str:
+    head = (f"{'3 members':<12} {'etcd ops/s':>11} {'ref ops/s':>10} {'ref/etcd':>9}  "
+            f"{'etcd p50':>9} {'ref p50':>9}  {'p50 ref/etcd':>12}")
+    lines = [head, "-" * len(head)]
+    for name, row in rows.items():
+        e, r = row["etcd"], row["reference"]
+        lines.append(f"{name:<12} {e['ops_per_s']:>11.0f} {r['ops_per_s']:>10.0f} "
+                     f"{row['throughput_ratio']:>9.2f}  {e['p50_ms']:>7.2f}ms {r['p50_ms']:>7.2f}ms  "
+                     f"{row['p50_latency_ratio']:>12.2f}")
+    e, r = failovers["etcd"], failovers["reference"]
+    lines.append(f"{'failover':<12} leader SIGKILL -> first acknowledged put: etcd {e['median_s']:.2f} s, "
+                 f"reference {r['median_s']:.2f} s (ratio {r['median_s'] / e['median_s']:.2f}; "
+                 f"median of {e['trials']})")
+    return "\n".join(lines)
+
+
+def main_cluster(quick: bool) -> None:
+    measured = {"etcd": measure_cluster("etcd", quick), "reference": measure_cluster("reference", quick)}
+    failovers = {kind: measured[kind].pop("failover") for kind in measured}
+    rows = {}
+    for name in measured["etcd"]:
+        e, r = measured["etcd"][name], measured["reference"][name]
+        rows[name] = {"etcd": e, "reference": r,
+                      "throughput_ratio": round(r["ops_per_s"] / e["ops_per_s"], 3),
+                      "p50_latency_ratio": round(r["p50_ms"] / e["p50_ms"], 3)}
+    targets = {
+        "three-member put throughput >= 0.3x etcd": rows["put-16"]["throughput_ratio"] >= 0.3,
+        "failover <= 2x etcd": failovers["reference"]["median_s"] <= 2 * failovers["etcd"]["median_s"],
+    }
+    version = subprocess.run(["etcd", "--version"], capture_output=True, text=True).stdout.split()[2]
+    results = {"members": MEMBERS, "workloads": rows, "failover": failovers, "targets": targets,
+               "quick": quick, "environment": {"etcd": version, "python": platform.python_version(),
+                                               "grpcio": grpc.__version__, "cpus": os.cpu_count()}}
+    print(cluster_table(rows, failovers))
+    for target, met in targets.items():
+        print(f"target {target}: {'met' if met else 'MISSED'}")
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / "etcd_cluster_vs_reference.json"
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"wrote {out.relative_to(ROOT)}")
+
+
 # --- the run ------------------------------------------------------------------------------------
 
 def workloads(quick: bool) -> list[tuple[str, Callable[[str], dict]]]:
@@ -301,7 +470,13 @@ def table(results: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a quarter of the operations")
+    parser.add_argument("--members", type=int, choices=(1, 3), default=1,
+                        help="3: three-member clusters of each (serial put, 16-client put, "
+                             "linearizable reads, failover after a leader SIGKILL)")
     options = parser.parse_args()
+    if options.members == 3:
+        main_cluster(options.quick)
+        return
 
     measured = {"etcd": measure(real_etcd, options.quick),
                 "reference": measure(reference, options.quick)}

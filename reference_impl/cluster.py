@@ -177,6 +177,30 @@ def etcd_argv(binary: Path, directory: Path) -> tuple[tuple[str, ...], Ready, st
     return argv, Ready(url=f"{client}/health"), client
 
 
+def start_etcd_members(directory: Path, members: int) -> tuple[list[Process], str]:
+    """`members` reference etcd members on loopback as one Raft cluster (etcd-1, etcd-2, …); the
+    processes and the comma-separated client URLs of all of them."""
+    names = [f"etcd-{i}" for i in range(1, members + 1)]
+    peers = {name: f"http://127.0.0.1:{free_port()}" for name in names}
+    clients = {name: f"http://127.0.0.1:{free_port()}" for name in names}
+    initial_cluster = ",".join(f"{name}={url}" for name, url in peers.items())
+    launched: list[tuple[subprocess.Popen, Process]] = []
+    try:
+        # All before waiting: a member serves clients only once a quorum has elected a leader.
+        for name in names:
+            launched.append(launch(directory, name, (sys.executable, "-m", run_module("etcd"),
+                "--name", name, "--data-dir", str(directory / name),
+                "--initial-cluster", initial_cluster, "--listen-peer-urls", peers[name],
+                "--initial-advertise-peer-urls", peers[name], "--listen-client-urls", clients[name],
+                "--advertise-client-urls", clients[name])))
+        for child, process in launched:
+            wait_ready(child, process, Ready(line="^ready"))
+    except BaseException:
+        stop([process for _, process in launched])
+        raise
+    return [process for _, process in launched], ",".join(clients.values())
+
+
 def run_module(component: str) -> str:
     """The module whose main(argv, env) runs a reference component, e.g. "controller-manager"."""
     return "reference_impl." + {"controller-manager": "controller_manager.run",
@@ -194,24 +218,37 @@ def start_process(directory: Path, name: str, argv: tuple[str, ...], ready: Read
                   ready_timeout: float = READY_TIMEOUT, env: dict[str, str] | None = None
                   ) -> tuple[Process, str]:
     """Start any process, its output in logs/<name>.log, and wait until `ready` is seen."""
+    child, process = launch(directory, name, argv, env)
+    return process, wait_ready(child, process, ready, ready_timeout)
+
+
+def launch(directory: Path, name: str, argv: tuple[str, ...], env: dict[str, str] | None = None
+           ) -> tuple[subprocess.Popen, Process]:
+    """Start a process in its own session, its output in logs/<name>.log."""
     logs = directory / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     log = logs / f"{name}.log"
     with open(log, "w") as out:
         child = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                  start_new_session=True, env={**os.environ, **(env or {})})
-    process = Process(name, child.pid, argv, str(log))
+    return child, Process(name, child.pid, argv, str(log))
+
+
+def wait_ready(child: subprocess.Popen, process: Process, ready: Ready,
+               ready_timeout: float = READY_TIMEOUT) -> str:
+    """The line (or answer) showing `process` is ready; ClusterError if it exits or times out."""
+    log = Path(process.log)
     deadline = time.monotonic() + ready_timeout
     while time.monotonic() < deadline:
         line = ready.seen(log)
         if line is not None:
-            return process, line
+            return line
         if child.poll() is not None:
-            raise ClusterError(f"{name} exited with status {child.returncode} before it was ready:\n"
+            raise ClusterError(f"{process.name} exited with status {child.returncode} before it was ready:\n"
                                + _tail(log))
         time.sleep(0.1)
     stop([process])
-    raise ClusterError(f"{name} printed no ready line within {ready_timeout:.0f} s:\n" + _tail(log))
+    raise ClusterError(f"{process.name} printed no ready line within {ready_timeout:.0f} s:\n" + _tail(log))
 
 
 def _tail(log: Path, lines: int = 8) -> str:
@@ -220,13 +257,14 @@ def _tail(log: Path, lines: int = 8) -> str:
 
 def up(directory: Path, kubelets: int = 3, only: tuple[str, ...] = ORDER,
        node_monitor_grace_period: float | None = None, upstream: dict[str, Path] | None = None,
-       etcd: Path | None = None) -> Cluster:
+       etcd: Path | None = None, etcd_members: int = 1) -> Cluster:
     """Start a cluster in `directory` (its data, certificates, logs and kubeconfig live there).
 
     Kubelet i runs node-i with pods on 127.0.i.0/24. `node_monitor_grace_period` (seconds) is how
     long the controller-manager waits for a silent node before marking it NotReady (default 40);
     the kubelets' Lease duration follows it, so they renew (every quarter of it) well within it.
     `upstream` maps components to real binaries to run in their place, `etcd` is a real etcd's.
+    `etcd_members` reference etcd members form one Raft cluster; the apiserver gets all their URLs.
     """
     if kubelets > 254:
         raise ClusterError(f"{kubelets} kubelets: at most 254, one 127.0.N.0/24 pod range each")
@@ -237,14 +275,21 @@ def up(directory: Path, kubelets: int = 3, only: tuple[str, ...] = ORDER,
     kubeconfig = directory / "admin.kubeconfig"
     started: list[Process] = []
     try:
-        if etcd is None:
+        if etcd is None and etcd_members > 1:
+            processes, etcd_url = start_etcd_members(directory, etcd_members)
+            started += processes
+        elif etcd is None:
             process, ready = start(directory, "etcd", "etcd", [
                 "--data-dir", str(directory / "etcd"), "--listen-client-urls", "http://127.0.0.1:0"])
             etcd_url = URL.search(ready).group(1)
+            started.append(process)
         else:
+            if etcd_members > 1:
+                raise ClusterError("--etcd-members above 1 runs reference members only; a real "
+                                   "etcd runs as one member here")
             argv, readiness, etcd_url = etcd_argv(etcd, directory)
             process, _ = start_process(directory, "etcd", argv, readiness)
-        started.append(process)
+            started.append(process)
         if "apiserver" in only:
             process, _ = start(directory, "apiserver", "apiserver", [
                 "--etcd-servers", etcd_url, "--cert-dir", str(directory / "pki"), "--secure-port", "0",

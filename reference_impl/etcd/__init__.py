@@ -1,4 +1,5 @@
-"""A reference etcd in Python: etcd v3.5.1's KV, lease and watch behaviour for one member.
+"""A reference etcd in Python: etcd v3.5.1's KV, lease and watch behaviour, on one member or as a
+Raft cluster of several.
 
 Layers, each usable on its own:
   mvcc      the multi-version store (revisions, generations, compaction, history)
@@ -12,7 +13,11 @@ Layers, each usable on its own:
   wal       the write-ahead log and snapshot files: append, sync, read back, repair, release
   storage   `DurableServer`, the same API with a write-ahead log, snapshots and recovery
   raft      a sans-IO Raft core mirroring etcd's raft package
-The cores read no clock and do no I/O; `wal` and `storage` are the only modules that touch disk.
+  raftnode  `RaftNode`: requests as Raft entries applied to an EtcdServer, membership, snapshots
+  peer      the TCP transport between members (length-prefixed frames of Raft messages)
+  member    `ClusterMember`: one member's driver thread, WAL and waiting clients, DurableServer's API
+The cores read no clock and do no I/O; `wal`, `storage` and `member` are the only modules that
+touch disk, `peer` the only one that opens sockets.
 """
 from reference_impl.etcd.errors import EtcdError
 from reference_impl.etcd.server import EtcdServer

@@ -246,3 +246,69 @@ class ErrInvalidAuthMgmt(EtcdError):
 class ErrAuthOldRevision(EtcdError):
     grpc_code = "INVALID_ARGUMENT"
     message = "etcdserver: revision of auth store is old"
+
+
+# -- a replicated cluster (rpctypes' errors for raft, leadership and membership) ----------------
+
+class ErrNoLeader(EtcdError):
+    grpc_code = "UNAVAILABLE"
+    message = "etcdserver: no leader"
+
+
+class ErrNotLeader(EtcdError):
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: not leader"
+
+
+class ErrTimeout(EtcdError):
+    """The request was proposed but no answer came in time: it may or may not have been applied."""
+
+    grpc_code = "UNAVAILABLE"
+    message = "etcdserver: request timed out"
+
+
+class ErrLeaderChanged(EtcdError):
+    grpc_code = "UNAVAILABLE"
+    message = "etcdserver: leader changed"
+
+
+class ErrStopped(EtcdError):
+    grpc_code = "UNAVAILABLE"
+    message = "etcdserver: server stopped"
+
+
+class ErrMemberNotFound(EtcdError):
+    grpc_code = "NOT_FOUND"
+    message = "etcdserver: member not found"
+
+
+class ErrPeerURLExist(EtcdError):
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: Peer URLs already exists"
+
+
+class ErrMemberNotLearner(EtcdError):
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: can only promote a learner member"
+
+
+class ErrBadCluster(EtcdError):
+    """The cluster flags (--initial-cluster and friends) do not describe a cluster this member
+    can start in."""
+
+    message = "invalid cluster configuration"
+
+    def __str__(self) -> str:
+        return f"{self.problem}"
+
+
+class ErrUnhealthy(EtcdError):
+    """A membership change refused because this member has not reached enough others for long."""
+
+    grpc_code = "UNAVAILABLE"
+    message = "etcdserver: unhealthy cluster"
+
+
+class ErrNotEnoughStartedMembers(EtcdError):
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: re-configuration failed due to not enough started members"

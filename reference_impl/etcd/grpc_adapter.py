@@ -343,7 +343,8 @@ class LeaseServicer(rpc_pb2_grpc.LeaseServicer):
 
 class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
     """Status, Alarm, Defragment, Snapshot (the state as a bbolt file, see bolt.py), HashKV (etcd's checksum of the `key` bucket, see backend.py)
-    and MoveLeader (only to the leader itself: a one-member cluster has no one else). Hash (a
+    and MoveLeader (on a Raft member, to any voting member; on a single member, only to itself).
+    Hash (a
     checksum of the bbolt file itself) and Downgrade are left UNIMPLEMENTED, the generated base
     class's answer."""
 
@@ -533,22 +534,63 @@ class AuthServicer(rpc_pb2_grpc.AuthServicer):
 
 
 class ClusterServicer(rpc_pb2_grpc.ClusterServicer):
-    """MemberList only: the reference is a one-member cluster that cannot change membership."""
+    """MemberList, and on a Raft member (member.py) MemberAdd, MemberRemove, MemberUpdate and
+    MemberPromote through conf changes; a single-member server cannot change membership."""
 
     def __init__(self, server):
         self._server = server
 
+    def _header(self):
+        header = self._server.header()
+        # ClusterServer.header() leaves the revision out
+        return rpc_pb2.ResponseHeader(cluster_id=header.cluster_id, member_id=header.member_id,
+                                      raft_term=header.raft_term)
+
+    @staticmethod
+    def _members_pb(members) -> list:
+        return [rpc_pb2.Member(ID=mb.id, name=mb.name, peerURLs=list(mb.peer_urls),
+                               clientURLs=list(mb.client_urls), isLearner=mb.is_learner)
+                for mb in members]
+
+    def _membership(self, context, change: str):
+        method = getattr(self._server, change, None)
+        if method is None:
+            context.abort(grpc.StatusCode.UNIMPLEMENTED,
+                          "reference etcd: a single member started without --initial-cluster "
+                          "cannot change membership")
+        return method
+
     @mirrors(f"(*{V3RPC}.ClusterServer).MemberList", f"(*{V3RPC}.ClusterServer).header")
     @_answers_etcd_errors
     def MemberList(self, request, context):
-        header = self._server.header()
-        return rpc_pb2.MemberListResponse(
-            # ClusterServer.header() leaves the revision out
-            header=rpc_pb2.ResponseHeader(cluster_id=header.cluster_id, member_id=header.member_id,
-                                          raft_term=header.raft_term),
-            members=[rpc_pb2.Member(ID=mb.id, name=mb.name, peerURLs=list(mb.peer_urls),
-                                    clientURLs=list(mb.client_urls), isLearner=mb.is_learner)
-                     for mb in self._server.members()])
+        return rpc_pb2.MemberListResponse(header=self._header(),
+                                          members=self._members_pb(self._server.members()))
+
+    @mirrors(f"(*{V3RPC}.ClusterServer).MemberAdd")
+    @_answers_etcd_errors
+    def MemberAdd(self, request, context):
+        add = self._membership(context, "member_add")
+        member, members = add(tuple(request.peerURLs), request.isLearner)
+        return rpc_pb2.MemberAddResponse(header=self._header(), member=self._members_pb([member])[0],
+                                         members=self._members_pb(members))
+
+    @mirrors(f"(*{V3RPC}.ClusterServer).MemberRemove")
+    @_answers_etcd_errors
+    def MemberRemove(self, request, context):
+        members = self._membership(context, "member_remove")(request.ID)
+        return rpc_pb2.MemberRemoveResponse(header=self._header(), members=self._members_pb(members))
+
+    @mirrors(f"(*{V3RPC}.ClusterServer).MemberUpdate")
+    @_answers_etcd_errors
+    def MemberUpdate(self, request, context):
+        members = self._membership(context, "member_update")(request.ID, tuple(request.peerURLs))
+        return rpc_pb2.MemberUpdateResponse(header=self._header(), members=self._members_pb(members))
+
+    @mirrors(f"(*{V3RPC}.ClusterServer).MemberPromote")
+    @_answers_etcd_errors
+    def MemberPromote(self, request, context):
+        members = self._membership(context, "member_promote")(request.ID)
+        return rpc_pb2.MemberPromoteResponse(header=self._header(), members=self._members_pb(members))
 
 
 # --- watch --------------------------------------------------------------------------------------

@@ -5,6 +5,13 @@ bound once clients can connect.
 `kubeatlas run etcd --data-dir DIR --listen-client-urls URL` calls `run`; so does
 `python -m reference_impl.etcd.run` (the same flags), which the integration tests start. A port
 of 0 asks the system for a free port, and the ready line tells which one it chose.
+
+With --initial-cluster the process is one member of a Raft cluster (`run_member`, member.py),
+taking etcd's clustering flags: --name, --initial-cluster, --initial-cluster-state new|existing,
+--initial-cluster-token, --listen-peer-urls, --initial-advertise-peer-urls (accepted; the peer
+URLs are those --initial-cluster gives the member), --advertise-client-urls,
+--heartbeat-interval and --election-timeout (milliseconds). Its ready line comes once the
+member has joined and published itself, when etcd too starts answering clients.
 """
 from __future__ import annotations
 
@@ -23,6 +30,10 @@ from urllib.parse import urlsplit
 from reference_impl.etcd import DurableServer
 from reference_impl.etcd.errors import EtcdError
 from reference_impl.etcd.backend import BackendState, read_snapshot
+from reference_impl.etcd.errors import ErrBadCluster
+from reference_impl.etcd.member import (
+    DEFAULT_CATCH_UP_ENTRIES, DEFAULT_ELECTION_MS, DEFAULT_HEARTBEAT_MS, ClusterMember)
+from reference_impl.etcd.raftnode import DEFAULT_CLUSTER_TOKEN, parse_initial_cluster
 from reference_impl.etcd.storage import DEFAULT_SNAPSHOT_EVERY
 from reference_impl.etcd.grpc_adapter import Ticker, add_etcd_servicers, new_grpc_server
 from reference_impl.machinery.clock import WallClock
@@ -174,6 +185,56 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
     except BaseException:
         grpc_server.stop(None)
         raise
+    _serve(grpc_server, etcd, bound, stop, out,
+           f"reference etcd serving the v3 API on {', '.join(b.url for b in bound)}")
+
+
+@mirrors("go.etcd.io/etcd/server/v3/embed.StartEtcd", "go.etcd.io/etcd/server/v3/embed.configurePeerListeners")
+def run_member(data_dir: str | Path, listen_client_urls: str | Sequence[str], *, name: str,
+               initial_cluster: str, initial_cluster_state: str = "new",
+               initial_cluster_token: str = DEFAULT_CLUSTER_TOKEN, listen_peer_urls: str,
+               advertise_client_urls: str | None = None, heartbeat_ms: int = DEFAULT_HEARTBEAT_MS,
+               election_ms: int = DEFAULT_ELECTION_MS, snapshot_count: int = DEFAULT_SNAPSHOT_EVERY,
+               catch_up_entries: int = DEFAULT_CATCH_UP_ENTRIES, out: TextIO | None = None,
+               stop: threading.Event | None = None) -> None:
+    """Serve as one member of a Raft cluster until SIGTERM/SIGINT, `stop`, or this member's removal."""
+    out = out or sys.stdout
+    if initial_cluster_state not in ("new", "existing"):
+        raise ErrBadCluster(problem=f"--initial-cluster-state must be new or existing, not "
+                                    f"{initial_cluster_state!r}")
+    if election_ms <= heartbeat_ms:
+        raise ErrBadCluster(problem="--election-timeout must be greater than --heartbeat-interval")
+    listens = parse_listen_urls(listen_client_urls)
+    peer_listens = parse_listen_urls(listen_peer_urls)
+    members = parse_initial_cluster(initial_cluster, initial_cluster_token)
+    stop = stop or threading.Event()
+    grpc_server = new_grpc_server()
+    try:
+        bound = [_bind(grpc_server, listen) for listen in listens]
+        advertised = (tuple(u.strip() for u in advertise_client_urls.split(",") if u.strip())
+                      if advertise_client_urls else tuple(b.url for b in bound))
+        _check_free(peer_listens[0])
+        etcd = _open(ClusterMember, Path(data_dir), WallClock(), name=name,
+                     initial_cluster=members, initial_cluster_state=initial_cluster_state,
+                     cluster_token=initial_cluster_token,
+                     listen_peer=(peer_listens[0].host, peer_listens[0].port), client_urls=advertised,
+                     heartbeat_ms=heartbeat_ms, election_ms=election_ms,
+                     snapshot_count=snapshot_count, catch_up_entries=catch_up_entries,
+                     on_stop=stop.set)
+    except BaseException:
+        grpc_server.stop(None)
+        raise
+    _serve(grpc_server, etcd, bound, stop, out,
+           f"reference etcd member {name} ({etcd.id:x}) serving the v3 API on "
+           f"{', '.join(b.url for b in bound)}, peers on http://{peer_listens[0].address}",
+           ready=etcd.ready)
+
+
+@mirrors("(*go.etcd.io/etcd/server/v3/etcdserver.EtcdServer).ReadyNotify")
+def _serve(grpc_server, etcd, bound, stop: threading.Event, out: TextIO, what: str,
+           ready: threading.Event | None = None) -> None:
+    """Serve `etcd` once `ready` is set (a Raft member: once it has joined and published itself,
+    as etcd serves clients only then) until `stop`."""
     try:
         ticker = Ticker(etcd)
         streams = add_etcd_servicers(grpc_server, etcd)
@@ -183,10 +244,12 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
         raise
     with stop_on_signals(stop):
         try:
+            while ready is not None and not ready.wait(0.2):
+                if stop.is_set():
+                    return
             grpc_server.start()
             ticker.start()
-            print(f"ready: reference etcd serving the v3 API on {', '.join(b.url for b in bound)}",
-                  file=out, flush=True)
+            print(f"ready: {what}", file=out, flush=True)
             while not stop.wait(0.5):  # a timed wait keeps the main thread responsive to signals
                 pass
         finally:
@@ -249,10 +312,47 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                              "snapshot save` wrote, or an etcd data dir (its member/snap/db)")
     parser.add_argument("--snapshot-count", type=_positive, default=DEFAULT_SNAPSHOT_EVERY,
                         help="committed writes between snapshots (which release the log behind them)")
+    cluster = parser.add_argument_group("clustering (a Raft member; without --initial-cluster the "
+                                        "reference runs as a single member with no peers)")
+    cluster.add_argument("--initial-cluster", default=env.get("ETCD_INITIAL_CLUSTER"),
+                         help="NAME=PEER_URL,... of every member at bootstrap")
+    cluster.add_argument("--initial-cluster-state", default=env.get("ETCD_INITIAL_CLUSTER_STATE", "new"),
+                         help="new (bootstrap) or existing (join a cluster that added this member)")
+    cluster.add_argument("--initial-cluster-token",
+                         default=env.get("ETCD_INITIAL_CLUSTER_TOKEN", DEFAULT_CLUSTER_TOKEN))
+    cluster.add_argument("--listen-peer-urls", default=env.get("ETCD_LISTEN_PEER_URLS"),
+                         help="where this member listens for its peers (default: its advertised one)")
+    cluster.add_argument("--initial-advertise-peer-urls",
+                         default=env.get("ETCD_INITIAL_ADVERTISE_PEER_URLS"),
+                         help="accepted for etcd compatibility: the member's peer URLs come from "
+                              "--initial-cluster")
+    cluster.add_argument("--advertise-client-urls", default=env.get("ETCD_ADVERTISE_CLIENT_URLS"))
+    cluster.add_argument("--heartbeat-interval", type=_positive,
+                         default=int(env.get("ETCD_HEARTBEAT_INTERVAL", DEFAULT_HEARTBEAT_MS)),
+                         help="milliseconds between heartbeats (one Raft tick)")
+    cluster.add_argument("--election-timeout", type=_positive,
+                         default=int(env.get("ETCD_ELECTION_TIMEOUT", DEFAULT_ELECTION_MS)),
+                         help="milliseconds without a leader before an election")
+    cluster.add_argument("--snapshot-catchup-entries", type=_positive, default=DEFAULT_CATCH_UP_ENTRIES,
+                         help="log entries kept after a snapshot for slow followers")
     return parser.parse_args(argv)
 
 
 def _run(args: argparse.Namespace, process: Process) -> None:
+    if args.initial_cluster:
+        peer_urls = args.listen_peer_urls
+        if not peer_urls:
+            own = parse_initial_cluster(args.initial_cluster, args.initial_cluster_token)
+            peer_urls = ",".join(u for m in own.values() if m.name == args.name for u in m.peer_urls)
+        run_member(args.data_dir, args.listen_client_urls, name=args.name,
+                   initial_cluster=args.initial_cluster,
+                   initial_cluster_state=args.initial_cluster_state,
+                   initial_cluster_token=args.initial_cluster_token, listen_peer_urls=peer_urls,
+                   advertise_client_urls=args.advertise_client_urls,
+                   heartbeat_ms=args.heartbeat_interval, election_ms=args.election_timeout,
+                   snapshot_count=args.snapshot_count, catch_up_entries=args.snapshot_catchup_entries,
+                   out=process.out, stop=process.stop)
+        return
     run(args.data_dir, args.listen_client_urls, name=args.name, snapshot_count=args.snapshot_count,
         restore_from=args.restore_from_snapshot, out=process.out, stop=process.stop)
 

@@ -82,6 +82,8 @@ class EtcdServer:
         self.applier = Applier(self.store, self.lessor, self.watches.notify)
         self.auth = AuthStore()
         self.raft_index = 0
+        # A one-member server stays in the term it reports; a Raft member sets the real one here.
+        self.raft_term = RAFT_TERM
         # The `now` of the last applied request: the latest time this state is known to be from.
         self.last_applied_now: float | None = None
         self._ids = IdGenerator(member_id, clock.now())
@@ -89,7 +91,7 @@ class EtcdServer:
     # -- headers ---------------------------------------------------------------------------------
 
     def _header_at(self, revision: int) -> ResponseHeader:
-        return ResponseHeader(self.cluster_id, self.member.id, revision, RAFT_TERM)
+        return ResponseHeader(self.cluster_id, self.member.id, revision, self.raft_term)
 
     @mirrors(f"{SERVER}.newHeader")
     def header(self) -> ResponseHeader:

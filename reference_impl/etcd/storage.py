@@ -74,6 +74,27 @@ def from_plain(data: object) -> object:
     return data
 
 
+def dump_state(server: EtcdServer) -> dict:
+    """The whole applied state of `server` as JSON-able data: what a snapshot holds."""
+    return {
+        "raft_index": server.raft_index, "last_applied_now": server.last_applied_now,
+        "current": server.store.current_revision, "compacted": server.store.compact_revision,
+        "records": [to_plain(kv) for kv in server.store.records()],
+        "leases": server.lessor.dump(),
+        "auth": server.auth.dump(),
+    }
+
+
+def recover_state(server: EtcdServer, state: dict) -> None:
+    """Load what `dump_state` wrote into a fresh `server` (one that has applied nothing)."""
+    server.lessor.recover([tuple(lease) for lease in state["leases"]])
+    records = [from_plain(kv) for kv in state["records"]]
+    server.store.restore(records, state["current"], state["compacted"])  # type: ignore[arg-type]
+    server.raft_index = state["raft_index"]
+    server.last_applied_now = state["last_applied_now"]
+    server.auth.recover(state["auth"])
+
+
 class DurableServer:
     """An `EtcdServer` whose state lives in `data_dir`; thread-safe, same methods."""
 
@@ -163,13 +184,7 @@ class DurableServer:
         if loaded is None:
             return 0
         seq, state = loaded
-        server = self._server
-        server.lessor.recover([tuple(lease) for lease in state["leases"]])
-        records = [from_plain(kv) for kv in state["records"]]
-        server.store.restore(records, state["current"], state["compacted"])  # type: ignore[arg-type]
-        server.raft_index = state["raft_index"]
-        server.last_applied_now = state["last_applied_now"]
-        server.auth.recover(state["auth"])
+        recover_state(self._server, state)
         return seq
 
     @mirrors(f"(*{SERVER}.EtcdServer).snapshot",
@@ -184,13 +199,7 @@ class DurableServer:
     @mirrors(f"(*{SERVER}.EtcdServer).triggerSnapshot")
     def _snapshot_locked(self) -> None:
         server, seq = self._server, self._applied_seq
-        self._snapshotter.save(seq, {
-            "raft_index": server.raft_index, "last_applied_now": server.last_applied_now,
-            "current": server.store.current_revision, "compacted": server.store.compact_revision,
-            "records": [to_plain(kv) for kv in server.store.records()],
-            "leases": server.lessor.dump(),
-            "auth": server.auth.dump(),
-        })
+        self._snapshotter.save(seq, dump_state(server))
         # Records after `seq` may still sit in the current segment (appended, not yet applied), so
         # it stays until a later snapshot covers it; later appends go to a new segment.
         self._wal.cut(self._next_seq)

@@ -80,21 +80,23 @@ class Options:
 
 
 def parse_etcd_server(value: str) -> str:
-    """The one `http://HOST:PORT` etcd URL of --etcd-servers (the reference talks to one member)."""
+    """The `http://HOST:PORT` etcd URLs of --etcd-servers, comma separated (members of one
+    cluster, used in turn as they fail)."""
     urls = [u.strip() for u in value.split(",") if u.strip()]
-    if len(urls) != 1:
-        raise RunError("--etcd-servers", f"{value!r} must name exactly one http://HOST:PORT URL")
-    parts = urlsplit(urls[0])
-    if parts.scheme != "http" or not parts.hostname or parts.path not in ("", "/"):
-        raise RunError("--etcd-servers", f"{urls[0]!r} is not of the form http://HOST:PORT "
-                                         "(TLS to etcd is not supported)")
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    if not port:
-        raise RunError("--etcd-servers", f"{urls[0]!r} has no valid port")
-    return urls[0]
+    if not urls:
+        raise RunError("--etcd-servers", f"{value!r} names no http://HOST:PORT URL")
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme != "http" or not parts.hostname or parts.path not in ("", "/"):
+            raise RunError("--etcd-servers", f"{url!r} is not of the form http://HOST:PORT "
+                                             "(TLS to etcd is not supported)")
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        if not port:
+            raise RunError("--etcd-servers", f"{url!r} has no valid port")
+    return ",".join(urls)
 
 
 def _check_listen_flags(options: Options) -> None:
@@ -256,7 +258,7 @@ def _serve(server, options: Options, bundle: CertBundle, etcd_url: str, out: Tex
 def parse_args(argv: list[str] | None) -> Options:
     parser = argparse.ArgumentParser(prog="kubeatlas run apiserver",
                                      description="Serve the reference kube-apiserver over HTTPS.")
-    parser.add_argument("--etcd-servers", required=True, help="the etcd to store in: http://HOST:PORT")
+    parser.add_argument("--etcd-servers", required=True, help="the etcd to store in: http://HOST:PORT, or several members' URLs comma separated")
     parser.add_argument("--cert-dir", required=True, type=Path,
                         help="where the CA, serving and admin certificates are kept (made when absent)")
     parser.add_argument("--secure-port", type=int, default=DEFAULT_SECURE_PORT,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from dataclasses import dataclass
 from typing import Iterator
 from urllib.parse import urlsplit
@@ -117,14 +118,29 @@ def _translate(error: grpc.RpcError, revision: int = 0) -> EtcdClientError:
     return Unavailable(f"etcd: {error.code().name}: {detail}")
 
 
+# Reconnect soon after a member dies, so the channel moves on to the next endpoint quickly.
+RANGE_ATTEMPTS = 3
+
+
+def channel_target(endpoints: str) -> str:
+    """One gRPC target for comma-separated endpoints: gRPC's `ipv4:a,b,c` name, whose default
+    pick_first policy uses one member and moves to the next when it fails (what etcd's clientv3
+    balancer does); a single endpoint, or host names, as given."""
+    addresses = [urlsplit(e).netloc if "://" in e else e for e in (e.strip() for e in endpoints.split(","))
+                 if e]
+    if len(addresses) > 1 and all(a.rsplit(":", 1)[0].replace(".", "").isdigit() for a in addresses):
+        return "ipv4:" + ",".join(addresses)
+    return addresses[0]
+
+
 class EtcdClient:
-    """A connection to one etcd endpoint (`http://host:port` or `host:port`)."""
+    """A connection to etcd: one endpoint (`http://host:port` or `host:port`) or several, comma
+    separated, members of one cluster, failing over between them."""
 
     def __init__(self, endpoint: str, timeout: float = DEFAULT_TIMEOUT):
-        address = urlsplit(endpoint).netloc if "://" in endpoint else endpoint
-        self.endpoint = address
+        self.endpoint = channel_target(endpoint)
         self.timeout = timeout
-        self._channel = grpc.insecure_channel(address, options=RECONNECT_OPTIONS)
+        self._channel = grpc.insecure_channel(self.endpoint, options=RECONNECT_OPTIONS)
         self._kv = rpc_pb2_grpc.KVStub(self._channel)
         self._watch = rpc_pb2_grpc.WatchStub(self._channel)
 
@@ -138,10 +154,16 @@ class EtcdClient:
                                        count_only=count_only)
         if prefix:
             request.range_end = prefix_end(key)
-        try:
-            response = self._kv.Range(request, timeout=self.timeout)
-        except grpc.RpcError as error:
-            raise _translate(error, revision) from None
+        for attempt in range(RANGE_ATTEMPTS):
+            try:
+                response = self._kv.Range(request, timeout=self.timeout)
+                break
+            except grpc.RpcError as error:
+                # A read changes nothing, so one that met a dying member is simply asked again
+                # (of the next member, once the channel has moved on).
+                if error.code() != grpc.StatusCode.UNAVAILABLE or attempt == RANGE_ATTEMPTS - 1:
+                    raise _translate(error, revision) from None
+                time.sleep(0.2)
         return RangeResult(tuple(_kv(kv) for kv in response.kvs), response.count, response.more,
                            response.header.revision)
 

@@ -1,0 +1,706 @@
+"""One member of a replicated reference etcd: the driver thread, the disk and the waiting clients
+around a `RaftNode`, behind the same methods as `DurableServer`, so the gRPC adapter serves either.
+
+The driver thread owns the RaftNode. Everything else reaches it through its inbox: messages from
+peers, proposals, ReadIndex requests, conf changes, leader transfers. Each turn it ticks when a
+heartbeat interval has passed, then handles every Ready in etcd's order (raftNode.start):
+persist the snapshot, entries and hard state to the write-ahead log and fsync (before any message
+leaves: a vote or an append acknowledgement is a promise about the disk), send the messages,
+apply the committed entries under the state lock, wake the clients waiting on them, advance.
+
+Writes: a client thread proposes with a request id and sleeps on a waiter; whichever member
+applies the entry answers only the client it holds. A follower forwards the proposal to the
+leader inside Raft (MsgProp), so a write sent to a follower works as it does in etcd.
+Linearizable reads wait for a ReadIndex (one in flight at a time, serving every read that
+arrived meanwhile, as etcd's linearizableReadLoop batches them) and for the apply to reach it;
+serializable reads are answered from the local state at once. Leases expire only on the leader,
+which proposes their revokes.
+
+Where it differs from etcd, on purpose or not yet: a proposal still waiting when leadership
+moves is answered "leader changed" at once (etcd waits out its request timeout; the client knows
+the outcome in neither case); lease keep-alives go through the log (etcd renews on the leader
+only); a new leader does not extend the leases it inherits (etcd's lessor Promote does); and a
+member that installs a leader's snapshot starts a new watch hub, so its open watches get
+no further events (etcd re-syncs them against the new store).
+
+On disk, in the data directory: wal.py's segments holding records {"hs": [term, vote, commit]}
+and {"ents": [[term, index, type, data], ...]}, and snapshots holding the Raft snapshot (its
+metadata and the state machine), the hard state and the log entries after it. A restart
+rebuilds the Raft log from those, and the state machine by applying the committed entries again.
+"""
+from __future__ import annotations
+
+import base64
+import fcntl
+import itertools
+import json
+import os
+import queue
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+from reference_impl.etcd.apply import is_txn_readonly
+from reference_impl.etcd.auth import AuthStore
+from reference_impl.etcd.errors import (
+    ErrBadCluster, ErrBadLeaderTransferee, ErrLeaderChanged, ErrLeaseNotFound, ErrMemberNotFound, ErrNoLeader, ErrNotLeader, ErrStopped,
+    ErrNotEnoughStartedMembers, ErrTimeout, ErrUnhealthy, EtcdError)
+from reference_impl.etcd.messages import (
+    AuthRequest, CompactionRequest, DeleteRangeRequest, LeaseGrantRequest, LeaseKeepAliveRequest,
+    LeaseKeepAliveResponse, LeaseRevokeRequest, Member, MutatingRequest, PutRequest, RangeRequest,
+    StatusResponse, TxnRequest, WatchCreateRequest)
+from reference_impl.etcd.peer import Transport, fetch_members
+from reference_impl.etcd.raft import (
+    Config, ConfChange, ConfChangeType, ConfState, Entry, EntryType, ErrProposalDropped, HardState,
+    MemoryStorage, Message, RaftError, RawNode, Ready, Snapshot, SnapshotMetadata)
+from reference_impl.etcd.raftnode import (
+    DEFAULT_CLUSTER_TOKEN, RaftNode, compute_cluster_id, compute_member_id, conf_change_for_add, member_from_plain,
+    member_to_plain)
+from reference_impl.etcd.server import VERSION, EtcdServer, IdGenerator
+from reference_impl.etcd.wal import WAL, Snapshotter
+from reference_impl.machinery.clock import Clock
+from reference_impl.mirrors import mirrors
+
+ETCDSERVER = "go.etcd.io/etcd/server/v3/etcdserver"
+DEFAULT_HEARTBEAT_MS = 100
+DEFAULT_ELECTION_MS = 1000
+DEFAULT_SNAPSHOT_COUNT = 10000
+DEFAULT_CATCH_UP_ENTRIES = 5000
+HEALTH_INTERVAL = 5.0  # etcdserver.HealthInterval: how long peers must have been reachable
+MEMBERSHIP = "go.etcd.io/etcd/server/v3/etcdserver/api/membership"
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _entries_plain(entries) -> list:
+    return [[e.term, e.index, int(e.type), _b64(e.data)] for e in entries]
+
+
+def _entries_from(plain) -> list[Entry]:
+    return [Entry(t, i, EntryType(k), base64.b64decode(d)) for t, i, k, d in plain]
+
+
+class _Waiter:
+    __slots__ = ("event", "result")
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.result: tuple[bool, object] = (False, ErrTimeout())
+
+    def set(self, ok: bool, value: object) -> None:
+        self.result = (ok, value)
+        self.event.set()
+
+
+class ClusterMember:
+    """A reference etcd member of a Raft cluster; thread-safe, DurableServer's methods."""
+
+    @mirrors(f"{ETCDSERVER}.NewServer", f"{ETCDSERVER}.startNode", f"{ETCDSERVER}.restartNode")
+    def __init__(self, data_dir: str | os.PathLike, clock: Clock, *, name: str,
+                 initial_cluster: Mapping[int, Member], initial_cluster_state: str = "new",
+                 cluster_token: str = DEFAULT_CLUSTER_TOKEN, listen_peer: tuple[str, int],
+                 client_urls: tuple[str, ...] = (), heartbeat_ms: int = DEFAULT_HEARTBEAT_MS,
+                 election_ms: int = DEFAULT_ELECTION_MS, snapshot_count: int = DEFAULT_SNAPSHOT_COUNT,
+                 catch_up_entries: int = DEFAULT_CATCH_UP_ENTRIES,
+                 on_stop: Callable[[], None] = lambda: None) -> None:
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._clock = clock
+        self._on_stop = on_stop
+        self.heartbeat = heartbeat_ms / 1000
+        self.request_timeout = 5 + 2 * election_ms / 1000  # etcd's ReqTimeout()
+        self._lock_file = open(self.data_dir / "LOCK", "a+b")
+        fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        self._cluster_token = cluster_token
+        mine = [m for m in initial_cluster.values() if m.name == name]
+        if not mine:
+            raise ErrBadCluster(problem=f"--initial-cluster has no member named {name!r} (--name)")
+        me = mine[0]
+        # Client URLs reach the other members through the log, once this member publishes them.
+        members = dict(initial_cluster)
+        self._wal = WAL(self.data_dir)
+        self._snapshotter = Snapshotter(self.data_dir)
+        storage = MemoryStorage()
+        snap_seq, snapshot, snapshot_members, state_data = self._recover(storage)
+        fresh = storage.last_index() == 0 and snapshot is None
+        id_file = self.data_dir / "member_id"
+        if id_file.exists():
+            self.id, cluster_id = (int(word, 16) for word in id_file.read_text().split())
+        elif initial_cluster_state == "existing":
+            cluster_id, members = self._join(initial_cluster, me)
+            self.id = next(i for i, m in members.items() if m.peer_urls == me.peer_urls)
+        else:
+            self.id, cluster_id = me.id, compute_cluster_id(members)
+        if not id_file.exists():
+            # A member added later has an id with its time of addition in it, and the cluster id
+            # comes from the first members: flags cannot recompute them, so they are kept here
+            # (etcd keeps them in the WAL's metadata).
+            id_file.write_text(f"{self.id:x} {cluster_id:x}\n")
+        server = EtcdServer(clock, name=name, member_id=self.id, peer_urls=me.peer_urls,
+                            client_urls=tuple(client_urls))
+        config = Config(self.id, storage, election_tick=max(2, round(election_ms / heartbeat_ms)),
+                        heartbeat_tick=1, applied=snapshot.metadata.index if snapshot else 0,
+                        check_quorum=True, pre_vote=True, max_size_per_msg=1024 * 1024,
+                        max_inflight_msgs=4096 // 8)
+        rawnode = RawNode(config)
+        if fresh and initial_cluster_state == "new":
+            rawnode.bootstrap(sorted(members))
+        if snapshot is not None:
+            members = snapshot_members
+        self.node = RaftNode(rawnode, server, members, cluster_id=cluster_id,
+                             snapshot_count=snapshot_count,
+                             catch_up_entries=catch_up_entries)
+        if snapshot is not None:
+            self.node.install_snapshot(Snapshot(state_data, snapshot.metadata))
+            self.node.server.member = Member(self.id, name, me.peer_urls, tuple(client_urls))
+        self._seq = snap_seq
+        for record in self._wal.read_all(after=snap_seq):
+            self._seq = record["seq"]
+        self._wal.open(self._seq + 1)
+        self._state = threading.Condition(threading.Lock())  # the state machine and `applied`
+        self._inbox: queue.Queue = queue.Queue()
+        self._waiters: dict[int, _Waiter] = {}
+        self._conf_waiters: dict[int, _Waiter] = {}
+        self._read_waiters: list[_Waiter] = []
+        self._reads_in_flight: dict[bytes, tuple[float, list[_Waiter]]] = {}
+        self._read_ctx = itertools.count(1)
+        self._ids = IdGenerator(self.id, clock.now())
+        self._stopped = threading.Event()
+        self._published_at = 0.0
+        # Set once the cluster knows this member's attributes: clients are served from then on.
+        self.ready = threading.Event()
+        self._known_lead = 0
+        self._raft_status = (0, rawnode.raft.term, rawnode.raft.raft_log.committed)
+        self.transport = Transport(listen_peer, self._on_message, self._on_unreachable,
+                                   self._on_snapshot_status, self._members_plain)
+        self._sync_peers()
+        self._driver = threading.Thread(target=self._run, name="etcd-raft", daemon=True)
+        self._driver.start()
+
+    # -- recovery ------------------------------------------------------------------------------
+
+    @mirrors(f"{ETCDSERVER}.GetClusterFromRemotePeers")
+    def _join(self, initial_cluster: Mapping[int, Member], me: Member) -> tuple[int, dict[int, Member]]:
+        """Ask the other members who is in the cluster: `member add` chose this member's id."""
+        others = [u for m in initial_cluster.values() if m.name != me.name for u in m.peer_urls]
+        plain = fetch_members(others)
+        if plain is None:
+            raise ErrBadCluster(problem="--initial-cluster-state existing: no member of "
+                                        "--initial-cluster answers on its peer URL")
+        members = {m.id: m for m in map(member_from_plain, plain["members"])}
+        if not any(m.peer_urls == me.peer_urls for m in members.values()):
+            raise ErrBadCluster(problem=f"--initial-cluster-state existing: the cluster has no member "
+                                        f"with peer URLs {', '.join(me.peer_urls)} (run `etcdctl "
+                                        f"member add` first)")
+        return plain["cluster_id"], members
+
+    @mirrors(f"{ETCDSERVER}.readWAL", "(*go.etcd.io/etcd/server/v3/etcdserver/api/snap.Snapshotter).Load")
+    def _recover(self, storage: MemoryStorage):
+        """Load the newest snapshot and the log after it into `storage`."""
+        loaded = self._snapshotter.load()
+        snap_seq, snapshot, members, data, hs = 0, None, {}, b"", HardState()
+        if loaded is not None:
+            snap_seq, state = loaded
+            md = SnapshotMetadata(ConfState(tuple(state["voters"]), tuple(state["learners"])),
+                                  state["index"], state["term"])
+            data = base64.b64decode(state["data"])
+            snapshot = Snapshot(data, md)
+            storage.apply_snapshot(snapshot)
+            storage.append(_entries_from(state["tail"]))
+            hs = HardState(*state["hs"])
+            members = {m.id: m for m in map(member_from_plain, json.loads(data)["members"])}
+        for record in self._wal.read_all(after=snap_seq):
+            if "ents" in record:
+                storage.append(_entries_from(record["ents"]))
+            if "hs" in record:
+                hs = HardState(*record["hs"])
+        storage.set_hard_state(hs)
+        return snap_seq, snapshot, members, data
+
+    # -- the driver ----------------------------------------------------------------------------
+
+    def _on_message(self, m: Message) -> None:
+        self._inbox.put(("msg", m))
+
+    def _on_unreachable(self, peer_id: int) -> None:
+        self._inbox.put(("unreachable", peer_id))
+
+    def _on_snapshot_status(self, peer_id: int, failed: bool) -> None:
+        self._inbox.put(("snapstatus", peer_id, failed))
+
+    def _members_plain(self) -> dict:
+        with self._state:
+            return {"cluster_id": self.node.cluster_id,
+                    "members": [member_to_plain(m) for m in self.node.members.values()]}
+
+    def _sync_peers(self) -> None:
+        for member_id, member in self.node.members.items():
+            if member_id != self.id:
+                self.transport.add_peer(member_id, member.peer_urls)
+        for member_id in list(self.transport.peers):
+            if member_id not in self.node.members:
+                self.transport.remove_peer(member_id)
+
+    def _run(self) -> None:
+        try:
+            self._drive()
+        except BaseException:
+            # A bug: the state machine may be half-changed, so this member stops serving rather
+            # than answer from it (etcd panics here).
+            traceback.print_exc()
+            print("reference etcd: the raft driver failed; stopping", file=sys.stderr, flush=True)
+            self._stopped.set()
+            self._on_stop()
+
+    @mirrors(f"(*{ETCDSERVER}.raftNode).start", f"(*{ETCDSERVER}.EtcdServer).run")
+    def _drive(self) -> None:
+        next_tick = time.monotonic() + self.heartbeat
+        while not self._stopped.is_set():
+            timeout = max(0.0, next_tick - time.monotonic())
+            try:
+                item = self._inbox.get(timeout=timeout)
+                self._handle(item)
+                while True:
+                    self._handle(self._inbox.get_nowait())
+            except queue.Empty:
+                pass
+            if time.monotonic() >= next_tick:
+                next_tick += self.heartbeat
+                if next_tick < time.monotonic():
+                    next_tick = time.monotonic() + self.heartbeat
+                self.node.rawnode.tick()
+            self._issue_read_index()
+            while self.node.rawnode.has_ready():
+                self._process_ready(self.node.rawnode.ready())
+            raft = self.node.rawnode.raft
+            self._raft_status = (raft.lead, raft.term, raft.raft_log.committed)
+            self._maybe_publish()
+
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).publishV3")
+    def _maybe_publish(self) -> None:
+        """Until the cluster knows this member's name and client URLs, propose them (once a second)."""
+        me = self.server.member
+        known = self.node.members.get(self.id)
+        if known is None:
+            return
+        if (known.name, known.client_urls) == (me.name, me.client_urls):
+            self.ready.set()
+            return
+        now = time.monotonic()
+        if self.node.rawnode.raft.lead == 0 or now - self._published_at < 1.0:
+            return
+        self._published_at = now
+        try:
+            self.node.publish(self._ids.next(), me)
+        except ErrProposalDropped:
+            pass  # tried again in a second
+
+    def _handle(self, item: tuple) -> None:
+        kind = item[0]
+        rn = self.node.rawnode
+        try:
+            if kind == "msg":
+                rn.step(item[1])
+            elif kind == "prop":
+                _, request_id, request, now = item
+                try:
+                    with self._state:
+                        self.node.propose(request_id, request, now)
+                except ErrProposalDropped:
+                    self._answer(self._waiters, request_id, False, ErrNoLeader())
+                except EtcdError as err:
+                    self._answer(self._waiters, request_id, False, err)
+            elif kind == "conf":
+                _, cc = item
+                try:
+                    self.node.propose_conf_change(cc)
+                except ErrProposalDropped:
+                    self._answer(self._conf_waiters, cc.id, False, ErrNoLeader())
+                except EtcdError as err:
+                    self._answer(self._conf_waiters, cc.id, False, err)
+            elif kind == "transfer":
+                rn.transfer_leader(item[1])
+            elif kind == "unreachable":
+                rn.report_unreachable(item[1])
+            elif kind == "snapstatus":
+                rn.report_snapshot(item[1], item[2])
+            # ("read",) only wakes the loop, which then asks for a ReadIndex (_issue_read_index).
+        except RaftError:
+            pass  # a message from a removed member, or for a term long gone: Raft ignores it too
+
+    def _fail_pending(self) -> None:
+        """Leadership moved: a proposal still waiting may have died with the old leader's log (or
+        may yet commit). Its client hears "leader changed" now rather than a timeout later; to
+        the client the outcome is unknown either way. (etcd waits out its request timeout.)"""
+        for waiters in (self._waiters, self._conf_waiters):
+            for key in list(waiters):
+                self._answer(waiters, key, False, ErrLeaderChanged())
+
+    @staticmethod
+    def _answer(waiters: dict, key: int, ok: bool, value: object) -> None:
+        waiter = waiters.pop(key, None)
+        if waiter is not None:
+            waiter.set(ok, value)
+
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).linearizableReadLoop")
+    def _issue_read_index(self) -> None:
+        """One ReadIndex for every read waiting; again if the last got no answer (no leader yet)."""
+        now = time.monotonic()
+        stale = [ctx for ctx, (sent, _) in self._reads_in_flight.items() if now - sent > 3 * self.heartbeat]
+        with self._state:
+            for ctx in stale:
+                self._read_waiters.extend(self._reads_in_flight.pop(ctx)[1])
+            if not self._read_waiters or self._reads_in_flight:
+                return
+            waiters, self._read_waiters = self._read_waiters, []
+        ctx = next(self._read_ctx).to_bytes(8, "big")
+        self._reads_in_flight[ctx] = (now, waiters)
+        self.node.rawnode.read_index(ctx)
+
+    @mirrors(f"(*{ETCDSERVER}.raftNode).start", "(*go.etcd.io/etcd/server/v3/wal.WAL).Save")
+    def _persist(self, rd: Ready) -> None:
+        """The snapshot, entries and hard state on disk (fsync'd when Raft needs it), then in the
+        Raft storage."""
+        if not rd.snapshot.is_empty():
+            storage = self.node.rawnode.raft.raft_log.storage
+            hs = rd.hard_state if not rd.hard_state.is_empty() else storage.hard_state
+            self._save_snapshot(rd.snapshot, hs, tail=())
+        wrote = False
+        if rd.entries:
+            self._seq += 1
+            self._wal.append({"seq": self._seq, "ents": _entries_plain(rd.entries)})
+            wrote = True
+        if not rd.hard_state.is_empty():
+            hs = rd.hard_state
+            self._seq += 1
+            self._wal.append({"seq": self._seq, "hs": [hs.term, hs.vote, hs.commit]})
+            wrote = True
+        if wrote and rd.must_sync:
+            self._wal.sync()
+        self.node.stable(rd)
+
+    def _save_snapshot(self, snap: Snapshot, hs: HardState, tail=None) -> None:
+        """The snapshot with the hard state and the log after it (`tail`; by default what the Raft
+        storage holds after it), so the segments before it can go."""
+        storage = self.node.rawnode.raft.raft_log.storage
+        md = snap.metadata
+        if tail is None:
+            last = storage.last_index()
+            tail = storage.entries(md.index + 1, last + 1) if last > md.index else ()
+        self._snapshotter.save(self._seq, {
+            "index": md.index, "term": md.term, "voters": list(md.conf_state.voters),
+            "learners": list(md.conf_state.learners), "data": _b64(snap.data),
+            "hs": [hs.term, hs.vote, hs.commit], "tail": _entries_plain(tail)})
+        self._wal.cut(self._seq + 1)
+        self._wal.release(self._seq)
+
+    def _process_ready(self, rd: Ready) -> None:
+        if rd.soft_state is not None and rd.soft_state.lead != self._known_lead:
+            if self._known_lead:
+                self._fail_pending()
+            self._known_lead = rd.soft_state.lead
+        # A leader sends its appends before its own fsync (Raft thesis §10.2.1; etcd's raftNode
+        # does the same): the followers write in parallel with it. Safe here because this one
+        # thread steps the followers' acknowledgements, which alone can move the commit index,
+        # only after this fsync has returned. Anyone else's messages (votes, acknowledgements)
+        # promise what is on disk, so they wait for it.
+        leader = self.node.is_leader()
+        if leader:
+            self.transport.send(list(rd.messages))
+        self._persist(rd)
+        if not leader:
+            self.transport.send(list(rd.messages))
+        with self._state:
+            applied = self.node.apply(rd)
+            self._state.notify_all()
+            for rs in rd.read_states:
+                entry = self._reads_in_flight.pop(rs.request_ctx, None)
+                for waiter in entry[1] if entry else ():
+                    waiter.set(True, rs.index)
+        for request_id, (ok, value) in applied.results.items():
+            self._answer(self._waiters, request_id, ok, value)
+        for change_id, (ok, value) in applied.conf_changes.items():
+            self._answer(self._conf_waiters, change_id, ok, value)
+        if applied.snapshot_installed:
+            print(f"reference etcd: applied the leader's snapshot at index {rd.snapshot.metadata.index}",
+                  file=sys.stderr, flush=True)
+        if applied.conf_changes or applied.snapshot_installed:
+            self._sync_peers()
+        self.node.advance(rd)
+        with self._state:
+            snap = self.node.maybe_snapshot()
+        if snap is not None:
+            self._save_snapshot(snap, self.node.rawnode.raft.raft_log.storage.hard_state)
+        if applied.removed:
+            self._stopped.set()
+            self._on_stop()
+
+    # -- requests ------------------------------------------------------------------------------
+
+    def _check_running(self) -> None:
+        if self._stopped.is_set():
+            raise ErrStopped()
+
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).processInternalRaftRequestOnce")
+    def _propose(self, request: MutatingRequest):
+        self._check_running()
+        request_id = self._ids.next()
+        waiter = self._waiters[request_id] = _Waiter()
+        self._inbox.put(("prop", request_id, request, self._clock.now()))
+        if not waiter.event.wait(self.request_timeout):
+            self._waiters.pop(request_id, None)
+            raise ErrTimeout()
+        ok, value = waiter.result
+        if ok:
+            return value
+        raise value  # type: ignore[misc]
+
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).linearizableReadNotify")
+    def _read_barrier(self) -> None:
+        """Return once this member has applied everything committed when the read arrived."""
+        self._check_running()
+        waiter = _Waiter()
+        with self._state:
+            self._read_waiters.append(waiter)
+        self._inbox.put(("read",))
+        deadline = time.monotonic() + self.request_timeout
+        if not waiter.event.wait(self.request_timeout):
+            raise ErrTimeout()
+        index = waiter.result[1]
+        with self._state:
+            while self.node.applied < index:  # type: ignore[operator]
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise ErrTimeout()
+                self._state.wait(left)
+
+    def _read(self, fn: Callable, *args: object):
+        with self._state:
+            return fn(*args)
+
+    @property
+    def server(self) -> EtcdServer:
+        return self.node.server
+
+    def header(self):
+        return self._read(lambda: self.server.header())
+
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).Range")
+    def range(self, req: RangeRequest):
+        if not req.serializable:
+            self._read_barrier()
+        return self._read(lambda: self.server.range(req))
+
+    def put(self, req: PutRequest):
+        return self._propose(req)
+
+    def delete_range(self, req: DeleteRangeRequest):
+        return self._propose(req)
+
+    def txn(self, req: TxnRequest):
+        if is_txn_readonly(req):
+            self._read_barrier()
+            return self._read(lambda: self.server.txn(req))
+        return self._propose(req)
+
+    def compact(self, req: CompactionRequest):
+        return self._propose(req)
+
+    def lease_grant(self, req: LeaseGrantRequest):
+        return self._propose(req)
+
+    def lease_revoke(self, req: LeaseRevokeRequest):
+        return self._propose(req)
+
+    def lease_keep_alive(self, req: LeaseKeepAliveRequest):
+        try:
+            return self._propose(req)
+        except ErrLeaseNotFound:
+            return LeaseKeepAliveResponse(self.header(), req.id, 0)
+
+    def lease_time_to_live(self, req):
+        return self._read(lambda: self.server.lease_time_to_live(req))
+
+    def lease_leases(self):
+        return self._read(lambda: self.server.lease_leases())
+
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).revokeExpiredLeases")
+    def tick(self) -> tuple[int, ...]:
+        """Watch progress everywhere; on the leader, a revoke proposal for each expired lease."""
+        now = self._clock.now()
+        with self._state:
+            self.server.watches.tick(now)
+            expired = self.node.expired_leases(now)
+        for lease_id in expired:
+            self._inbox.put(("prop", self._ids.next(), LeaseRevokeRequest(lease_id), now))
+        return tuple(expired)
+
+    def watch_create(self, req: WatchCreateRequest) -> int:
+        return self._read(lambda: self.server.watch_create(req))
+
+    def watch_cancel(self, watch_id: int) -> bool:
+        return self._read(lambda: self.server.watch_cancel(watch_id))
+
+    def watch_progress(self, watch_id: int | None = None) -> None:
+        self._read(lambda: self.server.watch_progress(watch_id))
+
+    def watch_drain(self, watch_id: int):
+        return self._read(lambda: self.server.watch_drain(watch_id))
+
+    def set_watch_listener(self, listener) -> None:
+        self._read(lambda: self.server.set_watch_listener(listener))
+
+    @mirrors("(*go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc.maintenanceServer).Status")
+    def status(self) -> StatusResponse:
+        lead, term, commit = self._raft_status
+        with self._state:
+            base = self.server.status()
+            is_learner = self.node.members.get(self.id, Member(self.id, "")).is_learner
+            return StatusResponse(base.header, VERSION, base.db_size, lead, commit, term,
+                                  self.node.applied, db_size_in_use=base.db_size_in_use,
+                                  is_learner=is_learner)
+
+    def hash_kv(self, revision: int):
+        return self._read(lambda: self.server.hash_kv(revision))
+
+    def snapshot_db(self) -> bytes:
+        return self._read(lambda: self.server.snapshot_db())
+
+    def authorize(self, token, request=None, *, admin: bool = False) -> None:
+        self._read(lambda: self.server.authorize(token, request, admin=admin))
+
+    def authenticate(self, name: str, password: str) -> str:
+        return self._read(lambda: self.server.authenticate(name, password))
+
+    def auth_change(self, request: AuthRequest):
+        return self._propose(request)
+
+    @property
+    def auth(self) -> AuthStore:
+        return self.server.auth
+
+    def read(self, fn: Callable[[], object]):
+        return self._read(fn)
+
+    def alarms(self) -> list:
+        return []
+
+    # -- leadership and membership --------------------------------------------------------------
+
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).MoveLeader")
+    def move_leader(self, target_id: int) -> None:
+        """Hand leadership to `target_id` and wait until it has it (this member must lead)."""
+        self._check_running()
+        if self._raft_status[0] != self.id:
+            raise ErrNotLeader()
+        with self._state:
+            member = self.node.members.get(target_id)
+        if member is None or member.is_learner:
+            raise ErrBadLeaderTransferee(target_id=target_id)
+        self._inbox.put(("transfer", target_id))
+        deadline = time.monotonic() + self.request_timeout
+        while self._raft_status[0] != target_id:
+            if time.monotonic() > deadline:
+                raise ErrTimeout()
+            time.sleep(self.heartbeat / 4)
+
+    def members(self) -> tuple[Member, ...]:
+        with self._state:
+            return tuple(sorted(self.node.members.values(), key=lambda m: m.id))
+
+    def _conf_change(self, cc: ConfChange) -> tuple[Member, ...]:
+        self._check_running()
+        waiter = self._conf_waiters[cc.id] = _Waiter()
+        self._inbox.put(("conf", cc))
+        if not waiter.event.wait(self.request_timeout):
+            self._conf_waiters.pop(cc.id, None)
+            raise ErrTimeout()
+        ok, value = waiter.result
+        if not ok:
+            raise value  # type: ignore[misc]
+        return tuple(sorted(value, key=lambda m: m.id))  # type: ignore[arg-type]
+
+    def _connected_since(self, since: float, members: list[Member]) -> int:
+        """How many of `members` (this one included) this member has reached since `since`."""
+        count = 0
+        for m in members:
+            active = self.transport.active_since(m.id)
+            count += m.id == self.id or (active is not None and active <= since)
+        return count
+
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).mayAddMember",
+             f"(*{MEMBERSHIP}.RaftCluster).IsReadyToAddVotingMember", f"{ETCDSERVER}.isConnectedFullySince")
+    def _may_add_member(self, is_learner: bool) -> None:
+        """etcd's --strict-reconfig-check (on by default): a new voter needs a quorum of started
+        members counting it, and this member connected to every voter for HEALTH_INTERVAL."""
+        with self._state:
+            voters = [m for m in self.node.members.values() if not m.is_learner]
+        started = sum(1 for m in voters if m.name)
+        if not is_learner and not (started == 1 and len(voters) == 1) and started < (len(voters) + 1) // 2 + 1:
+            raise ErrNotEnoughStartedMembers()
+        since = time.monotonic() - HEALTH_INTERVAL
+        if self._connected_since(since, voters) != len(voters):
+            raise ErrUnhealthy()
+
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).mayRemoveMember",
+             f"(*{MEMBERSHIP}.RaftCluster).IsReadyToRemoveVotingMember")
+    def _may_remove_member(self, member_id: int) -> None:
+        with self._state:
+            target = self.node.members.get(member_id)
+            voters = [m for m in self.node.members.values() if not m.is_learner]
+        if target is None or target.is_learner:
+            return  # an unknown member is refused when applied; a learner holds no quorum
+        rest = [m for m in voters if m.id != member_id]
+        if sum(1 for m in rest if m.name) < len(rest) // 2 + 1:
+            raise ErrNotEnoughStartedMembers()
+        if member_id != self.id and self.transport.active_since(member_id) is None:
+            return  # a member that is down is no part of the active quorum
+        active = self._connected_since(time.monotonic() - HEALTH_INTERVAL, voters)
+        if active - 1 < 1 + (len(voters) - 1) // 2:
+            raise ErrUnhealthy()
+
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).AddMember")
+    def member_add(self, peer_urls: tuple[str, ...], is_learner: bool) -> tuple[Member, tuple[Member, ...]]:
+        self._check_running()
+        self._may_add_member(is_learner)
+        member = Member(compute_member_id(peer_urls, self._cluster_token, int(self._clock.now())), "",
+                        tuple(sorted(peer_urls)), (), is_learner)
+        return member, self._conf_change(conf_change_for_add(member, is_learner, self._ids.next()))
+
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).RemoveMember")
+    def member_remove(self, member_id: int) -> tuple[Member, ...]:
+        self._may_remove_member(member_id)
+        return self._conf_change(ConfChange(ConfChangeType.ConfChangeRemoveNode, member_id,
+                                            id=self._ids.next()))
+
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).PromoteMember")
+    def member_promote(self, member_id: int) -> tuple[Member, ...]:
+        return self._conf_change(ConfChange(ConfChangeType.ConfChangeAddNode, member_id,
+                                            id=self._ids.next()))
+
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).UpdateMember")
+    def member_update(self, member_id: int, peer_urls: tuple[str, ...]) -> tuple[Member, ...]:
+        with self._state:
+            old = self.node.members.get(member_id)
+        if old is None:
+            raise ErrMemberNotFound()
+        updated = Member(member_id, old.name, tuple(sorted(peer_urls)), old.client_urls, old.is_learner)
+        return self._conf_change(ConfChange(ConfChangeType.ConfChangeUpdateNode, member_id,
+                                            json.dumps(member_to_plain(updated)).encode(),
+                                            self._ids.next()))
+
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).Stop")
+    def close(self) -> None:
+        self._stopped.set()
+        if self._driver.is_alive() and threading.current_thread() is not self._driver:
+            self._driver.join()
+        self.transport.close()
+        if not self._wal.closed:
+            self._wal.close()
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+            self._lock_file.close()

@@ -1,0 +1,335 @@
+"""The replicated etcd server's core: requests become Raft entries, committed entries are applied
+to the `EtcdServer` state machine in log order, and membership changes are conf-change entries.
+
+Sans-IO, like the Raft core under it: `RaftNode` is driven by its owner (member.py's driver
+thread, or a test's simulated network) and never reads a clock, sleeps, touches a socket or the
+disk. The owner calls `propose`, `read_index`, `step`, `tick`; then, while `has_ready()`, takes
+`ready()`, persists it, sends its messages, hands it to `apply`, and calls `advance`. `apply`
+returns what the waiters need: the answer to each request id proposed here, the conf changes
+decided, and whether this member was removed.
+
+An entry's payload is JSON: the request id (unique per proposing member, so only the member a
+client asked wakes that client), the proposer's clock reading (lease expiry is computed from it,
+so every member computes the same expiry), and the request in storage.py's plain form. A snapshot
+is the state machine (storage.dump_state) plus the member list, also JSON.
+
+Member and cluster ids are computed as etcd computes them (a SHA-1 of the peer URLs and the
+cluster token; of the sorted member ids), so a cluster started with the same flags as a real etcd
+gets the same ids.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
+
+from reference_impl.etcd.errors import (
+    EtcdError, ErrBadCluster, ErrMemberNotFound, ErrMemberNotLearner, ErrPeerURLExist)
+from reference_impl.etcd.messages import LeaseRevokeRequest, Member, MutatingRequest
+from reference_impl.etcd.raft import (
+    ConfChange, ConfChangeType, Entry, EntryType, Ready, Snapshot)
+from reference_impl.etcd.raft.rawnode import RawNode
+from reference_impl.etcd.server import EtcdServer
+from reference_impl.etcd.storage import dump_state, from_plain, recover_state, to_plain
+from reference_impl.mirrors import mirrors
+
+ETCDSERVER = "go.etcd.io/etcd/server/v3/etcdserver"
+MEMBERSHIP = "go.etcd.io/etcd/server/v3/etcdserver/api/membership"
+DEFAULT_CLUSTER_TOKEN = "etcd-cluster"
+
+
+# -- ids and the --initial-cluster flag ---------------------------------------------------------
+
+@mirrors(f"{MEMBERSHIP}.computeMemberId", f"{MEMBERSHIP}.NewMember")
+def compute_member_id(peer_urls: Iterable[str], cluster_token: str, added_at: int | None = None) -> int:
+    """SHA-1 over the sorted peer URLs, the cluster token and, for a member added later with
+    `member add`, the second it was added; the first 8 bytes, big-endian."""
+    data = "".join(sorted(peer_urls)) + cluster_token + ("" if added_at is None else str(added_at))
+    return int.from_bytes(hashlib.sha1(data.encode()).digest()[:8], "big")
+
+
+@mirrors(f"(*{MEMBERSHIP}.RaftCluster).genID")
+def compute_cluster_id(member_ids: Iterable[int]) -> int:
+    data = b"".join(i.to_bytes(8, "big") for i in sorted(member_ids))
+    return int.from_bytes(hashlib.sha1(data).digest()[:8], "big")
+
+
+@mirrors("go.etcd.io/etcd/client/pkg/v3/types.NewURLsMap", f"{MEMBERSHIP}.NewClusterFromURLsMap")
+def parse_initial_cluster(text: str, cluster_token: str = DEFAULT_CLUSTER_TOKEN) -> dict[int, Member]:
+    """`n1=http://127.0.0.1:2380,n2=...` (a name may repeat, one URL each) → members by id."""
+    urls: dict[str, list[str]] = {}
+    for item in (part.strip() for part in text.split(",")):
+        if not item:
+            continue
+        name, sep, url = item.partition("=")
+        parts = urlsplit(url)
+        if not sep or not name or parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ErrBadCluster(problem=f"--initial-cluster: {item!r} is not NAME=http://HOST:PORT")
+        urls.setdefault(name, []).append(url)
+    if not urls:
+        raise ErrBadCluster(problem="--initial-cluster names no member")
+    members: dict[int, Member] = {}
+    for name, peer_urls in urls.items():
+        member = Member(compute_member_id(peer_urls, cluster_token), name, tuple(sorted(peer_urls)))
+        if member.id in members:
+            raise ErrBadCluster(problem=f"--initial-cluster: {name} and {members[member.id].name} "
+                                        f"have the same peer URLs")
+        members[member.id] = member
+    return members
+
+
+def member_to_plain(member: Member) -> dict:
+    return {"id": member.id, "name": member.name, "peer_urls": list(member.peer_urls),
+            "client_urls": list(member.client_urls), "is_learner": member.is_learner}
+
+
+def member_from_plain(data: Mapping) -> Member:
+    return Member(data["id"], data["name"], tuple(data["peer_urls"]), tuple(data["client_urls"]),
+                  data["is_learner"])
+
+
+# -- entries --------------------------------------------------------------------------------------
+
+def encode_request(request_id: int, request: MutatingRequest, now: float) -> bytes:
+    """An entry's payload: etcd's InternalRaftRequest, as JSON."""
+    return json.dumps({"id": request_id, "now": now, "req": to_plain(request)},
+                      separators=(",", ":")).encode()
+
+
+@mirrors(f"(*{ETCDSERVER}.EtcdServer).publishV3")
+def encode_attributes(request_id: int, member: Member) -> bytes:
+    """The payload announcing a member's name and client URLs to the cluster once it has started."""
+    return json.dumps({"id": request_id, "attr": member_to_plain(member)}, separators=(",", ":")).encode()
+
+
+@dataclass
+class Applied:
+    """What applying one Ready decided, for the owner to hand to the waiting clients."""
+
+    # request id → (True, response) or (False, the EtcdError it got)
+    results: dict[int, tuple[bool, object]] = field(default_factory=dict)
+    # conf change id → (True, members after it) or (False, the EtcdError that refused it)
+    conf_changes: dict[int, tuple[bool, object]] = field(default_factory=dict)
+    snapshot_installed: bool = False
+    removed: bool = False
+
+
+class RaftNode:
+    """One member's replicated state machine: a RawNode in front of an `EtcdServer`."""
+
+    def __init__(self, rawnode: RawNode, server: EtcdServer, members: Mapping[int, Member],
+                 *, cluster_id: int, snapshot_count: int, catch_up_entries: int) -> None:
+        self.rawnode = rawnode
+        self.server = server
+        self.members = dict(members)
+        # Fixed when the cluster is bootstrapped (from its first members), whatever joins later.
+        self.cluster_id = cluster_id
+        self.snapshot_count = snapshot_count
+        self.catch_up_entries = catch_up_entries
+        self.applied = rawnode.raft.raft_log.applied
+        self.snapshot_index = rawnode.raft.raft_log.storage.snapshot().metadata.index
+        self.conf_state = rawnode.raft.prs.conf_state()
+        self.revoking: set[int] = set()  # leases whose revoke this leader has proposed
+        self._sync_header()
+
+    @property
+    def id(self) -> int:
+        return self.rawnode.raft.id
+
+    def _sync_header(self) -> None:
+        self.server.raft_term = self.rawnode.raft.term
+        self.server.cluster_id = self.cluster_id
+
+    # -- input -----------------------------------------------------------------------------------
+
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).processInternalRaftRequestOnce")
+    def propose(self, request_id: int, request: MutatingRequest, now: float) -> None:
+        """Check and prepare `request` as the one-member server would, then propose it; raises
+        ErrProposalDropped when there is no leader to take it (the caller answers "no leader")."""
+        self.server.check(request)
+        request = self.server.prepare(request)
+        self.rawnode.propose(encode_request(request_id, request, now))
+
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).AddMember", f"(*{ETCDSERVER}.EtcdServer).RemoveMember",
+             f"(*{ETCDSERVER}.EtcdServer).PromoteMember", f"(*{ETCDSERVER}.EtcdServer).UpdateMember")
+    def propose_conf_change(self, cc: ConfChange) -> None:
+        """Refuse a change that cannot apply (as etcd checks before proposing), then propose it."""
+        self.validate_conf_change(cc, proposing=True)
+        self.rawnode.propose_conf_change(cc)
+
+    @mirrors(f"(*{MEMBERSHIP}.RaftCluster).ValidateConfigurationChange")
+    def validate_conf_change(self, cc: ConfChange, proposing: bool = False) -> None:
+        T = ConfChangeType
+        if cc.type in (T.ConfChangeAddNode, T.ConfChangeAddLearnerNode) and cc.context:
+            new = member_from_plain(json.loads(cc.context))
+            existing = self.members.get(cc.node_id)
+            if existing is not None:
+                if not (existing.is_learner and cc.type == T.ConfChangeAddNode):
+                    raise ErrBadCluster(problem="member already exists")  # never: ids are new
+                return
+            urls = {u for m in self.members.values() for u in m.peer_urls}
+            if urls & set(new.peer_urls):
+                raise ErrPeerURLExist()
+        elif cc.type == T.ConfChangeAddNode:
+            # A promotion; or, once applied, a bootstrap entry naming a member of --initial-cluster.
+            member = self.members.get(cc.node_id)
+            if member is None:
+                raise ErrMemberNotFound()
+            if proposing and not member.is_learner:
+                raise ErrMemberNotLearner()
+        elif cc.node_id not in self.members:
+            raise ErrMemberNotFound()
+
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).revokeExpiredLeases")
+    def expired_leases(self, now: float) -> list[int]:
+        """On the leader only (followers never expire leases): leases due for a revoke proposal."""
+        if not self.is_leader():
+            self.revoking.clear()
+            return []
+        due = [i for i in self.server.expired_leases(now) if i not in self.revoking]
+        self.revoking.update(due)
+        return due
+
+    def is_leader(self) -> bool:
+        return self.rawnode.raft.lead == self.id
+
+    # -- the Ready ---------------------------------------------------------------------------------
+
+    @mirrors(f"(*{ETCDSERVER}.raftNode).start")
+    def stable(self, rd: Ready) -> None:
+        """Hand what `rd` asked to persist to the Raft storage: the owner calls this once the
+        snapshot, entries and hard state are on its disk (or at once, in a simulation)."""
+        storage = self.rawnode.raft.raft_log.storage
+        if not rd.snapshot.is_empty():
+            storage.apply_snapshot(rd.snapshot)
+        storage.append(rd.entries)
+        if not rd.hard_state.is_empty():
+            storage.set_hard_state(rd.hard_state)
+
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).applyAll", f"(*{ETCDSERVER}.EtcdServer).apply")
+    def apply(self, rd: Ready) -> Applied:
+        """Install `rd.snapshot` if there is one, then apply the committed entries in order."""
+        out = Applied()
+        if not rd.snapshot.is_empty() and rd.snapshot.metadata.index > self.applied:
+            self.install_snapshot(rd.snapshot)
+            out.snapshot_installed = True
+        for entry in rd.committed_entries:
+            if entry.index <= self.applied:
+                continue
+            if entry.type == EntryType.EntryConfChange:
+                self._apply_conf_change(entry, out)
+            elif entry.data:
+                self._apply_normal(entry, out)
+            self.applied = entry.index
+            self.server.raft_index = entry.index
+        self._sync_header()
+        return out
+
+    def publish(self, request_id: int, member: Member) -> None:
+        self.rawnode.propose(encode_attributes(request_id, member))
+
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).applyEntryNormal")
+    def _apply_normal(self, entry: Entry, out: Applied) -> None:
+        plain = json.loads(entry.data)
+        request_id = plain["id"]
+        if "attr" in plain:
+            member = member_from_plain(plain["attr"])
+            if member.id in self.members:
+                self.members[member.id] = replace(self.members[member.id], name=member.name,
+                                                  client_urls=member.client_urls)
+            out.results[request_id] = (True, None)
+            return
+        request, now = from_plain(plain["req"]), plain["now"]
+        try:
+            out.results[request_id] = (True, self.server.apply(request, now))
+        except EtcdError as err:
+            out.results[request_id] = (False, err)
+        if isinstance(request, LeaseRevokeRequest):
+            self.revoking.discard(request.id)
+
+    def _validate_committed(self, cc: ConfChange) -> None:
+        """The check every member repeats when a conf change commits. It reads the Raft
+        configuration, which every member rebuilds identically from the log, not the member
+        list: a member that joined late starts from today's list and replays old entries, so
+        judging them by the list would make it decide differently from the others."""
+        T = ConfChangeType
+        progress = self.rawnode.raft.prs.progress
+        if cc.type == T.ConfChangeRemoveNode and cc.node_id not in progress:
+            raise ErrMemberNotFound()
+        if cc.type == T.ConfChangeAddLearnerNode and cc.node_id in progress:
+            raise ErrBadCluster(problem="member already exists")
+
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).applyConfChange")
+    def _apply_conf_change(self, entry: Entry, out: Applied) -> None:
+        cc = ConfChange.unmarshal(entry.data)
+        try:
+            self._validate_committed(cc)
+        except EtcdError as err:
+            # Decided not to apply, on every member alike: raft still hears of it, with no node.
+            self.conf_state = self.rawnode.apply_conf_change(replace(cc, node_id=0))
+            out.conf_changes[cc.id] = (False, err)
+            return
+        self.conf_state = self.rawnode.apply_conf_change(cc)
+        T = ConfChangeType
+        if cc.type in (T.ConfChangeAddNode, T.ConfChangeAddLearnerNode):
+            if cc.context:
+                self.members[cc.node_id] = member_from_plain(json.loads(cc.context))
+            elif cc.node_id in self.members:
+                # A bootstrap entry (the member list has it from --initial-cluster) or a
+                # learner's promotion.
+                self.members[cc.node_id] = replace(self.members[cc.node_id], is_learner=False)
+        elif cc.type == T.ConfChangeRemoveNode:
+            self.members.pop(cc.node_id, None)
+            out.removed = out.removed or cc.node_id == self.id
+        elif cc.type == T.ConfChangeUpdateNode and cc.context and cc.node_id in self.members:
+            updated = member_from_plain(json.loads(cc.context))
+            self.members[cc.node_id] = replace(self.members[cc.node_id], peer_urls=updated.peer_urls)
+        out.conf_changes[cc.id] = (True, tuple(self.members.values()))
+
+    def advance(self, rd: Ready) -> None:
+        self.rawnode.advance(rd)
+
+    # -- snapshots ---------------------------------------------------------------------------------
+
+    def snapshot_data(self) -> bytes:
+        return json.dumps({"state": dump_state(self.server),
+                           "members": [member_to_plain(m) for m in self.members.values()]},
+                          separators=(",", ":")).encode()
+
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).applySnapshot")
+    def install_snapshot(self, snap: Snapshot) -> None:
+        """Replace the state machine with the leader's snapshot (a follower far behind)."""
+        plain = json.loads(snap.data)
+        old = self.server
+        server = EtcdServer(old.clock, name=old.member.name, member_id=old.member.id,
+                            peer_urls=old.member.peer_urls, client_urls=old.member.client_urls)
+        recover_state(server, plain["state"])
+        server.set_watch_listener(old.watches.listener)
+        self.server = server
+        self.members = {m.id: m for m in map(member_from_plain, plain["members"])}
+        self.applied = snap.metadata.index
+        self.snapshot_index = snap.metadata.index
+        self.conf_state = snap.metadata.conf_state
+        self.server.raft_index = snap.metadata.index
+
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).triggerSnapshot", f"(*{ETCDSERVER}.EtcdServer).snapshot")
+    def maybe_snapshot(self) -> Snapshot | None:
+        """Every `snapshot_count` applied entries: a snapshot at the applied index, and the log
+        before it compacted, all but `catch_up_entries` kept for slow followers. The owner must
+        persist the snapshot returned."""
+        if self.applied - self.snapshot_index <= self.snapshot_count:
+            return None
+        storage = self.rawnode.raft.raft_log.storage
+        snap = storage.create_snapshot(self.applied, self.conf_state, self.snapshot_data())
+        compact_to = self.applied - self.catch_up_entries
+        if compact_to > storage.first_index():
+            storage.compact(compact_to)
+        self.snapshot_index = self.applied
+        return snap
+
+
+def conf_change_for_add(member: Member, learner: bool, change_id: int) -> ConfChange:
+    kind = ConfChangeType.ConfChangeAddLearnerNode if learner else ConfChangeType.ConfChangeAddNode
+    return ConfChange(kind, member.id, json.dumps(member_to_plain(member)).encode(), change_id)

@@ -1,0 +1,35 @@
+"""etcd's clustering flags on `python -m reference_impl.etcd.run`: a wrong one is one clear line
+on stderr and a non-zero exit, before anything listens."""
+from __future__ import annotations
+
+import pytest
+
+from reference_impl.etcd.run import main
+
+CLUSTER = "n1=http://127.0.0.1:1,n2=http://127.0.0.1:2,n3=http://127.0.0.1:3"
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--name", "n9", "--initial-cluster", CLUSTER], "no member named 'n9'"),
+    (["--name", "n1", "--initial-cluster", "n1=127.0.0.1:1"], "is not NAME=http://HOST:PORT"),
+    (["--name", "n1", "--initial-cluster", CLUSTER, "--initial-cluster-state", "old"],
+     "must be new or existing"),
+    (["--name", "n1", "--initial-cluster", CLUSTER, "--heartbeat-interval", "500",
+      "--election-timeout", "100"], "must be greater than --heartbeat-interval"),
+])
+def test_a_bad_cluster_flag_is_one_line_and_exit_1(tmp_path, capsys, flags, message):
+    code = main(["--data-dir", str(tmp_path / "d"), "--listen-client-urls", "http://127.0.0.1:0",
+                 "--listen-peer-urls", "http://127.0.0.1:0", *flags], {})
+    err = capsys.readouterr().err
+    assert code == 1
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_joining_with_no_reachable_peer_says_so(tmp_path, capsys):
+    """--initial-cluster-state existing asks the other members who is in the cluster; when none
+    answers, the member refuses to start rather than guess its id."""
+    code = main(["--data-dir", str(tmp_path / "d"), "--listen-client-urls", "http://127.0.0.1:0",
+                 "--listen-peer-urls", "http://127.0.0.1:0", "--name", "n1", "--initial-cluster",
+                 CLUSTER, "--initial-cluster-state", "existing"], {})
+    err = capsys.readouterr().err
+    assert code == 1 and "no member of --initial-cluster answers" in err
