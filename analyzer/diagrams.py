@@ -23,7 +23,6 @@ from analyzer.query import Filters, GraphIndex, NoPath
 
 DIAGRAM_NODES = 40
 DIAGRAM_PATHS = 3  # shortest paths drawn from each entrypoint to the main loop
-MIN_SCALE = 0.7  # a wide picture shrinks to fit the page down to this much, then scrolls
 
 
 class GraphvizError(AnalyzerError):
@@ -121,9 +120,8 @@ _SVG_WIDTH = re.compile(r'<svg width="([\d.]+)pt"')
 
 
 def _svg(source: str, dot_binary: str) -> str:
-    """DOT → an <svg> element: no XML prolog, doctype or comments outside it. It is as wide as
-    the page's column allows, but never shrunk below MIN_SCALE of its natural size (the theme
-    would shrink it, text and all, to fit); past that the page scrolls it sideways."""
+    """DOT → an <svg> element: no XML prolog, doctype or comments outside it. It is its natural
+    size, shrunk to fit the page's column when wider; the picture on its own is there to zoom."""
     result = subprocess.run([dot_binary, "-Tsvg"], input=source, capture_output=True, text=True)
     if result.returncode != 0:
         raise GraphvizError(f"dot could not draw a diagram: {result.stderr.strip()}")
@@ -132,6 +130,5 @@ def _svg(source: str, dot_binary: str) -> str:
     if not width:
         return svg
     pixels = float(width.group(1)) * 4 / 3
-    style = (f"max-width: none; height: auto; "
-             f"width: min({pixels:.0f}px, max(100%, {pixels * MIN_SCALE:.0f}px))")
+    style = f"max-width: 100%; height: auto; width: {pixels:.0f}px"
     return svg.replace("<svg ", f'<svg style="{style}" ', 1)
