@@ -36,7 +36,7 @@ GOROOT = HERE / "fixtures" / "goroot"
 # Recorded remote URLs: not GitHub, so links take the `<url>@<sha>:<path>#L<line>` form, and not
 # the temporary directory, so pages are the same on every machine.
 URLS = {"kubernetes": "https://git.example.invalid/kubernetes", "etcd": "https://git.example.invalid/etcd"}
-HAND_WRITTEN = ("index.md", "reading-call-graphs.md", "zh/index.md", "zh/reading-call-graphs.md",
+HAND_WRITTEN = ("index.md", "reading-call-graphs.md", "zh/index.md",
                 "assets/kubeatlas.css")
 
 # The second kubernetes commit, as (file, text before, text after); None before means a new file.

@@ -27,7 +27,8 @@ import pytest
 
 from test_site import build_fixture_site, mkdocs_build
 
-PAGE = "components/kube-scheduler/"
+PAGE = "components/kube-scheduler.html"
+SCREENSHOTS = Path(__file__).parent.parent / "screenshots"  # git-ignored: a look at the built site
 # What Material for MkDocs' bundle can load from elsewhere, and why none of it happens here.
 ALLOWED_IN_BUNDLE = {
     "https://unpkg.com/mermaid@": "loaded only for `.mermaid` blocks; the site has none (checked)",
@@ -167,3 +168,48 @@ def test_what_the_theme_could_fetch_never_triggers(html):
     assert not any(re.search(r'class="[^"]*\bmermaid\b', page) for page in pages)
     assert "repo_url" not in (Path(__file__).parent.parent / "mkdocs.yml").read_text()
     assert not any("fonts.googleapis.com" in page or "fonts.gstatic.com" in page for page in pages)
+
+
+# --- from file://, and search --------------------------------------------------------------------
+
+def test_every_page_loads_from_file_with_no_request_off_the_machine(html, tmp_path):
+    """Each built page, opened as a file: it asks for nothing but files (no http(s) at all), and
+    links to pages, never to folders (which a browser shows as listings)."""
+    pages = sorted(html.rglob("*.html"))
+    assert len(pages) > 20
+    for page in pages:
+        net_log = tmp_path / "netlog.json"
+        dom = chromium(tmp_path, f"--log-net-log={net_log}", "--dump-dom", page.as_uri()).stdout
+        assert "<h1" in dom, page
+        log = json.loads(net_log.read_text())
+        start_job = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
+        urls = [event["params"]["url"] for event in log["events"]
+                if event["type"] == start_job and "url" in event.get("params", {})]
+        assert [url for url in urls if not url.startswith(("file:", "data:", "blob:"))] == [], page
+        folders = re.findall(r'<a [^>]*href="((?!https?:)[^"#?]*/)(?:#[^"]*)?"', dom)
+        assert folders == [], f"{page}: links to folders {folders}"
+
+
+@pytest.mark.parametrize("query", ["scheduler", "调度", "节点"])
+def test_the_search_index_holds_english_and_chinese_words_and_loads_from_file(html, query):
+    """The offline plugin ships the search index as a script (loadable from file://), and the
+    index cut with the configured separator has the query as a word: jieba has split the Chinese
+    text. (This checks the index Material's search runs on, not a search typed in the browser.)"""
+    index = json.loads((html / "search" / "search_index.json").read_text())
+    assert (html / "search" / "search_index.js").read_text().startswith("var __index = ")
+    separator = re.compile(index["config"]["separator"].replace("\\u200b", "\u200b"))
+    words = {word.lower() for doc in index["docs"]
+             for word in separator.split(re.sub(r"<[^>]+>", " ", doc["title"] + " " + doc["text"]))}
+    assert query in words
+
+
+@pytest.mark.parametrize("page, name", [
+    ("reference/scheduler.html", "go-beside-python"),
+    ("packages/kubernetes/k8s.io_kubernetes_pkg_scheduler.html", "package-page"),
+    ("zh/components/kube-scheduler.html", "chinese-page")])
+def test_screenshots_of_the_new_views(html, tmp_path, page, name):
+    SCREENSHOTS.mkdir(exist_ok=True)
+    shot = SCREENSHOTS / f"{name}.png"
+    chromium(tmp_path, f"--screenshot={shot}", (html / page).as_uri())
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert shot.stat().st_size > 20_000
