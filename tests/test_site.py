@@ -37,7 +37,8 @@ GOROOT = HERE / "fixtures" / "goroot"
 # the temporary directory, so pages are the same on every machine.
 URLS = {"kubernetes": "https://git.example.invalid/kubernetes", "etcd": "https://git.example.invalid/etcd"}
 HAND_WRITTEN = ("index.md", "reading-call-graphs.md", "zh/index.md",
-                "assets/kubeatlas.css")
+                "assets/kubeatlas.css", "assets/vendor/iframe-worker/shim.js",
+                "assets/vendor/iframe-worker/LICENSE")
 
 # The second kubernetes commit, as (file, text before, text after); None before means a new file.
 SECOND_COMMIT = [
