@@ -243,6 +243,21 @@ def test_chinese_pages_carry_the_chinese_prose(docs):
     assert "[English](../../components/kube-scheduler.md)" in page
 
 
+def test_boilerplate_calls_are_drawn_as_one_labelled_box_per_kind():
+    """Among a main loop's callees, logging and metrics calls become one box each that says how
+    many functions it stands for; the work itself keeps its own boxes."""
+    from analyzer.graph import Edge
+
+    loop = "(*k8s.io/kubernetes/pkg/scheduler.Scheduler).scheduleOne"
+    callees = ["k8s.io/klog/v2.InfoS", "(k8s.io/klog/v2.Verbose).InfoS",
+               "k8s.io/kubernetes/pkg/scheduler/metrics.PodScheduled",
+               "(*k8s.io/kubernetes/pkg/scheduler.Scheduler).assume"]
+    edges = [Edge(loop, callee, "static", "f.go", 1, 1, 1.0) for callee in callees]
+    drawn = [edge.callee for edge in diagrams._collapse_boilerplate(edges, {"k8s.io/kubernetes/cmd/kube-scheduler.main"})]
+    assert drawn == ["logging: 2 functions", "metrics: 1 function",
+                     "(*k8s.io/kubernetes/pkg/scheduler.Scheduler).assume"]
+
+
 def test_missing_evidence_is_marked(docs):
     page = (docs / "components" / "kube-scheduler.md").read_text()
     assert "`(*k8s.io/kubernetes/pkg/scheduler.Scheduler).bind` — **not found in this commit**" in page

@@ -210,12 +210,14 @@ def test_the_search_index_holds_english_and_chinese_words_and_loads_from_file(ht
 
 
 @pytest.mark.parametrize("page, name", [
-    ("reference/scheduler.html", "go-beside-python"),
+    ("reference/scheduler.html#reference_impl.scheduler.plugins.noderesources.Fit.filter",
+     "go-beside-python"),
     ("packages/kubernetes/k8s.io_kubernetes_pkg_scheduler.html", "package-page"),
     ("zh/components/kube-scheduler.html", "chinese-page")])
 def test_screenshots_of_the_new_views(html, tmp_path, page, name):
     SCREENSHOTS.mkdir(exist_ok=True)
     shot = SCREENSHOTS / f"{name}.png"
-    chromium(tmp_path, f"--screenshot={shot}", (html / page).as_uri())
+    path, _, fragment = page.partition("#")
+    chromium(tmp_path, f"--screenshot={shot}", (html / path).as_uri() + (f"#{fragment}" if fragment else ""))
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert shot.stat().st_size > 20_000
