@@ -4,7 +4,8 @@ and the Go beside the Python that mirrors it.
 Excerpts are cut from the analysed blobs (releases.Stores reads them from the bare clones), so the
 site reads offline; each keeps its line numbers and the permalink pinned to the commit. A package
 page lists every function and method the package defines (outside vendor/), each with its
-signature, doc, callers, callees and implementations, linked to their own package pages; an
+signature, doc, callers, callees and implementations, linked to their own package pages
+(functions of generated files, thousands of deep copies and protobuf methods, one line each); an
 excerpt is embedded for the short functions and for the key ones (those the manifest names, that
 the diagrams draw, or that a reference function mirrors), the rest link to their source. A
 reference page sets each `@mirrors` link's two functions side by side, the link checked against
@@ -60,12 +61,23 @@ class Function:
 
 
 @dataclass(frozen=True)
+class Generated:
+    """A function of a generated file (deep copies, conversions, protobuf): listed, not detailed."""
+
+    short: str
+    path: str
+    line: int
+    permalink: str
+
+
+@dataclass(frozen=True)
 class PackagePage:
     repo: str
     import_path: str
     page: str  # relative to the docs folder
     programs: tuple[str, ...]
     functions: tuple[Function, ...]
+    generated: tuple[Generated, ...]  # functions of generated files, one line each
 
 
 def anchor(symbol: str) -> str:
@@ -127,8 +139,15 @@ def program_packages(db: sqlite3.Connection, commit: store.CommitRecord,
     return {package: tuple(names) for package, names in linked.items()}
 
 
+def generated_files(db: sqlite3.Connection, commit: store.CommitRecord) -> frozenset[str]:
+    """The commit's files that say they are generated (`// Code generated … DO NOT EDIT.`)."""
+    return frozenset(path for path, in db.execute(
+        "SELECT f.path FROM files f JOIN blobs b ON b.sha = f.blob_sha "
+        "WHERE f.commit_id = ? AND b.generated", (commit.id,)))
+
+
 def package_pages(db: sqlite3.Connection, commit: store.CommitRecord, packages: dict[str, tuple[str, ...]],
-                  text: SourceText, key: set[str]) -> list[PackagePage]:
+                  text: SourceText, key: set[str], generated_files: frozenset[str]) -> list[PackagePage]:
     """A page for each package of `packages` with functions outside vendor/."""
     rows = db.execute(
         "SELECT n.name, pk.name, s.kind, p.name, s.line, s.end_line, s.doc, s.signature FROM symbols s "
@@ -136,16 +155,23 @@ def package_pages(db: sqlite3.Connection, commit: store.CommitRecord, packages: 
         "JOIN names p ON p.id = s.path WHERE s.commit_id = ? AND s.kind IN ('func', 'method')",
         (commit.id,)).fetchall()
     by_package: dict[str, list[tuple]] = defaultdict(list)
+    generated: dict[str, list[Generated]] = defaultdict(list)
     for row in rows:
-        if row[1] in packages and not row[3].startswith("vendor/"):
-            by_package[row[1]].append(row)
-    if not by_package:
+        name, package, _, path, line = row[:5]
+        if package not in packages or path.startswith("vendor/"):
+            continue
+        if path in generated_files:
+            generated[package].append(Generated(
+                render.short_name(name), path, line, permalink(commit.remote_url, commit.sha, path, line)))
+        else:
+            by_package[package].append(row)
+    if not by_package and not generated:
         return []
     names = {row[0] for functions in by_package.values() for row in functions}
     callers, callees = _neighbours(db, commit, names)
     implementations = _implementations(db, commit, names)
     pages = []
-    for package in sorted(by_package):
+    for package in sorted(by_package.keys() | generated.keys()):
         functions = []
         for name, _, kind, path, line, end_line, doc, signature in sorted(
                 by_package[package], key=lambda r: (r[3], r[4])):
@@ -159,7 +185,8 @@ def package_pages(db: sqlite3.Connection, commit: store.CommitRecord, packages: 
                 tuple(implementations.get(name, ())[:NEIGHBOURS]),
                 text.excerpt(path, line, end_line) if short_enough or name in key else None))
         pages.append(PackagePage(commit.repo, package, page_of(commit.repo, package),
-                                 packages[package], tuple(functions)))
+                                 packages[package], tuple(functions),
+                                 tuple(sorted(generated[package], key=lambda g: (g.path, g.line)))))
     return pages
 
 

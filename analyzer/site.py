@@ -216,6 +216,8 @@ class _Code:
         self.packages = {repo: codepages.program_packages(
             db, index.commit, [c.name for c in manifest if c.repo == repo])
             for repo, index in self.indexes.items()}
+        self.generated = {repo: codepages.generated_files(db, index.commit)
+                          for repo, index in self.indexes.items()}
         self.links = links.reference_links()
         self.mirrored = codepages.mirrors_by_symbol(self.links)
         self.key: dict[str, set[str]] = {repo: {name for c in manifest if c.repo == repo
@@ -238,6 +240,8 @@ class _Code:
         path = index.path_of(symbol)
         if not path or path.startswith("vendor/"):
             return ""
+        if path in self.generated[repo]:  # listed in a table at the end, without an anchor
+            return codepages.page_of(repo, package)
         return f"{codepages.page_of(repo, package)}#{codepages.anchor(symbol)}"
 
     def excerpt(self, symbol: str) -> codepages.Excerpt | None:
@@ -271,7 +275,7 @@ class _Code:
         for position, (repo, index) in enumerate(self.indexes.items(), 1):
             progress.update("site: packages", position, len(self.indexes), "repositories")
             pages += codepages.package_pages(self.db, index.commit, self.packages[repo],
-                                             self.text[repo], self.key[repo])
+                                             self.text[repo], self.key[repo], self.generated[repo])
         return pages
 
 
@@ -384,7 +388,7 @@ def _diagram(index: GraphIndex, symbols: Symbols, name: str, entrypoints: list[s
     """The picture; a box links to its function's package page when there is one (relative to
     the component page: the picture is inline there), else to its pinned source."""
     drawing = diagrams.core(index, entrypoints, main_loop, filters)
-    links = {node: f"../{page.replace('.md#', '.html#')}" if (page := code.page(node))
+    links = {node: "../" + re.sub(r"\.md(?=#|$)", ".html", page) if (page := code.page(node))
              else view.permalink
              for node in drawing.nodes if (view := symbols.view(node))}
     svg = diagrams.draw(drawing, links, dot_binary)
