@@ -109,11 +109,15 @@ class SiteSummary:
     diagrams: int
     evidence: int
     evidence_missing: int
+    unread: tuple[str, ...] = ()  # analysed commits no clone holds: no excerpts, no release name
 
     def render(self) -> str:
-        return (f"site: {len(self.pages)} pages and {self.diagrams} diagrams in {self.out_dir}\n"
-                f"  evidence  {self.evidence - self.evidence_missing} of {self.evidence} symbols "
-                f"found in the analysed commits")
+        lines = [f"site: {len(self.pages)} pages and {self.diagrams} diagrams in {self.out_dir}",
+                 f"  evidence  {self.evidence - self.evidence_missing} of {self.evidence} symbols "
+                 f"found in the analysed commits"]
+        lines += [f"  warning   no clone holds {commit}: it is named by its SHA and has no "
+                  f"excerpts (give its clone with --git-dir)" for commit in self.unread]
+        return "\n".join(lines)
 
 
 # --- entry points ----------------------------------------------------------------------------------
@@ -197,8 +201,11 @@ def _generate(db: sqlite3.Connection, out_dir: Path, manifest: Sequence[Componen
     pages.append(_write(out_dir, "packages/index.md", env.get_template(
         "package_index.md.j2").render(packages=package_pages)))
     evidence = [e for page in component_pages for c in page["capabilities"] for e in c["evidence"]]
+    unread = tuple(f"{commit.repo} {commit.sha[:12]}" for commits in drift.analysed_commits(db).values()
+                   for commit in commits if any(c.repo == commit.repo for c in manifest)
+                   and stores.holding(commit.sha) is None)
     return SiteSummary(out_dir, tuple(pages), sum(p["diagram"] is not None for p in component_pages),
-                       len(evidence), sum(e.symbol is None for e in evidence))
+                       len(evidence), sum(e.symbol is None for e in evidence), unread)
 
 
 class _Code:
