@@ -87,6 +87,12 @@ def anchor(symbol: str) -> str:
     return re.sub(r"[^\w.]+", "-", local.replace("(*", "").replace("(", "").replace(")", "")).strip("-")
 
 
+def python_anchor(python: str) -> str:
+    """A reference function's id on its reference page: its dotted name, with `__` (which
+    Markdown would read as emphasis, `__init__`) and punctuation made dashes."""
+    return re.sub(r"[^\w.]+|__+", "-", python).strip("-")
+
+
 def page_of(repo: str, import_path: str) -> str:
     return f"packages/{repo}/{import_path.replace('/', '_')}.md"
 
@@ -248,7 +254,7 @@ def pairs(links: list[Link], go_side) -> dict[str, list[Pair]]:
     grouped: dict[str, list[Pair]] = defaultdict(list)
     for python, mirrored in by_function.items():
         package = python.split(".")[1]
-        grouped[package].append(Pair(python, re.sub(r"[^\w.]+", "-", python).strip("-"),
+        grouped[package].append(Pair(python, python_anchor(python),
                                      python_excerpt(mirrored[0]),
                                      tuple(go_side(link.go_symbol) for link in mirrored)))
     return dict(sorted(grouped.items()))

@@ -274,7 +274,7 @@ class _Code:
         """(python, its reference page with anchor, its excerpt) of each reference function that
         mirrors `symbol`."""
         return [(link.python, f"reference/{link.python.split('.')[1]}.md#"
-                 + re.sub(r"[^\w.]+", "-", link.python).strip("-"), codepages.python_excerpt(link))
+                 + codepages.python_anchor(link.python), codepages.python_excerpt(link))
                 for link in self.mirrored.get(symbol, ())]
 
     def package_pages(self, progress: Progress) -> list[codepages.PackagePage]:
