@@ -146,6 +146,8 @@ def build_fixture_site(work: Path) -> Path:
         (docs / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / "site" / name, docs / name)
     shutil.copy(ROOT / "mkdocs.yml", work / "mkdocs.yml")
+    (work / "analyzer").mkdir()  # mkdocs.yml names its hooks relative to itself
+    shutil.copy(ROOT / "analyzer" / "mkdocs_hooks.py", work / "analyzer" / "mkdocs_hooks.py")
     stores = releases.Stores(c.git_dir for c in load_checkouts(Workspace(home)).values())
     site.build_site(store.connect(home / "index.sqlite"), docs, load_manifest(MANIFEST), stores=stores)
     return docs
