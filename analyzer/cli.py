@@ -105,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="docs folder to write into (default: site)")
     site.add_argument("--repo", action="append", default=[], choices=REPOS,
                       help="only the components of this repository (repeatable; default: all)")
+    site.add_argument("--git-dir", action="append", default=[], metavar="DIR",
+                      help="another clone holding analysed commits, for their source excerpts and "
+                      "release names (repeatable; the clones `fetch` recorded are always read)")
     _add_common(site)
 
     run = commands.add_parser(
@@ -382,7 +385,8 @@ def cmd_component(args: argparse.Namespace) -> int:
 def cmd_site(args: argparse.Namespace) -> int:
     from analyzer import site
 
-    summary = site.run(_workspace(args).index_path, args.out, Progress(quiet=args.quiet), args.repo)
+    summary = site.run(_workspace(args).index_path, args.out, Progress(quiet=args.quiet), args.repo,
+                       args.git_dir)
     print(summary.render())
     return 0
 

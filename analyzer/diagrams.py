@@ -14,16 +14,26 @@ import shutil
 import subprocess
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from analyzer import render
 from analyzer.errors import AnalyzerError
 from analyzer.graph import GO, Edge
-from analyzer.query import Filters, GraphIndex, NoPath
+from analyzer.query import Filters, GraphIndex, NoPath, package_of
 
-DIAGRAM_NODES = 40
+DIAGRAM_NODES = 30
+
+# Calls that set a program up or report on it rather than do its work. Among the main loop's
+# callees, each kind is drawn as one labelled box ("metrics: 4 functions"), so the boxes left
+# are the work itself.
+BOILERPLATE = (
+    ("flags", re.compile(r"(flag|github\.com/spf13/pflag|k8s\.io/component-base/cli/flag)")),
+    ("cobra", re.compile(r"(github\.com/spf13/cobra|k8s\.io/component-base/cli)(/.*)?")),
+    ("logging", re.compile(r"(log|k8s\.io/klog(/v2)?|k8s\.io/component-base/logs|go\.uber\.org/zap)(/.*)?")),
+    ("metrics", re.compile(r"(.*/)?metrics(/.*)?|github\.com/prometheus/.*|expvar")),
+    ("tracing", re.compile(r"(k8s\.io/utils/trace|go\.opentelemetry\.io)(/.*)?")),
+)
 DIAGRAM_PATHS = 3  # shortest paths drawn from each entrypoint to the main loop
-MIN_SCALE = 0.7  # a wide picture shrinks to fit the page down to this much, then scrolls
 
 
 class GraphvizError(AnalyzerError):
@@ -74,7 +84,7 @@ def core(index: GraphIndex, entrypoints: list[str], main_loop: str | None, filte
     else:
         fan = [edge for entry in entrypoints for edge in index.tree(entry, "callees", 2, filters).edges]
     edges, left_out = list(paths), set()
-    for edge in fan:
+    for edge in _collapse_boilerplate(fan, column):
         if edge.caller in nodes and (edge.callee in nodes or len(nodes) < DIAGRAM_NODES):
             nodes.add(edge.callee)
             edges.append(edge)
@@ -83,6 +93,34 @@ def core(index: GraphIndex, entrypoints: list[str], main_loop: str | None, filte
     column.discard(main_loop)
     return Core(root, tuple(edges), frozenset(column if reached else ()),
                 len(left_out - nodes), reached)
+
+
+def boilerplate(symbol: str) -> str | None:
+    """The kind of set-up or reporting code `symbol` is (see BOILERPLATE), or None."""
+    package = package_of(symbol)
+    return next((kind for kind, pattern in BOILERPLATE if pattern.fullmatch(package)), None)
+
+
+def _collapse_boilerplate(edges: list[Edge], column: set[str]) -> list[Edge]:
+    """Each call of boilerplate (off the entrypoint → main loop paths) redirected to one box per
+    caller and kind, named after how many functions it stands for."""
+    grouped: dict[tuple[str, str], set[str]] = {}
+    for edge in edges:
+        kind = boilerplate(edge.callee)
+        if kind and edge.callee not in column:
+            grouped.setdefault((edge.caller, kind), set()).add(edge.callee)
+    out, drawn = [], set()
+    for edge in edges:
+        kind = boilerplate(edge.callee)
+        if not kind or edge.callee in column:
+            out.append(edge)
+            continue
+        callees = grouped[(edge.caller, kind)]
+        box = f"{kind}: {len(callees)} function{'s' if len(callees) > 1 else ''}"
+        if (edge.caller, box) not in drawn:
+            drawn.add((edge.caller, box))
+            out.append(replace(edge, callee=box))
+    return out
 
 
 def _busiest_first(edges: list[Edge], caller: str, room: int) -> list[Edge]:
@@ -121,9 +159,8 @@ _SVG_WIDTH = re.compile(r'<svg width="([\d.]+)pt"')
 
 
 def _svg(source: str, dot_binary: str) -> str:
-    """DOT → an <svg> element: no XML prolog, doctype or comments outside it. It is as wide as
-    the page's column allows, but never shrunk below MIN_SCALE of its natural size (the theme
-    would shrink it, text and all, to fit); past that the page scrolls it sideways."""
+    """DOT → an <svg> element: no XML prolog, doctype or comments outside it. It is its natural
+    size, shrunk to fit the page's column when wider; the picture on its own is there to zoom."""
     result = subprocess.run([dot_binary, "-Tsvg"], input=source, capture_output=True, text=True)
     if result.returncode != 0:
         raise GraphvizError(f"dot could not draw a diagram: {result.stderr.strip()}")
@@ -132,6 +169,5 @@ def _svg(source: str, dot_binary: str) -> str:
     if not width:
         return svg
     pixels = float(width.group(1)) * 4 / 3
-    style = (f"max-width: none; height: auto; "
-             f"width: min({pixels:.0f}px, max(100%, {pixels * MIN_SCALE:.0f}px))")
+    style = f"max-width: 100%; height: auto; width: {pixels:.0f}px"
     return svg.replace("<svg ", f'<svg style="{style}" ', 1)

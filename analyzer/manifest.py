@@ -72,6 +72,7 @@ class Capability:
     name: str
     zh: str
     claim: str
+    claim_zh: str  # the claim in Chinese, for the site's Chinese pages
     evidence: tuple[SymbolRef, ...]
 
 
@@ -81,6 +82,7 @@ class Component:
     zh: str
     repo: str  # "kubernetes" or "etcd"
     logic: str
+    logic_zh: str  # the logic paragraph in Chinese
     entrypoints: tuple[SymbolRef, ...]
     main_loop: SymbolRef
     key_files: tuple[KeyFile, ...]
@@ -141,9 +143,9 @@ class _Where:
         return ManifestError(self.path, reason, self.component, field)
 
 
-_COMPONENT_KEYS = {"name", "zh", "repo", "logic", "entrypoints", "main_loop", "key_files",
+_COMPONENT_KEYS = {"name", "zh", "repo", "logic", "logic_zh", "entrypoints", "main_loop", "key_files",
                    "capabilities"}
-_CAPABILITY_KEYS = {"name", "zh", "claim", "evidence"}
+_CAPABILITY_KEYS = {"name", "zh", "claim", "claim_zh", "evidence"}
 
 
 def _component(table: Any, where: _Where) -> Component:
@@ -171,6 +173,7 @@ def _component(table: Any, where: _Where) -> Component:
         zh=_text(table, "zh", where),
         repo=repo,
         logic=_text(table, "logic", where),
+        logic_zh=_text(table, "logic_zh", where),
         entrypoints=tuple(_symbol(entry, f"entrypoints[{i}]", where)
                           for i, entry in enumerate(_list(table, "entrypoints", where))),
         main_loop=_symbol(_required(table, "main_loop", where), "main_loop", where),
@@ -182,12 +185,13 @@ def _component(table: Any, where: _Where) -> Component:
 
 def _capability(table: Any, field: str, where: _Where) -> Capability:
     if not isinstance(table, dict):
-        raise where.error(field, "must be a table with name, zh, claim and evidence")
+        raise where.error(field, "must be a table with name, zh, claim, claim_zh and evidence")
     _no_unknown_keys(table, _CAPABILITY_KEYS, where, field)
     return Capability(
         name=_text(table, "name", where, field),
         zh=_text(table, "zh", where, field),
         claim=_text(table, "claim", where, field),
+        claim_zh=_text(table, "claim_zh", where, field),
         evidence=tuple(_symbol(entry, f"{field}.evidence[{i}]", where)
                        for i, entry in enumerate(_list(table, "evidence", where, field))),
     )

@@ -27,16 +27,19 @@ from pathlib import Path
 
 import jinja2
 
-from analyzer import calltree, diagrams, drift, journeys, render, store, versions
+from analyzer import calltree, codepages, diagrams, drift, journeys, links, releases, render, store, versions
 from analyzer.calltree import Symbols, SymbolView, call_tree
 from analyzer.manifest import Component, SymbolRef, load_manifest
-from analyzer.progress import Progress
-from analyzer.query import Filters, GraphIndex, QueryError
 from analyzer.permalinks import permalink
+from analyzer.progress import Progress
+from analyzer.query import Filters, GraphIndex, QueryError, package_of
+from analyzer.sources import load_checkouts
+from analyzer.workspace import Workspace
 
 TEMPLATES = Path(__file__).parent / "templates"
 # What the generated pages own inside the docs folder; each is removed and written afresh.
-GENERATED = ("components", "versions", "drift.md", "assets/generated", "journeys")
+GENERATED = ("components", "versions", "drift.md", "assets/generated", "journeys", "packages", "reference",
+             "zh/components", "zh/reference.md")
 STAGING = ".kubeatlas-staging"  # where a build writes before its pages replace the old ones
 
 FILTERS = Filters(exclude=("stdlib", "logging", "vendor"), test_doubles=False)  # its own code
@@ -51,6 +54,9 @@ LOOP_DEPTH = 2  # levels below the main loop
 class Evidence:
     ref: SymbolRef
     symbol: SymbolView | None  # None: no name of the ref is defined in the commit
+    page: str = ""  # its package page, relative to the docs folder
+    excerpt: codepages.Excerpt | None = None
+    mirrors: tuple[tuple[str, str, codepages.Excerpt], ...] = ()  # see _Code.mirrors
 
 
 @dataclass(frozen=True)
@@ -105,31 +111,40 @@ class SiteSummary:
     diagrams: int
     evidence: int
     evidence_missing: int
+    unread: tuple[str, ...] = ()  # analysed commits no clone holds: no excerpts, no release name
 
     def render(self) -> str:
-        return (f"site: {len(self.pages)} pages and {self.diagrams} diagrams in {self.out_dir}\n"
-                f"  evidence  {self.evidence - self.evidence_missing} of {self.evidence} symbols "
-                f"found in the analysed commits")
+        lines = [f"site: {len(self.pages)} pages and {self.diagrams} diagrams in {self.out_dir}",
+                 f"  evidence  {self.evidence - self.evidence_missing} of {self.evidence} symbols "
+                 f"found in the analysed commits"]
+        lines += [f"  warning   no clone holds {commit}: it is named by its SHA and has no "
+                  f"excerpts (give its clone with --git-dir)" for commit in self.unread]
+        return "\n".join(lines)
 
 
 # --- entry points ----------------------------------------------------------------------------------
 
 def run(index_path: Path, out_dir: Path, progress: Progress | None = None,
-        repos: Sequence[str] = ()) -> SiteSummary:
+        repos: Sequence[str] = (), git_dirs: Sequence[str] = ()) -> SiteSummary:
     """`kubeatlas site`: the pages for the packaged manifest from the index at `index_path`;
-    with `repos`, only the components of those repositories."""
+    with `repos`, only the components of those repositories. Source text is read from the clones
+    `kubeatlas fetch` recorded beside the index, and from `git_dirs`."""
     db = store.connect(index_path)
     manifest = [c for c in load_manifest() if not repos or c.repo in repos]
-    return build_site(db, out_dir, manifest, progress)
+    recorded = load_checkouts(Workspace(index_path.parent))
+    stores = releases.Stores([*git_dirs, *(c.git_dir for c in recorded.values())])
+    return build_site(db, out_dir, manifest, progress, stores=stores)
 
 
 def build_site(db: sqlite3.Connection, out_dir: Path, manifest: Sequence[Component],
-               progress: Progress | None = None, templates: Path | None = None) -> SiteSummary:
+               progress: Progress | None = None, templates: Path | None = None,
+               stores: releases.Stores | None = None) -> SiteSummary:
     """Write every generated page under `out_dir`, replacing what an earlier build generated.
 
     Pages are written to a staging folder beside them and swapped in only once all are written,
     so a build that fails half-way leaves the previous pages as they were."""
     progress = progress or Progress(quiet=True)
+    stores = stores or releases.Stores(())
     env = environment(templates)
     dot_binary = diagrams.require_dot()
     staging = out_dir / STAGING
@@ -137,7 +152,7 @@ def build_site(db: sqlite3.Connection, out_dir: Path, manifest: Sequence[Compone
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
     try:
-        summary = _generate(db, staging, manifest, progress, env, dot_binary)
+        summary = _generate(db, staging, manifest, progress, env, dot_binary, stores)
         for part in GENERATED:
             target = out_dir / part
             if target.is_dir():
@@ -149,20 +164,25 @@ def build_site(db: sqlite3.Connection, out_dir: Path, manifest: Sequence[Compone
                 (staging / part).rename(target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        stores.close()
     return replace(summary, out_dir=out_dir)
 
 
 def _generate(db: sqlite3.Connection, out_dir: Path, manifest: Sequence[Component],
-              progress: Progress, env: jinja2.Environment, dot_binary: str) -> SiteSummary:
+              progress: Progress, env: jinja2.Environment, dot_binary: str,
+              stores: releases.Stores) -> SiteSummary:
     pages: list[str] = []
-    version_pages = _version_pages(db, manifest)
+    code = _Code(db, manifest, stores)
+    version_pages = _version_pages(db, manifest, stores)
     component_pages = []
     for position, component in enumerate(manifest, 1):
         progress.update("site: components", position, len(manifest), "pages")
-        page = _component_page(db, component, dot_binary, out_dir, version_pages)
+        page = _component_page(db, component, dot_binary, out_dir, version_pages, code)
         component_pages.append(page)
         pages.append(_write(out_dir, f"components/{component.name}.md",
-                            env.get_template("component.md.j2").render(page)))
+                            env.get_template("component.md.j2").render(page, lang="en", root="../")))
+        pages.append(_write(out_dir, f"zh/components/{component.name}.md",
+                            env.get_template("component.md.j2").render(page, lang="zh", root="../../")))
     for position, (name, page) in enumerate(version_pages.items(), 1):
         progress.update("site: versions", position, len(version_pages), "pages")
         pages.append(_write(out_dir, name, env.get_template("version.md.j2").render(page)))
@@ -170,9 +190,103 @@ def _generate(db: sqlite3.Connection, out_dir: Path, manifest: Sequence[Componen
     rows = drift.check(db, manifest)
     pages.append(_write(out_dir, "drift.md", env.get_template("drift.md.j2").render(
         _drift_page(rows, drift.not_indexed(db, manifest)))))
+    groups = code.pairs()
+    for package, group in groups.items():
+        pages.append(_write(out_dir, f"reference/{package}.md", env.get_template(
+            "reference.md.j2").render(package=package, pairs=group, code=code)))
+    for lang, name in (("en", "reference/index.md"), ("zh", "zh/reference.md")):
+        pages.append(_write(out_dir, name, env.get_template("reference_index.md.j2").render(
+            groups=groups, lang=lang, code=code)))
+    package_pages = code.package_pages(progress)
+    for page in package_pages:
+        pages.append(_write(out_dir, page.page, env.get_template("package.md.j2").render(
+            package=page, code=code, limit=codepages.NEIGHBOURS)))
+    pages.append(_write(out_dir, "packages/index.md", env.get_template(
+        "package_index.md.j2").render(packages=package_pages)))
     evidence = [e for page in component_pages for c in page["capabilities"] for e in c["evidence"]]
+    unread = tuple(f"{commit.repo} {commit.sha[:12]}" for commits in drift.analysed_commits(db).values()
+                   for commit in commits if any(c.repo == commit.repo for c in manifest)
+                   and stores.holding(commit.sha) is None)
     return SiteSummary(out_dir, tuple(pages), sum(p["diagram"] is not None for p in component_pages),
-                       len(evidence), sum(e.symbol is None for e in evidence))
+                       len(evidence), sum(e.symbol is None for e in evidence), unread)
+
+
+class _Code:
+    """The newest analysed commit of each repository, as its code appears on the site: package
+    pages, excerpts, and which reference functions mirror which Go functions."""
+
+    def __init__(self, db: sqlite3.Connection, manifest: Sequence[Component], stores: releases.Stores):
+        self.db = db
+        self.manifest = manifest
+        self.indexes = {repo: GraphIndex(db, commit) for repo, commit in store.latest_commits(db).items()
+                        if any(c.repo == repo for c in manifest)}
+        self.text = {repo: codepages.SourceText(db, index.commit, stores)
+                     for repo, index in self.indexes.items()}
+        self.symbols = {repo: Symbols(index) for repo, index in self.indexes.items()}
+        self.packages = {repo: codepages.program_packages(
+            db, index.commit, [c.name for c in manifest if c.repo == repo])
+            for repo, index in self.indexes.items()}
+        self.generated = {repo: codepages.generated_files(db, index.commit)
+                          for repo, index in self.indexes.items()}
+        self.links = links.reference_links()
+        self.mirrored = codepages.mirrors_by_symbol(self.links)
+        self.key: dict[str, set[str]] = {repo: {name for c in manifest if c.repo == repo
+                                                for ref in c.symbols for name in ref.names}
+                                         for repo in self.indexes}
+        for symbol in self.mirrored:
+            self.key.setdefault(links.repo_of(symbol), set()).add(symbol)
+
+    def page(self, symbol: str) -> str:
+        """The package page (and anchor) of a function defined in a package that has one,
+        relative to the docs folder; "" otherwise."""
+        repo = links.repo_of(symbol)
+        index = self.indexes.get(repo)
+        package = package_of(symbol)
+        # A function literal is shown with the function that encloses it; init functions and
+        # the standard library have no sections.
+        symbol = symbol.split("$", 1)[0]
+        if index is None or package not in self.packages[repo] or "#" in symbol:
+            return ""
+        path = index.path_of(symbol)
+        if not path or path.startswith("vendor/"):
+            return ""
+        if path in self.generated[repo]:  # listed in a table at the end, without an anchor
+            return codepages.page_of(repo, package)
+        return f"{codepages.page_of(repo, package)}#{codepages.anchor(symbol)}"
+
+    def excerpt(self, symbol: str) -> codepages.Excerpt | None:
+        repo = links.repo_of(symbol)
+        index = self.indexes.get(repo)
+        if index is None or not index.path_of(symbol):
+            return None
+        info = index.describe(symbol)
+        return self.text[repo].excerpt(info.path, info.line, info.end_line)
+
+    def go_side(self, symbol: str) -> codepages.GoSide:
+        repo = links.repo_of(symbol)
+        index = self.indexes.get(repo)
+        status = ("not indexed" if index is None
+                  else "found" if index.path_of(symbol) else "missing")
+        return codepages.GoSide(symbol, render.short_name(symbol), status, self.page(symbol),
+                                self.excerpt(symbol) if status == "found" else None)
+
+    def pairs(self) -> dict[str, list[codepages.Pair]]:
+        return codepages.pairs(self.links, self.go_side)
+
+    def mirrors(self, symbol: str) -> list[tuple[str, str, codepages.Excerpt]]:
+        """(python, its reference page with anchor, its excerpt) of each reference function that
+        mirrors `symbol`."""
+        return [(link.python, f"reference/{link.python.split('.')[1]}.md#"
+                 + codepages.python_anchor(link.python), codepages.python_excerpt(link))
+                for link in self.mirrored.get(symbol, ())]
+
+    def package_pages(self, progress: Progress) -> list[codepages.PackagePage]:
+        pages = []
+        for position, (repo, index) in enumerate(self.indexes.items(), 1):
+            progress.update("site: packages", position, len(self.indexes), "repositories")
+            pages += codepages.package_pages(self.db, index.commit, self.packages[repo],
+                                             self.text[repo], self.key[repo], self.generated[repo])
+        return pages
 
 
 def environment(templates: Path | None = None) -> jinja2.Environment:
@@ -214,14 +328,14 @@ def md_code(text: str) -> str:
 # --- component pages ---------------------------------------------------------------------------------
 
 def _component_page(db: sqlite3.Connection, component: Component, dot_binary: str, out_dir: Path,
-                    version_pages: dict[str, dict]) -> dict:
+                    version_pages: dict[str, dict], code: _Code) -> dict:
     links = [VersionLink(page["title"], name) for name, page in version_pages.items()
              if any(change.component.name == component.name for change in page["changes"])]
     page = {"component": component, "commit": None, "capabilities": [], "key_files": [],
             "entrypoints": [], "trees": [], "main_loop": None, "diagram": None, "versions": links,
             "filters": FILTERS_TEXT, "depth": TREE_DEPTH, "loop_depth": LOOP_DEPTH,
             "max_children": calltree.MAX_CHILDREN,
-            "max_implementations": calltree.MAX_IMPLEMENTATIONS}
+            "max_implementations": calltree.MAX_IMPLEMENTATIONS, "code": code}
     try:
         index = GraphIndex.open(db, component.repo)
     except QueryError:
@@ -231,7 +345,7 @@ def _component_page(db: sqlite3.Connection, component: Component, dot_binary: st
     page["commit"] = commit
     page["capabilities"] = [
         {"capability": capability,
-         "evidence": [Evidence(ref, symbols.defined(ref)) for ref in capability.evidence]}
+         "evidence": [_evidence(ref, symbols.defined(ref), code) for ref in capability.evidence]}
         for capability in component.capabilities]
     page["key_files"] = _key_files(db, commit, component)
     entrypoints = [view.name for ref in component.entrypoints if (view := symbols.defined(ref))]
@@ -249,8 +363,15 @@ def _component_page(db: sqlite3.Connection, component: Component, dot_binary: st
     if entrypoints or main_loop:
         page["diagram"] = _diagram(index, symbols, component.name, entrypoints,
                                    main_loop.name if main_loop else None, filters, dot_binary,
-                                   out_dir)
+                                   out_dir, code)
     return page
+
+
+def _evidence(ref: SymbolRef, view: SymbolView | None, code: _Code) -> Evidence:
+    if view is None:
+        return Evidence(ref, None)
+    return Evidence(ref, view, code.page(view.name), code.excerpt(view.name),
+                    tuple(code.mirrors(view.name)))
 
 
 def _key_files(db: sqlite3.Connection, commit: store.CommitRecord,
@@ -272,44 +393,58 @@ def _key_files(db: sqlite3.Connection, commit: store.CommitRecord,
 # --- diagrams ------------------------------------------------------------------------------------
 
 def _diagram(index: GraphIndex, symbols: Symbols, name: str, entrypoints: list[str],
-             main_loop: str | None, filters: Filters, dot_binary: str, out_dir: Path) -> Diagram:
+             main_loop: str | None, filters: Filters, dot_binary: str, out_dir: Path,
+             code: _Code) -> Diagram:
+    """The picture; a box links to its function's package page when there is one (relative to
+    the component page: the picture is inline there), else to its pinned source."""
     drawing = diagrams.core(index, entrypoints, main_loop, filters)
-    links = {node: view.permalink for node in drawing.nodes if (view := symbols.view(node))}
+    links = {node: "../" + re.sub(r"\.md(?=#|$)", ".html", page) if (page := code.page(node))
+             else view.permalink
+             for node in drawing.nodes if (view := symbols.view(node))}
     svg = diagrams.draw(drawing, links, dot_binary)
     file = f"assets/generated/{name}.svg"
-    _write(out_dir, file, svg + "\n")
+    # The picture on its own lies one folder deeper than the component page.
+    _write(out_dir, file, svg.replace('href="../', 'href="../../') + "\n")
     return Diagram(svg, file, len(drawing.nodes), drawing.omitted, drawing.reaches_main_loop)
 
 
 # --- version pages --------------------------------------------------------------------------------
 
-def _version_pages(db: sqlite3.Connection, manifest: Sequence[Component]) -> dict[str, dict]:
-    """For each repository with components, every pair of its analysed commits (older first, by
-    index order): what changed in each component's call tree."""
+def _version_pages(db: sqlite3.Connection, manifest: Sequence[Component],
+                   stores: releases.Stores) -> dict[str, dict]:
+    """For each repository with components, every pair of its analysed commits, older first in
+    history (releases.in_history_order): what changed in each component's call tree."""
     pages = {}
     for repo, commits in drift.analysed_commits(db).items():
         components = [c for c in manifest if c.repo == repo]
         if not components or len(commits) < 2:
             continue
-        labels = _labels(commits)
-        for old, new in combinations(commits, 2):
+        ordered = releases.in_history_order(commits, stores)
+        labels = _labels(ordered)
+        for (old, old_release), (new, new_release) in combinations(ordered, 2):
             old_symbols = Symbols(GraphIndex(db, old))
             new_symbols = Symbols(GraphIndex(db, new))
-            name = f"versions/{labels[old.id]}..{labels[new.id]}.md"
+            name = f"versions/{_slug(labels[old.id])}..{_slug(labels[new.id])}.md"
             pages[name] = {
                 "title": f"{repo} {labels[old.id]} → {labels[new.id]}", "repo": repo,
-                "old": old, "new": new, "depth": TREE_DEPTH,
-                "filters": FILTERS_TEXT, "rename_ratio": versions.RENAME_RATIO,
+                "old": old, "new": new, "old_release": old_release, "new_release": new_release,
+                "depth": TREE_DEPTH, "filters": FILTERS_TEXT,
+                "rename_ratio": versions.RENAME_RATIO,
                 "changes": [_change(c, old_symbols, new_symbols) for c in components]}
     return pages
 
 
-def _labels(commits: list[store.CommitRecord]) -> dict[int, str]:
-    """A commit's name in page titles and file names: its ref when that is a plain tag or branch
-    name that no other analysed commit shares, else its SHA's first 12 characters."""
-    refs = [c.ref for c in commits]
-    return {c.id: c.ref if re.fullmatch(r"[\w.+-]+", c.ref) and c.ref != "HEAD"
-            and refs.count(c.ref) == 1 else c.sha[:12] for c in commits}
+def _labels(ordered: list[tuple[store.CommitRecord, releases.Release]]) -> dict[int, str]:
+    """A commit's name in page titles: its release, with its short SHA when another analysed
+    commit is of the same release or the release is only an era."""
+    names = [release.name for _, release in ordered]
+    return {commit.id: release.name if release.how == "sha" or
+            (release.how != "changelog" and names.count(release.name) == 1)
+            else f"{release.name} ({commit.sha[:8]})" for commit, release in ordered}
+
+
+def _slug(label: str) -> str:
+    return re.sub(r"[^\w.+-]+", "-", label).strip("-")
 
 
 def _change(component: Component, old: Symbols, new: Symbols) -> ComponentChange:

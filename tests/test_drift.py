@@ -20,6 +20,7 @@ name = "kube-scheduler"
 zh = "调度器"
 repo = "kubernetes"
 logic = "Picks a node for every pod that has none."
+logic_zh = "为每个还没有节点的 Pod 选一个节点。"
 entrypoints = ["k8s.io/kubernetes/cmd/kube-scheduler.main", "k8s.io/kubernetes/cmd/kube-nothing.main"]
 main_loop = "(*k8s.io/kubernetes/pkg/scheduler.Scheduler).scheduleOne"
 key_files = [
@@ -35,6 +36,7 @@ key_files = [
 name = "node selection"
 zh = "节点选择"
 claim = "Feasible nodes are scored and the best one wins."
+claim_zh = "可行的节点被打分，得分最高者胜出。"
 evidence = [
     "(*k8s.io/kubernetes/pkg/scheduler.Scheduler).findNodesThatFitPod",
     { symbol = "(*k8s.io/kubernetes/pkg/scheduler.Scheduler).prioritizeNodes", alternatives = ["(*k8s.io/kubernetes/pkg/scheduler.Scheduler).scoreNodes"] },
@@ -46,6 +48,7 @@ evidence = [
 name = "windows rules"
 zh = "Windows 规则"
 claim = "On Windows the proxier syncs load-balancer policies."
+claim_zh = "在 Windows 上代理器同步负载均衡策略。"
 evidence = ["(*k8s.io/kubernetes/pkg/proxy/winkernel.Proxier).SyncLoop"]
 
 [[component]]
@@ -53,6 +56,7 @@ name = "etcd"
 zh = "分布式键值存储"
 repo = "etcd"
 logic = "Stores every object."
+logic_zh = "保存每个对象。"
 entrypoints = ["go.etcd.io/etcd/v3.main"]
 main_loop = "(*go.etcd.io/etcd/server/v3/etcdserver.EtcdServer).run"
 key_files = ["server/etcdserver/server.go"]
@@ -61,6 +65,7 @@ key_files = ["server/etcdserver/server.go"]
 name = "storage"
 zh = "存储"
 claim = "Applied requests land in the backend."
+claim_zh = "已应用的请求写入后端。"
 evidence = [
     "(*go.etcd.io/etcd/server/v3/etcdserver.applierV3backend).Put",
     "(*go.etcd.io/etcd/server/v3/mvcc.watchableStore).watch",

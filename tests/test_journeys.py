@@ -266,7 +266,7 @@ def test_a_journey_page_shows_its_sequence_diagram_in_a_browser_with_nothing_fet
     """The built fixture site's create-deployment page, in headless Chromium with the network cut
     off: the rendered DOM holds the inline sequence diagram (a lifeline per component, a row per
     step) and every numbered step, nothing is asked of another host, and a screenshot is taken."""
-    page = server + "journeys/create-deployment/"
+    page = server + "journeys/create-deployment.html"  # use_directory_urls: false
     net_log = tmp_path / "netlog.json"
     dom = chromium(tmp_path, f"--log-net-log={net_log}", "--dump-dom", page).stdout
     diagram = re.search(r'<svg\b[^>]*class="kubeatlas-journey".*?</svg>', dom, re.DOTALL)

@@ -15,6 +15,7 @@ name = "kube-scheduler"
 zh = "调度器"
 repo = "kubernetes"
 logic = "Picks a node (节点) for every pod that has none."
+logic_zh = "为每个还没有节点的 Pod 选一个节点。"
 entrypoints = ["k8s.io/kubernetes/cmd/kube-scheduler.main"]
 main_loop = "(*k8s.io/kubernetes/pkg/scheduler.Scheduler).scheduleOne"
 key_files = [
@@ -27,6 +28,7 @@ key_files = [
 name = "node selection"
 zh = "节点选择"
 claim = "Nodes that pass every filter are scored and the best one wins."
+claim_zh = "通过所有过滤的节点被打分，得分最高者胜出。"
 evidence = [
     "(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/nodeaffinity.NodeAffinity).Filter",
     { symbol = "(*k8s.io/kubernetes/pkg/scheduler.HTTPExtender).Filter", alternatives = ["(*k8s.io/kubernetes/pkg/scheduler/core.HTTPExtender).Filter"] },
@@ -37,6 +39,7 @@ name = "etcd"
 zh = "分布式键值存储"
 repo = "etcd"
 logic = "Stores every object."
+logic_zh = "保存每个对象。"
 entrypoints = ["go.etcd.io/etcd/server/v3.main"]
 main_loop = "(*go.etcd.io/etcd/server/v3/etcdserver.EtcdServer).run"
 key_files = ["server/etcdserver/server.go"]
@@ -45,6 +48,7 @@ key_files = ["server/etcdserver/server.go"]
 name = "watch"
 zh = "Watch机制"
 claim = "Watchers hear of every change from a revision on."
+claim_zh = "监听者从某个修订版本起得知每一次变更。"
 evidence = ["(*go.etcd.io/etcd/server/v3/mvcc.watchableStore).watch"]
 '''
 
@@ -128,6 +132,7 @@ MALFORMED = [
 name = "watch"
 zh = "Watch机制"
 claim = "Again."
+claim_zh = "再一次。"
 evidence = ["(*go.etcd.io/etcd/server/v3/mvcc.watchableStore).notify"]
 ''', "etcd", "capabilities[1].name", "appears twice"),
     ("a capability that is not a table", GOOD_WITHOUT_ETCD_CAPABILITIES + "capabilities = [1]\n",

@@ -21,9 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from analyzer import diagrams, site, store
+from analyzer import diagrams, releases, site, store
 from analyzer.cli import main
 from analyzer.manifest import load_manifest
+from analyzer.sources import load_checkouts
+from analyzer.workspace import Workspace
 from conftest import TREES, _git, make_git_tree
 
 HERE = Path(__file__).parent
@@ -34,7 +36,9 @@ GOROOT = HERE / "fixtures" / "goroot"
 # Recorded remote URLs: not GitHub, so links take the `<url>@<sha>:<path>#L<line>` form, and not
 # the temporary directory, so pages are the same on every machine.
 URLS = {"kubernetes": "https://git.example.invalid/kubernetes", "etcd": "https://git.example.invalid/etcd"}
-HAND_WRITTEN = ("index.md", "reading-call-graphs.md")
+HAND_WRITTEN = ("index.md", "reading-call-graphs.md", "zh/index.md",
+                "assets/kubeatlas.css", "assets/vendor/iframe-worker/shim.js",
+                "assets/vendor/iframe-worker/LICENSE")
 
 # The second kubernetes commit, as (file, text before, text after); None before means a new file.
 SECOND_COMMIT = [
@@ -139,21 +143,30 @@ def build_fixture_site(work: Path) -> Path:
     docs = work / "site"
     docs.mkdir()
     for name in HAND_WRITTEN:
+        (docs / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / "site" / name, docs / name)
     shutil.copy(ROOT / "mkdocs.yml", work / "mkdocs.yml")
-    site.build_site(store.connect(home / "index.sqlite"), docs, load_manifest(MANIFEST))
+    (work / "analyzer").mkdir()  # mkdocs.yml names its hooks relative to itself
+    shutil.copy(ROOT / "analyzer" / "mkdocs_hooks.py", work / "analyzer" / "mkdocs_hooks.py")
+    stores = releases.Stores(c.git_dir for c in load_checkouts(Workspace(home)).values())
+    site.build_site(store.connect(home / "index.sqlite"), docs, load_manifest(MANIFEST), stores=stores)
     return docs
 
 
 _SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
+_PYTHON = re.compile(r"^````python .*?^````$", re.DOTALL | re.MULTILINE)
 
 
 def generated_pages(docs: Path) -> dict[str, str]:
-    """The generated Markdown, with each inline diagram cut to a stub: the picture is Graphviz's
-    and changes with its version; what goes into it is checked apart."""
-    return {path.relative_to(docs).as_posix(): _SVG.sub("<svg><!-- drawn by Graphviz --></svg>",
-                                                        path.read_text())
-            for path in sorted(docs.rglob("*.md")) if path.name not in HAND_WRITTEN}
+    """The generated Markdown, with each inline diagram cut to a stub (the picture is Graphviz's
+    and changes with its version; what goes into it is checked apart) and each Python excerpt too
+    (it is reference_impl's own code, which changes on its own; the reference pages, all Python
+    beside Go, are checked apart for the same reason)."""
+    return {name: _PYTHON.sub("````python\n# reference_impl source\n````",
+                              _SVG.sub("<svg><!-- drawn by Graphviz --></svg>", path.read_text()))
+            for path in sorted(docs.rglob("*.md"))
+            if (name := path.relative_to(docs).as_posix()) not in HAND_WRITTEN
+            and not name.startswith(("reference/", "zh/reference"))}
 
 
 @pytest.fixture(scope="module")
@@ -197,7 +210,54 @@ def test_the_diagram_is_an_inline_svg_of_the_path_to_the_main_loop(docs):
     for label in ("kube-scheduler.main", "app.NewSchedulerCommand", "(*scheduler.Scheduler).scheduleOne",
                   "(*scheduler.Scheduler).bindPod"):
         assert f">{label}</text>" in svg.replace("&#45;", "-")
-    assert (docs / "assets" / "generated" / "kube-scheduler.svg").read_text().strip() == svg
+    # The picture on its own is one folder deeper: its links to package pages say so.
+    assert (docs / "assets" / "generated" / "kube-scheduler.svg").read_text().strip() == \
+        svg.replace('href="../', 'href="../../')
+    assert 'href="../packages/kubernetes/k8s.io_kubernetes_pkg_scheduler.html#Scheduler.scheduleOne"' in svg
+
+
+def test_a_mirrored_function_is_shown_beside_its_go_with_the_link_checked(docs):
+    """A reference page sets each @mirrors link's Go excerpt (from the analysed blob, numbered
+    from its own first line) beside the Python excerpt, and says whether the index has the Go."""
+    page = (docs / "reference" / "scheduler.md").read_text()
+    section = page.split("(*noderesources.Fit).Filter", 1)[1]
+    assert "— **found**" in section.split("\n", 1)[0]
+    pair = section.split('<div class="kubeatlas-pair" markdown>', 1)[1].split("\n</div>\n</div>", 1)[0]
+    go, python = pair.split("<div markdown>")[1:]
+    assert re.search(r'````go linenums="\d+" title="pkg/scheduler/framework/plugins/noderesources/fit.go:\d+"', go)
+    assert "func (f *Fit) Filter(" in go
+    assert '````python linenums="' in python and "def filter" in python
+
+
+def test_every_package_of_a_program_has_a_page_with_its_functions(docs):
+    """Each non-vendored, non-stdlib package the scheduler's program links has a page, whose
+    functions show callers and callees linked to their own package pages."""
+    page = (docs / "packages" / "kubernetes" / "k8s.io_kubernetes_pkg_scheduler.md").read_text()
+    assert "### (*scheduler.Scheduler).scheduleOne {#Scheduler.scheduleOne}" in page
+    section = page.split("{#Scheduler.scheduleOne}", 1)[1].split("\n### ", 1)[0]
+    assert "- called by" in section and "- calls" in section
+    assert not list((docs / "packages").rglob("context.md")), "the standard library has no pages"
+
+
+def test_chinese_pages_carry_the_chinese_prose(docs):
+    page = (docs / "zh" / "components" / "kube-scheduler.md").read_text()
+    assert "调度器每次取一个待调度的 Pod" in page and "## 能力" in page
+    assert "[English](../../components/kube-scheduler.md)" in page
+
+
+def test_boilerplate_calls_are_drawn_as_one_labelled_box_per_kind():
+    """Among a main loop's callees, logging and metrics calls become one box each that says how
+    many functions it stands for; the work itself keeps its own boxes."""
+    from analyzer.graph import Edge
+
+    loop = "(*k8s.io/kubernetes/pkg/scheduler.Scheduler).scheduleOne"
+    callees = ["k8s.io/klog/v2.InfoS", "(k8s.io/klog/v2.Verbose).InfoS",
+               "k8s.io/kubernetes/pkg/scheduler/metrics.PodScheduled",
+               "(*k8s.io/kubernetes/pkg/scheduler.Scheduler).assume"]
+    edges = [Edge(loop, callee, "static", "f.go", 1, 1, 1.0) for callee in callees]
+    drawn = [edge.callee for edge in diagrams._collapse_boilerplate(edges, {"k8s.io/kubernetes/cmd/kube-scheduler.main"})]
+    assert drawn == ["logging: 2 functions", "metrics: 1 function",
+                     "(*k8s.io/kubernetes/pkg/scheduler.Scheduler).assume"]
 
 
 def test_missing_evidence_is_marked(docs):
@@ -217,7 +277,7 @@ def test_mkdocs_builds_the_site_strictly_with_no_warnings(docs, tmp_path):
     result = mkdocs_build(docs, tmp_path / "html")
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr
-    assert (tmp_path / "html" / "components" / "kube-scheduler" / "index.html").exists()
+    assert (tmp_path / "html" / "components" / "kube-scheduler.html").exists()
 
 
 def test_a_template_on_the_search_path_overrides_the_packaged_one(docs, tmp_path):
@@ -225,8 +285,10 @@ def test_a_template_on_the_search_path_overrides_the_packaged_one(docs, tmp_path
     templates.mkdir()
     (templates / "drift.md.j2").write_text("# Drift\n\n{{ counts.missing }} missing\n")
     out = tmp_path / "docs"
-    site.build_site(store.connect(docs.parent / "home" / "index.sqlite"), out,
-                    load_manifest(MANIFEST), templates=templates)
+    home = docs.parent / "home"
+    stores = releases.Stores(c.git_dir for c in load_checkouts(Workspace(home)).values())
+    site.build_site(store.connect(home / "index.sqlite"), out, load_manifest(MANIFEST),
+                    templates=templates, stores=stores)
     assert (out / "drift.md").read_text() == "# Drift\n\n8 missing\n"
     assert (out / "components" / "kube-scheduler.md").read_text() == \
         (docs / "components" / "kube-scheduler.md").read_text()

@@ -27,7 +27,8 @@ import pytest
 
 from test_site import build_fixture_site, mkdocs_build
 
-PAGE = "components/kube-scheduler/"
+PAGE = "components/kube-scheduler.html"
+SCREENSHOTS = Path(__file__).parent.parent / "screenshots"  # git-ignored: a look at the built site
 # What Material for MkDocs' bundle can load from elsewhere, and why none of it happens here.
 ALLOWED_IN_BUNDLE = {
     "https://unpkg.com/mermaid@": "loaded only for `.mermaid` blocks; the site has none (checked)",
@@ -155,6 +156,10 @@ def test_no_built_file_loads_anything_from_another_host(html):
         elif path.suffix == ".css":
             urls = [a or b for a, b in _CSS_URL.findall(path.read_text())]
             found += [(path, url) for url in urls if _off_host(url)]
+        elif path.relative_to(html).as_posix() == "search/search_index.js":
+            # The offline plugin's search index: one JSON literal, data (page text quoting
+            # URLs), never code that fetches.
+            json.loads(path.read_text().removeprefix("var __index = "))
         elif path.suffix == ".js":
             for _, url in _JS_URL.findall(path.read_text()):
                 if not url.startswith(tuple(ALLOWED_IN_BUNDLE)):
@@ -167,3 +172,58 @@ def test_what_the_theme_could_fetch_never_triggers(html):
     assert not any(re.search(r'class="[^"]*\bmermaid\b', page) for page in pages)
     assert "repo_url" not in (Path(__file__).parent.parent / "mkdocs.yml").read_text()
     assert not any("fonts.googleapis.com" in page or "fonts.gstatic.com" in page for page in pages)
+
+
+# --- from file://, and search --------------------------------------------------------------------
+
+def test_every_page_loads_from_file_with_no_request_off_the_machine(html, tmp_path):
+    """Each built page, opened as a file: it asks for nothing but files (no http(s) at all), and
+    links to pages, never to folders (which a browser shows as listings)."""
+    pages = sorted(html.rglob("*.html"))
+    assert len(pages) > 20
+    for page in pages:
+        net_log = tmp_path / "netlog.json"
+        dom = chromium(tmp_path, f"--log-net-log={net_log}", "--dump-dom", page.as_uri()).stdout
+        assert "<h1" in dom, page
+        log = json.loads(net_log.read_text())
+        start_job = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
+        # The browser's own traffic (update checks, its clock) has no page as initiator.
+        urls = [event["params"]["url"] for event in log["events"]
+                if event["type"] == start_job and "url" in event.get("params", {})
+                and event["params"].get("initiator") != "not an origin"]
+        assert [url for url in urls if not url.startswith(("file:", "data:", "blob:"))] == [], page
+        folders = re.findall(r'<a [^>]*href="((?!https?:)[^"#?]*/)(?:#[^"]*)?"', dom)
+        assert folders == [], f"{page}: links to folders {folders}"
+
+
+@pytest.mark.parametrize("query", ["scheduler", "调度", "节点代理", "节点选择"])
+def test_search_finds_english_and_chinese_words_from_file(html, tmp_path, query):
+    """A search typed into the page opened from file:// (Material reads `?q=`) lists results:
+    the offline plugin's inlined index and the shipped iframe-worker shim need no server, and
+    Chinese text was cut into words when the site was built (jieba, with the manifest's terms
+    whole: 节点代理 is one word, and 调度 finds 调度器 by its beginning)."""
+    dom = chromium(tmp_path, "--virtual-time-budget=20000", "--dump-dom",
+                   f"{(html / 'index.html').as_uri()}?q={query}").stdout
+    meta = re.search(r'class="md-search-result__meta">([^<]*)<', dom)
+    assert meta and re.match(r"\d+ matching documents?", meta.group(1)), meta and meta.group(1)
+    assert 'class="md-search-result__item"' in dom
+
+
+@pytest.mark.parametrize("page, name", [
+    ("reference/scheduler.html#reference_impl.scheduler.plugins.noderesources.Fit.filter",
+     "go-beside-python"),
+    ("packages/kubernetes/k8s.io_kubernetes_pkg_scheduler.html", "package-page"),
+    ("zh/components/kube-scheduler.html", "chinese-page")])
+def test_screenshots_of_the_new_views(html, tmp_path, page, name):
+    SCREENSHOTS.mkdir(exist_ok=True)
+    shot = SCREENSHOTS / f"{name}.png"
+    # Headless Chromium paints nothing when it is given a URL with a fragment; a page holding
+    # the view in a frame scrolls the frame to it.
+    frame = tmp_path / "frame.html"
+    frame.write_text(f'<body style="margin:0"><iframe src="{(html / page.partition("#")[0]).as_uri()}'
+                     f'{"#" + page.partition("#")[2] if "#" in page else ""}" '
+                     f'style="border:0;width:1400px;height:2000px"></iframe></body>')
+    chromium(tmp_path, "--virtual-time-budget=5000", "--allow-file-access-from-files",
+             f"--screenshot={shot}", frame.as_uri())
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert shot.stat().st_size > 20_000
