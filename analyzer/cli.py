@@ -264,7 +264,7 @@ def _filters(args: argparse.Namespace, default_exclude: tuple[str, ...] = (),
         raise UsageError("--min-confidence takes a number from 0 to 1")
     program = None
     if args.program and args.program != "all":
-        program = index.program(args.program).name  # raises, naming the programs there are
+        program = index.view(args.program).name  # raises, naming the programs there are
     elif args.program is None and start is not None:
         program = index.program_of(start) or index.program_linking(start)
     return query.Filters(kinds, tuple(args.exclude) or default_exclude, args.min_confidence,

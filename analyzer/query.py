@@ -415,6 +415,13 @@ class GraphIndex:
                                     "ORDER BY name", (self.commit.id,)))
 
     def program(self, name: str) -> ProgramView:
+        """A command's program, its members loaded: it stays whole once the index is closed."""
+        view = self.view(name)
+        return ProgramView(name, frozenset(view.packages), frozenset(view.types))
+
+    def view(self, name: str) -> ProgramView:
+        """A command's program answering from the open index (`ProgramMembers`): what a query
+        asks of it while it runs."""
         if name not in self._programs:
             if name not in self.programs():
                 known = ", ".join(self.programs()) or "none"
@@ -437,7 +444,7 @@ class GraphIndex:
     def _neighbours(self, name: str, direction: str, filters: Filters) -> list[Edge]:
         mine, other = ("caller", "callee") if direction == "callees" else ("callee", "caller")
         edges = self._edges(name, mine)
-        view = self.program(filters.program) if filters.program else None
+        view = self.view(filters.program) if filters.program else None
         if direction == "callees":
             edges = [found for edge in edges
                      for found in (edge, *self._dispatch(edge, view, filters.test_doubles))]

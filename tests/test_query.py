@@ -398,7 +398,7 @@ def test_a_programs_members_answer_alike_looked_up_one_by_one_or_loaded(index, m
     asked = sorted(packages | types) + ["fmt", "k8s.io/kubernetes/pkg/kubelet", "example.com/x.T"]
     for lookups in (len(asked), 2):  # one by one; loaded after two questions
         monkeypatch.setattr(query.ProgramMembers, "LOOKUPS", lookups)
-        view = GraphIndex(index.db, index.commit).program("kube-scheduler")
+        view = GraphIndex(index.db, index.commit).view("kube-scheduler")
         for name in asked:
             assert (name in view.packages) == (name in packages), name
             assert (name in view.types) == (name in types), name
