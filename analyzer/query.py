@@ -4,7 +4,6 @@ per symbol expanded; nothing is parsed again and the whole graph is never loaded
 """
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import heapq
 import math
@@ -354,6 +353,8 @@ class GraphIndex:
         """Names like `name`: each stored name is compared by its ending of as many dotted parts
         as `name` has, so a bare `syncLoopIteraton` meets `(*Kubelet).syncLoopIteration` rather
         than the whole import path, which no short name is close to."""
+        import difflib  # only a name that is not found pays for loading it
+
         last = name.rsplit(".", 1)[-1].rstrip(")")
         stem = last[: max(4, len(last) - 3)]
         pool = [n for (n,) in self.db.execute(
