@@ -42,7 +42,9 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or of `command` alone: a query process builds the one it
+    runs (argparse takes milliseconds per subcommand, a cold query only tens in all)."""
     parser = argparse.ArgumentParser(
         prog="kubeatlas",
         description="Map the Kubernetes and etcd source trees: fetch them, index every Go file, "
@@ -50,7 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Typical use: kubeatlas fetch && kubeatlas index",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, add in SUBCOMMANDS.items():
+        if command is None or command == name:
+            add(commands)
+    return parser
 
+
+def _add_fetch(commands) -> None:
     fetch = commands.add_parser(
         "fetch",
         help="clone or update kubernetes and etcd at pinned refs",
@@ -68,6 +76,8 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--full", action="store_true", help="fetch full history instead of depth 1")
     _add_common(fetch)
 
+
+def _add_index(commands) -> None:
     index = commands.add_parser(
         "index",
         help="parse every Go file of the fetched trees into the SQLite index",
@@ -94,8 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     index.add_argument("--json", action="store_true", help="print the summary as JSON")
     _add_common(index)
 
-    _add_queries(commands)
 
+def _add_site(commands) -> None:
     site = commands.add_parser(
         "site", help="generate the documentation site's pages from the index",
         description="Write the generated pages (components/, versions/, drift.md, "
@@ -110,6 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
                       "release names (repeatable; the clones `fetch` recorded are always read)")
     _add_common(site)
 
+
+def _add_run(commands) -> None:
     run = commands.add_parser(
         "run", help="run a reference component (reference_impl/) as a process",
         description="Run one of the reference components; its own options follow its name, "
@@ -118,6 +130,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("component", choices=sorted(RUNNABLE), help="the component to run")
     run.add_argument("options", nargs=argparse.REMAINDER, help="the component's own options")
 
+
+def _add_cluster(commands) -> None:
     cluster = commands.add_parser(
         "cluster", help="run the reference components together as a local cluster",
         description="`up` starts etcd, the apiserver, the controller-manager, the scheduler, the "
@@ -144,6 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
                          "uses all of them (default 1)")
     _add_common(cluster)
 
+
+def _add_journeys(commands) -> None:
     journeys = commands.add_parser(
         "journeys", help="check that every step of the site's request journeys resolves in the index",
         description="Each recorded journey (analyzer/journeys/*.json, written by "
@@ -154,6 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
                           help="read the journeys from DIR (default: the packaged ones)")
     _add_common(journeys)
 
+
+def _add_check(commands) -> None:
     check = commands.add_parser(
         "check", help="check the component manifest against every indexed version",
         description="For every analysed commit, say whether each key file and evidence symbol "
@@ -163,7 +181,6 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--manifest", type=Path, help="another manifest file to check")
     check.add_argument("--json", action="store_true", help="print the rows as JSON")
     _add_common(check)
-    return parser
 
 
 def _add_query_options(parser: argparse.ArgumentParser, formats: bool = True) -> None:
@@ -189,22 +206,25 @@ def _add_query_options(parser: argparse.ArgumentParser, formats: bool = True) ->
     _add_common(parser)
 
 
-def _add_queries(commands) -> None:
-    examples = ("Symbols are go/ssa names, e.g. '(*k8s.io/kubernetes/pkg/scheduler.Scheduler)"
-                ".scheduleOne'; an unambiguous ending such as 'scheduler.(*Scheduler).scheduleOne' "
-                "or 'kube-scheduler.main' is enough.")
-    for direction in ("callees", "callers"):
-        sub = commands.add_parser(direction, help=f"the {direction} of a symbol, as a tree",
-                                  description=f"Print the {direction} of SYMBOL, breadth first, "
-                                  f"to --depth levels. {examples}")
-        sub.add_argument("symbol", metavar="SYMBOL")
-        sub.add_argument("-d", "--depth", type=positive_int, default=1, help="levels to expand (default 1)")
-        _add_query_options(sub)
+EXAMPLES = ("Symbols are go/ssa names, e.g. '(*k8s.io/kubernetes/pkg/scheduler.Scheduler)"
+            ".scheduleOne'; an unambiguous ending such as 'scheduler.(*Scheduler).scheduleOne' "
+            "or 'kube-scheduler.main' is enough.")
 
+
+def _add_tree(commands, direction: str) -> None:
+    sub = commands.add_parser(direction, help=f"the {direction} of a symbol, as a tree",
+                              description=f"Print the {direction} of SYMBOL, breadth first, "
+                              f"to --depth levels. {EXAMPLES}")
+    sub.add_argument("symbol", metavar="SYMBOL")
+    sub.add_argument("-d", "--depth", type=positive_int, default=1, help="levels to expand (default 1)")
+    _add_query_options(sub)
+
+
+def _add_path(commands) -> None:
     path = commands.add_parser("path", help="shortest call paths between two symbols",
                                description="Find the shortest chains of call edges, the surest "
                                "first: the highest product of the edges' confidences. Each edge is "
-                               f"printed with its kind and confidence. {examples}")
+                               f"printed with its kind and confidence. {EXAMPLES}")
     path.add_argument("start", metavar="FROM")
     path.add_argument("goal", metavar="TO")
     path.add_argument("--through", action="append", default=[], metavar="SYMBOL",
@@ -213,6 +233,8 @@ def _add_queries(commands) -> None:
                       help="how many shortest paths to print, surest first (default 1)")
     _add_query_options(path)
 
+
+def _add_find(commands) -> None:
     find = commands.add_parser("find", help="symbols whose name contains a pattern",
                                description="List symbols whose go/ssa name contains PATTERN.")
     find.add_argument("pattern", metavar="PATTERN")
@@ -220,12 +242,16 @@ def _add_queries(commands) -> None:
     find.add_argument("--json", action="store_true", help="print a JSON list")
     _add_query_options(find, formats=False)
 
+
+def _add_show(commands) -> None:
     show = commands.add_parser("show", help="a symbol's signature, doc, source link and notes",
-                               description=f"Describe one symbol. {examples}")
+                               description=f"Describe one symbol. {EXAMPLES}")
     show.add_argument("symbol", metavar="SYMBOL")
     show.add_argument("--json", action="store_true", help="print JSON")
     _add_query_options(show, formats=False)
 
+
+def _add_component(commands) -> None:
     component = commands.add_parser(
         "component", help="a component's entrypoint call graph",
         description="The call tree from a component's entrypoints (analyzer/components.toml), "
@@ -235,6 +261,15 @@ def _add_queries(commands) -> None:
                            "kubelet or kube-proxy")
     component.add_argument("-d", "--depth", type=positive_int, default=3, help="levels to expand (default 3)")
     _add_query_options(component)
+
+
+# In the order `kubeatlas --help` lists them.
+SUBCOMMANDS = {"fetch": _add_fetch, "index": _add_index,
+               "callees": lambda commands: _add_tree(commands, "callees"),
+               "callers": lambda commands: _add_tree(commands, "callers"),
+               "path": _add_path, "find": _add_find, "show": _add_show,
+               "component": _add_component, "site": _add_site, "run": _add_run,
+               "cluster": _add_cluster, "check": _add_check, "journeys": _add_journeys}
 
 
 def _filters(args: argparse.Namespace, default_exclude: tuple[str, ...] = (),
@@ -247,7 +282,7 @@ def _filters(args: argparse.Namespace, default_exclude: tuple[str, ...] = (),
         raise UsageError("--min-confidence takes a number from 0 to 1")
     program = None
     if args.program and args.program != "all":
-        program = index.program(args.program).name  # raises, naming the programs there are
+        program = index.view(args.program).name  # raises, naming the programs there are
     elif args.program is None and start is not None:
         program = index.program_of(start) or index.program_linking(start)
     return query.Filters(kinds, tuple(args.exclude) or default_exclude, args.min_confidence,
@@ -490,7 +525,9 @@ COMMANDS = {"fetch": cmd_fetch, "index": cmd_index, "callees": cmd_tree, "caller
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    # Options come after the command, so a first word naming one is the command to build.
+    parser = build_parser(argv[0] if argv and argv[0] in SUBCOMMANDS else None)
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)

@@ -28,7 +28,7 @@ FACTS_QUERY = tree_sitter.Query(
 
 # Bump when the facts a file yields change shape or content: the index re-parses blobs whose facts
 # were made by another version.
-PARSER_VERSION = 8
+PARSER_VERSION = 9
 
 PACKAGE_SCOPE = "init"  # go/ssa puts package-level initialisers (and their closures) in init
 GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.$", re.MULTILINE)
@@ -214,8 +214,10 @@ class _FileParser:
             is_scope = kind in ("func", "funclit")
             items.extend((n.start_byte, is_scope, n.end_byte, kind, n) for n in nodes)
         # A call `func(){...}()` starts where its literal does and belongs to the outer scope, so
-        # at equal starts facts come before the scope they open.
-        items.sort(key=lambda item: (item[0], item[1]))
+        # at equal starts facts come before the scope they open. Calls nested in a callee
+        # (`a(b)(c)` holds `a(b)`) start together too: the enclosing one first, as a pre-order
+        # walk meets them; the captures' own order for them changes from run to run.
+        items.sort(key=lambda item: (item[0], item[1], -item[2], item[3]))
         stack: list[tuple[int, str]] = []
         for start, is_scope, end, kind, node in items:
             while stack and stack[-1][0] <= start:

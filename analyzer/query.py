@@ -4,11 +4,11 @@ per symbol expanded; nothing is parsed again and the whole graph is never loaded
 """
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import heapq
 import math
 import sqlite3
+from collections.abc import Set
 from dataclasses import dataclass, field
 
 from analyzer import graph, store
@@ -106,13 +106,56 @@ class Tree:
     left_out: int = 0  # implementation edges past SHOWN_PER_CALL at one call site
 
 
+class ProgramMembers(Set):
+    """A command's packages or types as the index holds them. The first LOOKUPS questions are
+    answered by one indexed look-up each: a cold query asks a few dozen, and loading a program's
+    thousands of members would cost it more than the rest of its work. Past that (a deep tree, a
+    path search) the members are loaded once, whole."""
+
+    LOOKUPS = 256
+
+    def __init__(self, db: sqlite3.Connection, commit_id: int, program: str, kind: str):
+        self._db, self._key = db, (commit_id, program, kind)
+        self._answers: dict[str, bool] = {}
+        self._loaded: frozenset[str] | None = None
+
+    def __contains__(self, name: object) -> bool:
+        if self._loaded is not None:
+            return name in self._loaded
+        found = self._answers.get(name)
+        if found is None:
+            if len(self._answers) >= self.LOOKUPS:
+                return name in self._load()
+            found = self._answers[name] = self._db.execute(
+                "SELECT 1 FROM program_members WHERE member = (SELECT id FROM names WHERE name = ?) "
+                "AND +commit_id = ? AND program = ? AND kind = ? LIMIT 1",
+                (name, *self._key)).fetchone() is not None
+        return found
+
+    def _load(self) -> frozenset[str]:
+        if self._loaded is None:
+            self._loaded = frozenset(name for (name,) in self._db.execute(
+                "SELECT n.name FROM program_members m JOIN names n ON n.id = m.member "
+                "WHERE m.commit_id = ? AND m.program = ? AND m.kind = ?", self._key))
+        return self._loaded
+
+    def __iter__(self):
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+    def __hash__(self) -> int:
+        return self._hash()  # as a frozenset of the same members hashes
+
+
 @dataclass(frozen=True)
 class ProgramView:
     """A command's own program, as the resolver stored it (analyzer.resolve.rta)."""
 
     name: str
-    packages: frozenset[str]  # what the command links
-    types: frozenset[str]  # the types it creates in code reachable from main and init
+    packages: Set[str]  # what the command links
+    types: Set[str]  # the types it creates in code reachable from main and init
     _linked: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def links(self, symbol: str) -> bool:
@@ -299,18 +342,19 @@ class GraphIndex:
         raise SymbolNotFound(name, self._closest(name))
 
     def _candidates(self, name: str) -> list[str]:
+        """Names `name` may be a short form of (see `_ends_like`), from the reversed names."""
         if ".(" in name and not name.startswith("("):
             package, _, method = name.partition(".(")
-            like = ("(*" if method.startswith("*") else "(") + "%" + package + "." + method.lstrip("*")
-        else:
-            like = "%" + name
-        return [n for (n,) in self.db.execute("SELECT name FROM names WHERE name LIKE ? LIMIT 500",
-                                              (like,))]
+            starting = "(*" if method.startswith("*") else "("
+            return store.names_ending(self.db, package + "." + method.lstrip("*"), 500, starting)
+        return store.names_ending(self.db, name, 500)
 
     def _closest(self, name: str) -> list[str]:
         """Names like `name`: each stored name is compared by its ending of as many dotted parts
         as `name` has, so a bare `syncLoopIteraton` meets `(*Kubelet).syncLoopIteration` rather
         than the whole import path, which no short name is close to."""
+        import difflib  # only a name that is not found pays for loading it
+
         last = name.rsplit(".", 1)[-1].rstrip(")")
         stem = last[: max(4, len(last) - 3)]
         pool = [n for (n,) in self.db.execute(
@@ -372,18 +416,21 @@ class GraphIndex:
                                     "ORDER BY name", (self.commit.id,)))
 
     def program(self, name: str) -> ProgramView:
+        """A command's program, its members loaded: it stays whole once the index is closed."""
+        view = self.view(name)
+        return ProgramView(name, frozenset(view.packages), frozenset(view.types))
+
+    def view(self, name: str) -> ProgramView:
+        """A command's program answering from the open index (`ProgramMembers`): what a query
+        asks of it while it runs."""
         if name not in self._programs:
             if name not in self.programs():
                 known = ", ".join(self.programs()) or "none"
                 raise QueryError(f"no program {name!r} in {self.commit.repo} {self.commit.sha[:12]} "
                                  f"(programs: {known})")
-            members: dict[str, set[str]] = {"package": set(), "type": set()}
-            for member, kind in self.db.execute(
-                    "SELECT n.name, m.kind FROM program_members m JOIN names n ON n.id = m.member "
-                    "WHERE m.commit_id = ? AND m.program = ?", (self.commit.id, name)):
-                members[kind].add(member)
-            self._programs[name] = ProgramView(name, frozenset(members["package"]),
-                                               frozenset(members["type"]))
+            self._programs[name] = ProgramView(
+                name, ProgramMembers(self.db, self.commit.id, name, "package"),
+                ProgramMembers(self.db, self.commit.id, name, "type"))
         return self._programs[name]
 
     def program_of(self, symbol: str) -> str | None:
@@ -398,7 +445,7 @@ class GraphIndex:
     def _neighbours(self, name: str, direction: str, filters: Filters) -> list[Edge]:
         mine, other = ("caller", "callee") if direction == "callees" else ("callee", "caller")
         edges = self._edges(name, mine)
-        view = self.program(filters.program) if filters.program else None
+        view = self.view(filters.program) if filters.program else None
         if direction == "callees":
             edges = [found for edge in edges
                      for found in (edge, *self._dispatch(edge, view, filters.test_doubles))]
@@ -582,10 +629,11 @@ class GraphIndex:
         # Asked of the index rather than of every program's loaded package set: a cold query
         # would otherwise load thousands of packages of programs it then does not use.
         candidates = graph.package_candidates(symbol)
+        # By member (`+commit_id` keeps SQLite from reading the whole commit's members instead).
         linking = [name for (name,) in self.db.execute(
-            "SELECT DISTINCT m.program FROM program_members m JOIN names n ON n.id = m.member "
-            f"WHERE m.commit_id = ? AND m.kind = 'package' AND n.name IN "
-            f"({', '.join('?' * len(candidates))})", (self.commit.id, *candidates))]
+            "SELECT DISTINCT program FROM program_members WHERE member IN (SELECT id FROM names "
+            f"WHERE name IN ({', '.join('?' * len(candidates))})) AND +commit_id = ? "
+            "AND kind = 'package'", (*candidates, self.commit.id))]
         return linking[0] if len(linking) == 1 else None
 
     # --- paths ---------------------------------------------------------------------------------

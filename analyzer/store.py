@@ -30,8 +30,8 @@ if TYPE_CHECKING:
 # write or decode facts, not here: a query process reads the graph tables only, and starts faster
 # without them.
 
-SCHEMA_VERSION = 3
-UPGRADABLE = (2,)  # schemas this one extends (tables, a column): upgraded in place by `index`
+SCHEMA_VERSION = 4
+UPGRADABLE = (2, 3)  # schemas this one extends (tables, a column): upgraded in place by `index`
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -79,6 +79,12 @@ CREATE TABLE IF NOT EXISTS modules (
 CREATE INDEX IF NOT EXISTS files_by_blob ON files (blob_sha);
 -- Symbol names, paths and edge notes recur across edges and commits: stored once each.
 CREATE TABLE IF NOT EXISTS names (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+-- Every name spelled backwards: the names ending in a short form (`kubelet.(*Kubelet).Run`) are
+-- one range of its key, where `LIKE '%…'` reads all the names.
+CREATE TABLE IF NOT EXISTS names_reversed (
+    reversed TEXT PRIMARY KEY,
+    id INTEGER NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS symbols (
     commit_id INTEGER NOT NULL REFERENCES commits(id) ON DELETE CASCADE,
     name INTEGER NOT NULL,
@@ -142,6 +148,7 @@ CREATE INDEX IF NOT EXISTS implements_by_method ON implements (method, commit_id
 CREATE INDEX IF NOT EXISTS signatures_by_signature ON signatures (signature, commit_id);
 CREATE INDEX IF NOT EXISTS annotations_by_symbol ON annotations (symbol, commit_id);
 CREATE INDEX IF NOT EXISTS program_members_by_program ON program_members (commit_id, program);
+CREATE INDEX IF NOT EXISTS program_members_by_member ON program_members (member, commit_id);
 CREATE INDEX IF NOT EXISTS symbols_by_name ON symbols (name, commit_id);
 CREATE INDEX IF NOT EXISTS edges_by_caller ON edges (caller, commit_id);
 CREATE INDEX IF NOT EXISTS edges_by_callee ON edges (callee, commit_id);
@@ -262,15 +269,36 @@ def _connect(path: Path, create: bool) -> sqlite3.Connection:
                        (str(SCHEMA_VERSION),))
             found = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
             if int(found[0]) in UPGRADABLE:
-                db.execute("ALTER TABLE commits ADD COLUMN build TEXT NOT NULL "
-                           "DEFAULT 'linux/amd64'")
-                db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'",
-                           (str(SCHEMA_VERSION),))
+                _upgrade(db, int(found[0]))
     version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     if version is None or int(version[0]) != SCHEMA_VERSION:
         raise IndexError_(str(path), f"made by another kubeatlas (schema {version and version[0]}, "
                           f"this one reads {SCHEMA_VERSION}); remove it and index again")
     return db
+
+
+def _upgrade(db: sqlite3.Connection, version: int) -> None:
+    """Bring an index of an older schema to this one, in the caller's transaction (the new
+    tables themselves are made by SCHEMA's CREATE … IF NOT EXISTS)."""
+    if version < 3:
+        db.execute("ALTER TABLE commits ADD COLUMN build TEXT NOT NULL DEFAULT 'linux/amd64'")
+    if version < 4:
+        db.executemany("INSERT INTO names_reversed VALUES (?, ?)",
+                       [(name[::-1], name_id) for name_id, name in db.execute(
+                           "SELECT id, name FROM names")])
+    db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))
+
+
+def names_ending(db: sqlite3.Connection, ending: str, limit: int, starting: str = "") -> list[str]:
+    """Up to `limit` names that end with `ending` and start with `starting` (case-sensitively),
+    from the reversed names' key: a range read however many names the index holds."""
+    start = ending[::-1]
+    # U+10FFFF sorts after every character a name can continue with (SQLite compares UTF-8
+    # bytes, and its encoding is the greatest there is).
+    return [name for (name,) in db.execute(
+        "SELECT n.name FROM names_reversed r JOIN names n ON n.id = r.id "
+        "WHERE r.reversed >= ? AND r.reversed < ? AND substr(n.name, 1, ?) = ? LIMIT ?",
+        (start, start + "\U0010ffff", len(starting), starting, limit))]
 
 
 class transaction:
@@ -404,6 +432,8 @@ class _NameIds(dict):
         # In name order, the UNIQUE index on names grows at its end instead of all over.
         self.db.executemany("INSERT INTO names VALUES (?, ?)",
                             sorted(self.new, key=lambda row: row[1]))
+        self.db.executemany("INSERT INTO names_reversed VALUES (?, ?)",
+                            sorted((name[::-1], name_id) for name_id, name in self.new))
         self.new = []
 
 

@@ -336,3 +336,29 @@ def test_a_first_index_leaves_every_table_index_in_place(kube_repo, tmp_path):
     plan = db.execute("EXPLAIN QUERY PLAN SELECT * FROM edges WHERE caller = 1 AND commit_id = ?",
                       commit).fetchall()
     assert "edges_by_caller" in str(plan)
+
+
+def test_an_index_of_schema_3_is_upgraded_by_index_and_its_short_names_resolve(kube_repo, tmp_path,
+                                                                              capsys, monkeypatch):
+    """Schema 4 adds the reversed names (short-name look-ups) and an index of program members
+    by member. A schema 3 index is refused by queries with one line, and `kubeatlas index` fills
+    the new table from the names already stored, without indexing anything again."""
+    home = tmp_path / "home"
+    fetch_and_index(kube_repo, home)
+    path = Workspace(home).index_path
+    db = sqlite3.connect(path)
+    db.executescript("DROP TABLE names_reversed; DROP INDEX program_members_by_member; "
+                     "UPDATE meta SET value = '3' WHERE key = 'schema_version';")
+    db.close()
+    monkeypatch.setenv("KUBEATLAS_HOME", str(home))
+    assert main(["show", "scheduler.(*Scheduler).scheduleOne"]) == 1
+    assert "schema 3" in capsys.readouterr().err
+    assert main(["index", "--no-goroot", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["parsed_now"] == 0
+    db = store.connect(path)
+    assert db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone() == ("4",)
+    assert db.execute("SELECT count(*) FROM names_reversed").fetchone() == db.execute(
+        "SELECT count(*) FROM names").fetchone()
+    assert store.names_ending(db, "scheduler.Scheduler).scheduleOne", 10, "(*") == [
+        "(*k8s.io/kubernetes/pkg/scheduler.Scheduler).scheduleOne"]
+    assert main(["show", "scheduler.(*Scheduler).scheduleOne"]) == 0

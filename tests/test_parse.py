@@ -1,6 +1,8 @@
 """The parse stage, one rule per test, on Go written inline."""
 from __future__ import annotations
 
+import os
+
 from analyzer.facts import CALL, DEFER, GO, Field, Import, Param, TypeParam, decode, encode
 from analyzer.parse import parse_source
 
@@ -87,6 +89,24 @@ def test_call_sites_keep_the_whole_callee_expression_and_position():
     assert call.callee == ("sel", ("sel", ("id", "a"), "b"), "C")
     assert call.text == "a.b.C"
     assert (call.scope, call.mode, call.line, call.col) == ("f", CALL, 3, 7)
+
+
+def test_calls_starting_at_one_byte_come_enclosing_first_in_every_run():
+    """`a(b)(c)` holds the call `a(b)`, which holds `a`'s: all start at `a`. They are stored
+    enclosing call first, whatever order tree-sitter's captures give them in (it varied from
+    process to process, so the same blob's facts did)."""
+    import subprocess
+    import sys
+
+    go = "package p\nfunc f() {\n\ta(b)(c)(d)\n\tx.y()(z())\n}\n"
+    probe = ("from analyzer.parse import parse_source\n"
+             f"print([c.text for c in parse_source({go.encode()!r}).calls])")
+    expected = str(["a(b)(c)", "a(b)", "a", "x.y()", "x.y", "z"])
+    assert str([c.text for c in parse(go).calls]) == expected
+    for seed in range(1, 7):  # the hash seed is what differed between the runs seen
+        out = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True,
+                             text=True, env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout
+        assert out.strip() == expected, seed
 
 
 def test_go_and_defer_statements_mark_their_calls():

@@ -349,3 +349,59 @@ def test_a_query_process_loads_neither_git_nor_the_parser_nor_the_resolver(guess
     out = subprocess.run([sys.executable, "-c", probe, str(guesses_home)], check=True,
                          capture_output=True, text=True).stdout
     assert out.strip() == "0 []"
+
+
+def _like_candidates(index: GraphIndex, name: str) -> list[str]:
+    """The short-name candidates as the `LIKE '%…'` scan of every name found them."""
+    if ".(" in name and not name.startswith("("):
+        package, _, method = name.partition(".(")
+        like = ("(*" if method.startswith("*") else "(") + "%" + package + "." + method.lstrip("*")
+    else:
+        like = "%" + name
+    return [n for (n,) in index.db.execute("SELECT name FROM names WHERE name LIKE ?", (like,))]
+
+
+def test_the_reversed_names_find_the_short_forms_the_like_scan_found(index):
+    """Short names are looked up in the reversed names' key; for every ending of every stored
+    symbol, from the bare name to the whole one, the names it is a short form of are those the
+    old `LIKE '%…'` scan of all names gave."""
+    symbols = [n for (n,) in index.db.execute(
+        "SELECT DISTINCT n.name FROM symbols s JOIN names n ON n.id = s.name")]
+    short_forms = set()
+    for symbol in symbols:
+        if symbol.startswith("(") and ".(" not in symbol:  # (*pkg.T).M → pkg.(*T).M and endings
+            receiver, _, method = symbol.partition(").")
+            pointer = "*" if receiver.startswith("(*") else ""
+            package, _, type_ = receiver.lstrip("(*").rpartition(".")
+            elements = package.split("/")
+            short_forms.update(f"{'/'.join(elements[i:])}.({pointer}{type_}).{method}"
+                               for i in range(len(elements)))
+        cuts = [i + 1 for i, char in enumerate(symbol) if char in "/.(*"]
+        short_forms.update(symbol[cut:] for cut in [0, *cuts] if symbol[cut:])
+    assert len(short_forms) > 500
+    for name in short_forms:
+        found = sorted(n for n in index._candidates(name) if query._ends_like(n, name))
+        assert found == sorted(n for n in _like_candidates(index, name)
+                               if query._ends_like(n, name)), name
+    assert index.resolve("scheduler.(*Scheduler).scheduleOne") == SCHEDULE_ONE
+
+
+def test_a_programs_members_answer_alike_looked_up_one_by_one_or_loaded(index, monkeypatch):
+    """A program's packages and types answer `in` by one look-up each, then, past LOOKUPS
+    questions, from the members loaded whole: both say what the stored rows say."""
+    stored = {(kind, name) for name, kind in index.db.execute(
+        "SELECT n.name, m.kind FROM program_members m JOIN names n ON n.id = m.member "
+        "WHERE m.commit_id = ? AND m.program = 'kube-scheduler'", (index.commit.id,))}
+    packages = {name for kind, name in stored if kind == "package"}
+    types = {name for kind, name in stored if kind == "type"}
+    assert "k8s.io/kubernetes/pkg/scheduler" in packages and types
+    asked = sorted(packages | types) + ["fmt", "k8s.io/kubernetes/pkg/kubelet", "example.com/x.T"]
+    for lookups in (len(asked), 2):  # one by one; loaded after two questions
+        monkeypatch.setattr(query.ProgramMembers, "LOOKUPS", lookups)
+        view = GraphIndex(index.db, index.commit).view("kube-scheduler")
+        for name in asked:
+            assert (name in view.packages) == (name in packages), name
+            assert (name in view.types) == (name in types), name
+        assert set(view.types) == types and len(view.packages) == len(packages)
+        assert view == query.ProgramView("kube-scheduler", frozenset(packages), frozenset(types))
+        assert hash(view.packages) == hash(frozenset(packages))
