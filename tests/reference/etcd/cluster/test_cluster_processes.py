@@ -203,7 +203,8 @@ def test_member_add_join_remove_and_re_add_through_etcdctl(tmp_path):
         leader = cluster.leader()
         gone = next(n for n in cluster.nodes if n is not leader and n is not newcomer)
         removed = _reconfigure(cluster, "member", "remove", f"{gone.id:x}", endpoints=leader.address)
-        assert f"Member {gone.id:x} removed from cluster" in removed.stdout, removed.stderr
+        # etcdctl prints the id with %16x: an id of fewer than 16 hex digits is padded with spaces.
+        assert f"Member {gone.id:16x} removed from cluster" in removed.stdout, removed.stderr
         _wait(lambda: gone.process.poll() is not None, what="the removed member to stop")
         cluster.nodes.remove(gone)
         readded = _reconfigure(cluster, "member", "add", gone.name, f"--peer-urls={gone.peer_url}",
