@@ -107,7 +107,8 @@ def normalise(parts: list[str], ids: dict[str, str]) -> str:
         for value in sorted(ids, key=len, reverse=True):
             text = re.sub(rf"(?<![\w.]){re.escape(value)}(?![\w.])", ids[value], text)
         text = RAFT_FIELDS.sub(r'"\1"\2<n>', text)
-        text = re.sub(r"Member +<", "Member <", text)  # etcdctl pads ids to 16 columns ("%16x")
+        # etcdctl prints member and cluster ids with %16x: a shorter id is padded with spaces.
+        text = re.sub(r"\b(Member|cluster) +<", r"\1 <", text)
         out.append(re.sub(r'"version":"[0-9.]+"', '"version":"<v>"', text))
     return "\n".join(out)
 
