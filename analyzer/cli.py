@@ -127,7 +127,8 @@ def _add_run(commands) -> None:
         description="Run one of the reference components; its own options follow its name, "
         "e.g. `kubeatlas run etcd --data-dir DIR --listen-client-urls http://127.0.0.1:2379`.",
         add_help=True)
-    run.add_argument("component", choices=sorted(RUNNABLE), help="the component to run")
+    from reference_impl.machinery.process import COMPONENT_MODULES
+    run.add_argument("component", choices=sorted(COMPONENT_MODULES), help="the component to run")
     run.add_argument("options", nargs=argparse.REMAINDER, help="the component's own options")
 
 
@@ -426,17 +427,11 @@ def cmd_site(args: argparse.Namespace) -> int:
     return 0
 
 
-# Each runnable reference component: the module whose main(argv, env) -> int runs it.
-RUNNABLE = {"etcd": "reference_impl.etcd.run", "apiserver": "reference_impl.apiserver.adapter.run",
-            "controller-manager": "reference_impl.controller_manager.run",
-            "scheduler": "reference_impl.scheduler.run", "kubelet": "reference_impl.kubelet.run",
-            "proxy": "reference_impl.proxy.run"}
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     import importlib
 
-    return importlib.import_module(RUNNABLE[args.component]).main(args.options)
+    from reference_impl.machinery.process import COMPONENT_MODULES
+    return importlib.import_module(COMPONENT_MODULES[args.component]).main(args.options)
 
 
 def cmd_cluster(args: argparse.Namespace) -> int:

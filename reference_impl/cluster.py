@@ -32,6 +32,8 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from reference_impl.machinery.process import COMPONENT_MODULES
+
 READY_TIMEOUT = 60.0  # seconds a component gets to print its ready line
 STOP_GRACE = 10.0  # seconds between SIGTERM and SIGKILL on `down`
 URL = re.compile(r"(https?://[0-9.]+:[0-9]+)")
@@ -188,7 +190,7 @@ def start_etcd_members(directory: Path, members: int) -> tuple[list[Process], st
     try:
         # All before waiting: a member serves clients only once a quorum has elected a leader.
         for name in names:
-            launched.append(launch(directory, name, (sys.executable, "-m", run_module("etcd"),
+            launched.append(launch(directory, name, (sys.executable, "-m", COMPONENT_MODULES["etcd"],
                 "--name", name, "--data-dir", str(directory / name),
                 "--initial-cluster", initial_cluster, "--listen-peer-urls", peers[name],
                 "--initial-advertise-peer-urls", peers[name], "--listen-client-urls", clients[name],
@@ -201,16 +203,10 @@ def start_etcd_members(directory: Path, members: int) -> tuple[list[Process], st
     return [process for _, process in launched], ",".join(clients.values())
 
 
-def run_module(component: str) -> str:
-    """The module whose main(argv, env) runs a reference component, e.g. "controller-manager"."""
-    return "reference_impl." + {"controller-manager": "controller_manager.run",
-                                "apiserver": "apiserver.adapter.run"}.get(component, component + ".run")
-
-
 def start(directory: Path, name: str, component: str, args: list[str],
           ready_timeout: float = READY_TIMEOUT) -> tuple[Process, str]:
     """Start one reference component and wait for its ready line; return it and that line."""
-    return start_process(directory, name, (sys.executable, "-m", run_module(component), *args),
+    return start_process(directory, name, (sys.executable, "-m", COMPONENT_MODULES[component], *args),
                          Ready(line="^ready"), ready_timeout)
 
 

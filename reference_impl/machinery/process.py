@@ -24,6 +24,12 @@ from typing import Any, TextIO
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
+# Each component process: the module whose main(argv, env) -> int runs it.
+COMPONENT_MODULES = {"etcd": "reference_impl.etcd.run", "apiserver": "reference_impl.apiserver.adapter.run",
+                     "controller-manager": "reference_impl.controller_manager.run",
+                     "scheduler": "reference_impl.scheduler.run", "kubelet": "reference_impl.kubelet.run",
+                     "proxy": "reference_impl.proxy.run"}
+
 
 @dataclass(frozen=True)
 class Process:

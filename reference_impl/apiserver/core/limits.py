@@ -10,8 +10,6 @@ from reference_impl.apiserver.core import errors
 from reference_impl.mirrors import mirrors
 
 MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024
-
-
 # Query integers are Go int64s; a larger one is a client's mistake, not a value to pass on to etcd.
 MAX_INT64 = 2**63 - 1
 # A watch's timeoutSeconds past this (about 30 years) waits as long; the platform's timers overflow.

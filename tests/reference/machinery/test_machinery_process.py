@@ -10,14 +10,13 @@ import threading
 
 import pytest
 
-from reference_impl.cluster import run_module
 from reference_impl.machinery import process
 
 RUN_MODULES = ["etcd", "apiserver", "controller_manager", "scheduler", "kubelet", "proxy"]
 
 
 def component_main(name: str):
-    return importlib.import_module(run_module(name.replace("_", "-"))).main
+    return importlib.import_module(process.COMPONENT_MODULES[name.replace("_", "-")]).main
 
 
 def one_line(text: str) -> str:
