@@ -11,16 +11,17 @@ Layers, each usable on its own:
   bolt      a minimal bbolt file reader and writer, for etcd's snapshot files
   server    `EtcdServer`, the sans-IO facade an adapter calls, one method per RPC
   wal       the write-ahead log and snapshot files: append, sync, read back, repair, release
-  storage   `DurableServer`, the same API with a write-ahead log, snapshots and recovery
+  state     the applied state and requests as JSON-able data, for log entries and snapshots
   raft      a sans-IO Raft core mirroring etcd's raft package
   raftnode  `RaftNode`: requests as Raft entries applied to an EtcdServer, membership, snapshots
   peer      the TCP transport between members (length-prefixed frames of Raft messages)
-  member    `ClusterMember`: one member's driver thread, WAL and waiting clients, DurableServer's API
-The cores read no clock and do no I/O; `wal`, `storage` and `member` are the only modules that
-touch disk, `peer` the only one that opens sockets.
+  member    `ClusterMember`: one member's driver thread, WAL, snapshots and waiting clients; a
+            lone member (`ClusterMember.alone`) is etcd without clustering flags
+The cores read no clock and do no I/O; `wal` and `member` are the only modules that touch disk,
+`peer` the only one that opens sockets.
 """
 from reference_impl.etcd.errors import EtcdError
 from reference_impl.etcd.server import EtcdServer
-from reference_impl.etcd.storage import DurableServer
+from reference_impl.etcd.member import ClusterMember
 
-__all__ = ["DurableServer", "EtcdError", "EtcdServer"]
+__all__ = ["ClusterMember", "EtcdError", "EtcdServer"]

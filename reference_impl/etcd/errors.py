@@ -165,6 +165,20 @@ class ErrDataDirNotEmpty(EtcdError):
     def __str__(self) -> str:
         return f"cannot restore a snapshot into {self.details.get('data_dir')}: it already holds data"
 
+
+class ErrOldDataDir(EtcdError):
+    """The data directory holds the log of the reference etcd before it ran every member through
+    Raft (requests logged one by one, no Raft entries), which this version cannot read."""
+
+    message = "data directory of an older layout"
+
+    def __str__(self) -> str:
+        return (f"--data-dir {self.details.get('data_dir')}: written by an older reference etcd "
+                f"(a log of requests, not of Raft entries), which this one cannot read; start it "
+                f"with an empty --data-dir, or --restore-from-snapshot a file `etcdctl snapshot "
+                f"save` took from the old server")
+
+
 # -- auth (etcd 3.4's rpctypes, in the same order) --------------------------------------------
 
 

@@ -1,7 +1,7 @@
 """The etcd v3 gRPC API in front of the sans-IO reference core: etcd's v3rpc layer, thin.
 
 Each servicer method converts the protobuf request to the core's `messages` dataclass, calls the
-server object (a `storage.DurableServer`, or a bare `server.EtcdServer` in tests), and converts the
+server object (a `member.ClusterMember`, or a bare `server.EtcdServer` in tests), and converts the
 answer back; an `EtcdError` becomes `abort(StatusCode[err.grpc_code], err.message)`, etcd's own
 code and text (v3rpc's togRPCError), so clientv3 and etcdctl recognise it. The core fills every
 response header; request-size and txn checks live in the core too.

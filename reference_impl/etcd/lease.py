@@ -108,18 +108,12 @@ class Lessor:
         return [lease.id for lease in self.leases() if lease.expired(now)]
 
     @mirrors(f"(*{LEASE}.lessor).Promote")
-    def rebase(self, last_seen: float, now: float) -> None:
-        """Carry expiries over a restart: `last_seen` is the last time the old process recorded.
-
-        Clock readings from before the restart cannot be compared with `now` (the clock may be
-        monotonic, and clients could not send keep-alives while the server was down), so each
-        lease keeps the time it had left at `last_seen`, counted from `now`. etcd does the same
-        with checkpointed remaining TTLs when a member becomes leader; without checkpoints it
-        would hand out a full TTL again.
-        """
+    def promote(self, now: float) -> None:
+        """A new leader's leases, their expiries last set on other clocks or before a restart,
+        each get their whole TTL again from `now`, as etcd's lessor does without checkpoints:
+        clients could not keep them alive while no leader was there to hear them."""
         for lease in self._leases.values():
-            left = min(float(lease.ttl), max(0.0, lease.expiry - last_seen))
-            lease.expiry = now + left
+            lease.expiry = now + lease.ttl
 
     def dump(self) -> list[tuple[int, int, float]]:
         """(id, ttl, expiry) of every lease, for a snapshot; keys come back from the store."""

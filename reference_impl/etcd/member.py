@@ -1,5 +1,6 @@
 """One member of a replicated reference etcd: the driver thread, the disk and the waiting clients
-around a `RaftNode`, behind the same methods as `DurableServer`, so the gRPC adapter serves either.
+around a `RaftNode`, behind `EtcdServer`'s methods, so the gRPC adapter serves it. Without
+clustering flags the reference etcd is one of these too, the only member (`ClusterMember.alone`).
 
 The driver thread owns the RaftNode. Everything else reaches it through its inbox: messages from
 peers, proposals, ReadIndex requests, conf changes, leader transfers. Each turn it ticks when a
@@ -16,12 +17,20 @@ arrived meanwhile, as etcd's linearizableReadLoop batches them) and for the appl
 serializable reads are answered from the local state at once. Leases expire only on the leader,
 which proposes their revokes.
 
+Group commit: the driver takes every proposal waiting in its inbox before asking for a Ready, so
+N concurrent writers share one WAL record and one fsync; a lone member commits an entry as soon
+as it is persisted (its own vote is the quorum), applies it and answers in the same turn.
+
+The disk: a failed fsync, or a member with peers whose WAL append fails, stops the member (etcd
+panics), and every waiting and later request gets that error. A lone leader's append the disk
+refuses (full) fails only the requests in it: no one else has seen those entries, so they become
+no-ops, written with the next entries the disk takes.
+
 Where it differs from etcd, on purpose or not yet: a proposal still waiting when leadership
 moves is answered "leader changed" at once (etcd waits out its request timeout; the client knows
 the outcome in neither case); lease keep-alives go through the log (etcd renews on the leader
-only); a new leader does not extend the leases it inherits (etcd's lessor Promote does); and a
-member that installs a leader's snapshot starts a new watch hub, so its open watches get
-no further events (etcd re-syncs them against the new store).
+only); and a member that installs a leader's snapshot starts a new watch hub, so its open
+watches get no further events (etcd re-syncs them against the new store).
 
 On disk, in the data directory: wal.py's segments holding records {"hs": [term, vote, commit]}
 and {"ents": [[term, index, type, data], ...]}, and snapshots holding the Raft snapshot (its
@@ -41,13 +50,16 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from reference_impl.etcd.apply import is_txn_readonly
 from reference_impl.etcd.auth import AuthStore
+from reference_impl.etcd.backend import BackendState
 from reference_impl.etcd.errors import (
-    ErrBadCluster, ErrBadLeaderTransferee, ErrLeaderChanged, ErrLeaseNotFound, ErrMemberNotFound, ErrNoLeader, ErrNotLeader, ErrStopped,
-    ErrNotEnoughStartedMembers, ErrTimeout, ErrUnhealthy, EtcdError)
+    ErrBadCluster, ErrBadLeaderTransferee, ErrDataDirNotEmpty, ErrLeaderChanged, ErrLeaseNotFound,
+    ErrMemberNotFound, ErrNoLeader, ErrNotEnoughStartedMembers, ErrNotLeader, ErrOldDataDir,
+    ErrStopped, ErrTimeout, ErrUnhealthy, ErrWALWrite, EtcdError)
 from reference_impl.etcd.messages import (
     AuthRequest, CompactionRequest, DeleteRangeRequest, LeaseGrantRequest, LeaseKeepAliveRequest,
     LeaseKeepAliveResponse, LeaseRevokeRequest, Member, MutatingRequest, PutRequest, RangeRequest,
@@ -55,11 +67,12 @@ from reference_impl.etcd.messages import (
 from reference_impl.etcd.peer import Transport, fetch_members
 from reference_impl.etcd.raft import (
     Config, ConfChange, ConfChangeType, ConfState, Entry, EntryType, ErrProposalDropped, HardState,
-    MemoryStorage, Message, RaftError, RawNode, Ready, Snapshot, SnapshotMetadata)
+    MemoryStorage, Message, RaftError, RaftState, RawNode, Ready, Snapshot, SnapshotMetadata)
 from reference_impl.etcd.raftnode import (
-    DEFAULT_CLUSTER_TOKEN, RaftNode, compute_cluster_id, compute_member_id, conf_change_for_add, member_from_plain,
-    member_to_plain)
+    DEFAULT_CLUSTER_TOKEN, RaftNode, compute_cluster_id, compute_member_id, conf_change_for_add,
+    member_from_plain, member_to_plain, parse_initial_cluster)
 from reference_impl.etcd.server import VERSION, EtcdServer, IdGenerator
+from reference_impl.etcd.state import dump_state
 from reference_impl.etcd.wal import WAL, Snapshotter
 from reference_impl.machinery.clock import Clock
 from reference_impl.mirrors import mirrors
@@ -71,6 +84,8 @@ DEFAULT_SNAPSHOT_COUNT = 10000
 DEFAULT_CATCH_UP_ENTRIES = 5000
 HEALTH_INTERVAL = 5.0  # etcdserver.HealthInterval: how long peers must have been reachable
 MEMBERSHIP = "go.etcd.io/etcd/server/v3/etcdserver/api/membership"
+# etcd's default --initial-advertise-peer-urls: a lone member advertises it, nothing listens there.
+DEFAULT_PEER_URLS = ("http://localhost:2380",)
 
 
 def _b64(data: bytes) -> str:
@@ -98,15 +113,16 @@ class _Waiter:
 
 
 class ClusterMember:
-    """A reference etcd member of a Raft cluster; thread-safe, DurableServer's methods."""
+    """A reference etcd member of a Raft cluster; thread-safe, with EtcdServer's methods."""
 
     @mirrors(f"{ETCDSERVER}.NewServer", f"{ETCDSERVER}.startNode", f"{ETCDSERVER}.restartNode")
     def __init__(self, data_dir: str | os.PathLike, clock: Clock, *, name: str,
                  initial_cluster: Mapping[int, Member], initial_cluster_state: str = "new",
-                 cluster_token: str = DEFAULT_CLUSTER_TOKEN, listen_peer: tuple[str, int],
+                 cluster_token: str = DEFAULT_CLUSTER_TOKEN, listen_peer: tuple[str, int] | None = None,
                  client_urls: tuple[str, ...] = (), heartbeat_ms: int = DEFAULT_HEARTBEAT_MS,
                  election_ms: int = DEFAULT_ELECTION_MS, snapshot_count: int = DEFAULT_SNAPSHOT_COUNT,
-                 catch_up_entries: int = DEFAULT_CATCH_UP_ENTRIES,
+                 catch_up_entries: int = DEFAULT_CATCH_UP_ENTRIES, restore: BackendState | None = None,
+                 fsync: Callable[[int], None] = os.fsync, write: Callable[[int, bytes], int] = os.write,
                  on_stop: Callable[[], None] = lambda: None) -> None:
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -115,7 +131,33 @@ class ClusterMember:
         self.heartbeat = heartbeat_ms / 1000
         self.request_timeout = 5 + 2 * election_ms / 1000  # etcd's ReqTimeout()
         self._lock_file = open(self.data_dir / "LOCK", "a+b")
-        fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        self._wal = WAL(self.data_dir, write=write, fsync=fsync)
+        try:
+            # Two processes appending to one log would interleave records; etcd locks its WAL too.
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            self._start(clock, name, initial_cluster, initial_cluster_state, cluster_token,
+                        listen_peer, client_urls, heartbeat_ms, election_ms, snapshot_count,
+                        catch_up_entries, restore, fsync)
+        except BaseException:
+            self._wal.close()
+            self._lock_file.close()  # closing drops the flock: the directory is free again
+            raise
+
+    @classmethod
+    def alone(cls, data_dir: str | os.PathLike, clock: Clock, *, name: str = "default",
+              peer_urls: tuple[str, ...] = DEFAULT_PEER_URLS, **options) -> ClusterMember:
+        """etcd without clustering flags: the only member of a new cluster (--initial-cluster
+        NAME=http://localhost:2380), elected at once; returned once it serves clients."""
+        initial = ",".join(f"{name}={url}" for url in peer_urls)
+        member = cls(data_dir, clock, name=name, initial_cluster=parse_initial_cluster(initial), **options)
+        if not member.ready.wait(member.request_timeout):
+            member.close()
+            raise ErrTimeout()
+        return member
+
+    def _start(self, clock, name, initial_cluster, initial_cluster_state, cluster_token,
+               listen_peer, client_urls, heartbeat_ms, election_ms, snapshot_count,
+               catch_up_entries, restore, fsync) -> None:
         self._cluster_token = cluster_token
         mine = [m for m in initial_cluster.values() if m.name == name]
         if not mine:
@@ -123,11 +165,17 @@ class ClusterMember:
         me = mine[0]
         # Client URLs reach the other members through the log, once this member publishes them.
         members = dict(initial_cluster)
-        self._wal = WAL(self.data_dir)
-        self._snapshotter = Snapshotter(self.data_dir)
+        self._snapshotter = Snapshotter(self.data_dir, fsync=fsync)
         storage = MemoryStorage()
         snap_seq, snapshot, snapshot_members, state_data = self._recover(storage)
         fresh = storage.last_index() == 0 and snapshot is None
+        if restore is not None:
+            if not fresh:
+                raise ErrDataDirNotEmpty(data_dir=str(self.data_dir))
+            self._save_restored(restore, clock, members)
+            storage = MemoryStorage()
+            snap_seq, snapshot, snapshot_members, state_data = self._recover(storage)
+            fresh = False
         id_file = self.data_dir / "member_id"
         if id_file.exists():
             self.id, cluster_id = (int(word, 16) for word in id_file.read_text().split())
@@ -176,6 +224,9 @@ class ClusterMember:
         self.ready = threading.Event()
         self._known_lead = 0
         self._raft_status = (0, rawnode.raft.term, rawnode.raft.raft_log.committed)
+        self._failed: BaseException | None = None  # a disk error that stopped this member
+        self._unsaved: list[Entry] = []  # a lone member's no-op entries the disk refused
+        self._hs_unsaved: HardState | None = None
         self.transport = Transport(listen_peer, self._on_message, self._on_unreachable,
                                    self._on_snapshot_status, self._members_plain)
         self._sync_peers()
@@ -199,6 +250,25 @@ class ClusterMember:
                                         f"member add` first)")
         return plain["cluster_id"], members
 
+    @mirrors("(*go.etcd.io/etcd/etcdutl/v3/snapshot.v3Manager).Restore")
+    def _save_restored(self, backend: BackendState, clock: Clock, members: Mapping[int, Member]) -> None:
+        """Start an empty data directory from an etcd backend (a snapshot file), as `etcdctl
+        snapshot restore` does: a Raft snapshot at the index of the bootstrap entries (one per
+        member, term 1) holding the restored keys, so every member restored from the same file
+        with the same --initial-cluster starts from the same log."""
+        server, now = EtcdServer(clock), clock.now()
+        # A restored lease starts its whole TTL again, as etcd's leases do on a new leader.
+        server.lessor.recover([(lease_id, ttl, now + ttl) for lease_id, ttl in backend.leases])
+        server.store.restore(backend.records, backend.current_revision, backend.compact_revision)
+        index = len(members)
+        server.raft_index = index
+        server.last_applied_now = now
+        data = json.dumps({"state": dump_state(server),
+                           "members": [member_to_plain(m) for m in members.values()]},
+                          separators=(",", ":")).encode()
+        self._snapshotter.save(0, {"index": index, "term": 1, "voters": sorted(members), "learners": [],
+                                   "data": _b64(data), "hs": [1, 0, index], "tail": []})
+
     @mirrors(f"{ETCDSERVER}.readWAL", "(*go.etcd.io/etcd/server/v3/etcdserver/api/snap.Snapshotter).Load")
     def _recover(self, storage: MemoryStorage):
         """Load the newest snapshot and the log after it into `storage`."""
@@ -206,6 +276,8 @@ class ClusterMember:
         snap_seq, snapshot, members, data, hs = 0, None, {}, b"", HardState()
         if loaded is not None:
             snap_seq, state = loaded
+            if "records" in state:
+                raise ErrOldDataDir(data_dir=str(self.data_dir))
             md = SnapshotMetadata(ConfState(tuple(state["voters"]), tuple(state["learners"])),
                                   state["index"], state["term"])
             data = base64.b64decode(state["data"])
@@ -215,6 +287,8 @@ class ClusterMember:
             hs = HardState(*state["hs"])
             members = {m.id: m for m in map(member_from_plain, json.loads(data)["members"])}
         for record in self._wal.read_all(after=snap_seq):
+            if "req" in record or "restart" in record:
+                raise ErrOldDataDir(data_dir=str(self.data_dir))
             if "ents" in record:
                 storage.append(_entries_from(record["ents"]))
             if "hs" in record:
@@ -249,19 +323,38 @@ class ClusterMember:
     def _run(self) -> None:
         try:
             self._drive()
+        except (OSError, ErrWALWrite) as err:
+            # After a failed fsync the kernel may have dropped the dirty pages, and a member with
+            # peers cannot take back entries it has sent: nothing more can be promised durable.
+            print(f"reference etcd: the disk failed ({err}); stopping", file=sys.stderr, flush=True)
+            self._stop_with(err)
         except BaseException:
             # A bug: the state machine may be half-changed, so this member stops serving rather
             # than answer from it (etcd panics here).
             traceback.print_exc()
             print("reference etcd: the raft driver failed; stopping", file=sys.stderr, flush=True)
-            self._stopped.set()
-            self._on_stop()
+            self._stop_with(ErrStopped())
+
+    def _stop_with(self, err: BaseException) -> None:
+        """Stop serving: every waiting client and every later request gets `err`."""
+        self._failed = err
+        self._stopped.set()
+        with self._state:
+            reads, self._read_waiters = self._read_waiters, []
+            reads += [w for _, ws in self._reads_in_flight.values() for w in ws]
+        for waiter in reads:
+            waiter.set(False, err)
+        for waiters in (self._waiters, self._conf_waiters):
+            for key in list(waiters):
+                self._answer(waiters, key, False, err)
+        self._on_stop()
 
     @mirrors(f"(*{ETCDSERVER}.raftNode).start", f"(*{ETCDSERVER}.EtcdServer).run")
     def _drive(self) -> None:
         next_tick = time.monotonic() + self.heartbeat
         while not self._stopped.is_set():
-            timeout = max(0.0, next_tick - time.monotonic())
+            busy = self.node.rawnode.has_ready()
+            timeout = 0.0 if busy else max(0.0, next_tick - time.monotonic())
             try:
                 item = self._inbox.get(timeout=timeout)
                 self._handle(item)
@@ -275,11 +368,22 @@ class ClusterMember:
                     next_tick = time.monotonic() + self.heartbeat
                 self.node.rawnode.tick()
             self._issue_read_index()
+            self._campaign_if_alone()
             while self.node.rawnode.has_ready():
                 self._process_ready(self.node.rawnode.ready())
+                self._campaign_if_alone()
             raft = self.node.rawnode.raft
             self._raft_status = (raft.lead, raft.term, raft.raft_log.committed)
             self._maybe_publish()
+
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).adjustTicks")
+    def _campaign_if_alone(self) -> None:
+        """The only voter needs no election timeout: it campaigns (and wins) at once, once the
+        conf changes it has committed are applied (Raft refuses a campaign before)."""
+        raft = self.node.rawnode.raft
+        if (raft.state != RaftState.StateLeader and raft.prs.voters == {self.id}
+                and raft.raft_log.applied >= raft.raft_log.committed):
+            self.node.rawnode.campaign()
 
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).publishV3")
     def _maybe_publish(self) -> None:
@@ -329,6 +433,12 @@ class ClusterMember:
                 rn.report_unreachable(item[1])
             elif kind == "snapstatus":
                 rn.report_snapshot(item[1], item[2])
+            elif kind == "snapshot":
+                with self._state:
+                    snap = self.node.maybe_snapshot(force=True)
+                if snap is not None:
+                    self._save_snapshot(snap, rn.raft.raft_log.storage.hard_state)
+                item[1].set(True, None)
             # ("read",) only wakes the loop, which then asks for a ReadIndex (_issue_read_index).
         except RaftError:
             pass  # a message from a removed member, or for a term long gone: Raft ignores it too
@@ -363,26 +473,59 @@ class ClusterMember:
         self.node.rawnode.read_index(ctx)
 
     @mirrors(f"(*{ETCDSERVER}.raftNode).start", "(*go.etcd.io/etcd/server/v3/wal.WAL).Save")
-    def _persist(self, rd: Ready) -> None:
+    def _persist(self, rd: Ready) -> Ready:
         """The snapshot, entries and hard state on disk (fsync'd when Raft needs it), then in the
-        Raft storage."""
+        Raft storage; one record for all the Ready's entries, one fsync for the whole Ready.
+        Returns `rd`, or, if the disk refused a lone member's entries, `rd` with them made no-ops."""
         if not rd.snapshot.is_empty():
             storage = self.node.rawnode.raft.raft_log.storage
             hs = rd.hard_state if not rd.hard_state.is_empty() else storage.hard_state
             self._save_snapshot(rd.snapshot, hs, tail=())
-        wrote = False
-        if rd.entries:
-            self._seq += 1
-            self._wal.append({"seq": self._seq, "ents": _entries_plain(rd.entries)})
-            wrote = True
+        if rd.entries or self._unsaved:
+            try:
+                self._append({"ents": _entries_plain([*self._unsaved, *rd.entries])})
+                self._unsaved = []
+            except ErrWALWrite as err:
+                if self.transport.peers or not self.node.is_leader():
+                    raise  # entries others have seen cannot be taken back: stop (etcd panics)
+                rd = self._refused(rd, err)
         if not rd.hard_state.is_empty():
-            hs = rd.hard_state
-            self._seq += 1
-            self._wal.append({"seq": self._seq, "hs": [hs.term, hs.vote, hs.commit]})
-            wrote = True
-        if wrote and rd.must_sync:
+            self._hs_unsaved = rd.hard_state
+        if self._hs_unsaved is not None and not self._unsaved:
+            hs = self._hs_unsaved
+            try:
+                self._append({"hs": [hs.term, hs.vote, hs.commit]})
+                self._hs_unsaved = None
+            except ErrWALWrite:
+                if self.transport.peers:
+                    raise
+                # Alone, a commit index the disk refused is rewritten with the next Ready; after
+                # a crash the member commits its own log again on being elected.
+        if rd.must_sync:
             self._wal.sync()
         self.node.stable(rd)
+        return rd
+
+    def _append(self, record: dict) -> None:
+        seq = self._seq + 1  # the log's records are numbered without gaps
+        self._wal.append({"seq": seq, **record})
+        self._seq = seq
+
+    def _refused(self, rd: Ready, err: ErrWALWrite) -> Ready:
+        """The disk refused a lone leader's new entries (full, I/O error): no one else has seen
+        them, so they become no-ops, in the Raft log and in this Ready, their clients get `err`,
+        and the no-ops are written with the next entries the disk takes."""
+        noops = {e.index: Entry(e.term, e.index) for e in rd.entries}
+        for entry in rd.entries:
+            if entry.type == EntryType.EntryConfChange:
+                self._answer(self._conf_waiters, ConfChange.unmarshal(entry.data).id, False, err)
+            elif entry.data:
+                self._answer(self._waiters, json.loads(entry.data)["id"], False, err)
+        unstable = self.node.rawnode.raft.raft_log.unstable
+        unstable.entries = [noops.get(e.index, e) for e in unstable.entries]
+        self._unsaved.extend(noops.values())
+        return replace(rd, entries=tuple(noops.values()),
+                       committed_entries=tuple(noops.get(e.index, e) for e in rd.committed_entries))
 
     def _save_snapshot(self, snap: Snapshot, hs: HardState, tail=None) -> None:
         """The snapshot with the hard state and the log after it (`tail`; by default what the Raft
@@ -404,6 +547,9 @@ class ClusterMember:
             if self._known_lead:
                 self._fail_pending()
             self._known_lead = rd.soft_state.lead
+            if self._known_lead == self.id:
+                with self._state:
+                    self.server.lessor.promote(self._clock.now())
         # A leader sends its appends before its own fsync (Raft thesis §10.2.1; etcd's raftNode
         # does the same): the followers write in parallel with it. Safe here because this one
         # thread steps the followers' acknowledgements, which alone can move the commit index,
@@ -412,7 +558,7 @@ class ClusterMember:
         leader = self.node.is_leader()
         if leader:
             self.transport.send(list(rd.messages))
-        self._persist(rd)
+        rd = self._persist(rd)
         if not leader:
             self.transport.send(list(rd.messages))
         with self._state:
@@ -443,6 +589,8 @@ class ClusterMember:
     # -- requests ------------------------------------------------------------------------------
 
     def _check_running(self) -> None:
+        if self._failed is not None:
+            raise self._failed
         if self._stopped.is_set():
             raise ErrStopped()
 
@@ -452,6 +600,9 @@ class ClusterMember:
         request_id = self._ids.next()
         waiter = self._waiters[request_id] = _Waiter()
         self._inbox.put(("prop", request_id, request, self._clock.now()))
+        if self._stopped.is_set():  # stopped after the check above: no one will answer
+            self._waiters.pop(request_id, None)
+            self._check_running()
         if not waiter.event.wait(self.request_timeout):
             self._waiters.pop(request_id, None)
             raise ErrTimeout()
@@ -590,6 +741,15 @@ class ClusterMember:
     def alarms(self) -> list:
         return []
 
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).snapshot")
+    def snapshot(self) -> None:
+        """Write a snapshot of the applied state now and release the log segments it covers."""
+        self._check_running()
+        waiter = _Waiter()
+        self._inbox.put(("snapshot", waiter))
+        if not waiter.event.wait(self.request_timeout):
+            raise ErrTimeout()
+
     # -- leadership and membership --------------------------------------------------------------
 
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).MoveLeader")
@@ -701,6 +861,16 @@ class ClusterMember:
             self._driver.join()
         self.transport.close()
         if not self._wal.closed:
-            self._wal.close()
+            try:
+                self._wal.close()
+            except OSError:
+                if self._failed is None:
+                    raise  # after a disk failure that already stopped the member, a last fsync fails too
             fcntl.flock(self._lock_file, fcntl.LOCK_UN)
             self._lock_file.close()
+
+    def __enter__(self) -> ClusterMember:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -184,10 +184,11 @@ class _Peer(threading.Thread):
 
 
 class Transport:
-    """Listens on `listen` (host, port) and sends to the members `add_peer` names."""
+    """Listens on `listen` (host, port; None: nowhere, a lone member's case) and sends to the
+    members `add_peer` names."""
 
     @mirrors(f"(*{RAFTHTTP}.Transport).Start")
-    def __init__(self, listen: tuple[str, int], on_message: Callable[[Message], None],
+    def __init__(self, listen: tuple[str, int] | None, on_message: Callable[[Message], None],
                  on_unreachable: Callable[[int], None],
                  on_snapshot_status: Callable[[int, bool], None],
                  on_members_query: Callable[[], dict] = dict) -> None:
@@ -198,13 +199,15 @@ class Transport:
         self.peers: dict[int, _Peer] = {}
         self._lock = threading.Lock()
         self._conns: set[socket.socket] = set()
+        self._closed = False
+        self.listener: socket.socket | None = None
+        if listen is None:
+            return
         family = socket.AF_INET6 if ":" in listen[0] else socket.AF_INET
         self.listener = socket.socket(family, socket.SOCK_STREAM)
         self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.listener.bind(listen)
         self.listener.listen(64)
-        self.address = self.listener.getsockname()[:2]
-        self._closed = False
         threading.Thread(target=self._accept_loop, name="etcd-peer-accept", daemon=True).start()
 
     def _accept_loop(self) -> None:
@@ -287,11 +290,12 @@ class Transport:
             conns = list(self._conns)
         for peer in peers:
             peer.stop()
-        try:
-            self.listener.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self.listener.close()
+        if self.listener is not None:
+            try:
+                self.listener.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            self.listener.close()
         for conn in conns:
             try:
                 conn.shutdown(socket.SHUT_RDWR)

@@ -10,8 +10,8 @@ decided, and whether this member was removed.
 
 An entry's payload is JSON: the request id (unique per proposing member, so only the member a
 client asked wakes that client), the proposer's clock reading (lease expiry is computed from it,
-so every member computes the same expiry), and the request in storage.py's plain form. A snapshot
-is the state machine (storage.dump_state) plus the member list, also JSON.
+so every member computes the same expiry), and the request in state.py's plain form. A snapshot
+is the state machine (state.dump_state) plus the member list, also JSON.
 
 Member and cluster ids are computed as etcd computes them (a SHA-1 of the peer URLs and the
 cluster token; of the sorted member ids), so a cluster started with the same flags as a real etcd
@@ -32,7 +32,7 @@ from reference_impl.etcd.raft import (
     ConfChange, ConfChangeType, Entry, EntryType, Ready, Snapshot)
 from reference_impl.etcd.raft.rawnode import RawNode
 from reference_impl.etcd.server import EtcdServer
-from reference_impl.etcd.storage import dump_state, from_plain, recover_state, to_plain
+from reference_impl.etcd.state import dump_state, from_plain, recover_state, to_plain
 from reference_impl.mirrors import mirrors
 
 ETCDSERVER = "go.etcd.io/etcd/server/v3/etcdserver"
@@ -315,11 +315,11 @@ class RaftNode:
         self.server.raft_index = snap.metadata.index
 
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).triggerSnapshot", f"(*{ETCDSERVER}.EtcdServer).snapshot")
-    def maybe_snapshot(self) -> Snapshot | None:
-        """Every `snapshot_count` applied entries: a snapshot at the applied index, and the log
-        before it compacted, all but `catch_up_entries` kept for slow followers. The owner must
-        persist the snapshot returned."""
-        if self.applied - self.snapshot_index <= self.snapshot_count:
+    def maybe_snapshot(self, force: bool = False) -> Snapshot | None:
+        """Every `snapshot_count` applied entries (or now, if `force` and anything was applied
+        since the last): a snapshot at the applied index, and the log before it compacted, all
+        but `catch_up_entries` kept for slow followers. The owner must persist it."""
+        if self.applied - self.snapshot_index <= (0 if force else self.snapshot_count):
             return None
         storage = self.rawnode.raft.raft_log.storage
         snap = storage.create_snapshot(self.applied, self.conf_state, self.snapshot_data())

@@ -6,9 +6,11 @@ bound once clients can connect.
 `python -m reference_impl.etcd.run` (the same flags), which the integration tests start. A port
 of 0 asks the system for a free port, and the ready line tells which one it chose.
 
-With --initial-cluster the process is one member of a Raft cluster (`run_member`, member.py),
-taking etcd's clustering flags: --name, --initial-cluster, --initial-cluster-state new|existing,
---initial-cluster-token, --listen-peer-urls, --initial-advertise-peer-urls (accepted; the peer
+The process is always one member of a Raft cluster (member.py). Without --initial-cluster it is
+etcd's default, the only member of a new cluster (default=http://localhost:2380, with nothing
+listening there unless --listen-peer-urls is given), which elects itself at once and commits a
+write as soon as it is on its disk. The clustering flags are etcd's: --name, --initial-cluster,
+--initial-cluster-state new|existing, --initial-cluster-token, --listen-peer-urls, --initial-advertise-peer-urls (accepted; the peer
 URLs are those --initial-cluster gives the member), --advertise-client-urls,
 --heartbeat-interval and --election-timeout (milliseconds). Its ready line comes once the
 member has joined and published itself, when etcd too starts answering clients.
@@ -27,14 +29,12 @@ from pathlib import Path
 from typing import Sequence, TextIO
 from urllib.parse import urlsplit
 
-from reference_impl.etcd import DurableServer
-from reference_impl.etcd.errors import EtcdError
 from reference_impl.etcd.backend import BackendState, read_snapshot
-from reference_impl.etcd.errors import ErrBadCluster
+from reference_impl.etcd.errors import ErrBadCluster, EtcdError
 from reference_impl.etcd.member import (
-    DEFAULT_CATCH_UP_ENTRIES, DEFAULT_ELECTION_MS, DEFAULT_HEARTBEAT_MS, ClusterMember)
+    DEFAULT_CATCH_UP_ENTRIES, DEFAULT_ELECTION_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_PEER_URLS,
+    DEFAULT_SNAPSHOT_COUNT, ClusterMember)
 from reference_impl.etcd.raftnode import DEFAULT_CLUSTER_TOKEN, parse_initial_cluster
-from reference_impl.etcd.storage import DEFAULT_SNAPSHOT_EVERY
 from reference_impl.etcd.grpc_adapter import Ticker, add_etcd_servicers, new_grpc_server
 from reference_impl.machinery.clock import WallClock
 from reference_impl.mirrors import mirrors
@@ -42,7 +42,6 @@ from reference_impl.machinery.process import Component, Process, env_default, st
 from reference_impl.machinery.process import main as machinery_main
 
 DEFAULT_LISTEN_CLIENT_URLS = "http://localhost:2379"
-DEFAULT_PEER_URLS = ("http://localhost:2380",)  # advertised in member lists; nothing listens there
 STOP_GRACE = 2.0  # seconds in-flight calls get to finish on shutdown
 
 
@@ -163,41 +162,25 @@ def _bind(grpc_server, listen: ListenURL) -> ListenURL:
 
 
 @mirrors("go.etcd.io/etcd/server/v3/etcdmain.startEtcd", "go.etcd.io/etcd/server/v3/embed.StartEtcd",
+         "go.etcd.io/etcd/server/v3/embed.configurePeerListeners",
          "go.etcd.io/etcd/pkg/v3/osutil.HandleInterrupts")
 def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_LISTEN_CLIENT_URLS,
-        *, name: str = "default", peer_urls: Sequence[str] = DEFAULT_PEER_URLS,
-        snapshot_count: int = DEFAULT_SNAPSHOT_EVERY, restore_from: str | Path | None = None, out: TextIO | None = None, stop: threading.Event | None = None) -> None:
-    """Serve until SIGTERM/SIGINT (or until `stop` is set, for callers in another thread).
+        *, name: str = "default", initial_cluster: str | None = None,
+        initial_cluster_state: str = "new", initial_cluster_token: str = DEFAULT_CLUSTER_TOKEN,
+        listen_peer_urls: str | None = None, advertise_client_urls: str | None = None,
+        heartbeat_ms: int = DEFAULT_HEARTBEAT_MS, election_ms: int = DEFAULT_ELECTION_MS,
+        snapshot_count: int = DEFAULT_SNAPSHOT_COUNT, catch_up_entries: int = DEFAULT_CATCH_UP_ENTRIES,
+        restore_from: str | Path | None = None, out: TextIO | None = None,
+        stop: threading.Event | None = None) -> None:
+    """Serve one member of a Raft cluster until SIGTERM/SIGINT, `stop` (for callers in another
+    thread), or this member's removal.
 
-    Raises BadListenURL, CannotListen or DataDirUnusable (EtcdError subclasses whose str is one
-    line) before anything is served; the core's errors from recovering `data_dir` (ErrCorruptWAL)
-    propagate as they are.
+    Without `initial_cluster`, etcd's default: NAME=http://localhost:2380, the only member of a
+    new cluster, which listens for peers only if `listen_peer_urls` is given. With it, the member
+    listens on `listen_peer_urls`, by default its own peer URLs in `initial_cluster`.
+    Raises EtcdError subclasses whose str is one line (BadListenURL, CannotListen,
+    DataDirUnusable, ErrBadCluster, ErrCorruptWAL, ErrOldDataDir...) before anything is served.
     """
-    out = out or sys.stdout
-    listens = parse_listen_urls(listen_client_urls)
-    stop = stop or threading.Event()
-    grpc_server = new_grpc_server()
-    try:
-        bound = [_bind(grpc_server, listen) for listen in listens]
-        etcd = _open(DurableServer, Path(data_dir), WallClock(), name=name,
-                     snapshot_every=snapshot_count, restore=_read_snapshot(restore_from),
-                     peer_urls=tuple(peer_urls), client_urls=tuple(b.url for b in bound))
-    except BaseException:
-        grpc_server.stop(None)
-        raise
-    _serve(grpc_server, etcd, bound, stop, out,
-           f"reference etcd serving the v3 API on {', '.join(b.url for b in bound)}")
-
-
-@mirrors("go.etcd.io/etcd/server/v3/embed.StartEtcd", "go.etcd.io/etcd/server/v3/embed.configurePeerListeners")
-def run_member(data_dir: str | Path, listen_client_urls: str | Sequence[str], *, name: str,
-               initial_cluster: str, initial_cluster_state: str = "new",
-               initial_cluster_token: str = DEFAULT_CLUSTER_TOKEN, listen_peer_urls: str,
-               advertise_client_urls: str | None = None, heartbeat_ms: int = DEFAULT_HEARTBEAT_MS,
-               election_ms: int = DEFAULT_ELECTION_MS, snapshot_count: int = DEFAULT_SNAPSHOT_EVERY,
-               catch_up_entries: int = DEFAULT_CATCH_UP_ENTRIES, out: TextIO | None = None,
-               stop: threading.Event | None = None) -> None:
-    """Serve as one member of a Raft cluster until SIGTERM/SIGINT, `stop`, or this member's removal."""
     out = out or sys.stdout
     if initial_cluster_state not in ("new", "existing"):
         raise ErrBadCluster(problem=f"--initial-cluster-state must be new or existing, not "
@@ -205,29 +188,38 @@ def run_member(data_dir: str | Path, listen_client_urls: str | Sequence[str], *,
     if election_ms <= heartbeat_ms:
         raise ErrBadCluster(problem="--election-timeout must be greater than --heartbeat-interval")
     listens = parse_listen_urls(listen_client_urls)
-    peer_listens = parse_listen_urls(listen_peer_urls)
-    members = parse_initial_cluster(initial_cluster, initial_cluster_token)
+    lone = initial_cluster is None
+    members = parse_initial_cluster(initial_cluster or f"{name}={DEFAULT_PEER_URLS[0]}",
+                                    initial_cluster_token)
+    if listen_peer_urls is None and not lone:
+        listen_peer_urls = ",".join(u for m in members.values() if m.name == name for u in m.peer_urls)
+    peer_listen = parse_listen_urls(listen_peer_urls)[0] if listen_peer_urls else None
+    restore = _read_snapshot(restore_from)
     stop = stop or threading.Event()
     grpc_server = new_grpc_server()
     try:
         bound = [_bind(grpc_server, listen) for listen in listens]
         advertised = (tuple(u.strip() for u in advertise_client_urls.split(",") if u.strip())
                       if advertise_client_urls else tuple(b.url for b in bound))
-        _check_free(peer_listens[0])
-        etcd = _open(ClusterMember, Path(data_dir), WallClock(), name=name,
-                     initial_cluster=members, initial_cluster_state=initial_cluster_state,
+        if peer_listen is not None:
+            _check_free(peer_listen)
+        etcd = _open(Path(data_dir), WallClock(), name=name, initial_cluster=members,
+                     initial_cluster_state=initial_cluster_state,
                      cluster_token=initial_cluster_token,
-                     listen_peer=(peer_listens[0].host, peer_listens[0].port), client_urls=advertised,
-                     heartbeat_ms=heartbeat_ms, election_ms=election_ms,
+                     listen_peer=(peer_listen.host, peer_listen.port) if peer_listen else None,
+                     client_urls=advertised, heartbeat_ms=heartbeat_ms, election_ms=election_ms,
                      snapshot_count=snapshot_count, catch_up_entries=catch_up_entries,
-                     on_stop=stop.set)
+                     restore=restore, on_stop=stop.set)
     except BaseException:
         grpc_server.stop(None)
         raise
-    _serve(grpc_server, etcd, bound, stop, out,
-           f"reference etcd member {name} ({etcd.id:x}) serving the v3 API on "
-           f"{', '.join(b.url for b in bound)}, peers on http://{peer_listens[0].address}",
-           ready=etcd.ready)
+    clients = ", ".join(b.url for b in bound)
+    if peer_listen is None:
+        what = f"reference etcd serving the v3 API on {clients}"
+    else:
+        what = (f"reference etcd member {name} ({etcd.id:x}) serving the v3 API on {clients}, "
+                f"peers on http://{peer_listen.address}")
+    _serve(grpc_server, etcd, bound, stop, out, what, ready=etcd.ready)
 
 
 @mirrors("(*go.etcd.io/etcd/server/v3/etcdserver.EtcdServer).ReadyNotify")
@@ -261,11 +253,11 @@ def _serve(grpc_server, etcd, bound, stop: threading.Event, out: TextIO, what: s
             etcd.close()
 
 
-def _open(durable_server, data_dir: Path, clock, **options):
-    """Recover the server from `data_dir`, turning the OS's complaints into one-line errors."""
+def _open(data_dir: Path, clock, **options) -> ClusterMember:
+    """Recover the member from `data_dir`, turning the OS's complaints into one-line errors."""
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
-        return durable_server(data_dir, clock, **options)
+        return ClusterMember(data_dir, clock, **options)
     except BlockingIOError:
         raise DataDirUnusable(data_dir=str(data_dir), problem="another reference etcd process is "
                                                               "serving it (its LOCK is held)") from None
@@ -310,10 +302,10 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
     parser.add_argument("--restore-from-snapshot", metavar="PATH",
                         help="start an empty --data-dir from an etcd snapshot: a file `etcdctl "
                              "snapshot save` wrote, or an etcd data dir (its member/snap/db)")
-    parser.add_argument("--snapshot-count", type=_positive, default=DEFAULT_SNAPSHOT_EVERY,
+    parser.add_argument("--snapshot-count", type=_positive, default=DEFAULT_SNAPSHOT_COUNT,
                         help="committed writes between snapshots (which release the log behind them)")
-    cluster = parser.add_argument_group("clustering (a Raft member; without --initial-cluster the "
-                                        "reference runs as a single member with no peers)")
+    cluster = parser.add_argument_group("clustering (without --initial-cluster: the only member of "
+                                        "a new cluster, NAME=http://localhost:2380, as etcd)")
     cluster.add_argument("--initial-cluster", default=env.get("ETCD_INITIAL_CLUSTER"),
                          help="NAME=PEER_URL,... of every member at bootstrap")
     cluster.add_argument("--initial-cluster-state", default=env.get("ETCD_INITIAL_CLUSTER_STATE", "new"),
@@ -339,22 +331,13 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
 
 
 def _run(args: argparse.Namespace, process: Process) -> None:
-    if args.initial_cluster:
-        peer_urls = args.listen_peer_urls
-        if not peer_urls:
-            own = parse_initial_cluster(args.initial_cluster, args.initial_cluster_token)
-            peer_urls = ",".join(u for m in own.values() if m.name == args.name for u in m.peer_urls)
-        run_member(args.data_dir, args.listen_client_urls, name=args.name,
-                   initial_cluster=args.initial_cluster,
-                   initial_cluster_state=args.initial_cluster_state,
-                   initial_cluster_token=args.initial_cluster_token, listen_peer_urls=peer_urls,
-                   advertise_client_urls=args.advertise_client_urls,
-                   heartbeat_ms=args.heartbeat_interval, election_ms=args.election_timeout,
-                   snapshot_count=args.snapshot_count, catch_up_entries=args.snapshot_catchup_entries,
-                   out=process.out, stop=process.stop)
-        return
-    run(args.data_dir, args.listen_client_urls, name=args.name, snapshot_count=args.snapshot_count,
-        restore_from=args.restore_from_snapshot, out=process.out, stop=process.stop)
+    run(args.data_dir, args.listen_client_urls, name=args.name, initial_cluster=args.initial_cluster,
+        initial_cluster_state=args.initial_cluster_state,
+        initial_cluster_token=args.initial_cluster_token, listen_peer_urls=args.listen_peer_urls,
+        advertise_client_urls=args.advertise_client_urls, heartbeat_ms=args.heartbeat_interval,
+        election_ms=args.election_timeout, snapshot_count=args.snapshot_count,
+        catch_up_entries=args.snapshot_catchup_entries, restore_from=args.restore_from_snapshot,
+        out=process.out, stop=process.stop)
 
 
 COMMAND = Component("reference etcd", parse_args, _run, errors=(EtcdError,))

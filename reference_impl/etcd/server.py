@@ -2,7 +2,7 @@
 
 Each public method is an etcd RPC. Requests are checked the way etcd's v3rpc layer checks them
 before anything else happens, so a malformed request changes nothing. Requests that change state
-then go through `apply(request, now)`, the one door the durability layer (storage.py) logs in
+then go through `apply(request, now)`, the one door a Raft member (member.py) logs entries in
 front of: replaying the same (request, now) pairs in order rebuilds the same state, since nothing
 in `apply` reads a clock or chooses an id (lease ids are picked before, in `prepare`).
 
@@ -296,7 +296,7 @@ class EtcdServer:
             self.auth.check_permitted(info, request)
 
     def read(self, fn: Callable[[], object]):
-        """Call `fn` (DurableServer holds its lock meanwhile; here there is none to hold)."""
+        """Call `fn` (ClusterMember holds its state lock meanwhile; here there is none to hold)."""
         return fn()
 
     @mirrors(f"(*{SERVER}.EtcdServer).Authenticate")

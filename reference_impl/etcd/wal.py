@@ -1,6 +1,6 @@
 """The reference etcd's write-ahead log and snapshot files: records in, records back out, nothing
-else. `storage.DurableServer` keeps the server's requests here today; the records are plain JSON
-dicts carrying a `seq`, so a Raft core can later keep its entries (index = seq) the same way.
+else. `member.ClusterMember` keeps its Raft entries and hard state here; the records are plain
+JSON dicts carrying a `seq`, numbered without gaps.
 
 Interface:
   WAL.read_all(after)      the records with seq > after, in order; repairs a torn tail

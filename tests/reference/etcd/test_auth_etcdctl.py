@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from processes import etcdctl, etcdctl_stream, real_etcd, reference_server
-from reference_impl.etcd import DurableServer
+from reference_impl.etcd import ClusterMember
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.etcd.errors import ErrPermissionDenied, ErrUserEmpty
 from reference_impl.etcd.messages import (
@@ -116,16 +116,16 @@ def test_a_watch_without_read_permission_is_canceled(tmp_path):
 def test_auth_survives_a_restart_and_snapshots(tmp_path):
     """Users, roles and the enabled flag are logged like writes: a restart, with or without a
     snapshot in between, brings them back, passwords checked against the stored hash."""
-    for snapshot_every in (10000, 3):
-        data_dir = tmp_path / str(snapshot_every)
-        with DurableServer(data_dir, ManualClock(), snapshot_every=snapshot_every) as server:
+    for snapshot_count in (10000, 3):
+        data_dir = tmp_path / str(snapshot_count)
+        with ClusterMember.alone(data_dir, ManualClock(), snapshot_count=snapshot_count) as server:
             for request in (AuthUserAddRequest("root", "rootpw"), AuthRoleAddRequest("root"),
                             AuthUserGrantRoleRequest("root", "root"), AuthUserAddRequest("u", "upw"),
                             AuthRoleAddRequest("r"),
                             AuthRoleGrantPermissionRequest("r", Permission("READ", b"a", b"c")),
                             AuthUserGrantRoleRequest("u", "r"), AuthEnableRequest()):
                 server.auth_change(request)
-        with DurableServer(data_dir, ManualClock(), snapshot_every=snapshot_every) as server:
+        with ClusterMember.alone(data_dir, ManualClock(), snapshot_count=snapshot_count) as server:
             with pytest.raises(ErrUserEmpty):
                 server.authorize(None, RangeRequest(b"b"))
             token = server.authenticate("u", "upw")

@@ -1,6 +1,6 @@
 """kill -9 at random moments loses no acknowledged write.
 
-A writer process runs a DurableServer on a data directory with real fsyncs and frequent
+A writer process runs a lone member on a data directory with real fsyncs and frequent
 snapshots, puts keys from several threads, and prints each acknowledged (key, revision) as soon
 as the put returns. The test kills it with SIGKILL at a random moment, reopens the directory, and
 checks that every key it saw acknowledged, in this round and all before, is there at its revision.
@@ -17,19 +17,19 @@ import time
 from pathlib import Path
 
 from reference_impl.machinery.clock import ManualClock
-from reference_impl.etcd import DurableServer
+from reference_impl.etcd import ClusterMember
 from reference_impl.etcd.messages import RangeRequest
 
 REPO = Path(__file__).resolve().parents[3]
 
 WRITER = r"""
 import sys, threading
-from reference_impl.etcd import DurableServer
+from reference_impl.etcd import ClusterMember
 from reference_impl.etcd.messages import PutRequest
 from reference_impl.machinery.clock import WallClock
 
 data_dir, round_no = sys.argv[1], sys.argv[2]
-server = DurableServer(data_dir, WallClock(), snapshot_every=25)
+server = ClusterMember.alone(data_dir, WallClock(), snapshot_count=25)
 out = threading.Lock()
 
 def write(thread_no):
@@ -77,7 +77,7 @@ def test_sigkill_loses_no_acknowledged_write(tmp_path):
         for line in run_writer_until_killed(tmp_path, round_no, delay, wait_ready):
             key, rev = line.split()
             acknowledged[key.encode()] = int(rev)
-        with DurableServer(tmp_path, ManualClock()) as server:
+        with ClusterMember.alone(tmp_path, ManualClock()) as server:
             stored = {kv.key: kv.mod_revision for kv in server.range(RangeRequest(b"\0", b"\0")).kvs}
             assert {k: stored.get(k) for k in acknowledged} == acknowledged
             assert server.header().revision >= max(acknowledged.values(), default=1)

@@ -178,10 +178,10 @@ def test_tick_expires_leases_by_the_clock(server, clock):
     assert server.lease_leases().leases == (long,)
 
 
-def test_lessor_rebase_keeps_the_time_left():
-    """Across a restart a lease keeps the time it had left when last seen, counted from now."""
+def test_lessor_promote_gives_every_lease_its_whole_ttl():
+    """A new leader's leases expire a whole TTL from its clock, however stale their expiries."""
     lessor = Lessor()
     lessor.grant(1, 30, now=100.0)
-    lessor.grant(2, 30, now=80.0)
-    lessor.rebase(last_seen=120.0, now=5.0)
-    assert [(lease.id, lease.expiry) for lease in lessor.leases()] == [(2, 5.0), (1, 15.0)]
+    lessor.grant(2, 10, now=80.0)
+    lessor.promote(now=5.0)
+    assert [(lease.id, lease.expiry) for lease in lessor.leases()] == [(2, 15.0), (1, 35.0)]

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from reference_impl.machinery.clock import ManualClock
-from reference_impl.etcd import DurableServer
+from reference_impl.etcd import ClusterMember
 from reference_impl.etcd.errors import ErrCompacted, ErrFutureRev
 from reference_impl.etcd.messages import (
     Compare, CompactionRequest, DeleteRangeRequest, KeyValue, PutRequest, RangeRequest, RequestOp,
@@ -70,9 +70,9 @@ class StoreMachine(RuleBasedStateMachine):
         self.server = self._open()
         self.model = Model()
 
-    def _open(self) -> DurableServer:
+    def _open(self) -> ClusterMember:
         # Durability itself is test_storage's and test_crash's subject; here fsync only costs time.
-        return DurableServer(self.dir, ManualClock(), fsync=lambda fd: None, snapshot_every=7)
+        return ClusterMember.alone(self.dir, ManualClock(), fsync=lambda fd: None, snapshot_count=7)
 
     def teardown(self) -> None:
         self.server.close()

@@ -1,7 +1,9 @@
-"""Rules of DurableServer: fsync before acknowledging, group commit, snapshots, recovery."""
+"""Rules of a lone member's disk: fsync before acknowledging, group commit, snapshots, recovery."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -9,16 +11,20 @@ from pathlib import Path
 import pytest
 
 from reference_impl.machinery.clock import ManualClock
-from reference_impl.etcd import DurableServer
-from reference_impl.etcd.errors import ErrCompacted, ErrCorruptWAL
+from reference_impl.etcd import ClusterMember
+from reference_impl.etcd.errors import ErrCompacted, ErrCorruptWAL, ErrOldDataDir
 from reference_impl.etcd.messages import (
     CompactionRequest, LeaseGrantRequest, LeaseKeepAliveRequest, LeaseRevokeRequest,
     LeaseTimeToLiveRequest, PutRequest, RangeRequest, WatchCreateRequest)
-from reference_impl.etcd.wal import frame
+from reference_impl.etcd.state import to_plain
+from reference_impl.etcd.wal import WAL, Snapshotter, frame
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
-def values(server: DurableServer) -> dict[bytes, bytes]:
-    return {kv.key: kv.value for kv in server.range(RangeRequest(b"\0", b"\0")).kvs}
+def values(server: ClusterMember, serializable: bool = False) -> dict[bytes, bytes]:
+    request = RangeRequest(b"\0", b"\0", serializable=serializable)
+    return {kv.key: kv.value for kv in server.range(request).kvs}
 
 
 def segments(data_dir: Path) -> list[Path]:
@@ -27,9 +33,9 @@ def segments(data_dir: Path) -> list[Path]:
 
 def test_acknowledged_writes_survive_a_restart(tmp_path):
     """Everything acknowledged before close is there after reopening, at the same revisions."""
-    with DurableServer(tmp_path, ManualClock()) as server:
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
         revs = [server.put(PutRequest(b"k%d" % i, b"v%d" % i)).header.revision for i in range(5)]
-    with DurableServer(tmp_path, ManualClock()) as server:
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
         assert revs == [2, 3, 4, 5, 6]
         assert server.header().revision == 6
         assert [kv.mod_revision for kv in server.range(RangeRequest(b"k", b"l")).kvs] == revs
@@ -46,7 +52,7 @@ def test_concurrent_writes_share_fsyncs(tmp_path):
         os.fsync(fd)
 
     n = 40
-    with DurableServer(tmp_path, ManualClock(), fsync=slow_fsync) as server:
+    with ClusterMember.alone(tmp_path, ManualClock(), fsync=slow_fsync) as server:
         calls.clear()
         revs = []
         start = threading.Barrier(n)
@@ -74,7 +80,7 @@ def test_a_write_is_invisible_until_it_is_on_disk(tmp_path):
             on_disk.wait(5)
         os.fsync(fd)
 
-    with DurableServer(tmp_path, ManualClock(), fsync=gated_fsync) as server:
+    with ClusterMember.alone(tmp_path, ManualClock(), fsync=gated_fsync) as server:
         wid = server.watch_create(WatchCreateRequest(b"k"))
         server.watch_drain(wid)
         blocking.set()
@@ -82,7 +88,8 @@ def test_a_write_is_invisible_until_it_is_on_disk(tmp_path):
         writer = threading.Thread(target=lambda: done.append(server.put(PutRequest(b"k", b"v"))))
         writer.start()
         time.sleep(0.05)
-        assert (done, values(server), server.watch_drain(wid)) == ([], {}, [])
+        # Serializable: a linearizable read would wait behind the fsync for its ReadIndex.
+        assert (done, values(server, serializable=True), server.watch_drain(wid)) == ([], {}, [])
         on_disk.set()
         writer.join()
         assert done[0].header.revision == 2
@@ -91,7 +98,8 @@ def test_a_write_is_invisible_until_it_is_on_disk(tmp_path):
 
 
 def test_a_failed_fsync_acknowledges_nothing_more(tmp_path):
-    """If fsync fails, that write is not applied and the server refuses further writes."""
+    """If fsync fails, that write is not applied and the member stops: every later request gets
+    the same error (after a failed fsync the kernel may have dropped the pages)."""
     failing = threading.Event()
 
     def fsync(fd: int) -> None:
@@ -99,58 +107,62 @@ def test_a_failed_fsync_acknowledges_nothing_more(tmp_path):
             raise OSError(5, "I/O error")
         os.fsync(fd)
 
-    server = DurableServer(tmp_path, ManualClock(), fsync=fsync)
-    server.put(PutRequest(b"a", b"1"))
-    failing.set()
-    with pytest.raises(OSError):
-        server.put(PutRequest(b"b", b"1"))
-    with pytest.raises(OSError):
-        server.put(PutRequest(b"c", b"1"))
-    assert (server.header().revision, values(server)) == (2, {b"a": b"1"})
+    with ClusterMember.alone(tmp_path, ManualClock(), fsync=fsync) as server:
+        server.put(PutRequest(b"a", b"1"))
+        failing.set()
+        with pytest.raises(OSError):
+            server.put(PutRequest(b"b", b"1"))
+        with pytest.raises(OSError):
+            server.put(PutRequest(b"c", b"1"))
+        with pytest.raises(OSError):
+            values(server)
+        assert (server.header().revision, values(server, serializable=True)) == (2, {b"a": b"1"})
 
 
 def test_snapshots_bound_the_log(tmp_path):
     """With snapshots every N records, old log segments and snapshots are deleted; state recovers."""
-    with DurableServer(tmp_path, ManualClock(), snapshot_every=10) as server:
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=10) as server:
         for i in range(95):
             server.put(PutRequest(b"k%02d" % (i % 7), b"%d" % i))
         expected = values(server)
     assert len(list(tmp_path.glob("snap-*.json"))) == 1
     assert len(segments(tmp_path)) <= 2
-    assert sum(p.stat().st_size for p in segments(tmp_path)) < 10 * 200
-    with DurableServer(tmp_path, ManualClock(), snapshot_every=10) as server:
+    # What is left is the entries after the snapshot, each ~270 bytes with its hard state (the
+    # 95 puts took ~25 KB).
+    assert sum(p.stat().st_size for p in segments(tmp_path)) < 11 * 400
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=10) as server:
         assert (values(server), server.header().revision) == (expected, 96)
 
 
 def test_back_to_back_snapshots_keep_the_live_segment(tmp_path):
     """Snapshots with no writes between them never delete the segment new writes go to."""
-    with DurableServer(tmp_path, ManualClock()) as server:
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
         server.put(PutRequest(b"a", b"1"))
         server.snapshot()
         server.snapshot()
         server.put(PutRequest(b"b", b"1"))
-    with DurableServer(tmp_path, ManualClock()) as server:
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
         assert values(server) == {b"a": b"1", b"b": b"1"}
 
 
 def test_a_torn_tail_record_is_ignored(tmp_path):
     """A record cut short at the end of the log was never acknowledged: recovery drops it,
     and the log stays readable after further writes and restarts."""
-    with DurableServer(tmp_path, ManualClock()) as server:
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
         server.put(PutRequest(b"a", b"1"))
     whole = frame({"seq": 99, "now": 0.0, "req": {}})
     with open(segments(tmp_path)[-1], "ab") as f:
         f.write(whole[: len(whole) // 2])
-    with DurableServer(tmp_path, ManualClock()) as server:
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
         assert (values(server), server.header().revision) == ({b"a": b"1"}, 2)
         server.put(PutRequest(b"b", b"1"))
-    with DurableServer(tmp_path, ManualClock()) as server:
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
         assert values(server) == {b"a": b"1", b"b": b"1"}
 
 
 def test_a_damaged_record_before_the_end_is_an_error(tmp_path):
     """A bad record followed by good ones is damage, not a crash: recovery refuses to start."""
-    with DurableServer(tmp_path, ManualClock()) as server:
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
         for key in (b"a", b"b", b"c"):
             server.put(PutRequest(key, b"1"))
     path = segments(tmp_path)[-1]
@@ -158,18 +170,18 @@ def test_a_damaged_record_before_the_end_is_an_error(tmp_path):
     data[12] ^= 0xFF
     path.write_bytes(bytes(data))
     with pytest.raises(ErrCorruptWAL):
-        DurableServer(tmp_path, ManualClock())
+        ClusterMember.alone(tmp_path, ManualClock())
 
 
 def test_compaction_survives_a_restart(tmp_path):
     """The compacted revision is durable: reads below it still fail after a restart."""
-    with DurableServer(tmp_path, ManualClock(), snapshot_every=3) as server:
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=3) as server:
         for value in (b"1", b"2", b"3", b"4"):
             server.put(PutRequest(b"k", value))
         server.compact(CompactionRequest(4))
         server.snapshot()
         server.put(PutRequest(b"k", b"5"))
-    with DurableServer(tmp_path, ManualClock()) as server:
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
         with pytest.raises(ErrCompacted):
             server.range(RangeRequest(b"k", revision=3))
         assert server.range(RangeRequest(b"k", revision=4)).kvs[0].value == b"3"
@@ -178,28 +190,29 @@ def test_compaction_survives_a_restart(tmp_path):
 
 def test_leases_and_their_keys_survive_a_restart(tmp_path):
     """Leases and the keys attached to them are recovered: revoking after a restart deletes the keys."""
-    with DurableServer(tmp_path, ManualClock(), snapshot_every=2) as server:
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=2) as server:
         lease = server.lease_grant(LeaseGrantRequest(60)).id
         server.put(PutRequest(b"leased", b"v", lease=lease))
         server.put(PutRequest(b"free", b"v"))
-    with DurableServer(tmp_path, ManualClock()) as server:
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
         assert server.lease_time_to_live(LeaseTimeToLiveRequest(lease, keys=True)).keys == (b"leased",)
         server.lease_revoke(LeaseRevokeRequest(lease))
         assert values(server) == {b"free": b"v"}
 
 
-def test_a_lease_keeps_its_time_left_across_a_restart(tmp_path):
-    """A lease keeps the time it had left when last recorded, counted from the restart, even
-    if the new process's clock starts somewhere else entirely."""
+def test_a_restarted_member_gives_its_leases_their_whole_ttl(tmp_path):
+    """On being elected after a restart a member gives every lease its whole TTL again from its
+    new clock, however far that clock is from the old one (etcd's lessor Promote, without lease
+    checkpoints); it then expires on time."""
     before = ManualClock(1000.0)
-    with DurableServer(tmp_path, before) as server:
+    with ClusterMember.alone(tmp_path, before) as server:
         lease = server.lease_grant(LeaseGrantRequest(30)).id
-        before.advance(10)
-        server.put(PutRequest(b"k", b"v", lease=lease))  # recorded at 1010: 20 s left
+        before.advance(25)
+        server.put(PutRequest(b"k", b"v", lease=lease))  # 5 s left on the old clock
     after = ManualClock(5.0)
-    with DurableServer(tmp_path, after) as server:
-        assert server.lease_time_to_live(LeaseTimeToLiveRequest(lease)).ttl == 20
-        after.advance(19.5)
+    with ClusterMember.alone(tmp_path, after) as server:
+        assert server.lease_time_to_live(LeaseTimeToLiveRequest(lease)).ttl == 30
+        after.advance(29.5)
         assert server.tick() == ()
         after.advance(0.5)
         assert server.tick() == (lease,)
@@ -207,21 +220,47 @@ def test_a_lease_keeps_its_time_left_across_a_restart(tmp_path):
 
 
 def test_lease_expiry_replays_the_same_after_many_restarts(tmp_path):
-    """Keep-alives logged on different clocks replay to the same expiry after every restart."""
-    with DurableServer(tmp_path, ManualClock(1000.0)) as server:
+    """Keep-alives logged on different clocks replay cleanly after every restart: the lease is
+    there with its TTL (renewed whole on each election)."""
+    with ClusterMember.alone(tmp_path, ManualClock(1000.0)) as server:
         lease = server.lease_grant(LeaseGrantRequest(30)).id
     second = ManualClock(0.0)
-    with DurableServer(tmp_path, second) as server:
+    with ClusterMember.alone(tmp_path, second) as server:
         second.advance(25)
         assert server.lease_keep_alive(LeaseKeepAliveRequest(lease)).ttl == 30
     third = ManualClock(500.0)
-    with DurableServer(tmp_path, third) as server:
+    with ClusterMember.alone(tmp_path, third) as server:
         assert server.lease_time_to_live(LeaseTimeToLiveRequest(lease)).ttl == 30
         assert server.lease_leases().leases == (lease,)
 
 
 def test_one_data_dir_serves_one_process(tmp_path):
     """A data directory in use cannot be opened a second time."""
-    with DurableServer(tmp_path, ManualClock()):
+    with ClusterMember.alone(tmp_path, ManualClock()):
         with pytest.raises(BlockingIOError):
-            DurableServer(tmp_path, ManualClock())
+            ClusterMember.alone(tmp_path, ManualClock())
+
+
+def test_a_data_dir_of_the_old_layout_is_refused_in_one_line(tmp_path):
+    """The log of the reference etcd before every member ran through Raft (requests, not Raft
+    entries) is refused by the process with one line saying what to do, and no traceback."""
+    old = WAL(tmp_path)
+    old.open(1)
+    old.append({"seq": 1, "now": 0.0, "req": to_plain(PutRequest(b"k", b"v"))})
+    old.close()
+    done = subprocess.run([sys.executable, "-m", "reference_impl.etcd.run", "--data-dir",
+                           str(tmp_path), "--listen-client-urls", "http://127.0.0.1:0"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=30,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 1
+    assert "written by an older reference etcd" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+def test_an_old_layout_snapshot_is_refused(tmp_path):
+    """An old snapshot (the state machine alone) is refused too, and the refusal releases the
+    directory: asking again gets the same answer, not "locked"."""
+    Snapshotter(tmp_path).save(3, {"raft_index": 3, "records": [], "leases": []})
+    for _ in range(2):
+        with pytest.raises(ErrOldDataDir):
+            ClusterMember.alone(tmp_path, ManualClock())

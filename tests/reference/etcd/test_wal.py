@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from processes import START_TIMEOUT, Server, etcdctl, read_ready_line, stop_process
-from reference_impl.etcd import DurableServer
+from reference_impl.etcd import ClusterMember
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.etcd.errors import ErrCorruptWAL, ErrWALWrite
 from reference_impl.etcd.messages import PutRequest, RangeRequest
@@ -21,7 +21,7 @@ from reference_impl.etcd.wal import SECTOR, frame, read_frames
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def values(server: DurableServer) -> dict[bytes, bytes]:
+def values(server: ClusterMember) -> dict[bytes, bytes]:
     return {kv.key: kv.value for kv in server.range(RangeRequest(b"\0", b"\0")).kvs}
 
 
@@ -30,7 +30,7 @@ def segments(data_dir: Path) -> list[Path]:
 
 
 def write_keys(data_dir: Path, count: int) -> dict[bytes, bytes]:
-    with DurableServer(data_dir, ManualClock()) as server:
+    with ClusterMember.alone(data_dir, ManualClock()) as server:
         for i in range(count):
             server.put(PutRequest(b"k%04d" % i, b"v%d" % i))
         return values(server)
@@ -69,7 +69,7 @@ def test_a_full_disk_refuses_the_write_and_loses_nothing_acknowledged(tmp_path):
     off, and after space returns every acknowledged write, before and after, survives a restart."""
     disk = FullDisk(free=10**9)
     acknowledged = {}
-    with DurableServer(tmp_path, ManualClock(), write=disk.write) as server:
+    with ClusterMember.alone(tmp_path, ManualClock(), write=disk.write) as server:
         for i in range(20):
             server.put(PutRequest(b"before%d" % i, b"x" * 50))
             acknowledged[b"before%d" % i] = b"x" * 50
@@ -83,7 +83,7 @@ def test_a_full_disk_refuses_the_write_and_loses_nothing_acknowledged(tmp_path):
             acknowledged[b"after%d" % i] = b"z" * 50
         assert values(server) == acknowledged
         assert server.header().revision == 41
-    with DurableServer(tmp_path, ManualClock()) as server:
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
         assert values(server) == acknowledged
         assert server.header().revision == 41
 
@@ -96,7 +96,7 @@ def test_a_bad_length_in_a_middle_record_is_refused_with_file_and_offset(tmp_pat
     offset = record_starts(path)[150]
     damaged = damage(path, offset + 3, 0x40)  # the length's high byte: points far past the end
     with pytest.raises(ErrCorruptWAL) as refused:
-        DurableServer(tmp_path, ManualClock())
+        ClusterMember.alone(tmp_path, ManualClock())
     assert (refused.value.path, refused.value.offset) == (str(path), offset)
     assert path.read_bytes() == damaged
 
@@ -108,7 +108,7 @@ def test_a_crc_mismatch_in_a_middle_record_is_refused(tmp_path):
     offset = record_starts(path)[100]
     damaged = damage(path, offset + 20, 0x01)
     with pytest.raises(ErrCorruptWAL) as refused:
-        DurableServer(tmp_path, ManualClock())
+        ClusterMember.alone(tmp_path, ManualClock())
     assert (refused.value.offset, refused.value.problem) == (offset, "CRC mismatch")
     assert path.read_bytes() == damaged
 
@@ -121,7 +121,7 @@ def test_a_flipped_byte_in_the_last_record_is_refused(tmp_path):
     offset = record_starts(path)[-1]
     damaged = damage(path, path.stat().st_size - 5, 0x01)
     with pytest.raises(ErrCorruptWAL) as refused:
-        DurableServer(tmp_path, ManualClock())
+        ClusterMember.alone(tmp_path, ManualClock())
     assert (refused.value.offset, refused.value.problem) == (offset, "CRC mismatch")
     assert path.read_bytes() == damaged
 
@@ -134,10 +134,10 @@ def test_a_torn_tail_is_repaired_and_later_writes_stay_readable(tmp_path):
     whole = frame({"seq": 10**6, "now": 0.0, "req": {}})
     with open(path, "ab") as f:
         f.write(whole[:len(whole) - 3])
-    with DurableServer(tmp_path, ManualClock()) as server:
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
         assert values(server) == expected
         server.put(PutRequest(b"later", b"1"))
-    with DurableServer(tmp_path, ManualClock()) as server:
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
         assert values(server) == {**expected, b"later": b"1"}
 
 
@@ -153,7 +153,7 @@ def test_a_last_record_with_an_unwritten_sector_is_a_torn_write(tmp_path):
     data[first_sector:first_sector + SECTOR] = bytes(SECTOR)
     with open(path, "ab") as f:
         f.write(bytes(data))
-    with DurableServer(tmp_path, ManualClock()) as server:
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
         assert values(server) == expected
     assert path.stat().st_size == size
 
@@ -178,13 +178,14 @@ def test_snapshots_are_taken_by_count_across_restarts(tmp_path):
     """The count runs from the last snapshot on disk, so writes spread over many short runs still
     trigger one, and the log segments it covers are released."""
     for run in range(5):
-        with DurableServer(tmp_path, ManualClock(), snapshot_every=100) as server:
+        with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=100) as server:
             for i in range(30):
                 server.put(PutRequest(b"k%d" % i, b"%d" % run))
     assert list(tmp_path.glob("snap-*.json"))
-    kept = sum(1 for path in segments(tmp_path) for _ in read_frames(path, last_segment=True))
-    assert kept < 100
-    with DurableServer(tmp_path, ManualClock(), snapshot_every=100) as server:
+    kept = sum(len(record.get("ents", ())) for path in segments(tmp_path)
+               for _, record in read_frames(path, last_segment=True))
+    assert kept < 100  # of the 161 entries: 150 puts, and each run's election and publish
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=100) as server:
         assert values(server) == {b"k%d" % i: b"4" for i in range(30)}
         assert server.header().revision == 151
 
@@ -225,7 +226,7 @@ def test_a_full_disk_fails_etcdctl_puts_and_loses_none_it_acknowledged(tmp_path)
             acknowledged[f"after{i}"] = "w"
     finally:
         stop_process(process)
-    with DurableServer(data_dir, ManualClock()) as server:
+    with ClusterMember.alone(data_dir, ManualClock()) as server:
         stored = {kv.key.decode(): kv.value.decode() for kv in
                   server.range(RangeRequest(b"\0", b"\0")).kvs}
     assert stored == acknowledged
