@@ -24,7 +24,7 @@ from reference_impl.apiserver.core import discovery, errors, limits, openapi
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.escalation import EscalationCheck
 from reference_impl.apiserver.core.impersonation import impersonate
-from reference_impl.apiserver.storage.etcdclient import RequestTooLarge
+from reference_impl.apiserver.storage.etcdclient import DeadlineExceeded, RequestTooLarge
 from reference_impl.apiserver.core.handlers import (Request, Response, RESTHandlers,
                                                WatchResponse, decode_body, request_info)
 from reference_impl.apiserver.core.rbac import AttributesRecord
@@ -78,6 +78,12 @@ class HandlerChain:
             return Response.json(err.code, err.status())
         except RequestTooLarge as err:
             failure = limits.too_large_for_storage(err)
+            return Response.json(failure.code, failure.status())
+        except DeadlineExceeded:
+            # etcd answered on no member in time: Kubernetes' handler gives up at its context's
+            # deadline with this 504 (finishRequest), whatever clientv3 was still retrying.
+            failure = errors.timeout("request did not complete within requested timeout - "
+                                     "context deadline exceeded")
             return Response.json(failure.code, failure.status())
         except Exception as err:  # the panic-recovery filter: a bug must not kill the connection
             failure = errors.internal_error(f"{type(err).__name__}: {err}")

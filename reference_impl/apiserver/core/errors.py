@@ -172,6 +172,13 @@ def request_entity_too_large(message: str) -> StatusError:
     return StatusError(413, "RequestEntityTooLarge", f"Request entity too large: {message}")
 
 
+@mirrors("k8s.io/apimachinery/pkg/api/errors.NewTimeoutError")
+def timeout(message: str, retry_after: int = 0) -> StatusError:
+    """504: `Timeout: <message>`, what a request whose deadline passed gets (finishRequest)."""
+    return StatusError(504, "Timeout", f"Timeout: {message}",
+                       {"retryAfterSeconds": retry_after} if retry_after else {})
+
+
 @mirrors("k8s.io/apimachinery/pkg/api/errors.NewInternalError")
 def internal_error(message: str) -> StatusError:
     """500: `Internal error occurred: <message>`."""

@@ -11,11 +11,14 @@ import queue
 import threading
 import time
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Iterator
 from urllib.parse import urlsplit
 
 import grpc
 from aetcd.rpc import rpc_pb2, rpc_pb2_grpc
+
+from reference_impl.mirrors import mirrors
 
 DEFAULT_TIMEOUT = 10.0
 
@@ -43,6 +46,11 @@ class Compacted(EtcdClientError):
                          f"(compacted at {compact_revision})")
         self.requested = requested
         self.compact_revision = compact_revision
+
+
+class DeadlineExceeded(Unavailable):
+    """No member answered before the request's deadline (clientv3: context deadline exceeded);
+    a write may or may not have been applied."""
 
 
 class FutureRevision(EtcdClientError):
@@ -118,34 +126,88 @@ def _translate(error: grpc.RpcError, revision: int = 0) -> EtcdClientError:
     return Unavailable(f"etcd: {error.code().name}: {detail}")
 
 
-# Reconnect soon after a member dies, so the channel moves on to the next endpoint quickly.
-RANGE_ATTEMPTS = 3
+# Backoff between attempts on another member (clientv3's retry interceptor waits 25 ms, with
+# jitter, between its attempts; here it doubles up to a cap, as members take ~1 s to elect).
+RETRY_BACKOFF = 0.05
+RETRY_BACKOFF_MAX = 0.5
 
 
-def channel_target(endpoints: str) -> str:
-    """One gRPC target for comma-separated endpoints: gRPC's `ipv4:a,b,c` name, whose default
-    pick_first policy uses one member and moves to the next when it fails (what etcd's clientv3
-    balancer does); a single endpoint, or host names, as given."""
-    addresses = [urlsplit(e).netloc if "://" in e else e for e in (e.strip() for e in endpoints.split(","))
-                 if e]
-    if len(addresses) > 1 and all(a.rsplit(":", 1)[0].replace(".", "").isdigit() for a in addresses):
-        return "ipv4:" + ",".join(addresses)
-    return addresses[0]
+def endpoint_addresses(endpoints: str) -> list[str]:
+    """`host:port` of each comma-separated endpoint (`http://host:port` or `host:port`)."""
+    addresses = [urlsplit(e).netloc if "://" in e else e
+                 for e in (e.strip() for e in endpoints.split(",")) if e]
+    if not addresses:
+        raise ValueError(f"no etcd endpoint in {endpoints!r}")
+    return addresses
+
+
+class _Member:
+    """One endpoint's channel and stubs."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        self.channel = grpc.insecure_channel(address, options=RECONNECT_OPTIONS)
+        self.kv = rpc_pb2_grpc.KVStub(self.channel)
+        self.watch = rpc_pb2_grpc.WatchStub(self.channel)
 
 
 class EtcdClient:
     """A connection to etcd: one endpoint (`http://host:port` or `host:port`) or several, comma
-    separated, members of one cluster, failing over between them."""
+    separated, members of one cluster. Requests go to one member (pinned, as clientv3's balancer
+    pins one) until it fails; then they move to the next.
+
+    A request that finds its member unavailable (down, or answering "leader changed", "no
+    leader", "request timed out") is tried again on the next member, with backoff, until its
+    deadline (`timeout` seconds) passes; then it raises `DeadlineExceeded`. A write is retried
+    too: every write here is a transaction guarded by a mod revision, so a retry of one that did
+    commit the first time cannot apply twice, it fails its compare (a create then reports the
+    key exists, as Kubernetes' does).
+    """
 
     def __init__(self, endpoint: str, timeout: float = DEFAULT_TIMEOUT):
-        self.endpoint = channel_target(endpoint)
         self.timeout = timeout
-        self._channel = grpc.insecure_channel(self.endpoint, options=RECONNECT_OPTIONS)
-        self._kv = rpc_pb2_grpc.KVStub(self._channel)
-        self._watch = rpc_pb2_grpc.WatchStub(self._channel)
+        self._members = [_Member(address) for address in endpoint_addresses(endpoint)]
+        self._pinned = 0
+        self._lock = threading.Lock()
 
     def close(self) -> None:
-        self._channel.close()
+        for member in self._members:
+            member.channel.close()
+
+    def _member(self) -> tuple[int, _Member]:
+        with self._lock:
+            return self._pinned, self._members[self._pinned]
+
+    def _unpin(self, index: int) -> None:
+        """The member at `index` failed: the next request goes to the next one (unless another
+        thread has moved on already)."""
+        with self._lock:
+            if self._pinned == index:
+                self._pinned = (index + 1) % len(self._members)
+
+    @mirrors("(*go.etcd.io/etcd/client/v3.Client).unaryClientInterceptor",
+             "go.etcd.io/etcd/client/v3.isSafeRetryImmutableRPC")
+    def _call(self, method: str, request, revision: int = 0):
+        """`method` of the KV service on the pinned member, retried on the next member while it
+        is unavailable, until the deadline."""
+        deadline = time.monotonic() + self.timeout
+        backoff = RETRY_BACKOFF
+        while True:
+            index, member = self._member()
+            left = deadline - time.monotonic()
+            try:
+                return getattr(member.kv, method)(request, timeout=max(left, 0.001))
+            except grpc.RpcError as error:
+                if error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+                    raise DeadlineExceeded(f"etcd {method}: no answer in {self.timeout:g} s") from None
+                if error.code() != grpc.StatusCode.UNAVAILABLE:
+                    raise _translate(error, revision) from None
+                self._unpin(index)
+                if time.monotonic() + backoff >= deadline:
+                    raise DeadlineExceeded(f"etcd {method}: no member available in {self.timeout:g} s "
+                                           f"(last: {error.details()})") from None
+                time.sleep(backoff)
+                backoff = min(backoff * 2, RETRY_BACKOFF_MAX)
 
     def range(self, key: str, *, prefix: bool = False, start: str | None = None, limit: int = 0,
               revision: int = 0, count_only: bool = False) -> RangeResult:
@@ -154,27 +216,15 @@ class EtcdClient:
                                        count_only=count_only)
         if prefix:
             request.range_end = prefix_end(key)
-        for attempt in range(RANGE_ATTEMPTS):
-            try:
-                response = self._kv.Range(request, timeout=self.timeout)
-                break
-            except grpc.RpcError as error:
-                # A read changes nothing, so one that met a dying member is simply asked again
-                # (of the next member, once the channel has moved on).
-                if error.code() != grpc.StatusCode.UNAVAILABLE or attempt == RANGE_ATTEMPTS - 1:
-                    raise _translate(error, revision) from None
-                time.sleep(0.2)
+        response = self._call("Range", request, revision)
         return RangeResult(tuple(_kv(kv) for kv in response.kvs), response.count, response.more,
                            response.header.revision)
 
     def _txn(self, key: str, compare: rpc_pb2.Compare, success: rpc_pb2.RequestOp) -> TxnResult:
         """If `compare` holds do `success`, else read `key` back, in one etcd transaction."""
         failure = rpc_pb2.RequestOp(request_range=rpc_pb2.RangeRequest(key=key.encode()))
-        try:
-            response = self._kv.Txn(rpc_pb2.TxnRequest(compare=[compare], success=[success],
-                                                       failure=[failure]), timeout=self.timeout)
-        except grpc.RpcError as error:
-            raise _translate(error) from None
+        response = self._call("Txn", rpc_pb2.TxnRequest(compare=[compare], success=[success],
+                                                        failure=[failure]))
         current = None
         if not response.succeeded and response.responses[0].response_range.kvs:
             current = _kv(response.responses[0].response_range.kvs[0])
@@ -196,11 +246,7 @@ class EtcdClient:
 
     def compact(self, revision: int) -> None:
         """Compact history before `revision` (waits until it is applied)."""
-        try:
-            self._kv.Compact(rpc_pb2.CompactionRequest(revision=revision, physical=True),
-                             timeout=self.timeout)
-        except grpc.RpcError as error:
-            raise _translate(error, revision) from None
+        self._call("Compact", rpc_pb2.CompactionRequest(revision=revision, physical=True), revision)
 
     def watch(self, key: str, *, prefix: bool = True, start_revision: int = 0,
               prev_kv: bool = True) -> "EtcdWatch":
@@ -210,7 +256,8 @@ class EtcdClient:
                                             prev_kv=prev_kv)
         if prefix:
             create.range_end = prefix_end(key)
-        return EtcdWatch(self._watch, create)
+        index, member = self._member()
+        return EtcdWatch(member.watch, create, on_unavailable=lambda: self._unpin(index))
 
 
 class EtcdWatch:
@@ -221,7 +268,9 @@ class EtcdWatch:
     every event up to has already been delivered (what bookmarks are made from).
     """
 
-    def __init__(self, stub: rpc_pb2_grpc.WatchStub, create: rpc_pb2.WatchCreateRequest):
+    def __init__(self, stub: rpc_pb2_grpc.WatchStub, create: rpc_pb2.WatchCreateRequest,
+                 on_unavailable: Callable[[], None] = lambda: None):
+        self._on_unavailable = on_unavailable
         self._requests: queue.Queue = queue.Queue()
         self._requests.put(rpc_pb2.WatchRequest(create_request=create))
         self._start_revision = create.start_revision
@@ -263,4 +312,6 @@ class EtcdWatch:
         except grpc.RpcError as error:
             if self._cancelled.is_set():
                 return
+            if error.code() == grpc.StatusCode.UNAVAILABLE:
+                self._on_unavailable()  # the watch made again goes to the next member
             raise _translate(error, self._start_revision) from None
