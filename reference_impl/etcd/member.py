@@ -101,15 +101,23 @@ def _entries_from(plain) -> list[Entry]:
 
 
 class _Waiter:
-    __slots__ = ("event", "result")
+    """A client's wait for its answer: a lock the driver releases once (a cheaper wake-up than an
+    Event, which matters on the path of every write)."""
+
+    __slots__ = ("_done", "result")
 
     def __init__(self) -> None:
-        self.event = threading.Event()
-        self.result: tuple[bool, object] = (False, ErrTimeout())
+        self._done = threading.Lock()
+        self._done.acquire()
+        self.result: tuple[bool, object] | None = None
 
     def set(self, ok: bool, value: object) -> None:
-        self.result = (ok, value)
-        self.event.set()
+        if self.result is None:
+            self.result = (ok, value)
+            self._done.release()
+
+    def wait(self, timeout: float) -> bool:
+        return self._done.acquire(timeout=timeout)
 
 
 class ClusterMember:
@@ -211,7 +219,7 @@ class ClusterMember:
             self._seq = record["seq"]
         self._wal.open(self._seq + 1)
         self._state = threading.Condition(threading.Lock())  # the state machine and `applied`
-        self._inbox: queue.Queue = queue.Queue()
+        self._inbox: queue.SimpleQueue = queue.SimpleQueue()
         self._waiters: dict[int, _Waiter] = {}
         self._conf_waiters: dict[int, _Waiter] = {}
         self._read_waiters: list[_Waiter] = []
@@ -447,6 +455,7 @@ class ClusterMember:
         """Leadership moved: a proposal still waiting may have died with the old leader's log (or
         may yet commit). Its client hears "leader changed" now rather than a timeout later; to
         the client the outcome is unknown either way. (etcd waits out its request timeout.)"""
+        self.node.forget_proposals()
         for waiters in (self._waiters, self._conf_waiters):
             for key in list(waiters):
                 self._answer(waiters, key, False, ErrLeaderChanged())
@@ -481,20 +490,22 @@ class ClusterMember:
             storage = self.node.rawnode.raft.raft_log.storage
             hs = rd.hard_state if not rd.hard_state.is_empty() else storage.hard_state
             self._save_snapshot(rd.snapshot, hs, tail=())
+        if not rd.hard_state.is_empty():
+            self._hs_unsaved = rd.hard_state
+        hs = self._hs_unsaved
+        hs_plain = {"hs": [hs.term, hs.vote, hs.commit]} if hs is not None else {}
         if rd.entries or self._unsaved:
             try:
-                self._append({"ents": _entries_plain([*self._unsaved, *rd.entries])})
-                self._unsaved = []
+                # One record: the entries and the hard state that may commit them.
+                self._append({"ents": _entries_plain([*self._unsaved, *rd.entries]), **hs_plain})
+                self._unsaved, self._hs_unsaved = [], None
             except ErrWALWrite as err:
                 if self.transport.peers or not self.node.is_leader():
                     raise  # entries others have seen cannot be taken back: stop (etcd panics)
                 rd = self._refused(rd, err)
-        if not rd.hard_state.is_empty():
-            self._hs_unsaved = rd.hard_state
-        if self._hs_unsaved is not None and not self._unsaved:
-            hs = self._hs_unsaved
+        elif hs_plain:
             try:
-                self._append({"hs": [hs.term, hs.vote, hs.commit]})
+                self._append(hs_plain)
                 self._hs_unsaved = None
             except ErrWALWrite:
                 if self.transport.peers:
@@ -568,10 +579,6 @@ class ClusterMember:
                 entry = self._reads_in_flight.pop(rs.request_ctx, None)
                 for waiter in entry[1] if entry else ():
                     waiter.set(True, rs.index)
-        for request_id, (ok, value) in applied.results.items():
-            self._answer(self._waiters, request_id, ok, value)
-        for change_id, (ok, value) in applied.conf_changes.items():
-            self._answer(self._conf_waiters, change_id, ok, value)
         if applied.snapshot_installed:
             print(f"reference etcd: applied the leader's snapshot at index {rd.snapshot.metadata.index}",
                   file=sys.stderr, flush=True)
@@ -581,7 +588,17 @@ class ClusterMember:
         with self._state:
             snap = self.node.maybe_snapshot()
         if snap is not None:
-            self._save_snapshot(snap, self.node.rawnode.raft.raft_log.storage.hard_state)
+            try:
+                self._save_snapshot(snap, self.node.rawnode.raft.raft_log.storage.hard_state)
+            except OSError as err:
+                # The entries are safe in the log, which simply stays until the next snapshot.
+                print(f"reference etcd: snapshot failed: {err}", file=sys.stderr, flush=True)
+        # Last: a woken client runs once this thread lets go of the interpreter, which it does
+        # as soon as it waits again, so its answer waits for no further bookkeeping.
+        for request_id, (ok, value) in applied.results.items():
+            self._answer(self._waiters, request_id, ok, value)
+        for change_id, (ok, value) in applied.conf_changes.items():
+            self._answer(self._conf_waiters, change_id, ok, value)
         if applied.removed:
             self._stopped.set()
             self._on_stop()
@@ -603,7 +620,7 @@ class ClusterMember:
         if self._stopped.is_set():  # stopped after the check above: no one will answer
             self._waiters.pop(request_id, None)
             self._check_running()
-        if not waiter.event.wait(self.request_timeout):
+        if not waiter.wait(self.request_timeout):
             self._waiters.pop(request_id, None)
             raise ErrTimeout()
         ok, value = waiter.result
@@ -620,7 +637,7 @@ class ClusterMember:
             self._read_waiters.append(waiter)
         self._inbox.put(("read",))
         deadline = time.monotonic() + self.request_timeout
-        if not waiter.event.wait(self.request_timeout):
+        if not waiter.wait(self.request_timeout):
             raise ErrTimeout()
         index = waiter.result[1]
         with self._state:
@@ -747,7 +764,7 @@ class ClusterMember:
         self._check_running()
         waiter = _Waiter()
         self._inbox.put(("snapshot", waiter))
-        if not waiter.event.wait(self.request_timeout):
+        if not waiter.wait(self.request_timeout):
             raise ErrTimeout()
 
     # -- leadership and membership --------------------------------------------------------------
@@ -777,7 +794,7 @@ class ClusterMember:
         self._check_running()
         waiter = self._conf_waiters[cc.id] = _Waiter()
         self._inbox.put(("conf", cc))
-        if not waiter.event.wait(self.request_timeout):
+        if not waiter.wait(self.request_timeout):
             self._conf_waiters.pop(cc.id, None)
             raise ErrTimeout()
         ok, value = waiter.result

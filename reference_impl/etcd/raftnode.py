@@ -132,6 +132,9 @@ class RaftNode:
         self.snapshot_index = rawnode.raft.raft_log.storage.snapshot().metadata.index
         self.conf_state = rawnode.raft.prs.conf_state()
         self.revoking: set[int] = set()  # leases whose revoke this leader has proposed
+        # Requests proposed here, by their entry's payload: applying one needs no decoding. (A
+        # payload names its request completely, so an equal payload from elsewhere is the same.)
+        self._proposed: dict[bytes, tuple[int, MutatingRequest, float]] = {}
         self._sync_header()
 
     @property
@@ -150,7 +153,17 @@ class RaftNode:
         ErrProposalDropped when there is no leader to take it (the caller answers "no leader")."""
         self.server.check(request)
         request = self.server.prepare(request)
-        self.rawnode.propose(encode_request(request_id, request, now))
+        data = encode_request(request_id, request, now)
+        self._proposed[data] = (request_id, request, now)
+        try:
+            self.rawnode.propose(data)
+        except BaseException:
+            del self._proposed[data]
+            raise
+
+    def forget_proposals(self) -> None:
+        """Leadership moved: what was proposed here and not applied may never commit."""
+        self._proposed.clear()
 
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).AddMember", f"(*{ETCDSERVER}.EtcdServer).RemoveMember",
              f"(*{ETCDSERVER}.EtcdServer).PromoteMember", f"(*{ETCDSERVER}.EtcdServer).UpdateMember")
@@ -232,16 +245,20 @@ class RaftNode:
 
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).applyEntryNormal")
     def _apply_normal(self, entry: Entry, out: Applied) -> None:
-        plain = json.loads(entry.data)
-        request_id = plain["id"]
-        if "attr" in plain:
-            member = member_from_plain(plain["attr"])
-            if member.id in self.members:
-                self.members[member.id] = replace(self.members[member.id], name=member.name,
-                                                  client_urls=member.client_urls)
-            out.results[request_id] = (True, None)
-            return
-        request, now = from_plain(plain["req"]), plain["now"]
+        proposed = self._proposed.pop(entry.data, None)
+        if proposed is not None:
+            request_id, request, now = proposed
+        else:
+            plain = json.loads(entry.data)
+            request_id = plain["id"]
+            if "attr" in plain:
+                member = member_from_plain(plain["attr"])
+                if member.id in self.members:
+                    self.members[member.id] = replace(self.members[member.id], name=member.name,
+                                                      client_urls=member.client_urls)
+                out.results[request_id] = (True, None)
+                return
+            request, now = from_plain(plain["req"]), plain["now"]
         try:
             out.results[request_id] = (True, self.server.apply(request, now))
         except EtcdError as err:
