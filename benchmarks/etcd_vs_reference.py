@@ -20,6 +20,7 @@ first put a survivor acknowledges. Writes benchmarks/results/etcd_cluster_vs_ref
 Targets: three-member put throughput at least 0.3x real etcd's, failover within 2x.
 
     python benchmarks/etcd_vs_reference.py [--quick] [--members 3]
+    python benchmarks/etcd_vs_reference.py --reference-only --workloads serial-put,put-16
 """
 from __future__ import annotations
 
@@ -449,10 +450,18 @@ def workloads(quick: bool) -> list[tuple[str, Callable[[str], dict]]]:
     ]
 
 
-def measure(server, quick: bool) -> dict:
+def measure(server, quick: bool, only: tuple[str, ...] = ()) -> dict:
     with tempfile.TemporaryDirectory(prefix="etcd-bench-", dir=os.environ.get("BENCH_DIR")) as tmp:
         with server(Path(tmp) / "data") as address:
-            return {name: run(address) for name, run in workloads(quick)}
+            return {name: run(address) for name, run in workloads(quick) if not only or name in only}
+
+
+def main_reference(quick: bool, only: tuple[str, ...]) -> None:
+    """The reference alone (no real etcd, no ratios, no results file): to compare two versions
+    of it, run this on each."""
+    for name, row in measure(reference, quick, only).items():
+        print(f"{name:<12} {row['ops_per_s']:>8.0f} ops/s  p50 {row['p50_ms']:.3f} ms  "
+              f"p99 {row['p99_ms']:.3f} ms  ({row['ops']} ops)")
 
 
 def table(results: dict) -> str:
@@ -473,9 +482,16 @@ def main() -> None:
     parser.add_argument("--members", type=int, choices=(1, 3), default=1,
                         help="3: three-member clusters of each (serial put, 16-client put, "
                              "linearizable reads, failover after a leader SIGKILL)")
+    parser.add_argument("--reference-only", action="store_true",
+                        help="measure the one-member reference alone and print its figures")
+    parser.add_argument("--workloads", default="",
+                        help="with --reference-only: comma-separated workloads (default: all)")
     options = parser.parse_args()
     if options.members == 3:
         main_cluster(options.quick)
+        return
+    if options.reference_only:
+        main_reference(options.quick, tuple(w for w in options.workloads.split(",") if w))
         return
 
     measured = {"etcd": measure(real_etcd, options.quick),

@@ -227,6 +227,8 @@ class ClusterMember:
         self._read_ctx = itertools.count(1)
         self._ids = IdGenerator(self.id, clock.now())
         self._stopped = threading.Event()
+        # Held while driving the RaftNode: by the driver thread, or by a client's thread (_drive_here).
+        self._driving = threading.Lock()
         self._published_at = 0.0
         # Set once the cluster knows this member's attributes: clients are served from then on.
         self.ready = threading.Event()
@@ -329,8 +331,12 @@ class ClusterMember:
                 self.transport.remove_peer(member_id)
 
     def _run(self) -> None:
+        self._guarded(self._drive)
+
+    def _guarded(self, drive: Callable[[], None]) -> None:
+        """Run `drive` (the driver's loop, or one turn of it); a failure stops the member."""
         try:
-            self._drive()
+            drive()
         except (OSError, ErrWALWrite) as err:
             # After a failed fsync the kernel may have dropped the dirty pages, and a member with
             # peers cannot take back entries it has sent: nothing more can be promised durable.
@@ -360,29 +366,55 @@ class ClusterMember:
     @mirrors(f"(*{ETCDSERVER}.raftNode).start", f"(*{ETCDSERVER}.EtcdServer).run")
     def _drive(self) -> None:
         next_tick = time.monotonic() + self.heartbeat
+        with self._driving:
+            self._turn()  # a new cluster's bootstrap entries, a lone member's election
         while not self._stopped.is_set():
-            busy = self.node.rawnode.has_ready()
-            timeout = 0.0 if busy else max(0.0, next_tick - time.monotonic())
             try:
-                item = self._inbox.get(timeout=timeout)
-                self._handle(item)
-                while True:
-                    self._handle(self._inbox.get_nowait())
+                item = self._inbox.get(timeout=max(0.0, next_tick - time.monotonic()))
             except queue.Empty:
-                pass
-            if time.monotonic() >= next_tick:
-                next_tick += self.heartbeat
-                if next_tick < time.monotonic():
-                    next_tick = time.monotonic() + self.heartbeat
-                self.node.rawnode.tick()
-            self._issue_read_index()
+                item = None
+            with self._driving:
+                if item is not None:
+                    self._handle(item)
+                if time.monotonic() >= next_tick:
+                    next_tick += self.heartbeat
+                    if next_tick < time.monotonic():
+                        next_tick = time.monotonic() + self.heartbeat
+                    self.node.rawnode.tick()
+                self._turn()
+
+    def _submit(self, item: tuple) -> None:
+        """Hand `item` to the driver; if no one is driving, drive a turn for it in the calling
+        client's thread instead: a request then needs no handoff to the driver thread and back,
+        the round trip that dominated a lone member's write. Concurrent requests still share a
+        turn and its fsync: those arriving while one drives wait in the inbox for the next."""
+        if not self._driving.acquire(blocking=False):
+            self._inbox.put(item)
+            return
+        try:
+            if not self._stopped.is_set():
+                self._guarded(lambda: self._turn(item))
+        finally:
+            self._driving.release()
+
+    def _turn(self, item: tuple | None = None) -> None:
+        """Handle `item` and what the inbox holds, then every Ready they led to (called holding
+        _driving)."""
+        if item is not None:
+            self._handle(item)
+        try:
+            while True:
+                self._handle(self._inbox.get_nowait())
+        except queue.Empty:
+            pass
+        self._issue_read_index()
+        self._campaign_if_alone()
+        while self.node.rawnode.has_ready():
+            self._process_ready(self.node.rawnode.ready())
             self._campaign_if_alone()
-            while self.node.rawnode.has_ready():
-                self._process_ready(self.node.rawnode.ready())
-                self._campaign_if_alone()
-            raft = self.node.rawnode.raft
-            self._raft_status = (raft.lead, raft.term, raft.raft_log.committed)
-            self._maybe_publish()
+        raft = self.node.rawnode.raft
+        self._raft_status = (raft.lead, raft.term, raft.raft_log.committed)
+        self._maybe_publish()
 
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).adjustTicks")
     def _campaign_if_alone(self) -> None:
@@ -616,8 +648,8 @@ class ClusterMember:
         self._check_running()
         request_id = self._ids.next()
         waiter = self._waiters[request_id] = _Waiter()
-        self._inbox.put(("prop", request_id, request, self._clock.now()))
-        if self._stopped.is_set():  # stopped after the check above: no one will answer
+        self._submit(("prop", request_id, request, self._clock.now()))
+        if self._stopped.is_set() and waiter.result is None:  # stopped meanwhile: no one will answer
             self._waiters.pop(request_id, None)
             self._check_running()
         if not waiter.wait(self.request_timeout):
@@ -635,7 +667,7 @@ class ClusterMember:
         waiter = _Waiter()
         with self._state:
             self._read_waiters.append(waiter)
-        self._inbox.put(("read",))
+        self._submit(("read",))
         deadline = time.monotonic() + self.request_timeout
         if not waiter.wait(self.request_timeout):
             raise ErrTimeout()
@@ -877,7 +909,9 @@ class ClusterMember:
         if self._driver.is_alive() and threading.current_thread() is not self._driver:
             self._driver.join()
         self.transport.close()
-        if not self._wal.closed:
+        with self._driving:  # a client's thread may be in a turn, writing the log
+            if self._wal.closed:
+                return
             try:
                 self._wal.close()
             except OSError:
