@@ -227,7 +227,7 @@ class ClusterMember:
         self._read_ctx = itertools.count(1)
         self._ids = IdGenerator(self.id, clock.now())
         self._stopped = threading.Event()
-        # Held while driving the RaftNode: by the driver thread, or by a client's thread (_drive_here).
+        # Held while driving the RaftNode: by the driver thread, or by a client's thread (_submit).
         self._driving = threading.Lock()
         self._published_at = 0.0
         # Set once the cluster knows this member's attributes: clients are served from then on.

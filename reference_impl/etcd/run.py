@@ -10,10 +10,11 @@ The process is always one member of a Raft cluster (member.py). Without --initia
 etcd's default, the only member of a new cluster (default=http://localhost:2380, with nothing
 listening there unless --listen-peer-urls is given), which elects itself at once and commits a
 write as soon as it is on its disk. The clustering flags are etcd's: --name, --initial-cluster,
---initial-cluster-state new|existing, --initial-cluster-token, --listen-peer-urls, --initial-advertise-peer-urls (accepted; the peer
-URLs are those --initial-cluster gives the member), --advertise-client-urls,
---heartbeat-interval and --election-timeout (milliseconds). Its ready line comes once the
-member has joined and published itself, when etcd too starts answering clients.
+--initial-cluster-state new|existing, --initial-cluster-token, --listen-peer-urls,
+--initial-advertise-peer-urls (accepted; the peer URLs are those --initial-cluster gives the
+member), --advertise-client-urls, --heartbeat-interval and --election-timeout (milliseconds).
+Its ready line comes once the member has joined and published itself, when etcd too starts
+answering clients.
 """
 from __future__ import annotations
 
