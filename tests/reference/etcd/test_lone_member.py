@@ -1,0 +1,35 @@
+"""etcd without clustering flags: the only member of a new cluster, running through Raft like any
+member, elected at once and listening for no peers unless asked to."""
+from __future__ import annotations
+
+import socket
+import time
+
+from reference_impl.etcd import ClusterMember
+from reference_impl.etcd.member import DEFAULT_ELECTION_MS
+from reference_impl.etcd.messages import PutRequest, RangeRequest
+from reference_impl.machinery.clock import ManualClock
+
+
+def test_a_lone_member_leads_at_once_and_listens_for_no_peers(tmp_path):
+    """Elected well within one election timeout (a member with peers waits at least that long),
+    named and addressed as etcd's default (default=http://localhost:2380), no peer socket."""
+    started = time.monotonic()
+    with ClusterMember.alone(tmp_path, ManualClock()) as member:
+        assert time.monotonic() - started < DEFAULT_ELECTION_MS / 1000 / 2
+        assert member.status().leader == member.id
+        assert [(m.name, m.peer_urls) for m in member.members()] == [
+            ("default", ("http://localhost:2380",))]
+        assert member.transport.listener is None
+        assert member.put(PutRequest(b"k", b"v")).header.revision == 2
+    with ClusterMember.alone(tmp_path, ManualClock()) as member:  # and again after a restart
+        assert member.status().leader == member.id
+        assert member.range(RangeRequest(b"k")).kvs[0].value == b"v"
+
+
+def test_a_lone_member_listens_for_peers_when_told_where(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with ClusterMember.alone(tmp_path, ManualClock(), listen_peer=("127.0.0.1", port)):
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
