@@ -22,9 +22,9 @@ from reference_impl.apiserver.core.conversion import ConvertingStorage
 from reference_impl.apiserver.storage.cacher import Cacher
 from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientError
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.selectors import (object_fields, parse_field_selector,
-                                                parse_label_selector)
+from reference_impl.apiserver.core.selectors import parse_field_selector, parse_label_selector
 from reference_impl.apiserver.storage.etcd3 import KeyExists, KeyNotFound, Storage, Watch
+from reference_impl.apiserver.storage.predicate import SelectionPredicate
 from reference_impl.apiserver.core.validation import decode_problem
 from reference_impl.apiserver.core.lifecycle import LifecycleMixin, rfc3339
 from reference_impl.machinery.clock import WallClock
@@ -115,7 +115,8 @@ class Registry(LifecycleMixin):
             if prefix in self._cachers or self._closed:
                 return
             try:
-                self._cachers[prefix] = Cacher(self.storage, prefix).start(resource_version)
+                self._cachers[prefix] = Cacher(self.storage, prefix,
+                                                index_field=r.watch_index).start(resource_version)
             except (EtcdClientError, errors.StatusError):
                 pass  # this watch goes to etcd, which says what is wrong; the next one tries again
 
@@ -233,8 +234,7 @@ class Registry(LifecycleMixin):
         fields = parse_field_selector(field_selector, r.field_selectors)
         if labels.empty and fields.empty:
             return None
-        return lambda obj: (labels.matches(obj.get("metadata", {}).get("labels"))
-                            and fields.matches(object_fields(obj, r.field_selectors)))
+        return SelectionPredicate(labels, fields, r.field_selectors)
 
     @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).List",
              "(*k8s.io/apiserver/pkg/registry/generic/registry.Store).ListPredicate")
