@@ -176,7 +176,7 @@ def has_pod_affinity(pod: dict) -> bool:
 class NodeInfo:
     """A node plus the pods on it and the totals the filters read, kept up to date incrementally."""
 
-    __slots__ = ("node", "name", "labels", "pods", "pods_with_affinity", "requested", "non_zero_cpu",
+    __slots__ = ("node", "name", "labels", "unschedulable", "taints", "pods", "pods_with_affinity", "requested", "non_zero_cpu",
                  "non_zero_mem", "allocatable", "used_ports", "generation", "_match_counts")
 
     @mirrors("k8s.io/kubernetes/pkg/scheduler/framework.NewNodeInfo")
@@ -196,6 +196,10 @@ class NodeInfo:
         self.name = node["metadata"]["name"] if node else ""
         self.labels = (node["metadata"].get("labels") or {}) if node else {}
         self.allocatable = Resource.from_list(((node or {}).get("status") or {}).get("allocatable"))
+        # Read for every node of every cycle by NodeUnschedulable and TaintToleration: taken out once.
+        spec = (node or {}).get("spec") or {}
+        self.unschedulable = bool(spec.get("unschedulable"))
+        self.taints = spec.get("taints") or ()
         self.generation += 1
 
     def count_matching(self, key: object, matches: Callable[[dict], bool]) -> int:
