@@ -10,12 +10,12 @@ names and cluster IPs from a `random.Random` that a test may seed.
 """
 from __future__ import annotations
 
-import copy
 import random
 import threading
 import uuid
 from typing import Callable
 
+from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core import errors, limits
 from reference_impl.apiserver.core.conversion import ConvertingStorage
@@ -166,7 +166,7 @@ class Registry(LifecycleMixin):
                dry_run: bool = False) -> dict:
         """Store a new object; its metadata is filled here, whatever the client sent for it."""
         r = self.resource(resource)
-        obj = copy.deepcopy(obj)
+        obj = deep_copy_json(obj)
         self._check_type(r, obj)
         meta = obj["metadata"]
         self._check_namespace(r, namespace, meta)
@@ -186,7 +186,7 @@ class Registry(LifecycleMixin):
         else:
             meta.pop("generation", None)
         if r.kind in INITIAL_STATUS:
-            obj["status"] = copy.deepcopy(INITIAL_STATUS[r.kind])
+            obj["status"] = deep_copy_json(INITIAL_STATUS[r.kind])
         _check_decodable(r, obj)
         kinds.set_object_defaults(r.kind, obj)
         if r.kind == "Job":
@@ -291,17 +291,17 @@ class Registry(LifecycleMixin):
         if meta.get("uid") and meta["uid"] != old_meta["uid"]:
             raise self._invalid(r, old, [f'metadata.uid: Invalid value: "{meta["uid"]}": field is immutable'])
         if subresource == "status":
-            updated = copy.deepcopy(old)
+            updated = deep_copy_json(old)
             # A body without status stands for Go's zero-valued status struct: stored as {}, never null.
             updated["status"] = new.get("status") or {}
             return updated
         if subresource == "approval":  # a CSR's approval changes only its conditions
-            updated = copy.deepcopy(old)
+            updated = deep_copy_json(old)
             conditions = (new.get("status") or {}).get("conditions")
             _dict_field(updated, "status")["conditions"] = conditions
             return updated
         if subresource == "finalize" and r.plural == "namespaces":
-            updated = copy.deepcopy(old)
+            updated = deep_copy_json(old)
             updated.setdefault("spec", {})["finalizers"] = (new.get("spec") or {}).get("finalizers") or []
             return updated
         if subresource is not None:
@@ -312,7 +312,7 @@ class Registry(LifecycleMixin):
             else:
                 meta.pop(field, None)
         if r.status_reset_on_update and "status" in old:
-            new["status"] = copy.deepcopy(old["status"])
+            new["status"] = deep_copy_json(old["status"])
         _check_decodable(r, new)
         kinds.set_object_defaults(r.kind, new)
         if r.tracks_generation and new.get("spec") != old.get("spec"):
@@ -348,7 +348,7 @@ class Registry(LifecycleMixin):
         key = self.key(r, namespace, name)
 
         def apply(current: dict) -> dict:
-            updated = self._prepare_update(r, current, copy.deepcopy(patch_fn(copy.deepcopy(current))),
+            updated = self._prepare_update(r, current, deep_copy_json(patch_fn(deep_copy_json(current))),
                                            subresource)
             if dry_run:
                 raise _DryRun(updated)
