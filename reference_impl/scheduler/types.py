@@ -219,6 +219,20 @@ class NodeInfo:
     def add_pod(self, pod: dict) -> None:
         self._account(pod, +1)
 
+    def update_pod_in_place(self, pod: dict) -> bool:
+        """Swap in a newer state of a pod already here when nothing the totals or the plugins' pod
+        counts read has changed (its spec, namespace, labels, whether it is terminating). Upstream
+        removes and re-adds it; here that would also void the node's remembered counts
+        (count_matching) on every bind confirmation and kubelet status update. False when it cannot."""
+        key = pod_key(pod)
+        current = self.pods.get(key)
+        if current is None or not _same_for_scheduling(current, pod):
+            return False
+        self.pods[key] = pod
+        if key in self.pods_with_affinity:
+            self.pods_with_affinity[key] = pod
+        return True
+
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework.NodeInfo).RemovePod")
     def remove_pod(self, pod: dict) -> None:
         if pod_key(pod) in self.pods:
@@ -244,6 +258,13 @@ class NodeInfo:
             else:
                 self.used_ports.pop(port, None)
         self.generation += 1
+
+
+def _same_for_scheduling(old: dict, new: dict) -> bool:
+    o, n = old["metadata"], new["metadata"]
+    return (o.get("namespace") == n.get("namespace") and o.get("labels") == n.get("labels")
+            and bool(o.get("deletionTimestamp")) == bool(n.get("deletionTimestamp"))
+            and old.get("spec") == new.get("spec"))
 
 
 # ---- queue entries, cycle state, actions -------------------------------------------------------
