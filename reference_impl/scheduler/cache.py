@@ -95,6 +95,10 @@ class Cache:
     def add_pod(self, pod: dict) -> None:
         """A bound pod from the informer: confirms an assumed pod, moving it if it landed elsewhere."""
         key = pod_key(pod)
+        node_name = pod["spec"]["nodeName"]
+        if self.pod_node.get(key) == node_name and self.nodes[node_name].update_pod_in_place(pod):
+            self.assumed.discard(key)  # confirmed where it was assumed, or a status update
+            return
         if key in self.pod_node:
             self._remove(key)
         self._info_for(pod["spec"]["nodeName"]).add_pod(pod)

@@ -318,29 +318,31 @@ class Framework:
         return SUCCESS
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunScorePlugins")
-    def run_score_plugins(self, state: CycleState, pod: dict, nodes: list[NodeInfo]) -> dict[str, list[list]]:
-        """Per plugin: [[node, score]...] after NormalizeScore and the plugin's weight."""
-        result: dict[str, list[list]] = {}
+    def run_score_plugins(self, state: CycleState, pod: dict, nodes: list[NodeInfo]) -> dict[str, list[int]]:
+        """Per plugin: each node's score (in `nodes` order) after NormalizeScore and the plugin's weight.
+        Only a plugin that normalizes gets upstream's NodeScoreList of [name, score] pairs to edit."""
+        result: dict[str, list[int]] = {}
         skipped = state.get(SKIPPED_SCORE_KEY) or ()
         for plugin in self.points["score"]:
             if plugin.name in skipped:
                 continue
             score_nodes = getattr(plugin, "score_nodes", None)
             if score_nodes is not None:  # the plugin loops over the nodes itself: no call per node
-                scores = [[n.name, value] for n, value in zip(nodes, score_nodes(state, pod, nodes))]
+                values = list(score_nodes(state, pod, nodes))
             else:
                 score = plugin.score
-                scores = [[n.name, score(state, pod, n)] for n in nodes]
+                values = [score(state, pod, n) for n in nodes]
             normalize = getattr(plugin, "normalize_score", None)
             if normalize is not None:
-                normalize(state, pod, scores)
+                pairs = [[n.name, value] for n, value in zip(nodes, values)]
+                normalize(state, pod, pairs)
+                values = [pair[1] for pair in pairs]
+            if values and not (MIN_NODE_SCORE <= min(values) and max(values) <= MAX_NODE_SCORE):
+                i = next(i for i, v in enumerate(values) if not MIN_NODE_SCORE <= v <= MAX_NODE_SCORE)
+                raise SchedulerError(f"plugin {plugin.name} returned score {values[i]} for node {nodes[i].name}, "
+                                     f"outside [{MIN_NODE_SCORE}, {MAX_NODE_SCORE}]")
             weight = self.weights.get(plugin.name, 1)
-            for pair in scores:
-                if not MIN_NODE_SCORE <= pair[1] <= MAX_NODE_SCORE:
-                    raise SchedulerError(f"plugin {plugin.name} returned score {pair[1]} for node {pair[0]}, "
-                                         f"outside [{MIN_NODE_SCORE}, {MAX_NODE_SCORE}]")
-                pair[1] *= weight
-            result[plugin.name] = scores
+            result[plugin.name] = values if weight == 1 else [v * weight for v in values]
         return result
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunReservePluginsReserve")

@@ -332,11 +332,9 @@ class Scheduler:
             return [(n.name, 1) for n in nodes]
         self.framework.run_pre_score_plugins(state, pod, nodes)
         per_plugin = self.framework.run_score_plugins(state, pod, nodes)
-        totals = [0] * len(nodes)
-        for scores in per_plugin.values():
-            for i, (_, score) in enumerate(scores):
-                totals[i] += score
-        return [(n.name, totals[i]) for i, n in enumerate(nodes)]
+        if not per_plugin:  # every plugin skipped: all nodes score 0
+            return [(n.name, 0) for n in nodes]
+        return [(n.name, sum(column)) for n, column in zip(nodes, zip(*per_plugin.values()))]
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.genericScheduler).selectHost")
     def select_host(self, scores: list[tuple[str, int]]) -> str:

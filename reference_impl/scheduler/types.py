@@ -176,7 +176,7 @@ def has_pod_affinity(pod: dict) -> bool:
 class NodeInfo:
     """A node plus the pods on it and the totals the filters read, kept up to date incrementally."""
 
-    __slots__ = ("node", "name", "labels", "pods", "pods_with_affinity", "requested", "non_zero_cpu",
+    __slots__ = ("node", "name", "labels", "unschedulable", "taints", "pods", "pods_with_affinity", "requested", "non_zero_cpu",
                  "non_zero_mem", "allocatable", "used_ports", "generation", "_match_counts")
 
     @mirrors("k8s.io/kubernetes/pkg/scheduler/framework.NewNodeInfo")
@@ -196,6 +196,10 @@ class NodeInfo:
         self.name = node["metadata"]["name"] if node else ""
         self.labels = (node["metadata"].get("labels") or {}) if node else {}
         self.allocatable = Resource.from_list(((node or {}).get("status") or {}).get("allocatable"))
+        # Read for every node of every cycle by NodeUnschedulable and TaintToleration: taken out once.
+        spec = (node or {}).get("spec") or {}
+        self.unschedulable = bool(spec.get("unschedulable"))
+        self.taints = spec.get("taints") or ()
         self.generation += 1
 
     def count_matching(self, key: object, matches: Callable[[dict], bool]) -> int:
@@ -214,6 +218,20 @@ class NodeInfo:
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework.NodeInfo).AddPod")
     def add_pod(self, pod: dict) -> None:
         self._account(pod, +1)
+
+    def update_pod_in_place(self, pod: dict) -> bool:
+        """Swap in a newer state of a pod already here when nothing the totals or the plugins' pod
+        counts read has changed (its spec, namespace, labels, whether it is terminating). Upstream
+        removes and re-adds it; here that would also void the node's remembered counts
+        (count_matching) on every bind confirmation and kubelet status update. False when it cannot."""
+        key = pod_key(pod)
+        current = self.pods.get(key)
+        if current is None or not _same_for_scheduling(current, pod):
+            return False
+        self.pods[key] = pod
+        if key in self.pods_with_affinity:
+            self.pods_with_affinity[key] = pod
+        return True
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework.NodeInfo).RemovePod")
     def remove_pod(self, pod: dict) -> None:
@@ -240,6 +258,13 @@ class NodeInfo:
             else:
                 self.used_ports.pop(port, None)
         self.generation += 1
+
+
+def _same_for_scheduling(old: dict, new: dict) -> bool:
+    o, n = old["metadata"], new["metadata"]
+    return (o.get("namespace") == n.get("namespace") and o.get("labels") == n.get("labels")
+            and bool(o.get("deletionTimestamp")) == bool(n.get("deletionTimestamp"))
+            and old.get("spec") == new.get("spec"))
 
 
 # ---- queue entries, cycle state, actions -------------------------------------------------------

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
 from reference_impl.apiserver.core import decoding, errors, fieldvalidation, listoptions, openapi, protobuf, table, tokenrequest
-from reference_impl.apiserver.core import limits
+from reference_impl.apiserver.core import limits, watchframes
 from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.core.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
 from reference_impl.apiserver.core.errors import StatusError
@@ -324,6 +324,7 @@ class RESTHandlers:
         self.escalation = None  # an escalation.EscalationCheck when the server authorizes with RBAC
         self.token_key = None  # the service account token signing key; TokenRequest needs one
         self._watches: set[Callable[[], None]] = set()
+        self.json_frames = watchframes.JSONFrames()  # one encoding per event for every JSON watcher
         self._lock = threading.Lock()
 
     def serve(self, request: Request, resource) -> Response | WatchResponse:
@@ -583,7 +584,7 @@ class RESTHandlers:
                         yield protobuf.watch_frame("ERROR", failure.status())
                         return
                     continue
-                yield json.dumps({"type": event_type, "object": obj}, separators=(",", ":")).encode() + b"\n"
+                yield self.json_frames.frame(event_type, obj)
 
         if output == "protobuf":
             return self._stream(chunks, stop, content_type=protobuf.MEDIA_TYPE + ";stream=watch")

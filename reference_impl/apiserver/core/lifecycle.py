@@ -8,10 +8,10 @@ controller's PUT .../finalize leaves no finalizers (`Registry._delete_if_finaliz
 """
 from __future__ import annotations
 
-import copy
 import time
 from typing import Callable
 
+from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.selectors import from_label_selector_dict, to_string
@@ -113,7 +113,7 @@ class LifecycleMixin:
             return obj
 
         if dry_run:
-            return mark(copy.deepcopy(current))
+            return mark(deep_copy_json(current))
         name = current["metadata"]["name"]
         return self._storage_call(r, name, self._store(r).guaranteed_update, key, mark)
 
@@ -156,7 +156,7 @@ class LifecycleMixin:
             return ns
 
         if dry_run:
-            return mark(copy.deepcopy(current))
+            return mark(deep_copy_json(current))
         return self._storage_call(self.resource("namespaces"), current["metadata"]["name"],
                                   self.storage.guaranteed_update, key, mark)
 

@@ -16,10 +16,10 @@ Every function returns a new object and never mutates its inputs; a bad patch ra
 """
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Protocol
 
+from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.mirrors import mirrors
 
 DIRECTIVE = "$patch"
@@ -115,7 +115,7 @@ def apply_json_patch(original: Any, operations: Any) -> Any:
     """Apply the RFC 6902 `operations` (a decoded JSON list) to a copy of `original`."""
     if not isinstance(operations, list):
         raise PatchError("json patch must be a list of operations", malformed=True)
-    doc = copy.deepcopy(original)
+    doc = deep_copy_json(original)
     for op in operations:
         if not isinstance(op, dict) or not isinstance(op.get("op"), str) or "path" not in op:
             raise PatchError(f"invalid json patch operation: {op!r}", malformed=True)
@@ -123,20 +123,20 @@ def apply_json_patch(original: Any, operations: Any) -> Any:
         if kind in ("add", "replace", "test") and "value" not in op:
             raise PatchError(f"operation {kind} on {path!r} has no value", malformed=True)
         if kind == "add":
-            doc = _add(doc, path, copy.deepcopy(op["value"]))
+            doc = _add(doc, path, deep_copy_json(op["value"]))
         elif kind == "remove":
             doc, _ = _remove(doc, path)
         elif kind == "replace":
             _get(doc, path)
             doc, _ = _remove(doc, path) if _pointer(path) else (doc, None)
-            doc = _add(doc, path, copy.deepcopy(op["value"]))
+            doc = _add(doc, path, deep_copy_json(op["value"]))
         elif kind in ("move", "copy"):
             if "from" not in op:
                 raise PatchError(f"operation {kind} on {path!r} has no from", malformed=True)
             if kind == "move":
                 doc, value = _remove(doc, op["from"])
             else:
-                value = copy.deepcopy(_get(doc, op["from"]))
+                value = deep_copy_json(_get(doc, op["from"]))
             doc = _add(doc, path, value)
         elif kind == "test":
             if _get(doc, path) != op["value"]:
@@ -153,8 +153,8 @@ def apply_json_patch(original: Any, operations: Any) -> Any:
 def apply_merge_patch(original: Any, patch: Any) -> Any:
     """RFC 7386: a map patch merges key by key (`null` deletes); any other value replaces."""
     if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    result = copy.deepcopy(original) if isinstance(original, dict) else {}
+        return deep_copy_json(patch)
+    result = deep_copy_json(original) if isinstance(original, dict) else {}
     for key, value in patch.items():
         if value is None:
             result.pop(key, None)
@@ -215,7 +215,7 @@ def apply_strategic_merge_patch(original: dict, patch: Any, schema: PatchMetaLoo
     """Apply a strategic merge `patch` (a decoded JSON map) to a copy of `original`."""
     if not isinstance(patch, dict):
         raise PatchError("strategic merge patch must be a JSON object", malformed=True)
-    merged = _merge_map(copy.deepcopy(original), copy.deepcopy(patch), schema)
+    merged = _merge_map(deep_copy_json(original), deep_copy_json(patch), schema)
     return merged if merged is not None else {}
 
 

@@ -10,21 +10,21 @@ names and cluster IPs from a `random.Random` that a test may seed.
 """
 from __future__ import annotations
 
-import copy
 import random
 import threading
 import uuid
 from typing import Callable
 
+from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core import errors, limits
 from reference_impl.apiserver.core.conversion import ConvertingStorage
 from reference_impl.apiserver.storage.cacher import Cacher
 from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientError
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.selectors import (object_fields, parse_field_selector,
-                                                parse_label_selector)
+from reference_impl.apiserver.core.selectors import parse_field_selector, parse_label_selector
 from reference_impl.apiserver.storage.etcd3 import KeyExists, KeyNotFound, Storage, Watch
+from reference_impl.apiserver.storage.predicate import SelectionPredicate
 from reference_impl.apiserver.core.validation import decode_problem
 from reference_impl.apiserver.core.lifecycle import LifecycleMixin, rfc3339
 from reference_impl.machinery.clock import WallClock
@@ -115,7 +115,8 @@ class Registry(LifecycleMixin):
             if prefix in self._cachers or self._closed:
                 return
             try:
-                self._cachers[prefix] = Cacher(self.storage, prefix).start(resource_version)
+                self._cachers[prefix] = Cacher(self.storage, prefix,
+                                                index_field=r.watch_index).start(resource_version)
             except (EtcdClientError, errors.StatusError):
                 pass  # this watch goes to etcd, which says what is wrong; the next one tries again
 
@@ -165,7 +166,7 @@ class Registry(LifecycleMixin):
                dry_run: bool = False) -> dict:
         """Store a new object; its metadata is filled here, whatever the client sent for it."""
         r = self.resource(resource)
-        obj = copy.deepcopy(obj)
+        obj = deep_copy_json(obj)
         self._check_type(r, obj)
         meta = obj["metadata"]
         self._check_namespace(r, namespace, meta)
@@ -185,7 +186,7 @@ class Registry(LifecycleMixin):
         else:
             meta.pop("generation", None)
         if r.kind in INITIAL_STATUS:
-            obj["status"] = copy.deepcopy(INITIAL_STATUS[r.kind])
+            obj["status"] = deep_copy_json(INITIAL_STATUS[r.kind])
         _check_decodable(r, obj)
         kinds.set_object_defaults(r.kind, obj)
         if r.kind == "Job":
@@ -233,8 +234,7 @@ class Registry(LifecycleMixin):
         fields = parse_field_selector(field_selector, r.field_selectors)
         if labels.empty and fields.empty:
             return None
-        return lambda obj: (labels.matches(obj.get("metadata", {}).get("labels"))
-                            and fields.matches(object_fields(obj, r.field_selectors)))
+        return SelectionPredicate(labels, fields, r.field_selectors)
 
     @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).List",
              "(*k8s.io/apiserver/pkg/registry/generic/registry.Store).ListPredicate")
@@ -291,17 +291,17 @@ class Registry(LifecycleMixin):
         if meta.get("uid") and meta["uid"] != old_meta["uid"]:
             raise self._invalid(r, old, [f'metadata.uid: Invalid value: "{meta["uid"]}": field is immutable'])
         if subresource == "status":
-            updated = copy.deepcopy(old)
+            updated = deep_copy_json(old)
             # A body without status stands for Go's zero-valued status struct: stored as {}, never null.
             updated["status"] = new.get("status") or {}
             return updated
         if subresource == "approval":  # a CSR's approval changes only its conditions
-            updated = copy.deepcopy(old)
+            updated = deep_copy_json(old)
             conditions = (new.get("status") or {}).get("conditions")
             _dict_field(updated, "status")["conditions"] = conditions
             return updated
         if subresource == "finalize" and r.plural == "namespaces":
-            updated = copy.deepcopy(old)
+            updated = deep_copy_json(old)
             updated.setdefault("spec", {})["finalizers"] = (new.get("spec") or {}).get("finalizers") or []
             return updated
         if subresource is not None:
@@ -312,7 +312,7 @@ class Registry(LifecycleMixin):
             else:
                 meta.pop(field, None)
         if r.status_reset_on_update and "status" in old:
-            new["status"] = copy.deepcopy(old["status"])
+            new["status"] = deep_copy_json(old["status"])
         _check_decodable(r, new)
         kinds.set_object_defaults(r.kind, new)
         if r.tracks_generation and new.get("spec") != old.get("spec"):
@@ -348,7 +348,7 @@ class Registry(LifecycleMixin):
         key = self.key(r, namespace, name)
 
         def apply(current: dict) -> dict:
-            updated = self._prepare_update(r, current, copy.deepcopy(patch_fn(copy.deepcopy(current))),
+            updated = self._prepare_update(r, current, deep_copy_json(patch_fn(deep_copy_json(current))),
                                            subresource)
             if dry_run:
                 raise _DryRun(updated)

@@ -32,6 +32,7 @@ class Resource:
     return_deleted_object: bool = False  # Delete answers with the object, not a Success Status
     status_reset_on_update: bool = False  # an update of the main resource keeps the old .status
     field_selectors: tuple[str, ...] = COMMON_FIELDS
+    watch_index: str = ""  # a field the watch cache files watchers under (the pod registry's TriggerFunc)
     storage_prefix: str = ""  # the etcd key below /registry/ when it is not the plural
     tracks_generation: bool = False  # the strategy bumps metadata.generation on spec changes
     storage_codec: Codec | None = field(default=None, compare=False, hash=False)  # stored in another version

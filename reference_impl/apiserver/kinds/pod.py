@@ -50,6 +50,7 @@ RESOURCES = (
              field_selectors=(*COMMON_FIELDS, "spec.nodeName", "spec.restartPolicy", "spec.schedulerName",
                               "spec.serviceAccountName", "status.phase", "status.podIP",
                               "status.nominatedNodeName"),
+             watch_index="spec.nodeName",
              validator=validate_pod, update_validator=validate_pod_update),
 )
 

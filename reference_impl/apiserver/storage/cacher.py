@@ -5,7 +5,10 @@ A `Cacher` lists the resource's etcd prefix once and follows it with a single et
 previous values: the cache knows them), feeding a `WatchCache`. Every watch of the resource is then
 served from the cache's buffer and fanned out here (`dispatch_event`) to per-watcher bounded
 queues, filtered per watcher by key prefix (namespace) and label/field selectors, so a hundred
-watchers cost etcd one watch and the apiserver one JSON decode per change. Lists at
+watchers cost etcd one watch and the apiserver one JSON decode per change. A resource with an
+indexed field (pods by spec.nodeName) files each watcher that pins that field under its value: an
+event goes to the watchers of its old and new value and to the unindexed ones, not to every
+kubelet's watch (upstream's indexedTrigger and watchersMap). Lists at
 resourceVersion "0", or at N without a limit, are answered from memory once the cache has caught up
 with N (a progress request to etcd makes it catch up when the resource itself is quiet); every other
 list, and every write, goes to etcd as before.
@@ -23,6 +26,7 @@ from typing import Callable, Iterator
 from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.storage.etcdclient import EtcdClientError, EtcdWatch, WatchBatch
 from reference_impl.apiserver.storage.etcd3 import ListResult, Predicate, Storage, decode, parse_resource_version
+from reference_impl.apiserver.storage.predicate import field_trigger
 from reference_impl.apiserver.storage.watchcache import (DEFAULT_CAPACITY, TooOldResourceVersion, WatchCache,
                                                  WatchCacheEvent, watch_event)
 from reference_impl.mirrors import mirrors
@@ -52,11 +56,16 @@ def should_delegate_list(resource_version: str, limit: int, continue_token: str,
 class Cacher:
     """`Storage`'s calls for the keys under `prefix` (one resource), lists and watches from memory."""
 
-    def __init__(self, storage: Storage, prefix: str, capacity: int = DEFAULT_CAPACITY):
+    def __init__(self, storage: Storage, prefix: str, capacity: int = DEFAULT_CAPACITY, index_field: str = ""):
         self.storage, self.prefix = storage, prefix
         self.cache = WatchCache(capacity)
         self._cond = threading.Condition()
-        self._watchers: set[CacheWatcher] = set()
+        self._watchers: set[CacheWatcher] = set()  # every watcher (bookmarks, termination)
+        # The indexed trigger: watchers pinning `index_field` by value, the rest in _unindexed.
+        self.index_field = index_field
+        self._trigger = field_trigger(index_field) if index_field else None
+        self._value_watchers: dict[str, set[CacheWatcher]] = {}
+        self._unindexed: set[CacheWatcher] = set()
         self._ready = False
         self._stopped = threading.Event()
         self._etcd_watch: EtcdWatch | None = None
@@ -161,16 +170,53 @@ class Cacher:
 
     @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.Cacher).dispatchEvent")
     def _dispatch_event(self, event: WatchCacheEvent) -> None:
-        slow = [watcher for watcher in self._watchers if not watcher._add(event)]
+        slow = [watcher for watcher in self._interested(event) if not watcher._add(event)]
         for watcher in slow:
-            self._watchers.discard(watcher)
+            self._remove_watcher(watcher)
+
+    @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.Cacher).startDispatching")
+    def _interested(self, event: WatchCacheEvent) -> list["CacheWatcher"]:
+        """The watchers `event` may concern: without an index all of them; with one the unindexed
+        watchers and those filed under the trigger value of the object and of its previous state
+        (a pod leaving a node is a DELETED for that node's watch)."""
+        if self._trigger is None:
+            return list(self._watchers)
+        interested = list(self._unindexed)
+        values = {self._trigger(obj) for obj in (event.object, event.prev_object) if obj is not None}
+        for value in values:
+            interested.extend(self._value_watchers.get(value, ()))
+        return interested
+
+    def _add_watcher(self, watcher: "CacheWatcher") -> None:
+        self._watchers.add(watcher)
+        if watcher._trigger_value is None:
+            self._unindexed.add(watcher)
+        else:
+            self._value_watchers.setdefault(watcher._trigger_value, set()).add(watcher)
+
+    def _remove_watcher(self, watcher: "CacheWatcher") -> None:
+        self._watchers.discard(watcher)
+        self._unindexed.discard(watcher)
+        filed = self._value_watchers.get(watcher._trigger_value)
+        if filed is not None:
+            filed.discard(watcher)
+            if not filed:
+                del self._value_watchers[watcher._trigger_value]
 
     @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.Cacher).terminateAllWatchers")
     def _terminate_all_watchers(self) -> None:
         with self._cond:
             watchers, self._watchers = self._watchers, set()
+            self._value_watchers, self._unindexed = {}, set()
         for watcher in watchers:
             watcher._terminate()
+
+    def _trigger_value(self, predicate: Predicate | None) -> str | None:
+        """The index value a watch with `predicate` is filed under (None: it hears every event)."""
+        matcher_index = getattr(predicate, "matcher_index", None)
+        if self._trigger is None or matcher_index is None:
+            return None
+        return matcher_index(self.index_field)
 
     def _request_progress(self) -> None:
         etcd_watch = self._etcd_watch
@@ -179,7 +225,7 @@ class Cacher:
 
     def _forget(self, watcher: "CacheWatcher") -> None:
         with self._cond:
-            self._watchers.discard(watcher)
+            self._remove_watcher(watcher)
 
     # -- reads -----------------------------------------------------------------------------------
 
@@ -225,7 +271,8 @@ class Cacher:
                 initial = [seen for event in events if (seen := watch_event(event, prefix, predicate))]
                 watcher = CacheWatcher(self, prefix, predicate, max(requested, self.cache.resource_version),
                                        initial, allow_bookmarks, bookmark_interval, kind, api_version, convert)
-                self._watchers.add(watcher)
+                watcher._trigger_value = self._trigger_value(predicate)
+                self._add_watcher(watcher)
                 return watcher
         return self.storage.watch(prefix, resource_version=resource_version, predicate=predicate,
                                   allow_bookmarks=allow_bookmarks, bookmark_interval=bookmark_interval,
@@ -256,6 +303,7 @@ class CacheWatcher:
         self._wants_bookmark = False
         self._stopped = threading.Event()
         self._terminated = False
+        self._trigger_value: str | None = None  # the Cacher's index value this watcher is filed under
 
     @property
     def stopped(self) -> bool:

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import base64
 import binascii
-import copy
 import json
 import queue
 import threading
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
+from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.storage.etcdclient import (Compacted, EtcdClient, EtcdClientError, EtcdWatch,
                                                   FutureRevision, KeyValue, WatchBatch)
@@ -174,7 +174,7 @@ class Storage:
                 raise KeyNotFound(key)
             current = decode(kv.value, kv.mod_revision)
             try:
-                data = encode(update(copy.deepcopy(current)))
+                data = encode(update(deep_copy_json(current)))
             except Exception:
                 if is_current:
                     raise

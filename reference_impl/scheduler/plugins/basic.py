@@ -35,7 +35,7 @@ class NodeUnschedulable(Plugin):
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/nodeunschedulable.NodeUnschedulable).Filter")
     def filter(self, state: CycleState, pod: dict, node_info: NodeInfo):
-        if not (node_info.node.get("spec") or {}).get("unschedulable"):
+        if not node_info.unschedulable:
             return SUCCESS
         tolerations = (pod.get("spec") or {}).get("tolerations") or ()
         if any(scheduling.toleration_tolerates(t, self._TAINT) for t in tolerations):
@@ -66,7 +66,7 @@ class TaintToleration(Plugin):
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/tainttoleration.TaintToleration).Filter")
     def filter(self, state: CycleState, pod: dict, node_info: NodeInfo):
-        taints = (node_info.node.get("spec") or {}).get("taints")
+        taints = node_info.taints
         if not taints:
             return SUCCESS
         taint = scheduling.find_untolerated_taint(taints, (pod.get("spec") or {}).get("tolerations"))
@@ -92,7 +92,7 @@ class TaintToleration(Plugin):
         tolerations = state["TaintToleration"]
         scores = []
         for node_info in nodes:
-            taints = (node_info.node.get("spec") or {}).get("taints")
+            taints = node_info.taints
             scores.append(sum(1 for t in taints if t.get("effect") == "PreferNoSchedule"
                               and not any(scheduling.toleration_tolerates(tol, t) for tol in tolerations))
                           if taints else 0)

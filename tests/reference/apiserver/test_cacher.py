@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import itertools
 import random
+import threading
+import time
 import sys
 from pathlib import Path
 
@@ -160,3 +162,67 @@ def test_only_lists_the_cache_can_answer_are_taken_from_it():
     assert should_delegate_list("12", 5, "")
     assert not should_delegate_list("0", 5, "")
     assert not should_delegate_list("12", 0, "")
+
+
+def _pod(name: str, node: str = "", **labels: str) -> dict:
+    spec = {"containers": [{"name": "c", "image": "pause"}]}
+    if node:
+        spec["nodeName"] = node
+    return {"metadata": {"name": name, "labels": labels}, "spec": spec}
+
+
+def _collect_all(watches: list, timeout: float = 3.0) -> list[list]:
+    """Every event each watch delivers within `timeout`, the watches read side by side."""
+    results: list[list] = [[] for _ in watches]
+
+    def run(i: int) -> None:
+        for event_type, obj in watches[i]:
+            results[i].append((event_type, obj["metadata"]["name"], obj["metadata"]["resourceVersion"]))
+
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(len(watches))]
+    for thread in threads:
+        thread.start()
+    time.sleep(timeout)
+    for watch in watches:
+        watch.stop()
+    for thread in threads:
+        thread.join(timeout)
+    return results
+
+
+def test_the_node_name_index_delivers_what_a_linear_filter_would(registry, ns):
+    """Pod watches pinning spec.nodeName are filed under the node (upstream's NodeNameTriggerFunc
+    trigger); each gets exactly what etcd's own watch, filtering every event, gives the same selector:
+    pods created on a node, bound to it, relabelled there and deleted, and nothing of other nodes."""
+    pods = registry.resource("pods")
+    start = registry.list("pods", ns)["metadata"]["resourceVersion"]
+    selectors = ["spec.nodeName=n1", "spec.nodeName=n2", "spec.nodeName=", "spec.nodeName!=n1",
+                 "spec.nodeName=n1,metadata.name=b", "", "spec.nodeName=n3"]
+    cached = [registry.watch("pods", ns, field_selector=s, resource_version=start) for s in selectors]
+    assert all(isinstance(w, CacheWatcher) for w in cached)
+    cacher = registry._cachers[registry.prefix(pods, None)]
+    assert {v: len(ws) for v, ws in cacher._value_watchers.items()} == {"n1": 2, "n2": 1, "": 1, "n3": 1}
+    linear = [registry.storage.watch(registry.prefix(pods, ns), resource_version=start,
+                                     predicate=registry._predicate(pods, "", s)) for s in selectors]
+    registry.create("pods", ns, _pod("a"))
+    registry.create("pods", ns, _pod("b", "n1"))
+    registry.create("pods", ns, _pod("c", "n2"))
+    registry.bind(ns, "a", {"target": {"kind": "Node", "name": "n1"}})
+    registry.patch("pods", ns, "b", lambda pod: {**pod, "metadata": {**pod["metadata"], "labels": {"x": "y"}}})
+    registry.delete("pods", ns, "c")
+    registry.delete("pods", ns, "a")
+    got = _collect_all(cached + linear)
+    by_index, by_filter = got[:len(selectors)], got[len(selectors):]
+    assert by_index == by_filter
+    assert [len(events) for events in by_index[:3]] != [0, 0, 0]
+    assert by_index[-1] == []  # nothing ever ran on n3
+    assert [name for _, name, _ in by_index[1]] == ["c"] * len(by_index[1])
+
+
+def test_an_ended_watcher_leaves_the_index(registry, ns):
+    pods = registry.resource("pods")
+    watch = registry.watch("pods", ns, field_selector="spec.nodeName=gone")
+    cacher = registry._cachers[registry.prefix(pods, None)]
+    assert "gone" in cacher._value_watchers
+    watch.stop()
+    assert "gone" not in cacher._value_watchers and watch not in cacher._watchers

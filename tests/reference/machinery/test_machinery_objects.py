@@ -1,8 +1,10 @@
 """Object keys, owner and controller references, conditions, pod readiness."""
 from __future__ import annotations
 
-from reference_impl.machinery.objects import (condition, controller_ref, meta_namespace_key, owner_reference,
-                                              pod_active, pod_ready, set_condition)
+import pytest
+
+from reference_impl.machinery.objects import (condition, controller_ref, deep_copy_json, meta_namespace_key,
+                                              owner_reference, pod_active, pod_ready, set_condition)
 
 RS = {"metadata": {"name": "web", "namespace": "prod", "uid": "u-1"}}
 
@@ -63,3 +65,18 @@ def test_set_condition_moves_the_transition_time_only_when_the_status_changes():
     assert conditions == [{"type": "A", "status": "True", "reason": "new", "lastTransitionTime": "t0"}]
     set_condition(conditions, {"type": "A", "status": "False", "reason": "gone"}, "t2")
     assert conditions == [{"type": "A", "status": "False", "reason": "gone", "lastTransitionTime": "t2"}]
+
+
+def test_deep_copy_json_copies_every_dict_and_list_and_keeps_scalars():
+    original = {"a": [1, 2.5, {"b": None, "c": True}], "s": "x", "n": {"m": []}}
+    copied = deep_copy_json(original)
+    assert copied == original
+    assert copied is not original and copied["a"] is not original["a"] and copied["a"][2] is not original["a"][2]
+    copied["a"][2]["b"] = "changed"
+    copied["n"]["m"].append(1)
+    assert original == {"a": [1, 2.5, {"b": None, "c": True}], "s": "x", "n": {"m": []}}
+
+
+def test_deep_copy_json_refuses_what_json_cannot_hold():
+    with pytest.raises(TypeError, match="cannot deep copy set as JSON"):
+        deep_copy_json({"a": {1, 2}})

@@ -117,6 +117,15 @@ class PreferNamed(Plugin):
         return 100 if node_info.name == self.args.get("node") else 0
 
 
+class OutOfRangeScore(Plugin):
+    """Score: 101 (above MaxNodeScore) for the node named in args.node, else 0."""
+
+    name = "OutOfRangeScore"
+
+    def score(self, state, pod, node_info):
+        return 101 if node_info.name == self.args.get("node") else 0
+
+
 class RecordingReserve(Plugin):
     """Reserve/Unreserve that records calls; rejects reservation on nodes in args.reject."""
 

@@ -125,6 +125,18 @@ def test_config_yaml_disables_and_weights(tmp_path):
     assert bound(s.schedule_one()) == "n2"
 
 
+def test_a_score_outside_0_to_100_fails_the_cycle_naming_plugin_and_node(tmp_path):
+    """RunScorePlugins rejects a score above MaxNodeScore: the pod gets a SchedulerError event."""
+    path = tmp_path / "sched.yaml"
+    path.write_text("plugins:\n  score:\n    disabled: [{name: '*'}]\n"
+                    "    enabled: [{name: 'sched_fixtures:OutOfRangeScore'}]\n"
+                    "pluginConfig:\n  - {name: OutOfRangeScore, args: {node: n2}}\n")
+    s = scheduler([node("n1"), node("n2"), node("n3")], [pod("p")], profile=load_profile(str(path)))
+    events = [a for a in s.schedule_one() if isinstance(a, RecordEvent)]
+    assert [(e.reason, e.message) for e in events] == [
+        ("FailedScheduling", "plugin OutOfRangeScore returned score 101 for node n2, outside [0, 100]")]
+
+
 def test_config_json_registry_and_multipoint(tmp_path):
     """A JSON profile registers a plugin name to an import path; multiPoint enables it at every point it implements."""
     path = tmp_path / "sched.json"

@@ -1,0 +1,66 @@
+"""The scheduler cache's pod bookkeeping: what a pod's later states change on its node."""
+from __future__ import annotations
+
+from sched_fixtures import node, pod
+
+from reference_impl.scheduler.cache import Cache
+
+
+def _cache_with(bound: dict) -> Cache:
+    cache = Cache()
+    cache.add_node(node("n1"))
+    cache.add_pod(bound)
+    return cache
+
+
+def _counts(cache: Cache) -> tuple:
+    info = cache.nodes["n1"]
+    return info.count_matching("app=web", lambda p: p["metadata"]["labels"].get("app") == "web"), info.generation
+
+
+def test_a_status_update_swaps_the_pod_and_keeps_the_nodes_counts():
+    bound = pod("p", cpu="1", labels={"app": "web"}, node_name="n1")
+    cache = _cache_with(bound)
+    count, generation = _counts(cache)
+    running = {**bound, "status": {"phase": "Running"}}
+    cache.update_pod(running)
+    info = cache.nodes["n1"]
+    assert info.pods["default/p"] is running
+    assert (info.generation, info.requested.milli_cpu, len(info.pods)) == (generation, 1000, 1)
+    assert _counts(cache) == (count, generation)
+
+
+def test_a_label_spec_or_termination_change_re_adds_the_pod():
+    """Anything a count or a total reads makes the node's remembered counts stale."""
+    bound = pod("p", cpu="1", labels={"app": "web"}, node_name="n1")
+    for changed in ({**bound, "metadata": {**bound["metadata"], "labels": {"app": "db"}}},
+                    {**bound, "metadata": {**bound["metadata"], "deletionTimestamp": "2024-01-01T00:00:00Z"}},
+                    pod("p", cpu="2", labels={"app": "web"}, node_name="n1")):
+        cache = _cache_with(bound)
+        _, generation = _counts(cache)
+        cache.update_pod(changed)
+        info = cache.nodes["n1"]
+        assert info.generation > generation and info.pods["default/p"] is changed
+        assert info.requested.milli_cpu == (2000 if changed["spec"] is not bound["spec"] else 1000)
+    assert _counts(cache)[0] == 1  # the cpu=2 pod still has app=web
+
+
+def test_confirming_an_assumed_pod_on_its_node_ends_the_assumption():
+    cache = Cache()
+    cache.add_node(node("n1"))
+    assumed = pod("p", cpu="1", node_name="n1")
+    cache.assume_pod(assumed)
+    confirmed = {**assumed, "metadata": {**assumed["metadata"], "resourceVersion": "9"}}
+    cache.add_pod(confirmed)
+    assert not cache.is_assumed(confirmed)
+    assert cache.nodes["n1"].pods["default/p"] is confirmed and cache.nodes["n1"].requested.milli_cpu == 1000
+
+
+def test_a_pod_confirmed_on_another_node_moves_there():
+    cache = Cache()
+    cache.add_node(node("n1"))
+    cache.add_node(node("n2"))
+    cache.assume_pod(pod("p", cpu="1", node_name="n1"))
+    cache.add_pod(pod("p", cpu="1", node_name="n2"))
+    assert not cache.nodes["n1"].pods and cache.nodes["n2"].requested.milli_cpu == 1000
+    assert not cache.is_assumed(pod("p", node_name="n2"))
