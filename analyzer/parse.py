@@ -11,6 +11,7 @@ names and texts, never fatal.
 """
 from __future__ import annotations
 
+import operator
 import re
 from pathlib import Path
 
@@ -29,6 +30,8 @@ FACTS_QUERY = tree_sitter.Query(
 # were made by another version.
 PARSER_VERSION = 9
 
+# Sweep items (start, opens a scope, -end, kind, handler, node) in the order facts are met.
+_SWEEP_ORDER = operator.itemgetter(0, 1, 2, 3)
 PACKAGE_SCOPE = "init"  # go/ssa puts package-level initialisers (and their closures) in init
 GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.$", re.MULTILINE)
 MAX_DOC = 2000
@@ -218,22 +221,23 @@ class _FileParser:
         for kind, nodes in captures.items():
             if kind in ("package", "error", "keyed"):
                 continue
+            handler = getattr(self, "on_" + kind)
             is_scope = kind in ("func", "funclit")
-            items.extend((n.start_byte, is_scope, n.end_byte, kind, n) for n in nodes)
+            items.extend((n.start_byte, is_scope, -n.end_byte, kind, handler, n) for n in nodes)
         # A call `func(){...}()` starts where its literal does and belongs to the outer scope, so
         # at equal starts facts come before the scope they open. Calls nested in a callee
         # (`a(b)(c)` holds `a(b)`) start together too: the enclosing one first, as a pre-order
         # walk meets them; the captures' own order for them changes from run to run.
-        items.sort(key=lambda item: (item[0], item[1], -item[2], item[3]))
+        items.sort(key=_SWEEP_ORDER)
         stack: list[tuple[int, str]] = []
-        for start, is_scope, end, kind, node in items:
+        for start, is_scope, neg_end, kind, handler, node in items:
             while stack and stack[-1][0] <= start:
                 stack.pop()
             scope = stack[-1][1] if stack else PACKAGE_SCOPE
-            getattr(self, "on_" + kind)(node, scope)
+            handler(node, scope)
             if is_scope:
                 name = (self.func_names if kind == "func" else self.literal_names)[start]
-                stack.append((end, name))
+                stack.append((-neg_end, name))
 
         package = captures.get("package")
         return (  # FileFacts, in its field order
