@@ -26,21 +26,17 @@ if TYPE_CHECKING:
 def resolve(files: Iterable[tuple[object, FileFacts]],
             library: Iterable[tuple[object, FileFacts]] = (),
             commands: Iterable[tuple[str, str]] = (), build: BuildContext | None = None,
-            progress: Callable[[str, int | None, int, str], None] | None = None,
-            beside: bool = False) -> Resolution:
+            progress: Callable[[str, int | None, int, str], None] | None = None) -> Resolution:
     """Resolve `files` (store.FileRecord, facts) pairs; `library` (the standard library) only
     answers lookups and lends its types to method sets. `commands` are (component, main package)
     pairs: the first main package of each component that `files` have gets its program (`rta`).
     `build` decides which of a package's files count when names clash, which types are of another
     platform, and what each command links. `progress(stage, done, total, unit)` hears of each
-    stage (done None) and of each file and command done. With `beside`, the command programs are
-    worked out in a forked process while the caller goes on (storing the rest, on the other
-    core): `resolution.programs` is then a `ForkedList`, which waits for them when read."""
+    stage (done None) and of each file and command done."""
     # Imported here, not above: the index's readers need RESOLVER_VERSION, never the resolver,
     # and a query process should start without loading it.
     from analyzer.buildtags import COMMANDS
     from analyzer.resolve.calls import Resolver
-    from analyzer.resolve.forked import ForkedList
     from analyzer.resolve.program import Program
     from analyzer.resolve.rta import analyse
 
@@ -62,21 +58,14 @@ def resolve(files: Iterable[tuple[object, FileFacts]],
                     report("call sites", done, len(own), "files")
         report("calls through interfaces and function values", None, 0, "")
         resolution = resolver.finish()
-        # The first main package of each component that the commit has is its program.
-        chosen: dict[str, str] = {}
-        for name, main_package in commands:
-            if name not in chosen and main_package in program.packages:
-                chosen[name] = main_package
-
-        def programs() -> list:
-            out = []
-            for name, main_package in chosen.items():
-                out.append(analyse(program, name, main_package, resolution.edges,
-                                   resolution.implements, resolution.created, build))
-                report("command programs", len(out), len(chosen), "commands")
-            return out
-        report("command programs", 0, len(chosen), "commands")
-        resolution.programs = ForkedList(programs) if beside else programs()
+        commands = list(commands)
+        for step, (name, main_package) in enumerate(commands):
+            report("command programs", step, len(commands), "commands")
+            done = {p.name for p in resolution.programs}
+            if name not in done and main_package in program.packages:
+                resolution.programs.append(analyse(
+                    program, name, main_package, resolution.edges, resolution.implements,
+                    resolution.created, build))
         return resolution
     finally:
         program.file_scopes.clear()  # scopes point back at the program: no cycle is left behind
