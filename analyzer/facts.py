@@ -247,19 +247,25 @@ def _to_row(obj) -> tuple:
                  for item_cls, value in zip(layout, row))
 
 
-def _from_row(cls: type, row: tuple):
+def from_row(cls: type, row: tuple):
+    """A fact of `cls` from its row (see `_to_row`), nested facts included."""
     layout = _LAYOUT.get(cls)
     if layout is None:
         return cls(*row)
     return cls(*[value if item_cls is None
                  else tuple(starmap(item_cls, value)) if item_cls not in _LAYOUT
-                 else tuple([_from_row(item_cls, item) for item in value])
+                 else tuple([from_row(item_cls, item) for item in value])
                  for item_cls, value in zip(layout, row)])
 
 
 def encode(facts: FileFacts) -> bytes:
-    return zlib.compress(marshal.dumps(_to_row(facts)), 1)
+    return encode_row(_to_row(facts))
+
+
+def encode_row(row: tuple) -> bytes:
+    """Store a `FileFacts` row as the parser builds it, with no dataclass in between."""
+    return zlib.compress(marshal.dumps(row), 1)
 
 
 def decode(data: bytes) -> FileFacts:
-    return _from_row(FileFacts, marshal.loads(zlib.decompress(data)))
+    return from_row(FileFacts, marshal.loads(zlib.decompress(data)))

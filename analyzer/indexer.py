@@ -23,11 +23,11 @@ from pathlib import Path
 from analyzer import stdlib, store
 from analyzer.buildtags import COMMANDS, BuildContext, describe
 from analyzer.errors import DamagedIndex, IndexError_
-from analyzer.facts import encode
+from analyzer.facts import encode_row
 from analyzer.gitobjects import BlobReader, TreeEntry, list_tree
 from analyzer.manifest import load_manifest
 from analyzer.modules import build_module_map
-from analyzer.parse import PARSER_VERSION, parse_source
+from analyzer.parse import PARSER_VERSION, parse_rows
 from analyzer.progress import Progress
 from analyzer.resolve import resolve
 from analyzer.sources import Checkout
@@ -157,17 +157,18 @@ def _parse_blobs(blobs: list[tuple[str, str]]) -> list[store.BlobRecord | str]:
 
 
 def blob_record(sha: str, source: bytes) -> store.BlobRecord:
-    facts = parse_source(source)
+    (package, build_constraint, generated, _, _, funcs, _, calls, *_, problems) = row = \
+        parse_rows(source)
     try:
         source.decode("utf-8")
         not_utf8 = False
     except UnicodeDecodeError:
         not_utf8 = True
-    problems = facts.syntax_problems
+    first = problems[0] if problems else None  # a SyntaxProblem row: line, col, what
     return store.BlobRecord(
-        sha, encode(facts), facts.package, len(facts.funcs), len(facts.calls), len(problems),
-        f"{problems[0].line}:{problems[0].col} {problems[0].what}" if problems else None,
-        not_utf8, facts.generated, facts.build_constraint)
+        sha, encode_row(row), package, len(funcs), len(calls), len(problems),
+        f"{first[0]}:{first[1]} {first[2]}" if first else None, not_utf8, generated,
+        build_constraint)
 
 
 def _parse_all(source: TreeSource, blobs: list[tuple[str, str]],

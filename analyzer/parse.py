@@ -11,16 +11,16 @@ names and texts, never fatal.
 """
 from __future__ import annotations
 
+import operator
 import re
 from pathlib import Path
 
 import tree_sitter
 import tree_sitter_go
 
-from analyzer.facts import (
-    CALL, DEFER, GO, Assign, CallSite, CompositeLit, Expr, Field, FileFacts, Func, FuncLit, Import,
-    InterfaceMethod, Param, RangeLoop, Return, SyntaxProblem, TypeDecl, TypeParam, TypeSwitch, VarDecl,
-)
+from analyzer.facts import CALL, DEFER, GO, Expr, FileFacts, from_row
+
+Row = tuple  # a fact's fields in the order of its `analyzer.facts` class (see _FileParser)
 
 GO_LANGUAGE = tree_sitter.Language(tree_sitter_go.language())
 FACTS_QUERY = tree_sitter.Query(
@@ -30,6 +30,8 @@ FACTS_QUERY = tree_sitter.Query(
 # were made by another version.
 PARSER_VERSION = 9
 
+# Sweep items (start, opens a scope, -end, kind, handler, node) in the order facts are met.
+_SWEEP_ORDER = operator.itemgetter(0, 1, 2, 3)
 PACKAGE_SCOPE = "init"  # go/ssa puts package-level initialisers (and their closures) in init
 GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.$", re.MULTILINE)
 MAX_DOC = 2000
@@ -108,12 +110,12 @@ def argument(node: tree_sitter.Node, literal_names: dict[int, str]) -> Expr:
     return expr(node, literal_names)
 
 
-def params(node: tree_sitter.Node | None) -> tuple[Param, ...]:
+def params(node: tree_sitter.Node | None) -> tuple[Row, ...]:
     """Parameters or results: a parameter_list, or a single bare result type."""
     if node is None:
         return ()
     if node.type != "parameter_list":
-        return (Param(None, text(node)),)
+        return ((None, text(node), False),)
     out = []
     for decl in node.named_children:
         if decl.type not in ("parameter_declaration", "variadic_parameter_declaration"):
@@ -122,19 +124,19 @@ def params(node: tree_sitter.Node | None) -> tuple[Param, ...]:
         variadic = decl.type == "variadic_parameter_declaration"
         names = decl.children_by_field_name("name")
         if names:
-            out.extend(Param(text(n), type_, variadic) for n in names)
+            out.extend((text(n), type_, variadic) for n in names)
         else:
-            out.append(Param(None, type_, variadic))
+            out.append((None, type_, variadic))
     return tuple(out)
 
 
-def type_params(node: tree_sitter.Node | None) -> tuple[TypeParam, ...]:
+def type_params(node: tree_sitter.Node | None) -> tuple[Row, ...]:
     if node is None:
         return ()
     out = []
     for decl in node.named_children:
         constraint = text(decl.child_by_field_name("type"))
-        out.extend(TypeParam(text(n), constraint) for n in decl.children_by_field_name("name"))
+        out.extend((text(n), constraint) for n in decl.children_by_field_name("name"))
     return tuple(out)
 
 
@@ -192,49 +194,58 @@ def func_scope(node: tree_sitter.Node) -> str:
 
 
 class _FileParser:
-    """Turns one tree into facts; holds the per-file tables the sweep fills."""
+    """Turns one tree into facts; holds the per-file tables the sweep fills.
+
+    Facts are built as rows: tuples in the field order of their `analyzer.facts` class, which is
+    what `facts.encode_row` stores. A file indexed in a parser process is never made into
+    dataclasses (frozen ones cost a call per field); `parse_source` makes them for other callers.
+    """
 
     def __init__(self, source: bytes):
         self.source = source
         self.literal_names: dict[int, str] = {}
         self.func_names: dict[int, str] = {}
+        self.keyed: dict[int, list[tree_sitter.Node]] = {}  # literal body's start → its keyed elements
         self.out: dict[str, list] = {k: [] for k in (
             "imports", "types", "funcs", "func_lits", "calls", "composites", "vars", "assigns",
             "returns", "ranges", "type_switches")}
 
-    def run(self, tree: tree_sitter.Tree) -> FileFacts:
+    def run(self, tree: tree_sitter.Tree) -> Row:
         root = tree.root_node
         captures = tree_sitter.QueryCursor(FACTS_QUERY).captures(root)
         self.name_literals(captures.get("func", []), captures.get("funclit", []))
+        for element in captures.get("keyed", ()):
+            self.keyed.setdefault(element.parent.start_byte, []).append(element)
 
         items = []
         for kind, nodes in captures.items():
-            if kind in ("package", "error"):
+            if kind in ("package", "error", "keyed"):
                 continue
+            handler = getattr(self, "on_" + kind)
             is_scope = kind in ("func", "funclit")
-            items.extend((n.start_byte, is_scope, n.end_byte, kind, n) for n in nodes)
+            items.extend((n.start_byte, is_scope, -n.end_byte, kind, handler, n) for n in nodes)
         # A call `func(){...}()` starts where its literal does and belongs to the outer scope, so
         # at equal starts facts come before the scope they open. Calls nested in a callee
         # (`a(b)(c)` holds `a(b)`) start together too: the enclosing one first, as a pre-order
         # walk meets them; the captures' own order for them changes from run to run.
-        items.sort(key=lambda item: (item[0], item[1], -item[2], item[3]))
+        items.sort(key=_SWEEP_ORDER)
         stack: list[tuple[int, str]] = []
-        for start, is_scope, end, kind, node in items:
+        for start, is_scope, neg_end, kind, handler, node in items:
             while stack and stack[-1][0] <= start:
                 stack.pop()
             scope = stack[-1][1] if stack else PACKAGE_SCOPE
-            getattr(self, "on_" + kind)(node, scope)
+            handler(node, scope)
             if is_scope:
                 name = (self.func_names if kind == "func" else self.literal_names)[start]
-                stack.append((end, name))
+                stack.append((-neg_end, name))
 
         package = captures.get("package")
-        return FileFacts(
-            package=text(package[0]) if package else None,
-            build_constraint=build_constraint(root),
-            generated=bool(GENERATED.search(self.source, 0, self._header_end(root))),
-            syntax_problems=syntax_problems(root) if root.has_error else (),
-            **{k: tuple(v) for k, v in self.out.items()},
+        return (  # FileFacts, in its field order
+            text(package[0]) if package else None,
+            build_constraint(root),
+            bool(GENERATED.search(self.source, 0, self._header_end(root))),
+            *(tuple(v) for v in self.out.values()),
+            syntax_problems(root) if root.has_error else (),
         )
 
     def _header_end(self, root: tree_sitter.Node) -> int:
@@ -272,13 +283,13 @@ class _FileParser:
     def on_import(self, node, scope) -> None:
         alias = node.child_by_field_name("name")
         path = text(node.child_by_field_name("path")).strip('"`')
-        self.out["imports"].append(Import(path, text(alias) if alias else None,
+        self.out["imports"].append((path, text(alias) if alias else None,
                                           node.start_point.row + 1))
 
     def on_type(self, node, scope) -> None:
         type_ = node.child_by_field_name("type")
-        fields: list[Field] = []
-        methods: list[InterfaceMethod] = []
+        fields: list[Row] = []
+        methods: list[Row] = []
         embeds: list[str] = []
         if node.type == "type_alias":
             kind, underlying = "alias", text(type_)
@@ -289,7 +300,7 @@ class _FileParser:
             kind, underlying = "interface", "interface"
             for elem in type_.named_children:
                 if elem.type == "method_elem":
-                    methods.append(InterfaceMethod(
+                    methods.append((
                         text(elem.child_by_field_name("name")),
                         params(elem.child_by_field_name("parameters")),
                         params(elem.child_by_field_name("result")), elem.start_point.row + 1))
@@ -298,7 +309,7 @@ class _FileParser:
         else:
             kind, underlying = "named", text(type_)
         holder = node.parent if node.parent is not None and node.parent.named_child_count == 1 else node
-        self.out["types"].append(TypeDecl(
+        self.out["types"].append((
             text(node.child_by_field_name("name")), kind, underlying,
             type_params(node.child_by_field_name("type_parameters")), tuple(fields),
             tuple(methods), tuple(embeds), node.start_point.row + 1, node.start_point.column + 1,
@@ -308,7 +319,7 @@ class _FileParser:
         receiver_name, receiver_type, pointer = (
             receiver(node) if node.type == "method_declaration" else (None, None, False))
         start, end = node.start_point, node.end_point
-        self.out["funcs"].append(Func(
+        self.out["funcs"].append((
             self.func_names[node.start_byte], text(node.child_by_field_name("name")),
             receiver_type, pointer,
             receiver_name, type_params(node.child_by_field_name("type_parameters")),
@@ -318,7 +329,7 @@ class _FileParser:
 
     def on_funclit(self, node, scope) -> None:
         start, end = node.start_point, node.end_point
-        self.out["func_lits"].append(FuncLit(
+        self.out["func_lits"].append((
             self.literal_names[node.start_byte], scope,
             params(node.child_by_field_name("parameters")),
             params(node.child_by_field_name("result")),
@@ -335,14 +346,15 @@ class _FileParser:
         args = tuple(argument(a, names) for a in arguments.named_children) if arguments else ()
         # go/ssa places a call at its "(", and a go or defer statement at its keyword.
         at = (parent if mode != CALL else arguments or node).start_point
-        self.out["calls"].append(CallSite(
+        self.out["calls"].append((
             expr(function, names), text(function), scope, mode, args, at.row + 1, at.column + 1))
 
     def on_composite(self, node, scope) -> None:
         keyed = []
         body = node.child_by_field_name("body")
-        for element in body.named_children if body else ():
-            if element.type != "keyed_element" or element.named_child_count != 2:
+        elements = self.keyed.get(body.start_byte, ()) if body else ()
+        for element in sorted(elements, key=lambda e: e.start_byte):
+            if element.named_child_count != 2:
                 continue
             key, value = element.named_children
             key = key.named_children[0] if key.named_child_count else key
@@ -351,7 +363,7 @@ class _FileParser:
                     "identifier", "selector_expression", "func_literal"):
                 keyed.append((text(key), expr(value, self.literal_names)))
         at = node.start_point
-        self.out["composites"].append(CompositeLit(
+        self.out["composites"].append((
             text(node.child_by_field_name("type")), scope, tuple(keyed), at.row + 1, at.column + 1))
 
     def on_var(self, node, scope) -> None:
@@ -365,7 +377,7 @@ class _FileParser:
             left = node.child_by_field_name("left")
             idents = tuple(text(n) for n in left.named_children) if left else ()
             type_, values, short = None, node.child_by_field_name("right"), True
-        self.out["vars"].append(VarDecl(
+        self.out["vars"].append((
             idents, text(type_) if type_ is not None else None,
             tuple(expr(v, names) for v in values.named_children) if values else (),
             scope, short, node.start_point.row + 1, visible_until(node)))
@@ -375,7 +387,7 @@ class _FileParser:
         left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
         if left is None or right is None:
             return
-        self.out["assigns"].append(Assign(
+        self.out["assigns"].append((
             tuple(expr(n, names) for n in left.named_children),
             tuple(expr(n, names) for n in right.named_children), scope, node.start_point.row + 1))
 
@@ -386,7 +398,7 @@ class _FileParser:
         items = values.named_children if values.type == "expression_list" else [values]
         # Encoded as shallowly as call arguments: a returned function is a name, a selector or
         # a literal; nested calls and operators are only summarised.
-        self.out["returns"].append(Return(
+        self.out["returns"].append((
             tuple(argument(v, self.literal_names) for v in items), scope, node.start_point.row + 1))
 
     def on_range(self, node, scope) -> None:
@@ -395,7 +407,7 @@ class _FileParser:
             return
         idents = tuple(text(n) for n in left.named_children) if left else ()
         define = any(c.type == ":=" for c in node.children)
-        self.out["ranges"].append(RangeLoop(
+        self.out["ranges"].append((
             idents, expr(right, self.literal_names), define, scope, node.start_point.row + 1,
             visible_until(node)))
 
@@ -409,12 +421,12 @@ class _FileParser:
             if clause.type in ("type_case", "default_case"):
                 types = tuple(text(t) for t in clause.children_by_field_name("type") if t.is_named)
                 cases.append((types, clause.start_point.row + 1, clause.end_point.row + 1))
-        self.out["type_switches"].append(TypeSwitch(
+        self.out["type_switches"].append((
             text(alias.named_children[0]) if alias is not None and alias.named_child_count else None,
             expr(value, self.literal_names), tuple(cases), scope, node.start_point.row + 1))
 
 
-def struct_fields(struct: tree_sitter.Node) -> list[Field]:
+def struct_fields(struct: tree_sitter.Node) -> list[Row]:
     fields = []
     for body in struct.named_children:
         for decl in body.named_children:
@@ -424,12 +436,12 @@ def struct_fields(struct: tree_sitter.Node) -> list[Field]:
             names = decl.children_by_field_name("name")
             line = decl.start_point.row + 1
             if names:
-                fields.extend(Field(text(n), text(type_), False, False, line) for n in names)
+                fields.extend((text(n), text(type_), False, False, line) for n in names)
             else:
                 pointer = any(c.type == "*" for c in decl.children)
                 if type_ is not None and type_.type == "generic_type":
                     type_ = type_.child_by_field_name("type")
-                fields.append(Field(None, text(type_), True, pointer, line))
+                fields.append((None, text(type_), True, pointer, line))
     return fields
 
 
@@ -449,7 +461,7 @@ def build_constraint(root: tree_sitter.Node) -> str | None:
     return " && ".join(f"({c})" if " " in c else c for c in plus_build) or None
 
 
-def syntax_problems(root: tree_sitter.Node) -> tuple[SyntaxProblem, ...]:
+def syntax_problems(root: tree_sitter.Node) -> tuple[Row, ...]:
     """Where tree-sitter had to recover: ERROR nodes and tokens it assumed MISSING."""
     problems = []
     cursor = root.walk()
@@ -459,7 +471,7 @@ def syntax_problems(root: tree_sitter.Node) -> tuple[SyntaxProblem, ...]:
         if not visited_children:
             if node.is_missing or node.type == "ERROR":
                 what = f"missing {node.type}" if node.is_missing else "error"
-                problems.append(SyntaxProblem(node.start_point.row + 1, node.start_point.column + 1,
+                problems.append((node.start_point.row + 1, node.start_point.column + 1,
                                               what))
             if node.has_error and node.type != "ERROR" and cursor.goto_first_child():
                 continue
@@ -475,6 +487,11 @@ def syntax_problems(root: tree_sitter.Node) -> tuple[SyntaxProblem, ...]:
 _parser = tree_sitter.Parser(GO_LANGUAGE)
 
 
+def parse_rows(source: bytes) -> Row:
+    """Parse one Go file's bytes into the row of its `FileFacts`; never raises on bad Go."""
+    return _FileParser(source).run(_parser.parse(source))
+
+
 def parse_source(source: bytes) -> FileFacts:
     """Parse one Go file's bytes into facts; never raises on bad Go."""
-    return _FileParser(source).run(_parser.parse(source))
+    return from_row(FileFacts, parse_rows(source))

@@ -37,19 +37,27 @@ RESULTS = Path(__file__).parent / "results"
 
 
 def tree_rss_kib(pid: int) -> int:
-    """Resident memory of a process and all its descendants, from /proc."""
+    """Memory of a process and all its descendants, from /proc: each one's proportional set size
+    (Pss), so that pages a forked child shares copy-on-write with its parent count once, not once
+    per process as summing VmRSS would; VmRSS where the kernel gives no smaps_rollup."""
     total, stack = 0, [pid]
     while stack:
         current = stack.pop()
         try:
-            status = Path(f"/proc/{current}/status").read_text()
-            total += next(int(line.split()[1]) for line in status.splitlines()
-                          if line.startswith("VmRSS:"))
+            total += _memory_kib(current)
             for task in Path(f"/proc/{current}/task").iterdir():
                 stack.extend(int(c) for c in (task / "children").read_text().split())
         except (FileNotFoundError, ProcessLookupError, StopIteration):
             continue
     return total
+
+
+def _memory_kib(pid: int) -> int:
+    try:
+        lines, key = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines(), "Pss:"
+    except (FileNotFoundError, PermissionError):
+        lines, key = Path(f"/proc/{pid}/status").read_text().splitlines(), "VmRSS:"
+    return next(int(line.split()[1]) for line in lines if line.startswith(key))
 
 
 @dataclass

@@ -22,6 +22,7 @@ kept as an `unresolved` edge with its callee as written.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field, replace
 
 from analyzer import graph
@@ -554,12 +555,16 @@ class Resolver:
         """Implements rows of every interface method called, and of those that implementations
         reach through an embedded interface (a call then dispatches twice)."""
         done: set[str] = set()
+        embedded = self.methods.embedded_interface_methods  # only grows
+        taken = 0  # how many of its entries are in self.interfaces already
         while len(done) < len(self.interfaces):
             for symbol in sorted(set(self.interfaces) - done):
                 done.add(symbol)
                 self._implementations_of(symbol, *self.interfaces[symbol])
-                for embedded, (interface, name) in self.methods.embedded_interface_methods.items():
-                    self.interfaces.setdefault(embedded, (interface, name))
+                if len(embedded) > taken:
+                    for method, found in itertools.islice(embedded.items(), taken, None):
+                        self.interfaces.setdefault(method, found)
+                    taken = len(embedded)
 
     def _implementations_of(self, symbol: str, interface: Named, name: str) -> None:
             for found in self.methods.implementations(interface):

@@ -26,6 +26,7 @@ from analyzer.resolve.program import (
 
 # A safety net only: cycles (x := x.Next()) are cut by the cache; a chain of n calls nests 2n deep.
 MAX_DEPTH = 64
+_UNKNOWN = object()  # not yet in a cache whose values may be None
 INT, BOOL, STRING, RUNE = (Named(UNIVERSE, n) for n in ("int", "bool", "string", "rune"))
 LITERAL_TYPES = {"int_literal": INT, "interpreted_string_literal": STRING,
                  "raw_string_literal": STRING, "rune_literal": RUNE, "true": BOOL, "false": BOOL,
@@ -46,6 +47,7 @@ class FileScopes:
         # scope → name → [(first line, last line or 0, binding)], then ([first lines], that list)
         self.bindings: dict[str, dict[str, list]] = {}
         self._types: dict[tuple, GoType | None] = {}
+        self.bound_names: frozenset[str] = frozenset()
         self._index()
 
     def _bind(self, scope: str, name: str | None, line: int, binding: tuple, last: int = 0) -> None:
@@ -112,6 +114,9 @@ class FileScopes:
             for name, entries in names.items():
                 entries.sort(key=lambda entry: entry[0])
                 names[name] = ([entry[0] for entry in entries], entries)
+        # Most names looked up (imported packages, package-level functions) are bound nowhere in
+        # the file: one set answers them without walking the scopes.
+        self.bound_names = frozenset(name for names in self.bindings.values() for name in names)
 
     def _root_type_params(self, scope: str) -> tuple:
         while scope in self.parents:
@@ -121,6 +126,8 @@ class FileScopes:
     def lookup(self, scope: str, name: str, line: int) -> tuple[tuple, str, int] | None:
         """(binding, scope it is in, its line) of a local name at a line, searching enclosing
         literals' parents too."""
+        if name not in self.bound_names:
+            return None
         current: str | None = scope
         while current is not None:
             names = self.bindings.get(current)
@@ -145,8 +152,9 @@ class FileScopes:
     def type_of(self, expr: tuple, scope: str, line: int, depth: int = 0) -> GoType | None:
         # By line too: a name rebound further down (a second `for _, f := range`) has another type.
         key = (expr, scope, line)
-        if key in self._types:
-            return self._types[key]
+        known = self._types.get(key, _UNKNOWN)
+        if known is not _UNKNOWN:
+            return known
         self._types[key] = None  # a cycle meets None, not infinite recursion
         result = self._type_of(expr, scope, line, depth) if depth < MAX_DEPTH else None
         self._types[key] = result

@@ -32,6 +32,7 @@ PREDECLARED_TYPES = frozenset({
 })
 ERROR = Named(UNIVERSE, "error")
 MAX_DEPTH = 8  # embedding and alias chains deeper than this are taken as cycles
+_UNKNOWN = object()  # not yet in a cache whose values may be None
 
 
 @dataclass(eq=False)
@@ -296,9 +297,10 @@ class Program:
         if t is None:
             return None
         key = (t, name)
-        if key not in self._members:
-            self._members[key] = self._member(t, name, 0)
-        return self._members[key]
+        found = self._members.get(key, _UNKNOWN)  # one lookup: hashing a type runs Python code
+        if found is _UNKNOWN:
+            found = self._members[key] = self._member(t, name, 0)
+        return found
 
     def _member(self, t: GoType, name: str, depth: int) -> Member | None:
         if depth > MAX_DEPTH:
