@@ -1,4 +1,8 @@
-"""mkdocs hooks for the site (mkdocs.yml `hooks:`): the manifest's Chinese terms as jieba words.
+"""mkdocs hooks for the site (mkdocs.yml `hooks:`): the manifest's Chinese terms as jieba words,
+and the navigation's section titles in the language of their pages.
+
+mkdocs names a section of the navigation after its folder (`zh/journeys/` → "Journeys"); `on_nav`
+renames each from analyzer.sitetext.NAV, in Chinese under zh/.
 
 Material's search cuts Chinese text into words with jieba when the site is built; a query typed in
 the browser is not cut, only matched as a word or a word's beginning. jieba's own dictionary
@@ -11,6 +15,7 @@ from __future__ import annotations
 import re
 
 from analyzer.manifest import load_manifest
+from analyzer.sitetext import NAV
 
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
@@ -31,3 +36,29 @@ def on_config(config):
     for term in terms():
         jieba.add_word(term)
     return config
+
+
+def on_nav(nav, config, files):
+    _rename(nav.items, (), "en")
+    return nav
+
+
+def _rename(items, folders: tuple[str, ...], lang: str) -> None:
+    for item in items:
+        if not item.is_section:
+            continue
+        folder = _folder(item, len(folders))
+        if folder:
+            item.title = NAV[lang].get(folder, item.title)
+            _rename(item.children, (*folders, folder), "zh" if folder == "zh" else lang)
+
+
+def _folder(section, depth: int) -> str:
+    """The folder a section stands for: its first page's path at the section's depth."""
+    for child in section.children:
+        if child.is_page and child.file:
+            parts = child.file.src_uri.split("/")
+            return parts[depth] if len(parts) > depth + 1 else ""
+        if child.is_section and (found := _folder(child, depth)):
+            return found
+    return ""
