@@ -210,7 +210,7 @@ def test_search_finds_english_and_chinese_words_from_file(html, tmp_path, query)
 
 
 @pytest.mark.parametrize("page, name", [
-    ("reference/scheduler.html#reference_impl.scheduler.plugins.noderesources.Fit.filter",
+    ("reference/scheduler.plugins.noderesources.html#reference_impl.scheduler.plugins.noderesources.Fit.filter",
      "go-beside-python"),
     ("packages/kubernetes/k8s.io_kubernetes_pkg_scheduler.html", "package-page"),
     ("zh/components/kube-scheduler.html", "chinese-page")])
@@ -227,3 +227,55 @@ def test_screenshots_of_the_new_views(html, tmp_path, page, name):
              f"--screenshot={shot}", frame.as_uri())
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert shot.stat().st_size > 20_000
+
+
+# --- size and height budgets ----------------------------------------------------------------------
+
+PAGE_HTML = 1_000_000  # bytes a built page may have, theme and navigation included
+# Pixels a page may be tall at 1400 px wide: a component page reads as a page (evidence, trees
+# and sources folded); a journey is one line per step, each step's functions folded.
+COMPONENT_HEIGHT = 6_000
+JOURNEY_HEIGHT = 12_000
+
+
+def page_height(page: Path, tmp_path: Path) -> int:
+    """The rendered height in pixels of a built page opened from file://, 1400 px wide: a frame
+    page loads it and writes its scroll height into its own DOM, which Chromium dumps."""
+    frame = tmp_path / "height.html"
+    frame.write_text(
+        f'<body style="margin:0"><iframe id="page" src="{page.as_uri()}" '
+        'style="border:0;width:1400px;height:900px"></iframe><script>'
+        'document.getElementById("page").onload = function () {'
+        '  var out = document.createElement("pre"); out.id = "height";'
+        '  out.textContent = this.contentDocument.documentElement.scrollHeight;'
+        '  document.body.appendChild(out); };</script></body>')
+    dom = chromium(tmp_path, "--virtual-time-budget=10000", "--allow-file-access-from-files",
+                   "--dump-dom", frame.as_uri()).stdout
+    found = re.search(r'<pre id="height">(\d+)</pre>', dom)
+    assert found, f"no height measured for {page}"
+    return int(found.group(1))
+
+
+def test_no_built_page_is_over_the_size_budget(html):
+    sizes = {path.relative_to(html).as_posix(): path.stat().st_size for path in html.rglob("*.html")}
+    assert {name: size for name, size in sizes.items() if size > PAGE_HTML} == {}
+
+
+@pytest.mark.parametrize("page, budget", [
+    ("components/kube-scheduler.html", COMPONENT_HEIGHT),
+    ("zh/components/kube-scheduler.html", COMPONENT_HEIGHT),
+    ("components/kube-controller-manager.html", COMPONENT_HEIGHT),
+    ("journeys/node-silent.html", JOURNEY_HEIGHT),
+    ("zh/journeys/node-silent.html", JOURNEY_HEIGHT)])
+def test_a_page_stays_within_its_height_budget(html, tmp_path, page, budget):
+    """The longest pages, as a reader scrolls them: node-silent is the longest journey (85 steps)."""
+    height = page_height(html / page, tmp_path)
+    assert 1000 < height <= budget, f"{page} is {height} px tall"
+
+
+def test_the_chinese_navigation_names_its_sections_in_chinese(html):
+    """mkdocs names a section after its folder; the hook renames them, in Chinese under zh/."""
+    titles = re.findall(r'md-ellipsis">\s*([^<]*?)\s*<', (html / "zh" / "index.html").read_text())
+    assert {"中文", "组件", "请求旅程", "Go 与 Python 对照", "版本"} <= set(titles)
+    assert {"Components", "Request journeys", "Versions"} <= set(titles)  # the English sections
+    assert "Zh" not in titles and "Journeys" not in titles
