@@ -279,3 +279,17 @@ def test_the_chinese_navigation_names_its_sections_in_chinese(html):
     assert {"中文", "组件", "请求旅程", "Go 与 Python 对照", "版本"} <= set(titles)
     assert {"Components", "Request journeys", "Versions"} <= set(titles)  # the English sections
     assert "Zh" not in titles and "Journeys" not in titles
+
+
+def test_source_and_call_lists_stay_out_of_the_search_index(html):
+    """Functions are found by their headings and signatures; their source, their callers and
+    callees (most of the index on the real trees) and the Chinese copies of package pages are
+    not indexed."""
+    docs = json.loads((html / "search" / "search_index.json").read_text())["docs"]
+    text = "\n".join(doc["title"] + doc["text"] for doc in docs)
+    assert any(doc["title"] == "scheduler.WithPercentageOfNodesToScore" for doc in docs)
+    assert "func scheduler.WithPercentageOfNodesToScore(percentage int32) Option" in text
+    assert "func WithPercentageOfNodesToScore(" not in text  # the excerpt's first line
+    assert "called by" not in text and "def filter" not in text
+    assert not any(doc["location"].startswith("zh/packages/kubernetes/") for doc in docs)
+    assert any(doc["location"].startswith("zh/journeys/") for doc in docs)
