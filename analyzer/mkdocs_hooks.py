@@ -2,7 +2,10 @@
 and the navigation's section titles in the language of their pages.
 
 mkdocs names a section of the navigation after its folder (`zh/journeys/` → "Journeys"); `on_nav`
-renames each from analyzer.sitetext.NAV, in Chinese under zh/.
+renames each from analyzer.sitetext.NAV, in Chinese under zh/. One build holds both languages, so
+`on_page_context` gives each page the navigation of its own language (a Chinese page the tree
+under zh/, an English page the rest; the header's language switch goes between them) and sets the
+theme's language for it, so Material's own words (search, table of contents) follow the page.
 
 Material's search cuts Chinese text into words with jieba when the site is built; a query typed in
 the browser is not cut, only matched as a word or a word's beginning. jieba's own dictionary
@@ -12,6 +15,7 @@ made one word before any page is cut; its beginning (节点, 调度) still finds
 """
 from __future__ import annotations
 
+import copy
 import re
 
 from analyzer.manifest import load_manifest
@@ -62,3 +66,19 @@ def _folder(section, depth: int) -> str:
         if child.is_section and (found := _folder(child, depth)):
             return found
     return ""
+
+
+def on_page_context(context, page, config, nav):
+    chinese = page.file.src_uri.startswith("zh/")
+    config.theme["language"] = "zh" if chinese else "en"
+    zh = next((item for item in nav.items if item.is_section and _folder(item, 0) == "zh"), None)
+    if zh is not None:
+        own = copy.copy(nav)
+        own.items = zh.children if chinese else [item for item in nav.items if item is not zh]
+        context["nav"] = own
+    return context
+
+
+def on_post_page(output, page, config):
+    config.theme["language"] = "en"  # for the pages the theme renders itself (404, sitemap)
+    return output

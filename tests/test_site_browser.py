@@ -196,16 +196,19 @@ def test_every_page_loads_from_file_with_no_request_off_the_machine(html, tmp_pa
         assert folders == [], f"{page}: links to folders {folders}"
 
 
-@pytest.mark.parametrize("query", ["scheduler", "调度", "节点代理", "节点选择"])
-def test_search_finds_english_and_chinese_words_from_file(html, tmp_path, query):
+@pytest.mark.parametrize("page, query", [("index.html", "scheduler"), ("index.html", "调度"),
+                                         ("index.html", "节点代理"), ("index.html", "节点选择"),
+                                         ("zh/index.html", "调度"), ("zh/index.html", "请求旅程")])
+def test_search_finds_english_and_chinese_words_from_file(html, tmp_path, page, query):
     """A search typed into the page opened from file:// (Material reads `?q=`) lists results:
     the offline plugin's inlined index and the shipped iframe-worker shim need no server, and
     Chinese text was cut into words when the site was built (jieba, with the manifest's terms
     whole: 节点代理 is one word, and 调度 finds 调度器 by its beginning)."""
     dom = chromium(tmp_path, "--virtual-time-budget=20000", "--dump-dom",
-                   f"{(html / 'index.html').as_uri()}?q={query}").stdout
+                   f"{(html / page).as_uri()}?q={query}").stdout
     meta = re.search(r'class="md-search-result__meta">([^<]*)<', dom)
-    assert meta and re.match(r"\d+ matching documents?", meta.group(1)), meta and meta.group(1)
+    # Material words the count in the page's language.
+    assert meta and re.match(r"\d+ (matching documents?|个符合条件的结果)", meta.group(1)), meta and meta.group(1)
     assert 'class="md-search-result__item"' in dom
 
 
@@ -273,12 +276,19 @@ def test_a_page_stays_within_its_height_budget(html, tmp_path, page, budget):
     assert 1000 < height <= budget, f"{page} is {height} px tall"
 
 
-def test_the_chinese_navigation_names_its_sections_in_chinese(html):
-    """mkdocs names a section after its folder; the hook renames them, in Chinese under zh/."""
-    titles = re.findall(r'md-ellipsis">\s*([^<]*?)\s*<', (html / "zh" / "index.html").read_text())
-    assert {"中文", "组件", "请求旅程", "Go 与 Python 对照", "版本"} <= set(titles)
-    assert {"Components", "Request journeys", "Versions"} <= set(titles)  # the English sections
-    assert "Zh" not in titles and "Journeys" not in titles
+def test_a_chinese_page_has_a_chinese_navigation_and_theme(html):
+    """mkdocs names a section after its folder; the hook renames them, and gives a Chinese page
+    the navigation of the Chinese tree and the theme's Chinese words, an English page the rest."""
+    zh = (html / "zh" / "journeys" / "create-deployment.html").read_text()
+    titles = set(re.findall(r'md-ellipsis">\s*([^<]*?)\s*<', zh))
+    assert {"组件", "请求旅程", "Go 与 Python 对照", "版本", "清单漂移", "如何阅读生成的页面"} <= titles
+    assert not titles & {"Components", "Request journeys", "Versions", "Zh", "中文", "Manifest drift"}
+    assert '<html lang="zh"' in zh and 'placeholder="搜索"' in zh
+    en = (html / "journeys" / "create-deployment.html").read_text()
+    titles = set(re.findall(r'md-ellipsis">\s*([^<]*?)\s*<', en))
+    assert {"Components", "Request journeys", "Go beside Python", "Versions"} <= titles
+    assert not titles & {"组件", "中文", "Zh"}
+    assert '<html lang="en"' in en and 'placeholder="Search"' in en
 
 
 def test_source_and_call_lists_stay_out_of_the_search_index(html):
