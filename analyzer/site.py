@@ -81,6 +81,7 @@ class Diagram:
 @dataclass(frozen=True)
 class VersionLink:
     title: str
+    title_zh: str
     page: str  # relative to the docs folder
 
 
@@ -376,7 +377,7 @@ def md_code(text: str) -> str:
 
 def _component_page(db: sqlite3.Connection, component: Component, dot_binary: str, out_dir: Path,
                     version_pages: dict[str, dict], code: _Code) -> dict:
-    links = [VersionLink(page["title"], name) for name, page in version_pages.items()
+    links = [VersionLink(page["title"], page["title_zh"], name) for name, page in version_pages.items()
              if any(change.component.name == component.name for change in page["changes"])]
     page = {"component": component, "commit": None, "capabilities": [], "key_files": [],
             "entrypoints": [], "trees": [], "main_loop": None, "diagram": None, "versions": links,
@@ -467,13 +468,14 @@ def _version_pages(db: sqlite3.Connection, manifest: Sequence[Component],
         if not components or len(commits) < 2:
             continue
         ordered = releases.in_history_order(commits, stores)
-        labels = _labels(ordered)
+        labels, labels_zh = _labels(ordered, "en"), _labels(ordered, "zh")
         for (old, old_release), (new, new_release) in combinations(ordered, 2):
             old_symbols = Symbols(GraphIndex(db, old))
             new_symbols = Symbols(GraphIndex(db, new))
             name = f"versions/{_slug(labels[old.id])}..{_slug(labels[new.id])}.md"
             pages[name] = {
-                "title": f"{repo} {labels[old.id]} → {labels[new.id]}", "repo": repo,
+                "title": f"{repo} {labels[old.id]} → {labels[new.id]}",
+                "title_zh": f"{repo} {labels_zh[old.id]} → {labels_zh[new.id]}", "repo": repo,
                 "old": old, "new": new, "old_release": old_release, "new_release": new_release,
                 "depth": TREE_DEPTH,
                 "rename_ratio": versions.RENAME_RATIO,
@@ -481,13 +483,21 @@ def _version_pages(db: sqlite3.Connection, manifest: Sequence[Component],
     return pages
 
 
-def _labels(ordered: list[tuple[store.CommitRecord, releases.Release]]) -> dict[int, str]:
-    """A commit's name in page titles: its release, with its short SHA when another analysed
-    commit is of the same release or the release is only an era."""
+def _labels(ordered: list[tuple[store.CommitRecord, releases.Release]], lang: str) -> dict[int, str]:
+    """A commit's name in page titles, in `lang`: its release, with its short SHA when another
+    analysed commit is of the same release or the release is only an era (named from the newest
+    CHANGELOG the commit has)."""
     names = [release.name for _, release in ordered]
+    era = sitetext.text(lang)["era"]
+
+    def name(release: releases.Release) -> str:
+        if release.how == "changelog":
+            return era.format(version="v" + ".".join(map(str, release.version)))
+        return release.name
+
     return {commit.id: release.name if release.how == "sha" or
             (release.how != "changelog" and names.count(release.name) == 1)
-            else f"{release.name} ({commit.sha[:8]})" for commit, release in ordered}
+            else f"{name(release)} ({commit.sha[:8]})" for commit, release in ordered}
 
 
 def _slug(label: str) -> str:

@@ -76,6 +76,7 @@ TEXT = {
         "reference_link": "[Go beside Python]({page}): every reference function next to the Go it mirrors.",
         "version_link": "[{title}]({page}): what changed in this component's call tree.",
         # version pages
+        "era": "{version} era",
         "version_lead": "What changed in each component's call tree between two analysed commits of {repo}:",
         "version_columns": "| | commit | fetched as | source |",
         "old": "old", "new": "new",
@@ -202,6 +203,7 @@ TEXT = {
         "drift_link": "[清单漂移]({page})：上面每个符号和文件在每个已分析提交中是否存在。",
         "reference_link": "[Go 与 Python 对照]({page})：参考实现的每个函数与它所对应的 Go 函数并排。",
         "version_link": "[{title}]({page})：该组件调用树的变化。",
+        "era": "{version} 时期",
         "version_lead": "{repo} 两个已分析提交之间，各组件调用树的变化：",
         "version_columns": "| | 提交 | 获取时的 ref | 来源 |",
         "old": "旧", "new": "新",

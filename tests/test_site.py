@@ -328,6 +328,17 @@ def test_every_page_stays_within_the_markdown_budget(docs):
     assert {name: size for name, size in sizes.items() if size > PAGE_MARKDOWN} == {}
 
 
+def test_a_release_era_is_named_in_the_page_language():
+    """A commit named only by the newest CHANGELOG it has is an era, worded in each language,
+    with its short SHA; a tag is a tag in both."""
+    commit = store.CommitRecord(1, "kubernetes", "e5f3f020084e16d0", "e5f3f020", "https://x", False)
+    tagged = store.CommitRecord(2, "kubernetes", "441505a9ee097315", "v1.19.0", "https://x", False)
+    ordered = [(tagged, releases.Release("v1.19.0", (1, 19, 0), "tag", 0)),
+               (commit, releases.Release("v1.24 era", (1, 24), "changelog", 0))]
+    assert site._labels(ordered, "en") == {2: "v1.19.0", 1: "v1.24 era (e5f3f020)"}
+    assert site._labels(ordered, "zh") == {2: "v1.19.0", 1: "v1.24 时期 (e5f3f020)"}
+
+
 def test_boilerplate_calls_are_drawn_as_one_labelled_box_per_kind():
     """Among a main loop's callees, logging and metrics calls become one box each that says how
     many functions it stands for; the work itself keeps its own boxes."""
