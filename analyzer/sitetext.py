@@ -114,7 +114,7 @@ TEXT = {
         "not_indexed": "Not checked, because their repository is not indexed: {names}.",
         "drift_component": "[{name}]({page}) in {repo}.",
         "item": "item", "not_checked": "not checked", "found": "found", "missing_cell": "**missing**",
-        "moved_cell": "moved:",
+        "moved_cell": "moved: ", "sep": ": ",
         "kinds": {"entrypoint": "entrypoint", "file": "file", "main loop": "main loop"},
         # package pages
         "package_lead": ("Package of {repo} linked by {programs}: {functions} functions and methods, "
@@ -237,7 +237,7 @@ TEXT = {
         "not_indexed": "以下组件未核对，因为其仓库尚未索引：{names}。",
         "drift_component": "{repo} 中的 [{name}]({page})。",
         "item": "条目", "not_checked": "未核对", "found": "找到", "missing_cell": "**缺失**",
-        "moved_cell": "移动：",
+        "moved_cell": "移动：", "sep": "：",
         "kinds": {"entrypoint": "入口", "file": "文件", "main loop": "主循环"},
         "package_lead": ("{repo} 中的包，由 {programs} 链接：共 {functions} 个函数和方法，按文件顺序排列{generated}。"
                          "每个函数给出签名、文档注释、调用者、被调用者和实现（各最多 {limit} 个）；"
