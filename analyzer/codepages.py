@@ -6,8 +6,9 @@ site reads offline; each keeps its line numbers and the permalink pinned to the 
 page lists every function and method the package defines (outside vendor/), each with its
 signature, doc, callers, callees and implementations, linked to their own package pages
 (functions of generated files, thousands of deep copies and protobuf methods, one line each); an
-excerpt is embedded for the short functions and for the key ones (those the manifest names, that
-the diagrams draw, or that a reference function mirrors), the rest link to their source. A
+excerpt is embedded for the key functions (those the manifest names or a reference function
+mirrors) and then the short ones, the rest link to their source. A package larger than a Budget
+is split over several pages, by file, so no page grows past a few hundred kilobytes. A
 reference page sets each `@mirrors` link's two functions side by side, the link checked against
 the index.
 """
@@ -17,7 +18,8 @@ import re
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import groupby
 
 from analyzer import render, store
 from analyzer.links import ROOT, Link
@@ -28,6 +30,19 @@ from analyzer.permalinks import permalink
 EXCERPT_LINES = 40  # an excerpt longer than this is cut, the rest left to the permalink
 SHORT_FUNCTION = 12  # functions up to this many lines get an excerpt on their package page
 NEIGHBOURS = 8  # callers and callees listed per function; the rest are counted
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How much one package page may hold; a package with more is split over several pages.
+
+    Measured on the 1.24-era tree, a function's section is ~3 KB of HTML without its excerpt and
+    an excerpt up to ~15 KB, a generated function's table row ~0.5 KB: the defaults keep a page
+    near 600 KB of HTML at most, where unbounded pages of the largest packages reached 2 MB."""
+
+    functions: int = 80  # functions per page, files kept whole when they fit
+    excerpts: int = 20  # source excerpts per page: key functions first, then short ones
+    generated: int = 300  # functions of generated files per page, one table row each
 
 
 @dataclass(frozen=True)
@@ -64,6 +79,7 @@ class Function:
 class Generated:
     """A function of a generated file (deep copies, conversions, protobuf): listed, not detailed."""
 
+    name: str
     short: str
     path: str
     line: int
@@ -71,13 +87,32 @@ class Generated:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One page of a package: a run of its files' functions, and maybe generated ones."""
+
+    number: int  # 1 for the package's first page
+    page: str  # relative to the docs folder
+    functions: tuple[Function, ...]
+    generated: tuple[Generated, ...]
+
+    @property
+    def first_path(self) -> str:
+        return (self.functions or self.generated)[0].path
+
+    @property
+    def last_path(self) -> str:
+        return (self.generated or self.functions)[-1].path
+
+
+@dataclass(frozen=True)
 class PackagePage:
     repo: str
     import_path: str
-    page: str  # relative to the docs folder
+    page: str  # its first page, relative to the docs folder
     programs: tuple[str, ...]
     functions: tuple[Function, ...]
     generated: tuple[Generated, ...]  # functions of generated files, one line each
+    parts: tuple[Part, ...]  # the pages it is shown on, each within the Budget
 
 
 def anchor(symbol: str) -> str:
@@ -93,8 +128,9 @@ def python_anchor(python: str) -> str:
     return re.sub(r"[^\w.]+|__+", "-", python).strip("-")
 
 
-def page_of(repo: str, import_path: str) -> str:
-    return f"packages/{repo}/{import_path.replace('/', '_')}.md"
+def page_of(repo: str, import_path: str, part: int = 1) -> str:
+    suffix = f".part{part}" if part > 1 else ""
+    return f"packages/{repo}/{import_path.replace('/', '_')}{suffix}.md"
 
 
 class SourceText:
@@ -153,8 +189,9 @@ def generated_files(db: sqlite3.Connection, commit: store.CommitRecord) -> froze
 
 
 def package_pages(db: sqlite3.Connection, commit: store.CommitRecord, packages: dict[str, tuple[str, ...]],
-                  text: SourceText, key: set[str], generated_files: frozenset[str]) -> list[PackagePage]:
-    """A page for each package of `packages` with functions outside vendor/."""
+                  text: SourceText, key: set[str], generated_files: frozenset[str],
+                  budget: Budget = Budget()) -> list[PackagePage]:
+    """Pages for each package of `packages` with functions outside vendor/, within `budget`."""
     rows = db.execute(
         "SELECT n.name, pk.name, s.kind, p.name, s.line, s.end_line, s.doc, s.signature FROM symbols s "
         "JOIN names n ON n.id = s.name JOIN names pk ON pk.id = s.package "
@@ -168,7 +205,7 @@ def package_pages(db: sqlite3.Connection, commit: store.CommitRecord, packages: 
             continue
         if path in generated_files:
             generated[package].append(Generated(
-                render.short_name(name), path, line, permalink(commit.remote_url, commit.sha, path, line)))
+                name, render.short_name(name), path, line, permalink(commit.remote_url, commit.sha, path, line)))
         else:
             by_package[package].append(row)
     if not by_package and not generated:
@@ -181,19 +218,56 @@ def package_pages(db: sqlite3.Connection, commit: store.CommitRecord, packages: 
         functions = []
         for name, _, kind, path, line, end_line, doc, signature in sorted(
                 by_package[package], key=lambda r: (r[3], r[4])):
-            short_enough = end_line - line + 1 <= SHORT_FUNCTION
             into, out = callers.get(name, []), callees.get(name, [])
             functions.append(Function(
                 name, render.short_name(name), anchor(name), kind, signature, doc.strip(), path,
                 line, end_line, permalink(commit.remote_url, commit.sha, path, line),
                 tuple(into[:NEIGHBOURS]), max(0, len(into) - NEIGHBOURS),
                 tuple(out[:NEIGHBOURS]), max(0, len(out) - NEIGHBOURS),
-                tuple(implementations.get(name, ())[:NEIGHBOURS]),
-                text.excerpt(path, line, end_line) if short_enough or name in key else None))
+                tuple(implementations.get(name, ())[:NEIGHBOURS]), None))
+        made = sorted(generated[package], key=lambda g: (g.path, g.line))
+        parts = tuple(Part(number, page_of(commit.repo, package, number),
+                           _with_excerpts(chunk, text, key, budget.excerpts), tuple(rows))
+                      for number, (chunk, rows) in enumerate(_split(functions, made, budget), 1))
         pages.append(PackagePage(commit.repo, package, page_of(commit.repo, package),
-                                 packages[package], tuple(functions),
-                                 tuple(sorted(generated[package], key=lambda g: (g.path, g.line)))))
+                                 packages[package], tuple(functions), tuple(made), parts))
     return pages
+
+
+def _split(functions: list[Function], generated: list[Generated],
+           budget: Budget) -> list[tuple[list[Function], list[Generated]]]:
+    """Functions in file order cut into pages of at most `budget.functions`, a file kept on one
+    page when it fits; generated functions then fill pages of `budget.generated` rows, the first
+    of them on the last functions page."""
+    chunks: list[list[Function]] = []
+    current: list[Function] = []
+    for _, same_file in groupby(functions, key=lambda f: f.path):
+        run = list(same_file)
+        if current and len(current) + len(run) > budget.functions:
+            chunks.append(current)
+            current = []
+        while len(run) > budget.functions:  # a file too large for one page takes several
+            chunks.append(run[:budget.functions])
+            run = run[budget.functions:]
+        current += run
+    if current:
+        chunks.append(current)
+    rows = [generated[at:at + budget.generated] for at in range(0, len(generated), budget.generated)]
+    parts: list[tuple[list[Function], list[Generated]]] = [(chunk, []) for chunk in chunks]
+    if parts and rows:
+        parts[-1] = (parts[-1][0], rows.pop(0))
+    return parts + [([], chunk) for chunk in rows]
+
+
+def _with_excerpts(functions: list[Function], text: SourceText, key: set[str],
+                   limit: int) -> tuple[Function, ...]:
+    """The page's functions, the key ones and then the short ones given their source, `limit`
+    excerpts in all (the others keep their permalink)."""
+    wanted = [f for f in functions if f.name in key]
+    wanted += [f for f in functions if f.name not in key and f.end_line - f.line + 1 <= SHORT_FUNCTION]
+    chosen = {f.name for f in wanted[:limit]}
+    return tuple(replace(f, excerpt=text.excerpt(f.path, f.line, f.end_line)) if f.name in chosen else f
+                 for f in functions)
 
 
 def _neighbours(db: sqlite3.Connection, commit: store.CommitRecord, names: set[str]):
@@ -245,19 +319,50 @@ class Pair:
     go: tuple[GoSide, ...]
 
 
+@dataclass(frozen=True)
+class ReferencePage:
+    """A page of reference functions beside their Go: one reference module, split in parts past
+    PAIRS_PER_PAGE (a pair is two excerpts; a module's forty of them made a 4 MB page)."""
+
+    module: str  # "etcd.raft.log", below reference_impl
+    number: int
+    count: int  # pages of the module
+    page: str  # relative to the docs folder
+    pairs: tuple[Pair, ...]
+
+
+PAIRS_PER_PAGE = 25
+
+
+def module_of(link: Link) -> str:
+    """The reference module a link is written in, below reference_impl: `etcd.raft.log`."""
+    parts = link.path.removesuffix(".py").split("/")[1:]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
 def pairs(links: list[Link], go_side) -> dict[str, list[Pair]]:
-    """The links grouped by reference package (`reference_impl.<package>`), one Pair per Python
-    function with every Go symbol it mirrors; `go_side(symbol)` gives each Go side."""
+    """The links grouped by reference module, one Pair per Python function with every Go symbol
+    it mirrors, in source order; `go_side(symbol)` gives each Go side."""
     by_function: dict[str, list[Link]] = defaultdict(list)
-    for link in links:
+    for link in sorted(links, key=lambda link: (link.path, link.line)):
         by_function[link.python].append(link)
     grouped: dict[str, list[Pair]] = defaultdict(list)
     for python, mirrored in by_function.items():
-        package = python.split(".")[1]
-        grouped[package].append(Pair(python, python_anchor(python),
-                                     python_excerpt(mirrored[0]),
-                                     tuple(go_side(link.go_symbol) for link in mirrored)))
+        grouped[module_of(mirrored[0])].append(Pair(
+            python, python_anchor(python), python_excerpt(mirrored[0]),
+            tuple(go_side(link.go_symbol) for link in mirrored)))
     return dict(sorted(grouped.items()))
+
+
+def reference_pages(groups: dict[str, list[Pair]], per_page: int = PAIRS_PER_PAGE) -> list[ReferencePage]:
+    pages = []
+    for module, items in groups.items():
+        count = -(-len(items) // per_page)
+        for number in range(1, count + 1):
+            suffix = f".part{number}" if number > 1 else ""
+            pages.append(ReferencePage(module, number, count, f"reference/{module}{suffix}.md",
+                                       tuple(items[(number - 1) * per_page:number * per_page])))
+    return pages
 
 
 def mirrors_by_symbol(links: list[Link]) -> dict[str, list[Link]]:
@@ -265,4 +370,3 @@ def mirrors_by_symbol(links: list[Link]) -> dict[str, list[Link]]:
     for link in links:
         found[link.go_symbol].append(link)
     return found
-

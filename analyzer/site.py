@@ -10,6 +10,10 @@ name. `build_site` writes, under the docs folder (`site/`):
     versions/<old>..<new>.md      a pair of analysed commits: what changed in each call tree
     drift.md                      the manifest checked against every analysed commit
     journeys/<name>.md            a recorded request journey, step by step (analyzer/journeys/)
+    packages/<repo>/<path>.md     a package of a command's program, split by file past a Budget
+    reference/<module>.md         reference functions beside the Go they mirror
+
+and each page again in Chinese under zh/ (the prose of both languages is in analyzer/sitetext.py).
 
 Every source reference is a permalink pinned to the commit that was analysed. The output is a
 function of the index and the manifest alone (no clock, stable order): the same index gives the
@@ -27,7 +31,7 @@ from pathlib import Path
 
 import jinja2
 
-from analyzer import calltree, codepages, diagrams, drift, journeys, links, releases, render, store, versions
+from analyzer import calltree, codepages, diagrams, drift, journeys, links, releases, render, sitetext, store, versions
 from analyzer.calltree import Symbols, SymbolView, call_tree
 from analyzer.manifest import Component, SymbolRef, load_manifest
 from analyzer.permalinks import permalink
@@ -39,11 +43,10 @@ from analyzer.workspace import Workspace
 TEMPLATES = Path(__file__).parent / "templates"
 # What the generated pages own inside the docs folder; each is removed and written afresh.
 GENERATED = ("components", "versions", "drift.md", "assets/generated", "journeys", "packages", "reference",
-             "zh/components", "zh/reference.md")
+             "zh/components", "zh/reference", "zh/versions", "zh/drift.md", "zh/journeys", "zh/packages")
 STAGING = ".kubeatlas-staging"  # where a build writes before its pages replace the old ones
 
 FILTERS = Filters(exclude=("stdlib", "logging", "vendor"), test_doubles=False)  # its own code
-FILTERS_TEXT = "the standard library, logging and vendored packages left out"
 TREE_DEPTH = 3  # levels below an entrypoint in its call tree (and in a version diff)
 LOOP_DEPTH = 2  # levels below the main loop
 
@@ -78,6 +81,7 @@ class Diagram:
 @dataclass(frozen=True)
 class VersionLink:
     title: str
+    title_zh: str
     page: str  # relative to the docs folder
 
 
@@ -138,8 +142,10 @@ def run(index_path: Path, out_dir: Path, progress: Progress | None = None,
 
 def build_site(db: sqlite3.Connection, out_dir: Path, manifest: Sequence[Component],
                progress: Progress | None = None, templates: Path | None = None,
-               stores: releases.Stores | None = None) -> SiteSummary:
-    """Write every generated page under `out_dir`, replacing what an earlier build generated.
+               stores: releases.Stores | None = None,
+               budget: codepages.Budget = codepages.Budget()) -> SiteSummary:
+    """Write every generated page under `out_dir`, in English and in Chinese, replacing what an
+    earlier build generated; package pages stay within `budget`.
 
     Pages are written to a staging folder beside them and swapped in only once all are written,
     so a build that fails half-way leaves the previous pages as they were."""
@@ -152,7 +158,7 @@ def build_site(db: sqlite3.Connection, out_dir: Path, manifest: Sequence[Compone
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
     try:
-        summary = _generate(db, staging, manifest, progress, env, dot_binary, stores)
+        summary = _generate(db, staging, manifest, progress, env, dot_binary, stores, budget)
         for part in GENERATED:
             target = out_dir / part
             if target.is_dir():
@@ -170,39 +176,50 @@ def build_site(db: sqlite3.Connection, out_dir: Path, manifest: Sequence[Compone
 
 def _generate(db: sqlite3.Connection, out_dir: Path, manifest: Sequence[Component],
               progress: Progress, env: jinja2.Environment, dot_binary: str,
-              stores: releases.Stores) -> SiteSummary:
+              stores: releases.Stores, budget: codepages.Budget) -> SiteSummary:
     pages: list[str] = []
-    code = _Code(db, manifest, stores)
+    code = _Code(db, manifest, stores, budget)
+    package_pages = code.package_pages(progress)
+    groups, reference_pages = code.reference_pages()
     version_pages = _version_pages(db, manifest, stores)
     component_pages = []
     for position, component in enumerate(manifest, 1):
         progress.update("site: components", position, len(manifest), "pages")
         page = _component_page(db, component, dot_binary, out_dir, version_pages, code)
         component_pages.append(page)
-        pages.append(_write(out_dir, f"components/{component.name}.md",
-                            env.get_template("component.md.j2").render(page, lang="en", root="../")))
-        pages.append(_write(out_dir, f"zh/components/{component.name}.md",
-                            env.get_template("component.md.j2").render(page, lang="zh", root="../../")))
+        name = f"components/{component.name}.md"
+        for lang in sitetext.LANGUAGES:
+            pages.append(_write(out_dir, _in(lang, name), env.get_template("component.md.j2").render(
+                page, **_language(lang, name))))
     for position, (name, page) in enumerate(version_pages.items(), 1):
         progress.update("site: versions", position, len(version_pages), "pages")
-        pages.append(_write(out_dir, name, env.get_template("version.md.j2").render(page)))
-    pages += journeys.build(db, out_dir, env)
+        for lang in sitetext.LANGUAGES:
+            pages.append(_write(out_dir, _in(lang, name), env.get_template("version.md.j2").render(
+                page, **_language(lang, name))))
+    for lang in sitetext.LANGUAGES:
+        pages += journeys.build(db, out_dir, env, lang)
     rows = drift.check(db, manifest)
-    pages.append(_write(out_dir, "drift.md", env.get_template("drift.md.j2").render(
-        _drift_page(rows, drift.not_indexed(db, manifest)))))
-    groups = code.pairs()
-    for package, group in groups.items():
-        pages.append(_write(out_dir, f"reference/{package}.md", env.get_template(
-            "reference.md.j2").render(package=package, pairs=group, code=code)))
-    for lang, name in (("en", "reference/index.md"), ("zh", "zh/reference.md")):
-        pages.append(_write(out_dir, name, env.get_template("reference_index.md.j2").render(
-            groups=groups, lang=lang, code=code)))
-    package_pages = code.package_pages(progress)
-    for page in package_pages:
-        pages.append(_write(out_dir, page.page, env.get_template("package.md.j2").render(
-            package=page, code=code, limit=codepages.NEIGHBOURS)))
-    pages.append(_write(out_dir, "packages/index.md", env.get_template(
-        "package_index.md.j2").render(packages=package_pages)))
+    drift_page = _drift_page(rows, drift.not_indexed(db, manifest), manifest)
+    for lang in sitetext.LANGUAGES:
+        pages.append(_write(out_dir, _in(lang, "drift.md"), env.get_template("drift.md.j2").render(
+            drift_page, **_language(lang, "drift.md"))))
+    for lang in sitetext.LANGUAGES:
+        for reference in reference_pages:
+            pages.append(_write(out_dir, _in(lang, reference.page), env.get_template(
+                "reference.md.j2").render(reference=reference, code=code,
+                                          **_language(lang, reference.page))))
+        pages.append(_write(out_dir, _in(lang, "reference/index.md"), env.get_template(
+            "reference_index.md.j2").render(groups=groups, code=code, **_language(lang, "reference/index.md"))))
+    for position, package in enumerate(package_pages, 1):
+        progress.update("site: packages", position, len(package_pages), "pages")
+        for part in package.parts:
+            for lang in sitetext.LANGUAGES:
+                pages.append(_write(out_dir, _in(lang, part.page), env.get_template("package.md.j2").render(
+                    package=package, part=part, code=code, limit=codepages.NEIGHBOURS, budget=budget,
+                    **_language(lang, part.page))))
+    for lang in sitetext.LANGUAGES:
+        pages.append(_write(out_dir, _in(lang, "packages/index.md"), env.get_template(
+            "package_index.md.j2").render(packages=package_pages, **_language(lang, "packages/index.md"))))
     evidence = [e for page in component_pages for c in page["capabilities"] for e in c["evidence"]]
     unread = tuple(f"{commit.repo} {commit.sha[:12]}" for commits in drift.analysed_commits(db).values()
                    for commit in commits if any(c.repo == commit.repo for c in manifest)
@@ -211,12 +228,32 @@ def _generate(db: sqlite3.Connection, out_dir: Path, manifest: Sequence[Componen
                        len(evidence), sum(e.symbol is None for e in evidence), unread)
 
 
+def _in(lang: str, name: str) -> str:
+    """Where the `lang` version of the page `name` (relative to the docs folder) is written."""
+    return sitetext.PREFIX[lang] + name
+
+
+def _language(lang: str, name: str) -> dict:
+    """What a template needs to write the page `name` in `lang`: its prose (`t`), the way back to
+    the docs folder (`root`), the folder of this language's pages under it (`home`), and the
+    same page in the other language (`other`, relative to this one)."""
+    depth = _in(lang, name).count("/")
+    root = "../" * depth
+    other = next(language for language in sitetext.LANGUAGES if language != lang)
+    return {"lang": lang, "t": sitetext.text(lang), "root": root,
+            "home": root + sitetext.PREFIX[lang], "other": root + _in(other, name)}
+
+
 class _Code:
     """The newest analysed commit of each repository, as its code appears on the site: package
     pages, excerpts, and which reference functions mirror which Go functions."""
 
-    def __init__(self, db: sqlite3.Connection, manifest: Sequence[Component], stores: releases.Stores):
+    def __init__(self, db: sqlite3.Connection, manifest: Sequence[Component], stores: releases.Stores,
+                 budget: codepages.Budget = codepages.Budget()):
         self.db = db
+        self.budget = budget
+        self.placed: dict[str, str] = {}  # function → the page of its package that shows it
+        self.reference_placed: dict[str, str] = {}  # reference function → its reference page
         self.manifest = manifest
         self.indexes = {repo: GraphIndex(db, commit) for repo, commit in store.latest_commits(db).items()
                         if any(c.repo == repo for c in manifest)}
@@ -250,9 +287,9 @@ class _Code:
         path = index.path_of(symbol)
         if not path or path.startswith("vendor/"):
             return ""
-        if path in self.generated[repo]:  # listed in a table at the end, without an anchor
-            return codepages.page_of(repo, package)
-        return f"{codepages.page_of(repo, package)}#{codepages.anchor(symbol)}"
+        if path in self.generated[repo]:  # listed in a table, without an anchor
+            return self.placed.get(symbol, codepages.page_of(repo, package))
+        return f"{self.placed.get(symbol, codepages.page_of(repo, package))}#{codepages.anchor(symbol)}"
 
     def excerpt(self, symbol: str) -> codepages.Excerpt | None:
         repo = links.repo_of(symbol)
@@ -270,13 +307,18 @@ class _Code:
         return codepages.GoSide(symbol, render.short_name(symbol), status, self.page(symbol),
                                 self.excerpt(symbol) if status == "found" else None)
 
-    def pairs(self) -> dict[str, list[codepages.Pair]]:
-        return codepages.pairs(self.links, self.go_side)
+    def reference_pages(self) -> tuple[dict[str, list[codepages.Pair]], list[codepages.ReferencePage]]:
+        """The pairs by reference module, and the pages that show them (which the component
+        pages link to, by function)."""
+        groups = codepages.pairs(self.links, self.go_side)
+        pages = codepages.reference_pages(groups)
+        self.reference_placed = {pair.python: page.page for page in pages for pair in page.pairs}
+        return groups, pages
 
     def mirrors(self, symbol: str) -> list[tuple[str, str, codepages.Excerpt]]:
         """(python, its reference page with anchor, its excerpt) of each reference function that
         mirrors `symbol`."""
-        return [(link.python, f"reference/{link.python.split('.')[1]}.md#"
+        return [(link.python, f"{self.reference_placed[link.python]}#"
                  + codepages.python_anchor(link.python), codepages.python_excerpt(link))
                 for link in self.mirrored.get(symbol, ())]
 
@@ -285,7 +327,13 @@ class _Code:
         for position, (repo, index) in enumerate(self.indexes.items(), 1):
             progress.update("site: packages", position, len(self.indexes), "repositories")
             pages += codepages.package_pages(self.db, index.commit, self.packages[repo],
-                                             self.text[repo], self.key[repo], self.generated[repo])
+                                             self.text[repo], self.key[repo], self.generated[repo],
+                                             self.budget)
+        # A function's links go to the page of its package that shows it.
+        self.placed = {shown.name: part.page for page in pages for part in page.parts
+                       for shown in part.functions}
+        self.placed.update({row.name: part.page for page in pages for part in page.parts
+                            for row in part.generated})
         return pages
 
 
@@ -329,11 +377,11 @@ def md_code(text: str) -> str:
 
 def _component_page(db: sqlite3.Connection, component: Component, dot_binary: str, out_dir: Path,
                     version_pages: dict[str, dict], code: _Code) -> dict:
-    links = [VersionLink(page["title"], name) for name, page in version_pages.items()
+    links = [VersionLink(page["title"], page["title_zh"], name) for name, page in version_pages.items()
              if any(change.component.name == component.name for change in page["changes"])]
     page = {"component": component, "commit": None, "capabilities": [], "key_files": [],
             "entrypoints": [], "trees": [], "main_loop": None, "diagram": None, "versions": links,
-            "filters": FILTERS_TEXT, "depth": TREE_DEPTH, "loop_depth": LOOP_DEPTH,
+            "depth": TREE_DEPTH, "loop_depth": LOOP_DEPTH,
             "max_children": calltree.MAX_CHILDREN,
             "max_implementations": calltree.MAX_IMPLEMENTATIONS, "code": code}
     try:
@@ -420,27 +468,36 @@ def _version_pages(db: sqlite3.Connection, manifest: Sequence[Component],
         if not components or len(commits) < 2:
             continue
         ordered = releases.in_history_order(commits, stores)
-        labels = _labels(ordered)
+        labels, labels_zh = _labels(ordered, "en"), _labels(ordered, "zh")
         for (old, old_release), (new, new_release) in combinations(ordered, 2):
             old_symbols = Symbols(GraphIndex(db, old))
             new_symbols = Symbols(GraphIndex(db, new))
             name = f"versions/{_slug(labels[old.id])}..{_slug(labels[new.id])}.md"
             pages[name] = {
-                "title": f"{repo} {labels[old.id]} → {labels[new.id]}", "repo": repo,
+                "title": f"{repo} {labels[old.id]} → {labels[new.id]}",
+                "title_zh": f"{repo} {labels_zh[old.id]} → {labels_zh[new.id]}", "repo": repo,
                 "old": old, "new": new, "old_release": old_release, "new_release": new_release,
-                "depth": TREE_DEPTH, "filters": FILTERS_TEXT,
+                "depth": TREE_DEPTH,
                 "rename_ratio": versions.RENAME_RATIO,
                 "changes": [_change(c, old_symbols, new_symbols) for c in components]}
     return pages
 
 
-def _labels(ordered: list[tuple[store.CommitRecord, releases.Release]]) -> dict[int, str]:
-    """A commit's name in page titles: its release, with its short SHA when another analysed
-    commit is of the same release or the release is only an era."""
+def _labels(ordered: list[tuple[store.CommitRecord, releases.Release]], lang: str) -> dict[int, str]:
+    """A commit's name in page titles, in `lang`: its release, with its short SHA when another
+    analysed commit is of the same release or the release is only an era (named from the newest
+    CHANGELOG the commit has)."""
     names = [release.name for _, release in ordered]
+    era = sitetext.text(lang)["era"]
+
+    def name(release: releases.Release) -> str:
+        if release.how == "changelog":
+            return era.format(version="v" + ".".join(map(str, release.version)))
+        return release.name
+
     return {commit.id: release.name if release.how == "sha" or
             (release.how != "changelog" and names.count(release.name) == 1)
-            else f"{release.name} ({commit.sha[:8]})" for commit, release in ordered}
+            else f"{name(release)} ({commit.sha[:8]})" for commit, release in ordered}
 
 
 def _slug(label: str) -> str:
@@ -470,12 +527,15 @@ def _change(component: Component, old: Symbols, new: Symbols) -> ComponentChange
 
 # --- drift ------------------------------------------------------------------------------------------
 
-def _drift_page(rows: list[drift.DriftRow], not_indexed: list[str]) -> dict:
-    """Rows regrouped for a table per component: one line per item, one column per commit."""
+def _drift_page(rows: list[drift.DriftRow], not_indexed: list[str],
+                manifest: Sequence[Component]) -> dict:
+    """Rows regrouped for a table per component: one line per item, one column per commit;
+    `roles` gives each capability's Chinese name."""
     components = [{"name": table.component, "repo": table.repo, "columns": table.columns,
                    "lines": [{"kind": kind, "role": role, "item": item,
                               "cells": [cells.get(column) for column in table.columns]}
                              for (kind, role, item), cells in table.cells.items()]}
                   for table in drift.tables(rows)]
     return {"components": components, "counts": drift.counts(rows), "total": len(rows),
-            "not_indexed": not_indexed}
+            "not_indexed": not_indexed,
+            "roles_zh": {c.name: c.zh for component in manifest for c in component.capabilities}}

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer import diagrams, releases, site, store
+from analyzer import codepages, diagrams, releases, site, sitetext, store
 from analyzer.cli import main
 from analyzer.manifest import load_manifest
 from analyzer.sources import load_checkouts
@@ -36,7 +36,11 @@ GOROOT = HERE / "fixtures" / "goroot"
 # Recorded remote URLs: not GitHub, so links take the `<url>@<sha>:<path>#L<line>` form, and not
 # the temporary directory, so pages are the same on every machine.
 URLS = {"kubernetes": "https://git.example.invalid/kubernetes", "etcd": "https://git.example.invalid/etcd"}
-HAND_WRITTEN = ("index.md", "reading-call-graphs.md", "zh/index.md",
+# Far below the real budget, so that the fixture's larger packages (pkg/scheduler has 14
+# functions) are split over pages as the largest real ones are.
+FIXTURE_BUDGET = codepages.Budget(functions=6, excerpts=4, generated=5)
+PAGE_MARKDOWN = 400_000  # bytes of Markdown a generated page may have (the real packages index: ~300 KB)
+HAND_WRITTEN = ("index.md", "reading-call-graphs.md", "zh/index.md", "zh/reading-call-graphs.md",
                 "assets/kubeatlas.css", "assets/vendor/iframe-worker/shim.js",
                 "assets/vendor/iframe-worker/LICENSE")
 
@@ -149,7 +153,8 @@ def build_fixture_site(work: Path) -> Path:
     (work / "analyzer").mkdir()  # mkdocs.yml names its hooks relative to itself
     shutil.copy(ROOT / "analyzer" / "mkdocs_hooks.py", work / "analyzer" / "mkdocs_hooks.py")
     stores = releases.Stores(c.git_dir for c in load_checkouts(Workspace(home)).values())
-    site.build_site(store.connect(home / "index.sqlite"), docs, load_manifest(MANIFEST), stores=stores)
+    site.build_site(store.connect(home / "index.sqlite"), docs, load_manifest(MANIFEST), stores=stores,
+                    budget=FIXTURE_BUDGET)
     return docs
 
 
@@ -213,13 +218,13 @@ def test_the_diagram_is_an_inline_svg_of_the_path_to_the_main_loop(docs):
     # The picture on its own is one folder deeper: its links to package pages say so.
     assert (docs / "assets" / "generated" / "kube-scheduler.svg").read_text().strip() == \
         svg.replace('href="../', 'href="../../')
-    assert 'href="../packages/kubernetes/k8s.io_kubernetes_pkg_scheduler.html#Scheduler.scheduleOne"' in svg
+    assert 'href="../packages/kubernetes/k8s.io_kubernetes_pkg_scheduler.part3.html#Scheduler.scheduleOne"' in svg
 
 
 def test_a_mirrored_function_is_shown_beside_its_go_with_the_link_checked(docs):
     """A reference page sets each @mirrors link's Go excerpt (from the analysed blob, numbered
     from its own first line) beside the Python excerpt, and says whether the index has the Go."""
-    page = (docs / "reference" / "scheduler.md").read_text()
+    page = (docs / "reference" / "scheduler.plugins.noderesources.md").read_text()
     section = page.split("(*noderesources.Fit).Filter", 1)[1]
     assert "— **found**" in section.split("\n", 1)[0]
     pair = section.split('<div class="kubeatlas-pair" markdown>', 1)[1].split("\n</div>\n</div>", 1)[0]
@@ -232,7 +237,7 @@ def test_a_mirrored_function_is_shown_beside_its_go_with_the_link_checked(docs):
 def test_every_package_of_a_program_has_a_page_with_its_functions(docs):
     """Each non-vendored, non-stdlib package the scheduler's program links has a page, whose
     functions show callers and callees linked to their own package pages."""
-    page = (docs / "packages" / "kubernetes" / "k8s.io_kubernetes_pkg_scheduler.md").read_text()
+    page = (docs / "packages" / "kubernetes" / "k8s.io_kubernetes_pkg_scheduler.part3.md").read_text()
     assert "### (*scheduler.Scheduler).scheduleOne {#Scheduler.scheduleOne}" in page
     section = page.split("{#Scheduler.scheduleOne}", 1)[1].split("\n### ", 1)[0]
     assert "- called by" in section and "- calls" in section
@@ -243,6 +248,95 @@ def test_chinese_pages_carry_the_chinese_prose(docs):
     page = (docs / "zh" / "components" / "kube-scheduler.md").read_text()
     assert "调度器每次取一个待调度的 Pod" in page and "## 能力" in page
     assert "[English](../../components/kube-scheduler.md)" in page
+
+
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
+_CODE = re.compile(r"^(`{3,}).*?^\1$|`[^`\n]*`|<svg\b.*?</svg>", re.DOTALL | re.MULTILINE)
+
+
+def test_every_generated_page_is_written_in_english_and_in_chinese(docs):
+    """Each page the project generates has its Chinese twin under zh/ (and no Chinese page lacks
+    its English one); each links to the other, and the Chinese one's prose, outside code, is
+    Chinese. Versions, drift, journeys, packages and the Go beside Python pages included."""
+    english = {name for name in generated_pages(docs) if not name.startswith("zh/")}
+    english |= {path.relative_to(docs).as_posix() for path in (docs / "reference").rglob("*.md")}
+    chinese = {path.relative_to(docs / "zh").as_posix() for path in (docs / "zh").rglob("*.md")
+               if path.relative_to(docs).as_posix() not in HAND_WRITTEN}
+    assert english == chinese
+    for kind in ("versions/", "drift.md", "journeys/", "packages/", "reference/", "components/"):
+        assert any(name.startswith(kind) for name in english), kind
+    for name in sorted(english):
+        page, twin = (docs / name).read_text(), (docs / "zh" / name).read_text()
+        depth = name.count("/")
+        assert f"]({'../' * depth}zh/{name})" in page, name
+        assert f"]({'../' * (depth + 1)}{name})" in twin, name
+        prose = _CODE.sub("", twin)
+        assert len(_CHINESE.findall(prose)) >= 10, f"zh/{name} has little Chinese prose"
+
+
+def test_chinese_pages_link_to_chinese_pages(docs):
+    """A Chinese page's links to other generated pages stay in the Chinese tree."""
+    page = (docs / "zh" / "components" / "kube-scheduler.md").read_text()
+    assert "](../../zh/packages/kubernetes/k8s.io_kubernetes_pkg_scheduler" in page
+    assert "](../../zh/drift.md#kube-scheduler)" in page
+    assert "](../../packages/" not in page
+    journey = (docs / "zh" / "journeys" / "create-deployment.md").read_text()
+    assert journey.startswith("# 创建 Deployment") and "**1.** **kubectl** 请求 apiserver" in journey
+
+
+def test_a_large_package_is_split_by_file_within_the_budget(docs):
+    """pkg/scheduler's 14 functions in four files (3, 4, 6 and 1 of them) under a budget of 6 a
+    page are four pages, each file whole on one; no function is lost or shown twice, each page
+    links every other part, and a page embeds at most the budget's excerpts."""
+    folder = docs / "packages" / "kubernetes"
+    names = ["k8s.io_kubernetes_pkg_scheduler.md"] + [
+        f"k8s.io_kubernetes_pkg_scheduler.part{number}.md" for number in (2, 3, 4)]
+    assert sorted(p.name for p in folder.glob("k8s.io_kubernetes_pkg_scheduler.*md")) == names
+    anchors, files = [], []
+    for name in names:
+        text = (folder / name).read_text()
+        found = re.findall(r"^### .* \{#([^}]+)\}$", text, re.MULTILINE)
+        assert 0 < len(found) <= FIXTURE_BUDGET.functions, name
+        assert text.count("````go") <= FIXTURE_BUDGET.excerpts, name
+        assert all(f"]({other})" in text.replace("../../packages/kubernetes/", "")
+                   for other in names if other != name), name
+        anchors += found
+        files.append(set(re.findall(r"· \[(pkg/scheduler/\w+\.go):\d+\]", text)))
+    assert len(anchors) == len(set(anchors)) == 14
+    assert all(not a & b for a in files for b in files if a is not b), "a file split over pages"
+    assert "{#Scheduler.scheduleOne}" in (folder / names[2]).read_text()
+
+
+def test_every_link_to_a_function_lands_on_the_page_that_shows_it(docs):
+    """A link to a function's anchor, in any generated page of either language, opens the page
+    that defines that anchor: split packages send each function to its own part."""
+    checked = 0
+    for path in docs.rglob("*.md"):
+        for target, anchor in re.findall(r"\]\(((?:\.\./)*[\w./-]+\.md)#([\w.-]+)\)", path.read_text()):
+            page = (path.parent / target).resolve()
+            if "packages" not in page.parts and "reference" not in page.parts:
+                continue
+            assert "{#" + anchor + "}" in page.read_text(), f"{path.relative_to(docs)} → {target}#{anchor}"
+            checked += 1
+    assert checked > 100
+
+
+def test_every_page_stays_within_the_markdown_budget(docs):
+    """No generated page of the fixture site is over PAGE_MARKDOWN bytes; the built HTML is
+    checked against its own budget in the browser tests, and the real index in the report."""
+    sizes = {path.relative_to(docs).as_posix(): path.stat().st_size for path in docs.rglob("*.md")}
+    assert {name: size for name, size in sizes.items() if size > PAGE_MARKDOWN} == {}
+
+
+def test_a_release_era_is_named_in_the_page_language():
+    """A commit named only by the newest CHANGELOG it has is an era, worded in each language,
+    with its short SHA; a tag is a tag in both."""
+    commit = store.CommitRecord(1, "kubernetes", "e5f3f020084e16d0", "e5f3f020", "https://x", False)
+    tagged = store.CommitRecord(2, "kubernetes", "441505a9ee097315", "v1.19.0", "https://x", False)
+    ordered = [(tagged, releases.Release("v1.19.0", (1, 19, 0), "tag", 0)),
+               (commit, releases.Release("v1.24 era", (1, 24), "changelog", 0))]
+    assert site._labels(ordered, "en") == {2: "v1.19.0", 1: "v1.24 era (e5f3f020)"}
+    assert site._labels(ordered, "zh") == {2: "v1.19.0", 1: "v1.24 时期 (e5f3f020)"}
 
 
 def test_boilerplate_calls_are_drawn_as_one_labelled_box_per_kind():
@@ -288,7 +382,7 @@ def test_a_template_on_the_search_path_overrides_the_packaged_one(docs, tmp_path
     home = docs.parent / "home"
     stores = releases.Stores(c.git_dir for c in load_checkouts(Workspace(home)).values())
     site.build_site(store.connect(home / "index.sqlite"), out, load_manifest(MANIFEST),
-                    templates=templates, stores=stores)
+                    templates=templates, stores=stores, budget=FIXTURE_BUDGET)
     assert (out / "drift.md").read_text() == "# Drift\n\n8 missing\n"
     assert (out / "components" / "kube-scheduler.md").read_text() == \
         (docs / "components" / "kube-scheduler.md").read_text()

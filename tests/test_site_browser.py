@@ -196,21 +196,24 @@ def test_every_page_loads_from_file_with_no_request_off_the_machine(html, tmp_pa
         assert folders == [], f"{page}: links to folders {folders}"
 
 
-@pytest.mark.parametrize("query", ["scheduler", "调度", "节点代理", "节点选择"])
-def test_search_finds_english_and_chinese_words_from_file(html, tmp_path, query):
+@pytest.mark.parametrize("page, query", [("index.html", "scheduler"), ("index.html", "调度"),
+                                         ("index.html", "节点代理"), ("index.html", "节点选择"),
+                                         ("zh/index.html", "调度"), ("zh/index.html", "请求旅程")])
+def test_search_finds_english_and_chinese_words_from_file(html, tmp_path, page, query):
     """A search typed into the page opened from file:// (Material reads `?q=`) lists results:
     the offline plugin's inlined index and the shipped iframe-worker shim need no server, and
     Chinese text was cut into words when the site was built (jieba, with the manifest's terms
     whole: 节点代理 is one word, and 调度 finds 调度器 by its beginning)."""
     dom = chromium(tmp_path, "--virtual-time-budget=20000", "--dump-dom",
-                   f"{(html / 'index.html').as_uri()}?q={query}").stdout
+                   f"{(html / page).as_uri()}?q={query}").stdout
     meta = re.search(r'class="md-search-result__meta">([^<]*)<', dom)
-    assert meta and re.match(r"\d+ matching documents?", meta.group(1)), meta and meta.group(1)
+    # Material words the count in the page's language.
+    assert meta and re.match(r"\d+ (matching documents?|个符合条件的结果)", meta.group(1)), meta and meta.group(1)
     assert 'class="md-search-result__item"' in dom
 
 
 @pytest.mark.parametrize("page, name", [
-    ("reference/scheduler.html#reference_impl.scheduler.plugins.noderesources.Fit.filter",
+    ("reference/scheduler.plugins.noderesources.html#reference_impl.scheduler.plugins.noderesources.Fit.filter",
      "go-beside-python"),
     ("packages/kubernetes/k8s.io_kubernetes_pkg_scheduler.html", "package-page"),
     ("zh/components/kube-scheduler.html", "chinese-page")])
@@ -227,3 +230,76 @@ def test_screenshots_of_the_new_views(html, tmp_path, page, name):
              f"--screenshot={shot}", frame.as_uri())
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert shot.stat().st_size > 20_000
+
+
+# --- size and height budgets ----------------------------------------------------------------------
+
+PAGE_HTML = 1_000_000  # bytes a built page may have, theme and navigation included
+# Pixels a page may be tall at 1400 px wide: a component page reads as a page (evidence, trees
+# and sources folded); a journey is one line per step, each step's functions folded.
+COMPONENT_HEIGHT = 6_000
+JOURNEY_HEIGHT = 12_000
+
+
+def page_height(page: Path, tmp_path: Path) -> int:
+    """The rendered height in pixels of a built page opened from file://, 1400 px wide: a frame
+    page loads it and writes its scroll height into its own DOM, which Chromium dumps."""
+    frame = tmp_path / "height.html"
+    frame.write_text(
+        f'<body style="margin:0"><iframe id="page" src="{page.as_uri()}" '
+        'style="border:0;width:1400px;height:900px"></iframe><script>'
+        'document.getElementById("page").onload = function () {'
+        '  var out = document.createElement("pre"); out.id = "height";'
+        '  out.textContent = this.contentDocument.documentElement.scrollHeight;'
+        '  document.body.appendChild(out); };</script></body>')
+    dom = chromium(tmp_path, "--virtual-time-budget=10000", "--allow-file-access-from-files",
+                   "--dump-dom", frame.as_uri()).stdout
+    found = re.search(r'<pre id="height">(\d+)</pre>', dom)
+    assert found, f"no height measured for {page}"
+    return int(found.group(1))
+
+
+def test_no_built_page_is_over_the_size_budget(html):
+    sizes = {path.relative_to(html).as_posix(): path.stat().st_size for path in html.rglob("*.html")}
+    assert {name: size for name, size in sizes.items() if size > PAGE_HTML} == {}
+
+
+@pytest.mark.parametrize("page, budget", [
+    ("components/kube-scheduler.html", COMPONENT_HEIGHT),
+    ("zh/components/kube-scheduler.html", COMPONENT_HEIGHT),
+    ("components/kube-controller-manager.html", COMPONENT_HEIGHT),
+    ("journeys/node-silent.html", JOURNEY_HEIGHT),
+    ("zh/journeys/node-silent.html", JOURNEY_HEIGHT)])
+def test_a_page_stays_within_its_height_budget(html, tmp_path, page, budget):
+    """The longest pages, as a reader scrolls them: node-silent is the longest journey (85 steps)."""
+    height = page_height(html / page, tmp_path)
+    assert 1000 < height <= budget, f"{page} is {height} px tall"
+
+
+def test_a_chinese_page_has_a_chinese_navigation_and_theme(html):
+    """mkdocs names a section after its folder; the hook renames them, and gives a Chinese page
+    the navigation of the Chinese tree and the theme's Chinese words, an English page the rest."""
+    zh = (html / "zh" / "journeys" / "create-deployment.html").read_text()
+    titles = set(re.findall(r'md-ellipsis">\s*([^<]*?)\s*<', zh))
+    assert {"组件", "请求旅程", "Go 与 Python 对照", "版本", "清单漂移", "如何阅读生成的页面"} <= titles
+    assert not titles & {"Components", "Request journeys", "Versions", "Zh", "中文", "Manifest drift"}
+    assert '<html lang="zh"' in zh and 'placeholder="搜索"' in zh
+    en = (html / "journeys" / "create-deployment.html").read_text()
+    titles = set(re.findall(r'md-ellipsis">\s*([^<]*?)\s*<', en))
+    assert {"Components", "Request journeys", "Go beside Python", "Versions"} <= titles
+    assert not titles & {"组件", "中文", "Zh"}
+    assert '<html lang="en"' in en and 'placeholder="Search"' in en
+
+
+def test_source_and_call_lists_stay_out_of_the_search_index(html):
+    """Functions are found by their headings and signatures; their source, their callers and
+    callees (most of the index on the real trees) and the Chinese copies of package pages are
+    not indexed."""
+    docs = json.loads((html / "search" / "search_index.json").read_text())["docs"]
+    text = "\n".join(doc["title"] + doc["text"] for doc in docs)
+    assert any(doc["title"] == "scheduler.WithPercentageOfNodesToScore" for doc in docs)
+    assert "func scheduler.WithPercentageOfNodesToScore(percentage int32) Option" in text
+    assert "func WithPercentageOfNodesToScore(" not in text  # the excerpt's first line
+    assert "called by" not in text and "def filter" not in text
+    assert not any(doc["location"].startswith("zh/packages/kubernetes/") for doc in docs)
+    assert any(doc["location"].startswith("zh/journeys/") for doc in docs)

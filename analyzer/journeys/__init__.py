@@ -83,8 +83,8 @@ STRINGS = {
         "decision": "**{component}** acts on {what}: {requests}",
         "decision_no_object": "**{component}** decides: {requests}",
         "rules": "**{component}** syncs its rules: {endpoints}",
-        "go": "Go upstream",
-        "reference": "reference",
+        "go": "Go upstream:",
+        "reference": "reference:",
         "not_found": "not found in the analysed commit",
         "no_mirror": "no `@mirrors` tag",
         "steps": "Steps",
@@ -92,6 +92,9 @@ STRINGS = {
         "recorded": ("Recorded from a traced run of the reference cluster ({kubelets} kubelets) by "
                      "`python benchmarks/record_journeys.py`; Go links are pinned to {repo} at `{sha}`."),
         "not_indexed": "{repo} is not indexed: Go functions are named but not linked.",
+        "switch": "[中文]({other}) · English.",
+        "steps_lead": ("Open a step to see the Go function upstream that does it and the reference "
+                       "function that mirrors it, with their source."),
         "index_title": "Request journeys",
         "index_lead": ("One user action followed across the components, step by step, as the "
                        "reference cluster performed it. Each step links the Go function upstream "
@@ -109,8 +112,8 @@ STRINGS = {
         "decision": "**{component}** 处理 {what}：{requests}",
         "decision_no_object": "**{component}** 决定：{requests}",
         "rules": "**{component}** 同步转发规则：{endpoints}",
-        "go": "上游 Go",
-        "reference": "参考实现",
+        "go": "上游 Go：",
+        "reference": "参考实现：",
         "not_found": "在分析的提交中未找到",
         "no_mirror": "没有 `@mirrors` 标注",
         "steps": "步骤",
@@ -118,6 +121,8 @@ STRINGS = {
         "recorded": ("由 `python benchmarks/record_journeys.py` 在参考集群（{kubelets} 个 kubelet）上开启追踪运行录制；"
                      "Go 链接固定在 {repo} 的 `{sha}`。"),
         "not_indexed": "{repo} 尚未索引：只列出 Go 函数名，不带链接。",
+        "switch": "[English]({other}) · 中文。函数与类型名保持 Go 源码中的原样。",
+        "steps_lead": "展开一个步骤，可以看到完成这一步的上游 Go 函数和与之对应的参考实现函数，以及它们的源码。",
         "index_title": "请求旅程",
         "index_lead": "跟随一次用户操作穿过各个组件，逐步展示参考集群的实际执行；每一步都链接到上游 Go 函数和与之对应的参考实现函数。",
     },
@@ -127,6 +132,9 @@ STRINGS = {
 # verb decides which handler the chain hands the request to.
 REST_HANDLER = {verb: f"reference_impl.apiserver.core.handlers.RESTHandlers.{verb}"
                 for verb in ("create", "update", "patch", "delete", "deletecollection")}
+# Where each language's journey pages are, and the other language's seen from them.
+FOLDER = {"en": "journeys", "zh": "zh/journeys"}
+OTHER = {"en": "../zh/journeys", "zh": "../../journeys"}
 LIFELINES = ("kubectl", "apiserver", "etcd", "controller-manager", "scheduler", "kubelet", "proxy")
 
 
@@ -422,22 +430,24 @@ def page(name: str, journey: dict, go: GoSource, lang: str = "en") -> dict:
     title, lead = JOURNEYS.get(name, {}).get(lang, (name, ""))
     commit = go.index.commit if go.index else None
     return {"name": name, "title": title, "lead": lead, "steps": steps, "text": STRINGS[lang],
+            "other": f"{OTHER[lang]}/{name}.md",
             "svg": sequence_svg(journey["steps"]), "commit": commit, "repo": REPO,
             "recorded": STRINGS[lang]["recorded"].format(
                 kubelets=journey.get("kubelets", "?"), repo=REPO, sha=commit.sha[:12] if commit else "—")}
 
 
 def build(db: sqlite3.Connection, out_dir: Path, env, lang: str = "en") -> list[str]:
-    """Write journeys/<name>.md for each recorded journey and journeys/index.md; return them."""
+    """Write journeys/<name>.md for each recorded journey and journeys/index.md, under zh/ for
+    Chinese; return them."""
     journeys = load()
     go = GoSource(db)
     pages = []
     for name, journey in journeys.items():
-        pages.append(_write(out_dir, f"journeys/{name}.md",
+        pages.append(_write(out_dir, f"{FOLDER[lang]}/{name}.md",
                             env.get_template("journey.md.j2").render(page(name, journey, go, lang))))
     listing = [(name, JOURNEYS.get(name, {}).get(lang, (name, ""))) for name in journeys]
-    pages.append(_write(out_dir, "journeys/index.md", env.get_template("journeys.md.j2").render(
-        {"journeys": listing, "text": STRINGS[lang]})))
+    pages.append(_write(out_dir, f"{FOLDER[lang]}/index.md", env.get_template("journeys.md.j2").render(
+        {"journeys": listing, "text": STRINGS[lang], "other": f"{OTHER[lang]}/index.md"})))
     return pages
 
 
