@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer import codepages, diagrams, releases, site, sitetext, store
+from analyzer import codepages, diagrams, releases, site, store
 from analyzer.cli import main
 from analyzer.manifest import load_manifest
 from analyzer.sources import load_checkouts
