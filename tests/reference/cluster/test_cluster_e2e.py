@@ -23,9 +23,12 @@ from reference_impl.cluster import Cluster
 
 NAMESPACE = "e2e-web"
 # Replies "<pod name> <VERSION> <pid>"; binds the address it is given, $(POD_IP) in the manifest,
-# and says so on stdout, which `kubectl logs` reads back.
+# and says so on stdout, which `kubectl logs` reads back. On SIGTERM it serves 2 s more before it
+# exits, as a server behind a Service should: the endpoint change reaches kube-proxy
+# asynchronously, so a pod that dies the instant it is told to stop drops the requests routed
+# to it meanwhile (upstream's advice is a preStop sleep or this drain).
 SERVER = """
-import http.server, os, sys
+import http.server, os, signal, sys, threading
 print(f"serving {os.environ['POD_NAME']} {os.environ['VERSION']} on {sys.argv[1]}:{sys.argv[2]}", flush=True)
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
@@ -36,7 +39,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
     def log_message(self, *args):
         pass
-http.server.ThreadingHTTPServer((sys.argv[1], int(sys.argv[2])), Handler).serve_forever()
+server = http.server.ThreadingHTTPServer((sys.argv[1], int(sys.argv[2])), Handler)
+signal.signal(signal.SIGTERM, lambda *_: threading.Timer(2, server.shutdown).start())
+server.serve_forever()
 """
 
 
