@@ -189,36 +189,36 @@ def _generate(db: sqlite3.Connection, out_dir: Path, manifest: Sequence[Componen
         component_pages.append(page)
         name = f"components/{component.name}.md"
         for lang in sitetext.LANGUAGES:
-            pages.append(_write(out_dir, _in(lang, name), env.get_template("component.md.j2").render(
+            pages.append(_write(out_dir, sitetext.page_path(lang, name), env.get_template("component.md.j2").render(
                 page, **_language(lang, name))))
     for position, (name, page) in enumerate(version_pages.items(), 1):
         progress.update("site: versions", position, len(version_pages), "pages")
         for lang in sitetext.LANGUAGES:
-            pages.append(_write(out_dir, _in(lang, name), env.get_template("version.md.j2").render(
+            pages.append(_write(out_dir, sitetext.page_path(lang, name), env.get_template("version.md.j2").render(
                 page, **_language(lang, name))))
     for lang in sitetext.LANGUAGES:
         pages += journeys.build(db, out_dir, env, lang)
     rows = drift.check(db, manifest)
     drift_page = _drift_page(rows, drift.not_indexed(db, manifest), manifest)
     for lang in sitetext.LANGUAGES:
-        pages.append(_write(out_dir, _in(lang, "drift.md"), env.get_template("drift.md.j2").render(
+        pages.append(_write(out_dir, sitetext.page_path(lang, "drift.md"), env.get_template("drift.md.j2").render(
             drift_page, **_language(lang, "drift.md"))))
     for lang in sitetext.LANGUAGES:
         for reference in reference_pages:
-            pages.append(_write(out_dir, _in(lang, reference.page), env.get_template(
+            pages.append(_write(out_dir, sitetext.page_path(lang, reference.page), env.get_template(
                 "reference.md.j2").render(reference=reference, code=code,
                                           **_language(lang, reference.page))))
-        pages.append(_write(out_dir, _in(lang, "reference/index.md"), env.get_template(
+        pages.append(_write(out_dir, sitetext.page_path(lang, "reference/index.md"), env.get_template(
             "reference_index.md.j2").render(groups=groups, code=code, **_language(lang, "reference/index.md"))))
     for position, package in enumerate(package_pages, 1):
         progress.update("site: packages", position, len(package_pages), "pages")
         for part in package.parts:
             for lang in sitetext.LANGUAGES:
-                pages.append(_write(out_dir, _in(lang, part.page), env.get_template("package.md.j2").render(
+                pages.append(_write(out_dir, sitetext.page_path(lang, part.page), env.get_template("package.md.j2").render(
                     package=package, part=part, code=code, limit=codepages.NEIGHBOURS, budget=budget,
                     **_language(lang, part.page))))
     for lang in sitetext.LANGUAGES:
-        pages.append(_write(out_dir, _in(lang, "packages/index.md"), env.get_template(
+        pages.append(_write(out_dir, sitetext.page_path(lang, "packages/index.md"), env.get_template(
             "package_index.md.j2").render(packages=package_pages, **_language(lang, "packages/index.md"))))
     evidence = [e for page in component_pages for c in page["capabilities"] for e in c["evidence"]]
     unread = tuple(f"{commit.repo} {commit.sha[:12]}" for commits in drift.analysed_commits(db).values()
@@ -228,20 +228,13 @@ def _generate(db: sqlite3.Connection, out_dir: Path, manifest: Sequence[Componen
                        len(evidence), sum(e.symbol is None for e in evidence), unread)
 
 
-def _in(lang: str, name: str) -> str:
-    """Where the `lang` version of the page `name` (relative to the docs folder) is written."""
-    return sitetext.PREFIX[lang] + name
-
-
 def _language(lang: str, name: str) -> dict:
     """What a template needs to write the page `name` in `lang`: its prose (`t`), the way back to
     the docs folder (`root`), the folder of this language's pages under it (`home`), and the
     same page in the other language (`other`, relative to this one)."""
-    depth = _in(lang, name).count("/")
-    root = "../" * depth
-    other = next(language for language in sitetext.LANGUAGES if language != lang)
+    root = "../" * sitetext.page_path(lang, name).count("/")
     return {"lang": lang, "t": sitetext.text(lang), "root": root,
-            "home": root + sitetext.PREFIX[lang], "other": root + _in(other, name)}
+            "home": root + sitetext.PREFIX[lang], "other": sitetext.twin(lang, name)}
 
 
 class _Code:

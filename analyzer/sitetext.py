@@ -277,3 +277,14 @@ TEXT = {
 
 def text(lang: str) -> dict:
     return TEXT[lang]
+
+
+def page_path(lang: str, name: str) -> str:
+    """Where the `lang` version of the page `name` (relative to the docs folder) is written."""
+    return PREFIX[lang] + name
+
+
+def twin(lang: str, name: str) -> str:
+    """The page `name` in the other language, as a link from its `lang` version."""
+    other = next(language for language in LANGUAGES if language != lang)
+    return "../" * page_path(lang, name).count("/") + page_path(other, name)

@@ -22,6 +22,7 @@ from functools import cache
 from html import escape
 from pathlib import Path
 
+from analyzer import sitetext
 from analyzer.errors import AnalyzerError
 from analyzer.gitobjects import BlobReader
 from analyzer.query import GraphIndex, QueryError
@@ -92,7 +93,6 @@ STRINGS = {
         "recorded": ("Recorded from a traced run of the reference cluster ({kubelets} kubelets) by "
                      "`python benchmarks/record_journeys.py`; Go links are pinned to {repo} at `{sha}`."),
         "not_indexed": "{repo} is not indexed: Go functions are named but not linked.",
-        "switch": "[中文]({other}) · English.",
         "steps_lead": ("Open a step to see the Go function upstream that does it and the reference "
                        "function that mirrors it, with their source."),
         "index_title": "Request journeys",
@@ -121,7 +121,6 @@ STRINGS = {
         "recorded": ("由 `python benchmarks/record_journeys.py` 在参考集群（{kubelets} 个 kubelet）上开启追踪运行录制；"
                      "Go 链接固定在 {repo} 的 `{sha}`。"),
         "not_indexed": "{repo} 尚未索引：只列出 Go 函数名，不带链接。",
-        "switch": "[English]({other}) · 中文。函数与类型名保持 Go 源码中的原样。",
         "steps_lead": "展开一个步骤，可以看到完成这一步的上游 Go 函数和与之对应的参考实现函数，以及它们的源码。",
         "index_title": "请求旅程",
         "index_lead": "跟随一次用户操作穿过各个组件，逐步展示参考集群的实际执行；每一步都链接到上游 Go 函数和与之对应的参考实现函数。",
@@ -132,9 +131,6 @@ STRINGS = {
 # verb decides which handler the chain hands the request to.
 REST_HANDLER = {verb: f"reference_impl.apiserver.core.handlers.RESTHandlers.{verb}"
                 for verb in ("create", "update", "patch", "delete", "deletecollection")}
-# Where each language's journey pages are, and the other language's seen from them.
-FOLDER = {"en": "journeys", "zh": "zh/journeys"}
-OTHER = {"en": "../zh/journeys", "zh": "../../journeys"}
 LIFELINES = ("kubectl", "apiserver", "etcd", "controller-manager", "scheduler", "kubelet", "proxy")
 
 
@@ -430,7 +426,7 @@ def page(name: str, journey: dict, go: GoSource, lang: str = "en") -> dict:
     title, lead = JOURNEYS.get(name, {}).get(lang, (name, ""))
     commit = go.index.commit if go.index else None
     return {"name": name, "title": title, "lead": lead, "steps": steps, "text": STRINGS[lang],
-            "other": f"{OTHER[lang]}/{name}.md",
+            "switch": _switch(lang, f"journeys/{name}.md"),
             "svg": sequence_svg(journey["steps"]), "commit": commit, "repo": REPO,
             "recorded": STRINGS[lang]["recorded"].format(
                 kubelets=journey.get("kubelets", "?"), repo=REPO, sha=commit.sha[:12] if commit else "—")}
@@ -443,12 +439,18 @@ def build(db: sqlite3.Connection, out_dir: Path, env, lang: str = "en") -> list[
     go = GoSource(db)
     pages = []
     for name, journey in journeys.items():
-        pages.append(_write(out_dir, f"{FOLDER[lang]}/{name}.md",
+        pages.append(_write(out_dir, sitetext.page_path(lang, f"journeys/{name}.md"),
                             env.get_template("journey.md.j2").render(page(name, journey, go, lang))))
     listing = [(name, JOURNEYS.get(name, {}).get(lang, (name, ""))) for name in journeys]
-    pages.append(_write(out_dir, f"{FOLDER[lang]}/index.md", env.get_template("journeys.md.j2").render(
-        {"journeys": listing, "text": STRINGS[lang], "other": f"{OTHER[lang]}/index.md"})))
+    pages.append(_write(out_dir, sitetext.page_path(lang, "journeys/index.md"), env.get_template(
+        "journeys.md.j2").render({"journeys": listing, "text": STRINGS[lang],
+                                  "switch": _switch(lang, "journeys/index.md")})))
     return pages
+
+
+def _switch(lang: str, name: str) -> str:
+    """The line that links the page `name` to its version in the other language."""
+    return sitetext.text(lang)["switch"].format(other=sitetext.twin(lang, name))
 
 
 def _write(out_dir: Path, name: str, text: str) -> str:

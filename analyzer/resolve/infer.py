@@ -21,12 +21,11 @@ from analyzer.gotypes import Chan, GoType, Named, Pointer, element_of, parse_typ
 from analyzer.gotypes import Func as FuncType
 from analyzer.resolve.flow import Place
 from analyzer.resolve.program import (
-    PREDECLARED_TYPES, UNIVERSE, FileContext, FuncInfo, Program, TypeInfo, VarInfo,
+    NOT_CACHED, PREDECLARED_TYPES, UNIVERSE, FileContext, FuncInfo, Program, TypeInfo, VarInfo,
 )
 
 # A safety net only: cycles (x := x.Next()) are cut by the cache; a chain of n calls nests 2n deep.
 MAX_DEPTH = 64
-_UNKNOWN = object()  # not yet in a cache whose values may be None
 INT, BOOL, STRING, RUNE = (Named(UNIVERSE, n) for n in ("int", "bool", "string", "rune"))
 LITERAL_TYPES = {"int_literal": INT, "interpreted_string_literal": STRING,
                  "raw_string_literal": STRING, "rune_literal": RUNE, "true": BOOL, "false": BOOL,
@@ -152,8 +151,8 @@ class FileScopes:
     def type_of(self, expr: tuple, scope: str, line: int, depth: int = 0) -> GoType | None:
         # By line too: a name rebound further down (a second `for _, f := range`) has another type.
         key = (expr, scope, line)
-        known = self._types.get(key, _UNKNOWN)
-        if known is not _UNKNOWN:
+        known = self._types.get(key, NOT_CACHED)
+        if known is not NOT_CACHED:
             return known
         self._types[key] = None  # a cycle meets None, not infinite recursion
         result = self._type_of(expr, scope, line, depth) if depth < MAX_DEPTH else None

@@ -32,7 +32,7 @@ PREDECLARED_TYPES = frozenset({
 })
 ERROR = Named(UNIVERSE, "error")
 MAX_DEPTH = 8  # embedding and alias chains deeper than this are taken as cycles
-_UNKNOWN = object()  # not yet in a cache whose values may be None
+NOT_CACHED = object()  # not yet in a cache whose values may be None
 
 
 @dataclass(eq=False)
@@ -297,8 +297,8 @@ class Program:
         if t is None:
             return None
         key = (t, name)
-        found = self._members.get(key, _UNKNOWN)  # one lookup: hashing a type runs Python code
-        if found is _UNKNOWN:
+        found = self._members.get(key, NOT_CACHED)  # one lookup: hashing a type runs Python code
+        if found is NOT_CACHED:
             found = self._members[key] = self._member(t, name, 0)
         return found
 

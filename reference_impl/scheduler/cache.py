@@ -101,8 +101,8 @@ class Cache:
             return
         if key in self.pod_node:
             self._remove(key)
-        self._info_for(pod["spec"]["nodeName"]).add_pod(pod)
-        self.pod_node[key] = pod["spec"]["nodeName"]
+        self._info_for(node_name).add_pod(pod)
+        self.pod_node[key] = node_name
 
     def update_pod(self, pod: dict) -> None:
         self.add_pod(pod)
