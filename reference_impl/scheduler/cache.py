@@ -10,20 +10,17 @@ from __future__ import annotations
 
 from reference_impl.mirrors import mirrors
 from reference_impl.scheduler.errors import SchedulerError
+from reference_impl.scheduler.podcounts import PodCounts
 from reference_impl.scheduler.types import NodeInfo, pod_key
 
 
 class Snapshot:
-    """The node list one cycle sees; plugins read it through `framework.snapshot`."""
+    """The node list one cycle sees, and the cache's pod counts; plugins read it through
+    `framework.snapshot`."""
 
-    def __init__(self, node_infos: list[NodeInfo]) -> None:
+    def __init__(self, node_infos: list[NodeInfo], pod_counts: PodCounts) -> None:
         self.node_info_list = node_infos
-        self._with_affinity: list[NodeInfo] | None = None
-
-    def have_pods_with_affinity_list(self) -> list[NodeInfo]:
-        if self._with_affinity is None:
-            self._with_affinity = [n for n in self.node_info_list if n.pods_with_affinity]
-        return self._with_affinity
+        self.pod_counts = pod_counts
 
     def __len__(self) -> int:
         return len(self.node_info_list)
@@ -35,6 +32,7 @@ class Cache:
         self.pod_node: dict[str, str] = {}  # pod key -> node name, for bound and assumed pods
         self.assumed: set[str] = set()
         self._list: list[NodeInfo] | None = None
+        self.pod_counts = PodCounts(self.nodes)
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/internal/cache.schedulerCache).AddNode")
     def add_node(self, node: dict) -> NodeInfo:
@@ -44,11 +42,17 @@ class Cache:
             # A pod can be added before its node (informers are not ordered): keep its NodeInfo.
             info = self.nodes[name] = NodeInfo(node)
             self._list = None
+            self.pod_counts.labels_changed(info, {})
         else:
             if info.node is None:
                 self._list = None
-            info.set_node(node)
+            self._set_node(info, node)
         return info
+
+    def _set_node(self, info: NodeInfo, node: dict | None) -> None:
+        old_labels = info.labels
+        info.set_node(node)
+        self.pod_counts.labels_changed(info, old_labels)
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/internal/cache.schedulerCache).UpdateNode")
     def update_node(self, node: dict) -> NodeInfo:
@@ -59,9 +63,8 @@ class Cache:
         info = self.nodes.get(node["metadata"]["name"])
         if info is None:
             return
-        if info.pods:
-            info.set_node(None)  # pods are still bound there until their deletes arrive
-        else:
+        self._set_node(info, None)
+        if not info.pods:  # else pods are still bound there until their deletes arrive
             del self.nodes[info.name]
         self._list = None
 
@@ -77,8 +80,7 @@ class Cache:
         key = pod_key(pod)
         if key in self.pod_node:
             raise SchedulerError(f"pod {key} is in the cache, so can't be assumed")
-        self._info_for(pod["spec"]["nodeName"]).add_pod(pod)
-        self.pod_node[key] = pod["spec"]["nodeName"]
+        self._add(pod["spec"]["nodeName"], pod)
         self.assumed.add(key)
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/internal/cache.schedulerCache).ForgetPod")
@@ -101,8 +103,7 @@ class Cache:
             return
         if key in self.pod_node:
             self._remove(key)
-        self._info_for(node_name).add_pod(pod)
-        self.pod_node[key] = node_name
+        self._add(node_name, pod)
 
     def update_pod(self, pod: dict) -> None:
         self.add_pod(pod)
@@ -113,6 +114,12 @@ class Cache:
         if key in self.pod_node:
             self._remove(key)
 
+    def _add(self, node_name: str, pod: dict) -> None:
+        info = self._info_for(node_name)
+        info.add_pod(pod)
+        self.pod_counts.add_pod(info, pod)
+        self.pod_node[pod_key(pod)] = node_name
+
     def _remove(self, key: str) -> None:
         node_name = self.pod_node.pop(key)
         self.assumed.discard(key)
@@ -122,6 +129,7 @@ class Cache:
         pod = info.pods.get(key)
         if pod is not None:
             info.remove_pod(pod)
+            self.pod_counts.remove_pod(info, pod)
         if info.node is None and not info.pods:
             del self.nodes[node_name]
             self._list = None
@@ -133,4 +141,4 @@ class Cache:
     def update_snapshot(self) -> Snapshot:
         if self._list is None:
             self._list = [n for n in self.nodes.values() if n.node is not None]
-        return Snapshot(self._list)
+        return Snapshot(self._list, self.pod_counts)

@@ -2,21 +2,21 @@
 
 Mirrors `pkg/scheduler/framework/types.go` and `interface.go`. Pods and nodes stay plain JSON
 dicts as the apiserver returns them; NodeInfo caches what filters need (requested resources,
-used host ports, pods carrying affinity) so a filter is a few dict look-ups.
+used host ports) so a filter is a few dict look-ups; pod counts per topology domain, which
+upstream reads off NodeInfo's pod lists, live in the cache (`podcounts`).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import Any, Callable
+from typing import Any
 
 from reference_impl.mirrors import mirrors
 
 MAX_NODE_SCORE = 100
 MIN_NODE_SCORE = 0
 # Scoring uses these for containers that request nothing, so empty pods still spread out.
-MATCH_COUNTS_PER_NODE = 512  # remembered pod counts per node (see NodeInfo.count_matching)
 
 DEFAULT_MILLI_CPU_REQUEST = 100
 DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024
@@ -176,24 +176,24 @@ def has_pod_affinity(pod: dict) -> bool:
 class NodeInfo:
     """A node plus the pods on it and the totals the filters read, kept up to date incrementally."""
 
-    __slots__ = ("node", "name", "labels", "unschedulable", "taints", "pods", "pods_with_affinity", "requested", "non_zero_cpu",
-                 "non_zero_mem", "allocatable", "used_ports", "generation", "_match_counts")
+    __slots__ = ("node", "name", "labels", "unschedulable", "taints", "pods", "requested", "non_zero_cpu",
+                 "non_zero_mem", "allocatable", "used_ports", "generation")
 
     @mirrors("k8s.io/kubernetes/pkg/scheduler/framework.NewNodeInfo")
     def __init__(self, node: dict | None = None) -> None:
         self.pods: dict[str, dict] = {}
-        self.pods_with_affinity: dict[str, dict] = {}
         self.requested = Resource()
         self.non_zero_cpu = 0
         self.non_zero_mem = 0
         self.used_ports: dict[tuple[str, str, int], int] = {}
         self.generation = 0
-        self._match_counts: dict[object, tuple[int, int]] = {}
+        self.name = ""
         self.set_node(node)
 
     def set_node(self, node: dict | None) -> None:
         self.node = node
-        self.name = node["metadata"]["name"] if node else ""
+        if node:  # a deleted node's NodeInfo keeps its name while its pods are still bound there
+            self.name = node["metadata"]["name"]
         self.labels = (node["metadata"].get("labels") or {}) if node else {}
         self.allocatable = Resource.from_list(((node or {}).get("status") or {}).get("allocatable"))
         # Read for every node of every cycle by NodeUnschedulable and TaintToleration: taken out once.
@@ -202,19 +202,6 @@ class NodeInfo:
         self.taints = spec.get("taints") or ()
         self.generation += 1
 
-    def count_matching(self, key: object, matches: Callable[[dict], bool]) -> int:
-        """How many pods here `matches` accepts. The count is remembered under `key` (which must
-        name the predicate) until the node's pods change: upstream's plugins count pods per node
-        on every cycle, and in Python that loop over every pod is the cost of affinity and spread."""
-        hit = self._match_counts.get(key)
-        if hit is not None and hit[0] == self.generation:
-            return hit[1]
-        count = sum(1 for pod in self.pods.values() if matches(pod))
-        if len(self._match_counts) >= MATCH_COUNTS_PER_NODE:
-            self._match_counts.clear()
-        self._match_counts[key] = (self.generation, count)
-        return count
-
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework.NodeInfo).AddPod")
     def add_pod(self, pod: dict) -> None:
         self._account(pod, +1)
@@ -222,15 +209,13 @@ class NodeInfo:
     def update_pod_in_place(self, pod: dict) -> bool:
         """Swap in a newer state of a pod already here when nothing the totals or the plugins' pod
         counts read has changed (its spec, namespace, labels, whether it is terminating). Upstream
-        removes and re-adds it; here that would also void the node's remembered counts
-        (count_matching) on every bind confirmation and kubelet status update. False when it cannot."""
+        removes and re-adds it; here that would also recount it in the cache's pod counts
+        (`podcounts`) on every bind confirmation and kubelet status update. False when it cannot."""
         key = pod_key(pod)
         current = self.pods.get(key)
         if current is None or not _same_for_scheduling(current, pod):
             return False
         self.pods[key] = pod
-        if key in self.pods_with_affinity:
-            self.pods_with_affinity[key] = pod
         return True
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework.NodeInfo).RemovePod")
@@ -242,11 +227,8 @@ class NodeInfo:
         key = pod_key(pod)
         if sign > 0:
             self.pods[key] = pod
-            if has_pod_affinity(pod):
-                self.pods_with_affinity[key] = pod
         else:
             self.pods.pop(key, None)
-            self.pods_with_affinity.pop(key, None)
         self.requested.add(pod_requests(pod), sign)
         cpu, mem = pod_non_zero_requests(pod)
         self.non_zero_cpu += sign * cpu

@@ -17,6 +17,8 @@ from reference_impl.machinery import labels as lbl
 from reference_impl.machinery import scheduling
 from reference_impl.scheduler import queue as q
 from reference_impl.scheduler.framework import Plugin
+from reference_impl.scheduler.podcounts import Matcher, PodCounts
+from reference_impl.scheduler.podinfo import selector_guard
 from reference_impl.scheduler.types import MAX_NODE_SCORE, SKIP, SUCCESS, CycleState, NodeInfo, unschedulable
 
 ERR_REASON_CONSTRAINTS_NOT_MATCH = "node(s) didn't match pod topology spread constraints"
@@ -29,13 +31,25 @@ class Constraint:
     max_skew: int
     topology_key: str
     selector: lbl.LabelsSelector | None  # the compiled labelSelector; None matches no pod
-    selector_key: str  # the labelSelector as canonical JSON, naming it for NodeInfo.count_matching
+    selector_key: str  # the labelSelector as canonical JSON, naming it in the cache's pod counts
+    guard: tuple[str, str] | None  # a label every pod the selector matches carries
+
+    def matcher(self, namespace: str) -> Matcher:
+        """The pods countPodsMatchSelector counts: in `namespace`, not terminating, selected."""
+        selector = self.selector
+
+        def matches(p: dict) -> bool:
+            meta = p["metadata"]
+            return (selector is not None and not meta.get("deletionTimestamp")
+                    and meta.get("namespace", "default") == namespace and selector(meta.get("labels") or {}))
+
+        return Matcher(("PodTopologySpread", self.selector_key, namespace), matches, self.guard)
 
 
 @mirrors("k8s.io/kubernetes/pkg/scheduler/framework/plugins/podtopologyspread.filterTopologySpreadConstraints")
 def filter_constraints(pod: dict, action: str) -> list[Constraint]:
     return [Constraint(int(c.get("maxSkew") or 1), c["topologyKey"], lbl.compile_selector(c.get("labelSelector")),
-                       json.dumps(c.get("labelSelector"), sort_keys=True))
+                       json.dumps(c.get("labelSelector"), sort_keys=True), selector_guard(c.get("labelSelector")))
             for c in (pod.get("spec") or {}).get("topologySpreadConstraints") or ()
             if c.get("whenUnsatisfiable") == action]
 
@@ -46,18 +60,32 @@ def node_labels_match(labels: dict, constraints) -> bool:
 
 
 @mirrors("k8s.io/kubernetes/pkg/scheduler/framework/plugins/podtopologyspread.countPodsMatchSelector")
-def count_pods_match_selector(node_info: NodeInfo, c: Constraint, namespace: str) -> int:
-    """Pods on the node in `namespace`, not terminating, whose labels the constraint's selector matches."""
-    selector = c.selector
-    if selector is None:
-        return 0
+def count_pods_match_selector(counts: PodCounts, node_info: NodeInfo, matcher: Matcher) -> int:
+    """Pods on the node in the pod's namespace, not terminating, whose labels the constraint's
+    selector matches (`Constraint.matcher`), as the cache counts them."""
+    return counts.on_node(matcher, node_info.name)
 
-    def matches(p: dict) -> bool:
-        meta = p["metadata"]
-        return (not meta.get("deletionTimestamp") and meta.get("namespace", "default") == namespace
-                and selector(meta.get("labels") or {}))
 
-    return node_info.count_matching(("PodTopologySpread", c.selector_key, namespace), matches)
+def counts_per_domain(counts: PodCounts, pod: dict, constraints: list[Constraint]):
+    """(topologyKey, value) -> matching pods, for every domain of an eligible node (zeros included),
+    or None when the cache's per-domain counts cannot answer.
+
+    Eligible nodes pass the pod's nodeSelector/required node affinity and carry every constraint's
+    key. The per-domain counts take every node with the key, so they answer only for a pod with no
+    node affinity whose constraints share one key; otherwise the caller counts node by node.
+    """
+    keys = {c.topology_key for c in constraints}
+    spec = pod.get("spec") or {}
+    node_affinity = (spec.get("affinity") or {}).get("nodeAffinity") or {}
+    if len(keys) != 1 or spec.get("nodeSelector") or node_affinity.get("requiredDuringSchedulingIgnoredDuringExecution"):
+        return None
+    key, = keys
+    namespace = pod["metadata"].get("namespace", "default")
+    domains = dict.fromkeys(((key, value) for value in counts.node_values.get(key, ())), 0)
+    for c in constraints:
+        for value, n in counts.by_value(c.matcher(namespace), key).items():
+            domains[(key, value)] += n
+    return domains
 
 
 @dataclass
@@ -70,6 +98,7 @@ class _PreFilterState:
 @dataclass
 class _PreScoreState:
     constraints: list[Constraint]
+    matchers: list[Matcher]  # per constraint, the pods it counts
     ignored_nodes: set[str]
     tp_pair_to_pod_counts: dict[tuple[str, str], int]
     normalizing_weight: list[float]
@@ -91,21 +120,25 @@ class PodTopologySpread(Plugin):
         constraints = filter_constraints(pod, "DoNotSchedule")
         if not constraints:
             return _PreFilterState([], {}, {})
-        namespace = pod["metadata"].get("namespace", "default")
-        counts: dict[tuple[str, str], int] = {}
-        eligible = []
-        matches_node = scheduling.get_required_node_affinity(pod)
-        for node_info in self.handle.snapshot.node_info_list:
-            labels = node_info.labels
-            if not (node_labels_match(labels, constraints) and matches_node(node_info.node)):
-                continue
-            eligible.append(node_info)
-            for c in constraints:
-                counts.setdefault((c.topology_key, labels[c.topology_key]), 0)
-        for node_info in eligible:
-            for c in constraints:
-                pair = (c.topology_key, node_info.labels[c.topology_key])
-                counts[pair] += count_pods_match_selector(node_info, c, namespace)
+        pod_counts = self.handle.snapshot.pod_counts
+        counts = counts_per_domain(pod_counts, pod, constraints)
+        if counts is None:
+            counts = {}
+            namespace = pod["metadata"].get("namespace", "default")
+            matchers = [c.matcher(namespace) for c in constraints]
+            eligible = []
+            matches_node = scheduling.get_required_node_affinity(pod)
+            for node_info in self.handle.snapshot.node_info_list:
+                labels = node_info.labels
+                if not (node_labels_match(labels, constraints) and matches_node(node_info.node)):
+                    continue
+                eligible.append(node_info)
+                for c in constraints:
+                    counts.setdefault((c.topology_key, labels[c.topology_key]), 0)
+            for node_info in eligible:
+                for c, matcher in zip(constraints, matchers):
+                    pair = (c.topology_key, node_info.labels[c.topology_key])
+                    counts[pair] += count_pods_match_selector(pod_counts, node_info, matcher)
         min_match: dict[str, int] = {}
         for (key, _), num in counts.items():
             min_match[key] = min(num, min_match.get(key, num))
@@ -132,7 +165,8 @@ class PodTopologySpread(Plugin):
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/podtopologyspread.PodTopologySpread).PreScore")
     def pre_score(self, state: CycleState, pod: dict, nodes: list[NodeInfo]):
         constraints = filter_constraints(pod, "ScheduleAnyway")
-        s = _PreScoreState(constraints, set(), {}, [])
+        namespace = pod["metadata"].get("namespace", "default")
+        s = _PreScoreState(constraints, [c.matcher(namespace) for c in constraints], set(), {}, [])
         state["PodTopologySpread/score"] = s
         if not constraints:
             return SKIP
@@ -153,16 +187,24 @@ class PodTopologySpread(Plugin):
         for i, c in enumerate(constraints):
             size = len(nodes) - len(s.ignored_nodes) if c.topology_key == LABEL_HOSTNAME else topo_size[i]
             s.normalizing_weight.append(math.log(size + 2))
-        namespace = pod["metadata"].get("namespace", "default")
+        if not s.tp_pair_to_pod_counts:  # hostname constraints only: Score counts node by node
+            return SUCCESS
+        pod_counts = self.handle.snapshot.pod_counts
+        domains = counts_per_domain(pod_counts, pod, constraints)
+        if domains is not None:
+            for pair in s.tp_pair_to_pod_counts:
+                s.tp_pair_to_pod_counts[pair] = domains.get(pair, 0)
+            return SUCCESS
+        matchers = s.matchers
         matches_node = scheduling.get_required_node_affinity(pod)
         for node_info in self.handle.snapshot.node_info_list:
             labels = node_info.labels
             if not (node_labels_match(labels, constraints) and matches_node(node_info.node)):
                 continue
-            for c in constraints:
+            for c, matcher in zip(constraints, matchers):
                 pair = (c.topology_key, labels[c.topology_key])
                 if pair in s.tp_pair_to_pod_counts:
-                    s.tp_pair_to_pod_counts[pair] += count_pods_match_selector(node_info, c, namespace)
+                    s.tp_pair_to_pod_counts[pair] += count_pods_match_selector(pod_counts, node_info, matcher)
         return SUCCESS
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/podtopologyspread.PodTopologySpread).Score")
@@ -171,13 +213,12 @@ class PodTopologySpread(Plugin):
         if not s.constraints or node_info.name in s.ignored_nodes:
             return 0
         total = 0.0
-        namespace = pod["metadata"].get("namespace", "default")
         for i, c in enumerate(s.constraints):
             value = node_info.labels.get(c.topology_key)
             if value is None:
                 continue
             if c.topology_key == LABEL_HOSTNAME:
-                count = count_pods_match_selector(node_info, c, namespace)
+                count = count_pods_match_selector(self.handle.snapshot.pod_counts, node_info, s.matchers[i])
             else:
                 count = s.tp_pair_to_pod_counts[(c.topology_key, value)]
             total += count * s.normalizing_weight[i] + (c.max_skew - 1)

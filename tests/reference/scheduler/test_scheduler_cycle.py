@@ -252,24 +252,3 @@ def test_config_unparsable_file_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError) as info:
         load_profile(str(path))
     assert str(path) in str(info.value)
-
-
-def test_remembered_pod_counts_follow_the_nodes_pods():
-    """NodeInfo.count_matching answers from memory only while the node's pods are unchanged."""
-    from reference_impl.scheduler.types import NodeInfo
-
-    info = NodeInfo(node("n1"))
-    asked = []
-
-    def is_web(p):
-        asked.append(p["metadata"]["name"])
-        return p["metadata"].get("labels", {}).get("app") == "web"
-
-    info.add_pod(pod("a", labels={"app": "web"}, node_name="n1"))
-    info.add_pod(pod("b", labels={"app": "db"}, node_name="n1"))
-    assert info.count_matching("web", is_web) == 1
-    assert info.count_matching("web", is_web) == 1 and len(asked) == 2  # the second answer is remembered
-    info.add_pod(pod("c", labels={"app": "web"}, node_name="n1"))
-    assert info.count_matching("web", is_web) == 2
-    info.remove_pod(pod("a", labels={"app": "web"}, node_name="n1"))
-    assert info.count_matching("web", is_web) == 1
