@@ -10,14 +10,15 @@ differs from upstream; the counts a plugin sees do not.
 Two kinds of sums, both over nodes the cache has a Node object for (a NodeInfo whose node was
 deleted has no labels, so its pods count nowhere):
 - the existing pods' own terms: required anti-affinity terms, and the terms that score other pods
-  (`PodTerms.toward_others`), each -> {topology value: pods};
+  (`PodTerms.toward_others`), each -> {topology value: pods}, filed under the term's guard label
+  so a cycle visits only the terms that can match its pod;
 - pods accepted by a `Matcher` a plugin asked about (the incoming pod's terms, a spread
   constraint's selector): per node, and per value of each topology key asked about. At most
   MAX_MATCHERS are kept; the one least recently asked about is dropped first.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass
 
 from reference_impl.scheduler.podinfo import AffinityTerm, PodTerms, pod_terms
@@ -72,15 +73,35 @@ def _bump_nested(table: dict, key: Hashable, value: str, delta: int) -> None:
         del table[key]
 
 
+def _bump_guarded(table: dict, guard: tuple[str, str] | None, key: Hashable, value: str, delta: int) -> None:
+    entries = table.get(guard)
+    if entries is None:
+        entries = table[guard] = {}
+    _bump_nested(entries, key, value, delta)
+    if not entries:
+        del table[guard]
+
+
+def _guarded_items(table: dict, pod_labels: Mapping[str, str]) -> Iterator[tuple[Hashable, dict[str, int]]]:
+    """The entries filed under no guard or under one of the pod's labels."""
+    unguarded = table.get(None)
+    if unguarded:
+        yield from unguarded.items()
+    for pair in pod_labels.items():
+        entries = table.get(pair)
+        if entries:
+            yield from entries.items()
+
+
 class PodCounts:
     def __init__(self, nodes: Mapping[str, NodeInfo]) -> None:
         self._nodes = nodes  # the cache's NodeInfos by name, read for their labels
         # topology key -> value -> nodes carrying that label
         self.node_values: dict[str, dict[str, int]] = {}
-        # the existing pods' required anti-affinity terms -> topology value -> pods
-        self.anti_affinity: dict[AffinityTerm, dict[str, int]] = {}
-        # the existing pods' `toward_others` entries (term, sign, required) -> topology value -> pods
-        self.toward_others: dict[tuple[AffinityTerm, int, bool], dict[str, int]] = {}
+        # term guard -> the existing pods' required anti-affinity terms -> topology value -> pods
+        self._anti_affinity: dict[tuple[str, str] | None, dict[AffinityTerm, dict[str, int]]] = {}
+        # term guard -> the existing pods' `toward_others` entries (term, sign, required) -> value -> pods
+        self._toward_others: dict[tuple[str, str] | None, dict[tuple[AffinityTerm, int, bool], dict[str, int]]] = {}
         self._terms: dict[str, PodTerms] = {}  # pod key -> the terms counted for it, to uncount them
         self._matchers: dict[Hashable, _MatchCounts] = {}
         self._guarded: dict[tuple[str, str], dict[Hashable, _MatchCounts]] = {}
@@ -129,11 +150,12 @@ class PodCounts:
         for t in terms.required_anti_affinity:
             value = node_labels.get(t.topology_key)
             if value is not None:
-                _bump_nested(self.anti_affinity, t, value, sign)
+                _bump_guarded(self._anti_affinity, t.guard, t, value, sign)
         for entry in terms.toward_others:
-            value = node_labels.get(entry[0].topology_key)
+            t = entry[0]
+            value = node_labels.get(t.topology_key)
             if value is not None:
-                _bump_nested(self.toward_others, entry, value, sign)
+                _bump_guarded(self._toward_others, t.guard, entry, value, sign)
 
     def _count_matches(self, pod: dict, node_name: str, node_labels: Mapping[str, str], sign: int) -> None:
         candidates = list(self._unguarded.values())
@@ -146,6 +168,16 @@ class PodCounts:
                 mc.add(node_name, node_labels, sign)
 
     # ---- what the plugins ask ------------------------------------------------------------------
+
+    def anti_affinity_terms(self, pod_labels: Mapping[str, str]) -> Iterator[tuple[AffinityTerm, dict[str, int]]]:
+        """(term, topology value -> pods) for the existing pods' required anti-affinity terms that
+        may match a pod with `pod_labels` (the caller still asks each term)."""
+        return _guarded_items(self._anti_affinity, pod_labels)
+
+    def toward_others_terms(self, pod_labels: Mapping[str, str]) -> Iterator[tuple[tuple, dict[str, int]]]:
+        """((term, sign, required), topology value -> pods) for the existing pods' terms that score
+        other pods and may match a pod with `pod_labels`."""
+        return _guarded_items(self._toward_others, pod_labels)
 
     def on_node(self, matcher: Matcher, node_name: str) -> int:
         """Pods on the node that `matcher` accepts."""

@@ -100,7 +100,7 @@ class InterPodAffinity(Plugin):
         # The existing pods' required (at hardPodAffinityWeight) and preferred terms that match it.
         hard = self.hard_pod_affinity_weight
         matches_pod = _MatchesPod(pod)
-        for (t, multiplier, required), by_value in counts.toward_others.items():
+        for (t, multiplier, required), by_value in counts.toward_others_terms(pod["metadata"].get("labels") or {}):
             if required and hard <= 0 or not matches_pod(t):
                 continue
             weight = (hard if required else t.weight) * multiplier
@@ -156,7 +156,7 @@ def get_existing_anti_affinity_counts(counts: PodCounts, pod: dict) -> dict[tupl
     """(topologyKey, value) -> existing pods whose required anti-affinity terms match `pod`, in that domain."""
     existing: dict[tuple[str, str], int] = defaultdict(int)
     matches_pod = _MatchesPod(pod)
-    for t, by_value in counts.anti_affinity.items():
+    for t, by_value in counts.anti_affinity_terms(pod["metadata"].get("labels") or {}):
         if matches_pod(t):
             for value, n in by_value.items():
                 existing[(t.topology_key, value)] += n

@@ -16,7 +16,7 @@ from reference_impl.scheduler import Bind
 from reference_impl.scheduler import podcounts
 from reference_impl.scheduler.cache import Cache
 from reference_impl.scheduler.podcounts import Matcher
-from reference_impl.scheduler.podinfo import pod_terms
+from reference_impl.scheduler.podinfo import AffinityTerm, pod_terms
 
 ZONE = "topology.kubernetes.io/zone"
 HOST = "kubernetes.io/hostname"
@@ -89,8 +89,11 @@ class WalkingPodCounts:
         return self._memo[key]
 
     node_values = property(lambda self: self._walk("values", walked_node_values))
-    anti_affinity = property(lambda self: self._walk("anti", walked_anti_affinity))
-    toward_others = property(lambda self: self._walk("toward", walked_toward_others))
+    def anti_affinity_terms(self, pod_labels):
+        return self._walk("anti", walked_anti_affinity).items()
+
+    def toward_others_terms(self, pod_labels):
+        return self._walk("toward", walked_toward_others).items()
 
     def on_node(self, matcher, node_name):
         return self._walk("on_node", walked_on_node, matcher, node_name)
@@ -102,8 +105,11 @@ class WalkingPodCounts:
 def assert_counts_are_walked(cache: Cache) -> None:
     counts = cache.pod_counts
     assert counts.node_values == walked_node_values(cache.nodes)
-    assert counts.anti_affinity == walked_anti_affinity(cache.nodes)
-    assert counts.toward_others == walked_toward_others(cache.nodes)
+    for guarded, walked in ((counts._anti_affinity, walked_anti_affinity(cache.nodes)),
+                            (counts._toward_others, walked_toward_others(cache.nodes))):
+        assert {entry: by_value for entries in guarded.values() for entry, by_value in entries.items()} == walked
+        for guard, entries in guarded.items():  # filed under the term's guard label
+            assert all((entry if isinstance(entry, AffinityTerm) else entry[0]).guard == guard for entry in entries)
     for mc in counts._matchers.values():
         for name in cache.nodes:
             assert mc.per_node.get(name, 0) == walked_on_node(cache.nodes, mc.matcher, name)
@@ -145,11 +151,12 @@ def test_existing_pods_terms_are_counted_per_term_and_domain():
         {"labelSelector": {"matchLabels": {"app": "web"}}, "topologyKey": ZONE}]}}
     for i, node_name in enumerate(("n1", "n2", "n3")):
         cache.add_pod(pod(f"p{i}", labels={"app": "web"}, node_name=node_name, affinity=anti))
-    (term, by_zone), = cache.pod_counts.anti_affinity.items()
+    (term, by_zone), = cache.pod_counts.anti_affinity_terms({"app": "web"})
     assert term.topology_key == ZONE and by_zone == {"a": 2, "b": 1}
     cache.remove_pod(pod("p0", node_name="n1"))
     cache.update_node(node("n3", labels={}))  # the term's key is gone from n3: its pod counts nowhere
-    assert list(cache.pod_counts.anti_affinity.values()) == [{"a": 1}]
+    assert [by_zone for _, by_zone in cache.pod_counts.anti_affinity_terms({"app": "web"})] == [{"a": 1}]
+    assert not list(cache.pod_counts.anti_affinity_terms({"app": "db"}))  # its guard label is app=web
     assert_counts_are_walked(cache)
 
 
