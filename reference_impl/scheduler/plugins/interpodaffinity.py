@@ -117,6 +117,9 @@ class InterPodAffinity(Plugin):
     def score_nodes(self, state: CycleState, pod: dict, nodes: list[NodeInfo]) -> list[int]:
         """`score` of each node, the loop inside the plugin."""
         topology_scores = list(state["InterPodAffinity/score"].items())
+        if len(topology_scores) == 1:  # the usual case, as one comprehension (a node without the key gets 0)
+            (key, values), = topology_scores
+            return [values.get(node_info.labels.get(key), 0) for node_info in nodes]
         scores = []
         for node_info in nodes:
             total = 0
