@@ -94,6 +94,8 @@ def _guarded_items(table: dict, pod_labels: Mapping[str, str]) -> Iterator[tuple
 
 
 class PodCounts:
+    """The sums above for one cache; `Cache` reports every change, plugins read through the snapshot."""
+
     def __init__(self, nodes: Mapping[str, NodeInfo]) -> None:
         self._nodes = nodes  # the cache's NodeInfos by name, read for their labels
         # topology key -> value -> nodes carrying that label
@@ -184,7 +186,8 @@ class PodCounts:
         return self._counts(matcher).per_node.get(node_name, 0)
 
     def by_value(self, matcher: Matcher, topology_key: str) -> dict[str, int]:
-        """Topology value -> pods `matcher` accepts on nodes with that value (no zero entries)."""
+        """Topology value -> pods `matcher` accepts on nodes with that value (no zero entries; the
+        live dict, not to be modified)."""
         mc = self._counts(matcher)
         counts = mc.by_value.get(topology_key)
         if counts is None:
