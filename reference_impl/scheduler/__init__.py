@@ -8,6 +8,8 @@ Differences from upstream, on purpose: filters run sequentially (upstream uses 1
 which feasible nodes it finds first is nondeterministic); nodes are listed in insertion order
 rather than zone-interleaved; no preemption (DefaultPreemption), volume or image plugins, no
 extenders and no nominated pods; PodTopologySpread has no system-default constraints.
+InterPodAffinity and PodTopologySpread read pod counts per topology domain that the cache keeps
+up to date (`podcounts`) instead of walking every node's pods each cycle: same counts, less work.
 """
 from reference_impl.scheduler.errors import ConfigError, PluginNotFound, SchedulerError
 from reference_impl.scheduler.framework import Framework, Plugin, Profile, load_profile
