@@ -28,6 +28,9 @@ from reference_impl.mirrors import mirrors
 JSON = "application/json"
 PATCH_TYPES = ("application/json-patch+json", "application/merge-patch+json",
                "application/strategic-merge-patch+json")
+# Watch events written without a flush while more are queued (WatchServer.ServeHTTP flushes only
+# when its channel is empty) go out once this many bytes have gathered, however busy the watch.
+WATCH_FLUSH_BYTES = 64 * 1024
 
 
 @dataclass
@@ -571,7 +574,7 @@ class RESTHandlers:
             if timer:
                 timer.cancel()
 
-        def chunks() -> Iterator[bytes]:
+        def frames() -> Iterator[bytes]:
             for event_type, obj in watch:
                 if output == "table" and event_type in ("ADDED", "MODIFIED", "DELETED"):
                     obj = table.as_table(resource.kind, [obj], self.now(), include)
@@ -585,6 +588,22 @@ class RESTHandlers:
                         return
                     continue
                 yield self.json_frames.frame(event_type, obj)
+
+        def chunks() -> Iterator[bytes]:
+            """The frames, written out together while more events wait behind them: one write
+            (and one TLS record) per burst instead of per event."""
+            batch: list[bytes] = []
+            size = 0
+            for frame in frames():
+                batch.append(frame)
+                size += len(frame)
+                if size < WATCH_FLUSH_BYTES and watch.pending():
+                    continue
+                yield b"".join(batch)
+                batch.clear()
+                size = 0
+            if batch:
+                yield b"".join(batch)
 
         if output == "protobuf":
             return self._stream(chunks, stop, content_type=protobuf.MEDIA_TYPE + ";stream=watch")

@@ -332,6 +332,11 @@ class Watch:
     def stopped(self) -> bool:
         return self._stopped.is_set()
 
+    def pending(self) -> bool:
+        """Always False: the watch server flushes every event. A queued batch may hold nothing this
+        watch's predicate accepts, so it cannot promise another event is coming."""
+        return False
+
     def stop(self) -> None:
         """End the watch; the iterator returns after the event it is delivering."""
         self._stopped.set()
