@@ -19,7 +19,7 @@ from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from reference_impl.apiserver import kinds
-from reference_impl.apiserver.adapter import framing, logproxy
+from reference_impl.apiserver.adapter import framing, httpheaders, logproxy
 from reference_impl.apiserver.core import discovery, errors, limits, openapi
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.escalation import EscalationCheck
@@ -232,6 +232,31 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
         """Quiet: the tests and the ready line own stdout/stderr."""
+
+    def parse_request(self) -> bool:
+        """An HTTP/1.0 or 1.1 request line, then the header block read by `httpheaders` (400 or 431
+        when malformed or too large); any other request line goes to http.server's own checks."""
+        self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        words = self.requestline.split()
+        if len(words) != 3 or words[2] not in ("HTTP/1.1", "HTTP/1.0"):
+            return super().parse_request()
+        self.command, self.path, self.request_version = words
+        self.close_connection = self.request_version == "HTTP/1.0"
+        if self.path.startswith("//"):  # as http.server: never a scheme-relative URL
+            self.path = "/" + self.path.lstrip("/")
+        try:
+            self.headers = httpheaders.read_headers(self.rfile)
+        except httpheaders.HeaderError as err:
+            self.send_error(err.code, err.reason, err.detail)
+            return False
+        connection = self.headers.get("Connection", "").lower()
+        if connection == "close":
+            self.close_connection = True
+        elif connection == "keep-alive":
+            self.close_connection = False
+        if self.headers.get("Expect", "").lower() == "100-continue" and self.request_version == "HTTP/1.1":
+            return self.handle_expect_100()
+        return True
 
     def _serve(self) -> None:
         url = urlsplit(self.path)
