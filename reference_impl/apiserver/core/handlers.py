@@ -248,7 +248,7 @@ def decode_into_kind(request: Request, resource, obj: dict) -> dict:
     """The object as the kind's struct would hold it; unknown fields per `fieldValidation`."""
     decoded = fieldvalidation.decode_into_kind(resource.group, resource.version, resource.kind, obj)
     request.warnings += fieldvalidation.apply(decoded, fieldvalidation.directive(request.query.get("fieldValidation", [])))
-    depth = decoding.nesting_of(decoded.obj)
+    depth = decoded.depth
     if depth > decoding.MAX_PROCESSED_DEPTH:  # deep content the kind keeps (a field of any content)
         raise errors.bad_request(f"the object is nested {depth} levels deep; this server accepts at most "
                                  f"{decoding.MAX_PROCESSED_DEPTH}")
