@@ -11,7 +11,6 @@ JSON lines or protobuf frames. Every failure is a `StatusError` the server turns
 """
 from __future__ import annotations
 
-import json
 import threading
 import time
 import urllib.parse
@@ -19,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
 from reference_impl.apiserver.core import decoding, errors, fieldvalidation, listoptions, openapi, protobuf, table, tokenrequest
-from reference_impl.apiserver.core import limits, watchframes
+from reference_impl.apiserver.core import jsonserializer, limits, watchframes
 from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.core.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
 from reference_impl.apiserver.core.errors import StatusError
@@ -81,7 +80,7 @@ class Response:
 
     @classmethod
     def json(cls, code: int, obj: Any) -> "Response":
-        return cls(code, json.dumps(obj, separators=(",", ":")).encode())
+        return cls(code, jsonserializer.encode(obj))
 
 
 @dataclass

@@ -21,7 +21,7 @@ import threading
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from reference_impl.apiserver.core import errors
+from reference_impl.apiserver.core import errors, jsonserializer
 from reference_impl.apiserver.storage.etcdclient import (Compacted, EtcdClient, EtcdClientError, EtcdWatch,
                                                   FutureRevision, KeyValue, WatchBatch)
 from reference_impl.machinery import trace
@@ -56,7 +56,7 @@ def encode(obj: dict) -> bytes:
     """The stored form: JSON without metadata.resourceVersion (PrepareObjectForStorage)."""
     stored = dict(obj)
     stored["metadata"] = {k: v for k, v in (obj.get("metadata") or {}).items() if k != "resourceVersion"}
-    return json.dumps(stored, separators=(",", ":")).encode()
+    return jsonserializer.encode(stored)
 
 
 def decode(value: bytes, revision: int) -> dict:
