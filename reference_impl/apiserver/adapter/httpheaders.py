@@ -13,8 +13,6 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import BinaryIO
 
-from reference_impl.mirrors import mirrors
-
 MAX_LINE = 65536  # http.client._MAXLINE
 MAX_HEADERS = 100  # http.client._MAXHEADERS
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -65,10 +63,11 @@ class Headers(Mapping):
         return list(self._fields)
 
 
-@mirrors("(*net/textproto.Reader).ReadMIMEHeader")
 def read_headers(rfile: BinaryIO) -> Headers:
-    """The fields up to the blank line that ends the header block; HeaderError when it is malformed
-    or too large. An end of input before the blank line ends the block, as http.client reads it."""
+    """The fields up to the blank line that ends the header block, as Go's
+    (*net/textproto.Reader).ReadMIMEHeader reads them (the standard library, not in the analysed
+    trees); HeaderError when it is malformed or too large. An end of input before the blank line
+    ends the block, as http.client reads it."""
     fields: list[tuple[str, str]] = []
     while True:
         line = rfile.readline(MAX_LINE + 1)
