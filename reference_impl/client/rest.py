@@ -51,6 +51,7 @@ class RestClient:
         user = next(u["user"] for u in config["users"] if u["name"] == context["user"])
         url = urllib.parse.urlsplit(cluster["server"])
         self.host, self.port, self.timeout = url.hostname, url.port or 443, timeout
+        self.user_agent = default_user_agent()  # fixed for the process: worked out once, not per request
         self._local = threading.local()
         self.tls = ssl.create_default_context(
             cadata=_pem(cluster, "certificate-authority", kubeconfig.parent).decode())
@@ -73,7 +74,7 @@ class RestClient:
         return http.client.HTTPSConnection(self.host, self.port, timeout=timeout, context=self.tls)
 
     def _headers(self, body: bool) -> dict:
-        headers = {"Accept": "application/json", "User-Agent": default_user_agent()}
+        headers = {"Accept": "application/json", "User-Agent": self.user_agent}
         if body:
             headers["Content-Type"] = "application/json"
         if self.token:

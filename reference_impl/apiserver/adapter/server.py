@@ -19,7 +19,7 @@ from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from reference_impl.apiserver import kinds
-from reference_impl.apiserver.adapter import framing, logproxy
+from reference_impl.apiserver.adapter import framing, httpheaders, logproxy
 from reference_impl.apiserver.core import discovery, errors, limits, openapi
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.escalation import EscalationCheck
@@ -233,6 +233,31 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
         """Quiet: the tests and the ready line own stdout/stderr."""
 
+    def parse_request(self) -> bool:
+        """An HTTP/1.0 or 1.1 request line, then the header block read by `httpheaders` (400 or 431
+        when malformed or too large); any other request line goes to http.server's own checks."""
+        self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        words = self.requestline.split()
+        if len(words) != 3 or words[2] not in ("HTTP/1.1", "HTTP/1.0"):
+            return super().parse_request()
+        self.command, self.path, self.request_version = words
+        self.close_connection = self.request_version == "HTTP/1.0"
+        if self.path.startswith("//"):  # as http.server: never a scheme-relative URL
+            self.path = "/" + self.path.lstrip("/")
+        try:
+            self.headers = httpheaders.read_headers(self.rfile)
+        except httpheaders.HeaderError as err:
+            self.send_error(err.code, err.reason, err.detail)
+            return False
+        connection = self.headers.get("Connection", "").lower()
+        if connection == "close":
+            self.close_connection = True
+        elif connection == "keep-alive":
+            self.close_connection = False
+        if self.headers.get("Expect", "").lower() == "100-continue" and self.request_version == "HTTP/1.1":
+            return self.handle_expect_100()
+        return True
+
     def _serve(self) -> None:
         url = urlsplit(self.path)
         try:
@@ -266,15 +291,17 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
         self._write(Response.json(failure.code, failure.status()))
 
     def _write(self, response: Response, head: bool = False) -> None:
-        self.send_response(response.code)
-        self.send_header("Content-Type", response.content_type)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.send_header("Cache-Control", "no-cache, private")
+        """Status line, headers and body in one write: one TLS record and one send for a small
+        response instead of two (Go's server buffers the same way)."""
+        self.log_request(response.code)
+        lines = [f"{self.protocol_version} {response.code} {self.responses.get(response.code, ('',))[0]}\r\n"
+                 f"Server: {self.version_string()}\r\nDate: {self.date_time_string()}\r\n"
+                 f"Content-Type: {response.content_type}\r\nContent-Length: {len(response.body)}\r\n"
+                 "Cache-Control: no-cache, private\r\n"]
         for warning in response.warnings:
-            self.send_header("Warning", '299 - "%s"' % warning.replace('"', '\\"'))
-        self.end_headers()
-        if not head:
-            self.wfile.write(response.body)
+            lines.append('Warning: 299 - "%s"\r\n' % warning.replace('"', '\\"'))
+        lines.append("\r\n")
+        self.wfile.write("".join(lines).encode("latin-1", "strict") + (b"" if head else response.body))
 
     def _stream(self, response: WatchResponse) -> None:
         self.send_response(response.code)

@@ -60,15 +60,24 @@ def decode_json(data: bytes, max_depth: int = MAX_PROCESSED_DEPTH) -> object:
     """JSON text to Python values; DecodeError for bad JSON or for nesting past `max_depth`
     (at most upstream's 10,000). Past what Python's recursive decoder takes, it decodes with
     an explicit stack: the caller must then bring the value within MAX_PROCESSED_DEPTH (by
-    pruning it to its kind's schema) or refuse it, before recursive code walks it."""
-    depth = nesting_depth(data)
-    check_depth(depth, max_depth)
+    pruning it to its kind's schema) or refuse it, before recursive code walks it.
+
+    Python's decoder runs first (it refuses nesting past the recursion limit with a
+    RecursionError, it does not crash); the depth is measured only of a body long enough to
+    nest past `max_depth`, each level taking at least two bytes."""
     try:
-        if depth > MAX_PROCESSED_DEPTH:
+        value = json.loads(data, parse_constant=_no_constant, parse_float=_finite_float)
+    except RecursionError:
+        check_depth(nesting_depth(data), max_depth)
+        try:
             return _decode_deep(data.decode("utf-8"))
-        return json.loads(data, parse_constant=_no_constant, parse_float=_finite_float)
-    except (ValueError, RecursionError) as err:
+        except ValueError as err:
+            raise DecodeError(str(err)) from None
+    except ValueError as err:
         raise DecodeError(str(err)) from None
+    if len(data) > 2 * max_depth:
+        check_depth(nesting_of(value), max_depth)
+    return value
 
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from reference_impl.apiserver.core import errors, openapi
+from reference_impl.apiserver.core import decoding, errors, openapi
 from reference_impl.apiserver.core.schemas import QUANTITY, REF_PREFIX
 from reference_impl.mirrors import mirrors
 
@@ -22,10 +22,12 @@ _GO_TYPES = {"string": "string", "integer": "int64", "number": "float64", "boole
 
 @dataclass(frozen=True)
 class Decoded:
-    """The object as the kind's struct holds it, and the unknown fields that were dropped."""
+    """The object as the kind's struct holds it, the unknown fields that were dropped, and how deep
+    lists and objects nest in what was kept (`decoding.nesting_of` of `obj`)."""
 
     obj: dict
     unknown: tuple[str, ...]
+    depth: int
 
 
 @functools.cache
@@ -39,12 +41,14 @@ def _definition_for(group: str, version: str, kind: str) -> str | None:
 
 @mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/json.Serializer).Decode")
 def decode_into_kind(group: str, version: str, kind: str, obj: dict) -> Decoded:
-    """`obj` with unknown fields removed (in place) and their paths; 400 for a wrong JSON type."""
+    """`obj` with unknown fields removed (in place) and their paths; 400 for a wrong JSON type.
+    One walk does both and measures the depth of what stays, as the typed decode would meet it."""
     name = _definition_for(group, version, kind)
     unknown: list[str] = []
-    if name is not None:
-        _walk(obj, {"$ref": REF_PREFIX + name}, "", kind, version, unknown)
-    return Decoded(obj, tuple(unknown))
+    if name is None:
+        return Decoded(obj, (), decoding.nesting_of(obj))
+    depth = _walk(obj, {"$ref": REF_PREFIX + name}, None, kind, version, unknown)
+    return Decoded(obj, tuple(unknown), depth)
 
 
 def _json_type(value: object) -> str:
@@ -59,42 +63,65 @@ def _json_type(value: object) -> str:
     return "object"
 
 
-def _walk(value: object, schema: dict, path: str, kind: str, version: str, unknown: list[str]) -> None:
+# A field's path as a chain of (parent, key or index) pairs, spelled out only for a message.
+Path = tuple | None
+
+
+def _spell(path: Path) -> str:
+    parts: list[str] = []
+    while path is not None:
+        path, step = path
+        parts.append(f"[{step}]" if isinstance(step, int) else f".{step}")
+    return "".join(reversed(parts)).lstrip(".")
+
+
+def _walk(value: object, schema: dict, path: Path, kind: str, version: str, unknown: list[str]) -> int:
+    """Check `value` against `schema`, dropping unknown fields; how deep lists and objects nest in
+    what is kept (0 for a scalar)."""
     ref = schema.get("$ref")
     if ref:
         name = ref.removeprefix(REF_PREFIX)
         if name == QUANTITY and isinstance(value, (int, float)) and not isinstance(value, bool):
-            return
+            return 0
         schema = openapi.definitions().get(name, {})
-    if value is None or schema.get("x-kubernetes-preserve-unknown-fields"):
-        return
+    if value is None:
+        return 0
+    if schema.get("x-kubernetes-preserve-unknown-fields"):
+        return decoding.nesting_of(value)
     expected = schema.get("type")
     if expected is None and "properties" in schema:
         expected = "object"
     if expected is None:
-        return
+        return decoding.nesting_of(value)
     if not _matches(value, expected, schema.get("format", "")):
         go_type = _go_type(schema, expected)
         number = f" {value}" if _json_type(value) == "number" else ""
         raise errors.bad_request(f'{kind} in version "{version}" cannot be handled as a {kind}: json: cannot '
                                  f"unmarshal {_json_type(value)}{number} into Go struct field "
-                                 f"{kind}.{path.lstrip('.') or 'object'} of type {go_type}")
+                                 f"{kind}.{_spell(path) or 'object'} of type {go_type}")
+    deepest = 0
     if expected == "array":
         items = schema.get("items") or {}
         for index, item in enumerate(value):
-            _walk(item, items, f"{path}[{index}]", kind, version, unknown)
-    elif expected == "object":
+            deepest = max(deepest, _walk(item, items, (path, index), kind, version, unknown))
+        return deepest + 1
+    if expected == "object":
         properties = schema.get("properties")
         extra = schema.get("additionalProperties")
         for key in list(value):
-            here = f"{path}.{key}"
             if properties is not None and key in properties:
-                _walk(value[key], properties[key], here, kind, version, unknown)
+                depth = _walk(value[key], properties[key], (path, key), kind, version, unknown)
             elif isinstance(extra, dict):
-                _walk(value[key], extra, here, kind, version, unknown)
+                depth = _walk(value[key], extra, (path, key), kind, version, unknown)
             elif properties is not None:
-                unknown.append(here.lstrip("."))
+                unknown.append(_spell((path, key)))
                 del value[key]
+                continue
+            else:  # an object of any content: kept as it is
+                depth = decoding.nesting_of(value[key])
+            deepest = max(deepest, depth)
+        return deepest + 1
+    return 0
 
 
 def _go_type(schema: dict, expected: str) -> str:

@@ -11,7 +11,6 @@ JSON lines or protobuf frames. Every failure is a `StatusError` the server turns
 """
 from __future__ import annotations
 
-import json
 import threading
 import time
 import urllib.parse
@@ -19,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
 from reference_impl.apiserver.core import decoding, errors, fieldvalidation, listoptions, openapi, protobuf, table, tokenrequest
-from reference_impl.apiserver.core import limits, watchframes
+from reference_impl.apiserver.core import jsonserializer, limits, watchframes
 from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.core.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
 from reference_impl.apiserver.core.errors import StatusError
@@ -28,6 +27,9 @@ from reference_impl.mirrors import mirrors
 JSON = "application/json"
 PATCH_TYPES = ("application/json-patch+json", "application/merge-patch+json",
                "application/strategic-merge-patch+json")
+# Watch events written without a flush while more are queued (WatchServer.ServeHTTP flushes only
+# when its channel is empty) go out once this many bytes have gathered, however busy the watch.
+WATCH_FLUSH_BYTES = 64 * 1024
 
 
 @dataclass
@@ -78,7 +80,7 @@ class Response:
 
     @classmethod
     def json(cls, code: int, obj: Any) -> "Response":
-        return cls(code, json.dumps(obj, separators=(",", ":")).encode())
+        return cls(code, jsonserializer.encode(obj))
 
 
 @dataclass
@@ -245,7 +247,7 @@ def decode_into_kind(request: Request, resource, obj: dict) -> dict:
     """The object as the kind's struct would hold it; unknown fields per `fieldValidation`."""
     decoded = fieldvalidation.decode_into_kind(resource.group, resource.version, resource.kind, obj)
     request.warnings += fieldvalidation.apply(decoded, fieldvalidation.directive(request.query.get("fieldValidation", [])))
-    depth = decoding.nesting_of(decoded.obj)
+    depth = decoded.depth
     if depth > decoding.MAX_PROCESSED_DEPTH:  # deep content the kind keeps (a field of any content)
         raise errors.bad_request(f"the object is nested {depth} levels deep; this server accepts at most "
                                  f"{decoding.MAX_PROCESSED_DEPTH}")
@@ -571,7 +573,7 @@ class RESTHandlers:
             if timer:
                 timer.cancel()
 
-        def chunks() -> Iterator[bytes]:
+        def frames() -> Iterator[bytes]:
             for event_type, obj in watch:
                 if output == "table" and event_type in ("ADDED", "MODIFIED", "DELETED"):
                     obj = table.as_table(resource.kind, [obj], self.now(), include)
@@ -585,6 +587,22 @@ class RESTHandlers:
                         return
                     continue
                 yield self.json_frames.frame(event_type, obj)
+
+        def chunks() -> Iterator[bytes]:
+            """The frames, written out together while more events wait behind them: one write
+            (and one TLS record) per burst instead of per event."""
+            batch: list[bytes] = []
+            size = 0
+            for frame in frames():
+                batch.append(frame)
+                size += len(frame)
+                if size < WATCH_FLUSH_BYTES and watch.pending():
+                    continue
+                yield b"".join(batch)
+                batch.clear()
+                size = 0
+            if batch:
+                yield b"".join(batch)
 
         if output == "protobuf":
             return self._stream(chunks, stop, content_type=protobuf.MEDIA_TYPE + ";stream=watch")

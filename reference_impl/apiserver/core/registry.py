@@ -291,10 +291,9 @@ class Registry(LifecycleMixin):
         if meta.get("uid") and meta["uid"] != old_meta["uid"]:
             raise self._invalid(r, old, [f'metadata.uid: Invalid value: "{meta["uid"]}": field is immutable'])
         if subresource == "status":
-            updated = deep_copy_json(old)
+            # `old` is this update's own decoded copy, so the new object may share all but status.
             # A body without status stands for Go's zero-valued status struct: stored as {}, never null.
-            updated["status"] = new.get("status") or {}
-            return updated
+            return {**old, "status": new.get("status") or {}}
         if subresource == "approval":  # a CSR's approval changes only its conditions
             updated = deep_copy_json(old)
             conditions = (new.get("status") or {}).get("conditions")
@@ -334,22 +333,21 @@ class Registry(LifecycleMixin):
         """Replace the object (or only its status); a stale resourceVersion is a 409 Conflict."""
         if subresource == "scale":
             return self.update_scale(resource, namespace, name, obj, dry_run=dry_run)
-        return self.patch(resource, namespace, name, lambda current: obj, subresource, dry_run)
+        return self.patch(resource, namespace, name, lambda current: deep_copy_json(obj), subresource, dry_run)
 
     def patch(self, resource: Resource | str, namespace: str | None, name: str,
               patch_fn: Callable[[dict], dict], subresource: str | None = None,
               dry_run: bool = False) -> dict:
         """Update with `patch_fn(current) -> new`, re-run on every lost write race. `patch_fn`
-        gets its own copy of the stored object and what it returns is copied before use, so it
-        may change the one and return shared data."""
+        gets its own copy of the stored object, which it may change; what it returns becomes the
+        stored object, so it must not be shared with anything else (not even a later call)."""
         r = self.resource(resource)
         if subresource == "scale":
             return self._patch_scale(r, namespace, name, patch_fn, dry_run)
         key = self.key(r, namespace, name)
 
         def apply(current: dict) -> dict:
-            updated = self._prepare_update(r, current, deep_copy_json(patch_fn(deep_copy_json(current))),
-                                           subresource)
+            updated = self._prepare_update(r, current, patch_fn(deep_copy_json(current)), subresource)
             if dry_run:
                 raise _DryRun(updated)
             return updated

@@ -9,9 +9,9 @@ whose objects are converted or filtered into new dicts simply misses.
 """
 from __future__ import annotations
 
-import json
 import threading
 
+from reference_impl.apiserver.core import jsonserializer
 from reference_impl.mirrors import mirrors
 
 FRAMES = 1024  # encoded events kept: several times what watchers of a busy resource lag behind
@@ -30,7 +30,7 @@ class JSONFrames:
         hit = self._frames.get(key)
         if hit is not None and hit[0] is obj:
             return hit[1]
-        data = json.dumps({"type": event_type, "object": obj}, separators=(",", ":")).encode() + b"\n"
+        data = jsonserializer.encode({"type": event_type, "object": obj}) + b"\n"
         with self._lock:
             if len(self._frames) >= self.capacity:  # oldest first: dicts keep insertion order
                 del self._frames[next(iter(self._frames))]

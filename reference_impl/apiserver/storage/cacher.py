@@ -299,7 +299,8 @@ class CacheWatcher:
         self._allow_bookmarks, self._bookmark_interval = allow_bookmarks, bookmark_interval
         self._kind, self._api_version = kind, api_version
         self._convert = convert or (lambda obj: obj)
-        self._queue: queue.Queue = queue.Queue(WATCHER_QUEUE)
+        # Unbounded and lock-free on put; `_add` enforces WATCHER_QUEUE itself.
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._wants_bookmark = False
         self._stopped = threading.Event()
         self._terminated = False
@@ -312,10 +313,7 @@ class CacheWatcher:
     def stop(self) -> None:
         self._stopped.set()
         self._cacher._forget(self)
-        try:
-            self._queue.put_nowait(self._END)
-        except queue.Full:
-            self._terminated = True
+        self._queue.put(self._END)
 
     def __enter__(self) -> "CacheWatcher":
         return self
@@ -332,28 +330,28 @@ class CacheWatcher:
         seen = watch_event(event, self._prefix, self._predicate)
         if seen is None:
             return True
-        try:
-            self._queue.put_nowait(seen)
-        except queue.Full:
+        if self._queue.qsize() >= WATCHER_QUEUE:
             self._terminated = True
             return False
+        self._queue.put(seen)
         return True
+
+    def pending(self) -> bool:
+        """Whether an event is queued behind the one being delivered: the watch server writes
+        on without flushing while one is (its `len(ch) == 0` check)."""
+        return not self._queue.empty()
 
     def _send_bookmark(self, revision: int) -> None:
         if self._wants_bookmark:
             self._wants_bookmark = False
-            try:
-                self._queue.put_nowait(("BOOKMARK", {"kind": self._kind, "apiVersion": self._api_version,
-                                                     "metadata": {"resourceVersion": str(revision)}}))
-            except queue.Full:
-                pass  # events are waiting: the client is not idle, no bookmark needed
+            if self._queue.qsize() >= WATCHER_QUEUE:
+                return  # events are waiting: the client is not idle, no bookmark needed
+            self._queue.put(("BOOKMARK", {"kind": self._kind, "apiVersion": self._api_version,
+                                          "metadata": {"resourceVersion": str(revision)}}))
 
     def _terminate(self) -> None:
         self._terminated = True
-        try:
-            self._queue.put_nowait(self._END)
-        except queue.Full:
-            pass  # the iterator sees _terminated after its next item
+        self._queue.put(self._END)
 
     @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.cacheWatcher).process")
     def __iter__(self) -> Iterator[tuple[str, dict]]:

@@ -21,8 +21,7 @@ import threading
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from reference_impl.machinery.objects import deep_copy_json
-from reference_impl.apiserver.core import errors
+from reference_impl.apiserver.core import errors, jsonserializer
 from reference_impl.apiserver.storage.etcdclient import (Compacted, EtcdClient, EtcdClientError, EtcdWatch,
                                                   FutureRevision, KeyValue, WatchBatch)
 from reference_impl.machinery import trace
@@ -57,7 +56,7 @@ def encode(obj: dict) -> bytes:
     """The stored form: JSON without metadata.resourceVersion (PrepareObjectForStorage)."""
     stored = dict(obj)
     stored["metadata"] = {k: v for k, v in (obj.get("metadata") or {}).items() if k != "resourceVersion"}
-    return json.dumps(stored, separators=(",", ":")).encode()
+    return jsonserializer.encode(stored)
 
 
 def decode(value: bytes, revision: int) -> dict:
@@ -67,6 +66,15 @@ def decode(value: bytes, revision: int) -> dict:
         obj["metadata"] = {}
     obj["metadata"]["resourceVersion"] = str(revision)
     return obj
+
+
+def read_back(obj: dict, revision: int) -> dict:
+    """What `decode(encode(obj), revision)` gives, without the JSON round trip: a new top level and
+    metadata with the resourceVersion last; everything below is `obj`'s own, which the writer
+    hands over (upstream decodes its write back; here the writer's private object is reused)."""
+    meta = {k: v for k, v in (obj.get("metadata") or {}).items() if k != "resourceVersion"}
+    meta["resourceVersion"] = str(revision)
+    return {**obj, "metadata": meta}
 
 
 def _previous(event, revision: int) -> dict | None:
@@ -148,7 +156,7 @@ class Storage:
             raise KeyExists(key)
         self._remember(key, KeyValue(key, data, result.revision, result.revision, 1))
         trace.record("etcd txn", op="create", key=key, revision=result.revision)
-        return decode(data, result.revision)
+        return read_back(obj, result.revision)
 
     @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.store).Get")
     def get(self, key: str) -> dict:
@@ -164,7 +172,9 @@ class Storage:
         invalid object). An update that changes nothing writes nothing.
 
         `current` may first be the remembered state; when `update` refuses it or finds nothing
-        to change, that verdict is only trusted after a read from etcd (origStateIsCurrent)."""
+        to change, that verdict is only trusted after a read from etcd (origStateIsCurrent).
+        `update` gets the decoded object to change in place; the object it returns is handed
+        back as stored, so it must be the caller's own."""
         kv = self._known.get(key)
         is_current = kv is None
         if is_current:
@@ -172,9 +182,9 @@ class Storage:
         while True:
             if kv is None:
                 raise KeyNotFound(key)
-            current = decode(kv.value, kv.mod_revision)
             try:
-                data = encode(update(deep_copy_json(current)))
+                updated = update(decode(kv.value, kv.mod_revision))
+                data = encode(updated)
             except Exception:
                 if is_current:
                     raise
@@ -182,7 +192,7 @@ class Storage:
                 continue
             if data == kv.value:
                 if is_current:
-                    return current
+                    return decode(kv.value, kv.mod_revision)  # `update` may have changed its copy
                 kv, is_current = self._read(key), True
                 continue
             result = self.client.put_if_mod_revision(key, data, kv.mod_revision)
@@ -190,7 +200,7 @@ class Storage:
                 kv = KeyValue(key, data, kv.create_revision, result.revision, kv.version + 1)
                 self._remember(key, kv)
                 trace.record("etcd txn", op="update", key=key, revision=result.revision)
-                return decode(data, result.revision)
+                return read_back(updated, result.revision)
             kv, is_current = result.current, True
             self._remember(key, kv)
 
@@ -331,6 +341,11 @@ class Watch:
     @property
     def stopped(self) -> bool:
         return self._stopped.is_set()
+
+    def pending(self) -> bool:
+        """Always False: the watch server flushes every event. A queued batch may hold nothing this
+        watch's predicate accepts, so it cannot promise another event is coming."""
+        return False
 
     def stop(self) -> None:
         """End the watch; the iterator returns after the event it is delivering."""

@@ -108,6 +108,23 @@ def test_brackets_inside_strings_do_not_count_as_nesting():
     assert decoding.nesting_depth(text) == 3
 
 
+def test_json_python_decodes_is_still_held_to_the_callers_depth():
+    """300 levels decode with Python's own decoder, yet a caller allowing 200 gets a DecodeError
+    naming the depth; one allowing 10,000 gets the value."""
+    text = b"[" * 300 + b"]" * 300
+    with pytest.raises(decoding.DecodeError, match="nested 300 levels deep"):
+        decoding.decode_json(text)
+    assert decoding.nesting_of(decoding.decode_json(text, decoding.MAX_JSON_DEPTH)) == 300
+
+
+def test_json_past_the_recursion_limit_is_measured_before_the_stack_decoder_runs():
+    """Deeper than Python's decoder goes, the depth check still comes first."""
+    text = b"[" * 5_000 + b"]" * 5_000
+    with pytest.raises(decoding.DecodeError, match="nested 5000 levels deep"):
+        decoding.decode_json(text)
+    assert decoding.nesting_of(decoding.decode_json(text, decoding.MAX_JSON_DEPTH)) == 5_000
+
+
 def test_json_nan_and_infinity_are_not_json():
     """Python's json accepts NaN and Infinity; Go's does not."""
     for text in (b'{"a": NaN}', b'{"a": -Infinity}'):

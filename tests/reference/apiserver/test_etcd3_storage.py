@@ -15,7 +15,8 @@ from watching import collect  # noqa: E402
 
 from reference_impl.apiserver.core.errors import StatusError  # noqa: E402
 from reference_impl.apiserver.storage.etcdclient import EtcdClient  # noqa: E402
-from reference_impl.apiserver.storage.etcd3 import KeyExists, KeyNotFound, Storage, decode, encode  # noqa: E402
+from reference_impl.apiserver.storage.etcd3 import (KeyExists, KeyNotFound, Storage, decode, encode,  # noqa: E402
+                                                   read_back)
 
 _prefixes = itertools.count()
 
@@ -301,3 +302,15 @@ def test_storage_smoke_against_both_etcds(kind, tmp_path):
             assert events[0][0] == "ERROR" and events[0][1]["code"] == 410
         finally:
             client.close()
+
+
+def test_a_write_reads_back_as_its_json_round_trip_would():
+    """read_back(obj, rev) is decode(encode(obj), rev), key order included, without sharing the
+    top level or metadata with the writer's object."""
+    obj = {"apiVersion": "v1", "kind": "Pod",
+           "metadata": {"resourceVersion": "3", "name": "p", "labels": {"a": "b"}},
+           "spec": {"containers": [{"name": "c"}]}, "status": {}}
+    back = read_back(obj, 7)
+    assert back == decode(encode(obj), 7)
+    assert list(back["metadata"]) == list(decode(encode(obj), 7)["metadata"]) == ["name", "labels", "resourceVersion"]
+    assert back["metadata"] is not obj["metadata"] and obj["metadata"]["resourceVersion"] == "3"

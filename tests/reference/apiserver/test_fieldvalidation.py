@@ -113,3 +113,28 @@ def test_the_warning_header_reaches_the_client(registry):
         assert response.getheader("Warning") == '299 - "unknown field \\"extra\\""'
     finally:
         server.stop()
+
+
+def test_the_walk_measures_the_depth_of_what_it_keeps():
+    """decode_into_kind's depth is nesting_of of the pruned object: unknown fields do not count,
+    content kept as it is (a ConfigMap's data, a field of any content) counts to its full depth."""
+    from reference_impl.apiserver.core import decoding, fieldvalidation
+
+    deep = [[[[["x"]]]]]
+    objects = [
+        ("", "v1", "Pod", {"metadata": {"name": "p", "labels": {"a": "b"}, "junk": deep},
+                           "spec": {"containers": [{"name": "c", "ports": [{"containerPort": 80}],
+                                                    "resources": {"requests": {"cpu": 1}}}],
+                                    "affinity": {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+                                        {"weight": 1, "podAffinityTerm": {"topologyKey": "k", "labelSelector": {
+                                            "matchExpressions": [{"key": "a", "operator": "In", "values": ["b"]}]}}}]}}},
+                           "status": {"conditions": [{"type": "Ready", "status": "True"}]}}),
+        ("", "v1", "ConfigMap", {"metadata": {"name": "c"}, "data": {"k": "v"}, "x": deep}),
+        ("", "v1", "PersistentVolume", {"metadata": {"name": "v"}, "spec": {"csi": {"volumeAttributes": {"a": "b"}}}}),
+        ("apps", "v1", "Deployment", {"metadata": {"name": "d"}, "spec": {"template": {"metadata": {"annotations": {}},
+                                                                                       "spec": {"containers": []}}}}),
+    ]
+    for group, version, kind, obj in objects:
+        decoded = fieldvalidation.decode_into_kind(group, version, kind, obj)
+        assert decoded.depth == decoding.nesting_of(decoded.obj), kind
+    assert fieldvalidation.decode_into_kind("", "v1", "ConfigMap", {"x": deep}).unknown == ("x",)

@@ -9,8 +9,8 @@ from reference_impl.apiserver.core import watchframes
 def test_the_same_event_object_is_encoded_once(monkeypatch):
     frames = watchframes.JSONFrames()
     calls = []
-    real_dumps = json.dumps
-    monkeypatch.setattr(watchframes.json, "dumps", lambda *a, **k: calls.append(a) or real_dumps(*a, **k))
+    real_encode = watchframes.jsonserializer.encode
+    monkeypatch.setattr(watchframes.jsonserializer, "encode", lambda *a: calls.append(a) or real_encode(*a))
     pod = {"metadata": {"name": "p", "resourceVersion": "7"}}
     first = frames.frame("ADDED", pod)
     assert frames.frame("ADDED", pod) is first

@@ -1,0 +1,182 @@
+"""The apiserver's CPU per pod for the requests the end-to-end scheduler benchmark makes, with no
+scheduler, kubelet or reference etcd competing for the CPU.
+
+Per pod, as scheduler_throughput's end-to-end run sends them (same pod specs, same seed):
+  benchmark  POST   /api/v1/namespaces/bench/pods                    (the pod)
+  scheduler  POST   /api/v1/namespaces/bench/pods/NAME/binding       (the bind)
+  scheduler  POST   /api/v1/namespaces/bench/events                  (the Scheduled event)
+  kubelet    PATCH  /api/v1/namespaces/bench/pods/NAME/status        (merge patch: Running, Ready)
+while three watches are open as in that run (the scheduler's and the kubelet's of all pods, the
+benchmark's of its namespace), each of which must receive all three events of every pod. The
+apiserver runs as its own process in front of etcd 3.4 (`--storage reference` for the reference
+etcd); its CPU seconds come from /proc. On a shared machine, compare runs made one after another
+and take the lowest of several.
+
+    python benchmarks/apiserver_pod_flow.py [--pods 2000] [--clients 8] [--watchers 3] [--storage etcd]
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import queue
+import random
+import ssl
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import apiserver_load  # noqa: E402  (the e2e tests' control plane helpers)
+import scheduler_throughput  # noqa: E402  (the pods of the end-to-end run)
+
+NS = scheduler_throughput.NS
+NODE = "hollow-node-1"
+DELIVERY_TIMEOUT = 60.0
+RESULTS = Path(__file__).parent / "results" / "apiserver_pod_flow.json"
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _call(conn: http.client.HTTPSConnection, method: str, path: str, body: dict,
+          content_type: str = "application/json") -> tuple[int, bytes]:
+    conn.request(method, path, body=json.dumps(body).encode(),
+                 headers={"Accept": "application/json", "Content-Type": content_type})
+    response = conn.getresponse()
+    return response.status, response.read()
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def pod_requests(pod: dict, uid_of) -> list[tuple[str, str, dict, str, int]]:
+    """The four (method, path, body, content type, expected status) calls of one pod; the status
+    patch and event name the uid the create answered with (`uid_of()`)."""
+    name = pod["metadata"]["name"]
+    base = f"/api/v1/namespaces/{NS}"
+    return [
+        ("POST", f"{base}/pods", {"apiVersion": "v1", "kind": "Pod", **pod}, "application/json", 201),
+        ("POST", f"{base}/pods/{name}/binding", {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": name},
+                                                 "target": {"kind": "Node", "name": NODE}}, "application/json", 201),
+        ("POST", f"{base}/events", lambda: {
+            "apiVersion": "v1", "kind": "Event", "metadata": {"generateName": f"{name}.", "namespace": NS},
+            "involvedObject": {"apiVersion": "v1", "kind": "Pod", "namespace": NS, "name": name, "uid": uid_of()},
+            "type": "Normal", "reason": "Scheduled", "message": f"Successfully assigned {NS}/{name} to {NODE}",
+            "source": {"component": "default-scheduler"}, "reportingComponent": "default-scheduler",
+            "firstTimestamp": _now(), "lastTimestamp": _now(), "count": 1}, "application/json", 201),
+        ("PATCH", f"{base}/pods/{name}/status", lambda: {"status": {
+            "phase": "Running", "hostIP": "127.0.0.1", "podIP": "127.0.0.1", "podIPs": [{"ip": "127.0.0.1"}],
+            "startTime": _now(),
+            "conditions": [{"type": kind, "status": "True", "lastProbeTime": None, "lastTransitionTime": _now()}
+                           for kind in ("Initialized", "Ready", "ContainersReady", "PodScheduled")],
+            "containerStatuses": [{"name": "c", "state": {"running": {"startedAt": _now()}}, "lastState": {},
+                                   "ready": True, "restartCount": 0, "image": "pause", "imageID": "",
+                                   "started": True, "containerID": f"hollow://{uid_of()}/c"}]}},
+         "application/merge-patch+json", 200),
+    ]
+
+
+class Watcher(threading.Thread):
+    """One watch from `resource_version`, counting the event lines it receives."""
+
+    def __init__(self, port: int, context: ssl.SSLContext, path: str):
+        super().__init__(daemon=True)
+        self.port, self.context, self.path = port, context, path
+        self.lines = 0
+
+    def run(self) -> None:
+        conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.context)
+        conn.request("GET", self.path, headers={"Accept": "application/json"})
+        response = conn.getresponse()
+        while line := response.readline():
+            if line.strip():
+                self.lines += 1
+
+
+def run(args: argparse.Namespace) -> dict:
+    rng = random.Random(args.seed)
+    pods = [scheduler_throughput.workload_pod(i, rng) for i in range(args.pods)]
+    with tempfile.TemporaryDirectory(prefix="apiserver-pod-flow-") as tmp, \
+            apiserver_load.control_plane.cluster(args.storage, Path(tmp)) as cluster:
+        port, context = cluster.port, cluster.admin_tls
+        setup = http.client.HTTPSConnection("127.0.0.1", port, context=context)
+        status, data = _call(setup, "POST", "/api/v1/namespaces", {"metadata": {"name": NS}})
+        assert status == 201, (status, data[:200])
+        setup.request("GET", "/api/v1/pods", headers={"Accept": "application/json"})
+        revision = json.loads(setup.getresponse().read())["metadata"]["resourceVersion"]
+        setup.close()
+        paths = [f"/api/v1/pods?watch=1&resourceVersion={revision}&allowWatchBookmarks=true"] * 2 + \
+                [f"/api/v1/namespaces/{NS}/pods?watch=1&resourceVersion={revision}"]
+        watchers = [Watcher(port, context, path) for path in paths[:args.watchers]]
+        for watcher in watchers:
+            watcher.start()
+        time.sleep(1.0)  # every watch registered before the first create
+        work: queue.Queue = queue.Queue()
+        for pod in pods:
+            work.put(pod)
+        failures: list[str] = []
+
+        def client() -> None:
+            conn = http.client.HTTPSConnection("127.0.0.1", port, context=context)
+            while True:
+                try:
+                    pod = work.get_nowait()
+                except queue.Empty:
+                    return
+                uid = {}
+                for method, path, body, content_type, expected in pod_requests(pod, lambda: uid.get("uid", "")):
+                    status, data = _call(conn, method, path, body() if callable(body) else body, content_type)
+                    if status != expected:
+                        failures.append(f"{method} {path}: {status} {data[:200]!r}")
+                        break
+                    if not uid:
+                        uid["uid"] = json.loads(data)["metadata"]["uid"]
+
+        before, began = _cpu_seconds(cluster.process.pid), time.perf_counter()
+        threads = [threading.Thread(target=client) for _ in range(args.clients)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - began
+        deadline = time.monotonic() + DELIVERY_TIMEOUT
+        while any(w.lines < 3 * args.pods for w in watchers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        cpu = _cpu_seconds(cluster.process.pid) - before
+        return {"pods": args.pods, "clients": args.clients, "watchers": args.watchers, "storage": args.storage,
+                "apiserver_cpu_seconds": round(cpu, 2), "apiserver_cpu_ms_per_pod": round(1000 * cpu / args.pods, 3),
+                "wall_seconds": round(wall, 2), "watch_events_received": [w.lines for w in watchers],
+                "watch_events_expected": 3 * args.pods, "failures": len(failures), "first_failures": failures[:3],
+                "load_average": round(os.getloadavg()[0], 1)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pods", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--watchers", type=int, default=3, choices=range(4))
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--storage", choices=apiserver_load.control_plane.STORAGES, default="etcd")
+    parser.add_argument("--out", default=str(RESULTS))
+    args = parser.parse_args(argv)
+    result = run(args)
+    width = max(len(key) for key in result)
+    print("\n".join(f"{key:<{width}}  {value}" for key, value in result.items()))
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    with open(args.out, "w", encoding="utf-8") as f:
+        json.dump(result, f, indent=2)
+        f.write("\n")
+    return 1 if result["failures"] or any(n < result["watch_events_expected"]
+                                          for n in result["watch_events_received"]) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

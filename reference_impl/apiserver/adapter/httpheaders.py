@@ -1,0 +1,90 @@
+"""The request line and header block of an HTTP/1.x request, read without the email package.
+
+http.server hands the header block to email.parser, a general MIME parser that costs more per
+request than the rest of the HTTP adapter; this reads it as Go's net/textproto does, with the same
+bounds http.server keeps: a line over 64 KiB or more than 100 fields is 431, a line that is no
+`name: value` field, or a name with characters a token may not have, is 400 (Go answers
+"malformed MIME header line"). Obsolete line folding (a line starting with a space or tab) continues
+the previous value, as textproto joins it.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import BinaryIO
+
+MAX_LINE = 65536  # http.client._MAXLINE
+MAX_HEADERS = 100  # http.client._MAXHEADERS
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+
+
+class HeaderError(Exception):
+    """A header block that cannot be read: `code` (400 or 431) and the reason to answer with."""
+
+    def __init__(self, code: int, reason: str, detail: str):
+        super().__init__(f"{code} {reason}: {detail}")
+        self.code, self.reason, self.detail = code, reason, detail
+
+
+class Headers(Mapping):
+    """Header fields by case-insensitive name, every value of a repeated one kept in order:
+    `get` answers the first, `get_all` all of them (None when absent), as email.message does."""
+
+    def __init__(self, fields: list[tuple[str, str]]):
+        self._fields = fields
+        self._values: dict[str, list[str]] = {}
+        for name, value in fields:
+            self._values.setdefault(name.lower(), []).append(value)
+
+    def __getitem__(self, name: str) -> str:
+        return self._values[name.lower()][0]
+
+    def get(self, name: str, default=None):
+        values = self._values.get(name.lower())
+        return values[0] if values else default
+
+    def get_all(self, name: str, default=None) -> list[str] | None:
+        values = self._values.get(name.lower())
+        return list(values) if values else default
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._values
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _ in self._fields)
+
+    def __len__(self) -> int:
+        return len(self._fields)
+
+    def keys(self) -> list[str]:  # the names as sent, a repeated one each time (email.message's keys)
+        return [name for name, _ in self._fields]
+
+    def items(self) -> list[tuple[str, str]]:
+        return list(self._fields)
+
+
+def read_headers(rfile: BinaryIO) -> Headers:
+    """The fields up to the blank line that ends the header block, as Go's
+    (*net/textproto.Reader).ReadMIMEHeader reads them (the standard library, not in the analysed
+    trees); HeaderError when it is malformed or too large. An end of input before the blank line
+    ends the block, as http.client reads it."""
+    fields: list[tuple[str, str]] = []
+    while True:
+        line = rfile.readline(MAX_LINE + 1)
+        if len(line) > MAX_LINE:
+            raise HeaderError(431, "Line too long", "header line")
+        if line in (b"\r\n", b"\n", b""):
+            return Headers(fields)
+        text = line.decode("iso-8859-1").rstrip("\r\n")
+        if text[0] in " \t":
+            if not fields:
+                raise HeaderError(400, "Bad Request", f"malformed MIME header initial line: {text!r}")
+            name, value = fields[-1]
+            fields[-1] = (name, f"{value} {text.strip()}".strip())
+            continue
+        if len(fields) >= MAX_HEADERS:
+            raise HeaderError(431, "Too many headers", f"got more than {MAX_HEADERS} headers")
+        name, colon, value = text.partition(":")
+        if not colon or not _TOKEN.fullmatch(name):
+            raise HeaderError(400, "Bad Request", f"malformed MIME header line: {text!r}")
+        fields.append((name, value.strip(" \t")))

@@ -1,0 +1,109 @@
+"""The adapter's header block reader: what it accepts as http.server's email-based parser does,
+and the 400/431 it answers for a malformed or oversized block, also through a live server."""
+from __future__ import annotations
+
+import io
+import socket
+
+import pytest
+
+from reference_impl.apiserver.adapter.httpheaders import MAX_HEADERS, MAX_LINE, HeaderError, read_headers
+from reference_impl.apiserver.adapter.server import APIServer
+from reference_impl.apiserver.core.handlers import Response
+
+
+def read(block: bytes):
+    return read_headers(io.BytesIO(block))
+
+
+def test_names_are_case_insensitive_and_values_trimmed():
+    headers = read(b"Content-Type:  application/json \r\nX-Empty:\r\n\r\nbody")
+    assert headers.get("content-type") == headers["CONTENT-TYPE"] == "application/json"
+    assert headers.get("x-empty") == "" and "X-EMPTY" in headers and headers.get("Missing") is None
+
+
+def test_a_repeated_field_keeps_every_value_in_order():
+    """get answers the first value, get_all all of them, keys every name as sent (email.message's rules)."""
+    headers = read(b"Impersonate-Group: a\r\nimpersonate-group: b\r\nAccept: */*\r\n\r\n")
+    assert headers.get("Impersonate-Group") == "a"
+    assert headers.get_all("IMPERSONATE-GROUP") == ["a", "b"] and headers.get_all("Nope") is None
+    assert headers.keys() == ["Impersonate-Group", "impersonate-group", "Accept"] and len(headers) == 3
+
+
+def test_the_block_ends_at_a_bare_newline_or_the_end_of_input():
+    assert read(b"A: 1\nB: 2\n\nrest").get("B") == "2"
+    assert read(b"A: 1\r\n").get("A") == "1"
+
+
+def test_a_folded_line_continues_the_previous_value():
+    assert read(b"X-Long: one\r\n  two\r\n\tthree\r\n\r\n").get("X-Long") == "one two three"
+
+
+@pytest.mark.parametrize("block", [b"no colon here\r\n\r\n", b"Bad Name: x\r\n\r\n", b": empty name\r\n\r\n",
+                                   b"Na\x7fme: x\r\n\r\n", b"  folded first\r\n\r\n"])
+def test_a_line_that_is_no_field_is_400(block):
+    with pytest.raises(HeaderError) as err:
+        read(block)
+    assert err.value.code == 400 and "malformed MIME header" in err.value.detail
+
+
+def test_a_line_over_64_KiB_is_431():
+    with pytest.raises(HeaderError) as err:
+        read(b"X: " + b"a" * MAX_LINE + b"\r\n\r\n")
+    assert (err.value.code, err.value.reason) == (431, "Line too long")
+
+
+def test_more_than_100_fields_is_431():
+    read(b"".join(b"X-%d: v\r\n" % i for i in range(MAX_HEADERS)) + b"\r\n")
+    with pytest.raises(HeaderError) as err:
+        read(b"".join(b"X-%d: v\r\n" % i for i in range(MAX_HEADERS + 1)) + b"\r\n")
+    assert (err.value.code, err.value.reason) == (431, "Too many headers")
+
+
+class _EchoChain:
+    """Answers every request with the headers it saw, so the server's parsing shows."""
+
+    class rest:  # noqa: N801 - stands in for RESTHandlers, whose watches the server ends on stop
+        @staticmethod
+        def stop_watches() -> None:
+            pass
+
+    def handle(self, request):
+        seen = ",".join(f"{name}={request.headers.get(name)}" for name in request.headers.keys())
+        return Response(200, seen.encode(), "text/plain")
+
+
+@pytest.fixture
+def server():
+    server = APIServer(None)
+    server._httpd.chain = _EchoChain()
+    server.start()
+    yield server
+    server.stop()
+
+
+def exchange(server, raw: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(raw)
+        sock.shutdown(socket.SHUT_WR)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    return data
+
+
+def test_the_server_reads_headers_and_keeps_the_connection_for_the_next_request(server):
+    answer = exchange(server, b"GET /a HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n"
+                              b"Connection: close\r\n\r\n")
+    assert answer.count(b"HTTP/1.1 200 OK") == 2 and b"Host=x,X-A=1" in answer
+
+
+@pytest.mark.parametrize("raw, status", [
+    (b"GET / HTTP/1.1\r\nBad Header\r\n\r\n", b"400"),
+    (b"GET / HTTP/1.1\r\nX: " + b"a" * (MAX_LINE + 10) + b"\r\n\r\n", b"431"),
+    (b"GET / HTTP/1.1\r\n" + b"".join(b"X-%d: v\r\n" % i for i in range(MAX_HEADERS + 1)) + b"\r\n", b"431"),
+])
+def test_the_server_answers_a_malformed_request_and_closes(server, raw, status):
+    answer = exchange(server, raw)
+    assert answer.startswith(b"HTTP/1.") and answer.split(b" ", 2)[1] == status, answer[:200]
+    assert b"Connection: close" in answer
