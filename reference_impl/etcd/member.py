@@ -33,8 +33,9 @@ only); and a member that installs a leader's snapshot starts a new watch hub, so
 watches get no further events (etcd re-syncs them against the new store).
 
 On disk, in the data directory: wal.py's segments holding records {"hs": [term, vote, commit]}
-and {"ents": [[term, index, type, data], ...]}, and snapshots holding the Raft snapshot (its
-metadata and the state machine), the hard state and the log entries after it. A restart
+and {"ents": [[term, index, type, data length], ...]} followed by the entries' data raw, and
+snapshots holding the Raft snapshot (its metadata, then the state machine raw), the hard state and
+the log entries after it. A restart
 rebuilds the Raft log from those, and the state machine by applying the committed entries again.
 """
 from __future__ import annotations
@@ -88,16 +89,24 @@ MEMBERSHIP = "go.etcd.io/etcd/server/v3/etcdserver/api/membership"
 DEFAULT_PEER_URLS = ("http://localhost:2380",)
 
 
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
+def _entries_plain(entries) -> tuple[list, bytes]:
+    """Entries as a WAL record holds them: [term, index, type, data length] each, and their data
+    one after the other, written raw (a request's entry data is its one encoding)."""
+    return ([[e.term, e.index, int(e.type), len(e.data)] for e in entries],
+            b"".join([e.data for e in entries]))
 
 
-def _entries_plain(entries) -> list:
-    return [[e.term, e.index, int(e.type), _b64(e.data)] for e in entries]
-
-
-def _entries_from(plain) -> list[Entry]:
-    return [Entry(t, i, EntryType(k), base64.b64decode(d)) for t, i, k, d in plain]
+def _entries_from(plain, raw: bytes, at: int = 0) -> list[Entry]:
+    """The entries `_entries_plain` wrote, their data read from `raw` from offset `at` on (or,
+    in a log written before data went raw, from base64 in the record)."""
+    entries = []
+    for term, index, kind, data in plain:
+        if isinstance(data, str):
+            entries.append(Entry(term, index, EntryType(kind), base64.b64decode(data)))
+            continue
+        entries.append(Entry(term, index, EntryType(kind), raw[at:at + data]))
+        at += data
+    return entries
 
 
 class _Waiter:
@@ -277,7 +286,7 @@ class ClusterMember:
                            "members": [member_to_plain(m) for m in members.values()]},
                           separators=(",", ":")).encode()
         self._snapshotter.save(0, {"index": index, "term": 1, "voters": sorted(members), "learners": [],
-                                   "data": _b64(data), "hs": [1, 0, index], "tail": []})
+                                   "data_len": len(data), "hs": [1, 0, index], "tail": []}, data)
 
     @mirrors(f"{ETCDSERVER}.readWAL", "(*go.etcd.io/etcd/server/v3/etcdserver/api/snap.Snapshotter).Load")
     def _recover(self, storage: MemoryStorage):
@@ -290,17 +299,18 @@ class ClusterMember:
                 raise ErrOldDataDir(data_dir=str(self.data_dir))
             md = SnapshotMetadata(ConfState(tuple(state["voters"]), tuple(state["learners"])),
                                   state["index"], state["term"])
-            data = base64.b64decode(state["data"])
+            raw = state.get("raw", b"")
+            data = base64.b64decode(state["data"]) if "data" in state else raw[:state["data_len"]]
             snapshot = Snapshot(data, md)
             storage.apply_snapshot(snapshot)
-            storage.append(_entries_from(state["tail"]))
+            storage.append(_entries_from(state["tail"], raw, len(data)))
             hs = HardState(*state["hs"])
             members = {m.id: m for m in map(member_from_plain, json.loads(data)["members"])}
         for record in self._wal.read_all(after=snap_seq):
             if "req" in record or "restart" in record:
                 raise ErrOldDataDir(data_dir=str(self.data_dir))
             if "ents" in record:
-                storage.append(_entries_from(record["ents"]))
+                storage.append(_entries_from(record["ents"], record.get("raw", b"")))
             if "hs" in record:
                 hs = HardState(*record["hs"])
         storage.set_hard_state(hs)
@@ -428,6 +438,8 @@ class ClusterMember:
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).publishV3")
     def _maybe_publish(self) -> None:
         """Until the cluster knows this member's name and client URLs, propose them (once a second)."""
+        if self.ready.is_set():
+            return  # published: setting the Event again each turn would only take its lock
         me = self.server.member
         known = self.node.members.get(self.id)
         if known is None:
@@ -529,7 +541,8 @@ class ClusterMember:
         if rd.entries or self._unsaved:
             try:
                 # One record: the entries and the hard state that may commit them.
-                self._append({"ents": _entries_plain([*self._unsaved, *rd.entries]), **hs_plain})
+                ents, raw = _entries_plain([*self._unsaved, *rd.entries])
+                self._append({"ents": ents, **hs_plain}, raw)
                 self._unsaved, self._hs_unsaved = [], None
             except ErrWALWrite as err:
                 if self.transport.peers or not self.node.is_leader():
@@ -549,9 +562,9 @@ class ClusterMember:
         self.node.stable(rd)
         return rd
 
-    def _append(self, record: dict) -> None:
+    def _append(self, record: dict, raw: bytes = b"") -> None:
         seq = self._seq + 1  # the log's records are numbered without gaps
-        self._wal.append({"seq": seq, **record})
+        self._wal.append({"seq": seq, **record}, raw)
         self._seq = seq
 
     def _refused(self, rd: Ready, err: ErrWALWrite) -> Ready:
@@ -578,10 +591,11 @@ class ClusterMember:
         if tail is None:
             last = storage.last_index()
             tail = storage.entries(md.index + 1, last + 1) if last > md.index else ()
+        tail_plain, tail_raw = _entries_plain(tail)
         self._snapshotter.save(self._seq, {
             "index": md.index, "term": md.term, "voters": list(md.conf_state.voters),
-            "learners": list(md.conf_state.learners), "data": _b64(snap.data),
-            "hs": [hs.term, hs.vote, hs.commit], "tail": _entries_plain(tail)})
+            "learners": list(md.conf_state.learners), "data_len": len(snap.data),
+            "hs": [hs.term, hs.vote, hs.commit], "tail": tail_plain}, snap.data + tail_raw)
         self._wal.cut(self._seq + 1)
         self._wal.release(self._seq)
 

@@ -7,22 +7,26 @@ for a whole `EtcdServer`'s applied state, what a snapshot holds.
 from __future__ import annotations
 
 import base64
-import dataclasses
+from base64 import b64encode
 
-from reference_impl.etcd.messages import MESSAGE_TYPES
+from reference_impl.etcd.messages import FIELD_NAMES, MESSAGE_TYPES
 from reference_impl.etcd.server import EtcdServer
 
 
 def to_plain(obj: object) -> object:
     """A message as JSON-able data: dataclasses tagged with their type, bytes as base64."""
-    if isinstance(obj, bytes):
-        return {"b64": base64.b64encode(obj).decode("ascii")}
-    if isinstance(obj, (tuple, list)):
-        return [to_plain(item) for item in obj]
-    if dataclasses.is_dataclass(obj):
-        plain = {f.name: to_plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-        return {"@": type(obj).__name__, **plain}
-    return obj
+    kind = type(obj)
+    if kind is bytes:
+        return {"b64": b64encode(obj).decode("ascii")}  # type: ignore[arg-type]
+    if kind is tuple or kind is list:
+        return [to_plain(item) for item in obj]  # type: ignore[attr-defined]
+    names = FIELD_NAMES.get(kind)
+    if names is None:
+        return obj
+    plain: dict[str, object] = {"@": kind.__name__}
+    for name in names:
+        plain[name] = to_plain(getattr(obj, name))
+    return plain
 
 
 def from_plain(data: object) -> object:
