@@ -73,7 +73,7 @@ from reference_impl.etcd.raftnode import (
     DEFAULT_CLUSTER_TOKEN, RaftNode, compute_cluster_id, compute_member_id, conf_change_for_add,
     member_from_plain, member_to_plain, parse_initial_cluster)
 from reference_impl.etcd.server import VERSION, EtcdServer, IdGenerator
-from reference_impl.etcd.state import dump_state
+from reference_impl.etcd.state import decode_snapshot, encode_snapshot
 from reference_impl.etcd.wal import WAL, Snapshotter
 from reference_impl.machinery.clock import Clock
 from reference_impl.mirrors import mirrors
@@ -282,9 +282,7 @@ class ClusterMember:
         index = len(members)
         server.raft_index = index
         server.last_applied_now = now
-        data = json.dumps({"state": dump_state(server),
-                           "members": [member_to_plain(m) for m in members.values()]},
-                          separators=(",", ":")).encode()
+        data = encode_snapshot(server, [member_to_plain(m) for m in members.values()])
         self._snapshotter.save(0, {"index": index, "term": 1, "voters": sorted(members), "learners": [],
                                    "data_len": len(data), "hs": [1, 0, index], "tail": []}, data)
 
@@ -305,7 +303,7 @@ class ClusterMember:
             storage.apply_snapshot(snapshot)
             storage.append(_entries_from(state["tail"], raw, len(data)))
             hs = HardState(*state["hs"])
-            members = {m.id: m for m in map(member_from_plain, json.loads(data)["members"])}
+            members = {m.id: m for m in map(member_from_plain, decode_snapshot(data)[2])}
         for record in self._wal.read_all(after=snap_seq):
             if "req" in record or "restart" in record:
                 raise ErrOldDataDir(data_dir=str(self.data_dir))

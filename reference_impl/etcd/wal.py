@@ -51,8 +51,12 @@ Write = Callable[[int, bytes], int]
 Fsync = Callable[[int], None]
 
 
+# json.dumps with `separators` would build a new encoder for every record.
+_dumps_compact = json.JSONEncoder(separators=(",", ":")).encode
+
+
 def frame(payload: dict, raw: bytes = b"") -> bytes:
-    body = json.dumps(payload, separators=(",", ":")).encode()
+    body = _dumps_compact(payload).encode()
     if raw:
         body = b"".join((body, b"\n", raw))
     length = _LENGTH.pack(len(body))
