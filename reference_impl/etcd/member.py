@@ -2,9 +2,11 @@
 around a `RaftNode`, behind `EtcdServer`'s methods, so the gRPC adapter serves it. Without
 clustering flags the reference etcd is one of these too, the only member (`ClusterMember.alone`).
 
-The driver thread owns the RaftNode. Everything else reaches it through its inbox: messages from
-peers, proposals, ReadIndex requests, conf changes, leader transfers. Each turn it ticks when a
-heartbeat interval has passed, then handles every Ready in etcd's order (raftNode.start):
+The driver thread owns the RaftNode, or lends it to a client thread for a turn (_submit).
+Everything else reaches it through its inbox (messages from peers, conf changes, leader
+transfers) or, for clients' proposals and ReadIndex requests, a queue that every turn drains.
+Each turn it ticks when a heartbeat interval has passed, then handles every Ready in etcd's
+order (raftNode.start):
 persist the snapshot, entries and hard state to the write-ahead log and fsync (before any message
 leaves: a vote or an append acknowledgement is a promise about the disk), send the messages,
 apply the committed entries under the state lock, wake the clients waiting on them, advance.
@@ -17,7 +19,7 @@ arrived meanwhile, as etcd's linearizableReadLoop batches them) and for the appl
 serializable reads are answered from the local state at once. Leases expire only on the leader,
 which proposes their revokes.
 
-Group commit: the driver takes every proposal waiting in its inbox before asking for a Ready, so
+Group commit: a turn takes every proposal waiting before asking for a Ready, so
 N concurrent writers share one WAL record and one fsync; a lone member commits an entry as soon
 as it is persisted (its own vote is the quorum), applies it and answers in the same turn.
 
@@ -35,8 +37,8 @@ watches get no further events (etcd re-syncs them against the new store).
 On disk, in the data directory: wal.py's segments holding records {"hs": [term, vote, commit]}
 and {"ents": [[term, index, type, data length], ...]} followed by the entries' data raw, and
 snapshots holding the Raft snapshot (its metadata, then the state machine raw), the hard state and
-the log entries after it. A restart
-rebuilds the Raft log from those, and the state machine by applying the committed entries again.
+the log entries after it. A restart rebuilds the Raft log from those, and the state machine by
+applying the committed entries again.
 """
 from __future__ import annotations
 
@@ -229,6 +231,7 @@ class ClusterMember:
         self._wal.open(self._seq + 1)
         self._state = threading.Condition(threading.Lock())  # the state machine and `applied`
         self._inbox: queue.SimpleQueue = queue.SimpleQueue()
+        self._requests: queue.SimpleQueue = queue.SimpleQueue()  # clients' proposals and reads (_submit)
         self._waiters: dict[int, _Waiter] = {}
         self._conf_waiters: dict[int, _Waiter] = {}
         self._read_waiters: list[_Waiter] = []
@@ -377,8 +380,11 @@ class ClusterMember:
         with self._driving:
             self._turn()  # a new cluster's bootstrap entries, a lone member's election
         while not self._stopped.is_set():
+            # Client requests queued while this thread held _driving are this thread's to take
+            # (_submit): it does not sleep while there are any.
+            wait = 0.0 if not self._requests.empty() else max(0.0, next_tick - time.monotonic())
             try:
-                item = self._inbox.get(timeout=max(0.0, next_tick - time.monotonic()))
+                item = self._inbox.get(timeout=wait)
             except queue.Empty:
                 item = None
             with self._driving:
@@ -392,29 +398,34 @@ class ClusterMember:
                 self._turn()
 
     def _submit(self, item: tuple) -> None:
-        """Hand `item` to the driver; if no one is driving, drive a turn for it in the calling
-        client's thread instead: a request then needs no handoff to the driver thread and back,
-        the round trip that dominated a lone member's write. Concurrent requests still share a
-        turn and its fsync: those arriving while one drives wait in the inbox for the next."""
+        """Queue a client's request; if no one is driving, drive a turn for it in the calling
+        client's thread: a request then needs no handoff to the driver thread and back, the round
+        trip that dominated a lone member's write. Requests arriving while someone drives wait
+        for the next turn, sharing it and its fsync. No thread sleeps on this queue, so queueing
+        wakes no one: a client that drove hands what arrived meanwhile to the driver thread with
+        one wake-up, and the driver thread looks again each time it lets go of _driving."""
+        self._requests.put(item)
         if not self._driving.acquire(blocking=False):
-            self._inbox.put(item)
             return
         try:
             if not self._stopped.is_set():
-                self._guarded(lambda: self._turn(item))
+                self._guarded(self._turn)
         finally:
             self._driving.release()
+        if not self._requests.empty():
+            self._inbox.put(("requests",))
 
     def _turn(self, item: tuple | None = None) -> None:
-        """Handle `item` and what the inbox holds, then every Ready they led to (called holding
-        _driving)."""
+        """Handle `item`, what the inbox holds and the queued client requests, then every Ready
+        they led to (called holding _driving)."""
         if item is not None:
             self._handle(item)
-        try:
-            while True:
-                self._handle(self._inbox.get_nowait())
-        except queue.Empty:
-            pass
+        for waiting in (self._inbox, self._requests):
+            try:
+                while True:
+                    self._handle(waiting.get_nowait())
+            except queue.Empty:
+                pass
         self._issue_read_index()
         self._campaign_if_alone()
         while self.node.rawnode.has_ready():
@@ -489,7 +500,8 @@ class ClusterMember:
                 if snap is not None:
                     self._save_snapshot(snap, rn.raft.raft_log.storage.hard_state)
                 item[1].set(True, None)
-            # ("read",) only wakes the loop, which then asks for a ReadIndex (_issue_read_index).
+            # ("read",) only asks for a turn, which then asks for a ReadIndex (_issue_read_index);
+            # ("requests",) wakes the driver thread for the client requests queued.
         except RaftError:
             pass  # a message from a removed member, or for a term long gone: Raft ignores it too
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 import json
 import struct
-from base64 import b64encode
 
 from reference_impl.etcd.messages import FIELD_NAMES, MESSAGE_TYPES, KeyValue
 from reference_impl.etcd.server import EtcdServer
@@ -31,7 +30,7 @@ def to_plain(obj: object) -> object:
     """A message as JSON-able data: dataclasses tagged with their type, bytes as base64."""
     kind = type(obj)
     if kind is bytes:
-        return {"b64": b64encode(obj).decode("ascii")}  # type: ignore[arg-type]
+        return {"b64": base64.b64encode(obj).decode("ascii")}  # type: ignore[arg-type]
     if kind is tuple or kind is list:
         return [to_plain(item) for item in obj]  # type: ignore[attr-defined]
     names = FIELD_NAMES.get(kind)
