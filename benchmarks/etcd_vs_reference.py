@@ -13,8 +13,9 @@ Workloads (each bounded in operation count and in time):
 Both servers get the same client: Python gRPC with the `aetcd` stubs, so client cost is equal and
 the ratio measures the servers. They run one after the other (real etcd first) with their own
 temporary data directories, so they do not compete for the CPU. Each workload also reports the
-server process's CPU time per operation (a steadier measure on a shared machine than throughput,
-which the other processes' load moves). Prints a table and writes
+server process's CPU time per operation (user plus system; for range-10k it includes loading the
+keys): on a shared machine other processes' load moves it less than throughput, though it still
+moves it. Prints a table and writes
 benchmarks/results/etcd_vs_reference.json. Targets (reported, not enforced): serial put p50
 latency within 2x real etcd's; concurrent put throughput at least 25% of real etcd's.
 
@@ -217,8 +218,12 @@ def _watch_until(address: str, key: bytes, range_end: bytes, stop: threading.Eve
             stop.wait()
 
         call = rpc_pb2_grpc.WatchStub(channel).Watch(requests())
-        stop_reading = threading.Thread(target=lambda: (stop.wait(), call.cancel()), daemon=True)
-        stop_reading.start()
+
+        def cancel_on_stop() -> None:
+            stop.wait()
+            call.cancel()
+
+        threading.Thread(target=cancel_on_stop, daemon=True).start()
         try:
             for _ in call:
                 pass
@@ -505,8 +510,7 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def measure(server, quick: bool, only: tuple[str, ...] = ()) -> dict:
-    """Each workload's figures, with the server's CPU time per operation: on a shared machine a
-    steadier measure of the server's own cost than its throughput."""
+    """Each workload's figures, with the server's CPU time per operation."""
     results = {}
     with tempfile.TemporaryDirectory(prefix="etcd-bench-", dir=os.environ.get("BENCH_DIR")) as tmp:
         with server(Path(tmp) / "data") as (address, pid):
