@@ -73,7 +73,7 @@ from reference_impl.etcd.raft import (
     MemoryStorage, Message, RaftError, RaftState, RawNode, Ready, Snapshot, SnapshotMetadata)
 from reference_impl.etcd.raftnode import (
     DEFAULT_CLUSTER_TOKEN, RaftNode, compute_cluster_id, compute_member_id, conf_change_for_add,
-    member_from_plain, member_to_plain, parse_initial_cluster)
+    decode_entry, member_from_plain, member_to_plain, parse_initial_cluster)
 from reference_impl.etcd.server import VERSION, EtcdServer, IdGenerator
 from reference_impl.etcd.state import decode_snapshot, encode_snapshot
 from reference_impl.etcd.wal import WAL, Snapshotter
@@ -586,7 +586,7 @@ class ClusterMember:
             if entry.type == EntryType.EntryConfChange:
                 self._answer(self._conf_waiters, ConfChange.unmarshal(entry.data).id, False, err)
             elif entry.data:
-                self._answer(self._waiters, json.loads(entry.data)["id"], False, err)
+                self._answer(self._waiters, decode_entry(entry.data)[0]["id"], False, err)
         unstable = self.node.rawnode.raft.raft_log.unstable
         unstable.entries = [noops.get(e.index, e) for e in unstable.entries]
         self._unsaved.extend(noops.values())

@@ -10,7 +10,8 @@ decided, and whether this member was removed.
 
 An entry's payload is JSON: the request id (unique per proposing member, so only the member a
 client asked wakes that client), the proposer's clock reading (lease expiry is computed from it,
-so every member computes the same expiry), and the request in state.py's plain form. A snapshot
+so every member computes the same expiry), and the request in state.py's plain form; then a
+newline and the request's bytes, which the plain form locates by offset. A snapshot
 is the state machine plus the member list, as state.encode_snapshot writes them.
 
 Member and cluster ids are computed as etcd computes them (a SHA-1 of the peer URLs and the
@@ -94,8 +95,18 @@ def member_from_plain(data: Mapping) -> Member:
 # -- entries --------------------------------------------------------------------------------------
 
 def encode_request(request_id: int, request: MutatingRequest, now: float) -> bytes:
-    """An entry's payload: etcd's InternalRaftRequest, as JSON."""
-    return dumps_compact({"id": request_id, "now": now, "req": to_plain(request)}).encode()
+    """An entry's payload: etcd's InternalRaftRequest, as JSON, a newline and the request's
+    bytes (keys, values) raw."""
+    raw = bytearray()
+    head = dumps_compact({"id": request_id, "now": now, "req": to_plain(request, raw)}).encode()
+    return b"".join((head, b"\n", raw))
+
+
+def decode_entry(data: bytes) -> tuple[dict, bytes]:
+    """(the JSON, the raw bytes after it) of a normal entry's payload. Compact JSON holds no
+    raw newline, so the first one ends it; a payload with none is all JSON."""
+    head, _, raw = data.partition(b"\n")
+    return json.loads(head), raw
 
 
 @mirrors(f"(*{ETCDSERVER}.EtcdServer).publishV3")
@@ -249,7 +260,7 @@ class RaftNode:
         if proposed is not None:
             request_id, request, now = proposed
         else:
-            plain = json.loads(entry.data)
+            plain, raw = decode_entry(entry.data)
             request_id = plain["id"]
             if "attr" in plain:
                 member = member_from_plain(plain["attr"])
@@ -258,7 +269,7 @@ class RaftNode:
                                                       client_urls=member.client_urls)
                 out.results[request_id] = (True, None)
                 return
-            request, now = from_plain(plain["req"]), plain["now"]
+            request, now = from_plain(plain["req"], raw), plain["now"]
         try:
             out.results[request_id] = (True, self.server.apply(request, now))
         except EtcdError as err:

@@ -26,30 +26,40 @@ dumps_compact = json.JSONEncoder(separators=(",", ":")).encode
 _KV_HEADER = struct.Struct("<IIqqqq")  # key length, value length, create, mod, version, lease
 
 
-def to_plain(obj: object) -> object:
-    """A message as JSON-able data: dataclasses tagged with their type, bytes as base64."""
+def to_plain(obj: object, raw: bytearray | None = None) -> object:
+    """A message as JSON-able data: dataclasses tagged with their type, bytes as base64 or, given
+    `raw`, appended to it and named by {"r": [offset, length]} (kept out of the JSON: no base64
+    and no JSON pass over a request's values)."""
     kind = type(obj)
     if kind is bytes:
-        return {"b64": base64.b64encode(obj).decode("ascii")}  # type: ignore[arg-type]
+        if raw is None:
+            return {"b64": base64.b64encode(obj).decode("ascii")}  # type: ignore[arg-type]
+        offset = len(raw)
+        raw += obj  # type: ignore[operator]
+        return {"r": [offset, len(obj)]}  # type: ignore[arg-type]
     if kind is tuple or kind is list:
-        return [to_plain(item) for item in obj]  # type: ignore[attr-defined]
+        return [to_plain(item, raw) for item in obj]  # type: ignore[attr-defined]
     names = FIELD_NAMES.get(kind)
     if names is None:
         return obj
     plain: dict[str, object] = {"@": kind.__name__}
     for name in names:
-        plain[name] = to_plain(getattr(obj, name))
+        plain[name] = to_plain(getattr(obj, name), raw)
     return plain
 
 
-def from_plain(data: object) -> object:
+def from_plain(data: object, raw: bytes = b"") -> object:
+    """The message `to_plain` made of `data`, its raw bytes read from `raw`."""
     if isinstance(data, list):
-        return tuple(from_plain(item) for item in data)
+        return tuple(from_plain(item, raw) for item in data)
     if isinstance(data, dict):
         if "@" not in data:
+            if "r" in data:
+                offset, length = data["r"]
+                return raw[offset:offset + length]
             return base64.b64decode(data["b64"])
         cls = MESSAGE_TYPES[data["@"]]
-        return cls(**{name: from_plain(value) for name, value in data.items() if name != "@"})
+        return cls(**{name: from_plain(value, raw) for name, value in data.items() if name != "@"})
     return data
 
 

@@ -18,7 +18,8 @@ from reference_impl.etcd.errors import ErrCompacted, ErrCorruptWAL, ErrOldDataDi
 from reference_impl.etcd.messages import (
     CompactionRequest, LeaseGrantRequest, LeaseKeepAliveRequest, LeaseRevokeRequest,
     LeaseTimeToLiveRequest, PutRequest, RangeRequest, WatchCreateRequest)
-from reference_impl.etcd.state import decode_snapshot, to_plain
+from reference_impl.etcd.raftnode import decode_entry
+from reference_impl.etcd.state import decode_snapshot, from_plain, to_plain
 from reference_impl.etcd.wal import WAL, Snapshotter, frame, read_frames
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -270,14 +271,22 @@ def test_an_old_layout_snapshot_is_refused(tmp_path):
 
 def _as_written_before_raw_data(data_dir: Path) -> None:
     """Rewrite a data dir as the reference wrote it before entry data and snapshot state went
-    raw: entry data in base64 inside the JSON, the snapshot's key-values in plain form."""
+    raw: entry data in base64 inside the JSON, a request's bytes in base64 inside the entry's
+    JSON, the snapshot's key-values in plain form."""
     def b64(data: bytes) -> str:
         return base64.b64encode(data).decode("ascii")
+
+    def old_entry(data: bytes) -> bytes:
+        if b"\n" not in data:
+            return data  # no request in it (an attributes entry, a conf change)
+        plain, raw = decode_entry(data)
+        plain["req"] = to_plain(from_plain(plain["req"], raw))
+        return json.dumps(plain).encode()
 
     def entries_b64(plain: list, raw: bytes, at: int) -> list:
         out = []
         for term, index, kind, length in plain:
-            out.append([term, index, kind, b64(raw[at:at + length])])
+            out.append([term, index, kind, b64(old_entry(raw[at:at + length]))])
             at += length
         return out
 
@@ -298,8 +307,8 @@ def _as_written_before_raw_data(data_dir: Path) -> None:
 
 
 def test_a_data_dir_with_base64_entries_and_snapshot_still_opens(tmp_path):
-    """A log and snapshot written before entry data and key-values went raw after the JSON
-    are read as they were: every acknowledged write is there, at its revision."""
+    """A log and snapshot written before entry data, requests' bytes and key-values went raw
+    after their JSON are read as they were: every acknowledged write is there, at its revision."""
     with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=5) as server:
         revs = [server.put(PutRequest(b"k%d" % i, b"v%d" % i)).header.revision for i in range(9)]
     assert list(tmp_path.glob("snap-*.json"))
