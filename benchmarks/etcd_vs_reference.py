@@ -3,13 +3,19 @@
 Workloads (each bounded in operation count and in time):
   serial-put     one client, puts one after another; each is durable (fsync'd) before it returns
   put-16         16 concurrent clients putting (4 processes x 4 threads, one channel each)
+  txn-16         16 concurrent clients writing as the kube-apiserver does (a create, then an
+                 update, each a Txn guarded by the key's mod revision, 2.5 kB values), one Watch
+                 stream over their keys
   range-10k      reads of a 10,000-key range
   watch-100      100 watch streams on one key, puts 20 ms apart; latency from a put's invocation
                  to each delivery (its ops/s counts deliveries, so the write pace sets it)
 
 Both servers get the same client: Python gRPC with the `aetcd` stubs, so client cost is equal and
 the ratio measures the servers. They run one after the other (real etcd first) with their own
-temporary data directories, so they do not compete for the CPU. Prints a table and writes
+temporary data directories, so they do not compete for the CPU. Each workload also reports the
+server process's CPU time per operation (user plus system; for range-10k it includes loading the
+keys): on a shared machine other processes' load moves it less than throughput, though it still
+moves it. Prints a table and writes
 benchmarks/results/etcd_vs_reference.json. Targets (reported, not enforced): serial put p50
 latency within 2x real etcd's; concurrent put throughput at least 25% of real etcd's.
 
@@ -47,6 +53,7 @@ from aetcd.rpc import rpc_pb2, rpc_pb2_grpc
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).parent / "results"
 VALUE = b"v" * 256
+OBJECT = b"o" * 2500  # about a pod as the kube-apiserver stores it
 START_TIMEOUT = 20.0
 
 
@@ -96,7 +103,7 @@ def real_etcd(data_dir: Path):
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait_serving(f"127.0.0.1:{client}", process)
-        yield f"127.0.0.1:{client}"
+        yield f"127.0.0.1:{client}", process.pid
     finally:
         _stop(process)
 
@@ -113,7 +120,7 @@ def reference(data_dir: Path):
             raise SystemExit(f"reference did not start: {line!r}")
         address = line.split()[-1].removeprefix("http://")
         _wait_serving(address, process)
-        yield address
+        yield address, process.pid
     finally:
         _stop(process)
         process.stdout.close()
@@ -169,6 +176,12 @@ def _put_process(address: str, process_index: int, threads: int, count: int, lim
             t0 = time.perf_counter()
             if op == "get":
                 kv.Range(rpc_pb2.RangeRequest(key=b"warmup"), timeout=10)
+            elif op == "txn":
+                key = b"t/%02d/%02d/%06d" % (process_index, t, n)
+                rev = kv.Txn(_guarded_put(key, 0, OBJECT), timeout=10).header.revision
+                latencies[t].append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                kv.Txn(_guarded_put(key, rev, OBJECT + b"u"), timeout=10)
             else:
                 kv.Put(rpc_pb2.PutRequest(key=b"c/%02d/%02d/%06d" % (process_index, t, n), value=VALUE),
                        timeout=10)
@@ -187,14 +200,52 @@ def _put_process(address: str, process_index: int, threads: int, count: int, lim
     return [x for per in latencies for x in per], started, ended
 
 
+def _guarded_put(key: bytes, mod_revision: int, value: bytes) -> rpc_pb2.TxnRequest:
+    """The kube-apiserver's write: put if the key is still at `mod_revision` (0: absent), else
+    read it back."""
+    return rpc_pb2.TxnRequest(
+        compare=[rpc_pb2.Compare(key=key, target=rpc_pb2.Compare.MOD, result=rpc_pb2.Compare.EQUAL,
+                                 mod_revision=mod_revision)],
+        success=[rpc_pb2.RequestOp(request_put=rpc_pb2.PutRequest(key=key, value=value))],
+        failure=[rpc_pb2.RequestOp(request_range=rpc_pb2.RangeRequest(key=key))])
+
+
+def _watch_until(address: str, key: bytes, range_end: bytes, stop: threading.Event) -> None:
+    """One Watch stream over [key, range_end) read until `stop`, as the apiserver's watch cache."""
+    with grpc.insecure_channel(address) as channel:
+        def requests():
+            yield rpc_pb2.WatchRequest(create_request=rpc_pb2.WatchCreateRequest(key=key, range_end=range_end))
+            stop.wait()
+
+        call = rpc_pb2_grpc.WatchStub(channel).Watch(requests())
+
+        def cancel_on_stop() -> None:
+            stop.wait()
+            call.cancel()
+
+        threading.Thread(target=cancel_on_stop, daemon=True).start()
+        try:
+            for _ in call:
+                pass
+        except grpc.RpcError:
+            pass
+
+
 def concurrent_put(address: str, processes: int, threads: int, count: int, limit: float,
                    op: str = "put") -> dict:
     context = multiprocessing.get_context("spawn")  # a fresh gRPC runtime per client process
+    stop = threading.Event()
+    if op == "txn":
+        watcher = threading.Thread(target=_watch_until, args=(address.split(",")[0], b"t/", b"t0", stop))
+        watcher.start()
     with context.Manager() as manager:
         barrier = manager.Barrier(processes)
         with context.Pool(processes) as pool:
             parts = pool.starmap(_put_process, [(address, p, threads, count, limit, barrier, op)
                                                 for p in range(processes)])
+    stop.set()
+    if op == "txn":
+        watcher.join()
     latencies = [x for lat, _, _ in parts for x in lat]
     seconds = max(e for _, _, e in parts) - min(s for _, s, _ in parts)
     return summary(latencies, len(latencies), seconds)
@@ -445,15 +496,32 @@ def workloads(quick: bool) -> list[tuple[str, Callable[[str], dict]]]:
         ("serial-put", lambda a: serial_put(a, count=int(1000 * scale), limit=20)),
         ("put-16", lambda a: concurrent_put(a, processes=4, threads=4, count=int(400 * scale),
                                            limit=20)),
+        ("txn-16", lambda a: concurrent_put(a, processes=4, threads=4, count=int(200 * scale),
+                                           limit=20, op="txn")),
         ("range-10k", lambda a: range_10k(a, keys=10_000, reads=int(40 * scale), limit=20)),
         ("watch-100", lambda a: watch_100(a, watchers=100, puts=int(100 * scale), limit=20)),
     ]
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of process `pid` so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def measure(server, quick: bool, only: tuple[str, ...] = ()) -> dict:
+    """Each workload's figures, with the server's CPU time per operation."""
+    results = {}
     with tempfile.TemporaryDirectory(prefix="etcd-bench-", dir=os.environ.get("BENCH_DIR")) as tmp:
-        with server(Path(tmp) / "data") as address:
-            return {name: run(address) for name, run in workloads(quick) if not only or name in only}
+        with server(Path(tmp) / "data") as (address, pid):
+            for name, run in workloads(quick):
+                if only and name not in only:
+                    continue
+                before = _cpu_seconds(pid)
+                row = run(address)
+                row["server_cpu_ms_per_op"] = round(1000 * (_cpu_seconds(pid) - before) / row["ops"], 3)
+                results[name] = row
+    return results
 
 
 def main_reference(quick: bool, only: tuple[str, ...]) -> None:
@@ -461,18 +529,21 @@ def main_reference(quick: bool, only: tuple[str, ...]) -> None:
     of it, run this on each."""
     for name, row in measure(reference, quick, only).items():
         print(f"{name:<12} {row['ops_per_s']:>8.0f} ops/s  p50 {row['p50_ms']:.3f} ms  "
-              f"p99 {row['p99_ms']:.3f} ms  ({row['ops']} ops)")
+              f"p99 {row['p99_ms']:.3f} ms  server cpu {row['server_cpu_ms_per_op']:.3f} ms/op  "
+              f"({row['ops']} ops)")
 
 
 def table(results: dict) -> str:
     head = (f"{'workload':<12} {'etcd ops/s':>11} {'ref ops/s':>10} {'ref/etcd':>9}  "
-            f"{'etcd p50':>9} {'etcd p99':>9} {'ref p50':>9} {'ref p99':>9}  {'p50 ref/etcd':>12}")
+            f"{'etcd p50':>9} {'etcd p99':>9} {'ref p50':>9} {'ref p99':>9}  {'p50 ref/etcd':>12}  "
+            f"{'cpu ms/op etcd/ref':>18}")
     lines = [head, "-" * len(head)]
     for name, row in results["workloads"].items():
         e, r = row["etcd"], row["reference"]
         lines.append(f"{name:<12} {e['ops_per_s']:>11.0f} {r['ops_per_s']:>10.0f} "
                      f"{row['throughput_ratio']:>9.2f}  {e['p50_ms']:>7.2f}ms {e['p99_ms']:>7.2f}ms "
-                     f"{r['p50_ms']:>7.2f}ms {r['p99_ms']:>7.2f}ms  {row['p50_latency_ratio']:>12.2f}")
+                     f"{r['p50_ms']:>7.2f}ms {r['p99_ms']:>7.2f}ms  {row['p50_latency_ratio']:>12.2f}  "
+                     f"{e['server_cpu_ms_per_op']:>8.3f}/{r['server_cpu_ms_per_op']:<8.3f}")
     return "\n".join(lines)
 
 

@@ -636,7 +636,10 @@ class _WatchStream:
         self._closed = False
 
     def wake(self) -> None:
-        self._wakeup.set()
+        # Called for every queued response: set() takes the Event's lock and notifies even when
+        # the flag is already up, and the send loop clears it only before draining everything.
+        if not self._wakeup.is_set():
+            self._wakeup.set()
 
     @mirrors(f"(*{V3RPC}.serverWatchStream).recvLoop")
     def recv_loop(self, requests: Iterator[rpc_pb2.WatchRequest]) -> None:

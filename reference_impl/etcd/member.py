@@ -2,9 +2,11 @@
 around a `RaftNode`, behind `EtcdServer`'s methods, so the gRPC adapter serves it. Without
 clustering flags the reference etcd is one of these too, the only member (`ClusterMember.alone`).
 
-The driver thread owns the RaftNode. Everything else reaches it through its inbox: messages from
-peers, proposals, ReadIndex requests, conf changes, leader transfers. Each turn it ticks when a
-heartbeat interval has passed, then handles every Ready in etcd's order (raftNode.start):
+The driver thread owns the RaftNode, or lends it to a client thread for a turn (_submit).
+Everything else reaches it through its inbox (messages from peers, conf changes, leader
+transfers) or, for clients' proposals and ReadIndex requests, a queue that every turn drains.
+Each turn it ticks when a heartbeat interval has passed, then handles every Ready in etcd's
+order (raftNode.start):
 persist the snapshot, entries and hard state to the write-ahead log and fsync (before any message
 leaves: a vote or an append acknowledgement is a promise about the disk), send the messages,
 apply the committed entries under the state lock, wake the clients waiting on them, advance.
@@ -17,7 +19,7 @@ arrived meanwhile, as etcd's linearizableReadLoop batches them) and for the appl
 serializable reads are answered from the local state at once. Leases expire only on the leader,
 which proposes their revokes.
 
-Group commit: the driver takes every proposal waiting in its inbox before asking for a Ready, so
+Group commit: a turn takes every proposal waiting before asking for a Ready, so
 N concurrent writers share one WAL record and one fsync; a lone member commits an entry as soon
 as it is persisted (its own vote is the quorum), applies it and answers in the same turn.
 
@@ -33,9 +35,10 @@ only); and a member that installs a leader's snapshot starts a new watch hub, so
 watches get no further events (etcd re-syncs them against the new store).
 
 On disk, in the data directory: wal.py's segments holding records {"hs": [term, vote, commit]}
-and {"ents": [[term, index, type, data], ...]}, and snapshots holding the Raft snapshot (its
-metadata and the state machine), the hard state and the log entries after it. A restart
-rebuilds the Raft log from those, and the state machine by applying the committed entries again.
+and {"ents": [[term, index, type, data length], ...]} followed by the entries' data raw, and
+snapshots holding the Raft snapshot (its metadata, then the state machine raw), the hard state and
+the log entries after it. A restart rebuilds the Raft log from those, and the state machine by
+applying the committed entries again.
 """
 from __future__ import annotations
 
@@ -70,9 +73,9 @@ from reference_impl.etcd.raft import (
     MemoryStorage, Message, RaftError, RaftState, RawNode, Ready, Snapshot, SnapshotMetadata)
 from reference_impl.etcd.raftnode import (
     DEFAULT_CLUSTER_TOKEN, RaftNode, compute_cluster_id, compute_member_id, conf_change_for_add,
-    member_from_plain, member_to_plain, parse_initial_cluster)
+    decode_entry, member_from_plain, member_to_plain, parse_initial_cluster)
 from reference_impl.etcd.server import VERSION, EtcdServer, IdGenerator
-from reference_impl.etcd.state import dump_state
+from reference_impl.etcd.state import decode_snapshot, encode_snapshot
 from reference_impl.etcd.wal import WAL, Snapshotter
 from reference_impl.machinery.clock import Clock
 from reference_impl.mirrors import mirrors
@@ -88,16 +91,24 @@ MEMBERSHIP = "go.etcd.io/etcd/server/v3/etcdserver/api/membership"
 DEFAULT_PEER_URLS = ("http://localhost:2380",)
 
 
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
+def _entries_plain(entries) -> tuple[list, bytes]:
+    """Entries as a WAL record holds them: [term, index, type, data length] each, and their data
+    one after the other, written raw (a request's entry data is its one encoding)."""
+    return ([[e.term, e.index, int(e.type), len(e.data)] for e in entries],
+            b"".join([e.data for e in entries]))
 
 
-def _entries_plain(entries) -> list:
-    return [[e.term, e.index, int(e.type), _b64(e.data)] for e in entries]
-
-
-def _entries_from(plain) -> list[Entry]:
-    return [Entry(t, i, EntryType(k), base64.b64decode(d)) for t, i, k, d in plain]
+def _entries_from(plain, raw: bytes, at: int = 0) -> list[Entry]:
+    """The entries `_entries_plain` wrote, their data read from `raw` from offset `at` on (or,
+    in a log written before data went raw, from base64 in the record)."""
+    entries = []
+    for term, index, kind, data in plain:
+        if isinstance(data, str):
+            entries.append(Entry(term, index, EntryType(kind), base64.b64decode(data)))
+            continue
+        entries.append(Entry(term, index, EntryType(kind), raw[at:at + data]))
+        at += data
+    return entries
 
 
 class _Waiter:
@@ -220,6 +231,7 @@ class ClusterMember:
         self._wal.open(self._seq + 1)
         self._state = threading.Condition(threading.Lock())  # the state machine and `applied`
         self._inbox: queue.SimpleQueue = queue.SimpleQueue()
+        self._requests: queue.SimpleQueue = queue.SimpleQueue()  # clients' proposals and reads (_submit)
         self._waiters: dict[int, _Waiter] = {}
         self._conf_waiters: dict[int, _Waiter] = {}
         self._read_waiters: list[_Waiter] = []
@@ -273,11 +285,9 @@ class ClusterMember:
         index = len(members)
         server.raft_index = index
         server.last_applied_now = now
-        data = json.dumps({"state": dump_state(server),
-                           "members": [member_to_plain(m) for m in members.values()]},
-                          separators=(",", ":")).encode()
+        data = encode_snapshot(server, [member_to_plain(m) for m in members.values()])
         self._snapshotter.save(0, {"index": index, "term": 1, "voters": sorted(members), "learners": [],
-                                   "data": _b64(data), "hs": [1, 0, index], "tail": []})
+                                   "data_len": len(data), "hs": [1, 0, index], "tail": []}, data)
 
     @mirrors(f"{ETCDSERVER}.readWAL", "(*go.etcd.io/etcd/server/v3/etcdserver/api/snap.Snapshotter).Load")
     def _recover(self, storage: MemoryStorage):
@@ -290,17 +300,18 @@ class ClusterMember:
                 raise ErrOldDataDir(data_dir=str(self.data_dir))
             md = SnapshotMetadata(ConfState(tuple(state["voters"]), tuple(state["learners"])),
                                   state["index"], state["term"])
-            data = base64.b64decode(state["data"])
+            raw = state.get("raw", b"")
+            data = base64.b64decode(state["data"]) if "data" in state else raw[:state["data_len"]]
             snapshot = Snapshot(data, md)
             storage.apply_snapshot(snapshot)
-            storage.append(_entries_from(state["tail"]))
+            storage.append(_entries_from(state["tail"], raw, len(data)))
             hs = HardState(*state["hs"])
-            members = {m.id: m for m in map(member_from_plain, json.loads(data)["members"])}
+            members = {m.id: m for m in map(member_from_plain, decode_snapshot(data)[2])}
         for record in self._wal.read_all(after=snap_seq):
             if "req" in record or "restart" in record:
                 raise ErrOldDataDir(data_dir=str(self.data_dir))
             if "ents" in record:
-                storage.append(_entries_from(record["ents"]))
+                storage.append(_entries_from(record["ents"], record.get("raw", b"")))
             if "hs" in record:
                 hs = HardState(*record["hs"])
         storage.set_hard_state(hs)
@@ -369,8 +380,11 @@ class ClusterMember:
         with self._driving:
             self._turn()  # a new cluster's bootstrap entries, a lone member's election
         while not self._stopped.is_set():
+            # Client requests queued while this thread held _driving are this thread's to take
+            # (_submit): it does not sleep while there are any.
+            wait = 0.0 if not self._requests.empty() else max(0.0, next_tick - time.monotonic())
             try:
-                item = self._inbox.get(timeout=max(0.0, next_tick - time.monotonic()))
+                item = self._inbox.get(timeout=wait)
             except queue.Empty:
                 item = None
             with self._driving:
@@ -384,29 +398,34 @@ class ClusterMember:
                 self._turn()
 
     def _submit(self, item: tuple) -> None:
-        """Hand `item` to the driver; if no one is driving, drive a turn for it in the calling
-        client's thread instead: a request then needs no handoff to the driver thread and back,
-        the round trip that dominated a lone member's write. Concurrent requests still share a
-        turn and its fsync: those arriving while one drives wait in the inbox for the next."""
+        """Queue a client's request; if no one is driving, drive a turn for it in the calling
+        client's thread: a request then needs no handoff to the driver thread and back, the round
+        trip that dominated a lone member's write. Requests arriving while someone drives wait
+        for the next turn, sharing it and its fsync. No thread sleeps on this queue, so queueing
+        wakes no one: a client that drove hands what arrived meanwhile to the driver thread with
+        one wake-up, and the driver thread looks again each time it lets go of _driving."""
+        self._requests.put(item)
         if not self._driving.acquire(blocking=False):
-            self._inbox.put(item)
             return
         try:
             if not self._stopped.is_set():
-                self._guarded(lambda: self._turn(item))
+                self._guarded(self._turn)
         finally:
             self._driving.release()
+        if not self._requests.empty():
+            self._inbox.put(("requests",))
 
     def _turn(self, item: tuple | None = None) -> None:
-        """Handle `item` and what the inbox holds, then every Ready they led to (called holding
-        _driving)."""
+        """Handle `item`, what the inbox holds and the queued client requests, then every Ready
+        they led to (called holding _driving)."""
         if item is not None:
             self._handle(item)
-        try:
-            while True:
-                self._handle(self._inbox.get_nowait())
-        except queue.Empty:
-            pass
+        for waiting in (self._inbox, self._requests):
+            try:
+                while True:
+                    self._handle(waiting.get_nowait())
+            except queue.Empty:
+                pass
         self._issue_read_index()
         self._campaign_if_alone()
         while self.node.rawnode.has_ready():
@@ -428,6 +447,8 @@ class ClusterMember:
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).publishV3")
     def _maybe_publish(self) -> None:
         """Until the cluster knows this member's name and client URLs, propose them (once a second)."""
+        if self.ready.is_set():
+            return  # published: setting the Event again each turn would only take its lock
         me = self.server.member
         known = self.node.members.get(self.id)
         if known is None:
@@ -479,7 +500,8 @@ class ClusterMember:
                 if snap is not None:
                     self._save_snapshot(snap, rn.raft.raft_log.storage.hard_state)
                 item[1].set(True, None)
-            # ("read",) only wakes the loop, which then asks for a ReadIndex (_issue_read_index).
+            # ("read",) only asks for a turn, which then asks for a ReadIndex (_issue_read_index);
+            # ("requests",) wakes the driver thread for the client requests queued.
         except RaftError:
             pass  # a message from a removed member, or for a term long gone: Raft ignores it too
 
@@ -529,7 +551,8 @@ class ClusterMember:
         if rd.entries or self._unsaved:
             try:
                 # One record: the entries and the hard state that may commit them.
-                self._append({"ents": _entries_plain([*self._unsaved, *rd.entries]), **hs_plain})
+                ents, raw = _entries_plain([*self._unsaved, *rd.entries])
+                self._append({"ents": ents, **hs_plain}, raw)
                 self._unsaved, self._hs_unsaved = [], None
             except ErrWALWrite as err:
                 if self.transport.peers or not self.node.is_leader():
@@ -549,9 +572,9 @@ class ClusterMember:
         self.node.stable(rd)
         return rd
 
-    def _append(self, record: dict) -> None:
+    def _append(self, record: dict, raw: bytes = b"") -> None:
         seq = self._seq + 1  # the log's records are numbered without gaps
-        self._wal.append({"seq": seq, **record})
+        self._wal.append({"seq": seq, **record}, raw)
         self._seq = seq
 
     def _refused(self, rd: Ready, err: ErrWALWrite) -> Ready:
@@ -563,7 +586,7 @@ class ClusterMember:
             if entry.type == EntryType.EntryConfChange:
                 self._answer(self._conf_waiters, ConfChange.unmarshal(entry.data).id, False, err)
             elif entry.data:
-                self._answer(self._waiters, json.loads(entry.data)["id"], False, err)
+                self._answer(self._waiters, decode_entry(entry.data)[0]["id"], False, err)
         unstable = self.node.rawnode.raft.raft_log.unstable
         unstable.entries = [noops.get(e.index, e) for e in unstable.entries]
         self._unsaved.extend(noops.values())
@@ -578,10 +601,11 @@ class ClusterMember:
         if tail is None:
             last = storage.last_index()
             tail = storage.entries(md.index + 1, last + 1) if last > md.index else ()
+        tail_plain, tail_raw = _entries_plain(tail)
         self._snapshotter.save(self._seq, {
             "index": md.index, "term": md.term, "voters": list(md.conf_state.voters),
-            "learners": list(md.conf_state.learners), "data": _b64(snap.data),
-            "hs": [hs.term, hs.vote, hs.commit], "tail": _entries_plain(tail)})
+            "learners": list(md.conf_state.learners), "data_len": len(snap.data),
+            "hs": [hs.term, hs.vote, hs.commit], "tail": tail_plain}, snap.data + tail_raw)
         self._wal.cut(self._seq + 1)
         self._wal.release(self._seq)
 

@@ -10,8 +10,9 @@ decided, and whether this member was removed.
 
 An entry's payload is JSON: the request id (unique per proposing member, so only the member a
 client asked wakes that client), the proposer's clock reading (lease expiry is computed from it,
-so every member computes the same expiry), and the request in state.py's plain form. A snapshot
-is the state machine (state.dump_state) plus the member list, also JSON.
+so every member computes the same expiry), and the request in state.py's plain form; then a
+newline and the request's bytes, which the plain form locates by offset. A snapshot
+is the state machine plus the member list, as state.encode_snapshot writes them.
 
 Member and cluster ids are computed as etcd computes them (a SHA-1 of the peer URLs and the
 cluster token; of the sorted member ids), so a cluster started with the same flags as a real etcd
@@ -32,7 +33,8 @@ from reference_impl.etcd.raft import (
     ConfChange, ConfChangeType, Entry, EntryType, Ready, Snapshot)
 from reference_impl.etcd.raft.rawnode import RawNode
 from reference_impl.etcd.server import EtcdServer
-from reference_impl.etcd.state import dump_state, from_plain, recover_state, to_plain
+from reference_impl.etcd.state import (
+    decode_snapshot, dumps_compact, encode_snapshot, from_plain, recover_state, to_plain)
 from reference_impl.mirrors import mirrors
 
 ETCDSERVER = "go.etcd.io/etcd/server/v3/etcdserver"
@@ -93,15 +95,24 @@ def member_from_plain(data: Mapping) -> Member:
 # -- entries --------------------------------------------------------------------------------------
 
 def encode_request(request_id: int, request: MutatingRequest, now: float) -> bytes:
-    """An entry's payload: etcd's InternalRaftRequest, as JSON."""
-    return json.dumps({"id": request_id, "now": now, "req": to_plain(request)},
-                      separators=(",", ":")).encode()
+    """An entry's payload: etcd's InternalRaftRequest, as JSON, a newline and the request's
+    bytes (keys, values) raw."""
+    raw = bytearray()
+    head = dumps_compact({"id": request_id, "now": now, "req": to_plain(request, raw)}).encode()
+    return b"".join((head, b"\n", raw))
+
+
+def decode_entry(data: bytes) -> tuple[dict, bytes]:
+    """(the JSON, the raw bytes after it) of a normal entry's payload. Compact JSON holds no
+    raw newline, so the first one ends it; a payload with none is all JSON."""
+    head, _, raw = data.partition(b"\n")
+    return json.loads(head), raw
 
 
 @mirrors(f"(*{ETCDSERVER}.EtcdServer).publishV3")
 def encode_attributes(request_id: int, member: Member) -> bytes:
     """The payload announcing a member's name and client URLs to the cluster once it has started."""
-    return json.dumps({"id": request_id, "attr": member_to_plain(member)}, separators=(",", ":")).encode()
+    return dumps_compact({"id": request_id, "attr": member_to_plain(member)}).encode()
 
 
 @dataclass
@@ -249,7 +260,7 @@ class RaftNode:
         if proposed is not None:
             request_id, request, now = proposed
         else:
-            plain = json.loads(entry.data)
+            plain, raw = decode_entry(entry.data)
             request_id = plain["id"]
             if "attr" in plain:
                 member = member_from_plain(plain["attr"])
@@ -258,7 +269,7 @@ class RaftNode:
                                                       client_urls=member.client_urls)
                 out.results[request_id] = (True, None)
                 return
-            request, now = from_plain(plain["req"]), plain["now"]
+            request, now = from_plain(plain["req"], raw), plain["now"]
         try:
             out.results[request_id] = (True, self.server.apply(request, now))
         except EtcdError as err:
@@ -311,21 +322,19 @@ class RaftNode:
     # -- snapshots ---------------------------------------------------------------------------------
 
     def snapshot_data(self) -> bytes:
-        return json.dumps({"state": dump_state(self.server),
-                           "members": [member_to_plain(m) for m in self.members.values()]},
-                          separators=(",", ":")).encode()
+        return encode_snapshot(self.server, [member_to_plain(m) for m in self.members.values()])
 
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).applySnapshot")
     def install_snapshot(self, snap: Snapshot) -> None:
         """Replace the state machine with the leader's snapshot (a follower far behind)."""
-        plain = json.loads(snap.data)
+        state, records, members = decode_snapshot(snap.data)
         old = self.server
         server = EtcdServer(old.clock, name=old.member.name, member_id=old.member.id,
                             peer_urls=old.member.peer_urls, client_urls=old.member.client_urls)
-        recover_state(server, plain["state"])
+        recover_state(server, state, records)
         server.set_watch_listener(old.watches.listener)
         self.server = server
-        self.members = {m.id: m for m in map(member_from_plain, plain["members"])}
+        self.members = {m.id: m for m in map(member_from_plain, members)}
         self.applied = snap.metadata.index
         self.snapshot_index = snap.metadata.index
         self.conf_state = snap.metadata.conf_state

@@ -5,14 +5,19 @@ JSON dicts carrying a `seq`, numbered without gaps.
 Interface:
   WAL.read_all(after)      the records with seq > after, in order; repairs a torn tail
   WAL.open(first_seq)      start (or continue) the segment new records go to
-  WAL.append(record)       write one record whole, or leave the log as it was and raise
+  WAL.append(record, raw)  write one record whole, or leave the log as it was and raise
   WAL.sync() / cut() / release(seq) / close()
-  Snapshotter.save(seq, state) / load()
+  Snapshotter.save(seq, state, raw) / load()
 
 On disk:
   wal-<first seq>.log   records: 4-byte length, CRC-32 of those 4 bytes, CRC-32 of the payload,
-                        JSON payload
+                        payload: JSON, then, if the record carries raw bytes, a newline and them
   snap-<seq>.json       one such record holding the whole state after record <seq>
+
+Raw bytes (Raft entries' data, a snapshot's state) follow the JSON as they are, so a write's
+request, already encoded once into its entry, is neither base64-encoded nor scanned by a JSON
+encoder again; a record read back carries them under "raw". (Compact JSON never holds a raw
+newline, so the first one ends it.)
 
 Damage versus a crash, as etcd's wal package tells them apart. A crash can only leave the *last*
 record unfinished: cut short (the file ends inside it), or with whole sectors of it never written
@@ -46,8 +51,14 @@ Write = Callable[[int, bytes], int]
 Fsync = Callable[[int], None]
 
 
-def frame(payload: dict) -> bytes:
-    body = json.dumps(payload, separators=(",", ":")).encode()
+# json.dumps with `separators` would build a new encoder for every record.
+_dumps_compact = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def frame(payload: dict, raw: bytes = b"") -> bytes:
+    body = _dumps_compact(payload).encode()
+    if raw:
+        body = b"".join((body, b"\n", raw))
     length = _LENGTH.pack(len(body))
     return _HEADER.pack(len(body), zlib.crc32(length), zlib.crc32(body)) + body
 
@@ -92,8 +103,13 @@ def read_frames(path: Path, last_segment: bool) -> Iterator[tuple[int, dict]]:
             if last_segment and end == len(data) and _is_torn(data, start, end):
                 return
             raise ErrCorruptWAL(path=str(path), offset=offset, problem="CRC mismatch")
+        head_end = data.find(b"\n", start, end)
         try:
-            payload = json.loads(data[start:end])
+            if head_end < 0:
+                payload = json.loads(data[start:end])
+            else:
+                payload = json.loads(data[start:head_end])
+                payload["raw"] = data[head_end + 1:end]
         except ValueError:
             raise ErrCorruptWAL(path=str(path), offset=offset, problem="unreadable record") from None
         offset = end
@@ -164,13 +180,13 @@ class WAL:
         fsync_dir(self.directory, self._fsync)
 
     @mirrors(f"(*{WAL_PKG}.WAL).Save", f"(*{WAL_PKG}.encoder).encode")
-    def append(self, record: dict) -> None:
+    def append(self, record: dict, raw: bytes = b"") -> None:
         """Write one record (not yet fsync'd). A short write is continued; if the disk refuses
         the rest (ENOSPC, EIO), the partial record is cut off again and ErrWALWrite raised, so
         the log holds whole records only and later appends stay readable."""
         if self._broken:
             raise ErrWALWrite(path=str(self._path), offset=self._size, problem=self._broken)
-        data = frame(record)
+        data = frame(record, raw)
         written = 0
         try:
             while written < len(data):
@@ -246,12 +262,12 @@ class Snapshotter:
         return state["seq"], state
 
     @mirrors(f"(*{SNAP_PKG}.Snapshotter).SaveSnap")
-    def save(self, seq: int, state: dict) -> None:
+    def save(self, seq: int, state: dict, raw: bytes = b"") -> None:
         """Write tmp, fsync, rename, fsync the directory: the snapshot is wholly there or not."""
         final = self.directory / f"snap-{seq:020d}.json"
         tmp = final.with_suffix(".tmp")
         with open(tmp, "wb") as f:
-            f.write(frame({**state, "seq": seq}))
+            f.write(frame({**state, "seq": seq}, raw))
             f.flush()
             self._fsync(f.fileno())
         os.replace(tmp, final)

@@ -109,8 +109,9 @@ class WatchHub:
         with_prev_kv = self._with_prev_kv_once()
         for w in list(self._watchers.values()):
             if w.active and rev >= w.start_revision:
-                self._send(w, rev, [e for e in events if in_range(e.kv.key, w.key, w.range_end)],
-                           with_prev_kv)
+                matched = [e for e in events if in_range(e.kv.key, w.key, w.range_end)]
+                if matched:
+                    self._send(w, rev, matched, with_prev_kv)
 
     def _with_prev_kv_once(self) -> Callable[[Event], Event]:
         """`_with_prev_kv` reading the store once per event however many watches want it."""

@@ -272,7 +272,7 @@ class Raft:
     @mirrors(f"(*{PKG}.raft).appendEntry")
     def append_entry(self, es: list[Entry]) -> bool:
         li = self.raft_log.last_index()
-        es = [replace(e, term=self.term, index=li + 1 + i) for i, e in enumerate(es)]
+        es = [Entry(self.term, li + 1 + i, e.type, e.data) for i, e in enumerate(es)]
         if not self.increase_uncommitted_size(es):
             return False
         li = self.raft_log.append(es)

@@ -118,4 +118,8 @@ class MemoryStorage:
         offset = entries[0].index - self.ents[0].index
         if offset > len(self.ents):
             raise ErrUnavailable(f"missing log entry [last: {self.last_index()}, append at: {entries[0].index}]")
-        self.ents = [*self.ents[:offset], *entries]
+        # In place, as Go's append(ms.ents[:offset], entries...): a copy of the whole log on
+        # every append would cost in proportion to the log, not to what is appended.
+        if offset < len(self.ents):
+            del self.ents[offset:]
+        self.ents.extend(entries)

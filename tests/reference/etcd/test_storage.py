@@ -1,6 +1,8 @@
 """Rules of a lone member's disk: fsync before acknowledging, group commit, snapshots, recovery."""
 from __future__ import annotations
 
+import base64
+import json
 import os
 import subprocess
 import sys
@@ -16,8 +18,9 @@ from reference_impl.etcd.errors import ErrCompacted, ErrCorruptWAL, ErrOldDataDi
 from reference_impl.etcd.messages import (
     CompactionRequest, LeaseGrantRequest, LeaseKeepAliveRequest, LeaseRevokeRequest,
     LeaseTimeToLiveRequest, PutRequest, RangeRequest, WatchCreateRequest)
-from reference_impl.etcd.state import to_plain
-from reference_impl.etcd.wal import WAL, Snapshotter, frame
+from reference_impl.etcd.raftnode import decode_entry
+from reference_impl.etcd.state import decode_snapshot, from_plain, to_plain
+from reference_impl.etcd.wal import WAL, Snapshotter, frame, read_frames
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -264,3 +267,53 @@ def test_an_old_layout_snapshot_is_refused(tmp_path):
     for _ in range(2):
         with pytest.raises(ErrOldDataDir):
             ClusterMember.alone(tmp_path, ManualClock())
+
+
+def _as_written_before_raw_data(data_dir: Path) -> None:
+    """Rewrite a data dir as the reference wrote it before entry data and snapshot state went
+    raw: entry data in base64 inside the JSON, a request's bytes in base64 inside the entry's
+    JSON, the snapshot's key-values in plain form."""
+    def b64(data: bytes) -> str:
+        return base64.b64encode(data).decode("ascii")
+
+    def old_entry(data: bytes) -> bytes:
+        if b"\n" not in data:
+            return data  # no request in it (an attributes entry, a conf change)
+        plain, raw = decode_entry(data)
+        plain["req"] = to_plain(from_plain(plain["req"], raw))
+        return json.dumps(plain).encode()
+
+    def entries_b64(plain: list, raw: bytes, at: int) -> list:
+        out = []
+        for term, index, kind, length in plain:
+            out.append([term, index, kind, b64(old_entry(raw[at:at + length]))])
+            at += length
+        return out
+
+    for path in segments(data_dir):
+        records = [record for _, record in read_frames(path, last_segment=True)]
+        for record in records:
+            if "ents" in record:
+                record["ents"] = entries_b64(record["ents"], record.pop("raw", b""), 0)
+        path.write_bytes(b"".join(frame(record) for record in records))
+    (snap_path,) = data_dir.glob("snap-*.json")
+    ((_, snap),) = read_frames(snap_path, last_segment=False)
+    raw, length = snap.pop("raw"), snap.pop("data_len")
+    state, records, members = decode_snapshot(raw[:length])
+    old_data = json.dumps({"state": {**state, "records": [to_plain(kv) for kv in records]},
+                           "members": members}).encode()
+    snap["tail"] = entries_b64(snap["tail"], raw, length)
+    snap_path.write_bytes(frame({**snap, "data": b64(old_data)}))
+
+
+def test_a_data_dir_with_base64_entries_and_snapshot_still_opens(tmp_path):
+    """A log and snapshot written before entry data, requests' bytes and key-values went raw
+    after their JSON are read as they were: every acknowledged write is there, at its revision."""
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=5) as server:
+        revs = [server.put(PutRequest(b"k%d" % i, b"v%d" % i)).header.revision for i in range(9)]
+    assert list(tmp_path.glob("snap-*.json"))
+    _as_written_before_raw_data(tmp_path)
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert values(server) == {b"k%d" % i: b"v%d" % i for i in range(9)}
+        assert [kv.mod_revision for kv in server.range(RangeRequest(b"k", b"l")).kvs] == revs
+        assert server.put(PutRequest(b"next")).header.revision == revs[-1] + 1
