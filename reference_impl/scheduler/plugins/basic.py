@@ -99,7 +99,7 @@ class TaintToleration(Plugin):
         return scores
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/tainttoleration.TaintToleration).NormalizeScore")
-    def normalize_score(self, state, pod, scores) -> None:
+    def normalize_score(self, state, pod, nodes, scores) -> None:
         default_normalize_score(scores, reverse=True)
 
 
@@ -139,7 +139,7 @@ class NodeAffinity(Plugin):
                    if scheduling.node_selector_term_matches(term, node_info.node))
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/nodeaffinity.NodeAffinity).NormalizeScore")
-    def normalize_score(self, state, pod, scores) -> None:
+    def normalize_score(self, state, pod, nodes, scores) -> None:
         default_normalize_score(scores, reverse=False)
 
 

@@ -131,15 +131,13 @@ class InterPodAffinity(Plugin):
         return scores
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/interpodaffinity.InterPodAffinity).NormalizeScore")
-    def normalize_score(self, state: CycleState, pod: dict, scores: list[list]) -> None:
+    def normalize_score(self, state: CycleState, pod: dict, nodes: list[NodeInfo], scores: list[int]) -> None:
         """Min-max scale to [0, 100]; with no preferences anywhere the raw zeros stay."""
-        if not state["InterPodAffinity/score"]:
+        if not state["InterPodAffinity/score"] or not scores:
             return
-        lo = min(s[1] for s in scores)
-        hi = max(s[1] for s in scores)
+        lo, hi = min(scores), max(scores)
         diff = hi - lo
-        for s in scores:
-            s[1] = int(MAX_NODE_SCORE * ((s[1] - lo) / diff)) if diff > 0 else 0
+        scores[:] = [int(MAX_NODE_SCORE * ((s - lo) / diff)) for s in scores] if diff > 0 else [0] * len(scores)
 
 
 def term_matcher(t: AffinityTerm) -> Matcher:

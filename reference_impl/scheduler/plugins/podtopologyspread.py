@@ -225,15 +225,13 @@ class PodTopologySpread(Plugin):
         return int(total)
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/podtopologyspread.PodTopologySpread).NormalizeScore")
-    def normalize_score(self, state: CycleState, pod: dict, scores: list[list]) -> None:
+    def normalize_score(self, state: CycleState, pod: dict, nodes: list[NodeInfo], scores: list[int]) -> None:
         """100 * (max + min - score) / max: the emptiest domain scores highest; ignored nodes get 0."""
-        s: _PreScoreState = state["PodTopologySpread/score"]
-        valid = [x[1] for x in scores if x[0] not in s.ignored_nodes]
+        ignored = state["PodTopologySpread/score"].ignored_nodes
+        if ignored:
+            valid = [x for n, x in zip(nodes, scores) if n.name not in ignored]
+        else:
+            valid = scores
         lo, hi = (min(valid), max(valid)) if valid else (0, 0)
-        for x in scores:
-            if x[0] in s.ignored_nodes:
-                x[1] = 0
-            elif hi == 0:
-                x[1] = MAX_NODE_SCORE
-            else:
-                x[1] = MAX_NODE_SCORE * (hi + lo - x[1]) // hi
+        scores[:] = [0 if ignored and n.name in ignored else MAX_NODE_SCORE if hi == 0
+                     else MAX_NODE_SCORE * (hi + lo - x) // hi for n, x in zip(nodes, scores)]
