@@ -265,8 +265,9 @@ class Scheduler:
             return ScheduleResult(feasible[0].name, 1 + len(diagnosis.node_to_status), 1)
         scores = self.prioritize_nodes(state, pod, feasible)
         host = self.select_host(scores)
-        trace.record("scheduled", pod=str(pod_key(pod)), feasible=[n.name for n in feasible],
-                     scores=dict(scores), host=host)
+        if trace.enabled():  # the names and scores are gathered only for the trace
+            trace.record("scheduled", pod=str(pod_key(pod)), feasible=[n.name for n in feasible],
+                         scores=dict(scores), host=host)
         return ScheduleResult(host, len(feasible) + len(diagnosis.node_to_status), len(feasible))
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.genericScheduler).findNodesThatFitPod")
@@ -334,7 +335,11 @@ class Scheduler:
         per_plugin = self.framework.run_score_plugins(state, pod, nodes)
         if not per_plugin:  # every plugin skipped: all nodes score 0
             return [(n.name, 0) for n in nodes]
-        return [(n.name, sum(column)) for n, column in zip(nodes, zip(*per_plugin.values()))]
+        columns = iter(per_plugin.values())
+        totals = next(columns)
+        for column in columns:  # summed plugin by plugin: no tuple of scores per node
+            totals = [a + b for a, b in zip(totals, column)]
+        return list(zip([n.name for n in nodes], totals))
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.genericScheduler).selectHost")
     def select_host(self, scores: list[tuple[str, int]]) -> str:
