@@ -18,7 +18,7 @@ from reference_impl.scheduler.cache import Cache
 from reference_impl.scheduler.errors import SchedulerError
 from reference_impl.scheduler.framework import Framework, Profile
 from reference_impl.scheduler.types import (
-    Code, CycleState, NodeInfo, PatchPodStatus, QueuedPodInfo, RecordEvent, Status, pod_key,
+    SUCCESS, Code, CycleState, NodeInfo, PatchPodStatus, QueuedPodInfo, RecordEvent, Status, pod_key,
 )
 
 MIN_FEASIBLE_NODES_TO_FIND = 100
@@ -297,13 +297,11 @@ class Scheduler:
         # RunFilterPlugins inlined: the filters this pod needs are fixed for the cycle, and a call
         # per node on top of a call per filter is a third of the filtering time in Python.
         filters = self.framework.filters_for(state)
-        processed = 0
-        for i in range(total):
-            node_info = nodes[(start + i) % total]
-            processed += 1
+        processed = total
+        for i, node_info in enumerate(nodes[start:] + nodes[:start] if start else nodes):
             for name, run in filters:
                 status = run(state, pod, node_info)
-                if status is not None and status.code:
+                if status is not SUCCESS and status is not None and status.code:
                     status = self.framework.filter_failure(name, status)
                     diagnosis.node_to_status[node_info.name] = status
                     diagnosis.unschedulable_plugins.add(name)
@@ -311,6 +309,7 @@ class Scheduler:
             else:
                 feasible.append(node_info)
                 if len(feasible) >= num_nodes_to_find:
+                    processed = i + 1
                     break
         self.next_start_node_index = (start + processed) % total
         return feasible
