@@ -288,7 +288,7 @@ class Scheduler:
         """Check nodes from where the last cycle stopped, until enough feasible ones are found."""
         total = len(nodes)
         num_nodes_to_find = self.num_feasible_nodes_to_find(total)
-        start = self.next_start_node_index
+        start = self.next_start_node_index % total  # the node list may have shrunk since
         if not self.framework.has_filter_plugins():
             feasible = [nodes[(start + i) % total] for i in range(num_nodes_to_find)]
             self.next_start_node_index = (start + len(feasible)) % total
