@@ -365,4 +365,10 @@ def _node_scheduling_properties_changed(old: dict, new: dict) -> bool:
             or o_st.get("allocatable") != n_st.get("allocatable")
             or old["metadata"].get("labels") != new["metadata"].get("labels")
             or o_spec.get("taints") != n_spec.get("taints")
-            or o_st.get("conditions") != n_st.get("conditions"))
+            or _condition_statuses(o_st) != _condition_statuses(n_st))
+
+
+@mirrors("k8s.io/kubernetes/pkg/scheduler.nodeConditionsChanged")
+def _condition_statuses(node_status: dict) -> dict:
+    """Condition type -> status: a heartbeat that only moves lastHeartbeatTime changes nothing."""
+    return {c.get("type"): c.get("status") for c in node_status.get("conditions") or ()}

@@ -264,3 +264,16 @@ def test_config_unparsable_file_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError) as info:
         load_profile(str(path))
     assert str(path) in str(info.value)
+
+
+def test_node_heartbeat_alone_does_not_count_as_a_scheduling_change():
+    """nodeConditionsChanged compares condition types and statuses only, not heartbeat times."""
+    from reference_impl.scheduler.scheduler import _node_scheduling_properties_changed
+    old = node("n1")
+    old["status"]["conditions"] = [{"type": "Ready", "status": "True", "lastHeartbeatTime": "2026-01-01T00:00:00Z"}]
+    beat = json.loads(json.dumps(old))
+    beat["status"]["conditions"][0]["lastHeartbeatTime"] = "2026-01-01T00:00:10Z"
+    not_ready = json.loads(json.dumps(beat))
+    not_ready["status"]["conditions"][0]["status"] = "False"
+    assert not _node_scheduling_properties_changed(old, beat)
+    assert _node_scheduling_properties_changed(beat, not_ready)
