@@ -72,8 +72,8 @@ class Plugin:
     def post_filter(self, state: CycleState, pod: dict, statuses: dict[str, Status]) -> Status: ...
     def pre_score(self, state: CycleState, pod: dict, nodes: list[NodeInfo]) -> Status: ...
     def score(self, state: CycleState, pod: dict, node_info: NodeInfo) -> int: ...
-    # A score plugin that needs normalizing also overrides normalize_score(state, pod, scores),
-    # `scores` being a list of [node_name, score] pairs it may rewrite in place.
+    # A score plugin that needs normalizing also overrides normalize_score(state, pod, nodes, scores),
+    # `scores` being the list of `nodes`' scores, in the same order, that it rewrites in place.
     def reserve(self, state: CycleState, pod: dict, node_name: str) -> Status: ...
     def unreserve(self, state: CycleState, pod: dict, node_name: str) -> None: ...
     def permit(self, state: CycleState, pod: dict, node_name: str) -> Status: ...
@@ -320,7 +320,7 @@ class Framework:
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunScorePlugins")
     def run_score_plugins(self, state: CycleState, pod: dict, nodes: list[NodeInfo]) -> dict[str, list[int]]:
         """Per plugin: each node's score (in `nodes` order) after NormalizeScore and the plugin's weight.
-        Only a plugin that normalizes gets upstream's NodeScoreList of [name, score] pairs to edit."""
+        Upstream's NodeScoreList of {name, score} is kept as the scores beside `nodes`, not as pairs."""
         result: dict[str, list[int]] = {}
         skipped = state.get(SKIPPED_SCORE_KEY) or ()
         for plugin in self.points["score"]:
@@ -334,9 +334,7 @@ class Framework:
                 values = [score(state, pod, n) for n in nodes]
             normalize = getattr(plugin, "normalize_score", None)
             if normalize is not None:
-                pairs = [[n.name, value] for n, value in zip(nodes, values)]
-                normalize(state, pod, pairs)
-                values = [pair[1] for pair in pairs]
+                normalize(state, pod, nodes, values)
             if values and not (MIN_NODE_SCORE <= min(values) and max(values) <= MAX_NODE_SCORE):
                 i = next(i for i, v in enumerate(values) if not MIN_NODE_SCORE <= v <= MAX_NODE_SCORE)
                 raise SchedulerError(f"plugin {plugin.name} returned score {values[i]} for node {nodes[i].name}, "

@@ -18,7 +18,7 @@ from reference_impl.scheduler.cache import Cache
 from reference_impl.scheduler.errors import SchedulerError
 from reference_impl.scheduler.framework import Framework, Profile
 from reference_impl.scheduler.types import (
-    Code, CycleState, NodeInfo, PatchPodStatus, QueuedPodInfo, RecordEvent, Status, pod_key,
+    SUCCESS, Code, CycleState, NodeInfo, PatchPodStatus, QueuedPodInfo, RecordEvent, Status, pod_key,
 )
 
 MIN_FEASIBLE_NODES_TO_FIND = 100
@@ -265,8 +265,9 @@ class Scheduler:
             return ScheduleResult(feasible[0].name, 1 + len(diagnosis.node_to_status), 1)
         scores = self.prioritize_nodes(state, pod, feasible)
         host = self.select_host(scores)
-        trace.record("scheduled", pod=str(pod_key(pod)), feasible=[n.name for n in feasible],
-                     scores=dict(scores), host=host)
+        if trace.enabled():  # the names and scores are gathered only for the trace
+            trace.record("scheduled", pod=str(pod_key(pod)), feasible=[n.name for n in feasible],
+                         scores=dict(scores), host=host)
         return ScheduleResult(host, len(feasible) + len(diagnosis.node_to_status), len(feasible))
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.genericScheduler).findNodesThatFitPod")
@@ -287,7 +288,7 @@ class Scheduler:
         """Check nodes from where the last cycle stopped, until enough feasible ones are found."""
         total = len(nodes)
         num_nodes_to_find = self.num_feasible_nodes_to_find(total)
-        start = self.next_start_node_index
+        start = self.next_start_node_index % total  # the node list may have shrunk since
         if not self.framework.has_filter_plugins():
             feasible = [nodes[(start + i) % total] for i in range(num_nodes_to_find)]
             self.next_start_node_index = (start + len(feasible)) % total
@@ -296,13 +297,11 @@ class Scheduler:
         # RunFilterPlugins inlined: the filters this pod needs are fixed for the cycle, and a call
         # per node on top of a call per filter is a third of the filtering time in Python.
         filters = self.framework.filters_for(state)
-        processed = 0
-        for i in range(total):
-            node_info = nodes[(start + i) % total]
-            processed += 1
+        processed = total
+        for i, node_info in enumerate(nodes[start:] + nodes[:start] if start else nodes):
             for name, run in filters:
                 status = run(state, pod, node_info)
-                if status is not None and status.code:
+                if status is not SUCCESS and status is not None and status.code:
                     status = self.framework.filter_failure(name, status)
                     diagnosis.node_to_status[node_info.name] = status
                     diagnosis.unschedulable_plugins.add(name)
@@ -310,6 +309,7 @@ class Scheduler:
             else:
                 feasible.append(node_info)
                 if len(feasible) >= num_nodes_to_find:
+                    processed = i + 1
                     break
         self.next_start_node_index = (start + processed) % total
         return feasible
@@ -334,7 +334,11 @@ class Scheduler:
         per_plugin = self.framework.run_score_plugins(state, pod, nodes)
         if not per_plugin:  # every plugin skipped: all nodes score 0
             return [(n.name, 0) for n in nodes]
-        return [(n.name, sum(column)) for n, column in zip(nodes, zip(*per_plugin.values()))]
+        columns = iter(per_plugin.values())
+        totals = next(columns)
+        for column in columns:  # summed plugin by plugin: no tuple of scores per node
+            totals = [a + b for a, b in zip(totals, column)]
+        return list(zip([n.name for n in nodes], totals))
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.genericScheduler).selectHost")
     def select_host(self, scores: list[tuple[str, int]]) -> str:
@@ -361,4 +365,10 @@ def _node_scheduling_properties_changed(old: dict, new: dict) -> bool:
             or o_st.get("allocatable") != n_st.get("allocatable")
             or old["metadata"].get("labels") != new["metadata"].get("labels")
             or o_spec.get("taints") != n_spec.get("taints")
-            or o_st.get("conditions") != n_st.get("conditions"))
+            or _condition_statuses(o_st) != _condition_statuses(n_st))
+
+
+@mirrors("k8s.io/kubernetes/pkg/scheduler.nodeConditionsChanged")
+def _condition_statuses(node_status: dict) -> dict:
+    """Condition type -> status: a heartbeat that only moves lastHeartbeatTime changes nothing."""
+    return {c.get("type"): c.get("status") for c in node_status.get("conditions") or ()}

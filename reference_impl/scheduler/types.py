@@ -81,7 +81,7 @@ def parse_quantity(value: Any, milli: bool = False) -> int:
     return int(round(scaled * 1000)) if milli else int(-(-scaled // 1))
 
 
-@dataclass
+@dataclass(slots=True)  # slots: Fit and BalancedAllocation read these fields for every node of every cycle
 class Resource:
     """framework.Resource: cpu in milli-cores, memory and ephemeral storage in bytes, extended as ints."""
 

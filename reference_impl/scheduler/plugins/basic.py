@@ -99,7 +99,7 @@ class TaintToleration(Plugin):
         return scores
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/tainttoleration.TaintToleration).NormalizeScore")
-    def normalize_score(self, state, pod, scores) -> None:
+    def normalize_score(self, state, pod, nodes, scores) -> None:
         default_normalize_score(scores, reverse=True)
 
 
@@ -135,11 +135,19 @@ class NodeAffinity(Plugin):
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/nodeaffinity.NodeAffinity).Score")
     def score(self, state: CycleState, pod: dict, node_info: NodeInfo) -> int:
         """The sum of the weights of the preferred terms the node matches."""
-        return sum(w for w, term in state["NodeAffinity/preferred"]
-                   if scheduling.node_selector_term_matches(term, node_info.node))
+        return self.score_nodes(state, pod, [node_info])[0]
+
+    def score_nodes(self, state: CycleState, pod: dict, nodes: list[NodeInfo]) -> list[int]:
+        """`score` of each node, the loop inside the plugin."""
+        preferred = state["NodeAffinity/preferred"]
+        matches = scheduling.node_selector_term_matches
+        if len(preferred) == 1:  # the usual single term, without a generator per node
+            (weight, term), = preferred
+            return [weight if matches(term, node_info.node) else 0 for node_info in nodes]
+        return [sum(w for w, term in preferred if matches(term, node_info.node)) for node_info in nodes]
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/nodeaffinity.NodeAffinity).NormalizeScore")
-    def normalize_score(self, state, pod, scores) -> None:
+    def normalize_score(self, state, pod, nodes, scores) -> None:
         default_normalize_score(scores, reverse=False)
 
 

@@ -6,14 +6,14 @@ from reference_impl.scheduler.types import MAX_NODE_SCORE
 
 
 @mirrors("k8s.io/kubernetes/pkg/scheduler/framework/plugins/helper.DefaultNormalizeScore")
-def default_normalize_score(scores: list[list], reverse: bool, max_priority: int = MAX_NODE_SCORE) -> None:
-    """Scale to [0, max_priority] by the highest score; `reverse` makes lower raw scores better."""
-    max_count = max((s[1] for s in scores), default=0)
+def default_normalize_score(scores: list[int], reverse: bool, max_priority: int = MAX_NODE_SCORE) -> None:
+    """Scale to [0, max_priority] by the highest score, in place; `reverse` makes lower raw scores better."""
+    max_count = max(scores, default=0)
     if max_count <= 0:
         if reverse:
-            for s in scores:
-                s[1] = max_priority
+            scores[:] = [max_priority] * len(scores)
         return
-    for s in scores:
-        score = max_priority * s[1] // max_count
-        s[1] = max_priority - score if reverse else score
+    if reverse:
+        scores[:] = [max_priority - max_priority * s // max_count for s in scores]
+    else:
+        scores[:] = [max_priority * s // max_count for s in scores]

@@ -116,30 +116,21 @@ class InterPodAffinity(Plugin):
 
     def score_nodes(self, state: CycleState, pod: dict, nodes: list[NodeInfo]) -> list[int]:
         """`score` of each node, the loop inside the plugin."""
-        topology_scores = list(state["InterPodAffinity/score"].items())
-        if len(topology_scores) == 1:  # the usual case, as one comprehension (a node without the key gets 0)
-            (key, values), = topology_scores
-            return [values.get(node_info.labels.get(key), 0) for node_info in nodes]
-        scores = []
-        for node_info in nodes:
-            total = 0
-            labels = node_info.labels
-            for key, values in topology_scores:
-                if key in labels:
-                    total += values.get(labels[key], 0)
-            scores.append(total)
-        return scores
+        scores = None
+        # One comprehension per topology key (a node without the key gets 0), summed column-wise.
+        for key, values in state["InterPodAffinity/score"].items():
+            column = [values.get(node_info.labels.get(key), 0) for node_info in nodes]
+            scores = column if scores is None else [a + b for a, b in zip(scores, column)]
+        return [0] * len(nodes) if scores is None else scores
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/interpodaffinity.InterPodAffinity).NormalizeScore")
-    def normalize_score(self, state: CycleState, pod: dict, scores: list[list]) -> None:
+    def normalize_score(self, state: CycleState, pod: dict, nodes: list[NodeInfo], scores: list[int]) -> None:
         """Min-max scale to [0, 100]; with no preferences anywhere the raw zeros stay."""
-        if not state["InterPodAffinity/score"]:
+        if not state["InterPodAffinity/score"] or not scores:
             return
-        lo = min(s[1] for s in scores)
-        hi = max(s[1] for s in scores)
+        lo, hi = min(scores), max(scores)
         diff = hi - lo
-        for s in scores:
-            s[1] = int(MAX_NODE_SCORE * ((s[1] - lo) / diff)) if diff > 0 else 0
+        scores[:] = [int(MAX_NODE_SCORE * ((s - lo) / diff)) for s in scores] if diff > 0 else [0] * len(scores)
 
 
 def term_matcher(t: AffinityTerm) -> Matcher:

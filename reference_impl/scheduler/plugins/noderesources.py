@@ -105,8 +105,8 @@ class Fit(Plugin):
     def filter(self, state: CycleState, pod: dict, node_info: NodeInfo):
         request = state.get("NodeResourcesFit") or pod_requests(pod)
         alloc, used = node_info.allocatable, node_info.requested
-        if (len(node_info.pods) < alloc.allowed_pod_number and not request.scalar
-                and request.milli_cpu <= alloc.milli_cpu - used.milli_cpu and request.memory <= alloc.memory - used.memory
+        if (request.milli_cpu <= alloc.milli_cpu - used.milli_cpu and request.memory <= alloc.memory - used.memory
+                and len(node_info.pods) < alloc.allowed_pod_number and not request.scalar
                 and request.ephemeral_storage <= alloc.ephemeral_storage - used.ephemeral_storage):
             return SUCCESS  # room for every resource: what fitsRequest finds, without listing reasons
         reasons = fits_request(request, node_info)
@@ -201,13 +201,18 @@ class BalancedAllocation(Plugin):
         """`score` of each node, the loop inside the plugin."""
         request = state.get("NodeResourcesFit") or pod_requests(pod)
         default = self.weights is DEFAULT_RESOURCES
+        request_cpu, request_mem = request.milli_cpu, request.memory
         scores = []
         for node_info in nodes:
             alloc = node_info.allocatable
-            if default and alloc.milli_cpu and alloc.memory:
-                cpu = min((node_info.requested.milli_cpu + request.milli_cpu) / alloc.milli_cpu, 1.0)
-                mem = min((node_info.requested.memory + request.memory) / alloc.memory, 1.0)
-                scores.append(int((1 - abs((cpu - mem) / 2)) * MAX_NODE_SCORE))
+            capacity_cpu, capacity_mem = alloc.milli_cpu, alloc.memory
+            if default and capacity_cpu and capacity_mem:
+                # balancedResourceScorer for cpu and memory, with min and abs written out: same floats.
+                used = node_info.requested
+                cpu = (used.milli_cpu + request_cpu) / capacity_cpu
+                mem = (used.memory + request_mem) / capacity_mem
+                half_diff = ((cpu if cpu < 1.0 else 1.0) - (mem if mem < 1.0 else 1.0)) / 2
+                scores.append(int((1 - (half_diff if half_diff >= 0 else -half_diff)) * MAX_NODE_SCORE))
                 continue
             requested, allocatable = {}, {}
             for name, _ in self.weights:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reference_impl.mirrors import mirrors
 from reference_impl.machinery import labels as lbl
@@ -93,6 +93,9 @@ class _PreFilterState:
     constraints: list[Constraint]
     tp_pair_to_match_num: dict[tuple[str, str], int]
     min_match_num: dict[str, int]
+    # Per constraint, 1 if the incoming pod matches its own selector: upstream's selfMatchNum,
+    # which Filter asks of the pod for every node, asked once here.
+    self_match_num: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -142,7 +145,9 @@ class PodTopologySpread(Plugin):
         min_match: dict[str, int] = {}
         for (key, _), num in counts.items():
             min_match[key] = min(num, min_match.get(key, num))
-        return _PreFilterState(constraints, counts, min_match)
+        pod_labels = pod["metadata"].get("labels") or {}
+        self_match = [1 if c.selector is not None and c.selector(pod_labels) else 0 for c in constraints]
+        return _PreFilterState(constraints, counts, min_match, self_match)
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/podtopologyspread.PodTopologySpread).Filter")
     def filter(self, state: CycleState, pod: dict, node_info: NodeInfo):
@@ -150,11 +155,9 @@ class PodTopologySpread(Plugin):
         if not s.constraints:
             return SUCCESS
         labels = node_info.labels
-        pod_labels = pod["metadata"].get("labels") or {}
-        for c in s.constraints:
+        for c, self_match in zip(s.constraints, s.self_match_num):
             if c.topology_key not in labels:
                 return unschedulable(ERR_REASON_NODE_LABEL_NOT_MATCH, unresolvable=True)
-            self_match = 1 if c.selector is not None and c.selector(pod_labels) else 0
             if c.topology_key not in s.min_match_num:
                 continue
             match_num = s.tp_pair_to_match_num.get((c.topology_key, labels[c.topology_key]), 0)
@@ -209,31 +212,43 @@ class PodTopologySpread(Plugin):
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/podtopologyspread.PodTopologySpread).Score")
     def score(self, state: CycleState, pod: dict, node_info: NodeInfo) -> int:
+        return self.score_nodes(state, pod, [node_info])[0]
+
+    def score_nodes(self, state: CycleState, pod: dict, nodes: list[NodeInfo]) -> list[int]:
+        """`score` of each node, the loop inside the plugin."""
         s: _PreScoreState = state["PodTopologySpread/score"]
-        if not s.constraints or node_info.name in s.ignored_nodes:
-            return 0
-        total = 0.0
-        for i, c in enumerate(s.constraints):
-            value = node_info.labels.get(c.topology_key)
-            if value is None:
+        if not s.constraints:
+            return [0] * len(nodes)
+        pod_counts = self.handle.snapshot.pod_counts
+        ignored, pair_counts = s.ignored_nodes, s.tp_pair_to_pod_counts
+        per_constraint = list(zip(s.constraints, s.matchers, s.normalizing_weight))
+        scores = []
+        for node_info in nodes:
+            if node_info.name in ignored:
+                scores.append(0)
                 continue
-            if c.topology_key == LABEL_HOSTNAME:
-                count = count_pods_match_selector(self.handle.snapshot.pod_counts, node_info, s.matchers[i])
-            else:
-                count = s.tp_pair_to_pod_counts[(c.topology_key, value)]
-            total += count * s.normalizing_weight[i] + (c.max_skew - 1)
-        return int(total)
+            total = 0.0
+            labels = node_info.labels
+            for c, matcher, weight in per_constraint:
+                value = labels.get(c.topology_key)
+                if value is None:
+                    continue
+                if c.topology_key == LABEL_HOSTNAME:
+                    count = count_pods_match_selector(pod_counts, node_info, matcher)
+                else:
+                    count = pair_counts[(c.topology_key, value)]
+                total += count * weight + (c.max_skew - 1)
+            scores.append(int(total))
+        return scores
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/podtopologyspread.PodTopologySpread).NormalizeScore")
-    def normalize_score(self, state: CycleState, pod: dict, scores: list[list]) -> None:
+    def normalize_score(self, state: CycleState, pod: dict, nodes: list[NodeInfo], scores: list[int]) -> None:
         """100 * (max + min - score) / max: the emptiest domain scores highest; ignored nodes get 0."""
-        s: _PreScoreState = state["PodTopologySpread/score"]
-        valid = [x[1] for x in scores if x[0] not in s.ignored_nodes]
+        ignored = state["PodTopologySpread/score"].ignored_nodes
+        if ignored:
+            valid = [x for n, x in zip(nodes, scores) if n.name not in ignored]
+        else:
+            valid = scores
         lo, hi = (min(valid), max(valid)) if valid else (0, 0)
-        for x in scores:
-            if x[0] in s.ignored_nodes:
-                x[1] = 0
-            elif hi == 0:
-                x[1] = MAX_NODE_SCORE
-            else:
-                x[1] = MAX_NODE_SCORE * (hi + lo - x[1]) // hi
+        scores[:] = [0 if ignored and n.name in ignored else MAX_NODE_SCORE if hi == 0
+                     else MAX_NODE_SCORE * (hi + lo - x) // hi for n, x in zip(nodes, scores)]

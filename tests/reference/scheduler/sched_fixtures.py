@@ -87,10 +87,10 @@ def run_score(plugin_name, the_pod, nodes=(), pods=()):
         plugin.pre_filter(state, the_pod)
     if implements(plugin, "pre_score"):
         plugin.pre_score(state, the_pod, infos)
-    scores = [[n.name, plugin.score(state, the_pod, n)] for n in infos]
+    scores = [plugin.score(state, the_pod, n) for n in infos]
     if hasattr(plugin, "normalize_score"):
-        plugin.normalize_score(state, the_pod, scores)
-    return dict((name, s) for name, s in scores)
+        plugin.normalize_score(state, the_pod, infos, scores)
+    return {n.name: s for n, s in zip(infos, scores)}
 
 
 # ---- out-of-tree plugins, loaded by import path in the configuration tests ----------------------

@@ -97,6 +97,18 @@ def test_round_robin_start_index_advances_by_processed_nodes():
     assert feasible[0].name == "n100" and s.next_start_node_index == 0
 
 
+def test_start_index_wraps_when_the_node_list_shrank():
+    """A start index left past the end by a longer node list counts on from its remainder, as `(start+i) % n`."""
+    s = scheduler([node(f"n{i}") for i in range(5)], [pod("p")])
+    s.next_start_node_index = 7
+    s.framework.snapshot = s.cache.update_snapshot()
+    state = CycleState()
+    from reference_impl.scheduler.scheduler import Diagnosis
+    s.framework.run_pre_filter_plugins(state, pod("p"))
+    feasible = s.find_nodes_that_pass_filters(state, pod("p"), Diagnosis(), s.framework.snapshot.node_info_list)
+    assert [n.name for n in feasible] == ["n2", "n3", "n4", "n0", "n1"] and s.next_start_node_index == 2
+
+
 def test_select_host_ties_broken_by_injected_random():
     """Equal top scores are chosen among uniformly via the injected Random; the max always wins otherwise."""
     s = scheduler()
@@ -252,3 +264,16 @@ def test_config_unparsable_file_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError) as info:
         load_profile(str(path))
     assert str(path) in str(info.value)
+
+
+def test_node_heartbeat_alone_does_not_count_as_a_scheduling_change():
+    """nodeConditionsChanged compares condition types and statuses only, not heartbeat times."""
+    from reference_impl.scheduler.scheduler import _node_scheduling_properties_changed
+    old = node("n1")
+    old["status"]["conditions"] = [{"type": "Ready", "status": "True", "lastHeartbeatTime": "2026-01-01T00:00:00Z"}]
+    beat = json.loads(json.dumps(old))
+    beat["status"]["conditions"][0]["lastHeartbeatTime"] = "2026-01-01T00:00:10Z"
+    not_ready = json.loads(json.dumps(beat))
+    not_ready["status"]["conditions"][0]["status"] = "False"
+    assert not _node_scheduling_properties_changed(old, beat)
+    assert _node_scheduling_properties_changed(beat, not_ready)
