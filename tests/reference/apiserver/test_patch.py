@@ -2,6 +2,8 @@
 behaviour of evanphx/json-patch and apimachinery's strategicpatch."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from reference_impl.apiserver.core.openapi import OpenAPIPatchMeta
@@ -70,6 +72,34 @@ def test_merge_patch_null_deletes_and_lists_replace():
                                      "spec": {"containers": [{"name": "only"}]}})
     assert result["metadata"]["labels"] == {"b": "2", "c": "3"}
     assert result["spec"]["containers"] == [{"name": "only"}]
+
+
+@pytest.mark.parametrize("original, patch, merged", [
+    ({"a": "b"}, {"a": "c"}, {"a": "c"}),
+    ({"a": "b"}, {"b": "c"}, {"a": "b", "b": "c"}),
+    ({"a": "b", "b": "c"}, {"a": None}, {"b": "c"}),
+    ({"a": ["b"]}, {"a": "c"}, {"a": "c"}),
+    ({"a": {"b": "c"}}, {"a": {"b": "d", "c": None}}, {"a": {"b": "d"}}),
+    ({"a": [{"b": "c"}]}, {"a": [1]}, {"a": [1]}),
+    ({"a": "b"}, ["c"], ["c"]),
+    ({"e": None}, {"a": 1}, {"e": None, "a": 1}),
+    ([1, 2], {"a": "b", "c": None}, {"a": "b"}),
+    ({}, {"a": {"bb": {"ccc": None}}}, {"a": {"bb": {}}}),
+    ({"a": "x"}, {"a": {"b": None, "c": {"d": 1}}}, {"a": {"c": {"d": 1}}}),
+])
+def test_merge_patch_rfc7386_examples(original, patch, merged):
+    """RFC 7386 appendix A, plus a map patch over a non-map value holding nested nulls."""
+    assert apply_merge_patch(original, patch) == merged
+
+
+def test_merge_patch_shares_nothing_with_its_inputs():
+    original = {"status": {"conditions": [{"type": "Ready"}], "phase": "Pending"}}
+    patch = {"status": {"phase": "Running", "podIP": {"v4": ["10.0.0.1"]}}}
+    before = json.dumps([original, patch])
+    result = apply_merge_patch(original, patch)
+    result["status"]["conditions"][0]["type"] = "changed"
+    result["status"]["podIP"]["v4"].append("changed")
+    assert json.dumps([original, patch]) == before
 
 
 # --- strategic merge patch ---
