@@ -39,12 +39,17 @@ def required_node_affinity_matches(pod: Mapping[str, Any], node: Mapping[str, An
     return any(node_selector_term_matches(t, node) for t in required.get("nodeSelectorTerms") or ())
 
 
+def has_required_node_affinity(pod: Mapping[str, Any]) -> bool:
+    """Whether the pod restricts its nodes: a nodeSelector or required node affinity."""
+    spec = pod.get("spec") or {}
+    return bool(spec.get("nodeSelector") or ((spec.get("affinity") or {}).get("nodeAffinity") or {}).get(
+        "requiredDuringSchedulingIgnoredDuringExecution"))
+
+
 @mirrors("k8s.io/component-helpers/scheduling/corev1/nodeaffinity.GetRequiredNodeAffinity")
 def get_required_node_affinity(pod: Mapping[str, Any]) -> Callable[[Mapping[str, Any]], bool]:
     """`required_node_affinity_matches` for one pod, answering without a look when it has neither."""
-    spec = pod.get("spec") or {}
-    if not spec.get("nodeSelector") and not ((spec.get("affinity") or {}).get("nodeAffinity") or {}).get(
-            "requiredDuringSchedulingIgnoredDuringExecution"):
+    if not has_required_node_affinity(pod):
         return lambda node: True
     return lambda node: required_node_affinity_matches(pod, node)
 

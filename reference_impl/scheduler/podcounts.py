@@ -18,6 +18,7 @@ deleted has no labels, so its pods count nowhere):
 """
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -160,12 +161,8 @@ class PodCounts:
                 _bump_guarded(self._toward_others, t.guard, entry, value, sign)
 
     def _count_matches(self, pod: dict, node_name: str, node_labels: Mapping[str, str], sign: int) -> None:
-        candidates = list(self._unguarded.values())
-        for pair in (pod["metadata"].get("labels") or {}).items():
-            guarded = self._guarded.get(pair)
-            if guarded:
-                candidates.extend(guarded.values())
-        for mc in candidates:
+        guarded = (self._guarded.get(pair) for pair in (pod["metadata"].get("labels") or {}).items())
+        for mc in itertools.chain(self._unguarded.values(), *(g.values() for g in guarded if g)):
             if mc.matcher.matches(pod):
                 mc.add(node_name, node_labels, sign)
 
@@ -181,9 +178,10 @@ class PodCounts:
         other pods and may match a pod with `pod_labels`."""
         return _guarded_items(self._toward_others, pod_labels)
 
-    def on_node(self, matcher: Matcher, node_name: str) -> int:
-        """Pods on the node that `matcher` accepts."""
-        return self._counts(matcher).per_node.get(node_name, 0)
+    def per_node(self, matcher: Matcher) -> dict[str, int]:
+        """Node name -> pods there that `matcher` accepts (no zero entries; the live dict, not to
+        be modified): asked once per cycle, then read for every node."""
+        return self._counts(matcher).per_node
 
     def by_value(self, matcher: Matcher, topology_key: str) -> dict[str, int]:
         """Topology value -> pods `matcher` accepts on nodes with that value (no zero entries; the

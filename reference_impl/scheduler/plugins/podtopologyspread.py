@@ -60,13 +60,13 @@ def node_labels_match(labels: dict, constraints) -> bool:
 
 
 @mirrors("k8s.io/kubernetes/pkg/scheduler/framework/plugins/podtopologyspread.countPodsMatchSelector")
-def count_pods_match_selector(counts: PodCounts, node_info: NodeInfo, matcher: Matcher) -> int:
+def count_pods_match_selector(per_node: dict[str, int], node_info: NodeInfo) -> int:
     """Pods on the node in the pod's namespace, not terminating, whose labels the constraint's
-    selector matches (`Constraint.matcher`), as the cache counts them."""
-    return counts.on_node(matcher, node_info.name)
+    selector matches (`Constraint.matcher`), from the cache's counts per node for that matcher."""
+    return per_node.get(node_info.name, 0)
 
 
-def counts_per_domain(counts: PodCounts, pod: dict, constraints: list[Constraint]):
+def counts_per_domain(counts: PodCounts, pod: dict, constraints: list[Constraint], matchers: list[Matcher]):
     """(topologyKey, value) -> matching pods, for every domain of an eligible node (zeros included),
     or None when the cache's per-domain counts cannot answer.
 
@@ -75,15 +75,12 @@ def counts_per_domain(counts: PodCounts, pod: dict, constraints: list[Constraint
     node affinity whose constraints share one key; otherwise the caller counts node by node.
     """
     keys = {c.topology_key for c in constraints}
-    spec = pod.get("spec") or {}
-    node_affinity = (spec.get("affinity") or {}).get("nodeAffinity") or {}
-    if len(keys) != 1 or spec.get("nodeSelector") or node_affinity.get("requiredDuringSchedulingIgnoredDuringExecution"):
+    if len(keys) != 1 or scheduling.has_required_node_affinity(pod):
         return None
     key, = keys
-    namespace = pod["metadata"].get("namespace", "default")
     domains = dict.fromkeys(((key, value) for value in counts.node_values.get(key, ())), 0)
-    for c in constraints:
-        for value, n in counts.by_value(c.matcher(namespace), key).items():
+    for matcher in matchers:
+        for value, n in counts.by_value(matcher, key).items():
             domains[(key, value)] += n
     return domains
 
@@ -124,11 +121,11 @@ class PodTopologySpread(Plugin):
         if not constraints:
             return _PreFilterState([], {}, {})
         pod_counts = self.handle.snapshot.pod_counts
-        counts = counts_per_domain(pod_counts, pod, constraints)
+        namespace = pod["metadata"].get("namespace", "default")
+        matchers = [c.matcher(namespace) for c in constraints]
+        counts = counts_per_domain(pod_counts, pod, constraints, matchers)
         if counts is None:
             counts = {}
-            namespace = pod["metadata"].get("namespace", "default")
-            matchers = [c.matcher(namespace) for c in constraints]
             eligible = []
             matches_node = scheduling.get_required_node_affinity(pod)
             for node_info in self.handle.snapshot.node_info_list:
@@ -138,10 +135,11 @@ class PodTopologySpread(Plugin):
                 eligible.append(node_info)
                 for c in constraints:
                     counts.setdefault((c.topology_key, labels[c.topology_key]), 0)
+            per_node = [pod_counts.per_node(m) for m in matchers]
             for node_info in eligible:
-                for c, matcher in zip(constraints, matchers):
+                for c, on_node in zip(constraints, per_node):
                     pair = (c.topology_key, node_info.labels[c.topology_key])
-                    counts[pair] += count_pods_match_selector(pod_counts, node_info, matcher)
+                    counts[pair] += count_pods_match_selector(on_node, node_info)
         min_match: dict[str, int] = {}
         for (key, _), num in counts.items():
             min_match[key] = min(num, min_match.get(key, num))
@@ -193,21 +191,21 @@ class PodTopologySpread(Plugin):
         if not s.tp_pair_to_pod_counts:  # hostname constraints only: Score counts node by node
             return SUCCESS
         pod_counts = self.handle.snapshot.pod_counts
-        domains = counts_per_domain(pod_counts, pod, constraints)
+        domains = counts_per_domain(pod_counts, pod, constraints, s.matchers)
         if domains is not None:
             for pair in s.tp_pair_to_pod_counts:
                 s.tp_pair_to_pod_counts[pair] = domains.get(pair, 0)
             return SUCCESS
-        matchers = s.matchers
+        per_node = [pod_counts.per_node(m) for m in s.matchers]
         matches_node = scheduling.get_required_node_affinity(pod)
         for node_info in self.handle.snapshot.node_info_list:
             labels = node_info.labels
             if not (node_labels_match(labels, constraints) and matches_node(node_info.node)):
                 continue
-            for c, matcher in zip(constraints, matchers):
+            for c, on_node in zip(constraints, per_node):
                 pair = (c.topology_key, labels[c.topology_key])
                 if pair in s.tp_pair_to_pod_counts:
-                    s.tp_pair_to_pod_counts[pair] += count_pods_match_selector(pod_counts, node_info, matcher)
+                    s.tp_pair_to_pod_counts[pair] += count_pods_match_selector(on_node, node_info)
         return SUCCESS
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/podtopologyspread.PodTopologySpread).Score")
@@ -221,7 +219,9 @@ class PodTopologySpread(Plugin):
             return [0] * len(nodes)
         pod_counts = self.handle.snapshot.pod_counts
         ignored, pair_counts = s.ignored_nodes, s.tp_pair_to_pod_counts
-        per_constraint = list(zip(s.constraints, s.matchers, s.normalizing_weight))
+        # Only hostname constraints count node by node; the others read their domain's sum.
+        per_constraint = [(c, pod_counts.per_node(m) if c.topology_key == LABEL_HOSTNAME else None, weight)
+                          for c, m, weight in zip(s.constraints, s.matchers, s.normalizing_weight)]
         scores = []
         for node_info in nodes:
             if node_info.name in ignored:
@@ -229,12 +229,12 @@ class PodTopologySpread(Plugin):
                 continue
             total = 0.0
             labels = node_info.labels
-            for c, matcher, weight in per_constraint:
+            for c, on_node, weight in per_constraint:
                 value = labels.get(c.topology_key)
                 if value is None:
                     continue
-                if c.topology_key == LABEL_HOSTNAME:
-                    count = count_pods_match_selector(pod_counts, node_info, matcher)
+                if on_node is not None:
+                    count = count_pods_match_selector(on_node, node_info)
                 else:
                     count = pair_counts[(c.topology_key, value)]
                 total += count * weight + (c.max_skew - 1)

@@ -19,7 +19,7 @@ def _cache_with(bound: dict) -> Cache:
 
 
 def _counts(cache: Cache) -> tuple:
-    return cache.pod_counts.on_node(WEB, "n1"), cache.nodes["n1"].generation
+    return cache.pod_counts.per_node(WEB).get("n1", 0), cache.nodes["n1"].generation
 
 
 def test_a_status_update_swaps_the_pod_and_keeps_the_nodes_counts():
