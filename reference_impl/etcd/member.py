@@ -75,7 +75,7 @@ from reference_impl.etcd.raftnode import (
     DEFAULT_CLUSTER_TOKEN, RaftNode, compute_cluster_id, compute_member_id, conf_change_for_add,
     decode_entry, member_from_plain, member_to_plain, parse_initial_cluster)
 from reference_impl.etcd.server import VERSION, EtcdServer, IdGenerator
-from reference_impl.etcd.state import decode_snapshot, encode_snapshot
+from reference_impl.etcd.state import encode_snapshot
 from reference_impl.etcd.wal import WAL, Snapshotter
 from reference_impl.machinery.clock import Clock
 from reference_impl.mirrors import mirrors
@@ -186,14 +186,14 @@ class ClusterMember:
         members = dict(initial_cluster)
         self._snapshotter = Snapshotter(self.data_dir, fsync=fsync)
         storage = MemoryStorage()
-        snap_seq, snapshot, snapshot_members, state_data = self._recover(storage)
+        snap_seq, snapshot, state_data = self._recover(storage)
         fresh = storage.last_index() == 0 and snapshot is None
         if restore is not None:
             if not fresh:
                 raise ErrDataDirNotEmpty(data_dir=str(self.data_dir))
             self._save_restored(restore, clock, members)
             storage = MemoryStorage()
-            snap_seq, snapshot, snapshot_members, state_data = self._recover(storage)
+            snap_seq, snapshot, state_data = self._recover(storage)
             fresh = False
         id_file = self.data_dir / "member_id"
         if id_file.exists():
@@ -217,8 +217,7 @@ class ClusterMember:
         rawnode = RawNode(config)
         if fresh and initial_cluster_state == "new":
             rawnode.bootstrap(sorted(members))
-        if snapshot is not None:
-            members = snapshot_members
+        # With a snapshot, install_snapshot below replaces `members` with the snapshot's.
         self.node = RaftNode(rawnode, server, members, cluster_id=cluster_id,
                              snapshot_count=snapshot_count,
                              catch_up_entries=catch_up_entries)
@@ -293,7 +292,7 @@ class ClusterMember:
     def _recover(self, storage: MemoryStorage):
         """Load the newest snapshot and the log after it into `storage`."""
         loaded = self._snapshotter.load()
-        snap_seq, snapshot, members, data, hs = 0, None, {}, b"", HardState()
+        snap_seq, snapshot, data, hs = 0, None, b"", HardState()
         if loaded is not None:
             snap_seq, state = loaded
             if "records" in state:
@@ -306,7 +305,6 @@ class ClusterMember:
             storage.apply_snapshot(snapshot)
             storage.append(_entries_from(state["tail"], raw, len(data)))
             hs = HardState(*state["hs"])
-            members = {m.id: m for m in map(member_from_plain, decode_snapshot(data)[2])}
         for record in self._wal.read_all(after=snap_seq):
             if "req" in record or "restart" in record:
                 raise ErrOldDataDir(data_dir=str(self.data_dir))
@@ -315,7 +313,7 @@ class ClusterMember:
             if "hs" in record:
                 hs = HardState(*record["hs"])
         storage.set_hard_state(hs)
-        return snap_seq, snapshot, members, data
+        return snap_seq, snapshot, data
 
     # -- the driver ----------------------------------------------------------------------------
 
@@ -415,11 +413,9 @@ class ClusterMember:
         if not self._requests.empty():
             self._inbox.put(("requests",))
 
-    def _turn(self, item: tuple | None = None) -> None:
-        """Handle `item`, what the inbox holds and the queued client requests, then every Ready
-        they led to (called holding _driving)."""
-        if item is not None:
-            self._handle(item)
+    def _turn(self) -> None:
+        """Handle what the inbox holds and the queued client requests, then every Ready they led
+        to (called holding _driving)."""
         for waiting in (self._inbox, self._requests):
             try:
                 while True:
@@ -587,6 +583,7 @@ class ClusterMember:
                 self._answer(self._conf_waiters, ConfChange.unmarshal(entry.data).id, False, err)
             elif entry.data:
                 self._answer(self._waiters, decode_entry(entry.data)[0]["id"], False, err)
+                self.node.forget_proposal(entry.data)
         unstable = self.node.rawnode.raft.raft_log.unstable
         unstable.entries = [noops.get(e.index, e) for e in unstable.entries]
         self._unsaved.extend(noops.values())

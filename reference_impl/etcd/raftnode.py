@@ -34,7 +34,8 @@ from reference_impl.etcd.raft import (
 from reference_impl.etcd.raft.rawnode import RawNode
 from reference_impl.etcd.server import EtcdServer
 from reference_impl.etcd.state import (
-    decode_snapshot, dumps_compact, encode_snapshot, from_plain, recover_state, to_plain)
+    decode_snapshot, encode_snapshot, from_plain, recover_state, to_plain)
+from reference_impl.etcd.wal import dumps_compact
 from reference_impl.mirrors import mirrors
 
 ETCDSERVER = "go.etcd.io/etcd/server/v3/etcdserver"
@@ -175,6 +176,10 @@ class RaftNode:
     def forget_proposals(self) -> None:
         """Leadership moved: what was proposed here and not applied may never commit."""
         self._proposed.clear()
+
+    def forget_proposal(self, data: bytes) -> None:
+        """The entry carrying `data` was turned into a no-op (the disk refused it): never applied."""
+        self._proposed.pop(data, None)
 
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).AddMember", f"(*{ETCDSERVER}.EtcdServer).RemoveMember",
              f"(*{ETCDSERVER}.EtcdServer).PromoteMember", f"(*{ETCDSERVER}.EtcdServer).UpdateMember")

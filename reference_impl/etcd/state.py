@@ -18,10 +18,7 @@ import struct
 
 from reference_impl.etcd.messages import FIELD_NAMES, MESSAGE_TYPES, KeyValue
 from reference_impl.etcd.server import EtcdServer
-
-# One encoder for every compact JSON payload: json.dumps with `separators` builds a new encoder
-# per call, which cost as much as the encoding itself for an entry.
-dumps_compact = json.JSONEncoder(separators=(",", ":")).encode
+from reference_impl.etcd.wal import dumps_compact
 
 _KV_HEADER = struct.Struct("<IIqqqq")  # key length, value length, create, mod, version, lease
 
