@@ -32,17 +32,13 @@ from pathlib import Path
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import apiserver_load  # noqa: E402  (the e2e tests' control plane helpers)
-import scheduler_throughput  # noqa: E402  (the pods of the end-to-end run)
+import scheduler_throughput  # noqa: E402
+from proc import cpu_seconds  # noqa: E402  (the pods of the end-to-end run)
 
 NS = scheduler_throughput.NS
 NODE = "hollow-node-1"
 DELIVERY_TIMEOUT = 60.0
 RESULTS = Path(__file__).parent / "results" / "apiserver_pod_flow.json"
-
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _call(conn: http.client.HTTPSConnection, method: str, path: str, body: dict,
@@ -91,13 +87,17 @@ class Watcher(threading.Thread):
         super().__init__(daemon=True)
         self.port, self.context, self.path = port, context, path
         self.lines = 0
+        self.error = ""
 
     def run(self) -> None:
         conn = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.context)
         conn.request("GET", self.path, headers={"Accept": "application/json"})
         response = conn.getresponse()
+        if response.status != 200:
+            self.error = f"{response.status} {response.read()[:200]!r}"
+            return
         while line := response.readline():
-            if line.strip():
+            if line.strip() and b'"type":"BOOKMARK"' not in line:  # a bookmark is no delivery
                 self.lines += 1
 
 
@@ -140,7 +140,7 @@ def run(args: argparse.Namespace) -> dict:
                     if not uid:
                         uid["uid"] = json.loads(data)["metadata"]["uid"]
 
-        before, began = _cpu_seconds(cluster.process.pid), time.perf_counter()
+        before, began = cpu_seconds(cluster.process.pid), time.perf_counter()
         threads = [threading.Thread(target=client) for _ in range(args.clients)]
         for thread in threads:
             thread.start()
@@ -150,11 +150,12 @@ def run(args: argparse.Namespace) -> dict:
         deadline = time.monotonic() + DELIVERY_TIMEOUT
         while any(w.lines < 3 * args.pods for w in watchers) and time.monotonic() < deadline:
             time.sleep(0.1)
-        cpu = _cpu_seconds(cluster.process.pid) - before
+        cpu = cpu_seconds(cluster.process.pid) - before
         return {"pods": args.pods, "clients": args.clients, "watchers": args.watchers, "storage": args.storage,
                 "apiserver_cpu_seconds": round(cpu, 2), "apiserver_cpu_ms_per_pod": round(1000 * cpu / args.pods, 3),
                 "wall_seconds": round(wall, 2), "watch_events_received": [w.lines for w in watchers],
-                "watch_events_expected": 3 * args.pods, "failures": len(failures), "first_failures": failures[:3],
+                "watch_events_expected": 3 * args.pods,
+                "watch_errors": [w.error for w in watchers if w.error], "failures": len(failures), "first_failures": failures[:3],
                 "load_average": round(os.getloadavg()[0], 1)}
 
 

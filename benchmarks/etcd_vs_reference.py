@@ -50,6 +50,8 @@ from typing import Callable
 import grpc
 from aetcd.rpc import rpc_pb2, rpc_pb2_grpc
 
+from proc import cpu_seconds  # benchmarks/proc.py, beside this script
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).parent / "results"
 VALUE = b"v" * 256
@@ -503,12 +505,6 @@ def workloads(quick: bool) -> list[tuple[str, Callable[[str], dict]]]:
     ]
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of process `pid` so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def measure(server, quick: bool, only: tuple[str, ...] = ()) -> dict:
     """Each workload's figures, with the server's CPU time per operation."""
     results = {}
@@ -517,9 +513,9 @@ def measure(server, quick: bool, only: tuple[str, ...] = ()) -> dict:
             for name, run in workloads(quick):
                 if only and name not in only:
                     continue
-                before = _cpu_seconds(pid)
+                before = cpu_seconds(pid)
                 row = run(address)
-                row["server_cpu_ms_per_op"] = round(1000 * (_cpu_seconds(pid) - before) / row["ops"], 3)
+                row["server_cpu_ms_per_op"] = round(1000 * (cpu_seconds(pid) - before) / row["ops"], 3)
                 results[name] = row
     return results
 

@@ -47,6 +47,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import yaml  # noqa: E402
 
+from proc import cpu_seconds  # noqa: E402
 import apiserver_load  # noqa: E402  (its raw-HTTPS Client and the e2e tests' TLS helpers)
 from reference_impl import cluster as local_cluster  # noqa: E402
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
@@ -148,15 +149,6 @@ def run_in_process(args: argparse.Namespace) -> dict:
 
 
 # ---- end to end ----
-
-def _cpu_seconds(pid: int) -> float:
-    """utime + stime of one process, from /proc (0 once it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].split()
-    except (OSError, IndexError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
 
 def _request(client: apiserver_load.Client, method: str, path: str, body: dict | None,
              content_type: str = "application/json") -> tuple[int, bytes]:
@@ -307,8 +299,8 @@ def _end_to_end(args, nodes, pod_list, expected_bound, deadline, directory, kube
     watch = BindWatch(port, context, json.loads(data)["metadata"]["resourceVersion"], deadline)
     time.sleep(0.5)  # the watch's response headers come before it is registered
 
-    cpu_before = {p.name: _cpu_seconds(p.pid) for p in started}
-    cpu_before["benchmark"] = _cpu_seconds(os.getpid())  # the creating clients and the bind watch
+    cpu_before = {p.name: cpu_seconds(p.pid) for p in started}
+    cpu_before["benchmark"] = cpu_seconds(os.getpid())  # the creating clients and the bind watch
     created: dict[str, float] = {}
 
     def create(client, item: tuple[int, dict]) -> str | None:
@@ -346,8 +338,8 @@ def _end_to_end(args, nodes, pod_list, expected_bound, deadline, directory, kube
         time.sleep(0.2)
     watch.stop.set()
     timed_out = len(watch.bound) < target
-    cpu = {p.name: round(_cpu_seconds(p.pid) - cpu_before[p.name], 1) for p in started}
-    cpu["benchmark"] = round(_cpu_seconds(os.getpid()) - cpu_before["benchmark"], 1)
+    cpu = {p.name: round(cpu_seconds(p.pid) - cpu_before[p.name], 1) for p in started}
+    cpu["benchmark"] = round(cpu_seconds(os.getpid()) - cpu_before["benchmark"], 1)
 
     bound = dict(watch.bound)
     latencies = [bound[name] - created[name] for name in bound if name in created]

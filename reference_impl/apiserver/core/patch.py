@@ -155,12 +155,23 @@ def apply_merge_patch(original: Any, patch: Any) -> Any:
     if not isinstance(patch, dict):
         return deep_copy_json(patch)
     result = deep_copy_json(original) if isinstance(original, dict) else {}
+    _merge_into(result, patch)
+    return result
+
+
+def _merge_into(target: dict, patch: dict) -> None:
+    """Merge `patch` into `target`, a copy private to the caller: copied once at the top, not
+    again at every level the patch descends into."""
     for key, value in patch.items():
         if value is None:
-            result.pop(key, None)
+            target.pop(key, None)
+        elif isinstance(value, dict):
+            inner = target.get(key)
+            if not isinstance(inner, dict):  # a map patch over a non-map starts from an empty map
+                inner = target[key] = {}
+            _merge_into(inner, value)
         else:
-            result[key] = apply_merge_patch(result.get(key), value)
-    return result
+            target[key] = deep_copy_json(value)
 
 
 # --- strategic merge patch -------------------------------------------------------------------

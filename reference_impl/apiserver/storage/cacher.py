@@ -189,6 +189,8 @@ class Cacher:
 
     def _add_watcher(self, watcher: "CacheWatcher") -> None:
         self._watchers.add(watcher)
+        if self._trigger is None:  # no index: _interested hands every event to all of _watchers
+            return
         if watcher._trigger_value is None:
             self._unindexed.add(watcher)
         else:

@@ -19,13 +19,18 @@ def test_the_same_event_object_is_encoded_once(monkeypatch):
     assert len(calls) == 2
 
 
-def test_an_equal_but_distinct_object_is_encoded_for_itself():
-    """A converted or filtered object is a new dict: it is never answered with another's bytes."""
+def test_an_equal_but_distinct_object_is_encoded_for_itself(monkeypatch):
+    """A converted or filtered object is a new dict: frames are kept by object, not by value, so
+    it is never answered with another's bytes."""
     frames = watchframes.JSONFrames()
+    calls = []
+    real_encode = watchframes.jsonserializer.encode
+    monkeypatch.setattr(watchframes.jsonserializer, "encode", lambda *a: calls.append(a) or real_encode(*a))
     a = {"metadata": {"name": "p"}}
     frames.frame("ADDED", a)
-    b = {"metadata": {"name": "q"}}
+    b = {"metadata": {"name": "p"}}
     assert json.loads(frames.frame("ADDED", b))["object"] == b
+    assert len(calls) == 2
 
 
 def test_the_oldest_frames_are_dropped_past_capacity():
