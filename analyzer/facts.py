@@ -209,7 +209,6 @@ class FileFacts:
 # write and read than pickle of dataclasses, and only the schema below is needed to rebuild them.
 
 import marshal  # noqa: E402  (kept beside the codec it serves)
-import operator  # noqa: E402
 from itertools import starmap  # noqa: E402
 import zlib  # noqa: E402
 from dataclasses import fields as _fields  # noqa: E402
@@ -224,31 +223,14 @@ _NESTED: dict[type, dict[str, type]] = {
     Func: {"type_params": TypeParam, "params": Param, "results": Param},
     FuncLit: {"params": Param, "results": Param},
 }
-_GETTERS: dict[type, operator.attrgetter] = {}
 # For each fact class with nested facts: per field, in order, the class of its items or None.
 # Worked out once: `dataclasses.fields` per object was a good part of encoding and decoding.
 _LAYOUT: dict[type, tuple[type | None, ...]] = {
     cls: tuple(nested.get(f.name) for f in _fields(cls)) for cls, nested in _NESTED.items()}
 
 
-def _getter(cls: type) -> operator.attrgetter:
-    if cls not in _GETTERS:
-        _GETTERS[cls] = operator.attrgetter(*(f.name for f in _fields(cls)))
-    return _GETTERS[cls]
-
-
-def _to_row(obj) -> tuple:
-    cls = type(obj)
-    row = _getter(cls)(obj)
-    layout = _LAYOUT.get(cls)
-    if layout is None:
-        return row
-    return tuple(value if item_cls is None else tuple(map(_to_row, value))
-                 for item_cls, value in zip(layout, row))
-
-
 def from_row(cls: type, row: tuple):
-    """A fact of `cls` from its row (see `_to_row`), nested facts included."""
+    """A fact of `cls` from its row (its fields in order, nested facts as rows), nested facts included."""
     layout = _LAYOUT.get(cls)
     if layout is None:
         return cls(*row)
@@ -256,10 +238,6 @@ def from_row(cls: type, row: tuple):
                  else tuple(starmap(item_cls, value)) if item_cls not in _LAYOUT
                  else tuple([from_row(item_cls, item) for item in value])
                  for item_cls, value in zip(layout, row)])
-
-
-def encode(facts: FileFacts) -> bytes:
-    return encode_row(_to_row(facts))
 
 
 def encode_row(row: tuple) -> bytes:
