@@ -182,44 +182,33 @@ def _generate(db: sqlite3.Connection, out_dir: Path, manifest: Sequence[Componen
     package_pages = code.package_pages(progress)
     groups, reference_pages = code.reference_pages()
     version_pages = _version_pages(db, manifest, stores)
+    def write(template: str, name: str, context: dict) -> None:
+        """The page `name` from `template`, in every language."""
+        for lang in sitetext.LANGUAGES:
+            pages.append(_write(out_dir, sitetext.page_path(lang, name),
+                                env.get_template(template).render(context, **_language(lang, name))))
+
     component_pages = []
     for position, component in enumerate(manifest, 1):
         progress.update("site: components", position, len(manifest), "pages")
         page = _component_page(db, component, dot_binary, out_dir, version_pages, code)
         component_pages.append(page)
-        name = f"components/{component.name}.md"
-        for lang in sitetext.LANGUAGES:
-            pages.append(_write(out_dir, sitetext.page_path(lang, name), env.get_template("component.md.j2").render(
-                page, **_language(lang, name))))
+        write("component.md.j2", f"components/{component.name}.md", page)
     for position, (name, page) in enumerate(version_pages.items(), 1):
         progress.update("site: versions", position, len(version_pages), "pages")
-        for lang in sitetext.LANGUAGES:
-            pages.append(_write(out_dir, sitetext.page_path(lang, name), env.get_template("version.md.j2").render(
-                page, **_language(lang, name))))
-    for lang in sitetext.LANGUAGES:
-        pages += journeys.build(db, out_dir, env, lang)
+        write("version.md.j2", name, page)
+    pages += journeys.build(db, out_dir, env)
     rows = drift.check(db, manifest)
-    drift_page = _drift_page(rows, drift.not_indexed(db, manifest), manifest)
-    for lang in sitetext.LANGUAGES:
-        pages.append(_write(out_dir, sitetext.page_path(lang, "drift.md"), env.get_template("drift.md.j2").render(
-            drift_page, **_language(lang, "drift.md"))))
-    for lang in sitetext.LANGUAGES:
-        for reference in reference_pages:
-            pages.append(_write(out_dir, sitetext.page_path(lang, reference.page), env.get_template(
-                "reference.md.j2").render(reference=reference, code=code,
-                                          **_language(lang, reference.page))))
-        pages.append(_write(out_dir, sitetext.page_path(lang, "reference/index.md"), env.get_template(
-            "reference_index.md.j2").render(groups=groups, code=code, **_language(lang, "reference/index.md"))))
+    write("drift.md.j2", "drift.md", _drift_page(rows, drift.not_indexed(db, manifest), manifest))
+    for reference in reference_pages:
+        write("reference.md.j2", reference.page, {"reference": reference, "code": code})
+    write("reference_index.md.j2", "reference/index.md", {"groups": groups, "code": code})
     for position, package in enumerate(package_pages, 1):
         progress.update("site: packages", position, len(package_pages), "pages")
         for part in package.parts:
-            for lang in sitetext.LANGUAGES:
-                pages.append(_write(out_dir, sitetext.page_path(lang, part.page), env.get_template("package.md.j2").render(
-                    package=package, part=part, code=code, limit=codepages.NEIGHBOURS, budget=budget,
-                    **_language(lang, part.page))))
-    for lang in sitetext.LANGUAGES:
-        pages.append(_write(out_dir, sitetext.page_path(lang, "packages/index.md"), env.get_template(
-            "package_index.md.j2").render(packages=package_pages, **_language(lang, "packages/index.md"))))
+            write("package.md.j2", part.page, {"package": package, "part": part, "code": code,
+                                               "limit": codepages.NEIGHBOURS, "budget": budget})
+    write("package_index.md.j2", "packages/index.md", {"packages": package_pages})
     evidence = [e for page in component_pages for c in page["capabilities"] for e in c["evidence"]]
     unread = tuple(f"{commit.repo} {commit.sha[:12]}" for commits in drift.analysed_commits(db).values()
                    for commit in commits if any(c.repo == commit.repo for c in manifest)

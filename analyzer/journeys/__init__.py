@@ -432,19 +432,20 @@ def page(name: str, journey: dict, go: GoSource, lang: str = "en") -> dict:
                 kubelets=journey.get("kubelets", "?"), repo=REPO, sha=commit.sha[:12] if commit else "—")}
 
 
-def build(db: sqlite3.Connection, out_dir: Path, env, lang: str = "en") -> list[str]:
-    """Write journeys/<name>.md for each recorded journey and journeys/index.md, under zh/ for
-    Chinese; return them."""
+def build(db: sqlite3.Connection, out_dir: Path, env) -> list[str]:
+    """Write journeys/<name>.md for each recorded journey and journeys/index.md in every language
+    (under zh/ for Chinese); return them. The journeys and their Go functions are read once."""
     journeys = load()
     go = GoSource(db)
     pages = []
-    for name, journey in journeys.items():
-        pages.append(_write(out_dir, sitetext.page_path(lang, f"journeys/{name}.md"),
-                            env.get_template("journey.md.j2").render(page(name, journey, go, lang))))
-    listing = [(name, JOURNEYS.get(name, {}).get(lang, (name, ""))) for name in journeys]
-    pages.append(_write(out_dir, sitetext.page_path(lang, "journeys/index.md"), env.get_template(
-        "journeys.md.j2").render({"journeys": listing, "text": STRINGS[lang],
-                                  "switch": _switch(lang, "journeys/index.md")})))
+    for lang in sitetext.LANGUAGES:
+        for name, journey in journeys.items():
+            pages.append(_write(out_dir, sitetext.page_path(lang, f"journeys/{name}.md"),
+                                env.get_template("journey.md.j2").render(page(name, journey, go, lang))))
+        listing = [(name, JOURNEYS.get(name, {}).get(lang, (name, ""))) for name in journeys]
+        pages.append(_write(out_dir, sitetext.page_path(lang, "journeys/index.md"), env.get_template(
+            "journeys.md.j2").render({"journeys": listing, "text": STRINGS[lang],
+                                      "switch": _switch(lang, "journeys/index.md")})))
     return pages
 
 
