@@ -37,16 +37,13 @@ class Cache:
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/internal/cache.schedulerCache).AddNode")
     def add_node(self, node: dict) -> NodeInfo:
         name = node["metadata"]["name"]
+        # A pod can be added before its node (informers are not ordered): its NodeInfo is kept.
         info = self.nodes.get(name)
         if info is None:
-            # A pod can be added before its node (informers are not ordered): keep its NodeInfo.
-            info = self.nodes[name] = NodeInfo(node)
+            info = self.nodes[name] = NodeInfo()
+        if info.node is None:
             self._list = None
-            self.pod_counts.labels_changed(info, {})
-        else:
-            if info.node is None:
-                self._list = None
-            self._set_node(info, node)
+        self._set_node(info, node)
         return info
 
     def _set_node(self, info: NodeInfo, node: dict | None) -> None:
