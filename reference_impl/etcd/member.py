@@ -491,10 +491,11 @@ class ClusterMember:
             elif kind == "snapstatus":
                 rn.report_snapshot(item[1], item[2])
             elif kind == "snapshot":
-                with self._state:
-                    snap = self.node.maybe_snapshot(force=True)
-                if snap is not None:
-                    self._save_snapshot(snap, rn.raft.raft_log.storage.hard_state)
+                try:
+                    self._snapshot_now(force=True)
+                except OSError as err:  # the asker hears of it before the member stops
+                    item[1].set(False, err)
+                    raise
                 item[1].set(True, None)
             # ("read",) only asks for a turn, which then asks for a ReadIndex (_issue_read_index);
             # ("requests",) wakes the driver thread for the client requests queued.
@@ -590,6 +591,14 @@ class ClusterMember:
         return replace(rd, entries=tuple(noops.values()),
                        committed_entries=tuple(noops.get(e.index, e) for e in rd.committed_entries))
 
+    def _snapshot_now(self, force: bool = False) -> None:
+        """Take a snapshot when --snapshot-count entries were applied since the last (or now, if
+        `force`d) and save it, which releases the log it covers."""
+        with self._state:
+            snap = self.node.maybe_snapshot(force=force)
+        if snap is not None:
+            self._save_snapshot(snap, self.node.rawnode.raft.raft_log.storage.hard_state)
+
     def _save_snapshot(self, snap: Snapshot, hs: HardState, tail=None) -> None:
         """The snapshot with the hard state and the log after it (`tail`; by default what the Raft
         storage holds after it), so the segments before it can go."""
@@ -638,14 +647,11 @@ class ClusterMember:
         if applied.conf_changes or applied.snapshot_installed:
             self._sync_peers()
         self.node.advance(rd)
-        with self._state:
-            snap = self.node.maybe_snapshot()
-        if snap is not None:
-            try:
-                self._save_snapshot(snap, self.node.rawnode.raft.raft_log.storage.hard_state)
-            except OSError as err:
-                # The entries are safe in the log, which simply stays until the next snapshot.
-                print(f"reference etcd: snapshot failed: {err}", file=sys.stderr, flush=True)
+        try:
+            self._snapshot_now()
+        except OSError as err:
+            # The entries are safe in the log, which simply stays until the next snapshot.
+            print(f"reference etcd: snapshot failed: {err}", file=sys.stderr, flush=True)
         # Last: a woken client runs once this thread lets go of the interpreter, which it does
         # as soon as it waits again, so its answer waits for no further bookkeeping.
         for request_id, (ok, value) in applied.results.items():
@@ -819,6 +825,9 @@ class ClusterMember:
         self._inbox.put(("snapshot", waiter))
         if not waiter.wait(self.request_timeout):
             raise ErrTimeout()
+        ok, err = waiter.result
+        if not ok:
+            raise err  # type: ignore[misc]
 
     # -- leadership and membership --------------------------------------------------------------
 
