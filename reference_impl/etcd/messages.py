@@ -364,14 +364,9 @@ def encoded_size(message: object) -> int:
     if kind is bytes or kind is str:
         size = len(message)  # type: ignore[arg-type]
         return 1 + _varint_len(size) + size
-    if kind is bool:
-        return 2
-    if kind is int:
-        return 11
-    if kind is float:
-        return 9
-    if message is None:
-        return 0
+    fixed = _FIXED_SIZE.get(kind)
+    if fixed is not None:
+        return fixed
     if kind is tuple:
         return sum(map(encoded_size, message))  # type: ignore[call-overload]
     names = FIELD_NAMES.get(kind)
@@ -379,11 +374,24 @@ def encoded_size(message: object) -> int:
         raise TypeError(f"cannot size {kind.__name__}")
     inner = 0
     for name in names:
-        inner += encoded_size(getattr(message, name))
+        # Scalar fields sized inline: most fields are, and a call for each added up.
+        value = getattr(message, name)
+        field_kind = type(value)
+        fixed = _FIXED_SIZE.get(field_kind)
+        if fixed is not None:
+            inner += fixed
+        elif field_kind is bytes or field_kind is str:
+            size = len(value)
+            inner += 1 + _varint_len(size) + size
+        else:
+            inner += encoded_size(value)
     return 1 + _varint_len(inner) + inner
 
 
+_FIXED_SIZE = {bool: 2, int: 11, float: 9, type(None): 0}
+
+
 def _varint_len(n: int) -> int:
-    return max(1, (n.bit_length() + 6) // 7)
+    return (n.bit_length() + 6) // 7 or 1
 
 

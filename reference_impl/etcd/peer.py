@@ -52,7 +52,7 @@ def encode_message(m: Message) -> bytes:
         md = snap.metadata
         plain["s"] = {"d": _b64(snap.data), "i": md.index, "t": md.term,
                       "v": list(md.conf_state.voters), "l": list(md.conf_state.learners)}
-    return dumps_compact(plain).encode()
+    return dumps_compact(plain)
 
 
 def decode_message(data: bytes) -> Message:

@@ -41,8 +41,13 @@ def to_plain(obj: object, raw: bytearray | None = None) -> object:
         return obj
     plain: dict[str, object] = {"@": kind.__name__}
     for name in names:
-        plain[name] = to_plain(getattr(obj, name), raw)
+        value = getattr(obj, name)
+        # Most fields are numbers, flags and enum names, which stand for themselves: no call.
+        plain[name] = value if type(value) in _AS_IS else to_plain(value, raw)
     return plain
+
+
+_AS_IS = frozenset((int, str, bool, float, type(None)))
 
 
 def from_plain(data: object, raw: bytes = b"") -> object:
@@ -82,7 +87,7 @@ def recover_state(server: EtcdServer, state: dict, records: list[KeyValue]) -> N
 
 def encode_snapshot(server: EtcdServer, members: list[dict]) -> bytes:
     """What a snapshot holds: `server`'s whole applied state and the member list (plain)."""
-    parts = [dumps_compact({"state": dump_state(server), "members": members}).encode(), b"\n"]
+    parts = [dumps_compact({"state": dump_state(server), "members": members}), b"\n"]
     pack = _KV_HEADER.pack
     for kv in server.store.records():
         parts += (pack(len(kv.key), len(kv.value), kv.create_revision, kv.mod_revision,
