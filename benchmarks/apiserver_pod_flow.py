@@ -1,5 +1,5 @@
 """The apiserver's CPU per pod for the requests the end-to-end scheduler benchmark makes, with no
-scheduler, kubelet or reference etcd competing for the CPU.
+scheduler, kubelet or reference etcd competing for the CPU (etcd's own CPU per pod is reported too).
 
 Per pod, as scheduler_throughput's end-to-end run sends them (same pod specs, same seed):
   benchmark  POST   /api/v1/namespaces/bench/pods                    (the pod)
@@ -33,7 +33,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import apiserver_load  # noqa: E402  (the e2e tests' control plane helpers)
 import scheduler_throughput  # noqa: E402
-from proc import cpu_seconds  # noqa: E402  (the pods of the end-to-end run)
+from proc import children, cpu_seconds  # noqa: E402  (the pods of the end-to-end run)
 
 NS = scheduler_throughput.NS
 NODE = "hollow-node-1"
@@ -140,7 +140,10 @@ def run(args: argparse.Namespace) -> dict:
                     if not uid:
                         uid["uid"] = json.loads(data)["metadata"]["uid"]
 
+        # etcd is this process's other child (the control plane starts it before the apiserver).
+        etcd_pid = next(pid for pid in children(os.getpid()) if pid != cluster.process.pid)
         before, began = cpu_seconds(cluster.process.pid), time.perf_counter()
+        etcd_before = cpu_seconds(etcd_pid)
         threads = [threading.Thread(target=client) for _ in range(args.clients)]
         for thread in threads:
             thread.start()
@@ -151,8 +154,10 @@ def run(args: argparse.Namespace) -> dict:
         while any(w.lines < 3 * args.pods for w in watchers) and time.monotonic() < deadline:
             time.sleep(0.1)
         cpu = cpu_seconds(cluster.process.pid) - before
+        etcd_cpu = cpu_seconds(etcd_pid) - etcd_before
         return {"pods": args.pods, "clients": args.clients, "watchers": args.watchers, "storage": args.storage,
                 "apiserver_cpu_seconds": round(cpu, 2), "apiserver_cpu_ms_per_pod": round(1000 * cpu / args.pods, 3),
+                "etcd_cpu_seconds": round(etcd_cpu, 2), "etcd_cpu_ms_per_pod": round(1000 * etcd_cpu / args.pods, 3),
                 "wall_seconds": round(wall, 2), "watch_events_received": [w.lines for w in watchers],
                 "watch_events_expected": 3 * args.pods,
                 "watch_errors": [w.error for w in watchers if w.error], "failures": len(failures), "first_failures": failures[:3],
