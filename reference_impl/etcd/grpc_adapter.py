@@ -46,6 +46,7 @@ from aetcd.rpc import auth_pb2, kv_pb2, rpc_pb2, rpc_pb2_grpc
 from reference_impl.etcd import messages as m
 from reference_impl.etcd.errors import EtcdError, ErrWatcherDuplicateID
 from reference_impl.etcd.server import MAX_REQUEST_BYTES  # etcd's --max-request-bytes default (1.5 MiB)
+from reference_impl.etcd.watch import coalesce
 from reference_impl.mirrors import mirrors
 
 V3RPC = "go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc"
@@ -721,7 +722,7 @@ class _WatchStream:
             while self._outbox:
                 out.append(self._outbox.popleft())
             for core_id, stream_id in list(self._stream_ids.items()):
-                for resp in self._server.watch_drain(core_id):
+                for resp in coalesce(self._server.watch_drain(core_id)):
                     out.append(watch_response_pb(resp, stream_id))
                     if resp.canceled:
                         self._forget(core_id)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from reference_impl.etcd.errors import ErrCompacted, ErrEmptyWatcherRange, ErrWatcherDuplicateID
 from reference_impl.etcd.messages import Event, ResponseHeader, WatchCreateRequest, WatchResponse
@@ -25,6 +25,9 @@ V3RPC = "go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc"
 
 # mvcc's watchBatchMaxRevs: a catch-up response carries at most this many revisions.
 WATCH_BATCH_MAX_REVS = 1000
+
+# A joined watch response (coalesce) stays well under a gRPC client's default 4 MiB receive limit.
+COALESCE_MAX_BYTES = 1024 * 1024
 
 # v3rpc's progressReportInterval: how often a progress_notify watch hears from an idle server.
 DEFAULT_PROGRESS_INTERVAL = 600.0
@@ -192,3 +195,50 @@ class WatchHub:
     def _queue(self, w: Watcher, response: WatchResponse) -> None:
         w.queue.append(response)
         self.listener(w.id)
+
+
+@mirrors(f"(*{MVCC}.watchableStore).syncWatchers")
+def coalesce(responses: list[WatchResponse], max_revisions: int = WATCH_BATCH_MAX_REVS,
+             max_bytes: int = COALESCE_MAX_BYTES) -> list[WatchResponse]:
+    """`responses` (one watch's, in order) with each run of consecutive event responses joined
+    into one response under the last one's header, of at most `max_revisions` revisions and,
+    past its first response, `max_bytes` of keys and values.
+
+    A stream's sender that fell behind writes what piled up as a few messages rather than one per
+    revision, as etcd sends a watcher that fell behind its missed revisions in batches of
+    watchBatchMaxRevs; each message costs a send and a wake-up on both ends. Created, canceled
+    and progress responses are never joined, so nothing overtakes anything."""
+    out: list[WatchResponse] = []
+    run: list[WatchResponse] = []
+    revisions = size = 0
+
+    def flush() -> None:
+        if len(run) == 1:
+            out.append(run[0])
+        elif run:
+            out.append(replace(run[-1], events=tuple(e for r in run for e in r.events)))
+        run.clear()
+
+    for response in responses:
+        if not response.events or response.created or response.canceled or response.fragment:
+            flush()
+            out.append(response)
+            continue
+        events = response.events
+        response_revisions = (1 if events[0].kv.mod_revision == events[-1].kv.mod_revision
+                              else len({e.kv.mod_revision for e in events}))
+        response_size = sum(_event_size(e) for e in events)
+        if run and (revisions + response_revisions > max_revisions or size + response_size > max_bytes):
+            flush()
+        if not run:
+            revisions = size = 0
+        run.append(response)
+        revisions += response_revisions
+        size += response_size
+    flush()
+    return out
+
+
+def _event_size(event: Event) -> int:
+    kv, prev = event.kv, event.prev_kv
+    return len(kv.key) + len(kv.value) + (len(prev.key) + len(prev.value) if prev is not None else 0)

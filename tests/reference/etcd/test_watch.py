@@ -6,6 +6,7 @@ import pytest
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.etcd import EtcdServer
 from reference_impl.etcd.errors import ErrEmptyWatcherRange, ErrWatcherDuplicateID
+from reference_impl.etcd.watch import coalesce
 from reference_impl.etcd.messages import (
     CompactionRequest, DeleteRangeRequest, KeyValue, PutRequest, RequestOp, TxnRequest,
     WatchCreateRequest, WatchResponse)
@@ -233,3 +234,40 @@ def test_the_listener_hears_of_queued_responses(server):
     put(server, b"a")
     put(server, b"b")
     assert heard == [wid, wid]
+
+
+def test_coalesce_joins_piled_up_revisions_under_the_last_header(server):
+    """A sender behind by several revisions writes them as one response, its header the last's."""
+    wid = server.watch_create(WatchCreateRequest(b"a", b"b"))
+    for value in (b"1", b"2", b"3"):
+        put(server, b"a", value)
+    created, joined = coalesce(server.watch_drain(wid))
+    assert created.created and not created.events
+    assert (joined.header.revision, joined.watch_id, events([joined])) == (
+        4, wid, [("PUT", b"a", 2), ("PUT", b"a", 3), ("PUT", b"a", 4)])
+
+
+def test_coalesce_never_moves_an_event_past_a_progress_or_cancel(server):
+    """Created, progress and canceled responses stay where they were; only runs of events join."""
+    wid = server.watch_create(WatchCreateRequest(b"a"))
+    put(server, b"a")
+    put(server, b"a")
+    server.watch_progress(wid)
+    put(server, b"a")
+    server.watch_cancel(wid)
+    shape = [(r.created, r.canceled, [e.kv.mod_revision for e in r.events], r.header.revision)
+             for r in coalesce(server.watch_drain(wid))]
+    assert shape == [(True, False, [], 1), (False, False, [2, 3], 3), (False, False, [], 3),
+                     (False, False, [4], 4), (False, True, [], 4)]
+
+
+def test_coalesce_bounds_a_joined_response_in_revisions_and_bytes(server):
+    """A joined response holds at most max_revisions revisions, and past its first response at
+    most max_bytes of keys and values; a single response is never split."""
+    wid = server.watch_create(WatchCreateRequest(b"a"))
+    for _ in range(5):
+        put(server, b"a", b"x" * 10)
+    _, *live = server.watch_drain(wid)
+    assert [len(r.events) for r in coalesce(live, max_revisions=2)] == [2, 2, 1]
+    assert [len(r.events) for r in coalesce(live, max_bytes=25)] == [2, 2, 1]
+    assert [len(r.events) for r in coalesce(live, max_bytes=5)] == [1, 1, 1, 1, 1]
