@@ -245,6 +245,9 @@ class ClusterMember:
         self.ready = threading.Event()
         self._known_lead = 0
         self._raft_status = (0, rawnode.raft.term, rawnode.raft.raft_log.committed)
+        self._watch_listener: Callable[[int], None] = lambda watch_id: None
+        # While a Ready is applied: the watches given responses, woken once it is all applied.
+        self._watches_to_wake: set[int] | None = None
         self._failed: BaseException | None = None  # a disk error that stopped this member
         self._unsaved: list[Entry] = []  # a lone member's no-op entries the disk refused
         self._hs_unsaved: HardState | None = None
@@ -635,7 +638,11 @@ class ClusterMember:
         if not leader:
             self.transport.send(list(rd.messages))
         with self._state:
-            applied = self.node.apply(rd)
+            self._watches_to_wake = set()
+            try:
+                applied = self.node.apply(rd)
+            finally:
+                woken, self._watches_to_wake = self._watches_to_wake, None
             self._state.notify_all()
             for rs in rd.read_states:
                 entry = self._reads_in_flight.pop(rs.request_ctx, None)
@@ -658,6 +665,8 @@ class ClusterMember:
             self._answer(self._waiters, request_id, ok, value)
         for change_id, (ok, value) in applied.conf_changes.items():
             self._answer(self._conf_waiters, change_id, ok, value)
+        for watch_id in woken:
+            self._watch_listener(watch_id)
         if applied.removed:
             self._stopped.set()
             self._on_stop()
@@ -779,8 +788,20 @@ class ClusterMember:
     def watch_drain(self, watch_id: int):
         return self._read(lambda: self.server.watch_drain(watch_id))
 
-    def set_watch_listener(self, listener) -> None:
-        self._read(lambda: self.server.set_watch_listener(listener))
+    def set_watch_listener(self, listener: Callable[[int], None]) -> None:
+        """Call `listener(watch_id)` when responses are queued for a watch. Those a Ready's
+        entries queue are told once per watch after the whole Ready is applied and its clients
+        answered: a stream then wakes once and sends the Ready's revisions together (coalesce),
+        instead of waking, and competing with this thread, at each entry."""
+        self._watch_listener = listener
+        self._read(lambda: self.server.set_watch_listener(self._queued_for_watch))
+
+    def _queued_for_watch(self, watch_id: int) -> None:
+        # Called by the core, holding _state.
+        if self._watches_to_wake is not None:
+            self._watches_to_wake.add(watch_id)
+        else:
+            self._watch_listener(watch_id)
 
     @mirrors("(*go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc.maintenanceServer).Status")
     def status(self) -> StatusResponse:

@@ -3,11 +3,12 @@ member, elected at once and listening for no peers unless asked to."""
 from __future__ import annotations
 
 import socket
+import threading
 import time
 
 from reference_impl.etcd import ClusterMember
 from reference_impl.etcd.member import DEFAULT_ELECTION_MS
-from reference_impl.etcd.messages import PutRequest, RangeRequest
+from reference_impl.etcd.messages import PutRequest, RangeRequest, WatchCreateRequest
 from reference_impl.machinery.clock import ManualClock
 
 
@@ -33,3 +34,27 @@ def test_a_lone_member_listens_for_peers_when_told_where(tmp_path):
         port = probe.getsockname()[1]
     with ClusterMember.alone(tmp_path, ManualClock(), listen_peer=("127.0.0.1", port)):
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
+
+
+def test_a_watch_is_woken_once_for_the_writes_one_ready_applies(tmp_path):
+    """Writes committed together wake their watch's listener once, after all are applied, so
+    its stream drains them together; each revision is still queued as its own response."""
+    with ClusterMember.alone(tmp_path, ManualClock()) as member:
+        watch_id = member.watch_create(WatchCreateRequest(b"k", b"l"))
+        woken = []
+        member.set_watch_listener(woken.append)
+        with member._driving:  # no one drives until all three writes wait in the queue
+            writers = [threading.Thread(target=member.put, args=(PutRequest(f"k{i}".encode(), b"v"),))
+                       for i in range(3)]
+            for writer in writers:
+                writer.start()
+            deadline = time.monotonic() + 5
+            while len(member._waiters) < 3 and time.monotonic() < deadline:
+                time.sleep(0.01)
+        for writer in writers:
+            writer.join(5)
+        assert woken == [watch_id]
+        created, *responses = member.watch_drain(watch_id)
+        assert created.created
+        assert sorted(e.kv.key for r in responses for e in r.events) == [b"k0", b"k1", b"k2"]
+        assert [len(r.events) for r in responses] == [1, 1, 1]
