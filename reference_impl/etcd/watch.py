@@ -208,6 +208,8 @@ def coalesce(responses: list[WatchResponse], max_revisions: int = WATCH_BATCH_MA
     revision, as etcd sends a watcher that fell behind its missed revisions in batches of
     watchBatchMaxRevs; each message costs a send and a wake-up on both ends. Created, canceled
     and progress responses are never joined, so nothing overtakes anything."""
+    if len(responses) < 2:
+        return responses  # the usual drain of a sender that keeps up
     out: list[WatchResponse] = []
     run: list[WatchResponse] = []
     revisions = size = 0
