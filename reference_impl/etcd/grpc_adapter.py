@@ -618,7 +618,8 @@ class _WatchRouter:
 class _WatchStream:
     """One Watch RPC, etcd's serverWatchStream: `recv_loop` (its own thread) turns create,
     cancel and progress requests into core calls; `send_loop` (the RPC's worker) drains the core's
-    queued responses for this stream's watches and yields them.
+    queued responses for this stream's watches and yields them, a watch's run of event responses
+    that piled up while it sent joined into one (watch.coalesce).
 
     Watch ids are per stream in etcd (each stream's auto ids start at 0, and two streams may
     choose the same id), while the core's are server-wide: the stream maps its ids to the core's.
