@@ -23,6 +23,7 @@ from reference_impl.scheduler.types import (
 
 MIN_FEASIBLE_NODES_TO_FIND = 100
 MIN_FEASIBLE_NODES_PERCENTAGE_TO_FIND = 5
+MIN_FILTER_RUN = 16  # the fewest nodes one round of filtering checks: fewer calls when few are still wanted
 NO_NODE_AVAILABLE_MSG = "0/{} nodes are available"
 ERR_NO_NODES_AVAILABLE = "no nodes available to schedule pods"
 REASON_UNSCHEDULABLE = "Unschedulable"
@@ -293,24 +294,33 @@ class Scheduler:
             feasible = [nodes[(start + i) % total] for i in range(num_nodes_to_find)]
             self.next_start_node_index = (start + len(feasible)) % total
             return feasible
+        # Upstream checks nodes in parallel until enough are feasible. Here each plugin filters a
+        # run of nodes in one call, a run no longer than the feasible nodes still wanted (plus a
+        # floor), so the nodes checked, their statuses and the next start are those of checking
+        # node by node in order and stopping at the last feasible node needed.
+        ordered = nodes[start:] + nodes[:start] if start else nodes
         feasible: list[NodeInfo] = []
-        # RunFilterPlugins inlined: the filters this pod needs are fixed for the cycle, and a call
-        # per node on top of a call per filter is a third of the filtering time in Python.
-        filters = self.framework.filters_for(state)
-        processed = total
-        for i, node_info in enumerate(nodes[start:] + nodes[:start] if start else nodes):
-            for name, run in filters:
-                status = run(state, pod, node_info)
-                if status is not SUCCESS and status is not None and status.code:
-                    status = self.framework.filter_failure(name, status)
-                    diagnosis.node_to_status[node_info.name] = status
-                    diagnosis.unschedulable_plugins.add(name)
-                    break
+        node_to_status = diagnosis.node_to_status
+        processed = begin = 0
+        while begin < total and len(feasible) < num_nodes_to_find:
+            end = min(total, begin + max(num_nodes_to_find - len(feasible), MIN_FILTER_RUN))
+            run = ordered[begin:end]
+            passed, failed = self.framework.run_filter_plugins_on_nodes(state, pod, run)
+            wanted = num_nodes_to_find - len(feasible)
+            if len(passed) >= wanted:
+                last = passed[wanted - 1]
+                passed = passed[:wanted]
+                cut = next(i for i, n in enumerate(run) if n is last) + 1
+                if failed and cut < len(run):  # checked past the last node needed: forget those
+                    unchecked = {n.name for n in run[cut:]}
+                    failed = {name: status for name, status in failed.items() if name not in unchecked}
+                processed = begin + cut
             else:
-                feasible.append(node_info)
-                if len(feasible) >= num_nodes_to_find:
-                    processed = i + 1
-                    break
+                processed = end
+            feasible.extend(passed)
+            node_to_status.update(failed)
+            diagnosis.unschedulable_plugins.update(status.failed_plugin for status in failed.values())
+            begin = end
         self.next_start_node_index = (start + processed) % total
         return feasible
 
