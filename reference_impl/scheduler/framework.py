@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import importlib
 import json
+from itertools import repeat
+from operator import mul
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -391,7 +393,7 @@ class Framework:
                 raise SchedulerError(f"plugin {plugin.name} returned score {values[i]} for node {nodes[i].name}, "
                                      f"outside [{MIN_NODE_SCORE}, {MAX_NODE_SCORE}]")
             weight = self.weights.get(plugin.name, 1)
-            result[plugin.name] = values if weight == 1 else [v * weight for v in values]
+            result[plugin.name] = values if weight == 1 else list(map(mul, values, repeat(weight)))
         return result
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunReservePluginsReserve")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from operator import add
 
 from reference_impl.machinery import trace
 from reference_impl.mirrors import mirrors
@@ -346,8 +347,8 @@ class Scheduler:
             return [(n.name, 0) for n in nodes]
         columns = iter(per_plugin.values())
         totals = next(columns)
-        for column in columns:  # summed plugin by plugin: no tuple of scores per node
-            totals = [a + b for a, b in zip(totals, column)]
+        for column in columns:  # summed plugin by plugin, in C: no tuple of scores per node
+            totals = list(map(add, totals, column))
         return list(zip([n.name for n in nodes], totals))
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.genericScheduler).selectHost")

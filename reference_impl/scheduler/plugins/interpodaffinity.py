@@ -8,6 +8,8 @@ The pods per domain come from the cache's pod counts (see `podcounts`), not a wa
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import repeat
+from operator import add
 from dataclasses import dataclass
 
 from reference_impl.mirrors import mirrors
@@ -129,10 +131,12 @@ class InterPodAffinity(Plugin):
     def score_nodes(self, state: CycleState, pod: dict, nodes: list[NodeInfo]) -> list[int]:
         """`score` of each node, the loop inside the plugin."""
         scores = None
-        # One comprehension per topology key (a node without the key gets 0), summed column-wise.
+        labels = [node_info.labels for node_info in nodes]
+        # Per topology key, each node's value looked up (a node without the key gets 0), summed
+        # column-wise; map() keeps the look-ups in C.
         for key, values in state["InterPodAffinity/score"].items():
-            column = [values.get(node_info.labels.get(key), 0) for node_info in nodes]
-            scores = column if scores is None else [a + b for a, b in zip(scores, column)]
+            column = list(map(values.get, map(dict.get, labels, repeat(key)), repeat(0)))
+            scores = column if scores is None else list(map(add, scores, column))
         return [0] * len(nodes) if scores is None else scores
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/interpodaffinity.InterPodAffinity).NormalizeScore")
