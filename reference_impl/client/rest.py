@@ -75,17 +75,6 @@ class RestClient:
             conn.close()
             self._local.conn = None
 
-    def _connect(self, timeout: float | None) -> http.client.HTTPSConnection:
-        return http.client.HTTPSConnection(self.host, self.port, timeout=timeout, context=self.tls)
-
-    def _headers(self, body: bool) -> dict:
-        headers = {"Accept": "application/json", "User-Agent": self.user_agent}
-        if body:
-            headers["Content-Type"] = "application/json"
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
-        return headers
-
     def _request_head(self, method: str, path: str, content_type: str | None, length: int) -> bytes:
         """The request line and headers of one call, as http.client would send them."""
         head = f"{method} {path} HTTP/1.1\r\n{self._fixed_headers}"
@@ -135,29 +124,34 @@ class RestClient:
         query = urllib.parse.urlencode({"watch": "1", "resourceVersion": resource_version,
                                         "allowWatchBookmarks": "true",
                                         "timeoutSeconds": str(timeout_seconds)})
-        conn = self._connect(1.0)
+        conn = http1.connect(self.host, self.port, self.tls, 1.0)
         try:
-            conn.request("GET", f"{path}{sep}{query}", headers=self._headers(False))
-            response = conn.getresponse()
+            conn.send(self._request_head("GET", f"{path}{sep}{query}", None, 0))
+            response = conn.read_head()
             if response.status == 410:
-                raise Gone(resource_version, response.read().decode(errors="replace"))
+                raise Gone(resource_version, conn.read_body(response).decode(errors="replace"))
             if response.status >= 300:
-                raise APIStatusError("WATCH", path, response.status, orjson.loads(response.read() or b"{}"))
-            # A read timeout would poison the buffered reader for good ("cannot read from timed
-            # out object") and every quiet second would open a new watch, so the stream blocks and
-            # a helper thread honours `stop` by shutting the socket down.
+                raise APIStatusError("WATCH", path, response.status, orjson.loads(conn.read_body(response) or b"{}"))
+            # A read timeout would leave the stream mid-chunk and every quiet second would open a
+            # new watch, so the stream blocks and a helper thread honours `stop` by shutting the
+            # socket down.
             conn.sock.settimeout(None)
             done = threading.Event()
             threading.Thread(target=_shut_down_on_stop, args=(conn.sock, stop, done), daemon=True).start()
+            lines = conn.iter_lines(response)
             try:
                 while not stop.is_set():
                     try:
-                        line = response.readline()
+                        line = next(lines, None)
                     except OSError:
                         if stop.is_set():
                             return
                         raise
-                    if not line:
+                    except http.client.IncompleteRead:
+                        # Cut off between chunks (we or the server shut the socket): a closed
+                        # watch, as client-go's stream decoder takes an unexpected EOF.
+                        return
+                    if line is None:
                         return
                     if line.strip():
                         yield orjson.loads(line)

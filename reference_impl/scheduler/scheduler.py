@@ -19,7 +19,7 @@ from reference_impl.scheduler.cache import Cache
 from reference_impl.scheduler.errors import SchedulerError
 from reference_impl.scheduler.framework import Framework, Profile
 from reference_impl.scheduler.types import (
-    SUCCESS, Code, CycleState, NodeInfo, PatchPodStatus, QueuedPodInfo, RecordEvent, Status, pod_key,
+    Code, CycleState, NodeInfo, PatchPodStatus, QueuedPodInfo, RecordEvent, Status, pod_key,
 )
 
 MIN_FEASIBLE_NODES_TO_FIND = 100

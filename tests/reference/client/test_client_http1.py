@@ -94,3 +94,22 @@ def test_short_body_and_garbage_status_are_errors():
     with pytest.raises(http.client.BadStatusLine):
         conn.round_trip(HEAD, b"{}")
     conn.close()
+
+
+def test_watch_lines_are_split_and_joined_across_chunks():
+    """A chunked stream yields one line per event: two events in a chunk are two lines, an event
+    split over chunks is one, and blank keep-alive lines come through as empty lines."""
+    chunks = [b'{"a":1}\n{"b":2}\n', b'{"c"', b':3}\n\n', b'{"d":4', b"}"]
+    conn, _ = answered_with(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                            + b"".join(b"%x\r\n%s\r\n" % (len(c), c) for c in chunks) + b"0\r\n\r\n")
+    conn.send(HEAD, b"{}")
+    response = conn.read_head()
+    assert list(conn.iter_lines(response)) == [b'{"a":1}', b'{"b":2}', b'{"c":3}', b"", b'{"d":4}']
+    conn.close()
+
+
+def test_watch_lines_of_a_stream_without_chunking():
+    conn, _ = answered_with(b"HTTP/1.1 200 OK\r\n\r\n{\"a\":1}\r\n{\"b\":2}\n", close_after=True)
+    conn.send(HEAD, b"{}")
+    assert list(conn.iter_lines(conn.read_head())) == [b'{"a":1}', b'{"b":2}']
+    conn.close()
