@@ -277,6 +277,15 @@ class Framework:
     def queue_sort_less(self):
         return self.points["queueSort"][0].less
 
+    def queue_sort_key(self):
+        """The QueueSort plugin's `sort_key` (a key ordering pods as its Less does), or None when
+        it has none, or a subclass overrides `less` below it."""
+        plugin = self.points["queueSort"][0]
+        cls = type(plugin)
+        if hasattr(cls, "sort_key") and issubclass(_defined_in(cls, "sort_key"), _defined_in(cls, "less")):
+            return plugin.sort_key
+        return None
+
     def plugin_events(self) -> dict[str, set[str] | None]:
         return {p.name: p.events_to_register() for p in self._instances.values()}
 

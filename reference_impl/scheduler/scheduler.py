@@ -82,7 +82,8 @@ class Scheduler:
         self.percentage_of_nodes_to_score = self.profile.percentage_of_nodes_to_score
         self.cache = Cache()
         self.queue = q.PriorityQueue(clock, self.framework.queue_sort_less(), pod_initial_backoff,
-                                     pod_max_backoff, plugin_events=self.framework.plugin_events())
+                                     pod_max_backoff, plugin_events=self.framework.plugin_events(),
+                                     sort_key=self.framework.queue_sort_key())
         self.next_start_node_index = 0
         # Pods a Permit plugin told to wait: key -> (queued info, cycle state, node, scheduling cycle).
         self.waiting_pods: dict[str, tuple[QueuedPodInfo, CycleState, str, int]] = {}

@@ -24,6 +24,10 @@ class PrioritySort(Plugin):
         p2 = (b.pod.get("spec") or {}).get("priority") or 0
         return p1 > p2 or (p1 == p2 and a.timestamp < b.timestamp)
 
+    def sort_key(self, info: QueuedPodInfo) -> tuple:
+        """`less` as a key: ascending (-priority, timestamp) is its order."""
+        return -((info.pod.get("spec") or {}).get("priority") or 0), info.timestamp
+
 
 class NodeUnschedulable(Plugin):
     name = "NodeUnschedulable"
