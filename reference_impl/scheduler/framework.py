@@ -349,7 +349,12 @@ class Framework:
                 if key not in attributed:
                     attributed[key] = self.filter_failure(name, status)
                 failed_by[node_info.name] = attributed[key]
-            survivors = [n for n in survivors if n.name not in failed_by]
+            if len(rejected) * 8 < len(survivors):  # a few: list.remove finds each by identity, in C
+                survivors = survivors.copy()
+                for node_info, _ in rejected:
+                    survivors.remove(node_info)
+            else:
+                survivors = [n for n in survivors if n.name not in failed_by]
             if not survivors:
                 break
         if len(failed_by) > 1:
