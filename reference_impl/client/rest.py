@@ -7,6 +7,7 @@ import base64
 import http.client
 import json
 import platform
+import re
 import socket
 import ssl
 import sys
@@ -22,6 +23,9 @@ from reference_impl.client import APIStatusError, Gone, http1
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.reflector import ListRequest, Reflector
 from reference_impl.mirrors import mirrors
+
+
+_UNSAFE_IN_PATH = re.compile(r"[\x00-\x20\x7f]")
 
 
 def _pem(entry: dict, key: str, base: Path) -> bytes:
@@ -76,7 +80,10 @@ class RestClient:
             self._local.conn = None
 
     def _request_head(self, method: str, path: str, content_type: str | None, length: int) -> bytes:
-        """The request line and headers of one call, as http.client would send them."""
+        """The request line and headers of one call, as http.client would send them (which, like
+        here, refuses a path with whitespace or control characters: they would split the request)."""
+        if _UNSAFE_IN_PATH.search(path):
+            raise http.client.InvalidURL(f"URL can't contain control characters. {path!r}")
         head = f"{method} {path} HTTP/1.1\r\n{self._fixed_headers}"
         if content_type is not None:
             head += f"Content-Type: {content_type}\r\nContent-Length: {length}\r\n"
