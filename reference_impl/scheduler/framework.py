@@ -336,8 +336,9 @@ class Framework:
     def run_filter_plugins_on_nodes(self, state: CycleState, pod: dict, nodes: list[NodeInfo]
                                     ) -> tuple[list[NodeInfo], dict[str, Status]]:
         """RunFilterPlugins for every node of `nodes`, each plugin over the nodes the ones before it
-        passed: the feasible nodes, and each rejected node's status attributed to the first plugin
-        that rejected it (as node by node), both in `nodes` order."""
+        passed: the feasible nodes in `nodes` order, and each rejected node's status attributed to
+        the first plugin that rejected it, as node by node (keyed by node name in no set order, as
+        upstream's NodeToStatusMap is a map)."""
         survivors, failed_by = nodes, {}
         for name, run in self.filters_for(state):
             rejected = run(state, pod, survivors)
@@ -357,8 +358,6 @@ class Framework:
                 survivors = [n for n in survivors if n.name not in failed_by]
             if not survivors:
                 break
-        if len(failed_by) > 1:
-            failed_by = {n.name: failed_by[n.name] for n in nodes if n.name in failed_by}
         return survivors, failed_by
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunPostFilterPlugins")
