@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import importlib
 import json
-from itertools import repeat
-from operator import mul
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import mul
 from typing import Any
 
 from reference_impl.mirrors import mirrors

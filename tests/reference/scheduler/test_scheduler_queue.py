@@ -193,3 +193,26 @@ def test_sort_key_pops_in_the_order_less_gives():
             if r.random() < 0.3:
                 clock.advance(1)
     assert popped["less"] == popped["key"] and len([p for p in popped["key"] if p]) > 100
+
+
+def test_a_less_overridden_below_sort_key_orders_the_queue_itself():
+    """A QueueSort plugin subclassing PrioritySort with its own Less must not be ordered by the
+    inherited sort_key: the framework offers none, and activeQ calls that Less."""
+    from reference_impl.scheduler import load_profile
+    from reference_impl.scheduler.plugins.basic import PrioritySort
+
+    class LowestFirst(PrioritySort):
+        name = "LowestFirst"
+
+        def less(self, a, b):
+            return not super().less(a, b) and super().less(b, a)
+
+    profile = load_profile(data={"plugins": {"queueSort": {"disabled": [{"name": "*"}],
+                                                            "enabled": [{"name": "LowestFirst"}]}}})
+    framework = Framework(profile, registry={"LowestFirst": LowestFirst})
+    assert framework.queue_sort_key() is None
+    assert Framework().queue_sort_key() is not None
+    queue = q.PriorityQueue(fake_clock(), framework.queue_sort_less(), sort_key=framework.queue_sort_key())
+    queue.add(pod("high", priority=5))
+    queue.add(pod("low", priority=1))
+    assert names([queue.pop(), queue.pop()]) == ["low", "high"]
