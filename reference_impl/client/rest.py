@@ -61,7 +61,8 @@ class RestClient:
         self.tls = ssl.create_default_context(
             cadata=_pem(cluster, "certificate-authority", kubeconfig.parent).decode())
         self.token = user.get("token")
-        host = self.host if self.port == 443 else f"{self.host}:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 literal, as http.client writes it
+        host = host if self.port == 443 else f"{host}:{self.port}"
         self._fixed_headers = (f"Host: {host}\r\nAccept-Encoding: identity\r\nAccept: application/json\r\n"
                                f"User-Agent: {self.user_agent}\r\n"
                                + (f"Authorization: Bearer {self.token}\r\n" if self.token else ""))
