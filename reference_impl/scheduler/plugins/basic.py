@@ -168,12 +168,15 @@ class NodeAffinity(Plugin):
 
     def score_nodes(self, state: CycleState, pod: dict, nodes: list[NodeInfo]) -> list[int]:
         """`score` of each node, the loop inside the plugin."""
-        preferred = state["NodeAffinity/preferred"]
-        matches = scheduling.node_selector_term_matches
-        if len(preferred) == 1:  # the usual single term, without a generator per node
-            (weight, term), = preferred
-            return [weight if matches(term, node_info.node) else 0 for node_info in nodes]
-        return [sum(w for w, term in preferred if matches(term, node_info.node)) for node_info in nodes]
+        scores = [0] * len(nodes)
+        for weight, term in state["NodeAffinity/preferred"]:
+            on_labels = scheduling.node_selector_term_label_matcher(term)
+            if on_labels is not None:  # most terms: a test of labels, compiled once for every node
+                matched = map(on_labels, [node_info.labels for node_info in nodes])
+            else:
+                matched = (scheduling.node_selector_term_matches(term, node_info.node) for node_info in nodes)
+            scores = [score + weight if hit else score for score, hit in zip(scores, matched)]
+        return scores
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/nodeaffinity.NodeAffinity).NormalizeScore")
     def normalize_score(self, state, pod, nodes, scores) -> None:
