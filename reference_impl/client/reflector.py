@@ -54,7 +54,8 @@ class Reflector:
     def on_event(self, event: dict) -> None:
         """One watch event: apply it to the store and advance the resourceVersion."""
         kind, obj = event.get("type"), event.get("object") or {}
-        trace.record("watch event", type=kind, object=trace.object_ref(obj))
+        if trace.enabled():  # the object's reference is worked out only for the trace
+            trace.record("watch event", type=kind, object=trace.object_ref(obj))
         if kind == "ERROR":
             if obj.get("code") == 410:
                 self.on_gone()

@@ -7,6 +7,7 @@ import base64
 import http.client
 import json
 import platform
+import re
 import socket
 import ssl
 import sys
@@ -15,12 +16,16 @@ import threading
 import urllib.parse
 from pathlib import Path
 
+import orjson
 import yaml
 
-from reference_impl.client import APIStatusError, Gone
+from reference_impl.client import APIStatusError, Gone, http1
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.reflector import ListRequest, Reflector
 from reference_impl.mirrors import mirrors
+
+
+_UNSAFE_IN_PATH = re.compile(r"[\x00-\x20\x7f]")
 
 
 def _pem(entry: dict, key: str, base: Path) -> bytes:
@@ -56,6 +61,11 @@ class RestClient:
         self.tls = ssl.create_default_context(
             cadata=_pem(cluster, "certificate-authority", kubeconfig.parent).decode())
         self.token = user.get("token")
+        host = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 literal, as http.client writes it
+        host = host if self.port == 443 else f"{host}:{self.port}"
+        self._fixed_headers = (f"Host: {host}\r\nAccept-Encoding: identity\r\nAccept: application/json\r\n"
+                               f"User-Agent: {self.user_agent}\r\n"
+                               + (f"Authorization: Bearer {self.token}\r\n" if self.token else ""))
         if user.get("client-certificate") or user.get("client-certificate-data"):
             # ssl only loads a cert chain from files.
             with tempfile.TemporaryDirectory() as tmp:
@@ -70,16 +80,15 @@ class RestClient:
             conn.close()
             self._local.conn = None
 
-    def _connect(self, timeout: float | None) -> http.client.HTTPSConnection:
-        return http.client.HTTPSConnection(self.host, self.port, timeout=timeout, context=self.tls)
-
-    def _headers(self, body: bool) -> dict:
-        headers = {"Accept": "application/json", "User-Agent": self.user_agent}
-        if body:
-            headers["Content-Type"] = "application/json"
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
-        return headers
+    def _request_head(self, method: str, path: str, content_type: str | None, length: int) -> bytes:
+        """The request line and headers of one call, as http.client would send them (which, like
+        here, refuses a path with whitespace or control characters: they would split the request)."""
+        if _UNSAFE_IN_PATH.search(path):
+            raise http.client.InvalidURL(f"URL can't contain control characters. {path!r}")
+        head = f"{method} {path} HTTP/1.1\r\n{self._fixed_headers}"
+        if content_type is not None:
+            head += f"Content-Type: {content_type}\r\nContent-Length: {length}\r\n"
+        return (head + "\r\n").encode()
 
     def request_patch(self, path: str, patch: dict) -> dict:
         """A JSON merge patch."""
@@ -87,20 +96,17 @@ class RestClient:
 
     def request(self, method: str, path: str, body: dict | None = None,
                 content_type: str = "application/json") -> dict:
-        headers = self._headers(body is not None)
-        if body is not None:
-            headers["Content-Type"] = content_type
-        data = json.dumps(body).encode() if body is not None else None
+        data = encode_json(body) if body is not None else None
+        head = self._request_head(method, path, content_type if data is not None else None,
+                                  len(data) if data is not None else 0)
         # One kept-alive connection per thread: a TLS handshake with a client certificate per
         # request cost ~50 ms, which made one scheduler bind plus its event take 100 ms.
         conn = getattr(self._local, "conn", None)
         reused = conn is not None
         if not reused:
-            conn = self._local.conn = self._connect(self.timeout)
+            conn = self._local.conn = http1.connect(self.host, self.port, self.tls, self.timeout)
         try:
-            conn.request(method, path, body=data, headers=headers)
-            response = conn.getresponse()
-            raw = response.read()
+            status, raw, will_close = conn.round_trip(head, data)
         except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
             self._drop_connection()
             if not reused:
@@ -111,11 +117,11 @@ class RestClient:
         except BaseException:
             self._drop_connection()
             raise
-        if response.will_close:
+        if will_close:
             self._drop_connection()
-        payload = json.loads(raw) if raw else {}
-        if response.status >= 300:
-            raise APIStatusError(method, path, response.status, payload)
+        payload = orjson.loads(raw) if raw else {}
+        if status >= 300:
+            raise APIStatusError(method, path, status, payload)
         return payload
 
     def watch(self, path: str, resource_version: str, stop: threading.Event,
@@ -126,36 +132,50 @@ class RestClient:
         query = urllib.parse.urlencode({"watch": "1", "resourceVersion": resource_version,
                                         "allowWatchBookmarks": "true",
                                         "timeoutSeconds": str(timeout_seconds)})
-        conn = self._connect(1.0)
+        conn = http1.connect(self.host, self.port, self.tls, 1.0)
         try:
-            conn.request("GET", f"{path}{sep}{query}", headers=self._headers(False))
-            response = conn.getresponse()
+            conn.send(self._request_head("GET", f"{path}{sep}{query}", None, 0))
+            response = conn.read_head()
             if response.status == 410:
-                raise Gone(resource_version, response.read().decode(errors="replace"))
+                raise Gone(resource_version, conn.read_body(response).decode(errors="replace"))
             if response.status >= 300:
-                raise APIStatusError("WATCH", path, response.status, json.loads(response.read() or b"{}"))
-            # A read timeout would poison the buffered reader for good ("cannot read from timed
-            # out object") and every quiet second would open a new watch, so the stream blocks and
-            # a helper thread honours `stop` by shutting the socket down.
+                raise APIStatusError("WATCH", path, response.status, orjson.loads(conn.read_body(response) or b"{}"))
+            # A read timeout would leave the stream mid-chunk and every quiet second would open a
+            # new watch, so the stream blocks and a helper thread honours `stop` by shutting the
+            # socket down.
             conn.sock.settimeout(None)
             done = threading.Event()
             threading.Thread(target=_shut_down_on_stop, args=(conn.sock, stop, done), daemon=True).start()
+            lines = conn.iter_lines(response)
             try:
                 while not stop.is_set():
                     try:
-                        line = response.readline()
+                        line = next(lines, None)
                     except OSError:
                         if stop.is_set():
                             return
                         raise
-                    if not line:
+                    except http.client.IncompleteRead:
+                        # Cut off between chunks (we or the server shut the socket): a closed
+                        # watch, as client-go's stream decoder takes an unexpected EOF.
+                        return
+                    if line is None:
                         return
                     if line.strip():
-                        yield json.loads(line)
+                        yield orjson.loads(line)
             finally:
                 done.set()
         finally:
             conn.close()
+
+
+def encode_json(value) -> bytes:
+    """`value` as compact JSON: orjson, or the standard library for what orjson refuses (integers
+    past 64 bits, keys that are not strings)."""
+    try:
+        return orjson.dumps(value)
+    except orjson.JSONEncodeError:
+        return json.dumps(value, separators=(",", ":")).encode()
 
 
 def _shut_down_on_stop(sock: socket.socket, stop: threading.Event, done: threading.Event) -> None:

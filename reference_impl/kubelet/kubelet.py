@@ -303,7 +303,11 @@ class Kubelet:
         status = self.generate_api_pod_status(record, now)
         if status != record.last_status:
             record.last_status = status
-            actions.append(Patch("pods", record.key.namespace, record.key.name, {"status": status}, "status"))
+            # Diffed against the pod as last seen from the apiserver, as the status manager diffs
+            # against the apiserver's copy: a lagging copy only makes the patch larger.
+            patch = podstatus.status_patch(record.key.uid, record.pod.get("status") or {}, status)
+            if patch is not None:
+                actions.append(Patch("pods", record.key.namespace, record.key.name, patch, "status"))
         if record.terminating and self._all_stopped(record) and not record.delete_sent:
             record.delete_sent = True
             actions.append(Delete("pods", record.key.namespace, record.key.name, grace_period_seconds=0,

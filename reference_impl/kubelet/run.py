@@ -41,6 +41,7 @@ from reference_impl.kubelet.runtime import ProcessRuntime, execute
 from reference_impl.machinery.actions import Delete, Patch
 from reference_impl.machinery.process import Component, Process, env_default
 from reference_impl.machinery.process import main as machinery_main
+from reference_impl.mirrors import mirrors
 
 COMPONENT = "kubelet"
 SYNC_PERIOD = 0.5
@@ -91,6 +92,7 @@ class KubeletRunner:
         self.dirty_lock = threading.Lock()
         self.pods.store.add_event_handler(ResourceEventHandler(self._touch, self._touch, self._touch))
         self.rejected: set[str] = set()
+        self.latest_leases: dict[str, dict] = {}  # node name -> its Lease as our last write returned it
         node_ip = next(iter(self.kubelets.values())).node_ip
         self.log_server = LogServer(root_dir / "pods", self._find_pod,
                                     lambda key, name: (key, name) in self.runtime.processes, host=node_ip)
@@ -201,18 +203,30 @@ class KubeletRunner:
         else:
             log(COMPONENT, f"unknown action {action!r}")
 
+    @mirrors("(*k8s.io/component-helpers/apimachinery/lease.controller).sync")
     def _update_lease(self, lease: dict) -> None:
+        """Renew on top of the Lease the last renewal returned, with no GET first; only the first
+        time, or when that update fails (a conflict: someone else wrote it), read it (and create it
+        when missing), as upstream's lease controller keeps its latestLease."""
         meta = lease["metadata"]
         base = f"/apis/coordination.k8s.io/v1/namespaces/{meta['namespace']}/leases"
+        latest = self.latest_leases.get(meta["name"])
+        if latest is not None:
+            try:
+                self.latest_leases[meta["name"]] = self.client.request(
+                    "PUT", f"{base}/{meta['name']}", {**lease, "metadata": {**latest["metadata"]}})
+                return
+            except APIStatusError:
+                del self.latest_leases[meta["name"]]
         try:
             current = self.client.request("GET", f"{base}/{meta['name']}")
         except APIStatusError as error:
             if error.code != 404:
                 raise
-            self.client.request("POST", base, lease)
+            self.latest_leases[meta["name"]] = self.client.request("POST", base, lease)
             return
-        updated = {**lease, "metadata": {**current["metadata"]}}
-        self.client.request("PUT", f"{base}/{meta['name']}", updated)
+        self.latest_leases[meta["name"]] = self.client.request(
+            "PUT", f"{base}/{meta['name']}", {**lease, "metadata": {**current["metadata"]}})
 
     def shut_down(self) -> None:
         """SIGTERM every container started here, then SIGKILL what is left after a grace period."""

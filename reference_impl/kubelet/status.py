@@ -92,3 +92,12 @@ def with_transition_times(conditions: list[dict], previous: list[dict], now: flo
         out.append({**cond, "lastProbeTime": None,
                     "lastTransitionTime": rfc3339(now) if changed else prior["lastTransitionTime"]})
     return out
+
+
+@mirrors("k8s.io/kubernetes/pkg/util/pod.preparePatchBytesForPodStatus")
+def status_patch(uid: str, old: dict, new: dict) -> dict | None:
+    """The patch from the pod status the apiserver has (`old`) to the one the kubelet computed:
+    only the fields that differ, with metadata.uid so it cannot land on a recreated namesake; None
+    when nothing differs. A field the kubelet does not set is left as it is, not cleared."""
+    changed = {key: value for key, value in new.items() if old.get(key) != value}
+    return {"metadata": {"uid": uid}, "status": changed} if changed else None

@@ -24,6 +24,33 @@ def node_selector_term_matches(term: Mapping[str, Any], node: Mapping[str, Any])
     return all(requirement_matches(r, node_fields) for r in fields)
 
 
+def node_selector_term_label_matcher(term: Mapping[str, Any]) -> Callable[[Mapping[str, str]], bool] | None:
+    """`node_selector_term_matches` as a test of a node's labels alone, worked out once for a term
+    that is asked about many nodes (NodeAffinity scores every feasible node against each preferred
+    term); None when the term has matchFields, which need the node itself."""
+    if term.get("matchFields"):
+        return None
+    exprs = term.get("matchExpressions") or ()
+    if not exprs:
+        return lambda labels: False
+    tests = [_requirement_test(r) for r in exprs]
+    if len(tests) == 1:
+        return tests[0]
+    return lambda labels: all(test(labels) for test in tests)
+
+
+def _requirement_test(req: Mapping[str, Any]) -> Callable[[Mapping[str, str]], bool]:
+    """`requirement_matches(req, labels)` with the requirement's parts looked up once: In and
+    NotIn against a set (label values are strings, never None)."""
+    key, op, values = req["key"], req["operator"], req.get("values") or ()
+    if op in ("In", "NotIn") and all(isinstance(v, str) for v in values):
+        wanted = frozenset(values)
+        if op == "In":
+            return lambda labels: labels.get(key) in wanted
+        return lambda labels: labels.get(key) not in wanted
+    return lambda labels: requirement_matches(req, labels)
+
+
 @mirrors("(k8s.io/component-helpers/scheduling/corev1/nodeaffinity.RequiredNodeAffinity).Match")
 def required_node_affinity_matches(pod: Mapping[str, Any], node: Mapping[str, Any]) -> bool:
     """spec.nodeSelector (all labels equal) AND any of the required node affinity terms."""

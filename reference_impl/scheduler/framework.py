@@ -23,6 +23,8 @@ import importlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import repeat
+from operator import mul
 from typing import Any
 
 from reference_impl.mirrors import mirrors
@@ -69,6 +71,8 @@ class Plugin:
     def less(self, a: QueuedPodInfo, b: QueuedPodInfo) -> bool: ...
     def pre_filter(self, state: CycleState, pod: dict) -> Status: ...
     def filter(self, state: CycleState, pod: dict, node_info: NodeInfo) -> Status: ...
+    # A filter plugin may also define filter_nodes(state, pod, nodes) -> [(node_info, status), ...],
+    # the nodes it rejects, in `nodes` order: Filter over a list in one call (see `node_filter`).
     def post_filter(self, state: CycleState, pod: dict, statuses: dict[str, Status]) -> Status: ...
     def pre_score(self, state: CycleState, pod: dict, nodes: list[NodeInfo]) -> Status: ...
     def score(self, state: CycleState, pod: dict, node_info: NodeInfo) -> int: ...
@@ -84,6 +88,29 @@ class Plugin:
 
 def implements(plugin: Plugin, method: str) -> bool:
     return getattr(type(plugin), method, None) is not getattr(Plugin, method, None)
+
+
+def _defined_in(cls: type, attr: str) -> type:
+    return next(c for c in cls.__mro__ if attr in c.__dict__)
+
+
+def node_filter(plugin: Plugin):
+    """The plugin's Filter over a list of nodes: `filter_nodes` when it has one (and no subclass
+    overrides `filter` below it), else `filter` called node by node. Returns (node_info, status)
+    of each rejected node, in order."""
+    cls = type(plugin)
+    if hasattr(cls, "filter_nodes") and issubclass(_defined_in(cls, "filter_nodes"), _defined_in(cls, "filter")):
+        return plugin.filter_nodes
+    run = plugin.filter
+
+    def filter_nodes(state: CycleState, pod: dict, nodes: list[NodeInfo]) -> list[tuple[NodeInfo, Status]]:
+        rejected = []
+        for node_info in nodes:
+            status = run(state, pod, node_info)
+            if status is not None and status.code:
+                rejected.append((node_info, status))
+        return rejected
+    return filter_nodes
 
 
 DEFAULT_PLUGINS: dict[str, list[tuple[str, int]]] = {
@@ -225,6 +252,7 @@ class Framework:
                     self.points[point].append(plugin)
                     if point == "score":
                         self.weights[plugin.name] = int(entry.get("weight") or 1)
+        self._node_filters = [(p.name, node_filter(p)) for p in self.points["filter"]]
         if len(self.points["queueSort"]) != 1:
             raise ConfigError("exactly one queueSort plugin must be enabled")
         if not self.points["bind"]:
@@ -249,6 +277,15 @@ class Framework:
     def queue_sort_less(self):
         return self.points["queueSort"][0].less
 
+    def queue_sort_key(self):
+        """The QueueSort plugin's `sort_key` (a key ordering pods as its Less does), or None when
+        it has none, or a subclass overrides `less` below it."""
+        plugin = self.points["queueSort"][0]
+        cls = type(plugin)
+        if hasattr(cls, "sort_key") and issubclass(_defined_in(cls, "sort_key"), _defined_in(cls, "less")):
+            return plugin.sort_key
+        return None
+
     def plugin_events(self) -> dict[str, set[str] | None]:
         return {p.name: p.events_to_register() for p in self._instances.values()}
 
@@ -270,13 +307,14 @@ class Framework:
                 if status.code == Code.ERROR:
                     raise SchedulerError(f"running PreFilter plugin {plugin.name}: {status.message()}")
                 return Status(status.code, status.reasons, plugin.name)
-        state[FILTERS_KEY] = [(p.name, p.filter) for p in self.points["filter"] if p.name not in skipped]
+        state[FILTERS_KEY] = [entry for entry in self._node_filters if entry[0] not in skipped]
         return SUCCESS
 
     def filters_for(self, state: CycleState) -> list:
-        """(name, filter) of every Filter plugin PreFilter did not skip for this cycle's pod."""
+        """(name, filter over a node list) of every Filter plugin PreFilter did not skip for this
+        cycle's pod (see `node_filter`)."""
         filters = state.get(FILTERS_KEY)
-        return [(p.name, p.filter) for p in self.points["filter"]] if filters is None else filters
+        return self._node_filters if filters is None else filters
 
     @staticmethod
     def filter_failure(name: str, status: Status) -> Status:
@@ -288,11 +326,39 @@ class Framework:
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunFilterPlugins")
     def run_filter_plugins(self, state: CycleState, pod: dict, node_info: NodeInfo) -> Status:
         """The first plugin that rejects the node decides; later filters do not run."""
+        nodes = [node_info]
         for name, run in self.filters_for(state):
-            status = run(state, pod, node_info)
-            if status is not None and status.code:
-                return self.filter_failure(name, status)
+            rejected = run(state, pod, nodes)
+            if rejected:
+                return self.filter_failure(name, rejected[0][1])
         return SUCCESS
+
+    def run_filter_plugins_on_nodes(self, state: CycleState, pod: dict, nodes: list[NodeInfo]
+                                    ) -> tuple[list[NodeInfo], dict[str, Status]]:
+        """RunFilterPlugins for every node of `nodes`, each plugin over the nodes the ones before it
+        passed: the feasible nodes in `nodes` order, and each rejected node's status attributed to
+        the first plugin that rejected it, as node by node (keyed by node name in no set order, as
+        upstream's NodeToStatusMap is a map)."""
+        survivors, failed_by = nodes, {}
+        for name, run in self.filters_for(state):
+            rejected = run(state, pod, survivors)
+            if not rejected:
+                continue
+            attributed: dict[int, Status] = {}  # a plugin may share one Status among the nodes it rejects
+            for node_info, status in rejected:
+                key = id(status)
+                if key not in attributed:
+                    attributed[key] = self.filter_failure(name, status)
+                failed_by[node_info.name] = attributed[key]
+            if len(rejected) * 8 < len(survivors):  # a few: list.remove finds each by identity, in C
+                survivors = survivors.copy()
+                for node_info, _ in rejected:
+                    survivors.remove(node_info)
+            else:
+                survivors = [n for n in survivors if n.name not in failed_by]
+            if not survivors:
+                break
+        return survivors, failed_by
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunPostFilterPlugins")
     def run_post_filter_plugins(self, state: CycleState, pod: dict, statuses: dict[str, Status]) -> Status:
@@ -340,7 +406,7 @@ class Framework:
                 raise SchedulerError(f"plugin {plugin.name} returned score {values[i]} for node {nodes[i].name}, "
                                      f"outside [{MIN_NODE_SCORE}, {MAX_NODE_SCORE}]")
             weight = self.weights.get(plugin.name, 1)
-            result[plugin.name] = values if weight == 1 else [v * weight for v in values]
+            result[plugin.name] = values if weight == 1 else list(map(mul, values, repeat(weight)))
         return result
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunReservePluginsReserve")

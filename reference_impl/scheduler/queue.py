@@ -31,21 +31,26 @@ DEFAULT_POD_MAX_IN_UNSCHEDULABLE = 60.0
 
 
 class _Heap:
-    """A keyed binary heap with removal, ordered by `less(a, b)`; ties break by insertion order."""
+    """A keyed binary heap with removal, ordered by `less(a, b)`; ties break by insertion order.
 
-    def __init__(self, less: Callable[[QueuedPodInfo, QueuedPodInfo], bool]) -> None:
+    With `sort_key` (a key whose ascending order is `less`'s) an entry is a plain list
+    [sort key, seq, key, info] that heapq compares in C; otherwise each comparison calls `less`,
+    a Python call or two per step of every push and pop.
+    """
+
+    def __init__(self, less: Callable[[QueuedPodInfo, QueuedPodInfo], bool],
+                 sort_key: Callable[[QueuedPodInfo], tuple] | None = None) -> None:
         self._items: list[list] = []
         self._by_key: dict[str, list] = {}
         self._seq = itertools.count()
+        self._sort_key = sort_key
 
         class Entry(list):
-            """[insertion seq, key, info or None when deleted]; compares by `less`, then seq."""
+            """[insertion seq, key, info]; compares by `less`, then seq."""
 
             __slots__ = ()
 
             def __lt__(a, b):  # noqa: N805 - heapq calls a < b
-                if a[2] is None or b[2] is None:
-                    return a[0] < b[0]
                 if less(a[2], b[2]):
                     return True
                 if less(b[2], a[2]):
@@ -55,6 +60,9 @@ class _Heap:
         self._Entry = Entry
 
     def _entry(self, info: QueuedPodInfo) -> list:
+        """A heap entry; its last item is the info, its one before last the key."""
+        if self._sort_key is not None:
+            return [self._sort_key(info), next(self._seq), info.key, info]
         return self._Entry([next(self._seq), info.key, info])
 
     def add(self, info: QueuedPodInfo) -> None:
@@ -67,14 +75,14 @@ class _Heap:
         entry = self._by_key.pop(key, None)
         if entry is None:
             return None
-        info = entry[2]
-        entry[2] = None  # tombstone; skipped when it reaches the top
-        return info
+        # Taken out now (a scan and a re-heapify, in C): a deleted entry left in place would be
+        # compared on with an info that update() may since have changed, breaking the heap order.
+        self._items.remove(entry)
+        heapq.heapify(self._items)
+        return entry[-1]
 
     def peek(self) -> QueuedPodInfo | None:
-        while self._items and self._items[0][2] is None:
-            heapq.heappop(self._items)
-        return self._items[0][2] if self._items else None
+        return self._items[0][-1] if self._items else None
 
     def pop(self) -> QueuedPodInfo | None:
         info = self.peek()
@@ -85,7 +93,7 @@ class _Heap:
 
     def get(self, key: str) -> QueuedPodInfo | None:
         entry = self._by_key.get(key)
-        return entry[2] if entry else None
+        return entry[-1] if entry else None
 
     def __len__(self) -> int:
         return len(self._by_key)
@@ -94,7 +102,7 @@ class _Heap:
         return key in self._by_key
 
     def values(self) -> list[QueuedPodInfo]:
-        return [e[2] for e in self._by_key.values()]
+        return [e[-1] for e in self._by_key.values()]
 
 
 class PriorityQueue:
@@ -104,14 +112,15 @@ class PriorityQueue:
                  pod_initial_backoff: float = DEFAULT_POD_INITIAL_BACKOFF,
                  pod_max_backoff: float = DEFAULT_POD_MAX_BACKOFF,
                  pod_max_in_unschedulable: float = DEFAULT_POD_MAX_IN_UNSCHEDULABLE,
-                 plugin_events: dict[str, set[str]] | None = None) -> None:
+                 plugin_events: dict[str, set[str]] | None = None,
+                 sort_key: Callable[[QueuedPodInfo], tuple] | None = None) -> None:
         self.clock = clock
         self.pod_initial_backoff = pod_initial_backoff
         self.pod_max_backoff = pod_max_backoff
         self.pod_max_in_unschedulable = pod_max_in_unschedulable
         # Which cluster events may help a pod a given plugin rejected (EventsToRegister).
         self.plugin_events = plugin_events or {}
-        self.active_q = _Heap(less)
+        self.active_q = _Heap(less, sort_key)
         self.backoff_q = _Heap(lambda a, b: self.get_backoff_time(a) < self.get_backoff_time(b))
         self.unschedulable_q: dict[str, QueuedPodInfo] = {}
         self.scheduling_cycle = 0

@@ -6,7 +6,7 @@ from reference_impl.machinery import scheduling
 from reference_impl.machinery.actions import Bind
 from reference_impl.scheduler import queue as q
 from reference_impl.scheduler.framework import Plugin
-from reference_impl.scheduler.plugins.helper import default_normalize_score
+from reference_impl.scheduler.plugins.helper import default_normalize_score, filter_one
 from reference_impl.scheduler.types import (
     SKIP, SUCCESS, CycleState, NodeInfo, QueuedPodInfo, pod_host_ports, unschedulable,
 )
@@ -24,6 +24,10 @@ class PrioritySort(Plugin):
         p2 = (b.pod.get("spec") or {}).get("priority") or 0
         return p1 > p2 or (p1 == p2 and a.timestamp < b.timestamp)
 
+    def sort_key(self, info: QueuedPodInfo) -> tuple:
+        """`less` as a key: ascending (-priority, timestamp) is its order."""
+        return -((info.pod.get("spec") or {}).get("priority") or 0), info.timestamp
+
 
 class NodeUnschedulable(Plugin):
     name = "NodeUnschedulable"
@@ -35,12 +39,18 @@ class NodeUnschedulable(Plugin):
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/nodeunschedulable.NodeUnschedulable).Filter")
     def filter(self, state: CycleState, pod: dict, node_info: NodeInfo):
-        if not node_info.unschedulable:
-            return SUCCESS
+        return filter_one(self, state, pod, node_info)
+
+    def filter_nodes(self, state: CycleState, pod: dict, nodes: list[NodeInfo]):
+        """`filter` over `nodes`: the rejected ones with their status."""
+        cordoned = [n for n in nodes if n.unschedulable]
+        if not cordoned:
+            return []
         tolerations = (pod.get("spec") or {}).get("tolerations") or ()
         if any(scheduling.toleration_tolerates(t, self._TAINT) for t in tolerations):
-            return SUCCESS
-        return unschedulable(self.ERR_REASON_UNSCHEDULABLE, unresolvable=True)
+            return []
+        status = unschedulable(self.ERR_REASON_UNSCHEDULABLE, unresolvable=True)
+        return [(n, status) for n in cordoned]
 
 
 class NodeName(Plugin):
@@ -52,10 +62,15 @@ class NodeName(Plugin):
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/nodename.NodeName).Filter")
     def filter(self, state: CycleState, pod: dict, node_info: NodeInfo):
+        return filter_one(self, state, pod, node_info)
+
+    def filter_nodes(self, state: CycleState, pod: dict, nodes: list[NodeInfo]):
+        """`filter` over `nodes`: the rejected ones with their status."""
         wanted = (pod.get("spec") or {}).get("nodeName")
-        if not wanted or wanted == node_info.name:
-            return SUCCESS
-        return unschedulable(self.ERR_REASON, unresolvable=True)
+        if not wanted:
+            return []
+        status = unschedulable(self.ERR_REASON, unresolvable=True)
+        return [(n, status) for n in nodes if n.name != wanted]
 
 
 class TaintToleration(Plugin):
@@ -66,14 +81,22 @@ class TaintToleration(Plugin):
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/tainttoleration.TaintToleration).Filter")
     def filter(self, state: CycleState, pod: dict, node_info: NodeInfo):
-        taints = node_info.taints
-        if not taints:
-            return SUCCESS
-        taint = scheduling.find_untolerated_taint(taints, (pod.get("spec") or {}).get("tolerations"))
-        if taint is None:
-            return SUCCESS
-        return unschedulable(f"node(s) had taint {{{taint.get('key', '')}: {taint.get('value', '')}}}, "
-                             "that the pod didn't tolerate", unresolvable=True)
+        return filter_one(self, state, pod, node_info)
+
+    def filter_nodes(self, state: CycleState, pod: dict, nodes: list[NodeInfo]):
+        """`filter` over `nodes`: the rejected ones with their status."""
+        tainted = [n for n in nodes if n.taints]
+        if not tainted:
+            return []
+        tolerations = (pod.get("spec") or {}).get("tolerations")
+        rejected = []
+        for node_info in tainted:
+            taint = scheduling.find_untolerated_taint(node_info.taints, tolerations)
+            if taint is not None:
+                rejected.append((node_info, unschedulable(
+                    f"node(s) had taint {{{taint.get('key', '')}: {taint.get('value', '')}}}, "
+                    "that the pod didn't tolerate", unresolvable=True)))
+        return rejected
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/tainttoleration.TaintToleration).PreScore")
     def pre_score(self, state: CycleState, pod: dict, nodes):
@@ -120,9 +143,15 @@ class NodeAffinity(Plugin):
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/nodeaffinity.NodeAffinity).Filter")
     def filter(self, state: CycleState, pod: dict, node_info: NodeInfo):
-        if not state.get("NodeAffinity", True) or scheduling.required_node_affinity_matches(pod, node_info.node):
-            return SUCCESS
-        return unschedulable(self.ERR_REASON_POD, unresolvable=True)
+        return filter_one(self, state, pod, node_info)
+
+    def filter_nodes(self, state: CycleState, pod: dict, nodes: list[NodeInfo]):
+        """`filter` over `nodes`: the rejected ones with their status."""
+        if not state.get("NodeAffinity", True):
+            return []
+        matches = scheduling.required_node_affinity_matches
+        status = unschedulable(self.ERR_REASON_POD, unresolvable=True)
+        return [(n, status) for n in nodes if not matches(pod, n.node)]
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/nodeaffinity.NodeAffinity).PreScore")
     def pre_score(self, state: CycleState, pod: dict, nodes):
@@ -139,12 +168,15 @@ class NodeAffinity(Plugin):
 
     def score_nodes(self, state: CycleState, pod: dict, nodes: list[NodeInfo]) -> list[int]:
         """`score` of each node, the loop inside the plugin."""
-        preferred = state["NodeAffinity/preferred"]
-        matches = scheduling.node_selector_term_matches
-        if len(preferred) == 1:  # the usual single term, without a generator per node
-            (weight, term), = preferred
-            return [weight if matches(term, node_info.node) else 0 for node_info in nodes]
-        return [sum(w for w, term in preferred if matches(term, node_info.node)) for node_info in nodes]
+        scores = [0] * len(nodes)
+        for weight, term in state["NodeAffinity/preferred"]:
+            on_labels = scheduling.node_selector_term_label_matcher(term)
+            if on_labels is not None:  # most terms: a test of labels, compiled once for every node
+                matched = map(on_labels, [node_info.labels for node_info in nodes])
+            else:
+                matched = (scheduling.node_selector_term_matches(term, node_info.node) for node_info in nodes)
+            scores = [score + weight if hit else score for score, hit in zip(scores, matched)]
+        return scores
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/nodeaffinity.NodeAffinity).NormalizeScore")
     def normalize_score(self, state, pod, nodes, scores) -> None:
@@ -165,19 +197,27 @@ class NodePorts(Plugin):
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/nodeports.NodePorts).Filter")
     def filter(self, state: CycleState, pod: dict, node_info: NodeInfo):
+        return filter_one(self, state, pod, node_info)
+
+    def filter_nodes(self, state: CycleState, pod: dict, nodes: list[NodeInfo]):
+        """`filter` over `nodes`: the rejected ones with their status."""
         wanted = state.get("NodePorts")
         if wanted is None:
             wanted = pod_host_ports(pod)
-        if not wanted or not node_info.used_ports:
-            return SUCCESS
-        used = node_info.used_ports
-        for ip, protocol, port in wanted:
-            # 0.0.0.0 conflicts with every address on the same protocol and port.
-            for used_ip, used_protocol, used_port in used:
-                if used_protocol == protocol and used_port == port and (
-                        used_ip == ip or ip == "0.0.0.0" or used_ip == "0.0.0.0"):
-                    return unschedulable(self.ERR_REASON)
-        return SUCCESS
+        if not wanted:
+            return []
+        status = unschedulable(self.ERR_REASON)
+        return [(n, status) for n in nodes if n.used_ports and _ports_conflict(wanted, n.used_ports)]
+
+
+def _ports_conflict(wanted, used) -> bool:
+    for ip, protocol, port in wanted:
+        # 0.0.0.0 conflicts with every address on the same protocol and port.
+        for used_ip, used_protocol, used_port in used:
+            if used_protocol == protocol and used_port == port and (
+                    used_ip == ip or ip == "0.0.0.0" or used_ip == "0.0.0.0"):
+                return True
+    return False
 
 
 class DefaultBinder(Plugin):

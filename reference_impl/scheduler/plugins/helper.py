@@ -1,8 +1,14 @@
-"""Score helpers shared by plugins (`framework/plugins/helper`)."""
+"""Helpers shared by plugins (`framework/plugins/helper`)."""
 from __future__ import annotations
 
 from reference_impl.mirrors import mirrors
-from reference_impl.scheduler.types import MAX_NODE_SCORE
+from reference_impl.scheduler.types import MAX_NODE_SCORE, SUCCESS, CycleState, NodeInfo, Status
+
+
+def filter_one(plugin, state: CycleState, pod: dict, node_info: NodeInfo) -> Status:
+    """A plugin's Filter of one node, through its `filter_nodes` over a list of nodes."""
+    rejected = plugin.filter_nodes(state, pod, [node_info])
+    return rejected[0][1] if rejected else SUCCESS
 
 
 @mirrors("k8s.io/kubernetes/pkg/scheduler/framework/plugins/helper.DefaultNormalizeScore")

@@ -8,11 +8,14 @@ The pods per domain come from the cache's pod counts (see `podcounts`), not a wa
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import repeat
+from operator import add
 from dataclasses import dataclass
 
 from reference_impl.mirrors import mirrors
 from reference_impl.scheduler import queue as q
 from reference_impl.scheduler.framework import Plugin
+from reference_impl.scheduler.plugins.helper import filter_one
 from reference_impl.scheduler.podcounts import Matcher, PodCounts
 from reference_impl.scheduler.podinfo import AffinityTerm, PodTerms, pod_terms
 from reference_impl.scheduler.types import MAX_NODE_SCORE, SKIP, SUCCESS, CycleState, NodeInfo, unschedulable
@@ -72,14 +75,25 @@ class InterPodAffinity(Plugin):
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/interpodaffinity.InterPodAffinity).Filter")
     def filter(self, state: CycleState, pod: dict, node_info: NodeInfo):
+        return filter_one(self, state, pod, node_info)
+
+    def filter_nodes(self, state: CycleState, pod: dict, nodes: list[NodeInfo]):
+        """`filter` over `nodes`: the rejected ones with their status."""
         s: _PreFilterState = state["InterPodAffinity"]
-        if s.terms.required_affinity and not satisfy_pod_affinity(s, pod, node_info):
-            return unschedulable(ERR_REASON_AFFINITY, unresolvable=True)
-        if s.anti_affinity_counts and not satisfy_pod_anti_affinity(s, node_info):
-            return unschedulable(ERR_REASON_ANTI_AFFINITY)
-        if s.existing_anti_affinity_counts and not satisfy_existing_pods_anti_affinity(s, node_info):
-            return unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY)
-        return SUCCESS
+        checks = [(check, status) for needed, check, status in (
+            (s.terms.required_affinity, lambda n: satisfy_pod_affinity(s, pod, n),
+             unschedulable(ERR_REASON_AFFINITY, unresolvable=True)),
+            (s.anti_affinity_counts, lambda n: satisfy_pod_anti_affinity(s, n),
+             unschedulable(ERR_REASON_ANTI_AFFINITY)),
+            (s.existing_anti_affinity_counts, lambda n: satisfy_existing_pods_anti_affinity(s, n),
+             unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY))) if needed]
+        rejected = []
+        for node_info in nodes:
+            for check, status in checks:
+                if not check(node_info):
+                    rejected.append((node_info, status))
+                    break
+        return rejected
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/interpodaffinity.InterPodAffinity).PreScore")
     def pre_score(self, state: CycleState, pod: dict, nodes):
@@ -117,10 +131,12 @@ class InterPodAffinity(Plugin):
     def score_nodes(self, state: CycleState, pod: dict, nodes: list[NodeInfo]) -> list[int]:
         """`score` of each node, the loop inside the plugin."""
         scores = None
-        # One comprehension per topology key (a node without the key gets 0), summed column-wise.
+        labels = [node_info.labels for node_info in nodes]
+        # Per topology key, each node's value looked up (a node without the key gets 0), summed
+        # column-wise; map() keeps the look-ups in C.
         for key, values in state["InterPodAffinity/score"].items():
-            column = [values.get(node_info.labels.get(key), 0) for node_info in nodes]
-            scores = column if scores is None else [a + b for a, b in zip(scores, column)]
+            column = list(map(values.get, map(dict.get, labels, repeat(key)), repeat(0)))
+            scores = column if scores is None else list(map(add, scores, column))
         return [0] * len(nodes) if scores is None else scores
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/interpodaffinity.InterPodAffinity).NormalizeScore")

@@ -5,6 +5,7 @@ from reference_impl.mirrors import mirrors
 from reference_impl.scheduler import queue as q
 from reference_impl.scheduler.errors import ConfigError
 from reference_impl.scheduler.framework import Plugin
+from reference_impl.scheduler.plugins.helper import filter_one
 from reference_impl.scheduler.types import (
     MAX_NODE_SCORE, SUCCESS, CycleState, NodeInfo, Resource, Status, Code, pod_non_zero_requests, pod_requests,
 )
@@ -103,14 +104,24 @@ class Fit(Plugin):
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/noderesources.Fit).Filter")
     def filter(self, state: CycleState, pod: dict, node_info: NodeInfo):
+        return filter_one(self, state, pod, node_info)
+
+    def filter_nodes(self, state: CycleState, pod: dict, nodes: list[NodeInfo]):
+        """`filter` over `nodes`: the rejected ones with their status."""
         request = state.get("NodeResourcesFit") or pod_requests(pod)
-        alloc, used = node_info.allocatable, node_info.requested
-        if (request.milli_cpu <= alloc.milli_cpu - used.milli_cpu and request.memory <= alloc.memory - used.memory
-                and len(node_info.pods) < alloc.allowed_pod_number and not request.scalar
-                and request.ephemeral_storage <= alloc.ephemeral_storage - used.ephemeral_storage):
-            return SUCCESS  # room for every resource: what fitsRequest finds, without listing reasons
-        reasons = fits_request(request, node_info)
-        return Status(Code.UNSCHEDULABLE, tuple(reasons)) if reasons else SUCCESS
+        cpu, memory, storage = request.milli_cpu, request.memory, request.ephemeral_storage
+        quick = not request.scalar
+        rejected = []
+        for node_info in nodes:
+            alloc, used = node_info.allocatable, node_info.requested
+            if (quick and cpu <= alloc.milli_cpu - used.milli_cpu and memory <= alloc.memory - used.memory
+                    and len(node_info.pods) < alloc.allowed_pod_number
+                    and storage <= alloc.ephemeral_storage - used.ephemeral_storage):
+                continue  # room for every resource: what fitsRequest finds, without listing reasons
+            reasons = fits_request(request, node_info)
+            if reasons:
+                rejected.append((node_info, Status(Code.UNSCHEDULABLE, tuple(reasons))))
+        return rejected
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/noderesources.Fit).Score")
     def score(self, state: CycleState, pod: dict, node_info: NodeInfo) -> int:

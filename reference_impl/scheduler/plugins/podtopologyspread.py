@@ -17,6 +17,7 @@ from reference_impl.machinery import labels as lbl
 from reference_impl.machinery import scheduling
 from reference_impl.scheduler import queue as q
 from reference_impl.scheduler.framework import Plugin
+from reference_impl.scheduler.plugins.helper import filter_one
 from reference_impl.scheduler.podcounts import Matcher, PodCounts
 from reference_impl.scheduler.podinfo import selector_guard
 from reference_impl.scheduler.types import MAX_NODE_SCORE, SKIP, SUCCESS, CycleState, NodeInfo, unschedulable
@@ -149,19 +150,32 @@ class PodTopologySpread(Plugin):
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/podtopologyspread.PodTopologySpread).Filter")
     def filter(self, state: CycleState, pod: dict, node_info: NodeInfo):
+        return filter_one(self, state, pod, node_info)
+
+    def filter_nodes(self, state: CycleState, pod: dict, nodes: list[NodeInfo]):
+        """`filter` over `nodes`: the rejected ones with their status."""
         s: _PreFilterState = state["PodTopologySpread"]
         if not s.constraints:
-            return SUCCESS
-        labels = node_info.labels
-        for c, self_match in zip(s.constraints, s.self_match_num):
-            if c.topology_key not in labels:
-                return unschedulable(ERR_REASON_NODE_LABEL_NOT_MATCH, unresolvable=True)
-            if c.topology_key not in s.min_match_num:
-                continue
-            match_num = s.tp_pair_to_match_num.get((c.topology_key, labels[c.topology_key]), 0)
-            if match_num + self_match - s.min_match_num[c.topology_key] > c.max_skew:
-                return unschedulable(ERR_REASON_CONSTRAINTS_NOT_MATCH)
-        return SUCCESS
+            return []
+        # Per constraint: its key, and the most pods a domain may hold already (None: no domain
+        # has any eligible node, so nothing is skewed).
+        checks = [(c.topology_key, s.min_match_num[c.topology_key] + c.max_skew - self_match
+                   if c.topology_key in s.min_match_num else None)
+                  for c, self_match in zip(s.constraints, s.self_match_num)]
+        match_num = s.tp_pair_to_match_num
+        missing_label = unschedulable(ERR_REASON_NODE_LABEL_NOT_MATCH, unresolvable=True)
+        skewed = unschedulable(ERR_REASON_CONSTRAINTS_NOT_MATCH)
+        rejected = []
+        for node_info in nodes:
+            labels = node_info.labels
+            for key, most in checks:
+                if key not in labels:
+                    rejected.append((node_info, missing_label))
+                    break
+                if most is not None and match_num.get((key, labels[key]), 0) > most:
+                    rejected.append((node_info, skewed))
+                    break
+        return rejected
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/podtopologyspread.PodTopologySpread).PreScore")
     def pre_score(self, state: CycleState, pod: dict, nodes: list[NodeInfo]):

@@ -129,3 +129,21 @@ def test_leader_election_acquires_and_renews_a_lease(rest):
     assert lease_step(rest, b)
     lease = rest.request("GET", "/apis/coordination.k8s.io/v1/namespaces/le-ns/leases/lock")
     assert lease["spec"]["holderIdentity"] == "b" and lease["spec"]["leaseTransitions"] == 1
+
+
+def test_request_bodies_are_compact_json_even_past_what_orjson_encodes():
+    """Bodies are encoded by orjson; an integer past 64 bits (which orjson refuses) falls back to
+    the standard library, with the same compact output."""
+    from reference_impl.client.rest import encode_json
+    assert encode_json({"a": [1, "é"], "b": None}) == '{"a":[1,"é"],"b":null}'.encode()
+    assert encode_json({"big": 2 ** 70}) == b'{"big":1180591620717411303424}'
+
+
+def test_a_path_with_a_line_break_or_space_is_refused_before_sending(rest):
+    """A name carrying CR/LF or a space would split the request line or inject a header: refused,
+    as http.client refuses it."""
+    import http.client
+    for bad in ("/api/v1/namespaces/x\r\nX-Evil: 1", "/api/v1/name spaces"):
+        with pytest.raises(http.client.InvalidURL):
+            rest.request("GET", bad)
+    assert rest.request("GET", f"/api/v1/namespaces/{NS}")["metadata"]["name"] == NS

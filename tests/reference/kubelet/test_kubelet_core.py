@@ -100,6 +100,32 @@ def test_status_is_reported_only_on_change(kubelet):
     assert status_patches(kubelet.sync_loop_iteration()) == []
 
 
+def test_status_patch_carries_only_what_differs_from_the_apiservers_copy(kubelet):
+    """As PatchPodStatus: the patch holds the status fields that differ from the pod as last seen
+    from the apiserver, with metadata.uid as a precondition; fields the kubelet does not set stay."""
+    pod = make_pod()
+    key = started(kubelet, pod)
+    running = last_status(kubelet.sync_loop_iteration())
+    # The apiserver's copy now has that status (and a field the kubelet never sets).
+    kubelet.set_desired_pods([{**pod, "status": {**running, "qosClass": "BestEffort"}}])
+    assert status_patches(kubelet.sync_loop_iteration()) == []
+    kubelet.container_exited(key, "app", 1)
+    patch = status_patches(kubelet.sync_loop_iteration())[-1].patch
+    assert patch["metadata"] == {"uid": "uid-p"}
+    assert set(patch["status"]) == {"conditions", "containerStatuses"}  # still Running: it restarts
+
+
+def test_status_equal_to_the_apiservers_copy_is_not_sent(kubelet):
+    """A kubelet that restarts and computes the status the apiserver already has sends nothing."""
+    other = Kubelet("node-1", kubelet.clock)
+    pod = make_pod()
+    started(other, pod)
+    running = last_status(other.sync_loop_iteration())
+    key = started(kubelet, {**pod, "status": running})
+    assert key.uid == "uid-p"
+    assert status_patches(kubelet.sync_loop_iteration()) == []
+
+
 def test_always_restarts_a_succeeded_container(kubelet, clock):
     """restartPolicy Always restarts a container that exited 0, counting the restart."""
     key = started(kubelet, make_pod(restart_policy="Always"))

@@ -2,6 +2,8 @@
 informer's store filled by hand. A pod event marks only its own node for the next sync."""
 from __future__ import annotations
 
+import copy
+
 from reference_impl.kubelet.run import KubeletRunner
 
 
@@ -48,3 +50,57 @@ def test_syncing_a_node_reports_only_its_pods(tmp_path):
     assert [p for p in client.patches if "/pods/" in p] == ["/api/v1/namespaces/default/pods/b/status"]
     runner.sync_nodes(["hollow-0", "no-such-node"])
     assert [p for p in client.patches if "/pods/" in p][-1] == "/api/v1/namespaces/default/pods/a/status"
+
+
+class LeaseStore:
+    """A fake apiserver for Leases: GET, POST, and PUT that answers 409 on a stale resourceVersion."""
+
+    def __init__(self) -> None:
+        self.leases: dict[str, dict] = {}
+        self.calls: list[str] = []
+
+    def request(self, method, path, body=None):
+        return copy.deepcopy(self._answer(method, path, body))  # decoded afresh, as off the wire
+
+    def _answer(self, method, path, body):
+        from reference_impl.client import APIStatusError
+        self.calls.append(method)
+        if method == "POST":
+            path = f"{path}/{body['metadata']['name']}"
+            self.leases[path] = {**body, "metadata": {**body["metadata"], "resourceVersion": "1"}}
+            return self.leases[path]
+        current = self.leases.get(path)
+        if current is None:
+            raise APIStatusError(method, path, 404, {"code": 404})
+        if method == "GET":
+            return current
+        if body["metadata"].get("resourceVersion") != current["metadata"]["resourceVersion"]:
+            raise APIStatusError(method, path, 409, {"code": 409})
+        rv = str(int(current["metadata"]["resourceVersion"]) + 1)
+        self.leases[path] = {**body, "metadata": {**body["metadata"], "resourceVersion": rv}}
+        return self.leases[path]
+
+    def bump(self) -> None:
+        """Another writer updates every Lease."""
+        for lease in self.leases.values():
+            lease["metadata"]["resourceVersion"] = str(int(lease["metadata"]["resourceVersion"]) + 1)
+
+
+def test_lease_renewals_write_on_the_last_answer_without_a_get(tmp_path):
+    """As upstream's lease controller: GET then create the first time; after that one PUT on top of
+    the Lease the last write returned; a conflict falls back to GET and PUT."""
+    store = LeaseStore()
+    runner = KubeletRunner(store, "hollow", tmp_path, 1, {"cpu": "4", "memory": "8Gi", "pods": "110"})
+    kubelet = runner.kubelets["hollow-0"]
+    runner._update_lease(kubelet.lease())
+    assert store.calls == ["GET", "POST"]
+    runner._update_lease(kubelet.lease())
+    runner._update_lease(kubelet.lease())
+    assert store.calls[2:] == ["PUT", "PUT"]
+    (lease,) = store.leases.values()
+    assert lease["metadata"]["resourceVersion"] == "3" and lease["spec"]["holderIdentity"] == "hollow-0"
+    store.bump()
+    runner._update_lease(kubelet.lease())
+    assert store.calls[4:] == ["PUT", "GET", "PUT"]
+    runner._update_lease(kubelet.lease())
+    assert store.calls[7:] == ["PUT"]

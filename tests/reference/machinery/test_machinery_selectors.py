@@ -6,7 +6,8 @@ import pytest
 from reference_impl.machinery.fields import parse_field_selector
 from reference_impl.machinery.labels import (SelectorError, compile_selector, from_label_selector_dict,
                                              map_selector_matches, parse_label_selector, selector_matches)
-from reference_impl.machinery.scheduling import find_untolerated_taint, node_selector_term_matches
+from reference_impl.machinery.scheduling import (find_untolerated_taint, node_selector_term_label_matcher,
+                                                 node_selector_term_matches)
 
 
 @pytest.mark.parametrize("bad", ["a=b=c=d!", "x in a", "=v", "a b", "n>x"])
@@ -78,3 +79,36 @@ def test_untolerated_taint_is_the_first_without_a_toleration():
     taints = [{"key": "a", "effect": "NoSchedule"}, {"key": "b", "value": "1", "effect": "NoExecute"}]
     assert find_untolerated_taint(taints, [{"key": "a", "operator": "Exists"}]) == taints[1]
     assert find_untolerated_taint(taints, [{"operator": "Exists"}]) is None
+
+
+def test_a_term_compiled_for_labels_answers_as_node_selector_term_matches():
+    """node_selector_term_label_matcher(term)(labels) is node_selector_term_matches(term, node) for
+    every operator, several requirements, values that are not strings and an empty term; a term
+    with matchFields is left to the node-level check."""
+    import itertools
+
+    requirements = [
+        {"key": "zone", "operator": "In", "values": ["a", "b"]},
+        {"key": "zone", "operator": "NotIn", "values": ["a"]},
+        {"key": "disk", "operator": "Exists"},
+        {"key": "disk", "operator": "DoesNotExist"},
+        {"key": "cores", "operator": "Gt", "values": ["4"]},
+        {"key": "cores", "operator": "Lt", "values": ["8"]},
+        {"key": "zone", "operator": "In", "values": [1, "a"]},
+        {"key": "zone", "operator": "In"},
+        {"key": "zone", "operator": "Bogus", "values": ["a"]},
+    ]
+    label_sets = [{}, {"zone": "a"}, {"zone": "b", "disk": "ssd"}, {"zone": "c", "cores": "6"},
+                  {"cores": "16", "disk": ""}, {"cores": "x"}]
+    terms = [{"matchExpressions": list(pair)} for pair in itertools.combinations(requirements, 2)]
+    terms += [{"matchExpressions": [r]} for r in requirements] + [{}, {"matchExpressions": []}]
+    checked = 0
+    for term in terms:
+        matcher = node_selector_term_label_matcher(term)
+        for labels in label_sets:
+            node = {"metadata": {"name": "n", "labels": labels}}
+            assert matcher(labels) == node_selector_term_matches(term, node), (term, labels)
+            checked += 1
+    assert checked > 200
+    assert node_selector_term_label_matcher({"matchFields": [
+        {"key": "metadata.name", "operator": "In", "values": ["n"]}]}) is None

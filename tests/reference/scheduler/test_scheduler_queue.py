@@ -167,3 +167,52 @@ def test_update_of_unschedulable_pod_spec_requeues():
     clock.advance(2)
     queue.update(old, pod("p"))
     assert names([queue.pop()]) == ["p"]
+
+
+def test_sort_key_pops_in_the_order_less_gives():
+    """activeQ keyed by PrioritySort's sort_key pops exactly as activeQ ordered by its Less, through
+    seeded adds, same-time arrivals, deletes and updates."""
+    import random
+    plugin = Framework().plugins["PrioritySort"]
+    rng = random.Random(7)
+    clock_a, clock_b = fake_clock(), fake_clock()
+    by_less = q.PriorityQueue(clock_a, plugin.less)
+    by_key = q.PriorityQueue(clock_b, plugin.less, sort_key=plugin.sort_key)
+    popped = {"less": [], "key": []}
+    for step in range(600):
+        action = rng.random()
+        for queue, clock, out in ((by_less, clock_a, popped["less"]), (by_key, clock_b, popped["key"])):
+            r = random.Random(step)
+            if action < 0.5:
+                queue.add(pod(f"p{r.randrange(120)}", priority=r.choice([None, 0, 1, 5, 100])))
+            elif action < 0.6:
+                queue.delete(pod(f"p{r.randrange(120)}"))
+            else:
+                info = queue.pop()
+                out.append(info and names([info])[0])
+            if r.random() < 0.3:
+                clock.advance(1)
+    assert popped["less"] == popped["key"] and len([p for p in popped["key"] if p]) > 100
+
+
+def test_a_less_overridden_below_sort_key_orders_the_queue_itself():
+    """A QueueSort plugin subclassing PrioritySort with its own Less must not be ordered by the
+    inherited sort_key: the framework offers none, and activeQ calls that Less."""
+    from reference_impl.scheduler import load_profile
+    from reference_impl.scheduler.plugins.basic import PrioritySort
+
+    class LowestFirst(PrioritySort):
+        name = "LowestFirst"
+
+        def less(self, a, b):
+            return not super().less(a, b) and super().less(b, a)
+
+    profile = load_profile(data={"plugins": {"queueSort": {"disabled": [{"name": "*"}],
+                                                            "enabled": [{"name": "LowestFirst"}]}}})
+    framework = Framework(profile, registry={"LowestFirst": LowestFirst})
+    assert framework.queue_sort_key() is None
+    assert Framework().queue_sort_key() is not None
+    queue = q.PriorityQueue(fake_clock(), framework.queue_sort_less(), sort_key=framework.queue_sort_key())
+    queue.add(pod("high", priority=5))
+    queue.add(pod("low", priority=1))
+    assert names([queue.pop(), queue.pop()]) == ["low", "high"]

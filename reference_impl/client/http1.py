@@ -1,0 +1,146 @@
+"""One kept-alive HTTP/1.1 connection for the client's request/response calls.
+
+A request goes out as one encoded write; of the response only the status line and the framing
+headers (Content-Length, Transfer-Encoding, Connection) are looked at. http.client builds a request
+header by header and parses every response's headers twice (line by line, then through
+email.parser), which was most of the Python time of a scheduler's bind or a kubelet's status patch;
+and it reads a chunked watch stream with several Python calls per line, where here a chunk is
+one readline and one read.
+"""
+from __future__ import annotations
+
+import http.client
+import socket
+import ssl
+from dataclasses import dataclass
+
+MAX_LINE = 65536
+MAX_HEADERS = 100
+
+
+@dataclass(frozen=True)
+class ResponseHead:
+    """What of a response's status line and headers says how to read its body."""
+    status: int
+    length: int | None  # Content-Length
+    chunked: bool
+    close: bool  # the server closes the connection after this response
+
+
+def connect(host: str, port: int, context: ssl.SSLContext, timeout: float | None) -> "Connection":
+    """A TLS connection to host:port."""
+    raw = socket.create_connection((host, port), timeout)
+    try:
+        raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # as http.client does
+        return Connection(context.wrap_socket(raw, server_hostname=host))
+    except BaseException:
+        raw.close()
+        raise
+
+
+class Connection:
+    """HTTP/1.1 over a connected socket; `round_trip` sends one request and reads its whole answer."""
+
+    def __init__(self, sock: socket.socket):
+        self.sock = sock
+        self.rfile = sock.makefile("rb")
+
+    def close(self) -> None:
+        self.rfile.close()
+        self.sock.close()
+
+    def round_trip(self, head: bytes, body: bytes | None) -> tuple[int, bytes, bool]:
+        """Send `head` (request line and headers, ending in a blank line) and `body`; the status,
+        the response body and whether the server will close the connection."""
+        self.send(head, body)
+        response = self.read_head()
+        return response.status, self.read_body(response), response.close
+
+    def send(self, head: bytes, body: bytes | None = None) -> None:
+        self.sock.sendall(head + body if body else head)
+
+    def read_head(self) -> ResponseHead:
+        """The status line and the framing headers of the next response."""
+        status, version = self._read_status()
+        length, chunked, close = None, False, version == b"HTTP/1.0"
+        for _ in range(MAX_HEADERS + 1):
+            line = self.rfile.readline(MAX_LINE + 1)
+            if len(line) > MAX_LINE:
+                raise http.client.LineTooLong("header line")
+            if line in (b"\r\n", b"\n", b""):
+                break
+            name, _, value = line.partition(b":")
+            name = name.strip().lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"transfer-encoding":
+                chunked = b"chunked" in value.lower()
+            elif name == b"connection":
+                value = value.strip().lower()
+                close = value == b"close" or (close and value != b"keep-alive")
+        else:
+            raise http.client.HTTPException(f"got more than {MAX_HEADERS} headers")
+        if not chunked and length is None and not (status in (204, 304) or 100 <= status < 200):
+            close = True  # no framing: the body runs to the end of the connection
+        return ResponseHead(status, length, chunked, close)
+
+    def read_body(self, response: ResponseHead) -> bytes:
+        if response.chunked:
+            return b"".join(self._chunks())
+        if response.length is not None:
+            data = self.rfile.read(response.length)
+            if len(data) < response.length:
+                raise http.client.IncompleteRead(data, response.length - len(data))
+            return data
+        return self.rfile.read() if response.close else b""
+
+    def iter_lines(self, response: ResponseHead):
+        """The body's lines as they arrive (a watch: one JSON event a line), without their line
+        ends; a line split over chunks is joined, a last line without an end is still yielded."""
+        if not response.chunked:
+            if response.length is not None:
+                yield from self.read_body(response).splitlines()
+            else:
+                for line in self.rfile:
+                    yield line.rstrip(b"\r\n")
+            return
+        partial = b""
+        for chunk in self._chunks():
+            lines = (partial + chunk).split(b"\n")
+            partial = lines.pop()
+            for line in lines:
+                yield line.rstrip(b"\r")
+        if partial:
+            yield partial
+
+    def _read_status(self) -> tuple[int, bytes]:
+        while True:
+            line = self.rfile.readline(MAX_LINE + 1)
+            if not line:
+                raise http.client.RemoteDisconnected("Remote end closed connection without response")
+            version, _, rest = line.partition(b" ")
+            code = rest[:3]
+            if not version.startswith(b"HTTP/") or not code.isdigit():
+                raise http.client.BadStatusLine(repr(line))
+            status = int(code)
+            if status != 100:  # an interim 100 Continue is followed by the real answer
+                return status, version
+            while self.rfile.readline(MAX_LINE + 1) not in (b"\r\n", b"\n", b""):
+                pass
+
+    def _chunks(self):
+        while True:
+            line = self.rfile.readline(MAX_LINE + 1)
+            try:
+                size = int(line.split(b";", 1)[0], 16)
+            except ValueError:
+                raise http.client.IncompleteRead(line) from None
+            if size == 0:
+                break
+            chunk = self.rfile.read(size)
+            if len(chunk) < size:
+                raise http.client.IncompleteRead(chunk, size - len(chunk))
+            yield chunk
+            self.rfile.readline(MAX_LINE + 1)  # the CRLF after the chunk
+        while self.rfile.readline(MAX_LINE + 1) not in (b"\r\n", b"\n", b""):  # trailers
+            pass

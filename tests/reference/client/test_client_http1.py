@@ -1,0 +1,115 @@
+"""The client's HTTP/1.1 connection reads each framing an HTTP server may answer with, and says
+when the server will close; a request goes out as one write of head and body."""
+from __future__ import annotations
+
+import http.client
+import socket
+import threading
+
+import pytest
+
+from reference_impl.client.http1 import Connection
+
+HEAD = b"POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\n"
+
+
+def answered_with(*responses: bytes, close_after: bool = False):
+    """A Connection over a socket pair whose far end answers each request with the next response;
+    also the list of requests it received."""
+    client, server = socket.socketpair()
+    received: list[bytes] = []
+
+    def serve() -> None:
+        with server:
+            for response in responses:
+                received.append(server.recv(65536))
+                server.sendall(response)
+            if close_after:
+                server.shutdown(socket.SHUT_WR)
+            server.recv(1)  # until the client closes
+
+    threading.Thread(target=serve, daemon=True).start()
+    return Connection(client), received
+
+
+def test_content_length_body_and_kept_alive():
+    """A Content-Length body is read exactly, and the connection serves the next request."""
+    conn, received = answered_with(
+        b"HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{\"a\":1}",
+        b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}")
+    assert conn.round_trip(HEAD, b"{}") == (201, b'{"a":1}', False)
+    assert conn.round_trip(HEAD, b"{}") == (200, b"{}", False)
+    assert received == [HEAD + b"{}", HEAD + b"{}"]
+    conn.close()
+
+
+def test_chunked_body_with_extension_and_trailer():
+    """Chunks are joined; chunk extensions and trailers are skipped."""
+    conn, _ = answered_with(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                            b"4;ext=1\r\n{\"a\"\r\n3\r\n:1}\r\n0\r\nX-Trailer: t\r\n\r\n")
+    assert conn.round_trip(HEAD, b"{}") == (200, b'{"a":1}', False)
+    conn.close()
+
+
+def test_connection_close_and_http_1_0():
+    """`Connection: close`, and an HTTP/1.0 answer without keep-alive, mean the server will close."""
+    conn, _ = answered_with(b"HTTP/1.1 409 Conflict\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
+    assert conn.round_trip(HEAD, b"{}") == (409, b"", True)
+    conn.close()
+    conn, _ = answered_with(b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+    assert conn.round_trip(HEAD, b"{}") == (200, b"{}", True)
+    conn.close()
+    conn, _ = answered_with(b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\n{}")
+    assert conn.round_trip(HEAD, b"{}") == (200, b"{}", False)
+    conn.close()
+
+
+def test_unframed_body_runs_to_the_close():
+    """With neither Content-Length nor chunking the body is what comes until the server closes."""
+    conn, _ = answered_with(b"HTTP/1.1 200 OK\r\n\r\n{\"long\":true}", close_after=True)
+    assert conn.round_trip(HEAD, b"{}") == (200, b'{"long":true}', True)
+    conn.close()
+
+
+def test_interim_100_continue_is_skipped():
+    conn, _ = answered_with(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n")
+    assert conn.round_trip(HEAD, b"{}") == (204, b"", False)
+    conn.close()
+
+
+def test_server_gone_before_answering_is_remote_disconnected():
+    """The retry in RestClient.request hangs on this error: an idle connection the server dropped."""
+    conn, _ = answered_with(b"", close_after=True)
+    with pytest.raises(http.client.RemoteDisconnected):
+        conn.round_trip(HEAD, b"{}")
+    conn.close()
+
+
+def test_short_body_and_garbage_status_are_errors():
+    conn, _ = answered_with(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{}", close_after=True)
+    with pytest.raises(http.client.IncompleteRead):
+        conn.round_trip(HEAD, b"{}")
+    conn.close()
+    conn, _ = answered_with(b"SSH-2.0-OpenSSH\r\n\r\n")
+    with pytest.raises(http.client.BadStatusLine):
+        conn.round_trip(HEAD, b"{}")
+    conn.close()
+
+
+def test_watch_lines_are_split_and_joined_across_chunks():
+    """A chunked stream yields one line per event: two events in a chunk are two lines, an event
+    split over chunks is one, and blank keep-alive lines come through as empty lines."""
+    chunks = [b'{"a":1}\n{"b":2}\n', b'{"c"', b':3}\n\n', b'{"d":4', b"}"]
+    conn, _ = answered_with(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                            + b"".join(b"%x\r\n%s\r\n" % (len(c), c) for c in chunks) + b"0\r\n\r\n")
+    conn.send(HEAD, b"{}")
+    response = conn.read_head()
+    assert list(conn.iter_lines(response)) == [b'{"a":1}', b'{"b":2}', b'{"c":3}', b"", b'{"d":4}']
+    conn.close()
+
+
+def test_watch_lines_of_a_stream_without_chunking():
+    conn, _ = answered_with(b"HTTP/1.1 200 OK\r\n\r\n{\"a\":1}\r\n{\"b\":2}\n", close_after=True)
+    conn.send(HEAD, b"{}")
+    assert list(conn.iter_lines(conn.read_head())) == [b'{"a":1}', b'{"b":2}']
+    conn.close()
