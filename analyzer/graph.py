@@ -28,6 +28,8 @@ EDGE_KINDS = (STATIC, METHOD, INTERFACE, IMPLEMENTATION, FUNCVALUE, SIGNATURE, C
 
 @dataclass(frozen=True, slots=True)
 class Symbol:
+    """A declared function, method, closure or interface method, where it is and what it says."""
+
     name: str  # go/ssa form
     kind: str  # "func", "method", "closure", "interface method", "init"
     package: str  # import path
@@ -41,6 +43,8 @@ class Symbol:
 
 @dataclass(frozen=True, slots=True)
 class Edge:
+    """One call site from `caller` to `callee`, with how the callee was resolved (`kind`)."""
+
     caller: str
     callee: str  # a symbol name; for an unresolved edge, the callee as written
     kind: str
@@ -76,6 +80,8 @@ GRPC_REGISTRATION = "registers gRPC services"
 
 @dataclass(frozen=True, slots=True)
 class Annotation:
+    """A Kubernetes idiom a symbol takes part in: a cobra command body, an informer handler, …."""
+
     symbol: str
     kind: str  # one of the idioms above
     detail: str  # the field, func type or interface that shows it (RunE, AddFunc, FilterPlugin)

@@ -65,6 +65,8 @@ def is_stdlib(package: str) -> bool:
 
 @dataclass(frozen=True)
 class Filters:
+    """What a walk of the graph follows: edge kinds, packages left out, confidence, one command."""
+
     kinds: frozenset[str] | None = None  # edge kinds to follow; default all but unresolved
     exclude: tuple[str, ...] = ()  # package globs, or the PRESETS names
     min_confidence: float = 0.0
@@ -80,6 +82,8 @@ class Filters:
 
 @dataclass(frozen=True)
 class SymbolInfo:
+    """What `show` tells about a symbol: where it is, its doc, its permalink and its call counts."""
+
     name: str
     kind: str
     package: str

@@ -157,6 +157,8 @@ CREATE INDEX IF NOT EXISTS edges_by_callee ON edges (callee, commit_id);
 
 @dataclass(frozen=True, slots=True)
 class BlobRecord:
+    """What the parse stage keeps of one Go blob: its encoded facts and the counts it reports."""
+
     sha: str
     facts: bytes  # encoded FileFacts
     package: str | None
@@ -182,6 +184,8 @@ class CommitKey:
 
 @dataclass(frozen=True, slots=True)
 class CommitRecord:
+    """One indexed commit of a repository, and where its permalinks point."""
+
     id: int
     repo: str
     sha: str
@@ -192,6 +196,8 @@ class CommitRecord:
 
 @dataclass(frozen=True, slots=True)
 class FileRecord:
+    """A Go file of an indexed commit: its blob, package and status (parsed, missing, symlink)."""
+
     path: str
     blob_sha: str
     import_path: str | None

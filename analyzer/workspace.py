@@ -21,6 +21,8 @@ def default_home() -> Path:
 
 @dataclass(frozen=True)
 class Workspace:
+    """The folder that holds the clones, the record of what `fetch` brought, and the index."""
+
     home: Path
 
     @property
