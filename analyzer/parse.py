@@ -1,8 +1,8 @@
 """The `parse` stage: one Go file's bytes → `FileFacts`.
 
 One tree-sitter query (`queries/facts.scm`) captures every node that carries a fact; this module
-classifies the captures and gives each the function or function literal that encloses it, found by
-byte position in one sorted sweep. Nothing here knows about other files: names stay as written
+classifies the captures and gives each the function or function literal that encloses it, looked up
+by byte position in a table of scope boundaries. Nothing here knows about other files: names stay as written
 (`v1.Pod`, `sched.scheduleOne`) and the resolver gives them meaning.
 
 tree-sitter recovers from syntax errors, so a broken file still yields the facts of its intact
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import operator
 import re
+from bisect import bisect_right
 from pathlib import Path
 
 import tree_sitter
@@ -30,8 +31,8 @@ FACTS_QUERY = tree_sitter.Query(
 # were made by another version.
 PARSER_VERSION = 9
 
-# Sweep items (start, opens a scope, -end, kind, handler, node) in the order facts are met.
-_SWEEP_ORDER = operator.itemgetter(0, 1, 2, 3)
+_START, _END = operator.attrgetter("start_byte"), operator.attrgetter("end_byte")
+_FIRST = operator.itemgetter(0)
 PACKAGE_SCOPE = "init"  # go/ssa puts package-level initialisers (and their closures) in init
 GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.$", re.MULTILINE)
 MAX_DOC = 2000
@@ -185,16 +186,8 @@ def receiver(node: tree_sitter.Node) -> tuple[str | None, str | None, bool]:
     return (text(name) if name else None), (text(type_) if type_ else None), pointer
 
 
-def func_scope(node: tree_sitter.Node) -> str:
-    name = text(node.child_by_field_name("name"))
-    if node.type == "function_declaration":
-        return name
-    _, base, pointer = receiver(node)
-    return f"(*{base}).{name}" if pointer else f"({base}).{name}"
-
-
 class _FileParser:
-    """Turns one tree into facts; holds the per-file tables the sweep fills.
+    """Turns one tree into facts; holds the per-file tables the handlers read and fill.
 
     Facts are built as rows: tuples in the field order of their `analyzer.facts` class, which is
     what `facts.encode_row` stores. A file indexed in a parser process is never made into
@@ -205,6 +198,7 @@ class _FileParser:
         self.source = source
         self.literal_names: dict[int, str] = {}
         self.func_names: dict[int, str] = {}
+        self.declared: dict[int, tuple] = {}  # a declaration's start → (name, receiver(node))
         self.keyed: dict[int, list[tree_sitter.Node]] = {}  # literal body's start → its keyed elements
         self.out: dict[str, list] = {k: [] for k in (
             "imports", "types", "funcs", "func_lits", "calls", "composites", "vars", "assigns",
@@ -213,31 +207,24 @@ class _FileParser:
     def run(self, tree: tree_sitter.Tree) -> Row:
         root = tree.root_node
         captures = tree_sitter.QueryCursor(FACTS_QUERY).captures(root)
-        self.name_literals(captures.get("func", []), captures.get("funclit", []))
+        bounds, scopes = self.name_scopes(captures.get("func", []), captures.get("funclit", []))
         for element in captures.get("keyed", ()):
             self.keyed.setdefault(element.parent.start_byte, []).append(element)
 
-        items = []
+        # Each kind of fact is visited on its own, in source order; a fact's scope is looked up
+        # in the table of scope boundaries by its start (doubled, see name_scopes).
         for kind, nodes in captures.items():
             if kind in ("package", "error", "keyed"):
                 continue
             handler = getattr(self, "on_" + kind)
-            is_scope = kind in ("func", "funclit")
-            items.extend((n.start_byte, is_scope, -n.end_byte, kind, handler, n) for n in nodes)
-        # A call `func(){...}()` starts where its literal does and belongs to the outer scope, so
-        # at equal starts facts come before the scope they open. Calls nested in a callee
-        # (`a(b)(c)` holds `a(b)`) start together too: the enclosing one first, as a pre-order
-        # walk meets them; the captures' own order for them changes from run to run.
-        items.sort(key=_SWEEP_ORDER)
-        stack: list[tuple[int, str]] = []
-        for start, is_scope, neg_end, kind, handler, node in items:
-            while stack and stack[-1][0] <= start:
-                stack.pop()
-            scope = stack[-1][1] if stack else PACKAGE_SCOPE
-            handler(node, scope)
-            if is_scope:
-                name = (self.func_names if kind == "func" else self.literal_names)[start]
-                stack.append((-neg_end, name))
+            if kind == "call":
+                # Calls nested in a callee (`a(b)(c)` holds `a(b)`) start together: the enclosing
+                # one first, as a pre-order walk meets them; the captures' own order for them
+                # changes from run to run. Both sorts are stable.
+                nodes.sort(key=_END, reverse=True)
+            nodes.sort(key=_START)
+            for node in nodes:
+                handler(node, scopes[bisect_right(bounds, 2 * node.start_byte) - 1])
 
         package = captures.get("package")
         return (  # FileFacts, in its field order
@@ -254,31 +241,55 @@ class _FileParser:
                 return child.start_byte
         return min(len(self.source), 4096)
 
-    def name_literals(self, funcs: list, literals: list) -> None:
+    def name_scopes(self, funcs: list, literals: list) -> tuple[list[int], list[str]]:
         """Name functions and literals as go/ssa does: literals `Parent$1`, `Parent$1$1`,
         numbered in source order; a package may declare several `func init()`, which go/ssa calls
-        `init#1`, `init#2`, … — numbered here within the file, renumbered per package later."""
+        `init#1`, `init#2`, … — numbered here within the file, renumbered per package later.
+
+        Returns the scope table: sorted keys and the scope each one starts. A scope opened at
+        byte s holds the facts that start after s (a call `func(){...}()` starts where its
+        literal does and belongs to the outer scope), and one that ends at byte e none from e on:
+        with positions doubled, its keys are 2s+1 and 2e, and a fact at p is in the scope of the
+        last key <= 2p."""
         scopes = sorted([(n.start_byte, n.end_byte, n, False) for n in funcs]
                         + [(n.start_byte, n.end_byte, n, True) for n in literals],
-                        key=lambda s: s[0])
+                        key=_FIRST)
+        bounds, names = [-1], [PACKAGE_SCOPE]
         stack: list[tuple[int, str]] = []
         counts: dict[str, int] = {}
         inits = 0
         for start, end, node, is_literal in scopes:
             while stack and stack[-1][0] <= start:
-                stack.pop()
+                bounds.append(2 * stack.pop()[0])
+                names.append(stack[-1][1] if stack else PACKAGE_SCOPE)
             if is_literal:
                 parent = stack[-1][1] if stack else PACKAGE_SCOPE
                 counts[parent] = counts.get(parent, 0) + 1
                 name = f"{parent}${counts[parent]}"
                 self.literal_names[start] = name
             else:
-                name = func_scope(node)
+                name = self.func_scope(node)
                 if name == "init":
                     inits += 1
                     name = f"init#{inits}"
                 self.func_names[start] = name
             stack.append((end, name))
+            bounds.append(2 * start + 1)
+            names.append(name)
+        while stack:
+            bounds.append(2 * stack.pop()[0])
+            names.append(stack[-1][1] if stack else PACKAGE_SCOPE)
+        return bounds, names
+
+    def func_scope(self, node: tree_sitter.Node) -> str:
+        """A declaration's go/ssa name; its name and receiver are kept for `on_func`."""
+        name = text(node.child_by_field_name("name"))
+        if node.type == "function_declaration":
+            self.declared[node.start_byte] = (name, (None, None, False))
+            return name
+        self.declared[node.start_byte] = (name, found := receiver(node))
+        _, base, pointer = found
+        return f"(*{base}).{name}" if pointer else f"({base}).{name}"
 
     def on_import(self, node, scope) -> None:
         alias = node.child_by_field_name("name")
@@ -316,12 +327,10 @@ class _FileParser:
             doc_comment(holder)))
 
     def on_func(self, node, scope) -> None:
-        receiver_name, receiver_type, pointer = (
-            receiver(node) if node.type == "method_declaration" else (None, None, False))
+        name, (receiver_name, receiver_type, pointer) = self.declared[node.start_byte]
         start, end = node.start_point, node.end_point
         self.out["funcs"].append((
-            self.func_names[node.start_byte], text(node.child_by_field_name("name")),
-            receiver_type, pointer,
+            self.func_names[node.start_byte], name, receiver_type, pointer,
             receiver_name, type_params(node.child_by_field_name("type_parameters")),
             params(node.child_by_field_name("parameters")),
             params(node.child_by_field_name("result")),
