@@ -145,7 +145,7 @@ class _FileParser:
             self.text(package[0]) if package else None,
             build_constraint(root),
             bool(GENERATED.search(self.source, 0, self._header_end(root))),
-            *(tuple(v) for v in self.out.values()),
+            *map(tuple, self.out.values()),
             syntax_problems(root) if root.has_error else (),
         )
 
@@ -160,7 +160,11 @@ class _FileParser:
     def text(self, node: tree_sitter.Node | None) -> str:
         if node is None:
             return ""
-        raw = self.name(node)
+        # `name`, inlined: this is the most called function of parsing.
+        if self.chars is not None:
+            raw = self.chars[node.start_byte:node.end_byte]
+        else:
+            raw = self.source[node.start_byte:node.end_byte].decode("utf-8", "replace")
         # Types and callees that span lines or carry comments are folded to one line.
         return " ".join(raw.split()) if ("\n" in raw or "  " in raw or "\t" in raw) else raw
 
@@ -393,7 +397,7 @@ class _FileParser:
         function = node.child_by_field_id(FUNCTION)
         arguments = node.child_by_field_id(ARGUMENTS)
         mode = self.spawned.get(node, CALL) if self.spawned else CALL
-        args = tuple(self.argument(a) for a in arguments.named_children) if arguments else ()
+        args = tuple(map(self.argument, arguments.named_children)) if arguments else ()
         # go/ssa places a call at its "(", and a go or defer statement at its keyword.
         at = (node.parent if mode != CALL else arguments or node).start_point
         self.out["calls"].append((
@@ -418,17 +422,17 @@ class _FileParser:
 
     def on_var(self, node, scope) -> None:
         if node.type == "var_spec":
-            idents = tuple(self.text(n) for n in node.children_by_field_id(NAME))
+            idents = tuple(map(self.text, node.children_by_field_id(NAME)))
             type_ = node.child_by_field_id(TYPE)
             values = node.child_by_field_id(VALUE)
             short = False
         else:
             left = node.child_by_field_id(LEFT)
-            idents = tuple(self.text(n) for n in left.named_children) if left else ()
+            idents = tuple(map(self.text, left.named_children)) if left else ()
             type_, values, short = None, node.child_by_field_id(RIGHT), True
         self.out["vars"].append((
             idents, self.text(type_) if type_ is not None else None,
-            tuple(self.expr(v) for v in values.named_children) if values else (),
+            tuple(map(self.expr, values.named_children)) if values else (),
             scope, short, node.start_point.row + 1, visible_until(node)))
 
     def on_assign(self, node, scope) -> None:
@@ -436,8 +440,8 @@ class _FileParser:
         if left is None or right is None:
             return
         self.out["assigns"].append((
-            tuple(self.expr(n) for n in left.named_children),
-            tuple(self.expr(n) for n in right.named_children), scope, node.start_point.row + 1))
+            tuple(map(self.expr, left.named_children)),
+            tuple(map(self.expr, right.named_children)), scope, node.start_point.row + 1))
 
     def on_return(self, node, scope) -> None:
         values = node.named_children[0] if node.named_child_count else None
@@ -447,13 +451,13 @@ class _FileParser:
         # Encoded as shallowly as call arguments: a returned function is a name, a selector or
         # a literal; nested calls and operators are only summarised.
         self.out["returns"].append((
-            tuple(self.argument(v) for v in items), scope, node.start_point.row + 1))
+            tuple(map(self.argument, items)), scope, node.start_point.row + 1))
 
     def on_range(self, node, scope) -> None:
         left, right = node.child_by_field_id(LEFT), node.child_by_field_id(RIGHT)
         if right is None:
             return
-        idents = tuple(self.text(n) for n in left.named_children) if left else ()
+        idents = tuple(map(self.text, left.named_children)) if left else ()
         define = any(c.type == ":=" for c in node.children)
         self.out["ranges"].append((
             idents, self.expr(right), define, scope, node.start_point.row + 1,
