@@ -1,9 +1,9 @@
 """The `parse` stage: one Go file's bytes → `FileFacts`.
 
 One tree-sitter query (`queries/facts.scm`) captures every node that carries a fact; this module
-classifies the captures and gives each the function or function literal that encloses it, looked up
-by byte position in a table of scope boundaries. Nothing here knows about other files: names stay as written
-(`v1.Pod`, `sched.scheduleOne`) and the resolver gives them meaning.
+classifies the captures and gives each the function or function literal that encloses it, looked
+up by byte position in a table of scope boundaries. Nothing here knows about other files: names
+stay as written (`v1.Pod`, `sched.scheduleOne`) and the resolver gives them meaning.
 
 tree-sitter recovers from syntax errors, so a broken file still yields the facts of its intact
 parts, plus the positions of what could not be parsed. Bytes that are not UTF-8 are replaced in
@@ -49,7 +49,8 @@ LITERAL_KINDS = frozenset({
 })
 NAME_KINDS = frozenset({"identifier", "type_identifier", "field_identifier", "package_identifier"})
 BUILTINS = frozenset({"new", "make", "append"})  # calls encoded as their own Expr shapes
-SUMMARISED = frozenset({"call_expression", "binary_expression", "composite_literal"})  # as arguments
+# Arguments and returned values of these kinds are stored as their kind alone (see `argument`).
+SUMMARISED = frozenset({"call_expression", "binary_expression", "composite_literal"})
 # Keys of composite literal elements kept with function values: struct fields and map keys.
 STORE_KEY_KINDS = NAME_KINDS | {"interpreted_string_literal", "raw_string_literal"}
 # Nodes that end the region a declared name is visible in (Go's blocks, explicit and implicit).
