@@ -204,6 +204,17 @@ def test_non_utf8_bytes_do_not_stop_parsing():
     assert facts.calls[0].text == "F"
 
 
+def test_texts_after_multibyte_characters_are_cut_at_their_bytes():
+    """tree-sitter's offsets count bytes: in a file that is not all ASCII, a name after a
+    multi-byte character is still cut exactly, and columns stay in bytes."""
+    facts = parse("package p\n// café — ünïcode\nfunc Ñame() { x := \"日本\"; pkg.Do(x) }\n")
+    assert [f.name for f in facts.funcs] == ["Ñame"]
+    (call,) = facts.calls
+    assert (call.callee, call.text) == (("sel", ("id", "pkg"), "Do"), "pkg.Do")
+    assert call.col == len('func Ñame() { x := "日本"; pkg.Do'.encode()) + 1
+    assert facts.vars[0].names == ("x",)
+
+
 def test_codec_round_trips_every_fact():
     """What the indexer stores (the parser's row, encoded) decodes to the facts of the file."""
     source = ("package p\nimport \"fmt\"\ntype T[K any] struct{ A; b func() }\n"
