@@ -1,9 +1,9 @@
 """The `parse` stage: one Go file's bytes → `FileFacts`.
 
 One tree-sitter query (`queries/facts.scm`) captures every node that carries a fact; this module
-classifies the captures and gives each the function or function literal that encloses it, found by
-byte position in one sorted sweep. Nothing here knows about other files: names stay as written
-(`v1.Pod`, `sched.scheduleOne`) and the resolver gives them meaning.
+classifies the captures and gives each the function or function literal that encloses it, looked
+up by byte position in a table of scope boundaries. Nothing here knows about other files: names
+stay as written (`v1.Pod`, `sched.scheduleOne`) and the resolver gives them meaning.
 
 tree-sitter recovers from syntax errors, so a broken file still yields the facts of its intact
 parts, plus the positions of what could not be parsed. Bytes that are not UTF-8 are replaced in
@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import operator
 import re
+from bisect import bisect_right
 from pathlib import Path
 
 import tree_sitter
@@ -26,12 +27,19 @@ GO_LANGUAGE = tree_sitter.Language(tree_sitter_go.language())
 FACTS_QUERY = tree_sitter.Query(
     GO_LANGUAGE, (Path(__file__).parent / "queries" / "facts.scm").read_text())
 
+# Children are read by field id: `child_by_field_name` looks the name up by string each time.
+(ALIAS, ARGUMENTS, BODY, FIELD, FUNCTION, LEFT, NAME, OPERAND, OPERATOR, PARAMETERS, PATH, RECEIVER,
+ RESULT, RIGHT, TYPE, TYPE_PARAMETERS, VALUE) = map(GO_LANGUAGE.field_id_for_name, (
+    "alias", "arguments", "body", "field", "function", "left", "name", "operand", "operator",
+    "parameters", "path", "receiver", "result", "right", "type", "type_parameters", "value"))
+
 # Bump when the facts a file yields change shape or content: the index re-parses blobs whose facts
 # were made by another version.
 PARSER_VERSION = 9
 
-# Sweep items (start, opens a scope, -end, kind, handler, node) in the order facts are met.
-_SWEEP_ORDER = operator.itemgetter(0, 1, 2, 3)
+_START, _END = operator.attrgetter("start_byte"), operator.attrgetter("end_byte")
+_NOT_FACTS = frozenset({"package", "error", "keyed", GO, DEFER})  # captures read before the facts
+_FIRST = operator.itemgetter(0)
 PACKAGE_SCOPE = "init"  # go/ssa puts package-level initialisers (and their closures) in init
 GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.$", re.MULTILINE)
 MAX_DOC = 2000
@@ -40,6 +48,9 @@ LITERAL_KINDS = frozenset({
     "raw_string_literal", "true", "false", "nil", "iota",
 })
 NAME_KINDS = frozenset({"identifier", "type_identifier", "field_identifier", "package_identifier"})
+BUILTINS = frozenset({"new", "make", "append"})  # calls encoded as their own Expr shapes
+# Arguments and returned values of these kinds are stored as their kind alone (see `argument`).
+SUMMARISED = frozenset({"call_expression", "binary_expression", "composite_literal"})
 # Keys of composite literal elements kept with function values: struct fields and map keys.
 STORE_KEY_KINDS = NAME_KINDS | {"interpreted_string_literal", "raw_string_literal"}
 # Nodes that end the region a declared name is visible in (Go's blocks, explicit and implicit).
@@ -49,95 +60,6 @@ BLOCK_KINDS = frozenset({
     "communication_case", "func_literal", "function_declaration", "method_declaration",
     "source_file",
 })
-
-
-def text(node: tree_sitter.Node | None) -> str:
-    if node is None:
-        return ""
-    raw = node.text.decode("utf-8", "replace")
-    # Types and callees that span lines or carry comments are folded to one line.
-    return " ".join(raw.split()) if ("\n" in raw or "  " in raw or "\t" in raw) else raw
-
-
-def expr(node: tree_sitter.Node, literal_names: dict[int, str]) -> Expr:
-    """Encode an expression in the `Expr` shapes of `analyzer.facts`."""
-    kind = node.type
-    if kind in NAME_KINDS:
-        return ("id", text(node))
-    if kind == "selector_expression":
-        return ("sel", expr(node.child_by_field_name("operand"), literal_names),
-                text(node.child_by_field_name("field")))
-    if kind == "call_expression":
-        function = node.child_by_field_name("function")
-        if function.type == "identifier" and function.text in (b"new", b"make", b"append"):
-            args = node.child_by_field_name("arguments").named_children
-            if function.text == b"append":
-                return ("append", expr(args[0], literal_names) if args else ("expr", "none"))
-            return (function.text.decode(), text(args[0]) if args else "")
-        if function.type == "parenthesized_type":
-            return ("conv", text(function.named_children[0]))
-        return ("call", expr(function, literal_names))
-    if kind == "unary_expression":
-        operator = node.child_by_field_name("operator").type
-        operand = expr(node.child_by_field_name("operand"), literal_names)
-        return {"&": ("addr", operand), "*": ("deref", operand), "<-": ("recv", operand)}.get(
-            operator, ("expr", "unary"))
-    if kind == "parenthesized_expression" and node.named_child_count:
-        return expr(node.named_children[0], literal_names)
-    if kind == "composite_literal":
-        return ("comp", text(node.child_by_field_name("type")))
-    if kind == "func_literal":
-        return ("func", literal_names.get(node.start_byte, "?"))
-    if kind == "index_expression":
-        return ("index", expr(node.child_by_field_name("operand"), literal_names))
-    if kind == "slice_expression":
-        return ("slice", expr(node.child_by_field_name("operand"), literal_names))
-    if kind == "type_assertion_expression":
-        return ("assert", expr(node.child_by_field_name("operand"), literal_names),
-                text(node.child_by_field_name("type")))
-    if kind == "type_conversion_expression":
-        return ("conv", text(node.child_by_field_name("type")))
-    if kind in LITERAL_KINDS:
-        return ("lit", kind)
-    return ("expr", kind)
-
-
-def argument(node: tree_sitter.Node, literal_names: dict[int, str]) -> Expr:
-    """A call argument, encoded only as deep as a function value could be: nested calls and
-    operators are summarised by their kind, which keeps the hottest loop of parsing short."""
-    if node.type in ("call_expression", "binary_expression", "composite_literal"):
-        return ("expr", node.type)
-    return expr(node, literal_names)
-
-
-def params(node: tree_sitter.Node | None) -> tuple[Row, ...]:
-    """Parameters or results: a parameter_list, or a single bare result type."""
-    if node is None:
-        return ()
-    if node.type != "parameter_list":
-        return ((None, text(node), False),)
-    out = []
-    for decl in node.named_children:
-        if decl.type not in ("parameter_declaration", "variadic_parameter_declaration"):
-            continue
-        type_ = text(decl.child_by_field_name("type"))
-        variadic = decl.type == "variadic_parameter_declaration"
-        names = decl.children_by_field_name("name")
-        if names:
-            out.extend((text(n), type_, variadic) for n in names)
-        else:
-            out.append((None, type_, variadic))
-    return tuple(out)
-
-
-def type_params(node: tree_sitter.Node | None) -> tuple[Row, ...]:
-    if node is None:
-        return ()
-    out = []
-    for decl in node.named_children:
-        constraint = text(decl.child_by_field_name("type"))
-        out.extend((text(n), constraint) for n in decl.children_by_field_name("name"))
-    return tuple(out)
 
 
 def visible_until(node: tree_sitter.Node) -> int:
@@ -168,44 +90,29 @@ def _strip_comment(comment: str) -> str:
     return comment[2:-2].strip()
 
 
-def receiver(node: tree_sitter.Node) -> tuple[str | None, str | None, bool]:
-    """(receiver name, base type name, pointer?) of a method declaration."""
-    decls = node.child_by_field_name("receiver").named_children
-    if not decls:
-        return None, None, False
-    decl = decls[0]
-    name = decl.child_by_field_name("name")
-    type_ = decl.child_by_field_name("type")
-    pointer = False
-    while type_ is not None and type_.type in ("pointer_type", "parenthesized_type"):
-        pointer = pointer or type_.type == "pointer_type"
-        type_ = type_.named_children[0] if type_.named_child_count else None
-    if type_ is not None and type_.type == "generic_type":
-        type_ = type_.child_by_field_name("type")
-    return (text(name) if name else None), (text(type_) if type_ else None), pointer
-
-
-def func_scope(node: tree_sitter.Node) -> str:
-    name = text(node.child_by_field_name("name"))
-    if node.type == "function_declaration":
-        return name
-    _, base, pointer = receiver(node)
-    return f"(*{base}).{name}" if pointer else f"({base}).{name}"
-
-
 class _FileParser:
-    """Turns one tree into facts; holds the per-file tables the sweep fills.
+    """Turns one tree into facts; holds the per-file tables the handlers read and fill.
 
     Facts are built as rows: tuples in the field order of their `analyzer.facts` class, which is
     what `facts.encode_row` stores. A file indexed in a parser process is never made into
     dataclasses (frozen ones cost a call per field); `parse_source` makes them for other callers.
+
+    Nodes are read through the cheapest calls the binding offers, since a file's facts take
+    thousands: children by field id rather than field name (which is looked up by string
+    comparison each time), texts sliced from the source rather than `node.text` (which goes
+    through a memoryview), and no `node.parent` where a query capture can say the same (tree-sitter
+    finds a parent by walking down from the root).
     """
 
     def __init__(self, source: bytes):
         self.source = source
+        # An ASCII file (nearly all Go) is sliced as a str: its byte offsets are its indexes.
+        self.chars = source.decode("ascii") if source.isascii() else None
         self.literal_names: dict[int, str] = {}
         self.func_names: dict[int, str] = {}
+        self.declared: dict[int, tuple] = {}  # a declaration's start → (name, receiver)
         self.keyed: dict[int, list[tree_sitter.Node]] = {}  # literal body's start → its keyed elements
+        self.spawned: dict[tree_sitter.Node, str] = {}  # the call of each go and defer statement
         self.out: dict[str, list] = {k: [] for k in (
             "imports", "types", "funcs", "func_lits", "calls", "composites", "vars", "assigns",
             "returns", "ranges", "type_switches")}
@@ -213,38 +120,33 @@ class _FileParser:
     def run(self, tree: tree_sitter.Tree) -> Row:
         root = tree.root_node
         captures = tree_sitter.QueryCursor(FACTS_QUERY).captures(root)
-        self.name_literals(captures.get("func", []), captures.get("funclit", []))
+        bounds, scopes = self.name_scopes(captures.get("func", []), captures.get("funclit", []))
         for element in captures.get("keyed", ()):
             self.keyed.setdefault(element.parent.start_byte, []).append(element)
+        for mode in (GO, DEFER):
+            self.spawned.update(dict.fromkeys(captures.get(mode, ()), mode))
 
-        items = []
+        # Each kind of fact is visited on its own, in source order; a fact's scope is looked up
+        # in the table of scope boundaries by its start (doubled, see name_scopes).
         for kind, nodes in captures.items():
-            if kind in ("package", "error", "keyed"):
+            if kind in _NOT_FACTS:
                 continue
             handler = getattr(self, "on_" + kind)
-            is_scope = kind in ("func", "funclit")
-            items.extend((n.start_byte, is_scope, -n.end_byte, kind, handler, n) for n in nodes)
-        # A call `func(){...}()` starts where its literal does and belongs to the outer scope, so
-        # at equal starts facts come before the scope they open. Calls nested in a callee
-        # (`a(b)(c)` holds `a(b)`) start together too: the enclosing one first, as a pre-order
-        # walk meets them; the captures' own order for them changes from run to run.
-        items.sort(key=_SWEEP_ORDER)
-        stack: list[tuple[int, str]] = []
-        for start, is_scope, neg_end, kind, handler, node in items:
-            while stack and stack[-1][0] <= start:
-                stack.pop()
-            scope = stack[-1][1] if stack else PACKAGE_SCOPE
-            handler(node, scope)
-            if is_scope:
-                name = (self.func_names if kind == "func" else self.literal_names)[start]
-                stack.append((-neg_end, name))
+            if kind == "call":
+                # Calls nested in a callee (`a(b)(c)` holds `a(b)`) start together: the enclosing
+                # one first, as a pre-order walk meets them; the captures' own order for them
+                # changes from run to run. Both sorts are stable.
+                nodes.sort(key=_END, reverse=True)
+            nodes.sort(key=_START)
+            for node in nodes:
+                handler(node, scopes[bisect_right(bounds, 2 * node.start_byte) - 1])
 
         package = captures.get("package")
         return (  # FileFacts, in its field order
-            text(package[0]) if package else None,
+            self.text(package[0]) if package else None,
             build_constraint(root),
             bool(GENERATED.search(self.source, 0, self._header_end(root))),
-            *(tuple(v) for v in self.out.values()),
+            *map(tuple, self.out.values()),
             syntax_problems(root) if root.has_error else (),
         )
 
@@ -254,104 +156,257 @@ class _FileParser:
                 return child.start_byte
         return min(len(self.source), 4096)
 
-    def name_literals(self, funcs: list, literals: list) -> None:
+    # --- texts and expressions ---
+
+    def text(self, node: tree_sitter.Node | None) -> str:
+        if node is None:
+            return ""
+        # `name`, inlined: this is the most called function of parsing.
+        if self.chars is not None:
+            raw = self.chars[node.start_byte:node.end_byte]
+        else:
+            raw = self.source[node.start_byte:node.end_byte].decode("utf-8", "replace")
+        # Types and callees that span lines or carry comments are folded to one line.
+        return " ".join(raw.split()) if ("\n" in raw or "  " in raw or "\t" in raw) else raw
+
+    def name(self, node: tree_sitter.Node) -> str:
+        """The text of a node that holds no space: a name or a literal."""
+        if self.chars is not None:
+            return self.chars[node.start_byte:node.end_byte]
+        return self.source[node.start_byte:node.end_byte].decode("utf-8", "replace")
+
+    def expr(self, node: tree_sitter.Node) -> Expr:
+        """Encode an expression in the `Expr` shapes of `analyzer.facts`."""
+        kind = node.type
+        if kind in NAME_KINDS:
+            return ("id", self.name(node))
+        if kind == "selector_expression":
+            return ("sel", self.expr(node.child_by_field_id(OPERAND)),
+                    self.name(node.child_by_field_id(FIELD)))
+        if kind == "call_expression":
+            function = node.child_by_field_id(FUNCTION)
+            if function.type == "identifier" and (name := self.name(function)) in BUILTINS:
+                args = node.child_by_field_id(ARGUMENTS).named_children
+                if name == "append":
+                    return ("append", self.expr(args[0]) if args else ("expr", "none"))
+                return (name, self.text(args[0]) if args else "")
+            if function.type == "parenthesized_type":
+                return ("conv", self.text(function.named_children[0]))
+            return ("call", self.expr(function))
+        if kind == "unary_expression":
+            operator = node.child_by_field_id(OPERATOR).type
+            operand = self.expr(node.child_by_field_id(OPERAND))
+            return {"&": ("addr", operand), "*": ("deref", operand), "<-": ("recv", operand)}.get(
+                operator, ("expr", "unary"))
+        if kind == "parenthesized_expression" and node.named_child_count:
+            return self.expr(node.named_children[0])
+        if kind == "composite_literal":
+            return ("comp", self.text(node.child_by_field_id(TYPE)))
+        if kind == "func_literal":
+            return ("func", self.literal_names.get(node.start_byte, "?"))
+        if kind == "index_expression":
+            return ("index", self.expr(node.child_by_field_id(OPERAND)))
+        if kind == "slice_expression":
+            return ("slice", self.expr(node.child_by_field_id(OPERAND)))
+        if kind == "type_assertion_expression":
+            return ("assert", self.expr(node.child_by_field_id(OPERAND)),
+                    self.text(node.child_by_field_id(TYPE)))
+        if kind == "type_conversion_expression":
+            return ("conv", self.text(node.child_by_field_id(TYPE)))
+        if kind in LITERAL_KINDS:
+            return ("lit", kind)
+        return ("expr", kind)
+
+    def argument(self, node: tree_sitter.Node) -> Expr:
+        """A call argument, encoded only as deep as a function value could be: nested calls and
+        operators are summarised by their kind, which keeps the hottest loop of parsing short."""
+        kind = node.type
+        if kind in SUMMARISED:
+            return ("expr", kind)
+        return self.expr(node)
+
+    # --- declarations ---
+
+    def params(self, node: tree_sitter.Node | None) -> tuple[Row, ...]:
+        """Parameters or results: a parameter_list, or a single bare result type."""
+        if node is None:
+            return ()
+        if node.type != "parameter_list":
+            return ((None, self.text(node), False),)
+        out = []
+        for decl in node.named_children:
+            kind = decl.type
+            if kind not in ("parameter_declaration", "variadic_parameter_declaration"):
+                continue
+            type_ = self.text(decl.child_by_field_id(TYPE))
+            variadic = kind == "variadic_parameter_declaration"
+            names = decl.children_by_field_id(NAME)
+            if names:
+                out.extend((self.text(n), type_, variadic) for n in names)
+            else:
+                out.append((None, type_, variadic))
+        return tuple(out)
+
+    def type_params(self, node: tree_sitter.Node | None) -> tuple[Row, ...]:
+        if node is None:
+            return ()
+        out = []
+        for decl in node.named_children:
+            constraint = self.text(decl.child_by_field_id(TYPE))
+            out.extend((self.text(n), constraint) for n in decl.children_by_field_id(NAME))
+        return tuple(out)
+
+    def receiver(self, node: tree_sitter.Node) -> tuple[str | None, str | None, bool]:
+        """(receiver name, base type name, pointer?) of a method declaration."""
+        decls = node.child_by_field_id(RECEIVER).named_children
+        if not decls:
+            return None, None, False
+        decl = decls[0]
+        name = decl.child_by_field_id(NAME)
+        type_ = decl.child_by_field_id(TYPE)
+        pointer = False
+        while type_ is not None and type_.type in ("pointer_type", "parenthesized_type"):
+            pointer = pointer or type_.type == "pointer_type"
+            type_ = type_.named_children[0] if type_.named_child_count else None
+        if type_ is not None and type_.type == "generic_type":
+            type_ = type_.child_by_field_id(TYPE)
+        return (self.text(name) if name else None), (self.text(type_) if type_ else None), pointer
+
+    def struct_fields(self, struct: tree_sitter.Node) -> list[Row]:
+        fields = []
+        for body in struct.named_children:
+            for decl in body.named_children:
+                if decl.type != "field_declaration":
+                    continue
+                type_ = decl.child_by_field_id(TYPE)
+                names = decl.children_by_field_id(NAME)
+                line = decl.start_point.row + 1
+                if names:
+                    fields.extend((self.text(n), self.text(type_), False, False, line)
+                                  for n in names)
+                else:
+                    pointer = any(c.type == "*" for c in decl.children)
+                    if type_ is not None and type_.type == "generic_type":
+                        type_ = type_.child_by_field_id(TYPE)
+                    fields.append((None, self.text(type_), True, pointer, line))
+        return fields
+
+    def name_scopes(self, funcs: list, literals: list) -> tuple[list[int], list[str]]:
         """Name functions and literals as go/ssa does: literals `Parent$1`, `Parent$1$1`,
         numbered in source order; a package may declare several `func init()`, which go/ssa calls
-        `init#1`, `init#2`, … — numbered here within the file, renumbered per package later."""
+        `init#1`, `init#2`, … — numbered here within the file, renumbered per package later.
+
+        Returns the scope table: sorted keys and the scope each one starts. A scope opened at
+        byte s holds the facts that start after s (a call `func(){...}()` starts where its
+        literal does and belongs to the outer scope), and one that ends at byte e none from e on:
+        with positions doubled, its keys are 2s+1 and 2e, and a fact at p is in the scope of the
+        last key <= 2p."""
         scopes = sorted([(n.start_byte, n.end_byte, n, False) for n in funcs]
                         + [(n.start_byte, n.end_byte, n, True) for n in literals],
-                        key=lambda s: s[0])
+                        key=_FIRST)
+        bounds, names = [-1], [PACKAGE_SCOPE]
         stack: list[tuple[int, str]] = []
         counts: dict[str, int] = {}
         inits = 0
         for start, end, node, is_literal in scopes:
             while stack and stack[-1][0] <= start:
-                stack.pop()
+                bounds.append(2 * stack.pop()[0])
+                names.append(stack[-1][1] if stack else PACKAGE_SCOPE)
             if is_literal:
                 parent = stack[-1][1] if stack else PACKAGE_SCOPE
                 counts[parent] = counts.get(parent, 0) + 1
                 name = f"{parent}${counts[parent]}"
                 self.literal_names[start] = name
             else:
-                name = func_scope(node)
+                name = self.func_scope(node)
                 if name == "init":
                     inits += 1
                     name = f"init#{inits}"
                 self.func_names[start] = name
             stack.append((end, name))
+            bounds.append(2 * start + 1)
+            names.append(name)
+        while stack:
+            bounds.append(2 * stack.pop()[0])
+            names.append(stack[-1][1] if stack else PACKAGE_SCOPE)
+        return bounds, names
+
+    def func_scope(self, node: tree_sitter.Node) -> str:
+        """A declaration's go/ssa name; its name and receiver are kept for `on_func`."""
+        name = self.text(node.child_by_field_id(NAME))
+        if node.type == "function_declaration":
+            self.declared[node.start_byte] = (name, (None, None, False))
+            return name
+        self.declared[node.start_byte] = (name, found := self.receiver(node))
+        _, base, pointer = found
+        return f"(*{base}).{name}" if pointer else f"({base}).{name}"
 
     def on_import(self, node, scope) -> None:
-        alias = node.child_by_field_name("name")
-        path = text(node.child_by_field_name("path")).strip('"`')
-        self.out["imports"].append((path, text(alias) if alias else None,
+        alias = node.child_by_field_id(NAME)
+        path = self.text(node.child_by_field_id(PATH)).strip('"`')
+        self.out["imports"].append((path, self.text(alias) if alias else None,
                                           node.start_point.row + 1))
 
     def on_type(self, node, scope) -> None:
-        type_ = node.child_by_field_name("type")
+        type_ = node.child_by_field_id(TYPE)
         fields: list[Row] = []
         methods: list[Row] = []
         embeds: list[str] = []
         if node.type == "type_alias":
-            kind, underlying = "alias", text(type_)
+            kind, underlying = "alias", self.text(type_)
         elif type_ is not None and type_.type == "struct_type":
             kind, underlying = "struct", "struct"
-            fields = struct_fields(type_)
+            fields = self.struct_fields(type_)
         elif type_ is not None and type_.type == "interface_type":
             kind, underlying = "interface", "interface"
             for elem in type_.named_children:
                 if elem.type == "method_elem":
                     methods.append((
-                        text(elem.child_by_field_name("name")),
-                        params(elem.child_by_field_name("parameters")),
-                        params(elem.child_by_field_name("result")), elem.start_point.row + 1))
+                        self.text(elem.child_by_field_id(NAME)),
+                        self.params(elem.child_by_field_id(PARAMETERS)),
+                        self.params(elem.child_by_field_id(RESULT)), elem.start_point.row + 1))
                 elif elem.type == "type_elem":
-                    embeds.append(text(elem))
+                    embeds.append(self.text(elem))
         else:
-            kind, underlying = "named", text(type_)
+            kind, underlying = "named", self.text(type_)
         holder = node.parent if node.parent is not None and node.parent.named_child_count == 1 else node
         self.out["types"].append((
-            text(node.child_by_field_name("name")), kind, underlying,
-            type_params(node.child_by_field_name("type_parameters")), tuple(fields),
+            self.text(node.child_by_field_id(NAME)), kind, underlying,
+            self.type_params(node.child_by_field_id(TYPE_PARAMETERS)), tuple(fields),
             tuple(methods), tuple(embeds), node.start_point.row + 1, node.start_point.column + 1,
             doc_comment(holder)))
 
     def on_func(self, node, scope) -> None:
-        receiver_name, receiver_type, pointer = (
-            receiver(node) if node.type == "method_declaration" else (None, None, False))
+        name, (receiver_name, receiver_type, pointer) = self.declared[node.start_byte]
         start, end = node.start_point, node.end_point
         self.out["funcs"].append((
-            self.func_names[node.start_byte], text(node.child_by_field_name("name")),
-            receiver_type, pointer,
-            receiver_name, type_params(node.child_by_field_name("type_parameters")),
-            params(node.child_by_field_name("parameters")),
-            params(node.child_by_field_name("result")),
+            self.func_names[node.start_byte], name, receiver_type, pointer,
+            receiver_name, self.type_params(node.child_by_field_id(TYPE_PARAMETERS)),
+            self.params(node.child_by_field_id(PARAMETERS)),
+            self.params(node.child_by_field_id(RESULT)),
             start.row + 1, start.column + 1, end.row + 1, doc_comment(node)))
 
     def on_funclit(self, node, scope) -> None:
         start, end = node.start_point, node.end_point
         self.out["func_lits"].append((
             self.literal_names[node.start_byte], scope,
-            params(node.child_by_field_name("parameters")),
-            params(node.child_by_field_name("result")),
+            self.params(node.child_by_field_id(PARAMETERS)),
+            self.params(node.child_by_field_id(RESULT)),
             start.row + 1, start.column + 1, end.row + 1))
 
     def on_call(self, node, scope) -> None:
-        function = node.child_by_field_name("function")
-        arguments = node.child_by_field_name("arguments")
-        parent = node.parent
-        mode = CALL
-        if parent is not None and parent.type in ("go_statement", "defer_statement"):
-            mode = GO if parent.type == "go_statement" else DEFER
-        names = self.literal_names
-        args = tuple(argument(a, names) for a in arguments.named_children) if arguments else ()
+        function = node.child_by_field_id(FUNCTION)
+        arguments = node.child_by_field_id(ARGUMENTS)
+        mode = self.spawned.get(node, CALL) if self.spawned else CALL
+        args = tuple(map(self.argument, arguments.named_children)) if arguments else ()
         # go/ssa places a call at its "(", and a go or defer statement at its keyword.
-        at = (parent if mode != CALL else arguments or node).start_point
+        at = (node.parent if mode != CALL else arguments or node).start_point
         self.out["calls"].append((
-            expr(function, names), text(function), scope, mode, args, at.row + 1, at.column + 1))
+            self.expr(function), self.text(function), scope, mode, args, at.row + 1, at.column + 1))
 
     def on_composite(self, node, scope) -> None:
         keyed = []
-        body = node.child_by_field_name("body")
+        body = node.child_by_field_id(BODY)
         elements = self.keyed.get(body.start_byte, ()) if body else ()
         for element in sorted(elements, key=lambda e: e.start_byte):
             if element.named_child_count != 2:
@@ -361,35 +416,33 @@ class _FileParser:
             value = value.named_children[0] if value.named_child_count else value
             if key.type in STORE_KEY_KINDS and value.type in (
                     "identifier", "selector_expression", "func_literal"):
-                keyed.append((text(key), expr(value, self.literal_names)))
+                keyed.append((self.text(key), self.expr(value)))
         at = node.start_point
         self.out["composites"].append((
-            text(node.child_by_field_name("type")), scope, tuple(keyed), at.row + 1, at.column + 1))
+            self.text(node.child_by_field_id(TYPE)), scope, tuple(keyed), at.row + 1, at.column + 1))
 
     def on_var(self, node, scope) -> None:
-        names = self.literal_names
         if node.type == "var_spec":
-            idents = tuple(text(n) for n in node.children_by_field_name("name"))
-            type_ = node.child_by_field_name("type")
-            values = node.child_by_field_name("value")
+            idents = tuple(map(self.text, node.children_by_field_id(NAME)))
+            type_ = node.child_by_field_id(TYPE)
+            values = node.child_by_field_id(VALUE)
             short = False
         else:
-            left = node.child_by_field_name("left")
-            idents = tuple(text(n) for n in left.named_children) if left else ()
-            type_, values, short = None, node.child_by_field_name("right"), True
+            left = node.child_by_field_id(LEFT)
+            idents = tuple(map(self.text, left.named_children)) if left else ()
+            type_, values, short = None, node.child_by_field_id(RIGHT), True
         self.out["vars"].append((
-            idents, text(type_) if type_ is not None else None,
-            tuple(expr(v, names) for v in values.named_children) if values else (),
+            idents, self.text(type_) if type_ is not None else None,
+            tuple(map(self.expr, values.named_children)) if values else (),
             scope, short, node.start_point.row + 1, visible_until(node)))
 
     def on_assign(self, node, scope) -> None:
-        names = self.literal_names
-        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        left, right = node.child_by_field_id(LEFT), node.child_by_field_id(RIGHT)
         if left is None or right is None:
             return
         self.out["assigns"].append((
-            tuple(expr(n, names) for n in left.named_children),
-            tuple(expr(n, names) for n in right.named_children), scope, node.start_point.row + 1))
+            tuple(map(self.expr, left.named_children)),
+            tuple(map(self.expr, right.named_children)), scope, node.start_point.row + 1))
 
     def on_return(self, node, scope) -> None:
         values = node.named_children[0] if node.named_child_count else None
@@ -399,50 +452,31 @@ class _FileParser:
         # Encoded as shallowly as call arguments: a returned function is a name, a selector or
         # a literal; nested calls and operators are only summarised.
         self.out["returns"].append((
-            tuple(argument(v, self.literal_names) for v in items), scope, node.start_point.row + 1))
+            tuple(map(self.argument, items)), scope, node.start_point.row + 1))
 
     def on_range(self, node, scope) -> None:
-        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        left, right = node.child_by_field_id(LEFT), node.child_by_field_id(RIGHT)
         if right is None:
             return
-        idents = tuple(text(n) for n in left.named_children) if left else ()
+        idents = tuple(map(self.text, left.named_children)) if left else ()
         define = any(c.type == ":=" for c in node.children)
         self.out["ranges"].append((
-            idents, expr(right, self.literal_names), define, scope, node.start_point.row + 1,
+            idents, self.expr(right), define, scope, node.start_point.row + 1,
             visible_until(node)))
 
     def on_typeswitch(self, node, scope) -> None:
-        alias = node.child_by_field_name("alias")
-        value = node.child_by_field_name("value")
+        alias = node.child_by_field_id(ALIAS)
+        value = node.child_by_field_id(VALUE)
         if value is None:
             return
         cases = []
         for clause in node.named_children:
             if clause.type in ("type_case", "default_case"):
-                types = tuple(text(t) for t in clause.children_by_field_name("type") if t.is_named)
+                types = tuple(self.text(t) for t in clause.children_by_field_id(TYPE) if t.is_named)
                 cases.append((types, clause.start_point.row + 1, clause.end_point.row + 1))
         self.out["type_switches"].append((
-            text(alias.named_children[0]) if alias is not None and alias.named_child_count else None,
-            expr(value, self.literal_names), tuple(cases), scope, node.start_point.row + 1))
-
-
-def struct_fields(struct: tree_sitter.Node) -> list[Row]:
-    fields = []
-    for body in struct.named_children:
-        for decl in body.named_children:
-            if decl.type != "field_declaration":
-                continue
-            type_ = decl.child_by_field_name("type")
-            names = decl.children_by_field_name("name")
-            line = decl.start_point.row + 1
-            if names:
-                fields.extend((text(n), text(type_), False, False, line) for n in names)
-            else:
-                pointer = any(c.type == "*" for c in decl.children)
-                if type_ is not None and type_.type == "generic_type":
-                    type_ = type_.child_by_field_name("type")
-                fields.append((None, text(type_), True, pointer, line))
-    return fields
+            self.text(alias.named_children[0]) if alias is not None and alias.named_child_count else None,
+            self.expr(value), tuple(cases), scope, node.start_point.row + 1))
 
 
 def build_constraint(root: tree_sitter.Node) -> str | None:

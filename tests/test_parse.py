@@ -126,6 +126,15 @@ def test_function_literals_are_named_like_go_ssa_closures():
     assert immediate and immediate[0].scope == "New" and immediate[0].mode == GO
 
 
+def test_facts_after_a_literal_closes_are_in_the_enclosing_scope_again():
+    """A literal's scope ends with its `}`: the calls after it, nested or not, go back out."""
+    facts = parse("package p\nfunc New() {\n\tfunc() {\n\t\tfunc() { a() }()\n\t\tb()\n\t}()\n"
+                  "\tc()\n}\nvar d = e()\n")
+    assert [(c.text, c.scope) for c in facts.calls] == [
+        ("func() { func() { a() }() b() }", "New"),
+        ("func() { a() }", "New$1"), ("a", "New$1$1"), ("b", "New$1"), ("c", "New"), ("e", "init")]
+
+
 def test_package_level_literals_belong_to_init():
     facts = parse("package p\nvar handler = func() { serve() }\n")
     assert facts.func_lits[0].scope == "init$1"
@@ -193,6 +202,17 @@ def test_non_utf8_bytes_do_not_stop_parsing():
     facts = parse_source(source)
     assert [f.name for f in facts.funcs] == ["F", "G"]
     assert facts.calls[0].text == "F"
+
+
+def test_texts_after_multibyte_characters_are_cut_at_their_bytes():
+    """tree-sitter's offsets count bytes: in a file that is not all ASCII, a name after a
+    multi-byte character is still cut exactly, and columns stay in bytes."""
+    facts = parse("package p\n// café — ünïcode\nfunc Ñame() { x := \"日本\"; pkg.Do(x) }\n")
+    assert [f.name for f in facts.funcs] == ["Ñame"]
+    (call,) = facts.calls
+    assert (call.callee, call.text) == (("sel", ("id", "pkg"), "Do"), "pkg.Do")
+    assert call.col == len('func Ñame() { x := "日本"; pkg.Do'.encode()) + 1
+    assert facts.vars[0].names == ("x",)
 
 
 def test_codec_round_trips_every_fact():

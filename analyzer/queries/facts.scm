@@ -9,6 +9,9 @@
 (method_declaration) @func
 (func_literal) @funclit
 (call_expression) @call
+; The calls that go and defer statements make (with no parentheses around them).
+(go_statement (call_expression) @go)
+(defer_statement (call_expression) @defer)
 (composite_literal) @composite
 ; Keyed elements of a literal's own body whose key is a name or a string and whose value could be
 ; a function (parse.py checks the exact shape): Python never lists a table's thousands of elements.
