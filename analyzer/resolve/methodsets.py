@@ -230,10 +230,9 @@ class MethodSets:
         if info is None:
             return {}
         methods: dict[str, _Method] = {}
-        for (receiver, name), func in package.methods.items():
-            if receiver == concrete[1]:
-                methods[name] = _Method(func.symbol, self.signature_of(func),
-                                        func.decl.pointer_receiver, func.file.in_build)
+        for name, func in package.methods_by_type.get(concrete[1], {}).items():
+            methods[name] = _Method(func.symbol, self.signature_of(func),
+                                    func.decl.pointer_receiver, func.file.in_build)
         struct = self._struct_of(info, concrete)
         if struct is None:
             return methods
@@ -283,6 +282,8 @@ class MethodSets:
 
 def identical(a: GoType, b: GoType) -> bool:
     """Type identity as go/types decides it, where what the resolver cannot know matches."""
+    if a is b:  # normal() hands out one object for equal types: the common case, at once
+        return True
     if isinstance(a, Unknown) or isinstance(b, Unknown):
         return True
     if type(a) is not type(b):
