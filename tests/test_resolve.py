@@ -749,3 +749,19 @@ func New() {
         (f"{k8s}/cmd/app.addPod", graph.INFORMER_HANDLER, "AddFunc"),
         (f"{k8s}/cmd/app.startReplicaSet", graph.CONTROLLER_INITIALISER, "InitFunc"),
         (f"({k8s}/pkg/scheduler/plugins.Fit).Filter", graph.SCHEDULER_PLUGIN, "FilterPlugin")}
+
+
+def test_a_type_met_deep_inside_another_normalizes_as_when_asked_first():
+    """How deep a type sits inside another (a func returning funcs…) is no alias chain: meeting
+    it there first must not leave it `too deep` for every later comparison."""
+    from analyzer.gotypes import Func, Named
+    from analyzer.resolve.methodsets import MethodSets
+    from analyzer.resolve.program import Program
+
+    program = Program.build(program_files({"n.go": "package app\ntype Number int32\n"}))
+    methods = MethodSets(program)
+    signature = nested = Func((), (Named(APP, "Number"),))  # func() Number
+    for _ in range(9):  # nine funcs deep: where the old depth limit cut it short
+        nested = Func((), (nested,))
+    methods.normal(nested)
+    assert methods.normal(signature) == signature

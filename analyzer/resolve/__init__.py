@@ -12,7 +12,7 @@ from __future__ import annotations
 
 # Bump when the resolver's output changes: a commit indexed by another version is resolved again
 # (its blobs' facts are reused).
-RESOLVER_VERSION = 17
+RESOLVER_VERSION = 18
 
 from collections.abc import Callable, Iterable  # noqa: E402
 from typing import TYPE_CHECKING  # noqa: E402

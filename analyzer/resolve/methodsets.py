@@ -101,16 +101,19 @@ class MethodSets:
         return cached
 
     def _normalize(self, t: GoType, depth: int) -> GoType:
+        # `depth` counts aliases followed, the only way round in a cycle; not levels of a type's
+        # structure, which is finite. Counting those made a type first met deep inside another
+        # `too deep` in the cache for good, whatever asked for it next.
         if depth > MAX_DEPTH:
             return Unknown("too deep")
-        again = lambda inner: self.normal(inner, depth + 1)  # noqa: E731
+        again = lambda inner: self.normal(inner, depth)  # noqa: E731
         if isinstance(t, Named):
             if t.qualifier == UNIVERSE:
                 return _SPELLINGS.get(t.name, t)
             info = self.program.type_info(t)
             if info is not None and info.decl.kind == "alias":
-                return again(self.program.canon_text(info.decl.underlying, info.file,
-                                                     _unknown_params(info)))
+                return self.normal(self.program.canon_text(info.decl.underlying, info.file,
+                                                           _unknown_params(info)), depth + 1)
             return Named(t.qualifier, t.name, tuple(map(again, t.args))) if t.args else t
         return map_inner(t, again)
 
