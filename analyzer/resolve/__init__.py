@@ -41,7 +41,7 @@ def resolve(files: Iterable[tuple[object, FileFacts]],
     from analyzer.resolve.calls import Resolver
     from analyzer.resolve.halves import resolve_files
     from analyzer.resolve.program import Program
-    from analyzer.resolve.rta import analyse
+    from analyzer.resolve.rta import CallTables, analyse
 
     build = build or COMMANDS
     report = progress or (lambda stage, done, total, unit: None)
@@ -59,13 +59,15 @@ def resolve(files: Iterable[tuple[object, FileFacts]],
         report("calls through interfaces and function values", None, 0, "")
         resolution = resolver.finish()
         commands = list(commands)
+        tables = None
         for step, (name, main_package) in enumerate(commands):
             report("command programs", step, len(commands), "commands")
             done = {p.name for p in resolution.programs}
             if name not in done and main_package in program.packages:
+                if tables is None:
+                    tables = CallTables.build(resolution.edges, resolution.implements)
                 resolution.programs.append(analyse(
-                    program, name, main_package, resolution.edges, resolution.implements,
-                    resolution.created, build))
+                    program, name, main_package, tables, resolution.created, build))
         return resolution
     finally:
         program.file_scopes.clear()  # scopes point back at the program: no cycle is left behind
