@@ -488,6 +488,11 @@ class Resolver:
 
     # --- the whole program ---------------------------------------------------------------------
 
+    def prepare_finish(self) -> None:
+        """Work `finish` needs that no call site changes: the method set of every type. Worth
+        doing early only by a process that would otherwise wait (see `halves`)."""
+        self.methods.method_name_index()
+
     def finish(self) -> Resolution:
         """Calls of function values, now that every store is known; implementations of every
         interface called."""

@@ -62,6 +62,7 @@ def resolve_files(resolver: Resolver, files: list[FileContext], jobs: int,
             for done, context in enumerate(first, 1):
                 resolver.resolve_file(context)
                 report(done)
+            resolver.prepare_finish()  # while the child, with its rows to pickle, is still busy
             rows = pending.result()
     finally:
         _forked = None
