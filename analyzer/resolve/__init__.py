@@ -6,6 +6,7 @@ implementations of the interfaces called, and each command's own program.
     methodsets  method sets and interface satisfaction by identical signatures
     flow        where function values go: places, flows between them, calls of them
     calls       one pass over each file's call sites, then the calls that wait for all files
+    halves      that pass on two cores: the later packages in a forked process, merged in order
     rta         each command's package closure and the types it creates (rapid type analysis)
 """
 from __future__ import annotations
