@@ -4,11 +4,11 @@ Reading a file's call sites depends on the whole-program tables (built before th
 copy-on-write), on caches of answers each process fills for itself (canonical types, members,
 method sets), and on nothing another file's reading adds to the tables it appends to: edges,
 symbols, annotations, created types, stores and flows of function values, calls of them,
-interface methods called (see `Resolver._target_kind`). The child reads the later packages with an empty set of those tables
-and sends them back as plain rows (tuples pickle several times faster than dataclasses); the
-parent reads the earlier packages meanwhile, then appends the child's rows after its own. Lists
-are extended and dicts merged key by key, so the tables come out as one process reading the
-files in order makes them, in the same order.
+interface methods called (see `Resolver._target_kind`). The child reads the later packages with
+those tables empty and sends them back as plain rows (tuples pickle several times faster than
+dataclasses); the parent reads the earlier packages meanwhile, then appends the child's rows
+after its own. Lists are extended and dicts merged key by key, so the tables come out as one
+process reading the files in order makes them, in the same order.
 
 The price is memory: writing reference counts, the child copies nearly every page it shares
 (on the Kubernetes tree the index's peak goes from about 1.7 to 2.9 GiB), so it is forked only
