@@ -749,3 +749,71 @@ func New() {
         (f"{k8s}/cmd/app.addPod", graph.INFORMER_HANDLER, "AddFunc"),
         (f"{k8s}/cmd/app.startReplicaSet", graph.CONTROLLER_INITIALISER, "InitFunc"),
         (f"({k8s}/pkg/scheduler/plugins.Fit).Filter", graph.SCHEDULER_PLUGIN, "FilterPlugin")}
+
+
+def test_a_type_met_deep_inside_another_normalizes_as_when_asked_first():
+    """How deep a type sits inside another (a func returning funcs…) is no alias chain: meeting
+    it there first must not leave it `too deep` for every later comparison."""
+    from analyzer.gotypes import Func, Named
+    from analyzer.resolve.methodsets import MethodSets
+    from analyzer.resolve.program import Program
+
+    program = Program.build(program_files({"n.go": "package app\ntype Number int32\n"}))
+    methods = MethodSets(program)
+    signature = nested = Func((), (Named(APP, "Number"),))  # func() Number
+    for _ in range(9):  # nine funcs deep: where the old depth limit cut it short
+        nested = Func((), (nested,))
+    methods.normal(nested)
+    assert methods.normal(signature) == signature
+
+
+def test_call_sites_read_in_two_processes_give_what_one_process_gives(monkeypatch):
+    """The later packages' call sites read in a forked process come back merged in order: every
+    table of the Resolution is the one a single process makes, in the same order, with function
+    values and interface method values that cross the cut."""
+    from analyzer.resolve import halves
+    from analyzer.resolve.program import Program
+
+    files = {"a/a.go": """package a
+type Runner interface { Run() }
+type T struct{ f func() }
+func (t *T) Run() { t.f() }
+var hooks []func()
+var Hook = func() {}
+func Register(f func()) { hooks = append(hooks, f) }
+func Fire() { for _, h := range hooks { h() } }
+""",
+             "b/b.go": """package b
+import "example.com/app/a"
+func init() { a.Register(work) }
+func work() {}
+func Done() {}
+func Use(r a.Runner) { m := r.Run; m(); go r.Run() }
+""",
+             "c/c.go": """package c
+import ("example.com/app/a"; "example.com/app/b")
+var run = (*a.T).Run
+func Main() { t := &a.T{}; b.Use(t); a.Fire(); a.Hook(); defer b.Done(); run(t) }
+func later(f func()) { f() }
+func Pass() { later(b.Done); later(func() { a.Fire() }) }
+type Stopper interface{ Stop() }
+type server struct{}
+func (server) Stop() {}
+func Halt(s Stopper) { s.Stop(); stop := s.Stop; later(stop) }
+"""}
+    program = Program.build(program_files(files))
+    own = [context for package in program.packages.values() for context in package.files]
+    first, later = halves.split(own)
+    assert first and later and first[-1].package != later[0].package
+
+    def tables(resolution) -> tuple:
+        return (resolution.edges, resolution.symbols, resolution.implements,
+                resolution.annotations, resolution.signatures, resolution.created,
+                [(p.name, p.packages, p.types) for p in resolution.programs])
+
+    alone = tables(resolve(program_files(files), library_files(), [("c", f"{APP}/c")]))
+    monkeypatch.setattr(halves, "MIN_FORKED_CALLS", 1)
+    monkeypatch.setattr(halves, "_room_for_a_copy", lambda: True)
+    forked = tables(resolve(program_files(files), library_files(), [("c", f"{APP}/c")], jobs=2))
+    assert forked == alone
+    assert any(edge.kind == graph.FUNCVALUE for edge in alone[0])

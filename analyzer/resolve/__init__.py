@@ -6,13 +6,14 @@ implementations of the interfaces called, and each command's own program.
     methodsets  method sets and interface satisfaction by identical signatures
     flow        where function values go: places, flows between them, calls of them
     calls       one pass over each file's call sites, then the calls that wait for all files
+    halves      that pass on two cores: the later packages in a forked process, merged in order
     rta         each command's package closure and the types it creates (rapid type analysis)
 """
 from __future__ import annotations
 
 # Bump when the resolver's output changes: a commit indexed by another version is resolved again
 # (its blobs' facts are reused).
-RESOLVER_VERSION = 17
+RESOLVER_VERSION = 18
 
 from collections.abc import Callable, Iterable  # noqa: E402
 from typing import TYPE_CHECKING  # noqa: E402
@@ -26,19 +27,22 @@ if TYPE_CHECKING:
 def resolve(files: Iterable[tuple[object, FileFacts]],
             library: Iterable[tuple[object, FileFacts]] = (),
             commands: Iterable[tuple[str, str]] = (), build: BuildContext | None = None,
-            progress: Callable[[str, int | None, int, str], None] | None = None) -> Resolution:
+            progress: Callable[[str, int | None, int, str], None] | None = None,
+            jobs: int = 1) -> Resolution:
     """Resolve `files` (store.FileRecord, facts) pairs; `library` (the standard library) only
     answers lookups and lends its types to method sets. `commands` are (component, main package)
     pairs: the first main package of each component that `files` have gets its program (`rta`).
     `build` decides which of a package's files count when names clash, which types are of another
     platform, and what each command links. `progress(stage, done, total, unit)` hears of each
-    stage (done None) and of each file and command done."""
+    stage (done None) and of each file and command done. With `jobs` > 1 a large program's call
+    sites are read on two cores (`halves`), to the same result."""
     # Imported here, not above: the index's readers need RESOLVER_VERSION, never the resolver,
     # and a query process should start without loading it.
     from analyzer.buildtags import COMMANDS
     from analyzer.resolve.calls import Resolver
+    from analyzer.resolve.halves import resolve_files
     from analyzer.resolve.program import Program
-    from analyzer.resolve.rta import analyse
+    from analyzer.resolve.rta import CallTables, analyse
 
     build = build or COMMANDS
     report = progress or (lambda stage, done, total, unit: None)
@@ -49,23 +53,22 @@ def resolve(files: Iterable[tuple[object, FileFacts]],
     resolver = Resolver(program)
     own = {record.path for record, _ in files}
     try:
-        done = 0
-        for package in program.packages.values():
-            for context in package.files:
-                if context.path in own:
-                    resolver.resolve_file(context)
-                    done += 1
-                    report("call sites", done, len(own), "files")
+        own_files = [context for package in program.packages.values()
+                     for context in package.files if context.path in own]
+        resolve_files(resolver, own_files, jobs,
+                      lambda done: report("call sites", done, len(own_files), "files"))
         report("calls through interfaces and function values", None, 0, "")
         resolution = resolver.finish()
         commands = list(commands)
+        tables = None
         for step, (name, main_package) in enumerate(commands):
             report("command programs", step, len(commands), "commands")
             done = {p.name for p in resolution.programs}
             if name not in done and main_package in program.packages:
+                if tables is None:
+                    tables = CallTables.build(resolution.edges, resolution.implements)
                 resolution.programs.append(analyse(
-                    program, name, main_package, resolution.edges, resolution.implements,
-                    resolution.created, build))
+                    program, name, main_package, tables, resolution.created, build))
         return resolution
     finally:
         program.file_scopes.clear()  # scopes point back at the program: no cycle is left behind

@@ -101,16 +101,19 @@ class MethodSets:
         return cached
 
     def _normalize(self, t: GoType, depth: int) -> GoType:
+        # `depth` counts aliases followed, the only way round in a cycle; not levels of a type's
+        # structure, which is finite. Counting those made a type first met deep inside another
+        # `too deep` in the cache for good, whatever asked for it next.
         if depth > MAX_DEPTH:
             return Unknown("too deep")
-        again = lambda inner: self.normal(inner, depth + 1)  # noqa: E731
+        again = lambda inner: self.normal(inner, depth)  # noqa: E731
         if isinstance(t, Named):
             if t.qualifier == UNIVERSE:
                 return _SPELLINGS.get(t.name, t)
             info = self.program.type_info(t)
             if info is not None and info.decl.kind == "alias":
-                return again(self.program.canon_text(info.decl.underlying, info.file,
-                                                     _unknown_params(info)))
+                return self.normal(self.program.canon_text(info.decl.underlying, info.file,
+                                                           _unknown_params(info)), depth + 1)
             return Named(t.qualifier, t.name, tuple(map(again, t.args))) if t.args else t
         return map_inner(t, again)
 
@@ -171,7 +174,7 @@ class MethodSets:
         wanted = self.interface_methods(interface)
         if not wanted:
             return ()  # interface{} is implemented by everything: no call goes through it
-        index = self._method_name_index()
+        index = self.method_name_index()
         names = sorted(wanted, key=lambda name: len(index.get(name, ())))
         candidates = set(index.get(names[0], ()))
         for name in names[1:]:
@@ -204,7 +207,9 @@ class MethodSets:
 
     # --- method sets ---------------------------------------------------------------------------
 
-    def _method_name_index(self) -> dict[str, set[tuple[str, str]]]:
+    def method_name_index(self) -> dict[str, set[tuple[str, str]]]:
+        """Method name → the concrete types whose method set has it (every method set is
+        worked out on the first call, in the program's order)."""
         if self._by_method_name is None:
             index: dict[str, set[tuple[str, str]]] = {}
             for package in self.program.packages.values():
@@ -230,10 +235,9 @@ class MethodSets:
         if info is None:
             return {}
         methods: dict[str, _Method] = {}
-        for (receiver, name), func in package.methods.items():
-            if receiver == concrete[1]:
-                methods[name] = _Method(func.symbol, self.signature_of(func),
-                                        func.decl.pointer_receiver, func.file.in_build)
+        for name, func in package.methods_by_type.get(concrete[1], {}).items():
+            methods[name] = _Method(func.symbol, self.signature_of(func),
+                                    func.decl.pointer_receiver, func.file.in_build)
         struct = self._struct_of(info, concrete)
         if struct is None:
             return methods
@@ -283,6 +287,8 @@ class MethodSets:
 
 def identical(a: GoType, b: GoType) -> bool:
     """Type identity as go/types decides it, where what the resolver cannot know matches."""
+    if a is b:  # normal() hands out one object for equal types: the common case, at once
+        return True
     if isinstance(a, Unknown) or isinstance(b, Unknown):
         return True
     if type(a) is not type(b):

@@ -78,6 +78,8 @@ class Package:
     funcs: dict[str, FuncInfo] = field(default_factory=dict)
     types: dict[str, TypeInfo] = field(default_factory=dict)
     methods: dict[tuple[str, str], FuncInfo] = field(default_factory=dict)  # (type, method)
+    # The same methods by receiver type: a type's own methods without a walk over the package's.
+    methods_by_type: dict[str, dict[str, FuncInfo]] = field(default_factory=dict)
     vars: dict[str, VarInfo] = field(default_factory=dict)
     init_count: int = 0
 
@@ -165,6 +167,8 @@ class Program:
                 package.funcs.setdefault(func.name if not scope.startswith("init#") else scope, info)
             else:
                 package.methods.setdefault((func.receiver_type, func.name), info)
+                package.methods_by_type.setdefault(func.receiver_type, {}).setdefault(
+                    func.name, info)
         for decl in facts.types:
             package.types.setdefault(decl.name, TypeInfo(context.package, decl, context))
         for var in facts.vars:

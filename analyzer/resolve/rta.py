@@ -53,18 +53,31 @@ def import_closure(program: Program, main_package: str,
     return frozenset(seen)
 
 
-def analyse(program: Program, name: str, main_package: str, edges: Iterable[Edge],
-            implements: Iterable[Implements], created: Mapping[str, set[str]],
-            build: BuildContext = COMMANDS) -> CommandProgram:
+@dataclass(frozen=True)
+class CallTables:
+    """The resolved calls by caller and the implementations built here by interface method:
+    what every command's analysis walks, made once for all of them."""
+
+    calls: dict[str, list[Edge]]
+    by_interface: dict[str, list[Implements]]
+
+    @classmethod
+    def build(cls, edges: Iterable[Edge], implements: Iterable[Implements]) -> CallTables:
+        calls: dict[str, list[Edge]] = {}
+        for edge in edges:
+            if edge.kind != graph.UNRESOLVED:
+                calls.setdefault(edge.caller, []).append(edge)
+        by_interface: dict[str, list[Implements]] = {}
+        for row in implements:
+            if not row.other_platform:
+                by_interface.setdefault(row.interface_method, []).append(row)
+        return cls(calls, by_interface)
+
+
+def analyse(program: Program, name: str, main_package: str, tables: CallTables,
+            created: Mapping[str, set[str]], build: BuildContext = COMMANDS) -> CommandProgram:
     packages = import_closure(program, main_package, build)
-    calls: dict[str, list[Edge]] = {}
-    for edge in edges:
-        if edge.kind != graph.UNRESOLVED:
-            calls.setdefault(edge.caller, []).append(edge)
-    by_interface: dict[str, list[Implements]] = {}
-    for row in implements:
-        if not row.other_platform:
-            by_interface.setdefault(row.interface_method, []).append(row)
+    calls, by_interface = tables.calls, tables.by_interface
 
     reached: set[str] = set()
     types: set[str] = set()
