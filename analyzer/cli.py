@@ -90,8 +90,7 @@ def _add_index(commands) -> None:
                        help="kubernetes and/or etcd (default: every fetched repository)")
     index.add_argument("--tests", action="store_true", help="also parse _test.go files")
     index.add_argument("-j", "--jobs", type=positive_int, default=None,
-                       help="parser processes (default: one per core); with more than one, "
-                       "a large tree's call sites are resolved in two processes")
+                       help="parser processes (default: one per core)")
     index.add_argument("--goroot", metavar="PATH",
                        help="Go installation whose standard library calls resolve into "
                        "(default: `go env GOROOT` when go is installed)")

@@ -270,7 +270,7 @@ def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,
             # Read lazily, so that reading the facts counts as the resolver's first stage.
             resolution = resolve(itertools.chain(store.file_facts_of(db, files), library_files), (),
                                  commands_of(checkout.name), build,
-                                 _resolve_progress(progress, checkout.name), jobs)
+                                 _resolve_progress(progress, checkout.name))
         summary.resolve_seconds = time.monotonic() - resolve_started
         store.finish_commit(db, commit_id, files, ((m.path, m.dir) for m in modules.modules),
                             resolution.symbols, resolution.edges, resolution.implements,

@@ -146,19 +146,11 @@ class Resolver:
                 signature += f" ({results})" if len(func.results) > 1 or func.results[0].name else f" {results}"
             self.out.symbols.append(Symbol(name, kind, package, context.path, func.line, func.col,
                                            func.end_line, func.doc, signature))
-        for symbol, lit in self.note_literals(context):
+        for lit in context.facts.func_lits:
+            symbol = scopes.closure_symbol(lit.scope)
+            self._literals[symbol] = (context, lit)
             self.out.symbols.append(Symbol(symbol, "closure", package, context.path, lit.line,
                                            lit.col, lit.end_line, "", ""))
-
-    def note_literals(self, context: FileContext) -> list[tuple[str, object]]:
-        """Remember where each function literal of a file is declared, by its symbol (for its
-        signature, in `finish`); (symbol, FuncLit) of each."""
-        found = []
-        for lit in context.facts.func_lits:
-            symbol = self.program.symbol_of(context, lit.scope)
-            self._literals[symbol] = (context, lit)
-            found.append((symbol, lit))
-        return found
 
     # --- function values as data ---------------------------------------------------------------
 
@@ -191,12 +183,6 @@ class Resolver:
     def _value_kind(self, function: str) -> str:
         """The kind of an edge calling a function value: an interface method value dispatches."""
         return graph.INTERFACE if function in self.interfaces else graph.FUNCVALUE
-
-    @staticmethod
-    def _target_kind(target: tuple[str, str]) -> str:
-        """`_value_kind` of a target `_target` found while reading a file: by the target alone,
-        not by what other files registered, so that the files may be read in any order."""
-        return graph.INTERFACE if target[1] == graph.INTERFACE else graph.FUNCVALUE
 
     def _function_info(self, function: str) -> FuncInfo | None:
         if self._functions is None:
@@ -332,7 +318,7 @@ class Resolver:
                 if bound[1] != call.scope:
                     self._captured.add(variable)
                 kind = (target[1] if target[1] in (graph.CLOSURE, graph.STATIC)
-                        else self._target_kind(target))
+                        else self._value_kind(target[0]))
                 edge = self._edge(caller, target[0], kind, call, context, via="local variable")
                 self._pass(target[0], arguments)
                 if kind in (graph.CLOSURE, graph.STATIC):
@@ -363,7 +349,7 @@ class Resolver:
             owner = scopes if var.file is scopes.context else file_scopes(self.program, var.file)
             target = self._target(owner, values[var.index], "init", var.decl.line)
             if target is not None:
-                self._edge(caller, target[0], self._target_kind(target), call, scopes.context,
+                self._edge(caller, target[0], self._value_kind(target[0]), call, scopes.context,
                            via="package variable")
                 self._pass(target[0], arguments)
                 return
@@ -487,11 +473,6 @@ class Resolver:
         self.out.annotations.append(Annotation(symbol, kind, detail))
 
     # --- the whole program ---------------------------------------------------------------------
-
-    def prepare_finish(self) -> None:
-        """Work `finish` needs that no call site changes: the method set of every type. Worth
-        doing early only by a process that would otherwise wait (see `halves`)."""
-        self.methods.method_name_index()
 
     def finish(self) -> Resolution:
         """Calls of function values, now that every store is known; implementations of every

@@ -47,14 +47,6 @@ class FlowGraph:
         self._solved = None
         return True
 
-    def merge(self, functions: dict[Place, set[str]], flows: dict[Place, set[Place]]) -> None:
-        """Add the stores and flows of another graph (read from other files)."""
-        for place, stored in functions.items():
-            self.functions.setdefault(place, set()).update(stored)
-        for place, targets in flows.items():
-            self.flows.setdefault(place, set()).update(targets)
-        self._solved = None
-
     def solve(self) -> dict[Place, set[str]]:
         """Every place → the functions that can reach it."""
         if self._solved is not None:

@@ -174,7 +174,7 @@ class MethodSets:
         wanted = self.interface_methods(interface)
         if not wanted:
             return ()  # interface{} is implemented by everything: no call goes through it
-        index = self.method_name_index()
+        index = self._method_name_index()
         names = sorted(wanted, key=lambda name: len(index.get(name, ())))
         candidates = set(index.get(names[0], ()))
         for name in names[1:]:
@@ -207,9 +207,7 @@ class MethodSets:
 
     # --- method sets ---------------------------------------------------------------------------
 
-    def method_name_index(self) -> dict[str, set[tuple[str, str]]]:
-        """Method name → the concrete types whose method set has it (every method set is
-        worked out on the first call, in the program's order)."""
+    def _method_name_index(self) -> dict[str, set[tuple[str, str]]]:
         if self._by_method_name is None:
             index: dict[str, set[tuple[str, str]]] = {}
             for package in self.program.packages.values():
