@@ -61,7 +61,7 @@ def encode(obj: dict) -> bytes:
 
 def decode(value: bytes, revision: int) -> dict:
     """An object read back, its resourceVersion set from `revision` (APIObjectVersioner.UpdateObject)."""
-    obj = json.loads(value)
+    obj = jsonserializer.decode(value)
     if not isinstance(obj.get("metadata"), dict):  # an older writer's null metadata reads as empty
         obj["metadata"] = {}
     obj["metadata"]["resourceVersion"] = str(revision)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from reference_impl.apiserver.core.jsonserializer import encode
+from reference_impl.apiserver.core.jsonserializer import decode, encode
 
 
 def test_compact_json_in_key_order():
@@ -20,3 +20,19 @@ def test_what_orjson_refuses_is_written_by_the_standard_library():
     """An integer past 64 bits and a lone surrogate (json.loads makes both) still encode."""
     big = {"n": 2 ** 70, "s": json.loads('"\\ud800"')}
     assert json.loads(encode(big)) == big
+
+
+def test_decode_reads_what_the_standard_library_reads():
+    """orjson for the common case; an integer past 64 bits (orjson makes it a float), a lone
+    surrogate and NaN (orjson refuses them) are read by the standard library, exactly."""
+    for raw in (b'{"metadata":{"name":"p","uid":"6f1c"},"spec":{"x":[1,2.5,null,true]}}',
+                b'{"n":18446744073709551616}', b'{"n":-9223372036854775809}',
+                b'{"n":123456789012345678901234567890}', b'{"s":"\\ud800"}', b'{"f":NaN}',
+                '{"name":"é✓"}'.encode()):
+        decoded = decode(raw)
+        assert repr(decoded) == repr(json.loads(raw)), raw
+
+
+def test_a_long_integer_is_not_read_as_a_float():
+    assert decode(b'{"n":18446744073709551616}')["n"] == 2 ** 64
+    assert isinstance(decode(b'{"n":18446744073709551616}')["n"], int)
