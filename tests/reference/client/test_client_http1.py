@@ -32,6 +32,15 @@ def answered_with(*responses: bytes, close_after: bool = False):
     return Connection(client), received
 
 
+def one_round_trip(response: bytes, close_after: bool = False):
+    """(status, body, will close) of one request answered with `response`."""
+    conn, _ = answered_with(response, close_after=close_after)
+    try:
+        return conn.round_trip(HEAD, b"{}")
+    finally:
+        conn.close()
+
+
 def test_content_length_body_and_kept_alive():
     """A Content-Length body is read exactly, and the connection serves the next request."""
     conn, received = answered_with(
@@ -45,55 +54,42 @@ def test_content_length_body_and_kept_alive():
 
 def test_chunked_body_with_extension_and_trailer():
     """Chunks are joined; chunk extensions and trailers are skipped."""
-    conn, _ = answered_with(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
-                            b"4;ext=1\r\n{\"a\"\r\n3\r\n:1}\r\n0\r\nX-Trailer: t\r\n\r\n")
-    assert conn.round_trip(HEAD, b"{}") == (200, b'{"a":1}', False)
-    conn.close()
+    response = (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                b"4;ext=1\r\n{\"a\"\r\n3\r\n:1}\r\n0\r\nX-Trailer: t\r\n\r\n")
+    assert one_round_trip(response) == (200, b'{"a":1}', False)
 
 
 def test_connection_close_and_http_1_0():
     """`Connection: close`, and an HTTP/1.0 answer without keep-alive, mean the server will close."""
-    conn, _ = answered_with(b"HTTP/1.1 409 Conflict\r\nConnection: close\r\nContent-Length: 0\r\n\r\n")
-    assert conn.round_trip(HEAD, b"{}") == (409, b"", True)
-    conn.close()
-    conn, _ = answered_with(b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\n{}")
-    assert conn.round_trip(HEAD, b"{}") == (200, b"{}", True)
-    conn.close()
-    conn, _ = answered_with(b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\n{}")
-    assert conn.round_trip(HEAD, b"{}") == (200, b"{}", False)
-    conn.close()
+    assert one_round_trip(b"HTTP/1.1 409 Conflict\r\nConnection: close\r\nContent-Length: 0\r\n\r\n") == (
+        409, b"", True)
+    assert one_round_trip(b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\n{}") == (200, b"{}", True)
+    assert one_round_trip(b"HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\n{}") == (
+        200, b"{}", False)
 
 
 def test_unframed_body_runs_to_the_close():
     """With neither Content-Length nor chunking the body is what comes until the server closes."""
-    conn, _ = answered_with(b"HTTP/1.1 200 OK\r\n\r\n{\"long\":true}", close_after=True)
-    assert conn.round_trip(HEAD, b"{}") == (200, b'{"long":true}', True)
-    conn.close()
+    assert one_round_trip(b"HTTP/1.1 200 OK\r\n\r\n{\"long\":true}", close_after=True) == (
+        200, b'{"long":true}', True)
 
 
 def test_interim_100_continue_is_skipped():
-    conn, _ = answered_with(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n")
-    assert conn.round_trip(HEAD, b"{}") == (204, b"", False)
-    conn.close()
+    response = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n"
+    assert one_round_trip(response) == (204, b"", False)
 
 
 def test_server_gone_before_answering_is_remote_disconnected():
     """The retry in RestClient.request hangs on this error: an idle connection the server dropped."""
-    conn, _ = answered_with(b"", close_after=True)
     with pytest.raises(http.client.RemoteDisconnected):
-        conn.round_trip(HEAD, b"{}")
-    conn.close()
+        one_round_trip(b"", close_after=True)
 
 
 def test_short_body_and_garbage_status_are_errors():
-    conn, _ = answered_with(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{}", close_after=True)
     with pytest.raises(http.client.IncompleteRead):
-        conn.round_trip(HEAD, b"{}")
-    conn.close()
-    conn, _ = answered_with(b"SSH-2.0-OpenSSH\r\n\r\n")
+        one_round_trip(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{}", close_after=True)
     with pytest.raises(http.client.BadStatusLine):
-        conn.round_trip(HEAD, b"{}")
-    conn.close()
+        one_round_trip(b"SSH-2.0-OpenSSH\r\n\r\n")
 
 
 def test_watch_lines_are_split_and_joined_across_chunks():
