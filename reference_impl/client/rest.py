@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import http.client
-import json
 import platform
 import re
 import socket
@@ -16,12 +15,12 @@ import threading
 import urllib.parse
 from pathlib import Path
 
-import orjson
 import yaml
 
 from reference_impl.client import APIStatusError, Gone, http1
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.reflector import ListRequest, Reflector
+from reference_impl.machinery import jsonbytes
 from reference_impl.mirrors import mirrors
 
 
@@ -96,7 +95,7 @@ class RestClient:
 
     def request(self, method: str, path: str, body: dict | None = None,
                 content_type: str = "application/json") -> dict:
-        data = encode_json(body) if body is not None else None
+        data = jsonbytes.dumps(body) if body is not None else None
         head = self._request_head(method, path, content_type if data is not None else None,
                                   len(data) if data is not None else 0)
         # One kept-alive connection per thread: a TLS handshake with a client certificate per
@@ -119,7 +118,7 @@ class RestClient:
             raise
         if will_close:
             self._drop_connection()
-        payload = orjson.loads(raw) if raw else {}
+        payload = jsonbytes.loads(raw) if raw else {}
         if status >= 300:
             raise APIStatusError(method, path, status, payload)
         return payload
@@ -139,7 +138,7 @@ class RestClient:
             if response.status == 410:
                 raise Gone(resource_version, conn.read_body(response).decode(errors="replace"))
             if response.status >= 300:
-                raise APIStatusError("WATCH", path, response.status, orjson.loads(conn.read_body(response) or b"{}"))
+                raise APIStatusError("WATCH", path, response.status, jsonbytes.loads(conn.read_body(response) or b"{}"))
             # A read timeout would leave the stream mid-chunk and every quiet second would open a
             # new watch, so the stream blocks and a helper thread honours `stop` by shutting the
             # socket down.
@@ -162,20 +161,11 @@ class RestClient:
                     if line is None:
                         return
                     if line.strip():
-                        yield orjson.loads(line)
+                        yield jsonbytes.loads(line)
             finally:
                 done.set()
         finally:
             conn.close()
-
-
-def encode_json(value) -> bytes:
-    """`value` as compact JSON: orjson, or the standard library for what orjson refuses (integers
-    past 64 bits, keys that are not strings)."""
-    try:
-        return orjson.dumps(value)
-    except orjson.JSONEncodeError:
-        return json.dumps(value, separators=(",", ":")).encode()
 
 
 def _shut_down_on_stop(sock: socket.socket, stop: threading.Event, done: threading.Event) -> None:

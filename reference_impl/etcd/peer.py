@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from reference_impl.etcd.raft import (
     ConfState, Entry, EntryType, Message, MessageType, Snapshot, SnapshotMetadata)
-from reference_impl.etcd.wal import dumps_compact
+from reference_impl.machinery import jsonbytes
 from reference_impl.mirrors import mirrors
 
 RAFTHTTP = "go.etcd.io/etcd/server/v3/etcdserver/api/rafthttp"
@@ -52,7 +52,7 @@ def encode_message(m: Message) -> bytes:
         md = snap.metadata
         plain["s"] = {"d": _b64(snap.data), "i": md.index, "t": md.term,
                       "v": list(md.conf_state.voters), "l": list(md.conf_state.learners)}
-    return dumps_compact(plain)
+    return jsonbytes.dumps(plain)
 
 
 def decode_message(data: bytes) -> Message:

@@ -35,7 +35,7 @@ from reference_impl.etcd.raft.rawnode import RawNode
 from reference_impl.etcd.server import EtcdServer
 from reference_impl.etcd.state import (
     decode_snapshot, encode_snapshot, from_plain, recover_state, to_plain)
-from reference_impl.etcd.wal import dumps_compact
+from reference_impl.machinery import jsonbytes
 from reference_impl.mirrors import mirrors
 
 ETCDSERVER = "go.etcd.io/etcd/server/v3/etcdserver"
@@ -99,7 +99,7 @@ def encode_request(request_id: int, request: MutatingRequest, now: float) -> byt
     """An entry's payload: etcd's InternalRaftRequest, as JSON, a newline and the request's
     bytes (keys, values) raw."""
     raw = bytearray()
-    head = dumps_compact({"id": request_id, "now": now, "req": to_plain(request, raw)})
+    head = jsonbytes.dumps({"id": request_id, "now": now, "req": to_plain(request, raw)})
     return b"".join((head, b"\n", raw))
 
 
@@ -113,7 +113,7 @@ def decode_entry(data: bytes) -> tuple[dict, bytes]:
 @mirrors(f"(*{ETCDSERVER}.EtcdServer).publishV3")
 def encode_attributes(request_id: int, member: Member) -> bytes:
     """The payload announcing a member's name and client URLs to the cluster once it has started."""
-    return dumps_compact({"id": request_id, "attr": member_to_plain(member)})
+    return jsonbytes.dumps({"id": request_id, "attr": member_to_plain(member)})
 
 
 @dataclass

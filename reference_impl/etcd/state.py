@@ -18,7 +18,7 @@ import struct
 
 from reference_impl.etcd.messages import FIELD_NAMES, MESSAGE_TYPES, KeyValue
 from reference_impl.etcd.server import EtcdServer
-from reference_impl.etcd.wal import dumps_compact
+from reference_impl.machinery import jsonbytes
 
 _KV_HEADER = struct.Struct("<IIqqqq")  # key length, value length, create, mod, version, lease
 
@@ -87,7 +87,7 @@ def recover_state(server: EtcdServer, state: dict, records: list[KeyValue]) -> N
 
 def encode_snapshot(server: EtcdServer, members: list[dict]) -> bytes:
     """What a snapshot holds: `server`'s whole applied state and the member list (plain)."""
-    parts = [dumps_compact({"state": dump_state(server), "members": members}), b"\n"]
+    parts = [jsonbytes.dumps({"state": dump_state(server), "members": members}), b"\n"]
     pack = _KV_HEADER.pack
     for kv in server.store.records():
         parts += (pack(len(kv.key), len(kv.value), kv.create_revision, kv.mod_revision,

@@ -37,9 +37,8 @@ import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-import orjson
-
 from reference_impl.etcd.errors import ErrCorruptWAL, ErrWALWrite
+from reference_impl.machinery import jsonbytes
 from reference_impl.mirrors import mirrors
 
 WAL_PKG = "go.etcd.io/etcd/server/v3/wal"
@@ -53,23 +52,8 @@ Write = Callable[[int, bytes], int]
 Fsync = Callable[[int], None]
 
 
-_dumps_json = json.JSONEncoder(separators=(",", ":")).encode
-
-
-def dumps_compact(payload: object) -> bytes:
-    """Compact JSON for every payload (records here, raft entries, snapshots, peer messages).
-    orjson writes a write's entry and its WAL record several times faster than the standard
-    library; what orjson refuses (an integer past 64 bits, a key that is not a string, a lone
-    surrogate) the standard library writes, so nothing that encoded before fails now. Either
-    output reads back the same through json.loads and holds no raw newline."""
-    try:
-        return orjson.dumps(payload)
-    except orjson.JSONEncodeError:
-        return _dumps_json(payload).encode()
-
-
 def frame(payload: dict, raw: bytes = b"") -> bytes:
-    body = dumps_compact(payload)
+    body = jsonbytes.dumps(payload)
     if raw:
         body = b"".join((body, b"\n", raw))
     length = _LENGTH.pack(len(body))
