@@ -76,7 +76,7 @@ def read_headers(rfile: BinaryIO) -> Headers:
         if line in (b"\r\n", b"\n", b""):
             return Headers(fields)
         text = line.decode("iso-8859-1").rstrip("\r\n")
-        if text[0] in " \t":
+        if text.startswith((" ", "\t")):  # a line of only "\r" is left empty: malformed below
             if not fields:
                 raise HeaderError(400, "Bad Request", f"malformed MIME header initial line: {text!r}")
             name, value = fields[-1]

@@ -40,7 +40,8 @@ def test_a_folded_line_continues_the_previous_value():
 
 
 @pytest.mark.parametrize("block", [b"no colon here\r\n\r\n", b"Bad Name: x\r\n\r\n", b": empty name\r\n\r\n",
-                                   b"Na\x7fme: x\r\n\r\n", b"  folded first\r\n\r\n"])
+                                   b"Na\x7fme: x\r\n\r\n", b"  folded first\r\n\r\n",
+                                   b"A: 1\r\n\r\r\n\r\n"])
 def test_a_line_that_is_no_field_is_400(block):
     with pytest.raises(HeaderError) as err:
         read(block)
