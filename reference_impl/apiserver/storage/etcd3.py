@@ -192,7 +192,7 @@ class Storage:
                 continue
             if data == kv.value:
                 if is_current:
-                    return decode(kv.value, kv.mod_revision)  # `update` may have changed its copy
+                    return read_back(updated, kv.mod_revision)
                 kv, is_current = self._read(key), True
                 continue
             result = self.client.put_if_mod_revision(key, data, kv.mod_revision)
