@@ -187,7 +187,8 @@ class Resolver:
     def _function_info(self, function: str) -> FuncInfo | None:
         if self._functions is None:
             self._functions = {info.symbol: info for package in self.program.packages.values()
-                               for info in (*package.funcs.values(), *package.methods.values())}
+                               for info in (*package.funcs.values(),
+                                            *(m for by_name in package.methods.values() for m in by_name.values()))}
         return self._functions.get(function)
 
     def _parameter_types(self, function: str) -> dict[int, Place]:

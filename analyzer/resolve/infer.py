@@ -59,7 +59,7 @@ class FileScopes:
         for func in facts.funcs:
             info = None
             if package is not None:
-                info = (package.methods.get((func.receiver_type, func.name)) if func.receiver_type
+                info = (package.methods.get(func.receiver_type, {}).get(func.name) if func.receiver_type
                         else package.funcs.get(func.name))
             params = tuple((p.name, p.constraint) for p in func.type_params)
             if info is not None and info.decl is func:

@@ -233,7 +233,7 @@ class MethodSets:
         if info is None:
             return {}
         methods: dict[str, _Method] = {}
-        for name, func in package.methods_by_type.get(concrete[1], {}).items():
+        for name, func in package.methods.get(concrete[1], {}).items():
             methods[name] = _Method(func.symbol, self.signature_of(func),
                                     func.decl.pointer_receiver, func.file.in_build)
         struct = self._struct_of(info, concrete)

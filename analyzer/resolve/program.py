@@ -77,9 +77,7 @@ class Package:
     files: list[FileContext] = field(default_factory=list)
     funcs: dict[str, FuncInfo] = field(default_factory=dict)
     types: dict[str, TypeInfo] = field(default_factory=dict)
-    methods: dict[tuple[str, str], FuncInfo] = field(default_factory=dict)  # (type, method)
-    # The same methods by receiver type: a type's own methods without a walk over the package's.
-    methods_by_type: dict[str, dict[str, FuncInfo]] = field(default_factory=dict)
+    methods: dict[str, dict[str, FuncInfo]] = field(default_factory=dict)  # by receiver type, then name
     vars: dict[str, VarInfo] = field(default_factory=dict)
     init_count: int = 0
 
@@ -166,9 +164,7 @@ class Program:
             if func.receiver_type is None:
                 package.funcs.setdefault(func.name if not scope.startswith("init#") else scope, info)
             else:
-                package.methods.setdefault((func.receiver_type, func.name), info)
-                package.methods_by_type.setdefault(func.receiver_type, {}).setdefault(
-                    func.name, info)
+                package.methods.setdefault(func.receiver_type, {}).setdefault(func.name, info)
         for decl in facts.types:
             package.types.setdefault(decl.name, TypeInfo(context.package, decl, context))
         for var in facts.vars:
@@ -318,7 +314,7 @@ class Program:
             package = self.packages.get(t.qualifier or "")
             if package is None:
                 return None
-            method = package.methods.get((t.name, name))
+            method = package.methods.get(t.name, {}).get(name)
             if method is not None:
                 return Member("method", FuncType((), self.results_of(method)), method,
                               method.symbol)
