@@ -94,13 +94,23 @@ def _defined_in(cls: type, attr: str) -> type:
     return next(c for c in cls.__mro__ if attr in c.__dict__)
 
 
-def node_filter(plugin: Plugin):
-    """The plugin's Filter over a list of nodes: `filter_nodes` when it has one (and no subclass
-    overrides `filter` below it), else `filter` called node by node. Returns (node_info, status)
-    of each rejected node, in order."""
+def fast_path(plugin: Plugin, fast: str, slow: str):
+    """The plugin's bound `fast` method (a batch or key form of its `slow` one), or None when it has
+    none or a subclass overrides `slow` below where `fast` is defined: that override must be run."""
     cls = type(plugin)
-    if hasattr(cls, "filter_nodes") and issubclass(_defined_in(cls, "filter_nodes"), _defined_in(cls, "filter")):
-        return plugin.filter_nodes
+    if not hasattr(cls, fast):
+        return None
+    if hasattr(cls, slow) and not issubclass(_defined_in(cls, fast), _defined_in(cls, slow)):
+        return None
+    return getattr(plugin, fast)
+
+
+def node_filter(plugin: Plugin):
+    """The plugin's Filter over a list of nodes: `filter_nodes` when it has one (see `fast_path`),
+    else `filter` called node by node. Returns (node_info, status) of each rejected node, in order."""
+    fast = fast_path(plugin, "filter_nodes", "filter")
+    if fast is not None:
+        return fast
     run = plugin.filter
 
     def filter_nodes(state: CycleState, pod: dict, nodes: list[NodeInfo]) -> list[tuple[NodeInfo, Status]]:
@@ -253,6 +263,7 @@ class Framework:
                     if point == "score":
                         self.weights[plugin.name] = int(entry.get("weight") or 1)
         self._node_filters = [(p.name, node_filter(p)) for p in self.points["filter"]]
+        self._score_nodes = {p.name: fast_path(p, "score_nodes", "score") for p in self.points["score"]}
         if len(self.points["queueSort"]) != 1:
             raise ConfigError("exactly one queueSort plugin must be enabled")
         if not self.points["bind"]:
@@ -280,11 +291,7 @@ class Framework:
     def queue_sort_key(self):
         """The QueueSort plugin's `sort_key` (a key ordering pods as its Less does), or None when
         it has none, or a subclass overrides `less` below it."""
-        plugin = self.points["queueSort"][0]
-        cls = type(plugin)
-        if hasattr(cls, "sort_key") and issubclass(_defined_in(cls, "sort_key"), _defined_in(cls, "less")):
-            return plugin.sort_key
-        return None
+        return fast_path(self.points["queueSort"][0], "sort_key", "less")
 
     def plugin_events(self) -> dict[str, set[str] | None]:
         return {p.name: p.events_to_register() for p in self._instances.values()}
@@ -392,7 +399,7 @@ class Framework:
         for plugin in self.points["score"]:
             if plugin.name in skipped:
                 continue
-            score_nodes = getattr(plugin, "score_nodes", None)
+            score_nodes = self._score_nodes[plugin.name]
             if score_nodes is not None:  # the plugin loops over the nodes itself: no call per node
                 values = list(score_nodes(state, pod, nodes))
             else:
