@@ -1,4 +1,7 @@
-"""Filter over a node list in one call (`filter_nodes`) decides exactly as Filter node by node."""
+"""Filter over a node list in one call (`filter_nodes`) decides each node independently of the other
+nodes in the list, and the scheduler's search over batches finds what checking node by node finds.
+(In-tree plugins' one-node `filter` is `filter_nodes` of a one-node list; what each decides is
+tested against upstream's cases in test_scheduler_plugins.py.)"""
 from __future__ import annotations
 
 import random
@@ -67,7 +70,8 @@ def seeded_scheduler(seed: int, nodes: int = 40, bound: int = 60, percentage: in
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_each_plugin_rejects_the_same_nodes_for_the_same_reasons(seed):
-    """A plugin's filter_nodes rejects exactly the nodes its Filter rejects one at a time, with equal statuses."""
+    """A plugin's filter_nodes over all nodes rejects exactly the nodes it rejects given one at a time,
+    with equal statuses: no decision depends on the other nodes in the list."""
     s, rng = seeded_scheduler(seed)
     infos = s.framework.snapshot.node_info_list
     rejections = 0
