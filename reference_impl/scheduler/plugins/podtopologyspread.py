@@ -86,6 +86,30 @@ def counts_per_domain(counts: PodCounts, pod: dict, constraints: list[Constraint
     return domains
 
 
+def domain_counts(counts: PodCounts, node_infos: list[NodeInfo], pod: dict,
+                  constraints: list[Constraint], matchers: list[Matcher]) -> dict[tuple[str, str], int]:
+    """`counts_per_domain` when the cache's per-domain counts answer, else the same counted node by
+    node over the eligible nodes, as upstream's calPreFilterState and PreScore do."""
+    domains = counts_per_domain(counts, pod, constraints, matchers)
+    if domains is not None:
+        return domains
+    domains, eligible = {}, []
+    matches_node = scheduling.get_required_node_affinity(pod)
+    for node_info in node_infos:
+        labels = node_info.labels
+        if not (node_labels_match(labels, constraints) and matches_node(node_info.node)):
+            continue
+        eligible.append(node_info)
+        for c in constraints:
+            domains.setdefault((c.topology_key, labels[c.topology_key]), 0)
+    per_node = [counts.per_node(m) for m in matchers]
+    for node_info in eligible:
+        for c, on_node in zip(constraints, per_node):
+            pair = (c.topology_key, node_info.labels[c.topology_key])
+            domains[pair] += count_pods_match_selector(on_node, node_info)
+    return domains
+
+
 @dataclass
 class _PreFilterState:
     constraints: list[Constraint]
@@ -124,23 +148,7 @@ class PodTopologySpread(Plugin):
         pod_counts = self.handle.snapshot.pod_counts
         namespace = pod["metadata"].get("namespace", "default")
         matchers = [c.matcher(namespace) for c in constraints]
-        counts = counts_per_domain(pod_counts, pod, constraints, matchers)
-        if counts is None:
-            counts = {}
-            eligible = []
-            matches_node = scheduling.get_required_node_affinity(pod)
-            for node_info in self.handle.snapshot.node_info_list:
-                labels = node_info.labels
-                if not (node_labels_match(labels, constraints) and matches_node(node_info.node)):
-                    continue
-                eligible.append(node_info)
-                for c in constraints:
-                    counts.setdefault((c.topology_key, labels[c.topology_key]), 0)
-            per_node = [pod_counts.per_node(m) for m in matchers]
-            for node_info in eligible:
-                for c, on_node in zip(constraints, per_node):
-                    pair = (c.topology_key, node_info.labels[c.topology_key])
-                    counts[pair] += count_pods_match_selector(on_node, node_info)
+        counts = domain_counts(pod_counts, self.handle.snapshot.node_info_list, pod, constraints, matchers)
         min_match: dict[str, int] = {}
         for (key, _), num in counts.items():
             min_match[key] = min(num, min_match.get(key, num))
@@ -204,22 +212,10 @@ class PodTopologySpread(Plugin):
             s.normalizing_weight.append(math.log(size + 2))
         if not s.tp_pair_to_pod_counts:  # hostname constraints only: Score counts node by node
             return SUCCESS
-        pod_counts = self.handle.snapshot.pod_counts
-        domains = counts_per_domain(pod_counts, pod, constraints, s.matchers)
-        if domains is not None:
-            for pair in s.tp_pair_to_pod_counts:
-                s.tp_pair_to_pod_counts[pair] = domains.get(pair, 0)
-            return SUCCESS
-        per_node = [pod_counts.per_node(m) for m in s.matchers]
-        matches_node = scheduling.get_required_node_affinity(pod)
-        for node_info in self.handle.snapshot.node_info_list:
-            labels = node_info.labels
-            if not (node_labels_match(labels, constraints) and matches_node(node_info.node)):
-                continue
-            for c, on_node in zip(constraints, per_node):
-                pair = (c.topology_key, labels[c.topology_key])
-                if pair in s.tp_pair_to_pod_counts:
-                    s.tp_pair_to_pod_counts[pair] += count_pods_match_selector(on_node, node_info)
+        domains = domain_counts(self.handle.snapshot.pod_counts, self.handle.snapshot.node_info_list, pod,
+                                constraints, s.matchers)
+        for pair in s.tp_pair_to_pod_counts:
+            s.tp_pair_to_pod_counts[pair] = domains.get(pair, 0)
         return SUCCESS
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/podtopologyspread.PodTopologySpread).Score")
