@@ -186,14 +186,14 @@ class ClusterMember:
         members = dict(initial_cluster)
         self._snapshotter = Snapshotter(self.data_dir, fsync=fsync)
         storage = MemoryStorage()
-        snap_seq, snapshot, state_data = self._recover(storage)
+        snapshot, last_seq = self._recover(storage)
         fresh = storage.last_index() == 0 and snapshot is None
         if restore is not None:
             if not fresh:
                 raise ErrDataDirNotEmpty(data_dir=str(self.data_dir))
             self._save_restored(restore, clock, members)
             storage = MemoryStorage()
-            snap_seq, snapshot, state_data = self._recover(storage)
+            snapshot, last_seq = self._recover(storage)
             fresh = False
         id_file = self.data_dir / "member_id"
         if id_file.exists():
@@ -222,11 +222,9 @@ class ClusterMember:
                              snapshot_count=snapshot_count,
                              catch_up_entries=catch_up_entries)
         if snapshot is not None:
-            self.node.install_snapshot(Snapshot(state_data, snapshot.metadata))
+            self.node.install_snapshot(snapshot)
             self.node.server.member = Member(self.id, name, me.peer_urls, tuple(client_urls))
-        self._seq = snap_seq
-        for record in self._wal.read_all(after=snap_seq):
-            self._seq = record["seq"]
+        self._seq = last_seq
         self._wal.open(self._seq + 1)
         self._state = threading.Condition(threading.Lock())  # the state machine and `applied`
         self._inbox: queue.SimpleQueue = queue.SimpleQueue()
@@ -293,9 +291,10 @@ class ClusterMember:
 
     @mirrors(f"{ETCDSERVER}.readWAL", "(*go.etcd.io/etcd/server/v3/etcdserver/api/snap.Snapshotter).Load")
     def _recover(self, storage: MemoryStorage):
-        """Load the newest snapshot and the log after it into `storage`."""
+        """Load the newest snapshot and the log after it into `storage`; the snapshot (or None) and
+        the sequence number of the last WAL record read."""
         loaded = self._snapshotter.load()
-        snap_seq, snapshot, data, hs = 0, None, b"", HardState()
+        snap_seq, snapshot, hs = 0, None, HardState()
         if loaded is not None:
             snap_seq, state = loaded
             if "records" in state:
@@ -308,7 +307,9 @@ class ClusterMember:
             storage.apply_snapshot(snapshot)
             storage.append(_entries_from(state["tail"], raw, len(data)))
             hs = HardState(*state["hs"])
+        last_seq = snap_seq
         for record in self._wal.read_all(after=snap_seq):
+            last_seq = record["seq"]
             if "req" in record or "restart" in record:
                 raise ErrOldDataDir(data_dir=str(self.data_dir))
             if "ents" in record:
@@ -316,7 +317,7 @@ class ClusterMember:
             if "hs" in record:
                 hs = HardState(*record["hs"])
         storage.set_hard_state(hs)
-        return snap_seq, snapshot, data
+        return snapshot, last_seq
 
     # -- the driver ----------------------------------------------------------------------------
 
