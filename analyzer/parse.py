@@ -109,8 +109,7 @@ class _FileParser:
         # An ASCII file (nearly all Go) is sliced as a str: its byte offsets are its indexes.
         self.chars = source.decode("ascii") if source.isascii() else None
         self.literal_names: dict[int, str] = {}
-        self.func_names: dict[int, str] = {}
-        self.declared: dict[int, tuple] = {}  # a declaration's start → (name, receiver)
+        self.declared: dict[int, tuple] = {}  # a declaration's start → (go/ssa name, name, receiver)
         self.keyed: dict[int, list[tree_sitter.Node]] = {}  # literal body's start → its keyed elements
         self.spawned: dict[tree_sitter.Node, str] = {}  # the call of each go and defer statement
         self.out: dict[str, list] = {k: [] for k in (
@@ -308,38 +307,39 @@ class _FileParser:
         stack: list[tuple[int, str]] = []
         counts: dict[str, int] = {}
         inits = 0
-        for start, end, node, is_literal in scopes:
-            while stack and stack[-1][0] <= start:
+
+        def close_until(position: float) -> None:  # the scopes that end at or before `position`
+            while stack and stack[-1][0] <= position:
                 bounds.append(2 * stack.pop()[0])
                 names.append(stack[-1][1] if stack else PACKAGE_SCOPE)
+
+        for start, end, node, is_literal in scopes:
+            close_until(start)
             if is_literal:
                 parent = stack[-1][1] if stack else PACKAGE_SCOPE
                 counts[parent] = counts.get(parent, 0) + 1
                 name = f"{parent}${counts[parent]}"
                 self.literal_names[start] = name
             else:
-                name = self.func_scope(node)
+                name, declared_name, receiver = self.func_scope(node)
                 if name == "init":
                     inits += 1
                     name = f"init#{inits}"
-                self.func_names[start] = name
+                self.declared[start] = (name, declared_name, receiver)
             stack.append((end, name))
             bounds.append(2 * start + 1)
             names.append(name)
-        while stack:
-            bounds.append(2 * stack.pop()[0])
-            names.append(stack[-1][1] if stack else PACKAGE_SCOPE)
+        close_until(float("inf"))
         return bounds, names
 
-    def func_scope(self, node: tree_sitter.Node) -> str:
-        """A declaration's go/ssa name; its name and receiver are kept for `on_func`."""
+    def func_scope(self, node: tree_sitter.Node) -> tuple[str, str, tuple]:
+        """A declaration's go/ssa name, its name, and its receiver (name, base type, pointer?)."""
         name = self.text(node.child_by_field_id(NAME))
         if node.type == "function_declaration":
-            self.declared[node.start_byte] = (name, (None, None, False))
-            return name
-        self.declared[node.start_byte] = (name, found := self.receiver(node))
-        _, base, pointer = found
-        return f"(*{base}).{name}" if pointer else f"({base}).{name}"
+            return name, name, (None, None, False)
+        receiver = self.receiver(node)
+        _, base, pointer = receiver
+        return (f"(*{base}).{name}" if pointer else f"({base}).{name}"), name, receiver
 
     def on_import(self, node, scope) -> None:
         alias = node.child_by_field_id(NAME)
@@ -377,10 +377,10 @@ class _FileParser:
             doc_comment(holder)))
 
     def on_func(self, node, scope) -> None:
-        name, (receiver_name, receiver_type, pointer) = self.declared[node.start_byte]
+        ssa_name, name, (receiver_name, receiver_type, pointer) = self.declared[node.start_byte]
         start, end = node.start_point, node.end_point
         self.out["funcs"].append((
-            self.func_names[node.start_byte], name, receiver_type, pointer,
+            ssa_name, name, receiver_type, pointer,
             receiver_name, self.type_params(node.child_by_field_id(TYPE_PARAMETERS)),
             self.params(node.child_by_field_id(PARAMETERS)),
             self.params(node.child_by_field_id(RESULT)),
