@@ -18,7 +18,6 @@ deleted has no labels, so its pods count nowhere):
 """
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass
 
@@ -107,8 +106,8 @@ class PodCounts:
         self._toward_others: dict[tuple[str, str] | None, dict[tuple[AffinityTerm, int, bool], dict[str, int]]] = {}
         self._terms: dict[str, PodTerms] = {}  # pod key -> the terms counted for it, to uncount them
         self._matchers: dict[Hashable, _MatchCounts] = {}
-        self._guarded: dict[tuple[str, str], dict[Hashable, _MatchCounts]] = {}
-        self._unguarded: dict[Hashable, _MatchCounts] = {}
+        # matcher guard -> matcher key -> its counts, filed as the term tables above are
+        self._by_guard: dict[tuple[str, str] | None, dict[Hashable, _MatchCounts]] = {}
         self._asked = 0
 
     # ---- what the cache reports ----------------------------------------------------------------
@@ -161,8 +160,7 @@ class PodCounts:
                 _bump_guarded(self._toward_others, t.guard, entry, value, sign)
 
     def _count_matches(self, pod: dict, node_name: str, node_labels: Mapping[str, str], sign: int) -> None:
-        guarded = (self._guarded.get(pair) for pair in (pod["metadata"].get("labels") or {}).items())
-        for mc in itertools.chain(self._unguarded.values(), *(g.values() for g in guarded if g)):
+        for _, mc in _guarded_items(self._by_guard, pod["metadata"].get("labels") or {}):
             if mc.matcher.matches(pod):
                 mc.add(node_name, node_labels, sign)
 
@@ -212,18 +210,12 @@ class PodCounts:
             n = sum(1 for pod in info.pods.values() if matcher.matches(pod))
             if n:
                 mc.per_node[info.name] = n
-        if matcher.guard is None:
-            self._unguarded[matcher.key] = mc
-        else:
-            self._guarded.setdefault(matcher.guard, {})[matcher.key] = mc
+        self._by_guard.setdefault(matcher.guard, {})[matcher.key] = mc
         return mc
 
     def _forget(self, mc: _MatchCounts) -> None:
         key, guard = mc.matcher.key, mc.matcher.guard
         del self._matchers[key]
-        if guard is None:
-            del self._unguarded[key]
-        else:
-            del self._guarded[guard][key]
-            if not self._guarded[guard]:
-                del self._guarded[guard]
+        del self._by_guard[guard][key]
+        if not self._by_guard[guard]:
+            del self._by_guard[guard]
