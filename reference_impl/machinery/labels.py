@@ -232,6 +232,18 @@ def requirement_matches(req: Mapping[str, Any], values_by_key: Mapping[str, str]
     return False
 
 
+def compile_requirement(req: Mapping[str, Any]) -> Callable[[Mapping[str, str]], bool]:
+    """`requirement_matches(req, labels)` with the requirement's parts looked up once: In and
+    NotIn against a set (label values are strings, never None)."""
+    key, op, values = req["key"], req["operator"], req.get("values") or ()
+    if op in ("In", "NotIn") and all(isinstance(v, str) for v in values):
+        wanted = frozenset(values)
+        if op == "In":
+            return lambda labels: labels.get(key) in wanted
+        return lambda labels: labels.get(key) not in wanted
+    return lambda labels: requirement_matches(req, labels)
+
+
 def map_selector_matches(selector: dict | None, labels: dict | None) -> bool:
     """A Service's map selector: empty or missing selects nothing."""
     if not selector:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Callable
 
-from reference_impl.machinery.labels import requirement_matches
+from reference_impl.machinery.labels import compile_requirement, requirement_matches
 from reference_impl.mirrors import mirrors
 
 
@@ -33,22 +33,10 @@ def node_selector_term_label_matcher(term: Mapping[str, Any]) -> Callable[[Mappi
     exprs = term.get("matchExpressions") or ()
     if not exprs:
         return lambda labels: False
-    tests = [_requirement_test(r) for r in exprs]
+    tests = [compile_requirement(r) for r in exprs]
     if len(tests) == 1:
         return tests[0]
     return lambda labels: all(test(labels) for test in tests)
-
-
-def _requirement_test(req: Mapping[str, Any]) -> Callable[[Mapping[str, str]], bool]:
-    """`requirement_matches(req, labels)` with the requirement's parts looked up once: In and
-    NotIn against a set (label values are strings, never None)."""
-    key, op, values = req["key"], req["operator"], req.get("values") or ()
-    if op in ("In", "NotIn") and all(isinstance(v, str) for v in values):
-        wanted = frozenset(values)
-        if op == "In":
-            return lambda labels: labels.get(key) in wanted
-        return lambda labels: labels.get(key) not in wanted
-    return lambda labels: requirement_matches(req, labels)
 
 
 @mirrors("(k8s.io/component-helpers/scheduling/corev1/nodeaffinity.RequiredNodeAffinity).Match")
