@@ -19,8 +19,8 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import math
 import os
-import queue
 import random
 import ssl
 import sys
@@ -39,14 +39,6 @@ NS = scheduler_throughput.NS
 NODE = "hollow-node-1"
 DELIVERY_TIMEOUT = 60.0
 RESULTS = Path(__file__).parent / "results" / "apiserver_pod_flow.json"
-
-
-def _call(conn: http.client.HTTPSConnection, method: str, path: str, body: dict,
-          content_type: str = "application/json") -> tuple[int, bytes]:
-    conn.request(method, path, body=json.dumps(body).encode(),
-                 headers={"Accept": "application/json", "Content-Type": content_type})
-    response = conn.getresponse()
-    return response.status, response.read()
 
 
 def _now() -> str:
@@ -107,11 +99,10 @@ def run(args: argparse.Namespace) -> dict:
     with tempfile.TemporaryDirectory(prefix="apiserver-pod-flow-") as tmp, \
             apiserver_load.control_plane.cluster(args.storage, Path(tmp)) as cluster:
         port, context = cluster.port, cluster.admin_tls
-        setup = http.client.HTTPSConnection("127.0.0.1", port, context=context)
-        status, data = _call(setup, "POST", "/api/v1/namespaces", {"metadata": {"name": NS}})
+        setup = apiserver_load.Client(port, context)
+        status, data = scheduler_throughput._request(setup, "POST", "/api/v1/namespaces", {"metadata": {"name": NS}})
         assert status == 201, (status, data[:200])
-        setup.request("GET", "/api/v1/pods", headers={"Accept": "application/json"})
-        revision = json.loads(setup.getresponse().read())["metadata"]["resourceVersion"]
+        revision = json.loads(setup.call("GET", "/api/v1/pods")[1])["metadata"]["resourceVersion"]
         setup.close()
         paths = [f"/api/v1/pods?watch=1&resourceVersion={revision}&allowWatchBookmarks=true"] * 2 + \
                 [f"/api/v1/namespaces/{NS}/pods?watch=1&resourceVersion={revision}"]
@@ -119,36 +110,23 @@ def run(args: argparse.Namespace) -> dict:
         for watcher in watchers:
             watcher.start()
         time.sleep(1.0)  # every watch registered before the first create
-        work: queue.Queue = queue.Queue()
-        for pod in pods:
-            work.put(pod)
-        failures: list[str] = []
 
-        def client() -> None:
-            conn = http.client.HTTPSConnection("127.0.0.1", port, context=context)
-            while True:
-                try:
-                    pod = work.get_nowait()
-                except queue.Empty:
-                    return
-                uid = {}
-                for method, path, body, content_type, expected in pod_requests(pod, lambda: uid.get("uid", "")):
-                    status, data = _call(conn, method, path, body() if callable(body) else body, content_type)
-                    if status != expected:
-                        failures.append(f"{method} {path}: {status} {data[:200]!r}")
-                        break
-                    if not uid:
-                        uid["uid"] = json.loads(data)["metadata"]["uid"]
+        def pod_flow(client: apiserver_load.Client, pod: dict) -> str | None:
+            uid = {}
+            for method, path, body, content_type, expected in pod_requests(pod, lambda: uid.get("uid", "")):
+                status, data = scheduler_throughput._request(client, method, path,
+                                                             body() if callable(body) else body, content_type)
+                if status != expected:
+                    return f"{method} {path}: {status} {data[:200]!r}"
+                if not uid:
+                    uid["uid"] = json.loads(data)["metadata"]["uid"]
+            return None
 
         # etcd is this process's other child (the control plane starts it before the apiserver).
         etcd_pid = next(pid for pid in children(os.getpid()) if pid != cluster.process.pid)
         before, began = cpu_seconds(cluster.process.pid), time.perf_counter()
         etcd_before = cpu_seconds(etcd_pid)
-        threads = [threading.Thread(target=client) for _ in range(args.clients)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        failures = scheduler_throughput._parallel(port, context, args.clients, pods, pod_flow, math.inf)
         wall = time.perf_counter() - began
         deadline = time.monotonic() + DELIVERY_TIMEOUT
         while any(w.lines < 3 * args.pods for w in watchers) and time.monotonic() < deadline:
