@@ -455,3 +455,28 @@ def test_malformed_protobuf_is_400(chain):
     code, status = call(chain, "POST", ns_path(chain, "configmaps"), b"nope",
                         content_type="application/vnd.kubernetes.protobuf")
     assert (code, status["reason"]) == (400, "BadRequest")
+
+
+def test_watch_frames_waiting_together_go_out_as_one_chunk_of_at_most_64_KiB(chain):
+    """Events queued behind the one being written are joined into one chunk (one write), as
+    upstream's WatchServer flushes only when none wait; a chunk is cut once it passes 64 KiB."""
+    from reference_impl.apiserver.core.handlers import WATCH_FLUSH_BYTES
+
+    rv = call(chain, "GET", ns_path(chain, "configmaps"))[1]["metadata"]["resourceVersion"]
+    names = [f"small-{i}" for i in range(20)] + [f"big-{i}" for i in range(3)]
+    for name in names:
+        data = {"blob": "x" * 40_000} if name.startswith("big") else {"k": "v"}
+        status, _ = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": name}, "data": data})
+        assert status == 201
+    _, response = call(chain, "GET", ns_path(chain, "configmaps"), query={"watch": "1", "resourceVersion": rv, "timeoutSeconds": "10"})
+    chunks: list[bytes] = []  # the timeout ends the stream should an event never come
+    for chunk in response.chunks:
+        chunks.append(chunk)
+        if sum(c.count(b"\n") for c in chunks) >= len(names):
+            break
+    chain.rest.stop_watches()
+    frames = [json.loads(line) for chunk in chunks for line in chunk.splitlines()]
+    assert [f["object"]["metadata"]["name"] for f in frames] == names
+    assert 2 <= len(chunks) < len(names)
+    for chunk in chunks:  # a chunk grows past the limit only by the frame that crossed it
+        assert len(chunk) - len(chunk.splitlines(keepends=True)[-1]) < WATCH_FLUSH_BYTES
