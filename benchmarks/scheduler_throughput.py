@@ -19,10 +19,13 @@ every 10 s would be 200 requests/s of Lease GET+PUT on a 2-CPU machine; no contr
 so nothing marks a node NotReady). Bounded by --timeout; every process is stopped at the end.
 
 Prints one table of both modes and writes benchmarks/results/scheduler_throughput.json.
-Target (reported, not enforced): >= 300 pods/s end to end (issue 13).
+Target (reported, not enforced): >= 300 pods/s end to end (issue 13). This 2-CPU machine's speed
+drifts by up to a third between minutes, so `--repeat N` runs end to end N times and reports the
+median run; each run also reports the CPU all processes spent per pod and a machine check (a fixed
+pure-Python workload timed just before the pods are created) to tell slower code from a slower machine.
 
     python benchmarks/scheduler_throughput.py [--mode both|in-process|end-to-end] [--nodes 1000]
-        [--pods 5000] [--seed 1] [--clients 24] [--create-rate 0] [--timeout 600]
+        [--pods 5000] [--seed 1] [--clients 24] [--create-rate 0] [--timeout 600] [--repeat 1]
 """
 from __future__ import annotations
 
@@ -47,7 +50,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import yaml  # noqa: E402
 
-from proc import cpu_seconds  # noqa: E402
+from proc import cpu_seconds, machine_check_ms  # noqa: E402
 import apiserver_load  # noqa: E402  (its raw-HTTPS Client and the e2e tests' TLS helpers)
 from reference_impl import cluster as local_cluster  # noqa: E402
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
@@ -299,6 +302,7 @@ def _end_to_end(args, nodes, pod_list, expected_bound, deadline, directory, kube
     watch = BindWatch(port, context, json.loads(data)["metadata"]["resourceVersion"], deadline)
     time.sleep(0.5)  # the watch's response headers come before it is registered
 
+    result["machine_check_ms"] = machine_check_ms()
     cpu_before = {p.name: cpu_seconds(p.pid) for p in started}
     cpu_before["benchmark"] = cpu_seconds(os.getpid())  # the creating clients and the bind watch
     created: dict[str, float] = {}
@@ -351,8 +355,28 @@ def _end_to_end(args, nodes, pod_list, expected_bound, deadline, directory, kube
         "bind_tail_seconds": round(last_bind - last_create, 3),
         "latency_ms": {f"p{p}": round(percentile(latencies, p) * 1000, 1) for p in (50, 90, 99)} if latencies else {},
         "cpu_seconds": cpu, "watch_errors": watch.errors[:3],
+        "cpu_ms_per_pod": round(sum(cpu.values()) * 1000 / len(bound), 2) if bound else None,
     })
     return result
+
+
+def repeated_end_to_end(args: argparse.Namespace, expected_bound: int | None) -> tuple[dict, list[dict]]:
+    """`args.repeat` end-to-end runs: the one with the median pods/s (the first error, if any run
+    fails) and a summary of each."""
+    runs = []
+    for number in range(1, args.repeat + 1):
+        try:
+            run = run_end_to_end(args, expected_bound)
+        except (local_cluster.ClusterError, RuntimeError, AssertionError) as error:
+            print(f"end-to-end: error: {error}", file=sys.stderr)
+            return {"error": str(error)}, runs
+        runs.append(run)
+        if args.repeat > 1:
+            print(f"  end-to-end run {number}/{args.repeat}: {run['pods_per_second']} pods/s, "
+                  f"{run['cpu_ms_per_pod']} cpu ms/pod, machine check {run['machine_check_ms']} ms", file=sys.stderr)
+    ranked = sorted(runs, key=lambda r: r["pods_per_second"] or 0)
+    summaries = [{k: r[k] for k in ("pods_per_second", "cpu_ms_per_pod", "machine_check_ms")} for r in runs]
+    return ranked[(len(ranked) - 1) // 2], summaries
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -366,20 +390,21 @@ def main(argv: list[str] | None = None) -> int:
                         help="end-to-end: create pods at this many per second (0: as fast as the clients go); "
                              "below the scheduler's throughput, latency shows no queueing backlog")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds the end-to-end run may take")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="end-to-end: run this many times and report the run with the median pods/s "
+                             "(this machine's speed drifts between runs)")
     parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                       "results", "scheduler_throughput.json"))
     args = parser.parse_args(argv)
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     result: dict = {"nodes": args.nodes, "pods": args.pods, "target_pods_per_second": TARGET,
                     "python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count()}
     if args.mode in ("both", "in-process"):
         result["in_process"] = run_in_process(args)
     if args.mode in ("both", "end-to-end"):
         expected = result["in_process"]["scheduled"] if "in_process" in result else None
-        try:
-            result["end_to_end"] = run_end_to_end(args, expected)
-        except (local_cluster.ClusterError, RuntimeError, AssertionError) as error:
-            result["end_to_end"] = {"error": str(error)}
-            print(f"end-to-end: error: {error}", file=sys.stderr)
+        result["end_to_end"], result["end_to_end_runs"] = repeated_end_to_end(args, expected)
     print(table(result))
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w", encoding="utf-8") as f:
@@ -409,11 +434,15 @@ def table(result: dict) -> str:
             ("last bind after last create (s)", lambda r: r.get("bind_tail_seconds", "-")),
             ("wall time (s)", lambda r: r.get("seconds", "-")),
             ("pods/s", met),
+            *((("pods/s, each run", lambda r: " ".join(str(run["pods_per_second"]) for run in result["end_to_end_runs"])
+                if r is result.get("end_to_end") else "-"),) if len(result.get("end_to_end_runs", [])) > 1 else ()),
             *((f"latency {p} (ms)", (lambda p: lambda r: r.get("latency_ms", {}).get(p, "-"))(p))
               for p in ("p50", "p90", "p99")),
             ("cpu s: etcd/apiserver/kubelet/scheduler/benchmark", lambda r: "/".join(
                 str(r["cpu_seconds"].get(n, "-")) for n in ("etcd", "apiserver", "kubelet", "scheduler", "benchmark"))
              if "cpu_seconds" in r else "-"),
+            ("cpu ms per pod (all processes)", lambda r: r.get("cpu_ms_per_pod") or "-"),
+            ("machine check (ms, lower is faster)", lambda r: r.get("machine_check_ms", "-")),
             ("error", lambda r: r.get("error", "-"))]
     cells = [(name, [str(get(r)) for _, r in modes]) for name, get in rows]
     width = max(len(name) for name, _ in cells)
