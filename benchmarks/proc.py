@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import time
 from pathlib import Path
 
 
@@ -28,18 +27,3 @@ def children(pid: int) -> list[int]:
         if ppid == pid:
             found.append(int(entry.name))
     return found
-
-
-def machine_check_ms(rounds: int = 5) -> float:
-    """Milliseconds this machine takes for a fixed pure-Python workload (dict and string work, as
-    the reference components do), best of `rounds`: on a shared machine whose speed drifts by a
-    third over minutes, it tells apart a slower run from slower code."""
-    best = float("inf")
-    for _ in range(rounds):
-        began = time.perf_counter()
-        table: dict[str, int] = {}
-        for i in range(200_000):
-            key = f"pod-{i % 5_000}"
-            table[key] = table.get(key, 0) + len(key)
-        best = min(best, time.perf_counter() - began)
-    return round(best * 1000, 1)
