@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from reference_impl.etcd.errors import (
     ErrCompacted, ErrDuplicateKey, ErrEmptyKey, ErrFutureRev, ErrKeyNotFound, ErrLeaseNotFound,
-    ErrLeaseProvided, ErrTooManyOps, ErrValueProvided, EtcdError)
+    ErrLeaseProvided, ErrTooManyOps, ErrUnknownSortTarget, ErrValueProvided, EtcdError)
 from reference_impl.etcd.lease import Lessor
 from reference_impl.etcd.messages import (
     Compare, DeleteRangeRequest, DeleteRangeResponse, Event, KeyValue, PutRequest, PutResponse,
@@ -42,6 +42,17 @@ def check_key(key: bytes) -> None:
         raise ErrEmptyKey()
 
 
+def _sort_order(r: RangeRequest) -> str:
+    """The order a range is sorted in: a target other than KEY with order NONE sorts ascending."""
+    return "ASCEND" if r.sort_target != "KEY" and r.sort_order == "NONE" else r.sort_order
+
+
+def check_sort(r: RangeRequest) -> None:
+    """Refuse a sorted range by a target etcd does not define (etcd itself panics on it)."""
+    if _sort_order(r) in ("ASCEND", "DESCEND") and r.sort_target not in _SORT_KEYS:
+        raise ErrUnknownSortTarget(sort_target=r.sort_target)
+
+
 @mirrors(f"{V3RPC}.checkPutRequest")
 def check_put_request(r: PutRequest) -> None:
     check_key(r.key)
@@ -64,6 +75,8 @@ def check_txn_request(r: TxnRequest, max_txn_ops: int) -> None:
             check_put_request(req)
         elif isinstance(req, TxnRequest):
             check_txn_request(req, max_txn_ops - ops)
+        elif req is None:  # a RequestOp with none of its oneof set
+            raise ErrKeyNotFound()
         else:
             check_key(req.key)
 
@@ -143,6 +156,7 @@ class Applier:
 
     @mirrors(f"(*{SERVER}.applierV3backend).Range", f"{SERVER}.pruneKVs")
     def range(self, view: ReadView | None, r: RangeRequest) -> RangeResponse:
+        check_sort(r)
         view = view or self.store
         filtered = r.min_mod_revision or r.max_mod_revision or r.min_create_revision or r.max_create_revision
         limit = 0 if r.sort_order != "NONE" or filtered else r.limit
@@ -153,8 +167,8 @@ class Applier:
                and not (r.min_mod_revision and kv.mod_revision < r.min_mod_revision)
                and not (r.max_create_revision and kv.create_revision > r.max_create_revision)
                and not (r.min_create_revision and kv.create_revision < r.min_create_revision)]
-        order = "ASCEND" if r.sort_target != "KEY" and r.sort_order == "NONE" else r.sort_order
-        if order != "NONE":
+        order = _sort_order(r)
+        if order in ("ASCEND", "DESCEND"):  # an order etcd does not know leaves the key order
             kvs.sort(key=_SORT_KEYS[r.sort_target], reverse=order == "DESCEND")
         more = 0 < r.limit < len(kvs)
         if more:
@@ -245,7 +259,10 @@ class Applier:
 
     @mirrors(f"(*{SERVER}.applierV3backend).checkRequestRange")
     def _check_range(self, req: object) -> None:
-        if not isinstance(req, RangeRequest) or req.revision == 0:
+        if not isinstance(req, RangeRequest):
+            return
+        check_sort(req)  # before the txn writes anything
+        if req.revision == 0:
             return
         if req.revision > self.store.current_revision:
             raise ErrFutureRev(revision=req.revision, current_revision=self.store.current_revision)
@@ -286,13 +303,16 @@ def apply_compare(view: ReadView, c: Compare) -> bool:
 
 @mirrors(f"{SERVER}.compareKV")
 def compare_kv(c: Compare, kv: KeyValue) -> bool:
+    fields = {"VERSION": kv.version, "CREATE": kv.create_revision, "MOD": kv.mod_revision,
+              "LEASE": kv.lease}
     if c.target == "VALUE":
         ours: object = kv.value
         theirs: object = c.value if isinstance(c.value, bytes) else b""
-    else:
-        ours = {"VERSION": kv.version, "CREATE": kv.create_revision, "MOD": kv.mod_revision,
-                "LEASE": kv.lease}[c.target]
+    elif c.target in fields:
+        ours = fields[c.target]
         theirs = c.value if isinstance(c.value, int) else 0
+    else:
+        ours = theirs = 0  # a target etcd does not know compares equal: result stays 0
     result = (ours > theirs) - (ours < theirs)  # type: ignore[operator]
     return {"EQUAL": result == 0, "NOT_EQUAL": result != 0, "GREATER": result > 0,
             "LESS": result < 0}.get(c.result, True)

@@ -97,6 +97,14 @@ class ErrRequestTooLarge(EtcdError):
     message = "etcdserver: request is too large"
 
 
+class ErrUnknownSortTarget(EtcdError):
+    """A sorted range named a sort target etcd does not define. etcd 3.4 and 3.5 then sort with
+    a nil sorter and the whole server panics; the reference refuses the one request instead."""
+
+    grpc_code = "INVALID_ARGUMENT"
+    message = "etcdserver: unknown sort target"
+
+
 class ErrTooManyOps(EtcdError):
     grpc_code = "INVALID_ARGUMENT"
     message = "etcdserver: too many operations in txn request"

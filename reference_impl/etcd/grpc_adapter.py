@@ -72,11 +72,24 @@ SERVER_OPTIONS = [
 
 # --- protobuf <-> messages ----------------------------------------------------------------------
 
-_SORT_ORDER = rpc_pb2.RangeRequest.SortOrder.Name
-_SORT_TARGET = rpc_pb2.RangeRequest.SortTarget.Name
-_COMPARE_RESULT = rpc_pb2.Compare.CompareResult.Name
-_COMPARE_TARGET = rpc_pb2.Compare.CompareTarget.Name
-_FILTER = rpc_pb2.WatchCreateRequest.FilterType.Name
+
+
+def _enum_name(enum) -> Callable[[int], str]:
+    """An enum value's name, or for a value etcd 3.4 does not define its number as text: etcd
+    accepts such values (protobuf keeps them) and the core treats them as etcd's switches do."""
+    def name(value: int) -> str:
+        try:
+            return enum.Name(value)
+        except ValueError:
+            return str(value)
+    return name
+
+
+_SORT_ORDER = _enum_name(rpc_pb2.RangeRequest.SortOrder)
+_SORT_TARGET = _enum_name(rpc_pb2.RangeRequest.SortTarget)
+_COMPARE_RESULT = _enum_name(rpc_pb2.Compare.CompareResult)
+_COMPARE_TARGET = _enum_name(rpc_pb2.Compare.CompareTarget)
+_FILTER = _enum_name(rpc_pb2.WatchCreateRequest.FilterType)
 _EVENT_TYPE = {"PUT": kv_pb2.Event.PUT, "DELETE": kv_pb2.Event.DELETE}
 # Which member of Compare's target_union holds the operand for each integer target.
 _COMPARE_FIELD = {"VERSION": "version", "CREATE": "create_revision", "MOD": "mod_revision",
@@ -141,7 +154,12 @@ def delete_range_response_pb(resp: m.DeleteRangeResponse) -> rpc_pb2.DeleteRange
 
 def compare(c: rpc_pb2.Compare) -> m.Compare:
     target = _COMPARE_TARGET(c.target)
-    value = c.value if target == "VALUE" else getattr(c, _COMPARE_FIELD[target])
+    if target == "VALUE":
+        value: bytes | int = c.value
+    elif target in _COMPARE_FIELD:
+        value = getattr(c, _COMPARE_FIELD[target])
+    else:
+        value = 0  # compareKV reads no operand for a target it does not know
     return m.Compare(result=_COMPARE_RESULT(c.result), target=target, key=c.key,
                      range_end=c.range_end, value=value)
 
@@ -701,13 +719,11 @@ class _WatchStream:
         self.wake()
 
     def _progress(self) -> None:
+        """etcd 3.4 answers a progress request with one response for the whole stream, watch id
+        -1 (clientv3 hands it to every watch), at the current revision, whatever watches exist."""
         with self._lock:
-            if self._core_ids:
-                for core_id in self._core_ids.values():
-                    self._server.watch_progress(core_id)
-            else:
-                self._outbox.append(rpc_pb2.WatchResponse(
-                    header=header_pb(self._server.header()), watch_id=-1))
+            self._outbox.append(rpc_pb2.WatchResponse(
+                header=header_pb(self._server.header()), watch_id=-1))
         self.wake()
 
     @mirrors(f"(*{V3RPC}.serverWatchStream).sendLoop")

@@ -783,9 +783,6 @@ class ClusterMember:
     def watch_cancel(self, watch_id: int) -> bool:
         return self._read(lambda: self.server.watch_cancel(watch_id))
 
-    def watch_progress(self, watch_id: int | None = None) -> None:
-        self._read(lambda: self.server.watch_progress(watch_id))
-
     def watch_drain(self, watch_id: int):
         return self._read(lambda: self.server.watch_drain(watch_id))
 

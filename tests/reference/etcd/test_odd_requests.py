@@ -1,0 +1,130 @@
+"""Requests no etcd client sends but the v3 API lets through, answered as etcd 3.4.23 answered
+them when probed side by side (`/usr/bin/etcd`, recorded here as data): an empty RequestOp in a
+txn, enum values etcd does not define, a progress request on a stream with watches.
+
+The protobuf messages go through the gRPC adapter's own conversions into the sans-IO core, so no
+server process is needed.
+"""
+from __future__ import annotations
+
+import pytest
+from aetcd.rpc import rpc_pb2
+
+from reference_impl.etcd import ClusterMember, EtcdServer
+from reference_impl.etcd.errors import ErrKeyNotFound, ErrUnknownSortTarget
+from reference_impl.etcd.grpc_adapter import (
+    _WatchRouter, _WatchStream, range_request, txn_request, watch_create_request)
+from reference_impl.etcd.messages import PutRequest, RangeRequest
+from reference_impl.machinery.clock import ManualClock
+
+UNDEFINED = 7  # a value none of the enums below defines
+
+
+@pytest.fixture
+def server() -> EtcdServer:
+    s = EtcdServer(ManualClock())
+    for key, value in ((b"s1", b"c"), (b"s2", b"a"), (b"s3", b"b")):
+        s.put(PutRequest(key, value))
+    return s
+
+
+def keys(resp) -> list[bytes]:
+    return [kv.key for kv in resp.kvs]
+
+
+@pytest.mark.parametrize("op", [rpc_pb2.RequestOp(),
+                                rpc_pb2.RequestOp(request_txn=rpc_pb2.TxnRequest(
+                                    success=[rpc_pb2.RequestOp()]))],
+                         ids=["top level", "nested"])
+def test_an_empty_request_op_is_key_not_found(server, op):
+    """checkRequestOp: a RequestOp with no request set is INVALID_ARGUMENT "key not found"
+    (etcd 3.4: `etcdserver: key not found`), refused before anything is written."""
+    before = server.header().revision
+    with pytest.raises(ErrKeyNotFound) as caught:
+        server.txn(txn_request(rpc_pb2.TxnRequest(success=[op])))
+    assert (caught.value.grpc_code, caught.value.message) == (
+        "INVALID_ARGUMENT", "etcdserver: key not found")
+    assert server.header().revision == before
+
+
+def test_an_empty_request_op_does_not_stop_a_member(tmp_path):
+    """Through Raft the same request is refused and the member goes on serving (it used to stop
+    its driver on the unexpected request)."""
+    with ClusterMember.alone(tmp_path, ManualClock()) as member:
+        with pytest.raises(ErrKeyNotFound):
+            member.txn(txn_request(rpc_pb2.TxnRequest(success=[rpc_pb2.RequestOp()])))
+        assert member.put(PutRequest(b"after", b"v")).header.revision == 2
+
+
+def test_an_undefined_sort_order_leaves_the_key_order(server):
+    """etcd 3.4 sorts only for ASCEND and DESCEND: any other order returns the keys in key order,
+    whatever the target (recorded: s1, s2, s3 for order 7 with target KEY and with VALUE)."""
+    for target in (rpc_pb2.RangeRequest.KEY, rpc_pb2.RangeRequest.VALUE):
+        req = range_request(rpc_pb2.RangeRequest(key=b"s", range_end=b"t", sort_order=UNDEFINED,
+                                                 sort_target=target))
+        assert keys(server.range(req)) == [b"s1", b"s2", b"s3"]
+    req = range_request(rpc_pb2.RangeRequest(key=b"s", range_end=b"t", sort_order=-1, limit=2))
+    resp = server.range(req)
+    assert (keys(resp), resp.more, resp.count) == ([b"s1", b"s2"], True, 3)
+
+
+def test_an_undefined_sort_target_is_refused_not_a_crash(server):
+    """A sorted range by an undefined target makes etcd 3.4 panic (a nil sorter); the reference
+    refuses that one request, in a txn before any of its writes."""
+    req = rpc_pb2.RangeRequest(key=b"s", range_end=b"t", sort_target=UNDEFINED)
+    with pytest.raises(ErrUnknownSortTarget):
+        server.range(range_request(req))
+    before = server.header().revision
+    with pytest.raises(ErrUnknownSortTarget):
+        server.txn(txn_request(rpc_pb2.TxnRequest(success=[
+            rpc_pb2.RequestOp(request_put=rpc_pb2.PutRequest(key=b"w", value=b"v")),
+            rpc_pb2.RequestOp(request_range=req)])))
+    assert server.header().revision == before
+    assert server.range(RangeRequest(b"w")).kvs == ()
+
+
+@pytest.mark.parametrize("compare", [
+    rpc_pb2.Compare(key=b"s1", target=UNDEFINED, result=rpc_pb2.Compare.EQUAL),
+    rpc_pb2.Compare(key=b"missing", target=UNDEFINED, result=rpc_pb2.Compare.EQUAL),
+    rpc_pb2.Compare(key=b"s1", target=rpc_pb2.Compare.VERSION, result=9, version=99),
+], ids=["undefined target", "undefined target, missing key", "undefined result"])
+def test_an_undefined_compare_enum_holds(server, compare):
+    """compareKV: an undefined target leaves the comparison at 0 (equal), an undefined result
+    holds whatever the comparison (etcd 3.4 answered succeeded: true to each)."""
+    resp = server.txn(txn_request(rpc_pb2.TxnRequest(compare=[compare])))
+    assert resp.succeeded
+
+
+def test_an_undefined_compare_result_not_equal_is_still_checked(server):
+    """Only the undefined part is lenient: NOT_EQUAL over an undefined target compares 0 with 0."""
+    compare = rpc_pb2.Compare(key=b"s1", target=UNDEFINED, result=rpc_pb2.Compare.NOT_EQUAL)
+    assert not server.txn(txn_request(rpc_pb2.TxnRequest(compare=[compare]))).succeeded
+
+
+def _stream(server: EtcdServer, *requests: rpc_pb2.WatchRequest):
+    """A watch stream that has received `requests`, and what it would send so far."""
+    stream = _WatchStream(server, _WatchRouter())
+    stream.recv_loop(iter(requests))
+    return stream, stream._drain()
+
+
+def test_an_undefined_watch_filter_is_ignored(server):
+    """FiltersFromRequest skips a filter it does not know: the watch is created and sees puts
+    (it used to leave the stream unanswered)."""
+    create = rpc_pb2.WatchCreateRequest(key=b"s1", filters=[UNDEFINED])
+    assert watch_create_request(create).filters == (str(UNDEFINED),)
+    stream, sent = _stream(server, rpc_pb2.WatchRequest(create_request=create))
+    assert [(r.watch_id, r.created) for r in sent] == [(0, True)]
+    server.put(PutRequest(b"s1", b"new"))
+    assert [e.kv.value for r in stream._drain() for e in r.events] == [b"new"]
+
+
+def test_a_progress_request_gets_one_answer_for_the_stream(server):
+    """etcd 3.4 answers a progress request with one response, watch id -1, at the current
+    revision, however many watches the stream has (recorded: `watch_id: -1` after one create)."""
+    create = rpc_pb2.WatchRequest(create_request=rpc_pb2.WatchCreateRequest(key=b"s1"))
+    _, sent = _stream(server, create, create,
+                   rpc_pb2.WatchRequest(progress_request=rpc_pb2.WatchProgressRequest()))
+    progress = [r for r in sent if not r.created]
+    assert [(r.watch_id, list(r.events), r.header.revision) for r in progress] == [
+        (-1, [], server.header().revision)]
