@@ -208,6 +208,11 @@ class AuthStore:
 
     # -- reads ---------------------------------------------------------------------------------
 
+    @mirrors(f"(*{AUTH}.authStore).HasRole")
+    def has_role(self, username: str, role: str) -> bool:
+        user = self.users.get(username)
+        return user is not None and role in user.roles
+
     def user_get(self, name: str) -> User:
         user = self.users.get(name)
         if user is None:
@@ -318,9 +323,18 @@ class AuthStore:
     def _AuthRoleGrantPermissionRequest(self, request: AuthRoleGrantPermissionRequest) -> None:
         role = self.role_get(request.name)
         perm = request.perm
-        others = [p for p in role.permissions if (p.key, p.range_end) != (perm.key, perm.range_end)]
-        # etcd keeps a role's permissions sorted by key; granting the same range again updates it
-        permissions = sorted(others + [perm], key=lambda p: (p.key, p.range_end))
+        permissions = list(role.permissions)
+        # etcd keeps a role's permissions sorted by key alone and looks for the range at the first
+        # permission with that key only: granting it again updates that one in place, anything
+        # else (another range_end for the key, or a range held further on) is appended and the
+        # list re-sorted by key, stable, so it lands after the permissions with the same key.
+        idx = bisect.bisect_left([p.key for p in permissions], perm.key)
+        if idx < len(permissions) and (permissions[idx].key, permissions[idx].range_end) == (
+                perm.key, perm.range_end):
+            permissions[idx] = replace(permissions[idx], perm_type=perm.perm_type)
+        else:
+            permissions.append(perm)
+            permissions.sort(key=lambda p: p.key)
         self.roles[role.name] = replace(role, permissions=tuple(permissions))
         self._commit_revision()
 

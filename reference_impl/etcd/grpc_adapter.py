@@ -449,8 +449,13 @@ class AuthServicer(rpc_pb2_grpc.AuthServicer):
         self._server.authorize(token_of(context), admin=True)
         return header_pb(self._server.auth_change(request))
 
-    def _read(self, context, fn):
-        self._server.authorize(token_of(context), admin=True)
+    def _read(self, context, fn, request=None):
+        """`fn(auth store)` for a root caller, or for the caller `request` (a user or role get)
+        concerns; every other read needs root."""
+        if request is None:
+            self._server.authorize(token_of(context), admin=True)
+        else:
+            self._server.authorize(token_of(context), request)
         return header_pb(self._server.header()), self._server.read(lambda: fn(self._server.auth))
 
     @mirrors(f"(*{V3RPC}.AuthServer).AuthEnable")
@@ -503,7 +508,8 @@ class AuthServicer(rpc_pb2_grpc.AuthServicer):
     @mirrors(f"(*{V3RPC}.AuthServer).UserGet")
     @_answers_etcd_errors
     def UserGet(self, request, context):
-        header, user = self._read(context, lambda auth: auth.user_get(request.name))
+        header, user = self._read(context, lambda auth: auth.user_get(request.name),
+                                  m.AuthUserGetRequest(request.name))
         return rpc_pb2.AuthUserGetResponse(header=header, roles=list(user.roles))
 
     @mirrors(f"(*{V3RPC}.AuthServer).UserList")
@@ -526,7 +532,8 @@ class AuthServicer(rpc_pb2_grpc.AuthServicer):
     @mirrors(f"(*{V3RPC}.AuthServer).RoleGet")
     @_answers_etcd_errors
     def RoleGet(self, request, context):
-        header, role = self._read(context, lambda auth: auth.role_get(request.role))
+        header, role = self._read(context, lambda auth: auth.role_get(request.role),
+                                  m.AuthRoleGetRequest(request.role))
         return rpc_pb2.AuthRoleGetResponse(header=header, perm=[
             auth_pb2.Permission(permType=_PERM_TYPE.Value(p.perm_type), key=p.key,
                                 range_end=p.range_end) for p in role.permissions])

@@ -326,6 +326,18 @@ class AuthRoleRevokePermissionRequest:
     range_end: bytes = b""
 
 
+# Reads of one user or role: the only auth calls a user without the root role may make, on
+# themselves and their own roles (authApplierV3.UserGet/RoleGet); never logged.
+@dataclass(frozen=True)
+class AuthUserGetRequest:
+    name: str
+
+
+@dataclass(frozen=True)
+class AuthRoleGetRequest:
+    role: str
+
+
 AuthRequest = Union[AuthEnableRequest, AuthDisableRequest, AuthUserAddRequest, AuthUserDeleteRequest,
                     AuthUserChangePasswordRequest, AuthUserGrantRoleRequest,
                     AuthUserRevokeRoleRequest, AuthRoleAddRequest, AuthRoleDeleteRequest,

@@ -17,11 +17,13 @@ from dataclasses import replace
 from reference_impl.etcd.apply import (
     Applier, check_intervals, check_key, check_put_request, check_txn_request, is_txn_readonly)
 from reference_impl.etcd.backend import hash_by_rev, snapshot_db
-from reference_impl.etcd.errors import ErrBadLeaderTransferee, ErrLeaseNotFound, ErrRequestTooLarge
+from reference_impl.etcd.errors import (
+    ErrBadLeaderTransferee, ErrLeaseNotFound, ErrRequestTooLarge, EtcdError)
 from reference_impl.etcd.auth import AuthStore, hash_password
 from reference_impl.etcd.lease import DEFAULT_MIN_TTL, Lessor
 from reference_impl.etcd.messages import (
-    AUTH_REQUESTS, AuthRequest, AuthUserAddRequest, AuthUserChangePasswordRequest,
+    AUTH_REQUESTS, AuthRequest, AuthRoleGetRequest, AuthUserAddRequest,
+    AuthUserChangePasswordRequest, AuthUserGetRequest,
     CompactionRequest, CompactionResponse, DeleteRangeRequest, DeleteRangeResponse, HashKVResponse,
     LeaseGrantRequest, LeaseGrantResponse, LeaseKeepAliveRequest, LeaseKeepAliveResponse,
     LeaseLeasesResponse, LeaseRevokeRequest, LeaseRevokeResponse, LeaseTimeToLiveRequest,
@@ -288,12 +290,28 @@ class EtcdServer:
         info = self.auth.auth_info(token, self.clock.now())
         if admin:
             self.auth.check_admin(info)
+        elif isinstance(request, (AuthUserGetRequest, AuthRoleGetRequest)):
+            self._authorize_auth_read(info, request)
         elif isinstance(request, LeaseRevokeRequest):
             lease = self.lessor.lookup(request.id)
             for key in sorted(lease.keys) if lease else ():
                 self.auth.check_permitted(info, DeleteRangeRequest(key))
         elif request is not None:
             self.auth.check_permitted(info, request)
+
+    @mirrors(f"(*{SERVER}.authApplierV3).UserGet", f"(*{SERVER}.authApplierV3).RoleGet")
+    def _authorize_auth_read(self, info, request) -> None:
+        """Root may read any user or role; anyone else their own user and the roles they hold."""
+        try:
+            self.auth.check_admin(info)
+        except EtcdError:
+            username = info.username if info is not None else ""
+            if isinstance(request, AuthUserGetRequest):
+                allowed = request.name == username
+            else:
+                allowed = self.auth.has_role(username, request.role)
+            if not allowed:
+                raise
 
     def read(self, fn: Callable[[], object]):
         """Call `fn` (ClusterMember holds its state lock meanwhile; here there is none to hold)."""

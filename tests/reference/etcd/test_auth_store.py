@@ -101,3 +101,56 @@ def test_root_cannot_be_removed_while_auth_is_on():
         auth.apply(AuthUserDeleteRequest("root"))
     with pytest.raises(ErrInvalidAuthMgmt):
         auth.apply(AuthRoleDeleteRequest("root"))
+
+
+def test_a_user_may_read_their_own_user_and_roles_without_root():
+    """authApplierV3.UserGet/RoleGet: without the root role a user may still get their own user
+    and any role they hold (etcd 3.4 answers `user get u2` and `role get r1` to u2), nothing else."""
+    from reference_impl.machinery.clock import ManualClock
+    from reference_impl.etcd import EtcdServer
+    from reference_impl.etcd.messages import AuthRoleGetRequest, AuthUserGetRequest
+
+    server = EtcdServer(ManualClock())
+    for request in (AuthUserAddRequest("root", "pw"), AuthUserGrantRoleRequest("root", "root"),
+                    AuthUserAddRequest("u", "upw"), AuthUserAddRequest("v", "vpw"),
+                    AuthRoleAddRequest("r"), AuthRoleAddRequest("other"),
+                    AuthUserGrantRoleRequest("u", "r"), AuthEnableRequest()):
+        server.auth_change(request)
+    token = server.authenticate("u", "upw")
+    server.authorize(token, AuthUserGetRequest("u"))
+    server.authorize(token, AuthRoleGetRequest("r"))
+    for refused in (AuthUserGetRequest("v"), AuthUserGetRequest("root"), AuthRoleGetRequest("other"),
+                    AuthRoleGetRequest("root")):
+        with pytest.raises(ErrPermissionDenied):
+            server.authorize(token, refused)
+    with pytest.raises(ErrPermissionDenied):
+        server.authorize(token, admin=True)
+    root = server.authenticate("root", "pw")
+    server.authorize(root, AuthUserGetRequest("v"))
+    server.authorize(root, AuthRoleGetRequest("other"))
+
+
+def _granted(*perms: Permission) -> list[tuple[str, bytes, bytes]]:
+    auth = AuthStore()
+    auth.apply(AuthRoleAddRequest("r"))
+    for perm in perms:
+        auth.apply(AuthRoleGrantPermissionRequest("r", perm))
+    return [(p.perm_type, p.key, p.range_end) for p in auth.role_get("r").permissions]
+
+
+def test_a_role_keeps_its_permissions_in_etcds_order():
+    """RoleGrantPermission sorts by key alone, stably: a second range for a key comes after the
+    first, as etcd 3.4 lists them (recorded `role get`: [a, z) before [a, b) (prefix a))."""
+    assert _granted(Permission("READ", b"a", b"z"), Permission("READ", b"a", b"b"),
+                    Permission("WRITE", b"b", b"\0"), Permission("READ", b"z", b"a")) == [
+        ("READ", b"a", b"z"), ("READ", b"a", b"b"), ("WRITE", b"b", b"\0"), ("READ", b"z", b"a")]
+
+
+def test_granting_a_range_again_updates_only_the_first_permission_of_its_key():
+    """etcd looks for the granted range at the first permission with its key only: the same
+    range is updated in place there, but appended again when it sits later (recorded: after
+    read [a,z), read [a,b), write [a,b), write [a,z), etcd lists read [a,b) and write [a,z),
+    [a,b))."""
+    assert _granted(Permission("READ", b"a", b"z"), Permission("READ", b"a", b"b"),
+                    Permission("WRITE", b"a", b"b"), Permission("WRITE", b"a", b"z")) == [
+        ("WRITE", b"a", b"z"), ("READ", b"a", b"b"), ("WRITE", b"a", b"b")]
