@@ -304,6 +304,13 @@ class ErrMemberNotFound(EtcdError):
     message = "etcdserver: member not found"
 
 
+class ErrMemberBadURLs(EtcdError):
+    """A member add gave no peer URL, or one that is not SCHEME://HOST:PORT."""
+
+    grpc_code = "INVALID_ARGUMENT"
+    message = "etcdserver: given member URLs are invalid"
+
+
 class ErrPeerURLExist(EtcdError):
     grpc_code = "FAILED_PRECONDITION"
     message = "etcdserver: Peer URLs already exists"

@@ -73,7 +73,7 @@ from reference_impl.etcd.raft import (
     MemoryStorage, Message, RaftError, RaftState, RawNode, Ready, Snapshot, SnapshotMetadata)
 from reference_impl.etcd.raftnode import (
     DEFAULT_CLUSTER_TOKEN, RaftNode, compute_cluster_id, compute_member_id, conf_change_for_add,
-    decode_entry, member_from_plain, member_to_plain, parse_initial_cluster)
+    check_peer_urls, decode_entry, member_from_plain, member_to_plain, parse_initial_cluster)
 from reference_impl.etcd.server import VERSION, EtcdServer, IdGenerator
 from reference_impl.etcd.state import encode_snapshot
 from reference_impl.etcd.wal import WAL, Snapshotter
@@ -924,6 +924,7 @@ class ClusterMember:
 
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).AddMember")
     def member_add(self, peer_urls: tuple[str, ...], is_learner: bool) -> tuple[Member, tuple[Member, ...]]:
+        peer_urls = check_peer_urls(peer_urls)
         self._check_running()
         self._may_add_member(is_learner)
         member = Member(compute_member_id(peer_urls, self._cluster_token, int(self._clock.now())), "",

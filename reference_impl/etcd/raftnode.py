@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from reference_impl.etcd.errors import (
-    EtcdError, ErrBadCluster, ErrMemberNotFound, ErrMemberNotLearner, ErrPeerURLExist)
+    EtcdError, ErrBadCluster, ErrMemberBadURLs, ErrMemberNotFound, ErrMemberNotLearner,
+    ErrPeerURLExist)
 from reference_impl.etcd.messages import LeaseRevokeRequest, Member, MutatingRequest
 from reference_impl.etcd.raft import (
     ConfChange, ConfChangeType, Entry, EntryType, Ready, Snapshot)
@@ -81,6 +83,39 @@ def parse_initial_cluster(text: str, cluster_token: str = DEFAULT_CLUSTER_TOKEN)
                                         f"have the same peer URLs")
         members[member.id] = member
     return members
+
+
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+@mirrors("go.etcd.io/etcd/client/pkg/v3/types.NewURLs")
+def check_peer_urls(peer_urls: Sequence[str]) -> tuple[str, ...]:
+    """The peer URLs a member add gives, sorted; at least one, each SCHEME://HOST:PORT (http,
+    https, unix or unixs) with no path, else ErrMemberBadURLs, as v3rpc's MemberAdd checks them
+    (etcd 3.4's MemberUpdate checks nothing)."""
+    if not peer_urls:
+        raise ErrMemberBadURLs(problem="no URL given")
+    for url in peer_urls:
+        text = url.strip()
+        try:
+            parts = urlsplit(text)
+        except ValueError:
+            raise ErrMemberBadURLs(url=url) from None
+        host = parts.netloc.rpartition("@")[2]
+        if (_BAD_ESCAPE.search(text) or parts.scheme not in ("http", "https", "unix", "unixs")
+                or parts.path or not _is_host_port(host)):
+            raise ErrMemberBadURLs(url=url)
+    return tuple(sorted(peer_urls))
+
+
+def _is_host_port(text: str) -> bool:
+    """Whether Go's net.SplitHostPort accepts `text`: HOST:PORT or [HOST]:PORT, one colon outside
+    brackets (the port need not be a number)."""
+    if text.startswith("["):
+        host, sep, port = text[1:].partition("]")
+        return bool(sep) and port.startswith(":") and ":" not in port[1:] and "[" not in host
+    host, sep, _ = text.rpartition(":")
+    return bool(sep) and ":" not in host and "[" not in text and "]" not in text
 
 
 def member_to_plain(member: Member) -> dict:

@@ -1,6 +1,7 @@
 """Requests no etcd client sends but the v3 API lets through, answered as etcd 3.4.23 answered
 them when probed side by side (`/usr/bin/etcd`, recorded here as data): an empty RequestOp in a
-txn, enum values etcd does not define, a progress request on a stream with watches.
+txn, enum values etcd does not define, a progress request on a stream with watches, a member
+add with bad peer URLs.
 
 The protobuf messages go through the gRPC adapter's own conversions into the sans-IO core, so no
 server process is needed.
@@ -11,10 +12,11 @@ import pytest
 from aetcd.rpc import rpc_pb2
 
 from reference_impl.etcd import ClusterMember, EtcdServer
-from reference_impl.etcd.errors import ErrKeyNotFound, ErrUnknownSortTarget
+from reference_impl.etcd.errors import ErrKeyNotFound, ErrMemberBadURLs, ErrUnknownSortTarget
 from reference_impl.etcd.grpc_adapter import (
     _WatchRouter, _WatchStream, range_request, txn_request, watch_create_request)
 from reference_impl.etcd.messages import PutRequest, RangeRequest
+from reference_impl.etcd.raftnode import check_peer_urls
 from reference_impl.machinery.clock import ManualClock
 
 UNDEFINED = 7  # a value none of the enums below defines
@@ -128,3 +130,30 @@ def test_a_progress_request_gets_one_answer_for_the_stream(server):
     progress = [r for r in sent if not r.created]
     assert [(r.watch_id, list(r.events), r.header.revision) for r in progress] == [
         (-1, [], server.header().revision)]
+
+
+@pytest.mark.parametrize("peer_urls", [(), ("",), ("ftp://x:1",), ("http://",), ("http://a",),
+                                       ("http://a:1/path",), ("%zz",), ("unix://x",),
+                                       ("http://a:1", "http://b")])
+def test_a_member_add_with_bad_peer_urls_is_refused(peer_urls):
+    """types.NewURLs: etcd 3.4 answers INVALID_ARGUMENT "given member URLs are invalid" to a
+    MemberAdd without peer URLs or with one that is not SCHEME://HOST:PORT (each recorded)."""
+    with pytest.raises(ErrMemberBadURLs) as caught:
+        check_peer_urls(peer_urls)
+    assert (caught.value.grpc_code, caught.value.message) == (
+        "INVALID_ARGUMENT", "etcdserver: given member URLs are invalid")
+
+
+def test_good_peer_urls_pass_sorted():
+    assert check_peer_urls(("https://b:2", "http://[::1]:2380", "unixs://sock:0")) == (
+        "http://[::1]:2380", "https://b:2", "unixs://sock:0")
+
+
+def test_a_lone_member_refuses_a_member_add_without_peer_urls(tmp_path):
+    """The add used to go through with no URLs: a second voter no one can reach, so the lone
+    member lost its quorum and every later write failed with "no leader"."""
+    with ClusterMember.alone(tmp_path, ManualClock()) as member:
+        with pytest.raises(ErrMemberBadURLs):
+            member.member_add((), False)
+        assert len(member.members()) == 1
+        assert member.put(PutRequest(b"after", b"v")).header.revision == 2
