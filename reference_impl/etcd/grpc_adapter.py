@@ -435,7 +435,14 @@ class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
         return rpc_pb2.DefragmentResponse()  # nothing to defragment; etcd sends no header either
 
 
-_PERM_TYPE = auth_pb2.Permission.Type
+_PERM_TYPE_NAME = _enum_name(auth_pb2.Permission.Type)
+
+
+def _perm_type_value(name: str) -> int:
+    """Back from _PERM_TYPE_NAME: etcd stores and returns a permission type it does not define
+    (such a permission grants nothing)."""
+    return auth_pb2.Permission.Type.Value(name) if not name.lstrip("-").isdigit() else int(name)
+
 
 
 class AuthServicer(rpc_pb2_grpc.AuthServicer):
@@ -535,7 +542,7 @@ class AuthServicer(rpc_pb2_grpc.AuthServicer):
         header, role = self._read(context, lambda auth: auth.role_get(request.role),
                                   m.AuthRoleGetRequest(request.role))
         return rpc_pb2.AuthRoleGetResponse(header=header, perm=[
-            auth_pb2.Permission(permType=_PERM_TYPE.Value(p.perm_type), key=p.key,
+            auth_pb2.Permission(permType=_perm_type_value(p.perm_type), key=p.key,
                                 range_end=p.range_end) for p in role.permissions])
 
     @mirrors(f"(*{V3RPC}.AuthServer).RoleList")
@@ -547,7 +554,7 @@ class AuthServicer(rpc_pb2_grpc.AuthServicer):
     @mirrors(f"(*{V3RPC}.AuthServer).RoleGrantPermission")
     @_answers_etcd_errors
     def RoleGrantPermission(self, request, context):
-        perm = m.Permission(_PERM_TYPE.Name(request.perm.permType), request.perm.key,
+        perm = m.Permission(_PERM_TYPE_NAME(request.perm.permType), request.perm.key,
                             request.perm.range_end)
         req = m.AuthRoleGrantPermissionRequest(request.name, perm)
         return rpc_pb2.AuthRoleGrantPermissionResponse(header=self._change(context, req))
