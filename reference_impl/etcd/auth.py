@@ -144,8 +144,9 @@ class AuthStore:
 
     @mirrors(f"(*{AUTH}.authStore).AuthInfoFromCtx", f"(*{AUTH}.tokenSimple).info")
     def auth_info(self, token: str | None, now: float) -> AuthInfo | None:
-        """Whose token this is (None: no token sent); an unknown or expired token is refused."""
-        if not token or not self.enabled:
+        """Whose token this is (None: no token sent); an unknown or expired token is refused,
+        an empty one too, and any token while auth is off (none is valid then), as etcd does."""
+        if token is None:
             return None
         known = self.tokens.get(token)
         if known is None or known[1] < now:

@@ -45,11 +45,13 @@ from aetcd.rpc import auth_pb2, kv_pb2, rpc_pb2, rpc_pb2_grpc
 
 from reference_impl.etcd import messages as m
 from reference_impl.etcd.errors import EtcdError, ErrWatcherDuplicateID
+from reference_impl.etcd.raftnode import check_peer_urls
 from reference_impl.etcd.server import MAX_REQUEST_BYTES  # etcd's --max-request-bytes default (1.5 MiB)
 from reference_impl.etcd.watch import coalesce
 from reference_impl.mirrors import mirrors
 
 V3RPC = "go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc"
+ETCDSERVER = "go.etcd.io/etcd/server/v3/etcdserver"
 
 GRPC_OVERHEAD_BYTES = 512 * 1024  # v3rpc's grpcOverheadBytes: the receive limit is the sum
 MAX_WORKERS = 512
@@ -243,7 +245,7 @@ def token_of(context) -> str | None:
     """The auth token clientv3 sends in the call's metadata ("token"; "authorization" from the
     gRPC gateway), as etcd's AuthInfoFromCtx reads it."""
     metadata = dict(context.invocation_metadata() or ())
-    return metadata.get("token") or metadata.get("authorization")
+    return metadata["token"] if "token" in metadata else metadata.get("authorization")
 
 
 def go_status_text(err: EtcdError) -> str:
@@ -585,12 +587,15 @@ class ClusterServicer(rpc_pb2_grpc.ClusterServicer):
                                clientURLs=list(mb.client_urls), isLearner=mb.is_learner)
                 for mb in members]
 
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).checkMembershipOperationPermission")
     def _membership(self, context, change: str):
+        """The member's `change` method, once the caller is known to be root (with auth on)."""
         method = getattr(self._server, change, None)
         if method is None:
             context.abort(grpc.StatusCode.UNIMPLEMENTED,
                           "reference etcd: a single member started without --initial-cluster "
                           "cannot change membership")
+        self._server.authorize(token_of(context), admin=True)
         return method
 
     @mirrors(f"(*{V3RPC}.ClusterServer).MemberList", f"(*{V3RPC}.ClusterServer).header")
@@ -602,6 +607,7 @@ class ClusterServicer(rpc_pb2_grpc.ClusterServicer):
     @mirrors(f"(*{V3RPC}.ClusterServer).MemberAdd")
     @_answers_etcd_errors
     def MemberAdd(self, request, context):
+        check_peer_urls(tuple(request.peerURLs))  # v3rpc checks them before the permission
         add = self._membership(context, "member_add")
         member, members = add(tuple(request.peerURLs), request.isLearner)
         return rpc_pb2.MemberAddResponse(header=self._header(), member=self._members_pb([member])[0],

@@ -154,3 +154,18 @@ def test_granting_a_range_again_updates_only_the_first_permission_of_its_key():
     assert _granted(Permission("READ", b"a", b"z"), Permission("READ", b"a", b"b"),
                     Permission("WRITE", b"a", b"b"), Permission("WRITE", b"a", b"z")) == [
         ("WRITE", b"a", b"z"), ("READ", b"a", b"b"), ("WRITE", b"a", b"b")]
+
+
+def test_any_token_sent_is_checked_even_empty_or_with_auth_off():
+    """AuthInfoFromCtx looks up whatever token the call carries: an empty one is an invalid
+    token (not "no user"), and while auth is off no token is valid (etcd 3.4 answers
+    UNAUTHENTICATED "invalid auth token" to each); only a call without one has no user."""
+    auth, token = store_with(Permission("READ", b"a"))
+    with pytest.raises(ErrInvalidAuthToken):
+        auth.auth_info("", 0.0)
+    assert auth.auth_info(None, 0.0) is None
+    off = AuthStore()
+    for sent in ("", "bogus"):
+        with pytest.raises(ErrInvalidAuthToken):
+            off.auth_info(sent, 0.0)
+    assert off.auth_info(None, 0.0) is None

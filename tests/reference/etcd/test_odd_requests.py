@@ -179,3 +179,54 @@ def test_an_undefined_permission_type_is_kept_and_grants_nothing():
     user = auth.user_get("u")
     assert not auth.check_range(user, b"q", b"", write=False)
     assert not auth.check_range(user, b"q", b"", write=True)
+
+
+class _Context:
+    """The bits of a grpc.ServicerContext the adapter reads: metadata, and abort as an error."""
+
+    def __init__(self, *metadata: tuple[str, str]):
+        self._metadata = metadata
+
+    def invocation_metadata(self):
+        return self._metadata
+
+    def abort(self, code, details):
+        raise AssertionError(f"aborted {code}: {details}")
+
+
+def test_an_empty_token_in_the_metadata_is_a_token():
+    from reference_impl.etcd.grpc_adapter import token_of
+
+    assert token_of(_Context(("token", ""))) == ""
+    assert token_of(_Context(("authorization", ""))) == ""
+    assert token_of(_Context(("token", ""), ("authorization", "x"))) == ""
+    assert token_of(_Context()) is None
+
+
+def test_membership_changes_need_root_once_auth_is_on(tmp_path):
+    """checkMembershipOperationPermission: with auth on, a user without root gets "permission
+    denied" for MemberRemove/Update/Promote and a MemberAdd with good URLs (recorded for
+    MemberRemove ID 1), while bad URLs are refused first; MemberList needs nothing."""
+    from reference_impl.etcd.errors import ErrPermissionDenied
+    from reference_impl.etcd.grpc_adapter import ClusterServicer
+    from reference_impl.etcd.messages import (
+        AuthEnableRequest, AuthUserAddRequest, AuthUserGrantRoleRequest)
+
+    with ClusterMember.alone(tmp_path, ManualClock()) as member:
+        for request in (AuthUserAddRequest("root", "pw"), AuthUserGrantRoleRequest("root", "root"),
+                        AuthUserAddRequest("u", "upw"), AuthEnableRequest()):
+            member.auth_change(request)
+        user = _Context(("token", member.authenticate("u", "upw")))
+        cluster = ClusterServicer(member)
+        for call in (lambda: cluster._membership(user, "member_remove"),
+                     lambda: cluster._membership(user, "member_update"),
+                     lambda: cluster._membership(user, "member_promote")):
+            with pytest.raises(ErrPermissionDenied):
+                call()
+        with pytest.raises(ErrMemberBadURLs):
+            cluster.MemberAdd.__wrapped__(cluster, rpc_pb2.MemberAddRequest(), user)
+        with pytest.raises(ErrPermissionDenied):
+            cluster.MemberAdd.__wrapped__(cluster, rpc_pb2.MemberAddRequest(peerURLs=["http://a:1"]), user)
+        assert len(cluster.MemberList.__wrapped__(cluster, rpc_pb2.MemberListRequest(), user).members) == 1
+        root = _Context(("token", member.authenticate("root", "pw")))
+        assert cluster._membership(root, "member_remove") == member.member_remove
