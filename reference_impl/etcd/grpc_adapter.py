@@ -634,6 +634,49 @@ class ClusterServicer(rpc_pb2_grpc.ClusterServicer):
 
 # --- watch --------------------------------------------------------------------------------------
 
+# serverWatchStream's maxRequestBytes: a response at least this big is split if its watch asked
+WATCH_MAX_BYTES = MAX_REQUEST_BYTES + GRPC_OVERHEAD_BYTES
+
+
+@mirrors(f"{V3RPC}.sendFragments")
+def send_fragments(response: rpc_pb2.WatchResponse, max_bytes: int) -> list[rpc_pb2.WatchResponse]:
+    """`response` as etcd sends it to a watch created with fragment: unchanged if it is smaller
+    than `max_bytes` or has one event, else cut into responses each below `max_bytes` (or of
+    one event), all but the last marked fragment."""
+    if len(response.events) < 2 or response.ByteSize() < max_bytes:
+        return [response]
+    empty = rpc_pb2.WatchResponse()
+    empty.CopyFrom(response)
+    del empty.events[:]
+    empty.fragment = True
+    base = empty.ByteSize()
+    out: list[rpc_pb2.WatchResponse] = []
+    current: list = []
+    size = base
+    for event in response.events:
+        n = event.ByteSize()
+        added = 1 + _varint_size(n) + n  # field 11's tag, the length, the event
+        if current and size + added >= max_bytes:
+            out.append(_fragment(empty, current, True))
+            current, size = [], base
+        current.append(event)
+        size += added
+    out.append(_fragment(empty, current, False))
+    return out
+
+
+def _fragment(empty: rpc_pb2.WatchResponse, events: list, more: bool) -> rpc_pb2.WatchResponse:
+    part = rpc_pb2.WatchResponse()
+    part.CopyFrom(empty)
+    part.events.extend(events)
+    part.fragment = more
+    return part
+
+
+def _varint_size(n: int) -> int:
+    return max(1, (n.bit_length() + 6) // 7)
+
+
 class _WatchRouter:
     """The core's watch listener: wakes the stream that owns a watch when the core queues a
     response for it. Called with the core's lock held, so it only signals."""
@@ -672,6 +715,7 @@ class _WatchStream:
         self._core_ids: dict[int, int] = {}  # stream watch id -> core watch id
         self._stream_ids: dict[int, int] = {}  # core watch id -> stream watch id
         self._next_id = 0
+        self._fragmented: set[int] = set()  # core ids of the watches that asked for fragments
         self._outbox: deque[rpc_pb2.WatchResponse] = deque()  # answers the stream makes itself
         self._closed = False
 
@@ -721,6 +765,8 @@ class _WatchStream:
                 self._next_id += 1
             self._core_ids[wanted] = core_id
             self._stream_ids[core_id] = wanted
+            if creq.fragment:
+                self._fragmented.add(core_id)
             self._router.add(core_id, self)
         self.wake()
 
@@ -760,12 +806,17 @@ class _WatchStream:
                 out.append(self._outbox.popleft())
             for core_id, stream_id in list(self._stream_ids.items()):
                 for resp in coalesce(self._server.watch_drain(core_id)):
-                    out.append(watch_response_pb(resp, stream_id))
+                    response = watch_response_pb(resp, stream_id)
+                    if core_id in self._fragmented:
+                        out.extend(send_fragments(response, WATCH_MAX_BYTES))
+                    else:
+                        out.append(response)
                     if resp.canceled:
                         self._forget(core_id)
         return out
 
     def _forget(self, core_id: int) -> None:
+        self._fragmented.discard(core_id)
         stream_id = self._stream_ids.pop(core_id)
         del self._core_ids[stream_id]
         self._router.remove(core_id)

@@ -230,3 +230,43 @@ def test_membership_changes_need_root_once_auth_is_on(tmp_path):
         assert len(cluster.MemberList.__wrapped__(cluster, rpc_pb2.MemberListRequest(), user).members) == 1
         root = _Context(("token", member.authenticate("root", "pw")))
         assert cluster._membership(root, "member_remove") == member.member_remove
+
+
+def _catch_up(server: EtcdServer, fragment: bool) -> list[tuple[bool, list[bytes]]]:
+    create = rpc_pb2.WatchCreateRequest(key=b"frag", range_end=b"frah", start_revision=2,
+                                        fragment=fragment, prev_kv=True)
+    _, sent = _stream(server, rpc_pb2.WatchRequest(create_request=create))
+    return [(r.fragment, [e.kv.key for e in r.events]) for r in sent if not r.created]
+
+
+def test_a_fragment_watch_gets_big_responses_in_pieces():
+    """sendFragments: a response of at least --max-request-bytes plus gRPC's overhead (2 MiB) to
+    a watch created with fragment is cut, all pieces but the last marked fragment. Recorded from
+    etcd 3.4 for three 1,000,000-byte values caught up from history: [frag0, frag1] (fragment),
+    then [frag2]; without fragment one response of the three."""
+    server = EtcdServer(ManualClock())
+    for i in range(3):
+        server.put(PutRequest(b"frag%d" % i, bytes([65 + i]) * 1_000_000))
+    assert _catch_up(server, fragment=True) == [(True, [b"frag0", b"frag1"]), (False, [b"frag2"])]
+    assert _catch_up(server, fragment=False) == [(False, [b"frag0", b"frag1", b"frag2"])]
+
+
+def test_fragments_stay_under_the_limit_and_keep_every_event():
+    from reference_impl.etcd.grpc_adapter import send_fragments
+    from aetcd.rpc import kv_pb2
+
+    events = [kv_pb2.Event(kv=kv_pb2.KeyValue(key=b"k%03d" % i, value=b"x" * (i * 7)))
+              for i in range(200)]
+    response = rpc_pb2.WatchResponse(watch_id=3, events=events)
+    parts = send_fragments(response, 10_000)
+    assert [e for p in parts for e in p.events] == events
+    assert [p.fragment for p in parts] == [True] * (len(parts) - 1) + [False]
+    assert all(p.ByteSize() < 10_000 or len(p.events) == 1 for p in parts)
+    # each piece is as full as etcd makes it: the next event would have reached the limit
+    for part, following in zip(parts, parts[1:]):
+        grown = rpc_pb2.WatchResponse()
+        grown.CopyFrom(part)
+        grown.events.append(following.events[0])
+        assert grown.ByteSize() >= 10_000
+    assert send_fragments(rpc_pb2.WatchResponse(events=events[:1]), 10) == [
+        rpc_pb2.WatchResponse(events=events[:1])]
