@@ -57,7 +57,7 @@ class Role:
 
 @dataclass(frozen=True)
 class AuthInfo:
-    """Who sent a request: the user its token names, and the auth revision it was issued at."""
+    """Who sent a request: the user its token names, and the auth revision it was checked at."""
 
     username: str
     revision: int
@@ -153,7 +153,10 @@ class AuthStore:
             self.tokens.pop(token, None)
             raise ErrInvalidAuthToken()
         self.tokens[token] = (known[0], now + SIMPLE_TOKEN_TTL)
-        return known[0]
+        # A simple token names only its user: tokenSimple.info stamps the store's current
+        # revision, so an auth change never makes it "old" (only a request checked before the
+        # change and applied after it is, which this store's callers never do).
+        return replace(known[0], revision=self.revision)
 
     def _invalidate_user(self, name: str) -> None:
         self.tokens = {t: v for t, v in self.tokens.items() if v[0].username != name}

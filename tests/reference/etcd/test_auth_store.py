@@ -68,11 +68,18 @@ def test_a_txn_needs_read_on_its_compares_and_the_rights_of_both_branches():
     assert permitted(auth, token, txn)
 
 
-def test_a_token_issued_before_an_auth_change_is_too_old():
+def test_a_simple_token_outlives_auth_changes_but_a_stale_check_is_too_old():
+    """tokenSimple.info gives the store's current revision: after an auth change the same token
+    still works (etcd 3.4 answers a Range with it), while an AuthInfo taken before the change
+    (as a proposal carries it to apply) is ErrAuthOldRevision."""
     auth, token = store_with(Permission("READ", b"a"))
+    before = auth.auth_info(token, 0.0)
     auth.apply(AuthRoleAddRequest("other"))
+    auth.check_permitted(auth.auth_info(token, 0.0), RangeRequest(b"a"))
+    with pytest.raises(ErrPermissionDenied):
+        auth.check_permitted(auth.auth_info(token, 0.0), RangeRequest(b"b"))
     with pytest.raises(ErrAuthOldRevision):
-        auth.check_permitted(auth.auth_info(token, 0.0), RangeRequest(b"a"))
+        auth.check_permitted(before, RangeRequest(b"a"))
 
 
 def test_no_token_is_no_user_and_an_unknown_or_idle_token_is_invalid():
