@@ -29,9 +29,10 @@ from reference_impl.etcd.messages import (
     LeaseLeasesResponse, LeaseRevokeRequest, LeaseRevokeResponse, LeaseTimeToLiveRequest,
     LeaseTimeToLiveResponse, Member, MutatingRequest, PutRequest, PutResponse, RangeRequest,
     RangeResponse, ResponseHeader, StatusResponse, TxnRequest, TxnResponse, WatchCreateRequest,
-    WatchResponse, encoded_size)
+    WatchResponse)
 from reference_impl.etcd.mvcc import KVStore
 from reference_impl.etcd.watch import DEFAULT_PROGRESS_INTERVAL, WatchHub
+from reference_impl.etcd.wire import raft_request_size
 from reference_impl.machinery.clock import Clock
 from reference_impl.mirrors import mirrors
 
@@ -61,6 +62,10 @@ class IdGenerator:
     def next(self) -> int:
         self._suffix += 1
         return self._prefix | (self._suffix & ((1 << 48) - 1))
+
+    def peek(self) -> int:
+        """The id `next` will give, without taking it."""
+        return self._prefix | ((self._suffix + 1) & ((1 << 48) - 1))
 
 
 class EtcdServer:
@@ -118,7 +123,7 @@ class EtcdServer:
             check_txn_request(request, self.max_txn_ops)
             check_intervals(request.success)
             check_intervals(request.failure)
-        size = encoded_size(request)
+        size = raft_request_size(request, self._ids.peek())
         if size > self.max_request_bytes:
             raise ErrRequestTooLarge(size=size, max_request_bytes=self.max_request_bytes)
 

@@ -15,7 +15,8 @@ from reference_impl.etcd import ClusterMember, EtcdServer
 from reference_impl.etcd.errors import ErrKeyNotFound, ErrMemberBadURLs, ErrUnknownSortTarget
 from reference_impl.etcd.grpc_adapter import (
     _WatchRouter, _WatchStream, range_request, txn_request, watch_create_request)
-from reference_impl.etcd.messages import PutRequest, RangeRequest
+from reference_impl.etcd.messages import (
+    DeleteRangeRequest, PutRequest, RangeRequest, RequestOp, TxnRequest)
 from reference_impl.etcd.raftnode import check_peer_urls
 from reference_impl.machinery.clock import ManualClock
 
@@ -270,3 +271,46 @@ def test_fragments_stay_under_the_limit_and_keep_every_event():
         assert grown.ByteSize() >= 10_000
     assert send_fragments(rpc_pb2.WatchResponse(events=events[:1]), 10) == [
         rpc_pb2.WatchResponse(events=events[:1])]
+
+
+@pytest.mark.parametrize("request_pb", [
+    rpc_pb2.PutRequest(key=b"k", value=b"v" * 300, lease=-1, prev_kv=True),
+    rpc_pb2.PutRequest(key=b"k", ignore_value=True, ignore_lease=True),
+    rpc_pb2.DeleteRangeRequest(key=b"a", range_end=b"\0", prev_kv=True),
+    rpc_pb2.TxnRequest(
+        compare=[rpc_pb2.Compare(key=b"k", target=rpc_pb2.Compare.VALUE, value=b""),
+                 rpc_pb2.Compare(key=b"k", range_end=b"z", target=rpc_pb2.Compare.MOD, mod_revision=0,
+                                 result=rpc_pb2.Compare.LESS),
+                 rpc_pb2.Compare(key=b"k", target=rpc_pb2.Compare.LEASE, lease=-5)],
+        success=[rpc_pb2.RequestOp(request_range=rpc_pb2.RangeRequest(
+            key=b"a", range_end=b"b", limit=3, revision=2, sort_order=2, sort_target=4,
+            keys_only=True, min_mod_revision=-1, max_create_revision=9)),
+                 rpc_pb2.RequestOp(request_txn=rpc_pb2.TxnRequest(
+                     failure=[rpc_pb2.RequestOp(request_put=rpc_pb2.PutRequest(key=b"x" * 200))]))],
+        failure=[rpc_pb2.RequestOp(request_delete_range=rpc_pb2.DeleteRangeRequest(key=b"d"))]),
+], ids=["put", "put ignore", "delete", "txn"])
+def test_a_kv_request_is_sized_as_protobuf_marshals_it(request_pb):
+    """The request inside the Raft entry is counted byte for byte as protobuf writes it; the
+    entry's header (its two-byte tag, length, the request id) is checked by the limits below."""
+    from reference_impl.etcd.grpc_adapter import delete_range_request, put_request
+    from reference_impl.etcd.wire import message_size
+
+    convert = {"PutRequest": put_request, "DeleteRangeRequest": delete_range_request,
+               "TxnRequest": txn_request}[type(request_pb).__name__]
+    assert message_size(convert(request_pb)) == request_pb.ByteSize()
+
+
+@pytest.mark.parametrize("make, largest", [
+    (lambda n: PutRequest(b"big", b"x" * n), 1_572_838),
+    (lambda n: TxnRequest(success=(RequestOp(PutRequest(b"big", b"x" * n)),)), 1_572_830),
+    (lambda n: DeleteRangeRequest(b"k" * n), 1_572_843),
+], ids=["put value", "txn put value", "delete key"])
+def test_the_request_size_limit_falls_where_etcds_does(make, largest):
+    """Recorded on etcd 3.4 (member id ending 390d): the largest value or key each request may
+    carry under the 1.5 MiB limit; one byte more is "request is too large"."""
+    from reference_impl.etcd.errors import ErrRequestTooLarge
+
+    server = EtcdServer(ManualClock(), member_id=0xBDAE9BBC11DD390D)
+    server.check(make(largest))
+    with pytest.raises(ErrRequestTooLarge):
+        server.check(make(largest + 1))
