@@ -9,8 +9,10 @@ import argparse
 import dataclasses
 import json
 import os
+import signal
 import sqlite3
 import sys
+import threading
 from pathlib import Path
 
 from analyzer import graph, query, render, store
@@ -21,6 +23,14 @@ from analyzer.workspace import REPOS, Workspace, default_home
 # Modules only `fetch` and `index` need (GitPython, the parser, the resolver, build tags) are
 # imported in those commands: a query process starts without them.
 
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a bad command line in one line, as every other error is reported,
+    instead of the whole usage block before it."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
 
 
 def positive_int(text: str) -> int:
@@ -34,9 +44,27 @@ def positive_int(text: str) -> int:
     return value
 
 
+def positive_seconds(text: str) -> float:
+    """argparse type for a duration: a finite number of seconds above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"takes a number of seconds above 0, not {text!r}")
+    return value
+
+
+def folder(text: str) -> Path:
+    """argparse type for a folder option: an empty one would silently mean the current folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty: name a folder")
+    return Path(text)
+
+
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--home", type=Path, default=None,
+        "--home", type=folder, default=None,
         help="working folder for clones and the index (default: $KUBEATLAS_HOME or ~/.cache/kubeatlas)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
@@ -45,7 +73,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser of every command, or of `command` alone: a query process builds the one it
     runs (argparse takes milliseconds per subcommand, a cold query only tens in all)."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="kubeatlas",
         description="Map the Kubernetes and etcd source trees: fetch them, index every Go file, "
         "and query the result.",
@@ -111,7 +139,7 @@ def _add_site(commands) -> None:
         description="Write the generated pages (components/, versions/, drift.md, "
         "assets/generated/) into the docs folder; `mkdocs build` then makes the HTML. Diagrams "
         "are drawn with Graphviz (`dot`).")
-    site.add_argument("--out", type=Path, default=Path("site"), metavar="DIR",
+    site.add_argument("--out", type=folder, default=Path("site"), metavar="DIR",
                       help="docs folder to write into (default: site)")
     site.add_argument("--repo", action="append", default=[], choices=REPOS,
                       help="only the components of this repository (repeatable; default: all)")
@@ -139,13 +167,14 @@ def _add_cluster(commands) -> None:
         "kubelets and kube-proxy as processes and writes an admin kubeconfig; `status` reports "
         "each one (a crashed component is named, and the exit status is 1); `down` stops them.")
     cluster.add_argument("action", choices=("up", "status", "down"))
-    cluster.add_argument("--dir", type=Path, default=None,
+    cluster.add_argument("--dir", type=folder, default=None,
                          help="where data, certificates, logs and the kubeconfig live "
                          "(default: <home>/cluster)")
     cluster.add_argument("--kubelets", type=positive_int, default=3, help="kubelets to start (default 3)")
     cluster.add_argument("--only", default=None, metavar="COMPONENTS",
                          help="comma-separated subset to start, e.g. etcd,apiserver")
-    cluster.add_argument("--node-monitor-grace-period", type=float, default=None, metavar="SECONDS",
+    cluster.add_argument("--node-monitor-grace-period", type=positive_seconds, default=None,
+                         metavar="SECONDS",
                          help="seconds before the controller-manager marks a silent node NotReady "
                          "(default 40)")
     cluster.add_argument("--upstream", default=None, metavar="COMPONENT=PATH,…",
@@ -167,7 +196,7 @@ def _add_journeys(commands) -> None:
         "benchmarks/record_journeys.py) names, for every step, the reference function that did it; "
         "its @mirrors names the Go function upstream. Lists every such Go name the newest "
         "kubernetes index does not define, and exits 1 if there is one.")
-    journeys.add_argument("--dir", type=Path, default=None, metavar="DIR",
+    journeys.add_argument("--dir", type=folder, default=None, metavar="DIR",
                           help="read the journeys from DIR (default: the packaged ones)")
     _add_common(journeys)
 
@@ -296,7 +325,11 @@ def _graph_index(args: argparse.Namespace) -> query.GraphIndex:
 
 
 def _workspace(args: argparse.Namespace) -> Workspace:
-    return Workspace(args.home or default_home())
+    home = (args.home or default_home()).expanduser()  # `--home=~/x` reaches us unexpanded
+    if home.exists() and not home.is_dir():
+        raise UsageError(f"{home} is a file, not a folder: give --home (or $KUBEATLAS_HOME) "
+                         "a folder for kubeatlas' clones and index")
+    return Workspace(home)
 
 
 def _repo_names(args: argparse.Namespace, default: list[str]) -> list[str]:
@@ -310,6 +343,12 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     from analyzer import sources
 
     names = _repo_names(args, list(REPOS))
+    for option, value in (("--from", args.source), ("--ref", args.ref), ("--url", args.url)):
+        if value is not None and not value.strip():
+            raise UsageError(f"{option} is empty: leave it out for the default")
+    if args.url and not sources.is_url(args.url):
+        raise UsageError(f"--url {args.url} is not a URL: permalinks link to it, so give the "
+                         "repository's web address, e.g. https://github.com/etcd-io/etcd")
     if (args.source or args.ref or args.url) and len(names) != 1:
         raise UsageError("--from, --ref and --url apply to one repository: name it, "
                          "e.g. `kubeatlas fetch etcd --ref v3.5.1`")
@@ -378,7 +417,7 @@ def cmd_find(args: argparse.Namespace) -> int:
     elif names:
         print("\n".join(names))
     else:
-        print(f"kubeatlas: no symbol contains {args.pattern!r}", file=sys.stderr)
+        print(f"kubeatlas: no symbol contains {query.quote_name(args.pattern)}", file=sys.stderr)
         return 1
     return 0
 
@@ -421,6 +460,11 @@ def cmd_component(args: argparse.Namespace) -> int:
 def cmd_site(args: argparse.Namespace) -> int:
     from analyzer import site
 
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out {args.out} is a file, not a folder")
+    for git_dir in args.git_dir:
+        if not Path(git_dir).expanduser().is_dir():
+            raise UsageError(f"--git-dir {git_dir}: no such folder")
     summary = site.run(_workspace(args).index_path, args.out, Progress(quiet=args.quiet), args.repo,
                        args.git_dir)
     print(summary.render())
@@ -519,11 +563,26 @@ COMMANDS = {"fetch": cmd_fetch, "index": cmd_index, "callees": cmd_tree, "caller
             "check": cmd_check, "journeys": cmd_journeys, "site": cmd_site, "run": cmd_run, "cluster": cmd_cluster}
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised where the process is, so that it ends as a Ctrl-C does: `finally` blocks
+    run, parse workers are stopped, and one line says so."""
+
+
+def _raise_terminated(signum, frame):
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     # Options come after the command, so a first word naming one is the command to build.
     parser = build_parser(argv[0] if argv and argv[0] in SUBCOMMANDS else None)
+    if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        parser.error(f"{argv[0]} comes before the command: options follow it, "
+                     "as in `kubeatlas find --home DIR PATTERN`")
     args = parser.parse_args(argv)
+    # `run` and `cluster` start reference components, which answer SIGTERM themselves.
+    on_term = (signal.signal(signal.SIGTERM, _raise_terminated)
+               if args.command not in ("run", "cluster") and _main_thread() else None)
     try:
         return COMMANDS[args.command](args)
     except AnalyzerError as err:
@@ -543,9 +602,18 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{err.filename}: " if err.filename else ""
         print(f"kubeatlas: error: {where}{err.strerror or err}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("kubeatlas: interrupted; the previous index is unchanged", file=sys.stderr)
-        return 130
+    except (KeyboardInterrupt, Terminated) as stop:
+        what = "terminated" if isinstance(stop, Terminated) else "interrupted"
+        kept = "; the previous index is unchanged" if args.command == "index" else ""
+        print(f"kubeatlas: {what}{kept}", file=sys.stderr)
+        return 143 if isinstance(stop, Terminated) else 130
+    finally:
+        if on_term is not None:
+            signal.signal(signal.SIGTERM, on_term)
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
 
 
 if __name__ == "__main__":

@@ -37,7 +37,9 @@ def list_tree(git_dir: str, commit: str) -> list[TreeEntry]:
         mode, kind, sha = meta.split(b" ")
         if kind != b"blob":
             continue
-        entries.append(TreeEntry(path.decode("utf-8", "surrogateescape"), sha.decode(),
+        # Blobs are read by SHA, so a path is only a name to store and show: bytes that are not
+        # UTF-8 (a Latin-1 file name) are written as \xNN escapes, which SQLite can store.
+        entries.append(TreeEntry(path.decode("utf-8", "backslashreplace"), sha.decode(),
                                  mode == SYMLINK_MODE))
     return entries
 

@@ -13,6 +13,7 @@ import gc
 import itertools
 import multiprocessing
 import os
+import signal
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -144,6 +145,15 @@ def _start_worker(source: TreeSource) -> None:
     _reader = source.open()
 
 
+def _start_pool_worker(source: TreeSource) -> None:
+    """A pool worker leaves interruption to the writer: a Ctrl-C reaches the whole process group,
+    and the writer answers it by terminating the pool (with SIGTERM, whose default action must
+    stay, not a handler the writer installed before forking)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _start_worker(source)
+
+
 def _parse_blobs(blobs: list[tuple[str, str]]) -> list[store.BlobRecord | str]:
     """Parse each (sha, path); a blob the object store lacks comes back as its bare SHA."""
     out: list[store.BlobRecord | str] = []
@@ -182,7 +192,7 @@ def _parse_all(source: TreeSource, blobs: list[tuple[str, str]],
         finally:
             _reader.close()
         return
-    with multiprocessing.get_context("fork").Pool(jobs, _start_worker, (source,)) as pool:
+    with multiprocessing.get_context("fork").Pool(jobs, _start_pool_worker, (source,)) as pool:
         for results in pool.imap_unordered(_parse_blobs, chunks):
             yield from results
 

@@ -25,6 +25,15 @@ PRESETS = {
 }
 MAX_NODES = 5000  # a tree stops growing here and says it was cut
 SHOWN_PER_CALL = 8  # a tree shows this many implementations of one interface call, surest first
+# No symbol's go/ssa name comes near this (Kubernetes' longest is under 200 characters); a longer
+# name or pattern is answered "not found" without asking SQLite, which refuses LIKE patterns past
+# 50,000 bytes.
+MAX_NAME = 2000
+
+
+def quote_name(name: str) -> str:
+    """`name` quoted for a one-line message: a pasted screenful is cut to its start."""
+    return repr(name) if len(name) <= 120 else f"{name[:100]!r}… ({len(name):,} characters)"
 
 
 class QueryError(AnalyzerError):
@@ -35,14 +44,14 @@ class SymbolNotFound(QueryError):
     def __init__(self, name: str, closest: list[str]):
         self.name, self.closest = name, closest
         hint = ("; closest: " + ", ".join(closest)) if closest else ""
-        super().__init__(f"no symbol {name!r}{hint}")
+        super().__init__(f"no symbol {quote_name(name)}{hint}")
 
 
 class AmbiguousSymbol(QueryError):
     def __init__(self, name: str, candidates: list[str]):
         self.name, self.candidates = name, candidates
         shown = ", ".join(candidates[:8]) + (" …" if len(candidates) > 8 else "")
-        super().__init__(f"{name!r} matches {len(candidates)} symbols: {shown}")
+        super().__init__(f"{quote_name(name)} matches {len(candidates)} symbols: {shown}")
 
 
 class NoPath(QueryError):
@@ -324,6 +333,8 @@ class GraphIndex:
     def find(self, pattern: str, limit: int = 20) -> list[str]:
         """Symbols whose name contains `pattern` (case-insensitive), best matches first:
         an exact or short-form match, then the shortest names."""
+        if len(pattern) > MAX_NAME:
+            return []
         like = "%" + pattern.replace("%", r"\%").replace("_", r"\_") + "%"
         rows = self.db.execute(
             "SELECT DISTINCT n.name FROM names n JOIN symbols s ON s.name = n.id "
@@ -336,6 +347,8 @@ class GraphIndex:
     def resolve(self, name: str) -> str:
         """A symbol from its full go/ssa name or an unambiguous ending of it
         (`scheduler.(*Scheduler).scheduleOne`); otherwise the closest names, in the error."""
+        if len(name) > MAX_NAME:
+            raise SymbolNotFound(name, [])
         if self.has(name):
             return name
         matches = [n for n in self._candidates(name) if _ends_like(n, name) and self.has(n)]
@@ -593,6 +606,8 @@ class GraphIndex:
         seen = {root}
         frontier = [root]
         for _ in range(depth):
+            if not frontier:  # every symbol reached is expanded: deeper levels add nothing
+                break
             next_frontier = []
             for symbol in frontier:
                 for edge in self._surest_per_call(self._neighbours(symbol, direction, filters),

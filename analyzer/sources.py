@@ -128,6 +128,8 @@ def _use_local(name: str, source: str, ref: str, url: str | None) -> Checkout:
     except (InvalidGitRepositoryError, NoSuchPathError):
         raise SourceError(name, source, "not a git repository") from None
     with repo:
+        if not repo.head.is_valid() and not repo.refs:
+            raise SourceError(name, source, "the repository has no commits yet")
         commit = _resolve(repo, ref, name, source, ref)
         config = repo.config_reader("repository")
         origin = (config.get_value('remote "origin"', "url")

@@ -258,9 +258,15 @@ def move_aside(path: Path) -> Path:
 
 
 def _connect(path: Path, create: bool) -> sqlite3.Connection:
-    db = sqlite3.connect(path, timeout=30, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL is still crash-safe for the database
+    if not create and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        # A shared, read-only index: nobody can write it, and a WAL reader would need to create
+        # the -shm file beside it, so it is read as an immutable file.
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
+                             isolation_level=None)
+    else:
+        db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL is still crash-safe for the database
     db.execute("PRAGMA foreign_keys=ON")
     # An index writes a million rows into indexed tables in one transaction; SQLite's default
     # 2 MB page cache spills and re-reads B-tree pages all along. Pages are only taken as needed.
@@ -273,14 +279,22 @@ def _connect(path: Path, create: bool) -> sqlite3.Connection:
                     db.execute(statement)
             db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
                        (str(SCHEMA_VERSION),))
-            found = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if int(found[0]) in UPGRADABLE:
-                _upgrade(db, int(found[0]))
-    version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    if version is None or int(version[0]) != SCHEMA_VERSION:
-        raise IndexError_(str(path), f"made by another kubeatlas (schema {version and version[0]}, "
+            found = _schema_version(db, path)
+            if found in UPGRADABLE:
+                _upgrade(db, found)
+    version = _schema_version(db, path)
+    if version != SCHEMA_VERSION:
+        raise IndexError_(str(path), f"made by another kubeatlas (schema {version}, "
                           f"this one reads {SCHEMA_VERSION}); remove it and index again")
     return db
+
+
+def _schema_version(db: sqlite3.Connection, path: Path) -> int | None:
+    row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    try:
+        return None if row is None else int(row[0])
+    except ValueError:  # no kubeatlas writes this: the file was edited or damaged
+        raise DamagedIndex(str(path), f"schema version {row[0]!r} is not a number") from None
 
 
 def _upgrade(db: sqlite3.Connection, version: int) -> None:

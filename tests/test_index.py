@@ -362,3 +362,104 @@ def test_an_index_of_schema_3_is_upgraded_by_index_and_its_short_names_resolve(k
     assert store.names_ending(db, "scheduler.Scheduler).scheduleOne", 10, "(*") == [
         "(*k8s.io/kubernetes/pkg/scheduler.Scheduler).scheduleOne"]
     assert main(["show", "scheduler.(*Scheduler).scheduleOne"]) == 0
+
+
+@pytest.mark.parametrize("signal_name, to_group, exit_code, word", [
+    ("SIGINT", True, 130, "interrupted"),    # Ctrl-C in a terminal: the writer and its workers
+    ("SIGTERM", False, 143, "terminated"),  # `kill PID`, a service manager, `timeout`
+])
+def test_a_stop_mid_parse_is_one_line_and_keeps_the_previous_index(signal_name, to_group,
+                                                                     exit_code, word, kube_repo,
+                                                                     tmp_path):
+    """Stopped while its workers parse, `index` says so in one line (no worker's traceback), exits
+    128 + the signal, leaves no process behind, and the previous index still answers."""
+    home = tmp_path / "home"
+    before = fetch_and_index(kube_repo, home)
+    big = make_big_repo(tmp_path / "big", files=2500)
+    env = {**os.environ, "KUBEATLAS_HOME": str(home)}
+    cli = [sys.executable, "-m", "analyzer.cli"]
+    subprocess.run(cli + ["fetch", "kubernetes", "--from", str(big), "--ref", "HEAD", "-q"],
+                   env=env, check=True, capture_output=True)
+    writer = subprocess.Popen(cli + ["index", "-j", "2", "--no-goroot"], env=env,
+                              start_new_session=True, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+    for line in writer.stderr:
+        if line.startswith("kubernetes: parsing: "):
+            break
+    time.sleep(0.3)  # the workers are inside the parser
+    stop = getattr(signal, signal_name)
+    os.killpg(writer.pid, stop) if to_group else writer.send_signal(stop)
+    rest = writer.stderr.read()
+    assert writer.wait(timeout=60) == exit_code
+    assert rest == f"kubeatlas: {word}; the previous index is unchanged\n"
+    deadline = time.monotonic() + 10  # a worker's `git cat-file` ends once it reads EOF
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(writer.pid, 0)
+        except ProcessLookupError:
+            break  # no worker, and no git process of one, outlived the writer
+        time.sleep(0.1)
+    else:
+        pytest.fail("a process of the stopped `index` is still running")
+    db = store.connect(home / "index.sqlite")
+    assert store.latest_commits(db)["kubernetes"].sha == before.commit
+
+
+def test_a_file_name_that_is_not_utf8_is_indexed_under_an_escaped_name(tmp_path, capsys,
+                                                                      monkeypatch):
+    """Git keeps a file name's bytes as they are; a Latin-1 one (`caf\\xe9.go`) is indexed, its
+    calls found, and its path shown with the odd byte escaped, instead of SQLite refusing it."""
+    repo = tmp_path / "latin"
+    (repo / "pkg").mkdir(parents=True)
+    (repo / "go.mod").write_text("module example.com/latin\n\ngo 1.20\n")
+    (repo / "pkg" / "a.go").write_text("package pkg\n\nfunc A() {}\n")
+    (repo / "pkg" / os.fsdecode(b"caf\xe9.go")).write_text("package pkg\n\nfunc B() { A() }\n")
+    _git(repo, "init", "--quiet")
+    _git(repo, "add", "--all")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "--quiet", "-m", "latin")
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    assert main(["fetch", "kubernetes", "--from", str(repo), "--ref", "HEAD", "-q",
+                 "--url", "https://example.com/latin"]) == 0
+    assert main(["index", "-q", "--no-goroot"]) == 0
+    capsys.readouterr()
+    assert main(["callers", "example.com/latin/pkg.A"]) == 0
+    assert "example.com/latin/pkg.B  pkg/caf\\xe9.go:3" in capsys.readouterr().out
+
+
+def test_a_schema_version_that_is_not_a_number_is_damage(kube_repo, tmp_path, capsys, monkeypatch):
+    """An index whose recorded schema is not a number (edited, or garbage) is damaged: queries
+    say so in one line and `kubeatlas index` moves it aside and builds a new one."""
+    home = tmp_path / "home"
+    fetch_and_index(kube_repo, home)
+    db = sqlite3.connect(home / "index.sqlite")
+    db.execute("UPDATE meta SET value = 'four' WHERE key = 'schema_version'")
+    db.commit()
+    db.close()
+    monkeypatch.setenv("KUBEATLAS_HOME", str(home))
+    capsys.readouterr()
+    assert main(["find", "Scheduler"]) == 1
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: index {home / 'index.sqlite'}: damaged (schema version 'four' is not a "
+        "number); `kubeatlas index` moves it aside and builds a new one\n")
+    assert main(["index", "-q", "--no-goroot"]) == 0
+    assert "moved it to index.sqlite.damaged-" in capsys.readouterr().err
+    assert main(["find", "Scheduler"]) == 0
+
+
+def test_an_index_nobody_may_write_is_read_without_writing_beside_it(kube_repo, tmp_path,
+                                                                    monkeypatch):
+    """A shared index in a folder the user cannot write (a read-only mount, another user's home)
+    answers queries: it is opened read-only and immutable, so SQLite needs no -wal or -shm file
+    beside it (which it could not create), rather than failing with "attempt to write a readonly
+    database"."""
+    home = tmp_path / "home"
+    fetch_and_index(kube_repo, home)
+    index = home / "index.sqlite"
+    # The tests run as root, whom permissions do not stop: the folder is made read-only as
+    # `os.access` reports it to the index's reader.
+    monkeypatch.setattr(store.os, "access", lambda path, mode: Path(path) not in (index, home))
+    db = store.connect(index)
+    assert not Path(f"{index}-shm").exists() and not Path(f"{index}-wal").exists()
+    assert store.latest_commits(db)["kubernetes"].sha
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        db.execute("CREATE TABLE t (x)")

@@ -405,3 +405,54 @@ def test_a_programs_members_answer_alike_looked_up_one_by_one_or_loaded(index, m
         assert set(view.types) == types and len(view.packages) == len(packages)
         assert view == query.ProgramView("kube-scheduler", frozenset(packages), frozenset(types))
         assert hash(view.packages) == hash(frozenset(packages))
+
+
+# --- careless command lines ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [["callers"], ["callees"], ["show"], ["find"], ["path", "app.main"]])
+def test_a_pasted_screenful_as_a_name_is_not_found_in_one_short_line(command, guesses_home, capsys):
+    """A name longer than any symbol's (here 100,000 characters) is simply not found: one line
+    that shows its start and length, never SQLite's "LIKE or GLOB pattern too complex"."""
+    code = main([*command, "x" * 100_000, "--home", str(guesses_home)])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1 and len(err) < 300
+    assert err.startswith("kubeatlas: ") and "… (100,000 characters)" in err
+
+
+def test_a_depth_past_the_whole_tree_stops_where_the_tree_does(guesses_home):
+    """`--depth 100000000000000000000` expands until no symbol is left, then stops, rather than
+    counting through every empty level."""
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-m", "analyzer.cli", "callees", "app.main",
+                           "--depth", str(10**20), "--home", str(guesses_home)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stderr == ""
+    assert "app.target" in done.stdout
+
+
+@pytest.mark.parametrize("argv", [
+    ["callers", "app.main", "--depth", "-1"], ["callers", "app.main", "--depth", "abc"],
+    ["callees", "app.main", "-f", "bogus"], ["find", "app", "-n", "0"], ["path", "app.main"],
+    ["show", "app.main", "--repo", "nosuch"], ["callers", "app.main", "--min-confidence", "abc"],
+    ["fnid", "app"], [], ["find", "app", "--home", ""], ["find", "app", "--depth", "3"],
+])
+def test_a_bad_command_line_is_one_line_naming_the_help(argv, capsys):
+    """argparse's refusals read like every other error: one line, exit 2, pointing at --help,
+    not the whole usage block first."""
+    with pytest.raises(SystemExit) as exit:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exit.value.code == 2 and err.count("\n") == 1
+    assert err.startswith("kubeatlas") and ": error: " in err and "--help`)" in err
+
+
+def test_an_option_before_the_command_says_where_options_go(guesses_home, capsys):
+    """`kubeatlas --home DIR find X` is a common slip: the error says options follow the command
+    rather than calling the folder an invalid command."""
+    with pytest.raises(SystemExit) as exit:
+        main(["--home", str(guesses_home), "find", "app"])
+    err = capsys.readouterr().err
+    assert exit.value.code == 2 and err.count("\n") == 1
+    assert err.startswith("kubeatlas: error: --home comes before the command: options follow it")
