@@ -318,6 +318,9 @@ def test_progress_names_the_repository_and_every_stage(kube_repo, tmp_path):
             "resolving command programs"} <= stages
     assert any(line.startswith("kubernetes: resolving call sites: ") and "files (100%)" in line
                for line in lines)
+    # The last stage says it ended too, or a log seems to stop in the middle of it.
+    assert lines[-1].startswith("kubernetes: resolving command programs: ")
+    assert lines[-1].endswith("commands (100%)")
 
 
 def test_a_first_index_leaves_every_table_index_in_place(kube_repo, tmp_path):
