@@ -23,7 +23,7 @@ from pathlib import Path
 
 from analyzer import stdlib, store
 from analyzer.buildtags import COMMANDS, BuildContext, describe
-from analyzer.errors import DamagedIndex, IndexError_
+from analyzer.errors import DamagedIndex, IndexError_, OutdatedIndex
 from analyzer.facts import encode_row
 from analyzer.gitobjects import BlobReader, TreeEntry, list_tree
 from analyzer.manifest import load_manifest
@@ -212,15 +212,17 @@ def index_checkout(index_path: Path, checkout: Checkout, include_tests: bool = F
         try:
             return _index(index_path, checkout, include_tests, jobs, progress, goroot, build,
                           started)
-        except DamagedIndex as err:
+        except (DamagedIndex, OutdatedIndex) as err:
             damage = err.damage
+            what = "was made by an older kubeatlas" if isinstance(err, OutdatedIndex) else "was damaged"
         except sqlite3.DatabaseError as err:
             if not store.is_damage(err):
                 raise
-            damage = str(err)
-        # Nothing in a damaged index can be trusted, the blobs' facts included: start afresh.
+            damage, what = str(err), "was damaged"
+        # Nothing in a damaged index can be trusted, the blobs' facts included, and an outdated
+        # one's facts are in a shape this kubeatlas does not read: start afresh, keeping the file.
         aside = store.move_aside(index_path)
-        progress.warn(f"index {index_path} was damaged ({damage}): moved it to {aside.name} "
+        progress.warn(f"index {index_path} {what} ({damage}): moved it to {aside.name} "
                       "and building a new one")
         return _index(index_path, checkout, include_tests, jobs, progress, goroot, build, started)
 

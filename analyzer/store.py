@@ -19,7 +19,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from analyzer.errors import DamagedIndex, IndexError_
+from analyzer.errors import DamagedIndex, IndexError_, OutdatedIndex
 from analyzer.graph import Annotation, Edge, Implements, Symbol
 from analyzer.resolve import RESOLVER_VERSION
 
@@ -283,9 +283,13 @@ def _connect(path: Path, create: bool) -> sqlite3.Connection:
             if found in UPGRADABLE:
                 _upgrade(db, found)
     version = _schema_version(db, path)
+    if version is not None and version > SCHEMA_VERSION:
+        # Left as it is: it is the newer kubeatlas' work, and that one reads it.
+        raise IndexError_(str(path), f"made by a newer kubeatlas (schema {version}, this one "
+                          f"reads {SCHEMA_VERSION}): query it with that one, or give --home "
+                          "another folder")
     if version != SCHEMA_VERSION:
-        raise IndexError_(str(path), f"made by another kubeatlas (schema {version}, "
-                          f"this one reads {SCHEMA_VERSION}); remove it and index again")
+        raise OutdatedIndex(str(path), version, SCHEMA_VERSION, version in UPGRADABLE)
     return db
 
 
@@ -303,7 +307,7 @@ def _upgrade(db: sqlite3.Connection, version: int) -> None:
     if version < 3:
         db.execute("ALTER TABLE commits ADD COLUMN build TEXT NOT NULL DEFAULT 'linux/amd64'")
     if version < 4:
-        db.executemany("INSERT INTO names_reversed VALUES (?, ?)",
+        db.executemany("INSERT OR IGNORE INTO names_reversed VALUES (?, ?)",
                        [(name[::-1], name_id) for name_id, name in db.execute(
                            "SELECT id, name FROM names")])
     db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))

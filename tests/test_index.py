@@ -466,3 +466,63 @@ def test_an_index_nobody_may_write_is_read_without_writing_beside_it(kube_repo, 
     assert store.latest_commits(db)["kubernetes"].sha
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
         db.execute("CREATE TABLE t (x)")
+
+
+def _label_schema(index: Path, version: str) -> None:
+    db = sqlite3.connect(index)
+    db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (version,))
+    db.commit()
+    db.close()
+
+
+def test_an_index_of_a_schema_too_old_to_upgrade_is_moved_aside_and_rebuilt(kube_repo, tmp_path,
+                                                                           capsys, monkeypatch):
+    """Schema 1 predates every upgrade this kubeatlas knows: a query says `index` will rebuild
+    it, and `index` moves it aside (kept, renamed), says so in one line, and builds a new one."""
+    home = tmp_path / "home"
+    fetch_and_index(kube_repo, home)
+    index = home / "index.sqlite"
+    _label_schema(index, "1")
+    monkeypatch.setenv("KUBEATLAS_HOME", str(home))
+    capsys.readouterr()
+    assert main(["find", "Scheduler"]) == 1
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: index {index}: made by an older kubeatlas (schema 1, this one reads "
+        f"{store.SCHEMA_VERSION}): `kubeatlas index` moves it aside and builds a new one\n")
+    assert main(["index", "-q", "--no-goroot"]) == 0
+    err = capsys.readouterr().err
+    (aside,) = [p for p in home.glob("index.sqlite.damaged-*") if not p.name.endswith(("-wal", "-shm"))]
+    assert err == (f"kubeatlas: warning: index {index} was made by an older kubeatlas (schema 1, "
+                   f"this one reads {store.SCHEMA_VERSION}): moved it to {aside.name} and building "
+                   "a new one\n")
+    assert main(["find", "Scheduler"]) == 0
+
+
+def test_an_index_of_a_newer_schema_is_left_alone(kube_repo, tmp_path, capsys, monkeypatch):
+    """An index a newer kubeatlas made is that one's work: queries and `index` refuse it in one
+    line, and it is not moved, rebuilt or written."""
+    home = tmp_path / "home"
+    fetch_and_index(kube_repo, home)
+    index = home / "index.sqlite"
+    _label_schema(index, str(store.SCHEMA_VERSION + 1))
+    before = index.read_bytes()
+    monkeypatch.setenv("KUBEATLAS_HOME", str(home))
+    capsys.readouterr()
+    for argv in (["find", "Scheduler"], ["index", "-q", "--no-goroot"]):
+        assert main(argv) == 1
+        assert capsys.readouterr().err == (
+            f"kubeatlas: error: index {index}: made by a newer kubeatlas (schema "
+            f"{store.SCHEMA_VERSION + 1}, this one reads {store.SCHEMA_VERSION}): query it with "
+            "that one, or give --home another folder\n")
+    assert index.read_bytes() == before and not list(home.glob("index.sqlite.damaged-*"))
+
+
+def test_a_schema_4_index_labelled_3_is_relabelled_without_error(kube_repo, tmp_path, monkeypatch):
+    """The upgrade to 4 fills the reversed names; names already there (a newer index whose label
+    was set back) are kept rather than failing the upgrade on a duplicate key."""
+    home = tmp_path / "home"
+    fetch_and_index(kube_repo, home)
+    _label_schema(home / "index.sqlite", "3")
+    monkeypatch.setenv("KUBEATLAS_HOME", str(home))
+    assert main(["index", "-q", "--no-goroot"]) == 0
+    assert main(["find", "Scheduler"]) == 0
