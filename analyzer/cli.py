@@ -214,7 +214,7 @@ def _add_check(commands) -> None:
 
 
 def _add_query_options(parser: argparse.ArgumentParser, formats: bool = True) -> None:
-    parser.add_argument("--repo", default="kubernetes", choices=REPOS,
+    parser.add_argument("--repo", default=None, choices=REPOS,
                         help="which indexed repository (default: kubernetes)")
     parser.add_argument("--commit", metavar="SHA|REF",
                         help="which indexed commit (default: the newest index of the repository)")
@@ -321,7 +321,7 @@ def _filters(args: argparse.Namespace, default_exclude: tuple[str, ...] = (),
 
 def _graph_index(args: argparse.Namespace) -> query.GraphIndex:
     db = store.connect(_workspace(args).index_path)
-    return query.GraphIndex.open(db, args.repo, args.commit)
+    return query.GraphIndex.open(db, args.repo or "kubernetes", args.commit)
 
 
 def _workspace(args: argparse.Namespace) -> Workspace:
@@ -435,6 +435,9 @@ def cmd_component(args: argparse.Namespace) -> int:
     if args.name not in components:
         raise UsageError(f"unknown component {args.name!r}: choose from {', '.join(components)}")
     component = components[args.name]
+    if args.repo not in (None, component.repo):
+        raise UsageError(f"{args.name} is a {component.repo} component, not {args.repo}'s: "
+                         "leave --repo out")
     args.repo = component.repo
     index = _graph_index(args)
     if args.program is None and component.name in index.programs():
