@@ -54,6 +54,7 @@ class IndexSummary:
     missing: list[str] = field(default_factory=list)
     not_utf8: list[str] = field(default_factory=list)
     symlinks: int = 0  # in the whole tree, Go or not
+    outside_modules: int = 0  # Go files no go.mod covers: no import path, so never resolved
     library: str = ""  # the Go version whose standard library calls resolve into, if any
     build: str = ""  # the GOOS/GOARCH+tags each command's program is built for
     programs: dict[str, int] = field(default_factory=dict)  # command → packages it links
@@ -90,6 +91,9 @@ class IndexSummary:
             f"  missing blobs   {len(self.missing):>9,}  files absent from the object store",
             f"  not UTF-8       {len(self.not_utf8):>9,}  files (read with replacement)",
             f"  symlinks        {self.symlinks:>9,}  not followed",
+            f"  outside modules {self.outside_modules:>9,}  files no go.mod covers: not resolved"
+            + (" (a tree from before Go modules?)" if self.outside_modules > self.go_files // 2
+               else ""),
         ]
         for title, items in (("syntax errors", [f"{p}:{where}" for p, where in self.syntax_errors]),
                              ("missing", self.missing), ("not UTF-8", self.not_utf8)):
@@ -426,6 +430,9 @@ def _fill_counts(db, commit_id: int, summary: IndexSummary) -> None:
     summary.programs = dict(db.execute(
         "SELECT program, count(*) FROM program_members WHERE commit_id = ? AND kind = 'package' "
         "GROUP BY program ORDER BY program", (commit_id,)))
+    summary.outside_modules = db.execute(
+        "SELECT count(*) FROM files WHERE commit_id = ? AND status = 'parsed' "
+        "AND import_path IS NULL", (commit_id,)).fetchone()[0]
     summary.not_utf8 = [p for (p,) in db.execute(
         "SELECT f.path FROM files f JOIN blobs b ON b.sha = f.blob_sha "
         "WHERE f.commit_id = ? AND b.not_utf8 ORDER BY f.path", (commit_id,))]

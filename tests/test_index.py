@@ -526,3 +526,24 @@ def test_a_schema_4_index_labelled_3_is_relabelled_without_error(kube_repo, tmp_
     monkeypatch.setenv("KUBEATLAS_HOME", str(home))
     assert main(["index", "-q", "--no-goroot"]) == 0
     assert main(["find", "Scheduler"]) == 0
+
+
+def test_files_no_go_mod_covers_are_counted_in_the_summary(tmp_path, capsys, monkeypatch):
+    """A tree from before Go modules (etcd before 3.5, fetched by tag) has no import paths, so
+    its packages are never resolved and queries find nothing: the summary says how many files
+    that is, and what it likely means, instead of leaving the user to wonder."""
+    repo = tmp_path / "gopath"
+    (repo / "raft").mkdir(parents=True)
+    (repo / "raft" / "node.go").write_text("package raft\n\nfunc StartNode() { run() }\n\nfunc run() {}\n")
+    (repo / "main.go").write_text("package main\n\nfunc main() {}\n")
+    _git(repo, "init", "--quiet")
+    _git(repo, "add", "--all")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "--quiet", "-m", "old")
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    assert main(["fetch", "etcd", "--from", str(repo), "--ref", "HEAD", "-q",
+                 "--url", "https://example.com/etcd"]) == 0
+    assert main(["index", "etcd", "-q", "--no-goroot"]) == 0
+    assert ("  outside modules         2  files no go.mod covers: not resolved (a tree from before "
+            "Go modules?)\n") in capsys.readouterr().out
+    assert main(["index", "etcd", "-q", "--no-goroot", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["outside_modules"] == 2
