@@ -381,6 +381,9 @@ def cmd_index(args: argparse.Namespace) -> int:
     for name in names:
         if name not in checkouts:
             raise UsageError(f"{name} has not been fetched: run `kubeatlas fetch {name}` first")
+        if not Path(checkouts[name].git_dir).is_dir():
+            raise UsageError(f"{name}: the repository `fetch` recorded, {checkouts[name].git_dir}, "
+                             f"is gone: run `kubeatlas fetch {name}` again")
         summaries.append(indexer.index_checkout(
             ws.index_path, checkouts[name], include_tests=args.tests, jobs=args.jobs,
             progress=progress, goroot=goroot, build=build))

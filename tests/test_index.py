@@ -547,3 +547,19 @@ def test_files_no_go_mod_covers_are_counted_in_the_summary(tmp_path, capsys, mon
             "Go modules?)\n") in capsys.readouterr().out
     assert main(["index", "etcd", "-q", "--no-goroot", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)[0]["outside_modules"] == 2
+
+
+def test_a_fetched_repository_that_is_gone_is_named_with_the_cure(kube_repo, tmp_path, capsys,
+                                                                   monkeypatch):
+    """The local clone or mirror `fetch` recorded was deleted or moved: `index` says which and
+    what to run, rather than git's "fatal: not a git repository" about a path."""
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    assert main(["fetch", "kubernetes", "--from", str(kube_repo), "--ref", "HEAD", "-q",
+                 "--url", "https://example.com/k"]) == 0
+    git_dir = sources.load_checkouts(Workspace(tmp_path / "home"))["kubernetes"].git_dir
+    kube_repo.rename(tmp_path / "moved")
+    capsys.readouterr()
+    assert main(["index", "-q", "--no-goroot"]) == 2
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: kubernetes: the repository `fetch` recorded, {git_dir}, is gone: "
+        "run `kubeatlas fetch kubernetes` again\n")
