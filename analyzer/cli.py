@@ -586,6 +586,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"{argv[0]} comes before the command: options follow it, "
                      "as in `kubeatlas find --home DIR PATTERN`")
     args = parser.parse_args(argv)
+    _escape_what_stdout_cannot_encode()
     # `run` and `cluster` start reference components, which answer SIGTERM themselves.
     on_term = (signal.signal(signal.SIGTERM, _raise_terminated)
                if args.command not in ("run", "cluster") and _main_thread() else None)
@@ -616,6 +617,15 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if on_term is not None:
             signal.signal(signal.SIGTERM, on_term)
+
+
+def _escape_what_stdout_cannot_encode() -> None:
+    """Trees are drawn with box characters, and Go names may be Unicode: on an ASCII stdout
+    (PYTHONIOENCODING=ascii, a C locale without coercion) they are written as escapes rather
+    than ending the command with UnicodeEncodeError."""
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+    if encoding != "utf8" and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
 
 
 def _main_thread() -> bool:

@@ -456,3 +456,16 @@ def test_an_option_before_the_command_says_where_options_go(guesses_home, capsys
     err = capsys.readouterr().err
     assert exit.value.code == 2 and err.count("\n") == 1
     assert err.startswith("kubeatlas: error: --home comes before the command: options follow it")
+
+
+def test_a_tree_on_an_ascii_stdout_is_escaped_not_a_traceback(guesses_home):
+    """With an ASCII stdout (PYTHONIOENCODING=ascii, or a C locale Python does not coerce) the
+    tree's box characters are written as escapes: the answer arrives, exit 0, nothing on stderr."""
+    import os
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-m", "analyzer.cli", "callees", "app.main",
+                           "--home", str(guesses_home)], capture_output=True,
+                          env={**os.environ, "PYTHONIOENCODING": "ascii"}, timeout=60)
+    assert done.returncode == 0 and done.stderr == b""
+    assert b"\\u2500 [static] example.com/app.sure" in done.stdout
