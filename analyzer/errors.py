@@ -43,10 +43,9 @@ class OutdatedIndex(IndexError_):
     """The index was made by an older kubeatlas. `kubeatlas index` upgrades it in place when this
     one knows how (`upgradable`), and otherwise moves it aside and builds a new one."""
 
-    def __init__(self, path: str, schema: int | None, reads: int, upgradable: bool):
+    def __init__(self, path: str, schema: int, reads: int, upgradable: bool):
         self.schema = schema
-        self.damage = (f"schema {schema}" if schema is not None else "no schema version") + \
-            f", this one reads {reads}"
+        self.damage = f"schema {schema}, this one reads {reads}"
         cure = "upgrades it in place" if upgradable else "moves it aside and builds a new one"
         super().__init__(path, f"made by an older kubeatlas ({self.damage}): `kubeatlas index` "
                          f"{cure}")

@@ -273,32 +273,44 @@ def _connect(path: Path, create: bool) -> sqlite3.Connection:
     db.execute("PRAGMA cache_size=-262144")
     if create:
         with transaction(db):
+            # What is there is judged before anything is added to it: another program's SQLite
+            # file, or an index of a schema this one cannot read, is left exactly as it was.
+            made = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+            found = _checked_version(db, path, readable=(SCHEMA_VERSION, *UPGRADABLE)) if made \
+                else SCHEMA_VERSION
             # executescript() would commit on its own; statements one by one stay in this one.
             for statement in SCHEMA.split(";"):
                 if statement.strip():
                     db.execute(statement)
             db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
                        (str(SCHEMA_VERSION),))
-            found = _schema_version(db, path)
             if found in UPGRADABLE:
                 _upgrade(db, found)
-    version = _schema_version(db, path)
-    if version is not None and version > SCHEMA_VERSION:
+    _checked_version(db, path, readable=(SCHEMA_VERSION,))
+    return db
+
+
+def _checked_version(db: sqlite3.Connection, path: Path, readable: tuple[int, ...]) -> int:
+    """The index's schema version if it is one of `readable`; otherwise the error that says what
+    the file is: damaged (no number), newer, or older."""
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except sqlite3.OperationalError:  # no meta table: some other SQLite file
+        row = None
+    if row is None:
+        raise DamagedIndex(str(path), "no schema version: not a kubeatlas index")
+    try:
+        version = int(row[0])
+    except ValueError:  # no kubeatlas writes this: the file was edited or damaged
+        raise DamagedIndex(str(path), f"schema version {row[0]!r} is not a number") from None
+    if version > SCHEMA_VERSION:
         # Left as it is: it is the newer kubeatlas' work, and that one reads it.
         raise IndexError_(str(path), f"made by a newer kubeatlas (schema {version}, this one "
                           f"reads {SCHEMA_VERSION}): query it with that one, or give --home "
                           "another folder")
-    if version != SCHEMA_VERSION:
+    if version not in readable:
         raise OutdatedIndex(str(path), version, SCHEMA_VERSION, version in UPGRADABLE)
-    return db
-
-
-def _schema_version(db: sqlite3.Connection, path: Path) -> int | None:
-    row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    try:
-        return None if row is None else int(row[0])
-    except ValueError:  # no kubeatlas writes this: the file was edited or damaged
-        raise DamagedIndex(str(path), f"schema version {row[0]!r} is not a number") from None
+    return version
 
 
 def _upgrade(db: sqlite3.Connection, version: int) -> None:

@@ -563,3 +563,39 @@ def test_a_fetched_repository_that_is_gone_is_named_with_the_cure(kube_repo, tmp
     assert capsys.readouterr().err == (
         f"kubeatlas: error: kubernetes: the repository `fetch` recorded, {git_dir}, is gone: "
         "run `kubeatlas fetch kubernetes` again\n")
+
+
+@pytest.mark.parametrize("other", ["another program's database", "meta dropped", "meta emptied"])
+def test_an_sqlite_file_that_is_no_kubeatlas_index_is_moved_aside_untouched(other, kube_repo,
+                                                                            tmp_path, capsys,
+                                                                            monkeypatch):
+    """An SQLite file without a schema version (another program's, or an index that lost it) is
+    not written into: queries call it damaged, and `index` moves it aside as it was (its tables
+    only its own) and builds a new index, as the query's line promised."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("KUBEATLAS_HOME", str(home))
+    assert main(["fetch", "kubernetes", "--from", str(kube_repo), "--ref", "HEAD", "-q",
+                 "--url", "https://example.com/k"]) == 0
+    index = home / "index.sqlite"
+    if other == "another program's database":
+        db = sqlite3.connect(index)
+        db.execute("CREATE TABLE notes (text)")
+    else:
+        assert main(["index", "-q", "--no-goroot"]) == 0
+        db = sqlite3.connect(index)
+        db.execute("DROP TABLE meta" if other == "meta dropped" else "DELETE FROM meta")
+    db.commit()
+    tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    db.close()
+    capsys.readouterr()
+    assert main(["find", "Scheduler"]) == 1
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: index {index}: damaged (no schema version: not a kubeatlas index); "
+        "`kubeatlas index` moves it aside and builds a new one\n")
+    assert main(["index", "-q", "--no-goroot"]) == 0
+    assert "was damaged (no schema version: not a kubeatlas index): moved it to" in capsys.readouterr().err
+    (aside,) = [p for p in home.glob("index.sqlite.damaged-*") if not p.name.endswith(("-wal", "-shm"))]
+    db = sqlite3.connect(aside)
+    assert {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")} == tables
+    db.close()
+    assert main(["find", "Scheduler"]) == 0
