@@ -55,6 +55,14 @@ def positive_seconds(text: str) -> float:
     return value
 
 
+def symbol_name(text: str) -> str:
+    """argparse type for a symbol or a pattern: pasted with a stray space or newline it is still
+    found; an empty one asks for nothing."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty: give a name or part of one, e.g. scheduleOne")
+    return text.strip()
+
+
 def folder(text: str) -> Path:
     """argparse type for a folder option: an empty one would silently mean the current folder."""
     if not text.strip():
@@ -245,7 +253,7 @@ def _add_tree(commands, direction: str) -> None:
     sub = commands.add_parser(direction, help=f"the {direction} of a symbol, as a tree",
                               description=f"Print the {direction} of SYMBOL, breadth first, "
                               f"to --depth levels. {EXAMPLES}")
-    sub.add_argument("symbol", metavar="SYMBOL")
+    sub.add_argument("symbol", metavar="SYMBOL", type=symbol_name)
     sub.add_argument("-d", "--depth", type=positive_int, default=1, help="levels to expand (default 1)")
     _add_query_options(sub)
 
@@ -255,9 +263,9 @@ def _add_path(commands) -> None:
                                description="Find the shortest chains of call edges, the surest "
                                "first: the highest product of the edges' confidences. Each edge is "
                                f"printed with its kind and confidence. {EXAMPLES}")
-    path.add_argument("start", metavar="FROM")
-    path.add_argument("goal", metavar="TO")
-    path.add_argument("--through", action="append", default=[], metavar="SYMBOL",
+    path.add_argument("start", metavar="FROM", type=symbol_name)
+    path.add_argument("goal", metavar="TO", type=symbol_name)
+    path.add_argument("--through", action="append", default=[], metavar="SYMBOL", type=symbol_name,
                       help="a symbol the path must pass through (repeatable, in order)")
     path.add_argument("-n", "--count", type=positive_int, default=1,
                       help="how many shortest paths to print, surest first (default 1)")
@@ -267,7 +275,7 @@ def _add_path(commands) -> None:
 def _add_find(commands) -> None:
     find = commands.add_parser("find", help="symbols whose name contains a pattern",
                                description="List symbols whose go/ssa name contains PATTERN.")
-    find.add_argument("pattern", metavar="PATTERN")
+    find.add_argument("pattern", metavar="PATTERN", type=symbol_name)
     find.add_argument("-n", "--limit", type=positive_int, default=20, help="at most this many (default 20)")
     find.add_argument("--json", action="store_true", help="print a JSON list")
     _add_query_options(find, formats=False)
@@ -276,7 +284,7 @@ def _add_find(commands) -> None:
 def _add_show(commands) -> None:
     show = commands.add_parser("show", help="a symbol's signature, doc, source link and notes",
                                description=f"Describe one symbol. {EXAMPLES}")
-    show.add_argument("symbol", metavar="SYMBOL")
+    show.add_argument("symbol", metavar="SYMBOL", type=symbol_name)
     show.add_argument("--json", action="store_true", help="print JSON")
     _add_query_options(show, formats=False)
 

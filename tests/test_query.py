@@ -437,6 +437,7 @@ def test_a_depth_past_the_whole_tree_stops_where_the_tree_does(guesses_home):
     ["callees", "app.main", "-f", "bogus"], ["find", "app", "-n", "0"], ["path", "app.main"],
     ["show", "app.main", "--repo", "nosuch"], ["callers", "app.main", "--min-confidence", "abc"],
     ["fnid", "app"], [], ["find", "app", "--home", ""], ["find", "app", "--depth", "3"],
+    ["find", ""], ["callers", " "], ["path", "app.main", ""], ["show", "\n"],
 ])
 def test_a_bad_command_line_is_one_line_naming_the_help(argv, capsys):
     """argparse's refusals read like every other error: one line, exit 2, pointing at --help,
@@ -469,3 +470,10 @@ def test_a_tree_on_an_ascii_stdout_is_escaped_not_a_traceback(guesses_home):
                           env={**os.environ, "PYTHONIOENCODING": "ascii"}, timeout=60)
     assert done.returncode == 0 and done.stderr == b""
     assert b"\\u2500 [static] example.com/app.sure" in done.stdout
+
+
+def test_a_name_pasted_with_stray_whitespace_is_found(guesses_home, capsys):
+    """A name copied with a trailing newline or a leading space is the same name."""
+    assert main(["show", "app.target\n", "--home", str(guesses_home)]) == 0
+    assert capsys.readouterr().out.startswith("example.com/app.target\n")
+    assert main(["path", " app.main", "app.target ", "--home", str(guesses_home)]) == 0
