@@ -55,6 +55,18 @@ def positive_seconds(text: str) -> float:
     return value
 
 
+def given(text: str) -> str:
+    """argparse type for an option with a default: given empty (an unset shell variable), it
+    would silently mean the default."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty: leave the option out for its default")
+    return text
+
+
+def given_path(text: str) -> Path:
+    return Path(given(text))
+
+
 def symbol_name(text: str) -> str:
     """argparse type for a symbol or a pattern: pasted with a stray space or newline it is still
     found; an empty one asks for nothing."""
@@ -127,7 +139,7 @@ def _add_index(commands) -> None:
     index.add_argument("--tests", action="store_true", help="also parse _test.go files")
     index.add_argument("-j", "--jobs", type=positive_int, default=None,
                        help="parser processes (default: one per core)")
-    index.add_argument("--goroot", metavar="PATH",
+    index.add_argument("--goroot", metavar="PATH", type=given,
                        help="Go installation whose standard library calls resolve into "
                        "(default: `go env GOROOT` when go is installed)")
     index.add_argument("--no-goroot", action="store_true",
@@ -216,7 +228,7 @@ def _add_check(commands) -> None:
         "of analyzer/components.toml is found, found at a new place (moved), or missing; and "
         "whether every Go symbol a reference implementation names with @mirrors exists in the "
         "newest index of its repository. Exits 1 when an entry or a link resolves nowhere.")
-    check.add_argument("--manifest", type=Path, help="another manifest file to check")
+    check.add_argument("--manifest", type=given_path, help="another manifest file to check")
     check.add_argument("--json", action="store_true", help="print the rows as JSON")
     _add_common(check)
 
@@ -224,16 +236,16 @@ def _add_check(commands) -> None:
 def _add_query_options(parser: argparse.ArgumentParser, formats: bool = True) -> None:
     parser.add_argument("--repo", default=None, choices=REPOS,
                         help="which indexed repository (default: kubernetes)")
-    parser.add_argument("--commit", metavar="SHA|REF",
+    parser.add_argument("--commit", metavar="SHA|REF", type=given,
                         help="which indexed commit (default: the newest index of the repository)")
-    parser.add_argument("--kinds", help="comma-separated edge kinds to follow (default: all but "
+    parser.add_argument("--kinds", type=given, help="comma-separated edge kinds to follow (default: all but "
                         f"unresolved; kinds: {', '.join(graph.EDGE_KINDS)})")
     parser.add_argument("--exclude", action="append", default=[], metavar="PATTERN",
                         help="leave out packages matching a glob (k8s.io/klog*) or a preset: "
                         "stdlib, logging, vendor (repeatable)")
     parser.add_argument("--min-confidence", type=float, default=0.0, metavar="X",
                         help="follow only edges at least this sure (0 to 1)")
-    parser.add_argument("--program", metavar="NAME|all",
+    parser.add_argument("--program", metavar="NAME|all", type=given,
                         help="follow only calls into the packages this command links, ranking "
                         "interface calls by the types it creates (kube-scheduler, etcd, …); "
                         "default: the command whose main the query starts from, or the only one "

@@ -438,6 +438,9 @@ def test_a_depth_past_the_whole_tree_stops_where_the_tree_does(guesses_home):
     ["show", "app.main", "--repo", "nosuch"], ["callers", "app.main", "--min-confidence", "abc"],
     ["fnid", "app"], [], ["find", "app", "--home", ""], ["find", "app", "--depth", "3"],
     ["find", ""], ["callers", " "], ["path", "app.main", ""], ["show", "\n"],
+    ["callers", "app.main", "--commit", ""], ["callees", "app.main", "--program", ""],
+    ["path", "app.main", "app.target", "--kinds", ""], ["index", "--goroot", ""],
+    ["check", "--manifest", ""],
 ])
 def test_a_bad_command_line_is_one_line_naming_the_help(argv, capsys):
     """argparse's refusals read like every other error: one line, exit 2, pointing at --help,
