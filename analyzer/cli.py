@@ -97,7 +97,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         prog="kubeatlas",
         description="Map the Kubernetes and etcd source trees: fetch them, index every Go file, "
         "and query the result.",
-        epilog="Typical use: kubeatlas fetch && kubeatlas index",
+        epilog="Typical use: kubeatlas fetch && kubeatlas index && kubeatlas callers "
+        "'scheduler.(*Scheduler).scheduleOne'. Options follow the command; "
+        "`kubeatlas COMMAND --help` lists them.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, add in SUBCOMMANDS.items():
@@ -265,7 +267,8 @@ def _add_tree(commands, direction: str) -> None:
     sub = commands.add_parser(direction, help=f"the {direction} of a symbol, as a tree",
                               description=f"Print the {direction} of SYMBOL, breadth first, "
                               f"to --depth levels. {EXAMPLES}")
-    sub.add_argument("symbol", metavar="SYMBOL", type=symbol_name)
+    sub.add_argument("symbol", metavar="SYMBOL", type=symbol_name,
+                     help="a go/ssa name, or an unambiguous ending of one")
     sub.add_argument("-d", "--depth", type=positive_int, default=1, help="levels to expand (default 1)")
     _add_query_options(sub)
 
@@ -287,7 +290,8 @@ def _add_path(commands) -> None:
 def _add_find(commands) -> None:
     find = commands.add_parser("find", help="symbols whose name contains a pattern",
                                description="List symbols whose go/ssa name contains PATTERN.")
-    find.add_argument("pattern", metavar="PATTERN", type=symbol_name)
+    find.add_argument("pattern", metavar="PATTERN", type=symbol_name,
+                      help="part of a name, matched without regard to case")
     find.add_argument("-n", "--limit", type=positive_int, default=20, help="at most this many (default 20)")
     find.add_argument("--json", action="store_true", help="print a JSON list")
     _add_query_options(find, formats=False)
@@ -296,7 +300,8 @@ def _add_find(commands) -> None:
 def _add_show(commands) -> None:
     show = commands.add_parser("show", help="a symbol's signature, doc, source link and notes",
                                description=f"Describe one symbol. {EXAMPLES}")
-    show.add_argument("symbol", metavar="SYMBOL", type=symbol_name)
+    show.add_argument("symbol", metavar="SYMBOL", type=symbol_name,
+                      help="a go/ssa name, or an unambiguous ending of one")
     show.add_argument("--json", action="store_true", help="print JSON")
     _add_query_options(show, formats=False)
 
