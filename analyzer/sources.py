@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -42,6 +43,9 @@ _GIT_REASON = re.compile(r"^(?P<remote>remote: )?(?:fatal|error): (?P<text>.*)")
 _UNKNOWN_REMOTE_REF = re.compile(r"not our ref|couldn't find remote ref|no such remote ref")
 # git must fail rather than wait for a password nobody will type (a private or mistyped URL).
 _GIT_ENV = {"GIT_TERMINAL_PROMPT": "0"}
+# GitPython logs a warning for each fetch line it cannot match to a ref ("Git informed while
+# fetching: * branch HEAD -> FETCH_HEAD" for --ref HEAD); stderr carries our own lines only.
+logging.getLogger("git.remote").setLevel(logging.ERROR)
 
 
 @dataclass(frozen=True)

@@ -481,3 +481,31 @@ def test_a_relative_xdg_cache_home_is_ignored(tmp_path, monkeypatch):
     assert default_home() == tmp_path / ".cache" / "kubeatlas"
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert default_home() == tmp_path / "xdg" / "kubeatlas"
+
+
+def test_a_git_dir_in_the_environment_does_not_steer_a_fetch(ws, origin, tmp_path, monkeypatch,
+                                                             capsys):
+    """GIT_DIR and GIT_WORK_TREE exported by a hook or script aim git at that repository; `git
+    init` of a new clone would then reinitialise it. kubeatlas names its repositories itself:
+    the fetch works and the other repository is left alone."""
+    other = tmp_path / "other"
+    git(tmp_path, "init", "-q", str(other))
+    refs_before = git(other, "for-each-ref")
+    monkeypatch.setenv("GIT_DIR", str(other / ".git"))
+    monkeypatch.setenv("GIT_WORK_TREE", str(other))
+    assert main(["fetch", "etcd", "--from", origin.as_uri(), "--ref", "v2", "-q",
+                 "--home", str(ws.home)]) == 0
+    assert capsys.readouterr().out.split("\t")[2] == rev(origin, "v2")
+    assert git(other, "for-each-ref") == refs_before == ""
+
+
+def test_fetching_head_over_a_url_prints_nothing_when_quiet(ws, origin):
+    """GitPython's log line about the fetched HEAD ("Git informed while fetching: * branch HEAD
+    -> FETCH_HEAD") is not a warning for the user: with -q, stderr stays empty."""
+    import sys
+
+    # In a process of its own: pytest's log capture would take the line from stderr here.
+    done = subprocess.run([sys.executable, "-m", "analyzer.cli", "fetch", "etcd", "--from",
+                           origin.as_uri(), "--ref", "HEAD", "-q", "--home", str(ws.home)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stderr == ""
