@@ -41,9 +41,9 @@ class QueryError(AnalyzerError):
 
 
 class SymbolNotFound(QueryError):
-    def __init__(self, name: str, closest: list[str]):
+    def __init__(self, name: str, closest: list[str], why: str = ""):
         self.name, self.closest = name, closest
-        hint = ("; closest: " + ", ".join(closest)) if closest else ""
+        hint = (": " + why) if why else ("; closest: " + ", ".join(closest)) if closest else ""
         super().__init__(f"no symbol {quote_name(name)}{hint}")
 
 
@@ -356,7 +356,25 @@ class GraphIndex:
             return matches[0]
         if matches:
             raise AmbiguousSymbol(name, sorted(matches))
+        calls = self._unresolved_calls(name)
+        if calls:
+            raise SymbolNotFound(name, [], self._why_undefined(name, calls))
         raise SymbolNotFound(name, self._closest(name))
+
+    def _unresolved_calls(self, name: str) -> int:
+        """Calls the resolver could only name `name`, finding no definition of it."""
+        return self.db.execute(
+            "SELECT count(*) FROM edges WHERE callee = (SELECT id FROM names WHERE name = ?) "
+            "AND commit_id = ? AND kind = ?", (name, self.commit.id, graph.UNRESOLVED)).fetchone()[0]
+
+    def _why_undefined(self, name: str, calls: int) -> str:
+        library = self.db.execute("SELECT library FROM commits WHERE id = ?",
+                                  (self.commit.id,)).fetchone()[0]
+        said = f"{calls:,} call{'s' if calls > 1 else ''} name it, but "
+        if is_stdlib(package_of(name)) and not library:
+            return said + ("the standard library is not in this index (`kubeatlas index` again "
+                           "with Go installed, or with --goroot)")
+        return said + "nothing in this index defines it"
 
     def _candidates(self, name: str) -> list[str]:
         """Names `name` may be a short form of (see `_ends_like`), from the reversed names."""

@@ -480,3 +480,23 @@ def test_a_name_pasted_with_stray_whitespace_is_found(guesses_home, capsys):
     assert main(["show", "app.target\n", "--home", str(guesses_home)]) == 0
     assert capsys.readouterr().out.startswith("example.com/app.target\n")
     assert main(["path", " app.main", "app.target ", "--home", str(guesses_home)]) == 0
+
+
+def test_a_call_target_no_file_defines_says_why_it_is_not_found(tmp_path, capsys):
+    """`show fmt.Println` on an index built without the standard library: the calls are there,
+    the definition is not; the line says so and how to get it, not "closest: (*logrus.Entry)…"."""
+    from conftest import make_git_tree
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "go.mod").write_text("module example.com/app\n\ngo 1.20\n")
+    (tmp_path / "src" / "main.go").write_text(
+        'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("a"); fmt.Println("b") }\n\n'
+        "func Println() {}\n")
+    repo = make_git_tree(tmp_path / "src", tmp_path / "repo", symlinks={})
+    ws = Workspace(tmp_path / "home")
+    index_checkout(ws.index_path, sources.fetch(ws, "kubernetes", source=str(repo), ref="HEAD",
+                                                url="https://example.invalid/app"))
+    assert main(["show", "fmt.Println", "--home", str(ws.home)]) == 1
+    assert capsys.readouterr().err == (
+        "kubeatlas: error: no symbol 'fmt.Println': 2 calls name it, but the standard library is "
+        "not in this index (`kubeatlas index` again with Go installed, or with --goroot)\n")
