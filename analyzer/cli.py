@@ -9,11 +9,13 @@ import argparse
 import dataclasses
 import json
 import os
+import signal
 import sqlite3
 import sys
+import threading
 from pathlib import Path
 
-from analyzer import graph, query, render, store
+from analyzer import gitobjects, graph, query, render, store
 from analyzer.errors import AnalyzerError, DamagedIndex, UsageError
 from analyzer.progress import Progress
 from analyzer.workspace import REPOS, Workspace, default_home
@@ -21,6 +23,14 @@ from analyzer.workspace import REPOS, Workspace, default_home
 # Modules only `fetch` and `index` need (GitPython, the parser, the resolver, build tags) are
 # imported in those commands: a query process starts without them.
 
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports a bad command line in one line, as every other error is reported,
+    instead of the whole usage block before it."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
 
 
 def positive_int(text: str) -> int:
@@ -34,9 +44,47 @@ def positive_int(text: str) -> int:
     return value
 
 
+def positive_seconds(text: str) -> float:
+    """argparse type for a duration: a finite number of seconds above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"takes a number of seconds above 0, not {text!r}")
+    return value
+
+
+def given(text: str) -> str:
+    """argparse type for an option with a default: given empty (an unset shell variable), it
+    would silently mean the default."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty: leave the option out for its default")
+    return text
+
+
+def given_path(text: str) -> Path:
+    return Path(given(text))
+
+
+def symbol_name(text: str) -> str:
+    """argparse type for a symbol or a pattern: pasted with a stray space or newline it is still
+    found; an empty one asks for nothing."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty: give a name or part of one, e.g. scheduleOne")
+    return text.strip()
+
+
+def folder(text: str) -> Path:
+    """argparse type for a folder option: an empty one would silently mean the current folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("is empty: name a folder")
+    return Path(text)
+
+
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--home", type=Path, default=None,
+        "--home", type=folder, default=None,
         help="working folder for clones and the index (default: $KUBEATLAS_HOME or ~/.cache/kubeatlas)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
@@ -45,11 +93,13 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser of every command, or of `command` alone: a query process builds the one it
     runs (argparse takes milliseconds per subcommand, a cold query only tens in all)."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="kubeatlas",
         description="Map the Kubernetes and etcd source trees: fetch them, index every Go file, "
         "and query the result.",
-        epilog="Typical use: kubeatlas fetch && kubeatlas index",
+        epilog="Typical use: kubeatlas fetch && kubeatlas index && kubeatlas callers "
+        "'scheduler.(*Scheduler).scheduleOne'. Options follow the command; "
+        "`kubeatlas COMMAND --help` lists them.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, add in SUBCOMMANDS.items():
@@ -91,7 +141,7 @@ def _add_index(commands) -> None:
     index.add_argument("--tests", action="store_true", help="also parse _test.go files")
     index.add_argument("-j", "--jobs", type=positive_int, default=None,
                        help="parser processes (default: one per core)")
-    index.add_argument("--goroot", metavar="PATH",
+    index.add_argument("--goroot", metavar="PATH", type=given,
                        help="Go installation whose standard library calls resolve into "
                        "(default: `go env GOROOT` when go is installed)")
     index.add_argument("--no-goroot", action="store_true",
@@ -111,7 +161,7 @@ def _add_site(commands) -> None:
         description="Write the generated pages (components/, versions/, drift.md, "
         "assets/generated/) into the docs folder; `mkdocs build` then makes the HTML. Diagrams "
         "are drawn with Graphviz (`dot`).")
-    site.add_argument("--out", type=Path, default=Path("site"), metavar="DIR",
+    site.add_argument("--out", type=folder, default=Path("site"), metavar="DIR",
                       help="docs folder to write into (default: site)")
     site.add_argument("--repo", action="append", default=[], choices=REPOS,
                       help="only the components of this repository (repeatable; default: all)")
@@ -139,13 +189,14 @@ def _add_cluster(commands) -> None:
         "kubelets and kube-proxy as processes and writes an admin kubeconfig; `status` reports "
         "each one (a crashed component is named, and the exit status is 1); `down` stops them.")
     cluster.add_argument("action", choices=("up", "status", "down"))
-    cluster.add_argument("--dir", type=Path, default=None,
+    cluster.add_argument("--dir", type=folder, default=None,
                          help="where data, certificates, logs and the kubeconfig live "
                          "(default: <home>/cluster)")
     cluster.add_argument("--kubelets", type=positive_int, default=3, help="kubelets to start (default 3)")
     cluster.add_argument("--only", default=None, metavar="COMPONENTS",
                          help="comma-separated subset to start, e.g. etcd,apiserver")
-    cluster.add_argument("--node-monitor-grace-period", type=float, default=None, metavar="SECONDS",
+    cluster.add_argument("--node-monitor-grace-period", type=positive_seconds, default=None,
+                         metavar="SECONDS",
                          help="seconds before the controller-manager marks a silent node NotReady "
                          "(default 40)")
     cluster.add_argument("--upstream", default=None, metavar="COMPONENT=PATH,…",
@@ -167,7 +218,7 @@ def _add_journeys(commands) -> None:
         "benchmarks/record_journeys.py) names, for every step, the reference function that did it; "
         "its @mirrors names the Go function upstream. Lists every such Go name the newest "
         "kubernetes index does not define, and exits 1 if there is one.")
-    journeys.add_argument("--dir", type=Path, default=None, metavar="DIR",
+    journeys.add_argument("--dir", type=folder, default=None, metavar="DIR",
                           help="read the journeys from DIR (default: the packaged ones)")
     _add_common(journeys)
 
@@ -179,24 +230,24 @@ def _add_check(commands) -> None:
         "of analyzer/components.toml is found, found at a new place (moved), or missing; and "
         "whether every Go symbol a reference implementation names with @mirrors exists in the "
         "newest index of its repository. Exits 1 when an entry or a link resolves nowhere.")
-    check.add_argument("--manifest", type=Path, help="another manifest file to check")
+    check.add_argument("--manifest", type=given_path, help="another manifest file to check")
     check.add_argument("--json", action="store_true", help="print the rows as JSON")
     _add_common(check)
 
 
 def _add_query_options(parser: argparse.ArgumentParser, formats: bool = True) -> None:
-    parser.add_argument("--repo", default="kubernetes", choices=REPOS,
+    parser.add_argument("--repo", default=None, choices=REPOS,
                         help="which indexed repository (default: kubernetes)")
-    parser.add_argument("--commit", metavar="SHA|REF",
+    parser.add_argument("--commit", metavar="SHA|REF", type=given,
                         help="which indexed commit (default: the newest index of the repository)")
-    parser.add_argument("--kinds", help="comma-separated edge kinds to follow (default: all but "
+    parser.add_argument("--kinds", type=given, help="comma-separated edge kinds to follow (default: all but "
                         f"unresolved; kinds: {', '.join(graph.EDGE_KINDS)})")
     parser.add_argument("--exclude", action="append", default=[], metavar="PATTERN",
                         help="leave out packages matching a glob (k8s.io/klog*) or a preset: "
                         "stdlib, logging, vendor (repeatable)")
     parser.add_argument("--min-confidence", type=float, default=0.0, metavar="X",
                         help="follow only edges at least this sure (0 to 1)")
-    parser.add_argument("--program", metavar="NAME|all",
+    parser.add_argument("--program", metavar="NAME|all", type=given,
                         help="follow only calls into the packages this command links, ranking "
                         "interface calls by the types it creates (kube-scheduler, etcd, …); "
                         "default: the command whose main the query starts from, or the only one "
@@ -216,7 +267,8 @@ def _add_tree(commands, direction: str) -> None:
     sub = commands.add_parser(direction, help=f"the {direction} of a symbol, as a tree",
                               description=f"Print the {direction} of SYMBOL, breadth first, "
                               f"to --depth levels. {EXAMPLES}")
-    sub.add_argument("symbol", metavar="SYMBOL")
+    sub.add_argument("symbol", metavar="SYMBOL", type=symbol_name,
+                     help="a go/ssa name, or an unambiguous ending of one")
     sub.add_argument("-d", "--depth", type=positive_int, default=1, help="levels to expand (default 1)")
     _add_query_options(sub)
 
@@ -226,9 +278,9 @@ def _add_path(commands) -> None:
                                description="Find the shortest chains of call edges, the surest "
                                "first: the highest product of the edges' confidences. Each edge is "
                                f"printed with its kind and confidence. {EXAMPLES}")
-    path.add_argument("start", metavar="FROM")
-    path.add_argument("goal", metavar="TO")
-    path.add_argument("--through", action="append", default=[], metavar="SYMBOL",
+    path.add_argument("start", metavar="FROM", type=symbol_name)
+    path.add_argument("goal", metavar="TO", type=symbol_name)
+    path.add_argument("--through", action="append", default=[], metavar="SYMBOL", type=symbol_name,
                       help="a symbol the path must pass through (repeatable, in order)")
     path.add_argument("-n", "--count", type=positive_int, default=1,
                       help="how many shortest paths to print, surest first (default 1)")
@@ -238,7 +290,8 @@ def _add_path(commands) -> None:
 def _add_find(commands) -> None:
     find = commands.add_parser("find", help="symbols whose name contains a pattern",
                                description="List symbols whose go/ssa name contains PATTERN.")
-    find.add_argument("pattern", metavar="PATTERN")
+    find.add_argument("pattern", metavar="PATTERN", type=symbol_name,
+                      help="part of a name, matched without regard to case")
     find.add_argument("-n", "--limit", type=positive_int, default=20, help="at most this many (default 20)")
     find.add_argument("--json", action="store_true", help="print a JSON list")
     _add_query_options(find, formats=False)
@@ -247,7 +300,8 @@ def _add_find(commands) -> None:
 def _add_show(commands) -> None:
     show = commands.add_parser("show", help="a symbol's signature, doc, source link and notes",
                                description=f"Describe one symbol. {EXAMPLES}")
-    show.add_argument("symbol", metavar="SYMBOL")
+    show.add_argument("symbol", metavar="SYMBOL", type=symbol_name,
+                      help="a go/ssa name, or an unambiguous ending of one")
     show.add_argument("--json", action="store_true", help="print JSON")
     _add_query_options(show, formats=False)
 
@@ -292,11 +346,15 @@ def _filters(args: argparse.Namespace, default_exclude: tuple[str, ...] = (),
 
 def _graph_index(args: argparse.Namespace) -> query.GraphIndex:
     db = store.connect(_workspace(args).index_path)
-    return query.GraphIndex.open(db, args.repo, args.commit)
+    return query.GraphIndex.open(db, args.repo or "kubernetes", args.commit)
 
 
 def _workspace(args: argparse.Namespace) -> Workspace:
-    return Workspace(args.home or default_home())
+    home = (args.home or default_home()).expanduser()  # `--home=~/x` reaches us unexpanded
+    if home.exists() and not home.is_dir():
+        raise UsageError(f"{home} is a file, not a folder: give --home (or $KUBEATLAS_HOME) "
+                         "a folder for kubeatlas' clones and index")
+    return Workspace(home)
 
 
 def _repo_names(args: argparse.Namespace, default: list[str]) -> list[str]:
@@ -310,6 +368,12 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     from analyzer import sources
 
     names = _repo_names(args, list(REPOS))
+    for option, value in (("--from", args.source), ("--ref", args.ref), ("--url", args.url)):
+        if value is not None and not value.strip():
+            raise UsageError(f"{option} is empty: leave it out for the default")
+    if args.url and not sources.is_url(args.url):
+        raise UsageError(f"--url {args.url} is not a URL: permalinks link to it, so give the "
+                         "repository's web address, e.g. https://github.com/etcd-io/etcd")
     if (args.source or args.ref or args.url) and len(names) != 1:
         raise UsageError("--from, --ref and --url apply to one repository: name it, "
                          "e.g. `kubeatlas fetch etcd --ref v3.5.1`")
@@ -342,6 +406,9 @@ def cmd_index(args: argparse.Namespace) -> int:
     for name in names:
         if name not in checkouts:
             raise UsageError(f"{name} has not been fetched: run `kubeatlas fetch {name}` first")
+        if not Path(checkouts[name].git_dir).is_dir():
+            raise UsageError(f"{name}: the repository `fetch` recorded, {checkouts[name].git_dir}, "
+                             f"is gone: run `kubeatlas fetch {name}` again")
         summaries.append(indexer.index_checkout(
             ws.index_path, checkouts[name], include_tests=args.tests, jobs=args.jobs,
             progress=progress, goroot=goroot, build=build))
@@ -378,7 +445,7 @@ def cmd_find(args: argparse.Namespace) -> int:
     elif names:
         print("\n".join(names))
     else:
-        print(f"kubeatlas: no symbol contains {args.pattern!r}", file=sys.stderr)
+        print(f"kubeatlas: no symbol contains {query.quote_name(args.pattern)}", file=sys.stderr)
         return 1
     return 0
 
@@ -396,6 +463,9 @@ def cmd_component(args: argparse.Namespace) -> int:
     if args.name not in components:
         raise UsageError(f"unknown component {args.name!r}: choose from {', '.join(components)}")
     component = components[args.name]
+    if args.repo not in (None, component.repo):
+        raise UsageError(f"{args.name} is a {component.repo} component, not {args.repo}'s: "
+                         "leave --repo out")
     args.repo = component.repo
     index = _graph_index(args)
     if args.program is None and component.name in index.programs():
@@ -421,6 +491,11 @@ def cmd_component(args: argparse.Namespace) -> int:
 def cmd_site(args: argparse.Namespace) -> int:
     from analyzer import site
 
+    if args.out.exists() and not args.out.is_dir():
+        raise UsageError(f"--out {args.out} is a file, not a folder")
+    for git_dir in args.git_dir:
+        if not Path(git_dir).expanduser().is_dir():
+            raise UsageError(f"--git-dir {git_dir}: no such folder")
     summary = site.run(_workspace(args).index_path, args.out, Progress(quiet=args.quiet), args.repo,
                        args.git_dir)
     print(summary.render())
@@ -519,11 +594,28 @@ COMMANDS = {"fetch": cmd_fetch, "index": cmd_index, "callees": cmd_tree, "caller
             "check": cmd_check, "journeys": cmd_journeys, "site": cmd_site, "run": cmd_run, "cluster": cmd_cluster}
 
 
+class Terminated(BaseException):
+    """SIGTERM, raised where the process is, so that it ends as a Ctrl-C does: `finally` blocks
+    run, parse workers are stopped, and one line says so."""
+
+
+def _raise_terminated(signum, frame):
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     # Options come after the command, so a first word naming one is the command to build.
     parser = build_parser(argv[0] if argv and argv[0] in SUBCOMMANDS else None)
+    if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+        parser.error(f"{argv[0]} comes before the command: options follow it, "
+                     "as in `kubeatlas find --home DIR PATTERN`")
     args = parser.parse_args(argv)
+    _escape_what_stdout_cannot_encode()
+    gitobjects.forget_callers_repository(os.environ)
+    # `run` and `cluster` start reference components, which answer SIGTERM themselves.
+    on_term = (signal.signal(signal.SIGTERM, _raise_terminated)
+               if args.command not in ("run", "cluster") and _main_thread() else None)
     try:
         return COMMANDS[args.command](args)
     except AnalyzerError as err:
@@ -543,9 +635,27 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{err.filename}: " if err.filename else ""
         print(f"kubeatlas: error: {where}{err.strerror or err}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("kubeatlas: interrupted; the previous index is unchanged", file=sys.stderr)
-        return 130
+    except (KeyboardInterrupt, Terminated) as stop:
+        what = "terminated" if isinstance(stop, Terminated) else "interrupted"
+        kept = "; the previous index is unchanged" if args.command == "index" else ""
+        print(f"kubeatlas: {what}{kept}", file=sys.stderr)
+        return 143 if isinstance(stop, Terminated) else 130
+    finally:
+        if on_term is not None:
+            signal.signal(signal.SIGTERM, on_term)
+
+
+def _escape_what_stdout_cannot_encode() -> None:
+    """Trees are drawn with box characters, and Go names may be Unicode: on an ASCII stdout
+    (PYTHONIOENCODING=ascii, a C locale without coercion) they are written as escapes rather
+    than ending the command with UnicodeEncodeError."""
+    encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+    if encoding != "utf8" and hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
+
+
+def _main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
 
 
 if __name__ == "__main__":

@@ -39,6 +39,18 @@ class DamagedIndex(IndexError_):
                          "builds a new one")
 
 
+class OutdatedIndex(IndexError_):
+    """The index was made by an older kubeatlas. `kubeatlas index` upgrades it in place when this
+    one knows how (`upgradable`), and otherwise moves it aside and builds a new one."""
+
+    def __init__(self, path: str, schema: int, reads: int, upgradable: bool):
+        self.schema = schema
+        self.damage = f"schema {schema}, this one reads {reads}"
+        cure = "upgrades it in place" if upgradable else "moves it aside and builds a new one"
+        super().__init__(path, f"made by an older kubeatlas ({self.damage}): `kubeatlas index` "
+                         f"{cure}")
+
+
 class UsageError(AnalyzerError):
     """The command line asks for something that cannot be done as asked."""
 

@@ -13,6 +13,7 @@ import gc
 import itertools
 import multiprocessing
 import os
+import signal
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from analyzer import stdlib, store
 from analyzer.buildtags import COMMANDS, BuildContext, describe
-from analyzer.errors import DamagedIndex, IndexError_
+from analyzer.errors import DamagedIndex, IndexError_, OutdatedIndex
 from analyzer.facts import encode_row
 from analyzer.gitobjects import BlobReader, TreeEntry, list_tree
 from analyzer.manifest import load_manifest
@@ -53,6 +54,7 @@ class IndexSummary:
     missing: list[str] = field(default_factory=list)
     not_utf8: list[str] = field(default_factory=list)
     symlinks: int = 0  # in the whole tree, Go or not
+    outside_modules: int = 0  # Go files no go.mod covers: no import path, so never resolved
     library: str = ""  # the Go version whose standard library calls resolve into, if any
     build: str = ""  # the GOOS/GOARCH+tags each command's program is built for
     programs: dict[str, int] = field(default_factory=dict)  # command → packages it links
@@ -89,6 +91,9 @@ class IndexSummary:
             f"  missing blobs   {len(self.missing):>9,}  files absent from the object store",
             f"  not UTF-8       {len(self.not_utf8):>9,}  files (read with replacement)",
             f"  symlinks        {self.symlinks:>9,}  not followed",
+            f"  outside modules {self.outside_modules:>9,}  files no go.mod covers: not resolved"
+            + (" (a tree from before Go modules?)" if self.outside_modules > self.go_files // 2
+               else ""),
         ]
         for title, items in (("syntax errors", [f"{p}:{where}" for p, where in self.syntax_errors]),
                              ("missing", self.missing), ("not UTF-8", self.not_utf8)):
@@ -144,6 +149,15 @@ def _start_worker(source: TreeSource) -> None:
     _reader = source.open()
 
 
+def _start_pool_worker(source: TreeSource) -> None:
+    """A pool worker leaves interruption to the writer: a Ctrl-C reaches the whole process group,
+    and the writer answers it by terminating the pool (with SIGTERM, whose default action must
+    stay, not a handler the writer installed before forking)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _start_worker(source)
+
+
 def _parse_blobs(blobs: list[tuple[str, str]]) -> list[store.BlobRecord | str]:
     """Parse each (sha, path); a blob the object store lacks comes back as its bare SHA."""
     out: list[store.BlobRecord | str] = []
@@ -182,7 +196,7 @@ def _parse_all(source: TreeSource, blobs: list[tuple[str, str]],
         finally:
             _reader.close()
         return
-    with multiprocessing.get_context("fork").Pool(jobs, _start_worker, (source,)) as pool:
+    with multiprocessing.get_context("fork").Pool(jobs, _start_pool_worker, (source,)) as pool:
         for results in pool.imap_unordered(_parse_blobs, chunks):
             yield from results
 
@@ -202,15 +216,17 @@ def index_checkout(index_path: Path, checkout: Checkout, include_tests: bool = F
         try:
             return _index(index_path, checkout, include_tests, jobs, progress, goroot, build,
                           started)
-        except DamagedIndex as err:
+        except (DamagedIndex, OutdatedIndex) as err:
             damage = err.damage
+            what = "was made by an older kubeatlas" if isinstance(err, OutdatedIndex) else "was damaged"
         except sqlite3.DatabaseError as err:
             if not store.is_damage(err):
                 raise
-            damage = str(err)
-        # Nothing in a damaged index can be trusted, the blobs' facts included: start afresh.
+            damage, what = str(err), "was damaged"
+        # Nothing in a damaged index can be trusted, the blobs' facts included, and an outdated
+        # one's facts are in a shape this kubeatlas does not read: start afresh, keeping the file.
         aside = store.move_aside(index_path)
-        progress.warn(f"index {index_path} was damaged ({damage}): moved it to {aside.name} "
+        progress.warn(f"index {index_path} {what} ({damage}): moved it to {aside.name} "
                       "and building a new one")
         return _index(index_path, checkout, include_tests, jobs, progress, goroot, build, started)
 
@@ -414,6 +430,9 @@ def _fill_counts(db, commit_id: int, summary: IndexSummary) -> None:
     summary.programs = dict(db.execute(
         "SELECT program, count(*) FROM program_members WHERE commit_id = ? AND kind = 'package' "
         "GROUP BY program ORDER BY program", (commit_id,)))
+    summary.outside_modules = db.execute(
+        "SELECT count(*) FROM files WHERE commit_id = ? AND status = 'parsed' "
+        "AND import_path IS NULL", (commit_id,)).fetchone()[0]
     summary.not_utf8 = [p for (p,) in db.execute(
         "SELECT f.path FROM files f JOIN blobs b ON b.sha = f.blob_sha "
         "WHERE f.commit_id = ? AND b.not_utf8 ORDER BY f.path", (commit_id,))]

@@ -25,6 +25,15 @@ PRESETS = {
 }
 MAX_NODES = 5000  # a tree stops growing here and says it was cut
 SHOWN_PER_CALL = 8  # a tree shows this many implementations of one interface call, surest first
+# No symbol's go/ssa name comes near this (Kubernetes' longest is under 200 characters); a longer
+# name or pattern is answered "not found" without asking SQLite, which refuses LIKE patterns past
+# 50,000 bytes.
+MAX_NAME = 2000
+
+
+def quote_name(name: str) -> str:
+    """`name` quoted for a one-line message: a pasted screenful is cut to its start."""
+    return repr(name) if len(name) <= 120 else f"{name[:100]!r}… ({len(name):,} characters)"
 
 
 class QueryError(AnalyzerError):
@@ -32,17 +41,17 @@ class QueryError(AnalyzerError):
 
 
 class SymbolNotFound(QueryError):
-    def __init__(self, name: str, closest: list[str]):
+    def __init__(self, name: str, closest: list[str], why: str = ""):
         self.name, self.closest = name, closest
-        hint = ("; closest: " + ", ".join(closest)) if closest else ""
-        super().__init__(f"no symbol {name!r}{hint}")
+        hint = (": " + why) if why else ("; closest: " + ", ".join(closest)) if closest else ""
+        super().__init__(f"no symbol {quote_name(name)}{hint}")
 
 
 class AmbiguousSymbol(QueryError):
     def __init__(self, name: str, candidates: list[str]):
         self.name, self.candidates = name, candidates
         shown = ", ".join(candidates[:8]) + (" …" if len(candidates) > 8 else "")
-        super().__init__(f"{name!r} matches {len(candidates)} symbols: {shown}")
+        super().__init__(f"{quote_name(name)} matches {len(candidates)} symbols: {shown}")
 
 
 class NoPath(QueryError):
@@ -324,6 +333,8 @@ class GraphIndex:
     def find(self, pattern: str, limit: int = 20) -> list[str]:
         """Symbols whose name contains `pattern` (case-insensitive), best matches first:
         an exact or short-form match, then the shortest names."""
+        if len(pattern) > MAX_NAME:
+            return []
         like = "%" + pattern.replace("%", r"\%").replace("_", r"\_") + "%"
         rows = self.db.execute(
             "SELECT DISTINCT n.name FROM names n JOIN symbols s ON s.name = n.id "
@@ -336,6 +347,8 @@ class GraphIndex:
     def resolve(self, name: str) -> str:
         """A symbol from its full go/ssa name or an unambiguous ending of it
         (`scheduler.(*Scheduler).scheduleOne`); otherwise the closest names, in the error."""
+        if len(name) > MAX_NAME:
+            raise SymbolNotFound(name, [])
         if self.has(name):
             return name
         matches = [n for n in self._candidates(name) if _ends_like(n, name) and self.has(n)]
@@ -343,7 +356,25 @@ class GraphIndex:
             return matches[0]
         if matches:
             raise AmbiguousSymbol(name, sorted(matches))
+        calls = self._unresolved_calls(name)
+        if calls:
+            raise SymbolNotFound(name, [], self._why_undefined(name, calls))
         raise SymbolNotFound(name, self._closest(name))
+
+    def _unresolved_calls(self, name: str) -> int:
+        """Calls the resolver could only name `name`, finding no definition of it."""
+        return self.db.execute(
+            "SELECT count(*) FROM edges WHERE callee = (SELECT id FROM names WHERE name = ?) "
+            "AND commit_id = ? AND kind = ?", (name, self.commit.id, graph.UNRESOLVED)).fetchone()[0]
+
+    def _why_undefined(self, name: str, calls: int) -> str:
+        library = self.db.execute("SELECT library FROM commits WHERE id = ?",
+                                  (self.commit.id,)).fetchone()[0]
+        said = f"{calls:,} call{'s' if calls > 1 else ''} name it, but "
+        if is_stdlib(package_of(name)) and not library:
+            return said + ("the standard library is not in this index (`kubeatlas index` again "
+                           "with Go installed, or with --goroot)")
+        return said + "nothing in this index defines it"
 
     def _candidates(self, name: str) -> list[str]:
         """Names `name` may be a short form of (see `_ends_like`), from the reversed names."""
@@ -593,6 +624,8 @@ class GraphIndex:
         seen = {root}
         frontier = [root]
         for _ in range(depth):
+            if not frontier:  # every symbol reached is expanded: deeper levels add nothing
+                break
             next_frontier = []
             for symbol in frontier:
                 for edge in self._surest_per_call(self._neighbours(symbol, direction, filters),

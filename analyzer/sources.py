@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import re
 import shutil
@@ -42,6 +43,9 @@ _GIT_REASON = re.compile(r"^(?P<remote>remote: )?(?:fatal|error): (?P<text>.*)")
 _UNKNOWN_REMOTE_REF = re.compile(r"not our ref|couldn't find remote ref|no such remote ref")
 # git must fail rather than wait for a password nobody will type (a private or mistyped URL).
 _GIT_ENV = {"GIT_TERMINAL_PROMPT": "0"}
+# GitPython logs a warning for each fetch line it cannot match to a ref ("Git informed while
+# fetching: * branch HEAD -> FETCH_HEAD" for --ref HEAD); stderr carries our own lines only.
+logging.getLogger("git.remote").setLevel(logging.ERROR)
 
 
 @dataclass(frozen=True)
@@ -128,6 +132,8 @@ def _use_local(name: str, source: str, ref: str, url: str | None) -> Checkout:
     except (InvalidGitRepositoryError, NoSuchPathError):
         raise SourceError(name, source, "not a git repository") from None
     with repo:
+        if not repo.head.is_valid() and not repo.refs:
+            raise SourceError(name, source, "the repository has no commits yet")
         commit = _resolve(repo, ref, name, source, ref)
         config = repo.config_reader("repository")
         origin = (config.get_value('remote "origin"', "url")

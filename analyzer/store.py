@@ -19,7 +19,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from analyzer.errors import DamagedIndex, IndexError_
+from analyzer.errors import DamagedIndex, IndexError_, OutdatedIndex
 from analyzer.graph import Annotation, Edge, Implements, Symbol
 from analyzer.resolve import RESOLVER_VERSION
 
@@ -258,29 +258,59 @@ def move_aside(path: Path) -> Path:
 
 
 def _connect(path: Path, create: bool) -> sqlite3.Connection:
-    db = sqlite3.connect(path, timeout=30, isolation_level=None)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL is still crash-safe for the database
+    if not create and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        # A shared, read-only index: nobody can write it, and a WAL reader would need to create
+        # the -shm file beside it, so it is read as an immutable file.
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
+                             isolation_level=None)
+    else:
+        db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL is still crash-safe for the database
     db.execute("PRAGMA foreign_keys=ON")
     # An index writes a million rows into indexed tables in one transaction; SQLite's default
     # 2 MB page cache spills and re-reads B-tree pages all along. Pages are only taken as needed.
     db.execute("PRAGMA cache_size=-262144")
     if create:
         with transaction(db):
+            # What is there is judged before anything is added to it: another program's SQLite
+            # file, or an index of a schema this one cannot read, is left exactly as it was.
+            made = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+            found = _checked_version(db, path, readable=(SCHEMA_VERSION, *UPGRADABLE)) if made \
+                else SCHEMA_VERSION
             # executescript() would commit on its own; statements one by one stay in this one.
             for statement in SCHEMA.split(";"):
                 if statement.strip():
                     db.execute(statement)
             db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)",
                        (str(SCHEMA_VERSION),))
-            found = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-            if int(found[0]) in UPGRADABLE:
-                _upgrade(db, int(found[0]))
-    version = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    if version is None or int(version[0]) != SCHEMA_VERSION:
-        raise IndexError_(str(path), f"made by another kubeatlas (schema {version and version[0]}, "
-                          f"this one reads {SCHEMA_VERSION}); remove it and index again")
+            if found in UPGRADABLE:
+                _upgrade(db, found)
+    _checked_version(db, path, readable=(SCHEMA_VERSION,))
     return db
+
+
+def _checked_version(db: sqlite3.Connection, path: Path, readable: tuple[int, ...]) -> int:
+    """The index's schema version if it is one of `readable`; otherwise the error that says what
+    the file is: damaged (no number), newer, or older."""
+    try:
+        row = db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except sqlite3.OperationalError:  # no meta table: some other SQLite file
+        row = None
+    if row is None:
+        raise DamagedIndex(str(path), "no schema version: not a kubeatlas index")
+    try:
+        version = int(row[0])
+    except ValueError:  # no kubeatlas writes this: the file was edited or damaged
+        raise DamagedIndex(str(path), f"schema version {row[0]!r} is not a number") from None
+    if version > SCHEMA_VERSION:
+        # Left as it is: it is the newer kubeatlas' work, and that one reads it.
+        raise IndexError_(str(path), f"made by a newer kubeatlas (schema {version}, this one "
+                          f"reads {SCHEMA_VERSION}): query it with that one, or give --home "
+                          "another folder")
+    if version not in readable:
+        raise OutdatedIndex(str(path), version, SCHEMA_VERSION, version in UPGRADABLE)
+    return version
 
 
 def _upgrade(db: sqlite3.Connection, version: int) -> None:
@@ -289,7 +319,7 @@ def _upgrade(db: sqlite3.Connection, version: int) -> None:
     if version < 3:
         db.execute("ALTER TABLE commits ADD COLUMN build TEXT NOT NULL DEFAULT 'linux/amd64'")
     if version < 4:
-        db.executemany("INSERT INTO names_reversed VALUES (?, ?)",
+        db.executemany("INSERT OR IGNORE INTO names_reversed VALUES (?, ?)",
                        [(name[::-1], name_id) for name_id, name in db.execute(
                            "SELECT id, name FROM names")])
     db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),))

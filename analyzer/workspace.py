@@ -16,7 +16,9 @@ def default_home() -> Path:
     env = os.environ.get("KUBEATLAS_HOME")
     if env:
         return Path(env)
-    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "kubeatlas"
+    cache = os.environ.get("XDG_CACHE_HOME", "")
+    # The XDG spec: a relative path in its variables is invalid and to be ignored.
+    return (Path(cache) if os.path.isabs(cache) else Path.home() / ".cache") / "kubeatlas"
 
 
 @dataclass(frozen=True)

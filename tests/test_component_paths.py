@@ -120,3 +120,11 @@ def test_index_builds_programs_for_the_configuration_asked(home, capsys):
     assert "built for windows/amd64+providerless: kube-scheduler (" in summary
     assert main(["index", "kubernetes", "--goos", "plan10"]) == 2
     assert "unknown GOOS 'plan10'" in capsys.readouterr().err
+
+
+def test_a_repo_that_is_not_the_components_is_refused(tmp_path, capsys):
+    """`component kube-scheduler --repo etcd` asks for two things that cannot both hold; it was
+    answered from kubernetes as if --repo had not been given."""
+    assert main(["component", "kube-scheduler", "--repo", "etcd", "--home", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == ("kubeatlas: error: kube-scheduler is a kubernetes "
+                                       "component, not etcd's: leave --repo out\n")

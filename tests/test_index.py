@@ -318,6 +318,9 @@ def test_progress_names_the_repository_and_every_stage(kube_repo, tmp_path):
             "resolving command programs"} <= stages
     assert any(line.startswith("kubernetes: resolving call sites: ") and "files (100%)" in line
                for line in lines)
+    # The last stage says it ended too, or a log seems to stop in the middle of it.
+    assert lines[-1].startswith("kubernetes: resolving command programs: ")
+    assert lines[-1].endswith("commands (100%)")
 
 
 def test_a_first_index_leaves_every_table_index_in_place(kube_repo, tmp_path):
@@ -362,3 +365,237 @@ def test_an_index_of_schema_3_is_upgraded_by_index_and_its_short_names_resolve(k
     assert store.names_ending(db, "scheduler.Scheduler).scheduleOne", 10, "(*") == [
         "(*k8s.io/kubernetes/pkg/scheduler.Scheduler).scheduleOne"]
     assert main(["show", "scheduler.(*Scheduler).scheduleOne"]) == 0
+
+
+@pytest.mark.parametrize("signal_name, to_group, exit_code, word", [
+    ("SIGINT", True, 130, "interrupted"),    # Ctrl-C in a terminal: the writer and its workers
+    ("SIGTERM", False, 143, "terminated"),  # `kill PID`, a service manager, `timeout`
+])
+def test_a_stop_mid_parse_is_one_line_and_keeps_the_previous_index(signal_name, to_group,
+                                                                     exit_code, word, kube_repo,
+                                                                     tmp_path):
+    """Stopped while its workers parse, `index` says so in one line (no worker's traceback), exits
+    128 + the signal, leaves no process behind, and the previous index still answers."""
+    home = tmp_path / "home"
+    before = fetch_and_index(kube_repo, home)
+    big = make_big_repo(tmp_path / "big", files=2500)
+    env = {**os.environ, "KUBEATLAS_HOME": str(home)}
+    cli = [sys.executable, "-m", "analyzer.cli"]
+    subprocess.run(cli + ["fetch", "kubernetes", "--from", str(big), "--ref", "HEAD", "-q"],
+                   env=env, check=True, capture_output=True)
+    writer = subprocess.Popen(cli + ["index", "-j", "2", "--no-goroot"], env=env,
+                              start_new_session=True, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+    for line in writer.stderr:
+        if line.startswith("kubernetes: parsing: "):
+            break
+    time.sleep(0.3)  # the workers are inside the parser
+    stop = getattr(signal, signal_name)
+    os.killpg(writer.pid, stop) if to_group else writer.send_signal(stop)
+    rest = writer.stderr.read()
+    assert writer.wait(timeout=60) == exit_code
+    assert rest == f"kubeatlas: {word}; the previous index is unchanged\n"
+    deadline = time.monotonic() + 10  # a worker's `git cat-file` ends once it reads EOF
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(writer.pid, 0)
+        except ProcessLookupError:
+            break  # no worker, and no git process of one, outlived the writer
+        time.sleep(0.1)
+    else:
+        pytest.fail("a process of the stopped `index` is still running")
+    db = store.connect(home / "index.sqlite")
+    assert store.latest_commits(db)["kubernetes"].sha == before.commit
+
+
+def test_a_file_name_that_is_not_utf8_is_indexed_under_an_escaped_name(tmp_path, capsys,
+                                                                      monkeypatch):
+    """Git keeps a file name's bytes as they are; a Latin-1 one (`caf\\xe9.go`) is indexed, its
+    calls found, and its path shown with the odd byte escaped, instead of SQLite refusing it."""
+    repo = tmp_path / "latin"
+    (repo / "pkg").mkdir(parents=True)
+    (repo / "go.mod").write_text("module example.com/latin\n\ngo 1.20\n")
+    (repo / "pkg" / "a.go").write_text("package pkg\n\nfunc A() {}\n")
+    (repo / "pkg" / os.fsdecode(b"caf\xe9.go")).write_text("package pkg\n\nfunc B() { A() }\n")
+    _git(repo, "init", "--quiet")
+    _git(repo, "add", "--all")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "--quiet", "-m", "latin")
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    assert main(["fetch", "kubernetes", "--from", str(repo), "--ref", "HEAD", "-q",
+                 "--url", "https://example.com/latin"]) == 0
+    assert main(["index", "-q", "--no-goroot"]) == 0
+    capsys.readouterr()
+    assert main(["callers", "example.com/latin/pkg.A"]) == 0
+    assert "example.com/latin/pkg.B  pkg/caf\\xe9.go:3" in capsys.readouterr().out
+
+
+def test_a_schema_version_that_is_not_a_number_is_damage(kube_repo, tmp_path, capsys, monkeypatch):
+    """An index whose recorded schema is not a number (edited, or garbage) is damaged: queries
+    say so in one line and `kubeatlas index` moves it aside and builds a new one."""
+    home = tmp_path / "home"
+    fetch_and_index(kube_repo, home)
+    db = sqlite3.connect(home / "index.sqlite")
+    db.execute("UPDATE meta SET value = 'four' WHERE key = 'schema_version'")
+    db.commit()
+    db.close()
+    monkeypatch.setenv("KUBEATLAS_HOME", str(home))
+    capsys.readouterr()
+    assert main(["find", "Scheduler"]) == 1
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: index {home / 'index.sqlite'}: damaged (schema version 'four' is not a "
+        "number); `kubeatlas index` moves it aside and builds a new one\n")
+    assert main(["index", "-q", "--no-goroot"]) == 0
+    assert "moved it to index.sqlite.damaged-" in capsys.readouterr().err
+    assert main(["find", "Scheduler"]) == 0
+
+
+def test_an_index_nobody_may_write_is_read_without_writing_beside_it(kube_repo, tmp_path,
+                                                                    monkeypatch):
+    """A shared index in a folder the user cannot write (a read-only mount, another user's home)
+    answers queries: it is opened read-only and immutable, so SQLite needs no -wal or -shm file
+    beside it (which it could not create), rather than failing with "attempt to write a readonly
+    database"."""
+    home = tmp_path / "home"
+    fetch_and_index(kube_repo, home)
+    index = home / "index.sqlite"
+    # The tests run as root, whom permissions do not stop: the folder is made read-only as
+    # `os.access` reports it to the index's reader.
+    monkeypatch.setattr(store.os, "access", lambda path, mode: Path(path) not in (index, home))
+    db = store.connect(index)
+    assert not Path(f"{index}-shm").exists() and not Path(f"{index}-wal").exists()
+    assert store.latest_commits(db)["kubernetes"].sha
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        db.execute("CREATE TABLE t (x)")
+
+
+def _label_schema(index: Path, version: str) -> None:
+    db = sqlite3.connect(index)
+    db.execute("UPDATE meta SET value = ? WHERE key = 'schema_version'", (version,))
+    db.commit()
+    db.close()
+
+
+def test_an_index_of_a_schema_too_old_to_upgrade_is_moved_aside_and_rebuilt(kube_repo, tmp_path,
+                                                                           capsys, monkeypatch):
+    """Schema 1 predates every upgrade this kubeatlas knows: a query says `index` will rebuild
+    it, and `index` moves it aside (kept, renamed), says so in one line, and builds a new one."""
+    home = tmp_path / "home"
+    fetch_and_index(kube_repo, home)
+    index = home / "index.sqlite"
+    _label_schema(index, "1")
+    monkeypatch.setenv("KUBEATLAS_HOME", str(home))
+    capsys.readouterr()
+    assert main(["find", "Scheduler"]) == 1
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: index {index}: made by an older kubeatlas (schema 1, this one reads "
+        f"{store.SCHEMA_VERSION}): `kubeatlas index` moves it aside and builds a new one\n")
+    assert main(["index", "-q", "--no-goroot"]) == 0
+    err = capsys.readouterr().err
+    (aside,) = [p for p in home.glob("index.sqlite.damaged-*") if not p.name.endswith(("-wal", "-shm"))]
+    assert err == (f"kubeatlas: warning: index {index} was made by an older kubeatlas (schema 1, "
+                   f"this one reads {store.SCHEMA_VERSION}): moved it to {aside.name} and building "
+                   "a new one\n")
+    assert main(["find", "Scheduler"]) == 0
+
+
+def test_an_index_of_a_newer_schema_is_left_alone(kube_repo, tmp_path, capsys, monkeypatch):
+    """An index a newer kubeatlas made is that one's work: queries and `index` refuse it in one
+    line, and it is not moved, rebuilt or written."""
+    home = tmp_path / "home"
+    fetch_and_index(kube_repo, home)
+    index = home / "index.sqlite"
+    _label_schema(index, str(store.SCHEMA_VERSION + 1))
+    before = index.read_bytes()
+    monkeypatch.setenv("KUBEATLAS_HOME", str(home))
+    capsys.readouterr()
+    for argv in (["find", "Scheduler"], ["index", "-q", "--no-goroot"]):
+        assert main(argv) == 1
+        assert capsys.readouterr().err == (
+            f"kubeatlas: error: index {index}: made by a newer kubeatlas (schema "
+            f"{store.SCHEMA_VERSION + 1}, this one reads {store.SCHEMA_VERSION}): query it with "
+            "that one, or give --home another folder\n")
+    assert index.read_bytes() == before and not list(home.glob("index.sqlite.damaged-*"))
+
+
+def test_a_schema_4_index_labelled_3_is_relabelled_without_error(kube_repo, tmp_path, monkeypatch):
+    """The upgrade to 4 fills the reversed names; names already there (a newer index whose label
+    was set back) are kept rather than failing the upgrade on a duplicate key."""
+    home = tmp_path / "home"
+    fetch_and_index(kube_repo, home)
+    _label_schema(home / "index.sqlite", "3")
+    monkeypatch.setenv("KUBEATLAS_HOME", str(home))
+    assert main(["index", "-q", "--no-goroot"]) == 0
+    assert main(["find", "Scheduler"]) == 0
+
+
+def test_files_no_go_mod_covers_are_counted_in_the_summary(tmp_path, capsys, monkeypatch):
+    """A tree from before Go modules (etcd before 3.5, fetched by tag) has no import paths, so
+    its packages are never resolved and queries find nothing: the summary says how many files
+    that is, and what it likely means, instead of leaving the user to wonder."""
+    repo = tmp_path / "gopath"
+    (repo / "raft").mkdir(parents=True)
+    (repo / "raft" / "node.go").write_text("package raft\n\nfunc StartNode() { run() }\n\nfunc run() {}\n")
+    (repo / "main.go").write_text("package main\n\nfunc main() {}\n")
+    _git(repo, "init", "--quiet")
+    _git(repo, "add", "--all")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "--quiet", "-m", "old")
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    assert main(["fetch", "etcd", "--from", str(repo), "--ref", "HEAD", "-q",
+                 "--url", "https://example.com/etcd"]) == 0
+    assert main(["index", "etcd", "-q", "--no-goroot"]) == 0
+    assert ("  outside modules         2  files no go.mod covers: not resolved (a tree from before "
+            "Go modules?)\n") in capsys.readouterr().out
+    assert main(["index", "etcd", "-q", "--no-goroot", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["outside_modules"] == 2
+
+
+def test_a_fetched_repository_that_is_gone_is_named_with_the_cure(kube_repo, tmp_path, capsys,
+                                                                   monkeypatch):
+    """The local clone or mirror `fetch` recorded was deleted or moved: `index` says which and
+    what to run, rather than git's "fatal: not a git repository" about a path."""
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    assert main(["fetch", "kubernetes", "--from", str(kube_repo), "--ref", "HEAD", "-q",
+                 "--url", "https://example.com/k"]) == 0
+    git_dir = sources.load_checkouts(Workspace(tmp_path / "home"))["kubernetes"].git_dir
+    kube_repo.rename(tmp_path / "moved")
+    capsys.readouterr()
+    assert main(["index", "-q", "--no-goroot"]) == 2
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: kubernetes: the repository `fetch` recorded, {git_dir}, is gone: "
+        "run `kubeatlas fetch kubernetes` again\n")
+
+
+@pytest.mark.parametrize("other", ["another program's database", "meta dropped", "meta emptied"])
+def test_an_sqlite_file_that_is_no_kubeatlas_index_is_moved_aside_untouched(other, kube_repo,
+                                                                            tmp_path, capsys,
+                                                                            monkeypatch):
+    """An SQLite file without a schema version (another program's, or an index that lost it) is
+    not written into: queries call it damaged, and `index` moves it aside as it was (its tables
+    only its own) and builds a new index, as the query's line promised."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("KUBEATLAS_HOME", str(home))
+    assert main(["fetch", "kubernetes", "--from", str(kube_repo), "--ref", "HEAD", "-q",
+                 "--url", "https://example.com/k"]) == 0
+    index = home / "index.sqlite"
+    if other == "another program's database":
+        db = sqlite3.connect(index)
+        db.execute("CREATE TABLE notes (text)")
+    else:
+        assert main(["index", "-q", "--no-goroot"]) == 0
+        db = sqlite3.connect(index)
+        db.execute("DROP TABLE meta" if other == "meta dropped" else "DELETE FROM meta")
+    db.commit()
+    tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    db.close()
+    capsys.readouterr()
+    assert main(["find", "Scheduler"]) == 1
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: index {index}: damaged (no schema version: not a kubeatlas index); "
+        "`kubeatlas index` moves it aside and builds a new one\n")
+    assert main(["index", "-q", "--no-goroot"]) == 0
+    assert "was damaged (no schema version: not a kubeatlas index): moved it to" in capsys.readouterr().err
+    (aside,) = [p for p in home.glob("index.sqlite.damaged-*") if not p.name.endswith(("-wal", "-shm"))]
+    db = sqlite3.connect(aside)
+    assert {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")} == tables
+    db.close()
+    assert main(["find", "Scheduler"]) == 0

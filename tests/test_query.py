@@ -405,3 +405,98 @@ def test_a_programs_members_answer_alike_looked_up_one_by_one_or_loaded(index, m
         assert set(view.types) == types and len(view.packages) == len(packages)
         assert view == query.ProgramView("kube-scheduler", frozenset(packages), frozenset(types))
         assert hash(view.packages) == hash(frozenset(packages))
+
+
+# --- careless command lines ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [["callers"], ["callees"], ["show"], ["find"], ["path", "app.main"]])
+def test_a_pasted_screenful_as_a_name_is_not_found_in_one_short_line(command, guesses_home, capsys):
+    """A name longer than any symbol's (here 100,000 characters) is simply not found: one line
+    that shows its start and length, never SQLite's "LIKE or GLOB pattern too complex"."""
+    code = main([*command, "x" * 100_000, "--home", str(guesses_home)])
+    err = capsys.readouterr().err
+    assert code == 1 and err.count("\n") == 1 and len(err) < 300
+    assert err.startswith("kubeatlas: ") and "… (100,000 characters)" in err
+
+
+def test_a_depth_past_the_whole_tree_stops_where_the_tree_does(guesses_home):
+    """`--depth 100000000000000000000` expands until no symbol is left, then stops, rather than
+    counting through every empty level."""
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-m", "analyzer.cli", "callees", "app.main",
+                           "--depth", str(10**20), "--home", str(guesses_home)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stderr == ""
+    assert "app.target" in done.stdout
+
+
+@pytest.mark.parametrize("argv", [
+    ["callers", "app.main", "--depth", "-1"], ["callers", "app.main", "--depth", "abc"],
+    ["callees", "app.main", "-f", "bogus"], ["find", "app", "-n", "0"], ["path", "app.main"],
+    ["show", "app.main", "--repo", "nosuch"], ["callers", "app.main", "--min-confidence", "abc"],
+    ["fnid", "app"], [], ["find", "app", "--home", ""], ["find", "app", "--depth", "3"],
+    ["find", ""], ["callers", " "], ["path", "app.main", ""], ["show", "\n"],
+    ["callers", "app.main", "--commit", ""], ["callees", "app.main", "--program", ""],
+    ["path", "app.main", "app.target", "--kinds", ""], ["index", "--goroot", ""],
+    ["check", "--manifest", ""],
+])
+def test_a_bad_command_line_is_one_line_naming_the_help(argv, capsys):
+    """argparse's refusals read like every other error: one line, exit 2, pointing at --help,
+    not the whole usage block first."""
+    with pytest.raises(SystemExit) as exit:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exit.value.code == 2 and err.count("\n") == 1
+    assert err.startswith("kubeatlas") and ": error: " in err and "--help`)" in err
+
+
+def test_an_option_before_the_command_says_where_options_go(guesses_home, capsys):
+    """`kubeatlas --home DIR find X` is a common slip: the error says options follow the command
+    rather than calling the folder an invalid command."""
+    with pytest.raises(SystemExit) as exit:
+        main(["--home", str(guesses_home), "find", "app"])
+    err = capsys.readouterr().err
+    assert exit.value.code == 2 and err.count("\n") == 1
+    assert err.startswith("kubeatlas: error: --home comes before the command: options follow it")
+
+
+def test_a_tree_on_an_ascii_stdout_is_escaped_not_a_traceback(guesses_home):
+    """With an ASCII stdout (PYTHONIOENCODING=ascii, or a C locale Python does not coerce) the
+    tree's box characters are written as escapes: the answer arrives, exit 0, nothing on stderr."""
+    import os
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-m", "analyzer.cli", "callees", "app.main",
+                           "--home", str(guesses_home)], capture_output=True,
+                          env={**os.environ, "PYTHONIOENCODING": "ascii"}, timeout=60)
+    assert done.returncode == 0 and done.stderr == b""
+    assert b"\\u2500 [static] example.com/app.sure" in done.stdout
+
+
+def test_a_name_pasted_with_stray_whitespace_is_found(guesses_home, capsys):
+    """A name copied with a trailing newline or a leading space is the same name."""
+    assert main(["show", "app.target\n", "--home", str(guesses_home)]) == 0
+    assert capsys.readouterr().out.startswith("example.com/app.target\n")
+    assert main(["path", " app.main", "app.target ", "--home", str(guesses_home)]) == 0
+
+
+def test_a_call_target_no_file_defines_says_why_it_is_not_found(tmp_path, capsys):
+    """`show fmt.Println` on an index built without the standard library: the calls are there,
+    the definition is not; the line says so and how to get it, not "closest: (*logrus.Entry)…"."""
+    from conftest import make_git_tree
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "go.mod").write_text("module example.com/app\n\ngo 1.20\n")
+    (tmp_path / "src" / "main.go").write_text(
+        'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("a"); fmt.Println("b") }\n\n'
+        "func Println() {}\n")
+    repo = make_git_tree(tmp_path / "src", tmp_path / "repo", symlinks={})
+    ws = Workspace(tmp_path / "home")
+    index_checkout(ws.index_path, sources.fetch(ws, "kubernetes", source=str(repo), ref="HEAD",
+                                                url="https://example.invalid/app"))
+    assert main(["show", "fmt.Println", "--home", str(ws.home)]) == 1
+    assert capsys.readouterr().err == (
+        "kubeatlas: error: no symbol 'fmt.Println': 2 calls name it, but the standard library is "
+        "not in this index (`kubeatlas index` again with Go installed, or with --goroot)\n")

@@ -394,6 +394,32 @@ def test_site_without_graphviz_is_one_clear_error(docs, monkeypatch):
         site.build_site(None, docs.parent / "unused", [])
 
 
+def test_an_empty_out_is_refused_not_read_as_the_current_folder(tmp_path, capsys, monkeypatch):
+    """`--out ""` (an unset shell variable) would write hundreds of pages into the folder the
+    user stands in; it is refused before anything is read or written."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exit:
+        main(["site", "--out", "", "--home", str(tmp_path / "home")])
+    assert exit.value.code == 2
+    assert capsys.readouterr().err == ("kubeatlas site: error: argument --out: is empty: name a "
+                                       "folder (see `kubeatlas site --help`)\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_out_that_is_a_file_or_a_missing_git_dir_is_one_line(tmp_path, capsys):
+    """Checked before the index is opened, so the line names the real mistake."""
+    page = tmp_path / "index.md"
+    page.write_text("# mine\n")
+    home = str(tmp_path / "home")
+    assert main(["site", "--out", str(page), "--home", home]) == 2
+    assert capsys.readouterr().err == f"kubeatlas: error: --out {page} is a file, not a folder\n"
+    assert page.read_text() == "# mine\n"
+    missing = tmp_path / "no-such-clone"
+    assert main(["site", "--out", str(tmp_path / "docs"), "--git-dir", str(missing),
+                 "--home", home]) == 2
+    assert capsys.readouterr().err == f"kubeatlas: error: --git-dir {missing}: no such folder\n"
+
+
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as work:
         pages = generated_pages(build_fixture_site(Path(work)))

@@ -415,3 +415,97 @@ def test_a_local_path_without_origin_or_url_is_warned_about(ws, origin, capsys):
     assert main(["fetch", "kubernetes", "--from", str(origin), "--ref", "v1", "-q",
                  "--url", "https://github.com/kubernetes/kubernetes", "--home", str(ws.home)]) == 0
     assert capsys.readouterr().err == ""
+
+
+def test_a_repository_with_no_commits_says_so(ws, tmp_path):
+    """`git init` and nothing committed: the cause is named, not "unknown ref 'HEAD'"."""
+    empty = tmp_path / "empty"
+    git(tmp_path, "init", "-q", str(empty))
+    for ref in ("HEAD", "main", "v1"):
+        with pytest.raises(SourceError, match=f"^etcd: {empty}: the repository has no commits yet$"):
+            sources.fetch(ws, "etcd", source=str(empty), ref=ref)
+
+
+@pytest.mark.parametrize("option", ["--from", "--ref", "--url"])
+def test_an_empty_option_is_refused_not_read_as_the_default(option, ws, origin, capsys):
+    """`--from ""` (an unset shell variable) would silently fetch the pinned upstream; refuse it."""
+    given = {"--from": str(origin), "--ref": "v1", "--url": "https://example.com/x", option: ""}
+    argv = ["fetch", "etcd", "--home", str(ws.home)] + [w for pair in given.items() for w in pair]
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: {option} is empty: leave it out for the default\n")
+    assert not ws.sources_file.exists()
+
+
+def test_a_url_for_permalinks_must_be_a_url(ws, origin, capsys):
+    """`--url github.com/etcd-io/etcd` (no scheme) would make every permalink a relative link."""
+    assert main(["fetch", "etcd", "--from", str(origin), "--ref", "v1",
+                 "--url", "github.com/etcd-io/etcd", "--home", str(ws.home)]) == 2
+    assert capsys.readouterr().err == (
+        "kubeatlas: error: --url github.com/etcd-io/etcd is not a URL: permalinks link to it, so "
+        "give the repository's web address, e.g. https://github.com/etcd-io/etcd\n")
+
+
+def test_a_home_that_is_a_file_is_named_as_the_problem(tmp_path, capsys):
+    """--home (or $KUBEATLAS_HOME) naming a file: said plainly, for queries and writers alike,
+    rather than "no index yet" or "sources.json: Not a directory"."""
+    home = tmp_path / "notes.txt"
+    home.write_text("not a folder\n")
+    for argv in (["find", "x"], ["index"], ["fetch", "etcd", "--from", str(tmp_path), "--ref", "v1"]):
+        assert main([*argv, "--home", str(home)]) == 2
+        assert capsys.readouterr().err == (
+            f"kubeatlas: error: {home} is a file, not a folder: give --home (or $KUBEATLAS_HOME) "
+            "a folder for kubeatlas' clones and index\n")
+
+
+def test_a_home_given_with_a_tilde_is_the_users_folder(origin, tmp_path, monkeypatch, capsys):
+    """`--home=~/ka` and KUBEATLAS_HOME='~/ka' reach kubeatlas unexpanded; `~` is still home."""
+    monkeypatch.setenv("HOME", str(tmp_path / "user"))
+    monkeypatch.setenv("KUBEATLAS_HOME", "~/ka")
+    assert main(["fetch", "etcd", "--from", str(origin), "--ref", "v1", "-q",
+                 "--url", "https://example.com/x"]) == 0
+    assert (tmp_path / "user" / "ka" / "sources.json").is_file()
+    assert main(["fetch", "etcd", "--from", str(origin), "--ref", "v2", "-q",
+                 "--url", "https://example.com/x", "--home=~/other"]) == 0
+    assert (tmp_path / "user" / "other" / "sources.json").is_file()
+
+
+def test_a_relative_xdg_cache_home_is_ignored(tmp_path, monkeypatch):
+    """The XDG spec: a relative path in XDG_CACHE_HOME is invalid and ignored, so where the index
+    lives does not depend on the folder kubeatlas runs in."""
+    from analyzer.workspace import default_home
+
+    monkeypatch.delenv("KUBEATLAS_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CACHE_HOME", "cache")
+    assert default_home() == tmp_path / ".cache" / "kubeatlas"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_home() == tmp_path / "xdg" / "kubeatlas"
+
+
+def test_a_git_dir_in_the_environment_does_not_steer_a_fetch(ws, origin, tmp_path, monkeypatch,
+                                                             capsys):
+    """GIT_DIR and GIT_WORK_TREE exported by a hook or script aim git at that repository; `git
+    init` of a new clone would then reinitialise it. kubeatlas names its repositories itself:
+    the fetch works and the other repository is left alone."""
+    other = tmp_path / "other"
+    git(tmp_path, "init", "-q", str(other))
+    refs_before = git(other, "for-each-ref")
+    monkeypatch.setenv("GIT_DIR", str(other / ".git"))
+    monkeypatch.setenv("GIT_WORK_TREE", str(other))
+    assert main(["fetch", "etcd", "--from", origin.as_uri(), "--ref", "v2", "-q",
+                 "--home", str(ws.home)]) == 0
+    assert capsys.readouterr().out.split("\t")[2] == rev(origin, "v2")
+    assert git(other, "for-each-ref") == refs_before == ""
+
+
+def test_fetching_head_over_a_url_prints_nothing_when_quiet(ws, origin):
+    """GitPython's log line about the fetched HEAD ("Git informed while fetching: * branch HEAD
+    -> FETCH_HEAD") is not a warning for the user: with -q, stderr stays empty."""
+    import sys
+
+    # In a process of its own: pytest's log capture would take the line from stderr here.
+    done = subprocess.run([sys.executable, "-m", "analyzer.cli", "fetch", "etcd", "--from",
+                           origin.as_uri(), "--ref", "HEAD", "-q", "--home", str(ws.home)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stderr == ""

@@ -68,6 +68,7 @@ def resolve(files: Iterable[tuple[object, FileFacts]],
                     tables = CallTables.build(resolution.edges, resolution.implements)
                 resolution.programs.append(analyse(
                     program, name, main_package, tables, resolution.created, build))
+        report("command programs", len(commands), len(commands), "commands")  # a log shows the end
         return resolution
     finally:
         program.file_scopes.clear()  # scopes point back at the program: no cycle is left behind

@@ -6,6 +6,8 @@ import signal
 import subprocess
 import time
 
+import pytest
+
 from analyzer.cli import main
 
 
@@ -49,3 +51,18 @@ def test_a_second_up_while_one_runs_is_refused(tmp_path, capsys):
 def test_unknown_component_is_a_usage_error(tmp_path, capsys):
     assert main(["cluster", "up", "--dir", str(tmp_path), "--only", "etcd,bogus"]) == 2
     assert "unknown component 'bogus'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("seconds", ["nan", "inf", "-5", "0", "soon"])
+def test_a_grace_period_that_is_no_duration_is_refused_before_anything_starts(seconds, tmp_path,
+                                                                              capsys):
+    """--node-monitor-grace-period takes a finite number of seconds above 0: `inf` used to end in
+    an OverflowError traceback, `nan` too, and `-5` started a cluster that could not work."""
+    with pytest.raises(SystemExit) as exit:
+        main(["cluster", "up", "--dir", str(tmp_path / "c"), "--only", "etcd",
+              "--node-monitor-grace-period", seconds])
+    assert exit.value.code == 2
+    assert capsys.readouterr().err == (
+        "kubeatlas cluster: error: argument --node-monitor-grace-period: takes a number of seconds "
+        f"above 0, not {seconds!r} (see `kubeatlas cluster --help`)\n")
+    assert not (tmp_path / "c").exists()
