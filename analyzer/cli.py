@@ -15,10 +15,10 @@ import sys
 import threading
 from pathlib import Path
 
-from analyzer import gitobjects, graph, query, render, store
+from analyzer import graph, query, render, store
 from analyzer.errors import AnalyzerError, DamagedIndex, UsageError
 from analyzer.progress import Progress
-from analyzer.workspace import REPOS, Workspace, default_home
+from analyzer.workspace import REPOS, Workspace, default_home, forget_callers_repository
 
 # Modules only `fetch` and `index` need (GitPython, the parser, the resolver, build tags) are
 # imported in those commands: a query process starts without them.
@@ -612,7 +612,7 @@ def main(argv: list[str] | None = None) -> int:
                      "as in `kubeatlas find --home DIR PATTERN`")
     args = parser.parse_args(argv)
     _escape_what_stdout_cannot_encode()
-    gitobjects.forget_callers_repository(os.environ)
+    forget_callers_repository(os.environ)
     # `run` and `cluster` start reference components, which answer SIGTERM themselves.
     on_term = (signal.signal(signal.SIGTERM, _raise_terminated)
                if args.command not in ("run", "cluster") and _main_thread() else None)

@@ -11,6 +11,23 @@ from pathlib import Path
 
 REPOS = ("kubernetes", "etcd")  # the repositories kubeatlas fetches, indexes and maps
 
+# What `git rev-parse --local-env-vars` lists, less the configuration ones (a user's proxy settings
+# may come that way): they point git at one particular repository. Exported by a hook or a script
+# kubeatlas runs in, they would turn every git command kubeatlas runs, `git init` of a new clone
+# included, onto that repository.
+REPOSITORY_ENV_VARS = (
+    "GIT_DIR", "GIT_WORK_TREE", "GIT_IMPLICIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_GRAFT_FILE", "GIT_SHALLOW_FILE",
+    "GIT_NO_REPLACE_OBJECTS", "GIT_REPLACE_REF_BASE", "GIT_PREFIX", "GIT_INTERNAL_SUPER_PREFIX",
+)
+
+
+def forget_callers_repository(environ: dict[str, str]) -> None:
+    """Drop from `environ` the variables that would aim git at the caller's repository: kubeatlas
+    names every repository it reads or writes."""
+    for name in REPOSITORY_ENV_VARS:
+        environ.pop(name, None)
+
 
 def default_home() -> Path:
     env = os.environ.get("KUBEATLAS_HOME")
