@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
 from reference_impl.apiserver.core import decoding, errors, fieldvalidation, listoptions, openapi, protobuf, table, tokenrequest
-from reference_impl.apiserver.core import jsonserializer, limits, watchframes
+from reference_impl.apiserver.core import jsonserializer, limits, validation, watchframes
 from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.core.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
 from reference_impl.apiserver.core.errors import StatusError
@@ -30,6 +30,7 @@ PATCH_TYPES = ("application/json-patch+json", "application/merge-patch+json",
 # Watch events written without a flush while more are queued (WatchServer.ServeHTTP flushes only
 # when its channel is empty) go out once this many bytes have gathered, however busy the watch.
 WATCH_FLUSH_BYTES = 64 * 1024
+PROPAGATION_POLICIES = ("Foreground", "Background", "Orphan")
 
 
 @dataclass
@@ -254,6 +255,26 @@ def decode_into_kind(request: Request, resource, obj: dict) -> dict:
     return decoded.obj
 
 
+@mirrors("k8s.io/apimachinery/pkg/runtime.Convert_Slice_string_To_bool")
+def query_bool(value: str) -> bool:
+    """A boolean query parameter: only "0" and "false" (any case) are false, anything else true."""
+    return not (value == "0" or value.lower() == "false")
+
+
+@mirrors("k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateDeleteOptions")
+def validate_delete_options(options: dict) -> list[str]:
+    """An unknown propagationPolicy, or one given beside orphanDependents, is refused before
+    anything is deleted."""
+    policy = options.get("propagationPolicy")
+    problems = []
+    if options.get("orphanDependents") is not None and policy is not None:
+        problems.append(validation.invalid("propagationPolicy", policy,
+                                           "orphanDependents and deletionPropagation cannot be both set"))
+    if policy is not None and policy not in PROPAGATION_POLICIES:
+        problems.append(validation.unsupported("propagationPolicy", policy, (*PROPAGATION_POLICIES, "nil")))
+    return problems
+
+
 def dry_run(request: Request) -> bool:
     values = request.query.get("dryRun", [])
     if any(v != "All" for v in values):
@@ -460,6 +481,14 @@ class RESTHandlers:
             options["gracePeriodSeconds"] = None if grace in (None, "") else int(grace)
         except ValueError as err:
             raise errors.bad_request(f"invalid gracePeriodSeconds: {grace}") from err
+        if not request.body.strip():  # DeleteResource reads the query only when there is no body
+            if request.query.get("propagationPolicy"):
+                options["propagationPolicy"] = request.param("propagationPolicy")
+            if request.query.get("orphanDependents"):
+                options["orphanDependents"] = query_bool(request.param("orphanDependents"))
+        problems = validate_delete_options(options)
+        if problems:
+            raise errors.invalid("DeleteOptions", "", problems, "meta.k8s.io")
         return options
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.DeleteResource")

@@ -480,3 +480,26 @@ def test_watch_frames_waiting_together_go_out_as_one_chunk_of_at_most_64_KiB(cha
     assert 2 <= len(chunks) < len(names)
     for chunk in chunks:  # a chunk grows past the limit only by the frame that crossed it
         assert len(chunk) - len(chunk.splitlines(keepends=True)[-1]) < WATCH_FLUSH_BYTES
+
+
+@pytest.mark.parametrize("method,name,query,body", [
+    ("DELETE", "", {"propagationPolicy": "bogus"}, None),
+    ("DELETE", "keep", {"propagationPolicy": "bogus"}, None),
+    ("DELETE", "keep", {}, {"propagationPolicy": "Sideways"}),
+    ("DELETE", "", {}, {"orphanDependents": True, "propagationPolicy": "Foreground"}),
+    ("DELETE", "keep", {"orphanDependents": "true", "propagationPolicy": "Orphan"}, None),
+])
+def test_invalid_delete_options_are_422_and_delete_nothing(chain, method, name, query, body):
+    """ValidateDeleteOptions runs before any deletion: an unknown propagationPolicy, or one beside
+    orphanDependents, is 422 Invalid for DeleteOptions, and a collection delete keeps every item."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "keep"}})
+    code, status = call(chain, method, ns_path(chain, "configmaps", name), body, query=query)
+    assert (code, status["reason"]) == (422, "Invalid")
+    assert status["message"].startswith('DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: ')
+    assert call(chain, "GET", ns_path(chain, "configmaps", "keep"))[0] == 200
+
+
+def test_a_known_propagation_policy_in_the_query_deletes(chain):
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "gone"}})
+    assert call(chain, "DELETE", ns_path(chain, "configmaps", "gone"), query={"propagationPolicy": "Background"})[0] == 200
+    assert call(chain, "GET", ns_path(chain, "configmaps", "gone"))[0] == 404
