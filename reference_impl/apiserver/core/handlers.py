@@ -11,6 +11,7 @@ JSON lines or protobuf frames. Every failure is a `StatusError` the server turns
 """
 from __future__ import annotations
 
+import re
 import threading
 import time
 import urllib.parse
@@ -152,7 +153,7 @@ def request_info(method: str, path: str, query: Mapping[str, list[str]]) -> Requ
         info.resource = parts[0]
     if not info.name and verb == "get":
         verb = "list"
-    if verb == "list" and query.get("watch", [""])[0] in ("1", "true"):
+    if verb == "list" and "watch" in query and query_bool(query["watch"][0]):
         verb = "watch"
     if not info.name and verb == "delete":
         verb = "deletecollection"
@@ -259,6 +260,19 @@ def decode_into_kind(request: Request, resource, obj: dict) -> dict:
 def query_bool(value: str) -> bool:
     """A boolean query parameter: only "0" and "false" (any case) are false, anything else true."""
     return not (value == "0" or value.lower() == "false")
+
+
+@mirrors("k8s.io/apimachinery/pkg/runtime.Convert_Slice_string_To_Pointer_int64")
+def query_int64(request: Request, name: str) -> int | None:
+    """An int64 query parameter (None when absent); 400 with strconv's words for anything else."""
+    if name not in request.query:
+        return None
+    value = request.param(name)
+    if not re.fullmatch(r"[+-]?[0-9]+", value):
+        raise errors.bad_request(f'strconv.ParseInt: parsing "{value}": invalid syntax')
+    if not -limits.MAX_INT64 - 1 <= int(value) <= limits.MAX_INT64:
+        raise errors.bad_request(f'strconv.ParseInt: parsing "{value}": value out of range')
+    return int(value)
 
 
 @mirrors("k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateDeleteOptions")
@@ -397,13 +411,12 @@ class RESTHandlers:
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.ListResource")
     def list(self, request: Request, resource) -> Response:
         negotiate(request.header("Accept"))
-        limit = request.param("limit", "0")
-        if not limit.isdigit() or int(limit) > limits.MAX_INT64:
-            raise errors.bad_request(f"invalid limit: {limit}")
+        limit = max(query_int64(request, "limit") or 0, 0)  # storage pages only for a limit above 0
+        query_int64(request, "timeoutSeconds")
         match = listoptions.resource_version_match(request.param("resourceVersionMatch"),
                                                    request.param("resourceVersion"), request.param("continue"), False)
         result = self.registry.list(resource, request.info.namespace or None, request.param("labelSelector"),
-                                    request.param("fieldSelector"), int(limit), request.param("continue"),
+                                    request.param("fieldSelector"), limit, request.param("continue"),
                                     request.param("resourceVersion"), resource_version_match=match)
         return self._output(request, 200, result, resource)
 
@@ -586,12 +599,14 @@ class RESTHandlers:
         output = negotiate(request.header("Accept"))
         listoptions.resource_version_match(request.param("resourceVersionMatch"), request.param("resourceVersion"),
                                            request.param("continue"), True)
-        timeout = request.param("timeoutSeconds")
+        timeout = query_int64(request, "timeoutSeconds")
         watch = self.registry.watch(resource, request.info.namespace or None, request.param("labelSelector"),
                                     request.param("fieldSelector"), request.param("resourceVersion"),
                                     allow_bookmarks=request.param("allowWatchBookmarks") in ("1", "true"))
-        timer = threading.Timer(min(int(timeout), limits.MAX_WATCH_TIMEOUT_SECONDS), watch.stop) \
-            if timeout.isdigit() else None
+        # A timeout of 0 or none never ends the watch here; a negative one ends it at once, as
+        # Go's time.NewTimer fires at once for a negative duration.
+        timer = threading.Timer(min(max(timeout, 0), limits.MAX_WATCH_TIMEOUT_SECONDS), watch.stop) \
+            if timeout else None
         if timer:
             timer.daemon = True
             timer.start()

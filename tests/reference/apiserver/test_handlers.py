@@ -503,3 +503,11 @@ def test_a_known_propagation_policy_in_the_query_deletes(chain):
     call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "gone"}})
     assert call(chain, "DELETE", ns_path(chain, "configmaps", "gone"), query={"propagationPolicy": "Background"})[0] == 200
     assert call(chain, "GET", ns_path(chain, "configmaps", "gone"))[0] == 404
+
+
+@pytest.mark.parametrize("value,verb", [("maybe", "watch"), ("True", "watch"), ("1", "watch"),
+                                        ("0", "list"), ("FALSE", "list")])
+def test_the_watch_parameter_reads_as_go_reads_a_bool(value, verb):
+    """RequestInfoFactory decodes `watch` with Convert_Slice_string_To_bool: only "0" and "false"
+    (any case) are false, so `watch=maybe` is a watch."""
+    assert request_info("GET", "/api/v1/namespaces/a/pods", {"watch": [value]}).verb == verb
