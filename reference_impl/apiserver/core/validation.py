@@ -17,6 +17,7 @@ from reference_impl.mirrors import mirrors
 LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 DNS1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+STANDARD_FINALIZERS = ("kubernetes", "orphan", "foregroundDeletion")
 
 SUBDOMAIN_MSG = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, "
                  "'-' or '.', and must start and end with an alphanumeric character (e.g. "
@@ -76,8 +77,9 @@ def name_problems(name: str, rule: str, path: str = "metadata.name") -> list[str
     return problems
 
 
-def metadata_problems(obj: dict, rule: str) -> list[str]:
-    """ValidateObjectMeta: a valid name, and valid label and annotation keys and values."""
+def metadata_problems(obj: dict, rule: str, core: bool = False) -> list[str]:
+    """ValidateObjectMeta: a valid name, valid label and annotation keys and values, owner
+    references and finalizers (a `core` kind's also standard or domain-qualified)."""
     meta = obj.get("metadata") or {}
     problems = []
     if not meta.get("name"):
@@ -93,6 +95,50 @@ def metadata_problems(obj: dict, rule: str) -> list[str]:
     for key in meta.get("annotations") or {}:
         if label_key_problem(key):
             problems.append(invalid("metadata.annotations", key, label_key_problem(key)))
+    problems += owner_reference_problems(meta.get("ownerReferences") or [])
+    problems += finalizer_problems(meta.get("finalizers") or [], core)
+    return problems
+
+
+@mirrors("k8s.io/apimachinery/pkg/api/validation.ValidateOwnerReferences")
+def owner_reference_problems(references: list[dict]) -> list[str]:
+    """Every reference names an apiVersion with a version, a kind, a name and a uid, no Event
+    owns anything, and at most one reference is the controller."""
+    path, problems, controller = "metadata.ownerReferences", [], ""
+    for ref in references:
+        api_version = ref.get("apiVersion") or ""
+        # schema.ParseGroupVersion: "v1" or "group/version"; anything else has no version.
+        if api_version.count("/") > 1 or not api_version.rsplit("/", 1)[-1]:
+            problems.append(invalid(f"{path}.apiVersion", api_version, "version must not be empty"))
+        for field in ("kind", "name", "uid"):
+            if not ref.get(field):
+                problems.append(invalid(f"{path}.{field}", ref.get(field) or "", f"{field} must not be empty"))
+        if (api_version, ref.get("kind")) == ("v1", "Event"):
+            problems.append(f"{path}: Invalid value: {ref}: /v1, Kind=Event is disallowed from being an owner")
+        if ref.get("controller"):
+            current = f"{ref.get('kind') or ''}/{ref.get('name') or ''}"
+            if controller:
+                problems.append(f"{path}: Invalid value: {references}: Only one reference can have Controller "
+                                f'set to true. Found "true" in references for {controller} and {current}')
+            else:
+                controller = current
+    return problems
+
+
+@mirrors("k8s.io/apimachinery/pkg/api/validation.ValidateFinalizers",
+         "k8s.io/kubernetes/pkg/apis/core/validation.validateKubeFinalizerName")
+def finalizer_problems(finalizers: list[str], core: bool) -> list[str]:
+    """Each finalizer a qualified name (a core kind's, without a domain, one of the standard ones),
+    and not both `orphan` and `foregroundDeletion`."""
+    path, problems = "metadata.finalizers", []
+    for index, finalizer in enumerate(finalizers):
+        if label_key_problem(finalizer):
+            problems.append(invalid(path, finalizer, label_key_problem(finalizer)))
+        elif core and "/" not in finalizer and finalizer not in STANDARD_FINALIZERS:
+            problems.append(invalid(f"{path}[{index}]", finalizer,
+                                    "name is neither a standard finalizer name nor is it fully qualified"))
+    if "orphan" in finalizers and "foregroundDeletion" in finalizers:
+        problems.append(invalid(path, finalizers, "finalizer orphan and foregroundDeletion cannot be both set"))
     return problems
 
 

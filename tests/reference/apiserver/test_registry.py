@@ -351,3 +351,43 @@ def test_services_get_a_cluster_ip(registry, ns):
                                                "spec": {"ports": [{"port": 80}]}})
     assert created["spec"]["clusterIP"].startswith("10.96.")
     assert created["spec"]["ports"][0]["targetPort"] == 80
+
+
+OWNER = {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs", "uid": "u-1"}
+
+
+@pytest.mark.parametrize("resource,metadata,message", [
+    ("configmaps", {"ownerReferences": [{}]},
+     'metadata.ownerReferences.apiVersion: Invalid value: "": version must not be empty'),
+    ("configmaps", {"ownerReferences": [{**OWNER, "uid": ""}]},
+     'metadata.ownerReferences.uid: Invalid value: "": uid must not be empty'),
+    ("configmaps", {"ownerReferences": [{**OWNER, "apiVersion": "a/b/c"}]},
+     'metadata.ownerReferences.apiVersion: Invalid value: "a/b/c": version must not be empty'),
+    ("configmaps", {"ownerReferences": [{**OWNER, "controller": True}, {**OWNER, "name": "b", "controller": True}]},
+     'Only one reference can have Controller set to true. Found "true" in references for ReplicaSet/rs and '
+     'ReplicaSet/b'),
+    ("configmaps", {"ownerReferences": [{**OWNER, "apiVersion": "v1", "kind": "Event"}]},
+     "/v1, Kind=Event is disallowed from being an owner"),
+    ("configmaps", {"finalizers": ["bad finalizer"]}, 'metadata.finalizers: Invalid value: "bad finalizer": '),
+    ("configmaps", {"finalizers": ["example.com/a", "mine"]},
+     'metadata.finalizers[1]: Invalid value: "mine": name is neither a standard finalizer name nor is it '
+     'fully qualified'),
+    ("configmaps", {"finalizers": ["orphan", "foregroundDeletion"]},
+     "finalizer orphan and foregroundDeletion cannot be both set"),
+])
+def test_owner_references_and_finalizers_are_validated(registry, ns, resource, metadata, message):
+    """ValidateObjectMeta checks owner references (all four fields, one controller, no Event owner)
+    and finalizers (qualified names; a core kind's also standard or domain-qualified); a garbage
+    reference stored would reach the garbage collector."""
+    error = status_error(registry.create, resource, ns, {"metadata": {"name": "x", **metadata}})
+    assert (error.code, error.reason) == (422, "Invalid")
+    assert message in error.message
+
+
+def test_valid_owner_references_and_finalizers_are_stored(registry, ns):
+    """A domain-free finalizer outside the core group, standard ones, and one controller pass."""
+    registry.create("configmaps", ns, {"metadata": {"name": "a", "finalizers": ["kubernetes", "a.io/b"],
+                                                    "ownerReferences": [{**OWNER, "controller": True}]}})
+    dep = deployment("d")
+    dep["metadata"]["finalizers"] = ["mine"]
+    assert registry.create("deployments", ns, dep)["metadata"]["finalizers"] == ["mine"]
