@@ -200,6 +200,13 @@ def _respond(request: Request, code: int, obj: dict) -> Response:
         raise StatusError(406, "NotAcceptable", f"cannot encode the response as protobuf: {err}") from err
 
 
+def media_type_of(request: Request) -> str:
+    """The body's media type, JSON when there is no Content-Type; a header with no type before its
+    parameters (`;;`) is no media type, refused as mime.ParseMediaType refuses it."""
+    header = request.header("Content-Type")
+    return header.split(";")[0].strip().lower() if header.strip() else JSON
+
+
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.limitedReadBody")
 def decode_body(request: Request, allow_patch: bool = False,
                 max_depth: int = decoding.MAX_PROCESSED_DEPTH) -> tuple[Any, str]:
@@ -208,7 +215,7 @@ def decode_body(request: Request, allow_patch: bool = False,
     upstream's 10,000)."""
     if len(request.body) > MAX_REQUEST_BODY_BYTES:
         raise errors.request_entity_too_large(f"limit is {MAX_REQUEST_BODY_BYTES}")
-    media_type = request.header("Content-Type").split(";")[0].strip().lower() or JSON
+    media_type = media_type_of(request)
     accepted = (JSON, "application/yaml", protobuf.MEDIA_TYPE, "*/*") + (PATCH_TYPES if allow_patch else ())
     if media_type not in accepted:
         raise errors.unsupported_media_type(media_type)
@@ -453,9 +460,9 @@ class RESTHandlers:
 
     def _patcher(self, request: Request, schema_kind: tuple[str, str]):
         """The function the registry runs on the current object inside its GuaranteedUpdate."""
+        if media_type_of(request) not in PATCH_TYPES:  # PatchResource checks before reading the body
+            raise errors.unsupported_media_type(media_type_of(request), PATCH_TYPES)
         patch, media_type = decode_body(request, allow_patch=True)
-        if media_type not in PATCH_TYPES:
-            raise errors.unsupported_media_type(media_type)
 
         @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.applyPatchToObject")
         def apply(current: dict) -> dict:

@@ -511,3 +511,21 @@ def test_the_watch_parameter_reads_as_go_reads_a_bool(value, verb):
     """RequestInfoFactory decodes `watch` with Convert_Slice_string_To_bool: only "0" and "false"
     (any case) are false, so `watch=maybe` is a watch."""
     assert request_info("GET", "/api/v1/namespaces/a/pods", {"watch": [value]}).verb == verb
+
+
+@pytest.mark.parametrize("content_type", [";;;", "; charset=utf-8", "text/plain"])
+def test_a_content_type_that_names_no_known_media_type_is_415(chain, content_type):
+    """Only a missing Content-Type defaults to JSON; one with no media type is unparsable (415)."""
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "ct"}},
+                        content_type=content_type)
+    assert (code, status["reason"]) == (415, "UnsupportedMediaType")
+
+
+@pytest.mark.parametrize("content_type,body", [("application/json", {"data": {}}), ("application/yaml", b"{"),
+                                               ("", {"data": {}})])
+def test_a_patch_in_no_patch_media_type_is_415_listing_the_patch_types(chain, content_type, body):
+    """PatchResource refuses any other Content-Type before it reads the body, naming the patch types."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "p"}})
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "p"), body, content_type=content_type)
+    assert (code, status["reason"]) == (415, "UnsupportedMediaType")
+    assert "application/json-patch+json, application/merge-patch+json" in status["message"]
