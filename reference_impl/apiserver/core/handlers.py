@@ -32,6 +32,7 @@ PATCH_TYPES = ("application/json-patch+json", "application/merge-patch+json",
 # when its channel is empty) go out once this many bytes have gathered, however busy the watch.
 WATCH_FLUSH_BYTES = 64 * 1024
 PROPAGATION_POLICIES = ("Foreground", "Background", "Orphan")
+FIELD_MANAGER_MAX_LENGTH = 128
 
 
 @dataclass
@@ -282,6 +283,25 @@ def query_int64(request: Request, name: str) -> int | None:
     return int(value)
 
 
+@mirrors("k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateCreateOptions",
+         "k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateUpdateOptions",
+         "k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidatePatchOptions")
+def check_write_options(request: Request, kind: str) -> None:
+    """422 for a fieldManager past 128 bytes or with unprintable characters, and for `force` on
+    a patch (this server serves no apply patch, the only kind that takes it)."""
+    problems = []
+    if "fieldManager" in request.query:
+        manager = request.param("fieldManager")
+        if len(manager.encode()) > FIELD_MANAGER_MAX_LENGTH:
+            problems.append(f"fieldManager: Too long: must have at most {FIELD_MANAGER_MAX_LENGTH} bytes")
+        if not manager.isprintable():
+            problems.append(validation.invalid("fieldManager", manager, "invalid characters"))
+    if kind == "PatchOptions" and "force" in request.query:
+        problems.append("force: Forbidden: may not be specified for non-apply patch")
+    if problems:
+        raise errors.invalid(kind, "", problems, "meta.k8s.io")
+
+
 @mirrors("k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateDeleteOptions")
 def validate_delete_options(options: dict) -> list[str]:
     """An unknown propagationPolicy, or one given beside orphanDependents, is refused before
@@ -430,6 +450,7 @@ class RESTHandlers:
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler")
     def create(self, request: Request, resource) -> Response:
         negotiate(request.header("Accept"))
+        check_write_options(request, "CreateOptions")
         obj = decode_into_kind(request, resource, check_kind(decode_body(request, max_depth=decoding.MAX_JSON_DEPTH)[0],
                                                              resource))
         namespace = request.info.namespace if resource.namespaced else ""
@@ -446,6 +467,7 @@ class RESTHandlers:
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.UpdateResource")
     def update(self, request: Request, resource) -> Response:
         negotiate(request.header("Accept"))
+        check_write_options(request, "UpdateOptions")
         info = request.info
         obj = decode_into_kind(request, resource, check_kind(decode_body(request, max_depth=decoding.MAX_JSON_DEPTH)[0],
                                                              resource, info.name))
@@ -481,6 +503,7 @@ class RESTHandlers:
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.PatchResource")
     def patch(self, request: Request, resource) -> Response:
         negotiate(request.header("Accept"))
+        check_write_options(request, "PatchOptions")
         info = request.info
         apply = self._patcher(request, (resource.api_version, resource.kind))
 

@@ -529,3 +529,22 @@ def test_a_patch_in_no_patch_media_type_is_415_listing_the_patch_types(chain, co
     code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "p"), body, content_type=content_type)
     assert (code, status["reason"]) == (415, "UnsupportedMediaType")
     assert "application/json-patch+json, application/merge-patch+json" in status["message"]
+
+
+@pytest.mark.parametrize("method,name,query,message", [
+    ("POST", "", {"fieldManager": "m" * 129}, 'CreateOptions.meta.k8s.io "" is invalid: fieldManager: Too long: '
+                                              'must have at most 128 bytes'),
+    ("PUT", "o", {"fieldManager": "a\x00b"}, 'UpdateOptions.meta.k8s.io "" is invalid: fieldManager: Invalid value: '),
+    ("PATCH", "o", {"force": "true"}, 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be '
+                                      'specified for non-apply patch'),
+])
+def test_invalid_write_options_are_422(chain, method, name, query, message):
+    """ValidateCreateOptions/UpdateOptions/PatchOptions: fieldManager at most 128 printable bytes;
+    `force` only on an apply patch."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "o"}})
+    body = {"data": {"a": "b"}} if method == "PATCH" else {"metadata": {"name": "o"}}
+    code, status = call(chain, method, ns_path(chain, "configmaps", name), body, query=query,
+                        content_type="application/merge-patch+json" if method == "PATCH" else "application/json")
+    assert (code, status["reason"]) == (422, "Invalid")
+    assert status["message"].startswith(message)
+    assert call(chain, "GET", ns_path(chain, "configmaps", "o"))[1].get("data") is None
