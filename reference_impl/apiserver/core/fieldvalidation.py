@@ -120,6 +120,8 @@ def _walk(value: object, schema: dict, path: Path, kind: str, version: str, unkn
             if properties is not None and key in properties:
                 depth = _walk(value[key], properties[key], (path, key), kind, version, unknown)
             elif isinstance(extra, dict):
+                if value[key] is None and extra.get("type") == "string":
+                    value[key] = ""  # encoding/json stores a null map value as the zero string
                 depth = _walk(value[key], extra, (path, key), kind, version, unknown)
             elif properties is not None:
                 unknown.append(_spell((path, key)))

@@ -176,3 +176,12 @@ def test_values_the_go_type_holds_are_accepted(chain):
     assert call(chain, "POST", ns_path(chain, "pods"), pod)[0] == 201
     secret = {"metadata": {"name": "ok", "creationTimestamp": "2020-01-01T00:00:00.5+02:00"}, "data": {"a": "YQ=="}}
     assert call(chain, "POST", ns_path(chain, "secrets"), secret)[0] == 201
+
+
+def test_a_null_in_a_string_map_is_the_empty_string(chain):
+    """encoding/json decodes `{"a": null}` into a map[string]string as "a": "" (a valid label
+    value), where a null was refused as `Invalid value: None`."""
+    code, created = call(chain, "POST", ns_path(chain, "configmaps"),
+                         {"metadata": {"name": "n", "labels": {"a": None}}, "data": {"k": None}})
+    assert code == 201, created
+    assert (created["metadata"]["labels"], created["data"]) == ({"a": ""}, {"k": ""})
