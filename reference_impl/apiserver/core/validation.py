@@ -245,10 +245,13 @@ def decode_problem(kind: str, obj: dict) -> str | None:
 
 
 def validate_config_data(obj: dict) -> list[str]:
-    """ConfigMaps and Secrets: every data key a valid config key."""
+    """ConfigMaps and Secrets: every data key a valid config key, none both in data and binaryData."""
+    data = obj.get("data") or {}
     return [invalid(f"{field}[{key}]", key, CONFIG_KEY_MSG)
             for field in ("data", "binaryData") for key in (obj.get(field) or {})
-            if not CONFIG_KEY.match(key)]
+            if not CONFIG_KEY.match(key)] + \
+        [invalid(f"binaryData[{key}]", key, "duplicate of key present in data")
+         for key in obj.get("binaryData") or {} if key in data]
 
 
 def validate_selector_immutable(old: dict, new: dict) -> list[str]:

@@ -391,3 +391,11 @@ def test_valid_owner_references_and_finalizers_are_stored(registry, ns):
     dep = deployment("d")
     dep["metadata"]["finalizers"] = ["mine"]
     assert registry.create("deployments", ns, dep)["metadata"]["finalizers"] == ["mine"]
+
+
+def test_a_configmap_key_in_both_data_and_binary_data_is_422(registry, ns):
+    """ValidateConfigMap: a binaryData key may not repeat a data key (which value would a volume hold?)."""
+    error = status_error(registry.create, "configmaps", ns,
+                         {"metadata": {"name": "dup"}, "data": {"a": "x"}, "binaryData": {"a": "eA=="}})
+    assert (error.code, error.reason) == (422, "Invalid")
+    assert 'binaryData[a]: Invalid value: "a": duplicate of key present in data' in error.message
