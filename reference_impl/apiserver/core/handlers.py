@@ -564,6 +564,8 @@ class RESTHandlers:
         binding = decode_body(request)[0]
         if not isinstance(binding, dict) or not isinstance(binding.get("target"), dict):
             raise errors.bad_request("a Binding needs a target")
+        # Decoded as a v1.Binding: a target name that is no string would be stored as the pod's nodeName.
+        binding = fieldvalidation.decode_into_kind("", "v1", "Binding", binding).obj
         self._admit(request, "CREATE", resource, binding, None)
         if dry_run(request):
             return _respond(request, 201, {"kind": "Status", "apiVersion": "v1", "metadata": {},

@@ -548,3 +548,16 @@ def test_invalid_write_options_are_422(chain, method, name, query, message):
     assert (code, status["reason"]) == (422, "Invalid")
     assert status["message"].startswith(message)
     assert call(chain, "GET", ns_path(chain, "configmaps", "o"))[1].get("data") is None
+
+
+@pytest.mark.parametrize("target", [{"kind": "Node", "name": 5}, {"name": ["n1"]}, {"name": "n1", "uid": {}}])
+def test_a_binding_target_of_the_wrong_type_is_400_and_leaves_the_pod_unbound(chain, target):
+    """The body decodes as a v1.Binding: a target name that is no string was stored as the pod's
+    nodeName, and every later write of the pod failed to decode it."""
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    code, status = call(chain, "POST", ns_path(chain, "pods", "web") + "/binding",
+                        {"metadata": {"name": "web"}, "target": target})
+    assert (code, status["reason"]) == (400, "BadRequest")
+    assert "nodeName" not in call(chain, "GET", ns_path(chain, "pods", "web"))[1]["spec"]
+    assert call(chain, "PATCH", ns_path(chain, "pods", "web"), {"metadata": {"labels": {"a": "b"}}},
+                content_type="application/merge-patch+json")[0] == 200
