@@ -328,6 +328,24 @@ def dry_run(request: Request) -> bool:
 LOG_OPTIONS = ("follow", "previous", "tailLines", "limitBytes", "timestamps", "sinceSeconds")
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePodLogOptions")
+def check_log_options(request: Request) -> None:
+    """The integer options decode as int64 (400 otherwise); tailLines may not be negative,
+    limitBytes and sinceSeconds must be positive, and sinceSeconds excludes sinceTime (422)."""
+    tail, limit, since = (query_int64(request, name) for name in ("tailLines", "limitBytes", "sinceSeconds"))
+    problems = []
+    if tail is not None and tail < 0:
+        problems.append(validation.invalid("tailLines", tail, "must be greater than or equal to 0"))
+    if limit is not None and limit < 1:
+        problems.append(validation.invalid("limitBytes", limit, "must be greater than 0"))
+    if since is not None and request.param("sinceTime"):
+        problems.append(": Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified")
+    elif since is not None and since < 1:
+        problems.append(validation.invalid("sinceSeconds", since, "must be greater than 0"))
+    if problems:
+        raise errors.invalid("PodLogOptions", request.info.name, problems)
+
+
 @mirrors("k8s.io/kubernetes/pkg/registry/core/pod.LogLocation")
 def log_container(pod: dict, container: str) -> str:
     """The container whose log is asked for: the one named, or the pod's only container; 400 when
@@ -610,6 +628,7 @@ class RESTHandlers:
         """Stream the container's log from the kubelet of the pod's node (`kubectl logs`), opened by
         the adapter's `open_log`."""
         info = request.info
+        check_log_options(request)
         pod = self.registry.get(resource, info.namespace, info.name)
         container = log_container(pod, request.param("container"))
         node_name = (pod.get("spec") or {}).get("nodeName")

@@ -561,3 +561,18 @@ def test_a_binding_target_of_the_wrong_type_is_400_and_leaves_the_pod_unbound(ch
     assert "nodeName" not in call(chain, "GET", ns_path(chain, "pods", "web"))[1]["spec"]
     assert call(chain, "PATCH", ns_path(chain, "pods", "web"), {"metadata": {"labels": {"a": "b"}}},
                 content_type="application/merge-patch+json")[0] == 200
+
+
+@pytest.mark.parametrize("query,code,message", [
+    ({"tailLines": "abc"}, 400, 'strconv.ParseInt: parsing "abc": invalid syntax'),
+    ({"tailLines": "-1"}, 422, "tailLines: Invalid value: -1: must be greater than or equal to 0"),
+    ({"limitBytes": "0"}, 422, "limitBytes: Invalid value: 0: must be greater than 0"),
+    ({"sinceSeconds": "-5"}, 422, "sinceSeconds: Invalid value: -5: must be greater than 0"),
+    ({"sinceSeconds": "5", "sinceTime": "2024-01-01T00:00:00Z"}, 422, "at most one of `sinceTime` or `sinceSeconds`"),
+])
+def test_invalid_pod_log_options_are_refused_before_the_kubelet_is_asked(chain, query, code, message):
+    """LogREST.Get decodes and validates PodLogOptions first (the pod here is not even scheduled)."""
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    got, status = call(chain, "GET", ns_path(chain, "pods", "web") + "/log", query=query)
+    assert (got, status["reason"]) == (code, "BadRequest" if code == 400 else "Invalid")
+    assert message in status["message"]
