@@ -399,3 +399,32 @@ def test_a_configmap_key_in_both_data_and_binary_data_is_422(registry, ns):
                          {"metadata": {"name": "dup"}, "data": {"a": "x"}, "binaryData": {"a": "eA=="}})
     assert (error.code, error.reason) == (422, "Invalid")
     assert 'binaryData[a]: Invalid value: "a": duplicate of key present in data' in error.message
+
+
+@pytest.mark.parametrize("strategy,message", [
+    ({"type": "Bogus"}, 'spec.strategy: Unsupported value: "Bogus": supported values: "Recreate", "RollingUpdate"'),
+    ({"type": "Recreate", "rollingUpdate": {}}, "spec.strategy.rollingUpdate: Forbidden: may not be specified"),
+    ({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "abc"}},
+     'spec.strategy.rollingUpdate.maxSurge: Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:"abc"}: '
+     "a valid percent string must be a numeric string followed by an ending '%'"),
+    ({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": -1}},
+     "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: -1: must be greater than or equal to 0"),
+    ({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": "0%"}},
+     "may not be 0 when `maxSurge` is 0"),
+    ({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "150%"}}, "must not be greater than 100%"),
+])
+def test_a_deployment_strategy_the_controller_cannot_follow_is_422(registry, ns, strategy, message):
+    """ValidateDeploymentStrategy: a maxSurge of "abc" stored would make the deployment controller
+    fail on every sync of it."""
+    dep = deployment("s")
+    dep["spec"]["strategy"] = strategy
+    error = status_error(registry.create, "deployments", ns, dep)
+    assert (error.code, error.reason) == (422, "Invalid")
+    assert message in error.message
+
+
+def test_a_deployment_without_or_with_a_valid_strategy_is_stored(registry, ns):
+    assert registry.create("deployments", ns, deployment("plain"))["spec"]["strategy"]["type"] == "RollingUpdate"
+    dep = deployment("r")
+    dep["spec"]["strategy"] = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": "100%"}}
+    registry.create("deployments", ns, dep)
