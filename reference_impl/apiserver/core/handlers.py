@@ -313,6 +313,9 @@ def validate_delete_options(options: dict) -> list[str]:
                                            "orphanDependents and deletionPropagation cannot be both set"))
     if policy is not None and policy not in PROPAGATION_POLICIES:
         problems.append(validation.unsupported("propagationPolicy", policy, (*PROPAGATION_POLICIES, "nil")))
+    dry = options.get("dryRun")
+    if dry is not None and (not isinstance(dry, list) or any(value != "All" for value in dry)):
+        problems.append(f'dryRun: Unsupported value: {validation.go_value(dry)}: supported values: "All"')
     return problems
 
 
@@ -550,6 +553,8 @@ class RESTHandlers:
         problems = validate_delete_options(options)
         if problems:
             raise errors.invalid("DeleteOptions", "", problems, "meta.k8s.io")
+        # kubectl sends dryRun inside the DeleteOptions body; either place makes the delete a dry run.
+        options["dryRun"] = bool(options.get("dryRun")) or dry_run(request)
         return options
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.DeleteResource")
@@ -561,7 +566,7 @@ class RESTHandlers:
         self._admit(request, "DELETE", resource, old, old)
         result, gone = self.registry.delete_with_outcome(resource, info.namespace, info.name,
                                                          options["gracePeriodSeconds"], options.get("preconditions"),
-                                                         dry_run=dry_run(request))
+                                                         dry_run=options["dryRun"])
         # namespaceREST.Delete reports a namespace it only marked Terminating as not deleted, yet
         # DeleteResource answers 202 only when orphanDependents is false: kubectl sees a 200.
         return _respond(request, 200 if gone or resource.plural == "namespaces" else 202, result)
@@ -569,7 +574,7 @@ class RESTHandlers:
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.DeleteCollection")
     def deletecollection(self, request: Request, resource) -> Response:
         options = self._delete_options(request)
-        if dry_run(request):
+        if options["dryRun"]:
             result = self.registry.list(resource, request.info.namespace or None, request.param("labelSelector"),
                                         request.param("fieldSelector"))
         else:

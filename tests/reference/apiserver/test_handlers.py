@@ -576,3 +576,22 @@ def test_invalid_pod_log_options_are_refused_before_the_kubelet_is_asked(chain, 
     got, status = call(chain, "GET", ns_path(chain, "pods", "web") + "/log", query=query)
     assert (got, status["reason"]) == (code, "BadRequest" if code == 400 else "Invalid")
     assert message in status["message"]
+
+
+@pytest.mark.parametrize("name", ["keep", ""])
+def test_dry_run_in_the_delete_options_body_deletes_nothing(chain, name):
+    """kubectl --dry-run=server sends `dryRun: [All]` inside the DeleteOptions body, not in the
+    query: the object (or collection) must survive it."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "keep"}})
+    code, _ = call(chain, "DELETE", ns_path(chain, "configmaps", name),
+                   {"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Background", "dryRun": ["All"]})
+    assert code == 200
+    assert call(chain, "GET", ns_path(chain, "configmaps", "keep"))[0] == 200
+
+
+def test_an_unknown_dry_run_value_in_the_delete_options_is_422(chain):
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "keep"}})
+    code, status = call(chain, "DELETE", ns_path(chain, "configmaps", "keep"), {"dryRun": ["Some"]})
+    assert (code, status["reason"]) == (422, "Invalid")
+    assert 'dryRun: Unsupported value: []string{"Some"}: supported values: "All"' in status["message"]
+    assert call(chain, "GET", ns_path(chain, "configmaps", "keep"))[0] == 200
