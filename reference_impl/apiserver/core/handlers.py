@@ -524,9 +524,9 @@ class RESTHandlers:
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.PatchResource")
     def patch(self, request: Request, resource) -> Response:
         negotiate(request.header("Accept"))
-        check_write_options(request, "PatchOptions")
         info = request.info
         apply = self._patcher(request, (resource.api_version, resource.kind))
+        check_write_options(request, "PatchOptions")  # after the patch type, as PatchResource checks
 
         def patch_fn(current: dict) -> dict:
             patched = decode_into_kind(request, resource, check_kind(apply(current), resource, info.name))
