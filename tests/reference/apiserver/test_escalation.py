@@ -208,3 +208,27 @@ def test_impersonated_extras_are_authorized_and_carried(rbac_chain):
     assert user.name == "nobody" and user.extra == {"scopes": ("view", "edit")}
     assert seen == [("users", "", "nobody"), ("userextras", "scopes", "view"), ("userextras", "scopes", "edit")]
     assert user.groups == ("system:authenticated",)
+
+
+SSAR = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
+
+
+@pytest.mark.parametrize("body,code,words", [
+    ({"spec": {}}, 422, "exactly one of nonResourceAttributes or resourceAttributes must be specified"),
+    ({"spec": {"resourceAttributes": {"verb": "get"}, "nonResourceAttributes": {"path": "/x", "verb": "get"}}},
+     422, "cannot be specified in combination with resourceAttributes"),
+    ({"spec": {"resourceAttributes": {"verb": 5, "resource": "pods"}}}, 400, "cannot be handled"),
+    ({"spec": {"resourceAttributes": ["get"]}}, 400, "cannot be handled"),
+    ({"apiVersion": "v1", "kind": "Pod", "spec": {"resourceAttributes": {"verb": "get"}}}, 400, "SelfSubjectAccessReview"),
+])
+def test_a_malformed_self_subject_access_review_is_refused(rbac_chain, body, code, words):
+    """A review asks exactly one question, of the right types, as its own kind; `kubectl auth
+    can-i` never gets an answer to a question it did not ask."""
+    got, status = send(rbac_chain, "alice", "POST", SSAR, body)
+    assert (got, status["kind"]) == (code, "Status") and words in status["message"]
+
+
+def test_a_self_subject_access_review_answers_for_the_caller(rbac_chain):
+    got, review = send(rbac_chain, "alice", "POST", SSAR,
+                       {"spec": {"resourceAttributes": {"verb": "get", "resource": "secrets", "namespace": "x"}}})
+    assert (got, review["status"]["allowed"]) == (201, False)
