@@ -428,3 +428,23 @@ def test_a_deployment_without_or_with_a_valid_strategy_is_stored(registry, ns):
     dep = deployment("r")
     dep["spec"]["strategy"] = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": "100%"}}
     registry.create("deployments", ns, dep)
+
+
+@pytest.mark.parametrize("spec,message", [
+    ({"type": "NodePort", "ports": [{"port": 80, "nodePort": 22}]},
+     "spec.ports[0].nodePort: Invalid value: 22: provided port is not in the valid range. The range of valid "
+     "ports is 30000-32767"),
+    ({"clusterIP": "abc", "ports": [{"port": 80}]},
+     'spec.clusterIPs[0]: Invalid value: "abc": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'),
+])
+def test_a_service_node_port_outside_the_range_or_a_cluster_ip_that_is_no_ip_is_422(registry, ns, spec, message):
+    """The node-port allocator takes only 30000-32767 (the proxy listens on it on every node: 22
+    would be the host's ssh port), and a cluster IP must be an IP."""
+    error = status_error(registry.create, "services", ns, {"metadata": {"name": "s"}, "spec": spec})
+    assert (error.code, error.reason) == (422, "Invalid")
+    assert message in error.message
+
+
+def test_a_service_with_a_node_port_in_range_and_an_ip_is_stored(registry, ns):
+    spec = {"type": "NodePort", "clusterIP": "10.96.0.99", "ports": [{"port": 80, "nodePort": 30080}]}
+    assert registry.create("services", ns, {"metadata": {"name": "s"}, "spec": spec})["spec"]["clusterIP"] == "10.96.0.99"
