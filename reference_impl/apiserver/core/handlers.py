@@ -23,6 +23,7 @@ from reference_impl.apiserver.core import jsonserializer, limits, validation, wa
 from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.core.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
 from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.machinery import fields
 from reference_impl.mirrors import mirrors
 
 JSON = "application/json"
@@ -156,10 +157,24 @@ def request_info(method: str, path: str, query: Mapping[str, list[str]]) -> Requ
         verb = "list"
     if verb == "list" and "watch" in query and query_bool(query["watch"][0]):
         verb = "watch"
+    if verb in ("list", "watch") and not info.name:
+        info.name = _name_required_by(query.get("fieldSelector", [""])[0])
     if not info.name and verb == "delete":
         verb = "deletecollection"
     info.verb = verb
     return info
+
+
+def _name_required_by(field_selector: str) -> str:
+    """The name a list's or watch's field selector requires (`metadata.name=x`), which NewRequestInfo
+    makes the request's name so that RBAC rules limited to resourceNames can allow it; "" when the
+    selector does not parse, requires no name, or names no valid path segment."""
+    try:
+        selector = fields.parse_field_selector(field_selector)
+    except fields.SelectorError:
+        return ""
+    name = next((r.value for r in selector.requirements if r.field == "metadata.name" and r.operator == "="), "")
+    return "" if name in (".", "..") or "/" in name or "%" in name else name
 
 
 def _media_types(accept: str) -> list[tuple[str, dict[str, str]]]:

@@ -232,3 +232,23 @@ def test_a_self_subject_access_review_answers_for_the_caller(rbac_chain):
     got, review = send(rbac_chain, "alice", "POST", SSAR,
                        {"spec": {"resourceAttributes": {"verb": "get", "resource": "secrets", "namespace": "x"}}})
     assert (got, review["status"]["allowed"]) == (201, False)
+
+
+def test_a_list_whose_field_selector_names_one_object_is_authorized_by_resource_names(rbac_chain):
+    """NewRequestInfo makes a list's or watch's `metadata.name=x` field selector the request's name,
+    so a rule limited to resourceNames [x] allows listing x, and nothing else."""
+    ns = rbac_chain.namespace
+    for name in ("s1", "s2"):
+        send(rbac_chain, "admin", "POST", f"/api/v1/namespaces/{ns}/secrets", {"metadata": {"name": name}})
+    grant(rbac_chain, [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["list"], "resourceNames": ["s1"]}])
+    path = f"/api/v1/namespaces/{ns}/secrets"
+
+    def list_as_alice(field_selector):
+        query = {"fieldSelector": [field_selector]} if field_selector else {}
+        response = rbac_chain.handle(Request("GET", path, query, {"Authorization": "Bearer alice"}))
+        return response.code, json.loads(response.body)
+
+    code, listed = list_as_alice("metadata.name=s1")
+    assert code == 200 and [s["metadata"]["name"] for s in listed["items"]] == ["s1"]
+    for selector in ("metadata.name=s2", "", "metadata.name!=s2", "metadata.name==s2"):
+        assert list_as_alice(selector)[0] == 403, selector
