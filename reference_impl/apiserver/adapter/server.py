@@ -244,6 +244,9 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
     """Feeds each HTTP request to the chain and writes its response (chunked for watches)."""
 
     protocol_version = "HTTP/1.1"
+    # What http.server assumes before it has read a version: its refusals of other request lines
+    # (505 for HTTP/2.0, 400) then start with a status line instead of going out as a bare body.
+    default_request_version = "HTTP/1.1"
     # Headers and body go out in two writes; with Nagle's algorithm on, the body waits for the
     # client's delayed ACK of the headers (~40 ms per response on a kept-alive connection).
     disable_nagle_algorithm = True
