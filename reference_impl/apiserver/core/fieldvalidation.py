@@ -52,7 +52,8 @@ def decode_into_kind(group: str, version: str, kind: str, obj: dict) -> Decoded:
     return Decoded(obj, tuple(unknown), depth)
 
 
-def _json_type(value: object) -> str:
+def json_type(value: object) -> str:
+    """The JSON type encoding/json names in an UnmarshalTypeError."""
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, (int, float)):
@@ -100,9 +101,9 @@ def _walk(value: object, schema: dict, path: Path, kind: str, version: str, unkn
     format = schema.get("format", "")
     if not _matches(value, expected, format) or _out_of_range(value, format):
         go_type = _go_type(schema, expected)
-        number = f" {value}" if _json_type(value) == "number" else ""
+        number = f" {value}" if json_type(value) == "number" else ""
         raise errors.bad_request(f'{kind} in version "{version}" cannot be handled as a {kind}: json: cannot '
-                                 f"unmarshal {_json_type(value)}{number} into Go struct field "
+                                 f"unmarshal {json_type(value)}{number} into Go struct field "
                                  f"{kind}.{_spell(path) or 'object'} of type {go_type}")
     problem = _format_problem(value, format)
     if problem:

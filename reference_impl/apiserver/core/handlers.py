@@ -317,6 +317,30 @@ def check_write_options(request: Request, kind: str) -> None:
         raise errors.invalid(kind, "", problems, "meta.k8s.io")
 
 
+# DeleteOptions' fields and the JSON types their Go types decode from.
+_DELETE_OPTION_TYPES = {"gracePeriodSeconds": (int, "int64"), "preconditions": (dict, "v1.Preconditions"),
+                        "orphanDependents": (bool, "bool"), "propagationPolicy": (str, "v1.DeletionPropagation"),
+                        "dryRun": (list, "[]string")}
+
+
+def check_delete_options_types(options: dict) -> None:
+    """400 for a DeleteOptions body field of a JSON type its Go field cannot decode (a grace period
+    given as a list was a TypeError 500)."""
+    values = [(f"DeleteOptions.{name}", options.get(name), *_DELETE_OPTION_TYPES[name]) for name in _DELETE_OPTION_TYPES]
+    preconditions = options.get("preconditions")
+    if isinstance(preconditions, dict):
+        values += [(f"DeleteOptions.preconditions.{name}", preconditions.get(name), str, "string")
+                   for name in ("uid", "resourceVersion")]
+    if isinstance(options.get("dryRun"), list):
+        values += [("DeleteOptions.dryRun", item, str, "string") for item in options["dryRun"]]
+    for field_name, value, python_type, go_type in values:
+        wrong = value is not None and (not isinstance(value, python_type) or
+                                       (python_type is int and isinstance(value, bool)))
+        if wrong:
+            raise errors.bad_request(f"json: cannot unmarshal {fieldvalidation.json_type(value)} into Go struct "
+                                     f"field {field_name} of type {go_type}")
+
+
 @mirrors("k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateDeleteOptions")
 def validate_delete_options(options: dict) -> list[str]:
     """An unknown propagationPolicy, or one given beside orphanDependents, is refused before
@@ -555,6 +579,7 @@ class RESTHandlers:
         options = decode_body(request)[0] if request.body.strip() else {}
         if not isinstance(options, dict):
             raise errors.bad_request("DeleteOptions must be a JSON object")
+        check_delete_options_types(options)
         grace = request.param("gracePeriodSeconds") or options.get("gracePeriodSeconds")
         try:
             options["gracePeriodSeconds"] = None if grace in (None, "") else int(grace)

@@ -604,3 +604,19 @@ def test_an_apply_patch_is_415_before_its_options_are_checked(chain):
     code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "a"), {"data": {}},
                         content_type="application/apply-patch+yaml", query={"force": "false", "fieldManager": "k"})
     assert (code, status["reason"]) == (415, "UnsupportedMediaType")
+
+
+@pytest.mark.parametrize("options,words", [
+    ({"gracePeriodSeconds": [1]}, "unmarshal array into Go struct field DeleteOptions.gracePeriodSeconds of type int64"),
+    ({"gracePeriodSeconds": True}, "unmarshal bool into Go struct field DeleteOptions.gracePeriodSeconds"),
+    ({"preconditions": "x"}, "unmarshal string into Go struct field DeleteOptions.preconditions"),
+    ({"preconditions": {"uid": 5}}, "unmarshal number into Go struct field DeleteOptions.preconditions.uid"),
+    ({"propagationPolicy": 1}, "DeleteOptions.propagationPolicy"),
+    ({"dryRun": "All"}, "unmarshal string into Go struct field DeleteOptions.dryRun of type []string"),
+    ({"orphanDependents": "yes"}, "DeleteOptions.orphanDependents of type bool"),
+])
+def test_delete_options_of_the_wrong_type_are_400_and_delete_nothing(chain, options, words):
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "keep"}})
+    code, status = call(chain, "DELETE", ns_path(chain, "configmaps", "keep"), options)
+    assert (code, status["reason"]) == (400, "BadRequest") and words in status["message"]
+    assert call(chain, "GET", ns_path(chain, "configmaps", "keep"))[0] == 200
