@@ -456,6 +456,12 @@ class RESTHandlers:
         verb, sub = info.verb, info.subresource
         if sub and sub not in resource.subresources:
             raise errors.resource_not_served()
+        if resource.namespaced and not info.namespace and verb not in ("list", "watch"):
+            # Across namespaces the API installer routes only list and watch: no bulk delete or
+            # create there, and no object path at all.
+            if info.name or sub:
+                raise errors.resource_not_served()
+            raise errors.method_not_allowed(resource.plural, verb, resource.group)
         if sub == "binding" and verb == "create":
             return self.bind(request, resource)
         if sub == "token":

@@ -620,3 +620,18 @@ def test_delete_options_of_the_wrong_type_are_400_and_delete_nothing(chain, opti
     code, status = call(chain, "DELETE", ns_path(chain, "configmaps", "keep"), options)
     assert (code, status["reason"]) == (400, "BadRequest") and words in status["message"]
     assert call(chain, "GET", ns_path(chain, "configmaps", "keep"))[0] == 200
+
+
+@pytest.mark.parametrize("method,path,code", [
+    ("DELETE", "/api/v1/configmaps", 405), ("POST", "/api/v1/configmaps", 405),
+    ("GET", "/api/v1/configmaps/keep", 404), ("DELETE", "/api/v1/configmaps/keep", 404),
+    ("PUT", "/api/v1/configmaps/keep", 404),
+])
+def test_a_namespaced_resource_across_namespaces_serves_only_list_and_watch(chain, method, path, code):
+    """A DELETE of /api/v1/configmaps was a delete of every ConfigMap in every namespace."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "keep"}})
+    got, _ = call(chain, method, path, {"metadata": {"name": "keep", "namespace": chain.namespace}}
+                  if method in ("POST", "PUT") else None)
+    assert got == code
+    assert call(chain, "GET", ns_path(chain, "configmaps", "keep"))[0] == 200
+    assert call(chain, "GET", "/api/v1/configmaps")[0] == 200
