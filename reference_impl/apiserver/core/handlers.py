@@ -365,6 +365,18 @@ def dry_run(request: Request) -> bool:
     return bool(values)
 
 
+def decode_scale(scale: object, name: str) -> dict:
+    """A scale body as autoscaling/v1.Scale decodes (400 for a replicas count that is no int32: a
+    2^40 was stored in the workload) with the name on the URL (UpdateResource's checkName)."""
+    if not isinstance(scale, dict):
+        raise errors.bad_request("the body must be an autoscaling/v1 Scale")
+    scale = fieldvalidation.decode_into_kind("autoscaling", "v1", "Scale", scale).obj
+    body_name = (scale.get("metadata") or {}).get("name")
+    if body_name and body_name != name:
+        raise errors.bad_request(f"the name of the object ({body_name}) does not match the name on the URL ({name})")
+    return scale
+
+
 # --- pods/log --------------------------------------------------------------------------------
 
 LOG_OPTIONS = ("follow", "previous", "tailLines", "limitBytes", "timestamps", "sinceSeconds")
@@ -659,6 +671,7 @@ class RESTHandlers:
         scale = decode_body(request)[0]
         if not isinstance(scale, dict) or scale.get("kind", "Scale") != "Scale":
             raise errors.bad_request("the body must be an autoscaling/v1 Scale")
+        scale = decode_scale(scale, info.name)
         old = self.registry.get_scale(resource, info.namespace, info.name)
         scale = self._admit(request, "UPDATE", resource, scale, old)
         return _respond(request, 200, self.registry.update_scale(resource, info.namespace, info.name, scale,
@@ -669,7 +682,7 @@ class RESTHandlers:
         apply = self._patcher(request, ("autoscaling/v1", "Scale"))
 
         def patch_fn(current: dict) -> dict:
-            return self._admit(request, "UPDATE", resource, apply(current), current)
+            return self._admit(request, "UPDATE", resource, decode_scale(apply(current), info.name), current)
 
         return _respond(request, 200, self.registry.patch(resource, info.namespace, info.name, patch_fn,
                                                           subresource="scale", dry_run=dry_run(request)))

@@ -635,3 +635,21 @@ def test_a_namespaced_resource_across_namespaces_serves_only_list_and_watch(chai
     assert got == code
     assert call(chain, "GET", ns_path(chain, "configmaps", "keep"))[0] == 200
     assert call(chain, "GET", "/api/v1/configmaps")[0] == 200
+
+
+@pytest.mark.parametrize("method,body,words", [
+    ("PUT", {"metadata": {"name": "web"}, "spec": {"replicas": 2**40}}, "of type int32"),
+    ("PUT", {"metadata": {"name": "web"}, "spec": {"replicas": "3"}}, "of type int32"),
+    ("PUT", {"metadata": {"name": "other"}, "spec": {"replicas": 3}}, "does not match the name on the URL (web)"),
+    ("PATCH", {"spec": {"replicas": 2**40}}, "of type int32"),
+    ("PATCH", {"metadata": {"name": "other"}}, "does not match the name on the URL (web)"),
+])
+def test_a_scale_that_is_no_autoscaling_v1_scale_for_this_name_is_400(chain, method, body, words):
+    """The scale body decodes as autoscaling/v1.Scale (replicas an int32) and names the URL's
+    object; a replicas of 2^40 was stored in the Deployment."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    path = ns_path(chain, "deployments", "web", group="apps/v1") + "/scale"
+    code, status = call(chain, method, path, body,
+                        content_type="application/merge-patch+json" if method == "PATCH" else "application/json")
+    assert (code, status["reason"]) == (400, "BadRequest") and words in status["message"], status
+    assert call(chain, "GET", path)[1]["spec"]["replicas"] == 2
