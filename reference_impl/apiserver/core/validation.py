@@ -127,10 +127,10 @@ def owner_reference_problems(references: list[dict]) -> list[str]:
 
 @mirrors("k8s.io/apimachinery/pkg/api/validation.ValidateFinalizers",
          "k8s.io/kubernetes/pkg/apis/core/validation.validateKubeFinalizerName")
-def finalizer_problems(finalizers: list[str], core: bool) -> list[str]:
+def finalizer_problems(finalizers: list[str], core: bool, path: str = "metadata.finalizers") -> list[str]:
     """Each finalizer a qualified name (a core kind's, without a domain, one of the standard ones),
     and not both `orphan` and `foregroundDeletion`."""
-    path, problems = "metadata.finalizers", []
+    problems = []
     for index, finalizer in enumerate(finalizers):
         if label_key_problem(finalizer):
             problems.append(invalid(path, finalizer, label_key_problem(finalizer)))

@@ -448,3 +448,18 @@ def test_a_service_node_port_outside_the_range_or_a_cluster_ip_that_is_no_ip_is_
 def test_a_service_with_a_node_port_in_range_and_an_ip_is_stored(registry, ns):
     spec = {"type": "NodePort", "clusterIP": "10.96.0.99", "ports": [{"port": 80, "nodePort": 30080}]}
     assert registry.create("services", ns, {"metadata": {"name": "s"}, "spec": spec})["spec"]["clusterIP"] == "10.96.0.99"
+
+
+@pytest.mark.parametrize("finalizers", [["bad finalizer!"], ["mine"]])
+def test_namespace_spec_finalizers_are_finalizer_names_also_through_finalize(registry, finalizers):
+    """ValidateNamespace and ValidateNamespaceFinalizeUpdate check spec.finalizers as finalizer names."""
+    error = status_error(registry.create, "namespaces", None,
+                         {"metadata": {"name": "fin-a"}, "spec": {"finalizers": finalizers}})
+    assert (error.code, error.reason) == (422, "Invalid") and "spec.finalizers" in error.message
+    name = f"fin-{len(finalizers[0])}"
+    registry.create("namespaces", None, {"metadata": {"name": name}})
+    namespace = registry.get("namespaces", None, name)
+    namespace["spec"]["finalizers"] = finalizers
+    error = status_error(registry.update, "namespaces", None, name, namespace, subresource="finalize")
+    assert (error.code, error.reason) == (422, "Invalid")
+    assert registry.get("namespaces", None, name)["spec"]["finalizers"] == ["kubernetes"]
