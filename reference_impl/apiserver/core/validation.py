@@ -176,6 +176,71 @@ def pod_spec_problems(spec: object, path: str, restart_policies=("Always", "OnFa
     policy = spec.get("restartPolicy", restart_policies[0])
     if policy not in restart_policies:
         problems.append(unsupported(f"{path}.restartPolicy", policy, restart_policies))
+    return problems + toleration_problems(spec.get("tolerations") or [], f"{path}.tolerations") + \
+        node_affinity_problems(spec, f"{path}.affinity.nodeAffinity")
+
+
+TAINT_EFFECTS = ("NoExecute", "NoSchedule", "PreferNoSchedule")
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateTolerations")
+def toleration_problems(tolerations: list[dict], path: str) -> list[str]:
+    """Operators Equal (or empty) and Exists, known effects, an empty key only with Exists,
+    tolerationSeconds only with NoExecute: the scheduler and the taint manager read nothing else."""
+    problems = []
+    for index, toleration in enumerate(tolerations):
+        here, key = f"{path}[{index}]", toleration.get("key") or ""
+        operator, effect = toleration.get("operator") or "", toleration.get("effect") or ""
+        if key and label_key_problem(key):
+            problems.append(invalid(f"{here}.key", key, label_key_problem(key)))
+        if not key and operator != "Exists":
+            problems.append(invalid(f"{here}.operator", operator, 'operator must be Exists when `key` is empty, '
+                                    'which means "match all values and all keys"'))
+        if toleration.get("tolerationSeconds") is not None and effect != "NoExecute":
+            problems.append(invalid(f"{here}.effect", effect,
+                                    "effect must be 'NoExecute' when `tolerationSeconds` is set"))
+        if operator not in ("", "Equal", "Exists"):
+            problems.append(unsupported(f"{here}.operator", operator, ("Equal", "Exists")))
+        elif operator == "Exists" and toleration.get("value"):
+            problems.append(f"{here}.operator: Invalid value: {toleration}: value must be empty when `operator` "
+                            "is 'Exists'")
+        if effect and effect not in TAINT_EFFECTS:
+            problems.append(unsupported(f"{here}.effect", effect, TAINT_EFFECTS))
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNodeSelectorRequirement")
+def node_affinity_problems(spec: dict, path: str) -> list[str]:
+    """Every required node selector term's expressions: a valid key, a known operator, and the
+    values that operator takes (a term without a key stopped the scheduler's filter)."""
+    required_terms = (((spec.get("affinity") or {}).get("nodeAffinity") or {})
+                      .get("requiredDuringSchedulingIgnoredDuringExecution"))
+    if required_terms is None:
+        return []
+    path += ".requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms"
+    terms = required_terms.get("nodeSelectorTerms") or []
+    if not terms:
+        return [f"{path}: Required value: must have at least one node selector term"]
+    problems = []
+    for t, term in enumerate(terms):
+        for field in ("matchExpressions", "matchFields"):
+            for e, requirement in enumerate((term or {}).get(field) or []):
+                here = f"{path}[{t}].{field}[{e}]"
+                operator, values = requirement.get("operator"), requirement.get("values") or []
+                if operator in ("In", "NotIn") and not values:
+                    problems.append(f"{here}.values: Required value: must be specified when `operator` is 'In' "
+                                    "or 'NotIn'")
+                elif operator in ("Exists", "DoesNotExist") and values:
+                    problems.append(f"{here}.values: Forbidden: may not be specified when `operator` is 'Exists' "
+                                    "or 'DoesNotExist'")
+                elif operator in ("Gt", "Lt") and len(values) != 1:
+                    problems.append(f"{here}.values: Required value: must be specified single value when "
+                                    "`operator` is 'Lt' or 'Gt'")
+                elif operator not in ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"):
+                    problems.append(invalid(f"{here}.operator", operator or "", "not a valid selector operator"))
+                key = requirement.get("key") or ""
+                if label_key_problem(key):
+                    problems.append(invalid(f"{here}.key", key, label_key_problem(key)))
     return problems
 
 

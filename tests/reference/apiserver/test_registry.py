@@ -463,3 +463,38 @@ def test_namespace_spec_finalizers_are_finalizer_names_also_through_finalize(reg
     error = status_error(registry.update, "namespaces", None, name, namespace, subresource="finalize")
     assert (error.code, error.reason) == (422, "Invalid")
     assert registry.get("namespaces", None, name)["spec"]["finalizers"] == ["kubernetes"]
+
+
+@pytest.mark.parametrize("spec,message", [
+    ({"tolerations": [{"key": "a", "operator": "Bogus"}]},
+     'spec.tolerations[0].operator: Unsupported value: "Bogus": supported values: "Equal", "Exists"'),
+    ({"tolerations": [{"operator": "Equal", "value": "x"}]}, "operator must be Exists when `key` is empty"),
+    ({"tolerations": [{"key": "a", "effect": "Sometimes"}]}, 'spec.tolerations[0].effect: Unsupported value: "Sometimes"'),
+    ({"tolerations": [{"key": "a", "effect": "NoSchedule", "tolerationSeconds": 5}]},
+     "effect must be 'NoExecute' when `tolerationSeconds` is set"),
+    ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+        {"matchExpressions": [{"operator": "Exists"}]}]}}}},
+     "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]."
+     'matchExpressions[0].key: Invalid value: ""'),
+    ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+        {"matchExpressions": [{"key": "zone", "operator": "Bogus"}]}]}}}}, "not a valid selector operator"),
+    ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+        {"matchExpressions": [{"key": "zone", "operator": "In"}]}]}}}}, "must be specified when `operator` is 'In'"),
+    ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": []}}}},
+     "must have at least one node selector term"),
+])
+def test_tolerations_and_required_node_affinity_the_scheduler_reads_are_validated(registry, ns, spec, message):
+    """ValidateTolerations and ValidateNodeSelectorRequirement: what the scheduler's filters read
+    is well formed before it is stored."""
+    error = status_error(registry.create, "pods", ns, pod("p", **spec))
+    assert (error.code, error.reason) == (422, "Invalid")
+    assert message in error.message
+
+
+def test_well_formed_tolerations_and_node_affinity_are_stored(registry, ns):
+    spec = {"tolerations": [{"operator": "Exists"}, {"key": "a", "operator": "Equal", "value": "b",
+                                                     "effect": "NoExecute", "tolerationSeconds": 5}],
+            "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+                {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a"]},
+                                      {"key": "gpu", "operator": "Gt", "values": ["1"]}]}]}}}}
+    registry.create("pods", ns, pod("ok", **spec))
