@@ -498,3 +498,17 @@ def test_well_formed_tolerations_and_node_affinity_are_stored(registry, ns):
                 {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a"]},
                                       {"key": "gpu", "operator": "Gt", "values": ["1"]}]}]}}}}
     registry.create("pods", ns, pod("ok", **spec))
+
+
+@pytest.mark.parametrize("taints,message", [
+    ([{"key": "a", "effect": "Bogus"}], 'spec.taints[0].effect: Unsupported value: "Bogus": supported values: '),
+    ([{"key": "a"}], "spec.taints[0].effect: Required value"),
+    ([{"key": "a b", "effect": "NoSchedule"}], 'spec.taints[0].key: Invalid value: "a b"'),
+    ([{"key": "a", "effect": "NoSchedule"}, {"key": "a", "value": "x", "effect": "NoSchedule"}],
+     "taints must be unique by key and effect pair"),
+])
+def test_node_taints_are_validated(registry, taints, message):
+    """validateNodeTaints: what TaintToleration and the taint manager read is well formed."""
+    error = status_error(registry.create, "nodes", None, {"metadata": {"name": "tainted"}, "spec": {"taints": taints}})
+    assert (error.code, error.reason) == (422, "Invalid")
+    assert message in error.message
