@@ -194,6 +194,7 @@ class HandlerChain:
         if not isinstance(review, dict) or not isinstance(review.get("spec"), dict):
             raise errors.bad_request("a SelfSubjectAccessReview needs a spec")
         spec = review["spec"]
+        check_self_subject_access_review(review)
         attrs = spec.get("resourceAttributes")
         if isinstance(attrs, dict):
             asked = AttributesRecord(request.user, attrs.get("verb", ""), attrs.get("namespace", ""), attrs.get("group", ""),
@@ -211,10 +212,41 @@ class HandlerChain:
                                    "kind": "SelfSubjectAccessReview", "status": status})
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/authorization/validation.ValidateSelfSubjectAccessReview")
+def check_self_subject_access_review(review: dict) -> None:
+    """The body decodes as a SelfSubjectAccessReview (400: another kind, attributes that are no
+    objects of strings) and asks exactly one of resourceAttributes and nonResourceAttributes (422)."""
+    kind, api_version = review.get("kind"), review.get("apiVersion")
+    if (kind and kind != "SelfSubjectAccessReview") or (api_version and api_version != "authorization.k8s.io/v1"):
+        raise errors.bad_request(f"the body is a {api_version or ''} {kind or ''}, not a "
+                                 "authorization.k8s.io/v1 SelfSubjectAccessReview")
+    spec = review["spec"]
+    for field in ("resourceAttributes", "nonResourceAttributes"):
+        attrs = spec.get(field)
+        if attrs is not None and (not isinstance(attrs, dict) or
+                                  not all(isinstance(value, str) for value in attrs.values())):
+            raise errors.bad_request(f"SelfSubjectAccessReview in version \"v1\" cannot be handled as a "
+                                     f"SelfSubjectAccessReview: spec.{field} must be an object of strings")
+    resource, non_resource = spec.get("resourceAttributes"), spec.get("nonResourceAttributes")
+    if resource is not None and non_resource is not None:
+        problem = "spec.nonResourceAttributes: Invalid value: {non_resource}: cannot be specified in combination " \
+                  "with resourceAttributes"
+    elif resource is None and non_resource is None:
+        problem = ('spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or '
+                   "resourceAttributes must be specified")
+    else:
+        return
+    raise errors.invalid("SelfSubjectAccessReview", "", [problem.format(non_resource=non_resource)],
+                         "authorization.k8s.io")
+
+
 class _HTTPHandler(http.server.BaseHTTPRequestHandler):
     """Feeds each HTTP request to the chain and writes its response (chunked for watches)."""
 
     protocol_version = "HTTP/1.1"
+    # What http.server assumes before it has read a version: its refusals of other request lines
+    # (505 for HTTP/2.0, 400) then start with a status line instead of going out as a bare body.
+    default_request_version = "HTTP/1.1"
     # Headers and body go out in two writes; with Nagle's algorithm on, the body waits for the
     # client's delayed ACK of the headers (~40 ms per response on a kept-alive connection).
     disable_nagle_algorithm = True

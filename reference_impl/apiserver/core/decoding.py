@@ -65,18 +65,47 @@ def decode_json(data: bytes, max_depth: int = MAX_PROCESSED_DEPTH) -> object:
     Python's decoder runs first (it refuses nesting past the recursion limit with a
     RecursionError, it does not crash); the depth is measured only of a body long enough to
     nest past `max_depth`, each level taking at least two bytes."""
+    text = data.decode("utf-8", "replace")  # encoding/json turns invalid UTF-8 into U+FFFD
     try:
-        value = json.loads(data, parse_constant=_no_constant, parse_float=_finite_float)
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
     except RecursionError:
         check_depth(nesting_depth(data), max_depth)
         try:
-            return _decode_deep(data.decode("utf-8"))
+            return _without_lone_surrogates(_decode_deep(text))
         except ValueError as err:
             raise DecodeError(str(err)) from None
     except ValueError as err:
         raise DecodeError(str(err)) from None
     if len(data) > 2 * max_depth:
         check_depth(nesting_of(value), max_depth)
+    return _without_lone_surrogates(value) if _SURROGATE_ESCAPE.search(data) else value
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _fix_string(text: str) -> str:
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _without_lone_surrogates(value: object) -> object:
+    """`value` with every unpaired surrogate (`"\\ud800"`) in its strings and keys replaced by
+    U+FFFD, as encoding/json decodes it; Python keeps them, and no UTF-8 encoder takes them."""
+    if isinstance(value, str):
+        return _fix_string(value)
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key in list(item):
+                child = item.pop(key) if _fix_string(key) != key else item[key]
+                item[_fix_string(key)] = _fix_string(child) if isinstance(child, str) else child
+                stack.append(child)
+        elif isinstance(item, list):
+            for index, child in enumerate(item):
+                if isinstance(child, str):
+                    item[index] = _fix_string(child)
+                stack.append(child)
     return value
 
 
@@ -212,7 +241,7 @@ def decode_yaml(data: bytes) -> object:
         raise DecodeError(f"yaml: {err}") from None
     finally:
         loader.dispose()
-    return None if node is None else _to_json(node, loader)
+    return None if node is None else _without_lone_surrogates(_to_json(node, loader))
 
 
 def _to_json(root: yaml.Node, loader: _Loader) -> object:

@@ -159,11 +159,12 @@ def method_not_allowed(resource: str, action: str, group: str = "") -> StatusErr
                        status_details(resource, group, ""))
 
 
-def unsupported_media_type(content_type: str) -> StatusError:
+def unsupported_media_type(content_type: str,
+                           accepted: tuple[str, ...] = ("application/json", "application/yaml")) -> StatusError:
     """415 for a request body in a format the server does not decode."""
     return StatusError(415, "UnsupportedMediaType",
                        f'the body of the request was in an unknown format - accepted media types '
-                       f'include: application/json, application/yaml (got "{content_type}")')
+                       f'include: {", ".join(accepted)} (got "{content_type}")')
 
 
 @mirrors("k8s.io/apimachinery/pkg/api/errors.NewRequestEntityTooLargeError")

@@ -9,6 +9,7 @@ fields` keeps whatever it holds.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 from reference_impl.apiserver.core import decoding, errors, openapi
@@ -51,7 +52,8 @@ def decode_into_kind(group: str, version: str, kind: str, obj: dict) -> Decoded:
     return Decoded(obj, tuple(unknown), depth)
 
 
-def _json_type(value: object) -> str:
+def json_type(value: object) -> str:
+    """The JSON type encoding/json names in an UnmarshalTypeError."""
     if isinstance(value, bool):
         return "bool"
     if isinstance(value, (int, float)):
@@ -83,6 +85,9 @@ def _walk(value: object, schema: dict, path: Path, kind: str, version: str, unkn
         name = ref.removeprefix(REF_PREFIX)
         if name == QUANTITY and isinstance(value, (int, float)) and not isinstance(value, bool):
             return 0
+        if name == QUANTITY and isinstance(value, str) and quantity_problem(value):
+            raise errors.bad_request(f'{kind} in version "{version}" cannot be handled as a {kind}: '
+                                     f"{quantity_problem(value)}")
         schema = openapi.definitions().get(name, {})
     if value is None:
         return 0
@@ -93,12 +98,16 @@ def _walk(value: object, schema: dict, path: Path, kind: str, version: str, unkn
         expected = "object"
     if expected is None:
         return decoding.nesting_of(value)
-    if not _matches(value, expected, schema.get("format", "")):
+    format = schema.get("format", "")
+    if not _matches(value, expected, format) or _out_of_range(value, format):
         go_type = _go_type(schema, expected)
-        number = f" {value}" if _json_type(value) == "number" else ""
+        number = f" {value}" if json_type(value) == "number" else ""
         raise errors.bad_request(f'{kind} in version "{version}" cannot be handled as a {kind}: json: cannot '
-                                 f"unmarshal {_json_type(value)}{number} into Go struct field "
+                                 f"unmarshal {json_type(value)}{number} into Go struct field "
                                  f"{kind}.{_spell(path) or 'object'} of type {go_type}")
+    problem = _format_problem(value, format)
+    if problem:
+        raise errors.bad_request(f'{kind} in version "{version}" cannot be handled as a {kind}: {problem}')
     deepest = 0
     if expected == "array":
         items = schema.get("items") or {}
@@ -112,6 +121,8 @@ def _walk(value: object, schema: dict, path: Path, kind: str, version: str, unkn
             if properties is not None and key in properties:
                 depth = _walk(value[key], properties[key], (path, key), kind, version, unknown)
             elif isinstance(extra, dict):
+                if value[key] is None and extra.get("type") == "string":
+                    value[key] = ""  # encoding/json stores a null map value as the zero string
                 depth = _walk(value[key], extra, (path, key), kind, version, unknown)
             elif properties is not None:
                 unknown.append(_spell((path, key)))
@@ -138,6 +149,52 @@ def _go_type(schema: dict, expected: str) -> str:
     if expected == "array" and isinstance(items, dict) and items.get("type") == "string":
         return "[]string"
     return _GO_TYPES.get(expected, expected)
+
+
+# resource.ParseQuantity's grammar: a signed decimal and a binary SI, decimal SI or exponent suffix.
+_QUANTITY = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[KMGTPE]i|[mkMGTPE]|[eE][+-]?[0-9]+)?")
+_QUANTITY_NUMBER = re.compile(r"[+-]?[0-9.]+")
+QUANTITY_FORMAT = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+# time.RFC3339 as time.Parse reads it: fractional seconds are accepted though the layout has none.
+_RFC3339 = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})")
+_BASE64 = re.compile(r"[A-Za-z0-9+/\r\n]*={0,2}[\r\n]*")
+_INT_RANGES = {"int32": (-2**31, 2**31 - 1), "int64": (-2**63, 2**63 - 1)}
+
+
+@mirrors("k8s.io/apimachinery/pkg/api/resource.ParseQuantity")
+def quantity_problem(text: str) -> str | None:
+    """Why `text` is no resource.Quantity (ErrFormatWrong, ErrSuffix), or None."""
+    text = text.strip()
+    if _QUANTITY.fullmatch(text):
+        return None
+    number = _QUANTITY_NUMBER.match(text)
+    if not number:
+        return QUANTITY_FORMAT
+    if number.group(0).count(".") > 1 or not any(c.isdigit() for c in number.group(0)):
+        return "unable to parse quantity's numeric part"
+    return "unable to parse quantity's suffix"
+
+
+def _out_of_range(value: object, format: str) -> bool:
+    """An integer its Go type (int32, else int64) cannot hold; encoding/json calls that a type mismatch."""
+    if not isinstance(value, int) or isinstance(value, bool) or format == "int-or-string":
+        return False
+    low, high = _INT_RANGES.get(format, _INT_RANGES["int64"])
+    return not low <= value <= high
+
+
+def _format_problem(value: object, format: str) -> str | None:
+    """What decoding a string of the right type still refuses: base64 that does not decode
+    (`byte`), a time that is not RFC 3339 (`date-time`)."""
+    if not isinstance(value, str):
+        return None
+    if format == "byte" and (not _BASE64.fullmatch(value) or len(value.replace("\r", "").replace("\n", "")) % 4):
+        bad = next((i for i, c in enumerate(value) if not (c.isascii() and (c.isalnum() or c in "+/=\r\n"))),
+                   len(value.rstrip("=")))
+        return f"illegal base64 data at input byte {bad}"
+    if format == "date-time" and not _RFC3339.fullmatch(value):
+        return f'parsing time "{value}" as "2006-01-02T15:04:05Z07:00": not an RFC 3339 time'
+    return None
 
 
 def _matches(value: object, expected: str, format: str) -> bool:

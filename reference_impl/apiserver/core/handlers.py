@@ -11,6 +11,7 @@ JSON lines or protobuf frames. Every failure is a `StatusError` the server turns
 """
 from __future__ import annotations
 
+import re
 import threading
 import time
 import urllib.parse
@@ -18,10 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
 from reference_impl.apiserver.core import decoding, errors, fieldvalidation, listoptions, openapi, protobuf, table, tokenrequest
-from reference_impl.apiserver.core import jsonserializer, limits, watchframes
+from reference_impl.apiserver.core import jsonserializer, limits, validation, watchframes
 from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.core.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
 from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.machinery import fields
 from reference_impl.mirrors import mirrors
 
 JSON = "application/json"
@@ -30,6 +32,8 @@ PATCH_TYPES = ("application/json-patch+json", "application/merge-patch+json",
 # Watch events written without a flush while more are queued (WatchServer.ServeHTTP flushes only
 # when its channel is empty) go out once this many bytes have gathered, however busy the watch.
 WATCH_FLUSH_BYTES = 64 * 1024
+PROPAGATION_POLICIES = ("Foreground", "Background", "Orphan")
+FIELD_MANAGER_MAX_LENGTH = 128
 
 
 @dataclass
@@ -151,12 +155,26 @@ def request_info(method: str, path: str, query: Mapping[str, list[str]]) -> Requ
         info.resource = parts[0]
     if not info.name and verb == "get":
         verb = "list"
-    if verb == "list" and query.get("watch", [""])[0] in ("1", "true"):
+    if verb == "list" and "watch" in query and query_bool(query["watch"][0]):
         verb = "watch"
+    if verb in ("list", "watch") and not info.name:
+        info.name = _name_required_by(query.get("fieldSelector", [""])[0])
     if not info.name and verb == "delete":
         verb = "deletecollection"
     info.verb = verb
     return info
+
+
+def _name_required_by(field_selector: str) -> str:
+    """The name a list's or watch's field selector requires (`metadata.name=x`), which NewRequestInfo
+    makes the request's name so that RBAC rules limited to resourceNames can allow it; "" when the
+    selector does not parse, requires no name, or names no valid path segment."""
+    try:
+        selector = fields.parse_field_selector(field_selector)
+    except fields.SelectorError:
+        return ""
+    name = next((r.value for r in selector.requirements if r.field == "metadata.name" and r.operator == "="), "")
+    return "" if name in (".", "..") or "/" in name or "%" in name else name
 
 
 def _media_types(accept: str) -> list[tuple[str, dict[str, str]]]:
@@ -198,6 +216,13 @@ def _respond(request: Request, code: int, obj: dict) -> Response:
         raise StatusError(406, "NotAcceptable", f"cannot encode the response as protobuf: {err}") from err
 
 
+def media_type_of(request: Request) -> str:
+    """The body's media type, JSON when there is no Content-Type; a header with no type before its
+    parameters (`;;`) is no media type, refused as mime.ParseMediaType refuses it."""
+    header = request.header("Content-Type")
+    return header.split(";")[0].strip().lower() if header.strip() else JSON
+
+
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.limitedReadBody")
 def decode_body(request: Request, allow_patch: bool = False,
                 max_depth: int = decoding.MAX_PROCESSED_DEPTH) -> tuple[Any, str]:
@@ -206,7 +231,7 @@ def decode_body(request: Request, allow_patch: bool = False,
     upstream's 10,000)."""
     if len(request.body) > MAX_REQUEST_BODY_BYTES:
         raise errors.request_entity_too_large(f"limit is {MAX_REQUEST_BODY_BYTES}")
-    media_type = request.header("Content-Type").split(";")[0].strip().lower() or JSON
+    media_type = media_type_of(request)
     accepted = (JSON, "application/yaml", protobuf.MEDIA_TYPE, "*/*") + (PATCH_TYPES if allow_patch else ())
     if media_type not in accepted:
         raise errors.unsupported_media_type(media_type)
@@ -254,6 +279,85 @@ def decode_into_kind(request: Request, resource, obj: dict) -> dict:
     return decoded.obj
 
 
+@mirrors("k8s.io/apimachinery/pkg/runtime.Convert_Slice_string_To_bool")
+def query_bool(value: str) -> bool:
+    """A boolean query parameter: only "0" and "false" (any case) are false, anything else true."""
+    return not (value == "0" or value.lower() == "false")
+
+
+@mirrors("k8s.io/apimachinery/pkg/runtime.Convert_Slice_string_To_Pointer_int64")
+def query_int64(request: Request, name: str) -> int | None:
+    """An int64 query parameter (None when absent); 400 with strconv's words for anything else."""
+    if name not in request.query:
+        return None
+    value = request.param(name)
+    if not re.fullmatch(r"[+-]?[0-9]+", value):
+        raise errors.bad_request(f'strconv.ParseInt: parsing "{value}": invalid syntax')
+    if not -limits.MAX_INT64 - 1 <= int(value) <= limits.MAX_INT64:
+        raise errors.bad_request(f'strconv.ParseInt: parsing "{value}": value out of range')
+    return int(value)
+
+
+@mirrors("k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateCreateOptions",
+         "k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateUpdateOptions",
+         "k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidatePatchOptions")
+def check_write_options(request: Request, kind: str) -> None:
+    """422 for a fieldManager past 128 bytes or with unprintable characters, and for `force` on
+    a patch (this server serves no apply patch, the only kind that takes it)."""
+    problems = []
+    if "fieldManager" in request.query:
+        manager = request.param("fieldManager")
+        if len(manager.encode()) > FIELD_MANAGER_MAX_LENGTH:
+            problems.append(f"fieldManager: Too long: must have at most {FIELD_MANAGER_MAX_LENGTH} bytes")
+        if not manager.isprintable():
+            problems.append(validation.invalid("fieldManager", manager, "invalid characters"))
+    if kind == "PatchOptions" and "force" in request.query:
+        problems.append("force: Forbidden: may not be specified for non-apply patch")
+    if problems:
+        raise errors.invalid(kind, "", problems, "meta.k8s.io")
+
+
+# DeleteOptions' fields and the JSON types their Go types decode from.
+_DELETE_OPTION_TYPES = {"gracePeriodSeconds": (int, "int64"), "preconditions": (dict, "v1.Preconditions"),
+                        "orphanDependents": (bool, "bool"), "propagationPolicy": (str, "v1.DeletionPropagation"),
+                        "dryRun": (list, "[]string")}
+
+
+def check_delete_options_types(options: dict) -> None:
+    """400 for a DeleteOptions body field of a JSON type its Go field cannot decode (a grace period
+    given as a list was a TypeError 500)."""
+    values = [(f"DeleteOptions.{name}", options.get(name), *_DELETE_OPTION_TYPES[name]) for name in _DELETE_OPTION_TYPES]
+    preconditions = options.get("preconditions")
+    if isinstance(preconditions, dict):
+        values += [(f"DeleteOptions.preconditions.{name}", preconditions.get(name), str, "string")
+                   for name in ("uid", "resourceVersion")]
+    if isinstance(options.get("dryRun"), list):
+        values += [("DeleteOptions.dryRun", item, str, "string") for item in options["dryRun"]]
+    for field_name, value, python_type, go_type in values:
+        wrong = value is not None and (not isinstance(value, python_type) or
+                                       (python_type is int and isinstance(value, bool)))
+        if wrong:
+            raise errors.bad_request(f"json: cannot unmarshal {fieldvalidation.json_type(value)} into Go struct "
+                                     f"field {field_name} of type {go_type}")
+
+
+@mirrors("k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateDeleteOptions")
+def validate_delete_options(options: dict) -> list[str]:
+    """An unknown propagationPolicy, or one given beside orphanDependents, is refused before
+    anything is deleted."""
+    policy = options.get("propagationPolicy")
+    problems = []
+    if options.get("orphanDependents") is not None and policy is not None:
+        problems.append(validation.invalid("propagationPolicy", policy,
+                                           "orphanDependents and deletionPropagation cannot be both set"))
+    if policy is not None and policy not in PROPAGATION_POLICIES:
+        problems.append(validation.unsupported("propagationPolicy", policy, (*PROPAGATION_POLICIES, "nil")))
+    dry = options.get("dryRun")
+    if dry is not None and (not isinstance(dry, list) or any(value != "All" for value in dry)):
+        problems.append(f'dryRun: Unsupported value: {validation.go_value(dry)}: supported values: "All"')
+    return problems
+
+
 def dry_run(request: Request) -> bool:
     values = request.query.get("dryRun", [])
     if any(v != "All" for v in values):
@@ -261,9 +365,39 @@ def dry_run(request: Request) -> bool:
     return bool(values)
 
 
+def decode_scale(scale: object, name: str) -> dict:
+    """A scale body as autoscaling/v1.Scale decodes (400 for a replicas count that is no int32: a
+    2^40 was stored in the workload) with the name on the URL (UpdateResource's checkName)."""
+    if not isinstance(scale, dict):
+        raise errors.bad_request("the body must be an autoscaling/v1 Scale")
+    scale = fieldvalidation.decode_into_kind("autoscaling", "v1", "Scale", scale).obj
+    body_name = (scale.get("metadata") or {}).get("name")
+    if body_name and body_name != name:
+        raise errors.bad_request(f"the name of the object ({body_name}) does not match the name on the URL ({name})")
+    return scale
+
+
 # --- pods/log --------------------------------------------------------------------------------
 
 LOG_OPTIONS = ("follow", "previous", "tailLines", "limitBytes", "timestamps", "sinceSeconds")
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePodLogOptions")
+def check_log_options(request: Request) -> None:
+    """The integer options decode as int64 (400 otherwise); tailLines may not be negative,
+    limitBytes and sinceSeconds must be positive, and sinceSeconds excludes sinceTime (422)."""
+    tail, limit, since = (query_int64(request, name) for name in ("tailLines", "limitBytes", "sinceSeconds"))
+    problems = []
+    if tail is not None and tail < 0:
+        problems.append(validation.invalid("tailLines", tail, "must be greater than or equal to 0"))
+    if limit is not None and limit < 1:
+        problems.append(validation.invalid("limitBytes", limit, "must be greater than 0"))
+    if since is not None and request.param("sinceTime"):
+        problems.append(": Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified")
+    elif since is not None and since < 1:
+        problems.append(validation.invalid("sinceSeconds", since, "must be greater than 0"))
+    if problems:
+        raise errors.invalid("PodLogOptions", request.info.name, problems)
 
 
 @mirrors("k8s.io/kubernetes/pkg/registry/core/pod.LogLocation")
@@ -334,6 +468,12 @@ class RESTHandlers:
         verb, sub = info.verb, info.subresource
         if sub and sub not in resource.subresources:
             raise errors.resource_not_served()
+        if resource.namespaced and not info.namespace and verb not in ("list", "watch"):
+            # Across namespaces the API installer routes only list and watch: no bulk delete or
+            # create there, and no object path at all.
+            if info.name or sub:
+                raise errors.resource_not_served()
+            raise errors.method_not_allowed(resource.plural, verb, resource.group)
         if sub == "binding" and verb == "create":
             return self.bind(request, resource)
         if sub == "token":
@@ -376,19 +516,19 @@ class RESTHandlers:
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.ListResource")
     def list(self, request: Request, resource) -> Response:
         negotiate(request.header("Accept"))
-        limit = request.param("limit", "0")
-        if not limit.isdigit() or int(limit) > limits.MAX_INT64:
-            raise errors.bad_request(f"invalid limit: {limit}")
+        limit = max(query_int64(request, "limit") or 0, 0)  # storage pages only for a limit above 0
+        query_int64(request, "timeoutSeconds")
         match = listoptions.resource_version_match(request.param("resourceVersionMatch"),
                                                    request.param("resourceVersion"), request.param("continue"), False)
         result = self.registry.list(resource, request.info.namespace or None, request.param("labelSelector"),
-                                    request.param("fieldSelector"), int(limit), request.param("continue"),
+                                    request.param("fieldSelector"), limit, request.param("continue"),
                                     request.param("resourceVersion"), resource_version_match=match)
         return self._output(request, 200, result, resource)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler")
     def create(self, request: Request, resource) -> Response:
         negotiate(request.header("Accept"))
+        check_write_options(request, "CreateOptions")
         obj = decode_into_kind(request, resource, check_kind(decode_body(request, max_depth=decoding.MAX_JSON_DEPTH)[0],
                                                              resource))
         namespace = request.info.namespace if resource.namespaced else ""
@@ -405,6 +545,7 @@ class RESTHandlers:
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.UpdateResource")
     def update(self, request: Request, resource) -> Response:
         negotiate(request.header("Accept"))
+        check_write_options(request, "UpdateOptions")
         info = request.info
         obj = decode_into_kind(request, resource, check_kind(decode_body(request, max_depth=decoding.MAX_JSON_DEPTH)[0],
                                                              resource, info.name))
@@ -419,9 +560,9 @@ class RESTHandlers:
 
     def _patcher(self, request: Request, schema_kind: tuple[str, str]):
         """The function the registry runs on the current object inside its GuaranteedUpdate."""
+        if media_type_of(request) not in PATCH_TYPES:  # PatchResource checks before reading the body
+            raise errors.unsupported_media_type(media_type_of(request), PATCH_TYPES)
         patch, media_type = decode_body(request, allow_patch=True)
-        if media_type not in PATCH_TYPES:
-            raise errors.unsupported_media_type(media_type)
 
         @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.applyPatchToObject")
         def apply(current: dict) -> dict:
@@ -442,6 +583,7 @@ class RESTHandlers:
         negotiate(request.header("Accept"))
         info = request.info
         apply = self._patcher(request, (resource.api_version, resource.kind))
+        check_write_options(request, "PatchOptions")  # after the patch type, as PatchResource checks
 
         def patch_fn(current: dict) -> dict:
             patched = decode_into_kind(request, resource, check_kind(apply(current), resource, info.name))
@@ -455,11 +597,22 @@ class RESTHandlers:
         options = decode_body(request)[0] if request.body.strip() else {}
         if not isinstance(options, dict):
             raise errors.bad_request("DeleteOptions must be a JSON object")
+        check_delete_options_types(options)
         grace = request.param("gracePeriodSeconds") or options.get("gracePeriodSeconds")
         try:
             options["gracePeriodSeconds"] = None if grace in (None, "") else int(grace)
         except ValueError as err:
             raise errors.bad_request(f"invalid gracePeriodSeconds: {grace}") from err
+        if not request.body.strip():  # DeleteResource reads the query only when there is no body
+            if request.query.get("propagationPolicy"):
+                options["propagationPolicy"] = request.param("propagationPolicy")
+            if request.query.get("orphanDependents"):
+                options["orphanDependents"] = query_bool(request.param("orphanDependents"))
+        problems = validate_delete_options(options)
+        if problems:
+            raise errors.invalid("DeleteOptions", "", problems, "meta.k8s.io")
+        # kubectl sends dryRun inside the DeleteOptions body; either place makes the delete a dry run.
+        options["dryRun"] = bool(options.get("dryRun")) or dry_run(request)
         return options
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.DeleteResource")
@@ -471,7 +624,7 @@ class RESTHandlers:
         self._admit(request, "DELETE", resource, old, old)
         result, gone = self.registry.delete_with_outcome(resource, info.namespace, info.name,
                                                          options["gracePeriodSeconds"], options.get("preconditions"),
-                                                         dry_run=dry_run(request))
+                                                         dry_run=options["dryRun"])
         # namespaceREST.Delete reports a namespace it only marked Terminating as not deleted, yet
         # DeleteResource answers 202 only when orphanDependents is false: kubectl sees a 200.
         return _respond(request, 200 if gone or resource.plural == "namespaces" else 202, result)
@@ -479,7 +632,7 @@ class RESTHandlers:
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.DeleteCollection")
     def deletecollection(self, request: Request, resource) -> Response:
         options = self._delete_options(request)
-        if dry_run(request):
+        if options["dryRun"]:
             result = self.registry.list(resource, request.info.namespace or None, request.param("labelSelector"),
                                         request.param("fieldSelector"))
         else:
@@ -492,6 +645,8 @@ class RESTHandlers:
         binding = decode_body(request)[0]
         if not isinstance(binding, dict) or not isinstance(binding.get("target"), dict):
             raise errors.bad_request("a Binding needs a target")
+        # Decoded as a v1.Binding: a target name that is no string would be stored as the pod's nodeName.
+        binding = fieldvalidation.decode_into_kind("", "v1", "Binding", binding).obj
         self._admit(request, "CREATE", resource, binding, None)
         if dry_run(request):
             return _respond(request, 201, {"kind": "Status", "apiVersion": "v1", "metadata": {},
@@ -516,6 +671,7 @@ class RESTHandlers:
         scale = decode_body(request)[0]
         if not isinstance(scale, dict) or scale.get("kind", "Scale") != "Scale":
             raise errors.bad_request("the body must be an autoscaling/v1 Scale")
+        scale = decode_scale(scale, info.name)
         old = self.registry.get_scale(resource, info.namespace, info.name)
         scale = self._admit(request, "UPDATE", resource, scale, old)
         return _respond(request, 200, self.registry.update_scale(resource, info.namespace, info.name, scale,
@@ -526,7 +682,7 @@ class RESTHandlers:
         apply = self._patcher(request, ("autoscaling/v1", "Scale"))
 
         def patch_fn(current: dict) -> dict:
-            return self._admit(request, "UPDATE", resource, apply(current), current)
+            return self._admit(request, "UPDATE", resource, decode_scale(apply(current), info.name), current)
 
         return _respond(request, 200, self.registry.patch(resource, info.namespace, info.name, patch_fn,
                                                           subresource="scale", dry_run=dry_run(request)))
@@ -536,6 +692,7 @@ class RESTHandlers:
         """Stream the container's log from the kubelet of the pod's node (`kubectl logs`), opened by
         the adapter's `open_log`."""
         info = request.info
+        check_log_options(request)
         pod = self.registry.get(resource, info.namespace, info.name)
         container = log_container(pod, request.param("container"))
         node_name = (pod.get("spec") or {}).get("nodeName")
@@ -557,12 +714,14 @@ class RESTHandlers:
         output = negotiate(request.header("Accept"))
         listoptions.resource_version_match(request.param("resourceVersionMatch"), request.param("resourceVersion"),
                                            request.param("continue"), True)
-        timeout = request.param("timeoutSeconds")
+        timeout = query_int64(request, "timeoutSeconds")
         watch = self.registry.watch(resource, request.info.namespace or None, request.param("labelSelector"),
                                     request.param("fieldSelector"), request.param("resourceVersion"),
                                     allow_bookmarks=request.param("allowWatchBookmarks") in ("1", "true"))
-        timer = threading.Timer(min(int(timeout), limits.MAX_WATCH_TIMEOUT_SECONDS), watch.stop) \
-            if timeout.isdigit() else None
+        # A timeout of 0 or none never ends the watch here; a negative one ends it at once, as
+        # Go's time.NewTimer fires at once for a negative duration.
+        timer = threading.Timer(min(max(timeout, 0), limits.MAX_WATCH_TIMEOUT_SECONDS), watch.stop) \
+            if timeout else None
         if timer:
             timer.daemon = True
             timer.start()

@@ -41,10 +41,10 @@ class PatchError(Exception):
 # --- JSON patch (RFC 6902) -------------------------------------------------------------------
 
 
-def _pointer(path: str) -> list[str]:
+def _pointer(path: object) -> list[str]:
     if path == "":
         return []
-    if not path.startswith("/"):
+    if not isinstance(path, str) or not path.startswith("/"):
         raise PatchError(f"invalid JSON pointer {path!r}", malformed=True)
     return [part.replace("~1", "/").replace("~0", "~") for part in path[1:].split("/")]
 

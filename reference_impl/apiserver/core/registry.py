@@ -302,6 +302,9 @@ class Registry(LifecycleMixin):
         if subresource == "finalize" and r.plural == "namespaces":
             updated = deep_copy_json(old)
             updated.setdefault("spec", {})["finalizers"] = (new.get("spec") or {}).get("finalizers") or []
+            problems = r.validate(updated)  # ValidateNamespaceFinalizeUpdate
+            if problems:
+                raise self._invalid(r, updated, problems)
             return updated
         if subresource is not None:
             raise errors.method_not_allowed(f"{r.plural}/{subresource}", "update", r.group)

@@ -58,7 +58,7 @@ class Resource:
 
     def validate(self, obj: dict) -> list[str]:
         """Every validation error of `obj`, as `field: Type: detail` strings."""
-        problems = v.metadata_problems(obj, self.name_validation)
+        problems = v.metadata_problems(obj, self.name_validation, core=not self.group)
         return problems + (self.validator(obj) if self.validator else [])
 
     def validate_update(self, old: dict, new: dict) -> list[str]:

@@ -17,6 +17,7 @@ from reference_impl.mirrors import mirrors
 LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 DNS1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+STANDARD_FINALIZERS = ("kubernetes", "orphan", "foregroundDeletion")
 
 SUBDOMAIN_MSG = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, "
                  "'-' or '.', and must start and end with an alphanumeric character (e.g. "
@@ -76,8 +77,9 @@ def name_problems(name: str, rule: str, path: str = "metadata.name") -> list[str
     return problems
 
 
-def metadata_problems(obj: dict, rule: str) -> list[str]:
-    """ValidateObjectMeta: a valid name, and valid label and annotation keys and values."""
+def metadata_problems(obj: dict, rule: str, core: bool = False) -> list[str]:
+    """ValidateObjectMeta: a valid name, valid label and annotation keys and values, owner
+    references and finalizers (a `core` kind's also standard or domain-qualified)."""
     meta = obj.get("metadata") or {}
     problems = []
     if not meta.get("name"):
@@ -93,6 +95,50 @@ def metadata_problems(obj: dict, rule: str) -> list[str]:
     for key in meta.get("annotations") or {}:
         if label_key_problem(key):
             problems.append(invalid("metadata.annotations", key, label_key_problem(key)))
+    problems += owner_reference_problems(meta.get("ownerReferences") or [])
+    problems += finalizer_problems(meta.get("finalizers") or [], core)
+    return problems
+
+
+@mirrors("k8s.io/apimachinery/pkg/api/validation.ValidateOwnerReferences")
+def owner_reference_problems(references: list[dict]) -> list[str]:
+    """Every reference names an apiVersion with a version, a kind, a name and a uid, no Event
+    owns anything, and at most one reference is the controller."""
+    path, problems, controller = "metadata.ownerReferences", [], ""
+    for ref in references:
+        api_version = ref.get("apiVersion") or ""
+        # schema.ParseGroupVersion: "v1" or "group/version"; anything else has no version.
+        if api_version.count("/") > 1 or not api_version.rsplit("/", 1)[-1]:
+            problems.append(invalid(f"{path}.apiVersion", api_version, "version must not be empty"))
+        for field in ("kind", "name", "uid"):
+            if not ref.get(field):
+                problems.append(invalid(f"{path}.{field}", ref.get(field) or "", f"{field} must not be empty"))
+        if (api_version, ref.get("kind")) == ("v1", "Event"):
+            problems.append(f"{path}: Invalid value: {ref}: /v1, Kind=Event is disallowed from being an owner")
+        if ref.get("controller"):
+            current = f"{ref.get('kind') or ''}/{ref.get('name') or ''}"
+            if controller:
+                problems.append(f"{path}: Invalid value: {references}: Only one reference can have Controller "
+                                f'set to true. Found "true" in references for {controller} and {current}')
+            else:
+                controller = current
+    return problems
+
+
+@mirrors("k8s.io/apimachinery/pkg/api/validation.ValidateFinalizers",
+         "k8s.io/kubernetes/pkg/apis/core/validation.validateKubeFinalizerName")
+def finalizer_problems(finalizers: list[str], core: bool, path: str = "metadata.finalizers") -> list[str]:
+    """Each finalizer a qualified name (a core kind's, without a domain, one of the standard ones),
+    and not both `orphan` and `foregroundDeletion`."""
+    problems = []
+    for index, finalizer in enumerate(finalizers):
+        if label_key_problem(finalizer):
+            problems.append(invalid(path, finalizer, label_key_problem(finalizer)))
+        elif core and "/" not in finalizer and finalizer not in STANDARD_FINALIZERS:
+            problems.append(invalid(f"{path}[{index}]", finalizer,
+                                    "name is neither a standard finalizer name nor is it fully qualified"))
+    if "orphan" in finalizers and "foregroundDeletion" in finalizers:
+        problems.append(invalid(path, finalizers, "finalizer orphan and foregroundDeletion cannot be both set"))
     return problems
 
 
@@ -130,6 +176,71 @@ def pod_spec_problems(spec: object, path: str, restart_policies=("Always", "OnFa
     policy = spec.get("restartPolicy", restart_policies[0])
     if policy not in restart_policies:
         problems.append(unsupported(f"{path}.restartPolicy", policy, restart_policies))
+    return problems + toleration_problems(spec.get("tolerations") or [], f"{path}.tolerations") + \
+        node_affinity_problems(spec, f"{path}.affinity.nodeAffinity")
+
+
+TAINT_EFFECTS = ("NoExecute", "NoSchedule", "PreferNoSchedule")
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateTolerations")
+def toleration_problems(tolerations: list[dict], path: str) -> list[str]:
+    """Operators Equal (or empty) and Exists, known effects, an empty key only with Exists,
+    tolerationSeconds only with NoExecute: the scheduler and the taint manager read nothing else."""
+    problems = []
+    for index, toleration in enumerate(tolerations):
+        here, key = f"{path}[{index}]", toleration.get("key") or ""
+        operator, effect = toleration.get("operator") or "", toleration.get("effect") or ""
+        if key and label_key_problem(key):
+            problems.append(invalid(f"{here}.key", key, label_key_problem(key)))
+        if not key and operator != "Exists":
+            problems.append(invalid(f"{here}.operator", operator, 'operator must be Exists when `key` is empty, '
+                                    'which means "match all values and all keys"'))
+        if toleration.get("tolerationSeconds") is not None and effect != "NoExecute":
+            problems.append(invalid(f"{here}.effect", effect,
+                                    "effect must be 'NoExecute' when `tolerationSeconds` is set"))
+        if operator not in ("", "Equal", "Exists"):
+            problems.append(unsupported(f"{here}.operator", operator, ("Equal", "Exists")))
+        elif operator == "Exists" and toleration.get("value"):
+            problems.append(f"{here}.operator: Invalid value: {toleration}: value must be empty when `operator` "
+                            "is 'Exists'")
+        if effect and effect not in TAINT_EFFECTS:
+            problems.append(unsupported(f"{here}.effect", effect, TAINT_EFFECTS))
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNodeSelectorRequirement")
+def node_affinity_problems(spec: dict, path: str) -> list[str]:
+    """Every required node selector term's expressions: a valid key, a known operator, and the
+    values that operator takes (a term without a key stopped the scheduler's filter)."""
+    required_terms = (((spec.get("affinity") or {}).get("nodeAffinity") or {})
+                      .get("requiredDuringSchedulingIgnoredDuringExecution"))
+    if required_terms is None:
+        return []
+    path += ".requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms"
+    terms = required_terms.get("nodeSelectorTerms") or []
+    if not terms:
+        return [f"{path}: Required value: must have at least one node selector term"]
+    problems = []
+    for t, term in enumerate(terms):
+        for field in ("matchExpressions", "matchFields"):
+            for e, requirement in enumerate((term or {}).get(field) or []):
+                here = f"{path}[{t}].{field}[{e}]"
+                operator, values = requirement.get("operator"), requirement.get("values") or []
+                if operator in ("In", "NotIn") and not values:
+                    problems.append(f"{here}.values: Required value: must be specified when `operator` is 'In' "
+                                    "or 'NotIn'")
+                elif operator in ("Exists", "DoesNotExist") and values:
+                    problems.append(f"{here}.values: Forbidden: may not be specified when `operator` is 'Exists' "
+                                    "or 'DoesNotExist'")
+                elif operator in ("Gt", "Lt") and len(values) != 1:
+                    problems.append(f"{here}.values: Required value: must be specified single value when "
+                                    "`operator` is 'Lt' or 'Gt'")
+                elif operator not in ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"):
+                    problems.append(invalid(f"{here}.operator", operator or "", "not a valid selector operator"))
+                key = requirement.get("key") or ""
+                if label_key_problem(key):
+                    problems.append(invalid(f"{here}.key", key, label_key_problem(key)))
     return problems
 
 
@@ -199,10 +310,13 @@ def decode_problem(kind: str, obj: dict) -> str | None:
 
 
 def validate_config_data(obj: dict) -> list[str]:
-    """ConfigMaps and Secrets: every data key a valid config key."""
+    """ConfigMaps and Secrets: every data key a valid config key, none both in data and binaryData."""
+    data = obj.get("data") or {}
     return [invalid(f"{field}[{key}]", key, CONFIG_KEY_MSG)
             for field in ("data", "binaryData") for key in (obj.get(field) or {})
-            if not CONFIG_KEY.match(key)]
+            if not CONFIG_KEY.match(key)] + \
+        [invalid(f"binaryData[{key}]", key, "duplicate of key present in data")
+         for key in obj.get("binaryData") or {} if key in data]
 
 
 def validate_selector_immutable(old: dict, new: dict) -> list[str]:

@@ -6,7 +6,9 @@ from reference_impl.apiserver.core.resources import COMMON_FIELDS, NO_COLLECTION
 from reference_impl.apiserver.core.schemas import (CORE, conditions, kind, list_kind, obj, opaque, ref, string,
                                                    strings)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
+from reference_impl.apiserver.core.validation import finalizer_problems
 from reference_impl.apiserver.kinds._defaulting import object_field
+from reference_impl.mirrors import mirrors
 
 
 def namespace(obj: dict, spec: dict) -> None:
@@ -16,9 +18,15 @@ def namespace(obj: dict, spec: dict) -> None:
         status.setdefault("phase", "Active")
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNamespace")
+def validate_namespace(obj: dict) -> list[str]:
+    """spec.finalizers are finalizer names as metadata.finalizers are (also through /finalize)."""
+    return finalizer_problems((obj.get("spec") or {}).get("finalizers") or [], True, "spec.finalizers")
+
+
 RESOURCES = (
     Resource("", "v1", "Namespace", "namespaces", "namespace", False, ("ns",), NO_COLLECTION_DELETE,
-             ("status", "finalize"), name_validation="label", return_deleted_object=True,
+             ("status", "finalize"), name_validation="label", return_deleted_object=True, validator=validate_namespace,
              status_reset_on_update=True, field_selectors=(*COMMON_FIELDS, "status.phase")),
 )
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
 from reference_impl.apiserver.core.schemas import (CORE, META, arr, boolean, conditions, kind, list_kind, obj,
                                                    opaque, quantity_map, ref, string, strings)
+from reference_impl.apiserver.core.validation import TAINT_EFFECTS, invalid, required, unsupported
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
+from reference_impl.machinery.labels import label_key_problem, label_value_problem
 from reference_impl.mirrors import mirrors
 
 
@@ -15,8 +17,28 @@ def node(obj: dict, spec: dict) -> None:
         status["allocatable"] = dict(status["capacity"])  # SetDefaults_NodeStatus
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateNodeTaints")
+def validate_node(obj: dict) -> list[str]:
+    """spec.taints: a valid key and value, one of the three effects, unique by key and effect."""
+    problems, seen = [], set()
+    for index, taint in enumerate((obj.get("spec") or {}).get("taints") or []):
+        here, key, effect = f"spec.taints[{index}]", taint.get("key") or "", taint.get("effect") or ""
+        if label_key_problem(key):
+            problems.append(invalid(f"{here}.key", key, label_key_problem(key)))
+        if label_value_problem(taint.get("value") or ""):
+            problems.append(invalid(f"{here}.value", taint["value"], label_value_problem(taint["value"])))
+        if not effect:
+            problems.append(required(f"{here}.effect"))
+        elif effect not in TAINT_EFFECTS:
+            problems.append(unsupported(f"{here}.effect", effect, TAINT_EFFECTS))
+        if (key, effect) in seen:
+            problems.append(f"{here}: Duplicate value: {taint}: taints must be unique by key and effect pair")
+        seen.add((key, effect))
+    return problems
+
+
 RESOURCES = (
-    Resource("", "v1", "Node", "nodes", "node", False, ("no",), subresources=("status",),
+    Resource("", "v1", "Node", "nodes", "node", False, ("no",), subresources=("status",), validator=validate_node,
              status_reset_on_update=True, field_selectors=(*COMMON_FIELDS, "spec.unschedulable"),
              storage_prefix="minions"),
 )

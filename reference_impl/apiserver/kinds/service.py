@@ -2,6 +2,8 @@
 and protobuf layout."""
 from __future__ import annotations
 
+import ipaddress
+
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (CORE, INT_OR_STRING, META, arr, boolean, conditions, integer,
                                                    kind, list_kind, obj, opaque, ref, string, string_map, strings)
@@ -12,6 +14,8 @@ from reference_impl.mirrors import mirrors
 
 SERVICE_TYPES = ("ClusterIP", "ExternalName", "LoadBalancer", "NodePort")
 PROTOCOLS = ("SCTP", "TCP", "UDP")
+# kube-apiserver's default --service-node-port-range.
+NODE_PORT_RANGE = (30000, 32767)
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateService")
@@ -40,7 +44,24 @@ def validate_service(obj: dict) -> list[str]:
             problems.append(invalid(f"{here}.port", number, "must be between 1 and 65535, inclusive"))
         if port.get("protocol", "TCP") not in PROTOCOLS:
             problems.append(unsupported(f"{here}.protocol", port.get("protocol"), PROTOCOLS))
+        node_port = port.get("nodePort")
+        if node_port and not NODE_PORT_RANGE[0] <= node_port <= NODE_PORT_RANGE[1]:
+            # the node-port allocator's refusal; the proxy would otherwise listen on a host port below 30000
+            problems.append(invalid(f"{here}.nodePort", node_port, "provided port is not in the valid range. The "
+                                    f"range of valid ports is {NODE_PORT_RANGE[0]}-{NODE_PORT_RANGE[1]}"))
+    cluster_ip = spec.get("clusterIP")
+    if cluster_ip not in (None, "", "None") and not _is_ip(cluster_ip):
+        problems.append(invalid("spec.clusterIPs[0]", cluster_ip,
+                                "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"))
     return problems
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_Service",

@@ -130,3 +130,23 @@ def test_json_nan_and_infinity_are_not_json():
     for text in (b'{"a": NaN}', b'{"a": -Infinity}'):
         with pytest.raises(decoding.DecodeError):
             decoding.decode_json(text)
+
+
+@pytest.mark.parametrize("body,content_type", [
+    (b'{"metadata":{"name":"sur-json"},"data":{"k":"a\\ud800","b":"\\ud83d\\ude00"}}', "application/json"),
+    (b'metadata: {name: sur-yaml}\ndata: {k: "a\\ud800", b: "\\U0001F600"}\n', "application/yaml"),
+])
+def test_unpaired_surrogate_escapes_become_the_replacement_character(chain, body, content_type):
+    """encoding/json decodes an unpaired `\\ud800` as U+FFFD; kept as is it cannot be encoded to
+    UTF-8 and the create was a 500. A proper pair stays the one character it encodes."""
+    code, created = call(chain, "POST", ns_path(chain, "configmaps"), body, content_type=content_type)
+    assert code == 201, created
+    assert created["data"] == {"k": "a\ufffd", "b": "\U0001F600"}
+    assert decoding.decode_json(b'{"\\udc00": ["\\udbff"]}') == {"\ufffd": ["\ufffd"]}
+
+
+def test_invalid_utf8_becomes_the_replacement_character_and_a_bom_is_refused():
+    """Go reads invalid UTF-8 inside strings as U+FFFD and refuses a byte-order mark."""
+    assert decoding.decode_json(b'{"a":"x\xffy"}') == {"a": "x\ufffdy"}
+    with pytest.raises(decoding.DecodeError):
+        decoding.decode_json(b'\xef\xbb\xbf{"a":1}')

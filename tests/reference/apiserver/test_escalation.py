@@ -208,3 +208,47 @@ def test_impersonated_extras_are_authorized_and_carried(rbac_chain):
     assert user.name == "nobody" and user.extra == {"scopes": ("view", "edit")}
     assert seen == [("users", "", "nobody"), ("userextras", "scopes", "view"), ("userextras", "scopes", "edit")]
     assert user.groups == ("system:authenticated",)
+
+
+SSAR = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
+
+
+@pytest.mark.parametrize("body,code,words", [
+    ({"spec": {}}, 422, "exactly one of nonResourceAttributes or resourceAttributes must be specified"),
+    ({"spec": {"resourceAttributes": {"verb": "get"}, "nonResourceAttributes": {"path": "/x", "verb": "get"}}},
+     422, "cannot be specified in combination with resourceAttributes"),
+    ({"spec": {"resourceAttributes": {"verb": 5, "resource": "pods"}}}, 400, "cannot be handled"),
+    ({"spec": {"resourceAttributes": ["get"]}}, 400, "cannot be handled"),
+    ({"apiVersion": "v1", "kind": "Pod", "spec": {"resourceAttributes": {"verb": "get"}}}, 400, "SelfSubjectAccessReview"),
+])
+def test_a_malformed_self_subject_access_review_is_refused(rbac_chain, body, code, words):
+    """A review asks exactly one question, of the right types, as its own kind; `kubectl auth
+    can-i` never gets an answer to a question it did not ask."""
+    got, status = send(rbac_chain, "alice", "POST", SSAR, body)
+    assert (got, status["kind"]) == (code, "Status") and words in status["message"]
+
+
+def test_a_self_subject_access_review_answers_for_the_caller(rbac_chain):
+    got, review = send(rbac_chain, "alice", "POST", SSAR,
+                       {"spec": {"resourceAttributes": {"verb": "get", "resource": "secrets", "namespace": "x"}}})
+    assert (got, review["status"]["allowed"]) == (201, False)
+
+
+def test_a_list_whose_field_selector_names_one_object_is_authorized_by_resource_names(rbac_chain):
+    """NewRequestInfo makes a list's or watch's `metadata.name=x` field selector the request's name,
+    so a rule limited to resourceNames [x] allows listing x, and nothing else."""
+    ns = rbac_chain.namespace
+    for name in ("s1", "s2"):
+        send(rbac_chain, "admin", "POST", f"/api/v1/namespaces/{ns}/secrets", {"metadata": {"name": name}})
+    grant(rbac_chain, [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["list"], "resourceNames": ["s1"]}])
+    path = f"/api/v1/namespaces/{ns}/secrets"
+
+    def list_as_alice(field_selector):
+        query = {"fieldSelector": [field_selector]} if field_selector else {}
+        response = rbac_chain.handle(Request("GET", path, query, {"Authorization": "Bearer alice"}))
+        return response.code, json.loads(response.body)
+
+    code, listed = list_as_alice("metadata.name=s1")
+    assert code == 200 and [s["metadata"]["name"] for s in listed["items"]] == ["s1"]
+    for selector in ("metadata.name=s2", "", "metadata.name!=s2", "metadata.name==s2"):
+        assert list_as_alice(selector)[0] == 403, selector

@@ -138,3 +138,50 @@ def test_the_walk_measures_the_depth_of_what_it_keeps():
         decoded = fieldvalidation.decode_into_kind(group, version, kind, obj)
         assert decoded.depth == decoding.nesting_of(decoded.obj), kind
     assert fieldvalidation.decode_into_kind("", "v1", "ConfigMap", {"x": deep}).unknown == ("x",)
+
+
+def _pod(name: str, container: dict | None = None, **spec) -> dict:
+    return {"metadata": {"name": name}, "spec": {"containers": [{"name": "c", "image": "i", **(container or {})}],
+                                                 **spec}}
+
+
+@pytest.mark.parametrize("plural,body,message", [
+    ("pods", _pod("q1", {"resources": {"limits": {"cpu": "1Zi"}}}), "unable to parse quantity's suffix"),
+    ("pods", _pod("q2", {"resources": {"requests": {"memory": "lots"}}}),
+     "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"),
+    ("pods", _pod("i1", terminationGracePeriodSeconds=2**64),
+     f"json: cannot unmarshal number {2**64} into Go struct field Pod.spec.terminationGracePeriodSeconds of type int64"),
+    ("pods", _pod("i2", {"ports": [{"containerPort": 2**31}]}),
+     f"json: cannot unmarshal number {2**31} into Go struct field Pod.spec.containers[0].ports[0].containerPort "
+     "of type int32"),
+    ("secrets", {"metadata": {"name": "b1"}, "data": {"a": "!!!"}}, "illegal base64 data at input byte 0"),
+    ("configmaps", {"metadata": {"name": "b2"}, "binaryData": {"a": "YQ"}}, "illegal base64 data at input byte 2"),
+    ("configmaps", {"metadata": {"name": "t1", "creationTimestamp": "yesterday"}},
+     'parsing time "yesterday" as "2006-01-02T15:04:05Z07:00"'),
+])
+def test_values_the_go_type_cannot_hold_are_400(chain, plural, body, message):
+    """Decoding refuses what the field's Go type cannot hold: a resource.Quantity that does not
+    parse, an integer past int32/int64, base64 that does not decode, a time that is not RFC 3339.
+    Stored, a bad quantity would reach the scheduler and bad base64 the kubelet."""
+    code, status = call(chain, "POST", ns_path(chain, plural), body)
+    assert (code, status["reason"]) == (400, "BadRequest"), status
+    assert message in status["message"]
+
+
+def test_values_the_go_type_holds_are_accepted(chain):
+    """Quantities as numbers or with any valid suffix, int32 bounds, padded base64, RFC 3339 with
+    fractional seconds all pass."""
+    pod = _pod("ok", {"resources": {"limits": {"cpu": "1.5", "memory": "1e3"}, "requests": {"cpu": 0.5}},
+                      "ports": [{"containerPort": 80}]}, activeDeadlineSeconds=2**63 - 1)
+    assert call(chain, "POST", ns_path(chain, "pods"), pod)[0] == 201
+    secret = {"metadata": {"name": "ok", "creationTimestamp": "2020-01-01T00:00:00.5+02:00"}, "data": {"a": "YQ=="}}
+    assert call(chain, "POST", ns_path(chain, "secrets"), secret)[0] == 201
+
+
+def test_a_null_in_a_string_map_is_the_empty_string(chain):
+    """encoding/json decodes `{"a": null}` into a map[string]string as "a": "" (a valid label
+    value), where a null was refused as `Invalid value: None`."""
+    code, created = call(chain, "POST", ns_path(chain, "configmaps"),
+                         {"metadata": {"name": "n", "labels": {"a": None}}, "data": {"k": None}})
+    assert code == 201, created
+    assert (created["metadata"]["labels"], created["data"]) == ({"a": ""}, {"k": ""})

@@ -480,3 +480,176 @@ def test_watch_frames_waiting_together_go_out_as_one_chunk_of_at_most_64_KiB(cha
     assert 2 <= len(chunks) < len(names)
     for chunk in chunks:  # a chunk grows past the limit only by the frame that crossed it
         assert len(chunk) - len(chunk.splitlines(keepends=True)[-1]) < WATCH_FLUSH_BYTES
+
+
+@pytest.mark.parametrize("method,name,query,body", [
+    ("DELETE", "", {"propagationPolicy": "bogus"}, None),
+    ("DELETE", "keep", {"propagationPolicy": "bogus"}, None),
+    ("DELETE", "keep", {}, {"propagationPolicy": "Sideways"}),
+    ("DELETE", "", {}, {"orphanDependents": True, "propagationPolicy": "Foreground"}),
+    ("DELETE", "keep", {"orphanDependents": "true", "propagationPolicy": "Orphan"}, None),
+])
+def test_invalid_delete_options_are_422_and_delete_nothing(chain, method, name, query, body):
+    """ValidateDeleteOptions runs before any deletion: an unknown propagationPolicy, or one beside
+    orphanDependents, is 422 Invalid for DeleteOptions, and a collection delete keeps every item."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "keep"}})
+    code, status = call(chain, method, ns_path(chain, "configmaps", name), body, query=query)
+    assert (code, status["reason"]) == (422, "Invalid")
+    assert status["message"].startswith('DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: ')
+    assert call(chain, "GET", ns_path(chain, "configmaps", "keep"))[0] == 200
+
+
+def test_a_known_propagation_policy_in_the_query_deletes(chain):
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "gone"}})
+    assert call(chain, "DELETE", ns_path(chain, "configmaps", "gone"), query={"propagationPolicy": "Background"})[0] == 200
+    assert call(chain, "GET", ns_path(chain, "configmaps", "gone"))[0] == 404
+
+
+@pytest.mark.parametrize("value,verb", [("maybe", "watch"), ("True", "watch"), ("1", "watch"),
+                                        ("0", "list"), ("FALSE", "list")])
+def test_the_watch_parameter_reads_as_go_reads_a_bool(value, verb):
+    """RequestInfoFactory decodes `watch` with Convert_Slice_string_To_bool: only "0" and "false"
+    (any case) are false, so `watch=maybe` is a watch."""
+    assert request_info("GET", "/api/v1/namespaces/a/pods", {"watch": [value]}).verb == verb
+
+
+@pytest.mark.parametrize("content_type", [";;;", "; charset=utf-8", "text/plain"])
+def test_a_content_type_that_names_no_known_media_type_is_415(chain, content_type):
+    """Only a missing Content-Type defaults to JSON; one with no media type is unparsable (415)."""
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "ct"}},
+                        content_type=content_type)
+    assert (code, status["reason"]) == (415, "UnsupportedMediaType")
+
+
+@pytest.mark.parametrize("content_type,body", [("application/json", {"data": {}}), ("application/yaml", b"{"),
+                                               ("", {"data": {}})])
+def test_a_patch_in_no_patch_media_type_is_415_listing_the_patch_types(chain, content_type, body):
+    """PatchResource refuses any other Content-Type before it reads the body, naming the patch types."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "p"}})
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "p"), body, content_type=content_type)
+    assert (code, status["reason"]) == (415, "UnsupportedMediaType")
+    assert "application/json-patch+json, application/merge-patch+json" in status["message"]
+
+
+@pytest.mark.parametrize("method,name,query,message", [
+    ("POST", "", {"fieldManager": "m" * 129}, 'CreateOptions.meta.k8s.io "" is invalid: fieldManager: Too long: '
+                                              'must have at most 128 bytes'),
+    ("PUT", "o", {"fieldManager": "a\x00b"}, 'UpdateOptions.meta.k8s.io "" is invalid: fieldManager: Invalid value: '),
+    ("PATCH", "o", {"force": "true"}, 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be '
+                                      'specified for non-apply patch'),
+])
+def test_invalid_write_options_are_422(chain, method, name, query, message):
+    """ValidateCreateOptions/UpdateOptions/PatchOptions: fieldManager at most 128 printable bytes;
+    `force` only on an apply patch."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "o"}})
+    body = {"data": {"a": "b"}} if method == "PATCH" else {"metadata": {"name": "o"}}
+    code, status = call(chain, method, ns_path(chain, "configmaps", name), body, query=query,
+                        content_type="application/merge-patch+json" if method == "PATCH" else "application/json")
+    assert (code, status["reason"]) == (422, "Invalid")
+    assert status["message"].startswith(message)
+    assert call(chain, "GET", ns_path(chain, "configmaps", "o"))[1].get("data") is None
+
+
+@pytest.mark.parametrize("target", [{"kind": "Node", "name": 5}, {"name": ["n1"]}, {"name": "n1", "uid": {}}])
+def test_a_binding_target_of_the_wrong_type_is_400_and_leaves_the_pod_unbound(chain, target):
+    """The body decodes as a v1.Binding: a target name that is no string was stored as the pod's
+    nodeName, and every later write of the pod failed to decode it."""
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    code, status = call(chain, "POST", ns_path(chain, "pods", "web") + "/binding",
+                        {"metadata": {"name": "web"}, "target": target})
+    assert (code, status["reason"]) == (400, "BadRequest")
+    assert "nodeName" not in call(chain, "GET", ns_path(chain, "pods", "web"))[1]["spec"]
+    assert call(chain, "PATCH", ns_path(chain, "pods", "web"), {"metadata": {"labels": {"a": "b"}}},
+                content_type="application/merge-patch+json")[0] == 200
+
+
+@pytest.mark.parametrize("query,code,message", [
+    ({"tailLines": "abc"}, 400, 'strconv.ParseInt: parsing "abc": invalid syntax'),
+    ({"tailLines": "-1"}, 422, "tailLines: Invalid value: -1: must be greater than or equal to 0"),
+    ({"limitBytes": "0"}, 422, "limitBytes: Invalid value: 0: must be greater than 0"),
+    ({"sinceSeconds": "-5"}, 422, "sinceSeconds: Invalid value: -5: must be greater than 0"),
+    ({"sinceSeconds": "5", "sinceTime": "2024-01-01T00:00:00Z"}, 422, "at most one of `sinceTime` or `sinceSeconds`"),
+])
+def test_invalid_pod_log_options_are_refused_before_the_kubelet_is_asked(chain, query, code, message):
+    """LogREST.Get decodes and validates PodLogOptions first (the pod here is not even scheduled)."""
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    got, status = call(chain, "GET", ns_path(chain, "pods", "web") + "/log", query=query)
+    assert (got, status["reason"]) == (code, "BadRequest" if code == 400 else "Invalid")
+    assert message in status["message"]
+
+
+@pytest.mark.parametrize("name", ["keep", ""])
+def test_dry_run_in_the_delete_options_body_deletes_nothing(chain, name):
+    """kubectl --dry-run=server sends `dryRun: [All]` inside the DeleteOptions body, not in the
+    query: the object (or collection) must survive it."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "keep"}})
+    code, _ = call(chain, "DELETE", ns_path(chain, "configmaps", name),
+                   {"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Background", "dryRun": ["All"]})
+    assert code == 200
+    assert call(chain, "GET", ns_path(chain, "configmaps", "keep"))[0] == 200
+
+
+def test_an_unknown_dry_run_value_in_the_delete_options_is_422(chain):
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "keep"}})
+    code, status = call(chain, "DELETE", ns_path(chain, "configmaps", "keep"), {"dryRun": ["Some"]})
+    assert (code, status["reason"]) == (422, "Invalid")
+    assert 'dryRun: Unsupported value: []string{"Some"}: supported values: "All"' in status["message"]
+    assert call(chain, "GET", ns_path(chain, "configmaps", "keep"))[0] == 200
+
+
+def test_an_apply_patch_is_415_before_its_options_are_checked(chain):
+    """`kubectl apply --server-side` sends force=false with an apply patch; the patch type is
+    refused first (this server serves no apply patch), not the force option."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "a"}})
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "a"), {"data": {}},
+                        content_type="application/apply-patch+yaml", query={"force": "false", "fieldManager": "k"})
+    assert (code, status["reason"]) == (415, "UnsupportedMediaType")
+
+
+@pytest.mark.parametrize("options,words", [
+    ({"gracePeriodSeconds": [1]}, "unmarshal array into Go struct field DeleteOptions.gracePeriodSeconds of type int64"),
+    ({"gracePeriodSeconds": True}, "unmarshal bool into Go struct field DeleteOptions.gracePeriodSeconds"),
+    ({"preconditions": "x"}, "unmarshal string into Go struct field DeleteOptions.preconditions"),
+    ({"preconditions": {"uid": 5}}, "unmarshal number into Go struct field DeleteOptions.preconditions.uid"),
+    ({"propagationPolicy": 1}, "DeleteOptions.propagationPolicy"),
+    ({"dryRun": "All"}, "unmarshal string into Go struct field DeleteOptions.dryRun of type []string"),
+    ({"orphanDependents": "yes"}, "DeleteOptions.orphanDependents of type bool"),
+])
+def test_delete_options_of_the_wrong_type_are_400_and_delete_nothing(chain, options, words):
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "keep"}})
+    code, status = call(chain, "DELETE", ns_path(chain, "configmaps", "keep"), options)
+    assert (code, status["reason"]) == (400, "BadRequest") and words in status["message"]
+    assert call(chain, "GET", ns_path(chain, "configmaps", "keep"))[0] == 200
+
+
+@pytest.mark.parametrize("method,path,code", [
+    ("DELETE", "/api/v1/configmaps", 405), ("POST", "/api/v1/configmaps", 405),
+    ("GET", "/api/v1/configmaps/keep", 404), ("DELETE", "/api/v1/configmaps/keep", 404),
+    ("PUT", "/api/v1/configmaps/keep", 404),
+])
+def test_a_namespaced_resource_across_namespaces_serves_only_list_and_watch(chain, method, path, code):
+    """A DELETE of /api/v1/configmaps was a delete of every ConfigMap in every namespace."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "keep"}})
+    got, _ = call(chain, method, path, {"metadata": {"name": "keep", "namespace": chain.namespace}}
+                  if method in ("POST", "PUT") else None)
+    assert got == code
+    assert call(chain, "GET", ns_path(chain, "configmaps", "keep"))[0] == 200
+    assert call(chain, "GET", "/api/v1/configmaps")[0] == 200
+
+
+@pytest.mark.parametrize("method,body,words", [
+    ("PUT", {"metadata": {"name": "web"}, "spec": {"replicas": 2**40}}, "of type int32"),
+    ("PUT", {"metadata": {"name": "web"}, "spec": {"replicas": "3"}}, "of type int32"),
+    ("PUT", {"metadata": {"name": "other"}, "spec": {"replicas": 3}}, "does not match the name on the URL (web)"),
+    ("PATCH", {"spec": {"replicas": 2**40}}, "of type int32"),
+    ("PATCH", {"metadata": {"name": "other"}}, "does not match the name on the URL (web)"),
+])
+def test_a_scale_that_is_no_autoscaling_v1_scale_for_this_name_is_400(chain, method, body, words):
+    """The scale body decodes as autoscaling/v1.Scale (replicas an int32) and names the URL's
+    object; a replicas of 2^40 was stored in the Deployment."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    path = ns_path(chain, "deployments", "web", group="apps/v1") + "/scale"
+    code, status = call(chain, method, path, body,
+                        content_type="application/merge-patch+json" if method == "PATCH" else "application/json")
+    assert (code, status["reason"]) == (400, "BadRequest") and words in status["message"], status
+    assert call(chain, "GET", path)[1]["spec"]["replicas"] == 2

@@ -103,6 +103,8 @@ def test_the_server_reads_headers_and_keeps_the_connection_for_the_next_request(
     (b"GET / HTTP/1.1\r\nBad Header\r\n\r\n", b"400"),
     (b"GET / HTTP/1.1\r\nX: " + b"a" * (MAX_LINE + 10) + b"\r\n\r\n", b"431"),
     (b"GET / HTTP/1.1\r\n" + b"".join(b"X-%d: v\r\n" % i for i in range(MAX_HEADERS + 1)) + b"\r\n", b"431"),
+    (b"GET / HTTP/2.0\r\nHost: x\r\n\r\n", b"505"),
+    (b"GET / HTTP/1.1.1\r\nHost: x\r\n\r\n", b"400"),
 ])
 def test_the_server_answers_a_malformed_request_and_closes(server, raw, status):
     answer = exchange(server, raw)

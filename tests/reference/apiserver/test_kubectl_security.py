@@ -45,3 +45,21 @@ def test_binding_yourself_to_cluster_admin_is_refused(kube):
     assert result.returncode != 0
     assert "attempting to grant RBAC permissions not currently held" in result.stderr
     assert kube.kubectl("get", "secrets", "-n", NS, user="alice").returncode != 0
+
+
+def test_a_server_dry_run_delete_deletes_nothing(kube):
+    """`kubectl delete --dry-run=server` (dryRun inside the DeleteOptions body), for one object and
+    for --all, reports the delete and keeps every object."""
+    assert kube.kubectl("create", "configmap", "dry-kept", "-n", NS, "--from-literal=a=b").returncode == 0
+    for args in (("configmap", "dry-kept"), ("configmaps", "--all")):
+        result = kube.kubectl("delete", *args, "-n", NS, "--dry-run=server")
+        assert result.returncode == 0 and "(server dry run)" in result.stdout, result.stderr
+    assert kube.kubectl("get", "configmap", "dry-kept", "-n", NS).returncode == 0
+
+
+def test_delete_with_an_unknown_propagation_policy_in_the_query_deletes_nothing(kube):
+    """A raw DELETE of the collection with propagationPolicy=bogus is 422 before anything goes."""
+    assert kube.kubectl("create", "configmap", "bogus-kept", "-n", NS).returncode == 0
+    status, body = kube.request("DELETE", f"/api/v1/namespaces/{NS}/configmaps?propagationPolicy=bogus")
+    assert (status, body["reason"]) == (422, "Invalid")
+    assert kube.kubectl("get", "configmap", "bogus-kept", "-n", NS).returncode == 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import socket
+import threading
 
 import pytest
 
@@ -119,8 +120,8 @@ def test_a_limit_beyond_int64_is_400(server):
 
 
 def test_a_huge_watch_timeout_does_not_break_the_timer(registry, monkeypatch):
-    """timeoutSeconds past what the platform's timers hold waits as long as they can, without an
-    exception in the timer thread."""
+    """timeoutSeconds past what the platform's timers hold (the largest int64) waits as long as they
+    can, without an exception in the timer thread."""
     import threading
     import time
 
@@ -129,7 +130,7 @@ def test_a_huge_watch_timeout_does_not_break_the_timer(registry, monkeypatch):
 
     failures = []
     monkeypatch.setattr(threading, "excepthook", failures.append)
-    response = HandlerChain(registry).handle(Request("GET", PATH, {"watch": ["1"], "timeoutSeconds": ["9" * 30]}))
+    response = HandlerChain(registry).handle(Request("GET", PATH, {"watch": ["1"], "timeoutSeconds": [str(2**63 - 1)]}))
     time.sleep(0.2)
     response.stop()
     assert response.code == 200 and failures == []
@@ -165,3 +166,33 @@ def test_random_raw_requests_are_answered_below_500(server):
             status_line = sock.makefile("rb").readline()
         assert status_line.startswith(b"HTTP/1.1 "), (lines, status_line)
         assert int(status_line.split()[1]) < 500, (lines, body, status_line)
+
+
+@pytest.mark.parametrize("query,message", [
+    ("watch=1&timeoutSeconds=abc", 'strconv.ParseInt: parsing "abc": invalid syntax'),
+    ("watch=1&timeoutSeconds=" + "9" * 30, 'strconv.ParseInt: parsing "' + "9" * 30 + '": value out of range'),
+    ("timeoutSeconds=1.5", 'strconv.ParseInt: parsing "1.5": invalid syntax'),
+    ("limit=abc", 'strconv.ParseInt: parsing "abc": invalid syntax'),
+])
+def test_a_query_integer_that_is_no_int64_is_400(server, query, message):
+    """ListOptions' integers decode as strconv.ParseInt reads them; a watch with a timeout that is
+    no integer is refused at once instead of running without one."""
+    code, status = exchange(server, f"GET {PATH}?{query} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
+
+
+def test_a_negative_limit_lists_everything(server):
+    """limit=-1 is a valid int64; storage pages only for a limit above 0."""
+    code, body = exchange(server, f"GET {PATH}?limit=-1 HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    assert (code, body["kind"]) == (200, "ConfigMapList") and "continue" not in body["metadata"]
+
+
+def test_a_negative_watch_timeout_ends_the_watch_at_once(registry):
+    """Go's timer fires at once for a negative duration: the watch ends instead of staying open."""
+    from reference_impl.apiserver.core.handlers import Request
+    from reference_impl.apiserver.adapter.server import HandlerChain
+
+    response = HandlerChain(registry).handle(Request("GET", PATH, {"watch": ["1"], "timeoutSeconds": ["-1"]}))
+    done = threading.Event()
+    threading.Thread(target=lambda: (list(response.chunks), done.set()), daemon=True).start()
+    assert done.wait(10)

@@ -51,7 +51,9 @@ def test_json_patch_failed_test_is_not_malformed():
     assert not err.value.malformed
 
 
-@pytest.mark.parametrize("ops", [{"op": "add"}, [{"op": "frobnicate", "path": "/a"}], [{"path": "/a"}]])
+@pytest.mark.parametrize("ops", [{"op": "add"}, [{"op": "frobnicate", "path": "/a"}], [{"path": "/a"}],
+                                 [{"op": "add", "path": 5, "value": 1}], [{"op": "remove", "path": None}],
+                                 [{"op": "copy", "from": ["/a"], "path": "/b"}]])
 def test_json_patch_malformed(ops):
     """A patch that is not a list of well-formed operations is malformed (400)."""
     with pytest.raises(PatchError) as err:

@@ -351,3 +351,164 @@ def test_services_get_a_cluster_ip(registry, ns):
                                                "spec": {"ports": [{"port": 80}]}})
     assert created["spec"]["clusterIP"].startswith("10.96.")
     assert created["spec"]["ports"][0]["targetPort"] == 80
+
+
+OWNER = {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs", "uid": "u-1"}
+
+
+@pytest.mark.parametrize("resource,metadata,message", [
+    ("configmaps", {"ownerReferences": [{}]},
+     'metadata.ownerReferences.apiVersion: Invalid value: "": version must not be empty'),
+    ("configmaps", {"ownerReferences": [{**OWNER, "uid": ""}]},
+     'metadata.ownerReferences.uid: Invalid value: "": uid must not be empty'),
+    ("configmaps", {"ownerReferences": [{**OWNER, "apiVersion": "a/b/c"}]},
+     'metadata.ownerReferences.apiVersion: Invalid value: "a/b/c": version must not be empty'),
+    ("configmaps", {"ownerReferences": [{**OWNER, "controller": True}, {**OWNER, "name": "b", "controller": True}]},
+     'Only one reference can have Controller set to true. Found "true" in references for ReplicaSet/rs and '
+     'ReplicaSet/b'),
+    ("configmaps", {"ownerReferences": [{**OWNER, "apiVersion": "v1", "kind": "Event"}]},
+     "/v1, Kind=Event is disallowed from being an owner"),
+    ("configmaps", {"finalizers": ["bad finalizer"]}, 'metadata.finalizers: Invalid value: "bad finalizer": '),
+    ("configmaps", {"finalizers": ["example.com/a", "mine"]},
+     'metadata.finalizers[1]: Invalid value: "mine": name is neither a standard finalizer name nor is it '
+     'fully qualified'),
+    ("configmaps", {"finalizers": ["orphan", "foregroundDeletion"]},
+     "finalizer orphan and foregroundDeletion cannot be both set"),
+])
+def test_owner_references_and_finalizers_are_validated(registry, ns, resource, metadata, message):
+    """ValidateObjectMeta checks owner references (all four fields, one controller, no Event owner)
+    and finalizers (qualified names; a core kind's also standard or domain-qualified); a garbage
+    reference stored would reach the garbage collector."""
+    error = status_error(registry.create, resource, ns, {"metadata": {"name": "x", **metadata}})
+    assert (error.code, error.reason) == (422, "Invalid")
+    assert message in error.message
+
+
+def test_valid_owner_references_and_finalizers_are_stored(registry, ns):
+    """A domain-free finalizer outside the core group, standard ones, and one controller pass."""
+    registry.create("configmaps", ns, {"metadata": {"name": "a", "finalizers": ["kubernetes", "a.io/b"],
+                                                    "ownerReferences": [{**OWNER, "controller": True}]}})
+    dep = deployment("d")
+    dep["metadata"]["finalizers"] = ["mine"]
+    assert registry.create("deployments", ns, dep)["metadata"]["finalizers"] == ["mine"]
+
+
+def test_a_configmap_key_in_both_data_and_binary_data_is_422(registry, ns):
+    """ValidateConfigMap: a binaryData key may not repeat a data key (which value would a volume hold?)."""
+    error = status_error(registry.create, "configmaps", ns,
+                         {"metadata": {"name": "dup"}, "data": {"a": "x"}, "binaryData": {"a": "eA=="}})
+    assert (error.code, error.reason) == (422, "Invalid")
+    assert 'binaryData[a]: Invalid value: "a": duplicate of key present in data' in error.message
+
+
+@pytest.mark.parametrize("strategy,message", [
+    ({"type": "Bogus"}, 'spec.strategy: Unsupported value: "Bogus": supported values: "Recreate", "RollingUpdate"'),
+    ({"type": "Recreate", "rollingUpdate": {}}, "spec.strategy.rollingUpdate: Forbidden: may not be specified"),
+    ({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "abc"}},
+     'spec.strategy.rollingUpdate.maxSurge: Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:"abc"}: '
+     "a valid percent string must be a numeric string followed by an ending '%'"),
+    ({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": -1}},
+     "spec.strategy.rollingUpdate.maxUnavailable: Invalid value: -1: must be greater than or equal to 0"),
+    ({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": "0%"}},
+     "may not be 0 when `maxSurge` is 0"),
+    ({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "150%"}}, "must not be greater than 100%"),
+])
+def test_a_deployment_strategy_the_controller_cannot_follow_is_422(registry, ns, strategy, message):
+    """ValidateDeploymentStrategy: a maxSurge of "abc" stored would make the deployment controller
+    fail on every sync of it."""
+    dep = deployment("s")
+    dep["spec"]["strategy"] = strategy
+    error = status_error(registry.create, "deployments", ns, dep)
+    assert (error.code, error.reason) == (422, "Invalid")
+    assert message in error.message
+
+
+def test_a_deployment_without_or_with_a_valid_strategy_is_stored(registry, ns):
+    assert registry.create("deployments", ns, deployment("plain"))["spec"]["strategy"]["type"] == "RollingUpdate"
+    dep = deployment("r")
+    dep["spec"]["strategy"] = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": "100%"}}
+    registry.create("deployments", ns, dep)
+
+
+@pytest.mark.parametrize("spec,message", [
+    ({"type": "NodePort", "ports": [{"port": 80, "nodePort": 22}]},
+     "spec.ports[0].nodePort: Invalid value: 22: provided port is not in the valid range. The range of valid "
+     "ports is 30000-32767"),
+    ({"clusterIP": "abc", "ports": [{"port": 80}]},
+     'spec.clusterIPs[0]: Invalid value: "abc": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'),
+])
+def test_a_service_node_port_outside_the_range_or_a_cluster_ip_that_is_no_ip_is_422(registry, ns, spec, message):
+    """The node-port allocator takes only 30000-32767 (the proxy listens on it on every node: 22
+    would be the host's ssh port), and a cluster IP must be an IP."""
+    error = status_error(registry.create, "services", ns, {"metadata": {"name": "s"}, "spec": spec})
+    assert (error.code, error.reason) == (422, "Invalid")
+    assert message in error.message
+
+
+def test_a_service_with_a_node_port_in_range_and_an_ip_is_stored(registry, ns):
+    spec = {"type": "NodePort", "clusterIP": "10.96.0.99", "ports": [{"port": 80, "nodePort": 30080}]}
+    assert registry.create("services", ns, {"metadata": {"name": "s"}, "spec": spec})["spec"]["clusterIP"] == "10.96.0.99"
+
+
+@pytest.mark.parametrize("finalizers", [["bad finalizer!"], ["mine"]])
+def test_namespace_spec_finalizers_are_finalizer_names_also_through_finalize(registry, finalizers):
+    """ValidateNamespace and ValidateNamespaceFinalizeUpdate check spec.finalizers as finalizer names."""
+    error = status_error(registry.create, "namespaces", None,
+                         {"metadata": {"name": "fin-a"}, "spec": {"finalizers": finalizers}})
+    assert (error.code, error.reason) == (422, "Invalid") and "spec.finalizers" in error.message
+    name = f"fin-{len(finalizers[0])}"
+    registry.create("namespaces", None, {"metadata": {"name": name}})
+    namespace = registry.get("namespaces", None, name)
+    namespace["spec"]["finalizers"] = finalizers
+    error = status_error(registry.update, "namespaces", None, name, namespace, subresource="finalize")
+    assert (error.code, error.reason) == (422, "Invalid")
+    assert registry.get("namespaces", None, name)["spec"]["finalizers"] == ["kubernetes"]
+
+
+@pytest.mark.parametrize("spec,message", [
+    ({"tolerations": [{"key": "a", "operator": "Bogus"}]},
+     'spec.tolerations[0].operator: Unsupported value: "Bogus": supported values: "Equal", "Exists"'),
+    ({"tolerations": [{"operator": "Equal", "value": "x"}]}, "operator must be Exists when `key` is empty"),
+    ({"tolerations": [{"key": "a", "effect": "Sometimes"}]}, 'spec.tolerations[0].effect: Unsupported value: "Sometimes"'),
+    ({"tolerations": [{"key": "a", "effect": "NoSchedule", "tolerationSeconds": 5}]},
+     "effect must be 'NoExecute' when `tolerationSeconds` is set"),
+    ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+        {"matchExpressions": [{"operator": "Exists"}]}]}}}},
+     "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0]."
+     'matchExpressions[0].key: Invalid value: ""'),
+    ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+        {"matchExpressions": [{"key": "zone", "operator": "Bogus"}]}]}}}}, "not a valid selector operator"),
+    ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+        {"matchExpressions": [{"key": "zone", "operator": "In"}]}]}}}}, "must be specified when `operator` is 'In'"),
+    ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": []}}}},
+     "must have at least one node selector term"),
+])
+def test_tolerations_and_required_node_affinity_the_scheduler_reads_are_validated(registry, ns, spec, message):
+    """ValidateTolerations and ValidateNodeSelectorRequirement: what the scheduler's filters read
+    is well formed before it is stored."""
+    error = status_error(registry.create, "pods", ns, pod("p", **spec))
+    assert (error.code, error.reason) == (422, "Invalid")
+    assert message in error.message
+
+
+def test_well_formed_tolerations_and_node_affinity_are_stored(registry, ns):
+    spec = {"tolerations": [{"operator": "Exists"}, {"key": "a", "operator": "Equal", "value": "b",
+                                                     "effect": "NoExecute", "tolerationSeconds": 5}],
+            "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+                {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a"]},
+                                      {"key": "gpu", "operator": "Gt", "values": ["1"]}]}]}}}}
+    registry.create("pods", ns, pod("ok", **spec))
+
+
+@pytest.mark.parametrize("taints,message", [
+    ([{"key": "a", "effect": "Bogus"}], 'spec.taints[0].effect: Unsupported value: "Bogus": supported values: '),
+    ([{"key": "a"}], "spec.taints[0].effect: Required value"),
+    ([{"key": "a b", "effect": "NoSchedule"}], 'spec.taints[0].key: Invalid value: "a b"'),
+    ([{"key": "a", "effect": "NoSchedule"}, {"key": "a", "value": "x", "effect": "NoSchedule"}],
+     "taints must be unique by key and effect pair"),
+])
+def test_node_taints_are_validated(registry, taints, message):
+    """validateNodeTaints: what TaintToleration and the taint manager read is well formed."""
+    error = status_error(registry.create, "nodes", None, {"metadata": {"name": "tainted"}, "spec": {"taints": taints}})
+    assert (error.code, error.reason) == (422, "Invalid")
+    assert message in error.message
