@@ -9,12 +9,18 @@ actions failed is synced again after an exponential backoff (AddRateLimited) unt
 succeeds (Forget). Keys are also re-enqueued every `resync_period`, as an informer's resync does,
 for what no event announces: a schedule coming due, a node's lease growing stale.
 
-No I/O here: the manager passes the function that performs an action (True when the apiserver
-took it) and, for its threads, the lock that guards the queue.
+A sync that raises (an object the apiserver accepted but this controller cannot read) is a sync
+error like a failed action, as upstream's syncHandler returning an error is: the error goes to
+`handle_error` (utilruntime.HandleError, a log line by default) and the key is retried with
+backoff, so one bad object never stops the worker or the other keys.
+
+No I/O here beyond that log line: the manager passes the function that performs an action (True
+when the apiserver took it) and, for its threads, the lock that guards the queue.
 """
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 
@@ -32,8 +38,10 @@ class Trigger:
 class QueuedController:
     def __init__(self, name: str, queue: RateLimitingQueue, sync: Callable[[Hashable], list],
                  triggers: Iterable[Trigger], all_keys: Callable[[], Iterable[Hashable]],
-                 resync_period: float, informers: Iterable[str] = ()):
+                 resync_period: float, informers: Iterable[str] = (),
+                 handle_error: Callable[[Hashable, Exception], None] | None = None):
         self.name, self.queue, self.sync = name, queue, sync
+        self.handle_error = handle_error or self._log_error
         self.triggers = tuple(triggers)
         self.all_keys = all_keys
         self.resync_period = resync_period
@@ -48,6 +56,11 @@ class QueuedController:
                 for obj in objs:
                     for key in trigger.keys(obj):
                         self.queue.add(key)
+
+    @mirrors("k8s.io/apimachinery/pkg/util/runtime.HandleError")
+    def _log_error(self, key: Hashable, error: Exception) -> None:
+        print(f"{self.name} controller: error syncing {key!r}: {type(error).__name__}: {error}",
+              file=sys.stderr, flush=True)
 
     def resync_if_due(self) -> None:
         now = self.queue.clock.now()
@@ -69,6 +82,8 @@ class QueuedController:
         ok = False
         try:
             ok = all([perform(action) for action in self.sync(key)])  # every action, even after a failure
+        except Exception as error:  # noqa: BLE001 - a sync error: reported, the key retried with backoff
+            self.handle_error(key, error)
         finally:
             with lock:
                 if ok:

@@ -83,21 +83,39 @@ def test_a_failing_sync_is_requeued_with_exponential_backoff_until_it_succeeds()
     assert synced == ["ns/a"] * 3
 
 
-def test_a_sync_that_raises_is_requeued_with_backoff():
-    clock = ManualClock()
+def test_a_sync_that_raises_is_reported_and_requeued_with_backoff():
+    """A sync raising is a sync error (upstream's HandleError + AddRateLimited): the worker goes
+    on, the error is handed to `handle_error` with its key, and the key comes back after 5 ms."""
+    clock, errors = ManualClock(), []
 
     def sync(key):
         raise RuntimeError("bug")
     c = QueuedController("broken", RateLimitingQueue(clock), sync, [Trigger("pods", lambda o: ["k"])],
-                         lambda: [], 60.0)
+                         lambda: [], 60.0, handle_error=lambda key, error: errors.append((key, str(error))))
     c.on_change("pods", {})
-    try:
-        c.process_next_work_item(lambda action: True)
-    except RuntimeError:
-        pass
+    assert c.process_next_work_item(lambda action: True)
+    assert errors == [("k", "bug")]
     assert c.queue.num_requeues("k") == 1
     clock.advance(0.005)
     assert c.queue.get() == "k"
+
+
+def test_one_key_whose_sync_raises_does_not_stop_the_others():
+    """Keys queued after a broken one are still synced in the same pass."""
+    clock, synced = ManualClock(), []
+
+    def sync(key):
+        if key == "ns/bad":
+            raise ValueError("invalid literal for int()")
+        synced.append(key)
+        return []
+    c = QueuedController("replicaset", RateLimitingQueue(clock), sync,
+                         [Trigger("replicasets", lambda o: [f"ns/{o['metadata']['name']}"])], lambda: [], 60.0,
+                         handle_error=lambda key, error: None)
+    for name in ("bad", "a", "b"):
+        c.on_change("replicasets", rs(name))
+    drain(c)
+    assert synced == ["ns/a", "ns/b"] and c.queue.num_requeues("ns/bad") == 1
 
 
 def test_resync_enqueues_every_key_once_per_period():
