@@ -12,6 +12,7 @@ import copy
 import hashlib
 import json
 import math
+import re
 
 from reference_impl.machinery.actions import Create, Delete, Update
 from reference_impl.machinery.labels import selector_matches
@@ -49,8 +50,17 @@ def equal_ignore_hash(a: dict, b: dict) -> bool:
 
 
 @mirrors("k8s.io/kubernetes/pkg/controller/deployment/util.Revision")
-def revision(rs: dict) -> int:
-    return int((rs["metadata"].get("annotations") or {}).get(REVISION, "0"))
+def revision(rs: dict) -> int | None:
+    """The revision annotation as a number: 0 when absent, None when it is not an integer
+    (strconv.ParseInt's error; the annotation is user-editable)."""
+    text = (rs["metadata"].get("annotations") or {}).get(REVISION, "0")
+    return int(text) if re.fullmatch(r"[+-]?[0-9]+", text) else None
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/deployment/util.MaxRevision")
+def max_revision(replica_sets: list[dict]) -> int:
+    """The highest revision, skipping ReplicaSets whose revision does not parse."""
+    return max((r for r in map(revision, replica_sets) if r is not None), default=0)
 
 
 def _int_or_percent(value, total: int, round_up: bool) -> int:
@@ -111,19 +121,23 @@ class DeploymentController:
                           key=lambda rs: rs["metadata"].get("creationTimestamp", ""))
         new_rs = matching[0] if matching else None
         old = [rs for rs in owned if rs is not new_rs]
-        max_old = max((revision(rs) for rs in old), default=0)
+        max_old = max_revision(old)
         if new_rs is None:
             if not create:
                 return None, old
             new_rs = self._create_new_rs(d, owned, max_old + 1)
             actions.append(Create("replicasets", d["metadata"]["namespace"], new_rs))
-        elif revision(new_rs) <= max_old:  # a rollback to an old template gets a new revision
+        elif (new_rev := revision(new_rs)) is not None and new_rev <= max_old:
+            # A rollback to an old template gets a new revision; one that does not parse is left
+            # alone (SetNewReplicaSetAnnotations) and the Deployment copies it as it is.
             new_rs["metadata"].setdefault("annotations", {})[REVISION] = str(max_old + 1)
             actions.append(Update("replicasets", d["metadata"]["namespace"], copy.deepcopy(new_rs)))
+        new_rev = revision(new_rs)
+        rev_text = str(new_rev) if new_rev is not None else new_rs["metadata"]["annotations"][REVISION]
         d_rev = (d["metadata"].get("annotations") or {}).get(REVISION)
-        if d_rev != str(revision(new_rs)):
+        if d_rev != rev_text:
             updated = copy.deepcopy(d)
-            updated["metadata"].setdefault("annotations", {})[REVISION] = str(revision(new_rs))
+            updated["metadata"].setdefault("annotations", {})[REVISION] = rev_text
             actions.append(Update("deployments", d["metadata"]["namespace"], updated))
         return new_rs, old
 

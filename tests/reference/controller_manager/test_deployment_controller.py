@@ -109,6 +109,31 @@ def test_template_change_creates_the_next_revision():
     assert new["metadata"]["annotations"][DESIRED_REPLICAS] == "2"
 
 
+def test_an_old_replicaset_whose_revision_is_not_a_number_is_skipped():
+    """MaxRevision skips a ReplicaSet whose revision annotation does not parse (`abc`): the new
+    revision counts the others only."""
+    d, ctl = deployment(replicas=2), DeploymentController()
+    old = settle(rs_creates(ctl.sync(d, [])))
+    old[0]["metadata"]["uid"] = "x"
+    old[0]["metadata"]["annotations"][REVISION] = "abc"
+    d["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:2"
+    (new,) = rs_creates(ctl.sync(d, old))
+    assert new["metadata"]["annotations"][REVISION] == "1"
+
+
+def test_a_new_replicaset_whose_revision_is_not_a_number_is_left_as_it_is():
+    """SetNewReplicaSetAnnotations leaves an unparseable revision alone, and the Deployment's
+    revision annotation copies it as it is."""
+    d, ctl = deployment(replicas=2), DeploymentController()
+    (new,) = settle(rs_creates(ctl.sync(d, [])))
+    new["metadata"]["uid"] = "x"
+    new["metadata"]["annotations"][REVISION] = "abc"
+    actions = ctl.sync(d, [new])
+    assert not [a for a in actions if a.resource == "replicasets"]
+    (update,) = [a.obj for a in actions if a.resource == "deployments" and a.subresource is None]
+    assert update["metadata"]["annotations"][REVISION] == "abc"
+
+
 def test_fenceposts_round_surge_up_and_unavailable_down():
     """25% of 10 replicas is a maxSurge of 3 and a maxUnavailable of 2."""
     assert resolve_fenceposts(deployment(replicas=10, max_surge="25%", max_unavailable="25%")) == (3, 2)
