@@ -107,6 +107,25 @@ def should_restart(restart_policy: str, exit_code: int) -> bool:
     return True
 
 
+@mirrors("k8s.io/kubernetes/pkg/kubelet/prober.extractPort")
+def extract_port(port, container: dict) -> int | None:
+    """A probe's port as a number: a name is looked up in the container's ports (then read as a
+    number written as a string); None when it names no port or is outside 1-65535."""
+    if isinstance(port, str):
+        named = next((p.get("containerPort") for p in container.get("ports") or [] if p.get("name") == port), None)
+        port = named if named is not None else (int(port) if port.isdigit() else None)
+    return port if isinstance(port, int) and 0 < port < 65536 else None
+
+
+def resolved_probe(probe: dict, container: dict) -> dict | None:
+    """The probe with its httpGet or tcpSocket port as a number; None when the port is unusable."""
+    for handler in ("httpGet", "tcpSocket"):
+        if handler in probe:
+            port = extract_port(probe[handler].get("port"), container)
+            return None if port is None else {**probe, handler: {**probe[handler], "port": port}}
+    return probe
+
+
 class Kubelet:
     """The core. One instance per node; see the module docstring for its inputs and outputs."""
 
@@ -368,8 +387,12 @@ class Kubelet:
             if last is not None and now - last < probe.get("periodSeconds", 10):
                 continue
             c.probe_last_run[probe_type] = now
+            runnable = resolved_probe(probe, c.spec)
+            if runnable is None:  # upstream's "Probe errored": a failure, counted as any other
+                self.probe_result(record.key, c.name, probe_type, False)
+                continue
             c.probe_in_flight.add(probe_type)
-            actions.append(RunProbe(record.key, c.name, probe_type, probe, record.pod_ip or self.node_ip))
+            actions.append(RunProbe(record.key, c.name, probe_type, runnable, record.pod_ip or self.node_ip))
         return actions
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet/kuberuntime.kubeGenericRuntimeManager).killContainer")

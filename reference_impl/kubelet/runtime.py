@@ -7,6 +7,7 @@ can read it later. Probes are run here too (exec, httpGet, tcpSocket); the core 
 """
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import socket
@@ -95,23 +96,30 @@ def run_probe(action: RunProbe, host: str | None = None) -> bool:
             return False
         return result.returncode == 0
     if "httpGet" in probe:
-        get = probe["httpGet"]
-        url = f"{get.get('scheme', 'HTTP').lower()}://{get.get('host') or host}:{get['port']}{get.get('path', '/')}"
         try:
-            with urllib.request.urlopen(url, timeout=timeout) as resp:
+            with urllib.request.urlopen(format_url(probe["httpGet"], host), timeout=timeout) as resp:
                 return 200 <= resp.status < 400
         except urllib.error.HTTPError as exc:
             return 200 <= exc.code < 400
-        except OSError:
+        except (OSError, ValueError, http.client.HTTPException):  # InvalidURL: a host or port no URL takes
             return False
     if "tcpSocket" in probe:
         try:
             with socket.create_connection((probe["tcpSocket"].get("host") or host, probe["tcpSocket"]["port"]),
                                           timeout=timeout):
                 return True
-        except OSError:
+        except (OSError, OverflowError, TypeError):  # a port outside 0-65535 or not a number
             return False
     return False
+
+
+@mirrors("k8s.io/kubernetes/pkg/kubelet/prober.formatURL")
+def format_url(get: dict, host: str) -> str:
+    """An httpGet probe's URL; a path without its leading "/" gets one, as Go's URL.String adds it."""
+    path = get.get("path") or "/"
+    if not path.startswith("/"):
+        path = "/" + path
+    return f"{get.get('scheme', 'HTTP').lower()}://{get.get('host') or host}:{get['port']}{path}"
 
 
 def execute(kubelet, runtime: ProcessRuntime, actions: list) -> list:

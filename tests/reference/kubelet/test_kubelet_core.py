@@ -278,6 +278,29 @@ def test_liveness_failure_kills_and_restarts(kubelet, clock):
     assert len(of(kubelet.sync_loop_iteration(), StartContainer)) == 1
 
 
+def test_a_named_probe_port_is_resolved_against_the_containers_ports(kubelet, clock):
+    """extractPort: an httpGet or tcpSocket port written as a name probes that container port."""
+    container = {"name": "app", "command": ["x"], "ports": [{"name": "web", "containerPort": 8080}],
+                 "livenessProbe": {"httpGet": {"path": "/", "port": "web"}},
+                 "readinessProbe": {"tcpSocket": {"port": "web"}}}
+    started(kubelet, make_pod(containers=[container]))
+    probes = of(kubelet.sync_loop_iteration(), RunProbe)
+    assert [p.probe.get("httpGet", p.probe.get("tcpSocket"))["port"] for p in probes] == [8080, 8080]
+    assert container["livenessProbe"]["httpGet"]["port"] == "web"  # the pod spec is not modified
+
+
+def test_a_probe_port_no_container_port_names_is_a_failed_probe(kubelet, clock):
+    """A port name the container does not have fails the probe without running it (upstream's
+    "Probe errored"), each period, until failureThreshold kills the container."""
+    probe = {"httpGet": {"path": "/", "port": "missing"}, "failureThreshold": 2, "periodSeconds": 1}
+    key = started(kubelet, make_pod(containers=[{"name": "app", "command": ["x"], "livenessProbe": probe}]))
+    assert of(kubelet.sync_loop_iteration(), RunProbe) == []
+    assert of(kubelet.sync_loop_iteration(), SignalContainer) == []
+    clock.advance(1)
+    kubelet.sync_loop_iteration()
+    assert of(kubelet.sync_loop_iteration(), SignalContainer) == [SignalContainer(key, "app", "SIGTERM")]
+
+
 def test_condition_transition_time_kept_while_status_unchanged(kubelet, clock):
     """lastTransitionTime changes only when a condition's status changes."""
     key = started(kubelet, make_pod())

@@ -149,6 +149,17 @@ def test_http_probe():
         port = server.server_address[1]
         assert run_probe(_probe({"httpGet": {"path": "/ok", "port": port}}))
         assert not run_probe(_probe({"httpGet": {"path": "/bad", "port": port}}))
+        assert run_probe(_probe({"httpGet": {"path": "ok", "port": port}}))  # formatURL adds the "/"
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.mark.parametrize("spec", [{"httpGet": {"path": "/", "port": "http"}},
+                                  {"httpGet": {"path": "/", "port": 1, "host": "bad host"}},
+                                  {"httpGet": {"path": "/", "port": 70000}},
+                                  {"tcpSocket": {"port": 70000}}])
+def test_a_probe_that_cannot_be_sent_fails_and_does_not_raise(spec):
+    """An unusable URL or port (which the core should not hand over) is a failed probe, not an
+    exception out of the kubelet's loop."""
+    assert run_probe(_probe(spec)) is False
