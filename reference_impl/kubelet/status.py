@@ -83,14 +83,15 @@ def initialized_condition(spec: dict) -> dict:
 
 
 def with_transition_times(conditions: list[dict], previous: list[dict], now: float) -> list[dict]:
-    """Keep a condition's lastTransitionTime while its status is unchanged (the status manager's rule)."""
-    old = {c["type"]: c for c in previous}
+    """Keep a condition's lastTransitionTime while its status is unchanged (the status manager's rule).
+    A previous condition may lack fields (anyone may patch pod status): absent reads as Go's zero value."""
+    old = {c.get("type"): c for c in previous}
     out = []
     for cond in conditions:
         prior = old.get(cond["type"])
-        changed = prior is None or prior["status"] != cond["status"]
+        changed = prior is None or prior.get("status", "") != cond["status"]
         out.append({**cond, "lastProbeTime": None,
-                    "lastTransitionTime": rfc3339(now) if changed else prior["lastTransitionTime"]})
+                    "lastTransitionTime": rfc3339(now) if changed else prior.get("lastTransitionTime")})
     return out
 
 

@@ -301,6 +301,17 @@ def test_a_probe_port_no_container_port_names_is_a_failed_probe(kubelet, clock):
     assert of(kubelet.sync_loop_iteration(), SignalContainer) == [SignalContainer(key, "app", "SIGTERM")]
 
 
+def test_conditions_written_without_status_or_transition_time_are_read_as_empty(kubelet):
+    """A pod status someone patched with bare conditions ({"type": "Ready"}, no status, no
+    lastTransitionTime) is read as Go reads it, zero values, and the kubelet writes its own."""
+    pod = make_pod()
+    pod["status"] = {"conditions": [{"type": "PodScheduled", "status": "True"}, {"type": "Ready"}]}
+    kubelet.set_desired_pods([pod])
+    status = last_status(kubelet.sync_loop_iteration())
+    assert cond(status, "PodScheduled")["lastTransitionTime"] is None
+    assert cond(status, "Ready")["status"] == "False" and cond(status, "Ready")["lastTransitionTime"]
+
+
 def test_condition_transition_time_kept_while_status_unchanged(kubelet, clock):
     """lastTransitionTime changes only when a condition's status changes."""
     key = started(kubelet, make_pod())
