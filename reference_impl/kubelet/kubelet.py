@@ -144,6 +144,8 @@ class Kubelet:
         self.last_lease_renew: float | None = None
         self.last_node_status: float | None = None
         self.pods: dict[str, PodRecord] = {}  # by uid
+        # (pod, error) of pod syncs that raised since the adapter last read them; the adapter logs them.
+        self.sync_errors: list[tuple[PodKey, Exception]] = []
         # Pod IPs come from pod_cidr, as host-local IPAM hands them out (the first address is the
         # gateway's); with none every pod shares the node's IP. On Linux all of 127.0.0.0/8 is
         # loopback, so a 127.0.N.0/24 per node gives each process its own address with no setup.
@@ -295,7 +297,10 @@ class Kubelet:
         now = self.clock.now()
         actions = self._node_actions(now)
         for uid in sorted(self.pods, key=lambda u: (str(self.pods[u].key), u)):
-            actions.extend(self.sync_pod(self.pods[uid], now))
+            try:
+                actions.extend(self.sync_pod(self.pods[uid], now))
+            except Exception as error:  # noqa: BLE001 - podWorkers: "Error syncing pod, skipping"
+                self.sync_errors.append((self.pods[uid].key, error))
         for uid in [u for u, r in self.pods.items() if r.removed and self._all_stopped(r)]:
             del self.pods[uid]
         return actions

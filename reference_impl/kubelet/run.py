@@ -151,9 +151,16 @@ class KubeletRunner:
             kubelet = self.kubelets.get(name)
             if kubelet is None:
                 continue
-            kubelet.set_desired_pods([pod for pod in self.pods.store.by_index(NODE_NAME_INDEX, name)
-                                      if not self._unsupported(pod)])
-            self.perform(kubelet, execute(kubelet, self.runtime, kubelet.sync_loop_iteration()))
+            try:
+                kubelet.set_desired_pods([pod for pod in self.pods.store.by_index(NODE_NAME_INDEX, name)
+                                          if not self._unsupported(pod)])
+                self.perform(kubelet, execute(kubelet, self.runtime, kubelet.sync_loop_iteration()))
+            except Exception as error:  # noqa: BLE001 - one node's failure must not stop the others or the loop
+                log(COMPONENT, f"node {name}: sync failed: {type(error).__name__}: {error}")
+            for key, error in kubelet.sync_errors:
+                log(COMPONENT, f"error syncing pod {key.namespace}/{key.name}, skipping: "
+                               f"{type(error).__name__}: {error}")
+            kubelet.sync_errors.clear()
 
     def _unsupported(self, pod: dict) -> bool:
         """Pods the core refuses (init containers) are left Pending; said once in the log."""

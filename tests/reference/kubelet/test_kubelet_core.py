@@ -312,6 +312,22 @@ def test_conditions_written_without_status_or_transition_time_are_read_as_empty(
     assert cond(status, "Ready")["status"] == "False" and cond(status, "Ready")["lastTransitionTime"]
 
 
+def test_a_pod_whose_sync_raises_is_skipped_and_the_others_synced(kubelet, monkeypatch):
+    """podWorkers: "Error syncing pod, skipping" — one pod's sync error is kept in sync_errors
+    for the adapter to log and does not stop the iteration over the node's other pods."""
+    kubelet.set_desired_pods([make_pod("a"), make_pod("b")])
+    real = kubelet.sync_pod
+
+    def sync_pod(record, now):
+        if record.key.name == "a":
+            raise KeyError("status")
+        return real(record, now)
+    monkeypatch.setattr(kubelet, "sync_pod", sync_pod)
+    actions = kubelet.sync_loop_iteration()
+    assert [a.pod.name for a in of(actions, StartContainer)] == ["b"]
+    assert [(key.name, type(error)) for key, error in kubelet.sync_errors] == [("a", KeyError)]
+
+
 def test_condition_transition_time_kept_while_status_unchanged(kubelet, clock):
     """lastTransitionTime changes only when a condition's status changes."""
     key = started(kubelet, make_pod())

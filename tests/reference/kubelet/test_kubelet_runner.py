@@ -52,6 +52,19 @@ def test_syncing_a_node_reports_only_its_pods(tmp_path):
     assert [p for p in client.patches if "/pods/" in p][-1] == "/api/v1/namespaces/default/pods/a/status"
 
 
+def test_a_node_whose_sync_raises_does_not_stop_the_others(tmp_path, monkeypatch, capsys):
+    """An error out of one node's sync is logged; the nodes after it are still synced."""
+    runner, client = hollow_runner(tmp_path)
+    runner.pods.store.add(bound_pod("b", "hollow-2"))
+
+    def broken():
+        raise ValueError("bad pod")
+    monkeypatch.setattr(runner.kubelets["hollow-0"], "sync_loop_iteration", broken)
+    runner.sync_nodes(["hollow-0", "hollow-2"])
+    assert "/api/v1/namespaces/default/pods/b/status" in client.patches
+    assert "hollow-0" in capsys.readouterr().err
+
+
 class LeaseStore:
     """A fake apiserver for Leases: GET, POST, and PUT that answers 409 on a stale resourceVersion."""
 
