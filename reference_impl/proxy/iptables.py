@@ -94,7 +94,8 @@ def service_port_name(namespace: str, name: str, port_name: str) -> str:
 
 def service_port_infos(service: dict) -> list[ServicePortInfo]:
     """The service ports the iptables proxier programs for one Service (none for headless/ExternalName)."""
-    meta, spec = service["metadata"], service.get("spec", {})
+    # A field sent as JSON null is Go's zero value (an empty struct or slice), not a missing key.
+    meta, spec = service["metadata"], service.get("spec") or {}
     svc_type = spec.get("type", "ClusterIP")
     cluster_ip = spec.get("clusterIP", "")
     if svc_type == "ExternalName" or cluster_ip in ("", "None"):
@@ -102,7 +103,7 @@ def service_port_infos(service: dict) -> list[ServicePortInfo]:
     full_name = f"{meta.get('namespace', 'default')}/{meta['name']}"
     if spec.get("externalIPs"):
         raise UnsupportedServiceError(full_name, "spec.externalIPs")
-    if (service.get("status", {}).get("loadBalancer", {}) or {}).get("ingress"):
+    if ((service.get("status") or {}).get("loadBalancer") or {}).get("ingress"):
         raise UnsupportedServiceError(full_name, "status.loadBalancer.ingress")
     if svc_type in ("NodePort", "LoadBalancer") and spec.get("externalTrafficPolicy") == "Local":
         raise UnsupportedServiceError(full_name, "externalTrafficPolicy: Local")
@@ -110,7 +111,7 @@ def service_port_infos(service: dict) -> list[ServicePortInfo]:
     timeout = (((spec.get("sessionAffinityConfig") or {}).get("clientIP") or {})
                .get("timeoutSeconds", DEFAULT_STICKY_MAX_AGE_SECONDS))
     infos = []
-    for port in spec.get("ports", []):
+    for port in spec.get("ports") or []:
         infos.append(ServicePortInfo(
             service_name_string=service_port_name(meta.get("namespace", "default"), meta["name"],
                                                   port.get("name", "")),

@@ -23,6 +23,7 @@ from pathlib import Path
 from reference_impl.client import ClientError, KubeconfigError
 from reference_impl.client.rest import RestClient
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
+from reference_impl.machinery.objects import meta_namespace_key
 from reference_impl.proxy.errors import ProxyError, UnsupportedServiceError
 from reference_impl.proxy.iptables import endpoints_map, service_port_infos
 from reference_impl.proxy.userspace import UserspaceProxier
@@ -72,6 +73,10 @@ class ProxyRunner:
                 infos = service_port_infos(service)
             except UnsupportedServiceError as error:
                 self._say_once(f"unsupported:{error.service}", str(error))
+                continue
+            except Exception as error:  # noqa: BLE001 - one Service that cannot be read must not stop the sync
+                self._say_once(f"unreadable:{meta_namespace_key(service)}",
+                               f"skipping service {meta_namespace_key(service)}: {type(error).__name__}: {error}")
                 continue
             for info in infos:
                 key = f"{info.service_name_string}/{info.protocol.upper()}"
