@@ -1,8 +1,13 @@
 """A thread-safe indexed store of API objects keyed "namespace/name", with a namespace index and
 ResourceEventHandler callbacks (add, update, delete) fired on every change.
+
+A handler that raises on an object is reported (`handle_error`, a log line by default) and the
+fan-out goes on: the store already holds the object, and an exception escaping into the informer
+would end its watch or make it relist the same object for ever, freezing the cache.
 """
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,8 +36,10 @@ class Indexer:
     """client-go's threadSafeMap plus the handler fan-out of a shared informer."""
 
     def __init__(self, indexers: dict[str, IndexFunc] | None = None,
-                 key_func: Callable[[dict], str] = meta_namespace_key):
+                 key_func: Callable[[dict], str] = meta_namespace_key,
+                 handle_error: Callable[[dict, Exception], None] | None = None):
         self._lock = threading.RLock()
+        self.handle_error = handle_error or _log_handler_error
         self._items: dict[str, dict] = {}
         self._indexers = dict(indexers if indexers is not None else {NAMESPACE_INDEX: namespace_index})
         self._indices: dict[str, dict[str, set[str]]] = {name: {} for name in self._indexers}
@@ -46,7 +53,7 @@ class Indexer:
             existing = list(self._items.values())
         if handler.on_add:
             for obj in existing:
-                handler.on_add(obj)
+                self._call(handler.on_add, obj)
 
     @mirrors("(*k8s.io/client-go/tools/cache.threadSafeMap).Add",
              "(*k8s.io/client-go/tools/cache.threadSafeMap).Update")
@@ -70,7 +77,7 @@ class Indexer:
             self._update_indices(old, None, key)
         for handler in list(self._handlers):
             if handler.on_delete:
-                handler.on_delete(old)
+                self._call(handler.on_delete, old)
 
     @mirrors("(*k8s.io/client-go/tools/cache.threadSafeMap).Replace")
     def replace(self, objs: list[dict]) -> None:
@@ -121,6 +128,18 @@ class Indexer:
     def _notify(self, old: dict | None, new: dict) -> None:
         for handler in list(self._handlers):
             if old is None and handler.on_add:
-                handler.on_add(new)
+                self._call(handler.on_add, new)
             elif old is not None and handler.on_update:
-                handler.on_update(old, new)
+                self._call(handler.on_update, old, new)
+
+    def _call(self, callback: Callable, *objs: dict) -> None:
+        try:
+            callback(*objs)
+        except Exception as error:  # noqa: BLE001 - see the module docstring
+            self.handle_error(objs[-1], error)
+
+
+@mirrors("k8s.io/apimachinery/pkg/util/runtime.HandleError")
+def _log_handler_error(obj: dict, error: Exception) -> None:
+    print(f"event handler failed on {meta_namespace_key(obj)}: {type(error).__name__}: {error}",
+          file=sys.stderr, flush=True)

@@ -72,3 +72,27 @@ def test_concurrent_writers_lose_nothing():
     for t in threads: t.join()
     assert len(store.list()) == 1200
     assert sum(len(store.by_namespace(f"ns{k}")) for k in range(3)) == 1200
+
+
+def test_a_handler_that_raises_does_not_stop_the_store_or_other_handlers():
+    """A handler failing on one object (a component that cannot read it) is reported and skipped:
+    the object is stored, the other handlers hear of it, and later objects reach every handler —
+    an exception escaping here would end the informer's watch or make it relist for ever."""
+    errors, heard = [], []
+
+    def picky(obj):
+        if obj["metadata"]["name"] == "bad":
+            raise OverflowError("cannot convert float infinity to integer")
+        heard.append(("picky", obj["metadata"]["name"]))
+    store = Indexer(handle_error=lambda obj, error: errors.append((obj["metadata"]["name"], type(error))))
+    store.add_event_handler(ResourceEventHandler(on_add=picky, on_update=lambda old, new: picky(new),
+                                                 on_delete=picky))
+    store.add_event_handler(ResourceEventHandler(on_add=lambda obj: heard.append(("other", obj["metadata"]["name"]))))
+    bad = {"metadata": {"name": "bad", "namespace": "ns"}}
+    store.upsert(bad)
+    store.upsert({"metadata": {"name": "good", "namespace": "ns"}})
+    store.upsert(bad)
+    store.delete(bad)
+    assert heard == [("other", "bad"), ("picky", "good"), ("other", "good")]
+    assert errors == [("bad", OverflowError)] * 3
+    assert store.get("ns/good") is not None and store.get("ns/bad") is None
