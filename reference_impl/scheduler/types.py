@@ -7,6 +7,7 @@ upstream reads off NodeInfo's pod lists, live in the cache (`podcounts`).
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from enum import IntEnum
@@ -63,22 +64,30 @@ _SUFFIX = {
     "": 1, "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
     "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60,
 }
+MAX_INT64 = 2**63 - 1
 _QUANTITY = re.compile(r"^([+-]?[0-9.]+(?:[eE][+-]?[0-9]+)?)(m|[kMGTPE]i?|)$")
 
 
 def parse_quantity(value: Any, milli: bool = False) -> int:
-    """A resource.Quantity as an int: milli-units when `milli` (cpu), else whole units rounded up."""
+    """A resource.Quantity as an int: milli-units when `milli` (cpu), else whole units rounded up.
+    A quantity may have any exponent ("1e400"); beyond int64 it saturates at MAX_INT64."""
     if isinstance(value, (int, float)):
-        number = float(value)
-        return int(round(number * 1000)) if milli else int(-(-number // 1))
+        return _saturated(float(value) * 1000 if milli else float(value), milli)
     m = _QUANTITY.match(str(value).strip())
     if not m:
         raise ValueError(f"invalid quantity {value!r}")
     number, suffix = float(m.group(1)), m.group(2)
     if suffix == "m":
-        return int(round(number)) if milli else int(-(-number // 1000))
+        return _saturated(number if milli else number / 1000, milli)
     scaled = number * _SUFFIX[suffix]
-    return int(round(scaled * 1000)) if milli else int(-(-scaled // 1))
+    return _saturated(scaled * 1000 if milli else scaled, milli)
+
+
+def _saturated(number: float, milli: bool) -> int:
+    """Milli-units rounded, whole units rounded up, clamped to int64 (the float may be inf)."""
+    if not math.isfinite(number) or abs(number) >= MAX_INT64:
+        return MAX_INT64 if number > 0 else -MAX_INT64
+    return int(round(number)) if milli else int(-(-number // 1))
 
 
 @dataclass(slots=True)  # slots: Fit and BalancedAllocation read these fields for every node of every cycle

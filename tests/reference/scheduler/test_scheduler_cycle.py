@@ -277,3 +277,13 @@ def test_node_heartbeat_alone_does_not_count_as_a_scheduling_change():
     not_ready["status"]["conditions"][0]["status"] = "False"
     assert not _node_scheduling_properties_changed(old, beat)
     assert _node_scheduling_properties_changed(beat, not_ready)
+
+
+def test_quantities_beyond_int64_saturate_instead_of_failing():
+    """resource.Quantity takes any exponent ("1e400" is valid): such a request is larger than any
+    node and such an allocatable fits any pod, where converting the float raised before."""
+    s = scheduler([node("huge", memory="1e400"), node("n1")],
+                  [pod("greedy", cpu="1e400"), pod("p", cpu="1", memory="1e400")])
+    event, _ = s.schedule_one()
+    assert event.reason == "FailedScheduling" and "Insufficient cpu" in event.message
+    assert bound(s.schedule_one()) == "huge"
