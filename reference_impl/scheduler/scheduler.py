@@ -173,6 +173,9 @@ class Scheduler:
             return self._record_scheduling_failure(info, str(err), REASON_UNSCHEDULABLE, cycle)
         except SchedulerError as err:
             return self._record_scheduling_failure(info, str(err), REASON_SCHEDULER_ERROR, cycle)
+        except Exception as err:  # noqa: BLE001 - a plugin that cannot read this pod: its Error status
+            return self._record_scheduling_failure(info, f"{type(err).__name__}: {err}", REASON_SCHEDULER_ERROR,
+                                                   cycle)
 
         host = result.suggested_host
         assumed = {**pod, "spec": {**pod.get("spec", {}), "nodeName": host}}

@@ -108,6 +108,17 @@ class OnlyLabelled(Plugin):
         return SUCCESS if node_info.labels.get("allowed") == "true" else unschedulable("node(s) not allowed")
 
 
+class RaisingFilter(Plugin):
+    """Filter: raises for pods named in args.pods (a plugin bug, or a field it cannot read)."""
+
+    name = "RaisingFilter"
+
+    def filter(self, state, pod, node_info):
+        if pod["metadata"]["name"] in self.args.get("pods", ()):
+            raise KeyError("spec")
+        return SUCCESS
+
+
 class PreferNamed(Plugin):
     """Score: 100 for the node named in args.node, else 0."""
 
