@@ -15,7 +15,7 @@ from reference_impl.machinery.timefmt import micro_time
 
 
 def _record(lease: dict | None) -> tuple:
-    spec = (lease or {}).get("spec", {})
+    spec = (lease or {}).get("spec") or {}  # JSON null is an empty LeaseSpec
     return (spec.get("holderIdentity"), spec.get("renewTime"), spec.get("leaseTransitions"))
 
 
@@ -45,13 +45,13 @@ class LeaderElector:
         record = _record(current)
         if record != self.observed_record:
             self.observed_record, self.observed_time = record, now
-        spec = current.get("spec", {})
+        spec = current.get("spec") or {}
         holder = spec.get("holderIdentity")
         duration = spec.get("leaseDurationSeconds") or self.lease_duration
         if holder and holder != self.identity and self.observed_time + duration > now:
             return None
         desired = copy.deepcopy(current)
-        new_spec = desired.setdefault("spec", {})
+        new_spec = desired["spec"] = desired.get("spec") or {}
         if holder == self.identity:
             new_spec["renewTime"] = micro_time(now)
         else:

@@ -66,3 +66,12 @@ def test_leader_that_cannot_renew_stops_leading():
     assert a.is_leader()
     clock.advance(2)
     assert not a.is_leader()
+
+
+def test_a_lease_with_a_null_spec_is_taken_over():
+    """`spec: null` decodes to an empty LeaseSpec: no holder, so the candidate takes the Lease."""
+    elector = LeaderElector("me", ManualClock(100.0))
+    lease = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease",
+             "metadata": {"name": "kube-controller-manager", "namespace": "kube-system"}, "spec": None}
+    desired = elector.try_acquire_or_renew(lease)
+    assert desired["spec"]["holderIdentity"] == "me" and desired["spec"]["leaseTransitions"] == 1
