@@ -1,11 +1,14 @@
 """The standard 5-field cron schedule the CronJob controller parses, after github.com/robfig/cron/v3
 (ParseStandard, SpecSchedule.Next), in UTC: minute, hour, day of month, month, day of week, each
 `*`, `?`, `N`, `N-M`, any of them `/STEP`, comma lists; month and weekday names (`jan`, `mon`);
-the descriptors @yearly @annually @monthly @weekly @daily @midnight @hourly.
+the descriptors @yearly @annually @monthly @weekly @daily @midnight @hourly, and `@every
+<duration>` (a constant delay).
 """
 from __future__ import annotations
 
 import datetime
+import math
+import re
 from dataclasses import dataclass
 
 from reference_impl.controller_manager import ControllerError
@@ -18,6 +21,11 @@ _FIELDS = ((0, 59, {}), (0, 23, {}), (1, 31, {}), (1, 12, _MONTHS), (0, 6, _DAYS
 _DESCRIPTORS = {"@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *",
                 "@weekly": "0 0 * * 0", "@daily": "0 0 * * *", "@midnight": "0 0 * * *",
                 "@hourly": "0 * * * *"}
+_EVERY = "@every "
+# time.ParseDuration: an optional sign, then one or more <number><unit>.
+_DURATION = re.compile(r"[-+]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:ns|us|µs|μs|ms|s|m|h))+")
+_DURATION_PART = re.compile(r"([0-9]*\.?[0-9]*)(ns|us|µs|μs|ms|s|m|h)")
+_UNIT_SECONDS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 # Give up looking for a matching time this many years ahead (robfig's "Feb 30" guard).
 _YEARS_AHEAD = 5
 
@@ -73,6 +81,27 @@ class Schedule:
         return None
 
 
+@dataclass(frozen=True)
+class ConstantDelaySchedule:
+    delay: int  # whole seconds, at least 1
+
+    @mirrors("(github.com/robfig/cron/v3.ConstantDelaySchedule).Next")
+    def next(self, after: float) -> float:
+        """`delay` after the start of `after`'s second."""
+        return math.floor(after) + self.delay
+
+
+@mirrors("github.com/robfig/cron/v3.Every")
+def every(text: str, schedule: str) -> ConstantDelaySchedule:
+    """`@every`'s time.ParseDuration text as a schedule: truncated to whole seconds, at least one."""
+    if text == "0":
+        return ConstantDelaySchedule(1)
+    if not _DURATION.fullmatch(text):
+        raise CronError(schedule, f"failed to parse duration {text!r}")
+    seconds = sum(float(number) * _UNIT_SECONDS[unit] for number, unit in _DURATION_PART.findall(text))
+    return ConstantDelaySchedule(1 if text.startswith("-") or seconds < 1 else int(seconds))
+
+
 def _number(text: str, names: dict, schedule: str) -> int:
     if text.lower() in names:
         return names[text.lower()]
@@ -104,8 +133,12 @@ def _field(expr: str, low: int, high: int, names: dict, schedule: str) -> tuple[
 
 
 @mirrors("github.com/robfig/cron/v3.ParseStandard")
-def parse_standard(schedule: str) -> Schedule:
+def parse_standard(schedule: str) -> Schedule | ConstantDelaySchedule:
+    if schedule.strip().startswith(_EVERY):
+        return every(schedule.strip()[len(_EVERY):], schedule)
     spec = _DESCRIPTORS.get(schedule.strip(), schedule)
+    if spec.startswith("@"):
+        raise CronError(schedule, "unrecognized descriptor")
     fields = spec.split()
     if len(fields) != 5:
         raise CronError(schedule, f"expected 5 fields, found {len(fields)}")

@@ -63,3 +63,18 @@ def test_bad_schedules_raise_a_cron_error(schedule):
     """A schedule with the wrong field count, an out-of-range value, a zero step or a bad word is refused."""
     with pytest.raises(CronError):
         parse_standard(schedule)
+
+
+@pytest.mark.parametrize("schedule, delay", [("@every 1s", 1), ("@every 1h30m", 5400), ("@every 500ms", 1),
+                                             ("@every 1.5s", 1), ("@every 2m0.9s", 120), ("@every -5s", 1)])
+def test_every_runs_at_a_constant_delay_in_whole_seconds(schedule, delay):
+    """`@every <Go duration>` (ConstantDelaySchedule): the delay is truncated to whole seconds, at
+    least one, and counts from the given time's second."""
+    assert parse_standard(schedule).next(at("2026-01-01T00:00:00") + 0.25) == at("2026-01-01T00:00:00") + delay
+
+
+@pytest.mark.parametrize("schedule", ["@every", "@every 1", "@every 1x", "@every s", "@every 1h 30m", "@sometimes"])
+def test_bad_every_durations_and_unknown_descriptors_raise_a_cron_error(schedule):
+    """time.ParseDuration needs a unit after every number; an unknown descriptor is refused."""
+    with pytest.raises(CronError):
+        parse_standard(schedule)

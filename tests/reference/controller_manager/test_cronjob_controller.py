@@ -170,3 +170,10 @@ def test_a_job_template_without_annotations_gives_a_job_without_them():
     annotations, which omitempty drops: the Job has no metadata.annotations."""
     (create,) = creates(CronJobController(clock_at("2026-01-01T00:05:10")).sync(cronjob(), []))
     assert "annotations" not in create.obj["metadata"]
+
+
+def test_an_every_schedule_starts_jobs():
+    """`@every 1m` (accepted by upstream's validation, robfig's ParseStandard) starts a Job one
+    minute after the CronJob's creation."""
+    (create,) = creates(CronJobController(clock_at("2026-01-01T00:01:10")).sync(cronjob(schedule="@every 1m"), []))
+    assert create.obj["metadata"]["name"] == f"hello-{int(at('2026-01-01T00:01:00')) // 60}"
