@@ -574,3 +574,47 @@ def test_a_full_undefaulted_pod_spec_is_stored(registry, ns):
                 livenessProbe={"httpGet": {"path": "/", "port": 80}, "periodSeconds": 5})]}
     stored = registry.create("pods", ns, pod("ok", **spec))
     assert stored["spec"]["volumes"][0] == {"name": "data", "emptyDir": {}}  # SetDefaults_Volume, not an error
+
+
+def secret(name: str, secret_type: str | None = None, **fields) -> dict:
+    return {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name},
+            **({"type": secret_type} if secret_type else {}), **fields}
+
+
+@pytest.mark.parametrize("obj,message", [
+    (secret("s", "kubernetes.io/tls", data={"tls.crt": "Y2VydA=="}), "data[tls.key]: Required value"),
+    (secret("s", "kubernetes.io/tls"), "[data[tls.crt]: Required value, data[tls.key]: Required value]"),
+    (secret("s", "kubernetes.io/dockerconfigjson", data={}), "data[.dockerconfigjson]: Required value"),
+    (secret("s", "kubernetes.io/dockerconfigjson", stringData={".dockerconfigjson": "[]"}),
+     'data[.dockerconfigjson]: Invalid value: "<secret contents redacted>": json: cannot unmarshal array '
+     "into Go value of type map[string]interface {}"),
+    (secret("s", "kubernetes.io/basic-auth"), "[data[username]: Required value, data[password]: Required value]"),
+    (secret("s", "kubernetes.io/service-account-token"),
+     "metadata.annotations[kubernetes.io/service-account.name]: Required value"),
+])
+def test_a_secret_holds_the_keys_its_type_promises(registry, ns, obj, message):
+    """ValidateSecret: each built-in type's required data keys (stringData counts: it becomes data)."""
+    error = status_error(registry.create, "secrets", ns, obj)
+    assert (error.code, error.message) == (422, f'Secret "s" is invalid: {message}')
+
+
+def test_a_tls_secret_given_as_string_data_is_stored(registry, ns):
+    stored = registry.create("secrets", ns, secret("tls", "kubernetes.io/tls",
+                                                   stringData={"tls.crt": "cert", "tls.key": "key"}))
+    assert sorted(stored["data"]) == ["tls.crt", "tls.key"]
+
+
+def test_a_secrets_type_and_an_immutable_secrets_data_never_change(registry, ns):
+    """ValidateSecretUpdate: type is immutable; so are `immutable: true` and the data it froze."""
+    stored = registry.create("secrets", ns, secret("frozen", data={"a": "YQ=="}, immutable=True))
+    retyped = {**stored, "type": "kubernetes.io/basic-auth", "data": {"username": "dQ=="}, "immutable": True}
+    error = status_error(registry.update, "secrets", ns, "frozen", retyped)
+    assert error.code == 422 and 'type: Invalid value: "kubernetes.io/basic-auth": field is immutable' in error.message
+    thawed = {**stored, "immutable": False}
+    error = status_error(registry.update, "secrets", ns, "frozen", thawed)
+    assert "immutable: Forbidden: field is immutable when `immutable` is set" in error.message
+    changed = {**stored, "data": {"a": "Yg=="}}
+    error = status_error(registry.update, "secrets", ns, "frozen", changed)
+    assert error.message == 'Secret "frozen" is invalid: data: Forbidden: field is immutable when `immutable` is set'
+    untyped = {key: value for key, value in stored.items() if key != "type"}
+    assert registry.update("secrets", ns, "frozen", untyped)["type"] == "Opaque"
