@@ -310,3 +310,31 @@ def test_an_events_v1_patch_updates_the_stored_core_event(chain):
                          {"note": "second"}, content_type="application/merge-patch+json")
     assert code == 200 and patched["note"] == "second", patched
     assert call(chain, "GET", "/api/v1/namespaces/kinds/events/patched")[1]["message"] == "second"
+
+
+CRON_TEMPLATE = {"jobTemplate": {"spec": {"template": JOB_TEMPLATE}}}
+
+
+@pytest.mark.parametrize("schedule,message", [
+    ("hello", 'spec.schedule: Invalid value: "hello": expected exactly 5 fields, found 1: [hello]'),
+    ("61 * * * *", 'spec.schedule: Invalid value: "61 * * * *": end of range (61) above maximum (59): 61'),
+    ("* * * * mon-x", 'spec.schedule: Invalid value: "* * * * mon-x": failed to parse int from x: strconv.Atoi: '
+                      'parsing "x": invalid syntax'),
+    ("*/0 * * * *", 'spec.schedule: Invalid value: "*/0 * * * *": step of range should be a positive number: */0'),
+    ("@fortnightly", 'spec.schedule: Invalid value: "@fortnightly": unrecognized descriptor: @fortnightly'),
+    ("@every 1x", 'spec.schedule: Invalid value: "@every 1x": failed to parse duration @every 1x: time: invalid '
+                  'duration "1x"'),
+])
+def test_a_cron_job_schedule_must_parse(chain, schedule, message):
+    """validateScheduleFormat: robfig/cron's ParseStandard accepts the schedule, in its words."""
+    code, body = new_object(chain, "batch/v1", "cronjobs", True, {"spec": {"schedule": schedule, **CRON_TEMPLATE}},
+                            "bad-schedule")
+    assert (code, body["message"]) == (422, f'CronJob.batch "bad-schedule" is invalid: {message}')
+
+
+@pytest.mark.parametrize("schedule", ["@hourly", "@every 1h30m", "0 9 * * MON-FRI", "5-59/15 * ? jan,jul *"])
+def test_cron_job_schedules_robfig_accepts_are_stored(chain, schedule):
+    name = "ok-" + str(abs(hash(schedule)) % 10**6)
+    code, body = new_object(chain, "batch/v1", "cronjobs", True, {"spec": {"schedule": schedule, **CRON_TEMPLATE}},
+                            name)
+    assert (code, body["spec"]["schedule"]) == (201, schedule), body
