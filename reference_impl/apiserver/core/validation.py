@@ -518,6 +518,36 @@ def validate_config_data(obj: dict) -> list[str]:
          for key in obj.get("binaryData") or {} if key in data]
 
 
+PERCENT_MSG = ("a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or "
+               "'93%', regex used for validation is '[0-9]+%')")
+
+
+def int_or_string(value: object) -> str:
+    """How field.Invalid prints an intstr.IntOrString (a struct without a value String method)."""
+    if isinstance(value, str):
+        return f'intstr.IntOrString{{Type:1, IntVal:0, StrVal:"{value}"}}'
+    return f'intstr.IntOrString{{Type:0, IntVal:{value}, StrVal:""}}'
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/apps/validation.ValidatePositiveIntOrPercent")
+def positive_int_or_percent(value: object, path: str) -> tuple[list[str], int | None]:
+    """ValidatePositiveIntOrPercent's errors and the value getIntOrPercentValue reads (None if bad)."""
+    if isinstance(value, str):
+        if not re.fullmatch(r"[0-9]+%", value):
+            return [f"{path}: Invalid value: {int_or_string(value)}: {PERCENT_MSG}"], None
+        return [], int(value[:-1])
+    if value < 0:
+        return [invalid(path, value, "must be greater than or equal to 0")], None
+    return [], value
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/apps/validation.IsNotMoreThan100Percent")
+def not_more_than_100_percent(value: object, path: str) -> list[str]:
+    if isinstance(value, str) and re.fullmatch(r"[0-9]+%", value) and int(value[:-1]) > 100:
+        return [f"{path}: Invalid value: {int_or_string(value)}: must not be greater than 100%"]
+    return []
+
+
 def validate_selector_immutable(old: dict, new: dict) -> list[str]:
     """apps/v1 workloads may not change their selector."""
     old_selector = (old.get("spec") or {}).get("selector")

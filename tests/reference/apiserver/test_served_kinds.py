@@ -338,3 +338,25 @@ def test_cron_job_schedules_robfig_accepts_are_stored(chain, schedule):
     code, body = new_object(chain, "batch/v1", "cronjobs", True, {"spec": {"schedule": schedule, **CRON_TEMPLATE}},
                             name)
     assert (code, body["spec"]["schedule"]) == (201, schedule), body
+
+
+@pytest.mark.parametrize("spec,message", [
+    ({"minAvailable": 1, "maxUnavailable": 1}, "minAvailable and maxUnavailable cannot be both set"),
+    ({"minAvailable": -1}, "spec.minAvailable: Invalid value: -1: must be greater than or equal to 0"),
+    ({"maxUnavailable": "half"}, 'spec.maxUnavailable: Invalid value: intstr.IntOrString{Type:1, IntVal:0, '
+                                 'StrVal:"half"}: a valid percent string must be a numeric string followed by an '
+                                 "ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"),
+    ({"minAvailable": "150%"}, 'spec.minAvailable: Invalid value: intstr.IntOrString{Type:1, IntVal:0, '
+                               'StrVal:"150%"}: must not be greater than 100%'),
+])
+def test_a_pod_disruption_budget_bounds_disruptions_once_and_in_range(chain, spec, message):
+    """ValidatePodDisruptionBudgetSpec: one of minAvailable and maxUnavailable, each an int >= 0 or a
+    percent up to 100%."""
+    body = {"spec": {"selector": {"matchLabels": {"app": "a"}}, **spec}}
+    code, status = new_object(chain, "policy/v1", "poddisruptionbudgets", True, body, "bad-pdb")
+    assert code == 422 and message in status["message"], status
+
+
+def test_a_pod_disruption_budget_with_a_percent_is_stored(chain):
+    body = {"spec": {"selector": {"matchLabels": {"app": "a"}}, "maxUnavailable": "25%"}}
+    assert new_object(chain, "policy/v1", "poddisruptionbudgets", True, body, "pdb-percent")[0] == 201
