@@ -360,3 +360,30 @@ def test_a_pod_disruption_budget_bounds_disruptions_once_and_in_range(chain, spe
 def test_a_pod_disruption_budget_with_a_percent_is_stored(chain):
     body = {"spec": {"selector": {"matchLabels": {"app": "a"}}, "maxUnavailable": "25%"}}
     assert new_object(chain, "policy/v1", "poddisruptionbudgets", True, body, "pdb-percent")[0] == 201
+
+
+@pytest.mark.parametrize("subset,message", [
+    ({"addresses": [{"ip": "10.0.0.300"}]},
+     'subsets[0].addresses[0].ip: Invalid value: "10.0.0.300": must be a valid IP address, (e.g. 10.9.8.7 or '
+     '2001:db8::ffff), subsets[0].addresses[0].ip: Invalid value: "10.0.0.300": must be a valid IP address]'),
+    ({"addresses": [{"ip": "0.0.0.0"}]}, 'subsets[0].addresses[0].ip: Invalid value: "0.0.0.0": may not be '
+                                         "unspecified (0.0.0.0)"),
+    ({"notReadyAddresses": [{"ip": "169.254.169.254"}]},
+     'subsets[0].notReadyAddresses[0].ip: Invalid value: "169.254.169.254": may not be in the link-local range'),
+    ({"ports": [{"port": 80}]}, "subsets[0]: Required value: must specify `addresses` or `notReadyAddresses`"),
+    ({"addresses": [{"ip": "10.0.0.1"}], "ports": [{"port": 80}, {"port": 81, "name": "b"}]},
+     "subsets[0].ports[0].name: Required value"),
+    ({"addresses": [{"ip": "10.0.0.1"}], "ports": [{"port": 0}]},
+     "subsets[0].ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive"),
+])
+def test_endpoints_name_usable_addresses_and_ports(chain, subset, message):
+    """validateEndpointSubsets: addresses that parse and are not unspecified or link-local, ports in
+    range, named when there are several."""
+    code, status = new_object(chain, "v1", "endpoints", True, {"subsets": [subset]}, "bad-endpoints")
+    assert code == 422 and message in status["message"], status
+
+
+def test_endpoints_with_loopback_addresses_are_stored(chain):
+    """The reference cluster's nodes are 127.0.0.1 (upstream would refuse loopback here)."""
+    body = {"subsets": [{"addresses": [{"ip": "127.0.0.1"}, {"ip": "fd00::1"}], "ports": [{"port": 80}]}]}
+    assert new_object(chain, "v1", "endpoints", True, body, "loopback")[0] == 201
