@@ -618,3 +618,16 @@ def test_a_secrets_type_and_an_immutable_secrets_data_never_change(registry, ns)
     assert error.message == 'Secret "frozen" is invalid: data: Forbidden: field is immutable when `immutable` is set'
     untyped = {key: value for key, value in stored.items() if key != "type"}
     assert registry.update("secrets", ns, "frozen", untyped)["type"] == "Opaque"
+
+
+def test_an_immutable_config_maps_data_never_changes(registry, ns):
+    """ValidateConfigMapUpdate: `immutable: true` freezes data, binaryData and itself; labels may change."""
+    stored = registry.create("configmaps", ns, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"},
+                                                "data": {"a": "1"}, "immutable": True})
+    error = status_error(registry.update, "configmaps", ns, "cm", {**stored, "data": {"a": "2"}})
+    assert error.message == ('ConfigMap "cm" is invalid: data: Forbidden: field is immutable when `immutable` is '
+                             "set")
+    error = status_error(registry.update, "configmaps", ns, "cm", {**stored, "immutable": False})
+    assert "immutable: Forbidden: field is immutable when `immutable` is set" in error.message
+    relabelled = {**stored, "metadata": {**stored["metadata"], "labels": {"x": "y"}}}
+    assert registry.update("configmaps", ns, "cm", relabelled)["metadata"]["labels"] == {"x": "y"}
