@@ -198,12 +198,21 @@ def volume_problems(volumes: object, path: str) -> tuple[set[str], list[str]]:
     return names, problems
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateHandler")
+def handler_problems(handler: dict, path: str) -> list[str]:
+    """Exactly one way to probe: exec, httpGet, tcpSocket or grpc."""
+    given = [name for name in ("exec", "httpGet", "tcpSocket", "grpc") if handler.get(name) is not None]
+    if not given:
+        return [f"{path}: Required value: must specify a handler type"]
+    return [f"{path}.{name}: Forbidden: may not specify more than 1 handler type" for name in given[1:]]
+
+
 def _probe_problems(probe: object, path: str, kind: str) -> list[str]:
     """validateProbe: no negative timing; a liveness or startup probe succeeds once (successThreshold
     1 when set: unset is defaulted to 1 after this runs)."""
     if not isinstance(probe, dict):
         return []
-    problems = []
+    problems = handler_problems(probe, path)
     for field in ("initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold"):
         value = probe.get(field)
         if isinstance(value, int) and value < 0:
