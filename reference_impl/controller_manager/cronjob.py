@@ -14,7 +14,7 @@ import copy
 
 from reference_impl.machinery.actions import Create, Delete, Update
 from reference_impl.machinery.objects import condition, controller_ref, owner_reference
-from reference_impl.controller_manager.cron import CronError, parse_standard
+from reference_impl.machinery.cron import CronError, parse_standard
 from reference_impl.controller_manager.job import is_job_finished
 from reference_impl.controller_manager.nodelifecycle import parse_time
 from reference_impl.mirrors import mirrors

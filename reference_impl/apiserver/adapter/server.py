@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.adapter import framing, httpheaders, logproxy
-from reference_impl.apiserver.core import discovery, errors, limits, openapi
+from reference_impl.apiserver.core import discovery, errors, limits, openapi, reviews
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.escalation import EscalationCheck
 from reference_impl.apiserver.core.impersonation import impersonate
@@ -56,7 +56,7 @@ class HandlerChain:
         self.rest = RESTHandlers(registry, admission, now, open_log=logproxy.open_log)
         self.rest.escalation = EscalationCheck.for_authorizer(authorizer) if authorizer is not None else None
         self.server_address = server_address
-        self.served = (*kinds.RESOURCES, discovery.SELF_SUBJECT_ACCESS_REVIEW)
+        self.served = (*kinds.RESOURCES, *discovery.REVIEWS.values())
 
     @mirrors("k8s.io/apiserver/pkg/server.DefaultBuildHandlerChain",
              "k8s.io/apiserver/pkg/server/filters.WithPanicRecovery")
@@ -121,9 +121,10 @@ class HandlerChain:
         info = request.info
         if not info.is_resource_request:
             return self.non_resource(request)
-        if (info.api_group, info.resource) == ("authorization.k8s.io", "selfsubjectaccessreviews") \
-                and info.api_version == "v1" and info.verb == "create":
-            return self.self_subject_access_review(request)
+        review = discovery.REVIEWS.get((info.api_group, info.api_version, info.resource))
+        if review is not None and info.verb == "create" and not info.subresource and not info.name \
+                and bool(info.namespace) == review.namespaced:
+            return self.review(request)
         resource = kinds.find(info.api_group, info.api_version, info.resource)
         if resource is None or (info.namespace and not resource.namespaced and info.resource != "namespaces"):
             raise errors.resource_not_served()
@@ -187,57 +188,21 @@ class HandlerChain:
         raise StatusError(406, "NotAcceptable", "only the following media types are accepted: application/json, "
                                                 f"{PROTOBUF_OPENAPI}")
 
-    def self_subject_access_review(self, request: Request) -> Response:
-        """authorization.k8s.io/v1 SelfSubjectAccessReview (`kubectl auth can-i`): asks the authorizer
-        about the requesting user; nothing is stored."""
-        review = decode_body(request)[0]
-        if not isinstance(review, dict) or not isinstance(review.get("spec"), dict):
-            raise errors.bad_request("a SelfSubjectAccessReview needs a spec")
-        spec = review["spec"]
-        check_self_subject_access_review(review)
-        attrs = spec.get("resourceAttributes")
-        if isinstance(attrs, dict):
-            asked = AttributesRecord(request.user, attrs.get("verb", ""), attrs.get("namespace", ""), attrs.get("group", ""),
-                               attrs.get("version", ""), attrs.get("resource", ""), attrs.get("subresource", ""),
-                               attrs.get("name", ""), "", True)
+    def review(self, request: Request) -> Response:
+        """A review (SelfSubjectAccessReview, TokenReview, ...): answered from the authorizer or
+        the authenticator, returned as created, never stored."""
+        info, body = request.info, decode_body(request)[0]
+        if info.resource == "tokenreviews":
+            answer = reviews.token_review(self.authenticator, info.namespace, body)
+        elif info.resource == "selfsubjectaccessreviews":
+            answer = reviews.self_subject_access_review(self.authorizer, request.user, body)
+        elif info.resource == "selfsubjectrulesreviews":
+            answer = reviews.self_subject_rules_review(self.authorizer, request.user, body)
+        elif info.resource == "localsubjectaccessreviews":
+            answer = reviews.local_subject_access_review(self.authorizer, info.namespace, body)
         else:
-            non_resource = spec.get("nonResourceAttributes") or {}
-            asked = AttributesRecord(request.user, non_resource.get("verb", ""), "", "", "", "", "", "",
-                               non_resource.get("path", ""), False)
-        allowed, reason = self.authorizer.authorize(asked) if self.authorizer else (True, "")
-        status = {"allowed": bool(allowed)}
-        if reason:
-            status["reason"] = reason
-        return Response.json(201, {**review, "apiVersion": "authorization.k8s.io/v1",
-                                   "kind": "SelfSubjectAccessReview", "status": status})
-
-
-@mirrors("k8s.io/kubernetes/pkg/apis/authorization/validation.ValidateSelfSubjectAccessReview")
-def check_self_subject_access_review(review: dict) -> None:
-    """The body decodes as a SelfSubjectAccessReview (400: another kind, attributes that are no
-    objects of strings) and asks exactly one of resourceAttributes and nonResourceAttributes (422)."""
-    kind, api_version = review.get("kind"), review.get("apiVersion")
-    if (kind and kind != "SelfSubjectAccessReview") or (api_version and api_version != "authorization.k8s.io/v1"):
-        raise errors.bad_request(f"the body is a {api_version or ''} {kind or ''}, not a "
-                                 "authorization.k8s.io/v1 SelfSubjectAccessReview")
-    spec = review["spec"]
-    for field in ("resourceAttributes", "nonResourceAttributes"):
-        attrs = spec.get(field)
-        if attrs is not None and (not isinstance(attrs, dict) or
-                                  not all(isinstance(value, str) for value in attrs.values())):
-            raise errors.bad_request(f"SelfSubjectAccessReview in version \"v1\" cannot be handled as a "
-                                     f"SelfSubjectAccessReview: spec.{field} must be an object of strings")
-    resource, non_resource = spec.get("resourceAttributes"), spec.get("nonResourceAttributes")
-    if resource is not None and non_resource is not None:
-        problem = "spec.nonResourceAttributes: Invalid value: {non_resource}: cannot be specified in combination " \
-                  "with resourceAttributes"
-    elif resource is None and non_resource is None:
-        problem = ('spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or '
-                   "resourceAttributes must be specified")
-    else:
-        return
-    raise errors.invalid("SelfSubjectAccessReview", "", [problem.format(non_resource=non_resource)],
-                         "authorization.k8s.io")
+            answer = reviews.subject_access_review(self.authorizer, body)
+        return Response.json(201, answer)
 
 
 class _HTTPHandler(http.server.BaseHTTPRequestHandler):

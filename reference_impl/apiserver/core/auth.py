@@ -252,7 +252,9 @@ class RequestAuthenticator:
             if user is not None:
                 return with_authenticated_group(user)
         if failures:
-            raise AuthenticationFailed("; ".join(failures))
+            # Upstream wraps all token authenticators in one bearer-token authenticator, so a token
+            # every one of them rejects fails once, not once per authenticator.
+            raise AuthenticationFailed("; ".join(dict.fromkeys(failures)))
         return None
 
     @mirrors("k8s.io/apiserver/pkg/authentication/request/anonymous.NewAuthenticator",

@@ -31,7 +31,7 @@ SUBRESOURCES = {
 
 @dataclass(frozen=True)
 class VirtualResource:
-    """A create-only resource the server answers without storing it (SelfSubjectAccessReview)."""
+    """A create-only resource the server answers without storing it (the reviews)."""
 
     group: str
     version: str
@@ -45,8 +45,16 @@ class VirtualResource:
     subresources: tuple[str, ...] = ()
 
 
-SELF_SUBJECT_ACCESS_REVIEW = VirtualResource("authorization.k8s.io", "v1", "SelfSubjectAccessReview",
-                                             "selfsubjectaccessreviews", "selfsubjectaccessreview")
+REVIEWS = {(r.group, r.version, r.plural): r for r in (
+    VirtualResource("authentication.k8s.io", "v1", "TokenReview", "tokenreviews", "tokenreview"),
+    VirtualResource("authorization.k8s.io", "v1", "LocalSubjectAccessReview", "localsubjectaccessreviews",
+                    "localsubjectaccessreview", namespaced=True),
+    VirtualResource("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews",
+                    "selfsubjectaccessreview"),
+    VirtualResource("authorization.k8s.io", "v1", "SelfSubjectRulesReview", "selfsubjectrulesreviews",
+                    "selfsubjectrulesreview"),
+    VirtualResource("authorization.k8s.io", "v1", "SubjectAccessReview", "subjectaccessreviews",
+                    "subjectaccessreview"))}
 
 
 def group_versions(resources: Iterable) -> "OrderedDict[str, list[str]]":

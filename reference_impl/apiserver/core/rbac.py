@@ -182,6 +182,22 @@ class RegistrySource:
         return self.registry.list("clusterrolebindings")["items"]
 
 
+@dataclass
+class Rules:
+    """What a rule resolver answers (authorizer.RuleResolver.RulesFor): the rules that apply to a
+    user in a namespace, whether that list may be short, and the errors met collecting it."""
+
+    resource_rules: list[dict] = field(default_factory=list)
+    non_resource_rules: list[dict] = field(default_factory=list)
+    incomplete: bool = False
+    evaluation_error: str = ""
+
+
+def _aggregate(errors: Sequence[str]) -> str:
+    """utilerrors.NewAggregate(...).Error(): one error as is, several in brackets."""
+    return "" if not errors else errors[0] if len(errors) == 1 else f"[{', '.join(errors)}]"
+
+
 Visit = tuple[str, "dict | None", "str | None"]  # (source description, rule, error)
 
 
@@ -240,8 +256,30 @@ class RBACAuthorizer:
                 errors.append(error)
         if not errors:
             return False, ""
-        aggregate = errors[0] if len(errors) == 1 else f"[{', '.join(errors)}]"  # utilerrors.Aggregate
-        return False, f"RBAC: {aggregate}"
+        return False, f"RBAC: {_aggregate(errors)}"
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/auth/authorizer/rbac.RBACAuthorizer).RulesFor",
+             "(*k8s.io/kubernetes/pkg/registry/rbac/validation.DefaultRuleResolver).RulesFor")
+    def rules_for(self, user: object, namespace: str) -> Rules:
+        """Every rule that applies, split into resource and non-resource rules (a rule naming both
+        lands in each); bindings to missing roles become the evaluation error."""
+        rules, errors = Rules(), []
+        for _, rule, error in self.visit_rules_for(user, namespace):
+            if error:
+                errors.append(error)
+            if rule is None:
+                continue
+            if rule.get("resources"):
+                resource_rule = {"verbs": list(rule.get("verbs") or [])}
+                for key in ("apiGroups", "resources", "resourceNames"):
+                    if rule.get(key):
+                        resource_rule[key] = list(rule[key])
+                rules.resource_rules.append(resource_rule)
+            if rule.get("nonResourceURLs"):
+                rules.non_resource_rules.append({"verbs": list(rule.get("verbs") or []),
+                                                 "nonResourceURLs": list(rule["nonResourceURLs"])})
+        rules.evaluation_error = _aggregate(errors)
+        return rules
 
 
 def _describe(kind: str, binding: dict, subject: dict) -> str:
@@ -279,6 +317,23 @@ class UnionAuthorizer:
             if reason:
                 reasons.append(reason)
         return False, "\n".join(reasons)
+
+    @mirrors("(k8s.io/apiserver/pkg/authorization/union.unionAuthzRulesHandler).RulesFor")
+    def rules_for(self, user: object, namespace: str) -> Rules:
+        """The rules of every authorizer that can list them (kube-apiserver's rule resolvers: RBAC,
+        not the system:masters check, whose members' rules come from cluster-admin's binding)."""
+        union, errors = Rules(), []
+        for authorizer in self.authorizers:
+            if not hasattr(authorizer, "rules_for"):
+                continue
+            rules = authorizer.rules_for(user, namespace)
+            union.resource_rules += rules.resource_rules
+            union.non_resource_rules += rules.non_resource_rules
+            union.incomplete = union.incomplete or rules.incomplete
+            if rules.evaluation_error:
+                errors.append(rules.evaluation_error)
+        union.evaluation_error = _aggregate(errors)
+        return union
 
 
 def new_authorizer(source: RBACSource) -> UnionAuthorizer:

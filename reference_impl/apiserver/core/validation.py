@@ -9,6 +9,7 @@ rules clients trip over in practice are checked: names, required fields, ports, 
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 
 from reference_impl.apiserver.core.selectors import (DNS_SUBDOMAIN, from_label_selector_dict, label_key_problem,
                                                      label_value_problem)
@@ -87,11 +88,7 @@ def metadata_problems(obj: dict, rule: str, core: bool = False) -> list[str]:
             problems.append("metadata.name: Required value: name or generateName is required")
     else:
         problems += name_problems(meta["name"], rule)
-    for key, value in (meta.get("labels") or {}).items():
-        if label_key_problem(key):
-            problems.append(invalid("metadata.labels", key, label_key_problem(key)))
-        elif not isinstance(value, str) or label_value_problem(value):
-            problems.append(invalid("metadata.labels", value, label_value_problem(str(value)) or ""))
+    problems += label_problems(meta.get("labels"), "metadata.labels")
     for key in meta.get("annotations") or {}:
         if label_key_problem(key):
             problems.append(invalid("metadata.annotations", key, label_key_problem(key)))
@@ -142,11 +139,205 @@ def finalizer_problems(finalizers: list[str], core: bool, path: str = "metadata.
     return problems
 
 
-def _containers(containers: object, path: str, seen: set[str]) -> list[str]:
+# VolumeSource's members in the order validateVolumeSource checks them, each with the field name its
+# "more than 1 volume type" error carries (Go's, typo included: downwarAPI).
+VOLUME_SOURCES = (("emptyDir", "emptyDir"), ("hostPath", "hostPath"), ("gitRepo", "gitRepo"),
+                  ("gcePersistentDisk", "gcePersistentDisk"), ("awsElasticBlockStore", "awsElasticBlockStore"),
+                  ("secret", "secret"), ("nfs", "nfs"), ("iscsi", "iscsi"), ("glusterfs", "glusterfs"),
+                  ("flocker", "flocker"), ("persistentVolumeClaim", "persistentVolumeClaim"), ("rbd", "rbd"),
+                  ("cinder", "cinder"), ("cephfs", "cephFS"), ("quobyte", "quobyte"), ("downwardAPI", "downwarAPI"),
+                  ("fc", "fc"), ("flexVolume", "flexVolume"), ("configMap", "configMap"), ("azureFile", "azureFile"),
+                  ("vsphereVolume", "vsphereVolume"), ("photonPersistentDisk", "photonPersistentDisk"),
+                  ("portworxVolume", "portworxVolume"), ("azureDisk", "azureDisk"), ("storageos", "storageos"),
+                  ("projected", "projected"), ("scaleIO", "scaleIO"), ("csi", "csi"), ("ephemeral", "ephemeral"))
+ENV_VAR_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
+ENV_VAR_NAME_MSG = ("a valid environment variable name must consist of alphabetic characters, digits, '_', '-', "
+                    "or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or "
+                    "'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')")
+PORT_RANGE_MSG = "must be between 1 and 65535, inclusive"
+NEGATIVE_MSG = "must be greater than or equal to 0"
+PROTOCOLS = ("SCTP", "TCP", "UDP")
+QUANTITY = re.compile(r"^([+-]?)([0-9]*\.?[0-9]*)(?:([eE][+-]?[0-9]+)|(m|[kMGTPE]i?|[numkMGTPE]|))$")
+QUANTITY_SCALE = {"": 1, "n": Fraction(1, 10**9), "u": Fraction(1, 10**6), "m": Fraction(1, 1000),
+                  "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
+                  "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+
+
+def quantity_value(value: object) -> Fraction | None:
+    """A resource.Quantity's exact value, or None for text that is no quantity (the decoder reports it)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return Fraction(value)
+    match = QUANTITY.match(str(value).strip())
+    if not match or not match.group(2).strip("."):
+        return None
+    sign, number, exponent, suffix = match.groups()
+    scale = Fraction(10) ** int(exponent[1:]) if exponent else QUANTITY_SCALE[suffix or ""]
+    return (-1 if sign == "-" else 1) * Fraction(number) * scale
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateVolumes")
+def volume_problems(volumes: object, path: str) -> tuple[set[str], list[str]]:
+    """Each volume a valid, unique name and exactly one source; returns the names that passed,
+    which are the only ones a volumeMount may name."""
+    names: set[str] = set()
+    problems = []
+    for index, volume in enumerate(volumes if isinstance(volumes, list) else []):
+        volume = volume if isinstance(volume, dict) else {}
+        here, name, found = f"{path}[{index}]", volume.get("name") or "", []
+        sources = [(key, go_name) for key, go_name in VOLUME_SOURCES if volume.get(key) is not None]
+        found += [f"{here}.{go_name}: Forbidden: may not specify more than 1 volume type" for _, go_name in sources[1:]]
+        if not sources:
+            found.append(f"{here}: Required value: must specify a volume type")
+        found += name_problems(name, "label", f"{here}.name") if name else [required(f"{here}.name")]
+        if name in names:
+            found.append(f'{here}.name: Duplicate value: "{name}"')
+        if found:
+            problems += found
+        else:
+            names.add(name)
+    return names, problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateHandler")
+def handler_problems(handler: dict, path: str) -> list[str]:
+    """Exactly one way to probe: exec, httpGet, tcpSocket or grpc."""
+    given = [name for name in ("exec", "httpGet", "tcpSocket", "grpc") if handler.get(name) is not None]
+    if not given:
+        return [f"{path}: Required value: must specify a handler type"]
+    return [f"{path}.{name}: Forbidden: may not specify more than 1 handler type" for name in given[1:]]
+
+
+def _probe_problems(probe: object, path: str, kind: str) -> list[str]:
+    """validateProbe: no negative timing; a liveness or startup probe succeeds once (successThreshold
+    1 when set: unset is defaulted to 1 after this runs)."""
+    if not isinstance(probe, dict):
+        return []
+    problems = handler_problems(probe, path)
+    for field in ("initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold"):
+        value = probe.get(field)
+        if isinstance(value, int) and value < 0:
+            problems.append(invalid(f"{path}.{field}", value, NEGATIVE_MSG))
+    grace = probe.get("terminationGracePeriodSeconds")
+    if kind == "readinessProbe" and grace is not None:
+        problems.append(invalid(f"{path}.terminationGracePeriodSeconds", grace, "must not be set for readinessProbes"))
+    elif isinstance(grace, int) and grace <= 0:
+        problems.append(invalid(f"{path}.terminationGracePeriodSeconds", grace, "must be greater than 0"))
+    threshold = probe.get("successThreshold")
+    if kind != "readinessProbe" and threshold not in (None, 1):
+        problems.append(invalid(f"{path}.successThreshold", threshold, "must be 1"))
+    return problems
+
+
+def _port_problems(ports: object, path: str) -> list[str]:
+    """validateContainerPorts: port numbers in range (containerPort required), names IANA_SVC_NAMEs
+    unique in the container, a known protocol (an unset one is defaulted to TCP later)."""
+    problems, names = [], set()
+    for index, port in enumerate(ports if isinstance(ports, list) else []):
+        here, port = f"{path}[{index}]", port if isinstance(port, dict) else {}
+        name = port.get("name") or ""
+        if name:
+            messages = port_name_problems(name)
+            problems += [invalid(f"{here}.name", name, message) for message in messages]
+            if not messages and name in names:
+                problems.append(f'{here}.name: Duplicate value: "{name}"')
+            names.add(name)
+        number = port.get("containerPort") or 0
+        if number == 0:
+            problems.append(required(f"{here}.containerPort"))
+        elif not isinstance(number, int) or not 1 <= number <= 65535:
+            problems.append(invalid(f"{here}.containerPort", number, PORT_RANGE_MSG))
+        host = port.get("hostPort") or 0
+        if host and (not isinstance(host, int) or not 1 <= host <= 65535):
+            problems.append(invalid(f"{here}.hostPort", host, PORT_RANGE_MSG))
+        if port.get("protocol") and port["protocol"] not in PROTOCOLS:
+            problems.append(unsupported(f"{here}.protocol", port["protocol"], PROTOCOLS))
+    return problems
+
+
+@mirrors("k8s.io/apimachinery/pkg/util/validation.IsValidPortName")
+def port_name_problems(name: str) -> list[str]:
+    """An IANA_SVC_NAME: at most 15 of [-a-z0-9], a letter among them, hyphens inside and single."""
+    checks = ((len(name) > 15, "must be no more than 15 characters"),
+              (not re.fullmatch(r"[-a-z0-9]+", name),
+               "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"),
+              (not re.search(r"[a-z]", name), "must contain at least one letter or number (a-z, 0-9)"),
+              ("--" in name, "must not contain consecutive hyphens"),
+              (name[:1] == "-" or name[-1:] == "-", "must not begin or end with a hyphen"))
+    return [message for failed, message in checks if failed]
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateEnv")
+def env_problems(env: object, path: str) -> list[str]:
+    """Every variable named, by IsEnvVarName: a C-like identifier that may hold '-' and '.'."""
+    problems = []
+    for index, var in enumerate(env if isinstance(env, list) else []):
+        name = (var.get("name") or "") if isinstance(var, dict) else ""
+        if not name:
+            problems.append(required(f"{path}[{index}].name"))
+            continue
+        if not ENV_VAR_NAME.match(name):
+            problems.append(invalid(f"{path}[{index}].name", name, ENV_VAR_NAME_MSG))
+        if name == "." or name == ".." or name.startswith(".."):
+            detail = f"must not be '{name}'" if name in (".", "..") else "must not start with '..'"
+            problems.append(invalid(f"{path}[{index}].name", name, detail))
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateVolumeMounts")
+def volume_mount_problems(mounts: object, volumes: set[str], path: str) -> list[str]:
+    """Each mount names a volume of the pod and a mount path, no path twice."""
+    problems, paths = [], set()
+    for index, mount in enumerate(mounts if isinstance(mounts, list) else []):
+        here, mount = f"{path}[{index}]", mount if isinstance(mount, dict) else {}
+        name, mount_path = mount.get("name") or "", mount.get("mountPath") or ""
+        if not name:
+            problems.append(required(f"{here}.name"))
+        if name not in volumes:
+            problems.append(f'{here}.name: Not found: "{name}"')
+        if not mount_path:
+            problems.append(required(f"{here}.mountPath"))
+        if mount_path in paths:
+            problems.append(invalid(f"{here}.mountPath", mount_path, "must be unique"))
+        paths.add(mount_path)
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateResourceRequirements")
+def resource_problems(resources: object, path: str) -> list[str]:
+    """No negative quantity, and no request above its limit (for hugepages and extended resources,
+    which cannot be overcommitted, none other than the limit)."""
+    resources = resources if isinstance(resources, dict) else {}
+    limits, requests = resources.get("limits") or {}, resources.get("requests") or {}
+    problems = []
+    for group, values in (("limits", limits), ("requests", requests)):
+        for name, quantity in (values.items() if isinstance(values, dict) else ()):
+            value = quantity_value(quantity)
+            if value is not None and value < 0:
+                problems.append(invalid(f"{path}.{group}[{name}]", str(quantity), NEGATIVE_MSG))
+            if group == "limits" or value is None:
+                continue
+            overcommit = ("/" not in name or name.endswith(".kubernetes.io") or "kubernetes.io/" in name) \
+                and not name.startswith("hugepages-")
+            limit = quantity_value(limits.get(name)) if isinstance(limits, dict) and name in limits else None
+            if limit is None:
+                if not overcommit and not (isinstance(limits, dict) and name in limits):
+                    problems.append(f"{path}.limits: Required value: Limit must be set for non overcommitable "
+                                    "resources")
+            elif value != limit and not overcommit:
+                problems.append(invalid(f"{path}.requests", str(quantity), f"must be equal to {name} limit"))
+            elif value > limit:
+                problems.append(invalid(f"{path}.requests", str(quantity),
+                                        f"must be less than or equal to {name} limit"))
+    return problems
+
+
+def _containers(containers: object, path: str, seen: set[str], volumes: set[str]) -> list[str]:
+    """validateContainers, in upstream's order of checks within each container."""
     problems = []
     for i, container in enumerate(containers if isinstance(containers, list) else []):
         here = f"{path}[{i}]"
-        name = container.get("name") if isinstance(container, dict) else None
+        container = container if isinstance(container, dict) else {}
+        name = container.get("name")
         if not name:
             problems.append(required(f"{here}.name"))
         elif name in seen:
@@ -154,30 +345,47 @@ def _containers(containers: object, path: str, seen: set[str]) -> list[str]:
         else:
             problems += name_problems(name, "label", f"{here}.name")
             seen.add(name)
-        if not (container or {}).get("image"):
+        if not container.get("image"):
             problems.append(required(f"{here}.image"))
-        for j, port in enumerate((container or {}).get("ports") or []):
-            number = port.get("containerPort", 0)
-            if not isinstance(number, int) or not 1 <= number <= 65535:
-                problems.append(invalid(f"{here}.ports[{j}].containerPort", number,
-                                        "must be between 1 and 65535, inclusive"))
+        for kind in ("livenessProbe", "startupProbe", "readinessProbe"):
+            problems += _probe_problems(container.get(kind), f"{here}.{kind}", kind)
+        problems += _port_problems(container.get("ports"), f"{here}.ports")
+        problems += env_problems(container.get("env"), f"{here}.env")
+        problems += volume_mount_problems(container.get("volumeMounts"), volumes, f"{here}.volumeMounts")
+        problems += resource_problems(container.get("resources"), f"{here}.resources")
     return problems
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePodSpec")
 def pod_spec_problems(spec: object, path: str, restart_policies=("Always", "OnFailure", "Never")) -> list[str]:
-    """ValidatePodSpec: named containers with images (unique names), a known restart policy."""
+    """ValidatePodSpec: volumes with one source each, named containers with images (unique names)
+    whose probes, ports, env, mounts and resources hold, a known restart policy, a node selector
+    of valid labels, tolerations and required node affinity."""
     spec = spec if isinstance(spec, dict) else {}
+    volumes, problems = volume_problems(spec.get("volumes"), f"{path}.volumes")
     if not spec.get("containers"):
-        return [required(f"{path}.containers")]
+        return problems + [required(f"{path}.containers")]
     seen: set[str] = set()
-    problems = _containers(spec["containers"], f"{path}.containers", seen)
-    problems += _containers(spec.get("initContainers") or [], f"{path}.initContainers", seen)
+    problems += _containers(spec["containers"], f"{path}.containers", seen, volumes)
+    problems += _containers(spec.get("initContainers") or [], f"{path}.initContainers", seen, volumes)
     policy = spec.get("restartPolicy", restart_policies[0])
     if policy not in restart_policies:
         problems.append(unsupported(f"{path}.restartPolicy", policy, restart_policies))
+    problems += label_problems(spec.get("nodeSelector"), f"{path}.nodeSelector")
     return problems + toleration_problems(spec.get("tolerations") or [], f"{path}.tolerations") + \
         node_affinity_problems(spec, f"{path}.affinity.nodeAffinity")
+
+
+@mirrors("k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateLabels")
+def label_problems(labels: object, path: str) -> list[str]:
+    """Every key a qualified name and every value a label value."""
+    problems = []
+    for key, value in (labels.items() if isinstance(labels, dict) else ()):
+        if label_key_problem(key):
+            problems.append(invalid(path, key, label_key_problem(key)))
+        elif not isinstance(value, str) or label_value_problem(value):
+            problems.append(invalid(path, value, label_value_problem(str(value)) or ""))
+    return problems
 
 
 TAINT_EFFECTS = ("NoExecute", "NoSchedule", "PreferNoSchedule")
@@ -317,6 +525,36 @@ def validate_config_data(obj: dict) -> list[str]:
             if not CONFIG_KEY.match(key)] + \
         [invalid(f"binaryData[{key}]", key, "duplicate of key present in data")
          for key in obj.get("binaryData") or {} if key in data]
+
+
+PERCENT_MSG = ("a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or "
+               "'93%', regex used for validation is '[0-9]+%')")
+
+
+def int_or_string(value: object) -> str:
+    """How field.Invalid prints an intstr.IntOrString (a struct without a value String method)."""
+    if isinstance(value, str):
+        return f'intstr.IntOrString{{Type:1, IntVal:0, StrVal:"{value}"}}'
+    return f'intstr.IntOrString{{Type:0, IntVal:{value}, StrVal:""}}'
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/apps/validation.ValidatePositiveIntOrPercent")
+def positive_int_or_percent(value: object, path: str) -> tuple[list[str], int | None]:
+    """ValidatePositiveIntOrPercent's errors and the value getIntOrPercentValue reads (None if bad)."""
+    if isinstance(value, str):
+        if not re.fullmatch(r"[0-9]+%", value):
+            return [f"{path}: Invalid value: {int_or_string(value)}: {PERCENT_MSG}"], None
+        return [], int(value[:-1])
+    if value < 0:
+        return [invalid(path, value, "must be greater than or equal to 0")], None
+    return [], value
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/apps/validation.IsNotMoreThan100Percent")
+def not_more_than_100_percent(value: object, path: str) -> list[str]:
+    if isinstance(value, str) and re.fullmatch(r"[0-9]+%", value) and int(value[:-1]) > 100:
+        return [f"{path}: Invalid value: {int_or_string(value)}: must not be greater than 100%"]
+    return []
 
 
 def validate_selector_immutable(old: dict, new: dict) -> list[str]:

@@ -5,10 +5,22 @@ from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import CORE, boolean, kind, list_kind, string_map
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
+from reference_impl.mirrors import mirrors
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateConfigMapUpdate")
+def validate_config_map_update(old: dict, new: dict) -> list[str]:
+    """An immutable ConfigMap stays immutable and keeps its data and binaryData."""
+    if not old.get("immutable"):
+        return []
+    problems = [] if new.get("immutable") else ["immutable: Forbidden: field is immutable when `immutable` is set"]
+    return problems + [f"{field}: Forbidden: field is immutable when `immutable` is set"
+                       for field in ("data", "binaryData") if (new.get(field) or {}) != (old.get(field) or {})]
+
 
 RESOURCES = (
     Resource("", "v1", "ConfigMap", "configmaps", "configmap", True, ("cm",),
-             validator=v.validate_config_data),
+             validator=v.validate_config_data, update_validator=validate_config_map_update),
 )
 
 

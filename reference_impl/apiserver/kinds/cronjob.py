@@ -9,6 +9,7 @@ from reference_impl.apiserver.core.validation import invalid, job_spec_problems,
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, name_cell, part,
                                                      selector_cell, since, template_containers)
 from reference_impl.apiserver.kinds._defaulting import template_defaults
+from reference_impl.machinery.cron import CronError, parse_standard
 from reference_impl.mirrors import mirrors
 
 CONCURRENCY_POLICIES = ("Allow", "Forbid", "Replace")
@@ -23,13 +24,26 @@ def validate_cron_job(obj: dict) -> list[str]:
     problems = []
     if len(name) > 52:
         problems.append(invalid("metadata.name", name, "must be no more than 52 characters"))
-    if not spec.get("schedule"):
+    schedule = spec.get("schedule")
+    if not schedule:
         problems.append(required("spec.schedule"))
+    elif isinstance(schedule, str):
+        problems += schedule_problems(schedule)
     policy = spec.get("concurrencyPolicy", "Allow")
     if policy not in CONCURRENCY_POLICIES:
         problems.append(unsupported("spec.concurrencyPolicy", policy, CONCURRENCY_POLICIES))
     job_spec = (spec.get("jobTemplate") or {}).get("spec")
     return problems + job_spec_problems(job_spec if isinstance(job_spec, dict) else {}, "spec.jobTemplate.spec")
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/batch/validation.validateScheduleFormat")
+def schedule_problems(schedule: str) -> list[str]:
+    """The schedule parses as robfig/cron's ParseStandard does (5 fields or a descriptor)."""
+    try:
+        parse_standard(schedule)
+    except CronError as err:
+        return [invalid("spec.schedule", schedule, err.reason)]
+    return []
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/batch/v1.SetDefaults_CronJob")

@@ -2,8 +2,6 @@
 protobuf layout."""
 from __future__ import annotations
 
-import re
-
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (APPS, CORE, INT_OR_STRING, META, boolean, conditions, integer,
@@ -31,28 +29,6 @@ def deployment(obj: dict, spec: dict) -> None:
     template_defaults(spec)
 
 
-PERCENT_MSG = ("a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or "
-               "'93%', regex used for validation is '[0-9]+%')")
-
-
-def _int_or_string(value: object) -> str:
-    """How field.Invalid prints an intstr.IntOrString (a struct without a value String method)."""
-    if isinstance(value, str):
-        return f'intstr.IntOrString{{Type:1, IntVal:0, StrVal:"{value}"}}'
-    return f'intstr.IntOrString{{Type:0, IntVal:{value}, StrVal:""}}'
-
-
-def _positive_int_or_percent(value: object, path: str) -> tuple[list[str], int | None]:
-    """ValidatePositiveIntOrPercent's errors and the value getIntOrPercentValue reads (None if bad)."""
-    if isinstance(value, str):
-        if not re.fullmatch(r"[0-9]+%", value):
-            return [f"{path}: Invalid value: {_int_or_string(value)}: {PERCENT_MSG}"], None
-        return [], int(value[:-1])
-    if value < 0:
-        return [v.invalid(path, value, "must be greater than or equal to 0")], None
-    return [], value
-
-
 @mirrors("k8s.io/kubernetes/pkg/apis/apps/validation.ValidateDeploymentStrategy",
          "k8s.io/kubernetes/pkg/apis/apps/validation.ValidateRollingUpdateDeployment")
 def strategy_problems(obj: dict) -> list[str]:
@@ -67,17 +43,14 @@ def strategy_problems(obj: dict) -> list[str]:
     if kind_ != "RollingUpdate":
         return [v.unsupported(path, kind_, ("Recreate", "RollingUpdate"))]
     rolling = strategy.get("rollingUpdate") or {}
-    unavailable_errors, unavailable = _positive_int_or_percent(rolling.get("maxUnavailable", "25%"),
+    unavailable_errors, unavailable = v.positive_int_or_percent(rolling.get("maxUnavailable", "25%"),
                                                                f"{path}.rollingUpdate.maxUnavailable")
-    surge_errors, surge = _positive_int_or_percent(rolling.get("maxSurge", "25%"), f"{path}.rollingUpdate.maxSurge")
+    surge_errors, surge = v.positive_int_or_percent(rolling.get("maxSurge", "25%"), f"{path}.rollingUpdate.maxSurge")
     problems = unavailable_errors + surge_errors
     if unavailable == 0 and surge == 0:
         problems.append(f"{path}.rollingUpdate.maxUnavailable: Invalid value: "
-                        f"{_int_or_string(rolling.get('maxUnavailable'))}: may not be 0 when `maxSurge` is 0")
-    if isinstance(rolling.get("maxUnavailable"), str) and unavailable is not None and unavailable > 100:
-        problems.append(f"{path}.rollingUpdate.maxUnavailable: Invalid value: "
-                        f"{_int_or_string(rolling['maxUnavailable'])}: must not be greater than 100%")
-    return problems
+                        f"{v.int_or_string(rolling.get('maxUnavailable'))}: may not be 0 when `maxSurge` is 0")
+    return problems + v.not_more_than_100_percent(rolling.get("maxUnavailable"), f"{path}.rollingUpdate.maxUnavailable")
 
 
 def _validate(obj: dict) -> list[str]:

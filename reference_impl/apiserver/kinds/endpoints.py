@@ -2,6 +2,9 @@
 protobuf layout."""
 from __future__ import annotations
 
+import ipaddress
+
+from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import CORE, arr, integer, kind, list_kind, obj, ref, string
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
@@ -19,9 +22,67 @@ def ports_defaults(obj: dict, spec: dict) -> None:
         port.setdefault("name", "")
 
 
+def _parse_ip(ip: object) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(ip) if isinstance(ip, str) else None
+    except ValueError:
+        return None
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNonSpecialIP")
+def address_problems(ip: object, path: str) -> list[str]:
+    """An IP address, neither unspecified nor link-local: kube-proxy would send traffic there.
+    Upstream also refuses loopback addresses; the reference cluster's nodes and host-network
+    pods live on 127.0.0.1, so its endpoints are loopback and are let through."""
+    address = _parse_ip(ip)
+    if address is None:
+        return [v.invalid(path, ip if isinstance(ip, str) else "", "must be a valid IP address")]
+    problems = []
+    if address.is_unspecified:
+        problems.append(v.invalid(path, ip, f"may not be unspecified ({ip})"))
+    if address.is_link_local:
+        problems.append(v.invalid(path, ip, "may not be in the link-local range (169.254.0.0/16, fe80::/10)"))
+    if address in ipaddress.ip_network("224.0.0.0/24") or address in ipaddress.ip_network("ff02::/16"):
+        problems.append(v.invalid(path, ip, "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"))
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateEndpointSubsets")
+def validate_endpoints(obj: dict) -> list[str]:
+    """Each subset has addresses, each address a usable IP (and a DNS label hostname), each port a
+    number in range and, when a subset has several, a name."""
+    problems = []
+    for i, subset in enumerate(dict_items(obj.get("subsets"))):
+        here = f"subsets[{i}]"
+        if not subset.get("addresses") and not subset.get("notReadyAddresses"):
+            problems.append(f"{here}: Required value: must specify `addresses` or `notReadyAddresses`")
+        for field in ("addresses", "notReadyAddresses"):
+            for j, address in enumerate(dict_items(subset.get(field))):
+                at, ip = f"{here}.{field}[{j}]", address.get("ip")
+                if _parse_ip(ip) is None:  # validation.IsValidIP, then ValidateNonSpecialIP says it again
+                    problems.append(v.invalid(f"{at}.ip", ip if isinstance(ip, str) else "",
+                                              "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"))
+                if address.get("hostname"):
+                    problems += v.name_problems(address["hostname"], "label", f"{at}.hostname")
+                problems += address_problems(ip, f"{at}.ip")
+        ports = dict_items(subset.get("ports"))
+        for j, port in enumerate(ports):
+            at = f"{here}.ports[{j}]"
+            if len(ports) > 1 and not port.get("name"):
+                problems.append(v.required(f"{at}.name"))
+            elif port.get("name"):
+                problems += v.name_problems(port["name"], "label", f"{at}.name")
+            number = port.get("port", 0)
+            if not isinstance(number, int) or not 1 <= number <= 65535:
+                problems.append(v.invalid(f"{at}.port", number, v.PORT_RANGE_MSG))
+            if port.get("protocol") and port["protocol"] not in v.PROTOCOLS:
+                problems.append(v.unsupported(f"{at}.protocol", port["protocol"], v.PROTOCOLS))
+    return problems
+
+
 RESOURCES = (
     Resource("", "v1", "Endpoints", "endpoints", "endpoints", True, ("ep",),
-             storage_prefix="services/endpoints"),
+             storage_prefix="services/endpoints", validator=validate_endpoints),
 )
 
 

@@ -2,13 +2,34 @@
 protobuf layout."""
 from __future__ import annotations
 
+from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import INT_OR_STRING, META, POLICY, list_kind, obj, ref, workload
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
+from reference_impl.mirrors import mirrors
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/policy/validation.ValidatePodDisruptionBudgetSpec")
+def validate_pod_disruption_budget(obj: dict) -> list[str]:
+    """One of minAvailable and maxUnavailable, a non-negative count or a whole percent up to 100%:
+    the disruption controller divides the selected pods by it."""
+    spec, path = part(obj, "spec"), "spec"
+    problems = []
+    if spec.get("minAvailable") is not None and spec.get("maxUnavailable") is not None:
+        shown = ", ".join(f"{key}:{v.int_or_string(spec[key])}" for key in ("minAvailable", "maxUnavailable"))
+        problems.append(f"{path}: Invalid value: policy.PodDisruptionBudgetSpec{{{shown}}}: minAvailable and "
+                        "maxUnavailable cannot be both set")
+    for key in ("minAvailable", "maxUnavailable"):
+        if spec.get(key) is not None:
+            problems += v.positive_int_or_percent(spec[key], f"{path}.{key}")[0]
+            problems += v.not_more_than_100_percent(spec[key], f"{path}.{key}")
+    return problems
+
 
 RESOURCES = (
     Resource("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", True,
-             ("pdb",), subresources=("status",), status_reset_on_update=True, tracks_generation=True),
+             ("pdb",), subresources=("status",), status_reset_on_update=True, tracks_generation=True,
+             validator=validate_pod_disruption_budget),
 )
 
 

@@ -3,11 +3,13 @@ layout."""
 from __future__ import annotations
 
 import base64
+import json
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
 from reference_impl.apiserver.core.schemas import CORE, boolean, kind, list_kind, string, string_map
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
+from reference_impl.mirrors import mirrors
 
 
 def secret(obj: dict, spec: dict) -> None:
@@ -16,9 +18,75 @@ def secret(obj: dict, spec: dict) -> None:
         obj.setdefault("data", {})[key] = base64.b64encode(str(value).encode()).decode()
 
 
+def _data(obj: dict) -> dict:
+    """data with stringData merged in, as the stored object will hold it: validation runs before
+    defaulting here, upstream after the decoder folded stringData into data."""
+    merged = dict(obj.get("data") or {})
+    for key, value in (obj.get("stringData") or {}).items():
+        merged[key] = base64.b64encode(str(value).encode()).decode()
+    return merged
+
+
+DOCKER_CONFIG_KEYS = {"kubernetes.io/dockercfg": ".dockercfg", "kubernetes.io/dockerconfigjson": ".dockerconfigjson"}
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateSecret")
+def validate_secret(obj: dict) -> list[str]:
+    """Valid data keys, and the keys the secret's type promises its readers: a service account
+    token names its account, docker configs are JSON objects, TLS secrets hold a certificate and
+    a key, basic-auth a username or a password, ssh-auth a private key."""
+    problems = v.validate_config_data(obj)
+    data, secret_type = _data(obj), obj.get("type") or "Opaque"
+    if secret_type == "kubernetes.io/service-account-token":
+        if not ((obj.get("metadata") or {}).get("annotations") or {}).get("kubernetes.io/service-account.name"):
+            problems.append(v.required("metadata.annotations[kubernetes.io/service-account.name]"))
+    elif secret_type in DOCKER_CONFIG_KEYS:
+        key = DOCKER_CONFIG_KEYS[secret_type]
+        if key not in data:
+            problems.append(v.required(f"data[{key}]"))
+        else:
+            problem = _json_object_problem(data[key])
+            if problem:
+                problems.append(f'data[{key}]: Invalid value: "<secret contents redacted>": {problem}')
+    elif secret_type == "kubernetes.io/basic-auth" and "username" not in data and "password" not in data:
+        problems += [v.required("data[username]"), v.required("data[password]")]
+    elif secret_type == "kubernetes.io/ssh-auth" and not data.get("ssh-privatekey"):
+        problems.append(v.required("data[ssh-privatekey]"))
+    elif secret_type == "kubernetes.io/tls":
+        problems += [v.required(f"data[{key}]") for key in ("tls.crt", "tls.key") if key not in data]
+    return problems
+
+
+def _json_object_problem(encoded: object) -> str | None:
+    """Why the base64 value is no JSON object (json.Unmarshal into a map), or None."""
+    try:
+        value = json.loads(base64.b64decode(str(encoded)))
+    except (ValueError, UnicodeDecodeError) as err:
+        return f"invalid character in the JSON: {err}"
+    if isinstance(value, dict):
+        return None
+    go_kind = {list: "array", str: "string", bool: "bool"}.get(type(value), "number")
+    return f"json: cannot unmarshal {go_kind} into Go value of type map[string]interface {{}}"
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateSecretUpdate")
+def validate_secret_update(old: dict, new: dict) -> list[str]:
+    """The type never changes; an immutable secret stays immutable and keeps its data."""
+    problems = []
+    old_type, new_type = old.get("type") or "Opaque", new.get("type") or "Opaque"
+    if new_type != old_type:
+        problems.append(v.invalid("type", new_type, "field is immutable"))
+    if old.get("immutable"):
+        if not new.get("immutable"):
+            problems.append("immutable: Forbidden: field is immutable when `immutable` is set")
+        if _data(new) != _data(old):
+            problems.append("data: Forbidden: field is immutable when `immutable` is set")
+    return problems
+
+
 RESOURCES = (
-    Resource("", "v1", "Secret", "secrets", "secret", True,
-             field_selectors=(*COMMON_FIELDS, "type"), validator=v.validate_config_data),
+    Resource("", "v1", "Secret", "secrets", "secret", True, field_selectors=(*COMMON_FIELDS, "type"),
+             validator=validate_secret, update_validator=validate_secret_update),
 )
 
 

@@ -252,3 +252,91 @@ def test_a_list_whose_field_selector_names_one_object_is_authorized_by_resource_
     assert code == 200 and [s["metadata"]["name"] for s in listed["items"]] == ["s1"]
     for selector in ("metadata.name=s2", "", "metadata.name!=s2", "metadata.name==s2"):
         assert list_as_alice(selector)[0] == 403, selector
+
+
+AUTHZ = "/apis/authorization.k8s.io/v1"
+SECRETS_GET = {"verb": "get", "resource": "secrets"}
+
+
+def test_a_subject_access_review_answers_for_the_user_it_names(rbac_chain):
+    """SubjectAccessReview asks the authorizer about spec.user and spec.groups, not the caller."""
+    ns = rbac_chain.namespace
+    grant(rbac_chain, [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}])
+    asked = {"spec": {"user": "alice", "resourceAttributes": {**SECRETS_GET, "namespace": ns}}}
+    code, review = send(rbac_chain, "admin", "POST", f"{AUTHZ}/subjectaccessreviews", asked)
+    assert (code, review["kind"], review["status"]["allowed"]) == (201, "SubjectAccessReview", True)
+    assert review["status"]["reason"].startswith('RBAC: allowed by RoleBinding "alice-rights/')
+    asked["spec"]["user"] = "bob"
+    assert send(rbac_chain, "admin", "POST", f"{AUTHZ}/subjectaccessreviews", asked)[1]["status"] == \
+        {"allowed": False}
+    by_group = {"spec": {"groups": ["system:masters"], "nonResourceAttributes": {"path": "/x", "verb": "get"}}}
+    assert send(rbac_chain, "admin", "POST", f"{AUTHZ}/subjectaccessreviews", by_group)[1]["status"]["allowed"]
+
+
+def test_asking_about_another_user_needs_create_on_subject_access_reviews(rbac_chain):
+    """Only a caller granted `create` on subjectaccessreviews may learn another user's rights."""
+    asked = {"spec": {"user": "admin", "resourceAttributes": SECRETS_GET}}
+    code, status = send(rbac_chain, "alice", "POST", f"{AUTHZ}/subjectaccessreviews", asked)
+    assert code == 403 and 'cannot create resource "subjectaccessreviews" in API group "authorization.k8s.io"' \
+        in status["message"]
+
+
+@pytest.mark.parametrize("spec,message", [
+    ({"resourceAttributes": SECRETS_GET},
+     'spec.user: Invalid value: "": at least one of user or group must be specified'),
+    ({"user": "a"}, 'spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or '
+                    "resourceAttributes must be specified"),
+])
+def test_a_subject_access_review_names_a_subject_and_one_question(rbac_chain, spec, message):
+    code, status = send(rbac_chain, "admin", "POST", f"{AUTHZ}/subjectaccessreviews", {"spec": spec})
+    assert (code, status["message"]) == (422, f'SubjectAccessReview.authorization.k8s.io "" is invalid: {message}')
+
+
+def test_a_local_subject_access_review_stays_in_its_namespace(rbac_chain):
+    """LocalSubjectAccessReview: resource attributes naming the URL's namespace, nothing else."""
+    ns = rbac_chain.namespace
+    path = f"{AUTHZ}/namespaces/{ns}/localsubjectaccessreviews"
+    grant(rbac_chain, [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}])
+    code, review = send(rbac_chain, "admin", "POST", path,
+                        {"spec": {"user": "alice", "resourceAttributes": {**SECRETS_GET, "namespace": ns}}})
+    assert (code, review["metadata"]["namespace"], review["status"]["allowed"]) == (201, ns, True)
+    code, status = send(rbac_chain, "admin", "POST", path,
+                        {"spec": {"user": "alice", "resourceAttributes": {**SECRETS_GET, "namespace": "other"}}})
+    assert code == 422 and 'spec.resourceAttributes.namespace: Invalid value: "other": must match ' \
+        "metadata.namespace" in status["message"]
+    code, status = send(rbac_chain, "admin", "POST", path,
+                        {"spec": {"user": "alice", "nonResourceAttributes": {"path": "/x", "verb": "get"}}})
+    assert code == 422 and "disallowed on this kind of request" in status["message"]
+    cluster_wide = send(rbac_chain, "admin", "POST", f"{AUTHZ}/localsubjectaccessreviews",
+                        {"spec": {"user": "alice", "resourceAttributes": SECRETS_GET}})
+    assert cluster_wide[0] == 404
+
+
+def test_a_self_subject_rules_review_lists_the_callers_rules_in_a_namespace(rbac_chain):
+    """`kubectl auth can-i --list`: the RBAC rules of the caller's bindings, cluster-wide ones
+    first, split into resource and non-resource rules."""
+    ns = rbac_chain.namespace
+    grant(rbac_chain, [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"], "resourceNames": ["s1"]}])
+    code, review = send(rbac_chain, "alice", "POST", f"{AUTHZ}/selfsubjectrulesreviews", {"spec": {"namespace": ns}})
+    assert (code, review["kind"], review["spec"]) == (201, "SelfSubjectRulesReview", {})
+    status = review["status"]
+    assert status["incomplete"] is False and "evaluationError" not in status
+    assert status["resourceRules"][-1] == {"verbs": ["get"], "apiGroups": [""], "resources": ["secrets"],
+                                          "resourceNames": ["s1"]}
+    assert {"verbs": ["create"], "apiGroups": ["authorization.k8s.io"],
+            "resources": ["selfsubjectaccessreviews", "selfsubjectrulesreviews"]} in status["resourceRules"]
+    assert {"verbs": ["get"], "nonResourceURLs": list(bootstrappolicy.HEALTH_URLS)} in status["nonResourceRules"]
+    elsewhere = send(rbac_chain, "alice", "POST", f"{AUTHZ}/selfsubjectrulesreviews", {"spec": {"namespace": "x"}})
+    assert status["resourceRules"][-1] not in elsewhere[1]["status"]["resourceRules"]
+    code, status = send(rbac_chain, "alice", "POST", f"{AUTHZ}/selfsubjectrulesreviews", {"spec": {}})
+    assert (code, status["message"]) == (400, "no namespace on request")
+
+
+def test_a_binding_to_a_missing_role_is_the_rules_reviews_evaluation_error(rbac_chain):
+    ns = rbac_chain.namespace
+    send(rbac_chain, "admin", "POST", f"{RBAC}/namespaces/{ns}/rolebindings",
+         {"metadata": {"name": "dangling"}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role",
+                                                        "name": "gone"},
+          "subjects": [{"kind": "User", "name": "alice"}]})
+    status = send(rbac_chain, "alice", "POST", f"{AUTHZ}/selfsubjectrulesreviews", {"spec": {"namespace": ns}})[1]
+    assert status["status"]["evaluationError"] == 'roles.rbac.authorization.k8s.io "gone" not found'

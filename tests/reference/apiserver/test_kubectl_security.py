@@ -63,3 +63,37 @@ def test_delete_with_an_unknown_propagation_policy_in_the_query_deletes_nothing(
     status, body = kube.request("DELETE", f"/api/v1/namespaces/{NS}/configmaps?propagationPolicy=bogus")
     assert (status, body["reason"]) == (422, "Invalid")
     assert kube.kubectl("get", "configmap", "bogus-kept", "-n", NS).returncode == 0
+
+
+def test_auth_can_i_list_prints_the_callers_rules(kube):
+    """`kubectl auth can-i --list` (a SelfSubjectRulesReview): admin holds cluster-admin's `*`;
+    alice, bound to nothing in this namespace but the basic roles, holds the review rights."""
+    result = kube.kubectl("auth", "can-i", "--list", "-n", NS)
+    assert result.returncode == 0, result.stderr
+    assert any(line.split()[:4] == ["*.*", "[]", "[]", "[*]"] for line in result.stdout.splitlines()), result.stdout
+    alice = kube.kubectl("auth", "can-i", "--list", "-n", "kube-system", user="alice")
+    assert alice.returncode == 0, alice.stderr
+    assert "selfsubjectrulesreviews.authorization.k8s.io" in alice.stdout and "*.*" not in alice.stdout
+
+
+def test_auth_can_i_as_another_user_answers_for_that_user(kube):
+    assert kube.kubectl("auth", "can-i", "get", "pods", "-n", NS).stdout.strip() == "yes"
+    result = kube.kubectl("auth", "can-i", "get", "pods", "-n", NS, "--as=nobody")
+    assert (result.returncode, result.stdout.strip()) == (1, "no")
+
+
+def test_a_subject_access_review_created_with_kubectl_comes_back_answered(kube):
+    review = ('{"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview", "spec": {"user": "nobody", '
+              '"groups": ["system:masters"], "resourceAttributes": {"verb": "delete", "resource": "nodes"}}}')
+    result = kube.kubectl("create", "-f", "-", "-o", "jsonpath={.status.allowed}", input=review)
+    assert (result.returncode, result.stdout) == (0, "true"), result.stderr
+    denied = kube.kubectl("create", "-f", "-", "-o", "name", input=review, user="alice")
+    assert denied.returncode != 0 and 'cannot create resource "subjectaccessreviews"' in denied.stderr
+
+
+def test_a_token_review_created_with_kubectl_names_the_tokens_user(kube):
+    kube.kubectl("create", "serviceaccount", "reviewed", "-n", NS)
+    token = kube.kubectl("create", "token", "reviewed", "-n", NS).stdout.strip()
+    review = ('{"apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview", "spec": {"token": "%s"}}' % token)
+    result = kube.kubectl("create", "-f", "-", "-o", "jsonpath={.status.user.username}", input=review)
+    assert (result.returncode, result.stdout) == (0, f"system:serviceaccount:{NS}:reviewed"), result.stderr

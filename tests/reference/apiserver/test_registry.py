@@ -512,3 +512,126 @@ def test_node_taints_are_validated(registry, taints, message):
     error = status_error(registry.create, "nodes", None, {"metadata": {"name": "tainted"}, "spec": {"taints": taints}})
     assert (error.code, error.reason) == (422, "Invalid")
     assert message in error.message
+
+
+def container(**fields) -> dict:
+    return {"name": "c", "image": "nginx:1.21", **fields}
+
+
+@pytest.mark.parametrize("spec,message", [
+    ({"volumes": [{"name": "v", "emptyDir": {}, "configMap": {"name": "x"}}]},
+     "spec.volumes[0].configMap: Forbidden: may not specify more than 1 volume type"),
+    ({"volumes": [{"name": "v", "emptyDir": {}}, {"name": "v", "emptyDir": {}}]},
+     'spec.volumes[1].name: Duplicate value: "v"'),
+    ({"volumes": [{"name": "V_1", "emptyDir": {}}]}, 'spec.volumes[0].name: Invalid value: "V_1": a lowercase RFC 1123'),
+    ({"containers": [container(volumeMounts=[{"name": "missing", "mountPath": "/m"}])]},
+     'spec.containers[0].volumeMounts[0].name: Not found: "missing"'),
+    ({"containers": [container(env=[{"value": "x"}])]}, "spec.containers[0].env[0].name: Required value"),
+    ({"containers": [container(env=[{"name": "1ST"}])]},
+     'spec.containers[0].env[0].name: Invalid value: "1ST": a valid environment variable name must consist of '
+     "alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or "
+     "'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')"),
+    ({"nodeSelector": {"disk": "fast ssd"}}, 'spec.nodeSelector: Invalid value: "fast ssd": a valid label must be'),
+    ({"nodeSelector": {"-disk": "ssd"}}, 'spec.nodeSelector: Invalid value: "-disk": name part must consist of'),
+    ({"containers": [container(resources={"requests": {"cpu": "2"}, "limits": {"cpu": "1500m"}})]},
+     'spec.containers[0].resources.requests: Invalid value: "2": must be less than or equal to cpu limit'),
+    ({"containers": [container(resources={"requests": {"memory": "-1Gi"}})]},
+     'spec.containers[0].resources.requests[memory]: Invalid value: "-1Gi": must be greater than or equal to 0'),
+    ({"containers": [container(livenessProbe={"exec": {"command": ["true"]}, "periodSeconds": -5})]},
+     "spec.containers[0].livenessProbe.periodSeconds: Invalid value: -5: must be greater than or equal to 0"),
+    ({"containers": [container(readinessProbe={"exec": {"command": ["true"]}, "failureThreshold": -1})]},
+     "spec.containers[0].readinessProbe.failureThreshold: Invalid value: -1: must be greater than or equal to 0"),
+    ({"containers": [container(livenessProbe={"exec": {"command": ["true"]}, "successThreshold": 3})]},
+     "spec.containers[0].livenessProbe.successThreshold: Invalid value: 3: must be 1"),
+    ({"containers": [container(readinessProbe={"periodSeconds": 5})]},
+     "spec.containers[0].readinessProbe: Required value: must specify a handler type"),
+    ({"containers": [container(livenessProbe={"exec": {"command": ["true"]}, "tcpSocket": {"port": 80}})]},
+     "spec.containers[0].livenessProbe.tcpSocket: Forbidden: may not specify more than 1 handler type"),
+    ({"containers": [container(), container()]}, 'spec.containers[1].name: Duplicate value: "c"'),
+    ({"containers": [container(name="Web_1")]}, 'spec.containers[0].name: Invalid value: "Web_1": a lowercase RFC'),
+    ({"containers": [container(ports=[{"containerPort": 70000}])]},
+     "spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive"),
+    ({"containers": [container(ports=[{"containerPort": 80, "hostPort": 0}, {"name": "h", "containerPort": 0}])]},
+     "spec.containers[0].ports[1].containerPort: Required value"),
+    ({"containers": [container(ports=[{"containerPort": 80, "name": "web--1"}])]},
+     'spec.containers[0].ports[0].name: Invalid value: "web--1": must not contain consecutive hyphens'),
+    ({"containers": [container(ports=[{"containerPort": 80, "protocol": "HTTP"}])]},
+     'spec.containers[0].ports[0].protocol: Unsupported value: "HTTP": supported values: "SCTP", "TCP", "UDP"'),
+])
+def test_a_pod_spec_is_validated_as_validate_pod_spec_does(registry, ns, spec, message):
+    """ValidatePodSpec's volume, container, env, mount, probe, port, resource and node selector rules,
+    in its field paths and words, on an object admission has not yet defaulted."""
+    error = status_error(registry.create, "pods", ns, pod("p", **spec))
+    assert (error.code, error.reason) == (422, "Invalid")
+    assert message in error.message
+
+
+def test_a_full_undefaulted_pod_spec_is_stored(registry, ns):
+    """Fields defaulting fills later (protocol, successThreshold, terminationMessagePolicy) may be
+    absent; a volume with no source is decoded as an emptyDir, as upstream's defaulting does."""
+    spec = {"volumes": [{"name": "data"}, {"name": "conf", "configMap": {"name": "c"}}],
+            "nodeSelector": {"kubernetes.io/os": "linux"},
+            "containers": [container(
+                env=[{"name": "MY_ENV.NAME", "value": "1"}], volumeMounts=[{"name": "data", "mountPath": "/d"}],
+                ports=[{"containerPort": 80, "name": "http"}],
+                resources={"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"cpu": "1", "memory": "1Gi"}},
+                livenessProbe={"httpGet": {"path": "/", "port": 80}, "periodSeconds": 5})]}
+    stored = registry.create("pods", ns, pod("ok", **spec))
+    assert stored["spec"]["volumes"][0] == {"name": "data", "emptyDir": {}}  # SetDefaults_Volume, not an error
+
+
+def secret(name: str, secret_type: str | None = None, **fields) -> dict:
+    return {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name},
+            **({"type": secret_type} if secret_type else {}), **fields}
+
+
+@pytest.mark.parametrize("obj,message", [
+    (secret("s", "kubernetes.io/tls", data={"tls.crt": "Y2VydA=="}), "data[tls.key]: Required value"),
+    (secret("s", "kubernetes.io/tls"), "[data[tls.crt]: Required value, data[tls.key]: Required value]"),
+    (secret("s", "kubernetes.io/dockerconfigjson", data={}), "data[.dockerconfigjson]: Required value"),
+    (secret("s", "kubernetes.io/dockerconfigjson", stringData={".dockerconfigjson": "[]"}),
+     'data[.dockerconfigjson]: Invalid value: "<secret contents redacted>": json: cannot unmarshal array '
+     "into Go value of type map[string]interface {}"),
+    (secret("s", "kubernetes.io/basic-auth"), "[data[username]: Required value, data[password]: Required value]"),
+    (secret("s", "kubernetes.io/service-account-token"),
+     "metadata.annotations[kubernetes.io/service-account.name]: Required value"),
+])
+def test_a_secret_holds_the_keys_its_type_promises(registry, ns, obj, message):
+    """ValidateSecret: each built-in type's required data keys (stringData counts: it becomes data)."""
+    error = status_error(registry.create, "secrets", ns, obj)
+    assert (error.code, error.message) == (422, f'Secret "s" is invalid: {message}')
+
+
+def test_a_tls_secret_given_as_string_data_is_stored(registry, ns):
+    stored = registry.create("secrets", ns, secret("tls", "kubernetes.io/tls",
+                                                   stringData={"tls.crt": "cert", "tls.key": "key"}))
+    assert sorted(stored["data"]) == ["tls.crt", "tls.key"]
+
+
+def test_a_secrets_type_and_an_immutable_secrets_data_never_change(registry, ns):
+    """ValidateSecretUpdate: type is immutable; so are `immutable: true` and the data it froze."""
+    stored = registry.create("secrets", ns, secret("frozen", data={"a": "YQ=="}, immutable=True))
+    retyped = {**stored, "type": "kubernetes.io/basic-auth", "data": {"username": "dQ=="}, "immutable": True}
+    error = status_error(registry.update, "secrets", ns, "frozen", retyped)
+    assert error.code == 422 and 'type: Invalid value: "kubernetes.io/basic-auth": field is immutable' in error.message
+    thawed = {**stored, "immutable": False}
+    error = status_error(registry.update, "secrets", ns, "frozen", thawed)
+    assert "immutable: Forbidden: field is immutable when `immutable` is set" in error.message
+    changed = {**stored, "data": {"a": "Yg=="}}
+    error = status_error(registry.update, "secrets", ns, "frozen", changed)
+    assert error.message == 'Secret "frozen" is invalid: data: Forbidden: field is immutable when `immutable` is set'
+    untyped = {key: value for key, value in stored.items() if key != "type"}
+    assert registry.update("secrets", ns, "frozen", untyped)["type"] == "Opaque"
+
+
+def test_an_immutable_config_maps_data_never_changes(registry, ns):
+    """ValidateConfigMapUpdate: `immutable: true` freezes data, binaryData and itself; labels may change."""
+    stored = registry.create("configmaps", ns, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"},
+                                                "data": {"a": "1"}, "immutable": True})
+    error = status_error(registry.update, "configmaps", ns, "cm", {**stored, "data": {"a": "2"}})
+    assert error.message == ('ConfigMap "cm" is invalid: data: Forbidden: field is immutable when `immutable` is '
+                             "set")
+    error = status_error(registry.update, "configmaps", ns, "cm", {**stored, "immutable": False})
+    assert "immutable: Forbidden: field is immutable when `immutable` is set" in error.message
+    relabelled = {**stored, "metadata": {**stored["metadata"], "labels": {"x": "y"}}}
+    assert registry.update("configmaps", ns, "cm", relabelled)["metadata"]["labels"] == {"x": "y"}

@@ -310,3 +310,80 @@ def test_an_events_v1_patch_updates_the_stored_core_event(chain):
                          {"note": "second"}, content_type="application/merge-patch+json")
     assert code == 200 and patched["note"] == "second", patched
     assert call(chain, "GET", "/api/v1/namespaces/kinds/events/patched")[1]["message"] == "second"
+
+
+CRON_TEMPLATE = {"jobTemplate": {"spec": {"template": JOB_TEMPLATE}}}
+
+
+@pytest.mark.parametrize("schedule,message", [
+    ("hello", 'spec.schedule: Invalid value: "hello": expected exactly 5 fields, found 1: [hello]'),
+    ("61 * * * *", 'spec.schedule: Invalid value: "61 * * * *": end of range (61) above maximum (59): 61'),
+    ("* * * * mon-x", 'spec.schedule: Invalid value: "* * * * mon-x": failed to parse int from x: strconv.Atoi: '
+                      'parsing "x": invalid syntax'),
+    ("*/0 * * * *", 'spec.schedule: Invalid value: "*/0 * * * *": step of range should be a positive number: */0'),
+    ("@fortnightly", 'spec.schedule: Invalid value: "@fortnightly": unrecognized descriptor: @fortnightly'),
+    ("@every 1x", 'spec.schedule: Invalid value: "@every 1x": failed to parse duration @every 1x: time: invalid '
+                  'duration "1x"'),
+])
+def test_a_cron_job_schedule_must_parse(chain, schedule, message):
+    """validateScheduleFormat: robfig/cron's ParseStandard accepts the schedule, in its words."""
+    code, body = new_object(chain, "batch/v1", "cronjobs", True, {"spec": {"schedule": schedule, **CRON_TEMPLATE}},
+                            "bad-schedule")
+    assert (code, body["message"]) == (422, f'CronJob.batch "bad-schedule" is invalid: {message}')
+
+
+@pytest.mark.parametrize("schedule", ["@hourly", "@every 1h30m", "0 9 * * MON-FRI", "5-59/15 * ? jan,jul *"])
+def test_cron_job_schedules_robfig_accepts_are_stored(chain, schedule):
+    name = "ok-" + str(abs(hash(schedule)) % 10**6)
+    code, body = new_object(chain, "batch/v1", "cronjobs", True, {"spec": {"schedule": schedule, **CRON_TEMPLATE}},
+                            name)
+    assert (code, body["spec"]["schedule"]) == (201, schedule), body
+
+
+@pytest.mark.parametrize("spec,message", [
+    ({"minAvailable": 1, "maxUnavailable": 1}, "minAvailable and maxUnavailable cannot be both set"),
+    ({"minAvailable": -1}, "spec.minAvailable: Invalid value: -1: must be greater than or equal to 0"),
+    ({"maxUnavailable": "half"}, 'spec.maxUnavailable: Invalid value: intstr.IntOrString{Type:1, IntVal:0, '
+                                 'StrVal:"half"}: a valid percent string must be a numeric string followed by an '
+                                 "ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"),
+    ({"minAvailable": "150%"}, 'spec.minAvailable: Invalid value: intstr.IntOrString{Type:1, IntVal:0, '
+                               'StrVal:"150%"}: must not be greater than 100%'),
+])
+def test_a_pod_disruption_budget_bounds_disruptions_once_and_in_range(chain, spec, message):
+    """ValidatePodDisruptionBudgetSpec: one of minAvailable and maxUnavailable, each an int >= 0 or a
+    percent up to 100%."""
+    body = {"spec": {"selector": {"matchLabels": {"app": "a"}}, **spec}}
+    code, status = new_object(chain, "policy/v1", "poddisruptionbudgets", True, body, "bad-pdb")
+    assert code == 422 and message in status["message"], status
+
+
+def test_a_pod_disruption_budget_with_a_percent_is_stored(chain):
+    body = {"spec": {"selector": {"matchLabels": {"app": "a"}}, "maxUnavailable": "25%"}}
+    assert new_object(chain, "policy/v1", "poddisruptionbudgets", True, body, "pdb-percent")[0] == 201
+
+
+@pytest.mark.parametrize("subset,message", [
+    ({"addresses": [{"ip": "10.0.0.300"}]},
+     'subsets[0].addresses[0].ip: Invalid value: "10.0.0.300": must be a valid IP address, (e.g. 10.9.8.7 or '
+     '2001:db8::ffff), subsets[0].addresses[0].ip: Invalid value: "10.0.0.300": must be a valid IP address]'),
+    ({"addresses": [{"ip": "0.0.0.0"}]}, 'subsets[0].addresses[0].ip: Invalid value: "0.0.0.0": may not be '
+                                         "unspecified (0.0.0.0)"),
+    ({"notReadyAddresses": [{"ip": "169.254.169.254"}]},
+     'subsets[0].notReadyAddresses[0].ip: Invalid value: "169.254.169.254": may not be in the link-local range'),
+    ({"ports": [{"port": 80}]}, "subsets[0]: Required value: must specify `addresses` or `notReadyAddresses`"),
+    ({"addresses": [{"ip": "10.0.0.1"}], "ports": [{"port": 80}, {"port": 81, "name": "b"}]},
+     "subsets[0].ports[0].name: Required value"),
+    ({"addresses": [{"ip": "10.0.0.1"}], "ports": [{"port": 0}]},
+     "subsets[0].ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive"),
+])
+def test_endpoints_name_usable_addresses_and_ports(chain, subset, message):
+    """validateEndpointSubsets: addresses that parse and are not unspecified or link-local, ports in
+    range, named when there are several."""
+    code, status = new_object(chain, "v1", "endpoints", True, {"subsets": [subset]}, "bad-endpoints")
+    assert code == 422 and message in status["message"], status
+
+
+def test_endpoints_with_loopback_addresses_are_stored(chain):
+    """The reference cluster's nodes are 127.0.0.1 (upstream would refuse loopback here)."""
+    body = {"subsets": [{"addresses": [{"ip": "127.0.0.1"}, {"ip": "fd00::1"}], "ports": [{"port": 80}]}]}
+    assert new_object(chain, "v1", "endpoints", True, body, "loopback")[0] == 201

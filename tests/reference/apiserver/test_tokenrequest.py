@@ -122,3 +122,35 @@ def test_invalid_token_requests(setup, spec, code):
 def test_a_token_for_a_missing_service_account_is_404(setup):
     chain, ns, _, _, _ = setup
     assert send(chain, "admin", "POST", token_path(ns, "nobody"), {"spec": {}})[0] == 404
+
+
+TOKEN_REVIEWS = "/apis/authentication.k8s.io/v1/tokenreviews"
+
+
+def test_a_token_review_names_the_bearer_of_an_issued_token(setup):
+    """TokenReview runs the server's own token authenticators on spec.token."""
+    chain, ns, _, _, _ = setup
+    token = send(chain, "admin", "POST", token_path(ns), {"spec": {}})[1]["status"]["token"]
+    code, review = send(chain, "admin", "POST", TOKEN_REVIEWS, {"spec": {"token": token}})
+    assert (code, review["kind"], review["status"]["authenticated"]) == (201, "TokenReview", True)
+    user = review["status"]["user"]
+    assert user["username"] == f"system:serviceaccount:{ns}:robot" and user["uid"]
+    assert user["groups"] == ["system:serviceaccounts", f"system:serviceaccounts:{ns}", "system:authenticated"]
+    assert review["status"]["audiences"] == ["https://kubernetes.default.svc.cluster.local"]
+
+
+def test_a_token_review_of_a_bad_token_answers_unauthenticated(setup):
+    chain, _, _, _, _ = setup
+    code, review = send(chain, "admin", "POST", TOKEN_REVIEWS, {"spec": {"token": "a.b.c"}})
+    assert code == 201 and review["status"]["user"] == {} and "authenticated" not in review["status"]
+    assert review["status"]["error"] == "invalid bearer token"  # one bearer authenticator's words, as upstream
+
+
+@pytest.mark.parametrize("path,spec,message", [
+    (TOKEN_REVIEWS, {}, "token is required for TokenReview in authentication"),
+    ("/apis/authentication.k8s.io/v1/namespaces/x/tokenreviews", {"token": "t"}, None),
+])
+def test_a_token_review_needs_a_token_and_no_namespace(setup, path, spec, message):
+    chain, _, _, _, _ = setup
+    code, status = send(chain, "admin", "POST", path, {"spec": spec})
+    assert (code, status.get("message") if message else code) == ((400, message) if message else (404, 404))

@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from reference_impl.controller_manager.cron import CronError, parse_standard
+from reference_impl.machinery.cron import CronError, parse_standard
 
 
 def at(text: str) -> float:
@@ -78,3 +78,10 @@ def test_bad_every_durations_and_unknown_descriptors_raise_a_cron_error(schedule
     """time.ParseDuration needs a unit after every number; an unknown descriptor is refused."""
     with pytest.raises(CronError):
         parse_standard(schedule)
+
+
+def test_every_is_a_constant_delay_of_whole_seconds():
+    """`@every 1m30s` (robfig's ConstantDelaySchedule): the next start is the delay after the last,
+    counted from the whole second; a delay under a second is one second."""
+    assert parse_standard("@every 1m30s").next(100.7) == 190
+    assert parse_standard("@every 10ms").next(5) == 6

@@ -1,0 +1,226 @@
+"""The review APIs: questions the apiserver answers from its authorizer or authenticator and never stores.
+
+authorization.k8s.io/v1 SelfSubjectAccessReview (`kubectl auth can-i`), SubjectAccessReview (may
+this other user...?), LocalSubjectAccessReview (the same, in the URL's namespace),
+SelfSubjectRulesReview (`kubectl auth can-i --list`) and authentication.k8s.io/v1 TokenReview (who
+does this bearer token belong to?). Each is create-only: the answer is the request with a status.
+Asking about another user or a token is itself a `create` the authorizer checks first, so only
+those granted it (system:auth-delegator upstream) learn other users' rights.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from reference_impl.apiserver.core import errors
+from reference_impl.apiserver.core.auth import AuthenticationFailed, UserInfo
+from reference_impl.apiserver.core.rbac import AttributesRecord, Rules
+from reference_impl.apiserver.core.tokenrequest import API_AUDIENCES
+from reference_impl.mirrors import mirrors
+
+AUTHORIZATION = "authorization.k8s.io"
+AUTHENTICATION = "authentication.k8s.io"
+
+
+def _go_value(value) -> str:
+    """How field.Invalid prints a value: strings quoted, nil as "null", objects as JSON."""
+    return "\"null\"" if value is None else json.dumps(value, separators=(",", ":"))
+
+
+@mirrors("k8s.io/apimachinery/pkg/runtime.Decode")
+def decode_review(review: object, kind: str, group: str) -> dict:
+    """The body as a `kind` whose spec is an object; 400 for another kind or attributes and user
+    fields of the wrong JSON type (upstream's decoder refuses them before validation)."""
+    if not isinstance(review, dict):
+        raise errors.bad_request(f"the body of the request must be a {kind} object")
+    api_version, body_kind = review.get("apiVersion"), review.get("kind")
+    if (body_kind and body_kind != kind) or (api_version and api_version != f"{group}/v1"):
+        raise errors.bad_request(f"the body is a {api_version or ''} {body_kind or ''}, not a {group}/v1 {kind}")
+    spec = review.setdefault("spec", {})
+    if not isinstance(spec, dict):
+        raise errors.bad_request(f'{kind} in version "v1" cannot be handled as a {kind}: spec must be an object')
+    for name in ("resourceAttributes", "nonResourceAttributes"):
+        attrs = spec.get(name)
+        if attrs is not None and (not isinstance(attrs, dict) or
+                                  not all(isinstance(value, str) for value in attrs.values())):
+            raise errors.bad_request(f'{kind} in version "v1" cannot be handled as a {kind}: '
+                                     f"spec.{name} must be an object of strings")
+    for name, wanted in (("user", str), ("uid", str), ("token", str), ("namespace", str),
+                         ("groups", list), ("audiences", list), ("extra", dict)):
+        if spec.get(name) is not None and not isinstance(spec[name], wanted):
+            raise errors.bad_request(f'{kind} in version "v1" cannot be handled as a {kind}: '
+                                     f"spec.{name} has the wrong type")
+    return review
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/authorization/validation.ValidateSubjectAccessReviewSpec",
+         "k8s.io/kubernetes/pkg/apis/authorization/validation.ValidateSelfSubjectAccessReviewSpec")
+def access_review_spec_problems(spec: dict, needs_subject: bool) -> list[str]:
+    """Exactly one of resourceAttributes and nonResourceAttributes; a SubjectAccessReview also
+    names a user or a group."""
+    problems = []
+    resource, non_resource = spec.get("resourceAttributes"), spec.get("nonResourceAttributes")
+    if resource is not None and non_resource is not None:
+        problems.append(f"spec.nonResourceAttributes: Invalid value: {_go_value(non_resource)}: cannot be "
+                        "specified in combination with resourceAttributes")
+    if resource is None and non_resource is None:
+        problems.append(f"spec.resourceAttributes: Invalid value: {_go_value(non_resource)}: exactly one of "
+                        "nonResourceAttributes or resourceAttributes must be specified")
+    if needs_subject and not spec.get("user") and not spec.get("groups"):
+        problems.append(f"spec.user: Invalid value: {_go_value(spec.get('user', ''))}: at least one of user or "
+                        "group must be specified")
+    return problems
+
+
+def _meta_problems(review: dict, allowed: tuple[str, ...] = ()) -> list[str]:
+    """A review's metadata must be empty (ManagedFields and, for a local review, namespace aside)."""
+    meta = review.get("metadata") or {}
+    set_fields = {key: value for key, value in meta.items()
+                  if value not in (None, "", {}, []) and key not in ("managedFields", *allowed)}
+    if not set_fields:
+        return []
+    what = "must be empty except for namespace" if allowed else "must be empty"
+    return [f"metadata: Invalid value: {_go_value(meta)}: {what}"]
+
+
+@mirrors("k8s.io/kubernetes/pkg/registry/authorization/util.AuthorizationAttributesFrom",
+         "k8s.io/kubernetes/pkg/registry/authorization/util.ResourceAttributesFrom",
+         "k8s.io/kubernetes/pkg/registry/authorization/util.NonResourceAttributesFrom")
+def attributes_from(user: object, spec: dict) -> AttributesRecord:
+    """The authorizer's question for the review's resource or non-resource attributes."""
+    attrs = spec.get("resourceAttributes")
+    if attrs is not None:
+        return AttributesRecord(user, attrs.get("verb", ""), attrs.get("namespace", ""), attrs.get("group", ""),
+                                attrs.get("version", ""), attrs.get("resource", ""), attrs.get("subresource", ""),
+                                attrs.get("name", ""), "", True)
+    non_resource = spec.get("nonResourceAttributes") or {}
+    return AttributesRecord(user, non_resource.get("verb", ""), path=non_resource.get("path", ""),
+                            is_resource_request=False)
+
+
+def _answer(review: dict, kind: str, authorizer, attributes: AttributesRecord) -> dict:
+    allowed, reason = authorizer.authorize(attributes) if authorizer is not None else (True, "")
+    status: dict = {"allowed": bool(allowed)}
+    if reason:
+        status["reason"] = reason
+    return {**review, "apiVersion": f"{AUTHORIZATION}/v1", "kind": kind,
+            "metadata": review.get("metadata") or {"creationTimestamp": None}, "status": status}
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/registry/authorization/selfsubjectaccessreview.REST).Create",
+         "k8s.io/kubernetes/pkg/apis/authorization/validation.ValidateSelfSubjectAccessReview")
+def self_subject_access_review(authorizer, user: object, body: object) -> dict:
+    """May the requesting user do this? (`kubectl auth can-i`)."""
+    kind = "SelfSubjectAccessReview"
+    review = decode_review(body, kind, AUTHORIZATION)
+    problems = access_review_spec_problems(review["spec"], needs_subject=False) + _meta_problems(review)
+    if problems:
+        raise errors.invalid(kind, "", problems, AUTHORIZATION)
+    return _answer(review, kind, authorizer, attributes_from(user, review["spec"]))
+
+
+def _subject(spec: dict) -> UserInfo:
+    extra = {key: tuple(values) for key, values in (spec.get("extra") or {}).items()}
+    return UserInfo(spec.get("user") or "", spec.get("uid") or "", tuple(spec.get("groups") or ()), extra)
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/registry/authorization/subjectaccessreview.REST).Create",
+         "k8s.io/kubernetes/pkg/apis/authorization/validation.ValidateSubjectAccessReview")
+def subject_access_review(authorizer, body: object) -> dict:
+    """May the user (and groups) the spec names do this?"""
+    kind = "SubjectAccessReview"
+    review = decode_review(body, kind, AUTHORIZATION)
+    problems = access_review_spec_problems(review["spec"], needs_subject=True) + _meta_problems(review)
+    if problems:
+        raise errors.invalid(kind, "", problems, AUTHORIZATION)
+    return _answer(review, kind, authorizer, attributes_from(_subject(review["spec"]), review["spec"]))
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/registry/authorization/localsubjectaccessreview.REST).Create",
+         "k8s.io/kubernetes/pkg/apis/authorization/validation.ValidateLocalSubjectAccessReview")
+def local_subject_access_review(authorizer, namespace: str, body: object) -> dict:
+    """A SubjectAccessReview confined to the URL's namespace: resource attributes only, naming it."""
+    kind = "LocalSubjectAccessReview"
+    review = decode_review(body, kind, AUTHORIZATION)
+    meta = review.setdefault("metadata", {}) or {}
+    if meta.get("namespace") and meta["namespace"] != namespace:
+        raise errors.bad_request("the namespace of the provided object does not match the namespace sent on "
+                                 "the request")
+    review["metadata"] = {**meta, "namespace": namespace}
+    spec = review["spec"]
+    problems = access_review_spec_problems(spec, needs_subject=True) + _meta_problems(review, ("namespace",))
+    resource, non_resource = spec.get("resourceAttributes"), spec.get("nonResourceAttributes")
+    if resource is not None and resource.get("namespace", "") != namespace:
+        problems.append(f"spec.resourceAttributes.namespace: Invalid value: {_go_value(resource.get('namespace', ''))}"
+                        ": must match metadata.namespace")
+    if non_resource is not None:
+        problems.append(f"spec.nonResourceAttributes: Invalid value: {_go_value(non_resource)}: disallowed on this "
+                        "kind of request")
+    if problems:
+        raise errors.invalid(kind, "", problems, AUTHORIZATION)
+    return _answer(review, kind, authorizer, attributes_from(_subject(spec), spec))
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/registry/authorization/selfsubjectrulesreview.REST).Create")
+def self_subject_rules_review(authorizer, user: object, body: object) -> dict:
+    """Everything the requesting user may do in spec.namespace (`kubectl auth can-i --list`). With
+    no authorizer every request is allowed, so the answer is AlwaysAllow's: `*` on everything."""
+    kind = "SelfSubjectRulesReview"
+    review = decode_review(body, kind, AUTHORIZATION)
+    namespace = review["spec"].get("namespace") or ""
+    if not namespace:
+        raise errors.bad_request("no namespace on request")
+    if authorizer is None:
+        rules = Rules([{"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]}],
+                      [{"verbs": ["*"], "nonResourceURLs": ["*"]}])
+    elif hasattr(authorizer, "rules_for"):
+        rules = authorizer.rules_for(user, namespace)
+    else:  # an authorizer that cannot list its rules: nothing listed, and the list says so
+        rules = Rules(incomplete=True)
+    status: dict = {"resourceRules": rules.resource_rules, "nonResourceRules": rules.non_resource_rules,
+                    "incomplete": rules.incomplete}
+    if rules.evaluation_error:
+        status["evaluationError"] = rules.evaluation_error
+    return {"kind": kind, "apiVersion": f"{AUTHORIZATION}/v1", "metadata": {"creationTimestamp": None},
+            "spec": {}, "status": status}
+
+
+@dataclass(frozen=True)
+class _BearerOnly:
+    """The request TokenReview authenticates: nothing but the token (no client certificate)."""
+
+    headers: dict
+
+    def header(self, name: str) -> str:
+        return self.headers.get(name, "")
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/registry/authentication/tokenreview.REST).Create")
+def token_review(authenticator, namespace: str, body: object) -> dict:
+    """Who is the bearer of spec.token? The server's own token authenticators answer; a token they
+    reject is `authenticated: false` with their error, never a failed request."""
+    kind = "TokenReview"
+    if namespace:
+        raise errors.bad_request(f"namespace is not allowed on this type: {namespace}")
+    review = decode_review(body, kind, AUTHENTICATION)
+    spec = review["spec"]
+    if not spec.get("token"):
+        raise errors.bad_request("token is required for TokenReview in authentication")
+    answer = {**review, "apiVersion": f"{AUTHENTICATION}/v1", "kind": kind,
+              "metadata": review.get("metadata") or {"creationTimestamp": None}}
+    if authenticator is None:
+        return answer
+    audiences = list(spec.get("audiences") or API_AUDIENCES)
+    status: dict = {"user": {}}
+    strict = getattr(authenticator, "authenticate_strict", authenticator.authenticate)
+    try:
+        user = strict(_BearerOnly({"Authorization": f"Bearer {spec['token']}"}))
+    except AuthenticationFailed as err:
+        user, status["error"] = None, str(err)
+    if user is not None and set(audiences) & set(API_AUDIENCES):
+        status["authenticated"] = True
+        info = {"username": user.name, "uid": user.uid, "groups": list(user.groups),
+                "extra": {key: list(values) for key, values in (user.extra or {}).items()}}
+        status["user"] = {key: value for key, value in info.items() if value}
+        status["audiences"] = [audience for audience in audiences if audience in API_AUDIENCES]
+    return {**answer, "status": status}
