@@ -21,8 +21,9 @@ so nothing marks a node NotReady). Bounded by --timeout; every process is stoppe
 Prints one table of both modes and writes benchmarks/results/scheduler_throughput.json.
 Target (reported, not enforced): >= 300 pods/s end to end (issue 13). This 2-CPU machine's speed
 drifts by up to a third between minutes, so `--repeat N` runs end to end N times and reports the
-median run; each run also reports the CPU all processes spent per pod, which moves with the
-machine's speed too (the same code took 4.5 to 5.5 ms per pod within nine minutes).
+median run (the lower middle one when N is even); each run also reports the CPU all processes
+spent per pod, which moves with the machine's speed too (the same code took 4.5 to 8.4 ms per pod
+within one afternoon).
 
     python benchmarks/scheduler_throughput.py [--mode both|in-process|end-to-end] [--nodes 1000]
         [--pods 5000] [--seed 1] [--clients 24] [--create-rate 0] [--timeout 600] [--repeat 1]
