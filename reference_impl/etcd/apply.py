@@ -301,15 +301,18 @@ def apply_compare(view: ReadView, c: Compare) -> bool:
     return all(compare_kv(c, kv) for kv in kvs)
 
 
+# The KeyValue field each integer compare target reads.
+_COMPARED_FIELDS = {"VERSION": "version", "CREATE": "create_revision", "MOD": "mod_revision",
+                    "LEASE": "lease"}
+
+
 @mirrors(f"{SERVER}.compareKV")
 def compare_kv(c: Compare, kv: KeyValue) -> bool:
-    fields = {"VERSION": kv.version, "CREATE": kv.create_revision, "MOD": kv.mod_revision,
-              "LEASE": kv.lease}
     if c.target == "VALUE":
         ours: object = kv.value
         theirs: object = c.value if isinstance(c.value, bytes) else b""
-    elif c.target in fields:
-        ours = fields[c.target]
+    elif c.target in _COMPARED_FIELDS:
+        ours = getattr(kv, _COMPARED_FIELDS[c.target])
         theirs = c.value if isinstance(c.value, int) else 0
     else:
         ours = theirs = 0  # a target etcd does not know compares equal: result stays 0

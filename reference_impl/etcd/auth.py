@@ -127,7 +127,7 @@ class AuthStore:
     users: dict[str, User] = field(default_factory=dict)
     roles: dict[str, Role] = field(default_factory=dict)
     # token -> (who, expiry): in memory, never logged
-    tokens: dict[str, tuple[AuthInfo, float]] = field(default_factory=dict)
+    tokens: dict[str, tuple[str, float]] = field(default_factory=dict)  # token → (user, expiry)
 
     # -- tokens --------------------------------------------------------------------------------
 
@@ -139,7 +139,7 @@ class AuthStore:
         if user is None or not _password_matches(user.hashed_password, password):
             raise ErrAuthFailed(user=name)
         token = f"{secrets.token_urlsafe(12)}.{self.revision}"
-        self.tokens[token] = (AuthInfo(name, self.revision), now + SIMPLE_TOKEN_TTL)
+        self.tokens[token] = (name, now + SIMPLE_TOKEN_TTL)
         return token
 
     @mirrors(f"(*{AUTH}.authStore).AuthInfoFromCtx", f"(*{AUTH}.tokenSimple).info")
@@ -156,10 +156,10 @@ class AuthStore:
         # A simple token names only its user: tokenSimple.info stamps the store's current
         # revision, so an auth change never makes it "old" (only a request checked before the
         # change and applied after it is, which this store's callers never do).
-        return replace(known[0], revision=self.revision)
+        return AuthInfo(known[0], self.revision)
 
     def _invalidate_user(self, name: str) -> None:
-        self.tokens = {t: v for t, v in self.tokens.items() if v[0].username != name}
+        self.tokens = {t: v for t, v in self.tokens.items() if v[0] != name}
 
     # -- checks --------------------------------------------------------------------------------
 

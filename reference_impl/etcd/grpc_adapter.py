@@ -48,6 +48,7 @@ from reference_impl.etcd.errors import EtcdError, ErrWatcherDuplicateID
 from reference_impl.etcd.raftnode import check_peer_urls
 from reference_impl.etcd.server import MAX_REQUEST_BYTES  # etcd's --max-request-bytes default (1.5 MiB)
 from reference_impl.etcd.watch import coalesce
+from reference_impl.etcd.messages import varint_size
 from reference_impl.mirrors import mirrors
 
 V3RPC = "go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc"
@@ -655,7 +656,7 @@ def send_fragments(response: rpc_pb2.WatchResponse, max_bytes: int) -> list[rpc_
     size = base
     for event in response.events:
         n = event.ByteSize()
-        added = 1 + _varint_size(n) + n  # field 11's tag, the length, the event
+        added = 1 + varint_size(n) + n  # field 11's tag, the length, the event
         if current and size + added >= max_bytes:
             out.append(_fragment(empty, current, True))
             current, size = [], base
@@ -671,10 +672,6 @@ def _fragment(empty: rpc_pb2.WatchResponse, events: list, more: bool) -> rpc_pb2
     part.events.extend(events)
     part.fragment = more
     return part
-
-
-def _varint_size(n: int) -> int:
-    return max(1, (n.bit_length() + 6) // 7)
 
 
 class _WatchRouter:

@@ -375,7 +375,7 @@ def encoded_size(message: object) -> int:
     kind = type(message)
     if kind is bytes or kind is str:
         size = len(message)  # type: ignore[arg-type]
-        return 1 + _varint_len(size) + size
+        return 1 + varint_size(size) + size
     fixed = _FIXED_SIZE.get(kind)
     if fixed is not None:
         return fixed
@@ -394,16 +394,19 @@ def encoded_size(message: object) -> int:
             inner += fixed
         elif field_kind is bytes or field_kind is str:
             size = len(value)
-            inner += 1 + _varint_len(size) + size
+            inner += 1 + varint_size(size) + size
         else:
             inner += encoded_size(value)
-    return 1 + _varint_len(inner) + inner
+    return 1 + varint_size(inner) + inner
 
 
 _FIXED_SIZE = {bool: 2, int: 11, float: 9, type(None): 0}
 
 
-def _varint_len(n: int) -> int:
+def varint_size(n: int) -> int:
+    """Bytes of a protobuf varint; a negative int64 takes ten, as its two's complement."""
+    if n < 0:
+        return 10
     return (n.bit_length() + 6) // 7 or 1
 
 

@@ -273,10 +273,6 @@ class EtcdServer:
     def watch_cancel(self, watch_id: int) -> bool:
         return self.watches.cancel(watch_id)
 
-    @mirrors(f"(*{V3RPC}.serverWatchStream).recvLoop")
-    def watch_progress(self, watch_id: int | None = None) -> None:
-        self.watches.progress(watch_id)
-
     @mirrors(f"(*{V3RPC}.serverWatchStream).sendLoop")
     def watch_drain(self, watch_id: int) -> list[WatchResponse]:
         return self.watches.drain(watch_id)

@@ -160,10 +160,10 @@ class WatchHub:
         return True
 
     @mirrors(f"(*{MVCC}.watchStream).RequestProgress", f"(*{MVCC}.watchableStore).progress")
-    def progress(self, watch_id: int | None = None) -> None:
+    def progress(self, watch_id: int) -> None:
         """Queue a progress notification (no events, the current revision) behind pending events."""
-        targets = self._watchers.values() if watch_id is None else [self._watchers.get(watch_id)]
-        for w in [w for w in targets if w is not None and w.active]:
+        w = self._watchers.get(watch_id)
+        if w is not None and w.active:
             self._queue(w, WatchResponse(self._header(self._store.current_revision), w.id))
 
     @mirrors(f"(*{V3RPC}.serverWatchStream).sendLoop")

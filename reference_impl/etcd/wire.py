@@ -10,7 +10,8 @@ free of the wire library, and the adapter's test checks these sizes against it.
 from __future__ import annotations
 
 from reference_impl.etcd.messages import (
-    Compare, DeleteRangeRequest, PutRequest, RangeRequest, RequestOp, TxnRequest, encoded_size)
+    Compare, DeleteRangeRequest, PutRequest, RangeRequest, RequestOp, TxnRequest, encoded_size,
+    varint_size)
 from reference_impl.mirrors import mirrors
 
 ETCDSERVERPB = "go.etcd.io/etcd/api/v3/etcdserverpb"
@@ -22,13 +23,6 @@ _COMPARE_TARGET = {"VERSION": 0, "CREATE": 1, "MOD": 2, "VALUE": 3, "LEASE": 4}
 # InternalRaftRequest's field for each request, and RequestOp's member for each op.
 _RAFT_FIELD = {RangeRequest: 3, PutRequest: 4, DeleteRangeRequest: 5, TxnRequest: 6}
 _OP_FIELD = {RangeRequest: 1, PutRequest: 2, DeleteRangeRequest: 3, TxnRequest: 4}
-
-
-def varint_size(n: int) -> int:
-    """Bytes of a varint; a negative int64 takes ten, as its two's complement."""
-    if n < 0:
-        return 10
-    return max(1, (n.bit_length() + 6) // 7)
 
 
 @mirrors(f"(*{ETCDSERVERPB}.InternalRaftRequest).Size")

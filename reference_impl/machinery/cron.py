@@ -146,7 +146,7 @@ def _descriptor(schedule: str) -> Schedule | Every:
         text = schedule[len("@every "):]
         sign, body = (text[0], text[1:]) if text[:1] in "+-" else ("", text)
         terms = _DURATION_TERM.findall(body)
-        if body in ("0",):
+        if body == "0":
             terms = [("0", "s")]
         elif not terms or "".join(number + unit for number, unit in terms) != body:
             raise CronError(schedule, f'failed to parse duration {schedule}: time: invalid duration "{text}"')

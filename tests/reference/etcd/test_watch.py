@@ -144,17 +144,10 @@ def test_progress_request_comes_after_pending_events(server):
     wid = server.watch_create(WatchCreateRequest(b"a"))
     put(server, b"a")
     put(server, b"b")
-    server.watch_progress(wid)
+    server.watches.progress(wid)
     *_, event, progress = server.watch_drain(wid)
     assert events([event]) == [("PUT", b"a", 2)]
     assert (progress.events, progress.header.revision, progress.watch_id) == ((), 3, wid)
-
-
-def test_progress_request_for_all_watches(server):
-    """watch_progress(None) notifies every active watch."""
-    ids = [server.watch_create(WatchCreateRequest(k)) for k in (b"a", b"b")]
-    server.watch_progress(None)
-    assert all(server.watch_drain(wid)[-1].header.revision == 1 for wid in ids)
 
 
 def test_progress_notify_reaches_only_idle_watches(server, clock):
@@ -252,7 +245,7 @@ def test_coalesce_never_moves_an_event_past_a_progress_or_cancel(server):
     wid = server.watch_create(WatchCreateRequest(b"a"))
     put(server, b"a")
     put(server, b"a")
-    server.watch_progress(wid)
+    server.watches.progress(wid)
     put(server, b"a")
     server.watch_cancel(wid)
     shape = [(r.created, r.canceled, [e.kv.mod_revision for e in r.events], r.header.revision)

@@ -66,7 +66,8 @@ def test_bad_schedules_raise_a_cron_error(schedule):
 
 
 @pytest.mark.parametrize("schedule, delay", [("@every 1s", 1), ("@every 1h30m", 5400), ("@every 500ms", 1),
-                                             ("@every 1.5s", 1), ("@every 2m0.9s", 120), ("@every -5s", 1)])
+                                             ("@every 1.5s", 1), ("@every 2m0.9s", 120), ("@every -5s", 1),
+                                             ("@every 1m30s", 90), ("@every 10ms", 1)])
 def test_every_runs_at_a_constant_delay_in_whole_seconds(schedule, delay):
     """`@every <Go duration>` (ConstantDelaySchedule): the delay is truncated to whole seconds, at
     least one, and counts from the given time's second."""
@@ -78,10 +79,3 @@ def test_bad_every_durations_and_unknown_descriptors_raise_a_cron_error(schedule
     """time.ParseDuration needs a unit after every number; an unknown descriptor is refused."""
     with pytest.raises(CronError):
         parse_standard(schedule)
-
-
-def test_every_is_a_constant_delay_of_whole_seconds():
-    """`@every 1m30s` (robfig's ConstantDelaySchedule): the next start is the delay after the last,
-    counted from the whole second; a delay under a second is one second."""
-    assert parse_standard("@every 1m30s").next(100.7) == 190
-    assert parse_standard("@every 10ms").next(5) == 6
