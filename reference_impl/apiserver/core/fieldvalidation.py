@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from reference_impl.apiserver.core import decoding, errors, openapi
+from reference_impl.apiserver.core.validation import quantity_value
 from reference_impl.apiserver.core.schemas import QUANTITY, REF_PREFIX
 from reference_impl.mirrors import mirrors
 
@@ -151,8 +152,6 @@ def _go_type(schema: dict, expected: str) -> str:
     return _GO_TYPES.get(expected, expected)
 
 
-# resource.ParseQuantity's grammar: a signed decimal and a binary SI, decimal SI or exponent suffix.
-_QUANTITY = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[KMGTPE]i|[mkMGTPE]|[eE][+-]?[0-9]+)?")
 _QUANTITY_NUMBER = re.compile(r"[+-]?[0-9.]+")
 QUANTITY_FORMAT = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
 # time.RFC3339 as time.Parse reads it: fractional seconds are accepted though the layout has none.
@@ -164,9 +163,9 @@ _INT_RANGES = {"int32": (-2**31, 2**31 - 1), "int64": (-2**63, 2**63 - 1)}
 @mirrors("k8s.io/apimachinery/pkg/api/resource.ParseQuantity")
 def quantity_problem(text: str) -> str | None:
     """Why `text` is no resource.Quantity (ErrFormatWrong, ErrSuffix), or None."""
-    text = text.strip()
-    if _QUANTITY.fullmatch(text):
+    if quantity_value(text) is not None:
         return None
+    text = text.strip()
     number = _QUANTITY_NUMBER.match(text)
     if not number:
         return QUANTITY_FORMAT

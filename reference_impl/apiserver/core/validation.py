@@ -157,7 +157,8 @@ ENV_VAR_NAME_MSG = ("a valid environment variable name must consist of alphabeti
 PORT_RANGE_MSG = "must be between 1 and 65535, inclusive"
 NEGATIVE_MSG = "must be greater than or equal to 0"
 PROTOCOLS = ("SCTP", "TCP", "UDP")
-QUANTITY = re.compile(r"^([+-]?)([0-9]*\.?[0-9]*)(?:([eE][+-]?[0-9]+)|(m|[kMGTPE]i?|[numkMGTPE]|))$")
+# resource.ParseQuantity's grammar: a signed decimal and a binary SI, decimal SI or exponent suffix.
+QUANTITY = re.compile(r"^([+-]?)([0-9]*\.?[0-9]*)(?:([eE][+-]?[0-9]+)|([KMGTPE]i|[numkMGTPE]|))$")
 QUANTITY_SCALE = {"": 1, "n": Fraction(1, 10**9), "u": Fraction(1, 10**6), "m": Fraction(1, 1000),
                   "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
                   "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
@@ -417,23 +418,29 @@ def toleration_problems(tolerations: list[dict], path: str) -> list[str]:
     return problems
 
 
+def _object(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNodeSelectorRequirement")
 def node_affinity_problems(spec: dict, path: str) -> list[str]:
     """Every required node selector term's expressions: a valid key, a known operator, and the
     values that operator takes (a term without a key stopped the scheduler's filter)."""
-    required_terms = (((spec.get("affinity") or {}).get("nodeAffinity") or {})
-                      .get("requiredDuringSchedulingIgnoredDuringExecution"))
+    # The decoder does not type Affinity: any level may be a string or a list, read as empty.
+    affinity = _object(spec.get("affinity"))
+    required_terms = _object(affinity.get("nodeAffinity")).get("requiredDuringSchedulingIgnoredDuringExecution")
     if required_terms is None:
         return []
     path += ".requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms"
-    terms = required_terms.get("nodeSelectorTerms") or []
-    if not terms:
+    terms = _object(required_terms).get("nodeSelectorTerms")
+    if not terms or not isinstance(terms, list):
         return [f"{path}: Required value: must have at least one node selector term"]
     problems = []
     for t, term in enumerate(terms):
         for field in ("matchExpressions", "matchFields"):
-            for e, requirement in enumerate((term or {}).get(field) or []):
-                here = f"{path}[{t}].{field}[{e}]"
+            requirements = _object(term).get(field)
+            for e, requirement in enumerate(requirements if isinstance(requirements, list) else []):
+                here, requirement = f"{path}[{t}].{field}[{e}]", _object(requirement)
                 operator, values = requirement.get("operator"), requirement.get("values") or []
                 if operator in ("In", "NotIn") and not values:
                     problems.append(f"{here}.values: Required value: must be specified when `operator` is 'In' "

@@ -171,7 +171,8 @@ def test_values_the_go_type_cannot_hold_are_400(chain, plural, body, message):
 def test_values_the_go_type_holds_are_accepted(chain):
     """Quantities as numbers or with any valid suffix, int32 bounds, padded base64, RFC 3339 with
     fractional seconds all pass."""
-    pod = _pod("ok", {"resources": {"limits": {"cpu": "1.5", "memory": "1e3"}, "requests": {"cpu": 0.5}},
+    pod = _pod("ok", {"resources": {"limits": {"cpu": "1.5", "memory": "1e3", "ephemeral-storage": "5u"},
+                                    "requests": {"cpu": 0.5, "memory": "100n"}},
                       "ports": [{"containerPort": 80}]}, activeDeadlineSeconds=2**63 - 1)
     assert call(chain, "POST", ns_path(chain, "pods"), pod)[0] == 201
     secret = {"metadata": {"name": "ok", "creationTimestamp": "2020-01-01T00:00:00.5+02:00"}, "data": {"a": "YQ=="}}

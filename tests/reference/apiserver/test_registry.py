@@ -482,6 +482,10 @@ def test_namespace_spec_finalizers_are_finalizer_names_also_through_finalize(reg
         {"matchExpressions": [{"key": "zone", "operator": "In"}]}]}}}}, "must be specified when `operator` is 'In'"),
     ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": []}}}},
      "must have at least one node selector term"),
+    ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": "x"}}}},
+     "must have at least one node selector term"),
+    ({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+        {"matchExpressions": ["x"]}]}}}}, "not a valid selector operator"),
 ])
 def test_tolerations_and_required_node_affinity_the_scheduler_reads_are_validated(registry, ns, spec, message):
     """ValidateTolerations and ValidateNodeSelectorRequirement: what the scheduler's filters read
