@@ -193,7 +193,7 @@ class HandlerChain:
         the authenticator, returned as created, never stored."""
         info, body = request.info, decode_body(request)[0]
         if info.resource == "tokenreviews":
-            answer = reviews.token_review(self.authenticator, info.namespace, body)
+            answer = reviews.token_review(self.authenticator, body)
         elif info.resource == "selfsubjectaccessreviews":
             answer = reviews.self_subject_access_review(self.authorizer, request.user, body)
         elif info.resource == "selfsubjectrulesreviews":

@@ -196,12 +196,10 @@ class _BearerOnly:
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/registry/authentication/tokenreview.REST).Create")
-def token_review(authenticator, namespace: str, body: object) -> dict:
+def token_review(authenticator, body: object) -> dict:
     """Who is the bearer of spec.token? The server's own token authenticators answer; a token they
     reject is `authenticated: false` with their error, never a failed request."""
     kind = "TokenReview"
-    if namespace:
-        raise errors.bad_request(f"namespace is not allowed on this type: {namespace}")
     review = decode_review(body, kind, AUTHENTICATION)
     spec = review["spec"]
     if not spec.get("token"):

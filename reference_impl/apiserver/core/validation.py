@@ -8,6 +8,7 @@ rules clients trip over in practice are checked: names, required fields, ports, 
 """
 from __future__ import annotations
 
+import ipaddress
 import re
 from fractions import Fraction
 
@@ -155,6 +156,7 @@ ENV_VAR_NAME_MSG = ("a valid environment variable name must consist of alphabeti
                     "or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or "
                     "'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')")
 PORT_RANGE_MSG = "must be between 1 and 65535, inclusive"
+IP_MSG = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
 NEGATIVE_MSG = "must be greater than or equal to 0"
 PROTOCOLS = ("SCTP", "TCP", "UDP")
 # resource.ParseQuantity's grammar: a signed decimal and a binary SI, decimal SI or exponent suffix.
@@ -162,6 +164,14 @@ QUANTITY = re.compile(r"^([+-]?)([0-9]*\.?[0-9]*)(?:([eE][+-]?[0-9]+)|([KMGTPE]i
 QUANTITY_SCALE = {"": 1, "n": Fraction(1, 10**9), "u": Fraction(1, 10**6), "m": Fraction(1, 1000),
                   "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
                   "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+
+
+def parse_ip(ip: object) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The address `ip` spells (netutils.ParseIPSloppy), or None for anything else."""
+    try:
+        return ipaddress.ip_address(ip) if isinstance(ip, str) else None
+    except ValueError:
+        return None
 
 
 def quantity_value(value: object) -> Fraction | None:

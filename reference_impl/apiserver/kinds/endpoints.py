@@ -22,19 +22,12 @@ def ports_defaults(obj: dict, spec: dict) -> None:
         port.setdefault("name", "")
 
 
-def _parse_ip(ip: object) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    try:
-        return ipaddress.ip_address(ip) if isinstance(ip, str) else None
-    except ValueError:
-        return None
-
-
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNonSpecialIP")
 def address_problems(ip: object, path: str) -> list[str]:
     """An IP address, neither unspecified nor link-local: kube-proxy would send traffic there.
     Upstream also refuses loopback addresses; the reference cluster's nodes and host-network
     pods live on 127.0.0.1, so its endpoints are loopback and are let through."""
-    address = _parse_ip(ip)
+    address = v.parse_ip(ip)
     if address is None:
         return [v.invalid(path, ip if isinstance(ip, str) else "", "must be a valid IP address")]
     problems = []
@@ -59,9 +52,9 @@ def validate_endpoints(obj: dict) -> list[str]:
         for field in ("addresses", "notReadyAddresses"):
             for j, address in enumerate(dict_items(subset.get(field))):
                 at, ip = f"{here}.{field}[{j}]", address.get("ip")
-                if _parse_ip(ip) is None:  # validation.IsValidIP, then ValidateNonSpecialIP says it again
+                if v.parse_ip(ip) is None:  # validation.IsValidIP, then ValidateNonSpecialIP says it again
                     problems.append(v.invalid(f"{at}.ip", ip if isinstance(ip, str) else "",
-                                              "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"))
+                                              v.IP_MSG))
                 if address.get("hostname"):
                     problems += v.name_problems(address["hostname"], "label", f"{at}.hostname")
                 problems += address_problems(ip, f"{at}.ip")

@@ -2,18 +2,16 @@
 and protobuf layout."""
 from __future__ import annotations
 
-import ipaddress
-
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (CORE, INT_OR_STRING, META, arr, boolean, conditions, integer,
                                                    kind, list_kind, obj, opaque, ref, string, string_map, strings)
-from reference_impl.apiserver.core.validation import invalid, required, unsupported
+from reference_impl.apiserver.core.validation import (IP_MSG, PORT_RANGE_MSG, PROTOCOLS, invalid, parse_ip, required,
+                                                      unsupported)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.apiserver.kinds._defaulting import dict_items
 from reference_impl.mirrors import mirrors
 
 SERVICE_TYPES = ("ClusterIP", "ExternalName", "LoadBalancer", "NodePort")
-PROTOCOLS = ("SCTP", "TCP", "UDP")
 # kube-apiserver's default --service-node-port-range.
 NODE_PORT_RANGE = (30000, 32767)
 
@@ -41,7 +39,7 @@ def validate_service(obj: dict) -> list[str]:
         names.add(name)
         number = port.get("port", 0)
         if not isinstance(number, int) or not 1 <= number <= 65535:
-            problems.append(invalid(f"{here}.port", number, "must be between 1 and 65535, inclusive"))
+            problems.append(invalid(f"{here}.port", number, PORT_RANGE_MSG))
         if port.get("protocol", "TCP") not in PROTOCOLS:
             problems.append(unsupported(f"{here}.protocol", port.get("protocol"), PROTOCOLS))
         node_port = port.get("nodePort")
@@ -50,18 +48,9 @@ def validate_service(obj: dict) -> list[str]:
             problems.append(invalid(f"{here}.nodePort", node_port, "provided port is not in the valid range. The "
                                     f"range of valid ports is {NODE_PORT_RANGE[0]}-{NODE_PORT_RANGE[1]}"))
     cluster_ip = spec.get("clusterIP")
-    if cluster_ip not in (None, "", "None") and not _is_ip(cluster_ip):
-        problems.append(invalid("spec.clusterIPs[0]", cluster_ip,
-                                "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"))
+    if cluster_ip not in (None, "", "None") and parse_ip(cluster_ip) is None:
+        problems.append(invalid("spec.clusterIPs[0]", cluster_ip, IP_MSG))
     return problems
-
-
-def _is_ip(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_Service",
