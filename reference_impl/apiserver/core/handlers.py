@@ -594,25 +594,29 @@ class RESTHandlers:
         return self._output(request, 200, patched, resource)
 
     def _delete_options(self, request: Request) -> dict:
-        options = decode_body(request)[0] if request.body.strip() else {}
-        if not isinstance(options, dict):
-            raise errors.bad_request("DeleteOptions must be a JSON object")
-        check_delete_options_types(options)
-        grace = request.param("gracePeriodSeconds") or options.get("gracePeriodSeconds")
-        try:
-            options["gracePeriodSeconds"] = None if grace in (None, "") else int(grace)
-        except ValueError as err:
-            raise errors.bad_request(f"invalid gracePeriodSeconds: {grace}") from err
-        if not request.body.strip():  # DeleteResource reads the query only when there is no body
-            if request.query.get("propagationPolicy"):
-                options["propagationPolicy"] = request.param("propagationPolicy")
+        """DeleteOptions decoded from the body or, only when there is none, from the query
+        (DeleteResource reads one or the other, never both), then validated."""
+        if request.body.strip():
+            options = decode_body(request)[0]
+            if not isinstance(options, dict):
+                raise errors.bad_request("DeleteOptions must be a JSON object")
+            check_delete_options_types(options)
+        else:
+            options = {name: request.param(name) for name in ("gracePeriodSeconds", "propagationPolicy")
+                       if request.query.get(name)}
             if request.query.get("orphanDependents"):
                 options["orphanDependents"] = query_bool(request.param("orphanDependents"))
+            if "dryRun" in request.query:
+                options["dryRun"] = request.query["dryRun"]
+        grace = options.get("gracePeriodSeconds")
+        try:
+            options["gracePeriodSeconds"] = None if grace is None else int(grace)
+        except ValueError as err:
+            raise errors.bad_request(f"invalid gracePeriodSeconds: {grace}") from err
         problems = validate_delete_options(options)
         if problems:
             raise errors.invalid("DeleteOptions", "", problems, "meta.k8s.io")
-        # kubectl sends dryRun inside the DeleteOptions body; either place makes the delete a dry run.
-        options["dryRun"] = bool(options.get("dryRun")) or dry_run(request)
+        options["dryRun"] = bool(options.get("dryRun"))
         return options
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.DeleteResource")

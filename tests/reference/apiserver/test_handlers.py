@@ -653,3 +653,23 @@ def test_a_scale_that_is_no_autoscaling_v1_scale_for_this_name_is_400(chain, met
                         content_type="application/merge-patch+json" if method == "PATCH" else "application/json")
     assert (code, status["reason"]) == (400, "BadRequest") and words in status["message"], status
     assert call(chain, "GET", path)[1]["spec"]["replicas"] == 2
+
+
+def test_delete_options_come_from_the_body_or_the_query_never_both(chain):
+    """DeleteResource decodes the body when there is one and reads the query only when there is
+    none: beside a body, `?dryRun=All` does not spare the object and a bad `gracePeriodSeconds`
+    in the query is not even read."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "gone"}})
+    code, _ = call(chain, "DELETE", ns_path(chain, "configmaps", "gone"), {"kind": "DeleteOptions"},
+                   query={"dryRun": "All", "gracePeriodSeconds": "x"})
+    assert code == 200
+    assert call(chain, "GET", ns_path(chain, "configmaps", "gone"))[0] == 404
+
+
+def test_an_unknown_dry_run_value_in_the_delete_query_is_422(chain):
+    """Without a body the query is decoded into DeleteOptions and validated like a body."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "keep"}})
+    code, status = call(chain, "DELETE", ns_path(chain, "configmaps", "keep"), query={"dryRun": "Some"})
+    assert (code, status["reason"]) == (422, "Invalid")
+    assert 'dryRun: Unsupported value: []string{"Some"}: supported values: "All"' in status["message"]
+    assert call(chain, "GET", ns_path(chain, "configmaps", "keep"))[0] == 200
