@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from reference_impl.machinery.params import query_bool
 from reference_impl.mirrors import mirrors
 
 from .actions import PodKey
@@ -48,10 +49,6 @@ class LogOptions:
     timestamps: bool = False
 
 
-def _flag(query: dict, name: str) -> bool:
-    return (query.get(name) or [""])[0] in ("1", "true", "True")
-
-
 def _count(query: dict, name: str) -> int | None:
     value = (query.get(name) or [""])[0]
     if value == "":
@@ -71,9 +68,9 @@ def parse_log_options(query: dict) -> LogOptions:
     limit = _count(query, "limitBytes")
     if limit == 0:
         raise ContainerLogError(400, "limitBytes must be greater than zero")
-    return LogOptions(follow=_flag(query, "follow"), previous=_flag(query, "previous"),
+    return LogOptions(follow=query_bool(query.get("follow")), previous=query_bool(query.get("previous")),
                       tail_lines=_count(query, "tailLines"), limit_bytes=limit,
-                      timestamps=_flag(query, "timestamps"))
+                      timestamps=query_bool(query.get("timestamps")))
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).validateContainerLogStatus")

@@ -24,6 +24,7 @@ from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.core.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.machinery import fields
+from reference_impl.machinery.params import query_bool
 from reference_impl.mirrors import mirrors
 
 JSON = "application/json"
@@ -155,7 +156,7 @@ def request_info(method: str, path: str, query: Mapping[str, list[str]]) -> Requ
         info.resource = parts[0]
     if not info.name and verb == "get":
         verb = "list"
-    if verb == "list" and "watch" in query and query_bool(query["watch"][0]):
+    if verb == "list" and query_bool(query.get("watch")):
         verb = "watch"
     if verb in ("list", "watch") and not info.name:
         info.name = _name_required_by(query.get("fieldSelector", [""])[0])
@@ -277,12 +278,6 @@ def decode_into_kind(request: Request, resource, obj: dict) -> dict:
         raise errors.bad_request(f"the object is nested {depth} levels deep; this server accepts at most "
                                  f"{decoding.MAX_PROCESSED_DEPTH}")
     return decoded.obj
-
-
-@mirrors("k8s.io/apimachinery/pkg/runtime.Convert_Slice_string_To_bool")
-def query_bool(value: str) -> bool:
-    """A boolean query parameter: only "0" and "false" (any case) are false, anything else true."""
-    return not (value == "0" or value.lower() == "false")
 
 
 @mirrors("k8s.io/apimachinery/pkg/runtime.Convert_Slice_string_To_Pointer_int64")
@@ -605,7 +600,7 @@ class RESTHandlers:
             options = {name: request.param(name) for name in ("gracePeriodSeconds", "propagationPolicy")
                        if request.query.get(name)}
             if request.query.get("orphanDependents"):
-                options["orphanDependents"] = query_bool(request.param("orphanDependents"))
+                options["orphanDependents"] = query_bool(request.query["orphanDependents"])
             if "dryRun" in request.query:
                 options["dryRun"] = request.query["dryRun"]
         grace = options.get("gracePeriodSeconds")
@@ -708,7 +703,7 @@ class RESTHandlers:
         path = "/containerLogs/" + "/".join(urllib.parse.quote(p, safe="") for p in
                                             (info.namespace, info.name, container))
         location = LogLocation(host, port, path + ("?" + urllib.parse.urlencode(query) if query else ""),
-                               follow=request.param("follow") in ("1", "true"))
+                               follow=query_bool(request.query.get("follow")))
         chunks, stop = self.open_log(location)
         return self._stream(chunks, stop, content_type="text/plain")
 
@@ -721,7 +716,7 @@ class RESTHandlers:
         timeout = query_int64(request, "timeoutSeconds")
         watch = self.registry.watch(resource, request.info.namespace or None, request.param("labelSelector"),
                                     request.param("fieldSelector"), request.param("resourceVersion"),
-                                    allow_bookmarks=request.param("allowWatchBookmarks") in ("1", "true"))
+                                    allow_bookmarks=query_bool(request.query.get("allowWatchBookmarks")))
         # A timeout of 0 or none never ends the watch here; a negative one ends it at once, as
         # Go's time.NewTimer fires at once for a negative duration.
         timer = threading.Timer(min(max(timeout, 0), limits.MAX_WATCH_TIMEOUT_SECONDS), watch.stop) \

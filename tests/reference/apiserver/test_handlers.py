@@ -673,3 +673,22 @@ def test_an_unknown_dry_run_value_in_the_delete_query_is_422(chain):
     assert (code, status["reason"]) == (422, "Invalid")
     assert 'dryRun: Unsupported value: []string{"Some"}: supported values: "All"' in status["message"]
     assert call(chain, "GET", ns_path(chain, "configmaps", "keep"))[0] == 200
+
+
+@pytest.mark.parametrize("value,allowed", [("true", True), ("True", True), ("1", True), ("", True),
+                                           ("false", False), ("FALSE", False), ("0", False)])
+def test_allow_watch_bookmarks_is_read_as_go_converts_a_query_bool(chain, monkeypatch, value, allowed):
+    """Only "0" and "false" in any case are false (Convert_Slice_string_To_bool): "True" asks for
+    bookmarks too."""
+    seen = {}
+    real_watch = chain.rest.registry.watch
+
+    def watch(*args, **kwargs):
+        seen["allow_bookmarks"] = kwargs["allow_bookmarks"]
+        return real_watch(*args, **kwargs)
+
+    monkeypatch.setattr(chain.rest.registry, "watch", watch)
+    code, response = call(chain, "GET", ns_path(chain, "configmaps"),
+                          query={"watch": "1", "allowWatchBookmarks": value})
+    response.stop()
+    assert (code, seen["allow_bookmarks"]) == (200, allowed)

@@ -79,6 +79,14 @@ def test_options_come_from_the_query_and_bad_numbers_are_refused():
             parse_log_options(bad)
 
 
+@pytest.mark.parametrize("value,on", [("true", True), ("True", True), ("yes", True), ("", True),
+                                      ("0", False), ("False", False)])
+def test_boolean_options_read_as_go_converts_a_query_bool(value, on):
+    """Only "0" and "false" in any case are false (Convert_Slice_string_To_bool): `follow=yes`
+    follows, as the real kubelet does."""
+    assert parse_log_options({"follow": [value], "previous": [value]}) == LogOptions(follow=on, previous=on)
+
+
 def test_read_log_applies_tail_then_limit_and_a_missing_file_is_empty(tmp_path):
     """limitBytes cuts what tailLines left; a log never written reads as empty."""
     path = tmp_path / "0.log"
