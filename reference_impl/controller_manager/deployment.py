@@ -9,6 +9,7 @@ the names differ from a real cluster's, the behaviour does not.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import math
@@ -55,6 +56,17 @@ def revision(rs: dict) -> int | None:
     (strconv.ParseInt's error; the annotation is user-editable)."""
     text = (rs["metadata"].get("annotations") or {}).get(REVISION, "0")
     return int(text) if re.fullmatch(r"[+-]?[0-9]+", text) else None
+
+
+@mirrors("(k8s.io/kubernetes/pkg/controller/deployment/util.ReplicaSetsByRevision).Less",
+         "(k8s.io/kubernetes/pkg/controller.ReplicaSetsByCreationTimestamp).Less")
+def by_revision(a: dict, b: dict) -> int:
+    """Older revision first; where either revision does not parse, or they are equal, the older
+    creation time first, then the name."""
+    rev_a, rev_b = revision(a), revision(b)
+    if rev_a is None or rev_b is None or rev_a == rev_b:
+        rev_a, rev_b = ((rs["metadata"].get("creationTimestamp", ""), rs["metadata"]["name"]) for rs in (a, b))
+    return (rev_a > rev_b) - (rev_a < rev_b)
 
 
 @mirrors("k8s.io/kubernetes/pkg/controller/deployment/util.MaxRevision")
@@ -132,8 +144,8 @@ class DeploymentController:
             # alone (SetNewReplicaSetAnnotations) and the Deployment copies it as it is.
             new_rs["metadata"].setdefault("annotations", {})[REVISION] = str(max_old + 1)
             actions.append(Update("replicasets", d["metadata"]["namespace"], copy.deepcopy(new_rs)))
-        new_rev = revision(new_rs)
-        rev_text = str(new_rev) if new_rev is not None else new_rs["metadata"]["annotations"][REVISION]
+        # SetDeploymentRevision copies the ReplicaSet's annotation as it is, parseable or not.
+        rev_text = new_rs["metadata"]["annotations"][REVISION]
         d_rev = (d["metadata"].get("annotations") or {}).get(REVISION)
         if d_rev != rev_text:
             updated = copy.deepcopy(d)
@@ -249,7 +261,7 @@ class DeploymentController:
         limit = d["spec"].get("revisionHistoryLimit", 10)
         idle = sorted((rs for rs in old if _replicas(rs) == 0
                        and rs.get("status", {}).get("replicas", 0) == 0
-                       and not rs["metadata"].get("deletionTimestamp")), key=revision)
+                       and not rs["metadata"].get("deletionTimestamp")), key=functools.cmp_to_key(by_revision))
         for rs in idle[:max(0, len(idle) - limit)]:
             actions.append(Delete("replicasets", rs["metadata"]["namespace"], rs["metadata"]["name"]))
 

@@ -14,8 +14,9 @@ from reference_impl.mirrors import mirrors
 
 def secret(obj: dict, spec: dict) -> None:
     obj.setdefault("type", "Opaque")
-    for key, value in (obj.pop("stringData", None) or {}).items():
-        obj.setdefault("data", {})[key] = base64.b64encode(str(value).encode()).decode()
+    if obj.get("stringData"):
+        obj["data"] = _data(obj)
+    obj.pop("stringData", None)
 
 
 def _data(obj: dict) -> dict:

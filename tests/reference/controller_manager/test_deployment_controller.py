@@ -176,22 +176,37 @@ def test_surge_zero_rollout_first_scales_old_down():
     assert by_rev == {"1": 3, "2": 0}
 
 
+def old_replica_sets(d, revisions):
+    """Idle old ReplicaSets of `d`, one per revision annotation, created a day apart in order."""
+    olds = []
+    for day, rev in enumerate(revisions, 1):
+        olds.append({"apiVersion": "apps/v1", "kind": "ReplicaSet",
+                     "metadata": {"name": f"web-old{day}", "namespace": "default", "uid": f"o{day}",
+                                  "labels": {"app": "web"}, "annotations": {REVISION: rev},
+                                  "creationTimestamp": f"2025-01-0{day}T00:00:00Z",
+                                  "ownerReferences": [{"uid": d["metadata"]["uid"], "controller": True}]},
+                     "spec": {"replicas": 0, "selector": d["spec"]["selector"],
+                              "template": {"metadata": {"labels": {"app": "web"}},
+                                           "spec": {"containers": [{"name": "c", "image": f"old:{day}"}]}}},
+                     "status": {"replicas": 0}})
+    return olds
+
+
 def test_history_beyond_the_limit_is_deleted():
     """Idle old ReplicaSets beyond revisionHistoryLimit are deleted, oldest revision first."""
     d = deployment(replicas=1, history=1)
-    olds = []
-    for rev in (1, 2, 3):
-        rs = {"apiVersion": "apps/v1", "kind": "ReplicaSet",
-              "metadata": {"name": f"web-old{rev}", "namespace": "default", "uid": f"o{rev}",
-                           "labels": {"app": "web"}, "annotations": {REVISION: str(rev)},
-                           "creationTimestamp": f"2025-01-0{rev}T00:00:00Z",
-                           "ownerReferences": [{"uid": d["metadata"]["uid"], "controller": True}]},
-              "spec": {"replicas": 0, "selector": d["spec"]["selector"],
-                       "template": {"metadata": {"labels": {"app": "web"}},
-                                    "spec": {"containers": [{"name": "c", "image": f"old:{rev}"}]}}},
-              "status": {"replicas": 0}}
-        olds.append(rs)
-    deleted = [a.name for a in DeploymentController().sync(d, olds) if isinstance(a, Delete)]
+    deleted = [a.name for a in DeploymentController().sync(d, old_replica_sets(d, ["1", "2", "3"]))
+               if isinstance(a, Delete)]
+    assert deleted == ["web-old1", "web-old2"]
+
+
+def test_history_with_an_unparseable_revision_is_still_cleaned_up():
+    """ReplicaSetsByRevision orders a ReplicaSet whose revision does not parse by creation time
+    against the others: here after the older revision 2, before the newer revision 3 (the sort
+    compared None with numbers, a TypeError that ended the sync)."""
+    d = deployment(replicas=1, history=1)
+    deleted = [a.name for a in DeploymentController().sync(d, old_replica_sets(d, ["2", "abc", "3"]))
+               if isinstance(a, Delete)]
     assert deleted == ["web-old1", "web-old2"]
 
 
