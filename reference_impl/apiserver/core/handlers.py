@@ -248,7 +248,7 @@ def decode_body(request: Request, allow_patch: bool = False,
         raise errors.bad_request(f"couldn't get version/kind; {kind} parse error: {err}") from err
 
 
-def check_kind(obj: Any, resource, name: str = "") -> dict:
+def check_kind(obj: Any, resource) -> dict:
     """The decoded body must be an object of the resource's kind and version (or leave them out)."""
     if not isinstance(obj, dict):
         raise errors.bad_request("the body of the request must be a JSON object")
@@ -263,9 +263,28 @@ def check_kind(obj: Any, resource, name: str = "") -> dict:
     metadata = obj.setdefault("metadata", {})
     if not isinstance(metadata, dict):
         raise errors.bad_request("metadata must be an object")
-    if name and metadata.get("name", name) != name:
-        raise errors.bad_request(f"the name of the object ({metadata['name']}) does not match the name on the URL ({name})")
     return obj
+
+
+@mirrors("k8s.io/apiserver/pkg/registry/rest.EnsureObjectNamespaceMatchesRequestNamespace")
+def ensure_namespace(obj: dict, namespace: str) -> None:
+    """A namespaced object takes the URL's namespace when it names none; another one is 400."""
+    if namespace and obj["metadata"].setdefault("namespace", namespace) != namespace:
+        raise errors.bad_request("the namespace of the provided object does not match the namespace sent on the "
+                                 "request")
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers.checkName")
+def check_name(obj: dict, name: str, namespace: str) -> None:
+    """The object an update sends or a patch makes names the URL's object: an object without a
+    name does not; a namespace, when it has one, must be the URL's."""
+    metadata = obj["metadata"]
+    if metadata.get("name", "") != name:
+        raise errors.bad_request(f"the name of the object ({metadata.get('name', '')}) does not match the name "
+                                 f"on the URL ({name})")
+    if namespace and metadata.get("namespace") and metadata["namespace"] != namespace:
+        raise errors.bad_request(f"the namespace of the object ({metadata['namespace']}) does not match the "
+                                 f"namespace on the request ({namespace})")
 
 
 def decode_into_kind(request: Request, resource, obj: dict) -> dict:
@@ -365,15 +384,15 @@ def dry_run(request: Request) -> bool:
     return bool(values)
 
 
-def decode_scale(scale: object, name: str) -> dict:
+def decode_scale(scale: object, name: str, namespace: str) -> dict:
     """A scale body as autoscaling/v1.Scale decodes (400 for a replicas count that is no int32: a
     2^40 was stored in the workload) with the name on the URL (UpdateResource's checkName)."""
     if not isinstance(scale, dict):
         raise errors.bad_request("the body must be an autoscaling/v1 Scale")
     scale = fieldvalidation.decode_into_kind("autoscaling", "v1", "Scale", scale).obj
-    body_name = (scale.get("metadata") or {}).get("name")
-    if body_name and body_name != name:
-        raise errors.bad_request(f"the name of the object ({body_name}) does not match the name on the URL ({name})")
+    if not isinstance(scale.get("metadata"), dict):
+        scale["metadata"] = {}
+    check_name(scale, name, namespace)
     return scale
 
 
@@ -532,10 +551,7 @@ class RESTHandlers:
         obj = decode_into_kind(request, resource, check_kind(decode_body(request, max_depth=decoding.MAX_JSON_DEPTH)[0],
                                                              resource))
         namespace = request.info.namespace if resource.namespaced else ""
-        if namespace:
-            if obj["metadata"].setdefault("namespace", namespace) != namespace:
-                raise errors.bad_request("the namespace of the provided object does not match the namespace "
-                                         "sent on the request")
+        ensure_namespace(obj, namespace)
         obj = self._admit(request, "CREATE", resource, obj, None)
         created = self.registry.create(resource, namespace, obj, dry_run=dry_run(request))
         if resource.plural == "namespaces" and not dry_run(request):
@@ -548,10 +564,10 @@ class RESTHandlers:
         check_write_options(request, "UpdateOptions")
         info = request.info
         obj = decode_into_kind(request, resource, check_kind(decode_body(request, max_depth=decoding.MAX_JSON_DEPTH)[0],
-                                                             resource, info.name))
-        obj["metadata"].setdefault("name", info.name)
-        if resource.namespaced:
-            obj["metadata"].setdefault("namespace", info.namespace)
+                                                             resource))
+        namespace = info.namespace if resource.namespaced else ""
+        ensure_namespace(obj, namespace)
+        check_name(obj, info.name, namespace)
         old = self.registry.get(resource, info.namespace, info.name)
         obj = self._admit(request, "UPDATE", resource, obj, old)
         updated = self.registry.update(resource, info.namespace, info.name, obj, subresource=info.subresource or None,
@@ -586,7 +602,8 @@ class RESTHandlers:
         check_write_options(request, "PatchOptions")  # after the patch type, as PatchResource checks
 
         def patch_fn(current: dict) -> dict:
-            patched = decode_into_kind(request, resource, check_kind(apply(current), resource, info.name))
+            patched = decode_into_kind(request, resource, check_kind(apply(current), resource))
+            check_name(patched, info.name, info.namespace if resource.namespaced else "")
             return self._admit(request, "UPDATE", resource, patched, current)
 
         patched = self.registry.patch(resource, info.namespace, info.name, patch_fn,
@@ -671,7 +688,7 @@ class RESTHandlers:
         scale = decode_body(request)[0]
         if not isinstance(scale, dict) or scale.get("kind", "Scale") != "Scale":
             raise errors.bad_request("the body must be an autoscaling/v1 Scale")
-        scale = decode_scale(scale, info.name)
+        scale = decode_scale(scale, info.name, info.namespace)
         old = self.registry.get_scale(resource, info.namespace, info.name)
         scale = self._admit(request, "UPDATE", resource, scale, old)
         return _respond(request, 200, self.registry.update_scale(resource, info.namespace, info.name, scale,
@@ -682,7 +699,8 @@ class RESTHandlers:
         apply = self._patcher(request, ("autoscaling/v1", "Scale"))
 
         def patch_fn(current: dict) -> dict:
-            return self._admit(request, "UPDATE", resource, decode_scale(apply(current), info.name), current)
+            scale = decode_scale(apply(current), info.name, info.namespace)
+            return self._admit(request, "UPDATE", resource, scale, current)
 
         return _respond(request, 200, self.registry.patch(resource, info.namespace, info.name, patch_fn,
                                                           subresource="scale", dry_run=dry_run(request)))

@@ -185,6 +185,26 @@ def test_patch_errors(chain):
                 content_type="application/merge-patch+json")[0] == 404
 
 
+@pytest.mark.parametrize("method,body,content_type,message", [
+    ("PUT", {"data": {"a": "2"}}, "application/json",
+     "the name of the object () does not match the name on the URL (c)"),
+    ("PATCH", {"metadata": None}, "application/merge-patch+json",
+     "the name of the object () does not match the name on the URL (c)"),
+    ("PATCH", [{"op": "remove", "path": "/metadata/name"}], "application/json-patch+json",
+     "the name of the object () does not match the name on the URL (c)"),
+    ("PATCH", [{"op": "replace", "path": "/metadata/namespace", "value": "other"}], "application/json-patch+json",
+     "the namespace of the object (other) does not match the namespace on the request ({namespace})"),
+])
+def test_an_update_or_patch_must_name_the_objects_url(chain, method, body, content_type, message):
+    """checkName: the object a PUT sends or a patch makes has the URL's name (no name does not
+    match it) and, if it names a namespace, the URL's; 400 otherwise, and nothing is written."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "c"}, "data": {"a": "1"}})
+    code, status = call(chain, method, ns_path(chain, "configmaps", "c"), body, content_type=content_type)
+    assert (code, status["reason"], status["message"]) == (400, "BadRequest",
+                                                           message.format(namespace=chain.namespace))
+    assert call(chain, "GET", ns_path(chain, "configmaps", "c"))[1]["data"] == {"a": "1"}
+
+
 def test_scale_subresource_get_put_patch(chain):
     """deployments/scale reads and writes spec.replicas as an autoscaling/v1 Scale."""
     call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
@@ -641,6 +661,7 @@ def test_a_namespaced_resource_across_namespaces_serves_only_list_and_watch(chai
     ("PUT", {"metadata": {"name": "web"}, "spec": {"replicas": 2**40}}, "of type int32"),
     ("PUT", {"metadata": {"name": "web"}, "spec": {"replicas": "3"}}, "of type int32"),
     ("PUT", {"metadata": {"name": "other"}, "spec": {"replicas": 3}}, "does not match the name on the URL (web)"),
+    ("PUT", {"spec": {"replicas": 3}}, "the name of the object () does not match the name on the URL (web)"),
     ("PATCH", {"spec": {"replicas": 2**40}}, "of type int32"),
     ("PATCH", {"metadata": {"name": "other"}}, "does not match the name on the URL (web)"),
 ])
