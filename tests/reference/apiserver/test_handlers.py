@@ -373,6 +373,31 @@ def test_watch_streams_chunked_json_lines(server, chain):
     connection.close()
 
 
+def test_the_url_path_is_read_percent_decoded(server, chain):
+    """net/http hands the handlers URL.Path, the path with its escapes decoded: c%31 names c1,
+    and an escaped %25 is a literal '%' that no name may hold."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "c1"}})
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request("GET", ns_path(chain, "configmaps", "c%31"))
+    response = connection.getresponse()
+    assert (response.status, json.loads(response.read())["metadata"]["name"]) == (200, "c1")
+    connection.request("GET", ns_path(chain, "configmaps", "c%251"))
+    response = connection.getresponse()
+    assert (response.status, json.loads(response.read())["message"]) == (
+        400, """Name parameter invalid: "c%1": may not contain '%'""")
+    connection.close()
+
+
+def test_a_path_with_a_malformed_escape_is_400(server, chain):
+    """url.ParseRequestURI refuses a '%' not followed by two hex digits: net/http answers 400 and
+    closes the connection before any handler runs."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request("GET", ns_path(chain, "configmaps", "c%zz"))
+    response = connection.getresponse()
+    assert (response.status, response.getheader("Connection")) == (400, "close")
+    connection.close()
+
+
 def test_watch_as_table_and_timeout(server, chain):
     """A Table watch sends each object as a one-row Table; timeoutSeconds ends the stream."""
     call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "t1"}})
