@@ -18,7 +18,8 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
-from reference_impl.apiserver.core import decoding, errors, fieldvalidation, listoptions, openapi, protobuf, table, tokenrequest
+from reference_impl.apiserver.core import decoding, discovery, errors, fieldvalidation, listoptions, openapi, protobuf, table
+from reference_impl.apiserver.core import tokenrequest
 from reference_impl.apiserver.core import jsonserializer, limits, validation, watchframes
 from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.core.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
@@ -493,17 +494,19 @@ class RESTHandlers:
             if info.name or sub:
                 raise errors.resource_not_served()
             raise errors.method_not_allowed(resource.plural, verb, resource.group)
-        if sub == "binding" and verb == "create":
+        if sub and verb not in discovery.SUBRESOURCES[sub][3]:
+            # A subresource's path is routed for its own verbs only, never to the parent's delete,
+            # create or get (DELETE .../scale deleted the Deployment).
+            raise errors.method_not_allowed(f"{resource.plural}/{sub}", verb, resource.group)
+        if sub == "binding":
             return self.bind(request, resource)
         if sub == "token":
             return self.token_request(request, resource)
-        if sub == "scale" and verb in ("get", "update", "patch"):
+        if sub == "scale":
             return getattr(self, f"scale_{verb}")(request, resource)
         if sub == "log":
-            if verb != "get":
-                raise errors.method_not_allowed(f"{resource.plural}/{sub}", verb, resource.group)
             return self.pod_log(request, resource)
-        if verb not in resource.verbs or (sub in ("status", "approval") and verb not in ("get", "update", "patch")):
+        if verb not in resource.verbs:
             raise errors.method_not_allowed(f"{resource.plural}/{sub}" if sub else resource.plural, verb,
                                             resource.group)
         return getattr(self, verb)(request, resource)
@@ -672,8 +675,6 @@ class RESTHandlers:
 
     def token_request(self, request: Request, resource) -> Response:
         """serviceaccounts/NAME/token: a TokenRequest answered with a signed token."""
-        if request.info.verb != "create":
-            raise errors.method_not_allowed(f"{resource.plural}/token", request.info.verb)
         if self.token_key is None:
             raise errors.resource_not_served()
         answer = tokenrequest.create_token(self.registry, self.token_key, request.info.namespace, request.info.name,

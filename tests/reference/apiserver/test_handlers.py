@@ -279,6 +279,29 @@ def test_method_not_allowed_on_a_subresource(chain):
     assert (code, status["reason"]) == (405, "MethodNotAllowed")
 
 
+@pytest.mark.parametrize("method,subresource", [
+    ("DELETE", "scale"), ("POST", "scale"), ("DELETE", "binding"), ("GET", "binding"), ("PUT", "binding"),
+    ("DELETE", "finalize"), ("GET", "finalize"), ("PATCH", "finalize"),
+])
+def test_a_subresource_serves_only_its_own_verbs(chain, method, subresource):
+    """A subresource path is routed for its verbs alone (scale: get/update/patch, binding: create,
+    finalize: update); DELETE .../deployments/web/scale deleted the Deployment, DELETE
+    .../pods/web/binding the pod and DELETE /api/v1/namespaces/x/finalize the namespace, so a
+    user granted a subresource could read, create or delete its parent."""
+    pod_path, deployment_path = ns_path(chain, "pods", "web"), ns_path(chain, "deployments", "web", "apps/v1")
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    parent = {"scale": deployment_path, "binding": pod_path,
+              "finalize": f"/api/v1/namespaces/{chain.namespace}"}[subresource]
+    body = {"scale": DEPLOYMENT, "binding": POD, "finalize": {"metadata": {"name": chain.namespace}}}[subresource]
+    code, status = call(chain, method, f"{parent}/{subresource}", body if method in ("POST", "PUT") else
+                        {"metadata": {"labels": {"a": "b"}}} if method == "PATCH" else None,
+                        content_type="application/merge-patch+json" if method == "PATCH" else "application/json")
+    assert (code, status["reason"]) == (405, "MethodNotAllowed"), status
+    assert not call(chain, "GET", parent)[1]["metadata"].get("deletionTimestamp")
+    assert call(chain, "GET", pod_path)[0] == call(chain, "GET", deployment_path)[0] == 200
+
+
 # --- the chain's filters ---
 
 @dataclass
