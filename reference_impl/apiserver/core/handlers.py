@@ -155,10 +155,7 @@ def request_info(method: str, path: str, query: Mapping[str, list[str]]) -> Requ
     if parts:
         info.resource = parts[0]
     if not info.name and verb == "get":
-        verb = "list"
-    if verb == "list" and "watch" in query and query_bool(query["watch"][0]):
-        verb = "watch"
-    if verb in ("list", "watch") and not info.name:
+        verb = "watch" if "watch" in query and query_bool(query["watch"][0]) else "list"
         info.name = _name_required_by(query.get("fieldSelector", [""])[0])
     if not info.name and verb == "delete":
         verb = "deletecollection"

@@ -82,6 +82,11 @@ def ns_path(chain, plural: str, name: str = "", group: str = "") -> str:
     ("DELETE", "/apis/apps/v1/namespaces/ns/deployments", {}, ("deletecollection", "apps", "deployments", "ns", "", "")),
     ("PATCH", "/apis/apps/v1/namespaces/ns/deployments/d/scale", {}, ("patch", "apps", "deployments", "ns", "d", "scale")),
     ("GET", "/api/v1/nodes/n1", {}, ("get", "", "nodes", "", "n1", "")),
+    ("GET", "/api/v1/namespaces/ns/pods", {"fieldSelector": ["metadata.name=p"], "watch": ["1"]},
+     ("watch", "", "pods", "ns", "p", "")),
+    # Only a GET that turned into a list or watch takes its name from the field selector.
+    ("GET", "/api/v1/watch/namespaces/ns/pods", {"fieldSelector": ["metadata.name=p"]},
+     ("watch", "", "pods", "ns", "", "")),
 ])
 def test_request_info(method, path, query, expected):
     """URLs parse into verb, group, resource, namespace, name and subresource like NewRequestInfo."""
