@@ -30,6 +30,7 @@ from reference_impl.scheduler import (Bind, ConfigError, PatchPodStatus, RecordE
 from reference_impl.machinery.process import Component, Process, env_default
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.machinery.timefmt import rfc3339
+from reference_impl.mirrors import mirrors
 
 COMPONENT = "default-scheduler"
 TICK_PERIOD = 1.0
@@ -132,12 +133,16 @@ class SchedulerRunner:
         self.client.request_patch(f"/api/v1/namespaces/{action.namespace}/pods/{action.pod}/status",
                                   {"status": {"conditions": conditions + [action.condition]}})
 
+    @mirrors("(*k8s.io/client-go/tools/record.recorderImpl).makeEvent")
     def _event(self, action: RecordEvent) -> None:
+        """The event named as client-go names it, `<pod>.<unix nanoseconds in hex>` (a generateName
+        `<pod>.` is no valid name prefix)."""
         pod = self.pods.store.get(f"{action.namespace}/{action.pod}") or {"metadata": {}}
-        now = rfc3339(time.time())
+        nanoseconds = time.time_ns()
+        now = rfc3339(nanoseconds / 1e9)
         self.client.request("POST", f"/api/v1/namespaces/{action.namespace}/events", {
             "apiVersion": "v1", "kind": "Event",
-            "metadata": {"generateName": f"{action.pod}.", "namespace": action.namespace},
+            "metadata": {"name": f"{action.pod}.{nanoseconds:x}", "namespace": action.namespace},
             "involvedObject": {"apiVersion": "v1", "kind": "Pod", "namespace": action.namespace,
                                "name": action.pod, "uid": pod["metadata"].get("uid", ""),
                                "resourceVersion": pod["metadata"].get("resourceVersion", "")},

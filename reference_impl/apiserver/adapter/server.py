@@ -11,12 +11,13 @@ watch responses as chunked JSON lines.
 from __future__ import annotations
 
 import http.server
+import re
 import ssl
 import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.adapter import framing, httpheaders, logproxy
@@ -34,6 +35,7 @@ from reference_impl.mirrors import mirrors
 HEALTH_CHECKS = {"/healthz": ("ping", "log", "etcd"), "/livez": ("ping", "log", "etcd"),
                  "/readyz": ("ping", "log", "etcd", "informer-sync")}
 PROTOBUF_OPENAPI = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
+_MALFORMED_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 @dataclass(frozen=True)
@@ -257,6 +259,9 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         url = urlsplit(self.path)
+        if _MALFORMED_ESCAPE.search(url.path):  # url.ParseRequestURI refuses it: no handler runs
+            self.send_error(400, "Bad Request", "invalid URL escape")
+            return
         try:
             body = framing.read_body(self.headers, self.rfile)
         except StatusError as err:
@@ -265,8 +270,9 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
             if err.code == 413:
                 framing.drain(self.connection, self.rfile)
             return
-        request = Request(self.command, url.path, parse_qs(url.query, keep_blank_values=True), self.headers, body,
-                          self.peer, self.peer_der)
+        # The handlers read the path decoded, as net/http's URL.Path: c%31 is c1, %2F a separator.
+        request = Request(self.command, unquote(url.path), parse_qs(url.query, keep_blank_values=True), self.headers,
+                          body, self.peer, self.peer_der)
         response = self.server.chain.handle(request)
         if isinstance(response, WatchResponse):
             self._stream(response)

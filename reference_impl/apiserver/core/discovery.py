@@ -26,6 +26,7 @@ SUBRESOURCES = {
     "log": ("", "v1", "Pod", ["get"]),
     "scale": ("autoscaling", "v1", "Scale", ["get", "patch", "update"]),
     "token": ("authentication.k8s.io", "v1", "TokenRequest", ["create"]),
+    "finalize": (None, None, None, ["update"]),
 }
 
 
@@ -106,7 +107,7 @@ def _entry(resource) -> dict:
 
 
 def _subresource_entry(resource, subresource: str) -> dict:
-    group, version, kind, verbs = SUBRESOURCES.get(subresource, (None, None, None, ["get"]))
+    group, version, kind, verbs = SUBRESOURCES[subresource]
     entry = {"name": f"{resource.plural}/{subresource}", "singularName": "", "namespaced": resource.namespaced,
              "kind": kind or resource.kind, "verbs": verbs}
     if group is not None and (group, version) != (resource.group, resource.version):

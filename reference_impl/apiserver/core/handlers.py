@@ -18,7 +18,8 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
-from reference_impl.apiserver.core import decoding, errors, fieldvalidation, listoptions, openapi, protobuf, table, tokenrequest
+from reference_impl.apiserver.core import decoding, discovery, errors, fieldvalidation, listoptions, openapi, protobuf, table
+from reference_impl.apiserver.core import tokenrequest
 from reference_impl.apiserver.core import jsonserializer, limits, validation, watchframes
 from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.core.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
@@ -155,10 +156,7 @@ def request_info(method: str, path: str, query: Mapping[str, list[str]]) -> Requ
     if parts:
         info.resource = parts[0]
     if not info.name and verb == "get":
-        verb = "list"
-    if verb == "list" and query_bool(query.get("watch")):
-        verb = "watch"
-    if verb in ("list", "watch") and not info.name:
+        verb = "watch" if query_bool(query.get("watch")) else "list"
         info.name = _name_required_by(query.get("fieldSelector", [""])[0])
     if not info.name and verb == "delete":
         verb = "deletecollection"
@@ -249,7 +247,7 @@ def decode_body(request: Request, allow_patch: bool = False,
         raise errors.bad_request(f"couldn't get version/kind; {kind} parse error: {err}") from err
 
 
-def check_kind(obj: Any, resource, name: str = "") -> dict:
+def check_kind(obj: Any, resource) -> dict:
     """The decoded body must be an object of the resource's kind and version (or leave them out)."""
     if not isinstance(obj, dict):
         raise errors.bad_request("the body of the request must be a JSON object")
@@ -264,9 +262,28 @@ def check_kind(obj: Any, resource, name: str = "") -> dict:
     metadata = obj.setdefault("metadata", {})
     if not isinstance(metadata, dict):
         raise errors.bad_request("metadata must be an object")
-    if name and metadata.get("name", name) != name:
-        raise errors.bad_request(f"the name of the object ({metadata['name']}) does not match the name on the URL ({name})")
     return obj
+
+
+@mirrors("k8s.io/apiserver/pkg/registry/rest.EnsureObjectNamespaceMatchesRequestNamespace")
+def ensure_namespace(obj: dict, namespace: str) -> None:
+    """A namespaced object takes the URL's namespace when it names none; another one is 400."""
+    if namespace and obj["metadata"].setdefault("namespace", namespace) != namespace:
+        raise errors.bad_request("the namespace of the provided object does not match the namespace sent on the "
+                                 "request")
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers.checkName")
+def check_name(obj: dict, name: str, namespace: str) -> None:
+    """The object an update sends or a patch makes names the URL's object: an object without a
+    name does not; a namespace, when it has one, must be the URL's."""
+    metadata = obj["metadata"]
+    if metadata.get("name", "") != name:
+        raise errors.bad_request(f"the name of the object ({metadata.get('name', '')}) does not match the name "
+                                 f"on the URL ({name})")
+    if namespace and metadata.get("namespace") and metadata["namespace"] != namespace:
+        raise errors.bad_request(f"the namespace of the object ({metadata['namespace']}) does not match the "
+                                 f"namespace on the request ({namespace})")
 
 
 def decode_into_kind(request: Request, resource, obj: dict) -> dict:
@@ -360,15 +377,15 @@ def dry_run(request: Request) -> bool:
     return bool(values)
 
 
-def decode_scale(scale: object, name: str) -> dict:
+def decode_scale(scale: object, name: str, namespace: str) -> dict:
     """A scale body as autoscaling/v1.Scale decodes (400 for a replicas count that is no int32: a
     2^40 was stored in the workload) with the name on the URL (UpdateResource's checkName)."""
     if not isinstance(scale, dict):
         raise errors.bad_request("the body must be an autoscaling/v1 Scale")
     scale = fieldvalidation.decode_into_kind("autoscaling", "v1", "Scale", scale).obj
-    body_name = (scale.get("metadata") or {}).get("name")
-    if body_name and body_name != name:
-        raise errors.bad_request(f"the name of the object ({body_name}) does not match the name on the URL ({name})")
+    if not isinstance(scale.get("metadata"), dict):
+        scale["metadata"] = {}
+    check_name(scale, name, namespace)
     return scale
 
 
@@ -469,17 +486,19 @@ class RESTHandlers:
             if info.name or sub:
                 raise errors.resource_not_served()
             raise errors.method_not_allowed(resource.plural, verb, resource.group)
-        if sub == "binding" and verb == "create":
+        if sub and verb not in discovery.SUBRESOURCES[sub][3]:
+            # A subresource's path is routed for its own verbs only, never to the parent's delete,
+            # create or get (DELETE .../scale deleted the Deployment).
+            raise errors.method_not_allowed(f"{resource.plural}/{sub}", verb, resource.group)
+        if sub == "binding":
             return self.bind(request, resource)
         if sub == "token":
             return self.token_request(request, resource)
-        if sub == "scale" and verb in ("get", "update", "patch"):
+        if sub == "scale":
             return getattr(self, f"scale_{verb}")(request, resource)
         if sub == "log":
-            if verb != "get":
-                raise errors.method_not_allowed(f"{resource.plural}/{sub}", verb, resource.group)
             return self.pod_log(request, resource)
-        if verb not in resource.verbs or (sub in ("status", "approval") and verb not in ("get", "update", "patch")):
+        if verb not in resource.verbs:
             raise errors.method_not_allowed(f"{resource.plural}/{sub}" if sub else resource.plural, verb,
                                             resource.group)
         return getattr(self, verb)(request, resource)
@@ -527,10 +546,7 @@ class RESTHandlers:
         obj = decode_into_kind(request, resource, check_kind(decode_body(request, max_depth=decoding.MAX_JSON_DEPTH)[0],
                                                              resource))
         namespace = request.info.namespace if resource.namespaced else ""
-        if namespace:
-            if obj["metadata"].setdefault("namespace", namespace) != namespace:
-                raise errors.bad_request("the namespace of the provided object does not match the namespace "
-                                         "sent on the request")
+        ensure_namespace(obj, namespace)
         obj = self._admit(request, "CREATE", resource, obj, None)
         created = self.registry.create(resource, namespace, obj, dry_run=dry_run(request))
         if resource.plural == "namespaces" and not dry_run(request):
@@ -543,10 +559,10 @@ class RESTHandlers:
         check_write_options(request, "UpdateOptions")
         info = request.info
         obj = decode_into_kind(request, resource, check_kind(decode_body(request, max_depth=decoding.MAX_JSON_DEPTH)[0],
-                                                             resource, info.name))
-        obj["metadata"].setdefault("name", info.name)
-        if resource.namespaced:
-            obj["metadata"].setdefault("namespace", info.namespace)
+                                                             resource))
+        namespace = info.namespace if resource.namespaced else ""
+        ensure_namespace(obj, namespace)
+        check_name(obj, info.name, namespace)
         old = self.registry.get(resource, info.namespace, info.name)
         obj = self._admit(request, "UPDATE", resource, obj, old)
         updated = self.registry.update(resource, info.namespace, info.name, obj, subresource=info.subresource or None,
@@ -581,7 +597,8 @@ class RESTHandlers:
         check_write_options(request, "PatchOptions")  # after the patch type, as PatchResource checks
 
         def patch_fn(current: dict) -> dict:
-            patched = decode_into_kind(request, resource, check_kind(apply(current), resource, info.name))
+            patched = decode_into_kind(request, resource, check_kind(apply(current), resource))
+            check_name(patched, info.name, info.namespace if resource.namespaced else "")
             return self._admit(request, "UPDATE", resource, patched, current)
 
         patched = self.registry.patch(resource, info.namespace, info.name, patch_fn,
@@ -654,8 +671,6 @@ class RESTHandlers:
 
     def token_request(self, request: Request, resource) -> Response:
         """serviceaccounts/NAME/token: a TokenRequest answered with a signed token."""
-        if request.info.verb != "create":
-            raise errors.method_not_allowed(f"{resource.plural}/token", request.info.verb)
         if self.token_key is None:
             raise errors.resource_not_served()
         answer = tokenrequest.create_token(self.registry, self.token_key, request.info.namespace, request.info.name,
@@ -670,7 +685,7 @@ class RESTHandlers:
         scale = decode_body(request)[0]
         if not isinstance(scale, dict) or scale.get("kind", "Scale") != "Scale":
             raise errors.bad_request("the body must be an autoscaling/v1 Scale")
-        scale = decode_scale(scale, info.name)
+        scale = decode_scale(scale, info.name, info.namespace)
         old = self.registry.get_scale(resource, info.namespace, info.name)
         scale = self._admit(request, "UPDATE", resource, scale, old)
         return _respond(request, 200, self.registry.update_scale(resource, info.namespace, info.name, scale,
@@ -681,7 +696,8 @@ class RESTHandlers:
         apply = self._patcher(request, ("autoscaling/v1", "Scale"))
 
         def patch_fn(current: dict) -> dict:
-            return self._admit(request, "UPDATE", resource, decode_scale(apply(current), info.name), current)
+            scale = decode_scale(apply(current), info.name, info.namespace)
+            return self._admit(request, "UPDATE", resource, scale, current)
 
         return _respond(request, 200, self.registry.patch(resource, info.namespace, info.name, patch_fn,
                                                           subresource="scale", dry_run=dry_run(request)))

@@ -33,6 +33,7 @@ from reference_impl.mirrors import mirrors
 __all__ = ["Registry", "Watch"]
 
 GENERATE_NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"  # k8s.io/apiserver/pkg/storage/names
+MAX_GENERATED_NAME_LENGTH = 63 - 5  # names.MaxGeneratedNameLength: the random part fits a DNS label
 IMMUTABLE_META = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
                   "generation")
 # What the strategies' PrepareForCreate leave in .status, whatever the client sent, as Go writes
@@ -175,8 +176,7 @@ class Registry(LifecycleMixin):
         if meta.get("resourceVersion"):
             raise errors.bad_request("resourceVersion should not be set on objects to be created")
         if not meta.get("name") and meta.get("generateName"):
-            meta["name"] = meta["generateName"] + "".join(
-                self.random.choice(GENERATE_NAME_CHARS) for _ in range(5))
+            meta["name"] = self._generate_name(meta["generateName"])
         meta["uid"] = str(uuid.UUID(int=self.random.getrandbits(128), version=4))
         meta["creationTimestamp"] = self.now()
         for field in ("deletionTimestamp", "deletionGracePeriodSeconds"):
@@ -202,6 +202,11 @@ class Registry(LifecycleMixin):
             return obj
         return self._storage_call(r, meta["name"], self._store(r).create,
                                   self.key(r, namespace, meta["name"]), obj)
+
+    @mirrors("(k8s.io/apiserver/pkg/storage/names.simpleNameGenerator).GenerateName")
+    def _generate_name(self, base: str) -> str:
+        """At most MAX_GENERATED_NAME_LENGTH characters of `base`, then five random ones."""
+        return base[:MAX_GENERATED_NAME_LENGTH] + "".join(self.random.choice(GENERATE_NAME_CHARS) for _ in range(5))
 
     def _allocate_service(self, obj: dict) -> None:
         """The service IP and node-port allocators, reduced to picking unused values at random."""

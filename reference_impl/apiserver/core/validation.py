@@ -60,21 +60,25 @@ def go_value(value: object) -> str:
 
 
 @mirrors("k8s.io/apimachinery/pkg/util/validation.IsDNS1123Subdomain",
-         "k8s.io/apimachinery/pkg/util/validation.IsDNS1123Label")
-def name_problems(name: str, rule: str, path: str = "metadata.name") -> list[str]:
-    """Errors for `name` under `rule`: "subdomain", "label" (RFC 1123), "dns1035" or "path"."""
+         "k8s.io/apimachinery/pkg/util/validation.IsDNS1123Label",
+         "k8s.io/apimachinery/pkg/api/validation.maskTrailingDash")
+def name_problems(name: str, rule: str, path: str = "metadata.name", prefix: bool = False) -> list[str]:
+    """Errors for `name` under `rule`: "subdomain", "label" (RFC 1123), "dns1035" or "path". A
+    `prefix` (a generateName) is checked as if its trailing dash were a letter; the message
+    still shows it as written."""
     if rule == "path":
-        for bad in (".", ".."):
-            if name == bad:
-                return [invalid(path, name, f"may not be '{bad}'")]
+        if name in (".", "..") and not prefix:  # IsValidPathSegmentPrefix checks only the characters
+            return [invalid(path, name, f"may not be '{name}'")]
         return [invalid(path, name, f"may not contain '{c}'") for c in "/%" if c in name]
     pattern, message, limit = {"subdomain": (DNS_SUBDOMAIN, SUBDOMAIN_MSG, 253),
                                "label": (LABEL, LABEL_MSG, 63),
                                "dns1035": (DNS1035, DNS1035_MSG, 63)}[rule]
+    # Upstream's mask drops the last two characters and appends one, so a prefix is measured one shorter.
+    checked = name[:-2] + "a" if prefix and len(name) > 1 and name.endswith("-") else name
     problems = []
-    if len(name) > limit:
+    if len(checked) > limit:
         problems.append(invalid(path, name, f"must be no more than {limit} characters"))
-    if not pattern.match(name):
+    if not pattern.match(checked):
         problems.append(invalid(path, name, message))
     return problems
 
@@ -84,6 +88,8 @@ def metadata_problems(obj: dict, rule: str, core: bool = False) -> list[str]:
     references and finalizers (a `core` kind's also standard or domain-qualified)."""
     meta = obj.get("metadata") or {}
     problems = []
+    if meta.get("generateName"):
+        problems += name_problems(meta["generateName"], rule, "metadata.generateName", prefix=True)
     if not meta.get("name"):
         if not meta.get("generateName"):
             problems.append("metadata.name: Required value: name or generateName is required")

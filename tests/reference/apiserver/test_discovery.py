@@ -48,6 +48,13 @@ def test_core_resource_list_has_verbs_kinds_short_names_and_subresources():
     assert resources["namespaces"]["namespaced"] is False
 
 
+def test_namespaces_finalize_is_listed_for_update_only():
+    """namespaces/finalize takes only a PUT upstream; discovery said get, the one verb its path
+    never served."""
+    finalize = {r["name"]: r for r in get_json("/api/v1")["resources"]}["namespaces/finalize"]
+    assert (finalize["kind"], finalize["verbs"]) == ("Namespace", ["update"])
+
+
 def test_scale_subresource_names_its_own_group_version():
     """deployments/scale is an autoscaling/v1 Scale, which discovery says explicitly."""
     scale = {r["name"]: r for r in get_json("/apis/apps/v1")["resources"]}["deployments/scale"]

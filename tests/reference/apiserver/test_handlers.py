@@ -82,6 +82,11 @@ def ns_path(chain, plural: str, name: str = "", group: str = "") -> str:
     ("DELETE", "/apis/apps/v1/namespaces/ns/deployments", {}, ("deletecollection", "apps", "deployments", "ns", "", "")),
     ("PATCH", "/apis/apps/v1/namespaces/ns/deployments/d/scale", {}, ("patch", "apps", "deployments", "ns", "d", "scale")),
     ("GET", "/api/v1/nodes/n1", {}, ("get", "", "nodes", "", "n1", "")),
+    ("GET", "/api/v1/namespaces/ns/pods", {"fieldSelector": ["metadata.name=p"], "watch": ["1"]},
+     ("watch", "", "pods", "ns", "p", "")),
+    # Only a GET that turned into a list or watch takes its name from the field selector.
+    ("GET", "/api/v1/watch/namespaces/ns/pods", {"fieldSelector": ["metadata.name=p"]},
+     ("watch", "", "pods", "ns", "", "")),
 ])
 def test_request_info(method, path, query, expected):
     """URLs parse into verb, group, resource, namespace, name and subresource like NewRequestInfo."""
@@ -185,6 +190,26 @@ def test_patch_errors(chain):
                 content_type="application/merge-patch+json")[0] == 404
 
 
+@pytest.mark.parametrize("method,body,content_type,message", [
+    ("PUT", {"data": {"a": "2"}}, "application/json",
+     "the name of the object () does not match the name on the URL (c)"),
+    ("PATCH", {"metadata": None}, "application/merge-patch+json",
+     "the name of the object () does not match the name on the URL (c)"),
+    ("PATCH", [{"op": "remove", "path": "/metadata/name"}], "application/json-patch+json",
+     "the name of the object () does not match the name on the URL (c)"),
+    ("PATCH", [{"op": "replace", "path": "/metadata/namespace", "value": "other"}], "application/json-patch+json",
+     "the namespace of the object (other) does not match the namespace on the request ({namespace})"),
+])
+def test_an_update_or_patch_must_name_the_objects_url(chain, method, body, content_type, message):
+    """checkName: the object a PUT sends or a patch makes has the URL's name (no name does not
+    match it) and, if it names a namespace, the URL's; 400 otherwise, and nothing is written."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "c"}, "data": {"a": "1"}})
+    code, status = call(chain, method, ns_path(chain, "configmaps", "c"), body, content_type=content_type)
+    assert (code, status["reason"], status["message"]) == (400, "BadRequest",
+                                                           message.format(namespace=chain.namespace))
+    assert call(chain, "GET", ns_path(chain, "configmaps", "c"))[1]["data"] == {"a": "1"}
+
+
 def test_scale_subresource_get_put_patch(chain):
     """deployments/scale reads and writes spec.replicas as an autoscaling/v1 Scale."""
     call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
@@ -257,6 +282,29 @@ def test_method_not_allowed_on_a_subresource(chain):
     call(chain, "POST", ns_path(chain, "pods"), POD)
     code, status = call(chain, "DELETE", ns_path(chain, "pods", "web") + "/status")
     assert (code, status["reason"]) == (405, "MethodNotAllowed")
+
+
+@pytest.mark.parametrize("method,subresource", [
+    ("DELETE", "scale"), ("POST", "scale"), ("DELETE", "binding"), ("GET", "binding"), ("PUT", "binding"),
+    ("DELETE", "finalize"), ("GET", "finalize"), ("PATCH", "finalize"),
+])
+def test_a_subresource_serves_only_its_own_verbs(chain, method, subresource):
+    """A subresource path is routed for its verbs alone (scale: get/update/patch, binding: create,
+    finalize: update); DELETE .../deployments/web/scale deleted the Deployment, DELETE
+    .../pods/web/binding the pod and DELETE /api/v1/namespaces/x/finalize the namespace, so a
+    user granted a subresource could read, create or delete its parent."""
+    pod_path, deployment_path = ns_path(chain, "pods", "web"), ns_path(chain, "deployments", "web", "apps/v1")
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    parent = {"scale": deployment_path, "binding": pod_path,
+              "finalize": f"/api/v1/namespaces/{chain.namespace}"}[subresource]
+    body = {"scale": DEPLOYMENT, "binding": POD, "finalize": {"metadata": {"name": chain.namespace}}}[subresource]
+    code, status = call(chain, method, f"{parent}/{subresource}", body if method in ("POST", "PUT") else
+                        {"metadata": {"labels": {"a": "b"}}} if method == "PATCH" else None,
+                        content_type="application/merge-patch+json" if method == "PATCH" else "application/json")
+    assert (code, status["reason"]) == (405, "MethodNotAllowed"), status
+    assert not call(chain, "GET", parent)[1]["metadata"].get("deletionTimestamp")
+    assert call(chain, "GET", pod_path)[0] == call(chain, "GET", deployment_path)[0] == 200
 
 
 # --- the chain's filters ---
@@ -350,6 +398,31 @@ def test_watch_streams_chunked_json_lines(server, chain):
     call(chain, "DELETE", ns_path(chain, "configmaps", "w1"))
     events = read_events(response, 2)
     assert [e["type"] for e in events] == ["MODIFIED", "DELETED"] and events[0]["object"]["data"] == {"a": "b"}
+    connection.close()
+
+
+def test_the_url_path_is_read_percent_decoded(server, chain):
+    """net/http hands the handlers URL.Path, the path with its escapes decoded: c%31 names c1,
+    and an escaped %25 is a literal '%' that no name may hold."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "c1"}})
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request("GET", ns_path(chain, "configmaps", "c%31"))
+    response = connection.getresponse()
+    assert (response.status, json.loads(response.read())["metadata"]["name"]) == (200, "c1")
+    connection.request("GET", ns_path(chain, "configmaps", "c%251"))
+    response = connection.getresponse()
+    assert (response.status, json.loads(response.read())["message"]) == (
+        400, """Name parameter invalid: "c%1": may not contain '%'""")
+    connection.close()
+
+
+def test_a_path_with_a_malformed_escape_is_400(server, chain):
+    """url.ParseRequestURI refuses a '%' not followed by two hex digits: net/http answers 400 and
+    closes the connection before any handler runs."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request("GET", ns_path(chain, "configmaps", "c%zz"))
+    response = connection.getresponse()
+    assert (response.status, response.getheader("Connection")) == (400, "close")
     connection.close()
 
 
@@ -641,6 +714,7 @@ def test_a_namespaced_resource_across_namespaces_serves_only_list_and_watch(chai
     ("PUT", {"metadata": {"name": "web"}, "spec": {"replicas": 2**40}}, "of type int32"),
     ("PUT", {"metadata": {"name": "web"}, "spec": {"replicas": "3"}}, "of type int32"),
     ("PUT", {"metadata": {"name": "other"}, "spec": {"replicas": 3}}, "does not match the name on the URL (web)"),
+    ("PUT", {"spec": {"replicas": 3}}, "the name of the object () does not match the name on the URL (web)"),
     ("PATCH", {"spec": {"replicas": 2**40}}, "of type int32"),
     ("PATCH", {"metadata": {"name": "other"}}, "does not match the name on the URL (web)"),
 ])

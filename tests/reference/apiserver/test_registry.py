@@ -85,6 +85,37 @@ def test_generate_name_appends_five_characters(registry, ns):
     assert name.startswith("cfg-") and len(name) == 9
 
 
+def test_a_long_generate_name_is_cut_to_58_characters_before_the_five(registry, ns):
+    """SimpleNameGenerator keeps at most 58 characters of the prefix, so a 250-character
+    generateName (a valid subdomain) makes a 63-character name instead of one past 253."""
+    created = registry.create("configmaps", ns, {"metadata": {"generateName": "a" * 250}})
+    name = created["metadata"]["name"]
+    assert name.startswith("a" * 58) and len(name) == 63 and created["metadata"]["generateName"] == "a" * 250
+
+
+@pytest.mark.parametrize("generate_name,message", [
+    ("a.", 'metadata.generateName: Invalid value: "a.": a lowercase RFC 1123 subdomain must consist of'),
+    ("a" * 254, 'metadata.generateName: Invalid value: "' + "a" * 254 + '": must be no more than 253 characters'),
+])
+def test_generate_name_is_validated_as_a_name_prefix(registry, ns, generate_name, message):
+    """ValidateObjectMeta checks generateName with the kind's name rule as a prefix (a trailing
+    dash masked); "a." made the stored name "a.xxxxx" although upstream refuses the prefix."""
+    error = status_error(registry.create, "configmaps", ns, {"metadata": {"generateName": generate_name}})
+    assert error.code == 422 and message in error.message
+    assert registry.list("configmaps", ns)["items"] == []
+
+
+@pytest.mark.parametrize("kind,generate_name", [("configmaps", "web-"), ("namespaces", "team-"),
+                                                ("services", "svc-")])
+def test_a_generate_name_ending_in_a_dash_is_a_valid_prefix(registry, ns, kind, generate_name):
+    """maskTrailingDash: the dash a prefix ends with is not held against it."""
+    obj = {"metadata": {"generateName": generate_name}}
+    if kind == "services":
+        obj["spec"] = {"ports": [{"port": 80}]}
+    created = registry.create(kind, ns if kind != "namespaces" else None, obj)
+    assert created["metadata"]["name"].startswith(generate_name)
+
+
 def test_deployments_start_at_generation_one_and_bump_on_spec_change(registry, ns):
     created = registry.create("deployments", ns, deployment("d"))
     assert created["metadata"]["generation"] == 1

@@ -7,6 +7,7 @@ import threading
 
 from sched_fixtures import fake_clock, node, pod
 
+from reference_impl.apiserver.core import validation
 from reference_impl.client import APIStatusError
 from reference_impl.scheduler import Bind, RecordEvent, Scheduler
 from reference_impl.scheduler.run import SchedulerRunner
@@ -17,12 +18,14 @@ class FakeClient:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, str]] = []
+        self.bodies: list[dict | None] = []
         self.refuse_binds = False
         self.lock = threading.Lock()
 
     def request(self, method, path, body=None):
         with self.lock:
             self.calls.append((method, path))
+            self.bodies.append(body)
         if path.endswith("/binding") and self.refuse_binds:
             raise APIStatusError(method, path, 409, {"message": "already assigned"})
         return {}
@@ -76,3 +79,14 @@ def test_perform_reports_and_survives_every_kind_of_failure():
     client.refuse_binds = True
     runner.perform([Bind("default", "p", "n1"), RecordEvent("default", "p", "Normal", "Scheduled", "x")])
     assert [path.rsplit("/", 1)[1] for _, path in client.calls] == ["binding", "events"]
+
+
+def test_an_event_is_named_as_client_go_names_it():
+    """record's makeEvent names an event `<pod>.<unix nanoseconds in hex>`; the generateName
+    `<pod>.` it was sent with is no valid name prefix, which the apiserver refuses."""
+    runner, client = runner_with([node("n1")], [pod("p")])
+    runner.perform([RecordEvent("default", "p", "Normal", "Scheduled", "x")])
+    metadata = client.bodies[0]["metadata"]
+    name, _, stamp = metadata["name"].partition(".")
+    assert (name, "generateName" in metadata) == ("p", False) and int(stamp, 16) > 0
+    assert validation.name_problems(metadata["name"], "subdomain") == []
