@@ -820,8 +820,8 @@ class ClusterMember:
     def authorize(self, token, request=None, *, admin: bool = False) -> None:
         self._read(lambda: self.server.authorize(token, request, admin=admin))
 
-    def authenticate(self, name: str, password: str) -> str:
-        return self._read(lambda: self.server.authenticate(name, password))
+    def authenticate(self, name: str, password: str, token: str | None = None) -> str:
+        return self._read(lambda: self.server.authenticate(name, password, token))
 
     def auth_change(self, request: AuthRequest):
         return self._propose(request)

@@ -319,8 +319,9 @@ class EtcdServer:
         return fn()
 
     @mirrors(f"(*{SERVER}.EtcdServer).Authenticate")
-    def authenticate(self, name: str, password: str) -> str:
-        return self.auth.authenticate(name, password, self.clock.now())
+    def authenticate(self, name: str, password: str, token: str | None = None) -> str:
+        """A new token for `name`; the one the caller sent, if any, must be valid too."""
+        return self.auth.authenticate(name, password, self.clock.now(), token)
 
     def auth_change(self, request: AuthRequest) -> ResponseHeader:
         """Enable or disable auth, or change a user or role (the caller checked admin)."""
