@@ -339,5 +339,7 @@ class ErrUnhealthy(EtcdError):
 
 
 class ErrNotEnoughStartedMembers(EtcdError):
-    grpc_code = "FAILED_PRECONDITION"
+    """Sent with EtcdError's code Unknown: v3rpc maps it to rpctypes.ErrMemberNotEnoughStarted,
+    a client-side error rather than a gRPC status."""
+
     message = "etcdserver: re-configuration failed due to not enough started members"

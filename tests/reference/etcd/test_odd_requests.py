@@ -160,6 +160,20 @@ def test_a_lone_member_refuses_a_member_add_without_peer_urls(tmp_path):
         assert member.put(PutRequest(b"after", b"v")).header.revision == 2
 
 
+def test_removing_the_only_member_is_refused_with_code_unknown(tmp_path):
+    """v3rpc's toGRPCErrorMap turns ErrNotEnoughStartedMembers into rpctypes'
+    ErrMemberNotEnoughStarted, a client-side error and no gRPC status, so grpc-go sends it with
+    code Unknown (recorded from etcd 3.4: MemberRemove of a lone member's own id)."""
+    from reference_impl.etcd.errors import ErrNotEnoughStartedMembers
+
+    with ClusterMember.alone(tmp_path, ManualClock()) as member:
+        with pytest.raises(ErrNotEnoughStartedMembers) as caught:
+            member.member_remove(member.id)
+        assert (caught.value.grpc_code, caught.value.message) == (
+            "UNKNOWN", "etcdserver: re-configuration failed due to not enough started members")
+        assert len(member.members()) == 1
+
+
 def test_an_undefined_permission_type_is_kept_and_grants_nothing():
     """etcd 3.4 stores a permission of an undefined type and returns it with its number (recorded:
     `role get` lists permType -2 and 9), but no check counts it as read or write."""
