@@ -402,3 +402,73 @@ def test_authenticate_checks_the_callers_token_after_the_password():
     assert server.auth.tokens == {}
     request = rpc_pb2.AuthenticateRequest(name="root", password="pw")
     assert AuthServicer(server).Authenticate(request, _Context()).token in server.auth.tokens
+
+
+def _nested_txn(depth: int) -> rpc_pb2.TxnRequest:
+    """A txn whose success branch is a txn, `depth` times, around a put of "deep". Built in
+    place: protobuf's Python decoder, which copying a message uses, stops at 100 levels."""
+    txn = rpc_pb2.TxnRequest()
+    level = txn
+    for _ in range(depth):
+        level = level.success.add().request_txn
+    level.success.add().request_put.key = b"deep"
+    return txn
+
+
+@pytest.mark.parametrize("depth", [48, 49, 127])
+def test_a_txn_nested_past_protobufs_python_depth_limit_is_read(depth):
+    """etcd's Go decoder has no depth limit: a txn nested 127 deep is served (recorded from
+    etcd 3.4); the Python decoder refuses 49 txns deep (100 nested messages), which made the
+    reference answer INTERNAL "Exception deserializing request!"."""
+    from reference_impl.etcd.grpc_adapter import read_txn_request, txn_response_pb
+
+    data = _nested_txn(depth).SerializeToString()
+    request = read_txn_request(data)
+    assert request.SerializeToString() == data
+    server = EtcdServer(ManualClock())
+    response = txn_response_pb(server.txn(txn_request(request)))
+    for _ in range(depth):
+        response = response.responses[0].response_txn
+    assert response.responses[0].response_put.header.revision == 2
+    assert keys(server.range(RangeRequest(b"deep"))) == [b"deep"]
+
+
+def test_read_txn_request_keeps_every_field_and_refuses_garbage():
+    from google.protobuf.message import DecodeError
+    from reference_impl.etcd.grpc_adapter import read_txn_request
+
+    txn = _nested_txn(60)
+    txn.compare.add(key=b"c", target=rpc_pb2.Compare.VALUE, value=b"v")
+    txn.failure.add().request_delete_range.key = b"d"
+    txn.failure.add().request_txn.SetInParent()  # an empty nested txn is still a txn
+    txn.success.add().request_range.key = b"r"
+    data = txn.SerializeToString()
+    assert read_txn_request(data).SerializeToString() == data
+    with pytest.raises(DecodeError):
+        read_txn_request(data[:-1])
+
+
+def test_the_txn_limit_of_operations_counts_nesting_levels_over_grpc():
+    """Served by the gRPC adapter: 127 levels are a txn, 128 or more (1,000 and 5,000 tried)
+    "too many operations in txn request", each level costing one of the 128 operations
+    checkTxnRequest allows (recorded from etcd 3.4)."""
+    import grpc
+    from aetcd.rpc import rpc_pb2_grpc
+    from reference_impl.etcd.grpc_adapter import add_etcd_servicers, new_grpc_server
+
+    grpc_server = new_grpc_server()
+    port = grpc_server.add_insecure_port("127.0.0.1:0")
+    add_etcd_servicers(grpc_server, EtcdServer(ManualClock()))
+    grpc_server.start()
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            txn = channel.unary_unary("/etcdserverpb.KV/Txn")  # bytes in, bytes out
+            txn(_nested_txn(127).SerializeToString(), timeout=10)
+            assert rpc_pb2_grpc.KVStub(channel).Range(rpc_pb2.RangeRequest(key=b"deep")).count == 1
+            for depth in (128, 129, 1000, 5000):
+                with pytest.raises(grpc.RpcError) as caught:
+                    txn(_nested_txn(depth).SerializeToString(), timeout=10)
+                assert (caught.value.code(), caught.value.details()) == (
+                    grpc.StatusCode.INVALID_ARGUMENT, "etcdserver: too many operations in txn request")
+    finally:
+        grpc_server.stop(None)
