@@ -355,6 +355,7 @@ class KVServicer(rpc_pb2_grpc.KVServicer):
     @_answers_etcd_errors
     def Range(self, request, context):
         req = range_request(request)
+        self._server.check_request(req)
         self._server.authorize(token_of(context), req)
         return range_response_pb(self._server.range(req))
 
@@ -362,6 +363,7 @@ class KVServicer(rpc_pb2_grpc.KVServicer):
     @_answers_etcd_errors
     def Put(self, request, context):
         req = put_request(request)
+        self._server.check_request(req)
         self._server.authorize(token_of(context), req)
         return put_response_pb(self._server.put(req))
 
@@ -369,6 +371,7 @@ class KVServicer(rpc_pb2_grpc.KVServicer):
     @_answers_etcd_errors
     def DeleteRange(self, request, context):
         req = delete_range_request(request)
+        self._server.check_request(req)
         self._server.authorize(token_of(context), req)
         return delete_range_response_pb(self._server.delete_range(req))
 
@@ -376,6 +379,7 @@ class KVServicer(rpc_pb2_grpc.KVServicer):
     @_answers_etcd_errors
     def Txn(self, request, context):
         req = txn_request(request)
+        self._server.check_request(req)
         self._server.authorize(token_of(context), req)
         return txn_response_pb(self._server.txn(req))
 

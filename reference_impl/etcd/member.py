@@ -817,6 +817,9 @@ class ClusterMember:
     def snapshot_db(self) -> bytes:
         return self._read(lambda: self.server.snapshot_db())
 
+    def check_request(self, request) -> None:
+        self.server.check_request(request)  # reads no state
+
     def authorize(self, token, request=None, *, admin: bool = False) -> None:
         self._read(lambda: self.server.authorize(token, request, admin=admin))
 

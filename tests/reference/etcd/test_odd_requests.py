@@ -472,3 +472,40 @@ def test_the_txn_limit_of_operations_counts_nesting_levels_over_grpc():
                     grpc.StatusCode.INVALID_ARGUMENT, "etcdserver: too many operations in txn request")
     finally:
         grpc_server.stop(None)
+
+
+def _op_put(key: bytes) -> rpc_pb2.RequestOp:
+    return rpc_pb2.RequestOp(request_put=rpc_pb2.PutRequest(key=key))
+
+
+@pytest.mark.parametrize("method, request_pb, answer", [
+    ("Put", rpc_pb2.PutRequest(), "etcdserver: key is not provided"),
+    ("Put", rpc_pb2.PutRequest(key=b"a", value=b"x", ignore_value=True), "etcdserver: value is provided"),
+    ("Range", rpc_pb2.RangeRequest(), "etcdserver: key is not provided"),
+    ("DeleteRange", rpc_pb2.DeleteRangeRequest(), "etcdserver: key is not provided"),
+    ("Txn", rpc_pb2.TxnRequest(success=[_op_put(b"k%d" % i) for i in range(129)]),
+     "etcdserver: too many operations in txn request"),
+    ("Txn", rpc_pb2.TxnRequest(success=[_op_put(b"k"), _op_put(b"k")]),
+     "etcdserver: duplicate key given in txn request"),
+    ("Txn", rpc_pb2.TxnRequest(compare=[rpc_pb2.Compare()]), "etcdserver: key is not provided"),
+], ids=["put no key", "put ignore_value", "range no key", "delete no key", "txn too many ops",
+        "txn duplicate key", "txn compare no key"])
+@pytest.mark.parametrize("metadata", [(), (("token", "bogus"),), "u"], ids=["no token", "bogus token",
+                                                                           "user without roles"])
+def test_a_malformed_kv_request_is_refused_before_its_token_and_permissions(method, request_pb,
+                                                                            answer, metadata):
+    """kvServer checks the request itself (checkPutRequest, checkTxnRequest, ...) before
+    EtcdServer looks at the caller: with auth on, etcd 3.4 answered each of these
+    INVALID_ARGUMENT with the request's own error, for no token, a bogus one and a user with no
+    roles alike (recorded)."""
+    from reference_impl.etcd.grpc_adapter import KVServicer
+    from reference_impl.etcd.messages import AuthUserAddRequest
+
+    server = EtcdServer(ManualClock())
+    _auth_on(server)
+    server.auth_change(AuthUserAddRequest("u", "upw"))
+    if metadata == "u":
+        metadata = (("token", server.authenticate("u", "upw")),)
+    with pytest.raises(_Aborted) as caught:
+        getattr(KVServicer(server), method)(request_pb, _Context(*metadata))
+    assert caught.value.args == ("INVALID_ARGUMENT", answer)
