@@ -212,8 +212,8 @@ class EtcdServer:
     @mirrors(f"(*{SERVER}.EtcdServer).Txn")
     def txn(self, req: TxnRequest) -> TxnResponse:
         if is_txn_readonly(req):
-            # A read-only txn is served locally in etcd too, without a raft entry.
-            self.check(req)
+            # A read-only txn is served locally in etcd too, without a raft entry (nor its size limit).
+            self.check_request(req)
             return self._fill(self.applier.txn(req))
         return self._submit(req)
 
