@@ -250,6 +250,11 @@ class ErrPermissionNotGranted(EtcdError):
     message = "etcdserver: permission is not granted to the role"
 
 
+class ErrPermissionNotGiven(EtcdError):
+    grpc_code = "INVALID_ARGUMENT"
+    message = "etcdserver: permission not given"
+
+
 class ErrAuthNotEnabled(EtcdError):
     grpc_code = "FAILED_PRECONDITION"
     message = "etcdserver: authentication is not enabled"

@@ -45,7 +45,7 @@ from aetcd.rpc import auth_pb2, kv_pb2, rpc_pb2, rpc_pb2_grpc
 from google.protobuf.message import DecodeError
 
 from reference_impl.etcd import messages as m
-from reference_impl.etcd.errors import EtcdError, ErrWatcherDuplicateID
+from reference_impl.etcd.errors import EtcdError, ErrPermissionNotGiven, ErrWatcherDuplicateID
 from reference_impl.etcd.raftnode import check_peer_urls
 from reference_impl.etcd.server import MAX_REQUEST_BYTES, MAX_TXN_OPS  # etcd's defaults
 from reference_impl.etcd.watch import coalesce
@@ -642,6 +642,10 @@ class AuthServicer(rpc_pb2_grpc.AuthServicer):
     @mirrors(f"(*{V3RPC}.AuthServer).RoleGrantPermission")
     @_answers_etcd_errors
     def RoleGrantPermission(self, request, context):
+        if not request.HasField("perm"):
+            # etcd 3.4 panics applying such a grant (and at every restart after); 3.5 refuses it
+            self._server.authorize(token_of(context), admin=True)
+            raise ErrPermissionNotGiven()
         perm = m.Permission(_PERM_TYPE_NAME(request.perm.permType), request.perm.key,
                             request.perm.range_end)
         req = m.AuthRoleGrantPermissionRequest(request.name, perm)

@@ -509,3 +509,24 @@ def test_a_malformed_kv_request_is_refused_before_its_token_and_permissions(meth
     with pytest.raises(_Aborted) as caught:
         getattr(KVServicer(server), method)(request_pb, _Context(*metadata))
     assert caught.value.args == ("INVALID_ARGUMENT", answer)
+
+
+def test_a_permission_grant_without_a_permission_is_refused():
+    """etcd 3.4 dereferences the missing permission when it applies the grant and panics (again
+    at every restart: the entry is in its log; seen side by side); etcd 3.5 refuses it,
+    INVALID_ARGUMENT "permission not given", after the caller's root check, as the reference does."""
+    from reference_impl.etcd.grpc_adapter import AuthServicer
+    from reference_impl.etcd.messages import AuthRoleAddRequest, AuthUserAddRequest
+
+    server = EtcdServer(ManualClock())
+    _auth_on(server)
+    for request in (AuthRoleAddRequest("r"), AuthUserAddRequest("u", "upw")):
+        server.auth_change(request)
+    grant = rpc_pb2.AuthRoleGrantPermissionRequest(name="r")
+    for user, answer in ((("root", "pw"), ("INVALID_ARGUMENT", "etcdserver: permission not given")),
+                         (("u", "upw"), ("PERMISSION_DENIED", "etcdserver: permission denied"))):
+        with pytest.raises(_Aborted) as caught:
+            AuthServicer(server).RoleGrantPermission(
+                grant, _Context(("token", server.authenticate(*user))))
+        assert caught.value.args == answer
+    assert server.auth.role_get("r").permissions == ()
