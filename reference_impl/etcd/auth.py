@@ -132,12 +132,16 @@ class AuthStore:
     # -- tokens --------------------------------------------------------------------------------
 
     @mirrors(f"(*{AUTH}.authStore).Authenticate", f"(*{AUTH}.authStore).CheckPassword")
-    def authenticate(self, name: str, password: str, now: float) -> str:
+    def authenticate(self, name: str, password: str, now: float,
+                     caller_token: str | None = None) -> str:
+        """A new token for `name`. The password is checked first; then, as etcd issues the token
+        through a raft request, the token the caller sent (if any) is looked up like any request's."""
         if not self.enabled:
             raise ErrAuthNotEnabled()
         user = self.users.get(name)
         if user is None or not _password_matches(user.hashed_password, password):
             raise ErrAuthFailed(user=name)
+        self.auth_info(caller_token, now)
         token = f"{secrets.token_urlsafe(12)}.{self.revision}"
         self.tokens[token] = (name, now + SIMPLE_TOKEN_TTL)
         return token

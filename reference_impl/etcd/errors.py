@@ -250,6 +250,11 @@ class ErrPermissionNotGranted(EtcdError):
     message = "etcdserver: permission is not granted to the role"
 
 
+class ErrPermissionNotGiven(EtcdError):
+    grpc_code = "INVALID_ARGUMENT"
+    message = "etcdserver: permission not given"
+
+
 class ErrAuthNotEnabled(EtcdError):
     grpc_code = "FAILED_PRECONDITION"
     message = "etcdserver: authentication is not enabled"
@@ -339,5 +344,7 @@ class ErrUnhealthy(EtcdError):
 
 
 class ErrNotEnoughStartedMembers(EtcdError):
-    grpc_code = "FAILED_PRECONDITION"
+    """Sent with EtcdError's code Unknown: v3rpc maps it to rpctypes.ErrMemberNotEnoughStarted,
+    a client-side error rather than a gRPC status."""
+
     message = "etcdserver: re-configuration failed due to not enough started members"

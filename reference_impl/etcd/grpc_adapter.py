@@ -42,17 +42,19 @@ from typing import Callable, Iterator
 
 import grpc
 from aetcd.rpc import auth_pb2, kv_pb2, rpc_pb2, rpc_pb2_grpc
+from google.protobuf.message import DecodeError
 
 from reference_impl.etcd import messages as m
-from reference_impl.etcd.errors import EtcdError, ErrWatcherDuplicateID
+from reference_impl.etcd.errors import EtcdError, ErrPermissionNotGiven, ErrWatcherDuplicateID
 from reference_impl.etcd.raftnode import check_peer_urls
-from reference_impl.etcd.server import MAX_REQUEST_BYTES  # etcd's --max-request-bytes default (1.5 MiB)
+from reference_impl.etcd.server import MAX_REQUEST_BYTES, MAX_TXN_OPS  # etcd's defaults
 from reference_impl.etcd.watch import coalesce
 from reference_impl.etcd.messages import varint_size
 from reference_impl.mirrors import mirrors
 
 V3RPC = "go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc"
 ETCDSERVER = "go.etcd.io/etcd/server/v3/etcdserver"
+ETCDSERVERPB = "go.etcd.io/etcd/api/v3/etcdserverpb"
 
 GRPC_OVERHEAD_BYTES = 512 * 1024  # v3rpc's grpcOverheadBytes: the receive limit is the sum
 MAX_WORKERS = 512
@@ -187,20 +189,95 @@ def txn_request(r: rpc_pb2.TxnRequest) -> m.TxnRequest:
                         failure=tuple(request_op(op) for op in r.failure))
 
 
-def response_op_pb(op: m.ResponseOp) -> rpc_pb2.ResponseOp:
-    resp = op.response
-    if isinstance(resp, m.RangeResponse):
-        return rpc_pb2.ResponseOp(response_range=range_response_pb(resp))
-    if isinstance(resp, m.PutResponse):
-        return rpc_pb2.ResponseOp(response_put=put_response_pb(resp))
-    if isinstance(resp, m.DeleteRangeResponse):
-        return rpc_pb2.ResponseOp(response_delete_range=delete_range_response_pb(resp))
-    return rpc_pb2.ResponseOp(response_txn=txn_response_pb(resp))
+@mirrors(f"(*{ETCDSERVERPB}.TxnRequest).Unmarshal")
+def read_txn_request(data: bytes) -> rpc_pb2.TxnRequest:
+    """A TxnRequest from the wire, nested as deep as it comes. protobuf's Python decoder refuses
+    messages nested past 100 levels (a txn 49 txns deep); etcd's Go decoder has no such limit,
+    and checkTxnRequest refuses a nesting only once its levels use up the 128 operations."""
+    try:
+        return rpc_pb2.TxnRequest.FromString(data)
+    except DecodeError:
+        txn = rpc_pb2.TxnRequest()
+        _merge_txn(txn, data)
+        return txn
 
 
-def txn_response_pb(resp: m.TxnResponse) -> rpc_pb2.TxnResponse:
-    return rpc_pb2.TxnResponse(header=header_pb(resp.header), succeeded=resp.succeeded,
-                               responses=[response_op_pb(op) for op in resp.responses])
+def _merge_txn(txn: rpc_pb2.TxnRequest, data: bytes, level: int = 0) -> None:
+    """Merge TxnRequest `data`, found `level` txns deep, into `txn`, walking its nested txns
+    level by level and leaving every other field to protobuf's decoder (none of them nests).
+
+    Each level above spends at least one of checkTxnRequest's MAX_TXN_OPS operations, so a txn
+    deeper than that is refused as too many operations whatever it holds: it is left empty
+    rather than read, which would exhaust Python's recursion at a thousand levels."""
+    if level > MAX_TXN_OPS:
+        return
+    for number, written, contents in _wire_fields(data):
+        if number not in (2, 3) or contents is None:  # not success or failure
+            txn.MergeFromString(written)
+            continue
+        op = (txn.success if number == 2 else txn.failure).add()
+        for op_number, op_written, op_contents in _wire_fields(contents):
+            if op_number == 4 and op_contents is not None:  # request_txn
+                op.request_txn.SetInParent()
+                _merge_txn(op.request_txn, op_contents, level + 1)
+            else:
+                op.MergeFromString(op_written)
+
+
+def _wire_fields(data: bytes) -> Iterator[tuple[int, bytes, bytes | None]]:
+    """Each field of a protobuf message: its number, its bytes as written (tag included) and,
+    for a length-delimited field, its contents."""
+    pos = 0
+    while pos < len(data):
+        start = pos
+        tag, pos = _varint(data, pos)
+        wire_type, contents = tag & 7, None
+        if wire_type == 0:
+            _, pos = _varint(data, pos)
+        elif wire_type == 1:
+            pos += 8
+        elif wire_type == 2:
+            length, pos = _varint(data, pos)
+            contents = data[pos:pos + length]
+            pos += length
+        elif wire_type == 5:
+            pos += 4
+        else:
+            raise DecodeError(f"unexpected wire type {wire_type}")
+        if pos > len(data):
+            raise DecodeError("truncated message")
+        yield tag >> 3, data[start:pos], contents
+
+
+def _varint(data: bytes, pos: int) -> tuple[int, int]:
+    value = shift = 0
+    while pos < len(data):
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return value, pos
+        shift += 7
+    raise DecodeError("truncated varint")
+
+
+def txn_response_pb(resp: m.TxnResponse, out: rpc_pb2.TxnResponse | None = None) -> rpc_pb2.TxnResponse:
+    """`resp` filled into `out` (a new TxnResponse, or a nested txn's place in its parent): a
+    message handed to a constructor is copied through the decoder, which stops at 100 levels."""
+    out = rpc_pb2.TxnResponse() if out is None else out
+    out.header.CopyFrom(header_pb(resp.header))
+    out.succeeded = resp.succeeded
+    for op in resp.responses:
+        response, added = op.response, out.responses.add()
+        if isinstance(response, m.RangeResponse):
+            added.response_range.CopyFrom(range_response_pb(response))
+        elif isinstance(response, m.PutResponse):
+            added.response_put.CopyFrom(put_response_pb(response))
+        elif isinstance(response, m.DeleteRangeResponse):
+            added.response_delete_range.CopyFrom(delete_range_response_pb(response))
+        else:
+            txn_response_pb(response, added.response_txn)
+    return out
 
 
 def watch_create_request(r: rpc_pb2.WatchCreateRequest) -> m.WatchCreateRequest:
@@ -278,6 +355,7 @@ class KVServicer(rpc_pb2_grpc.KVServicer):
     @_answers_etcd_errors
     def Range(self, request, context):
         req = range_request(request)
+        self._server.check_request(req)
         self._server.authorize(token_of(context), req)
         return range_response_pb(self._server.range(req))
 
@@ -285,6 +363,7 @@ class KVServicer(rpc_pb2_grpc.KVServicer):
     @_answers_etcd_errors
     def Put(self, request, context):
         req = put_request(request)
+        self._server.check_request(req)
         self._server.authorize(token_of(context), req)
         return put_response_pb(self._server.put(req))
 
@@ -292,6 +371,7 @@ class KVServicer(rpc_pb2_grpc.KVServicer):
     @_answers_etcd_errors
     def DeleteRange(self, request, context):
         req = delete_range_request(request)
+        self._server.check_request(req)
         self._server.authorize(token_of(context), req)
         return delete_range_response_pb(self._server.delete_range(req))
 
@@ -299,12 +379,14 @@ class KVServicer(rpc_pb2_grpc.KVServicer):
     @_answers_etcd_errors
     def Txn(self, request, context):
         req = txn_request(request)
+        self._server.check_request(req)
         self._server.authorize(token_of(context), req)
         return txn_response_pb(self._server.txn(req))
 
     @mirrors(f"(*{V3RPC}.kvServer).Compact")
     @_answers_etcd_errors
     def Compact(self, request, context):
+        self._server.authorize(token_of(context))
         resp = self._server.compact(m.CompactionRequest(revision=request.revision,
                                                         physical=request.physical))
         return rpc_pb2.CompactionResponse(header=header_pb(resp.header))
@@ -318,6 +400,7 @@ class LeaseServicer(rpc_pb2_grpc.LeaseServicer):
     @mirrors(f"(*{V3RPC}.LeaseServer).LeaseGrant")
     @_answers_etcd_errors
     def LeaseGrant(self, request, context):
+        self._server.authorize(token_of(context))
         resp = self._server.lease_grant(m.LeaseGrantRequest(ttl=request.TTL, id=request.ID))
         return rpc_pb2.LeaseGrantResponse(header=header_pb(resp.header), ID=resp.id, TTL=resp.ttl,
                                           error=resp.error)
@@ -374,11 +457,12 @@ class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
         self._server = server
 
     @mirrors(f"(*{V3RPC}.authMaintenanceServer).isAuthenticated")
-    def _require_root(self, context) -> None:
+    def _authorize(self, context, *, admin: bool) -> None:
         """etcd 3.4 returns the auth package's own error here, untranslated: gRPC sends it as
-        code Unknown with the text "auth: ..." (not "etcdserver: ...")."""
+        code Unknown with the text "auth: ..." (not "etcdserver: ..."). Without `admin`, only
+        the token is looked up, as for Alarm's raft request."""
         try:
-            self._server.authorize(token_of(context), admin=True)
+            self._server.authorize(token_of(context), admin=admin)
         except EtcdError as err:
             context.abort(grpc.StatusCode.UNKNOWN, err.message.replace("etcdserver: ", "auth: ", 1))
 
@@ -394,7 +478,7 @@ class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
     @mirrors(f"(*{V3RPC}.maintenanceServer).HashKV")
     @_answers_etcd_errors
     def HashKV(self, request, context):
-        self._require_root(context)
+        self._authorize(context, admin=True)
         resp = self._server.hash_kv(request.revision)
         return rpc_pb2.HashKVResponse(header=header_pb(resp.header), hash=resp.hash,
                                       compact_revision=resp.compact_revision)
@@ -404,7 +488,7 @@ class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
         """The bbolt file in chunks, each with the bytes still to come, then its SHA-256 in a
         last message: what `etcdctl snapshot save` writes out and `snapshot restore` checks."""
         try:
-            self._require_root(context)
+            self._authorize(context, admin=True)
             db = self._server.snapshot_db()
         except EtcdError as err:
             context.abort(grpc.StatusCode[err.grpc_code], err.message)
@@ -424,6 +508,7 @@ class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
     @mirrors(f"(*{V3RPC}.maintenanceServer).Alarm")
     @_answers_etcd_errors
     def Alarm(self, request, context):
+        self._authorize(context, admin=False)
         # The reference raises no alarms (no space quota, no corruption check), so GET lists none
         # and DEACTIVATE has nothing to clear; activating one by hand is not supported.
         if request.action == rpc_pb2.AlarmRequest.ACTIVATE:
@@ -434,7 +519,7 @@ class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
     @mirrors(f"(*{V3RPC}.maintenanceServer).Defragment")
     @_answers_etcd_errors
     def Defragment(self, request, context):
-        self._require_root(context)
+        self._authorize(context, admin=True)
         return rpc_pb2.DefragmentResponse()  # nothing to defragment; etcd sends no header either
 
 
@@ -481,7 +566,7 @@ class AuthServicer(rpc_pb2_grpc.AuthServicer):
     @mirrors(f"(*{V3RPC}.AuthServer).Authenticate")
     @_answers_etcd_errors
     def Authenticate(self, request, context):
-        token = self._server.authenticate(request.name, request.password)
+        token = self._server.authenticate(request.name, request.password, token_of(context))
         return rpc_pb2.AuthenticateResponse(header=header_pb(self._server.header()), token=token)
 
     @mirrors(f"(*{V3RPC}.AuthServer).UserAdd")
@@ -557,6 +642,10 @@ class AuthServicer(rpc_pb2_grpc.AuthServicer):
     @mirrors(f"(*{V3RPC}.AuthServer).RoleGrantPermission")
     @_answers_etcd_errors
     def RoleGrantPermission(self, request, context):
+        if not request.HasField("perm"):
+            # etcd 3.4 panics applying such a grant (and at every restart after); 3.5 refuses it
+            self._server.authorize(token_of(context), admin=True)
+            raise ErrPermissionNotGiven()
         perm = m.Permission(_PERM_TYPE_NAME(request.perm.permType), request.perm.key,
                             request.perm.range_end)
         req = m.AuthRoleGrantPermissionRequest(request.name, perm)
@@ -866,13 +955,28 @@ def add_etcd_servicers(grpc_server: grpc.Server, server) -> Streams:
     """Register the KV, Watch, Lease, Maintenance, Cluster and Auth services for the core `server`;
     returns the registry of their open streams, to cancel on shutdown."""
     streams = Streams()
-    rpc_pb2_grpc.add_KVServicer_to_server(KVServicer(server), grpc_server)
+    _add_kv_servicer(KVServicer(server), grpc_server)
     rpc_pb2_grpc.add_WatchServicer_to_server(WatchServicer(server, streams), grpc_server)
     rpc_pb2_grpc.add_LeaseServicer_to_server(LeaseServicer(server, streams), grpc_server)
     rpc_pb2_grpc.add_MaintenanceServicer_to_server(MaintenanceServicer(server), grpc_server)
     rpc_pb2_grpc.add_ClusterServicer_to_server(ClusterServicer(server), grpc_server)
     rpc_pb2_grpc.add_AuthServicer_to_server(AuthServicer(server), grpc_server)
     return streams
+
+
+def _add_kv_servicer(servicer: KVServicer, grpc_server: grpc.Server) -> None:
+    """rpc_pb2_grpc.add_KVServicer_to_server, with Txn's requests read by read_txn_request."""
+    handlers = {}
+    for method in rpc_pb2.DESCRIPTOR.services_by_name["KV"].methods:
+        request = getattr(rpc_pb2, method.input_type.name)
+        response = getattr(rpc_pb2, method.output_type.name)
+        handlers[method.name] = grpc.unary_unary_rpc_method_handler(
+            getattr(servicer, method.name),
+            request_deserializer=read_txn_request if method.name == "Txn" else request.FromString,
+            response_serializer=response.SerializeToString)
+    grpc_server.add_generic_rpc_handlers(
+        (grpc.method_handlers_generic_handler("etcdserverpb.KV", handlers),))
+    grpc_server.add_registered_method_handlers("etcdserverpb.KV", handlers)
 
 
 class Ticker(threading.Thread):

@@ -817,11 +817,14 @@ class ClusterMember:
     def snapshot_db(self) -> bytes:
         return self._read(lambda: self.server.snapshot_db())
 
+    def check_request(self, request) -> None:
+        self.server.check_request(request)  # reads no state
+
     def authorize(self, token, request=None, *, admin: bool = False) -> None:
         self._read(lambda: self.server.authorize(token, request, admin=admin))
 
-    def authenticate(self, name: str, password: str) -> str:
-        return self._read(lambda: self.server.authenticate(name, password))
+    def authenticate(self, name: str, password: str, token: str | None = None) -> str:
+        return self._read(lambda: self.server.authenticate(name, password, token))
 
     def auth_change(self, request: AuthRequest):
         return self._propose(request)

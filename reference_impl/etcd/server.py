@@ -111,18 +111,24 @@ class EtcdServer:
 
     # -- checks and the apply door ---------------------------------------------------------------
 
-    @mirrors(f"(*{V3RPC}.kvServer).Put", f"(*{V3RPC}.kvServer).DeleteRange", f"(*{V3RPC}.kvServer).Txn",
-             f"(*{SERVER}.EtcdServer).processInternalRaftRequestOnce")
-    def check(self, request: MutatingRequest) -> None:
-        """Refuse a malformed request the way etcd does before it reaches raft; state is not read."""
+    @mirrors(f"(*{V3RPC}.kvServer).Range", f"(*{V3RPC}.kvServer).Put",
+             f"(*{V3RPC}.kvServer).DeleteRange", f"(*{V3RPC}.kvServer).Txn")
+    def check_request(self, request) -> None:
+        """Refuse a malformed KV request as etcd's kvServer does, before anything else is looked
+        at (the caller's token and permissions included); state is not read."""
         if isinstance(request, PutRequest):
             check_put_request(request)
-        elif isinstance(request, DeleteRangeRequest):
+        elif isinstance(request, (RangeRequest, DeleteRangeRequest)):
             check_key(request.key)
         elif isinstance(request, TxnRequest):
             check_txn_request(request, self.max_txn_ops)
             check_intervals(request.success)
             check_intervals(request.failure)
+
+    @mirrors(f"(*{SERVER}.EtcdServer).processInternalRaftRequestOnce")
+    def check(self, request: MutatingRequest) -> None:
+        """Refuse a malformed request the way etcd does before it reaches raft; state is not read."""
+        self.check_request(request)
         size = raft_request_size(request, self._ids.peek())
         if size > self.max_request_bytes:
             raise ErrRequestTooLarge(size=size, max_request_bytes=self.max_request_bytes)
@@ -206,8 +212,8 @@ class EtcdServer:
     @mirrors(f"(*{SERVER}.EtcdServer).Txn")
     def txn(self, req: TxnRequest) -> TxnResponse:
         if is_txn_readonly(req):
-            # A read-only txn is served locally in etcd too, without a raft entry.
-            self.check(req)
+            # A read-only txn is served locally in etcd too, without a raft entry (nor its size limit).
+            self.check_request(req)
             return self._fill(self.applier.txn(req))
         return self._submit(req)
 
@@ -319,8 +325,9 @@ class EtcdServer:
         return fn()
 
     @mirrors(f"(*{SERVER}.EtcdServer).Authenticate")
-    def authenticate(self, name: str, password: str) -> str:
-        return self.auth.authenticate(name, password, self.clock.now())
+    def authenticate(self, name: str, password: str, token: str | None = None) -> str:
+        """A new token for `name`; the one the caller sent, if any, must be valid too."""
+        return self.auth.authenticate(name, password, self.clock.now(), token)
 
     def auth_change(self, request: AuthRequest) -> ResponseHeader:
         """Enable or disable auth, or change a user or role (the caller checked admin)."""

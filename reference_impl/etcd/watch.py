@@ -90,7 +90,8 @@ class WatchHub:
     def _catch_up(self, w: Watcher, current: int) -> None:
         compacted = self._store.compact_revision
         if w.start_revision < compacted:
-            self._queue(w, WatchResponse(self._header(current), w.id, canceled=True,
+            # mvcc's response names only the compacted revision: its header's revision is 0
+            self._queue(w, WatchResponse(self._header(0), w.id, canceled=True,
                                          compact_revision=compacted))
             w.active = False
             return

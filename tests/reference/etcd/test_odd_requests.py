@@ -160,6 +160,20 @@ def test_a_lone_member_refuses_a_member_add_without_peer_urls(tmp_path):
         assert member.put(PutRequest(b"after", b"v")).header.revision == 2
 
 
+def test_removing_the_only_member_is_refused_with_code_unknown(tmp_path):
+    """v3rpc's toGRPCErrorMap turns ErrNotEnoughStartedMembers into rpctypes'
+    ErrMemberNotEnoughStarted, a client-side error and no gRPC status, so grpc-go sends it with
+    code Unknown (recorded from etcd 3.4: MemberRemove of a lone member's own id)."""
+    from reference_impl.etcd.errors import ErrNotEnoughStartedMembers
+
+    with ClusterMember.alone(tmp_path, ManualClock()) as member:
+        with pytest.raises(ErrNotEnoughStartedMembers) as caught:
+            member.member_remove(member.id)
+        assert (caught.value.grpc_code, caught.value.message) == (
+            "UNKNOWN", "etcdserver: re-configuration failed due to not enough started members")
+        assert len(member.members()) == 1
+
+
 def test_an_undefined_permission_type_is_kept_and_grants_nothing():
     """etcd 3.4 stores a permission of an undefined type and returns it with its number (recorded:
     `role get` lists permType -2 and 9), but no check counts it as read or write."""
@@ -182,6 +196,10 @@ def test_an_undefined_permission_type_is_kept_and_grants_nothing():
     assert not auth.check_range(user, b"q", b"", write=True)
 
 
+class _Aborted(Exception):
+    """What the adapter's context.abort(code, details) raises here."""
+
+
 class _Context:
     """The bits of a grpc.ServicerContext the adapter reads: metadata, and abort as an error."""
 
@@ -192,7 +210,7 @@ class _Context:
         return self._metadata
 
     def abort(self, code, details):
-        raise AssertionError(f"aborted {code}: {details}")
+        raise _Aborted(code.name, details)
 
 
 def test_an_empty_token_in_the_metadata_is_a_token():
@@ -314,3 +332,201 @@ def test_the_request_size_limit_falls_where_etcds_does(make, largest):
     server.check(make(largest))
     with pytest.raises(ErrRequestTooLarge):
         server.check(make(largest + 1))
+
+
+def _auth_on(server: EtcdServer) -> None:
+    from reference_impl.etcd.messages import (
+        AuthEnableRequest, AuthUserAddRequest, AuthUserGrantRoleRequest)
+
+    for request in (AuthUserAddRequest("root", "pw"), AuthUserGrantRoleRequest("root", "root"),
+                    AuthEnableRequest()):
+        server.auth_change(request)
+
+
+def _compact(server, context):
+    from reference_impl.etcd.grpc_adapter import KVServicer
+    return KVServicer(server).Compact(rpc_pb2.CompactionRequest(revision=1), context)
+
+
+def _lease_grant(server, context):
+    from reference_impl.etcd.grpc_adapter import LeaseServicer, Streams
+    return LeaseServicer(server, Streams()).LeaseGrant(rpc_pb2.LeaseGrantRequest(TTL=10**12), context)
+
+
+def _alarm(server, context):
+    from reference_impl.etcd.grpc_adapter import MaintenanceServicer
+    return MaintenanceServicer(server).Alarm(rpc_pb2.AlarmRequest(), context)
+
+
+@pytest.mark.parametrize("auth_on", [False, True], ids=["auth off", "auth on"])
+@pytest.mark.parametrize("call, answer", [
+    (_compact, ("UNAUTHENTICATED", "etcdserver: invalid auth token")),
+    (_lease_grant, ("UNAUTHENTICATED", "etcdserver: invalid auth token")),
+    (_alarm, ("UNKNOWN", "auth: invalid auth token")),
+], ids=["compact", "lease grant", "alarm"])
+def test_a_raft_request_checks_the_token_it_carries(auth_on, call, answer):
+    """processInternalRaftRequestOnce looks the caller's token up (AuthInfoFromCtx) before
+    anything else, with auth on or off; Maintenance.Alarm passes the auth error on untranslated
+    (recorded from etcd 3.4 with token "bogus": the token's error, for a lease TTL too large too,
+    and no lease granted, no revision compacted)."""
+    server = EtcdServer(ManualClock())
+    if auth_on:
+        _auth_on(server)
+    with pytest.raises(_Aborted) as caught:
+        call(server, _Context(("token", "bogus")))
+    assert caught.value.args == answer
+    assert (server.lessor.leases(), server.store.compact_revision) == ([], -1)
+
+
+def test_authenticate_checks_the_callers_token_after_the_password():
+    """EtcdServer.Authenticate checks the password, then sends a raft request that looks up the
+    token the call carries (recorded from etcd 3.4 with token "bogus": a wrong password is
+    "authentication failed", the right one "invalid auth token", and with auth off "not enabled")."""
+    from reference_impl.etcd.grpc_adapter import AuthServicer
+
+    def authenticate(server, password, *metadata):
+        request = rpc_pb2.AuthenticateRequest(name="root", password=password)
+        with pytest.raises(_Aborted) as caught:
+            AuthServicer(server).Authenticate(request, _Context(*metadata))
+        return caught.value.args
+
+    server = EtcdServer(ManualClock())
+    assert authenticate(server, "pw", ("token", "bogus")) == (
+        "FAILED_PRECONDITION", "etcdserver: authentication is not enabled")
+    _auth_on(server)
+    assert authenticate(server, "wrong", ("token", "bogus")) == (
+        "INVALID_ARGUMENT", "etcdserver: authentication failed, invalid user ID or password")
+    for token in ("bogus", ""):
+        assert authenticate(server, "pw", ("token", token)) == (
+            "UNAUTHENTICATED", "etcdserver: invalid auth token")
+    assert server.auth.tokens == {}
+    request = rpc_pb2.AuthenticateRequest(name="root", password="pw")
+    assert AuthServicer(server).Authenticate(request, _Context()).token in server.auth.tokens
+
+
+def _nested_txn(depth: int) -> rpc_pb2.TxnRequest:
+    """A txn whose success branch is a txn, `depth` times, around a put of "deep". Built in
+    place: protobuf's Python decoder, which copying a message uses, stops at 100 levels."""
+    txn = rpc_pb2.TxnRequest()
+    level = txn
+    for _ in range(depth):
+        level = level.success.add().request_txn
+    level.success.add().request_put.key = b"deep"
+    return txn
+
+
+@pytest.mark.parametrize("depth", [48, 49, 127])
+def test_a_txn_nested_past_protobufs_python_depth_limit_is_read(depth):
+    """etcd's Go decoder has no depth limit: a txn nested 127 deep is served (recorded from
+    etcd 3.4); the Python decoder refuses 49 txns deep (100 nested messages), which made the
+    reference answer INTERNAL "Exception deserializing request!"."""
+    from reference_impl.etcd.grpc_adapter import read_txn_request, txn_response_pb
+
+    data = _nested_txn(depth).SerializeToString()
+    request = read_txn_request(data)
+    assert request.SerializeToString() == data
+    server = EtcdServer(ManualClock())
+    response = txn_response_pb(server.txn(txn_request(request)))
+    for _ in range(depth):
+        response = response.responses[0].response_txn
+    assert response.responses[0].response_put.header.revision == 2
+    assert keys(server.range(RangeRequest(b"deep"))) == [b"deep"]
+
+
+def test_read_txn_request_keeps_every_field_and_refuses_garbage():
+    from google.protobuf.message import DecodeError
+    from reference_impl.etcd.grpc_adapter import read_txn_request
+
+    txn = _nested_txn(60)
+    txn.compare.add(key=b"c", target=rpc_pb2.Compare.VALUE, value=b"v")
+    txn.failure.add().request_delete_range.key = b"d"
+    txn.failure.add().request_txn.SetInParent()  # an empty nested txn is still a txn
+    txn.success.add().request_range.key = b"r"
+    data = txn.SerializeToString()
+    assert read_txn_request(data).SerializeToString() == data
+    with pytest.raises(DecodeError):
+        read_txn_request(data[:-1])
+
+
+def test_the_txn_limit_of_operations_counts_nesting_levels_over_grpc():
+    """Served by the gRPC adapter: 127 levels are a txn, 128 or more (1,000 and 5,000 tried)
+    "too many operations in txn request", each level costing one of the 128 operations
+    checkTxnRequest allows (recorded from etcd 3.4)."""
+    import grpc
+    from aetcd.rpc import rpc_pb2_grpc
+    from reference_impl.etcd.grpc_adapter import add_etcd_servicers, new_grpc_server
+
+    grpc_server = new_grpc_server()
+    port = grpc_server.add_insecure_port("127.0.0.1:0")
+    add_etcd_servicers(grpc_server, EtcdServer(ManualClock()))
+    grpc_server.start()
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            txn = channel.unary_unary("/etcdserverpb.KV/Txn")  # bytes in, bytes out
+            txn(_nested_txn(127).SerializeToString(), timeout=10)
+            assert rpc_pb2_grpc.KVStub(channel).Range(rpc_pb2.RangeRequest(key=b"deep")).count == 1
+            for depth in (128, 129, 1000, 5000):
+                with pytest.raises(grpc.RpcError) as caught:
+                    txn(_nested_txn(depth).SerializeToString(), timeout=10)
+                assert (caught.value.code(), caught.value.details()) == (
+                    grpc.StatusCode.INVALID_ARGUMENT, "etcdserver: too many operations in txn request")
+    finally:
+        grpc_server.stop(None)
+
+
+def _op_put(key: bytes) -> rpc_pb2.RequestOp:
+    return rpc_pb2.RequestOp(request_put=rpc_pb2.PutRequest(key=key))
+
+
+@pytest.mark.parametrize("method, request_pb, answer", [
+    ("Put", rpc_pb2.PutRequest(), "etcdserver: key is not provided"),
+    ("Put", rpc_pb2.PutRequest(key=b"a", value=b"x", ignore_value=True), "etcdserver: value is provided"),
+    ("Range", rpc_pb2.RangeRequest(), "etcdserver: key is not provided"),
+    ("DeleteRange", rpc_pb2.DeleteRangeRequest(), "etcdserver: key is not provided"),
+    ("Txn", rpc_pb2.TxnRequest(success=[_op_put(b"k%d" % i) for i in range(129)]),
+     "etcdserver: too many operations in txn request"),
+    ("Txn", rpc_pb2.TxnRequest(success=[_op_put(b"k"), _op_put(b"k")]),
+     "etcdserver: duplicate key given in txn request"),
+    ("Txn", rpc_pb2.TxnRequest(compare=[rpc_pb2.Compare()]), "etcdserver: key is not provided"),
+], ids=["put no key", "put ignore_value", "range no key", "delete no key", "txn too many ops",
+        "txn duplicate key", "txn compare no key"])
+@pytest.mark.parametrize("metadata", [(), (("token", "bogus"),), "u"], ids=["no token", "bogus token",
+                                                                           "user without roles"])
+def test_a_malformed_kv_request_is_refused_before_its_token_and_permissions(method, request_pb,
+                                                                            answer, metadata):
+    """kvServer checks the request itself (checkPutRequest, checkTxnRequest, ...) before
+    EtcdServer looks at the caller: with auth on, etcd 3.4 answered each of these
+    INVALID_ARGUMENT with the request's own error, for no token, a bogus one and a user with no
+    roles alike (recorded)."""
+    from reference_impl.etcd.grpc_adapter import KVServicer
+    from reference_impl.etcd.messages import AuthUserAddRequest
+
+    server = EtcdServer(ManualClock())
+    _auth_on(server)
+    server.auth_change(AuthUserAddRequest("u", "upw"))
+    if metadata == "u":
+        metadata = (("token", server.authenticate("u", "upw")),)
+    with pytest.raises(_Aborted) as caught:
+        getattr(KVServicer(server), method)(request_pb, _Context(*metadata))
+    assert caught.value.args == ("INVALID_ARGUMENT", answer)
+
+
+def test_a_permission_grant_without_a_permission_is_refused():
+    """etcd 3.4 dereferences the missing permission when it applies the grant and panics (again
+    at every restart: the entry is in its log; seen side by side); etcd 3.5 refuses it,
+    INVALID_ARGUMENT "permission not given", after the caller's root check, as the reference does."""
+    from reference_impl.etcd.grpc_adapter import AuthServicer
+    from reference_impl.etcd.messages import AuthRoleAddRequest, AuthUserAddRequest
+
+    server = EtcdServer(ManualClock())
+    _auth_on(server)
+    for request in (AuthRoleAddRequest("r"), AuthUserAddRequest("u", "upw")):
+        server.auth_change(request)
+    grant = rpc_pb2.AuthRoleGrantPermissionRequest(name="r")
+    for user, answer in ((("root", "pw"), ("INVALID_ARGUMENT", "etcdserver: permission not given")),
+                         (("u", "upw"), ("PERMISSION_DENIED", "etcdserver: permission denied"))):
+        with pytest.raises(_Aborted) as caught:
+            AuthServicer(server).RoleGrantPermission(
+                grant, _Context(("token", server.authenticate(*user))))
+        assert caught.value.args == answer
+    assert server.auth.role_get("r").permissions == ()

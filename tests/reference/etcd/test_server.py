@@ -80,6 +80,15 @@ def test_a_value_just_under_the_limit_is_accepted(server):
     server.put(PutRequest(b"big", b"x" * (3 * MiB // 2 - 100)))
 
 
+def test_a_read_only_txn_has_no_size_limit(server):
+    """The limit is on raft entries, and etcd serves a read-only txn without one (recorded from
+    etcd 3.4: a txn comparing or ranging over a 1,600,000-byte key is answered)."""
+    key = b"k" * 1_600_000
+    assert server.txn(TxnRequest(compare=(Compare("EQUAL", "VERSION", key),))).succeeded
+    ranged = server.txn(TxnRequest(success=(RequestOp(RangeRequest(key)),)))
+    assert ranged.responses[0].response.kvs == ()
+
+
 def test_errors_carry_grpc_codes_and_details():
     """An error carries etcd's gRPC code and message; its str adds the data behind it."""
     err = ErrCompacted(revision=2, compact_revision=3)

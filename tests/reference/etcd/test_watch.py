@@ -1,6 +1,8 @@
 """Rules of etcd watches: history then live events, filters, prev_kv, progress, cancel, compaction."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from reference_impl.machinery.clock import ManualClock
@@ -193,6 +195,18 @@ def test_a_watch_below_the_compacted_revision_is_canceled(server):
     assert (canceled.canceled, canceled.compact_revision) == (True, 4)
     put(server, b"a")
     assert server.watch_drain(wid) == []
+
+
+def test_the_compacted_cancel_carries_revision_zero(server):
+    """mvcc sends a compacted watcher a WatchResponse with only CompactRevision set, and sendLoop
+    builds its header from that response's revision, 0 (recorded from etcd 3.4: the created
+    response at the current revision, the canceled one with revision 0 and the member's ids)."""
+    for _ in range(4):
+        put(server, b"a")
+    server.compact(CompactionRequest(4))
+    created, canceled = server.watch_drain(server.watch_create(WatchCreateRequest(b"a", start_revision=3)))
+    assert created.header.revision == 5
+    assert canceled.header == replace(server.header(), revision=0)
 
 
 def test_a_watch_at_the_compacted_revision_is_allowed(server):
