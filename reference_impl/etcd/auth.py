@@ -10,8 +10,8 @@ Permissions follow etcd's range_perm_cache: a user's read and write intervals ar
 their roles' permissions; a request's range must be covered by them without a gap, a single key
 must fall inside one. A permission's range_end of "\\0" means every key from `key` on.
 
-Passwords are PBKDF2-SHA256 hashed here, where etcd uses bcrypt: the stdlib has no bcrypt, and
-the hash never leaves the reference (a bbolt snapshot holds no auth buckets, see backend.py).
+Passwords are bcrypt hashed at etcd's default cost, so the hashes in a snapshot's auth buckets
+(authpb.py) check the same passwords here and in real etcd.
 Tokens are etcd's "simple" tokens: random, in memory only (a restart invalidates them, as it
 does in etcd), valid for five minutes after their last use.
 """
@@ -22,6 +22,8 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass, field, replace
+
+import bcrypt
 
 from reference_impl.etcd.errors import (
     ErrAuthFailed, ErrAuthNotEnabled, ErrAuthOldRevision, ErrInvalidAuthMgmt, ErrInvalidAuthToken,
@@ -39,7 +41,10 @@ from reference_impl.mirrors import mirrors
 AUTH = "go.etcd.io/etcd/server/v3/auth"
 ROOT = "root"
 SIMPLE_TOKEN_TTL = 300.0  # seconds: etcd's simpleTokenTTLDefault
-PBKDF2_ITERATIONS = 20000
+BCRYPT_COST = 10  # etcd's --bcrypt-cost default (bcrypt.DefaultCost)
+BCRYPT_MAX_BYTES = 72  # bcrypt reads no further; the Go package etcd 3.4 vendors cuts silently
+LEGACY_PREFIX = "pbkdf2-sha256$"  # hashes written by reference versions before bcrypt
+LEGACY_ITERATIONS = 20000
 
 
 @dataclass(frozen=True)
@@ -63,17 +68,23 @@ class AuthInfo:
     revision: int
 
 
-def hash_password(password: str, salt: bytes | None = None) -> str:
-    salt = salt if salt is not None else secrets.token_bytes(16)
-    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, PBKDF2_ITERATIONS)
-    return f"pbkdf2-sha256${salt.hex()}${digest.hex()}"
+@mirrors("golang.org/x/crypto/bcrypt.GenerateFromPassword")
+def hash_password(password: str) -> str:
+    return bcrypt.hashpw(password.encode()[:BCRYPT_MAX_BYTES], bcrypt.gensalt(BCRYPT_COST)).decode()
 
 
+@mirrors("golang.org/x/crypto/bcrypt.CompareHashAndPassword")
 def _password_matches(hashed: str, password: str) -> bool:
     if not hashed:
         return False
-    _, salt, _ = hashed.split("$")
-    return hmac.compare_digest(hash_password(password, bytes.fromhex(salt)), hashed)
+    if hashed.startswith(LEGACY_PREFIX):  # still in the WALs of data dirs those versions wrote
+        _, salt, digest = hashed.split("$")
+        mine = hashlib.pbkdf2_hmac("sha256", password.encode(), bytes.fromhex(salt), LEGACY_ITERATIONS)
+        return hmac.compare_digest(mine.hex(), digest)
+    try:
+        return bcrypt.checkpw(password.encode()[:BCRYPT_MAX_BYTES], hashed.encode())
+    except ValueError:  # not a bcrypt hash: a snapshot's user whose hash no one can check
+        return False
 
 
 def _end(range_end: bytes) -> bytes | None:

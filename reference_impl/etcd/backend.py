@@ -14,6 +14,9 @@ from collections.abc import Iterable, Iterator
 import hashlib
 from dataclasses import dataclass
 
+from reference_impl.etcd.authpb import auth_buckets, auth_state
+from google.protobuf.message import DecodeError
+
 from reference_impl.etcd.bolt import BoltError, read_db, write_db
 from reference_impl.etcd.errors import ErrCompacted, ErrCorruptWAL, ErrFutureRev
 from reference_impl.etcd.messages import KeyValue
@@ -159,9 +162,11 @@ def marshal_lease(lease_id: int, ttl: int) -> bytes:
 
 @mirrors("(*go.etcd.io/etcd/server/v3/mvcc/backend.backend).Snapshot",
          f"(*{MVCC}.store).saveIndex", f"(*{MVCC}.store).compact")
-def snapshot_db(store: KVStore, leases: Iterable[tuple[int, int]], consistent_index: int) -> bytes:
-    """The store as the bbolt file etcd's Maintenance.Snapshot streams: the `key`, `lease` and
-    `meta` buckets (etcd creates the buckets it misses, members among them, on open)."""
+def snapshot_db(store: KVStore, leases: Iterable[tuple[int, int]], consistent_index: int,
+                auth: dict) -> bytes:
+    """The store as the bbolt file etcd's Maintenance.Snapshot streams: the `key`, `lease`,
+    `meta` and auth buckets, `auth` in AuthStore.dump()'s form (etcd creates the buckets it
+    misses, members among them, on open)."""
     meta = [(b"consistent_index", _REV.pack(consistent_index))]
     if store.compact_revision >= 0:
         compacted = rev_to_bytes(Revision(store.compact_revision))
@@ -170,6 +175,7 @@ def snapshot_db(store: KVStore, leases: Iterable[tuple[int, int]], consistent_in
         KEY_BUCKET: list(key_bucket(store)),
         LEASE_BUCKET: [(_INT64.pack(lid), marshal_lease(lid, ttl)) for lid, ttl in leases],
         META_BUCKET: meta,
+        **auth_buckets(auth),
     })
 
 
@@ -187,13 +193,14 @@ def unmarshal_lease(data: bytes) -> tuple[int, int]:
 
 @dataclass(frozen=True)
 class BackendState:
-    """What etcd keeps in bbolt that the reference restores: history, leases, raft position."""
+    """What etcd keeps in bbolt that the reference restores: history, leases, raft position, auth."""
 
     records: list[KeyValue]  # revision order, tombstones with only key and mod_revision
     current_revision: int
     compact_revision: int
     leases: list[tuple[int, int]]  # (id, ttl)
     consistent_index: int
+    auth: dict  # users, roles, enabled and revision in AuthStore.dump()'s form
 
 
 @mirrors("(*go.etcd.io/etcd/etcdutl/v3/snapshot.v3Manager).saveDB", f"(*{MVCC}.store).restore")
@@ -206,7 +213,7 @@ def read_snapshot(data: bytes, path: str = "") -> BackendState:
             raise ErrCorruptWAL(path=path, offset=len(data), problem="snapshot SHA-256 mismatch")
     try:
         return _backend_state(read_db(data, path))
-    except (struct.error, IndexError, KeyError, ValueError, RecursionError) as err:
+    except (struct.error, IndexError, KeyError, ValueError, RecursionError, DecodeError) as err:
         # a page or record pointing outside the file, a cycle, a value that is no protobuf
         raise BoltError(path=path, problem=f"not a readable etcd snapshot ({err!r})") from None
 
@@ -222,4 +229,4 @@ def _backend_state(buckets: dict[bytes, list[tuple[bytes, bytes]]]) -> BackendSt
     compacted = bytes_to_rev(meta[b"finishedCompactRev"])[0].main if b"finishedCompactRev" in meta else -1
     index = _REV.unpack(meta[b"consistent_index"])[0] if b"consistent_index" in meta else 0
     leases = [unmarshal_lease(value) for _, value in buckets.get(LEASE_BUCKET, [])]
-    return BackendState(records, max(current, compacted), compacted, leases, index)
+    return BackendState(records, max(current, compacted), compacted, leases, index, auth_state(buckets))

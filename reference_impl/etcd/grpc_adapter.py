@@ -45,6 +45,7 @@ from aetcd.rpc import auth_pb2, kv_pb2, rpc_pb2, rpc_pb2_grpc
 from google.protobuf.message import DecodeError
 
 from reference_impl.etcd import messages as m
+from reference_impl.etcd.authpb import perm_type_name, perm_type_value
 from reference_impl.etcd.errors import EtcdError, ErrPermissionNotGiven, ErrWatcherDuplicateID
 from reference_impl.etcd.raftnode import check_peer_urls
 from reference_impl.etcd.server import MAX_REQUEST_BYTES, MAX_TXN_OPS  # etcd's defaults
@@ -523,15 +524,6 @@ class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
         return rpc_pb2.DefragmentResponse()  # nothing to defragment; etcd sends no header either
 
 
-_PERM_TYPE_NAME = _enum_name(auth_pb2.Permission.Type)
-
-
-def _perm_type_value(name: str) -> int:
-    """Back from _PERM_TYPE_NAME: etcd stores and returns a permission type it does not define
-    (such a permission grants nothing)."""
-    return auth_pb2.Permission.Type.Value(name) if not name.lstrip("-").isdigit() else int(name)
-
-
 
 class AuthServicer(rpc_pb2_grpc.AuthServicer):
     """User, role and enable/disable management and Authenticate, as etcd 3.4's authServer: every
@@ -630,7 +622,7 @@ class AuthServicer(rpc_pb2_grpc.AuthServicer):
         header, role = self._read(context, lambda auth: auth.role_get(request.role),
                                   m.AuthRoleGetRequest(request.role))
         return rpc_pb2.AuthRoleGetResponse(header=header, perm=[
-            auth_pb2.Permission(permType=_perm_type_value(p.perm_type), key=p.key,
+            auth_pb2.Permission(permType=perm_type_value(p.perm_type), key=p.key,
                                 range_end=p.range_end) for p in role.permissions])
 
     @mirrors(f"(*{V3RPC}.AuthServer).RoleList")
@@ -646,7 +638,7 @@ class AuthServicer(rpc_pb2_grpc.AuthServicer):
             # etcd 3.4 panics applying such a grant (and at every restart after); 3.5 refuses it
             self._server.authorize(token_of(context), admin=True)
             raise ErrPermissionNotGiven()
-        perm = m.Permission(_PERM_TYPE_NAME(request.perm.permType), request.perm.key,
+        perm = m.Permission(perm_type_name(request.perm.permType), request.perm.key,
                             request.perm.range_end)
         req = m.AuthRoleGrantPermissionRequest(request.name, perm)
         return rpc_pb2.AuthRoleGrantPermissionResponse(header=self._change(context, req))

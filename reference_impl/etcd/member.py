@@ -282,6 +282,7 @@ class ClusterMember:
         # A restored lease starts its whole TTL again, as etcd's leases do on a new leader.
         server.lessor.recover([(lease_id, ttl, now + ttl) for lease_id, ttl in backend.leases])
         server.store.restore(backend.records, backend.current_revision, backend.compact_revision)
+        server.auth.recover(backend.auth)
         index = len(members)
         server.raft_index = index
         server.last_applied_now = now

@@ -352,7 +352,7 @@ class EtcdServer:
     def snapshot_db(self) -> bytes:
         """The whole state as the bbolt database file etcd's snapshot stream carries."""
         return snapshot_db(self.store, [(lease.id, lease.ttl) for lease in self.lessor.leases()],
-                           self.raft_index)
+                           self.raft_index, self.auth.dump())
 
     @mirrors(f"(*{SERVER}.EtcdServer).MoveLeader")
     def move_leader(self, target_id: int) -> None:

@@ -126,7 +126,8 @@ def real_etcd(data_dir: Path) -> Iterator[Server]:
 
 
 def _wait_serving(process: subprocess.Popen, address: str, log: Path) -> None:
-    """Until one KV Range succeeds (what `etcdctl endpoint health` does)."""
+    """Until one KV Range is answered (what `etcdctl endpoint health` does), with its keys or,
+    with auth on, with a refusal."""
     import grpc
     from aetcd.rpc import rpc_pb2, rpc_pb2_grpc
 
@@ -139,7 +140,9 @@ def _wait_serving(process: subprocess.Popen, address: str, log: Path) -> None:
             try:
                 kv.Range(rpc_pb2.RangeRequest(key=b"health"), timeout=1)
                 return
-            except grpc.RpcError:
+            except grpc.RpcError as err:
+                if err.code() not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+                    return
                 time.sleep(0.05)
     stop_process(process)
     pytest.fail(f"etcd did not start serving on {address}; its log:\n{log.read_text()[-3000:]}",

@@ -178,14 +178,14 @@ def test_an_undefined_permission_type_is_kept_and_grants_nothing():
     """etcd 3.4 stores a permission of an undefined type and returns it with its number (recorded:
     `role get` lists permType -2 and 9), but no check counts it as read or write."""
     from reference_impl.etcd.auth import AuthStore
-    from reference_impl.etcd.grpc_adapter import _PERM_TYPE_NAME, _perm_type_value
+    from reference_impl.etcd.authpb import perm_type_name, perm_type_value
     from reference_impl.etcd.messages import (
         AuthRoleAddRequest, AuthRoleGrantPermissionRequest, AuthUserAddRequest,
         AuthUserGrantRoleRequest, Permission)
 
-    names = [_PERM_TYPE_NAME(value) for value in (9, -2, 2)]
+    names = [perm_type_name(value) for value in (9, -2, 2)]
     assert names == ["9", "-2", "READWRITE"]
-    assert [_perm_type_value(name) for name in names] == [9, -2, 2]
+    assert [perm_type_value(name) for name in names] == [9, -2, 2]
     auth = AuthStore()
     for request in (AuthRoleAddRequest("r"), AuthUserAddRequest("u"),
                     AuthRoleGrantPermissionRequest("r", Permission("9", b"q")),

@@ -147,3 +147,50 @@ def test_restoring_refuses_a_damaged_snapshot_or_a_used_data_dir(tmp_path):
              str(tmp_path / snapshot)], cwd=ROOT, capture_output=True, text=True, timeout=30,
             env={**os.environ, "PYTHONPATH": str(ROOT)})
         assert done.returncode == 1 and says in done.stderr and "Traceback" not in done.stderr
+
+
+def enable_auth(server) -> None:
+    """root (password rootpw) and reader (password readpw), who may only read keys under k;
+    then auth on. Each step must succeed."""
+    for args in (("user", "add", "root:rootpw"), ("user", "add", "reader:readpw"),
+                 ("role", "add", "read-k"), ("role", "grant-permission", "read-k", "read", "k", "--prefix"),
+                 ("user", "grant-role", "reader", "read-k"), ("auth", "enable")):
+        assert etcdctl(server, *args).returncode == 0, args
+
+
+def check_auth(server) -> None:
+    """Auth is on, both passwords work, and reader's permissions are what enable_auth granted."""
+    assert "user name is empty" in etcdctl(server, "get", "k002").stderr
+    assert etcdctl(server, "--user", "root:rootpw", "put", "k-root", "v").returncode == 0
+    assert etcdctl(server, "--user", "reader:readpw", "get", "k002").returncode == 0
+    assert "permission denied" in etcdctl(server, "--user", "reader:readpw", "put", "k002", "v").stderr
+    assert "authentication failed" in etcdctl(server, "--user", "reader:wrong", "get", "k002").stderr
+    roles = etcdctl(server, "--user", "root:rootpw", "user", "get", "reader").stdout
+    assert "read-k" in roles
+
+
+def test_users_roles_and_auth_travel_in_a_snapshot_into_real_etcd(tmp_path):
+    """etcd keeps auth in the backend's auth, authUsers and authRoles buckets (bcrypt password
+    hashes), so a restored member keeps its users, roles and the enabled flag."""
+    with reference_server(tmp_path / "reference") as reference:
+        fill(reference)
+        enable_auth(reference)
+        assert etcdctl(reference, "--user", "root:rootpw", "snapshot", "save",
+                       str(tmp_path / "snap.db")).returncode == 0
+    restored = etcdctl_local("snapshot", "restore", str(tmp_path / "snap.db"),
+                             "--data-dir", str(tmp_path / "restored"))
+    assert restored.returncode == 0, restored.stderr
+    with real_etcd(tmp_path / "restored") as etcd:
+        check_auth(etcd)
+
+
+def test_users_roles_and_auth_travel_in_a_snapshot_from_real_etcd(tmp_path):
+    """The other way: real etcd's bcrypt hashes check against the same passwords here."""
+    with real_etcd(tmp_path / "etcd") as etcd:
+        fill(etcd)
+        enable_auth(etcd)
+        assert etcdctl(etcd, "--user", "root:rootpw", "snapshot", "save",
+                       str(tmp_path / "snap.db")).returncode == 0
+    with reference_server(tmp_path / "reference", "--restore-from-snapshot",
+                          str(tmp_path / "snap.db")) as reference:
+        check_auth(reference)
