@@ -47,9 +47,8 @@ def _covers_one(owner: dict, simple: tuple) -> bool:
     if group not in groups and "*" not in groups:
         return False
     resources = owner.get("resources") or []
-    base, _, sub = resource.partition("/")
-    if not (resource in resources or "*" in resources or (sub and f"{base}/*" in resources)
-            or (sub and f"*/{sub}" in resources)):
+    _, _, sub = resource.partition("/")
+    if not (resource in resources or "*" in resources or (sub and f"*/{sub}" in resources)):
         return False
     names = owner.get("resourceNames") or []
     return not names or (name != "" and name in names)

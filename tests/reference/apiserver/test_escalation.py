@@ -111,7 +111,7 @@ def test_the_bind_verb_allows_binding_that_role(rbac_chain):
 
 def test_covers_breaks_rules_down_to_single_permissions():
     """A rule is covered when each (group, resource, name, verb) of it is; names narrow an owner rule."""
-    owner = [{"apiGroups": [""], "resources": ["pods", "pods/*"], "verbs": ["get", "list"]},
+    owner = [{"apiGroups": [""], "resources": ["pods", "*/log"], "verbs": ["get", "list"]},
              {"apiGroups": ["apps"], "resources": ["deployments"], "resourceNames": ["web"], "verbs": ["*"]}]
     assert uncovered(owner, [{"apiGroups": [""], "resources": ["pods", "pods/log"], "verbs": ["get"]}]) == []
     assert uncovered(owner, [{"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get"]}]) == [
@@ -119,6 +119,19 @@ def test_covers_breaks_rules_down_to_single_permissions():
     assert uncovered(owner, [{"apiGroups": ["apps"], "resources": ["deployments"], "resourceNames": ["web"],
                               "verbs": ["delete"]}]) == []
 
+
+
+def test_a_resource_slash_star_rule_covers_no_subresource(rbac_chain):
+    """resourceCoversAll knows `*`, the exact resource and `*/sub`; `pods/*` is a literal name the
+    authorizer never matches, so holding it grants no pods/log to hand on."""
+    grant(rbac_chain, BIND_ONLY + [{"apiGroups": [""], "resources": ["pods/*"], "verbs": ["get"]}])
+    ns = rbac_chain.namespace
+    assert send(rbac_chain, "alice", "GET", f"/api/v1/namespaces/{ns}/pods/web/log")[0] == 403
+    code, status = send(rbac_chain, "alice", "POST", f"{RBAC}/namespaces/{ns}/roles",
+                        {"metadata": {"name": "logs"},
+                         "rules": [{"apiGroups": [""], "resources": ["pods/log"], "verbs": ["get"]}]})
+    assert (code, status["reason"]) == (403, "Forbidden")
+    assert status["message"].endswith('{APIGroups:[""], Resources:["pods/log"], Verbs:["get"]}')
 
 # --- impersonation (k8s.io/apiserver/pkg/endpoints/filters/impersonation.go) ---
 
