@@ -142,7 +142,8 @@ class EscalationCheck:
         name = (obj.get("metadata") or {}).get("name", "")
         namespace = namespace if resource.namespaced else ""
         if plural in ROLE_KINDS:
-            if self._allowed(user, "escalate", plural, namespace, name):
+            # RoleEscalationAuthorized asks about the request's name, and a create has none.
+            if self._allowed(user, "escalate", plural, namespace, name if old is not None else ""):
                 return
             if plural == "clusterroles" and obj.get("aggregationRule"):
                 raise _forbidden(plural, name, "must have cluster-admin privileges to use the aggregationRule")

@@ -98,6 +98,20 @@ def test_the_escalate_verb_allows_writing_any_role(rbac_chain):
     assert code == 201
 
 
+
+def test_escalate_on_a_named_role_lifts_updates_of_it_not_its_creation(rbac_chain):
+    """RoleEscalationAuthorized asks about the request's name: a create (POST to the collection)
+    has none, so `escalate` limited by resourceNames helps only once the role exists."""
+    grant(rbac_chain, BIND_ONLY + [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["roles"],
+                                    "verbs": ["escalate", "update"], "resourceNames": ["all"]}])
+    roles = f"{RBAC}/namespaces/{rbac_chain.namespace}/roles"
+    everything = {"metadata": {"name": "all"}, "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]}
+    code, status = send(rbac_chain, "alice", "POST", roles, everything)
+    assert (code, status["reason"]) == (403, "Forbidden")
+    assert "attempting to grant RBAC permissions not currently held" in status["message"]
+    assert send(rbac_chain, "admin", "POST", roles, {"metadata": {"name": "all"}, "rules": []})[0] == 201
+    assert send(rbac_chain, "alice", "PUT", f"{roles}/all", everything)[0] == 200
+
 def test_the_bind_verb_allows_binding_that_role(rbac_chain):
     grant(rbac_chain, BIND_ONLY + [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"],
                                     "verbs": ["bind"], "resourceNames": ["cluster-admin"]}])
