@@ -98,6 +98,11 @@ def only_mutating_gc_fields(obj: dict, old: dict) -> bool:
     return comparable(obj) == comparable(old)
 
 
+@mirrors("k8s.io/kubernetes/pkg/registry/rbac/clusterrole/policybased.hasAggregationRule")
+def has_aggregation_rule(cluster_role: dict | None) -> bool:
+    return bool(((cluster_role or {}).get("aggregationRule") or {}).get("clusterRoleSelectors"))
+
+
 @mirrors("k8s.io/apimachinery/pkg/api/errors.NewForbidden")
 def _forbidden(plural: str, name: str, why: str) -> errors.StatusError:
     return errors.StatusError(403, "Forbidden", f'{errors.qualified(plural, RBAC_GROUP)} "{name}" is forbidden: {why}',
@@ -145,21 +150,23 @@ class EscalationCheck:
             # RoleEscalationAuthorized asks about the request's name, and a create has none.
             if self._allowed(user, "escalate", plural, namespace, name if old is not None else ""):
                 return
-            if plural == "clusterroles" and obj.get("aggregationRule"):
-                raise _forbidden(plural, name, "must have cluster-admin privileges to use the aggregationRule")
             rules = [r for r in obj.get("rules") or [] if isinstance(r, dict)]
-        else:
-            ref = obj.get("roleRef") or {}
-            ref_plural = {"Role": "roles", "ClusterRole": "clusterroles"}.get(ref.get("kind"))
-            if ref_plural is None:
-                return  # validation refuses the kind
-            # BindingAuthorized asks in the binding's namespace, for a ClusterRole too.
-            if self._allowed(user, "bind", ref_plural, namespace, ref.get("name", "")):
-                return
-            try:
-                rules = self.resolver.role_reference_rules(ref, namespace)
-            except (errors.StatusError, ValueError) as err:
-                raise _forbidden(plural, name, str(err)) from None
+            self.confirm_no_escalation(user, namespace, plural, name, rules)
+            # Upstream asks for `*` on everything here, which includes the `escalate` refused above.
+            if plural == "clusterroles" and (has_aggregation_rule(obj) or has_aggregation_rule(old)):
+                raise _forbidden(plural, name, "must have cluster-admin privileges to use the aggregationRule")
+            return
+        ref = obj.get("roleRef") or {}
+        ref_plural = {"Role": "roles", "ClusterRole": "clusterroles"}.get(ref.get("kind"))
+        if ref_plural is None:
+            return  # validation refuses the kind
+        # BindingAuthorized asks in the binding's namespace, for a ClusterRole too.
+        if self._allowed(user, "bind", ref_plural, namespace, ref.get("name", "")):
+            return
+        try:
+            rules = self.resolver.role_reference_rules(ref, namespace)
+        except (errors.StatusError, ValueError) as err:
+            raise _forbidden(plural, name, str(err)) from None
         self.confirm_no_escalation(user, namespace, plural, name, rules)
 
     @mirrors("k8s.io/kubernetes/pkg/registry/rbac/validation.ConfirmNoEscalation")

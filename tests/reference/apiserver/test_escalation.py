@@ -214,6 +214,27 @@ def test_an_aggregated_cluster_role_needs_escalate(rbac_chain):
     assert code == 403 and "must have cluster-admin privileges to use the aggregationRule" in status["message"]
 
 
+
+def test_dropping_an_aggregation_rule_needs_cluster_admin_privileges(rbac_chain):
+    """ClusterRole updates check the old object's aggregationRule too: without `*` on everything a
+    user may not stop an aggregated role (admin, edit, view) from gathering its rules."""
+    name = f"agg-{rbac_chain.namespace}"
+    assert send(rbac_chain, "admin", "POST", f"{RBAC}/clusterroles",
+                {"metadata": {"name": name},
+                 "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"x": "y"}}]}})[0] == 201
+    send(rbac_chain, "admin", "POST", f"{RBAC}/clusterroles",
+         {"metadata": {"name": "updater"}, "rules": [{"apiGroups": ["rbac.authorization.k8s.io"],
+                                                      "resources": ["clusterroles"], "verbs": ["get", "update"]}]})
+    send(rbac_chain, "admin", "POST", f"{RBAC}/clusterrolebindings",
+         {"metadata": {"name": f"alice-{rbac_chain.namespace}"},
+          "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "updater"},
+          "subjects": [{"kind": "User", "name": "alice"}]})
+    _, role = send(rbac_chain, "alice", "GET", f"{RBAC}/clusterroles/{name}")
+    del role["aggregationRule"]
+    code, status = send(rbac_chain, "alice", "PUT", f"{RBAC}/clusterroles/{name}", role)
+    assert (code, status["message"]) == (403, f'clusterroles.rbac.authorization.k8s.io "{name}" is forbidden: '
+                                               "must have cluster-admin privileges to use the aggregationRule")
+
 def test_impersonated_extras_are_authorized_and_carried(rbac_chain):
     """Impersonate-Extra-KEY asks `impersonate` on userextras/KEY, and the user carries the values."""
     from email.message import Message
