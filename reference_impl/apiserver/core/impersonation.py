@@ -19,6 +19,7 @@ from reference_impl.mirrors import mirrors
 
 USER_HEADER, GROUP_HEADER, UID_HEADER, EXTRA_PREFIX = ("Impersonate-User", "Impersonate-Group",
                                                        "Impersonate-Uid", "Impersonate-Extra-")
+AUTHENTICATION_GROUP = "authentication.k8s.io"
 
 
 def _extra_headers(headers) -> dict[str, list[str]]:
@@ -48,27 +49,29 @@ def impersonate(user, headers, authorizer) -> object:
     if len(names) > 1 or len(uids) > 1:
         raise errors.bad_request("only one Impersonate-User and one Impersonate-Uid may be given")
     name = names[0]
-    checks: list[tuple[str, str, str, str]] = []  # resource, subresource, namespace, name
+    checks: list[tuple[str, str, str, str, str]] = []  # group, resource, subresource, namespace, name
     impersonated_groups: list[str] = []
     if name.startswith(SERVICE_ACCOUNT_PREFIX):
         namespace, _, account = name[len(SERVICE_ACCOUNT_PREFIX):].partition(":")
         if not namespace or not account or ":" in account:
             raise errors.bad_request(f"invalid service account name {name!r}")
-        checks.append(("serviceaccounts", "", namespace, account))
+        checks.append(("", "serviceaccounts", "", namespace, account))
         if not groups:
             impersonated_groups = ["system:serviceaccounts", f"system:serviceaccounts:{namespace}"]
     else:
-        checks.append(("users", "", "", name))
-    checks += [("groups", "", "", group) for group in groups]
-    checks += [("uids", "", "", uid) for uid in uids]
-    checks += [("userextras", key, "", value) for key, values in extra.items() for value in values]
-    for resource, subresource, namespace, target in checks:
+        checks.append(("", "users", "", "", name))
+    checks += [("", "groups", "", "", group) for group in groups]
+    # UserExtra and UID are authentication.k8s.io kinds; User, Group and ServiceAccount core ones.
+    checks += [(AUTHENTICATION_GROUP, "userextras", key, "", value)
+               for key, values in extra.items() for value in values]
+    checks += [(AUTHENTICATION_GROUP, "uids", "", "", uid) for uid in uids]
+    for group, resource, subresource, namespace, target in checks:
         if authorizer is None:
             break
-        attributes = AttributesRecord(user, "impersonate", namespace, "", "", resource, subresource, target)
+        attributes = AttributesRecord(user, "impersonate", namespace, group, "v1", resource, subresource, target)
         allowed, reason = authorizer.authorize(attributes)
         if not allowed:
-            raise errors.forbidden(user.name, "impersonate", resource, namespace, target, "", subresource,
+            raise errors.forbidden(user.name, "impersonate", resource, namespace, target, group, subresource,
                                    reason=reason)
     impersonated_groups += groups
     if name == ANONYMOUS_USER:

@@ -53,6 +53,16 @@ def grant(chain, rules, name="alice-rights"):
                  "subjects": [{"kind": "User", "name": "alice"}]})[0] == 201
 
 
+def grant_cluster_wide(chain, rules, name):
+    """Give alice `rules` everywhere through a ClusterRole and ClusterRoleBinding named after the test."""
+    name = f"{name}-{chain.namespace}"
+    assert send(chain, "admin", "POST", f"{RBAC}/clusterroles", {"metadata": {"name": name}, "rules": rules})[0] == 201
+    assert send(chain, "admin", "POST", f"{RBAC}/clusterrolebindings",
+                {"metadata": {"name": name}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io",
+                                                         "kind": "ClusterRole", "name": name},
+                 "subjects": [{"kind": "User", "name": "alice"}]})[0] == 201
+
+
 BIND_ONLY = [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["rolebindings", "roles"],
               "verbs": ["create"]}]
 
@@ -177,6 +187,22 @@ def test_impersonating_a_service_account_checks_serviceaccounts(rbac_chain):
                            User=f"system:serviceaccount:{ns}:default")
     assert code == 403 and f'User "system:serviceaccount:{ns}:default" cannot list' in status["message"]
 
+
+
+def test_impersonating_extras_and_uids_is_asked_in_the_authentication_group(rbac_chain):
+    """UserExtra and UID impersonation requests are authentication.k8s.io kinds, so `impersonate`
+    on userextras/KEY and uids is granted in that API group, not in the core one."""
+    grant_cluster_wide(rbac_chain, [{"apiGroups": [""], "resources": ["users", "userextras/scopes", "uids"],
+                                     "verbs": ["impersonate"]}], "core-group")
+    code, status = send_as(rbac_chain, "alice", "/api/v1/namespaces", User="nobody", **{"Extra-Scopes": "view"})
+    assert (code, status["message"]) == (403, 'userextras.authentication.k8s.io "view" is forbidden: User "alice" '
+                                              'cannot impersonate resource "userextras/scopes" in API group '
+                                              '"authentication.k8s.io" at the cluster scope')
+    grant_cluster_wide(rbac_chain, [{"apiGroups": ["authentication.k8s.io"], "resources": ["userextras/scopes", "uids"],
+                                     "verbs": ["impersonate"]}], "authentication-group")
+    code, status = send_as(rbac_chain, "alice", "/api/v1/namespaces", User="nobody", Uid="42",
+                           **{"Extra-Scopes": "view"})
+    assert code == 403 and status["message"].startswith('namespaces is forbidden: User "nobody" cannot list')
 
 def test_impersonating_groups_without_a_user_is_400(rbac_chain):
     code, status = send_as(rbac_chain, "admin", "/api/v1/namespaces", Group="system:masters")
