@@ -163,10 +163,7 @@ class EscalationCheck:
         # BindingAuthorized asks in the binding's namespace, for a ClusterRole too.
         if self._allowed(user, "bind", ref_plural, namespace, ref.get("name", "")):
             return
-        try:
-            rules = self.resolver.role_reference_rules(ref, namespace)
-        except (errors.StatusError, ValueError) as err:
-            raise _forbidden(plural, name, str(err)) from None
+        rules = self.resolver.role_reference_rules(ref, namespace)  # a missing role is its own 404
         self.confirm_no_escalation(user, namespace, plural, name, rules)
 
     @mirrors("k8s.io/kubernetes/pkg/registry/rbac/validation.ConfirmNoEscalation")

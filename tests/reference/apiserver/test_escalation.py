@@ -133,6 +133,18 @@ def test_the_bind_verb_allows_binding_that_role(rbac_chain):
     assert code == 201
 
 
+
+def test_binding_a_missing_role_is_its_not_found(rbac_chain):
+    """The policybased RoleBinding storage returns GetRoleReferenceRules' error as it is: the
+    role's 404, not a 403 wrapping it."""
+    grant(rbac_chain, BIND_ONLY)
+    code, status = send(rbac_chain, "alice", "POST", f"{RBAC}/namespaces/{rbac_chain.namespace}/rolebindings",
+                        {"metadata": {"name": "ghost"},
+                         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "missing"},
+                         "subjects": [{"kind": "User", "name": "alice"}]})
+    assert (code, status["reason"], status["message"]) == (
+        404, "NotFound", 'roles.rbac.authorization.k8s.io "missing" not found')
+
 def test_covers_breaks_rules_down_to_single_permissions():
     """A rule is covered when each (group, resource, name, verb) of it is; names narrow an owner rule."""
     owner = [{"apiGroups": [""], "resources": ["pods", "*/log"], "verbs": ["get", "list"]},
