@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from reference_impl.apiserver.core import errors
-from reference_impl.apiserver.core.rbac import RBAC_GROUP, SYSTEM_PRIVILEGED_GROUP, AttributesRecord
+from reference_impl.apiserver.core.rbac import RBAC_GROUP, SYSTEM_PRIVILEGED_GROUP, AttributesRecord, aggregate_errors
 from reference_impl.mirrors import mirrors
 
 ROLE_KINDS = {"roles": "Role", "clusterroles": "ClusterRole"}
@@ -69,6 +69,23 @@ def uncovered(owner_rules: list[dict], requested: list[dict]) -> list[dict]:
                         entry["resourceNames"] = [simple[3]]
                     missing.append(entry)
     return missing
+
+
+@mirrors("k8s.io/kubernetes/pkg/registry/rbac/validation.CompactRules")
+def compact_rules(rules: list[dict]) -> list[dict]:
+    """The one-permission rules `uncovered` returns, merged into one rule per (group, resource,
+    name) that holds all their verbs; non-resource rules stay as they are."""
+    compacted, simple = [], {}
+    for rule in rules:
+        if rule.get("nonResourceURLs"):
+            compacted.append(rule)
+            continue
+        key = (rule["apiGroups"][0], rule["resources"][0], tuple(rule.get("resourceNames") or ()))
+        if key in simple:
+            simple[key]["verbs"] += rule["verbs"]
+        else:
+            simple[key] = {**rule, "verbs": list(rule["verbs"])}
+    return compacted + list(simple.values())
 
 
 def _describe_rule(rule: dict) -> str:
@@ -168,11 +185,19 @@ class EscalationCheck:
 
     @mirrors("k8s.io/kubernetes/pkg/registry/rbac/validation.ConfirmNoEscalation")
     def confirm_no_escalation(self, user, namespace: str, plural: str, name: str, rules: list[dict]) -> None:
-        owner = [rule for _, rule, _ in self.resolver.visit_rules_for(user, namespace) if rule is not None]
+        owner, resolution_errors = [], []
+        for _, rule, error in self.resolver.visit_rules_for(user, namespace):
+            if rule is not None:
+                owner.append(rule)
+            if error:
+                resolution_errors.append(error)
         missing = uncovered(owner, rules)
         if not missing:
             return
         groups = " ".join(f'"{g}"' for g in getattr(user, "groups", ()))
+        descriptions = sorted({_describe_rule(rule) for rule in compact_rules(missing)})
         message = (f'user "{user.name}" (groups=[{groups}]) is attempting to grant RBAC permissions not currently '
-                   f"held:\n" + "\n".join(_describe_rule(rule) for rule in missing))
+                   f"held:\n" + "\n".join(descriptions))
+        if resolution_errors:  # RulesFor's aggregate error, printed inside a slice of errors
+            message += f"; resolution errors: [{aggregate_errors(resolution_errors)}]"
         raise _forbidden(plural, name, message)

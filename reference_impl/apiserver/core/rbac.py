@@ -193,7 +193,7 @@ class Rules:
     evaluation_error: str = ""
 
 
-def _aggregate(errors: Sequence[str]) -> str:
+def aggregate_errors(errors: Sequence[str]) -> str:
     """utilerrors.NewAggregate(...).Error(): one error as is, several in brackets."""
     return "" if not errors else errors[0] if len(errors) == 1 else f"[{', '.join(errors)}]"
 
@@ -256,7 +256,7 @@ class RBACAuthorizer:
                 errors.append(error)
         if not errors:
             return False, ""
-        return False, f"RBAC: {_aggregate(errors)}"
+        return False, f"RBAC: {aggregate_errors(errors)}"
 
     @mirrors("(*k8s.io/kubernetes/plugin/pkg/auth/authorizer/rbac.RBACAuthorizer).RulesFor",
              "(*k8s.io/kubernetes/pkg/registry/rbac/validation.DefaultRuleResolver).RulesFor")
@@ -278,7 +278,7 @@ class RBACAuthorizer:
             if rule.get("nonResourceURLs"):
                 rules.non_resource_rules.append({"verbs": list(rule.get("verbs") or []),
                                                  "nonResourceURLs": list(rule["nonResourceURLs"])})
-        rules.evaluation_error = _aggregate(errors)
+        rules.evaluation_error = aggregate_errors(errors)
         return rules
 
 
@@ -332,7 +332,7 @@ class UnionAuthorizer:
             union.incomplete = union.incomplete or rules.incomplete
             if rules.evaluation_error:
                 errors.append(rules.evaluation_error)
-        union.evaluation_error = _aggregate(errors)
+        union.evaluation_error = aggregate_errors(errors)
         return union
 
 

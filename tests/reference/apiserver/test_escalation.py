@@ -92,6 +92,26 @@ def test_a_wildcard_role_is_refused(rbac_chain):
     assert '{APIGroups:["*"], Resources:["*"], Verbs:["*"]}' in status["message"]
 
 
+
+def test_the_missing_permissions_are_listed_compacted_sorted_with_resolution_errors(rbac_chain):
+    """ConfirmNoEscalation's message: one line per resource with its verbs (CompactRules), lines
+    sorted, and the errors met resolving the user's own rules after them."""
+    grant(rbac_chain, BIND_ONLY)
+    ns = rbac_chain.namespace
+    send(rbac_chain, "admin", "POST", f"{RBAC}/namespaces/{ns}/rolebindings",
+         {"metadata": {"name": "dangling"}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role",
+                                                        "name": "gone"},
+          "subjects": [{"kind": "User", "name": "alice"}]})
+    code, status = send(rbac_chain, "alice", "POST", f"{RBAC}/namespaces/{ns}/roles",
+                        {"metadata": {"name": "reader"},
+                         "rules": [{"apiGroups": [""], "resources": ["secrets", "pods"], "verbs": ["list", "get"]}]})
+    assert (code, status["message"]) == (403, (
+        'roles.rbac.authorization.k8s.io "reader" is forbidden: user "alice" (groups=["system:authenticated"]) is '
+        "attempting to grant RBAC permissions not currently held:\n"
+        '{APIGroups:[""], Resources:["pods"], Verbs:["list" "get"]}\n'
+        '{APIGroups:[""], Resources:["secrets"], Verbs:["list" "get"]}'
+        '; resolution errors: [roles.rbac.authorization.k8s.io "gone" not found]'))
+
 def test_a_role_within_held_permissions_is_allowed(rbac_chain):
     grant(rbac_chain, BIND_ONLY + [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list"]}])
     code, _ = send(rbac_chain, "alice", "POST", f"{RBAC}/namespaces/{rbac_chain.namespace}/roles",
