@@ -38,17 +38,15 @@ def _extra_headers(headers) -> dict[str, list[str]]:
 def impersonate(user, headers, authorizer) -> object:
     """The user the request runs as: `user` itself without Impersonate-* headers, else the
     impersonated one once every part is allowed; 403 for a part that is not, 400 for bad headers."""
-    names = header_values(headers, USER_HEADER)
+    # User and Uid are read with headers.Get: the first value, and an empty one is no request.
+    name = next(iter(header_values(headers, USER_HEADER)), "")
+    uid = next(iter(header_values(headers, UID_HEADER)), "")
     groups = header_values(headers, GROUP_HEADER)
-    uids = header_values(headers, UID_HEADER)
     extra = _extra_headers(headers)
-    if not names and not groups and not uids and not extra:
+    if not name:
+        if groups or uid or extra:
+            raise errors.bad_request("requested impersonation of groups, uid or extra without impersonating a user")
         return user
-    if not names or not names[0]:
-        raise errors.bad_request("requested impersonation of groups, uid or extra without impersonating a user")
-    if len(names) > 1 or len(uids) > 1:
-        raise errors.bad_request("only one Impersonate-User and one Impersonate-Uid may be given")
-    name = names[0]
     checks: list[tuple[str, str, str, str, str]] = []  # group, resource, subresource, namespace, name
     impersonated_groups: list[str] = []
     if name.startswith(SERVICE_ACCOUNT_PREFIX):
@@ -64,7 +62,8 @@ def impersonate(user, headers, authorizer) -> object:
     # UserExtra and UID are authentication.k8s.io kinds; User, Group and ServiceAccount core ones.
     checks += [(AUTHENTICATION_GROUP, "userextras", key, "", value)
                for key, values in extra.items() for value in values]
-    checks += [(AUTHENTICATION_GROUP, "uids", "", "", uid) for uid in uids]
+    if uid:
+        checks.append((AUTHENTICATION_GROUP, "uids", "", "", uid))
     for group, resource, subresource, namespace, target in checks:
         if authorizer is None:
             break
@@ -78,5 +77,5 @@ def impersonate(user, headers, authorizer) -> object:
         impersonated_groups.append(ALL_UNAUTHENTICATED)
     elif ALL_AUTHENTICATED not in impersonated_groups:
         impersonated_groups.append(ALL_AUTHENTICATED)
-    return UserInfo(name, uids[0] if uids else "", tuple(impersonated_groups),
+    return UserInfo(name, uid, tuple(impersonated_groups),
                     {key: tuple(values) for key, values in extra.items()})

@@ -241,6 +241,38 @@ def test_impersonating_groups_without_a_user_is_400(rbac_chain):
     assert (code, status["reason"]) == (400, "BadRequest")
 
 
+
+def test_an_empty_impersonate_user_header_impersonates_nobody(rbac_chain):
+    """buildImpersonationRequests reads Impersonate-User with headers.Get: an empty value is no
+    request at all, so the call runs as its sender."""
+    assert send_as(rbac_chain, "admin", "/api/v1/namespaces", User="")[0] == 200
+
+
+def recorded_impersonation(*headers):
+    """The user `impersonate` makes of alice's request with these (name, value) headers, and the
+    (resource, name) pairs it asked the authorizer about."""
+    from email.message import Message
+
+    from reference_impl.apiserver.core.impersonation import impersonate
+
+    message, seen = Message(), []
+    for name, value in headers:
+        message[name] = value
+
+    class Recording:
+        def authorize(self, attributes):
+            seen.append((attributes.resource, attributes.name))
+            return True, ""
+
+    return impersonate(USERS["alice"], message, Recording()), seen
+
+
+def test_of_several_impersonate_user_headers_the_first_counts():
+    """headers.Get takes the first Impersonate-User (and Impersonate-Uid); it is the one authorized."""
+    user, seen = recorded_impersonation(("Impersonate-User", "bob"), ("Impersonate-User", "carol"),
+                                        ("Impersonate-Uid", "1"), ("Impersonate-Uid", "2"))
+    assert (user.name, user.uid, seen) == ("bob", "1", [("users", "bob"), ("uids", "1")])
+
 def test_updating_only_gc_fields_needs_no_held_permissions(rbac_chain):
     """IsOnlyMutatingGCFields: owner references and finalizers may change without the rules' rights."""
     ns = rbac_chain.namespace
