@@ -74,8 +74,9 @@ def impersonate(user, headers, authorizer) -> object:
                                    reason=reason)
     impersonated_groups += groups
     if name == ANONYMOUS_USER:
-        impersonated_groups.append(ALL_UNAUTHENTICATED)
-    elif ALL_AUTHENTICATED not in impersonated_groups:
+        if ALL_UNAUTHENTICATED not in impersonated_groups:
+            impersonated_groups.append(ALL_UNAUTHENTICATED)
+    elif not {ALL_AUTHENTICATED, ALL_UNAUTHENTICATED} & set(impersonated_groups):
         impersonated_groups.append(ALL_AUTHENTICATED)
     return UserInfo(name, uid, tuple(impersonated_groups),
                     {key: tuple(values) for key, values in extra.items()})

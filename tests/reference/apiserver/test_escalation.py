@@ -273,6 +273,20 @@ def test_of_several_impersonate_user_headers_the_first_counts():
                                         ("Impersonate-Uid", "1"), ("Impersonate-Uid", "2"))
     assert (user.name, user.uid, seen) == ("bob", "1", [("users", "bob"), ("uids", "1")])
 
+
+@pytest.mark.parametrize("user,groups,expected", [
+    ("bob", [], ("system:authenticated",)),
+    ("bob", ["dev"], ("dev", "system:authenticated")),
+    ("bob", ["system:unauthenticated"], ("system:unauthenticated",)),
+    ("system:anonymous", [], ("system:unauthenticated",)),
+    ("system:anonymous", ["system:unauthenticated"], ("system:unauthenticated",)),
+])
+def test_an_impersonated_user_joins_one_all_users_group(user, groups, expected):
+    """system:authenticated is added unless either all-users group was asked for; system:anonymous
+    gets system:unauthenticated, once."""
+    impersonated, _ = recorded_impersonation(("Impersonate-User", user), *(("Impersonate-Group", g) for g in groups))
+    assert impersonated.groups == expected
+
 def test_updating_only_gc_fields_needs_no_held_permissions(rbac_chain):
     """IsOnlyMutatingGCFields: owner references and finalizers may change without the rules' rights."""
     ns = rbac_chain.namespace
