@@ -2,10 +2,10 @@
 with the `impersonate` verb, then the request runs as the impersonated user.
 
 Mirrors k8s.io/apiserver/pkg/endpoints/filters/impersonation.go: Impersonate-User names a user
-(`users`) or a service account `system:serviceaccount:NS:NAME` (`serviceaccounts` in NS);
-Impersonate-Group (repeatable) `groups`; Impersonate-Uid `uids`; Impersonate-Extra-KEY
-`userextras/KEY`. Groups or extras without a user are refused (upstream answers 500; a client's
-mistake here is a 400).
+(`users`) or a valid service account `system:serviceaccount:NS:NAME` (`serviceaccounts` in NS);
+Impersonate-Group (repeatable) `groups`; Impersonate-Uid `uids` and Impersonate-Extra-KEY
+`userextras/KEY`, these two in API group authentication.k8s.io. Groups, a uid or extras without a
+user are refused (upstream answers 500; a client's mistake here is a 400).
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.core.auth import ALL_AUTHENTICATED, ALL_UNAUTHENTICATED, ANONYMOUS_USER, UserInfo
 from reference_impl.apiserver.core.limits import header_values
 from reference_impl.apiserver.core.rbac import SERVICE_ACCOUNT_PREFIX, AttributesRecord
+from reference_impl.apiserver.core.validation import name_problems
 from reference_impl.mirrors import mirrors
 
 USER_HEADER, GROUP_HEADER, UID_HEADER, EXTRA_PREFIX = ("Impersonate-User", "Impersonate-Group",
@@ -33,6 +34,17 @@ def _extra_headers(headers) -> dict[str, list[str]]:
     return extra
 
 
+@mirrors("k8s.io/apiserver/pkg/authentication/serviceaccount.SplitUsername")
+def split_username(name: str) -> tuple[str, str] | None:
+    """(namespace, name) of `system:serviceaccount:NS:NAME` when both validate, else None."""
+    if not name.startswith(SERVICE_ACCOUNT_PREFIX):
+        return None
+    parts = name[len(SERVICE_ACCOUNT_PREFIX):].split(":")
+    if len(parts) != 2 or name_problems(parts[0], "label") or name_problems(parts[1], "subdomain"):
+        return None
+    return parts[0], parts[1]
+
+
 @mirrors("k8s.io/apiserver/pkg/endpoints/filters.WithImpersonation",
          "k8s.io/apiserver/pkg/endpoints/filters.buildImpersonationRequests")
 def impersonate(user, headers, authorizer) -> object:
@@ -49,10 +61,9 @@ def impersonate(user, headers, authorizer) -> object:
         return user
     checks: list[tuple[str, str, str, str, str]] = []  # group, resource, subresource, namespace, name
     impersonated_groups: list[str] = []
-    if name.startswith(SERVICE_ACCOUNT_PREFIX):
-        namespace, _, account = name[len(SERVICE_ACCOUNT_PREFIX):].partition(":")
-        if not namespace or not account or ":" in account:
-            raise errors.bad_request(f"invalid service account name {name!r}")
+    service_account = split_username(name)
+    if service_account is not None:
+        namespace, account = service_account
         checks.append(("", "serviceaccounts", "", namespace, account))
         if not groups:
             impersonated_groups = ["system:serviceaccounts", f"system:serviceaccounts:{namespace}"]

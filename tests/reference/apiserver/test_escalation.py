@@ -274,6 +274,15 @@ def test_of_several_impersonate_user_headers_the_first_counts():
     assert (user.name, user.uid, seen) == ("bob", "1", [("users", "bob"), ("uids", "1")])
 
 
+
+@pytest.mark.parametrize("name", ["system:serviceaccount:a:b:c", "system:serviceaccount:Team:bot",
+                                  "system:serviceaccount:team:", "system:serviceaccount:"])
+def test_a_name_that_is_no_service_account_impersonates_a_user(name):
+    """serviceaccount.SplitUsername needs a namespace and a service account name that validate;
+    anything else under the prefix is impersonated, and authorized, as a plain user."""
+    user, seen = recorded_impersonation(("Impersonate-User", name))
+    assert (user.name, user.groups, seen) == (name, ("system:authenticated",), [("users", name)])
+
 @pytest.mark.parametrize("user,groups,expected", [
     ("bob", [], ("system:authenticated",)),
     ("bob", ["dev"], ("dev", "system:authenticated")),
