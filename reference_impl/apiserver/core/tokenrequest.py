@@ -121,9 +121,13 @@ def create_token(registry, key: ec.EllipticCurvePrivateKey, namespace: str, name
                "serviceaccount": {"name": name, "uid": account["metadata"].get("uid", "")}}
     if bound:
         target = registry.get(BOUND_KINDS[bound["kind"]], namespace, str(bound.get("name", "")))
+        if bound["kind"] == "Pod" and (target.get("spec") or {}).get("serviceAccountName") != name:
+            raise errors.bad_request(f'cannot bind token for serviceaccount "{name}" to pod running with different '
+                                     "serviceaccount name.")
         uid = target["metadata"].get("uid", "")
         if bound.get("uid") and bound["uid"] != uid:
-            raise errors.conflict(BOUND_KINDS[bound["kind"]], str(bound.get("name")),
+            # Upstream names the conflict with the reference's kind where a resource would go.
+            raise errors.conflict(bound["kind"], str(bound.get("name")),
                                   why=f"the UID in the bound object reference ({bound['uid']}) does not match "
                                       f"the UID in record. The object might have been deleted and then recreated")
         private[bound["kind"].lower()] = {"name": target["metadata"]["name"], "uid": uid}

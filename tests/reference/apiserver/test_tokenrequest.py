@@ -95,7 +95,8 @@ def test_a_token_for_another_audience_is_refused(setup):
 
 def test_a_token_bound_to_a_pod_dies_with_the_pod(setup):
     chain, ns, _, _, _ = setup
-    pod = {"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "i"}]}}
+    pod = {"metadata": {"name": "p"}, "spec": {"serviceAccountName": "robot",
+                                               "containers": [{"name": "c", "image": "i"}]}}
     assert send(chain, "admin", "POST", f"/api/v1/namespaces/{ns}/pods", pod)[0] == 201
     code, answer = send(chain, "admin", "POST", token_path(ns),
                         {"spec": {"boundObjectRef": {"kind": "Pod", "apiVersion": "v1", "name": "p"}}})
@@ -106,6 +107,24 @@ def test_a_token_bound_to_a_pod_dies_with_the_pod(setup):
                          {"Authorization": "Bearer admin"}, b""))
     assert send(chain, token, "GET", f"/api/v1/namespaces/{ns}/pods")[0] == 401
 
+
+
+def test_a_token_binds_only_to_a_pod_running_as_its_service_account(setup):
+    """TokenREST.Create refuses a Pod whose spec.serviceAccountName is another account (400), and a
+    bound object whose uid is not the one named (409, on the reference's kind)."""
+    chain, ns, _, _, _ = setup
+    pod = {"metadata": {"name": "p"}, "spec": {"serviceAccountName": "default",
+                                               "containers": [{"name": "c", "image": "i"}]}}
+    assert send(chain, "admin", "POST", f"/api/v1/namespaces/{ns}/pods", pod)[0] == 201
+    code, status = send(chain, "admin", "POST", token_path(ns),
+                        {"spec": {"boundObjectRef": {"kind": "Pod", "apiVersion": "v1", "name": "p"}}})
+    assert (code, status["message"]) == (400, 'cannot bind token for serviceaccount "robot" to pod running with '
+                                              "different serviceaccount name.")
+    code, status = send(chain, "admin", "POST", token_path(ns, "default"),
+                        {"spec": {"boundObjectRef": {"kind": "Pod", "apiVersion": "v1", "name": "p", "uid": "x"}}})
+    assert (code, status["message"]) == (409, 'Operation cannot be fulfilled on Pod "p": the UID in the bound '
+                                              "object reference (x) does not match the UID in record. The object "
+                                              "might have been deleted and then recreated")
 
 @pytest.mark.parametrize("spec,code", [
     ({"expirationSeconds": 10}, 422),
