@@ -115,7 +115,7 @@ def create_token(registry, key: ec.EllipticCurvePrivateKey, namespace: str, name
         problems.append(f'spec.boundObjectRef.apiVersion: Unsupported value: "{bound.get("apiVersion")}": '
                         'supported values: "v1"')
     if problems:
-        raise errors.invalid("TokenRequest", name, problems, "authentication.k8s.io")
+        raise errors.invalid("TokenRequest", "", problems, "authentication.k8s.io")
     account = registry.get("serviceaccounts", namespace, name)
     private = {"namespace": namespace,
                "serviceaccount": {"name": name, "uid": account["metadata"].get("uid", "")}}

@@ -13,7 +13,8 @@ from reference_impl.apiserver.core.auth import (AuthenticationFailed, BearerToke
                                            UserInfo)
 from reference_impl.apiserver.core.handlers import Request
 from reference_impl.apiserver.adapter.server import HandlerChain
-from reference_impl.apiserver.core.tokenrequest import ServiceAccountTokenAuthenticator
+from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.core.tokenrequest import ServiceAccountTokenAuthenticator, create_token
 from tests.reference.apiserver.test_handlers import NOW, call, etcd, registry  # noqa: F401
 
 KEY = certs.new_ca().private_key
@@ -137,6 +138,14 @@ def test_invalid_token_requests(setup, spec, code):
     chain, ns, _, _, _ = setup
     assert send(chain, "admin", "POST", token_path(ns), {"spec": spec})[0] == code
 
+
+
+def test_an_invalid_token_request_names_no_object():
+    """TokenREST.Create reports ValidateTokenRequest's errors with NewInvalid(gvk.GroupKind(), "", ...)."""
+    with pytest.raises(StatusError) as refused:
+        create_token(None, KEY, "ns", "robot", {"spec": {"expirationSeconds": 10}}, NOW)
+    assert refused.value.message == ('TokenRequest.authentication.k8s.io "" is invalid: spec.expirationSeconds: '
+                                     "Invalid value: 10: may not specify a duration less than 10 minutes")
 
 def test_a_token_for_a_missing_service_account_is_404(setup):
     chain, ns, _, _, _ = setup
