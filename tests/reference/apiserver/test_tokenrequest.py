@@ -79,19 +79,26 @@ def test_a_token_request_returns_a_token_the_server_accepts(setup):
     assert f"system:serviceaccounts:{ns}" in user.groups
 
 
-def test_an_expired_token_is_401(setup):
-    chain, ns, clock, _, _ = setup
+def test_an_expired_token_is_401_after_the_leeway(setup):
+    """The validator allows jwt.DefaultLeeway (60s) of clock skew past exp, then 'Token has expired.'."""
+    chain, ns, clock, _, tokens = setup
     token = send(chain, "admin", "POST", token_path(ns), {"spec": {"expirationSeconds": 600}})[1]["status"]["token"]
-    clock.now += 601
+    clock.now += 660
+    assert send(chain, token, "GET", f"/api/v1/namespaces/{ns}/pods")[0] == 200
+    clock.now += 1
     assert send(chain, token, "GET", f"/api/v1/namespaces/{ns}/pods")[0] == 401
+    with pytest.raises(AuthenticationFailed, match=r"^Token has expired\.$"):
+        tokens.authenticate_token(token)
 
 
 def test_a_token_for_another_audience_is_refused(setup):
     chain, ns, _, _, tokens = setup
     answer = send(chain, "admin", "POST", token_path(ns), {"spec": {"audiences": ["vault"]}})[1]
     assert answer["spec"]["audiences"] == ["vault"]
-    with pytest.raises(AuthenticationFailed, match="audiences"):
+    with pytest.raises(AuthenticationFailed) as refused:
         tokens.authenticate_token(answer["status"]["token"])
+    assert str(refused.value) == ('token audiences ["vault"] is invalid for the target audiences '
+                                  '["https://kubernetes.default.svc.cluster.local"]')
 
 
 def test_a_token_bound_to_a_pod_dies_with_the_pod(setup):
@@ -109,6 +116,26 @@ def test_a_token_bound_to_a_pod_dies_with_the_pod(setup):
     assert send(chain, token, "GET", f"/api/v1/namespaces/{ns}/pods")[0] == 401
 
 
+
+
+def test_a_pod_bound_token_lasts_through_the_pods_graceful_deletion(setup):
+    """The validator counts a bound pod as deleted once its deletionTimestamp (now + grace period) is
+    more than jwt.DefaultLeeway (60s) past: a terminating pod keeps its API access meanwhile."""
+    chain, ns, clock, _, tokens = setup
+    pod = {"metadata": {"name": "p"}, "spec": {"serviceAccountName": "robot", "nodeName": "n1",
+                                               "containers": [{"name": "c", "image": "i"}]}}
+    assert send(chain, "admin", "POST", f"/api/v1/namespaces/{ns}/pods", pod)[0] == 201
+    token = send(chain, "admin", "POST", token_path(ns), {"spec": {"boundObjectRef": {
+        "kind": "Pod", "apiVersion": "v1", "name": "p"}}})[1]["status"]["token"]
+    chain.handle(Request("DELETE", f"/api/v1/namespaces/{ns}/pods/p", {"gracePeriodSeconds": ["30"]},
+                         {"Authorization": "Bearer admin"}, b""))
+    assert send(chain, token, "GET", f"/api/v1/namespaces/{ns}/pods")[0] == 200
+    clock.now += 90
+    assert send(chain, token, "GET", f"/api/v1/namespaces/{ns}/pods")[0] == 200
+    clock.now += 1
+    assert send(chain, token, "GET", f"/api/v1/namespaces/{ns}/pods")[0] == 401
+    with pytest.raises(AuthenticationFailed, match="^Token has been invalidated$"):
+        tokens.authenticate_token(token)
 
 def test_a_token_binds_only_to_a_pod_running_as_its_service_account(setup):
     """TokenREST.Create refuses a Pod whose spec.serviceAccountName is another account (400), and a
