@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from reference_impl.apiserver.core import errors
-from reference_impl.apiserver.core.rbac import RBAC_GROUP, SYSTEM_PRIVILEGED_GROUP, AttributesRecord, aggregate_errors
+from reference_impl.apiserver.core.rbac import RBAC_GROUP, SYSTEM_PRIVILEGED_GROUP, AttributesRecord
 from reference_impl.mirrors import mirrors
 
 ROLE_KINDS = {"roles": "Role", "clusterroles": "ClusterRole"}
@@ -199,5 +199,5 @@ class EscalationCheck:
         message = (f'user "{user.name}" (groups=[{groups}]) is attempting to grant RBAC permissions not currently '
                    f"held:\n" + "\n".join(descriptions))
         if resolution_errors:  # RulesFor's aggregate error, printed inside a slice of errors
-            message += f"; resolution errors: [{aggregate_errors(resolution_errors)}]"
+            message += f"; resolution errors: [{errors.aggregate(resolution_errors)}]"
         raise _forbidden(plural, name, message)

@@ -47,7 +47,7 @@ def setup(registry, request):
     clock = Clock()
     tokens = ServiceAccountTokenAuthenticator(KEY.public_key(), registry.get, clock)
     authorizer = RecordingAuthorizer()
-    authenticator = RequestAuthenticator([BearerTokenAuthenticator(AdminToken()), BearerTokenAuthenticator(tokens)])
+    authenticator = RequestAuthenticator([BearerTokenAuthenticator(AdminToken(), tokens)])
     chain = HandlerChain(registry, authenticator, authorizer, now=clock)
     chain.rest.token_key = KEY
     ns = "".join(c if c.isalnum() else "-" for c in request.node.name.lower())[:50].strip("-")
