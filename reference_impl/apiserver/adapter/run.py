@@ -34,7 +34,7 @@ import yaml
 from reference_impl.machinery.clock import WallClock
 from reference_impl.apiserver.core import bootstrappolicy
 from reference_impl.apiserver.core.admission import new_admission_chain
-from reference_impl.apiserver.core.auth import AuthConfigError, BearerTokenAuthenticator, new_authenticator
+from reference_impl.apiserver.core.auth import AuthConfigError, new_authenticator
 from reference_impl.apiserver.adapter.certs import CertBundle, CertError, ensure_certs
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientError
@@ -226,8 +226,8 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
                            ssl_context=context, host=options.bind_address, port=options.secure_port)
         # TokenRequest signs with the serving key; the tokens it issues authenticate from then on.
         server.chain.rest.token_key = bundle.serving.private_key
-        authenticator.authenticators += (BearerTokenAuthenticator(ServiceAccountTokenAuthenticator(
-            bundle.serving.private_key.public_key(), registry.get, time.time)),)
+        authenticator.add_token_authenticator(ServiceAccountTokenAuthenticator(
+            bundle.serving.private_key.public_key(), registry.get, time.time))
         try:
             server.start()
         except OSError as err:

@@ -25,6 +25,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.x509 import verification
 from cryptography.x509.oid import NameOID
 
+from reference_impl.apiserver.core.errors import aggregate
 from reference_impl.mirrors import mirrors
 
 ANONYMOUS_USER = "system:anonymous"
@@ -101,21 +102,31 @@ class TokenFileAuthenticator:
 
 
 class BearerTokenAuthenticator:
-    """Takes the token from `Authorization: Bearer <token>` and asks a token authenticator."""
+    """Takes the token from `Authorization: Bearer <token>` and asks each token authenticator in
+    turn (a token file, service account tokens): the first that knows the token wins."""
 
-    def __init__(self, tokens: TokenFileAuthenticator) -> None:
-        self.tokens = tokens
+    def __init__(self, *tokens) -> None:
+        self.tokens = list(tokens)  # each has authenticate_token(token) -> UserInfo | None
 
-    @mirrors("(*k8s.io/apiserver/pkg/authentication/request/bearertoken.Authenticator).AuthenticateRequest")
+    @mirrors("(*k8s.io/apiserver/pkg/authentication/request/bearertoken.Authenticator).AuthenticateRequest",
+             "(*k8s.io/apiserver/pkg/authentication/token/union.unionAuthTokenHandler).AuthenticateToken")
     def authenticate(self, request: Request) -> UserInfo | None:
+        """The token's user; AuthenticationFailed with the reasons of the authenticators that
+        rejected it, or "invalid bearer token" when none knew it."""
         header = (request.headers.get("Authorization") or "").strip()
         parts = header.split(" ", 2)
         if len(parts) < 2 or parts[0].lower() != "bearer" or not parts[1]:
             return None
-        user = self.tokens.authenticate_token(parts[1])
-        if user is None:
-            raise AuthenticationFailed("invalid bearer token")
-        return user
+        reasons = []
+        for tokens in self.tokens:
+            try:
+                user = tokens.authenticate_token(parts[1])
+            except AuthenticationFailed as err:
+                reasons.append(str(err))
+                continue
+            if user is not None:
+                return user
+        raise AuthenticationFailed(aggregate(reasons) or "invalid bearer token")
 
 
 class X509Authenticator:
@@ -238,6 +249,15 @@ class RequestAuthenticator:
         self.authenticators = tuple(authenticators)
         self.anonymous = anonymous
 
+    def add_token_authenticator(self, tokens: object) -> None:
+        """Put `tokens` behind the chain's one bearer-token authenticator (made when there is none),
+        as upstream unites every token authenticator under one."""
+        bearer = next((a for a in self.authenticators if isinstance(a, BearerTokenAuthenticator)), None)
+        if bearer is None:
+            bearer = BearerTokenAuthenticator()
+            self.authenticators += (bearer,)
+        bearer.tokens.append(tokens)
+
     @mirrors("(*k8s.io/apiserver/pkg/authentication/request/union.unionAuthRequestHandler).AuthenticateRequest")
     def authenticate_strict(self, request: object) -> UserInfo | None:
         """The first authenticator that knows the request wins; if none does and some rejected a
@@ -252,9 +272,7 @@ class RequestAuthenticator:
             if user is not None:
                 return with_authenticated_group(user)
         if failures:
-            # Upstream wraps all token authenticators in one bearer-token authenticator, so a token
-            # every one of them rejects fails once, not once per authenticator.
-            raise AuthenticationFailed("; ".join(dict.fromkeys(failures)))
+            raise AuthenticationFailed(aggregate(failures))
         return None
 
     @mirrors("k8s.io/apiserver/pkg/authentication/request/anonymous.NewAuthenticator",

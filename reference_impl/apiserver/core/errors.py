@@ -7,6 +7,8 @@ the HTTP layer sends; a watch sends the same dict inside an ERROR event.
 """
 from __future__ import annotations
 
+from typing import Sequence
+
 from reference_impl.mirrors import mirrors
 
 
@@ -185,3 +187,11 @@ def internal_error(message: str) -> StatusError:
     """500: `Internal error occurred: <message>`."""
     return StatusError(500, "InternalError", f"Internal error occurred: {message}",
                        {"causes": [{"message": message}]})
+
+
+@mirrors("k8s.io/apimachinery/pkg/util/errors.NewAggregate")
+def aggregate(messages: Sequence[str]) -> str:
+    """utilerrors.NewAggregate(...).Error(): nothing, one message as is, or several (each once) in
+    brackets."""
+    unique = list(dict.fromkeys(messages))
+    return "" if not unique else unique[0] if len(unique) == 1 else f"[{', '.join(unique)}]"

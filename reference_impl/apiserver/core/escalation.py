@@ -47,9 +47,8 @@ def _covers_one(owner: dict, simple: tuple) -> bool:
     if group not in groups and "*" not in groups:
         return False
     resources = owner.get("resources") or []
-    base, _, sub = resource.partition("/")
-    if not (resource in resources or "*" in resources or (sub and f"{base}/*" in resources)
-            or (sub and f"*/{sub}" in resources)):
+    _, _, sub = resource.partition("/")
+    if not (resource in resources or "*" in resources or (sub and f"*/{sub}" in resources)):
         return False
     names = owner.get("resourceNames") or []
     return not names or (name != "" and name in names)
@@ -70,6 +69,23 @@ def uncovered(owner_rules: list[dict], requested: list[dict]) -> list[dict]:
                         entry["resourceNames"] = [simple[3]]
                     missing.append(entry)
     return missing
+
+
+@mirrors("k8s.io/kubernetes/pkg/registry/rbac/validation.CompactRules")
+def compact_rules(rules: list[dict]) -> list[dict]:
+    """The one-permission rules `uncovered` returns, merged into one rule per (group, resource,
+    name) that holds all their verbs; non-resource rules stay as they are."""
+    compacted, simple = [], {}
+    for rule in rules:
+        if rule.get("nonResourceURLs"):
+            compacted.append(rule)
+            continue
+        key = (rule["apiGroups"][0], rule["resources"][0], tuple(rule.get("resourceNames") or ()))
+        if key in simple:
+            simple[key]["verbs"] += rule["verbs"]
+        else:
+            simple[key] = {**rule, "verbs": list(rule["verbs"])}
+    return compacted + list(simple.values())
 
 
 def _describe_rule(rule: dict) -> str:
@@ -97,6 +113,11 @@ def only_mutating_gc_fields(obj: dict, old: dict) -> bool:
         return {**{k: v for k, v in value.items() if k not in ("metadata", "apiVersion", "kind")},
                 "metadata": metadata}
     return comparable(obj) == comparable(old)
+
+
+@mirrors("k8s.io/kubernetes/pkg/registry/rbac/clusterrole/policybased.hasAggregationRule")
+def has_aggregation_rule(cluster_role: dict | None) -> bool:
+    return bool(((cluster_role or {}).get("aggregationRule") or {}).get("clusterRoleSelectors"))
 
 
 @mirrors("k8s.io/apimachinery/pkg/api/errors.NewForbidden")
@@ -143,32 +164,40 @@ class EscalationCheck:
         name = (obj.get("metadata") or {}).get("name", "")
         namespace = namespace if resource.namespaced else ""
         if plural in ROLE_KINDS:
-            if self._allowed(user, "escalate", plural, namespace, name):
+            # RoleEscalationAuthorized asks about the request's name, and a create has none.
+            if self._allowed(user, "escalate", plural, namespace, name if old is not None else ""):
                 return
-            if plural == "clusterroles" and obj.get("aggregationRule"):
-                raise _forbidden(plural, name, "must have cluster-admin privileges to use the aggregationRule")
             rules = [r for r in obj.get("rules") or [] if isinstance(r, dict)]
-        else:
-            ref = obj.get("roleRef") or {}
-            ref_plural = {"Role": "roles", "ClusterRole": "clusterroles"}.get(ref.get("kind"))
-            if ref_plural is None:
-                return  # validation refuses the kind
-            # BindingAuthorized asks in the binding's namespace, for a ClusterRole too.
-            if self._allowed(user, "bind", ref_plural, namespace, ref.get("name", "")):
-                return
-            try:
-                rules = self.resolver.role_reference_rules(ref, namespace)
-            except (errors.StatusError, ValueError) as err:
-                raise _forbidden(plural, name, str(err)) from None
+            self.confirm_no_escalation(user, namespace, plural, name, rules)
+            # Upstream asks for `*` on everything here, which includes the `escalate` refused above.
+            if plural == "clusterroles" and (has_aggregation_rule(obj) or has_aggregation_rule(old)):
+                raise _forbidden(plural, name, "must have cluster-admin privileges to use the aggregationRule")
+            return
+        ref = obj.get("roleRef") or {}
+        ref_plural = {"Role": "roles", "ClusterRole": "clusterroles"}.get(ref.get("kind"))
+        if ref_plural is None:
+            return  # validation refuses the kind
+        # BindingAuthorized asks in the binding's namespace, for a ClusterRole too.
+        if self._allowed(user, "bind", ref_plural, namespace, ref.get("name", "")):
+            return
+        rules = self.resolver.role_reference_rules(ref, namespace)  # a missing role is its own 404
         self.confirm_no_escalation(user, namespace, plural, name, rules)
 
     @mirrors("k8s.io/kubernetes/pkg/registry/rbac/validation.ConfirmNoEscalation")
     def confirm_no_escalation(self, user, namespace: str, plural: str, name: str, rules: list[dict]) -> None:
-        owner = [rule for _, rule, _ in self.resolver.visit_rules_for(user, namespace) if rule is not None]
+        owner, resolution_errors = [], []
+        for _, rule, error in self.resolver.visit_rules_for(user, namespace):
+            if rule is not None:
+                owner.append(rule)
+            if error:
+                resolution_errors.append(error)
         missing = uncovered(owner, rules)
         if not missing:
             return
         groups = " ".join(f'"{g}"' for g in getattr(user, "groups", ()))
+        descriptions = sorted({_describe_rule(rule) for rule in compact_rules(missing)})
         message = (f'user "{user.name}" (groups=[{groups}]) is attempting to grant RBAC permissions not currently '
-                   f"held:\n" + "\n".join(_describe_rule(rule) for rule in missing))
+                   f"held:\n" + "\n".join(descriptions))
+        if resolution_errors:  # RulesFor's aggregate error, printed inside a slice of errors
+            message += f"; resolution errors: [{errors.aggregate(resolution_errors)}]"
         raise _forbidden(plural, name, message)

@@ -2,10 +2,10 @@
 with the `impersonate` verb, then the request runs as the impersonated user.
 
 Mirrors k8s.io/apiserver/pkg/endpoints/filters/impersonation.go: Impersonate-User names a user
-(`users`) or a service account `system:serviceaccount:NS:NAME` (`serviceaccounts` in NS);
-Impersonate-Group (repeatable) `groups`; Impersonate-Uid `uids`; Impersonate-Extra-KEY
-`userextras/KEY`. Groups or extras without a user are refused (upstream answers 500; a client's
-mistake here is a 400).
+(`users`) or a valid service account `system:serviceaccount:NS:NAME` (`serviceaccounts` in NS);
+Impersonate-Group (repeatable) `groups`; Impersonate-Uid `uids` and Impersonate-Extra-KEY
+`userextras/KEY`, these two in API group authentication.k8s.io. Groups, a uid or extras without a
+user are refused (upstream answers 500; a client's mistake here is a 400).
 """
 from __future__ import annotations
 
@@ -15,10 +15,12 @@ from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.core.auth import ALL_AUTHENTICATED, ALL_UNAUTHENTICATED, ANONYMOUS_USER, UserInfo
 from reference_impl.apiserver.core.limits import header_values
 from reference_impl.apiserver.core.rbac import SERVICE_ACCOUNT_PREFIX, AttributesRecord
+from reference_impl.apiserver.core.validation import name_problems
 from reference_impl.mirrors import mirrors
 
 USER_HEADER, GROUP_HEADER, UID_HEADER, EXTRA_PREFIX = ("Impersonate-User", "Impersonate-Group",
                                                        "Impersonate-Uid", "Impersonate-Extra-")
+AUTHENTICATION_GROUP = "authentication.k8s.io"
 
 
 def _extra_headers(headers) -> dict[str, list[str]]:
@@ -32,48 +34,60 @@ def _extra_headers(headers) -> dict[str, list[str]]:
     return extra
 
 
+@mirrors("k8s.io/apiserver/pkg/authentication/serviceaccount.SplitUsername")
+def split_username(name: str) -> tuple[str, str] | None:
+    """(namespace, name) of `system:serviceaccount:NS:NAME` when both validate, else None."""
+    if not name.startswith(SERVICE_ACCOUNT_PREFIX):
+        return None
+    parts = name[len(SERVICE_ACCOUNT_PREFIX):].split(":")
+    if len(parts) != 2 or name_problems(parts[0], "label") or name_problems(parts[1], "subdomain"):
+        return None
+    return parts[0], parts[1]
+
+
 @mirrors("k8s.io/apiserver/pkg/endpoints/filters.WithImpersonation",
          "k8s.io/apiserver/pkg/endpoints/filters.buildImpersonationRequests")
 def impersonate(user, headers, authorizer) -> object:
     """The user the request runs as: `user` itself without Impersonate-* headers, else the
     impersonated one once every part is allowed; 403 for a part that is not, 400 for bad headers."""
-    names = header_values(headers, USER_HEADER)
+    # User and Uid are read with headers.Get: the first value, and an empty one is no request.
+    name = next(iter(header_values(headers, USER_HEADER)), "")
+    uid = next(iter(header_values(headers, UID_HEADER)), "")
     groups = header_values(headers, GROUP_HEADER)
-    uids = header_values(headers, UID_HEADER)
     extra = _extra_headers(headers)
-    if not names and not groups and not uids and not extra:
+    if not name:
+        if groups or uid or extra:
+            raise errors.bad_request("requested impersonation of groups, uid or extra without impersonating a user")
         return user
-    if not names or not names[0]:
-        raise errors.bad_request("requested impersonation of groups, uid or extra without impersonating a user")
-    if len(names) > 1 or len(uids) > 1:
-        raise errors.bad_request("only one Impersonate-User and one Impersonate-Uid may be given")
-    name = names[0]
-    checks: list[tuple[str, str, str, str]] = []  # resource, subresource, namespace, name
+    checks: list[tuple[str, str, str, str, str]] = []  # group, resource, subresource, namespace, name
     impersonated_groups: list[str] = []
-    if name.startswith(SERVICE_ACCOUNT_PREFIX):
-        namespace, _, account = name[len(SERVICE_ACCOUNT_PREFIX):].partition(":")
-        if not namespace or not account or ":" in account:
-            raise errors.bad_request(f"invalid service account name {name!r}")
-        checks.append(("serviceaccounts", "", namespace, account))
+    service_account = split_username(name)
+    if service_account is not None:
+        namespace, account = service_account
+        checks.append(("", "serviceaccounts", "", namespace, account))
         if not groups:
             impersonated_groups = ["system:serviceaccounts", f"system:serviceaccounts:{namespace}"]
     else:
-        checks.append(("users", "", "", name))
-    checks += [("groups", "", "", group) for group in groups]
-    checks += [("uids", "", "", uid) for uid in uids]
-    checks += [("userextras", key, "", value) for key, values in extra.items() for value in values]
-    for resource, subresource, namespace, target in checks:
+        checks.append(("", "users", "", "", name))
+    checks += [("", "groups", "", "", group) for group in groups]
+    # UserExtra and UID are authentication.k8s.io kinds; User, Group and ServiceAccount core ones.
+    checks += [(AUTHENTICATION_GROUP, "userextras", key, "", value)
+               for key, values in extra.items() for value in values]
+    if uid:
+        checks.append((AUTHENTICATION_GROUP, "uids", "", "", uid))
+    for group, resource, subresource, namespace, target in checks:
         if authorizer is None:
             break
-        attributes = AttributesRecord(user, "impersonate", namespace, "", "", resource, subresource, target)
+        attributes = AttributesRecord(user, "impersonate", namespace, group, "v1", resource, subresource, target)
         allowed, reason = authorizer.authorize(attributes)
         if not allowed:
-            raise errors.forbidden(user.name, "impersonate", resource, namespace, target, "", subresource,
+            raise errors.forbidden(user.name, "impersonate", resource, namespace, target, group, subresource,
                                    reason=reason)
     impersonated_groups += groups
     if name == ANONYMOUS_USER:
-        impersonated_groups.append(ALL_UNAUTHENTICATED)
-    elif ALL_AUTHENTICATED not in impersonated_groups:
+        if ALL_UNAUTHENTICATED not in impersonated_groups:
+            impersonated_groups.append(ALL_UNAUTHENTICATED)
+    elif not {ALL_AUTHENTICATED, ALL_UNAUTHENTICATED} & set(impersonated_groups):
         impersonated_groups.append(ALL_AUTHENTICATED)
-    return UserInfo(name, uids[0] if uids else "", tuple(impersonated_groups),
+    return UserInfo(name, uid, tuple(impersonated_groups),
                     {key: tuple(values) for key, values in extra.items()})

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Protocol, Sequence
 
-from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.core.errors import StatusError, aggregate
 from reference_impl.mirrors import mirrors
 
 VERB_ALL = API_GROUP_ALL = RESOURCE_ALL = NON_RESOURCE_ALL = "*"
@@ -193,11 +193,6 @@ class Rules:
     evaluation_error: str = ""
 
 
-def _aggregate(errors: Sequence[str]) -> str:
-    """utilerrors.NewAggregate(...).Error(): one error as is, several in brackets."""
-    return "" if not errors else errors[0] if len(errors) == 1 else f"[{', '.join(errors)}]"
-
-
 Visit = tuple[str, "dict | None", "str | None"]  # (source description, rule, error)
 
 
@@ -256,7 +251,7 @@ class RBACAuthorizer:
                 errors.append(error)
         if not errors:
             return False, ""
-        return False, f"RBAC: {_aggregate(errors)}"
+        return False, f"RBAC: {aggregate(errors)}"
 
     @mirrors("(*k8s.io/kubernetes/plugin/pkg/auth/authorizer/rbac.RBACAuthorizer).RulesFor",
              "(*k8s.io/kubernetes/pkg/registry/rbac/validation.DefaultRuleResolver).RulesFor")
@@ -278,7 +273,7 @@ class RBACAuthorizer:
             if rule.get("nonResourceURLs"):
                 rules.non_resource_rules.append({"verbs": list(rule.get("verbs") or []),
                                                  "nonResourceURLs": list(rule["nonResourceURLs"])})
-        rules.evaluation_error = _aggregate(errors)
+        rules.evaluation_error = aggregate(errors)
         return rules
 
 
@@ -332,7 +327,7 @@ class UnionAuthorizer:
             union.incomplete = union.incomplete or rules.incomplete
             if rules.evaluation_error:
                 errors.append(rules.evaluation_error)
-        union.evaluation_error = _aggregate(errors)
+        union.evaluation_error = aggregate(errors)
         return union
 
 

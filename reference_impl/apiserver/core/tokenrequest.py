@@ -5,7 +5,8 @@ A token is a JWT as kube-apiserver's serviceaccount.JWTTokenGenerator writes it:
 `system:serviceaccount:NS:NAME`, audiences, iat/nbf/exp, and a `kubernetes.io` claim naming the
 namespace, the service account (name and uid) and, when the request binds it, the Pod or Secret
 (name and uid). The token is only valid while those objects exist with those uids, which the
-authenticator checks on every request (serviceaccount.Validator). It is signed ES256 with the key
+authenticator checks on every request (serviceaccount.Validator), allowing a minute of clock skew:
+on exp and nbf, and on a deletionTimestamp, so a pod keeps its token through its grace period. It is signed ES256 with the key
 given (kube-apiserver's --service-account-signing-key-file; the reference signs with its serving
 key, as kube-apiserver verifies with --tls-private-key-file when no other key is named).
 """
@@ -33,6 +34,7 @@ MIN_EXPIRATION_SECONDS = 600
 MAX_EXPIRATION_SECONDS = 1 << 32
 BOUND_KINDS = {"Pod": "pods", "Secret": "secrets"}
 SA_PREFIX = "system:serviceaccount:"
+LEEWAY_SECONDS = 60  # jwt.DefaultLeeway: the clock skew allowed on exp, nbf and deletions
 
 
 def _b64(data: bytes) -> str:
@@ -115,15 +117,19 @@ def create_token(registry, key: ec.EllipticCurvePrivateKey, namespace: str, name
         problems.append(f'spec.boundObjectRef.apiVersion: Unsupported value: "{bound.get("apiVersion")}": '
                         'supported values: "v1"')
     if problems:
-        raise errors.invalid("TokenRequest", name, problems, "authentication.k8s.io")
+        raise errors.invalid("TokenRequest", "", problems, "authentication.k8s.io")
     account = registry.get("serviceaccounts", namespace, name)
     private = {"namespace": namespace,
                "serviceaccount": {"name": name, "uid": account["metadata"].get("uid", "")}}
     if bound:
         target = registry.get(BOUND_KINDS[bound["kind"]], namespace, str(bound.get("name", "")))
+        if bound["kind"] == "Pod" and (target.get("spec") or {}).get("serviceAccountName") != name:
+            raise errors.bad_request(f'cannot bind token for serviceaccount "{name}" to pod running with different '
+                                     "serviceaccount name.")
         uid = target["metadata"].get("uid", "")
         if bound.get("uid") and bound["uid"] != uid:
-            raise errors.conflict(BOUND_KINDS[bound["kind"]], str(bound.get("name")),
+            # Upstream names the conflict with the reference's kind where a resource would go.
+            raise errors.conflict(bound["kind"], str(bound.get("name")),
                                   why=f"the UID in the bound object reference ({bound['uid']}) does not match "
                                       f"the UID in record. The object might have been deleted and then recreated")
         private[bound["kind"].lower()] = {"name": target["metadata"]["name"], "uid": uid}
@@ -148,37 +154,65 @@ class ServiceAccountTokenAuthenticator:
         self.now = now
         self.audiences = tuple(audiences)
 
-    @mirrors("(*k8s.io/kubernetes/pkg/serviceaccount.jwtTokenAuthenticator).AuthenticateToken",
-             "(*k8s.io/kubernetes/pkg/serviceaccount.validator).Validate")
+    @mirrors("(*k8s.io/kubernetes/pkg/serviceaccount.jwtTokenAuthenticator).AuthenticateToken")
     def authenticate_token(self, token: str) -> UserInfo | None:
         claims = verify(token, self.public_key)
         if claims is None or claims.get("iss") != ISSUER:
             return None
-        now = self.now()
-        if not isinstance(claims.get("exp"), int) or now > claims["exp"] or now < claims.get("nbf", 0):
-            raise AuthenticationFailed("service account token has expired")
         audiences = claims.get("aud")
         audiences = [audiences] if isinstance(audiences, str) else audiences or []
         if not set(audiences) & set(self.audiences):
-            raise AuthenticationFailed("token audiences are invalid")
+            raise AuthenticationFailed(f"token audiences {_go_strings(audiences)} is invalid for the target "
+                                       f"audiences {_go_strings(self.audiences)}")
+        return self.validate(claims)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/serviceaccount.validator).Validate")
+    def validate(self, claims: dict) -> UserInfo:
+        """The token's user while its time holds and its objects exist with their uids; an object
+        counts as deleted once its deletionTimestamp is more than the leeway past."""
+        now = self.now()
+        if now > claims.get("exp", 0) + LEEWAY_SECONDS:
+            raise AuthenticationFailed("Token has expired.")
+        if now + LEEWAY_SECONDS < claims.get("nbf", 0):
+            raise AuthenticationFailed("Token could not be validated.")
+        deleted_before = now - LEEWAY_SECONDS
         private = claims.get("kubernetes.io") or {}
         namespace = private.get("namespace", "")
         account = private.get("serviceaccount") or {}
-        extra: dict[str, tuple[str, ...]] = {}
         try:
             current = self.lookup("serviceaccounts", namespace, account.get("name", ""))
-            if current["metadata"].get("uid") != account.get("uid"):
-                raise AuthenticationFailed("service account UID does not match the token's")
-            for kind, plural in BOUND_KINDS.items():
-                ref = private.get(kind.lower())
-                if ref:
-                    obj = self.lookup(plural, namespace, ref.get("name", ""))
-                    if obj["metadata"].get("uid") != ref.get("uid") or obj["metadata"].get("deletionTimestamp"):
-                        raise AuthenticationFailed(f"the token's {kind.lower()} has been deleted")
-                    extra[f"authentication.kubernetes.io/{kind.lower()}-name"] = (ref.get("name", ""),)
-                    extra[f"authentication.kubernetes.io/{kind.lower()}-uid"] = (ref.get("uid", ""),)
         except errors.StatusError as err:
-            raise AuthenticationFailed(f"the token's objects are gone: {err}") from None
+            raise AuthenticationFailed(err.message) from None
+        if _deleted_before(current, deleted_before):
+            raise AuthenticationFailed(f"ServiceAccount {namespace}/{account.get('name', '')} has been deleted")
+        if current["metadata"].get("uid") != account.get("uid"):
+            raise AuthenticationFailed(f"ServiceAccount UID ({current['metadata'].get('uid')}) does not match "
+                                       f"claim ({account.get('uid')})")
+        for kind in ("Secret", "Pod"):
+            ref = private.get(kind.lower())
+            if not ref:
+                continue
+            try:
+                bound = self.lookup(BOUND_KINDS[kind], namespace, ref.get("name", ""))
+            except errors.StatusError:
+                raise AuthenticationFailed("Token has been invalidated") from None
+            if _deleted_before(bound, deleted_before):
+                raise AuthenticationFailed("Token has been invalidated")
+            if bound["metadata"].get("uid") != ref.get("uid"):
+                raise AuthenticationFailed(f"{kind} UID ({bound['metadata'].get('uid')}) does not match claim "
+                                           f"({ref.get('uid')})")
+        pod = private.get("pod")
+        extra = {"authentication.kubernetes.io/pod-name": (pod["name"],),
+                 "authentication.kubernetes.io/pod-uid": (pod["uid"],)} if pod else {}
         return UserInfo(f"{SA_PREFIX}{namespace}:{account.get('name', '')}", account.get("uid", ""),
                         ("system:serviceaccounts", f"system:serviceaccounts:{namespace}"), extra)
 
+
+def _deleted_before(obj: dict, moment: float) -> bool:
+    timestamp = obj["metadata"].get("deletionTimestamp")
+    return bool(timestamp) and datetime.datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp() < moment
+
+
+def _go_strings(values) -> str:
+    """A []string as Go's %q prints it: ["a" "b"]."""
+    return "[" + " ".join(json.dumps(value) for value in values) + "]"

@@ -91,6 +91,29 @@ def test_unknown_bearer_token_fails(token_file):
         auth.authenticate(bearer("nope"))
 
 
+
+class Refusing:
+    def __init__(self, reason):
+        self.reason = reason
+
+    def authenticate_token(self, token):
+        raise AuthenticationFailed(self.reason)
+
+
+@pytest.mark.parametrize("reasons,message", [
+    ((), "invalid bearer token"),
+    (("Token has expired.",), "Token has expired."),
+    (("a", "b", "a"), "[a, b]"),
+])
+def test_token_authenticators_fail_as_one_union(token_file, reasons, message):
+    """Every token authenticator sits behind one bearer authenticator: it reports the reasons of
+    those that rejected the token (utilerrors.NewAggregate), 'invalid bearer token' only when none
+    knew it."""
+    auth = BearerTokenAuthenticator(TokenFileAuthenticator.from_csv(token_file), *map(Refusing, reasons))
+    with pytest.raises(AuthenticationFailed) as refused:
+        auth.authenticate(bearer("nope"))
+    assert str(refused.value) == message
+
 def test_client_certificate_cn_is_user_and_o_are_groups(ca):
     """A client certificate signed by the client CA names the user (CN) and its groups (O)."""
     pair = certs.issue_client_cert(ca, "carol", ("ops", "system:masters"))

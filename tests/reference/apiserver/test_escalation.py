@@ -53,6 +53,16 @@ def grant(chain, rules, name="alice-rights"):
                  "subjects": [{"kind": "User", "name": "alice"}]})[0] == 201
 
 
+def grant_cluster_wide(chain, rules, name):
+    """Give alice `rules` everywhere through a ClusterRole and ClusterRoleBinding named after the test."""
+    name = f"{name}-{chain.namespace}"
+    assert send(chain, "admin", "POST", f"{RBAC}/clusterroles", {"metadata": {"name": name}, "rules": rules})[0] == 201
+    assert send(chain, "admin", "POST", f"{RBAC}/clusterrolebindings",
+                {"metadata": {"name": name}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io",
+                                                         "kind": "ClusterRole", "name": name},
+                 "subjects": [{"kind": "User", "name": "alice"}]})[0] == 201
+
+
 BIND_ONLY = [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["rolebindings", "roles"],
               "verbs": ["create"]}]
 
@@ -82,6 +92,26 @@ def test_a_wildcard_role_is_refused(rbac_chain):
     assert '{APIGroups:["*"], Resources:["*"], Verbs:["*"]}' in status["message"]
 
 
+
+def test_the_missing_permissions_are_listed_compacted_sorted_with_resolution_errors(rbac_chain):
+    """ConfirmNoEscalation's message: one line per resource with its verbs (CompactRules), lines
+    sorted, and the errors met resolving the user's own rules after them."""
+    grant(rbac_chain, BIND_ONLY)
+    ns = rbac_chain.namespace
+    send(rbac_chain, "admin", "POST", f"{RBAC}/namespaces/{ns}/rolebindings",
+         {"metadata": {"name": "dangling"}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role",
+                                                        "name": "gone"},
+          "subjects": [{"kind": "User", "name": "alice"}]})
+    code, status = send(rbac_chain, "alice", "POST", f"{RBAC}/namespaces/{ns}/roles",
+                        {"metadata": {"name": "reader"},
+                         "rules": [{"apiGroups": [""], "resources": ["secrets", "pods"], "verbs": ["list", "get"]}]})
+    assert (code, status["message"]) == (403, (
+        'roles.rbac.authorization.k8s.io "reader" is forbidden: user "alice" (groups=["system:authenticated"]) is '
+        "attempting to grant RBAC permissions not currently held:\n"
+        '{APIGroups:[""], Resources:["pods"], Verbs:["list" "get"]}\n'
+        '{APIGroups:[""], Resources:["secrets"], Verbs:["list" "get"]}'
+        '; resolution errors: [roles.rbac.authorization.k8s.io "gone" not found]'))
+
 def test_a_role_within_held_permissions_is_allowed(rbac_chain):
     grant(rbac_chain, BIND_ONLY + [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get", "list"]}])
     code, _ = send(rbac_chain, "alice", "POST", f"{RBAC}/namespaces/{rbac_chain.namespace}/roles",
@@ -98,6 +128,20 @@ def test_the_escalate_verb_allows_writing_any_role(rbac_chain):
     assert code == 201
 
 
+
+def test_escalate_on_a_named_role_lifts_updates_of_it_not_its_creation(rbac_chain):
+    """RoleEscalationAuthorized asks about the request's name: a create (POST to the collection)
+    has none, so `escalate` limited by resourceNames helps only once the role exists."""
+    grant(rbac_chain, BIND_ONLY + [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["roles"],
+                                    "verbs": ["escalate", "update"], "resourceNames": ["all"]}])
+    roles = f"{RBAC}/namespaces/{rbac_chain.namespace}/roles"
+    everything = {"metadata": {"name": "all"}, "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]}
+    code, status = send(rbac_chain, "alice", "POST", roles, everything)
+    assert (code, status["reason"]) == (403, "Forbidden")
+    assert "attempting to grant RBAC permissions not currently held" in status["message"]
+    assert send(rbac_chain, "admin", "POST", roles, {"metadata": {"name": "all"}, "rules": []})[0] == 201
+    assert send(rbac_chain, "alice", "PUT", f"{roles}/all", everything)[0] == 200
+
 def test_the_bind_verb_allows_binding_that_role(rbac_chain):
     grant(rbac_chain, BIND_ONLY + [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterroles"],
                                     "verbs": ["bind"], "resourceNames": ["cluster-admin"]}])
@@ -109,9 +153,21 @@ def test_the_bind_verb_allows_binding_that_role(rbac_chain):
     assert code == 201
 
 
+
+def test_binding_a_missing_role_is_its_not_found(rbac_chain):
+    """The policybased RoleBinding storage returns GetRoleReferenceRules' error as it is: the
+    role's 404, not a 403 wrapping it."""
+    grant(rbac_chain, BIND_ONLY)
+    code, status = send(rbac_chain, "alice", "POST", f"{RBAC}/namespaces/{rbac_chain.namespace}/rolebindings",
+                        {"metadata": {"name": "ghost"},
+                         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "missing"},
+                         "subjects": [{"kind": "User", "name": "alice"}]})
+    assert (code, status["reason"], status["message"]) == (
+        404, "NotFound", 'roles.rbac.authorization.k8s.io "missing" not found')
+
 def test_covers_breaks_rules_down_to_single_permissions():
     """A rule is covered when each (group, resource, name, verb) of it is; names narrow an owner rule."""
-    owner = [{"apiGroups": [""], "resources": ["pods", "pods/*"], "verbs": ["get", "list"]},
+    owner = [{"apiGroups": [""], "resources": ["pods", "*/log"], "verbs": ["get", "list"]},
              {"apiGroups": ["apps"], "resources": ["deployments"], "resourceNames": ["web"], "verbs": ["*"]}]
     assert uncovered(owner, [{"apiGroups": [""], "resources": ["pods", "pods/log"], "verbs": ["get"]}]) == []
     assert uncovered(owner, [{"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get"]}]) == [
@@ -119,6 +175,19 @@ def test_covers_breaks_rules_down_to_single_permissions():
     assert uncovered(owner, [{"apiGroups": ["apps"], "resources": ["deployments"], "resourceNames": ["web"],
                               "verbs": ["delete"]}]) == []
 
+
+
+def test_a_resource_slash_star_rule_covers_no_subresource(rbac_chain):
+    """resourceCoversAll knows `*`, the exact resource and `*/sub`; `pods/*` is a literal name the
+    authorizer never matches, so holding it grants no pods/log to hand on."""
+    grant(rbac_chain, BIND_ONLY + [{"apiGroups": [""], "resources": ["pods/*"], "verbs": ["get"]}])
+    ns = rbac_chain.namespace
+    assert send(rbac_chain, "alice", "GET", f"/api/v1/namespaces/{ns}/pods/web/log")[0] == 403
+    code, status = send(rbac_chain, "alice", "POST", f"{RBAC}/namespaces/{ns}/roles",
+                        {"metadata": {"name": "logs"},
+                         "rules": [{"apiGroups": [""], "resources": ["pods/log"], "verbs": ["get"]}]})
+    assert (code, status["reason"]) == (403, "Forbidden")
+    assert status["message"].endswith('{APIGroups:[""], Resources:["pods/log"], Verbs:["get"]}')
 
 # --- impersonation (k8s.io/apiserver/pkg/endpoints/filters/impersonation.go) ---
 
@@ -151,10 +220,81 @@ def test_impersonating_a_service_account_checks_serviceaccounts(rbac_chain):
     assert code == 403 and f'User "system:serviceaccount:{ns}:default" cannot list' in status["message"]
 
 
+
+def test_impersonating_extras_and_uids_is_asked_in_the_authentication_group(rbac_chain):
+    """UserExtra and UID impersonation requests are authentication.k8s.io kinds, so `impersonate`
+    on userextras/KEY and uids is granted in that API group, not in the core one."""
+    grant_cluster_wide(rbac_chain, [{"apiGroups": [""], "resources": ["users", "userextras/scopes", "uids"],
+                                     "verbs": ["impersonate"]}], "core-group")
+    code, status = send_as(rbac_chain, "alice", "/api/v1/namespaces", User="nobody", **{"Extra-Scopes": "view"})
+    assert (code, status["message"]) == (403, 'userextras.authentication.k8s.io "view" is forbidden: User "alice" '
+                                              'cannot impersonate resource "userextras/scopes" in API group '
+                                              '"authentication.k8s.io" at the cluster scope')
+    grant_cluster_wide(rbac_chain, [{"apiGroups": ["authentication.k8s.io"], "resources": ["userextras/scopes", "uids"],
+                                     "verbs": ["impersonate"]}], "authentication-group")
+    code, status = send_as(rbac_chain, "alice", "/api/v1/namespaces", User="nobody", Uid="42",
+                           **{"Extra-Scopes": "view"})
+    assert code == 403 and status["message"].startswith('namespaces is forbidden: User "nobody" cannot list')
+
 def test_impersonating_groups_without_a_user_is_400(rbac_chain):
     code, status = send_as(rbac_chain, "admin", "/api/v1/namespaces", Group="system:masters")
     assert (code, status["reason"]) == (400, "BadRequest")
 
+
+
+def test_an_empty_impersonate_user_header_impersonates_nobody(rbac_chain):
+    """buildImpersonationRequests reads Impersonate-User with headers.Get: an empty value is no
+    request at all, so the call runs as its sender."""
+    assert send_as(rbac_chain, "admin", "/api/v1/namespaces", User="")[0] == 200
+
+
+def recorded_impersonation(*headers):
+    """The user `impersonate` makes of alice's request with these (name, value) headers, and the
+    (resource, name) pairs it asked the authorizer about."""
+    from email.message import Message
+
+    from reference_impl.apiserver.core.impersonation import impersonate
+
+    message, seen = Message(), []
+    for name, value in headers:
+        message[name] = value
+
+    class Recording:
+        def authorize(self, attributes):
+            seen.append((attributes.resource, attributes.name))
+            return True, ""
+
+    return impersonate(USERS["alice"], message, Recording()), seen
+
+
+def test_of_several_impersonate_user_headers_the_first_counts():
+    """headers.Get takes the first Impersonate-User (and Impersonate-Uid); it is the one authorized."""
+    user, seen = recorded_impersonation(("Impersonate-User", "bob"), ("Impersonate-User", "carol"),
+                                        ("Impersonate-Uid", "1"), ("Impersonate-Uid", "2"))
+    assert (user.name, user.uid, seen) == ("bob", "1", [("users", "bob"), ("uids", "1")])
+
+
+
+@pytest.mark.parametrize("name", ["system:serviceaccount:a:b:c", "system:serviceaccount:Team:bot",
+                                  "system:serviceaccount:team:", "system:serviceaccount:"])
+def test_a_name_that_is_no_service_account_impersonates_a_user(name):
+    """serviceaccount.SplitUsername needs a namespace and a service account name that validate;
+    anything else under the prefix is impersonated, and authorized, as a plain user."""
+    user, seen = recorded_impersonation(("Impersonate-User", name))
+    assert (user.name, user.groups, seen) == (name, ("system:authenticated",), [("users", name)])
+
+@pytest.mark.parametrize("user,groups,expected", [
+    ("bob", [], ("system:authenticated",)),
+    ("bob", ["dev"], ("dev", "system:authenticated")),
+    ("bob", ["system:unauthenticated"], ("system:unauthenticated",)),
+    ("system:anonymous", [], ("system:unauthenticated",)),
+    ("system:anonymous", ["system:unauthenticated"], ("system:unauthenticated",)),
+])
+def test_an_impersonated_user_joins_one_all_users_group(user, groups, expected):
+    """system:authenticated is added unless either all-users group was asked for; system:anonymous
+    gets system:unauthenticated, once."""
+    impersonated, _ = recorded_impersonation(("Impersonate-User", user), *(("Impersonate-Group", g) for g in groups))
+    assert impersonated.groups == expected
 
 def test_updating_only_gc_fields_needs_no_held_permissions(rbac_chain):
     """IsOnlyMutatingGCFields: owner references and finalizers may change without the rules' rights."""
@@ -186,6 +326,27 @@ def test_an_aggregated_cluster_role_needs_escalate(rbac_chain):
                          "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"x": "y"}}]}})
     assert code == 403 and "must have cluster-admin privileges to use the aggregationRule" in status["message"]
 
+
+
+def test_dropping_an_aggregation_rule_needs_cluster_admin_privileges(rbac_chain):
+    """ClusterRole updates check the old object's aggregationRule too: without `*` on everything a
+    user may not stop an aggregated role (admin, edit, view) from gathering its rules."""
+    name = f"agg-{rbac_chain.namespace}"
+    assert send(rbac_chain, "admin", "POST", f"{RBAC}/clusterroles",
+                {"metadata": {"name": name},
+                 "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"x": "y"}}]}})[0] == 201
+    send(rbac_chain, "admin", "POST", f"{RBAC}/clusterroles",
+         {"metadata": {"name": "updater"}, "rules": [{"apiGroups": ["rbac.authorization.k8s.io"],
+                                                      "resources": ["clusterroles"], "verbs": ["get", "update"]}]})
+    send(rbac_chain, "admin", "POST", f"{RBAC}/clusterrolebindings",
+         {"metadata": {"name": f"alice-{rbac_chain.namespace}"},
+          "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "updater"},
+          "subjects": [{"kind": "User", "name": "alice"}]})
+    _, role = send(rbac_chain, "alice", "GET", f"{RBAC}/clusterroles/{name}")
+    del role["aggregationRule"]
+    code, status = send(rbac_chain, "alice", "PUT", f"{RBAC}/clusterroles/{name}", role)
+    assert (code, status["message"]) == (403, f'clusterroles.rbac.authorization.k8s.io "{name}" is forbidden: '
+                                               "must have cluster-admin privileges to use the aggregationRule")
 
 def test_impersonated_extras_are_authorized_and_carried(rbac_chain):
     """Impersonate-Extra-KEY asks `impersonate` on userextras/KEY, and the user carries the values."""

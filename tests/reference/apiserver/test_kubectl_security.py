@@ -97,3 +97,15 @@ def test_a_token_review_created_with_kubectl_names_the_tokens_user(kube):
     review = ('{"apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview", "spec": {"token": "%s"}}' % token)
     result = kube.kubectl("create", "-f", "-", "-o", "jsonpath={.status.user.username}", input=review)
     assert (result.returncode, result.stdout) == (0, f"system:serviceaccount:{NS}:reviewed"), result.stderr
+
+
+def test_a_token_review_of_a_token_whose_account_is_gone_gives_the_validators_reason(kube):
+    """The token authenticators sit behind one bearer-token authenticator: the service account
+    validator's reason is the review's error, without 'invalid bearer token' from the token file."""
+    kube.kubectl("create", "serviceaccount", "departed", "-n", NS)
+    token = kube.kubectl("create", "token", "departed", "-n", NS).stdout.strip()
+    assert kube.kubectl("delete", "serviceaccount", "departed", "-n", NS).returncode == 0
+    code, review = kube.request("POST", "/apis/authentication.k8s.io/v1/tokenreviews",
+                                {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview",
+                                 "spec": {"token": token}})
+    assert (code, review["status"]) == (201, {"user": {}, "error": 'serviceaccounts "departed" not found'})

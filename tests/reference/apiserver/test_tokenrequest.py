@@ -13,7 +13,8 @@ from reference_impl.apiserver.core.auth import (AuthenticationFailed, BearerToke
                                            UserInfo)
 from reference_impl.apiserver.core.handlers import Request
 from reference_impl.apiserver.adapter.server import HandlerChain
-from reference_impl.apiserver.core.tokenrequest import ServiceAccountTokenAuthenticator
+from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.core.tokenrequest import ServiceAccountTokenAuthenticator, create_token
 from tests.reference.apiserver.test_handlers import NOW, call, etcd, registry  # noqa: F401
 
 KEY = certs.new_ca().private_key
@@ -46,7 +47,7 @@ def setup(registry, request):
     clock = Clock()
     tokens = ServiceAccountTokenAuthenticator(KEY.public_key(), registry.get, clock)
     authorizer = RecordingAuthorizer()
-    authenticator = RequestAuthenticator([BearerTokenAuthenticator(AdminToken()), BearerTokenAuthenticator(tokens)])
+    authenticator = RequestAuthenticator([BearerTokenAuthenticator(AdminToken(), tokens)])
     chain = HandlerChain(registry, authenticator, authorizer, now=clock)
     chain.rest.token_key = KEY
     ns = "".join(c if c.isalnum() else "-" for c in request.node.name.lower())[:50].strip("-")
@@ -78,24 +79,32 @@ def test_a_token_request_returns_a_token_the_server_accepts(setup):
     assert f"system:serviceaccounts:{ns}" in user.groups
 
 
-def test_an_expired_token_is_401(setup):
-    chain, ns, clock, _, _ = setup
+def test_an_expired_token_is_401_after_the_leeway(setup):
+    """The validator allows jwt.DefaultLeeway (60s) of clock skew past exp, then 'Token has expired.'."""
+    chain, ns, clock, _, tokens = setup
     token = send(chain, "admin", "POST", token_path(ns), {"spec": {"expirationSeconds": 600}})[1]["status"]["token"]
-    clock.now += 601
+    clock.now += 660
+    assert send(chain, token, "GET", f"/api/v1/namespaces/{ns}/pods")[0] == 200
+    clock.now += 1
     assert send(chain, token, "GET", f"/api/v1/namespaces/{ns}/pods")[0] == 401
+    with pytest.raises(AuthenticationFailed, match=r"^Token has expired\.$"):
+        tokens.authenticate_token(token)
 
 
 def test_a_token_for_another_audience_is_refused(setup):
     chain, ns, _, _, tokens = setup
     answer = send(chain, "admin", "POST", token_path(ns), {"spec": {"audiences": ["vault"]}})[1]
     assert answer["spec"]["audiences"] == ["vault"]
-    with pytest.raises(AuthenticationFailed, match="audiences"):
+    with pytest.raises(AuthenticationFailed) as refused:
         tokens.authenticate_token(answer["status"]["token"])
+    assert str(refused.value) == ('token audiences ["vault"] is invalid for the target audiences '
+                                  '["https://kubernetes.default.svc.cluster.local"]')
 
 
 def test_a_token_bound_to_a_pod_dies_with_the_pod(setup):
     chain, ns, _, _, _ = setup
-    pod = {"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "i"}]}}
+    pod = {"metadata": {"name": "p"}, "spec": {"serviceAccountName": "robot",
+                                               "containers": [{"name": "c", "image": "i"}]}}
     assert send(chain, "admin", "POST", f"/api/v1/namespaces/{ns}/pods", pod)[0] == 201
     code, answer = send(chain, "admin", "POST", token_path(ns),
                         {"spec": {"boundObjectRef": {"kind": "Pod", "apiVersion": "v1", "name": "p"}}})
@@ -106,6 +115,44 @@ def test_a_token_bound_to_a_pod_dies_with_the_pod(setup):
                          {"Authorization": "Bearer admin"}, b""))
     assert send(chain, token, "GET", f"/api/v1/namespaces/{ns}/pods")[0] == 401
 
+
+
+
+def test_a_pod_bound_token_lasts_through_the_pods_graceful_deletion(setup):
+    """The validator counts a bound pod as deleted once its deletionTimestamp (now + grace period) is
+    more than jwt.DefaultLeeway (60s) past: a terminating pod keeps its API access meanwhile."""
+    chain, ns, clock, _, tokens = setup
+    pod = {"metadata": {"name": "p"}, "spec": {"serviceAccountName": "robot", "nodeName": "n1",
+                                               "containers": [{"name": "c", "image": "i"}]}}
+    assert send(chain, "admin", "POST", f"/api/v1/namespaces/{ns}/pods", pod)[0] == 201
+    token = send(chain, "admin", "POST", token_path(ns), {"spec": {"boundObjectRef": {
+        "kind": "Pod", "apiVersion": "v1", "name": "p"}}})[1]["status"]["token"]
+    chain.handle(Request("DELETE", f"/api/v1/namespaces/{ns}/pods/p", {"gracePeriodSeconds": ["30"]},
+                         {"Authorization": "Bearer admin"}, b""))
+    assert send(chain, token, "GET", f"/api/v1/namespaces/{ns}/pods")[0] == 200
+    clock.now += 90
+    assert send(chain, token, "GET", f"/api/v1/namespaces/{ns}/pods")[0] == 200
+    clock.now += 1
+    assert send(chain, token, "GET", f"/api/v1/namespaces/{ns}/pods")[0] == 401
+    with pytest.raises(AuthenticationFailed, match="^Token has been invalidated$"):
+        tokens.authenticate_token(token)
+
+def test_a_token_binds_only_to_a_pod_running_as_its_service_account(setup):
+    """TokenREST.Create refuses a Pod whose spec.serviceAccountName is another account (400), and a
+    bound object whose uid is not the one named (409, on the reference's kind)."""
+    chain, ns, _, _, _ = setup
+    pod = {"metadata": {"name": "p"}, "spec": {"serviceAccountName": "default",
+                                               "containers": [{"name": "c", "image": "i"}]}}
+    assert send(chain, "admin", "POST", f"/api/v1/namespaces/{ns}/pods", pod)[0] == 201
+    code, status = send(chain, "admin", "POST", token_path(ns),
+                        {"spec": {"boundObjectRef": {"kind": "Pod", "apiVersion": "v1", "name": "p"}}})
+    assert (code, status["message"]) == (400, 'cannot bind token for serviceaccount "robot" to pod running with '
+                                              "different serviceaccount name.")
+    code, status = send(chain, "admin", "POST", token_path(ns, "default"),
+                        {"spec": {"boundObjectRef": {"kind": "Pod", "apiVersion": "v1", "name": "p", "uid": "x"}}})
+    assert (code, status["message"]) == (409, 'Operation cannot be fulfilled on Pod "p": the UID in the bound '
+                                              "object reference (x) does not match the UID in record. The object "
+                                              "might have been deleted and then recreated")
 
 @pytest.mark.parametrize("spec,code", [
     ({"expirationSeconds": 10}, 422),
@@ -118,6 +165,14 @@ def test_invalid_token_requests(setup, spec, code):
     chain, ns, _, _, _ = setup
     assert send(chain, "admin", "POST", token_path(ns), {"spec": spec})[0] == code
 
+
+
+def test_an_invalid_token_request_names_no_object():
+    """TokenREST.Create reports ValidateTokenRequest's errors with NewInvalid(gvk.GroupKind(), "", ...)."""
+    with pytest.raises(StatusError) as refused:
+        create_token(None, KEY, "ns", "robot", {"spec": {"expirationSeconds": 10}}, NOW)
+    assert refused.value.message == ('TokenRequest.authentication.k8s.io "" is invalid: spec.expirationSeconds: '
+                                     "Invalid value: 10: may not specify a duration less than 10 minutes")
 
 def test_a_token_for_a_missing_service_account_is_404(setup):
     chain, ns, _, _, _ = setup
