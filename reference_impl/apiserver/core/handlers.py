@@ -24,7 +24,7 @@ from reference_impl.apiserver.core import jsonserializer, limits, validation, wa
 from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.core.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
 from reference_impl.apiserver.core.errors import StatusError
-from reference_impl.machinery import fields
+from reference_impl.machinery import fields, labels
 from reference_impl.machinery.params import query_bool
 from reference_impl.mirrors import mirrors
 
@@ -157,11 +157,25 @@ def request_info(method: str, path: str, query: Mapping[str, list[str]]) -> Requ
         info.resource = parts[0]
     if not info.name and verb == "get":
         verb = "watch" if query_bool(query.get("watch")) else "list"
-        info.name = _name_required_by(query.get("fieldSelector", [""])[0])
+        if _decodes_as_list_options(query):  # else NewRequestInfo drops what it parsed so far
+            info.name = _name_required_by(query.get("fieldSelector", [""])[0])
     if not info.name and verb == "delete":
         verb = "deletecollection"
     info.verb = verb
     return info
+
+
+def _decodes_as_list_options(query: Mapping[str, list[str]]) -> bool:
+    """Whether the query's ListOptions parameters decode: selectors that parse, integers that
+    are int64s (the booleans and strings always decode)."""
+    if any(name in query and int64_problem(query[name][0]) for name in ("limit", "timeoutSeconds")):
+        return False
+    try:
+        labels.parse_label_selector(query.get("labelSelector", [""])[0])
+        fields.parse_field_selector(query.get("fieldSelector", [""])[0])
+    except labels.SelectorError:
+        return False
+    return True
 
 
 def _name_required_by(field_selector: str) -> str:
@@ -303,11 +317,19 @@ def query_int64(request: Request, name: str) -> int | None:
     if name not in request.query:
         return None
     value = request.param(name)
-    if not re.fullmatch(r"[+-]?[0-9]+", value):
-        raise errors.bad_request(f'strconv.ParseInt: parsing "{value}": invalid syntax')
-    if not -limits.MAX_INT64 - 1 <= int(value) <= limits.MAX_INT64:
-        raise errors.bad_request(f'strconv.ParseInt: parsing "{value}": value out of range')
+    problem = int64_problem(value)
+    if problem:
+        raise errors.bad_request(problem)
     return int(value)
+
+
+def int64_problem(value: str) -> str | None:
+    """strconv.ParseInt's error for a value that is no int64, None for one that is."""
+    if not re.fullmatch(r"[+-]?[0-9]+", value):
+        return f'strconv.ParseInt: parsing "{value}": invalid syntax'
+    if not -limits.MAX_INT64 - 1 <= int(value) <= limits.MAX_INT64:
+        return f'strconv.ParseInt: parsing "{value}": value out of range'
+    return None
 
 
 @mirrors("k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateCreateOptions",

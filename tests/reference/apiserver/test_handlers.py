@@ -87,6 +87,15 @@ def ns_path(chain, plural: str, name: str = "", group: str = "") -> str:
     # Only a GET that turned into a list or watch takes its name from the field selector.
     ("GET", "/api/v1/watch/namespaces/ns/pods", {"fieldSelector": ["metadata.name=p"]},
      ("watch", "", "pods", "ns", "", "")),
+    # ListOptions that do not decode: the name is dropped (a resourceNames rule must not allow
+    # the request), the watch flag kept.
+    ("GET", "/api/v1/namespaces/ns/pods", {"fieldSelector": ["metadata.name=p"], "limit": ["abc"]},
+     ("list", "", "pods", "ns", "", "")),
+    ("GET", "/api/v1/namespaces/ns/pods", {"fieldSelector": ["metadata.name=p"], "timeoutSeconds": ["9" * 20],
+                                           "watch": ["true"]},
+     ("watch", "", "pods", "ns", "", "")),
+    ("GET", "/api/v1/namespaces/ns/pods", {"fieldSelector": ["metadata.name=p"], "labelSelector": ["a in (b"]},
+     ("list", "", "pods", "ns", "", "")),
 ])
 def test_request_info(method, path, query, expected):
     """URLs parse into verb, group, resource, namespace, name and subresource like NewRequestInfo."""
