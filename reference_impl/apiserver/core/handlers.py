@@ -586,6 +586,8 @@ class RESTHandlers:
             except PatchError as err:
                 if err.malformed:
                     raise errors.bad_request(err.message) from err
+                if media_type == "application/json-patch+json":
+                    raise errors.unprocessable_entity() from err
                 raise StatusError(422, "Invalid", err.message) from err
         return apply
 

@@ -190,6 +190,29 @@ def test_patch_errors(chain):
                 content_type="application/merge-patch+json")[0] == 404
 
 
+@pytest.mark.parametrize("ops", [[{"op": "test", "path": "/metadata/name", "value": "q"}],
+                                 [{"op": "remove", "path": "/data/absent"}], [{"op": "frobnicate", "path": "/a"}]])
+def test_json_patch_that_does_not_apply_is_upstreams_generic_422(chain, ops):
+    """applyJSPatch answers any Apply error with NewGenericServerResponse(422): reason Invalid, a
+    fixed message that does not show the json-patch error, and empty details."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "j"}})
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "j"), ops,
+                        content_type="application/json-patch+json")
+    assert code == 422
+    assert status == {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                      "message": "the server rejected our request due to an error in our request",
+                      "reason": "Invalid", "details": {}, "code": 422}
+
+
+def test_json_patch_body_that_is_not_a_list_is_400(chain):
+    """DecodePatch's error is a 400 with encoding/json's words."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "j"}})
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "j"), {"op": "add"},
+                        content_type="application/json-patch+json")
+    assert (code, status["reason"], status["message"]) == (
+        400, "BadRequest", "json: cannot unmarshal object into Go value of type jsonpatch.Patch")
+
+
 @pytest.mark.parametrize("method,body,content_type,message", [
     ("PUT", {"data": {"a": "2"}}, "application/json",
      "the name of the object () does not match the name on the URL (c)"),
