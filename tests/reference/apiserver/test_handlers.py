@@ -214,6 +214,27 @@ def test_json_patch_body_that_is_not_a_list_is_400(chain):
 
 
 @pytest.mark.parametrize("method,body,content_type,message", [
+    ("PUT", {"metadata": {"name": "c", "deletionTimestamp": "2026-01-02T03:04:05Z"}}, "application/json",
+     "metadata.deletionTimestamp: Invalid value: 2026-01-02 03:04:05 +0000 UTC: field is immutable"),
+    ("PATCH", {"metadata": {"deletionTimestamp": "2026-01-02T05:04:05+02:00"}}, "application/merge-patch+json",
+     "metadata.deletionTimestamp: Invalid value: 2026-01-02 03:04:05 +0000 UTC: field is immutable"),
+    ("PATCH", {"metadata": {"deletionGracePeriodSeconds": 30}}, "application/strategic-merge-patch+json",
+     "metadata.deletionGracePeriodSeconds: Invalid value: 30: field is immutable"),
+    ("PATCH", [{"op": "add", "path": "/metadata/deletionGracePeriodSeconds", "value": 0}],
+     "application/json-patch+json", "metadata.deletionGracePeriodSeconds: Invalid value: 0: field is immutable"),
+])
+def test_a_client_cannot_start_an_objects_deletion_by_update(chain, method, body, content_type, message):
+    """ValidateObjectMetaUpdate: on an object not being deleted, a PUT or patch that sets
+    deletionTimestamp (shown as Go's time.Time prints it) or deletionGracePeriodSeconds is a 422
+    "field is immutable", and nothing is written."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "c"}, "data": {"a": "1"}})
+    code, status = call(chain, method, ns_path(chain, "configmaps", "c"), body, content_type=content_type)
+    assert (code, status["reason"], status["message"]) == (422, "Invalid", f'ConfigMap "c" is invalid: {message}')
+    assert status["details"]["causes"][0]["field"] == message.split(":")[0]
+    assert "deletionTimestamp" not in call(chain, "GET", ns_path(chain, "configmaps", "c"))[1]["metadata"]
+
+
+@pytest.mark.parametrize("method,body,content_type,message", [
     ("PUT", {"data": {"a": "2"}}, "application/json",
      "the name of the object () does not match the name on the URL (c)"),
     ("PATCH", {"metadata": None}, "application/merge-patch+json",
