@@ -11,6 +11,7 @@ import threading
 from dataclasses import dataclass, field
 
 import pytest
+import yaml
 
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.apiserver.core.errors import StatusError
@@ -279,6 +280,54 @@ def test_status_and_binding_subresources(chain):
                    {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "web"}, "target": {"name": "n1"}})
     assert code == 201
     assert call(chain, "GET", ns_path(chain, "pods", "web"))[1]["spec"]["nodeName"] == "n1"
+
+
+# --- other media types ---
+
+def test_accept_yaml_gets_a_yaml_body(chain):
+    """Accept: application/yaml is served by the YAML serializer: the object as YAML with sorted
+    keys and go-yaml's double quotes, Content-Type application/yaml; a list too."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "y"}, "data": {"n": "1"}})
+    response = chain.handle(Request("GET", ns_path(chain, "configmaps", "y"), {}, {"Accept": "application/yaml"}, b""))
+    assert (response.code, response.content_type) == (200, "application/yaml")
+    text = response.body.decode()
+    assert text.startswith('apiVersion: v1\ndata:\n  n: "1"\nkind: ConfigMap\nmetadata:\n  creationTimestamp: "')
+    assert yaml.safe_load(text)["metadata"]["name"] == "y"
+    listed = chain.handle(Request("GET", ns_path(chain, "configmaps"), {}, {"Accept": "application/yaml"}, b""))
+    assert listed.content_type == "application/yaml" and yaml.safe_load(listed.body)["kind"] == "ConfigMapList"
+
+
+PARTIAL = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"
+PARTIAL_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
+
+
+def test_partial_object_metadata_is_the_metadata_only(chain):
+    """as=PartialObjectMetadata on a get, as=PartialObjectMetadataList on a list: meta.k8s.io
+    objects carrying only metadata (each item a PartialObjectMetadata), what client-go's
+    metadata client and informers ask for."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "m", "labels": {"a": "b"}}, "data": {}})
+    code, partial = call(chain, "GET", ns_path(chain, "configmaps", "m"), accept=PARTIAL)
+    assert code == 200 and set(partial) == {"kind", "apiVersion", "metadata"}
+    assert (partial["kind"], partial["apiVersion"], partial["metadata"]["labels"]) == (
+        "PartialObjectMetadata", "meta.k8s.io/v1", {"a": "b"})
+    code, listed = call(chain, "GET", ns_path(chain, "configmaps"), accept=PARTIAL_LIST)
+    assert code == 200 and (listed["kind"], listed["apiVersion"]) == ("PartialObjectMetadataList", "meta.k8s.io/v1")
+    assert listed["metadata"]["resourceVersion"]
+    assert [(i["kind"], i["metadata"]["name"], set(i)) for i in listed["items"]] == [
+        ("PartialObjectMetadata", "m", {"kind", "apiVersion", "metadata"})]
+
+
+@pytest.mark.parametrize(("accept", "name", "message"), [
+    (PARTIAL, "", "you requested PartialObjectMetadata, but the requested object is a list (*core.ConfigMapList)"),
+    (PARTIAL_LIST, "m", "you requested PartialObjectMetadataList, but the requested object is not a list "
+                        "(*core.ConfigMap)"),
+])
+def test_partial_object_metadata_of_the_wrong_shape_is_406(chain, accept, name, message):
+    """asPartialObjectMetadata(List): a single object asked for as a list, or a list as a single
+    object, is a 406 naming the internal Go type."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "m"}})
+    code, status = call(chain, "GET", ns_path(chain, "configmaps", name), accept=accept)
+    assert (code, status["reason"], status["message"]) == (406, "NotAcceptable", message)
 
 
 # --- Table ---
