@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Protocol
 
+from reference_impl.machinery import gojson
 from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.mirrors import mirrors
 
@@ -52,15 +53,6 @@ _TEST_FAILED = "test failed"
 _DECIMAL = re.compile(r"[+-]?[0-9]+")
 
 
-def _json_type(value: Any) -> str:
-    """The JSON type encoding/json names in an UnmarshalTypeError."""
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    return {dict: "object", list: "array", str: "string"}[type(value)]
-
-
 def _op_field(op: dict, field: str, context: str, keep_cause: bool = True) -> str:
     """Operation.Path or Operation.From as a string, its failure wrapped in `context` (add,
     remove and copy wrap "missing value" in place of the cause when the path is bad)."""
@@ -71,7 +63,7 @@ def _op_field(op: dict, field: str, context: str, keep_cause: bool = True) -> st
         cause = (f"operation missing path field: {_MISSING}" if field == "path"
                  else f"operation, missing from field: {_MISSING}")
     else:
-        cause = f"json: cannot unmarshal {_json_type(value)} into Go value of type string"
+        cause = f"json: cannot unmarshal {gojson.type_name(value)} into Go value of type string"
     raise PatchError(f"{context}: {cause if keep_cause else _MISSING}")
 
 
@@ -271,11 +263,11 @@ def apply_json_patch(original: Any, operations: Any) -> Any:
     """Apply the RFC 6902 `operations` (the decoded JSON body) to a copy of `original`. A body that
     is not a list of objects does not decode (malformed); every other fault shows when applied."""
     if operations is not None and not isinstance(operations, list):
-        raise PatchError(f"json: cannot unmarshal {_json_type(operations)} into Go value of type jsonpatch.Patch",
+        raise PatchError(f"json: cannot unmarshal {gojson.type_name(operations)} into Go value of type jsonpatch.Patch",
                          malformed=True)
     for op in operations or ():
         if op is not None and not isinstance(op, dict):
-            raise PatchError(f"json: cannot unmarshal {_json_type(op)} into Go value of type jsonpatch.Operation",
+            raise PatchError(f"json: cannot unmarshal {gojson.type_name(op)} into Go value of type jsonpatch.Operation",
                              malformed=True)
     doc = deep_copy_json(original)
     for op in operations or ():
