@@ -105,12 +105,17 @@ def invalid(kind: str, name: str, causes: list[str], group: str = "") -> StatusE
                        details)
 
 
+_GENERIC_RESPONSES = {405: ("MethodNotAllowed", "the server does not allow this method on the requested resource"),
+                      422: ("Invalid", "the server rejected our request due to an error in our request")}
+
+
 @mirrors("k8s.io/apimachinery/pkg/api/errors.NewGenericServerResponse")
-def unprocessable_entity() -> StatusError:
-    """422 as NewGenericServerResponse writes it for no resource (what a JSON patch that does not
-    apply gets): a fixed message that leaves out the cause, and empty details."""
-    return StatusError(422, "Invalid", "the server rejected our request due to an error in our request",
-                       empty_details_shown=True)
+def generic_server_response(code: int) -> StatusError:
+    """`code` as NewGenericServerResponse writes it for no resource: the code's fixed reason and
+    message, which leave out the cause, and empty details. A JSON patch that does not apply gets
+    the 422, a method no route serves at a path go-restful's 405."""
+    reason, message = _GENERIC_RESPONSES[code]
+    return StatusError(code, reason, message, empty_details_shown=True)
 
 
 @mirrors("k8s.io/apimachinery/pkg/api/errors.NewBadRequest")

@@ -535,11 +535,11 @@ class RESTHandlers:
             # create there, and no object path at all.
             if info.name or sub:
                 raise errors.resource_not_served()
-            raise errors.method_not_allowed(resource.plural, verb, resource.group)
+            raise errors.generic_server_response(405)
         if sub and verb not in discovery.SUBRESOURCES[sub][3]:
             # A subresource's path is routed for its own verbs only, never to the parent's delete,
             # create or get (DELETE .../scale deleted the Deployment).
-            raise errors.method_not_allowed(f"{resource.plural}/{sub}", verb, resource.group)
+            raise errors.generic_server_response(405)
         if sub == "binding":
             return self.bind(request, resource)
         if sub == "token":
@@ -549,8 +549,7 @@ class RESTHandlers:
         if sub == "log":
             return self.pod_log(request, resource)
         if verb not in resource.verbs:
-            raise errors.method_not_allowed(f"{resource.plural}/{sub}" if sub else resource.plural, verb,
-                                            resource.group)
+            raise errors.generic_server_response(405)
         return getattr(self, verb)(request, resource)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.doTransformObject")
@@ -641,7 +640,7 @@ class RESTHandlers:
                 if err.malformed:
                     raise errors.bad_request(err.message) from err
                 if media_type == "application/json-patch+json":
-                    raise errors.unprocessable_entity() from err
+                    raise errors.generic_server_response(422) from err
                 raise StatusError(422, "Invalid", err.message) from err
         return apply
 
