@@ -282,6 +282,36 @@ def test_status_and_binding_subresources(chain):
     assert call(chain, "GET", ns_path(chain, "pods", "web"))[1]["spec"]["nodeName"] == "n1"
 
 
+def test_pod_status_update_keeps_metadata_changes_but_not_spec_or_owner_references(chain):
+    """podStatusStrategy.PrepareForUpdate resets only the spec, ownerReferences and
+    deletionTimestamp: labels and annotations sent to pods/status (PUT or patch) are written."""
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    pod = call(chain, "GET", ns_path(chain, "pods", "web"))[1]
+    owner = {"apiVersion": "v1", "kind": "ReplicationController", "name": "rc", "uid": "u1"}
+    sent = {**pod, "metadata": {**pod["metadata"], "labels": {"app": "web", "tier": "x"},
+                                "annotations": {"note": "1"}, "ownerReferences": [owner]},
+            "spec": {**pod["spec"], "nodeName": "ignored"}, "status": {"phase": "Running"}}
+    code, updated = call(chain, "PUT", ns_path(chain, "pods", "web") + "/status", sent)
+    assert code == 200, updated
+    assert updated["metadata"]["labels"] == {"app": "web", "tier": "x"}
+    assert updated["metadata"]["annotations"] == {"note": "1"}
+    assert "ownerReferences" not in updated["metadata"] and "nodeName" not in updated["spec"]
+    code, patched = call(chain, "PATCH", ns_path(chain, "pods", "web") + "/status",
+                         {"metadata": {"labels": {"tier": "y"}}, "status": {"phase": "Succeeded"}},
+                         content_type="application/merge-patch+json")
+    assert code == 200 and patched["metadata"]["labels"] == {"app": "web", "tier": "y"}
+    assert call(chain, "GET", ns_path(chain, "pods", "web"))[1]["metadata"]["labels"]["tier"] == "y"
+
+
+def test_pod_status_update_validates_the_metadata_it_keeps(chain):
+    """The metadata a status update keeps is validated as any update's: a bad label is a 422."""
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    code, status = call(chain, "PATCH", ns_path(chain, "pods", "web") + "/status",
+                        {"metadata": {"labels": {"app": "-bad"}}}, content_type="application/merge-patch+json")
+    assert (code, status["reason"]) == (422, "Invalid")
+    assert status["message"].startswith('Pod "web" is invalid: metadata.labels: Invalid value: "-bad": ')
+
+
 # --- other media types ---
 
 def test_accept_yaml_gets_a_yaml_body(chain):
