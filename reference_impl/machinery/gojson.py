@@ -60,20 +60,35 @@ def _in_array(text: str, pos: int) -> bool:
 
 
 @mirrors("encoding/json.checkValid")
-def loads(data: bytes) -> Any:
-    """`data` decoded as encoding/json does (invalid UTF-8 in strings becomes U+FFFD); a ValueError
-    in Go's words ("invalid character 'x' looking for beginning of value", "unexpected end of
-    JSON input") when it is not JSON."""
+def syntax_error(data: bytes) -> str | None:
+    """Why `data` is not JSON, as encoding/json's SyntaxError says it ("invalid character 'x'
+    looking for beginning of value", "unexpected end of JSON input"); None when it is, or when
+    it nests past what Python's decoder takes (the caller measures depth itself)."""
     # Latin-1 keeps one character per byte, so an error's position is the byte Go reports.
     text = data.decode("latin-1")
     try:
         json.loads(text)
+    except RecursionError:
+        return None
     except json.JSONDecodeError as error:
         if error.pos >= len(text) or error.msg.startswith("Unterminated string"):
-            raise ValueError("unexpected end of JSON input") from None
+            return "unexpected end of JSON input"
         if error.msg == "Expecting ',' delimiter":
             context = "after array element" if _in_array(text, error.pos) else "after object key:value pair"
         else:
             context = _CONTEXTS.get(error.msg, "looking for beginning of value")
-        raise ValueError(f"invalid character {quote_char(data[error.pos])} {context}") from None
-    return json.loads(data.decode("utf-8", errors="replace"))
+        return f"invalid character {quote_char(data[error.pos])} {context}"
+    return None
+
+
+def loads(data: bytes) -> Any:
+    """`data` decoded as encoding/json does (invalid UTF-8 in strings becomes U+FFFD); a ValueError
+    with `syntax_error`'s words when it is not JSON. Only for small inputs (a continue token):
+    nesting past Python's recursion limit is refused, where Go reads up to 10,000 levels."""
+    problem = syntax_error(data)
+    if problem:
+        raise ValueError(problem)
+    try:
+        return json.loads(data.decode("utf-8", errors="replace"))
+    except RecursionError:
+        raise ValueError("exceeded max depth") from None

@@ -24,7 +24,7 @@ from reference_impl.apiserver.core import jsonserializer, limits, validation, wa
 from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.core.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
 from reference_impl.apiserver.core.errors import StatusError
-from reference_impl.machinery import fields
+from reference_impl.machinery import fields, gojson
 from reference_impl.machinery.params import query_bool
 from reference_impl.mirrors import mirrors
 
@@ -284,7 +284,7 @@ def decode_body(request: Request, allow_patch: bool = False,
     accepted = (JSON, "application/yaml", protobuf.MEDIA_TYPE, "*/*") + (PATCH_TYPES if allow_patch else ())
     if media_type not in accepted:
         raise errors.unsupported_media_type(media_type)
-    if not request.body.strip():
+    if not request.body.strip() and media_type not in PATCH_TYPES:
         raise errors.bad_request("the body of the request was empty")
     try:
         if media_type == "application/yaml":
@@ -293,6 +293,12 @@ def decode_body(request: Request, allow_patch: bool = False,
             return protobuf.decode(request.body), media_type
         return decoding.decode_json(request.body, max_depth), media_type
     except ValueError as err:
+        # The patchers read the body themselves: DecodePatch and the strategic patcher answer with
+        # encoding/json's syntax error, MergePatch with evanphx's ErrBadJSONPatch.
+        problem = gojson.syntax_error(request.body) if media_type in PATCH_TYPES else None
+        if problem:
+            raise errors.bad_request("Invalid JSON Patch" if media_type == "application/merge-patch+json"
+                                     else problem) from err
         kind = {"application/yaml": "yaml", protobuf.MEDIA_TYPE: "protobuf"}.get(media_type, "json")
         raise errors.bad_request(f"couldn't get version/kind; {kind} parse error: {err}") from err
 

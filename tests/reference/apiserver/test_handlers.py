@@ -214,6 +214,20 @@ def test_json_patch_body_that_is_not_a_list_is_400(chain):
         400, "BadRequest", "json: cannot unmarshal object into Go value of type jsonpatch.Patch")
 
 
+@pytest.mark.parametrize(("content_type", "body", "message"), [
+    ("application/json-patch+json", b"{nope", "invalid character 'n' looking for beginning of object key string"),
+    ("application/json-patch+json", b"", "unexpected end of JSON input"),
+    ("application/strategic-merge-patch+json", b"[1,]", "invalid character ']' looking for beginning of value"),
+    ("application/merge-patch+json", b"{nope", "Invalid JSON Patch"),
+])
+def test_patch_body_that_is_not_json_is_400_in_the_patchers_words(chain, content_type, body, message):
+    """DecodePatch and the strategic patcher refuse a body that is not JSON with encoding/json's
+    syntax error, MergePatch with its ErrBadJSONPatch."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "j"}})
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "j"), body, content_type=content_type)
+    assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
+
+
 @pytest.mark.parametrize("method,body,content_type,message", [
     ("PUT", {"metadata": {"name": "c", "deletionTimestamp": "2026-01-02T03:04:05Z"}}, "application/json",
      "metadata.deletionTimestamp: Invalid value: 2026-01-02 03:04:05 +0000 UTC: field is immutable"),
