@@ -236,6 +236,19 @@ def _respond(request: Request, code: int, obj: dict) -> Response:
         raise StatusError(406, "NotAcceptable", f"cannot encode the response as protobuf: {err}") from err
 
 
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers/responsewriters.ErrorNegotiated")
+def error_response(request: Request, failure: StatusError) -> Response:
+    """The failure's Status as YAML for a client that negotiates YAML, else as JSON (also when its
+    Accept header is what failed)."""
+    try:
+        serializer = negotiate(request.header("Accept")).serializer
+    except StatusError:
+        serializer = "json"
+    if serializer == "yaml":
+        return Response(failure.code, jsonserializer.encode_yaml(failure.status()), "application/yaml")
+    return Response.json(failure.code, failure.status())
+
+
 def _go_type(resource, list_type: bool) -> str:
     """How Go's %T names the internal type of `resource`'s objects: `*core.ConfigMapList`."""
     package = "core" if resource.group in ("", "events.k8s.io") else resource.group.split(".")[0]

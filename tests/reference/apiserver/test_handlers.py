@@ -341,6 +341,16 @@ def test_accept_yaml_gets_a_yaml_body(chain):
     assert listed.content_type == "application/yaml" and yaml.safe_load(listed.body)["kind"] == "ConfigMapList"
 
 
+def test_accept_yaml_gets_a_failure_as_yaml_too(chain):
+    """ErrorNegotiated writes a Status in the media type negotiated, so a 404 is YAML as well."""
+    response = chain.handle(Request("GET", ns_path(chain, "configmaps", "absent"), {}, {"Accept": "application/yaml"},
+                                    b""))
+    assert (response.code, response.content_type) == (404, "application/yaml")
+    assert yaml.safe_load(response.body) == {"apiVersion": "v1", "kind": "Status", "metadata": {}, "status": "Failure",
+                                             "message": 'configmaps "absent" not found', "reason": "NotFound",
+                                             "details": {"name": "absent", "kind": "configmaps"}, "code": 404}
+
+
 PARTIAL = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"
 PARTIAL_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
 
