@@ -29,16 +29,18 @@ class SelectorError(ValueError):
 
 
 _QUALIFIED_NAME_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
-_QUALIFIED_NAME = re.compile(f"^{_QUALIFIED_NAME_FMT}$")
+# Anchored with \Z, not $: Go's $ does not match before a trailing newline.
+_QUALIFIED_NAME = re.compile(f"^{_QUALIFIED_NAME_FMT}\\Z")
 _LABEL_VALUE_FMT = f"({_QUALIFIED_NAME_FMT})?"
-_LABEL_VALUE = re.compile(f"^{_LABEL_VALUE_FMT}$")
+_LABEL_VALUE = re.compile(f"^{_LABEL_VALUE_FMT}\\Z")
 _DNS_SUBDOMAIN_FMT = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
-DNS_SUBDOMAIN = re.compile(f"^{_DNS_SUBDOMAIN_FMT}$")
-_INT64 = re.compile(r"^[+-]?[0-9]+$")
+DNS_SUBDOMAIN = re.compile(f"^{_DNS_SUBDOMAIN_FMT}\\Z")
+_INT64 = re.compile(r"^[+-]?[0-9]+\Z")
 
 
 @mirrors("k8s.io/apimachinery/pkg/util/validation.RegexError")
 def regex_error(message: str, fmt: str, *examples: str) -> str:
+    """`message` with its examples and the regex, as validation errors end."""
     if not examples:
         return f"{message} (regex used for validation is '{fmt}')"
     # Go's loop writes "'x', " per example and " or " between them, hence the double spaces.

@@ -170,3 +170,12 @@ def test_a_term_compiled_for_labels_answers_as_node_selector_term_matches():
     assert checked > 200
     assert node_selector_term_label_matcher({"matchFields": [
         {"key": "metadata.name", "operator": "In", "values": ["n"]}]}) is None
+
+
+def test_a_trailing_newline_is_no_part_of_a_valid_key_value_or_subdomain():
+    """Go's regexp `$` is the end of the text, so "b\\n" is no label value, key or subdomain
+    (Python's `$` also matches before a final newline)."""
+    from reference_impl.machinery.labels import DNS_SUBDOMAIN, label_key_problem, label_value_problem
+
+    assert label_value_problem("b\n") and label_key_problem("b\n") and not DNS_SUBDOMAIN.match("b\n")
+    assert not parse_label_selector("n>1").matches({"n": "5\n"})
