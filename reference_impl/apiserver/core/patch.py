@@ -81,12 +81,15 @@ def _atoi(key: str) -> int:
     return number
 
 
-def _array_index(key: str, size: int) -> int:
-    """partialArray's index into `size` slots: a negative one counts from the end."""
-    index = _atoi(key)
+def _bounded(index: int, size: int) -> int:
+    """partialArray's check of an index into `size` slots: a negative one counts from the end."""
     if not -size <= index < size:
         raise PatchError(f"Unable to access invalid index: {index}: {_INVALID_INDEX}")
     return index + size if index < 0 else index
+
+
+def _array_index(key: str, size: int) -> int:
+    return _bounded(_atoi(key), size)
 
 
 def _get(container: dict | list, key: str) -> Any:
@@ -103,11 +106,10 @@ def _add(container: dict | list, key: str, value: Any) -> None:
         container.append(value)
     else:
         try:
-            index = _array_index(key, len(container) + 1)
+            index = _atoi(key)
         except PatchError as error:
-            raise (_wrap(f"value was not a proper array index: '{key}'", error)
-                   if error.message.startswith("strconv.") else error) from None
-        container.insert(index, value)
+            raise _wrap(f"value was not a proper array index: '{key}'", error) from None
+        container.insert(_bounded(index, len(container) + 1), value)
 
 
 def _remove(container: dict | list, key: str) -> None:
