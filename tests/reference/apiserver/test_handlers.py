@@ -593,6 +593,18 @@ def test_watch_as_table_and_timeout(server, chain):
     connection.close()
 
 
+def test_watch_as_partial_object_metadata(server, chain):
+    """A metadata informer's watch (as=PartialObjectMetadata) gets each object's metadata only."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "p1"}, "data": {"a": "1"}})
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request("GET", ns_path(chain, "configmaps") + "?watch=true&timeoutSeconds=1", headers={"Accept": PARTIAL})
+    event = read_events(connection.getresponse(), 1)[0]
+    assert (event["type"], event["object"]["kind"], event["object"]["metadata"]["name"]) == (
+        "ADDED", "PartialObjectMetadata", "p1")
+    assert "data" not in event["object"]
+    connection.close()
+
+
 def test_watch_from_a_compacted_revision_is_410(server, chain, etcd):
     """A watch from a compacted resourceVersion gets one ERROR event with a 410 Expired Status."""
     _, first = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "old"}})
