@@ -12,3 +12,11 @@ def rfc3339(seconds: float) -> str:
 def micro_time(seconds: float) -> str:
     """metav1.MicroTime, as in Lease.spec.renewTime."""
     return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def go_time_string(text: str) -> str:
+    """time.Time.String() of the metav1.Time an RFC 3339 `text` decodes to on a server in UTC,
+    as a validation error shows it: `2026-01-02 03:04:05 +0000 UTC`."""
+    moment = datetime.datetime.fromisoformat(text).astimezone(datetime.timezone.utc)
+    fraction = f".{moment.microsecond:06d}".rstrip("0").rstrip(".")
+    return f"{moment:%Y-%m-%d %H:%M:%S}{fraction} +0000 UTC"

@@ -26,7 +26,7 @@ from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.escalation import EscalationCheck
 from reference_impl.apiserver.core.impersonation import impersonate
 from reference_impl.apiserver.storage.etcdclient import DeadlineExceeded, RequestTooLarge
-from reference_impl.apiserver.core.handlers import (Request, Response, RESTHandlers,
+from reference_impl.apiserver.core.handlers import (Request, Response, RESTHandlers, error_response,
                                                WatchResponse, decode_body, request_info)
 from reference_impl.apiserver.core.rbac import AttributesRecord
 from reference_impl.machinery import trace
@@ -77,16 +77,14 @@ class HandlerChain:
                 response.warnings = request.warnings
             return response
         except StatusError as err:
-            return Response.json(err.code, err.status())
+            return error_response(request, err)
         except RequestTooLarge as err:
-            failure = limits.too_large_for_storage(err)
-            return Response.json(failure.code, failure.status())
+            return error_response(request, limits.too_large_for_storage(err))
         except DeadlineExceeded:
             # etcd answered on no member in time: Kubernetes' handler gives up at its context's
             # deadline with this 504 (finishRequest), whatever clientv3 was still retrying.
-            failure = errors.timeout("request did not complete within requested timeout - "
-                                     "context deadline exceeded")
-            return Response.json(failure.code, failure.status())
+            return error_response(request, errors.timeout("request did not complete within requested timeout - "
+                                                          "context deadline exceeded"))
         except Exception as err:  # the panic-recovery filter: a bug must not kill the connection
             failure = errors.internal_error(f"{type(err).__name__}: {err}")
             return Response.json(500, failure.status())

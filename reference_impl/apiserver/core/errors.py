@@ -15,18 +15,21 @@ from reference_impl.mirrors import mirrors
 class StatusError(Exception):
     """The root of the apiserver's errors: a failed metav1 Status."""
 
-    def __init__(self, code: int, reason: str, message: str, details: dict | None = None):
+    def __init__(self, code: int, reason: str, message: str, details: dict | None = None,
+                 empty_details_shown: bool = False):
         super().__init__(message)
         self.code = code
         self.reason = reason
         self.message = message
         self.details = details or {}
+        # Upstream's constructors that always set Details show even an empty one as "details": {}.
+        self.empty_details_shown = empty_details_shown
 
     def status(self) -> dict:
         """The metav1 Status dict for this error."""
         body = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
                 "message": self.message, "reason": self.reason}
-        if self.details:
+        if self.details or self.empty_details_shown:
             body["details"] = self.details
         body["code"] = self.code
         return body
@@ -102,6 +105,19 @@ def invalid(kind: str, name: str, causes: list[str], group: str = "") -> StatusE
     details = {**status_details(kind, group, name), "causes": [_cause(error) for error in causes]}
     return StatusError(422, "Invalid", f'{qualified(kind, group)} "{name}" is invalid: {summary}',
                        details)
+
+
+_GENERIC_RESPONSES = {405: ("MethodNotAllowed", "the server does not allow this method on the requested resource"),
+                      422: ("Invalid", "the server rejected our request due to an error in our request")}
+
+
+@mirrors("k8s.io/apimachinery/pkg/api/errors.NewGenericServerResponse")
+def generic_server_response(code: int) -> StatusError:
+    """`code` as NewGenericServerResponse writes it for no resource: the code's fixed reason and
+    message, which leave out the cause, and empty details. A JSON patch that does not apply gets
+    the 422, a method no route serves at a path go-restful's 405."""
+    reason, message = _GENERIC_RESPONSES[code]
+    return StatusError(code, reason, message, empty_details_shown=True)
 
 
 @mirrors("k8s.io/apimachinery/pkg/api/errors.NewBadRequest")

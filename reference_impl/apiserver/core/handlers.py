@@ -24,7 +24,7 @@ from reference_impl.apiserver.core import jsonserializer, limits, validation, wa
 from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.core.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
 from reference_impl.apiserver.core.errors import StatusError
-from reference_impl.machinery import fields, labels
+from reference_impl.machinery import fields, gojson, labels
 from reference_impl.machinery.params import query_bool
 from reference_impl.mirrors import mirrors
 
@@ -198,35 +198,98 @@ def _media_types(accept: str) -> list[tuple[str, dict[str, str]]]:
     return result
 
 
-@mirrors("k8s.io/apiserver/pkg/endpoints/handlers/negotiation.NegotiateOutputMediaType")
-def negotiate(accept: str) -> str:
-    """"table" when the client prefers a meta.k8s.io Table, "json" when it takes JSON at all,
-    "protobuf" when it takes only protobuf; 406 otherwise. The components' `protobuf, json` gets
-    JSON, which client-go decodes by the response's Content-Type."""
+@dataclass(frozen=True)
+class MediaTypeOptions:
+    """negotiation.MediaTypeOptions with the serializer chosen ("json", "yaml" or "protobuf") and
+    the meta.k8s.io kind an `as=` parameter converts the response to ("" for none)."""
+
+    serializer: str
+    convert: str = ""
+    version: str = "v1"
+
+
+SERIALIZERS = ((JSON, "json"), ("application/yaml", "yaml"), (protobuf.MEDIA_TYPE, "protobuf"))
+CONVERSIONS = ("Table", "PartialObjectMetadata", "PartialObjectMetadataList")
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers/negotiation.NegotiateOutputMediaType",
+         "(*k8s.io/apiserver/pkg/endpoints/handlers.RequestScope).AllowsMediaTypeTransform")
+def negotiate(accept: str) -> MediaTypeOptions:
+    """The first Accept clause a serializer takes, with its meta.k8s.io conversion (a Table only
+    as JSON or YAML); 406 when none does. Protobuf is chosen only when the client takes nothing
+    else, so the components' `protobuf, json` gets JSON, which client-go decodes by the
+    response's Content-Type."""
     if not accept.strip():
-        return "json"
+        return MediaTypeOptions("json")
     types = _media_types(accept)
-    for kind, params in types:
-        if kind in (JSON, "application/*", "*/*") and params.get("as") == "Table" \
-                and params.get("g") == "meta.k8s.io" and params.get("v") in ("v1", "v1beta1"):
-            return "table"
-        if kind in (JSON, "application/*", "*/*", "application/yaml") and "as" not in params:
-            return "json"
-    if any(kind == protobuf.MEDIA_TYPE and "as" not in params for kind, params in types):
-        return "protobuf"
+    for allowed in (("json", "yaml"), ("protobuf",)):
+        for kind, params in types:
+            for media_type, serializer in SERIALIZERS:
+                if serializer not in allowed or kind not in (media_type, "application/*", "*/*"):
+                    continue
+                if "as" not in params:
+                    return MediaTypeOptions(serializer)
+                if params["as"] in CONVERSIONS and params.get("g") == "meta.k8s.io" \
+                        and params.get("v") in ("v1", "v1beta1") and (params["as"], serializer) != ("Table", "protobuf"):
+                    return MediaTypeOptions(serializer, params["as"], params["v"])
     raise StatusError(406, "NotAcceptable", "only the following media types are accepted: application/json, "
                                             "application/yaml, application/vnd.kubernetes.protobuf")
 
 
 def _respond(request: Request, code: int, obj: dict) -> Response:
-    """The object in the media type negotiated: JSON, or protobuf for a client that takes nothing
-    else (a kind we cannot encode is then 406, never a JSON body it did not ask for)."""
-    if negotiate(request.header("Accept")) != "protobuf":
+    """The object in the media type negotiated: JSON, YAML, or protobuf for a client that takes
+    nothing else (a kind we cannot encode is then 406, never a JSON body it did not ask for)."""
+    serializer = negotiate(request.header("Accept")).serializer
+    if serializer == "json":
         return Response.json(code, obj)
+    if serializer == "yaml":
+        return Response(code, jsonserializer.encode_yaml(obj), "application/yaml")
     try:
         return Response(code, protobuf.encode(obj), protobuf.MEDIA_TYPE)
     except protobuf.ProtobufError as err:
         raise StatusError(406, "NotAcceptable", f"cannot encode the response as protobuf: {err}") from err
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers/responsewriters.ErrorNegotiated")
+def error_response(request: Request, failure: StatusError) -> Response:
+    """The failure's Status as YAML for a client that negotiates YAML, else as JSON (also when its
+    Accept header is what failed)."""
+    try:
+        serializer = negotiate(request.header("Accept")).serializer
+    except StatusError:
+        serializer = "json"
+    if serializer == "yaml":
+        return Response(failure.code, jsonserializer.encode_yaml(failure.status()), "application/yaml")
+    return Response.json(failure.code, failure.status())
+
+
+def _go_type(resource, list_type: bool) -> str:
+    """How Go's %T names the internal type of `resource`'s objects: `*core.ConfigMapList`."""
+    package = "core" if resource.group in ("", "events.k8s.io") else resource.group.split(".")[0]
+    return f"*{package}.{resource.kind}{'List' if list_type else ''}"
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers.asPartialObjectMetadata",
+         "k8s.io/apiserver/pkg/endpoints/handlers.asPartialObjectMetadataList")
+def as_partial_object_metadata(obj: dict, options: MediaTypeOptions, resource) -> dict:
+    """Only the metadata of the object, or of each item of the list, as meta.k8s.io's
+    PartialObjectMetadata(List); asking for the one when the answer is the other is a 406."""
+    api_version = f"meta.k8s.io/{options.version}"
+    is_list = "items" in obj
+    if options.convert == "PartialObjectMetadata":
+        if is_list:
+            raise StatusError(406, "NotAcceptable", "you requested PartialObjectMetadata, but the requested object "
+                                                    f"is a list ({_go_type(resource, True)})")
+        return {"kind": "PartialObjectMetadata", "apiVersion": api_version, "metadata": obj.get("metadata") or {}}
+    if not is_list:
+        raise StatusError(406, "NotAcceptable", "you requested PartialObjectMetadataList, but the requested object "
+                                                f"is not a list ({_go_type(resource, False)})")
+    list_meta = {key: value for key, value in (obj.get("metadata") or {}).items()
+                 if key in ("selfLink", "resourceVersion", "continue")}
+    # Go appends to a nil slice, so no items is null.
+    items = [{"kind": "PartialObjectMetadata", "apiVersion": api_version, "metadata": item.get("metadata") or {}}
+             for item in obj["items"]] or None
+    return {"kind": "PartialObjectMetadataList", "apiVersion": api_version, "metadata": list_meta, "items": items}
 
 
 def media_type_of(request: Request) -> str:
@@ -248,7 +311,7 @@ def decode_body(request: Request, allow_patch: bool = False,
     accepted = (JSON, "application/yaml", protobuf.MEDIA_TYPE, "*/*") + (PATCH_TYPES if allow_patch else ())
     if media_type not in accepted:
         raise errors.unsupported_media_type(media_type)
-    if not request.body.strip():
+    if not request.body.strip() and media_type not in PATCH_TYPES:
         raise errors.bad_request("the body of the request was empty")
     try:
         if media_type == "application/yaml":
@@ -257,6 +320,12 @@ def decode_body(request: Request, allow_patch: bool = False,
             return protobuf.decode(request.body), media_type
         return decoding.decode_json(request.body, max_depth), media_type
     except ValueError as err:
+        # The patchers read the body themselves: DecodePatch and the strategic patcher answer with
+        # encoding/json's syntax error, MergePatch with evanphx's ErrBadJSONPatch.
+        problem = gojson.syntax_error(request.body) if media_type in PATCH_TYPES else None
+        if problem:
+            raise errors.bad_request("Invalid JSON Patch" if media_type == "application/merge-patch+json"
+                                     else problem) from err
         kind = {"application/yaml": "yaml", protobuf.MEDIA_TYPE: "protobuf"}.get(media_type, "json")
         raise errors.bad_request(f"couldn't get version/kind; {kind} parse error: {err}") from err
 
@@ -507,11 +576,11 @@ class RESTHandlers:
             # create there, and no object path at all.
             if info.name or sub:
                 raise errors.resource_not_served()
-            raise errors.method_not_allowed(resource.plural, verb, resource.group)
+            raise errors.generic_server_response(405)
         if sub and verb not in discovery.SUBRESOURCES[sub][3]:
             # A subresource's path is routed for its own verbs only, never to the parent's delete,
             # create or get (DELETE .../scale deleted the Deployment).
-            raise errors.method_not_allowed(f"{resource.plural}/{sub}", verb, resource.group)
+            raise errors.generic_server_response(405)
         if sub == "binding":
             return self.bind(request, resource)
         if sub == "token":
@@ -521,16 +590,19 @@ class RESTHandlers:
         if sub == "log":
             return self.pod_log(request, resource)
         if verb not in resource.verbs:
-            raise errors.method_not_allowed(f"{resource.plural}/{sub}" if sub else resource.plural, verb,
-                                            resource.group)
+            raise errors.generic_server_response(405)
         return getattr(self, verb)(request, resource)
 
+    @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.doTransformObject")
     def _output(self, request: Request, code: int, obj: dict, resource) -> Response:
-        if negotiate(request.header("Accept")) == "table" and obj.get("kind") != "Status":
+        options = negotiate(request.header("Accept"))
+        if options.convert == "Table" and obj.get("kind") != "Status":
             items = obj["items"] if obj.get("kind", "").endswith("List") and "items" in obj else [obj]
             obj = table.as_table(resource.kind, items, self.now(), request.param("includeObject", "Metadata"),
                                  obj.get("metadata") if items is not obj else {"resourceVersion": obj.get(
                                      "metadata", {}).get("resourceVersion", "")})
+        elif options.convert and obj.get("kind") != "Status":
+            obj = as_partial_object_metadata(obj, options, resource)
         return _respond(request, code, obj)
 
     def _admit(self, request: Request, operation: str, resource, obj: dict | None, old: dict | None) -> dict | None:
@@ -608,6 +680,8 @@ class RESTHandlers:
             except PatchError as err:
                 if err.malformed:
                     raise errors.bad_request(err.message) from err
+                if media_type == "application/json-patch+json":
+                    raise errors.generic_server_response(422) from err
                 raise StatusError(422, "Invalid", err.message) from err
         return apply
 
@@ -748,7 +822,7 @@ class RESTHandlers:
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.serveWatch",
              "(*k8s.io/apiserver/pkg/endpoints/handlers.WatchServer).ServeHTTP")
     def watch(self, request: Request, resource) -> WatchResponse:
-        output = negotiate(request.header("Accept"))
+        options = negotiate(request.header("Accept"))
         listoptions.resource_version_match(request.param("resourceVersionMatch"), request.param("resourceVersion"),
                                            request.param("continue"), True)
         timeout = query_int64(request, "timeoutSeconds")
@@ -771,9 +845,13 @@ class RESTHandlers:
 
         def frames() -> Iterator[bytes]:
             for event_type, obj in watch:
-                if output == "table" and event_type in ("ADDED", "MODIFIED", "DELETED"):
-                    obj = table.as_table(resource.kind, [obj], self.now(), include)
-                if output == "protobuf":
+                if event_type in ("ADDED", "MODIFIED", "DELETED"):
+                    if options.convert == "Table":
+                        obj = table.as_table(resource.kind, [obj], self.now(), include)
+                    elif options.convert == "PartialObjectMetadata":
+                        # The watch's Fixup sends an object it cannot convert (to a List) as it is.
+                        obj = as_partial_object_metadata(obj, options, resource)
+                if options.serializer == "protobuf":
                     try:
                         yield protobuf.watch_frame(event_type, obj)
                     except protobuf.ProtobufError as err:
@@ -800,7 +878,7 @@ class RESTHandlers:
             if batch:
                 yield b"".join(batch)
 
-        if output == "protobuf":
+        if options.serializer == "protobuf":
             return self._stream(chunks, stop, content_type=protobuf.MEDIA_TYPE + ";stream=watch")
         return self._stream(chunks, stop)
 

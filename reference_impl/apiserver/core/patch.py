@@ -16,9 +16,12 @@ Every function returns a new object and never mutates its inputs; a bad patch ra
 """
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Protocol
 
+from reference_impl.machinery import gojson
 from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.mirrors import mirrors
 
@@ -39,110 +42,242 @@ class PatchError(Exception):
 
 
 # --- JSON patch (RFC 6902) -------------------------------------------------------------------
+# As github.com/evanphx/json-patch v4 applies it, quirks and error texts included: a pointer's
+# parent must exist, `replace` of a missing object key adds it, negative array indices count from
+# the end, an operation's missing `value` is null. Errors read as pkg/errors wraps them
+# ("context: cause"); they end in one of these causes.
+
+_MISSING = "missing value"
+_INVALID_INDEX = "invalid index referenced"
+_TEST_FAILED = "test failed"
+_DECIMAL = re.compile(r"[+-]?[0-9]+")
 
 
-def _pointer(path: object) -> list[str]:
-    if path == "":
-        return []
-    if not isinstance(path, str) or not path.startswith("/"):
-        raise PatchError(f"invalid JSON pointer {path!r}", malformed=True)
-    return [part.replace("~1", "/").replace("~0", "~") for part in path[1:].split("/")]
-
-
-def _index(container: list, token: str, adding: bool) -> int:
-    if adding and token == "-":
-        return len(container)
-    if not token.isdigit() or (len(token) > 1 and token[0] == "0"):
-        raise PatchError(f"invalid array index {token!r}")
-    index = int(token)
-    if index > len(container) or (not adding and index == len(container)):
-        raise PatchError(f"array index {index} out of bounds")
-    return index
-
-
-def _parent(doc: Any, tokens: list[str], path: str) -> Any:
-    node = doc
-    for token in tokens[:-1]:
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list):
-            node = node[_index(node, token, adding=False)]
-        else:
-            raise PatchError(f"path {path!r} does not exist")
-    return node
-
-
-def _get(doc: Any, path: str) -> Any:
-    tokens = _pointer(path)
-    if not tokens:
-        return doc
-    parent, last = _parent(doc, tokens, path), tokens[-1]
-    if isinstance(parent, dict) and last in parent:
-        return parent[last]
-    if isinstance(parent, list):
-        return parent[_index(parent, last, adding=False)]
-    raise PatchError(f"path {path!r} does not exist")
-
-
-def _add(doc: Any, path: str, value: Any) -> Any:
-    tokens = _pointer(path)
-    if not tokens:
+def _op_field(op: dict, field: str, context: str, keep_cause: bool = True) -> str:
+    """Operation.Path or Operation.From as a string, its failure wrapped in `context` (add,
+    remove and copy wrap "missing value" in place of the cause when the path is bad)."""
+    value = op.get(field)
+    if isinstance(value, str):
         return value
-    parent, last = _parent(doc, tokens, path), tokens[-1]
-    if isinstance(parent, dict):
-        parent[last] = value
-    elif isinstance(parent, list):
-        parent.insert(_index(parent, last, adding=True), value)
+    if value is None:
+        cause = (f"operation missing path field: {_MISSING}" if field == "path"
+                 else f"operation, missing from field: {_MISSING}")
     else:
-        raise PatchError(f"path {path!r} does not exist")
+        cause = f"json: cannot unmarshal {gojson.type_name(value)} into Go value of type string"
+    raise PatchError(f"{context}: {cause if keep_cause else _MISSING}")
+
+
+def _wrap(context: str, error: PatchError) -> PatchError:
+    return PatchError(f"{context}: {error.message}")
+
+
+def _atoi(key: str) -> int:
+    """strconv.Atoi, its errors in its words."""
+    if not _DECIMAL.fullmatch(key):
+        raise PatchError(f'strconv.Atoi: parsing "{key}": invalid syntax')
+    number = int(key)
+    if not -2**63 <= number < 2**63:
+        raise PatchError(f'strconv.Atoi: parsing "{key}": value out of range')
+    return number
+
+
+def _bounded(index: int, size: int) -> int:
+    """partialArray's check of an index into `size` slots: a negative one counts from the end."""
+    if not -size <= index < size:
+        raise PatchError(f"Unable to access invalid index: {index}: {_INVALID_INDEX}")
+    return index + size if index < 0 else index
+
+
+def _array_index(key: str, size: int) -> int:
+    return _bounded(_atoi(key), size)
+
+
+def _get(container: dict | list, key: str) -> Any:
+    """partialDoc.get (None for a missing key, as for null) and partialArray.get."""
+    if isinstance(container, dict):
+        return container.get(key)
+    return container[_array_index(key, len(container))]
+
+
+def _add(container: dict | list, key: str, value: Any) -> None:
+    if isinstance(container, dict):
+        container[key] = value
+    elif key == "-":
+        container.append(value)
+    else:
+        try:
+            index = _atoi(key)
+        except PatchError as error:
+            raise _wrap(f"value was not a proper array index: '{key}'", error) from None
+        container.insert(_bounded(index, len(container) + 1), value)
+
+
+def _remove(container: dict | list, key: str) -> None:
+    if isinstance(container, list):
+        del container[_array_index(key, len(container))]
+    elif key in container:
+        del container[key]
+    else:
+        raise PatchError(f"Unable to remove nonexistent key: {key}: {_MISSING}")
+
+
+def _find_object(doc: dict, path: str) -> tuple[dict | list | None, str]:
+    """findObject: the object or array holding the pointer's last token, and that token decoded;
+    None when the pointer has no "/" or a step on the way is missing, null or a scalar. Only
+    what follows the first "/" counts, so "a/b" is read as "/b"."""
+    split = path.split("/")
+    if len(split) < 2:
+        return None, ""
+    node: Any = doc
+    for part in split[1:-1]:
+        try:
+            node = _get(node, _decode_key(part))
+        except PatchError:
+            return None, ""
+        if not isinstance(node, (dict, list)):
+            return None, ""
+    return node, _decode_key(split[-1])
+
+
+def _decode_key(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def _equal(a: Any, b: Any) -> bool:
+    """lazyNode.equal: objects and arrays by member, scalars by their JSON text (1 is not 1.0)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_equal(a[key], b[key]) for key in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b))
+    return type(a) not in (dict, list) and type(b) not in (dict, list) and json.dumps(a) == json.dumps(b)
+
+
+def _apply_add(doc: dict, op: dict) -> dict:
+    path = _op_field(op, "path", "add operation failed to decode path", keep_cause=False)
+    container, key = _find_object(doc, path)
+    if container is None:
+        raise PatchError(f'add operation does not apply: doc is missing path: "{path}": {_MISSING}')
+    try:
+        _add(container, key, deep_copy_json(op.get("value")))
+    except PatchError as error:
+        raise _wrap(f"error in add for path: '{path}'", error) from None
     return doc
 
 
-def _remove(doc: Any, path: str) -> tuple[Any, Any]:
-    tokens = _pointer(path)
-    if not tokens:
-        raise PatchError("cannot remove the whole document")
-    parent, last = _parent(doc, tokens, path), tokens[-1]
-    if isinstance(parent, dict) and last in parent:
-        return doc, parent.pop(last)
-    if isinstance(parent, list):
-        return doc, parent.pop(_index(parent, last, adding=False))
-    raise PatchError(f"path {path!r} does not exist")
+def _apply_remove(doc: dict, op: dict) -> dict:
+    path = _op_field(op, "path", "remove operation failed to decode path", keep_cause=False)
+    container, key = _find_object(doc, path)
+    if container is None:
+        raise PatchError(f'remove operation does not apply: doc is missing path: "{path}": {_MISSING}')
+    try:
+        _remove(container, key)
+    except PatchError as error:
+        raise _wrap(f"error in remove for path: '{path}'", error) from None
+    return doc
+
+
+def _apply_replace(doc: dict, op: dict) -> Any:
+    path = _op_field(op, "path", "replace operation failed to decode path")
+    value = deep_copy_json(op.get("value"))
+    if path == "":
+        # Only an object or an array replaces the whole document; v4 ignores anything else.
+        return value if isinstance(value, (dict, list)) else doc
+    container, key = _find_object(doc, path)
+    if container is None:
+        raise PatchError(f"replace operation does not apply: doc is missing path: {path}: {_MISSING}")
+    try:
+        _get(container, key)
+    except PatchError:
+        raise PatchError(f"replace operation does not apply: doc is missing key: {path}: {_MISSING}") from None
+    container[key if isinstance(container, dict) else _array_index(key, len(container))] = value
+    return doc
+
+
+def _apply_move(doc: dict, op: dict) -> dict:
+    source = _op_field(op, "from", "move operation failed to decode from")
+    container, key = _find_object(doc, source)
+    if container is None:
+        raise PatchError(f"move operation does not apply: doc is missing from path: {source}: {_MISSING}")
+    try:
+        value = _get(container, key)
+        _remove(container, key)
+    except PatchError as error:
+        raise _wrap(f"error in move for path: '{key}'", error) from None
+    path = _op_field(op, "path", "move operation failed to decode path")
+    container, key = _find_object(doc, path)
+    if container is None:
+        raise PatchError(f"move operation does not apply: doc is missing destination path: {path}: {_MISSING}")
+    try:
+        _add(container, key, value)
+    except PatchError as error:
+        raise _wrap(f"error in move for path: '{path}'", error) from None
+    return doc
+
+
+def _apply_test(doc: dict, op: dict) -> dict:
+    path = _op_field(op, "path", "test operation failed to decode path")
+    failed = PatchError(f"testing value {path} failed: {_TEST_FAILED}")
+    if path == "":
+        if not _equal(doc, op.get("value")):
+            raise failed
+        return doc
+    container, key = _find_object(doc, path)
+    if container is None:
+        raise PatchError(f"test operation does not apply: is missing path: {path}: {_MISSING}")
+    try:
+        current = _get(container, key)
+    except PatchError as error:
+        raise _wrap(f"error in test for path: '{path}'", error) from None
+    # A missing or null member passes only against a missing or null value.
+    if current is None and op.get("value") is None:
+        return doc
+    if current is None or op.get("value") is None or not _equal(current, op["value"]):
+        raise failed
+    return doc
+
+
+def _apply_copy(doc: dict, op: dict) -> dict:
+    source = _op_field(op, "from", "copy operation failed to decode from")
+    container, key = _find_object(doc, source)
+    if container is None:
+        raise PatchError(f"copy operation does not apply: doc is missing from path: {source}: {_MISSING}")
+    try:
+        value = deep_copy_json(_get(container, key))
+    except PatchError as error:
+        raise _wrap(f"error in copy for from: '{source}'", error) from None
+    path = _op_field(op, "path", "copy operation failed to decode path", keep_cause=False)
+    container, key = _find_object(doc, path)
+    if container is None:
+        raise PatchError(f"copy operation does not apply: doc is missing destination path: {path}: {_MISSING}")
+    try:
+        _add(container, key, value)
+    except PatchError as error:
+        raise _wrap("error while adding value during copy", error) from None
+    return doc
+
+
+_OPERATIONS = {"add": _apply_add, "remove": _apply_remove, "replace": _apply_replace, "move": _apply_move,
+               "test": _apply_test, "copy": _apply_copy}
 
 
 @mirrors("github.com/evanphx/json-patch.DecodePatch", "(github.com/evanphx/json-patch.Patch).Apply")
 def apply_json_patch(original: Any, operations: Any) -> Any:
-    """Apply the RFC 6902 `operations` (a decoded JSON list) to a copy of `original`."""
-    if not isinstance(operations, list):
-        raise PatchError("json patch must be a list of operations", malformed=True)
+    """Apply the RFC 6902 `operations` (the decoded JSON body) to a copy of `original`. A body that
+    is not a list of objects does not decode (malformed); every other fault shows when applied."""
+    if operations is not None and not isinstance(operations, list):
+        raise PatchError(f"json: cannot unmarshal {gojson.type_name(operations)} into Go value of type jsonpatch.Patch",
+                         malformed=True)
+    for op in operations or ():
+        if op is not None and not isinstance(op, dict):
+            raise PatchError(f"json: cannot unmarshal {gojson.type_name(op)} into Go value of type jsonpatch.Operation",
+                             malformed=True)
     doc = deep_copy_json(original)
-    for op in operations:
-        if not isinstance(op, dict) or not isinstance(op.get("op"), str) or "path" not in op:
-            raise PatchError(f"invalid json patch operation: {op!r}", malformed=True)
-        kind, path = op["op"], op["path"]
-        if kind in ("add", "replace", "test") and "value" not in op:
-            raise PatchError(f"operation {kind} on {path!r} has no value", malformed=True)
-        if kind == "add":
-            doc = _add(doc, path, deep_copy_json(op["value"]))
-        elif kind == "remove":
-            doc, _ = _remove(doc, path)
-        elif kind == "replace":
-            _get(doc, path)
-            doc, _ = _remove(doc, path) if _pointer(path) else (doc, None)
-            doc = _add(doc, path, deep_copy_json(op["value"]))
-        elif kind in ("move", "copy"):
-            if "from" not in op:
-                raise PatchError(f"operation {kind} on {path!r} has no from", malformed=True)
-            if kind == "move":
-                doc, value = _remove(doc, op["from"])
-            else:
-                value = deep_copy_json(_get(doc, op["from"]))
-            doc = _add(doc, path, value)
-        elif kind == "test":
-            if _get(doc, path) != op["value"]:
-                raise PatchError(f"testing value {path} failed: test failed")
-        else:
-            raise PatchError(f"unexpected kind: {kind}", malformed=True)
+    for op in operations or ():
+        op = op or {}
+        kind = op.get("op") if isinstance(op.get("op"), str) else "unknown"
+        if kind not in _OPERATIONS:
+            raise PatchError(f"Unexpected kind: {kind}")
+        doc = _OPERATIONS[kind](doc, op)
     return doc
 
 

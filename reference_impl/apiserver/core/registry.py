@@ -25,17 +25,19 @@ from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.selectors import parse_field_selector, parse_label_selector
 from reference_impl.apiserver.storage.etcd3 import KeyExists, KeyNotFound, Storage, Watch
 from reference_impl.apiserver.storage.predicate import SelectionPredicate
-from reference_impl.apiserver.core.validation import decode_problem
+from reference_impl.apiserver.core.validation import decode_problem, metadata_problems
 from reference_impl.apiserver.core.lifecycle import LifecycleMixin, rfc3339
 from reference_impl.machinery.clock import WallClock
+from reference_impl.machinery.timefmt import go_time_string
 from reference_impl.mirrors import mirrors
 
 __all__ = ["Registry", "Watch"]
 
 GENERATE_NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"  # k8s.io/apiserver/pkg/storage/names
 MAX_GENERATED_NAME_LENGTH = 63 - 5  # names.MaxGeneratedNameLength: the random part fits a DNS label
-IMMUTABLE_META = ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds",
-                  "generation")
+# Copied from the stored object whatever an update sends (BeforeUpdate); the deletion fields are
+# checked by _keep_server_metadata.
+IMMUTABLE_META = ("uid", "creationTimestamp", "generation")
 # What the strategies' PrepareForCreate leave in .status, whatever the client sent, as Go writes
 # it: the status fields without omitempty are there as zeros (generated clients require them).
 INITIAL_STATUS = {"Pod": {"phase": "Pending", "qosClass": "BestEffort"}, "Service": {"loadBalancer": {}},
@@ -295,9 +297,17 @@ class Registry(LifecycleMixin):
             raise errors.conflict(r.plural, old_meta["name"], r.group)
         if meta.get("uid") and meta["uid"] != old_meta["uid"]:
             raise self._invalid(r, old, [f'metadata.uid: Invalid value: "{meta["uid"]}": field is immutable'])
+        if subresource == "status" and r.prepare_for_status_update:
+            # A body without status stands for Go's zero-valued status struct: stored as {}, never null.
+            new["status"] = new.get("status") or {}
+            r.prepare_for_status_update(new, old)
+            problems = _keep_server_metadata(meta, old_meta) + metadata_problems(new, r.name_validation,
+                                                                                 core=not r.group)
+            if problems:
+                raise self._invalid(r, new, problems)
+            return new
         if subresource == "status":
             # `old` is this update's own decoded copy, so the new object may share all but status.
-            # A body without status stands for Go's zero-valued status struct: stored as {}, never null.
             return {**old, "status": new.get("status") or {}}
         if subresource == "approval":  # a CSR's approval changes only its conditions
             updated = deep_copy_json(old)
@@ -313,11 +323,9 @@ class Registry(LifecycleMixin):
             return updated
         if subresource is not None:
             raise errors.method_not_allowed(f"{r.plural}/{subresource}", "update", r.group)
-        for field in IMMUTABLE_META:
-            if field in old_meta:
-                meta[field] = old_meta[field]
-            else:
-                meta.pop(field, None)
+        problems = _keep_server_metadata(meta, old_meta)
+        if problems:
+            raise self._invalid(r, new, problems)
         if r.status_reset_on_update and "status" in old:
             new["status"] = deep_copy_json(old["status"])
         _check_decodable(r, new)
@@ -380,6 +388,34 @@ class Registry(LifecycleMixin):
             except (KeyNotFound, errors.StatusError):
                 return obj
         return obj
+
+
+@mirrors("k8s.io/apiserver/pkg/registry/rest.BeforeUpdate",
+         "k8s.io/apimachinery/pkg/api/validation.ValidateObjectMetaAccessorUpdate")
+def _keep_server_metadata(meta: dict, old_meta: dict) -> list[str]:
+    """An update keeps the stored IMMUTABLE_META, the stored deletionTimestamp, and the stored
+    deletionGracePeriodSeconds when it sends none; setting or changing either deletion field
+    otherwise is "field is immutable" (so a client cannot start a deletion by update)."""
+    for field in IMMUTABLE_META:
+        if field in old_meta:
+            meta[field] = old_meta[field]
+        else:
+            meta.pop(field, None)
+    for field in ("deletionTimestamp", "deletionGracePeriodSeconds"):
+        if meta.get(field) is None:
+            meta.pop(field, None)
+    if "deletionTimestamp" in old_meta:
+        meta["deletionTimestamp"] = old_meta["deletionTimestamp"]
+    if "deletionGracePeriodSeconds" in old_meta:
+        meta.setdefault("deletionGracePeriodSeconds", old_meta["deletionGracePeriodSeconds"])
+    problems = []
+    if meta.get("deletionTimestamp") != old_meta.get("deletionTimestamp"):
+        problems.append(f"metadata.deletionTimestamp: Invalid value: {go_time_string(meta['deletionTimestamp'])}: "
+                        "field is immutable")
+    if meta.get("deletionGracePeriodSeconds") != old_meta.get("deletionGracePeriodSeconds"):
+        problems.append(f"metadata.deletionGracePeriodSeconds: Invalid value: {meta['deletionGracePeriodSeconds']}: "
+                        "field is immutable")
+    return problems
 
 
 class _DryRun(Exception):

@@ -43,6 +43,10 @@ class Resource:
     # run after defaulting and before validation.
     prepare_for_create: Callable[[dict], None] | None = field(default=None, compare=False, hash=False)
     prepare_for_update: Callable[[dict, dict], None] | None = field(default=None, compare=False, hash=False)
+    # The status strategy's PrepareForUpdate(new, old) for a kind whose status updates keep the
+    # metadata sent; without one a status update changes .status alone.
+    prepare_for_status_update: Callable[[dict, dict], None] | None = field(default=None, compare=False,
+                                                                           hash=False)
 
     @property
     def api_version(self) -> str:

@@ -44,6 +44,18 @@ def pod(obj: dict, spec: dict) -> None:
     pod_spec(spec)
 
 
+@mirrors("(k8s.io/kubernetes/pkg/registry/core/pod.podStatusStrategy).PrepareForUpdate")
+def prepare_for_status_update(new: dict, old: dict) -> None:
+    """pods/status keeps the metadata sent (labels, annotations, finalizers) but not the spec, nor
+    ownerReferences, which old kubelets corrupted; the deletionTimestamp is BeforeUpdate's."""
+    new["spec"] = old.get("spec")
+    meta, old_meta = new["metadata"], old["metadata"]
+    meta.pop("deletionTimestamp", None)
+    meta.pop("ownerReferences", None)
+    if "ownerReferences" in old_meta:
+        meta["ownerReferences"] = old_meta["ownerReferences"]
+
+
 RESOURCES = (
     Resource("", "v1", "Pod", "pods", "pod", True, ("po",), subresources=("status", "binding", "log"),
              categories=("all",), return_deleted_object=True, status_reset_on_update=True,
@@ -51,7 +63,8 @@ RESOURCES = (
                               "spec.serviceAccountName", "status.phase", "status.podIP",
                               "status.nominatedNodeName"),
              watch_index="spec.nodeName",
-             validator=validate_pod, update_validator=validate_pod_update),
+             validator=validate_pod, update_validator=validate_pod_update,
+             prepare_for_status_update=prepare_for_status_update),
 )
 
 

@@ -14,7 +14,6 @@ NotFound/AlreadyExists with the resource's name, and `StatusError` for the rest.
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 import queue
 import threading
@@ -24,7 +23,7 @@ from typing import Callable, Iterator
 from reference_impl.apiserver.core import errors, jsonserializer
 from reference_impl.apiserver.storage.etcdclient import (Compacted, EtcdClient, EtcdClientError, EtcdWatch,
                                                   FutureRevision, KeyValue, WatchBatch)
-from reference_impl.machinery import trace
+from reference_impl.machinery import gojson, trace
 from reference_impl.mirrors import mirrors
 
 Predicate = Callable[[dict], bool]
@@ -101,18 +100,63 @@ def encode_continue(next_key: str, prefix: str, revision: int) -> str:
     return base64.urlsafe_b64encode(json.dumps(token, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
+@mirrors("k8s.io/apiserver/pkg/storage/etcd3.decodeContinue")
 def decode_continue(token: str, prefix: str) -> tuple[str, int]:
-    """The start key and revision of a continue token; 400 when it is not one of ours."""
+    """The start key and revision of a continue token (a negative revision: read the latest);
+    400 in upstream's words when it is not one."""
     try:
-        raw = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-        if not isinstance(raw, dict) or raw.get("v") != CONTINUE_VERSION:
-            raise ValueError("server does not recognize this encoded version")
-        start, revision = raw["start"], int(raw["rv"])
-        if revision <= 0 or not isinstance(start, str) or start.startswith("/") or ".." in start:
-            raise ValueError("invalid start key or revision")
-    except (ValueError, KeyError, TypeError, binascii.Error) as error:
+        start, revision = _decode_continue_token(token)
+    except ValueError as error:
         raise errors.bad_request(f"invalid continue token: continue key is not valid: {error}") from None
     return prefix + start, revision
+
+
+def _decode_continue_token(token: str) -> tuple[str, int]:
+    token_fields = gojson.loads(_raw_url_base64_decode(token))
+    if token_fields is not None and not isinstance(token_fields, dict):
+        raise ValueError(f"json: cannot unmarshal {gojson.type_name(token_fields)} into Go value of type "
+                         "etcd3.continueToken")
+    token_fields = token_fields or {}
+    for name, go_type, ok in (("v", "string", lambda v: isinstance(v, str)),
+                              ("rv", "int64", lambda v: isinstance(v, int) and not isinstance(v, bool)),
+                              ("start", "string", lambda v: isinstance(v, str))):
+        value = token_fields.get(name)
+        if value is not None and not ok(value):
+            shown = f"number {value}" if isinstance(value, float) else gojson.type_name(value)
+            raise ValueError(f"json: cannot unmarshal {shown} into Go struct field continueToken.{name} of type {go_type}")
+    version = token_fields.get("v") or ""
+    if version != CONTINUE_VERSION:
+        raise ValueError(f"server does not recognize this encoded version {json.dumps(version)}")
+    revision, start = token_fields.get("rv") or 0, token_fields.get("start") or ""
+    if revision == 0:
+        raise ValueError(f"incorrect encoded start resourceVersion (version {CONTINUE_VERSION})")
+    if not start:
+        raise ValueError(f"encoded start key empty (version {CONTINUE_VERSION})")
+    # path.Clean keeps the start key from reaching above the listed prefix.
+    key = start if start.startswith("/") else "/" + start
+    if _clean_path(key) != key:
+        raise ValueError(start)
+    return key[1:], revision
+
+
+def _raw_url_base64_decode(token: str) -> bytes:
+    """base64.RawURLEncoding.DecodeString, its CorruptInputError in its words."""
+    bad = next((i for i, char in enumerate(token) if not (char.isascii() and (char.isalnum() or char in "-_"))),
+               len(token) - 1 if len(token) % 4 == 1 else None)
+    if bad is not None:
+        raise ValueError(f"illegal base64 data at input byte {bad}")
+    return base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+
+
+def _clean_path(path: str) -> str:
+    """path.Clean of an absolute path."""
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part == "..":
+            parts = parts[:-1]
+        elif part not in ("", "."):
+            parts.append(part)
+    return "/" + "/".join(parts)
 
 
 KNOWN_STATES = 50_000  # keys whose last-seen state a Storage remembers for GuaranteedUpdate
@@ -237,9 +281,10 @@ class Storage:
         start, revision = prefix, 0
         requested = parse_resource_version(resource_version)
         if continue_token:
+            start, revision = decode_continue(continue_token, prefix)
             if resource_version not in ("", "0"):
                 raise errors.bad_request("specifying resource version is not allowed when using continue")
-            start, revision = decode_continue(continue_token, prefix)
+            revision = max(revision, 0)
         elif requested and (resource_version_match == "Exact"
                             or (limit and resource_version_match != "NotOlderThan")):
             revision = requested

@@ -2,7 +2,9 @@
 one test per storage rule. Each test writes under its own key prefix, so they share one server."""
 from __future__ import annotations
 
+import base64
 import itertools
+import json
 import sys
 import threading
 from pathlib import Path
@@ -214,10 +216,39 @@ def test_limit_counts_matching_objects_only(storage, prefix):
     assert [o["metadata"]["name"] for o in rest.items] == ["4"] and not rest.continue_token
 
 
-def test_bad_continue_token_is_400(storage, prefix):
+def _token(fields) -> str:
+    return base64.urlsafe_b64encode(json.dumps(fields).encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(("token", "why"), [
+    ("garbage", "invalid character '\\u0081' looking for beginning of value"),
+    ("not.a.token", "illegal base64 data at input byte 3"),
+    ("abcde", "illegal base64 data at input byte 4"),
+    ("abc=", "illegal base64 data at input byte 3"),
+    (_token([1]), "json: cannot unmarshal array into Go value of type etcd3.continueToken"),
+    (_token({"v": "meta.k8s.io/v1", "rv": "5", "start": "a"}),
+     "json: cannot unmarshal string into Go struct field continueToken.rv of type int64"),
+    (_token({"v": "v2", "rv": 5, "start": "a"}), 'server does not recognize this encoded version "v2"'),
+    (_token({"v": "meta.k8s.io/v1", "start": "a"}),
+     "incorrect encoded start resourceVersion (version meta.k8s.io/v1)"),
+    (_token({"v": "meta.k8s.io/v1", "rv": 5}), "encoded start key empty (version meta.k8s.io/v1)"),
+    (_token({"v": "meta.k8s.io/v1", "rv": 5, "start": "../secrets/x"}), "../secrets/x"),
+])
+def test_bad_continue_token_is_400_in_decode_continues_words(storage, prefix, token, why):
+    """decodeContinue: base64url without padding, JSON, version meta.k8s.io/v1, a revision and a
+    start key that path.Clean leaves as it is; anything else is a 400 "invalid continue token:
+    continue key is not valid: " and encoding/json's, base64's or its own words."""
     with pytest.raises(StatusError) as raised:
-        storage.list(prefix, limit=1, continue_token="not-a-token")
-    assert raised.value.code == 400
+        storage.list(prefix, limit=1, continue_token=token)
+    assert (raised.value.code, raised.value.message) == (
+        400, f"invalid continue token: continue key is not valid: {why}")
+
+
+def test_bad_continue_token_is_reported_before_a_resource_version(storage, prefix):
+    """GetList decodes the token before it refuses a resourceVersion next to it."""
+    with pytest.raises(StatusError) as raised:
+        storage.list(prefix, limit=1, continue_token="x", resource_version="5")
+    assert raised.value.message == "invalid continue token: continue key is not valid: illegal base64 data at input byte 0"
 
 
 def test_list_at_an_exact_old_revision(storage, prefix):

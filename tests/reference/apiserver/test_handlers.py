@@ -11,6 +11,7 @@ import threading
 from dataclasses import dataclass, field
 
 import pytest
+import yaml
 
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.apiserver.core.errors import StatusError
@@ -199,6 +200,64 @@ def test_patch_errors(chain):
                 content_type="application/merge-patch+json")[0] == 404
 
 
+@pytest.mark.parametrize("ops", [[{"op": "test", "path": "/metadata/name", "value": "q"}],
+                                 [{"op": "remove", "path": "/data/absent"}], [{"op": "frobnicate", "path": "/a"}]])
+def test_json_patch_that_does_not_apply_is_upstreams_generic_422(chain, ops):
+    """applyJSPatch answers any Apply error with NewGenericServerResponse(422): reason Invalid, a
+    fixed message that does not show the json-patch error, and empty details."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "j"}})
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "j"), ops,
+                        content_type="application/json-patch+json")
+    assert code == 422
+    assert status == {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                      "message": "the server rejected our request due to an error in our request",
+                      "reason": "Invalid", "details": {}, "code": 422}
+
+
+def test_json_patch_body_that_is_not_a_list_is_400(chain):
+    """DecodePatch's error is a 400 with encoding/json's words."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "j"}})
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "j"), {"op": "add"},
+                        content_type="application/json-patch+json")
+    assert (code, status["reason"], status["message"]) == (
+        400, "BadRequest", "json: cannot unmarshal object into Go value of type jsonpatch.Patch")
+
+
+@pytest.mark.parametrize(("content_type", "body", "message"), [
+    ("application/json-patch+json", b"{nope", "invalid character 'n' looking for beginning of object key string"),
+    ("application/json-patch+json", b"", "unexpected end of JSON input"),
+    ("application/strategic-merge-patch+json", b"[1,]", "invalid character ']' looking for beginning of value"),
+    ("application/merge-patch+json", b"{nope", "Invalid JSON Patch"),
+])
+def test_patch_body_that_is_not_json_is_400_in_the_patchers_words(chain, content_type, body, message):
+    """DecodePatch and the strategic patcher refuse a body that is not JSON with encoding/json's
+    syntax error, MergePatch with its ErrBadJSONPatch."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "j"}})
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "j"), body, content_type=content_type)
+    assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
+
+
+@pytest.mark.parametrize("method,body,content_type,message", [
+    ("PUT", {"metadata": {"name": "c", "deletionTimestamp": "2026-01-02T03:04:05Z"}}, "application/json",
+     "metadata.deletionTimestamp: Invalid value: 2026-01-02 03:04:05 +0000 UTC: field is immutable"),
+    ("PATCH", {"metadata": {"deletionTimestamp": "2026-01-02T05:04:05+02:00"}}, "application/merge-patch+json",
+     "metadata.deletionTimestamp: Invalid value: 2026-01-02 03:04:05 +0000 UTC: field is immutable"),
+    ("PATCH", {"metadata": {"deletionGracePeriodSeconds": 30}}, "application/strategic-merge-patch+json",
+     "metadata.deletionGracePeriodSeconds: Invalid value: 30: field is immutable"),
+    ("PATCH", [{"op": "add", "path": "/metadata/deletionGracePeriodSeconds", "value": 0}],
+     "application/json-patch+json", "metadata.deletionGracePeriodSeconds: Invalid value: 0: field is immutable"),
+])
+def test_a_client_cannot_start_an_objects_deletion_by_update(chain, method, body, content_type, message):
+    """ValidateObjectMetaUpdate: on an object not being deleted, a PUT or patch that sets
+    deletionTimestamp (shown as Go's time.Time prints it) or deletionGracePeriodSeconds is a 422
+    "field is immutable", and nothing is written."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "c"}, "data": {"a": "1"}})
+    code, status = call(chain, method, ns_path(chain, "configmaps", "c"), body, content_type=content_type)
+    assert (code, status["reason"], status["message"]) == (422, "Invalid", f'ConfigMap "c" is invalid: {message}')
+    assert status["details"]["causes"][0]["field"] == message.split(":")[0]
+    assert "deletionTimestamp" not in call(chain, "GET", ns_path(chain, "configmaps", "c"))[1]["metadata"]
+
+
 @pytest.mark.parametrize("method,body,content_type,message", [
     ("PUT", {"data": {"a": "2"}}, "application/json",
      "the name of the object () does not match the name on the URL (c)"),
@@ -246,6 +305,94 @@ def test_status_and_binding_subresources(chain):
     assert call(chain, "GET", ns_path(chain, "pods", "web"))[1]["spec"]["nodeName"] == "n1"
 
 
+def test_pod_status_update_keeps_metadata_changes_but_not_spec_or_owner_references(chain):
+    """podStatusStrategy.PrepareForUpdate resets only the spec, ownerReferences and
+    deletionTimestamp: labels and annotations sent to pods/status (PUT or patch) are written."""
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    pod = call(chain, "GET", ns_path(chain, "pods", "web"))[1]
+    owner = {"apiVersion": "v1", "kind": "ReplicationController", "name": "rc", "uid": "u1"}
+    sent = {**pod, "metadata": {**pod["metadata"], "labels": {"app": "web", "tier": "x"},
+                                "annotations": {"note": "1"}, "ownerReferences": [owner]},
+            "spec": {**pod["spec"], "nodeName": "ignored"}, "status": {"phase": "Running"}}
+    code, updated = call(chain, "PUT", ns_path(chain, "pods", "web") + "/status", sent)
+    assert code == 200, updated
+    assert updated["metadata"]["labels"] == {"app": "web", "tier": "x"}
+    assert updated["metadata"]["annotations"] == {"note": "1"}
+    assert "ownerReferences" not in updated["metadata"] and "nodeName" not in updated["spec"]
+    code, patched = call(chain, "PATCH", ns_path(chain, "pods", "web") + "/status",
+                         {"metadata": {"labels": {"tier": "y"}}, "status": {"phase": "Succeeded"}},
+                         content_type="application/merge-patch+json")
+    assert code == 200 and patched["metadata"]["labels"] == {"app": "web", "tier": "y"}
+    assert call(chain, "GET", ns_path(chain, "pods", "web"))[1]["metadata"]["labels"]["tier"] == "y"
+
+
+def test_pod_status_update_validates_the_metadata_it_keeps(chain):
+    """The metadata a status update keeps is validated as any update's: a bad label is a 422."""
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    code, status = call(chain, "PATCH", ns_path(chain, "pods", "web") + "/status",
+                        {"metadata": {"labels": {"app": "-bad"}}}, content_type="application/merge-patch+json")
+    assert (code, status["reason"]) == (422, "Invalid")
+    assert status["message"].startswith('Pod "web" is invalid: metadata.labels: Invalid value: "-bad": ')
+
+
+# --- other media types ---
+
+def test_accept_yaml_gets_a_yaml_body(chain):
+    """Accept: application/yaml is served by the YAML serializer: the object as YAML with sorted
+    keys and go-yaml's double quotes, Content-Type application/yaml; a list too."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "y"}, "data": {"n": "1"}})
+    response = chain.handle(Request("GET", ns_path(chain, "configmaps", "y"), {}, {"Accept": "application/yaml"}, b""))
+    assert (response.code, response.content_type) == (200, "application/yaml")
+    text = response.body.decode()
+    assert text.startswith('apiVersion: v1\ndata:\n  n: "1"\nkind: ConfigMap\nmetadata:\n  creationTimestamp: "')
+    assert yaml.safe_load(text)["metadata"]["name"] == "y"
+    listed = chain.handle(Request("GET", ns_path(chain, "configmaps"), {}, {"Accept": "application/yaml"}, b""))
+    assert listed.content_type == "application/yaml" and yaml.safe_load(listed.body)["kind"] == "ConfigMapList"
+
+
+def test_accept_yaml_gets_a_failure_as_yaml_too(chain):
+    """ErrorNegotiated writes a Status in the media type negotiated, so a 404 is YAML as well."""
+    response = chain.handle(Request("GET", ns_path(chain, "configmaps", "absent"), {}, {"Accept": "application/yaml"},
+                                    b""))
+    assert (response.code, response.content_type) == (404, "application/yaml")
+    assert yaml.safe_load(response.body) == {"apiVersion": "v1", "kind": "Status", "metadata": {}, "status": "Failure",
+                                             "message": 'configmaps "absent" not found', "reason": "NotFound",
+                                             "details": {"name": "absent", "kind": "configmaps"}, "code": 404}
+
+
+PARTIAL = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"
+PARTIAL_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
+
+
+def test_partial_object_metadata_is_the_metadata_only(chain):
+    """as=PartialObjectMetadata on a get, as=PartialObjectMetadataList on a list: meta.k8s.io
+    objects carrying only metadata (each item a PartialObjectMetadata), what client-go's
+    metadata client and informers ask for."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "m", "labels": {"a": "b"}}, "data": {}})
+    code, partial = call(chain, "GET", ns_path(chain, "configmaps", "m"), accept=PARTIAL)
+    assert code == 200 and set(partial) == {"kind", "apiVersion", "metadata"}
+    assert (partial["kind"], partial["apiVersion"], partial["metadata"]["labels"]) == (
+        "PartialObjectMetadata", "meta.k8s.io/v1", {"a": "b"})
+    code, listed = call(chain, "GET", ns_path(chain, "configmaps"), accept=PARTIAL_LIST)
+    assert code == 200 and (listed["kind"], listed["apiVersion"]) == ("PartialObjectMetadataList", "meta.k8s.io/v1")
+    assert listed["metadata"]["resourceVersion"]
+    assert [(i["kind"], i["metadata"]["name"], set(i)) for i in listed["items"]] == [
+        ("PartialObjectMetadata", "m", {"kind", "apiVersion", "metadata"})]
+
+
+@pytest.mark.parametrize(("accept", "name", "message"), [
+    (PARTIAL, "", "you requested PartialObjectMetadata, but the requested object is a list (*core.ConfigMapList)"),
+    (PARTIAL_LIST, "m", "you requested PartialObjectMetadataList, but the requested object is not a list "
+                        "(*core.ConfigMap)"),
+])
+def test_partial_object_metadata_of_the_wrong_shape_is_406(chain, accept, name, message):
+    """asPartialObjectMetadata(List): a single object asked for as a list, or a list as a single
+    object, is a 406 naming the internal Go type."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "m"}})
+    code, status = call(chain, "GET", ns_path(chain, "configmaps", name), accept=accept)
+    assert (code, status["reason"], status["message"]) == (406, "NotAcceptable", message)
+
+
 # --- Table ---
 
 def test_table_for_pods_has_kubectl_columns(chain):
@@ -287,10 +434,18 @@ def test_body_errors(chain):
     assert code == 400 and status["reason"] == "BadRequest"
 
 
+MUX_405 = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+           "message": "the server does not allow this method on the requested resource",
+           "reason": "MethodNotAllowed", "details": {}, "code": 405}
+
+
 def test_method_not_allowed_on_a_subresource(chain):
+    """A method no route serves at a path is go-restful's 405, which serviceErrorHandler writes as
+    NewGenericServerResponse: a fixed message and empty details."""
     call(chain, "POST", ns_path(chain, "pods"), POD)
-    code, status = call(chain, "DELETE", ns_path(chain, "pods", "web") + "/status")
-    assert (code, status["reason"]) == (405, "MethodNotAllowed")
+    assert call(chain, "DELETE", ns_path(chain, "pods", "web") + "/status") == (405, MUX_405)
+    assert call(chain, "GET", ns_path(chain, "pods", "web") + "/binding") == (405, MUX_405)
+    assert call(chain, "DELETE", "/api/v1/configmaps") == (405, MUX_405)
 
 
 @pytest.mark.parametrize("method,subresource", [
@@ -444,6 +599,18 @@ def test_watch_as_table_and_timeout(server, chain):
     event = read_events(response, 1)[0]
     assert event["object"]["kind"] == "Table" and event["object"]["rows"][0]["cells"][0] == "t1"
     assert response.read() == b""  # the stream ends after the timeout
+    connection.close()
+
+
+def test_watch_as_partial_object_metadata(server, chain):
+    """A metadata informer's watch (as=PartialObjectMetadata) gets each object's metadata only."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "p1"}, "data": {"a": "1"}})
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request("GET", ns_path(chain, "configmaps") + "?watch=true&timeoutSeconds=1", headers={"Accept": PARTIAL})
+    event = read_events(connection.getresponse(), 1)[0]
+    assert (event["type"], event["object"]["kind"], event["object"]["metadata"]["name"]) == (
+        "ADDED", "PartialObjectMetadata", "p1")
+    assert "data" not in event["object"]
     connection.close()
 
 

@@ -51,19 +51,61 @@ def test_json_patch_failed_test_is_not_malformed():
     assert not err.value.malformed
 
 
-@pytest.mark.parametrize("ops", [{"op": "add"}, [{"op": "frobnicate", "path": "/a"}], [{"path": "/a"}],
-                                 [{"op": "add", "path": 5, "value": 1}], [{"op": "remove", "path": None}],
-                                 [{"op": "copy", "from": ["/a"], "path": "/b"}]])
-def test_json_patch_malformed(ops):
-    """A patch that is not a list of well-formed operations is malformed (400)."""
+@pytest.mark.parametrize(("ops", "message"), [
+    ({"op": "add"}, "json: cannot unmarshal object into Go value of type jsonpatch.Patch"),
+    (["add"], "json: cannot unmarshal string into Go value of type jsonpatch.Operation"),
+])
+def test_json_patch_that_does_not_decode_is_malformed(ops, message):
+    """Only a body DecodePatch cannot read as a list of objects is malformed (400), in encoding/json's words."""
     with pytest.raises(PatchError) as err:
         apply_json_patch(POD, ops)
-    assert err.value.malformed
+    assert err.value.malformed and err.value.message == message
 
 
-def test_json_patch_missing_path():
-    with pytest.raises(PatchError, match="does not exist"):
-        apply_json_patch(POD, [{"op": "remove", "path": "/spec/nothing/here"}])
+@pytest.mark.parametrize(("ops", "message"), [
+    ([{"op": "frobnicate", "path": "/a"}], "Unexpected kind: frobnicate"),
+    ([{"path": "/a"}], "Unexpected kind: unknown"),
+    ([{"op": "add", "path": 5, "value": 1}], "add operation failed to decode path: missing value"),
+    ([{"op": "replace", "value": 1}],
+     "replace operation failed to decode path: operation missing path field: missing value"),
+    ([{"op": "copy", "from": ["/a"], "path": "/b"}],
+     "copy operation failed to decode from: json: cannot unmarshal array into Go value of type string"),
+    ([{"op": "remove", "path": "/spec/nothing/here"}],
+     'remove operation does not apply: doc is missing path: "/spec/nothing/here": missing value'),
+    ([{"op": "remove", "path": "/metadata/annotations"}],
+     "error in remove for path: '/metadata/annotations': Unable to remove nonexistent key: annotations: "
+     "missing value"),
+    ([{"op": "remove", "path": "/spec/containers/5"}],
+     "error in remove for path: '/spec/containers/5': Unable to access invalid index: 5: invalid index referenced"),
+    ([{"op": "replace", "path": "/spec/nothing/here", "value": 1}],
+     "replace operation does not apply: doc is missing path: /spec/nothing/here: missing value"),
+    ([{"op": "replace", "path": "/spec/containers/2", "value": 1}],
+     "replace operation does not apply: doc is missing key: /spec/containers/2: missing value"),
+    ([{"op": "add", "path": "/spec/containers/x", "value": 1}],
+     "error in add for path: '/spec/containers/x': value was not a proper array index: 'x': "
+     'strconv.Atoi: parsing "x": invalid syntax'),
+    ([{"op": "move", "from": "/metadata/zz", "path": "/x"}],
+     "error in move for path: 'zz': Unable to remove nonexistent key: zz: missing value"),
+    ([{"op": "test", "path": "/metadata/name", "value": "other"}], "testing value /metadata/name failed: test failed"),
+    ([{"op": "test", "path": "/metadata/labels/a", "value": 1}], "testing value /metadata/labels/a failed: test failed"),
+])
+def test_json_patch_that_does_not_apply_says_what_evanphx_json_patch_says(ops, message):
+    """Everything else, an unknown op or a missing path field too, fails only when applied
+    (the handler's 422), with json-patch v4's error chain as pkg/errors prints it."""
+    with pytest.raises(PatchError) as err:
+        apply_json_patch(POD, ops)
+    assert not err.value.malformed and err.value.message == message
+
+
+def test_json_patch_v4_quirks():
+    """json-patch v4: `replace` of a missing object key adds it, a negative index counts from
+    the end, an operation without `value` writes null, a null body changes nothing."""
+    result = apply_json_patch(POD, [{"op": "replace", "path": "/metadata/x", "value": "1"},
+                                    {"op": "add", "path": "/spec/containers/-2", "value": {"name": "c3"}},
+                                    {"op": "add", "path": "/metadata/y"}])
+    assert result["metadata"]["x"] == "1" and result["metadata"]["y"] is None
+    assert [c["name"] for c in result["spec"]["containers"]] == ["c1", "c3", "c2"]
+    assert apply_json_patch(POD, None) == POD
 
 
 # --- JSON merge patch ---

@@ -140,6 +140,19 @@ def test_invalid_name_is_422_and_nothing_is_stored(registry, ns):
     assert registry.list("configmaps", ns)["items"] == []
 
 
+@pytest.mark.parametrize(("resource", "obj", "field"), [
+    ("namespaces", {"metadata": {"name": "team\n"}}, "metadata.name"),
+    ("services", {"metadata": {"name": "web\n"}, "spec": {"ports": [{"port": 80}]}}, "metadata.name"),
+    ("configmaps", {"metadata": {"name": "c"}, "data": {"key\n": "v"}}, "data[key\n]"),
+])
+def test_a_name_or_key_with_a_trailing_newline_is_invalid(registry, ns, resource, obj, field):
+    """Go's regexp `$` is the end of the text: a DNS label, a DNS-1035 label or a config key
+    followed by a newline does not match (Python's `$` matched before it)."""
+    error = status_error(registry.create, resource, None if resource == "namespaces" else ns, obj)
+    assert (error.code, error.reason) == (422, "Invalid")
+    assert error.details["causes"][0]["field"] == field
+
+
 def test_namespace_names_must_be_dns_labels(registry):
     error = status_error(registry.create, "namespaces", None, {"metadata": {"name": "a.b"}})
     assert error.code == 422 and "RFC 1123 label" in error.message

@@ -62,6 +62,14 @@ def test_malformed_label_selector_is_400(bad):
     assert raised.value.code == 400 and raised.value.reason == "BadRequest"
 
 
+def test_unclosed_value_set_is_400_in_upstreams_words():
+    """`a in (` is refused with labels.Parse's message as the 400's text."""
+    with pytest.raises(StatusError) as raised:
+        parse_label_selector("a in (")
+    assert raised.value.code == 400
+    assert raised.value.message == "unable to parse requirement: found '', expected: ',', ')' or identifier"
+
+
 def test_invalid_label_value_is_refused():
     with pytest.raises(StatusError) as raised:
         parse_label_selector("app=-bad-")

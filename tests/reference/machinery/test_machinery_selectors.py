@@ -18,8 +18,66 @@ def test_malformed_label_selector_is_a_plain_value_error_carrying_the_text(bad):
         parse_label_selector(bad)
     assert isinstance(raised.value, ValueError)
     assert raised.value.selector == bad
-    assert str(raised.value).startswith("unable to parse requirement: ")
     assert not hasattr(raised.value, "code")
+
+
+LABEL_VALUE_MSG = ("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
+                   "and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or "
+                   "'12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')")
+NAME_PART_MSG = ("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with "
+                 "an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation "
+                 "is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
+
+
+@pytest.mark.parametrize(("bad", "message"), [
+    ("a in (", "unable to parse requirement: found '', expected: ',', ')' or identifier"),
+    ("x in a", "unable to parse requirement: found 'a' expected: '('"),
+    ("x in (,a,,)", "unable to parse requirement: found ')', expected: ',', or identifier"),
+    ("!!", "unable to parse requirement: found '!', expected: identifier"),
+    ("x,", "found '', expected: identifier after ','"),
+    ("a,,b", "found ',', expected: identifier after ','"),
+    ("=v", "found '=', expected: !, identifier, or 'end of string'"),
+    ("a=b=c=d!", "found '=', expected: ',' or 'end of string'"),
+    ("!a=b", "found '=', expected: ',' or 'end of string'"),
+    ("a b", "unable to parse requirement: found 'b', expected: in, notin, =, ==, !=, gt, lt"),
+    ("n>x", "unable to parse requirement: values[0]: Invalid value: \"x\": for 'Gt', 'Lt' operators, "
+            "the value must be an integer"),
+    ("a=-b", f'unable to parse requirement: values[0][a]: Invalid value: "-b": {LABEL_VALUE_MSG}'),
+    ("x in (ok,-b)", f'unable to parse requirement: values[0][x]: Invalid value: "-b": {LABEL_VALUE_MSG}'),
+    ("x>a.", "unable to parse requirement: [values[0]: Invalid value: \"a.\": for 'Gt', 'Lt' operators, the "
+             f'value must be an integer, values[0][x]: Invalid value: "a.": {LABEL_VALUE_MSG}]'),
+    ("-a", f'unable to parse requirement: <nil>: Invalid value: "-a": {NAME_PART_MSG}'),
+    ("/a=b", 'unable to parse requirement: <nil>: Invalid value: "/a": prefix part must be non-empty'),
+])
+def test_malformed_label_selector_says_what_upstreams_parser_says(bad, message):
+    """labels.Parse's lexer and parser: syntax errors name the token found and what was expected
+    (wrapped in "unable to parse requirement" only inside a requirement), and keys and values
+    are refused with IsQualifiedName's and IsValidLabelValue's words under NewRequirement's
+    field paths (values sorted, so "-b" sorts before "ok"; the key's path is Go's nil path)."""
+    with pytest.raises(SelectorError) as raised:
+        parse_label_selector(bad)
+    assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(("text", "requirements"), [
+    ("a in(b)", [("a", "in", ("b",))]),
+    ("a notin(b,c)", [("a", "notin", ("b", "c"))]),
+    ("in in (in,notin)", [("in", "in", ("in", "notin"))]),
+    ("x in (foo,,baz)", [("x", "in", ("", "baz", "foo"))]),
+    ("z notin (),a==", [("a", "=", ("",)), ("z", "notin", ("",))]),
+    ("b!=c,!a", [("a", "!", ()), ("b", "!=", ("c",))]),
+])
+def test_label_selector_syntax_upstream_accepts(text, requirements):
+    """What labels.Parse accepts: no space needed before `(`, `in`/`notin` as keys and values,
+    empty values, requirements sorted by key and values sorted."""
+    parsed = parse_label_selector(text)
+    assert [(r.key, r.operator, r.values) for r in parsed.requirements] == requirements
+
+
+def test_gt_compares_only_what_parse_int_reads():
+    """A label value Go's strconv.ParseInt refuses ("1_0") is no number for `>`."""
+    assert not parse_label_selector("n>1").matches({"n": "1_0"})
+    assert parse_label_selector("n>1").matches({"n": "10"})
 
 
 def test_malformed_field_selector_is_a_selector_error():
@@ -112,3 +170,12 @@ def test_a_term_compiled_for_labels_answers_as_node_selector_term_matches():
     assert checked > 200
     assert node_selector_term_label_matcher({"matchFields": [
         {"key": "metadata.name", "operator": "In", "values": ["n"]}]}) is None
+
+
+def test_a_trailing_newline_is_no_part_of_a_valid_key_value_or_subdomain():
+    """Go's regexp `$` is the end of the text, so "b\\n" is no label value, key or subdomain
+    (Python's `$` also matches before a final newline)."""
+    from reference_impl.machinery.labels import DNS_SUBDOMAIN, label_key_problem, label_value_problem
+
+    assert label_value_problem("b\n") and label_key_problem("b\n") and not DNS_SUBDOMAIN.match("b\n")
+    assert not parse_label_selector("n>1").matches({"n": "5\n"})

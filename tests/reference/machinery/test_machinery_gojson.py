@@ -1,0 +1,33 @@
+"""encoding/json's words for input it refuses, as upstream shows them to clients."""
+from __future__ import annotations
+
+import pytest
+
+from reference_impl.machinery.gojson import loads, quote_char
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    (b"", "unexpected end of JSON input"),
+    (b'{"a": "b', "unexpected end of JSON input"),
+    (b"\x81\xaa", "invalid character '\\u0081' looking for beginning of value"),
+    (b"[1,]", "invalid character ']' looking for beginning of value"),
+    (b'{"a":1,}', "invalid character '}' looking for beginning of object key string"),
+    (b'{"a" 1}', "invalid character '1' after object key"),
+    (b'{"a":1 "b":2}', "invalid character '\"' after object key:value pair"),
+    (b"[1 2]", "invalid character '2' after array element"),
+    (b'{"a":[1]} x', "invalid character 'x' after top-level value"),
+])
+def test_syntax_errors_name_the_byte_and_the_scanner_state(data, message):
+    """The first byte the scanner refuses, quoted as quoteChar does, and what it was looking for."""
+    with pytest.raises(ValueError) as raised:
+        loads(data)
+    assert str(raised.value) == message
+
+
+def test_quote_char_escapes_what_strconv_quote_escapes():
+    assert [quote_char(b) for b in (0x27, 0x22, 0x0A, 0x01, 0x7F, 0xA0, 0xE9)] == [
+        "'\\''", "'\"'", "'\\n'", "'\\x01'", "'\\x7f'", "'\\u00a0'", "'é'"]
+
+
+def test_invalid_utf8_in_a_string_is_the_replacement_character():
+    assert loads(b'{"a":"\xff"}') == {"a": "\ufffd"}
