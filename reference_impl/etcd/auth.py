@@ -68,12 +68,10 @@ class AuthInfo:
     revision: int
 
 
-@mirrors("golang.org/x/crypto/bcrypt.GenerateFromPassword")
 def hash_password(password: str) -> str:
     return bcrypt.hashpw(password.encode()[:BCRYPT_MAX_BYTES], bcrypt.gensalt(BCRYPT_COST)).decode()
 
 
-@mirrors("golang.org/x/crypto/bcrypt.CompareHashAndPassword")
 def _password_matches(hashed: str, password: str) -> bool:
     if not hashed:
         return False
