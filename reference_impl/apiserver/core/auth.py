@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
@@ -28,6 +28,8 @@ from cryptography.x509.oid import NameOID
 from reference_impl.apiserver.core.errors import aggregate
 from reference_impl.mirrors import mirrors
 
+# --api-audiences, by default the service account issuer: what a token must be meant for.
+API_AUDIENCES = ("https://kubernetes.default.svc.cluster.local",)
 ANONYMOUS_USER = "system:anonymous"
 ALL_UNAUTHENTICATED = "system:unauthenticated"
 ALL_AUTHENTICATED = "system:authenticated"
@@ -56,6 +58,9 @@ class UserInfo:
     uid: str = ""
     groups: tuple[str, ...] = ()
     extra: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # authenticator.Response.Audiences: which of the audiences a request asked for (a
+    # TokenReview's) the credential is good for; empty when none were asked for.
+    audiences: tuple[str, ...] = ()
 
 
 ANONYMOUS = UserInfo(ANONYMOUS_USER, groups=(ALL_UNAUTHENTICATED,))
@@ -96,9 +101,16 @@ class TokenFileAuthenticator:
             tokens[record[0]] = UserInfo(record[1], record[2], groups)
         return cls(tokens)
 
-    @mirrors("(*k8s.io/apiserver/pkg/authentication/token/tokenfile.TokenAuthenticator).AuthenticateToken")
-    def authenticate_token(self, token: str) -> UserInfo | None:
-        return self.tokens.get(token)
+    @mirrors("(*k8s.io/apiserver/pkg/authentication/token/tokenfile.TokenAuthenticator).AuthenticateToken",
+             "k8s.io/apiserver/pkg/authentication/authenticator.WrapAudienceAgnosticToken")
+    def authenticate_token(self, token: str, audiences: tuple[str, ...] | None = None) -> UserInfo | None:
+        """The token's user. A static token knows no audiences: it serves the API's, so asked for
+        others (a TokenReview's) it is no one's."""
+        user = self.tokens.get(token)
+        if user is None or audiences is None:
+            return user
+        shared = tuple(audience for audience in API_AUDIENCES if audience in audiences)
+        return replace(user, audiences=shared) if shared else None
 
 
 class BearerTokenAuthenticator:
@@ -106,7 +118,7 @@ class BearerTokenAuthenticator:
     turn (a token file, service account tokens): the first that knows the token wins."""
 
     def __init__(self, *tokens) -> None:
-        self.tokens = list(tokens)  # each has authenticate_token(token) -> UserInfo | None
+        self.tokens = list(tokens)  # each has authenticate_token(token, audiences) -> UserInfo | None
 
     @mirrors("(*k8s.io/apiserver/pkg/authentication/request/bearertoken.Authenticator).AuthenticateRequest",
              "(*k8s.io/apiserver/pkg/authentication/token/union.unionAuthTokenHandler).AuthenticateToken")
@@ -118,9 +130,10 @@ class BearerTokenAuthenticator:
         if len(parts) < 2 or parts[0].lower() != "bearer" or not parts[1]:
             return None
         reasons = []
+        audiences = getattr(request, "audiences", None)  # authenticator.AudiencesFrom(ctx)
         for tokens in self.tokens:
             try:
-                user = tokens.authenticate_token(parts[1])
+                user = tokens.authenticate_token(parts[1], audiences)
             except AuthenticationFailed as err:
                 reasons.append(str(err))
                 continue
@@ -239,7 +252,7 @@ def with_authenticated_group(user: UserInfo) -> UserInfo:
     """Add system:authenticated unless the user is anonymous or already in either all-users group."""
     if user.name == ANONYMOUS_USER or {ALL_AUTHENTICATED, ALL_UNAUTHENTICATED} & set(user.groups):
         return user
-    return UserInfo(user.name, user.uid, user.groups + (ALL_AUTHENTICATED,), user.extra)
+    return replace(user, groups=user.groups + (ALL_AUTHENTICATED,))
 
 
 class RequestAuthenticator:

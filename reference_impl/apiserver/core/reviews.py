@@ -13,9 +13,8 @@ import json
 from dataclasses import dataclass
 
 from reference_impl.apiserver.core import errors
-from reference_impl.apiserver.core.auth import AuthenticationFailed, UserInfo
+from reference_impl.apiserver.core.auth import API_AUDIENCES, AuthenticationFailed, UserInfo
 from reference_impl.apiserver.core.rbac import AttributesRecord, Rules
-from reference_impl.apiserver.core.tokenrequest import API_AUDIENCES
 from reference_impl.mirrors import mirrors
 
 AUTHORIZATION = "authorization.k8s.io"
@@ -47,7 +46,9 @@ def decode_review(review: object, kind: str, group: str) -> dict:
                                      f"spec.{name} must be an object of strings")
     for name, wanted in (("user", str), ("uid", str), ("token", str), ("namespace", str),
                          ("groups", list), ("audiences", list), ("extra", dict)):
-        if spec.get(name) is not None and not isinstance(spec[name], wanted):
+        value = spec.get(name)
+        if value is not None and (not isinstance(value, wanted) or
+                                  (wanted is list and not all(isinstance(item, str) for item in value))):
             raise errors.bad_request(f'{kind} in version "v1" cannot be handled as a {kind}: '
                                      f"spec.{name} has the wrong type")
     return review
@@ -187,9 +188,11 @@ def self_subject_rules_review(authorizer, user: object, body: object) -> dict:
 
 @dataclass(frozen=True)
 class _BearerOnly:
-    """The request TokenReview authenticates: nothing but the token (no client certificate)."""
+    """The request TokenReview authenticates: nothing but the token (no client certificate), and
+    the audiences it must be good for (what upstream puts in the request's context)."""
 
     headers: dict
+    audiences: tuple[str, ...]
 
     def header(self, name: str) -> str:
         return self.headers.get(name, "")
@@ -208,17 +211,17 @@ def token_review(authenticator, body: object) -> dict:
               "metadata": review.get("metadata") or {"creationTimestamp": None}}
     if authenticator is None:
         return answer
-    audiences = list(spec.get("audiences") or API_AUDIENCES)
+    audiences = tuple(spec.get("audiences") or API_AUDIENCES)
     status: dict = {"user": {}}
     strict = getattr(authenticator, "authenticate_strict", authenticator.authenticate)
     try:
-        user = strict(_BearerOnly({"Authorization": f"Bearer {spec['token']}"}))
+        user = strict(_BearerOnly({"Authorization": f"Bearer {spec['token']}"}, audiences))
     except AuthenticationFailed as err:
         user, status["error"] = None, str(err)
-    if user is not None and set(audiences) & set(API_AUDIENCES):
+    if user is not None:
         status["authenticated"] = True
         info = {"username": user.name, "uid": user.uid, "groups": list(user.groups),
                 "extra": {key: list(values) for key, values in (user.extra or {}).items()}}
         status["user"] = {key: value for key, value in info.items() if value}
-        status["audiences"] = [audience for audience in audiences if audience in API_AUDIENCES]
+        status["audiences"] = list(user.audiences)
     return {**answer, "status": status}

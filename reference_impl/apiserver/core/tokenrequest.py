@@ -23,12 +23,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
+from dataclasses import replace
+
 from reference_impl.apiserver.core import errors
-from reference_impl.apiserver.core.auth import AuthenticationFailed, UserInfo
+from reference_impl.apiserver.core.auth import API_AUDIENCES, AuthenticationFailed, UserInfo
 from reference_impl.mirrors import mirrors
 
-ISSUER = "https://kubernetes.default.svc.cluster.local"
-API_AUDIENCES = (ISSUER,)
+ISSUER = API_AUDIENCES[0]  # --service-account-issuer, whose default the API audiences take
 DEFAULT_EXPIRATION_SECONDS = 3600
 MIN_EXPIRATION_SECONDS = 600
 MAX_EXPIRATION_SECONDS = 1 << 32
@@ -155,16 +156,21 @@ class ServiceAccountTokenAuthenticator:
         self.audiences = tuple(audiences)
 
     @mirrors("(*k8s.io/kubernetes/pkg/serviceaccount.jwtTokenAuthenticator).AuthenticateToken")
-    def authenticate_token(self, token: str) -> UserInfo | None:
+    def authenticate_token(self, token: str, audiences: tuple[str, ...] | None = None) -> UserInfo | None:
+        """The token's user if it is meant for one of `audiences` (the API's when none are asked
+        for); when some were, the user carries those the token shares with them."""
         claims = verify(token, self.public_key)
         if claims is None or claims.get("iss") != ISSUER:
             return None
-        audiences = claims.get("aud")
-        audiences = [audiences] if isinstance(audiences, str) else audiences or []
-        if not set(audiences) & set(self.audiences):
-            raise AuthenticationFailed(f"token audiences {_go_strings(audiences)} is invalid for the target "
-                                       f"audiences {_go_strings(self.audiences)}")
-        return self.validate(claims)
+        targets = self.audiences if audiences is None else audiences
+        token_audiences = claims.get("aud")
+        token_audiences = [token_audiences] if isinstance(token_audiences, str) else token_audiences or []
+        shared = tuple(audience for audience in token_audiences if audience in targets)
+        if not shared:
+            raise AuthenticationFailed(f"token audiences {_go_strings(token_audiences)} is invalid for the target "
+                                       f"audiences {_go_strings(targets)}")
+        user = self.validate(claims)
+        return user if audiences is None else replace(user, audiences=shared)
 
     @mirrors("(*k8s.io/kubernetes/pkg/serviceaccount.validator).Validate")
     def validate(self, claims: dict) -> UserInfo:

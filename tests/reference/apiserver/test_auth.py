@@ -9,7 +9,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from reference_impl.apiserver.adapter import certs
-from reference_impl.apiserver.core.auth import (ANONYMOUS, AuthConfigError, AuthenticationFailed,
+from reference_impl.apiserver.core.auth import (ANONYMOUS, API_AUDIENCES, AuthConfigError, AuthenticationFailed,
                                            BearerTokenAuthenticator, RequestAuthenticator,
                                            TokenFileAuthenticator, UserInfo, X509Authenticator,
                                            new_authenticator, with_authenticated_group)
@@ -96,7 +96,7 @@ class Refusing:
     def __init__(self, reason):
         self.reason = reason
 
-    def authenticate_token(self, token):
+    def authenticate_token(self, token, audiences=None):
         raise AuthenticationFailed(self.reason)
 
 
@@ -236,3 +236,12 @@ def test_a_certificate_signed_by_openssl_x509_req_without_aki_is_accepted(ca, tm
     user = X509Authenticator([ca.certificate]).authenticate(
         FakeRequest(peer_certificate_der=leaf.public_bytes(serialization.Encoding.DER)))
     assert user == UserInfo("dave", groups=("devs",))
+
+
+def test_a_static_token_serves_only_the_api_audiences():
+    """WrapAudienceAgnosticToken: asked for other audiences (a TokenReview's), a token-file token
+    is no one's; asked for the API's among others, its user carries the API's."""
+    tokens = TokenFileAuthenticator({"t": UserInfo("alice")})
+    assert tokens.authenticate_token("t") == UserInfo("alice")
+    assert tokens.authenticate_token("t", ("vault",)) is None
+    assert tokens.authenticate_token("t", ("vault", *API_AUDIENCES)).audiences == API_AUDIENCES

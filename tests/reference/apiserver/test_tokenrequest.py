@@ -29,7 +29,7 @@ class Clock:
 
 
 class AdminToken:
-    def authenticate_token(self, token):
+    def authenticate_token(self, token, audiences=None):
         return UserInfo("admin", groups=("system:masters",)) if token == "admin" else None
 
 
@@ -209,3 +209,28 @@ def test_a_token_review_needs_a_token_and_no_namespace(setup, path, spec, messag
     chain, _, _, _, _ = setup
     code, status = send(chain, "admin", "POST", path, {"spec": spec})
     assert (code, status.get("message") if message else code) == ((400, message) if message else (404, 404))
+
+
+def test_a_token_review_checks_the_audiences_it_names(setup):
+    """spec.audiences replaces the API audiences for the review: a token made for vault is
+    authenticated for vault, and the answer names the audiences both share."""
+    chain, ns, _, _, _ = setup
+    token = send(chain, "admin", "POST", token_path(ns), {"spec": {"audiences": ["vault", "x"]}})[1]["status"]["token"]
+    review = send(chain, "admin", "POST", TOKEN_REVIEWS, {"spec": {"token": token, "audiences": ["vault", "y"]}})[1]
+    assert (review["status"]["authenticated"], review["status"]["audiences"]) == (True, ["vault"])
+    assert review["status"]["user"]["username"] == f"system:serviceaccount:{ns}:robot"
+
+
+def test_a_token_review_for_audiences_the_token_lacks_is_unauthenticated(setup):
+    """An API token reviewed for vault, as the jwt authenticator answers it."""
+    chain, ns, _, _, _ = setup
+    token = send(chain, "admin", "POST", token_path(ns), {"spec": {}})[1]["status"]["token"]
+    review = send(chain, "admin", "POST", TOKEN_REVIEWS, {"spec": {"token": token, "audiences": ["vault"]}})[1]
+    assert "authenticated" not in review["status"] and review["status"]["user"] == {}
+    assert review["status"]["error"] == ('token audiences ["https://kubernetes.default.svc.cluster.local"] is '
+                                         'invalid for the target audiences ["vault"]')
+
+
+def test_a_token_review_with_audiences_that_are_not_strings_is_400(setup):
+    chain, _, _, _, _ = setup
+    assert send(chain, "admin", "POST", TOKEN_REVIEWS, {"spec": {"token": "t", "audiences": ["a", 5]}})[0] == 400
