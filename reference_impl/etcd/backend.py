@@ -19,7 +19,7 @@ from google.protobuf.message import DecodeError
 
 from reference_impl.etcd.bolt import BoltError, read_db, write_db
 from reference_impl.etcd.errors import ErrCompacted, ErrCorruptWAL, ErrFutureRev
-from reference_impl.etcd.messages import KeyValue
+from reference_impl.etcd.messages import KeyValue, read_varint
 from reference_impl.etcd.mvcc import KVStore, Revision
 from reference_impl.mirrors import mirrors
 
@@ -71,29 +71,18 @@ def marshal_key_value(kv: KeyValue, tombstone: bool = False) -> bytes:
     return bytes(out)
 
 
-def _read_varint(data: bytes, i: int) -> tuple[int, int]:
-    n = shift = 0
-    while True:
-        byte = data[i]
-        i += 1
-        n |= (byte & 0x7F) << shift
-        shift += 7
-        if byte < 0x80:
-            return n, i
-
-
 @mirrors("(*go.etcd.io/etcd/api/v3/mvccpb.KeyValue).Unmarshal")
 def unmarshal_key_value(data: bytes) -> KeyValue:
     fields: dict[int, int | bytes] = {}
     i = 0
     while i < len(data):
-        tag, i = _read_varint(data, i)
+        tag, i = read_varint(data, i)
         number, wire = tag >> 3, tag & 7
         if wire == 2:
-            length, i = _read_varint(data, i)
+            length, i = read_varint(data, i)
             fields[number], i = data[i:i + length], i + length
         elif wire == 0:
-            value, i = _read_varint(data, i)
+            value, i = read_varint(data, i)
             fields[number] = value - (1 << 64) if value >= 1 << 63 else value
         else:
             raise ValueError(f"mvccpb.KeyValue: unexpected wire type {wire}")
@@ -185,8 +174,8 @@ def unmarshal_lease(data: bytes) -> tuple[int, int]:
     fields = {1: 0, 2: 0}
     i = 0
     while i < len(data):
-        tag, i = _read_varint(data, i)
-        value, i = _read_varint(data, i)
+        tag, i = read_varint(data, i)
+        value, i = read_varint(data, i)
         fields[tag >> 3] = value - (1 << 64) if value >= 1 << 63 else value
     return fields[1], fields[2]
 

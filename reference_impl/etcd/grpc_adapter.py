@@ -50,7 +50,7 @@ from reference_impl.etcd.errors import EtcdError, ErrPermissionNotGiven, ErrWatc
 from reference_impl.etcd.raftnode import check_peer_urls
 from reference_impl.etcd.server import MAX_REQUEST_BYTES, MAX_TXN_OPS  # etcd's defaults
 from reference_impl.etcd.watch import coalesce
-from reference_impl.etcd.messages import varint_size
+from reference_impl.etcd.messages import read_varint, varint_size
 from reference_impl.mirrors import mirrors
 
 V3RPC = "go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc"
@@ -231,14 +231,14 @@ def _wire_fields(data: bytes) -> Iterator[tuple[int, bytes, bytes | None]]:
     pos = 0
     while pos < len(data):
         start = pos
-        tag, pos = _varint(data, pos)
+        tag, pos = read_varint(data, pos)
         wire_type, contents = tag & 7, None
         if wire_type == 0:
-            _, pos = _varint(data, pos)
+            _, pos = read_varint(data, pos)
         elif wire_type == 1:
             pos += 8
         elif wire_type == 2:
-            length, pos = _varint(data, pos)
+            length, pos = read_varint(data, pos)
             contents = data[pos:pos + length]
             pos += length
         elif wire_type == 5:
@@ -248,18 +248,6 @@ def _wire_fields(data: bytes) -> Iterator[tuple[int, bytes, bytes | None]]:
         if pos > len(data):
             raise DecodeError("truncated message")
         yield tag >> 3, data[start:pos], contents
-
-
-def _varint(data: bytes, pos: int) -> tuple[int, int]:
-    value = shift = 0
-    while pos < len(data):
-        byte = data[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        if not byte & 0x80:
-            return value, pos
-        shift += 7
-    raise DecodeError("truncated varint")
 
 
 def txn_response_pb(resp: m.TxnResponse, out: rpc_pb2.TxnResponse | None = None) -> rpc_pb2.TxnResponse:

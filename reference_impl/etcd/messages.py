@@ -410,3 +410,16 @@ def varint_size(n: int) -> int:
     return (n.bit_length() + 6) // 7 or 1
 
 
+def read_varint(data: bytes, pos: int) -> tuple[int, int]:
+    """The protobuf varint at `pos` and the position after it; ValueError if `data` ends first."""
+    value = shift = 0
+    while pos < len(data):
+        byte = data[pos]
+        pos += 1
+        value |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return value, pos
+        shift += 7
+    raise ValueError("truncated varint")
+
+
