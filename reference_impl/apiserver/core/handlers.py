@@ -209,6 +209,8 @@ class MediaTypeOptions:
 
 
 SERIALIZERS = ((JSON, "json"), ("application/yaml", "yaml"), (protobuf.MEDIA_TYPE, "protobuf"))
+# MediaTypesForSerializer's stream media types: YAML has no stream serializer, so no watch in YAML.
+STREAM_MEDIA_TYPES = (JSON + ";stream=watch", protobuf.MEDIA_TYPE + ";stream=watch")
 CONVERSIONS = ("Table", "PartialObjectMetadata", "PartialObjectMetadataList")
 
 
@@ -820,6 +822,7 @@ class RESTHandlers:
         return self._stream(chunks, stop, content_type="text/plain")
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.serveWatch",
+             "k8s.io/apiserver/pkg/endpoints/handlers/negotiation.NegotiateOutputMediaTypeStream",
              "(*k8s.io/apiserver/pkg/endpoints/handlers.WatchServer).ServeHTTP")
     def watch(self, request: Request, resource) -> WatchResponse:
         options = negotiate(request.header("Accept"))
@@ -829,6 +832,10 @@ class RESTHandlers:
         watch = self.registry.watch(resource, request.info.namespace or None, request.param("labelSelector"),
                                     request.param("fieldSelector"), request.param("resourceVersion"),
                                     allow_bookmarks=query_bool(request.query.get("allowWatchBookmarks")))
+        if options.serializer == "yaml":
+            watch.stop()
+            raise StatusError(406, "NotAcceptable", f"only the following media types are accepted: "
+                                                    f"{', '.join(STREAM_MEDIA_TYPES)}")
         # A timeout of 0 or none never ends the watch here; a negative one ends it at once, as
         # Go's time.NewTimer fires at once for a negative duration.
         timer = threading.Timer(min(max(timeout, 0), limits.MAX_WATCH_TIMEOUT_SECONDS), watch.stop) \

@@ -360,6 +360,18 @@ def test_accept_yaml_gets_a_failure_as_yaml_too(chain):
                                              "details": {"name": "absent", "kind": "configmaps"}, "code": 404}
 
 
+def test_a_watch_in_yaml_is_406_as_yaml_has_no_stream_serializer(chain):
+    """serveWatch asks NegotiateOutputMediaTypeStream for a stream serializer; YAML has none, so a
+    watch that accepts YAML first is a 406 listing the stream media types, written as YAML."""
+    response = chain.handle(Request("GET", ns_path(chain, "configmaps"), {"watch": ["1"]},
+                                    {"Accept": "application/yaml, application/json"}, b""))
+    assert (response.code, response.content_type) == (406, "application/yaml")
+    assert yaml.safe_load(response.body) == {
+        "apiVersion": "v1", "kind": "Status", "metadata": {}, "status": "Failure", "reason": "NotAcceptable",
+        "message": "only the following media types are accepted: application/json;stream=watch, "
+                   "application/vnd.kubernetes.protobuf;stream=watch", "code": 406}
+
+
 PARTIAL = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"
 PARTIAL_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
 
