@@ -302,19 +302,17 @@ def media_type_of(request: Request) -> str:
 
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.limitedReadBody")
-def decode_body(request: Request, allow_patch: bool = False,
-                max_depth: int = decoding.MAX_PROCESSED_DEPTH) -> tuple[Any, str]:
-    """The request body decoded from JSON or YAML, and its media type; 413, 415 or 400 otherwise.
-    JSON may nest up to `max_depth` (a caller that prunes the value to its kind's schema takes
-    upstream's 10,000)."""
+def decode_body(request: Request, allow_patch: bool = False, max_depth: int = decoding.MAX_PROCESSED_DEPTH,
+                into_kind: str = "") -> tuple[Any, str]:
+    """The request body decoded from JSON, YAML or protobuf, and its media type; 413, 415 or 400
+    otherwise. JSON may nest up to `max_depth` (a caller that prunes the value to its kind's schema
+    takes upstream's 10,000). A create or update names `into_kind`, the kind its body must be."""
     if len(request.body) > MAX_REQUEST_BODY_BYTES:
         raise errors.request_entity_too_large(f"limit is {MAX_REQUEST_BODY_BYTES}")
     media_type = media_type_of(request)
     accepted = (JSON, "application/yaml", protobuf.MEDIA_TYPE, "*/*") + (PATCH_TYPES if allow_patch else ())
     if media_type not in accepted:
         raise errors.unsupported_media_type(media_type)
-    if not request.body.strip() and media_type not in PATCH_TYPES:
-        raise errors.bad_request("the body of the request was empty")
     try:
         if media_type == "application/yaml":
             return decoding.decode_yaml(request.body), media_type
@@ -328,12 +326,41 @@ def decode_body(request: Request, allow_patch: bool = False,
         if problem:
             raise errors.bad_request("Invalid JSON Patch" if media_type == "application/merge-patch+json"
                                      else problem) from err
-        kind = {"application/yaml": "yaml", protobuf.MEDIA_TYPE: "protobuf"}.get(media_type, "json")
-        raise errors.bad_request(f"couldn't get version/kind; {kind} parse error: {err}") from err
+        problem = decoder_error(request.body, media_type, err)
+        if into_kind:
+            raise transform_decode_error(into_kind, problem, request.body) from err
+        raise errors.bad_request(problem) from err
+
+
+def decoder_error(body: bytes, media_type: str, err: ValueError) -> str:
+    """What the serializer's Decode says of a body it cannot read: the JSON serializer's
+    SimpleMetaFactory.Interpret wraps encoding/json's syntax error, the protobuf serializer
+    refuses an empty body before looking for its prefix."""
+    if media_type == "application/yaml":
+        return str(err)
+    if media_type == protobuf.MEDIA_TYPE:
+        return "empty data" if not body else str(err)
+    return f"couldn't get version/kind; json parse error: {gojson.syntax_error(body) or err}"
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers.transformDecodeError",
+         "k8s.io/apiserver/pkg/endpoints/handlers.summarizeData")
+def transform_decode_error(kind: str, problem: str, body: bytes) -> StatusError:
+    """A 400 naming the kind the body must be, the decoder's error and the body's first 30 bytes:
+    as text when it starts with `{`, else in hex."""
+    if not body:
+        summary = "<empty>"
+    else:
+        summary = body[:30].decode("utf-8", "replace") if body.startswith(b"{") else body[:30].hex()
+        summary += " ..." if len(body) > 30 else ""
+    return errors.bad_request(f"the object provided is unrecognized (must be of type {kind}): {problem} ({summary})")
 
 
 def check_kind(obj: Any, resource) -> dict:
-    """The decoded body must be an object of the resource's kind and version (or leave them out)."""
+    """The decoded body must be an object of the resource's kind and version (or leave them out);
+    null decodes into the kind's struct as no fields at all."""
+    if obj is None:
+        obj = {}
     if not isinstance(obj, dict):
         raise errors.bad_request("the body of the request must be a JSON object")
     api_version, kind = obj.get("apiVersion"), obj.get("kind")
@@ -639,8 +666,8 @@ class RESTHandlers:
     def create(self, request: Request, resource) -> Response:
         negotiate(request.header("Accept"))
         check_write_options(request, "CreateOptions")
-        obj = decode_into_kind(request, resource, check_kind(decode_body(request, max_depth=decoding.MAX_JSON_DEPTH)[0],
-                                                             resource))
+        obj = decode_into_kind(request, resource, check_kind(
+            decode_body(request, max_depth=decoding.MAX_JSON_DEPTH, into_kind=resource.kind)[0], resource))
         namespace = request.info.namespace if resource.namespaced else ""
         ensure_namespace(obj, namespace)
         obj = self._admit(request, "CREATE", resource, obj, None)
@@ -654,8 +681,8 @@ class RESTHandlers:
         negotiate(request.header("Accept"))
         check_write_options(request, "UpdateOptions")
         info = request.info
-        obj = decode_into_kind(request, resource, check_kind(decode_body(request, max_depth=decoding.MAX_JSON_DEPTH)[0],
-                                                             resource))
+        obj = decode_into_kind(request, resource, check_kind(
+            decode_body(request, max_depth=decoding.MAX_JSON_DEPTH, into_kind=resource.kind)[0], resource))
         namespace = info.namespace if resource.namespaced else ""
         ensure_namespace(obj, namespace)
         check_name(obj, info.name, namespace)

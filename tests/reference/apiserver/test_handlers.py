@@ -226,6 +226,8 @@ def test_json_patch_body_that_is_not_a_list_is_400(chain):
 @pytest.mark.parametrize(("content_type", "body", "message"), [
     ("application/json-patch+json", b"{nope", "invalid character 'n' looking for beginning of object key string"),
     ("application/json-patch+json", b"", "unexpected end of JSON input"),
+    ("application/strategic-merge-patch+json", b"", "unexpected end of JSON input"),
+    ("application/merge-patch+json", b"", "Invalid JSON Patch"),
     ("application/strategic-merge-patch+json", b"[1,]", "invalid character ']' looking for beginning of value"),
     ("application/merge-patch+json", b"{nope", "Invalid JSON Patch"),
 ])
@@ -444,6 +446,40 @@ def test_body_errors(chain):
     assert call(chain, "POST", path, b" " * (3 * 1024 * 1024 + 1))[0] == 413
     code, status = call(chain, "POST", path, {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}})
     assert code == 400 and status["reason"] == "BadRequest"
+
+
+@pytest.mark.parametrize("method,name,body,content_type,problem", [
+    ("POST", "", b"", "application/json",
+     "couldn't get version/kind; json parse error: unexpected end of JSON input (<empty>)"),
+    ("PUT", "c", b"", "application/json",
+     "couldn't get version/kind; json parse error: unexpected end of JSON input (<empty>)"),
+    ("POST", "", b"{", "application/json",
+     "couldn't get version/kind; json parse error: unexpected end of JSON input ({)"),
+    ("POST", "", b"  ", "application/json",
+     "couldn't get version/kind; json parse error: unexpected end of JSON input (2020)"),
+    ("PUT", "c", b'{"data": {"a": "1"}, "metadata": {"name": "c"}} x', "application/json",
+     "couldn't get version/kind; json parse error: invalid character 'x' after top-level value "
+     '({"data": {"a": "1"}, "metadata ...)'),
+    ("POST", "", b"", "application/vnd.kubernetes.protobuf", "empty data (<empty>)"),
+])
+def test_a_body_the_decoder_cannot_read_is_400_naming_the_kind_it_must_be(chain, method, name, body,
+                                                                          content_type, problem):
+    """transformDecodeError: a create or update whose body does not decode (an empty one too) is a
+    400 saying the object is unrecognized, with the decoder's error and a summary of the body: the
+    first 30 bytes of a body starting with `{`, else their hex, `<empty>` for none."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "c"}, "data": {"a": "1"}})
+    code, status = call(chain, method, ns_path(chain, "configmaps", name), body, content_type=content_type)
+    assert (code, status["reason"], status["message"]) == (
+        400, "BadRequest", f"the object provided is unrecognized (must be of type ConfigMap): {problem}")
+
+
+@pytest.mark.parametrize("body,content_type", [(b"", "application/yaml"), (b"null", "application/json")])
+def test_a_body_that_decodes_to_null_is_an_empty_object(chain, body, content_type):
+    """YAML's empty document converts to JSON null, and null decodes into the kind's struct as no
+    fields at all: a create of it is refused for its missing name, not for its body."""
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"), body, content_type=content_type)
+    assert (code, status["reason"], status["message"]) == (
+        422, "Invalid", 'ConfigMap "" is invalid: metadata.name: Required value: name or generateName is required')
 
 
 MUX_405 = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
