@@ -286,9 +286,12 @@ def apply_json_patch(original: Any, operations: Any) -> Any:
 
 @mirrors("github.com/evanphx/json-patch.MergePatch")
 def apply_merge_patch(original: Any, patch: Any) -> Any:
-    """RFC 7386: a map patch merges key by key (`null` deletes); any other value replaces."""
-    if not isinstance(patch, dict):
+    """RFC 7386: a map patch merges key by key (`null` deletes); an array replaces. A patch that
+    is null or a scalar is no patch at all (ErrBadJSONPatch)."""
+    if isinstance(patch, list):
         return deep_copy_json(patch)
+    if not isinstance(patch, dict):
+        raise PatchError("Invalid JSON Patch", malformed=True)
     result = deep_copy_json(original) if isinstance(original, dict) else {}
     _merge_into(result, patch)
     return result

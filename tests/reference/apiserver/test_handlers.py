@@ -239,6 +239,17 @@ def test_patch_body_that_is_not_json_is_400_in_the_patchers_words(chain, content
     assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
 
 
+@pytest.mark.parametrize("body", [b"null", b"1", b'"x"', b"true"])
+def test_a_merge_patch_that_is_null_or_a_scalar_is_400_invalid_json_patch(chain, body):
+    """evanphx's MergePatch refuses a patch that decodes to a nil map, or to no map and no array,
+    with ErrBadJSONPatch, which applyJSPatch answers as a 400 of its words; nothing is written."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "m"}, "data": {"a": "1"}})
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "m"), body,
+                        content_type="application/merge-patch+json")
+    assert (code, status["reason"], status["message"]) == (400, "BadRequest", "Invalid JSON Patch")
+    assert call(chain, "GET", ns_path(chain, "configmaps", "m"))[1]["data"] == {"a": "1"}
+
+
 @pytest.mark.parametrize("method,body,content_type,message", [
     ("PUT", {"metadata": {"name": "c", "deletionTimestamp": "2026-01-02T03:04:05Z"}}, "application/json",
      "metadata.deletionTimestamp: Invalid value: 2026-01-02 03:04:05 +0000 UTC: field is immutable"),
