@@ -302,13 +302,18 @@ def media_type_of(request: Request) -> str:
 
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.limitedReadBody")
+def check_body_size(request: Request) -> None:
+    """413 for a body past the 3 MiB the server reads."""
+    if len(request.body) > MAX_REQUEST_BODY_BYTES:
+        raise errors.request_entity_too_large(f"limit is {MAX_REQUEST_BODY_BYTES}")
+
+
 def decode_body(request: Request, allow_patch: bool = False, max_depth: int = decoding.MAX_PROCESSED_DEPTH,
                 into_kind: str = "") -> tuple[Any, str]:
     """The request body decoded from JSON, YAML or protobuf, and its media type; 413, 415 or 400
     otherwise. JSON may nest up to `max_depth` (a caller that prunes the value to its kind's schema
     takes upstream's 10,000). A create or update names `into_kind`, the kind its body must be."""
-    if len(request.body) > MAX_REQUEST_BODY_BYTES:
-        raise errors.request_entity_too_large(f"limit is {MAX_REQUEST_BODY_BYTES}")
+    check_body_size(request)
     media_type = media_type_of(request)
     accepted = (JSON, "application/yaml", protobuf.MEDIA_TYPE, "*/*") + (PATCH_TYPES if allow_patch else ())
     if media_type not in accepted:
@@ -694,12 +699,15 @@ class RESTHandlers:
 
     def _patcher(self, request: Request, schema_kind: tuple[str, str]):
         """The function the registry runs on the current object inside its GuaranteedUpdate."""
-        if media_type_of(request) not in PATCH_TYPES:  # PatchResource checks before reading the body
-            raise errors.unsupported_media_type(media_type_of(request), PATCH_TYPES)
-        patch, media_type = decode_body(request, allow_patch=True)
+        media_type = media_type_of(request)
+        if media_type not in PATCH_TYPES:  # PatchResource checks before reading the body
+            raise errors.unsupported_media_type(media_type, PATCH_TYPES)
+        check_body_size(request)
 
         @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.applyPatchToObject")
         def apply(current: dict) -> dict:
+            # Decoded only here, on the object read from storage: a missing object is a 404 first.
+            patch = decode_body(request, allow_patch=True)[0]
             try:
                 if media_type == "application/json-patch+json":
                     return apply_json_patch(current, patch)

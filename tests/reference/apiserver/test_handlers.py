@@ -239,6 +239,15 @@ def test_patch_body_that_is_not_json_is_400_in_the_patchers_words(chain, content
     assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
 
 
+@pytest.mark.parametrize("content_type", ["application/json-patch+json", "application/merge-patch+json",
+                                          "application/strategic-merge-patch+json"])
+def test_a_patch_of_a_missing_object_is_404_before_its_body_is_decoded(chain, content_type):
+    """Every patcher decodes the patch only when it applies it to the object read from storage, so
+    a patch of an object that does not exist is a 404 whatever its body."""
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "absent"), b"{nope", content_type=content_type)
+    assert (code, status["reason"], status["message"]) == (404, "NotFound", 'configmaps "absent" not found')
+
+
 @pytest.mark.parametrize("body", [b"null", b"1", b'"x"', b"true"])
 def test_a_merge_patch_that_is_null_or_a_scalar_is_400_invalid_json_patch(chain, body):
     """evanphx's MergePatch refuses a patch that decodes to a nil map, or to no map and no array,
