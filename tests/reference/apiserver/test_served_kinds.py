@@ -430,3 +430,30 @@ def test_a_status_update_keeps_or_resets_the_metadata_sent_as_the_kinds_status_s
     assert patched["metadata"].get("annotations") == (None if "annotations" in reset else {"note": "2"})
     stored = call(chain, "GET", f"{collection(group_version, plural, namespaced)}/status-meta")[1]
     assert stored["metadata"] == patched["metadata"] and stored.get("spec") == created.get("spec")
+
+
+def test_a_node_status_update_drops_a_kubelet_config_status_the_node_did_not_have(chain):
+    """nodeStatusStrategy: with DynamicKubeletConfig off (1.24's default), status.config is written
+    only when the stored node already reports one."""
+    code, node = new_object(chain, "v1", "nodes", False, {}, "config-status")
+    assert code == 201, node
+    sent = {**node, "status": {"config": {"error": "x"}, "phase": "Running"}}
+    code, updated = call(chain, "PUT", "/api/v1/nodes/config-status/status", sent)
+    assert code == 200, updated
+    assert updated["status"] == {"phase": "Running"}
+
+
+def test_a_claim_status_update_drops_the_expansion_recovery_fields_the_claim_did_not_have(chain):
+    """persistentvolumeclaimStatusStrategy: with RecoverVolumeExpansionFailure off (1.24's
+    default), status.allocatedResources and status.resizeStatus are written only when the stored
+    claim already has them."""
+    code, claim = new_object(chain, "v1", "persistentvolumeclaims", True,
+                             {"spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}},
+                             "recovery-status")
+    assert code == 201, claim
+    sent = {**claim, "status": {"phase": "Bound", "allocatedResources": {"storage": "2Gi"},
+                                "resizeStatus": "ControllerExpansionInProgress"}}
+    code, updated = call(chain, "PUT", collection("v1", "persistentvolumeclaims", True) + "/recovery-status/status",
+                         sent)
+    assert code == 200, updated
+    assert updated["status"] == {"phase": "Bound"}
