@@ -300,6 +300,7 @@ class Registry(LifecycleMixin):
         if subresource == "status":
             # A body without status stands for Go's zero-valued status struct: stored as {}, never null.
             new["status"] = new.get("status") or {}
+            kinds.set_object_defaults(r.kind, new)  # the decoder's, before the strategy runs
             # Every status strategy's PrepareForUpdate keeps the stored spec; the kind's own may
             # reset some of the metadata sent as well.
             new.pop("spec", None)

@@ -457,3 +457,14 @@ def test_a_claim_status_update_drops_the_expansion_recovery_fields_the_claim_did
                          sent)
     assert code == 200, updated
     assert updated["status"] == {"phase": "Bound"}
+
+
+def test_a_status_update_is_defaulted_as_the_decoder_defaults_any_object(chain):
+    """The body of a status update is decoded, and so defaulted, before its strategy runs: a node
+    status with a capacity and no allocatable gets SetDefaults_NodeStatus's allocatable."""
+    code, node = new_object(chain, "v1", "nodes", False, {}, "defaulted-status")
+    assert code == 201, node
+    code, updated = call(chain, "PUT", "/api/v1/nodes/defaulted-status/status",
+                         {**node, "status": {"capacity": {"pods": "110"}}})
+    assert code == 200, updated
+    assert updated["status"] == {"capacity": {"pods": "110"}, "allocatable": {"pods": "110"}}
