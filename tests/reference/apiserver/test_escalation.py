@@ -472,6 +472,17 @@ def test_a_review_error_shows_the_value_as_go_prints_it(rbac_chain, kind, spec, 
     assert status["message"].split(" is invalid: ", 1)[1] == message
 
 
+@pytest.mark.parametrize("path,kind", [(f"{AUTHZ}/selfsubjectaccessreviews", "SelfSubjectAccessReview"),
+                                       ("/apis/authentication.k8s.io/v1/tokenreviews", "TokenReview")])
+def test_a_review_body_the_decoder_cannot_read_is_400_naming_the_review_kind(rbac_chain, path, kind):
+    """A review is created as any object is: createHandler's transformDecodeError names the kind
+    the body must be, with the decoder's error and a summary of the body."""
+    code, status = send(rbac_chain, "admin", "POST", path)
+    assert (code, status["message"]) == (
+        400, f"the object provided is unrecognized (must be of type {kind}): couldn't get version/kind; "
+             "json parse error: unexpected end of JSON input (<empty>)")
+
+
 def test_a_local_subject_access_review_stays_in_its_namespace(rbac_chain):
     """LocalSubjectAccessReview: resource attributes naming the URL's namespace, nothing else."""
     ns = rbac_chain.namespace
