@@ -301,6 +301,10 @@ def media_type_of(request: Request) -> str:
     return header.split(";")[0].strip().lower() if header.strip() else JSON
 
 
+# How reflect names the anonymous struct SimpleMetaFactory.Interpret unmarshals a body into.
+TYPE_META_STRUCT = 'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }'
+
+
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.limitedReadBody")
 def check_body_size(request: Request) -> None:
     """413 for a body past the 3 MiB the server reads."""
@@ -320,10 +324,11 @@ def decode_body(request: Request, allow_patch: bool = False, max_depth: int = de
         raise errors.unsupported_media_type(media_type)
     try:
         if media_type == "application/yaml":
-            return decoding.decode_yaml(request.body), media_type
-        if media_type == protobuf.MEDIA_TYPE:
+            value = decoding.decode_yaml(request.body)
+        elif media_type == protobuf.MEDIA_TYPE:
             return protobuf.decode(request.body), media_type
-        return decoding.decode_json(request.body, max_depth), media_type
+        else:
+            value = decoding.decode_json(request.body, max_depth)
     except ValueError as err:
         # The patchers read the body themselves: DecodePatch and the strategic patcher answer with
         # encoding/json's syntax error, MergePatch with evanphx's ErrBadJSONPatch.
@@ -335,6 +340,12 @@ def decode_body(request: Request, allow_patch: bool = False, max_depth: int = de
         if into_kind:
             raise transform_decode_error(into_kind, problem, request.body) from err
         raise errors.bad_request(problem) from err
+    if into_kind and value is not None and not isinstance(value, dict):
+        # SimpleMetaFactory.Interpret reads apiVersion and kind by unmarshalling into a struct.
+        raise transform_decode_error(into_kind, "couldn't get version/kind; json parse error: json: cannot unmarshal "
+                                                f"{gojson.type_name(value)} into Go value of type {TYPE_META_STRUCT}",
+                                     request.body)
+    return value, media_type
 
 
 def decoder_error(body: bytes, media_type: str, err: ValueError) -> str:

@@ -493,6 +493,22 @@ def test_a_body_the_decoder_cannot_read_is_400_naming_the_kind_it_must_be(chain,
         400, "BadRequest", f"the object provided is unrecognized (must be of type ConfigMap): {problem}")
 
 
+@pytest.mark.parametrize("body,content_type,value", [(b"[1]", "application/json", "array"),
+                                                      (b'"x"', "application/json", "string"),
+                                                      (b"- 1\n", "application/yaml", "array")])
+def test_a_body_that_is_no_json_object_is_400_as_its_kind_cannot_be_read(chain, body, content_type, value):
+    """SimpleMetaFactory.Interpret unmarshals the body into a struct of apiVersion and kind, so a
+    body that is another JSON value (YAML converts to JSON first) is transformDecodeError's 400
+    with encoding/json's UnmarshalTypeError."""
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"), body, content_type=content_type)
+    assert (code, status["reason"], status["message"]) == (
+        400, "BadRequest", "the object provided is unrecognized (must be of type ConfigMap): couldn't get "
+                           f"version/kind; json parse error: json: cannot unmarshal {value} into Go value of type "
+                           'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; '
+                           'Kind string "json:\\"kind,omitempty\\"" }'
+                           f" ({body.hex()})")
+
+
 @pytest.mark.parametrize("body,content_type", [(b"", "application/yaml"), (b"null", "application/json")])
 def test_a_body_that_decodes_to_null_is_an_empty_object(chain, body, content_type):
     """YAML's empty document converts to JSON null, and null decodes into the kind's struct as no
