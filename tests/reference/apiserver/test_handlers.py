@@ -239,6 +239,28 @@ def test_patch_body_that_is_not_json_is_400_in_the_patchers_words(chain, content
     assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
 
 
+@pytest.mark.parametrize("body,message", [
+    (b"[1]", "json: cannot unmarshal array into Go value of type map[string]interface {}"),
+    (b"1", "json: cannot unmarshal number into Go value of type map[string]interface {}"),
+])
+def test_a_strategic_merge_patch_that_is_no_object_is_400_as_it_cannot_unmarshal(chain, body, message):
+    """strategicPatchObject unmarshals the patch into a map; another JSON value is a 400 with the
+    decoder's UnmarshalTypeError."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "s"}, "data": {"a": "1"}})
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "s"), body,
+                        content_type="application/strategic-merge-patch+json")
+    assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
+
+
+def test_a_strategic_merge_patch_of_null_changes_nothing(chain):
+    """null unmarshals into the patch map as a nil map: a patch with nothing in it."""
+    created = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "s"}, "data": {"a": "1"}})[1]
+    code, patched = call(chain, "PATCH", ns_path(chain, "configmaps", "s"), b"null",
+                         content_type="application/strategic-merge-patch+json")
+    assert (code, patched["data"]) == (200, {"a": "1"})
+    assert patched["metadata"]["resourceVersion"] == created["metadata"]["resourceVersion"]
+
+
 @pytest.mark.parametrize("content_type", ["application/json-patch+json", "application/merge-patch+json",
                                           "application/strategic-merge-patch+json"])
 def test_a_patch_of_a_missing_object_is_404_before_its_body_is_decoded(chain, content_type):
