@@ -721,16 +721,25 @@ class RESTHandlers:
             patch = decode_body(request, allow_patch=True)[0]
             try:
                 if media_type == "application/json-patch+json":
-                    return apply_json_patch(current, patch)
-                if media_type == "application/merge-patch+json":
-                    return apply_merge_patch(current, patch)
-                return apply_strategic_merge_patch(current, patch, openapi.OpenAPIPatchMeta.for_kind(*schema_kind))
+                    patched = apply_json_patch(current, patch)
+                elif media_type == "application/merge-patch+json":
+                    patched = apply_merge_patch(current, patch)
+                else:
+                    patched = apply_strategic_merge_patch(current, patch,
+                                                          openapi.OpenAPIPatchMeta.for_kind(*schema_kind))
             except PatchError as err:
                 if err.malformed:
                     raise errors.bad_request(err.message) from err
                 if media_type == "application/json-patch+json":
                     raise errors.generic_server_response(422) from err
                 raise StatusError(422, "Invalid", err.message) from err
+            if not isinstance(patched, dict):
+                # jsonPatcher decodes the patched JSON into the kind; what it cannot is invalid.
+                problem = (f"couldn't get version/kind; json parse error: json: cannot unmarshal "
+                           f"{gojson.type_name(patched)} into Go value of type {TYPE_META_STRUCT}")
+                shown = gojson.quote(jsonserializer.encode(patched).decode())
+                raise errors.invalid("", "", [f"patch: Invalid value: {shown}: {problem}"])
+            return patched
         return apply
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.PatchResource")

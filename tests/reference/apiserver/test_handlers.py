@@ -252,6 +252,26 @@ def test_a_strategic_merge_patch_that_is_no_object_is_400_as_it_cannot_unmarshal
     assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
 
 
+@pytest.mark.parametrize("content_type,body", [
+    ("application/merge-patch+json", b'["a"]'),
+    ("application/json-patch+json", b'[{"op": "replace", "path": "", "value": ["a"]}]'),
+])
+def test_a_patch_that_makes_no_object_is_422_as_the_result_does_not_decode(chain, content_type, body):
+    """A merge patch that is an array, or a JSON patch replacing the whole document with one,
+    makes JSON that jsonPatcher cannot decode into the kind: NewInvalid on the field "patch"
+    with the patched JSON and Interpret's error, for no kind and no name."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "p"}, "data": {"a": "1"}})
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "p"), body, content_type=content_type)
+    problem = ("couldn't get version/kind; json parse error: json: cannot unmarshal array into Go value of type "
+               'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; '
+               'Kind string "json:\\"kind,omitempty\\"" }')
+    assert (code, status["reason"], status["message"]) == (
+        422, "Invalid", f' "" is invalid: patch: Invalid value: "[\\"a\\"]": {problem}')
+    assert status["details"] == {"causes": [{"reason": "FieldValueInvalid", "field": "patch",
+                                             "message": f'Invalid value: "[\\"a\\"]": {problem}'}]}
+    assert call(chain, "GET", ns_path(chain, "configmaps", "p"))[1]["data"] == {"a": "1"}
+
+
 def test_a_strategic_merge_patch_of_null_changes_nothing(chain):
     """null unmarshals into the patch map as a nil map: a patch with nothing in it."""
     created = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "s"}, "data": {"a": "1"}})[1]
