@@ -372,13 +372,11 @@ def transform_decode_error(kind: str, problem: str, body: bytes) -> StatusError:
     return errors.bad_request(f"the object provided is unrecognized (must be of type {kind}): {problem} ({summary})")
 
 
-def check_kind(obj: Any, resource) -> dict:
+def check_kind(obj: dict | None, resource) -> dict:
     """The decoded body must be an object of the resource's kind and version (or leave them out);
     null decodes into the kind's struct as no fields at all."""
     if obj is None:
         obj = {}
-    if not isinstance(obj, dict):
-        raise errors.bad_request("the body of the request must be a JSON object")
     api_version, kind = obj.get("apiVersion"), obj.get("kind")
     if api_version and api_version != resource.api_version:
         raise errors.bad_request(f"the API version in the data ({api_version}) does not match the expected "
