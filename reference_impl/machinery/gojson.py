@@ -1,6 +1,6 @@
 """What Go's encoding/json says about input it refuses, for the places upstream shows that text to a
 client (a continue token, a JSON patch): the syntax error at the first bad byte, and the names it
-gives JSON types in an UnmarshalTypeError."""
+gives JSON types in an UnmarshalTypeError; and strings quoted as Go's %q quotes them."""
 from __future__ import annotations
 
 import json
@@ -41,6 +41,28 @@ def quote_char(byte: int) -> str:
     if 0x80 <= byte <= 0x9F or byte in (0xA0, 0xAD):  # not unicode.IsPrint
         return f"'\\u{byte:04x}'"
     return f"'{char}'"
+
+
+@mirrors("strconv.Quote")
+def quote(text: str) -> str:
+    """A string as Go's %q and %#v print it: double-quoted, `"` and `\\` escaped, characters that
+    are not printable as \\a-style, \\x, \\u or \\U escapes."""
+    quoted = []
+    for char in text:
+        code = ord(char)
+        if char in '"\\':
+            quoted.append("\\" + char)
+        elif char in _ESCAPES:
+            quoted.append(_ESCAPES[char])
+        elif char.isprintable():
+            quoted.append(char)
+        elif code < 0x80:
+            quoted.append(f"\\x{code:02x}")
+        elif code < 0x10000:
+            quoted.append(f"\\u{code:04x}")
+        else:
+            quoted.append(f"\\U{code:08x}")
+    return '"' + "".join(quoted) + '"'
 
 
 def _in_array(text: str, pos: int) -> bool:

@@ -124,7 +124,7 @@ class HandlerChain:
         review = discovery.REVIEWS.get((info.api_group, info.api_version, info.resource))
         if review is not None and info.verb == "create" and not info.subresource and not info.name \
                 and bool(info.namespace) == review.namespaced:
-            return self.review(request)
+            return self.review(request, review.kind)
         resource = kinds.find(info.api_group, info.api_version, info.resource)
         if resource is None or (info.namespace and not resource.namespaced and info.resource != "namespaces"):
             raise errors.resource_not_served()
@@ -188,10 +188,10 @@ class HandlerChain:
         raise StatusError(406, "NotAcceptable", "only the following media types are accepted: application/json, "
                                                 f"{PROTOBUF_OPENAPI}")
 
-    def review(self, request: Request) -> Response:
+    def review(self, request: Request, kind: str) -> Response:
         """A review (SelfSubjectAccessReview, TokenReview, ...): answered from the authorizer or
         the authenticator, returned as created, never stored."""
-        info, body = request.info, decode_body(request)[0]
+        info, body = request.info, decode_body(request, into_kind=kind)[0]
         if info.resource == "tokenreviews":
             answer = reviews.token_review(self.authenticator, body)
         elif info.resource == "selfsubjectaccessreviews":

@@ -209,6 +209,8 @@ class MediaTypeOptions:
 
 
 SERIALIZERS = ((JSON, "json"), ("application/yaml", "yaml"), (protobuf.MEDIA_TYPE, "protobuf"))
+# MediaTypesForSerializer's stream media types: YAML has no stream serializer, so no watch in YAML.
+STREAM_MEDIA_TYPES = (JSON + ";stream=watch", protobuf.MEDIA_TYPE + ";stream=watch")
 CONVERSIONS = ("Table", "PartialObjectMetadata", "PartialObjectMetadataList")
 
 
@@ -299,26 +301,34 @@ def media_type_of(request: Request) -> str:
     return header.split(";")[0].strip().lower() if header.strip() else JSON
 
 
+# How reflect names the anonymous struct SimpleMetaFactory.Interpret unmarshals a body into.
+TYPE_META_STRUCT = 'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }'
+
+
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.limitedReadBody")
-def decode_body(request: Request, allow_patch: bool = False,
-                max_depth: int = decoding.MAX_PROCESSED_DEPTH) -> tuple[Any, str]:
-    """The request body decoded from JSON or YAML, and its media type; 413, 415 or 400 otherwise.
-    JSON may nest up to `max_depth` (a caller that prunes the value to its kind's schema takes
-    upstream's 10,000)."""
+def check_body_size(request: Request) -> None:
+    """413 for a body past the 3 MiB the server reads."""
     if len(request.body) > MAX_REQUEST_BODY_BYTES:
         raise errors.request_entity_too_large(f"limit is {MAX_REQUEST_BODY_BYTES}")
+
+
+def decode_body(request: Request, allow_patch: bool = False, max_depth: int = decoding.MAX_PROCESSED_DEPTH,
+                into_kind: str = "") -> tuple[Any, str]:
+    """The request body decoded from JSON, YAML or protobuf, and its media type; 413, 415 or 400
+    otherwise. JSON may nest up to `max_depth` (a caller that prunes the value to its kind's schema
+    takes upstream's 10,000). A create or update names `into_kind`, the kind its body must be."""
+    check_body_size(request)
     media_type = media_type_of(request)
     accepted = (JSON, "application/yaml", protobuf.MEDIA_TYPE, "*/*") + (PATCH_TYPES if allow_patch else ())
     if media_type not in accepted:
         raise errors.unsupported_media_type(media_type)
-    if not request.body.strip() and media_type not in PATCH_TYPES:
-        raise errors.bad_request("the body of the request was empty")
     try:
         if media_type == "application/yaml":
-            return decoding.decode_yaml(request.body), media_type
-        if media_type == protobuf.MEDIA_TYPE:
+            value = decoding.decode_yaml(request.body)
+        elif media_type == protobuf.MEDIA_TYPE:
             return protobuf.decode(request.body), media_type
-        return decoding.decode_json(request.body, max_depth), media_type
+        else:
+            value = decoding.decode_json(request.body, max_depth)
     except ValueError as err:
         # The patchers read the body themselves: DecodePatch and the strategic patcher answer with
         # encoding/json's syntax error, MergePatch with evanphx's ErrBadJSONPatch.
@@ -326,14 +336,47 @@ def decode_body(request: Request, allow_patch: bool = False,
         if problem:
             raise errors.bad_request("Invalid JSON Patch" if media_type == "application/merge-patch+json"
                                      else problem) from err
-        kind = {"application/yaml": "yaml", protobuf.MEDIA_TYPE: "protobuf"}.get(media_type, "json")
-        raise errors.bad_request(f"couldn't get version/kind; {kind} parse error: {err}") from err
+        problem = decoder_error(request.body, media_type, err)
+        if into_kind:
+            raise transform_decode_error(into_kind, problem, request.body) from err
+        raise errors.bad_request(problem) from err
+    if into_kind and value is not None and not isinstance(value, dict):
+        # SimpleMetaFactory.Interpret reads apiVersion and kind by unmarshalling into a struct.
+        raise transform_decode_error(into_kind, "couldn't get version/kind; json parse error: json: cannot unmarshal "
+                                                f"{gojson.type_name(value)} into Go value of type {TYPE_META_STRUCT}",
+                                     request.body)
+    return value, media_type
 
 
-def check_kind(obj: Any, resource) -> dict:
-    """The decoded body must be an object of the resource's kind and version (or leave them out)."""
-    if not isinstance(obj, dict):
-        raise errors.bad_request("the body of the request must be a JSON object")
+def decoder_error(body: bytes, media_type: str, err: ValueError) -> str:
+    """What the serializer's Decode says of a body it cannot read: the JSON serializer's
+    SimpleMetaFactory.Interpret wraps encoding/json's syntax error, the protobuf serializer
+    refuses an empty body before looking for its prefix."""
+    if media_type == "application/yaml":
+        return str(err)
+    if media_type == protobuf.MEDIA_TYPE:
+        return "empty data" if not body else str(err)
+    return f"couldn't get version/kind; json parse error: {gojson.syntax_error(body) or err}"
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers.transformDecodeError",
+         "k8s.io/apiserver/pkg/endpoints/handlers.summarizeData")
+def transform_decode_error(kind: str, problem: str, body: bytes) -> StatusError:
+    """A 400 naming the kind the body must be, the decoder's error and the body's first 30 bytes:
+    as text when it starts with `{`, else in hex."""
+    if not body:
+        summary = "<empty>"
+    else:
+        summary = body[:30].decode("utf-8", "replace") if body.startswith(b"{") else body[:30].hex()
+        summary += " ..." if len(body) > 30 else ""
+    return errors.bad_request(f"the object provided is unrecognized (must be of type {kind}): {problem} ({summary})")
+
+
+def check_kind(obj: dict | None, resource) -> dict:
+    """The decoded body must be an object of the resource's kind and version (or leave them out);
+    null decodes into the kind's struct as no fields at all."""
+    if obj is None:
+        obj = {}
     api_version, kind = obj.get("apiVersion"), obj.get("kind")
     if api_version and api_version != resource.api_version:
         raise errors.bad_request(f"the API version in the data ({api_version}) does not match the expected "
@@ -637,8 +680,8 @@ class RESTHandlers:
     def create(self, request: Request, resource) -> Response:
         negotiate(request.header("Accept"))
         check_write_options(request, "CreateOptions")
-        obj = decode_into_kind(request, resource, check_kind(decode_body(request, max_depth=decoding.MAX_JSON_DEPTH)[0],
-                                                             resource))
+        obj = decode_into_kind(request, resource, check_kind(
+            decode_body(request, max_depth=decoding.MAX_JSON_DEPTH, into_kind=resource.kind)[0], resource))
         namespace = request.info.namespace if resource.namespaced else ""
         ensure_namespace(obj, namespace)
         obj = self._admit(request, "CREATE", resource, obj, None)
@@ -652,8 +695,8 @@ class RESTHandlers:
         negotiate(request.header("Accept"))
         check_write_options(request, "UpdateOptions")
         info = request.info
-        obj = decode_into_kind(request, resource, check_kind(decode_body(request, max_depth=decoding.MAX_JSON_DEPTH)[0],
-                                                             resource))
+        obj = decode_into_kind(request, resource, check_kind(
+            decode_body(request, max_depth=decoding.MAX_JSON_DEPTH, into_kind=resource.kind)[0], resource))
         namespace = info.namespace if resource.namespaced else ""
         ensure_namespace(obj, namespace)
         check_name(obj, info.name, namespace)
@@ -665,24 +708,36 @@ class RESTHandlers:
 
     def _patcher(self, request: Request, schema_kind: tuple[str, str]):
         """The function the registry runs on the current object inside its GuaranteedUpdate."""
-        if media_type_of(request) not in PATCH_TYPES:  # PatchResource checks before reading the body
-            raise errors.unsupported_media_type(media_type_of(request), PATCH_TYPES)
-        patch, media_type = decode_body(request, allow_patch=True)
+        media_type = media_type_of(request)
+        if media_type not in PATCH_TYPES:  # PatchResource checks before reading the body
+            raise errors.unsupported_media_type(media_type, PATCH_TYPES)
+        check_body_size(request)
 
         @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.applyPatchToObject")
         def apply(current: dict) -> dict:
+            # Decoded only here, on the object read from storage: a missing object is a 404 first.
+            patch = decode_body(request, allow_patch=True)[0]
             try:
                 if media_type == "application/json-patch+json":
-                    return apply_json_patch(current, patch)
-                if media_type == "application/merge-patch+json":
-                    return apply_merge_patch(current, patch)
-                return apply_strategic_merge_patch(current, patch, openapi.OpenAPIPatchMeta.for_kind(*schema_kind))
+                    patched = apply_json_patch(current, patch)
+                elif media_type == "application/merge-patch+json":
+                    patched = apply_merge_patch(current, patch)
+                else:
+                    patched = apply_strategic_merge_patch(current, patch,
+                                                          openapi.OpenAPIPatchMeta.for_kind(*schema_kind))
             except PatchError as err:
                 if err.malformed:
                     raise errors.bad_request(err.message) from err
                 if media_type == "application/json-patch+json":
                     raise errors.generic_server_response(422) from err
                 raise StatusError(422, "Invalid", err.message) from err
+            if not isinstance(patched, dict):
+                # jsonPatcher decodes the patched JSON into the kind; what it cannot is invalid.
+                problem = (f"couldn't get version/kind; json parse error: json: cannot unmarshal "
+                           f"{gojson.type_name(patched)} into Go value of type {TYPE_META_STRUCT}")
+                shown = gojson.quote(jsonserializer.encode(patched).decode())
+                raise errors.invalid("", "", [f"patch: Invalid value: {shown}: {problem}"])
+            return patched
         return apply
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.PatchResource")
@@ -820,6 +875,7 @@ class RESTHandlers:
         return self._stream(chunks, stop, content_type="text/plain")
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.serveWatch",
+             "k8s.io/apiserver/pkg/endpoints/handlers/negotiation.NegotiateOutputMediaTypeStream",
              "(*k8s.io/apiserver/pkg/endpoints/handlers.WatchServer).ServeHTTP")
     def watch(self, request: Request, resource) -> WatchResponse:
         options = negotiate(request.header("Accept"))
@@ -829,6 +885,10 @@ class RESTHandlers:
         watch = self.registry.watch(resource, request.info.namespace or None, request.param("labelSelector"),
                                     request.param("fieldSelector"), request.param("resourceVersion"),
                                     allow_bookmarks=query_bool(request.query.get("allowWatchBookmarks")))
+        if options.serializer == "yaml":
+            watch.stop()
+            raise StatusError(406, "NotAcceptable", f"only the following media types are accepted: "
+                                                    f"{', '.join(STREAM_MEDIA_TYPES)}")
         # A timeout of 0 or none never ends the watch here; a negative one ends it at once, as
         # Go's time.NewTimer fires at once for a negative duration.
         timer = threading.Timer(min(max(timeout, 0), limits.MAX_WATCH_TIMEOUT_SECONDS), watch.stop) \

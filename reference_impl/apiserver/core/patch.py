@@ -286,9 +286,12 @@ def apply_json_patch(original: Any, operations: Any) -> Any:
 
 @mirrors("github.com/evanphx/json-patch.MergePatch")
 def apply_merge_patch(original: Any, patch: Any) -> Any:
-    """RFC 7386: a map patch merges key by key (`null` deletes); any other value replaces."""
-    if not isinstance(patch, dict):
+    """RFC 7386: a map patch merges key by key (`null` deletes); an array replaces. A patch that
+    is null or a scalar is no patch at all (ErrBadJSONPatch)."""
+    if isinstance(patch, list):
         return deep_copy_json(patch)
+    if not isinstance(patch, dict):
+        raise PatchError("Invalid JSON Patch", malformed=True)
     result = deep_copy_json(original) if isinstance(original, dict) else {}
     _merge_into(result, patch)
     return result
@@ -358,9 +361,13 @@ class NoPatchMeta:
 
 @mirrors("k8s.io/apimachinery/pkg/util/strategicpatch.StrategicMergeMapPatchUsingLookupPatchMeta")
 def apply_strategic_merge_patch(original: dict, patch: Any, schema: PatchMetaLookup) -> dict:
-    """Apply a strategic merge `patch` (a decoded JSON map) to a copy of `original`."""
+    """Apply a strategic merge `patch` (a decoded JSON map; null is an empty one) to a copy of
+    `original`. Another JSON value is refused as it cannot unmarshal into the patch map."""
+    if patch is None:
+        patch = {}
     if not isinstance(patch, dict):
-        raise PatchError("strategic merge patch must be a JSON object", malformed=True)
+        raise PatchError(f"json: cannot unmarshal {gojson.type_name(patch)} into Go value of type "
+                         "map[string]interface {}", malformed=True)
     merged = _merge_map(deep_copy_json(original), deep_copy_json(patch), schema)
     return merged if merged is not None else {}
 

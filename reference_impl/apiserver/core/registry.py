@@ -297,18 +297,22 @@ class Registry(LifecycleMixin):
             raise errors.conflict(r.plural, old_meta["name"], r.group)
         if meta.get("uid") and meta["uid"] != old_meta["uid"]:
             raise self._invalid(r, old, [f'metadata.uid: Invalid value: "{meta["uid"]}": field is immutable'])
-        if subresource == "status" and r.prepare_for_status_update:
+        if subresource == "status":
             # A body without status stands for Go's zero-valued status struct: stored as {}, never null.
             new["status"] = new.get("status") or {}
-            r.prepare_for_status_update(new, old)
+            kinds.set_object_defaults(r.kind, new)  # the decoder's, before the strategy runs
+            # Every status strategy's PrepareForUpdate keeps the stored spec; the kind's own may
+            # reset some of the metadata sent as well.
+            new.pop("spec", None)
+            if "spec" in old:
+                new["spec"] = old["spec"]
+            if r.prepare_for_status_update:
+                r.prepare_for_status_update(new, old)
             problems = _keep_server_metadata(meta, old_meta) + metadata_problems(new, r.name_validation,
                                                                                  core=not r.group)
             if problems:
                 raise self._invalid(r, new, problems)
             return new
-        if subresource == "status":
-            # `old` is this update's own decoded copy, so the new object may share all but status.
-            return {**old, "status": new.get("status") or {}}
         if subresource == "approval":  # a CSR's approval changes only its conditions
             updated = deep_copy_json(old)
             conditions = (new.get("status") or {}).get("conditions")

@@ -43,8 +43,8 @@ class Resource:
     # run after defaulting and before validation.
     prepare_for_create: Callable[[dict], None] | None = field(default=None, compare=False, hash=False)
     prepare_for_update: Callable[[dict, dict], None] | None = field(default=None, compare=False, hash=False)
-    # The status strategy's PrepareForUpdate(new, old) for a kind whose status updates keep the
-    # metadata sent; without one a status update changes .status alone.
+    # The status strategy's PrepareForUpdate(new, old) beyond keeping the stored spec, for a kind
+    # whose status updates reset some of the metadata sent.
     prepare_for_status_update: Callable[[dict, dict], None] | None = field(default=None, compare=False,
                                                                            hash=False)
 

@@ -15,15 +15,32 @@ from dataclasses import dataclass
 from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.core.auth import API_AUDIENCES, AuthenticationFailed, UserInfo
 from reference_impl.apiserver.core.rbac import AttributesRecord, Rules
+from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
 AUTHORIZATION = "authorization.k8s.io"
 AUTHENTICATION = "authentication.k8s.io"
 
 
-def _go_value(value) -> str:
-    """How field.Invalid prints a value: strings quoted, nil as "null", objects as JSON."""
-    return "\"null\"" if value is None else json.dumps(value, separators=(",", ":"))
+@mirrors("(*k8s.io/apimachinery/pkg/util/validation/field.Error).ErrorBody")
+def _go_value(value: str | None) -> str:
+    """How field.Invalid prints a string (%q), or a nil pointer ("null", quoted as a string)."""
+    return quote("null" if value is None else value)
+
+
+def _non_resource_attributes_value(attrs: dict | None) -> str:
+    """How field.Invalid prints a *authorization.NonResourceAttributes: the struct it points to
+    with %#v, or "null" for nil."""
+    if attrs is None:
+        return _go_value(None)
+    return (f"authorization.NonResourceAttributes{{Path:{quote(attrs.get('path', ''))}, "
+            f"Verb:{quote(attrs.get('verb', ''))}}}")
+
+
+def _metadata_value(meta: dict) -> str:
+    """The metadata a review must not have, as JSON: upstream prints the ObjectMeta with %#v,
+    managedFields included, whose pointers (printed as addresses) no client can predict."""
+    return json.dumps(meta, separators=(",", ":"))
 
 
 @mirrors("k8s.io/apimachinery/pkg/runtime.Decode")
@@ -62,13 +79,15 @@ def access_review_spec_problems(spec: dict, needs_subject: bool) -> list[str]:
     problems = []
     resource, non_resource = spec.get("resourceAttributes"), spec.get("nonResourceAttributes")
     if resource is not None and non_resource is not None:
-        problems.append(f"spec.nonResourceAttributes: Invalid value: {_go_value(non_resource)}: cannot be "
+        problems.append(f"spec.nonResourceAttributes: Invalid value: {_non_resource_attributes_value(non_resource)}: "
+                        "cannot be "
                         "specified in combination with resourceAttributes")
     if resource is None and non_resource is None:
-        problems.append(f"spec.resourceAttributes: Invalid value: {_go_value(non_resource)}: exactly one of "
+        problems.append(f"spec.resourceAttributes: Invalid value: {_non_resource_attributes_value(non_resource)}: "
+                        "exactly one of "
                         "nonResourceAttributes or resourceAttributes must be specified")
     if needs_subject and not spec.get("user") and not spec.get("groups"):
-        problems.append(f"spec.user: Invalid value: {_go_value(spec.get('user', ''))}: at least one of user or "
+        problems.append(f"spec.user: Invalid value: {_go_value(spec.get('user') or '')}: at least one of user or "
                         "group must be specified")
     return problems
 
@@ -81,7 +100,7 @@ def _meta_problems(review: dict, allowed: tuple[str, ...] = ()) -> list[str]:
     if not set_fields:
         return []
     what = "must be empty except for namespace" if allowed else "must be empty"
-    return [f"metadata: Invalid value: {_go_value(meta)}: {what}"]
+    return [f"metadata: Invalid value: {_metadata_value(meta)}: {what}"]
 
 
 @mirrors("k8s.io/kubernetes/pkg/registry/authorization/util.AuthorizationAttributesFrom",
@@ -155,8 +174,8 @@ def local_subject_access_review(authorizer, namespace: str, body: object) -> dic
         problems.append(f"spec.resourceAttributes.namespace: Invalid value: {_go_value(resource.get('namespace', ''))}"
                         ": must match metadata.namespace")
     if non_resource is not None:
-        problems.append(f"spec.nonResourceAttributes: Invalid value: {_go_value(non_resource)}: disallowed on this "
-                        "kind of request")
+        problems.append(f"spec.nonResourceAttributes: Invalid value: {_non_resource_attributes_value(non_resource)}: "
+                        "disallowed on this kind of request")
     if problems:
         raise errors.invalid(kind, "", problems, AUTHORIZATION)
     return _answer(review, kind, authorizer, attributes_from(_subject(spec), spec))

@@ -29,6 +29,14 @@ def deployment(obj: dict, spec: dict) -> None:
     template_defaults(spec)
 
 
+@mirrors("(k8s.io/kubernetes/pkg/registry/apps/deployment.deploymentStatusStrategy).PrepareForUpdate")
+def prepare_for_status_update(new: dict, old: dict) -> None:
+    """deployments/status keeps the annotations sent but not the labels."""
+    new["metadata"].pop("labels", None)
+    if "labels" in old["metadata"]:
+        new["metadata"]["labels"] = old["metadata"]["labels"]
+
+
 @mirrors("k8s.io/kubernetes/pkg/apis/apps/validation.ValidateDeploymentStrategy",
          "k8s.io/kubernetes/pkg/apis/apps/validation.ValidateRollingUpdateDeployment")
 def strategy_problems(obj: dict) -> list[str]:
@@ -61,7 +69,7 @@ RESOURCES = (
     Resource("apps", "v1", "Deployment", "deployments", "deployment", True, ("deploy",),
              subresources=("status", "scale"), categories=("all",), status_reset_on_update=True,
              validator=_validate, update_validator=v.validate_selector_immutable,
-             tracks_generation=True),
+             tracks_generation=True, prepare_for_status_update=prepare_for_status_update),
 )
 
 

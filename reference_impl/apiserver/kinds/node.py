@@ -37,10 +37,18 @@ def validate_node(obj: dict) -> list[str]:
     return problems
 
 
+@mirrors("(k8s.io/kubernetes/pkg/registry/core/node.nodeStatusStrategy).PrepareForUpdate")
+def prepare_for_status_update(new: dict, old: dict) -> None:
+    """nodes/status writes status.config only for a node that reports one already: the
+    DynamicKubeletConfig gate, which would allow it, is off in 1.24."""
+    if "config" not in (old.get("status") or {}):
+        new["status"].pop("config", None)
+
+
 RESOURCES = (
     Resource("", "v1", "Node", "nodes", "node", False, ("no",), subresources=("status",), validator=validate_node,
              status_reset_on_update=True, field_selectors=(*COMMON_FIELDS, "spec.unschedulable"),
-             storage_prefix="minions"),
+             storage_prefix="minions", prepare_for_status_update=prepare_for_status_update),
 )
 
 

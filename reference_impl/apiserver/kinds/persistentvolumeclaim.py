@@ -19,9 +19,21 @@ def persistent_volume_claim(obj: dict, spec: dict) -> None:
         status.setdefault("phase", "Pending")
 
 
+@mirrors("(k8s.io/kubernetes/pkg/registry/core/persistentvolumeclaim.persistentvolumeclaimStatusStrategy).PrepareForUpdate",
+         "k8s.io/kubernetes/pkg/api/persistentvolumeclaim.DropDisabledFieldsFromStatus")
+def prepare_for_status_update(new: dict, old: dict) -> None:
+    """persistentvolumeclaims/status writes the RecoverVolumeExpansionFailure fields, a gate off
+    in 1.24, only for a claim that has them already."""
+    old_status = old.get("status") or {}
+    for name in ("allocatedResources", "resizeStatus"):
+        if name not in old_status:
+            new["status"].pop(name, None)
+
+
 RESOURCES = (
     Resource("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", True,
-             ("pvc",), subresources=("status",), status_reset_on_update=True),
+             ("pvc",), subresources=("status",), status_reset_on_update=True,
+             prepare_for_status_update=prepare_for_status_update),
 )
 
 

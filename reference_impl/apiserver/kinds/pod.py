@@ -46,9 +46,8 @@ def pod(obj: dict, spec: dict) -> None:
 
 @mirrors("(k8s.io/kubernetes/pkg/registry/core/pod.podStatusStrategy).PrepareForUpdate")
 def prepare_for_status_update(new: dict, old: dict) -> None:
-    """pods/status keeps the metadata sent (labels, annotations, finalizers) but not the spec, nor
+    """pods/status keeps the metadata sent (labels, annotations, finalizers) but not the
     ownerReferences, which old kubelets corrupted; the deletionTimestamp is BeforeUpdate's."""
-    new["spec"] = old.get("spec")
     meta, old_meta = new["metadata"], old["metadata"]
     meta.pop("deletionTimestamp", None)
     meta.pop("ownerReferences", None)

@@ -5,10 +5,29 @@ from __future__ import annotations
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import STORAGE, kind, list_kind, opaque
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
+from reference_impl.mirrors import mirrors
+
+# What ResetObjectMetaForStatus sets back to the stored values (generation is BeforeUpdate's too).
+STATUS_RESET_META = ("deletionTimestamp", "generation", "selfLink", "labels", "annotations", "finalizers",
+                     "ownerReferences")
+
+
+@mirrors("(k8s.io/kubernetes/pkg/registry/storage/volumeattachment.volumeAttachmentStatusStrategy).PrepareForUpdate",
+         "k8s.io/apimachinery/pkg/apis/meta/v1.ResetObjectMetaForStatus")
+def prepare_for_status_update(new: dict, old: dict) -> None:
+    """volumeattachments/status keeps none of the labels, annotations, finalizers or owner
+    references sent."""
+    meta, old_meta = new["metadata"], old["metadata"]
+    for name in STATUS_RESET_META:
+        meta.pop(name, None)
+        if name in old_meta:
+            meta[name] = old_meta[name]
+
 
 RESOURCES = (
     Resource("storage.k8s.io", "v1", "VolumeAttachment", "volumeattachments", "volumeattachment", False,
-             subresources=("status",), status_reset_on_update=True),
+             subresources=("status",), status_reset_on_update=True,
+             prepare_for_status_update=prepare_for_status_update),
 )
 
 

@@ -453,6 +453,36 @@ def test_a_subject_access_review_names_a_subject_and_one_question(rbac_chain, sp
     assert (code, status["message"]) == (422, f'SubjectAccessReview.authorization.k8s.io "" is invalid: {message}')
 
 
+@pytest.mark.parametrize("kind,spec,message", [
+    ("subjectaccessreviews", {"user": "a", "resourceAttributes": SECRETS_GET, "nonResourceAttributes": {"path": "/"}},
+     'spec.nonResourceAttributes: Invalid value: authorization.NonResourceAttributes{Path:"/", Verb:""}: '
+     "cannot be specified in combination with resourceAttributes"),
+    ("localsubjectaccessreviews", {"user": "a", "nonResourceAttributes": {"path": "/x\"y", "verb": "get"}},
+     'spec.nonResourceAttributes: Invalid value: authorization.NonResourceAttributes{Path:"/x\\"y", Verb:"get"}: '
+     "disallowed on this kind of request"),
+    ("localsubjectaccessreviews", {"user": "a", "resourceAttributes": {**SECRETS_GET, "namespace": "\u00fc\t"}},
+     'spec.resourceAttributes.namespace: Invalid value: "\u00fc\\t": must match metadata.namespace'),
+])
+def test_a_review_error_shows_the_value_as_go_prints_it(rbac_chain, kind, spec, message):
+    """field.Error prints a pointer's struct with %#v (type name, fields in Go's order, strings
+    quoted as strconv.Quote does) and a string with %q, not as JSON."""
+    namespace = f"/namespaces/{rbac_chain.namespace}" if kind.startswith("local") else ""
+    code, status = send(rbac_chain, "admin", "POST", f"{AUTHZ}{namespace}/{kind}", {"spec": spec})
+    assert code == 422
+    assert status["message"].split(" is invalid: ", 1)[1] == message
+
+
+@pytest.mark.parametrize("path,kind", [(f"{AUTHZ}/selfsubjectaccessreviews", "SelfSubjectAccessReview"),
+                                       ("/apis/authentication.k8s.io/v1/tokenreviews", "TokenReview")])
+def test_a_review_body_the_decoder_cannot_read_is_400_naming_the_review_kind(rbac_chain, path, kind):
+    """A review is created as any object is: createHandler's transformDecodeError names the kind
+    the body must be, with the decoder's error and a summary of the body."""
+    code, status = send(rbac_chain, "admin", "POST", path)
+    assert (code, status["message"]) == (
+        400, f"the object provided is unrecognized (must be of type {kind}): couldn't get version/kind; "
+             "json parse error: unexpected end of JSON input (<empty>)")
+
+
 def test_a_local_subject_access_review_stays_in_its_namespace(rbac_chain):
     """LocalSubjectAccessReview: resource attributes naming the URL's namespace, nothing else."""
     ns = rbac_chain.namespace

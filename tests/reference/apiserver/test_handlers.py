@@ -226,6 +226,8 @@ def test_json_patch_body_that_is_not_a_list_is_400(chain):
 @pytest.mark.parametrize(("content_type", "body", "message"), [
     ("application/json-patch+json", b"{nope", "invalid character 'n' looking for beginning of object key string"),
     ("application/json-patch+json", b"", "unexpected end of JSON input"),
+    ("application/strategic-merge-patch+json", b"", "unexpected end of JSON input"),
+    ("application/merge-patch+json", b"", "Invalid JSON Patch"),
     ("application/strategic-merge-patch+json", b"[1,]", "invalid character ']' looking for beginning of value"),
     ("application/merge-patch+json", b"{nope", "Invalid JSON Patch"),
 ])
@@ -235,6 +237,68 @@ def test_patch_body_that_is_not_json_is_400_in_the_patchers_words(chain, content
     call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "j"}})
     code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "j"), body, content_type=content_type)
     assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
+
+
+@pytest.mark.parametrize("body,message", [
+    (b"[1]", "json: cannot unmarshal array into Go value of type map[string]interface {}"),
+    (b"1", "json: cannot unmarshal number into Go value of type map[string]interface {}"),
+])
+def test_a_strategic_merge_patch_that_is_no_object_is_400_as_it_cannot_unmarshal(chain, body, message):
+    """strategicPatchObject unmarshals the patch into a map; another JSON value is a 400 with the
+    decoder's UnmarshalTypeError."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "s"}, "data": {"a": "1"}})
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "s"), body,
+                        content_type="application/strategic-merge-patch+json")
+    assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
+
+
+@pytest.mark.parametrize("content_type,body", [
+    ("application/merge-patch+json", b'["a"]'),
+    ("application/json-patch+json", b'[{"op": "replace", "path": "", "value": ["a"]}]'),
+])
+def test_a_patch_that_makes_no_object_is_422_as_the_result_does_not_decode(chain, content_type, body):
+    """A merge patch that is an array, or a JSON patch replacing the whole document with one,
+    makes JSON that jsonPatcher cannot decode into the kind: NewInvalid on the field "patch"
+    with the patched JSON and Interpret's error, for no kind and no name."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "p"}, "data": {"a": "1"}})
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "p"), body, content_type=content_type)
+    problem = ("couldn't get version/kind; json parse error: json: cannot unmarshal array into Go value of type "
+               'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; '
+               'Kind string "json:\\"kind,omitempty\\"" }')
+    assert (code, status["reason"], status["message"]) == (
+        422, "Invalid", f' "" is invalid: patch: Invalid value: "[\\"a\\"]": {problem}')
+    assert status["details"] == {"causes": [{"reason": "FieldValueInvalid", "field": "patch",
+                                             "message": f'Invalid value: "[\\"a\\"]": {problem}'}]}
+    assert call(chain, "GET", ns_path(chain, "configmaps", "p"))[1]["data"] == {"a": "1"}
+
+
+def test_a_strategic_merge_patch_of_null_changes_nothing(chain):
+    """null unmarshals into the patch map as a nil map: a patch with nothing in it."""
+    created = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "s"}, "data": {"a": "1"}})[1]
+    code, patched = call(chain, "PATCH", ns_path(chain, "configmaps", "s"), b"null",
+                         content_type="application/strategic-merge-patch+json")
+    assert (code, patched["data"]) == (200, {"a": "1"})
+    assert patched["metadata"]["resourceVersion"] == created["metadata"]["resourceVersion"]
+
+
+@pytest.mark.parametrize("content_type", ["application/json-patch+json", "application/merge-patch+json",
+                                          "application/strategic-merge-patch+json"])
+def test_a_patch_of_a_missing_object_is_404_before_its_body_is_decoded(chain, content_type):
+    """Every patcher decodes the patch only when it applies it to the object read from storage, so
+    a patch of an object that does not exist is a 404 whatever its body."""
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "absent"), b"{nope", content_type=content_type)
+    assert (code, status["reason"], status["message"]) == (404, "NotFound", 'configmaps "absent" not found')
+
+
+@pytest.mark.parametrize("body", [b"null", b"1", b'"x"', b"true"])
+def test_a_merge_patch_that_is_null_or_a_scalar_is_400_invalid_json_patch(chain, body):
+    """evanphx's MergePatch refuses a patch that decodes to a nil map, or to no map and no array,
+    with ErrBadJSONPatch, which applyJSPatch answers as a 400 of its words; nothing is written."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "m"}, "data": {"a": "1"}})
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "m"), body,
+                        content_type="application/merge-patch+json")
+    assert (code, status["reason"], status["message"]) == (400, "BadRequest", "Invalid JSON Patch")
+    assert call(chain, "GET", ns_path(chain, "configmaps", "m"))[1]["data"] == {"a": "1"}
 
 
 @pytest.mark.parametrize("method,body,content_type,message", [
@@ -360,6 +424,18 @@ def test_accept_yaml_gets_a_failure_as_yaml_too(chain):
                                              "details": {"name": "absent", "kind": "configmaps"}, "code": 404}
 
 
+def test_a_watch_in_yaml_is_406_as_yaml_has_no_stream_serializer(chain):
+    """serveWatch asks NegotiateOutputMediaTypeStream for a stream serializer; YAML has none, so a
+    watch that accepts YAML first is a 406 listing the stream media types, written as YAML."""
+    response = chain.handle(Request("GET", ns_path(chain, "configmaps"), {"watch": ["1"]},
+                                    {"Accept": "application/yaml, application/json"}, b""))
+    assert (response.code, response.content_type) == (406, "application/yaml")
+    assert yaml.safe_load(response.body) == {
+        "apiVersion": "v1", "kind": "Status", "metadata": {}, "status": "Failure", "reason": "NotAcceptable",
+        "message": "only the following media types are accepted: application/json;stream=watch, "
+                   "application/vnd.kubernetes.protobuf;stream=watch", "code": 406}
+
+
 PARTIAL = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"
 PARTIAL_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
 
@@ -432,6 +508,56 @@ def test_body_errors(chain):
     assert call(chain, "POST", path, b" " * (3 * 1024 * 1024 + 1))[0] == 413
     code, status = call(chain, "POST", path, {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}})
     assert code == 400 and status["reason"] == "BadRequest"
+
+
+@pytest.mark.parametrize("method,name,body,content_type,problem", [
+    ("POST", "", b"", "application/json",
+     "couldn't get version/kind; json parse error: unexpected end of JSON input (<empty>)"),
+    ("PUT", "c", b"", "application/json",
+     "couldn't get version/kind; json parse error: unexpected end of JSON input (<empty>)"),
+    ("POST", "", b"{", "application/json",
+     "couldn't get version/kind; json parse error: unexpected end of JSON input ({)"),
+    ("POST", "", b"  ", "application/json",
+     "couldn't get version/kind; json parse error: unexpected end of JSON input (2020)"),
+    ("PUT", "c", b'{"data": {"a": "1"}, "metadata": {"name": "c"}} x', "application/json",
+     "couldn't get version/kind; json parse error: invalid character 'x' after top-level value "
+     '({"data": {"a": "1"}, "metadata ...)'),
+    ("POST", "", b"", "application/vnd.kubernetes.protobuf", "empty data (<empty>)"),
+])
+def test_a_body_the_decoder_cannot_read_is_400_naming_the_kind_it_must_be(chain, method, name, body,
+                                                                          content_type, problem):
+    """transformDecodeError: a create or update whose body does not decode (an empty one too) is a
+    400 saying the object is unrecognized, with the decoder's error and a summary of the body: the
+    first 30 bytes of a body starting with `{`, else their hex, `<empty>` for none."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "c"}, "data": {"a": "1"}})
+    code, status = call(chain, method, ns_path(chain, "configmaps", name), body, content_type=content_type)
+    assert (code, status["reason"], status["message"]) == (
+        400, "BadRequest", f"the object provided is unrecognized (must be of type ConfigMap): {problem}")
+
+
+@pytest.mark.parametrize("body,content_type,value", [(b"[1]", "application/json", "array"),
+                                                      (b'"x"', "application/json", "string"),
+                                                      (b"- 1\n", "application/yaml", "array")])
+def test_a_body_that_is_no_json_object_is_400_as_its_kind_cannot_be_read(chain, body, content_type, value):
+    """SimpleMetaFactory.Interpret unmarshals the body into a struct of apiVersion and kind, so a
+    body that is another JSON value (YAML converts to JSON first) is transformDecodeError's 400
+    with encoding/json's UnmarshalTypeError."""
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"), body, content_type=content_type)
+    assert (code, status["reason"], status["message"]) == (
+        400, "BadRequest", "the object provided is unrecognized (must be of type ConfigMap): couldn't get "
+                           f"version/kind; json parse error: json: cannot unmarshal {value} into Go value of type "
+                           'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; '
+                           'Kind string "json:\\"kind,omitempty\\"" }'
+                           f" ({body.hex()})")
+
+
+@pytest.mark.parametrize("body,content_type", [(b"", "application/yaml"), (b"null", "application/json")])
+def test_a_body_that_decodes_to_null_is_an_empty_object(chain, body, content_type):
+    """YAML's empty document converts to JSON null, and null decodes into the kind's struct as no
+    fields at all: a create of it is refused for its missing name, not for its body."""
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"), body, content_type=content_type)
+    assert (code, status["reason"], status["message"]) == (
+        422, "Invalid", 'ConfigMap "" is invalid: metadata.name: Required value: name or generateName is required')
 
 
 MUX_405 = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",

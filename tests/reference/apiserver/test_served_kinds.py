@@ -387,3 +387,84 @@ def test_endpoints_with_loopback_addresses_are_stored(chain):
     """The reference cluster's nodes are 127.0.0.1 (upstream would refuse loopback here)."""
     body = {"subsets": [{"addresses": [{"ip": "127.0.0.1"}, {"ip": "fd00::1"}], "ports": [{"port": 80}]}]}
     assert new_object(chain, "v1", "endpoints", True, body, "loopback")[0] == 201
+
+
+# The kinds with a status subresource, and what their 1.24 status strategy's PrepareForUpdate
+# resets of the metadata a status update sends: most keep it all, deploymentStatusStrategy resets
+# the labels, volumeAttachmentStatusStrategy all of ResetObjectMetaForStatus's fields.
+STATUS_KINDS = [(k[0], k[1], k[2], k[5], ()) for k in KINDS if "status" in k[4] and k[1] != "volumeattachments"] + [
+    ("apps/v1", "deployments", True, {"spec": {"selector": SELECTOR, "template": TEMPLATE}}, ("labels",)),
+    ("apps/v1", "replicasets", True, {"spec": {"selector": SELECTOR, "template": TEMPLATE}}, ()),
+    ("v1", "services", True, {"spec": {"ports": [{"port": 80}]}}, ()),
+    ("v1", "namespaces", False, {}, ()),
+    ("v1", "nodes", False, {}, ()),
+    ("storage.k8s.io/v1", "volumeattachments", False,
+     {"spec": {"attacher": "a", "nodeName": "n1", "source": {"persistentVolumeName": "pv1"}}},
+     ("labels", "annotations", "finalizers")),
+]
+
+
+@pytest.mark.parametrize("group_version,plural,namespaced,body,reset", STATUS_KINDS,
+                         ids=[f"{gv}/{plural}" for gv, plural, *_ in STATUS_KINDS])
+def test_a_status_update_keeps_or_resets_the_metadata_sent_as_the_kinds_status_strategy_does(
+        chain, group_version, plural, namespaced, body, reset):
+    """A status PUT or patch writes the labels, annotations and finalizers it sends, except those
+    the kind's status strategy resets to the stored ones; the spec is always the stored one."""
+    code, created = new_object(chain, group_version, plural, namespaced, body, "status-meta", {"app": "a"})
+    assert code == 201, created
+    path = f"{collection(group_version, plural, namespaced)}/status-meta/status"
+    sent = {**created, "metadata": {**created["metadata"], "labels": {"app": "b"}, "annotations": {"note": "1"},
+                                    "finalizers": ["example.com/f"]}}
+    code, updated = call(chain, "PUT", path, sent)
+    assert code == 200, updated
+    expected = {"labels": {"app": "a"} if "labels" in reset else {"app": "b"},
+                "annotations": None if "annotations" in reset else {"note": "1"},
+                "finalizers": None if "finalizers" in reset else ["example.com/f"]}
+    assert {name: updated["metadata"].get(name) for name in expected} == expected
+    assert updated.get("spec") == created.get("spec")
+    code, patched = call(chain, "PATCH", path, {"metadata": {"labels": {"app": "c"}, "annotations": {"note": "2"}},
+                                                "spec": {"bogus": 1}},
+                         content_type="application/merge-patch+json")
+    assert code == 200, patched
+    assert patched["metadata"].get("labels") == ({"app": "a"} if "labels" in reset else {"app": "c"})
+    assert patched["metadata"].get("annotations") == (None if "annotations" in reset else {"note": "2"})
+    stored = call(chain, "GET", f"{collection(group_version, plural, namespaced)}/status-meta")[1]
+    assert stored["metadata"] == patched["metadata"] and stored.get("spec") == created.get("spec")
+
+
+def test_a_node_status_update_drops_a_kubelet_config_status_the_node_did_not_have(chain):
+    """nodeStatusStrategy: with DynamicKubeletConfig off (1.24's default), status.config is written
+    only when the stored node already reports one."""
+    code, node = new_object(chain, "v1", "nodes", False, {}, "config-status")
+    assert code == 201, node
+    sent = {**node, "status": {"config": {"error": "x"}, "phase": "Running"}}
+    code, updated = call(chain, "PUT", "/api/v1/nodes/config-status/status", sent)
+    assert code == 200, updated
+    assert updated["status"] == {"phase": "Running"}
+
+
+def test_a_claim_status_update_drops_the_expansion_recovery_fields_the_claim_did_not_have(chain):
+    """persistentvolumeclaimStatusStrategy: with RecoverVolumeExpansionFailure off (1.24's
+    default), status.allocatedResources and status.resizeStatus are written only when the stored
+    claim already has them."""
+    code, claim = new_object(chain, "v1", "persistentvolumeclaims", True,
+                             {"spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}},
+                             "recovery-status")
+    assert code == 201, claim
+    sent = {**claim, "status": {"phase": "Bound", "allocatedResources": {"storage": "2Gi"},
+                                "resizeStatus": "ControllerExpansionInProgress"}}
+    code, updated = call(chain, "PUT", collection("v1", "persistentvolumeclaims", True) + "/recovery-status/status",
+                         sent)
+    assert code == 200, updated
+    assert updated["status"] == {"phase": "Bound"}
+
+
+def test_a_status_update_is_defaulted_as_the_decoder_defaults_any_object(chain):
+    """The body of a status update is decoded, and so defaulted, before its strategy runs: a node
+    status with a capacity and no allocatable gets SetDefaults_NodeStatus's allocatable."""
+    code, node = new_object(chain, "v1", "nodes", False, {}, "defaulted-status")
+    assert code == 201, node
+    code, updated = call(chain, "PUT", "/api/v1/nodes/defaulted-status/status",
+                         {**node, "status": {"capacity": {"pods": "110"}}})
+    assert code == 200, updated
+    assert updated["status"] == {"capacity": {"pods": "110"}, "allocatable": {"pods": "110"}}

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from reference_impl.machinery.gojson import loads, quote_char
+from reference_impl.machinery.gojson import loads, quote, quote_char
 
 
 @pytest.mark.parametrize(("data", "message"), [
@@ -27,6 +27,17 @@ def test_syntax_errors_name_the_byte_and_the_scanner_state(data, message):
 def test_quote_char_escapes_what_strconv_quote_escapes():
     assert [quote_char(b) for b in (0x27, 0x22, 0x0A, 0x01, 0x7F, 0xA0, 0xE9)] == [
         "'\\''", "'\"'", "'\\n'", "'\\x01'", "'\\x7f'", "'\\u00a0'", "'é'"]
+
+
+@pytest.mark.parametrize(("text", "quoted"), [
+    ('say "hi"\\', '"say \\"hi\\"\\\\"'),
+    ("tab\tnul\x00del\x7f", '"tab\\tnul\\x00del\\x7f"'),
+    ("\u00fc\u00a0\U0001f600\U000e0001", '"\u00fc\\u00a0\U0001f600\\U000e0001"'),
+])
+def test_quote_writes_a_string_as_strconv_quote_does(text, quoted):
+    """Printable characters stay as they are, non-ASCII ones too; quotes and backslashes are
+    escaped, and the rest take the shortest of \\x, \\u and \\U."""
+    assert quote(text) == quoted
 
 
 def test_invalid_utf8_in_a_string_is_the_replacement_character():
