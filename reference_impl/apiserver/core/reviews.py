@@ -80,12 +80,10 @@ def access_review_spec_problems(spec: dict, needs_subject: bool) -> list[str]:
     resource, non_resource = spec.get("resourceAttributes"), spec.get("nonResourceAttributes")
     if resource is not None and non_resource is not None:
         problems.append(f"spec.nonResourceAttributes: Invalid value: {_non_resource_attributes_value(non_resource)}: "
-                        "cannot be "
-                        "specified in combination with resourceAttributes")
+                        "cannot be specified in combination with resourceAttributes")
     if resource is None and non_resource is None:
         problems.append(f"spec.resourceAttributes: Invalid value: {_non_resource_attributes_value(non_resource)}: "
-                        "exactly one of "
-                        "nonResourceAttributes or resourceAttributes must be specified")
+                        "exactly one of nonResourceAttributes or resourceAttributes must be specified")
     if needs_subject and not spec.get("user") and not spec.get("groups"):
         problems.append(f"spec.user: Invalid value: {_go_value(spec.get('user') or '')}: at least one of user or "
                         "group must be specified")
