@@ -39,7 +39,7 @@ from reference_impl.etcd.raftnode import DEFAULT_CLUSTER_TOKEN, parse_initial_cl
 from reference_impl.etcd.grpc_adapter import Ticker, add_etcd_servicers, new_grpc_server
 from reference_impl.machinery.clock import WallClock
 from reference_impl.mirrors import mirrors
-from reference_impl.machinery.process import Component, Process, env_default, stop_on_signals
+from reference_impl.machinery.process import Component, Process, env_default, relax_collector, stop_on_signals
 from reference_impl.machinery.process import main as machinery_main
 
 DEFAULT_LISTEN_CLIENT_URLS = "http://localhost:2379"
@@ -242,6 +242,7 @@ def _serve(grpc_server, etcd, bound, stop: threading.Event, out: TextIO, what: s
                     return
             grpc_server.start()
             ticker.start()
+            relax_collector()
             print(f"ready: {what}", file=out, flush=True)
             while not stop.wait(0.5):  # a timed wait keeps the main thread responsive to signals
                 pass

@@ -39,7 +39,7 @@ from reference_impl.kubelet.kubelet import LEASE_DURATION_SECONDS, Kubelet
 from reference_impl.kubelet.logserver import LogServer
 from reference_impl.kubelet.runtime import ProcessRuntime, execute
 from reference_impl.machinery.actions import Delete, Patch
-from reference_impl.machinery.process import Component, Process, env_default
+from reference_impl.machinery.process import Component, Process, env_default, relax_collector
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.mirrors import mirrors
 
@@ -119,6 +119,7 @@ class KubeletRunner:
                     self.stop.wait(1.0)
         if not start_and_sync([self.pods], self.stop, "pod cache"):
             return
+        relax_collector()  # the registered nodes and the synced pod cache live as long as it does
         names = ", ".join(self.kubelets) if len(self.kubelets) <= 5 else f"{len(self.kubelets)} hollow nodes"
         print(f"ready: reference kubelet for node {names} "
               f"({'hollow' if next(iter(self.kubelets.values())).hollow else 'process runtime'})",

@@ -11,7 +11,6 @@ against the cache, where the pod is already assumed.
 from __future__ import annotations
 
 import argparse
-import gc
 import random
 import sys
 import threading
@@ -27,14 +26,13 @@ from reference_impl.client.rest import RestClient
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.scheduler import (Bind, ConfigError, PatchPodStatus, RecordEvent, Scheduler, SchedulerError,
                                       load_profile)
-from reference_impl.machinery.process import Component, Process, env_default
+from reference_impl.machinery.process import Component, Process, env_default, relax_collector
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.machinery.timefmt import rfc3339
 from reference_impl.mirrors import mirrors
 
 COMPONENT = "default-scheduler"
 TICK_PERIOD = 1.0
-GC_THRESHOLD = 20_000  # allocations between young-generation collections (Python's default is 700)
 BINDERS = 16  # concurrent binding cycles; each thread keeps its own connection to the apiserver
 
 
@@ -69,10 +67,7 @@ class SchedulerRunner:
     def _run(self, out) -> None:
         if not start_and_sync([self.nodes, self.pods], self.stop):
             return
-        # The synced caches are long-lived and hold no cycles: keep the collector from rescanning
-        # them, and from running every 700 allocations of a loop that allocates per node.
-        gc.freeze()
-        gc.set_threshold(GC_THRESHOLD, 20, 20)
+        relax_collector()  # after the caches are synced: they live as long as the process
         print(f"ready: reference kube-scheduler (profile {self.scheduler.profile.scheduler_name})",
               file=out, flush=True)
         next_tick = time.monotonic() + TICK_PERIOD

@@ -45,7 +45,7 @@ from reference_impl.apiserver.adapter.server import APIServer
 from reference_impl.apiserver.adapter.tlsclientauth import request_client_certificates
 from reference_impl.apiserver.core.tokenrequest import ServiceAccountTokenAuthenticator
 from reference_impl.mirrors import mirrors
-from reference_impl.machinery.process import Component, stop_on_signals
+from reference_impl.machinery.process import Component, relax_collector, stop_on_signals
 from reference_impl.machinery.process import main as machinery_main
 
 DEFAULT_SECURE_PORT = 6443
@@ -248,6 +248,7 @@ def _serve(server, options: Options, bundle: CertBundle, etcd_url: str, out: Tex
             url = server_url(options.bind_address, server.port)
             if options.kubeconfig_out:
                 write_kubeconfig(options.kubeconfig_out, admin_kubeconfig(url, bundle))
+            relax_collector()
             print(f"ready: reference kube-apiserver serving on {url} (etcd {etcd_url})", file=out, flush=True)
             while not stop.wait(0.5):  # a timed wait keeps the main thread responsive to signals
                 pass
