@@ -13,8 +13,10 @@ from __future__ import annotations
 import http.server
 import re
 import ssl
+import sys
 import threading
 import time
+import traceback
 from dataclasses import dataclass, field
 from typing import Callable
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -86,6 +88,9 @@ class HandlerChain:
             return error_response(request, errors.timeout("request did not complete within requested timeout - "
                                                           "context deadline exceeded"))
         except Exception as err:  # the panic-recovery filter: a bug must not kill the connection
+            # ... but it is logged with its stack, as WithPanicRecovery logs a panic.
+            print(f"reference kube-apiserver: panic serving {request.method} {request.path}:", file=sys.stderr)
+            traceback.print_exc()
             failure = errors.internal_error(f"{type(err).__name__}: {err}")
             return Response.json(500, failure.status())
 
