@@ -113,6 +113,8 @@ def _walk(value: object, schema: dict, path: Path, kind: str, version: str, unkn
     if expected == "array":
         items = schema.get("items") or {}
         for index, item in enumerate(value):
+            if item is None:
+                item = value[index] = _zero_value(items)
             deepest = max(deepest, _walk(item, items, (path, index), kind, version, unknown))
         return deepest + 1
     if expected == "object":
@@ -134,6 +136,22 @@ def _walk(value: object, schema: dict, path: Path, kind: str, version: str, unkn
             deepest = max(deepest, depth)
         return deepest + 1
     return 0
+
+
+_ZEROS = {"object": dict, "string": str, "integer": int, "number": int, "boolean": bool}
+
+
+def _zero_value(schema: dict) -> object:
+    """What encoding/json leaves in a slice element for a JSON null: the element type's zero value
+    (`rules: [null]` holds one empty PolicyRule)."""
+    name = schema.get("$ref", "").removeprefix(REF_PREFIX)
+    if name:
+        if name == QUANTITY:
+            return None
+        schema = openapi.definitions().get(name, {})
+    expected = schema.get("type") or ("object" if "properties" in schema else None)
+    zero = _ZEROS.get(expected)
+    return zero() if zero and not schema.get("format") == "int-or-string" else None
 
 
 def _go_type(schema: dict, expected: str) -> str:

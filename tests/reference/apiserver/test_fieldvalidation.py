@@ -186,3 +186,26 @@ def test_a_null_in_a_string_map_is_the_empty_string(chain):
                          {"metadata": {"name": "n", "labels": {"a": None}}, "data": {"k": None}})
     assert code == 201, created
     assert (created["metadata"]["labels"], created["data"]) == ({"a": ""}, {"k": ""})
+
+
+def test_a_null_in_a_list_of_structs_is_the_zero_struct(chain):
+    """encoding/json decodes `rules: [null]` into []PolicyRule as one empty rule, which validation
+    then refuses (a 422), where the null reached validation and failed there as a 500; a null in a
+    []string is the empty string."""
+    code, status = call(chain, "POST", "/apis/rbac.authorization.k8s.io/v1/clusterroles",
+                        {"metadata": {"name": "nulls"}, "rules": [None]})
+    assert code == 422, status
+    assert [c["field"] for c in status["details"]["causes"]] == [
+        "rules[0].verbs", "rules[0].apiGroups", "rules[0].resources"]
+    code, created = call(chain, "POST", ns_path(chain, "configmaps"),
+                         {"metadata": {"name": "n", "finalizers": ["a/b", None]}})
+    assert code == 422 and 'metadata.finalizers: Invalid value: "": name part must be non-empty' in \
+        created["message"], created
+
+
+def test_a_job_without_a_name_is_422(chain):
+    """Job's PrepareForCreate labels the template with the job's name before validation runs: a
+    job with no name is refused by validation, not a 500 from the labelling."""
+    code, status = call(chain, "POST", "/apis/batch/v1/namespaces/" + chain.namespace + "/jobs", {"a": 1})
+    assert code == 422, status
+    assert "metadata.name: Required value: name or generateName is required" in status["message"]
