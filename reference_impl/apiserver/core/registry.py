@@ -450,7 +450,8 @@ def _generate_job_selector(job: dict) -> None:
     spec = _dict_field(job, "spec")
     if spec.get("manualSelector"):
         return
-    uid, name = job["metadata"]["uid"], job["metadata"]["name"]
+    # A nameless job still gets its labels here, before validation refuses it (as upstream does).
+    uid, name = job["metadata"]["uid"], job["metadata"].get("name", "")
     labels = _dict_field(_dict_field(_dict_field(spec, "template"), "metadata"), "labels")
     labels.setdefault("controller-uid", uid)
     labels.setdefault("job-name", name)
