@@ -37,8 +37,8 @@ CONFIG_KEY_MSG = ("a valid config key must consist of alphanumeric characters, '
                   "'[-._a-zA-Z0-9]+')")
 
 
-def required(path: str) -> str:
-    return f"{path}: Required value"
+def required(path: str, detail: str = "") -> str:
+    return f"{path}: Required value: {detail}" if detail else f"{path}: Required value"
 
 
 def invalid(path: str, value: object, detail: str) -> str:

@@ -6,21 +6,29 @@ from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import RBAC, arr, kind, list_kind, obj, opaque, ref, string, strings
 from reference_impl.apiserver.core.validation import invalid, required, unsupported
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
+from reference_impl.mirrors import mirrors
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/rbac/validation.ValidatePolicyRule")
 def _role_rules(obj: dict, namespaced: bool) -> list[str]:
     problems = []
     for i, rule in enumerate(obj.get("rules") or []):
         here = f"rules[{i}]"
         if not rule.get("verbs"):
-            problems.append(required(f"{here}.verbs"))
-        if rule.get("nonResourceURLs") and namespaced:
-            problems.append(invalid(f"{here}.nonResourceURLs", rule["nonResourceURLs"],
-                                    "namespaced rules cannot apply to non-resource URLs"))
-        if rule.get("resources") and rule.get("apiGroups") is None:
-            problems.append(required(f"{here}.apiGroups"))
-        if not rule.get("resources") and not rule.get("nonResourceURLs"):
-            problems.append(required(f"{here}.resources"))
+            problems.append(required(f"{here}.verbs", "verbs must contain at least one value"))
+        urls = rule.get("nonResourceURLs")
+        if urls:
+            if namespaced:
+                problems.append(invalid(f"{here}.nonResourceURLs", urls,
+                                        "namespaced rules cannot apply to non-resource URLs"))
+            if rule.get("apiGroups") or rule.get("resources") or rule.get("resourceNames"):
+                problems.append(invalid(f"{here}.nonResourceURLs", urls,
+                                        "rules cannot apply to both regular resources and non-resource URLs"))
+            continue
+        if not rule.get("apiGroups"):
+            problems.append(required(f"{here}.apiGroups", "resource rules must supply at least one api group"))
+        if not rule.get("resources"):
+            problems.append(required(f"{here}.resources", "resource rules must supply at least one resource"))
     return problems
 
 

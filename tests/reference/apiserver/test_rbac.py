@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from reference_impl.apiserver.kinds import rbac as rbac_kinds
 from reference_impl.apiserver.core import bootstrappolicy
 from reference_impl.apiserver.core.auth import ANONYMOUS, UserInfo
 from reference_impl.apiserver.core.rbac import (AttributesRecord, RBACAuthorizer, StaticSource, new_authorizer,
@@ -216,3 +217,22 @@ def test_defaults_grant_no_resources():
     """The bootstrap policy gives ordinary users no access to resources."""
     assert new_authorizer(BOOTSTRAP).authorize(res("list", "pods"))[0] is False
 
+
+
+@pytest.mark.parametrize("rule, namespaced, problems", [
+    ({}, False, ["rules[0].verbs: Required value: verbs must contain at least one value",
+                 "rules[0].apiGroups: Required value: resource rules must supply at least one api group",
+                 "rules[0].resources: Required value: resource rules must supply at least one resource"]),
+    ({"verbs": ["get"], "apiGroups": [], "resources": ["pods"]}, False,
+     ["rules[0].apiGroups: Required value: resource rules must supply at least one api group"]),
+    ({"verbs": ["get"], "nonResourceURLs": ["/x"], "resources": ["pods"]}, True,
+     ['rules[0].nonResourceURLs: Invalid value: []string{"/x"}: namespaced rules cannot apply to non-resource URLs',
+      'rules[0].nonResourceURLs: Invalid value: []string{"/x"}: rules cannot apply to both regular resources '
+      "and non-resource URLs"]),
+    ({"verbs": ["get"], "nonResourceURLs": ["/x"]}, False, []),
+])
+def test_policy_rules_are_validated_as_validate_policy_rule_does(rule, namespaced, problems):
+    """ValidatePolicyRule's checks and words: an empty apiGroups list is missing too, and a rule
+    with non-resource URLs may name no resources."""
+    validate = rbac_kinds.validate_role if namespaced else rbac_kinds.validate_cluster_role
+    assert validate({"rules": [rule]}) == problems
