@@ -624,6 +624,9 @@ class RESTHandlers:
             # A subresource's path is routed for its own verbs only, never to the parent's delete,
             # create or get (DELETE .../scale deleted the Deployment).
             raise errors.generic_server_response(405)
+        if not sub and (verb == "create") == bool(info.name) and verb in ("create", "update", "patch"):
+            # The installer routes POST to the collection, PUT and PATCH to an object, no other way.
+            raise errors.generic_server_response(405)
         if sub == "binding":
             return self.bind(request, resource)
         if sub == "token":

@@ -574,6 +574,19 @@ def test_method_not_allowed_on_a_subresource(chain):
     assert call(chain, "DELETE", "/api/v1/configmaps") == (405, MUX_405)
 
 
+@pytest.mark.parametrize("method, path", [
+    ("POST", "configmaps/web"), ("PUT", "configmaps"), ("PATCH", "configmaps"), ("POST", "/api/v1/namespaces/x"),
+])
+def test_post_is_routed_to_collections_and_put_and_patch_to_objects(chain, method, path):
+    """The installer routes POST at a collection's path only and PUT and PATCH at an object's: a
+    POST to .../configmaps/web created the ConfigMap, a PUT to .../configmaps got a name mismatch."""
+    path = path if path.startswith("/") else ns_path(chain, *path.split("/"))
+    body = {"metadata": {"name": "web"}}
+    assert call(chain, method, path, body, content_type="application/merge-patch+json" if method == "PATCH"
+                else "application/json") == (405, MUX_405)
+    assert call(chain, "GET", ns_path(chain, "configmaps", "web"))[0] == 404
+
+
 @pytest.mark.parametrize("method,subresource", [
     ("DELETE", "scale"), ("POST", "scale"), ("DELETE", "binding"), ("GET", "binding"), ("PUT", "binding"),
     ("DELETE", "finalize"), ("GET", "finalize"), ("PATCH", "finalize"),
