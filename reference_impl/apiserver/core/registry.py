@@ -308,16 +308,10 @@ class Registry(LifecycleMixin):
                 new["spec"] = old["spec"]
             if r.prepare_for_status_update:
                 r.prepare_for_status_update(new, old)
-            problems = _keep_server_metadata(meta, old_meta) + metadata_problems(new, r.name_validation,
-                                                                                 core=not r.group)
-            if problems:
-                raise self._invalid(r, new, problems)
-            return new
+            return self._validate_subresource_update(r, old, new, r.validate_status_update)
         if subresource == "approval":  # a CSR's approval changes only its conditions
-            updated = deep_copy_json(old)
-            conditions = (new.get("status") or {}).get("conditions")
-            _dict_field(updated, "status")["conditions"] = conditions
-            return updated
+            r.prepare_for_approval_update(new, old)
+            return self._validate_subresource_update(r, old, new, r.validate_approval_update)
         if subresource == "finalize" and r.plural == "namespaces":
             updated = deep_copy_json(old)
             updated.setdefault("spec", {})["finalizers"] = (new.get("spec") or {}).get("finalizers") or []
@@ -342,6 +336,16 @@ class Registry(LifecycleMixin):
             new["spec"].setdefault("clusterIP", old.get("spec", {}).get("clusterIP"))
             self._allocate_service(new)
         problems = r.validate_update(old, new) + limits.size_problems(r.kind, new)
+        if problems:
+            raise self._invalid(r, new, problems)
+        return new
+
+    def _validate_subresource_update(self, r: Resource, old: dict, new: dict,
+                                     validate: Callable[[dict, dict], list[str]] | None) -> dict:
+        """`new` once the metadata it may not change is back and it passes the subresource
+        strategy's ValidateUpdate: the metadata rules, then the kind's `validate(old, new)`."""
+        problems = _keep_server_metadata(new["metadata"], old["metadata"]) + \
+            metadata_problems(new, r.name_validation, core=not r.group) + (validate(old, new) if validate else [])
         if problems:
             raise self._invalid(r, new, problems)
         return new

@@ -14,6 +14,7 @@ from fractions import Fraction
 
 from reference_impl.apiserver.core.selectors import (DNS_SUBDOMAIN, from_label_selector_dict, label_key_problem,
                                                      label_value_problem)
+from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
 # Anchored with \Z, not $: Go's $ does not match before a trailing newline.
@@ -44,6 +45,10 @@ def required(path: str) -> str:
 def invalid(path: str, value: object, detail: str) -> str:
     shown = f'"{value}"' if isinstance(value, str) else go_value(value)
     return f"{path}: Invalid value: {shown}: {detail}"
+
+
+def duplicate(path: str, value: str) -> str:
+    return f"{path}: Duplicate value: {quote(value)}"
 
 
 def unsupported(path: str, value: object, supported: tuple[str, ...]) -> str:
