@@ -586,6 +586,40 @@ def not_more_than_100_percent(value: object, path: str) -> list[str]:
     return []
 
 
+ABOVE_REPLICAS_MSG = "cannot be greater than status.replicas"
+ABOVE_READY_MSG = "cannot be greater than readyReplicas"
+
+
+def _count(status: dict, field: str) -> int:
+    """A status count as Go holds it: 0 when unset (the decoder refuses anything but a number)."""
+    value = status.get(field)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+@mirrors("k8s.io/apimachinery/pkg/api/validation.ValidateNonnegativeField")
+def nonnegative_counts(status: dict, fields: tuple[str, ...], path: str = "status") -> list[str]:
+    """Each of the status's `fields` not negative, in the order given."""
+    return [invalid(f"{path}.{field}", _count(status, field), NEGATIVE_MSG) for field in fields
+            if _count(status, field) < 0]
+
+
+def counts_not_above(status: dict, fields: tuple[str, ...], bound: str, detail: str,
+                     path: str = "status") -> list[str]:
+    """Each of the status's `fields` at most its `bound` field (readyReplicas <= replicas, ...)."""
+    return [invalid(f"{path}.{field}", _count(status, field), detail) for field in fields
+            if _count(status, field) > _count(status, bound)]
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.IsDecremented")
+def collision_count_decremented(old: dict, new: dict) -> list[str]:
+    """A status.collisionCount, once set, may only grow: lowering or dropping it is invalid."""
+    old_count = (old.get("status") or {}).get("collisionCount")
+    new_count = (new.get("status") or {}).get("collisionCount")
+    if old_count is not None and (new_count is None or new_count < old_count):
+        return [invalid("status.collisionCount", new_count or 0, "cannot be decremented")]
+    return []
+
+
 def validate_selector_immutable(old: dict, new: dict) -> list[str]:
     """apps/v1 workloads may not change their selector."""
     old_selector = (old.get("spec") or {}).get("selector")

@@ -1,5 +1,6 @@
 """Status subresources validate the status itself, as 1.24's status strategies do: a CSR's
-conditions and certificate (ValidateCertificateSigningRequestStatusUpdate / ...ApprovalUpdate).
+conditions and certificate (ValidateCertificateSigningRequestStatusUpdate / ...ApprovalUpdate),
+the workloads' counts (Validate<Kind>StatusUpdate).
 Each test runs the registry against a real reference etcd and checks the 422 Status upstream
 writes, or what the strategy's PrepareForUpdate keeps."""
 from __future__ import annotations
@@ -175,3 +176,102 @@ def test_an_update_of_the_csr_keeps_its_spec_and_status(registry):
     sent = {**csr, "spec": {**csr["spec"], "usages": ["server auth"]}, "status": {"conditions": [APPROVED]}}
     updated = registry.update(CSRS, None, csr["metadata"]["name"], sent)
     assert updated["spec"]["usages"] == ["client auth"] and updated["status"] == csr["status"]
+
+
+SELECTOR = {"matchLabels": {"app": "a"}}
+TEMPLATE = {"metadata": {"labels": {"app": "a"}}, "spec": {"containers": [{"name": "c", "image": "busybox:1.36"}]}}
+WORKLOADS = {
+    "deployments": ("apps/v1", "Deployment", {"selector": SELECTOR, "template": TEMPLATE}),
+    "replicasets": ("apps/v1", "ReplicaSet", {"selector": SELECTOR, "template": TEMPLATE}),
+    "statefulsets": ("apps/v1", "StatefulSet", {"serviceName": "s", "selector": SELECTOR, "template": TEMPLATE}),
+    "daemonsets": ("apps/v1", "DaemonSet", {"selector": SELECTOR, "template": TEMPLATE}),
+    "jobs": ("batch/v1", "Job", {"template": {"spec": {**TEMPLATE["spec"], "restartPolicy": "Never"}}}),
+}
+
+
+@pytest.fixture(scope="module")
+def ns(registry):
+    registry.create("namespaces", None, {"metadata": {"name": "status"}})
+    return "status"
+
+
+def new_workload(registry, ns: str, plural: str) -> dict:
+    api_version, kind, spec = WORKLOADS[plural]
+    return registry.create(plural, ns, {"apiVersion": api_version, "kind": kind,
+                                        "metadata": {"name": f"w{next(_names)}"}, "spec": spec})
+
+
+def update_status(registry, ns: str, obj: dict, plural: str, status: dict) -> dict:
+    return registry.update(plural, ns, obj["metadata"]["name"], {**obj, "status": status}, subresource="status")
+
+
+NEGATIVE = "must be greater than or equal to 0"
+ABOVE_REPLICAS = "cannot be greater than status.replicas"
+
+
+@pytest.mark.parametrize("plural,status,expected", [
+    ("deployments", {"observedGeneration": -1, "replicas": 1, "updatedReplicas": 2, "readyReplicas": 2,
+                     "availableReplicas": 3, "unavailableReplicas": -1, "collisionCount": -1},
+     [("status.observedGeneration", -1, NEGATIVE), ("status.unavailableReplicas", -1, NEGATIVE),
+      ("status.collisionCount", -1, NEGATIVE), ("status.updatedReplicas", 2, ABOVE_REPLICAS),
+      ("status.readyReplicas", 2, ABOVE_REPLICAS), ("status.availableReplicas", 3, ABOVE_REPLICAS),
+      ("status.availableReplicas", 3, "cannot be greater than readyReplicas")]),
+    ("replicasets", {"replicas": -1, "fullyLabeledReplicas": 1, "readyReplicas": 0, "availableReplicas": 1,
+                     "observedGeneration": -2},
+     [("status.replicas", -1, NEGATIVE), ("status.observedGeneration", -2, NEGATIVE),
+      ("status.fullyLabeledReplicas", 1, ABOVE_REPLICAS), ("status.readyReplicas", 0, ABOVE_REPLICAS),
+      ("status.availableReplicas", 1, ABOVE_REPLICAS),
+      ("status.availableReplicas", 1, "cannot be greater than readyReplicas")]),
+    ("statefulsets", {"replicas": 1, "readyReplicas": 1, "currentReplicas": -1, "updatedReplicas": 2,
+                      "availableReplicas": 2, "observedGeneration": -1},
+     [("status.currentReplicas", -1, NEGATIVE), ("status.observedGeneration", -1, NEGATIVE),
+      ("status.updatedReplicas", 2, ABOVE_REPLICAS), ("status.availableReplicas", 2, ABOVE_REPLICAS),
+      ("status.availableReplicas", 2, "cannot be greater than readyReplicas")]),
+    ("daemonsets", {"currentNumberScheduled": 0, "numberMisscheduled": -1, "desiredNumberScheduled": 0,
+                    "numberReady": -2, "observedGeneration": -3, "numberUnavailable": -4, "collisionCount": -5},
+     [("status.numberMisscheduled", -1, NEGATIVE), ("status.numberReady", -2, NEGATIVE),
+      ("status.observedGeneration", -3, NEGATIVE), ("status.numberUnavailable", -4, NEGATIVE),
+      ("status.collisionCount", -5, NEGATIVE)]),
+    ("jobs", {"active": -1, "succeeded": -2, "failed": -3, "ready": -4},
+     [("status.active", -1, NEGATIVE), ("status.succeeded", -2, NEGATIVE), ("status.failed", -3, NEGATIVE),
+      ("status.ready", -4, NEGATIVE)]),
+], ids=["deployments", "replicasets", "statefulsets", "daemonsets", "jobs"])
+def test_a_workload_status_has_sane_counts(registry, ns, plural, status, expected):
+    """Validate<Kind>Status: no negative count, none above status.replicas, no more available
+    than ready pods; each error in upstream's order."""
+    obj = new_workload(registry, ns, plural)
+    error = invalid(update_status, registry, ns, obj, plural, status)
+    assert causes(error) == [("FieldValueInvalid", path, f"Invalid value: {value}: {detail}")
+                             for path, value, detail in expected]
+
+
+def test_a_workload_status_error_is_a_422_naming_the_object(registry, ns):
+    obj = new_workload(registry, ns, "replicasets")
+    error = invalid(update_status, registry, ns, obj, "replicasets", {"replicas": 1, "readyReplicas": 2})
+    assert error.message == (f'ReplicaSet.apps "{obj["metadata"]["name"]}" is invalid: '
+                             "status.readyReplicas: Invalid value: 2: cannot be greater than status.replicas")
+
+
+@pytest.mark.parametrize("plural", ["deployments", "statefulsets", "daemonsets"])
+@pytest.mark.parametrize("collision_count,shown", [(1, 1), (None, 0)], ids=["lowered", "dropped"])
+def test_a_collision_count_is_never_decremented(registry, ns, plural, collision_count, shown):
+    """IsDecremented: a collisionCount may grow, never shrink nor go away once set."""
+    obj = new_workload(registry, ns, plural)
+    obj = update_status(registry, ns, obj, plural, {**obj["status"], "collisionCount": 2})
+    status = {key: value for key, value in obj["status"].items() if key != "collisionCount"}
+    if collision_count is not None:
+        status["collisionCount"] = collision_count
+    error = invalid(update_status, registry, ns, obj, plural, status)
+    assert causes(error) == [("FieldValueInvalid", "status.collisionCount",
+                              f"Invalid value: {shown}: cannot be decremented")]
+
+
+def test_a_job_counts_each_uncounted_pod_once(registry, ns):
+    """validateJobStatus: uncountedTerminatedPods hold non-empty uids, none listed twice
+    (succeeded and failed together)."""
+    obj = new_workload(registry, ns, "jobs")
+    error = invalid(update_status, registry, ns, obj, "jobs",
+                    {"uncountedTerminatedPods": {"succeeded": ["a", ""], "failed": ["b", "a"]}})
+    assert causes(error) == [
+        ("FieldValueInvalid", "status.uncountedTerminatedPods.succeeded[1]", 'Invalid value: "": must not be empty'),
+        ("FieldValueDuplicate", "status.uncountedTerminatedPods.failed[1]", 'Duplicate value: "a"')]
