@@ -25,7 +25,7 @@ from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.selectors import parse_field_selector, parse_label_selector
 from reference_impl.apiserver.storage.etcd3 import KeyExists, KeyNotFound, Storage, Watch
 from reference_impl.apiserver.storage.predicate import SelectionPredicate
-from reference_impl.apiserver.core.validation import decode_problem, metadata_problems
+from reference_impl.apiserver.core.validation import decode_problem, invalid, metadata_problems
 from reference_impl.apiserver.core.lifecycle import LifecycleMixin, rfc3339
 from reference_impl.machinery.clock import WallClock
 from reference_impl.machinery.timefmt import go_time_string
@@ -296,7 +296,7 @@ class Registry(LifecycleMixin):
         if sent_rv and sent_rv != old_meta["resourceVersion"]:
             raise errors.conflict(r.plural, old_meta["name"], r.group)
         if meta.get("uid") and meta["uid"] != old_meta["uid"]:
-            raise self._invalid(r, old, [f'metadata.uid: Invalid value: "{meta["uid"]}": field is immutable'])
+            raise self._invalid(r, old, [invalid("metadata.uid", meta["uid"], "field is immutable")])
         if subresource == "status":
             # A body without status stands for Go's zero-valued status struct: stored as {}, never null.
             new["status"] = new.get("status") or {}

@@ -42,8 +42,10 @@ def required(path: str) -> str:
     return f"{path}: Required value"
 
 
+@mirrors("(*k8s.io/apimachinery/pkg/util/validation/field.Error).ErrorBody")
 def invalid(path: str, value: object, detail: str) -> str:
-    shown = f'"{value}"' if isinstance(value, str) else go_value(value)
+    """field.Invalid's text: a string value as %q quotes it (strconv.Quote), others as go_value."""
+    shown = quote(value) if isinstance(value, str) else go_value(value)
     return f"{path}: Invalid value: {shown}: {detail}"
 
 
@@ -52,16 +54,16 @@ def duplicate(path: str, value: str) -> str:
 
 
 def unsupported(path: str, value: object, supported: tuple[str, ...]) -> str:
-    choices = ", ".join(f'"{s}"' for s in supported)
-    return f'{path}: Unsupported value: "{value}": supported values: {choices}'
+    choices = ", ".join(quote(s) for s in supported)
+    return f"{path}: Unsupported value: {quote(str(value))}: supported values: {choices}"
 
 
 def go_value(value: object) -> str:
     """How Go's %#v prints the few value types errors show (ints, string maps, string slices)."""
     if isinstance(value, dict):
-        return "map[string]string{" + ", ".join(f'"{k}":"{v}"' for k, v in sorted(value.items())) + "}"
+        return "map[string]string{" + ", ".join(f"{quote(k)}:{quote(str(v))}" for k, v in sorted(value.items())) + "}"
     if isinstance(value, list):
-        return "[]string{" + ", ".join(f'"{v}"' for v in value) + "}"
+        return "[]string{" + ", ".join(quote(str(v)) for v in value) + "}"
     return str(value)
 
 
@@ -213,7 +215,7 @@ def volume_problems(volumes: object, path: str) -> tuple[set[str], list[str]]:
             found.append(f"{here}: Required value: must specify a volume type")
         found += name_problems(name, "label", f"{here}.name") if name else [required(f"{here}.name")]
         if name in names:
-            found.append(f'{here}.name: Duplicate value: "{name}"')
+            found.append(duplicate(f"{here}.name", name))
         if found:
             problems += found
         else:
@@ -262,7 +264,7 @@ def _port_problems(ports: object, path: str) -> list[str]:
             messages = port_name_problems(name)
             problems += [invalid(f"{here}.name", name, message) for message in messages]
             if not messages and name in names:
-                problems.append(f'{here}.name: Duplicate value: "{name}"')
+                problems.append(duplicate(f"{here}.name", name))
             names.add(name)
         number = port.get("containerPort") or 0
         if number == 0:
@@ -364,7 +366,7 @@ def _containers(containers: object, path: str, seen: set[str], volumes: set[str]
         if not name:
             problems.append(required(f"{here}.name"))
         elif name in seen:
-            problems.append(f'{here}.name: Duplicate value: "{name}"')
+            problems.append(duplicate(f"{here}.name", name))
         else:
             problems += name_problems(name, "label", f"{here}.name")
             seen.add(name)
@@ -563,7 +565,7 @@ PERCENT_MSG = ("a valid percent string must be a numeric string followed by an e
 def int_or_string(value: object) -> str:
     """How field.Invalid prints an intstr.IntOrString (a struct without a value String method)."""
     if isinstance(value, str):
-        return f'intstr.IntOrString{{Type:1, IntVal:0, StrVal:"{value}"}}'
+        return f"intstr.IntOrString{{Type:1, IntVal:0, StrVal:{quote(value)}}}"
     return f'intstr.IntOrString{{Type:0, IntVal:{value}, StrVal:""}}'
 
 
