@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
 
@@ -291,7 +292,7 @@ class Parser:
             raise _Problem(f"found '{literal}', expected: identifier")
         if problem := label_key_problem(literal):
             # Parse is called without a field path, which field.Error prints as <nil>.
-            raise _Problem(f'<nil>: Invalid value: "{literal}": {problem}')
+            raise _Problem(f"<nil>: Invalid value: {quote(literal)}: {problem}")
         if self.lookahead()[0] in (Token.END_OF_STRING, Token.COMMA) and not operator:
             operator = "exists"
         return literal, operator
@@ -351,9 +352,9 @@ def new_requirement(key: str, operator: str, values: tuple[str, ...]) -> Require
     (the parser has checked the key and the number of values already)."""
     problems = []
     if operator in (">", "<"):
-        problems += [f'values[{i}]: Invalid value: "{value}": for \'Gt\', \'Lt\' operators, the value must be '
+        problems += [f"values[{i}]: Invalid value: {quote(value)}: for 'Gt', 'Lt' operators, the value must be "
                      "an integer" for i, value in enumerate(values) if _parse_int64(value) is None]
-    problems += [f'values[{i}][{key}]: Invalid value: "{value}": {label_value_problem(value)}'
+    problems += [f"values[{i}][{key}]: Invalid value: {quote(value)}: {label_value_problem(value)}"
                  for i, value in enumerate(values) if label_value_problem(value)]
     if problems:
         # An aggregate of one error prints as that error, of several as [a, b].

@@ -15,6 +15,7 @@ from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.selectors import from_label_selector_dict, to_string
+from reference_impl.apiserver.core.validation import invalid
 from reference_impl.mirrors import mirrors
 
 TERMINATED_PHASES = ("Failed", "Succeeded")
@@ -182,7 +183,7 @@ class LifecycleMixin:
         node = target.get("name")
         problems = [] if node else ["target.name: Required value"]
         if target.get("kind") not in (None, "", "Node"):
-            problems.append(f'target.kind: Invalid value: "{target["kind"]}": must be empty or \'Node\'')
+            problems.append(invalid("target.kind", target["kind"], "must be empty or 'Node'"))
         if problems:
             raise errors.invalid("Binding", pod_name, problems)
         annotations = ((binding.get("metadata") or {}).get("annotations")) or {}

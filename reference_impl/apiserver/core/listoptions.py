@@ -8,6 +8,7 @@ Invalid ListOptions, with metainternalversion/validation.ValidateListOptions' wo
 from __future__ import annotations
 
 from reference_impl.apiserver.core import errors
+from reference_impl.apiserver.core.validation import unsupported
 from reference_impl.mirrors import mirrors
 
 EXACT, NOT_OLDER_THAN = "Exact", "NotOlderThan"
@@ -28,8 +29,7 @@ def resource_version_match(match: str, resource_version: str, continue_token: st
         problems.append("resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden when continue is "
                         "provided")
     if match not in (EXACT, NOT_OLDER_THAN):
-        problems.append(f'resourceVersionMatch: Unsupported value: "{match}": supported values: '
-                        f'"Exact", "NotOlderThan", ""')
+        problems.append(unsupported("resourceVersionMatch", match, ("Exact", "NotOlderThan", "")))
     elif match == EXACT and resource_version == "0":
         problems.append('resourceVersionMatch: Forbidden: resourceVersionMatch "exact" is forbidden for '
                         'resourceVersion "0"')

@@ -25,7 +25,7 @@ from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.selectors import parse_field_selector, parse_label_selector
 from reference_impl.apiserver.storage.etcd3 import KeyExists, KeyNotFound, Storage, Watch
 from reference_impl.apiserver.storage.predicate import SelectionPredicate
-from reference_impl.apiserver.core.validation import decode_problem, metadata_problems
+from reference_impl.apiserver.core.validation import decode_problem, invalid, metadata_problems
 from reference_impl.apiserver.core.lifecycle import LifecycleMixin, rfc3339
 from reference_impl.machinery.clock import WallClock
 from reference_impl.machinery.timefmt import go_time_string
@@ -296,7 +296,7 @@ class Registry(LifecycleMixin):
         if sent_rv and sent_rv != old_meta["resourceVersion"]:
             raise errors.conflict(r.plural, old_meta["name"], r.group)
         if meta.get("uid") and meta["uid"] != old_meta["uid"]:
-            raise self._invalid(r, old, [f'metadata.uid: Invalid value: "{meta["uid"]}": field is immutable'])
+            raise self._invalid(r, old, [invalid("metadata.uid", meta["uid"], "field is immutable")])
         if subresource == "status":
             # A body without status stands for Go's zero-valued status struct: stored as {}, never null.
             new["status"] = new.get("status") or {}
@@ -308,16 +308,10 @@ class Registry(LifecycleMixin):
                 new["spec"] = old["spec"]
             if r.prepare_for_status_update:
                 r.prepare_for_status_update(new, old)
-            problems = _keep_server_metadata(meta, old_meta) + metadata_problems(new, r.name_validation,
-                                                                                 core=not r.group)
-            if problems:
-                raise self._invalid(r, new, problems)
-            return new
+            return self._validate_subresource_update(r, old, new, r.validate_status_update)
         if subresource == "approval":  # a CSR's approval changes only its conditions
-            updated = deep_copy_json(old)
-            conditions = (new.get("status") or {}).get("conditions")
-            _dict_field(updated, "status")["conditions"] = conditions
-            return updated
+            r.prepare_for_approval_update(new, old)
+            return self._validate_subresource_update(r, old, new, r.validate_approval_update)
         if subresource == "finalize" and r.plural == "namespaces":
             updated = deep_copy_json(old)
             updated.setdefault("spec", {})["finalizers"] = (new.get("spec") or {}).get("finalizers") or []
@@ -342,6 +336,16 @@ class Registry(LifecycleMixin):
             new["spec"].setdefault("clusterIP", old.get("spec", {}).get("clusterIP"))
             self._allocate_service(new)
         problems = r.validate_update(old, new) + limits.size_problems(r.kind, new)
+        if problems:
+            raise self._invalid(r, new, problems)
+        return new
+
+    def _validate_subresource_update(self, r: Resource, old: dict, new: dict,
+                                     validate: Callable[[dict, dict], list[str]] | None) -> dict:
+        """`new` once the metadata it may not change is back and it passes the subresource
+        strategy's ValidateUpdate: the metadata rules, then the kind's `validate(old, new)`."""
+        problems = _keep_server_metadata(new["metadata"], old["metadata"]) + \
+            metadata_problems(new, r.name_validation, core=not r.group) + (validate(old, new) if validate else [])
         if problems:
             raise self._invalid(r, new, problems)
         return new

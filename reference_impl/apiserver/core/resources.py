@@ -47,6 +47,14 @@ class Resource:
     # whose status updates reset some of the metadata sent.
     prepare_for_status_update: Callable[[dict, dict], None] | None = field(default=None, compare=False,
                                                                            hash=False)
+    # The status strategy's ValidateUpdate(old, new) beyond metadata: Validate<Kind>StatusUpdate.
+    validate_status_update: Callable[[dict, dict], list[str]] | None = field(default=None, compare=False,
+                                                                             hash=False)
+    # A CSR's approval strategy: its PrepareForUpdate(new, old) and ValidateUpdate(old, new).
+    prepare_for_approval_update: Callable[[dict, dict], None] | None = field(default=None, compare=False,
+                                                                             hash=False)
+    validate_approval_update: Callable[[dict, dict], list[str]] | None = field(default=None, compare=False,
+                                                                               hash=False)
 
     @property
     def api_version(self) -> str:

@@ -27,6 +27,7 @@ from dataclasses import replace
 
 from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.core.auth import API_AUDIENCES, AuthenticationFailed, UserInfo
+from reference_impl.apiserver.core.validation import unsupported
 from reference_impl.mirrors import mirrors
 
 ISSUER = API_AUDIENCES[0]  # --service-account-issuer, whose default the API audiences take
@@ -112,11 +113,9 @@ def create_token(registry, key: ec.EllipticCurvePrivateKey, namespace: str, name
         problems.append(f"spec.expirationSeconds: Invalid value: {expiration}: may not specify a duration larger "
                         "than 2^32 seconds")
     if bound and bound.get("kind") not in BOUND_KINDS:
-        problems.append(f'spec.boundObjectRef.kind: Unsupported value: "{bound.get("kind", "")}": supported '
-                        'values: "Pod", "Secret"')
+        problems.append(unsupported("spec.boundObjectRef.kind", bound.get("kind", ""), tuple(BOUND_KINDS)))
     elif bound and bound.get("apiVersion", "v1") != "v1":
-        problems.append(f'spec.boundObjectRef.apiVersion: Unsupported value: "{bound.get("apiVersion")}": '
-                        'supported values: "v1"')
+        problems.append(unsupported("spec.boundObjectRef.apiVersion", bound.get("apiVersion"), ("v1",)))
     if problems:
         raise errors.invalid("TokenRequest", "", problems, "authentication.k8s.io")
     account = registry.get("serviceaccounts", namespace, name)

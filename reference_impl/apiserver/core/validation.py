@@ -14,6 +14,7 @@ from fractions import Fraction
 
 from reference_impl.apiserver.core.selectors import (DNS_SUBDOMAIN, from_label_selector_dict, label_key_problem,
                                                      label_value_problem)
+from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
 # Anchored with \Z, not $: Go's $ does not match before a trailing newline.
@@ -41,22 +42,28 @@ def required(path: str, detail: str = "") -> str:
     return f"{path}: Required value: {detail}" if detail else f"{path}: Required value"
 
 
+@mirrors("(*k8s.io/apimachinery/pkg/util/validation/field.Error).ErrorBody")
 def invalid(path: str, value: object, detail: str) -> str:
-    shown = f'"{value}"' if isinstance(value, str) else go_value(value)
+    """field.Invalid's text: a string value as %q quotes it (strconv.Quote), others as go_value."""
+    shown = quote(value) if isinstance(value, str) else go_value(value)
     return f"{path}: Invalid value: {shown}: {detail}"
 
 
+def duplicate(path: str, value: str) -> str:
+    return f"{path}: Duplicate value: {quote(value)}"
+
+
 def unsupported(path: str, value: object, supported: tuple[str, ...]) -> str:
-    choices = ", ".join(f'"{s}"' for s in supported)
-    return f'{path}: Unsupported value: "{value}": supported values: {choices}'
+    choices = ", ".join(quote(s) for s in supported)
+    return f"{path}: Unsupported value: {quote(str(value))}: supported values: {choices}"
 
 
 def go_value(value: object) -> str:
     """How Go's %#v prints the few value types errors show (ints, string maps, string slices)."""
     if isinstance(value, dict):
-        return "map[string]string{" + ", ".join(f'"{k}":"{v}"' for k, v in sorted(value.items())) + "}"
+        return "map[string]string{" + ", ".join(f"{quote(k)}:{quote(str(v))}" for k, v in sorted(value.items())) + "}"
     if isinstance(value, list):
-        return "[]string{" + ", ".join(f'"{v}"' for v in value) + "}"
+        return "[]string{" + ", ".join(quote(str(v)) for v in value) + "}"
     return str(value)
 
 
@@ -208,7 +215,7 @@ def volume_problems(volumes: object, path: str) -> tuple[set[str], list[str]]:
             found.append(f"{here}: Required value: must specify a volume type")
         found += name_problems(name, "label", f"{here}.name") if name else [required(f"{here}.name")]
         if name in names:
-            found.append(f'{here}.name: Duplicate value: "{name}"')
+            found.append(duplicate(f"{here}.name", name))
         if found:
             problems += found
         else:
@@ -257,7 +264,7 @@ def _port_problems(ports: object, path: str) -> list[str]:
             messages = port_name_problems(name)
             problems += [invalid(f"{here}.name", name, message) for message in messages]
             if not messages and name in names:
-                problems.append(f'{here}.name: Duplicate value: "{name}"')
+                problems.append(duplicate(f"{here}.name", name))
             names.add(name)
         number = port.get("containerPort") or 0
         if number == 0:
@@ -359,7 +366,7 @@ def _containers(containers: object, path: str, seen: set[str], volumes: set[str]
         if not name:
             problems.append(required(f"{here}.name"))
         elif name in seen:
-            problems.append(f'{here}.name: Duplicate value: "{name}"')
+            problems.append(duplicate(f"{here}.name", name))
         else:
             problems += name_problems(name, "label", f"{here}.name")
             seen.add(name)
@@ -558,7 +565,7 @@ PERCENT_MSG = ("a valid percent string must be a numeric string followed by an e
 def int_or_string(value: object) -> str:
     """How field.Invalid prints an intstr.IntOrString (a struct without a value String method)."""
     if isinstance(value, str):
-        return f'intstr.IntOrString{{Type:1, IntVal:0, StrVal:"{value}"}}'
+        return f"intstr.IntOrString{{Type:1, IntVal:0, StrVal:{quote(value)}}}"
     return f'intstr.IntOrString{{Type:0, IntVal:{value}, StrVal:""}}'
 
 
@@ -578,6 +585,40 @@ def positive_int_or_percent(value: object, path: str) -> tuple[list[str], int | 
 def not_more_than_100_percent(value: object, path: str) -> list[str]:
     if isinstance(value, str) and re.fullmatch(r"[0-9]+%", value) and int(value[:-1]) > 100:
         return [f"{path}: Invalid value: {int_or_string(value)}: must not be greater than 100%"]
+    return []
+
+
+ABOVE_REPLICAS_MSG = "cannot be greater than status.replicas"
+ABOVE_READY_MSG = "cannot be greater than readyReplicas"
+
+
+def _count(status: dict, field: str) -> int:
+    """A status count as Go holds it: 0 when unset (the decoder refuses anything but a number)."""
+    value = status.get(field)
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+@mirrors("k8s.io/apimachinery/pkg/api/validation.ValidateNonnegativeField")
+def nonnegative_counts(status: dict, fields: tuple[str, ...], path: str = "status") -> list[str]:
+    """Each of the status's `fields` not negative, in the order given."""
+    return [invalid(f"{path}.{field}", _count(status, field), NEGATIVE_MSG) for field in fields
+            if _count(status, field) < 0]
+
+
+def counts_not_above(status: dict, fields: tuple[str, ...], bound: str, detail: str,
+                     path: str = "status") -> list[str]:
+    """Each of the status's `fields` at most its `bound` field (readyReplicas <= replicas, ...)."""
+    return [invalid(f"{path}.{field}", _count(status, field), detail) for field in fields
+            if _count(status, field) > _count(status, bound)]
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.IsDecremented")
+def collision_count_decremented(old: dict, new: dict) -> list[str]:
+    """A status.collisionCount, once set, may only grow: lowering or dropping it is invalid."""
+    old_count = (old.get("status") or {}).get("collisionCount")
+    new_count = (new.get("status") or {}).get("collisionCount")
+    if old_count is not None and (new_count is None or new_count < old_count):
+        return [invalid("status.collisionCount", new_count or 0, "cannot be decremented")]
     return []
 
 

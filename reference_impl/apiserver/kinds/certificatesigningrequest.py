@@ -1,17 +1,206 @@
-"""The CertificateSigningRequest kind (certificates.k8s.io/v1): its resource facts, OpenAPI schema,
-printer columns and protobuf layout."""
+"""The CertificateSigningRequest kind (certificates.k8s.io/v1): its resource facts, its status and
+approval strategies with their validation, OpenAPI schema, printer columns and protobuf layout."""
 from __future__ import annotations
 
+import base64
+import binascii
+import re
+from dataclasses import dataclass, replace
+
+from cryptography import x509
+
+from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
 from reference_impl.apiserver.core.schemas import (CERTIFICATES, integer, kind, list_kind, obj, opaque, ref,
                                                    string, strings)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, human_duration, name_cell, part
+from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
+
+APPROVED, DENIED, FAILED = "Approved", "Denied", "Failed"
+# Condition types that may only be True when present (trueConditionTypes).
+TRUE_ONLY_TYPES = (APPROVED, DENIED, FAILED)
+# A PEM block as encoding/pem.Decode finds it: the type line, the body, the matching END line.
+PEM_BLOCK = re.compile(r"^-----BEGIN ([^\n]*)-----[ \t\r]*\n(.*?)^-----END \1-----", re.M | re.S)
+
+
+def _conditions(csr: dict) -> list[dict]:
+    conditions = (csr.get("status") or {}).get("conditions")
+    return [c if isinstance(c, dict) else {} for c in conditions] if isinstance(conditions, list) else []
+
+
+def _of_type(csr: dict, condition_type: str) -> list[dict]:
+    """findConditions: every condition of `condition_type`, in order."""
+    return [c for c in _conditions(csr) if c.get("type") == condition_type]
+
+
+def _certificate(csr: dict) -> bytes:
+    """status.certificate as the bytes it encodes (base64 in JSON)."""
+    value = (csr.get("status") or {}).get("certificate") or ""
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return value.encode()  # the schema leaves status opaque, so no decoder refused it earlier
+
+
+@mirrors("(k8s.io/kubernetes/pkg/registry/certificates/certificates.csrStrategy).PrepareForUpdate")
+def prepare_for_update(new: dict, old: dict) -> None:
+    """A CSR's spec is immutable after creation (its status is kept by status_reset_on_update)."""
+    new["spec"] = old.get("spec")
+
+
+@mirrors("(k8s.io/kubernetes/pkg/registry/certificates/certificates.csrStatusStrategy).PrepareForUpdate",
+         "k8s.io/kubernetes/pkg/registry/certificates/certificates.preserveConditionInstances")
+def prepare_for_status_update(new: dict, old: dict) -> None:
+    """Put the stored Approved and Denied conditions back in place of the ones sent, when the update
+    keeps their number (adding or removing them is then a validation error)."""
+    for condition_type in (APPROVED, DENIED):
+        old_conditions = _of_type(old, condition_type)
+        indices = [i for i, c in enumerate(_conditions(new)) if c.get("type") == condition_type]
+        if len(indices) == len(old_conditions):
+            for index, condition in zip(indices, old_conditions):
+                new["status"]["conditions"][index] = condition
+
+
+@mirrors("(k8s.io/kubernetes/pkg/registry/certificates/certificates.csrApprovalStrategy).PrepareForUpdate")
+def prepare_for_approval_update(new: dict, old: dict) -> None:
+    """An approval changes only the conditions: the stored spec and the rest of the stored status
+    (the certificate) stay."""
+    conditions = (new.get("status") or {}).get("conditions")
+    new["spec"] = old.get("spec")
+    new["status"] = {key: value for key, value in (old.get("status") or {}).items() if key != "conditions"}
+    if conditions is not None:
+        new["status"]["conditions"] = conditions
+
+
+@dataclass(frozen=True)
+class ValidationOptions:
+    """certificateValidationOptions: what an update path may change, and the bad data an update
+    tolerates when the stored object already holds it. (The spec's options are not here: the
+    reference does not validate a CSR's spec.)"""
+    allow_setting_approval_conditions: bool = False
+    allow_setting_certificate: bool = False
+    allow_both_approved_and_denied: bool = False
+    allow_duplicate_condition_types: bool = False
+    allow_empty_condition_type: bool = False
+    allow_arbitrary_certificate: bool = False
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/certificates/validation.getValidationOptions")
+def validation_options(new: dict, old: dict) -> ValidationOptions:
+    old_types = [c.get("type") for c in _conditions(old)]
+    return ValidationOptions(
+        allow_both_approved_and_denied=APPROVED in old_types and DENIED in old_types,
+        allow_duplicate_condition_types=len(set(old_types)) < len(old_types),
+        allow_empty_condition_type=any(not t for t in old_types),
+        allow_arbitrary_certificate=(_certificate(new) == _certificate(old)
+                                     or certificate_problem(_certificate(old)) is not None))
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/certificates/validation.validateCertificate")
+def certificate_problem(pem: bytes) -> str | None:
+    """Why status.certificate is not one or more PEM CERTIFICATE blocks, without headers, each
+    holding DER certificates; None when it is, or is empty."""
+    if not pem:
+        return None
+    blocks = PEM_BLOCK.findall(pem.decode("latin-1"))
+    if not blocks:
+        return "must contain at least one CERTIFICATE PEM block"
+    for block_type, body in blocks:
+        if block_type != "CERTIFICATE":
+            return f"only CERTIFICATE PEM blocks are allowed, found {quote(block_type)}"
+        lines = body.splitlines()
+        if lines and ":" in lines[0]:
+            return "no PEM block headers are permitted"
+        der = base64.b64decode("".join(body.split()))
+        if not der:
+            return "found CERTIFICATE PEM block containing 0 certificates"
+        try:
+            x509.load_der_x509_certificate(der)
+        except ValueError:  # Go's parser fails its first check on bytes that are no certificate
+            return "x509: malformed certificate"
+    return None
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/certificates/validation.validateConditions")
+def condition_problems(csr: dict, opts: ValidationOptions, path: str = "status.conditions") -> list[str]:
+    """Every condition typed, with a known status (True only, for Approved, Denied and Failed);
+    not both Approved and Denied; no type twice."""
+    problems, seen, has_approved, has_denied = [], set(), False, False
+    for index, condition in enumerate(_conditions(csr)):
+        here, condition_type, status = f"{path}[{index}]", condition.get("type") or "", condition.get("status") or ""
+        if not opts.allow_empty_condition_type and not condition_type:
+            problems.append(v.required(f"{here}.type"))
+        allowed = ("True",) if condition_type in TRUE_ONLY_TYPES else ("False", "True", "Unknown")
+        if not status:
+            problems.append(v.required(f"{here}.status"))
+        elif status not in allowed:
+            problems.append(v.unsupported(f"{here}.status", status, allowed))
+        if not opts.allow_both_approved_and_denied:
+            has_approved = has_approved or condition_type == APPROVED
+            has_denied = has_denied or condition_type == DENIED
+            if condition_type in (APPROVED, DENIED) and has_approved and has_denied:
+                problems.append(v.invalid(f"{here}.type", condition_type,
+                                          "Approved and Denied conditions are mutually exclusive"))
+        if not opts.allow_duplicate_condition_types:
+            if condition_type in seen:
+                problems.append(v.duplicate(f"{here}.type", condition_type))
+            seen.add(condition_type)
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/certificates/validation.validateCertificateSigningRequestUpdate")
+def update_problems(new: dict, old: dict, opts: ValidationOptions) -> list[str]:
+    """The status rules of validateCertificateSigningRequest, then what an update may not do:
+    remove an Approved, Denied or Failed condition; add one of the first two but through
+    /approval; set the certificate but through /status, or change it once set."""
+    problems = condition_problems(new, opts)
+    if not opts.allow_arbitrary_certificate:
+        problem = certificate_problem(_certificate(new))
+        if problem:
+            problems.append(v.invalid("status.certificate", "<certificate data>", problem))
+    for condition_type in (APPROVED, DENIED, FAILED):
+        if len(_of_type(new, condition_type)) < len(_of_type(old, condition_type)):
+            problems.append(f'status.conditions: Forbidden: updates may not remove a condition of type '
+                            f'{quote(condition_type)}')
+    if not opts.allow_setting_approval_conditions:
+        # Upstream also forbids modifying them, which no request can reach: every strategy but
+        # /approval's puts the stored Approved and Denied conditions back before validation.
+        for condition_type in (APPROVED, DENIED):
+            if len(_of_type(new, condition_type)) > len(_of_type(old, condition_type)):
+                problems.append(f'status.conditions: Forbidden: updates may not add a condition of type '
+                                f'{quote(condition_type)}')
+    if _certificate(new) != _certificate(old):
+        if not opts.allow_setting_certificate:
+            problems.append("status.certificate: Forbidden: updates may not set certificate content")
+        elif _certificate(old):
+            problems.append("status.certificate: Forbidden: updates may not modify existing certificate content")
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/certificates/validation.ValidateCertificateSigningRequestUpdate")
+def validate_update(old: dict, new: dict) -> list[str]:
+    return update_problems(new, old, validation_options(new, old))
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/certificates/validation.ValidateCertificateSigningRequestStatusUpdate")
+def validate_status_update(old: dict, new: dict) -> list[str]:
+    return update_problems(new, old, replace(validation_options(new, old), allow_setting_certificate=True))
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/certificates/validation.ValidateCertificateSigningRequestApprovalUpdate")
+def validate_approval_update(old: dict, new: dict) -> list[str]:
+    return update_problems(new, old, replace(validation_options(new, old), allow_setting_approval_conditions=True))
+
 
 RESOURCES = (
     Resource("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests",
              "certificatesigningrequest", False, ("csr",), subresources=("status", "approval"),
-             status_reset_on_update=True, field_selectors=(*COMMON_FIELDS, "spec.signerName")),
+             status_reset_on_update=True, field_selectors=(*COMMON_FIELDS, "spec.signerName"),
+             update_validator=validate_update, prepare_for_update=prepare_for_update,
+             prepare_for_status_update=prepare_for_status_update, validate_status_update=validate_status_update,
+             prepare_for_approval_update=prepare_for_approval_update,
+             validate_approval_update=validate_approval_update),
 )
 
 

@@ -56,12 +56,22 @@ def prepare_for_update(new: dict, old: dict) -> None:
     _set_template_generation(new, generation)
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/apps/validation.ValidateDaemonSetStatusUpdate",
+         "k8s.io/kubernetes/pkg/apis/apps/validation.validateDaemonSetStatus")
+def validate_status_update(old: dict, new: dict) -> list[str]:
+    status = new.get("status") or {}
+    return v.nonnegative_counts(status, ("currentNumberScheduled", "numberMisscheduled", "desiredNumberScheduled",
+                                         "numberReady", "observedGeneration", "updatedNumberScheduled",
+                                         "numberAvailable", "numberUnavailable", "collisionCount")) + \
+        v.collision_count_decremented(old, new)
+
+
 RESOURCES = (
     Resource("apps", "v1", "DaemonSet", "daemonsets", "daemonset", True, ("ds",),
              subresources=("status",), categories=("all",), status_reset_on_update=True,
              validator=validate_daemon_set, update_validator=v.validate_selector_immutable,
              tracks_generation=True, prepare_for_create=prepare_for_create,
-             prepare_for_update=prepare_for_update),
+             prepare_for_update=prepare_for_update, validate_status_update=validate_status_update),
 )
 
 

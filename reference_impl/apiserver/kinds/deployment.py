@@ -61,6 +61,18 @@ def strategy_problems(obj: dict) -> list[str]:
     return problems + v.not_more_than_100_percent(rolling.get("maxUnavailable"), f"{path}.rollingUpdate.maxUnavailable")
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/apps/validation.ValidateDeploymentStatusUpdate",
+         "k8s.io/kubernetes/pkg/apis/apps/validation.ValidateDeploymentStatus")
+def validate_status_update(old: dict, new: dict) -> list[str]:
+    status = new.get("status") or {}
+    return v.nonnegative_counts(status, ("observedGeneration", "replicas", "updatedReplicas", "readyReplicas",
+                                         "availableReplicas", "unavailableReplicas", "collisionCount")) + \
+        v.counts_not_above(status, ("updatedReplicas", "readyReplicas", "availableReplicas"), "replicas",
+                           v.ABOVE_REPLICAS_MSG) + \
+        v.counts_not_above(status, ("availableReplicas",), "readyReplicas", v.ABOVE_READY_MSG) + \
+        v.collision_count_decremented(old, new)
+
+
 def _validate(obj: dict) -> list[str]:
     return v.validate_workload(obj) + strategy_problems(obj)
 
@@ -69,7 +81,8 @@ RESOURCES = (
     Resource("apps", "v1", "Deployment", "deployments", "deployment", True, ("deploy",),
              subresources=("status", "scale"), categories=("all",), status_reset_on_update=True,
              validator=_validate, update_validator=v.validate_selector_immutable,
-             tracks_generation=True, prepare_for_status_update=prepare_for_status_update),
+             tracks_generation=True, prepare_for_status_update=prepare_for_status_update,
+             validate_status_update=validate_status_update),
 )
 
 

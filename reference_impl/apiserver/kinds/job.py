@@ -49,11 +49,30 @@ def job(obj: dict, spec: dict) -> None:
     template_defaults(spec)
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/batch/validation.ValidateJobUpdateStatus",
+         "k8s.io/kubernetes/pkg/apis/batch/validation.validateJobStatus")
+def validate_status_update(old: dict, new: dict) -> list[str]:
+    """No negative counts; the uids in uncountedTerminatedPods non-empty, none listed twice."""
+    status = new.get("status") or {}
+    problems = v.nonnegative_counts(status, ("active", "succeeded", "failed", "ready"))
+    uncounted, seen = status.get("uncountedTerminatedPods") or {}, set()
+    for outcome in ("succeeded", "failed"):
+        for index, uid in enumerate(uncounted.get(outcome) or []):
+            here = f"status.uncountedTerminatedPods.{outcome}[{index}]"
+            if not uid:
+                problems.append(invalid(here, "", "must not be empty"))
+            elif uid in seen:
+                problems.append(v.duplicate(here, uid))
+            seen.add(uid)
+    return problems
+
+
 RESOURCES = (
     Resource("batch", "v1", "Job", "jobs", "job", True, subresources=("status",), categories=("all",),
              status_reset_on_update=True, validator=validate_job,
              update_validator=v.validate_selector_immutable,
-             field_selectors=(*COMMON_FIELDS, "status.successful"), tracks_generation=True),
+             field_selectors=(*COMMON_FIELDS, "status.successful"), tracks_generation=True,
+             validate_status_update=validate_status_update),
 )
 
 

@@ -9,6 +9,7 @@ from reference_impl.apiserver.core.schemas import (APPS, CORE, META, conditions,
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, name_cell, part,
                                                      selector_cell, template_containers)
 from reference_impl.apiserver.kinds._defaulting import template_defaults
+from reference_impl.mirrors import mirrors
 
 
 def replica_set(obj: dict, spec: dict) -> None:
@@ -16,11 +17,23 @@ def replica_set(obj: dict, spec: dict) -> None:
     template_defaults(spec)
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/apps/validation.ValidateReplicaSetStatusUpdate",
+         "k8s.io/kubernetes/pkg/apis/apps/validation.ValidateReplicaSetStatus")
+def validate_status_update(old: dict, new: dict) -> list[str]:
+    status = new.get("status") or {}
+    return v.nonnegative_counts(status, ("replicas", "fullyLabeledReplicas", "readyReplicas", "availableReplicas",
+                                         "observedGeneration")) + \
+        v.counts_not_above(status, ("fullyLabeledReplicas", "readyReplicas", "availableReplicas"), "replicas",
+                           v.ABOVE_REPLICAS_MSG) + \
+        v.counts_not_above(status, ("availableReplicas",), "readyReplicas", v.ABOVE_READY_MSG)
+
+
 RESOURCES = (
     Resource("apps", "v1", "ReplicaSet", "replicasets", "replicaset", True, ("rs",),
              subresources=("status", "scale"), categories=("all",), status_reset_on_update=True,
              validator=v.validate_workload, update_validator=v.validate_selector_immutable,
-             field_selectors=(*COMMON_FIELDS, "status.replicas"), tracks_generation=True),
+             field_selectors=(*COMMON_FIELDS, "status.replicas"), tracks_generation=True,
+             validate_status_update=validate_status_update),
 )
 
 

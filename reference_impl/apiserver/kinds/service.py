@@ -5,8 +5,8 @@ from __future__ import annotations
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (CORE, INT_OR_STRING, META, arr, boolean, conditions, integer,
                                                    kind, list_kind, obj, opaque, ref, string, string_map, strings)
-from reference_impl.apiserver.core.validation import (IP_MSG, PORT_RANGE_MSG, PROTOCOLS, invalid, parse_ip, required,
-                                                      unsupported)
+from reference_impl.apiserver.core.validation import (IP_MSG, PORT_RANGE_MSG, PROTOCOLS, duplicate, invalid, parse_ip,
+                                                      required, unsupported)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.apiserver.kinds._defaulting import dict_items
 from reference_impl.mirrors import mirrors
@@ -35,7 +35,7 @@ def validate_service(obj: dict) -> list[str]:
         if len(ports) > 1 and not name:
             problems.append(required(f"{here}.name"))
         elif name in names:
-            problems.append(f'{here}.name: Duplicate value: "{name}"')
+            problems.append(duplicate(f"{here}.name", name))
         names.add(name)
         number = port.get("port", 0)
         if not isinstance(number, int) or not 1 <= number <= 65535:

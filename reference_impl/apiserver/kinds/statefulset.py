@@ -36,11 +36,24 @@ def stateful_set(obj: dict, spec: dict) -> None:
     template_defaults(spec)
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/apps/validation.ValidateStatefulSetStatusUpdate",
+         "k8s.io/kubernetes/pkg/apis/apps/validation.ValidateStatefulSetStatus")
+def validate_status_update(old: dict, new: dict) -> list[str]:
+    """With 1.24's StatefulSetMinReadySeconds (beta, on): availableReplicas is checked as well."""
+    status = new.get("status") or {}
+    return v.nonnegative_counts(status, ("replicas", "readyReplicas", "currentReplicas", "updatedReplicas",
+                                         "availableReplicas", "observedGeneration", "collisionCount")) + \
+        v.counts_not_above(status, ("readyReplicas", "currentReplicas", "updatedReplicas", "availableReplicas"),
+                           "replicas", v.ABOVE_REPLICAS_MSG) + \
+        v.counts_not_above(status, ("availableReplicas",), "readyReplicas", v.ABOVE_READY_MSG) + \
+        v.collision_count_decremented(old, new)
+
+
 RESOURCES = (
     Resource("apps", "v1", "StatefulSet", "statefulsets", "statefulset", True, ("sts",),
              subresources=("status", "scale"), categories=("all",), status_reset_on_update=True,
              validator=validate_stateful_set, update_validator=v.validate_selector_immutable,
-             tracks_generation=True),
+             tracks_generation=True, validate_status_update=validate_status_update),
 )
 
 

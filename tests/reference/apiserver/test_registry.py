@@ -140,6 +140,29 @@ def test_invalid_name_is_422_and_nothing_is_stored(registry, ns):
     assert registry.list("configmaps", ns)["items"] == []
 
 
+# A quote, a backslash, a newline, a tab, a letter outside ASCII and a control byte; Go's %q
+# escapes all but the letter (strconv.Quote keeps printable Unicode as is).
+ODD = 'k"\\\n\té\x01'
+ODD_QUOTED = r'"k\"\\\n\té\x01"'
+
+
+def test_a_string_value_in_an_error_is_quoted_as_go_quotes_it(registry, ns):
+    """field.Invalid prints a string with %q: the config key shows as Go's strconv.Quote writes it."""
+    error = status_error(registry.create, "configmaps", ns, {"metadata": {"name": "c"}, "data": {ODD: "v"}})
+    assert error.details["causes"][0]["message"].startswith(f"Invalid value: {ODD_QUOTED}: a valid config key")
+
+
+def test_unsupported_and_duplicate_values_are_quoted_as_go_quotes_them(registry, ns):
+    """field.NotSupported and field.Duplicate print a string value with %q too."""
+    container = {"name": ODD, "image": "nginx"}
+    error = status_error(registry.create, "pods", ns, {"metadata": {"name": "p"},
+                                                       "spec": {"containers": [container, container],
+                                                                "restartPolicy": ODD}})
+    messages = [cause["message"] for cause in error.details["causes"]]
+    assert f"Duplicate value: {ODD_QUOTED}" in messages
+    assert f'Unsupported value: {ODD_QUOTED}: supported values: "Always", "OnFailure", "Never"' in messages
+
+
 @pytest.mark.parametrize(("resource", "obj", "field"), [
     ("namespaces", {"metadata": {"name": "team\n"}}, "metadata.name"),
     ("services", {"metadata": {"name": "web\n"}, "spec": {"ports": [{"port": 80}]}}, "metadata.name"),
