@@ -92,8 +92,6 @@ def _walk(value: object, schema: dict, path: Path, kind: str, version: str, unkn
         schema = openapi.definitions().get(name, {})
     if value is None:
         return 0
-    if schema.get("x-kubernetes-preserve-unknown-fields"):
-        return decoding.nesting_of(value)
     expected = schema.get("type")
     if expected is None and "properties" in schema:
         expected = "object"
@@ -109,6 +107,8 @@ def _walk(value: object, schema: dict, path: Path, kind: str, version: str, unkn
     problem = _format_problem(value, format)
     if problem:
         raise errors.bad_request(f'{kind} in version "{version}" cannot be handled as a {kind}: {problem}')
+    if schema.get("x-kubernetes-preserve-unknown-fields"):
+        return decoding.nesting_of(value)
     deepest = 0
     if expected == "array":
         items = schema.get("items") or {}
@@ -122,6 +122,9 @@ def _walk(value: object, schema: dict, path: Path, kind: str, version: str, unkn
         extra = schema.get("additionalProperties")
         for key in list(value):
             if properties is not None and key in properties:
+                if value[key] is None and properties[key].get("type") in _SCALARS:
+                    del value[key]  # encoding/json leaves the field its zero value (or nil)
+                    continue
                 depth = _walk(value[key], properties[key], (path, key), kind, version, unknown)
             elif isinstance(extra, dict):
                 if value[key] is None and extra.get("type") == "string":
@@ -138,6 +141,7 @@ def _walk(value: object, schema: dict, path: Path, kind: str, version: str, unkn
     return 0
 
 
+_SCALARS = ("string", "integer", "number", "boolean")
 _ZEROS = {"object": dict, "string": str, "integer": int, "number": int, "boolean": bool}
 
 

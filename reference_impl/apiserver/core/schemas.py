@@ -85,7 +85,13 @@ def obj(description: str, required: tuple[str, ...] = (), **properties: dict) ->
 
 
 def opaque(description: str) -> dict:
-    """An object we do not describe field by field: any content is accepted."""
+    """An object we do not describe field by field: any content is accepted, but it must be an
+    object, as the Go struct behind it must."""
+    return {"type": "object", "description": description, "x-kubernetes-preserve-unknown-fields": True}
+
+
+def raw(description: str) -> dict:
+    """A runtime.RawExtension: any JSON value at all."""
     return {"description": description, "x-kubernetes-preserve-unknown-fields": True}
 
 

@@ -3,7 +3,7 @@ columns and protobuf layout."""
 from __future__ import annotations
 
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import APPS, integer, kind, list_kind, opaque
+from reference_impl.apiserver.core.schemas import APPS, integer, kind, list_kind, raw
 from reference_impl.apiserver.core.validation import invalid
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.mirrors import mirrors
@@ -25,7 +25,7 @@ RESOURCES = (
 DEFINITIONS = {
     APPS + "ControllerRevision": kind(
         "apps", "v1", "ControllerRevision", "An immutable snapshot of a controller's template.", ("revision",),
-        data=opaque("The snapshot."),
+        data=raw("The snapshot."),
         revision=integer("The revision number.", "int64")),
     APPS + "ControllerRevisionList": list_kind("apps", "v1", APPS + "ControllerRevision"),
 }

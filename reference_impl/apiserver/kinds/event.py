@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from reference_impl.apiserver.core.conversion import EVENTS_V1_TO_CORE
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
-from reference_impl.apiserver.core.schemas import CORE, META, integer, kind, list_kind, opaque, ref, string
+from reference_impl.apiserver.core.schemas import CORE, META, integer, kind, list_kind, obj, ref, string
 from reference_impl.apiserver.kinds._columns import name_cell, since
 from reference_impl.mirrors import mirrors
 
@@ -30,10 +30,15 @@ DEFINITIONS = {
         related=ref(CORE + "ObjectReference", "A second object involved."),
         reportingComponent=string("The controller that emitted the event."),
         reportingInstance=string("The instance of that controller."),
-        series=opaque("Data on a series of repeated events."),
-        source=opaque("The component and host that reported the event."),
+        series=ref(CORE + "EventSeries", "Data on a series of repeated events."),
+        source=ref(CORE + "EventSource", "The component and host that reported the event."),
         type=string("Normal or Warning.")),
     CORE + "EventList": list_kind("", "v1", CORE + "Event"),
+    CORE + "EventSeries": obj("Data on a series of repeated events.",
+                              count=integer("How many times the event occurred in the series."),
+                              lastObservedTime=ref(META + "MicroTime", "When the last one happened.")),
+    CORE + "EventSource": obj("The component and host that reported an event.",
+                              component=string("The component."), host=string("The node.")),
 }
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from reference_impl.apiserver.core.conversion import EVENTS_V1
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import CORE, EVENTS, META, integer, kind, list_kind, opaque, ref, string
+from reference_impl.apiserver.core.schemas import CORE, EVENTS, META, integer, kind, list_kind, obj, ref, string
 
 RESOURCES = (
     # Stored as core/v1 Events, under the same keys (conversion.py).
@@ -18,7 +18,7 @@ DEFINITIONS = {
         deprecatedCount=integer("core/v1 count."),
         deprecatedFirstTimestamp=ref(META + "Time", "core/v1 firstTimestamp."),
         deprecatedLastTimestamp=ref(META + "Time", "core/v1 lastTimestamp."),
-        deprecatedSource=opaque("core/v1 source."),
+        deprecatedSource=ref(CORE + "EventSource", "core/v1 source."),
         eventTime=ref(META + "MicroTime", "When the event first happened."),
         note=string("Human-readable description."),
         reason=string("Short CamelCase reason."),
@@ -26,9 +26,12 @@ DEFINITIONS = {
         related=ref(CORE + "ObjectReference", "A second object involved."),
         reportingController=string("The controller that emitted the event."),
         reportingInstance=string("The instance of that controller."),
-        series=opaque("Data on a series of repeated events."),
+        series=ref(EVENTS + "EventSeries", "Data on a series of repeated events."),
         type=string("Normal or Warning.")),
     EVENTS + "EventList": list_kind("events.k8s.io", "v1", EVENTS + "Event"),
+    EVENTS + "EventSeries": obj("Data on a series of repeated events.",
+                                count=integer("How many times the event occurred in the series."),
+                                lastObservedTime=ref(META + "MicroTime", "When the last one happened.")),
 }
 
 

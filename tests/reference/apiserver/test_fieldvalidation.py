@@ -209,3 +209,25 @@ def test_a_job_without_a_name_is_422(chain):
     code, status = call(chain, "POST", "/apis/batch/v1/namespaces/" + chain.namespace + "/jobs", {"a": 1})
     assert code == 422, status
     assert "metadata.name: Required value: name or generateName is required" in status["message"]
+
+
+@pytest.mark.parametrize("plural, group, body", [
+    ("events", "events.k8s.io/v1", {"eventTime": "2020-01-01T00:00:00.000000Z", "deprecatedSource": 1}),
+    ("events", "", {"involvedObject": {"kind": "Pod"}, "series": "x"}),
+    ("pods", "", {"spec": {"containers": [{"name": "c", "image": "i"}], "affinity": 5}}),
+])
+def test_a_scalar_where_go_has_a_struct_is_400(chain, plural, group, body):
+    """Parts of a kind described loosely (any content) must still be objects, as the Go structs
+    behind them are: a number as an Event's source was stored and then broke its printer (500)."""
+    code, status = call(chain, "POST", ns_path(chain, plural, group=group), {"metadata": {"name": "e"}, **body})
+    assert code == 400 and "json: cannot unmarshal" in status["message"], status
+
+
+def test_a_null_string_field_is_its_zero_value(chain):
+    """`"kind": null` in an ObjectReference leaves Go's string empty: the Event is stored without it
+    and prints as a table, where the null reached the printer (500)."""
+    event = {"metadata": {"name": "e"}, "involvedObject": {"kind": None, "name": "web"}, "reason": "R"}
+    code, created = call(chain, "POST", ns_path(chain, "events"), event)
+    assert code == 201 and "kind" not in created["involvedObject"], created
+    code, table = call(chain, "GET", ns_path(chain, "events"), accept="application/json;as=Table;v=v1;g=meta.k8s.io")
+    assert code == 200 and table["rows"][0]["cells"][3] == "/web", table
