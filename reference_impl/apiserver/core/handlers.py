@@ -83,6 +83,7 @@ class Response:
     body: bytes
     content_type: str = JSON
     warnings: list[str] = field(default_factory=list)
+    retry_after_seconds: int = 0  # sent as a `Retry-After:` header
 
     @classmethod
     def json(cls, code: int, obj: Any) -> "Response":
@@ -255,14 +256,17 @@ def _respond(request: Request, code: int, obj: dict) -> Response:
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers/responsewriters.ErrorNegotiated")
 def error_response(request: Request, failure: StatusError) -> Response:
     """The failure's Status as YAML for a client that negotiates YAML, else as JSON (also when its
-    Accept header is what failed)."""
+    Accept header is what failed), with a Retry-After header when the Status suggests a delay."""
     try:
         serializer = negotiate(request.header("Accept")).serializer
     except StatusError:
         serializer = "json"
     if serializer == "yaml":
-        return Response(failure.code, jsonserializer.encode_yaml(failure.status()), "application/yaml")
-    return Response.json(failure.code, failure.status())
+        response = Response(failure.code, jsonserializer.encode_yaml(failure.status()), "application/yaml")
+    else:
+        response = Response.json(failure.code, failure.status())
+    response.retry_after_seconds = failure.details.get("retryAfterSeconds", 0)
+    return response
 
 
 def _go_type(resource, list_type: bool) -> str:

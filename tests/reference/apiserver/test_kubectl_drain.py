@@ -4,6 +4,7 @@ kubelet runs: the pods are created on the node, and a grace period of 0 lets the
 them at once, so that kubectl's wait for their deletion ends."""
 from __future__ import annotations
 
+import http.client
 import json
 
 import pytest
@@ -58,3 +59,29 @@ def test_drain_cordons_the_node_and_evicts_its_pods(node_with_pods):
     assert f"ignoring DaemonSet-managed Pods: {NS}/agent-x" in result.stderr
     assert json.loads(ok(kube, "get", "node", NODE, "-o", "json"))["spec"]["unschedulable"] is True
     assert ok(kube, "get", "pods", "-n", NS, "-o", "name").split() == ["pod/agent-x"]
+
+
+def test_a_refused_eviction_says_when_to_retry(node_with_pods):
+    """ErrorNegotiated sends a Status's retryAfterSeconds as the Retry-After header: a budget whose
+    status is older than its spec answers 429 with Retry-After: 10."""
+    kube = node_with_pods
+    ok(kube, "apply", "-f", "-", input=yaml.safe_dump({
+        "apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "guard", "namespace": NS},
+        "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app": "guarded"}}}}))
+    guarded = pod("guarded")
+    guarded["metadata"]["labels"] = {"app": "guarded"}
+    ok(kube, "apply", "-f", "-", input=yaml.safe_dump(guarded))
+    path = f"/api/v1/namespaces/{NS}/pods/guarded"
+    code, current = kube.request("GET", path)
+    code, _ = kube.request("PUT", path + "/status", {**current, "status": {"phase": "Running"}})
+    assert code == 200
+    conn = http.client.HTTPSConnection("127.0.0.1", kube.port, timeout=20, context=kube.admin_tls)
+    try:
+        conn.request("POST", path + "/eviction", body=json.dumps({
+            "apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "guarded"}}),
+            headers={"Content-Type": "application/json"})
+        response = conn.getresponse()
+        status = json.loads(response.read())
+    finally:
+        conn.close()
+    assert (response.status, response.getheader("Retry-After"), status["reason"]) == (429, "10", "TooManyRequests")
