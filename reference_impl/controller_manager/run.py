@@ -38,6 +38,7 @@ from reference_impl.controller_manager.apply import apply
 from reference_impl.controller_manager.cronjob import CronJobController
 from reference_impl.controller_manager.daemonset import DaemonSetsController
 from reference_impl.controller_manager.deployment import DeploymentController
+from reference_impl.controller_manager.disruption import DisruptionController
 from reference_impl.controller_manager.job import JobController
 from reference_impl.machinery.objects import controller_ref, meta_namespace_key
 from reference_impl.controller_manager.nodelifecycle import GRACE_PERIOD, NodeLifecycleController
@@ -47,8 +48,10 @@ from reference_impl.controller_manager.replicationcontroller import ReplicationM
 from reference_impl.controller_manager.statefulset import StatefulSetController
 from reference_impl.machinery.process import Component, Process, env_default
 from reference_impl.machinery.process import main as machinery_main
+from reference_impl.machinery.labels import selector_matches
 from reference_impl.machinery.timefmt import rfc3339
 from reference_impl.controller_manager.ttl import TTLController
+from reference_impl.mirrors import mirrors
 
 SYNC_PERIOD = 1.0
 RESYNC_PERIOD = 30.0  # every key of an event-driven controller is synced again this often, as a safety net
@@ -78,8 +81,10 @@ WORKLOAD_WATCHED = {
     "replicationcontrollers": "/api/v1/replicationcontrollers", "daemonsets": "/apis/apps/v1/daemonsets",
     "statefulsets": "/apis/apps/v1/statefulsets", "controllerrevisions": "/apis/apps/v1/controllerrevisions",
     "persistentvolumeclaims": "/api/v1/persistentvolumeclaims", "jobs": "/apis/batch/v1/jobs",
-    "cronjobs": "/apis/batch/v1/cronjobs",
+    "cronjobs": "/apis/batch/v1/cronjobs", "poddisruptionbudgets": "/apis/policy/v1/poddisruptionbudgets",
 }
+# The workloads whose scale the disruption controller reads.
+DISRUPTION_SCALED = ("replicationcontrollers", "replicasets", "deployments", "statefulsets")
 WORKLOAD_GC_KINDS = {"ReplicationController": "replicationcontrollers", "DaemonSet": "daemonsets",
                      "StatefulSet": "statefulsets", "ControllerRevision": "controllerrevisions",
                      "Job": "jobs", "CronJob": "cronjobs"}
@@ -102,6 +107,7 @@ class ControllerManager:
         self.job = JobController(self.clock)
         self.cronjob = CronJobController(self.clock)
         self.ttl = TTLController()
+        self.disruption = DisruptionController(self.clock)
         pods = self.informers["pods"].store
         for controller in (self.replicaset, self.replication, self.daemonset, self.job):
             pods.add_event_handler(ResourceEventHandler(on_add=controller.add_pod,
@@ -223,6 +229,9 @@ class ControllerManager:
             queued("cronjob", self._sync_cronjob,
                    [Trigger("cronjobs", _own_key), Trigger("jobs", self._owner("CronJob", "cronjobs"))],
                    self._keys_of("cronjobs"), ("cronjobs", "jobs"), SYNC_PERIOD),
+            queued("disruption", self._sync_disruption,
+                   [Trigger("poddisruptionbudgets", _own_key), Trigger("pods", self._pdbs_of)],
+                   self._keys_of("poddisruptionbudgets"), ("poddisruptionbudgets", *DISRUPTION_SCALED, "pods")),
         ]
         gc_triggers = [Trigger(resource, self._everything) for resource in (*GC_KINDS.values(), *WORKLOAD_GC_KINDS.values())]
         return workloads + [
@@ -306,6 +315,21 @@ class ControllerManager:
         cj, ns = self._get("cronjobs", key)
         return self.cronjob.sync(cj, self.cache("jobs").by_namespace(ns)) if cj else []
 
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/disruption.DisruptionController).getPdbForPod")
+    def _pdbs_of(self, pod: dict) -> list[str]:
+        """The budgets in the pod's namespace whose selector matches it (an empty one matches nothing)."""
+        budgets = self.cache("poddisruptionbudgets").by_namespace(pod["metadata"].get("namespace", ""))
+        return [meta_namespace_key(pdb) for pdb in budgets
+                if (selector := (pdb.get("spec") or {}).get("selector"))
+                and selector_matches(selector, pod["metadata"].get("labels"))]
+
+    def _sync_disruption(self, key: str) -> list:
+        pdb, ns = self._get("poddisruptionbudgets", key)
+        if pdb is None:
+            return []
+        return self.disruption.sync(pdb, self.cache("pods").by_namespace(ns),
+                                    {r: self.cache(r).by_namespace(ns) for r in DISRUPTION_SCALED})
+
     def _sync_endpoints(self, key: str) -> list:
         ns, name = key.split("/", 1)
         return endpoints.sync_service(ns, name, self.cache("services").get(key), self.cache("pods").by_namespace(ns),
@@ -383,7 +407,7 @@ class ControllerManager:
                    if leader_elect else None)
         print(f"ready: reference kube-controller-manager (leader-elect {'on' if leader_elect else 'off'}, "
               f"controllers replicaset,deployment,endpoint,endpointslice,serviceaccount,namespace,nodelifecycle,"
-              f"garbagecollector,replicationcontroller,daemonset,statefulset,job,cronjob,ttl)", file=out, flush=True)
+              f"garbagecollector,replicationcontroller,daemonset,statefulset,job,cronjob,ttl,disruption)", file=out, flush=True)
         next_lease = 0.0
         leading = not leader_elect
         while not self.stop.is_set():

@@ -306,6 +306,8 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
                  "Cache-Control: no-cache, private\r\n"]
         for warning in response.warnings:
             lines.append('Warning: 299 - "%s"\r\n' % warning.replace('"', '\\"'))
+        if response.retry_after_seconds > 0:
+            lines.append(f"Retry-After: {response.retry_after_seconds}\r\n")
         lines.append("\r\n")
         self.wfile.write("".join(lines).encode("latin-1", "strict") + (b"" if head else response.body))
 

@@ -23,6 +23,7 @@ SUBRESOURCES = {
     "status": (None, None, None, ["get", "patch", "update"]),
     "approval": (None, None, None, ["get", "patch", "update"]),
     "binding": ("", "v1", "Binding", ["create"]),
+    "eviction": ("policy", "v1", "Eviction", ["create"]),
     "log": ("", "v1", "Pod", ["get"]),
     "scale": ("autoscaling", "v1", "Scale", ["get", "patch", "update"]),
     "token": ("authentication.k8s.io", "v1", "TokenRequest", ["create"]),

@@ -27,8 +27,9 @@ class StatusError(Exception):
 
     def status(self) -> dict:
         """The metav1 Status dict for this error."""
-        body = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                "message": self.message, "reason": self.reason}
+        body = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": self.message}
+        if self.reason:  # a plain error's Status has StatusReasonUnknown, which is "" and omitted
+            body["reason"] = self.reason
         if self.details or self.empty_details_shown:
             body["details"] = self.details
         body["code"] = self.code
@@ -196,6 +197,14 @@ def timeout(message: str, retry_after: int = 0) -> StatusError:
     """504: `Timeout: <message>`, what a request whose deadline passed gets (finishRequest)."""
     return StatusError(504, "Timeout", f"Timeout: {message}",
                        {"retryAfterSeconds": retry_after} if retry_after else {})
+
+
+@mirrors("k8s.io/apimachinery/pkg/api/errors.NewTooManyRequests")
+def too_many_requests(message: str, retry_after_seconds: int) -> StatusError:
+    """429 with the message as given; details always shown, retryAfterSeconds when above 0."""
+    return StatusError(429, "TooManyRequests", message,
+                       {"retryAfterSeconds": retry_after_seconds} if retry_after_seconds else {},
+                       empty_details_shown=True)
 
 
 @mirrors("k8s.io/apimachinery/pkg/api/errors.NewInternalError")

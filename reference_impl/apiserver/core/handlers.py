@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
 from reference_impl.apiserver.core import decoding, discovery, errors, fieldvalidation, listoptions, openapi, protobuf, table
-from reference_impl.apiserver.core import tokenrequest
+from reference_impl.apiserver.core import eviction, tokenrequest
 from reference_impl.apiserver.core import jsonserializer, limits, validation, watchframes
 from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.core.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
@@ -83,6 +83,7 @@ class Response:
     body: bytes
     content_type: str = JSON
     warnings: list[str] = field(default_factory=list)
+    retry_after_seconds: int = 0  # sent as a `Retry-After:` header
 
     @classmethod
     def json(cls, code: int, obj: Any) -> "Response":
@@ -255,14 +256,17 @@ def _respond(request: Request, code: int, obj: dict) -> Response:
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers/responsewriters.ErrorNegotiated")
 def error_response(request: Request, failure: StatusError) -> Response:
     """The failure's Status as YAML for a client that negotiates YAML, else as JSON (also when its
-    Accept header is what failed)."""
+    Accept header is what failed), with a Retry-After header when the Status suggests a delay."""
     try:
         serializer = negotiate(request.header("Accept")).serializer
     except StatusError:
         serializer = "json"
     if serializer == "yaml":
-        return Response(failure.code, jsonserializer.encode_yaml(failure.status()), "application/yaml")
-    return Response.json(failure.code, failure.status())
+        response = Response(failure.code, jsonserializer.encode_yaml(failure.status()), "application/yaml")
+    else:
+        response = Response.json(failure.code, failure.status())
+    response.retry_after_seconds = failure.details.get("retryAfterSeconds", 0)
+    return response
 
 
 def _go_type(resource, list_type: bool) -> str:
@@ -631,6 +635,8 @@ class RESTHandlers:
             return self.bind(request, resource)
         if sub == "token":
             return self.token_request(request, resource)
+        if sub == "eviction":
+            return self.evict(request, resource)
         if sub == "scale":
             return getattr(self, f"scale_{verb}")(request, resource)
         if sub == "log":
@@ -830,6 +836,33 @@ class RESTHandlers:
         answer = tokenrequest.create_token(self.registry, self.token_key, request.info.namespace, request.info.name,
                                            decode_body(request)[0], self.now())
         return _respond(request, 201, answer)
+
+    @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler",
+             "(*k8s.io/kubernetes/pkg/registry/core/pod/storage.EvictionREST).AcceptsGroupVersion")
+    def evict(self, request: Request, resource) -> Response:
+        """pods/NAME/eviction: createHandler for a policy/v1 (or v1beta1) Eviction, answered with
+        EvictionREST's Status and the 201 createHandler gives it."""
+        negotiate(request.header("Accept"))
+        check_write_options(request, "CreateOptions")
+        request_dry_run = request.query.get("dryRun", []) if dry_run(request) else []
+        body = decode_body(request, into_kind="Eviction")[0] or {}
+        api_version, kind = body.get("apiVersion") or "policy/v1", body.get("kind") or "Eviction"
+        if api_version not in eviction.ACCEPTED_VERSIONS:
+            raise errors.bad_request(f"the API version in the data ({api_version}) does not match the expected "
+                                     "API version (policy/v1)")
+        if kind != "Eviction":
+            raise errors.bad_request(f'no kind "{kind}" is registered for version "{api_version}"')
+        if not isinstance(body.setdefault("metadata", {}), dict):
+            raise errors.bad_request("metadata must be an object")
+        if body.get("deleteOptions") is not None:
+            if not isinstance(body["deleteOptions"], dict):
+                raise errors.bad_request(f"json: cannot unmarshal {fieldvalidation.json_type(body['deleteOptions'])} "
+                                         "into Go struct field Eviction.deleteOptions of type v1.DeleteOptions")
+            check_delete_options_types(body["deleteOptions"])
+        self._admit(request, "CREATE", resource, body, None)
+        status = eviction.EvictionREST(self.registry).create(request.info.namespace, request.info.name, body,
+                                                             request_dry_run)
+        return _respond(request, 201, {**status, "code": 201})
 
     def scale_get(self, request: Request, resource) -> Response:
         return _respond(request, 200, self.registry.get_scale(resource, request.info.namespace, request.info.name))

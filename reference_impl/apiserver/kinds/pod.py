@@ -56,7 +56,7 @@ def prepare_for_status_update(new: dict, old: dict) -> None:
 
 
 RESOURCES = (
-    Resource("", "v1", "Pod", "pods", "pod", True, ("po",), subresources=("status", "binding", "log"),
+    Resource("", "v1", "Pod", "pods", "pod", True, ("po",), subresources=("status", "binding", "eviction", "log"),
              categories=("all",), return_deleted_object=True, status_reset_on_update=True,
              field_selectors=(*COMMON_FIELDS, "spec.nodeName", "spec.restartPolicy", "spec.schedulerName",
                               "spec.serviceAccountName", "status.phase", "status.podIP",

@@ -13,6 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "apiserver"))
 from cluster import Cluster, reference_control_plane  # noqa: E402,F401  (fixture)
 
+from reference_impl.client import APIStatusError  # noqa: E402
 from reference_impl.client.rest import RestClient  # noqa: E402
 from workload_fixtures import eventually  # noqa: E402
 from reference_impl.controller_manager.run import ControllerManager  # noqa: E402
@@ -123,3 +124,30 @@ def test_a_deleted_namespace_is_emptied_of_kinds_no_informer_watches(rest):
     for path in ("/api/v1/configmaps", "/api/v1/secrets", "/apis/rbac.authorization.k8s.io/v1/roles"):
         assert not [o for o in rest.request("GET", path)["items"]
                     if o["metadata"]["namespace"] == gone], path
+
+
+def test_disruption_controller_computes_the_budget_an_eviction_spends(rest):
+    """A PodDisruptionBudget over a ReplicationController's ready pods gets its status from the
+    disruption controller; an eviction spends the one disruption it allows and the next one is
+    refused with a 429 while the status says no disruption is left."""
+    rest.request("POST", f"/api/v1/namespaces/{NS}/replicationcontrollers", {
+        "metadata": {"name": "guarded"},
+        "spec": {"replicas": 2, "selector": {"app": "guarded"}, "template": template("guarded")}})
+    running = eventually(lambda: len(pods(rest, "guarded")) == 2 and pods(rest, "guarded"))
+    for pod in running:
+        set_status(rest, pod, {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]})
+    budget_path = f"/apis/policy/v1/namespaces/{NS}/poddisruptionbudgets/guarded"
+    rest.request("POST", f"/apis/policy/v1/namespaces/{NS}/poddisruptionbudgets", {
+        "metadata": {"name": "guarded"}, "spec": {"maxUnavailable": 1, "selector": {"matchLabels": {"app": "guarded"}}}})
+    status = eventually(lambda: (s := status_of(rest, budget_path)).get("currentHealthy") == 2 and s)
+    assert (status["expectedPods"], status["desiredHealthy"], status["disruptionsAllowed"]) == (2, 1, 1)
+
+    def evict(pod: dict) -> dict:
+        name = pod["metadata"]["name"]
+        return rest.request("POST", f"/api/v1/namespaces/{NS}/pods/{name}/eviction",
+                            {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": name}})
+
+    assert evict(running[0])["status"] == "Success"
+    with pytest.raises(APIStatusError) as refused:
+        evict(running[1])
+    assert refused.value.code == 429
