@@ -521,7 +521,7 @@ class AuthServicer(rpc_pb2_grpc.AuthServicer):
         self._server = server
 
     def _change(self, context, request):
-        self._server.authorize(token_of(context), admin=True)
+        self._server.authorize(token_of(context), request, admin=True)
         return header_pb(self._server.auth_change(request))
 
     def _read(self, context, fn, request=None):

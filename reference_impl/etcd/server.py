@@ -68,6 +68,15 @@ class IdGenerator:
         return self._prefix | ((self._suffix + 1) & ((1 << 48) - 1))
 
 
+@mirrors(f"(*{SERVER}.EtcdServer).Txn")
+def _through_raft(request) -> bool:
+    """Whether etcd serves `request` through a raft entry (a read-only txn it serves locally,
+    with no entry and no size limit)."""
+    if isinstance(request, TxnRequest):
+        return not is_txn_readonly(request)
+    return isinstance(request, MutatingRequest.__args__)
+
+
 class EtcdServer:
     """A single-member etcd: KV, lease, watch, maintenance and cluster RPCs over one store."""
 
@@ -129,6 +138,11 @@ class EtcdServer:
     def check(self, request: MutatingRequest) -> None:
         """Refuse a malformed request the way etcd does before it reaches raft; state is not read."""
         self.check_request(request)
+        self.check_size(request)
+
+    @mirrors(f"(*{SERVER}.EtcdServer).processInternalRaftRequestOnce")
+    def check_size(self, request) -> None:
+        """Refuse a request whose raft entry would exceed --max-request-bytes."""
         size = raft_request_size(request, self._ids.peek())
         if size > self.max_request_bytes:
             raise ErrRequestTooLarge(size=size, max_request_bytes=self.max_request_bytes)
@@ -293,8 +307,14 @@ class EtcdServer:
              f"(*{SERVER}.authApplierV3).checkLeasePuts")
     def authorize(self, token: str | None, request=None, *, admin: bool = False) -> None:
         """Refuse a request its token does not permit (nothing to refuse while auth is off):
-        `admin` for user, role and maintenance calls, else the keys `request` reads or writes."""
+        `admin` for user, role and maintenance calls, else the keys `request` reads or writes.
+
+        A request served through raft is sized between the two: etcd looks the token up, then
+        refuses an entry over the size limit before proposing it, and checks permissions only
+        when it applies the entry."""
         info = self.auth.auth_info(token, self.clock.now())
+        if _through_raft(request):
+            self.check_size(request)
         if admin:
             self.auth.check_admin(info)
         elif isinstance(request, (AuthUserGetRequest, AuthRoleGetRequest)):

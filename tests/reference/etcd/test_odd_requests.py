@@ -530,3 +530,79 @@ def test_a_permission_grant_without_a_permission_is_refused():
                 grant, _Context(("token", server.authenticate(*user))))
         assert caught.value.args == answer
     assert server.auth.role_get("r").permissions == ()
+
+
+BIG = 1_600_000  # over --max-request-bytes (1.5 MiB), under gRPC's receive limit (2 MiB)
+
+
+def _with_user_u() -> EtcdServer:
+    """Auth on, and a user "u" who may write the key "w" and nothing else."""
+    from reference_impl.etcd.messages import (
+        AuthRoleAddRequest, AuthRoleGrantPermissionRequest, AuthUserAddRequest,
+        AuthUserGrantRoleRequest, Permission)
+
+    server = EtcdServer(ManualClock())
+    for request in (AuthUserAddRequest("u", "upw"), AuthRoleAddRequest("w"),
+                    AuthRoleGrantPermissionRequest("w", Permission("WRITE", b"w")),
+                    AuthUserGrantRoleRequest("u", "w")):
+        server.auth_change(request)
+    _auth_on(server)
+    return server
+
+
+def _caller(server: EtcdServer, who: str) -> _Context:
+    if who == "no token":
+        return _Context()
+    return _Context(("token", server.authenticate(who, {"u": "upw", "root": "pw"}[who])))
+
+
+def _refusal(call) -> tuple[str, str]:
+    with pytest.raises(_Aborted) as caught:
+        call()
+    return caught.value.args
+
+
+TOO_LARGE = ("INVALID_ARGUMENT", "etcdserver: request is too large")
+
+
+@pytest.mark.parametrize("method, request_pb", [
+    ("Put", rpc_pb2.PutRequest(key=b"nope", value=b"x" * BIG)),
+    ("DeleteRange", rpc_pb2.DeleteRangeRequest(key=b"n" * BIG)),
+    ("Txn", rpc_pb2.TxnRequest(compare=[rpc_pb2.Compare(key=b"nope")], success=[
+        rpc_pb2.RequestOp(request_put=rpc_pb2.PutRequest(key=b"w", value=b"x" * BIG))])),
+], ids=["put", "delete", "txn comparing a key the user cannot read"])
+@pytest.mark.parametrize("who", ["u", "no token"])
+def test_a_write_is_sized_before_its_permissions(method, request_pb, who):
+    """processInternalRaftRequestOnce refuses an entry over --max-request-bytes before the
+    applier checks the caller's permissions: etcd 3.4 answered "request is too large" to a
+    user who may not write (or read) the keys and to a caller with no token, where the same
+    request made small is "permission denied" or "user name is empty" (recorded)."""
+    from reference_impl.etcd.grpc_adapter import KVServicer
+
+    server = _with_user_u()
+    kv = KVServicer(server)
+    assert _refusal(lambda: getattr(kv, method)(request_pb, _caller(server, who))) == TOO_LARGE
+
+
+@pytest.mark.parametrize("method, request_pb", [
+    ("UserAdd", rpc_pb2.AuthUserAddRequest(name="x" * BIG, password="p")),
+    ("RoleAdd", rpc_pb2.AuthRoleAddRequest(name="x" * BIG)),
+], ids=["user add", "role add"])
+def test_an_auth_change_is_sized_before_the_root_check(method, request_pb):
+    """The same for user and role changes: etcd 3.4 checks admin permission when it applies
+    them, so a user without root is told "request is too large" (recorded)."""
+    from reference_impl.etcd.grpc_adapter import AuthServicer
+
+    server = _with_user_u()
+    auth = AuthServicer(server)
+    assert _refusal(lambda: getattr(auth, method)(request_pb, _caller(server, "u"))) == TOO_LARGE
+
+
+def test_a_write_with_a_bogus_token_is_refused_for_the_token_before_its_size():
+    """AuthInfoFromCtx runs before the request is marshalled and sized (recorded: "invalid
+    auth token" for a 1.6 MB put with token "bogus")."""
+    from reference_impl.etcd.grpc_adapter import KVServicer
+
+    put = rpc_pb2.PutRequest(key=b"w", value=b"x" * BIG)
+    assert _refusal(lambda: KVServicer(_with_user_u()).Put(put, _Context(("token", "bogus")))) == (
+        "UNAUTHENTICATED", "etcdserver: invalid auth token")
