@@ -68,13 +68,15 @@ class IdGenerator:
         return self._prefix | ((self._suffix + 1) & ((1 << 48) - 1))
 
 
-@mirrors(f"(*{SERVER}.EtcdServer).Txn")
+@mirrors(f"(*{SERVER}.EtcdServer).Txn", f"(*{SERVER}.EtcdServer).UserGet",
+         f"(*{SERVER}.EtcdServer).RoleGet")
 def _through_raft(request) -> bool:
-    """Whether etcd serves `request` through a raft entry (a read-only txn it serves locally,
-    with no entry and no size limit)."""
+    """Whether etcd serves `request` through a raft entry, and its size limit: a read-only txn
+    it serves locally; a user or role get goes through raft in etcd 3.4 (the reference reads
+    it locally, but sizes it as etcd does)."""
     if isinstance(request, TxnRequest):
         return not is_txn_readonly(request)
-    return isinstance(request, MutatingRequest.__args__)
+    return isinstance(request, (*MutatingRequest.__args__, AuthUserGetRequest, AuthRoleGetRequest))
 
 
 class EtcdServer:

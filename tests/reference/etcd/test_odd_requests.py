@@ -606,3 +606,20 @@ def test_a_write_with_a_bogus_token_is_refused_for_the_token_before_its_size():
     put = rpc_pb2.PutRequest(key=b"w", value=b"x" * BIG)
     assert _refusal(lambda: KVServicer(_with_user_u()).Put(put, _Context(("token", "bogus")))) == (
         "UNAUTHENTICATED", "etcdserver: invalid auth token")
+
+
+@pytest.mark.parametrize("method, request_pb", [
+    ("UserGet", rpc_pb2.AuthUserGetRequest(name="x" * BIG)),
+    ("RoleGet", rpc_pb2.AuthRoleGetRequest(role="x" * BIG)),
+], ids=["user get", "role get"])
+@pytest.mark.parametrize("who", ["auth off", "root", "u", "no token"])
+def test_a_user_or_role_get_is_sized_as_a_raft_request(method, request_pb, who):
+    """etcd 3.4 serves UserGet and RoleGet through raft like the other auth calls: a name over
+    the size limit is "request is too large" with auth off, for root, for a user without root
+    and for a caller with no token (recorded), not "user name not found" or "permission denied"."""
+    from reference_impl.etcd.grpc_adapter import AuthServicer
+
+    server = EtcdServer(ManualClock()) if who == "auth off" else _with_user_u()
+    caller = _Context() if who == "auth off" else _caller(server, who)
+    auth = AuthServicer(server)
+    assert _refusal(lambda: getattr(auth, method)(request_pb, caller)) == TOO_LARGE
