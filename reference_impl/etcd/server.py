@@ -19,7 +19,7 @@ from reference_impl.etcd.apply import (
 from reference_impl.etcd.backend import hash_by_rev, snapshot_db
 from reference_impl.etcd.errors import (
     ErrBadLeaderTransferee, ErrLeaseNotFound, ErrRequestTooLarge, EtcdError)
-from reference_impl.etcd.auth import AuthStore, hash_password
+from reference_impl.etcd.auth import AuthInfo, AuthStore, hash_password
 from reference_impl.etcd.lease import DEFAULT_MIN_TTL, Lessor
 from reference_impl.etcd.messages import (
     AUTH_REQUESTS, AuthRequest, AuthRoleGetRequest, AuthUserAddRequest,
@@ -143,9 +143,11 @@ class EtcdServer:
         self.check_size(request)
 
     @mirrors(f"(*{SERVER}.EtcdServer).processInternalRaftRequestOnce")
-    def check_size(self, request) -> None:
-        """Refuse a request whose raft entry would exceed --max-request-bytes."""
-        size = raft_request_size(request, self._ids.peek())
+    def check_size(self, request, info: AuthInfo | None = None) -> None:
+        """Refuse a request whose raft entry would exceed --max-request-bytes; the entry's
+        header carries the user and auth revision of a caller with a token (`info`)."""
+        username, auth_revision = (info.username, info.revision) if info else ("", 0)
+        size = raft_request_size(request, self._ids.peek(), username, auth_revision)
         if size > self.max_request_bytes:
             raise ErrRequestTooLarge(size=size, max_request_bytes=self.max_request_bytes)
 
@@ -316,7 +318,7 @@ class EtcdServer:
         when it applies the entry."""
         info = self.auth.auth_info(token, self.clock.now())
         if _through_raft(request):
-            self.check_size(request)
+            self.check_size(request, info)
         if admin:
             self.auth.check_admin(info)
         elif isinstance(request, (AuthUserGetRequest, AuthRoleGetRequest)):

@@ -623,3 +623,27 @@ def test_a_user_or_role_get_is_sized_as_a_raft_request(method, request_pb, who):
     caller = _Context() if who == "auth off" else _caller(server, who)
     auth = AuthServicer(server)
     assert _refusal(lambda: getattr(auth, method)(request_pb, caller)) == TOO_LARGE
+
+
+@pytest.mark.parametrize("username, largest", [("v", 1_572_833), ("u" * 200, 1_572_632)],
+                         ids=["one-letter user", "200-letter user"])
+def test_the_size_limit_counts_the_callers_user_and_auth_revision(username, largest):
+    """The entry's header holds the user name and auth revision of a caller with a token, so
+    their value may be that much smaller than the 1,572,838 bytes of a caller without one:
+    with auth revision 5, a one-letter user's largest put value was 1,572,832 on etcd 3.4 and
+    a 200-letter user's 1,572,631, for a member whose request ids take a byte more than this
+    one's (member id ending ac92 and bd30, recorded)."""
+    from reference_impl.etcd.errors import ErrRequestTooLarge
+    from reference_impl.etcd.messages import (
+        AuthEnableRequest, AuthUserAddRequest, AuthUserGrantRoleRequest)
+
+    server = EtcdServer(ManualClock(), member_id=0xBDAE9BBC11DD390D)
+    for request in (AuthUserAddRequest("root", "pw"), AuthUserGrantRoleRequest("root", "root"),
+                    AuthUserAddRequest(username, "upw"), AuthUserGrantRoleRequest(username, "root"),
+                    AuthEnableRequest()):
+        server.auth_change(request)
+    assert server.auth.revision == 5
+    token = server.authenticate(username, "upw")
+    server.authorize(token, PutRequest(b"big", b"x" * largest))
+    with pytest.raises(ErrRequestTooLarge):
+        server.authorize(token, PutRequest(b"big", b"x" * (largest + 1)))
