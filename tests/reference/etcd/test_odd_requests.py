@@ -647,3 +647,25 @@ def test_the_size_limit_counts_the_callers_user_and_auth_revision(username, larg
     server.authorize(token, PutRequest(b"big", b"x" * largest))
     with pytest.raises(ErrRequestTooLarge):
         server.authorize(token, PutRequest(b"big", b"x" * (largest + 1)))
+
+
+def test_a_put_may_not_attach_a_lease_holding_keys_the_user_cannot_write():
+    """authApplierV3.Put's checkLeasePuts: a user who could not revoke the lease (it holds a key
+    they may not write) may not attach it to a key either. etcd 3.4 answered "permission denied"
+    to such a put of a key the user may write, and let the same put through inside a txn, whose
+    check leaves leases alone (recorded)."""
+    from reference_impl.etcd.grpc_adapter import KVServicer
+    from reference_impl.etcd.messages import LeaseGrantRequest
+
+    server = _with_user_u()
+    lease_id = server.lease_grant(LeaseGrantRequest(600)).id
+    server.put(PutRequest(b"secret", b"s", lease=lease_id))
+    u = _caller(server, "u")
+    kv = KVServicer(server)
+    put = rpc_pb2.PutRequest(key=b"w", value=b"v", lease=lease_id)
+    assert _refusal(lambda: kv.Put(put, u)) == ("PERMISSION_DENIED", "etcdserver: permission denied")
+    assert server.range(RangeRequest(b"w")).kvs == ()
+    kv.Txn(rpc_pb2.TxnRequest(success=[rpc_pb2.RequestOp(request_put=put)]), u)
+    assert server.range(RangeRequest(b"w")).kvs[0].lease == lease_id
+    own = server.lease_grant(LeaseGrantRequest(600)).id
+    kv.Put(rpc_pb2.PutRequest(key=b"w", value=b"v2", lease=own), u)
