@@ -669,3 +669,22 @@ def test_a_put_may_not_attach_a_lease_holding_keys_the_user_cannot_write():
     assert server.range(RangeRequest(b"w")).kvs[0].lease == lease_id
     own = server.lease_grant(LeaseGrantRequest(600)).id
     kv.Put(rpc_pb2.PutRequest(key=b"w", value=b"v2", lease=own), u)
+
+
+def test_a_watch_is_refused_for_its_permission_before_its_id():
+    """recvLoop checks that the caller may read the watched keys (isWatchPermitted) before
+    watchStream.Watch looks at the watch id: etcd 3.4 answered a create reusing the stream's
+    watch id for a key the user may not read "permission denied", and "duplicate watch ID"
+    only for a key they may read (recorded)."""
+    from reference_impl.etcd.messages import AuthRoleGrantPermissionRequest, Permission
+
+    server = _with_user_u()
+    server.auth_change(AuthRoleGrantPermissionRequest("w", Permission("READ", b"rd")))
+    stream = _WatchStream(server, _WatchRouter(), server.authenticate("u", "upw"))
+    stream.recv_loop(iter(rpc_pb2.WatchRequest(create_request=rpc_pb2.WatchCreateRequest(
+        key=key, watch_id=5)) for key in (b"rd", b"nope", b"rd")))
+    sent = [(r.watch_id, r.canceled, r.cancel_reason) for r in stream._drain()]
+    assert (5, False, "") in sent
+    assert [answer for answer in sent if answer[1]] == [
+        (-1, True, "rpc error: code = PermissionDenied desc = etcdserver: permission denied"),
+        (-1, True, "mvcc: duplicate watch ID provided on the WatchStream")]
