@@ -521,7 +521,7 @@ class AuthServicer(rpc_pb2_grpc.AuthServicer):
         self._server = server
 
     def _change(self, context, request):
-        self._server.authorize(token_of(context), admin=True)
+        self._server.authorize(token_of(context), request, admin=True)
         return header_pb(self._server.auth_change(request))
 
     def _read(self, context, fn, request=None):
@@ -809,15 +809,15 @@ class _WatchStream:
     def _create(self, creq: rpc_pb2.WatchCreateRequest) -> None:
         req = watch_create_request(creq)
         with self._lock:
-            wanted = creq.watch_id  # 0 is etcd's AutoWatchID
-            if wanted != 0 and wanted in self._core_ids:
-                self._refuse(ErrWatcherDuplicateID.message)
-                return
             try:
                 self._server.authorize(self._token, m.RangeRequest(req.key, req.range_end))
             except EtcdError as err:
                 # isWatchPermitted: the reason is the gRPC error's text, as etcd puts it
                 self._refuse(go_status_text(err))
+                return
+            wanted = creq.watch_id  # 0 is etcd's AutoWatchID
+            if wanted != 0 and wanted in self._core_ids:
+                self._refuse(ErrWatcherDuplicateID.message)
                 return
             try:
                 core_id = self._server.watch_create(replace(req, watch_id=0))

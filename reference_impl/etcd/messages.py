@@ -327,7 +327,8 @@ class AuthRoleRevokePermissionRequest:
 
 
 # Reads of one user or role: the only auth calls a user without the root role may make, on
-# themselves and their own roles (authApplierV3.UserGet/RoleGet); never logged.
+# themselves and their own roles (authApplierV3.UserGet/RoleGet); never logged, but sized for
+# the raft entry etcd 3.4 makes of them.
 @dataclass(frozen=True)
 class AuthUserGetRequest:
     name: str
@@ -355,7 +356,8 @@ MESSAGE_TYPES: dict[str, type] = {
         TxnResponse, CompactionRequest, CompactionResponse, LeaseGrantRequest, LeaseGrantResponse,
         LeaseRevokeRequest, LeaseRevokeResponse, LeaseKeepAliveRequest, LeaseKeepAliveResponse,
         LeaseTimeToLiveRequest, LeaseTimeToLiveResponse, LeaseLeasesResponse, WatchCreateRequest,
-        WatchResponse, Member, StatusResponse, Permission, *AUTH_REQUESTS,
+        WatchResponse, Member, StatusResponse, Permission, *AUTH_REQUESTS, AuthUserGetRequest,
+        AuthRoleGetRequest,
     )
 }
 

@@ -19,7 +19,7 @@ from reference_impl.etcd.apply import (
 from reference_impl.etcd.backend import hash_by_rev, snapshot_db
 from reference_impl.etcd.errors import (
     ErrBadLeaderTransferee, ErrLeaseNotFound, ErrRequestTooLarge, EtcdError)
-from reference_impl.etcd.auth import AuthStore, hash_password
+from reference_impl.etcd.auth import AuthInfo, AuthStore, hash_password
 from reference_impl.etcd.lease import DEFAULT_MIN_TTL, Lessor
 from reference_impl.etcd.messages import (
     AUTH_REQUESTS, AuthRequest, AuthRoleGetRequest, AuthUserAddRequest,
@@ -66,6 +66,17 @@ class IdGenerator:
     def peek(self) -> int:
         """The id `next` will give, without taking it."""
         return self._prefix | ((self._suffix + 1) & ((1 << 48) - 1))
+
+
+@mirrors(f"(*{SERVER}.EtcdServer).Txn", f"(*{SERVER}.EtcdServer).UserGet",
+         f"(*{SERVER}.EtcdServer).RoleGet")
+def _through_raft(request) -> bool:
+    """Whether etcd serves `request` through a raft entry, and its size limit: a read-only txn
+    it serves locally; a user or role get goes through raft in etcd 3.4 (the reference reads
+    it locally, but sizes it as etcd does)."""
+    if isinstance(request, TxnRequest):
+        return not is_txn_readonly(request)
+    return isinstance(request, (*MutatingRequest.__args__, AuthUserGetRequest, AuthRoleGetRequest))
 
 
 class EtcdServer:
@@ -129,7 +140,14 @@ class EtcdServer:
     def check(self, request: MutatingRequest) -> None:
         """Refuse a malformed request the way etcd does before it reaches raft; state is not read."""
         self.check_request(request)
-        size = raft_request_size(request, self._ids.peek())
+        self.check_size(request)
+
+    @mirrors(f"(*{SERVER}.EtcdServer).processInternalRaftRequestOnce")
+    def check_size(self, request, info: AuthInfo | None = None) -> None:
+        """Refuse a request whose raft entry would exceed --max-request-bytes; the entry's
+        header carries the user and auth revision of a caller with a token (`info`)."""
+        username, auth_revision = (info.username, info.revision) if info else ("", 0)
+        size = raft_request_size(request, self._ids.peek(), username, auth_revision)
         if size > self.max_request_bytes:
             raise ErrRequestTooLarge(size=size, max_request_bytes=self.max_request_bytes)
 
@@ -289,22 +307,35 @@ class EtcdServer:
 
     # -- auth ------------------------------------------------------------------------------------
 
-    @mirrors(f"(*{SERVER}.EtcdServer).AuthInfoFromCtx", f"{SERVER}.checkTxnAuth",
-             f"(*{SERVER}.authApplierV3).checkLeasePuts")
+    @mirrors(f"(*{SERVER}.EtcdServer).AuthInfoFromCtx", f"{SERVER}.checkTxnAuth")
     def authorize(self, token: str | None, request=None, *, admin: bool = False) -> None:
         """Refuse a request its token does not permit (nothing to refuse while auth is off):
-        `admin` for user, role and maintenance calls, else the keys `request` reads or writes."""
+        `admin` for user, role and maintenance calls, else the keys `request` reads or writes.
+
+        A request served through raft is sized between the two: etcd looks the token up, then
+        refuses an entry over the size limit before proposing it, and checks permissions only
+        when it applies the entry."""
         info = self.auth.auth_info(token, self.clock.now())
+        if _through_raft(request):
+            self.check_size(request, info)
         if admin:
             self.auth.check_admin(info)
         elif isinstance(request, (AuthUserGetRequest, AuthRoleGetRequest)):
             self._authorize_auth_read(info, request)
         elif isinstance(request, LeaseRevokeRequest):
-            lease = self.lessor.lookup(request.id)
-            for key in sorted(lease.keys) if lease else ():
-                self.auth.check_permitted(info, DeleteRangeRequest(key))
+            self._check_lease_puts(info, request.id)
         elif request is not None:
             self.auth.check_permitted(info, request)
+            if isinstance(request, PutRequest):
+                self._check_lease_puts(info, request.lease)
+
+    @mirrors(f"(*{SERVER}.authApplierV3).checkLeasePuts")
+    def _check_lease_puts(self, info, lease_id: int) -> None:
+        """Only a user who may write every key a lease holds may revoke it, or attach it to a
+        key with a put (a put inside a txn is not checked, in etcd 3.4 either)."""
+        lease = self.lessor.lookup(lease_id)
+        for key in sorted(lease.keys) if lease else ():
+            self.auth.check_permitted(info, PutRequest(key))
 
     @mirrors(f"(*{SERVER}.authApplierV3).UserGet", f"(*{SERVER}.authApplierV3).RoleGet")
     def _authorize_auth_read(self, info, request) -> None:

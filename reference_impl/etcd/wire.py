@@ -26,9 +26,11 @@ _OP_FIELD = {RangeRequest: 1, PutRequest: 2, DeleteRangeRequest: 3, TxnRequest: 
 
 
 @mirrors(f"(*{ETCDSERVERPB}.InternalRaftRequest).Size")
-def raft_request_size(request: object, request_id: int) -> int:
-    """InternalRaftRequest{Header: {ID: request_id}, <request>}'s marshalled size."""
-    header = 1 + varint_size(request_id) if request_id else 0
+def raft_request_size(request: object, request_id: int, username: str = "",
+                      auth_revision: int = 0) -> int:
+    """InternalRaftRequest{Header: {ID: request_id, Username: username, AuthRevision:
+    auth_revision}, <request>}'s marshalled size (the user and revision of a caller with a token)."""
+    header = _int(request_id) + _bytes(username.encode()) + _int(auth_revision)
     size = 2 + varint_size(header) + header  # field 100: a two-byte tag
     field = _RAFT_FIELD.get(type(request))
     if field is None:

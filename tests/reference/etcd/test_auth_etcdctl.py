@@ -37,6 +37,7 @@ SCRIPT: list[tuple[str, ...]] = [
     (*ALICE, "get", "app/", "--prefix"),
     (*ALICE, "get", "config"),
     (*ALICE, "put", "config", "x"),
+    (*ALICE, "put", "config"),  # 1.6 MB from stdin: too large before it is refused as not permitted
     (*ALICE, "put", "logs/a", "x"),
     (*ALICE, "get", "logs/a"),
     (*ALICE, "get", "", "--prefix"),
@@ -67,7 +68,8 @@ SCRIPT: list[tuple[str, ...]] = [
     ("get", "k", "--print-value-only"),
     ("user", "list"),
 ]
-STDIN = {("user", "passwd", "bob", "--interactive=false"): "newpw\n"}
+STDIN = {("user", "passwd", "bob", "--interactive=false"): "newpw\n",
+         ("put", "config"): "x" * 1_600_000}
 
 
 def transcript(server) -> list[str]:

@@ -530,3 +530,161 @@ def test_a_permission_grant_without_a_permission_is_refused():
                 grant, _Context(("token", server.authenticate(*user))))
         assert caught.value.args == answer
     assert server.auth.role_get("r").permissions == ()
+
+
+BIG = 1_600_000  # over --max-request-bytes (1.5 MiB), under gRPC's receive limit (2 MiB)
+
+
+def _with_user_u() -> EtcdServer:
+    """Auth on, and a user "u" who may write the key "w" and nothing else."""
+    from reference_impl.etcd.messages import (
+        AuthRoleAddRequest, AuthRoleGrantPermissionRequest, AuthUserAddRequest,
+        AuthUserGrantRoleRequest, Permission)
+
+    server = EtcdServer(ManualClock())
+    for request in (AuthUserAddRequest("u", "upw"), AuthRoleAddRequest("w"),
+                    AuthRoleGrantPermissionRequest("w", Permission("WRITE", b"w")),
+                    AuthUserGrantRoleRequest("u", "w")):
+        server.auth_change(request)
+    _auth_on(server)
+    return server
+
+
+def _caller(server: EtcdServer, who: str) -> _Context:
+    if who == "no token":
+        return _Context()
+    return _Context(("token", server.authenticate(who, {"u": "upw", "root": "pw"}[who])))
+
+
+def _refusal(call) -> tuple[str, str]:
+    with pytest.raises(_Aborted) as caught:
+        call()
+    return caught.value.args
+
+
+TOO_LARGE = ("INVALID_ARGUMENT", "etcdserver: request is too large")
+
+
+@pytest.mark.parametrize("method, request_pb", [
+    ("Put", rpc_pb2.PutRequest(key=b"nope", value=b"x" * BIG)),
+    ("DeleteRange", rpc_pb2.DeleteRangeRequest(key=b"n" * BIG)),
+    ("Txn", rpc_pb2.TxnRequest(compare=[rpc_pb2.Compare(key=b"nope")], success=[
+        rpc_pb2.RequestOp(request_put=rpc_pb2.PutRequest(key=b"w", value=b"x" * BIG))])),
+], ids=["put", "delete", "txn comparing a key the user cannot read"])
+@pytest.mark.parametrize("who", ["u", "no token"])
+def test_a_write_is_sized_before_its_permissions(method, request_pb, who):
+    """processInternalRaftRequestOnce refuses an entry over --max-request-bytes before the
+    applier checks the caller's permissions: etcd 3.4 answered "request is too large" to a
+    user who may not write (or read) the keys and to a caller with no token, where the same
+    request made small is "permission denied" or "user name is empty" (recorded)."""
+    from reference_impl.etcd.grpc_adapter import KVServicer
+
+    server = _with_user_u()
+    kv = KVServicer(server)
+    assert _refusal(lambda: getattr(kv, method)(request_pb, _caller(server, who))) == TOO_LARGE
+
+
+@pytest.mark.parametrize("method, request_pb", [
+    ("UserAdd", rpc_pb2.AuthUserAddRequest(name="x" * BIG, password="p")),
+    ("RoleAdd", rpc_pb2.AuthRoleAddRequest(name="x" * BIG)),
+], ids=["user add", "role add"])
+def test_an_auth_change_is_sized_before_the_root_check(method, request_pb):
+    """The same for user and role changes: etcd 3.4 checks admin permission when it applies
+    them, so a user without root is told "request is too large" (recorded)."""
+    from reference_impl.etcd.grpc_adapter import AuthServicer
+
+    server = _with_user_u()
+    auth = AuthServicer(server)
+    assert _refusal(lambda: getattr(auth, method)(request_pb, _caller(server, "u"))) == TOO_LARGE
+
+
+def test_a_write_with_a_bogus_token_is_refused_for_the_token_before_its_size():
+    """AuthInfoFromCtx runs before the request is marshalled and sized (recorded: "invalid
+    auth token" for a 1.6 MB put with token "bogus")."""
+    from reference_impl.etcd.grpc_adapter import KVServicer
+
+    put = rpc_pb2.PutRequest(key=b"w", value=b"x" * BIG)
+    assert _refusal(lambda: KVServicer(_with_user_u()).Put(put, _Context(("token", "bogus")))) == (
+        "UNAUTHENTICATED", "etcdserver: invalid auth token")
+
+
+@pytest.mark.parametrize("method, request_pb", [
+    ("UserGet", rpc_pb2.AuthUserGetRequest(name="x" * BIG)),
+    ("RoleGet", rpc_pb2.AuthRoleGetRequest(role="x" * BIG)),
+], ids=["user get", "role get"])
+@pytest.mark.parametrize("who", ["auth off", "root", "u", "no token"])
+def test_a_user_or_role_get_is_sized_as_a_raft_request(method, request_pb, who):
+    """etcd 3.4 serves UserGet and RoleGet through raft like the other auth calls: a name over
+    the size limit is "request is too large" with auth off, for root, for a user without root
+    and for a caller with no token (recorded), not "user name not found" or "permission denied"."""
+    from reference_impl.etcd.grpc_adapter import AuthServicer
+
+    server = EtcdServer(ManualClock()) if who == "auth off" else _with_user_u()
+    caller = _Context() if who == "auth off" else _caller(server, who)
+    auth = AuthServicer(server)
+    assert _refusal(lambda: getattr(auth, method)(request_pb, caller)) == TOO_LARGE
+
+
+@pytest.mark.parametrize("username, largest", [("v", 1_572_833), ("u" * 200, 1_572_632)],
+                         ids=["one-letter user", "200-letter user"])
+def test_the_size_limit_counts_the_callers_user_and_auth_revision(username, largest):
+    """The entry's header holds the user name and auth revision of a caller with a token, so
+    their value may be that much smaller than the 1,572,838 bytes of a caller without one:
+    with auth revision 5, a one-letter user's largest put value was 1,572,832 on etcd 3.4 and
+    a 200-letter user's 1,572,631, for a member whose request ids take a byte more than this
+    one's (member id ending ac92 and bd30, recorded)."""
+    from reference_impl.etcd.errors import ErrRequestTooLarge
+    from reference_impl.etcd.messages import (
+        AuthEnableRequest, AuthUserAddRequest, AuthUserGrantRoleRequest)
+
+    server = EtcdServer(ManualClock(), member_id=0xBDAE9BBC11DD390D)
+    for request in (AuthUserAddRequest("root", "pw"), AuthUserGrantRoleRequest("root", "root"),
+                    AuthUserAddRequest(username, "upw"), AuthUserGrantRoleRequest(username, "root"),
+                    AuthEnableRequest()):
+        server.auth_change(request)
+    assert server.auth.revision == 5
+    token = server.authenticate(username, "upw")
+    server.authorize(token, PutRequest(b"big", b"x" * largest))
+    with pytest.raises(ErrRequestTooLarge):
+        server.authorize(token, PutRequest(b"big", b"x" * (largest + 1)))
+
+
+def test_a_put_may_not_attach_a_lease_holding_keys_the_user_cannot_write():
+    """authApplierV3.Put's checkLeasePuts: a user who could not revoke the lease (it holds a key
+    they may not write) may not attach it to a key either. etcd 3.4 answered "permission denied"
+    to such a put of a key the user may write, and let the same put through inside a txn, whose
+    check leaves leases alone (recorded)."""
+    from reference_impl.etcd.grpc_adapter import KVServicer
+    from reference_impl.etcd.messages import LeaseGrantRequest
+
+    server = _with_user_u()
+    lease_id = server.lease_grant(LeaseGrantRequest(600)).id
+    server.put(PutRequest(b"secret", b"s", lease=lease_id))
+    u = _caller(server, "u")
+    kv = KVServicer(server)
+    put = rpc_pb2.PutRequest(key=b"w", value=b"v", lease=lease_id)
+    assert _refusal(lambda: kv.Put(put, u)) == ("PERMISSION_DENIED", "etcdserver: permission denied")
+    assert server.range(RangeRequest(b"w")).kvs == ()
+    kv.Txn(rpc_pb2.TxnRequest(success=[rpc_pb2.RequestOp(request_put=put)]), u)
+    assert server.range(RangeRequest(b"w")).kvs[0].lease == lease_id
+    own = server.lease_grant(LeaseGrantRequest(600)).id
+    kv.Put(rpc_pb2.PutRequest(key=b"w", value=b"v2", lease=own), u)
+
+
+def test_a_watch_is_refused_for_its_permission_before_its_id():
+    """recvLoop checks that the caller may read the watched keys (isWatchPermitted) before
+    watchStream.Watch looks at the watch id: etcd 3.4 answered a create reusing the stream's
+    watch id for a key the user may not read "permission denied", and "duplicate watch ID"
+    only for a key they may read (recorded)."""
+    from reference_impl.etcd.messages import AuthRoleGrantPermissionRequest, Permission
+
+    server = _with_user_u()
+    server.auth_change(AuthRoleGrantPermissionRequest("w", Permission("READ", b"rd")))
+    stream = _WatchStream(server, _WatchRouter(), server.authenticate("u", "upw"))
+    stream.recv_loop(iter(rpc_pb2.WatchRequest(create_request=rpc_pb2.WatchCreateRequest(
+        key=key, watch_id=5)) for key in (b"rd", b"nope", b"rd")))
+    sent = [(r.watch_id, r.canceled, r.cancel_reason) for r in stream._drain()]
+    assert (5, False, "") in sent
+    assert [answer for answer in sent if answer[1]] == [
+        (-1, True, "rpc error: code = PermissionDenied desc = etcdserver: permission denied"),
+        (-1, True, "mvcc: duplicate watch ID provided on the WatchStream")]
