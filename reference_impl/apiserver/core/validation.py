@@ -15,6 +15,7 @@ from fractions import Fraction
 from reference_impl.apiserver.core.selectors import (DNS_SUBDOMAIN, from_label_selector_dict, label_key_problem,
                                                      label_value_problem)
 from reference_impl.machinery.gojson import quote
+from reference_impl.machinery.labels import qualified_name_problems
 from reference_impl.mirrors import mirrors
 
 # Anchored with \Z, not $: Go's $ does not match before a trailing newline.
@@ -411,6 +412,35 @@ def label_problems(labels: object, path: str) -> list[str]:
         elif not isinstance(value, str) or label_value_problem(value):
             problems.append(invalid(path, value, label_value_problem(str(value)) or ""))
     return problems
+
+
+
+@mirrors("k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateLabelSelector",
+         "k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateLabelSelectorRequirement")
+def label_selector_problems(selector: object, path: str) -> list[str]:
+    """Valid matchLabels, and each requirement with a known operator, values as it needs them and
+    a qualified key."""
+    if not isinstance(selector, dict):
+        return []
+    problems = label_problems(selector.get("matchLabels"), f"{path}.matchLabels")
+    for i, requirement in enumerate(selector.get("matchExpressions") or []):
+        here, requirement = f"{path}.matchExpressions[{i}]", _object(requirement)
+        operator, values = requirement.get("operator") or "", requirement.get("values") or []
+        if operator in ("In", "NotIn") and not values:
+            problems.append(required(f"{here}.values", "must be specified when `operator` is 'In' or 'NotIn'"))
+        elif operator in ("Exists", "DoesNotExist") and values:
+            problems.append(f"{here}.values: Forbidden: may not be specified when `operator` is 'Exists' or "
+                            "'DoesNotExist'")
+        elif operator not in ("In", "NotIn", "Exists", "DoesNotExist"):
+            problems.append(invalid(f"{here}.operator", operator, "not a valid selector operator"))
+        problems += label_name_problems(requirement.get("key") or "", f"{here}.key")
+    return problems
+
+
+@mirrors("k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateLabelName")
+def label_name_problems(name: str, path: str) -> list[str]:
+    """One problem for each way `name` is not a qualified name."""
+    return [invalid(path, name, problem) for problem in qualified_name_problems(name)]
 
 
 TAINT_EFFECTS = ("NoExecute", "NoSchedule", "PreferNoSchedule")

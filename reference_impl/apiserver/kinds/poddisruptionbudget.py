@@ -11,8 +11,8 @@ from reference_impl.mirrors import mirrors
 
 @mirrors("k8s.io/kubernetes/pkg/apis/policy/validation.ValidatePodDisruptionBudgetSpec")
 def validate_pod_disruption_budget(obj: dict) -> list[str]:
-    """One of minAvailable and maxUnavailable, a non-negative count or a whole percent up to 100%:
-    the disruption controller divides the selected pods by it."""
+    """One of minAvailable and maxUnavailable, a non-negative count or a whole percent up to 100%
+    (the disruption controller divides the selected pods by it), and a valid label selector."""
     spec, path = part(obj, "spec"), "spec"
     problems = []
     if spec.get("minAvailable") is not None and spec.get("maxUnavailable") is not None:
@@ -23,7 +23,7 @@ def validate_pod_disruption_budget(obj: dict) -> list[str]:
         if spec.get(key) is not None:
             problems += v.positive_int_or_percent(spec[key], f"{path}.{key}")[0]
             problems += v.not_more_than_100_percent(spec[key], f"{path}.{key}")
-    return problems
+    return problems + v.label_selector_problems(spec.get("selector"), f"{path}.selector")
 
 
 RESOURCES = (

@@ -357,6 +357,26 @@ def test_a_pod_disruption_budget_bounds_disruptions_once_and_in_range(chain, spe
     assert code == 422 and message in status["message"], status
 
 
+@pytest.mark.parametrize("selector,message", [
+    ({"matchExpressions": [{"key": "app", "operator": "Bogus"}]},
+     'spec.selector.matchExpressions[0].operator: Invalid value: "Bogus": not a valid selector operator'),
+    ({"matchExpressions": [{"key": "app", "operator": "In"}]},
+     "spec.selector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'"),
+    ({"matchExpressions": [{"key": "app", "operator": "Exists", "values": ["a"]}]},
+     "spec.selector.matchExpressions[0].values: Forbidden: may not be specified when `operator` is 'Exists' or "
+     "'DoesNotExist'"),
+    ({"matchExpressions": [{"key": "a b", "operator": "Exists"}]},
+     'spec.selector.matchExpressions[0].key: Invalid value: "a b": name part must consist of alphanumeric'),
+    ({"matchLabels": {"app": "a b"}}, 'spec.selector.matchLabels: Invalid value: "a b": a valid label must be'),
+])
+def test_a_pod_disruption_budget_selector_is_a_valid_label_selector(chain, selector, message):
+    """ValidatePodDisruptionBudgetSpec ends with ValidateLabelSelector: known operators, values as the
+    operator needs them, qualified keys and label values."""
+    body = {"spec": {"selector": selector, "minAvailable": 1}}
+    code, status = new_object(chain, "policy/v1", "poddisruptionbudgets", True, body, "bad-selector")
+    assert code == 422 and message in status["message"], status
+
+
 def test_a_pod_disruption_budget_with_a_percent_is_stored(chain):
     body = {"spec": {"selector": {"matchLabels": {"app": "a"}}, "maxUnavailable": "25%"}}
     assert new_object(chain, "policy/v1", "poddisruptionbudgets", True, body, "pdb-percent")[0] == 201
