@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import INT_OR_STRING, META, POLICY, list_kind, obj, ref, workload
+from reference_impl.apiserver.core.schemas import (INT_OR_STRING, META, POLICY, conditions, integer, list_kind, obj, ref,
+                                                   string_map, workload)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.mirrors import mirrors
 
@@ -40,6 +41,17 @@ DEFINITIONS = {
         maxUnavailable=ref(INT_OR_STRING, "Pods that may be unavailable after an eviction."),
         minAvailable=ref(INT_OR_STRING, "Pods that must stay available after an eviction."),
         selector=ref(META + "LabelSelector", "Selects the pods the budget covers.")),
+    POLICY + "PodDisruptionBudgetStatus": obj(
+        "What the disruption controller found, and the evictions since.",
+        ("currentHealthy", "desiredHealthy", "disruptionsAllowed", "expectedPods"),
+        conditions=conditions(META + "Condition"),
+        currentHealthy=integer("Healthy pods now."),
+        desiredHealthy=integer("Healthy pods the budget asks for."),
+        disruptedPods=string_map("Pods evicted but not yet seen going, with the time of their eviction.",
+                                 "date-time"),
+        disruptionsAllowed=integer("Evictions allowed now."),
+        expectedPods=integer("Pods the budget counts."),
+        observedGeneration=integer("The generation the status was computed for.", "int64")),
     POLICY + "PodDisruptionBudgetList": list_kind("policy", "v1", POLICY + "PodDisruptionBudget"),
 }
 

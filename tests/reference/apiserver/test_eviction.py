@@ -228,6 +228,31 @@ def test_a_budget_with_an_empty_selector_covers_no_pod(chain):
     assert evict(chain, eviction()) == (201, SUCCESS)
 
 
+
+# --- the budget's status ---
+
+def put_budget_status(chain, **status):
+    pdb = budget(chain, allowed=1)
+    return call(chain, "PUT", ns_path(chain, "poddisruptionbudgets", "budget", "policy/v1") + "/status",
+                {**pdb, "status": {**pdb["status"], **status}})
+
+
+@pytest.mark.parametrize("status,problem", [
+    ({"disruptionsAllowed": "abc"}, "cannot unmarshal string into Go struct field"),
+    ({"disruptedPods": "web"}, "cannot unmarshal string into Go struct field"),
+    ({"conditions": "web"}, "cannot unmarshal string into Go struct field"),
+], ids=["count", "disrupted", "conditions"])
+def test_undecodable_budget_status_is_400(chain, status, problem):
+    """A budget's status decodes into PodDisruptionBudgetStatus like any body: a count that is a
+    string was stored, and every eviction under the budget then answered 500."""
+    running_pod(chain)
+    code, answer = put_budget_status(chain, **status)
+    assert (code, answer["reason"]) == (400, "BadRequest")
+    assert answer["message"].startswith('PodDisruptionBudget in version "v1" cannot be handled as a '
+                                        f"PodDisruptionBudget: json: {problem}")
+    assert evict(chain, eviction()) == (201, SUCCESS)
+
+
 def test_discovery_lists_pods_eviction_as_a_policy_v1_eviction(chain):
     resources = {r["name"]: r for r in call(chain, "GET", "/api/v1")[1]["resources"]}
     assert resources["pods/eviction"] == {"name": "pods/eviction", "singularName": "", "namespaced": True,
