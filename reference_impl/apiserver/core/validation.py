@@ -15,7 +15,7 @@ from fractions import Fraction
 from reference_impl.apiserver.core.selectors import (DNS_SUBDOMAIN, from_label_selector_dict, label_key_problem,
                                                      label_value_problem)
 from reference_impl.machinery.gojson import quote
-from reference_impl.machinery.labels import qualified_name_problems
+from reference_impl.machinery.labels import qualified_name_problems, regex_error
 from reference_impl.mirrors import mirrors
 
 # Anchored with \Z, not $: Go's $ does not match before a trailing newline.
@@ -441,6 +441,48 @@ def label_selector_problems(selector: object, path: str) -> list[str]:
 def label_name_problems(name: str, path: str) -> list[str]:
     """One problem for each way `name` is not a qualified name."""
     return [invalid(path, name, problem) for problem in qualified_name_problems(name)]
+
+
+CONDITION_STATUSES = ("False", "True", "Unknown")  # sorted, as validConditionStatuses.List() gives them
+CONDITION_REASON_FMT = "[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?"
+CONDITION_REASON = re.compile(f"^{CONDITION_REASON_FMT}\\Z")
+CONDITION_REASON_MSG = ("a condition reason must start with alphabetic character, optionally followed by a string of "
+                        "alphanumeric characters or '_,:', and must end with an alphanumeric character or '_'")
+MAX_CONDITION_REASON_LEN, MAX_CONDITION_MESSAGE_LEN = 1024, 32 * 1024
+
+
+@mirrors("k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateConditions",
+         "k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateCondition")
+def condition_problems(conditions: object, path: str) -> list[str]:
+    """metav1.Conditions: each type a qualified name and there once, a known status, a transition
+    time, a CamelCase reason; reason and message within their lengths."""
+    problems, seen = [], set()
+    for i, condition in enumerate(conditions if isinstance(conditions, list) else []):
+        here, condition = f"{path}[{i}]", _object(condition)
+        kind, status, reason = condition.get("type") or "", condition.get("status") or "", condition.get("reason") or ""
+        if kind in seen:
+            problems.append(duplicate(f"{here}.type", kind))
+        seen.add(kind)
+        problems += label_name_problems(kind, f"{here}.type")
+        if status not in CONDITION_STATUSES:
+            problems.append(unsupported(f"{here}.status", status, CONDITION_STATUSES))
+        if (condition.get("observedGeneration") or 0) < 0:
+            problems.append(invalid(f"{here}.observedGeneration", condition["observedGeneration"],
+                                    "must be greater than or equal to zero"))
+        if not condition.get("lastTransitionTime"):
+            problems.append(required(f"{here}.lastTransitionTime", "must be set"))
+        if not reason:
+            problems.append(required(f"{here}.reason", "must be set"))
+        else:
+            if not CONDITION_REASON.match(reason):
+                problems.append(invalid(f"{here}.reason", reason, regex_error(
+                    CONDITION_REASON_MSG, CONDITION_REASON_FMT, "my_name", "MY_NAME", "MyName", "ReasonA,ReasonB",
+                    "ReasonA:ReasonB")))
+            if len(reason.encode()) > MAX_CONDITION_REASON_LEN:
+                problems.append(f"{here}.reason: Too long: must have at most {MAX_CONDITION_REASON_LEN} bytes")
+        if len((condition.get("message") or "").encode()) > MAX_CONDITION_MESSAGE_LEN:
+            problems.append(f"{here}.message: Too long: must have at most {MAX_CONDITION_MESSAGE_LEN} bytes")
+    return problems
 
 
 TAINT_EFFECTS = ("NoExecute", "NoSchedule", "PreferNoSchedule")

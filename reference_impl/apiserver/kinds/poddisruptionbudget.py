@@ -27,10 +27,18 @@ def validate_pod_disruption_budget(obj: dict) -> list[str]:
     return problems + v.label_selector_problems(spec.get("selector"), f"{path}.selector")
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/policy/validation.ValidatePodDisruptionBudgetStatusUpdate")
+def validate_status_update(old: dict, new: dict) -> list[str]:
+    """Valid conditions and no negative count (policy/v1's rule; the only version served here)."""
+    status = part(new, "status")
+    return v.condition_problems(status.get("conditions"), "status.conditions") + v.nonnegative_counts(
+        status, ("disruptionsAllowed", "currentHealthy", "desiredHealthy", "expectedPods"))
+
+
 RESOURCES = (
     Resource("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", True,
              ("pdb",), subresources=("status",), status_reset_on_update=True, tracks_generation=True,
-             validator=validate_pod_disruption_budget),
+             validator=validate_pod_disruption_budget, validate_status_update=validate_status_update),
 )
 
 

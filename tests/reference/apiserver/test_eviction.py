@@ -253,6 +253,26 @@ def test_undecodable_budget_status_is_400(chain, status, problem):
     assert evict(chain, eviction()) == (201, SUCCESS)
 
 
+@pytest.mark.parametrize("status,message", [
+    ({"disruptionsAllowed": -1}, "status.disruptionsAllowed: Invalid value: -1: must be greater than or equal to 0"),
+    ({"currentHealthy": -1, "expectedPods": -2},
+     "[status.currentHealthy: Invalid value: -1: must be greater than or equal to 0, "
+     "status.expectedPods: Invalid value: -2: must be greater than or equal to 0]"),
+    ({"conditions": [{"type": "DisruptionAllowed", "status": "Maybe", "reason": "Because",
+                      "lastTransitionTime": "2023-11-14T22:13:20Z", "message": ""}]},
+     'status.conditions[0].status: Unsupported value: "Maybe": supported values: "False", "True", "Unknown"'),
+    ({"conditions": [{"type": "DisruptionAllowed", "status": "True", "reason": "",
+                      "lastTransitionTime": "2023-11-14T22:13:20Z", "message": ""}]},
+     "status.conditions[0].reason: Required value: must be set"),
+], ids=["allowed", "counts", "condition-status", "condition-reason"])
+def test_invalid_budget_status_is_422(chain, status, message):
+    """ValidatePodDisruptionBudgetStatusUpdate: policy/v1 budget counts are never negative and the
+    conditions are valid metav1.Conditions (a negative disruptionsAllowed made every eviction a 403)."""
+    code, answer = put_budget_status(chain, **status)
+    assert (code, answer["reason"]) == (422, "Invalid")
+    assert answer["message"] == f'PodDisruptionBudget.policy "budget" is invalid: {message}'
+
+
 def test_discovery_lists_pods_eviction_as_a_policy_v1_eviction(chain):
     resources = {r["name"]: r for r in call(chain, "GET", "/api/v1")[1]["resources"]}
     assert resources["pods/eviction"] == {"name": "pods/eviction", "singularName": "", "namespaced": True,
