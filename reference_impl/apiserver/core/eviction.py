@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Callable, TypeVar
 
-from reference_impl.apiserver.core import errors
+from reference_impl.apiserver.core import errors, validation
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.lifecycle import success_status
 from reference_impl.machinery.labels import SelectorError, from_label_selector_dict
@@ -216,6 +216,11 @@ class EvictionREST:
                 matching.append(pdb)
         return matching
 
+    @mirrors("k8s.io/apiserver/pkg/registry/rest.BeforeDelete")
     def _delete(self, namespace: str, name: str, options: dict) -> None:
+        """The store's delete, which refuses invalid options before anything else."""
+        problems = validation.delete_options_problems(options)
+        if problems:
+            raise errors.invalid("DeleteOptions", "", problems, "meta.k8s.io")
         self.registry.delete("pods", namespace, name, options.get("gracePeriodSeconds"),
                              options.get("preconditions"), dry_run=bool(options.get("dryRun")))

@@ -34,7 +34,6 @@ PATCH_TYPES = ("application/json-patch+json", "application/merge-patch+json",
 # Watch events written without a flush while more are queued (WatchServer.ServeHTTP flushes only
 # when its channel is empty) go out once this many bytes have gathered, however busy the watch.
 WATCH_FLUSH_BYTES = 64 * 1024
-PROPAGATION_POLICIES = ("Foreground", "Background", "Orphan")
 FIELD_MANAGER_MAX_LENGTH = 128
 
 
@@ -491,23 +490,6 @@ def check_delete_options_types(options: dict) -> None:
                                      f"field {field_name} of type {go_type}")
 
 
-@mirrors("k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateDeleteOptions")
-def validate_delete_options(options: dict) -> list[str]:
-    """An unknown propagationPolicy, or one given beside orphanDependents, is refused before
-    anything is deleted."""
-    policy = options.get("propagationPolicy")
-    problems = []
-    if options.get("orphanDependents") is not None and policy is not None:
-        problems.append(validation.invalid("propagationPolicy", policy,
-                                           "orphanDependents and deletionPropagation cannot be both set"))
-    if policy is not None and policy not in PROPAGATION_POLICIES:
-        problems.append(validation.unsupported("propagationPolicy", policy, (*PROPAGATION_POLICIES, "nil")))
-    dry = options.get("dryRun")
-    if dry is not None and (not isinstance(dry, list) or any(value != "All" for value in dry)):
-        problems.append(f'dryRun: Unsupported value: {validation.go_value(dry)}: supported values: "All"')
-    return problems
-
-
 def dry_run(request: Request) -> bool:
     values = request.query.get("dryRun", [])
     if any(v != "All" for v in values):
@@ -785,7 +767,7 @@ class RESTHandlers:
             options["gracePeriodSeconds"] = None if grace is None else int(grace)
         except ValueError as err:
             raise errors.bad_request(f"invalid gracePeriodSeconds: {grace}") from err
-        problems = validate_delete_options(options)
+        problems = validation.delete_options_problems(options)
         if problems:
             raise errors.invalid("DeleteOptions", "", problems, "meta.k8s.io")
         options["dryRun"] = bool(options.get("dryRun"))

@@ -485,6 +485,26 @@ def condition_problems(conditions: object, path: str) -> list[str]:
     return problems
 
 
+PROPAGATION_POLICIES = ("Foreground", "Background", "Orphan")
+
+
+@mirrors("k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateDeleteOptions")
+def delete_options_problems(options: dict) -> list[str]:
+    """An unknown propagationPolicy, or one given beside orphanDependents, is refused before
+    anything is deleted."""
+    policy = options.get("propagationPolicy")
+    problems = []
+    if options.get("orphanDependents") is not None and policy is not None:
+        problems.append(invalid("propagationPolicy", policy,
+                                "orphanDependents and deletionPropagation cannot be both set"))
+    if policy is not None and policy not in PROPAGATION_POLICIES:
+        problems.append(unsupported("propagationPolicy", policy, (*PROPAGATION_POLICIES, "nil")))
+    dry = options.get("dryRun")
+    if dry is not None and (not isinstance(dry, list) or any(value != "All" for value in dry)):
+        problems.append(f'dryRun: Unsupported value: {go_value(dry)}: supported values: "All"')
+    return problems
+
+
 TAINT_EFFECTS = ("NoExecute", "NoSchedule", "PreferNoSchedule")
 
 

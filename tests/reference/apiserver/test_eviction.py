@@ -146,6 +146,21 @@ def test_dry_run_options_that_differ_between_request_and_body_are_an_error(chain
                                                "[All] and [All All]", "code": 500})
 
 
+
+@pytest.mark.parametrize("options,problem", [
+    ({"propagationPolicy": "Bogus"},
+     'propagationPolicy: Unsupported value: "Bogus": supported values: "Foreground", "Background", "Orphan", "nil"'),
+    ({"dryRun": ["Bogus"]}, 'dryRun: Unsupported value: []string{"Bogus"}: supported values: "All"'),
+], ids=["propagation", "dry-run"])
+def test_eviction_delete_options_are_validated(chain, options, problem):
+    """The pod's delete runs BeforeDelete, which validates the eviction's deleteOptions: an
+    unknown propagationPolicy or dryRun value is a 422 and the pod stays."""
+    running_pod(chain)
+    code, status = evict(chain, eviction(**options))
+    assert (code, status["reason"], status["message"]) == (
+        422, "Invalid", f'DeleteOptions.meta.k8s.io "" is invalid: {problem}')
+    assert "deletionTimestamp" not in call(chain, "GET", pod_path(chain))[1]["metadata"]
+
 # --- under a budget ---
 
 def test_an_eviction_a_budget_allows_is_recorded_in_its_status_before_the_delete(chain):
