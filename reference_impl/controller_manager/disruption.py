@@ -32,6 +32,9 @@ SCALED_KINDS = {"ReplicationController": ("replicationcontrollers", ("",)),
                 "ReplicaSet": ("replicasets", ("apps", "extensions")),
                 "Deployment": ("deployments", ("apps", "extensions")),
                 "StatefulSet": ("statefulsets", ("apps",))}
+# The kinds that control pods but whose API has no /scale, by (group, kind), as the group resource
+# getScaleController names in its error (gr.String()).
+UNSCALABLE_KINDS = {("batch", "Job"): "jobs.batch", ("apps", "DaemonSet"): "daemonsets.apps", ("", "Node"): "nodes"}
 
 
 class SyncError(Exception):
@@ -98,15 +101,19 @@ class DisruptionController:
         return 0, 0
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/disruption.DisruptionController).getExpectedScale",
-             "(*k8s.io/kubernetes/pkg/controller/disruption.DisruptionController).finders")
+             "(*k8s.io/kubernetes/pkg/controller/disruption.DisruptionController).finders",
+             "(*k8s.io/kubernetes/pkg/controller/disruption.DisruptionController).getScaleController")
     def expected_scale(self, pods: list[dict], controllers: Mapping[str, list[dict]]) -> int:
         """The summed replicas of the controllers behind the pods, each counted once; a pod with no
-        controller adds nothing, one whose controller is not found is a SyncError."""
+        controller adds nothing, one whose controller has no scale or is not found is a SyncError."""
         scales: dict[str, int] = {}
         for pod in pods:
             ref = controller_ref(pod)
             if ref is None or ref.get("uid") in scales:
                 continue
+            unscalable = UNSCALABLE_KINDS.get((_group(ref.get("apiVersion", "")), ref.get("kind")))
+            if unscalable:
+                raise SyncError(f"{unscalable} does not implement the scale subresource")
             found = self._controller_and_scale(ref, controllers)
             if found is None:
                 raise SyncError(f'found no controllers for pod "{pod["metadata"]["name"]}"')

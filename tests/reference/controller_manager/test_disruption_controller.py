@@ -2,6 +2,8 @@
 PodDisruptionBudget as the eviction subresource reads it."""
 from __future__ import annotations
 
+import pytest
+
 from reference_impl.controller_manager.disruption import DELETION_TIMEOUT, DisruptionController
 from reference_impl.machinery.actions import Update
 from reference_impl.machinery.clock import ManualClock
@@ -128,6 +130,19 @@ def test_a_pod_whose_controller_is_missing_fails_safe():
     assert [(c["type"], c["status"], c["reason"], c["message"]) for c in status["conditions"]] == [
         ("DisruptionAllowed", "False", "SyncFailed", 'found no controllers for pod "a"')]
 
+
+
+@pytest.mark.parametrize("api_version,kind,message", [
+    ("batch/v1", "Job", "jobs.batch does not implement the scale subresource"),
+    ("apps/v1", "DaemonSet", "daemonsets.apps does not implement the scale subresource"),
+    ("v1", "Node", "nodes does not implement the scale subresource"),
+])
+def test_a_percentage_over_pods_of_a_controller_without_scale_fails_safe(api_version, kind, message):
+    """getScaleController: a controller kind whose API has no /scale cannot give an expected count,
+    and the SyncFailed condition says so (pods of a Job, a DaemonSet, a node's mirror pods)."""
+    ref = {"apiVersion": api_version, "kind": kind, "name": "x", "uid": "x-uid", "controller": True}
+    status = synced_status(pdb(min_available="50%"), [pod("a", owned_by=ref)])
+    assert [(c["reason"], c["message"]) for c in status["conditions"]] == [("SyncFailed", message)]
 
 def test_an_evicted_pod_stays_unhealthy_until_the_deletion_timeout():
     """A pod the eviction recorded in disruptedPods is not counted healthy for two minutes; after
