@@ -135,8 +135,10 @@ class EvictionREST:
 
         pdbs = self.pod_disruption_budgets(pod)
         if len(pdbs) > 1:
-            raise StatusError(500, "", "This pod has more than one PodDisruptionBudget, which the eviction "
-                                       "subresource does not support.")
+            # A Status returned, not an error: createHandler sends it with its own 201.
+            return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                    "message": "This pod has more than one PodDisruptionBudget, which the eviction "
+                               "subresource does not support.", "code": 500}
         update_deletion_options = False
         if pdbs:
             pdb = pdbs[0]

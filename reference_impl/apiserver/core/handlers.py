@@ -844,7 +844,7 @@ class RESTHandlers:
         self._admit(request, "CREATE", resource, body, None)
         status = eviction.EvictionREST(self.registry).create(request.info.namespace, request.info.name, body,
                                                              request_dry_run)
-        return _respond(request, 201, {**status, "code": 201})
+        return _respond(request, 201, {**status, "code": status.get("code") or 201})
 
     def scale_get(self, request: Request, resource) -> Response:
         return _respond(request, 200, self.registry.get_scale(resource, request.info.namespace, request.info.name))
