@@ -1,8 +1,10 @@
 """Admission: the ordered checks (and defaults) a write passes after authorization and before storage.
 
-The chain runs NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds and validation, in that
-order, on every create, update, patch (after the patch is applied) and delete the HTTP layer hands
-it as an `AdmissionRequest` (operation, resource, subresource, namespace, name, obj, old_obj, user, dry_run).
+The chain runs NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds, validation and then
+the validating plugins for CertificateSigningRequests (upstream runs validating admission after the
+strategy's validation), in that order, on every create, update, patch (after the patch is applied)
+and delete the HTTP layer hands it as an `AdmissionRequest` (operation, resource, subresource,
+namespace, name, obj, old_obj, user, dry_run).
 Each plugin takes the request and the object so far and returns the object, possibly changed
 (ServiceAccount fills in `spec.serviceAccountName`); a refusal raises StatusError with the code and
 message upstream's plugin gives.
@@ -18,7 +20,9 @@ from typing import Callable, Protocol, Sequence
 
 from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.core.rbac import AlwaysAllowAuthorizer, AttributesRecord
 from reference_impl.machinery import trace
+from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
 CREATE, UPDATE, DELETE = "CREATE", "UPDATE", "DELETE"
@@ -197,6 +201,41 @@ class Validation:
         return obj
 
 
+CERTIFICATES_GROUP = "certificates.k8s.io"
+
+
+def _is_csr(request: object) -> bool:
+    return request.resource.group == CERTIFICATES_GROUP and request.resource.plural == "certificatesigningrequests"
+
+
+@mirrors("k8s.io/kubernetes/plugin/pkg/admission/certificates.IsAuthorizedForSignerName")
+def authorized_for_signer_name(authorizer: object, user: object, verb: str, signer_name: str) -> bool:
+    """`verb` on the resource signers named `signer_name` in certificates.k8s.io, or else on the
+    name `<domain>/*` that stands for every signer of its domain."""
+    domain = signer_name.split("/")[0]
+    return any(authorizer.authorize(AttributesRecord(user, verb, api_group=CERTIFICATES_GROUP, api_version="*",
+                                                     resource="signers", name=name))[0]
+               for name in (signer_name, f"{domain}/*"))
+
+
+class CertificateApproval:
+    """Approving or denying a CSR (any update through its /approval subresource) takes `approve`
+    on its signer."""
+
+    def __init__(self, authorizer: object) -> None:
+        self.authorizer = authorizer
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/certificates/approval.Plugin).Validate")
+    def admit(self, request: object, obj: dict | None) -> dict | None:
+        if request.operation != UPDATE or request.subresource != "approval" or not _is_csr(request):
+            return obj
+        signer_name = (request.old_obj.get("spec") or {}).get("signerName") or ""
+        if not authorized_for_signer_name(self.authorizer, request.user, "approve", signer_name):
+            raise forbidden(request, obj,
+                            f"user not permitted to approve requests with signerName {quote(signer_name)}")
+        return obj
+
+
 class AdmissionChain:
     """Plugins in order; each sees the object as the previous one left it."""
 
@@ -214,9 +253,11 @@ class AdmissionChain:
 
 
 def new_admission_chain(registry: object, namespaces: Lister | None = None,
-                        service_accounts: Lister | None = None) -> AdmissionChain:
+                        service_accounts: Lister | None = None, authorizer: object | None = None) -> AdmissionChain:
     """The server's default chain: NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds,
-    validation; without listers the plugins read everything live."""
+    validation, then the validating plugins CertificateApproval (asking `authorizer`, AlwaysAllow
+    without one); without listers the plugins read everything live."""
+    authorizer = authorizer or AlwaysAllowAuthorizer()
     return AdmissionChain([NamespaceLifecycle(registry, lister=namespaces),
                            ServiceAccount(registry, lister=service_accounts), DefaultTolerationSeconds(),
-                           Validation()])
+                           Validation(), CertificateApproval(authorizer)])

@@ -1,0 +1,122 @@
+"""What Kubernetes 1.24 enforces around CertificateSigningRequests, through the handler chain with
+users authenticated by client certificates (CN = user, O = groups), RBAC and the admission chain:
+the CertificateApproval, CertificateSigning and CertificateSubjectRestriction plugins, the
+strategy's PrepareForCreate (the requester is the authenticated user) and
+ValidateCertificateSigningRequestCreate. One rule per test."""
+from __future__ import annotations
+
+import base64
+import functools
+import json
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from reference_impl.apiserver.adapter import certs
+from reference_impl.apiserver.adapter.server import HandlerChain
+from reference_impl.apiserver.core import bootstrappolicy
+from reference_impl.apiserver.core.admission import new_admission_chain
+from reference_impl.apiserver.core.auth import RequestAuthenticator, X509Authenticator
+from reference_impl.apiserver.core.handlers import Request
+from reference_impl.apiserver.core.rbac import RegistrySource, new_authorizer
+from tests.reference.apiserver import csrs
+from tests.reference.apiserver.test_handlers import NOW, etcd, registry  # noqa: F401
+
+CSRS = "/apis/certificates.k8s.io/v1/certificatesigningrequests"
+RBAC = "/apis/rbac.authorization.k8s.io/v1"
+ADMIN = ("admin", ("system:masters",))
+ALICE = ("alice", ("devs",))
+SIGNER = "example.com/signer"
+CLIENT_SIGNER = "kubernetes.io/kube-apiserver-client"
+APPROVED = {"type": "Approved", "status": "True", "reason": "ok"}
+DENIED = {"type": "Denied", "status": "True", "reason": "no"}
+
+
+@pytest.fixture(scope="module")
+def ca():
+    return certs.new_ca()
+
+
+@pytest.fixture
+def chain(registry, ca, request):
+    bootstrappolicy.ensure_rbac_policy(registry)
+    authorizer = new_authorizer(RegistrySource(registry))
+    chain = HandlerChain(registry, RequestAuthenticator([X509Authenticator([ca.certificate])]), authorizer,
+                         new_admission_chain(registry, authorizer=authorizer), now=lambda: NOW)
+    chain.ca = ca
+    chain.prefix = "".join(c if c.isalnum() else "-" for c in request.node.name.lower()).strip("-")
+    return chain
+
+
+@functools.lru_cache(maxsize=None)
+def client_certificate(ca: certs.KeyPair, user: str, groups: tuple[str, ...]) -> bytes:
+    return certs.issue_client_cert(ca, user, groups).certificate.public_bytes(serialization.Encoding.DER)
+
+
+def send(chain, who: tuple[str, tuple[str, ...]], method: str, path: str, body=None) -> tuple[int, dict]:
+    response = chain.handle(Request(method, path, {}, {"Content-Type": "application/json"},
+                                    json.dumps(body).encode() if body is not None else b"",
+                                    peer_certificate_der=client_certificate(chain.ca, *who)))
+    return response.code, json.loads(response.body)
+
+
+def grant(chain, rules: list[dict]) -> None:
+    """Give alice `rules` cluster-wide (written by admin), on top of reading and writing CSRs."""
+    name = chain.prefix
+    rules = [{"apiGroups": ["certificates.k8s.io"], "resources": ["certificatesigningrequests"],
+              "verbs": ["create", "get"]}, *rules]
+    assert send(chain, ADMIN, "POST", f"{RBAC}/clusterroles", {"metadata": {"name": name}, "rules": rules})[0] == 201
+    assert send(chain, ADMIN, "POST", f"{RBAC}/clusterrolebindings", {
+        "metadata": {"name": name}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                                                "name": name},
+        "subjects": [{"kind": "User", "name": "alice"}]})[0] == 201
+
+
+def approval_rules(*signer_names: str, verb: str = "approve") -> list[dict]:
+    subresource = "approval" if verb == "approve" else "status"
+    return [{"apiGroups": ["certificates.k8s.io"], "resources": [f"certificatesigningrequests/{subresource}"],
+             "verbs": ["update"]},
+            {"apiGroups": ["certificates.k8s.io"], "resources": ["signers"], "verbs": [verb],
+             "resourceNames": list(signer_names)}]
+
+
+def new_csr(chain, who=ADMIN, signer: str = SIGNER, suffix: str = "", **spec) -> tuple[int, dict]:
+    body = {"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
+            "metadata": {"name": chain.prefix + suffix},
+            "spec": {"request": csrs.request(), "signerName": signer, "usages": ["client auth"], **spec}}
+    return send(chain, who, "POST", CSRS, body)
+
+
+def created(chain, **spec) -> dict:
+    code, csr = new_csr(chain, **spec)
+    assert code == 201, csr
+    return csr
+
+
+# --- CertificateApproval ------------------------------------------------------------------------
+
+@pytest.mark.parametrize("condition", [APPROVED, DENIED], ids=["approve", "deny"])
+def test_approving_or_denying_needs_approve_on_the_signer(chain, condition):
+    """Adding Approved or Denied through /approval needs `approve` on signers/<signerName> in
+    certificates.k8s.io, not only update on certificatesigningrequests/approval."""
+    csr = created(chain)
+    grant(chain, approval_rules("example.com/other"))
+    code, status = send(chain, ALICE, "PUT", f"{CSRS}/{chain.prefix}/approval",
+                        {**csr, "status": {"conditions": [condition]}})
+    assert (code, status["reason"]) == (403, "Forbidden")
+    assert status["message"] == (f'certificatesigningrequests.certificates.k8s.io "{chain.prefix}" is forbidden: '
+                                 f'user not permitted to approve requests with signerName "{SIGNER}"')
+    assert status["details"] == {"name": chain.prefix, "group": "certificates.k8s.io",
+                                 "kind": "certificatesigningrequests"}
+
+
+@pytest.mark.parametrize("resource_name", [SIGNER, "example.com/*"])
+def test_approve_on_the_signer_or_its_domain_wildcard_allows_approving(chain, resource_name):
+    """IsAuthorizedForSignerName asks for the signerName, then for `<domain>/*`."""
+    csr = created(chain)
+    grant(chain, approval_rules(resource_name))
+    code, approved = send(chain, ALICE, "PUT", f"{CSRS}/{chain.prefix}/approval",
+                          {**csr, "status": {"conditions": [APPROVED]}})
+    assert code == 200, approved
+    assert [c["type"] for c in approved["status"]["conditions"]] == ["Approved"]
