@@ -236,6 +236,26 @@ class CertificateApproval:
         return obj
 
 
+class CertificateSigning:
+    """Issuing a CSR's certificate, or changing its conditions, through its /status subresource
+    takes `sign` on its signer."""
+
+    def __init__(self, authorizer: object) -> None:
+        self.authorizer = authorizer
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/certificates/signing.Plugin).Validate")
+    def admit(self, request: object, obj: dict | None) -> dict | None:
+        if request.operation != UPDATE or request.subresource != "status" or not _is_csr(request):
+            return obj
+        old_status, status = request.old_obj.get("status") or {}, obj.get("status") or {}
+        if all((old_status.get(key) or None) == (status.get(key) or None) for key in ("certificate", "conditions")):
+            return obj
+        signer_name = (request.old_obj.get("spec") or {}).get("signerName") or ""
+        if not authorized_for_signer_name(self.authorizer, request.user, "sign", signer_name):
+            raise forbidden(request, obj, f"user not permitted to sign requests with signerName {quote(signer_name)}")
+        return obj
+
+
 class AdmissionChain:
     """Plugins in order; each sees the object as the previous one left it."""
 
@@ -255,9 +275,10 @@ class AdmissionChain:
 def new_admission_chain(registry: object, namespaces: Lister | None = None,
                         service_accounts: Lister | None = None, authorizer: object | None = None) -> AdmissionChain:
     """The server's default chain: NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds,
-    validation, then the validating plugins CertificateApproval (asking `authorizer`, AlwaysAllow
-    without one); without listers the plugins read everything live."""
+    validation, then the validating plugins CertificateApproval and CertificateSigning (asking
+    `authorizer`, AlwaysAllow without one); without listers the plugins read everything live."""
     authorizer = authorizer or AlwaysAllowAuthorizer()
     return AdmissionChain([NamespaceLifecycle(registry, lister=namespaces),
                            ServiceAccount(registry, lister=service_accounts), DefaultTolerationSeconds(),
-                           Validation(), CertificateApproval(authorizer)])
+                           Validation(), CertificateApproval(authorizer),
+                           CertificateSigning(authorizer)])

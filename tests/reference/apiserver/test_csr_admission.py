@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import itertools
 import json
 
 import pytest
@@ -26,9 +27,9 @@ from tests.reference.apiserver.test_handlers import NOW, etcd, registry  # noqa:
 CSRS = "/apis/certificates.k8s.io/v1/certificatesigningrequests"
 RBAC = "/apis/rbac.authorization.k8s.io/v1"
 ADMIN = ("admin", ("system:masters",))
-ALICE = ("alice", ("devs",))
 SIGNER = "example.com/signer"
 CLIENT_SIGNER = "kubernetes.io/kube-apiserver-client"
+_users = itertools.count()
 APPROVED = {"type": "Approved", "status": "True", "reason": "ok"}
 DENIED = {"type": "Denied", "status": "True", "reason": "no"}
 
@@ -46,6 +47,7 @@ def chain(registry, ca, request):
                          new_admission_chain(registry, authorizer=authorizer), now=lambda: NOW)
     chain.ca = ca
     chain.prefix = "".join(c if c.isalnum() else "-" for c in request.node.name.lower()).strip("-")
+    chain.alice = (f"alice{next(_users)}", ("devs",))  # the grants of earlier tests stay in etcd
     return chain
 
 
@@ -62,7 +64,7 @@ def send(chain, who: tuple[str, tuple[str, ...]], method: str, path: str, body=N
 
 
 def grant(chain, rules: list[dict]) -> None:
-    """Give alice `rules` cluster-wide (written by admin), on top of reading and writing CSRs."""
+    """Give the test's alice `rules` cluster-wide (written by admin), on top of reading and writing CSRs."""
     name = chain.prefix
     rules = [{"apiGroups": ["certificates.k8s.io"], "resources": ["certificatesigningrequests"],
               "verbs": ["create", "get"]}, *rules]
@@ -70,7 +72,7 @@ def grant(chain, rules: list[dict]) -> None:
     assert send(chain, ADMIN, "POST", f"{RBAC}/clusterrolebindings", {
         "metadata": {"name": name}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
                                                 "name": name},
-        "subjects": [{"kind": "User", "name": "alice"}]})[0] == 201
+        "subjects": [{"kind": "User", "name": chain.alice[0]}]})[0] == 201
 
 
 def approval_rules(*signer_names: str, verb: str = "approve") -> list[dict]:
@@ -102,7 +104,7 @@ def test_approving_or_denying_needs_approve_on_the_signer(chain, condition):
     certificates.k8s.io, not only update on certificatesigningrequests/approval."""
     csr = created(chain)
     grant(chain, approval_rules("example.com/other"))
-    code, status = send(chain, ALICE, "PUT", f"{CSRS}/{chain.prefix}/approval",
+    code, status = send(chain, chain.alice, "PUT", f"{CSRS}/{chain.prefix}/approval",
                         {**csr, "status": {"conditions": [condition]}})
     assert (code, status["reason"]) == (403, "Forbidden")
     assert status["message"] == (f'certificatesigningrequests.certificates.k8s.io "{chain.prefix}" is forbidden: '
@@ -116,7 +118,61 @@ def test_approve_on_the_signer_or_its_domain_wildcard_allows_approving(chain, re
     """IsAuthorizedForSignerName asks for the signerName, then for `<domain>/*`."""
     csr = created(chain)
     grant(chain, approval_rules(resource_name))
-    code, approved = send(chain, ALICE, "PUT", f"{CSRS}/{chain.prefix}/approval",
+    code, approved = send(chain, chain.alice, "PUT", f"{CSRS}/{chain.prefix}/approval",
                           {**csr, "status": {"conditions": [APPROVED]}})
     assert code == 200, approved
     assert [c["type"] for c in approved["status"]["conditions"]] == ["Approved"]
+
+
+# --- CertificateSigning -------------------------------------------------------------------------
+
+def issued_certificate() -> str:
+    issued = certs.issue_client_cert(certs.new_ca(), "someone").certificate
+    return base64.b64encode(issued.public_bytes(serialization.Encoding.PEM)).decode()
+
+
+def approved(chain) -> dict:
+    """A new CSR, approved by admin."""
+    code, csr = send(chain, ADMIN, "PUT", f"{CSRS}/{chain.prefix}/approval",
+                     {**created(chain), "status": {"conditions": [APPROVED]}})
+    assert code == 200, csr
+    return csr
+
+
+def test_issuing_a_certificate_needs_sign_on_the_signer(chain):
+    """Changing status.certificate through /status needs `sign` on signers/<signerName>."""
+    csr = approved(chain)
+    grant(chain, approval_rules("example.com/other", verb="sign"))
+    code, status = send(chain, chain.alice, "PUT", f"{CSRS}/{chain.prefix}/status",
+                        {**csr, "status": {**csr["status"], "certificate": issued_certificate()}})
+    assert (code, status["reason"]) == (403, "Forbidden")
+    assert status["message"] == (f'certificatesigningrequests.certificates.k8s.io "{chain.prefix}" is forbidden: '
+                                 f'user not permitted to sign requests with signerName "{SIGNER}"')
+
+
+@pytest.mark.parametrize("resource_name", [SIGNER, "example.com/*"])
+def test_sign_on_the_signer_or_its_domain_wildcard_allows_issuing(chain, resource_name):
+    csr = approved(chain)
+    grant(chain, approval_rules(resource_name, verb="sign"))
+    code, issued = send(chain, chain.alice, "PUT", f"{CSRS}/{chain.prefix}/status",
+                        {**csr, "status": {**csr["status"], "certificate": issued_certificate()}})
+    assert code == 200, issued
+    assert issued["status"]["certificate"]
+
+
+def test_a_status_update_that_changes_neither_certificate_nor_conditions_needs_no_sign(chain):
+    """CertificateSigning looks only at status.certificate and status.conditions."""
+    csr = created(chain)
+    grant(chain, approval_rules("example.com/other", verb="sign"))
+    code, updated = send(chain, chain.alice, "PUT", f"{CSRS}/{chain.prefix}/status",
+                         {**csr, "metadata": {**csr["metadata"], "labels": {"seen": "yes"}}})
+    assert code == 200, updated
+
+
+def test_adding_a_failed_condition_needs_sign(chain):
+    """Any change of the conditions through /status is the signer's: a Failed condition too."""
+    csr = created(chain)
+    grant(chain, approval_rules("example.com/other", verb="sign"))
+    code, status = send(chain, chain.alice, "PUT", f"{CSRS}/{chain.prefix}/status",
+                        {**csr, "status": {"conditions": [{"type": "Failed", "status": "True"}]}})
+    assert (code, status["reason"]) == (403, "Forbidden")
