@@ -18,9 +18,12 @@ from __future__ import annotations
 import time
 from typing import Callable, Protocol, Sequence
 
+from cryptography.x509.oid import NameOID
+
 from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.rbac import AlwaysAllowAuthorizer, AttributesRecord
+from reference_impl.apiserver.kinds import certificatesigningrequest
 from reference_impl.machinery import trace
 from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
@@ -256,6 +259,27 @@ class CertificateSigning:
         return obj
 
 
+class CertificateSubjectRestriction:
+    """No CSR for the kube-apiserver-client signer may ask for the group system:masters, whose
+    members the authorizer allows everything whatever RBAC says."""
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/certificates/subjectrestriction.Plugin).Validate")
+    def admit(self, request: object, obj: dict | None) -> dict | None:
+        if request.operation != CREATE or request.subresource or not _is_csr(request):
+            return obj
+        signer_name = certificatesigningrequest.KUBE_APISERVER_CLIENT_SIGNER
+        if (obj.get("spec") or {}).get("signerName") != signer_name:
+            return obj
+        try:
+            parsed = certificatesigningrequest.parse_csr(certificatesigningrequest.request_bytes(obj))
+        except ValueError as err:
+            raise forbidden(request, obj, f"failed to parse CSR: {err}") from None
+        organizations = parsed.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+        if any(o.value == "system:masters" for o in organizations):
+            raise forbidden(request, obj, f"use of {signer_name} signer with system:masters group is not allowed")
+        return obj
+
+
 class AdmissionChain:
     """Plugins in order; each sees the object as the previous one left it."""
 
@@ -276,9 +300,10 @@ def new_admission_chain(registry: object, namespaces: Lister | None = None,
                         service_accounts: Lister | None = None, authorizer: object | None = None) -> AdmissionChain:
     """The server's default chain: NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds,
     validation, then the validating plugins CertificateApproval and CertificateSigning (asking
-    `authorizer`, AlwaysAllow without one); without listers the plugins read everything live."""
+    `authorizer`, AlwaysAllow without one) and CertificateSubjectRestriction; without listers the
+    plugins read everything live."""
     authorizer = authorizer or AlwaysAllowAuthorizer()
     return AdmissionChain([NamespaceLifecycle(registry, lister=namespaces),
                            ServiceAccount(registry, lister=service_accounts), DefaultTolerationSeconds(),
                            Validation(), CertificateApproval(authorizer),
-                           CertificateSigning(authorizer)])
+                           CertificateSigning(authorizer), CertificateSubjectRestriction()])

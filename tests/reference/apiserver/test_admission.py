@@ -239,7 +239,8 @@ def test_chain_runs_in_order_and_passes_the_mutated_object():
     chain = new_admission_chain(REGISTRY)
     assert [type(p).__name__ for p in chain.plugins] == ["NamespaceLifecycle", "ServiceAccount",
                                                          "DefaultTolerationSeconds", "Validation",
-                                                         "CertificateApproval", "CertificateSigning"]
+                                                         "CertificateApproval", "CertificateSigning",
+                                                         "CertificateSubjectRestriction"]
     assert chain.admit(Request("CREATE", PODS, obj=pod()))["spec"]["serviceAccountName"] == "default"
 
 

@@ -176,3 +176,19 @@ def test_adding_a_failed_condition_needs_sign(chain):
     code, status = send(chain, chain.alice, "PUT", f"{CSRS}/{chain.prefix}/status",
                         {**csr, "status": {"conditions": [{"type": "Failed", "status": "True"}]}})
     assert (code, status["reason"]) == (403, "Forbidden")
+
+
+# --- CertificateSubjectRestriction --------------------------------------------------------------
+
+def test_a_kube_apiserver_client_csr_for_system_masters_is_refused_at_create(chain):
+    """No one may ask the kube-apiserver-client signer for a system:masters certificate."""
+    code, status = new_csr(chain, signer=CLIENT_SIGNER, request=csrs.request("eve", ("devs", "system:masters")))
+    assert (code, status["reason"]) == (403, "Forbidden")
+    assert status["message"] == (f'certificatesigningrequests.certificates.k8s.io "{chain.prefix}" is forbidden: '
+                                 f'use of kubernetes.io/kube-apiserver-client signer with system:masters group '
+                                 f'is not allowed')
+
+
+def test_other_signers_and_groups_pass_the_subject_restriction(chain):
+    assert new_csr(chain, signer=SIGNER, suffix="-a", request=csrs.request("eve", ("system:masters",)))[0] == 201
+    assert new_csr(chain, signer=CLIENT_SIGNER, suffix="-b", request=csrs.request("eve", ("devs",)))[0] == 201
