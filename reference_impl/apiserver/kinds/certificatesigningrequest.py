@@ -69,6 +69,19 @@ def parse_csr(pem: bytes) -> x509.CertificateSigningRequest:
         raise ValueError("x509: malformed certificate request") from None
 
 
+@mirrors("(k8s.io/kubernetes/pkg/registry/certificates/certificates.csrStrategy).PrepareForCreate")
+def prepare_for_create(csr: dict, user: object) -> None:
+    """The requester is the user who creates the CSR, whatever the body says. (The status is
+    emptied with every kind's, by the registry's INITIAL_STATUS.)"""
+    spec = csr.setdefault("spec", {})
+    for key in ("username", "uid", "groups", "extra"):
+        spec.pop(key, None)
+    if user is not None:
+        requester = {"username": user.name, "uid": user.uid, "groups": list(user.groups),
+                     "extra": {key: list(values) for key, values in user.extra.items()}}
+        spec.update({key: value for key, value in requester.items() if value})  # all omitempty
+
+
 @mirrors("(k8s.io/kubernetes/pkg/registry/certificates/certificates.csrStrategy).PrepareForUpdate")
 def prepare_for_update(new: dict, old: dict) -> None:
     """A CSR's spec is immutable after creation (its status is kept by status_reset_on_update)."""
@@ -223,7 +236,8 @@ RESOURCES = (
     Resource("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests",
              "certificatesigningrequest", False, ("csr",), subresources=("status", "approval"),
              status_reset_on_update=True, field_selectors=(*COMMON_FIELDS, "spec.signerName"),
-             update_validator=validate_update, prepare_for_update=prepare_for_update,
+             update_validator=validate_update, prepare_for_create=prepare_for_create,
+             prepare_for_update=prepare_for_update,
              prepare_for_status_update=prepare_for_status_update, validate_status_update=validate_status_update,
              prepare_for_approval_update=prepare_for_approval_update,
              validate_approval_update=validate_approval_update),

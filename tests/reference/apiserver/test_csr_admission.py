@@ -192,3 +192,28 @@ def test_a_kube_apiserver_client_csr_for_system_masters_is_refused_at_create(cha
 def test_other_signers_and_groups_pass_the_subject_restriction(chain):
     assert new_csr(chain, signer=SIGNER, suffix="-a", request=csrs.request("eve", ("system:masters",)))[0] == 201
     assert new_csr(chain, signer=CLIENT_SIGNER, suffix="-b", request=csrs.request("eve", ("devs",)))[0] == 201
+
+
+# --- PrepareForCreate ---------------------------------------------------------------------------
+
+def test_the_requester_is_the_authenticated_user_and_status_starts_empty(chain):
+    """csrStrategy.PrepareForCreate: username, uid, groups and extra come from the request's
+    user, whatever the body says; users cannot create pre-approved requests."""
+    grant(chain, [])
+    code, csr = new_csr(chain, chain.alice, username="mallory", uid="42", groups=["system:masters"],
+                        extra={"scopes": ["all"]})
+    assert code == 201, csr
+    spec = csr["spec"]
+    assert (spec["username"], spec["groups"]) == (chain.alice[0], ["devs", "system:authenticated"])
+    assert "uid" not in spec and "extra" not in spec
+    assert csr["status"] == {}
+
+
+def test_a_status_sent_at_create_is_dropped(chain):
+    code, csr = send(chain, ADMIN, "POST", CSRS, {
+        "apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
+        "metadata": {"name": chain.prefix},
+        "spec": {"request": csrs.request(), "signerName": SIGNER, "usages": ["client auth"]},
+        "status": {"conditions": [APPROVED, DENIED], "certificate": issued_certificate()}})
+    assert code == 201, csr
+    assert csr["status"] == {} and csr["spec"]["username"] == "admin"

@@ -65,7 +65,7 @@ KINDS = [
      {"spec": {"request": "LS0t", "signerName": "kubernetes.io/kube-apiserver-client", "usages": ["client auth"],
                "username": "alice"}},
      ["Name", "Age", "SignerName", "Requestor", "RequestedDuration", "Condition"],
-     ["90s", "kubernetes.io/kube-apiserver-client", "alice", "<none>", "Pending"]),
+     ["90s", "kubernetes.io/kube-apiserver-client", "system:admin", "<none>", "Pending"]),  # who created it
     ("events.k8s.io/v1", "events", True, ["ev"], [],
      {"eventTime": "2023-11-14T22:13:20.000000Z", "reason": "Started", "note": "started", "type": "Normal",
       "regarding": {"kind": "Pod", "name": "p"}, "reportingController": "kubelet", "reportingInstance": "n1",
@@ -222,7 +222,8 @@ def test_a_csr_approval_is_discovered_as_an_updatable_subresource(chain):
 
 
 def test_a_csr_is_approved_through_its_approval_subresource(chain):
-    """PUT …/approval changes the conditions (and nothing else); the Condition column says Approved."""
+    """PUT …/approval changes the conditions (and nothing else: the requester stays the user who
+    created it); the Condition column says Approved."""
     body = KINDS[IDS.index("certificates.k8s.io/v1/certificatesigningrequests")][5]
     code, _ = new_object(chain, "certificates.k8s.io/v1", "certificatesigningrequests", False, body, "approve-me")
     assert code == 201
@@ -231,7 +232,7 @@ def test_a_csr_is_approved_through_its_approval_subresource(chain):
     csr["status"] = {"conditions": [{"type": "Approved", "status": "True", "reason": "ok"}]}
     csr["spec"]["username"] = "mallory"
     code, approved = call(chain, "PUT", path + "/approval", csr)
-    assert code == 200 and approved["spec"]["username"] == "alice"
+    assert code == 200 and approved["spec"]["username"] == "system:admin"
     assert call(chain, "GET", path, accept=TABLE)[1]["rows"][0]["cells"][5] == "Approved"
 
 
