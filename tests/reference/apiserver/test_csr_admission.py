@@ -217,3 +217,66 @@ def test_a_status_sent_at_create_is_dropped(chain):
         "status": {"conditions": [APPROVED, DENIED], "certificate": issued_certificate()}})
     assert code == 201, csr
     assert csr["status"] == {} and csr["spec"]["username"] == "admin"
+
+
+# --- ValidateCertificateSigningRequestCreate ----------------------------------------------------
+
+def go_bytes(data: bytes) -> str:
+    return "[]byte{" + ", ".join(f"{b:#x}" for b in data) + "}"
+
+
+def bad_signature() -> bytes:
+    der = bytearray(x509.load_pem_x509_csr(csrs.request_pem()).public_bytes(serialization.Encoding.DER))
+    der[-1] ^= 0xFF  # the last byte of the ECDSA signature's s
+    return x509.load_der_x509_csr(bytes(der)).public_bytes(serialization.Encoding.PEM)
+
+
+NOT_A_REQUEST = b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"
+BAD_SIGNATURE = bad_signature()
+
+
+@pytest.mark.parametrize("spec,causes", [
+    ({"request": base64.b64encode(NOT_A_REQUEST).decode()},
+     [f"spec.request: Invalid value: {go_bytes(NOT_A_REQUEST)}: PEM block type must be CERTIFICATE REQUEST"]),
+    ({"request": base64.b64encode(BAD_SIGNATURE).decode()},
+     [f"spec.request: Invalid value: {go_bytes(BAD_SIGNATURE)}: x509: ECDSA verification failure"]),
+    ({"signerName": ""}, ["spec.signerName: Required value: signerName must be provided"]),
+    ({"signerName": "example"}, ['spec.signerName: Invalid value: "example": must be a fully qualified domain and '
+                                 "path of the form 'example.com/signer-name'"]),
+    ({"signerName": "example/signer"}, ['spec.signerName: Invalid value: "example": should be a domain with at '
+                                        'least two segments separated by dots']),
+    ({"signerName": "Example.com/signer"},
+     ['spec.signerName: Invalid value: "Example.com": validating label "Example": a lowercase RFC 1123 label must '
+      "consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric "
+      "character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"]),
+    ({"signerName": "example.com/a_b"},
+     ['spec.signerName: Invalid value: "a_b": validating label "a_b": a lowercase RFC 1123 subdomain must consist '
+      "of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character "
+      "(e.g. 'example.com', regex used for validation is "
+      r"'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"]),
+    ({"signerName": "kubernetes.io/legacy-unknown"},
+     ['spec.signerName: Invalid value: "kubernetes.io/legacy-unknown": the legacy signerName is not allowed via '
+      'this API version']),
+    ({"usages": []}, ["spec.usages: Required value: usages must be provided"]),
+    ({"usages": ["client auth", "flying", "client auth"]},
+     ['spec.usages[1]: Unsupported value: "flying": supported values: "any", "cert sign", "client auth", '
+      '"code signing", "content commitment", "crl sign", "data encipherment", "decipher only", '
+      '"digital signature", "email protection", "encipher only", "ipsec end system", "ipsec tunnel", '
+      '"ipsec user", "key agreement", "key encipherment", "microsoft sgc", "netscape sgc", "ocsp signing", '
+      '"s/mime", "server auth", "signing", "timestamping"',
+      'spec.usages[2]: Duplicate value: "client auth"']),
+    ({"expirationSeconds": 599},
+     ["spec.expirationSeconds: Invalid value: 599: may not specify a duration less than 600 seconds (10 minutes)"]),
+], ids=["not-a-csr", "bad-signature", "no-signer", "no-path", "one-label-domain", "upper-case-domain",
+        "bad-path", "legacy-signer", "no-usages", "unknown-and-duplicate-usages", "short-expiration"])
+def test_the_spec_is_validated_at_create(chain, spec, causes):
+    """spec.request is a PEM CERTIFICATE REQUEST whose signature verifies; signerName is a
+    domain/path; usages are known, given and not repeated; expirationSeconds is at least 600."""
+    code, status = new_csr(chain, **spec)
+    assert (code, status["reason"]) == (422, "Invalid")
+    assert [f'{c["field"]}: {c["message"]}' for c in status["details"]["causes"]] == causes
+
+
+def test_a_valid_spec_with_an_expiration_is_created(chain):
+    csr = created(chain, expirationSeconds=600, usages=["digital signature", "key encipherment", "client auth"])
+    assert csr["spec"]["expirationSeconds"] == 600

@@ -13,6 +13,7 @@ from reference_impl.apiserver.core import openapi
 from reference_impl.apiserver.storage.etcdclient import EtcdClient
 from reference_impl.apiserver.core.registry import Registry
 from reference_impl.apiserver.adapter.server import HandlerChain
+from tests.reference.apiserver import csrs
 from tests.reference.apiserver.test_handlers import TABLE, call
 from tests.reference.etcd.processes import reference_server
 
@@ -62,8 +63,8 @@ KINDS = [
      ["Name", "AddressType", "Ports", "Endpoints", "Age"], ["IPv4", "80", "10.0.0.1"]),
     ("node.k8s.io/v1", "runtimeclasses", False, [], [], {"handler": "runc"}, ["Name", "Handler", "Age"], ["runc"]),
     ("certificates.k8s.io/v1", "certificatesigningrequests", False, ["csr"], ["status", "approval"],
-     {"spec": {"request": "LS0t", "signerName": "kubernetes.io/kube-apiserver-client", "usages": ["client auth"],
-               "username": "alice"}},
+     {"spec": {"request": csrs.request(), "signerName": "kubernetes.io/kube-apiserver-client",
+               "usages": ["client auth"], "username": "alice"}},
      ["Name", "Age", "SignerName", "Requestor", "RequestedDuration", "Condition"],
      ["90s", "kubernetes.io/kube-apiserver-client", "system:admin", "<none>", "Pending"]),  # who created it
     ("events.k8s.io/v1", "events", True, ["ev"], [],
