@@ -1,8 +1,10 @@
 """Admission: the ordered checks (and defaults) a write passes after authorization and before storage.
 
-The chain runs NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds and validation, in that
-order, on every create, update, patch (after the patch is applied) and delete the HTTP layer hands
-it as an `AdmissionRequest` (operation, resource, subresource, namespace, name, obj, old_obj, user, dry_run).
+The chain runs NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds, validation and then
+the validating plugins for CertificateSigningRequests (upstream runs validating admission after the
+strategy's validation), in that order, on every create, update, patch (after the patch is applied)
+and delete the HTTP layer hands it as an `AdmissionRequest` (operation, resource, subresource,
+namespace, name, obj, old_obj, user, dry_run).
 Each plugin takes the request and the object so far and returns the object, possibly changed
 (ServiceAccount fills in `spec.serviceAccountName`); a refusal raises StatusError with the code and
 message upstream's plugin gives.
@@ -16,9 +18,14 @@ from __future__ import annotations
 import time
 from typing import Callable, Protocol, Sequence
 
+from cryptography.x509.oid import NameOID
+
 from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.core.rbac import AlwaysAllowAuthorizer, AttributesRecord
+from reference_impl.apiserver.kinds import certificatesigningrequest
 from reference_impl.machinery import trace
+from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
 CREATE, UPDATE, DELETE = "CREATE", "UPDATE", "DELETE"
@@ -197,6 +204,82 @@ class Validation:
         return obj
 
 
+CERTIFICATES_GROUP = "certificates.k8s.io"
+
+
+def _is_csr(request: object) -> bool:
+    return request.resource.group == CERTIFICATES_GROUP and request.resource.plural == "certificatesigningrequests"
+
+
+@mirrors("k8s.io/kubernetes/plugin/pkg/admission/certificates.IsAuthorizedForSignerName")
+def authorized_for_signer_name(authorizer: object, user: object, verb: str, signer_name: str) -> bool:
+    """`verb` on the resource signers named `signer_name` in certificates.k8s.io, or else on the
+    name `<domain>/*` that stands for every signer of its domain."""
+    domain = signer_name.split("/")[0]
+    return any(authorizer.authorize(AttributesRecord(user, verb, api_group=CERTIFICATES_GROUP, api_version="*",
+                                                     resource="signers", name=name))[0]
+               for name in (signer_name, f"{domain}/*"))
+
+
+class CertificateApproval:
+    """Approving or denying a CSR (any update through its /approval subresource) takes `approve`
+    on its signer."""
+
+    def __init__(self, authorizer: object) -> None:
+        self.authorizer = authorizer
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/certificates/approval.Plugin).Validate")
+    def admit(self, request: object, obj: dict | None) -> dict | None:
+        if request.operation != UPDATE or request.subresource != "approval" or not _is_csr(request):
+            return obj
+        signer_name = (request.old_obj.get("spec") or {}).get("signerName") or ""
+        if not authorized_for_signer_name(self.authorizer, request.user, "approve", signer_name):
+            raise forbidden(request, obj,
+                            f"user not permitted to approve requests with signerName {quote(signer_name)}")
+        return obj
+
+
+class CertificateSigning:
+    """Issuing a CSR's certificate, or changing its conditions, through its /status subresource
+    takes `sign` on its signer."""
+
+    def __init__(self, authorizer: object) -> None:
+        self.authorizer = authorizer
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/certificates/signing.Plugin).Validate")
+    def admit(self, request: object, obj: dict | None) -> dict | None:
+        if request.operation != UPDATE or request.subresource != "status" or not _is_csr(request):
+            return obj
+        old_status, status = request.old_obj.get("status") or {}, obj.get("status") or {}
+        if all((old_status.get(key) or None) == (status.get(key) or None) for key in ("certificate", "conditions")):
+            return obj
+        signer_name = (request.old_obj.get("spec") or {}).get("signerName") or ""
+        if not authorized_for_signer_name(self.authorizer, request.user, "sign", signer_name):
+            raise forbidden(request, obj, f"user not permitted to sign requests with signerName {quote(signer_name)}")
+        return obj
+
+
+class CertificateSubjectRestriction:
+    """No CSR for the kube-apiserver-client signer may ask for the group system:masters, whose
+    members the authorizer allows everything whatever RBAC says."""
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/certificates/subjectrestriction.Plugin).Validate")
+    def admit(self, request: object, obj: dict | None) -> dict | None:
+        if request.operation != CREATE or request.subresource or not _is_csr(request):
+            return obj
+        signer_name = certificatesigningrequest.KUBE_APISERVER_CLIENT_SIGNER
+        if (obj.get("spec") or {}).get("signerName") != signer_name:
+            return obj
+        try:
+            parsed = certificatesigningrequest.parse_csr(certificatesigningrequest.request_bytes(obj))
+        except ValueError as err:
+            raise forbidden(request, obj, f"failed to parse CSR: {err}") from None
+        organizations = parsed.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+        if any(o.value == "system:masters" for o in organizations):
+            raise forbidden(request, obj, f"use of {signer_name} signer with system:masters group is not allowed")
+        return obj
+
+
 class AdmissionChain:
     """Plugins in order; each sees the object as the previous one left it."""
 
@@ -214,9 +297,13 @@ class AdmissionChain:
 
 
 def new_admission_chain(registry: object, namespaces: Lister | None = None,
-                        service_accounts: Lister | None = None) -> AdmissionChain:
+                        service_accounts: Lister | None = None, authorizer: object | None = None) -> AdmissionChain:
     """The server's default chain: NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds,
-    validation; without listers the plugins read everything live."""
+    validation, then the validating plugins CertificateApproval and CertificateSigning (asking
+    `authorizer`, AlwaysAllow without one) and CertificateSubjectRestriction; without listers the
+    plugins read everything live."""
+    authorizer = authorizer or AlwaysAllowAuthorizer()
     return AdmissionChain([NamespaceLifecycle(registry, lister=namespaces),
                            ServiceAccount(registry, lister=service_accounts), DefaultTolerationSeconds(),
-                           Validation()])
+                           Validation(), CertificateApproval(authorizer),
+                           CertificateSigning(authorizer), CertificateSubjectRestriction()])

@@ -676,7 +676,7 @@ class RESTHandlers:
         namespace = request.info.namespace if resource.namespaced else ""
         ensure_namespace(obj, namespace)
         obj = self._admit(request, "CREATE", resource, obj, None)
-        created = self.registry.create(resource, namespace, obj, dry_run=dry_run(request))
+        created = self.registry.create(resource, namespace, obj, dry_run=dry_run(request), user=request.user)
         if resource.plural == "namespaces" and not dry_run(request):
             self.registry.ensure_default_service_account(created["metadata"]["name"])
         return self._output(request, 201, created, resource)

@@ -296,6 +296,15 @@ class PrivilegedGroupAuthorizer:
         return bool(self.groups & set(attributes.user.groups)), ""
 
 
+class AlwaysAllowAuthorizer:
+    """`--authorization-mode=AlwaysAllow`: every request is allowed (what a server without an
+    authorizer does)."""
+
+    @mirrors("(k8s.io/apiserver/pkg/authorization/authorizerfactory.alwaysAllowAuthorizer).Authorize")
+    def authorize(self, attributes: AttributesRecord) -> tuple[bool, str]:
+        return True, ""
+
+
 class UnionAuthorizer:
     """Ask each authorizer in turn; the first to allow decides. Denials collect their reasons."""
 

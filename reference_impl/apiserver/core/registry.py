@@ -166,8 +166,9 @@ class Registry(LifecycleMixin):
     @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).Create",
              "k8s.io/apiserver/pkg/registry/rest.BeforeCreate")
     def create(self, resource: Resource | str, namespace: str | None, obj: dict,
-               dry_run: bool = False) -> dict:
-        """Store a new object; its metadata is filled here, whatever the client sent for it."""
+               dry_run: bool = False, user: object = None) -> dict:
+        """Store a new object; its metadata is filled here, whatever the client sent for it.
+        `user` is who asks (the request context's user.Info), for strategies that record it."""
         r = self.resource(resource)
         obj = deep_copy_json(obj)
         self._check_type(r, obj)
@@ -194,7 +195,7 @@ class Registry(LifecycleMixin):
         if r.kind == "Job":
             _generate_job_selector(obj)
         if r.prepare_for_create:
-            r.prepare_for_create(obj)
+            r.prepare_for_create(obj, user)
         problems = r.validate(obj) + limits.size_problems(r.kind, obj)
         if problems:
             raise self._invalid(r, obj, problems)

@@ -39,9 +39,10 @@ class Resource:
     validator: Callable[[dict], list[str]] | None = field(default=None, compare=False, hash=False)
     update_validator: Callable[[dict, dict], list[str]] | None = field(default=None, compare=False,
                                                                        hash=False)
-    # The kind's strategy beyond the generic one: PrepareForCreate(obj), PrepareForUpdate(new, old),
-    # run after defaulting and before validation.
-    prepare_for_create: Callable[[dict], None] | None = field(default=None, compare=False, hash=False)
+    # The kind's strategy beyond the generic one: PrepareForCreate(obj, user), PrepareForUpdate(new, old),
+    # run after defaulting and before validation. `user` is the requesting user.Info its context
+    # carries, None for the server's own writes.
+    prepare_for_create: Callable[[dict, object], None] | None = field(default=None, compare=False, hash=False)
     prepare_for_update: Callable[[dict, dict], None] | None = field(default=None, compare=False, hash=False)
     # The status strategy's PrepareForUpdate(new, old) beyond keeping the stored spec, for a kind
     # whose status updates reset some of the metadata sent.

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, replace
 
 from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
@@ -15,9 +16,21 @@ from reference_impl.apiserver.core.schemas import (CERTIFICATES, integer, kind, 
                                                    string, strings)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, human_duration, name_cell, part
 from reference_impl.machinery.gojson import quote
+from reference_impl.machinery.labels import DNS_SUBDOMAIN
 from reference_impl.mirrors import mirrors
 
 APPROVED, DENIED, FAILED = "Approved", "Denied", "Failed"
+KUBE_APISERVER_CLIENT_SIGNER = "kubernetes.io/kube-apiserver-client"
+LEGACY_UNKNOWN_SIGNER = "kubernetes.io/legacy-unknown"  # v1beta1's default, refused by v1
+KNOWN_USAGES = ("any", "cert sign", "client auth", "code signing", "content commitment", "crl sign",
+                "data encipherment", "decipher only", "digital signature", "email protection", "encipher only",
+                "ipsec end system", "ipsec tunnel", "ipsec user", "key agreement", "key encipherment",
+                "microsoft sgc", "netscape sgc", "ocsp signing", "s/mime", "server auth", "signing",
+                "timestamping")  # allValidUsages, sorted as its List() gives them
+MIN_EXPIRATION_SECONDS = 600
+# A signer name is <fqdn>/<path>, the path long enough for <namespace>.<name>.
+MAX_DOMAIN_LENGTH = 253
+MAX_SIGNER_NAME_LENGTH = MAX_DOMAIN_LENGTH + (253 + 63 + 1) + 1
 # Condition types that may only be True when present (trueConditionTypes).
 TRUE_ONLY_TYPES = (APPROVED, DENIED, FAILED)
 # A PEM block as encoding/pem.Decode finds it: the type line, the body, the matching END line.
@@ -41,6 +54,136 @@ def _certificate(csr: dict) -> bytes:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
         return value.encode()  # the schema leaves status opaque, so no decoder refused it earlier
+
+
+def request_bytes(csr: dict) -> bytes:
+    """spec.request as the bytes it encodes (base64 in JSON)."""
+    value = (csr.get("spec") or {}).get("request") or ""
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return value.encode()
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/certificates.ParseCSR")
+def parse_csr(pem: bytes) -> x509.CertificateSigningRequest:
+    """The first PEM block of `pem` as a PKCS#10 request; ValueError with Go's text when it is none."""
+    block = PEM_BLOCK.search(pem.decode("latin-1"))
+    try:
+        der = base64.b64decode("".join(block.group(2).split()), validate=True) if block else b""
+    except binascii.Error:
+        der = b""  # pem.Decode passes over a block whose body is no base64
+    if not der or block.group(1) != "CERTIFICATE REQUEST":
+        raise ValueError("PEM block type must be CERTIFICATE REQUEST")
+    try:
+        return x509.load_der_x509_csr(der)
+    except ValueError:  # Go's asn1 errors name the tag that did not match; cryptography's do not
+        raise ValueError("x509: malformed certificate request") from None
+
+
+def _go_bytes(data: bytes | None) -> str:
+    """A []byte as Go's %#v prints it, which is how field.Invalid shows spec.request."""
+    if data is None:
+        return "[]byte(nil)"
+    return "[]byte{" + ", ".join(f"{b:#x}" for b in data) + "}"
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/certificates/validation.validateCSR")
+def request_problem(pem: bytes) -> str | None:
+    """Why spec.request is not a PKCS#10 request signed by its own key; None when it is."""
+    try:
+        request = parse_csr(pem)
+    except ValueError as err:
+        return str(err)
+    if request.is_signature_valid:
+        return None
+    key = request.public_key()
+    if isinstance(key, rsa.RSAPublicKey):
+        return "crypto/rsa: verification error"
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return "x509: Ed25519 verification failure"
+    return "x509: ECDSA verification failure"
+
+
+def _segment_problems(path: str, segment: str, labels: list[str], rule: str) -> list[str]:
+    """IsDNS1123Label or IsDNS1123Subdomain of each label until one fails, shown with `segment`."""
+    pattern, message, limit = {"label": (v.LABEL, v.LABEL_MSG, 63),
+                               "subdomain": (DNS_SUBDOMAIN, v.SUBDOMAIN_MSG, 253)}[rule]
+    for label in labels:
+        errors = ([f"must be no more than {limit} characters"] if len(label) > limit else []) + \
+                 ([] if pattern.match(label) else [message])
+        if errors:  # the first bad label is enough: the next ones' errors would read the same
+            return [v.invalid(path, segment, f"validating label {quote(label)}: {error}") for error in errors]
+    return []
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/certificates/validation.ValidateCertificateSigningRequestSignerName")
+def signer_name_problems(signer_name: str, path: str = "spec.signerName") -> list[str]:
+    """A signer name is `<domain>/<path>`: a domain of at least two DNS labels, a path of DNS
+    subdomains separated by dots."""
+    if not signer_name:
+        return [v.required(path, "signerName must be provided")]
+    segments = signer_name.split("/")
+    if len(segments) != 2:
+        return [v.invalid(path, signer_name,
+                          "must be a fully qualified domain and path of the form 'example.com/signer-name'")]
+    domain, signer_path = segments
+    problems = []
+    if len(domain) > MAX_DOMAIN_LENGTH:
+        problems.append(f"{path}: Too long: must have at most {MAX_DOMAIN_LENGTH} bytes")
+    labels = domain.split(".")
+    problems += _segment_problems(path, domain, labels, "label")
+    if len(labels) < 2:
+        problems.append(v.invalid(path, domain, "should be a domain with at least two segments separated by dots"))
+    problems += _segment_problems(path, signer_path, signer_path.split("."), "subdomain")
+    if len(signer_name) > MAX_SIGNER_NAME_LENGTH:
+        problems.append(f"{path}: Too long: must have at most {MAX_SIGNER_NAME_LENGTH} bytes")
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/certificates/validation.ValidateCertificateSigningRequestCreate",
+         "k8s.io/kubernetes/pkg/apis/certificates/validation.validateCertificateSigningRequest")
+def spec_problems(csr: dict) -> list[str]:
+    """The spec's rules: a request signed by its key, usages known, given and not repeated, a
+    well-formed signer name, an expiration of at least ten minutes. (An update keeps the stored
+    spec, so on updates these find only what was stored before they were checked; the status
+    rules are update_problems'.)"""
+    spec = csr.get("spec") or {}
+    problems = []
+    problem = request_problem(request_bytes(csr))
+    if problem:
+        shown = _go_bytes(request_bytes(csr) if spec.get("request") is not None else None)
+        problems.append(f"spec.request: Invalid value: {shown}: {problem}")
+    usages = spec.get("usages") or []
+    if not usages:
+        problems.append(v.required("spec.usages", "usages must be provided"))
+    problems += [v.unsupported(f"spec.usages[{i}]", usage, KNOWN_USAGES)
+                 for i, usage in enumerate(usages) if usage not in KNOWN_USAGES]
+    problems += [v.duplicate(f"spec.usages[{i}]", usage) for i, usage in enumerate(usages) if usage in usages[:i]]
+    signer_name = spec.get("signerName") or ""
+    if signer_name == LEGACY_UNKNOWN_SIGNER:
+        problems.append(v.invalid("spec.signerName", signer_name,
+                                  "the legacy signerName is not allowed via this API version"))
+    else:
+        problems += signer_name_problems(signer_name)
+    seconds = spec.get("expirationSeconds")
+    if seconds is not None and seconds < MIN_EXPIRATION_SECONDS:
+        problems.append(v.invalid("spec.expirationSeconds", seconds,
+                                  "may not specify a duration less than 600 seconds (10 minutes)"))
+    return problems
+
+
+@mirrors("(k8s.io/kubernetes/pkg/registry/certificates/certificates.csrStrategy).PrepareForCreate")
+def prepare_for_create(csr: dict, user: object) -> None:
+    """The requester is the user who creates the CSR, whatever the body says. (The status is
+    emptied with every kind's, by the registry's INITIAL_STATUS.)"""
+    spec = csr.setdefault("spec", {})
+    for key in ("username", "uid", "groups", "extra"):
+        spec.pop(key, None)
+    if user is not None:
+        requester = {"username": user.name, "uid": user.uid, "groups": list(user.groups),
+                     "extra": {key: list(values) for key, values in user.extra.items()}}
+        spec.update({key: value for key, value in requester.items() if value})  # all omitempty
 
 
 @mirrors("(k8s.io/kubernetes/pkg/registry/certificates/certificates.csrStrategy).PrepareForUpdate")
@@ -77,7 +220,7 @@ def prepare_for_approval_update(new: dict, old: dict) -> None:
 class ValidationOptions:
     """certificateValidationOptions: what an update path may change, and the bad data an update
     tolerates when the stored object already holds it. (The spec's options are not here: the
-    reference does not validate a CSR's spec.)"""
+    spec cannot change after creation.)"""
     allow_setting_approval_conditions: bool = False
     allow_setting_certificate: bool = False
     allow_both_approved_and_denied: bool = False
@@ -197,7 +340,8 @@ RESOURCES = (
     Resource("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests",
              "certificatesigningrequest", False, ("csr",), subresources=("status", "approval"),
              status_reset_on_update=True, field_selectors=(*COMMON_FIELDS, "spec.signerName"),
-             update_validator=validate_update, prepare_for_update=prepare_for_update,
+             validator=spec_problems, update_validator=validate_update, prepare_for_create=prepare_for_create,
+             prepare_for_update=prepare_for_update,
              prepare_for_status_update=prepare_for_status_update, validate_status_update=validate_status_update,
              prepare_for_approval_update=prepare_for_approval_update,
              validate_approval_update=validate_approval_update),

@@ -42,7 +42,7 @@ def _set_template_generation(obj: dict, generation: int) -> None:
 
 
 @mirrors("k8s.io/kubernetes/pkg/registry/apps/daemonset.daemonSetStrategy.PrepareForCreate")
-def prepare_for_create(obj: dict) -> None:
+def prepare_for_create(obj: dict, user: object) -> None:
     """A new DaemonSet starts at template generation 1 (or the one it was given, if higher)."""
     _set_template_generation(obj, max(_template_generation(obj), 1))
 

@@ -13,6 +13,7 @@ from reference_impl.apiserver.core import openapi
 from reference_impl.apiserver.storage.etcdclient import EtcdClient
 from reference_impl.apiserver.core.registry import Registry
 from reference_impl.apiserver.adapter.server import HandlerChain
+from tests.reference.apiserver import csrs
 from tests.reference.apiserver.test_handlers import TABLE, call
 from tests.reference.etcd.processes import reference_server
 
@@ -62,10 +63,10 @@ KINDS = [
      ["Name", "AddressType", "Ports", "Endpoints", "Age"], ["IPv4", "80", "10.0.0.1"]),
     ("node.k8s.io/v1", "runtimeclasses", False, [], [], {"handler": "runc"}, ["Name", "Handler", "Age"], ["runc"]),
     ("certificates.k8s.io/v1", "certificatesigningrequests", False, ["csr"], ["status", "approval"],
-     {"spec": {"request": "LS0t", "signerName": "kubernetes.io/kube-apiserver-client", "usages": ["client auth"],
-               "username": "alice"}},
+     {"spec": {"request": csrs.request(), "signerName": "kubernetes.io/kube-apiserver-client",
+               "usages": ["client auth"], "username": "alice"}},
      ["Name", "Age", "SignerName", "Requestor", "RequestedDuration", "Condition"],
-     ["90s", "kubernetes.io/kube-apiserver-client", "alice", "<none>", "Pending"]),
+     ["90s", "kubernetes.io/kube-apiserver-client", "system:admin", "<none>", "Pending"]),  # who created it
     ("events.k8s.io/v1", "events", True, ["ev"], [],
      {"eventTime": "2023-11-14T22:13:20.000000Z", "reason": "Started", "note": "started", "type": "Normal",
       "regarding": {"kind": "Pod", "name": "p"}, "reportingController": "kubelet", "reportingInstance": "n1",
@@ -222,7 +223,8 @@ def test_a_csr_approval_is_discovered_as_an_updatable_subresource(chain):
 
 
 def test_a_csr_is_approved_through_its_approval_subresource(chain):
-    """PUT …/approval changes the conditions (and nothing else); the Condition column says Approved."""
+    """PUT …/approval changes the conditions (and nothing else: the requester stays the user who
+    created it); the Condition column says Approved."""
     body = KINDS[IDS.index("certificates.k8s.io/v1/certificatesigningrequests")][5]
     code, _ = new_object(chain, "certificates.k8s.io/v1", "certificatesigningrequests", False, body, "approve-me")
     assert code == 201
@@ -231,7 +233,7 @@ def test_a_csr_is_approved_through_its_approval_subresource(chain):
     csr["status"] = {"conditions": [{"type": "Approved", "status": "True", "reason": "ok"}]}
     csr["spec"]["username"] = "mallory"
     code, approved = call(chain, "PUT", path + "/approval", csr)
-    assert code == 200 and approved["spec"]["username"] == "alice"
+    assert code == 200 and approved["spec"]["username"] == "system:admin"
     assert call(chain, "GET", path, accept=TABLE)[1]["rows"][0]["cells"][5] == "Approved"
 
 

@@ -21,6 +21,7 @@ from reference_impl.apiserver.core.errors import StatusError  # noqa: E402
 from reference_impl.apiserver.core.registry import Registry  # noqa: E402
 from reference_impl.apiserver.storage.etcdclient import EtcdClient  # noqa: E402
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
+from tests.reference.apiserver import csrs  # noqa: E402
 
 _names = itertools.count()
 CSRS = "certificatesigningrequests"
@@ -63,7 +64,8 @@ def new_csr(registry, conditions: list | None = None) -> dict:
     name = f"csr{next(_names)}"
     csr = registry.create(CSRS, None, {
         "apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest", "metadata": {"name": name},
-        "spec": {"request": "LS0t", "signerName": "kubernetes.io/kube-apiserver-client", "usages": ["client auth"]}})
+        "spec": {"request": csrs.request(), "signerName": "kubernetes.io/kube-apiserver-client",
+                 "usages": ["client auth"]}})
     if conditions:
         csr = registry.update(CSRS, None, name, {**csr, "status": {"conditions": conditions}}, subresource="approval")
     return csr
