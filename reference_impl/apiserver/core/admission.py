@@ -1,8 +1,9 @@
 """Admission: the ordered checks (and defaults) a write passes after authorization and before storage.
 
-The chain runs NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds and validation, in that
-order, on every create, update, patch (after the patch is applied) and delete the HTTP layer hands
-it as an `AdmissionRequest` (operation, resource, subresource, namespace, name, obj, old_obj, user, dry_run).
+The chain runs NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds, validation and PodSecurity
+(podsecurity/), in that order, on every create, update, patch (after the patch is applied) and delete
+the HTTP layer hands it as an `AdmissionRequest` (operation, resource, subresource, namespace, name,
+obj, old_obj, user, dry_run, and the request's `warnings`, which a plugin may add to).
 Each plugin takes the request and the object so far and returns the object, possibly changed
 (ServiceAccount fills in `spec.serviceAccountName`); a refusal raises StatusError with the code and
 message upstream's plugin gives.
@@ -18,6 +19,7 @@ from typing import Callable, Protocol, Sequence
 
 from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.core.podsecurity import PodSecurity
 from reference_impl.machinery import trace
 from reference_impl.mirrors import mirrors
 
@@ -216,7 +218,8 @@ class AdmissionChain:
 def new_admission_chain(registry: object, namespaces: Lister | None = None,
                         service_accounts: Lister | None = None) -> AdmissionChain:
     """The server's default chain: NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds,
-    validation; without listers the plugins read everything live."""
+    validation, then PodSecurity (a validating plugin: it sees the object as it will be stored);
+    without listers the plugins read everything live."""
     return AdmissionChain([NamespaceLifecycle(registry, lister=namespaces),
                            ServiceAccount(registry, lister=service_accounts), DefaultTolerationSeconds(),
-                           Validation()])
+                           Validation(), PodSecurity(registry, namespaces)])
