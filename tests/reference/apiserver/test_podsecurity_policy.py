@@ -1,11 +1,14 @@
 """The Pod Security Standards' checks of pod-security-admission 1.24's policy/ directory, without a
 server: each check's forbidden reason and detail as upstream's check_*_test.go expect them, the
-evaluator's levels and versions, and the namespace labels that select a policy."""
+evaluator's levels and versions, the namespace labels that select a policy, and exemptions."""
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 import pytest
 
-from reference_impl.apiserver.core.podsecurity import api, policy
+from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.core.podsecurity import Exemptions, PodSecurity, api, policy
 from reference_impl.apiserver.core.podsecurity.api import LevelVersion, Version
 
 
@@ -259,3 +262,36 @@ def test_invalid_labels_fail_closed_for_enforce_and_open_for_warn_and_audit():
         'metadata.labels[pod-security.kubernetes.io/audit-version]: Invalid value: "v1.01": must be "latest" or "v1.x"',
         'metadata.labels[pod-security.kubernetes.io/warn]: Invalid value: "bar": must be one of privileged, '
         'baseline, restricted']
+
+
+# --- exemptions -----------------------------------------------------------------------------------
+
+class _Resource:
+    group, plural = "", "pods"
+
+
+class _Registry:
+    def get(self, plural, namespace, name):
+        return {"metadata": {"name": name, "labels": {api.ENFORCE_LEVEL_LABEL: "baseline"}}}
+
+
+def _admit(plugin, namespace="team", user="alice", runtime_class=None):
+    spec = {"hostPID": True, "containers": containers("c"),
+            **({"runtimeClassName": runtime_class} if runtime_class else {})}
+    request = SimpleNamespace(operation="CREATE", resource=_Resource(), subresource="", namespace=namespace,
+                              name="web", old_obj=None, user=SimpleNamespace(name=user), warnings=[])
+    return plugin.admit(request, {"metadata": {"name": "web"}, "spec": spec})
+
+
+def test_exempt_namespaces_users_and_runtime_classes_are_not_checked():
+    """Configured exemptions let a violating pod in; nothing is exempt by default."""
+    with pytest.raises(StatusError):
+        _admit(PodSecurity(_Registry()))
+    exempt = PodSecurity(_Registry(), exemptions=Exemptions(usernames=frozenset({"alice"}),
+                                                            namespaces=frozenset({"kube-system"}),
+                                                            runtime_classes=frozenset({"kata"})))
+    assert _admit(exempt)["metadata"]["name"] == "web"
+    assert _admit(exempt, "kube-system", "bob")["metadata"]["name"] == "web"
+    assert _admit(exempt, user="bob", runtime_class="kata")["metadata"]["name"] == "web"
+    with pytest.raises(StatusError):
+        _admit(exempt, user="bob")
