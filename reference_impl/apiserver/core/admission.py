@@ -1,10 +1,11 @@
 """Admission: the ordered checks (and defaults) a write passes after authorization and before storage.
 
 The chain runs NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds, validation and then
-the validating plugins for CertificateSigningRequests (upstream runs validating admission after the
-strategy's validation), in that order, on every create, update, patch (after the patch is applied)
-and delete the HTTP layer hands it as an `AdmissionRequest` (operation, resource, subresource,
-namespace, name, obj, old_obj, user, dry_run).
+the validating plugins, which upstream runs after the strategy's validation: PodSecurity
+(podsecurity/) and those for CertificateSigningRequests, in that order, on every create, update,
+patch (after the patch is applied) and delete the HTTP layer hands it as an `AdmissionRequest`
+(operation, resource, subresource, namespace, name, obj, old_obj, user, dry_run, and the request's
+`warnings`, which a plugin may add to).
 Each plugin takes the request and the object so far and returns the object, possibly changed
 (ServiceAccount fills in `spec.serviceAccountName`); a refusal raises StatusError with the code and
 message upstream's plugin gives.
@@ -22,6 +23,7 @@ from cryptography.x509.oid import NameOID
 
 from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.core.podsecurity import PodSecurity
 from reference_impl.apiserver.core.rbac import AlwaysAllowAuthorizer, AttributesRecord
 from reference_impl.apiserver.kinds import certificatesigningrequest
 from reference_impl.machinery import trace
@@ -299,11 +301,11 @@ class AdmissionChain:
 def new_admission_chain(registry: object, namespaces: Lister | None = None,
                         service_accounts: Lister | None = None, authorizer: object | None = None) -> AdmissionChain:
     """The server's default chain: NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds,
-    validation, then the validating plugins CertificateApproval and CertificateSigning (asking
-    `authorizer`, AlwaysAllow without one) and CertificateSubjectRestriction; without listers the
-    plugins read everything live."""
+    validation, then the validating plugins: PodSecurity (it sees the object as it will be stored),
+    CertificateApproval and CertificateSigning (asking `authorizer`, AlwaysAllow without one) and
+    CertificateSubjectRestriction; without listers the plugins read everything live."""
     authorizer = authorizer or AlwaysAllowAuthorizer()
     return AdmissionChain([NamespaceLifecycle(registry, lister=namespaces),
                            ServiceAccount(registry, lister=service_accounts), DefaultTolerationSeconds(),
-                           Validation(), CertificateApproval(authorizer),
+                           Validation(), PodSecurity(registry, namespaces), CertificateApproval(authorizer),
                            CertificateSigning(authorizer), CertificateSubjectRestriction()])

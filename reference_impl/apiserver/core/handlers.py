@@ -114,6 +114,7 @@ class AdmissionRequest:
     old_obj: dict | None
     user: Any
     dry_run: bool
+    warnings: list[str] = field(default_factory=list)  # the request's own list: plugins add to it
 
 
 # --- request info and negotiation -----------------------------------------------------------
@@ -647,7 +648,7 @@ class RESTHandlers:
         info = request.info
         name = info.name or (obj or {}).get("metadata", {}).get("name", "")
         return self.admission.admit(AdmissionRequest(operation, resource, info.subresource, info.namespace, name,
-                                                     obj, old, request.user, dry_run(request)))
+                                                     obj, old, request.user, dry_run(request), request.warnings))
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.GetResource")
     def get(self, request: Request, resource) -> Response:

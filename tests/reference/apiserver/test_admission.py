@@ -235,10 +235,11 @@ def test_invalid_object_is_422_with_causes():
 
 def test_chain_runs_in_order_and_passes_the_mutated_object():
     """The chain runs NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds, validation, then
-    the validating certificate plugins in upstream's order; each sees the last's output."""
+    the validating plugins (PodSecurity and the certificate plugins) in upstream's order; each sees
+    the last's output."""
     chain = new_admission_chain(REGISTRY)
     assert [type(p).__name__ for p in chain.plugins] == ["NamespaceLifecycle", "ServiceAccount",
-                                                         "DefaultTolerationSeconds", "Validation",
+                                                         "DefaultTolerationSeconds", "Validation", "PodSecurity",
                                                          "CertificateApproval", "CertificateSigning",
                                                          "CertificateSubjectRestriction"]
     assert chain.admit(Request("CREATE", PODS, obj=pod()))["spec"]["serviceAccountName"] == "default"

@@ -418,3 +418,27 @@ def test_zz_delete_namespace(kube):
     ok(kube, "replace", "--raw", f"/api/v1/namespaces/{NS}/finalize", "-f", "-", input=json.dumps(namespace))
     err = fails(kube, "get", "namespace", NS)
     assert f'namespaces "{NS}" not found' in err
+
+
+def test_pod_security_labels_warn_and_enforce(kube):
+    """kubectl prints PodSecurity's warnings as `Warning: ...` lines and its refusal as a Forbidden
+    error: warn=baseline admits a hostNetwork pod with a warning, then labelling enforce=baseline
+    warns about that pod, and a second such pod is refused."""
+    ns = "e2e-pod-security"
+    ok(kube, "create", "namespace", ns)
+    ok(kube, "label", "namespace", ns, "pod-security.kubernetes.io/warn=baseline")
+    host_network = yaml.safe_load(pod_manifest("host-a"))
+    host_network["metadata"]["namespace"] = ns
+    host_network["spec"]["hostNetwork"] = True
+    result = kube.kubectl("apply", "-f", "-", input=yaml.safe_dump(host_network))
+    assert result.returncode == 0 and result.stdout.strip() == "pod/host-a created"
+    assert result.stderr == 'Warning: would violate PodSecurity "baseline:latest": host namespaces (hostNetwork=true)\n'
+    result = kube.kubectl("label", "namespace", ns, "pod-security.kubernetes.io/enforce=baseline")
+    assert result.returncode == 0
+    assert result.stderr == (f'Warning: existing pods in namespace "{ns}" violate the new PodSecurity enforce level '
+                             '"baseline:latest"\nWarning: host-a: host namespaces\n')
+    host_network["metadata"]["name"] = "host-b"
+    err = fails(kube, "apply", "-f", "-", input=yaml.safe_dump(host_network))
+    assert ('pods "host-b" is forbidden: violates PodSecurity "baseline:latest": host namespaces (hostNetwork=true)'
+            in err)
+    ok(kube, "delete", "namespace", ns, "--wait=false")
