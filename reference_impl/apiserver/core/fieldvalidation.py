@@ -122,8 +122,10 @@ def _walk(value: object, schema: dict, path: Path, kind: str, version: str, unkn
         extra = schema.get("additionalProperties")
         for key in list(value):
             if properties is not None and key in properties:
-                if value[key] is None and properties[key].get("type") in _SCALARS:
-                    del value[key]  # encoding/json leaves the field its zero value (or nil)
+                if value[key] is None and _json_kind(properties[key]) in _ZEROS:
+                    # encoding/json leaves a struct, map or scalar field its zero value (or nil),
+                    # as if it were absent; a null list is kept, as Go writes a nil slice back.
+                    del value[key]
                     continue
                 depth = _walk(value[key], properties[key], (path, key), kind, version, unknown)
             elif isinstance(extra, dict):
@@ -141,21 +143,27 @@ def _walk(value: object, schema: dict, path: Path, kind: str, version: str, unkn
     return 0
 
 
-_SCALARS = ("string", "integer", "number", "boolean")
 _ZEROS = {"object": dict, "string": str, "integer": int, "number": int, "boolean": bool}
 
 
-def _zero_value(schema: dict) -> object:
-    """What encoding/json leaves in a slice element for a JSON null: the element type's zero value
-    (`rules: [null]` holds one empty PolicyRule)."""
+def _json_kind(schema: dict) -> str | None:
+    """The JSON type a schema (or the definition it refers to) describes; None for a Quantity, an
+    IntOrString or a value of any type."""
     name = schema.get("$ref", "").removeprefix(REF_PREFIX)
     if name:
         if name == QUANTITY:
             return None
         schema = openapi.definitions().get(name, {})
-    expected = schema.get("type") or ("object" if "properties" in schema else None)
-    zero = _ZEROS.get(expected)
-    return zero() if zero and not schema.get("format") == "int-or-string" else None
+    if schema.get("format") == "int-or-string":
+        return None
+    return schema.get("type") or ("object" if "properties" in schema else None)
+
+
+def _zero_value(schema: dict) -> object:
+    """What encoding/json leaves in a slice element for a JSON null: the element type's zero value
+    (`rules: [null]` holds one empty PolicyRule)."""
+    zero = _ZEROS.get(_json_kind(schema))
+    return zero() if zero else None
 
 
 def _go_type(schema: dict, expected: str) -> str:

@@ -231,3 +231,11 @@ def test_a_null_string_field_is_its_zero_value(chain):
     assert code == 201 and "kind" not in created["involvedObject"], created
     code, table = call(chain, "GET", ns_path(chain, "events"), accept="application/json;as=Table;v=v1;g=meta.k8s.io")
     assert code == 200 and table["rows"][0]["cells"][3] == "/web", table
+
+
+def test_a_null_struct_field_is_as_if_absent(chain):
+    """`"spec": null` leaves Go's struct its zero value: a CertificateSigningRequest with a null
+    spec is refused by validation (422), where the null reached PrepareForCreate (500)."""
+    code, status = call(chain, "POST", "/apis/certificates.k8s.io/v1/certificatesigningrequests",
+                        {"metadata": {"name": "csr"}, "spec": None})
+    assert code == 422 and "spec.signerName: Required value: signerName must be provided" in status["message"], status
