@@ -24,6 +24,9 @@ from reference_impl.apiserver.core import jsonserializer, limits, validation, wa
 from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.core.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
 from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.core.lifecycle import rfc3339
+from reference_impl.apiserver.fieldmanager import FieldManager, manager_or_user_agent
+from reference_impl.apiserver.fieldmanager.fieldmanager import FIELD_MANAGER_MAX_LENGTH
 from reference_impl.machinery import fields, gojson, labels
 from reference_impl.machinery.params import query_bool
 from reference_impl.mirrors import mirrors
@@ -35,7 +38,6 @@ PATCH_TYPES = ("application/json-patch+json", "application/merge-patch+json",
 # when its channel is empty) go out once this many bytes have gathered, however busy the watch.
 WATCH_FLUSH_BYTES = 64 * 1024
 PROPAGATION_POLICIES = ("Foreground", "Background", "Orphan")
-FIELD_MANAGER_MAX_LENGTH = 128
 
 
 @dataclass
@@ -508,6 +510,11 @@ def validate_delete_options(options: dict) -> list[str]:
     return problems
 
 
+def field_manager_of(request: Request) -> str:
+    """The manager a write is recorded for: ?fieldManager, else the User-Agent's first token."""
+    return manager_or_user_agent(request.param("fieldManager"), request.header("User-Agent"))
+
+
 def dry_run(request: Request) -> bool:
     values = request.query.get("dryRun", [])
     if any(v != "All" for v in values):
@@ -693,6 +700,7 @@ class RESTHandlers:
             decode_body(request, max_depth=decoding.MAX_JSON_DEPTH, into_kind=resource.kind)[0], resource))
         namespace = request.info.namespace if resource.namespaced else ""
         ensure_namespace(obj, namespace)
+        obj = FieldManager.for_resource(resource).update(None, obj, field_manager_of(request), self._time())
         obj = self._admit(request, "CREATE", resource, obj, None)
         created = self.registry.create(resource, namespace, obj, dry_run=dry_run(request))
         if resource.plural == "namespaces" and not dry_run(request):
@@ -711,16 +719,31 @@ class RESTHandlers:
         check_name(obj, info.name, namespace)
         old = self.registry.get(resource, info.namespace, info.name)
         obj = self._admit(request, "UPDATE", resource, obj, old)
-        updated = self.registry.update(resource, info.namespace, info.name, obj, subresource=info.subresource or None,
-                                       dry_run=dry_run(request))
+        updated = self.registry.patch(resource, info.namespace, info.name,
+                                      self._tracked(request, resource, info.subresource, obj),
+                                      subresource=info.subresource or None, dry_run=dry_run(request))
         return self._output(request, 200, updated, resource)
 
-    def _patcher(self, request: Request, schema_kind: tuple[str, str]):
-        """The function the registry runs on the current object inside its GuaranteedUpdate."""
+    def _time(self) -> str:
+        """A managedFields entry's time: now, to the second."""
+        return rfc3339(self.now())
+
+    @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.UpdateResource")
+    def _tracked(self, request: Request, resource, subresource: str, obj: dict) -> Callable[[dict], dict]:
+        """What an update writes over the current object: `obj`, with the managedFields its
+        manager's write leaves."""
+        field_manager, manager, now = FieldManager.for_resource(resource, subresource), field_manager_of(request), \
+            self._time()
+        return lambda current: field_manager.update(current, obj, manager, now)
+
+    def _patcher(self, request: Request, field_manager: FieldManager, schema_kind: tuple[str, str]):
+        """The function the registry runs on the current object inside its GuaranteedUpdate: the
+        patched object with its managedFields."""
         media_type = media_type_of(request)
         if media_type not in PATCH_TYPES:  # PatchResource checks before reading the body
             raise errors.unsupported_media_type(media_type, PATCH_TYPES)
         check_body_size(request)
+        now = self._time()
 
         @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.applyPatchToObject")
         def apply(current: dict) -> dict:
@@ -746,14 +769,15 @@ class RESTHandlers:
                            f"{gojson.type_name(patched)} into Go value of type {TYPE_META_STRUCT}")
                 shown = gojson.quote(jsonserializer.encode(patched).decode())
                 raise errors.invalid("", "", [f"patch: Invalid value: {shown}: {problem}"])
-            return patched
+            return field_manager.update(current, patched, field_manager_of(request), now)
         return apply
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.PatchResource")
     def patch(self, request: Request, resource) -> Response:
         negotiate(request.header("Accept"))
         info = request.info
-        apply = self._patcher(request, (resource.api_version, resource.kind))
+        apply = self._patcher(request, FieldManager.for_resource(resource, info.subresource),
+                              (resource.api_version, resource.kind))
         check_write_options(request, "PatchOptions")  # after the patch type, as PatchResource checks
 
         def patch_fn(current: dict) -> dict:
@@ -875,12 +899,13 @@ class RESTHandlers:
         scale = decode_scale(scale, info.name, info.namespace)
         old = self.registry.get_scale(resource, info.namespace, info.name)
         scale = self._admit(request, "UPDATE", resource, scale, old)
-        return _respond(request, 200, self.registry.update_scale(resource, info.namespace, info.name, scale,
-                                                                 dry_run=dry_run(request)))
+        return _respond(request, 200, self.registry.patch(resource, info.namespace, info.name,
+                                                          self._tracked(request, resource, "scale", scale),
+                                                          subresource="scale", dry_run=dry_run(request)))
 
     def scale_patch(self, request: Request, resource) -> Response:
         info = request.info
-        apply = self._patcher(request, ("autoscaling/v1", "Scale"))
+        apply = self._patcher(request, FieldManager.for_resource(resource, "scale"), ("autoscaling/v1", "Scale"))
 
         def patch_fn(current: dict) -> dict:
             scale = decode_scale(apply(current), info.name, info.namespace)
