@@ -32,8 +32,9 @@ from reference_impl.machinery.params import query_bool
 from reference_impl.mirrors import mirrors
 
 JSON = "application/json"
+APPLY_PATCH = "application/apply-patch+yaml"
 PATCH_TYPES = ("application/json-patch+json", "application/merge-patch+json",
-               "application/strategic-merge-patch+json")
+               "application/strategic-merge-patch+json", APPLY_PATCH)
 # Watch events written without a flush while more are queued (WatchServer.ServeHTTP flushes only
 # when its channel is empty) go out once this many bytes have gathered, however busy the watch.
 WATCH_FLUSH_BYTES = 64 * 1024
@@ -453,18 +454,21 @@ def int64_problem(value: str) -> str | None:
 @mirrors("k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateCreateOptions",
          "k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateUpdateOptions",
          "k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidatePatchOptions")
-def check_write_options(request: Request, kind: str) -> None:
-    """422 for a fieldManager past 128 bytes or with unprintable characters, and for `force` on
-    a patch (this server serves no apply patch, the only kind that takes it)."""
+def check_write_options(request: Request, kind: str, patch_type: str = "") -> None:
+    """422 for `force` on a patch other than apply, for an apply without a fieldManager, and for
+    a fieldManager past 128 bytes or with unprintable characters."""
     problems = []
+    if kind == "PatchOptions" and patch_type != APPLY_PATCH and "force" in request.query:
+        problems.append("force: Forbidden: may not be specified for non-apply patch")
+    if patch_type == APPLY_PATCH and not request.param("fieldManager"):
+        # kubectl defaults it to "kubectl"; controllers must set it.
+        problems.append("fieldManager: Required value: is required for apply patch")
     if "fieldManager" in request.query:
         manager = request.param("fieldManager")
         if len(manager.encode()) > FIELD_MANAGER_MAX_LENGTH:
             problems.append(f"fieldManager: Too long: must have at most {FIELD_MANAGER_MAX_LENGTH} bytes")
         if not manager.isprintable():
             problems.append(validation.invalid("fieldManager", manager, "invalid characters"))
-    if kind == "PatchOptions" and "force" in request.query:
-        problems.append("force: Forbidden: may not be specified for non-apply patch")
     if problems:
         raise errors.invalid(kind, "", problems, "meta.k8s.io")
 
@@ -513,6 +517,22 @@ def validate_delete_options(options: dict) -> list[str]:
 def field_manager_of(request: Request) -> str:
     """The manager a write is recorded for: ?fieldManager, else the User-Agent's first token."""
     return manager_or_user_agent(request.param("fieldManager"), request.header("User-Agent"))
+
+
+@mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers.applyPatcher).applyPatchToCurrentObject")
+def decode_apply_patch(request: Request) -> dict:
+    """The applied configuration: YAML, of which JSON is a part; 400 for one that is no object."""
+    try:
+        applied = decoding.decode_yaml(request.body)
+    except ValueError as err:
+        raise errors.bad_request(f"error decoding YAML: error converting YAML to JSON: {err}") from err
+    if applied is None:
+        return {}
+    if not isinstance(applied, dict):
+        raise errors.bad_request("error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot "
+                                 f"unmarshal {gojson.type_name(applied)} into Go value of type "
+                                 "map[string]interface {}")
+    return applied
 
 
 def dry_run(request: Request) -> bool:
@@ -737,16 +757,21 @@ class RESTHandlers:
         return lambda current: field_manager.update(current, obj, manager, now)
 
     def _patcher(self, request: Request, field_manager: FieldManager, schema_kind: tuple[str, str]):
-        """The function the registry runs on the current object inside its GuaranteedUpdate: the
-        patched object with its managedFields."""
+        """The function the registry runs on the current object inside its GuaranteedUpdate (an
+        apply also on None, for an object that is not there): the patched object with its
+        managedFields."""
         media_type = media_type_of(request)
         if media_type not in PATCH_TYPES:  # PatchResource checks before reading the body
             raise errors.unsupported_media_type(media_type, PATCH_TYPES)
         check_body_size(request)
         now = self._time()
 
-        @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.applyPatchToObject")
-        def apply(current: dict) -> dict:
+        @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.applyPatchToObject",
+                 "(*k8s.io/apiserver/pkg/endpoints/handlers.applyPatcher).applyPatchToCurrentObject")
+        def apply(current: dict | None) -> dict:
+            if media_type == APPLY_PATCH:
+                return field_manager.apply(current, decode_apply_patch(request), request.param("fieldManager"),
+                                           query_bool(request.query.get("force")), now)
             # Decoded only here, on the object read from storage: a missing object is a 404 first.
             patch = decode_body(request, allow_patch=True)[0]
             try:
@@ -778,15 +803,25 @@ class RESTHandlers:
         info = request.info
         apply = self._patcher(request, FieldManager.for_resource(resource, info.subresource),
                               (resource.api_version, resource.kind))
-        check_write_options(request, "PatchOptions")  # after the patch type, as PatchResource checks
+        # After the patch type, as PatchResource checks.
+        check_write_options(request, "PatchOptions", media_type_of(request))
+        namespace = info.namespace if resource.namespaced else ""
 
-        def patch_fn(current: dict) -> dict:
+        def patch_fn(current: dict | None) -> dict:
             patched = decode_into_kind(request, resource, check_kind(apply(current), resource))
-            check_name(patched, info.name, info.namespace if resource.namespaced else "")
-            return self._admit(request, "UPDATE", resource, patched, current)
+            check_name(patched, info.name, namespace)
+            return self._admit(request, "UPDATE" if current else "CREATE", resource, patched, current)
 
-        patched = self.registry.patch(resource, info.namespace, info.name, patch_fn,
-                                      subresource=info.subresource or None, dry_run=dry_run(request))
+        try:
+            patched = self.registry.patch(resource, info.namespace, info.name, patch_fn,
+                                          subresource=info.subresource or None, dry_run=dry_run(request))
+        except StatusError as err:
+            missing = err.reason == "NotFound" and err.details.get("name") == info.name
+            if not (missing and media_type_of(request) == APPLY_PATCH and not info.subresource):
+                raise
+            # applyPatcher.createNewObject: an apply creates the object it does not find.
+            created = self.registry.create(resource, namespace, patch_fn(None), dry_run=dry_run(request))
+            return self._output(request, 201, created, resource)
         return self._output(request, 200, patched, resource)
 
     def _delete_options(self, request: Request) -> dict:
