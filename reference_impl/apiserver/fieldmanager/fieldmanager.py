@@ -5,8 +5,7 @@ An update (create, update, or a JSON, merge or strategic patch) records an `Upda
 manager with the fields it set or changed; an apply (`application/apply-patch+yaml`) merges the
 applied configuration into the live object and records an `Apply` entry, or fails with a 409 when
 it would change fields other managers own. Sans-IO: objects in, objects out, the time passed in.
-Not mirrored: the last-applied annotation bridges for `kubectl apply` moving between client- and
-server-side apply, and the cap of ten Update entries.
+Not mirrored: the cap of ten Update entries.
 """
 from __future__ import annotations
 
@@ -18,6 +17,7 @@ from typing import Any, Callable
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.fieldmanager import lastapplied
 from reference_impl.apiserver.fieldmanager.fieldpath import Path, PathElement, path_string
 from reference_impl.apiserver.fieldmanager.managedfields import (APPLY, UPDATE, Managed, ManagedFieldsError,
                                                                  build_manager_identifier, decode_managed_fields,
@@ -175,14 +175,29 @@ class FieldManager:
                 times[identifier] = now
         return Managed(fields, {key: times.get(key) for key in fields})
 
-    @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.FieldManager).Apply",
-             "(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.skipNonAppliedManager).Apply",
-             "(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.managedFieldsUpdater).Apply",
-             "(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.structuredMergeManager).Apply")
+    @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.FieldManager).Apply")
     def apply(self, live: dict | None, applied: dict, manager: str, force: bool, now: str) -> dict:
         """The live object (None: none yet) with the applied configuration merged in and its
-        managedFields; a StatusError for a configuration that cannot apply or conflicts."""
+        managedFields; a StatusError for a configuration that cannot apply or conflicts. For
+        "kubectl", what its client-side apply left is no conflict, and its last-applied
+        annotation follows."""
         live = live or {}
+        try:
+            result = self._apply(live, applied, manager, force, now)
+        except Conflicts as conflicts:
+            remaining = conflicts
+            if manager == lastapplied.KUBECTL:
+                allowed = lastapplied.allowed_conflicts(live, self.schema, self.api_version)
+                remaining = lastapplied.remaining_conflicts(conflicts, allowed)
+            if remaining is not None:
+                raise conflict_error(remaining) from None
+            result = self._apply(live, applied, manager, True, now)
+        return lastapplied.with_last_applied(result, applied) if manager == lastapplied.KUBECTL else result
+
+    @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.skipNonAppliedManager).Apply",
+             "(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.managedFieldsUpdater).Apply",
+             "(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.structuredMergeManager).Apply")
+    def _apply(self, live: dict, applied: dict, manager: str, force: bool, now: str) -> dict:
         try:
             managed = decode_managed_fields(_managed_fields_of(live))
         except ManagedFieldsError as err:
@@ -200,8 +215,6 @@ class FieldManager:
             identifier = self._identifier(manager, APPLY)
             former = dict(managed.fields)
             merged, fields = self._updater.apply(live, applied, self.api_version, managed.fields, identifier, force)
-        except Conflicts as conflicts:
-            raise conflict_error(conflicts) from None
         except TypedError as err:
             raise StatusError(500, "", f"failed to create typed patch object ({_gvknn(applied)}): {err}") from None
         paths = fields[identifier].paths - STRIPPED

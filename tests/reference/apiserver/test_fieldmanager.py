@@ -2,6 +2,8 @@
 k8s.io/apiserver's fieldmanager and structured-merge-diff v4 write into metadata.managedFields."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from reference_impl.apiserver import kinds
@@ -280,3 +282,50 @@ def test_an_applied_list_item_without_its_key_is_upstreams_500():
         "failed to create typed patch object (/web; apps/v1, Kind=Deployment): .spec.template.spec.containers: "
         "element 0: associative list with keys has an element that omits key field \"name\" (and doesn't have "
         "default value)")
+
+
+# --- from client-side to server-side apply ---
+
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+
+def client_side_applied(replicas_live: int) -> dict:
+    """A Deployment as `kubectl apply` (client-side) leaves it, with 2 replicas in its
+    last-applied configuration and `replicas_live` in its spec."""
+    annotation = json.dumps(DEPLOYMENT, separators=(",", ":"), sort_keys=True) + "\n"
+    obj = {**DEPLOYMENT, "metadata": {**DEPLOYMENT["metadata"], "annotations": {LAST_APPLIED: annotation}},
+           "spec": {**DEPLOYMENT["spec"], "replicas": replicas_live}}
+    return stored(deployments().update(None, obj, "kubectl-client-side-apply", T1))
+
+
+def test_kubectl_server_side_apply_takes_over_fields_its_client_side_apply_left():
+    """lastAppliedManager: for the manager "kubectl", a conflict on a field the last-applied
+    configuration still holds is no conflict."""
+    applied = {**DEPLOYMENT, "spec": {**DEPLOYMENT["spec"], "replicas": 3}}
+    result = deployments().apply(client_side_applied(2), applied, "kubectl", False, T2)
+    assert result["spec"]["replicas"] == 3
+    assert "f:replicas" not in entries(result)["kubectl-client-side-apply", "Update", ""]["fieldsV1"]["f:spec"]
+
+
+def test_a_field_changed_since_the_client_side_apply_still_conflicts():
+    """A field whose live value is no longer the last-applied one is a conflict as usual."""
+    applied = {**DEPLOYMENT, "spec": {**DEPLOYMENT["spec"], "replicas": 3}}
+    with pytest.raises(StatusError) as err:
+        deployments().apply(client_side_applied(5), applied, "kubectl", False, T2)
+    assert err.value.message == ('Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" '
+                                 "using apps/v1: .spec.replicas")
+
+
+def test_another_manager_gets_no_allowance_from_the_last_applied_configuration():
+    applied = {**DEPLOYMENT, "spec": {**DEPLOYMENT["spec"], "replicas": 3}}
+    with pytest.raises(StatusError) as err:
+        deployments().apply(client_side_applied(2), applied, "deployer", False, T2)
+    assert err.value.code == 409
+
+
+def test_kubectl_server_side_apply_keeps_the_last_applied_annotation_current():
+    """lastAppliedUpdater: the annotation becomes the applied configuration, as Go encodes it."""
+    applied = {**DEPLOYMENT, "spec": {**DEPLOYMENT["spec"], "replicas": 3}}
+    result = deployments().apply(client_side_applied(2), applied, "kubectl", False, T2)
+    assert result["metadata"]["annotations"][LAST_APPLIED] == \
+        json.dumps(applied, separators=(",", ":"), sort_keys=True) + "\n"
