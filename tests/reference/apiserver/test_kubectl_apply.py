@@ -4,6 +4,8 @@ show with `--show-managed-fields`. Each test works on a Deployment of its own na
 texts are what kubectl prints against a real kube-apiserver 1.24."""
 from __future__ import annotations
 
+import json
+
 import pytest
 import yaml
 
@@ -82,3 +84,18 @@ def test_show_managed_fields_shows_the_entries(kube):
     assert entry["fieldsV1"]["f:spec"]["f:template"]["f:spec"]["f:containers"] == \
         {'k:{"name":"web"}': {".": {}, "f:image": {}, "f:name": {}}}
     assert entry["fieldsV1"]["f:spec"]["f:selector"] == {} and "f:replicas" in entry["fieldsV1"]["f:spec"]
+
+
+def test_server_side_apply_after_a_client_side_apply_takes_its_fields_over(kube):
+    """`kubectl apply` then `kubectl apply --server-side` of a changed count: no conflict (kubectl
+    moves the kubectl-client-side-apply entry to its own by a patch of managedFields, which the
+    server keeps), and the last-applied annotation follows the new configuration."""
+    ok(kube, "apply", "-f", "-", input=manifest("upgraded"))
+    ok(kube, "apply", "--server-side", "-f", "-", input=manifest("upgraded", replicas=3))
+    upgraded = deployment(kube, "upgraded", "--show-managed-fields")
+    assert upgraded["spec"]["replicas"] == 3
+    annotation = upgraded["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"]
+    assert json.loads(annotation)["spec"]["replicas"] == 3
+    owners = [(e["manager"], e["operation"]) for e in upgraded["metadata"]["managedFields"]
+              if "f:replicas" in e["fieldsV1"].get("f:spec", {})]
+    assert owners == [("kubectl", "Apply")]
