@@ -5,7 +5,6 @@ An update (create, update, or a JSON, merge or strategic patch) records an `Upda
 manager with the fields it set or changed; an apply (`application/apply-patch+yaml`) merges the
 applied configuration into the live object and records an `Apply` entry, or fails with a 409 when
 it would change fields other managers own. Sans-IO: objects in, objects out, the time passed in.
-Not mirrored: the cap of ten Update entries.
 """
 from __future__ import annotations
 
@@ -30,6 +29,8 @@ from reference_impl.mirrors import mirrors
 FIELD_MANAGER_MAX_LENGTH = 128
 CURRENT_OPERATION = "current-operation"
 BEFORE_FIRST_APPLY = "before-first-apply"
+ANCIENT_CHANGES = "ancient-changes"
+MAX_UPDATE_MANAGERS = 10  # DefaultMaxUpdateManagers
 
 
 def _path(*names: str) -> Path:
@@ -160,7 +161,8 @@ class FieldManager:
             managed = Managed()  # UpdateNoErrors: the entries are dropped rather than the write failed
         return _with_managed_fields(new, managed)
 
-    @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.managedFieldsUpdater).Update",
+    @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.capManagersManager).Update",
+             "(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.managedFieldsUpdater).Update",
              "(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.stripMetaManager).Update")
     def _update_managed(self, live: dict, new: dict, managed: Managed, identifier: str, now: str) -> Managed:
         former = managed.fields.get(identifier)
@@ -173,7 +175,7 @@ class FieldManager:
             fields[identifier] = VersionedSet(paths | previous.paths if previous else paths, self.api_version)
             if former is None or fields[identifier].paths != former.paths:
                 times[identifier] = now
-        return Managed(fields, {key: times.get(key) for key in fields})
+        return _cap_update_managers(Managed(fields, {key: times.get(key) for key in fields}))
 
     @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.FieldManager).Apply")
     def apply(self, live: dict | None, applied: dict, manager: str, force: bool, now: str) -> dict:
@@ -226,6 +228,32 @@ class FieldManager:
             times[identifier] = now
         return _with_managed_fields(original if merged is None else merged,
                                     Managed(fields, {key: times.get(key) for key in fields}))
+
+
+@mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.capManagersManager).capUpdateManagers")
+def _cap_update_managers(managed: Managed) -> Managed:
+    """At most ten Update entries: the oldest (by time, then identifier) are merged into one
+    "ancient-changes" entry per apiVersion, which takes the time of the last merged."""
+    updaters = sorted((manager for manager, owned in managed.fields.items() if not owned.applied),
+                      key=lambda manager: (managed.times.get(manager) or "", manager))
+    fields, times = dict(managed.fields), dict(managed.times)
+    first_of_version: dict[str, str] = {}
+    length = len(updaters)
+    for manager in updaters:
+        if length <= MAX_UPDATE_MANAGERS:
+            break
+        owned = fields[manager]
+        if owned.api_version not in first_of_version:
+            first_of_version[owned.api_version] = manager
+            continue
+        bucket = build_manager_identifier(ANCIENT_CHANGES, UPDATE, owned.api_version)
+        if bucket not in fields:
+            fields[bucket] = fields.pop(first_of_version[owned.api_version])
+        fields[bucket] = VersionedSet(owned.paths | fields[bucket].paths, owned.api_version, owned.applied)
+        del fields[manager]
+        length -= 1
+        times[bucket] = times.get(manager)
+    return Managed(fields, {key: times.get(key) for key in fields})
 
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.objectGVKNN")

@@ -329,3 +329,18 @@ def test_kubectl_server_side_apply_keeps_the_last_applied_annotation_current():
     result = deployments().apply(client_side_applied(2), applied, "kubectl", False, T2)
     assert result["metadata"]["annotations"][LAST_APPLIED] == \
         json.dumps(applied, separators=(",", ":"), sort_keys=True) + "\n"
+
+
+def test_past_ten_update_managers_the_oldest_merge_into_ancient_changes():
+    """capManagersManager: at most ten Update entries; the oldest are merged, per apiVersion,
+    into one of the manager "ancient-changes" with the time of the last merged."""
+    live = stored(deployments().update(None, DEPLOYMENT, "creator", "2026-12-05T09:00:00Z"))
+    for minute in range(10):
+        labels = {**live["metadata"]["labels"], f"l{minute}": "x"}
+        live = stored(deployments().update(live, {**live, "metadata": {**live["metadata"], "labels": labels}},
+                                           f"m{minute}", f"2026-12-05T10:0{minute}:00Z"))
+    by_manager = entries(live)
+    assert len(by_manager) == 10 and ("creator", "Update", "") not in by_manager
+    ancient = by_manager["ancient-changes", "Update", ""]
+    assert ancient["time"] == "2026-12-05T10:00:00Z"
+    assert "f:l0" in ancient["fieldsV1"]["f:metadata"]["f:labels"] and "f:replicas" in ancient["fieldsV1"]["f:spec"]
