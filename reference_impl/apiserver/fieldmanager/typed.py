@@ -61,6 +61,11 @@ class Schema:
         return Schema(additional if isinstance(additional, dict) else None), False
 
     @property
+    def default(self) -> Any:
+        """The value the schema gives a field left out (None for none)."""
+        return (self.node or {}).get("default", self._resolved().get("default"))
+
+    @property
     def is_struct(self) -> bool:
         return bool(self._resolved().get("properties"))
 
@@ -91,21 +96,31 @@ def _granular_list(value: Any, schema: Schema) -> bool:
 
 
 @mirrors("sigs.k8s.io/structured-merge-diff/v4/typed.keyedAssociativeListItemToPathElement",
+         "sigs.k8s.io/structured-merge-diff/v4/typed.getAssociativeKeyDefault",
          "sigs.k8s.io/structured-merge-diff/v4/typed.setItemToPathElement")
-def item_element(item: Any, keys: tuple[str, ...]) -> PathElement:
-    """The path element of a list item: its keys, or for a set its value; ValueError for an item
-    that has none."""
+def item_element(item: Any, keys: tuple[str, ...], item_schema: Schema) -> PathElement:
+    """The path element of a list item: its keys (a key it omits by the schema's default), or for
+    a set its value; ValueError for an item that has none."""
     if not keys:
-        if isinstance(item, (dict, list)):
-            raise ValueError("only primitive items can be in a set")
+        if isinstance(item, dict):
+            raise ValueError("associative list without keys has an element that's a map type")
+        if isinstance(item, list):
+            raise ValueError("not supported: associative list with lists as elements")
+        if item is None:
+            raise ValueError("associative list without keys has an element that's an explicit null")
         return PathElement.of_value(item)
+    if item is None:
+        raise ValueError("associative list with keys may not have a null element")
     if not isinstance(item, dict):
         raise ValueError("associative list with keys may not have non-map elements")
+    fields = {}
     for key in keys:
-        if key not in item:
+        default = item_schema.field(key)[0].default
+        if key not in item and default is None:
             raise ValueError(f'associative list with keys has an element that omits key field "{key}" '
                              "(and doesn't have default value)")
-    return PathElement.key({key: item[key] for key in keys})
+        fields[key] = item.get(key, default)
+    return PathElement.key(fields)
 
 
 def _items(value: list, schema: Schema, path: Path) -> dict[PathElement, Any]:
@@ -115,7 +130,7 @@ def _items(value: list, schema: Schema, path: Path) -> dict[PathElement, Any]:
     items: dict[PathElement, Any] = {}
     for index, item in enumerate(value):
         try:
-            element = item_element(item, keys)
+            element = item_element(item, keys, schema.element())
         except ValueError as err:
             raise TypedError(f"{path_string(path)}: element {index}: {err}") from None
         if element in items:

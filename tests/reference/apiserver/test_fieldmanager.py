@@ -344,3 +344,19 @@ def test_past_ten_update_managers_the_oldest_merge_into_ancient_changes():
     ancient = by_manager["ancient-changes", "Update", ""]
     assert ancient["time"] == "2026-12-05T10:00:00Z"
     assert "f:l0" in ancient["fieldsV1"]["f:metadata"]["f:labels"] and "f:replicas" in ancient["fieldsV1"]["f:spec"]
+
+
+def test_ports_are_keyed_by_port_and_protocol_whose_default_stands_in_when_absent():
+    """Container and service ports are list-maps on two keys (x-kubernetes-list-map-keys); an
+    applied port without a protocol is keyed by the schema's default, TCP."""
+    with_ports = {**DEPLOYMENT, "spec": {**DEPLOYMENT["spec"], "template": {
+        **DEPLOYMENT["spec"]["template"], "spec": {"containers": [{"name": "nginx", "image": "nginx",
+                                                                   "ports": [{"containerPort": 80}]}]}}}}
+    [entry] = deployments().apply(None, with_ports, "kubectl", False, T1)["metadata"]["managedFields"]
+    container = entry["fieldsV1"]["f:spec"]["f:template"]["f:spec"]["f:containers"]['k:{"name":"nginx"}']
+    assert container["f:ports"] == {'k:{"containerPort":80,"protocol":"TCP"}': {".": {}, "f:containerPort": {}}}
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+               "spec": {"ports": [{"port": 80, "protocol": "UDP"}]}}
+    [entry] = FieldManager.for_resource(kinds.by_plural("services")).apply(
+        None, service, "kubectl", False, T1)["metadata"]["managedFields"]
+    assert list(entry["fieldsV1"]["f:spec"]["f:ports"]) == ['k:{"port":80,"protocol":"UDP"}']
