@@ -16,7 +16,7 @@ from typing import Any, Callable
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.core.errors import StatusError
-from reference_impl.apiserver.fieldmanager import lastapplied
+from reference_impl.apiserver.fieldmanager import lastapplied, typed
 from reference_impl.apiserver.fieldmanager.fieldpath import Path, PathElement, path_string
 from reference_impl.apiserver.fieldmanager.managedfields import (APPLY, UPDATE, Managed, ManagedFieldsError,
                                                                  build_manager_identifier, decode_managed_fields,
@@ -131,6 +131,9 @@ class FieldManager:
     def _updater(self) -> Updater:
         return Updater(self.schema, self.ignored)
 
+    def _zero(self, like: dict) -> dict:
+        return typed.zero_like(like, self.schema)
+
     def _identifier(self, manager: str, operation: str) -> str:
         return build_manager_identifier(manager or "unknown", operation, self.api_version, self.subresource)
 
@@ -155,8 +158,8 @@ class FieldManager:
         defaulted = _without_managed_fields(new)
         self.default(defaulted)
         try:
-            managed = self._update_managed(_without_managed_fields(live), defaulted, managed,
-                                           self._identifier(manager, UPDATE), now)
+            managed = self._update_managed(_without_managed_fields(live) if live else self._zero(defaulted),
+                                           defaulted, managed, self._identifier(manager, UPDATE), now)
         except TypedError:
             managed = Managed()  # UpdateNoErrors: the entries are dropped rather than the write failed
         return _with_managed_fields(new, managed)
@@ -207,7 +210,8 @@ class FieldManager:
         original, live = live, _without_managed_fields(live)
         try:
             if not managed.fields:
-                managed = self._update_managed({}, live, managed, self._identifier(BEFORE_FIRST_APPLY, UPDATE), now)
+                managed = self._update_managed(self._zero(live), live, managed,
+                                               self._identifier(BEFORE_FIRST_APPLY, UPDATE), now)
             api_version = applied.get("apiVersion") or ""
             if api_version != self.api_version:
                 raise errors.bad_request("Incorrect version specified in apply patch. Specified patch version: "

@@ -87,6 +87,21 @@ class Schema:
         return Schema(items if isinstance(items, dict) else None)
 
 
+def zero_like(value: dict, schema: Schema) -> dict:
+    """Go's zero value of `value`'s kind as far as `value` reaches, what a create compares with
+    (runtime.ObjectCreater.New): every struct it goes through is there, and a list the struct
+    requires (no omitempty) is null rather than absent."""
+    zero = {}
+    required = schema._resolved().get("required", ())
+    for key, child in value.items():
+        child_schema, declared = schema.field(key)
+        if declared and child_schema.is_struct and isinstance(child, dict):
+            zero[key] = zero_like(child, child_schema)
+        elif declared and key in required and isinstance(child, list):
+            zero[key] = None
+    return zero
+
+
 def _granular_map(value: Any, schema: Schema) -> bool:
     return isinstance(value, dict) and not schema.atomic
 

@@ -98,6 +98,14 @@ def test_a_create_records_an_update_entry_with_the_fields_it_set_and_their_defau
     assert set(fields) == {"f:metadata", "f:spec"}
 
 
+def test_a_create_compares_with_the_kinds_zero_value_whose_required_lists_are_null():
+    """Go's zero Deployment has `containers: null` (no omitempty): a created list of containers
+    is not a member of its own, its items are."""
+    created = deployments().update(None, DEPLOYMENT, "kubectl-create", T1)
+    containers = created["metadata"]["managedFields"][0]["fieldsV1"]["f:spec"]["f:template"]["f:spec"]["f:containers"]
+    assert list(containers) == ['k:{"name":"nginx"}'] and "." in containers['k:{"name":"nginx"}']
+
+
 def test_an_update_gives_the_changed_fields_to_its_manager_and_takes_them_from_the_others():
     """The updater owns what it changed; the creator keeps the rest."""
     live = stored(deployments().update(None, DEPLOYMENT, "creator", T1))
