@@ -24,17 +24,20 @@ from reference_impl.apiserver.core import jsonserializer, limits, validation, wa
 from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.core.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
 from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.core.lifecycle import rfc3339
+from reference_impl.apiserver.fieldmanager import FieldManager, manager_or_user_agent
+from reference_impl.apiserver.fieldmanager.fieldmanager import FIELD_MANAGER_MAX_LENGTH
 from reference_impl.machinery import fields, gojson, labels
 from reference_impl.machinery.params import query_bool
 from reference_impl.mirrors import mirrors
 
 JSON = "application/json"
+APPLY_PATCH = "application/apply-patch+yaml"
 PATCH_TYPES = ("application/json-patch+json", "application/merge-patch+json",
-               "application/strategic-merge-patch+json")
+               "application/strategic-merge-patch+json", APPLY_PATCH)
 # Watch events written without a flush while more are queued (WatchServer.ServeHTTP flushes only
 # when its channel is empty) go out once this many bytes have gathered, however busy the watch.
 WATCH_FLUSH_BYTES = 64 * 1024
-FIELD_MANAGER_MAX_LENGTH = 128
 
 
 @dataclass
@@ -451,18 +454,21 @@ def int64_problem(value: str) -> str | None:
 @mirrors("k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateCreateOptions",
          "k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateUpdateOptions",
          "k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidatePatchOptions")
-def check_write_options(request: Request, kind: str) -> None:
-    """422 for a fieldManager past 128 bytes or with unprintable characters, and for `force` on
-    a patch (this server serves no apply patch, the only kind that takes it)."""
+def check_write_options(request: Request, kind: str, patch_type: str = "") -> None:
+    """422 for `force` on a patch other than apply, for an apply without a fieldManager, and for
+    a fieldManager past 128 bytes or with unprintable characters."""
     problems = []
+    if kind == "PatchOptions" and patch_type != APPLY_PATCH and "force" in request.query:
+        problems.append("force: Forbidden: may not be specified for non-apply patch")
+    if patch_type == APPLY_PATCH and not request.param("fieldManager"):
+        # kubectl defaults it to "kubectl"; controllers must set it.
+        problems.append("fieldManager: Required value: is required for apply patch")
     if "fieldManager" in request.query:
         manager = request.param("fieldManager")
         if len(manager.encode()) > FIELD_MANAGER_MAX_LENGTH:
             problems.append(f"fieldManager: Too long: must have at most {FIELD_MANAGER_MAX_LENGTH} bytes")
         if not manager.isprintable():
             problems.append(validation.invalid("fieldManager", manager, "invalid characters"))
-    if kind == "PatchOptions" and "force" in request.query:
-        problems.append("force: Forbidden: may not be specified for non-apply patch")
     if problems:
         raise errors.invalid(kind, "", problems, "meta.k8s.io")
 
@@ -489,6 +495,27 @@ def check_delete_options_types(options: dict) -> None:
         if wrong:
             raise errors.bad_request(f"json: cannot unmarshal {fieldvalidation.json_type(value)} into Go struct "
                                      f"field {field_name} of type {go_type}")
+
+
+def field_manager_of(request: Request) -> str:
+    """The manager a write is recorded for: ?fieldManager, else the User-Agent's first token."""
+    return manager_or_user_agent(request.param("fieldManager"), request.header("User-Agent"))
+
+
+@mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers.applyPatcher).applyPatchToCurrentObject")
+def decode_apply_patch(request: Request) -> dict:
+    """The applied configuration: YAML, of which JSON is a part; 400 for one that is no object."""
+    try:
+        applied = decoding.decode_yaml(request.body)
+    except ValueError as err:
+        raise errors.bad_request(f"error decoding YAML: error converting YAML to JSON: {err}") from err
+    if applied is None:
+        return {}
+    if not isinstance(applied, dict):
+        raise errors.bad_request("error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot "
+                                 f"unmarshal {gojson.type_name(applied)} into Go value of type "
+                                 "map[string]interface {}")
+    return applied
 
 
 def dry_run(request: Request) -> bool:
@@ -676,6 +703,7 @@ class RESTHandlers:
             decode_body(request, max_depth=decoding.MAX_JSON_DEPTH, into_kind=resource.kind)[0], resource))
         namespace = request.info.namespace if resource.namespaced else ""
         ensure_namespace(obj, namespace)
+        obj = FieldManager.for_resource(resource).update(None, obj, field_manager_of(request), self._time())
         obj = self._admit(request, "CREATE", resource, obj, None)
         created = self.registry.create(resource, namespace, obj, dry_run=dry_run(request), user=request.user)
         if resource.plural == "namespaces" and not dry_run(request):
@@ -694,19 +722,39 @@ class RESTHandlers:
         check_name(obj, info.name, namespace)
         old = self.registry.get(resource, info.namespace, info.name)
         obj = self._admit(request, "UPDATE", resource, obj, old)
-        updated = self.registry.update(resource, info.namespace, info.name, obj, subresource=info.subresource or None,
-                                       dry_run=dry_run(request))
+        updated = self.registry.patch(resource, info.namespace, info.name,
+                                      self._tracked(request, resource, info.subresource, obj),
+                                      subresource=info.subresource or None, dry_run=dry_run(request))
         return self._output(request, 200, updated, resource)
 
-    def _patcher(self, request: Request, schema_kind: tuple[str, str]):
-        """The function the registry runs on the current object inside its GuaranteedUpdate."""
+    def _time(self) -> str:
+        """A managedFields entry's time: now, to the second."""
+        return rfc3339(self.now())
+
+    @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.UpdateResource")
+    def _tracked(self, request: Request, resource, subresource: str, obj: dict) -> Callable[[dict], dict]:
+        """What an update writes over the current object: `obj`, with the managedFields its
+        manager's write leaves."""
+        field_manager, manager, now = FieldManager.for_resource(resource, subresource), field_manager_of(request), \
+            self._time()
+        return lambda current: field_manager.update(current, obj, manager, now)
+
+    def _patcher(self, request: Request, field_manager: FieldManager, schema_kind: tuple[str, str]):
+        """The function the registry runs on the current object inside its GuaranteedUpdate (an
+        apply also on None, for an object that is not there): the patched object with its
+        managedFields."""
         media_type = media_type_of(request)
         if media_type not in PATCH_TYPES:  # PatchResource checks before reading the body
             raise errors.unsupported_media_type(media_type, PATCH_TYPES)
         check_body_size(request)
+        now = self._time()
 
-        @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.applyPatchToObject")
-        def apply(current: dict) -> dict:
+        @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.applyPatchToObject",
+                 "(*k8s.io/apiserver/pkg/endpoints/handlers.applyPatcher).applyPatchToCurrentObject")
+        def apply(current: dict | None) -> dict:
+            if media_type == APPLY_PATCH:
+                return field_manager.apply(current, decode_apply_patch(request), request.param("fieldManager"),
+                                           query_bool(request.query.get("force")), now)
             # Decoded only here, on the object read from storage: a missing object is a 404 first.
             patch = decode_body(request, allow_patch=True)[0]
             try:
@@ -729,23 +777,34 @@ class RESTHandlers:
                            f"{gojson.type_name(patched)} into Go value of type {TYPE_META_STRUCT}")
                 shown = gojson.quote(jsonserializer.encode(patched).decode())
                 raise errors.invalid("", "", [f"patch: Invalid value: {shown}: {problem}"])
-            return patched
+            return field_manager.update(current, patched, field_manager_of(request), now)
         return apply
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.PatchResource")
     def patch(self, request: Request, resource) -> Response:
         negotiate(request.header("Accept"))
         info = request.info
-        apply = self._patcher(request, (resource.api_version, resource.kind))
-        check_write_options(request, "PatchOptions")  # after the patch type, as PatchResource checks
+        apply = self._patcher(request, FieldManager.for_resource(resource, info.subresource),
+                              (resource.api_version, resource.kind))
+        # After the patch type, as PatchResource checks.
+        check_write_options(request, "PatchOptions", media_type_of(request))
+        namespace = info.namespace if resource.namespaced else ""
 
-        def patch_fn(current: dict) -> dict:
+        def patch_fn(current: dict | None) -> dict:
             patched = decode_into_kind(request, resource, check_kind(apply(current), resource))
-            check_name(patched, info.name, info.namespace if resource.namespaced else "")
-            return self._admit(request, "UPDATE", resource, patched, current)
+            check_name(patched, info.name, namespace)
+            return self._admit(request, "UPDATE" if current else "CREATE", resource, patched, current)
 
-        patched = self.registry.patch(resource, info.namespace, info.name, patch_fn,
-                                      subresource=info.subresource or None, dry_run=dry_run(request))
+        try:
+            patched = self.registry.patch(resource, info.namespace, info.name, patch_fn,
+                                          subresource=info.subresource or None, dry_run=dry_run(request))
+        except StatusError as err:
+            missing = err.reason == "NotFound" and err.details.get("name") == info.name
+            if not (missing and media_type_of(request) == APPLY_PATCH and not info.subresource):
+                raise
+            # applyPatcher.createNewObject: an apply creates the object it does not find.
+            created = self.registry.create(resource, namespace, patch_fn(None), dry_run=dry_run(request))
+            return self._output(request, 201, created, resource)
         return self._output(request, 200, patched, resource)
 
     def _delete_options(self, request: Request) -> dict:
@@ -858,12 +917,13 @@ class RESTHandlers:
         scale = decode_scale(scale, info.name, info.namespace)
         old = self.registry.get_scale(resource, info.namespace, info.name)
         scale = self._admit(request, "UPDATE", resource, scale, old)
-        return _respond(request, 200, self.registry.update_scale(resource, info.namespace, info.name, scale,
-                                                                 dry_run=dry_run(request)))
+        return _respond(request, 200, self.registry.patch(resource, info.namespace, info.name,
+                                                          self._tracked(request, resource, "scale", scale),
+                                                          subresource="scale", dry_run=dry_run(request)))
 
     def scale_patch(self, request: Request, resource) -> Response:
         info = request.info
-        apply = self._patcher(request, ("autoscaling/v1", "Scale"))
+        apply = self._patcher(request, FieldManager.for_resource(resource, "scale"), ("autoscaling/v1", "Scale"))
 
         def patch_fn(current: dict) -> dict:
             scale = decode_scale(apply(current), info.name, info.namespace)

@@ -16,6 +16,7 @@ from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.selectors import from_label_selector_dict, to_string
 from reference_impl.apiserver.core.validation import invalid
+from reference_impl.apiserver.fieldmanager import scalehandler
 from reference_impl.mirrors import mirrors
 
 TERMINATED_PHASES = ("Failed", "Succeeded")
@@ -245,7 +246,18 @@ class LifecycleMixin:
              "(*k8s.io/kubernetes/pkg/registry/apps/replicaset/storage.ScaleREST).Update")
     def _patch_scale(self, r: Resource, namespace: str, name: str, scale_fn, dry_run: bool) -> dict:
         def apply(obj: dict) -> dict:
-            scale = scale_fn(self.scale_of(obj))
+            # scaleUpdatedObjectInfo: the Scale is written with the owners of the parent's replicas,
+            # and who owns the Scale's replicas then owns the parent's.
+            current = self.scale_of(obj)
+            parent_entries = obj["metadata"].get("managedFields")
+            current["metadata"]["managedFields"] = scalehandler.to_subresource(parent_entries, r.api_version)
+            scale = scale_fn(current)
+            entries = scalehandler.to_parent(parent_entries, (scale.get("metadata") or {}).get("managedFields"),
+                                             r.api_version)
+            if entries:
+                obj["metadata"]["managedFields"] = entries
+            else:
+                obj["metadata"].pop("managedFields", None)
             replicas = (scale.get("spec") or {}).get("replicas")
             if not isinstance(replicas, int) or replicas < 0:
                 raise errors.invalid("Scale", name, [f"spec.replicas: Invalid value: {replicas}: "

@@ -67,13 +67,17 @@ def quantity_map(description: str) -> dict:
     return _described({"type": "object", "additionalProperties": ref(QUANTITY)}, description)
 
 
-def arr(item: dict, description: str, merge_key: str = "", strategy: str = "") -> dict:
-    """An array; with a merge key (or a strategy), a strategic merge merges it instead of replacing it."""
+def arr(item: dict, description: str, merge_key: str = "", strategy: str = "", map_keys: tuple[str, ...] = ()) -> dict:
+    """An array; with a merge key (or a strategy), a strategic merge merges it instead of replacing it.
+    `map_keys` are the keys server-side apply merges it on, when they are more than the merge key."""
     schema = _described({"type": "array", "items": item}, description)
     if merge_key or strategy:
         schema["x-kubernetes-patch-strategy"] = strategy or "merge"
     if merge_key:
         schema["x-kubernetes-patch-merge-key"] = merge_key
+    if map_keys:
+        schema["x-kubernetes-list-map-keys"] = list(map_keys)
+        schema["x-kubernetes-list-type"] = "map"
     return schema
 
 

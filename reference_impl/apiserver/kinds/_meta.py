@@ -38,10 +38,11 @@ DEFINITIONS = {
         name=string("Name of the owner."),
         uid=string("UID of the owner.")),
     META + "ManagedFieldsEntry": opaque("One field manager's set of owned fields."),
-    META + "LabelSelector": obj(
+    META + "LabelSelector": {**obj(
         "A label query; all of its terms must match. An empty selector matches everything.",
         matchExpressions=arr(ref(META + "LabelSelectorRequirement"), "Set-based requirements."),
         matchLabels=string_map("Labels that must be present with exactly these values.")),
+        "x-kubernetes-map-type": "atomic"},  # one field to server-side apply, as `+structType=atomic` makes it
     META + "LabelSelectorRequirement": obj(
         "One set-based requirement on a label.", ("key", "operator"),
         key=string("The label key."),

@@ -69,7 +69,8 @@ DEFINITIONS = {
         lifecycle=ref(CORE + "Lifecycle", "Hooks run after start and before stop."),
         livenessProbe=ref(CORE + "Probe", "Check that restarts the container when it fails."),
         name=string("Name of the container, unique in the pod."),
-        ports=arr(ref(CORE + "ContainerPort"), "Ports the container exposes.", merge_key="containerPort"),
+        ports=arr(ref(CORE + "ContainerPort"), "Ports the container exposes.", merge_key="containerPort",
+                  map_keys=("containerPort", "protocol")),
         readinessProbe=ref(CORE + "Probe", "Check that gates traffic to the container."),
         resources=ref(CORE + "ResourceRequirements", "Compute resources requested and allowed."),
         securityContext=ref(CORE + "SecurityContext", "Security settings of the container."),
@@ -88,7 +89,7 @@ DEFINITIONS = {
         hostIP=string("Host IP to bind a host port to."),
         hostPort=integer("Port number on the host."),
         name=string("Name services can refer to the port by."),
-        protocol=string("TCP, UDP or SCTP; defaults to TCP.")),
+        protocol={**string("TCP, UDP or SCTP; defaults to TCP."), "default": "TCP"}),
     CORE + "EnvVar": obj(
         "One environment variable.", ("name",),
         name=string("Variable name."),

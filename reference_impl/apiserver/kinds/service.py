@@ -104,7 +104,8 @@ DEFINITIONS = {
         loadBalancerClass=string("Which load balancer implementation serves it."),
         loadBalancerIP=string("Requested load balancer IP."),
         loadBalancerSourceRanges=strings("Client CIDRs a load balancer admits."),
-        ports=arr(ref(CORE + "ServicePort"), "The ports the service exposes.", merge_key="port"),
+        ports=arr(ref(CORE + "ServicePort"), "The ports the service exposes.", merge_key="port",
+                  map_keys=("port", "protocol")),
         publishNotReadyAddresses=boolean("Publish addresses of pods that are not ready."),
         selector=string_map("Labels of the pods that receive the traffic."),
         sessionAffinity=string("ClientIP or None."),
@@ -116,7 +117,7 @@ DEFINITIONS = {
         name=string("Name of the port; required when there are several."),
         nodePort=integer("Port on every node for NodePort and LoadBalancer services."),
         port=integer("Port number the service exposes."),
-        protocol=string("TCP, UDP or SCTP; defaults to TCP."),
+        protocol={**string("TCP, UDP or SCTP; defaults to TCP."), "default": "TCP"},
         targetPort=ref(INT_OR_STRING, "Port number or name on the pods; defaults to `port`.")),
     CORE + "ServiceStatus": obj(
         "The observed state of a service.",

@@ -1,0 +1,292 @@
+"""The field manager of one resource (and subresource): what every write does to metadata.managedFields,
+and server-side apply, as k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager's default chain does it.
+
+An update (create, update, or a JSON, merge or strategic patch) records an `Update` entry for its
+manager with the fields it set or changed; an apply (`application/apply-patch+yaml`) merges the
+applied configuration into the live object and records an `Apply` entry, or fails with a 409 when
+it would change fields other managers own. Sans-IO: objects in, objects out, the time passed in.
+"""
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from reference_impl.apiserver import kinds
+from reference_impl.apiserver.core import errors
+from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.fieldmanager import lastapplied, typed
+from reference_impl.apiserver.fieldmanager.fieldpath import Path, PathElement, path_string
+from reference_impl.apiserver.fieldmanager.managedfields import (APPLY, UPDATE, Managed, ManagedFieldsError,
+                                                                 build_manager_identifier, decode_managed_fields,
+                                                                 encode_managed_fields, is_reset)
+from reference_impl.apiserver.fieldmanager.typed import Schema, TypedError
+from reference_impl.apiserver.fieldmanager.updater import Conflicts, Updater, VersionedSet
+from reference_impl.machinery.objects import deep_copy_json
+from reference_impl.mirrors import mirrors
+
+FIELD_MANAGER_MAX_LENGTH = 128
+CURRENT_OPERATION = "current-operation"
+BEFORE_FIRST_APPLY = "before-first-apply"
+ANCIENT_CHANGES = "ancient-changes"
+MAX_UPDATE_MANAGERS = 10  # DefaultMaxUpdateManagers
+
+
+def _path(*names: str) -> Path:
+    return tuple(PathElement.field(name) for name in names)
+
+
+# stripMetaManager's set: fields every object has that nobody is said to own.
+STRIPPED = frozenset(_path(*names) for names in (
+    ("apiVersion",), ("kind",), ("metadata",), ("metadata", "name"), ("metadata", "namespace"),
+    ("metadata", "creationTimestamp"), ("metadata", "selfLink"), ("metadata", "uid"), ("metadata", "clusterName"),
+    ("metadata", "generation"), ("metadata", "managedFields"), ("metadata", "resourceVersion")))
+REPLICAS = _path("spec", "replicas")
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers.managerOrUserAgent",
+         "k8s.io/apiserver/pkg/endpoints/handlers.prefixFromUserAgent")
+def manager_or_user_agent(manager: str, user_agent: str) -> str:
+    """The fieldManager asked for, else the User-Agent up to its first "/", printable characters
+    only, cut to 128 bytes."""
+    if manager:
+        return manager
+    prefix = ""
+    for char in user_agent.split("/")[0]:
+        if not char.isprintable():  # Python's printable is Go's unicode.IsPrint
+            continue
+        if len((prefix + char).encode()) > FIELD_MANAGER_MAX_LENGTH:
+            break
+        prefix += char
+    return prefix
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager/internal.NewConflictError",
+         "k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager/internal.getConflictMessage",
+         "k8s.io/apimachinery/pkg/api/errors.NewApplyConflict")
+def conflict_error(conflicts: Conflicts) -> StatusError:
+    causes = [{"reason": "FieldManagerConflict", "message": f"conflict with {print_manager(c.manager)}",
+               "field": path_string(c.path)} for c in conflicts.conflicts]
+    if len(conflicts.conflicts) == 1:
+        only = conflicts.conflicts[0]
+        message = f"Apply failed with 1 conflict: conflict with {print_manager(only.manager)}: {path_string(only.path)}"
+    else:
+        lines = []
+        for manager in sorted({c.manager for c in conflicts.conflicts}):
+            lines.append(f"conflicts with {print_manager(manager)}:")
+            lines += [f"- {path_string(c.path)}" for c in conflicts.conflicts if c.manager == manager]
+        message = f"Apply failed with {len(conflicts.conflicts)} conflicts: " + "\n".join(lines)
+    return StatusError(409, "Conflict", message, {"causes": causes})
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager/internal.printManager")
+def print_manager(identifier: str) -> str:
+    """`"kubectl"`, `"kubectl" with subresource "scale" using apps/v1` for an updater."""
+    manager = json.loads(identifier)
+    shown = json.dumps(manager.get("manager", ""), ensure_ascii=False)
+    if manager.get("subresource"):
+        shown += f' with subresource {json.dumps(manager["subresource"], ensure_ascii=False)}'
+    if manager["operation"] == UPDATE:
+        return f"{shown} using {manager.get('apiVersion', '')}"
+    return shown
+
+
+def _uid(obj: dict | None) -> str:
+    return ((obj or {}).get("metadata") or {}).get("uid") or ""
+
+
+def _without_managed_fields(obj: dict) -> dict:
+    obj = deep_copy_json(obj)
+    obj["metadata"] = {k: v for k, v in (obj.get("metadata") or {}).items() if k != "managedFields"}
+    return obj
+
+
+@dataclass(frozen=True)
+class FieldManager:
+    """fieldmanager.NewDefaultFieldManager for a kind in `api_version`: `ignored` are the fields
+    its strategy resets (a main resource's status, a status subresource's spec)."""
+
+    schema: Schema
+    api_version: str
+    subresource: str = ""
+    ignored: frozenset = frozenset()
+    default: Callable[[dict], None] = lambda obj: None  # the kind's defaulter, run as decoding runs it
+
+    @classmethod
+    def for_resource(cls, resource, subresource: str = "") -> "FieldManager":
+        """The field manager for writes to `resource` (a served Resource) or its subresource."""
+        if subresource == "scale":
+            return cls(Schema.for_kind("autoscaling/v1", "Scale"), "autoscaling/v1", subresource,
+                       frozenset({_path("status")}))
+        schema = Schema.for_kind(resource.api_version, resource.kind)
+        if subresource == "status":
+            ignored = frozenset({_path("spec")})
+        else:
+            ignored = frozenset({_path("status")}) if "status" in resource.subresources else frozenset()
+        return cls(schema, resource.api_version, subresource, ignored,
+                   functools.partial(kinds.set_object_defaults, resource.kind))
+
+    @property
+    def _updater(self) -> Updater:
+        return Updater(self.schema, self.ignored)
+
+    def _zero(self, like: dict) -> dict:
+        return typed.zero_like(like, self.schema)
+
+    def _identifier(self, manager: str, operation: str) -> str:
+        return build_manager_identifier(manager or "unknown", operation, self.api_version, self.subresource)
+
+    @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.FieldManager).UpdateNoErrors",
+             "k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.decodeLiveOrNew",
+             "(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.skipNonAppliedManager).Update")
+    def update(self, live: dict | None, new: dict, manager: str, now: str) -> dict:
+        """`new` with its managedFields: those it was sent with when they decode (the live ones
+        when it was sent none, none at all for an empty list), changed by this write. `live` is
+        None for a create. A subresource write keeps the live entries whatever it sends."""
+        live = live or {}
+        sent = _managed_fields_of(new)
+        if is_reset(sent) and not self.subresource:
+            managed = Managed()
+        else:
+            managed = None if self.subresource else _decoded_or_none(sent)
+            if managed is None or not managed.fields:
+                managed = _decoded_or_none(_managed_fields_of(live)) or Managed()
+        if not managed.fields and _uid(live):
+            # An object created before its fields were tracked stays untracked.
+            return _with_managed_fields(new, managed)
+        defaulted = _without_managed_fields(new)
+        self.default(defaulted)
+        try:
+            managed = self._update_managed(_without_managed_fields(live) if live else self._zero(defaulted),
+                                           defaulted, managed, self._identifier(manager, UPDATE), now)
+        except TypedError:
+            managed = Managed()  # UpdateNoErrors: the entries are dropped rather than the write failed
+        return _with_managed_fields(new, managed)
+
+    @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.capManagersManager).Update",
+             "(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.managedFieldsUpdater).Update",
+             "(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.stripMetaManager).Update")
+    def _update_managed(self, live: dict, new: dict, managed: Managed, identifier: str, now: str) -> Managed:
+        former = managed.fields.get(identifier)
+        fields = self._updater.update(live, new, self.api_version, managed.fields, CURRENT_OPERATION)
+        operation = fields.pop(CURRENT_OPERATION, None)
+        paths = operation.paths - STRIPPED if operation else frozenset()
+        times = dict(managed.times)
+        if paths:
+            previous = fields.get(identifier)
+            fields[identifier] = VersionedSet(paths | previous.paths if previous else paths, self.api_version)
+            if former is None or fields[identifier].paths != former.paths:
+                times[identifier] = now
+        return _cap_update_managers(Managed(fields, {key: times.get(key) for key in fields}))
+
+    @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.FieldManager).Apply")
+    def apply(self, live: dict | None, applied: dict, manager: str, force: bool, now: str) -> dict:
+        """The live object (None: none yet) with the applied configuration merged in and its
+        managedFields; a StatusError for a configuration that cannot apply or conflicts. For
+        "kubectl", what its client-side apply left is no conflict, and its last-applied
+        annotation follows."""
+        live = live or {}
+        try:
+            result = self._apply(live, applied, manager, force, now)
+        except Conflicts as conflicts:
+            remaining = conflicts
+            if manager == lastapplied.KUBECTL:
+                allowed = lastapplied.allowed_conflicts(live, self.schema, self.api_version)
+                remaining = lastapplied.remaining_conflicts(conflicts, allowed)
+            if remaining is not None:
+                raise conflict_error(remaining) from None
+            result = self._apply(live, applied, manager, True, now)
+        return lastapplied.with_last_applied(result, applied) if manager == lastapplied.KUBECTL else result
+
+    @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.skipNonAppliedManager).Apply",
+             "(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.managedFieldsUpdater).Apply",
+             "(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.structuredMergeManager).Apply")
+    def _apply(self, live: dict, applied: dict, manager: str, force: bool, now: str) -> dict:
+        try:
+            managed = decode_managed_fields(_managed_fields_of(live))
+        except ManagedFieldsError as err:
+            raise StatusError(500, "", f"failed to decode managed fields: {err}") from None
+        original, live = live, _without_managed_fields(live)
+        try:
+            if not managed.fields:
+                managed = self._update_managed(self._zero(live), live, managed,
+                                               self._identifier(BEFORE_FIRST_APPLY, UPDATE), now)
+            api_version = applied.get("apiVersion") or ""
+            if api_version != self.api_version:
+                raise errors.bad_request("Incorrect version specified in apply patch. Specified patch version: "
+                                         f"{api_version}, expected: {self.api_version}")
+            if (applied.get("metadata") or {}).get("managedFields") is not None:
+                raise errors.bad_request("metadata.managedFields must be nil")
+            identifier = self._identifier(manager, APPLY)
+            former = dict(managed.fields)
+            merged, fields = self._updater.apply(live, applied, self.api_version, managed.fields, identifier, force)
+        except TypedError as err:
+            raise StatusError(500, "", f"failed to create typed patch object ({_gvknn(applied)}): {err}") from None
+        paths = fields[identifier].paths - STRIPPED
+        fields[identifier] = VersionedSet(paths, self.api_version, True)
+        if not paths:
+            del fields[identifier]
+        times = dict(managed.times)
+        if merged is not None or fields != former:
+            times[identifier] = now
+        return _with_managed_fields(original if merged is None else merged,
+                                    Managed(fields, {key: times.get(key) for key in fields}))
+
+
+@mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.capManagersManager).capUpdateManagers")
+def _cap_update_managers(managed: Managed) -> Managed:
+    """At most ten Update entries: the oldest (by time, then identifier) are merged into one
+    "ancient-changes" entry per apiVersion, which takes the time of the last merged."""
+    updaters = sorted((manager for manager, owned in managed.fields.items() if not owned.applied),
+                      key=lambda manager: (managed.times.get(manager) or "", manager))
+    fields, times = dict(managed.fields), dict(managed.times)
+    first_of_version: dict[str, str] = {}
+    length = len(updaters)
+    for manager in updaters:
+        if length <= MAX_UPDATE_MANAGERS:
+            break
+        owned = fields[manager]
+        if owned.api_version not in first_of_version:
+            first_of_version[owned.api_version] = manager
+            continue
+        bucket = build_manager_identifier(ANCIENT_CHANGES, UPDATE, owned.api_version)
+        if bucket not in fields:
+            fields[bucket] = fields.pop(first_of_version[owned.api_version])
+        fields[bucket] = VersionedSet(owned.paths | fields[bucket].paths, owned.api_version, owned.applied)
+        del fields[manager]
+        length -= 1
+        times[bucket] = times.get(manager)
+    return Managed(fields, {key: times.get(key) for key in fields})
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.objectGVKNN")
+def _gvknn(obj: dict) -> str:
+    """`namespace/name; apps/v1, Kind=Deployment`, how upstream names the object in an error."""
+    metadata = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    group, _, version = str(obj.get("apiVersion") or "").rpartition("/")
+    return f"{metadata.get('namespace', '')}/{metadata.get('name', '')}; {group}/{version}, Kind={obj.get('kind', '')}"
+
+
+def _decoded_or_none(entries: Any) -> Managed | None:
+    try:
+        return decode_managed_fields(entries)
+    except ManagedFieldsError:
+        return None
+
+
+def _managed_fields_of(obj: dict) -> Any:
+    return (obj.get("metadata") or {}).get("managedFields")
+
+
+def _with_managed_fields(obj: dict, managed: Managed) -> dict:
+    """A copy of `obj` with the entries of `managed`, where it had them (the stored bytes of a
+    write that changes nothing stay the same) or else last, where ObjectMeta has them."""
+    obj = deep_copy_json(obj)
+    metadata = obj.setdefault("metadata", {})
+    entries = encode_managed_fields(managed)
+    if entries:
+        metadata["managedFields"] = entries
+    else:
+        metadata.pop("managedFields", None)
+    return obj

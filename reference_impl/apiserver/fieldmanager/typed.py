@@ -1,0 +1,281 @@
+"""Objects walked with their schema, as sigs.k8s.io/structured-merge-diff/v4/typed walks them: the set
+of fields a value sets, the comparison of two values, the merge of an applied configuration into
+a live object, and the removal of fields.
+
+The schema is the kind's OpenAPI definition, read as k8s.io/kube-openapi's schemaconv reads it: an
+object with properties is a struct, one with additionalProperties (or none described, as our
+opaque types are) a map whose keys are fields of their own; `x-kubernetes-map-type: atomic` makes
+either a single field. A list is associative on `x-kubernetes-list-map-keys`, else on its patch
+merge key, a set when it merges without a key, else atomic (replaced whole).
+
+One simplification: Go's zero value of a kind has every non-pointer struct field, so an object
+never "adds" one; without pointer facts in our definitions, no struct field is ever counted as
+added or removed itself, only what it holds (upstream also counts a pointer struct, such as a
+rollingUpdate, as a field of its own).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from reference_impl.apiserver.core import openapi
+from reference_impl.apiserver.core.schemas import REF_PREFIX
+from reference_impl.apiserver.fieldmanager.fieldpath import Path, PathElement, path_string
+from reference_impl.mirrors import mirrors
+
+ABSENT = object()  # a field that is not there at all, as opposed to one that is null
+
+
+class TypedError(ValueError):
+    """A value that does not fit its schema as a typed value must (a list item without its key,
+    two items with the same key)."""
+
+
+@dataclass(frozen=True)
+class Schema:
+    """One node of a kind's definition; `node` None is a type deduced from the value."""
+
+    node: Mapping | None = None
+
+    @classmethod
+    def for_kind(cls, api_version: str, kind: str) -> "Schema":
+        return cls(openapi.OpenAPIPatchMeta.for_kind(api_version, kind).schema)
+
+    def _resolved(self) -> Mapping:
+        node = self.node or {}
+        ref = node.get("$ref")
+        return openapi.definitions().get(ref.removeprefix(REF_PREFIX), {}) if isinstance(ref, str) else node
+
+    @property
+    def atomic(self) -> bool:
+        return self._resolved().get("x-kubernetes-map-type") == "atomic" or \
+            self._resolved().get("x-kubernetes-list-type") == "atomic"
+
+    def field(self, name: str) -> tuple["Schema", bool]:
+        """The schema of a map's member `name`, and whether it is a declared struct field."""
+        resolved = self._resolved()
+        properties = resolved.get("properties")
+        if properties and name in properties:
+            return Schema(properties[name]), True
+        additional = resolved.get("additionalProperties")
+        return Schema(additional if isinstance(additional, dict) else None), False
+
+    @property
+    def default(self) -> Any:
+        """The value the schema gives a field left out (None for none)."""
+        return (self.node or {}).get("default", self._resolved().get("default"))
+
+    @property
+    def is_struct(self) -> bool:
+        return bool(self._resolved().get("properties"))
+
+    def list_keys(self) -> tuple[str, ...] | None:
+        """The keys of an associative list, () for a set, None for an atomic list."""
+        node = self.node or {}
+        list_type = node.get("x-kubernetes-list-type")
+        if list_type == "map":
+            return tuple(node.get("x-kubernetes-list-map-keys") or ())
+        if list_type == "set":
+            return ()
+        if list_type == "atomic" or "merge" not in node.get("x-kubernetes-patch-strategy", "").split(","):
+            return None
+        key = node.get("x-kubernetes-patch-merge-key")
+        return (key,) if key else ()
+
+    def element(self) -> "Schema":
+        items = self._resolved().get("items")
+        return Schema(items if isinstance(items, dict) else None)
+
+
+def zero_like(value: dict, schema: Schema) -> dict:
+    """Go's zero value of `value`'s kind as far as `value` reaches, what a create compares with
+    (runtime.ObjectCreater.New): every struct it goes through is there, and a list the struct
+    requires (no omitempty) is null rather than absent."""
+    zero = {}
+    required = schema._resolved().get("required", ())
+    for key, child in value.items():
+        child_schema, declared = schema.field(key)
+        if declared and child_schema.is_struct and isinstance(child, dict):
+            zero[key] = zero_like(child, child_schema)
+        elif declared and key in required and isinstance(child, list):
+            zero[key] = None
+    return zero
+
+
+def _granular_map(value: Any, schema: Schema) -> bool:
+    return isinstance(value, dict) and not schema.atomic
+
+
+def _granular_list(value: Any, schema: Schema) -> bool:
+    return isinstance(value, list) and schema.list_keys() is not None
+
+
+@mirrors("sigs.k8s.io/structured-merge-diff/v4/typed.keyedAssociativeListItemToPathElement",
+         "sigs.k8s.io/structured-merge-diff/v4/typed.getAssociativeKeyDefault",
+         "sigs.k8s.io/structured-merge-diff/v4/typed.setItemToPathElement")
+def item_element(item: Any, keys: tuple[str, ...], item_schema: Schema) -> PathElement:
+    """The path element of a list item: its keys (a key it omits by the schema's default), or for
+    a set its value; ValueError for an item that has none."""
+    if not keys:
+        if isinstance(item, dict):
+            raise ValueError("associative list without keys has an element that's a map type")
+        if isinstance(item, list):
+            raise ValueError("not supported: associative list with lists as elements")
+        if item is None:
+            raise ValueError("associative list without keys has an element that's an explicit null")
+        return PathElement.of_value(item)
+    if item is None:
+        raise ValueError("associative list with keys may not have a null element")
+    if not isinstance(item, dict):
+        raise ValueError("associative list with keys may not have non-map elements")
+    fields = {}
+    for key in keys:
+        default = item_schema.field(key)[0].default
+        if key not in item and default is None:
+            raise ValueError(f'associative list with keys has an element that omits key field "{key}" '
+                             "(and doesn't have default value)")
+        fields[key] = item.get(key, default)
+    return PathElement.key(fields)
+
+
+def _items(value: list, schema: Schema, path: Path) -> dict[PathElement, Any]:
+    """The items of a granular list by their path elements; TypedError, in the words of the
+    validation upstream runs first, for an item without one or two with the same."""
+    keys = schema.list_keys() or ()
+    items: dict[PathElement, Any] = {}
+    for index, item in enumerate(value):
+        try:
+            element = item_element(item, keys, schema.element())
+        except ValueError as err:
+            raise TypedError(f"{path_string(path)}: element {index}: {err}") from None
+        if element in items:
+            raise TypedError(f"{path_string(path)}: duplicate entries for key {element}")
+        items[element] = item
+    return items
+
+
+@mirrors("(sigs.k8s.io/structured-merge-diff/v4/typed.TypedValue).ToFieldSet")
+def to_field_set(value: Any, schema: Schema) -> frozenset:
+    """The fields `value` sets: its scalars, atomic lists and maps, map keys that are no struct
+    field, list items, and fields set to null or {}."""
+    paths: set[Path] = set()
+    _collect(value, schema, (), paths)
+    return frozenset(paths)
+
+
+def _collect(value: Any, schema: Schema, path: Path, paths: set[Path]) -> None:
+    if _granular_map(value, schema):
+        for key, child in value.items():
+            child_schema, declared = schema.field(key)
+            child_path = path + (PathElement.field(key),)
+            _collect(child, child_schema, child_path, paths)
+            if child is None or child == {} or not declared:
+                paths.add(child_path)
+    elif _granular_list(value, schema):
+        for element, item in _items(value, schema, path).items():
+            _collect(item, schema.element(), path + (element,), paths)
+            paths.add(path + (element,))
+    else:
+        paths.add(path)
+
+
+@dataclass
+class Comparison:
+    """typed.Comparison: the fields an update added, changed and removed."""
+
+    added: set = field(default_factory=set)
+    modified: set = field(default_factory=set)
+    removed: set = field(default_factory=set)
+
+    def is_same(self) -> bool:
+        return not (self.added or self.modified or self.removed)
+
+    def filter_fields(self, ignored: frozenset) -> "Comparison":
+        return Comparison(*(recursive_difference(paths, ignored) for paths in
+                            (self.added, self.modified, self.removed)))
+
+
+@mirrors("(sigs.k8s.io/structured-merge-diff/v4/typed.TypedValue).Compare")
+def compare(lhs: Any, rhs: Any, schema: Schema) -> Comparison:
+    comparison = Comparison()
+    _compare(lhs, rhs, schema, (), False, comparison)
+    return comparison
+
+
+def _compare(lhs: Any, rhs: Any, schema: Schema, path: Path, struct_field: bool, c: Comparison) -> None:
+    left, right = (None if side is ABSENT else side for side in (lhs, rhs))
+    if _granular_map(left if left is not None else right, schema) and isinstance(left or {}, dict) \
+            and isinstance(right or {}, dict) and (left or right):
+        for key in {**(left or {}), **(right or {})}:
+            child_schema, child_declared = schema.field(key)
+            _compare((left or {}).get(key, ABSENT), (right or {}).get(key, ABSENT), child_schema,
+                     path + (PathElement.field(key),), child_declared and child_schema.is_struct, c)
+    elif _granular_list(left if left is not None else right, schema) and isinstance(left or [], list) \
+            and isinstance(right or [], list) and (left or right):
+        left_items, right_items = _items(left or [], schema, path), _items(right or [], schema, path)
+        for element in {**left_items, **right_items}:
+            _compare(left_items.get(element, ABSENT), right_items.get(element, ABSENT), schema.element(),
+                     path + (element,), False, c)
+    else:
+        if lhs is ABSENT:
+            c.added.add(path)
+        elif rhs is ABSENT:
+            c.removed.add(path)
+        elif lhs != rhs or type(lhs) is not type(rhs):
+            c.modified.add(path)
+        return
+    if struct_field:
+        return
+    if lhs is ABSENT:
+        c.added.add(path)
+    elif rhs is ABSENT:
+        c.removed.add(path)
+
+
+@mirrors("(sigs.k8s.io/structured-merge-diff/v4/typed.TypedValue).Merge")
+def merge(lhs: Any, rhs: Any, schema: Schema, path: Path = ()) -> Any:
+    """`rhs` merged into `lhs`: maps key by key, granular lists item by item (the live items in
+    their order, then the new ones), anything else taken from `rhs`."""
+    if rhs is ABSENT:
+        return lhs
+    if _granular_map(rhs, schema) and isinstance(lhs, dict):
+        merged = dict(lhs)
+        for key, value in rhs.items():
+            merged[key] = merge(lhs.get(key, ABSENT), value, schema.field(key)[0], path + (PathElement.field(key),))
+        return merged
+    if _granular_list(rhs, schema) and isinstance(lhs, list):
+        live, applied = _items(lhs, schema, path), _items(rhs, schema, path)
+        merged_items = [merge(item, applied.get(element, ABSENT), schema.element(), path + (element,))
+                        for element, item in live.items()]
+        return merged_items + [item for element, item in applied.items() if element not in live]
+    return rhs
+
+
+@mirrors("(sigs.k8s.io/structured-merge-diff/v4/typed.TypedValue).RemoveItems")
+def remove_items(value: Any, paths: frozenset, schema: Schema) -> Any:
+    """`value` without the fields at `paths` (and all they hold)."""
+    prefixes = {path[:i] for path in paths for i in range(len(path))}
+    return _remove(value, paths, prefixes, schema, ())
+
+
+def _remove(value: Any, paths: frozenset, prefixes: set, schema: Schema, path: Path) -> Any:
+    if path not in prefixes:
+        return value
+    if _granular_map(value, schema):
+        kept = {}
+        for key, child in value.items():
+            child_path = path + (PathElement.field(key),)
+            if child_path not in paths:
+                kept[key] = _remove(child, paths, prefixes, schema.field(key)[0], child_path)
+        return kept
+    if _granular_list(value, schema):
+        return [_remove(item, paths, prefixes, schema.element(), path + (element,))
+                for element, item in _items(value, schema, path).items() if path + (element,) not in paths]
+    return value
+
+
+def recursive_difference(paths: set | frozenset, removed: frozenset) -> set:
+    """Set.RecursiveDifference: `paths` without those that are, or lie below, a path in `removed`."""
+    if not removed:
+        return set(paths)
+    return {path for path in paths if not any(path[:i] in removed for i in range(len(path) + 1))}

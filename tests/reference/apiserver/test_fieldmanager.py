@@ -1,0 +1,370 @@
+"""The field manager (reference_impl/apiserver/fieldmanager), one rule per test, against what
+k8s.io/apiserver's fieldmanager and structured-merge-diff v4 write into metadata.managedFields."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from reference_impl.apiserver import kinds
+from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.fieldmanager import FieldManager, manager_or_user_agent
+from reference_impl.apiserver.fieldmanager.fieldpath import (FieldPathError, PathElement, decode_fields_v1,
+                                                             encode_fields_v1, path_string)
+
+T1, T2, T3 = "2026-12-05T10:00:00Z", "2026-12-05T10:01:00Z", "2026-12-05T10:02:00Z"
+DEPLOYMENT = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "labels": {"app": "web"}},
+              "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
+                       "template": {"metadata": {"labels": {"app": "web"}},
+                                    "spec": {"containers": [{"name": "nginx", "image": "nginx:1.21"}]}}}}
+
+
+def deployments(subresource: str = "") -> FieldManager:
+    return FieldManager.for_resource(kinds.by_plural("deployments"), subresource)
+
+
+def stored(obj: dict, uid: str = "u1") -> dict:
+    """What the registry would hold: a uid, and the kind's defaults."""
+    obj = {**obj, "metadata": {**obj["metadata"], "uid": uid}}
+    kinds.set_object_defaults(obj["kind"], obj)
+    return obj
+
+
+def entries(obj: dict) -> dict:
+    return {(e["manager"], e["operation"], e.get("subresource", "")): e for e in obj["metadata"]["managedFields"]}
+
+
+# --- fieldsV1 ---
+
+def test_fields_v1_round_trip_marks_members_that_have_children_with_a_dot():
+    """A member with children carries `.`; key, value and index elements keep their prefixes."""
+    tree = {"f:metadata": {"f:labels": {".": {}, "f:app": {}}},
+            "f:spec": {"f:containers": {'k:{"name":"nginx"}': {".": {}, "f:image": {}}},
+                       "f:finalizers": {'v:"a"': {}}, "f:args": {"i:0": {}}}}
+    assert encode_fields_v1(decode_fields_v1(tree)) == tree
+
+
+def test_fields_v1_keys_are_ordered_as_path_elements_compare():
+    """Field names sort before keys, keys before values, values before indices."""
+    paths = {(PathElement("i", 1),), (PathElement.of_value("x"),), (PathElement.key({"name": "a"}),),
+             (PathElement.field("z"),)}
+    assert list(encode_fields_v1(paths)) == ["f:z", 'k:{"name":"a"}', 'v:"x"', "i:1"]
+
+
+def test_fields_v1_with_an_unknown_prefix_does_not_decode():
+    with pytest.raises(FieldPathError):
+        decode_fields_v1({"x:spec": {}})
+
+
+def test_a_path_prints_as_upstreams_path_string():
+    """fieldpath.Path.String: `.spec.containers[name="nginx"].image`."""
+    path = (PathElement.field("spec"), PathElement.field("containers"), PathElement.key({"name": "nginx"}),
+            PathElement.field("image"))
+    assert path_string(path) == '.spec.containers[name="nginx"].image'
+
+
+# --- the manager's name ---
+
+@pytest.mark.parametrize("manager,user_agent,expected", [
+    ("mine", "kubectl/v1.24.0 (linux/amd64) kubernetes/abc", "mine"),
+    ("", "kubectl/v1.24.0 (linux/amd64) kubernetes/abc", "kubectl"),
+    ("", "kube-controller-manager/v1.24.0 (linux/amd64) kubernetes/abc/system:serviceaccount:kube-system:x",
+     "kube-controller-manager"),
+    ("", "", ""),
+    ("", "a\x00b/1", "ab"),
+    ("", "x" * 200, "x" * 128),
+])
+def test_the_manager_is_the_field_manager_else_the_user_agents_first_token(manager, user_agent, expected):
+    """managerOrUserAgent: unprintable characters dropped, cut to 128 bytes."""
+    assert manager_or_user_agent(manager, user_agent) == expected
+
+
+# --- Update ---
+
+def test_a_create_records_an_update_entry_with_the_fields_it_set_and_their_defaults():
+    """Every field the object sets once decoded (defaults included), the object's identity and
+    status left out; an atomic label selector is one field, a new label map a member of its own."""
+    created = deployments().update(None, DEPLOYMENT, "kubectl-create", T1)
+    [entry] = created["metadata"]["managedFields"]
+    assert {k: v for k, v in entry.items() if k != "fieldsV1"} == {
+        "manager": "kubectl-create", "operation": "Update", "apiVersion": "apps/v1", "time": T1,
+        "fieldsType": "FieldsV1"}
+    fields = entry["fieldsV1"]
+    assert fields["f:metadata"] == {"f:labels": {".": {}, "f:app": {}}}
+    assert fields["f:spec"]["f:selector"] == {}
+    assert {"f:replicas", "f:revisionHistoryLimit", "f:progressDeadlineSeconds"} <= set(fields["f:spec"])
+    container = fields["f:spec"]["f:template"]["f:spec"]["f:containers"]['k:{"name":"nginx"}']
+    assert {".", "f:name", "f:image", "f:imagePullPolicy"} <= set(container)
+    assert set(fields) == {"f:metadata", "f:spec"}
+
+
+def test_a_create_compares_with_the_kinds_zero_value_whose_required_lists_are_null():
+    """Go's zero Deployment has `containers: null` (no omitempty): a created list of containers
+    is not a member of its own, its items are."""
+    created = deployments().update(None, DEPLOYMENT, "kubectl-create", T1)
+    containers = created["metadata"]["managedFields"][0]["fieldsV1"]["f:spec"]["f:template"]["f:spec"]["f:containers"]
+    assert list(containers) == ['k:{"name":"nginx"}'] and "." in containers['k:{"name":"nginx"}']
+
+
+def test_an_update_gives_the_changed_fields_to_its_manager_and_takes_them_from_the_others():
+    """The updater owns what it changed; the creator keeps the rest."""
+    live = stored(deployments().update(None, DEPLOYMENT, "creator", T1))
+    changed = {**live, "spec": {**live["spec"], "replicas": 5}}
+    updated = deployments().update(live, changed, "scaler", T2)
+    by_manager = entries(updated)
+    assert by_manager["scaler", "Update", ""]["fieldsV1"] == {"f:spec": {"f:replicas": {}}}
+    assert by_manager["scaler", "Update", ""]["time"] == T2
+    assert "f:replicas" not in by_manager["creator", "Update", ""]["fieldsV1"]["f:spec"]
+    assert by_manager["creator", "Update", ""]["time"] == T1
+
+
+def test_an_update_that_changes_nothing_adds_no_entry():
+    """A write that sets no field anew gives its manager nothing to own."""
+    live = stored(deployments().update(None, DEPLOYMENT, "creator", T1))
+    updated = deployments().update(live, live, "other", T2)
+    assert list(entries(updated)) == [("creator", "Update", "")]
+
+
+def test_updates_by_one_manager_merge_into_one_entry():
+    """Entries are keyed by manager, operation, apiVersion and subresource: a second update by
+    the same manager unions its fields and moves its time."""
+    live = stored(deployments().update(None, DEPLOYMENT, "creator", T1))
+    once = stored(deployments().update(live, {**live, "spec": {**live["spec"], "replicas": 3}}, "ed", T2))
+    labels = {**once["metadata"], "labels": {"app": "web", "tier": "front"}}
+    twice = deployments().update(once, {**once, "metadata": labels}, "ed", T3)
+    entry = entries(twice)["ed", "Update", ""]
+    assert entry["fieldsV1"] == {"f:metadata": {"f:labels": {"f:tier": {}}}, "f:spec": {"f:replicas": {}}}
+    assert entry["time"] == T3
+
+
+def test_a_removed_field_is_owned_by_nobody():
+    live = stored(deployments().update(None, DEPLOYMENT, "creator", T1))
+    metadata = {k: v for k, v in live["metadata"].items() if k != "labels"}
+    updated = deployments().update(live, {**live, "metadata": metadata}, "ed", T2)
+    assert "f:labels" not in entries(updated)["creator", "Update", ""]["fieldsV1"].get("f:metadata", {})
+
+
+def test_managed_fields_sent_by_the_client_are_kept_when_they_decode():
+    """A client may set managedFields itself; the write's own fields are added to them."""
+    live = stored(deployments().update(None, DEPLOYMENT, "creator", T1))
+    sent = [{"manager": "someone", "operation": "Apply", "apiVersion": "apps/v1", "fieldsType": "FieldsV1",
+             "fieldsV1": {"f:spec": {"f:replicas": {}}}}]
+    updated = deployments().update(live, {**live, "metadata": {**live["metadata"], "managedFields": sent}}, "x", T2)
+    assert list(entries(updated)) == [("someone", "Apply", "")]
+
+
+def test_an_empty_managed_fields_list_resets_them():
+    """`managedFields: []` drops every entry (the write itself is then not tracked either, as the
+    object already exists)."""
+    live = stored(deployments().update(None, DEPLOYMENT, "creator", T1))
+    updated = deployments().update(live, {**live, "metadata": {**live["metadata"], "managedFields": []}}, "x", T2)
+    assert "managedFields" not in updated["metadata"]
+
+
+def test_managed_fields_that_do_not_decode_are_replaced_by_the_live_ones():
+    live = stored(deployments().update(None, DEPLOYMENT, "creator", T1))
+    bad = [{"manager": "x", "operation": "Sideways", "apiVersion": "apps/v1", "fieldsType": "FieldsV1"}]
+    updated = deployments().update(live, {**live, "metadata": {**live["metadata"], "managedFields": bad}}, "x", T2)
+    assert list(entries(updated)) == [("creator", "Update", "")]
+
+
+def test_a_status_write_records_its_subresource_and_only_status_fields():
+    """ManagedFieldsEntry.subresource (1.22+) names the status subresource; a main-resource write
+    owns no status, a status write no spec."""
+    live = stored(deployments().update(None, {**DEPLOYMENT, "status": {"replicas": 9}}, "creator", T1))
+    assert "f:status" not in entries(live)["creator", "Update", ""]["fieldsV1"]
+    status = {**live, "status": {"replicas": 2}, "spec": {**live["spec"], "replicas": 7}}
+    updated = deployments("status").update(live, status, "controller", T2)
+    entry = entries(updated)["controller", "Update", "status"]
+    assert entry["fieldsV1"] == {"f:status": {"f:replicas": {}}}
+    assert entry["subresource"] == "status" and list(entry)[-1] == "subresource"
+
+
+# --- Apply ---
+
+def test_apply_to_a_missing_object_creates_it_with_an_apply_entry():
+    created = deployments().apply(None, DEPLOYMENT, "kubectl", False, T1)
+    assert created["spec"]["replicas"] == 2
+    [entry] = created["metadata"]["managedFields"]
+    assert {k: v for k, v in entry.items() if k != "fieldsV1"} == {
+        "manager": "kubectl", "operation": "Apply", "apiVersion": "apps/v1", "time": T1, "fieldsType": "FieldsV1"}
+    # Applied fields only (no defaults), and struct fields are no members of their own.
+    assert entry["fieldsV1"]["f:metadata"] == {"f:labels": {"f:app": {}}}
+    assert set(entry["fieldsV1"]["f:spec"]) == {"f:replicas", "f:selector", "f:template"}
+
+
+def test_apply_merges_list_items_by_their_merge_key():
+    """Containers merge by name: a container another manager added stays."""
+    live = stored(deployments().apply(None, DEPLOYMENT, "kubectl", False, T1))
+    containers = live["spec"]["template"]["spec"]["containers"]
+    with_sidecar = {**live, "spec": {**live["spec"], "template": {**live["spec"]["template"], "spec": {
+        **live["spec"]["template"]["spec"], "containers": containers + [{"name": "sidecar", "image": "envoy"}]}}}}
+    live = stored(deployments().update(live, with_sidecar, "injector", T2))
+    reapplied = {**DEPLOYMENT, "spec": {**DEPLOYMENT["spec"], "template": {
+        **DEPLOYMENT["spec"]["template"], "spec": {"containers": [{"name": "nginx", "image": "nginx:1.22"}]}}}}
+    merged = deployments().apply(live, reapplied, "kubectl", False, T3)
+    assert [(c["name"], c["image"]) for c in merged["spec"]["template"]["spec"]["containers"]] == [
+        ("nginx", "nginx:1.22"), ("sidecar", "envoy")]
+
+
+def test_apply_removes_the_fields_its_manager_no_longer_applies():
+    """A label applied before and left out now is removed, unless another manager owns it."""
+    applied = {**DEPLOYMENT, "metadata": {"name": "web", "labels": {"app": "web", "tier": "front", "team": "a"}}}
+    live = stored(deployments().apply(None, applied, "kubectl", False, T1))
+    shared = {**live, "metadata": {**live["metadata"], "labels": {"app": "web", "tier": "front", "team": "b"}}}
+    live = stored(deployments().update(live, shared, "labeller", T2))
+    result = deployments().apply(live, DEPLOYMENT, "kubectl", False, T3)
+    assert result["metadata"]["labels"] == {"app": "web", "team": "b"}
+
+
+def test_apply_conflicts_with_another_managers_field_of_a_different_value():
+    """409 naming the manager (an updater with its apiVersion) and the field, one cause per field."""
+    live = stored(deployments().apply(None, DEPLOYMENT, "kubectl", False, T1))
+    live = stored(deployments().update(live, {**live, "spec": {**live["spec"], "replicas": 5}},
+                                       "kubectl-client-side-apply", T2))
+    with pytest.raises(StatusError) as err:
+        deployments().apply(live, DEPLOYMENT, "kubectl", False, T3)
+    assert err.value.code == 409 and err.value.reason == "Conflict"
+    assert err.value.message == ('Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" '
+                                 "using apps/v1: .spec.replicas")
+    assert err.value.details == {"causes": [{"reason": "FieldManagerConflict", "message":
+                                             'conflict with "kubectl-client-side-apply" using apps/v1',
+                                             "field": ".spec.replicas"}]}
+
+
+def test_apply_of_the_same_value_shares_the_field_without_conflict():
+    live = stored(deployments().update(None, DEPLOYMENT, "creator", T1))
+    result = deployments().apply(live, DEPLOYMENT, "kubectl", False, T2)
+    by_manager = entries(result)
+    assert "f:replicas" in by_manager["kubectl", "Apply", ""]["fieldsV1"]["f:spec"]
+    assert "f:replicas" in by_manager["creator", "Update", ""]["fieldsV1"]["f:spec"]
+
+
+def test_forced_apply_takes_the_conflicting_fields_over():
+    live = stored(deployments().apply(None, DEPLOYMENT, "kubectl", False, T1))
+    live = stored(deployments().update(live, {**live, "spec": {**live["spec"], "replicas": 5}}, "scaler", T2))
+    result = deployments().apply(live, DEPLOYMENT, "kubectl", True, T3)
+    assert result["spec"]["replicas"] == 2
+    assert ("scaler", "Update", "") not in entries(result)
+
+
+def test_conflicts_with_several_fields_are_listed_by_manager():
+    live = stored(deployments().apply(None, DEPLOYMENT, "kubectl", False, T1))
+    changed = {**live, "metadata": {**live["metadata"], "labels": {"app": "other"}},
+               "spec": {**live["spec"], "replicas": 5}}
+    live = stored(deployments().update(live, changed, "ed", T2))
+    with pytest.raises(StatusError) as err:
+        deployments().apply(live, DEPLOYMENT, "kubectl", False, T3)
+    assert err.value.message == ('Apply failed with 2 conflicts: conflicts with "ed" using apps/v1:\n'
+                                 "- .metadata.labels.app\n- .spec.replicas")
+
+
+@pytest.mark.parametrize("applied,message", [
+    ({**DEPLOYMENT, "apiVersion": "apps/v1beta1"},
+     "Incorrect version specified in apply patch. Specified patch version: apps/v1beta1, expected: apps/v1"),
+    ({**DEPLOYMENT, "metadata": {"name": "web", "managedFields": []}}, "metadata.managedFields must be nil"),
+])
+def test_an_apply_that_cannot_be_applied_is_400(applied, message):
+    with pytest.raises(StatusError) as err:
+        deployments().apply(None, applied, "kubectl", False, T1)
+    assert (err.value.code, err.value.message) == (400, message)
+
+
+def test_apply_to_an_untracked_object_first_gives_its_fields_to_before_first_apply():
+    """skipNonAppliedManager: fields set before tracking began belong to `before-first-apply`."""
+    live = stored(DEPLOYMENT)
+    result = deployments().apply(live, {**DEPLOYMENT, "spec": {**DEPLOYMENT["spec"], "replicas": 3}}, "kubectl",
+                                 True, T2)
+    assert set(entries(result)) == {("kubectl", "Apply", ""), ("before-first-apply", "Update", "")}
+
+
+def test_an_applied_list_item_without_its_key_is_upstreams_500():
+    """The applied configuration is typed before anything merges: a container without a name has
+    no key, which upstream answers with a plain error (a 500 Status with no reason)."""
+    nameless = {**DEPLOYMENT, "spec": {**DEPLOYMENT["spec"], "template": {
+        **DEPLOYMENT["spec"]["template"], "spec": {"containers": [{"image": "nginx"}]}}}}
+    with pytest.raises(StatusError) as err:
+        deployments().apply(None, nameless, "kubectl", False, T1)
+    assert (err.value.code, err.value.reason) == (500, "")
+    assert err.value.message == (
+        "failed to create typed patch object (/web; apps/v1, Kind=Deployment): .spec.template.spec.containers: "
+        "element 0: associative list with keys has an element that omits key field \"name\" (and doesn't have "
+        "default value)")
+
+
+# --- from client-side to server-side apply ---
+
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+
+
+def client_side_applied(replicas_live: int) -> dict:
+    """A Deployment as `kubectl apply` (client-side) leaves it, with 2 replicas in its
+    last-applied configuration and `replicas_live` in its spec."""
+    annotation = json.dumps(DEPLOYMENT, separators=(",", ":"), sort_keys=True) + "\n"
+    obj = {**DEPLOYMENT, "metadata": {**DEPLOYMENT["metadata"], "annotations": {LAST_APPLIED: annotation}},
+           "spec": {**DEPLOYMENT["spec"], "replicas": replicas_live}}
+    return stored(deployments().update(None, obj, "kubectl-client-side-apply", T1))
+
+
+def test_kubectl_server_side_apply_takes_over_fields_its_client_side_apply_left():
+    """lastAppliedManager: for the manager "kubectl", a conflict on a field the last-applied
+    configuration still holds is no conflict."""
+    applied = {**DEPLOYMENT, "spec": {**DEPLOYMENT["spec"], "replicas": 3}}
+    result = deployments().apply(client_side_applied(2), applied, "kubectl", False, T2)
+    assert result["spec"]["replicas"] == 3
+    assert "f:replicas" not in entries(result)["kubectl-client-side-apply", "Update", ""]["fieldsV1"]["f:spec"]
+
+
+def test_a_field_changed_since_the_client_side_apply_still_conflicts():
+    """A field whose live value is no longer the last-applied one is a conflict as usual."""
+    applied = {**DEPLOYMENT, "spec": {**DEPLOYMENT["spec"], "replicas": 3}}
+    with pytest.raises(StatusError) as err:
+        deployments().apply(client_side_applied(5), applied, "kubectl", False, T2)
+    assert err.value.message == ('Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" '
+                                 "using apps/v1: .spec.replicas")
+
+
+def test_another_manager_gets_no_allowance_from_the_last_applied_configuration():
+    applied = {**DEPLOYMENT, "spec": {**DEPLOYMENT["spec"], "replicas": 3}}
+    with pytest.raises(StatusError) as err:
+        deployments().apply(client_side_applied(2), applied, "deployer", False, T2)
+    assert err.value.code == 409
+
+
+def test_kubectl_server_side_apply_keeps_the_last_applied_annotation_current():
+    """lastAppliedUpdater: the annotation becomes the applied configuration, as Go encodes it."""
+    applied = {**DEPLOYMENT, "spec": {**DEPLOYMENT["spec"], "replicas": 3}}
+    result = deployments().apply(client_side_applied(2), applied, "kubectl", False, T2)
+    assert result["metadata"]["annotations"][LAST_APPLIED] == \
+        json.dumps(applied, separators=(",", ":"), sort_keys=True) + "\n"
+
+
+def test_past_ten_update_managers_the_oldest_merge_into_ancient_changes():
+    """capManagersManager: at most ten Update entries; the oldest are merged, per apiVersion,
+    into one of the manager "ancient-changes" with the time of the last merged."""
+    live = stored(deployments().update(None, DEPLOYMENT, "creator", "2026-12-05T09:00:00Z"))
+    for minute in range(10):
+        labels = {**live["metadata"]["labels"], f"l{minute}": "x"}
+        live = stored(deployments().update(live, {**live, "metadata": {**live["metadata"], "labels": labels}},
+                                           f"m{minute}", f"2026-12-05T10:0{minute}:00Z"))
+    by_manager = entries(live)
+    assert len(by_manager) == 10 and ("creator", "Update", "") not in by_manager
+    ancient = by_manager["ancient-changes", "Update", ""]
+    assert ancient["time"] == "2026-12-05T10:00:00Z"
+    assert "f:l0" in ancient["fieldsV1"]["f:metadata"]["f:labels"] and "f:replicas" in ancient["fieldsV1"]["f:spec"]
+
+
+def test_ports_are_keyed_by_port_and_protocol_whose_default_stands_in_when_absent():
+    """Container and service ports are list-maps on two keys (x-kubernetes-list-map-keys); an
+    applied port without a protocol is keyed by the schema's default, TCP."""
+    with_ports = {**DEPLOYMENT, "spec": {**DEPLOYMENT["spec"], "template": {
+        **DEPLOYMENT["spec"]["template"], "spec": {"containers": [{"name": "nginx", "image": "nginx",
+                                                                   "ports": [{"containerPort": 80}]}]}}}}
+    [entry] = deployments().apply(None, with_ports, "kubectl", False, T1)["metadata"]["managedFields"]
+    container = entry["fieldsV1"]["f:spec"]["f:template"]["f:spec"]["f:containers"]['k:{"name":"nginx"}']
+    assert container["f:ports"] == {'k:{"containerPort":80,"protocol":"TCP"}': {".": {}, "f:containerPort": {}}}
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+               "spec": {"ports": [{"port": 80, "protocol": "UDP"}]}}
+    [entry] = FieldManager.for_resource(kinds.by_plural("services")).apply(
+        None, service, "kubectl", False, T1)["metadata"]["managedFields"]
+    assert list(entry["fieldsV1"]["f:spec"]["f:ports"]) == ['k:{"port":80,"protocol":"UDP"}']

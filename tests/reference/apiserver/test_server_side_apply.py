@@ -1,0 +1,181 @@
+"""metadata.managedFields on every write, and PATCH with application/apply-patch+yaml, through the
+REST handlers, as kube-apiserver 1.24 answers them."""
+from __future__ import annotations
+
+import json
+
+import yaml
+
+from reference_impl.apiserver.core.handlers import Request
+from reference_impl.apiserver.core.lifecycle import rfc3339
+from tests.reference.apiserver.test_handlers import DEPLOYMENT, NOW, call, chain, etcd, ns_path, registry  # noqa: F401
+
+APPLY = "application/apply-patch+yaml"
+USER_AGENT = "kubectl/v1.24.0 (linux/amd64) kubernetes/4ce5a89"
+
+
+def send(chain, method: str, path: str, body=None, *, content_type: str = "application/json",
+         query: dict | None = None, user_agent: str = USER_AGENT):
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    headers = {"Accept": "application/json", "Content-Type": content_type, "User-Agent": user_agent}
+    response = chain.handle(Request(method, path, {k: [v] for k, v in (query or {}).items()}, headers, raw))
+    return response.code, json.loads(response.body)
+
+
+def deployment_path(chain, name: str = "") -> str:
+    return ns_path(chain, "deployments", name, "apps/v1")
+
+
+def managers(obj: dict) -> list[tuple]:
+    return [(e["manager"], e["operation"], e["apiVersion"], e.get("subresource", ""))
+            for e in obj["metadata"].get("managedFields", [])]
+
+
+# --- Update entries ---
+
+def test_a_create_records_the_user_agents_manager_and_the_time(chain):
+    """Without ?fieldManager the manager is the User-Agent's first token."""
+    code, created = send(chain, "POST", deployment_path(chain), DEPLOYMENT)
+    assert code == 201, created
+    [entry] = created["metadata"]["managedFields"]
+    assert (entry["manager"], entry["operation"], entry["apiVersion"]) == ("kubectl", "Update", "apps/v1")
+    assert entry["time"] == rfc3339(NOW + 90) and entry["fieldsType"] == "FieldsV1"
+    assert "f:replicas" in entry["fieldsV1"]["f:spec"]
+    stored = call(chain, "GET", deployment_path(chain, "web"))[1]
+    assert stored["metadata"]["managedFields"] == created["metadata"]["managedFields"]
+
+
+def test_update_and_patch_record_their_own_managers(chain):
+    send(chain, "POST", deployment_path(chain), DEPLOYMENT, query={"fieldManager": "creator"})
+    live = call(chain, "GET", deployment_path(chain, "web"))[1]
+    code, updated = send(chain, "PUT", deployment_path(chain, "web"), {**live, "spec": {**live["spec"], "replicas": 3}},
+                         query={"fieldManager": "updater"})
+    assert code == 200, updated
+    code, patched = send(chain, "PATCH", deployment_path(chain, "web"), {"metadata": {"labels": {"x": "y"}}},
+                         content_type="application/merge-patch+json", user_agent="patcher/1.0")
+    assert code == 200, patched
+    fields = {e["manager"]: e["fieldsV1"] for e in patched["metadata"]["managedFields"]}
+    assert fields["updater"] == {"f:spec": {"f:replicas": {}}}
+    assert fields["patcher"] == {"f:metadata": {"f:labels": {".": {}, "f:x": {}}}}
+    assert "f:replicas" not in fields["creator"]["f:spec"]
+
+
+def test_a_status_update_records_the_status_subresource(chain):
+    send(chain, "POST", deployment_path(chain), DEPLOYMENT)
+    live = call(chain, "GET", deployment_path(chain, "web"))[1]
+    code, updated = send(chain, "PUT", deployment_path(chain, "web") + "/status",
+                         {**live, "status": {"replicas": 2}}, user_agent="kube-controller-manager/v1.24.0")
+    assert code == 200, updated
+    assert ("kube-controller-manager", "Update", "apps/v1", "status") in managers(updated)
+
+
+def test_a_scale_write_takes_replicas_for_its_manager_with_the_scale_subresource(chain):
+    """ScaleHandler: the Scale's manager owns the parent's .spec.replicas, recorded in the
+    parent's apiVersion with subresource scale (and no time, as upstream records it)."""
+    send(chain, "POST", deployment_path(chain), DEPLOYMENT, query={"fieldManager": "creator"})
+    code, scale = send(chain, "PATCH", deployment_path(chain, "web") + "/scale", {"spec": {"replicas": 5}},
+                       content_type="application/merge-patch+json")
+    assert code == 200 and scale["spec"]["replicas"] == 5
+    stored = call(chain, "GET", deployment_path(chain, "web"))[1]
+    entries = {e["manager"]: e for e in stored["metadata"]["managedFields"]}
+    assert entries["kubectl"] == {"manager": "kubectl", "operation": "Update", "apiVersion": "apps/v1",
+                                  "fieldsType": "FieldsV1", "fieldsV1": {"f:spec": {"f:replicas": {}}},
+                                  "subresource": "scale"}
+    assert "f:replicas" not in entries["creator"]["fieldsV1"]["f:spec"]
+
+
+def test_a_field_manager_past_128_bytes_is_422(chain):
+    code, status = send(chain, "POST", deployment_path(chain), DEPLOYMENT, query={"fieldManager": "m" * 129})
+    assert (code, status["message"]) == (422, 'CreateOptions.meta.k8s.io "" is invalid: fieldManager: Too long: '
+                                              "must have at most 128 bytes")
+
+
+# --- Apply ---
+
+def test_apply_creates_a_missing_object_with_201(chain):
+    code, created = send(chain, "PATCH", deployment_path(chain, "web"), yaml.safe_dump(DEPLOYMENT).encode(),
+                         content_type=APPLY, query={"fieldManager": "kubectl"})
+    assert code == 201, created
+    assert managers(created) == [("kubectl", "Apply", "apps/v1", "")]
+    assert created["metadata"]["uid"] and created["spec"]["strategy"]["type"] == "RollingUpdate"
+
+
+def test_apply_updates_what_it_applies_and_keeps_the_rest(chain):
+    send(chain, "PATCH", deployment_path(chain, "web"), DEPLOYMENT, content_type=APPLY,
+         query={"fieldManager": "kubectl"})
+    changed = {**DEPLOYMENT, "spec": {**DEPLOYMENT["spec"], "replicas": 4}}
+    code, applied = send(chain, "PATCH", deployment_path(chain, "web"), changed, content_type=APPLY,
+                         query={"fieldManager": "kubectl"})
+    assert code == 200, applied
+    assert applied["spec"]["replicas"] == 4 and applied["metadata"]["generation"] == 2
+    assert applied["spec"]["template"]["spec"]["containers"][0]["env"] == [{"name": "A", "value": "1"}]
+
+
+def test_apply_conflicts_with_the_scale_subresource_unless_forced(chain):
+    """A `kubectl scale` takes .spec.replicas; re-applying another count is a 409 naming it, and
+    force=true takes the field back."""
+    send(chain, "PATCH", deployment_path(chain, "web"), DEPLOYMENT, content_type=APPLY,
+         query={"fieldManager": "kubectl"})
+    code, scaled = send(chain, "PATCH", deployment_path(chain, "web") + "/scale", {"spec": {"replicas": 5}},
+                        content_type="application/merge-patch+json")
+    assert code == 200, scaled
+    assert ("kubectl", "Update", "apps/v1", "scale") in managers(call(chain, "GET", deployment_path(chain, "web"))[1])
+    code, status = send(chain, "PATCH", deployment_path(chain, "web"), DEPLOYMENT, content_type=APPLY,
+                        query={"fieldManager": "kubectl"})
+    assert code == 409, status
+    assert status["reason"] == "Conflict"
+    assert status["message"] == ('Apply failed with 1 conflict: conflict with "kubectl" with subresource "scale" '
+                                 "using apps/v1: .spec.replicas")
+    assert status["details"] == {"causes": [{"reason": "FieldManagerConflict", "message":
+                                             'conflict with "kubectl" with subresource "scale" using apps/v1',
+                                             "field": ".spec.replicas"}]}
+    code, forced = send(chain, "PATCH", deployment_path(chain, "web"), DEPLOYMENT, content_type=APPLY,
+                        query={"fieldManager": "kubectl", "force": "true"})
+    assert code == 200 and forced["spec"]["replicas"] == 2
+    assert managers(forced) == [("kubectl", "Apply", "apps/v1", "")]
+
+
+def test_apply_without_a_field_manager_is_422(chain):
+    code, status = send(chain, "PATCH", deployment_path(chain, "web"), DEPLOYMENT, content_type=APPLY)
+    assert (code, status["message"]) == (422, 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: '
+                                              "is required for apply patch")
+
+
+def test_force_is_refused_on_other_patches(chain):
+    send(chain, "POST", deployment_path(chain), DEPLOYMENT)
+    code, status = send(chain, "PATCH", deployment_path(chain, "web"), {}, content_type="application/merge-patch+json",
+                        query={"force": "true"})
+    assert (code, status["message"]) == (422, 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be '
+                                              "specified for non-apply patch")
+
+
+def test_an_apply_body_that_is_no_yaml_object_is_400(chain):
+    code, status = send(chain, "PATCH", deployment_path(chain, "web"), b"[1, 2]", content_type=APPLY,
+                        query={"fieldManager": "kubectl"})
+    assert (code, status["message"]) == (400, "error decoding YAML: error unmarshaling JSON: while decoding JSON: "
+                                              "json: cannot unmarshal array into Go value of type "
+                                              "map[string]interface {}")
+
+
+def test_an_apply_naming_another_object_is_400(chain):
+    code, status = send(chain, "PATCH", deployment_path(chain, "other"), DEPLOYMENT, content_type=APPLY,
+                        query={"fieldManager": "kubectl"})
+    assert (code, status["message"]) == (400, "the name of the object (web) does not match the name on the URL "
+                                              "(other)")
+
+
+def test_a_dry_run_apply_stores_nothing(chain):
+    code, created = send(chain, "PATCH", deployment_path(chain, "web"), DEPLOYMENT, content_type=APPLY,
+                         query={"fieldManager": "kubectl", "dryRun": "All"})
+    assert code == 201 and managers(created) == [("kubectl", "Apply", "apps/v1", "")]
+    assert call(chain, "GET", deployment_path(chain, "web"))[0] == 404
+
+
+def test_reapplying_the_same_configuration_writes_nothing(chain):
+    """An apply that changes no field and no owner leaves the stored object, and its
+    resourceVersion, as they were."""
+    first = send(chain, "PATCH", deployment_path(chain, "web"), DEPLOYMENT, content_type=APPLY,
+                 query={"fieldManager": "kubectl"})[1]
+    code, again = send(chain, "PATCH", deployment_path(chain, "web"), DEPLOYMENT, content_type=APPLY,
+                       query={"fieldManager": "kubectl"})
+    assert code == 200 and again["metadata"]["resourceVersion"] == first["metadata"]["resourceVersion"]
