@@ -7,8 +7,9 @@ import re
 
 from reference_impl.apiserver.core.selectors import from_label_selector_dict, label_key_problem
 from reference_impl.apiserver.core.validation import (NEGATIVE_MSG, PORT_RANGE_MSG, PROTOCOLS, TAINT_EFFECTS, as_object,
-                                                      duplicate, invalid, label_problems, name_problems,
-                                                      quantity_value, required, unsupported)
+                                                      duplicate, invalid, label_name_problems, label_problems,
+                                                      label_selector_problems, name_problems, quantity_value, required,
+                                                      unsupported)
 from reference_impl.mirrors import mirrors
 
 # VolumeSource's members in the order validateVolumeSource checks them, each with the field name its
@@ -213,7 +214,7 @@ def _containers(containers: object, path: str, seen: set[str], volumes: set[str]
 def pod_spec_problems(spec: object, path: str, restart_policies=("Always", "OnFailure", "Never")) -> list[str]:
     """ValidatePodSpec: volumes with one source each, named containers with images (unique names)
     whose probes, ports, env, mounts and resources hold, a known restart policy, a node selector
-    of valid labels, tolerations and required node affinity."""
+    of valid labels, node and pod affinity, and tolerations."""
     spec = spec if isinstance(spec, dict) else {}
     volumes, problems = volume_problems(spec.get("volumes"), f"{path}.volumes")
     if not spec.get("containers"):
@@ -225,8 +226,8 @@ def pod_spec_problems(spec: object, path: str, restart_policies=("Always", "OnFa
     if policy not in restart_policies:
         problems.append(unsupported(f"{path}.restartPolicy", policy, restart_policies))
     problems += label_problems(spec.get("nodeSelector"), f"{path}.nodeSelector")
-    return problems + toleration_problems(spec.get("tolerations") or [], f"{path}.tolerations") + \
-        node_affinity_problems(spec, f"{path}.affinity.nodeAffinity")
+    problems += affinity_problems(spec.get("affinity"), f"{path}.affinity")
+    return problems + toleration_problems(spec.get("tolerations") or [], f"{path}.tolerations")
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateTolerations")
@@ -255,41 +256,136 @@ def toleration_problems(tolerations: list[dict], path: str) -> list[str]:
     return problems
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNodeSelectorRequirement")
-def node_affinity_problems(spec: dict, path: str) -> list[str]:
-    """Every required node selector term's expressions: a valid key, a known operator, and the
-    values that operator takes (a term without a key stopped the scheduler's filter)."""
-    # The decoder does not type Affinity: any level may be a string or a list, read as empty.
-    affinity = as_object(spec.get("affinity"))
-    required_terms = as_object(affinity.get("nodeAffinity")).get("requiredDuringSchedulingIgnoredDuringExecution")
-    if required_terms is None:
-        return []
-    path += ".requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms"
-    terms = as_object(required_terms).get("nodeSelectorTerms")
-    if not terms or not isinstance(terms, list):
-        return [f"{path}: Required value: must have at least one node selector term"]
+def as_list(value: object) -> list:
+    """A list field as the code reads it: the decoder does not type Affinity and its parts (the schema
+    says any object), so any level may be a string or a number, read as empty."""
+    return value if isinstance(value, list) else []
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateAffinity")
+def affinity_problems(affinity: object, path: str) -> list[str]:
+    affinity = as_object(affinity)
     problems = []
-    for t, term in enumerate(terms):
-        for field in ("matchExpressions", "matchFields"):
-            requirements = as_object(term).get(field)
-            for e, requirement in enumerate(requirements if isinstance(requirements, list) else []):
-                here, requirement = f"{path}[{t}].{field}[{e}]", as_object(requirement)
-                operator, values = requirement.get("operator"), requirement.get("values") or []
-                if operator in ("In", "NotIn") and not values:
-                    problems.append(f"{here}.values: Required value: must be specified when `operator` is 'In' "
-                                    "or 'NotIn'")
-                elif operator in ("Exists", "DoesNotExist") and values:
-                    problems.append(f"{here}.values: Forbidden: may not be specified when `operator` is 'Exists' "
-                                    "or 'DoesNotExist'")
-                elif operator in ("Gt", "Lt") and len(values) != 1:
-                    problems.append(f"{here}.values: Required value: must be specified single value when "
-                                    "`operator` is 'Lt' or 'Gt'")
-                elif operator not in ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"):
-                    problems.append(invalid(f"{here}.operator", operator or "", "not a valid selector operator"))
-                key = requirement.get("key") or ""
-                if label_key_problem(key):
-                    problems.append(invalid(f"{here}.key", key, label_key_problem(key)))
+    if affinity.get("nodeAffinity") is not None:
+        problems += node_affinity_problems(as_object(affinity["nodeAffinity"]), f"{path}.nodeAffinity")
+    for field in ("podAffinity", "podAntiAffinity"):
+        if affinity.get(field) is not None:
+            problems += pod_affinity_problems(as_object(affinity[field]), f"{path}.{field}")
     return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateNodeAffinity")
+def node_affinity_problems(node_affinity: dict, path: str) -> list[str]:
+    problems = []
+    required_terms = node_affinity.get("requiredDuringSchedulingIgnoredDuringExecution")
+    if required_terms is not None:
+        problems += node_selector_problems(as_object(required_terms),
+                                           f"{path}.requiredDuringSchedulingIgnoredDuringExecution")
+    problems += preferred_scheduling_term_problems(
+        as_list(node_affinity.get("preferredDuringSchedulingIgnoredDuringExecution")),
+        f"{path}.preferredDuringSchedulingIgnoredDuringExecution")
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNodeSelector")
+def node_selector_problems(node_selector: dict, path: str) -> list[str]:
+    """At least one term, each valid (the terms are ORed: none would match no node)."""
+    terms = as_list(node_selector.get("nodeSelectorTerms"))
+    if not terms:
+        return [required(f"{path}.nodeSelectorTerms", "must have at least one node selector term")]
+    return [problem for i, term in enumerate(terms)
+            for problem in node_selector_term_problems(as_object(term), f"{path}.nodeSelectorTerms[{i}]")]
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNodeSelectorTerm")
+def node_selector_term_problems(term: dict, path: str) -> list[str]:
+    problems = []
+    for i, requirement in enumerate(as_list(term.get("matchExpressions"))):
+        problems += node_selector_requirement_problems(as_object(requirement), f"{path}.matchExpressions[{i}]")
+    for i, requirement in enumerate(as_list(term.get("matchFields"))):
+        problems += node_field_selector_requirement_problems(as_object(requirement), f"{path}.matchFields[{i}]")
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNodeSelectorRequirement")
+def node_selector_requirement_problems(requirement: dict, path: str) -> list[str]:
+    """A known operator with the values it takes, and a qualified key."""
+    operator, values = requirement.get("operator") or "", as_list(requirement.get("values"))
+    problems = []
+    if operator in ("In", "NotIn") and not values:
+        problems.append(required(f"{path}.values", "must be specified when `operator` is 'In' or 'NotIn'"))
+    elif operator in ("Exists", "DoesNotExist") and values:
+        problems.append(f"{path}.values: Forbidden: may not be specified when `operator` is 'Exists' or "
+                        "'DoesNotExist'")
+    elif operator in ("Gt", "Lt") and len(values) != 1:
+        problems.append(required(f"{path}.values", "must be specified single value when `operator` is 'Lt' or 'Gt'"))
+    elif operator not in ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"):
+        problems.append(invalid(f"{path}.operator", operator, "not a valid selector operator"))
+    return problems + label_name_problems(requirement.get("key") or "", f"{path}.key")
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNodeFieldSelectorRequirement")
+def node_field_selector_requirement_problems(requirement: dict, path: str) -> list[str]:
+    """The only node field a selector may name is metadata.name, with In or NotIn and one node name."""
+    operator, values = requirement.get("operator") or "", as_list(requirement.get("values"))
+    problems = []
+    if operator not in ("In", "NotIn"):
+        problems.append(invalid(f"{path}.operator", operator, "not a valid selector operator"))
+    elif len(values) != 1:
+        problems.append(required(f"{path}.values",
+                                 "must be only one value when `operator` is 'In' or 'NotIn' for node field selector"))
+    key = requirement.get("key") or ""
+    if key != "metadata.name":
+        return problems + [invalid(f"{path}.key", key, "not a valid field selector key")]
+    return problems + [problem for i, value in enumerate(values)
+                       for problem in name_problems(str(value), "subdomain", f"{path}.values[{i}]")]
+
+
+def _weight_problems(term: dict, path: str) -> list[str]:
+    weight = term.get("weight") or 0
+    if not isinstance(weight, int) or not 1 <= weight <= 100:
+        return [invalid(f"{path}.weight", weight, "must be in the range 1-100")]
+    return []
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePreferredSchedulingTerms")
+def preferred_scheduling_term_problems(terms: list, path: str) -> list[str]:
+    return [problem for i, term in enumerate(terms)
+            for problem in _weight_problems(as_object(term), f"{path}[{i}]") + node_selector_term_problems(
+                as_object(as_object(term).get("preference")), f"{path}[{i}].preference")]
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validatePodAffinity",
+         "k8s.io/kubernetes/pkg/apis/core/validation.validatePodAntiAffinity",
+         "k8s.io/kubernetes/pkg/apis/core/validation.validatePodAffinityTerms",
+         "k8s.io/kubernetes/pkg/apis/core/validation.validateWeightedPodAffinityTerms")
+def pod_affinity_problems(pod_affinity: dict, path: str) -> list[str]:
+    """Affinity and anti-affinity alike: every required term valid, every preferred term weighted
+    1-100 and valid."""
+    problems = []
+    required_terms = "requiredDuringSchedulingIgnoredDuringExecution"
+    for i, term in enumerate(as_list(pod_affinity.get(required_terms))):
+        problems += pod_affinity_term_problems(as_object(term), f"{path}.{required_terms}[{i}]")
+    preferred_terms = "preferredDuringSchedulingIgnoredDuringExecution"
+    for i, weighted in enumerate(as_list(pod_affinity.get(preferred_terms))):
+        here, weighted = f"{path}.{preferred_terms}[{i}]", as_object(weighted)
+        problems += _weight_problems(weighted, here)
+        problems += pod_affinity_term_problems(as_object(weighted.get("podAffinityTerm")), f"{here}.podAffinityTerm")
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validatePodAffinityTerm")
+def pod_affinity_term_problems(term: dict, path: str) -> list[str]:
+    """Valid label and namespace selectors, namespace names (reported at `namespace`, as upstream
+    spells it) and a topologyKey that is a qualified name."""
+    problems = label_selector_problems(term.get("labelSelector"), f"{path}.labelSelector") + \
+        label_selector_problems(term.get("namespaceSelector"), f"{path}.namespaceSelector")
+    for namespace in as_list(term.get("namespaces")):
+        problems += name_problems(str(namespace), "label", f"{path}.namespace")
+    topology_key = term.get("topologyKey") or ""
+    if not topology_key:
+        problems.append(required(f"{path}.topologyKey", "can not be empty"))
+    return problems + label_name_problems(topology_key, f"{path}.topologyKey")
 
 
 def selected_template_problems(spec: dict, noun: str, restart_policies: tuple[str, ...],
