@@ -214,7 +214,7 @@ def _containers(containers: object, path: str, seen: set[str], volumes: set[str]
 def pod_spec_problems(spec: object, path: str, restart_policies=("Always", "OnFailure", "Never")) -> list[str]:
     """ValidatePodSpec: volumes with one source each, named containers with images (unique names)
     whose probes, ports, env, mounts and resources hold, a known restart policy, a node selector
-    of valid labels, node and pod affinity, and tolerations."""
+    of valid labels, node and pod affinity, topology spread constraints and tolerations."""
     spec = spec if isinstance(spec, dict) else {}
     volumes, problems = volume_problems(spec.get("volumes"), f"{path}.volumes")
     if not spec.get("containers"):
@@ -227,6 +227,8 @@ def pod_spec_problems(spec: object, path: str, restart_policies=("Always", "OnFa
         problems.append(unsupported(f"{path}.restartPolicy", policy, restart_policies))
     problems += label_problems(spec.get("nodeSelector"), f"{path}.nodeSelector")
     problems += affinity_problems(spec.get("affinity"), f"{path}.affinity")
+    problems += topology_spread_constraint_problems(as_list(spec.get("topologySpreadConstraints")),
+                                                    f"{path}.topologySpreadConstraints")
     return problems + toleration_problems(spec.get("tolerations") or [], f"{path}.tolerations")
 
 
@@ -386,6 +388,36 @@ def pod_affinity_term_problems(term: dict, path: str) -> list[str]:
     if not topology_key:
         problems.append(required(f"{path}.topologyKey", "can not be empty"))
     return problems + label_name_problems(topology_key, f"{path}.topologyKey")
+
+
+SCHEDULE_ACTIONS = ("DoNotSchedule", "ScheduleAnyway")
+NOT_POSITIVE_MSG = "must be greater than zero"
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateTopologySpreadConstraints",
+         "k8s.io/kubernetes/pkg/apis/core/validation.ValidateMaxSkew",
+         "k8s.io/kubernetes/pkg/apis/core/validation.ValidateTopologyKey",
+         "k8s.io/kubernetes/pkg/apis/core/validation.ValidateWhenUnsatisfiable",
+         "k8s.io/kubernetes/pkg/apis/core/validation.ValidateSpreadConstraintNotRepeat")
+def topology_spread_constraint_problems(constraints: list, path: str) -> list[str]:
+    """A positive maxSkew, a topologyKey, a known whenUnsatisfiable, and each {topologyKey,
+    whenUnsatisfiable} pair once, reported at the first of the two. The labelSelector is not
+    validated in 1.24, and minDomains was dropped before (its feature gate is off)."""
+    problems = []
+    pairs = [(as_object(c).get("topologyKey") or "", as_object(c).get("whenUnsatisfiable") or "") for c in constraints]
+    for i, constraint in enumerate(constraints):
+        here, constraint = f"{path}[{i}]", as_object(constraint)
+        max_skew = constraint.get("maxSkew") or 0
+        if not isinstance(max_skew, int) or max_skew <= 0:
+            problems.append(invalid(f"{here}.maxSkew", max_skew, NOT_POSITIVE_MSG))
+        topology_key, action = pairs[i]
+        if not topology_key:
+            problems.append(required(f"{here}.topologyKey", "can not be empty"))
+        if action not in SCHEDULE_ACTIONS:
+            problems.append(unsupported(f"{here}.whenUnsatisfiable", action, SCHEDULE_ACTIONS))
+        if pairs[i] in pairs[i + 1:]:
+            problems.append(duplicate(f"{here}.{{topologyKey, whenUnsatisfiable}}", f"{{{topology_key}, {action}}}"))
+    return problems
 
 
 def selected_template_problems(spec: dict, noun: str, restart_policies: tuple[str, ...],

@@ -2,9 +2,10 @@
 protobuf layout."""
 from __future__ import annotations
 
+from reference_impl.apiserver.core.podvalidation import as_list, pod_spec_problems
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
 from reference_impl.apiserver.core.schemas import CORE, META, arr, conditions, kind, list_kind, obj, ref, string
-from reference_impl.apiserver.core.podvalidation import pod_spec_problems
+from reference_impl.apiserver.core.validation import as_object
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.apiserver.kinds._defaulting import pod_spec
 from reference_impl.mirrors import mirrors
@@ -40,6 +41,27 @@ def validate_pod_update(old: dict, new: dict) -> list[str]:
     return []
 
 
+@mirrors("k8s.io/kubernetes/pkg/api/pod.dropDisabledTopologySpreadConstraintsFields")
+def drop_disabled_topology_spread_fields(spec: object, old_spec: object) -> None:
+    """MinDomainsInPodTopologySpread is alpha and off in 1.24: minDomains is cleared, unless the
+    old spec already uses it."""
+    old_constraints = as_list(as_object(old_spec).get("topologySpreadConstraints"))
+    if any(as_object(c).get("minDomains") is not None for c in old_constraints):
+        return
+    for constraint in as_list(as_object(spec).get("topologySpreadConstraints")):
+        as_object(constraint).pop("minDomains", None)
+
+
+@mirrors("(k8s.io/kubernetes/pkg/registry/core/pod.podStrategy).PrepareForCreate")
+def prepare_for_create(obj: dict, user: object) -> None:
+    drop_disabled_topology_spread_fields(obj.get("spec"), None)
+
+
+@mirrors("(k8s.io/kubernetes/pkg/registry/core/pod.podStrategy).PrepareForUpdate")
+def prepare_for_update(new: dict, old: dict) -> None:
+    drop_disabled_topology_spread_fields(new.get("spec"), old.get("spec"))
+
+
 def pod(obj: dict, spec: dict) -> None:
     pod_spec(spec)
 
@@ -63,6 +85,7 @@ RESOURCES = (
                               "status.nominatedNodeName"),
              watch_index="spec.nodeName",
              validator=validate_pod, update_validator=validate_pod_update,
+             prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update,
              prepare_for_status_update=prepare_for_status_update),
 )
 

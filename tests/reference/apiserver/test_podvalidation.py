@@ -140,3 +140,37 @@ def test_a_well_formed_affinity_is_stored(chain):
     code, stored = create_pod(chain, "affinity", affinity=affinity)
     assert code == 201, stored
     assert stored["spec"]["affinity"] == affinity
+
+
+# --- validateTopologySpreadConstraints ---
+
+def spread(**fields) -> dict:
+    return {"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule", **fields}
+
+
+SPREAD = "spec.topologySpreadConstraints"
+
+
+@pytest.mark.parametrize("constraints,expected", [
+    ([spread(maxSkew=0)], f"{SPREAD}[0].maxSkew: Invalid value: 0: must be greater than zero"),
+    ([spread(topologyKey="")], f"{SPREAD}[0].topologyKey: Required value: can not be empty"),
+    ([spread(whenUnsatisfiable="Sometimes")],
+     f'{SPREAD}[0].whenUnsatisfiable: Unsupported value: "Sometimes": supported values: "DoNotSchedule", '
+     '"ScheduleAnyway"'),
+    ([spread(), spread(maxSkew=2, labelSelector={"matchLabels": {"app": "web"}})],
+     f'{SPREAD}[0].{{topologyKey, whenUnsatisfiable}}: Duplicate value: "{{zone, DoNotSchedule}}"'),
+])
+def test_topology_spread_constraints_are_validated(chain, constraints, expected):
+    """validateTopologySpreadConstraints: a positive maxSkew, a topologyKey, a known
+    whenUnsatisfiable, and each {topologyKey, whenUnsatisfiable} pair once (reported at the first)."""
+    assert expected in field_errors(chain, topologySpreadConstraints=constraints)
+
+
+def test_min_domains_is_dropped_while_its_feature_gate_is_off(chain):
+    """MinDomainsInPodTopologySpread is alpha and off in 1.24: dropDisabledPodFields clears
+    minDomains before validation, so even a value the gate's rules refuse is no error, and it is
+    not stored."""
+    code, stored = create_pod(chain, "min-domains",
+                              topologySpreadConstraints=[spread(whenUnsatisfiable="ScheduleAnyway", minDomains=0)])
+    assert code == 201, stored
+    assert stored["spec"]["topologySpreadConstraints"] == [spread(whenUnsatisfiable="ScheduleAnyway")]
