@@ -1,15 +1,18 @@
 """Pod spec validation with the field paths and messages of k8s.io/kubernetes/pkg/apis/core/validation:
 ValidatePodSpec and what it calls (volumes, containers and their probes, ports, env, mounts and
-resources, tolerations, node affinity), and the pod templates of the workload kinds and jobs."""
+resources, tolerations, node and pod affinity, topology spread), and the pod templates of the
+workload kinds and jobs. Security contexts are `podsecuritycontext`'s."""
 from __future__ import annotations
 
 import re
 
+from reference_impl.apiserver.core.podsecuritycontext import (os_problems, pod_security_context_problems,
+                                                              security_context_problems, windows_host_process_problems)
 from reference_impl.apiserver.core.selectors import from_label_selector_dict, label_key_problem
-from reference_impl.apiserver.core.validation import (NEGATIVE_MSG, PORT_RANGE_MSG, PROTOCOLS, TAINT_EFFECTS, as_object,
-                                                      duplicate, invalid, label_name_problems, label_problems,
-                                                      label_selector_problems, name_problems, quantity_value, required,
-                                                      unsupported)
+from reference_impl.apiserver.core.validation import (NEGATIVE_MSG, PORT_RANGE_MSG, PROTOCOLS, TAINT_EFFECTS, as_list,
+                                                      as_object, duplicate, invalid, label_name_problems,
+                                                      label_problems, label_selector_problems, name_problems,
+                                                      quantity_value, required, unsupported)
 from reference_impl.mirrors import mirrors
 
 # VolumeSource's members in the order validateVolumeSource checks them, each with the field name its
@@ -207,6 +210,7 @@ def _containers(containers: object, path: str, seen: set[str], volumes: set[str]
         problems += env_problems(container.get("env"), f"{here}.env")
         problems += volume_mount_problems(container.get("volumeMounts"), volumes, f"{here}.volumeMounts")
         problems += resource_problems(container.get("resources"), f"{here}.resources")
+        problems += security_context_problems(container.get("securityContext"), f"{here}.securityContext")
     return problems
 
 
@@ -214,7 +218,8 @@ def _containers(containers: object, path: str, seen: set[str], volumes: set[str]
 def pod_spec_problems(spec: object, path: str, restart_policies=("Always", "OnFailure", "Never")) -> list[str]:
     """ValidatePodSpec: volumes with one source each, named containers with images (unique names)
     whose probes, ports, env, mounts and resources hold, a known restart policy, a node selector
-    of valid labels, node and pod affinity, topology spread constraints and tolerations."""
+    of valid labels, valid security contexts, node and pod affinity, topology spread constraints,
+    tolerations and an os whose pod sets nothing the other system's runtime would ignore."""
     spec = spec if isinstance(spec, dict) else {}
     volumes, problems = volume_problems(spec.get("volumes"), f"{path}.volumes")
     if not spec.get("containers"):
@@ -226,10 +231,13 @@ def pod_spec_problems(spec: object, path: str, restart_policies=("Always", "OnFa
     if policy not in restart_policies:
         problems.append(unsupported(f"{path}.restartPolicy", policy, restart_policies))
     problems += label_problems(spec.get("nodeSelector"), f"{path}.nodeSelector")
+    problems += pod_security_context_problems(spec, path)
     problems += affinity_problems(spec.get("affinity"), f"{path}.affinity")
     problems += topology_spread_constraint_problems(as_list(spec.get("topologySpreadConstraints")),
                                                     f"{path}.topologySpreadConstraints")
-    return problems + toleration_problems(spec.get("tolerations") or [], f"{path}.tolerations")
+    problems += windows_host_process_problems(spec, path)
+    problems += toleration_problems(spec.get("tolerations") or [], f"{path}.tolerations")
+    return problems + os_problems(spec, path)
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateTolerations")
@@ -256,12 +264,6 @@ def toleration_problems(tolerations: list[dict], path: str) -> list[str]:
         if effect and effect not in TAINT_EFFECTS:
             problems.append(unsupported(f"{here}.effect", effect, TAINT_EFFECTS))
     return problems
-
-
-def as_list(value: object) -> list:
-    """A list field as the code reads it: the decoder does not type Affinity and its parts (the schema
-    says any object), so any level may be a string or a number, read as empty."""
-    return value if isinstance(value, list) else []
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateAffinity")

@@ -296,6 +296,13 @@ def as_object(value: object) -> dict:
     return value if isinstance(value, dict) else {}
 
 
+def as_list(value: object) -> list:
+    """A list field as the code reads it: the decoder does not type Affinity, security contexts and
+    other parts of a pod spec (the schema says any object), so any level may be a string or a
+    number, read as empty."""
+    return value if isinstance(value, list) else []
+
+
 def decode_problem(kind: str, obj: dict) -> str | None:
     """What Go's JSON decoding would refuse before any validation runs: string maps holding
     something else. The apiserver answers that with 400 BadRequest, not 422 Invalid."""

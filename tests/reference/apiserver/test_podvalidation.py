@@ -1,11 +1,12 @@
-"""ValidatePodSpec's pod-level rules through the handler chain: a pod the real apiserver refuses is a
-422 whose causes carry upstream's field paths and messages, and a well-formed one is stored. One
-rule per test, named in its docstring."""
+"""ValidatePodSpec's pod-level rules through the handler chain and the server's admission chain: a pod
+the real apiserver refuses is a 422 whose causes carry upstream's field paths and messages, and a
+well-formed one is stored. One rule per test, named in its docstring."""
 from __future__ import annotations
 
 import pytest
 
 from reference_impl.apiserver.adapter.server import HandlerChain
+from reference_impl.apiserver.core.admission import new_admission_chain
 from reference_impl.apiserver.core.registry import Registry
 from reference_impl.apiserver.storage.etcdclient import EtcdClient
 from reference_impl.machinery.clock import ManualClock
@@ -31,7 +32,7 @@ def etcd(tmp_path_factory):
 @pytest.fixture(scope="module")
 def chain(etcd):
     registry = Registry(etcd, ManualClock(NOW))
-    chain = HandlerChain(registry, now=lambda: NOW + 90)
+    chain = HandlerChain(registry, admission=new_admission_chain(registry), now=lambda: NOW + 90)
     chain.namespace = "podvalidation"
     call(chain, "POST", "/api/v1/namespaces", {"metadata": {"name": chain.namespace}})
     yield chain
@@ -129,14 +130,15 @@ def test_affinity_is_validated_as_validate_affinity_does(chain, affinity, expect
 def test_a_well_formed_affinity_is_stored(chain):
     term = {"topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchLabels": {"app": "web"}},
             "namespaceSelector": {}, "namespaces": ["default"]}
+    in_zone_a = {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a"]}]}
     affinity = {
         "nodeAffinity": {
             "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
                 {"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["node-1"]}]}]},
-            "preferredDuringSchedulingIgnoredDuringExecution": [
-                {"weight": 100, "preference": {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a"]}]}}]},
+            "preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 100, "preference": in_zone_a}]},
         "podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term]},
-        "podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 1, "podAffinityTerm": term}]}}
+        "podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+            {"weight": 1, "podAffinityTerm": term}]}}
     code, stored = create_pod(chain, "affinity", affinity=affinity)
     assert code == 201, stored
     assert stored["spec"]["affinity"] == affinity
@@ -174,3 +176,145 @@ def test_min_domains_is_dropped_while_its_feature_gate_is_off(chain):
                               topologySpreadConstraints=[spread(whenUnsatisfiable="ScheduleAnyway", minDomains=0)])
     assert code == 201, stored
     assert stored["spec"]["topologySpreadConstraints"] == [spread(whenUnsatisfiable="ScheduleAnyway")]
+
+
+# --- ValidatePodSecurityContext, ValidateSecurityContext, validateWindowsHostProcessPod, validateOS ---
+
+RANGE_MSG = "must be between 0 and 2147483647, inclusive"
+POD_SC = "spec.securityContext"
+SYSCTL_FMT = r"([a-z0-9]([-_a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-_a-z0-9]*[a-z0-9])?"
+
+
+@pytest.mark.parametrize("spec,expected", [
+    ({"securityContext": {"runAsUser": -1}}, f"{POD_SC}.runAsUser: Invalid value: -1: {RANGE_MSG}"),
+    ({"securityContext": {"runAsGroup": 2147483648}}, f"{POD_SC}.runAsGroup: Invalid value: 2147483648: {RANGE_MSG}"),
+    ({"securityContext": {"fsGroup": -5}}, f"{POD_SC}.fsGroup: Invalid value: -5: {RANGE_MSG}"),
+    ({"securityContext": {"supplementalGroups": [1, -2]}},
+     f"{POD_SC}.supplementalGroups[1]: Invalid value: -2: {RANGE_MSG}"),
+    ({"hostPID": True, "shareProcessNamespace": True},
+     f"{POD_SC}.shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled"),
+    ({"securityContext": {"sysctls": [{"name": "", "value": "1"}]}}, f"{POD_SC}.sysctls[0].name: Required value"),
+    ({"securityContext": {"sysctls": [{"name": "Kernel.SHM", "value": "1"}]}},
+     f'{POD_SC}.sysctls[0].name: Invalid value: "Kernel.SHM": must have at most 253 characters and match regex '
+     f"{SYSCTL_FMT}"),
+    ({"securityContext": {"sysctls": [{"name": "kernel.shm_rmid_forced", "value": "1"},
+                                      {"name": "kernel.shm_rmid_forced", "value": "0"}]}},
+     f'{POD_SC}.sysctls[1].name: Duplicate value: "kernel.shm_rmid_forced"'),
+    ({"securityContext": {"fsGroupChangePolicy": "Sometimes"}},
+     f'{POD_SC}.fsGroupChangePolicy: Unsupported value: "Sometimes": supported values: "Always", "OnRootMismatch"'),
+    ({"securityContext": {"seccompProfile": {}}},
+     f"{POD_SC}.seccompProfile.type: Required value: type is required when seccompProfile is set"),
+    ({"securityContext": {"seccompProfile": {"type": "Bogus"}}},
+     f'{POD_SC}.seccompProfile.type: Unsupported value: "Bogus": supported values: "Localhost", "RuntimeDefault", '
+     '"Unconfined"'),
+    ({"securityContext": {"seccompProfile": {"type": "Localhost"}}},
+     f"{POD_SC}.seccompProfile.localhostProfile: Required value: must be set when seccomp type is Localhost"),
+    ({"securityContext": {"seccompProfile": {"type": "Localhost", "localhostProfile": "/etc/profile.json"}}},
+     f'{POD_SC}.seccompProfile.localhostProfile: Invalid value: "/etc/profile.json": must be a relative path'),
+    ({"securityContext": {"seccompProfile": {"type": "Localhost", "localhostProfile": "a/../../b.json"}}},
+     f"{POD_SC}.seccompProfile.localhostProfile: Invalid value: \"a/../../b.json\": must not contain '..'"),
+    ({"securityContext": {"windowsOptions": {"runAsUserName": ""}}},
+     f'{POD_SC}.windowsOptions.runAsUserName: Invalid value: "": runAsUserName cannot be an empty string'),
+    ({"securityContext": {"windowsOptions": {"runAsUserName": "a\\b\\c"}}},
+     f'{POD_SC}.windowsOptions.runAsUserName: Invalid value: "a\\\\b\\\\c": runAsUserName cannot contain more '
+     "than one backslash"),
+    ({"securityContext": {"windowsOptions": {"runAsUserName": "domain\\us:er"}}},
+     f'{POD_SC}.windowsOptions.runAsUserName: Invalid value: "domain\\\\us:er": runAsUserName\'s User cannot '
+     'contain the following characters: "/\\:;|=,+*?<>@[]'),
+    ({"securityContext": {"windowsOptions": {"gmsaCredentialSpecName": "Spec_1"}}},
+     f'{POD_SC}.windowsOptions.gmsaCredentialSpecName: Invalid value: "Spec_1": {SUBDOMAIN_MSG}'),
+    ({"securityContext": {"windowsOptions": {"gmsaCredentialSpec": ""}}},
+     f'{POD_SC}.windowsOptions.gmsaCredentialSpec: Invalid value: "": gmsaCredentialSpec cannot be an empty string'),
+    ({"containers": [container(securityContext={"runAsUser": -1})]},
+     f"spec.containers[0].securityContext.runAsUser: Invalid value: -1: {RANGE_MSG}"),
+    ({"initContainers": [container(name="init", securityContext={"seccompProfile": {"type": "Bogus"}})]},
+     'spec.initContainers[0].securityContext.seccompProfile.type: Unsupported value: "Bogus": supported values: '
+     '"Localhost", "RuntimeDefault", "Unconfined"'),
+    ({"hostNetwork": True, "containers": [container(ports=[{"containerPort": 80, "hostPort": 8080}])]},
+     "spec.containers[0].ports[0].containerPort: Invalid value: 80: must match `hostPort` when `hostNetwork` is true"),
+    ({"securityContext": {"windowsOptions": {"hostProcess": True}},
+      "containers": [container(securityContext={"windowsOptions": {"hostProcess": False}})]},
+     "spec.containers[0].securityContext.windowsOptions.hostProcess: Invalid value: false: pod hostProcess value "
+     "must be identical if both are specified, was true"),
+    ({"containers": [container(securityContext={"windowsOptions": {"hostProcess": True}}), container(name="d")]},
+     'spec: Invalid value: "": If pod contains any hostProcess containers then all containers must be HostProcess '
+     "containers"),
+    ({"containers": [container(securityContext={"windowsOptions": {"hostProcess": True}})]},
+     "spec.hostNetwork: Invalid value: false: hostNetwork must be true if pod contains any hostProcess containers"),
+    ({"os": {}}, "spec.os.name: Required value: cannot be empty"),
+    ({"os": {"name": "plan9"}}, 'spec.os: Unsupported value: "plan9": supported values: "linux", "windows"'),
+    ({"os": {"name": "linux"}, "securityContext": {"windowsOptions": {}}},
+     f"{POD_SC}.windowsOptions: Forbidden: windows options cannot be set for a linux pod"),
+    ({"os": {"name": "linux"}, "containers": [container(securityContext={"windowsOptions": {}})]},
+     "spec.containers[0].securityContext.windowsOptions: Forbidden: windows options cannot be set for a linux pod"),
+    ({"os": {"name": "windows"}, "securityContext": {"runAsUser": 1}},
+     f"{POD_SC}.runAsUser: Forbidden: cannot be set for a windows pod"),
+    ({"os": {"name": "windows"}, "hostPID": True}, "spec.hostPID: Forbidden: cannot be set for a windows pod"),
+    ({"os": {"name": "windows"}, "containers": [container(securityContext={"privileged": False})]},
+     "spec.containers[0].securityContext.privileged: Forbidden: cannot be set for a windows pod"),
+])
+def test_security_contexts_are_validated(chain, spec, expected):
+    """ValidatePodSecurityContext and ValidateSecurityContext: ids in 0..2^31-1, sysctl names
+    named, well formed and once, a known fsGroupChangePolicy, a seccomp profile of a known type
+    with a relative localhostProfile exactly for Localhost, well-formed Windows options, container
+    ports equal to host ports on the host network; hostProcess consistent across the pod, which
+    then runs on the host network; an os of linux or windows whose pod sets nothing the other
+    system's runtime would ignore."""
+    assert expected in field_errors(chain, **spec)
+
+
+@pytest.mark.parametrize("security_context,detail", [
+    ({"allowPrivilegeEscalation": False, "privileged": True},
+     "cannot set `allowPrivilegeEscalation` to false and `privileged` to true"),
+    ({"allowPrivilegeEscalation": False, "capabilities": {"add": ["NET_ADMIN", "CAP_SYS_ADMIN"]}},
+     "cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN"),
+])
+def test_no_privilege_escalation_contradicts_privileges(chain, security_context, detail):
+    """ValidateSecurityContext: allowPrivilegeEscalation false cannot hold for a privileged
+    container or one adding CAP_SYS_ADMIN. Go prints the whole context as the value, pointers as
+    addresses, so only the field and the detail are compared."""
+    errors = field_errors(chain, containers=[container(securityContext=security_context)])
+    assert any(error.startswith("spec.containers[0].securityContext: Invalid value: ") and error.endswith(detail)
+               for error in errors), errors
+
+
+def test_a_localhost_profile_for_another_seccomp_type_is_invalid(chain):
+    """validateSeccompProfileField: localhostProfile only with type Localhost (the value shown is
+    the whole profile, as a Go struct with a pointer)."""
+    errors = field_errors(chain, securityContext={"seccompProfile": {"type": "RuntimeDefault",
+                                                                     "localhostProfile": "p.json"}})
+    assert any(error.startswith(f"{POD_SC}.seccompProfile.localhostProfile: Invalid value: ") and
+               error.endswith(": can only be set when seccomp type is Localhost") for error in errors), errors
+
+
+def test_well_formed_security_contexts_are_stored(chain):
+    """Valid ids, sysctls, seccomp profiles and Windows options, and a host-network pod whose ports
+    leave hostPort unset (defaulted to the container port, as SetDefaults_PodSpec does)."""
+    spec = {"hostNetwork": True, "os": {"name": "linux"},
+            "securityContext": {"runAsUser": 1000, "runAsGroup": 0, "fsGroup": 2000, "supplementalGroups": [0, 5],
+                                "fsGroupChangePolicy": "OnRootMismatch",
+                                "sysctls": [{"name": "kernel.shm_rmid_forced", "value": "1"}],
+                                "seccompProfile": {"type": "Localhost", "localhostProfile": "profiles/audit.json"}},
+            "containers": [container(ports=[{"containerPort": 80}], securityContext={
+                "allowPrivilegeEscalation": False, "capabilities": {"add": ["NET_BIND_SERVICE"]},
+                "seccompProfile": {"type": "RuntimeDefault"}})]}
+    code, stored = create_pod(chain, "secure", **spec)
+    assert code == 201, stored
+    assert stored["spec"]["containers"][0]["ports"] == [{"containerPort": 80, "hostPort": 80, "protocol": "TCP"}]
+
+
+def test_a_windows_pod_with_host_process_containers_is_stored(chain):
+    spec = {"os": {"name": "windows"}, "hostNetwork": True,
+            "securityContext": {"windowsOptions": {"hostProcess": True, "runAsUserName": "NT AUTHORITY\\SYSTEM"}},
+            "containers": [container(securityContext={"windowsOptions": {"hostProcess": True}})]}
+    code, stored = create_pod(chain, "windows", **spec)
+    assert code == 201, stored
+
+
+def test_proc_mount_is_the_default_while_its_feature_gate_is_off(chain):
+    """ProcMountType is alpha and off in 1.24: dropDisabledProcMountField sets any procMount sent
+    to Default before validation, so an unknown one is no error either."""
+    code, stored = create_pod(chain, "proc-mount", containers=[
+        container(securityContext={"procMount": "Unmasked"}), container(name="d", securityContext={"procMount": "X"})])
+    assert code == 201, stored
+    assert [c["securityContext"] for c in stored["spec"]["containers"]] == [{"procMount": "Default"}] * 2
