@@ -11,7 +11,7 @@ from reference_impl.apiserver.core.podsecuritycontext import (os_problems, pod_s
 from reference_impl.apiserver.core.selectors import from_label_selector_dict, label_key_problem
 from reference_impl.apiserver.core.validation import (NEGATIVE_MSG, PORT_RANGE_MSG, PROTOCOLS, TAINT_EFFECTS, as_list,
                                                       as_object, duplicate, invalid, label_name_problems,
-                                                      label_problems, label_selector_problems, name_problems,
+                                                      label_problems, label_selector_problems, name_problems, parse_ip,
                                                       quantity_value, required, unsupported)
 from reference_impl.mirrors import mirrors
 
@@ -217,9 +217,12 @@ def _containers(containers: object, path: str, seen: set[str], volumes: set[str]
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePodSpec")
 def pod_spec_problems(spec: object, path: str, restart_policies=("Always", "OnFailure", "Never")) -> list[str]:
     """ValidatePodSpec: volumes with one source each, named containers with images (unique names)
-    whose probes, ports, env, mounts and resources hold, a known restart policy, a node selector
-    of valid labels, valid security contexts, node and pod affinity, topology spread constraints,
-    tolerations and an os whose pod sets nothing the other system's runtime would ignore."""
+    whose probes, ports, env, mounts and resources hold, a known restart policy and DNS policy, a
+    node selector of valid labels, valid security contexts, node and pod affinity, DNS config,
+    readiness gates, topology spread constraints, node name, deadline, hostname and subdomain,
+    tolerations, host aliases, and an os whose pod sets nothing the other system's runtime would
+    ignore. priorityClassName, serviceAccountName, runtimeClassName and overhead are left to the
+    admission plugins that answer first upstream (403 for a class or account that is not there)."""
     spec = spec if isinstance(spec, dict) else {}
     volumes, problems = volume_problems(spec.get("volumes"), f"{path}.volumes")
     if not spec.get("containers"):
@@ -230,13 +233,26 @@ def pod_spec_problems(spec: object, path: str, restart_policies=("Always", "OnFa
     policy = spec.get("restartPolicy", restart_policies[0])
     if policy not in restart_policies:
         problems.append(unsupported(f"{path}.restartPolicy", policy, restart_policies))
+    problems += dns_policy_problems(spec.get("dnsPolicy"), f"{path}.dnsPolicy")
     problems += label_problems(spec.get("nodeSelector"), f"{path}.nodeSelector")
     problems += pod_security_context_problems(spec, path)
     problems += affinity_problems(spec.get("affinity"), f"{path}.affinity")
+    problems += pod_dns_config_problems(spec.get("dnsConfig"), spec.get("dnsPolicy"), f"{path}.dnsConfig")
+    problems += readiness_gate_problems(as_list(spec.get("readinessGates")), f"{path}.readinessGates")
     problems += topology_spread_constraint_problems(as_list(spec.get("topologySpreadConstraints")),
                                                     f"{path}.topologySpreadConstraints")
     problems += windows_host_process_problems(spec, path)
+    if spec.get("nodeName"):
+        problems += name_problems(str(spec["nodeName"]), "subdomain", f"{path}.nodeName")
+    deadline = spec.get("activeDeadlineSeconds")
+    if isinstance(deadline, int) and not 1 <= deadline <= MAX_INT32:
+        problems.append(invalid(f"{path}.activeDeadlineSeconds", deadline, f"must be between 1 and {MAX_INT32}, "
+                                                                           "inclusive"))
+    for field in ("hostname", "subdomain"):
+        if spec.get(field):
+            problems += name_problems(str(spec[field]), "label", f"{path}.{field}")
     problems += toleration_problems(spec.get("tolerations") or [], f"{path}.tolerations")
+    problems += host_alias_problems(as_list(spec.get("hostAliases")), f"{path}.hostAliases")
     return problems + os_problems(spec, path)
 
 
@@ -420,6 +436,74 @@ def topology_spread_constraint_problems(constraints: list, path: str) -> list[st
         if pairs[i] in pairs[i + 1:]:
             problems.append(duplicate(f"{here}.{{topologyKey, whenUnsatisfiable}}", f"{{{topology_key}, {action}}}"))
     return problems
+
+
+DNS_POLICIES = ("ClusterFirstWithHostNet", "ClusterFirst", "Default", "None")
+# ExpandedDNSConfig is alpha and off in 1.24: the legacy limits hold.
+MAX_DNS_NAMESERVERS, MAX_DNS_SEARCH_PATHS, MAX_DNS_SEARCH_LIST_CHARS = 3, 6, 256
+MAX_INT32 = 2**31 - 1
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateDNSPolicy")
+def dns_policy_problems(policy: object, path: str) -> list[str]:
+    """A known policy. An empty one is ClusterFirst: SetDefaults_PodSpec sets it so (upstream's
+    Required error never fires), and the admission chain validates before defaulting."""
+    policy = policy or "ClusterFirst"
+    return [] if policy in DNS_POLICIES else [unsupported(path, policy, DNS_POLICIES)]
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validatePodDNSConfig")
+def pod_dns_config_problems(config: object, policy: object, path: str) -> list[str]:
+    """dnsPolicy None needs a config with a nameserver; a config has at most 3 nameservers, each
+    an IP, at most 6 search domains of 256 characters in all, each a subdomain (a trailing dot
+    allowed), and named options: what the kubelet can write to resolv.conf."""
+    if policy == "None":
+        if config is None:
+            return [required(path, "must provide `dnsConfig` when `dnsPolicy` is None")]
+        if not as_list(as_object(config).get("nameservers")):
+            return [required(f"{path}.nameservers",
+                             "must provide at least one DNS nameserver when `dnsPolicy` is None")]
+    if config is None:
+        return []
+    config, problems = as_object(config), []
+    nameservers = [str(ns) for ns in as_list(config.get("nameservers"))]
+    if len(nameservers) > MAX_DNS_NAMESERVERS:
+        problems.append(invalid(f"{path}.nameservers", nameservers,
+                                f"must not have more than {MAX_DNS_NAMESERVERS} nameservers"))
+    problems += [invalid(f"{path}.nameservers[{i}]", ns, "must be valid IP address")
+                 for i, ns in enumerate(nameservers) if parse_ip(ns) is None]
+    searches = [str(search) for search in as_list(config.get("searches"))]
+    if len(searches) > MAX_DNS_SEARCH_PATHS:
+        problems.append(invalid(f"{path}.searches", searches,
+                                f"must not have more than {MAX_DNS_SEARCH_PATHS} search paths"))
+    if len(" ".join(searches)) > MAX_DNS_SEARCH_LIST_CHARS:
+        problems.append(invalid(f"{path}.searches", searches, f"must not have more than {MAX_DNS_SEARCH_LIST_CHARS} "
+                                                              "characters (including spaces) in the search list"))
+    for i, search in enumerate(searches):
+        problems += name_problems(search.removesuffix("."), "subdomain", f"{path}.searches[{i}]")
+    return problems + [required(f"{path}.options[{i}]", "must not be empty")
+                       for i, option in enumerate(as_list(config.get("options"))) if not as_object(option).get("name")]
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateHostAliases")
+def host_alias_problems(aliases: list, path: str) -> list[str]:
+    """Each alias an IP and subdomain hostnames, reported at `ip` and `hostnames` with no index."""
+    problems = []
+    for alias in aliases:
+        alias = as_object(alias)
+        ip = str(alias.get("ip") or "")
+        if parse_ip(ip) is None:
+            problems.append(invalid(f"{path}.ip", ip, "must be valid IP address"))
+        for hostname in as_list(alias.get("hostnames")):
+            problems += name_problems(str(hostname), "subdomain", f"{path}.hostnames")
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateReadinessGates")
+def readiness_gate_problems(gates: list, path: str) -> list[str]:
+    return [problem for i, gate in enumerate(gates)
+            for problem in label_name_problems(str(as_object(gate).get("conditionType") or ""),
+                                               f"{path}[{i}].conditionType")]
 
 
 def selected_template_problems(spec: dict, noun: str, restart_policies: tuple[str, ...],

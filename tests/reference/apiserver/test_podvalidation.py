@@ -318,3 +318,65 @@ def test_proc_mount_is_the_default_while_its_feature_gate_is_off(chain):
         container(securityContext={"procMount": "Unmasked"}), container(name="d", securityContext={"procMount": "X"})])
     assert code == 201, stored
     assert [c["securityContext"] for c in stored["spec"]["containers"]] == [{"procMount": "Default"}] * 2
+
+
+# --- validateDNSPolicy, validatePodDNSConfig, ValidateHostAliases and the pod's other fields ---
+
+LABEL_MSG = ("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must "
+             "start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for "
+             "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')")
+SEARCHES = [f"s{i}.example" for i in range(7)]
+LONG_SEARCHES = [f"{c * 63}.{c * 63}" for c in "abc"]  # 3 * 127 characters and 2 spaces
+
+
+@pytest.mark.parametrize("spec,expected", [
+    ({"dnsPolicy": "Bogus"},
+     'spec.dnsPolicy: Unsupported value: "Bogus": supported values: "ClusterFirstWithHostNet", "ClusterFirst", '
+     '"Default", "None"'),
+    ({"dnsPolicy": "None"}, "spec.dnsConfig: Required value: must provide `dnsConfig` when `dnsPolicy` is None"),
+    ({"dnsPolicy": "None", "dnsConfig": {"searches": ["svc.example"]}},
+     "spec.dnsConfig.nameservers: Required value: must provide at least one DNS nameserver when `dnsPolicy` is None"),
+    ({"dnsConfig": {"nameservers": ["1.1.1.1", "1.0.0.1", "8.8.8.8", "8.8.4.4"]}},
+     'spec.dnsConfig.nameservers: Invalid value: []string{"1.1.1.1", "1.0.0.1", "8.8.8.8", "8.8.4.4"}: must not '
+     "have more than 3 nameservers"),
+    ({"dnsConfig": {"nameservers": ["dns.example"]}},
+     'spec.dnsConfig.nameservers[0]: Invalid value: "dns.example": must be valid IP address'),
+    ({"dnsConfig": {"searches": SEARCHES}},
+     "spec.dnsConfig.searches: Invalid value: []string{" + ", ".join(f'"{s}"' for s in SEARCHES) +
+     "}: must not have more than 6 search paths"),
+    ({"dnsConfig": {"searches": LONG_SEARCHES}},
+     "spec.dnsConfig.searches: Invalid value: []string{" + ", ".join(f'"{s}"' for s in LONG_SEARCHES) +
+     "}: must not have more than 256 characters (including spaces) in the search list"),
+    ({"dnsConfig": {"searches": ["Cluster_Local."]}},
+     f'spec.dnsConfig.searches[0]: Invalid value: "Cluster_Local": {SUBDOMAIN_MSG}'),
+    ({"dnsConfig": {"options": [{"value": "2"}]}}, "spec.dnsConfig.options[0]: Required value: must not be empty"),
+    ({"hostAliases": [{"ip": "localhost", "hostnames": ["db"]}]},
+     'spec.hostAliases.ip: Invalid value: "localhost": must be valid IP address'),
+    ({"hostAliases": [{"ip": "10.0.0.1", "hostnames": ["DB_1"]}]},
+     f'spec.hostAliases.hostnames: Invalid value: "DB_1": {SUBDOMAIN_MSG}'),
+    ({"readinessGates": [{"conditionType": "feature ready"}]},
+     f'spec.readinessGates[0].conditionType: Invalid value: "feature ready": {QUALIFIED_NAME_MSG}'),
+    ({"activeDeadlineSeconds": 0},
+     "spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 2147483647, inclusive"),
+    ({"activeDeadlineSeconds": 2**31},
+     "spec.activeDeadlineSeconds: Invalid value: 2147483648: must be between 1 and 2147483647, inclusive"),
+    ({"nodeName": "Node_1"}, f'spec.nodeName: Invalid value: "Node_1": {SUBDOMAIN_MSG}'),
+    ({"hostname": "web.1"}, f'spec.hostname: Invalid value: "web.1": {LABEL_MSG}'),
+    ({"subdomain": "Backends"}, f'spec.subdomain: Invalid value: "Backends": {LABEL_MSG}'),
+])
+def test_dns_host_aliases_and_scalar_fields_are_validated(chain, spec, expected):
+    """validateDNSPolicy and validatePodDNSConfig (with ExpandedDNSConfig off: at most 3
+    nameservers that are IPs, 6 searches of 256 characters, each a subdomain, named options; None
+    needs a config with a nameserver), ValidateHostAliases (reported without an index, as upstream
+    does), validateReadinessGates, and activeDeadlineSeconds, nodeName, hostname and subdomain."""
+    assert expected in field_errors(chain, **spec)
+
+
+def test_well_formed_dns_settings_and_host_aliases_are_stored(chain):
+    spec = {"dnsPolicy": "None", "hostname": "web-0", "subdomain": "web", "activeDeadlineSeconds": 60,
+            "dnsConfig": {"nameservers": ["10.96.0.10", "fd00::10"], "searches": ["svc.cluster.local."],
+                          "options": [{"name": "ndots", "value": "2"}]},
+            "hostAliases": [{"ip": "127.0.0.1", "hostnames": ["foo.local", "bar.local"]}],
+            "readinessGates": [{"conditionType": "example.com/feature-1"}]}
+    code, stored = create_pod(chain, "dns", **spec)
+    assert code == 201, stored
