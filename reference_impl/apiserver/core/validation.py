@@ -1,6 +1,7 @@
 """Validation with the field paths and messages of k8s.io/kubernetes/pkg/apis/*/validation: the rules
-every object meets (names, metadata) and the checks several kinds share (pod specs, selected pod
-templates, selectors); each kind's own validators are in its module (`kinds`).
+every object meets (names, metadata) and the checks several kinds share (labels, selectors, conditions,
+status counts); pod specs and templates are `podvalidation`'s, each kind's own validators are in its
+module (`kinds`).
 
 Each validator takes an object dict and returns `field: Type: detail` strings (the text of a
 field.Error), empty when the object is valid; `errors.invalid` turns them into a 422. Only the
@@ -12,8 +13,7 @@ import ipaddress
 import re
 from fractions import Fraction
 
-from reference_impl.apiserver.core.selectors import (DNS_SUBDOMAIN, from_label_selector_dict, label_key_problem,
-                                                     label_value_problem)
+from reference_impl.apiserver.core.selectors import DNS_SUBDOMAIN, label_key_problem, label_value_problem
 from reference_impl.machinery.gojson import quote
 from reference_impl.machinery.labels import qualified_name_problems, regex_error
 from reference_impl.mirrors import mirrors
@@ -155,21 +155,6 @@ def finalizer_problems(finalizers: list[str], core: bool, path: str = "metadata.
     return problems
 
 
-# VolumeSource's members in the order validateVolumeSource checks them, each with the field name its
-# "more than 1 volume type" error carries (Go's, typo included: downwarAPI).
-VOLUME_SOURCES = (("emptyDir", "emptyDir"), ("hostPath", "hostPath"), ("gitRepo", "gitRepo"),
-                  ("gcePersistentDisk", "gcePersistentDisk"), ("awsElasticBlockStore", "awsElasticBlockStore"),
-                  ("secret", "secret"), ("nfs", "nfs"), ("iscsi", "iscsi"), ("glusterfs", "glusterfs"),
-                  ("flocker", "flocker"), ("persistentVolumeClaim", "persistentVolumeClaim"), ("rbd", "rbd"),
-                  ("cinder", "cinder"), ("cephfs", "cephFS"), ("quobyte", "quobyte"), ("downwardAPI", "downwarAPI"),
-                  ("fc", "fc"), ("flexVolume", "flexVolume"), ("configMap", "configMap"), ("azureFile", "azureFile"),
-                  ("vsphereVolume", "vsphereVolume"), ("photonPersistentDisk", "photonPersistentDisk"),
-                  ("portworxVolume", "portworxVolume"), ("azureDisk", "azureDisk"), ("storageos", "storageos"),
-                  ("projected", "projected"), ("scaleIO", "scaleIO"), ("csi", "csi"), ("ephemeral", "ephemeral"))
-ENV_VAR_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*\Z")
-ENV_VAR_NAME_MSG = ("a valid environment variable name must consist of alphabetic characters, digits, '_', '-', "
-                    "or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or "
-                    "'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')")
 PORT_RANGE_MSG = "must be between 1 and 65535, inclusive"
 IP_MSG = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
 NEGATIVE_MSG = "must be greater than or equal to 0"
@@ -201,207 +186,6 @@ def quantity_value(value: object) -> Fraction | None:
     return (-1 if sign == "-" else 1) * Fraction(number) * scale
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateVolumes")
-def volume_problems(volumes: object, path: str) -> tuple[set[str], list[str]]:
-    """Each volume a valid, unique name and exactly one source; returns the names that passed,
-    which are the only ones a volumeMount may name."""
-    names: set[str] = set()
-    problems = []
-    for index, volume in enumerate(volumes if isinstance(volumes, list) else []):
-        volume = volume if isinstance(volume, dict) else {}
-        here, name, found = f"{path}[{index}]", volume.get("name") or "", []
-        sources = [(key, go_name) for key, go_name in VOLUME_SOURCES if volume.get(key) is not None]
-        found += [f"{here}.{go_name}: Forbidden: may not specify more than 1 volume type" for _, go_name in sources[1:]]
-        if not sources:
-            found.append(f"{here}: Required value: must specify a volume type")
-        found += name_problems(name, "label", f"{here}.name") if name else [required(f"{here}.name")]
-        if name in names:
-            found.append(duplicate(f"{here}.name", name))
-        if found:
-            problems += found
-        else:
-            names.add(name)
-    return names, problems
-
-
-@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateHandler")
-def handler_problems(handler: dict, path: str) -> list[str]:
-    """Exactly one way to probe: exec, httpGet, tcpSocket or grpc."""
-    given = [name for name in ("exec", "httpGet", "tcpSocket", "grpc") if handler.get(name) is not None]
-    if not given:
-        return [f"{path}: Required value: must specify a handler type"]
-    return [f"{path}.{name}: Forbidden: may not specify more than 1 handler type" for name in given[1:]]
-
-
-def _probe_problems(probe: object, path: str, kind: str) -> list[str]:
-    """validateProbe: no negative timing; a liveness or startup probe succeeds once (successThreshold
-    1 when set: unset is defaulted to 1 after this runs)."""
-    if not isinstance(probe, dict):
-        return []
-    problems = handler_problems(probe, path)
-    for field in ("initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold"):
-        value = probe.get(field)
-        if isinstance(value, int) and value < 0:
-            problems.append(invalid(f"{path}.{field}", value, NEGATIVE_MSG))
-    grace = probe.get("terminationGracePeriodSeconds")
-    if kind == "readinessProbe" and grace is not None:
-        problems.append(invalid(f"{path}.terminationGracePeriodSeconds", grace, "must not be set for readinessProbes"))
-    elif isinstance(grace, int) and grace <= 0:
-        problems.append(invalid(f"{path}.terminationGracePeriodSeconds", grace, "must be greater than 0"))
-    threshold = probe.get("successThreshold")
-    if kind != "readinessProbe" and threshold not in (None, 1):
-        problems.append(invalid(f"{path}.successThreshold", threshold, "must be 1"))
-    return problems
-
-
-def _port_problems(ports: object, path: str) -> list[str]:
-    """validateContainerPorts: port numbers in range (containerPort required), names IANA_SVC_NAMEs
-    unique in the container, a known protocol (an unset one is defaulted to TCP later)."""
-    problems, names = [], set()
-    for index, port in enumerate(ports if isinstance(ports, list) else []):
-        here, port = f"{path}[{index}]", port if isinstance(port, dict) else {}
-        name = port.get("name") or ""
-        if name:
-            messages = port_name_problems(name)
-            problems += [invalid(f"{here}.name", name, message) for message in messages]
-            if not messages and name in names:
-                problems.append(duplicate(f"{here}.name", name))
-            names.add(name)
-        number = port.get("containerPort") or 0
-        if number == 0:
-            problems.append(required(f"{here}.containerPort"))
-        elif not isinstance(number, int) or not 1 <= number <= 65535:
-            problems.append(invalid(f"{here}.containerPort", number, PORT_RANGE_MSG))
-        host = port.get("hostPort") or 0
-        if host and (not isinstance(host, int) or not 1 <= host <= 65535):
-            problems.append(invalid(f"{here}.hostPort", host, PORT_RANGE_MSG))
-        if port.get("protocol") and port["protocol"] not in PROTOCOLS:
-            problems.append(unsupported(f"{here}.protocol", port["protocol"], PROTOCOLS))
-    return problems
-
-
-@mirrors("k8s.io/apimachinery/pkg/util/validation.IsValidPortName")
-def port_name_problems(name: str) -> list[str]:
-    """An IANA_SVC_NAME: at most 15 of [-a-z0-9], a letter among them, hyphens inside and single."""
-    checks = ((len(name) > 15, "must be no more than 15 characters"),
-              (not re.fullmatch(r"[-a-z0-9]+", name),
-               "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"),
-              (not re.search(r"[a-z]", name), "must contain at least one letter or number (a-z, 0-9)"),
-              ("--" in name, "must not contain consecutive hyphens"),
-              (name[:1] == "-" or name[-1:] == "-", "must not begin or end with a hyphen"))
-    return [message for failed, message in checks if failed]
-
-
-@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateEnv")
-def env_problems(env: object, path: str) -> list[str]:
-    """Every variable named, by IsEnvVarName: a C-like identifier that may hold '-' and '.'."""
-    problems = []
-    for index, var in enumerate(env if isinstance(env, list) else []):
-        name = (var.get("name") or "") if isinstance(var, dict) else ""
-        if not name:
-            problems.append(required(f"{path}[{index}].name"))
-            continue
-        if not ENV_VAR_NAME.match(name):
-            problems.append(invalid(f"{path}[{index}].name", name, ENV_VAR_NAME_MSG))
-        if name == "." or name == ".." or name.startswith(".."):
-            detail = f"must not be '{name}'" if name in (".", "..") else "must not start with '..'"
-            problems.append(invalid(f"{path}[{index}].name", name, detail))
-    return problems
-
-
-@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateVolumeMounts")
-def volume_mount_problems(mounts: object, volumes: set[str], path: str) -> list[str]:
-    """Each mount names a volume of the pod and a mount path, no path twice."""
-    problems, paths = [], set()
-    for index, mount in enumerate(mounts if isinstance(mounts, list) else []):
-        here, mount = f"{path}[{index}]", mount if isinstance(mount, dict) else {}
-        name, mount_path = mount.get("name") or "", mount.get("mountPath") or ""
-        if not name:
-            problems.append(required(f"{here}.name"))
-        if name not in volumes:
-            problems.append(f'{here}.name: Not found: "{name}"')
-        if not mount_path:
-            problems.append(required(f"{here}.mountPath"))
-        if mount_path in paths:
-            problems.append(invalid(f"{here}.mountPath", mount_path, "must be unique"))
-        paths.add(mount_path)
-    return problems
-
-
-@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateResourceRequirements")
-def resource_problems(resources: object, path: str) -> list[str]:
-    """No negative quantity, and no request above its limit (for hugepages and extended resources,
-    which cannot be overcommitted, none other than the limit)."""
-    resources = resources if isinstance(resources, dict) else {}
-    limits, requests = resources.get("limits") or {}, resources.get("requests") or {}
-    problems = []
-    for group, values in (("limits", limits), ("requests", requests)):
-        for name, quantity in (values.items() if isinstance(values, dict) else ()):
-            value = quantity_value(quantity)
-            if value is not None and value < 0:
-                problems.append(invalid(f"{path}.{group}[{name}]", str(quantity), NEGATIVE_MSG))
-            if group == "limits" or value is None:
-                continue
-            overcommit = ("/" not in name or name.endswith(".kubernetes.io") or "kubernetes.io/" in name) \
-                and not name.startswith("hugepages-")
-            limit = quantity_value(limits.get(name)) if isinstance(limits, dict) and name in limits else None
-            if limit is None:
-                if not overcommit and not (isinstance(limits, dict) and name in limits):
-                    problems.append(f"{path}.limits: Required value: Limit must be set for non overcommitable "
-                                    "resources")
-            elif value != limit and not overcommit:
-                problems.append(invalid(f"{path}.requests", str(quantity), f"must be equal to {name} limit"))
-            elif value > limit:
-                problems.append(invalid(f"{path}.requests", str(quantity),
-                                        f"must be less than or equal to {name} limit"))
-    return problems
-
-
-def _containers(containers: object, path: str, seen: set[str], volumes: set[str]) -> list[str]:
-    """validateContainers, in upstream's order of checks within each container."""
-    problems = []
-    for i, container in enumerate(containers if isinstance(containers, list) else []):
-        here = f"{path}[{i}]"
-        container = container if isinstance(container, dict) else {}
-        name = container.get("name")
-        if not name:
-            problems.append(required(f"{here}.name"))
-        elif name in seen:
-            problems.append(duplicate(f"{here}.name", name))
-        else:
-            problems += name_problems(name, "label", f"{here}.name")
-            seen.add(name)
-        if not container.get("image"):
-            problems.append(required(f"{here}.image"))
-        for kind in ("livenessProbe", "startupProbe", "readinessProbe"):
-            problems += _probe_problems(container.get(kind), f"{here}.{kind}", kind)
-        problems += _port_problems(container.get("ports"), f"{here}.ports")
-        problems += env_problems(container.get("env"), f"{here}.env")
-        problems += volume_mount_problems(container.get("volumeMounts"), volumes, f"{here}.volumeMounts")
-        problems += resource_problems(container.get("resources"), f"{here}.resources")
-    return problems
-
-
-@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePodSpec")
-def pod_spec_problems(spec: object, path: str, restart_policies=("Always", "OnFailure", "Never")) -> list[str]:
-    """ValidatePodSpec: volumes with one source each, named containers with images (unique names)
-    whose probes, ports, env, mounts and resources hold, a known restart policy, a node selector
-    of valid labels, tolerations and required node affinity."""
-    spec = spec if isinstance(spec, dict) else {}
-    volumes, problems = volume_problems(spec.get("volumes"), f"{path}.volumes")
-    if not spec.get("containers"):
-        return problems + [required(f"{path}.containers")]
-    seen: set[str] = set()
-    problems += _containers(spec["containers"], f"{path}.containers", seen, volumes)
-    problems += _containers(spec.get("initContainers") or [], f"{path}.initContainers", seen, volumes)
-    policy = spec.get("restartPolicy", restart_policies[0])
-    if policy not in restart_policies:
-        problems.append(unsupported(f"{path}.restartPolicy", policy, restart_policies))
-    problems += label_problems(spec.get("nodeSelector"), f"{path}.nodeSelector")
-    return problems + toleration_problems(spec.get("tolerations") or [], f"{path}.tolerations") + \
-        node_affinity_problems(spec, f"{path}.affinity.nodeAffinity")
-
-
 @mirrors("k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateLabels")
 def label_problems(labels: object, path: str) -> list[str]:
     """Every key a qualified name and every value a label value."""
@@ -424,7 +208,7 @@ def label_selector_problems(selector: object, path: str) -> list[str]:
         return []
     problems = label_problems(selector.get("matchLabels"), f"{path}.matchLabels")
     for i, requirement in enumerate(selector.get("matchExpressions") or []):
-        here, requirement = f"{path}.matchExpressions[{i}]", _object(requirement)
+        here, requirement = f"{path}.matchExpressions[{i}]", as_object(requirement)
         operator, values = requirement.get("operator") or "", requirement.get("values") or []
         if operator in ("In", "NotIn") and not values:
             problems.append(required(f"{here}.values", "must be specified when `operator` is 'In' or 'NotIn'"))
@@ -458,7 +242,7 @@ def condition_problems(conditions: object, path: str) -> list[str]:
     time, a CamelCase reason; reason and message within their lengths."""
     problems, seen = [], set()
     for i, condition in enumerate(conditions if isinstance(conditions, list) else []):
-        here, condition = f"{path}[{i}]", _object(condition)
+        here, condition = f"{path}[{i}]", as_object(condition)
         kind, status, reason = condition.get("type") or "", condition.get("status") or "", condition.get("reason") or ""
         if kind in seen:
             problems.append(duplicate(f"{here}.type", kind))
@@ -508,116 +292,15 @@ def delete_options_problems(options: dict) -> list[str]:
 TAINT_EFFECTS = ("NoExecute", "NoSchedule", "PreferNoSchedule")
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateTolerations")
-def toleration_problems(tolerations: list[dict], path: str) -> list[str]:
-    """Operators Equal (or empty) and Exists, known effects, an empty key only with Exists,
-    tolerationSeconds only with NoExecute: the scheduler and the taint manager read nothing else."""
-    problems = []
-    for index, toleration in enumerate(tolerations):
-        here, key = f"{path}[{index}]", toleration.get("key") or ""
-        operator, effect = toleration.get("operator") or "", toleration.get("effect") or ""
-        if key and label_key_problem(key):
-            problems.append(invalid(f"{here}.key", key, label_key_problem(key)))
-        if not key and operator != "Exists":
-            problems.append(invalid(f"{here}.operator", operator, 'operator must be Exists when `key` is empty, '
-                                    'which means "match all values and all keys"'))
-        if toleration.get("tolerationSeconds") is not None and effect != "NoExecute":
-            problems.append(invalid(f"{here}.effect", effect,
-                                    "effect must be 'NoExecute' when `tolerationSeconds` is set"))
-        if operator not in ("", "Equal", "Exists"):
-            problems.append(unsupported(f"{here}.operator", operator, ("Equal", "Exists")))
-        elif operator == "Exists" and toleration.get("value"):
-            problems.append(f"{here}.operator: Invalid value: {toleration}: value must be empty when `operator` "
-                            "is 'Exists'")
-        if effect and effect not in TAINT_EFFECTS:
-            problems.append(unsupported(f"{here}.effect", effect, TAINT_EFFECTS))
-    return problems
-
-
-def _object(value: object) -> dict:
+def as_object(value: object) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNodeSelectorRequirement")
-def node_affinity_problems(spec: dict, path: str) -> list[str]:
-    """Every required node selector term's expressions: a valid key, a known operator, and the
-    values that operator takes (a term without a key stopped the scheduler's filter)."""
-    # The decoder does not type Affinity: any level may be a string or a list, read as empty.
-    affinity = _object(spec.get("affinity"))
-    required_terms = _object(affinity.get("nodeAffinity")).get("requiredDuringSchedulingIgnoredDuringExecution")
-    if required_terms is None:
-        return []
-    path += ".requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms"
-    terms = _object(required_terms).get("nodeSelectorTerms")
-    if not terms or not isinstance(terms, list):
-        return [f"{path}: Required value: must have at least one node selector term"]
-    problems = []
-    for t, term in enumerate(terms):
-        for field in ("matchExpressions", "matchFields"):
-            requirements = _object(term).get(field)
-            for e, requirement in enumerate(requirements if isinstance(requirements, list) else []):
-                here, requirement = f"{path}[{t}].{field}[{e}]", _object(requirement)
-                operator, values = requirement.get("operator"), requirement.get("values") or []
-                if operator in ("In", "NotIn") and not values:
-                    problems.append(f"{here}.values: Required value: must be specified when `operator` is 'In' "
-                                    "or 'NotIn'")
-                elif operator in ("Exists", "DoesNotExist") and values:
-                    problems.append(f"{here}.values: Forbidden: may not be specified when `operator` is 'Exists' "
-                                    "or 'DoesNotExist'")
-                elif operator in ("Gt", "Lt") and len(values) != 1:
-                    problems.append(f"{here}.values: Required value: must be specified single value when "
-                                    "`operator` is 'Lt' or 'Gt'")
-                elif operator not in ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"):
-                    problems.append(invalid(f"{here}.operator", operator or "", "not a valid selector operator"))
-                key = requirement.get("key") or ""
-                if label_key_problem(key):
-                    problems.append(invalid(f"{here}.key", key, label_key_problem(key)))
-    return problems
-
-
-def selected_template_problems(spec: dict, noun: str, restart_policies: tuple[str, ...],
-                       path: str = "spec") -> list[str]:
-    """A non-empty label selector that matches the pod template's labels, and a valid template."""
-    problems = []
-    replicas = spec.get("replicas", 1)
-    if not isinstance(replicas, int) or replicas < 0:
-        problems.append(invalid(f"{path}.replicas", replicas, "must be greater than or equal to 0"))
-    template = spec.get("template") or {}
-    labels = (template.get("metadata") or {}).get("labels") or {}
-    selector = spec.get("selector")
-    if selector is None:
-        problems.append(required(f"{path}.selector"))
-    elif not isinstance(selector, dict) or not (selector.get("matchLabels") or selector.get("matchExpressions")):
-        problems.append(f"{path}.selector: Invalid value: v1.LabelSelector{{MatchLabels:map[string]string(nil), "
-                        "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is "
-                        f"invalid for {noun}")
-    elif not from_label_selector_dict(selector).matches(labels):
-        problems.append(invalid(f"{path}.template.metadata.labels", labels,
-                                "`selector` does not match template `labels`"))
-    return problems + pod_spec_problems(template.get("spec"), f"{path}.template.spec", restart_policies)
-
-
-def validate_workload(obj: dict) -> list[str]:
-    """Deployments and ReplicaSets (whose message says deployment too, as upstream's does)."""
-    return selected_template_problems(obj.get("spec") or {}, "deployment", ("Always",))
-
-
-JOB_RESTART_POLICIES = ("OnFailure", "Never")
-
-
-def job_spec_problems(spec: dict, path: str) -> list[str]:
-    problems = []
-    for field in ("parallelism", "completions", "backoffLimit", "activeDeadlineSeconds"):
-        value = spec.get(field)
-        if value is not None and (not isinstance(value, int) or value < 0):
-            problems.append(invalid(f"{path}.{field}", value, "must be greater than or equal to 0"))
-    mode = spec.get("completionMode", "NonIndexed")
-    if mode not in ("NonIndexed", "Indexed"):
-        problems.append(unsupported(f"{path}.completionMode", mode, ("NonIndexed", "Indexed")))
-    template = spec.get("template")
-    if not isinstance(template, dict):
-        return problems + [required(f"{path}.template")]
-    return problems + pod_spec_problems(template.get("spec"), f"{path}.template.spec", JOB_RESTART_POLICIES)
+def as_list(value: object) -> list:
+    """A list field as the code reads it: the decoder does not type Affinity, security contexts and
+    other parts of a pod spec (the schema says any object), so any level may be a string or a
+    number, read as empty."""
+    return value if isinstance(value, list) else []
 
 
 def decode_problem(kind: str, obj: dict) -> str | None:

@@ -87,6 +87,10 @@ def pod_spec(spec: dict) -> None:
     spec.setdefault("enableServiceLinks", True)
     for c in dict_items(spec.get("containers")) + dict_items(spec.get("initContainers")):
         container(c)
+        if spec.get("hostNetwork") is True:  # defaultHostNetworkPorts: on the host, the host port is the port
+            for port in dict_items(c.get("ports")):
+                if not port.get("hostPort"):
+                    port["hostPort"] = port.get("containerPort")
         # SetDefaults_Pod: a container that sets only limits requests what it is limited to.
         resources = c["resources"] if isinstance(c["resources"], dict) else {}
         if isinstance(resources.get("limits"), dict) and resources["limits"]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (BATCH, META, boolean, integer, list_kind, obj, ref, string,
                                                    workload)
-from reference_impl.apiserver.core.validation import invalid, job_spec_problems, required, unsupported
+from reference_impl.apiserver.core.podvalidation import job_spec_problems
+from reference_impl.apiserver.core.validation import invalid, required, unsupported
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, name_cell, part,
                                                      selector_cell, since, template_containers)
 from reference_impl.apiserver.kinds._defaulting import template_defaults

@@ -6,7 +6,7 @@ from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import APPS, list_kind, obj, opaque, ref, string, workload
 from reference_impl.apiserver.kinds._podspec import MIN_READY, REVISIONS, SELECTOR, TEMPLATE
-from reference_impl.apiserver.core.validation import selected_template_problems
+from reference_impl.apiserver.core.podvalidation import selected_template_problems
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, labels_cell, name_cell,
                                                      part, selector_cell, template_containers)
 from reference_impl.apiserver.kinds._defaulting import template_defaults, update_strategy

@@ -3,6 +3,7 @@ protobuf layout."""
 from __future__ import annotations
 
 from reference_impl.apiserver.core import validation as v
+from reference_impl.apiserver.core.podvalidation import validate_workload
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (APPS, CORE, INT_OR_STRING, META, boolean, conditions, integer,
                                                    kind, list_kind, obj, opaque, ref, string)
@@ -74,7 +75,7 @@ def validate_status_update(old: dict, new: dict) -> list[str]:
 
 
 def _validate(obj: dict) -> list[str]:
-    return v.validate_workload(obj) + strategy_problems(obj)
+    return validate_workload(obj) + strategy_problems(obj)
 
 
 RESOURCES = (

@@ -10,7 +10,8 @@ from reference_impl.apiserver.core.schemas import (BATCH, META, boolean, integer
                                                    workload)
 from reference_impl.apiserver.kinds._podspec import TEMPLATE
 from reference_impl.apiserver.core.selectors import from_label_selector_dict
-from reference_impl.apiserver.core.validation import invalid, job_spec_problems, required
+from reference_impl.apiserver.core.podvalidation import job_spec_problems
+from reference_impl.apiserver.core.validation import invalid, required
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, human_duration,
                                                      name_cell, part, selector_cell, since, template_containers)
 from reference_impl.apiserver.kinds._defaulting import template_defaults

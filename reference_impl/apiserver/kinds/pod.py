@@ -2,9 +2,10 @@
 protobuf layout."""
 from __future__ import annotations
 
+from reference_impl.apiserver.core.podvalidation import pod_spec_problems
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
 from reference_impl.apiserver.core.schemas import CORE, META, arr, conditions, kind, list_kind, obj, ref, string
-from reference_impl.apiserver.core.validation import pod_spec_problems
+from reference_impl.apiserver.core.validation import as_list, as_object
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.apiserver.kinds._defaulting import pod_spec
 from reference_impl.mirrors import mirrors
@@ -40,6 +41,46 @@ def validate_pod_update(old: dict, new: dict) -> list[str]:
     return []
 
 
+@mirrors("k8s.io/kubernetes/pkg/api/pod.dropDisabledTopologySpreadConstraintsFields")
+def drop_disabled_topology_spread_fields(spec: object, old_spec: object) -> None:
+    """MinDomainsInPodTopologySpread is alpha and off in 1.24: minDomains is cleared, unless the
+    old spec already uses it."""
+    old_constraints = as_list(as_object(old_spec).get("topologySpreadConstraints"))
+    if any(as_object(c).get("minDomains") is not None for c in old_constraints):
+        return
+    for constraint in as_list(as_object(spec).get("topologySpreadConstraints")):
+        as_object(constraint).pop("minDomains", None)
+
+
+def _security_contexts(spec: object) -> list[dict]:
+    return [c["securityContext"] for field in ("initContainers", "containers", "ephemeralContainers")
+            for c in as_list(as_object(spec).get(field))
+            if isinstance(c, dict) and isinstance(c.get("securityContext"), dict)]
+
+
+@mirrors("k8s.io/kubernetes/pkg/api/pod.dropDisabledProcMountField")
+def drop_disabled_proc_mount_field(spec: object, old_spec: object) -> None:
+    """ProcMountType is alpha and off in 1.24: a procMount sent is set to Default, unless the old
+    spec already uses another."""
+    if any(context.get("procMount") not in (None, "Default") for context in _security_contexts(old_spec)):
+        return
+    for context in _security_contexts(spec):
+        if context.get("procMount") is not None:
+            context["procMount"] = "Default"
+
+
+@mirrors("(k8s.io/kubernetes/pkg/registry/core/pod.podStrategy).PrepareForCreate")
+def prepare_for_create(obj: dict, user: object) -> None:
+    drop_disabled_proc_mount_field(obj.get("spec"), None)
+    drop_disabled_topology_spread_fields(obj.get("spec"), None)
+
+
+@mirrors("(k8s.io/kubernetes/pkg/registry/core/pod.podStrategy).PrepareForUpdate")
+def prepare_for_update(new: dict, old: dict) -> None:
+    drop_disabled_proc_mount_field(new.get("spec"), old.get("spec"))
+    drop_disabled_topology_spread_fields(new.get("spec"), old.get("spec"))
+
+
 def pod(obj: dict, spec: dict) -> None:
     pod_spec(spec)
 
@@ -63,6 +104,7 @@ RESOURCES = (
                               "status.nominatedNodeName"),
              watch_index="spec.nodeName",
              validator=validate_pod, update_validator=validate_pod_update,
+             prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update,
              prepare_for_status_update=prepare_for_status_update),
 )
 

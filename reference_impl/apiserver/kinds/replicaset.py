@@ -3,6 +3,7 @@ protobuf layout."""
 from __future__ import annotations
 
 from reference_impl.apiserver.core import validation as v
+from reference_impl.apiserver.core.podvalidation import validate_workload
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
 from reference_impl.apiserver.core.schemas import (APPS, CORE, META, conditions, integer, kind, list_kind, obj,
                                                    opaque, ref)
@@ -31,7 +32,7 @@ def validate_status_update(old: dict, new: dict) -> list[str]:
 RESOURCES = (
     Resource("apps", "v1", "ReplicaSet", "replicasets", "replicaset", True, ("rs",),
              subresources=("status", "scale"), categories=("all",), status_reset_on_update=True,
-             validator=v.validate_workload, update_validator=v.validate_selector_immutable,
+             validator=validate_workload, update_validator=v.validate_selector_immutable,
              field_selectors=(*COMMON_FIELDS, "status.replicas"), tracks_generation=True,
              validate_status_update=validate_status_update),
 )

@@ -5,7 +5,8 @@ from __future__ import annotations
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
 from reference_impl.apiserver.core.schemas import CORE, integer, list_kind, obj, string_map, workload
 from reference_impl.apiserver.kinds._podspec import MIN_READY, TEMPLATE
-from reference_impl.apiserver.core.validation import invalid, pod_spec_problems, required
+from reference_impl.apiserver.core.podvalidation import pod_spec_problems
+from reference_impl.apiserver.core.validation import invalid, required
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, labels_cell, name_cell,
                                                      part, template_containers)
 from reference_impl.apiserver.kinds._defaulting import template_defaults

@@ -7,7 +7,8 @@ from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (APPS, CORE, arr, integer, list_kind, obj, opaque, ref, string,
                                                    workload)
 from reference_impl.apiserver.kinds._podspec import MIN_READY, REVISIONS, SELECTOR, TEMPLATE
-from reference_impl.apiserver.core.validation import selected_template_problems, unsupported
+from reference_impl.apiserver.core.podvalidation import selected_template_problems
+from reference_impl.apiserver.core.validation import unsupported
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, name_cell, part,
                                                      template_containers)
 from reference_impl.apiserver.kinds._defaulting import dict_items, template_defaults, update_strategy

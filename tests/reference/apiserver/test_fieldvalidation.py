@@ -173,7 +173,7 @@ def test_values_the_go_type_holds_are_accepted(chain):
     fractional seconds all pass."""
     pod = _pod("ok", {"resources": {"limits": {"cpu": "1.5", "memory": "1e3", "ephemeral-storage": "5u"},
                                     "requests": {"cpu": 0.5, "memory": "100n"}},
-                      "ports": [{"containerPort": 80}]}, activeDeadlineSeconds=2**63 - 1)
+                      "ports": [{"containerPort": 80}]}, terminationGracePeriodSeconds=2**63 - 1)
     assert call(chain, "POST", ns_path(chain, "pods"), pod)[0] == 201
     secret = {"metadata": {"name": "ok", "creationTimestamp": "2020-01-01T00:00:00.5+02:00"}, "data": {"a": "YQ=="}}
     assert call(chain, "POST", ns_path(chain, "secrets"), secret)[0] == 201

@@ -1,0 +1,551 @@
+"""Pod spec validation with the field paths and messages of k8s.io/kubernetes/pkg/apis/core/validation:
+ValidatePodSpec and what it calls (volumes, containers and their probes, ports, env, mounts and
+resources, tolerations, node and pod affinity, topology spread), and the pod templates of the
+workload kinds and jobs. Security contexts are `podsecuritycontext`'s."""
+from __future__ import annotations
+
+import re
+
+from reference_impl.apiserver.core.podsecuritycontext import (os_problems, pod_security_context_problems,
+                                                              security_context_problems, windows_host_process_problems)
+from reference_impl.apiserver.core.selectors import from_label_selector_dict, label_key_problem
+from reference_impl.apiserver.core.validation import (NEGATIVE_MSG, PORT_RANGE_MSG, PROTOCOLS, TAINT_EFFECTS, as_list,
+                                                      as_object, duplicate, invalid, label_name_problems,
+                                                      label_problems, label_selector_problems, name_problems, parse_ip,
+                                                      quantity_value, required, unsupported)
+from reference_impl.mirrors import mirrors
+
+# VolumeSource's members in the order validateVolumeSource checks them, each with the field name its
+# "more than 1 volume type" error carries (Go's, typo included: downwarAPI).
+VOLUME_SOURCES = (("emptyDir", "emptyDir"), ("hostPath", "hostPath"), ("gitRepo", "gitRepo"),
+                  ("gcePersistentDisk", "gcePersistentDisk"), ("awsElasticBlockStore", "awsElasticBlockStore"),
+                  ("secret", "secret"), ("nfs", "nfs"), ("iscsi", "iscsi"), ("glusterfs", "glusterfs"),
+                  ("flocker", "flocker"), ("persistentVolumeClaim", "persistentVolumeClaim"), ("rbd", "rbd"),
+                  ("cinder", "cinder"), ("cephfs", "cephFS"), ("quobyte", "quobyte"), ("downwardAPI", "downwarAPI"),
+                  ("fc", "fc"), ("flexVolume", "flexVolume"), ("configMap", "configMap"), ("azureFile", "azureFile"),
+                  ("vsphereVolume", "vsphereVolume"), ("photonPersistentDisk", "photonPersistentDisk"),
+                  ("portworxVolume", "portworxVolume"), ("azureDisk", "azureDisk"), ("storageos", "storageos"),
+                  ("projected", "projected"), ("scaleIO", "scaleIO"), ("csi", "csi"), ("ephemeral", "ephemeral"))
+ENV_VAR_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*\Z")
+ENV_VAR_NAME_MSG = ("a valid environment variable name must consist of alphabetic characters, digits, '_', '-', "
+                    "or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or "
+                    "'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')")
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateVolumes")
+def volume_problems(volumes: object, path: str) -> tuple[set[str], list[str]]:
+    """Each volume a valid, unique name and exactly one source; returns the names that passed,
+    which are the only ones a volumeMount may name."""
+    names: set[str] = set()
+    problems = []
+    for index, volume in enumerate(volumes if isinstance(volumes, list) else []):
+        volume = volume if isinstance(volume, dict) else {}
+        here, name, found = f"{path}[{index}]", volume.get("name") or "", []
+        sources = [(key, go_name) for key, go_name in VOLUME_SOURCES if volume.get(key) is not None]
+        found += [f"{here}.{go_name}: Forbidden: may not specify more than 1 volume type" for _, go_name in sources[1:]]
+        if not sources:
+            found.append(f"{here}: Required value: must specify a volume type")
+        found += name_problems(name, "label", f"{here}.name") if name else [required(f"{here}.name")]
+        if name in names:
+            found.append(duplicate(f"{here}.name", name))
+        if found:
+            problems += found
+        else:
+            names.add(name)
+    return names, problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateHandler")
+def handler_problems(handler: dict, path: str) -> list[str]:
+    """Exactly one way to probe: exec, httpGet, tcpSocket or grpc."""
+    given = [name for name in ("exec", "httpGet", "tcpSocket", "grpc") if handler.get(name) is not None]
+    if not given:
+        return [f"{path}: Required value: must specify a handler type"]
+    return [f"{path}.{name}: Forbidden: may not specify more than 1 handler type" for name in given[1:]]
+
+
+def _probe_problems(probe: object, path: str, kind: str) -> list[str]:
+    """validateProbe: no negative timing; a liveness or startup probe succeeds once (successThreshold
+    1 when set: unset is defaulted to 1 after this runs)."""
+    if not isinstance(probe, dict):
+        return []
+    problems = handler_problems(probe, path)
+    for field in ("initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold"):
+        value = probe.get(field)
+        if isinstance(value, int) and value < 0:
+            problems.append(invalid(f"{path}.{field}", value, NEGATIVE_MSG))
+    grace = probe.get("terminationGracePeriodSeconds")
+    if kind == "readinessProbe" and grace is not None:
+        problems.append(invalid(f"{path}.terminationGracePeriodSeconds", grace, "must not be set for readinessProbes"))
+    elif isinstance(grace, int) and grace <= 0:
+        problems.append(invalid(f"{path}.terminationGracePeriodSeconds", grace, "must be greater than 0"))
+    threshold = probe.get("successThreshold")
+    if kind != "readinessProbe" and threshold not in (None, 1):
+        problems.append(invalid(f"{path}.successThreshold", threshold, "must be 1"))
+    return problems
+
+
+def _port_problems(ports: object, path: str) -> list[str]:
+    """validateContainerPorts: port numbers in range (containerPort required), names IANA_SVC_NAMEs
+    unique in the container, a known protocol (an unset one is defaulted to TCP later)."""
+    problems, names = [], set()
+    for index, port in enumerate(ports if isinstance(ports, list) else []):
+        here, port = f"{path}[{index}]", port if isinstance(port, dict) else {}
+        name = port.get("name") or ""
+        if name:
+            messages = port_name_problems(name)
+            problems += [invalid(f"{here}.name", name, message) for message in messages]
+            if not messages and name in names:
+                problems.append(duplicate(f"{here}.name", name))
+            names.add(name)
+        number = port.get("containerPort") or 0
+        if number == 0:
+            problems.append(required(f"{here}.containerPort"))
+        elif not isinstance(number, int) or not 1 <= number <= 65535:
+            problems.append(invalid(f"{here}.containerPort", number, PORT_RANGE_MSG))
+        host = port.get("hostPort") or 0
+        if host and (not isinstance(host, int) or not 1 <= host <= 65535):
+            problems.append(invalid(f"{here}.hostPort", host, PORT_RANGE_MSG))
+        if port.get("protocol") and port["protocol"] not in PROTOCOLS:
+            problems.append(unsupported(f"{here}.protocol", port["protocol"], PROTOCOLS))
+    return problems
+
+
+@mirrors("k8s.io/apimachinery/pkg/util/validation.IsValidPortName")
+def port_name_problems(name: str) -> list[str]:
+    """An IANA_SVC_NAME: at most 15 of [-a-z0-9], a letter among them, hyphens inside and single."""
+    checks = ((len(name) > 15, "must be no more than 15 characters"),
+              (not re.fullmatch(r"[-a-z0-9]+", name),
+               "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"),
+              (not re.search(r"[a-z]", name), "must contain at least one letter or number (a-z, 0-9)"),
+              ("--" in name, "must not contain consecutive hyphens"),
+              (name[:1] == "-" or name[-1:] == "-", "must not begin or end with a hyphen"))
+    return [message for failed, message in checks if failed]
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateEnv")
+def env_problems(env: object, path: str) -> list[str]:
+    """Every variable named, by IsEnvVarName: a C-like identifier that may hold '-' and '.'."""
+    problems = []
+    for index, var in enumerate(env if isinstance(env, list) else []):
+        name = (var.get("name") or "") if isinstance(var, dict) else ""
+        if not name:
+            problems.append(required(f"{path}[{index}].name"))
+            continue
+        if not ENV_VAR_NAME.match(name):
+            problems.append(invalid(f"{path}[{index}].name", name, ENV_VAR_NAME_MSG))
+        if name == "." or name == ".." or name.startswith(".."):
+            detail = f"must not be '{name}'" if name in (".", "..") else "must not start with '..'"
+            problems.append(invalid(f"{path}[{index}].name", name, detail))
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateVolumeMounts")
+def volume_mount_problems(mounts: object, volumes: set[str], path: str) -> list[str]:
+    """Each mount names a volume of the pod and a mount path, no path twice."""
+    problems, paths = [], set()
+    for index, mount in enumerate(mounts if isinstance(mounts, list) else []):
+        here, mount = f"{path}[{index}]", mount if isinstance(mount, dict) else {}
+        name, mount_path = mount.get("name") or "", mount.get("mountPath") or ""
+        if not name:
+            problems.append(required(f"{here}.name"))
+        if name not in volumes:
+            problems.append(f'{here}.name: Not found: "{name}"')
+        if not mount_path:
+            problems.append(required(f"{here}.mountPath"))
+        if mount_path in paths:
+            problems.append(invalid(f"{here}.mountPath", mount_path, "must be unique"))
+        paths.add(mount_path)
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateResourceRequirements")
+def resource_problems(resources: object, path: str) -> list[str]:
+    """No negative quantity, and no request above its limit (for hugepages and extended resources,
+    which cannot be overcommitted, none other than the limit)."""
+    resources = resources if isinstance(resources, dict) else {}
+    limits, requests = resources.get("limits") or {}, resources.get("requests") or {}
+    problems = []
+    for group, values in (("limits", limits), ("requests", requests)):
+        for name, quantity in (values.items() if isinstance(values, dict) else ()):
+            value = quantity_value(quantity)
+            if value is not None and value < 0:
+                problems.append(invalid(f"{path}.{group}[{name}]", str(quantity), NEGATIVE_MSG))
+            if group == "limits" or value is None:
+                continue
+            overcommit = ("/" not in name or name.endswith(".kubernetes.io") or "kubernetes.io/" in name) \
+                and not name.startswith("hugepages-")
+            limit = quantity_value(limits.get(name)) if isinstance(limits, dict) and name in limits else None
+            if limit is None:
+                if not overcommit and not (isinstance(limits, dict) and name in limits):
+                    problems.append(f"{path}.limits: Required value: Limit must be set for non overcommitable "
+                                    "resources")
+            elif value != limit and not overcommit:
+                problems.append(invalid(f"{path}.requests", str(quantity), f"must be equal to {name} limit"))
+            elif value > limit:
+                problems.append(invalid(f"{path}.requests", str(quantity),
+                                        f"must be less than or equal to {name} limit"))
+    return problems
+
+
+def _containers(containers: object, path: str, seen: set[str], volumes: set[str]) -> list[str]:
+    """validateContainers, in upstream's order of checks within each container."""
+    problems = []
+    for i, container in enumerate(containers if isinstance(containers, list) else []):
+        here = f"{path}[{i}]"
+        container = container if isinstance(container, dict) else {}
+        name = container.get("name")
+        if not name:
+            problems.append(required(f"{here}.name"))
+        elif name in seen:
+            problems.append(duplicate(f"{here}.name", name))
+        else:
+            problems += name_problems(name, "label", f"{here}.name")
+            seen.add(name)
+        if not container.get("image"):
+            problems.append(required(f"{here}.image"))
+        for kind in ("livenessProbe", "startupProbe", "readinessProbe"):
+            problems += _probe_problems(container.get(kind), f"{here}.{kind}", kind)
+        problems += _port_problems(container.get("ports"), f"{here}.ports")
+        problems += env_problems(container.get("env"), f"{here}.env")
+        problems += volume_mount_problems(container.get("volumeMounts"), volumes, f"{here}.volumeMounts")
+        problems += resource_problems(container.get("resources"), f"{here}.resources")
+        problems += security_context_problems(container.get("securityContext"), f"{here}.securityContext")
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePodSpec")
+def pod_spec_problems(spec: object, path: str, restart_policies=("Always", "OnFailure", "Never")) -> list[str]:
+    """ValidatePodSpec: volumes with one source each, named containers with images (unique names)
+    whose probes, ports, env, mounts and resources hold, a known restart policy and DNS policy, a
+    node selector of valid labels, valid security contexts, node and pod affinity, DNS config,
+    readiness gates, topology spread constraints, node name, deadline, hostname and subdomain,
+    tolerations, host aliases, and an os whose pod sets nothing the other system's runtime would
+    ignore. priorityClassName, serviceAccountName, runtimeClassName and overhead are left to the
+    admission plugins that answer first upstream (403 for a class or account that is not there)."""
+    spec = spec if isinstance(spec, dict) else {}
+    volumes, problems = volume_problems(spec.get("volumes"), f"{path}.volumes")
+    if not spec.get("containers"):
+        return problems + [required(f"{path}.containers")]
+    seen: set[str] = set()
+    problems += _containers(spec["containers"], f"{path}.containers", seen, volumes)
+    problems += _containers(spec.get("initContainers") or [], f"{path}.initContainers", seen, volumes)
+    policy = spec.get("restartPolicy", restart_policies[0])
+    if policy not in restart_policies:
+        problems.append(unsupported(f"{path}.restartPolicy", policy, restart_policies))
+    problems += dns_policy_problems(spec.get("dnsPolicy"), f"{path}.dnsPolicy")
+    problems += label_problems(spec.get("nodeSelector"), f"{path}.nodeSelector")
+    problems += pod_security_context_problems(spec, path)
+    problems += affinity_problems(spec.get("affinity"), f"{path}.affinity")
+    problems += pod_dns_config_problems(spec.get("dnsConfig"), spec.get("dnsPolicy"), f"{path}.dnsConfig")
+    problems += readiness_gate_problems(as_list(spec.get("readinessGates")), f"{path}.readinessGates")
+    problems += topology_spread_constraint_problems(as_list(spec.get("topologySpreadConstraints")),
+                                                    f"{path}.topologySpreadConstraints")
+    problems += windows_host_process_problems(spec, path)
+    if spec.get("nodeName"):
+        problems += name_problems(str(spec["nodeName"]), "subdomain", f"{path}.nodeName")
+    deadline = spec.get("activeDeadlineSeconds")
+    if isinstance(deadline, int) and not 1 <= deadline <= MAX_INT32:
+        problems.append(invalid(f"{path}.activeDeadlineSeconds", deadline, f"must be between 1 and {MAX_INT32}, "
+                                                                           "inclusive"))
+    for field in ("hostname", "subdomain"):
+        if spec.get(field):
+            problems += name_problems(str(spec[field]), "label", f"{path}.{field}")
+    problems += toleration_problems(spec.get("tolerations") or [], f"{path}.tolerations")
+    problems += host_alias_problems(as_list(spec.get("hostAliases")), f"{path}.hostAliases")
+    return problems + os_problems(spec, path)
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateTolerations")
+def toleration_problems(tolerations: list[dict], path: str) -> list[str]:
+    """Operators Equal (or empty) and Exists, known effects, an empty key only with Exists,
+    tolerationSeconds only with NoExecute: the scheduler and the taint manager read nothing else."""
+    problems = []
+    for index, toleration in enumerate(tolerations):
+        here, key = f"{path}[{index}]", toleration.get("key") or ""
+        operator, effect = toleration.get("operator") or "", toleration.get("effect") or ""
+        if key and label_key_problem(key):
+            problems.append(invalid(f"{here}.key", key, label_key_problem(key)))
+        if not key and operator != "Exists":
+            problems.append(invalid(f"{here}.operator", operator, 'operator must be Exists when `key` is empty, '
+                                    'which means "match all values and all keys"'))
+        if toleration.get("tolerationSeconds") is not None and effect != "NoExecute":
+            problems.append(invalid(f"{here}.effect", effect,
+                                    "effect must be 'NoExecute' when `tolerationSeconds` is set"))
+        if operator not in ("", "Equal", "Exists"):
+            problems.append(unsupported(f"{here}.operator", operator, ("Equal", "Exists")))
+        elif operator == "Exists" and toleration.get("value"):
+            problems.append(f"{here}.operator: Invalid value: {toleration}: value must be empty when `operator` "
+                            "is 'Exists'")
+        if effect and effect not in TAINT_EFFECTS:
+            problems.append(unsupported(f"{here}.effect", effect, TAINT_EFFECTS))
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateAffinity")
+def affinity_problems(affinity: object, path: str) -> list[str]:
+    affinity = as_object(affinity)
+    problems = []
+    if affinity.get("nodeAffinity") is not None:
+        problems += node_affinity_problems(as_object(affinity["nodeAffinity"]), f"{path}.nodeAffinity")
+    for field in ("podAffinity", "podAntiAffinity"):
+        if affinity.get(field) is not None:
+            problems += pod_affinity_problems(as_object(affinity[field]), f"{path}.{field}")
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateNodeAffinity")
+def node_affinity_problems(node_affinity: dict, path: str) -> list[str]:
+    problems = []
+    required_terms = node_affinity.get("requiredDuringSchedulingIgnoredDuringExecution")
+    if required_terms is not None:
+        problems += node_selector_problems(as_object(required_terms),
+                                           f"{path}.requiredDuringSchedulingIgnoredDuringExecution")
+    problems += preferred_scheduling_term_problems(
+        as_list(node_affinity.get("preferredDuringSchedulingIgnoredDuringExecution")),
+        f"{path}.preferredDuringSchedulingIgnoredDuringExecution")
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNodeSelector")
+def node_selector_problems(node_selector: dict, path: str) -> list[str]:
+    """At least one term, each valid (the terms are ORed: none would match no node)."""
+    terms = as_list(node_selector.get("nodeSelectorTerms"))
+    if not terms:
+        return [required(f"{path}.nodeSelectorTerms", "must have at least one node selector term")]
+    return [problem for i, term in enumerate(terms)
+            for problem in node_selector_term_problems(as_object(term), f"{path}.nodeSelectorTerms[{i}]")]
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNodeSelectorTerm")
+def node_selector_term_problems(term: dict, path: str) -> list[str]:
+    problems = []
+    for i, requirement in enumerate(as_list(term.get("matchExpressions"))):
+        problems += node_selector_requirement_problems(as_object(requirement), f"{path}.matchExpressions[{i}]")
+    for i, requirement in enumerate(as_list(term.get("matchFields"))):
+        problems += node_field_selector_requirement_problems(as_object(requirement), f"{path}.matchFields[{i}]")
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNodeSelectorRequirement")
+def node_selector_requirement_problems(requirement: dict, path: str) -> list[str]:
+    """A known operator with the values it takes, and a qualified key."""
+    operator, values = requirement.get("operator") or "", as_list(requirement.get("values"))
+    problems = []
+    if operator in ("In", "NotIn") and not values:
+        problems.append(required(f"{path}.values", "must be specified when `operator` is 'In' or 'NotIn'"))
+    elif operator in ("Exists", "DoesNotExist") and values:
+        problems.append(f"{path}.values: Forbidden: may not be specified when `operator` is 'Exists' or "
+                        "'DoesNotExist'")
+    elif operator in ("Gt", "Lt") and len(values) != 1:
+        problems.append(required(f"{path}.values", "must be specified single value when `operator` is 'Lt' or 'Gt'"))
+    elif operator not in ("In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"):
+        problems.append(invalid(f"{path}.operator", operator, "not a valid selector operator"))
+    return problems + label_name_problems(requirement.get("key") or "", f"{path}.key")
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNodeFieldSelectorRequirement")
+def node_field_selector_requirement_problems(requirement: dict, path: str) -> list[str]:
+    """The only node field a selector may name is metadata.name, with In or NotIn and one node name."""
+    operator, values = requirement.get("operator") or "", as_list(requirement.get("values"))
+    problems = []
+    if operator not in ("In", "NotIn"):
+        problems.append(invalid(f"{path}.operator", operator, "not a valid selector operator"))
+    elif len(values) != 1:
+        problems.append(required(f"{path}.values",
+                                 "must be only one value when `operator` is 'In' or 'NotIn' for node field selector"))
+    key = requirement.get("key") or ""
+    if key != "metadata.name":
+        return problems + [invalid(f"{path}.key", key, "not a valid field selector key")]
+    return problems + [problem for i, value in enumerate(values)
+                       for problem in name_problems(str(value), "subdomain", f"{path}.values[{i}]")]
+
+
+def _weight_problems(term: dict, path: str) -> list[str]:
+    weight = term.get("weight") or 0
+    if not isinstance(weight, int) or not 1 <= weight <= 100:
+        return [invalid(f"{path}.weight", weight, "must be in the range 1-100")]
+    return []
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePreferredSchedulingTerms")
+def preferred_scheduling_term_problems(terms: list, path: str) -> list[str]:
+    return [problem for i, term in enumerate(terms)
+            for problem in _weight_problems(as_object(term), f"{path}[{i}]") + node_selector_term_problems(
+                as_object(as_object(term).get("preference")), f"{path}[{i}].preference")]
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validatePodAffinity",
+         "k8s.io/kubernetes/pkg/apis/core/validation.validatePodAntiAffinity",
+         "k8s.io/kubernetes/pkg/apis/core/validation.validatePodAffinityTerms",
+         "k8s.io/kubernetes/pkg/apis/core/validation.validateWeightedPodAffinityTerms")
+def pod_affinity_problems(pod_affinity: dict, path: str) -> list[str]:
+    """Affinity and anti-affinity alike: every required term valid, every preferred term weighted
+    1-100 and valid."""
+    problems = []
+    required_terms = "requiredDuringSchedulingIgnoredDuringExecution"
+    for i, term in enumerate(as_list(pod_affinity.get(required_terms))):
+        problems += pod_affinity_term_problems(as_object(term), f"{path}.{required_terms}[{i}]")
+    preferred_terms = "preferredDuringSchedulingIgnoredDuringExecution"
+    for i, weighted in enumerate(as_list(pod_affinity.get(preferred_terms))):
+        here, weighted = f"{path}.{preferred_terms}[{i}]", as_object(weighted)
+        problems += _weight_problems(weighted, here)
+        problems += pod_affinity_term_problems(as_object(weighted.get("podAffinityTerm")), f"{here}.podAffinityTerm")
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validatePodAffinityTerm")
+def pod_affinity_term_problems(term: dict, path: str) -> list[str]:
+    """Valid label and namespace selectors, namespace names (reported at `namespace`, as upstream
+    spells it) and a topologyKey that is a qualified name."""
+    problems = label_selector_problems(term.get("labelSelector"), f"{path}.labelSelector") + \
+        label_selector_problems(term.get("namespaceSelector"), f"{path}.namespaceSelector")
+    for namespace in as_list(term.get("namespaces")):
+        problems += name_problems(str(namespace), "label", f"{path}.namespace")
+    topology_key = term.get("topologyKey") or ""
+    if not topology_key:
+        problems.append(required(f"{path}.topologyKey", "can not be empty"))
+    return problems + label_name_problems(topology_key, f"{path}.topologyKey")
+
+
+SCHEDULE_ACTIONS = ("DoNotSchedule", "ScheduleAnyway")
+NOT_POSITIVE_MSG = "must be greater than zero"
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateTopologySpreadConstraints",
+         "k8s.io/kubernetes/pkg/apis/core/validation.ValidateMaxSkew",
+         "k8s.io/kubernetes/pkg/apis/core/validation.ValidateTopologyKey",
+         "k8s.io/kubernetes/pkg/apis/core/validation.ValidateWhenUnsatisfiable",
+         "k8s.io/kubernetes/pkg/apis/core/validation.ValidateSpreadConstraintNotRepeat")
+def topology_spread_constraint_problems(constraints: list, path: str) -> list[str]:
+    """A positive maxSkew, a topologyKey, a known whenUnsatisfiable, and each {topologyKey,
+    whenUnsatisfiable} pair once, reported at the first of the two. The labelSelector is not
+    validated in 1.24, and minDomains was dropped before (its feature gate is off)."""
+    problems = []
+    pairs = [(as_object(c).get("topologyKey") or "", as_object(c).get("whenUnsatisfiable") or "") for c in constraints]
+    for i, constraint in enumerate(constraints):
+        here, constraint = f"{path}[{i}]", as_object(constraint)
+        max_skew = constraint.get("maxSkew") or 0
+        if not isinstance(max_skew, int) or max_skew <= 0:
+            problems.append(invalid(f"{here}.maxSkew", max_skew, NOT_POSITIVE_MSG))
+        topology_key, action = pairs[i]
+        if not topology_key:
+            problems.append(required(f"{here}.topologyKey", "can not be empty"))
+        if action not in SCHEDULE_ACTIONS:
+            problems.append(unsupported(f"{here}.whenUnsatisfiable", action, SCHEDULE_ACTIONS))
+        if pairs[i] in pairs[i + 1:]:
+            problems.append(duplicate(f"{here}.{{topologyKey, whenUnsatisfiable}}", f"{{{topology_key}, {action}}}"))
+    return problems
+
+
+DNS_POLICIES = ("ClusterFirstWithHostNet", "ClusterFirst", "Default", "None")
+# ExpandedDNSConfig is alpha and off in 1.24: the legacy limits hold.
+MAX_DNS_NAMESERVERS, MAX_DNS_SEARCH_PATHS, MAX_DNS_SEARCH_LIST_CHARS = 3, 6, 256
+MAX_INT32 = 2**31 - 1
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateDNSPolicy")
+def dns_policy_problems(policy: object, path: str) -> list[str]:
+    """A known policy. An empty one is ClusterFirst: SetDefaults_PodSpec sets it so (upstream's
+    Required error never fires), and the admission chain validates before defaulting."""
+    policy = policy or "ClusterFirst"
+    return [] if policy in DNS_POLICIES else [unsupported(path, policy, DNS_POLICIES)]
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validatePodDNSConfig")
+def pod_dns_config_problems(config: object, policy: object, path: str) -> list[str]:
+    """dnsPolicy None needs a config with a nameserver; a config has at most 3 nameservers, each
+    an IP, at most 6 search domains of 256 characters in all, each a subdomain (a trailing dot
+    allowed), and named options: what the kubelet can write to resolv.conf."""
+    if policy == "None":
+        if config is None:
+            return [required(path, "must provide `dnsConfig` when `dnsPolicy` is None")]
+        if not as_list(as_object(config).get("nameservers")):
+            return [required(f"{path}.nameservers",
+                             "must provide at least one DNS nameserver when `dnsPolicy` is None")]
+    if config is None:
+        return []
+    config, problems = as_object(config), []
+    nameservers = [str(ns) for ns in as_list(config.get("nameservers"))]
+    if len(nameservers) > MAX_DNS_NAMESERVERS:
+        problems.append(invalid(f"{path}.nameservers", nameservers,
+                                f"must not have more than {MAX_DNS_NAMESERVERS} nameservers"))
+    problems += [invalid(f"{path}.nameservers[{i}]", ns, "must be valid IP address")
+                 for i, ns in enumerate(nameservers) if parse_ip(ns) is None]
+    searches = [str(search) for search in as_list(config.get("searches"))]
+    if len(searches) > MAX_DNS_SEARCH_PATHS:
+        problems.append(invalid(f"{path}.searches", searches,
+                                f"must not have more than {MAX_DNS_SEARCH_PATHS} search paths"))
+    if len(" ".join(searches)) > MAX_DNS_SEARCH_LIST_CHARS:
+        problems.append(invalid(f"{path}.searches", searches, f"must not have more than {MAX_DNS_SEARCH_LIST_CHARS} "
+                                                              "characters (including spaces) in the search list"))
+    for i, search in enumerate(searches):
+        problems += name_problems(search.removesuffix("."), "subdomain", f"{path}.searches[{i}]")
+    return problems + [required(f"{path}.options[{i}]", "must not be empty")
+                       for i, option in enumerate(as_list(config.get("options"))) if not as_object(option).get("name")]
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateHostAliases")
+def host_alias_problems(aliases: list, path: str) -> list[str]:
+    """Each alias an IP and subdomain hostnames, reported at `ip` and `hostnames` with no index."""
+    problems = []
+    for alias in aliases:
+        alias = as_object(alias)
+        ip = str(alias.get("ip") or "")
+        if parse_ip(ip) is None:
+            problems.append(invalid(f"{path}.ip", ip, "must be valid IP address"))
+        for hostname in as_list(alias.get("hostnames")):
+            problems += name_problems(str(hostname), "subdomain", f"{path}.hostnames")
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateReadinessGates")
+def readiness_gate_problems(gates: list, path: str) -> list[str]:
+    return [problem for i, gate in enumerate(gates)
+            for problem in label_name_problems(str(as_object(gate).get("conditionType") or ""),
+                                               f"{path}[{i}].conditionType")]
+
+
+def selected_template_problems(spec: dict, noun: str, restart_policies: tuple[str, ...],
+                       path: str = "spec") -> list[str]:
+    """A non-empty label selector that matches the pod template's labels, and a valid template."""
+    problems = []
+    replicas = spec.get("replicas", 1)
+    if not isinstance(replicas, int) or replicas < 0:
+        problems.append(invalid(f"{path}.replicas", replicas, "must be greater than or equal to 0"))
+    template = spec.get("template") or {}
+    labels = (template.get("metadata") or {}).get("labels") or {}
+    selector = spec.get("selector")
+    if selector is None:
+        problems.append(required(f"{path}.selector"))
+    elif not isinstance(selector, dict) or not (selector.get("matchLabels") or selector.get("matchExpressions")):
+        problems.append(f"{path}.selector: Invalid value: v1.LabelSelector{{MatchLabels:map[string]string(nil), "
+                        "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is "
+                        f"invalid for {noun}")
+    elif not from_label_selector_dict(selector).matches(labels):
+        problems.append(invalid(f"{path}.template.metadata.labels", labels,
+                                "`selector` does not match template `labels`"))
+    return problems + pod_spec_problems(template.get("spec"), f"{path}.template.spec", restart_policies)
+
+
+def validate_workload(obj: dict) -> list[str]:
+    """Deployments and ReplicaSets (whose message says deployment too, as upstream's does)."""
+    return selected_template_problems(obj.get("spec") or {}, "deployment", ("Always",))
+
+
+JOB_RESTART_POLICIES = ("OnFailure", "Never")
+
+
+def job_spec_problems(spec: dict, path: str) -> list[str]:
+    problems = []
+    for field in ("parallelism", "completions", "backoffLimit", "activeDeadlineSeconds"):
+        value = spec.get(field)
+        if value is not None and (not isinstance(value, int) or value < 0):
+            problems.append(invalid(f"{path}.{field}", value, "must be greater than or equal to 0"))
+    mode = spec.get("completionMode", "NonIndexed")
+    if mode not in ("NonIndexed", "Indexed"):
+        problems.append(unsupported(f"{path}.completionMode", mode, ("NonIndexed", "Indexed")))
+    template = spec.get("template")
+    if not isinstance(template, dict):
+        return problems + [required(f"{path}.template")]
+    return problems + pod_spec_problems(template.get("spec"), f"{path}.template.spec", JOB_RESTART_POLICIES)

@@ -1,0 +1,382 @@
+"""ValidatePodSpec's pod-level rules through the handler chain and the server's admission chain: a pod
+the real apiserver refuses is a 422 whose causes carry upstream's field paths and messages, and a
+well-formed one is stored. One rule per test, named in its docstring."""
+from __future__ import annotations
+
+import pytest
+
+from reference_impl.apiserver.adapter.server import HandlerChain
+from reference_impl.apiserver.core.admission import new_admission_chain
+from reference_impl.apiserver.core.registry import Registry
+from reference_impl.apiserver.storage.etcdclient import EtcdClient
+from reference_impl.machinery.clock import ManualClock
+from tests.reference.apiserver.test_handlers import NOW, call, ns_path
+from tests.reference.etcd.processes import reference_server
+
+SUBDOMAIN_MSG = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
+                 "and must start and end with an alphanumeric character (e.g. 'example.com', regex used for "
+                 r"validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
+QUALIFIED_NAME_MSG = ("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
+                      "with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
+                      "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
+
+
+@pytest.fixture(scope="module")
+def etcd(tmp_path_factory):
+    with reference_server(tmp_path_factory.mktemp("etcd")) as server:
+        client = EtcdClient(server.address)
+        yield client
+        client.close()
+
+
+@pytest.fixture(scope="module")
+def chain(etcd):
+    registry = Registry(etcd, ManualClock(NOW))
+    chain = HandlerChain(registry, admission=new_admission_chain(registry), now=lambda: NOW + 90)
+    chain.namespace = "podvalidation"
+    call(chain, "POST", "/api/v1/namespaces", {"metadata": {"name": chain.namespace}})
+    yield chain
+    registry.close()
+
+
+def container(**fields) -> dict:
+    return {"name": "c", "image": "nginx:1.21", **fields}
+
+
+def create_pod(chain, name: str, **spec) -> tuple[int, dict]:
+    """Creates the pod `name`, or one generated from it when it ends in a dash."""
+    metadata = {"generateName": name} if name.endswith("-") else {"name": name}
+    body = {"apiVersion": "v1", "kind": "Pod", "metadata": metadata,
+            "spec": {"containers": [container()], **spec}}
+    return call(chain, "POST", ns_path(chain, "pods"), body)
+
+
+def field_errors(chain, **spec) -> list[str]:
+    """The 422's causes as `field: message`, the text of each field.Error."""
+    code, status = create_pod(chain, "invalid-", **spec)
+    assert code == 422, status
+    assert status["reason"] == "Invalid"
+    return [f"{cause['field']}: {cause['message']}" for cause in status["details"]["causes"]]
+
+
+def node_affinity(**fields) -> dict:
+    return {"nodeAffinity": fields}
+
+
+def required_node_term(term: dict) -> dict:
+    return node_affinity(requiredDuringSchedulingIgnoredDuringExecution={"nodeSelectorTerms": [term]})
+
+
+REQUIRED_TERMS = "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms"
+POD_AFFINITY = "spec.affinity.podAffinity.requiredDuringSchedulingIgnoredDuringExecution[0]"
+ANTI_AFFINITY = "spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0]"
+
+
+# --- validateAffinity ---
+
+@pytest.mark.parametrize("affinity,expected", [
+    ({"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{"labelSelector": {}}]}},
+     f"{POD_AFFINITY}.topologyKey: Required value: can not be empty"),
+    ({"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{"topologyKey": "bad key"}]}},
+     f'{POD_AFFINITY}.topologyKey: Invalid value: "bad key": {QUALIFIED_NAME_MSG}'),
+    ({"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+        {"topologyKey": "zone", "labelSelector": {"matchExpressions": [{"key": "app", "operator": "Bogus"}]}}]}},
+     f'{POD_AFFINITY}.labelSelector.matchExpressions[0].operator: Invalid value: "Bogus": '
+     "not a valid selector operator"),
+    ({"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+        {"topologyKey": "zone", "namespaceSelector": {"matchLabels": {"team": "a b"}}}]}},
+     f'{POD_AFFINITY}.namespaceSelector.matchLabels: Invalid value: "a b": a valid label must be an empty string '
+     "or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric "
+     "character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is "
+     "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"),
+    ({"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [
+        {"topologyKey": "zone", "namespaces": ["Team_A"]}]}},
+     f'{POD_AFFINITY}.namespace: Invalid value: "Team_A": a lowercase RFC 1123 label must consist of lower case '
+     "alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  "
+     "or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"),
+    ({"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+        {"weight": 0, "podAffinityTerm": {"topologyKey": "zone"}}]}},
+     f"{ANTI_AFFINITY}.weight: Invalid value: 0: must be in the range 1-100"),
+    ({"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+        {"weight": 10, "podAffinityTerm": {}}]}},
+     f"{ANTI_AFFINITY}.podAffinityTerm.topologyKey: Required value: can not be empty"),
+    (node_affinity(preferredDuringSchedulingIgnoredDuringExecution=[{"weight": 101, "preference": {}}]),
+     "spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 101: "
+     "must be in the range 1-100"),
+    (node_affinity(preferredDuringSchedulingIgnoredDuringExecution=[
+        {"weight": 1, "preference": {"matchExpressions": [{"key": "zone", "operator": "Exists", "values": ["a"]}]}}]),
+     "spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].preference.matchExpressions[0]"
+     ".values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'"),
+    (node_affinity(requiredDuringSchedulingIgnoredDuringExecution={"nodeSelectorTerms": []}),
+     f"{REQUIRED_TERMS}: Required value: must have at least one node selector term"),
+    (required_node_term({"matchFields": [{"key": "metadata.labels", "operator": "In", "values": ["a"]}]}),
+     f'{REQUIRED_TERMS}[0].matchFields[0].key: Invalid value: "metadata.labels": not a valid field selector key'),
+    (required_node_term({"matchFields": [{"key": "metadata.name", "operator": "Exists"}]}),
+     f'{REQUIRED_TERMS}[0].matchFields[0].operator: Invalid value: "Exists": not a valid selector operator'),
+    (required_node_term({"matchFields": [{"key": "metadata.name", "operator": "NotIn", "values": ["a", "b"]}]}),
+     f"{REQUIRED_TERMS}[0].matchFields[0].values: Required value: must be only one value when `operator` is "
+     "'In' or 'NotIn' for node field selector"),
+    (required_node_term({"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["Node_1"]}]}),
+     f'{REQUIRED_TERMS}[0].matchFields[0].values[0]: Invalid value: "Node_1": {SUBDOMAIN_MSG}'),
+])
+def test_affinity_is_validated_as_validate_affinity_does(chain, affinity, expected):
+    """validateAffinity: pod (anti-)affinity terms need a qualified topologyKey, valid label and
+    namespace selectors and namespaces, preferred terms a weight of 1-100; node affinity's
+    preferred terms too, required terms at least one term, and a matchFields requirement only
+    metadata.name with In or NotIn and one node name."""
+    assert expected in field_errors(chain, affinity=affinity)
+
+
+def test_a_well_formed_affinity_is_stored(chain):
+    term = {"topologyKey": "kubernetes.io/hostname", "labelSelector": {"matchLabels": {"app": "web"}},
+            "namespaceSelector": {}, "namespaces": ["default"]}
+    in_zone_a = {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a"]}]}
+    affinity = {
+        "nodeAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+                {"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["node-1"]}]}]},
+            "preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 100, "preference": in_zone_a}]},
+        "podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term]},
+        "podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+            {"weight": 1, "podAffinityTerm": term}]}}
+    code, stored = create_pod(chain, "affinity", affinity=affinity)
+    assert code == 201, stored
+    assert stored["spec"]["affinity"] == affinity
+
+
+# --- validateTopologySpreadConstraints ---
+
+def spread(**fields) -> dict:
+    return {"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule", **fields}
+
+
+SPREAD = "spec.topologySpreadConstraints"
+
+
+@pytest.mark.parametrize("constraints,expected", [
+    ([spread(maxSkew=0)], f"{SPREAD}[0].maxSkew: Invalid value: 0: must be greater than zero"),
+    ([spread(topologyKey="")], f"{SPREAD}[0].topologyKey: Required value: can not be empty"),
+    ([spread(whenUnsatisfiable="Sometimes")],
+     f'{SPREAD}[0].whenUnsatisfiable: Unsupported value: "Sometimes": supported values: "DoNotSchedule", '
+     '"ScheduleAnyway"'),
+    ([spread(), spread(maxSkew=2, labelSelector={"matchLabels": {"app": "web"}})],
+     f'{SPREAD}[0].{{topologyKey, whenUnsatisfiable}}: Duplicate value: "{{zone, DoNotSchedule}}"'),
+])
+def test_topology_spread_constraints_are_validated(chain, constraints, expected):
+    """validateTopologySpreadConstraints: a positive maxSkew, a topologyKey, a known
+    whenUnsatisfiable, and each {topologyKey, whenUnsatisfiable} pair once (reported at the first)."""
+    assert expected in field_errors(chain, topologySpreadConstraints=constraints)
+
+
+def test_min_domains_is_dropped_while_its_feature_gate_is_off(chain):
+    """MinDomainsInPodTopologySpread is alpha and off in 1.24: dropDisabledPodFields clears
+    minDomains before validation, so even a value the gate's rules refuse is no error, and it is
+    not stored."""
+    code, stored = create_pod(chain, "min-domains",
+                              topologySpreadConstraints=[spread(whenUnsatisfiable="ScheduleAnyway", minDomains=0)])
+    assert code == 201, stored
+    assert stored["spec"]["topologySpreadConstraints"] == [spread(whenUnsatisfiable="ScheduleAnyway")]
+
+
+# --- ValidatePodSecurityContext, ValidateSecurityContext, validateWindowsHostProcessPod, validateOS ---
+
+RANGE_MSG = "must be between 0 and 2147483647, inclusive"
+POD_SC = "spec.securityContext"
+SYSCTL_FMT = r"([a-z0-9]([-_a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-_a-z0-9]*[a-z0-9])?"
+
+
+@pytest.mark.parametrize("spec,expected", [
+    ({"securityContext": {"runAsUser": -1}}, f"{POD_SC}.runAsUser: Invalid value: -1: {RANGE_MSG}"),
+    ({"securityContext": {"runAsGroup": 2147483648}}, f"{POD_SC}.runAsGroup: Invalid value: 2147483648: {RANGE_MSG}"),
+    ({"securityContext": {"fsGroup": -5}}, f"{POD_SC}.fsGroup: Invalid value: -5: {RANGE_MSG}"),
+    ({"securityContext": {"supplementalGroups": [1, -2]}},
+     f"{POD_SC}.supplementalGroups[1]: Invalid value: -2: {RANGE_MSG}"),
+    ({"hostPID": True, "shareProcessNamespace": True},
+     f"{POD_SC}.shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled"),
+    ({"securityContext": {"sysctls": [{"name": "", "value": "1"}]}}, f"{POD_SC}.sysctls[0].name: Required value"),
+    ({"securityContext": {"sysctls": [{"name": "Kernel.SHM", "value": "1"}]}},
+     f'{POD_SC}.sysctls[0].name: Invalid value: "Kernel.SHM": must have at most 253 characters and match regex '
+     f"{SYSCTL_FMT}"),
+    ({"securityContext": {"sysctls": [{"name": "kernel.shm_rmid_forced", "value": "1"},
+                                      {"name": "kernel.shm_rmid_forced", "value": "0"}]}},
+     f'{POD_SC}.sysctls[1].name: Duplicate value: "kernel.shm_rmid_forced"'),
+    ({"securityContext": {"fsGroupChangePolicy": "Sometimes"}},
+     f'{POD_SC}.fsGroupChangePolicy: Unsupported value: "Sometimes": supported values: "Always", "OnRootMismatch"'),
+    ({"securityContext": {"seccompProfile": {}}},
+     f"{POD_SC}.seccompProfile.type: Required value: type is required when seccompProfile is set"),
+    ({"securityContext": {"seccompProfile": {"type": "Bogus"}}},
+     f'{POD_SC}.seccompProfile.type: Unsupported value: "Bogus": supported values: "Localhost", "RuntimeDefault", '
+     '"Unconfined"'),
+    ({"securityContext": {"seccompProfile": {"type": "Localhost"}}},
+     f"{POD_SC}.seccompProfile.localhostProfile: Required value: must be set when seccomp type is Localhost"),
+    ({"securityContext": {"seccompProfile": {"type": "Localhost", "localhostProfile": "/etc/profile.json"}}},
+     f'{POD_SC}.seccompProfile.localhostProfile: Invalid value: "/etc/profile.json": must be a relative path'),
+    ({"securityContext": {"seccompProfile": {"type": "Localhost", "localhostProfile": "a/../../b.json"}}},
+     f"{POD_SC}.seccompProfile.localhostProfile: Invalid value: \"a/../../b.json\": must not contain '..'"),
+    ({"securityContext": {"windowsOptions": {"runAsUserName": ""}}},
+     f'{POD_SC}.windowsOptions.runAsUserName: Invalid value: "": runAsUserName cannot be an empty string'),
+    ({"securityContext": {"windowsOptions": {"runAsUserName": "a\\b\\c"}}},
+     f'{POD_SC}.windowsOptions.runAsUserName: Invalid value: "a\\\\b\\\\c": runAsUserName cannot contain more '
+     "than one backslash"),
+    ({"securityContext": {"windowsOptions": {"runAsUserName": "domain\\us:er"}}},
+     f'{POD_SC}.windowsOptions.runAsUserName: Invalid value: "domain\\\\us:er": runAsUserName\'s User cannot '
+     'contain the following characters: "/\\:;|=,+*?<>@[]'),
+    ({"securityContext": {"windowsOptions": {"gmsaCredentialSpecName": "Spec_1"}}},
+     f'{POD_SC}.windowsOptions.gmsaCredentialSpecName: Invalid value: "Spec_1": {SUBDOMAIN_MSG}'),
+    ({"securityContext": {"windowsOptions": {"gmsaCredentialSpec": ""}}},
+     f'{POD_SC}.windowsOptions.gmsaCredentialSpec: Invalid value: "": gmsaCredentialSpec cannot be an empty string'),
+    ({"containers": [container(securityContext={"runAsUser": -1})]},
+     f"spec.containers[0].securityContext.runAsUser: Invalid value: -1: {RANGE_MSG}"),
+    ({"initContainers": [container(name="init", securityContext={"seccompProfile": {"type": "Bogus"}})]},
+     'spec.initContainers[0].securityContext.seccompProfile.type: Unsupported value: "Bogus": supported values: '
+     '"Localhost", "RuntimeDefault", "Unconfined"'),
+    ({"hostNetwork": True, "containers": [container(ports=[{"containerPort": 80, "hostPort": 8080}])]},
+     "spec.containers[0].ports[0].containerPort: Invalid value: 80: must match `hostPort` when `hostNetwork` is true"),
+    ({"securityContext": {"windowsOptions": {"hostProcess": True}},
+      "containers": [container(securityContext={"windowsOptions": {"hostProcess": False}})]},
+     "spec.containers[0].securityContext.windowsOptions.hostProcess: Invalid value: false: pod hostProcess value "
+     "must be identical if both are specified, was true"),
+    ({"containers": [container(securityContext={"windowsOptions": {"hostProcess": True}}), container(name="d")]},
+     'spec: Invalid value: "": If pod contains any hostProcess containers then all containers must be HostProcess '
+     "containers"),
+    ({"containers": [container(securityContext={"windowsOptions": {"hostProcess": True}})]},
+     "spec.hostNetwork: Invalid value: false: hostNetwork must be true if pod contains any hostProcess containers"),
+    ({"os": {}}, "spec.os.name: Required value: cannot be empty"),
+    ({"os": {"name": "plan9"}}, 'spec.os: Unsupported value: "plan9": supported values: "linux", "windows"'),
+    ({"os": {"name": "linux"}, "securityContext": {"windowsOptions": {}}},
+     f"{POD_SC}.windowsOptions: Forbidden: windows options cannot be set for a linux pod"),
+    ({"os": {"name": "linux"}, "containers": [container(securityContext={"windowsOptions": {}})]},
+     "spec.containers[0].securityContext.windowsOptions: Forbidden: windows options cannot be set for a linux pod"),
+    ({"os": {"name": "windows"}, "securityContext": {"runAsUser": 1}},
+     f"{POD_SC}.runAsUser: Forbidden: cannot be set for a windows pod"),
+    ({"os": {"name": "windows"}, "hostPID": True}, "spec.hostPID: Forbidden: cannot be set for a windows pod"),
+    ({"os": {"name": "windows"}, "containers": [container(securityContext={"privileged": False})]},
+     "spec.containers[0].securityContext.privileged: Forbidden: cannot be set for a windows pod"),
+])
+def test_security_contexts_are_validated(chain, spec, expected):
+    """ValidatePodSecurityContext and ValidateSecurityContext: ids in 0..2^31-1, sysctl names
+    named, well formed and once, a known fsGroupChangePolicy, a seccomp profile of a known type
+    with a relative localhostProfile exactly for Localhost, well-formed Windows options, container
+    ports equal to host ports on the host network; hostProcess consistent across the pod, which
+    then runs on the host network; an os of linux or windows whose pod sets nothing the other
+    system's runtime would ignore."""
+    assert expected in field_errors(chain, **spec)
+
+
+@pytest.mark.parametrize("security_context,detail", [
+    ({"allowPrivilegeEscalation": False, "privileged": True},
+     "cannot set `allowPrivilegeEscalation` to false and `privileged` to true"),
+    ({"allowPrivilegeEscalation": False, "capabilities": {"add": ["NET_ADMIN", "CAP_SYS_ADMIN"]}},
+     "cannot set `allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN"),
+])
+def test_no_privilege_escalation_contradicts_privileges(chain, security_context, detail):
+    """ValidateSecurityContext: allowPrivilegeEscalation false cannot hold for a privileged
+    container or one adding CAP_SYS_ADMIN. Go prints the whole context as the value, pointers as
+    addresses, so only the field and the detail are compared."""
+    errors = field_errors(chain, containers=[container(securityContext=security_context)])
+    assert any(error.startswith("spec.containers[0].securityContext: Invalid value: ") and error.endswith(detail)
+               for error in errors), errors
+
+
+def test_a_localhost_profile_for_another_seccomp_type_is_invalid(chain):
+    """validateSeccompProfileField: localhostProfile only with type Localhost (the value shown is
+    the whole profile, as a Go struct with a pointer)."""
+    errors = field_errors(chain, securityContext={"seccompProfile": {"type": "RuntimeDefault",
+                                                                     "localhostProfile": "p.json"}})
+    assert any(error.startswith(f"{POD_SC}.seccompProfile.localhostProfile: Invalid value: ") and
+               error.endswith(": can only be set when seccomp type is Localhost") for error in errors), errors
+
+
+def test_well_formed_security_contexts_are_stored(chain):
+    """Valid ids, sysctls, seccomp profiles and Windows options, and a host-network pod whose ports
+    leave hostPort unset (defaulted to the container port, as SetDefaults_PodSpec does)."""
+    spec = {"hostNetwork": True, "os": {"name": "linux"},
+            "securityContext": {"runAsUser": 1000, "runAsGroup": 0, "fsGroup": 2000, "supplementalGroups": [0, 5],
+                                "fsGroupChangePolicy": "OnRootMismatch",
+                                "sysctls": [{"name": "kernel.shm_rmid_forced", "value": "1"}],
+                                "seccompProfile": {"type": "Localhost", "localhostProfile": "profiles/audit.json"}},
+            "containers": [container(ports=[{"containerPort": 80}], securityContext={
+                "allowPrivilegeEscalation": False, "capabilities": {"add": ["NET_BIND_SERVICE"]},
+                "seccompProfile": {"type": "RuntimeDefault"}})]}
+    code, stored = create_pod(chain, "secure", **spec)
+    assert code == 201, stored
+    assert stored["spec"]["containers"][0]["ports"] == [{"containerPort": 80, "hostPort": 80, "protocol": "TCP"}]
+
+
+def test_a_windows_pod_with_host_process_containers_is_stored(chain):
+    spec = {"os": {"name": "windows"}, "hostNetwork": True,
+            "securityContext": {"windowsOptions": {"hostProcess": True, "runAsUserName": "NT AUTHORITY\\SYSTEM"}},
+            "containers": [container(securityContext={"windowsOptions": {"hostProcess": True}})]}
+    code, stored = create_pod(chain, "windows", **spec)
+    assert code == 201, stored
+
+
+def test_proc_mount_is_the_default_while_its_feature_gate_is_off(chain):
+    """ProcMountType is alpha and off in 1.24: dropDisabledProcMountField sets any procMount sent
+    to Default before validation, so an unknown one is no error either."""
+    code, stored = create_pod(chain, "proc-mount", containers=[
+        container(securityContext={"procMount": "Unmasked"}), container(name="d", securityContext={"procMount": "X"})])
+    assert code == 201, stored
+    assert [c["securityContext"] for c in stored["spec"]["containers"]] == [{"procMount": "Default"}] * 2
+
+
+# --- validateDNSPolicy, validatePodDNSConfig, ValidateHostAliases and the pod's other fields ---
+
+LABEL_MSG = ("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must "
+             "start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for "
+             "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')")
+SEARCHES = [f"s{i}.example" for i in range(7)]
+LONG_SEARCHES = [f"{c * 63}.{c * 63}" for c in "abc"]  # 3 * 127 characters and 2 spaces
+
+
+@pytest.mark.parametrize("spec,expected", [
+    ({"dnsPolicy": "Bogus"},
+     'spec.dnsPolicy: Unsupported value: "Bogus": supported values: "ClusterFirstWithHostNet", "ClusterFirst", '
+     '"Default", "None"'),
+    ({"dnsPolicy": "None"}, "spec.dnsConfig: Required value: must provide `dnsConfig` when `dnsPolicy` is None"),
+    ({"dnsPolicy": "None", "dnsConfig": {"searches": ["svc.example"]}},
+     "spec.dnsConfig.nameservers: Required value: must provide at least one DNS nameserver when `dnsPolicy` is None"),
+    ({"dnsConfig": {"nameservers": ["1.1.1.1", "1.0.0.1", "8.8.8.8", "8.8.4.4"]}},
+     'spec.dnsConfig.nameservers: Invalid value: []string{"1.1.1.1", "1.0.0.1", "8.8.8.8", "8.8.4.4"}: must not '
+     "have more than 3 nameservers"),
+    ({"dnsConfig": {"nameservers": ["dns.example"]}},
+     'spec.dnsConfig.nameservers[0]: Invalid value: "dns.example": must be valid IP address'),
+    ({"dnsConfig": {"searches": SEARCHES}},
+     "spec.dnsConfig.searches: Invalid value: []string{" + ", ".join(f'"{s}"' for s in SEARCHES) +
+     "}: must not have more than 6 search paths"),
+    ({"dnsConfig": {"searches": LONG_SEARCHES}},
+     "spec.dnsConfig.searches: Invalid value: []string{" + ", ".join(f'"{s}"' for s in LONG_SEARCHES) +
+     "}: must not have more than 256 characters (including spaces) in the search list"),
+    ({"dnsConfig": {"searches": ["Cluster_Local."]}},
+     f'spec.dnsConfig.searches[0]: Invalid value: "Cluster_Local": {SUBDOMAIN_MSG}'),
+    ({"dnsConfig": {"options": [{"value": "2"}]}}, "spec.dnsConfig.options[0]: Required value: must not be empty"),
+    ({"hostAliases": [{"ip": "localhost", "hostnames": ["db"]}]},
+     'spec.hostAliases.ip: Invalid value: "localhost": must be valid IP address'),
+    ({"hostAliases": [{"ip": "10.0.0.1", "hostnames": ["DB_1"]}]},
+     f'spec.hostAliases.hostnames: Invalid value: "DB_1": {SUBDOMAIN_MSG}'),
+    ({"readinessGates": [{"conditionType": "feature ready"}]},
+     f'spec.readinessGates[0].conditionType: Invalid value: "feature ready": {QUALIFIED_NAME_MSG}'),
+    ({"activeDeadlineSeconds": 0},
+     "spec.activeDeadlineSeconds: Invalid value: 0: must be between 1 and 2147483647, inclusive"),
+    ({"activeDeadlineSeconds": 2**31},
+     "spec.activeDeadlineSeconds: Invalid value: 2147483648: must be between 1 and 2147483647, inclusive"),
+    ({"nodeName": "Node_1"}, f'spec.nodeName: Invalid value: "Node_1": {SUBDOMAIN_MSG}'),
+    ({"hostname": "web.1"}, f'spec.hostname: Invalid value: "web.1": {LABEL_MSG}'),
+    ({"subdomain": "Backends"}, f'spec.subdomain: Invalid value: "Backends": {LABEL_MSG}'),
+])
+def test_dns_host_aliases_and_scalar_fields_are_validated(chain, spec, expected):
+    """validateDNSPolicy and validatePodDNSConfig (with ExpandedDNSConfig off: at most 3
+    nameservers that are IPs, 6 searches of 256 characters, each a subdomain, named options; None
+    needs a config with a nameserver), ValidateHostAliases (reported without an index, as upstream
+    does), validateReadinessGates, and activeDeadlineSeconds, nodeName, hostname and subdomain."""
+    assert expected in field_errors(chain, **spec)
+
+
+def test_well_formed_dns_settings_and_host_aliases_are_stored(chain):
+    spec = {"dnsPolicy": "None", "hostname": "web-0", "subdomain": "web", "activeDeadlineSeconds": 60,
+            "dnsConfig": {"nameservers": ["10.96.0.10", "fd00::10"], "searches": ["svc.cluster.local."],
+                          "options": [{"name": "ndots", "value": "2"}]},
+            "hostAliases": [{"ip": "127.0.0.1", "hostnames": ["foo.local", "bar.local"]}],
+            "readinessGates": [{"conditionType": "example.com/feature-1"}]}
+    code, stored = create_pod(chain, "dns", **spec)
+    assert code == 201, stored
