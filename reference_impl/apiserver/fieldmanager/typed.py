@@ -24,6 +24,11 @@ from reference_impl.apiserver.fieldmanager.fieldpath import Path, PathElement, p
 from reference_impl.mirrors import mirrors
 
 ABSENT = object()  # a field that is not there at all, as opposed to one that is null
+# Schema nodes are the definitions' own dicts, alive as long as the process: what each resolves to
+# and its declared fields, by the node's id (the node is kept beside, so an id is never reused).
+# Every write walks its object with them.
+_RESOLVED: dict[int, tuple[Mapping, Mapping]] = {}
+_FIELDS: dict[tuple[int, str], tuple[Mapping, tuple["Schema", bool]]] = {}
 
 
 class TypedError(ValueError):
@@ -42,9 +47,15 @@ class Schema:
         return cls(openapi.OpenAPIPatchMeta.for_kind(api_version, kind).schema)
 
     def _resolved(self) -> Mapping:
-        node = self.node or {}
-        ref = node.get("$ref")
-        return openapi.definitions().get(ref.removeprefix(REF_PREFIX), {}) if isinstance(ref, str) else node
+        node = self.node
+        if node is None:
+            return {}
+        cached = _RESOLVED.get(id(node))
+        if cached is None:
+            ref = node.get("$ref")
+            cached = _RESOLVED[id(node)] = (node, openapi.definitions().get(ref.removeprefix(REF_PREFIX), {})
+                                            if isinstance(ref, str) else node)
+        return cached[1]
 
     @property
     def atomic(self) -> bool:
@@ -53,6 +64,17 @@ class Schema:
 
     def field(self, name: str) -> tuple["Schema", bool]:
         """The schema of a map's member `name`, and whether it is a declared struct field."""
+        if self.node is None:
+            return self._field(name)
+        cached = _FIELDS.get((id(self.node), name))
+        if cached is None:
+            found = self._field(name)
+            if not found[1]:
+                return found  # a map's key, not a declared field: keys are too many to keep
+            cached = _FIELDS[id(self.node), name] = (self.node, found)
+        return cached[1]
+
+    def _field(self, name: str) -> tuple["Schema", bool]:
         resolved = self._resolved()
         properties = resolved.get("properties")
         if properties and name in properties:
