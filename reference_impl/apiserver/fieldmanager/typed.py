@@ -300,4 +300,5 @@ def recursive_difference(paths: set | frozenset, removed: frozenset) -> set:
     """Set.RecursiveDifference: `paths` without those that are, or lie below, a path in `removed`."""
     if not removed:
         return set(paths)
-    return {path for path in paths if not any(path[:i] in removed for i in range(len(path) + 1))}
+    lengths = {len(path) for path in removed}  # only prefixes this long can be in `removed`
+    return {path for path in paths if not any(path[:i] in removed for i in lengths if i <= len(path))}
