@@ -641,6 +641,9 @@ class DenyConfigMapsAdmission:
             raise StatusError(403, "Forbidden", "admission says no")
         return request.obj
 
+    def validate(self, request):
+        pass
+
 
 def test_authentication_authorization_admission_order(registry):
     """No credentials → 401; denied → 403 in upstream's words; admission runs after authorization."""
