@@ -837,6 +837,7 @@ class RESTHandlers:
                 raise
             # applyPatcher.createNewObject: an apply creates the object it does not find.
             created = self.registry.create(resource, namespace, patch_fn(None), dry_run=dry_run(request),
+                                           user=request.user,
                                            create_validation=self._validation(request, "CREATE", resource))
             return self._output(request, 201, created, resource)
         return self._output(request, 200, patched, resource)

@@ -235,6 +235,21 @@ def test_the_requester_is_the_authenticated_user_and_status_starts_empty(chain):
     assert csr["status"] == {}
 
 
+def test_a_csr_created_by_server_side_apply_names_its_requester(chain):
+    """An apply that creates the CSR runs BeforeCreate with the request's user, as a POST does."""
+    grant(chain, [{"apiGroups": ["certificates.k8s.io"], "resources": ["certificatesigningrequests"],
+                   "verbs": ["patch"]}])
+    body = {"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
+            "metadata": {"name": chain.prefix},
+            "spec": {"request": csrs.request(), "signerName": SIGNER, "usages": ["client auth"]}}
+    response = chain.handle(Request("PATCH", f"{CSRS}/{chain.prefix}", {"fieldManager": ["me"]},
+                                    {"Content-Type": "application/apply-patch+yaml"}, json.dumps(body).encode(),
+                                    peer_certificate_der=client_certificate(chain.ca, *chain.alice)))
+    csr = json.loads(response.body)
+    assert response.code == 201, csr
+    assert (csr["spec"]["username"], csr["spec"]["groups"]) == (chain.alice[0], ["devs", "system:authenticated"])
+
+
 def test_a_status_sent_at_create_is_dropped(chain):
     code, csr = send(chain, ADMIN, "POST", CSRS, {
         "apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
