@@ -123,7 +123,7 @@ def normalise(lines: list[dict], processes: dict[int, str], scope: Scope) -> lis
                     "namespace": line["namespace"], "name": line["name"], "functions": [function]}
             open_requests[thread] = step
             steps.append(step)
-        elif event in ("authenticated", "authorized", "admitted", "etcd txn"):
+        elif event in ("authenticated", "authorized", "admitted", "validated", "etcd txn"):
             step = open_requests.get(thread)
             if step is None:
                 continue
@@ -134,6 +134,8 @@ def normalise(lines: list[dict], processes: dict[int, str], scope: Scope) -> lis
                 step["authorized"] = line["allowed"]
             elif event == "admitted":
                 step["admission"] = line["plugins"]
+            elif event == "validated":
+                step["validation"] = line["plugins"]
             else:
                 step["etcd"] = {"op": line["op"], "key": line["key"]}
                 if not step["name"]:  # a create by generateName: etcd's key has the name given

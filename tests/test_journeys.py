@@ -104,6 +104,20 @@ def test_reads_are_left_out_and_each_write_keeps_its_own_threads_checks():
     assert steps[0]["functions"] == [HANDLE, CREATE, AUTHN]
 
 
+def test_a_write_lists_its_mutating_and_its_validating_admission_plugins():
+    """The two admission phases are two records and two lines of the step: mutating before the
+    handler hands the object to the registry, validating once the registry has prepared it."""
+    admit = "reference_impl.apiserver.core.admission.AdmissionChain.admit"
+    validate = "reference_impl.apiserver.core.admission.AdmissionChain.validate"
+    lines = [_request(1.0, 1, "create", "web"), _line(1.1, "admitted", admit, plugins=["NamespaceLifecycle"]),
+             _line(1.2, "validated", validate, plugins=["PodSecurity"]),
+             _line(1.3, "etcd txn", CREATE, op="create", key="/registry/pods/journeys/web")]
+    (request,) = normalise(lines, {1: "apiserver"}, Scope("journeys"))
+    assert (request["admission"], request["validation"]) == (["NamespaceLifecycle"], ["PodSecurity"])
+    roles = [role for role, _ in journeys.step_functions(request)]
+    assert roles == ["request", "handler", "admitted", "validated", "etcd"]
+
+
 def test_one_watch_event_reaching_several_components_is_one_step():
     """The same event received by several processes is one step naming every receiver; the same
     decision made again on the next pass, and objects of other namespaces, are not steps."""

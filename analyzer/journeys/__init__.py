@@ -77,7 +77,8 @@ STRINGS = {
         "authenticated": "authenticated as `{user}`",
         "authorized": "authorized",
         "refused": "refused by the authorizer",
-        "admitted": "admission: {plugins}",
+        "admitted": "mutating admission: {plugins}",
+        "validated": "validating admission: {plugins}",
         "etcd": "etcd transaction: {op} `{key}`",
         "scheduled": "filters pass {feasible}; scores {scores}; {host} chosen",
         "watch": "watch event **{type}** {what} reaches {to}",
@@ -105,7 +106,8 @@ STRINGS = {
         "authenticated": "认证为 `{user}`",
         "authorized": "鉴权通过",
         "refused": "被鉴权拒绝",
-        "admitted": "准入插件：{plugins}",
+        "admitted": "变更准入插件：{plugins}",
+        "validated": "验证准入插件：{plugins}",
         "etcd": "etcd 事务：{op} `{key}`",
         "scheduled": "通过过滤的节点：{feasible}；打分：{scores}；选中 {host}",
         "watch": "watch 事件 **{type}** {what} 送达 {to}",
@@ -166,7 +168,8 @@ def step_functions(step: dict) -> list[tuple[str, str]]:
         # A scheduler's decision also names the cycle that filtered and scored the nodes.
         return [(step["kind"] if position == 0 else "scheduled", f) for position, f in enumerate(functions)]
     roles = {"HandlerChain.handle": "request", "HandlerChain.authenticate": "authenticated",
-             "HandlerChain.authorize": "authorized", "AdmissionChain.admit": "admitted"}
+             "HandlerChain.authorize": "authorized", "AdmissionChain.admit": "admitted",
+             "AdmissionChain.validate": "validated"}
     out = [(next((r for suffix, r in roles.items() if f.endswith(suffix)), "etcd"), f) for f in functions]
     handler = REST_HANDLER.get(step["verb"])
     if handler:
@@ -382,6 +385,8 @@ def _detail(role: str, step: dict, lang: str) -> str:
         return text["authorized" if step.get("authorized", True) else "refused"]
     if role == "admitted" and step.get("admission") is not None:
         return text["admitted"].format(plugins=", ".join(step["admission"]) or "—")
+    if role == "validated" and step.get("validation") is not None:
+        return text["validated"].format(plugins=", ".join(step["validation"]) or "—")
     if role == "etcd" and step.get("etcd"):
         return text["etcd"].format(**step["etcd"])
     if role == "scheduled" and step.get("scheduling"):

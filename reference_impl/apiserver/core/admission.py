@@ -1,14 +1,16 @@
 """Admission: the ordered checks (and defaults) a write passes after authorization and before storage.
 
-The chain runs NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds, validation and then
-the validating plugins, which upstream runs after the strategy's validation: PodSecurity
-(podsecurity/) and those for CertificateSigningRequests, in that order, on every create, update,
-patch (after the patch is applied) and delete the HTTP layer hands it as an `AdmissionRequest`
-(operation, resource, subresource, namespace, name, obj, old_obj, user, dry_run, and the request's
-`warnings`, which a plugin may add to).
-Each plugin takes the request and the object so far and returns the object, possibly changed
-(ServiceAccount fills in `spec.serviceAccountName`); a refusal raises StatusError with the code and
-message upstream's plugin gives.
+The chain holds NamespaceLifecycle, ServiceAccount, PodSecurity (podsecurity/),
+DefaultTolerationSeconds and the plugins for CertificateSigningRequests, in upstream's order, and
+runs them in two phases as chainAdmissionHandler does. `admit` (mutating admission) runs every
+plugin with an `admit` on the decoded object, before the registry sees it; each takes the request
+and the object so far and returns the object, possibly changed (ServiceAccount fills in
+`spec.serviceAccountName`). `validate` (validating admission) runs every plugin with a `validate`
+on the object as it will be stored: the registry calls it once the strategy has prepared and
+validated the object (generated its name, restored what an update may not change). Both get an
+`AdmissionRequest` (operation, resource, subresource, namespace, name, obj, old_obj, user, dry_run,
+and the request's `warnings`, which a plugin may add to); a refusal raises StatusError with the code
+and message upstream's plugin gives.
 
 Plugins read namespaces and ServiceAccounts as upstream's do: from a `Lister` (an informer cache,
 see listers.py) when the server gives them one, and live through the registry's
@@ -46,8 +48,12 @@ class _NoCache:
         return None
 
 
-class Plugin(Protocol):
+class MutationPlugin(Protocol):
     def admit(self, request: object, obj: dict | None) -> dict | None: ...
+
+
+class ValidationPlugin(Protocol):
+    def validate(self, request: object, obj: dict | None) -> None: ...
 
 
 def _group_resource(request: object) -> str:
@@ -131,19 +137,35 @@ class ServiceAccount:
         return (request.operation == CREATE and request.resource.group == ""
                 and request.resource.plural == "pods" and not request.subresource and obj is not None)
 
-    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/serviceaccount.Plugin).Admit",
-             "(*k8s.io/kubernetes/plugin/pkg/admission/serviceaccount.Plugin).getServiceAccount")
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/serviceaccount.Plugin).Admit")
     def admit(self, request: object, obj: dict | None) -> dict | None:
         if not self.handles(request, obj):
             return obj
         spec = obj.setdefault("spec", {})
-        if MIRROR_POD_ANNOTATION in ((obj.get("metadata") or {}).get("annotations") or {}):
-            if spec.get("serviceAccountName"):
+        if not _is_mirror_pod(obj):  # a mirror pod's spec is the kubelet's: it is only validated
+            name = spec.get("serviceAccountName") or spec.get("serviceAccount") or DEFAULT_SERVICE_ACCOUNT
+            # v1 conversion keeps the deprecated spec.serviceAccount equal to serviceAccountName.
+            spec["serviceAccountName"] = spec["serviceAccount"] = name
+            account = self._service_account(request, obj, name)
+            if not spec.get("imagePullSecrets") and account.get("imagePullSecrets"):
+                spec["imagePullSecrets"] = [{"name": s["name"]} for s in account["imagePullSecrets"]]
+        self.validate(request, obj)
+        return obj
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/serviceaccount.Plugin).Validate")
+    def validate(self, request: object, obj: dict | None) -> None:
+        """A mirror pod names no ServiceAccount; any other pod's must exist."""
+        if not self.handles(request, obj):
+            return
+        name = (obj.get("spec") or {}).get("serviceAccountName") or ""
+        if _is_mirror_pod(obj):
+            if name:
                 raise forbidden(request, obj, "a mirror pod may not reference service accounts")
-            return obj
-        name = spec.get("serviceAccountName") or spec.get("serviceAccount") or DEFAULT_SERVICE_ACCOUNT
-        # v1 conversion keeps the deprecated spec.serviceAccount equal to serviceAccountName.
-        spec["serviceAccountName"] = spec["serviceAccount"] = name
+            return
+        self._service_account(request, obj, name)
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/serviceaccount.Plugin).getServiceAccount")
+    def _service_account(self, request: object, obj: dict, name: str) -> dict:
         account = self.lister.get(request.namespace, name)
         try:
             if account is None:  # not cached (yet): a live read before refusing
@@ -153,9 +175,11 @@ class ServiceAccount:
                 raise
             raise forbidden(request, obj, f"error looking up service account {request.namespace}/{name}: "
                                           f'serviceaccount "{name}" not found') from None
-        if not spec.get("imagePullSecrets") and account.get("imagePullSecrets"):
-            spec["imagePullSecrets"] = [{"name": s["name"]} for s in account["imagePullSecrets"]]
-        return obj
+        return account
+
+
+def _is_mirror_pod(pod: dict) -> bool:
+    return MIRROR_POD_ANNOTATION in ((pod.get("metadata") or {}).get("annotations") or {})
 
 
 NOT_READY_TAINT = "node.kubernetes.io/not-ready"
@@ -189,23 +213,6 @@ class DefaultTolerationSeconds:
         return obj
 
 
-class Validation:
-    """The resource's own validation (upstream's strategy Validate/ValidateUpdate), run last so it
-    sees what the mutating plugins filled in: 422 Invalid listing every error."""
-
-    @mirrors("k8s.io/apiserver/pkg/registry/rest.BeforeCreate",
-             "k8s.io/apiserver/pkg/registry/rest.BeforeUpdate")
-    def admit(self, request: object, obj: dict | None) -> dict | None:
-        if request.operation not in (CREATE, UPDATE) or request.subresource or obj is None:
-            return obj
-        causes = request.resource.validate(obj)
-        if causes:
-            meta = obj.get("metadata") or {}
-            name = request.name or meta.get("name") or meta.get("generateName") or ""
-            raise errors.invalid(request.resource.kind, name, list(causes), request.resource.group)
-        return obj
-
-
 CERTIFICATES_GROUP = "certificates.k8s.io"
 
 
@@ -231,14 +238,13 @@ class CertificateApproval:
         self.authorizer = authorizer
 
     @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/certificates/approval.Plugin).Validate")
-    def admit(self, request: object, obj: dict | None) -> dict | None:
+    def validate(self, request: object, obj: dict | None) -> None:
         if request.operation != UPDATE or request.subresource != "approval" or not _is_csr(request):
-            return obj
+            return
         signer_name = (request.old_obj.get("spec") or {}).get("signerName") or ""
         if not authorized_for_signer_name(self.authorizer, request.user, "approve", signer_name):
             raise forbidden(request, obj,
                             f"user not permitted to approve requests with signerName {quote(signer_name)}")
-        return obj
 
 
 class CertificateSigning:
@@ -249,16 +255,15 @@ class CertificateSigning:
         self.authorizer = authorizer
 
     @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/certificates/signing.Plugin).Validate")
-    def admit(self, request: object, obj: dict | None) -> dict | None:
+    def validate(self, request: object, obj: dict | None) -> None:
         if request.operation != UPDATE or request.subresource != "status" or not _is_csr(request):
-            return obj
+            return
         old_status, status = request.old_obj.get("status") or {}, obj.get("status") or {}
         if all((old_status.get(key) or None) == (status.get(key) or None) for key in ("certificate", "conditions")):
-            return obj
+            return
         signer_name = (request.old_obj.get("spec") or {}).get("signerName") or ""
         if not authorized_for_signer_name(self.authorizer, request.user, "sign", signer_name):
             raise forbidden(request, obj, f"user not permitted to sign requests with signerName {quote(signer_name)}")
-        return obj
 
 
 class CertificateSubjectRestriction:
@@ -266,12 +271,12 @@ class CertificateSubjectRestriction:
     members the authorizer allows everything whatever RBAC says."""
 
     @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/certificates/subjectrestriction.Plugin).Validate")
-    def admit(self, request: object, obj: dict | None) -> dict | None:
+    def validate(self, request: object, obj: dict | None) -> None:
         if request.operation != CREATE or request.subresource or not _is_csr(request):
-            return obj
+            return
         signer_name = certificatesigningrequest.KUBE_APISERVER_CLIENT_SIGNER
         if (obj.get("spec") or {}).get("signerName") != signer_name:
-            return obj
+            return
         try:
             parsed = certificatesigningrequest.parse_csr(certificatesigningrequest.request_bytes(obj))
         except ValueError as err:
@@ -279,33 +284,41 @@ class CertificateSubjectRestriction:
         organizations = parsed.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
         if any(o.value == "system:masters" for o in organizations):
             raise forbidden(request, obj, f"use of {signer_name} signer with system:masters group is not allowed")
-        return obj
 
 
 class AdmissionChain:
-    """Plugins in order; each sees the object as the previous one left it."""
+    """Plugins in order, each with an `admit` (mutating), a `validate` (validating) or both."""
 
-    def __init__(self, plugins: Sequence[Plugin]) -> None:
+    def __init__(self, plugins: Sequence[MutationPlugin | ValidationPlugin]) -> None:
         self.plugins = tuple(plugins)
+        self.mutating = tuple(p for p in self.plugins if hasattr(p, "admit"))
+        self.validating = tuple(p for p in self.plugins if hasattr(p, "validate"))
 
-    @mirrors("(k8s.io/apiserver/pkg/admission.chainAdmissionHandler).Admit",
-             "(k8s.io/apiserver/pkg/admission.chainAdmissionHandler).Validate")
+    @mirrors("(k8s.io/apiserver/pkg/admission.chainAdmissionHandler).Admit")
     def admit(self, request: object) -> dict | None:
+        """The object once every mutating plugin has seen it, each the last one's output."""
         obj = request.obj
-        for plugin in self.plugins:
+        for plugin in self.mutating:
             obj = plugin.admit(request, obj)
-        trace.record("admitted", plugins=[type(plugin).__name__ for plugin in self.plugins])
+        trace.record("admitted", plugins=[type(plugin).__name__ for plugin in self.mutating])
         return obj
+
+    @mirrors("(k8s.io/apiserver/pkg/admission.chainAdmissionHandler).Validate")
+    def validate(self, request: object) -> None:
+        """Every validating plugin on the object as it will be stored; the first refusal raises."""
+        for plugin in self.validating:
+            plugin.validate(request, request.obj)
+        trace.record("validated", plugins=[type(plugin).__name__ for plugin in self.validating])
 
 
 def new_admission_chain(registry: object, namespaces: Lister | None = None,
                         service_accounts: Lister | None = None, authorizer: object | None = None) -> AdmissionChain:
-    """The server's default chain: NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds,
-    validation, then the validating plugins: PodSecurity (it sees the object as it will be stored),
-    CertificateApproval and CertificateSigning (asking `authorizer`, AlwaysAllow without one) and
+    """The server's default chain in upstream's order (AllOrderedPlugins): NamespaceLifecycle,
+    ServiceAccount, PodSecurity, DefaultTolerationSeconds, CertificateApproval and
+    CertificateSigning (asking `authorizer`, AlwaysAllow without one) and
     CertificateSubjectRestriction; without listers the plugins read everything live."""
     authorizer = authorizer or AlwaysAllowAuthorizer()
     return AdmissionChain([NamespaceLifecycle(registry, lister=namespaces),
-                           ServiceAccount(registry, lister=service_accounts), DefaultTolerationSeconds(),
-                           Validation(), PodSecurity(registry, namespaces), CertificateApproval(authorizer),
+                           ServiceAccount(registry, lister=service_accounts), PodSecurity(registry, namespaces),
+                           DefaultTolerationSeconds(), CertificateApproval(authorizer),
                            CertificateSigning(authorizer), CertificateSubjectRestriction()])

@@ -667,15 +667,45 @@ class RESTHandlers:
             obj = as_partial_object_metadata(obj, options, resource)
         return _respond(request, code, obj)
 
-    def _admit(self, request: Request, operation: str, resource, obj: dict | None, old: dict | None) -> dict | None:
-        if self.escalation is not None and operation in ("CREATE", "UPDATE"):
-            self.escalation.check(request.user, resource, request.info.namespace, obj, old)
-        if self.admission is None:
-            return obj
+    def _attributes(self, request: Request, operation: str, resource, obj: dict | None,
+                    old: dict | None) -> AdmissionRequest:
+        """The request's admission.Attributes, named by the URL or else by the object (a create's
+        validating admission sees the name the registry generated)."""
         info = request.info
         name = info.name or (obj or {}).get("metadata", {}).get("name", "")
-        return self.admission.admit(AdmissionRequest(operation, resource, info.subresource, info.namespace, name,
-                                                     obj, old, request.user, dry_run(request), request.warnings))
+        return AdmissionRequest(operation, resource, info.subresource, info.namespace, name, obj, old, request.user,
+                                dry_run(request), request.warnings)
+
+    def _admit(self, request: Request, operation: str, resource, obj: dict | None, old: dict | None) -> dict | None:
+        """Mutating admission, then the RBAC escalation check the RBAC kinds' policy-based storage
+        makes of the object admission leaves, before its Store sees it."""
+        if self.admission is not None:
+            obj = self.admission.admit(self._attributes(request, operation, resource, obj, old))
+        if self.escalation is not None and operation in ("CREATE", "UPDATE"):
+            self.escalation.check(request.user, resource, request.info.namespace, obj, old)
+        return obj
+
+    @mirrors("k8s.io/apiserver/pkg/registry/rest.AdmissionToValidateObjectFunc",
+             "k8s.io/apiserver/pkg/registry/rest.AdmissionToValidateObjectUpdateFunc")
+    def _validation(self, request: Request, operation: str, resource) -> Callable[..., None] | None:
+        """Validating admission as the registry calls it, `(obj)` on create and `(obj, old)` on
+        update, once the strategy has prepared and validated the object; None with no chain."""
+        if self.admission is None:
+            return None
+
+        def validate(obj: dict, old: dict | None = None) -> None:
+            self.admission.validate(self._attributes(request, operation, resource, obj, old))
+        return validate
+
+    def _admit_and_validate(self, request: Request, operation: str, resource, obj: dict | None,
+                            old: dict | None) -> dict | None:
+        """Both phases at once, for the writes whose REST calls validation before anything else:
+        deletes, bindings and evictions."""
+        obj = self._admit(request, operation, resource, obj, old)
+        validate = self._validation(request, operation, resource)
+        if validate:
+            validate(obj, old)
+        return obj
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.GetResource")
     def get(self, request: Request, resource) -> Response:
@@ -705,7 +735,8 @@ class RESTHandlers:
         ensure_namespace(obj, namespace)
         obj = FieldManager.for_resource(resource).update(None, obj, field_manager_of(request), self._time())
         obj = self._admit(request, "CREATE", resource, obj, None)
-        created = self.registry.create(resource, namespace, obj, dry_run=dry_run(request), user=request.user)
+        created = self.registry.create(resource, namespace, obj, dry_run=dry_run(request), user=request.user,
+                                       create_validation=self._validation(request, "CREATE", resource))
         if resource.plural == "namespaces" and not dry_run(request):
             self.registry.ensure_default_service_account(created["metadata"]["name"])
         return self._output(request, 201, created, resource)
@@ -720,24 +751,25 @@ class RESTHandlers:
         namespace = info.namespace if resource.namespaced else ""
         ensure_namespace(obj, namespace)
         check_name(obj, info.name, namespace)
-        old = self.registry.get(resource, info.namespace, info.name)
-        obj = self._admit(request, "UPDATE", resource, obj, old)
         updated = self.registry.patch(resource, info.namespace, info.name,
-                                      self._tracked(request, resource, info.subresource, obj),
-                                      subresource=info.subresource or None, dry_run=dry_run(request))
+                                      self._updated_object(request, resource, info.subresource, obj),
+                                      subresource=info.subresource or None, dry_run=dry_run(request),
+                                      update_validation=self._validation(request, "UPDATE", resource))
         return self._output(request, 200, updated, resource)
 
     def _time(self) -> str:
         """A managedFields entry's time: now, to the second."""
         return rfc3339(self.now())
 
-    @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.UpdateResource")
-    def _tracked(self, request: Request, resource, subresource: str, obj: dict) -> Callable[[dict], dict]:
-        """What an update writes over the current object: `obj`, with the managedFields its
-        manager's write leaves."""
+    @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.UpdateResource",
+             "(*k8s.io/apiserver/pkg/registry/rest.defaultUpdatedObjectInfo).UpdatedObject")
+    def _updated_object(self, request: Request, resource, subresource: str, obj: dict) -> Callable[[dict], dict]:
+        """What an update writes over the current object, asked again on every attempt: `obj`
+        with the managedFields its manager's write leaves, then through mutating admission."""
         field_manager, manager, now = FieldManager.for_resource(resource, subresource), field_manager_of(request), \
             self._time()
-        return lambda current: field_manager.update(current, obj, manager, now)
+        return lambda current: self._admit(request, "UPDATE", resource,
+                                           field_manager.update(current, obj, manager, now), current)
 
     def _patcher(self, request: Request, field_manager: FieldManager, schema_kind: tuple[str, str]):
         """The function the registry runs on the current object inside its GuaranteedUpdate (an
@@ -797,13 +829,16 @@ class RESTHandlers:
 
         try:
             patched = self.registry.patch(resource, info.namespace, info.name, patch_fn,
-                                          subresource=info.subresource or None, dry_run=dry_run(request))
+                                          subresource=info.subresource or None, dry_run=dry_run(request),
+                                          update_validation=self._validation(request, "UPDATE", resource))
         except StatusError as err:
             missing = err.reason == "NotFound" and err.details.get("name") == info.name
             if not (missing and media_type_of(request) == APPLY_PATCH and not info.subresource):
                 raise
             # applyPatcher.createNewObject: an apply creates the object it does not find.
-            created = self.registry.create(resource, namespace, patch_fn(None), dry_run=dry_run(request))
+            created = self.registry.create(resource, namespace, patch_fn(None), dry_run=dry_run(request),
+                                           user=request.user,
+                                           create_validation=self._validation(request, "CREATE", resource))
             return self._output(request, 201, created, resource)
         return self._output(request, 200, patched, resource)
 
@@ -839,7 +874,7 @@ class RESTHandlers:
         info = request.info
         options = self._delete_options(request)
         old = self.registry.get(resource, info.namespace, info.name)
-        self._admit(request, "DELETE", resource, old, old)
+        self._admit_and_validate(request, "DELETE", resource, old, old)
         result, gone = self.registry.delete_with_outcome(resource, info.namespace, info.name,
                                                          options["gracePeriodSeconds"], options.get("preconditions"),
                                                          dry_run=options["dryRun"])
@@ -865,7 +900,7 @@ class RESTHandlers:
             raise errors.bad_request("a Binding needs a target")
         # Decoded as a v1.Binding: a target name that is no string would be stored as the pod's nodeName.
         binding = fieldvalidation.decode_into_kind("", "v1", "Binding", binding).obj
-        self._admit(request, "CREATE", resource, binding, None)
+        self._admit_and_validate(request, "CREATE", resource, binding, None)
         if dry_run(request):
             return _respond(request, 201, {"kind": "Status", "apiVersion": "v1", "metadata": {},
                                            "status": "Success", "code": 201})
@@ -901,7 +936,7 @@ class RESTHandlers:
                 raise errors.bad_request(f"json: cannot unmarshal {fieldvalidation.json_type(body['deleteOptions'])} "
                                          "into Go struct field Eviction.deleteOptions of type v1.DeleteOptions")
             check_delete_options_types(body["deleteOptions"])
-        self._admit(request, "CREATE", resource, body, None)
+        self._admit_and_validate(request, "CREATE", resource, body, None)
         status = eviction.EvictionREST(self.registry).create(request.info.namespace, request.info.name, body,
                                                              request_dry_run)
         return _respond(request, 201, {**status, "code": status.get("code") or 201})
@@ -915,11 +950,11 @@ class RESTHandlers:
         if not isinstance(scale, dict) or scale.get("kind", "Scale") != "Scale":
             raise errors.bad_request("the body must be an autoscaling/v1 Scale")
         scale = decode_scale(scale, info.name, info.namespace)
-        old = self.registry.get_scale(resource, info.namespace, info.name)
-        scale = self._admit(request, "UPDATE", resource, scale, old)
         return _respond(request, 200, self.registry.patch(resource, info.namespace, info.name,
-                                                          self._tracked(request, resource, "scale", scale),
-                                                          subresource="scale", dry_run=dry_run(request)))
+                                                          self._updated_object(request, resource, "scale", scale),
+                                                          subresource="scale", dry_run=dry_run(request),
+                                                          update_validation=self._validation(request, "UPDATE",
+                                                                                             resource)))
 
     def scale_patch(self, request: Request, resource) -> Response:
         info = request.info
@@ -930,7 +965,9 @@ class RESTHandlers:
             return self._admit(request, "UPDATE", resource, scale, current)
 
         return _respond(request, 200, self.registry.patch(resource, info.namespace, info.name, patch_fn,
-                                                          subresource="scale", dry_run=dry_run(request)))
+                                                          subresource="scale", dry_run=dry_run(request),
+                                                          update_validation=self._validation(request, "UPDATE",
+                                                                                             resource)))
 
     @mirrors("(*k8s.io/kubernetes/pkg/registry/core/pod/rest.LogREST).Get")
     def pod_log(self, request: Request, resource) -> WatchResponse:

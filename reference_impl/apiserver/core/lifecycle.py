@@ -244,7 +244,8 @@ class LifecycleMixin:
 
     @mirrors("(*k8s.io/kubernetes/pkg/registry/apps/deployment/storage.ScaleREST).Update",
              "(*k8s.io/kubernetes/pkg/registry/apps/replicaset/storage.ScaleREST).Update")
-    def _patch_scale(self, r: Resource, namespace: str, name: str, scale_fn, dry_run: bool) -> dict:
+    def _patch_scale(self, r: Resource, namespace: str, name: str, scale_fn, dry_run: bool,
+                     update_validation=None) -> dict:
         def apply(obj: dict) -> dict:
             # scaleUpdatedObjectInfo: the Scale is written with the owners of the parent's replicas,
             # and who owns the Scale's replicas then owns the parent's.
@@ -270,4 +271,8 @@ class LifecycleMixin:
             obj["spec"]["replicas"] = replicas  # obj is patch's private copy of the stored object
             return obj
 
-        return self.scale_of(self.patch(r, namespace, name, apply, None, dry_run))
+        def scale_validation(obj: dict, old: dict) -> None:  # toScaleUpdateValidation
+            update_validation(self.scale_of(obj), self.scale_of(old))
+
+        return self.scale_of(self.patch(r, namespace, name, apply, None, dry_run,
+                                        scale_validation if update_validation else None))

@@ -74,7 +74,7 @@ def pod_security_context_problems(spec: dict, path: str) -> list[str]:
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateHostNetwork")
 def host_network_problems(spec: dict, path: str) -> list[str]:
     """On the host network a container port is the host port. An unset hostPort is the port:
-    SetDefaults_PodSpec sets it so, and the admission chain validates before defaulting."""
+    SetDefaults_PodSpec sets it so before any validation."""
     if not spec.get("hostNetwork"):
         return []
     return [invalid(f"{path}[{i}].ports[{j}].containerPort", port.get("containerPort") or 0,

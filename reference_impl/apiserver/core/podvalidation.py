@@ -446,8 +446,8 @@ MAX_INT32 = 2**31 - 1
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateDNSPolicy")
 def dns_policy_problems(policy: object, path: str) -> list[str]:
-    """A known policy. An empty one is ClusterFirst: SetDefaults_PodSpec sets it so (upstream's
-    Required error never fires), and the admission chain validates before defaulting."""
+    """A known policy. An empty one is ClusterFirst: SetDefaults_PodSpec sets it so before any
+    validation (upstream's Required error never fires)."""
     policy = policy or "ClusterFirst"
     return [] if policy in DNS_POLICIES else [unsupported(path, policy, DNS_POLICIES)]
 

@@ -166,9 +166,11 @@ class Registry(LifecycleMixin):
     @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).Create",
              "k8s.io/apiserver/pkg/registry/rest.BeforeCreate")
     def create(self, resource: Resource | str, namespace: str | None, obj: dict,
-               dry_run: bool = False, user: object = None) -> dict:
+               dry_run: bool = False, user: object = None,
+               create_validation: Callable[[dict], None] | None = None) -> dict:
         """Store a new object; its metadata is filled here, whatever the client sent for it.
-        `user` is who asks (the request context's user.Info), for strategies that record it."""
+        `user` is who asks (the request context's user.Info), for strategies that record it;
+        `create_validation` (validating admission) sees the object once it is fully formed."""
         r = self.resource(resource)
         obj = deep_copy_json(obj)
         self._check_type(r, obj)
@@ -201,6 +203,8 @@ class Registry(LifecycleMixin):
             raise self._invalid(r, obj, problems)
         if r.kind == "Service":
             self._allocate_service(obj)
+        if create_validation:
+            create_validation(deep_copy_json(obj))
         if dry_run:
             return obj
         return self._storage_call(r, meta["name"], self._store(r).create,
@@ -362,17 +366,21 @@ class Registry(LifecycleMixin):
 
     def patch(self, resource: Resource | str, namespace: str | None, name: str,
               patch_fn: Callable[[dict], dict], subresource: str | None = None,
-              dry_run: bool = False) -> dict:
+              dry_run: bool = False, update_validation: Callable[[dict, dict], None] | None = None) -> dict:
         """Update with `patch_fn(current) -> new`, re-run on every lost write race. `patch_fn`
         gets its own copy of the stored object, which it may change; what it returns becomes the
-        stored object, so it must not be shared with anything else (not even a later call)."""
+        stored object, so it must not be shared with anything else (not even a later call).
+        `update_validation(new, old)` (validating admission) sees the object once prepared and
+        validated, on every attempt."""
         r = self.resource(resource)
         if subresource == "scale":
-            return self._patch_scale(r, namespace, name, patch_fn, dry_run)
+            return self._patch_scale(r, namespace, name, patch_fn, dry_run, update_validation)
         key = self.key(r, namespace, name)
 
         def apply(current: dict) -> dict:
             updated = self._prepare_update(r, current, patch_fn(deep_copy_json(current)), subresource)
+            if update_validation:
+                update_validation(deep_copy_json(updated), deep_copy_json(current))
             if dry_run:
                 raise _DryRun(updated)
             return updated

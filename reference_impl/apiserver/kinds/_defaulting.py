@@ -30,6 +30,19 @@ def update_strategy(spec: dict, **rolling_defaults) -> None:
                 rolling.setdefault(field, value)
 
 
+def default_zero(obj: dict, field: str, value: object) -> None:
+    """Default a string or integer field as Go's `if obj.X == ""` (or `== 0`) does: absent, null
+    and the zero value all decode to the zero value."""
+    if not obj.get(field):
+        obj[field] = value
+
+
+def default_nil(obj: dict, field: str, value: object) -> None:
+    """Default a pointer field as Go's `if obj.X == nil` does: absent or null, never a zero value."""
+    if obj.get(field) is None:
+        obj[field] = value
+
+
 def dict_items(value: object) -> list[dict]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
@@ -45,22 +58,22 @@ def container(c: dict) -> None:
     last = image.split("@", 1)[0].rsplit("/", 1)[-1]
     tag = last.partition(":")[2]
     latest = tag == "latest" or (not tag and "@" not in image)
-    c.setdefault("imagePullPolicy", "Always" if latest else "IfNotPresent")
-    c.setdefault("terminationMessagePath", "/dev/termination-log")
-    c.setdefault("terminationMessagePolicy", "File")
+    default_zero(c, "imagePullPolicy", "Always" if latest else "IfNotPresent")
+    default_zero(c, "terminationMessagePath", "/dev/termination-log")
+    default_zero(c, "terminationMessagePolicy", "File")
     c.setdefault("resources", {})
     for port in dict_items(c.get("ports")):
-        port.setdefault("protocol", "TCP")
+        default_zero(port, "protocol", "TCP")
     for name in ("livenessProbe", "readinessProbe", "startupProbe"):
         probe = c.get(name)
         if isinstance(probe, dict):
             for field, value in (("timeoutSeconds", 1), ("periodSeconds", 10), ("successThreshold", 1),
                                  ("failureThreshold", 3)):
-                probe.setdefault(field, value)
+                default_zero(probe, field, value)
     for env in dict_items(c.get("env")):
         field_ref = (env.get("valueFrom") or {}).get("fieldRef")
         if isinstance(field_ref, dict):
-            field_ref.setdefault("apiVersion", "v1")
+            default_zero(field_ref, "apiVersion", "v1")
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_Volume",
@@ -79,12 +92,12 @@ def volume(v: dict) -> None:
 @mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_PodSpec",
          "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_Pod")
 def pod_spec(spec: dict) -> None:
-    spec.setdefault("restartPolicy", "Always")
-    spec.setdefault("terminationGracePeriodSeconds", 30)
-    spec.setdefault("dnsPolicy", "ClusterFirst")
-    spec.setdefault("securityContext", {})
-    spec.setdefault("schedulerName", "default-scheduler")
-    spec.setdefault("enableServiceLinks", True)
+    default_zero(spec, "restartPolicy", "Always")
+    default_nil(spec, "terminationGracePeriodSeconds", 30)
+    default_zero(spec, "dnsPolicy", "ClusterFirst")
+    default_nil(spec, "securityContext", {})
+    default_zero(spec, "schedulerName", "default-scheduler")
+    default_nil(spec, "enableServiceLinks", True)
     for c in dict_items(spec.get("containers")) + dict_items(spec.get("initContainers")):
         container(c)
         if spec.get("hostNetwork") is True:  # defaultHostNetworkPorts: on the host, the host port is the port

@@ -45,7 +45,7 @@ def strategy_problems(obj: dict) -> list[str]:
     percents or non-negative, not both 0, maxUnavailable at most 100% (the controller divides by
     them)."""
     strategy, path = (obj.get("spec") or {}).get("strategy") or {}, "spec.strategy"
-    kind_ = strategy.get("type") or "RollingUpdate"  # SetDefaults_Deployment's; admission validates undefaulted
+    kind_ = strategy.get("type") or "RollingUpdate"  # what SetDefaults_Deployment leaves
     if kind_ == "Recreate":
         return [f"{path}.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'"] \
             if strategy.get("rollingUpdate") is not None else []

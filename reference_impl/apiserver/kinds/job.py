@@ -21,8 +21,8 @@ from reference_impl.mirrors import mirrors
 @mirrors("k8s.io/kubernetes/pkg/apis/batch/validation.ValidateJob")
 def validate_job(obj: dict) -> list[str]:
     """A Job's pods restart OnFailure or Never; its selector matches their labels. Without
-    manualSelector the registry generates the selector at create, after admission has validated
-    the object once, so only a manual selector is required here."""
+    manualSelector the registry generates the selector at create (generateSelector), so only a
+    manual selector is required here."""
     spec = obj.get("spec") or {}
     problems = job_spec_problems(spec, "spec")
     selector = spec.get("selector")

@@ -1,5 +1,5 @@
-"""The admission chain without a network: NamespaceLifecycle, ServiceAccount and validation, each
-test stating the upstream rule it checks. The registry is a dict of objects by (plural, ns, name)."""
+"""The admission chain without a network: NamespaceLifecycle, ServiceAccount and the chain's two
+phases, each test stating the upstream rule it checks. The registry is a dict of objects by (plural, ns, name)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +8,7 @@ import pytest
 
 from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.core.admission import (AdmissionChain, NamespaceLifecycle, ServiceAccount,
-                                                Validation, new_admission_chain)
+                                                new_admission_chain)
 from reference_impl.apiserver.core.errors import StatusError
 
 
@@ -18,11 +18,6 @@ class FakeResource:
     kind: str
     group: str = ""
     namespaced: bool = True
-
-    def validate(self, obj: dict) -> list[str]:
-        if self.plural == "pods" and not (obj.get("spec") or {}).get("containers"):
-            return ["spec.containers: Required value"]
-        return []
 
 
 PODS = FakeResource("pods", "Pod")
@@ -79,6 +74,12 @@ REGISTRY = FakeRegistry(namespace("default"), namespace("kube-system"), namespac
 def refused(plugin, request) -> StatusError:
     with pytest.raises(StatusError) as err:
         plugin.admit(request, request.obj)
+    return err.value
+
+
+def validation_refused(plugin, request) -> StatusError:
+    with pytest.raises(StatusError) as err:
+        plugin.validate(request, request.obj)
     return err.value
 
 
@@ -180,6 +181,19 @@ def test_mirror_pods_may_not_name_service_accounts():
     assert err.message.endswith("a mirror pod may not reference service accounts")
 
 
+def test_the_validating_phase_checks_the_account_again():
+    """ServiceAccount.Validate runs on the object the registry prepared: the account a pod names
+    must still exist (403), and a mirror pod still may not name one."""
+    plugin = ServiceAccount(REGISTRY)
+    plugin.validate(Request("CREATE", PODS), pod(serviceAccountName="builder"))
+    err = validation_refused(plugin, Request("CREATE", PODS, obj=pod(serviceAccountName="ghost")))
+    assert err.message == ('pods "web" is forbidden: error looking up service account default/ghost: '
+                           'serviceaccount "ghost" not found')
+    mirror = pod(serviceAccountName="default")
+    mirror["metadata"]["annotations"] = {"kubernetes.io/config.mirror": "x"}
+    assert validation_refused(plugin, Request("CREATE", PODS, obj=mirror)).code == 403
+
+
 # --- informer caches in front of the live reads ---------------------------------------------------
 
 class DictLister:
@@ -221,28 +235,23 @@ def test_a_namespace_deleted_here_is_read_live_while_the_cache_may_be_stale():
     assert plugin.admit(create, create.obj) is create.obj
 
 
-# --- validation and the chain --------------------------------------------------------------------
+# --- the chain -----------------------------------------------------------------------------------
 
-def test_invalid_object_is_422_with_causes():
-    """Validation errors answer 422 Invalid naming the kind, the object and each cause."""
-    obj = {"metadata": {"name": "web"}, "spec": {}}
-    err = refused(Validation(), Request("CREATE", PODS, obj=obj))
-    assert (err.code, err.reason) == (422, "Invalid")
-    assert err.message == 'Pod "web" is invalid: spec.containers: Required value'
-    assert err.details["causes"] == [{"reason": "FieldValueRequired", "message": "Required value",
-                                      "field": "spec.containers"}]
-
-
-def test_chain_runs_in_order_and_passes_the_mutated_object():
-    """The chain runs NamespaceLifecycle, ServiceAccount, DefaultTolerationSeconds, validation, then
-    the validating plugins (PodSecurity and the certificate plugins) in upstream's order; each sees
-    the last's output."""
+def test_chain_holds_upstreams_order_and_splits_it_into_two_phases():
+    """The plugins keep AllOrderedPlugins' order; `admit` runs those with an Admit (mutating), and
+    `validate` those with a Validate (ServiceAccount has both), as chainAdmissionHandler does."""
     chain = new_admission_chain(REGISTRY)
-    assert [type(p).__name__ for p in chain.plugins] == ["NamespaceLifecycle", "ServiceAccount",
-                                                         "DefaultTolerationSeconds", "Validation", "PodSecurity",
-                                                         "CertificateApproval", "CertificateSigning",
-                                                         "CertificateSubjectRestriction"]
-    assert chain.admit(Request("CREATE", PODS, obj=pod()))["spec"]["serviceAccountName"] == "default"
+    assert [type(p).__name__ for p in chain.plugins] == ["NamespaceLifecycle", "ServiceAccount", "PodSecurity",
+                                                         "DefaultTolerationSeconds", "CertificateApproval",
+                                                         "CertificateSigning", "CertificateSubjectRestriction"]
+    assert [type(p).__name__ for p in chain.mutating] == ["NamespaceLifecycle", "ServiceAccount",
+                                                          "DefaultTolerationSeconds"]
+    assert [type(p).__name__ for p in chain.validating] == ["ServiceAccount", "PodSecurity", "CertificateApproval",
+                                                            "CertificateSigning", "CertificateSubjectRestriction"]
+    admitted = chain.admit(Request("CREATE", PODS, obj=pod()))
+    assert admitted["spec"]["serviceAccountName"] == "default"
+    assert [t["key"] for t in admitted["spec"]["tolerations"]] == ["node.kubernetes.io/not-ready",
+                                                                   "node.kubernetes.io/unreachable"]
 
 
 def test_chain_stops_at_the_first_refusal():

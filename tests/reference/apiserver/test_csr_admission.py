@@ -113,6 +113,19 @@ def test_approving_or_denying_needs_approve_on_the_signer(chain, condition):
                                  "kind": "certificatesigningrequests"}
 
 
+def test_an_invalid_approval_is_422_before_the_approve_check(chain):
+    """The approval strategy validates before the validating admission plugins run: Approved and
+    Denied together are a 422 even for a user without `approve` on the signer."""
+    csr = created(chain)
+    grant(chain, approval_rules("example.com/other"))
+    code, status = send(chain, chain.alice, "PUT", f"{CSRS}/{chain.prefix}/approval",
+                        {**csr, "status": {"conditions": [APPROVED, DENIED]}})
+    assert (code, status["reason"]) == (422, "Invalid"), status
+    assert status["message"] == (f'CertificateSigningRequest.certificates.k8s.io "{chain.prefix}" is invalid: '
+                                 'status.conditions[1].type: Invalid value: "Denied": Approved and Denied '
+                                 'conditions are mutually exclusive')
+
+
 @pytest.mark.parametrize("resource_name", [SIGNER, "example.com/*"])
 def test_approve_on_the_signer_or_its_domain_wildcard_allows_approving(chain, resource_name):
     """IsAuthorizedForSignerName asks for the signerName, then for `<domain>/*`."""
@@ -169,6 +182,19 @@ def test_a_status_update_that_changes_neither_certificate_nor_conditions_needs_n
     assert code == 200, updated
 
 
+def test_a_resent_approval_with_another_reason_needs_no_sign(chain):
+    """csrStatusStrategy.PrepareForUpdate puts the stored Approved condition back before
+    CertificateSigning compares the conditions: changing only its reason through /status changes
+    nothing, so it needs no `sign` and the stored reason stays."""
+    csr = approved(chain)
+    grant(chain, approval_rules("example.com/other", verb="sign"))
+    resent = {**APPROVED, "reason": "changed"}
+    code, updated = send(chain, chain.alice, "PUT", f"{CSRS}/{chain.prefix}/status",
+                         {**csr, "status": {**csr["status"], "conditions": [resent]}})
+    assert code == 200, updated
+    assert [c["reason"] for c in updated["status"]["conditions"]] == ["ok"]
+
+
 def test_adding_a_failed_condition_needs_sign(chain):
     """Any change of the conditions through /status is the signer's: a Failed condition too."""
     csr = created(chain)
@@ -207,6 +233,21 @@ def test_the_requester_is_the_authenticated_user_and_status_starts_empty(chain):
     assert (spec["username"], spec["groups"]) == (chain.alice[0], ["devs", "system:authenticated"])
     assert "uid" not in spec and "extra" not in spec
     assert csr["status"] == {}
+
+
+def test_a_csr_created_by_server_side_apply_names_its_requester(chain):
+    """An apply that creates the CSR runs BeforeCreate with the request's user, as a POST does."""
+    grant(chain, [{"apiGroups": ["certificates.k8s.io"], "resources": ["certificatesigningrequests"],
+                   "verbs": ["patch"]}])
+    body = {"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
+            "metadata": {"name": chain.prefix},
+            "spec": {"request": csrs.request(), "signerName": SIGNER, "usages": ["client auth"]}}
+    response = chain.handle(Request("PATCH", f"{CSRS}/{chain.prefix}", {"fieldManager": ["me"]},
+                                    {"Content-Type": "application/apply-patch+yaml"}, json.dumps(body).encode(),
+                                    peer_certificate_der=client_certificate(chain.ca, *chain.alice)))
+    csr = json.loads(response.body)
+    assert response.code == 201, csr
+    assert (csr["spec"]["username"], csr["spec"]["groups"]) == (chain.alice[0], ["devs", "system:authenticated"])
 
 
 def test_a_status_sent_at_create_is_dropped(chain):
@@ -275,6 +316,16 @@ def test_the_spec_is_validated_at_create(chain, spec, causes):
     code, status = new_csr(chain, **spec)
     assert (code, status["reason"]) == (422, "Invalid")
     assert [f'{c["field"]}: {c["message"]}' for c in status["details"]["causes"]] == causes
+
+
+def test_an_update_ignores_the_spec_it_sends(chain):
+    """csrStrategy.PrepareForUpdate keeps the stored spec before validation: a PUT whose spec would
+    be invalid is a 200 that leaves the spec as it was."""
+    csr = created(chain)
+    code, updated = send(chain, ADMIN, "PUT", f"{CSRS}/{chain.prefix}",
+                         {**csr, "spec": {**csr["spec"], "usages": ["flying"]}})
+    assert code == 200, updated
+    assert updated["spec"]["usages"] == ["client auth"]
 
 
 def test_a_valid_spec_with_an_expiration_is_created(chain):

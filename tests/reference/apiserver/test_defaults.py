@@ -146,6 +146,29 @@ def test_container_defaults_termination_message_and_port_protocol():
     assert c["ports"][0]["protocol"] == "TCP"
 
 
+def test_zero_values_are_defaulted_as_go_sees_them():
+    """SetDefaults_PodSpec, _Container and _Probe test Go's zero values: an empty string, a 0 or a
+    null is defaulted as a missing field is (`restartPolicy: ""` becomes Always)."""
+    container = {"name": "c", "image": "x:1", "imagePullPolicy": "", "terminationMessagePath": "",
+                 "terminationMessagePolicy": None, "ports": [{"containerPort": 80, "protocol": ""}],
+                 "livenessProbe": {"tcpSocket": {"port": 80}, "timeoutSeconds": 0, "periodSeconds": None,
+                                   "successThreshold": 0, "failureThreshold": 0}}
+    spec = defaulted("Pod", {"spec": {"containers": [container], "restartPolicy": "", "dnsPolicy": "",
+                                      "schedulerName": "", "terminationGracePeriodSeconds": None,
+                                      "securityContext": None, "enableServiceLinks": None}})["spec"]
+    assert {k: spec[k] for k in ("restartPolicy", "dnsPolicy", "schedulerName", "terminationGracePeriodSeconds",
+                                 "securityContext", "enableServiceLinks")} == {
+        "restartPolicy": "Always", "dnsPolicy": "ClusterFirst", "schedulerName": "default-scheduler",
+        "terminationGracePeriodSeconds": 30, "securityContext": {}, "enableServiceLinks": True}
+    c = spec["containers"][0]
+    assert (c["imagePullPolicy"], c["terminationMessagePath"], c["terminationMessagePolicy"]) == (
+        "IfNotPresent", "/dev/termination-log", "File")
+    assert c["ports"][0]["protocol"] == "TCP"
+    assert {k: c["livenessProbe"][k] for k in ("timeoutSeconds", "periodSeconds", "successThreshold",
+                                               "failureThreshold")} == {
+        "timeoutSeconds": 1, "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3}
+
+
 @pytest.mark.parametrize("image,policy", [("nginx", "Always"), ("nginx:latest", "Always"),
                                           ("registry:5000/nginx", "Always"), ("nginx:1.21", "IfNotPresent"),
                                           ("registry:5000/nginx:1.21", "IfNotPresent"),

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from reference_impl.apiserver.core import bootstrappolicy
+from reference_impl.apiserver.core.admission import new_admission_chain
 from reference_impl.apiserver.core.auth import UserInfo
 from reference_impl.apiserver.core.escalation import uncovered
 from reference_impl.apiserver.core.handlers import Request
@@ -91,6 +92,19 @@ def test_a_wildcard_role_is_refused(rbac_chain):
     assert (code, status["reason"]) == (403, "Forbidden")
     assert '{APIGroups:["*"], Resources:["*"], Verbs:["*"]}' in status["message"]
 
+
+
+def test_mutating_admission_answers_before_the_escalation_check(registry, rbac_chain):
+    """The policy-based storage checks escalation when the handler hands it the admitted object:
+    a Role for a namespace that does not exist is NamespaceLifecycle's 404, not an escalation 403."""
+    chain = HandlerChain(registry, TokenIsUser(), new_authorizer(RegistrySource(registry)),
+                         new_admission_chain(registry), now=lambda: NOW)
+    grant_cluster_wide(rbac_chain, BIND_ONLY, "role-writer")
+    missing = f"{rbac_chain.namespace[:40]}-missing"
+    code, status = send(chain, "alice", "POST", f"{RBAC}/namespaces/{missing}/roles",
+                        {"metadata": {"name": "all"},
+                         "rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]})
+    assert (code, status["message"]) == (404, f'namespaces "{missing}" not found'), status
 
 
 def test_the_missing_permissions_are_listed_compacted_sorted_with_resolution_errors(rbac_chain):

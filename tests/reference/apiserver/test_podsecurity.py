@@ -5,6 +5,7 @@ pods already in it. Each test drives a real registry on the reference etcd, in a
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -83,6 +84,19 @@ def test_enforce_baseline_refuses_a_violating_pod_with_every_reason(chain, reque
     assert status["message"] == f'pods "web" is forbidden: violates PodSecurity "baseline:latest": {BASELINE_FORBIDDEN}'
     assert status["details"] == {"name": "web", "kind": "pods"}
     assert call(chain, "GET", f"/api/v1/namespaces/{ns}/pods/web")[0] == 404
+
+
+def test_a_refused_pod_made_by_generate_name_is_named_by_its_generated_name(chain, request):
+    """PodSecurity validates after BeforeCreate has generated the name (AdmissionToValidateObjectFunc
+    takes it from the object): the 403 names `web-xxxxx`, not "" or the prefix."""
+    ns = make_namespace(chain, request, **{ENFORCE: "baseline"})
+    body = pod(spec={"hostNetwork": True, "containers": [{"name": "c", "image": "nginx"}]})
+    body["metadata"] = {"generateName": "web-"}
+    code, status, _ = create_pod(chain, ns, body)
+    assert code == 403
+    assert re.fullmatch(r'pods "web-[bcdfghjklmnpqrstvwxz2456789]{5}" is forbidden: violates PodSecurity '
+                        r'"baseline:latest": host namespaces \(hostNetwork=true\)', status["message"]), status
+    assert status["details"]["name"] == status["message"].split('"')[1]
 
 
 def test_enforce_baseline_admits_a_pod_that_meets_it(chain, request):

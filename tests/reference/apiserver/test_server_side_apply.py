@@ -6,6 +6,8 @@ import json
 
 import yaml
 
+from reference_impl.apiserver.adapter.server import HandlerChain
+from reference_impl.apiserver.core.admission import new_admission_chain
 from reference_impl.apiserver.core.handlers import Request
 from reference_impl.apiserver.core.lifecycle import rfc3339
 from tests.reference.apiserver.test_handlers import DEPLOYMENT, NOW, call, chain, etcd, ns_path, registry  # noqa: F401
@@ -179,3 +181,18 @@ def test_reapplying_the_same_configuration_writes_nothing(chain):
     code, again = send(chain, "PATCH", deployment_path(chain, "web"), DEPLOYMENT, content_type=APPLY,
                        query={"fieldManager": "kubectl"})
     assert code == 200 and again["metadata"]["resourceVersion"] == first["metadata"]["resourceVersion"]
+
+
+def test_what_mutating_admission_adds_on_update_belongs_to_no_manager(registry, chain):
+    """UpdateResource runs the field manager before mutating admission: the tolerations
+    DefaultTolerationSeconds adds to a pod on update are not the updating manager's."""
+    admitted = HandlerChain(registry, admission=new_admission_chain(registry), now=lambda: NOW + 90)
+    code, live = send(chain, "POST", ns_path(chain, "pods"), {  # `chain` admits nothing: no tolerations yet
+        "apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
+        "spec": {"containers": [{"name": "c", "image": "nginx"}]}}, query={"fieldManager": "creator"})
+    assert code == 201, live
+    code, updated = send(admitted, "PUT", ns_path(chain, "pods", "web"), live, query={"fieldManager": "updater"})
+    assert code == 200, updated
+    assert [t["key"] for t in updated["spec"]["tolerations"]] == ["node.kubernetes.io/not-ready",
+                                                                  "node.kubernetes.io/unreachable"]
+    assert "updater" not in [e["manager"] for e in updated["metadata"].get("managedFields", [])]

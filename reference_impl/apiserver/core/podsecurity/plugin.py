@@ -75,9 +75,9 @@ class PodSecurity:
 
     @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/security/podsecurity.Plugin).Validate",
              "(*k8s.io/pod-security-admission/admission.Admission).Validate")
-    def admit(self, request: object, obj: dict | None) -> dict | None:
+    def validate(self, request: object, obj: dict | None) -> None:
         if request.operation not in ("CREATE", "UPDATE") or obj is None:
-            return obj
+            return
         group_resource = (request.resource.group, request.resource.plural)
         if group_resource == ("", "namespaces"):
             self.validate_namespace(request, obj)
@@ -85,7 +85,6 @@ class PodSecurity:
             self.validate_pod(request, obj)
         elif group_resource in POD_TEMPLATE_PATHS:
             self.validate_pod_controller(request, obj)
-        return obj
 
     @mirrors("(*k8s.io/pod-security-admission/admission.namespaceGetter).GetNamespace")
     def _namespace(self, name: str) -> dict:
