@@ -59,8 +59,8 @@ class Schema:
 
     @property
     def atomic(self) -> bool:
-        return self._resolved().get("x-kubernetes-map-type") == "atomic" or \
-            self._resolved().get("x-kubernetes-list-type") == "atomic"
+        resolved = self._resolved()
+        return resolved.get("x-kubernetes-map-type") == "atomic" or resolved.get("x-kubernetes-list-type") == "atomic"
 
     def field(self, name: str) -> tuple["Schema", bool]:
         """The schema of a map's member `name`, and whether it is a declared struct field."""
@@ -225,7 +225,7 @@ def compare(lhs: Any, rhs: Any, schema: Schema) -> Comparison:
 
 
 def _compare(lhs: Any, rhs: Any, schema: Schema, path: Path, struct_field: bool, c: Comparison) -> None:
-    left, right = (None if side is ABSENT else side for side in (lhs, rhs))
+    left, right = None if lhs is ABSENT else lhs, None if rhs is ABSENT else rhs
     if _granular_map(left if left is not None else right, schema) and isinstance(left or {}, dict) \
             and isinstance(right or {}, dict) and (left or right):
         for key in {**(left or {}), **(right or {})}:
@@ -300,5 +300,15 @@ def recursive_difference(paths: set | frozenset, removed: frozenset) -> set:
     """Set.RecursiveDifference: `paths` without those that are, or lie below, a path in `removed`."""
     if not removed:
         return set(paths)
-    lengths = {len(path) for path in removed}  # only prefixes this long can be in `removed`
-    return {path for path in paths if not any(path[:i] in removed for i in lengths if i <= len(path))}
+    lengths = sorted({len(path) for path in removed})  # only prefixes this long can be in `removed`
+    kept = set()
+    for path in paths:
+        for length in lengths:
+            if length > len(path):  # no longer prefix is left to try
+                kept.add(path)
+                break
+            if path[:length] in removed:
+                break
+        else:
+            kept.add(path)
+    return kept
