@@ -9,15 +9,9 @@ import re
 
 import pytest
 
-from reference_impl.machinery.clock import ManualClock
-from reference_impl.apiserver.core.admission import new_admission_chain
-from reference_impl.apiserver.storage.etcdclient import EtcdClient
 from reference_impl.apiserver.core.handlers import Request
-from reference_impl.apiserver.core.registry import Registry
-from reference_impl.apiserver.adapter.server import HandlerChain
-from tests.reference.etcd.processes import reference_server
+from tests.reference.apiserver.test_namespace_lifecycle import chain  # noqa: F401 (a fixture)
 
-NOW = 1_700_000_000.0
 ENFORCE, WARN = "pod-security.kubernetes.io/enforce", "pod-security.kubernetes.io/warn"
 HOST_NETWORK_PRIVILEGED = {"hostNetwork": True, "containers": [
     {"name": "c", "image": "nginx", "securityContext": {"privileged": True}}]}
@@ -30,15 +24,6 @@ RESTRICTED_FORBIDDEN = ('allowPrivilegeEscalation != false (container "c" must s
                         'seccompProfile (pod or container "c" must set securityContext.seccompProfile.type '
                         'to "RuntimeDefault" or "Localhost")')
 
-
-@pytest.fixture(scope="module")
-def chain(tmp_path_factory):
-    with reference_server(tmp_path_factory.mktemp("etcd")) as server:
-        client = EtcdClient(server.address)
-        registry = Registry(client, ManualClock(NOW))
-        yield HandlerChain(registry, admission=new_admission_chain(registry), now=lambda: NOW)
-        registry.close()
-        client.close()
 
 
 def call(chain, method: str, path: str, body=None, content_type: str = "application/json"):

@@ -8,10 +8,8 @@ import pytest
 from reference_impl.apiserver.adapter.server import HandlerChain
 from reference_impl.apiserver.core.admission import new_admission_chain
 from reference_impl.apiserver.core.registry import Registry
-from reference_impl.apiserver.storage.etcdclient import EtcdClient
 from reference_impl.machinery.clock import ManualClock
-from tests.reference.apiserver.test_handlers import NOW, call, ns_path
-from tests.reference.etcd.processes import reference_server
+from tests.reference.apiserver.test_handlers import NOW, call, etcd, ns_path  # noqa: F401 (etcd: a fixture)
 
 SUBDOMAIN_MSG = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
                  "and must start and end with an alphanumeric character (e.g. 'example.com', regex used for "
@@ -19,14 +17,6 @@ SUBDOMAIN_MSG = ("a lowercase RFC 1123 subdomain must consist of lower case alph
 QUALIFIED_NAME_MSG = ("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
                       "with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
                       "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
-
-
-@pytest.fixture(scope="module")
-def etcd(tmp_path_factory):
-    with reference_server(tmp_path_factory.mktemp("etcd")) as server:
-        client = EtcdClient(server.address)
-        yield client
-        client.close()
 
 
 @pytest.fixture(scope="module")
