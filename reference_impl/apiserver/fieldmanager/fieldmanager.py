@@ -97,9 +97,8 @@ def _uid(obj: dict | None) -> str:
 
 
 def _without_managed_fields(obj: dict) -> dict:
-    obj = deep_copy_json(obj)
-    obj["metadata"] = {k: v for k, v in (obj.get("metadata") or {}).items() if k != "managedFields"}
-    return obj
+    """`obj` without metadata.managedFields, sharing all else with it: to read, not to change."""
+    return {**obj, "metadata": {k: v for k, v in (obj.get("metadata") or {}).items() if k != "managedFields"}}
 
 
 @dataclass(frozen=True)
@@ -155,7 +154,7 @@ class FieldManager:
         if not managed.fields and _uid(live):
             # An object created before its fields were tracked stays untracked.
             return _with_managed_fields(new, managed)
-        defaulted = _without_managed_fields(new)
+        defaulted = deep_copy_json(_without_managed_fields(new))
         self.default(defaulted)
         try:
             managed = self._update_managed(_without_managed_fields(live) if live else self._zero(defaulted),

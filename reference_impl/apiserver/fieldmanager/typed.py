@@ -218,26 +218,32 @@ class Comparison:
 
 
 @mirrors("(sigs.k8s.io/structured-merge-diff/v4/typed.TypedValue).Compare")
-def compare(lhs: Any, rhs: Any, schema: Schema) -> Comparison:
+def compare(lhs: Any, rhs: Any, schema: Schema, skip: frozenset = frozenset()) -> Comparison:
+    """What changed from `lhs` to `rhs`; fields at the paths in `skip` are not compared at all,
+    as if filtered out afterwards (a status write never walks the spec)."""
     comparison = Comparison()
-    _compare(lhs, rhs, schema, (), False, comparison)
+    _compare(lhs, rhs, schema, (), False, comparison, skip)
     return comparison
 
 
-def _compare(lhs: Any, rhs: Any, schema: Schema, path: Path, struct_field: bool, c: Comparison) -> None:
+def _compare(lhs: Any, rhs: Any, schema: Schema, path: Path, struct_field: bool, c: Comparison,
+             skip: frozenset) -> None:
     left, right = None if lhs is ABSENT else lhs, None if rhs is ABSENT else rhs
     if _granular_map(left if left is not None else right, schema) and isinstance(left or {}, dict) \
             and isinstance(right or {}, dict) and (left or right):
         for key in {**(left or {}), **(right or {})}:
+            child_path = path + (PathElement.field(key),)
+            if child_path in skip:
+                continue
             child_schema, child_declared = schema.field(key)
             _compare((left or {}).get(key, ABSENT), (right or {}).get(key, ABSENT), child_schema,
-                     path + (PathElement.field(key),), child_declared and child_schema.is_struct, c)
+                     child_path, child_declared and child_schema.is_struct, c, skip)
     elif _granular_list(left if left is not None else right, schema) and isinstance(left or [], list) \
             and isinstance(right or [], list) and (left or right):
         left_items, right_items = _items(left or [], schema, path), _items(right or [], schema, path)
         for element in {**left_items, **right_items}:
             _compare(left_items.get(element, ABSENT), right_items.get(element, ABSENT), schema.element(),
-                     path + (element,), False, c)
+                     path + (element,), False, c, skip)
     else:
         if lhs is ABSENT:
             c.added.add(path)
