@@ -159,6 +159,19 @@ def test_an_apply_body_that_is_no_yaml_object_is_400(chain):
                                               "map[string]interface {}")
 
 
+def test_an_apply_with_duplicate_list_keys_is_400_not_500(chain):
+    """Two env entries of one name cannot be typed: upstream 1.24's plain error (a 500, a bug it
+    since fixed as kubernetes#139253) is a 400 here, with upstream's message."""
+    container = {"name": "app", "image": "nginx", "env": [{"name": "foo", "value": "x"}, {"name": "foo", "value": "y"}]}
+    body = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "dup-env"},
+            "spec": {"selector": {"matchLabels": {"app": "d"}}, "template": {
+                "metadata": {"labels": {"app": "d"}}, "spec": {"containers": [container]}}}}
+    code, status = send(chain, "PATCH", deployment_path(chain, "dup-env"), body, content_type=APPLY,
+                        query={"fieldManager": "kubectl"})
+    assert (code, status["reason"]) == (400, "BadRequest"), status
+    assert status["message"].startswith("failed to create typed patch object"), status
+
+
 def test_an_apply_naming_another_object_is_400(chain):
     code, status = send(chain, "PATCH", deployment_path(chain, "other"), DEPLOYMENT, content_type=APPLY,
                         query={"fieldManager": "kubectl"})
