@@ -35,7 +35,8 @@ T = TypeVar("T")
 @mirrors("k8s.io/kubernetes/pkg/registry/core/pod/storage.propagateDryRun")
 def propagate_dry_run(eviction: dict, request_dry_run: list[str]) -> dict:
     """The eviction's deleteOptions with the request's dryRun where they give none; both given
-    and different is a plain error (a 500 with no reason)."""
+    and different is the client's mistake: a 400 with upstream's words (1.24 returns a plain error,
+    which the server writes as a 500)."""
     options = eviction.get("deleteOptions")
     if options is None:
         return {"dryRun": request_dry_run}
@@ -43,8 +44,8 @@ def propagate_dry_run(eviction: dict, request_dry_run: list[str]) -> dict:
         options["dryRun"] = request_dry_run
         return options
     if request_dry_run and request_dry_run != options["dryRun"]:
-        raise StatusError(500, "", f"Non-matching dry-run options in request and content: "
-                                   f"[{' '.join(request_dry_run)}] and [{' '.join(options['dryRun'])}]")
+        raise errors.bad_request(f"Non-matching dry-run options in request and content: "
+                                 f"[{' '.join(request_dry_run)}] and [{' '.join(options['dryRun'])}]")
     return options
 
 

@@ -137,13 +137,13 @@ def test_dry_run_evictions_change_nothing(chain, query, options):
     assert get_budget(chain)["status"]["disruptionsAllowed"] == 1
 
 
-def test_dry_run_options_that_differ_between_request_and_body_are_an_error(chain):
-    """propagateDryRun's plain error: a 500 Status with no reason."""
+def test_dry_run_options_that_differ_between_request_and_body_are_400(chain):
+    """propagateDryRun's words, but a 400: the client's mistake is no server error (1.24's plain
+    error would be written as a 500)."""
     running_pod(chain)
     code, status = evict(chain, eviction(dryRun=["All", "All"]), query={"dryRun": "All"})
-    assert (code, status) == (500, {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-                                    "message": "Non-matching dry-run options in request and content: "
-                                               "[All] and [All All]", "code": 500})
+    assert (code, status["reason"], status["message"]) == (
+        400, "BadRequest", "Non-matching dry-run options in request and content: [All] and [All All]")
 
 
 
