@@ -23,6 +23,7 @@ from reference_impl.apiserver.fieldmanager.managedfields import (APPLY, UPDATE, 
                                                                  encode_managed_fields, is_reset)
 from reference_impl.apiserver.fieldmanager.typed import Schema, TypedError
 from reference_impl.apiserver.fieldmanager.updater import Conflicts, Updater, VersionedSet
+from reference_impl.machinery import gojson
 from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.mirrors import mirrors
 
@@ -142,7 +143,10 @@ class FieldManager:
     def update(self, live: dict | None, new: dict, manager: str, now: str) -> dict:
         """`new` with its managedFields: those it was sent with when they decode (the live ones
         when it was sent none, none at all for an empty list), changed by this write. `live` is
-        None for a create. A subresource write keeps the live entries whatever it sends."""
+        None for a create. A subresource write keeps the live entries whatever it sends. A `new`
+        whose metadata is no object is returned as it is, for the decoder to refuse."""
+        if not _metadata_is_object(new):
+            return new
         live = live or {}
         sent = _managed_fields_of(new)
         if is_reset(sent) and not self.subresource:
@@ -207,6 +211,9 @@ class FieldManager:
         except ManagedFieldsError as err:
             raise StatusError(500, "", f"failed to decode managed fields: {err}") from None
         original, live = live, _without_managed_fields(live)
+        if not _metadata_is_object(applied):
+            raise errors.bad_request(f"failed to create typed patch object ({_gvknn(applied)}): .metadata: expected "
+                                     f"map, got {gojson.type_name(applied['metadata'])}")
         try:
             if not managed.fields:
                 managed = self._update_managed(self._zero(live), live, managed,
@@ -276,15 +283,22 @@ def _decoded_or_none(entries: Any) -> Managed | None:
         return None
 
 
+def _metadata_is_object(obj: dict) -> bool:
+    return isinstance(obj.get("metadata"), (dict, type(None)))
+
+
 def _managed_fields_of(obj: dict) -> Any:
-    return (obj.get("metadata") or {}).get("managedFields")
+    metadata = obj.get("metadata")
+    return metadata.get("managedFields") if isinstance(metadata, dict) else None
 
 
 def _with_managed_fields(obj: dict, managed: Managed) -> dict:
     """A copy of `obj` with the entries of `managed`, where it had them (the stored bytes of a
     write that changes nothing stay the same) or else last, where ObjectMeta has them."""
     obj = deep_copy_json(obj)
-    metadata = obj.setdefault("metadata", {})
+    if obj.get("metadata") is None:  # absent, or null in an applied configuration
+        obj["metadata"] = {}
+    metadata = obj["metadata"]
     entries = encode_managed_fields(managed)
     if entries:
         metadata["managedFields"] = entries

@@ -209,3 +209,28 @@ def test_what_mutating_admission_adds_on_update_belongs_to_no_manager(registry, 
     assert [t["key"] for t in updated["spec"]["tolerations"]] == ["node.kubernetes.io/not-ready",
                                                                   "node.kubernetes.io/unreachable"]
     assert "updater" not in [e["manager"] for e in updated["metadata"].get("managedFields", [])]
+
+
+def test_metadata_that_is_no_object_is_400_on_apply_and_patch(chain):
+    """An applied configuration or merge patch whose metadata is a number, a string or a list is
+    the client's mistake: 400, where the field manager met it as an object (500)."""
+    name = "meta-kinds"
+    assert send(chain, "PATCH", deployment_path(chain, name), DEPLOYMENT | {"metadata": {"name": name}},
+                content_type=APPLY, query={"fieldManager": "kubectl"})[0] == 201
+    for metadata in (1.5, "x", [], True):
+        body = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": metadata}
+        code, status = send(chain, "PATCH", deployment_path(chain, name), body, content_type=APPLY,
+                            query={"fieldManager": "kubectl"})
+        assert (code, status["reason"]) == (400, "BadRequest"), status
+        assert ".metadata: expected map" in status["message"], status
+        code, status = send(chain, "PATCH", deployment_path(chain, name), {"metadata": metadata},
+                            content_type="application/merge-patch+json")
+        assert (code, status["reason"]) == (400, "BadRequest"), status
+
+
+def test_an_applied_null_metadata_is_no_500(chain):
+    """`metadata: null` in an applied configuration names no object: the name check refuses it."""
+    body = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": None, "spec": DEPLOYMENT["spec"]}
+    code, status = send(chain, "PATCH", deployment_path(chain, "null-meta"), body, content_type=APPLY,
+                        query={"fieldManager": "kubectl"})
+    assert code == 400 and status["reason"] == "BadRequest", status
