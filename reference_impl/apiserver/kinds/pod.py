@@ -25,8 +25,9 @@ POD_UPDATABLE = ("spec: Forbidden: pod updates may not change fields other than 
 def _without_mutable(spec: dict) -> dict:
     spec = {k: v for k, v in spec.items() if k not in ("activeDeadlineSeconds", "tolerations")}
     for field in ("containers", "initContainers"):
-        if field in spec:
-            spec[field] = [{k: v for k, v in c.items() if k != "image"} for c in spec[field]]
+        if field in spec:  # a null list is Go's nil slice
+            spec[field] = [{k: v for k, v in c.items() if k != "image"} if isinstance(c, dict) else c
+                           for c in spec[field] or ()]
     return spec
 
 

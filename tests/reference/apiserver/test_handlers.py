@@ -1095,3 +1095,13 @@ def test_allow_watch_bookmarks_is_read_as_go_converts_a_query_bool(chain, monkey
                           query={"watch": "1", "allowWatchBookmarks": value})
     response.stop()
     assert (code, seen["allow_bookmarks"]) == (200, allowed)
+
+
+def test_a_pod_update_with_null_containers_is_422(chain):
+    """`containers: null` is Go's nil slice: the update is refused by validation (422), where the
+    comparison of the immutable spec iterated it (500)."""
+    call(chain, "POST", ns_path(chain, "pods"), {**POD, "metadata": {"name": "null-containers"}})
+    current = call(chain, "GET", ns_path(chain, "pods", "null-containers"))[1]
+    code, status = call(chain, "PUT", ns_path(chain, "pods", "null-containers"),
+                        {**current, "spec": {**current["spec"], "containers": None}})
+    assert code == 422, status
