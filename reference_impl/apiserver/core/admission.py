@@ -56,10 +56,6 @@ class ValidationPlugin(Protocol):
     def validate(self, request: object, obj: dict | None) -> None: ...
 
 
-def _group_resource(request: object) -> str:
-    return errors.qualified(request.resource.plural, request.resource.group)
-
-
 @mirrors("k8s.io/apiserver/pkg/admission.NewForbidden")
 def forbidden(request: object, obj: dict | None, why: str) -> StatusError:
     """403 `<resource> "<name>" is forbidden: <why>`, naming the object as upstream's
@@ -68,8 +64,7 @@ def forbidden(request: object, obj: dict | None, why: str) -> StatusError:
     if not name:
         meta = (obj or {}).get("metadata") or {}
         name = meta.get("name") or meta.get("generateName") or "Unknown"
-    return StatusError(403, "Forbidden", f'{_group_resource(request)} "{name}" is forbidden: {why}',
-                       errors.status_details(request.resource.plural, request.resource.group, name))
+    return errors.object_forbidden(request.resource.plural, request.resource.group, name, why)
 
 
 def _is_namespace(request: object) -> bool:

@@ -139,6 +139,13 @@ def too_old_resource_version(requested: int, compacted: int) -> StatusError:
 
 
 @mirrors("k8s.io/apimachinery/pkg/api/errors.NewForbidden")
+def object_forbidden(resource: str, group: str, name: str, why: str) -> StatusError:
+    """403 `<resource>.<group> "<name>" is forbidden: <why>`, a refusal that names the object."""
+    return StatusError(403, "Forbidden", f'{qualified(resource, group)} "{name}" is forbidden: {why}',
+                       status_details(resource, group, name))
+
+
+@mirrors("k8s.io/apimachinery/pkg/api/errors.NewForbidden")
 def forbidden(user: str, verb: str, resource: str = "", namespace: str = "", name: str = "",
               group: str = "", subresource: str = "", path: str = "", reason: str = "") -> StatusError:
     """403 with the message responsewriters.Forbidden writes for an authorizer's denial.

@@ -120,12 +120,6 @@ def has_aggregation_rule(cluster_role: dict | None) -> bool:
     return bool(((cluster_role or {}).get("aggregationRule") or {}).get("clusterRoleSelectors"))
 
 
-@mirrors("k8s.io/apimachinery/pkg/api/errors.NewForbidden")
-def _forbidden(plural: str, name: str, why: str) -> errors.StatusError:
-    return errors.StatusError(403, "Forbidden", f'{errors.qualified(plural, RBAC_GROUP)} "{name}" is forbidden: {why}',
-                              errors.status_details(plural, RBAC_GROUP, name))
-
-
 class EscalationCheck:
     """Runs before admission on writes of the four RBAC resources."""
 
@@ -171,7 +165,7 @@ class EscalationCheck:
             self.confirm_no_escalation(user, namespace, plural, name, rules)
             # Upstream asks for `*` on everything here, which includes the `escalate` refused above.
             if plural == "clusterroles" and (has_aggregation_rule(obj) or has_aggregation_rule(old)):
-                raise _forbidden(plural, name, "must have cluster-admin privileges to use the aggregationRule")
+                raise errors.object_forbidden(plural, RBAC_GROUP, name, "must have cluster-admin privileges to use the aggregationRule")
             return
         ref = obj.get("roleRef") or {}
         ref_plural = {"Role": "roles", "ClusterRole": "clusterroles"}.get(ref.get("kind"))
@@ -200,4 +194,4 @@ class EscalationCheck:
                    f"held:\n" + "\n".join(descriptions))
         if resolution_errors:  # RulesFor's aggregate error, printed inside a slice of errors
             message += f"; resolution errors: [{errors.aggregate(resolution_errors)}]"
-        raise _forbidden(plural, name, message)
+        raise errors.object_forbidden(plural, RBAC_GROUP, name, message)

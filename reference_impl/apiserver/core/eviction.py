@@ -82,9 +82,8 @@ def too_many_requests(pdb_name: str) -> StatusError:
 
 
 def _forbidden(pdb_name: str, why: str) -> StatusError:
-    """errors.NewForbidden(policy.Resource("poddisruptionbudget"), name, why)."""
-    return StatusError(403, "Forbidden", f'poddisruptionbudget.policy "{pdb_name}" is forbidden: {why}',
-                       errors.status_details("poddisruptionbudget", "policy", pdb_name))
+    """errors.NewForbidden(policy.Resource("poddisruptionbudget"), name, why): the singular, as upstream spells it."""
+    return errors.object_forbidden("poddisruptionbudget", "policy", pdb_name, why)
 
 
 def _retry(retriable: Callable[[StatusError], bool], attempt: Callable[[], T]) -> T:

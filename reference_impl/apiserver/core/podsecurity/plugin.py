@@ -57,9 +57,7 @@ def _add_warning(request: object, text: str) -> None:
 
 @mirrors("k8s.io/pod-security-admission/admission.forbiddenResponse")
 def _forbidden(request: object, why: str) -> StatusError:
-    resource, group = request.resource.plural, request.resource.group
-    return StatusError(403, "Forbidden", f'{errors.qualified(resource, group)} "{request.name}" is forbidden: {why}',
-                       errors.status_details(resource, group, request.name))
+    return errors.object_forbidden(request.resource.plural, request.resource.group, request.name, why)
 
 
 class PodSecurity:
