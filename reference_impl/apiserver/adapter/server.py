@@ -11,6 +11,7 @@ watch responses as chunked JSON lines.
 from __future__ import annotations
 
 import http.server
+import json
 import re
 import ssl
 import sys
@@ -40,6 +41,14 @@ PROTOBUF_OPENAPI = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
 _MALFORMED_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
+@mirrors("net/http.NotFound")
+def not_found_page() -> Response:
+    """What the end of 1.24's delegation chain (notfoundhandler) answers for a path no server
+    routes: Go's plain 404, not a Status (kubectl reports "the server could not find the requested
+    resource" all the same)."""
+    return Response(404, b"404 page not found\n", "text/plain; charset=utf-8")
+
+
 @dataclass(frozen=True)
 class User:
     """The user a server without an authenticator runs every request as."""
@@ -61,6 +70,7 @@ class HandlerChain:
         self.rest.escalation = EscalationCheck.for_authorizer(authorizer) if authorizer is not None else None
         self.server_address = server_address
         self.served = (*kinds.RESOURCES, *discovery.REVIEWS.values())
+        self.served_groups = {r.group for r in self.served}
 
     @mirrors("k8s.io/apiserver/pkg/server.DefaultBuildHandlerChain",
              "k8s.io/apiserver/pkg/server/filters.WithPanicRecovery")
@@ -130,6 +140,8 @@ class HandlerChain:
         if review is not None and info.verb == "create" and not info.subresource and not info.name \
                 and bool(info.namespace) == review.namespaced:
             return self.review(request, review.kind)
+        if info.api_group not in self.served_groups:
+            return not_found_page()  # no go-restful web service for the group
         resource = kinds.find(info.api_group, info.api_version, info.resource)
         if resource is None or (info.namespace and not resource.namespaced and info.resource != "namespaces"):
             raise errors.resource_not_served()
@@ -142,16 +154,35 @@ class HandlerChain:
         for prefix, checks in HEALTH_CHECKS.items():
             if path == prefix or path.startswith(prefix + "/"):
                 return self.health(request, path, prefix, checks)
+        if path in ("/", "/index.html"):
+            return self.index()
         document = self.document(path, request)
-        if document is None:
+        if document is not None:
+            return document
+        if self.routed_by_go_restful(path):
             raise errors.resource_not_served()
-        return document
+        return not_found_page()
+
+    @mirrors("(k8s.io/apiserver/pkg/server/routes.IndexLister).ServeHTTP")
+    def index(self) -> Response:
+        """`/`: the paths the server lists, indented as WriteRawJSON writes them."""
+        paths = discovery.root_paths(self.served, HEALTH_CHECKS)
+        return Response(200, json.dumps(paths, indent=2).encode())
+
+    @mirrors("(k8s.io/apiserver/pkg/server.director).ServeHTTP")
+    def routed_by_go_restful(self, path: str) -> bool:
+        """Whether a web service's root path prefixes `path` (`/api`, `/apis/<group>`, `/version`;
+        `/apis` only as itself): its misses are Status bodies, everything else's Go's plain 404."""
+        parts = path.split("/")
+        if parts[1] in ("api", "version"):
+            return True
+        return parts[1] == "apis" and len(parts) > 2 and parts[2] in self.served_groups - {""}
 
     @mirrors("k8s.io/apiserver/pkg/server/healthz.InstallPathHandler")
     def health(self, request: Request, path: str, prefix: str, checks: tuple[str, ...]) -> Response:
         check = path.removeprefix(prefix).strip("/")
         if check and check not in checks:
-            raise errors.resource_not_served()
+            return not_found_page()  # each check is a path of its own: an unknown one has none
         if check:
             return Response(200, b"ok", "text/plain; charset=utf-8")
         if "verbose" in request.query:

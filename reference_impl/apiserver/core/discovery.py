@@ -97,6 +97,21 @@ def api_group(resources: Iterable, name: str) -> dict | None:
     return {"kind": "APIGroup", "apiVersion": "v1", **_api_group(name, versions)}
 
 
+@mirrors("(k8s.io/apiserver/pkg/server/routes.IndexLister).ServeHTTP")
+def root_paths(resources: Iterable, health_checks: dict[str, Sequence[str]]) -> dict:
+    """`/`'s RootPaths: every path the server lists (discovery, each group and version, each
+    health check, OpenAPI, version), sorted as sets.String sorts them."""
+    paths = {"/api", "/apis", "/apis/", "/openapi/v2", "/version"}
+    for name, versions in group_versions(resources).items():
+        base = f"/apis/{name}" if name else "/api"
+        paths.add(base)
+        paths.update(f"{base}/{version}" for version in versions)
+    for prefix, checks in health_checks.items():
+        paths.add(prefix)
+        paths.update(f"{prefix}/{check}" for check in checks)
+    return {"paths": sorted(paths)}
+
+
 def _entry(resource) -> dict:
     entry = {"name": resource.plural, "singularName": resource.singular, "namespaced": resource.namespaced,
              "kind": resource.kind, "verbs": list(resource.verbs)}

@@ -61,8 +61,10 @@ def not_found(resource: str, name: str, group: str = "") -> StatusError:
 
 
 def resource_not_served() -> StatusError:
-    """404 for a path or kind the server does not serve."""
-    return StatusError(404, "NotFound", "the server could not find the requested resource")
+    """404 for a resource or subresource a served group version has no route for: go-restful's
+    miss, which serviceErrorHandler writes as NewGenericServerResponse (details shown empty, which
+    kubectl debug reads)."""
+    return generic_server_response(404)
 
 
 @mirrors("k8s.io/apimachinery/pkg/api/errors.NewAlreadyExists")
@@ -108,7 +110,8 @@ def invalid(kind: str, name: str, causes: list[str], group: str = "") -> StatusE
                        details)
 
 
-_GENERIC_RESPONSES = {405: ("MethodNotAllowed", "the server does not allow this method on the requested resource"),
+_GENERIC_RESPONSES = {404: ("NotFound", "the server could not find the requested resource"),
+                      405: ("MethodNotAllowed", "the server does not allow this method on the requested resource"),
                       422: ("Invalid", "the server rejected our request due to an error in our request")}
 
 
@@ -116,7 +119,7 @@ _GENERIC_RESPONSES = {405: ("MethodNotAllowed", "the server does not allow this 
 def generic_server_response(code: int) -> StatusError:
     """`code` as NewGenericServerResponse writes it for no resource: the code's fixed reason and
     message, which leave out the cause, and empty details. A JSON patch that does not apply gets
-    the 422, a method no route serves at a path go-restful's 405."""
+    the 422, a method no route serves at a path go-restful's 405, a path it has no route for its 404."""
     reason, message = _GENERIC_RESPONSES[code]
     return StatusError(code, reason, message, empty_details_shown=True)
 

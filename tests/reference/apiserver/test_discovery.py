@@ -68,13 +68,32 @@ def test_aggregated_discovery_accept_gets_plain_discovery():
     assert get_json("/apis", accept=accept)["kind"] == "APIGroupList"
 
 
-@pytest.mark.parametrize("path", ["/apis/foo", "/apis/foo/v1", "/api/v2", "/nothing", "/apis/apps/v1/frobs",
-                                  "/openapi/v3"])
-def test_unknown_paths_are_404_status(path):
+@pytest.mark.parametrize("path", ["/api/v2", "/apis/apps/v1/frobs", "/apis/apps/v9", "/apis/apps/v9/deployments",
+                                  "/api/v1/namespaces/default/pods/web/frobs"])
+def test_a_miss_under_a_served_web_service_is_a_status_with_empty_details(path):
+    """go-restful's miss: kubectl debug reads details.name of the 404 to tell a missing
+    subresource from a missing pod, and panicked on a Status without details."""
     code, response = get(path)
-    body = json.loads(response.body)
-    assert code == 404 and body["reason"] == "NotFound"
-    assert body["message"] == "the server could not find the requested resource"
+    assert code == 404 and json.loads(response.body) == {
+        "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+        "message": "the server could not find the requested resource", "reason": "NotFound", "details": {},
+        "code": 404}
+
+
+@pytest.mark.parametrize("path", ["/apis/foo", "/apis/foo/v1", "/apis/foo.io/v1/bars", "/nothing", "/openapi/v3",
+                                  "/healthz/nothing"])
+def test_a_path_no_server_routes_is_gos_plain_404(path):
+    code, response = get(path)
+    assert (code, response.body, response.content_type) == (404, b"404 page not found\n", "text/plain; charset=utf-8")
+
+
+def test_the_root_lists_the_served_paths():
+    code, response = get("/")
+    paths = json.loads(response.body)["paths"]
+    assert code == 200 and response.body.startswith(b'{\n  "paths": [\n    "/api",\n')
+    assert paths == sorted(paths)
+    assert {"/api/v1", "/apis/apps", "/apis/apps/v1", "/healthz/etcd", "/readyz/informer-sync",
+            "/openapi/v2", "/version"} <= set(paths)
 
 
 def test_version():
