@@ -8,15 +8,15 @@ snapshot file stores, so they are produced here once.
 """
 from __future__ import annotations
 
+import hashlib
 import struct
 from collections.abc import Iterable, Iterator
-
-import hashlib
 from dataclasses import dataclass
 
-from reference_impl.etcd.authpb import auth_buckets, auth_state
+import google_crc32c
 from google.protobuf.message import DecodeError
 
+from reference_impl.etcd.authpb import auth_buckets, auth_state
 from reference_impl.etcd.bolt import BoltError, read_db, write_db
 from reference_impl.etcd.errors import ErrCompacted, ErrCorruptWAL, ErrFutureRev
 from reference_impl.etcd.messages import KeyValue, read_varint
@@ -98,29 +98,6 @@ def key_bucket(store: KVStore) -> Iterator[tuple[bytes, bytes]]:
         yield rev_to_bytes(rev, tombstone), marshal_key_value(kv, tombstone)
 
 
-def _crc32c_table() -> list[int]:
-    table = []
-    for byte in range(256):
-        crc = byte
-        for _ in range(8):
-            crc = (crc >> 1) ^ 0x82F63B78 if crc & 1 else crc >> 1
-        table.append(crc)
-    return table
-
-
-_CRC32C = _crc32c_table()
-
-
-def crc32c(data: bytes, crc: int = 0) -> int:
-    """CRC-32 with the Castagnoli polynomial (crc32.MakeTable(crc32.Castagnoli)), continued
-    from `crc`."""
-    crc ^= 0xFFFFFFFF
-    table = _CRC32C
-    for byte in data:
-        crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
-    return crc ^ 0xFFFFFFFF
-
-
 @mirrors(f"(*{MVCC}.store).HashByRev", f"(*{MVCC}.treeIndex).Keep")
 def hash_by_rev(store: KVStore, rev: int) -> tuple[int, int, int]:
     """(hash, current revision, compact revision) of the `key` bucket up to `rev` (0: now): etcd's
@@ -132,15 +109,15 @@ def hash_by_rev(store: KVStore, rev: int) -> tuple[int, int, int]:
         raise ErrFutureRev(revision=rev, current_revision=current)
     rev = rev or current
     keep = store.visible_revisions(rev)
-    crc = crc32c(KEY_BUCKET)
+    crc = google_crc32c.extend(0, KEY_BUCKET)  # Go's crc32.Update with the Castagnoli table
     for kr, kv in store.revisions():
         if kr.main > rev:
             continue
         if kr.main <= compacted and keep and kr not in keep:
             continue  # etcd has scheduled it for deletion by the compaction
         tombstone = kv.version == 0
-        crc = crc32c(rev_to_bytes(kr, tombstone), crc)
-        crc = crc32c(marshal_key_value(kv, tombstone), crc)
+        crc = google_crc32c.extend(crc, rev_to_bytes(kr, tombstone))
+        crc = google_crc32c.extend(crc, marshal_key_value(kv, tombstone))
     return crc, current, compacted
 
 
