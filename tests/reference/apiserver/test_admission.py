@@ -247,12 +247,12 @@ def test_chain_holds_upstreams_order_and_splits_it_into_two_phases():
     assert [type(p).__name__ for p in chain.plugins] == ["NamespaceLifecycle", "LimitRanger", "ServiceAccount",
                                                          "PodSecurity", "DefaultTolerationSeconds",
                                                          "CertificateApproval", "CertificateSigning",
-                                                         "CertificateSubjectRestriction"]
+                                                         "CertificateSubjectRestriction", "ResourceQuota"]
     assert [type(p).__name__ for p in chain.mutating] == ["NamespaceLifecycle", "LimitRanger", "ServiceAccount",
                                                           "DefaultTolerationSeconds"]
     assert [type(p).__name__ for p in chain.validating] == ["LimitRanger", "ServiceAccount", "PodSecurity",
                                                             "CertificateApproval", "CertificateSigning",
-                                                            "CertificateSubjectRestriction"]
+                                                            "CertificateSubjectRestriction", "ResourceQuota"]
     admitted = chain.admit(Request("CREATE", PODS, obj=pod()))
     assert admitted["spec"]["serviceAccountName"] == "default"
     assert [t["key"] for t in admitted["spec"]["tolerations"]] == ["node.kubernetes.io/not-ready",
