@@ -32,7 +32,8 @@ from reference_impl.client.informer import Informer, load_client, log, start_and
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.rest import RestClient, lease_step
 from reference_impl.client.workqueue import RateLimitingQueue
-from reference_impl.controller_manager import endpoints, endpointslice, garbagecollector, namespace, serviceaccount
+from reference_impl.controller_manager import (endpoints, endpointslice, garbagecollector, namespace, resourcequota,
+                                              serviceaccount)
 from reference_impl.controller_manager.apply import RESOURCES as API_PATHS
 from reference_impl.controller_manager.apply import apply
 from reference_impl.controller_manager.cronjob import CronJobController
@@ -82,7 +83,10 @@ WORKLOAD_WATCHED = {
     "statefulsets": "/apis/apps/v1/statefulsets", "controllerrevisions": "/apis/apps/v1/controllerrevisions",
     "persistentvolumeclaims": "/api/v1/persistentvolumeclaims", "jobs": "/apis/batch/v1/jobs",
     "cronjobs": "/apis/batch/v1/cronjobs", "poddisruptionbudgets": "/apis/policy/v1/poddisruptionbudgets",
+    "resourcequotas": "/api/v1/resourcequotas",
 }
+# The kinds whose changes (a delete, a pod ending) can release quota usage.
+QUOTA_REPLENISHED = ("pods", "services", "persistentvolumeclaims", "replicationcontrollers")
 # The workloads whose scale the disruption controller reads.
 DISRUPTION_SCALED = ("replicationcontrollers", "replicasets", "deployments", "statefulsets")
 WORKLOAD_GC_KINDS = {"ReplicationController": "replicationcontrollers", "DaemonSet": "daemonsets",
@@ -256,6 +260,9 @@ class ControllerManager:
                    [Trigger("nodes", self._everything), Trigger("leases", self._everything)],
                    lambda: [ALL], ("nodes", "leases", "pods"), SYNC_PERIOD),
             # The TTL annotation follows the cluster's size: any node change may move every node's.
+            queued("resourcequota", self._sync_resource_quota,
+                   [Trigger("resourcequotas", _own_key), *(Trigger(r, self._quotas_of) for r in QUOTA_REPLENISHED)],
+                   self._keys_of("resourcequotas"), ("resourcequotas",)),
             queued("ttl", lambda _key: self.ttl.sync(self.cache("nodes").list()),
                    [Trigger("nodes", self._everything)], lambda: [ALL], ("nodes",)),
             queued("garbagecollector", lambda _key: self._garbage_collect(), gc_triggers, lambda: [ALL],
@@ -341,6 +348,30 @@ class ControllerManager:
         return endpointslice.sync_service(ns, name, self.cache("services").get(key),
                                           self.cache("pods").by_namespace(ns),
                                           self.cache("endpointslices").by_namespace(ns), nodes)
+
+    def _quotas_of(self, obj: dict) -> list[str]:
+        return self._in_namespace("resourcequotas", obj["metadata"].get("namespace", ""))
+
+    def _sync_resource_quota(self, key: str) -> list:
+        rq, ns = self._get("resourcequotas", key)
+        if rq is None:
+            return []
+        return resourcequota.sync_resource_quota(rq, lambda group, plural: self._objects_in(ns, group, plural),
+                                                 self.clock.now())
+
+    def _objects_in(self, namespace_name: str, group: str, plural: str) -> list[dict]:
+        """One namespace's objects of a resource: from its informer when one here has synced,
+        else listed live (upstream's quota monitors watch every quotable resource)."""
+        prefix = "/api/v1" if not group else next(
+            (p for r, p in self._namespaced_kinds().items() if r == plural and p.startswith(f"/apis/{group}/")), None)
+        if prefix is None:
+            return []
+        if plural in self.informers and self.synced(plural) and self.informers[plural].path == f"{prefix}/{plural}":
+            return self.cache(plural).by_namespace(namespace_name)
+        try:
+            return self.client.request("GET", f"{prefix}/namespaces/{namespace_name}/{plural}").get("items") or []
+        except APIStatusError:
+            return []  # not served: nothing of it to count
 
     def _sync_namespace(self, name: str) -> list:
         ns = self.cache("namespaces").get(name)

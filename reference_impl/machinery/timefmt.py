@@ -20,3 +20,8 @@ def go_time_string(text: str) -> str:
     moment = datetime.datetime.fromisoformat(text).astimezone(datetime.timezone.utc)
     fraction = f".{moment.microsecond:06d}".rstrip("0").rstrip(".")
     return f"{moment:%Y-%m-%d %H:%M:%S}{fraction} +0000 UTC"
+
+
+def parse_rfc3339(text: str) -> float:
+    """Seconds since the epoch of a metav1.Time as it is written ("2024-01-02T03:04:05Z")."""
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()

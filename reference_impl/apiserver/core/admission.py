@@ -23,7 +23,7 @@ from typing import Callable, Protocol, Sequence
 
 from cryptography.x509.oid import NameOID
 
-from reference_impl.apiserver.core import errors
+from reference_impl.apiserver.core import errors, limitranger, resourcequota
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.podsecurity import PodSecurity
 from reference_impl.apiserver.core.rbac import AlwaysAllowAuthorizer, AttributesRecord
@@ -307,13 +307,16 @@ class AdmissionChain:
 
 
 def new_admission_chain(registry: object, namespaces: Lister | None = None,
-                        service_accounts: Lister | None = None, authorizer: object | None = None) -> AdmissionChain:
+                        service_accounts: Lister | None = None, authorizer: object | None = None,
+                        limit_ranges: object | None = None, resource_quotas: object | None = None) -> AdmissionChain:
     """The server's default chain in upstream's order (AllOrderedPlugins): NamespaceLifecycle,
-    ServiceAccount, PodSecurity, DefaultTolerationSeconds, CertificateApproval and
+    LimitRanger, ServiceAccount, PodSecurity, DefaultTolerationSeconds, CertificateApproval and
     CertificateSigning (asking `authorizer`, AlwaysAllow without one) and
-    CertificateSubjectRestriction; without listers the plugins read everything live."""
+    CertificateSubjectRestriction, ResourceQuota; without listers the plugins read everything live."""
     authorizer = authorizer or AlwaysAllowAuthorizer()
     return AdmissionChain([NamespaceLifecycle(registry, lister=namespaces),
+                           limitranger.LimitRanger(registry, limit_ranges),
                            ServiceAccount(registry, lister=service_accounts), PodSecurity(registry, namespaces),
                            DefaultTolerationSeconds(), CertificateApproval(authorizer),
-                           CertificateSigning(authorizer), CertificateSubjectRestriction()])
+                           CertificateSigning(authorizer), CertificateSubjectRestriction(),
+                           resourcequota.ResourceQuota(registry, resource_quotas)])

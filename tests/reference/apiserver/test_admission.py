@@ -49,6 +49,9 @@ class FakeRegistry:
         except KeyError:
             raise errors.not_found(resource, name) from None
 
+    def list(self, resource, namespace):
+        return {"items": [obj for (plural, ns, _), obj in self.objects.items() if (plural, ns) == (resource, namespace)]}
+
 
 def namespace(name, phase="Active"):
     return ("namespaces", None, {"metadata": {"name": name}, "status": {"phase": phase}})
@@ -241,13 +244,15 @@ def test_chain_holds_upstreams_order_and_splits_it_into_two_phases():
     """The plugins keep AllOrderedPlugins' order; `admit` runs those with an Admit (mutating), and
     `validate` those with a Validate (ServiceAccount has both), as chainAdmissionHandler does."""
     chain = new_admission_chain(REGISTRY)
-    assert [type(p).__name__ for p in chain.plugins] == ["NamespaceLifecycle", "ServiceAccount", "PodSecurity",
-                                                         "DefaultTolerationSeconds", "CertificateApproval",
-                                                         "CertificateSigning", "CertificateSubjectRestriction"]
-    assert [type(p).__name__ for p in chain.mutating] == ["NamespaceLifecycle", "ServiceAccount",
+    assert [type(p).__name__ for p in chain.plugins] == ["NamespaceLifecycle", "LimitRanger", "ServiceAccount",
+                                                         "PodSecurity", "DefaultTolerationSeconds",
+                                                         "CertificateApproval", "CertificateSigning",
+                                                         "CertificateSubjectRestriction", "ResourceQuota"]
+    assert [type(p).__name__ for p in chain.mutating] == ["NamespaceLifecycle", "LimitRanger", "ServiceAccount",
                                                           "DefaultTolerationSeconds"]
-    assert [type(p).__name__ for p in chain.validating] == ["ServiceAccount", "PodSecurity", "CertificateApproval",
-                                                            "CertificateSigning", "CertificateSubjectRestriction"]
+    assert [type(p).__name__ for p in chain.validating] == ["LimitRanger", "ServiceAccount", "PodSecurity",
+                                                            "CertificateApproval", "CertificateSigning",
+                                                            "CertificateSubjectRestriction", "ResourceQuota"]
     admitted = chain.admit(Request("CREATE", PODS, obj=pod()))
     assert admitted["spec"]["serviceAccountName"] == "default"
     assert [t["key"] for t in admitted["spec"]["tolerations"]] == ["node.kubernetes.io/not-ready",

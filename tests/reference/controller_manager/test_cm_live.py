@@ -16,6 +16,7 @@ from reference_impl.client.rest import RestClient  # noqa: E402
 from reference_impl.controller_manager import garbagecollector, serviceaccount  # noqa: E402
 from reference_impl.controller_manager.apply import apply  # noqa: E402
 from reference_impl.controller_manager.replicaset import ReplicaSetController  # noqa: E402
+from reference_impl.controller_manager.resourcequota import sync_resource_quota  # noqa: E402
 
 NS = "cmlive"
 
@@ -67,3 +68,29 @@ def test_replicaset_converges_and_gc_collects_its_pods(rest):
     for action in garbagecollector.sync(graph):
         apply(rest, action)
     assert [p for p in pods() if not p["metadata"].get("deletionTimestamp")] == []
+
+
+def test_resource_quota_status_is_computed_and_enforced_then_released(rest):
+    """The controller's status update is accepted; admission then charges against it, refuses
+    past it, and a delete's usage comes back on the next sync."""
+    ns = "quotalive"
+    rest.request("POST", "/api/v1/namespaces", {"metadata": {"name": ns}})
+    path = f"/api/v1/namespaces/{ns}"
+    rest.request("POST", f"{path}/resourcequotas", {"apiVersion": "v1", "kind": "ResourceQuota",
+                                                     "metadata": {"name": "q"}, "spec": {"hard": {"pods": "1"}}})
+    pods = lambda _group, _plural: rest.request("GET", f"{path}/pods")["items"]  # noqa: E731
+
+    def sync():
+        for action in sync_resource_quota(rest.request("GET", f"{path}/resourcequotas/q"), pods, time.time()):
+            apply(rest, action)
+    sync()
+    assert rest.request("GET", f"{path}/resourcequotas/q")["status"] == {"hard": {"pods": "1"}, "used": {"pods": "0"}}
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a"},
+           "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
+    rest.request("POST", f"{path}/pods", pod)
+    with pytest.raises(Exception, match="exceeded quota: q, requested: pods=1, used: pods=1, limited: pods=1"):
+        rest.request("POST", f"{path}/pods", {**pod, "metadata": {"name": "b"}})
+    rest.request("DELETE", f"{path}/pods/a", {"kind": "DeleteOptions", "apiVersion": "v1", "gracePeriodSeconds": 0})
+    sync()
+    assert rest.request("GET", f"{path}/resourcequotas/q")["status"]["used"] == {"pods": "0"}
+    rest.request("POST", f"{path}/pods", {**pod, "metadata": {"name": "b"}})

@@ -1,0 +1,148 @@
+"""LimitRanger admission through the handler chain, as Kubernetes 1.24 enables it by default: a
+namespace's LimitRanges default the resources of a new pod's containers and bound what pods and
+PersistentVolumeClaims ask for, refusing with plugin/pkg/admission/limitranger's words."""
+from __future__ import annotations
+
+import pytest
+
+from reference_impl.apiserver.core.limitranger import LimitRanger
+from reference_impl.machinery.quantity import parse
+from tests.reference.apiserver.test_namespace_lifecycle import call, chain, ns  # noqa: F401 (fixtures)
+
+
+def limit_range(chain, ns: str, *items: dict, name: str = "limits") -> None:
+    body = {"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": name}, "spec": {"limits": list(items)}}
+    assert call(chain, "POST", f"/api/v1/namespaces/{ns}/limitranges", body)[0] == 201
+
+
+def container(name: str = "app", requests: dict | None = None, limits: dict | None = None) -> dict:
+    resources = {key: value for key, value in (("requests", requests), ("limits", limits)) if value}
+    return {"name": name, "image": "nginx", **({"resources": resources} if resources else {})}
+
+
+def create_pod(chain, ns: str, *containers: dict, init: tuple = ()):
+    spec = {"containers": list(containers) or [container()], **({"initContainers": list(init)} if init else {})}
+    return call(chain, "POST", f"/api/v1/namespaces/{ns}/pods",
+                {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"}, "spec": spec})
+
+
+def refusal(code_and_status) -> str:
+    code, status = code_and_status
+    assert (code, status["reason"]) == (403, "Forbidden"), status
+    return status["message"]
+
+
+@pytest.mark.parametrize("text,canonical", [("1", "1"), ("2000", "2k"), ("1500m", "1500m"), ("0.1", "100m"),
+                                            ("1.5Gi", "1536Mi"), ("1536", "1536"), ("129e6", "129e6"), ("0", "0")])
+def test_quantities_print_as_quantity_string_does(text, canonical):
+    """Messages print quantities canonically: the smallest integer mantissa with an SI suffix, a
+    binary suffix only for whole multiples of 1Ki, and exponent notation kept."""
+    assert str(parse(text)) == canonical
+
+
+def test_containers_without_resources_get_the_defaults_and_an_annotation(chain, ns):
+    """Container and init container requests and limits the pod does not set come from the
+    Container item's defaultRequest and default; the annotation says what was set. (A request
+    left unset still defaults to the limit, as pod defaulting does.)"""
+    limit_range(chain, ns, {"type": "Container", "default": {"cpu": "500m", "memory": "128Mi"},
+                            "defaultRequest": {"cpu": "250m"}})
+    code, created = create_pod(chain, ns, container("app", limits={"memory": "64Mi"}), init=(container("setup"),))
+    assert code == 201, created
+    assert created["spec"]["containers"][0]["resources"] == {"limits": {"cpu": "500m", "memory": "64Mi"},
+                                                             "requests": {"cpu": "250m", "memory": "64Mi"}}
+    assert created["spec"]["initContainers"][0]["resources"] == {"limits": {"cpu": "500m", "memory": "128Mi"},
+                                                                 "requests": {"cpu": "250m", "memory": "128Mi"}}
+    assert created["metadata"]["annotations"]["kubernetes.io/limit-ranger"] == (
+        "LimitRanger plugin set: cpu request for container app; cpu limit for container app; "
+        "cpu request for init container setup; cpu, memory limit for init container setup")
+
+
+def test_a_container_limit_above_max_is_forbidden(chain, ns):
+    """max per Container bounds each container's limit."""
+    limit_range(chain, ns, {"type": "Container", "max": {"cpu": "1"}})
+    assert refusal(create_pod(chain, ns, container(limits={"cpu": "2"}))) == \
+        'pods "web" is forbidden: maximum cpu usage per Container is 1, but limit is 2'
+
+
+def test_max_needs_a_limit(chain, ns):
+    """A container with no limit for a resource that has a max is refused."""
+    limit_range(chain, ns, {"type": "Container", "max": {"memory": "1Gi"}})
+    assert refusal(create_pod(chain, ns, container())) == \
+        'pods "web" is forbidden: maximum memory usage per Container is 1Gi.  No limit is specified'
+
+
+def test_a_request_below_min_is_forbidden(chain, ns):
+    """min per Container bounds each container's request, init containers' too."""
+    limit_range(chain, ns, {"type": "Container", "min": {"cpu": "100m"}})
+    assert refusal(create_pod(chain, ns, container(requests={"cpu": "100m"}),
+                              init=(container("setup", requests={"cpu": "50m"}),))) == \
+        'pods "web" is forbidden: minimum cpu usage per Container is 100m, but request is 50m'
+
+
+def test_a_limit_to_request_ratio_above_the_max_is_forbidden(chain, ns):
+    """maxLimitRequestRatio bounds limit / request, printed with Go's %f."""
+    limit_range(chain, ns, {"type": "Container", "maxLimitRequestRatio": {"memory": "2"}})
+    assert refusal(create_pod(chain, ns, container(requests={"memory": "100Mi"}, limits={"memory": "300Mi"}))) == \
+        'pods "web" is forbidden: memory max limit to request ratio per Container is 2, but provided ratio is 3.000000'
+
+
+def test_pod_max_bounds_the_sum_of_its_containers(chain, ns):
+    """A Pod item bounds the sum of the containers' limits (or the largest init container's)."""
+    limit_range(chain, ns, {"type": "Pod", "max": {"cpu": "1"}})
+    assert refusal(create_pod(chain, ns, container("a", limits={"cpu": "600m"}), container("b", limits={"cpu": "600m"}))) \
+        == 'pods "web" is forbidden: maximum cpu usage per Pod is 1, but limit is 1200m'
+
+
+def test_every_violation_is_listed(chain, ns):
+    """Several violations are one 403 listing them all, as an aggregate error prints."""
+    limit_range(chain, ns, {"type": "Container", "max": {"cpu": "1"}, "min": {"cpu": "500m"}})
+    assert refusal(create_pod(chain, ns, container(requests={"cpu": "100m"}, limits={"cpu": "2"}))) == (
+        'pods "web" is forbidden: [minimum cpu usage per Container is 500m, but request is 100m, '
+        'maximum cpu usage per Container is 1, but limit is 2]')
+
+
+def test_defaults_are_applied_before_the_bounds_are_checked(chain, ns):
+    """A pod that sets nothing passes a max when the default limit is within it."""
+    limit_range(chain, ns, {"type": "Container", "max": {"cpu": "1"}, "default": {"cpu": "1"}})
+    assert create_pod(chain, ns)[0] == 201
+
+
+def test_a_claim_request_above_max_storage_is_forbidden(chain, ns):
+    """A PersistentVolumeClaim item's max bounds the claim's storage request."""
+    limit_range(chain, ns, {"type": "PersistentVolumeClaim", "max": {"storage": "1Gi"}})
+    claim = {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data"},
+             "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "2Gi"}}}}
+    assert refusal(call(chain, "POST", f"/api/v1/namespaces/{ns}/persistentvolumeclaims", claim)) == \
+        'persistentvolumeclaims "data" is forbidden: maximum storage usage per PersistentVolumeClaim is 1Gi, ' \
+        'but request is 2Gi'
+
+
+def test_a_namespace_without_limit_ranges_changes_nothing(chain, ns):
+    """No LimitRange, no defaults and no annotation."""
+    code, created = create_pod(chain, ns)
+    assert code == 201
+    assert created["spec"]["containers"][0]["resources"] == {}
+    assert "kubernetes.io/limit-ranger" not in (created["metadata"].get("annotations") or {})
+
+
+class CountingRegistry:
+    def __init__(self):
+        self.lists = 0
+
+    def list(self, resource, namespace):
+        self.lists += 1
+        return {"items": []}
+
+
+class SyncedLister:
+    def list(self, namespace):
+        return []
+
+
+def test_a_synced_cache_with_no_limit_ranges_needs_no_live_read():
+    """Once the informer has synced, a namespace without LimitRanges costs a cache look-up only."""
+    registry = CountingRegistry()
+    plugin = LimitRanger(registry, SyncedLister())
+    assert plugin.limit_ranges("default") == []
+    assert registry.lists == 0
+    assert LimitRanger(registry).limit_ranges("default") == [] and registry.lists == 1

@@ -1,0 +1,112 @@
+"""ResourceQuota admission through the handler chain, as Kubernetes 1.24 enables it by default:
+creates in a namespace with quotas are charged to the quotas' status.used, and refused with
+admission/plugin/resourcequota's words when that would go over a hard limit."""
+from __future__ import annotations
+
+import json
+import threading
+
+from reference_impl.apiserver.core.handlers import Request
+from tests.reference.apiserver.test_namespace_lifecycle import call, chain, ns  # noqa: F401 (fixtures)
+
+
+def quota(chain, ns: str, hard: dict, used: dict | None = None, name: str = "compute") -> None:
+    """A quota whose status the resource quota controller has computed (`used`, else all zero)."""
+    body = {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": name}, "spec": {"hard": hard}}
+    code, created = call(chain, "POST", f"/api/v1/namespaces/{ns}/resourcequotas", body)
+    assert code == 201, created
+    created["status"] = {"hard": hard, "used": used if used is not None else {k: "0" for k in hard}}
+    assert call(chain, "PUT", f"/api/v1/namespaces/{ns}/resourcequotas/{name}/status", created)[0] == 200
+
+
+def used(chain, ns: str, name: str = "compute") -> dict:
+    return call(chain, "GET", f"/api/v1/namespaces/{ns}/resourcequotas/{name}")[1]["status"]["used"]
+
+
+def pod(name: str, **resources) -> dict:
+    container = {"name": "app", "image": "nginx", **({"resources": resources} if resources else {})}
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name}, "spec": {"containers": [container]}}
+
+
+def create(chain, ns: str, obj: dict, plural: str = "pods"):
+    return call(chain, "POST", f"/api/v1/namespaces/{ns}/{plural}", obj)
+
+
+def test_a_create_is_charged_to_the_quota(chain, ns):
+    """An admitted pod raises status.used of every resource the quota tracks."""
+    quota(chain, ns, {"pods": "2", "requests.cpu": "1"})
+    assert create(chain, ns, pod("a", requests={"cpu": "250m"}))[0] == 201
+    assert used(chain, ns) == {"pods": "1", "requests.cpu": "250m"}
+
+
+def test_going_over_the_hard_limit_is_forbidden(chain, ns):
+    """The refusal names the quota and what was requested, used and limited."""
+    quota(chain, ns, {"pods": "2"}, {"pods": "2"})
+    code, status = create(chain, ns, pod("c"))
+    assert (code, status["message"]) == (403, 'pods "c" is forbidden: exceeded quota: compute, requested: pods=1, '
+                                               'used: pods=2, limited: pods=2')
+    assert call(chain, "GET", f"/api/v1/namespaces/{ns}/pods/c")[0] == 404
+
+
+def test_a_compute_quota_requires_the_pod_to_set_it(chain, ns):
+    """With limits.cpu in a quota, a pod whose containers set no cpu limit is refused."""
+    quota(chain, ns, {"limits.cpu": "2", "requests.memory": "1Gi"})
+    code, status = create(chain, ns, pod("a"))
+    assert (code, status["message"]) == (403, 'pods "a" is forbidden: failed quota: compute: '
+                                               'must specify limits.cpu,requests.memory')
+
+
+def test_a_quota_without_status_yet_enforces_nothing(chain, ns):
+    """Until the controller has written status.hard, the quota tracks nothing."""
+    body = {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "new"}, "spec": {"hard": {"pods": "0"}}}
+    assert call(chain, "POST", f"/api/v1/namespaces/{ns}/resourcequotas", body)[0] == 201
+    assert create(chain, ns, pod("a"))[0] == 201
+
+
+def test_status_without_usage_is_refused(chain, ns):
+    """A tracked resource with a hard limit but no used value: status unknown."""
+    quota(chain, ns, {"pods": "2", "count/pods": "2"}, {"pods": "0"})
+    code, status = create(chain, ns, pod("a"))
+    assert (code, status["message"]) == (403, 'pods "a" is forbidden: status unknown for quota: compute, '
+                                               'resources: count/pods,pods')
+
+
+def test_object_counts_of_other_kinds(chain, ns):
+    """configmaps (a legacy name) and count/<resource>.<group> count creates of any kind."""
+    quota(chain, ns, {"configmaps": "1", "count/deployments.apps": "0"})
+    configmap = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "one"}}
+    assert create(chain, ns, configmap, "configmaps")[0] == 201
+    code, status = create(chain, ns, {**configmap, "metadata": {"name": "two"}}, "configmaps")
+    assert (code, status["message"]) == (403, 'configmaps "two" is forbidden: exceeded quota: compute, '
+                                               'requested: configmaps=1, used: configmaps=1, limited: configmaps=1')
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+                  "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {
+                      "metadata": {"labels": {"a": "b"}}, "spec": {"containers": [{"name": "c", "image": "i"}]}}}}
+    code, status = call(chain, "POST", f"/apis/apps/v1/namespaces/{ns}/deployments", deployment)
+    assert (code, status["message"]) == (403, 'deployments.apps "web" is forbidden: exceeded quota: compute, '
+                                               'requested: count/deployments.apps=1, used: count/deployments.apps=0, '
+                                               'limited: count/deployments.apps=0')
+
+
+def test_a_dry_run_create_charges_nothing(chain, ns):
+    """A dry run is checked against the quota but does not raise its usage."""
+    quota(chain, ns, {"pods": "1"})
+    headers = {"Accept": "application/json", "Content-Type": "application/json"}
+    response = chain.handle(Request("POST", f"/api/v1/namespaces/{ns}/pods", {"dryRun": ["All"]}, headers,
+                                    json.dumps(pod("a")).encode()))
+    assert response.code == 201
+    assert used(chain, ns) == {"pods": "0"}
+
+
+def test_concurrent_creates_do_not_both_take_the_last_slot(chain, ns):
+    """The quota's status is written at the resourceVersion the check read: of creates racing
+    for one slot, exactly one passes."""
+    quota(chain, ns, {"pods": "1"})
+    codes = []
+    threads = [threading.Thread(target=lambda i=i: codes.append(create(chain, ns, pod(f"p{i}"))[0])) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(codes) == [201, 403, 403, 403]
+    assert used(chain, ns) == {"pods": "1"}
