@@ -53,9 +53,9 @@ def integer(value: int) -> Quantity:
     return Quantity(Fraction(value))
 
 
-@mirrors("k8s.io/apimachinery/pkg/api/resource.ParseQuantity")
-def parse(text: object) -> Quantity | None:
-    """The quantity `text` spells, rounded up to nano precision as upstream stores it, or None."""
+def _written(text: object) -> tuple[int, Fraction, str] | None:
+    """The sign, exact magnitude and format `text` spells (a JSON number as Go decodes it into a
+    Quantity), or None for text that is no quantity."""
     if isinstance(text, bool):
         return None
     if isinstance(text, (int, float)):
@@ -68,8 +68,23 @@ def parse(text: object) -> Quantity | None:
         value, fmt = Fraction(number) * Fraction(10) ** int(exponent[1:]), DECIMAL_EXPONENT
     else:
         value, fmt = Fraction(number) * _SCALE[suffix], BINARY_SI if suffix.endswith("i") else DECIMAL_SI
-    value = Fraction(math.ceil(value * NANO), NANO)
-    return Quantity(-value if sign == "-" else value, fmt)
+    return (-1 if sign == "-" else 1), value, fmt
+
+
+def exact(text: object) -> Fraction | None:
+    """The exact value `text` spells, not rounded (validation compares these), or None."""
+    written = _written(text)
+    return None if written is None else written[0] * written[1]
+
+
+@mirrors("k8s.io/apimachinery/pkg/api/resource.ParseQuantity")
+def parse(text: object) -> Quantity | None:
+    """The quantity `text` spells, rounded up to nano precision as upstream stores it, or None."""
+    written = _written(text)
+    if written is None:
+        return None
+    sign, value, fmt = written
+    return Quantity(sign * Fraction(math.ceil(value * NANO), NANO), fmt)
 
 
 @mirrors("(*k8s.io/apimachinery/pkg/api/resource.Quantity).CanonicalizeBytes")

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 
 from reference_impl.apiserver.core import decoding, errors, openapi
-from reference_impl.apiserver.core.validation import quantity_value
 from reference_impl.apiserver.core.schemas import QUANTITY, REF_PREFIX
+from reference_impl.machinery import quantity
 from reference_impl.mirrors import mirrors
 
 DIRECTIVES = ("Ignore", "Warn", "Strict")
@@ -193,7 +193,7 @@ _INT_RANGES = {"int32": (-2**31, 2**31 - 1), "int64": (-2**63, 2**63 - 1)}
 @mirrors("k8s.io/apimachinery/pkg/api/resource.ParseQuantity")
 def quantity_problem(text: str) -> str | None:
     """Why `text` is no resource.Quantity (ErrFormatWrong, ErrSuffix), or None."""
-    if quantity_value(text) is not None:
+    if quantity.exact(text) is not None:
         return None
     text = text.strip()
     number = _QUANTITY_NUMBER.match(text)

@@ -12,7 +12,8 @@ from reference_impl.apiserver.core.selectors import from_label_selector_dict, la
 from reference_impl.apiserver.core.validation import (NEGATIVE_MSG, PORT_RANGE_MSG, PROTOCOLS, TAINT_EFFECTS, as_list,
                                                       as_object, duplicate, invalid, label_name_problems,
                                                       label_problems, label_selector_problems, name_problems, parse_ip,
-                                                      quantity_value, required, unsupported)
+                                                      required, unsupported)
+from reference_impl.machinery import quantity
 from reference_impl.mirrors import mirrors
 
 # VolumeSource's members in the order validateVolumeSource checks them, each with the field name its
@@ -167,23 +168,23 @@ def resource_problems(resources: object, path: str) -> list[str]:
     limits, requests = resources.get("limits") or {}, resources.get("requests") or {}
     problems = []
     for group, values in (("limits", limits), ("requests", requests)):
-        for name, quantity in (values.items() if isinstance(values, dict) else ()):
-            value = quantity_value(quantity)
+        for name, written in (values.items() if isinstance(values, dict) else ()):
+            value = quantity.exact(written)
             if value is not None and value < 0:
-                problems.append(invalid(f"{path}.{group}[{name}]", str(quantity), NEGATIVE_MSG))
+                problems.append(invalid(f"{path}.{group}[{name}]", str(written), NEGATIVE_MSG))
             if group == "limits" or value is None:
                 continue
             overcommit = ("/" not in name or name.endswith(".kubernetes.io") or "kubernetes.io/" in name) \
                 and not name.startswith("hugepages-")
-            limit = quantity_value(limits.get(name)) if isinstance(limits, dict) and name in limits else None
+            limit = quantity.exact(limits.get(name)) if isinstance(limits, dict) and name in limits else None
             if limit is None:
                 if not overcommit and not (isinstance(limits, dict) and name in limits):
                     problems.append(f"{path}.limits: Required value: Limit must be set for non overcommitable "
                                     "resources")
             elif value != limit and not overcommit:
-                problems.append(invalid(f"{path}.requests", str(quantity), f"must be equal to {name} limit"))
+                problems.append(invalid(f"{path}.requests", str(written), f"must be equal to {name} limit"))
             elif value > limit:
-                problems.append(invalid(f"{path}.requests", str(quantity),
+                problems.append(invalid(f"{path}.requests", str(written),
                                         f"must be less than or equal to {name} limit"))
     return problems
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from fractions import Fraction
 
 from reference_impl.apiserver.core.selectors import DNS_SUBDOMAIN, label_key_problem, label_value_problem
 from reference_impl.machinery.gojson import quote
@@ -159,11 +158,6 @@ PORT_RANGE_MSG = "must be between 1 and 65535, inclusive"
 IP_MSG = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
 NEGATIVE_MSG = "must be greater than or equal to 0"
 PROTOCOLS = ("SCTP", "TCP", "UDP")
-# resource.ParseQuantity's grammar: a signed decimal and a binary SI, decimal SI or exponent suffix.
-QUANTITY = re.compile(r"^([+-]?)([0-9]*\.?[0-9]*)(?:([eE][+-]?[0-9]+)|([KMGTPE]i|[numkMGTPE]|))$")
-QUANTITY_SCALE = {"": 1, "n": Fraction(1, 10**9), "u": Fraction(1, 10**6), "m": Fraction(1, 1000),
-                  "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
-                  "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
 
 
 def parse_ip(ip: object) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
@@ -172,18 +166,6 @@ def parse_ip(ip: object) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None
         return ipaddress.ip_address(ip) if isinstance(ip, str) else None
     except ValueError:
         return None
-
-
-def quantity_value(value: object) -> Fraction | None:
-    """A resource.Quantity's exact value, or None for text that is no quantity (the decoder reports it)."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return Fraction(value)
-    match = QUANTITY.match(str(value).strip())
-    if not match or not match.group(2).strip("."):
-        return None
-    sign, number, exponent, suffix = match.groups()
-    scale = Fraction(10) ** int(exponent[1:]) if exponent else QUANTITY_SCALE[suffix or ""]
-    return (-1 if sign == "-" else 1) * Fraction(number) * scale
 
 
 @mirrors("k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateLabels")
