@@ -215,8 +215,8 @@ def test_admission_runs_on_writes(cluster):
 
 
 def test_a_kubelet_certificate_is_authorized_as_its_node(cluster, tmp_path):
-    """The server runs kubeadm's --authorization-mode=Node,RBAC: a client certificate
-    CN=system:node:node-1, O=system:nodes may read nodes."""
+    """The server runs kubeadm's --authorization-mode=Node,RBAC with NodeRestriction: a client
+    certificate CN=system:node:node-1, O=system:nodes reads nodes but modifies only node-1."""
     url, _, cert_dir = cluster
     kubelet = certs.issue_client_cert(certs.ensure_certs(cert_dir).ca, "system:node:node-1", ("system:nodes",))
     cert = tmp_path / "kubelet.crt", tmp_path / "kubelet.key"
@@ -227,3 +227,7 @@ def test_a_kubelet_certificate_is_authorized_as_its_node(cluster, tmp_path):
              body={"apiVersion": "v1", "kind": "Node", "metadata": {"name": name}})
     status, node = call(url, cert_dir, "/api/v1/nodes/node-1", cert=cert)
     assert (status, node["metadata"]["name"]) == (200, "node-1")
+    status, body = call(url, cert_dir, "/api/v1/nodes/node-2", method="PUT", cert=cert,
+                        body={"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-2"}})
+    assert (status, body["message"]) == (403, 'nodes "node-2" is forbidden: node "node-1" is not allowed to modify '
+                                              'node "node-2"')
