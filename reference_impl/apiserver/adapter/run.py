@@ -7,7 +7,8 @@ port of 0 asks the system for a free port, and the ready line tells which one it
 
 Start-up follows kube-apiserver's: certificates (made in --cert-dir when absent), the authentication
 chain (client certificates against --client-ca-file, default the generated CA; bearer tokens from
---token-auth-file; anonymous only with --anonymous-auth), RBAC authorization, the admission chain,
+--token-auth-file; anonymous only with --anonymous-auth), Node and RBAC authorization (kubeadm's
+--authorization-mode=Node,RBAC), the admission chain (NodeRestriction among its plugins),
 then the post-start work of writing the system namespaces and the bootstrap RBAC policy. With
 --kubeconfig-out it writes a kubeconfig for the admin certificate (group system:masters).
 """
@@ -39,6 +40,7 @@ from reference_impl.apiserver.adapter.certs import CertBundle, CertError, ensure
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientError
 from reference_impl.apiserver.storage.listers import Lister
+from reference_impl.apiserver.core.nodeauthorizer import NodeAuthorizer, NodeGraph
 from reference_impl.apiserver.core.rbac import RegistrySource, new_authorizer
 from reference_impl.apiserver.core.registry import Registry
 from reference_impl.apiserver.adapter.server import APIServer
@@ -221,7 +223,8 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
             raise RunError(f"writing the bootstrap objects to etcd at {etcd_url}", str(err)) from None
         listers = {plural: Lister(registry.storage, registry.prefix(registry.resource(plural), None)).start()
                    for plural in ("namespaces", "serviceaccounts", "limitranges", "resourcequotas")}
-        authorizer = new_authorizer(RegistrySource(registry))
+        graph = NodeGraph(lambda plural: registry.list(plural)["items"])
+        authorizer = new_authorizer(RegistrySource(registry), NodeAuthorizer(graph))
         server = APIServer(registry, authenticator, authorizer,
                            new_admission_chain(registry, listers["namespaces"], listers["serviceaccounts"],
                                                authorizer, limit_ranges=listers["limitranges"],

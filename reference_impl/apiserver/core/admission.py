@@ -1,6 +1,6 @@
 """Admission: the ordered checks (and defaults) a write passes after authorization and before storage.
 
-The chain holds NamespaceLifecycle, ServiceAccount, PodSecurity (podsecurity/),
+The chain holds NamespaceLifecycle, ServiceAccount, NodeRestriction, PodSecurity (podsecurity/),
 DefaultTolerationSeconds and the plugins for CertificateSigningRequests, in upstream's order, and
 runs them in two phases as chainAdmissionHandler does. `admit` (mutating admission) runs every
 plugin with an `admit` on the decoded object, before the registry sees it; each takes the request
@@ -25,6 +25,8 @@ from cryptography.x509.oid import NameOID
 
 from reference_impl.apiserver.core import errors, limitranger, resourcequota
 from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.core.nodeauthorizer import (MIRROR_POD_ANNOTATION, NODE_LEASE_NAMESPACE,
+                                                          node_identity, pod_configmap_names, pod_secret_names)
 from reference_impl.apiserver.core.podsecurity import PodSecurity
 from reference_impl.apiserver.core.rbac import AlwaysAllowAuthorizer, AttributesRecord
 from reference_impl.apiserver.kinds import certificatesigningrequest
@@ -35,7 +37,6 @@ from reference_impl.mirrors import mirrors
 CREATE, UPDATE, DELETE = "CREATE", "UPDATE", "DELETE"
 IMMORTAL_NAMESPACES = frozenset({"default", "kube-system", "kube-public"})
 DEFAULT_SERVICE_ACCOUNT = "default"
-MIRROR_POD_ANNOTATION = "kubernetes.io/config.mirror"
 FORCE_LIVE_LOOKUP_SECONDS = 30.0  # upstream's forceLiveLookupTTL
 
 
@@ -177,6 +178,214 @@ def _is_mirror_pod(pod: dict) -> bool:
     return MIRROR_POD_ANNOTATION in ((pod.get("metadata") or {}).get("annotations") or {})
 
 
+NODE_RESTRICTION_LABEL_NAMESPACE = "node-restriction.kubernetes.io"
+# k8s.io/kubelet/pkg/apis: the kubernetes.io labels a kubelet may set on its own Node.
+KUBELET_LABELS = frozenset({
+    "kubernetes.io/hostname", "topology.kubernetes.io/zone", "topology.kubernetes.io/region",
+    "failure-domain.beta.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/region",
+    "beta.kubernetes.io/instance-type", "node.kubernetes.io/instance-type", "kubernetes.io/os",
+    "kubernetes.io/arch", "beta.kubernetes.io/os", "beta.kubernetes.io/arch"})
+KUBELET_LABEL_NAMESPACES = ("kubelet.kubernetes.io", "node.kubernetes.io")
+
+
+def _label_namespace(key: str) -> str:
+    prefix, slash, _ = key.partition("/")
+    return prefix if slash else ""
+
+
+def _in_domain(namespace: str, domain: str) -> bool:
+    return namespace == domain or namespace.endswith("." + domain)
+
+
+@mirrors("k8s.io/kubelet/pkg/apis.IsKubeletLabel")
+def is_kubelet_label(key: str) -> bool:
+    namespace = _label_namespace(key)
+    return key in KUBELET_LABELS or any(_in_domain(namespace, d) for d in KUBELET_LABEL_NAMESPACES)
+
+
+@mirrors("k8s.io/kubernetes/plugin/pkg/admission/noderestriction.getModifiedLabels")
+def modified_labels(new: dict, old: dict) -> set[str]:
+    """Keys added, removed or given another value."""
+    return {key for key in new.keys() | old.keys() if key not in new or key not in old or new[key] != old[key]}
+
+
+@mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/noderestriction.Plugin).getForbiddenLabels")
+def forbidden_labels(keys: set[str]) -> list[str]:
+    """The node-restriction.kubernetes.io labels, and kubernetes.io or k8s.io labels that are not
+    the kubelet's own, sorted."""
+    def forbidden(key: str) -> bool:
+        namespace = _label_namespace(key)
+        kubernetes = _in_domain(namespace, "kubernetes.io") or _in_domain(namespace, "k8s.io")
+        return _in_domain(namespace, NODE_RESTRICTION_LABEL_NAMESPACE) or (kubernetes and not is_kubelet_label(key))
+    return sorted(key for key in keys if forbidden(key))
+
+
+def _labels(obj: dict | None) -> dict:
+    return ((obj or {}).get("metadata") or {}).get("labels") or {}
+
+
+def _spec(obj: dict | None) -> dict:
+    return (obj or {}).get("spec") or {}
+
+
+class NodeRestriction:
+    """A kubelet's writes are limited to its own objects: its own Node (not its taints, nor labels
+    outside the set kubelets may set), mirror pods bound to itself that reference nothing else,
+    status updates, deletes and evictions of pods bound to itself, its own Lease and CSINode.
+    Requests from users who are no node pass untouched. The pods and nodes it checks are read
+    through `registry.get` (upstream: informer listers), so a missing one is the registry's 404."""
+
+    def __init__(self, registry: object) -> None:
+        self.registry = registry
+        self.checks: dict[tuple[str, str], Callable[[str, object, dict | None], None]] = {
+            ("", "pods"): self.admit_pod_request, ("", "nodes"): self.admit_node,
+            ("coordination.k8s.io", "leases"): self.admit_lease,
+            ("storage.k8s.io", "csinodes"): self.admit_csi_node}
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/noderestriction.Plugin).Admit")
+    def admit(self, request: object, obj: dict | None) -> dict | None:
+        if request.operation not in (CREATE, UPDATE, DELETE):
+            return obj
+        node_name, is_node = node_identity(request.user)
+        if not is_node:
+            return obj
+        if not node_name:
+            raise forbidden(request, obj, f"could not determine node from user {quote(request.user.name)}")
+        check = self.checks.get((request.resource.group, request.resource.plural))
+        if check is not None:
+            check(node_name, request, obj)
+        return obj
+
+    def admit_pod_request(self, node_name: str, request: object, obj: dict | None) -> None:
+        if request.subresource == "":
+            self.admit_pod(node_name, request, obj)
+        elif request.subresource == "status":
+            self.admit_pod_status(node_name, request, obj)
+        elif request.subresource == "eviction":
+            self.admit_pod_eviction(node_name, request, obj)
+        else:
+            raise forbidden(request, obj, f"unexpected pod subresource {quote(request.subresource)}, "
+                                          "only 'status' and 'eviction' are allowed")
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/noderestriction.Plugin).admitPod")
+    def admit_pod(self, node_name: str, request: object, obj: dict | None) -> None:
+        if request.operation == CREATE:
+            self.admit_pod_create(node_name, request, obj)
+        elif request.operation == DELETE:
+            existing = self.registry.get("pods", request.namespace, request.name)
+            if _spec(existing).get("nodeName") != node_name:
+                raise forbidden(request, obj, f"node {quote(node_name)} can only delete pods with spec.nodeName "
+                                              "set to itself")
+        else:
+            raise forbidden(request, obj, f"unexpected operation {quote(request.operation)}, node "
+                                          f"{quote(node_name)} can only create and delete mirror pods")
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/noderestriction.Plugin).admitPodCreate")
+    def admit_pod_create(self, node_name: str, request: object, pod: dict | None) -> None:
+        """Only mirror pods, bound to this node, controlled by its Node, referencing no other objects."""
+        node = quote(node_name)
+
+        def refuse(why: str) -> None:
+            raise forbidden(request, pod, why)
+        meta, spec = (pod or {}).get("metadata") or {}, _spec(pod)
+        if MIRROR_POD_ANNOTATION not in (meta.get("annotations") or {}):
+            refuse(f"pod does not have {quote(MIRROR_POD_ANNOTATION)} annotation, node {node} can only create "
+                   "mirror pods")
+        if spec.get("nodeName", "") != node_name:
+            refuse(f"node {node} can only create pods with spec.nodeName set to itself")
+        owners = meta.get("ownerReferences") or []
+        if len(owners) > 1:
+            refuse(f"node {node} can only create pods with a single owner reference set to itself")
+        if not owners:
+            refuse(f"node {node} can only create pods with an owner reference set to itself")
+        owner = owners[0]
+        if (owner.get("apiVersion"), owner.get("kind"), owner.get("name")) != ("v1", "Node", node_name):
+            refuse(f"node {node} can only create pods with an owner reference set to itself")
+        if not owner.get("controller"):
+            refuse(f"node {node} can only create pods with a controller owner reference set to itself")
+        if owner.get("blockOwnerDeletion"):
+            refuse(f"node {node} must not set blockOwnerDeletion on an owner reference")
+        node_uid = self.registry.get("nodes", None, node_name)["metadata"].get("uid", "")
+        if owner.get("uid", "") != node_uid:
+            refuse(f"node {node_name} UID mismatch: expected {owner.get('uid', '')} got {node_uid}")
+        if spec.get("serviceAccountName"):
+            refuse(f"node {node} can not create pods that reference a service account")
+        if pod_secret_names(pod):
+            refuse(f"node {node} can not create pods that reference secrets")
+        if pod_configmap_names(pod):
+            refuse(f"node {node} can not create pods that reference configmaps")
+        if any(volume.get("persistentVolumeClaim") is not None for volume in spec.get("volumes") or ()):
+            refuse(f"node {node} can not create pods that reference persistentvolumeclaims")
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/noderestriction.Plugin).admitPodStatus")
+    def admit_pod_status(self, node_name: str, request: object, obj: dict | None) -> None:
+        if request.operation != UPDATE:
+            raise forbidden(request, obj, f"unexpected operation {quote(request.operation)}")
+        if _spec(request.old_obj).get("nodeName") != node_name:
+            raise forbidden(request, obj, f"node {quote(node_name)} can only update pod status for pods with "
+                                          "spec.nodeName set to itself")
+        if _labels(request.old_obj) != _labels(obj):
+            raise forbidden(request, obj, f"node {quote(node_name)} cannot update labels through pod status")
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/noderestriction.Plugin).admitPodEviction")
+    def admit_pod_eviction(self, node_name: str, request: object, eviction: dict | None) -> None:
+        if request.operation != CREATE:
+            raise forbidden(request, eviction, f"unexpected operation {request.operation}")
+        pod_name = request.name or ((eviction or {}).get("metadata") or {}).get("name")
+        if not pod_name:
+            raise forbidden(request, eviction, "could not determine pod from request data")
+        existing = self.registry.get("pods", request.namespace, pod_name)
+        if _spec(existing).get("nodeName") != node_name:
+            raise forbidden(request, eviction, f"node {node_name} can only evict pods with spec.nodeName set to itself")
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/noderestriction.Plugin).admitNode")
+    def admit_node(self, node_name: str, request: object, obj: dict | None) -> None:
+        """Its own Node only; no config source of its choosing, no taint changes, no labels that
+        could steer privileged workloads to it."""
+        node = quote(node_name)
+        if request.name != node_name:
+            raise forbidden(request, obj, f"node {node} is not allowed to modify node {quote(request.name)}")
+        if request.operation == CREATE:
+            if _spec(obj).get("configSource") is not None:
+                raise forbidden(request, obj, f"node {node} is not allowed to create pods with a non-nil configSource")
+            labels = forbidden_labels(modified_labels(_labels(obj), {}))
+            if labels:
+                raise forbidden(request, obj, f"node {node} is not allowed to set the following labels: "
+                                              f"{', '.join(labels)}")
+        elif request.operation == UPDATE:
+            spec, old_spec = _spec(obj), _spec(request.old_obj)
+            if spec.get("configSource") is not None and spec["configSource"] != old_spec.get("configSource"):
+                raise forbidden(request, obj, f"node {node} is not allowed to update configSource to a new non-nil "
+                                              "configSource")
+            # Semantic.DeepEqual: no taints and an empty list are the same.
+            if (spec.get("taints") or []) != (old_spec.get("taints") or []):
+                raise forbidden(request, obj, f"node {node} is not allowed to modify taints")
+            labels = forbidden_labels(modified_labels(_labels(obj), _labels(request.old_obj)))
+            if labels:
+                raise forbidden(request, obj, f"is not allowed to modify labels: {', '.join(labels)}")
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/noderestriction.Plugin).admitLease")
+    def admit_lease(self, node_name: str, request: object, obj: dict | None) -> None:
+        if request.namespace != NODE_LEASE_NAMESPACE:
+            raise forbidden(request, obj, f"can only access leases in the {quote(NODE_LEASE_NAMESPACE)} "
+                                          "system namespace")
+        self._own_name(node_name, request, obj, "node lease")
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/noderestriction.Plugin).admitCSINode")
+    def admit_csi_node(self, node_name: str, request: object, obj: dict | None) -> None:
+        self._own_name(node_name, request, obj, "CSINode")
+
+    @staticmethod
+    def _own_name(node_name: str, request: object, obj: dict | None, what: str) -> None:
+        """A create names its object in the body, anything else in the URL."""
+        if request.operation == CREATE:
+            name = ((obj or {}).get("metadata") or {}).get("name", "")
+        else:
+            name = request.name
+        if name != node_name:
+            raise forbidden(request, obj, f"can only access {what} with the same name as the requesting node")
+
+
 NOT_READY_TAINT = "node.kubernetes.io/not-ready"
 UNREACHABLE_TAINT = "node.kubernetes.io/unreachable"
 DEFAULT_TOLERATION_SECONDS = 300
@@ -310,13 +519,14 @@ def new_admission_chain(registry: object, namespaces: Lister | None = None,
                         service_accounts: Lister | None = None, authorizer: object | None = None,
                         limit_ranges: object | None = None, resource_quotas: object | None = None) -> AdmissionChain:
     """The server's default chain in upstream's order (AllOrderedPlugins): NamespaceLifecycle,
-    LimitRanger, ServiceAccount, PodSecurity, DefaultTolerationSeconds, CertificateApproval and
+    LimitRanger, ServiceAccount, NodeRestriction, PodSecurity, DefaultTolerationSeconds, CertificateApproval and
     CertificateSigning (asking `authorizer`, AlwaysAllow without one) and
     CertificateSubjectRestriction, ResourceQuota; without listers the plugins read everything live."""
     authorizer = authorizer or AlwaysAllowAuthorizer()
     return AdmissionChain([NamespaceLifecycle(registry, lister=namespaces),
                            limitranger.LimitRanger(registry, limit_ranges),
-                           ServiceAccount(registry, lister=service_accounts), PodSecurity(registry, namespaces),
+                           ServiceAccount(registry, lister=service_accounts), NodeRestriction(registry),
+                           PodSecurity(registry, namespaces),
                            DefaultTolerationSeconds(), CertificateApproval(authorizer),
                            CertificateSigning(authorizer), CertificateSubjectRestriction(),
                            resourcequota.ResourceQuota(registry, resource_quotas)])

@@ -54,6 +54,44 @@ def cluster_roles() -> list[dict]:
     ]
 
 
+def _rule(verbs: tuple[str, ...], group: str, *resources: str) -> dict:
+    return {"verbs": list(verbs), "apiGroups": [group], "resources": list(resources)}
+
+
+READ = ("get", "list", "watch")
+
+
+@mirrors("k8s.io/kubernetes/plugin/pkg/auth/authorizer/rbac/bootstrappolicy.NodeRules")
+def node_rules() -> list[dict]:
+    """What the Node authorizer lets every kubelet do (ExpandPersistentVolumes is on in 1.24).
+    The Node authorizer narrows the graph-gated resources to objects its pods use, and
+    NodeRestriction admission narrows the writes to the node's own objects."""
+    return [
+        _rule(("create",), "authentication.k8s.io", "tokenreviews"),
+        _rule(("create",), "authorization.k8s.io", "subjectaccessreviews", "localsubjectaccessreviews"),
+        _rule(READ, "", "services"),
+        _rule(("create", "get", "list", "watch"), "", "nodes"),
+        _rule(("update", "patch"), "", "nodes/status"),
+        _rule(("update", "patch"), "", "nodes"),
+        _rule(("create", "update", "patch"), "", "events"),
+        _rule(READ, "", "pods"),
+        _rule(("create", "delete"), "", "pods"),
+        _rule(("update", "patch"), "", "pods/status"),
+        _rule(("create",), "", "pods/eviction"),
+        _rule(READ, "", "secrets", "configmaps"),
+        _rule(("get",), "", "persistentvolumeclaims", "persistentvolumes"),
+        _rule(("get",), "", "endpoints"),
+        _rule(("create", "get", "list", "watch"), "certificates.k8s.io", "certificatesigningrequests"),
+        _rule(("get", "create", "update", "patch", "delete"), "coordination.k8s.io", "leases"),
+        _rule(("get",), "storage.k8s.io", "volumeattachments"),
+        _rule(("create",), "", "serviceaccounts/token"),
+        _rule(("get", "update", "patch"), "", "persistentvolumeclaims/status"),
+        _rule(("get", "watch", "list"), "storage.k8s.io", "csidrivers"),
+        _rule(("get", "create", "update", "patch", "delete"), "storage.k8s.io", "csinodes"),
+        _rule(READ, "node.k8s.io", "runtimeclasses"),
+    ]
+
+
 @mirrors("k8s.io/kubernetes/plugin/pkg/auth/authorizer/rbac/bootstrappolicy.ClusterRoleBindings")
 def cluster_role_bindings() -> list[dict]:
     return [

@@ -340,7 +340,10 @@ class UnionAuthorizer:
         return union
 
 
-def new_authorizer(source: RBACSource) -> UnionAuthorizer:
-    """`--authorization-mode=RBAC` as kube-apiserver builds it: system:masters, then RBAC."""
-    return UnionAuthorizer([PrivilegedGroupAuthorizer(), RBACAuthorizer(source)])
+@mirrors("(k8s.io/kubernetes/pkg/kubeapiserver/authorizer.Config).New")
+def new_authorizer(source: RBACSource, node_authorizer: object | None = None) -> UnionAuthorizer:
+    """`--authorization-mode=RBAC` as kube-apiserver builds it: system:masters, then RBAC; with a
+    node authorizer, kubeadm's `--authorization-mode=Node,RBAC`: system:masters, Node, RBAC."""
+    node = [node_authorizer] if node_authorizer is not None else []
+    return UnionAuthorizer([PrivilegedGroupAuthorizer(), *node, RBACAuthorizer(source)])
 

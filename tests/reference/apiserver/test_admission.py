@@ -7,8 +7,9 @@ from dataclasses import dataclass
 import pytest
 
 from reference_impl.apiserver.core import errors
-from reference_impl.apiserver.core.admission import (AdmissionChain, NamespaceLifecycle, ServiceAccount,
-                                                new_admission_chain)
+from reference_impl.apiserver.core.admission import (AdmissionChain, NamespaceLifecycle, NodeRestriction,
+                                                ServiceAccount, new_admission_chain)
+from reference_impl.apiserver.core.auth import UserInfo
 from reference_impl.apiserver.core.errors import StatusError
 
 
@@ -24,6 +25,8 @@ PODS = FakeResource("pods", "Pod")
 NAMESPACES = FakeResource("namespaces", "Namespace", namespaced=False)
 DEPLOYMENTS = FakeResource("deployments", "Deployment", "apps")
 NODES = FakeResource("nodes", "Node", namespaced=False)
+LEASES = FakeResource("leases", "Lease", "coordination.k8s.io")
+CSINODES = FakeResource("csinodes", "CSINode", "storage.k8s.io", namespaced=False)
 
 
 @dataclass
@@ -238,6 +241,86 @@ def test_a_namespace_deleted_here_is_read_live_while_the_cache_may_be_stale():
     assert plugin.admit(create, create.obj) is create.obj
 
 
+# --- NodeRestriction ----------------------------------------------------------------------------
+
+NODE_1 = UserInfo("system:node:node-1", groups=("system:nodes", "system:authenticated"))
+NODE_REGISTRY = FakeRegistry(("pods", "default", {"metadata": {"name": "web", "namespace": "default"},
+                                                  "spec": {"nodeName": "node-1"}}),
+                             ("pods", "default", {"metadata": {"name": "other", "namespace": "default"},
+                                                  "spec": {"nodeName": "node-2"}}))
+
+
+def node_obj(labels=None, taints=None):
+    return {"metadata": {"name": "node-1", "labels": labels or {}}, "spec": {"taints": taints or []}}
+
+
+def test_a_node_may_not_change_its_taints():
+    """A node that removed its own taints could draw workloads that taint keeps away."""
+    update = Request("UPDATE", NODES, "", "node-1", node_obj(taints=[{"key": "k", "effect": "NoSchedule"}]),
+                     old_obj=node_obj(), user=NODE_1)
+    assert refused(NodeRestriction(NODE_REGISTRY), update).message == \
+        'nodes "node-1" is forbidden: node "node-1" is not allowed to modify taints'
+
+
+def test_a_node_registers_only_with_kubelet_labels():
+    """On create, kubernetes.io and k8s.io labels other than the kubelet's own are refused, sorted."""
+    create = Request("CREATE", NODES, "", "node-1", node_obj({"kubernetes.io/hostname": "node-1",
+                                                              "node-role.kubernetes.io/master": "",
+                                                              "example.k8s.io/x": "1",
+                                                              "node.kubernetes.io/instance-type": "big"}),
+                     user=NODE_1)
+    assert refused(NodeRestriction(NODE_REGISTRY), create).message == (
+        'nodes "node-1" is forbidden: node "node-1" is not allowed to set the following labels: '
+        'example.k8s.io/x, node-role.kubernetes.io/master')
+
+
+def test_a_node_updates_status_only_of_its_own_pods_and_not_their_labels():
+    plugin = NodeRestriction(NODE_REGISTRY)
+    other = {"metadata": {"name": "other"}, "spec": {"nodeName": "node-2"}}
+    status = Request("UPDATE", PODS, name="other", obj=other, old_obj=other, subresource="status", user=NODE_1)
+    assert refused(plugin, status).message == ('pods "other" is forbidden: node "node-1" can only update pod status '
+                                               'for pods with spec.nodeName set to itself')
+    web = {"metadata": {"name": "web"}, "spec": {"nodeName": "node-1"}}
+    relabelled = {"metadata": {"name": "web", "labels": {"a": "b"}}, "spec": {"nodeName": "node-1"}}
+    status = Request("UPDATE", PODS, name="web", obj=relabelled, old_obj=web, subresource="status", user=NODE_1)
+    assert refused(plugin, status).message == ('pods "web" is forbidden: node "node-1" cannot update labels through '
+                                               'pod status')
+
+
+def test_a_node_evicts_only_its_own_pods():
+    plugin = NodeRestriction(NODE_REGISTRY)
+    eviction = Request("CREATE", PODS, name="other", obj={"metadata": {"name": "other"}}, subresource="eviction",
+                       user=NODE_1)
+    assert refused(plugin, eviction).message == ('pods "other" is forbidden: node node-1 can only evict pods with '
+                                                 'spec.nodeName set to itself')
+    mine = Request("CREATE", PODS, name="web", obj={"metadata": {"name": "web"}}, subresource="eviction", user=NODE_1)
+    assert plugin.admit(mine, mine.obj) is mine.obj
+
+
+def test_a_node_touches_only_its_own_lease_and_csinode():
+    """Leases in kube-node-lease and CSINodes of the node's name; a create names it in the body."""
+    plugin = NodeRestriction(NODE_REGISTRY)
+    elsewhere = Request("UPDATE", LEASES, "default", "node-1", {"metadata": {"name": "node-1"}}, user=NODE_1)
+    assert refused(plugin, elsewhere).message == ('leases.coordination.k8s.io "node-1" is forbidden: can only access '
+                                                  'leases in the "kube-node-lease" system namespace')
+    other = Request("CREATE", LEASES, "kube-node-lease", "node-2", {"metadata": {"name": "node-2"}}, user=NODE_1)
+    assert refused(plugin, other).message == ('leases.coordination.k8s.io "node-2" is forbidden: can only access '
+                                              'node lease with the same name as the requesting node')
+    csinode = Request("DELETE", CSINODES, "", "node-2", None, user=NODE_1)
+    assert refused(plugin, csinode).message == ('csinodes.storage.k8s.io "node-2" is forbidden: can only access '
+                                                'CSINode with the same name as the requesting node')
+    own = Request("CREATE", LEASES, "kube-node-lease", "node-1", {"metadata": {"name": "node-1"}}, user=NODE_1)
+    assert plugin.admit(own, own.obj) is own.obj
+
+
+def test_a_node_user_without_a_name_is_refused():
+    """A system:nodes member named just system:node: cannot be told apart from any other node."""
+    nameless = UserInfo("system:node:", groups=("system:nodes",))
+    request = Request("CREATE", LEASES, "kube-node-lease", obj={"metadata": {"name": "x"}}, user=nameless)
+    assert refused(NodeRestriction(NODE_REGISTRY), request).message == (
+        'leases.coordination.k8s.io "x" is forbidden: could not determine node from user "system:node:"')
+
+
 # --- the chain -----------------------------------------------------------------------------------
 
 def test_chain_holds_upstreams_order_and_splits_it_into_two_phases():
@@ -245,10 +328,11 @@ def test_chain_holds_upstreams_order_and_splits_it_into_two_phases():
     `validate` those with a Validate (ServiceAccount has both), as chainAdmissionHandler does."""
     chain = new_admission_chain(REGISTRY)
     assert [type(p).__name__ for p in chain.plugins] == ["NamespaceLifecycle", "LimitRanger", "ServiceAccount",
-                                                         "PodSecurity", "DefaultTolerationSeconds",
+                                                         "NodeRestriction", "PodSecurity", "DefaultTolerationSeconds",
                                                          "CertificateApproval", "CertificateSigning",
                                                          "CertificateSubjectRestriction", "ResourceQuota"]
     assert [type(p).__name__ for p in chain.mutating] == ["NamespaceLifecycle", "LimitRanger", "ServiceAccount",
+                                                          "NodeRestriction",
                                                           "DefaultTolerationSeconds"]
     assert [type(p).__name__ for p in chain.validating] == ["LimitRanger", "ServiceAccount", "PodSecurity",
                                                             "CertificateApproval", "CertificateSigning",

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from reference_impl.apiserver.adapter import certs
 from reference_impl.apiserver.adapter import run as apiserver
 from reference_impl.etcd import run as etcd
 from tests.reference.etcd.processes import reference_server
@@ -145,10 +146,13 @@ def cluster(tmp_path_factory):
             yield ready.split()[-3], root / "admin.conf", root / "pki"
 
 
-def call(url: str, cert_dir: Path, path: str, *, method="GET", body=None, token=None, admin=False):
+def call(url: str, cert_dir: Path, path: str, *, method="GET", body=None, token=None, admin=False,
+         cert: tuple[Path, Path] | None = None):
     context = ssl.create_default_context(cafile=str(cert_dir / "ca.crt"))
     if admin:
-        context.load_cert_chain(cert_dir / "admin.crt", cert_dir / "admin.key")
+        cert = cert_dir / "admin.crt", cert_dir / "admin.key"
+    if cert:
+        context.load_cert_chain(*cert)
     host, port = url.removeprefix("https://").rsplit(":", 1)
     conn = http.client.HTTPSConnection(host, int(port), context=context, timeout=10)
     headers = {"Content-Type": "application/json"}
@@ -208,3 +212,22 @@ def test_admission_runs_on_writes(cluster):
     assert status == 201 and body["spec"]["serviceAccountName"] == "default"
     status, body = call(url, cert_dir, "/api/v1/namespaces/default", method="DELETE", admin=True)
     assert (status, body["message"]) == (403, 'namespaces "default" is forbidden: this namespace may not be deleted')
+
+
+def test_a_kubelet_certificate_is_authorized_as_its_node(cluster, tmp_path):
+    """The server runs kubeadm's --authorization-mode=Node,RBAC with NodeRestriction: a client
+    certificate CN=system:node:node-1, O=system:nodes reads nodes but modifies only node-1."""
+    url, _, cert_dir = cluster
+    kubelet = certs.issue_client_cert(certs.ensure_certs(cert_dir).ca, "system:node:node-1", ("system:nodes",))
+    cert = tmp_path / "kubelet.crt", tmp_path / "kubelet.key"
+    cert[0].write_bytes(kubelet.cert_pem)
+    cert[1].write_bytes(kubelet.key_pem)
+    for name in ("node-1", "node-2"):
+        call(url, cert_dir, "/api/v1/nodes", method="POST", admin=True,
+             body={"apiVersion": "v1", "kind": "Node", "metadata": {"name": name}})
+    status, node = call(url, cert_dir, "/api/v1/nodes/node-1", cert=cert)
+    assert (status, node["metadata"]["name"]) == (200, "node-1")
+    status, body = call(url, cert_dir, "/api/v1/nodes/node-2", method="PUT", cert=cert,
+                        body={"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-2"}})
+    assert (status, body["message"]) == (403, 'nodes "node-2" is forbidden: node "node-1" is not allowed to modify '
+                                              'node "node-2"')
