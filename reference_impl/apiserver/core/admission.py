@@ -239,6 +239,7 @@ class NodeRestriction:
         self.registry = registry
         self.checks: dict[tuple[str, str], Callable[[str, object, dict | None], None]] = {
             ("", "pods"): self.admit_pod_request, ("", "nodes"): self.admit_node,
+            ("", "serviceaccounts"): self.admit_service_account,
             ("coordination.k8s.io", "leases"): self.admit_lease,
             ("storage.k8s.io", "csinodes"): self.admit_csi_node}
 
@@ -363,6 +364,25 @@ class NodeRestriction:
             labels = forbidden_labels(modified_labels(_labels(obj), _labels(request.old_obj)))
             if labels:
                 raise forbidden(request, obj, f"is not allowed to modify labels: {', '.join(labels)}")
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/noderestriction.Plugin).admitServiceAccount")
+    def admit_service_account(self, node_name: str, request: object, obj: dict | None) -> None:
+        """A node's TokenRequest must be bound to a pod (by name and uid) scheduled on that node."""
+        if request.operation != CREATE or request.subresource != "token":
+            return
+        spec = obj.get("spec") if isinstance(obj, dict) else None
+        ref = spec.get("boundObjectRef") if isinstance(spec, dict) else None
+        ref = ref if isinstance(ref, dict) else {}
+        if ref.get("apiVersion") != "v1" or ref.get("kind") != "Pod" or not ref.get("name"):
+            raise forbidden(request, obj, "node requested token not bound to a pod")
+        if not ref.get("uid"):
+            raise forbidden(request, obj, "node requested token with a pod binding without a uid")
+        pod = self.registry.get("pods", request.namespace, ref["name"])  # a missing pod is the 404 itself
+        if ref["uid"] != pod["metadata"].get("uid"):
+            raise forbidden(request, obj, f"the UID in the bound object reference ({ref['uid']}) does not match "
+                                          "the UID in record. The object might have been deleted and then recreated")
+        if _spec(pod).get("nodeName") != node_name:
+            raise forbidden(request, obj, "node requested token bound to a pod scheduled on a different node")
 
     @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/noderestriction.Plugin).admitLease")
     def admit_lease(self, node_name: str, request: object, obj: dict | None) -> None:

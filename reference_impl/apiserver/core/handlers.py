@@ -910,8 +910,10 @@ class RESTHandlers:
         """serviceaccounts/NAME/token: a TokenRequest answered with a signed token."""
         if self.token_key is None:
             raise errors.resource_not_served()
+        body = decode_body(request)[0]
+        self._admit_and_validate(request, "CREATE", resource, body, None)
         answer = tokenrequest.create_token(self.registry, self.token_key, request.info.namespace, request.info.name,
-                                           decode_body(request)[0], self.now())
+                                           body, self.now())
         return _respond(request, 201, answer)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler",

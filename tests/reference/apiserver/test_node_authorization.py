@@ -214,3 +214,30 @@ def test_a_node_name_without_the_nodes_group_is_no_node(chain):
     code, status = send(chain, ("system:node:node-1", ("system:authenticated",)), "GET", "/api/v1/nodes/node-1")
     assert (code, status["message"]) == (403, 'nodes "node-1" is forbidden: User "system:node:node-1" cannot get '
                                               'resource "nodes" in API group "" at the cluster scope')
+
+
+def test_a_node_gets_tokens_only_bound_to_its_own_pods(chain):
+    """The Node authorizer lets node-1 ask for the token of an account its pod uses; NodeRestriction
+    then wants the token bound to that very pod (name and uid) on this node."""
+    chain.rest.token_key = chain.ca.private_key
+    token = "/api/v1/namespaces/default/serviceaccounts/default/token"
+    web, other = (ok(chain, "GET", f"{PODS}/{name}")["metadata"] for name in ("web", "other"))
+
+    def request(bound: dict | None) -> dict:
+        spec = {"audiences": ["https://kubernetes.default.svc"]}
+        if bound is not None:
+            spec["boundObjectRef"] = bound
+        return {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": spec}
+
+    def pod_ref(meta: dict, uid: str | None = None) -> dict:
+        return {"apiVersion": "v1", "kind": "Pod", "name": meta["name"], "uid": meta["uid"] if uid is None else uid}
+    for bound, why in ((None, "node requested token not bound to a pod"),
+                       (pod_ref(web, uid=""), "node requested token with a pod binding without a uid"),
+                       (pod_ref(web, uid="0000"), "the UID in the bound object reference (0000) does not match the "
+                                                  "UID in record. The object might have been deleted and then "
+                                                  "recreated"),
+                       (pod_ref(other), "node requested token bound to a pod scheduled on a different node")):
+        code, status = send(chain, NODE_1, "POST", token, request(bound))
+        assert (code, status["message"]) == (403, f'serviceaccounts "default" is forbidden: {why}')
+    code, answer = send(chain, NODE_1, "POST", token, request(pod_ref(web)))
+    assert code == 201 and answer["status"]["token"]
