@@ -217,6 +217,7 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
         try:
             bootstrappolicy.ensure_system_namespaces(registry)
             bootstrappolicy.ensure_rbac_policy(registry)
+            bootstrappolicy.ensure_system_priority_classes(registry)
         except (EtcdClientError, StatusError) as err:
             raise RunError(f"writing the bootstrap objects to etcd at {etcd_url}", str(err)) from None
         listers = {plural: Lister(registry.storage, registry.prefix(registry.resource(plural), None)).start()
