@@ -1,6 +1,6 @@
 """Admission: the ordered checks (and defaults) a write passes after authorization and before storage.
 
-The chain holds NamespaceLifecycle, ServiceAccount, PodSecurity (podsecurity/),
+The chain holds NamespaceLifecycle, ServiceAccount, PodSecurity (podsecurity/), Priority,
 DefaultTolerationSeconds and the plugins for CertificateSigningRequests, in upstream's order, and
 runs them in two phases as chainAdmissionHandler does. `admit` (mutating admission) runs every
 plugin with an `admit` on the decoded object, before the registry sees it; each takes the request
@@ -12,9 +12,9 @@ validated the object (generated its name, restored what an update may not change
 and the request's `warnings`, which a plugin may add to); a refusal raises StatusError with the code
 and message upstream's plugin gives.
 
-Plugins read namespaces and ServiceAccounts as upstream's do: from a `Lister` (an informer cache,
-see listers.py) when the server gives them one, and live through the registry's
-`get(resource, namespace, name)` when the cache misses or may be stale.
+Plugins read namespaces, ServiceAccounts and PriorityClasses as upstream's do: from a `Lister` (an
+informer cache, see listers.py) when the server gives them one, and live through the registry's
+`get(resource, namespace, name)` (or `list`) when the cache misses or may be stale.
 """
 from __future__ import annotations
 
@@ -42,9 +42,15 @@ FORCE_LIVE_LOOKUP_SECONDS = 30.0  # upstream's forceLiveLookupTTL
 class Lister(Protocol):
     def get(self, namespace: str | None, name: str) -> dict | None: ...
 
+    def list(self) -> list[dict] | None:
+        """Every cached object, or None when the cache is not filled yet."""
+
 
 class _NoCache:
     def get(self, namespace: str | None, name: str) -> None:
+        return None
+
+    def list(self) -> None:
         return None
 
 
@@ -208,6 +214,107 @@ class DefaultTolerationSeconds:
         return obj
 
 
+def _is(request: object, group: str, plural: str) -> bool:
+    return request.resource.group == group and request.resource.plural == plural
+
+
+def _pod_spec(request: object, obj: dict | None) -> dict | None:
+    """The spec of the pod a request writes, None for subresources, other kinds and malformed pods."""
+    if request.subresource or not _is(request, "", "pods") or not isinstance(obj, dict):
+        return None
+    return obj["spec"] if isinstance(obj.get("spec"), dict) else None
+
+
+SCHEDULING_GROUP = "scheduling.k8s.io"
+DEFAULT_PRIORITY_WHEN_NO_DEFAULT_CLASS_EXISTS = 0
+PREEMPT_LOWER_PRIORITY = "PreemptLowerPriority"
+
+
+class Priority:
+    """A pod's priority comes from its PriorityClass, never from the pod: on create its
+    priorityClassName (else the global default class, else none: priority 0) is resolved to
+    spec.priority and spec.preemptionPolicy, and a pod that sets others itself is refused; an update
+    keeps what the create resolved. At most one PriorityClass may be the global default. Classes
+    come from the lister; one it does not hold (yet) is read live before a pod naming it is refused."""
+
+    def __init__(self, registry: object, lister: Lister | None = None) -> None:
+        self.registry = registry
+        self.lister = lister or _NoCache()
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/priority.Plugin).Admit")
+    def admit(self, request: object, obj: dict | None) -> dict | None:
+        spec = _pod_spec(request, obj)
+        if spec is None:
+            return obj
+        if request.operation == UPDATE:
+            # Validation refuses changing these; an update that leaves them out keeps them.
+            old_spec = (request.old_obj or {}).get("spec") or {}
+            for field in ("priority", "preemptionPolicy"):
+                if spec.get(field) is None and old_spec.get(field) is not None:
+                    spec[field] = old_spec[field]
+        elif request.operation == CREATE:
+            self._admit_pod(request, obj, spec)
+        return obj
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/priority.Plugin).admitPod")
+    def _admit_pod(self, request: object, pod: dict, spec: dict) -> None:
+        if spec.get("priorityClassName"):
+            priority_class = self._priority_class(request, pod, spec["priorityClassName"])
+        else:
+            priority_class = self._default_priority_class()
+            if priority_class is not None:
+                spec["priorityClassName"] = priority_class["metadata"]["name"]
+        if priority_class is None:
+            priority, policy = DEFAULT_PRIORITY_WHEN_NO_DEFAULT_CLASS_EXISTS, PREEMPT_LOWER_PRIORITY
+        else:
+            priority, policy = priority_class.get("value") or 0, priority_class.get("preemptionPolicy")
+        if spec.get("priority") is not None and spec["priority"] != priority:
+            raise forbidden(request, pod, f"the integer value of priority ({spec['priority']}) must not be provided "
+                                          f"in pod spec; priority admission controller computed {priority} from "
+                                          "the given PriorityClass name")
+        spec["priority"] = priority
+        if policy is None:
+            return
+        if spec.get("preemptionPolicy") is not None and spec["preemptionPolicy"] != policy:
+            raise forbidden(request, pod, f"the string value of PreemptionPolicy ({spec['preemptionPolicy']}) must "
+                                          "not be provided in pod spec; priority admission controller computed "
+                                          f"{policy} from the given PriorityClass name")
+        spec["preemptionPolicy"] = policy
+
+    def _priority_class(self, request: object, pod: dict, name: str) -> dict:
+        priority_class = self.lister.get(None, name)
+        try:
+            return priority_class or self.registry.get("priorityclasses", None, name)
+        except StatusError as err:
+            if err.code != 404:
+                raise
+            raise forbidden(request, pod, f"no PriorityClass with name {name} was found") from None
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/priority.Plugin).getDefaultPriorityClass")
+    def _default_priority_class(self) -> dict | None:
+        """The global default class; should a race have made several, the one of lowest value."""
+        classes = self.lister.list()
+        if classes is None:
+            classes = self.registry.list("priorityclasses")["items"]
+        defaults = [pc for pc in classes if pc.get("globalDefault")]
+        return min(defaults, key=lambda pc: pc.get("value") or 0, default=None)
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/priority.Plugin).Validate",
+             "(*k8s.io/kubernetes/plugin/pkg/admission/priority.Plugin).validatePriorityClass")
+    def validate(self, request: object, obj: dict | None) -> None:
+        """A class may become the global default only while no other class is."""
+        if (request.subresource or request.operation not in (CREATE, UPDATE)
+                or not _is(request, SCHEDULING_GROUP, "priorityclasses") or not (obj or {}).get("globalDefault")):
+            return
+        default = self._default_priority_class()
+        if default is None:
+            return
+        name = default["metadata"]["name"]
+        if request.operation == CREATE or name != obj["metadata"]["name"]:
+            raise forbidden(request, obj, f"PriorityClass {name} is already marked as default. "
+                                          "Only one default can exist")
+
+
 CERTIFICATES_GROUP = "certificates.k8s.io"
 
 
@@ -307,13 +414,15 @@ class AdmissionChain:
 
 
 def new_admission_chain(registry: object, namespaces: Lister | None = None,
-                        service_accounts: Lister | None = None, authorizer: object | None = None) -> AdmissionChain:
+                        service_accounts: Lister | None = None, authorizer: object | None = None,
+                        priority_classes: Lister | None = None) -> AdmissionChain:
     """The server's default chain in upstream's order (AllOrderedPlugins): NamespaceLifecycle,
-    ServiceAccount, PodSecurity, DefaultTolerationSeconds, CertificateApproval and
+    ServiceAccount, PodSecurity, Priority, DefaultTolerationSeconds, CertificateApproval and
     CertificateSigning (asking `authorizer`, AlwaysAllow without one) and
     CertificateSubjectRestriction; without listers the plugins read everything live."""
     authorizer = authorizer or AlwaysAllowAuthorizer()
     return AdmissionChain([NamespaceLifecycle(registry, lister=namespaces),
                            ServiceAccount(registry, lister=service_accounts), PodSecurity(registry, namespaces),
-                           DefaultTolerationSeconds(), CertificateApproval(authorizer),
-                           CertificateSigning(authorizer), CertificateSubjectRestriction()])
+                           Priority(registry, priority_classes), DefaultTolerationSeconds(),
+                           CertificateApproval(authorizer), CertificateSigning(authorizer),
+                           CertificateSubjectRestriction()])

@@ -54,6 +54,12 @@ class Lister:
             return None
         return self._objects.get((namespace or "", name))
 
+    def list(self) -> list[dict] | None:
+        """Every cached object, or None when the first list has not finished."""
+        if not self._synced.is_set():
+            return None
+        return list(self._objects.values())
+
     @mirrors("(*k8s.io/client-go/tools/cache.Reflector).ListAndWatch")
     def _run(self) -> None:
         while not self._stopped.is_set():

@@ -49,6 +49,9 @@ class FakeRegistry:
         except KeyError:
             raise errors.not_found(resource, name) from None
 
+    def list(self, resource):
+        return {"items": [obj for (plural, _, _), obj in self.objects.items() if plural == resource]}
+
 
 def namespace(name, phase="Active"):
     return ("namespaces", None, {"metadata": {"name": name}, "status": {"phase": phase}})
@@ -203,11 +206,15 @@ class DictLister:
     def get(self, namespace, name):
         return self.objects.get((namespace or "", name))
 
+    def list(self):
+        return list(self.objects.values())
+
 
 def test_a_cached_namespace_and_account_need_no_live_read():
     """Both plugins answer from their listers when the object is there: the live registry is empty."""
     chain = new_admission_chain(FakeRegistry(), DictLister(namespace("team")),
-                                DictLister(service_account("team", pull_secrets=["regcred"])))
+                                DictLister(service_account("team", pull_secrets=["regcred"])),
+                                priority_classes=DictLister())
     admitted = chain.admit(Request("CREATE", PODS, "team", obj=pod()))
     assert admitted["spec"]["imagePullSecrets"] == [{"name": "regcred"}]
 
@@ -241,15 +248,17 @@ def test_chain_holds_upstreams_order_and_splits_it_into_two_phases():
     """The plugins keep AllOrderedPlugins' order; `admit` runs those with an Admit (mutating), and
     `validate` those with a Validate (ServiceAccount has both), as chainAdmissionHandler does."""
     chain = new_admission_chain(REGISTRY)
-    assert [type(p).__name__ for p in chain.plugins] == ["NamespaceLifecycle", "ServiceAccount", "PodSecurity",
-                                                         "DefaultTolerationSeconds", "CertificateApproval",
-                                                         "CertificateSigning", "CertificateSubjectRestriction"]
-    assert [type(p).__name__ for p in chain.mutating] == ["NamespaceLifecycle", "ServiceAccount",
+    assert [type(p).__name__ for p in chain.plugins] == [
+        "NamespaceLifecycle", "ServiceAccount", "PodSecurity", "Priority", "DefaultTolerationSeconds",
+        "CertificateApproval", "CertificateSigning", "CertificateSubjectRestriction"]
+    assert [type(p).__name__ for p in chain.mutating] == ["NamespaceLifecycle", "ServiceAccount", "Priority",
                                                           "DefaultTolerationSeconds"]
-    assert [type(p).__name__ for p in chain.validating] == ["ServiceAccount", "PodSecurity", "CertificateApproval",
-                                                            "CertificateSigning", "CertificateSubjectRestriction"]
+    assert [type(p).__name__ for p in chain.validating] == ["ServiceAccount", "PodSecurity", "Priority",
+                                                            "CertificateApproval", "CertificateSigning",
+                                                            "CertificateSubjectRestriction"]
     admitted = chain.admit(Request("CREATE", PODS, obj=pod()))
     assert admitted["spec"]["serviceAccountName"] == "default"
+    assert (admitted["spec"]["priority"], admitted["spec"]["preemptionPolicy"]) == (0, "PreemptLowerPriority")
     assert [t["key"] for t in admitted["spec"]["tolerations"]] == ["node.kubernetes.io/not-ready",
                                                                    "node.kubernetes.io/unreachable"]
 

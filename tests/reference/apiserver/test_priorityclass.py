@@ -1,7 +1,7 @@
 """PriorityClasses (scheduling.k8s.io/v1) through the handler chain and the server's admission chain
 on the reference etcd: the system classes written at start, the validation rules of
-pkg/apis/scheduling/validation and the REST rule that keeps system classes. One rule per test,
-named in its docstring."""
+pkg/apis/scheduling/validation, the REST rule that keeps system classes, and the Priority admission
+plugin's one-default rule. One rule per test, named in its docstring."""
 from __future__ import annotations
 
 import pytest
@@ -109,3 +109,21 @@ def test_a_system_class_cannot_be_deleted(chain, name):
         'be deleted')
     assert call(chain, "GET", f"{CLASSES}/{name}")[0] == 200
 
+
+def test_only_one_class_may_be_the_global_default(chain):
+    """The Priority plugin refuses a second globalDefault class, by create or by update, naming the
+    one there is; that one may still be updated."""
+    assert create(chain, "the-default", value=5, globalDefault=True)[0] == 201
+    code, status = create(chain, "another-default", value=6, globalDefault=True)
+    assert (code, status["message"]) == (
+        403, 'priorityclasses.scheduling.k8s.io "another-default" is forbidden: PriorityClass the-default is '
+             'already marked as default. Only one default can exist')
+    assert create(chain, "not-yet-default", value=6)[0] == 201
+    code, status = call(chain, "PATCH", f"{CLASSES}/not-yet-default", {"globalDefault": True},
+                        content_type="application/merge-patch+json")
+    assert code == 403 and status["message"].endswith("PriorityClass the-default is already marked as default. "
+                                                      "Only one default can exist")
+    code, _ = call(chain, "PATCH", f"{CLASSES}/the-default", {"description": "d"},
+                   content_type="application/merge-patch+json")
+    assert code == 200
+    assert call(chain, "DELETE", f"{CLASSES}/the-default")[0] == 200
