@@ -221,11 +221,11 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
         except (EtcdClientError, StatusError) as err:
             raise RunError(f"writing the bootstrap objects to etcd at {etcd_url}", str(err)) from None
         listers = {plural: Lister(registry.storage, registry.prefix(registry.resource(plural), None)).start()
-                   for plural in ("namespaces", "serviceaccounts", "priorityclasses")}
+                   for plural in ("namespaces", "serviceaccounts", "priorityclasses", "runtimeclasses")}
         authorizer = new_authorizer(RegistrySource(registry))
         server = APIServer(registry, authenticator, authorizer,
                            new_admission_chain(registry, listers["namespaces"], listers["serviceaccounts"],
-                                               authorizer, listers["priorityclasses"]),
+                                               authorizer, listers["priorityclasses"], listers["runtimeclasses"]),
                            ssl_context=context, host=options.bind_address, port=options.secure_port)
         # TokenRequest signs with the serving key; the tokens it issues authenticate from then on.
         server.chain.rest.token_key = bundle.serving.private_key

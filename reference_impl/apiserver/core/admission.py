@@ -1,9 +1,9 @@
 """Admission: the ordered checks (and defaults) a write passes after authorization and before storage.
 
 The chain holds NamespaceLifecycle, ServiceAccount, PodSecurity (podsecurity/), Priority,
-DefaultTolerationSeconds and the plugins for CertificateSigningRequests, in upstream's order, and
-runs them in two phases as chainAdmissionHandler does. `admit` (mutating admission) runs every
-plugin with an `admit` on the decoded object, before the registry sees it; each takes the request
+DefaultTolerationSeconds, RuntimeClass and the plugins for CertificateSigningRequests, in upstream's
+order, and runs them in two phases as chainAdmissionHandler does. `admit` (mutating admission) runs
+every plugin with an `admit` on the decoded object, before the registry sees it; each takes the request
 and the object so far and returns the object, possibly changed (ServiceAccount fills in
 `spec.serviceAccountName`). `validate` (validating admission) runs every plugin with a `validate`
 on the object as it will be stored: the registry calls it once the strategy has prepared and
@@ -12,9 +12,9 @@ validated the object (generated its name, restored what an update may not change
 and the request's `warnings`, which a plugin may add to); a refusal raises StatusError with the code
 and message upstream's plugin gives.
 
-Plugins read namespaces, ServiceAccounts and PriorityClasses as upstream's do: from a `Lister` (an
-informer cache, see listers.py) when the server gives them one, and live through the registry's
-`get(resource, namespace, name)` (or `list`) when the cache misses or may be stale.
+Plugins read namespaces, ServiceAccounts, PriorityClasses and RuntimeClasses as upstream's do: from
+a `Lister` (an informer cache, see listers.py) when the server gives them one, and live through the
+registry's `get(resource, namespace, name)` (or `list`) when the cache misses or may be stale.
 """
 from __future__ import annotations
 
@@ -27,9 +27,11 @@ from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.podsecurity import PodSecurity
 from reference_impl.apiserver.core.rbac import AlwaysAllowAuthorizer, AttributesRecord
+from reference_impl.apiserver.core.validation import quantity_value
 from reference_impl.apiserver.kinds import certificatesigningrequest
 from reference_impl.machinery import trace
 from reference_impl.machinery.gojson import quote
+from reference_impl.machinery.scheduling import merge_tolerations
 from reference_impl.mirrors import mirrors
 
 CREATE, UPDATE, DELETE = "CREATE", "UPDATE", "DELETE"
@@ -315,6 +317,102 @@ class Priority:
                                           "Only one default can exist")
 
 
+def _same_resources(a: dict | None, b: dict | None) -> bool:
+    """apiequality.Semantic on two ResourceLists: the same names, equal quantities (1000m is 1);
+    nil and empty are the same."""
+    a, b = a or {}, b or {}
+    return a.keys() == b.keys() and all(quantity_value(a[name]) == quantity_value(b[name]) for name in a)
+
+
+class RuntimeClass:
+    """A pod created with a runtimeClassName runs in a RuntimeClass that exists: the class's
+    overhead becomes the pod's spec.overhead (a pod may not set another one itself) and its
+    scheduling nodeSelector and tolerations join the pod's."""
+
+    def __init__(self, registry: object, lister: Lister | None = None) -> None:
+        self.registry = registry
+        self.lister = lister or _NoCache()
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/runtimeclass.RuntimeClass).Admit")
+    def admit(self, request: object, obj: dict | None) -> dict | None:
+        spec = _pod_spec(request, obj)
+        if spec is None or request.operation != CREATE:
+            return obj
+        runtime_class = self._runtime_class(request, obj, spec)
+        if runtime_class is not None:
+            _set_overhead(request, obj, spec, runtime_class)
+            _set_scheduling(request, obj, spec, runtime_class)
+        return obj
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/runtimeclass.RuntimeClass).Validate",
+             "k8s.io/kubernetes/plugin/pkg/admission/runtimeclass.validateOverhead")
+    def validate(self, request: object, obj: dict | None) -> None:
+        """The pod's overhead is its class's, and no pod without a class overhead has one."""
+        spec = _pod_spec(request, obj)
+        if spec is None or request.operation != CREATE:
+            return
+        runtime_class = self._runtime_class(request, obj, spec)
+        if runtime_class is not None and runtime_class.get("overhead") is not None:
+            if not _same_resources(runtime_class["overhead"].get("podFixed"), spec.get("overhead")):
+                raise forbidden(request, obj, "pod rejected: Pod's Overhead doesn't match RuntimeClass's defined "
+                                              "Overhead")
+        elif spec.get("overhead") is not None:
+            raise forbidden(request, obj, "pod rejected: Pod Overhead set without corresponding RuntimeClass "
+                                          "defined Overhead")
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/runtimeclass.RuntimeClass).prepareObjects")
+    def _runtime_class(self, request: object, pod: dict, spec: dict) -> dict | None:
+        name = spec.get("runtimeClassName")
+        if name is None:
+            return None
+        runtime_class = self.lister.get(None, name)
+        try:  # not cached: the cache may lag behind a class just created
+            return runtime_class or self.registry.get("runtimeclasses", None, name)
+        except StatusError as err:
+            if err.code != 404:
+                raise
+            raise forbidden(request, pod, f"pod rejected: RuntimeClass {quote(name)} not found") from None
+
+
+@mirrors("k8s.io/kubernetes/plugin/pkg/admission/runtimeclass.setOverhead")
+def _set_overhead(request: object, pod: dict, spec: dict, runtime_class: dict) -> None:
+    """The class's overhead as the pod's; a pod that already has another one is refused."""
+    if runtime_class.get("overhead") is None:
+        return
+    pod_fixed = runtime_class["overhead"].get("podFixed")
+    if spec.get("overhead") is not None and not _same_resources(pod_fixed, spec["overhead"]):
+        raise forbidden(request, pod, "pod rejected: Pod's Overhead doesn't match RuntimeClass's defined Overhead")
+    if pod_fixed is None:
+        spec.pop("overhead", None)
+    else:
+        spec["overhead"] = dict(pod_fixed)
+
+
+@mirrors("k8s.io/kubernetes/plugin/pkg/admission/runtimeclass.setScheduling")
+def _set_scheduling(request: object, pod: dict, spec: dict, runtime_class: dict) -> None:
+    """The class's node selector and tolerations joined to the pod's; a label the pod selects with
+    another value is a conflict."""
+    scheduling = runtime_class.get("scheduling")
+    if scheduling is None:
+        return
+    class_selector = scheduling.get("nodeSelector") or {}
+    if spec.get("nodeSelector") is None:
+        if class_selector:
+            spec["nodeSelector"] = dict(class_selector)
+    else:
+        for key, value in class_selector.items():
+            pod_value = spec["nodeSelector"].get(key)
+            if pod_value is not None and pod_value != value:
+                raise forbidden(request, pod, f"conflict: runtimeClass.scheduling.nodeSelector[{key}] = {value}; "
+                                              f"pod.spec.nodeSelector[{key}] = {pod_value}")
+            spec["nodeSelector"][key] = value
+    tolerations = merge_tolerations(spec.get("tolerations") or [], scheduling.get("tolerations") or [])
+    if tolerations:
+        spec["tolerations"] = tolerations
+    else:
+        spec.pop("tolerations", None)
+
+
 CERTIFICATES_GROUP = "certificates.k8s.io"
 
 
@@ -415,14 +513,16 @@ class AdmissionChain:
 
 def new_admission_chain(registry: object, namespaces: Lister | None = None,
                         service_accounts: Lister | None = None, authorizer: object | None = None,
-                        priority_classes: Lister | None = None) -> AdmissionChain:
+                        priority_classes: Lister | None = None,
+                        runtime_classes: Lister | None = None) -> AdmissionChain:
     """The server's default chain in upstream's order (AllOrderedPlugins): NamespaceLifecycle,
-    ServiceAccount, PodSecurity, Priority, DefaultTolerationSeconds, CertificateApproval and
-    CertificateSigning (asking `authorizer`, AlwaysAllow without one) and
+    ServiceAccount, PodSecurity, Priority, DefaultTolerationSeconds, RuntimeClass, CertificateApproval
+    and CertificateSigning (asking `authorizer`, AlwaysAllow without one) and
     CertificateSubjectRestriction; without listers the plugins read everything live."""
     authorizer = authorizer or AlwaysAllowAuthorizer()
     return AdmissionChain([NamespaceLifecycle(registry, lister=namespaces),
                            ServiceAccount(registry, lister=service_accounts), PodSecurity(registry, namespaces),
                            Priority(registry, priority_classes), DefaultTolerationSeconds(),
+                           RuntimeClass(registry, runtime_classes),
                            CertificateApproval(authorizer), CertificateSigning(authorizer),
                            CertificateSubjectRestriction()])

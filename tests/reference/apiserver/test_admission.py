@@ -250,10 +250,10 @@ def test_chain_holds_upstreams_order_and_splits_it_into_two_phases():
     chain = new_admission_chain(REGISTRY)
     assert [type(p).__name__ for p in chain.plugins] == [
         "NamespaceLifecycle", "ServiceAccount", "PodSecurity", "Priority", "DefaultTolerationSeconds",
-        "CertificateApproval", "CertificateSigning", "CertificateSubjectRestriction"]
+        "RuntimeClass", "CertificateApproval", "CertificateSigning", "CertificateSubjectRestriction"]
     assert [type(p).__name__ for p in chain.mutating] == ["NamespaceLifecycle", "ServiceAccount", "Priority",
-                                                          "DefaultTolerationSeconds"]
-    assert [type(p).__name__ for p in chain.validating] == ["ServiceAccount", "PodSecurity", "Priority",
+                                                          "DefaultTolerationSeconds", "RuntimeClass"]
+    assert [type(p).__name__ for p in chain.validating] == ["ServiceAccount", "PodSecurity", "Priority", "RuntimeClass",
                                                             "CertificateApproval", "CertificateSigning",
                                                             "CertificateSubjectRestriction"]
     admitted = chain.admit(Request("CREATE", PODS, obj=pod()))
