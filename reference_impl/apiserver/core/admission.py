@@ -1,16 +1,16 @@
 """Admission: the ordered checks (and defaults) a write passes after authorization and before storage.
 
-The chain holds NamespaceLifecycle, ServiceAccount, PodSecurity (podsecurity/), Priority,
-DefaultTolerationSeconds, RuntimeClass and the plugins for CertificateSigningRequests, in upstream's
-order, and runs them in two phases as chainAdmissionHandler does. `admit` (mutating admission) runs
-every plugin with an `admit` on the decoded object, before the registry sees it; each takes the request
-and the object so far and returns the object, possibly changed (ServiceAccount fills in
-`spec.serviceAccountName`). `validate` (validating admission) runs every plugin with a `validate`
-on the object as it will be stored: the registry calls it once the strategy has prepared and
-validated the object (generated its name, restored what an update may not change). Both get an
-`AdmissionRequest` (operation, resource, subresource, namespace, name, obj, old_obj, user, dry_run,
-and the request's `warnings`, which a plugin may add to); a refusal raises StatusError with the code
-and message upstream's plugin gives.
+The chain holds NamespaceLifecycle, ServiceAccount, TaintNodesByCondition, PodSecurity
+(podsecurity/), Priority, DefaultTolerationSeconds, RuntimeClass and the plugins for
+CertificateSigningRequests, in upstream's order, and runs them in two phases as
+chainAdmissionHandler does. `admit` (mutating admission) runs every plugin with an `admit` on the
+decoded object, before the registry sees it; each takes the request and the object so far and
+returns the object, possibly changed (ServiceAccount fills in `spec.serviceAccountName`). `validate`
+(validating admission) runs every plugin with a `validate` on the object as it will be stored: the
+registry calls it once the strategy has prepared and validated the object (generated its name,
+restored what an update may not change). Both get an `AdmissionRequest` (operation, resource,
+subresource, namespace, name, obj, old_obj, user, dry_run, and the request's `warnings`, which a
+plugin may add to); a refusal raises StatusError with the code and message upstream's plugin gives.
 
 Plugins read namespaces, ServiceAccounts, PriorityClasses and RuntimeClasses as upstream's do: from
 a `Lister` (an informer cache, see listers.py) when the server gives them one, and live through the
@@ -225,6 +225,26 @@ def _pod_spec(request: object, obj: dict | None) -> dict | None:
     if request.subresource or not _is(request, "", "pods") or not isinstance(obj, dict):
         return None
     return obj["spec"] if isinstance(obj.get("spec"), dict) else None
+
+
+class TaintNodesByCondition:
+    """A new Node starts tainted not-ready:NoSchedule, so nothing is scheduled to it before it
+    reports Ready; the node lifecycle controller removes the taint then."""
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/nodetaint.Plugin).Admit",
+             "k8s.io/kubernetes/plugin/pkg/admission/nodetaint.addNotReadyTaint")
+    def admit(self, request: object, obj: dict | None) -> dict | None:
+        if (request.operation != CREATE or not _is(request, "", "nodes") or request.subresource
+                or not isinstance(obj, dict)):
+            return obj
+        spec = obj.setdefault("spec", {})
+        if not isinstance(spec, dict):
+            return obj
+        taints = spec.get("taints") if isinstance(spec.get("taints"), list) else []
+        if not any(isinstance(t, dict) and t.get("key") == NOT_READY_TAINT and t.get("effect") == "NoSchedule"
+                   for t in taints):
+            spec["taints"] = [*taints, {"key": NOT_READY_TAINT, "effect": "NoSchedule"}]
+        return obj
 
 
 SCHEDULING_GROUP = "scheduling.k8s.io"
@@ -516,13 +536,13 @@ def new_admission_chain(registry: object, namespaces: Lister | None = None,
                         priority_classes: Lister | None = None,
                         runtime_classes: Lister | None = None) -> AdmissionChain:
     """The server's default chain in upstream's order (AllOrderedPlugins): NamespaceLifecycle,
-    ServiceAccount, PodSecurity, Priority, DefaultTolerationSeconds, RuntimeClass, CertificateApproval
-    and CertificateSigning (asking `authorizer`, AlwaysAllow without one) and
-    CertificateSubjectRestriction; without listers the plugins read everything live."""
+    ServiceAccount, TaintNodesByCondition, PodSecurity, Priority, DefaultTolerationSeconds,
+    RuntimeClass, CertificateApproval and CertificateSigning (asking `authorizer`, AlwaysAllow
+    without one) and CertificateSubjectRestriction; without listers the plugins read everything live."""
     authorizer = authorizer or AlwaysAllowAuthorizer()
     return AdmissionChain([NamespaceLifecycle(registry, lister=namespaces),
-                           ServiceAccount(registry, lister=service_accounts), PodSecurity(registry, namespaces),
-                           Priority(registry, priority_classes), DefaultTolerationSeconds(),
-                           RuntimeClass(registry, runtime_classes),
+                           ServiceAccount(registry, lister=service_accounts), TaintNodesByCondition(),
+                           PodSecurity(registry, namespaces), Priority(registry, priority_classes),
+                           DefaultTolerationSeconds(), RuntimeClass(registry, runtime_classes),
                            CertificateApproval(authorizer), CertificateSigning(authorizer),
                            CertificateSubjectRestriction()])

@@ -1,5 +1,6 @@
-"""The admission chain without a network: NamespaceLifecycle, ServiceAccount and the chain's two
-phases, each test stating the upstream rule it checks. The registry is a dict of objects by (plural, ns, name)."""
+"""The admission chain without a network: NamespaceLifecycle, ServiceAccount, TaintNodesByCondition
+and the chain's two phases, each test stating the upstream rule it checks. The registry is a dict
+of objects by (plural, ns, name)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +9,7 @@ import pytest
 
 from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.core.admission import (AdmissionChain, NamespaceLifecycle, ServiceAccount,
-                                                new_admission_chain)
+                                                TaintNodesByCondition, new_admission_chain)
 from reference_impl.apiserver.core.errors import StatusError
 
 
@@ -197,6 +198,33 @@ def test_the_validating_phase_checks_the_account_again():
     assert validation_refused(plugin, Request("CREATE", PODS, obj=mirror)).code == 403
 
 
+# --- TaintNodesByCondition ----------------------------------------------------------------------
+
+def test_a_new_node_is_tainted_not_ready():
+    """A created Node gets node.kubernetes.io/not-ready:NoSchedule after the taints it has, so no
+    pod is scheduled to it before the node lifecycle controller sees it Ready."""
+    node = {"metadata": {"name": "n1"}, "spec": {"taints": [{"key": "dedicated", "effect": "NoExecute"}]}}
+    admitted = TaintNodesByCondition().admit(Request("CREATE", NODES, "", obj=node), node)
+    assert admitted["spec"]["taints"] == [{"key": "dedicated", "effect": "NoExecute"},
+                                          {"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"}]
+
+
+def test_a_node_already_tainted_not_ready_keeps_its_one_taint():
+    """Taint.MatchTaint compares key and effect: a not-ready:NoSchedule taint with a value or a time
+    stays as it is, and is not added twice."""
+    taint = {"key": "node.kubernetes.io/not-ready", "value": "x", "effect": "NoSchedule"}
+    node = {"metadata": {"name": "n1"}, "spec": {"taints": [dict(taint)]}}
+    assert TaintNodesByCondition().admit(Request("CREATE", NODES, "", obj=node), node)["spec"]["taints"] == [taint]
+
+
+def test_node_updates_and_status_writes_are_not_tainted():
+    """Only creates of the node itself: an update or a /status write may drop the taint."""
+    plugin = TaintNodesByCondition()
+    for request in (Request("UPDATE", NODES, "", "n1"), Request("CREATE", NODES, "", "n1", subresource="status")):
+        node = {"metadata": {"name": "n1"}, "spec": {}}
+        assert plugin.admit(request, node)["spec"] == {}
+
+
 # --- informer caches in front of the live reads ---------------------------------------------------
 
 class DictLister:
@@ -249,9 +277,11 @@ def test_chain_holds_upstreams_order_and_splits_it_into_two_phases():
     `validate` those with a Validate (ServiceAccount has both), as chainAdmissionHandler does."""
     chain = new_admission_chain(REGISTRY)
     assert [type(p).__name__ for p in chain.plugins] == [
-        "NamespaceLifecycle", "ServiceAccount", "PodSecurity", "Priority", "DefaultTolerationSeconds",
-        "RuntimeClass", "CertificateApproval", "CertificateSigning", "CertificateSubjectRestriction"]
-    assert [type(p).__name__ for p in chain.mutating] == ["NamespaceLifecycle", "ServiceAccount", "Priority",
+        "NamespaceLifecycle", "ServiceAccount", "TaintNodesByCondition", "PodSecurity", "Priority",
+        "DefaultTolerationSeconds", "RuntimeClass", "CertificateApproval", "CertificateSigning",
+        "CertificateSubjectRestriction"]
+    assert [type(p).__name__ for p in chain.mutating] == ["NamespaceLifecycle", "ServiceAccount",
+                                                          "TaintNodesByCondition", "Priority",
                                                           "DefaultTolerationSeconds", "RuntimeClass"]
     assert [type(p).__name__ for p in chain.validating] == ["ServiceAccount", "PodSecurity", "Priority", "RuntimeClass",
                                                             "CertificateApproval", "CertificateSigning",
