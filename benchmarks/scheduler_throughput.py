@@ -7,7 +7,8 @@ back to the cache (as the pod informer would), so later pods see earlier ones; l
 `schedule_one()` call.
 
 End-to-end mode: the reference etcd and apiserver, one kubelet process with `--hollow-nodes N`
-(the benchmark then labels and taints those nodes as the in-process mode does) and the scheduler
+(the benchmark then labels and taints those nodes as the in-process mode does, replacing the
+not-ready taint TaintNodesByCondition gives a new node: no controller-manager runs to remove it) and the scheduler
 process, all on loopback; `--clients` raw-HTTPS clients (apiserver_load's `Client`, admin client
 certificate) create the same pods through the API while one watch on the namespace records when
 each pod is first seen with spec.nodeName. pods/s runs from the first create to the last bind;
@@ -283,7 +284,7 @@ def _end_to_end(args, nodes, pod_list, expected_bound, deadline, directory, kube
         name = f"{HOLLOW_PREFIX}-{i}"
         labels = {**nodes[i]["metadata"]["labels"], "kubernetes.io/hostname": name}
         status, data = _request(client, "PATCH", f"/api/v1/nodes/{name}",
-                                {"metadata": {"labels": labels}, "spec": nodes[i]["spec"]},
+                                {"metadata": {"labels": labels}, "spec": {"taints": nodes[i]["spec"].get("taints")}},
                                 "application/merge-patch+json")
         return None if status == 200 else f"label {name}: {status} {data[:200]!r}"
 

@@ -94,3 +94,43 @@ def find_untolerated_taint(taints, tolerations, effects=("NoSchedule", "NoExecut
         if not any(toleration_tolerates(t, taint) for t in tolerations or ()):
             return taint
     return None
+
+
+def _toleration_fields(toleration: Mapping[str, Any]) -> tuple:
+    """A toleration as its Go struct: an absent field is the zero value."""
+    return (toleration.get("key") or "", toleration.get("operator") or "", toleration.get("value") or "",
+            toleration.get("effect") or "", toleration.get("tolerationSeconds"))
+
+
+@mirrors("k8s.io/kubernetes/pkg/util/tolerations.isSuperset")
+def tolerates_superset(ss: Mapping[str, Any], t: Mapping[str, Any]) -> bool:
+    """Whether `ss` tolerates every taint `t` tolerates."""
+    if _toleration_fields(ss) == _toleration_fields(t):
+        return True
+    ss_key, ss_operator, ss_value, ss_effect, ss_seconds = _toleration_fields(ss)
+    t_key, t_operator, t_value, t_effect, t_seconds = _toleration_fields(t)
+    if t_key != ss_key and (ss_key or ss_operator != "Exists"):  # an empty key with Exists matches every key
+        return False
+    if t_effect != ss_effect and ss_effect:
+        return False
+    if ss_effect == "NoExecute" and ss_seconds is not None and (t_seconds is None or t_seconds > ss_seconds):
+        return False
+    if ss_operator in ("Equal", ""):
+        return t_operator == "Equal" and t_value == ss_value
+    return ss_operator == "Exists"
+
+
+@mirrors("k8s.io/kubernetes/pkg/util/tolerations.MergeTolerations")
+def merge_tolerations(first: list[dict], second: list[dict]) -> list[dict]:
+    """Both lists in order, without a toleration that another one kept (or a later, different one)
+    already covers; of two equal ones the first stays."""
+    every = [*first, *second]
+    merged: list[dict] = []
+    for i, toleration in enumerate(every):
+        if any(tolerates_superset(kept, toleration) for kept in merged):
+            continue
+        if any(_toleration_fields(later) != _toleration_fields(toleration) and tolerates_superset(later, toleration)
+               for later in every[i + 1:]):
+            continue
+        merged.append(toleration)
+    return merged

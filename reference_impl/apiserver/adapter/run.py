@@ -219,16 +219,20 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
         try:
             bootstrappolicy.ensure_system_namespaces(registry)
             bootstrappolicy.ensure_rbac_policy(registry)
+            bootstrappolicy.ensure_system_priority_classes(registry)
         except (EtcdClientError, StatusError) as err:
             raise RunError(f"writing the bootstrap objects to etcd at {etcd_url}", str(err)) from None
         listers = {plural: Lister(registry.storage, registry.prefix(registry.resource(plural), None)).start()
-                   for plural in ("namespaces", "serviceaccounts", "limitranges", "resourcequotas")}
+                   for plural in ("namespaces", "serviceaccounts", "limitranges", "resourcequotas",
+                                  "priorityclasses", "runtimeclasses")}
         graph = NodeGraph(lambda plural: registry.list(plural)["items"])
         authorizer = new_authorizer(RegistrySource(registry), NodeAuthorizer(graph))
         server = APIServer(registry, authenticator, authorizer,
                            new_admission_chain(registry, listers["namespaces"], listers["serviceaccounts"],
                                                authorizer, limit_ranges=listers["limitranges"],
-                                               resource_quotas=listers["resourcequotas"]),
+                                               resource_quotas=listers["resourcequotas"],
+                                               priority_classes=listers["priorityclasses"],
+                                               runtime_classes=listers["runtimeclasses"]),
                            ssl_context=context, host=options.bind_address, port=options.secure_port)
         # TokenRequest signs with the serving key; the tokens it issues authenticate from then on.
         server.chain.rest.token_key = bundle.serving.private_key

@@ -1,10 +1,11 @@
 """Admission: the ordered checks (and defaults) a write passes after authorization and before storage.
 
-The chain holds NamespaceLifecycle, ServiceAccount, NodeRestriction, PodSecurity (podsecurity/),
-DefaultTolerationSeconds and the plugins for CertificateSigningRequests, in upstream's order, and
-runs them in two phases as chainAdmissionHandler does. `admit` (mutating admission) runs every
-plugin with an `admit` on the decoded object, before the registry sees it; each takes the request
-and the object so far and returns the object, possibly changed (ServiceAccount fills in
+The chain holds NamespaceLifecycle, LimitRanger (limitranger.py), ServiceAccount, NodeRestriction,
+TaintNodesByCondition, PodSecurity (podsecurity/), Priority, DefaultTolerationSeconds, RuntimeClass,
+the plugins for CertificateSigningRequests and ResourceQuota (resourcequota.py), in upstream's
+order, and runs them in two phases as chainAdmissionHandler does. `admit` (mutating admission) runs
+every plugin with an `admit` on the decoded object, before the registry sees it; each takes the
+request and the object so far and returns the object, possibly changed (ServiceAccount fills in
 `spec.serviceAccountName`). `validate` (validating admission) runs every plugin with a `validate`
 on the object as it will be stored: the registry calls it once the strategy has prepared and
 validated the object (generated its name, restored what an update may not change). Both get an
@@ -12,9 +13,9 @@ validated the object (generated its name, restored what an update may not change
 and the request's `warnings`, which a plugin may add to); a refusal raises StatusError with the code
 and message upstream's plugin gives.
 
-Plugins read namespaces and ServiceAccounts as upstream's do: from a `Lister` (an informer cache,
-see listers.py) when the server gives them one, and live through the registry's
-`get(resource, namespace, name)` when the cache misses or may be stale.
+Plugins read namespaces, ServiceAccounts, PriorityClasses and RuntimeClasses as upstream's do: from
+a `Lister` (an informer cache, see listers.py) when the server gives them one, and live through the
+registry's `get(resource, namespace, name)` (or `list`) when the cache misses or may be stale.
 """
 from __future__ import annotations
 
@@ -30,8 +31,9 @@ from reference_impl.apiserver.core.nodeauthorizer import (MIRROR_POD_ANNOTATION,
 from reference_impl.apiserver.core.podsecurity import PodSecurity
 from reference_impl.apiserver.core.rbac import AlwaysAllowAuthorizer, AttributesRecord
 from reference_impl.apiserver.kinds import certificatesigningrequest
-from reference_impl.machinery import trace
+from reference_impl.machinery import quantity, trace
 from reference_impl.machinery.gojson import quote
+from reference_impl.machinery.scheduling import merge_tolerations
 from reference_impl.mirrors import mirrors
 
 CREATE, UPDATE, DELETE = "CREATE", "UPDATE", "DELETE"
@@ -43,9 +45,15 @@ FORCE_LIVE_LOOKUP_SECONDS = 30.0  # upstream's forceLiveLookupTTL
 class Lister(Protocol):
     def get(self, namespace: str | None, name: str) -> dict | None: ...
 
+    def list(self) -> list[dict] | None:
+        """Every cached object, or None when the cache is not filled yet."""
+
 
 class _NoCache:
     def get(self, namespace: str | None, name: str) -> None:
+        return None
+
+    def list(self) -> None:
         return None
 
 
@@ -437,6 +445,223 @@ class DefaultTolerationSeconds:
         return obj
 
 
+def _is(request: object, group: str, plural: str) -> bool:
+    return request.resource.group == group and request.resource.plural == plural
+
+
+def _pod_spec(request: object, obj: dict | None) -> dict | None:
+    """The spec of the pod a request writes, None for subresources, other kinds and malformed pods."""
+    if request.subresource or not _is(request, "", "pods") or not isinstance(obj, dict):
+        return None
+    return obj["spec"] if isinstance(obj.get("spec"), dict) else None
+
+
+class TaintNodesByCondition:
+    """A new Node starts tainted not-ready:NoSchedule, so nothing is scheduled to it before it
+    reports Ready; the node lifecycle controller removes the taint then."""
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/nodetaint.Plugin).Admit",
+             "k8s.io/kubernetes/plugin/pkg/admission/nodetaint.addNotReadyTaint")
+    def admit(self, request: object, obj: dict | None) -> dict | None:
+        if (request.operation != CREATE or not _is(request, "", "nodes") or request.subresource
+                or not isinstance(obj, dict)):
+            return obj
+        spec = obj.setdefault("spec", {})
+        if not isinstance(spec, dict):
+            return obj
+        taints = spec.get("taints") if isinstance(spec.get("taints"), list) else []
+        if not any(isinstance(t, dict) and t.get("key") == NOT_READY_TAINT and t.get("effect") == "NoSchedule"
+                   for t in taints):
+            spec["taints"] = [*taints, {"key": NOT_READY_TAINT, "effect": "NoSchedule"}]
+        return obj
+
+
+SCHEDULING_GROUP = "scheduling.k8s.io"
+DEFAULT_PRIORITY_WHEN_NO_DEFAULT_CLASS_EXISTS = 0
+PREEMPT_LOWER_PRIORITY = "PreemptLowerPriority"
+
+
+class Priority:
+    """A pod's priority comes from its PriorityClass, never from the pod: on create its
+    priorityClassName (else the global default class, else none: priority 0) is resolved to
+    spec.priority and spec.preemptionPolicy, and a pod that sets others itself is refused; an update
+    keeps what the create resolved. At most one PriorityClass may be the global default. Classes
+    come from the lister; one it does not hold (yet) is read live before a pod naming it is refused."""
+
+    def __init__(self, registry: object, lister: Lister | None = None) -> None:
+        self.registry = registry
+        self.lister = lister or _NoCache()
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/priority.Plugin).Admit")
+    def admit(self, request: object, obj: dict | None) -> dict | None:
+        spec = _pod_spec(request, obj)
+        if spec is None:
+            return obj
+        if request.operation == UPDATE:
+            # Validation refuses changing these; an update that leaves them out keeps them.
+            old_spec = (request.old_obj or {}).get("spec") or {}
+            for field in ("priority", "preemptionPolicy"):
+                if spec.get(field) is None and old_spec.get(field) is not None:
+                    spec[field] = old_spec[field]
+        elif request.operation == CREATE:
+            self._admit_pod(request, obj, spec)
+        return obj
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/priority.Plugin).admitPod")
+    def _admit_pod(self, request: object, pod: dict, spec: dict) -> None:
+        if spec.get("priorityClassName"):
+            priority_class = self._priority_class(request, pod, spec["priorityClassName"])
+        else:
+            priority_class = self._default_priority_class()
+            if priority_class is not None:
+                spec["priorityClassName"] = priority_class["metadata"]["name"]
+        if priority_class is None:
+            priority, policy = DEFAULT_PRIORITY_WHEN_NO_DEFAULT_CLASS_EXISTS, PREEMPT_LOWER_PRIORITY
+        else:
+            priority, policy = priority_class.get("value") or 0, priority_class.get("preemptionPolicy")
+        if spec.get("priority") is not None and spec["priority"] != priority:
+            raise forbidden(request, pod, f"the integer value of priority ({spec['priority']}) must not be provided "
+                                          f"in pod spec; priority admission controller computed {priority} from "
+                                          "the given PriorityClass name")
+        spec["priority"] = priority
+        if policy is None:
+            return
+        if spec.get("preemptionPolicy") is not None and spec["preemptionPolicy"] != policy:
+            raise forbidden(request, pod, f"the string value of PreemptionPolicy ({spec['preemptionPolicy']}) must "
+                                          "not be provided in pod spec; priority admission controller computed "
+                                          f"{policy} from the given PriorityClass name")
+        spec["preemptionPolicy"] = policy
+
+    def _priority_class(self, request: object, pod: dict, name: str) -> dict:
+        priority_class = self.lister.get(None, name)
+        try:
+            return priority_class or self.registry.get("priorityclasses", None, name)
+        except StatusError as err:
+            if err.code != 404:
+                raise
+            raise forbidden(request, pod, f"no PriorityClass with name {name} was found") from None
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/priority.Plugin).getDefaultPriorityClass")
+    def _default_priority_class(self) -> dict | None:
+        """The global default class; should a race have made several, the one of lowest value."""
+        classes = self.lister.list()
+        if classes is None:
+            classes = self.registry.list("priorityclasses")["items"]
+        defaults = [pc for pc in classes if pc.get("globalDefault")]
+        return min(defaults, key=lambda pc: pc.get("value") or 0, default=None)
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/priority.Plugin).Validate",
+             "(*k8s.io/kubernetes/plugin/pkg/admission/priority.Plugin).validatePriorityClass")
+    def validate(self, request: object, obj: dict | None) -> None:
+        """A class may become the global default only while no other class is."""
+        if (request.subresource or request.operation not in (CREATE, UPDATE)
+                or not _is(request, SCHEDULING_GROUP, "priorityclasses") or not (obj or {}).get("globalDefault")):
+            return
+        default = self._default_priority_class()
+        if default is None:
+            return
+        name = default["metadata"]["name"]
+        if request.operation == CREATE or name != obj["metadata"]["name"]:
+            raise forbidden(request, obj, f"PriorityClass {name} is already marked as default. "
+                                          "Only one default can exist")
+
+
+def _same_resources(a: dict | None, b: dict | None) -> bool:
+    """apiequality.Semantic on two ResourceLists: the same names, equal quantities (1000m is 1);
+    nil and empty are the same."""
+    a, b = a or {}, b or {}
+    return a.keys() == b.keys() and all(quantity.exact(a[name]) == quantity.exact(b[name]) for name in a)
+
+
+class RuntimeClass:
+    """A pod created with a runtimeClassName runs in a RuntimeClass that exists: the class's
+    overhead becomes the pod's spec.overhead (a pod may not set another one itself) and its
+    scheduling nodeSelector and tolerations join the pod's."""
+
+    def __init__(self, registry: object, lister: Lister | None = None) -> None:
+        self.registry = registry
+        self.lister = lister or _NoCache()
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/runtimeclass.RuntimeClass).Admit")
+    def admit(self, request: object, obj: dict | None) -> dict | None:
+        spec = _pod_spec(request, obj)
+        if spec is None or request.operation != CREATE:
+            return obj
+        runtime_class = self._runtime_class(request, obj, spec)
+        if runtime_class is not None:
+            _set_overhead(request, obj, spec, runtime_class)
+            _set_scheduling(request, obj, spec, runtime_class)
+        return obj
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/runtimeclass.RuntimeClass).Validate",
+             "k8s.io/kubernetes/plugin/pkg/admission/runtimeclass.validateOverhead")
+    def validate(self, request: object, obj: dict | None) -> None:
+        """The pod's overhead is its class's, and no pod without a class overhead has one."""
+        spec = _pod_spec(request, obj)
+        if spec is None or request.operation != CREATE:
+            return
+        runtime_class = self._runtime_class(request, obj, spec)
+        if runtime_class is not None and runtime_class.get("overhead") is not None:
+            if not _same_resources(runtime_class["overhead"].get("podFixed"), spec.get("overhead")):
+                raise forbidden(request, obj, "pod rejected: Pod's Overhead doesn't match RuntimeClass's defined "
+                                              "Overhead")
+        elif spec.get("overhead") is not None:
+            raise forbidden(request, obj, "pod rejected: Pod Overhead set without corresponding RuntimeClass "
+                                          "defined Overhead")
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/runtimeclass.RuntimeClass).prepareObjects")
+    def _runtime_class(self, request: object, pod: dict, spec: dict) -> dict | None:
+        name = spec.get("runtimeClassName")
+        if name is None:
+            return None
+        runtime_class = self.lister.get(None, name)
+        try:  # not cached: the cache may lag behind a class just created
+            return runtime_class or self.registry.get("runtimeclasses", None, name)
+        except StatusError as err:
+            if err.code != 404:
+                raise
+            raise forbidden(request, pod, f"pod rejected: RuntimeClass {quote(name)} not found") from None
+
+
+@mirrors("k8s.io/kubernetes/plugin/pkg/admission/runtimeclass.setOverhead")
+def _set_overhead(request: object, pod: dict, spec: dict, runtime_class: dict) -> None:
+    """The class's overhead as the pod's; a pod that already has another one is refused."""
+    if runtime_class.get("overhead") is None:
+        return
+    pod_fixed = runtime_class["overhead"].get("podFixed")
+    if spec.get("overhead") is not None and not _same_resources(pod_fixed, spec["overhead"]):
+        raise forbidden(request, pod, "pod rejected: Pod's Overhead doesn't match RuntimeClass's defined Overhead")
+    if pod_fixed is None:
+        spec.pop("overhead", None)
+    else:
+        spec["overhead"] = dict(pod_fixed)
+
+
+@mirrors("k8s.io/kubernetes/plugin/pkg/admission/runtimeclass.setScheduling")
+def _set_scheduling(request: object, pod: dict, spec: dict, runtime_class: dict) -> None:
+    """The class's node selector and tolerations joined to the pod's; a label the pod selects with
+    another value is a conflict."""
+    scheduling = runtime_class.get("scheduling")
+    if scheduling is None:
+        return
+    class_selector = scheduling.get("nodeSelector") or {}
+    if spec.get("nodeSelector") is None:
+        if class_selector:
+            spec["nodeSelector"] = dict(class_selector)
+    else:
+        for key, value in class_selector.items():
+            pod_value = spec["nodeSelector"].get(key)
+            if pod_value is not None and pod_value != value:
+                raise forbidden(request, pod, f"conflict: runtimeClass.scheduling.nodeSelector[{key}] = {value}; "
+                                              f"pod.spec.nodeSelector[{key}] = {pod_value}")
+            spec["nodeSelector"][key] = value
+    tolerations = merge_tolerations(spec.get("tolerations") or [], scheduling.get("tolerations") or [])
+    if tolerations:
+        spec["tolerations"] = tolerations
+    else:
+        spec.pop("tolerations", None)
+
+
 CERTIFICATES_GROUP = "certificates.k8s.io"
 
 
@@ -537,16 +762,20 @@ class AdmissionChain:
 
 def new_admission_chain(registry: object, namespaces: Lister | None = None,
                         service_accounts: Lister | None = None, authorizer: object | None = None,
-                        limit_ranges: object | None = None, resource_quotas: object | None = None) -> AdmissionChain:
+                        limit_ranges: object | None = None, resource_quotas: object | None = None,
+                        priority_classes: Lister | None = None,
+                        runtime_classes: Lister | None = None) -> AdmissionChain:
     """The server's default chain in upstream's order (AllOrderedPlugins): NamespaceLifecycle,
-    LimitRanger, ServiceAccount, NodeRestriction, PodSecurity, DefaultTolerationSeconds, CertificateApproval and
-    CertificateSigning (asking `authorizer`, AlwaysAllow without one) and
-    CertificateSubjectRestriction, ResourceQuota; without listers the plugins read everything live."""
+    LimitRanger, ServiceAccount, NodeRestriction, TaintNodesByCondition, PodSecurity, Priority,
+    DefaultTolerationSeconds, RuntimeClass, CertificateApproval and CertificateSigning (asking
+    `authorizer`, AlwaysAllow without one), CertificateSubjectRestriction and ResourceQuota; without
+    listers the plugins read everything live."""
     authorizer = authorizer or AlwaysAllowAuthorizer()
     return AdmissionChain([NamespaceLifecycle(registry, lister=namespaces),
                            limitranger.LimitRanger(registry, limit_ranges),
                            ServiceAccount(registry, lister=service_accounts), NodeRestriction(registry),
-                           PodSecurity(registry, namespaces),
-                           DefaultTolerationSeconds(), CertificateApproval(authorizer),
+                           TaintNodesByCondition(), PodSecurity(registry, namespaces),
+                           Priority(registry, priority_classes), DefaultTolerationSeconds(),
+                           RuntimeClass(registry, runtime_classes), CertificateApproval(authorizer),
                            CertificateSigning(authorizer), CertificateSubjectRestriction(),
                            resourcequota.ResourceQuota(registry, resource_quotas)])

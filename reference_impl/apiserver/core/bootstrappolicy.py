@@ -1,6 +1,7 @@
-"""What a fresh kube-apiserver writes into storage before it serves: the system namespaces and the
-default RBAC policy (upstream's post-start hooks `start-system-namespaces-controller` and
-`rbac/bootstrap-roles`).
+"""What a fresh kube-apiserver writes into storage before it serves: the system namespaces, the
+default RBAC policy and the system PriorityClasses (upstream's post-start hooks
+`start-system-namespaces-controller`, `rbac/bootstrap-roles` and
+`scheduling/bootstrap-system-priority-classes`).
 
 Only the ClusterRoles that concern a lone apiserver are here: cluster-admin (bound to the group
 system:masters), system:discovery (discovery and health URLs, bound to system:authenticated),
@@ -12,6 +13,7 @@ ServiceAccount controller would make; nothing else runs it here.
 from __future__ import annotations
 
 from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.kinds.priorityclass import SYSTEM_PRIORITY_CLASSES
 from reference_impl.mirrors import mirrors
 
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
@@ -138,3 +140,10 @@ def ensure_system_namespaces(registry: object) -> list[str]:
             created.append(name)
         registry.ensure_default_service_account(name)
     return created
+
+
+@mirrors("k8s.io/kubernetes/pkg/registry/scheduling/rest.AddSystemPriorityClasses")
+def ensure_system_priority_classes(registry: object) -> list[str]:
+    """Create system-node-critical and system-cluster-critical when missing; returns their names."""
+    return [pc["metadata"]["name"] for pc in SYSTEM_PRIORITY_CLASSES
+            if _create_if_absent(registry, "priorityclasses", None, pc)]

@@ -17,6 +17,7 @@ from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.selectors import from_label_selector_dict, to_string
 from reference_impl.apiserver.core.validation import invalid
 from reference_impl.apiserver.fieldmanager import scalehandler
+from reference_impl.apiserver.kinds.priorityclass import SYSTEM_PRIORITY_CLASS_NAMES
 from reference_impl.mirrors import mirrors
 
 TERMINATED_PHASES = ("Failed", "Succeeded")
@@ -78,15 +79,24 @@ class LifecycleMixin:
         return self.delete_with_outcome(resource, namespace, name, grace_period_seconds,
                                         preconditions, dry_run)[0]
 
-    @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).Delete",
-             "(*k8s.io/apiserver/pkg/registry/generic/registry.Store).updateForGracefulDeletionAndFinalizers",
-             "k8s.io/apiserver/pkg/registry/rest.BeforeDelete")
+    @mirrors("(*k8s.io/kubernetes/pkg/registry/scheduling/priorityclass/storage.REST).Delete")
     def delete_with_outcome(self, resource, namespace: str | None, name: str,
                             grace_period_seconds: int | None = None, preconditions: dict | None = None,
                             dry_run: bool = False) -> tuple[dict, bool]:
         """`delete`, also telling whether the object is gone now or only marked for deletion,
-        waiting on a grace period, finalizers or the namespace controller."""
+        waiting on a grace period, finalizers or the namespace controller. The system
+        PriorityClasses may not be deleted (one at a time: a collection delete takes them too)."""
         r = self.resource(resource)
+        if r.plural == "priorityclasses" and r.group == "scheduling.k8s.io" and name in SYSTEM_PRIORITY_CLASS_NAMES:
+            raise errors.object_forbidden(r.plural, r.group, name,
+                                          "this is a system priority class and cannot be deleted")
+        return self._store_delete(r, namespace, name, grace_period_seconds, preconditions, dry_run)
+
+    @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).Delete",
+             "(*k8s.io/apiserver/pkg/registry/generic/registry.Store).updateForGracefulDeletionAndFinalizers",
+             "k8s.io/apiserver/pkg/registry/rest.BeforeDelete")
+    def _store_delete(self, r: Resource, namespace: str | None, name: str, grace_period_seconds: int | None,
+                      preconditions: dict | None, dry_run: bool) -> tuple[dict, bool]:
         key = self.key(r, namespace, name)
         current = self.get(r, namespace, name)
         check = self._preconditions(r, name, preconditions)
@@ -131,8 +141,8 @@ class LifecycleMixin:
         for item in listed["items"]:
             meta = item["metadata"]
             try:
-                obj, _ = self.delete_with_outcome(r, meta.get("namespace"), meta["name"],
-                                                  grace_period_seconds)
+                obj, _ = self._store_delete(r, meta.get("namespace"), meta["name"], grace_period_seconds,
+                                            None, False)
             except errors.StatusError as error:
                 if error.code != 404:
                     raise

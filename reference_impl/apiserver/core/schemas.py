@@ -27,6 +27,7 @@ BATCH = "io.k8s.api.batch.v1."
 POLICY = "io.k8s.api.policy.v1."
 DISCOVERY = "io.k8s.api.discovery.v1."
 NODE = "io.k8s.api.node.v1."
+SCHEDULING = "io.k8s.api.scheduling.v1."
 CERTIFICATES = "io.k8s.api.certificates.v1."
 EVENTS = "io.k8s.api.events.v1."
 STORAGE = "io.k8s.api.storage.v1."
@@ -81,7 +82,7 @@ def arr(item: dict, description: str, merge_key: str = "", strategy: str = "", m
     return schema
 
 
-def obj(description: str, required: tuple[str, ...] = (), **properties: dict) -> dict:
+def obj(description: str, required: tuple[str, ...] = (), /, **properties: dict) -> dict:
     schema: dict[str, Any] = {"type": "object", "description": description, "properties": properties}
     if required:
         schema["required"] = list(required)
@@ -103,9 +104,10 @@ def _gvk(group: str, version: str, kind: str) -> dict:
     return {"x-kubernetes-group-version-kind": [{"group": group, "kind": kind, "version": version}]}
 
 
-def kind(group: str, version: str, name: str, description: str, required: tuple[str, ...] = (),
+def kind(group: str, version: str, name: str, description: str, required: tuple[str, ...] = (), /,
          **properties: dict) -> dict:
-    """A top-level kind: apiVersion, kind and metadata, then its own properties."""
+    """A top-level kind: apiVersion, kind and metadata, then its own properties (positional-only
+    parameters leave every name free for a property, `description` included)."""
     schema = obj(description, required,
                  apiVersion=string("The versioned schema of this object, e.g. `v1` or `apps/v1`."),
                  kind=string("The kind of this object, in CamelCase."),

@@ -20,8 +20,8 @@ MODULES = ("namespace", "pod", "node", "service", "endpoints", "serviceaccount",
            "deployment", "replicaset", "lease", "rbac", "persistentvolume", "persistentvolumeclaim",
            "replicationcontroller", "resourcequota", "limitrange", "podtemplate", "daemonset", "statefulset",
            "controllerrevision", "job", "cronjob", "poddisruptionbudget", "endpointslice", "runtimeclass",
-           "certificatesigningrequest", "events", "storageclass", "volumeattachment", "csidriver", "csinode",
-           "csistoragecapacity")
+           "priorityclass", "certificatesigningrequest", "events", "storageclass", "volumeattachment", "csidriver",
+           "csinode", "csistoragecapacity")
 
 
 def load(names: tuple[str, ...] = MODULES, package: str = __name__) -> tuple[ModuleType, ...]:

@@ -54,11 +54,11 @@ class Lister:
             return None
         return self._objects.get((namespace or "", name))
 
-    def list(self, namespace: str) -> list[dict] | None:
-        """The cached objects of one namespace, or None when the first list has not finished."""
+    def list(self, namespace: str | None = None) -> list[dict] | None:
+        """The cached objects (of one namespace, if given), or None when the first list has not finished."""
         if not self._synced.is_set():
             return None
-        return [obj for (ns, _), obj in list(self._objects.items()) if ns == namespace]
+        return [obj for (ns, _), obj in list(self._objects.items()) if namespace is None or ns == namespace]
 
     @mirrors("(*k8s.io/client-go/tools/cache.Reflector).ListAndWatch")
     def _run(self) -> None:

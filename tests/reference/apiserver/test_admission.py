@@ -1,5 +1,6 @@
-"""The admission chain without a network: NamespaceLifecycle, ServiceAccount and the chain's two
-phases, each test stating the upstream rule it checks. The registry is a dict of objects by (plural, ns, name)."""
+"""The admission chain without a network: NamespaceLifecycle, ServiceAccount, TaintNodesByCondition
+and the chain's two phases, each test stating the upstream rule it checks. The registry is a dict
+of objects by (plural, ns, name)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +9,7 @@ import pytest
 
 from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.core.admission import (AdmissionChain, NamespaceLifecycle, NodeRestriction,
-                                                ServiceAccount, new_admission_chain)
+                                                 ServiceAccount, TaintNodesByCondition, new_admission_chain)
 from reference_impl.apiserver.core.auth import UserInfo
 from reference_impl.apiserver.core.errors import StatusError
 
@@ -52,8 +53,9 @@ class FakeRegistry:
         except KeyError:
             raise errors.not_found(resource, name) from None
 
-    def list(self, resource, namespace):
-        return {"items": [obj for (plural, ns, _), obj in self.objects.items() if (plural, ns) == (resource, namespace)]}
+    def list(self, resource, namespace=None):
+        return {"items": [obj for (plural, ns, _), obj in self.objects.items()
+                          if plural == resource and namespace in (None, ns)]}
 
 
 def namespace(name, phase="Active"):
@@ -200,6 +202,33 @@ def test_the_validating_phase_checks_the_account_again():
     assert validation_refused(plugin, Request("CREATE", PODS, obj=mirror)).code == 403
 
 
+# --- TaintNodesByCondition ----------------------------------------------------------------------
+
+def test_a_new_node_is_tainted_not_ready():
+    """A created Node gets node.kubernetes.io/not-ready:NoSchedule after the taints it has, so no
+    pod is scheduled to it before the node lifecycle controller sees it Ready."""
+    node = {"metadata": {"name": "n1"}, "spec": {"taints": [{"key": "dedicated", "effect": "NoExecute"}]}}
+    admitted = TaintNodesByCondition().admit(Request("CREATE", NODES, "", obj=node), node)
+    assert admitted["spec"]["taints"] == [{"key": "dedicated", "effect": "NoExecute"},
+                                          {"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"}]
+
+
+def test_a_node_already_tainted_not_ready_keeps_its_one_taint():
+    """Taint.MatchTaint compares key and effect: a not-ready:NoSchedule taint with a value or a time
+    stays as it is, and is not added twice."""
+    taint = {"key": "node.kubernetes.io/not-ready", "value": "x", "effect": "NoSchedule"}
+    node = {"metadata": {"name": "n1"}, "spec": {"taints": [dict(taint)]}}
+    assert TaintNodesByCondition().admit(Request("CREATE", NODES, "", obj=node), node)["spec"]["taints"] == [taint]
+
+
+def test_node_updates_and_status_writes_are_not_tainted():
+    """Only creates of the node itself: an update or a /status write may drop the taint."""
+    plugin = TaintNodesByCondition()
+    for request in (Request("UPDATE", NODES, "", "n1"), Request("CREATE", NODES, "", "n1", subresource="status")):
+        node = {"metadata": {"name": "n1"}, "spec": {}}
+        assert plugin.admit(request, node)["spec"] == {}
+
+
 # --- informer caches in front of the live reads ---------------------------------------------------
 
 class DictLister:
@@ -209,11 +238,15 @@ class DictLister:
     def get(self, namespace, name):
         return self.objects.get((namespace or "", name))
 
+    def list(self):
+        return list(self.objects.values())
+
 
 def test_a_cached_namespace_and_account_need_no_live_read():
     """Both plugins answer from their listers when the object is there: the live registry is empty."""
     chain = new_admission_chain(FakeRegistry(), DictLister(namespace("team")),
-                                DictLister(service_account("team", pull_secrets=["regcred"])))
+                                DictLister(service_account("team", pull_secrets=["regcred"])),
+                                priority_classes=DictLister())
     admitted = chain.admit(Request("CREATE", PODS, "team", obj=pod()))
     assert admitted["spec"]["imagePullSecrets"] == [{"name": "regcred"}]
 
@@ -327,18 +360,19 @@ def test_chain_holds_upstreams_order_and_splits_it_into_two_phases():
     """The plugins keep AllOrderedPlugins' order; `admit` runs those with an Admit (mutating), and
     `validate` those with a Validate (ServiceAccount has both), as chainAdmissionHandler does."""
     chain = new_admission_chain(REGISTRY)
-    assert [type(p).__name__ for p in chain.plugins] == ["NamespaceLifecycle", "LimitRanger", "ServiceAccount",
-                                                         "NodeRestriction", "PodSecurity", "DefaultTolerationSeconds",
-                                                         "CertificateApproval", "CertificateSigning",
-                                                         "CertificateSubjectRestriction", "ResourceQuota"]
+    assert [type(p).__name__ for p in chain.plugins] == [
+        "NamespaceLifecycle", "LimitRanger", "ServiceAccount", "NodeRestriction", "TaintNodesByCondition",
+        "PodSecurity", "Priority", "DefaultTolerationSeconds", "RuntimeClass", "CertificateApproval",
+        "CertificateSigning", "CertificateSubjectRestriction", "ResourceQuota"]
     assert [type(p).__name__ for p in chain.mutating] == ["NamespaceLifecycle", "LimitRanger", "ServiceAccount",
-                                                          "NodeRestriction",
-                                                          "DefaultTolerationSeconds"]
-    assert [type(p).__name__ for p in chain.validating] == ["LimitRanger", "ServiceAccount", "PodSecurity",
-                                                            "CertificateApproval", "CertificateSigning",
+                                                          "NodeRestriction", "TaintNodesByCondition", "Priority",
+                                                          "DefaultTolerationSeconds", "RuntimeClass"]
+    assert [type(p).__name__ for p in chain.validating] == ["LimitRanger", "ServiceAccount", "PodSecurity", "Priority",
+                                                            "RuntimeClass", "CertificateApproval", "CertificateSigning",
                                                             "CertificateSubjectRestriction", "ResourceQuota"]
     admitted = chain.admit(Request("CREATE", PODS, obj=pod()))
     assert admitted["spec"]["serviceAccountName"] == "default"
+    assert (admitted["spec"]["priority"], admitted["spec"]["preemptionPolicy"]) == (0, "PreemptLowerPriority")
     assert [t["key"] for t in admitted["spec"]["tolerations"]] == ["node.kubernetes.io/not-ready",
                                                                    "node.kubernetes.io/unreachable"]
 

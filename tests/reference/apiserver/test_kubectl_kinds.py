@@ -81,6 +81,19 @@ def test_get_prints_the_new_kinds_with_kubectl_columns(kube):
         "e2e-standard", "example.com/standard", "Delete", "Immediate", "false"]
 
 
+def test_get_priority_classes_prints_their_value_and_whether_default(kube):
+    """`kubectl get pc` prints NAME VALUE GLOBAL-DEFAULT AGE; the system classes are there from the
+    start; `kubectl create priorityclass` makes one, stored with its defaults."""
+    ok(kube, "create", "priorityclass", "e2e-high", "--value=1000", "--description=batch")
+    output = ok(kube, "get", "pc")
+    assert header(output) == ["NAME", "VALUE", "GLOBAL-DEFAULT", "AGE"]
+    rows = {line.split()[0]: line.split()[1:3] for line in output.splitlines()[1:]}
+    assert rows == {"system-node-critical": ["2000001000", "false"],
+                    "system-cluster-critical": ["2000000000", "false"], "e2e-high": ["1000", "false"]}
+    stored = json.loads(ok(kube, "get", "pc", "e2e-high", "-o", "json"))
+    assert (stored["value"], stored["preemptionPolicy"]) == (1000, "PreemptLowerPriority")
+
+
 def test_get_all_includes_daemon_sets_and_stateful_sets(kube):
     """DaemonSets, StatefulSets, Jobs and CronJobs are in the `all` category, as upstream's are."""
     names = ok(kube, "get", "all", "-n", NS, "-o", "name").split()
@@ -123,4 +136,5 @@ def test_explain_a_new_kind(kube):
 
 def test_zz_cleanup(kube):
     ok(kube, "delete", "storageclass", "e2e-standard")
+    ok(kube, "delete", "priorityclass", "e2e-high")
     ok(kube, "delete", "namespace", NS, "--wait=false")

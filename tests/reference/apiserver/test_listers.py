@@ -58,6 +58,22 @@ def test_lists_then_follows_creates_updates_and_deletes(storage):
         lister.stop()
 
 
+def test_list_answers_every_cached_object_once_synced(storage):
+    """`list` is None until the first list is in (callers then read live), then every object under
+    the prefix, following the watch (the Priority plugin looks for the default class this way)."""
+    storage.create(PREFIX + "team/default", account("team", "default"))
+    lister = listers.Lister(storage, PREFIX)
+    assert lister.list() is None
+    lister.start()
+    try:
+        assert lister.wait_for_sync(5)
+        storage.create(PREFIX + "other/default", account("other", "default"))
+        eventually(lambda: len(lister.list()) == 2)
+        assert sorted(o["metadata"]["namespace"] for o in lister.list()) == ["other", "team"]
+    finally:
+        lister.stop()
+
+
 def test_an_ended_watch_is_followed_by_a_fresh_list(storage, monkeypatch):
     """When the watch ends (here: stopped under the lister, as a compaction or an etcd restart would
     end it), what changed meanwhile is picked up by the next list."""

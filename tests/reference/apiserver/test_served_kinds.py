@@ -62,6 +62,8 @@ KINDS = [
      {"addressType": "IPv4", "endpoints": [{"addresses": ["10.0.0.1"]}], "ports": [{"port": 80}]},
      ["Name", "AddressType", "Ports", "Endpoints", "Age"], ["IPv4", "80", "10.0.0.1"]),
     ("node.k8s.io/v1", "runtimeclasses", False, [], [], {"handler": "runc"}, ["Name", "Handler", "Age"], ["runc"]),
+    ("scheduling.k8s.io/v1", "priorityclasses", False, ["pc"], [], {"value": 1000},
+     ["Name", "Value", "Global-Default", "Age"], [1000, False]),
     ("certificates.k8s.io/v1", "certificatesigningrequests", False, ["csr"], ["status", "approval"],
      {"spec": {"request": csrs.request(), "signerName": "kubernetes.io/kube-apiserver-client",
                "usages": ["client auth"], "username": "alice"}},
