@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.core.handlers import log_container
 from tests.reference.apiserver.test_handlers import NOW, POD, call, chain, etcd, ns_path, registry  # noqa: F401
 
 SMP = "application/strategic-merge-patch+json"
@@ -144,3 +146,12 @@ def test_a_pod_update_cannot_add_ephemeral_containers(chain, web):
 def test_only_get_update_patch(chain, web, method):
     code, status = call(chain, method, ephemeral_path(chain), {})
     assert (code, status["reason"]) == (405, "MethodNotAllowed")
+
+
+def test_the_log_of_an_ephemeral_container_may_be_asked_for():
+    """LogLocation's podHasContainerWithName visits every kind of container, ephemeral ones too."""
+    pod = {**POD, "spec": {**POD["spec"], "ephemeralContainers": [DEBUGGER]}}
+    assert log_container(pod, "debugger") == "debugger"
+    with pytest.raises(StatusError) as caught:
+        log_container(pod, "other")
+    assert (caught.value.code, caught.value.message) == (400, "container other is not valid for pod web")

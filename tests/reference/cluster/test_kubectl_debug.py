@@ -65,3 +65,18 @@ def test_kubectl_debug_runs_an_ephemeral_container_in_the_pod(kubeconfig):
     status = pod()["status"]
     assert status["ephemeralContainerStatuses"][0]["restartCount"] == 0
     assert status["phase"] == "Running" and [c["name"] for c in status["containerStatuses"]] == ["web"]
+
+
+def test_kubectl_logs_reads_an_ephemeral_containers_output(kubeconfig):
+    """The apiserver routes the log of an ephemeral container to the kubelet, which finds its file
+    through status.ephemeralContainerStatuses."""
+    kubectl(kubeconfig, "debug", "web", "-n", NAMESPACE, "--image=busybox", "--container=greeter", "--",
+            "echo", "hello from the debugger")
+
+    def greeter_exited() -> bool:
+        pod = json.loads(kubectl(kubeconfig, "get", "pod", "web", "-n", NAMESPACE, "-o", "json"))
+        return any(s["name"] == "greeter" and "terminated" in s["state"]
+                   for s in pod["status"].get("ephemeralContainerStatuses") or [])
+
+    wait_for(greeter_exited, 20, "the greeter to exit")
+    assert kubectl(kubeconfig, "logs", "web", "-n", NAMESPACE, "-c", "greeter") == "hello from the debugger\n"
