@@ -44,6 +44,7 @@ class ContainerRecord:
     """What the kubelet knows about one container of one pod."""
 
     spec: dict
+    ephemeral: bool = False  # a spec.ephemeralContainers entry: never restarted, never ready
     state: str = "waiting"  # waiting | running | terminated
     waiting_reason: str = "ContainerCreating"
     waiting_message: str = ""
@@ -223,11 +224,13 @@ class Kubelet:
             if record is None:
                 if pod["spec"].get("initContainers"):
                     raise UnsupportedPodError(str(pod_key(pod)), "spec.initContainers")
-                self.pods[uid] = PodRecord(pod_key(pod), pod,
-                                           {c["name"]: ContainerRecord(c) for c in pod["spec"]["containers"]},
-                                           start_time=self.clock.now(), pod_ip=self._allocate_ip(pod))
-            else:
-                record.pod = pod
+                record = self.pods[uid] = PodRecord(
+                    pod_key(pod), pod, {c["name"]: ContainerRecord(c) for c in pod["spec"]["containers"]},
+                    start_time=self.clock.now(), pod_ip=self._allocate_ip(pod))
+            record.pod = pod
+            # Ephemeral containers are only ever added, through the pods/ephemeralcontainers subresource.
+            for c in pod["spec"].get("ephemeralContainers") or []:
+                record.containers.setdefault(c["name"], ContainerRecord(c, ephemeral=True))
         for uid, record in self.pods.items():
             if uid not in seen:
                 record.removed = True
@@ -252,7 +255,7 @@ class Kubelet:
         c = self._container(key, name)
         c.state, c.container_id, c.started_at = "running", container_id, self.clock.now()
         c.start_requested = False
-        c.ready = self.hollow or "readinessProbe" not in c.spec
+        c.ready = not c.ephemeral and (self.hollow or "readinessProbe" not in c.spec)
         c.kill_signal_sent, c.kill_deadline, c.liveness_failed = "", None, False
         c.probe_last_run.clear(), c.probe_in_flight.clear(), c.probe_successes.clear(), c.probe_failures.clear()
 
@@ -313,7 +316,6 @@ class Kubelet:
         if record.terminating:
             actions.extend(self._kill_pod(record, now))
         else:
-            restart_policy = record.pod["spec"].get("restartPolicy", "Always")
             terminal = self._phase(record) in ("Succeeded", "Failed")
             for c in record.containers.values():
                 if c.state == "running" and c.liveness_failed:
@@ -321,7 +323,7 @@ class Kubelet:
                 elif c.state == "running":
                     actions.extend(self._probes(record, c, now))
                 elif not terminal:
-                    actions.extend(self._maybe_start(record, c, restart_policy, now))
+                    actions.extend(self._maybe_start(record, c, self._restart_policy(record, c), now))
         if record.removed:
             return actions
         status = self.generate_api_pod_status(record, now)
@@ -438,10 +440,14 @@ class Kubelet:
             state["containerID"] = c.container_id
         return state
 
+    @staticmethod
+    def _restart_policy(record: PodRecord, c: ContainerRecord) -> str:
+        """The pod's restart policy; an ephemeral container's is Never, whatever the pod's."""
+        return "Never" if c.ephemeral else record.pod["spec"].get("restartPolicy", "Always")
+
     def container_status(self, record: PodRecord, c: ContainerRecord) -> dict:
-        restart_policy = record.pod["spec"].get("restartPolicy", "Always")
         restarting = (c.state == "terminated" and not record.terminating
-                      and should_restart(restart_policy, c.exit_code or 0))
+                      and should_restart(self._restart_policy(record, c), c.exit_code or 0))
         if c.state == "running":
             state = {"running": {"startedAt": rfc3339(c.started_at)}}
             last_state = c.last_state
@@ -458,29 +464,36 @@ class Kubelet:
                 waiting["message"] = c.waiting_message
             state, last_state = {"waiting": waiting}, c.last_state
         out = {"name": c.name, "state": state, "lastState": last_state, "ready": c.ready,
-               "restartCount": c.restart_count, "image": c.spec.get("image", ""), "imageID": "",
-               "started": c.state == "running"}
+               "restartCount": c.restart_count, "image": c.spec.get("image", ""), "imageID": ""}
+        if not c.ephemeral:  # the prober manager reports started for the pod's containers only
+            out["started"] = c.state == "running"
         if c.container_id:
             out["containerID"] = c.container_id
         return out
 
+    def _statuses(self, record: PodRecord, ephemeral: bool) -> list[dict]:
+        return [self.container_status(record, c) for c in record.containers.values() if c.ephemeral == ephemeral]
+
     def _phase(self, record: PodRecord) -> str:
-        statuses = [self.container_status(record, c) for c in record.containers.values()]
-        return podstatus.get_phase(record.pod["spec"], statuses)
+        return podstatus.get_phase(record.pod["spec"], self._statuses(record, ephemeral=False))
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).generateAPIPodStatus")
     def generate_api_pod_status(self, record: PodRecord, now: float) -> dict:
         spec = record.pod["spec"]
-        statuses = [self.container_status(record, c) for c in record.containers.values()]
+        statuses = self._statuses(record, ephemeral=False)
         phase = podstatus.get_phase(spec, statuses)
         conditions = [podstatus.initialized_condition(spec), podstatus.pod_ready_condition(spec, statuses, phase),
                       podstatus.containers_ready_condition(spec, statuses, phase),
                       {"type": "PodScheduled", "status": "True"}]
         previous = (record.last_status or record.pod.get("status") or {}).get("conditions", [])
-        return {
+        status = {
             "phase": phase,
             "conditions": podstatus.with_transition_times(conditions, previous, now),
             "hostIP": self.node_ip, **({"podIP": record.pod_ip, "podIPs": [{"ip": record.pod_ip}]} if record.pod_ip else {}),
             "startTime": rfc3339(record.start_time),
             "containerStatuses": statuses,
         }
+        ephemeral = self._statuses(record, ephemeral=True)
+        if ephemeral:
+            status["ephemeralContainerStatuses"] = ephemeral
+        return status

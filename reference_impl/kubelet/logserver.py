@@ -83,8 +83,9 @@ def log_file_index(pod: dict, container_name: str, previous: bool) -> int:
     been counted yet, so its last run is still `restartCount`.
     """
     pod_name = pod["metadata"]["name"]
-    status = next((s for s in (pod.get("status") or {}).get("containerStatuses") or []
-                   if s.get("name") == container_name), None)
+    statuses = pod.get("status") or {}
+    status = next((s for field in ("containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses")
+                   for s in statuses.get(field) or [] if s.get("name") == container_name), None)
     if status is None:
         raise ContainerLogError(400, f'container "{container_name}" in pod "{pod_name}" is not available')
     quoted = f'container "{container_name}" in pod "{pod_name}"'
@@ -162,7 +163,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             pod = self.server.find_pod(namespace, name)
             if pod is None:
                 raise ContainerLogError(404, f'pod "{name}" in namespace "{namespace}" not found')
-            if container not in {c["name"] for c in pod["spec"].get("containers", [])}:
+            if container not in {c["name"] for field in ("containers", "initContainers", "ephemeralContainers")
+                                 for c in pod["spec"].get(field) or []}:
                 raise ContainerLogError(404, f'container "{container}" not found in pod "{name}"')
             index = log_file_index(pod, container, options.previous)
         except ContainerLogError as error:

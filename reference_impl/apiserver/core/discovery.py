@@ -2,7 +2,7 @@
 
 `/api` lists the legacy core versions, `/apis` the named groups, `/api/v1` and `/apis/<g>/<v>` one
 group version's resources (verbs, kind, namespaced, short names, categories) with their subresources
-as separate entries (`pods/status`, `pods/binding`, `deployments/scale`); `/version` the build. All
+as separate entries (`pods/status`, `pods/binding`, `pods/ephemeralcontainers`, `deployments/scale`); `/version` the build. All
 are built from the Resource table; aggregated discovery (kubectl 1.26+) is answered with these same
 documents, which kubectl accepts because it also lists `application/json`.
 """
@@ -23,6 +23,7 @@ SUBRESOURCES = {
     "status": (None, None, None, ["get", "patch", "update"]),
     "approval": (None, None, None, ["get", "patch", "update"]),
     "binding": ("", "v1", "Binding", ["create"]),
+    "ephemeralcontainers": (None, None, None, ["get", "patch", "update"]),
     "eviction": ("policy", "v1", "Eviction", ["create"]),
     "log": ("", "v1", "Pod", ["get"]),
     "scale": ("autoscaling", "v1", "Scale", ["get", "patch", "update"]),

@@ -562,11 +562,13 @@ def check_log_options(request: Request) -> None:
 
 @mirrors("k8s.io/kubernetes/pkg/registry/core/pod.LogLocation")
 def log_container(pod: dict, container: str) -> str:
-    """The container whose log is asked for: the one named, or the pod's only container; 400 when
-    the pod has several and none is named, or the name is not one of them."""
+    """The container whose log is asked for: the one named (an init or ephemeral container too), or
+    the pod's only container; 400 when the pod has several and none is named, or the name is not
+    one of them."""
     spec = pod.get("spec") or {}
     names = [c["name"] for c in spec.get("containers") or []]
     init_names = [c["name"] for c in spec.get("initContainers") or []]
+    ephemeral_names = [c["name"] for c in spec.get("ephemeralContainers") or []]
     pod_name = pod["metadata"]["name"]
     if not container:
         if len(names) == 1:
@@ -575,7 +577,7 @@ def log_container(pod: dict, container: str) -> str:
         if init_names:
             message += f" or one of the init containers: [{' '.join(init_names)}]"
         raise errors.bad_request(message)
-    if container not in names + init_names:
+    if container not in names + init_names + ephemeral_names:
         raise errors.bad_request(f"container {container} is not valid for pod {pod_name}")
     return container
 

@@ -14,6 +14,7 @@ from reference_impl.apiserver.core.validation import (NEGATIVE_MSG, PORT_RANGE_M
                                                       label_problems, label_selector_problems, name_problems, parse_ip,
                                                       required, unsupported)
 from reference_impl.machinery import quantity
+from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
 # VolumeSource's members in the order validateVolumeSource checks them, each with the field name its
@@ -215,6 +216,54 @@ def _containers(containers: object, path: str, seen: set[str], volumes: set[str]
     return problems
 
 
+# EphemeralContainerCommon's fields that allowedEphemeralContainerFields leaves out, in the struct's
+# order: a debugging container provides no service, so it has no ports, resources, probes or hooks.
+EPHEMERAL_FORBIDDEN_FIELDS = ("ports", "resources", "livenessProbe", "readinessProbe", "startupProbe", "lifecycle")
+EPHEMERAL_FORBIDDEN = "Forbidden: cannot be set for an Ephemeral Container"
+
+
+def _is_set(container: dict, field: str) -> bool:
+    """validateFieldAllowList's test: the field differs from its Go zero value. Resources is a
+    struct, zero while both its maps are nil; the others are slices and pointers, nil only when
+    absent or null."""
+    value = container.get(field)
+    if field == "resources":
+        value = as_object(value)
+        return value.get("limits") is not None or value.get("requests") is not None
+    return value is not None
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateEphemeralContainers",
+         "k8s.io/kubernetes/pkg/apis/core/validation.validateFieldAllowList")
+def ephemeral_container_problems(ephemeral: object, names: set[str], volumes: set[str], path: str) -> list[str]:
+    """Each ephemeral container targets a container of the pod if it names one, has a name no
+    other container has, passes validateContainers (which writes a second index into its paths,
+    `[0][0]`, as upstream's does) and sets none of the fields a debugging container may not."""
+    problems, names = [], set(names)
+    for i, container in enumerate(as_list(ephemeral)):
+        here, container = f"{path}[{i}]", as_object(container)
+        target = container.get("targetContainerName")
+        if target and target not in names:
+            problems.append(f"{here}.targetContainerName: Not found: {quote(str(target))}")
+        name = container.get("name")
+        if not name:
+            problems.append(required(here, "ephemeralContainer requires a name"))
+            continue
+        problems += _containers([container], here, set(), volumes)
+        image = container.get("image")
+        if isinstance(image, str) and image != image.strip():  # validateContainersOnlyForPod
+            problems.append(invalid(f"{here}[0].image", image, "must not have leading or trailing whitespace"))
+        if name in names:
+            problems.append(duplicate(f"{here}.name", name))
+        names.add(name)
+        problems += [f"{here}.{field}: {EPHEMERAL_FORBIDDEN}" for field in EPHEMERAL_FORBIDDEN_FIELDS
+                     if _is_set(container, field)]
+        for j, mount in enumerate(as_list(container.get("volumeMounts"))):
+            problems += [f"{here}.volumeMounts[{j}].{field}: {EPHEMERAL_FORBIDDEN}"
+                         for field in ("subPath", "subPathExpr") if as_object(mount).get(field)]
+    return problems
+
+
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePodSpec")
 def pod_spec_problems(spec: object, path: str, restart_policies=("Always", "OnFailure", "Never")) -> list[str]:
     """ValidatePodSpec: volumes with one source each, named containers with images (unique names)
@@ -231,6 +280,8 @@ def pod_spec_problems(spec: object, path: str, restart_policies=("Always", "OnFa
     seen: set[str] = set()
     problems += _containers(spec["containers"], f"{path}.containers", seen, volumes)
     problems += _containers(spec.get("initContainers") or [], f"{path}.initContainers", seen, volumes)
+    problems += ephemeral_container_problems(spec.get("ephemeralContainers"), seen, volumes,
+                                             f"{path}.ephemeralContainers")
     policy = spec.get("restartPolicy", restart_policies[0])
     if policy not in restart_policies:
         problems.append(unsupported(f"{path}.restartPolicy", policy, restart_policies))

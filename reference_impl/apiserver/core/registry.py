@@ -198,7 +198,7 @@ class Registry(LifecycleMixin):
             _generate_job_selector(obj)
         if r.prepare_for_create:
             r.prepare_for_create(obj, user)
-        problems = r.validate(obj) + limits.size_problems(r.kind, obj)
+        problems = r.validate_create(obj) + limits.size_problems(r.kind, obj)
         if problems:
             raise self._invalid(r, obj, problems)
         if r.kind == "Service":
@@ -317,6 +317,10 @@ class Registry(LifecycleMixin):
         if subresource == "approval":  # a CSR's approval changes only its conditions
             r.prepare_for_approval_update(new, old)
             return self._validate_subresource_update(r, old, new, r.validate_approval_update)
+        if subresource == "ephemeralcontainers":
+            kinds.set_object_defaults(r.kind, new)  # the decoder's, before the strategy runs
+            r.prepare_for_ephemeral_containers_update(new, old)
+            return self._validate_subresource_update(r, old, new, r.validate_ephemeral_containers_update)
         if subresource == "finalize" and r.plural == "namespaces":
             updated = deep_copy_json(old)
             updated.setdefault("spec", {})["finalizers"] = (new.get("spec") or {}).get("finalizers") or []

@@ -37,6 +37,8 @@ class Resource:
     tracks_generation: bool = False  # the strategy bumps metadata.generation on spec changes
     storage_codec: Codec | None = field(default=None, compare=False, hash=False)  # stored in another version
     validator: Callable[[dict], list[str]] | None = field(default=None, compare=False, hash=False)
+    # The strategy's Validate beyond `validator`: the rules only a create checks.
+    create_validator: Callable[[dict], list[str]] | None = field(default=None, compare=False, hash=False)
     update_validator: Callable[[dict, dict], list[str]] | None = field(default=None, compare=False,
                                                                        hash=False)
     # The kind's strategy beyond the generic one: PrepareForCreate(obj, user), PrepareForUpdate(new, old),
@@ -56,6 +58,11 @@ class Resource:
                                                                              hash=False)
     validate_approval_update: Callable[[dict, dict], list[str]] | None = field(default=None, compare=False,
                                                                                hash=False)
+    # A pod's ephemeralcontainers strategy: its PrepareForUpdate(new, old) and ValidateUpdate(old, new).
+    prepare_for_ephemeral_containers_update: Callable[[dict, dict], None] | None = field(
+        default=None, compare=False, hash=False)
+    validate_ephemeral_containers_update: Callable[[dict, dict], list[str]] | None = field(
+        default=None, compare=False, hash=False)
 
     @property
     def api_version(self) -> str:
@@ -73,6 +80,10 @@ class Resource:
         """Every validation error of `obj`, as `field: Type: detail` strings."""
         problems = v.metadata_problems(obj, self.name_validation, core=not self.group)
         return problems + (self.validator(obj) if self.validator else [])
+
+    def validate_create(self, obj: dict) -> list[str]:
+        """`validate(obj)` plus the rules only a create checks."""
+        return self.validate(obj) + (self.create_validator(obj) if self.create_validator else [])
 
     def validate_update(self, old: dict, new: dict) -> list[str]:
         """`validate(new)` plus the rules comparing `new` with the stored `old`."""

@@ -111,6 +111,8 @@ def pod_spec(spec: dict) -> None:
             if isinstance(requests, dict):
                 for name, quantity in resources["limits"].items():
                     requests.setdefault(name, quantity)
+    for c in dict_items(spec.get("ephemeralContainers")):
+        container(c)  # SetDefaults_EphemeralContainer
     for v in dict_items(spec.get("volumes")):
         volume(v)
 

@@ -2,17 +2,29 @@
 protobuf layout."""
 from __future__ import annotations
 
+import json
+
 from reference_impl.apiserver.core.podvalidation import pod_spec_problems
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
 from reference_impl.apiserver.core.schemas import CORE, META, arr, conditions, kind, list_kind, obj, ref, string
 from reference_impl.apiserver.core.validation import as_list, as_object
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.apiserver.kinds._defaulting import pod_spec
+from reference_impl.machinery import gojson
+from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.mirrors import mirrors
 
 
 def validate_pod(obj: dict) -> list[str]:
     return pod_spec_problems(obj.get("spec"), "spec")
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePodCreate")
+def validate_pod_create(obj: dict) -> list[str]:
+    """Ephemeral containers are added only through the ephemeralcontainers subresource."""
+    if as_list(as_object(obj.get("spec")).get("ephemeralContainers")):
+        return ["spec.ephemeralContainers: Forbidden: cannot be set on create"]
+    return []
 
 
 POD_UPDATABLE = ("spec: Forbidden: pod updates may not change fields other than "
@@ -97,16 +109,66 @@ def prepare_for_status_update(new: dict, old: dict) -> None:
         meta["ownerReferences"] = old_meta["ownerReferences"]
 
 
+@mirrors("(k8s.io/kubernetes/pkg/registry/core/pod.podEphemeralContainersStrategy).PrepareForUpdate",
+         "k8s.io/kubernetes/pkg/registry/core/pod.dropNonEphemeralContainerUpdates")
+def prepare_for_ephemeral_containers_update(new: dict, old: dict) -> None:
+    """The stored pod with only the ephemeral containers sent (and the name, namespace,
+    resourceVersion and uid, which the update has already checked)."""
+    meta = new["metadata"]
+    kept = {field: meta[field] for field in ("name", "namespace", "resourceVersion", "uid") if field in meta}
+    ephemeral = as_object(new.get("spec")).get("ephemeralContainers")
+    new.clear()
+    new.update(deep_copy_json(old))
+    new["metadata"].update(kept)
+    spec = new.setdefault("spec", {})
+    spec.pop("ephemeralContainers", None)
+    if ephemeral is not None:
+        spec["ephemeralContainers"] = ephemeral
+    prepare_for_update(new, old)  # DropDisabledPodFields
+
+
+def _diff(old: dict, new: dict) -> str:
+    """What changed, one field a line: a stand-in for upstream's cmp.Diff, whose layout go-cmp
+    varies on purpose so that no one parses it."""
+    lines = []
+    for field in dict.fromkeys([*old, *new]):
+        if old.get(field) != new.get(field):
+            lines += [f"-\t{field}: {json.dumps(old[field])}"] if field in old else []
+            lines += [f"+\t{field}: {json.dumps(new[field])}"] if field in new else []
+    return "\n".join(lines)
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePodEphemeralContainersUpdate")
+def validate_ephemeral_containers_update(old: dict, new: dict) -> list[str]:
+    """The pod's spec as any pod's, and every ephemeral container already there unchanged (by
+    name: a patch need not keep their order)."""
+    problems = validate_pod(new)
+    sent = {c.get("name"): c for c in as_list(as_object(new.get("spec")).get("ephemeralContainers"))
+            if isinstance(c, dict)}
+    for container in as_list(as_object(old.get("spec")).get("ephemeralContainers")):
+        name = container.get("name")
+        if name not in sent:
+            problems.append(f"spec.ephemeralContainers: Forbidden: existing ephemeral containers "
+                            f"{gojson.quote(name)} may not be removed\n")
+        elif sent[name] != container:
+            problems.append(f"spec.ephemeralContainers: Forbidden: existing ephemeral containers "
+                            f"{gojson.quote(name)} may not be changed\n{_diff(container, sent[name])}")
+    return problems
+
+
 RESOURCES = (
-    Resource("", "v1", "Pod", "pods", "pod", True, ("po",), subresources=("status", "binding", "eviction", "log"),
+    Resource("", "v1", "Pod", "pods", "pod", True, ("po",), subresources=("status", "binding", "eviction", "log",
+                                                                              "ephemeralcontainers"),
              categories=("all",), return_deleted_object=True, status_reset_on_update=True,
              field_selectors=(*COMMON_FIELDS, "spec.nodeName", "spec.restartPolicy", "spec.schedulerName",
                               "spec.serviceAccountName", "status.phase", "status.podIP",
                               "status.nominatedNodeName"),
              watch_index="spec.nodeName",
-             validator=validate_pod, update_validator=validate_pod_update,
+             validator=validate_pod, create_validator=validate_pod_create, update_validator=validate_pod_update,
              prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update,
-             prepare_for_status_update=prepare_for_status_update),
+             prepare_for_status_update=prepare_for_status_update,
+             prepare_for_ephemeral_containers_update=prepare_for_ephemeral_containers_update,
+             validate_ephemeral_containers_update=validate_ephemeral_containers_update),
 )
 
 

@@ -48,6 +48,14 @@ def test_core_resource_list_has_verbs_kinds_short_names_and_subresources():
     assert resources["namespaces"]["namespaced"] is False
 
 
+def test_pods_ephemeralcontainers_is_listed_for_get_patch_and_update():
+    """EphemeralContainers is beta and on in 1.24: kubectl debug finds the subresource here."""
+    resources = {r["name"]: r for r in get_json("/api/v1")["resources"]}
+    assert resources["pods/ephemeralcontainers"] == {"name": "pods/ephemeralcontainers", "singularName": "",
+                                                     "namespaced": True, "kind": "Pod",
+                                                     "verbs": ["get", "patch", "update"]}
+
+
 def test_namespaces_finalize_is_listed_for_update_only():
     """namespaces/finalize takes only a PUT upstream; discovery said get, the one verb its path
     never served."""

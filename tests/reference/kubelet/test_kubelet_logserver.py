@@ -49,6 +49,14 @@ def test_previous_without_a_terminated_run_is_an_error():
     assert caught.value.message == 'previous terminated container "web" in pod "p" not found'
 
 
+def test_an_ephemeral_container_reads_its_file_from_the_ephemeral_statuses():
+    """validateContainerLogStatus finds a container in any of the pod's status lists."""
+    debugged = pod(RUNNING)
+    debugged["status"]["ephemeralContainerStatuses"] = [{"name": "debugger", "state": EXITED, "lastState": {},
+                                                          "restartCount": 0}]
+    assert log_file_index(debugged, "debugger", previous=False) == 0
+
+
 def test_a_waiting_container_has_no_logs_yet():
     """A container not yet started answers with its waiting reason."""
     with pytest.raises(ContainerLogError) as caught:
