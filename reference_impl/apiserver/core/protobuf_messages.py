@@ -153,34 +153,6 @@ autoscaling.ResourceMetricStatus: 1 name string; 2 currentAverageUtilization int
 autoscaling.Scale: 1 metadata meta.ObjectMeta; 2 spec autoscaling.ScaleSpec; 3 status autoscaling.ScaleStatus
 autoscaling.ScaleSpec: 1 replicas? int32
 autoscaling.ScaleStatus: 1 replicas int32; 2 selector? string
-networking.HTTPIngressPath: 1 path? string; 2 backend networking.IngressBackend; 3 pathType string
-networking.HTTPIngressRuleValue: 1 paths []networking.HTTPIngressPath
-networking.IPBlock: 1 cidr string; 2 except []string
-networking.Ingress: 1 metadata meta.ObjectMeta; 2 spec networking.IngressSpec; 3 status networking.IngressStatus
-networking.IngressBackend: 3 resource core.TypedLocalObjectReference; 4 service networking.IngressServiceBackend
-networking.IngressClass: 1 metadata meta.ObjectMeta; 2 spec networking.IngressClassSpec
-networking.IngressClassList: 1 metadata meta.ListMeta; 2 items []networking.IngressClass
-networking.IngressClassParametersReference: 1 apiGroup string; 2 kind string; 3 name string; 4 scope string;
-    5 namespace string
-networking.IngressClassSpec: 1 controller? string; 2 parameters networking.IngressClassParametersReference
-networking.IngressList: 1 metadata meta.ListMeta; 2 items []networking.Ingress
-networking.IngressRule: 1 host? string; 2 - networking.IngressRuleValue
-networking.IngressRuleValue: 1 http networking.HTTPIngressRuleValue
-networking.IngressServiceBackend: 1 name string; 2 port networking.ServiceBackendPort
-networking.IngressSpec: 1 defaultBackend networking.IngressBackend; 2 tls []networking.IngressTLS;
-    3 rules []networking.IngressRule; 4 ingressClassName string
-networking.IngressStatus: 1 loadBalancer core.LoadBalancerStatus
-networking.IngressTLS: 1 hosts []string; 2 secretName? string
-networking.NetworkPolicy: 1 metadata meta.ObjectMeta; 2 spec networking.NetworkPolicySpec
-networking.NetworkPolicyEgressRule: 1 ports []networking.NetworkPolicyPort; 2 to []networking.NetworkPolicyPeer
-networking.NetworkPolicyIngressRule: 1 ports []networking.NetworkPolicyPort; 2 from []networking.NetworkPolicyPeer
-networking.NetworkPolicyList: 1 metadata meta.ListMeta; 2 items []networking.NetworkPolicy
-networking.NetworkPolicyPeer: 1 podSelector meta.LabelSelector; 2 namespaceSelector meta.LabelSelector;
-    3 ipBlock networking.IPBlock
-networking.NetworkPolicyPort: 1 protocol string; 2 port intstr.IntOrString; 3 endPort int32
-networking.NetworkPolicySpec: 1 podSelector meta.LabelSelector; 2 ingress []networking.NetworkPolicyIngressRule;
-    3 egress []networking.NetworkPolicyEgressRule; 4 policyTypes []string
-networking.ServiceBackendPort: 1 name? string; 2 number? int32
 scheduling.PriorityClass: 1 metadata meta.ObjectMeta; 2 value int32; 3 globalDefault? bool; 4 description? string;
     5 preemptionPolicy string
 scheduling.PriorityClassList: 1 metadata meta.ListMeta; 2 items []scheduling.PriorityClass
