@@ -21,7 +21,8 @@ MODULES = ("namespace", "pod", "node", "service", "endpoints", "serviceaccount",
            "replicationcontroller", "resourcequota", "limitrange", "podtemplate", "daemonset", "statefulset",
            "controllerrevision", "job", "cronjob", "poddisruptionbudget", "endpointslice", "runtimeclass",
            "certificatesigningrequest", "events", "storageclass", "volumeattachment", "csidriver", "csinode",
-           "csistoragecapacity", "ingress", "networkpolicy")
+           "csistoragecapacity", "ingress", "networkpolicy",
+           "horizontalpodautoscaler")
 
 
 def load(names: tuple[str, ...] = MODULES, package: str = __name__) -> tuple[ModuleType, ...]:

@@ -94,6 +94,10 @@ KINDS = [
      ["Name", "Controller", "Parameters", "Age"], ["example.com/ingress", "<none>"]),
     ("networking.k8s.io/v1", "networkpolicies", True, ["netpol"], [],
      {"spec": {"podSelector": {"matchLabels": {"app": "a"}}}}, ["Name", "Pod-Selector", "Age"], ["app=a"]),
+    ("autoscaling/v2", "horizontalpodautoscalers", True, ["hpa"], ["status"],
+     {"spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}, "maxReplicas": 3}},
+     ["Name", "Reference", "Targets", "MinPods", "MaxPods", "Replicas", "Age"],
+     ["Deployment/web", "<unknown>/80%", "1", 3, 0]),
 ]
 IDS = [f"{gv}/{plural}" for gv, plural, *_ in KINDS]
 
