@@ -3,8 +3,8 @@ and subresources (Binding, Scale, Eviction, the access and token reviews), volum
 other parts several kinds share, and groups served only through those. Each kind module (`kinds`)
 holds its own messages as `MESSAGES`, in the format described here.
 
-One line per message: `group.Message: NUMBER jsonName TYPE; ...` (`group.version.Message` for the
-one kind served at another version than v1), continued on indented lines. The field numbers and JSON
+One line per message: `group.Message: NUMBER jsonName TYPE; ...` (`group.version.Message` for a
+kind served at another version than v1), continued on indented lines. The field numbers and JSON
 names are facts of the API, read from the `protobuf:"..."` and `json:"..."` struct tags of the Go
 types (k8s.io/api and k8s.io/apimachinery at v1.24.0). A TYPE is a scalar or a message, `[]` before
 it for a repeated field and `{}` for a map<string, TYPE>; the JSON name `-` marks a field whose
@@ -114,73 +114,9 @@ authentication.TokenReviewSpec: 1 token? string; 2 audiences []string
 authentication.TokenReviewStatus: 1 authenticated? bool; 2 user authentication.UserInfo; 3 error? string;
     4 audiences []string
 authentication.UserInfo: 1 username? string; 2 uid? string; 3 groups []string; 4 extra {}authentication.ExtraValue
-autoscaling.ContainerResourceMetricSource: 1 name string; 2 targetAverageUtilization int32;
-    3 targetAverageValue resource.Quantity; 5 container string
-autoscaling.ContainerResourceMetricStatus: 1 name string; 2 currentAverageUtilization int32;
-    3 currentAverageValue resource.Quantity; 4 container string
-autoscaling.CrossVersionObjectReference: 1 kind string; 2 name string; 3 apiVersion? string
-autoscaling.ExternalMetricSource: 1 metricName string; 2 metricSelector meta.LabelSelector;
-    3 targetValue resource.Quantity; 4 targetAverageValue resource.Quantity
-autoscaling.ExternalMetricStatus: 1 metricName string; 2 metricSelector meta.LabelSelector;
-    3 currentValue resource.Quantity; 4 currentAverageValue resource.Quantity
-autoscaling.HorizontalPodAutoscaler: 1 metadata meta.ObjectMeta; 2 spec autoscaling.HorizontalPodAutoscalerSpec;
-    3 status autoscaling.HorizontalPodAutoscalerStatus
-autoscaling.HorizontalPodAutoscalerCondition: 1 type string; 2 status string; 3 lastTransitionTime meta.Time;
-    4 reason? string; 5 message? string
-autoscaling.HorizontalPodAutoscalerList: 1 metadata meta.ListMeta; 2 items []autoscaling.HorizontalPodAutoscaler
-autoscaling.HorizontalPodAutoscalerSpec: 1 scaleTargetRef autoscaling.CrossVersionObjectReference;
-    2 minReplicas int32; 3 maxReplicas int32; 4 targetCPUUtilizationPercentage int32
-autoscaling.HorizontalPodAutoscalerStatus: 1 observedGeneration int64; 2 lastScaleTime meta.Time;
-    3 currentReplicas int32; 4 desiredReplicas int32; 5 currentCPUUtilizationPercentage int32
-autoscaling.MetricSpec: 1 type string; 2 object autoscaling.ObjectMetricSource; 3 pods autoscaling.PodsMetricSource;
-    4 resource autoscaling.ResourceMetricSource; 5 external autoscaling.ExternalMetricSource;
-    7 containerResource autoscaling.ContainerResourceMetricSource
-autoscaling.MetricStatus: 1 type string; 2 object autoscaling.ObjectMetricStatus;
-    3 pods autoscaling.PodsMetricStatus; 4 resource autoscaling.ResourceMetricStatus;
-    5 external autoscaling.ExternalMetricStatus; 7 containerResource autoscaling.ContainerResourceMetricStatus
-autoscaling.ObjectMetricSource: 1 target autoscaling.CrossVersionObjectReference; 2 metricName string;
-    3 targetValue resource.Quantity; 4 selector meta.LabelSelector; 5 averageValue resource.Quantity
-autoscaling.ObjectMetricStatus: 1 target autoscaling.CrossVersionObjectReference; 2 metricName string;
-    3 currentValue resource.Quantity; 4 selector meta.LabelSelector; 5 averageValue resource.Quantity
-autoscaling.PodsMetricSource: 1 metricName string; 2 targetAverageValue resource.Quantity;
-    3 selector meta.LabelSelector
-autoscaling.PodsMetricStatus: 1 metricName string; 2 currentAverageValue resource.Quantity;
-    3 selector meta.LabelSelector
-autoscaling.ResourceMetricSource: 1 name string; 2 targetAverageUtilization int32;
-    3 targetAverageValue resource.Quantity
-autoscaling.ResourceMetricStatus: 1 name string; 2 currentAverageUtilization int32;
-    3 currentAverageValue resource.Quantity
 autoscaling.Scale: 1 metadata meta.ObjectMeta; 2 spec autoscaling.ScaleSpec; 3 status autoscaling.ScaleStatus
 autoscaling.ScaleSpec: 1 replicas? int32
 autoscaling.ScaleStatus: 1 replicas int32; 2 selector? string
-networking.HTTPIngressPath: 1 path? string; 2 backend networking.IngressBackend; 3 pathType string
-networking.HTTPIngressRuleValue: 1 paths []networking.HTTPIngressPath
-networking.IPBlock: 1 cidr string; 2 except []string
-networking.Ingress: 1 metadata meta.ObjectMeta; 2 spec networking.IngressSpec; 3 status networking.IngressStatus
-networking.IngressBackend: 3 resource core.TypedLocalObjectReference; 4 service networking.IngressServiceBackend
-networking.IngressClass: 1 metadata meta.ObjectMeta; 2 spec networking.IngressClassSpec
-networking.IngressClassList: 1 metadata meta.ListMeta; 2 items []networking.IngressClass
-networking.IngressClassParametersReference: 1 apiGroup string; 2 kind string; 3 name string; 4 scope string;
-    5 namespace string
-networking.IngressClassSpec: 1 controller? string; 2 parameters networking.IngressClassParametersReference
-networking.IngressList: 1 metadata meta.ListMeta; 2 items []networking.Ingress
-networking.IngressRule: 1 host? string; 2 - networking.IngressRuleValue
-networking.IngressRuleValue: 1 http networking.HTTPIngressRuleValue
-networking.IngressServiceBackend: 1 name string; 2 port networking.ServiceBackendPort
-networking.IngressSpec: 1 defaultBackend networking.IngressBackend; 2 tls []networking.IngressTLS;
-    3 rules []networking.IngressRule; 4 ingressClassName string
-networking.IngressStatus: 1 loadBalancer core.LoadBalancerStatus
-networking.IngressTLS: 1 hosts []string; 2 secretName? string
-networking.NetworkPolicy: 1 metadata meta.ObjectMeta; 2 spec networking.NetworkPolicySpec
-networking.NetworkPolicyEgressRule: 1 ports []networking.NetworkPolicyPort; 2 to []networking.NetworkPolicyPeer
-networking.NetworkPolicyIngressRule: 1 ports []networking.NetworkPolicyPort; 2 from []networking.NetworkPolicyPeer
-networking.NetworkPolicyList: 1 metadata meta.ListMeta; 2 items []networking.NetworkPolicy
-networking.NetworkPolicyPeer: 1 podSelector meta.LabelSelector; 2 namespaceSelector meta.LabelSelector;
-    3 ipBlock networking.IPBlock
-networking.NetworkPolicyPort: 1 protocol string; 2 port intstr.IntOrString; 3 endPort int32
-networking.NetworkPolicySpec: 1 podSelector meta.LabelSelector; 2 ingress []networking.NetworkPolicyIngressRule;
-    3 egress []networking.NetworkPolicyEgressRule; 4 policyTypes []string
-networking.ServiceBackendPort: 1 name? string; 2 number? int32
 scheduling.PriorityClass: 1 metadata meta.ObjectMeta; 2 value int32; 3 globalDefault? bool; 4 description? string;
     5 preemptionPolicy string
 scheduling.PriorityClassList: 1 metadata meta.ListMeta; 2 items []scheduling.PriorityClass

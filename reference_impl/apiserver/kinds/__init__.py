@@ -21,7 +21,7 @@ MODULES = ("namespace", "pod", "node", "service", "endpoints", "serviceaccount",
            "replicationcontroller", "resourcequota", "limitrange", "podtemplate", "daemonset", "statefulset",
            "controllerrevision", "job", "cronjob", "poddisruptionbudget", "endpointslice", "runtimeclass",
            "priorityclass", "certificatesigningrequest", "events", "storageclass", "volumeattachment", "csidriver",
-           "csinode", "csistoragecapacity")
+           "csinode", "csistoragecapacity", "ingress", "networkpolicy", "horizontalpodautoscaler")
 
 
 def load(names: tuple[str, ...] = MODULES, package: str = __name__) -> tuple[ModuleType, ...]:

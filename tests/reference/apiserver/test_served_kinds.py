@@ -88,6 +88,18 @@ KINDS = [
      ["Name", "Drivers", "Age"], [1]),
     ("storage.k8s.io/v1beta1", "csistoragecapacities", True, [], [], {"storageClassName": "sc1", "capacity": "1Gi"},
      ["Name", "StorageClassName", "Capacity"], ["sc1", "1Gi"]),
+    ("networking.k8s.io/v1", "ingresses", True, ["ing"], ["status"],
+     {"spec": {"rules": [{"host": "foo.com", "http": {"paths": [
+         {"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "web", "port": {"number": 80}}}}]}}]}},
+     ["Name", "Class", "Hosts", "Address", "Ports", "Age"], ["<none>", "foo.com", "", "80"]),
+    ("networking.k8s.io/v1", "ingressclasses", False, [], [], {"spec": {"controller": "example.com/ingress"}},
+     ["Name", "Controller", "Parameters", "Age"], ["example.com/ingress", "<none>"]),
+    ("networking.k8s.io/v1", "networkpolicies", True, ["netpol"], [],
+     {"spec": {"podSelector": {"matchLabels": {"app": "a"}}}}, ["Name", "Pod-Selector", "Age"], ["app=a"]),
+    ("autoscaling/v2", "horizontalpodautoscalers", True, ["hpa"], ["status"],
+     {"spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}, "maxReplicas": 3}},
+     ["Name", "Reference", "Targets", "MinPods", "MaxPods", "Replicas", "Age"],
+     ["Deployment/web", "<unknown>/80%", "1", 3, 0]),
 ]
 IDS = [f"{gv}/{plural}" for gv, plural, *_ in KINDS]
 

@@ -1,0 +1,158 @@
+"""autoscaling/v2 and autoscaling/v1 HorizontalPodAutoscalers: what validateHorizontalPodAutoscalerSpec
+refuses, with its texts; the defaults of each version; the conversion of the fields both versions
+have; and both versions served over one store, v2 preferred. One rule per test."""
+from __future__ import annotations
+
+import pytest
+
+from reference_impl.apiserver import kinds
+from reference_impl.apiserver.adapter.server import HandlerChain
+from reference_impl.apiserver.core.registry import Registry
+from reference_impl.apiserver.storage.etcdclient import EtcdClient
+from reference_impl.machinery.clock import ManualClock
+from tests.reference.apiserver.test_handlers import TABLE, call
+from tests.reference.etcd.processes import reference_server
+
+NOW = 1_700_000_000.0
+TARGET = {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}
+
+
+def hpa(api_version: str = "autoscaling/v2", name: str = "web", **spec) -> dict:
+    return {"apiVersion": api_version, "kind": "HorizontalPodAutoscaler",
+            "metadata": {"name": name, "namespace": "d"},
+            "spec": {"scaleTargetRef": TARGET, "minReplicas": 1, "maxReplicas": 3, **spec}}
+
+
+def problems(version: str, obj: dict) -> list[str]:
+    return kinds.find("autoscaling", version, "horizontalpodautoscalers").validate(obj)
+
+
+def cpu(utilization: object) -> dict:
+    return {"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization",
+                                                                      "averageUtilization": utilization}}}
+
+
+@pytest.mark.parametrize("spec,message", [
+    ({"minReplicas": 0}, "spec.minReplicas: Invalid value: 0: must be greater than or equal to 1"),
+    ({"minReplicas": None, "maxReplicas": 0}, "spec.maxReplicas: Invalid value: 0: must be greater than 0"),
+    ({"minReplicas": 5}, "spec.maxReplicas: Invalid value: 3: must be greater than or equal to `minReplicas`"),
+    ({"scaleTargetRef": {"name": "web"}}, "spec.scaleTargetRef.kind: Required value"),
+    ({"scaleTargetRef": {"kind": "Deployment"}}, "spec.scaleTargetRef.name: Required value"),
+    ({"scaleTargetRef": {"kind": "Deployment", "name": "a/b"}},
+     "spec.scaleTargetRef.name: Invalid value: \"a/b\": may not contain '/'"),
+    ({"metrics": [cpu(0)]},
+     "spec.metrics[0].resource.target.averageUtilization: Invalid value: 0: must be greater than 0"),
+    ({"metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization"}}}]},
+     "spec.metrics[0].resource.target.averageUtilization: Required value: must set either a target raw value or a "
+     "target utilization"),
+    ({"metrics": [{"type": "Resource", "resource": {"target": {"type": "Utilization", "averageUtilization": 50}}}]},
+     "spec.metrics[0].resource.name: Required value: must specify a resource name"),
+    ({"metrics": [{"type": "Pods"}]},
+     "spec.metrics[0].pods: Required value: must populate information for the given metric source"),
+    ({"metrics": [{"type": "Pods", "pods": {"metric": {"name": "qps"}, "target": {"type": "AverageValue"}}}]},
+     "spec.metrics[0].pods.target.averageValue: Required value: must specify a positive target averageValue"),
+    ({"metrics": [{"type": "Object", "object": {"describedObject": TARGET, "metric": {"name": "qps"},
+                                                "target": {"type": "Percent", "value": "10"}}}]},
+     'spec.metrics[0].object.target.type: Invalid value: "Percent": must be either Utilization, Value, or '
+     "AverageValue"),
+    ({"behavior": {"scaleDown": {"policies": [{"type": "Pods", "value": 0, "periodSeconds": 60}]}}},
+     "spec.behavior.scaleDown.policies[0].value: Invalid value: 0: must be greater than zero"),
+    ({"behavior": {"scaleUp": {"stabilizationWindowSeconds": 4000,
+                               "policies": [{"type": "Pods", "value": 1, "periodSeconds": 60}]}}},
+     "spec.behavior.scaleUp.stabilizationWindowSeconds: Invalid value: 4000: must be less than or equal to 3600"),
+])
+def test_an_invalid_v2_autoscaler_is_refused_with_upstreams_text(spec, message):
+    """Each mistake is reported as validateHorizontalPodAutoscalerSpec words it."""
+    assert problems("v2", hpa(**spec)) == [message]
+
+
+def test_a_metric_of_an_unknown_source_type_is_refused_twice_as_upstream_does():
+    """validateMetricSpec reports an unknown type once before and once in its switch."""
+    message = ('spec.metrics[0].type: Unsupported value: "Memory": supported values: "ContainerResource", '
+               '"External", "Object", "Pods", "Resource"')
+    assert problems("v2", hpa(metrics=[{"type": "Memory"}])) == [message, message]
+
+
+def test_a_v1_autoscaler_is_validated_as_the_v2_object_it_converts_to():
+    """A v1 target of 0% is refused at v2's field, as upstream's internal-version validation names it."""
+    assert problems("v1", hpa("autoscaling/v1", targetCPUUtilizationPercentage=0)) == [
+        "spec.metrics[0].resource.target.averageUtilization: Invalid value: 0: must be greater than 0"]
+
+
+def test_v2_defaults_min_replicas_a_cpu_target_and_behavior_rules():
+    """SetDefaults_HorizontalPodAutoscaler (v2): minReplicas 1, 80% cpu, a behavior's missing rules."""
+    obj = hpa(behavior={"scaleDown": {"stabilizationWindowSeconds": 60}})
+    del obj["spec"]["minReplicas"]
+    kinds.set_object_defaults("HorizontalPodAutoscaler", obj)
+    spec = obj["spec"]
+    assert (spec["minReplicas"], spec["metrics"]) == (1, [cpu(80)])
+    assert spec["behavior"]["scaleDown"] == {"stabilizationWindowSeconds": 60, "selectPolicy": "Max",
+                                             "policies": [{"type": "Percent", "value": 100, "periodSeconds": 15}]}
+    assert spec["behavior"]["scaleUp"]["policies"] == [{"type": "Pods", "value": 4, "periodSeconds": 15},
+                                                       {"type": "Percent", "value": 100, "periodSeconds": 15}]
+
+
+def test_v1_defaults_only_min_replicas():
+    """SetDefaults_HorizontalPodAutoscaler (v1) sets no cpu target."""
+    obj = hpa("autoscaling/v1")
+    del obj["spec"]["minReplicas"]
+    kinds.set_object_defaults("HorizontalPodAutoscaler", obj)
+    assert obj["spec"] == {"scaleTargetRef": TARGET, "minReplicas": 1, "maxReplicas": 3}
+
+
+@pytest.fixture(scope="module")
+def chain(tmp_path_factory):
+    with reference_server(tmp_path_factory.mktemp("etcd")) as server:
+        client = EtcdClient(server.address)
+        registry = Registry(client, ManualClock(NOW))
+        chain = HandlerChain(registry, now=lambda: NOW + 90)
+        call(chain, "POST", "/api/v1/namespaces", {"metadata": {"name": "d"}})
+        yield chain
+        registry.close()
+        client.close()
+
+
+def collection(version: str) -> str:
+    return f"/apis/autoscaling/{version}/namespaces/d/horizontalpodautoscalers"
+
+
+def test_autoscaling_prefers_v2_in_discovery(chain):
+    """/apis/autoscaling lists v2 and v1, v2 preferred (the 1.24 aggregator's priorities)."""
+    code, group = call(chain, "GET", "/apis/autoscaling")
+    assert code == 200
+    assert [v["version"] for v in group["versions"]] == ["v2", "v1"]
+    assert group["preferredVersion"]["version"] == "v2"
+
+
+def test_an_autoscaler_created_in_v1_reads_as_v2_with_a_cpu_metric(chain):
+    """targetCPUUtilizationPercentage is v2's cpu Utilization metric; the status converts too."""
+    code, created = call(chain, "POST", collection("v1"), hpa("autoscaling/v1", "from-v1", minReplicas=2,
+                                                              targetCPUUtilizationPercentage=50))
+    assert code == 201, created
+    assert created["spec"]["targetCPUUtilizationPercentage"] == 50
+    assert created["status"] == {"currentReplicas": 0, "desiredReplicas": 0}
+    code, read = call(chain, "GET", f"{collection('v2')}/from-v1")
+    assert code == 200 and read["apiVersion"] == "autoscaling/v2"
+    assert read["spec"]["metrics"] == [cpu(50)] and "targetCPUUtilizationPercentage" not in read["spec"]
+
+
+def test_an_autoscaler_created_in_v2_reads_as_v1_with_its_cpu_target(chain):
+    """v1 shows the cpu utilization target and leaves out the metrics it cannot express."""
+    memory = {"type": "Resource", "resource": {"name": "memory", "target": {"type": "AverageValue",
+                                                                           "averageValue": "500Mi"}}}
+    code, _ = call(chain, "POST", collection("v2"), hpa(name="from-v2", metrics=[memory, cpu(70)]))
+    assert code == 201
+    code, read = call(chain, "GET", f"{collection('v1')}/from-v2")
+    assert code == 200 and read["apiVersion"] == "autoscaling/v1"
+    assert read["spec"] == {"scaleTargetRef": TARGET, "minReplicas": 1, "maxReplicas": 3,
+                            "targetCPUUtilizationPercentage": 70}
+    code, table = call(chain, "GET", f"{collection('v2')}/from-v2", accept=TABLE)
+    assert table["rows"][0]["cells"][2] == "<unknown>/500Mi, <unknown>/70%"
+
+
+def test_an_invalid_autoscaler_is_a_422_status(chain):
+    """maxReplicas below minReplicas is an Invalid Status naming the field."""
+    code, status = call(chain, "POST", collection("v2"), hpa(name="bad", minReplicas=4))
+    assert code == 422 and status["reason"] == "Invalid"
+    assert status["message"] == ('HorizontalPodAutoscaler.autoscaling "bad" is invalid: spec.maxReplicas: Invalid '
+                                 "value: 3: must be greater than or equal to `minReplicas`")
