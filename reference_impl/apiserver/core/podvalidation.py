@@ -558,6 +558,16 @@ def readiness_gate_problems(gates: list, path: str) -> list[str]:
                                                f"{path}[{i}].conditionType")]
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePodTemplateSpec")
+def pod_template_spec_problems(template: dict, path: str, restart_policies: tuple[str, ...]) -> list[str]:
+    """The template's pod spec, which may not hold ephemeral containers."""
+    spec = template.get("spec")
+    problems = pod_spec_problems(spec, f"{path}.spec", restart_policies)
+    if isinstance(spec, dict) and as_list(spec.get("ephemeralContainers")):
+        problems.append(f"{path}.spec.ephemeralContainers: Forbidden: ephemeral containers not allowed in pod template")
+    return problems
+
+
 def selected_template_problems(spec: dict, noun: str, restart_policies: tuple[str, ...],
                        path: str = "spec") -> list[str]:
     """A non-empty label selector that matches the pod template's labels, and a valid template."""
@@ -577,7 +587,7 @@ def selected_template_problems(spec: dict, noun: str, restart_policies: tuple[st
     elif not from_label_selector_dict(selector).matches(labels):
         problems.append(invalid(f"{path}.template.metadata.labels", labels,
                                 "`selector` does not match template `labels`"))
-    return problems + pod_spec_problems(template.get("spec"), f"{path}.template.spec", restart_policies)
+    return problems + pod_template_spec_problems(template, f"{path}.template", restart_policies)
 
 
 def validate_workload(obj: dict) -> list[str]:
@@ -600,4 +610,4 @@ def job_spec_problems(spec: dict, path: str) -> list[str]:
     template = spec.get("template")
     if not isinstance(template, dict):
         return problems + [required(f"{path}.template")]
-    return problems + pod_spec_problems(template.get("spec"), f"{path}.template.spec", JOB_RESTART_POLICIES)
+    return problems + pod_template_spec_problems(template, f"{path}.template", JOB_RESTART_POLICIES)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
 from reference_impl.apiserver.core.schemas import CORE, integer, list_kind, obj, string_map, workload
 from reference_impl.apiserver.kinds._podspec import MIN_READY, TEMPLATE
-from reference_impl.apiserver.core.podvalidation import pod_spec_problems
+from reference_impl.apiserver.core.podvalidation import pod_template_spec_problems
 from reference_impl.apiserver.core.validation import invalid, required
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, labels_cell, name_cell,
                                                      part, template_containers)
@@ -31,7 +31,7 @@ def validate_replication_controller(obj: dict) -> list[str]:
     if isinstance(selector, dict) and any(labels.get(k) != v for k, v in selector.items()):
         problems.append(invalid("spec.template.metadata.labels", labels,
                                 "`selector` does not match template `labels`"))
-    return problems + pod_spec_problems(template.get("spec"), "spec.template.spec", ("Always",))
+    return problems + pod_template_spec_problems(template, "spec.template", ("Always",))
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_ReplicationController")

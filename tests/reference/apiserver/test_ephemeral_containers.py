@@ -155,3 +155,20 @@ def test_the_log_of_an_ephemeral_container_may_be_asked_for():
     with pytest.raises(StatusError) as caught:
         log_container(pod, "other")
     assert (caught.value.code, caught.value.message) == (400, "container other is not valid for pod web")
+
+
+@pytest.mark.parametrize("plural,group,spec", [
+    ("deployments", "apps/v1", {"selector": {"matchLabels": {"app": "x"}}}),
+    ("jobs", "batch/v1", {}),
+    ("replicationcontrollers", "", {"selector": {"app": "x"}})])
+def test_pod_templates_may_not_hold_ephemeral_containers(chain, plural, group, spec):
+    """ValidatePodTemplateSpec: a template is no place for them, whatever the workload."""
+    template = {"metadata": {"labels": {"app": "x"}}, "spec": {
+        "restartPolicy": "Never" if plural == "jobs" else "Always",
+        "containers": [{"name": "c", "image": "nginx"}],
+        "ephemeralContainers": [{"name": "debugger", "image": "busybox"}]}}
+    code, status = call(chain, "POST", ns_path(chain, plural, group=group),
+                        {"metadata": {"name": "templated"}, "spec": {**spec, "template": template}})
+    assert code == 422
+    assert "spec.template.spec.ephemeralContainers: Forbidden: ephemeral containers not allowed in pod template" \
+        in status["message"]
