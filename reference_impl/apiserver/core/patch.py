@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Protocol
 
 from reference_impl.machinery import gojson
+from reference_impl.machinery.gofmt import format_v
 from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.mirrors import mirrors
 
@@ -423,7 +424,7 @@ def _merge_list(original: list, patch: list, meta: PatchMeta, item_schema: Patch
     result = list(original)
     for item in patch:
         if not isinstance(item, dict) or key not in item:
-            raise PatchError(f"map: {item!r} does not contain declared merge key: {key}")
+            raise PatchError(f"map: {format_v(item)} does not contain declared merge key: {key}")
         at = next((i for i, old in enumerate(result)
                    if isinstance(old, dict) and old.get(key) == item[key]), None)
         if item.get(DIRECTIVE) == "delete":

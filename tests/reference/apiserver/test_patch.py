@@ -229,9 +229,11 @@ def test_every_served_kind_and_scale_has_patch_metadata():
         OpenAPIPatchMeta.for_kind("v1", "NoSuchKind")
 
 
-def test_strategic_item_without_merge_key_fails():
-    with pytest.raises(PatchError, match="does not contain declared merge key"):
-        apply_strategic_merge_patch(POD, {"spec": {"containers": [{"image": "x"}]}}, pod_schema())
+def test_strategic_item_without_merge_key_fails_with_gos_rendering_of_the_item():
+    """mergepatch.ErrNoMergeKey prints the item with %v."""
+    with pytest.raises(PatchError) as err:
+        apply_strategic_merge_patch(POD, {"spec": {"containers": [{"image": "x", "args": ["a", "b"]}]}}, pod_schema())
+    assert err.value.message == "map: map[args:[a b] image:x] does not contain declared merge key: name"
 
 
 def test_strategic_unknown_directive_is_malformed():

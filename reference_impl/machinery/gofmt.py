@@ -1,0 +1,49 @@
+"""fmt's %v of the values k8s.io/apimachinery/pkg/util/json decodes (maps, slices, strings, bools,
+int64 and float64), for the errors upstream writes with %v: strategic merge patch's among them."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from reference_impl.mirrors import mirrors
+
+
+@mirrors("fmt.Sprintf")
+def format_v(value: Any) -> str:
+    """`%v`: maps as map[k:v ...] with their keys sorted, slices as [a b], nil as <nil>."""
+    if value is None:
+        return "<nil>"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{key}:{format_v(item)}" for key, item in sorted(value.items())) + "]"
+    if isinstance(value, list):
+        return "[" + " ".join(format_v(item) for item in value) + "]"
+    if isinstance(value, float):
+        return _shortest_g(value)
+    return str(value)
+
+
+@mirrors("strconv.FormatFloat")
+def _shortest_g(value: float) -> str:
+    """A float64 as %v prints it: 'g' with the shortest digits, in exponent form from 1e+06 and
+    below 1e-04 (strconv's %e threshold for the shortest precision)."""
+    if value != value:
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "+Inf" if value > 0 else "-Inf"
+    if value == 0:
+        return "-0" if str(value).startswith("-") else "0"
+    sign, digits, exponent = Decimal(repr(value)).normalize().as_tuple()
+    text = "".join(map(str, digits))
+    point = len(text) + exponent  # where the decimal point falls in `text`
+    prefix = "-" if sign else ""
+    if point - 1 < -4 or point - 1 >= 6:
+        mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
+        power = point - 1
+        return f"{prefix}{mantissa}e{'-' if power < 0 else '+'}{abs(power):02d}"
+    if point <= 0:
+        return f"{prefix}0.{'0' * -point}{text}"
+    if point >= len(text):
+        return f"{prefix}{text}{'0' * (point - len(text))}"
+    return f"{prefix}{text[:point]}.{text[point:]}"

@@ -1,0 +1,17 @@
+"""fmt's %v as Go prints the values util/json decodes (checked against Go's fmt by hand)."""
+from __future__ import annotations
+
+import pytest
+
+from reference_impl.machinery.gofmt import format_v
+
+
+@pytest.mark.parametrize("value,printed", [
+    ({"name": "busybox", "image": "x"}, "map[image:x name:busybox]"),
+    ({"a": {"b": [1, "two", None, True]}}, "map[a:map[b:[1 two <nil> true]]]"),
+    ([], "[]"), ({}, "map[]"), ("text with spaces", "text with spaces"),
+    (1.5, "1.5"), (1.0, "1"), (100000.0, "100000"), (1000000.0, "1e+06"), (1234567.5, "1.2345675e+06"),
+    (0.0001, "0.0001"), (0.00001, "1e-05"), (-2.5e-07, "-2.5e-07"), (1e21, "1e+21"), (120.25, "120.25"),
+    (2**63 - 1, "9223372036854775807")])
+def test_format_v(value, printed):
+    assert format_v(value) == printed
