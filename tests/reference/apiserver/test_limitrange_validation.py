@@ -1,0 +1,93 @@
+"""LimitRange and ResourceQuota objects as pkg/apis/core/validation checks them in Kubernetes 1.24:
+the decoder refuses wrong JSON types with a 400, validation refuses contradictory bounds, unknown
+resource names and scopes with a 422 in upstream's words; and the LimitRanger and ResourceQuota
+admission plugins read whatever is already stored without a 500."""
+from __future__ import annotations
+
+import pytest
+
+from tests.reference.apiserver.test_namespace_lifecycle import call, chain, ns  # noqa: F401 (fixtures)
+
+
+def quantity(value: int, scale: int, cached: str, format: str = "DecimalSI") -> str:
+    """A resource.Quantity as Go's %#v prints it."""
+    return (f"resource.Quantity{{i:resource.int64Amount{{value:{value}, scale:{scale}}}, "
+            f'd:resource.infDecAmount{{Dec:(*inf.Dec)(nil)}}, s:"{cached}", Format:"{format}"}}')
+
+
+def create_limit_range(chain, ns: str, *items: object):
+    body = {"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "lr"}, "spec": {"limits": list(items)}}
+    return call(chain, "POST", f"/api/v1/namespaces/{ns}/limitranges", body)
+
+
+def invalid(kind: str, code_and_status) -> str:
+    code, status = code_and_status
+    assert (code, status["reason"]) == (422, "Invalid"), status
+    return status["message"].removeprefix(f'{kind} "lr" is invalid: ').removeprefix(f'{kind} "q" is invalid: ')
+
+
+@pytest.mark.parametrize("item", [{"type": "Container", "default": "x"}, {"type": "Container", "max": {"cpu": ["1"]}},
+                                  {"type": 5}], ids=["map", "quantity", "type"])
+def test_wrong_json_type_is_400(chain, ns, item):
+    """encoding/json refuses a LimitRangeItem whose type is no string or whose bounds are no
+    ResourceList of quantities: 400, and nothing is stored."""
+    code, status = create_limit_range(chain, ns, item)
+    assert (code, status["reason"]) == (400, "BadRequest"), status
+    assert status["message"].startswith('LimitRange in version "v1" cannot be handled as a LimitRange: json: '
+                                        "cannot unmarshal ")
+    assert "spec.limits" in status["message"]
+    assert call(chain, "GET", f"/api/v1/namespaces/{ns}/limitranges/lr")[0] == 404
+
+
+def test_no_quantity_is_400(chain, ns):
+    """A ResourceList value is parsed as a resource.Quantity when decoded."""
+    code, status = create_limit_range(chain, ns, {"type": "Container", "min": {"cpu": "lots"}})
+    assert (code, status["message"]) == (400, 'LimitRange in version "v1" cannot be handled as a LimitRange: '
+                                              "quantities must match the regular expression "
+                                              "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")
+
+
+@pytest.mark.parametrize("items,message", [
+    ([{"type": "Foo"}], 'spec.limits[0].type: Invalid value: "Foo": must be a standard limit type or fully qualified'),
+    ([{"type": "Pod", "max": {"cpu": "1"}}, {"type": "Pod", "max": {"cpu": "2"}}],
+     'spec.limits[1].type: Duplicate value: "Pod"'),
+    ([{"type": "Pod", "max": {"storage": "1Gi"}}],
+     'spec.limits[0].max[storage]: Invalid value: "storage": must be a standard resource for containers'),
+    ([{"type": "PersistentVolumeClaim", "max": {"storage": "1Gi", "foo": "1"}}],
+     'spec.limits[0].max[foo]: Invalid value: "foo": must be a standard resource type or fully qualified'),
+    ([{"type": "Pod", "default": {"cpu": "1"}}],
+     "spec.limits[0].default: Forbidden: may not be specified when `type` is 'Pod'"),
+    ([{"type": "PersistentVolumeClaim", "max": {"cpu": "1"}}],
+     "spec.limits[0].limits: Required value: either minimum or maximum storage value is required, "
+     "but neither was provided"),
+    ([{"type": "Pod", "min": {"cpu": "2"}, "max": {"cpu": "1"}}],
+     f"spec.limits[0].min[cpu]: Invalid value: {quantity(2, 0, '2')}: min value 2 is greater than max value 1"),
+    ([{"type": "Container", "default": {"cpu": "1"}, "defaultRequest": {"cpu": "1.5"}}],
+     f"spec.limits[0].defaultRequest[cpu]: Invalid value: {quantity(15, -1, '1500m')}: "
+     "default request value 1500m is greater than default limit value 1"),
+    ([{"type": "PersistentVolumeClaim", "min": {"storage": "1Gi"}, "default": {"storage": "512Mi"}}],
+     f"spec.limits[0].default[storage]: Invalid value: {quantity(1073741824, 0, '1Gi', 'BinarySI')}: "
+     "min value 1Gi is greater than default value 512Mi"),
+    ([{"type": "Container", "maxLimitRequestRatio": {"cpu": "500m"}}],
+     f"spec.limits[0].maxLimitRequestRatio[cpu]: Invalid value: {quantity(500, -3, '500m')}: "
+     "ratio 500m is less than 1"),
+    ([{"type": "Pod", "min": {"cpu": "1"}, "max": {"cpu": "2"}, "maxLimitRequestRatio": {"cpu": "3"}}],
+     f"spec.limits[0].maxLimitRequestRatio[cpu]: Invalid value: {quantity(3, 0, '3')}: "
+     "ratio 3 is greater than max/min = 2.000000"),
+    ([{"type": "Container", "default": {"example.com/gpu": "2"}, "defaultRequest": {"example.com/gpu": "1"}}],
+     f"spec.limits[0].defaultRequest[example.com/gpu]: Invalid value: {quantity(1, 0, '1')}: "
+     "default value 2 must equal to defaultRequest value 1 in example.com/gpu"),
+])
+def test_limit_range_rule(chain, ns, items, message):
+    """ValidateLimitRange: one rule per case, each with its field path and upstream's text."""
+    assert invalid("LimitRange", create_limit_range(chain, ns, *items)) == message
+
+
+def test_a_valid_limit_range_is_stored(chain, ns):
+    """Bounds in order, a ratio within max/min and an extended resource defaulted to the same value pass."""
+    code, created = create_limit_range(chain, ns, {"type": "Container", "min": {"cpu": "100m"}, "max": {"cpu": "2"},
+                                                   "default": {"cpu": "1", "example.com/gpu": "1"},
+                                                   "defaultRequest": {"cpu": "500m", "example.com/gpu": "1"},
+                                                   "maxLimitRequestRatio": {"cpu": "4"}},
+                                       {"type": "PersistentVolumeClaim", "min": {"storage": "1Gi"}})
+    assert code == 201, created
