@@ -20,6 +20,11 @@ def create_limit_range(chain, ns: str, *items: object):
     return call(chain, "POST", f"/api/v1/namespaces/{ns}/limitranges", body)
 
 
+def create_quota(chain, ns: str, spec: dict):
+    body = {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q"}, "spec": spec}
+    return call(chain, "POST", f"/api/v1/namespaces/{ns}/resourcequotas", body)
+
+
 def invalid(kind: str, code_and_status) -> str:
     code, status = code_and_status
     assert (code, status["reason"]) == (422, "Invalid"), status
@@ -91,3 +96,71 @@ def test_a_valid_limit_range_is_stored(chain, ns):
                                                    "maxLimitRequestRatio": {"cpu": "4"}},
                                        {"type": "PersistentVolumeClaim", "min": {"storage": "1Gi"}})
     assert code == 201, created
+
+
+@pytest.mark.parametrize("spec,message", [
+    ({"hard": {"storage": "1Gi"}},
+     'spec.hard[storage]: Invalid value: "storage": must be a standard resource for quota'),
+    ({"hard": {"foo": "1"}}, '[spec.hard[foo]: Invalid value: "foo": must be a standard resource type or fully '
+                             'qualified, spec.hard[foo]: Invalid value: "foo": must be a standard resource for quota]'),
+    ({"hard": {"cpu": "-1"}}, 'spec.hard[cpu]: Invalid value: "-1": must be greater than or equal to 0'),
+    ({"hard": {"pods": "1.5"}}, f"spec.hard[pods]: Invalid value: {quantity(15, -1, '')}: must be an integer"),
+    ({"hard": {"pods": "1"}, "scopes": ["Terminating", "NotTerminating"]},
+     'spec.scopes: Invalid value: []core.ResourceQuotaScope{"Terminating", "NotTerminating"}: conflicting scopes'),
+    ({"hard": {"pods": "1"}, "scopes": ["Foo"]},
+     'spec.scopes: Invalid value: []core.ResourceQuotaScope{"Foo"}: unsupported scope'),
+    ({"hard": {"cpu": "1"}, "scopes": ["BestEffort"]},
+     'spec.scopes: Invalid value: []core.ResourceQuotaScope{"BestEffort"}: unsupported scope applied to resource'),
+    ({"hard": {"pods": "1"}, "scopeSelector": {"matchExpressions": [
+        {"scopeName": "Terminating", "operator": "In", "values": ["x"]}]}},
+     'spec.scopeSelector.matchExpressions.operator: Invalid value: "In": must be \'Exist\' when scope is any of '
+     "ResourceQuotaScopeTerminating, ResourceQuotaScopeNotTerminating, ResourceQuotaScopeBestEffort, "
+     "ResourceQuotaScopeNotBestEffort or ResourceQuotaScopeCrossNamespacePodAffinity"),
+    ({"hard": {"pods": "1"}, "scopeSelector": {"matchExpressions": [{"scopeName": "PriorityClass", "operator": "In"}]}},
+     "spec.scopeSelector.matchExpressions.values: Required value: must be at least one value when `operator` is "
+     "'In' or 'NotIn' for scope selector"),
+    ({"hard": {"pods": "1"}, "scopeSelector": {"matchExpressions": [
+        {"scopeName": "PriorityClass", "operator": "Exists", "values": ["high"]}]}},
+     'spec.scopeSelector.matchExpressions.values: Invalid value: []string{"high"}: must be no value when '
+     "`operator` is 'Exist' or 'DoesNotExist' for scope selector"),
+    ({"hard": {"pods": "1"}, "scopeSelector": {"matchExpressions": [{"scopeName": "PriorityClass", "operator": "Is"}]}},
+     'spec.scopeSelector.matchExpressions.operator: Invalid value: "Is": not a valid selector operator'),
+    ({"hard": {"services": "1"}, "scopeSelector": {"matchExpressions": [
+        {"scopeName": "PriorityClass", "operator": "Exists"}]}},
+     "spec.scopeSelector.matchExpressions: Invalid value: core.ScopeSelector{MatchExpressions:"
+     "[]core.ScopedResourceSelectorRequirement{core.ScopedResourceSelectorRequirement{ScopeName:\"PriorityClass\", "
+     'Operator:"Exists", Values:[]string(nil)}}}: unsupported scope applied to resource'),
+    ({"hard": {"pods": "1"}, "scopeSelector": {"matchExpressions": [
+        {"scopeName": "BestEffort", "operator": "Exists"}, {"scopeName": "NotBestEffort", "operator": "Exists"}]}},
+     "spec.scopeSelector.matchExpressions: Invalid value: []core.ResourceQuotaScope(nil): conflicting scopes"),
+])
+def test_quota_rule(chain, ns, spec, message):
+    """ValidateResourceQuotaSpec: one rule per case, each with its field path and upstream's text."""
+    assert invalid("ResourceQuota", create_quota(chain, ns, spec)) == message
+
+
+def test_scope_selector_wrong_json_type_is_400(chain, ns):
+    """spec.scopeSelector is a ScopeSelector struct: matchExpressions must be a list."""
+    code, status = create_quota(chain, ns, {"hard": {"pods": "1"}, "scopeSelector": {"matchExpressions": "x"}})
+    assert (code, status["reason"]) == (400, "BadRequest"), status
+    assert "cannot unmarshal string into Go struct field" in status["message"]
+
+
+def test_the_scopes_of_a_quota_cannot_change(chain, ns):
+    """ValidateResourceQuotaUpdate: spec.scopes is immutable."""
+    code, created = create_quota(chain, ns, {"hard": {"pods": "1"}, "scopes": ["Terminating"]})
+    assert code == 201, created
+    created["spec"]["scopes"] = ["NotTerminating"]
+    assert invalid("ResourceQuota", call(chain, "PUT", f"/api/v1/namespaces/{ns}/resourcequotas/q", created)) == \
+        'spec.scopes: Invalid value: []core.ResourceQuotaScope{"NotTerminating"}: field is immutable'
+
+
+def test_a_quota_status_is_validated(chain, ns):
+    """ValidateResourceQuotaStatusUpdate: status.hard and status.used hold quota resources and
+    non-negative quantities."""
+    code, created = create_quota(chain, ns, {"hard": {"pods": "1"}})
+    assert code == 201, created
+    created["status"] = {"hard": {"pods": "1", "storage": "1Gi"}, "used": {"pods": "-1"}}
+    assert invalid("ResourceQuota", call(chain, "PUT", f"/api/v1/namespaces/{ns}/resourcequotas/q/status", created)) \
+        == '[status.hard[storage]: Invalid value: "storage": must be a standard resource for quota, ' \
+           'status.used[pods]: Invalid value: "-1": must be greater than or equal to 0]'
