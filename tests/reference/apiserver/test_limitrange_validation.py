@@ -31,6 +31,12 @@ def invalid(kind: str, code_and_status) -> str:
     return status["message"].removeprefix(f'{kind} "lr" is invalid: ').removeprefix(f'{kind} "q" is invalid: ')
 
 
+def create_pod(chain, ns: str):
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
+           "spec": {"containers": [{"name": "app", "image": "nginx"}]}}
+    return call(chain, "POST", f"/api/v1/namespaces/{ns}/pods", pod)
+
+
 @pytest.mark.parametrize("item", [{"type": "Container", "default": "x"}, {"type": "Container", "max": {"cpu": ["1"]}},
                                   {"type": 5}], ids=["map", "quantity", "type"])
 def test_wrong_json_type_is_400(chain, ns, item):
@@ -164,3 +170,43 @@ def test_a_quota_status_is_validated(chain, ns):
     assert invalid("ResourceQuota", call(chain, "PUT", f"/api/v1/namespaces/{ns}/resourcequotas/q/status", created)) \
         == '[status.hard[storage]: Invalid value: "storage": must be a standard resource for quota, ' \
            'status.used[pods]: Invalid value: "-1": must be greater than or equal to 0]'
+
+
+def store(chain, ns: str, plural: str, obj: dict, name: str = "stored") -> None:
+    """Write `obj` straight into etcd, as data from before this validation existed would be."""
+    meta = {"name": name, "namespace": ns, "uid": name, "creationTimestamp": "2023-11-14T22:13:20Z"}
+    chain.rest.registry.storage.create(f"/registry/{plural}/{ns}/{name}", {**obj, "metadata": meta})
+
+
+def test_limit_ranger_reads_undecodable_stored_data(chain, ns):
+    """What the decoder would have refused (a bound that is no map, a quantity that does not parse,
+    an item or a spec that is no object) counts as absent; the rest still applies."""
+    store(chain, ns, "limitranges", {"apiVersion": "v1", "kind": "LimitRange", "spec": {"limits": [
+        "junk", {"type": "Container", "default": "x", "defaultRequest": {"cpu": "abc", "memory": "64Mi"},
+                 "max": ["1"], "min": {"memory": None}}]}})
+    store(chain, ns, "limitranges", {"apiVersion": "v1", "kind": "LimitRange", "spec": "x"}, name="no-spec")
+    store(chain, ns, "limitranges", {"apiVersion": "v1", "kind": "LimitRange", "spec": {"limits": 5}},
+          name="no-limits")
+    code, pod = create_pod(chain, ns)
+    assert code == 201, pod
+    assert pod["spec"]["containers"][0]["resources"] == {"requests": {"memory": "64Mi"}}
+
+
+def test_quota_admission_reads_undecodable_stored_data(chain, ns):
+    """A quota whose spec, scopes, status or quantities are of the wrong type tracks nothing it
+    cannot read: a pod is admitted, charged to what is readable."""
+    store(chain, ns, "resourcequotas", {"apiVersion": "v1", "kind": "ResourceQuota",
+                                        "spec": {"hard": "x", "scopes": "Terminating",
+                                                 "scopeSelector": {"matchExpressions": [
+                                                     "x", {"scopeName": "NotTerminating", "operator": "Exists",
+                                                           "values": 5}]}},
+                                        "status": {"hard": {"pods": "lots", "count/pods": "2"},
+                                                   "used": {"count/pods": "0", "pods": []}}})
+    store(chain, ns, "resourcequotas", {"apiVersion": "v1", "kind": "ResourceQuota", "spec": [], "status": "x"},
+          name="no-status")
+    store(chain, ns, "resourcequotas", {"apiVersion": "v1", "kind": "ResourceQuota",
+                                        "status": {"hard": {"pods": "lots"}, "used": "x"}}, name="no-used")
+    code, pod = create_pod(chain, ns)
+    assert code == 201, pod
+    status = call(chain, "GET", f"/api/v1/namespaces/{ns}/resourcequotas/stored")[1]["status"]
+    assert status == {"hard": {"count/pods": "2"}, "used": {"count/pods": "1"}}
