@@ -112,6 +112,23 @@ def _bound_problems(path: str, name: str, written: dict[str, object]) -> list[st
     return problems
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_LimitRangeItem")
+def limit_range(obj: dict, spec: dict) -> None:
+    """A Container item's default limit is its max, and its default request the default limit,
+    else its min, for each resource it does not set (an empty ResourceList is not written)."""
+    for item in v.as_list(spec.get("limits")):
+        if not isinstance(item, dict) or item.get("type") != "Container":
+            continue
+        default = {**v.as_object(item.get("max")), **v.as_object(item.get("default"))}
+        default_request = {**v.as_object(item.get("min")), **default, **v.as_object(item.get("defaultRequest"))}
+        for field, resources in (("default", default), ("defaultRequest", default_request)):
+            if resources:
+                item[field] = resources
+
+
+DEFAULTS = {"LimitRange": limit_range}
+
+
 RESOURCES = (
     Resource("", "v1", "LimitRange", "limitranges", "limitrange", True, ("limits",),
              validator=validate_limit_range),

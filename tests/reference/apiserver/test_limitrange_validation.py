@@ -210,3 +210,19 @@ def test_quota_admission_reads_undecodable_stored_data(chain, ns):
     assert code == 201, pod
     status = call(chain, "GET", f"/api/v1/namespaces/{ns}/resourcequotas/stored")[1]["status"]
     assert status == {"hard": {"count/pods": "2"}, "used": {"count/pods": "1"}}
+
+
+def test_a_container_item_defaults_from_its_bounds(chain, ns):
+    """SetDefaults_LimitRangeItem: a Container item's default limit is its max, its default request
+    the default limit or else its min, for each resource not set; a Pod item gets no defaults."""
+    code, created = create_limit_range(chain, ns, {"type": "Container", "max": {"cpu": "1"}, "min": {"memory": "64Mi"}},
+                                       {"type": "Pod", "max": {"cpu": "2"}})
+    assert code == 201, created
+    assert created["spec"]["limits"] == [
+        {"type": "Container", "max": {"cpu": "1"}, "min": {"memory": "64Mi"}, "default": {"cpu": "1"},
+         "defaultRequest": {"cpu": "1", "memory": "64Mi"}},
+        {"type": "Pod", "max": {"cpu": "2"}}]
+    code, pod = create_pod(chain, ns)
+    assert code == 201, pod
+    assert pod["spec"]["containers"][0]["resources"] == {"limits": {"cpu": "1"},
+                                                         "requests": {"cpu": "1", "memory": "64Mi"}}
