@@ -110,3 +110,56 @@ def canonical(quantity: Quantity) -> str:
     if fmt == DECIMAL_SI and exponent in _DECIMAL_SUFFIX:
         return f"{sign}{mantissa}{_DECIMAL_SUFFIX[exponent]}"
     return f"{sign}{mantissa}e{exponent}" if exponent else f"{sign}{mantissa}"
+
+
+_SUFFIX_EXPONENT = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
+_BINARY_EXPONENT = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
+_PARTS = re.compile(r"^([+-]?)0*([0-9]*)(?:\.([0-9]*))?(.*)\Z")
+MAX_INT64 = 2**63 - 1
+
+
+@mirrors("k8s.io/apimachinery/pkg/api/resource.ParseQuantity")
+def _int64_amount(text: str) -> tuple[int, int, str] | None:
+    """(value, scale, s) of the int64Amount ParseQuantity's fast path makes of `text`, with the text
+    it keeps as `s` when that is already canonical; None where it keeps an inf.Dec instead."""
+    if text == "0":
+        return 0, 0, text
+    sign, num, denom, suffix = _PARTS.match(text).groups()
+    num, denom = num or "0", denom or ""
+    if suffix in _BINARY_EXPONENT:
+        exponent, fmt = _BINARY_EXPONENT[suffix], BINARY_SI
+        if denom:
+            return None
+        mantissa, scale = 1 << exponent, 0
+        precision = 15 - len(num) - int(exponent * 3 / 10) - 1
+    else:
+        exponent = int(suffix[1:]) if suffix[:1] in ("e", "E") else _SUFFIX_EXPONENT[suffix]
+        fmt = DECIMAL_EXPONENT if suffix[:1] in ("e", "E") else DECIMAL_SI
+        mantissa, scale, precision = 1, exponent, 18 - len(num) - len(denom)
+    scale -= len(denom)
+    shifted = num + denom
+    if precision < 0 or scale < -9 or int(shifted) * mantissa > MAX_INT64:
+        return None
+    value = int(shifted) * mantissa * (-1 if sign == "-" else 1)
+    if fmt == BINARY_SI:
+        canonical_text = exponent % 10 == 0 and int(shifted) & 7 != 0
+    else:
+        canonical_text = scale % 3 == 0 and not shifted.endswith("000") and shifted[0] != "0"
+    return value, scale, text if canonical_text else ""
+
+
+def go_syntax(text: object, stringified: bool = False) -> str:
+    """How Go's %#v prints the resource.Quantity decoded from `text`, as field.Invalid shows a
+    Quantity passed by value; `stringified` when its String method has run on that copy (which
+    caches the canonical text in `s`). Upstream prints an inf.Dec's memory address, which no one
+    can reproduce; a fixed one stands in for it."""
+    quantity = parse(text)
+    written = repr(text) if isinstance(text, (int, float)) else str(text).strip()
+    amount = _int64_amount(written)
+    if amount is None:
+        value, scale, cached, dec = 0, 0, "", "(*inf.Dec)(0xc000000000)"
+    else:
+        (value, scale, cached), dec = amount, "(*inf.Dec)(nil)"
+    cached = canonical(quantity) if stringified else cached
+    return (f"resource.Quantity{{i:resource.int64Amount{{value:{value}, scale:{scale}}}, "
+            f'd:resource.infDecAmount{{Dec:{dec}}}, s:"{cached}", Format:"{quantity.format}"}}')

@@ -171,11 +171,27 @@ def matching_resources(group: str, resource: str, names: Iterable[str]) -> list[
     return [n for n in names if n in counted]
 
 
+def _object(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: object) -> list:
+    return value if isinstance(value, list) else []
+
+
+def status_resources(resource_quota: dict) -> tuple[dict[str, Quantity], dict[str, Quantity]]:
+    """status.hard and status.used; a stored part the decoder would refuse counts as absent."""
+    status = _object(resource_quota.get("status"))
+    return resource_list(status.get("hard")), resource_list(status.get("used"))
+
+
 def scope_selectors(resource_quota: dict) -> list[dict]:
-    """spec.scopes (each an Exists) and spec.scopeSelector's expressions."""
-    spec = resource_quota.get("spec") or {}
-    return ([{"scopeName": scope, "operator": "Exists"} for scope in spec.get("scopes") or []]
-            + list((spec.get("scopeSelector") or {}).get("matchExpressions") or []))
+    """spec.scopes (each an Exists) and spec.scopeSelector's expressions; a stored part the decoder
+    would refuse counts as absent."""
+    spec = _object(resource_quota.get("spec"))
+    expressions = _list(_object(spec.get("scopeSelector")).get("matchExpressions"))
+    return ([{"scopeName": scope, "operator": "Exists"} for scope in _list(spec.get("scopes"))]
+            + [expression for expression in expressions if isinstance(expression, dict)])
 
 
 @mirrors("k8s.io/kubernetes/pkg/quota/v1/evaluator/core.podMatchesScopeFunc")
@@ -195,7 +211,7 @@ def _pod_matches_scope(selector: dict, pod: dict) -> bool:
             return bool(name)
         if operator == "DoesNotExist":
             return not name
-        return (name in (selector.get("values") or [])) == (operator == "In")
+        return (name in _list(selector.get("values"))) == (operator == "In")
     return False
 
 
@@ -203,7 +219,7 @@ def _pod_matches_scope(selector: dict, pod: dict) -> bool:
 def matches(resource_quota: dict, group: str, resource: str, obj: dict) -> bool:
     """The quota tracks something this object costs, and the object is in every one of its scopes
     (only pods have scopes; any scope excludes every other kind)."""
-    hard = ((resource_quota.get("status") or {}).get("hard") or {})
+    hard, _ = status_resources(resource_quota)
     if not matching_resources(group, resource, hard):
         return False
     is_pod = group == "" and resource == "pods"

@@ -29,14 +29,19 @@ class NamespacedLister(Protocol):
 
 
 def _quantities(resources: object) -> dict[str, Quantity]:
-    """A ResourceList's parseable quantities (the decoder has refused any other)."""
+    """A ResourceList's parseable quantities (a JSON null is Go's zero Quantity); a stored value the
+    decoder would refuse counts as absent."""
     if not isinstance(resources, dict):
         return {}
-    return {name: q for name, value in resources.items() if (q := parse(value)) is not None}
+    return {name: q for name, value in resources.items() if (q := parse("0" if value is None else value)) is not None}
 
 
 def _items(limit_range: dict) -> list[dict]:
-    return [item for item in ((limit_range.get("spec") or {}).get("limits") or []) if isinstance(item, dict)]
+    """The spec's items; a stored part the decoder would refuse (a spec or item that is no object,
+    limits that are no list) counts as absent."""
+    spec = limit_range.get("spec")
+    limits = spec.get("limits") if isinstance(spec, dict) else None
+    return [item for item in limits if isinstance(item, dict)] if isinstance(limits, list) else []
 
 
 class LimitRanger:
@@ -91,8 +96,8 @@ def _default_container_requirements(limit_range: dict) -> tuple[dict, dict]:
     requests, limits = {}, {}
     for item in _items(limit_range):
         if item.get("type") == CONTAINER:
-            requests.update(item.get("defaultRequest") or {})
-            limits.update(item.get("default") or {})
+            requests.update({name: str(q) for name, q in _quantities(item.get("defaultRequest")).items()})
+            limits.update({name: str(q) for name, q in _quantities(item.get("default")).items()})
     return requests, limits
 
 

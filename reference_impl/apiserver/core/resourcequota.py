@@ -111,11 +111,11 @@ class ResourceQuota:
             if not quota.matches(resource_quota, group, resource, obj):
                 continue
             name = resource_quota["metadata"]["name"]
-            status = resource_quota.get("status") or {}
-            restricted = quota.matching_resources(group, resource, status.get("hard") or {})
+            hard, used = quota.status_resources(resource_quota)
+            restricted = quota.matching_resources(group, resource, hard)
             if group == "" and resource == "pods" and (problem := quota.pod_constraints(restricted, obj)):
                 raise admission.forbidden(request, obj, f"failed quota: {name}: {problem}")
-            missing = [r for r in restricted if r not in (status.get("used") or {})]
+            missing = [r for r in restricted if r not in used]
             if missing:
                 raise admission.forbidden(request, obj, f"status unknown for quota: {name}, resources: "
                                                         f"{','.join(sorted(restricted))}")
@@ -130,8 +130,7 @@ class ResourceQuota:
             return charged
         for index in interesting:
             resource_quota = quotas[index]
-            status = resource_quota["status"]
-            hard, used = quota.resource_list(status["hard"]), quota.resource_list(status["used"])
+            hard, used = quota.status_resources(resource_quota)
             requested = {name: value for name, value in delta.items() if name in hard}
             new_used = quota.add(used, requested)
             exceeded = sorted(name for name in requested if new_used[name].value > hard[name].value)
@@ -139,6 +138,8 @@ class ResourceQuota:
                 raise admission.forbidden(request, obj, "exceeded quota: {}, requested: {}, used: {}, limited: {}".format(
                     resource_quota["metadata"]["name"], _pretty({n: requested[n] for n in exceeded}),
                     _pretty({n: used[n] for n in exceeded if n in used}), _pretty({n: hard[n] for n in exceeded})))
-            charged[index] = {**resource_quota, "status": {**status, "used": {
-                **status["used"], **{name: str(value) for name, value in new_used.items() if name in requested}}}}
+            # Written back as the decoded status is encoded: every quantity in its canonical text.
+            charged[index] = {**resource_quota, "status": {
+                "hard": {name: str(value) for name, value in hard.items()},
+                "used": {name: str(value) for name, value in new_used.items()}}}
         return charged

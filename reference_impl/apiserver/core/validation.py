@@ -13,6 +13,7 @@ import ipaddress
 import re
 
 from reference_impl.apiserver.core.selectors import DNS_SUBDOMAIN, label_key_problem, label_value_problem
+from reference_impl.machinery import quantity
 from reference_impl.machinery.gojson import quote
 from reference_impl.machinery.labels import qualified_name_problems, regex_error
 from reference_impl.mirrors import mirrors
@@ -388,3 +389,84 @@ def validate_selector_immutable(old: dict, new: dict) -> list[str]:
     return []
 
 
+
+
+# Resource names (pkg/apis/core/helper): what a container may ask for, what a quota may count.
+STANDARD_CONTAINER_RESOURCES = ("cpu", "memory", "ephemeral-storage")
+STANDARD_QUOTA_RESOURCES = (
+    *STANDARD_CONTAINER_RESOURCES, "requests.cpu", "requests.memory", "requests.storage",
+    "requests.ephemeral-storage", "limits.cpu", "limits.memory", "limits.ephemeral-storage", "pods",
+    "resourcequotas", "services", "replicationcontrollers", "secrets", "persistentvolumeclaims", "configmaps",
+    "services.nodeports", "services.loadbalancers")
+STANDARD_RESOURCES = (*STANDARD_QUOTA_RESOURCES, "storage")
+INTEGER_RESOURCES = ("pods", "resourcequotas", "services", "replicationcontrollers", "secrets", "configmaps",
+                     "persistentvolumeclaims", "services.nodeports", "services.loadbalancers")
+INVALID_QUOTA_RESOURCE_MSG = "must be a standard resource for quota"
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/helper.IsNativeResource")
+def is_native_resource(name: str) -> bool:
+    """An unprefixed name, or one in the kubernetes.io/ namespace."""
+    return "/" not in name or "kubernetes.io/" in name
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/helper.IsExtendedResourceName")
+def is_extended_resource_name(name: str) -> bool:
+    return (not is_native_resource(name) and not name.startswith("requests.")
+            and not qualified_name_problems("requests." + name))
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/helper.IsOvercommitAllowed")
+def is_overcommit_allowed(name: str) -> bool:
+    return is_native_resource(name) and not name.startswith("hugepages-")
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/helper.IsStandardQuotaResourceName")
+def is_standard_quota_resource_name(name: str) -> bool:
+    return name in STANDARD_QUOTA_RESOURCES or name.startswith(("hugepages-", "requests.hugepages-"))
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/helper.IsIntegerResourceName")
+def is_integer_resource_name(name: str) -> bool:
+    return name in INTEGER_RESOURCES or is_extended_resource_name(name)
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateResourceName")
+def resource_name_problems(name: str, path: str) -> list[str]:
+    """A qualified name, and without a domain one of the standard resources."""
+    problems = label_name_problems(name, path)
+    if not problems and "/" not in name and not (name in STANDARD_RESOURCES
+                                                 or name.startswith(("hugepages-", "requests.hugepages-"))):
+        problems.append(invalid(path, name, "must be a standard resource type or fully qualified"))
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateContainerResourceName")
+def container_resource_name_problems(name: str, path: str) -> list[str]:
+    """A resource name a container may ask for: cpu, memory, ephemeral-storage, hugepages or an
+    extended resource."""
+    problems = resource_name_problems(name, path)
+    if "/" not in name:
+        if not (name in STANDARD_CONTAINER_RESOURCES or name.startswith("hugepages-")):
+            problems.append(invalid(path, name, "must be a standard resource for containers"))
+    elif not is_native_resource(name) and not is_extended_resource_name(name):
+        problems.append(invalid(path, name, "doesn't follow extended resource name standard"))
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateResourceQuotaResourceName")
+def quota_resource_name_problems(name: str, path: str) -> list[str]:
+    problems = resource_name_problems(name, path)
+    if "/" not in name and not is_standard_quota_resource_name(name):
+        problems.append(invalid(path, name, INVALID_QUOTA_RESOURCE_MSG))
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateResourceQuantityValue")
+def resource_quantity_problems(name: str, written: object, path: str) -> list[str]:
+    """Not negative, and a whole number for a resource counted in units (pods, services, ...)."""
+    value = quantity.parse(written)
+    problems = [invalid(path, str(value), NEGATIVE_MSG)] if value.value < 0 else []
+    if is_integer_resource_name(name) and value.milli() % 1000:
+        problems.append(f"{path}: Invalid value: {quantity.go_syntax(written)}: must be an integer")
+    return problems

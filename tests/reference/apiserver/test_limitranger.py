@@ -42,19 +42,20 @@ def test_quantities_print_as_quantity_string_does(text, canonical):
 
 def test_containers_without_resources_get_the_defaults_and_an_annotation(chain, ns):
     """Container and init container requests and limits the pod does not set come from the
-    Container item's defaultRequest and default; the annotation says what was set. (A request
-    left unset still defaults to the limit, as pod defaulting does.)"""
+    Container item's defaultRequest and default; the annotation says what was set. (A
+    defaultRequest the item does not give defaults to its default limit, as LimitRange
+    defaulting does.)"""
     limit_range(chain, ns, {"type": "Container", "default": {"cpu": "500m", "memory": "128Mi"},
                             "defaultRequest": {"cpu": "250m"}})
-    code, created = create_pod(chain, ns, container("app", limits={"memory": "64Mi"}), init=(container("setup"),))
+    code, created = create_pod(chain, ns, container("app", limits={"memory": "256Mi"}), init=(container("setup"),))
     assert code == 201, created
-    assert created["spec"]["containers"][0]["resources"] == {"limits": {"cpu": "500m", "memory": "64Mi"},
-                                                             "requests": {"cpu": "250m", "memory": "64Mi"}}
+    assert created["spec"]["containers"][0]["resources"] == {"limits": {"cpu": "500m", "memory": "256Mi"},
+                                                             "requests": {"cpu": "250m", "memory": "128Mi"}}
     assert created["spec"]["initContainers"][0]["resources"] == {"limits": {"cpu": "500m", "memory": "128Mi"},
                                                                  "requests": {"cpu": "250m", "memory": "128Mi"}}
     assert created["metadata"]["annotations"]["kubernetes.io/limit-ranger"] == (
-        "LimitRanger plugin set: cpu request for container app; cpu limit for container app; "
-        "cpu request for init container setup; cpu, memory limit for init container setup")
+        "LimitRanger plugin set: cpu, memory request for container app; cpu limit for container app; "
+        "cpu, memory request for init container setup; cpu, memory limit for init container setup")
 
 
 def test_a_container_limit_above_max_is_forbidden(chain, ns):
@@ -65,10 +66,11 @@ def test_a_container_limit_above_max_is_forbidden(chain, ns):
 
 
 def test_max_needs_a_limit(chain, ns):
-    """A container with no limit for a resource that has a max is refused."""
-    limit_range(chain, ns, {"type": "Container", "max": {"memory": "1Gi"}})
+    """A pod with no limit for a resource its Pod item has a max for is refused (a Container
+    item's max would have become the container's default limit)."""
+    limit_range(chain, ns, {"type": "Pod", "max": {"memory": "1Gi"}})
     assert refusal(create_pod(chain, ns, container())) == \
-        'pods "web" is forbidden: maximum memory usage per Container is 1Gi.  No limit is specified'
+        'pods "web" is forbidden: maximum memory usage per Pod is 1Gi.  No limit is specified'
 
 
 def test_a_request_below_min_is_forbidden(chain, ns):
@@ -146,3 +148,12 @@ def test_a_synced_cache_with_no_limit_ranges_needs_no_live_read():
     assert plugin.limit_ranges("default") == []
     assert registry.lists == 0
     assert LimitRanger(registry).limit_ranges("default") == [] and registry.lists == 1
+
+
+def test_a_default_request_above_the_containers_own_limit_is_invalid(chain, ns):
+    """The default request (here defaulted from the item's default limit) is set even where it
+    exceeds the limit the container sets itself; pod validation then refuses the pod."""
+    limit_range(chain, ns, {"type": "Container", "default": {"memory": "128Mi"}})
+    code, status = create_pod(chain, ns, container(limits={"memory": "64Mi"}))
+    assert (code, status["message"]) == (422, 'Pod "web" is invalid: spec.containers[0].resources.requests: '
+                                              'Invalid value: "128Mi": must be less than or equal to memory limit')
