@@ -49,3 +49,23 @@ def test_a_statefulset_update_may_not_change_other_spec_fields(change):
     """ValidateStatefulSetUpdate: any other spec change, the selector's included, is one Forbidden
     on spec."""
     assert stateful_set_update_problems(stateful_set(), change) == [STATEFULSET_SPEC_FORBIDDEN]
+
+
+def daemon_set(selector: dict) -> dict:
+    labels = {"app": "a", "tier": "x", "zone": "z1", "gpu": "t"}
+    return {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "agent", "namespace": "d"},
+            "spec": {"selector": selector, "template": {**TEMPLATE, "metadata": {"labels": labels}}}}
+
+
+def test_a_daemonset_selector_is_immutable_and_shown_as_go_shows_it():
+    """The daemonset strategy's ValidateImmutableField on spec.selector: the new selector is shown
+    as Go's %#v of a metav1.LabelSelector, map keys sorted."""
+    old = daemon_set({"matchLabels": {"app": "a"}})
+    new = daemon_set({"matchLabels": {"tier": "x", "app": "a"},
+                      "matchExpressions": [{"key": "zone", "operator": "In", "values": ["z1", "z2"]},
+                                           {"key": "gpu", "operator": "Exists"}]})
+    assert kinds.find("apps", "v1", "daemonsets").validate_update(old, new) == [
+        'spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"a", "tier":"x"}, '
+        'MatchExpressions:[]v1.LabelSelectorRequirement{v1.LabelSelectorRequirement{Key:"zone", Operator:"In", '
+        'Values:[]string{"z1", "z2"}}, v1.LabelSelectorRequirement{Key:"gpu", Operator:"Exists", '
+        'Values:[]string(nil)}}}: field is immutable']
