@@ -17,6 +17,8 @@ from reference_impl.machinery import quantity
 from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
+RESTART_POLICIES = ("Always", "OnFailure", "Never")
+
 # VolumeSource's members in the order validateVolumeSource checks them, each with the field name its
 # "more than 1 volume type" error carries (Go's, typo included: downwarAPI).
 VOLUME_SOURCES = (("emptyDir", "emptyDir"), ("hostPath", "hostPath"), ("gitRepo", "gitRepo"),
@@ -265,7 +267,7 @@ def ephemeral_container_problems(ephemeral: object, names: set[str], volumes: se
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePodSpec")
-def pod_spec_problems(spec: object, path: str, restart_policies=("Always", "OnFailure", "Never")) -> list[str]:
+def pod_spec_problems(spec: object, path: str, restart_policies=RESTART_POLICIES) -> list[str]:
     """ValidatePodSpec: volumes with one source each, named containers with images (unique names)
     whose probes, ports, env, mounts and resources hold, a known restart policy and DNS policy, a
     node selector of valid labels, valid security contexts, node and pod affinity, DNS config,
@@ -559,7 +561,7 @@ def readiness_gate_problems(gates: list, path: str) -> list[str]:
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePodTemplateSpec")
-def pod_template_spec_problems(template: dict, path: str, restart_policies: tuple[str, ...]) -> list[str]:
+def pod_template_spec_problems(template: dict, path: str, restart_policies=RESTART_POLICIES) -> list[str]:
     """The template's pod spec, which may not hold ephemeral containers."""
     spec = template.get("spec")
     problems = pod_spec_problems(spec, f"{path}.spec", restart_policies)

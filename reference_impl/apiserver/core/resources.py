@@ -39,6 +39,9 @@ class Resource:
     validator: Callable[[dict], list[str]] | None = field(default=None, compare=False, hash=False)
     # The strategy's Validate beyond `validator`: the rules only a create checks.
     create_validator: Callable[[dict], list[str]] | None = field(default=None, compare=False, hash=False)
+    # The strategy's ValidateUpdate in place of `validator(new)`, for a kind whose update rules are not
+    # its create rules: they check only what may not change, or tolerate what the stored object had.
+    validator_on_update: Callable[[dict, dict], list[str]] | None = field(default=None, compare=False, hash=False)
     update_validator: Callable[[dict, dict], list[str]] | None = field(default=None, compare=False,
                                                                        hash=False)
     # The kind's strategy beyond the generic one: PrepareForCreate(obj, user), PrepareForUpdate(new, old),
@@ -86,7 +89,12 @@ class Resource:
         return self.validate(obj) + (self.create_validator(obj) if self.create_validator else [])
 
     def validate_update(self, old: dict, new: dict) -> list[str]:
-        """`validate(new)` plus the rules comparing `new` with the stored `old`."""
-        problems = self.validate(new)
+        """`validate(new)`, or the metadata rules and `validator_on_update(old, new)`, plus the rules
+        comparing `new` with the stored `old`."""
+        if self.validator_on_update:
+            problems = v.metadata_problems(new, self.name_validation, core=not self.group) + \
+                self.validator_on_update(old, new)
+        else:
+            problems = self.validate(new)
         return problems + (self.update_validator(old, new) if self.update_validator else [])
 

@@ -380,13 +380,29 @@ def collision_count_decremented(old: dict, new: dict) -> list[str]:
     return []
 
 
+def go_label_selector(selector: dict) -> str:
+    """Go's %#v of a metav1.LabelSelector, as field errors show one."""
+    labels, expressions = selector.get("matchLabels"), selector.get("matchExpressions")
+    requirements = "[]v1.LabelSelectorRequirement(nil)" if expressions is None else \
+        "[]v1.LabelSelectorRequirement{" + ", ".join(
+            f"v1.LabelSelectorRequirement{{Key:{quote(r.get('key') or '')}, Operator:{quote(r.get('operator') or '')}, "
+            f"Values:{'[]string(nil)' if r.get('values') is None else go_value(r['values'])}}}"
+            for r in map(as_object, expressions)) + "}"
+    return (f"v1.LabelSelector{{MatchLabels:{'map[string]string(nil)' if labels is None else go_value(labels)}, "
+            f"MatchExpressions:{requirements}}}")
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateImmutableField")
 def validate_selector_immutable(old: dict, new: dict) -> list[str]:
-    """apps/v1 workloads may not change their selector."""
+    """apps/v1 workloads and Jobs may not change their selector; a missing one shows as Go's nil
+    pointer does, "null"."""
     old_selector = (old.get("spec") or {}).get("selector")
     new_selector = (new.get("spec") or {}).get("selector")
-    if old_selector != new_selector:
-        return [f"spec.selector: Invalid value: {new_selector}: field is immutable"]
-    return []
+    if old_selector == new_selector:
+        return []
+    if not isinstance(new_selector, dict):
+        return [invalid("spec.selector", "null", "field is immutable")]
+    return [f"spec.selector: Invalid value: {go_label_selector(new_selector)}: field is immutable"]
 
 
 

@@ -233,28 +233,41 @@ def scaling_rules_problems(rules: dict, path: str) -> list[str]:
     return problems
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/autoscaling/validation.validateHorizontalPodAutoscalerSpec")
-def validate_horizontal_pod_autoscaler(hpa: dict) -> list[str]:
-    """minReplicas at least 1 (HPAScaleToZero is off in 1.24), maxReplicas at least 1 and at least
-    minReplicas, a scale target with a kind and a name, valid metrics and behavior. A v1 object is
-    checked as the v2 object it converts to, so its errors name v2's fields, as upstream's do."""
+@mirrors("k8s.io/kubernetes/pkg/apis/autoscaling/validation.validateHorizontalPodAutoscalerSpec",
+         "k8s.io/kubernetes/pkg/apis/autoscaling/validation.validateMetrics")
+def validate_horizontal_pod_autoscaler(hpa: dict, min_replicas_lower_bound: int = 1) -> list[str]:
+    """minReplicas at least 1 (HPAScaleToZero is off in 1.24), and 0 only with an Object or External
+    metric; maxReplicas at least 1 and at least minReplicas, a scale target with a kind and a name,
+    valid metrics and behavior. A v1 object is checked as the v2 object it converts to, so its
+    errors name v2's fields, as upstream's do."""
     spec, path, problems = part(_v2(hpa), "spec"), "spec", []
     minimum, maximum = spec.get("minReplicas"), spec.get("maxReplicas") or 0
-    if minimum is not None and minimum < 1:
-        problems.append(v.invalid(f"{path}.minReplicas", minimum, "must be greater than or equal to 1"))
+    if minimum is not None and minimum < min_replicas_lower_bound:
+        problems.append(v.invalid(f"{path}.minReplicas", minimum,
+                                  f"must be greater than or equal to {min_replicas_lower_bound}"))
     if maximum < 1:
         problems.append(v.invalid(f"{path}.maxReplicas", maximum, "must be greater than 0"))
     if minimum is not None and maximum < minimum:
         problems.append(v.invalid(f"{path}.maxReplicas", maximum, "must be greater than or equal to `minReplicas`"))
     problems += _reference_problems(spec.get("scaleTargetRef"), f"{path}.scaleTargetRef")
-    for i, metric in enumerate(v.as_list(spec.get("metrics"))):
+    metrics = v.as_list(spec.get("metrics"))
+    for i, metric in enumerate(metrics):
         problems += metric_problems(v.as_object(metric), f"{path}.metrics[{i}]")
+    if minimum == 0 and not any(v.as_object(metric).get("type") in ("Object", "External") for metric in metrics):
+        problems.append(f"{path}.metrics: Forbidden: must specify at least one Object or External metric to "
+                        "support scaling to zero replicas")
     behavior = spec.get("behavior")
     if isinstance(behavior, dict):
         for direction in ("scaleUp", "scaleDown"):
             if behavior.get(direction) is not None:
                 problems += scaling_rules_problems(v.as_object(behavior[direction]), f"{path}.behavior.{direction}")
     return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/autoscaling/validation.ValidateHorizontalPodAutoscalerUpdate")
+def validate_horizontal_pod_autoscaler_update(old: dict, new: dict) -> list[str]:
+    """An autoscaler stored with minReplicas 0 (while HPAScaleToZero was on) may keep it."""
+    return validate_horizontal_pod_autoscaler(new, 0 if part(old, "spec").get("minReplicas") == 0 else 1)
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/autoscaling/validation.ValidateHorizontalPodAutoscalerStatusUpdate")
@@ -295,11 +308,15 @@ def horizontal_pod_autoscaler(hpa: dict, spec: dict) -> None:
 RESOURCES = (
     Resource("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", "horizontalpodautoscaler",
              True, ("hpa",), subresources=("status",), categories=("all",), status_reset_on_update=True,
-             validator=validate_horizontal_pod_autoscaler, validate_status_update=validate_status_update),
+             validator=validate_horizontal_pod_autoscaler,
+             validator_on_update=validate_horizontal_pod_autoscaler_update,
+             validate_status_update=validate_status_update),
     Resource("autoscaling", "v1", "HorizontalPodAutoscaler", "horizontalpodautoscalers", "horizontalpodautoscaler",
              True, ("hpa",), subresources=("status",), categories=("all",), status_reset_on_update=True,
              storage_codec=Codec(to_v2, to_v1),
-             validator=validate_horizontal_pod_autoscaler, validate_status_update=validate_status_update),
+             validator=validate_horizontal_pod_autoscaler,
+             validator_on_update=validate_horizontal_pod_autoscaler_update,
+             validate_status_update=validate_status_update),
 )
 
 

@@ -18,6 +18,7 @@ INVALID_PATH_SEQUENCES = ("//", "/./", "/../", "%2f", "%2F")
 INVALID_PATH_SUFFIXES = ("/..", "/.")
 PARAMETERS_SCOPES = ("Cluster", "Namespace")
 MAX_CONTROLLER_LENGTH = 250
+INGRESS_CLASS_ANNOTATION = "kubernetes.io/ingress.class"
 
 WILDCARD_SUBDOMAIN_FMT = r"\*\.[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
 WILDCARD_SUBDOMAIN = re.compile(f"^{WILDCARD_SUBDOMAIN_FMT}\\Z")
@@ -109,10 +110,23 @@ def http_path_problems(http_path: dict, path: str) -> list[str]:
     return problems + backend_problems(v.as_object(http_path.get("backend")), f"{path}.backend")
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/networking/validation.validateIngressRuleValue")
+def rule_value_problems(rule: dict, path: str) -> list[str]:
+    """An http rule has at least one path."""
+    if rule.get("http") is None:
+        return []
+    paths, problems = v.as_list(v.as_object(rule["http"]).get("paths")), []
+    if not paths:
+        problems.append(v.required(f"{path}.http.paths"))
+    for j, http_path in enumerate(paths):
+        problems += http_path_problems(v.as_object(http_path), f"{path}.http.paths[{j}]")
+    return problems
+
+
 @mirrors("k8s.io/kubernetes/pkg/apis/networking/validation.validateIngressRules")
-def rules_problems(rules: list, path: str) -> list[str]:
-    """A host is a DNS name (a wildcard only as the first label), not an IP address; an http rule
-    has at least one path."""
+def rules_problems(rules: list, path: str, allow_invalid_wildcard_host_rule: bool = False) -> list[str]:
+    """A host is a DNS name (a wildcard only as the first label), not an IP address. The rule values
+    of wildcard hosts go unchecked when `allow_invalid_wildcard_host_rule`."""
     problems = []
     for i, rule in enumerate(rules):
         rule, here = v.as_object(rule), f"{path}[{i}]"
@@ -121,18 +135,16 @@ def rules_problems(rules: list, path: str) -> list[str]:
             if v.parse_ip(host) is not None:
                 problems.append(v.invalid(f"{here}.host", host, "must be a DNS name, not an IP address"))
             problems += host_problems(host, f"{here}.host")
-        if rule.get("http") is not None:
-            paths = v.as_list(v.as_object(rule["http"]).get("paths"))
-            if not paths:
-                problems.append(v.required(f"{here}.http.paths"))
-            for j, http_path in enumerate(paths):
-                problems += http_path_problems(v.as_object(http_path), f"{here}.http.paths[{j}]")
+        if "*" not in host or not allow_invalid_wildcard_host_rule:
+            problems += rule_value_problems(rule, here)
     return problems
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/networking/validation.ValidateIngressSpec",
          "k8s.io/kubernetes/pkg/apis/networking/validation.validateIngressTLS")
-def validate_ingress(obj: dict) -> list[str]:
+def validate_ingress(obj: dict, allow_invalid_secret_name: bool = False,
+                     allow_invalid_wildcard_host_rule: bool = False) -> list[str]:
+    """The spec; the `allow_` options are IngressValidationOptions, which only an update sets."""
     spec, path, problems = part(obj, "spec"), "spec", []
     rules = v.as_list(spec.get("rules"))
     if not rules and spec.get("defaultBackend") is None:
@@ -140,16 +152,46 @@ def validate_ingress(obj: dict) -> list[str]:
         problems.append(f"{path}: Invalid value: {shown}: either `defaultBackend` or `rules` must be specified")
     if spec.get("defaultBackend") is not None:
         problems += backend_problems(v.as_object(spec["defaultBackend"]), f"{path}.defaultBackend")
-    problems += rules_problems(rules, f"{path}.rules")
+    problems += rules_problems(rules, f"{path}.rules", allow_invalid_wildcard_host_rule)
     for i, tls in enumerate(v.as_list(spec.get("tls"))):
         tls = v.as_object(tls)
         for j, host in enumerate(v.as_list(tls.get("hosts"))):
             problems += host_problems(str(host), f"{path}.tls[{i}].hosts[{j}]")
-        if tls.get("secretName"):
-            problems += v.name_problems(tls["secretName"], "subdomain", f"{path}.tls[{i}].secretName")
+        if not allow_invalid_secret_name:
+            problems += _tls_secret_name_problems(tls, f"{path}.tls[{i}].secretName")
     if spec.get("ingressClassName") is not None:
         problems += v.name_problems(spec["ingressClassName"], "subdomain", f"{path}.ingressClassName")
     return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/networking/validation.validateTLSSecretName")
+def _tls_secret_name_problems(tls: dict, path: str) -> list[str]:
+    return v.name_problems(tls["secretName"], "subdomain", path) if tls.get("secretName") else []
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/networking/validation.ValidateIngressCreate")
+def validate_ingress_create(obj: dict) -> list[str]:
+    """The class is named by the spec or by the legacy annotation, not both."""
+    annotations = v.as_object((obj.get("metadata") or {}).get("annotations"))
+    if INGRESS_CLASS_ANNOTATION in annotations and part(obj, "spec").get("ingressClassName") is not None:
+        return [v.invalid(f"annotations.{INGRESS_CLASS_ANNOTATION}", annotations[INGRESS_CLASS_ANNOTATION],
+                          "can not be set when the class field is also set")]
+    return []
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/networking/validation.ValidateIngressUpdate",
+         "k8s.io/kubernetes/pkg/apis/networking/validation.allowInvalidSecretName",
+         "k8s.io/kubernetes/pkg/apis/networking/validation.allowInvalidWildcardHostRule")
+def validate_ingress_update(old: dict, new: dict) -> list[str]:
+    """What the stored ingress already got wrong (an invalid TLS secret name, invalid paths under a
+    wildcard host) stays allowed, for the ingresses stored before those rules."""
+    old_spec = part(old, "spec")
+    invalid_secret_name = any(_tls_secret_name_problems(v.as_object(tls), "")
+                              for tls in v.as_list(old_spec.get("tls")))
+    invalid_wildcard_host_rule = any("*" in (v.as_object(rule).get("host") or "")
+                                     and rule_value_problems(v.as_object(rule), "")
+                                     for rule in v.as_list(old_spec.get("rules")))
+    return validate_ingress(new, invalid_secret_name, invalid_wildcard_host_rule)
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateLoadBalancerStatus")
@@ -226,8 +268,8 @@ def ingress_class(obj: dict, spec: dict) -> None:
 RESOURCES = (
     Resource("networking.k8s.io", "v1", "Ingress", "ingresses", "ingress", True, ("ing",),
              subresources=("status",), status_reset_on_update=True, tracks_generation=True,
-             validator=validate_ingress,
-             validate_status_update=validate_ingress_status_update),
+             validator=validate_ingress, create_validator=validate_ingress_create,
+             validator_on_update=validate_ingress_update, validate_status_update=validate_ingress_status_update),
     Resource("networking.k8s.io", "v1", "IngressClass", "ingressclasses", "ingressclass", False,
              tracks_generation=True, validator=validate_ingress_class,
              update_validator=validate_ingress_class_update),

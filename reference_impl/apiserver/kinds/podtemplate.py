@@ -2,11 +2,18 @@
 protobuf layout."""
 from __future__ import annotations
 
+from reference_impl.apiserver.core.podvalidation import pod_template_spec_problems
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import CORE, kind, list_kind
 from reference_impl.apiserver.kinds._podspec import TEMPLATE
 from reference_impl.apiserver.kinds._columns import NAME, labels_cell, name_cell, part, template_containers
 from reference_impl.apiserver.kinds._defaulting import template_defaults
+from reference_impl.mirrors import mirrors
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePodTemplate")
+def validate_pod_template(obj: dict) -> list[str]:
+    return pod_template_spec_problems(part(obj, "template"), "template")
 
 
 def pod_template(obj: dict, spec: dict) -> None:
@@ -14,7 +21,7 @@ def pod_template(obj: dict, spec: dict) -> None:
 
 
 RESOURCES = (
-    Resource("", "v1", "PodTemplate", "podtemplates", "podtemplate", True),
+    Resource("", "v1", "PodTemplate", "podtemplates", "podtemplate", True, validator=validate_pod_template),
 )
 
 

@@ -25,6 +25,22 @@ def validate_stateful_set(obj: dict) -> list[str]:
     return problems
 
 
+# The spec fields ValidateStatefulSetUpdate lets an update change (with 1.24's StatefulSetMinReadySeconds on).
+UPDATABLE_SPEC_FIELDS = ("replicas", "template", "updateStrategy", "minReadySeconds",
+                         "persistentVolumeClaimRetentionPolicy")
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/apps/validation.ValidateStatefulSetUpdate")
+def validate_stateful_set_update(old: dict, new: dict) -> list[str]:
+    """Only the updatable fields of the spec may change; the selector is not one of them."""
+    def fixed(obj: dict) -> dict:
+        return {name: value for name, value in part(obj, "spec").items() if name not in UPDATABLE_SPEC_FIELDS}
+    if fixed(new) != fixed(old):
+        return ["spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'template', "
+                "'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"]
+    return []
+
+
 @mirrors("k8s.io/kubernetes/pkg/apis/apps/v1.SetDefaults_StatefulSet")
 def stateful_set(obj: dict, spec: dict) -> None:
     spec.setdefault("podManagementPolicy", "OrderedReady")
@@ -53,7 +69,7 @@ def validate_status_update(old: dict, new: dict) -> list[str]:
 RESOURCES = (
     Resource("apps", "v1", "StatefulSet", "statefulsets", "statefulset", True, ("sts",),
              subresources=("status", "scale"), categories=("all",), status_reset_on_update=True,
-             validator=validate_stateful_set, update_validator=v.validate_selector_immutable,
+             validator=validate_stateful_set, update_validator=validate_stateful_set_update,
              tracks_generation=True, validate_status_update=validate_status_update),
 )
 

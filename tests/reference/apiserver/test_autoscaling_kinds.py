@@ -33,7 +33,6 @@ def cpu(utilization: object) -> dict:
 
 
 @pytest.mark.parametrize("spec,message", [
-    ({"minReplicas": 0}, "spec.minReplicas: Invalid value: 0: must be greater than or equal to 1"),
     ({"minReplicas": None, "maxReplicas": 0}, "spec.maxReplicas: Invalid value: 0: must be greater than 0"),
     ({"minReplicas": 5}, "spec.maxReplicas: Invalid value: 3: must be greater than or equal to `minReplicas`"),
     ({"scaleTargetRef": {"name": "web"}}, "spec.scaleTargetRef.kind: Required value"),
@@ -64,6 +63,31 @@ def cpu(utilization: object) -> dict:
 def test_an_invalid_v2_autoscaler_is_refused_with_upstreams_text(spec, message):
     """Each mistake is reported as validateHorizontalPodAutoscalerSpec words it."""
     assert problems("v2", hpa(**spec)) == [message]
+
+
+EXTERNAL_QUEUE = {"type": "External", "external": {"metric": {"name": "queue"},
+                                                   "target": {"type": "Value", "value": "10"}}}
+NO_SCALING_METRIC = ("spec.metrics: Forbidden: must specify at least one Object or External metric to support "
+                     "scaling to zero replicas")
+
+
+def test_a_created_autoscaler_may_not_scale_to_zero():
+    """HPAScaleToZero is off in 1.24: minReplicas 0 is refused on create; validateMetrics also asks
+    for an Object or External metric, which scaling to zero needs."""
+    assert problems("v2", hpa(minReplicas=0, metrics=[cpu(50)])) == [
+        "spec.minReplicas: Invalid value: 0: must be greater than or equal to 1", NO_SCALING_METRIC]
+    assert problems("v2", hpa(minReplicas=0, metrics=[EXTERNAL_QUEUE])) == [
+        "spec.minReplicas: Invalid value: 0: must be greater than or equal to 1"]
+
+
+def test_an_update_keeps_minreplicas_zero_the_stored_autoscaler_had():
+    """ValidateHorizontalPodAutoscalerUpdate: minReplicas may be 0 when the stored autoscaler's is."""
+    autoscalers = kinds.find("autoscaling", "v2", "horizontalpodautoscalers")
+    old = hpa(minReplicas=0, metrics=[EXTERNAL_QUEUE])
+    new = hpa(minReplicas=0, maxReplicas=5, metrics=[EXTERNAL_QUEUE])
+    assert autoscalers.validate_update(old, new) == []
+    assert autoscalers.validate_update(hpa(), new) == [
+        "spec.minReplicas: Invalid value: 0: must be greater than or equal to 1"]
 
 
 def test_a_metric_of_an_unknown_source_type_is_refused_twice_as_upstream_does():

@@ -82,6 +82,44 @@ def test_a_wildcard_host_is_allowed_as_the_first_label():
     assert problems("ingresses", ingress(rules=[rule(host="*.foo.com")])) == []
 
 
+def ingresses():
+    return kinds.find("networking.k8s.io", "v1", "ingresses")
+
+
+def test_a_created_ingress_may_not_name_its_class_twice():
+    """ValidateIngressCreate: the kubernetes.io/ingress.class annotation and spec.ingressClassName
+    together are refused on create; an update of such an ingress (made before the rule) is not."""
+    obj = ingress(rules=[rule()], ingressClassName="nginx")
+    obj["metadata"]["annotations"] = {"kubernetes.io/ingress.class": "nginx"}
+    assert ingresses().validate_create(obj) == [
+        'annotations.kubernetes.io/ingress.class: Invalid value: "nginx": can not be set when the class field is '
+        "also set"]
+    assert ingresses().validate_update(obj, copy.deepcopy(obj)) == []
+
+
+def test_an_update_keeps_an_invalid_tls_secret_name_the_stored_ingress_had():
+    """ValidateIngressUpdate's AllowInvalidSecretName: TLS secret names go unchecked while the
+    stored ingress already has an invalid one; a create checks them."""
+    old = ingress(rules=[rule()], tls=[{"hosts": ["foo.com"], "secretName": "Web_TLS"}])
+    new = copy.deepcopy(old)
+    new["spec"]["tls"].append({"hosts": ["bar.com"], "secretName": "Other_TLS"})
+    assert ingresses().validate_update(old, new) == []
+    assert ingresses().validate_create(new)[0] == f'spec.tls[0].secretName: Invalid value: "Web_TLS": {SUBDOMAIN_TAIL}'
+    assert ingresses().validate_update(ingress(rules=[rule()]), new)[0].startswith(
+        'spec.tls[0].secretName: Invalid value: "Web_TLS"')
+
+
+def test_an_update_keeps_invalid_paths_under_a_wildcard_host_the_stored_ingress_had():
+    """ValidateIngressUpdate's AllowInvalidWildcardHostRule: the paths of wildcard-host rules go
+    unchecked while the stored ingress already has an invalid one; other hosts' paths are checked."""
+    old = ingress(rules=[rule(host="*.foo.com", path="api")])
+    assert ingresses().validate_create(old) == [
+        'spec.rules[0].http.paths[0].path: Invalid value: "api": must be an absolute path']
+    new = ingress(rules=[rule(host="*.foo.com", path="v2"), rule(host="bar.com", path="v2")])
+    assert ingresses().validate_update(old, new) == [
+        'spec.rules[1].http.paths[0].path: Invalid value: "v2": must be an absolute path']
+
+
 def test_an_ingress_status_load_balancer_ip_must_be_an_ip():
     """ValidateIngressStatusUpdate checks the load balancer's ingress points."""
     resource = kinds.find("networking.k8s.io", "v1", "ingresses")

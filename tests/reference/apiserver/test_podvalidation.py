@@ -370,3 +370,19 @@ def test_well_formed_dns_settings_and_host_aliases_are_stored(chain):
             "readinessGates": [{"conditionType": "example.com/feature-1"}]}
     code, stored = create_pod(chain, "dns", **spec)
     assert code == 201, stored
+
+
+def test_a_pod_template_is_validated_as_validatepodtemplatespec_does(chain):
+    """ValidatePodTemplate: a PodTemplate's template is checked on create and on update, under
+    `template`; it may not hold ephemeral containers."""
+    path = ns_path(chain, "podtemplates")
+    body = {"apiVersion": "v1", "kind": "PodTemplate", "metadata": {"name": "empty"}, "template": {"spec": {}}}
+    code, status = call(chain, "POST", path, body)
+    assert (code, status["message"]) == (422, 'PodTemplate "empty" is invalid: template.spec.containers: Required value')
+    body = {**body, "metadata": {"name": "t"}, "template": {"spec": {"containers": [container()]}}}
+    assert call(chain, "POST", path, body)[0] == 201
+    code, status = call(chain, "PATCH", f"{path}/t", {"template": {"spec": {"ephemeralContainers": [container(name="debug")]}}},
+                        content_type="application/strategic-merge-patch+json")
+    assert (code, status["message"]) == (
+        422, 'PodTemplate "t" is invalid: template.spec.ephemeralContainers: Forbidden: ephemeral containers not '
+             "allowed in pod template")

@@ -127,3 +127,13 @@ def test_only_one_class_may_be_the_global_default(chain):
                    content_type="application/merge-patch+json")
     assert code == 200
     assert call(chain, "DELETE", f"{CLASSES}/the-default")[0] == 200
+
+
+def test_an_update_checks_only_what_may_not_change(chain):
+    """ValidatePriorityClassUpdate replaces ValidatePriorityClass on update: a system class may
+    become the global default, which a create of it may not ask for."""
+    path = f"{CLASSES}/system-cluster-critical"
+    code, patched = call(chain, "PATCH", path, {"globalDefault": True}, content_type="application/merge-patch+json")
+    assert (code, patched.get("globalDefault")) == (200, True), patched
+    code, patched = call(chain, "PATCH", path, {"globalDefault": None}, content_type="application/merge-patch+json")
+    assert (code, patched.get("globalDefault")) == (200, None)

@@ -272,6 +272,20 @@ def test_pod_spec_is_immutable_but_image(registry, ns):
     assert error.code == 422 and "pod updates may not change fields" in error.message
 
 
+@pytest.mark.parametrize("change", [{"priorityClassName": "high"}, {"priority": 7}])
+def test_a_pods_priority_may_not_change(registry, ns, change):
+    """ValidatePodUpdate: spec.priority and spec.priorityClassName are not among the fields a pod
+    update may change. (Upstream's message goes on with a go-cmp diff of the specs, whose spacing
+    go-cmp randomises; ours ends before it.)"""
+    created = registry.create("pods", ns, pod("p", priorityClassName="low", priority=5))
+    error = status_error(registry.update, "pods", ns, "p", {**created, "spec": {**created["spec"], **change}})
+    assert (error.code, error.message) == (
+        422, 'Pod "p" is invalid: spec: Forbidden: pod updates may not change fields other than '
+             "`spec.containers[*].image`, `spec.initContainers[*].image`, `spec.activeDeadlineSeconds`, "
+             "`spec.tolerations` (only additions to existing tolerations) or `spec.terminationGracePeriodSeconds` "
+             "(allow it to be set to 1 if it was previously negative)")
+
+
 def test_list_with_label_selector(registry, ns):
     registry.create("pods", ns, pod("a", {"app": "web", "tier": "front"}))
     registry.create("pods", ns, pod("b", {"app": "web"}))

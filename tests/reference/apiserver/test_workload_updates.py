@@ -1,0 +1,71 @@
+"""What an update of a StatefulSet or a DaemonSet may change, as their strategies' ValidateUpdate
+decide it, with upstream's texts. One rule per test."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from reference_impl.apiserver import kinds
+
+TEMPLATE = {"metadata": {"labels": {"app": "a"}}, "spec": {"containers": [{"name": "c", "image": "busybox:1.36"}]}}
+STATEFULSET_SPEC_FORBIDDEN = ("spec: Forbidden: updates to statefulset spec for fields other than 'replicas', "
+                              "'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and "
+                              "'minReadySeconds' are forbidden")
+
+
+def stateful_set(**spec) -> dict:
+    return {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db", "namespace": "d"},
+            "spec": {"serviceName": "db", "replicas": 1, "selector": {"matchLabels": {"app": "a"}},
+                     "template": TEMPLATE, **spec}}
+
+
+def stateful_set_update_problems(old: dict, change: dict) -> list[str]:
+    new = copy.deepcopy(old)
+    new["spec"].update(change)
+    return kinds.find("apps", "v1", "statefulsets").validate_update(old, new)
+
+
+@pytest.mark.parametrize("change", [
+    {"replicas": 3},
+    {"template": {**TEMPLATE, "spec": {"containers": [{"name": "c", "image": "busybox:1.37"}]}}},
+    {"updateStrategy": {"type": "OnDelete"}},
+    {"minReadySeconds": 10},
+    {"persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Delete", "whenScaled": "Retain"}},
+])
+def test_a_statefulset_update_may_change_the_allowed_fields(change):
+    """ValidateStatefulSetUpdate: replicas, template, updateStrategy, minReadySeconds and
+    persistentVolumeClaimRetentionPolicy may change."""
+    assert stateful_set_update_problems(stateful_set(), change) == []
+
+
+@pytest.mark.parametrize("change", [
+    {"serviceName": "other"},
+    {"podManagementPolicy": "Parallel"},
+    {"volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {"accessModes": ["ReadWriteOnce"]}}]},
+    {"selector": {"matchExpressions": [{"key": "app", "operator": "In", "values": ["a"]}]}},
+])
+def test_a_statefulset_update_may_not_change_other_spec_fields(change):
+    """ValidateStatefulSetUpdate: any other spec change, the selector's included, is one Forbidden
+    on spec."""
+    assert stateful_set_update_problems(stateful_set(), change) == [STATEFULSET_SPEC_FORBIDDEN]
+
+
+def daemon_set(selector: dict) -> dict:
+    labels = {"app": "a", "tier": "x", "zone": "z1", "gpu": "t"}
+    return {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "agent", "namespace": "d"},
+            "spec": {"selector": selector, "template": {**TEMPLATE, "metadata": {"labels": labels}}}}
+
+
+def test_a_daemonset_selector_is_immutable_and_shown_as_go_shows_it():
+    """The daemonset strategy's ValidateImmutableField on spec.selector: the new selector is shown
+    as Go's %#v of a metav1.LabelSelector, map keys sorted."""
+    old = daemon_set({"matchLabels": {"app": "a"}})
+    new = daemon_set({"matchLabels": {"tier": "x", "app": "a"},
+                      "matchExpressions": [{"key": "zone", "operator": "In", "values": ["z1", "z2"]},
+                                           {"key": "gpu", "operator": "Exists"}]})
+    assert kinds.find("apps", "v1", "daemonsets").validate_update(old, new) == [
+        'spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"a", "tier":"x"}, '
+        'MatchExpressions:[]v1.LabelSelectorRequirement{v1.LabelSelectorRequirement{Key:"zone", Operator:"In", '
+        'Values:[]string{"z1", "z2"}}, v1.LabelSelectorRequirement{Key:"gpu", Operator:"Exists", '
+        'Values:[]string(nil)}}}: field is immutable']
