@@ -124,8 +124,7 @@ def _target_problems(target: dict, path: str) -> list[str]:
         if target.get(field) is not None:
             amount = quantity.exact(target[field])
             if amount is not None and amount <= 0:
-                # Upstream shows the value as Go's %#v of a resource.Quantity struct; we show the text sent.
-                problems.append(f"{path}.{field}: Invalid value: \"{target[field]}\": must be positive")
+                problems.append(f"{path}.{field}: Invalid value: {quantity.go_syntax(target[field])}: must be positive")
     utilization = target.get("averageUtilization")
     if utilization is not None and utilization < 1:
         problems.append(v.invalid(f"{path}.averageUtilization", utilization, "must be greater than 0"))

@@ -50,6 +50,10 @@ def cpu(utilization: object) -> dict:
      "spec.metrics[0].pods: Required value: must populate information for the given metric source"),
     ({"metrics": [{"type": "Pods", "pods": {"metric": {"name": "qps"}, "target": {"type": "AverageValue"}}}]},
      "spec.metrics[0].pods.target.averageValue: Required value: must specify a positive target averageValue"),
+    ({"metrics": [{"type": "Pods", "pods": {"metric": {"name": "qps"},
+                                            "target": {"type": "AverageValue", "averageValue": "-500m"}}}]},
+     "spec.metrics[0].pods.target.averageValue: Invalid value: resource.Quantity{i:resource.int64Amount{value:-500, "
+     'scale:-3}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"-500m", Format:"DecimalSI"}: must be positive'),
     ({"metrics": [{"type": "Object", "object": {"describedObject": TARGET, "metric": {"name": "qps"},
                                                 "target": {"type": "Percent", "value": "10"}}}]},
      'spec.metrics[0].object.target.type: Invalid value: "Percent": must be either Utilization, Value, or '
