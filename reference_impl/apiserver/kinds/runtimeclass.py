@@ -2,22 +2,65 @@
 columns and protobuf layout."""
 from __future__ import annotations
 
+from reference_impl.apiserver.core.podvalidation import resource_problems, toleration_problems
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import NODE, kind, list_kind, opaque, string
-from reference_impl.apiserver.core.validation import name_problems, required
+from reference_impl.apiserver.core.schemas import (CORE, NODE, arr, kind, list_kind, obj, quantity_map, ref, string,
+                                                   string_map)
+from reference_impl.apiserver.core.validation import invalid, label_problems, name_problems, required
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
+from reference_impl.machinery.gojson import quote
+from reference_impl.mirrors import mirrors
 
 
-def validate_runtime_class(obj: dict) -> list[str]:
-    handler = obj.get("handler")
-    if not handler:
-        return [required("handler")]
-    return name_problems(handler, "label", "handler")
+@mirrors("k8s.io/kubernetes/pkg/apis/node/validation.ValidateRuntimeClass")
+def validate_runtime_class(runtime_class: dict) -> list[str]:
+    """A DNS-label handler, the overhead as a pod's resource limits, and the scheduling's node
+    selector as labels and its tolerations as a pod's, none twice."""
+    handler = runtime_class.get("handler")
+    problems = name_problems(handler, "label", "handler") if handler else [required("handler")]
+    overhead = runtime_class.get("overhead")
+    if overhead is not None:
+        problems += resource_problems({"limits": overhead.get("podFixed") or {}}, "overhead")
+    scheduling = runtime_class.get("scheduling")
+    if scheduling is not None:
+        problems += _scheduling_problems(scheduling)
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/node/validation.validateScheduling",
+         "k8s.io/kubernetes/pkg/apis/node/validation.validateTolerations")
+def _scheduling_problems(scheduling: dict) -> list[str]:
+    problems = label_problems(scheduling.get("nodeSelector") or {}, "scheduling.nodeSelector")
+    tolerations = scheduling.get("tolerations") or []
+    # Upstream passes its own path's child on to ValidateTolerations, which adds "tolerations" again.
+    problems += toleration_problems(tolerations, "scheduling.tolerations.tolerations")
+    seen = set()
+    for i, toleration in enumerate(tolerations):
+        key = tuple(toleration.get(field) or "" for field in ("key", "operator", "value", "effect"))
+        if key in seen:
+            problems.append(f"scheduling.tolerations[{i}]: Duplicate value: {_go_toleration(toleration)}")
+        seen.add(key)
+    return problems
+
+
+def _go_toleration(toleration: dict) -> str:
+    """%#v of a core.Toleration (a set tolerationSeconds prints as a pointer, whose address stands in)."""
+    fields = ", ".join(f"{go_name}:{quote(toleration.get(name) or '')}" for go_name, name in (
+        ("Key", "key"), ("Operator", "operator"), ("Value", "value"), ("Effect", "effect")))
+    seconds = "(*int64)(nil)" if toleration.get("tolerationSeconds") is None else "(*int64)(0xc000000000)"
+    return f"core.Toleration{{{fields}, TolerationSeconds:{seconds}}}"
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/node/validation.ValidateRuntimeClassUpdate")
+def validate_runtime_class_update(old: dict, new: dict) -> list[str]:
+    if new.get("handler") != old.get("handler"):
+        return [invalid("handler", new.get("handler") or "", "field is immutable")]
+    return []
 
 
 RESOURCES = (
     Resource("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", "runtimeclass", False,
-             validator=validate_runtime_class),
+             validator=validate_runtime_class, validator_on_update=validate_runtime_class_update),
 )
 
 
@@ -25,8 +68,13 @@ DEFINITIONS = {
     NODE + "RuntimeClass": kind(
         "node.k8s.io", "v1", "RuntimeClass", "A container runtime configuration pods may choose.", ("handler",),
         handler=string("The CRI handler that runs the pods."),
-        overhead=opaque("Resources the runtime itself uses per pod."),
-        scheduling=opaque("Node selector and tolerations for the pods of this class.")),
+        overhead=ref(NODE + "Overhead", "Resources the runtime itself uses per pod."),
+        scheduling=ref(NODE + "Scheduling", "Node selector and tolerations for the pods of this class.")),
+    NODE + "Overhead": obj("What a pod of the class costs beyond its containers.",
+                           podFixed=quantity_map("Resources each pod is charged.")),
+    NODE + "Scheduling": obj("Where the pods of a class may run.",
+                             nodeSelector=string_map("Labels a node must have."),
+                             tolerations=arr(ref(CORE + "Toleration"), "Taints the pods tolerate.")),
     NODE + "RuntimeClassList": list_kind("node.k8s.io", "v1", NODE + "RuntimeClass"),
 }
 

@@ -504,3 +504,35 @@ def test_a_status_update_is_defaulted_as_the_decoder_defaults_any_object(chain):
                          {**node, "status": {"capacity": {"pods": "110"}}})
     assert code == 200, updated
     assert updated["status"] == {"capacity": {"pods": "110"}, "allocatable": {"pods": "110"}}
+
+
+@pytest.mark.parametrize("body,code,message", [
+    ({"handler": "runc", "overhead": {"podFixed": "x"}}, 400,
+     "json: cannot unmarshal string into Go struct field"),
+    ({"handler": "runc", "scheduling": {"tolerations": {"key": "k"}}}, 400,
+     "json: cannot unmarshal object into Go struct field"),
+    ({"handler": "runc", "overhead": {"podFixed": {"cpu": "-1"}}}, 422,
+     'overhead.limits[cpu]: Invalid value: "-1": must be greater than or equal to 0'),
+    ({"handler": "runc", "scheduling": {"nodeSelector": {"bad key!": "x"}}}, 422, "scheduling.nodeSelector: Invalid"),
+    ({"handler": "runc", "scheduling": {"tolerations": [{"operator": "Equal", "value": "v"}]}}, 422,
+     "scheduling.tolerations.tolerations[0].operator: Invalid value: \"Equal\": operator must be Exists when `key` is "
+     "empty"),
+    ({"handler": "runc", "scheduling": {"tolerations": [{"key": "k", "operator": "Exists"},
+                                                          {"key": "k", "operator": "Exists"}]}}, 422,
+     "scheduling.tolerations[1]: Duplicate value: "),
+    ({"handler": "Not_A_Label"}, 422, 'handler: Invalid value: "Not_A_Label": a lowercase RFC 1123 label'),
+])
+def test_a_runtime_class_overhead_and_scheduling_are_typed_and_validated(chain, body, code, message):
+    """ValidateRuntimeClass: the overhead as resource limits, the scheduling's node selector as labels and
+    its tolerations as a pod's (at upstream's doubled path), and no toleration twice; the admission plugin
+    then reads only well-formed classes."""
+    got, status = new_object(chain, "node.k8s.io/v1", "runtimeclasses", False, body, "odd-class")
+    assert got == code and message in status["message"], status
+
+
+def test_a_runtime_class_handler_is_immutable(chain):
+    assert new_object(chain, "node.k8s.io/v1", "runtimeclasses", False, {"handler": "runc"}, "fixed")[0] == 201
+    code, status = call(chain, "PATCH", "/apis/node.k8s.io/v1/runtimeclasses/fixed", {"handler": "crun"},
+                        content_type="application/merge-patch+json")
+    assert (code, status["message"]) == (422, 'RuntimeClass.node.k8s.io "fixed" is invalid: handler: Invalid value: '
+                                              '"crun": field is immutable')
