@@ -90,6 +90,11 @@ class LifecycleMixin:
         if r.plural == "priorityclasses" and r.group == "scheduling.k8s.io" and name in SYSTEM_PRIORITY_CLASS_NAMES:
             raise errors.object_forbidden(r.plural, r.group, name,
                                           "this is a system priority class and cannot be deleted")
+        if r.kind == "CustomResourceDefinition" and not dry_run:
+            self._delete_custom_objects(self.get(r, namespace, name))
+            deleted = self._store_delete(r, namespace, name, grace_period_seconds, preconditions, dry_run)
+            self._refresh_custom_resources()
+            return deleted
         return self._store_delete(r, namespace, name, grace_period_seconds, preconditions, dry_run)
 
     @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).Delete",
