@@ -11,6 +11,7 @@ from reference_impl.machinery.clock import ManualClock
 from reference_impl.apiserver.core.registry import Registry
 from reference_impl.apiserver.adapter.server import HandlerChain
 from tests.reference.apiserver.test_handlers import NOW, TABLE, call, etcd  # noqa: F401  (fixture)
+from tests.reference.apiserver.watching import collect
 
 CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 SCHEMA = {"type": "object", "properties": {
@@ -142,6 +143,19 @@ def test_custom_object_crud(chain):
     code, _ = call(chain, "DELETE", widgets(chain, "w1"))
     assert code == 200
     assert call(chain, "GET", widgets(chain, "w1"))[0] == 404
+
+
+def test_watch_sees_custom_objects(chain):
+    """A watch of a custom resource (from its watch cache) sees its objects change."""
+    code, created = call(chain, "POST", widgets(chain), WIDGET)
+    registry = chain.rest.registry
+    widget_resource = next(r for r in registry.custom_resources() if r.plural == "widgets")
+    watch = registry.watch(widget_resource, chain.namespace, resource_version=created["metadata"]["resourceVersion"])
+    call(chain, "PATCH", widgets(chain, "w1"), {"spec": {"replicas": 2}}, content_type="application/merge-patch+json")
+    call(chain, "DELETE", widgets(chain, "w1"))
+    events = collect(watch, 2)
+    assert [(kind, obj["kind"], obj["spec"]["replicas"]) for kind, obj in events] == [
+        ("MODIFIED", "Widget", 2), ("DELETED", "Widget", 2)]
 
 
 def test_unknown_fields_are_pruned_and_defaults_applied(chain):
