@@ -126,6 +126,35 @@ def test_crd_needs_exactly_one_storage_version(chain):
     assert status["details"]["causes"][0]["field"] == "spec.versions"
 
 
+def test_crd_update_changes_what_is_served(chain):
+    """An updated CRD is served as updated: here a new printer column, a new version, and its
+    generation counts the spec change."""
+    crd = call(chain, "GET", f"{CRDS}/widgets.example.com")[1]
+    version = crd["spec"]["versions"][0]
+    version["additionalPrinterColumns"].append({"name": "Colour", "type": "string", "jsonPath": ".spec.colour"})
+    crd["spec"]["versions"].append({**copy.deepcopy(version), "name": "v2beta1", "storage": False})
+    code, updated = call(chain, "PUT", f"{CRDS}/widgets.example.com", crd)
+    assert code == 200, updated
+    assert updated["metadata"]["generation"] == 2 and updated["status"]["storedVersions"] == ["v1"]
+    call(chain, "POST", widgets(chain), {**WIDGET, "spec": {"image": "nginx", "colour": "red"}})
+    table = call(chain, "GET", widgets(chain), accept=TABLE)[1]
+    assert table["rows"][0]["cells"] == ["w1", 1, "nginx", "red"]
+    code, widget = call(chain, "GET", f"/apis/example.com/v2beta1/namespaces/{chain.namespace}/widgets/w1")
+    assert code == 200 and widget["apiVersion"] == "example.com/v2beta1"
+    assert chain.rest.registry.storage.get(
+        f"/registry/example.com/widgets/{chain.namespace}/w1")["apiVersion"] == "example.com/v1"
+
+
+def test_scope_of_an_established_crd_is_immutable(chain):
+    """Once established, a CRD keeps its scope (and always its group and plural)."""
+    crd = call(chain, "GET", f"{CRDS}/widgets.example.com")[1]
+    crd["spec"]["scope"] = "Cluster"
+    code, status = call(chain, "PUT", f"{CRDS}/widgets.example.com", crd)
+    assert code == 422
+    assert status["message"] == ('CustomResourceDefinition.apiextensions.k8s.io "widgets.example.com" is invalid: '
+                                 'spec.scope: Invalid value: "Cluster": field is immutable')
+
+
 def test_custom_object_crud(chain):
     """Create, get, list, update and delete a custom object; it is stored under
     /registry/<group>/<plural>/<namespace>/<name>."""
@@ -156,6 +185,15 @@ def test_watch_sees_custom_objects(chain):
     events = collect(watch, 2)
     assert [(kind, obj["kind"], obj["spec"]["replicas"]) for kind, obj in events] == [
         ("MODIFIED", "Widget", 2), ("DELETED", "Widget", 2)]
+
+
+def test_deletecollection(chain):
+    """DELETE on the collection deletes the custom objects its selector picks."""
+    for name, colour in (("a", "red"), ("b", "blue")):
+        call(chain, "POST", widgets(chain), {**WIDGET, "metadata": {"name": name, "labels": {"colour": colour}}})
+    code, deleted = call(chain, "DELETE", widgets(chain), query={"labelSelector": "colour=red"})
+    assert code == 200 and [item["metadata"]["name"] for item in deleted["items"]] == ["a"]
+    assert [item["metadata"]["name"] for item in call(chain, "GET", widgets(chain))[1]["items"]] == ["b"]
 
 
 def test_unknown_fields_are_pruned_and_defaults_applied(chain):

@@ -113,7 +113,8 @@ def test_zz_delete_crd_stops_serving(kube):
     resource in its discovery cache, gets a NotFound."""
     result = run(kube, "delete", "-f", "-", input=CRD)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == 'customresourcedefinition.apiextensions.k8s.io "crontabs.stable.example.com" deleted'
+    assert result.stdout.strip() == ('customresourcedefinition.apiextensions.k8s.io "crontabs.stable.example.com" '
+                                     "deleted")
     result = run(kube, "get", "crontabs", "-n", NS)
     assert result.returncode != 0
     assert "the server could not find the requested resource" in result.stderr
