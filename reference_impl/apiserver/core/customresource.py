@@ -21,6 +21,7 @@ from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.validation import as_list, as_object
 from reference_impl.apiserver.kinds import customresourcedefinition as crds
 from reference_impl.apiserver.kinds._columns import NAME, name_cell, since
+from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.mirrors import mirrors
 
 # What discovery lists for a custom resource, in the order the discovery controller writes them.
@@ -87,7 +88,7 @@ def _resource(group: str, names: dict, namespaced: bool, version: dict, storage:
                     prepare_for_create=_drop_status if status else None,
                     prepare_for_update=_keep_status_and_count_generation if status else _count_generation,
                     prepare_for_status_update=_only_status if status else None,
-                    validate_status_update=lambda old, new: validate(new),
+                    validate_status_update=(lambda old, new: validate(new)) if status else None,
                     printer=printer(as_list(version.get("additionalPrinterColumns")) or [AGE]))
 
 
@@ -120,7 +121,7 @@ def _only_status(new: dict, old: dict) -> None:
     """A status update changes the status alone (and the managedFields tracking it)."""
     status, managed = new.get("status"), new["metadata"].get("managedFields")
     new.clear()
-    new.update(json.loads(json.dumps(old)))
+    new.update(deep_copy_json(old))
     new.pop("status", None)
     if status is not None:
         new["status"] = status

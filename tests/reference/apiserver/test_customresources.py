@@ -243,7 +243,8 @@ def test_required_and_nullable(chain):
 
 
 def test_status_subresource(chain):
-    """With a status subresource the main resource ignores status and /status changes only status."""
+    """With a status subresource the main resource ignores status and /status changes only status,
+    validated by the schema."""
     widget = {**WIDGET, "status": {"ready": True}}
     code, created = call(chain, "POST", widgets(chain), widget)
     assert code == 201 and "status" not in created
@@ -252,6 +253,10 @@ def test_status_subresource(chain):
     assert code == 200, updated
     assert updated["status"] == {"ready": True} and updated["spec"]["image"] == "nginx"
     assert updated["metadata"]["generation"] == 1
+    code, status = call(chain, "PUT", widgets(chain, "w1") + "/status", {**updated, "status": {"ready": "yes"}})
+    assert code == 422
+    assert status["message"] == ('Widget.example.com "w1" is invalid: status.ready: Invalid value: "string": '
+                                 'status.ready in body must be of type boolean: "string"')
 
 
 def test_merge_and_json_patch_but_no_strategic_merge(chain):
