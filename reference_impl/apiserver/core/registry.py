@@ -22,6 +22,7 @@ from reference_impl.apiserver.core.conversion import ConvertingStorage
 from reference_impl.apiserver.storage.cacher import Cacher
 from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientError
 from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.kinds.customresourcedefinition import CRD
 from reference_impl.apiserver.core.selectors import parse_field_selector, parse_label_selector
 from reference_impl.apiserver.storage.etcd3 import KeyExists, KeyNotFound, Storage, Watch
 from reference_impl.apiserver.storage.predicate import SelectionPredicate
@@ -32,8 +33,6 @@ from reference_impl.machinery.timefmt import go_time_string
 from reference_impl.mirrors import mirrors
 
 __all__ = ["Registry", "Watch"]
-
-CRD = kinds.find("apiextensions.k8s.io", "v1", "customresourcedefinitions")
 
 GENERATE_NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"  # k8s.io/apiserver/pkg/storage/names
 MAX_GENERATED_NAME_LENGTH = 63 - 5  # names.MaxGeneratedNameLength: the random part fits a DNS label

@@ -210,13 +210,12 @@ def prepare_for_update(new: dict, old: dict) -> None:
     status["acceptedNames"] = accepted_names(new)
 
 
-RESOURCES = (
-    Resource(GROUP, "v1", "CustomResourceDefinition", "customresourcedefinitions", "customresourcedefinition",
-             False, ("crd", "crds"), subresources=("status",), categories=("api-extensions",),
-             storage_prefix=f"{GROUP}/customresourcedefinitions", tracks_generation=True,
-             return_deleted_object=True, validator=validate_crd, update_validator=validate_crd_update,
-             prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update),
-)
+CRD = Resource(GROUP, "v1", "CustomResourceDefinition", "customresourcedefinitions", "customresourcedefinition",
+               False, ("crd", "crds"), subresources=("status",), categories=("api-extensions",),
+               storage_prefix=f"{GROUP}/customresourcedefinitions", tracks_generation=True,
+               return_deleted_object=True, validator=validate_crd, update_validator=validate_crd_update,
+               prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update)
+RESOURCES = (CRD,)
 
 DEFAULTS = {"CustomResourceDefinition": set_defaults}
 
