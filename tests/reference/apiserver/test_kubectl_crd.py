@@ -60,6 +60,16 @@ def kube(reference_control_plane: Cluster) -> Cluster:  # noqa: F811
     return reference_control_plane
 
 
+def test_reapplied_crd_is_unchanged(kube):
+    """Applying the same CRD again changes nothing (kubectl's strategic merge patch of it is empty);
+    `get crd` prints the default Name and Created At columns."""
+    result = run(kube, "apply", "-f", "-", input=CRD)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "customresourcedefinition.apiextensions.k8s.io/crontabs.stable.example.com unchanged"
+    header, row = run(kube, "get", "crd").stdout.splitlines()
+    assert header.split() == ["NAME", "CREATED", "AT"] and row.split()[0] == "crontabs.stable.example.com"
+
+
 def test_apply_and_get_with_printer_columns(kube):
     """An applied custom object is listed with Name and the CRD's columns, found by its short name."""
     result = run(kube, "apply", "-f", "-", input=crontab("every-five"))
