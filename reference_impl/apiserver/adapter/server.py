@@ -26,6 +26,7 @@ from reference_impl.apiserver import kinds
 from reference_impl.apiserver.adapter import framing, httpheaders, logproxy
 from reference_impl.apiserver.core import discovery, errors, limits, openapi, reviews
 from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.escalation import EscalationCheck
 from reference_impl.apiserver.core.impersonation import impersonate
 from reference_impl.apiserver.storage.etcdclient import DeadlineExceeded, RequestTooLarge
@@ -69,8 +70,18 @@ class HandlerChain:
         self.rest = RESTHandlers(registry, admission, now, open_log=logproxy.open_log)
         self.rest.escalation = EscalationCheck.for_authorizer(authorizer) if authorizer is not None else None
         self.server_address = server_address
-        self.served = (*kinds.RESOURCES, *discovery.REVIEWS.values())
-        self.served_groups = {r.group for r in self.served}
+        self.registry = registry
+
+    @property
+    def served(self) -> tuple:
+        """Every resource served now: the built-in kinds, the reviews, the custom resources (none
+        for a chain without a registry, which serves only the documents)."""
+        custom = self.registry.custom_resources() if self.registry is not None else ()
+        return (*kinds.RESOURCES, *discovery.REVIEWS.values(), *custom)
+
+    @property
+    def served_groups(self) -> set[str]:
+        return {r.group for r in self.served}
 
     @mirrors("k8s.io/apiserver/pkg/server.DefaultBuildHandlerChain",
              "k8s.io/apiserver/pkg/server/filters.WithPanicRecovery")
@@ -140,9 +151,11 @@ class HandlerChain:
         if review is not None and info.verb == "create" and not info.subresource and not info.name \
                 and bool(info.namespace) == review.namespaced:
             return self.review(request, review.kind)
-        if info.api_group not in self.served_groups:
+        served = self.served
+        if info.api_group not in {r.group for r in served}:
             return not_found_page()  # no go-restful web service for the group
-        resource = kinds.find(info.api_group, info.api_version, info.resource)
+        resource = next((r for r in served if isinstance(r, Resource) and
+                         (r.group, r.version, r.plural) == (info.api_group, info.api_version, info.resource)), None)
         if resource is None or (info.namespace and not resource.namespaced and info.resource != "namespaces"):
             raise errors.resource_not_served()
         return self.rest.serve(request, resource)

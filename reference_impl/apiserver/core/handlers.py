@@ -35,6 +35,8 @@ JSON = "application/json"
 APPLY_PATCH = "application/apply-patch+yaml"
 PATCH_TYPES = ("application/json-patch+json", "application/merge-patch+json",
                "application/strategic-merge-patch+json", APPLY_PATCH)
+# The crdHandler's: a custom resource has no Go struct, so no patch strategy to merge by.
+CUSTOM_RESOURCE_PATCH_TYPES = ("application/json-patch+json", "application/merge-patch+json", APPLY_PATCH)
 # Watch events written without a flush while more are queued (WatchServer.ServeHTTP flushes only
 # when its channel is empty) go out once this many bytes have gathered, however busy the watch.
 WATCH_FLUSH_BYTES = 64 * 1024
@@ -662,7 +664,7 @@ class RESTHandlers:
         options = negotiate(request.header("Accept"))
         if options.convert == "Table" and obj.get("kind") != "Status":
             items = obj["items"] if obj.get("kind", "").endswith("List") and "items" in obj else [obj]
-            obj = table.as_table(resource.kind, items, self.now(), request.param("includeObject", "Metadata"),
+            obj = table.as_table(resource, items, self.now(), request.param("includeObject", "Metadata"),
                                  obj.get("metadata") if items is not obj else {"resourceVersion": obj.get(
                                      "metadata", {}).get("resourceVersion", "")})
         elif options.convert and obj.get("kind") != "Status":
@@ -773,13 +775,14 @@ class RESTHandlers:
         return lambda current: self._admit(request, "UPDATE", resource,
                                            field_manager.update(current, obj, manager, now), current)
 
-    def _patcher(self, request: Request, field_manager: FieldManager, schema_kind: tuple[str, str]):
+    def _patcher(self, request: Request, field_manager: FieldManager, schema_kind: tuple[str, str],
+                 patch_types: tuple[str, ...] = PATCH_TYPES):
         """The function the registry runs on the current object inside its GuaranteedUpdate (an
         apply also on None, for an object that is not there): the patched object with its
         managedFields."""
         media_type = media_type_of(request)
-        if media_type not in PATCH_TYPES:  # PatchResource checks before reading the body
-            raise errors.unsupported_media_type(media_type, PATCH_TYPES)
+        if media_type not in patch_types:  # PatchResource checks before reading the body
+            raise errors.unsupported_media_type(media_type, patch_types)
         check_body_size(request)
         now = self._time()
 
@@ -819,7 +822,8 @@ class RESTHandlers:
         negotiate(request.header("Accept"))
         info = request.info
         apply = self._patcher(request, FieldManager.for_resource(resource, info.subresource),
-                              (resource.api_version, resource.kind))
+                              (resource.api_version, resource.kind),
+                              CUSTOM_RESOURCE_PATCH_TYPES if resource.custom else PATCH_TYPES)
         # After the patch type, as PatchResource checks.
         check_write_options(request, "PatchOptions", media_type_of(request))
         namespace = info.namespace if resource.namespaced else ""
@@ -1027,7 +1031,7 @@ class RESTHandlers:
             for event_type, obj in watch:
                 if event_type in ("ADDED", "MODIFIED", "DELETED"):
                     if options.convert == "Table":
-                        obj = table.as_table(resource.kind, [obj], self.now(), include)
+                        obj = table.as_table(resource, [obj], self.now(), include)
                     elif options.convert == "PartialObjectMetadata":
                         # The watch's Fixup sends an object it cannot convert (to a List) as it is.
                         obj = as_partial_object_metadata(obj, options, resource)

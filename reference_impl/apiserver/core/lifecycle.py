@@ -17,6 +17,7 @@ from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.selectors import from_label_selector_dict, to_string
 from reference_impl.apiserver.core.validation import invalid
 from reference_impl.apiserver.fieldmanager import scalehandler
+from reference_impl.apiserver.kinds.customresourcedefinition import CRD
 from reference_impl.apiserver.kinds.priorityclass import SYSTEM_PRIORITY_CLASS_NAMES
 from reference_impl.mirrors import mirrors
 
@@ -90,6 +91,11 @@ class LifecycleMixin:
         if r.plural == "priorityclasses" and r.group == "scheduling.k8s.io" and name in SYSTEM_PRIORITY_CLASS_NAMES:
             raise errors.object_forbidden(r.plural, r.group, name,
                                           "this is a system priority class and cannot be deleted")
+        if r is CRD and not dry_run:
+            self._delete_custom_objects(self.get(r, namespace, name))
+            deleted = self._store_delete(r, namespace, name, grace_period_seconds, preconditions, dry_run)
+            self._refresh_custom_resources()
+            return deleted
         return self._store_delete(r, namespace, name, grace_period_seconds, preconditions, dry_run)
 
     @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).Delete",

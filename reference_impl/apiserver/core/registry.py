@@ -17,11 +17,12 @@ from typing import Callable
 
 from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.apiserver import kinds
-from reference_impl.apiserver.core import errors, limits
+from reference_impl.apiserver.core import customresource, errors, limits
 from reference_impl.apiserver.core.conversion import ConvertingStorage
 from reference_impl.apiserver.storage.cacher import Cacher
 from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientError
 from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.kinds.customresourcedefinition import CRD
 from reference_impl.apiserver.core.selectors import parse_field_selector, parse_label_selector
 from reference_impl.apiserver.storage.etcd3 import KeyExists, KeyNotFound, Storage, Watch
 from reference_impl.apiserver.storage.predicate import SelectionPredicate
@@ -65,6 +66,7 @@ class Registry(LifecycleMixin):
         self._cachers: dict[str, Cacher] = {}  # by resource prefix, from each one's first watch
         self._cachers_lock = threading.Lock()
         self._closed = False
+        self._custom_resources: tuple[Resource, ...] | None = None  # listed from etcd at first use
 
     def close(self) -> None:
         """Stop every watch this registry started, and the watch caches."""
@@ -102,6 +104,40 @@ class Registry(LifecycleMixin):
             raise errors.bad_request("resource name may not be empty")
         limits.check_path_segment(name, namespace)
         return f"{self.prefix(r, namespace)}{name}"
+
+    def custom_resources(self) -> tuple[Resource, ...]:
+        """The resources the established CustomResourceDefinitions serve, as this server knows them:
+        listed at first use and again after each write of a CRD through it (the crdHandler's informer,
+        without other servers' writes)."""
+        if self._custom_resources is None:
+            self._refresh_custom_resources()
+        return self._custom_resources
+
+    def _refresh_custom_resources(self) -> None:
+        listed = self.storage.list(self.prefix(CRD, None)).items
+        self._custom_resources = tuple(r for crd in listed for r in customresource.resources_for(crd))
+
+    def _written(self, r: Resource, obj: dict) -> dict:
+        """`obj` just stored; a CRD's write changes what is served."""
+        if r is CRD:
+            self._refresh_custom_resources()
+        return obj
+
+    @mirrors("(*k8s.io/apiextensions-apiserver/pkg/controller/finalizer.CRDFinalizer).deleteInstances")
+    def _delete_custom_objects(self, crd: dict) -> None:
+        """Stop serving a CRD's resources, then delete every object stored for them. Done at once
+        (upstream's finalizer controller does it after the delete, through each object's own
+        deletion, so their finalizers hold it up; here they do not)."""
+        spec = crd.get("spec") or {}
+        prefix = f"/registry/{spec.get('group')}/{(spec.get('names') or {}).get('plural')}/"
+        self._custom_resources = tuple(r for r in self.custom_resources() if self.prefix(r, None) != prefix)
+        for item in self.storage.list(prefix).items:
+            meta = item["metadata"]
+            key = prefix + (f"{meta['namespace']}/" if meta.get("namespace") else "") + meta["name"]
+            try:
+                self.storage.delete(key)
+            except KeyNotFound:
+                pass
 
     def _store(self, r: Resource) -> Storage | Cacher | ConvertingStorage:
         """The storage of `r` (its watch cache once it has one), converting to and from the version
@@ -194,7 +230,7 @@ class Registry(LifecycleMixin):
         if r.kind in INITIAL_STATUS:
             obj["status"] = deep_copy_json(INITIAL_STATUS[r.kind])
         _check_decodable(r, obj)
-        kinds.set_object_defaults(r.kind, obj)
+        kinds.default(r, obj)
         if r.kind == "Job":
             _generate_job_selector(obj)
         if r.prepare_for_create:
@@ -208,8 +244,8 @@ class Registry(LifecycleMixin):
             create_validation(deep_copy_json(obj))
         if dry_run:
             return obj
-        return self._storage_call(r, meta["name"], self._store(r).create,
-                                  self.key(r, namespace, meta["name"]), obj)
+        return self._written(r, self._storage_call(r, meta["name"], self._store(r).create,
+                                                   self.key(r, namespace, meta["name"]), obj))
 
     @mirrors("(k8s.io/apiserver/pkg/storage/names.simpleNameGenerator).GenerateName")
     def _generate_name(self, base: str) -> str:
@@ -306,7 +342,7 @@ class Registry(LifecycleMixin):
         if subresource == "status":
             # A body without status stands for Go's zero-valued status struct: stored as {}, never null.
             new["status"] = new.get("status") or {}
-            kinds.set_object_defaults(r.kind, new)  # the decoder's, before the strategy runs
+            kinds.default(r, new)  # the decoder's, before the strategy runs
             # Every status strategy's PrepareForUpdate keeps the stored spec; the kind's own may
             # reset some of the metadata sent as well.
             new.pop("spec", None)
@@ -319,7 +355,7 @@ class Registry(LifecycleMixin):
             r.prepare_for_approval_update(new, old)
             return self._validate_subresource_update(r, old, new, r.validate_approval_update)
         if subresource == "ephemeralcontainers":
-            kinds.set_object_defaults(r.kind, new)  # the decoder's, before the strategy runs
+            kinds.default(r, new)  # the decoder's, before the strategy runs
             r.prepare_for_ephemeral_containers_update(new, old)
             return self._validate_subresource_update(r, old, new, r.validate_ephemeral_containers_update)
         if subresource == "finalize" and r.plural == "namespaces":
@@ -337,7 +373,7 @@ class Registry(LifecycleMixin):
         if r.status_reset_on_update and "status" in old:
             new["status"] = deep_copy_json(old["status"])
         _check_decodable(r, new)
-        kinds.set_object_defaults(r.kind, new)
+        kinds.default(r, new)
         if r.tracks_generation and new.get("spec") != old.get("spec"):
             meta["generation"] = old_meta.get("generation", 1) + 1
         if r.prepare_for_update:
@@ -394,7 +430,7 @@ class Registry(LifecycleMixin):
             stored = self._storage_call(r, name, self._store(r).guaranteed_update, key, apply)
         except _DryRun as result:
             return result.obj
-        return self._delete_if_finalized(r, key, stored)
+        return self._written(r, self._delete_if_finalized(r, key, stored))
 
     def _delete_if_finalized(self, r: Resource, key: str, obj: dict) -> dict:
         """Store.Update's deleteObj: an update that empties the finalizers of an object being

@@ -35,8 +35,14 @@ class Resource:
     watch_index: str = ""  # a field the watch cache files watchers under (the pod registry's TriggerFunc)
     storage_prefix: str = ""  # the etcd key below /registry/ when it is not the plural
     tracks_generation: bool = False  # the strategy bumps metadata.generation on spec changes
+    custom: bool = False  # served from a CustomResourceDefinition: JSON only, no strategic merge patch
     storage_codec: Codec | None = field(default=None, compare=False, hash=False)  # stored in another version
     validator: Callable[[dict], list[str]] | None = field(default=None, compare=False, hash=False)
+    # The decoder's work on a custom object, instead of the kind's SetObjectDefaults: pruning and
+    # the defaults of its CRD's schema.
+    defaulter: Callable[[dict], None] | None = field(default=None, compare=False, hash=False)
+    # The Table columns and row function, for a kind not in `kinds.PRINTERS`.
+    printer: tuple | None = field(default=None, compare=False, hash=False)
     # The strategy's Validate beyond `validator`: the rules only a create checks.
     create_validator: Callable[[dict], list[str]] | None = field(default=None, compare=False, hash=False)
     # The strategy's ValidateUpdate in place of `validator(new)`, for a kind whose update rules are not

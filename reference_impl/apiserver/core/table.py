@@ -29,10 +29,11 @@ def partial_metadata(obj: dict) -> dict:
 
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.asTable")
-def as_table(kind: str, objects: list[dict], now: float, include_object: str = "Metadata",
+def as_table(resource, objects: list[dict], now: float, include_object: str = "Metadata",
              list_metadata: dict | None = None, no_headers: bool = False) -> dict:
-    """The Table for `objects` (all of `kind`); `include_object` is None, Metadata or Object."""
-    columns, printer = PRINTERS.get(kind, DEFAULT_PRINTER)
+    """The Table for `objects` (all of `resource`); `include_object` is None, Metadata or Object.
+    A custom resource brings its own printer (its CRD's columns)."""
+    columns, printer = resource.printer or PRINTERS.get(resource.kind, DEFAULT_PRINTER)
     rows = []
     for obj in objects:
         row: dict[str, Any] = {"cells": printer(obj, now)}

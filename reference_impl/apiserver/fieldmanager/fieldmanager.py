@@ -119,13 +119,14 @@ class FieldManager:
         if subresource == "scale":
             return cls(Schema.for_kind("autoscaling/v1", "Scale"), "autoscaling/v1", subresource,
                        frozenset({_path("status")}))
-        schema = Schema.for_kind(resource.api_version, resource.kind)
+        # A custom object's fields are tracked by their values' shapes (the deduced type), not its schema.
+        schema = Schema() if resource.custom else Schema.for_kind(resource.api_version, resource.kind)
         if subresource == "status":
             ignored = frozenset({_path("spec")})
         else:
             ignored = frozenset({_path("status")}) if "status" in resource.subresources else frozenset()
         return cls(schema, resource.api_version, subresource, ignored,
-                   functools.partial(kinds.set_object_defaults, resource.kind))
+                   functools.partial(kinds.default, resource))
 
     @property
     def _updater(self) -> Updater:

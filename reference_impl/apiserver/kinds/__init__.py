@@ -21,7 +21,8 @@ MODULES = ("namespace", "pod", "node", "service", "endpoints", "serviceaccount",
            "replicationcontroller", "resourcequota", "limitrange", "podtemplate", "daemonset", "statefulset",
            "controllerrevision", "job", "cronjob", "poddisruptionbudget", "endpointslice", "runtimeclass",
            "priorityclass", "certificatesigningrequest", "events", "storageclass", "volumeattachment", "csidriver",
-           "csinode", "csistoragecapacity", "ingress", "networkpolicy", "horizontalpodautoscaler")
+           "csinode", "csistoragecapacity", "ingress", "networkpolicy", "horizontalpodautoscaler",
+           "customresourcedefinition")
 
 
 def load(names: tuple[str, ...] = MODULES, package: str = __name__) -> tuple[ModuleType, ...]:
@@ -52,6 +53,14 @@ def find(group: str, version: str, plural: str) -> Resource | None:
 def by_plural(plural: str) -> Resource | None:
     """The resource with this plural; for `events`, served by two groups, the core one."""
     return next((r for r in RESOURCES if r.plural == plural), None)
+
+
+def default(resource: Resource, obj: dict) -> None:
+    """What decoding fills in `obj`: a custom resource's `defaulter`, else the kind's defaults."""
+    if resource.defaulter is not None:
+        resource.defaulter(obj)
+    else:
+        set_object_defaults(resource.kind, obj)
 
 
 def set_object_defaults(kind: str, obj: dict) -> None:

@@ -1,0 +1,219 @@
+"""A CustomResourceDefinition version's openAPIV3Schema at work: whether the schema is structural
+(`structural_problems`, what ValidateStructural requires of it), and what it does to a custom object:
+`prune` drops the fields it does not specify, `apply_defaults` fills its `default`s, `validate`
+checks the value rules (type, required, enum, bounds, lengths, pattern, items) with the texts
+kube-openapi's validator writes and the apiextensions apiserver turns into field errors.
+
+The schema is the JSON the CRD holds; a value is the decoded JSON of the object. Left out: anyOf,
+allOf, oneOf and not, formats, multipleOf, uniqueItems, embedded resources and CEL rules.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+from reference_impl.apiserver.core.validation import invalid, required, unsupported
+from reference_impl.mirrors import mirrors
+
+OPENAPI_V3_TYPES = ("array", "boolean", "integer", "number", "object", "string")
+PRESERVE = "x-kubernetes-preserve-unknown-fields"
+INT_OR_STRING = "x-kubernetes-int-or-string"
+
+
+def _child(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema.ValidateStructural",
+         "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.ValidateCustomResourceDefinitionOpenAPISchema")
+def structural_problems(schema: dict, path: str) -> list[str]:
+    """What keeps `schema` (a version's openAPIV3Schema, at `path`) from being a structural
+    schema: each node has a type (an int-or-string or preserve-unknown-fields node may leave it
+    out), one of the OpenAPI v3 types, the root an object, an array its items. Sorted, as
+    ValidateStructural sorts them."""
+    problems = _node_problems(schema, path, "root")
+    if schema.get("nullable"):
+        problems.append(f"{path}.nullable: Forbidden: nullable cannot be true at the root")
+    return sorted(problems)
+
+
+def _node_problems(schema: dict, path: str, level: str) -> list[str]:
+    if not isinstance(schema, dict):
+        return [invalid(path, str(schema), "must be an object")]
+    problems = []
+    kind = schema.get("type", "")
+    if kind and kind not in OPENAPI_V3_TYPES:
+        problems.append(unsupported(f"{path}.type", kind, OPENAPI_V3_TYPES))
+    if not kind and not schema.get(INT_OR_STRING) and not schema.get(PRESERVE):
+        context = {"root": "at the root", "items": "for specified array items",
+                   "field": "for specified object fields"}[level]
+        problems.append(required(f"{path}.type", f"must not be empty {context}"))
+    if level == "root" and kind and kind != "object":
+        problems.append(invalid(f"{path}.type", kind, "must be object at the root"))
+    if kind == "array" and "items" not in schema:
+        problems.append(required(f"{path}.items", "must be specified"))
+    if isinstance(schema.get("items"), dict):
+        problems += _node_problems(schema["items"], f"{path}.items", "items")
+    for name, child in (schema.get("properties") or {}).items():
+        problems += _node_problems(child, f"{path}.properties[{name}]", "field")
+    if isinstance(schema.get("additionalProperties"), dict):
+        problems += _node_problems(schema["additionalProperties"], f"{path}.additionalProperties", "field")
+    return problems
+
+
+def _value_schema(schema: dict, key: str) -> dict | None:
+    """The schema of an object's member `key`: its property, else additionalProperties."""
+    properties = schema.get("properties") or {}
+    if key in properties:
+        return properties[key]
+    extra = schema.get("additionalProperties")
+    return extra if isinstance(extra, dict) else None
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema/pruning.PruneWithOptions")
+def prune(schema: dict, obj: dict) -> None:
+    """Drop, in place, every field of `obj` that `schema` does not specify, unless a node preserves
+    unknown fields. apiVersion, kind and metadata at the root are the server's, never pruned."""
+    for key in list(obj):
+        if key in ("apiVersion", "kind", "metadata"):
+            continue
+        _prune_member(schema, obj, key)
+
+
+def _prune_member(schema: dict, obj: dict, key) -> None:
+    child = _value_schema(schema, key)
+    if child is None:
+        if not schema.get(PRESERVE) and schema.get("additionalProperties") is not True:
+            del obj[key]
+        return
+    _prune_value(child, obj[key])
+
+
+def _prune_value(schema: dict, value: object) -> None:
+    if isinstance(value, dict):
+        for key in list(value):
+            _prune_member(schema, value, key)
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for item in value:
+            _prune_value(schema["items"], item)
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting.Default")
+def apply_defaults(schema: dict, value: object) -> None:
+    """Fill, in place, each missing property that has a `default` (and each null one that is not
+    nullable), then go down into objects and array items."""
+    if isinstance(value, dict):
+        for key, child in (schema.get("properties") or {}).items():
+            if "default" in child and (key not in value or (value[key] is None and not child.get("nullable"))):
+                value[key] = _copy(child["default"])
+        for key, member in value.items():
+            child = _value_schema(schema, key)
+            if child is not None:
+                apply_defaults(child, member)
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for item in value:
+            apply_defaults(schema["items"], item)
+
+
+def _copy(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+def json_type(value: object) -> str:
+    """The JSON schema type of a decoded value, as kube-openapi names it in a type error."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def _type_matches(kind: str, value: object) -> bool:
+    actual = json_type(value)
+    return actual == kind or (kind == "number" and actual == "integer")
+
+
+def _number(value: float) -> str:
+    """A bound as Go's %v prints a float64: 10, not 10.0."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/validation.ValidateCustomResource",
+         "(*k8s.io/kube-openapi/pkg/validation/validate.SchemaValidator).Validate")
+def validate(schema: dict, value: object, path: str = "") -> list[str]:
+    """The field errors of `value` (at `path`, "" for the object itself) against `schema`: a wrong
+    type is reported alone; then the node's own rules, required members, and its members' and
+    items' own errors."""
+    if value is None:
+        if schema.get("nullable") or not (schema.get("type") or schema.get(INT_OR_STRING)):
+            return []
+        expected = "integer,string" if schema.get(INT_OR_STRING) else schema["type"]
+        return [invalid(path, "null", f"{path} in body must be of type {expected}: \"null\"")]
+    if schema.get(INT_OR_STRING):
+        if json_type(value) not in ("integer", "string"):
+            return [invalid(path, json_type(value),
+                            f"{path} in body must be of type integer,string: \"{json_type(value)}\"")]
+    elif schema.get("type") and not _type_matches(schema["type"], value):
+        return [invalid(path, json_type(value),
+                        f"{path} in body must be of type {schema['type']}: \"{json_type(value)}\"")]
+    problems = _value_rules(schema, value, path)
+    if isinstance(value, dict):
+        problems += [required(_child(path, name)) for name in schema.get("required") or () if name not in value]
+        for key, member in value.items():
+            child = _value_schema(schema, key)
+            if child is not None and not (path == "" and key == "metadata"):
+                problems += validate(child, member, _child(path, key))
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for index, item in enumerate(value):
+            problems += validate(schema["items"], item, f"{path}[{index}]")
+    return problems
+
+
+def _value_rules(schema: dict, value: object, path: str) -> list[str]:
+    """enum, minimum/maximum (and their exclusive forms), min/maxLength, pattern, min/maxItems."""
+    if "enum" in schema and value not in schema["enum"]:
+        choices = tuple(s if isinstance(s, str) else _json(s) for s in schema["enum"])
+        return [unsupported(path, value if isinstance(value, str) else _json(value), choices)]
+    problems = []
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if "minimum" in schema:
+            low = schema["minimum"]
+            if schema.get("exclusiveMinimum") and value <= low:
+                problems.append(invalid(path, value, f"{path} in body should be greater than {_number(low)}"))
+            elif value < low:
+                problems.append(invalid(path, value, f"{path} in body should be greater than or equal to "
+                                                     f"{_number(low)}"))
+        if "maximum" in schema:
+            high = schema["maximum"]
+            if schema.get("exclusiveMaximum") and value >= high:
+                problems.append(invalid(path, value, f"{path} in body should be less than {_number(high)}"))
+            elif value > high:
+                problems.append(invalid(path, value, f"{path} in body should be less than or equal to "
+                                                     f"{_number(high)}"))
+    if isinstance(value, str):  # the string validator stops at its first error
+        if "maxLength" in schema and len(value) > schema["maxLength"]:
+            return [invalid(path, value, f"{path} in body should be at most {schema['maxLength']} chars long")]
+        if "minLength" in schema and len(value) < schema["minLength"]:
+            return [invalid(path, value, f"{path} in body should be at least {schema['minLength']} chars long")]
+        if "pattern" in schema and not re.search(schema["pattern"], value):
+            return [invalid(path, value, f"{path} in body should match '{schema['pattern']}'")]
+    if isinstance(value, list):
+        if "maxItems" in schema and len(value) > schema["maxItems"]:
+            problems.append(invalid(path, value, f"{path} in body should have at most {schema['maxItems']} items"))
+        if "minItems" in schema and len(value) < schema["minItems"]:
+            problems.append(invalid(path, value, f"{path} in body should have at least {schema['minItems']} items"))
+    return problems
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, separators=(",", ":"))

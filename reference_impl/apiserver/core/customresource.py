@@ -1,0 +1,187 @@
+"""Custom resources: the `Resource`s an established CustomResourceDefinition serves, one per served
+version, so that they go through the same handlers, registry and watch cache as the built-in kinds.
+
+`resources_for(crd)` builds them: stored under /registry/<group>/<plural>/ in the storage version
+(the other versions convert by their apiVersion alone: conversion strategy None), decoded with
+the version's schema (unknown fields pruned, defaults filled), validated against it, with the
+status subresource's strategy when the version declares one, and printed with its
+additionalPrinterColumns (Age when it has none).
+
+Left out: the scale subresource, conversion webhooks, defaults applied on reads from storage, and
+JSONPath beyond fields, indexes and [?(@.field=="value")] filters.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+from reference_impl.apiserver.core import crdschema
+from reference_impl.apiserver.core.conversion import Codec
+from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.validation import as_list, as_object
+from reference_impl.apiserver.kinds import customresourcedefinition as crds
+from reference_impl.apiserver.kinds._columns import NAME, name_cell, since
+from reference_impl.machinery.objects import deep_copy_json
+from reference_impl.mirrors import mirrors
+
+# What discovery lists for a custom resource, in the order the discovery controller writes them.
+VERBS = ("delete", "deletecollection", "get", "list", "patch", "create", "update", "watch")
+AGE = {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp",
+       "description": "CreationTimestamp is a timestamp representing the server time when this object was "
+                      "created. It is not guaranteed to be set in happens-before order across separate "
+                      "operations. Clients may not set this value. It is represented in RFC3339 form and "
+                      "is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: "
+                      "https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"}
+_VERSION = re.compile(r"^v([1-9][0-9]*)(?:(alpha|beta)([1-9][0-9]*))?$")
+
+
+@mirrors("k8s.io/apimachinery/pkg/version.CompareKubeAwareVersionStrings")
+def version_priority(name: str) -> tuple:
+    """A sort key putting versions in Kubernetes' order: GA before beta before alpha, higher
+    first; names of no such form after them, alphabetically."""
+    match = _VERSION.match(name)
+    if not match:
+        return (1, 0, 0, 0, name)
+    major, stage, minor = match.groups()
+    return (0, {None: 0, "beta": 1, "alpha": 2}[stage], -int(major), -int(minor or 0), name)
+
+
+def _schema(version: dict) -> dict:
+    return as_object(as_object(version.get("schema")).get("openAPIV3Schema"))
+
+
+def _status_enabled(version: dict) -> bool:
+    return "status" in as_object(version.get("subresources"))
+
+
+@mirrors("(*k8s.io/apiextensions-apiserver/pkg/apiserver.crdHandler).getOrCreateServingInfoFor")
+def resources_for(crd: dict) -> tuple[Resource, ...]:
+    """The resources `crd` serves: none until it is established or once it is being deleted,
+    else one per served version, in version priority order."""
+    if not crds.established(crd) or crd["metadata"].get("deletionTimestamp"):
+        return ()
+    spec = crd["spec"]
+    names, group, storage = spec["names"], spec["group"], crds.storage_version(crd)
+    served = sorted((v for v in spec["versions"] if v.get("served")), key=lambda v: version_priority(v["name"]))
+    return tuple(_resource(group, names, spec["scope"] == "Namespaced", version, storage) for version in served)
+
+
+def _resource(group: str, names: dict, namespaced: bool, version: dict, storage: str) -> Resource:
+    schema, status = _schema(version), _status_enabled(version)
+    served_as = f"{group}/{version['name']}"
+
+    def decode(obj: dict) -> None:
+        crdschema.prune(schema, obj)
+        crdschema.apply_defaults(schema, obj)
+
+    def validate(obj: dict) -> list[str]:
+        return crdschema.validate(schema, {k: v for k, v in obj.items() if k not in ("apiVersion", "kind")})
+
+    return Resource(group, version["name"], names["kind"], names["plural"], names.get("singular", ""), namespaced,
+                    tuple(names.get("shortNames") or ()), VERBS, ("status",) if status else (),
+                    tuple(names.get("categories") or ()), storage_prefix=f"{group}/{names['plural']}",
+                    tracks_generation=True, custom=True,
+                    storage_codec=None if version["name"] == storage else Codec(
+                        lambda obj: {**obj, "apiVersion": f"{group}/{storage}"},
+                        lambda obj: {**obj, "apiVersion": served_as}),
+                    validator=validate, defaulter=decode,
+                    prepare_for_create=_drop_status if status else None,
+                    prepare_for_update=_keep_status_and_count_generation if status else _count_generation,
+                    prepare_for_status_update=_only_status if status else None,
+                    validate_status_update=(lambda old, new: validate(new)) if status else None,
+                    printer=printer(as_list(version.get("additionalPrinterColumns")) or [AGE]))
+
+
+@mirrors("(k8s.io/apiextensions-apiserver/pkg/registry/customresource.customResourceStrategy).PrepareForCreate")
+def _drop_status(obj: dict, user: object = None) -> None:
+    """With a status subresource, a create sets no status."""
+    obj.pop("status", None)
+
+
+def _count_generation(new: dict, old: dict, ignored: tuple[str, ...] = ("metadata",)) -> None:
+    """The generation goes up when anything but the `ignored` parts changes."""
+    def content(obj: dict) -> dict:
+        return {k: v for k, v in obj.items() if k not in ignored}
+    generation = old["metadata"].get("generation", 1)
+    new["metadata"]["generation"] = generation + 1 if content(new) != content(old) else generation
+
+
+@mirrors("(k8s.io/apiextensions-apiserver/pkg/registry/customresource.customResourceStrategy).PrepareForUpdate")
+def _keep_status_and_count_generation(new: dict, old: dict) -> None:
+    """With a status subresource, an update of the main resource keeps the stored status, and
+    only a change outside metadata and status counts."""
+    new.pop("status", None)
+    if "status" in old:
+        new["status"] = old["status"]
+    _count_generation(new, old, ("metadata", "status"))
+
+
+@mirrors("(k8s.io/apiextensions-apiserver/pkg/registry/customresource.statusStrategy).PrepareForUpdate")
+def _only_status(new: dict, old: dict) -> None:
+    """A status update changes the status alone (and the managedFields tracking it)."""
+    status, managed = new.get("status"), new["metadata"].get("managedFields")
+    new.clear()
+    new.update(deep_copy_json(old))
+    new.pop("status", None)
+    if status is not None:
+        new["status"] = status
+    if managed is not None:
+        new["metadata"]["managedFields"] = managed
+
+
+# --- printing -------------------------------------------------------------------------------
+
+_STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]|\[\?\(@\.([^=]+)==[\"']([^\"']*)[\"']\)\]")
+
+
+def find_results(json_path: str, obj: object) -> list:
+    """The values a simple JSONPath (`.a.b`, `.a[0]`, `.a[?(@.type=="Ready")].status`) finds."""
+    values, position = [obj], 0
+    while position < len(json_path):
+        step = _STEP.match(json_path, position)
+        if step is None:
+            return []
+        position = step.end()
+        field, index, key, wanted = step.groups()
+        found = []
+        for value in values:
+            if field is not None and isinstance(value, dict) and field in value:
+                found.append(value[field])
+            elif index is not None and isinstance(value, list) and int(index) < len(value):
+                found.append(value[int(index)])
+            elif key is not None and isinstance(value, list):
+                found += [item for item in value if isinstance(item, dict) and str(item.get(key)) == wanted]
+        values = found
+    return values
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/registry/customresource/tableconvertor.cellForJSONValue")
+def cell(column_type: str, value: object, now: float) -> object:
+    """A found value as the column's type shows it; None (an empty cell) when it is not one."""
+    if column_type == "string":
+        return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+    if isinstance(value, bool):
+        return value if column_type == "boolean" else None
+    if column_type == "integer" and isinstance(value, (int, float)):
+        return int(value)
+    if column_type == "number" and isinstance(value, (int, float)):
+        return float(value)
+    if column_type == "date" and isinstance(value, str):
+        return since(value, now) if re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", value) else "<invalid>"
+    return None
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/registry/customresource/tableconvertor.New")
+def printer(columns: list[dict]) -> tuple[list, object]:
+    """The Table columns (Name, then the CRD's) and the row function of one version."""
+    definitions = [NAME] + [(c["name"], c["type"], c.get("priority", 0),
+                             c.get("description") or f"Custom resource definition column (in JSONPath format): "
+                                                     f"{c['jsonPath']}") for c in columns]
+
+    def row(obj: dict, now: float) -> list:
+        cells: list = [name_cell(obj)]
+        for column in columns:
+            found = find_results(column["jsonPath"], obj)
+            cells.append(cell(column["type"], found[0], now) if found else None)
+        return cells
+    return definitions, row

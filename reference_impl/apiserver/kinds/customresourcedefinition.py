@@ -1,0 +1,259 @@
+"""The CustomResourceDefinition kind (apiextensions.k8s.io/v1): its resource facts, defaults,
+validation (ValidateCustomResourceDefinition for the common mistakes) and the status the naming and
+establishing controllers give it, set here at create since this apiserver serves a CRD's resources
+as soon as it is stored. Serving the custom resources themselves is `core.customresource`'s.
+
+Left out: conversion webhooks (only strategy None), the v1beta1 API, name conflicts between CRDs
+(NamesAccepted is always True), the api-approved.kubernetes.io annotation and CEL rules.
+"""
+from __future__ import annotations
+
+from reference_impl.apiserver.core import crdschema
+from reference_impl.apiserver.core import validation as v
+from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.schemas import arr, boolean, kind, list_kind, obj, opaque, ref, string, \
+    strings
+from reference_impl.machinery.gojson import quote
+from reference_impl.mirrors import mirrors
+
+GROUP = "apiextensions.k8s.io"
+APIEXTENSIONS = "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1."
+PRINTER_COLUMN_TYPES = ("boolean", "date", "integer", "number", "string")
+COLUMN_FORMATS = ("byte", "date", "date-time", "double", "float", "int32", "int64", "password")
+
+
+def _names(crd: dict) -> dict:
+    return v.as_object(v.as_object(crd.get("spec")).get("names"))
+
+
+def storage_version(crd: dict) -> str:
+    """The version marked as storage ("" when none is)."""
+    versions = v.as_list(v.as_object(crd.get("spec")).get("versions"))
+    return next((version.get("name", "") for version in versions if version.get("storage")), "")
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1.SetDefaults_CustomResourceDefinitionSpec")
+def set_defaults(crd: dict, spec: dict) -> None:
+    """singular is the lower-cased kind, listKind the kind + "List", conversion strategy None."""
+    names = spec.get("names")
+    if isinstance(names, dict) and names.get("kind"):
+        names.setdefault("singular", names["kind"].lower())
+        names.setdefault("listKind", names["kind"] + "List")
+    spec.setdefault("conversion", {"strategy": "None"})
+
+
+def _go_bool(value: object) -> str:
+    return "true" if value else "false"
+
+
+def _versions_value(versions: list) -> str:
+    """spec.versions as %#v prints the internal slice in a field.Invalid (the schema pointer as 0xc000000000)."""
+    def one(version: dict) -> str:
+        schema = "(*apiextensions.CustomResourceValidation)(0xc000000000)" if version.get("schema") \
+            else "(*apiextensions.CustomResourceValidation)(nil)"
+        return (f"apiextensions.CustomResourceDefinitionVersion{{Name:{quote(str(version.get('name', '')))}, "
+                f"Served:{_go_bool(version.get('served'))}, Storage:{_go_bool(version.get('storage'))}, "
+                f"Deprecated:false, DeprecationWarning:(*string)(nil), Schema:{schema}, "
+                "Subresources:(*apiextensions.CustomResourceSubresources)(nil), "
+                "AdditionalPrinterColumns:[]apiextensions.CustomResourceColumnDefinition(nil)}")
+    return "[]apiextensions.CustomResourceDefinitionVersion{" + ", ".join(one(x) for x in versions) + "}"
+
+
+def _dns1035(value: str, path: str) -> list[str]:
+    return v.name_problems(value, "dns1035", path)
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.ValidateCustomResourceDefinitionNames")
+def names_problems(names: dict, path: str) -> list[str]:
+    problems = []
+    for field in ("plural", "singular"):
+        if names.get(field):
+            problems += _dns1035(names[field], f"{path}.{field}")
+    for field in ("kind", "listKind"):
+        if names.get(field) and v.name_problems(names[field].lower(), "dns1035"):
+            problems.append(v.invalid(f"{path}.{field}", names[field],
+                                      "may have mixed case, but should otherwise match: " + v.DNS1035_MSG))
+    for i, short_name in enumerate(v.as_list(names.get("shortNames"))):
+        problems += _dns1035(short_name, f"{path}.shortNames[{i}]")
+    if names.get("kind") and names.get("kind") == names.get("listKind"):
+        problems.append(v.invalid(f"{path}.listKind", names["listKind"], "kind and listKind may not be the same"))
+    for i, category in enumerate(v.as_list(names.get("categories"))):
+        problems += _dns1035(category, f"{path}.categories[{i}]")
+    return problems
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.ValidateCustomResourceColumnDefinition")
+def column_problems(column: dict, path: str) -> list[str]:
+    problems = [] if column.get("name") else [v.required(f"{path}.name")]
+    allowed = "must be one of " + ",".join(PRINTER_COLUMN_TYPES)
+    if not column.get("type"):
+        problems.append(v.required(f"{path}.type", allowed))
+    elif column["type"] not in PRINTER_COLUMN_TYPES:
+        problems.append(v.invalid(f"{path}.type", column["type"], allowed))
+    if column.get("format") and column["format"] not in COLUMN_FORMATS:
+        problems.append(v.invalid(f"{path}.format", column["format"], "must be one of " + ",".join(COLUMN_FORMATS)))
+    json_path = column.get("jsonPath", "")
+    if not json_path:
+        problems.append(v.required(f"{path}.JSONPath"))
+    elif not json_path.startswith("."):
+        problems.append(v.invalid(f"{path}.JSONPath", json_path, "must be a simple json path starting with ."))
+    return problems
+
+
+def _version_problems(version: dict, path: str) -> list[str]:
+    problems = _dns1035(version.get("name", ""), f"{path}.name")
+    schema = v.as_object(version.get("schema")).get("openAPIV3Schema")
+    if not isinstance(schema, dict):
+        problems.append(v.required(f"{path}.schema.openAPIV3Schema", "schemas are required"))
+    else:
+        schema_path = f"{path}.schema.openAPIV3Schema"
+        if "status" in v.as_object(version.get("subresources")) and schema.get("type", "object") != "object":
+            problems.append(v.invalid(f"{schema_path}.type", schema["type"], 'only "object" is allowed as the type '
+                                                                            "at the root of the schema if the status "
+                                                                            "subresource is enabled"))
+        problems += crdschema.structural_problems(schema, schema_path)
+    for i, column in enumerate(v.as_list(version.get("additionalPrinterColumns"))):
+        problems += column_problems(v.as_object(column), f"{path}.additionalPrinterColumns[{i}]")
+    return problems
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.ValidateCustomResourceDefinition",
+         "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.validateCustomResourceDefinitionSpec")
+def validate_crd(crd: dict) -> list[str]:
+    """The name is <plural>.<group>; the group a domain with a dot; scope Cluster or Namespaced;
+    the names valid; each version a DNS-1035 name with a structural schema; one storage version."""
+    spec, names = v.as_object(crd.get("spec")), _names(crd)
+    name = v.as_object(crd.get("metadata")).get("name", "")
+    problems = []
+    if name and name != f"{names.get('plural', '')}.{spec.get('group', '')}":
+        problems.append(v.invalid("metadata.name", name, 'must be spec.names.plural+"."+spec.group'))
+    group = spec.get("group", "")
+    if not group:
+        problems.append(v.required("spec.group"))
+    elif v.name_problems(group, "subdomain"):
+        problems += v.name_problems(group, "subdomain", "spec.group")
+    elif "." not in group:
+        problems.append(v.invalid("spec.group", group, "should be a domain with at least one dot"))
+    scope = spec.get("scope", "")
+    if not scope:
+        problems.append(v.required("spec.scope"))
+    elif scope not in ("Cluster", "Namespaced"):
+        problems.append(v.unsupported("spec.scope", scope, ("Cluster", "Namespaced")))
+    versions = v.as_list(spec.get("versions"))
+    for i, version in enumerate(versions):
+        problems += _version_problems(v.as_object(version), f"spec.versions[{i}]")
+    seen = [v.as_object(version).get("name") for version in versions]
+    if len(set(seen)) != len(seen):
+        problems.append(v.invalid("spec.versions", _versions_value(versions), "must contain unique version names"))
+    if sum(1 for version in versions if v.as_object(version).get("storage")) != 1:
+        problems.append(f"spec.versions: Invalid value: {_versions_value(versions)}: "
+                        "must have exactly one version marked as storage version")
+    for field in ("plural", "singular", "kind", "listKind"):
+        if not names.get(field):
+            problems.append(v.required(f"spec.names.{field}"))
+    return problems + names_problems(names, "spec.names")
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.validateCustomResourceDefinitionSpecUpdate")
+def validate_crd_update(old: dict, new: dict) -> list[str]:
+    """The group and plural name the stored resources: never changed; scope and kind neither once
+    the CRD is established."""
+    old_spec, new_spec = v.as_object(old.get("spec")), v.as_object(new.get("spec"))
+    problems = []
+    pairs = [("spec.scope", old_spec.get("scope"), new_spec.get("scope")),
+             ("spec.names.kind", _names(old).get("kind"), _names(new).get("kind"))] if established(old) else []
+    pairs += [("spec.group", old_spec.get("group"), new_spec.get("group")),
+              ("spec.names.plural", _names(old).get("plural"), _names(new).get("plural"))]
+    for path, before, after in pairs:
+        if before != after:
+            problems.append(v.invalid(path, after or "", "field is immutable"))
+    return problems
+
+
+def established(crd: dict) -> bool:
+    conditions = v.as_list(v.as_object(crd.get("status")).get("conditions"))
+    return any(c.get("type") == "Established" and c.get("status") == "True" for c in conditions)
+
+
+def accepted_names(crd: dict) -> dict:
+    """The names the naming controller accepts: the spec's (this server knows of no conflicts)."""
+    names = _names(crd)
+    return {k: names[k] for k in ("plural", "singular", "shortNames", "kind", "listKind", "categories")
+            if names.get(k)}
+
+
+@mirrors("(k8s.io/apiextensions-apiserver/pkg/registry/customresourcedefinition.strategy).PrepareForCreate",
+         "(*k8s.io/apiextensions-apiserver/pkg/controller/status.NamingConditionController).calculateNamesAndConditions",
+         "(*k8s.io/apiextensions-apiserver/pkg/controller/establish.EstablishingController).sync")
+def prepare_for_create(crd: dict, user: object = None) -> None:
+    """A new CRD's status: its storage version stored, its names accepted, and established."""
+    now = crd["metadata"]["creationTimestamp"]
+    crd["status"] = {
+        "acceptedNames": accepted_names(crd),
+        "conditions": [
+            {"type": "NamesAccepted", "status": "True", "lastTransitionTime": now, "reason": "NoConflicts",
+             "message": "no conflicts found"},
+            {"type": "Established", "status": "True", "lastTransitionTime": now, "reason": "InitialNamesAccepted",
+             "message": "the initial names have been accepted"}],
+        "storedVersions": [storage_version(crd)] if storage_version(crd) else []}
+
+
+@mirrors("(k8s.io/apiextensions-apiserver/pkg/registry/customresourcedefinition.strategy).PrepareForUpdate")
+def prepare_for_update(new: dict, old: dict) -> None:
+    """The status stays the server's; a new storage version joins storedVersions; renamed names
+    are accepted."""
+    status = new["status"] = dict(v.as_object(old.get("status")))
+    stored = list(v.as_list(status.get("storedVersions")))
+    if storage_version(new) and storage_version(new) not in stored:
+        stored.append(storage_version(new))
+    status["storedVersions"] = stored
+    status["acceptedNames"] = accepted_names(new)
+
+
+CRD = Resource(GROUP, "v1", "CustomResourceDefinition", "customresourcedefinitions", "customresourcedefinition",
+               False, ("crd", "crds"), subresources=("status",), categories=("api-extensions",),
+               storage_prefix=f"{GROUP}/customresourcedefinitions", tracks_generation=True,
+               return_deleted_object=True, validator=validate_crd, update_validator=validate_crd_update,
+               prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update)
+RESOURCES = (CRD,)
+
+DEFAULTS = {"CustomResourceDefinition": set_defaults}
+
+DEFINITIONS = {
+    APIEXTENSIONS + "CustomResourceDefinition": kind(
+        GROUP, "v1", "CustomResourceDefinition", "A resource to serve under the API server's /apis.", ("spec",),
+        spec=ref(APIEXTENSIONS + "CustomResourceDefinitionSpec", "The resource's group, names, scope and versions."),
+        status=ref(APIEXTENSIONS + "CustomResourceDefinitionStatus", "What the server made of the definition.")),
+    APIEXTENSIONS + "CustomResourceDefinitionSpec": obj(
+        "The resource a CustomResourceDefinition defines.", ("group", "names", "scope", "versions"),
+        conversion=opaque("How objects convert between versions."),
+        group=string("The API group, /apis/<group>/..."),
+        names=ref(APIEXTENSIONS + "CustomResourceDefinitionNames", "The resource's names."),
+        preserveUnknownFields=boolean("Keep fields the schema does not specify (v1beta1 only)."),
+        scope=string("Cluster or Namespaced."),
+        versions=arr(ref(APIEXTENSIONS + "CustomResourceDefinitionVersion"), "The served versions.")),
+    APIEXTENSIONS + "CustomResourceDefinitionNames": obj(
+        "The names a resource is served and printed under.", ("plural", "kind"),
+        categories=strings("Groups of resources it belongs to (`kubectl get all`)."),
+        kind=string("The CamelCase kind of its objects."),
+        listKind=string("The kind of its lists."),
+        plural=string("The name in URLs."),
+        shortNames=strings("Short names for kubectl."),
+        singular=string("The singular name.")),
+    APIEXTENSIONS + "CustomResourceDefinitionVersion": obj(
+        "One version of the resource.", ("name", "served", "storage"),
+        additionalPrinterColumns=arr(opaque("A column: name, type, jsonPath."), "Columns `kubectl get` shows."),
+        deprecated=boolean("Whether the version is deprecated."),
+        deprecationWarning=string("The warning for requests to a deprecated version."),
+        name=string("The version's name, as in /apis/<group>/<version>."),
+        schema=opaque("The openAPIV3Schema objects of this version are validated, pruned and defaulted by."),
+        served=boolean("Whether the version is served."),
+        storage=boolean("Whether objects are stored in this version."),
+        subresources=opaque("The status and scale subresources.")),
+    APIEXTENSIONS + "CustomResourceDefinitionStatus": obj(
+        "What the server made of the definition.",
+        acceptedNames=ref(APIEXTENSIONS + "CustomResourceDefinitionNames", "The names actually served."),
+        conditions=arr(opaque("A condition: type, status, reason, message."), "NamesAccepted, Established, ..."),
+        storedVersions=strings("Every version objects have been stored in.")),
+    APIEXTENSIONS + "CustomResourceDefinitionList": list_kind(GROUP, "v1", APIEXTENSIONS + "CustomResourceDefinition"),
+}

@@ -1,0 +1,330 @@
+"""CustomResourceDefinitions and the custom resources they serve, through the handler chain over a
+real registry on the reference etcd. One rule per test, named in its docstring; the texts are the
+ones Kubernetes 1.24's apiextensions apiserver writes."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from reference_impl.machinery.clock import ManualClock
+from reference_impl.apiserver.core.registry import Registry
+from reference_impl.apiserver.adapter.server import HandlerChain
+from tests.reference.apiserver.test_handlers import NOW, TABLE, call, etcd  # noqa: F401  (fixture)
+from tests.reference.apiserver.watching import collect
+
+CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+SCHEMA = {"type": "object", "properties": {
+    "spec": {"type": "object", "required": ["image"], "properties": {
+        "image": {"type": "string", "minLength": 1, "pattern": "^[a-z]"},
+        "replicas": {"type": "integer", "minimum": 1, "maximum": 10, "default": 1},
+        "colour": {"type": "string", "enum": ["red", "blue"]},
+        "ports": {"type": "array", "maxItems": 2, "items": {"type": "integer"}},
+        "port": {"x-kubernetes-int-or-string": True},
+        "note": {"type": "string", "nullable": True},
+        "extra": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}},
+    "status": {"type": "object", "properties": {"ready": {"type": "boolean"}}}}}
+CRD = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+       "metadata": {"name": "widgets.example.com"},
+       "spec": {"group": "example.com", "scope": "Namespaced",
+                "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "shortNames": ["wg"],
+                          "categories": ["all"]},
+                "versions": [{"name": "v1", "served": True, "storage": True, "schema": {"openAPIV3Schema": SCHEMA},
+                              "subresources": {"status": {}},
+                              "additionalPrinterColumns": [
+                                  {"name": "Replicas", "type": "integer", "jsonPath": ".spec.replicas"},
+                                  {"name": "Image", "type": "string", "jsonPath": ".spec.image"}]}]}}
+WIDGET = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w1"},
+          "spec": {"image": "nginx"}}
+
+
+@pytest.fixture
+def registry(etcd):  # noqa: F811
+    registry = Registry(etcd, ManualClock(NOW))
+    yield registry
+    registry.close()
+
+
+@pytest.fixture
+def chain(registry, request):
+    """A chain with a namespace of the test's own and the widgets CRD, removed afterwards."""
+    namespace = "".join(c if c.isalnum() else "-" for c in request.node.name.lower())[:50].strip("-")
+    chain = HandlerChain(registry, now=lambda: NOW + 90)
+    chain.namespace = namespace
+    call(chain, "POST", "/api/v1/namespaces", {"metadata": {"name": namespace}})
+    code, body = call(chain, "POST", CRDS, CRD)
+    assert code == 201, body
+    yield chain
+    call(chain, "DELETE", f"{CRDS}/widgets.example.com")
+
+
+def widgets(chain, name: str = "") -> str:
+    return f"/apis/example.com/v1/namespaces/{chain.namespace}/widgets" + (f"/{name}" if name else "")
+
+
+def crd_with(**changes) -> dict:
+    crd = copy.deepcopy(CRD)
+    crd["metadata"]["name"] = "gadgets.example.com"
+    crd["spec"]["names"] = {"plural": "gadgets", "singular": "gadget", "kind": "Gadget"}
+    for path, value in changes.items():
+        target = crd
+        *parents, last = path.split("__")
+        for part in parents:
+            target = target[int(part)] if isinstance(target, list) else target[part]
+        target[last] = value
+    return crd
+
+
+def test_crd_is_established_with_its_names_accepted(chain):
+    """A created CRD reports NamesAccepted and Established, its acceptedNames and storedVersions."""
+    code, crd = call(chain, "GET", f"{CRDS}/widgets.example.com")
+    assert code == 200
+    assert [(c["type"], c["status"], c["reason"]) for c in crd["status"]["conditions"]] == [
+        ("NamesAccepted", "True", "NoConflicts"), ("Established", "True", "InitialNamesAccepted")]
+    assert crd["status"]["acceptedNames"] == {"plural": "widgets", "singular": "widget", "shortNames": ["wg"],
+                                              "kind": "Widget", "listKind": "WidgetList", "categories": ["all"]}
+    assert crd["status"]["storedVersions"] == ["v1"]
+    assert crd["spec"]["conversion"] == {"strategy": "None"}
+
+
+@pytest.mark.parametrize("changes,message", [
+    ({"metadata__name": "gadgets.other.com"},
+     'metadata.name: Invalid value: "gadgets.other.com": must be spec.names.plural+"."+spec.group'),
+    ({"metadata__name": "gadgets.example", "spec__group": "example"},
+     'spec.group: Invalid value: "example": should be a domain with at least one dot'),
+    ({"spec__scope": "Global"},
+     'spec.scope: Unsupported value: "Global": supported values: "Cluster", "Namespaced"'),
+    ({"spec__versions__0__name": "V1"},
+     'spec.versions[0].name: Invalid value: "V1": a DNS-1035 label must consist of lower case alphanumeric '
+     "characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. "
+     "'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"),
+    ({"spec__versions__0__schema": {}},
+     "spec.versions[0].schema.openAPIV3Schema: Required value: schemas are required"),
+    ({"spec__versions__0__schema": {"openAPIV3Schema": {"type": "object", "properties": {"spec": {}}}}},
+     "spec.versions[0].schema.openAPIV3Schema.properties[spec].type: Required value: must not be empty for "
+     "specified object fields"),
+    ({"spec__versions__0__schema": {"openAPIV3Schema": {"type": "string"}}},
+     '[spec.versions[0].schema.openAPIV3Schema.type: Invalid value: "string": only "object" is allowed as the '
+     "type at the root of the schema if the status subresource is enabled, "
+     'spec.versions[0].schema.openAPIV3Schema.type: Invalid value: "string": must be object at the root]'),
+])
+def test_invalid_crd_is_422_with_upstreams_text(chain, changes, message):
+    """ValidateCustomResourceDefinition's errors for the usual mistakes."""
+    code, status = call(chain, "POST", CRDS, crd_with(**changes))
+    assert code == 422, status
+    name = changes.get("metadata__name", "gadgets.example.com")
+    assert status["message"] == f'CustomResourceDefinition.apiextensions.k8s.io "{name}" is invalid: {message}'
+
+
+def test_crd_needs_exactly_one_storage_version(chain):
+    """Two versions both marked storage are refused."""
+    crd = crd_with()
+    crd["spec"]["versions"].append({**crd["spec"]["versions"][0], "name": "v2"})
+    code, status = call(chain, "POST", CRDS, crd)
+    assert code == 422
+    assert status["message"].endswith("must have exactly one version marked as storage version")
+    assert status["details"]["causes"][0]["field"] == "spec.versions"
+
+
+def test_crd_update_changes_what_is_served(chain):
+    """An updated CRD is served as updated: here a new printer column, a new version, and its
+    generation counts the spec change."""
+    crd = call(chain, "GET", f"{CRDS}/widgets.example.com")[1]
+    version = crd["spec"]["versions"][0]
+    version["additionalPrinterColumns"].append({"name": "Colour", "type": "string", "jsonPath": ".spec.colour"})
+    crd["spec"]["versions"].append({**copy.deepcopy(version), "name": "v2beta1", "storage": False})
+    code, updated = call(chain, "PUT", f"{CRDS}/widgets.example.com", crd)
+    assert code == 200, updated
+    assert updated["metadata"]["generation"] == 2 and updated["status"]["storedVersions"] == ["v1"]
+    call(chain, "POST", widgets(chain), {**WIDGET, "spec": {"image": "nginx", "colour": "red"}})
+    table = call(chain, "GET", widgets(chain), accept=TABLE)[1]
+    assert table["rows"][0]["cells"] == ["w1", 1, "nginx", "red"]
+    code, widget = call(chain, "GET", f"/apis/example.com/v2beta1/namespaces/{chain.namespace}/widgets/w1")
+    assert code == 200 and widget["apiVersion"] == "example.com/v2beta1"
+    assert chain.rest.registry.storage.get(
+        f"/registry/example.com/widgets/{chain.namespace}/w1")["apiVersion"] == "example.com/v1"
+
+
+def test_scope_of_an_established_crd_is_immutable(chain):
+    """Once established, a CRD keeps its scope (and always its group and plural)."""
+    crd = call(chain, "GET", f"{CRDS}/widgets.example.com")[1]
+    crd["spec"]["scope"] = "Cluster"
+    code, status = call(chain, "PUT", f"{CRDS}/widgets.example.com", crd)
+    assert code == 422
+    assert status["message"] == ('CustomResourceDefinition.apiextensions.k8s.io "widgets.example.com" is invalid: '
+                                 'spec.scope: Invalid value: "Cluster": field is immutable')
+
+
+def test_custom_object_crud(chain):
+    """Create, get, list, update and delete a custom object; it is stored under
+    /registry/<group>/<plural>/<namespace>/<name>."""
+    code, created = call(chain, "POST", widgets(chain), WIDGET)
+    assert code == 201, created
+    assert created["metadata"]["generation"] == 1 and created["metadata"]["namespace"] == chain.namespace
+    raw = chain.rest.registry.storage.get(f"/registry/example.com/widgets/{chain.namespace}/w1")
+    assert raw["spec"]["image"] == "nginx"
+    code, listed = call(chain, "GET", widgets(chain))
+    assert code == 200 and listed["kind"] == "WidgetList"
+    assert [item["metadata"]["name"] for item in listed["items"]] == ["w1"]
+    created["spec"]["image"] = "redis"
+    code, updated = call(chain, "PUT", widgets(chain, "w1"), created)
+    assert code == 200 and updated["metadata"]["generation"] == 2
+    code, _ = call(chain, "DELETE", widgets(chain, "w1"))
+    assert code == 200
+    assert call(chain, "GET", widgets(chain, "w1"))[0] == 404
+
+
+def test_watch_sees_custom_objects(chain):
+    """A watch of a custom resource (from its watch cache) sees its objects change."""
+    code, created = call(chain, "POST", widgets(chain), WIDGET)
+    registry = chain.rest.registry
+    widget_resource = next(r for r in registry.custom_resources() if r.plural == "widgets")
+    watch = registry.watch(widget_resource, chain.namespace, resource_version=created["metadata"]["resourceVersion"])
+    call(chain, "PATCH", widgets(chain, "w1"), {"spec": {"replicas": 2}}, content_type="application/merge-patch+json")
+    call(chain, "DELETE", widgets(chain, "w1"))
+    events = collect(watch, 2)
+    assert [(kind, obj["kind"], obj["spec"]["replicas"]) for kind, obj in events] == [
+        ("MODIFIED", "Widget", 2), ("DELETED", "Widget", 2)]
+
+
+def test_deletecollection(chain):
+    """DELETE on the collection deletes the custom objects its selector picks."""
+    for name, colour in (("a", "red"), ("b", "blue")):
+        call(chain, "POST", widgets(chain), {**WIDGET, "metadata": {"name": name, "labels": {"colour": colour}}})
+    code, deleted = call(chain, "DELETE", widgets(chain), query={"labelSelector": "colour=red"})
+    assert code == 200 and [item["metadata"]["name"] for item in deleted["items"]] == ["a"]
+    assert [item["metadata"]["name"] for item in call(chain, "GET", widgets(chain))[1]["items"]] == ["b"]
+
+
+def test_unknown_fields_are_pruned_and_defaults_applied(chain):
+    """Fields the schema does not specify are dropped (but kept under preserve-unknown-fields);
+    a missing field with a default gets it."""
+    widget = copy.deepcopy(WIDGET)
+    widget["spec"].update(unknown=1, extra={"anything": {"goes": True}})
+    widget["top"] = "level"
+    code, created = call(chain, "POST", widgets(chain), widget)
+    assert code == 201, created
+    assert "top" not in created and "unknown" not in created["spec"]
+    assert created["spec"]["extra"] == {"anything": {"goes": True}}
+    assert created["spec"]["replicas"] == 1
+
+
+@pytest.mark.parametrize("spec,message", [
+    ({"replicas": "two"}, 'spec.replicas: Invalid value: "string": spec.replicas in body must be of type '
+                          'integer: "string"'),
+    ({"replicas": 0}, "spec.replicas: Invalid value: 0: spec.replicas in body should be greater than or equal to 1"),
+    ({"replicas": 11}, "spec.replicas: Invalid value: 11: spec.replicas in body should be less than or equal to 10"),
+    ({"colour": "pink"}, 'spec.colour: Unsupported value: "pink": supported values: "red", "blue"'),
+    ({"image": ""}, 'spec.image: Invalid value: "": spec.image in body should be at least 1 chars long'),
+    ({"image": "Nginx"}, "spec.image: Invalid value: \"Nginx\": spec.image in body should match '^[a-z]'"),
+    ({"ports": [1, 2, 3]}, "spec.ports: Invalid value: []string{\"1\", \"2\", \"3\"}: spec.ports in body should "
+                           "have at most 2 items"),
+    ({"ports": ["a"]}, 'spec.ports[0]: Invalid value: "string": spec.ports[0] in body must be of type integer: '
+                       '"string"'),
+    ({"port": True}, 'spec.port: Invalid value: "boolean": spec.port in body must be of type integer,string: '
+                     '"boolean"'),
+])
+def test_invalid_custom_object_is_422_with_upstreams_text(chain, spec, message):
+    """The schema's value rules, reported as field errors of <Kind>.<group>."""
+    widget = copy.deepcopy(WIDGET)
+    widget["spec"].update(spec)
+    code, status = call(chain, "POST", widgets(chain), widget)
+    assert code == 422, status
+    assert status["message"] == f'Widget.example.com "w1" is invalid: {message}'
+
+
+def test_required_and_nullable(chain):
+    """A missing required field is Required; null is fine where nullable, a type error elsewhere."""
+    code, status = call(chain, "POST", widgets(chain), {**WIDGET, "spec": {"note": None}})
+    assert status["message"] == 'Widget.example.com "w1" is invalid: spec.image: Required value'
+    code, created = call(chain, "POST", widgets(chain), {**WIDGET, "spec": {"image": "a", "note": None,
+                                                                             "port": "http"}})
+    assert code == 201, created
+
+
+def test_status_subresource(chain):
+    """With a status subresource the main resource ignores status and /status changes only status,
+    validated by the schema."""
+    widget = {**WIDGET, "status": {"ready": True}}
+    code, created = call(chain, "POST", widgets(chain), widget)
+    assert code == 201 and "status" not in created
+    code, updated = call(chain, "PUT", widgets(chain, "w1") + "/status",
+                         {**created, "spec": {"image": "changed"}, "status": {"ready": True}})
+    assert code == 200, updated
+    assert updated["status"] == {"ready": True} and updated["spec"]["image"] == "nginx"
+    assert updated["metadata"]["generation"] == 1
+    code, status = call(chain, "PUT", widgets(chain, "w1") + "/status", {**updated, "status": {"ready": "yes"}})
+    assert code == 422
+    assert status["message"] == ('Widget.example.com "w1" is invalid: status.ready: Invalid value: "string": '
+                                 'status.ready in body must be of type boolean: "string"')
+
+
+def test_merge_and_json_patch_but_no_strategic_merge(chain):
+    """Custom resources take merge and JSON patches; a strategic merge patch is 415."""
+    call(chain, "POST", widgets(chain), WIDGET)
+    code, patched = call(chain, "PATCH", widgets(chain, "w1"), {"spec": {"replicas": 3}},
+                         content_type="application/merge-patch+json")
+    assert code == 200 and patched["spec"]["replicas"] == 3
+    code, patched = call(chain, "PATCH", widgets(chain, "w1"), [{"op": "replace", "path": "/spec/image",
+                                                                 "value": "redis"}],
+                         content_type="application/json-patch+json")
+    assert code == 200 and patched["spec"]["image"] == "redis"
+    code, status = call(chain, "PATCH", widgets(chain, "w1"), {"spec": {"replicas": 4}},
+                        content_type="application/strategic-merge-patch+json")
+    assert code == 415
+    assert status["message"] == (
+        "the body of the request was in an unknown format - accepted media types include: "
+        "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml "
+        '(got "application/strategic-merge-patch+json")')
+
+
+def test_table_has_the_printer_columns(chain):
+    """A Table of custom objects has Name, then the CRD's additionalPrinterColumns."""
+    call(chain, "POST", widgets(chain), WIDGET)
+    code, table = call(chain, "GET", widgets(chain), accept=TABLE)
+    assert code == 200
+    assert [c["name"] for c in table["columnDefinitions"]] == ["Name", "Replicas", "Image"]
+    assert table["rows"][0]["cells"] == ["w1", 1, "nginx"]
+
+
+def test_table_defaults_to_age(chain):
+    """A version without additionalPrinterColumns prints Name and Age."""
+    crd = crd_with(spec__scope="Cluster")
+    del crd["spec"]["versions"][0]["additionalPrinterColumns"]
+    assert call(chain, "POST", CRDS, crd)[0] == 201
+    call(chain, "POST", "/apis/example.com/v1/gadgets", {**WIDGET, "kind": "Gadget", "metadata": {"name": "g"}})
+    code, table = call(chain, "GET", "/apis/example.com/v1/gadgets", accept=TABLE)
+    assert [c["name"] for c in table["columnDefinitions"]] == ["Name", "Age"]
+    assert table["rows"][0]["cells"] == ["g", "90s"]
+    call(chain, "DELETE", f"{CRDS}/gadgets.example.com")
+
+
+def test_discovery_lists_the_group_and_resource(chain):
+    """/apis lists the CRD's group; its version lists the resource with short names, categories
+    and the status subresource."""
+    groups = call(chain, "GET", "/apis")[1]["groups"]
+    assert {"name": "example.com", "versions": [{"groupVersion": "example.com/v1", "version": "v1"}],
+            "preferredVersion": {"groupVersion": "example.com/v1", "version": "v1"}} in groups
+    code, resources = call(chain, "GET", "/apis/example.com/v1")
+    assert code == 200
+    widget, status = resources["resources"]
+    assert widget["name"] == "widgets" and widget["shortNames"] == ["wg"] and widget["categories"] == ["all"]
+    assert widget["namespaced"] and widget["kind"] == "Widget"
+    assert status["name"] == "widgets/status"
+
+
+def test_deleting_the_crd_deletes_its_objects_and_stops_serving(chain):
+    """Once the CRD is deleted its objects are gone from etcd and its group is a 404."""
+    call(chain, "POST", widgets(chain), WIDGET)
+    code, _ = call(chain, "DELETE", f"{CRDS}/widgets.example.com")
+    assert code == 200
+    assert call(chain, "GET", widgets(chain))[0] == 404
+    assert chain.rest.registry.storage.list("/registry/example.com/widgets/").items == []
+
+
+def test_crd_served_after_restart(chain, etcd):  # noqa: F811
+    """A new registry on the same etcd serves the CRDs stored there."""
+    call(chain, "POST", widgets(chain), WIDGET)
+    fresh = HandlerChain(Registry(etcd, ManualClock(NOW)))
+    code, widget = call(fresh, "GET", widgets(chain, "w1"))
+    assert code == 200 and widget["spec"]["image"] == "nginx"
