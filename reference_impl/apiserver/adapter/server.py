@@ -72,12 +72,15 @@ class HandlerChain:
         self.server_address = server_address
         self.registry = registry
 
+    def custom_resources(self) -> tuple:
+        """The custom resources served now (none for a chain without a registry, which serves only
+        the documents)."""
+        return self.registry.custom_resources() if self.registry is not None else ()
+
     @property
     def served(self) -> tuple:
-        """Every resource served now: the built-in kinds, the reviews, the custom resources (none
-        for a chain without a registry, which serves only the documents)."""
-        custom = self.registry.custom_resources() if self.registry is not None else ()
-        return (*kinds.RESOURCES, *discovery.REVIEWS.values(), *custom)
+        """Every resource served now: the built-in kinds, the reviews, the custom resources."""
+        return (*kinds.RESOURCES, *discovery.REVIEWS.values(), *self.custom_resources())
 
     @property
     def served_groups(self) -> set[str]:
@@ -151,11 +154,11 @@ class HandlerChain:
         if review is not None and info.verb == "create" and not info.subresource and not info.name \
                 and bool(info.namespace) == review.namespaced:
             return self.review(request, review.kind)
-        served = self.served
-        if info.api_group not in {r.group for r in served}:
+        path = (info.api_group, info.api_version, info.resource)
+        resource = kinds.find(*path) or next(
+            (r for r in self.custom_resources() if (r.group, r.version, r.plural) == path), None)
+        if resource is None and info.api_group not in self.served_groups:
             return not_found_page()  # no go-restful web service for the group
-        resource = next((r for r in served if isinstance(r, Resource) and
-                         (r.group, r.version, r.plural) == (info.api_group, info.api_version, info.resource)), None)
         if resource is None or (info.namespace and not resource.namespaced and info.resource != "namespaces"):
             raise errors.resource_not_served()
         return self.rest.serve(request, resource)
