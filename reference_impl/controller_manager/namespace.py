@@ -8,6 +8,8 @@ Objects are deleted with the server's default grace period, so a pod waits for i
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from reference_impl.apiserver import kinds
 from reference_impl.machinery.actions import Delete, Update
@@ -32,14 +34,16 @@ CONDITIONS = {
 
 @mirrors("(*k8s.io/kubernetes/pkg/controller/namespace/deletion.namespacedResourcesDeleter).Delete")
 @trace.decision
-def sync_namespace(namespace: dict, contents: dict[str, list[dict]], now: str) -> list:
+def sync_namespace(namespace: dict, contents: dict[str, list[dict]], now: str,
+                   groups: Mapping[str, str] = MappingProxyType({})) -> list:
     """`contents` maps each namespaced resource (plural) to its objects in this namespace; `now`
-    (RFC 3339) stamps a condition whose status changes."""
+    (RFC 3339) stamps a condition whose status changes; `groups` names the API group of the
+    resources discovery found beyond the built-in ones."""
     meta = namespace["metadata"]
     if not meta.get("deletionTimestamp") or not (namespace.get("spec") or {}).get("finalizers"):
         return []
     remaining = {plural: objs for plural, objs in contents.items() if objs}
-    status = _status(namespace, remaining, now)
+    status = _status(namespace, remaining, now, groups)
     actions: list = []
     if status != namespace.get("status"):
         updated = copy.deepcopy(namespace)
@@ -66,13 +70,13 @@ def _delete_all_content(name: str, contents: dict[str, list[dict]]) -> list:
 @mirrors("(*k8s.io/kubernetes/pkg/controller/namespace/deletion.namespacedResourcesDeleter).updateNamespaceStatusFunc",
          "(*k8s.io/kubernetes/pkg/controller/namespace/deletion.namespaceConditionUpdater).ProcessContentTotals",
          "k8s.io/kubernetes/pkg/controller/namespace/deletion.updateConditions")
-def _status(namespace: dict, remaining: dict[str, list[dict]], now: str) -> dict:
+def _status(namespace: dict, remaining: dict[str, list[dict]], now: str, groups: Mapping[str, str]) -> dict:
     """Phase Terminating and the five deletion conditions. Discovery, group-version parsing and
     content deletion cannot fail here (the resources are a fixed list and deletes are sent after
     the sync), so those three always read False; what is left is what the caches still hold."""
     failing: dict[str, tuple[str, str]] = {}
     if remaining:
-        counts = sorted(f"{plural}.{_group(plural)} has {len(objs)} resource instances"
+        counts = sorted(f"{plural}.{groups.get(plural, _group(plural))} has {len(objs)} resource instances"
                         for plural, objs in remaining.items())
         failing["NamespaceContentRemaining"] = ("SomeResourcesRemain",
                                                 f"Some resources are remaining: {', '.join(counts)}")

@@ -94,6 +94,12 @@ WORKLOAD_GC_KINDS = {"ReplicationController": "replicationcontrollers", "DaemonS
                      "Job": "jobs", "CronJob": "cronjobs"}
 
 
+def _api_group(prefix: str) -> str:
+    """The group of an API prefix: "" for /api/v1, "apps" for /apis/apps/v1."""
+    parts = prefix.strip("/").split("/")
+    return parts[1] if parts[0] == "apis" else ""
+
+
 class ControllerManager:
     def __init__(self, client: RestClient, grace_period: float = GRACE_PERIOD,
                  stop: threading.Event | None = None):
@@ -129,7 +135,7 @@ class ControllerManager:
         (config maps, secrets, roles, …), listed live: the namespace deleter finds every
         namespaced kind through discovery, as upstream's discoverResourcesFn does."""
         held = {}
-        for plural, prefix in self._namespaced_kinds().items():
+        for plural, prefix in self._namespaced_kinds(rediscover=True).items():
             if plural in watched:
                 continue
             try:
@@ -139,10 +145,11 @@ class ControllerManager:
             held[plural] = listed.get("items") or []
         return held
 
-    def _namespaced_kinds(self) -> dict[str, str]:
-        """plural → API prefix of every namespaced resource that can be listed and deleted,
-        from discovery (read once); `apply` learns their paths."""
-        if self._discovered is None:
+    def _namespaced_kinds(self, rediscover: bool = False) -> dict[str, str]:
+        """plural → API prefix of every namespaced resource that can be listed and deleted, from
+        discovery: read once, and again when `rediscover`ing (the namespace deleter does at each
+        sync, so it also finds the custom resources of CRDs made since); `apply` learns their paths."""
+        if self._discovered is None or rediscover:
             found: dict[str, str] = {}
             prefixes = ["/api/v1"] + [f"/apis/{group['preferredVersion']['groupVersion']}"
                                       for group in self.client.request("GET", "/apis")["groups"]]
@@ -382,7 +389,8 @@ class ControllerManager:
         held = {r: self.cache(r).by_namespace(name) for r in contents}
         if ns["metadata"].get("deletionTimestamp"):
             held.update(self._unwatched_content(name, set(contents)))
-        return actions + namespace.sync_namespace(ns, held, rfc3339(self.clock.now()))
+        groups = {plural: _api_group(prefix) for plural, prefix in (self._discovered or {}).items()}
+        return actions + namespace.sync_namespace(ns, held, rfc3339(self.clock.now()), groups)
 
     def _garbage_collect(self) -> list:
         """The GC over the kinds watched here; an object with an owner of another kind is left alone,

@@ -81,6 +81,12 @@ def test_remaining_content_is_reported_in_conditions():
     assert remaining["lastTransitionTime"] == NOW
 
 
+def test_remaining_custom_objects_are_counted_under_their_discovered_group():
+    status = status_update(namespace.sync_namespace(ns(), {"gadgets": [obj("g")]}, NOW, {"gadgets": "example.com"}))
+    assert condition(status, "NamespaceContentRemaining")["message"] == (
+        "Some resources are remaining: gadgets.example.com has 1 resource instances")
+
+
 def test_remaining_finalizers_are_reported_in_conditions():
     """NamespaceFinalizersRemaining is True, counting the objects each finalizer holds."""
     held = [obj("a", deleting=True, finalizers=["example.com/hold"])]

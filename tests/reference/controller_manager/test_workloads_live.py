@@ -126,6 +126,31 @@ def test_a_deleted_namespace_is_emptied_of_kinds_no_informer_watches(rest):
                     if o["metadata"]["namespace"] == gone], path
 
 
+def test_a_deleted_namespace_is_emptied_of_custom_objects_defined_after_the_first_deletion(rest):
+    """The deleter discovers the namespaced resources at each sync, as discoverResourcesFn does:
+    the objects of a CRD established after an earlier namespace deletion are deleted too, where the
+    namespace went and left them in etcd."""
+    first = "before-crd"
+    rest.request("POST", "/api/v1/namespaces", {"metadata": {"name": first}})
+    rest.request("DELETE", f"/api/v1/namespaces/{first}")
+    eventually(lambda: first not in {ns["metadata"]["name"]
+                                     for ns in rest.request("GET", "/api/v1/namespaces")["items"]})
+    rest.request("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", {
+        "metadata": {"name": "gadgets.example.com"},
+        "spec": {"group": "example.com", "scope": "Namespaced",
+                 "names": {"plural": "gadgets", "singular": "gadget", "kind": "Gadget"},
+                 "versions": [{"name": "v1", "served": True, "storage": True, "schema": {"openAPIV3Schema": {
+                     "type": "object", "x-kubernetes-preserve-unknown-fields": True}}}]}})
+    gone = "with-gadgets"
+    rest.request("POST", "/api/v1/namespaces", {"metadata": {"name": gone}})
+    rest.request("POST", f"/apis/example.com/v1/namespaces/{gone}/gadgets",
+                 {"apiVersion": "example.com/v1", "kind": "Gadget", "metadata": {"name": "g1"}})
+    rest.request("DELETE", f"/api/v1/namespaces/{gone}")
+    eventually(lambda: gone not in {ns["metadata"]["name"]
+                                    for ns in rest.request("GET", "/api/v1/namespaces")["items"]})
+    assert rest.request("GET", "/apis/example.com/v1/gadgets")["items"] == []
+
+
 def test_disruption_controller_computes_the_budget_an_eviction_spends(rest):
     """A PodDisruptionBudget over a ReplicationController's ready pods gets its status from the
     disruption controller; an eviction spends the one disruption it allows and the next one is
