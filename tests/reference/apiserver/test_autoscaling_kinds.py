@@ -6,20 +6,16 @@ from __future__ import annotations
 import pytest
 
 from reference_impl.apiserver import kinds
-from reference_impl.apiserver.adapter.server import HandlerChain
-from reference_impl.apiserver.core.registry import Registry
-from reference_impl.apiserver.storage.etcdclient import EtcdClient
-from reference_impl.machinery.clock import ManualClock
 from tests.reference.apiserver.test_handlers import TABLE, call
-from tests.reference.etcd.processes import reference_server
+from tests.reference.apiserver.test_served_kinds import chain  # noqa: F401  (fixture: a namespace "kinds")
 
-NOW = 1_700_000_000.0
+NS = "kinds"
 TARGET = {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}
 
 
 def hpa(api_version: str = "autoscaling/v2", name: str = "web", **spec) -> dict:
     return {"apiVersion": api_version, "kind": "HorizontalPodAutoscaler",
-            "metadata": {"name": name, "namespace": "d"},
+            "metadata": {"name": name, "namespace": NS},
             "spec": {"scaleTargetRef": TARGET, "minReplicas": 1, "maxReplicas": 3, **spec}}
 
 
@@ -128,20 +124,8 @@ def test_v1_defaults_only_min_replicas():
     assert obj["spec"] == {"scaleTargetRef": TARGET, "minReplicas": 1, "maxReplicas": 3}
 
 
-@pytest.fixture(scope="module")
-def chain(tmp_path_factory):
-    with reference_server(tmp_path_factory.mktemp("etcd")) as server:
-        client = EtcdClient(server.address)
-        registry = Registry(client, ManualClock(NOW))
-        chain = HandlerChain(registry, now=lambda: NOW + 90)
-        call(chain, "POST", "/api/v1/namespaces", {"metadata": {"name": "d"}})
-        yield chain
-        registry.close()
-        client.close()
-
-
 def collection(version: str) -> str:
-    return f"/apis/autoscaling/{version}/namespaces/d/horizontalpodautoscalers"
+    return f"/apis/autoscaling/{version}/namespaces/{NS}/horizontalpodautoscalers"
 
 
 def test_autoscaling_prefers_v2_in_discovery(chain):

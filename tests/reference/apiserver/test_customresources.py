@@ -10,7 +10,7 @@ import pytest
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.apiserver.core.registry import Registry
 from reference_impl.apiserver.adapter.server import HandlerChain
-from tests.reference.apiserver.test_handlers import NOW, TABLE, call, etcd  # noqa: F401  (fixture)
+from tests.reference.apiserver.test_handlers import NOW, TABLE, call, etcd, registry  # noqa: F401  (fixtures)
 from tests.reference.apiserver.watching import collect
 
 CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
@@ -36,13 +36,6 @@ CRD = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinitio
                                   {"name": "Image", "type": "string", "jsonPath": ".spec.image"}]}]}}
 WIDGET = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w1"},
           "spec": {"image": "nginx"}}
-
-
-@pytest.fixture
-def registry(etcd):  # noqa: F811
-    registry = Registry(etcd, ManualClock(NOW))
-    yield registry
-    registry.close()
 
 
 @pytest.fixture
