@@ -9,10 +9,10 @@ import re
 from reference_impl.apiserver.core.podsecuritycontext import (os_problems, pod_security_context_problems,
                                                               security_context_problems, windows_host_process_problems)
 from reference_impl.apiserver.core.selectors import from_label_selector_dict, label_key_problem
-from reference_impl.apiserver.core.validation import (NEGATIVE_MSG, PORT_RANGE_MSG, PROTOCOLS, TAINT_EFFECTS, as_list,
-                                                      as_object, duplicate, invalid, label_name_problems,
-                                                      label_problems, label_selector_problems, name_problems, parse_ip,
-                                                      required, unsupported)
+from reference_impl.apiserver.core.validation import (NEGATIVE_MSG, PORT_RANGE_MSG, PROTOCOLS, TAINT_EFFECTS,
+                                                      annotation_problems, as_list, as_object, duplicate, invalid,
+                                                      label_name_problems, label_problems, label_selector_problems,
+                                                      name_problems, parse_ip, required, unsupported)
 from reference_impl.machinery import quantity
 from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
@@ -562,9 +562,12 @@ def readiness_gate_problems(gates: list, path: str) -> list[str]:
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePodTemplateSpec")
 def pod_template_spec_problems(template: dict, path: str, restart_policies=RESTART_POLICIES) -> list[str]:
-    """The template's pod spec, which may not hold ephemeral containers."""
-    spec = template.get("spec")
-    problems = pod_spec_problems(spec, f"{path}.spec", restart_policies)
+    """The template's labels and annotations (at its own path: Go embeds its ObjectMeta) and its pod
+    spec, which may not hold ephemeral containers."""
+    meta, spec = as_object(template.get("metadata")), template.get("spec")
+    problems = label_problems(meta.get("labels"), f"{path}.labels")
+    problems += annotation_problems(meta.get("annotations"), f"{path}.annotations")
+    problems += pod_spec_problems(spec, f"{path}.spec", restart_policies)
     if isinstance(spec, dict) and as_list(spec.get("ephemeralContainers")):
         problems.append(f"{path}.spec.ephemeralContainers: Forbidden: ephemeral containers not allowed in pod template")
     return problems

@@ -105,12 +105,17 @@ def metadata_problems(obj: dict, rule: str, core: bool = False) -> list[str]:
     else:
         problems += name_problems(meta["name"], rule)
     problems += label_problems(meta.get("labels"), "metadata.labels")
-    for key in meta.get("annotations") or {}:
-        if label_key_problem(key):
-            problems.append(invalid("metadata.annotations", key, label_key_problem(key)))
+    problems += annotation_problems(meta.get("annotations"), "metadata.annotations")
     problems += owner_reference_problems(meta.get("ownerReferences") or [])
     problems += finalizer_problems(meta.get("finalizers") or [], core)
     return problems
+
+
+@mirrors("k8s.io/apimachinery/pkg/api/validation.ValidateAnnotations")
+def annotation_problems(annotations: object, path: str) -> list[str]:
+    """Every key a qualified name once lower-cased (upper case is allowed in annotation keys)."""
+    return [invalid(path, key, label_key_problem(key.lower()))
+            for key in (annotations if isinstance(annotations, dict) else {}) if label_key_problem(key.lower())]
 
 
 @mirrors("k8s.io/apimachinery/pkg/api/validation.ValidateOwnerReferences")

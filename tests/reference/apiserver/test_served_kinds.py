@@ -536,3 +536,20 @@ def test_a_runtime_class_handler_is_immutable(chain):
                         content_type="application/merge-patch+json")
     assert (code, status["message"]) == (422, 'RuntimeClass.node.k8s.io "fixed" is invalid: handler: Invalid value: '
                                               '"crun": field is immutable')
+
+
+@pytest.mark.parametrize("group_version,plural,body,path", [
+    ("apps/v1", "deployments", {"spec": {"selector": {"matchLabels": {"app": "x"}}}}, "spec.template"),
+    ("v1", "podtemplates", {}, "template")])
+def test_a_pod_templates_labels_and_annotations_are_validated(chain, group_version, plural, body, path):
+    """ValidatePodTemplateSpec checks the template's labels and annotations, at the template's own
+    path (its ObjectMeta is embedded); an annotation key is checked lower-cased, as upstream does."""
+    template = {"metadata": {"labels": {"app": "x", "bad key!": "v"},
+                             "annotations": {"Example.COM/Fine": "v", "Bad Key": "v"}},
+                "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
+    spec = {"spec": {**body["spec"], "template": template}} if body else {"template": template}
+    code, status = new_object(chain, group_version, plural, True, spec, f"labelled-{plural}")
+    assert code == 422, status
+    assert f'{path}.labels: Invalid value: "bad key!": name part must consist of' in status["message"]
+    assert f'{path}.annotations: Invalid value: "Bad Key": name part must consist of' in status["message"]
+    assert "Example.COM" not in status["message"]
