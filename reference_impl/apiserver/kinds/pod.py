@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from reference_impl.apiserver.core.podvalidation import pod_spec_problems
+from reference_impl.apiserver.core.podvalidation import pod_spec_problems, toleration_problems
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
 from reference_impl.apiserver.core.schemas import CORE, META, arr, conditions, kind, list_kind, obj, ref, string
-from reference_impl.apiserver.core.validation import as_list, as_object
+from reference_impl.apiserver.core.validation import as_list, as_object, invalid, required
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.apiserver.kinds._defaulting import pod_spec
 from reference_impl.machinery import gojson
@@ -27,6 +27,7 @@ def validate_pod_create(obj: dict) -> list[str]:
     return []
 
 
+MAX_INT32 = 2**31 - 1
 POD_UPDATABLE = ("spec: Forbidden: pod updates may not change fields other than "
                  "`spec.containers[*].image`, `spec.initContainers[*].image`, "
                  "`spec.activeDeadlineSeconds`, `spec.tolerations` (only additions to existing "
@@ -43,15 +44,64 @@ def _without_mutable(spec: dict) -> dict:
     return spec
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePodUpdate")
 def validate_pod_update(old: dict, new: dict) -> list[str]:
-    """ValidatePodUpdate: only images, activeDeadlineSeconds and tolerations may change; the
-    binding subresource sets nodeName, so it is compared only once set."""
+    """ValidatePodUpdate: no container added or removed, each with an image; activeDeadlineSeconds
+    only set or lowered; tolerations only added to; nothing else changed but images and a negative
+    terminationGracePeriodSeconds raised to 1. The binding subresource sets nodeName, so it is
+    compared only once set."""
     old_spec, new_spec = dict(old.get("spec") or {}), dict(new.get("spec") or {})
+    problems = []
+    for field in ("containers", "initContainers"):
+        new_containers, old_containers = as_list(new_spec.get(field)), as_list(old_spec.get(field))
+        if len(new_containers) != len(old_containers):
+            return problems + [f"spec.{field}: Forbidden: pod updates may not add or remove containers"]
+        problems += _image_problems(new_containers, f"spec.{field}")
+    deadline, old_deadline = new_spec.get("activeDeadlineSeconds"), old_spec.get("activeDeadlineSeconds")
+    if isinstance(deadline, int):
+        if not 0 <= deadline <= MAX_INT32:
+            return problems + [invalid("spec.activeDeadlineSeconds", deadline, f"must be between 0 and {MAX_INT32}, "
+                                                                              "inclusive")]
+        if isinstance(old_deadline, int) and old_deadline < deadline:
+            return problems + [invalid("spec.activeDeadlineSeconds", deadline, "must be less than or equal to "
+                                                                               "previous value")]
+    elif old_deadline is not None:
+        problems.append(invalid("spec.activeDeadlineSeconds", "null", "must not update from a positive integer to "
+                                                                      "nil value"))
+    problems += _only_added_tolerations(as_list(new_spec.get("tolerations")), as_list(old_spec.get("tolerations")))
     if not old_spec.get("nodeName"):
         new_spec.pop("nodeName", None)
+    old_grace = old_spec.get("terminationGracePeriodSeconds")
+    if isinstance(old_grace, int) and old_grace < 0 and new_spec.get("terminationGracePeriodSeconds") == 1:
+        new_spec["terminationGracePeriodSeconds"] = old_grace
     if _without_mutable(old_spec) != _without_mutable(new_spec):
-        return [POD_UPDATABLE]
-    return []
+        problems.append(POD_UPDATABLE)
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateContainerUpdates")
+def _image_problems(containers: list, path: str) -> list[str]:
+    problems = []
+    for i, container in enumerate(containers):
+        image = as_object(container).get("image") or ""
+        if not image:
+            problems.append(required(f"{path}[{i}].image"))
+        elif image.strip() != image:
+            problems.append(invalid(f"{path}[{i}].image", image, "must not have leading or trailing whitespace"))
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateOnlyAddedTolerations")
+def _only_added_tolerations(new: list, old: list) -> list[str]:
+    """Every old toleration still there, but for its tolerationSeconds; then the new ones checked,
+    a second time, as upstream does besides ValidatePodSpec's own check."""
+    def identity(toleration: object) -> tuple:
+        toleration = as_object(toleration)
+        return tuple(toleration.get(field) or "" for field in ("key", "operator", "value", "effect"))
+    kept = {identity(toleration) for toleration in new}
+    if any(identity(toleration) not in kept for toleration in old):
+        return ["spec.tolerations: Forbidden: existing toleration can not be modified except its tolerationSeconds"]
+    return toleration_problems([as_object(toleration) for toleration in new], "spec.tolerations")
 
 
 @mirrors("k8s.io/kubernetes/pkg/api/pod.dropDisabledTopologySpreadConstraintsFields")

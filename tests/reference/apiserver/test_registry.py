@@ -720,3 +720,38 @@ def test_an_immutable_config_maps_data_never_changes(registry, ns):
     assert "immutable: Forbidden: field is immutable when `immutable` is set" in error.message
     relabelled = {**stored, "metadata": {**stored["metadata"], "labels": {"x": "y"}}}
     assert registry.update("configmaps", ns, "cm", relabelled)["metadata"]["labels"] == {"x": "y"}
+
+
+@pytest.mark.parametrize("old,new,message", [
+    ({"tolerations": [{"key": "k", "operator": "Exists"}]},
+     {"tolerations": [{"key": "k", "operator": "Exists"}, {"key": "j", "operator": "Exists"}]}, None),
+    ({"tolerations": [{"key": "k", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 30}]},
+     {"tolerations": [{"key": "k", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 10}]}, None),
+    ({"tolerations": [{"key": "k", "operator": "Exists"}]}, {"tolerations": [{"key": "k2", "operator": "Exists"}]},
+     "spec.tolerations: Forbidden: existing toleration can not be modified except its tolerationSeconds"),
+    ({"tolerations": [{"key": "k", "operator": "Exists"}]}, {"tolerations": []},
+     "spec.tolerations: Forbidden: existing toleration can not be modified except its tolerationSeconds"),
+    ({}, {"activeDeadlineSeconds": 30}, None),
+    ({"activeDeadlineSeconds": 30}, {"activeDeadlineSeconds": 60},
+     "spec.activeDeadlineSeconds: Invalid value: 60: must be less than or equal to previous value"),
+    ({"activeDeadlineSeconds": 30}, {},
+     "spec.activeDeadlineSeconds: Invalid value: \"null\": must not update from a positive integer to nil value"),
+    ({}, {"containers": [{"name": "c", "image": "nginx"}, {"name": "two", "image": "nginx"}]},
+     "spec.containers: Forbidden: pod updates may not add or remove containers"),
+    ({}, {"image": " nginx:1.21"},
+     "spec.containers[0].image: Invalid value: \" nginx:1.21\": must not have leading or trailing whitespace"),
+])
+def test_a_pod_update_changes_only_what_validate_pod_update_allows(registry, ns, old, new, message):
+    """ValidatePodUpdate: tolerations may only be added to (tolerationSeconds may change),
+    activeDeadlineSeconds only set or lowered, and containers neither added nor removed."""
+    created = registry.create("pods", ns, pod("p", **old))
+    spec = {**created["spec"], **new}
+    if "image" in new:  # the stored container with only its image changed
+        spec["containers"] = [{**created["spec"]["containers"][0], "image": spec.pop("image")}]
+    if "activeDeadlineSeconds" not in new:
+        spec.pop("activeDeadlineSeconds", None)
+    if message is None:
+        registry.update("pods", ns, "p", {**created, "spec": spec})
+        return
+    error = status_error(registry.update, "pods", ns, "p", {**created, "spec": spec})
+    assert (error.code, error.message) == (422, f'Pod "p" is invalid: {message}')
