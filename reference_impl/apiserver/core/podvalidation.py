@@ -581,18 +581,23 @@ def selected_template_problems(spec: dict, noun: str, restart_policies: tuple[st
     if not isinstance(replicas, int) or replicas < 0:
         problems.append(invalid(f"{path}.replicas", replicas, "must be greater than or equal to 0"))
     template = spec.get("template") or {}
-    labels = (template.get("metadata") or {}).get("labels") or {}
+    problems += selector_problems(spec, noun, (template.get("metadata") or {}).get("labels") or {}, path)
+    return problems + pod_template_spec_problems(template, f"{path}.template", restart_policies)
+
+
+def selector_problems(spec: dict, noun: str, template_labels: dict, path: str = "spec") -> list[str]:
+    """A workload's selector: present, not empty, and matching its template's labels."""
     selector = spec.get("selector")
     if selector is None:
-        problems.append(required(f"{path}.selector"))
-    elif not isinstance(selector, dict) or not (selector.get("matchLabels") or selector.get("matchExpressions")):
-        problems.append(f"{path}.selector: Invalid value: v1.LabelSelector{{MatchLabels:map[string]string(nil), "
-                        "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is "
-                        f"invalid for {noun}")
-    elif not from_label_selector_dict(selector).matches(labels):
-        problems.append(invalid(f"{path}.template.metadata.labels", labels,
-                                "`selector` does not match template `labels`"))
-    return problems + pod_template_spec_problems(template, f"{path}.template", restart_policies)
+        return [required(f"{path}.selector")]
+    if not isinstance(selector, dict) or not (selector.get("matchLabels") or selector.get("matchExpressions")):
+        return [f"{path}.selector: Invalid value: v1.LabelSelector{{MatchLabels:map[string]string(nil), "
+                "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is "
+                f"invalid for {noun}"]
+    if not from_label_selector_dict(selector).matches(template_labels):
+        return [invalid(f"{path}.template.metadata.labels", template_labels,
+                        "`selector` does not match template `labels`")]
+    return []
 
 
 def validate_workload(obj: dict) -> list[str]:

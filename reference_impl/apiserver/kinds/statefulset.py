@@ -7,22 +7,62 @@ from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (APPS, CORE, arr, integer, list_kind, obj, opaque, ref, string,
                                                    workload)
 from reference_impl.apiserver.kinds._podspec import MIN_READY, REVISIONS, SELECTOR, TEMPLATE
-from reference_impl.apiserver.core.podvalidation import selected_template_problems
+from reference_impl.apiserver.core.podvalidation import selector_problems
 from reference_impl.apiserver.core.validation import unsupported
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, name_cell, part,
                                                      template_containers)
 from reference_impl.apiserver.kinds._defaulting import dict_items, template_defaults, update_strategy
+from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/apps/validation.ValidateStatefulSetSpec")
 def validate_stateful_set(obj: dict) -> list[str]:
-    spec = obj.get("spec") or {}
-    problems = selected_template_problems(spec, "statefulset", ("Always",))
-    policy = spec.get("podManagementPolicy", "OrderedReady")
-    if policy not in ("OrderedReady", "Parallel"):
-        problems.append(unsupported("spec.podManagementPolicy", policy, ("OrderedReady", "Parallel")))
+    """The policies, the counts, a non-empty selector matching the template, and the template's
+    labels, annotations, restartPolicy Always and no activeDeadlineSeconds: 1.24 leaves the rest of
+    its pod spec unchecked (a TODO upstream), so a bad one fails only at the pods' creation."""
+    spec = part(obj, "spec")
+    problems = []
+    policy = spec.get("podManagementPolicy") or ""
+    if not policy:
+        problems.append(v.required("spec.podManagementPolicy"))
+    elif policy not in ("OrderedReady", "Parallel"):
+        problems.append(v.invalid("spec.podManagementPolicy", policy, "must be 'OrderedReady' or 'Parallel'"))
+    problems += _update_strategy_problems(part(spec, "updateStrategy"))
+    problems += v.nonnegative_counts(spec, ("replicas", "minReadySeconds"), "spec")
+    template = part(spec, "template")
+    problems += selector_problems(spec, "statefulset", part(template, "metadata").get("labels") or {})
+    meta, pod_spec = part(template, "metadata"), part(template, "spec")
+    problems += v.label_problems(meta.get("labels"), "spec.template.labels")
+    problems += v.annotation_problems(meta.get("annotations"), "spec.template.annotations")
+    restart_policy = pod_spec.get("restartPolicy") or ""
+    if restart_policy != "Always":
+        problems.append(unsupported("spec.template.spec.restartPolicy", restart_policy, ("Always",)))
+    if pod_spec.get("activeDeadlineSeconds") is not None:
+        problems.append("spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in StatefulSet "
+                        "is not Supported")
     return problems
+
+
+def _update_strategy_problems(strategy: dict) -> list[str]:
+    kind, rolling = strategy.get("type") or "", strategy.get("rollingUpdate")
+    if not kind:
+        return [v.required("spec.updateStrategy")]
+    if kind == "OnDelete":
+        return [] if rolling is None else [
+            f"spec.updateStrategy.rollingUpdate: Invalid value: {_go_rolling_update(rolling)}: only allowed for "
+            "updateStrategy 'RollingUpdate'"]
+    if kind == "RollingUpdate":
+        return v.nonnegative_counts(part(strategy, "rollingUpdate"), ("partition",), "spec.updateStrategy.rollingUpdate")
+    rolling_text = "(*apps.RollingUpdateStatefulSetStrategy)(nil)" if rolling is None else \
+        "(*apps.RollingUpdateStatefulSetStrategy)(0xc000000000)"  # a set pointer prints its address
+    return [f"spec.updateStrategy: Invalid value: apps.StatefulSetUpdateStrategy{{Type:{quote(kind)}, "
+            f"RollingUpdate:{rolling_text}}}: must be 'RollingUpdate' or 'OnDelete'"]
+
+
+def _go_rolling_update(rolling: object) -> str:
+    """%#v of the apps.RollingUpdateStatefulSetStrategy field.Invalid dereferences."""
+    return f"apps.RollingUpdateStatefulSetStrategy{{Partition:{v.as_object(rolling).get('partition') or 0}}}"
 
 
 # The spec fields ValidateStatefulSetUpdate lets an update change (with 1.24's StatefulSetMinReadySeconds on).
@@ -66,11 +106,21 @@ def validate_status_update(old: dict, new: dict) -> list[str]:
         v.collision_count_decremented(old, new)
 
 
+@mirrors("k8s.io/kubernetes/pkg/registry/apps/statefulset.dropStatefulSetDisabledFields")
+def drop_disabled_fields(new: dict, old: dict | None = None) -> None:
+    """StatefulSetAutoDeletePVC is alpha and off in 1.24: persistentVolumeClaimRetentionPolicy is
+    dropped unless the stored set already has it."""
+    if not part(old or {}, "spec").get("persistentVolumeClaimRetentionPolicy"):
+        part(new, "spec").pop("persistentVolumeClaimRetentionPolicy", None)
+
+
 RESOURCES = (
     Resource("apps", "v1", "StatefulSet", "statefulsets", "statefulset", True, ("sts",),
              subresources=("status", "scale"), categories=("all",), status_reset_on_update=True,
              validator=validate_stateful_set, update_validator=validate_stateful_set_update,
-             tracks_generation=True, validate_status_update=validate_status_update),
+             tracks_generation=True, validate_status_update=validate_status_update,
+             prepare_for_create=lambda obj, user: drop_disabled_fields(obj),
+             prepare_for_update=drop_disabled_fields),
 )
 
 

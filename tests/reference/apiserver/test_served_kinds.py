@@ -553,3 +553,46 @@ def test_a_pod_templates_labels_and_annotations_are_validated(chain, group_versi
     assert f'{path}.labels: Invalid value: "bad key!": name part must consist of' in status["message"]
     assert f'{path}.annotations: Invalid value: "Bad Key": name part must consist of' in status["message"]
     assert "Example.COM" not in status["message"]
+
+
+STS_TEMPLATE = {"metadata": {"labels": {"app": "s"}}, "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
+
+
+@pytest.mark.parametrize("spec,message", [
+    ({"podManagementPolicy": "Random"},
+     "spec.podManagementPolicy: Invalid value: \"Random\": must be 'OrderedReady' or 'Parallel'"),
+    ({"updateStrategy": {"type": "Sometimes"}},
+     'spec.updateStrategy: Invalid value: apps.StatefulSetUpdateStrategy{Type:"Sometimes", '
+     "RollingUpdate:(*apps.RollingUpdateStatefulSetStrategy)(nil)}: must be 'RollingUpdate' or 'OnDelete'"),
+    ({"updateStrategy": {"type": "OnDelete", "rollingUpdate": {"partition": 1}}},
+     "spec.updateStrategy.rollingUpdate: Invalid value: apps.RollingUpdateStatefulSetStrategy{Partition:1}: "
+     "only allowed for updateStrategy 'RollingUpdate'"),
+    ({"updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"partition": -1}}},
+     "spec.updateStrategy.rollingUpdate.partition: Invalid value: -1: must be greater than or equal to 0"),
+    ({"minReadySeconds": -5}, "spec.minReadySeconds: Invalid value: -5: must be greater than or equal to 0"),
+    ({"template": {**STS_TEMPLATE, "spec": {**STS_TEMPLATE["spec"], "restartPolicy": "Never"}}},
+     'spec.template.spec.restartPolicy: Unsupported value: "Never": supported values: "Always"'),
+    ({"template": {**STS_TEMPLATE, "spec": {**STS_TEMPLATE["spec"], "activeDeadlineSeconds": 5}}},
+     "spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in StatefulSet is not Supported"),
+])
+def test_a_stateful_set_spec_is_validated_as_upstream_does(chain, spec, message):
+    body = {"spec": {"selector": {"matchLabels": {"app": "s"}}, "serviceName": "s", "template": STS_TEMPLATE, **spec}}
+    code, status = new_object(chain, "apps/v1", "statefulsets", True, body, "checked-set")
+    assert code == 422 and message in status["message"], status
+
+
+def test_a_stateful_set_template_pod_spec_is_not_validated_in_1_24(chain):
+    """ValidatePodTemplateSpecForStatefulSet checks the template's selector match, labels and
+    annotations only (its pod spec check is a TODO upstream): a container without an image is
+    stored, and fails only when the controller creates the pod."""
+    template = {"metadata": {"labels": {"app": "s"}}, "spec": {"containers": [{"name": "c"}]}}
+    body = {"spec": {"selector": {"matchLabels": {"app": "s"}}, "serviceName": "s", "template": template}}
+    assert new_object(chain, "apps/v1", "statefulsets", True, body, "lax-set")[0] == 201
+
+
+def test_a_stateful_sets_pvc_retention_policy_is_dropped_while_its_gate_is_off(chain):
+    """StatefulSetAutoDeletePVC is alpha and off in 1.24: the field is dropped on create."""
+    body = {"spec": {"selector": {"matchLabels": {"app": "s"}}, "serviceName": "s", "template": STS_TEMPLATE,
+                     "persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Delete", "whenScaled": "Bogus"}}}
+    code, created = new_object(chain, "apps/v1", "statefulsets", True, body, "retained-set")
+    assert code == 201 and "persistentVolumeClaimRetentionPolicy" not in created["spec"]

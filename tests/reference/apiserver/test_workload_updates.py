@@ -15,14 +15,18 @@ STATEFULSET_SPEC_FORBIDDEN = ("spec: Forbidden: updates to statefulset spec for 
 
 
 def stateful_set(**spec) -> dict:
-    return {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db", "namespace": "d"},
-            "spec": {"serviceName": "db", "replicas": 1, "selector": {"matchLabels": {"app": "a"}},
-                     "template": TEMPLATE, **spec}}
+    """A StatefulSet as decoding leaves it, defaulted (validation sees nothing else)."""
+    obj = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db", "namespace": "d"},
+           "spec": {"serviceName": "db", "replicas": 1, "selector": {"matchLabels": {"app": "a"}},
+                    "template": copy.deepcopy(TEMPLATE), **spec}}
+    kinds.set_object_defaults("StatefulSet", obj)
+    return obj
 
 
 def stateful_set_update_problems(old: dict, change: dict) -> list[str]:
     new = copy.deepcopy(old)
-    new["spec"].update(change)
+    new["spec"].update(copy.deepcopy(change))
+    kinds.set_object_defaults("StatefulSet", new)
     return kinds.find("apps", "v1", "statefulsets").validate_update(old, new)
 
 
