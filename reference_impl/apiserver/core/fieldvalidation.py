@@ -13,13 +13,15 @@ import re
 from dataclasses import dataclass
 
 from reference_impl.apiserver.core import decoding, errors, openapi
-from reference_impl.apiserver.core.schemas import QUANTITY, REF_PREFIX
+from reference_impl.apiserver.core.schemas import INT_OR_STRING, META, QUANTITY, REF_PREFIX
 from reference_impl.machinery import quantity
 from reference_impl.mirrors import mirrors
 
 DIRECTIVES = ("Ignore", "Warn", "Strict")
-_GO_TYPES = {"string": "string", "integer": "int64", "number": "float64", "boolean": "bool",
-             "object": "object", "array": "array"}
+# The Go type a wrong JSON type is reported against, for the types that decode themselves
+# (UnmarshalJSON): IntOrString decodes anything but a string into its int32, a Time into a string.
+_UNMARSHALS_INTO = {INT_OR_STRING: "int32", META + "Time": "string", META + "MicroTime": "string"}
+_GO_SCALARS = {"string": "string", "boolean": "bool", "integer": "int64", "number": "float64"}
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ def decode_into_kind(group: str, version: str, kind: str, obj: dict) -> Decoded:
     unknown: list[str] = []
     if name is None:
         return Decoded(obj, (), decoding.nesting_of(obj))
-    depth = _walk(obj, {"$ref": REF_PREFIX + name}, None, kind, version, unknown)
+    depth = _walk(obj, {"$ref": REF_PREFIX + name}, None, _Field(), _Body(kind, version, unknown))
     return Decoded(obj, tuple(unknown), depth)
 
 
@@ -78,17 +80,79 @@ def _spell(path: Path) -> str:
     return "".join(reversed(parts)).lstrip(".")
 
 
-def _walk(value: object, schema: dict, path: Path, kind: str, version: str, unknown: list[str]) -> int:
+@dataclass(frozen=True)
+class _Field:
+    """Where encoding/json is decoding, as its errorContext records it for an UnmarshalTypeError: the
+    innermost struct holding the field and the JSON names of the struct fields from the top (a list
+    index or a map key adds nothing)."""
+
+    struct: str = ""
+    names: tuple[str, ...] = ()
+
+    def enter(self, struct: str, name: str) -> _Field:
+        return _Field(struct, (*self.names, name))
+
+
+@dataclass(frozen=True)
+class _Body:
+    """One body being decoded into `kind`: the unknown fields met so far, and the 400 for a value
+    the struct cannot hold, worded as the serializer's caller wraps the decode error."""
+
+    kind: str
+    version: str
+    unknown: list[str]
+
+    def refuse(self, problem: str) -> errors.StatusError:
+        return errors.bad_request(f'{self.kind} in version "{self.version}" cannot be handled as a {self.kind}: '
+                                  f"{problem}")
+
+
+@mirrors("(*encoding/json.UnmarshalTypeError).Error")
+def _type_error(value: object, declared: dict, field: _Field) -> str:
+    """encoding/json's message for `value` met where `declared` is: a number is quoted only when an
+    integer or float type cannot hold it."""
+    go_type = _go_type(declared)
+    shown = json_type(value)
+    if shown == "number" and go_type.startswith(("int", "float")):
+        shown = f"number {value}"
+    where = ".".join((field.struct, *field.names))
+    return f"json: cannot unmarshal {shown} into Go struct field {where} of type {go_type}"
+
+
+def _go_type(schema: dict) -> str:
+    """The Go type behind a schema node as reflect.Type prints it: a definition is `<package>.<Name>`
+    (the package is the last part of the definition's prefix, `v1` for core and meta alike), a list
+    `[]<element>`, a map `map[string]<value>`, a scalar its format (int32, int64) or Go's default."""
+    name = schema.get("$ref", "").removeprefix(REF_PREFIX)
+    if name:
+        package, _, type_name = name.rpartition(".")
+        return _UNMARSHALS_INTO.get(name) or f"{package.rpartition('.')[2]}.{type_name}"
+    format = schema.get("format", "")
+    expected = schema.get("type")
+    if expected == "array":
+        return "[]" + _go_type(schema.get("items") or {})
+    extra = schema.get("additionalProperties")
+    if expected == "object" and isinstance(extra, dict):
+        # every map of quantities in the API is a core v1.ResourceList
+        return "v1.ResourceList" if extra.get("$ref") == REF_PREFIX + QUANTITY else f"map[string]{_go_type(extra)}"
+    if expected == "integer" and format in ("int32", "int64"):
+        return format
+    if expected == "string" and format == "byte":
+        return "[]uint8"
+    return _GO_SCALARS.get(expected, expected or "interface {}")
+
+
+def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body) -> int:
     """Check `value` against `schema`, dropping unknown fields; how deep lists and objects nest in
     what is kept (0 for a scalar)."""
-    ref = schema.get("$ref")
-    if ref:
-        name = ref.removeprefix(REF_PREFIX)
-        if name == QUANTITY and isinstance(value, (int, float)) and not isinstance(value, bool):
-            return 0
-        if name == QUANTITY and isinstance(value, str) and quantity_problem(value):
-            raise errors.bad_request(f'{kind} in version "{version}" cannot be handled as a {kind}: '
-                                     f"{quantity_problem(value)}")
+    declared = schema
+    name = schema.get("$ref", "").removeprefix(REF_PREFIX)
+    if name == QUANTITY:
+        problem = _quantity_problem(value)
+        if problem:
+            raise body.refuse(problem)
+        return 0
+    if name:
         schema = openapi.definitions().get(name, {})
     if value is None:
         return 0
@@ -99,14 +163,10 @@ def _walk(value: object, schema: dict, path: Path, kind: str, version: str, unkn
         return decoding.nesting_of(value)
     format = schema.get("format", "")
     if not _matches(value, expected, format) or _out_of_range(value, format):
-        go_type = _go_type(schema, expected)
-        number = f" {value}" if json_type(value) == "number" else ""
-        raise errors.bad_request(f'{kind} in version "{version}" cannot be handled as a {kind}: json: cannot '
-                                 f"unmarshal {json_type(value)}{number} into Go struct field "
-                                 f"{kind}.{_spell(path) or 'object'} of type {go_type}")
+        raise body.refuse(_type_error(value, declared, field))
     problem = _format_problem(value, format)
     if problem:
-        raise errors.bad_request(f'{kind} in version "{version}" cannot be handled as a {kind}: {problem}')
+        raise body.refuse(problem)
     if schema.get("x-kubernetes-preserve-unknown-fields"):
         return decoding.nesting_of(value)
     deepest = 0
@@ -115,11 +175,12 @@ def _walk(value: object, schema: dict, path: Path, kind: str, version: str, unkn
         for index, item in enumerate(value):
             if item is None:
                 item = value[index] = _zero_value(items)
-            deepest = max(deepest, _walk(item, items, (path, index), kind, version, unknown))
+            deepest = max(deepest, _walk(item, items, (path, index), field, body))
         return deepest + 1
     if expected == "object":
         properties = schema.get("properties")
         extra = schema.get("additionalProperties")
+        struct = name.rpartition(".")[2] or field.struct
         for key in list(value):
             if properties is not None and key in properties:
                 if value[key] is None and _json_kind(properties[key]) in _ZEROS:
@@ -127,13 +188,13 @@ def _walk(value: object, schema: dict, path: Path, kind: str, version: str, unkn
                     # as if it were absent; a null list is kept, as Go writes a nil slice back.
                     del value[key]
                     continue
-                depth = _walk(value[key], properties[key], (path, key), kind, version, unknown)
+                depth = _walk(value[key], properties[key], (path, key), field.enter(struct, key), body)
             elif isinstance(extra, dict):
                 if value[key] is None and extra.get("type") == "string":
                     value[key] = ""  # encoding/json stores a null map value as the zero string
-                depth = _walk(value[key], extra, (path, key), kind, version, unknown)
+                depth = _walk(value[key], extra, (path, key), field, body)
             elif properties is not None:
-                unknown.append(_spell((path, key)))
+                body.unknown.append(_spell((path, key)))
                 del value[key]
                 continue
             else:  # an object of any content: kept as it is
@@ -166,28 +227,21 @@ def _zero_value(schema: dict) -> object:
     return zero() if zero else None
 
 
-def _go_type(schema: dict, expected: str) -> str:
-    """The Go type a message names: map[string]string, []string, int32, or the JSON kind."""
-    format = schema.get("format", "")
-    if format == "int-or-string":
-        return "intstr.IntOrString"
-    if expected == "integer" and format in ("int32", "int64"):
-        return format
-    extra = schema.get("additionalProperties")
-    if expected == "object" and isinstance(extra, dict) and extra.get("type") == "string":
-        return "map[string]string"
-    items = schema.get("items")
-    if expected == "array" and isinstance(items, dict) and items.get("type") == "string":
-        return "[]string"
-    return _GO_TYPES.get(expected, expected)
-
-
 _QUANTITY_NUMBER = re.compile(r"[+-]?[0-9.]+")
 QUANTITY_FORMAT = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
 # time.RFC3339 as time.Parse reads it: fractional seconds are accepted though the layout has none.
 _RFC3339 = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})")
 _BASE64 = re.compile(r"[A-Za-z0-9+/\r\n]*={0,2}[\r\n]*")
 _INT_RANGES = {"int32": (-2**31, 2**31 - 1), "int64": (-2**63, 2**63 - 1)}
+
+
+@mirrors("(*k8s.io/apimachinery/pkg/api/resource.Quantity).UnmarshalJSON")
+def _quantity_problem(value: object) -> str | None:
+    """Why a JSON value is no resource.Quantity: a number or a string that parses is one, and any
+    other JSON is parsed as text, which no quantity matches."""
+    if value is None or (isinstance(value, (int, float)) and not isinstance(value, bool)):
+        return None
+    return quantity_problem(value) if isinstance(value, str) else QUANTITY_FORMAT
 
 
 @mirrors("k8s.io/apimachinery/pkg/api/resource.ParseQuantity")

@@ -487,8 +487,8 @@ def check_delete_options_types(options: dict) -> None:
     values = [(f"DeleteOptions.{name}", options.get(name), *_DELETE_OPTION_TYPES[name]) for name in _DELETE_OPTION_TYPES]
     preconditions = options.get("preconditions")
     if isinstance(preconditions, dict):
-        values += [(f"DeleteOptions.preconditions.{name}", preconditions.get(name), str, "string")
-                   for name in ("uid", "resourceVersion")]
+        values += [(f"Preconditions.preconditions.{name}", preconditions.get(name), str, go_type)
+                   for name, go_type in (("uid", "types.UID"), ("resourceVersion", "string"))]
     if isinstance(options.get("dryRun"), list):
         values += [("DeleteOptions.dryRun", item, str, "string") for item in options["dryRun"]]
     for field_name, value, python_type, go_type in values:

@@ -23,7 +23,8 @@ def test_pod_fields_of_the_wrong_type_are_400(chain):
     body = {"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "i", "ports": "80"}]}}
     code, status = call(chain, "POST", ns_path(chain, "pods"), body)
     assert (code, status["reason"]) == (400, "BadRequest")
-    assert "spec.containers[0].ports" in status["message"]
+    assert status["message"] == ('Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal string '
+                                 "into Go struct field Container.spec.containers.ports of type []v1.ContainerPort")
 
 
 def test_unknown_fields_are_dropped(chain):
@@ -90,7 +91,7 @@ def test_a_patch_that_makes_labels_a_string_is_400(chain, content_type):
     code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "p"), {"metadata": {"labels": "x=y"}},
                         content_type=content_type)
     assert (code, status["reason"]) == (400, "BadRequest")
-    assert status["message"].endswith("ConfigMap.metadata.labels of type map[string]string")
+    assert status["message"].endswith("ObjectMeta.metadata.labels of type map[string]string")
 
 
 def test_the_warning_header_reaches_the_client(registry):
@@ -150,9 +151,10 @@ def _pod(name: str, container: dict | None = None, **spec) -> dict:
     ("pods", _pod("q2", {"resources": {"requests": {"memory": "lots"}}}),
      "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"),
     ("pods", _pod("i1", terminationGracePeriodSeconds=2**64),
-     f"json: cannot unmarshal number {2**64} into Go struct field Pod.spec.terminationGracePeriodSeconds of type int64"),
+     f"json: cannot unmarshal number {2**64} into Go struct field PodSpec.spec.terminationGracePeriodSeconds "
+     "of type int64"),
     ("pods", _pod("i2", {"ports": [{"containerPort": 2**31}]}),
-     f"json: cannot unmarshal number {2**31} into Go struct field Pod.spec.containers[0].ports[0].containerPort "
+     f"json: cannot unmarshal number {2**31} into Go struct field ContainerPort.spec.containers.ports.containerPort "
      "of type int32"),
     ("secrets", {"metadata": {"name": "b1"}, "data": {"a": "!!!"}}, "illegal base64 data at input byte 0"),
     ("configmaps", {"metadata": {"name": "b2"}, "binaryData": {"a": "YQ"}}, "illegal base64 data at input byte 2"),
@@ -166,6 +168,73 @@ def test_values_the_go_type_cannot_hold_are_400(chain, plural, body, message):
     code, status = call(chain, "POST", ns_path(chain, plural), body)
     assert (code, status["reason"]) == (400, "BadRequest"), status
     assert message in status["message"]
+
+
+_POD_CANNOT = 'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal '
+
+
+@pytest.mark.parametrize("body,message", [
+    ({"metadata": {"name": "m", "labels": 5}, "spec": {}},
+     "number into Go struct field ObjectMeta.metadata.labels of type map[string]string"),
+    ({"metadata": {"name": "m", "labels": {"a": True}}, "spec": {}},
+     "bool into Go struct field ObjectMeta.metadata.labels of type string"),
+    (_pod("q", {"resources": {"limits": "1"}}),
+     "string into Go struct field ResourceRequirements.spec.containers.resources.limits of type v1.ResourceList"),
+    ({"metadata": {"name": "s"}, "spec": "x"}, "string into Go struct field Pod.spec of type v1.PodSpec"),
+    (_pod("r", {"resources": []}),
+     "array into Go struct field Container.spec.containers.resources of type v1.ResourceRequirements"),
+    (_pod("p", {"ports": [{"containerPort": "80"}]}),
+     "string into Go struct field ContainerPort.spec.containers.ports.containerPort of type int32"),
+    ({"metadata": {"name": "c"}, "spec": {"containers": ["c"]}},
+     "string into Go struct field PodSpec.spec.containers of type v1.Container"),
+    (_pod("l", {"livenessProbe": "x"}), "string into Go struct field Container.spec.containers.livenessProbe "
+                                        "of type v1.Probe"),
+    (_pod("g", terminationGracePeriodSeconds="30"),
+     "string into Go struct field PodSpec.spec.terminationGracePeriodSeconds of type int64"),
+    (_pod("f", {"ports": [{"containerPort": 80.5}]}),
+     "number 80.5 into Go struct field ContainerPort.spec.containers.ports.containerPort of type int32"),
+    (_pod("h", hostNetwork="yes"), "string into Go struct field PodSpec.spec.hostNetwork of type bool"),
+    (_pod("i", {"image": 5}), "number into Go struct field Container.spec.containers.image of type string"),
+    (_pod("a", {"command": "sh"}), "string into Go struct field Container.spec.containers.command of type []string"),
+    ({"metadata": {"name": "t", "creationTimestamp": 5}, "spec": {}},
+     "number into Go struct field ObjectMeta.metadata.creationTimestamp of type string"),
+])
+def test_a_wrong_json_type_names_the_innermost_struct_and_the_go_type(chain, body, message):
+    """encoding/json's UnmarshalTypeError names the innermost struct holding the field, the JSON
+    path from the top without list indices or map keys, and the Go type decoded into (a pointer's
+    element, a list's element, a map's value; v1.Time decodes a string first). Only a number an
+    integer type cannot hold is quoted."""
+    code, status = call(chain, "POST", ns_path(chain, "pods"), body)
+    assert (code, status["message"]) == (400, _POD_CANNOT + message), status
+
+
+def test_a_wrong_json_type_in_a_limit_range_names_its_resource_list(chain):
+    body = {"metadata": {"name": "lr"}, "spec": {"limits": [{"type": "Container", "default": "1"}]}}
+    code, status = call(chain, "POST", ns_path(chain, "limitranges"), body)
+    assert (code, status["message"]) == (400, 'LimitRange in version "v1" cannot be handled as a LimitRange: json: '
+                                              "cannot unmarshal string into Go struct field LimitRangeItem.spec.limits"
+                                              ".default of type v1.ResourceList"), status
+
+
+@pytest.mark.parametrize("target_port,shown", [(True, "bool"), ({"port": 80}, "object"), (8.5, "number 8.5")])
+def test_an_int_or_string_of_the_wrong_type_is_named_as_its_int32(chain, target_port, shown):
+    """intstr.IntOrString decodes anything but a string into its int32, and encoding/json adds the
+    field the error happened in."""
+    body = {"metadata": {"name": "svc"}, "spec": {"ports": [{"port": 80, "targetPort": target_port}]}}
+    code, status = call(chain, "POST", ns_path(chain, "services"), body)
+    assert (code, status["message"]) == (400, 'Service in version "v1" cannot be handled as a Service: json: cannot '
+                                              f"unmarshal {shown} into Go struct field ServicePort.spec.ports"
+                                              ".targetPort of type int32"), status
+
+
+@pytest.mark.parametrize("cpu", [True, {"m": 1}, ["1"]])
+def test_a_quantity_that_is_no_string_or_number_is_a_format_error(chain, cpu):
+    """resource.Quantity parses whatever JSON it is given as text: a bool, an object or a list is
+    ErrFormatWrong, not a type error."""
+    code, status = call(chain, "POST", ns_path(chain, "pods"), _pod("q", {"resources": {"limits": {"cpu": cpu}}}))
+    assert (code, status["message"]) == (400, 'Pod in version "v1" cannot be handled as a Pod: quantities must '
+                                              "match the regular expression "
+                                              "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"), status
 
 
 def test_values_the_go_type_holds_are_accepted(chain):
