@@ -4,9 +4,11 @@ establishing controllers give it, set here at create since this apiserver serves
 as soon as it is stored. Serving the custom resources themselves is `core.customresource`'s.
 
 Left out: conversion webhooks (only strategy None), the v1beta1 API, name conflicts between CRDs
-(NamesAccepted is always True), the api-approved.kubernetes.io annotation and CEL rules.
+(NamesAccepted is always True), the KubernetesAPIApprovalPolicyConformant condition and CEL rules.
 """
 from __future__ import annotations
+
+import urllib.parse
 
 from reference_impl.apiserver.core import crdschema
 from reference_impl.apiserver.core import validation as v
@@ -19,6 +21,8 @@ from reference_impl.mirrors import mirrors
 GROUP = "apiextensions.k8s.io"
 APIEXTENSIONS = "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1."
 PRINTER_COLUMN_TYPES = ("boolean", "date", "integer", "number", "string")
+APPROVAL_ANNOTATION = "api-approved.kubernetes.io"
+APPROVAL_PROPOSAL = "see https://github.com/kubernetes/enhancements/pull/1111"
 COLUMN_FORMATS = ("byte", "date", "date-time", "double", "float", "int32", "int64", "password")
 
 
@@ -154,10 +158,48 @@ def validate_crd(crd: dict) -> list[str]:
     return problems + names_problems(names, "spec.names")
 
 
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apihelpers.IsProtectedCommunityGroup")
+def is_protected_community_group(group: str) -> bool:
+    return any(group == domain or group.endswith("." + domain) for domain in ("k8s.io", "kubernetes.io"))
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apihelpers.GetAPIApprovalState")
+def api_approval_state(crd: dict) -> str:
+    """"missing", "bypassed" (a reason starting with "unapproved"), "approved" (a URL) or "invalid"."""
+    annotation = str(v.as_object(v.as_object(crd.get("metadata")).get("annotations")).get(APPROVAL_ANNOTATION) or "")
+    if not annotation:
+        return "missing"
+    if annotation.startswith("unapproved"):
+        return "bypassed"
+    url = urllib.parse.urlsplit(annotation)
+    if url.scheme and url.netloc and not any(c.isspace() for c in annotation):
+        return "approved"
+    return "invalid"
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.validateAPIApproval")
+def api_approval_problems(new: dict, old: dict | None = None) -> list[str]:
+    """A CRD in a protected group needs the approval annotation; an update that leaves its state
+    as it was is not judged by it."""
+    if not is_protected_community_group(str(v.as_object(new.get("spec")).get("group", ""))):
+        return []
+    state = api_approval_state(new)
+    if state in ("approved", "bypassed") or (old is not None and api_approval_state(old) == state):
+        return []
+    path = f"metadata.annotations[{APPROVAL_ANNOTATION}]"
+    if state == "missing":
+        return [v.required(path, f'protected groups must have approval annotation "{APPROVAL_ANNOTATION}", '
+                                 f"{APPROVAL_PROPOSAL}")]
+    annotation = new["metadata"]["annotations"][APPROVAL_ANNOTATION]
+    return [v.invalid(path, annotation, f'protected groups must have approval annotation "{APPROVAL_ANNOTATION}" '
+                                        f'with either a URL or a reason starting with "unapproved", '
+                                        f"{APPROVAL_PROPOSAL}")]
+
+
 @mirrors("k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.validateCustomResourceDefinitionSpecUpdate")
 def validate_crd_update(old: dict, new: dict) -> list[str]:
     """The group and plural name the stored resources: never changed; scope and kind neither once
-    the CRD is established."""
+    the CRD is established. And the approval of a protected group, as on create."""
     old_spec, new_spec = v.as_object(old.get("spec")), v.as_object(new.get("spec"))
     problems = []
     pairs = [("spec.scope", old_spec.get("scope"), new_spec.get("scope")),
@@ -167,7 +209,7 @@ def validate_crd_update(old: dict, new: dict) -> list[str]:
     for path, before, after in pairs:
         if before != after:
             problems.append(v.invalid(path, after or "", "field is immutable"))
-    return problems
+    return problems + api_approval_problems(new, old)
 
 
 def established(crd: dict) -> bool:
@@ -213,7 +255,8 @@ def prepare_for_update(new: dict, old: dict) -> None:
 CRD = Resource(GROUP, "v1", "CustomResourceDefinition", "customresourcedefinitions", "customresourcedefinition",
                False, ("crd", "crds"), subresources=("status",), categories=("api-extensions",),
                storage_prefix=f"{GROUP}/customresourcedefinitions", tracks_generation=True,
-               return_deleted_object=True, validator=validate_crd, update_validator=validate_crd_update,
+               return_deleted_object=True, validator=validate_crd, create_validator=api_approval_problems,
+               update_validator=validate_crd_update,
                prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update)
 RESOURCES = (CRD,)
 
