@@ -119,6 +119,44 @@ def test_crd_needs_exactly_one_storage_version(chain):
     assert status["details"]["causes"][0]["field"] == "spec.versions"
 
 
+def conditions(crd: dict) -> list[tuple]:
+    return [(c["type"], c["status"], c["reason"], c["message"]) for c in crd["status"]["conditions"]]
+
+
+def test_a_kind_another_crd_of_the_group_holds_is_not_accepted(chain):
+    """The naming controller accepts no name another CRD of the group was accepted with: a second
+    CRD of kind Widget is stored, not established, and not served."""
+    crd = crd_with(spec__names={"plural": "widgetz", "singular": "widgetz", "kind": "Widget", "listKind": "WidgetzList"},
+                   metadata__name="widgetz.example.com")
+    code, created = call(chain, "POST", CRDS, crd)
+    try:
+        assert code == 201, created
+        assert conditions(created) == [
+            ("NamesAccepted", "False", "KindConflict", '"Widget" is already in use'),
+            ("Established", "False", "NotAccepted", "not all names are accepted")]
+        assert created["status"]["acceptedNames"] == {"plural": "widgetz", "singular": "widgetz",
+                                                      "listKind": "WidgetzList"}
+        path = f"/apis/example.com/v1/namespaces/{chain.namespace}/widgetz"
+        assert call(chain, "POST", path, {**WIDGET, "kind": "Widget"})[0] == 404
+    finally:
+        call(chain, "DELETE", f"{CRDS}/widgetz.example.com")
+
+
+def test_a_short_name_or_plural_held_in_the_group_is_not_accepted(chain):
+    """Plural, singular and short names share one set per group: "wg" is the widgets' short name,
+    "widget" their singular."""
+    for names, reason, message in (({"plural": "gadgets", "kind": "Gadget", "shortNames": ["wg", "gd"]},
+                                    "ShortNamesConflict", '"wg" is already in use'),
+                                   ({"plural": "widget", "singular": "gadget", "kind": "Gadget"},
+                                    "PluralConflict", '"widget" is already in use')):
+        crd = crd_with(spec__names=names, metadata__name=f"{names['plural']}.example.com")
+        code, created = call(chain, "POST", CRDS, crd)
+        call(chain, "DELETE", f"{CRDS}/{names['plural']}.example.com")
+        assert code == 201, created
+        assert conditions(created)[0] == ("NamesAccepted", "False", reason, message)
+        assert not any(r.plural == names["plural"] for r in chain.rest.registry.custom_resources())
+
+
 APPROVAL = "api-approved.kubernetes.io"
 
 
