@@ -36,6 +36,14 @@ def add(a: dict[str, Quantity], b: dict[str, Quantity]) -> dict[str, Quantity]:
     return {name: a.get(name, ZERO) + b.get(name, ZERO) if name in a else b[name] for name in {**a, **b}}
 
 
+@mirrors("k8s.io/apiserver/pkg/quota/v1.SubtractWithNonNegativeResult")
+def subtract_with_non_negative_result(a: dict[str, Quantity], b: dict[str, Quantity]) -> dict[str, Quantity]:
+    """a - b for each resource of either, a difference below zero (or one only b has) as zero."""
+    result = {name: Quantity(value.value - b[name].value, value.format) if name in b else value
+              for name, value in a.items()}
+    return {**{name: ZERO for name in b}, **{name: q if q.value > 0 else ZERO for name, q in result.items()}}
+
+
 def _max(a: dict[str, Quantity], b: dict[str, Quantity]) -> dict[str, Quantity]:
     return {name: b[name] if name in b and (name not in a or b[name].value > a[name].value) else a[name]
             for name in {**a, **b}}

@@ -22,6 +22,7 @@ from reference_impl.apiserver.core.conversion import ConvertingStorage
 from reference_impl.apiserver.storage.cacher import Cacher
 from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientError
 from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.kinds import customresourcedefinition as crds
 from reference_impl.apiserver.kinds.customresourcedefinition import CRD
 from reference_impl.apiserver.core.selectors import parse_field_selector, parse_label_selector
 from reference_impl.apiserver.storage.etcd3 import KeyExists, KeyNotFound, Storage, Watch
@@ -122,6 +123,12 @@ class Registry(LifecycleMixin):
         if r is CRD:
             self._refresh_custom_resources()
         return obj
+
+    def _accept_names(self, crd: dict) -> None:
+        """The names and conditions the naming controller gives `crd`, among the CRDs of its group."""
+        group = (crd.get("spec") or {}).get("group")
+        group_crds = [c for c in self.storage.list(self.prefix(CRD, None)).items if c["spec"].get("group") == group]
+        crds.accept_names(crd, group_crds, self.now())
 
     @mirrors("(*k8s.io/apiextensions-apiserver/pkg/controller/finalizer.CRDFinalizer).deleteInstances")
     def _delete_custom_objects(self, crd: dict) -> None:
@@ -235,6 +242,8 @@ class Registry(LifecycleMixin):
             _generate_job_selector(obj)
         if r.prepare_for_create:
             r.prepare_for_create(obj, user)
+        if r is CRD:
+            self._accept_names(obj)
         problems = r.validate_create(obj) + limits.size_problems(r.kind, obj)
         if problems:
             raise self._invalid(r, obj, problems)
@@ -378,6 +387,8 @@ class Registry(LifecycleMixin):
             meta["generation"] = old_meta.get("generation", 1) + 1
         if r.prepare_for_update:
             r.prepare_for_update(new, old)
+        if r is CRD:
+            self._accept_names(new)
         if r.kind == "Service":
             new["spec"].setdefault("clusterIP", old.get("spec", {}).get("clusterIP"))
             self._allocate_service(new)

@@ -29,6 +29,9 @@ IGNORED = frozenset({("", "events"), ("", "bindings"), ("", "componentstatuses")
                      ("authorization.k8s.io", "selfsubjectaccessreviews"),
                      ("authorization.k8s.io", "localsubjectaccessreviews"),
                      ("authorization.k8s.io", "selfsubjectrulesreviews"), ("events.k8s.io", "events")})
+# The evaluators that handle updates too (serviceEvaluator, pvcEvaluator.Handles): a service's type
+# and a claim's size can change; every other evaluator charges creates only.
+UPDATE_EVALUATED = frozenset({("", "services"), ("", "persistentvolumeclaims")})
 
 
 @mirrors("k8s.io/apiserver/pkg/admission/plugin/resourcequota.prettyPrint")
@@ -67,9 +70,11 @@ class ResourceQuota:
     @mirrors("(*k8s.io/apiserver/pkg/admission/plugin/resourcequota.QuotaAdmission).Validate")
     def validate(self, request: object, obj: dict | None) -> None:
         group, resource = request.resource.group, request.resource.plural
-        if (request.subresource or not request.namespace or request.operation != admission.CREATE
+        handled = request.operation == admission.CREATE or (
+            request.operation == admission.UPDATE and (group, resource) in UPDATE_EVALUATED)
+        if (request.subresource or not request.namespace or not handled
                 or (group, resource) in IGNORED or not isinstance(obj, dict)):
-            return  # every evaluator here charges creates only
+            return
         quotas, last_error = self.quotas(request.namespace), None
         for _ in range(RETRIES + 1):
             if not quotas:
@@ -124,6 +129,10 @@ class ResourceQuota:
         negative = sorted(name for name, value in delta.items() if value.value < 0)
         if negative:
             raise admission.forbidden(request, obj, f"quota usage is negative for resource(s): {','.join(negative)}")
+        old = request.old_obj
+        if request.operation == admission.UPDATE and isinstance(old, dict) \
+                and (old.get("metadata") or {}).get("resourceVersion"):
+            delta = quota.subtract_with_non_negative_result(delta, quota.usage(group, resource, old, time.time()))
         delta = {name: value for name, value in delta.items() if value.value}
         charged = list(quotas)
         if not delta:

@@ -3,10 +3,13 @@ validation (ValidateCustomResourceDefinition for the common mistakes) and the st
 establishing controllers give it, set here at create since this apiserver serves a CRD's resources
 as soon as it is stored. Serving the custom resources themselves is `core.customresource`'s.
 
-Left out: conversion webhooks (only strategy None), the v1beta1 API, name conflicts between CRDs
-(NamesAccepted is always True), the api-approved.kubernetes.io annotation and CEL rules.
+Left out: conversion webhooks (only strategy None), the v1beta1 API, a second look at the CRDs of a
+group when one of them is deleted and frees its names, the KubernetesAPIApprovalPolicyConformant
+condition and CEL rules.
 """
 from __future__ import annotations
+
+import urllib.parse
 
 from reference_impl.apiserver.core import crdschema
 from reference_impl.apiserver.core import validation as v
@@ -19,6 +22,8 @@ from reference_impl.mirrors import mirrors
 GROUP = "apiextensions.k8s.io"
 APIEXTENSIONS = "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1."
 PRINTER_COLUMN_TYPES = ("boolean", "date", "integer", "number", "string")
+APPROVAL_ANNOTATION = "api-approved.kubernetes.io"
+APPROVAL_PROPOSAL = "see https://github.com/kubernetes/enhancements/pull/1111"
 COLUMN_FORMATS = ("byte", "date", "date-time", "double", "float", "int32", "int64", "password")
 
 
@@ -154,10 +159,48 @@ def validate_crd(crd: dict) -> list[str]:
     return problems + names_problems(names, "spec.names")
 
 
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apihelpers.IsProtectedCommunityGroup")
+def is_protected_community_group(group: str) -> bool:
+    return any(group == domain or group.endswith("." + domain) for domain in ("k8s.io", "kubernetes.io"))
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apihelpers.GetAPIApprovalState")
+def api_approval_state(crd: dict) -> str:
+    """"missing", "bypassed" (a reason starting with "unapproved"), "approved" (a URL) or "invalid"."""
+    annotation = str(v.as_object(v.as_object(crd.get("metadata")).get("annotations")).get(APPROVAL_ANNOTATION) or "")
+    if not annotation:
+        return "missing"
+    if annotation.startswith("unapproved"):
+        return "bypassed"
+    url = urllib.parse.urlsplit(annotation)
+    if url.scheme and url.netloc and not any(c.isspace() for c in annotation):
+        return "approved"
+    return "invalid"
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.validateAPIApproval")
+def api_approval_problems(new: dict, old: dict | None = None) -> list[str]:
+    """A CRD in a protected group needs the approval annotation; an update that leaves its state
+    as it was is not judged by it."""
+    if not is_protected_community_group(str(v.as_object(new.get("spec")).get("group", ""))):
+        return []
+    state = api_approval_state(new)
+    if state in ("approved", "bypassed") or (old is not None and api_approval_state(old) == state):
+        return []
+    path = f"metadata.annotations[{APPROVAL_ANNOTATION}]"
+    if state == "missing":
+        return [v.required(path, f'protected groups must have approval annotation "{APPROVAL_ANNOTATION}", '
+                                 f"{APPROVAL_PROPOSAL}")]
+    annotation = new["metadata"]["annotations"][APPROVAL_ANNOTATION]
+    return [v.invalid(path, annotation, f'protected groups must have approval annotation "{APPROVAL_ANNOTATION}" '
+                                        f'with either a URL or a reason starting with "unapproved", '
+                                        f"{APPROVAL_PROPOSAL}")]
+
+
 @mirrors("k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.validateCustomResourceDefinitionSpecUpdate")
 def validate_crd_update(old: dict, new: dict) -> list[str]:
     """The group and plural name the stored resources: never changed; scope and kind neither once
-    the CRD is established."""
+    the CRD is established. And the approval of a protected group, as on create."""
     old_spec, new_spec = v.as_object(old.get("spec")), v.as_object(new.get("spec"))
     problems = []
     pairs = [("spec.scope", old_spec.get("scope"), new_spec.get("scope")),
@@ -167,7 +210,7 @@ def validate_crd_update(old: dict, new: dict) -> list[str]:
     for path, before, after in pairs:
         if before != after:
             problems.append(v.invalid(path, after or "", "field is immutable"))
-    return problems
+    return problems + api_approval_problems(new, old)
 
 
 def established(crd: dict) -> bool:
@@ -175,45 +218,97 @@ def established(crd: dict) -> bool:
     return any(c.get("type") == "Established" and c.get("status") == "True" for c in conditions)
 
 
-def accepted_names(crd: dict) -> dict:
-    """The names the naming controller accepts: the spec's (this server knows of no conflicts)."""
-    names = _names(crd)
-    return {k: names[k] for k in ("plural", "singular", "shortNames", "kind", "listKind", "categories")
-            if names.get(k)}
+NAME_FIELDS = ("plural", "singular", "shortNames", "kind", "listKind", "categories")
 
 
-@mirrors("(k8s.io/apiextensions-apiserver/pkg/registry/customresourcedefinition.strategy).PrepareForCreate",
-         "(*k8s.io/apiextensions-apiserver/pkg/controller/status.NamingConditionController).calculateNamesAndConditions",
+def _claimed_names(group_crds: list[dict]) -> tuple[set[str], set[str]]:
+    """The resource names (plural, singular, short names) and kinds the group's CRDs have been accepted with."""
+    resources, kinds = set(), set()
+    for other in group_crds:
+        accepted = v.as_object(v.as_object(other.get("status")).get("acceptedNames"))
+        resources |= {accepted.get("plural", ""), accepted.get("singular", ""), *v.as_list(accepted.get("shortNames"))}
+        kinds |= {accepted.get("kind", ""), accepted.get("listKind", "")}
+    return resources, kinds
+
+
+@mirrors("(*k8s.io/apiextensions-apiserver/pkg/controller/status.NamingConditionController).calculateNamesAndConditions")
+def calculate_names(crd: dict, group_crds: list[dict]) -> tuple[dict, tuple[str, str] | None]:
+    """The names `crd` is accepted with, each requested one that is its own already or that no CRD
+    of its group (`group_crds`, as stored) holds; and the last conflict's (reason, message), if any."""
+    resources, kinds = _claimed_names(group_crds)
+    requested = _names(crd)
+    accepted = dict(v.as_object(v.as_object(crd.get("status")).get("acceptedNames")))
+    names, conflict = dict(accepted), None
+    for field, used, reason in (("plural", resources, "PluralConflict"), ("singular", resources, "SingularConflict"),
+                                ("shortNames", resources, "ShortNamesConflict"), ("kind", kinds, "KindConflict"),
+                                ("listKind", kinds, "ListKindConflict")):
+        wanted = requested.get(field) or ([] if field == "shortNames" else "")
+        if field == "shortNames":
+            own = set(v.as_list(accepted.get("shortNames")))
+            taken = [name for name in wanted if name not in own and name in used]
+        else:
+            taken = [wanted] if wanted != accepted.get(field, "") and wanted in used else []
+        if taken:
+            errors = [f'"{name}" is already in use' for name in taken]
+            conflict = (reason, errors[0] if len(errors) == 1 else "[" + ", ".join(errors) + "]")
+        else:
+            names[field] = wanted
+    names["categories"] = requested.get("categories")
+    return {k: names[k] for k in NAME_FIELDS if names.get(k)}, conflict
+
+
+def _set_condition(status: dict, condition: dict) -> None:
+    """SetCRDCondition: replace the condition of its type, keeping its lastTransitionTime while its
+    status stays; else add it."""
+    conditions = status.setdefault("conditions", [])
+    for i, existing in enumerate(conditions):
+        if existing.get("type") == condition["type"]:
+            if existing.get("status") == condition["status"]:
+                condition["lastTransitionTime"] = existing.get("lastTransitionTime")
+            conditions[i] = condition
+            return
+    conditions.append(condition)
+
+
+@mirrors("(*k8s.io/apiextensions-apiserver/pkg/controller/status.NamingConditionController).sync",
          "(*k8s.io/apiextensions-apiserver/pkg/controller/establish.EstablishingController).sync")
+def accept_names(crd: dict, group_crds: list[dict], now: str) -> None:
+    """What the naming and establishing controllers make of a written CRD, at once: its accepted
+    names and NamesAccepted; established once all its names are accepted, and from then on."""
+    status = crd.setdefault("status", {})
+    status["acceptedNames"], conflict = calculate_names(crd, group_crds)
+    reason, message = conflict or ("NoConflicts", "no conflicts found")
+    _set_condition(status, {"type": "NamesAccepted", "status": "False" if conflict else "True",
+                            "lastTransitionTime": now, "reason": reason, "message": message})
+    if established(crd):
+        return
+    _set_condition(status, {"type": "Established", "status": "False", "lastTransitionTime": now,
+                            "reason": "NotAccepted", "message": "not all names are accepted"} if conflict else
+                   {"type": "Established", "status": "True", "lastTransitionTime": now,
+                    "reason": "InitialNamesAccepted", "message": "the initial names have been accepted"})
+
+
+@mirrors("(k8s.io/apiextensions-apiserver/pkg/registry/customresourcedefinition.strategy).PrepareForCreate")
 def prepare_for_create(crd: dict, user: object = None) -> None:
-    """A new CRD's status: its storage version stored, its names accepted, and established."""
-    now = crd["metadata"]["creationTimestamp"]
-    crd["status"] = {
-        "acceptedNames": accepted_names(crd),
-        "conditions": [
-            {"type": "NamesAccepted", "status": "True", "lastTransitionTime": now, "reason": "NoConflicts",
-             "message": "no conflicts found"},
-            {"type": "Established", "status": "True", "lastTransitionTime": now, "reason": "InitialNamesAccepted",
-             "message": "the initial names have been accepted"}],
-        "storedVersions": [storage_version(crd)] if storage_version(crd) else []}
+    """A new CRD's status: its storage version stored (`accept_names` adds names and conditions)."""
+    crd["status"] = {"storedVersions": [storage_version(crd)] if storage_version(crd) else []}
 
 
 @mirrors("(k8s.io/apiextensions-apiserver/pkg/registry/customresourcedefinition.strategy).PrepareForUpdate")
 def prepare_for_update(new: dict, old: dict) -> None:
-    """The status stays the server's; a new storage version joins storedVersions; renamed names
-    are accepted."""
+    """The status stays the server's; a new storage version joins storedVersions."""
     status = new["status"] = dict(v.as_object(old.get("status")))
     stored = list(v.as_list(status.get("storedVersions")))
     if storage_version(new) and storage_version(new) not in stored:
         stored.append(storage_version(new))
     status["storedVersions"] = stored
-    status["acceptedNames"] = accepted_names(new)
 
 
 CRD = Resource(GROUP, "v1", "CustomResourceDefinition", "customresourcedefinitions", "customresourcedefinition",
                False, ("crd", "crds"), subresources=("status",), categories=("api-extensions",),
                storage_prefix=f"{GROUP}/customresourcedefinitions", tracks_generation=True,
-               return_deleted_object=True, validator=validate_crd, update_validator=validate_crd_update,
+               return_deleted_object=True, validator=validate_crd, create_validator=api_approval_problems,
+               update_validator=validate_crd_update,
                prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update)
 RESOURCES = (CRD,)
 

@@ -119,6 +119,95 @@ def test_crd_needs_exactly_one_storage_version(chain):
     assert status["details"]["causes"][0]["field"] == "spec.versions"
 
 
+def conditions(crd: dict) -> list[tuple]:
+    return [(c["type"], c["status"], c["reason"], c["message"]) for c in crd["status"]["conditions"]]
+
+
+def test_a_kind_another_crd_of_the_group_holds_is_not_accepted(chain):
+    """The naming controller accepts no name another CRD of the group was accepted with: a second
+    CRD of kind Widget is stored, not established, and not served."""
+    crd = crd_with(spec__names={"plural": "widgetz", "singular": "widgetz", "kind": "Widget", "listKind": "WidgetzList"},
+                   metadata__name="widgetz.example.com")
+    code, created = call(chain, "POST", CRDS, crd)
+    try:
+        assert code == 201, created
+        assert conditions(created) == [
+            ("NamesAccepted", "False", "KindConflict", '"Widget" is already in use'),
+            ("Established", "False", "NotAccepted", "not all names are accepted")]
+        assert created["status"]["acceptedNames"] == {"plural": "widgetz", "singular": "widgetz",
+                                                      "listKind": "WidgetzList"}
+        path = f"/apis/example.com/v1/namespaces/{chain.namespace}/widgetz"
+        assert call(chain, "POST", path, {**WIDGET, "kind": "Widget"})[0] == 404
+    finally:
+        call(chain, "DELETE", f"{CRDS}/widgetz.example.com")
+
+
+def test_a_short_name_or_plural_held_in_the_group_is_not_accepted(chain):
+    """Plural, singular and short names share one set per group: "wg" is the widgets' short name,
+    "widget" their singular."""
+    for names, reason, message in (({"plural": "gadgets", "kind": "Gadget", "shortNames": ["wg", "gd"]},
+                                    "ShortNamesConflict", '"wg" is already in use'),
+                                   ({"plural": "widget", "singular": "gadget", "kind": "Gadget"},
+                                    "PluralConflict", '"widget" is already in use')):
+        crd = crd_with(spec__names=names, metadata__name=f"{names['plural']}.example.com")
+        code, created = call(chain, "POST", CRDS, crd)
+        call(chain, "DELETE", f"{CRDS}/{names['plural']}.example.com")
+        assert code == 201, created
+        assert conditions(created)[0] == ("NamesAccepted", "False", reason, message)
+        assert not any(r.plural == names["plural"] for r in chain.rest.registry.custom_resources())
+
+
+APPROVAL = "api-approved.kubernetes.io"
+
+
+def in_group(group: str, approval: str | None = None) -> dict:
+    crd = crd_with(**{"metadata__name": f"gadgets.{group}", "spec__group": group})
+    if approval is not None:
+        crd["metadata"]["annotations"] = {APPROVAL: approval}
+    return crd
+
+
+@pytest.mark.parametrize("group", ["k8s.io", "rbac.authorization.k8s.io", "kubernetes.io", "x.kubernetes.io"])
+def test_a_protected_group_needs_the_api_approval_annotation(chain, group):
+    """k8s.io, kubernetes.io and their subdomains are the community's: a CRD there needs
+    api-approved.kubernetes.io (validateAPIApproval)."""
+    code, status = call(chain, "POST", CRDS, in_group(group))
+    assert code == 422, status
+    assert status["message"] == (
+        f'CustomResourceDefinition.apiextensions.k8s.io "gadgets.{group}" is invalid: '
+        f'metadata.annotations[{APPROVAL}]: Required value: protected groups must have approval annotation '
+        f'"{APPROVAL}", see https://github.com/kubernetes/enhancements/pull/1111')
+
+
+def test_the_approval_is_a_url_or_a_reason_starting_with_unapproved(chain):
+    """Any other text is invalid; a URL approves, "unapproved..." bypasses the approval."""
+    code, status = call(chain, "POST", CRDS, in_group("k8s.io", "yes"))
+    assert (code, status["details"]["causes"][0]["message"]) == (422, (
+        f'Invalid value: "yes": protected groups must have approval annotation "{APPROVAL}" with either a URL or a '
+        'reason starting with "unapproved", see https://github.com/kubernetes/enhancements/pull/1111'))
+    for group, approval in (("k8s.io", "https://github.com/kubernetes/kubernetes/pull/1"),
+                            ("kubernetes.io", "unapproved, testing only")):
+        code, created = call(chain, "POST", CRDS, in_group(group, approval))
+        assert code == 201, created
+        call(chain, "DELETE", f"{CRDS}/gadgets.{group}")
+
+
+def test_an_update_keeping_the_approval_state_is_not_judged_by_it(chain):
+    """An update is refused only when it changes the approval state to a bad one: removing the
+    annotation of an approved CRD is."""
+    code, crd = call(chain, "POST", CRDS, in_group("k8s.io", "unapproved"))
+    assert code == 201, crd
+    try:
+        crd["metadata"]["annotations"] = {APPROVAL: "unapproved, still"}
+        code, crd = call(chain, "PUT", f"{CRDS}/gadgets.k8s.io", crd)
+        assert code == 200, crd
+        crd["metadata"]["annotations"] = {}
+        code, status = call(chain, "PUT", f"{CRDS}/gadgets.k8s.io", crd)
+        assert (code, status["details"]["causes"][0]["field"]) == (422, f"metadata.annotations[{APPROVAL}]")
+    finally:
+        call(chain, "DELETE", f"{CRDS}/gadgets.k8s.io")
+
+
 def test_crd_update_changes_what_is_served(chain):
     """An updated CRD is served as updated: here a new printer column, a new version, and its
     generation counts the spec change."""

@@ -110,3 +110,36 @@ def test_concurrent_creates_do_not_both_take_the_last_slot(chain, ns):
         thread.join()
     assert sorted(codes) == [201, 403, 403, 403]
     assert used(chain, ns) == {"pods": "1"}
+
+
+def service(name: str, service_type: str = "ClusterIP") -> dict:
+    return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name},
+            "spec": {"type": service_type, "ports": [{"port": 80}]}}
+
+
+def change_type(chain, ns: str, name: str, service_type: str):
+    _, current = call(chain, "GET", f"/api/v1/namespaces/{ns}/services/{name}")
+    current["spec"]["type"] = service_type
+    return call(chain, "PUT", f"/api/v1/namespaces/{ns}/services/{name}", current)
+
+
+def test_a_service_updated_to_a_load_balancer_is_charged(chain, ns):
+    """The service evaluator handles updates as well as creates, since a service's type can
+    change: a ClusterIP service turned LoadBalancer is refused by a quota of no load balancers."""
+    quota(chain, ns, {"services.loadbalancers": "0"})
+    assert create(chain, ns, service("web"), "services")[0] == 201
+    code, status = change_type(chain, ns, "web", "LoadBalancer")
+    assert (code, status["message"]) == (403, 'services "web" is forbidden: exceeded quota: compute, requested: '
+                                               'services.loadbalancers=1, used: services.loadbalancers=0, '
+                                               'limited: services.loadbalancers=0')
+    assert call(chain, "GET", f"/api/v1/namespaces/{ns}/services/web")[1]["spec"]["type"] == "ClusterIP"
+
+
+def test_an_update_is_charged_only_what_it_adds(chain, ns):
+    """On an update the charge is the new usage less the old (never below zero): the service
+    itself was paid for at its create, its node port is charged now."""
+    quota(chain, ns, {"services": "1", "services.nodeports": "1"})
+    assert create(chain, ns, service("web"), "services")[0] == 201
+    assert used(chain, ns) == {"services": "1", "services.nodeports": "0"}
+    assert change_type(chain, ns, "web", "NodePort")[0] == 200
+    assert used(chain, ns) == {"services": "1", "services.nodeports": "1"}
