@@ -259,10 +259,11 @@ def quantity_problem(text: str) -> str | None:
 
 
 def _out_of_range(value: object, format: str) -> bool:
-    """An integer its Go type (int32, else int64) cannot hold; encoding/json calls that a type mismatch."""
-    if not isinstance(value, int) or isinstance(value, bool) or format == "int-or-string":
+    """An integer its Go type (int32, else int64; an IntOrString's int32) cannot hold; encoding/json
+    calls that a type mismatch."""
+    if not isinstance(value, int) or isinstance(value, bool):
         return False
-    low, high = _INT_RANGES.get(format, _INT_RANGES["int64"])
+    low, high = _INT_RANGES.get("int32" if format == "int-or-string" else format, _INT_RANGES["int64"])
     return not low <= value <= high
 
 

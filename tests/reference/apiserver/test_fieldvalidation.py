@@ -216,7 +216,8 @@ def test_a_wrong_json_type_in_a_limit_range_names_its_resource_list(chain):
                                               ".default of type v1.ResourceList"), status
 
 
-@pytest.mark.parametrize("target_port,shown", [(True, "bool"), ({"port": 80}, "object"), (8.5, "number 8.5")])
+@pytest.mark.parametrize("target_port,shown", [(True, "bool"), ({"port": 80}, "object"), (8.5, "number 8.5"),
+                                               (2**40, "number 1099511627776"), (-2**31 - 1, "number -2147483649")])
 def test_an_int_or_string_of_the_wrong_type_is_named_as_its_int32(chain, target_port, shown):
     """intstr.IntOrString decodes anything but a string into its int32, and encoding/json adds the
     field the error happened in."""
