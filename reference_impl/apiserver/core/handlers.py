@@ -481,16 +481,17 @@ _DELETE_OPTION_TYPES = {"gracePeriodSeconds": (int, "int64"), "preconditions": (
                         "dryRun": (list, "[]string")}
 
 
-def check_delete_options_types(options: dict) -> None:
+def check_delete_options_types(options: dict, path: str = "") -> None:
     """400 for a DeleteOptions body field of a JSON type its Go field cannot decode (a grace period
-    given as a list was a TypeError 500)."""
-    values = [(f"DeleteOptions.{name}", options.get(name), *_DELETE_OPTION_TYPES[name]) for name in _DELETE_OPTION_TYPES]
+    given as a list was a TypeError 500); `path` leads to the options inside a larger body."""
+    values = [(f"DeleteOptions.{path}{name}", options.get(name), *_DELETE_OPTION_TYPES[name])
+              for name in _DELETE_OPTION_TYPES]
     preconditions = options.get("preconditions")
     if isinstance(preconditions, dict):
-        values += [(f"Preconditions.preconditions.{name}", preconditions.get(name), str, go_type)
+        values += [(f"Preconditions.{path}preconditions.{name}", preconditions.get(name), str, go_type)
                    for name, go_type in (("uid", "types.UID"), ("resourceVersion", "string"))]
     if isinstance(options.get("dryRun"), list):
-        values += [("DeleteOptions.dryRun", item, str, "string") for item in options["dryRun"]]
+        values += [(f"DeleteOptions.{path}dryRun", item, str, "string") for item in options["dryRun"]]
     for field_name, value, python_type, go_type in values:
         wrong = value is not None and (not isinstance(value, python_type) or
                                        (python_type is int and isinstance(value, bool)))
@@ -943,7 +944,7 @@ class RESTHandlers:
             if not isinstance(body["deleteOptions"], dict):
                 raise errors.bad_request(f"json: cannot unmarshal {fieldvalidation.json_type(body['deleteOptions'])} "
                                          "into Go struct field Eviction.deleteOptions of type v1.DeleteOptions")
-            check_delete_options_types(body["deleteOptions"])
+            check_delete_options_types(body["deleteOptions"], "deleteOptions.")
         self._admit_and_validate(request, "CREATE", resource, body, None)
         status = eviction.EvictionREST(self.registry).create(request.info.namespace, request.info.name, body,
                                                              request_dry_run)

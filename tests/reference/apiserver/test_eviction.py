@@ -333,3 +333,17 @@ def test_evicting_is_create_on_pods_eviction(registry, rule, allowed):
 def send(chain, token: str, path: str, body: dict):
     return chain.handle(Request("POST", path, {}, {"Authorization": f"Bearer {token}",
                                                    "Content-Type": "application/json"}, json.dumps(body).encode()))
+
+
+@pytest.mark.parametrize("options,message", [
+    ({"gracePeriodSeconds": "x"},
+     "json: cannot unmarshal string into Go struct field DeleteOptions.deleteOptions.gracePeriodSeconds of type int64"),
+    ({"preconditions": {"uid": 5}},
+     "json: cannot unmarshal number into Go struct field Preconditions.deleteOptions.preconditions.uid of type "
+     "types.UID"),
+])
+def test_an_evictions_delete_options_of_the_wrong_type_name_their_path_in_the_eviction(chain, options, message):
+    """encoding/json's field path runs from the Eviction: deleteOptions comes first."""
+    running_pod(chain)
+    code, status = evict(chain, eviction(**options))
+    assert code == 400 and status["message"].endswith(message), status
