@@ -1,0 +1,599 @@
+"""The reference kube-apiserver against the real 1.24 kube-apiserver on bad input: the same requests
+to both, and every answer whose status code, reason or message differs.
+
+Starts the real kube-apiserver (the binary given by path, never fetched or built here) on Debian's
+etcd 3.4 (`/usr/bin/etcd`, or --etcd) with client certificates from a CA made here, a
+service-account key, `--authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction`
+and `--service-cluster-ip-range=10.96.0.0/12`; and the reference apiserver on the reference etcd,
+with `kubeatlas cluster`'s own code. Both get namespace `diff` and one valid object of each of a
+dozen kinds (pods, deployments, services, configmaps, secrets, jobs, namespaces, nodes, roles,
+rolebindings, priorityclasses, ingresses), then the same seeded corpus, as the admin (group
+system:masters) and, for a few requests, as an unprivileged user:
+
+  fuzz         the mutated bodies of tests/reference/apiserver/test_fuzz.py, created, replaced
+               and merge-patched (writes to the existing objects with dryRun=All)
+  query        test_fuzz.py's query parameters on lists, gets, deletes and creates
+  wrong-type   one field of a valid object given a value of the wrong JSON type, at every depth
+  missing      one field of a valid object left out
+  name         invalid names, in the body of a create and in the path of a get
+  selector     bad label and field selectors on lists
+  patch        bad merge, JSON and strategic-merge patches (and apply without a field manager)
+  path         unknown groups, versions, resources and subresources; kinds at the wrong scope
+  delete       deletes with bad options, in the body and in the query
+  user         what a user without any role may not do
+
+Names, UIDs, resourceVersions and timestamps are normalised in messages before they are
+compared. Prints each differing request with both answers, then the differences grouped by
+pattern (category, real code and reason, ours), most frequent first, and writes
+benchmarks/results/apiserver_differential.json. The corpus is the same on every run (--seed);
+each request has a timeout, so the run is bounded (a few minutes).
+
+    python benchmarks/apiserver_differential.py /work/k8s-bin/kube-apiserver [--etcd /usr/bin/etcd]
+        [--seed 1324] [--show 200]
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import copy
+import http.client
+import json
+import os
+import random
+import re
+import ssl
+import sys
+import tempfile
+import time
+import urllib.parse
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+import yaml  # noqa: E402
+from cryptography.hazmat.primitives import serialization  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: E402
+
+from reference_impl import cluster as local_cluster  # noqa: E402
+from reference_impl.apiserver.adapter.certs import (ADMIN_GROUP, ADMIN_USER, KeyPair,  # noqa: E402
+                                                    issue_client_cert, issue_serving_cert, new_ca)
+from tests.reference.apiserver.test_fuzz import QUERIES, mutate  # noqa: E402
+
+RESULTS = Path(__file__).parent / "results"
+NAMESPACE = "diff"
+USER = "diff-user"
+READY_TIMEOUT = 180.0
+REQUEST_TIMEOUT = 10.0
+IMAGE = "registry.k8s.io/pause:3.7"
+JSON, MERGE, JSON_PATCH, STRATEGIC, APPLY = ("application/json", "application/merge-patch+json",
+                                             "application/json-patch+json",
+                                             "application/strategic-merge-patch+json",
+                                             "application/apply-patch+yaml")
+
+
+# --- the kinds and their valid objects ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Kind:
+    plural: str
+    api_version: str
+    kind: str
+    namespaced: bool
+    spec: dict  # everything of a valid object but apiVersion, kind and metadata.name
+
+    def collection(self, namespace: str = NAMESPACE) -> str:
+        root = f"/apis/{self.api_version}" if "/" in self.api_version else f"/api/{self.api_version}"
+        return f"{root}/namespaces/{namespace}/{self.plural}" if self.namespaced else f"{root}/{self.plural}"
+
+    def object(self, name: str) -> dict:
+        body = copy.deepcopy(self.spec)
+        return {"apiVersion": self.api_version, "kind": self.kind,
+                "metadata": {"name": name, **body.pop("metadata", {})}, **body}
+
+    @property
+    def existing(self) -> str:
+        """The name of the object of this kind made before the corpus runs."""
+        return NAMESPACE if self.plural == "namespaces" else f"{NAMESPACE}-probe"
+
+
+LABELS = {"app": "probe"}
+POD_SPEC = {"containers": [{"name": "c", "image": IMAGE, "ports": [{"containerPort": 80}]}]}
+TEMPLATE = {"metadata": {"labels": LABELS}, "spec": POD_SPEC}
+KINDS = [
+    Kind("pods", "v1", "Pod", True, {"metadata": {"labels": LABELS}, "spec": POD_SPEC}),
+    Kind("deployments", "apps/v1", "Deployment", True, {"metadata": {"labels": LABELS}, "spec": {
+        "replicas": 1, "selector": {"matchLabels": LABELS}, "template": TEMPLATE}}),
+    Kind("services", "v1", "Service", True, {"spec": {
+        "selector": LABELS, "ports": [{"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"}]}}),
+    Kind("configmaps", "v1", "ConfigMap", True, {"metadata": {"labels": LABELS}, "data": {"k": "v"}}),
+    Kind("secrets", "v1", "Secret", True, {"type": "Opaque", "data": {"k": "dg=="}, "stringData": {"s": "t"}}),
+    Kind("jobs", "batch/v1", "Job", True, {"spec": {
+        "backoffLimit": 1, "template": {"metadata": {"labels": LABELS},
+                                        "spec": {**POD_SPEC, "restartPolicy": "Never"}}}}),
+    Kind("namespaces", "v1", "Namespace", False, {"metadata": {"labels": LABELS}}),
+    Kind("nodes", "v1", "Node", False, {"metadata": {"labels": LABELS}, "spec": {
+        "unschedulable": True, "taints": [{"key": "k", "value": "v", "effect": "NoSchedule"}]}}),
+    Kind("roles", "rbac.authorization.k8s.io/v1", "Role", True, {"rules": [
+        {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}]}),
+    Kind("rolebindings", "rbac.authorization.k8s.io/v1", "RoleBinding", True, {
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+        "subjects": [{"kind": "User", "name": "u", "apiGroup": "rbac.authorization.k8s.io"}]}),
+    Kind("priorityclasses", "scheduling.k8s.io/v1", "PriorityClass", False, {
+        "value": 1000, "globalDefault": False, "description": "d"}),
+    Kind("ingresses", "networking.k8s.io/v1", "Ingress", True, {"spec": {"rules": [{
+        "host": "a.example.com", "http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": {
+            "service": {"name": "s", "port": {"number": 80}}}}]}}]}}),
+]
+
+
+# --- the corpus -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Probe:
+    category: str
+    method: str
+    path: str
+    query: str = ""
+    content_type: str = ""
+    body: bytes = b""
+    user: str = "admin"
+
+    def describe(self) -> str:
+        target = self.path + (f"?{self.query}" if self.query else "")
+        body = self.body[:160].decode(errors="replace") if self.body else ""
+        who = "" if self.user == "admin" else f" as {self.user}"
+        media = f" [{self.content_type}]" if self.content_type else ""
+        return f"{self.method} {target}{who}{media}" + (f" {body}" if body else "")
+
+
+def encode(obj: object) -> bytes:
+    return json.dumps(obj, separators=(",", ":")).encode()
+
+
+def query(pairs: dict) -> str:
+    return urllib.parse.urlencode([(k, v) for k, values in pairs.items() for v in values])
+
+
+def leaves(value: object, path: tuple = ()) -> list[tuple]:
+    """Every path into a JSON value (dict keys and list indexes), parents before children."""
+    found = [path] if path else []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += leaves(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += leaves(item, (*path, index))
+    return found
+
+
+def lookup(value: object, path: tuple) -> object:
+    for step in path:
+        value = value[step]
+    return value
+
+
+def replaced(obj: dict, path: tuple, new: object) -> dict:
+    copied = copy.deepcopy(obj)
+    lookup(copied, path[:-1])[path[-1]] = new
+    return copied
+
+
+def removed(obj: dict, path: tuple) -> dict:
+    copied = copy.deepcopy(obj)
+    del lookup(copied, path[:-1])[path[-1]]
+    return copied
+
+
+def wrong_type(value: object) -> object:
+    """A value of another JSON type than `value`'s."""
+    if isinstance(value, bool):
+        return "yes"
+    if isinstance(value, (int, float)):
+        return "1"
+    if isinstance(value, str):
+        return 1
+    if isinstance(value, list):
+        return {"a": 1}
+    if isinstance(value, dict):
+        return ["x"]
+    return {}
+
+
+def fuzz_probes(rng: random.Random, kind: Kind, count: int) -> list[Probe]:
+    probes = []
+    for i in range(count):
+        method = rng.choice(["POST", "PUT", "PATCH"])
+        name = f"fz{i}" if method == "POST" else kind.existing
+        body = encode(mutate(rng, kind.object(name)))
+        if method == "POST":
+            probes.append(Probe("fuzz", method, kind.collection(), "", JSON, body))
+        else:
+            probes.append(Probe("fuzz", method, f"{kind.collection()}/{name}", "dryRun=All",
+                                JSON if method == "PUT" else MERGE, body))
+    return probes
+
+
+def query_probes(kind: Kind) -> list[Probe]:
+    probes = []
+    for i, pairs in enumerate(QUERIES):
+        text = query(pairs)
+        probes += [Probe("query", "GET", kind.collection(), text),
+                   Probe("query", "GET", f"{kind.collection()}/{kind.existing}", text),
+                   Probe("query", "DELETE", f"{kind.collection()}/absent", text)]
+        if "watch" not in pairs:
+            probes.append(Probe("query", "POST", kind.collection(), text, JSON, encode(kind.object(f"q{i}"))))
+    return probes
+
+
+def field_probes(kind: Kind) -> list[Probe]:
+    obj = kind.object("x")
+    probes = []
+    for i, path in enumerate(p for p in leaves(obj) if p[0] not in ("apiVersion", "kind")):
+        named = kind.object(f"wt{i}")
+        if path != ("metadata", "name"):
+            probes.append(Probe("wrong-type", "POST", kind.collection(), "", JSON,
+                                encode(replaced(named, path, wrong_type(lookup(named, path))))))
+        probes.append(Probe("missing", "POST", kind.collection(), "", JSON,
+                            encode(removed(kind.object(f"ms{i}"), path))))
+    for key in ("apiVersion", "kind", "metadata"):
+        probes.append(Probe("missing", "POST", kind.collection(), "", JSON,
+                            encode(removed(kind.object(f"mt-{key.lower()}"), (key,)))))
+    return probes
+
+
+BAD_NAMES = ["UPPER", "a_b", "-a", "a-", "a..b", ".", "..", "a/b", "a%b", "a" * 64, "a" * 254, "a b", "é"]
+BAD_PATH_NAMES = ["UPPER", "..", ".", "a%2Fb", "a%25b", "a" * 254, "%20"]
+
+
+def name_probes(kind: Kind) -> list[Probe]:
+    probes = [Probe("name", "POST", kind.collection(), "", JSON, encode(kind.object(name))) for name in BAD_NAMES]
+    probes.append(Probe("name", "POST", kind.collection(), "", JSON, encode(removed(kind.object(""), ("metadata", "name")))))
+    probes.append(Probe("name", "POST", kind.collection(), "", JSON,
+                        encode({**kind.object(""), "metadata": {"generateName": "UPPER-"}})))
+    probes += [Probe("name", "GET", f"{kind.collection()}/{name}") for name in BAD_PATH_NAMES]
+    probes.append(Probe("name", "PUT", f"{kind.collection()}/other", "", JSON, encode(kind.object(kind.existing))))
+    return probes
+
+
+LABEL_SELECTORS = ["a in (b", "a=b=c", "!", "a,,b", "a in b", "=b", "a==", "a notin ()", "k" * 64 + "=v",
+                   "a=" + "v" * 64, "a/b/c=d", "a in (b,c", "a!=b!=c", "!a=b", "a=b,", "a>1", "a<x", "-a=b"]
+FIELD_SELECTORS = ["x=y", "metadata.name", "metadata.name=a,=", "spec.nodeName=a", "status.phase==Running",
+                   "metadata.namespace!=x", "metadata.name in (a)", "=", "metadata.name=a=b"]
+
+
+def selector_probes(kind: Kind) -> list[Probe]:
+    return ([Probe("selector", "GET", kind.collection(), query({"labelSelector": [s]})) for s in LABEL_SELECTORS]
+            + [Probe("selector", "GET", kind.collection(), query({"fieldSelector": [s]})) for s in FIELD_SELECTORS])
+
+
+def patch_probes(kind: Kind) -> list[Probe]:
+    target = f"{kind.collection()}/{kind.existing}"
+    merge = [b"{", b"[]", b"null", b"1", b'"x"', b'{"metadata":{"name":"other"}}', b'{"metadata":{"labels":"x"}}',
+             b'{"metadata":{"labels":{"a":1}}}', b'{"kind":"Other"}', b'{"apiVersion":"v9"}',
+             b'{"metadata":{"uid":"x"}}', b'{"metadata":{"resourceVersion":"1"}}', b"", b'{"metadata":null}']
+    json_patch = [b"{}", b"[{}]", b'[{"op":"x","path":"/a"}]', b'[{"op":"add"}]', b'[{"op":"add","path":"a","value":1}]',
+                  b'[{"op":"remove","path":"/nope"}]', b'[{"op":"replace","path":"/metadata/nope","value":1}]',
+                  b'[{"op":"test","path":"/metadata/name","value":"other"}]', b'[{"op":"add","path":"/a/b/c","value":1}]',
+                  b'[{"op":"move","from":"/nope","path":"/x"}]', b'[{"op":"add","path":"/metadata/labels/x","value":1}]',
+                  b'[{"op":"replace","path":"/metadata/name","value":"other"}]', b"[1]", b""]
+    strategic = [b"{", b"[]", b'{"$patch":"delete"}', b'{"$patch":"bogus"}', b'{"metadata":{"$retainKeys":"x"}}',
+                 b'{"spec":{"$setElementOrder/containers":"x"}}', b'{"spec":{"containers":[{"$patch":"bogus"}]}}',
+                 b'{"spec":{"containers":[{"image":"x"}]}}', b'{"metadata":{"labels":{"$patch":"replace","a":1}}}',
+                 b'{"$deleteFromPrimitiveList/x":[1]}', b""]
+    probes = [Probe("patch", "PATCH", target, "dryRun=All", MERGE, body) for body in merge]
+    probes += [Probe("patch", "PATCH", target, "dryRun=All", JSON_PATCH, body) for body in json_patch]
+    probes += [Probe("patch", "PATCH", target, "dryRun=All", STRATEGIC, body) for body in strategic]
+    probes += [Probe("patch", "PATCH", target, "dryRun=All", APPLY, encode(kind.object(kind.existing))),
+               Probe("patch", "PATCH", target, "dryRun=All&fieldManager=x", APPLY, b"{"),
+               Probe("patch", "PATCH", target, "dryRun=All&fieldManager=x&force=maybe", APPLY,
+                     encode(kind.object(kind.existing))),
+               Probe("patch", "PATCH", target, "dryRun=All", "application/x-bogus", b"{}"),
+               Probe("patch", "PATCH", target, "dryRun=All", "", b"{}"),
+               Probe("patch", "PATCH", f"{kind.collection()}/absent", "", MERGE, b"{}"),
+               Probe("patch", "PATCH", kind.collection(), "", MERGE, b"{}")]
+    return probes
+
+
+def delete_probes(kind: Kind) -> list[Probe]:
+    target = f"{kind.collection()}/{kind.existing}"
+    # Upstream reads the options from the body when there is one and ignores the query, so each
+    # body asks for a dry run itself: an accepted delete must not remove the object.
+    options = [{"gracePeriodSeconds": "x"}, {"gracePeriodSeconds": -5}, {"propagationPolicy": "Bogus"},
+               {"orphanDependents": True, "propagationPolicy": "Foreground"}, {"preconditions": {"uid": "not-the-uid"}},
+               {"preconditions": {"resourceVersion": "1"}}, {"kind": "Pod", "apiVersion": "v1"},
+               {"kind": "DeleteOptions", "apiVersion": "v9"}, {"preconditions": "x"}, {"unknownField": 1}]
+    bodies = [b"{", b"[]", b'{"dryRun":["Bogus"]}'] + [encode({**o, "dryRun": ["All"]}) for o in options]
+    probes = [Probe("delete", "DELETE", target, "dryRun=All", JSON, body) for body in bodies]
+    probes += [Probe("delete", "DELETE", target, text) for text in (
+        "dryRun=All&gracePeriodSeconds=x", "dryRun=All&propagationPolicy=Bogus", "dryRun=Bogus",
+        "dryRun=All&orphanDependents=maybe", "dryRun=All&gracePeriodSeconds=-1")]
+    probes += [Probe("delete", "DELETE", kind.collection(), "dryRun=All&labelSelector=a+in+(b"),
+               Probe("delete", "DELETE", f"{kind.collection()}/absent", "", JSON, b'{"propagationPolicy":"Bogus"}')]
+    return probes
+
+
+def path_probes() -> list[Probe]:
+    ns = f"/api/v1/namespaces/{NAMESPACE}"
+    gets = ["/api/v2", "/api/v1/foos", f"{ns}/foos", f"{ns}/foos/x", "/apis/foo.example.com/v1", "/apis/apps/v9",
+            "/apis/apps/v1/foos", f"{ns}/pods/{NAMESPACE}-probe/bogus", f"{ns}/configmaps/{NAMESPACE}-probe/status",
+            f"{ns}/configmaps/{NAMESPACE}-probe/scale", f"/apis/apps/v1/namespaces/{NAMESPACE}/deployments/absent/scale",
+            f"/apis/apps/v1/namespaces/{NAMESPACE}/deployments/{NAMESPACE}-probe/scale/extra",
+            f"{ns}/nodes", f"{ns}/nodes/{NAMESPACE}-probe", "/api/v1/configmaps/x", "/api/v1/namespaces/absent/pods/x",
+            f"/api/v1/nodes/{NAMESPACE}-probe/status", f"/api/v1/nodes/{NAMESPACE}-probe/bogus",
+            f"{ns}/status", f"{ns}/finalize", "/api/v1/namespaces//pods", "/apis", "/api/v1/pods/x",
+            "/apis/rbac.authorization.k8s.io/v1/namespaces/diff/clusterroles", "/bogus", "/api/v1/namespaces/diff/pods/",
+            f"{ns}/services/{NAMESPACE}-probe/proxy-bogus", f"{ns}/pods/{NAMESPACE}-probe/binding"]
+    probes = [Probe("path", "GET", path) for path in gets]
+    probes += [Probe("path", "POST", f"{ns}/configmaps/{NAMESPACE}-probe", "", JSON, b"{}"),
+               Probe("path", "PUT", f"{ns}/configmaps", "", JSON, b"{}"),
+               Probe("path", "DELETE", "/api/v1/namespaces/absent/configmaps/x"),
+               Probe("path", "POST", "/api/v1/namespaces/absent/configmaps", "", JSON,
+                     encode(KINDS[3].object("cm"))),
+               Probe("path", "POST", f"{ns}/configmaps", "", JSON,
+                     encode({**KINDS[3].object("cm2"), "metadata": {"name": "cm2", "namespace": "other"}})),
+               Probe("path", "POST", f"{ns}/configmaps", "", JSON, encode(KINDS[4].object("wrong-kind"))),
+               Probe("path", "POST", f"{ns}/pods/{NAMESPACE}-probe/eviction", "", JSON, b'{"kind":"Eviction"}'),
+               Probe("path", "PUT", f"{ns}/pods/{NAMESPACE}-probe/status", "", JSON, b"{}"),
+               Probe("path", "OPTIONS", f"{ns}/pods"), Probe("path", "HEAD", f"{ns}/pods"),
+               Probe("path", "PROPFIND", f"{ns}/pods")]
+    return probes
+
+
+def user_probes() -> list[Probe]:
+    ns = f"/api/v1/namespaces/{NAMESPACE}"
+    review = {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
+              "spec": {"resourceAttributes": {"verb": "get", "resource": "pods", "namespace": NAMESPACE}}}
+    probes = [Probe("user", "GET", path, user=USER) for path in (
+        f"{ns}/pods", f"{ns}/secrets/{NAMESPACE}-probe", "/api/v1/nodes", "/api/v1/namespaces", "/api", "/apis",
+        "/version", "/healthz", "/metrics", f"{ns}/pods/absent", "/apis/apps/v1/deployments", f"{ns}/foos")]
+    probes += [Probe("user", "POST", f"{ns}/configmaps", "", JSON, encode(KINDS[3].object("u")), USER),
+               Probe("user", "DELETE", f"/api/v1/namespaces/{NAMESPACE}", user=USER),
+               Probe("user", "PATCH", f"{ns}/pods/{NAMESPACE}-probe", "", MERGE, b"{}", USER),
+               Probe("user", "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", "", JSON,
+                     encode(review), USER)]
+    return probes
+
+
+def corpus(seed: int, fuzz_per_kind: int) -> list[Probe]:
+    rng = random.Random(seed)
+    probes: list[Probe] = []
+    for kind in KINDS:
+        probes += fuzz_probes(rng, kind, fuzz_per_kind)
+        probes += query_probes(kind) + field_probes(kind) + name_probes(kind)
+        probes += selector_probes(kind) + patch_probes(kind) + delete_probes(kind)
+    return probes + path_probes() + user_probes()
+
+
+def setup_probes() -> list[Probe]:
+    """Namespace `diff` first, its default ServiceAccount (upstream's ServiceAccount admission
+    refuses pods without it, and no controller-manager makes it here), then one valid object of
+    every other kind in it."""
+    namespaces = KINDS[6]
+    account = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}}
+    probes = [Probe("setup", "POST", namespaces.collection(), "", JSON, encode(namespaces.object(NAMESPACE))),
+              Probe("setup", "POST", f"/api/v1/namespaces/{NAMESPACE}/serviceaccounts", "", JSON, encode(account))]
+    return probes + [Probe("setup", "POST", k.collection(), "", JSON, encode(k.object(k.existing)))
+                     for k in KINDS if k is not namespaces]
+
+
+# --- answers and how they compare ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Answer:
+    code: int
+    reason: str
+    message: str
+
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
+RESOURCE_VERSION = re.compile(r'(resourceVersion\\?"?:?\s*\\?"?|ResourceVersion: |resource version:? )\d+', re.I)
+GENERATED = re.compile(r"\b(UPPER-)[a-z0-9]{5}\b")
+# Upstream quotes the whole patched object when it does not decode; the patch itself is in the request.
+PATCHED_OBJECT = re.compile(r'(patch: Invalid value: )"(?:[^"\\]|\\.)*"')
+
+
+def normalise(message: str) -> str:
+    message = UUID.sub("<uid>", message)
+    message = TIMESTAMP.sub("<time>", message)
+    message = RESOURCE_VERSION.sub(lambda m: m.group(1) + "<rv>", message)
+    message = PATCHED_OBJECT.sub(r'\1"<patched object>"', message)
+    return GENERATED.sub(r"\1<suffix>", message)
+
+
+def answer_of(code: int, content_type: str, body: bytes) -> Answer:
+    """Reason and message of a Status body; of anything else, the first bytes of the body."""
+    if code < 400:
+        return Answer(code, "", "")
+    try:
+        data = json.loads(body)
+    except ValueError:
+        data = None
+    if isinstance(data, dict) and data.get("kind") == "Status":
+        return Answer(code, str(data.get("reason", "")), normalise(str(data.get("message", ""))))
+    kind = content_type.split(";")[0] or "no content type"
+    return Answer(code, f"({kind})", normalise(body[:200].decode(errors="replace").strip()))
+
+
+class Server:
+    """HTTPS to one apiserver, one kept-alive connection per user."""
+
+    def __init__(self, name: str, url: str, contexts: dict[str, ssl.SSLContext]) -> None:
+        parsed = urllib.parse.urlsplit(url)
+        self.name, self.host, self.port, self.contexts = name, parsed.hostname, parsed.port, contexts
+        self.connections: dict[str, http.client.HTTPSConnection] = {}
+
+    def connection(self, user: str) -> http.client.HTTPSConnection:
+        if user not in self.connections:
+            self.connections[user] = http.client.HTTPSConnection(
+                self.host, self.port, context=self.contexts[user], timeout=REQUEST_TIMEOUT)
+        return self.connections[user]
+
+    def send(self, probe: Probe) -> Answer:
+        target = probe.path + (f"?{probe.query}" if probe.query else "")
+        headers = {"Accept": "application/json"}
+        if probe.content_type:
+            headers["Content-Type"] = probe.content_type
+        for attempt in (1, 2):  # once more on a connection the server closed since the last request
+            connection = self.connection(probe.user)
+            try:
+                connection.request(probe.method, target, body=probe.body if probe.method not in ("GET", "HEAD") else None,
+                                   headers=headers)
+                response = connection.getresponse()
+                if response.status < 400 or probe.method == "HEAD":
+                    # Success bodies are not compared; a watch would stream until its timeout.
+                    connection.close()
+                    self.connections.pop(probe.user)
+                    return Answer(response.status, "", "")
+                return answer_of(response.status, response.getheader("Content-Type", ""), response.read())
+            except (OSError, http.client.HTTPException) as err:
+                connection.close()
+                self.connections.pop(probe.user, None)
+                if attempt == 2 or isinstance(err, TimeoutError):
+                    return Answer(0, "(no answer)", f"{type(err).__name__}: {err}")
+        raise AssertionError("unreachable")
+
+
+def pattern(probe: Probe, real: Answer, ours: Answer) -> tuple:
+    """What a difference is an instance of: its category, the two codes and reasons, and, when
+    those agree, that the messages do not."""
+    same_code = real.code == ours.code and real.reason == ours.reason
+    return (probe.category, probe.method, real.code, real.reason, ours.code, ours.reason,
+            "message differs" if same_code else "")
+
+
+# --- the two servers ------------------------------------------------------------------------------
+
+def context(ca: Path, pair: KeyPair, directory: Path, name: str) -> ssl.SSLContext:
+    (directory / f"{name}.crt").write_bytes(pair.cert_pem)
+    (directory / f"{name}.key").write_bytes(pair.key_pem)
+    tls = ssl.create_default_context(cafile=str(ca))
+    tls.load_cert_chain(directory / f"{name}.crt", directory / f"{name}.key")
+    return tls
+
+
+def start_real(binary: Path, etcd: Path, directory: Path) -> tuple[list[local_cluster.Process], Server]:
+    """Real etcd and the real kube-apiserver on loopback, with a CA, serving and client certificates
+    and a service-account key made here."""
+    pki = directory / "pki"
+    pki.mkdir(parents=True)
+    ca = new_ca()
+    serving = issue_serving_cert(ca)
+    for name, pair in (("ca", ca), ("apiserver", serving)):
+        (pki / f"{name}.crt").write_bytes(pair.cert_pem)
+        (pki / f"{name}.key").write_bytes(pair.key_pem)
+    account_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    (pki / "sa.key").write_bytes(account_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    started: list[local_cluster.Process] = []
+    try:
+        argv, readiness, etcd_url = local_cluster.etcd_argv(etcd, directory)
+        started.append(local_cluster.start_process(directory, "etcd", argv, readiness)[0])
+        port = local_cluster.free_port()
+        argv = (str(binary), f"--etcd-servers={etcd_url}", "--bind-address=127.0.0.1",
+                "--advertise-address=127.0.0.1", f"--secure-port={port}", f"--cert-dir={pki}",
+                f"--tls-cert-file={pki / 'apiserver.crt'}", f"--tls-private-key-file={pki / 'apiserver.key'}",
+                f"--client-ca-file={pki / 'ca.crt'}", "--authorization-mode=Node,RBAC",
+                "--enable-admission-plugins=NodeRestriction", f"--service-account-key-file={pki / 'sa.key'}",
+                f"--service-account-signing-key-file={pki / 'sa.key'}",
+                "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+                "--service-cluster-ip-range=10.96.0.0/12")
+        # /readyz is public (system:public-info-viewer) once the bootstrap roles exist.
+        started.append(local_cluster.start_process(directory, "kube-apiserver", argv,
+                                                   local_cluster.Ready(url=f"https://127.0.0.1:{port}/readyz"),
+                                                   READY_TIMEOUT)[0])
+    except BaseException:
+        local_cluster.stop(started)
+        raise
+    contexts = {"admin": context(pki / "ca.crt", issue_client_cert(ca, ADMIN_USER, (ADMIN_GROUP,)), pki, "admin"),
+                USER: context(pki / "ca.crt", issue_client_cert(ca, USER), pki, USER)}
+    return started, Server("real", f"https://127.0.0.1:{port}", contexts)
+
+
+def start_ours(directory: Path) -> tuple[list[local_cluster.Process], Server]:
+    plane = local_cluster.up(directory, kubelets=0, only=("etcd", "apiserver"))
+    pki = directory / "pki"
+    ca = KeyPair((pki / "ca.crt").read_bytes(), (pki / "ca.key").read_bytes())
+    admin = KeyPair((pki / "admin.crt").read_bytes(), (pki / "admin.key").read_bytes())
+    contexts = {"admin": context(pki / "ca.crt", admin, pki, "probe-admin"),
+                USER: context(pki / "ca.crt", issue_client_cert(ca, USER), pki, USER)}
+    url = yaml.safe_load(Path(plane.kubeconfig).read_text())["clusters"][0]["cluster"]["server"]
+    return list(plane.processes), Server("ours", url, contexts)
+
+
+# --- main -----------------------------------------------------------------------------------------
+
+def print_report(rows: list[dict], total: int, show: int) -> list[dict]:
+    differing = [row for row in rows if row["differs"]]
+    print(f"{len(differing)} of {total} requests answered differently\n")
+    for row in differing[:show]:
+        real, ours = row["real"], row["ours"]
+        print(f"[{row['category']}] {row['request']}\n    real {real['code']} {real['reason']}: {real['message'][:300]}"
+              f"\n    ours {ours['code']} {ours['reason']}: {ours['message'][:300]}")
+    if len(differing) > show:
+        print(f"  … {len(differing) - show} more in the JSON")
+    groups = collections.defaultdict(list)
+    for row in differing:
+        groups[tuple(row["pattern"])].append(row)
+    ordered = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+    print(f"\n{len(ordered)} patterns, most frequent first\n")
+    print(f"{'count':>5}  {'category':<10} {'method':<7} {'real':<28} {'ours':<28} note")
+    summary = []
+    for key, members in ordered:
+        category, method, real_code, real_reason, our_code, our_reason, note = key
+        print(f"{len(members):>5}  {category:<10} {method:<7} {f'{real_code} {real_reason}':<28} "
+              f"{f'{our_code} {our_reason}':<28} {note}")
+        example = members[0]
+        print(f"{'':>7}e.g. {example['request'][:150]}\n{'':>12}real: {example['real']['message'][:200]}"
+              f"\n{'':>12}ours: {example['ours']['message'][:200]}")
+        summary.append({"pattern": list(key), "count": len(members), "examples": members[:5]})
+    return summary
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("binary", type=Path, help="the real kube-apiserver (1.24), already built")
+    parser.add_argument("--etcd", type=Path, default=Path("/usr/bin/etcd"), help="the real etcd 3.4 binary")
+    parser.add_argument("--seed", type=int, default=1324, help="seeds the fuzzed bodies")
+    parser.add_argument("--fuzz-per-kind", type=int, default=30, help="fuzzed bodies per kind")
+    parser.add_argument("--show", type=int, default=200, help="differing requests printed one by one")
+    parser.add_argument("--budget", type=float, default=900.0, help="seconds after which the corpus stops")
+    args = parser.parse_args(argv)
+    for path in (args.binary, args.etcd):
+        if not (path.is_file() and os.access(path, os.X_OK)):
+            parser.error(f"{path} is not an executable file")
+    work = Path(tempfile.mkdtemp(prefix="apiserver-differential-"))
+    processes: list[local_cluster.Process] = []
+    try:
+        real_processes, real = start_real(args.binary.resolve(), args.etcd.resolve(), work / "real")
+        processes += real_processes
+        our_processes, ours = start_ours(work / "ours")
+        processes += our_processes
+        probes = setup_probes() + corpus(args.seed, args.fuzz_per_kind)
+        rows, started = [], time.monotonic()
+        for probe in probes:
+            if time.monotonic() - started > args.budget:
+                print(f"budget of {args.budget:.0f} s spent: stopped after {len(rows)} of {len(probes)} requests")
+                break
+            real_answer, our_answer = real.send(probe), ours.send(probe)
+            rows.append({"category": probe.category, "request": probe.describe(), "real": asdict(real_answer),
+                         "ours": asdict(our_answer), "differs": real_answer != our_answer,
+                         "pattern": list(pattern(probe, real_answer, our_answer))})
+        exited = [p.name for p in processes if not p.running()]
+    finally:
+        local_cluster.stop(processes)
+    summary = print_report(rows, len(rows), args.show)
+    if exited:
+        print(f"\nexited before the end: {', '.join(exited)} (logs in {work})")
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / "apiserver_differential.json"
+    out.write_text(json.dumps({"seed": args.seed, "requests": len(rows),
+                               "differing": sum(row["differs"] for row in rows), "patterns": summary,
+                               "rows": rows, "work": str(work)}, indent=2) + "\n")
+    print(f"\nwrote {out}; logs in {work}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
