@@ -102,9 +102,18 @@ class _Body:
     version: str
     unknown: list[str]
 
-    def refuse(self, problem: str) -> errors.StatusError:
-        return errors.bad_request(f'{self.kind} in version "{self.version}" cannot be handled as a {self.kind}: '
-                                  f"{problem}")
+    def refuse(self, problem: str) -> "UndecodableError":
+        return UndecodableError(f'{self.kind} in version "{self.version}" cannot be handled as a {self.kind}: '
+                                f"{problem}", problem)
+
+
+class UndecodableError(errors.StatusError):
+    """The 400 for a body the kind's struct cannot hold; `problem` is the decoder's own error, which a
+    patch reports in its own words."""
+
+    def __init__(self, message: str, problem: str):
+        super().__init__(400, "BadRequest", message)
+        self.problem = problem
 
 
 @mirrors("(*encoding/json.UnmarshalTypeError).Error")

@@ -11,6 +11,7 @@ JSON lines or protobuf frames. Every failure is a `StatusError` the server turns
 """
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -33,6 +34,7 @@ from reference_impl.mirrors import mirrors
 
 JSON = "application/json"
 APPLY_PATCH = "application/apply-patch+yaml"
+JSON_PATCH, MERGE_PATCH = "application/json-patch+json", "application/merge-patch+json"
 PATCH_TYPES = ("application/json-patch+json", "application/merge-patch+json",
                "application/strategic-merge-patch+json", APPLY_PATCH)
 # The crdHandler's: a custom resource has no Go struct, so no patch strategy to merge by.
@@ -432,6 +434,14 @@ def decode_into_kind(request: Request, resource, obj: dict) -> dict:
     return decoded.obj
 
 
+@mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers.jsonPatcher).applyPatchToCurrentObject")
+def undecodable_patch_result(patched: dict, problem: str) -> StatusError:
+    """A JSON or merge patch whose result the kind cannot hold is invalid, quoting the patched
+    document as the patch library marshals it (keys sorted) and the decoder's error."""
+    shown = gojson.quote(json.dumps(patched, sort_keys=True, separators=(",", ":"), ensure_ascii=False))
+    return errors.invalid("", "", [f"patch: Invalid value: {shown}: {problem}"])
+
+
 @mirrors("k8s.io/apimachinery/pkg/runtime.Convert_Slice_string_To_Pointer_int64")
 def query_int64(request: Request, name: str) -> int | None:
     """An int64 query parameter (None when absent); 400 with strconv's words for anything else."""
@@ -777,10 +787,10 @@ class RESTHandlers:
                                            field_manager.update(current, obj, manager, now), current)
 
     def _patcher(self, request: Request, field_manager: FieldManager, schema_kind: tuple[str, str],
-                 patch_types: tuple[str, ...] = PATCH_TYPES):
+                 patch_types: tuple[str, ...] = PATCH_TYPES, decode: Callable[[dict], dict] | None = None):
         """The function the registry runs on the current object inside its GuaranteedUpdate (an
-        apply also on None, for an object that is not there): the patched object with its
-        managedFields."""
+        apply also on None, for an object that is not there): the patched object, passed through
+        `decode` (as the patchers decode their result into the kind), with its managedFields."""
         media_type = media_type_of(request)
         if media_type not in patch_types:  # PatchResource checks before reading the body
             raise errors.unsupported_media_type(media_type, patch_types)
@@ -815,6 +825,8 @@ class RESTHandlers:
                            f"{gojson.type_name(patched)} into Go value of type {TYPE_META_STRUCT}")
                 shown = gojson.quote(jsonserializer.encode(patched).decode())
                 raise errors.invalid("", "", [f"patch: Invalid value: {shown}: {problem}"])
+            if decode is not None:
+                patched = decode(patched)
             return field_manager.update(current, patched, field_manager_of(request), now)
         return apply
 
@@ -822,15 +834,27 @@ class RESTHandlers:
     def patch(self, request: Request, resource) -> Response:
         negotiate(request.header("Accept"))
         info = request.info
+        media_type = media_type_of(request)
+
+        def decode(patched: dict) -> dict:
+            patched = check_kind(patched, resource)
+            try:
+                return decode_into_kind(request, resource, patched)
+            except fieldvalidation.UndecodableError as err:
+                if media_type not in (JSON_PATCH, MERGE_PATCH):
+                    raise
+                raise undecodable_patch_result(patched, err.problem) from None
         apply = self._patcher(request, FieldManager.for_resource(resource, info.subresource),
                               (resource.api_version, resource.kind),
-                              CUSTOM_RESOURCE_PATCH_TYPES if resource.custom else PATCH_TYPES)
+                              CUSTOM_RESOURCE_PATCH_TYPES if resource.custom else PATCH_TYPES, decode)
         # After the patch type, as PatchResource checks.
-        check_write_options(request, "PatchOptions", media_type_of(request))
+        check_write_options(request, "PatchOptions", media_type)
         namespace = info.namespace if resource.namespaced else ""
 
         def patch_fn(current: dict | None) -> dict:
-            patched = decode_into_kind(request, resource, check_kind(apply(current), resource))
+            patched = apply(current)
+            if media_type == APPLY_PATCH:  # the other patches were decoded before the field manager
+                patched = decode(patched)
             check_name(patched, info.name, namespace)
             return self._admit(request, "UPDATE" if current else "CREATE", resource, patched, current)
 

@@ -1110,3 +1110,30 @@ def test_a_pod_update_with_null_containers_is_422(chain):
     code, status = call(chain, "PUT", ns_path(chain, "pods", "null-containers"),
                         {**current, "spec": {**current["spec"], "containers": None}})
     assert code == 422, status
+
+
+@pytest.mark.parametrize("content_type,body", [
+    ("application/merge-patch+json", {"metadata": {"labels": "x"}}),
+    ("application/json-patch+json", [{"op": "replace", "path": "/metadata/labels", "value": "x"}])])
+def test_a_patch_whose_result_the_kind_cannot_hold_is_invalid(chain, content_type, body):
+    """jsonPatcher decodes the patched document into the kind: what it cannot hold is a 422 quoting
+    that document and the decoder's error (a strategic merge patch, decoded otherwise, keeps the 400)."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "patched", "labels": {"a": "b"}}})
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "patched"), body, content_type=content_type)
+    assert (code, status["reason"]) == (422, "Invalid"), status
+    assert status["message"].startswith(' "" is invalid: patch: Invalid value: "{\\"apiVersion\\":\\"v1\\",')
+    assert status["message"].endswith('": json: cannot unmarshal string into Go struct field ObjectMeta.metadata.labels '
+                                      'of type map[string]string')
+
+
+@pytest.mark.parametrize("content_type", ["application/merge-patch+json", "application/strategic-merge-patch+json"])
+def test_a_patched_object_is_decoded_before_the_field_manager_defaults_it(chain, content_type):
+    """A Job patched to a list template was a 500 (the field manager defaulted what the kind could
+    not hold); the patchers decode first, so it is the decoder's refusal."""
+    job = {"metadata": {"name": "j"}, "spec": {"template": {
+        "spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}}}
+    call(chain, "POST", ns_path(chain, "jobs", group="batch/v1"), job)
+    code, status = call(chain, "PATCH", ns_path(chain, "jobs", "j", group="batch/v1"), {"spec": {"template": [1]}},
+                        content_type=content_type)
+    assert code in (400, 422) and status["message"].endswith(
+        "json: cannot unmarshal array into Go struct field JobSpec.spec.template of type v1.PodTemplateSpec")
