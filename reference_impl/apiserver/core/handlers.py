@@ -467,8 +467,8 @@ def int64_problem(value: str) -> str | None:
          "k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateUpdateOptions",
          "k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidatePatchOptions")
 def check_write_options(request: Request, kind: str, patch_type: str = "") -> None:
-    """422 for `force` on a patch other than apply, for an apply without a fieldManager, and for
-    a fieldManager past 128 bytes or with unprintable characters."""
+    """422 for `force` on a patch other than apply, for an apply without a fieldManager, for
+    a fieldManager past 128 bytes or with unprintable characters, and for a dryRun other than All."""
     problems = []
     if kind == "PatchOptions" and patch_type != APPLY_PATCH and "force" in request.query:
         problems.append("force: Forbidden: may not be specified for non-apply patch")
@@ -481,6 +481,7 @@ def check_write_options(request: Request, kind: str, patch_type: str = "") -> No
             problems.append(f"fieldManager: Too long: must have at most {FIELD_MANAGER_MAX_LENGTH} bytes")
         if not manager.isprintable():
             problems.append(validation.invalid("fieldManager", manager, "invalid characters"))
+    problems += validation.dry_run_problems(request.query.get("dryRun"))
     if problems:
         raise errors.invalid(kind, "", problems, "meta.k8s.io")
 

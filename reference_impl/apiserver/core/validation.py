@@ -271,10 +271,15 @@ def delete_options_problems(options: dict) -> list[str]:
                                 "orphanDependents and deletionPropagation cannot be both set"))
     if policy is not None and policy not in PROPAGATION_POLICIES:
         problems.append(unsupported("propagationPolicy", policy, (*PROPAGATION_POLICIES, "nil")))
-    dry = options.get("dryRun")
-    if dry is not None and (not isinstance(dry, list) or any(value != "All" for value in dry)):
-        problems.append(f'dryRun: Unsupported value: {go_value(dry)}: supported values: "All"')
-    return problems
+    return problems + dry_run_problems(options.get("dryRun"))
+
+
+@mirrors("k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateDryRun")
+def dry_run_problems(dry_run: object) -> list[str]:
+    """A write's dryRun values: All, or none."""
+    if dry_run is not None and (not isinstance(dry_run, list) or any(value != "All" for value in dry_run)):
+        return [f'dryRun: Unsupported value: {go_value(dry_run)}: supported values: "All"']
+    return []
 
 
 TAINT_EFFECTS = ("NoExecute", "NoSchedule", "PreferNoSchedule")

@@ -1137,3 +1137,15 @@ def test_a_patched_object_is_decoded_before_the_field_manager_defaults_it(chain,
                         content_type=content_type)
     assert code in (400, 422) and status["message"].endswith(
         "json: cannot unmarshal array into Go struct field JobSpec.spec.template of type v1.PodTemplateSpec")
+
+
+@pytest.mark.parametrize("method,path_name,kind", [("POST", "", "CreateOptions"), ("PUT", "keep", "UpdateOptions"),
+                                                   ("PATCH", "keep", "PatchOptions")])
+def test_an_unknown_dry_run_value_on_a_write_is_its_options_422(chain, method, path_name, kind):
+    """ValidateCreateOptions (and Update, Patch) refuse a dryRun other than All before anything is written."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "keep"}})
+    content_type = "application/merge-patch+json" if method == "PATCH" else "application/json"
+    code, status = call(chain, method, ns_path(chain, "configmaps", path_name), {"metadata": {"name": "keep"}},
+                        query={"dryRun": "Some"}, content_type=content_type)
+    assert (code, status["message"]) == (422, f'{kind}.meta.k8s.io "" is invalid: dryRun: Unsupported value: '
+                                              '[]string{"Some"}: supported values: "All"')
