@@ -883,17 +883,15 @@ class RESTHandlers:
                 raise errors.bad_request("DeleteOptions must be a JSON object")
             check_delete_options_types(options)
         else:
-            options = {name: request.param(name) for name in ("gracePeriodSeconds", "propagationPolicy")
-                       if request.query.get(name)}
+            options = {"propagationPolicy": request.param("propagationPolicy")} \
+                if request.query.get("propagationPolicy") else {}
+            if request.query.get("gracePeriodSeconds"):
+                options["gracePeriodSeconds"] = query_int64(request, "gracePeriodSeconds")
             if request.query.get("orphanDependents"):
                 options["orphanDependents"] = query_bool(request.query["orphanDependents"])
             if "dryRun" in request.query:
                 options["dryRun"] = request.query["dryRun"]
-        grace = options.get("gracePeriodSeconds")
-        try:
-            options["gracePeriodSeconds"] = None if grace is None else int(grace)
-        except ValueError as err:
-            raise errors.bad_request(f"invalid gracePeriodSeconds: {grace}") from err
+        options.setdefault("gracePeriodSeconds", None)
         problems = validation.delete_options_problems(options)
         if problems:
             raise errors.invalid("DeleteOptions", "", problems, "meta.k8s.io")

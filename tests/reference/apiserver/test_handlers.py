@@ -1149,3 +1149,9 @@ def test_an_unknown_dry_run_value_on_a_write_is_its_options_422(chain, method, p
                         query={"dryRun": "Some"}, content_type=content_type)
     assert (code, status["message"]) == (422, f'{kind}.meta.k8s.io "" is invalid: dryRun: Unsupported value: '
                                               '[]string{"Some"}: supported values: "All"')
+
+
+def test_a_grace_period_in_the_delete_query_that_is_no_int64_is_strconvs_400(chain):
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "keep"}})
+    code, status = call(chain, "DELETE", ns_path(chain, "configmaps", "keep"), query={"gracePeriodSeconds": "x"})
+    assert (code, status["message"]) == (400, 'strconv.ParseInt: parsing "x": invalid syntax')
