@@ -196,6 +196,12 @@ def unsupported_media_type(content_type: str,
                        f'include: {", ".join(accepted)} (got "{content_type}")')
 
 
+def unsupported_route_media_type() -> StatusError:
+    """415 for a body type no go-restful route consumes (a built-in kind's PATCH): the container's
+    own message, as serviceErrorHandler writes it with NewGenericServerResponse."""
+    return StatusError(415, "UnsupportedMediaType", "415: Unsupported Media Type", empty_details_shown=True)
+
+
 @mirrors("k8s.io/apimachinery/pkg/api/errors.NewRequestEntityTooLargeError")
 def request_entity_too_large(message: str) -> StatusError:
     """413: `Request entity too large: <message>`."""

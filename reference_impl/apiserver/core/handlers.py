@@ -794,6 +794,8 @@ class RESTHandlers:
         `decode` (as the patchers decode their result into the kind), with its managedFields."""
         media_type = media_type_of(request)
         if media_type not in patch_types:  # PatchResource checks before reading the body
+            if patch_types == PATCH_TYPES:  # a built-in kind's route consumes only those
+                raise errors.unsupported_route_media_type()
             raise errors.unsupported_media_type(media_type, patch_types)
         check_body_size(request)
         now = self._time()

@@ -924,16 +924,6 @@ def test_a_content_type_that_names_no_known_media_type_is_415(chain, content_typ
     assert (code, status["reason"]) == (415, "UnsupportedMediaType")
 
 
-@pytest.mark.parametrize("content_type,body", [("application/json", {"data": {}}), ("application/yaml", b"{"),
-                                               ("", {"data": {}})])
-def test_a_patch_in_no_patch_media_type_is_415_listing_the_patch_types(chain, content_type, body):
-    """PatchResource refuses any other Content-Type before it reads the body, naming the patch types."""
-    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "p"}})
-    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "p"), body, content_type=content_type)
-    assert (code, status["reason"]) == (415, "UnsupportedMediaType")
-    assert "application/json-patch+json, application/merge-patch+json" in status["message"]
-
-
 @pytest.mark.parametrize("method,name,query,message", [
     ("POST", "", {"fieldManager": "m" * 129}, 'CreateOptions.meta.k8s.io "" is invalid: fieldManager: Too long: '
                                               'must have at most 128 bytes'),
@@ -1155,3 +1145,14 @@ def test_a_grace_period_in_the_delete_query_that_is_no_int64_is_strconvs_400(cha
     call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "keep"}})
     code, status = call(chain, "DELETE", ns_path(chain, "configmaps", "keep"), query={"gracePeriodSeconds": "x"})
     assert (code, status["message"]) == (400, 'strconv.ParseInt: parsing "x": invalid syntax')
+
+
+@pytest.mark.parametrize("content_type", ["application/x-bogus", "application/json", ""])
+def test_a_patch_of_a_type_no_route_consumes_is_go_restfuls_415(chain, content_type):
+    """A built-in kind's PATCH route consumes only the patch types: go-restful refuses any other
+    Content-Type before PatchResource runs, in its own words (seen from the real 1.24 server)."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "keep"}})
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "keep"), {"data": {"a": "b"}},
+                        content_type=content_type)
+    assert (code, status["reason"], status["message"], status["details"]) == (
+        415, "UnsupportedMediaType", "415: Unsupported Media Type", {})
