@@ -45,20 +45,23 @@ def success_status(resource: Resource | None = None, obj: dict | None = None, co
 class LifecycleMixin:
     """Delete, delete_collection, namespace termination, bind, scale (mixed into Registry)."""
 
+    @mirrors("k8s.io/apiserver/pkg/registry/rest.BeforeDelete")
     def _preconditions(self, r: Resource, name: str, preconditions: dict | None
                        ) -> Callable[[dict], None] | None:
-        """storage.Preconditions.Check: uid and resourceVersion must match, else 409 Conflict."""
+        """The delete's preconditions: uid and resourceVersion must match, else 409 Conflict named
+        by the kind, as BeforeDelete words it (it checks before storage's own Preconditions.Check)."""
         wanted = {k: v for k, v in (preconditions or {}).items() if v}
         if not wanted:
             return None
 
         def check(obj: dict) -> None:
             meta = obj["metadata"]
-            for field, label in (("uid", "UID"), ("resourceVersion", "ResourceVersion")):
+            for field, label, why in (("uid", "UID", "deleted and then recreated"),
+                                      ("resourceVersion", "ResourceVersion", "modified")):
                 if field in wanted and wanted[field] != meta.get(field):
-                    raise errors.conflict(r.plural, name, r.group,
-                                          f"Precondition failed: {label} in precondition: "
-                                          f"{wanted[field]}, {label} in object meta: {meta.get(field)}")
+                    raise errors.conflict(r.kind, name, r.group,
+                                          f"the {label} in the precondition ({wanted[field]}) does not match the "
+                                          f"{label} in record ({meta.get(field)}). The object might have been {why}")
         return check
 
     @staticmethod

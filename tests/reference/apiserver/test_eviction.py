@@ -113,8 +113,9 @@ def test_an_eviction_honours_its_uid_precondition(chain):
     uid = call(chain, "GET", pod_path(chain))[1]["metadata"]["uid"]
     code, status = evict(chain, eviction(preconditions={"uid": "not-it"}))
     assert (code, status["reason"]) == (409, "Conflict")
-    assert status["message"] == ('Operation cannot be fulfilled on pods "web": Precondition failed: '
-                                 f"UID in precondition: not-it, UID in object meta: {uid}")
+    assert status["message"] == ('Operation cannot be fulfilled on Pod "web": the UID in the precondition (not-it) '
+                                 f"does not match the UID in record ({uid}). The object might have been deleted and "
+                                 "then recreated")
     assert "deletionTimestamp" not in call(chain, "GET", pod_path(chain))[1]["metadata"]
 
 

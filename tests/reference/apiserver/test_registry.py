@@ -382,7 +382,9 @@ def test_delete_of_most_kinds_answers_a_success_status(registry, ns):
 def test_delete_precondition_mismatch_is_409(registry, ns):
     registry.create("configmaps", ns, {"metadata": {"name": "c"}})
     error = status_error(registry.delete, "configmaps", ns, "c", preconditions={"uid": "other"})
-    assert error.code == 409 and "Precondition failed: UID in precondition: other" in error.message
+    assert error.code == 409 and error.message.startswith(
+        'Operation cannot be fulfilled on ConfigMap "c": the UID in the precondition (other) does not match the UID in '
+        "record (")
     assert registry.get("configmaps", ns, "c")
 
 
