@@ -398,7 +398,9 @@ def check_kind(obj: dict | None, resource) -> dict:
     obj.setdefault("kind", resource.kind)
     metadata = obj.setdefault("metadata", {})
     if not isinstance(metadata, dict):
-        raise errors.bad_request("metadata must be an object")
+        raise errors.bad_request(f'{resource.kind} in version "{resource.version}" cannot be handled as a '
+                                 f"{resource.kind}: json: cannot unmarshal {fieldvalidation.json_type(metadata)} into "
+                                 f"Go struct field {resource.kind}.metadata of type v1.ObjectMeta")
     return obj
 
 
@@ -415,6 +417,9 @@ def check_name(obj: dict, name: str, namespace: str) -> None:
     """The object an update sends or a patch makes names the URL's object: an object without a
     name does not; a namespace, when it has one, must be the URL's."""
     metadata = obj["metadata"]
+    if not metadata.get("name"):  # the namer's ObjectName finds none
+        raise errors.bad_request(f"the name of the object ({name} based on URL) was undeterminable: name must be "
+                                 "provided")
     if metadata.get("name", "") != name:
         raise errors.bad_request(f"the name of the object ({metadata.get('name', '')}) does not match the name "
                                  f"on the URL ({name})")

@@ -322,19 +322,22 @@ def test_a_client_cannot_start_an_objects_deletion_by_update(chain, method, body
     assert "deletionTimestamp" not in call(chain, "GET", ns_path(chain, "configmaps", "c"))[1]["metadata"]
 
 
+UNNAMED = "the name of the object (c based on URL) was undeterminable: name must be provided"
+
+
 @pytest.mark.parametrize("method,body,content_type,message", [
-    ("PUT", {"data": {"a": "2"}}, "application/json",
-     "the name of the object () does not match the name on the URL (c)"),
-    ("PATCH", {"metadata": None}, "application/merge-patch+json",
-     "the name of the object () does not match the name on the URL (c)"),
-    ("PATCH", [{"op": "remove", "path": "/metadata/name"}], "application/json-patch+json",
-     "the name of the object () does not match the name on the URL (c)"),
+    ("PUT", {"data": {"a": "2"}}, "application/json", UNNAMED),
+    ("PATCH", {"metadata": None}, "application/merge-patch+json", UNNAMED),
+    ("PATCH", [{"op": "remove", "path": "/metadata/name"}], "application/json-patch+json", UNNAMED),
+    ("PUT", {"metadata": {"name": "d"}, "data": {"a": "2"}}, "application/json",
+     "the name of the object (d) does not match the name on the URL (c)"),
     ("PATCH", [{"op": "replace", "path": "/metadata/namespace", "value": "other"}], "application/json-patch+json",
      "the namespace of the object (other) does not match the namespace on the request ({namespace})"),
 ])
 def test_an_update_or_patch_must_name_the_objects_url(chain, method, body, content_type, message):
-    """checkName: the object a PUT sends or a patch makes has the URL's name (no name does not
-    match it) and, if it names a namespace, the URL's; 400 otherwise, and nothing is written."""
+    """checkName: the object a PUT sends or a patch makes has the URL's name (one without a name is
+    the namer's "undeterminable", as the real 1.24 server words it) and, if it names a namespace, the
+    URL's; 400 otherwise, and nothing is written."""
     call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "c"}, "data": {"a": "1"}})
     code, status = call(chain, method, ns_path(chain, "configmaps", "c"), body, content_type=content_type)
     assert (code, status["reason"], status["message"]) == (400, "BadRequest",
@@ -1038,7 +1041,7 @@ def test_a_namespaced_resource_across_namespaces_serves_only_list_and_watch(chai
     ("PUT", {"metadata": {"name": "web"}, "spec": {"replicas": 2**40}}, "of type int32"),
     ("PUT", {"metadata": {"name": "web"}, "spec": {"replicas": "3"}}, "of type int32"),
     ("PUT", {"metadata": {"name": "other"}, "spec": {"replicas": 3}}, "does not match the name on the URL (web)"),
-    ("PUT", {"spec": {"replicas": 3}}, "the name of the object () does not match the name on the URL (web)"),
+    ("PUT", {"spec": {"replicas": 3}}, "the name of the object (web based on URL) was undeterminable: name must be provided"),
     ("PATCH", {"spec": {"replicas": 2**40}}, "of type int32"),
     ("PATCH", {"metadata": {"name": "other"}}, "does not match the name on the URL (web)"),
 ])
@@ -1156,3 +1159,12 @@ def test_a_patch_of_a_type_no_route_consumes_is_go_restfuls_415(chain, content_t
                         content_type=content_type)
     assert (code, status["reason"], status["message"], status["details"]) == (
         415, "UnsupportedMediaType", "415: Unsupported Media Type", {})
+
+
+@pytest.mark.parametrize("plural,group,kind,metadata,shown", [("configmaps", "", "ConfigMap", 1.5, "number"),
+                                                             ("deployments", "apps/v1", "Deployment", ["x"], "array")])
+def test_metadata_that_is_no_object_is_the_decoders_400(chain, plural, group, kind, metadata, shown):
+    code, status = call(chain, "POST", ns_path(chain, plural, group=group), {"metadata": metadata})
+    assert (code, status["message"]) == (400, f'{kind} in version "v1" cannot be handled as a {kind}: json: cannot '
+                                              f"unmarshal {shown} into Go struct field {kind}.metadata of type "
+                                              "v1.ObjectMeta")
