@@ -388,7 +388,8 @@ class Answer:
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
-RESOURCE_VERSION = re.compile(r'(resourceVersion\\?"?:?\s*\\?"?|ResourceVersion: |resource version:? )\d+', re.I)
+RESOURCE_VERSION = re.compile(r'(resourceVersion\\?"?:?\s*\\?"?|ResourceVersion: |resource version:? '
+                              r'|ResourceVersion in record \(|ResourceVersion in object meta: |, current: )\d+', re.I)
 GENERATED = re.compile(r"\b(UPPER-)[a-z0-9]{5}\b")
 # Upstream quotes the whole patched object when it does not decode; the patch itself is in the request.
 PATCHED_OBJECT = re.compile(r'(patch: Invalid value: )"(?:[^"\\]|\\.)*"')
