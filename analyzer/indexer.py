@@ -2,8 +2,9 @@
 
 The commit's tree is listed from git; blobs the index already holds (from any commit) are reused,
 the rest are read and parsed by a pool of processes, one per core, and saved in batches as they
-arrive, so an interrupted run keeps the work it did. The call graph is then resolved in one
-process, against the standard library when a Go installation is found. The commit becomes visible
+arrive, so an interrupted run keeps the work it did. The call graph is then resolved against
+the standard library when a Go installation is found, the files' call sites shared among as many
+processes. The commit becomes visible
 only at the end, in one transaction, with its files, module map, symbols and edges.
 """
 from __future__ import annotations
@@ -286,7 +287,7 @@ def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,
             # Read lazily, so that reading the facts counts as the resolver's first stage.
             resolution = resolve(itertools.chain(store.file_facts_of(db, files), library_files), (),
                                  commands_of(checkout.name), build,
-                                 _resolve_progress(progress, checkout.name))
+                                 _resolve_progress(progress, checkout.name), processes=jobs)
         summary.resolve_seconds = time.monotonic() - resolve_started
         store.finish_commit(db, commit_id, files, ((m.path, m.dir) for m in modules.modules),
                             resolution.symbols, resolution.edges, resolution.implements,

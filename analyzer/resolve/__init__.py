@@ -6,6 +6,7 @@ implementations of the interfaces called, and each command's own program.
     methodsets  method sets and interface satisfaction by identical signatures
     flow        where function values go: places, flows between them, calls of them
     calls       one pass over each file's call sites, then the calls that wait for all files
+    shares      the files' call sites in several processes
     rta         each command's package closure and the types it creates (rapid type analysis)
 """
 from __future__ import annotations
@@ -26,19 +27,22 @@ if TYPE_CHECKING:
 def resolve(files: Iterable[tuple[object, FileFacts]],
             library: Iterable[tuple[object, FileFacts]] = (),
             commands: Iterable[tuple[str, str]] = (), build: BuildContext | None = None,
-            progress: Callable[[str, int | None, int, str], None] | None = None) -> Resolution:
+            progress: Callable[[str, int | None, int, str], None] | None = None,
+            processes: int = 1) -> Resolution:
     """Resolve `files` (store.FileRecord, facts) pairs; `library` (the standard library) only
     answers lookups and lends its types to method sets. `commands` are (component, main package)
     pairs: the first main package of each component that `files` have gets its program (`rta`).
     `build` decides which of a package's files count when names clash, which types are of another
     platform, and what each command links. `progress(stage, done, total, unit)` hears of each
-    stage (done None) and of each file and command done."""
+    stage (done None) and of each file and command done. Call sites are resolved by
+    `processes` processes (`shares`)."""
     # Imported here, not above: the index's readers need RESOLVER_VERSION, never the resolver,
     # and a query process should start without loading it.
     from analyzer.buildtags import COMMANDS
     from analyzer.resolve.calls import Resolver
     from analyzer.resolve.program import Program
     from analyzer.resolve.rta import CallTables, analyse
+    from analyzer.resolve.shares import resolve_files
 
     build = build or COMMANDS
     report = progress or (lambda stage, done, total, unit: None)
@@ -49,13 +53,10 @@ def resolve(files: Iterable[tuple[object, FileFacts]],
     resolver = Resolver(program)
     own = {record.path for record, _ in files}
     try:
-        done = 0
-        for package in program.packages.values():
-            for context in package.files:
-                if context.path in own:
-                    resolver.resolve_file(context)
-                    done += 1
-                    report("call sites", done, len(own), "files")
+        contexts = [context for package in program.packages.values() for context in package.files
+                    if context.path in own]
+        resolve_files(resolver, contexts, processes,
+                      lambda done: report("call sites", done, len(contexts), "files"))
         report("calls through interfaces and function values", None, 0, "")
         resolution = resolver.finish()
         commands = list(commands)

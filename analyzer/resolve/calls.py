@@ -23,7 +23,9 @@ kept as an `unresolved` edge with its callee as written.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
+from itertools import starmap
+from operator import attrgetter
 
 from analyzer import graph
 from analyzer.facts import CALL, GO, CallSite
@@ -58,6 +60,27 @@ class Resolution:
     annotations: list[Annotation] = field(default_factory=list)
     signatures: list[tuple[str, str]] = field(default_factory=list)  # (func type, function)
     programs: list = field(default_factory=list)  # rta.CommandProgram of each command
+
+
+@dataclass
+class FileResults:
+    """What `Resolver.resolve_file` added to a resolver, as plain data (tuples for the many
+    symbols and edges, which pickle several times faster than their dataclasses): how a resolver
+    forked to take a share of the files hands its work to the one that finishes (`absorb`)."""
+
+    symbols: list[tuple]
+    edges: list[tuple]
+    created: dict[str, set[str]]
+    annotations: list[Annotation]
+    stores: dict[Place, set[str]]  # the flow graph's
+    flows: dict[Place, set[Place]]
+    value_calls: list[tuple]  # _ValueCall fields, the edge as a tuple
+    interfaces: dict[str, tuple[Named, str]]
+    embedded_interface_methods: dict[str, tuple[Named, str]]
+
+
+_SYMBOL_ROW = attrgetter(*(f.name for f in fields(Symbol)))
+_EDGE_ROW = attrgetter(*(f.name for f in fields(Edge)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +118,7 @@ class Resolver:
         scopes = file_scopes(self.program, context)
         self._callers, self._captured, self._direct_calls = {}, set(), []
         facts = context.facts
-        self._symbols(context, scopes)
+        self._symbols(context)
         for call in facts.calls:
             self._call(scopes, self._caller(scopes, call.scope), call)
         edges = self.out.edges
@@ -134,7 +157,7 @@ class Resolver:
             caller = self._callers[scope] = self.program.symbol_of(scopes.context, scope)
         return caller
 
-    def _symbols(self, context: FileContext, scopes: FileScopes) -> None:
+    def _symbols(self, context: FileContext) -> None:
         package = context.package
         for func in context.facts.funcs:
             name = self.program.symbol_of(context, func.scope)
@@ -147,10 +170,47 @@ class Resolver:
             self.out.symbols.append(Symbol(name, kind, package, context.path, func.line, func.col,
                                            func.end_line, func.doc, signature))
         for lit in context.facts.func_lits:
-            symbol = scopes.closure_symbol(lit.scope)
-            self._literals[symbol] = (context, lit)
+            symbol = self._remember_literal(context, lit)
             self.out.symbols.append(Symbol(symbol, "closure", package, context.path, lit.line,
                                            lit.col, lit.end_line, "", ""))
+
+    def _remember_literal(self, context: FileContext, lit) -> str:
+        symbol = self.program.symbol_of(context, lit.scope)
+        self._literals[symbol] = (context, lit)
+        return symbol
+
+    # --- files resolved by another process -----------------------------------------------------
+
+    def file_results(self) -> FileResults:
+        """Everything `resolve_file` added so far (to a resolver that resolved nothing else)."""
+        out = self.out
+        return FileResults(
+            list(map(_SYMBOL_ROW, out.symbols)), list(map(_EDGE_ROW, out.edges)), out.created,
+            out.annotations, self.flow.functions, self.flow.flows,
+            [(call.place, call.fallback, _EDGE_ROW(call.edge), call.mode, call.signature,
+              call.arguments) for call in self.value_calls],
+            self.interfaces, self.methods.embedded_interface_methods)
+
+    def absorb(self, results: FileResults, contexts: list[FileContext]) -> None:
+        """Take in what another resolver's `resolve_file` found for `contexts`, as if this one
+        had resolved them next."""
+        out = self.out
+        out.symbols.extend(starmap(Symbol, results.symbols))
+        out.edges.extend(starmap(Edge, results.edges))
+        for function, types in results.created.items():
+            out.created.setdefault(function, set()).update(types)
+        out.annotations.extend(results.annotations)
+        self.flow.absorb(results.stores, results.flows)
+        self.value_calls.extend(
+            _ValueCall(place, fallback, Edge(*edge), mode, signature, arguments)
+            for place, fallback, edge, mode, signature, arguments in results.value_calls)
+        for symbol, found in results.interfaces.items():
+            self.interfaces.setdefault(symbol, found)
+        for symbol, found in results.embedded_interface_methods.items():
+            self.methods.embedded_interface_methods.setdefault(symbol, found)
+        for context in contexts:
+            for lit in context.facts.func_lits:
+                self._remember_literal(context, lit)
 
     # --- function values as data ---------------------------------------------------------------
 

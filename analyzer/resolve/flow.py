@@ -47,6 +47,14 @@ class FlowGraph:
         self._solved = None
         return True
 
+    def absorb(self, functions: dict[Place, set[str]], flows: dict[Place, set[Place]]) -> None:
+        """Add another graph's stores and flows (see `Resolver.absorb`)."""
+        for place, stored in functions.items():
+            self.functions.setdefault(place, set()).update(stored)
+        for source, targets in flows.items():
+            self.flows.setdefault(source, set()).update(targets)
+        self._solved = None
+
     def solve(self) -> dict[Place, set[str]]:
         """Every place → the functions that can reach it."""
         if self._solved is not None:

@@ -1,0 +1,103 @@
+"""Call sites of many files in several processes, with the same result as in one.
+
+Resolving call sites is most of the resolver's time and reads only the program's tables, which
+are complete before it starts; what it adds per file is gathered, not read back, until `finish`.
+So the resolver forks once its tables are built: each child starts with them (copy-on-write, not
+copied) and an empty resolver, resolves one contiguous share of the files in the order a single
+process would, and hands back what it added (`Resolver.file_results`). The parent resolves the
+first share itself and absorbs the others in order, so that symbols and edges come out in the
+order one process gives them.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from collections.abc import Callable
+from itertools import accumulate
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from analyzer.resolve.calls import FileResults, Resolver
+    from analyzer.resolve.program import FileContext
+
+# What a forked child resolves from: set just before the fork, so that it is inherited, never
+# pickled.
+_inherited: tuple[Resolver, list[FileContext]] | None = None
+
+
+def resolve_files(resolver: Resolver, contexts: list[FileContext], processes: int,
+                  progress: Callable[[int], None]) -> None:
+    """`resolver.resolve_file` for each context, shared among `processes` processes (this one
+    included); `progress(done)` hears of each file this process resolves, and of the end."""
+    shares = _shares(contexts, processes)
+    global _inherited
+    _inherited = (resolver, contexts)
+    children = []
+    try:
+        # One process per share, all forked before this one resolves anything: each must start
+        # from the empty resolver (a pool's worker could take two shares).
+        for share in shares[1:]:
+            receiver, sender = _FORK.Pipe(duplex=False)
+            child = _FORK.Process(target=_resolve_share, args=(share, sender), daemon=True)
+            child.start()
+            sender.close()
+            children.append((share, child, receiver))
+        start, end = shares[0]
+        for done, context in enumerate(contexts[start:end], 1):
+            resolver.resolve_file(context)
+            progress(done)
+        for (start, end), child, receiver in children:
+            resolver.absorb(_received(child, receiver), contexts[start:end])
+        if children:
+            progress(len(contexts))
+    finally:
+        _inherited = None
+        for _, child, receiver in children:
+            receiver.close()
+            child.terminate()  # only one that has not sent its share, when resolving failed
+            child.join()
+
+
+_FORK = multiprocessing.get_context("fork")
+
+
+def _shares(contexts: list[FileContext], processes: int) -> list[tuple[int, int]]:
+    """Contiguous (start, end) slices of `contexts` with about as many call sites each."""
+    if processes <= 1 or len(contexts) < 2:
+        return [(0, len(contexts))]
+    ends = list(accumulate(len(context.facts.calls) + 1 for context in contexts))
+    bounds = [0]
+    for share in range(1, processes):
+        target = ends[-1] * share / processes
+        bounds.append(max(bounds[-1], next(i for i, end in enumerate(ends, 1) if end >= target)))
+    bounds.append(len(contexts))
+    return [(start, end) for start, end in zip(bounds, bounds[1:]) if end > start]
+
+
+def _resolve_share(share: tuple[int, int], sender) -> None:
+    """In a forked child: resolve one share and send what it added, or why it could not."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not a handler the parent may have installed
+    resolver, contexts = _inherited
+    start, end = share
+    try:
+        for context in contexts[start:end]:
+            resolver.resolve_file(context)
+        results = resolver.file_results()
+    except Exception as err:  # noqa: BLE001 (raised again in the parent, which reports it)
+        sender.send(err)
+    else:
+        sender.send(results)
+    sender.close()
+
+
+def _received(child, receiver) -> FileResults:
+    try:
+        results = receiver.recv()
+    except EOFError:
+        child.join()
+        raise RuntimeError(f"a resolver process ended (exit code {child.exitcode}) without "
+                           "handing back its share of the call sites") from None
+    if isinstance(results, Exception):
+        raise results
+    return results

@@ -1,0 +1,101 @@
+"""Call sites resolved by several processes give what one process gives, in the same order."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from analyzer.modules import build_module_map
+from analyzer.parse import parse_source
+from analyzer.resolve import resolve
+from analyzer.resolve.shares import _shares
+from analyzer.store import FileRecord
+
+KUBE = Path(__file__).parent / "fixtures" / "trees" / "kube"
+COMMANDS = [("kube-scheduler", "k8s.io/kubernetes/cmd/kube-scheduler")]
+
+
+def kube_files() -> list:
+    """The kube fixture tree's files with their facts, as the indexer hands them over."""
+    paths = sorted(str(p.relative_to(KUBE)) for p in KUBE.rglob("*") if p.is_file())
+    modules = build_module_map(paths, lambda path: (KUBE / path).read_bytes())
+    return [(FileRecord(path, f"sha-{path}", modules.import_path_of(path), "parsed"),
+             parse_source((KUBE / path).read_bytes()))
+            for path in paths if path.endswith(".go") and not path.endswith("_test.go")]
+
+
+@pytest.mark.parametrize("processes", [2, 3, 7])
+def test_shared_call_sites_resolve_as_one_process_does(processes):
+    one = resolve(kube_files(), commands=COMMANDS)
+    shared = resolve(kube_files(), commands=COMMANDS, processes=processes)
+    # Interface calls and function values whose stores, calls and implementations fall in
+    # different shares: the kube tree holds every kind of edge.
+    assert {edge.kind for edge in one.edges} >= {"static", "method", "interface", "funcvalue",
+                                                 "closure", "go", "defer", "unresolved"}
+    assert one.implements and one.signatures and one.annotations
+    assert shared.symbols == one.symbols
+    assert shared.edges == one.edges
+    assert shared.implements == one.implements
+    assert shared.annotations == one.annotations
+    assert shared.signatures == one.signatures
+    assert shared.created == one.created
+    assert [(p.name, p.functions, p.packages, p.types) for p in shared.programs] == \
+        [(p.name, p.functions, p.packages, p.types) for p in one.programs]
+
+
+class _Facts:
+    def __init__(self, calls: int):
+        self.calls = [None] * calls
+
+
+class _Context:
+    def __init__(self, calls: int):
+        self.facts = _Facts(calls)
+
+
+def test_shares_are_contiguous_and_hold_about_as_many_calls_each():
+    contexts = [_Context(calls) for calls in (90, 5, 5, 0, 40, 40, 10, 10)]
+    # Each file weighs its calls and 1: 208 in all, 104 in each half.
+    assert _shares(contexts, 2) == [(0, 4), (4, 8)]
+    assert _shares(contexts, 3) == [(0, 1), (1, 5), (5, 8)]
+    assert _shares(contexts, 1) == [(0, 8)]
+
+
+def test_more_processes_than_files_leave_none_empty():
+    contexts = [_Context(1), _Context(1)]
+    assert _shares(contexts, 5) == [(0, 1), (1, 2)]
+    assert _shares([], 3) == [(0, 0)]
+
+
+def _failing_in_a_child(how):
+    """A resolve_file that fails in a forked child, never in the process that forked it."""
+    import multiprocessing
+
+    from analyzer.resolve.calls import Resolver
+
+    real = Resolver.resolve_file
+
+    def resolve_file(self, context):
+        if multiprocessing.parent_process() is not None:
+            how()
+        return real(self, context)
+    return resolve_file
+
+
+def test_an_error_in_a_forked_share_is_raised_by_the_parent(monkeypatch):
+    from analyzer.resolve.calls import Resolver
+
+    def fail():
+        raise ValueError("no such thing")
+    monkeypatch.setattr(Resolver, "resolve_file", _failing_in_a_child(fail))
+    with pytest.raises(ValueError, match="no such thing"):
+        resolve(kube_files(), processes=2)
+
+
+def test_a_share_process_that_dies_is_an_error_naming_its_exit_code(monkeypatch):
+    import os
+
+    from analyzer.resolve.calls import Resolver
+    monkeypatch.setattr(Resolver, "resolve_file", _failing_in_a_child(lambda: os._exit(3)))
+    with pytest.raises(RuntimeError, match=r"a resolver process ended \(exit code 3\) without"):
+        resolve(kube_files(), processes=2)
