@@ -1,4 +1,4 @@
-"""The facts that parsing one Go file yields: frozen, positioned, free of parser objects.
+"""The facts that parsing one Go file yields: immutable, positioned, free of parser objects.
 
 Stages pass these along, never tree-sitter nodes or database handles. Positions are 1-based lines
 and 1-based byte columns, as Go's `go/token` reports them.
@@ -18,7 +18,7 @@ small nested tuples, `Expr`, so the resolver can follow `a.b.C()` without re-par
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 Expr = tuple  # see the module docstring for its shapes
 
@@ -26,28 +26,24 @@ Expr = tuple  # see the module docstring for its shapes
 CALL, GO, DEFER = "call", "go", "defer"
 
 
-@dataclass(frozen=True, slots=True)
-class Import:
+class Import(NamedTuple):
     path: str
     alias: str | None  # None, "_", ".", or a package name
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class Param:
+class Param(NamedTuple):
     name: str | None  # None for an unnamed parameter or result
     type: str
     variadic: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class TypeParam:
+class TypeParam(NamedTuple):
     name: str
     constraint: str
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
+class Field(NamedTuple):
     name: str | None  # None for an embedded field
     type: str  # for an embedded field, the embedded type without its `*`
     embedded: bool
@@ -55,16 +51,14 @@ class Field:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class InterfaceMethod:
+class InterfaceMethod(NamedTuple):
     name: str
     params: tuple[Param, ...]
     results: tuple[Param, ...]
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class TypeDecl:
+class TypeDecl(NamedTuple):
     name: str
     kind: str  # "struct", "interface", "alias" or "named" (a defined type over another type)
     underlying: str  # the type expression's text; for struct and interface, "struct" / "interface"
@@ -77,8 +71,7 @@ class TypeDecl:
     doc: str
 
 
-@dataclass(frozen=True, slots=True)
-class Func:
+class Func(NamedTuple):
     """A function or method declaration. `scope` is its name inside the package, in the go/ssa
     form: `New`, `(*Scheduler).scheduleOne`, `(Verbose).InfoS`."""
 
@@ -96,8 +89,7 @@ class Func:
     doc: str
 
 
-@dataclass(frozen=True, slots=True)
-class FuncLit:
+class FuncLit(NamedTuple):
     """A function literal; `scope` is `Parent$N`, numbered in source order within its parent."""
 
     scope: str
@@ -109,8 +101,7 @@ class FuncLit:
     end_line: int
 
 
-@dataclass(frozen=True, slots=True)
-class CallSite:
+class CallSite(NamedTuple):
     callee: Expr  # the whole callee expression: a.b.C(...) keeps ("sel", ("sel", a, b), C)
     text: str  # the callee as written, whitespace folded
     scope: str  # enclosing function or literal; "init" for package-level initialisers
@@ -120,8 +111,7 @@ class CallSite:
     col: int
 
 
-@dataclass(frozen=True, slots=True)
-class CompositeLit:
+class CompositeLit(NamedTuple):
     type: str
     scope: str
     keyed: tuple[tuple[str, Expr], ...]  # Key: function-valued pairs; the key a field name or a string
@@ -129,8 +119,7 @@ class CompositeLit:
     col: int
 
 
-@dataclass(frozen=True, slots=True)
-class VarDecl:
+class VarDecl(NamedTuple):
     """`var a, b T = x, y` and `a, b := x, y`; `type` is None when it is inferred."""
 
     names: tuple[str, ...]
@@ -142,16 +131,14 @@ class VarDecl:
     visible_until: int  # last line of the block (or if/for/switch/case) the names belong to
 
 
-@dataclass(frozen=True, slots=True)
-class Assign:
+class Assign(NamedTuple):
     targets: tuple[Expr, ...]
     values: tuple[Expr, ...]
     scope: str
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class Return:
+class Return(NamedTuple):
     """`return a, b` inside a function or literal: what it hands back, for function values."""
 
     values: tuple[Expr, ...]
@@ -159,8 +146,7 @@ class Return:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class RangeLoop:
+class RangeLoop(NamedTuple):
     names: tuple[str, ...]  # key and value variables, "" where absent
     over: Expr
     define: bool  # `:=` rather than `=`
@@ -169,8 +155,7 @@ class RangeLoop:
     visible_until: int  # last line of the for statement
 
 
-@dataclass(frozen=True, slots=True)
-class TypeSwitch:
+class TypeSwitch(NamedTuple):
     alias: str | None  # t in `switch t := x.(type)`
     value: Expr
     cases: tuple[tuple[tuple[str, ...], int, int], ...]  # (types, first line, last line)
@@ -178,15 +163,13 @@ class TypeSwitch:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class SyntaxProblem:
+class SyntaxProblem(NamedTuple):
     line: int
     col: int
     what: str  # "error" or "missing <token>"
 
 
-@dataclass(frozen=True, slots=True)
-class FileFacts:
+class FileFacts(NamedTuple):
     package: str | None
     build_constraint: str | None  # the //go:build expression, or the // +build lines joined by " && "
     generated: bool
@@ -201,17 +184,17 @@ class FileFacts:
     returns: tuple[Return, ...] = ()
     ranges: tuple[RangeLoop, ...] = ()
     type_switches: tuple[TypeSwitch, ...] = ()
-    syntax_problems: tuple[SyntaxProblem, ...] = field(default=())
+    syntax_problems: tuple[SyntaxProblem, ...] = ()
 
 
 # --- storage codec -----------------------------------------------------------------------------
 # Facts are stored per blob as marshal'd nested tuples (zlib-compressed): several times faster to
-# write and read than pickle of dataclasses, and only the schema below is needed to rebuild them.
+# write and read than pickle, and only the schema below is needed to rebuild them. Facts are named
+# tuples, not dataclasses, because a whole tree's are rebuilt before resolving: a tuple is made in
+# one step, a frozen dataclass in one per field (they took twice as long to decode).
 
 import marshal  # noqa: E402  (kept beside the codec it serves)
-from itertools import starmap  # noqa: E402
 import zlib  # noqa: E402
-from dataclasses import fields as _fields  # noqa: E402
 
 # For each fact class, which of its fields hold tuples of another fact class.
 _NESTED: dict[type, dict[str, type]] = {
@@ -224,20 +207,19 @@ _NESTED: dict[type, dict[str, type]] = {
     FuncLit: {"params": Param, "results": Param},
 }
 # For each fact class with nested facts: per field, in order, the class of its items or None.
-# Worked out once: `dataclasses.fields` per object was a good part of encoding and decoding.
 _LAYOUT: dict[type, tuple[type | None, ...]] = {
-    cls: tuple(nested.get(f.name) for f in _fields(cls)) for cls, nested in _NESTED.items()}
+    cls: tuple(nested.get(name) for name in cls._fields) for cls, nested in _NESTED.items()}
 
 
 def from_row(cls: type, row: tuple):
     """A fact of `cls` from its row (its fields in order, nested facts as rows), nested facts included."""
     layout = _LAYOUT.get(cls)
     if layout is None:
-        return cls(*row)
-    return cls(*[value if item_cls is None
-                 else tuple(starmap(item_cls, value)) if item_cls not in _LAYOUT
-                 else tuple([from_row(item_cls, item) for item in value])
-                 for item_cls, value in zip(layout, row)])
+        return cls._make(row)
+    return cls._make([value if item_cls is None
+                      else tuple(map(item_cls._make, value)) if item_cls not in _LAYOUT
+                      else tuple([from_row(item_cls, item) for item in value])
+                      for item_cls, value in zip(layout, row)])
 
 
 def encode_row(row: tuple) -> bytes:

@@ -7,7 +7,6 @@ Refresh them after an intended change with:
 """
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
@@ -19,9 +18,18 @@ TREES = Path(__file__).parent / "fixtures" / "trees"
 GOLDEN = Path(__file__).parent / "golden" / "facts"
 
 
+def as_data(value):
+    """A fact as JSON shows it: a dict of its fields, nested facts too; other tuples lists."""
+    if hasattr(value, "_fields"):
+        return {name: as_data(item) for name, item in zip(value._fields, value)}
+    if isinstance(value, tuple):
+        return [as_data(item) for item in value]
+    return value
+
+
 def render(tree: Path) -> str:
     facts = {
-        path.relative_to(tree).as_posix(): dataclasses.asdict(parse_source(path.read_bytes()))
+        path.relative_to(tree).as_posix(): as_data(parse_source(path.read_bytes()))
         for path in sorted(tree.rglob("*.go"))
     }
     return json.dumps(facts, indent=1, ensure_ascii=False) + "\n"
