@@ -114,6 +114,47 @@ def test_field_selector_without_operator_is_400():
     assert raised.value.code == 400
 
 
+@pytest.mark.parametrize(("text", "code"), [("metadata.name=a=b", 61), ("metadata.name==a=b", 61),
+                                           ("metadata.name=a!=b", 61)])
+def test_field_selector_value_with_an_unescaped_equals_sign_is_400(text, code):
+    """fields.UnescapeValue: an unescaped `=` or `,` in a value is refused, the rune shown as its
+    code point; the term splits at its first operator, so `a=b!=c` has the value `b!=c`."""
+    with pytest.raises(StatusError) as raised:
+        parse_field_selector(text)
+    assert (raised.value.code, raised.value.message) == (
+        400, f"invalid field selector: unescaped character in value: {code}")
+
+
+@pytest.mark.parametrize("text", ["metadata.name=a,=", "=,metadata.name=a", "metadata.name=a,,", "metadata.name=a,!="])
+def test_field_selector_term_without_field_and_value_is_dropped(text):
+    """A term that is only an operator, or empty, selects everything (hasTerm.Transform drops a
+    requirement whose field and value are both empty)."""
+    assert [(r.field, r.operator, r.value) for r in parse_field_selector(text).requirements] == [
+        ("metadata.name", "=", "a")]
+
+
+def test_field_selector_terms_are_checked_in_sorted_order():
+    """parseSelector sorts the terms first: the first bad term in that order is the one reported."""
+    with pytest.raises(StatusError) as raised:
+        parse_field_selector("b,a=x=y")
+    assert raised.value.message == "invalid field selector: unescaped character in value: 61"
+
+
+def test_field_selector_field_keeps_its_spaces():
+    """splitTerm does not trim: ` metadata.name` is another field than `metadata.name`, and a
+    selector of spaces is a term without an operator."""
+    assert parse_field_selector(" metadata.name=a").requirements[0].field == " metadata.name"
+    with pytest.raises(StatusError) as raised:
+        parse_field_selector(" ")
+    assert raised.value.message == "invalid selector: ' '; can't understand ' '"
+
+
+def test_field_selector_ending_in_a_backslash_is_400():
+    with pytest.raises(StatusError) as raised:
+        parse_field_selector("metadata.name=a\\")
+    assert raised.value.message == "invalid field selector: invalid escape sequence: \\"
+
+
 def test_object_fields_reads_dotted_paths_as_strings():
     """GetAttrs: nested values as strings, booleans as true/false, missing as ""."""
     obj = {"metadata": {"name": "n"}, "spec": {"unschedulable": True}}
