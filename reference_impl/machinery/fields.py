@@ -99,10 +99,9 @@ def _unescape(value: str) -> str:
 
 
 @mirrors("k8s.io/apimachinery/pkg/fields.ParseSelector")
-def parse_field_selector(text: str | None, supported: tuple[str, ...] = ()) -> FieldSelector:
+def parse_field_selector(text: str | None) -> FieldSelector:
     """The field selector `text` spells, its terms in sorted order; a term with neither field
-    nor value (`=`, or an empty one between commas) selects everything and is dropped. When
-    `supported` is given, other fields are a SelectorError (`field label not supported: spec.foo`)."""
+    nor value (`=`, or an empty one between commas) selects everything and is dropped."""
     requirements = []
     try:
         for term in sorted(_split_terms(text or "")):
@@ -115,11 +114,7 @@ def parse_field_selector(text: str | None, supported: tuple[str, ...] = ()) -> F
             requirements.append(FieldRequirement(field, "!=" if operator == "!=" else "=", _unescape(value)))
     except _Problem as problem:
         raise SelectorError(text or "", str(problem)) from None
-    selector = FieldSelector(tuple(requirements)).transform(lambda field, value: (field, value))
-    for requirement in selector.requirements:
-        if supported and requirement.field not in supported:
-            raise SelectorError(text or "", f"field label not supported: {requirement.field}")
-    return selector
+    return FieldSelector(tuple(requirements)).transform(lambda field, value: (field, value))
 
 
 def object_fields(obj: dict, field_paths: tuple[str, ...]) -> dict[str, str]:

@@ -289,7 +289,7 @@ class Registry(LifecycleMixin):
     def _predicate(self, r: Resource, label_selector: str, field_selector: str):
         """The SelectionPredicate for these selectors, None when both select everything."""
         labels = parse_label_selector(label_selector)
-        fields = parse_field_selector(field_selector, r.field_selectors)
+        fields = parse_field_selector(field_selector, r.field_label_conversion)
         if labels.empty and fields.empty:
             return None
         return SelectionPredicate(labels, fields, r.field_selectors)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.selectors import (from_label_selector_dict, object_fields,
                                                 parse_field_selector, parse_label_selector, to_string)
@@ -103,9 +104,53 @@ def test_field_selector_escapes():
 
 def test_unsupported_field_is_400_with_upstreams_message():
     with pytest.raises(StatusError) as raised:
-        parse_field_selector("spec.foo=bar", ("metadata.name",))
+        parse_field_selector("spec.foo=bar", kinds.find("", "v1", "pods").field_label_conversion)
     assert raised.value.code == 400
     assert raised.value.message == "field label not supported: spec.foo"
+
+
+NOT_KNOWN = '{} is not a known field selector: only "metadata.name", "metadata.namespace"'
+
+
+@pytest.mark.parametrize(("group", "plural", "selector", "message"), [
+    ("apps", "deployments", "x=y", NOT_KNOWN.format('"x"')),
+    ("apps", "deployments", "status.phase==Running", NOT_KNOWN.format('"status.phase"')),
+    ("apps", "replicasets", "status.replicas=1", NOT_KNOWN.format('"status.replicas"')),
+    ("", "configmaps", 'a"b=1', NOT_KNOWN.format('"a\\"b"')),
+    ("batch", "jobs", "spec.nodeName=a", 'field label "spec.nodeName" not supported for Job'),
+    ("", "namespaces", "metadata.namespace!=x", "field label not supported: metadata.namespace"),
+    ("", "nodes", "metadata.namespace=x", "field label not supported: metadata.namespace"),
+    ("certificates.k8s.io", "certificatesigningrequests", "metadata.namespace=x",
+     "field label not supported: metadata.namespace"),
+    ("events.k8s.io", "events", "involvedObject.name=x", "field label not supported: involvedObject.name"),
+])
+def test_a_label_the_kinds_field_label_conversion_refuses_is_400_in_its_words(group, plural, selector, message):
+    """ListResource runs each field through the conversion func the kind's version registers,
+    runtime.DefaultMetaV1FieldSelectorConversion for a kind that registers none."""
+    resource = kinds.find(group, "v1", plural)
+    with pytest.raises(StatusError) as raised:
+        parse_field_selector(selector, resource.field_label_conversion)
+    assert (raised.value.code, raised.value.message) == (400, message)
+
+
+@pytest.mark.parametrize(("group", "plural", "selector", "selected"), [
+    ("", "pods", "spec.host=n1", ("spec.nodeName", "n1")),
+    ("", "pods", "status.podIPs=", ("status.podIPs", "")),
+    ("", "persistentvolumes", "metadata.namespace=", ("metadata.namespace", "")),
+    ("events.k8s.io", "events", "regarding.name=p", ("involvedObject.name", "p")),
+    ("events.k8s.io", "events", "reportingController=c", ("reportingComponent", "c")),
+])
+def test_a_field_label_selects_the_field_its_conversion_names(group, plural, selector, selected):
+    """A conversion accepts some labels the kind's fields do not spell that way: spec.host is an
+    old client's spec.nodeName, events.k8s.io names the core/v1 Event's fields anew."""
+    requirement, = parse_field_selector(selector, kinds.find(group, "v1", plural).field_label_conversion).requirements
+    assert (requirement.field, requirement.value) == selected
+
+
+def test_a_term_without_field_and_value_never_reaches_the_conversion():
+    """`metadata.name=a,=` is dropped while parsing, so no conversion refuses its empty label."""
+    selector = parse_field_selector("metadata.name=a,=", kinds.find("", "v1", "pods").field_label_conversion)
+    assert [r.field for r in selector.requirements] == ["metadata.name"]
 
 
 def test_field_selector_without_operator_is_400():
