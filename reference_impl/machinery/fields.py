@@ -1,10 +1,12 @@
 """Field selectors (k8s.io/apimachinery/pkg/fields: `f=v`, `f==v`, `f!=v`, backslash escapes)
 parsed into frozen requirements, and the selectable field values of an object. A selector that
-does not parse, or names a field the kind does not support, is a SelectorError.
+does not parse is a SelectorError; which fields a kind supports is its field label conversion's
+business (`FieldSelector.transform`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from reference_impl.machinery.labels import SelectorError
 from reference_impl.mirrors import mirrors
@@ -12,6 +14,10 @@ from reference_impl.mirrors import mirrors
 
 class _Problem(ValueError):
     """A term's fault, raised inside the parser and reported as a SelectorError."""
+
+
+# A field label conversion: (field, value) -> (field, value), a ValueError for a field it refuses.
+TransformFunc = Callable[[str, str], tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -33,24 +39,45 @@ class FieldSelector:
     def empty(self) -> bool:
         return not self.requirements
 
+    @mirrors("(k8s.io/apimachinery/pkg/fields.andTerm).Transform")
+    def transform(self, convert: TransformFunc) -> "FieldSelector":
+        """Each requirement's field and value through `convert` (which raises a ValueError for one it
+        refuses); one that becomes an empty field with an empty value is dropped."""
+        requirements = []
+        for requirement in self.requirements:
+            field, value = convert(requirement.field, requirement.value)
+            if field or value:
+                requirements.append(FieldRequirement(field, requirement.operator, value))
+        return FieldSelector(tuple(requirements))
 
-def _split_unescaped(text: str, separator: str) -> list[str]:
-    parts, current, escaped = [], "", False
-    for char in text:
+
+@mirrors("k8s.io/apimachinery/pkg/fields.splitTerms")
+def _split_terms(text: str) -> list[str]:
+    """The comma-separated terms of `text`; an escaped comma stays in its term, backslash and all."""
+    terms, start, escaped = [], 0, False
+    for index, char in enumerate(text):
         if escaped:
-            current += "\\" + char
             escaped = False
         elif char == "\\":
             escaped = True
-        elif char == separator:
-            parts.append(current)
-            current = ""
-        else:
-            current += char
-    parts.append(current + ("\\" if escaped else ""))
-    return parts
+        elif char == ",":
+            terms.append(text[start:index])
+            start = index + 1
+    return terms + [text[start:]]
 
 
+@mirrors("k8s.io/apimachinery/pkg/fields.splitTerm")
+def _split_term(term: str) -> tuple[str, str, str] | None:
+    """The field, operator and raw value of `term`, split at the first operator in it (the field
+    has no escapes); None when there is none."""
+    for index in range(len(term)):
+        for operator in ("!=", "==", "="):
+            if term.startswith(operator, index):
+                return term[:index], operator, term[index + len(operator):]
+    return None
+
+
+@mirrors("k8s.io/apimachinery/pkg/fields.UnescapeValue")
 def _unescape(value: str) -> str:
     out, escaped = "", False
     for char in value:
@@ -61,36 +88,33 @@ def _unescape(value: str) -> str:
             escaped = False
         elif char == "\\":
             escaped = True
+        elif char in ",=":
+            # Go prints the offending rune as its code point (%v of a rune).
+            raise _Problem(f"invalid field selector: unescaped character in value: {ord(char)}")
         else:
             out += char
     if escaped:
-        raise _Problem("invalid field selector: unterminated escape sequence")
+        raise _Problem("invalid field selector: invalid escape sequence: \\")
     return out
 
 
 @mirrors("k8s.io/apimachinery/pkg/fields.ParseSelector")
-def parse_field_selector(text: str | None, supported: tuple[str, ...] = ()) -> FieldSelector:
-    """The field selector `text` spells; when `supported` is given, other fields are a
-    SelectorError (`field label not supported: spec.foo`)."""
-    if not text or not text.strip():
-        return FieldSelector()
+def parse_field_selector(text: str | None) -> FieldSelector:
+    """The field selector `text` spells, its terms in sorted order; a term with neither field
+    nor value (`=`, or an empty one between commas) selects everything and is dropped."""
     requirements = []
     try:
-        for term in _split_unescaped(text, ","):
-            for operator in ("!=", "==", "="):
-                field, found, value = term.partition(operator)
-                if found:
-                    break
-            else:
+        for term in sorted(_split_terms(text or "")):
+            if not term:
+                continue
+            split = _split_term(term)
+            if split is None:
                 raise _Problem(f"invalid selector: '{text}'; can't understand '{term}'")
-            requirements.append(FieldRequirement(field.strip(), "!=" if operator == "!=" else "=",
-                                                 _unescape(value)))
+            field, operator, value = split
+            requirements.append(FieldRequirement(field, "!=" if operator == "!=" else "=", _unescape(value)))
     except _Problem as problem:
-        raise SelectorError(text, str(problem)) from None
-    for requirement in requirements:
-        if supported and requirement.field not in supported:
-            raise SelectorError(text, f"field label not supported: {requirement.field}")
-    return FieldSelector(tuple(requirements))
+        raise SelectorError(text or "", str(problem)) from None
+    return FieldSelector(tuple(requirements)).transform(lambda field, value: (field, value))
 
 
 def object_fields(obj: dict, field_paths: tuple[str, ...]) -> dict[str, str]:

@@ -54,8 +54,8 @@ class ConvertingStorage:
     def create(self, key: str, obj: dict) -> dict:
         return self.codec.from_storage(self.storage.create(key, self.codec.to_storage(obj)))
 
-    def get(self, key: str) -> dict:
-        return self.codec.from_storage(self.storage.get(key))
+    def get(self, key: str, resource_version: str = "") -> dict:
+        return self.codec.from_storage(self.storage.get(key, resource_version))
 
     def guaranteed_update(self, key: str, update: Callable[[dict], dict]) -> dict:
         codec = self.codec

@@ -17,7 +17,7 @@ import re
 
 from reference_impl.apiserver.core import crdschema
 from reference_impl.apiserver.core.conversion import Codec
-from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
 from reference_impl.apiserver.core.validation import as_list, as_object
 from reference_impl.apiserver.kinds import customresourcedefinition as crds
 from reference_impl.apiserver.kinds._columns import NAME, name_cell, since
@@ -81,6 +81,8 @@ def _resource(group: str, names: dict, namespaced: bool, version: dict, storage:
                     tuple(names.get("shortNames") or ()), VERBS, ("status",) if status else (),
                     tuple(names.get("categories") or ()), storage_prefix=f"{group}/{names['plural']}",
                     tracks_generation=True, custom=True,
+                    # crConverter.ConvertFieldLabel: the metadata fields only, a namespace where there is one.
+                    field_label_conversion=FieldLabelConversion(COMMON_FIELDS if namespaced else ("metadata.name",)),
                     storage_codec=None if version["name"] == storage else Codec(
                         lambda obj: {**obj, "apiVersion": f"{group}/{storage}"},
                         lambda obj: {**obj, "apiVersion": served_as}),

@@ -215,6 +215,15 @@ def timeout(message: str, retry_after: int = 0) -> StatusError:
                        {"retryAfterSeconds": retry_after} if retry_after else {})
 
 
+@mirrors("k8s.io/apiserver/pkg/storage.NewTooLargeResourceVersionError")
+def too_large_resource_version(requested: int, current: int) -> StatusError:
+    """504 for a read at a revision the storage has not reached, with the cause clients retry on
+    and the second the watch cache asks them to wait."""
+    error = timeout(f"Too large resource version: {requested}, current: {current}", 1)
+    error.details["causes"] = [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}]
+    return error
+
+
 @mirrors("k8s.io/apimachinery/pkg/api/errors.NewTooManyRequests")
 def too_many_requests(message: str, retry_after_seconds: int) -> StatusError:
     """429 with the message as given; details always shown, retryAfterSeconds when above 0."""

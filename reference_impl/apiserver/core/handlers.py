@@ -731,7 +731,7 @@ class RESTHandlers:
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.GetResource")
     def get(self, request: Request, resource) -> Response:
         negotiate(request.header("Accept"))
-        obj = self.registry.get(resource, request.info.namespace, request.info.name)
+        obj = self.registry.get(resource, request.info.namespace, request.info.name, request.param("resourceVersion"))
         return self._output(request, 200, obj, resource)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.ListResource")

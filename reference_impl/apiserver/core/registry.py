@@ -282,14 +282,15 @@ class Registry(LifecycleMixin):
     # -- read ------------------------------------------------------------------------------------
 
     @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).Get")
-    def get(self, resource: Resource | str, namespace: str | None, name: str) -> dict:
+    def get(self, resource: Resource | str, namespace: str | None, name: str, resource_version: str = "") -> dict:
+        """The object, at a revision no older than `resource_version` when one is given."""
         r = self.resource(resource)
-        return self._storage_call(r, name, self._store(r).get, self.key(r, namespace, name))
+        return self._storage_call(r, name, self._store(r).get, self.key(r, namespace, name), resource_version)
 
     def _predicate(self, r: Resource, label_selector: str, field_selector: str):
         """The SelectionPredicate for these selectors, None when both select everything."""
         labels = parse_label_selector(label_selector)
-        fields = parse_field_selector(field_selector, r.field_selectors)
+        fields = parse_field_selector(field_selector, r.field_label_conversion)
         if labels.empty and fields.empty:
             return None
         return SelectionPredicate(labels, fields, r.field_selectors)

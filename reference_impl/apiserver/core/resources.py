@@ -10,10 +10,39 @@ from typing import Callable
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.conversion import Codec
+from reference_impl.machinery.gojson import quote
+from reference_impl.mirrors import mirrors
 
 ALL_VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 NO_COLLECTION_DELETE = ("create", "delete", "get", "list", "patch", "update", "watch")
 COMMON_FIELDS = ("metadata.name", "metadata.namespace")
+
+
+@dataclass(frozen=True)
+class FieldLabelConversion:
+    """A kind's field label conversion func, as its API version registers it with
+    AddFieldLabelConversionFunc: the field selector labels it accepts, those it renames to the
+    selectable field they stand for, and its error for any other. In `unsupported`, `{label}` is
+    the label as Go's %s prints it and `{quoted}` as %q does."""
+
+    labels: tuple[str, ...]
+    unsupported: str = "field label not supported: {label}"
+    renamed: tuple[tuple[str, str], ...] = ()
+
+    @mirrors("(*k8s.io/apimachinery/pkg/runtime.Scheme).ConvertFieldLabel",
+             "k8s.io/apimachinery/pkg/runtime.DefaultMetaV1FieldSelectorConversion")
+    def __call__(self, label: str, value: str) -> tuple[str, str]:
+        for old, new in self.renamed:
+            if label == old:
+                return new, value
+        if label not in self.labels:
+            raise ValueError(self.unsupported.format(label=label, quoted=quote(label)))
+        return label, value
+
+
+# runtime.DefaultMetaV1FieldSelectorConversion: the conversion of a kind that registers none.
+DEFAULT_FIELD_LABEL_CONVERSION = FieldLabelConversion(
+    COMMON_FIELDS, '{quoted} is not a known field selector: only "metadata.name", "metadata.namespace"')
 
 
 @dataclass(frozen=True)
@@ -31,7 +60,9 @@ class Resource:
     name_validation: str = "subdomain"  # "subdomain" | "label" | "dns1035" | "path"
     return_deleted_object: bool = False  # Delete answers with the object, not a Success Status
     status_reset_on_update: bool = False  # an update of the main resource keeps the old .status
-    field_selectors: tuple[str, ...] = COMMON_FIELDS
+    field_selectors: tuple[str, ...] = COMMON_FIELDS  # the selectable fields GetAttrs gives a field selector
+    # Which field selector labels a client may use, and what they select (ListResource's transform).
+    field_label_conversion: FieldLabelConversion = DEFAULT_FIELD_LABEL_CONVERSION
     watch_index: str = ""  # a field the watch cache files watchers under (the pod registry's TriggerFunc)
     storage_prefix: str = ""  # the etcd key below /registry/ when it is not the plural
     tracks_generation: bool = False  # the strategy bumps metadata.generation on spec changes

@@ -27,9 +27,12 @@ def from_label_selector_dict(selector: dict | None) -> LabelSelector:
         raise errors.bad_request(str(error)) from None
 
 
-def parse_field_selector(text: str | None, supported: tuple[str, ...] = ()) -> FieldSelector:
-    """`fields.parse_field_selector`, a syntax error or an unsupported field being a 400."""
+def parse_field_selector(text: str | None, convert: fields.TransformFunc | None = None) -> FieldSelector:
+    """`fields.parse_field_selector`, then each field through the kind's field label conversion
+    `convert` (as ListResource transforms the decoded selector), a syntax error or a field the
+    conversion refuses being a 400."""
     try:
-        return fields.parse_field_selector(text, supported)
-    except labels.SelectorError as error:
+        selector = fields.parse_field_selector(text)
+        return selector.transform(convert) if convert else selector
+    except ValueError as error:
         raise errors.bad_request(str(error)) from None

@@ -11,7 +11,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from reference_impl.apiserver.core import validation as v
-from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
+from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
 from reference_impl.apiserver.core.schemas import (CERTIFICATES, integer, kind, list_kind, obj, opaque, ref,
                                                    string, strings)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, human_duration, name_cell, part
@@ -340,6 +340,7 @@ RESOURCES = (
     Resource("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests",
              "certificatesigningrequest", False, ("csr",), subresources=("status", "approval"),
              status_reset_on_update=True, field_selectors=(*COMMON_FIELDS, "spec.signerName"),
+             field_label_conversion=FieldLabelConversion(("metadata.name", "spec.signerName")),
              validator=spec_problems, update_validator=validate_update, prepare_for_create=prepare_for_create,
              prepare_for_update=prepare_for_update,
              prepare_for_status_update=prepare_for_status_update, validate_status_update=validate_status_update,

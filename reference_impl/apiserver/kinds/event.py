@@ -2,17 +2,19 @@
 from __future__ import annotations
 
 from reference_impl.apiserver.core.conversion import EVENTS_V1_TO_CORE
-from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
+from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
 from reference_impl.apiserver.core.schemas import CORE, META, integer, kind, list_kind, obj, ref, string
 from reference_impl.apiserver.kinds._columns import name_cell, since
 from reference_impl.mirrors import mirrors
 
+# A stored Event's selectable fields, all of which core/v1 lets a field selector name.
+FIELDS = (*COMMON_FIELDS, "involvedObject.kind", "involvedObject.namespace", "involvedObject.name",
+          "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion",
+          "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type")
+
 RESOURCES = (
-    Resource("", "v1", "Event", "events", "event", True, ("ev",),
-             field_selectors=(*COMMON_FIELDS, "involvedObject.kind", "involvedObject.namespace",
-                              "involvedObject.name", "involvedObject.uid", "involvedObject.apiVersion",
-                              "involvedObject.resourceVersion", "involvedObject.fieldPath",
-                              "reason", "reportingComponent", "source", "type")),
+    Resource("", "v1", "Event", "events", "event", True, ("ev",), field_selectors=FIELDS,
+             field_label_conversion=FieldLabelConversion(FIELDS)),
 )
 
 

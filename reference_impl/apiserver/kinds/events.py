@@ -2,12 +2,20 @@
 from __future__ import annotations
 
 from reference_impl.apiserver.core.conversion import EVENTS_V1
-from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
 from reference_impl.apiserver.core.schemas import CORE, EVENTS, META, integer, kind, list_kind, obj, ref, string
+from reference_impl.apiserver.kinds import event
 
 RESOURCES = (
-    # Stored as core/v1 Events, under the same keys (conversion.py).
-    Resource("events.k8s.io", "v1", "Event", "events", "event", True, ("ev",), storage_codec=EVENTS_V1),
+    # Stored as core/v1 Events, under the same keys (conversion.py), and selected by their fields:
+    # the labels of events.k8s.io name the core/v1 fields they select.
+    Resource("events.k8s.io", "v1", "Event", "events", "event", True, ("ev",), storage_codec=EVENTS_V1,
+             field_selectors=event.FIELDS,
+             field_label_conversion=FieldLabelConversion(
+                 (*COMMON_FIELDS, "reason", "type"),
+                 renamed=(("reportingController", "reportingComponent"),
+                          *((f"regarding.{name}", f"involvedObject.{name}") for name in (
+                              "kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath"))))),
 )
 
 

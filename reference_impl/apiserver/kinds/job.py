@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from reference_impl.apiserver.core import validation as v
-from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
+from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
 from reference_impl.apiserver.core.schemas import (BATCH, META, boolean, integer, list_kind, obj, ref, string,
                                                    workload)
 from reference_impl.apiserver.kinds._podspec import TEMPLATE
@@ -73,6 +73,8 @@ RESOURCES = (
              status_reset_on_update=True, validator=validate_job,
              update_validator=v.validate_selector_immutable,
              field_selectors=(*COMMON_FIELDS, "status.successful"), tracks_generation=True,
+             field_label_conversion=FieldLabelConversion((*COMMON_FIELDS, "status.successful"),
+                                                         "field label {quoted} not supported for Job"),
              validate_status_update=validate_status_update),
 )
 

@@ -2,7 +2,7 @@
 protobuf layout."""
 from __future__ import annotations
 
-from reference_impl.apiserver.core.resources import COMMON_FIELDS, NO_COLLECTION_DELETE, Resource
+from reference_impl.apiserver.core.resources import COMMON_FIELDS, NO_COLLECTION_DELETE, FieldLabelConversion, Resource
 from reference_impl.apiserver.core.schemas import (CORE, conditions, kind, list_kind, obj, opaque, ref, string,
                                                    strings)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
@@ -27,7 +27,8 @@ def validate_namespace(obj: dict) -> list[str]:
 RESOURCES = (
     Resource("", "v1", "Namespace", "namespaces", "namespace", False, ("ns",), NO_COLLECTION_DELETE,
              ("status", "finalize"), name_validation="label", return_deleted_object=True, validator=validate_namespace,
-             status_reset_on_update=True, field_selectors=(*COMMON_FIELDS, "status.phase")),
+             status_reset_on_update=True, field_selectors=(*COMMON_FIELDS, "status.phase"),
+             field_label_conversion=FieldLabelConversion(("status.phase", "metadata.name"))),
 )
 
 

@@ -2,7 +2,7 @@
 layout."""
 from __future__ import annotations
 
-from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
+from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
 from reference_impl.apiserver.core.schemas import (CORE, META, arr, boolean, conditions, kind, list_kind, obj,
                                                    opaque, quantity_map, ref, string, strings)
 from reference_impl.apiserver.core.validation import TAINT_EFFECTS, invalid, required, unsupported
@@ -48,6 +48,7 @@ def prepare_for_status_update(new: dict, old: dict) -> None:
 RESOURCES = (
     Resource("", "v1", "Node", "nodes", "node", False, ("no",), subresources=("status",), validator=validate_node,
              status_reset_on_update=True, field_selectors=(*COMMON_FIELDS, "spec.unschedulable"),
+             field_label_conversion=FieldLabelConversion(("metadata.name", "spec.unschedulable")),
              storage_prefix="minions", prepare_for_status_update=prepare_for_status_update),
 )
 

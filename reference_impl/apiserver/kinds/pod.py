@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from reference_impl.apiserver.core.podvalidation import pod_spec_problems, toleration_problems
-from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
+from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
 from reference_impl.apiserver.core.schemas import CORE, META, arr, conditions, kind, list_kind, obj, ref, string
 from reference_impl.apiserver.core.validation import as_list, as_object, invalid, required
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
@@ -213,6 +213,11 @@ RESOURCES = (
              field_selectors=(*COMMON_FIELDS, "spec.nodeName", "spec.restartPolicy", "spec.schedulerName",
                               "spec.serviceAccountName", "status.phase", "status.podIP",
                               "status.nominatedNodeName"),
+             field_label_conversion=FieldLabelConversion(
+                 (*COMMON_FIELDS, "spec.nodeName", "spec.restartPolicy", "spec.schedulerName",
+                  "spec.serviceAccountName", "status.phase", "status.podIP", "status.podIPs",
+                  "status.nominatedNodeName"),
+                 renamed=(("spec.host", "spec.nodeName"),)),  # spec.host: what old v1 clients send
              watch_index="spec.nodeName",
              validator=validate_pod, create_validator=validate_pod_create, update_validator=validate_pod_update,
              prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update,

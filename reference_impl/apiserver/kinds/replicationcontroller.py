@@ -2,7 +2,7 @@
 printer columns and protobuf layout."""
 from __future__ import annotations
 
-from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
+from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
 from reference_impl.apiserver.core.schemas import CORE, integer, list_kind, obj, string_map, workload
 from reference_impl.apiserver.kinds._podspec import MIN_READY, TEMPLATE
 from reference_impl.apiserver.core.podvalidation import pod_template_spec_problems
@@ -49,6 +49,7 @@ RESOURCES = (
     Resource("", "v1", "ReplicationController", "replicationcontrollers", "replicationcontroller", True,
              ("rc",), subresources=("status", "scale"), categories=("all",), status_reset_on_update=True,
              validator=validate_replication_controller, field_selectors=(*COMMON_FIELDS, "status.replicas"),
+             field_label_conversion=FieldLabelConversion((*COMMON_FIELDS, "status.replicas")),
              storage_prefix="controllers", tracks_generation=True),
 )
 

@@ -6,7 +6,7 @@ import base64
 import json
 
 from reference_impl.apiserver.core import validation as v
-from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
+from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
 from reference_impl.apiserver.core.schemas import CORE, boolean, kind, list_kind, string, string_map
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
 from reference_impl.mirrors import mirrors
@@ -87,6 +87,7 @@ def validate_secret_update(old: dict, new: dict) -> list[str]:
 
 RESOURCES = (
     Resource("", "v1", "Secret", "secrets", "secret", True, field_selectors=(*COMMON_FIELDS, "type"),
+             field_label_conversion=FieldLabelConversion((*COMMON_FIELDS, "type")),
              validator=validate_secret, update_validator=validate_secret_update),
 )
 

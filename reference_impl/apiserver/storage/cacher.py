@@ -25,7 +25,8 @@ from typing import Callable, Iterator
 
 from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.storage.etcdclient import EtcdClientError, EtcdWatch, WatchBatch
-from reference_impl.apiserver.storage.etcd3 import ListResult, Predicate, Storage, decode, parse_resource_version
+from reference_impl.apiserver.storage.etcd3 import (KeyNotFound, ListResult, Predicate, Storage, decode,
+                                                   parse_resource_version)
 from reference_impl.apiserver.storage.predicate import field_trigger
 from reference_impl.apiserver.storage.watchcache import (DEFAULT_CAPACITY, TooOldResourceVersion, WatchCache,
                                                  WatchCacheEvent, watch_event)
@@ -34,13 +35,6 @@ from reference_impl.mirrors import mirrors
 WATCHER_QUEUE = 10_000  # events a watcher may have undelivered before it is ended
 FRESH_TIMEOUT = 3.0  # seconds a list at resourceVersion N waits for the cache to reach N (blockTimeout)
 RELIST_PAUSE = 1.0  # seconds between a broken etcd watch and the next list
-
-
-def _too_large(requested: int, current: int) -> errors.StatusError:
-    return errors.StatusError(504, "Timeout", f"Too large resource version: {requested}, current: {current}",
-                              {"causes": [{"reason": "ResourceVersionTooLarge",
-                                           "message": "Too large resource version"}],
-                               "retryAfterSeconds": 1})
 
 
 @mirrors("k8s.io/apiserver/pkg/storage/cacher.shouldDelegateList")
@@ -71,13 +65,27 @@ class Cacher:
         self._etcd_watch: EtcdWatch | None = None
         self._thread = threading.Thread(target=self._run, daemon=True, name=f"cacher {prefix}")
 
-    # -- writes and single reads go to etcd ------------------------------------------------------
+    # -- writes, and reads of one object at no resourceVersion, go to etcd -----------------------
 
     def create(self, key: str, obj: dict) -> dict:
         return self.storage.create(key, obj)
 
-    def get(self, key: str) -> dict:
-        return self.storage.get(key)
+    @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.Cacher).Get")
+    def get(self, key: str, resource_version: str = "") -> dict:
+        """The object at `key`: from etcd without a resourceVersion, else from the cache once it
+        has reached that revision."""
+        if not resource_version:
+            return self.storage.get(key)
+        requested = parse_resource_version(resource_version)
+        if not self._ready:
+            return self.storage.get(key, resource_version)
+        with self._cond:
+            if not self._wait_until_fresh(requested):
+                raise errors.too_large_resource_version(requested, self.cache.resource_version)
+            obj = self.cache.get(key)
+        if obj is None:
+            raise KeyNotFound(key)
+        return obj
 
     def guaranteed_update(self, key: str, update: Callable[[dict], dict]) -> dict:
         return self.storage.guaranteed_update(key, update)
@@ -241,7 +249,7 @@ class Cacher:
         requested = parse_resource_version(resource_version)
         with self._cond:
             if not self._wait_until_fresh(requested):
-                raise _too_large(requested, self.cache.resource_version)
+                raise errors.too_large_resource_version(requested, self.cache.resource_version)
             items, revision = self.cache.list(prefix, predicate)
         return ListResult(items, str(revision))
 

@@ -81,17 +81,21 @@ def _previous(event, revision: int) -> dict | None:
     return decode(event.prev_kv.value, revision) if event.prev_kv else None
 
 
+@mirrors("(k8s.io/apiserver/pkg/storage.APIObjectVersioner).ParseResourceVersion")
 def parse_resource_version(resource_version: str) -> int:
-    """A resourceVersion string as a revision; 400 if it is not a non-negative integer."""
+    """A resourceVersion string as a revision ("" and "0" are 0), refused as strconv.ParseUint
+    refuses it. The real server answers this InvalidError from its watch cache as a 500; a
+    client's mistake is a 400 here, in the same words."""
     if not resource_version:
         return 0
-    try:
-        revision = int(resource_version)
-    except ValueError:
-        revision = -1
-    if revision < 0:
-        raise errors.bad_request(f'invalid resource version "{resource_version}"') from None
-    return revision
+    if not (resource_version.isascii() and resource_version.isdigit()):
+        why = "invalid syntax"
+    elif int(resource_version) >= 1 << 64:
+        why = "value out of range"
+    else:
+        return int(resource_version)
+    quoted = gojson.quote(resource_version)
+    raise errors.bad_request(f"resourceVersion: Invalid value: {quoted}: strconv.ParseUint: parsing {quoted}: {why}")
 
 
 def encode_continue(next_key: str, prefix: str, revision: int) -> str:
@@ -202,9 +206,16 @@ class Storage:
         trace.record("etcd txn", op="create", key=key, revision=result.revision)
         return read_back(obj, result.revision)
 
-    @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.store).Get")
-    def get(self, key: str) -> dict:
-        kv = self._read(key)
+    @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.store).Get",
+             "(*k8s.io/apiserver/pkg/storage/etcd3.store).validateMinimumResourceVersion")
+    def get(self, key: str, resource_version: str = "") -> dict:
+        """The object at `key`, read at a revision no older than `resource_version`."""
+        minimum = parse_resource_version(resource_version)
+        result = self.client.range(key)
+        kv = result.kvs[0] if result.kvs else None
+        self._remember(key, kv)
+        if minimum > result.revision:
+            raise errors.too_large_resource_version(minimum, result.revision)
         if kv is None:
             raise KeyNotFound(key)
         return decode(kv.value, kv.mod_revision)
@@ -304,15 +315,10 @@ class Storage:
                 raise errors.StatusError(410, "Gone", "The resourceVersion for the provided list "
                                          "is too old.") from None
             except FutureRevision:
-                raise errors.StatusError(504, "Timeout", f"Too large resource version: {revision}, "
-                                         f"current: {self.current_revision()}") from None
+                raise errors.too_large_resource_version(revision, self.current_revision()) from None
             revision = revision or result.revision
             if requested and latest and requested > revision:
-                raise errors.StatusError(504, "Timeout", f"Too large resource version: {requested}, "
-                                         f"current: {revision}",
-                                         {"causes": [{"reason": "ResourceVersionTooLarge",
-                                                      "message": "Too large resource version"}],
-                                          "retryAfterSeconds": 1})
+                raise errors.too_large_resource_version(requested, revision)
             for kv in result.kvs:
                 obj = decode(kv.value, kv.mod_revision)
                 if predicate is None or predicate(obj):

@@ -99,6 +99,12 @@ class WatchCache:
         """etcd reported progress: every change of this resource up to `revision` has been seen."""
         self.resource_version = max(self.resource_version, revision)
 
+    @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.watchCache).WaitUntilFreshAndGet")
+    def get(self, key: str) -> dict | None:
+        """The current object at `key`, None when there is none (the caller has waited until the
+        cache is fresh enough)."""
+        return self._store.get(key)
+
     @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.watchCache).WaitUntilFreshAndList")
     def list(self, prefix: str, predicate: Predicate | None = None) -> tuple[list[dict], int]:
         """The current objects under `prefix` that `predicate` accepts, in key order, and the

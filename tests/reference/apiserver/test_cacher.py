@@ -111,6 +111,29 @@ def test_a_list_at_a_revision_etcd_has_not_reached_is_504(registry, ns, monkeypa
     assert raised.value.code == 504 and "Too large resource version" in raised.value.message
 
 
+def test_a_get_at_a_resource_version_is_served_from_the_cache(registry, ns, monkeypatch):
+    """Cacher.Get: with a resourceVersion the object comes from the cache once it has reached that
+    revision, a name it does not hold being a 404; without one, from etcd."""
+    collect(registry.watch("configmaps", ns), 0, timeout=0)
+    created = registry.create("configmaps", ns, config_map("c"))
+    monkeypatch.setattr(registry.storage.client, "range", lambda *a, **k: pytest.fail("read etcd"))
+    got = registry.get("configmaps", ns, "c", created["metadata"]["resourceVersion"])
+    assert got["metadata"]["uid"] == created["metadata"]["uid"]
+    with pytest.raises(StatusError) as raised:
+        registry.get("configmaps", ns, "gone", "0")
+    assert raised.value.code == 404
+
+
+def test_a_get_at_a_revision_etcd_has_not_reached_is_504(registry, ns, monkeypatch):
+    monkeypatch.setattr(cacher_module, "FRESH_TIMEOUT", 0.3)
+    collect(registry.watch("configmaps", ns), 0, timeout=0)
+    registry.create("configmaps", ns, config_map("c"))
+    with pytest.raises(StatusError) as raised:
+        registry.get("configmaps", ns, "c", "999999999")
+    assert (raised.value.code, raised.value.details["retryAfterSeconds"]) == (504, 1)
+    assert raised.value.message.startswith("Timeout: Too large resource version: 999999999, current: ")
+
+
 def test_a_watch_from_before_the_cache_began_is_410(registry, ns):
     """The cache began at the revision of the first watch; an older one is no longer served."""
     first = registry.create("configmaps", ns, config_map("c"))

@@ -52,3 +52,47 @@ def test_forbidden_combinations_are_422(chain, query, words):
     code, status = call(chain, "GET", ns_path(chain, "configmaps"), query=query)
     assert (code, status["reason"]) == (422, "Invalid")
     assert status["message"].startswith('ListOptions.meta.k8s.io "" is invalid: ') and words in status["message"]
+
+
+@pytest.mark.parametrize("name", ["", "c"])
+@pytest.mark.parametrize(("version", "why"), [
+    ("abc", 'parsing "abc": invalid syntax'), ("-1", 'parsing "-1": invalid syntax'),
+    ("+1", 'parsing "+1": invalid syntax'), ("1_0", 'parsing "1_0": invalid syntax'),
+    ("18446744073709551616", 'parsing "18446744073709551616": value out of range'),
+])
+def test_a_resource_version_that_is_no_uint64_is_400_in_the_cachers_words(chain, name, version, why):
+    """APIObjectVersioner.ParseResourceVersion refuses what strconv.ParseUint does, on a list and on a
+    get. The real server answers its InvalidError as a 500; a client's mistake stays a 400 here."""
+    path = ns_path(chain, "configmaps", name) if name else ns_path(chain, "configmaps")
+    if name:
+        call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": name}})
+    code, status = call(chain, "GET", path, query={"resourceVersion": version})
+    assert (code, status["reason"]) == (400, "BadRequest")
+    assert status["message"] == f'resourceVersion: Invalid value: "{version}": strconv.ParseUint: {why}'
+
+
+def test_a_list_at_a_future_resource_version_is_a_timeout(chain):
+    """storage.NewTooLargeResourceVersionError: errors.NewTimeoutError's "Timeout: " message, with
+    the ResourceVersionTooLarge cause clients retry on."""
+    code, status = call(chain, "GET", ns_path(chain, "configmaps"), query={"resourceVersion": "99999999"})
+    assert (code, status["reason"]) == (504, "Timeout")
+    assert status["message"].startswith("Timeout: Too large resource version: 99999999, current: ")
+    assert status["details"]["causes"] == [{"reason": "ResourceVersionTooLarge",
+                                            "message": "Too large resource version"}]
+
+
+def test_a_get_at_a_future_resource_version_is_a_timeout(chain):
+    """A get's resourceVersion is the least revision its answer may be at: one etcd has not
+    reached is the same 504 as a list's."""
+    path = ns_path(chain, "configmaps")
+    call(chain, "POST", path, {"metadata": {"name": "c"}})
+    code, status = call(chain, "GET", ns_path(chain, "configmaps", "c"), query={"resourceVersion": "99999999"})
+    assert (code, status["reason"]) == (504, "Timeout")
+    assert status["message"].startswith("Timeout: Too large resource version: 99999999, current: ")
+
+
+def test_a_get_at_a_reached_resource_version_reads_the_object(chain):
+    path, first, second = write_twice(chain)
+    for version in ("0", first, second):
+        code, got = call(chain, "GET", ns_path(chain, "configmaps", "c"), query={"resourceVersion": version})
+        assert code == 200 and got["data"]["v"] == "2"

@@ -303,7 +303,8 @@ def test_list_with_field_selector(registry, ns):
 
 def test_unsupported_field_selector_is_400(registry, ns):
     error = status_error(registry.list, "configmaps", ns, field_selector="spec.nodeName=x")
-    assert (error.code, error.message) == (400, "field label not supported: spec.nodeName")
+    assert (error.code, error.message) == (
+        400, '"spec.nodeName" is not a known field selector: only "metadata.name", "metadata.namespace"')
 
 
 def test_list_limit_and_continue(registry, ns):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.selectors import (from_label_selector_dict, object_fields,
                                                 parse_field_selector, parse_label_selector, to_string)
@@ -103,15 +104,100 @@ def test_field_selector_escapes():
 
 def test_unsupported_field_is_400_with_upstreams_message():
     with pytest.raises(StatusError) as raised:
-        parse_field_selector("spec.foo=bar", ("metadata.name",))
+        parse_field_selector("spec.foo=bar", kinds.find("", "v1", "pods").field_label_conversion)
     assert raised.value.code == 400
     assert raised.value.message == "field label not supported: spec.foo"
+
+
+NOT_KNOWN = '{} is not a known field selector: only "metadata.name", "metadata.namespace"'
+
+
+@pytest.mark.parametrize(("group", "plural", "selector", "message"), [
+    ("apps", "deployments", "x=y", NOT_KNOWN.format('"x"')),
+    ("apps", "deployments", "status.phase==Running", NOT_KNOWN.format('"status.phase"')),
+    ("apps", "replicasets", "status.replicas=1", NOT_KNOWN.format('"status.replicas"')),
+    ("", "configmaps", 'a"b=1', NOT_KNOWN.format('"a\\"b"')),
+    ("batch", "jobs", "spec.nodeName=a", 'field label "spec.nodeName" not supported for Job'),
+    ("", "namespaces", "metadata.namespace!=x", "field label not supported: metadata.namespace"),
+    ("", "nodes", "metadata.namespace=x", "field label not supported: metadata.namespace"),
+    ("certificates.k8s.io", "certificatesigningrequests", "metadata.namespace=x",
+     "field label not supported: metadata.namespace"),
+    ("events.k8s.io", "events", "involvedObject.name=x", "field label not supported: involvedObject.name"),
+])
+def test_a_label_the_kinds_field_label_conversion_refuses_is_400_in_its_words(group, plural, selector, message):
+    """ListResource runs each field through the conversion func the kind's version registers,
+    runtime.DefaultMetaV1FieldSelectorConversion for a kind that registers none."""
+    resource = kinds.find(group, "v1", plural)
+    with pytest.raises(StatusError) as raised:
+        parse_field_selector(selector, resource.field_label_conversion)
+    assert (raised.value.code, raised.value.message) == (400, message)
+
+
+@pytest.mark.parametrize(("group", "plural", "selector", "selected"), [
+    ("", "pods", "spec.host=n1", ("spec.nodeName", "n1")),
+    ("", "pods", "status.podIPs=", ("status.podIPs", "")),
+    ("", "persistentvolumes", "metadata.namespace=", ("metadata.namespace", "")),
+    ("events.k8s.io", "events", "regarding.name=p", ("involvedObject.name", "p")),
+    ("events.k8s.io", "events", "reportingController=c", ("reportingComponent", "c")),
+])
+def test_a_field_label_selects_the_field_its_conversion_names(group, plural, selector, selected):
+    """A conversion accepts some labels the kind's fields do not spell that way: spec.host is an
+    old client's spec.nodeName, events.k8s.io names the core/v1 Event's fields anew."""
+    requirement, = parse_field_selector(selector, kinds.find(group, "v1", plural).field_label_conversion).requirements
+    assert (requirement.field, requirement.value) == selected
+
+
+def test_a_term_without_field_and_value_never_reaches_the_conversion():
+    """`metadata.name=a,=` is dropped while parsing, so no conversion refuses its empty label."""
+    selector = parse_field_selector("metadata.name=a,=", kinds.find("", "v1", "pods").field_label_conversion)
+    assert [r.field for r in selector.requirements] == ["metadata.name"]
 
 
 def test_field_selector_without_operator_is_400():
     with pytest.raises(StatusError) as raised:
         parse_field_selector("metadata.name")
     assert raised.value.code == 400
+
+
+@pytest.mark.parametrize(("text", "code"), [("metadata.name=a=b", 61), ("metadata.name==a=b", 61),
+                                           ("metadata.name=a!=b", 61)])
+def test_field_selector_value_with_an_unescaped_equals_sign_is_400(text, code):
+    """fields.UnescapeValue: an unescaped `=` or `,` in a value is refused, the rune shown as its
+    code point; the term splits at its first operator, so `a=b!=c` has the value `b!=c`."""
+    with pytest.raises(StatusError) as raised:
+        parse_field_selector(text)
+    assert (raised.value.code, raised.value.message) == (
+        400, f"invalid field selector: unescaped character in value: {code}")
+
+
+@pytest.mark.parametrize("text", ["metadata.name=a,=", "=,metadata.name=a", "metadata.name=a,,", "metadata.name=a,!="])
+def test_field_selector_term_without_field_and_value_is_dropped(text):
+    """A term that is only an operator, or empty, selects everything (hasTerm.Transform drops a
+    requirement whose field and value are both empty)."""
+    assert [(r.field, r.operator, r.value) for r in parse_field_selector(text).requirements] == [
+        ("metadata.name", "=", "a")]
+
+
+def test_field_selector_terms_are_checked_in_sorted_order():
+    """parseSelector sorts the terms first: the first bad term in that order is the one reported."""
+    with pytest.raises(StatusError) as raised:
+        parse_field_selector("b,a=x=y")
+    assert raised.value.message == "invalid field selector: unescaped character in value: 61"
+
+
+def test_field_selector_field_keeps_its_spaces():
+    """splitTerm does not trim: ` metadata.name` is another field than `metadata.name`, and a
+    selector of spaces is a term without an operator."""
+    assert parse_field_selector(" metadata.name=a").requirements[0].field == " metadata.name"
+    with pytest.raises(StatusError) as raised:
+        parse_field_selector(" ")
+    assert raised.value.message == "invalid selector: ' '; can't understand ' '"
+
+
+def test_field_selector_ending_in_a_backslash_is_400():
+    with pytest.raises(StatusError) as raised:
+        parse_field_selector("metadata.name=a\\")
+    assert raised.value.message == "invalid field selector: invalid escape sequence: \\"
 
 
 def test_object_fields_reads_dotted_paths_as_strings():

@@ -316,6 +316,20 @@ def test_events_of_both_groups_are_one_collection(chain):
     assert event["object"]["apiVersion"] == "events.k8s.io/v1" and event["object"]["regarding"]["name"] == "p"
 
 
+def test_events_v1_field_selectors_name_the_core_fields_anew(chain):
+    """events.k8s.io/v1 selects stored core/v1 Events by its own labels (regarding.name for
+    involvedObject.name, reportingController for reportingComponent) and refuses the core ones."""
+    for name, pod in (("on-a", "a"), ("on-b", "b")):
+        event = {"apiVersion": "v1", "kind": "Event", "metadata": {"name": name}, "reason": "Pulled",
+                 "involvedObject": {"kind": "Pod", "name": pod}, "reportingComponent": "kubelet"}
+        assert call(chain, "POST", "/api/v1/namespaces/kinds/events", event)[0] == 201
+    path = "/apis/events.k8s.io/v1/namespaces/kinds/events"
+    code, listed = call(chain, "GET", path, query={"fieldSelector": "regarding.name=b,reportingController=kubelet"})
+    assert code == 200 and [e["metadata"]["name"] for e in listed["items"]] == ["on-b"]
+    code, status = call(chain, "GET", path, query={"fieldSelector": "involvedObject.name=b"})
+    assert (code, status["message"]) == (400, "field label not supported: involvedObject.name")
+
+
 def test_an_events_v1_patch_updates_the_stored_core_event(chain):
     """A merge patch through events.k8s.io/v1 changes the core Event it is stored as."""
     body = {"eventTime": "2023-11-14T22:13:20.000000Z", "reason": "Scheduled", "note": "first",

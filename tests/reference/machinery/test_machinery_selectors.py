@@ -88,10 +88,12 @@ def test_malformed_field_selector_is_a_selector_error():
     assert "can't understand 'metadata.name'" in str(raised.value)
 
 
-def test_unsupported_field_is_a_selector_error():
-    """A field the kind does not support is refused with upstream's words, as a plain error."""
-    with pytest.raises(SelectorError, match="field label not supported: spec.foo"):
-        parse_field_selector("spec.foo=bar", ("metadata.name",))
+def test_transform_raises_what_the_conversion_raises():
+    """Selector.Transform hands each field to the conversion and returns its error as it is."""
+    def convert(field: str, value: str) -> tuple[str, str]:
+        raise ValueError(f"field label not supported: {field}")
+    with pytest.raises(ValueError, match="field label not supported: spec.foo"):
+        parse_field_selector("spec.foo=bar").transform(convert)
 
 
 def test_unknown_metav1_selector_operator_is_a_selector_error():
