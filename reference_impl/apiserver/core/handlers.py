@@ -499,7 +499,9 @@ _DELETE_OPTION_TYPES = {"gracePeriodSeconds": (int, "int64"), "preconditions": (
 
 def check_delete_options_types(options: dict, path: str = "") -> None:
     """400 for a DeleteOptions body field of a JSON type its Go field cannot decode (a grace period
-    given as a list was a TypeError 500); `path` leads to the options inside a larger body."""
+    given as a list was a TypeError 500); `path` leads to the options inside a larger body.
+    Upstream's DeleteResource hands the decoder's error to scope.err unwrapped, so the real server
+    answers 500 with this text; a client's mistake stays a 400 here, with the same text."""
     values = [(f"DeleteOptions.{path}{name}", options.get(name), *_DELETE_OPTION_TYPES[name])
               for name in _DELETE_OPTION_TYPES]
     preconditions = options.get("preconditions")
