@@ -332,16 +332,12 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
 
     def __getattr__(self, name: str):
-        """Any other method (OPTIONS, BREW, ...) is 405 MethodNotAllowed, as the Go mux answers,
-        not http.server's 501 HTML page."""
+        """Any other method (OPTIONS, BREW, ...) goes through the chain too, as every method reaches
+        Kubernetes' handler: a resource's path answers it with go-restful's 405, never with
+        http.server's 501 HTML page."""
         if not name.startswith("do_"):
             raise AttributeError(name)
-        return self._method_not_allowed
-
-    def _method_not_allowed(self) -> None:
-        self.close_connection = True  # its body, if any, is not read
-        failure = errors.method_not_allowed(urlsplit(self.path).path, self.command.lower())
-        self._write(Response.json(failure.code, failure.status()))
+        return self._serve
 
     def _write(self, response: Response, head: bool = False) -> None:
         """Status line, headers and body in one write: one TLS record and one send for a small

@@ -631,6 +631,9 @@ def kubelet_endpoint(node: dict) -> tuple[str, int]:
 
 # --- the REST handlers ----------------------------------------------------------------------
 
+# The methods the API installer registers routes for.
+ROUTED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
 
 class RESTHandlers:
     """The resource handlers for one registry; `serve` dispatches on RequestInfo verb and subresource."""
@@ -656,6 +659,9 @@ class RESTHandlers:
             # create there, and no object path at all.
             if info.name or sub:
                 raise errors.resource_not_served()
+            raise errors.generic_server_response(405)
+        if request.method not in ROUTED_METHODS:
+            # HEAD included: go-restful matches a route's method exactly and serves no HEAD for a GET.
             raise errors.generic_server_response(405)
         if sub and verb not in discovery.SUBRESOURCES[sub][3]:
             # A subresource's path is routed for its own verbs only, never to the parent's delete,

@@ -589,6 +589,15 @@ def test_method_not_allowed_on_a_subresource(chain):
     assert call(chain, "DELETE", "/api/v1/configmaps") == (405, MUX_405)
 
 
+@pytest.mark.parametrize("method", ["HEAD", "OPTIONS", "PROPFIND"])
+@pytest.mark.parametrize("suffix", ["", "/web", "/web/status"])
+def test_a_method_the_api_routes_nowhere_is_go_restfuls_405(chain, method, suffix):
+    """go-restful routes GET, POST, PUT, PATCH and DELETE only: HEAD of a list or an object (which
+    listed or read it) and OPTIONS or PROPFIND are its 405."""
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    assert call(chain, method, ns_path(chain, "pods") + suffix) == (405, MUX_405)
+
+
 @pytest.mark.parametrize("method, path", [
     ("POST", "configmaps/web"), ("PUT", "configmaps"), ("PATCH", "configmaps"), ("POST", "/api/v1/namespaces/x"),
 ])
