@@ -58,6 +58,7 @@ class RequestInfo:
     resource: str = ""
     subresource: str = ""
     name: str = ""
+    parts: tuple[str, ...] = ()  # resource/name/subresource/..., what follows the namespace
 
 
 @dataclass
@@ -157,6 +158,7 @@ def request_info(method: str, path: str, query: Mapping[str, list[str]]) -> Requ
         info.namespace = parts[1]
         if len(parts) > 2 and parts[2] not in NAMESPACE_SUBRESOURCES:
             parts = parts[2:]
+    info.parts = tuple(parts)
     if len(parts) >= 3:
         info.subresource = parts[2]
     if len(parts) >= 2:
@@ -652,7 +654,8 @@ class RESTHandlers:
     def serve(self, request: Request, resource) -> Response | WatchResponse:
         info = request.info
         verb, sub = info.verb, info.subresource
-        if sub and sub not in resource.subresources:
+        if (sub and sub not in resource.subresources) or len(info.parts) > 3:
+            # No route goes past a subresource but the proxies' {path:*}, which are not served.
             raise errors.resource_not_served()
         if resource.namespaced and not info.namespace and verb not in ("list", "watch"):
             # Across namespaces the API installer routes only list and watch: no bulk delete or

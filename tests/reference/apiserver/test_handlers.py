@@ -1031,6 +1031,16 @@ def test_delete_options_of_the_wrong_type_are_400_and_delete_nothing(chain, opti
     assert call(chain, "GET", ns_path(chain, "configmaps", "keep"))[0] == 200
 
 
+@pytest.mark.parametrize("suffix", ["/scale/extra", "/status/x/y"])
+def test_no_route_goes_past_a_subresource(chain, suffix):
+    """A path longer than resource/name/subresource is go-restful's 404 (the proxy subresources,
+    which take a path, are not served): GET .../deployments/web/scale/extra answered the Scale."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    code, status = call(chain, "GET", ns_path(chain, "deployments", "web", "apps/v1") + suffix)
+    assert (code, status["reason"], status["message"]) == (404, "NotFound",
+                                                           "the server could not find the requested resource")
+
+
 @pytest.mark.parametrize("method,path,code", [
     ("DELETE", "/api/v1/configmaps", 405), ("POST", "/api/v1/configmaps", 405),
     ("GET", "/api/v1/configmaps/keep", 404), ("DELETE", "/api/v1/configmaps/keep", 404),
