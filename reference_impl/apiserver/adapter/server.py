@@ -157,8 +157,9 @@ class HandlerChain:
         path = (info.api_group, info.api_version, info.resource)
         resource = kinds.find(*path) or next(
             (r for r in self.custom_resources() if (r.group, r.version, r.plural) == path), None)
-        if resource is None and info.api_group not in self.served_groups:
-            return not_found_page()  # no go-restful web service for the group
+        if (resource is None and info.api_group not in self.served_groups) or \
+                (info.api_prefix == "apis" and not info.api_group):
+            return not_found_page()  # no go-restful web service for the group (/apis//v1 is none)
         if resource is None or (info.namespace and not resource.namespaced and info.resource != "namespaces"):
             raise errors.resource_not_served()
         return self.rest.serve(request, resource)

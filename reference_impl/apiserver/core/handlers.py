@@ -134,7 +134,8 @@ NAMESPACE_SUBRESOURCES = {"status", "finalize"}
 def request_info(method: str, path: str, query: Mapping[str, list[str]]) -> RequestInfo:
     """Parse a URL into group, version, namespace, resource, name, subresource and the k8s verb."""
     info = RequestInfo(path=path, verb=method.lower())
-    parts = [p for p in path.strip("/").split("/") if p]
+    trimmed = path.strip("/")
+    parts = trimmed.split("/") if trimmed else []  # splitPath: an empty segment stays, as "" in its place
     if not parts or parts[0] not in ("api", "apis"):
         return info
     prefix, parts = parts[0], parts[1:]

@@ -83,6 +83,8 @@ def ns_path(chain, plural: str, name: str = "", group: str = "") -> str:
     ("DELETE", "/apis/apps/v1/namespaces/ns/deployments", {}, ("deletecollection", "apps", "deployments", "ns", "", "")),
     ("PATCH", "/apis/apps/v1/namespaces/ns/deployments/d/scale", {}, ("patch", "apps", "deployments", "ns", "d", "scale")),
     ("GET", "/api/v1/nodes/n1", {}, ("get", "", "nodes", "", "n1", "")),
+    # splitPath keeps an empty segment: the namespace is "", not the next part.
+    ("GET", "/api/v1/namespaces//pods", {}, ("list", "", "pods", "", "", "")),
     ("GET", "/api/v1/namespaces/ns/pods", {"fieldSelector": ["metadata.name=p"], "watch": ["1"]},
      ("watch", "", "pods", "ns", "p", "")),
     # Only a GET that turned into a list or watch takes its name from the field selector.
@@ -1039,6 +1041,16 @@ def test_no_route_goes_past_a_subresource(chain, suffix):
     code, status = call(chain, "GET", ns_path(chain, "deployments", "web", "apps/v1") + suffix)
     assert (code, status["reason"], status["message"]) == (404, "NotFound",
                                                            "the server could not find the requested resource")
+
+
+def test_an_empty_namespace_in_the_path_lists_every_namespace(chain):
+    """/api/v1/namespaces//pods is a list in namespace "", which is every namespace, as the real
+    server answers it; it was a get of the namespace "pods" (404)."""
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    code, listed = call(chain, "GET", "/api/v1/namespaces//pods")
+    assert (code, listed["kind"]) == (200, "PodList"), listed
+    assert (chain.namespace, "web") in [(p["metadata"]["namespace"], p["metadata"]["name"]) for p in listed["items"]]
+    assert call(chain, "GET", "/apis//v1/pods")[0] == 404  # the empty group is not the core group
 
 
 @pytest.mark.parametrize("method,path,code", [
