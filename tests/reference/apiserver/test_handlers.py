@@ -361,6 +361,23 @@ def test_scale_subresource_get_put_patch(chain):
     assert deployment["spec"]["replicas"] == 1
 
 
+@pytest.mark.parametrize("plural,group,message", [
+    ("deployments", "apps/v1", 'deployments/scale.apps "absent" not found'),
+    ("replicasets", "apps/v1", 'replicasets/scale.apps "absent" not found'),
+    ("replicationcontrollers", "", 'replicationcontrollers/scale.autoscaling "absent" not found'),
+    ("statefulsets", "apps/v1", 'statefulsets.apps "absent" not found'),
+])
+def test_the_scale_of_a_missing_object_is_not_found_as_its_scale_rest_names_it(chain, plural, group, message):
+    """ScaleREST.Get answers the parent's NotFound with one of `<plural>/scale` (a
+    ReplicationController's in group autoscaling); StatefulSet's returns the store's own. A write
+    to the scale of a missing object is the store's NotFound of the parent."""
+    path = ns_path(chain, plural, "absent", group) + "/scale"
+    code, status = call(chain, "GET", path)
+    assert (code, status["reason"], status["message"]) == (404, "NotFound", message), status
+    code, status = call(chain, "PATCH", path, {"spec": {"replicas": 1}}, content_type="application/merge-patch+json")
+    assert (code, status["message"]) == (404, f'{plural}{".apps" if group else ""} "absent" not found'), status
+
+
 def test_status_and_binding_subresources(chain):
     """pods/status writes only the status; pods/binding sets spec.nodeName."""
     call(chain, "POST", ns_path(chain, "pods"), POD)
