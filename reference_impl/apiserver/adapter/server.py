@@ -157,8 +157,9 @@ class HandlerChain:
         path = (info.api_group, info.api_version, info.resource)
         resource = kinds.find(*path) or next(
             (r for r in self.custom_resources() if (r.group, r.version, r.plural) == path), None)
-        if resource is None and info.api_group not in self.served_groups:
-            return not_found_page()  # no go-restful web service for the group
+        if (resource is None and info.api_group not in self.served_groups) or \
+                (info.api_prefix == "apis" and not info.api_group):
+            return not_found_page()  # no go-restful web service for the group (/apis//v1 is none)
         if resource is None or (info.namespace and not resource.namespaced and info.resource != "namespaces"):
             raise errors.resource_not_served()
         return self.rest.serve(request, resource)
@@ -332,16 +333,12 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
 
     def __getattr__(self, name: str):
-        """Any other method (OPTIONS, BREW, ...) is 405 MethodNotAllowed, as the Go mux answers,
-        not http.server's 501 HTML page."""
+        """Any other method (OPTIONS, BREW, ...) goes through the chain too, as every method reaches
+        Kubernetes' handler: a resource's path answers it with go-restful's 405, never with
+        http.server's 501 HTML page."""
         if not name.startswith("do_"):
             raise AttributeError(name)
-        return self._method_not_allowed
-
-    def _method_not_allowed(self) -> None:
-        self.close_connection = True  # its body, if any, is not read
-        failure = errors.method_not_allowed(urlsplit(self.path).path, self.command.lower())
-        self._write(Response.json(failure.code, failure.status()))
+        return self._serve
 
     def _write(self, response: Response, head: bool = False) -> None:
         """Status line, headers and body in one write: one TLS record and one send for a small

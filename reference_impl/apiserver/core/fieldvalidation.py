@@ -12,15 +12,16 @@ import functools
 import re
 from dataclasses import dataclass
 
+from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core import decoding, errors, openapi
-from reference_impl.apiserver.core.schemas import INT_OR_STRING, META, QUANTITY, REF_PREFIX
+from reference_impl.apiserver.core.schemas import QUANTITY, REF_PREFIX
 from reference_impl.machinery import quantity
 from reference_impl.mirrors import mirrors
 
 DIRECTIVES = ("Ignore", "Warn", "Strict")
 # The Go type a wrong JSON type is reported against, for the types that decode themselves
 # (UnmarshalJSON): IntOrString decodes anything but a string into its int32, a Time into a string.
-_UNMARSHALS_INTO = {INT_OR_STRING: "int32", META + "Time": "string", META + "MicroTime": "string"}
+_UNMARSHALS_INTO = {"intstr.IntOrString": "int32", "v1.Time": "string", "v1.MicroTime": "string"}
 _GO_SCALARS = {"string": "string", "boolean": "bool", "integer": "int64", "number": "float64"}
 
 
@@ -51,7 +52,7 @@ def decode_into_kind(group: str, version: str, kind: str, obj: dict) -> Decoded:
     unknown: list[str] = []
     if name is None:
         return Decoded(obj, (), decoding.nesting_of(obj))
-    depth = _walk(obj, {"$ref": REF_PREFIX + name}, None, _Field(), _Body(kind, version, unknown))
+    depth = _walk(obj, {"$ref": REF_PREFIX + name}, None, _Field(), _Body(kind, version, unknown), None)
     return Decoded(obj, tuple(unknown), depth)
 
 
@@ -117,10 +118,10 @@ class UndecodableError(errors.StatusError):
 
 
 @mirrors("(*encoding/json.UnmarshalTypeError).Error")
-def _type_error(value: object, declared: dict, field: _Field) -> str:
-    """encoding/json's message for `value` met where `declared` is: a number is quoted only when an
-    integer or float type cannot hold it."""
-    go_type = _go_type(declared)
+def _type_error(value: object, go_type: str, field: _Field) -> str:
+    """encoding/json's message for `value` met where a value of `go_type` is decoded: a number is
+    quoted only when an integer or float type cannot hold it."""
+    go_type = _UNMARSHALS_INTO.get(go_type, go_type)
     shown = json_type(value)
     if shown == "number" and go_type.startswith(("int", "float")):
         shown = f"number {value}"
@@ -131,11 +132,12 @@ def _type_error(value: object, declared: dict, field: _Field) -> str:
 def _go_type(schema: dict) -> str:
     """The Go type behind a schema node as reflect.Type prints it: a definition is `<package>.<Name>`
     (the package is the last part of the definition's prefix, `v1` for core and meta alike), a list
-    `[]<element>`, a map `map[string]<value>`, a scalar its format (int32, int64) or Go's default."""
+    `[]<element>`, a map `map[string]<value>`, a scalar its format (int32, int64) or Go's default.
+    A named type the schema does not name (`v1.Protocol` is a string to it) is in `kinds.GO_TYPES`."""
     name = schema.get("$ref", "").removeprefix(REF_PREFIX)
     if name:
         package, _, type_name = name.rpartition(".")
-        return _UNMARSHALS_INTO.get(name) or f"{package.rpartition('.')[2]}.{type_name}"
+        return f"{package.rpartition('.')[2]}.{type_name}"
     format = schema.get("format", "")
     expected = schema.get("type")
     if expected == "array":
@@ -151,9 +153,19 @@ def _go_type(schema: dict) -> str:
     return _GO_SCALARS.get(expected, expected or "interface {}")
 
 
-def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body) -> int:
+def _element_type(go_type: str | None) -> str | None:
+    """The Go type of a list's element or a map's value, when `go_type` spells it out."""
+    if go_type and go_type.startswith("[]"):
+        return go_type.removeprefix("[]")
+    if go_type and go_type.startswith("map["):
+        return go_type.partition("]")[2]
+    return None
+
+
+def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, go_type: str | None) -> int:
     """Check `value` against `schema`, dropping unknown fields; how deep lists and objects nest in
-    what is kept (0 for a scalar)."""
+    what is kept (0 for a scalar). `go_type` is the Go type of `value` where the schema does not
+    name it (a field of a named string type, or the element of a list of them)."""
     declared = schema
     name = schema.get("$ref", "").removeprefix(REF_PREFIX)
     if name == QUANTITY:
@@ -172,7 +184,7 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body) -
         return decoding.nesting_of(value)
     format = schema.get("format", "")
     if not _matches(value, expected, format) or _out_of_range(value, format):
-        raise body.refuse(_type_error(value, declared, field))
+        raise body.refuse(_type_error(value, go_type or _go_type(declared), field))
     problem = _format_problem(value, format)
     if problem:
         raise body.refuse(problem)
@@ -184,12 +196,13 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body) -
         for index, item in enumerate(value):
             if item is None:
                 item = value[index] = _zero_value(items)
-            deepest = max(deepest, _walk(item, items, (path, index), field, body))
+            deepest = max(deepest, _walk(item, items, (path, index), field, body, _element_type(go_type)))
         return deepest + 1
     if expected == "object":
         properties = schema.get("properties")
         extra = schema.get("additionalProperties")
         struct = name.rpartition(".")[2] or field.struct
+        field_types = kinds.GO_TYPES.get(name, {})
         for key in list(value):
             if properties is not None and key in properties:
                 if value[key] is None and _json_kind(properties[key]) in _ZEROS:
@@ -197,11 +210,12 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body) -
                     # as if it were absent; a null list is kept, as Go writes a nil slice back.
                     del value[key]
                     continue
-                depth = _walk(value[key], properties[key], (path, key), field.enter(struct, key), body)
+                depth = _walk(value[key], properties[key], (path, key), field.enter(struct, key), body,
+                              field_types.get(key))
             elif isinstance(extra, dict):
                 if value[key] is None and extra.get("type") == "string":
                     value[key] = ""  # encoding/json stores a null map value as the zero string
-                depth = _walk(value[key], extra, (path, key), field, body)
+                depth = _walk(value[key], extra, (path, key), field, body, _element_type(go_type))
             elif properties is not None:
                 body.unknown.append(_spell((path, key)))
                 del value[key]

@@ -58,6 +58,7 @@ class RequestInfo:
     resource: str = ""
     subresource: str = ""
     name: str = ""
+    parts: tuple[str, ...] = ()  # resource/name/subresource/..., what follows the namespace
 
 
 @dataclass
@@ -133,7 +134,8 @@ NAMESPACE_SUBRESOURCES = {"status", "finalize"}
 def request_info(method: str, path: str, query: Mapping[str, list[str]]) -> RequestInfo:
     """Parse a URL into group, version, namespace, resource, name, subresource and the k8s verb."""
     info = RequestInfo(path=path, verb=method.lower())
-    parts = [p for p in path.strip("/").split("/") if p]
+    trimmed = path.strip("/")
+    parts = trimmed.split("/") if trimmed else []  # splitPath: an empty segment stays, as "" in its place
     if not parts or parts[0] not in ("api", "apis"):
         return info
     prefix, parts = parts[0], parts[1:]
@@ -157,6 +159,7 @@ def request_info(method: str, path: str, query: Mapping[str, list[str]]) -> Requ
         info.namespace = parts[1]
         if len(parts) > 2 and parts[2] not in NAMESPACE_SUBRESOURCES:
             parts = parts[2:]
+    info.parts = tuple(parts)
     if len(parts) >= 3:
         info.subresource = parts[2]
     if len(parts) >= 2:
@@ -499,7 +502,9 @@ _DELETE_OPTION_TYPES = {"gracePeriodSeconds": (int, "int64"), "preconditions": (
 
 def check_delete_options_types(options: dict, path: str = "") -> None:
     """400 for a DeleteOptions body field of a JSON type its Go field cannot decode (a grace period
-    given as a list was a TypeError 500); `path` leads to the options inside a larger body."""
+    given as a list was a TypeError 500); `path` leads to the options inside a larger body.
+    Upstream's DeleteResource hands the decoder's error to scope.err unwrapped, so the real server
+    answers 500 with this text; a client's mistake stays a 400 here, with the same text."""
     values = [(f"DeleteOptions.{path}{name}", options.get(name), *_DELETE_OPTION_TYPES[name])
               for name in _DELETE_OPTION_TYPES]
     preconditions = options.get("preconditions")
@@ -629,6 +634,9 @@ def kubelet_endpoint(node: dict) -> tuple[str, int]:
 
 # --- the REST handlers ----------------------------------------------------------------------
 
+# The methods the API installer registers routes for.
+ROUTED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
 
 class RESTHandlers:
     """The resource handlers for one registry; `serve` dispatches on RequestInfo verb and subresource."""
@@ -647,13 +655,17 @@ class RESTHandlers:
     def serve(self, request: Request, resource) -> Response | WatchResponse:
         info = request.info
         verb, sub = info.verb, info.subresource
-        if sub and sub not in resource.subresources:
+        if (sub and sub not in resource.subresources) or len(info.parts) > 3:
+            # No route goes past a subresource but the proxies' {path:*}, which are not served.
             raise errors.resource_not_served()
         if resource.namespaced and not info.namespace and verb not in ("list", "watch"):
             # Across namespaces the API installer routes only list and watch: no bulk delete or
             # create there, and no object path at all.
             if info.name or sub:
                 raise errors.resource_not_served()
+            raise errors.generic_server_response(405)
+        if request.method not in ROUTED_METHODS:
+            # HEAD included: go-restful matches a route's method exactly and serves no HEAD for a GET.
             raise errors.generic_server_response(405)
         if sub and verb not in discovery.SUBRESOURCES[sub][3]:
             # A subresource's path is routed for its own verbs only, never to the parent's delete,

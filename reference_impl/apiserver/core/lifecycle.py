@@ -24,6 +24,9 @@ from reference_impl.mirrors import mirrors
 TERMINATED_PHASES = ("Failed", "Succeeded")
 DEFAULT_GRACE = 30  # seconds, the pod spec's terminationGracePeriodSeconds default
 SCALABLE = ("deployments", "replicasets", "statefulsets", "replicationcontrollers")
+# The group of the `<plural>/scale` resource a ScaleREST.Get names when the parent is missing;
+# StatefulSet's passes the store's NotFound of the parent on.
+SCALE_NOT_FOUND_GROUPS = {"deployments": "apps", "replicasets": "apps", "replicationcontrollers": "autoscaling"}
 
 
 def rfc3339(seconds: float) -> str:
@@ -253,9 +256,17 @@ class LifecycleMixin:
                            "selector": to_string(selector)}}
 
     @mirrors("(*k8s.io/kubernetes/pkg/registry/apps/deployment/storage.ScaleREST).Get",
-             "(*k8s.io/kubernetes/pkg/registry/apps/replicaset/storage.ScaleREST).Get")
+             "(*k8s.io/kubernetes/pkg/registry/apps/replicaset/storage.ScaleREST).Get",
+             "(*k8s.io/kubernetes/pkg/registry/apps/statefulset/storage.ScaleREST).Get",
+             "(*k8s.io/kubernetes/pkg/registry/core/replicationcontroller/storage.ScaleREST).Get")
     def get_scale(self, resource, namespace: str, name: str) -> dict:
-        return self.scale_of(self.get(self._scalable(resource), namespace, name))
+        r = self._scalable(resource)
+        try:
+            return self.scale_of(self.get(r, namespace, name))
+        except errors.StatusError as err:
+            if err.code != 404 or r.plural not in SCALE_NOT_FOUND_GROUPS:
+                raise
+            raise errors.not_found(f"{r.plural}/scale", name, SCALE_NOT_FOUND_GROUPS[r.plural]) from err
 
     def update_scale(self, resource, namespace: str, name: str, scale: dict, dry_run: bool = False) -> dict:
         """Set spec.replicas from a Scale (its resourceVersion, if any, must be current)."""

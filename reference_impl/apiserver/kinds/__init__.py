@@ -3,7 +3,9 @@
 Each module in `MODULES` holds everything the apiserver knows about its kinds: `RESOURCES` (the
 served group/version/plural facts, with their validators), and where the kind has them `DEFAULTS`
 (kind -> its SetObjectDefaults func, called with the object and its spec) with `NO_SPEC` (kinds
-whose Go type has no spec), `DEFINITIONS` (OpenAPI v2), `PRINTERS` (kind -> columns and row
+whose Go type has no spec), `DEFINITIONS` (OpenAPI v2), `GO_TYPES` (definition -> the Go types of
+the fields its schema does not name: a named string type as `v1.Protocol`, a struct described as
+any object, as reflect prints them; decoding errors name them), `PRINTERS` (kind -> columns and row
 function) and `MESSAGES` (protobuf layout lines, as `core.protobuf_messages` writes them). This
 module assembles them; serving a new kind is one module and one entry in `MODULES`. Types several
 kinds share live in the `_`-prefixed modules.
@@ -39,6 +41,8 @@ DEFAULTS = {kind: func for module in KIND_MODULES for kind, func in getattr(modu
 NO_SPEC = frozenset(kind for module in KIND_MODULES for kind in getattr(module, "NO_SPEC", ()))
 DEFINITIONS = {name: schema for module in (*load(SHARED_MODULES), *KIND_MODULES)
                for name, schema in getattr(module, "DEFINITIONS", {}).items()}
+GO_TYPES = {name: fields for module in (*load(SHARED_MODULES), *KIND_MODULES)
+            for name, fields in getattr(module, "GO_TYPES", {}).items()}
 PRINTERS = {kind: printer for module in KIND_MODULES for kind, printer in getattr(module, "PRINTERS", {}).items()}
 MESSAGES = "\n".join(module.MESSAGES.strip() for module in (*load(SHARED_MODULES), *KIND_MODULES)
                      if hasattr(module, "MESSAGES"))

@@ -80,6 +80,14 @@ DEFINITIONS = {
 }
 
 
+GO_TYPES = {
+    CORE + "ObjectReference": {"uid": "types.UID"},
+    META + "LabelSelectorRequirement": {"operator": "v1.LabelSelectorOperator"},
+    META + "ObjectMeta": {"uid": "types.UID"},
+    META + "OwnerReference": {"uid": "types.UID"},
+}
+
+
 MESSAGES = """
 meta.Condition: 1 type string; 2 status string; 3 observedGeneration? int64; 4 lastTransitionTime meta.Time;
     5 reason string; 6 message string

@@ -139,6 +139,17 @@ DEFINITIONS.update({CORE + name: opaque(description) for name, description in (
 )})
 
 
+GO_TYPES = {
+    CORE + "Container": {"imagePullPolicy": "v1.PullPolicy",
+                         "terminationMessagePolicy": "v1.TerminationMessagePolicy"},
+    CORE + "ContainerPort": {"protocol": "v1.Protocol"},
+    CORE + "PodSpec": {"dnsPolicy": "v1.DNSPolicy", "preemptionPolicy": "v1.PreemptionPolicy",
+                       "restartPolicy": "v1.RestartPolicy"},
+    CORE + "Toleration": {"effect": "v1.TaintEffect", "operator": "v1.TolerationOperator"},
+    CORE + "VolumeMount": {"mountPropagation": "v1.MountPropagationMode"},
+}
+
+
 MESSAGES = """
 core.AWSElasticBlockStoreVolumeSource: 1 volumeID string; 2 fsType? string; 3 partition? int32; 4 readOnly? bool
 core.Affinity: 1 nodeAffinity core.NodeAffinity; 2 podAffinity core.PodAffinity;

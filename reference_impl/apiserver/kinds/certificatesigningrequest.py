@@ -370,6 +370,12 @@ DEFINITIONS = {
 }
 
 
+GO_TYPES = {
+    CERTIFICATES + "CertificateSigningRequest": {"status": "v1.CertificateSigningRequestStatus"},
+    CERTIFICATES + "CertificateSigningRequestSpec": {"extra": "map[string]v1.ExtraValue", "usages": "[]v1.KeyUsage"},
+}
+
+
 @mirrors("k8s.io/kubernetes/pkg/printers/internalversion.extractCSRStatus")
 def _csr_condition(status: dict) -> str:
     types = {c.get("type") for c in status.get("conditions") or [] if isinstance(c, dict)}

@@ -88,6 +88,11 @@ DEFINITIONS = {
 }
 
 
+GO_TYPES = {
+    BATCH + "CronJobSpec": {"concurrencyPolicy": "v1.ConcurrencyPolicy"},
+}
+
+
 @mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printCronJob")
 def _cron_job(obj: dict, now: float) -> list:
     spec, status = part(obj, "spec"), part(obj, "status")

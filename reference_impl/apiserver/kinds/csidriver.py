@@ -32,6 +32,11 @@ DEFINITIONS = {
 }
 
 
+GO_TYPES = {
+    STORAGE + "CSIDriver": {"spec": "v1.CSIDriverSpec"},
+}
+
+
 def _csi_driver(obj: dict, now: float) -> list:
     spec = part(obj, "spec")
     tokens = spec.get("tokenRequests")

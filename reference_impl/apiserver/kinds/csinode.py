@@ -19,6 +19,11 @@ DEFINITIONS = {
 }
 
 
+GO_TYPES = {
+    STORAGE + "CSINode": {"spec": "v1.CSINodeSpec"},
+}
+
+
 PRINTERS = {
     "CSINode": ([NAME, ("Drivers", "integer", 0, "CSI drivers registered on the node"), AGE],
                 lambda o, now: [name_cell(o), len(part(o, "spec").get("drivers") or []), age_cell(o, now)]),

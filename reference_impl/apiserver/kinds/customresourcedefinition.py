@@ -352,3 +352,13 @@ DEFINITIONS = {
         storedVersions=strings("Every version objects have been stored in.")),
     APIEXTENSIONS + "CustomResourceDefinitionList": list_kind(GROUP, "v1", APIEXTENSIONS + "CustomResourceDefinition"),
 }
+
+
+GO_TYPES = {
+    APIEXTENSIONS + "CustomResourceDefinitionSpec": {"conversion": "v1.CustomResourceConversion",
+                                                     "scope": "v1.ResourceScope"},
+    APIEXTENSIONS + "CustomResourceDefinitionStatus": {"conditions": "[]v1.CustomResourceDefinitionCondition"},
+    APIEXTENSIONS + "CustomResourceDefinitionVersion": {
+        "additionalPrinterColumns": "[]v1.CustomResourceColumnDefinition", "schema": "v1.CustomResourceValidation",
+        "subresources": "v1.CustomResourceSubresources"},
+}

@@ -92,6 +92,12 @@ DEFINITIONS = {
 }
 
 
+GO_TYPES = {
+    APPS + "DaemonSetUpdateStrategy": {"rollingUpdate": "v1.RollingUpdateDaemonSet",
+                                       "type": "v1.DaemonSetUpdateStrategyType"},
+}
+
+
 @mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printDaemonSet")
 def _daemon_set(obj: dict, now: float) -> list:
     spec, status = part(obj, "spec"), part(obj, "status")

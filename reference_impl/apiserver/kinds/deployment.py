@@ -127,6 +127,11 @@ DEFINITIONS = {
 }
 
 
+GO_TYPES = {
+    APPS + "DeploymentStrategy": {"type": "v1.DeploymentStrategyType"},
+}
+
+
 def _deployment(obj: dict, now: float) -> list:
     spec, status = part(obj, "spec"), part(obj, "status")
     names, images = template_containers(part(spec, "template", "spec"))

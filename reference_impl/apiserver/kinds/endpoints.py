@@ -107,6 +107,11 @@ DEFINITIONS = {
 }
 
 
+GO_TYPES = {
+    CORE + "EndpointPort": {"protocol": "v1.Protocol"},
+}
+
+
 @mirrors("k8s.io/kubernetes/pkg/printers/internalversion.formatEndpoints")
 def _endpoints(endpoints: dict, now: float) -> list:
     shown: list[str] = []

@@ -45,6 +45,12 @@ DEFINITIONS = {
 }
 
 
+GO_TYPES = {
+    DISCOVERY + "EndpointSlice": {"addressType": "v1.AddressType", "endpoints": "[]v1.Endpoint",
+                                  "ports": "[]v1.EndpointPort"},
+}
+
+
 def _first_three(values: list[str]) -> str:
     shown = ",".join(values[:3])
     return shown + (f" + {len(values) - 3} more..." if len(values) > 3 else "")

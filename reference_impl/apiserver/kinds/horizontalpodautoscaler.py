@@ -394,6 +394,18 @@ DEFINITIONS = {
 }
 
 
+GO_TYPES = {
+    AUTOSCALING_V2 + "HorizontalPodAutoscalerSpec": {"behavior": "v2.HorizontalPodAutoscalerBehavior"},
+    AUTOSCALING_V2 + "HorizontalPodAutoscalerStatus": {"conditions": "[]v2.HorizontalPodAutoscalerCondition",
+                                                       "currentMetrics": "[]v2.MetricStatus"},
+    AUTOSCALING_V2 + "MetricSpec": {"containerResource": "v2.ContainerResourceMetricSource",
+                                    "external": "v2.ExternalMetricSource", "object": "v2.ObjectMetricSource",
+                                    "pods": "v2.PodsMetricSource", "type": "v2.MetricSourceType"},
+    AUTOSCALING_V2 + "MetricTarget": {"type": "v2.MetricTargetType"},
+    AUTOSCALING_V2 + "ResourceMetricSource": {"name": "v1.ResourceName"},
+}
+
+
 def _value(source: dict, side: str, field: str) -> str:
     return str(part(source, side).get(field))
 

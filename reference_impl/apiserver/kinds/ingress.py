@@ -340,6 +340,12 @@ DEFINITIONS = {
 }
 
 
+GO_TYPES = {
+    NETWORKING + "HTTPIngressPath": {"pathType": "v1.PathType"},
+    NETWORKING + "IngressStatus": {"loadBalancer": "v1.LoadBalancerStatus"},
+}
+
+
 def _hosts(rules: list) -> str:
     """formatHosts: up to three hosts, `*` when no rule names one."""
     hosts = [rule.get("host") for rule in rules[:3] if isinstance(rule, dict) and rule.get("host")]

@@ -100,6 +100,11 @@ DEFINITIONS = {
 }
 
 
+GO_TYPES = {
+    BATCH + "JobSpec": {"completionMode": "v1.CompletionMode"},
+}
+
+
 @mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printJob")
 def _job(obj: dict, now: float) -> list:
     spec, status = part(obj, "spec"), part(obj, "status")

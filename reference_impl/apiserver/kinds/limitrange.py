@@ -152,6 +152,11 @@ DEFINITIONS = {
 }
 
 
+GO_TYPES = {
+    CORE + "LimitRangeItem": {"type": "v1.LimitType"},
+}
+
+
 MESSAGES = """
 core.LimitRange: 1 metadata meta.ObjectMeta; 2 spec core.LimitRangeSpec
 core.LimitRangeItem: 1 type string; 2 max {}resource.Quantity; 3 min {}resource.Quantity;

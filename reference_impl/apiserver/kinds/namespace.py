@@ -49,6 +49,12 @@ DEFINITIONS = {
 }
 
 
+GO_TYPES = {
+    CORE + "NamespaceSpec": {"finalizers": "[]v1.FinalizerName"},
+    CORE + "NamespaceStatus": {"phase": "v1.NamespacePhase"},
+}
+
+
 PRINTERS = {
     "Namespace": ([NAME, ("Status", "string", 0, "Namespace phase"), AGE],
                   lambda o, now: [name_cell(o), part(o, "status").get("phase", ""), age_cell(o, now)]),

@@ -169,6 +169,12 @@ DEFINITIONS = {
 }
 
 
+GO_TYPES = {
+    NETWORKING + "NetworkPolicyPort": {"protocol": "v1.Protocol"},
+    NETWORKING + "NetworkPolicySpec": {"policyTypes": "[]v1.PolicyType"},
+}
+
+
 PRINTERS = {
     "NetworkPolicy": ([NAME, ("Pod-Selector", "string", 0, "The pods the policy applies to."), AGE],
                       lambda o, now: [name_cell(o), selector_cell(part(o, "spec").get("podSelector")),

@@ -96,6 +96,16 @@ DEFINITIONS = {
 }
 
 
+GO_TYPES = {
+    CORE + "NodeAddress": {"type": "v1.NodeAddressType"},
+    CORE + "NodeSpec": {"configSource": "v1.NodeConfigSource"},
+    CORE + "NodeStatus": {"config": "v1.NodeConfigStatus", "daemonEndpoints": "v1.NodeDaemonEndpoints",
+                          "images": "[]v1.ContainerImage", "phase": "v1.NodePhase",
+                          "volumesAttached": "[]v1.AttachedVolume", "volumesInUse": "[]v1.UniqueVolumeName"},
+    CORE + "Taint": {"effect": "v1.TaintEffect"},
+}
+
+
 @mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printNode")
 def _node(node: dict, now: float) -> list:
     status = part(node, "status")

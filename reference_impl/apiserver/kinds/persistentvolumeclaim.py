@@ -56,6 +56,14 @@ DEFINITIONS = {
 }
 
 
+GO_TYPES = {
+    CORE + "PersistentVolumeClaimSpec": {"accessModes": "[]v1.PersistentVolumeAccessMode",
+                                         "dataSource": "v1.TypedLocalObjectReference",
+                                         "dataSourceRef": "v1.TypedLocalObjectReference",
+                                         "volumeMode": "v1.PersistentVolumeMode"},
+}
+
+
 @mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printPersistentVolumeClaim")
 def _persistent_volume_claim(obj: dict, now: float) -> list:
     spec, status = part(obj, "spec"), part(obj, "status")

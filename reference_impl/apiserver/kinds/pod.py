@@ -254,6 +254,11 @@ DEFINITIONS = {
 }
 
 
+GO_TYPES = {
+    CORE + "PodStatus": {"phase": "v1.PodPhase", "qosClass": "v1.PodQOSClass"},
+}
+
+
 @mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printPod")
 def _pod(pod: dict, now: float) -> list:
     spec, status = part(pod, "spec"), part(pod, "status")

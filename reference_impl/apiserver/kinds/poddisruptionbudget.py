@@ -64,6 +64,11 @@ DEFINITIONS = {
 }
 
 
+GO_TYPES = {
+    POLICY + "PodDisruptionBudgetStatus": {"disruptedPods": "map[string]v1.Time"},
+}
+
+
 def _or_na(value: object) -> str:
     return "N/A" if value is None else str(value)
 

@@ -101,6 +101,11 @@ DEFINITIONS = {
 }
 
 
+GO_TYPES = {
+    SCHEDULING + "PriorityClass": {"preemptionPolicy": "v1.PreemptionPolicy"},
+}
+
+
 PRINTERS = {
     "PriorityClass": ([NAME, ("Value", "integer", 0, "The priority pods of this class receive."),
                        ("Global-Default", "boolean", 0, "Whether this class is the default one."), AGE],

@@ -127,6 +127,11 @@ DEFINITIONS = {
 }
 
 
+GO_TYPES = {
+    RBAC + "ClusterRole": {"aggregationRule": "v1.AggregationRule"},
+}
+
+
 def _binding_row(obj: dict, now: float) -> list:
     ref = obj.get("roleRef") or {}
     subjects = obj.get("subjects") or []

@@ -168,6 +168,13 @@ DEFINITIONS = {
 }
 
 
+GO_TYPES = {
+    CORE + "ResourceQuotaSpec": {"scopes": "[]v1.ResourceQuotaScope"},
+    CORE + "ScopedResourceSelectorRequirement": {"operator": "v1.ScopeSelectorOperator",
+                                                 "scopeName": "v1.ResourceQuotaScope"},
+}
+
+
 @mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printResourceQuota")
 def _resource_quota(obj: dict, now: float) -> list:
     status = part(obj, "status")

@@ -107,6 +107,11 @@ DEFINITIONS = {
 }
 
 
+GO_TYPES = {
+    CORE + "Secret": {"type": "v1.SecretType"},
+}
+
+
 PRINTERS = {
     "Secret": ([NAME, ("Type", "string", 0, "Secret type."),
                 ("Data", "string", 0, "Number of data keys."), AGE],

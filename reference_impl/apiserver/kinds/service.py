@@ -127,6 +127,18 @@ DEFINITIONS = {
 }
 
 
+GO_TYPES = {
+    CORE + "ServicePort": {"protocol": "v1.Protocol"},
+    CORE + "ServiceSpec": {"externalTrafficPolicy": "v1.ServiceExternalTrafficPolicyType",
+                           "internalTrafficPolicy": "v1.ServiceInternalTrafficPolicyType",
+                           "ipFamilies": "[]v1.IPFamily", "ipFamilyPolicy": "v1.IPFamilyPolicyType",
+                           "sessionAffinity": "v1.ServiceAffinity",
+                           "sessionAffinityConfig": "v1.SessionAffinityConfig", "type": "v1.ServiceType"},
+    CORE + "ServiceStatus": {"loadBalancer": "v1.LoadBalancerStatus"},
+    META + "Condition": {"status": "v1.ConditionStatus"},
+}
+
+
 @mirrors("k8s.io/kubernetes/pkg/printers/internalversion.printService")
 def _service(svc: dict, now: float) -> list:
     spec = part(svc, "spec")

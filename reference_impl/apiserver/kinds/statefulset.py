@@ -148,6 +148,15 @@ DEFINITIONS = {
 }
 
 
+GO_TYPES = {
+    APPS + "StatefulSetSpec": {
+        "persistentVolumeClaimRetentionPolicy": "v1.StatefulSetPersistentVolumeClaimRetentionPolicy",
+        "podManagementPolicy": "v1.PodManagementPolicyType"},
+    APPS + "StatefulSetUpdateStrategy": {"rollingUpdate": "v1.RollingUpdateStatefulSetStrategy",
+                                         "type": "v1.StatefulSetUpdateStrategyType"},
+}
+
+
 def _stateful_set(obj: dict, now: float) -> list:
     spec, status = part(obj, "spec"), part(obj, "status")
     names, images = template_containers(part(spec, "template", "spec"))

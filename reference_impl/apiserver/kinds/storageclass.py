@@ -53,6 +53,13 @@ DEFINITIONS = {
 }
 
 
+GO_TYPES = {
+    STORAGE + "StorageClass": {"allowedTopologies": "[]v1.TopologySelectorTerm",
+                               "reclaimPolicy": "v1.PersistentVolumeReclaimPolicy",
+                               "volumeBindingMode": "v1.VolumeBindingMode"},
+}
+
+
 def _storage_class(obj: dict, now: float) -> list:
     annotations = part(obj, "metadata").get("annotations") or {}
     default = "true" in (annotations.get("storageclass.kubernetes.io/is-default-class"),

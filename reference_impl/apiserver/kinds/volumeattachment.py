@@ -40,6 +40,11 @@ DEFINITIONS = {
 }
 
 
+GO_TYPES = {
+    STORAGE + "VolumeAttachment": {"spec": "v1.VolumeAttachmentSpec", "status": "v1.VolumeAttachmentStatus"},
+}
+
+
 def _volume_attachment(obj: dict, now: float) -> list:
     spec = part(obj, "spec")
     return [name_cell(obj), spec.get("attacher", ""),

@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 
 from tests.reference.apiserver.test_handlers import call, chain, etcd, ns_path, registry  # noqa: F401
+from reference_impl.apiserver import kinds
+from reference_impl.apiserver.core import openapi
 from reference_impl.apiserver.core.handlers import Request
 
 
@@ -208,6 +210,55 @@ def test_a_wrong_json_type_names_the_innermost_struct_and_the_go_type(chain, bod
     integer type cannot hold is quoted."""
     code, status = call(chain, "POST", ns_path(chain, "pods"), body)
     assert (code, status["message"]) == (400, _POD_CANNOT + message), status
+
+
+_CONTAINER = {"name": "c", "image": "i"}
+
+
+@pytest.mark.parametrize("path,kind,body,message", [
+    ("services", "Service", {"spec": {"ports": [{"port": 80, "protocol": 6}]}},
+     "number into Go struct field ServicePort.spec.ports.protocol of type v1.Protocol"),
+    ("secrets", "Secret", {"type": 1}, "number into Go struct field Secret.type of type v1.SecretType"),
+    ("apis/batch/v1/jobs", "Job", {"spec": {"template": {"spec": {"containers": [_CONTAINER], "restartPolicy": 1}}}},
+     "number into Go struct field PodSpec.spec.template.spec.restartPolicy of type v1.RestartPolicy"),
+    ("/api/v1/nodes", "Node", {"spec": {"taints": [{"key": "k", "effect": 1}]}},
+     "number into Go struct field Taint.spec.taints.effect of type v1.TaintEffect"),
+    ("apis/networking.k8s.io/v1/ingresses", "Ingress",
+     {"spec": {"rules": [{"http": {"paths": [{"path": "/", "pathType": 1}]}}]}},
+     "number into Go struct field HTTPIngressPath.spec.rules.http.paths.pathType of type v1.PathType"),
+    ("/api/v1/namespaces", "Namespace", {"spec": {"finalizers": "kubernetes"}},
+     "string into Go struct field NamespaceSpec.spec.finalizers of type []v1.FinalizerName"),
+    ("/api/v1/namespaces", "Namespace", {"spec": {"finalizers": [1]}},
+     "number into Go struct field NamespaceSpec.spec.finalizers of type v1.FinalizerName"),
+    ("configmaps", "ConfigMap", {"metadata": {"name": "u", "uid": 1}},
+     "number into Go struct field ObjectMeta.metadata.uid of type types.UID"),
+    ("/apis/scheduling.k8s.io/v1/priorityclasses", "PriorityClass", {"value": 1, "preemptionPolicy": 1},
+     "number into Go struct field PriorityClass.preemptionPolicy of type v1.PreemptionPolicy"),
+    ("apis/apps/v1/daemonsets", "DaemonSet", {"spec": {"updateStrategy": {"rollingUpdate": "x"}}},
+     "string into Go struct field DaemonSetUpdateStrategy.spec.updateStrategy.rollingUpdate "
+     "of type v1.RollingUpdateDaemonSet"),
+    ("apis/policy/v1/poddisruptionbudgets", "PodDisruptionBudget", {"status": {"disruptedPods": "p"}},
+     "string into Go struct field PodDisruptionBudgetStatus.status.disruptedPods of type map[string]v1.Time"),
+    ("apis/policy/v1/poddisruptionbudgets", "PodDisruptionBudget", {"status": {"disruptedPods": {"p": 1}}},
+     "number into Go struct field PodDisruptionBudgetStatus.status.disruptedPods of type string"),
+])
+def test_a_wrong_json_type_names_the_fields_named_go_type(chain, path, kind, body, message):
+    """A field of a named type (`type Protocol string`, a struct we describe only as an object) is
+    reported by the name reflect prints for it, `v1.Protocol`, not by the JSON type the schema has;
+    a list or map spells its element's name, and v1.Time decodes a string first."""
+    if not path.startswith("/"):
+        group, _, plural = path.removeprefix("apis/").rpartition("/")
+        path = ns_path(chain, plural, group=group)
+    code, status = call(chain, "POST", path, {**body, "metadata": {"name": "wt", **body.get("metadata", {})}})
+    assert (code, status["message"]) == (400, f'{kind} in version "v1" cannot be handled as a {kind}: '
+                                              f"json: cannot unmarshal {message}"), status
+
+
+def test_every_named_go_type_is_a_field_the_schema_describes():
+    """A Go type given for a field the definition does not have would never be reported."""
+    for name, fields in kinds.GO_TYPES.items():
+        properties = openapi.definitions()[name]["properties"]
+        assert set(fields) <= set(properties), name
 
 
 def test_a_wrong_json_type_in_a_limit_range_names_its_resource_list(chain):

@@ -83,6 +83,8 @@ def ns_path(chain, plural: str, name: str = "", group: str = "") -> str:
     ("DELETE", "/apis/apps/v1/namespaces/ns/deployments", {}, ("deletecollection", "apps", "deployments", "ns", "", "")),
     ("PATCH", "/apis/apps/v1/namespaces/ns/deployments/d/scale", {}, ("patch", "apps", "deployments", "ns", "d", "scale")),
     ("GET", "/api/v1/nodes/n1", {}, ("get", "", "nodes", "", "n1", "")),
+    # splitPath keeps an empty segment: the namespace is "", not the next part.
+    ("GET", "/api/v1/namespaces//pods", {}, ("list", "", "pods", "", "", "")),
     ("GET", "/api/v1/namespaces/ns/pods", {"fieldSelector": ["metadata.name=p"], "watch": ["1"]},
      ("watch", "", "pods", "ns", "p", "")),
     # Only a GET that turned into a list or watch takes its name from the field selector.
@@ -359,6 +361,23 @@ def test_scale_subresource_get_put_patch(chain):
     assert deployment["spec"]["replicas"] == 1
 
 
+@pytest.mark.parametrize("plural,group,message", [
+    ("deployments", "apps/v1", 'deployments/scale.apps "absent" not found'),
+    ("replicasets", "apps/v1", 'replicasets/scale.apps "absent" not found'),
+    ("replicationcontrollers", "", 'replicationcontrollers/scale.autoscaling "absent" not found'),
+    ("statefulsets", "apps/v1", 'statefulsets.apps "absent" not found'),
+])
+def test_the_scale_of_a_missing_object_is_not_found_as_its_scale_rest_names_it(chain, plural, group, message):
+    """ScaleREST.Get answers the parent's NotFound with one of `<plural>/scale` (a
+    ReplicationController's in group autoscaling); StatefulSet's returns the store's own. A write
+    to the scale of a missing object is the store's NotFound of the parent."""
+    path = ns_path(chain, plural, "absent", group) + "/scale"
+    code, status = call(chain, "GET", path)
+    assert (code, status["reason"], status["message"]) == (404, "NotFound", message), status
+    code, status = call(chain, "PATCH", path, {"spec": {"replicas": 1}}, content_type="application/merge-patch+json")
+    assert (code, status["message"]) == (404, f'{plural}{".apps" if group else ""} "absent" not found'), status
+
+
 def test_status_and_binding_subresources(chain):
     """pods/status writes only the status; pods/binding sets spec.nodeName."""
     call(chain, "POST", ns_path(chain, "pods"), POD)
@@ -587,6 +606,15 @@ def test_method_not_allowed_on_a_subresource(chain):
     assert call(chain, "DELETE", ns_path(chain, "pods", "web") + "/status") == (405, MUX_405)
     assert call(chain, "GET", ns_path(chain, "pods", "web") + "/binding") == (405, MUX_405)
     assert call(chain, "DELETE", "/api/v1/configmaps") == (405, MUX_405)
+
+
+@pytest.mark.parametrize("method", ["HEAD", "OPTIONS", "PROPFIND"])
+@pytest.mark.parametrize("suffix", ["", "/web", "/web/status"])
+def test_a_method_the_api_routes_nowhere_is_go_restfuls_405(chain, method, suffix):
+    """go-restful routes GET, POST, PUT, PATCH and DELETE only: HEAD of a list or an object (which
+    listed or read it) and OPTIONS or PROPFIND are its 405."""
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    assert call(chain, method, ns_path(chain, "pods") + suffix) == (405, MUX_405)
 
 
 @pytest.mark.parametrize("method, path", [
@@ -1020,6 +1048,26 @@ def test_delete_options_of_the_wrong_type_are_400_and_delete_nothing(chain, opti
     code, status = call(chain, "DELETE", ns_path(chain, "configmaps", "keep"), options)
     assert (code, status["reason"]) == (400, "BadRequest") and words in status["message"]
     assert call(chain, "GET", ns_path(chain, "configmaps", "keep"))[0] == 200
+
+
+@pytest.mark.parametrize("suffix", ["/scale/extra", "/status/x/y"])
+def test_no_route_goes_past_a_subresource(chain, suffix):
+    """A path longer than resource/name/subresource is go-restful's 404 (the proxy subresources,
+    which take a path, are not served): GET .../deployments/web/scale/extra answered the Scale."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    code, status = call(chain, "GET", ns_path(chain, "deployments", "web", "apps/v1") + suffix)
+    assert (code, status["reason"], status["message"]) == (404, "NotFound",
+                                                           "the server could not find the requested resource")
+
+
+def test_an_empty_namespace_in_the_path_lists_every_namespace(chain):
+    """/api/v1/namespaces//pods is a list in namespace "", which is every namespace, as the real
+    server answers it; it was a get of the namespace "pods" (404)."""
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    code, listed = call(chain, "GET", "/api/v1/namespaces//pods")
+    assert (code, listed["kind"]) == (200, "PodList"), listed
+    assert (chain.namespace, "web") in [(p["metadata"]["namespace"], p["metadata"]["name"]) for p in listed["items"]]
+    assert call(chain, "GET", "/apis//v1/pods")[0] == 404  # the empty group is not the core group
 
 
 @pytest.mark.parametrize("method,path,code", [

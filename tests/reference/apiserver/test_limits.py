@@ -107,11 +107,13 @@ def test_a_10_mb_body_over_tls_gets_a_413_status(registry, tmp_path):
         server.stop()
 
 
-@pytest.mark.parametrize("method", [b"OPTIONS", b"BREW"])
+@pytest.mark.parametrize("method", [b"OPTIONS", b"BREW", b"PROPFIND"])
 def test_an_unknown_method_is_405_not_501(server, method):
-    """A method the API does not serve is 405 MethodNotAllowed as a Status, never http.server's 501."""
+    """A method the API does not serve is 405 MethodNotAllowed as a Status, never http.server's 501;
+    at a resource's path it is go-restful's, which names no kind."""
     code, status = exchange(server, method + b" /api/v1/namespaces HTTP/1.1\r\nHost: x\r\n\r\n")
-    assert (code, status["reason"]) == (405, "MethodNotAllowed")
+    assert (code, status["reason"], status["message"]) == (
+        405, "MethodNotAllowed", "the server does not allow this method on the requested resource")
 
 
 def test_a_limit_beyond_int64_is_400(server):
