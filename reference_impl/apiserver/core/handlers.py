@@ -823,6 +823,8 @@ class RESTHandlers:
                                                           openapi.OpenAPIPatchMeta.for_kind(*schema_kind))
             except PatchError as err:
                 if err.malformed:
+                    # Upstream answers strategicpatch's plain errors (an unknown `$patch`, a
+                    # `$setElementOrder/` that is no list) with a 500; they are the client's mistake.
                     raise errors.bad_request(err.message) from err
                 if media_type == "application/json-patch+json":
                     raise errors.generic_server_response(422) from err

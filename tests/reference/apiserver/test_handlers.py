@@ -272,6 +272,20 @@ def test_a_patch_that_makes_no_object_is_422_as_the_result_does_not_decode(chain
     assert call(chain, "GET", ns_path(chain, "configmaps", "p"))[1]["data"] == {"a": "1"}
 
 
+@pytest.mark.parametrize("body,message", [
+    ({"$patch": "bogus"}, "unknown patch type: bogus in map: map[$patch:bogus]"),
+    ({"spec": {"template": {"spec": {"containers": [{"$patch": "bogus"}]}}}},
+     "unknown patch type: bogus in map: map[$patch:bogus]"),
+])
+def test_a_strategic_merge_patch_with_a_bad_directive_is_400_in_strategicpatchs_words(chain, body, message):
+    """An unknown `$patch` is a plain error upstream answers 500, a client's mistake that stays a
+    400 here, with upstream's message (mergepatch.ErrBadPatchType)."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    code, status = call(chain, "PATCH", ns_path(chain, "deployments", "web", "apps/v1"), body,
+                        content_type="application/strategic-merge-patch+json")
+    assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
+
+
 def test_a_strategic_merge_patch_of_null_changes_nothing(chain):
     """null unmarshals into the patch map as a nil map: a patch with nothing in it."""
     created = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "s"}, "data": {"a": "1"}})[1]

@@ -236,7 +236,30 @@ def test_strategic_item_without_merge_key_fails_with_gos_rendering_of_the_item()
     assert err.value.message == "map: map[args:[a b] image:x] does not contain declared merge key: name"
 
 
-def test_strategic_unknown_directive_is_malformed():
+@pytest.mark.parametrize("patch,message", [
+    ({"metadata": {"$patch": "explode"}}, "unknown patch type: explode in map: map[$patch:explode]"),
+    ({"$patch": "bogus", "metadata": {"a": 1.5}}, "unknown patch type: bogus in map: map[$patch:bogus metadata:map[a:1.5]]"),
+    ({"metadata": {"$patch": "merge"}}, "unknown patch type: merge in map: map[$patch:merge]"),
+    ({"metadata": {"$patch": 1}}, "unknown patch type: %!s(int64=1) in map: map[$patch:1]"),
+    ({"metadata": {"$patch": None}}, "unknown patch type: %!s(<nil>) in map: map[$patch:<nil>]"),
+])
+def test_strategic_unknown_directive_in_a_map_is_malformed(patch, message):
+    """handleDirectiveInMergeMap knows only replace and delete: anything else in a map's `$patch`
+    (merge and null too) is mergepatch.ErrBadPatchType, the directive with %s and the map with %v."""
     with pytest.raises(PatchError) as err:
-        apply_strategic_merge_patch(POD, {"metadata": {"$patch": "explode"}}, pod_schema())
-    assert err.value.malformed
+        apply_strategic_merge_patch(POD, patch, pod_schema())
+    assert (err.value.message, err.value.malformed) == (message, True)
+
+
+@pytest.mark.parametrize("item,message,malformed", [
+    ({"$patch": "bogus"}, "unknown patch type: bogus in map: map[$patch:bogus]", True),
+    ({"$patch": "merge"}, "merging lists cannot yet be specified in the patch", True),
+    ({"$patch": "delete"}, "map: map[$patch:delete] does not contain declared merge key: name", False),
+])
+def test_strategic_list_item_directive_is_read_before_its_merge_key(item, message, malformed):
+    """mergeSliceWithSpecialElements handles an item's `$patch` before any item's merge key is
+    required: an unknown one is ErrBadPatchType, merge is refused, delete needs the merge key."""
+    with pytest.raises(PatchError) as err:
+        apply_strategic_merge_patch(POD, {"spec": {"containers": [item]}}, pod_schema())
+    assert (err.value.message, err.value.malformed) == (message, malformed)
+
