@@ -7,9 +7,9 @@
 - Strategic merge patch (`application/strategic-merge-patch+json`, what `kubectl apply` and
   `kubectl edit` send): a merge patch in which lists declared "merge" are merged element by element
   on a merge key (`spec.containers` by `name`), with the `$patch: replace|delete` directives,
-  `$deleteFromPrimitiveList/<field>` and `$setElementOrder/<field>`. Which lists merge and on which
-  key comes from a `PatchMetaLookup` (the OpenAPI schema in `openapi.py`, or `MergeKeys`, an explicit
-  table of list paths). `$retainKeys` is accepted and ignored.
+  `$deleteFromPrimitiveList/<field>`, `$setElementOrder/<field>` and `$retainKeys`. Which lists merge
+  and on which key comes from a `PatchMetaLookup` (the OpenAPI schema in `openapi.py`, or `MergeKeys`,
+  an explicit table of list paths).
 
 Every function returns a new object and never mutates its inputs; a bad patch raises `PatchError`
 (the handler answers 400 for a malformed patch, 422 for one that does not apply).
@@ -377,7 +377,8 @@ def apply_strategic_merge_patch(original: dict, patch: Any, schema: PatchMetaLoo
 def _merge_map(original: dict, patch: dict, schema: PatchMetaLookup) -> dict | None:
     if DIRECTIVE in patch:
         return _map_directive(patch)
-    patch.pop(RETAIN_KEYS, None)
+    if RETAIN_KEYS in patch:
+        _retain_keys(original, patch, patch.pop(RETAIN_KEYS))
     orders: dict[str, list] = {}
     for key in [k for k in patch if k.startswith(SET_ELEMENT_ORDER)]:
         orders[key.removeprefix(SET_ELEMENT_ORDER)] = patch.pop(key)
@@ -424,6 +425,18 @@ def _map_directive(patch: dict) -> dict | None:
 @mirrors("k8s.io/apimachinery/pkg/util/mergepatch.ErrBadPatchType")
 def _bad_patch_type(directive: Any, patch: dict) -> PatchError:
     return PatchError(f"unknown patch type: {format_s(directive)} in map: {format_v(patch)}", malformed=True)
+
+
+@mirrors("k8s.io/apimachinery/pkg/util/strategicpatch.applyRetainKeysDirective")
+def _retain_keys(original: dict, patch: dict, retained: Any) -> None:
+    """Remove the keys of `original` that `$retainKeys` does not name; the list must name every key
+    the patch sets (a null or a list directive need not be named)."""
+    if not isinstance(retained, list) or any(
+            value is not None and not key.startswith((DELETE_FROM_PRIMITIVE_LIST, SET_ELEMENT_ORDER))
+            and key not in retained for key, value in patch.items()):
+        raise PatchError("invalid patch format of retainKeys", malformed=True)
+    for key in [k for k in original if k not in retained]:
+        del original[key]
 
 
 @mirrors("k8s.io/apimachinery/pkg/util/strategicpatch.mergeSlice",

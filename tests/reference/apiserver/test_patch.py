@@ -263,3 +263,23 @@ def test_strategic_list_item_directive_is_read_before_its_merge_key(item, messag
         apply_strategic_merge_patch(POD, {"spec": {"containers": [item]}}, pod_schema())
     assert (err.value.message, err.value.malformed) == (message, malformed)
 
+
+@pytest.mark.parametrize("patch", [{"metadata": {"$retainKeys": "x"}},
+                                   {"metadata": {"$retainKeys": ["name"], "labels": {"x": "y"}}}])
+def test_strategic_retain_keys_that_is_no_list_or_misses_a_patched_key_is_malformed(patch):
+    """applyRetainKeysDirective: `$retainKeys` must be a list naming every key the map's patch sets
+    (ErrBadPatchFormatForRetainKeys)."""
+    with pytest.raises(PatchError) as err:
+        apply_strategic_merge_patch(POD, patch, pod_schema())
+    assert (err.value.message, err.value.malformed) == ("invalid patch format of retainKeys", True)
+
+
+def test_strategic_retain_keys_clears_the_keys_it_does_not_name():
+    """The keys of the original map that `$retainKeys` does not name are removed; null values and
+    directives in the patch need not be named."""
+    pod = {**POD, "metadata": {**POD["metadata"], "namespace": "ns", "annotations": {"k": "v"}}}
+    patch = {"metadata": {"$retainKeys": ["name", "labels"], "labels": {"c": "3"}, "generateName": None,
+                          "$deleteFromPrimitiveList/finalizers": ["x"]}}
+    result = apply_strategic_merge_patch(pod, patch, pod_schema())
+    assert result["metadata"] == {"name": "p", "labels": {"a": "1", "b": "2", "c": "3"}}
+
