@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Protocol
 
 from reference_impl.machinery import gojson
-from reference_impl.machinery.gofmt import format_s, format_v
+from reference_impl.machinery.gofmt import format_s, format_v, type_of
 from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.mirrors import mirrors
 
@@ -381,7 +381,10 @@ def _merge_map(original: dict, patch: dict, schema: PatchMetaLookup) -> dict | N
         _retain_keys(original, patch, patch.pop(RETAIN_KEYS))
     orders: dict[str, list] = {}
     for key in [k for k in patch if k.startswith(SET_ELEMENT_ORDER)]:
-        orders[key.removeprefix(SET_ELEMENT_ORDER)] = patch.pop(key)
+        order = patch.pop(key)
+        if not isinstance(order, list):
+            raise PatchError(f"expected a []interface {{}}, but received a {type_of(order)}", malformed=True)
+        orders[key.removeprefix(SET_ELEMENT_ORDER)] = order
     for key in [k for k in patch if k.startswith(DELETE_FROM_PRIMITIVE_LIST)]:
         name, doomed = key.removeprefix(DELETE_FROM_PRIMITIVE_LIST), patch.pop(key)
         if isinstance(original.get(name), list) and isinstance(doomed, list):

@@ -275,13 +275,14 @@ def test_a_patch_that_makes_no_object_is_422_as_the_result_does_not_decode(chain
 @pytest.mark.parametrize("body,message", [
     ({"$patch": "bogus"}, "unknown patch type: bogus in map: map[$patch:bogus]"),
     ({"metadata": {"$retainKeys": "x"}}, "invalid patch format of retainKeys"),
+    ({"spec": {"$setElementOrder/containers": "x"}}, "expected a []interface {}, but received a string"),
     ({"spec": {"template": {"spec": {"containers": [{"$patch": "bogus"}]}}}},
      "unknown patch type: bogus in map: map[$patch:bogus]"),
 ])
 def test_a_strategic_merge_patch_with_a_bad_directive_is_400_in_strategicpatchs_words(chain, body, message):
     """A directive strategicpatch refuses: a bad retainKeys list is upstream's 400; an unknown
-    `$patch` is a plain error upstream answers 500, a client's mistake that stays a 400 here, with
-    upstream's message."""
+    `$patch` or a `$setElementOrder/` that is no list is a plain error upstream answers 500, a
+    client's mistake that stays a 400 here, with upstream's message."""
     call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
     code, status = call(chain, "PATCH", ns_path(chain, "deployments", "web", "apps/v1"), body,
                         content_type="application/strategic-merge-patch+json")

@@ -283,3 +283,13 @@ def test_strategic_retain_keys_clears_the_keys_it_does_not_name():
     result = apply_strategic_merge_patch(pod, patch, pod_schema())
     assert result["metadata"] == {"name": "p", "labels": {"a": "1", "b": "2", "c": "3"}}
 
+
+@pytest.mark.parametrize("order,type_name", [("x", "string"), (1, "int64"), (None, "%!s(<nil>)"),
+                                             ({}, "map[string]interface {}")])
+def test_strategic_set_element_order_that_is_no_list_is_malformed(order, type_name):
+    """mergePatchIntoOriginal asserts a `$setElementOrder/` value is a list before it looks at the
+    field: anything else is mergepatch.ErrBadArgType, naming reflect's type of the value."""
+    with pytest.raises(PatchError) as err:
+        apply_strategic_merge_patch(POD, {"spec": {"$setElementOrder/containers": order}}, pod_schema())
+    assert (err.value.message, err.value.malformed) == (f"expected a []interface {{}}, but received a {type_name}",
+                                                        True)
