@@ -393,18 +393,16 @@ def _merge_map(original: dict, patch: dict, schema: PatchMetaLookup) -> dict | N
         meta, child = schema.field(key)
         if value is None:
             original.pop(key, None)
-        elif isinstance(value, dict) and isinstance(original.get(key), dict):
+        elif key not in original or type(original[key]) is not type(value):
+            original[key] = value  # taken as it is, directives unread (a `$patch` key stays a label)
+        elif isinstance(value, dict):
             merged = _merge_map(original[key], value, child)
             if merged is None:
                 original.pop(key)
             else:
                 original[key] = merged
         elif isinstance(value, list) and meta.merges:
-            original[key] = _merge_list(original.get(key) or [], value, meta, child)
-        elif isinstance(value, dict):
-            merged = _merge_map({}, value, child)
-            if merged is not None:
-                original[key] = merged
+            original[key] = _merge_list(original[key], value, meta, child)
         else:
             original[key] = _strip_directives(value)
     for key, order in orders.items():

@@ -289,6 +289,15 @@ def test_a_strategic_merge_patch_with_a_bad_directive_is_400_in_strategicpatchs_
     assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
 
 
+def test_a_strategic_merge_patch_directive_in_a_field_the_object_lacks_is_not_read(chain):
+    """A ConfigMap has no spec: the patch's spec is taken as it is, its `$setElementOrder/` unread,
+    and dropped with the field the kind does not have."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "s"}, "data": {"a": "1"}})
+    code, patched = call(chain, "PATCH", ns_path(chain, "configmaps", "s"), {"spec": {"$setElementOrder/containers": "x"}},
+                         content_type="application/strategic-merge-patch+json")
+    assert (code, "spec" in patched, patched["data"]) == (200, False, {"a": "1"})
+
+
 def test_a_strategic_merge_patch_of_null_changes_nothing(chain):
     """null unmarshals into the patch map as a nil map: a patch with nothing in it."""
     created = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "s"}, "data": {"a": "1"}})[1]

@@ -293,3 +293,15 @@ def test_strategic_set_element_order_that_is_no_list_is_malformed(order, type_na
         apply_strategic_merge_patch(POD, {"spec": {"$setElementOrder/containers": order}}, pod_schema())
     assert (err.value.message, err.value.malformed) == (f"expected a []interface {{}}, but received a {type_name}",
                                                         True)
+
+
+@pytest.mark.parametrize("original,patch", [
+    ({"metadata": {"name": "p"}}, {"metadata": {"labels": {"$patch": "replace", "a": "b"}}}),
+    ({"metadata": {"name": "p"}}, {"spec": {"$setElementOrder/containers": "x"}}),
+    ({"metadata": {"name": "p"}, "spec": "x"}, {"spec": {"$retainKeys": 1, "containers": [{"$patch": "bogus"}]}}),
+])
+def test_strategic_patch_value_for_a_missing_or_other_typed_field_is_taken_as_it_is(original, patch):
+    """mergeMap merges into a field only when the original has it with the patch's type; otherwise
+    the patch's value is taken as it is, its directives unread (a `$patch` key stays a label)."""
+    result = apply_strategic_merge_patch(original, patch, pod_schema())
+    assert result == {**original, **patch, "metadata": {**original["metadata"], **patch.get("metadata", {})}}
