@@ -1,5 +1,6 @@
-"""fmt's %v of the values k8s.io/apimachinery/pkg/util/json decodes (maps, slices, strings, bools,
-int64 and float64), for the errors upstream writes with %v: strategic merge patch's among them."""
+"""fmt's %v and %s of the values k8s.io/apimachinery/pkg/util/json decodes (maps, slices, strings,
+bools, int64 and float64), and reflect's name of their types, for the errors upstream writes with
+them: strategic merge patch's among them."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -22,6 +23,35 @@ def format_v(value: Any) -> str:
     if isinstance(value, float):
         return _shortest_g(value)
     return str(value)
+
+
+@mirrors("fmt.Sprintf")
+def format_s(value: Any, nested: bool = False) -> str:
+    """`%s`: a string as it is, maps and slices with `%s` applied to their members, anything else
+    a bad verb with its type and `%v` (`%!s(int64=1)`); nil is `%!s(<nil>)`, inside a map `<nil>`."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{key}:{format_s(item, True)}" for key, item in sorted(value.items())) + "]"
+    if isinstance(value, list):
+        return "[" + " ".join(format_s(item, True) for item in value) + "]"
+    if value is None:
+        return "<nil>" if nested else "%!s(<nil>)"
+    return f"%!s({type_of(value)}={format_v(value)})"
+
+
+@mirrors("reflect.TypeOf")
+def type_of(value: Any) -> str:
+    """The reflect.Type of a decoded JSON value as `%s` prints it (a nil Type as `%!s(<nil>)`)."""
+    if value is None:
+        return "%!s(<nil>)"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int64"
+    if isinstance(value, float):
+        return "float64"
+    return {str: "string", dict: "map[string]interface {}", list: "[]interface {}"}[type(value)]
 
 
 @mirrors("strconv.FormatFloat")

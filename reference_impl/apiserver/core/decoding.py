@@ -224,6 +224,46 @@ class _Loader(yaml.SafeLoader):
     """Composes the node graph only; values are built by `decode_yaml` without recursion."""
 
 
+# PyYAML's problems (it is a port of libyaml, as go-yaml is) and go-yaml's words for them, by the
+# start of PyYAML's text and, where one text stands for two, the context it was met in.
+_GO_YAML_PROBLEMS = [
+    ("expected the node content", None, "did not find expected node content"),
+    ("expected ',' or '}'", None, "did not find expected ',' or '}'"),
+    ("expected ',' or ']'", None, "did not find expected ',' or ']'"),
+    ("expected <block end>", "while parsing a block collection", "did not find expected '-' indicator"),
+    ("expected <block end>", "while parsing a block mapping", "did not find expected key"),
+    ("found undefined tag handle", None, "found undefined tag handle"),
+    ("mapping values are not allowed here", None, "mapping values are not allowed in this context"),
+    ("could not find expected ':'", None, "could not find expected ':'"),
+    ("found unexpected end of stream", None, "found unexpected end of stream"),
+    ("found character", None, "found character that cannot start any token"),
+]
+
+
+@mirrors("(*gopkg.in/yaml.v2.parser).fail", "(*gopkg.in/yaml.v2.parser).alias")
+def _go_yaml_problem(err: yaml.MarkedYAMLError, end: int) -> str | None:
+    """go-yaml's message for what PyYAML refused, None where its words are not known: the problem,
+    after "line N: " for the problem's 0-based line (a scanner's plus one) or else the context's,
+    when that is not 0. go-yaml puts the end of the stream (at index `end`) on a line of its own."""
+    problem = err.problem or ""
+    if isinstance(err, yaml.composer.ComposerError) and problem.startswith("found undefined alias"):
+        return f"unknown anchor {problem.removeprefix('found undefined alias ')} referenced"
+    words = next((go for start, context, go in _GO_YAML_PROBLEMS
+                  if problem.startswith(start) and context in (None, err.context)), None)
+    if words is None:
+        return None
+    mark = err.problem_mark
+    line = mark.line if mark is not None else 0
+    at_stream_end = "<stream end>" in problem or words == "could not find expected ':'"
+    if at_stream_end and mark is not None and mark.index == end and mark.column:
+        line += 1
+    if line:
+        line += isinstance(err, yaml.scanner.ScannerError)
+    elif err.context_mark is not None:
+        line = err.context_mark.line
+    return f"line {line}: {words}" if line else words
+
+
 @mirrors("sigs.k8s.io/yaml.YAMLToJSON", "(*gopkg.in/yaml.v2.decoder).unmarshal")
 def decode_yaml(data: bytes) -> object:
     """One YAML document to the JSON-compatible value sigs.k8s.io/yaml would produce."""
@@ -237,6 +277,8 @@ def decode_yaml(data: bytes) -> object:
         node = loader.get_single_node()
     except RecursionError:
         raise DecodeError(f"yaml: exceeded max depth of {MAX_PROCESSED_DEPTH}") from None
+    except yaml.MarkedYAMLError as err:
+        raise DecodeError(f"yaml: {_go_yaml_problem(err, len(loader.buffer) - 1) or err}") from None
     except yaml.YAMLError as err:
         raise DecodeError(f"yaml: {err}") from None
     finally:

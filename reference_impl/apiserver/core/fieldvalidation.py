@@ -103,18 +103,20 @@ class _Body:
     version: str
     unknown: list[str]
 
-    def refuse(self, problem: str) -> "UndecodableError":
+    def refuse(self, problem: str, conversion_problem: str | None = None) -> "UndecodableError":
         return UndecodableError(f'{self.kind} in version "{self.version}" cannot be handled as a {self.kind}: '
-                                f"{problem}", problem)
+                                f"{problem}", problem, conversion_problem)
 
 
 class UndecodableError(errors.StatusError):
     """The 400 for a body the kind's struct cannot hold; `problem` is the decoder's own error, which a
-    patch reports in its own words."""
+    patch reports in its own words, and `conversion_problem` the unstructured converter's for the same
+    value (what a strategic merge patch reports), when known."""
 
-    def __init__(self, message: str, problem: str):
+    def __init__(self, message: str, problem: str, conversion_problem: str | None = None):
         super().__init__(400, "BadRequest", message)
         self.problem = problem
+        self.conversion_problem = conversion_problem
 
 
 @mirrors("(*encoding/json.UnmarshalTypeError).Error")
@@ -162,6 +164,34 @@ def _element_type(go_type: str | None) -> str | None:
     return None
 
 
+_REFLECT_KINDS = {str: "string", bool: "bool", int: "int64", float: "float64", list: "slice", dict: "map"}
+
+
+@mirrors("k8s.io/apimachinery/pkg/runtime.fromUnstructured")
+def conversion_problem(value: object, declared: dict, go_type: str) -> str | None:
+    """What runtime.DefaultUnstructuredConverter says of `value`, of a JSON type the schema `declared`
+    does not allow; None for null and an integral float into an integer, which it converts, and for
+    the types that convert themselves (Quantity, IntOrString, Time). `go_type` is the Go type
+    `declared` stands for."""
+    name = declared.get("$ref", "").removeprefix(REF_PREFIX)
+    if value is None or name in _UNMARSHALS_INTO or name == QUANTITY:
+        return None
+    schema = openapi.definitions().get(name, {}) if name else declared
+    expected = schema.get("type") or ("object" if "properties" in schema else None)
+    kind = _REFLECT_KINDS[type(value)]
+    if expected == "object":
+        return f"cannot restore struct from: {kind}" if "properties" in schema else f"cannot restore map from {kind}"
+    if expected == "array" or schema.get("format") == "byte":
+        return f"cannot restore slice from {kind}"
+    # Go converts an integer to a string (a rune) and a float to an integer, which JSON does not:
+    # the converter refuses those in words of their own.
+    if kind == "int64" and expected == "string":
+        return f"cannot convert int64 to {go_type}"
+    if kind == "float64" and expected == "integer":
+        return None if value == int(value) else f"cannot convert float64 to {go_type}"
+    return f"unrecognized type: {go_type}"
+
+
 def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, go_type: str | None) -> int:
     """Check `value` against `schema`, dropping unknown fields; how deep lists and objects nest in
     what is kept (0 for a scalar). `go_type` is the Go type of `value` where the schema does not
@@ -183,8 +213,11 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, g
     if expected is None:
         return decoding.nesting_of(value)
     format = schema.get("format", "")
-    if not _matches(value, expected, format) or _out_of_range(value, format):
-        raise body.refuse(_type_error(value, go_type or _go_type(declared), field))
+    named = go_type or _go_type(declared)
+    if not _matches(value, expected, format):
+        raise body.refuse(_type_error(value, named, field), conversion_problem(value, declared, named))
+    if _out_of_range(value, format):
+        raise body.refuse(_type_error(value, named, field))
     problem = _format_problem(value, format)
     if problem:
         raise body.refuse(problem)

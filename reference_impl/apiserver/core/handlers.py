@@ -26,15 +26,18 @@ from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.core.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.lifecycle import rfc3339
+from reference_impl.apiserver.core.schemas import META, REF_PREFIX
 from reference_impl.apiserver.fieldmanager import FieldManager, manager_or_user_agent
 from reference_impl.apiserver.fieldmanager.fieldmanager import FIELD_MANAGER_MAX_LENGTH
 from reference_impl.machinery import fields, gojson, labels
+from reference_impl.machinery.gofmt import format_v
 from reference_impl.machinery.params import query_bool
 from reference_impl.mirrors import mirrors
 
 JSON = "application/json"
 APPLY_PATCH = "application/apply-patch+yaml"
 JSON_PATCH, MERGE_PATCH = "application/json-patch+json", "application/merge-patch+json"
+STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json"
 PATCH_TYPES = ("application/json-patch+json", "application/merge-patch+json",
                "application/strategic-merge-patch+json", APPLY_PATCH)
 # The crdHandler's: a custom resource has no Go struct, so no patch strategy to merge by.
@@ -401,9 +404,12 @@ def check_kind(obj: dict | None, resource) -> dict:
     obj.setdefault("kind", resource.kind)
     metadata = obj.setdefault("metadata", {})
     if not isinstance(metadata, dict):
-        raise errors.bad_request(f'{resource.kind} in version "{resource.version}" cannot be handled as a '
-                                 f"{resource.kind}: json: cannot unmarshal {fieldvalidation.json_type(metadata)} into "
-                                 f"Go struct field {resource.kind}.metadata of type v1.ObjectMeta")
+        problem = (f"json: cannot unmarshal {fieldvalidation.json_type(metadata)} into Go struct field "
+                   f"{resource.kind}.metadata of type v1.ObjectMeta")
+        raise fieldvalidation.UndecodableError(
+            f'{resource.kind} in version "{resource.version}" cannot be handled as a {resource.kind}: {problem}',
+            problem, fieldvalidation.conversion_problem(metadata, {"$ref": REF_PREFIX + META + "ObjectMeta"},
+                                                        "v1.ObjectMeta"))
     return obj
 
 
@@ -448,6 +454,14 @@ def undecodable_patch_result(patched: dict, problem: str) -> StatusError:
     document as the patch library marshals it (keys sorted) and the decoder's error."""
     shown = gojson.quote(json.dumps(patched, sort_keys=True, separators=(",", ":"), ensure_ascii=False))
     return errors.invalid("", "", [f"patch: Invalid value: {shown}: {problem}"])
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers.applyPatchToObject")
+def unconvertible_patch_result(patch: dict, problem: str) -> StatusError:
+    """A strategic merge patch whose merged map the unstructured converter cannot put into the kind
+    is invalid, quoting the patch map with %+v (upstream prints it after the merge removed the
+    directives it acted on; here it is the patch as sent) and the converter's error."""
+    return errors.invalid("", "", [f"patch: Invalid value: {gojson.quote(format_v(patch))}: {problem}"])
 
 
 @mirrors("k8s.io/apimachinery/pkg/runtime.Convert_Slice_string_To_Pointer_int64")
@@ -835,6 +849,8 @@ class RESTHandlers:
                                                           openapi.OpenAPIPatchMeta.for_kind(*schema_kind))
             except PatchError as err:
                 if err.malformed:
+                    # Upstream answers strategicpatch's plain errors (an unknown `$patch`, a
+                    # `$setElementOrder/` that is no list) with a 500; they are the client's mistake.
                     raise errors.bad_request(err.message) from err
                 if media_type == "application/json-patch+json":
                     raise errors.generic_server_response(422) from err
@@ -846,7 +862,12 @@ class RESTHandlers:
                 shown = gojson.quote(jsonserializer.encode(patched).decode())
                 raise errors.invalid("", "", [f"patch: Invalid value: {shown}: {problem}"])
             if decode is not None:
-                patched = decode(patched)
+                try:
+                    patched = decode(patched)
+                except fieldvalidation.UndecodableError as err:
+                    if media_type != STRATEGIC_MERGE_PATCH or err.conversion_problem is None:
+                        raise
+                    raise unconvertible_patch_result(patch, err.conversion_problem) from None
             return field_manager.update(current, patched, field_manager_of(request), now)
         return apply
 

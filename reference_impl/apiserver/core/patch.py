@@ -7,9 +7,9 @@
 - Strategic merge patch (`application/strategic-merge-patch+json`, what `kubectl apply` and
   `kubectl edit` send): a merge patch in which lists declared "merge" are merged element by element
   on a merge key (`spec.containers` by `name`), with the `$patch: replace|delete` directives,
-  `$deleteFromPrimitiveList/<field>` and `$setElementOrder/<field>`. Which lists merge and on which
-  key comes from a `PatchMetaLookup` (the OpenAPI schema in `openapi.py`, or `MergeKeys`, an explicit
-  table of list paths). `$retainKeys` is accepted and ignored.
+  `$deleteFromPrimitiveList/<field>`, `$setElementOrder/<field>` and `$retainKeys`. Which lists merge
+  and on which key comes from a `PatchMetaLookup` (the OpenAPI schema in `openapi.py`, or `MergeKeys`,
+  an explicit table of list paths).
 
 Every function returns a new object and never mutates its inputs; a bad patch raises `PatchError`
 (the handler answers 400 for a malformed patch, 422 for one that does not apply).
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping, Protocol
 
 from reference_impl.machinery import gojson
-from reference_impl.machinery.gofmt import format_v
+from reference_impl.machinery.gofmt import format_s, format_v, type_of
 from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.mirrors import mirrors
 
@@ -375,17 +375,16 @@ def apply_strategic_merge_patch(original: dict, patch: Any, schema: PatchMetaLoo
 
 @mirrors("k8s.io/apimachinery/pkg/util/strategicpatch.mergeMap")
 def _merge_map(original: dict, patch: dict, schema: PatchMetaLookup) -> dict | None:
-    directive = patch.pop(DIRECTIVE, None)
-    patch.pop(RETAIN_KEYS, None)
-    if directive == "replace":
-        return _strip_directives(patch)
-    if directive == "delete":
-        return None
-    if directive not in (None, "merge"):
-        raise PatchError(f"Unknown patch type: {directive}", malformed=True)
+    if DIRECTIVE in patch:
+        return _map_directive(patch)
+    if RETAIN_KEYS in patch:
+        _retain_keys(original, patch, patch.pop(RETAIN_KEYS))
     orders: dict[str, list] = {}
     for key in [k for k in patch if k.startswith(SET_ELEMENT_ORDER)]:
-        orders[key.removeprefix(SET_ELEMENT_ORDER)] = patch.pop(key)
+        order = patch.pop(key)
+        if not isinstance(order, list):
+            raise PatchError(f"expected a []interface {{}}, but received a {type_of(order)}", malformed=True)
+        orders[key.removeprefix(SET_ELEMENT_ORDER)] = order
     for key in [k for k in patch if k.startswith(DELETE_FROM_PRIMITIVE_LIST)]:
         name, doomed = key.removeprefix(DELETE_FROM_PRIMITIVE_LIST), patch.pop(key)
         if isinstance(original.get(name), list) and isinstance(doomed, list):
@@ -394,18 +393,16 @@ def _merge_map(original: dict, patch: dict, schema: PatchMetaLookup) -> dict | N
         meta, child = schema.field(key)
         if value is None:
             original.pop(key, None)
-        elif isinstance(value, dict) and isinstance(original.get(key), dict):
+        elif key not in original or type(original[key]) is not type(value):
+            original[key] = value  # taken as it is, directives unread (a `$patch` key stays a label)
+        elif isinstance(value, dict):
             merged = _merge_map(original[key], value, child)
             if merged is None:
                 original.pop(key)
             else:
                 original[key] = merged
         elif isinstance(value, list) and meta.merges:
-            original[key] = _merge_list(original.get(key) or [], value, meta, child)
-        elif isinstance(value, dict):
-            merged = _merge_map({}, value, child)
-            if merged is not None:
-                original[key] = merged
+            original[key] = _merge_list(original[key], value, meta, child)
         else:
             original[key] = _strip_directives(value)
     for key, order in orders.items():
@@ -414,22 +411,67 @@ def _merge_map(original: dict, patch: dict, schema: PatchMetaLookup) -> dict | N
     return original
 
 
-@mirrors("k8s.io/apimachinery/pkg/util/strategicpatch.mergeSlice")
+@mirrors("k8s.io/apimachinery/pkg/util/strategicpatch.handleDirectiveInMergeMap")
+def _map_directive(patch: dict) -> dict | None:
+    """A map's `$patch`: replace takes the patch as the map, delete removes it; there is no other."""
+    directive = patch[DIRECTIVE]
+    if directive == "replace":
+        del patch[DIRECTIVE]
+        return _strip_directives(patch)
+    if directive == "delete":
+        return None
+    raise _bad_patch_type(directive, patch)
+
+
+@mirrors("k8s.io/apimachinery/pkg/util/mergepatch.ErrBadPatchType")
+def _bad_patch_type(directive: Any, patch: dict) -> PatchError:
+    return PatchError(f"unknown patch type: {format_s(directive)} in map: {format_v(patch)}", malformed=True)
+
+
+@mirrors("k8s.io/apimachinery/pkg/util/strategicpatch.applyRetainKeysDirective")
+def _retain_keys(original: dict, patch: dict, retained: Any) -> None:
+    """Remove the keys of `original` that `$retainKeys` does not name; the list must name every key
+    the patch sets (a null or a list directive need not be named)."""
+    if not isinstance(retained, list) or any(
+            value is not None and not key.startswith((DELETE_FROM_PRIMITIVE_LIST, SET_ELEMENT_ORDER))
+            and key not in retained for key, value in patch.items()):
+        raise PatchError("invalid patch format of retainKeys", malformed=True)
+    for key in [k for k in original if k not in retained]:
+        del original[key]
+
+
+@mirrors("k8s.io/apimachinery/pkg/util/strategicpatch.mergeSlice",
+         "k8s.io/apimachinery/pkg/util/strategicpatch.mergeSliceWithSpecialElements")
 def _merge_list(original: list, patch: list, meta: PatchMeta, item_schema: PatchMetaLookup) -> list:
-    if any(isinstance(p, dict) and p.get(DIRECTIVE) == "replace" and len(p) == 1 for p in patch):
-        return [_strip_directives(p) for p in patch if not (isinstance(p, dict) and DIRECTIVE in p)]
     key = meta.merge_key
     if key is None:  # a merged list of primitives: a union that keeps the original order
         return original + [item for item in patch if item not in original]
-    result = list(original)
+    # The items with a `$patch` first: each delete, or a replace of the whole list.
+    items, replace = [], False
     for item in patch:
+        if not (isinstance(item, dict) and DIRECTIVE in item):
+            items.append(item)
+            continue
+        directive = item[DIRECTIVE]
+        if directive == "delete":
+            if key not in item:
+                raise _no_merge_key(item, key)
+            original = [old for old in original if not (isinstance(old, dict) and old.get(key) == item[key])]
+        elif directive == "replace":
+            replace = True
+        elif directive == "merge":
+            raise PatchError("merging lists cannot yet be specified in the patch", malformed=True)
+        else:
+            raise _bad_patch_type(directive, item)
+    if replace:
+        return [_strip_directives(item) for item in items]
+    result = list(original)
+    for item in items:
         if not isinstance(item, dict) or key not in item:
-            raise PatchError(f"map: {format_v(item)} does not contain declared merge key: {key}")
+            raise _no_merge_key(item, key)
         at = next((i for i, old in enumerate(result)
                    if isinstance(old, dict) and old.get(key) == item[key]), None)
-        if item.get(DIRECTIVE) == "delete":
-            result = [old for old in result if not (isinstance(old, dict) and old.get(key) == item[key])]
-        elif at is None:
+        if at is None:
             result.append(_merge_map({}, item, item_schema) or {})
         else:
             merged = _merge_map(result[at], item, item_schema)
@@ -438,6 +480,11 @@ def _merge_list(original: list, patch: list, meta: PatchMeta, item_schema: Patch
             else:
                 result[at] = merged
     return result
+
+
+@mirrors("k8s.io/apimachinery/pkg/util/mergepatch.ErrNoMergeKey")
+def _no_merge_key(item: Any, key: str) -> PatchError:
+    return PatchError(f"map: {format_v(item)} does not contain declared merge key: {key}")
 
 
 def _set_element_order(items: list, order: list, meta: PatchMeta) -> list:

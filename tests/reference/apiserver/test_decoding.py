@@ -150,3 +150,27 @@ def test_invalid_utf8_becomes_the_replacement_character_and_a_bom_is_refused():
     assert decoding.decode_json(b'{"a":"x\xffy"}') == {"a": "x\ufffdy"}
     with pytest.raises(decoding.DecodeError):
         decoding.decode_json(b'\xef\xbb\xbf{"a":1}')
+
+
+@pytest.mark.parametrize("document,message", [
+    ("{", "yaml: line 1: did not find expected node content"),
+    ("{a: 1", "yaml: line 1: did not find expected ',' or '}'"),
+    ("[1, 2", "yaml: line 1: did not find expected ',' or ']'"),
+    ("a: [1, 2}", "yaml: did not find expected ',' or ']'"),
+    ("- a\nb: c", "yaml: line 1: did not find expected '-' indicator"),
+    ("a:\n  - b\n c: d", "yaml: line 2: did not find expected key"),
+    ("a: b: c", "yaml: mapping values are not allowed in this context"),
+    ("a: 1\n  b: 2", "yaml: line 2: mapping values are not allowed in this context"),
+    ("a: 1\nb", "yaml: line 3: could not find expected ':'"),
+    ("a: 'x", "yaml: found unexpected end of stream"),
+    ("a: @x", "yaml: found character that cannot start any token"),
+    ("a: !foo!bar x", "yaml: found undefined tag handle"),
+    ("a: *x", "yaml: unknown anchor 'x' referenced"),
+])
+def test_yaml_that_does_not_parse_is_refused_in_go_yamls_words(document, message):
+    """go-yaml's parser.fail: its own problem text, after "line N: " where N is the problem's
+    0-based line (a scanner's counted from 1), or the context's, when not 0; the end of the stream
+    is on a line of its own."""
+    with pytest.raises(decoding.DecodeError) as err:
+        decoding.decode_yaml(document.encode())
+    assert str(err.value) == message

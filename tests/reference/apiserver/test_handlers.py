@@ -274,6 +274,32 @@ def test_a_patch_that_makes_no_object_is_422_as_the_result_does_not_decode(chain
     assert call(chain, "GET", ns_path(chain, "configmaps", "p"))[1]["data"] == {"a": "1"}
 
 
+@pytest.mark.parametrize("body,message", [
+    ({"$patch": "bogus"}, "unknown patch type: bogus in map: map[$patch:bogus]"),
+    ({"metadata": {"$retainKeys": "x"}}, "invalid patch format of retainKeys"),
+    ({"spec": {"$setElementOrder/containers": "x"}}, "expected a []interface {}, but received a string"),
+    ({"spec": {"template": {"spec": {"containers": [{"$patch": "bogus"}]}}}},
+     "unknown patch type: bogus in map: map[$patch:bogus]"),
+])
+def test_a_strategic_merge_patch_with_a_bad_directive_is_400_in_strategicpatchs_words(chain, body, message):
+    """A directive strategicpatch refuses: a bad retainKeys list is upstream's 400; an unknown
+    `$patch` or a `$setElementOrder/` that is no list is a plain error upstream answers 500, a
+    client's mistake that stays a 400 here, with upstream's message."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    code, status = call(chain, "PATCH", ns_path(chain, "deployments", "web", "apps/v1"), body,
+                        content_type="application/strategic-merge-patch+json")
+    assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
+
+
+def test_a_strategic_merge_patch_directive_in_a_field_the_object_lacks_is_not_read(chain):
+    """A ConfigMap has no spec: the patch's spec is taken as it is, its `$setElementOrder/` unread,
+    and dropped with the field the kind does not have."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "s"}, "data": {"a": "1"}})
+    code, patched = call(chain, "PATCH", ns_path(chain, "configmaps", "s"), {"spec": {"$setElementOrder/containers": "x"}},
+                         content_type="application/strategic-merge-patch+json")
+    assert (code, "spec" in patched, patched["data"]) == (200, False, {"a": "1"})
+
+
 def test_a_strategic_merge_patch_of_null_changes_nothing(chain):
     """null unmarshals into the patch map as a nil map: a patch with nothing in it."""
     created = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "s"}, "data": {"a": "1"}})[1]
@@ -1158,7 +1184,7 @@ def test_a_pod_update_with_null_containers_is_422(chain):
     ("application/json-patch+json", [{"op": "replace", "path": "/metadata/labels", "value": "x"}])])
 def test_a_patch_whose_result_the_kind_cannot_hold_is_invalid(chain, content_type, body):
     """jsonPatcher decodes the patched document into the kind: what it cannot hold is a 422 quoting
-    that document and the decoder's error (a strategic merge patch, decoded otherwise, keeps the 400)."""
+    that document and the decoder's error."""
     call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "patched", "labels": {"a": "b"}}})
     code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "patched"), body, content_type=content_type)
     assert (code, status["reason"]) == (422, "Invalid"), status
@@ -1167,8 +1193,40 @@ def test_a_patch_whose_result_the_kind_cannot_hold_is_invalid(chain, content_typ
                                       'of type map[string]string')
 
 
-@pytest.mark.parametrize("content_type", ["application/merge-patch+json", "application/strategic-merge-patch+json"])
-def test_a_patched_object_is_decoded_before_the_field_manager_defaults_it(chain, content_type):
+@pytest.mark.parametrize("body,shown,problem", [
+    ({"metadata": {"labels": {"$patch": "replace", "a": 1}}}, "map[metadata:map[labels:map[$patch:replace a:1]]]",
+     "cannot convert int64 to string"),
+    ({"metadata": {"labels": {"a": True}}}, "map[metadata:map[labels:map[a:true]]]", "unrecognized type: string"),
+    ({"metadata": {"labels": "x"}}, "map[metadata:map[labels:x]]", "cannot restore map from string"),
+    ({"metadata": "x"}, "map[metadata:x]", "cannot restore struct from: string"),
+    ({"metadata": {"finalizers": {}}}, "map[metadata:map[finalizers:map[]]]", "cannot restore slice from map"),
+    ({"immutable": "yes"}, "map[immutable:yes]", "unrecognized type: bool"),
+])
+def test_a_strategic_merge_patch_whose_result_the_kind_cannot_hold_is_invalid(chain, body, shown, problem):
+    """applyPatchToObject converts the merged map into the kind with the unstructured converter:
+    what it cannot hold is a 422 on the field "patch", quoting the patch map with %+v and the
+    converter's error."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "s"}, "data": {"a": "1"}})
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "s"), body,
+                        content_type="application/strategic-merge-patch+json")
+    assert (code, status["reason"], status["message"]) == (
+        422, "Invalid", f' "" is invalid: patch: Invalid value: "{shown}": {problem}')
+
+
+def test_the_converter_names_a_named_string_type_it_cannot_convert_to(chain):
+    """A Secret's type is a v1.SecretType: the unstructured converter says so, not `string`."""
+    call(chain, "POST", ns_path(chain, "secrets"), {"metadata": {"name": "s"}, "type": "Opaque"})
+    code, status = call(chain, "PATCH", ns_path(chain, "secrets", "s"), {"type": 1},
+                        content_type="application/strategic-merge-patch+json")
+    assert (code, status["message"]) == (
+        422, ' "" is invalid: patch: Invalid value: "map[type:1]": cannot convert int64 to v1.SecretType')
+
+
+@pytest.mark.parametrize("content_type,problem", [
+    ("application/merge-patch+json", "json: cannot unmarshal array into Go struct field JobSpec.spec.template of type "
+                                     "v1.PodTemplateSpec"),
+    ("application/strategic-merge-patch+json", "cannot restore struct from: slice")])
+def test_a_patched_object_is_decoded_before_the_field_manager_defaults_it(chain, content_type, problem):
     """A Job patched to a list template was a 500 (the field manager defaulted what the kind could
     not hold); the patchers decode first, so it is the decoder's refusal."""
     job = {"metadata": {"name": "j"}, "spec": {"template": {
@@ -1176,8 +1234,7 @@ def test_a_patched_object_is_decoded_before_the_field_manager_defaults_it(chain,
     call(chain, "POST", ns_path(chain, "jobs", group="batch/v1"), job)
     code, status = call(chain, "PATCH", ns_path(chain, "jobs", "j", group="batch/v1"), {"spec": {"template": [1]}},
                         content_type=content_type)
-    assert code in (400, 422) and status["message"].endswith(
-        "json: cannot unmarshal array into Go struct field JobSpec.spec.template of type v1.PodTemplateSpec")
+    assert code == 422 and status["message"].endswith(problem)
 
 
 @pytest.mark.parametrize("method,path_name,kind", [("POST", "", "CreateOptions"), ("PUT", "keep", "UpdateOptions"),

@@ -236,7 +236,72 @@ def test_strategic_item_without_merge_key_fails_with_gos_rendering_of_the_item()
     assert err.value.message == "map: map[args:[a b] image:x] does not contain declared merge key: name"
 
 
-def test_strategic_unknown_directive_is_malformed():
+@pytest.mark.parametrize("patch,message", [
+    ({"metadata": {"$patch": "explode"}}, "unknown patch type: explode in map: map[$patch:explode]"),
+    ({"$patch": "bogus", "metadata": {"a": 1.5}}, "unknown patch type: bogus in map: map[$patch:bogus metadata:map[a:1.5]]"),
+    ({"metadata": {"$patch": "merge"}}, "unknown patch type: merge in map: map[$patch:merge]"),
+    ({"metadata": {"$patch": 1}}, "unknown patch type: %!s(int64=1) in map: map[$patch:1]"),
+    ({"metadata": {"$patch": None}}, "unknown patch type: %!s(<nil>) in map: map[$patch:<nil>]"),
+])
+def test_strategic_unknown_directive_in_a_map_is_malformed(patch, message):
+    """handleDirectiveInMergeMap knows only replace and delete: anything else in a map's `$patch`
+    (merge and null too) is mergepatch.ErrBadPatchType, the directive with %s and the map with %v."""
     with pytest.raises(PatchError) as err:
-        apply_strategic_merge_patch(POD, {"metadata": {"$patch": "explode"}}, pod_schema())
-    assert err.value.malformed
+        apply_strategic_merge_patch(POD, patch, pod_schema())
+    assert (err.value.message, err.value.malformed) == (message, True)
+
+
+@pytest.mark.parametrize("item,message,malformed", [
+    ({"$patch": "bogus"}, "unknown patch type: bogus in map: map[$patch:bogus]", True),
+    ({"$patch": "merge"}, "merging lists cannot yet be specified in the patch", True),
+    ({"$patch": "delete"}, "map: map[$patch:delete] does not contain declared merge key: name", False),
+])
+def test_strategic_list_item_directive_is_read_before_its_merge_key(item, message, malformed):
+    """mergeSliceWithSpecialElements handles an item's `$patch` before any item's merge key is
+    required: an unknown one is ErrBadPatchType, merge is refused, delete needs the merge key."""
+    with pytest.raises(PatchError) as err:
+        apply_strategic_merge_patch(POD, {"spec": {"containers": [item]}}, pod_schema())
+    assert (err.value.message, err.value.malformed) == (message, malformed)
+
+
+@pytest.mark.parametrize("patch", [{"metadata": {"$retainKeys": "x"}},
+                                   {"metadata": {"$retainKeys": ["name"], "labels": {"x": "y"}}}])
+def test_strategic_retain_keys_that_is_no_list_or_misses_a_patched_key_is_malformed(patch):
+    """applyRetainKeysDirective: `$retainKeys` must be a list naming every key the map's patch sets
+    (ErrBadPatchFormatForRetainKeys)."""
+    with pytest.raises(PatchError) as err:
+        apply_strategic_merge_patch(POD, patch, pod_schema())
+    assert (err.value.message, err.value.malformed) == ("invalid patch format of retainKeys", True)
+
+
+def test_strategic_retain_keys_clears_the_keys_it_does_not_name():
+    """The keys of the original map that `$retainKeys` does not name are removed; null values and
+    directives in the patch need not be named."""
+    pod = {**POD, "metadata": {**POD["metadata"], "namespace": "ns", "annotations": {"k": "v"}}}
+    patch = {"metadata": {"$retainKeys": ["name", "labels"], "labels": {"c": "3"}, "generateName": None,
+                          "$deleteFromPrimitiveList/finalizers": ["x"]}}
+    result = apply_strategic_merge_patch(pod, patch, pod_schema())
+    assert result["metadata"] == {"name": "p", "labels": {"a": "1", "b": "2", "c": "3"}}
+
+
+@pytest.mark.parametrize("order,type_name", [("x", "string"), (1, "int64"), (None, "%!s(<nil>)"),
+                                             ({}, "map[string]interface {}")])
+def test_strategic_set_element_order_that_is_no_list_is_malformed(order, type_name):
+    """mergePatchIntoOriginal asserts a `$setElementOrder/` value is a list before it looks at the
+    field: anything else is mergepatch.ErrBadArgType, naming reflect's type of the value."""
+    with pytest.raises(PatchError) as err:
+        apply_strategic_merge_patch(POD, {"spec": {"$setElementOrder/containers": order}}, pod_schema())
+    assert (err.value.message, err.value.malformed) == (f"expected a []interface {{}}, but received a {type_name}",
+                                                        True)
+
+
+@pytest.mark.parametrize("original,patch", [
+    ({"metadata": {"name": "p"}}, {"metadata": {"labels": {"$patch": "replace", "a": "b"}}}),
+    ({"metadata": {"name": "p"}}, {"spec": {"$setElementOrder/containers": "x"}}),
+    ({"metadata": {"name": "p"}, "spec": "x"}, {"spec": {"$retainKeys": 1, "containers": [{"$patch": "bogus"}]}}),
+])
+def test_strategic_patch_value_for_a_missing_or_other_typed_field_is_taken_as_it_is(original, patch):
+    """mergeMap merges into a field only when the original has it with the patch's type; otherwise
+    the patch's value is taken as it is, its directives unread (a `$patch` key stays a label)."""
+    result = apply_strategic_merge_patch(original, patch, pod_schema())
+    assert result == {**original, **patch, "metadata": {**original["metadata"], **patch.get("metadata", {})}}

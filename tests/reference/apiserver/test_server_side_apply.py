@@ -151,6 +151,15 @@ def test_force_is_refused_on_other_patches(chain):
                                               "specified for non-apply patch")
 
 
+def test_an_apply_body_that_is_no_yaml_is_400_in_go_yamls_words(chain):
+    """sigs.k8s.io/yaml's conversion fails with go-yaml's error, which the applier wraps."""
+    code, status = send(chain, "PATCH", deployment_path(chain, "web"), b"{", content_type=APPLY,
+                        query={"fieldManager": "kubectl"})
+    assert (code, status["reason"], status["message"]) == (
+        400, "BadRequest", "error decoding YAML: error converting YAML to JSON: yaml: line 1: did not find expected "
+                           "node content")
+
+
 def test_an_apply_body_that_is_no_yaml_object_is_400(chain):
     code, status = send(chain, "PATCH", deployment_path(chain, "web"), b"[1, 2]", content_type=APPLY,
                         query={"fieldManager": "kubectl"})

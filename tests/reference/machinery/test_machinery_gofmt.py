@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from reference_impl.machinery.gofmt import format_v
+from reference_impl.machinery.gofmt import format_s, format_v, type_of
 
 
 @pytest.mark.parametrize("value,printed", [
@@ -15,3 +15,20 @@ from reference_impl.machinery.gofmt import format_v
     (2**63 - 1, "9223372036854775807")])
 def test_format_v(value, printed):
     assert format_v(value) == printed
+
+
+@pytest.mark.parametrize("value,printed", [
+    ("bogus", "bogus"), (1, "%!s(int64=1)"), (1.5, "%!s(float64=1.5)"), (True, "%!s(bool=true)"),
+    (None, "%!s(<nil>)"), ({"$patch": "x", "a": 1, "b": None}, "map[$patch:x a:%!s(int64=1) b:<nil>]"),
+    (["x", 2], "[x %!s(int64=2)]")])
+def test_format_s(value, printed):
+    """%s prints strings, applies itself to the members of maps and slices, and is a bad verb for
+    anything else; a nil argument is %!s(<nil>), a nil member <nil>."""
+    assert format_s(value) == printed
+
+
+@pytest.mark.parametrize("value,name", [
+    ("x", "string"), (1, "int64"), (1.0, "float64"), (False, "bool"), ({}, "map[string]interface {}"),
+    ([], "[]interface {}"), (None, "%!s(<nil>)")])
+def test_type_of(value, name):
+    assert type_of(value) == name
