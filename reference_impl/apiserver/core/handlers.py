@@ -945,8 +945,16 @@ class RESTHandlers:
         (DeleteResource reads one or the other, never both), then validated."""
         if request.body.strip():
             options = decode_body(request)[0]
+            options = {} if options is None else options  # null unmarshals into the struct as nothing
+            # DeleteResource hands the codec's errors to scope.err, a 500 upstream for what is a client's
+            # mistake: a 400 here, in the codec's words.
             if not isinstance(options, dict):
-                raise errors.bad_request("DeleteOptions must be a JSON object")
+                raise errors.bad_request("couldn't get version/kind; json parse error: json: cannot unmarshal "
+                                         f"{gojson.type_name(options)} into Go value of type {TYPE_META_STRUCT}")
+            try:
+                scheme.META_SCHEME.decode(options, scheme.DELETE_OPTIONS, scheme.DELETE_OPTIONS)
+            except scheme.DecodeError as err:
+                raise errors.bad_request(err.problem) from None
             check_delete_options_types(options)
         else:
             options = {"propagationPolicy": request.param("propagationPolicy")} \

@@ -1173,6 +1173,7 @@ def test_metadata_that_is_no_object_is_the_decoders_400(chain, plural, group, ki
 # --- a body's apiVersion and kind, as the codec reads them ---
 
 LEGACY_SCHEME = "pkg/api/legacyscheme/scheme.go:30"
+META_SCHEME = "k8s.io/apimachinery/pkg/apis/meta/internalversion/scheme/register.go:27"
 
 
 @pytest.mark.parametrize("method,name,body,problem,summary", [
@@ -1280,3 +1281,32 @@ def test_a_merge_patch_that_empties_the_api_version_decodes_the_internal_type_wi
     code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "c"), {"apiVersion": ""},
                         content_type="application/merge-patch+json")
     assert (code, status["reason"], status["message"]) == (400, "BadRequest", UNNAMED)
+
+
+@pytest.mark.parametrize("body,message", [
+    (b"[]", "couldn't get version/kind; json parse error: json: cannot unmarshal array into Go value of type "
+            'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }'),
+    (b'{"kind": 1}', "couldn't get version/kind; json parse error: json: cannot unmarshal number into Go struct field "
+                     ".kind of type string"),
+    (b'{"kind": "Pod", "apiVersion": "v1"}', f'no kind "Pod" is registered for version "v1" in scheme "{META_SCHEME}"'),
+    (b'{"kind": "CreateOptions", "apiVersion": "meta.k8s.io/v1"}',
+     "converting (v1.CreateOptions) to (v1.DeleteOptions): unknown conversion"),
+])
+def test_delete_options_of_another_kind_are_400_in_the_meta_schemes_words(chain, body, message):
+    """DeleteResource decodes its body with the meta.k8s.io internal scheme's codec and hands any
+    error to scope.err, a 500 upstream; a client's mistake is a 400 here, in the codec's words."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "keep"}})
+    code, status = call(chain, "DELETE", ns_path(chain, "configmaps", "keep"), body)
+    assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
+    assert call(chain, "GET", ns_path(chain, "configmaps", "keep"))[0] == 200
+
+
+@pytest.mark.parametrize("api_version", ["v1", "apps/v1", "meta.k8s.io/v1", "x"])
+def test_delete_options_of_any_version_are_decoded(chain, api_version):
+    """DeleteOptions is an unversioned type of the meta internal scheme: a body naming it in any
+    version decodes (clients send their group's version)."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "gone"}})
+    code, _ = call(chain, "DELETE", ns_path(chain, "configmaps", "gone"),
+                   {"kind": "DeleteOptions", "apiVersion": api_version})
+    assert code == 200
+    assert call(chain, "GET", ns_path(chain, "configmaps", "gone"))[0] == 404
