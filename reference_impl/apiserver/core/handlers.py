@@ -21,10 +21,11 @@ from typing import Any, Callable, Iterator, Mapping
 
 from reference_impl.apiserver.core import decoding, discovery, errors, fieldvalidation, listoptions, openapi, protobuf, table
 from reference_impl.apiserver.core import eviction, tokenrequest
-from reference_impl.apiserver.core import jsonserializer, limits, validation, watchframes
+from reference_impl.apiserver.core import jsonserializer, limits, scheme, validation, watchframes
 from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.core.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
 from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.core.schemas import META
 from reference_impl.apiserver.core.lifecycle import rfc3339
 from reference_impl.apiserver.core.schemas import META, REF_PREFIX
 from reference_impl.apiserver.fieldmanager import FieldManager, manager_or_user_agent
@@ -391,7 +392,8 @@ def transform_decode_error(kind: str, problem: str, body: bytes) -> StatusError:
 
 def check_kind(obj: dict | None, resource) -> dict:
     """The decoded body must be an object of the resource's kind and version (or leave them out);
-    null decodes into the kind's struct as no fields at all."""
+    null decodes into the kind's struct as no fields at all. (A built-in kind's create, update and
+    JSON or merge patch have the codec's own checks first: `decode_object`, `decode_patched`.)"""
     if obj is None:
         obj = {}
     api_version, kind = obj.get("apiVersion"), obj.get("kind")
@@ -411,6 +413,57 @@ def check_kind(obj: dict | None, resource) -> dict:
             problem, fieldvalidation.conversion_problem(metadata, {"$ref": REF_PREFIX + META + "ObjectMeta"},
                                                         "v1.ObjectMeta"))
     return obj
+
+
+def _decoded_as(obj: dict, resource) -> dict:
+    """`obj` once the codec has made it the resource's kind: its apiVersion and kind are the kind's."""
+    fields = {key: value for key, value in obj.items() if key.lower() not in ("apiversion", "kind")}
+    return check_kind({"apiVersion": resource.api_version, "kind": resource.kind, **fields}, resource)
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler",
+         "k8s.io/apiserver/pkg/endpoints/handlers.UpdateResource")
+def decode_object(obj: dict | None, resource, body: bytes) -> dict:
+    """A create's or update's body as the codec decodes it into the resource's kind, defaulting
+    what it leaves out to the endpoint's group/version/kind. What the codec refuses is
+    transformDecodeError's 400 (naming what the body said it was, when it could be read); a body of
+    the kind in another version converts, but the endpoint takes only its own."""
+    obj = {} if obj is None else obj
+    if resource.custom:
+        try:
+            scheme.interpret(obj)
+        except scheme.DecodeError as err:
+            raise transform_decode_error(resource.kind, err.problem, body) from None
+        return check_kind(obj, resource)
+    into = scheme.GroupVersionKind(resource.group, resource.version, resource.kind)
+    try:
+        gvk = scheme.for_group(resource.group).decode(obj, into, into)
+    except scheme.DecodeError as err:
+        if err.gvk is None:
+            raise transform_decode_error(resource.kind, err.problem, body) from None
+        raise errors.bad_request(f'{err.gvk.kind} in version "{err.gvk.version}" cannot be handled as a '
+                                 f"{resource.kind}: {err.problem}") from None
+    if gvk.group_version != resource.api_version:  # RequestScope.AcceptsGroupVersion
+        raise errors.bad_request(f"the API version in the data ({gvk.group_version}) does not match the expected "
+                                 f"API version ({resource.api_version})")
+    return _decoded_as(obj, resource)
+
+
+@mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers.jsonPatcher).applyPatchToCurrentObject")
+def decode_patched(patched: dict, resource) -> dict:
+    """The result of a JSON or merge patch as DecodeInto decodes it into the internal type: with no
+    default version, so an apiVersion left empty decodes into the internal type itself, which embeds
+    ObjectMeta with no json name (its fields would be top-level ones; `metadata` is nothing to it).
+    What the codec refuses is invalid."""
+    into = scheme.GroupVersionKind(resource.group, resource.version, resource.kind)
+    try:
+        gvk = scheme.for_group(resource.group).decode(patched, into, None)
+    except scheme.DecodeError as err:
+        raise undecodable_patch_result(patched, err.problem) from None
+    if gvk.version == scheme.INTERNAL_VERSION:
+        object_meta = openapi.definitions()[META + "ObjectMeta"]["properties"]
+        patched = {**patched, "metadata": {key: value for key, value in patched.items() if key in object_meta}}
+    return _decoded_as(patched, resource)
 
 
 @mirrors("k8s.io/apiserver/pkg/registry/rest.EnsureObjectNamespaceMatchesRequestNamespace")
@@ -776,8 +829,9 @@ class RESTHandlers:
     def create(self, request: Request, resource) -> Response:
         negotiate(request.header("Accept"))
         check_write_options(request, "CreateOptions")
-        obj = decode_into_kind(request, resource, check_kind(
-            decode_body(request, max_depth=decoding.MAX_JSON_DEPTH, into_kind=resource.kind)[0], resource))
+        obj = decode_into_kind(request, resource, decode_object(
+            decode_body(request, max_depth=decoding.MAX_JSON_DEPTH, into_kind=resource.kind)[0], resource,
+            request.body))
         namespace = request.info.namespace if resource.namespaced else ""
         ensure_namespace(obj, namespace)
         obj = FieldManager.for_resource(resource).update(None, obj, field_manager_of(request), self._time())
@@ -793,8 +847,9 @@ class RESTHandlers:
         negotiate(request.header("Accept"))
         check_write_options(request, "UpdateOptions")
         info = request.info
-        obj = decode_into_kind(request, resource, check_kind(
-            decode_body(request, max_depth=decoding.MAX_JSON_DEPTH, into_kind=resource.kind)[0], resource))
+        obj = decode_into_kind(request, resource, decode_object(
+            decode_body(request, max_depth=decoding.MAX_JSON_DEPTH, into_kind=resource.kind)[0], resource,
+            request.body))
         namespace = info.namespace if resource.namespaced else ""
         ensure_namespace(obj, namespace)
         check_name(obj, info.name, namespace)
@@ -878,8 +933,11 @@ class RESTHandlers:
         media_type = media_type_of(request)
 
         def decode(patched: dict) -> dict:
-            patched = check_kind(patched, resource)
             try:
+                if media_type in (JSON_PATCH, MERGE_PATCH) and not resource.custom:
+                    patched = decode_patched(patched, resource)
+                else:
+                    patched = check_kind(patched, resource)
                 return decode_into_kind(request, resource, patched)
             except fieldvalidation.UndecodableError as err:
                 if media_type not in (JSON_PATCH, MERGE_PATCH):
@@ -919,8 +977,16 @@ class RESTHandlers:
         (DeleteResource reads one or the other, never both), then validated."""
         if request.body.strip():
             options = decode_body(request)[0]
+            options = {} if options is None else options  # null unmarshals into the struct as nothing
+            # DeleteResource hands the codec's errors to scope.err, a 500 upstream for what is a client's
+            # mistake: a 400 here, in the codec's words.
             if not isinstance(options, dict):
-                raise errors.bad_request("DeleteOptions must be a JSON object")
+                raise errors.bad_request("couldn't get version/kind; json parse error: json: cannot unmarshal "
+                                         f"{gojson.type_name(options)} into Go value of type {TYPE_META_STRUCT}")
+            try:
+                scheme.META_SCHEME.decode(options, scheme.DELETE_OPTIONS, scheme.DELETE_OPTIONS)
+            except scheme.DecodeError as err:
+                raise errors.bad_request(err.problem) from None
             check_delete_options_types(options)
         else:
             options = {"propagationPolicy": request.param("propagationPolicy")} \

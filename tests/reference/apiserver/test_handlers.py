@@ -1273,3 +1273,145 @@ def test_metadata_that_is_no_object_is_the_decoders_400(chain, plural, group, ki
     assert (code, status["message"]) == (400, f'{kind} in version "v1" cannot be handled as a {kind}: json: cannot '
                                               f"unmarshal {shown} into Go struct field {kind}.metadata of type "
                                               "v1.ObjectMeta")
+
+
+# --- a body's apiVersion and kind, as the codec reads them ---
+
+LEGACY_SCHEME = "pkg/api/legacyscheme/scheme.go:30"
+META_SCHEME = "k8s.io/apimachinery/pkg/apis/meta/internalversion/scheme/register.go:27"
+
+
+@pytest.mark.parametrize("method,name,body,problem,summary", [
+    ("POST", "", {"apiVersion": 1.5, "kind": "ConfigMap"}, "number into Go struct field .apiVersion",
+     '{"apiVersion": 1.5, "kind": "C ...'),
+    ("PUT", "c", {"apiVersion": "v1", "kind": [1], "metadata": {"name": "c"}}, "array into Go struct field .kind",
+     '{"apiVersion": "v1", "kind": [ ...'),
+    ("PUT", "c", {"kind": True}, "bool into Go struct field .kind", '{"kind": true}'),
+    ("POST", "", {"KIND": {}, "apiVersion": [], "metadata": {"name": "c"}}, "object into Go struct field .kind",
+     '{"KIND": {}, "apiVersion": [], ...'),
+])
+def test_an_apiversion_or_kind_that_is_no_string_is_400_as_interpret_cannot_read_it(chain, method, name, body,
+                                                                                    problem, summary):
+    """SimpleMetaFactory.Interpret unmarshals the body into a struct of two strings (matching keys
+    as encoding/json does, case-insensitively): the first value that is no string is its
+    UnmarshalTypeError, of the anonymous struct's field, in transformDecodeError's 400."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "c"}})
+    code, status = call(chain, method, ns_path(chain, "configmaps", name), body)
+    assert (code, status["message"]) == (
+        400, "the object provided is unrecognized (must be of type ConfigMap): couldn't get version/kind; json "
+             f"parse error: json: cannot unmarshal {problem} of type string ({summary})")
+
+
+@pytest.mark.parametrize("method,plural,group,api_version,kind,message", [
+    ("POST", "configmaps", "", "v1", "x",
+     f'x in version "v1" cannot be handled as a ConfigMap: no kind "x" is registered for version "v1" in scheme '
+     f'"{LEGACY_SCHEME}"'),
+    ("PUT", "configmaps", "", "a=b", "ConfigMap",
+     f'ConfigMap in version "a=b" cannot be handled as a ConfigMap: no kind "ConfigMap" is registered for version '
+     f'"a=b" in scheme "{LEGACY_SCHEME}"'),
+    ("POST", "deployments", "apps/v1", "apps/v1", "..",
+     f'.. in version "v1" cannot be handled as a Deployment: no kind ".." is registered for version "apps/v1" in '
+     f'scheme "{LEGACY_SCHEME}"'),
+    ("POST", "deployments", "apps/v1", "x", "Deployment",
+     f'Deployment in version "x" cannot be handled as a Deployment: no kind "Deployment" is registered for version '
+     f'"x" in scheme "{LEGACY_SCHEME}"'),
+    ("POST", "configmaps", "", "v1", "Secret",
+     'Secret in version "v1" cannot be handled as a ConfigMap: converting (v1.Secret) to (core.ConfigMap): '
+     "unknown conversion"),
+    ("POST", "configmaps", "", "policy/v1", "Status",
+     'Status in version "v1" cannot be handled as a ConfigMap: converting (v1.Status) to (core.ConfigMap): '
+     "unknown conversion"),
+    ("POST", "deployments", "apps/v1", "apps/v1beta1", "Deployment",
+     "the API version in the data (apps/v1beta1) does not match the expected API version (apps/v1)"),
+    ("POST", "deployments", "apps/v1", "extensions/v1beta1", "Deployment",
+     "the API version in the data (extensions/v1beta1) does not match the expected API version (apps/v1)"),
+    ("POST", "customresourcedefinitions", "apiextensions.k8s.io/v1", "apiextensions.k8s.io/v1", "Pod",
+     'Pod in version "v1" cannot be handled as a CustomResourceDefinition: no kind "Pod" is registered for version '
+     '"apiextensions.k8s.io/v1" in scheme "k8s.io/apiextensions-apiserver/pkg/apiserver/apiserver.go:55"'),
+])
+def test_a_body_of_another_kind_or_version_is_the_codecs_400(chain, method, plural, group, api_version, kind,
+                                                             message):
+    """The codec makes the body's kind in the body's version: one the scheme does not register is
+    Scheme.New's "no kind is registered", one it cannot convert into the resource's internal type
+    the converter's "unknown conversion" (both in transformDecodeError's words, naming what the body
+    said it was); a kind that converts but in a version the endpoint does not take is createHandler's
+    "does not match the expected API version"."""
+    root = f"/apis/{group}" if group else "/api/v1"
+    path = ns_path(chain, plural, group=group) if plural != "customresourcedefinitions" else f"{root}/{plural}"
+    name = "c" if method == "PUT" else ""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "c"}})
+    code, status = call(chain, method, f"{path}/{name}".rstrip("/"),
+                        {"apiVersion": api_version, "kind": kind, "metadata": {"name": "c"}})
+    assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
+
+
+@pytest.mark.parametrize("patch,problem", [
+    ({"kind": 0}, "couldn't get version/kind; json parse error: json: cannot unmarshal number into Go struct field "
+                  ".kind of type string"),
+    ({"apiVersion": {"a": 1}}, "couldn't get version/kind; json parse error: json: cannot unmarshal object into Go "
+                               "struct field .apiVersion of type string"),
+    ({"kind": "Other"}, f'no kind "Other" is registered for version "v1" in scheme "{LEGACY_SCHEME}"'),
+    ({"apiVersion": "v9"}, f'no kind "ConfigMap" is registered for version "v9" in scheme "{LEGACY_SCHEME}"'),
+    ({"kind": "Secret"}, "converting (v1.Secret) to (core.ConfigMap): unknown conversion"),
+    ({"metadata": 1.5}, "json: cannot unmarshal number into Go struct field ConfigMap.metadata of type v1.ObjectMeta"),
+])
+def test_a_merge_patch_whose_result_the_codec_cannot_decode_is_invalid(chain, patch, problem):
+    """jsonPatcher decodes the patched document with DecodeInto: whatever the codec refuses (an
+    apiVersion or kind Interpret cannot read, a kind the scheme does not register or cannot convert,
+    metadata that is no object) is NewInvalid on the field "patch"."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "c"}, "data": {"a": "1"}})
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "c"), patch,
+                        content_type="application/merge-patch+json")
+    assert (code, status["reason"]) == (422, "Invalid"), status
+    assert status["message"].startswith(' "" is invalid: patch: Invalid value: "{\\"apiVersion\\":')
+    assert status["message"].endswith(f'": {problem}')
+    assert call(chain, "GET", ns_path(chain, "configmaps", "c"))[1]["data"] == {"a": "1"}
+
+
+def test_a_merge_patch_to_another_version_of_the_kind_converts(chain):
+    """DecodeInto converts a patched object the scheme knows in another version of the same kind into
+    the internal type: the patch applies as if it kept the version."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    code, patched = call(chain, "PATCH", ns_path(chain, "deployments", "web", group="apps/v1"),
+                         {"apiVersion": "extensions/v1beta1", "metadata": {"labels": {"a": "b"}}},
+                         content_type="application/merge-patch+json")
+    assert (code, patched["apiVersion"], patched["metadata"]["labels"]) == (200, "apps/v1", {"a": "b"})
+
+
+def test_a_merge_patch_that_empties_the_api_version_decodes_the_internal_type_without_metadata(chain):
+    """DecodeInto has no default version: an empty apiVersion takes the internal one and the body
+    decodes into the internal type, where ObjectMeta is embedded with no "metadata" field; the
+    object has no name and checkName refuses it."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "c"}, "data": {"a": "1"}})
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "c"), {"apiVersion": ""},
+                        content_type="application/merge-patch+json")
+    assert (code, status["reason"], status["message"]) == (400, "BadRequest", UNNAMED)
+
+
+@pytest.mark.parametrize("body,message", [
+    (b"[]", "couldn't get version/kind; json parse error: json: cannot unmarshal array into Go value of type "
+            'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }'),
+    (b'{"kind": 1}', "couldn't get version/kind; json parse error: json: cannot unmarshal number into Go struct field "
+                     ".kind of type string"),
+    (b'{"kind": "Pod", "apiVersion": "v1"}', f'no kind "Pod" is registered for version "v1" in scheme "{META_SCHEME}"'),
+    (b'{"kind": "CreateOptions", "apiVersion": "meta.k8s.io/v1"}',
+     "converting (v1.CreateOptions) to (v1.DeleteOptions): unknown conversion"),
+])
+def test_delete_options_of_another_kind_are_400_in_the_meta_schemes_words(chain, body, message):
+    """DeleteResource decodes its body with the meta.k8s.io internal scheme's codec and hands any
+    error to scope.err, a 500 upstream; a client's mistake is a 400 here, in the codec's words."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "keep"}})
+    code, status = call(chain, "DELETE", ns_path(chain, "configmaps", "keep"), body)
+    assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
+    assert call(chain, "GET", ns_path(chain, "configmaps", "keep"))[0] == 200
+
+
+@pytest.mark.parametrize("api_version", ["v1", "apps/v1", "meta.k8s.io/v1", "x"])
+def test_delete_options_of_any_version_are_decoded(chain, api_version):
+    """DeleteOptions is an unversioned type of the meta internal scheme: a body naming it in any
+    version decodes (clients send their group's version)."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "gone"}})
+    code, _ = call(chain, "DELETE", ns_path(chain, "configmaps", "gone"),
+                   {"kind": "DeleteOptions", "apiVersion": api_version})
+    assert code == 200
+    assert call(chain, "GET", ns_path(chain, "configmaps", "gone"))[0] == 404

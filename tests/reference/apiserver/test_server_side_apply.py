@@ -220,9 +220,10 @@ def test_what_mutating_admission_adds_on_update_belongs_to_no_manager(registry, 
     assert "updater" not in [e["manager"] for e in updated["metadata"].get("managedFields", [])]
 
 
-def test_metadata_that_is_no_object_is_400_on_apply_and_patch(chain):
+def test_metadata_that_is_no_object_is_400_on_apply_and_422_on_a_merge_patch(chain):
     """An applied configuration or merge patch whose metadata is a number, a string or a list is
-    the client's mistake: 400, where the field manager met it as an object (500)."""
+    the client's mistake, where the field manager met it as an object (500): 400 for the apply, and
+    jsonPatcher's 422 for the merge patch whose result does not decode."""
     name = "meta-kinds"
     assert send(chain, "PATCH", deployment_path(chain, name), DEPLOYMENT | {"metadata": {"name": name}},
                 content_type=APPLY, query={"fieldManager": "kubectl"})[0] == 201
@@ -234,7 +235,7 @@ def test_metadata_that_is_no_object_is_400_on_apply_and_patch(chain):
         assert ".metadata: expected map" in status["message"], status
         code, status = send(chain, "PATCH", deployment_path(chain, name), {"metadata": metadata},
                             content_type="application/merge-patch+json")
-        assert (code, status["reason"]) == (400, "BadRequest"), status
+        assert (code, status["reason"]) == (422, "Invalid"), status
 
 
 def test_an_applied_null_metadata_is_no_500(chain):
