@@ -466,6 +466,20 @@ def decode_patched(patched: dict, resource) -> dict:
     return _decoded_as(patched, resource)
 
 
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers.strategicPatchObject")
+def converted_patch_result(patched: dict, resource) -> dict:
+    """A strategic merge patch's result as the unstructured converter fills the kind's struct: the
+    conversion back to the internal version goes by the struct's type, not what its TypeMeta says,
+    so a string apiVersion or kind is the resource's whatever the patch set (one of another JSON
+    type is left to the decoder, which refuses it as the converter does)."""
+    for key, value in (("apiVersion", resource.api_version), ("kind", resource.kind)):
+        if isinstance(patched.get(key, ""), str):
+            patched[key] = value
+    if isinstance(patched["apiVersion"], str) and isinstance(patched["kind"], str):
+        return check_kind(patched, resource)
+    return patched
+
+
 @mirrors("k8s.io/apiserver/pkg/registry/rest.EnsureObjectNamespaceMatchesRequestNamespace")
 def ensure_namespace(obj: dict, namespace: str) -> None:
     """A namespaced object takes the URL's namespace when it names none; another one is 400."""
@@ -936,6 +950,8 @@ class RESTHandlers:
             try:
                 if media_type in (JSON_PATCH, MERGE_PATCH) and not resource.custom:
                     patched = decode_patched(patched, resource)
+                elif media_type == STRATEGIC_MERGE_PATCH and not resource.custom:
+                    patched = converted_patch_result(patched, resource)
                 else:
                     patched = check_kind(patched, resource)
                 return decode_into_kind(request, resource, patched)

@@ -1213,6 +1213,25 @@ def test_a_strategic_merge_patch_whose_result_the_kind_cannot_hold_is_invalid(ch
         422, "Invalid", f' "" is invalid: patch: Invalid value: "{shown}": {problem}')
 
 
+@pytest.mark.parametrize("body", [{"apiVersion": "v9"}, {"kind": "Secret"}, {"apiVersion": "apps/v1", "kind": ""}])
+def test_a_strategic_merge_patch_cannot_change_apiversion_or_kind(chain, body):
+    """The unstructured converter fills the kind's struct, whose conversion back to the internal
+    version ignores what its TypeMeta says: a string apiVersion or kind in the patch is no error."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "c"}, "data": {"a": "1"}})
+    code, patched = call(chain, "PATCH", ns_path(chain, "configmaps", "c"), {**body, "data": {"b": "2"}},
+                         content_type="application/strategic-merge-patch+json")
+    assert code == 200, patched
+    assert (patched["apiVersion"], patched["kind"], patched["data"]) == ("v1", "ConfigMap", {"a": "1", "b": "2"})
+
+
+def test_a_strategic_merge_patch_of_a_number_apiversion_is_the_converters_refusal(chain):
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "c"}})
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "c"), {"apiVersion": 1},
+                        content_type="application/strategic-merge-patch+json")
+    assert (code, status["message"]) == (
+        422, ' "" is invalid: patch: Invalid value: "map[apiVersion:1]": cannot convert int64 to string')
+
+
 def test_the_converter_names_a_named_string_type_it_cannot_convert_to(chain):
     """A Secret's type is a v1.SecretType: the unstructured converter says so, not `string`."""
     call(chain, "POST", ns_path(chain, "secrets"), {"metadata": {"name": "s"}, "type": "Opaque"})
