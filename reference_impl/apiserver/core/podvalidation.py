@@ -608,7 +608,10 @@ def validate_workload(obj: dict) -> list[str]:
 JOB_RESTART_POLICIES = ("OnFailure", "Never")
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/batch/validation.validateJobSpec")
 def job_spec_problems(spec: dict, path: str) -> list[str]:
+    """Counts not negative, a known completion mode, a valid pod template, and then a restart policy
+    of OnFailure or Never: Always (the pod default) counts as not given."""
     problems = []
     for field in ("parallelism", "completions", "backoffLimit", "activeDeadlineSeconds"):
         value = spec.get(field)
@@ -617,7 +620,12 @@ def job_spec_problems(spec: dict, path: str) -> list[str]:
     mode = spec.get("completionMode", "NonIndexed")
     if mode not in ("NonIndexed", "Indexed"):
         problems.append(unsupported(f"{path}.completionMode", mode, ("NonIndexed", "Indexed")))
-    template = spec.get("template")
-    if not isinstance(template, dict):
-        return problems + [required(f"{path}.template")]
-    return problems + pod_template_spec_problems(template, f"{path}.template", JOB_RESTART_POLICIES)
+    template = as_object(spec.get("template"))
+    problems += pod_template_spec_problems(template, f"{path}.template")
+    policy = as_object(template.get("spec")).get("restartPolicy") or ""
+    policy_path = f"{path}.template.spec.restartPolicy"
+    if policy in ("Always", ""):
+        problems.append(required(policy_path, 'valid values: "OnFailure", "Never"'))
+    elif policy not in JOB_RESTART_POLICIES:
+        problems.append(unsupported(policy_path, policy, JOB_RESTART_POLICIES))
+    return problems

@@ -209,9 +209,19 @@ def test_a_job_selects_its_pods_by_its_uid(chain):
 
 
 def test_a_job_pod_template_must_not_restart_always(chain):
-    """Job pods restart OnFailure or Never; the pod default Always is refused."""
+    """Job pods restart OnFailure or Never; the pod default Always counts as not given: Required."""
     code, body = new_object(chain, "batch/v1", "jobs", True, {"spec": {"template": TEMPLATE}}, "always")
-    assert code == 422 and "restartPolicy" in body["message"]
+    assert (code, body["message"]) == (422, 'Job.batch "always" is invalid: spec.template.spec.restartPolicy: '
+                                             'Required value: valid values: "OnFailure", "Never"')
+
+
+def test_a_job_without_a_spec_misses_containers_and_a_restart_policy(chain):
+    """validateJobSpec checks the restart policy after the whole pod template, even one without
+    containers."""
+    code, body = new_object(chain, "batch/v1", "jobs", True, {}, "no-spec")
+    assert (code, body["message"]) == (422, 'Job.batch "no-spec" is invalid: [spec.template.spec.containers: '
+                                             'Required value, spec.template.spec.restartPolicy: Required value: '
+                                             'valid values: "OnFailure", "Never"]')
 
 
 @pytest.mark.parametrize("group_version,plural,body", [
