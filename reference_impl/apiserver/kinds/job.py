@@ -43,8 +43,10 @@ def job(obj: dict, spec: dict) -> None:
     spec.setdefault("parallelism", 1)
     spec.setdefault("backoffLimit", 6)
     labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels")
-    if labels and not obj["metadata"].get("labels"):
-        obj["metadata"]["labels"] = dict(labels)
+    if isinstance(labels, dict) and not obj["metadata"].get("labels"):
+        # The template's map itself, as Go assigns it: the labels generateSelector adds to the
+        # template later (job-name, controller-uid) are the Job's labels too.
+        obj["metadata"]["labels"] = labels
     spec.setdefault("completionMode", "NonIndexed")
     spec.setdefault("suspend", False)
     template_defaults(spec)

@@ -224,6 +224,28 @@ def test_a_job_without_a_spec_misses_containers_and_a_restart_policy(chain):
                                              'valid values: "OnFailure", "Never"]')
 
 
+def test_a_job_labelled_by_its_template_also_gets_the_generated_labels(chain):
+    """SetDefaults_Job makes an unlabelled Job's labels its template's label map itself (a Go map
+    alias), so the job-name and controller-uid labels generateSelector adds to the template are the
+    Job's labels too."""
+    template = {**JOB_TEMPLATE, "metadata": {"labels": {"app": "a"}}}
+    code, job = new_object(chain, "batch/v1", "jobs", True, {"spec": {"template": template}}, "aliased")
+    assert code == 201
+    uid = job["metadata"]["uid"]
+    assert job["metadata"]["labels"] == {"app": "a", "controller-uid": uid, "job-name": "aliased"}
+
+
+def test_a_job_name_that_is_no_label_value_fails_both_label_maps(chain):
+    """The job-name label, on the template and (through the alias) on the Job, is validated as a
+    label value."""
+    template = {**JOB_TEMPLATE, "metadata": {"labels": {"app": "a"}}}
+    name = "a" * 64
+    code, body = new_object(chain, "batch/v1", "jobs", True, {"spec": {"template": template}}, name)
+    assert (code, body["message"]) == (422, f'Job.batch "{name}" is invalid: [metadata.labels: Invalid value: '
+                                             f'"{name}": must be no more than 63 characters, spec.template.labels: '
+                                             f'Invalid value: "{name}": must be no more than 63 characters]')
+
+
 @pytest.mark.parametrize("group_version,plural,body", [
     ("apps/v1", "statefulsets", {"spec": {"serviceName": "s", "replicas": 1, "selector": SELECTOR,
                                           "template": TEMPLATE}}),
