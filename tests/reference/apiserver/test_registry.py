@@ -15,6 +15,7 @@ import processes  # noqa: E402
 from watching import collect  # noqa: E402
 
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
+from reference_impl.apiserver.core import errors  # noqa: E402
 from reference_impl.apiserver.core.errors import StatusError  # noqa: E402
 from reference_impl.apiserver.storage.etcdclient import EtcdClient  # noqa: E402
 from reference_impl.apiserver.core.registry import Registry  # noqa: E402
@@ -179,6 +180,17 @@ def test_a_name_or_key_with_a_trailing_newline_is_invalid(registry, ns, resource
 def test_namespace_names_must_be_dns_labels(registry):
     error = status_error(registry.create, "namespaces", None, {"metadata": {"name": "a.b"}})
     assert error.code == 422 and "RFC 1123 label" in error.message
+
+
+def test_an_invalid_message_names_a_repeated_error_once():
+    """NewInvalid writes its message from ErrorList.ToAggregate, which drops a repeated error (an
+    update's ValidateJob and ValidateJobUpdate both check the spec); the causes keep every one."""
+    error = errors.invalid("Job", "j", ["spec.selector: Required value", "a: Required value",
+                                        "spec.selector: Required value"], "batch")
+    assert error.message == 'Job.batch "j" is invalid: [spec.selector: Required value, a: Required value]'
+    assert len(error.details["causes"]) == 3
+    error = errors.invalid("Job", "j", ["spec.selector: Required value"] * 2, "batch")
+    assert error.message == 'Job.batch "j" is invalid: spec.selector: Required value'
 
 
 def test_pod_without_containers_is_invalid(registry, ns):
