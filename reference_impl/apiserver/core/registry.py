@@ -37,9 +37,9 @@ __all__ = ["Registry", "Watch"]
 
 GENERATE_NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"  # k8s.io/apiserver/pkg/storage/names
 MAX_GENERATED_NAME_LENGTH = 63 - 5  # names.MaxGeneratedNameLength: the random part fits a DNS label
-# Copied from the stored object whatever an update sends (BeforeUpdate); the deletion fields are
-# checked by _keep_server_metadata.
-IMMUTABLE_META = ("uid", "creationTimestamp", "generation")
+# Copied from the stored object whatever an update sends (BeforeUpdate); the uid and the deletion
+# fields are checked by _keep_server_metadata.
+IMMUTABLE_META = ("creationTimestamp", "generation")
 # What the strategies' PrepareForCreate leave in .status, whatever the client sent, as Go writes
 # it: the status fields without omitempty are there as zeros (generated clients require them).
 INITIAL_STATUS = {"Pod": {"phase": "Pending", "qosClass": "BestEffort"}, "Service": {"loadBalancer": {}},
@@ -346,8 +346,6 @@ class Registry(LifecycleMixin):
         sent_rv = meta.get("resourceVersion")
         if sent_rv and sent_rv != old_meta["resourceVersion"]:
             raise errors.conflict(r.plural, old_meta["name"], r.group)
-        if meta.get("uid") and meta["uid"] != old_meta["uid"]:
-            raise self._invalid(r, old, [invalid("metadata.uid", meta["uid"], "field is immutable")])
         if subresource == "status":
             # A body without status stands for Go's zero-valued status struct: stored as {}, never null.
             new["status"] = new.get("status") or {}
@@ -376,12 +374,11 @@ class Registry(LifecycleMixin):
             return updated
         if subresource is not None:
             raise errors.method_not_allowed(f"{r.plural}/{subresource}", "update", r.group)
-        problems = _keep_server_metadata(meta, old_meta)
-        if problems:
-            raise self._invalid(r, new, problems)
+        _check_decodable(r, new)
+        # rest.BeforeUpdate's validateCommonFields, reported before the strategy's ValidateUpdate.
+        common_problems = metadata_problems(new, "path") + _keep_server_metadata(meta, old_meta)
         if r.status_reset_on_update and "status" in old:
             new["status"] = deep_copy_json(old["status"])
-        _check_decodable(r, new)
         kinds.default(r, new)
         if r.tracks_generation and new.get("spec") != old.get("spec"):
             meta["generation"] = old_meta.get("generation", 1) + 1
@@ -392,7 +389,7 @@ class Registry(LifecycleMixin):
         if r.kind == "Service":
             new["spec"].setdefault("clusterIP", old.get("spec", {}).get("clusterIP"))
             self._allocate_service(new)
-        problems = r.validate_update(old, new) + limits.size_problems(r.kind, new)
+        problems = common_problems + r.validate_update(old, new) + limits.size_problems(r.kind, new)
         if problems:
             raise self._invalid(r, new, problems)
         return new
@@ -462,14 +459,16 @@ class Registry(LifecycleMixin):
 @mirrors("k8s.io/apiserver/pkg/registry/rest.BeforeUpdate",
          "k8s.io/apimachinery/pkg/api/validation.ValidateObjectMetaAccessorUpdate")
 def _keep_server_metadata(meta: dict, old_meta: dict) -> list[str]:
-    """An update keeps the stored IMMUTABLE_META, the stored deletionTimestamp, and the stored
-    deletionGracePeriodSeconds when it sends none; setting or changing either deletion field
-    otherwise is "field is immutable" (so a client cannot start a deletion by update)."""
+    """An update keeps the stored IMMUTABLE_META, the stored uid, deletionTimestamp and
+    deletionGracePeriodSeconds when it sends none; changing the uid, or setting or changing either
+    deletion field otherwise, is "field is immutable" (so a client cannot start a deletion by update)."""
     for field in IMMUTABLE_META:
         if field in old_meta:
             meta[field] = old_meta[field]
         else:
             meta.pop(field, None)
+    if not meta.get("uid") and "uid" in old_meta:
+        meta["uid"] = old_meta["uid"]
     for field in ("deletionTimestamp", "deletionGracePeriodSeconds"):
         if meta.get(field) is None:
             meta.pop(field, None)
@@ -478,6 +477,8 @@ def _keep_server_metadata(meta: dict, old_meta: dict) -> list[str]:
     if "deletionGracePeriodSeconds" in old_meta:
         meta.setdefault("deletionGracePeriodSeconds", old_meta["deletionGracePeriodSeconds"])
     problems = []
+    if meta.get("uid") != old_meta.get("uid"):
+        problems.append(invalid("metadata.uid", meta["uid"], "field is immutable"))
     if meta.get("deletionTimestamp") != old_meta.get("deletionTimestamp"):
         problems.append(f"metadata.deletionTimestamp: Invalid value: {go_time_string(meta['deletionTimestamp'])}: "
                         "field is immutable")

@@ -246,6 +246,36 @@ def test_a_job_name_that_is_no_label_value_fails_both_label_maps(chain):
                                              f'Invalid value: "{name}": must be no more than 63 characters]')
 
 
+def test_a_job_whose_uid_is_changed_fails_its_generated_selector(chain):
+    """A changed uid is not refused up front: rest.BeforeUpdate's common checks say it is immutable,
+    and ValidateGeneratedSelector then compares the labels and selector with the uid sent."""
+    code, job = new_object(chain, "batch/v1", "jobs", True, {"spec": {"template": JOB_TEMPLATE}}, "new-uid")
+    assert code == 201
+    uid = job["metadata"]["uid"]
+    code, body = call(chain, "PATCH", f"{collection('batch/v1', 'jobs', True)}/new-uid", {"metadata": {"uid": "x"}},
+                      content_type="application/merge-patch+json")
+    assert (code, body["message"]) == (422, (
+        'Job.batch "new-uid" is invalid: [metadata.uid: Invalid value: "x": field is immutable, '
+        f'spec.template.metadata.labels[controller-uid]: Invalid value: map[string]string{{"controller-uid":"{uid}", '
+        '"job-name":"new-uid"}: must be \'x\', spec.selector: Invalid value: v1.LabelSelector{MatchLabels:'
+        f'map[string]string{{"controller-uid":"{uid}"}}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}}: '
+        '`selector` not auto-generated]'))
+
+
+def test_a_job_update_without_a_selector_requires_one(chain):
+    """An update is checked by ValidateJob and ValidateJobUpdate, which both run ValidateJobSpec; the
+    message names each error once (ToAggregate drops repeats). A nil selector matches nothing."""
+    code, job = new_object(chain, "batch/v1", "jobs", True, {"spec": {"template": JOB_TEMPLATE}}, "no-selector")
+    assert code == 201
+    del job["spec"]["selector"]
+    code, body = call(chain, "PUT", f"{collection('batch/v1', 'jobs', True)}/no-selector", job)
+    labels = job["spec"]["template"]["metadata"]["labels"]
+    assert (code, body["message"]) == (422, (
+        'Job.batch "no-selector" is invalid: [spec.selector: Required value, spec.template.metadata.labels: '
+        f'Invalid value: map[string]string{{"controller-uid":"{labels["controller-uid"]}", "job-name":"no-selector"}}: '
+        '`selector` does not match template `labels`, spec.selector: Invalid value: "null": field is immutable]'))
+
+
 @pytest.mark.parametrize("group_version,plural,body", [
     ("apps/v1", "statefulsets", {"spec": {"serviceName": "s", "replicas": 1, "selector": SELECTOR,
                                           "template": TEMPLATE}}),
