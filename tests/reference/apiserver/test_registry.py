@@ -214,6 +214,40 @@ def test_deployment_selector_must_match_template(registry, ns):
                              'map[string]string{"app":"b"}: `selector` does not match template `labels`')
 
 
+LABEL_VALUE_MSG = ("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
+                   "and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or "
+                   "'12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')")
+
+
+@pytest.mark.parametrize("spec,errors", [
+    ({"template": {"metadata": {"labels": {"app": "a"}}, "spec": {"containers": [{"name": "c", "image": "i"}]}}},
+     ['spec.selector: Required value',
+      'spec.template.metadata.labels: Invalid value: map[string]string{"app":"a"}: `selector` does not match '
+      'template `labels`']),
+    ({"selector": {"matchLabels": {"app": "a"}}},
+     ['spec.template.metadata.labels: Invalid value: map[string]string(nil): `selector` does not match template '
+      '`labels`', 'spec.template.spec.containers: Required value']),
+    ({"selector": {"matchLabels": {}}, "template": {"metadata": {"labels": {}}, "spec": {
+        "containers": [{"name": "c", "image": "i"}]}}},
+     ['spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{}, '
+      'MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is invalid for deployment']),
+    ({"selector": {"matchLabels": {"app": ".."}}, "template": {"metadata": {"labels": {"app": "a"}}, "spec": {
+        "containers": [{"name": "c", "image": "i"}]}}},
+     [f'spec.selector.matchLabels: Invalid value: "..": {LABEL_VALUE_MSG}',
+      'spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":".."}, '
+      'MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: invalid label selector']),
+])
+def test_deployment_selector_rules_come_in_validate_deployment_spec_order(registry, ns, spec, errors):
+    """ValidateDeploymentSpec: a missing selector is required and (a nil selector selecting nothing)
+    does not match the template; an empty one is invalid as sent ({} is not nil); one that does
+    not convert to a selector is an "invalid label selector" and the template is not checked
+    against it. A template without labels shows Go's nil map."""
+    obj = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}, "spec": spec}
+    error = status_error(registry.create, "deployments", ns, obj)
+    message = errors[0] if len(errors) == 1 else "[" + ", ".join(errors) + "]"
+    assert error.message == f'Deployment.apps "d" is invalid: {message}'
+
+
 def test_service_needs_ports(registry, ns):
     error = status_error(registry.create, "services", ns, {"metadata": {"name": "s"}, "spec": {}})
     assert error.message == 'Service "s" is invalid: spec.ports: Required value'
