@@ -224,8 +224,6 @@ class Registry(LifecycleMixin):
             raise errors.bad_request("namespace is required")
         if meta.get("resourceVersion"):
             raise errors.bad_request("resourceVersion should not be set on objects to be created")
-        if not meta.get("name") and meta.get("generateName"):
-            meta["name"] = self._generate_name(meta["generateName"])
         meta["uid"] = str(uuid.UUID(int=self.random.getrandbits(128), version=4))
         meta["creationTimestamp"] = self.now()
         for field in ("deletionTimestamp", "deletionGracePeriodSeconds"):
@@ -238,6 +236,8 @@ class Registry(LifecycleMixin):
             obj["status"] = deep_copy_json(INITIAL_STATUS[r.kind])
         _check_decodable(r, obj)
         kinds.default(r, obj)
+        if not meta.get("name") and meta.get("generateName"):  # in BeforeCreate, after decoding's defaults
+            meta["name"] = self._generate_name(meta["generateName"])
         if r.kind == "Job":
             _generate_job_selector(obj)
         if r.prepare_for_create:
@@ -247,6 +247,8 @@ class Registry(LifecycleMixin):
         problems = r.validate_create(obj) + limits.size_problems(r.kind, obj)
         if problems:
             raise self._invalid(r, obj, problems)
+        if r.canonicalize:
+            r.canonicalize(obj)
         if r.kind == "Service":
             self._allocate_service(obj)
         if create_validation:
@@ -392,6 +394,8 @@ class Registry(LifecycleMixin):
         problems = common_problems + r.validate_update(old, new) + limits.size_problems(r.kind, new)
         if problems:
             raise self._invalid(r, new, problems)
+        if r.canonicalize:
+            r.canonicalize(new)
         return new
 
     def _validate_subresource_update(self, r: Resource, old: dict, new: dict,

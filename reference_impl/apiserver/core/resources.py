@@ -55,6 +55,8 @@ class Resource:
     # carries, None for the server's own writes.
     prepare_for_create: Callable[[dict, object], None] | None = field(default=None, compare=False, hash=False)
     prepare_for_update: Callable[[dict, dict], None] | None = field(default=None, compare=False, hash=False)
+    # The strategy's Canonicalize(obj): what it changes once a create or update has passed validation.
+    canonicalize: Callable[[dict], None] | None = field(default=None, compare=False, hash=False)
     # The status strategy's PrepareForUpdate(new, old) beyond keeping the stored spec, for a kind
     # whose status updates reset some of the metadata sent.
     prepare_for_status_update: Callable[[dict, dict], None] | None = field(default=None, compare=False,

@@ -182,6 +182,11 @@ def test_namespace_names_must_be_dns_labels(registry):
     assert error.code == 422 and "RFC 1123 label" in error.message
 
 
+LABEL_VALUE_MSG = ("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
+                   "and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or "
+                   "'12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')")
+
+
 def test_an_invalid_message_names_a_repeated_error_once():
     """NewInvalid writes its message from ErrorList.ToAggregate, which drops a repeated error (an
     update's ValidateJob and ValidateJobUpdate both check the spec); the causes keep every one."""
@@ -191,6 +196,35 @@ def test_an_invalid_message_names_a_repeated_error_once():
     assert len(error.details["causes"]) == 3
     error = errors.invalid("Job", "j", ["spec.selector: Required value"] * 2, "batch")
     assert error.message == 'Job.batch "j" is invalid: spec.selector: Required value'
+
+
+def test_a_namespace_is_labelled_with_its_name(registry):
+    """SetDefaults_Namespace adds kubernetes.io/metadata.name; Canonicalize adds it after validation
+    to a namespace named from generateName, and an update cannot take it away."""
+    created = registry.create("namespaces", None, {"metadata": {"name": "labelled", "labels": {"a": "b"}}})
+    assert created["metadata"]["labels"] == {"a": "b", "kubernetes.io/metadata.name": "labelled"}
+    generated = registry.create("namespaces", None, {"metadata": {"generateName": "gen-"}})
+    assert generated["metadata"]["labels"] == {"kubernetes.io/metadata.name": generated["metadata"]["name"]}
+    created["metadata"]["labels"] = {}
+    updated = registry.update("namespaces", None, "labelled", created)
+    assert updated["metadata"]["labels"] == {"kubernetes.io/metadata.name": "labelled"}
+
+
+@pytest.mark.parametrize("name,detail", [
+    ("..", LABEL_VALUE_MSG),
+    ("a" * 64, "must be no more than 63 characters"),
+])
+def test_a_namespace_name_is_validated_again_as_its_label(registry, name, detail):
+    """The kubernetes.io/metadata.name label the defaults add is validated with the other labels."""
+    error = status_error(registry.create, "namespaces", None, {"metadata": {"name": name, "labels": {"a": "b"}}})
+    assert error.message.startswith(f'Namespace "{name}" is invalid: [metadata.name: Invalid value: "{name}": ')
+    assert error.message.endswith(f', metadata.labels: Invalid value: "{name}": {detail}]')
+
+
+def test_a_generated_namespace_name_is_not_validated_as_a_label(registry):
+    """The name is generated after defaulting, so its label is only added after validation."""
+    error = status_error(registry.create, "namespaces", None, {"metadata": {"generateName": "UPPER-"}})
+    assert [cause["field"] for cause in error.details["causes"]] == ["metadata.generateName", "metadata.name"]
 
 
 def test_pod_without_containers_is_invalid(registry, ns):
@@ -212,11 +246,6 @@ def test_deployment_selector_must_match_template(registry, ns):
                          deployment("d", {"app": "a"}, template_labels={"app": "b"}))
     assert error.message == ('Deployment.apps "d" is invalid: spec.template.metadata.labels: Invalid value: '
                              'map[string]string{"app":"b"}: `selector` does not match template `labels`')
-
-
-LABEL_VALUE_MSG = ("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
-                   "and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or "
-                   "'12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')")
 
 
 @pytest.mark.parametrize("spec,errors", [

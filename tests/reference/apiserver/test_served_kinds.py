@@ -515,7 +515,9 @@ def test_a_status_update_keeps_or_resets_the_metadata_sent_as_the_kinds_status_s
                                     "finalizers": ["example.com/f"]}}
     code, updated = call(chain, "PUT", path, sent)
     assert code == 200, updated
-    expected = {"labels": {"app": "a"} if "labels" in reset else {"app": "b"},
+    # A namespace's defaults and Canonicalize label it with its name, whatever labels are sent.
+    own_label = {"kubernetes.io/metadata.name": "status-meta"} if plural == "namespaces" else {}
+    expected = {"labels": {"app": "a"} if "labels" in reset else {"app": "b", **own_label},
                 "annotations": None if "annotations" in reset else {"note": "1"},
                 "finalizers": None if "finalizers" in reset else ["example.com/f"]}
     assert {name: updated["metadata"].get(name) for name in expected} == expected
@@ -524,7 +526,7 @@ def test_a_status_update_keeps_or_resets_the_metadata_sent_as_the_kinds_status_s
                                                 "spec": {"bogus": 1}},
                          content_type="application/merge-patch+json")
     assert code == 200, patched
-    assert patched["metadata"].get("labels") == ({"app": "a"} if "labels" in reset else {"app": "c"})
+    assert patched["metadata"].get("labels") == ({"app": "a"} if "labels" in reset else {"app": "c", **own_label})
     assert patched["metadata"].get("annotations") == (None if "annotations" in reset else {"note": "2"})
     stored = call(chain, "GET", f"{collection(group_version, plural, namespaced)}/status-meta")[1]
     assert stored["metadata"] == patched["metadata"] and stored.get("spec") == created.get("spec")
