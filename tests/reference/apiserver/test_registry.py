@@ -663,17 +663,31 @@ def test_well_formed_tolerations_and_node_affinity_are_stored(registry, ns):
 
 
 @pytest.mark.parametrize("taints,message", [
-    ([{"key": "a", "effect": "Bogus"}], 'spec.taints[0].effect: Unsupported value: "Bogus": supported values: '),
-    ([{"key": "a"}], "spec.taints[0].effect: Required value"),
-    ([{"key": "a b", "effect": "NoSchedule"}], 'spec.taints[0].key: Invalid value: "a b"'),
+    ([{"key": "a", "effect": "Bogus"}], 'metadata.taints[0].effect: Unsupported value: "Bogus": supported values: '),
+    ([{"key": "a"}], "metadata.taints[0].effect: Required value"),
+    ([{"key": "a b", "effect": "NoSchedule"}], 'metadata.taints[0].key: Invalid value: "a b"'),
     ([{"key": "a", "effect": "NoSchedule"}, {"key": "a", "value": "x", "effect": "NoSchedule"}],
-     "taints must be unique by key and effect pair"),
+     'metadata.taints[1]: Duplicate value: core.Taint{Key:"a", Value:"x", Effect:"NoSchedule", '
+     "TimeAdded:(*v1.Time)(nil)}: taints must be unique by key and effect pair"),
 ])
 def test_node_taints_are_validated(registry, taints, message):
-    """validateNodeTaints: what TaintToleration and the taint manager read is well formed."""
+    """validateNodeTaints: what TaintToleration and the taint manager read is well formed. ValidateNode
+    roots the taints' path at metadata, not spec (as upstream writes it)."""
     error = status_error(registry.create, "nodes", None, {"metadata": {"name": "tainted"}, "spec": {"taints": taints}})
     assert (error.code, error.reason) == (422, "Invalid")
     assert message in error.message
+
+
+def test_a_taint_key_reports_each_way_it_is_no_qualified_name(registry):
+    """ValidateLabelName gives one error per problem of the key: an empty one is both empty and
+    not matching the name pattern."""
+    error = status_error(registry.create, "nodes", None, {"metadata": {"name": "tainted"}, "spec": {"taints": [
+        {"value": "v", "effect": "NoSchedule"}]}})
+    assert error.message == (
+        'Node "tainted" is invalid: [metadata.taints[0].key: Invalid value: "": name part must be non-empty, '
+        'metadata.taints[0].key: Invalid value: "": name part must consist of alphanumeric characters, \'-\', '
+        "'_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or "
+        "'123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')]")
 
 
 def container(**fields) -> dict:
