@@ -277,6 +277,15 @@ def test_deployment_selector_rules_come_in_validate_deployment_spec_order(regist
     assert error.message == f'Deployment.apps "d" is invalid: {message}'
 
 
+def test_a_role_binding_without_a_role_ref_misses_its_kind_and_name(registry, ns):
+    """The defaults give a missing roleRef its apiGroup, so only its kind and name are wrong."""
+    obj = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "b"},
+           "subjects": [{"kind": "User", "name": "u", "apiGroup": "rbac.authorization.k8s.io"}]}
+    error = status_error(registry.create, "rolebindings", ns, obj)
+    assert error.message == ('RoleBinding.rbac.authorization.k8s.io "b" is invalid: [roleRef.kind: Unsupported '
+                             'value: "": supported values: "Role", "ClusterRole", roleRef.name: Required value]')
+
+
 def test_service_needs_ports(registry, ns):
     error = status_error(registry.create, "services", ns, {"metadata": {"name": "s"}, "spec": {}})
     assert error.message == 'Service "s" is invalid: spec.ports: Required value'
