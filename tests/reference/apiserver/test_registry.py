@@ -513,6 +513,31 @@ def test_dry_run_create_stores_nothing(registry, ns):
     assert status_error(registry.get, "configmaps", ns, "c").code == 404
 
 
+@pytest.mark.parametrize("target_port,errors", [
+    ("1", ['spec.ports[0].targetPort: Invalid value: "1": must contain at least one letter or number (a-z, 0-9)']),
+    ("Web--", ['spec.ports[0].targetPort: Invalid value: "Web--": must contain only alpha-numeric characters '
+               '(a-z, 0-9), and hyphens (-)', 'spec.ports[0].targetPort: Invalid value: "Web--": must not contain '
+               'consecutive hyphens', 'spec.ports[0].targetPort: Invalid value: "Web--": must not begin or end with '
+               'a hyphen']),
+    (70000, ["spec.ports[0].targetPort: Invalid value: 70000: must be between 1 and 65535, inclusive"]),
+])
+def test_a_service_target_port_is_a_port_number_or_name(registry, ns, target_port, errors):
+    """ValidatePortNumOrName: a number is a port number, a string an IANA service name (so a string of
+    digits only is refused), each problem an error of its own."""
+    obj = {"metadata": {"name": "s"}, "spec": {"ports": [{"port": 80, "targetPort": target_port}]}}
+    error = status_error(registry.create, "services", ns, obj)
+    message = errors[0] if len(errors) == 1 else "[" + ", ".join(errors) + "]"
+    assert error.message == f'Service "s" is invalid: {message}'
+
+
+@pytest.mark.parametrize("target_port", [0, ""])
+def test_a_zero_or_empty_service_target_port_is_the_port(registry, ns, target_port):
+    """SetDefaults_ServicePort takes the port for a targetPort that is 0 or "" as well as a missing one."""
+    obj = {"metadata": {"name": f"zero{target_port!r}".replace("'", "").lower()},
+           "spec": {"ports": [{"port": 80, "targetPort": target_port}]}}
+    assert registry.create("services", ns, obj, dry_run=True)["spec"]["ports"][0]["targetPort"] == 80
+
+
 def test_services_get_a_cluster_ip(registry, ns):
     created = registry.create("services", ns, {"metadata": {"name": "s"},
                                                "spec": {"ports": [{"port": 80}]}})
