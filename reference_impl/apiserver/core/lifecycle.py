@@ -59,7 +59,7 @@ class LifecycleMixin:
             for field, label, why in (("uid", "UID", "deleted and then recreated"),
                                       ("resourceVersion", "ResourceVersion", "modified")):
                 if field in wanted and wanted[field] != meta.get(field):
-                    raise errors.conflict(r.kind, name, r.group,
+                    raise errors.conflict(r.kind, name, r.object_kind_group,
                                           f"the {label} in the precondition ({wanted[field]}) does not match the "
                                           f"{label} in record ({meta.get(field)}). The object might have been {why}")
         return check

@@ -205,7 +205,7 @@ class Registry(LifecycleMixin):
         meta["namespace"] = namespace
 
     def _invalid(self, r: Resource, obj: dict, problems: list[str]) -> errors.StatusError:
-        return errors.invalid(r.kind, obj["metadata"].get("name", ""), problems, r.group)
+        return errors.invalid(r.kind, obj["metadata"].get("name", ""), problems, r.object_kind_group)
 
     @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).Create",
              "k8s.io/apiserver/pkg/registry/rest.BeforeCreate")

@@ -291,6 +291,31 @@ def test_service_needs_ports(registry, ns):
     assert error.message == 'Service "s" is invalid: spec.ports: Required value'
 
 
+INGRESS_SPEC = {"rules": [{"host": "a.example.com", "http": {"paths": [
+    {"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "web", "port": {"number": 80}}}}]}}]}
+
+
+def test_ingress_errors_built_from_the_object_name_its_kind_in_the_extensions_group(registry, ns):
+    """The internal networking.Ingress type is registered in the extensions group before networking,
+    so errors written from the object's kind (NewInvalid, BeforeDelete's preconditions) say
+    Ingress.extensions; those written from the resource keep ingresses.networking.k8s.io."""
+    error = status_error(registry.create, "ingresses", ns, {"metadata": {"name": "UPPER"}, "spec": INGRESS_SPEC})
+    assert error.message.startswith('Ingress.extensions "UPPER" is invalid: metadata.name: Invalid value: "UPPER"')
+    assert (error.details["group"], error.details["kind"]) == ("extensions", "Ingress")
+    registry.create("ingresses", ns, {"metadata": {"name": "web"}, "spec": INGRESS_SPEC})
+    error = status_error(registry.delete, "ingresses", ns, "web", preconditions={"uid": "not-the-uid"})
+    assert error.message.startswith('Operation cannot be fulfilled on Ingress.extensions "web": the UID in the '
+                                    "precondition (not-the-uid) does not match")
+    assert status_error(registry.get, "ingresses", ns, "nope").message == \
+        'ingresses.networking.k8s.io "nope" not found'
+
+
+def test_network_policy_invalid_names_its_kind_in_the_extensions_group(registry, ns):
+    """NetworkPolicy is registered in the extensions internal group beside Ingress, before networking."""
+    error = status_error(registry.create, "networkpolicies", ns, {"metadata": {"name": "UPPER"}, "spec": {}})
+    assert error.message.startswith('NetworkPolicy.extensions "UPPER" is invalid: ')
+
+
 def test_unknown_resource_is_404(registry):
     error = status_error(registry.get, "widgets", "default", "w")
     assert (error.code, error.message) == (404, "the server could not find the requested resource")
