@@ -286,6 +286,16 @@ def test_a_role_binding_without_a_role_ref_misses_its_kind_and_name(registry, ns
                              'value: "": supported values: "Role", "ClusterRole", roleRef.name: Required value]')
 
 
+def test_a_changed_role_ref_is_shown_as_go_prints_an_rbac_role_ref(registry, ns):
+    """ValidateRoleBindingUpdate compares the RoleRef structs and shows the new one with %#v."""
+    obj = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "b"},
+           "roleRef": {"kind": "ClusterRole", "name": "view"}}
+    created = registry.create("rolebindings", ns, obj)
+    error = status_error(registry.update, "rolebindings", ns, "b", {**created, "roleRef": {"name": "edit"}})
+    assert error.message.endswith(', roleRef: Invalid value: rbac.RoleRef{APIGroup:"rbac.authorization.k8s.io", '
+                                  'Kind:"", Name:"edit"}: cannot change roleRef]')
+
+
 def test_service_needs_ports(registry, ns):
     error = status_error(registry.create, "services", ns, {"metadata": {"name": "s"}, "spec": {}})
     assert error.message == 'Service "s" is invalid: spec.ports: Required value'
