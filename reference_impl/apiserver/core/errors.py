@@ -101,10 +101,13 @@ def _cause(error: str) -> dict:
     return {"reason": reason, "message": body, "field": field}
 
 
-@mirrors("k8s.io/apimachinery/pkg/api/errors.NewInvalid")
+@mirrors("k8s.io/apimachinery/pkg/api/errors.NewInvalid",
+         "(k8s.io/apimachinery/pkg/util/validation/field.ErrorList).ToAggregate")
 def invalid(kind: str, name: str, causes: list[str], group: str = "") -> StatusError:
-    """422: `Pod "x" is invalid: spec.containers: Required value` (several errors in [a, b])."""
-    summary = causes[0] if len(causes) == 1 else "[" + ", ".join(causes) + "]"
+    """422: `Pod "x" is invalid: spec.containers: Required value` (several errors in [a, b]). The
+    message names each error once, the causes list every one (a strategy's checks can repeat one)."""
+    distinct = list(dict.fromkeys(causes))
+    summary = distinct[0] if len(distinct) == 1 else "[" + ", ".join(distinct) + "]"
     details = {**status_details(kind, group, name), "causes": [_cause(error) for error in causes]}
     return StatusError(422, "Invalid", f'{qualified(kind, group)} "{name}" is invalid: {summary}',
                        details)

@@ -8,6 +8,7 @@ fields` keeps whatever it holds.
 """
 from __future__ import annotations
 
+import base64
 import functools
 import re
 from dataclasses import dataclass
@@ -237,6 +238,10 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, g
         struct = name.rpartition(".")[2] or field.struct
         field_types = kinds.GO_TYPES.get(name, {})
         for key in list(value):
+            known = properties is not None and key in properties
+            child = properties[key] if known else extra
+            if isinstance(value[key], list) and isinstance(child, dict) and child.get("format") == "byte":
+                value[key] = _bytes_as_base64(value[key], field.enter(struct, key) if known else field, body)
             if properties is not None and key in properties:
                 if value[key] is None and _json_kind(properties[key]) in _ZEROS:
                     # encoding/json leaves a struct, map or scalar field its zero value (or nil),
@@ -258,6 +263,22 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, g
             deepest = max(deepest, depth)
         return deepest + 1
     return 0
+
+
+@mirrors("(*encoding/json.decodeState).array")
+def _bytes_as_base64(items: list, field: _Field, body: _Body) -> str:
+    """A JSON array met where a []byte is: encoding/json reads only a string as base64 and decodes an
+    array element by element, each a uint8 (a null is 0). Kept as the base64 the field writes back."""
+    decoded = bytearray()
+    for item in items:
+        if item is None:
+            item = 0
+        if not isinstance(item, int) or isinstance(item, bool) or not 0 <= item <= 255:
+            shown = f"number {item}" if json_type(item) == "number" else json_type(item)
+            where = ".".join((field.struct, *field.names))
+            raise body.refuse(f"json: cannot unmarshal {shown} into Go struct field {where} of type uint8")
+        decoded.append(item)
+    return base64.b64encode(bytes(decoded)).decode()
 
 
 _ZEROS = {"object": dict, "string": str, "integer": int, "number": int, "boolean": bool}

@@ -62,7 +62,7 @@ class LifecycleMixin:
             for field, label, why in (("uid", "UID", "deleted and then recreated"),
                                       ("resourceVersion", "ResourceVersion", "modified")):
                 if field in wanted and wanted[field] != meta.get(field):
-                    raise errors.conflict(r.kind, name, r.group,
+                    raise errors.conflict(r.kind, name, r.object_kind_group,
                                           f"the {label} in the precondition ({wanted[field]}) does not match the "
                                           f"{label} in record ({meta.get(field)}). The object might have been {why}")
         return check
@@ -111,6 +111,8 @@ class LifecycleMixin:
                       preconditions: dict | None, dry_run: bool) -> tuple[dict, bool]:
         key = self.key(r, namespace, name)
         current = self.get(r, namespace, name)
+        if r.plural == "namespaces" and not r.group:
+            _check_namespace_preconditions(current, preconditions or {})
         check = self._preconditions(r, name, preconditions)
         if check:
             check(current)
@@ -306,3 +308,15 @@ class LifecycleMixin:
 
         return self.scale_of(self.patch(r, namespace, name, apply, None, dry_run,
                                         scale_validation if update_validation else None))
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/registry/core/namespace/storage.REST).Delete")
+def _check_namespace_preconditions(namespace: dict, preconditions: dict) -> None:
+    """The namespace storage checks a delete's uid and resourceVersion preconditions itself, before
+    the generic store does, and words the 409 its own way (naming the resource, namespaces)."""
+    meta = namespace["metadata"]
+    for field, label in (("uid", "UID"), ("resourceVersion", "ResourceVersion")):
+        wanted = preconditions.get(field)
+        if wanted is not None and wanted != meta.get(field):
+            raise errors.conflict("namespaces", meta["name"], why=f"Precondition failed: {label} in precondition: "
+                                  f"{wanted}, {label} in object meta: {meta.get(field)}")

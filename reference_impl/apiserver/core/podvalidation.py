@@ -10,10 +10,12 @@ from reference_impl.apiserver.core.podsecuritycontext import (os_problems, pod_s
                                                               security_context_problems, windows_host_process_problems)
 from reference_impl.apiserver.core.selectors import from_label_selector_dict, label_key_problem
 from reference_impl.apiserver.core.validation import (NEGATIVE_MSG, PORT_RANGE_MSG, PROTOCOLS, TAINT_EFFECTS,
-                                                      annotation_problems, as_list, as_object, duplicate, invalid,
+                                                      annotation_problems, as_list, as_object, converts_to_selector,
+                                                      duplicate, go_label_selector, go_string_map, invalid,
                                                       label_name_problems, label_problems, label_selector_problems,
                                                       name_problems, parse_ip, required, unsupported)
 from reference_impl.machinery import quantity
+from reference_impl.machinery.labels import selector_matches
 from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
@@ -600,15 +602,50 @@ def selector_problems(spec: dict, noun: str, template_labels: dict, path: str = 
     return []
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/apps/validation.ValidateDeploymentSpec",
+         "k8s.io/kubernetes/pkg/apis/apps/validation.ValidateReplicaSetSpec",
+         "k8s.io/kubernetes/pkg/apis/apps/validation.ValidatePodTemplateSpecForReplicaSet")
 def validate_workload(obj: dict) -> list[str]:
-    """Deployments and ReplicaSets (whose message says deployment too, as upstream's does)."""
-    return selected_template_problems(obj.get("spec") or {}, "deployment", ("Always",))
+    """Deployments and ReplicaSets (whose message says deployment too, as upstream's does): a
+    non-empty valid selector that converts to a labels.Selector and matches the template's labels
+    (a missing one matches nothing, an empty one is not compared), then the template, whose pods
+    restart Always."""
+    spec = as_object(obj.get("spec"))
+    replicas = spec.get("replicas", 1)
+    problems = [] if isinstance(replicas, int) and replicas >= 0 else [
+        invalid("spec.replicas", replicas, "must be greater than or equal to 0")]
+    selector = spec.get("selector")
+    if selector is None:
+        problems.append(required("spec.selector"))
+    else:
+        problems += label_selector_problems(selector, "spec.selector")
+        if not (as_object(selector).get("matchLabels") or as_object(selector).get("matchExpressions")):
+            problems.append(f"spec.selector: Invalid value: {go_label_selector(as_object(selector))}: "
+                            "empty selector is invalid for deployment")
+    if not converts_to_selector(selector):
+        return problems + [f"spec.selector: Invalid value: {go_label_selector(selector)}: invalid label selector"]
+    template = as_object(spec.get("template"))
+    labels = as_object(template.get("metadata")).get("labels")
+    selects_everything = selector is not None and not (
+        as_object(selector).get("matchLabels") or as_object(selector).get("matchExpressions"))
+    if not selects_everything and not selector_matches(selector, labels):
+        problems.append(f"spec.template.metadata.labels: Invalid value: {go_string_map(labels)}: "
+                        "`selector` does not match template `labels`")
+    problems += pod_template_spec_problems(template, "spec.template")
+    # SetDefaults_PodSpec makes a policy not given Always, even in a template that was not sent.
+    policy = as_object(template.get("spec")).get("restartPolicy") or "Always"
+    if policy != "Always":
+        problems.append(unsupported("spec.template.spec.restartPolicy", policy, ("Always",)))
+    return problems
 
 
 JOB_RESTART_POLICIES = ("OnFailure", "Never")
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/batch/validation.validateJobSpec")
 def job_spec_problems(spec: dict, path: str) -> list[str]:
+    """Counts not negative, a known completion mode, a valid pod template, and then a restart policy
+    of OnFailure or Never: Always (the pod default) counts as not given."""
     problems = []
     for field in ("parallelism", "completions", "backoffLimit", "activeDeadlineSeconds"):
         value = spec.get(field)
@@ -617,7 +654,12 @@ def job_spec_problems(spec: dict, path: str) -> list[str]:
     mode = spec.get("completionMode", "NonIndexed")
     if mode not in ("NonIndexed", "Indexed"):
         problems.append(unsupported(f"{path}.completionMode", mode, ("NonIndexed", "Indexed")))
-    template = spec.get("template")
-    if not isinstance(template, dict):
-        return problems + [required(f"{path}.template")]
-    return problems + pod_template_spec_problems(template, f"{path}.template", JOB_RESTART_POLICIES)
+    template = as_object(spec.get("template"))
+    problems += pod_template_spec_problems(template, f"{path}.template")
+    policy = as_object(template.get("spec")).get("restartPolicy") or ""
+    policy_path = f"{path}.template.spec.restartPolicy"
+    if policy in ("Always", ""):
+        problems.append(required(policy_path, 'valid values: "OnFailure", "Never"'))
+    elif policy not in JOB_RESTART_POLICIES:
+        problems.append(unsupported(policy_path, policy, JOB_RESTART_POLICIES))
+    return problems

@@ -37,9 +37,9 @@ __all__ = ["Registry", "Watch"]
 
 GENERATE_NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"  # k8s.io/apiserver/pkg/storage/names
 MAX_GENERATED_NAME_LENGTH = 63 - 5  # names.MaxGeneratedNameLength: the random part fits a DNS label
-# Copied from the stored object whatever an update sends (BeforeUpdate); the deletion fields are
-# checked by _keep_server_metadata.
-IMMUTABLE_META = ("uid", "creationTimestamp", "generation")
+# Copied from the stored object whatever an update sends (BeforeUpdate); the uid and the deletion
+# fields are checked by _keep_server_metadata.
+IMMUTABLE_META = ("creationTimestamp", "generation")
 # What the strategies' PrepareForCreate leave in .status, whatever the client sent, as Go writes
 # it: the status fields without omitempty are there as zeros (generated clients require them).
 INITIAL_STATUS = {"Pod": {"phase": "Pending", "qosClass": "BestEffort"}, "Service": {"loadBalancer": {}},
@@ -205,7 +205,7 @@ class Registry(LifecycleMixin):
         meta["namespace"] = namespace
 
     def _invalid(self, r: Resource, obj: dict, problems: list[str]) -> errors.StatusError:
-        return errors.invalid(r.kind, obj["metadata"].get("name", ""), problems, r.group)
+        return errors.invalid(r.kind, obj["metadata"].get("name", ""), problems, r.object_kind_group)
 
     @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).Create",
              "k8s.io/apiserver/pkg/registry/rest.BeforeCreate")
@@ -224,8 +224,6 @@ class Registry(LifecycleMixin):
             raise errors.bad_request("namespace is required")
         if meta.get("resourceVersion"):
             raise errors.bad_request("resourceVersion should not be set on objects to be created")
-        if not meta.get("name") and meta.get("generateName"):
-            meta["name"] = self._generate_name(meta["generateName"])
         meta["uid"] = str(uuid.UUID(int=self.random.getrandbits(128), version=4))
         meta["creationTimestamp"] = self.now()
         for field in ("deletionTimestamp", "deletionGracePeriodSeconds"):
@@ -238,6 +236,8 @@ class Registry(LifecycleMixin):
             obj["status"] = deep_copy_json(INITIAL_STATUS[r.kind])
         _check_decodable(r, obj)
         kinds.default(r, obj)
+        if not meta.get("name") and meta.get("generateName"):  # in BeforeCreate, after decoding's defaults
+            meta["name"] = self._generate_name(meta["generateName"])
         if r.kind == "Job":
             _generate_job_selector(obj)
         if r.prepare_for_create:
@@ -247,6 +247,8 @@ class Registry(LifecycleMixin):
         problems = r.validate_create(obj) + limits.size_problems(r.kind, obj)
         if problems:
             raise self._invalid(r, obj, problems)
+        if r.canonicalize:
+            r.canonicalize(obj)
         if r.kind == "Service":
             self._allocate_service(obj)
         if create_validation:
@@ -347,8 +349,6 @@ class Registry(LifecycleMixin):
         sent_rv = meta.get("resourceVersion")
         if sent_rv and sent_rv != old_meta["resourceVersion"]:
             raise errors.conflict(r.plural, old_meta["name"], r.group)
-        if meta.get("uid") and meta["uid"] != old_meta["uid"]:
-            raise self._invalid(r, old, [invalid("metadata.uid", meta["uid"], "field is immutable")])
         if subresource == "status":
             # A body without status stands for Go's zero-valued status struct: stored as {}, never null.
             new["status"] = new.get("status") or {}
@@ -377,12 +377,11 @@ class Registry(LifecycleMixin):
             return updated
         if subresource is not None:
             raise errors.method_not_allowed(f"{r.plural}/{subresource}", "update", r.group)
-        problems = _keep_server_metadata(meta, old_meta)
-        if problems:
-            raise self._invalid(r, new, problems)
+        _check_decodable(r, new)
+        # rest.BeforeUpdate's validateCommonFields, reported before the strategy's ValidateUpdate.
+        common_problems = metadata_problems(new, "path") + _keep_server_metadata(meta, old_meta)
         if r.status_reset_on_update and "status" in old:
             new["status"] = deep_copy_json(old["status"])
-        _check_decodable(r, new)
         kinds.default(r, new)
         if r.tracks_generation and new.get("spec") != old.get("spec"):
             meta["generation"] = old_meta.get("generation", 1) + 1
@@ -393,9 +392,11 @@ class Registry(LifecycleMixin):
         if r.kind == "Service":
             new["spec"].setdefault("clusterIP", old.get("spec", {}).get("clusterIP"))
             self._allocate_service(new)
-        problems = r.validate_update(old, new) + limits.size_problems(r.kind, new)
+        problems = common_problems + r.validate_update(old, new) + limits.size_problems(r.kind, new)
         if problems:
             raise self._invalid(r, new, problems)
+        if r.canonicalize:
+            r.canonicalize(new)
         return new
 
     def _validate_subresource_update(self, r: Resource, old: dict, new: dict,
@@ -463,14 +464,16 @@ class Registry(LifecycleMixin):
 @mirrors("k8s.io/apiserver/pkg/registry/rest.BeforeUpdate",
          "k8s.io/apimachinery/pkg/api/validation.ValidateObjectMetaAccessorUpdate")
 def _keep_server_metadata(meta: dict, old_meta: dict) -> list[str]:
-    """An update keeps the stored IMMUTABLE_META, the stored deletionTimestamp, and the stored
-    deletionGracePeriodSeconds when it sends none; setting or changing either deletion field
-    otherwise is "field is immutable" (so a client cannot start a deletion by update)."""
+    """An update keeps the stored IMMUTABLE_META, the stored uid, deletionTimestamp and
+    deletionGracePeriodSeconds when it sends none; changing the uid, or setting or changing either
+    deletion field otherwise, is "field is immutable" (so a client cannot start a deletion by update)."""
     for field in IMMUTABLE_META:
         if field in old_meta:
             meta[field] = old_meta[field]
         else:
             meta.pop(field, None)
+    if not meta.get("uid") and "uid" in old_meta:
+        meta["uid"] = old_meta["uid"]
     for field in ("deletionTimestamp", "deletionGracePeriodSeconds"):
         if meta.get(field) is None:
             meta.pop(field, None)
@@ -479,6 +482,8 @@ def _keep_server_metadata(meta: dict, old_meta: dict) -> list[str]:
     if "deletionGracePeriodSeconds" in old_meta:
         meta.setdefault("deletionGracePeriodSeconds", old_meta["deletionGracePeriodSeconds"])
     problems = []
+    if meta.get("uid") != old_meta.get("uid"):
+        problems.append(invalid("metadata.uid", meta["uid"], "field is immutable"))
     if meta.get("deletionTimestamp") != old_meta.get("deletionTimestamp"):
         problems.append(f"metadata.deletionTimestamp: Invalid value: {go_time_string(meta['deletionTimestamp'])}: "
                         "field is immutable")

@@ -67,6 +67,9 @@ class Resource:
     storage_prefix: str = ""  # the etcd key below /registry/ when it is not the plural
     tracks_generation: bool = False  # the strategy bumps metadata.generation on spec changes
     custom: bool = False  # served from a CustomResourceDefinition: JSON only, no strategic merge patch
+    # The group the scheme names the internal type in first (ObjectKinds), where it is not `group`:
+    # errors written from the object's kind (NewInvalid, BeforeDelete's) say `Ingress.extensions`.
+    kind_group: str = ""
     storage_codec: Codec | None = field(default=None, compare=False, hash=False)  # stored in another version
     validator: Callable[[dict], list[str]] | None = field(default=None, compare=False, hash=False)
     # The decoder's work on a custom object, instead of the kind's SetObjectDefaults: pruning and
@@ -86,6 +89,8 @@ class Resource:
     # carries, None for the server's own writes.
     prepare_for_create: Callable[[dict, object], None] | None = field(default=None, compare=False, hash=False)
     prepare_for_update: Callable[[dict, dict], None] | None = field(default=None, compare=False, hash=False)
+    # The strategy's Canonicalize(obj): what it changes once a create or update has passed validation.
+    canonicalize: Callable[[dict], None] | None = field(default=None, compare=False, hash=False)
     # The status strategy's PrepareForUpdate(new, old) beyond keeping the stored spec, for a kind
     # whose status updates reset some of the metadata sent.
     prepare_for_status_update: Callable[[dict, dict], None] | None = field(default=None, compare=False,
@@ -107,6 +112,10 @@ class Resource:
     @property
     def api_version(self) -> str:
         return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def object_kind_group(self) -> str:
+        return self.kind_group or self.group
 
     @property
     def etcd_prefix(self) -> str:

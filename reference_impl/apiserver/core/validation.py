@@ -59,6 +59,11 @@ def unsupported(path: str, value: object, supported: tuple[str, ...]) -> str:
     return f"{path}: Unsupported value: {quote(str(value))}: supported values: {choices}"
 
 
+def go_string_map(value: dict | None) -> str:
+    """Go's %#v of a map[string]string field, which tells a nil map from an empty one."""
+    return "map[string]string(nil)" if value is None else go_value(value)
+
+
 def go_value(value: object) -> str:
     """How Go's %#v prints the few value types errors show (ints, string maps, string slices)."""
     if isinstance(value, dict):
@@ -207,6 +212,20 @@ def label_selector_problems(selector: object, path: str) -> list[str]:
             problems.append(invalid(f"{here}.operator", operator, "not a valid selector operator"))
         problems += label_name_problems(requirement.get("key") or "", f"{here}.key")
     return problems
+
+
+@mirrors("k8s.io/apimachinery/pkg/apis/meta/v1.LabelSelectorAsSelector",
+         "k8s.io/apimachinery/pkg/labels.NewRequirement")
+def converts_to_selector(selector: object) -> bool:
+    """Whether a metav1.LabelSelector converts to a labels.Selector: one with no problems that
+    ValidateLabelSelector reports, and label values in its expressions too. A missing selector
+    converts (to one that matches nothing)."""
+    if selector is None:
+        return True
+    expressions = as_list(as_object(selector).get("matchExpressions"))
+    return not label_selector_problems(selector, "") and not any(
+        label_value_problem(value) for requirement in expressions
+        for value in as_list(as_object(requirement).get("values")))
 
 
 @mirrors("k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateLabelName")

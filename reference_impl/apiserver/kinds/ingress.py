@@ -267,7 +267,7 @@ def ingress_class(obj: dict, spec: dict) -> None:
 
 RESOURCES = (
     Resource("networking.k8s.io", "v1", "Ingress", "ingresses", "ingress", True, ("ing",),
-             subresources=("status",), status_reset_on_update=True, tracks_generation=True,
+             subresources=("status",), status_reset_on_update=True, tracks_generation=True, kind_group="extensions",
              validator=validate_ingress, create_validator=validate_ingress_create,
              validator_on_update=validate_ingress_update, validate_status_update=validate_ingress_status_update),
     Resource("networking.k8s.io", "v1", "IngressClass", "ingressclasses", "ingressclass", False,

@@ -9,9 +9,9 @@ from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelCon
 from reference_impl.apiserver.core.schemas import (BATCH, META, boolean, integer, list_kind, obj, ref, string,
                                                    workload)
 from reference_impl.apiserver.kinds._podspec import TEMPLATE
-from reference_impl.apiserver.core.selectors import from_label_selector_dict
 from reference_impl.apiserver.core.podvalidation import job_spec_problems
 from reference_impl.apiserver.core.validation import invalid, required
+from reference_impl.machinery.labels import selector_matches
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, human_duration,
                                                      name_cell, part, selector_cell, since, template_containers)
 from reference_impl.apiserver.kinds._defaulting import template_defaults
@@ -20,20 +20,57 @@ from reference_impl.mirrors import mirrors
 
 @mirrors("k8s.io/kubernetes/pkg/apis/batch/validation.ValidateJob")
 def validate_job(obj: dict) -> list[str]:
-    """A Job's pods restart OnFailure or Never; its selector matches their labels. Without
-    manualSelector the registry generates the selector at create (generateSelector), so only a
-    manual selector is required here."""
-    spec = obj.get("spec") or {}
+    """The generated selector and labels still name this Job, and the spec is valid."""
+    return generated_selector_problems(obj) + job_spec_problems_with_selector(v.as_object(obj.get("spec")))
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/batch/validation.ValidateJobSpec")
+def job_spec_problems_with_selector(spec: dict) -> list[str]:
+    """A valid spec (pods restart OnFailure or Never) with a selector that matches the template's
+    labels: a missing one matches nothing, one that does not convert to a selector is not compared."""
     problems = job_spec_problems(spec, "spec")
     selector = spec.get("selector")
-    labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
-    if not isinstance(selector, dict):
-        if spec.get("manualSelector"):
-            problems.append(required("spec.selector"))
-    elif not from_label_selector_dict(selector).matches(labels):
-        problems.append(invalid("spec.template.metadata.labels", labels,
-                                "`selector` does not match template `labels`"))
+    if selector is None:
+        problems.append(required("spec.selector"))
+    else:
+        problems += v.label_selector_problems(selector, "spec.selector")
+    labels = v.as_object(v.as_object(spec.get("template")).get("metadata")).get("labels")
+    if v.converts_to_selector(selector) and not selector_matches(selector, labels):
+        problems.append(f"spec.template.metadata.labels: Invalid value: {v.go_string_map(labels)}: "
+                        "`selector` does not match template `labels`")
     return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/batch/validation.ValidateGeneratedSelector",
+         "k8s.io/kubernetes/pkg/apis/core/validation.ValidateHasLabel")
+def generated_selector_problems(obj: dict) -> list[str]:
+    """Without manualSelector, the template carries the controller-uid and job-name labels of this
+    Job's uid and name, and the selector matches them (checked against the uid an update sends)."""
+    spec, meta = v.as_object(obj.get("spec")), v.as_object(obj.get("metadata"))
+    selector = spec.get("selector")
+    if spec.get("manualSelector") or not isinstance(selector, dict):
+        return []
+    uid, name = meta.get("uid") or "", meta.get("name") or ""
+    problems = [] if uid else [required("metadata.uid")]
+    labels = v.as_object(v.as_object(spec.get("template")).get("metadata")).get("labels")
+    for key, expected in (("controller-uid", uid), ("job-name", name)):
+        here = f"spec.template.metadata.labels[{key}]"
+        if key not in (labels or {}):
+            problems.append(required(here, expected))
+        elif labels[key] != expected:
+            problems.append(f"{here}: Invalid value: {v.go_string_map(labels)}: must be '{expected}'")
+    expected_labels = {"controller-uid": uid, "job-name": name}
+    if v.converts_to_selector(selector) and not selector_matches(selector, expected_labels):
+        problems.append(f"spec.selector: Invalid value: {v.go_label_selector(selector)}: `selector` not auto-generated")
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/batch/validation.ValidateJobUpdate",
+         "k8s.io/kubernetes/pkg/apis/batch/validation.ValidateJobSpecUpdate")
+def validate_job_update(old: dict, new: dict) -> list[str]:
+    """After ValidateJob, the strategy's ValidateUpdate checks the spec again, and that the selector
+    does not change."""
+    return job_spec_problems_with_selector(v.as_object(new.get("spec"))) + v.validate_selector_immutable(old, new)
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/batch/v1.SetDefaults_Job")
@@ -43,8 +80,10 @@ def job(obj: dict, spec: dict) -> None:
     spec.setdefault("parallelism", 1)
     spec.setdefault("backoffLimit", 6)
     labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels")
-    if labels and not obj["metadata"].get("labels"):
-        obj["metadata"]["labels"] = dict(labels)
+    if isinstance(labels, dict) and not obj["metadata"].get("labels"):
+        # The template's map itself, as Go assigns it: the labels generateSelector adds to the
+        # template later (job-name, controller-uid) are the Job's labels too.
+        obj["metadata"]["labels"] = labels
     spec.setdefault("completionMode", "NonIndexed")
     spec.setdefault("suspend", False)
     template_defaults(spec)
@@ -70,8 +109,7 @@ def validate_status_update(old: dict, new: dict) -> list[str]:
 
 RESOURCES = (
     Resource("batch", "v1", "Job", "jobs", "job", True, subresources=("status",), categories=("all",),
-             status_reset_on_update=True, validator=validate_job,
-             update_validator=v.validate_selector_immutable,
+             status_reset_on_update=True, validator=validate_job, update_validator=validate_job_update,
              field_selectors=(*COMMON_FIELDS, "status.successful"), tracks_generation=True,
              field_label_conversion=FieldLabelConversion((*COMMON_FIELDS, "status.successful"),
                                                          "field label {quoted} not supported for Job"),

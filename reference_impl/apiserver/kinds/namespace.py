@@ -11,11 +11,26 @@ from reference_impl.apiserver.kinds._defaulting import object_field
 from reference_impl.mirrors import mirrors
 
 
+LABEL_METADATA_NAME = "kubernetes.io/metadata.name"
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_Namespace")
 def namespace(obj: dict, spec: dict) -> None:
+    """The finalizer, the Active phase, and the label naming the namespace, when it has a name
+    (one from generateName gets it from `canonicalize`)."""
     spec.setdefault("finalizers", ["kubernetes"])
     status = object_field(obj, "status")
     if status is not None:
         status.setdefault("phase", "Active")
+    if obj["metadata"].get("name"):
+        canonicalize(obj)
+
+
+@mirrors("(k8s.io/kubernetes/pkg/registry/core/namespace.namespaceStrategy).Canonicalize")
+def canonicalize(obj: dict) -> None:
+    """The kubernetes.io/metadata.name label holds the namespace's name."""
+    meta = obj["metadata"]
+    meta["labels"] = {**(meta.get("labels") or {}), LABEL_METADATA_NAME: meta["name"]}
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNamespace")
@@ -27,7 +42,8 @@ def validate_namespace(obj: dict) -> list[str]:
 RESOURCES = (
     Resource("", "v1", "Namespace", "namespaces", "namespace", False, ("ns",), NO_COLLECTION_DELETE,
              ("status", "finalize"), name_validation="label", return_deleted_object=True, validator=validate_namespace,
-             status_reset_on_update=True, field_selectors=(*COMMON_FIELDS, "status.phase"),
+             canonicalize=canonicalize, status_reset_on_update=True,
+             field_selectors=(*COMMON_FIELDS, "status.phase"),
              field_label_conversion=FieldLabelConversion(("status.phase", "metadata.name"))),
 )
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
 from reference_impl.apiserver.core.schemas import (CORE, META, arr, boolean, conditions, kind, list_kind, obj,
                                                    opaque, quantity_map, ref, string, strings)
-from reference_impl.apiserver.core.validation import TAINT_EFFECTS, invalid, required, unsupported
+from reference_impl.apiserver.core.validation import (TAINT_EFFECTS, invalid, label_name_problems, required,
+                                                      unsupported)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
-from reference_impl.machinery.labels import label_key_problem, label_value_problem
+from reference_impl.machinery.gojson import quote
+from reference_impl.machinery.labels import label_value_problems
 from reference_impl.mirrors import mirrors
 
 
@@ -19,22 +21,29 @@ def node(obj: dict, spec: dict) -> None:
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateNodeTaints")
 def validate_node(obj: dict) -> list[str]:
-    """spec.taints: a valid key and value, one of the three effects, unique by key and effect."""
+    """The taints: a valid key and value, one of the three effects, unique by key and effect.
+    ValidateNode passes them the path metadata.taints (sic), so that is where errors point."""
     problems, seen = [], set()
     for index, taint in enumerate((obj.get("spec") or {}).get("taints") or []):
-        here, key, effect = f"spec.taints[{index}]", taint.get("key") or "", taint.get("effect") or ""
-        if label_key_problem(key):
-            problems.append(invalid(f"{here}.key", key, label_key_problem(key)))
-        if label_value_problem(taint.get("value") or ""):
-            problems.append(invalid(f"{here}.value", taint["value"], label_value_problem(taint["value"])))
+        here, key, effect = f"metadata.taints[{index}]", taint.get("key") or "", taint.get("effect") or ""
+        problems += label_name_problems(key, f"{here}.key")
+        if label_value_problems(taint.get("value") or ""):
+            problems.append(invalid(f"{here}.value", taint["value"], ";".join(label_value_problems(taint["value"]))))
         if not effect:
             problems.append(required(f"{here}.effect"))
         elif effect not in TAINT_EFFECTS:
             problems.append(unsupported(f"{here}.effect", effect, TAINT_EFFECTS))
         if (key, effect) in seen:
-            problems.append(f"{here}: Duplicate value: {taint}: taints must be unique by key and effect pair")
+            problems.append(f"{here}: Duplicate value: {_go_taint(taint)}: taints must be unique by key and effect pair")
         seen.add((key, effect))
     return problems
+
+
+def _go_taint(taint: dict) -> str:
+    """Go's %#v of a core.Taint, as a Duplicate error shows it. A set timeAdded would print as its
+    pointer's memory address, which no client can rely on; it is shown as the unset pointer."""
+    return (f"core.Taint{{Key:{quote(taint.get('key') or '')}, Value:{quote(taint.get('value') or '')}, "
+            f"Effect:{quote(taint.get('effect') or '')}, TimeAdded:(*v1.Time)(nil)}}")
 
 
 @mirrors("(k8s.io/kubernetes/pkg/registry/core/node.nodeStatusStrategy).PrepareForUpdate")

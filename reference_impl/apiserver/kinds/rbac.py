@@ -1,12 +1,16 @@
 """The Role, RoleBinding, ClusterRole, ClusterRoleBinding kinds (rbac.authorization.k8s.io/v1): their
-resource facts, validation, OpenAPI schema, printer columns and protobuf layout."""
+resource facts, validation, defaults, OpenAPI schema, printer columns and protobuf layout."""
 from __future__ import annotations
 
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import RBAC, arr, kind, list_kind, obj, opaque, ref, string, strings
 from reference_impl.apiserver.core.validation import invalid, required, unsupported
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
+from reference_impl.apiserver.kinds._defaulting import default_zero, object_field
+from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
+
+GROUP = "rbac.authorization.k8s.io"
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/rbac/validation.ValidatePolicyRule")
@@ -67,10 +71,34 @@ def validate_cluster_role_binding(obj: dict) -> list[str]:
     return _binding(obj, ("ClusterRole",))
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/rbac/validation.ValidateRoleBindingUpdate",
+         "k8s.io/kubernetes/pkg/apis/rbac/validation.ValidateClusterRoleBindingUpdate")
 def validate_role_ref_immutable(old: dict, new: dict) -> list[str]:
-    if old.get("roleRef") != new.get("roleRef"):
-        return [f"roleRef: Invalid value: {new.get('roleRef')}: cannot change roleRef"]
-    return []
+    """The RoleRef struct may not change; the new one is shown as Go's %#v prints it."""
+    fields = ("apiGroup", "kind", "name")
+    old_ref, new_ref = (tuple((obj.get("roleRef") or {}).get(f) or "" for f in fields) for obj in (old, new))
+    if old_ref == new_ref:
+        return []
+    shown = ", ".join(f"{go_name}:{quote(value)}" for go_name, value in zip(("APIGroup", "Kind", "Name"), new_ref))
+    return [f"roleRef: Invalid value: rbac.RoleRef{{{shown}}}: cannot change roleRef"]
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/rbac/v1.SetDefaults_RoleBinding",
+         "k8s.io/kubernetes/pkg/apis/rbac/v1.SetDefaults_ClusterRoleBinding",
+         "k8s.io/kubernetes/pkg/apis/rbac/v1.SetDefaults_Subject")
+def binding(obj: dict, spec: dict) -> None:
+    """An empty roleRef.apiGroup is rbac's (a missing roleRef is Go's zero struct, defaulted too);
+    so is a User's or Group's subject's, while a ServiceAccount's stays the core group."""
+    role_ref = object_field(obj, "roleRef")
+    if role_ref is not None:
+        default_zero(role_ref, "apiGroup", GROUP)
+    for subject in obj.get("subjects") or []:
+        if isinstance(subject, dict) and subject.get("kind") in ("User", "Group"):
+            default_zero(subject, "apiGroup", GROUP)
+
+
+DEFAULTS = {"RoleBinding": binding, "ClusterRoleBinding": binding}
+NO_SPEC = ("RoleBinding", "ClusterRoleBinding")
 
 
 RESOURCES = (

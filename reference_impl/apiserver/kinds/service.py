@@ -2,6 +2,7 @@
 and protobuf layout."""
 from __future__ import annotations
 
+from reference_impl.apiserver.core.podvalidation import port_name_problems
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (CORE, INT_OR_STRING, META, arr, boolean, conditions, integer,
                                                    kind, list_kind, obj, opaque, ref, string, string_map, strings)
@@ -42,6 +43,7 @@ def validate_service(obj: dict) -> list[str]:
             problems.append(invalid(f"{here}.port", number, PORT_RANGE_MSG))
         if port.get("protocol", "TCP") not in PROTOCOLS:
             problems.append(unsupported(f"{here}.protocol", port.get("protocol"), PROTOCOLS))
+        problems += port_number_or_name_problems(port.get("targetPort"), f"{here}.targetPort")
         node_port = port.get("nodePort")
         if node_port and not NODE_PORT_RANGE[0] <= node_port <= NODE_PORT_RANGE[1]:
             # the node-port allocator's refusal; the proxy would otherwise listen on a host port below 30000
@@ -53,6 +55,17 @@ def validate_service(obj: dict) -> list[str]:
     return problems
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePortNumOrName")
+def port_number_or_name_problems(port: object, path: str) -> list[str]:
+    """An intstr port: a number is a port number, a string an IANA service name (so "8080" is not)."""
+    if isinstance(port, str):
+        return [invalid(path, port, message) for message in port_name_problems(port)]
+    number = port or 0  # a service without a port defaults its targetPort to the zero port
+    if not isinstance(number, int) or not 1 <= number <= 65535:
+        return [invalid(path, number, PORT_RANGE_MSG)]
+    return []
+
+
 @mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_Service",
          "k8s.io/kubernetes/pkg/apis/core/v1.SetObjectDefaults_Service")
 def service(obj: dict, spec: dict) -> None:
@@ -60,7 +73,8 @@ def service(obj: dict, spec: dict) -> None:
     spec.setdefault("sessionAffinity", "None")
     for port in dict_items(spec.get("ports")):
         port.setdefault("protocol", "TCP")
-        port.setdefault("targetPort", port.get("port"))
+        if port.get("targetPort") in (None, 0, ""):
+            port["targetPort"] = port.get("port")
     if spec["type"] in ("NodePort", "LoadBalancer"):
         spec.setdefault("externalTrafficPolicy", "Cluster")
     if spec["type"] == "LoadBalancer":

@@ -258,6 +258,21 @@ def test_defaults_leave_a_null_spec_alone_when_it_is_not_an_object():
     assert defaulted("Deployment", {"spec": ["x"]})["spec"] == ["x"]
 
 
+# --- RBAC bindings ---
+
+@pytest.mark.parametrize("kind", ["RoleBinding", "ClusterRoleBinding"])
+def test_a_binding_role_ref_and_user_and_group_subjects_default_to_the_rbac_group(kind):
+    """SetDefaults_RoleBinding and SetDefaults_ClusterRoleBinding fill an empty roleRef.apiGroup
+    (a missing roleRef is Go's zero struct, so it gets one too); SetDefaults_Subject fills a User's
+    or Group's apiGroup, and leaves a ServiceAccount's empty."""
+    subjects = [{"kind": "User", "name": "u"}, {"kind": "Group", "name": "g"},
+                {"kind": "ServiceAccount", "name": "s", "namespace": "n"}]
+    binding = defaulted(kind, {"roleRef": {"kind": "ClusterRole", "name": "view"}, "subjects": subjects})
+    assert binding["roleRef"]["apiGroup"] == "rbac.authorization.k8s.io"
+    assert [s.get("apiGroup") for s in binding["subjects"]] == ["rbac.authorization.k8s.io"] * 2 + [None]
+    assert defaulted(kind, {})["roleRef"] == {"apiGroup": "rbac.authorization.k8s.io"}
+
+
 # --- DefaultTolerationSeconds ---
 
 @dataclass

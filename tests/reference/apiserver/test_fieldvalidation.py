@@ -314,6 +314,23 @@ def test_a_null_in_a_string_map_is_the_empty_string(chain):
     assert (created["metadata"]["labels"], created["data"]) == ({"a": ""}, {"k": ""})
 
 
+def test_a_json_array_of_bytes_decodes_into_a_byte_field(chain):
+    """encoding/json decodes a JSON array into a []byte element by element (only a string is read as
+    base64), so `[]` is empty data and `[104, 105]` is "hi", written back as base64."""
+    code, created = call(chain, "POST", ns_path(chain, "secrets"),
+                         {"metadata": {"name": "bytes"}, "data": {"k": [], "h": [104, 105]}, "stringData": {"s": "t"}})
+    assert code == 201, created
+    assert created["data"] == {"k": "", "h": "aGk=", "s": "dA=="}
+
+
+@pytest.mark.parametrize("element,shown", [("x", "string"), (256, "number 256"), (1.5, "number 1.5")])
+def test_an_array_element_that_is_no_byte_is_400(chain, element, shown):
+    """Each element of an array decoded into a []byte must fit a uint8."""
+    code, status = call(chain, "POST", ns_path(chain, "secrets"), {"metadata": {"name": "b"}, "data": {"k": [element]}})
+    assert (code, status["message"]) == (400, 'Secret in version "v1" cannot be handled as a Secret: json: cannot '
+                                              f'unmarshal {shown} into Go struct field Secret.data of type uint8')
+
+
 def test_a_null_in_a_list_of_structs_is_the_zero_struct(chain):
     """encoding/json decodes `rules: [null]` into []PolicyRule as one empty rule, which validation
     then refuses (a 422), where the null reached validation and failed there as a 500; a null in a

@@ -68,6 +68,18 @@ def test_delete_only_marks_the_namespace_terminating(chain, ns):
     assert not pod["metadata"].get("deletionTimestamp")
 
 
+@pytest.mark.parametrize("field,label", [("uid", "UID"), ("resourceVersion", "ResourceVersion")])
+def test_namespace_delete_precondition_conflict(chain, ns, field, label):
+    """The namespace storage's Delete checks the uid and resourceVersion preconditions itself, before
+    the generic store, with its own words and the resource (namespaces) as the 409's name."""
+    _, namespace = call(chain, "GET", f"/api/v1/namespaces/{ns}")
+    code, status = call(chain, "DELETE", f"/api/v1/namespaces/{ns}", {"preconditions": {field: "1"}})
+    assert (code, status["reason"]) == (409, "Conflict")
+    assert status["message"] == (f'Operation cannot be fulfilled on namespaces "{ns}": Precondition failed: '
+                                 f'{label} in precondition: 1, {label} in object meta: {namespace["metadata"][field]}')
+    assert not call(chain, "GET", f"/api/v1/namespaces/{ns}")[1]["metadata"].get("deletionTimestamp")
+
+
 def test_second_delete_leaves_a_terminating_namespace_as_it_is(chain, ns):
     """A DELETE of a namespace already terminating changes nothing (not even its resourceVersion)."""
     _, first = call(chain, "DELETE", f"/api/v1/namespaces/{ns}")

@@ -15,6 +15,7 @@ import processes  # noqa: E402
 from watching import collect  # noqa: E402
 
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
+from reference_impl.apiserver.core import errors  # noqa: E402
 from reference_impl.apiserver.core.errors import StatusError  # noqa: E402
 from reference_impl.apiserver.storage.etcdclient import EtcdClient  # noqa: E402
 from reference_impl.apiserver.core.registry import Registry  # noqa: E402
@@ -181,6 +182,51 @@ def test_namespace_names_must_be_dns_labels(registry):
     assert error.code == 422 and "RFC 1123 label" in error.message
 
 
+LABEL_VALUE_MSG = ("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
+                   "and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or "
+                   "'12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')")
+
+
+def test_an_invalid_message_names_a_repeated_error_once():
+    """NewInvalid writes its message from ErrorList.ToAggregate, which drops a repeated error (an
+    update's ValidateJob and ValidateJobUpdate both check the spec); the causes keep every one."""
+    error = errors.invalid("Job", "j", ["spec.selector: Required value", "a: Required value",
+                                        "spec.selector: Required value"], "batch")
+    assert error.message == 'Job.batch "j" is invalid: [spec.selector: Required value, a: Required value]'
+    assert len(error.details["causes"]) == 3
+    error = errors.invalid("Job", "j", ["spec.selector: Required value"] * 2, "batch")
+    assert error.message == 'Job.batch "j" is invalid: spec.selector: Required value'
+
+
+def test_a_namespace_is_labelled_with_its_name(registry):
+    """SetDefaults_Namespace adds kubernetes.io/metadata.name; Canonicalize adds it after validation
+    to a namespace named from generateName, and an update cannot take it away."""
+    created = registry.create("namespaces", None, {"metadata": {"name": "labelled", "labels": {"a": "b"}}})
+    assert created["metadata"]["labels"] == {"a": "b", "kubernetes.io/metadata.name": "labelled"}
+    generated = registry.create("namespaces", None, {"metadata": {"generateName": "gen-"}})
+    assert generated["metadata"]["labels"] == {"kubernetes.io/metadata.name": generated["metadata"]["name"]}
+    created["metadata"]["labels"] = {}
+    updated = registry.update("namespaces", None, "labelled", created)
+    assert updated["metadata"]["labels"] == {"kubernetes.io/metadata.name": "labelled"}
+
+
+@pytest.mark.parametrize("name,detail", [
+    ("..", LABEL_VALUE_MSG),
+    ("a" * 64, "must be no more than 63 characters"),
+])
+def test_a_namespace_name_is_validated_again_as_its_label(registry, name, detail):
+    """The kubernetes.io/metadata.name label the defaults add is validated with the other labels."""
+    error = status_error(registry.create, "namespaces", None, {"metadata": {"name": name, "labels": {"a": "b"}}})
+    assert error.message.startswith(f'Namespace "{name}" is invalid: [metadata.name: Invalid value: "{name}": ')
+    assert error.message.endswith(f', metadata.labels: Invalid value: "{name}": {detail}]')
+
+
+def test_a_generated_namespace_name_is_not_validated_as_a_label(registry):
+    """The name is generated after defaulting, so its label is only added after validation."""
+    error = status_error(registry.create, "namespaces", None, {"metadata": {"generateName": "UPPER-"}})
+    assert [cause["field"] for cause in error.details["causes"]] == ["metadata.generateName", "metadata.name"]
+
+
 def test_pod_without_containers_is_invalid(registry, ns):
     error = status_error(registry.create, "pods", ns, {"metadata": {"name": "p"}, "spec": {}})
     assert error.message == 'Pod "p" is invalid: spec.containers: Required value'
@@ -202,9 +248,82 @@ def test_deployment_selector_must_match_template(registry, ns):
                              'map[string]string{"app":"b"}: `selector` does not match template `labels`')
 
 
+@pytest.mark.parametrize("spec,errors", [
+    ({"template": {"metadata": {"labels": {"app": "a"}}, "spec": {"containers": [{"name": "c", "image": "i"}]}}},
+     ['spec.selector: Required value',
+      'spec.template.metadata.labels: Invalid value: map[string]string{"app":"a"}: `selector` does not match '
+      'template `labels`']),
+    ({"selector": {"matchLabels": {"app": "a"}}},
+     ['spec.template.metadata.labels: Invalid value: map[string]string(nil): `selector` does not match template '
+      '`labels`', 'spec.template.spec.containers: Required value']),
+    ({"selector": {"matchLabels": {}}, "template": {"metadata": {"labels": {}}, "spec": {
+        "containers": [{"name": "c", "image": "i"}]}}},
+     ['spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{}, '
+      'MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is invalid for deployment']),
+    ({"selector": {"matchLabels": {"app": ".."}}, "template": {"metadata": {"labels": {"app": "a"}}, "spec": {
+        "containers": [{"name": "c", "image": "i"}]}}},
+     [f'spec.selector.matchLabels: Invalid value: "..": {LABEL_VALUE_MSG}',
+      'spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":".."}, '
+      'MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: invalid label selector']),
+])
+def test_deployment_selector_rules_come_in_validate_deployment_spec_order(registry, ns, spec, errors):
+    """ValidateDeploymentSpec: a missing selector is required and (a nil selector selecting nothing)
+    does not match the template; an empty one is invalid as sent ({} is not nil); one that does
+    not convert to a selector is an "invalid label selector" and the template is not checked
+    against it. A template without labels shows Go's nil map."""
+    obj = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}, "spec": spec}
+    error = status_error(registry.create, "deployments", ns, obj)
+    message = errors[0] if len(errors) == 1 else "[" + ", ".join(errors) + "]"
+    assert error.message == f'Deployment.apps "d" is invalid: {message}'
+
+
+def test_a_role_binding_without_a_role_ref_misses_its_kind_and_name(registry, ns):
+    """The defaults give a missing roleRef its apiGroup, so only its kind and name are wrong."""
+    obj = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "b"},
+           "subjects": [{"kind": "User", "name": "u", "apiGroup": "rbac.authorization.k8s.io"}]}
+    error = status_error(registry.create, "rolebindings", ns, obj)
+    assert error.message == ('RoleBinding.rbac.authorization.k8s.io "b" is invalid: [roleRef.kind: Unsupported '
+                             'value: "": supported values: "Role", "ClusterRole", roleRef.name: Required value]')
+
+
+def test_a_changed_role_ref_is_shown_as_go_prints_an_rbac_role_ref(registry, ns):
+    """ValidateRoleBindingUpdate compares the RoleRef structs and shows the new one with %#v."""
+    obj = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "b"},
+           "roleRef": {"kind": "ClusterRole", "name": "view"}}
+    created = registry.create("rolebindings", ns, obj)
+    error = status_error(registry.update, "rolebindings", ns, "b", {**created, "roleRef": {"name": "edit"}})
+    assert error.message.endswith(', roleRef: Invalid value: rbac.RoleRef{APIGroup:"rbac.authorization.k8s.io", '
+                                  'Kind:"", Name:"edit"}: cannot change roleRef]')
+
+
 def test_service_needs_ports(registry, ns):
     error = status_error(registry.create, "services", ns, {"metadata": {"name": "s"}, "spec": {}})
     assert error.message == 'Service "s" is invalid: spec.ports: Required value'
+
+
+INGRESS_SPEC = {"rules": [{"host": "a.example.com", "http": {"paths": [
+    {"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "web", "port": {"number": 80}}}}]}}]}
+
+
+def test_ingress_errors_built_from_the_object_name_its_kind_in_the_extensions_group(registry, ns):
+    """The internal networking.Ingress type is registered in the extensions group before networking,
+    so errors written from the object's kind (NewInvalid, BeforeDelete's preconditions) say
+    Ingress.extensions; those written from the resource keep ingresses.networking.k8s.io."""
+    error = status_error(registry.create, "ingresses", ns, {"metadata": {"name": "UPPER"}, "spec": INGRESS_SPEC})
+    assert error.message.startswith('Ingress.extensions "UPPER" is invalid: metadata.name: Invalid value: "UPPER"')
+    assert (error.details["group"], error.details["kind"]) == ("extensions", "Ingress")
+    registry.create("ingresses", ns, {"metadata": {"name": "web"}, "spec": INGRESS_SPEC})
+    error = status_error(registry.delete, "ingresses", ns, "web", preconditions={"uid": "not-the-uid"})
+    assert error.message.startswith('Operation cannot be fulfilled on Ingress.extensions "web": the UID in the '
+                                    "precondition (not-the-uid) does not match")
+    assert status_error(registry.get, "ingresses", ns, "nope").message == \
+        'ingresses.networking.k8s.io "nope" not found'
+
+
+def test_network_policy_invalid_names_its_kind_in_the_extensions_group(registry, ns):
+    """NetworkPolicy is registered in the extensions internal group beside Ingress, before networking."""
+    error = status_error(registry.create, "networkpolicies", ns, {"metadata": {"name": "UPPER"}, "spec": {}})
+    assert error.message.startswith('NetworkPolicy.extensions "UPPER" is invalid: ')
 
 
 def test_unknown_resource_is_404(registry):
@@ -430,6 +549,31 @@ def test_dry_run_create_stores_nothing(registry, ns):
     assert status_error(registry.get, "configmaps", ns, "c").code == 404
 
 
+@pytest.mark.parametrize("target_port,errors", [
+    ("1", ['spec.ports[0].targetPort: Invalid value: "1": must contain at least one letter or number (a-z, 0-9)']),
+    ("Web--", ['spec.ports[0].targetPort: Invalid value: "Web--": must contain only alpha-numeric characters '
+               '(a-z, 0-9), and hyphens (-)', 'spec.ports[0].targetPort: Invalid value: "Web--": must not contain '
+               'consecutive hyphens', 'spec.ports[0].targetPort: Invalid value: "Web--": must not begin or end with '
+               'a hyphen']),
+    (70000, ["spec.ports[0].targetPort: Invalid value: 70000: must be between 1 and 65535, inclusive"]),
+])
+def test_a_service_target_port_is_a_port_number_or_name(registry, ns, target_port, errors):
+    """ValidatePortNumOrName: a number is a port number, a string an IANA service name (so a string of
+    digits only is refused), each problem an error of its own."""
+    obj = {"metadata": {"name": "s"}, "spec": {"ports": [{"port": 80, "targetPort": target_port}]}}
+    error = status_error(registry.create, "services", ns, obj)
+    message = errors[0] if len(errors) == 1 else "[" + ", ".join(errors) + "]"
+    assert error.message == f'Service "s" is invalid: {message}'
+
+
+@pytest.mark.parametrize("target_port", [0, ""])
+def test_a_zero_or_empty_service_target_port_is_the_port(registry, ns, target_port):
+    """SetDefaults_ServicePort takes the port for a targetPort that is 0 or "" as well as a missing one."""
+    obj = {"metadata": {"name": f"zero{target_port!r}".replace("'", "").lower()},
+           "spec": {"ports": [{"port": 80, "targetPort": target_port}]}}
+    assert registry.create("services", ns, obj, dry_run=True)["spec"]["ports"][0]["targetPort"] == 80
+
+
 def test_services_get_a_cluster_ip(registry, ns):
     created = registry.create("services", ns, {"metadata": {"name": "s"},
                                                "spec": {"ports": [{"port": 80}]}})
@@ -589,17 +733,31 @@ def test_well_formed_tolerations_and_node_affinity_are_stored(registry, ns):
 
 
 @pytest.mark.parametrize("taints,message", [
-    ([{"key": "a", "effect": "Bogus"}], 'spec.taints[0].effect: Unsupported value: "Bogus": supported values: '),
-    ([{"key": "a"}], "spec.taints[0].effect: Required value"),
-    ([{"key": "a b", "effect": "NoSchedule"}], 'spec.taints[0].key: Invalid value: "a b"'),
+    ([{"key": "a", "effect": "Bogus"}], 'metadata.taints[0].effect: Unsupported value: "Bogus": supported values: '),
+    ([{"key": "a"}], "metadata.taints[0].effect: Required value"),
+    ([{"key": "a b", "effect": "NoSchedule"}], 'metadata.taints[0].key: Invalid value: "a b"'),
     ([{"key": "a", "effect": "NoSchedule"}, {"key": "a", "value": "x", "effect": "NoSchedule"}],
-     "taints must be unique by key and effect pair"),
+     'metadata.taints[1]: Duplicate value: core.Taint{Key:"a", Value:"x", Effect:"NoSchedule", '
+     "TimeAdded:(*v1.Time)(nil)}: taints must be unique by key and effect pair"),
 ])
 def test_node_taints_are_validated(registry, taints, message):
-    """validateNodeTaints: what TaintToleration and the taint manager read is well formed."""
+    """validateNodeTaints: what TaintToleration and the taint manager read is well formed. ValidateNode
+    roots the taints' path at metadata, not spec (as upstream writes it)."""
     error = status_error(registry.create, "nodes", None, {"metadata": {"name": "tainted"}, "spec": {"taints": taints}})
     assert (error.code, error.reason) == (422, "Invalid")
     assert message in error.message
+
+
+def test_a_taint_key_reports_each_way_it_is_no_qualified_name(registry):
+    """ValidateLabelName gives one error per problem of the key: an empty one is both empty and
+    not matching the name pattern."""
+    error = status_error(registry.create, "nodes", None, {"metadata": {"name": "tainted"}, "spec": {"taints": [
+        {"value": "v", "effect": "NoSchedule"}]}})
+    assert error.message == (
+        'Node "tainted" is invalid: [metadata.taints[0].key: Invalid value: "": name part must be non-empty, '
+        'metadata.taints[0].key: Invalid value: "": name part must consist of alphanumeric characters, \'-\', '
+        "'_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or "
+        "'123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')]")
 
 
 def container(**fields) -> dict:

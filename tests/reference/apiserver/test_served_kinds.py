@@ -209,9 +209,71 @@ def test_a_job_selects_its_pods_by_its_uid(chain):
 
 
 def test_a_job_pod_template_must_not_restart_always(chain):
-    """Job pods restart OnFailure or Never; the pod default Always is refused."""
+    """Job pods restart OnFailure or Never; the pod default Always counts as not given: Required."""
     code, body = new_object(chain, "batch/v1", "jobs", True, {"spec": {"template": TEMPLATE}}, "always")
-    assert code == 422 and "restartPolicy" in body["message"]
+    assert (code, body["message"]) == (422, 'Job.batch "always" is invalid: spec.template.spec.restartPolicy: '
+                                             'Required value: valid values: "OnFailure", "Never"')
+
+
+def test_a_job_without_a_spec_misses_containers_and_a_restart_policy(chain):
+    """validateJobSpec checks the restart policy after the whole pod template, even one without
+    containers."""
+    code, body = new_object(chain, "batch/v1", "jobs", True, {}, "no-spec")
+    assert (code, body["message"]) == (422, 'Job.batch "no-spec" is invalid: [spec.template.spec.containers: '
+                                             'Required value, spec.template.spec.restartPolicy: Required value: '
+                                             'valid values: "OnFailure", "Never"]')
+
+
+def test_a_job_labelled_by_its_template_also_gets_the_generated_labels(chain):
+    """SetDefaults_Job makes an unlabelled Job's labels its template's label map itself (a Go map
+    alias), so the job-name and controller-uid labels generateSelector adds to the template are the
+    Job's labels too."""
+    template = {**JOB_TEMPLATE, "metadata": {"labels": {"app": "a"}}}
+    code, job = new_object(chain, "batch/v1", "jobs", True, {"spec": {"template": template}}, "aliased")
+    assert code == 201
+    uid = job["metadata"]["uid"]
+    assert job["metadata"]["labels"] == {"app": "a", "controller-uid": uid, "job-name": "aliased"}
+
+
+def test_a_job_name_that_is_no_label_value_fails_both_label_maps(chain):
+    """The job-name label, on the template and (through the alias) on the Job, is validated as a
+    label value."""
+    template = {**JOB_TEMPLATE, "metadata": {"labels": {"app": "a"}}}
+    name = "a" * 64
+    code, body = new_object(chain, "batch/v1", "jobs", True, {"spec": {"template": template}}, name)
+    assert (code, body["message"]) == (422, f'Job.batch "{name}" is invalid: [metadata.labels: Invalid value: '
+                                             f'"{name}": must be no more than 63 characters, spec.template.labels: '
+                                             f'Invalid value: "{name}": must be no more than 63 characters]')
+
+
+def test_a_job_whose_uid_is_changed_fails_its_generated_selector(chain):
+    """A changed uid is not refused up front: rest.BeforeUpdate's common checks say it is immutable,
+    and ValidateGeneratedSelector then compares the labels and selector with the uid sent."""
+    code, job = new_object(chain, "batch/v1", "jobs", True, {"spec": {"template": JOB_TEMPLATE}}, "new-uid")
+    assert code == 201
+    uid = job["metadata"]["uid"]
+    code, body = call(chain, "PATCH", f"{collection('batch/v1', 'jobs', True)}/new-uid", {"metadata": {"uid": "x"}},
+                      content_type="application/merge-patch+json")
+    assert (code, body["message"]) == (422, (
+        'Job.batch "new-uid" is invalid: [metadata.uid: Invalid value: "x": field is immutable, '
+        f'spec.template.metadata.labels[controller-uid]: Invalid value: map[string]string{{"controller-uid":"{uid}", '
+        '"job-name":"new-uid"}: must be \'x\', spec.selector: Invalid value: v1.LabelSelector{MatchLabels:'
+        f'map[string]string{{"controller-uid":"{uid}"}}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}}: '
+        '`selector` not auto-generated]'))
+
+
+def test_a_job_update_without_a_selector_requires_one(chain):
+    """An update is checked by ValidateJob and ValidateJobUpdate, which both run ValidateJobSpec; the
+    message names each error once (ToAggregate drops repeats). A nil selector matches nothing."""
+    code, job = new_object(chain, "batch/v1", "jobs", True, {"spec": {"template": JOB_TEMPLATE}}, "no-selector")
+    assert code == 201
+    del job["spec"]["selector"]
+    code, body = call(chain, "PUT", f"{collection('batch/v1', 'jobs', True)}/no-selector", job)
+    labels = job["spec"]["template"]["metadata"]["labels"]
+    assert (code, body["message"]) == (422, (
+        'Job.batch "no-selector" is invalid: [spec.selector: Required value, spec.template.metadata.labels: '
+        f'Invalid value: map[string]string{{"controller-uid":"{labels["controller-uid"]}", "job-name":"no-selector"}}: '
+        '`selector` does not match template `labels`, spec.selector: Invalid value: "null": field is immutable]'))
 
 
 @pytest.mark.parametrize("group_version,plural,body", [
@@ -467,7 +529,9 @@ def test_a_status_update_keeps_or_resets_the_metadata_sent_as_the_kinds_status_s
                                     "finalizers": ["example.com/f"]}}
     code, updated = call(chain, "PUT", path, sent)
     assert code == 200, updated
-    expected = {"labels": {"app": "a"} if "labels" in reset else {"app": "b"},
+    # A namespace's defaults and Canonicalize label it with its name, whatever labels are sent.
+    own_label = {"kubernetes.io/metadata.name": "status-meta"} if plural == "namespaces" else {}
+    expected = {"labels": {"app": "a"} if "labels" in reset else {"app": "b", **own_label},
                 "annotations": None if "annotations" in reset else {"note": "1"},
                 "finalizers": None if "finalizers" in reset else ["example.com/f"]}
     assert {name: updated["metadata"].get(name) for name in expected} == expected
@@ -476,7 +540,7 @@ def test_a_status_update_keeps_or_resets_the_metadata_sent_as_the_kinds_status_s
                                                 "spec": {"bogus": 1}},
                          content_type="application/merge-patch+json")
     assert code == 200, patched
-    assert patched["metadata"].get("labels") == ({"app": "a"} if "labels" in reset else {"app": "c"})
+    assert patched["metadata"].get("labels") == ({"app": "a"} if "labels" in reset else {"app": "c", **own_label})
     assert patched["metadata"].get("annotations") == (None if "annotations" in reset else {"note": "2"})
     stored = call(chain, "GET", f"{collection(group_version, plural, namespaced)}/status-meta")[1]
     assert stored["metadata"] == patched["metadata"] and stored.get("spec") == created.get("spec")
