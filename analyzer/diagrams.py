@@ -14,7 +14,7 @@ import shutil
 import subprocess
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from analyzer import render
 from analyzer.errors import AnalyzerError
@@ -119,7 +119,7 @@ def _collapse_boilerplate(edges: list[Edge], column: set[str]) -> list[Edge]:
         box = f"{kind}: {len(callees)} function{'s' if len(callees) > 1 else ''}"
         if (edge.caller, box) not in drawn:
             drawn.add((edge.caller, box))
-            out.append(replace(edge, callee=box))
+            out.append(edge._replace(callee=box))
     return out
 
 

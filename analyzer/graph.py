@@ -6,7 +6,7 @@ programmers: `k8s.io/kubernetes/pkg/scheduler.New`, `(*k8s.io/kubernetes/pkg/sch
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Edge kinds: how the callee was found.
 STATIC = "static"  # a package-level function, through the file's imports or its own package
@@ -26,8 +26,7 @@ EDGE_KINDS = (STATIC, METHOD, INTERFACE, IMPLEMENTATION, FUNCVALUE, SIGNATURE, C
               UNRESOLVED)
 
 
-@dataclass(frozen=True, slots=True)
-class Symbol:
+class Symbol(NamedTuple):
     """A declared function, method, closure or interface method, where it is and what it says."""
 
     name: str  # go/ssa form
@@ -41,8 +40,7 @@ class Symbol:
     signature: str
 
 
-@dataclass(frozen=True, slots=True)
-class Edge:
+class Edge(NamedTuple):
     """One call site from `caller` to `callee`, with how the callee was resolved (`kind`)."""
 
     caller: str
@@ -55,8 +53,7 @@ class Edge:
     via: str = ""  # for go/defer edges, the kind of the underlying call; for others, a hint
 
 
-@dataclass(frozen=True, slots=True)
-class Implements:
+class Implements(NamedTuple):
     """A concrete method that a call of an interface method can reach, found by method sets.
 
     Stored once per interface method rather than once per call site: queries expand each
@@ -78,8 +75,7 @@ SCHEDULER_PLUGIN = "scheduler plugin"
 GRPC_REGISTRATION = "registers gRPC services"
 
 
-@dataclass(frozen=True, slots=True)
-class Annotation:
+class Annotation(NamedTuple):
     """A Kubernetes idiom a symbol takes part in: a cobra command body, an informer handler, …."""
 
     symbol: str

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict
 
 from analyzer import graph
 from analyzer.graph import Edge
@@ -59,7 +58,7 @@ def tree_text(tree: Tree) -> str:
 def edges_json(root: str | None, edges: list[Edge], **extra) -> str:
     nodes = sorted(({root} if root else set()) | {e.caller for e in edges} | {e.callee for e in edges})
     return json.dumps({**({"root": root} if root else {}), **extra, "nodes": nodes,
-                       "edges": [asdict(e) for e in edges]}, indent=2)
+                       "edges": [e._asdict() for e in edges]}, indent=2)
 
 
 def dot(edges: list[Edge], root: str | None = None, label=edge_label) -> str:
@@ -172,7 +171,7 @@ def sure_label(edge: Edge) -> str:
 
 def render_paths(paths: list[list[Edge]], start: str, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps([[asdict(e) for e in chain] for chain in paths], indent=2)
+        return json.dumps([[e._asdict() for e in chain] for chain in paths], indent=2)
     edges = [edge for chain in paths for edge in chain]
     if fmt == "dot":
         return dot(edges, start, sure_label)

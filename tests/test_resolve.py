@@ -5,8 +5,6 @@ library (the same code path as a real GOROOT: its files are only looked up, neve
 """
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from analyzer import graph
@@ -61,7 +59,7 @@ def edges_of(files: dict[str, str], with_library: bool = True) -> list[graph.Edg
             continue  # a placeholder that queries expand; see the signature tests
         edges.append(edge)
         if edge.kind == graph.INTERFACE:
-            edges.extend(replace(edge, callee=row.method, kind=graph.IMPLEMENTATION)
+            edges.extend(edge._replace(callee=row.method, kind=graph.IMPLEMENTATION)
                          for row in found.get(edge.callee, ()))
     return edges
 

@@ -23,9 +23,7 @@ kept as an `unresolved` edge with its callee as written.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field, fields, replace
-from itertools import starmap
-from operator import attrgetter
+from dataclasses import dataclass, field
 
 from analyzer import graph
 from analyzer.facts import CALL, GO, CallSite
@@ -64,9 +62,9 @@ class Resolution:
 
 @dataclass
 class FileResults:
-    """What `Resolver.resolve_file` added to a resolver, as plain data (tuples for the many
-    symbols and edges, which pickle several times faster than their dataclasses): how a resolver
-    forked to take a share of the files hands its work to the one that finishes (`absorb`)."""
+    """What `Resolver.resolve_file` added to a resolver, as plain data (plain tuples for the many
+    symbols and edges, which pickle faster than named ones): how a resolver forked to take a share
+    of the files hands its work to the one that finishes (`absorb`)."""
 
     symbols: list[tuple]
     edges: list[tuple]
@@ -77,10 +75,6 @@ class FileResults:
     value_calls: list[tuple]  # _ValueCall fields, the edge as a tuple
     interfaces: dict[str, tuple[Named, str]]
     embedded_interface_methods: dict[str, tuple[Named, str]]
-
-
-_SYMBOL_ROW = attrgetter(*(f.name for f in fields(Symbol)))
-_EDGE_ROW = attrgetter(*(f.name for f in fields(Edge)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,8 +119,8 @@ class Resolver:
         for variable, index, edge in self._direct_calls:
             if variable in self._captured:
                 spawned = edge.kind in (graph.GO, graph.DEFER)
-                edges[index] = replace(
-                    edge, kind=edge.kind if spawned else graph.FUNCVALUE,
+                edges[index] = edge._replace(
+                    kind=edge.kind if spawned else graph.FUNCVALUE,
                     via=graph.FUNCVALUE if spawned else "captured variable",
                     confidence=CONFIDENCE[graph.FUNCVALUE])
         for literal in facts.composites:
@@ -185,9 +179,9 @@ class Resolver:
         """Everything `resolve_file` added so far (to a resolver that resolved nothing else)."""
         out = self.out
         return FileResults(
-            list(map(_SYMBOL_ROW, out.symbols)), list(map(_EDGE_ROW, out.edges)), out.created,
+            list(map(tuple, out.symbols)), list(map(tuple, out.edges)), out.created,
             out.annotations, self.flow.functions, self.flow.flows,
-            [(call.place, call.fallback, _EDGE_ROW(call.edge), call.mode, call.signature,
+            [(call.place, call.fallback, tuple(call.edge), call.mode, call.signature,
               call.arguments) for call in self.value_calls],
             self.interfaces, self.methods.embedded_interface_methods)
 
@@ -195,14 +189,14 @@ class Resolver:
         """Take in what another resolver's `resolve_file` found for `contexts`, as if this one
         had resolved them next."""
         out = self.out
-        out.symbols.extend(starmap(Symbol, results.symbols))
-        out.edges.extend(starmap(Edge, results.edges))
+        out.symbols.extend(map(Symbol._make, results.symbols))
+        out.edges.extend(map(Edge._make, results.edges))
         for function, types in results.created.items():
             out.created.setdefault(function, set()).update(types)
         out.annotations.extend(results.annotations)
         self.flow.absorb(results.stores, results.flows)
         self.value_calls.extend(
-            _ValueCall(place, fallback, Edge(*edge), mode, signature, arguments)
+            _ValueCall(place, fallback, Edge._make(edge), mode, signature, arguments)
             for place, fallback, edge, mode, signature, arguments in results.value_calls)
         for symbol, found in results.interfaces.items():
             self.interfaces.setdefault(symbol, found)
@@ -547,8 +541,8 @@ class Resolver:
                 functions, where = solved.get(call.fallback, ()), call.fallback
             edge = call.edge
             if call.signature is not None:
-                self.out.edges.append(replace(
-                    edge, callee=call.signature, kind=_spawned(call.mode, graph.SIGNATURE),
+                self.out.edges.append(edge._replace(
+                    callee=call.signature, kind=_spawned(call.mode, graph.SIGNATURE),
                     via=graph.SIGNATURE if call.mode != CALL else edge.via,
                     confidence=CONFIDENCE[graph.FUNCVALUE]))
             if not functions or len(functions) > MAX_REACHING:
