@@ -53,12 +53,15 @@ class _Context:
         self.facts = _Facts(calls)
 
 
-def test_shares_are_contiguous_and_hold_about_as_many_calls_each():
-    contexts = [_Context(calls) for calls in (90, 5, 5, 0, 40, 40, 10, 10)]
-    # Each file weighs its calls and 1: 208 in all, 104 in each half.
-    assert _shares(contexts, 2) == [(0, 4), (4, 8)]
-    assert _shares(contexts, 3) == [(0, 1), (1, 5), (5, 8)]
-    assert _shares(contexts, 1) == [(0, 8)]
+def test_shares_are_contiguous_and_weigh_their_call_sites():
+    """A file weighs its calls and 1; the first share, which this process resolves while the
+    others are forked, is 15% heavier, since it does not pickle its results."""
+    even = [_Context(99) for _ in range(43)]  # 100 each, 4,300 in all
+    assert _shares(even, 2) == [(0, 23), (23, 43)]  # 2,300 and 2,000
+    assert _shares(even, 3) == [(0, 16), (16, 30), (30, 43)]
+    assert _shares(even, 1) == [(0, 43)]
+    uneven = [_Context(calls) for calls in (90, 5, 5, 0, 40, 40, 10, 10)]
+    assert _shares(uneven, 2) == [(0, 5), (5, 8)]
 
 
 def test_more_processes_than_files_leave_none_empty():

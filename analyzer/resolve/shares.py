@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from analyzer.resolve.calls import FileResults, Resolver
     from analyzer.resolve.program import FileContext
 
+# A child's results are pickled there and unpickled here, which costs about this fraction of the
+# time it took to resolve them (measured on the Kubernetes tree: 0.8 s after 6 s).
+HANDOVER = 0.15
 # What a forked child resolves from: set just before the fork, so that it is inherited, never
 # pickled.
 _inherited: tuple[Resolver, list[FileContext]] | None = None
@@ -62,13 +65,14 @@ _FORK = multiprocessing.get_context("fork")
 
 
 def _shares(contexts: list[FileContext], processes: int) -> list[tuple[int, int]]:
-    """Contiguous (start, end) slices of `contexts` with about as many call sites each."""
+    """Contiguous (start, end) slices of `contexts`, by their call sites: the first, this
+    process's, HANDOVER more than each other one, which is done that much sooner."""
     if processes <= 1 or len(contexts) < 2:
         return [(0, len(contexts))]
     ends = list(accumulate(len(context.facts.calls) + 1 for context in contexts))
     bounds = [0]
     for share in range(1, processes):
-        target = ends[-1] * share / processes
+        target = ends[-1] * (share + HANDOVER) / (processes + HANDOVER)
         bounds.append(max(bounds[-1], next(i for i, end in enumerate(ends, 1) if end >= target)))
     bounds.append(len(contexts))
     return [(start, end) for start, end in zip(bounds, bounds[1:]) if end > start]
