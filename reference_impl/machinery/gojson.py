@@ -114,3 +114,46 @@ def loads(data: bytes) -> Any:
         return json.loads(data.decode("utf-8", errors="replace"))
     except RecursionError:
         raise ValueError("exceeded max depth") from None
+
+
+_BASE64_ALPHABET = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+
+
+@mirrors("(*encoding/base64.Encoding).decodeQuantum")
+def base64_error(text: str) -> str | None:
+    """How base64.StdEncoding refuses the string encoding/json decodes a []byte from, at the byte
+    where Go's decoder gives up (its quanta of four skip CR and LF); None when it decodes."""
+    src = text.encode("utf-8", "surrogatepass")
+    si = 0
+    while si < len(src):
+        j = 0  # characters of this quantum read
+        while j < 4:
+            if si == len(src):
+                if j == 0:
+                    return None
+                return f"illegal base64 data at input byte {si - j}"  # padding is required
+            byte = src[si]
+            si += 1
+            if byte in _BASE64_ALPHABET:
+                j += 1
+            elif byte in b"\r\n":
+                continue
+            elif byte != ord("=") or j < 2:
+                return f"illegal base64 data at input byte {si - 1}"
+            else:
+                if j == 2:  # "==" is expected, the first one read
+                    si = _past_newlines(src, si)
+                    if si == len(src):
+                        return f"illegal base64 data at input byte {len(src)}"
+                    if src[si] != ord("="):
+                        return f"illegal base64 data at input byte {si - 1}"
+                    si += 1
+                si = _past_newlines(src, si)
+                return f"illegal base64 data at input byte {si}" if si < len(src) else None
+    return None
+
+
+def _past_newlines(src: bytes, si: int) -> int:
+    while si < len(src) and src[si] in b"\r\n":
+        si += 1
+    return si

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core import decoding, errors, openapi
 from reference_impl.apiserver.core.schemas import QUANTITY, REF_PREFIX
-from reference_impl.machinery import quantity
+from reference_impl.machinery import gojson, quantity
 from reference_impl.mirrors import mirrors
 
 DIRECTIVES = ("Ignore", "Warn", "Strict")
@@ -308,7 +308,6 @@ _QUANTITY_NUMBER = re.compile(r"[+-]?[0-9.]+")
 QUANTITY_FORMAT = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
 # time.RFC3339 as time.Parse reads it: fractional seconds are accepted though the layout has none.
 _RFC3339 = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})")
-_BASE64 = re.compile(r"[A-Za-z0-9+/\r\n]*={0,2}[\r\n]*")
 _INT_RANGES = {"int32": (-2**31, 2**31 - 1), "int64": (-2**63, 2**63 - 1)}
 
 
@@ -349,10 +348,8 @@ def _format_problem(value: object, format: str) -> str | None:
     (`byte`), a time that is not RFC 3339 (`date-time`)."""
     if not isinstance(value, str):
         return None
-    if format == "byte" and (not _BASE64.fullmatch(value) or len(value.replace("\r", "").replace("\n", "")) % 4):
-        bad = next((i for i, c in enumerate(value) if not (c.isascii() and (c.isalnum() or c in "+/=\r\n"))),
-                   len(value.rstrip("=")))
-        return f"illegal base64 data at input byte {bad}"
+    if format == "byte":
+        return gojson.base64_error(value)
     if format == "date-time" and not _RFC3339.fullmatch(value):
         return f'parsing time "{value}" as "2006-01-02T15:04:05Z07:00": not an RFC 3339 time'
     return None

@@ -164,7 +164,7 @@ def _pod(name: str, container: dict | None = None, **spec) -> dict:
      f"json: cannot unmarshal number {2**31} into Go struct field ContainerPort.spec.containers.ports.containerPort "
      "of type int32"),
     ("secrets", {"metadata": {"name": "b1"}, "data": {"a": "!!!"}}, "illegal base64 data at input byte 0"),
-    ("configmaps", {"metadata": {"name": "b2"}, "binaryData": {"a": "YQ"}}, "illegal base64 data at input byte 2"),
+    ("configmaps", {"metadata": {"name": "b2"}, "binaryData": {"a": "YQ"}}, "illegal base64 data at input byte 0"),
     ("configmaps", {"metadata": {"name": "t1", "creationTimestamp": "yesterday"}},
      'parsing time "yesterday" as "2006-01-02T15:04:05Z07:00"'),
 ])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from reference_impl.machinery.gojson import loads, quote, quote_char
+from reference_impl.machinery.gojson import base64_error, loads, quote, quote_char
 
 
 @pytest.mark.parametrize(("data", "message"), [
@@ -42,3 +42,18 @@ def test_quote_writes_a_string_as_strconv_quote_does(text, quoted):
 
 def test_invalid_utf8_in_a_string_is_the_replacement_character():
     assert loads(b'{"a":"\xff"}') == {"a": "\ufffd"}
+
+
+@pytest.mark.parametrize(("text", "byte"), [
+    ("a=b", 1),  # padding after one character of a quantum
+    ("ab=c", 2),  # a single "=" where "==" must be
+    ("dg=", 3),  # "==" cut short: the error is at the end
+    ("dg", 0), ("aGk", 0),  # a quantum without its padding: at the quantum's start
+    ("a!b", 1), ("é", 0),
+    ("aGk=x", 4), ("dg==x", 4),  # anything after the padding
+    ("YQ==YQ==", 4), ("Y===", 1), ("abc\n=x", 5),
+    ("a\nG\rk=", None), ("dg==\n", None), ("", None), ("dGVzdA==", None), ("YQ=\n=", None),
+])
+def test_base64_errors_are_where_go_s_decoder_stops(text, byte):
+    """Each case as Go 1.19's json.Unmarshal into a []byte answers it (run here with `go run`)."""
+    assert base64_error(text) == (None if byte is None else f"illegal base64 data at input byte {byte}")
