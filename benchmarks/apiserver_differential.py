@@ -7,8 +7,9 @@ service-account key, `--authorization-mode=Node,RBAC --enable-admission-plugins=
 and `--service-cluster-ip-range=10.96.0.0/12`; and the reference apiserver on the reference etcd,
 with `kubeatlas cluster`'s own code. Both get namespace `diff` and one valid object of each of a
 dozen kinds (pods, deployments, services, configmaps, secrets, jobs, namespaces, nodes, roles,
-rolebindings, priorityclasses, ingresses), then the same seeded corpus, as the admin (group
-system:masters) and, for a few requests, as an unprivileged user:
+rolebindings, priorityclasses, ingresses) and of 22 more (every other kind both serve but CSRs and
+CRDs), then the same seeded corpus, as the admin (group system:masters) and, for a few requests,
+as an unprivileged user:
 
   fuzz         the mutated bodies of tests/reference/apiserver/test_fuzz.py, created, replaced
                and merge-patched (writes to the existing objects with dryRun=All)
@@ -124,6 +125,51 @@ KINDS = [
     Kind("ingresses", "networking.k8s.io/v1", "Ingress", True, {"spec": {"rules": [{
         "host": "a.example.com", "http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": {
             "service": {"name": "s", "port": {"number": 80}}}}]}}]}}),
+    # The rest of the kinds both servers serve, after the first dozen (whose places above the
+    # corpus refers to by index).
+    Kind("statefulsets", "apps/v1", "StatefulSet", True, {"spec": {
+        "replicas": 1, "serviceName": "s", "selector": {"matchLabels": LABELS}, "template": TEMPLATE}}),
+    Kind("daemonsets", "apps/v1", "DaemonSet", True, {"spec": {
+        "selector": {"matchLabels": LABELS}, "template": TEMPLATE}}),
+    Kind("replicasets", "apps/v1", "ReplicaSet", True, {"spec": {
+        "replicas": 1, "selector": {"matchLabels": LABELS}, "template": TEMPLATE}}),
+    Kind("replicationcontrollers", "v1", "ReplicationController", True, {"spec": {
+        "replicas": 1, "selector": LABELS, "template": TEMPLATE}}),
+    Kind("cronjobs", "batch/v1", "CronJob", True, {"spec": {"schedule": "*/5 * * * *", "jobTemplate": {"spec": {
+        "template": {"spec": {**POD_SPEC, "restartPolicy": "OnFailure"}}}}}}),
+    Kind("podtemplates", "v1", "PodTemplate", True, {"template": TEMPLATE}),
+    Kind("serviceaccounts", "v1", "ServiceAccount", True, {"automountServiceAccountToken": False}),
+    Kind("endpoints", "v1", "Endpoints", True, {"subsets": [{
+        "addresses": [{"ip": "10.1.2.3"}], "ports": [{"name": "http", "port": 80, "protocol": "TCP"}]}]}),
+    Kind("limitranges", "v1", "LimitRange", True, {"spec": {"limits": [{
+        "type": "Container", "max": {"cpu": "4", "memory": "8Gi"}, "default": {"cpu": "500m"}}]}}),
+    Kind("resourcequotas", "v1", "ResourceQuota", True, {"spec": {"hard": {"pods": "100", "requests.cpu": "64"}}}),
+    Kind("persistentvolumeclaims", "v1", "PersistentVolumeClaim", True, {"spec": {
+        "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}),
+    Kind("persistentvolumes", "v1", "PersistentVolume", False, {"spec": {
+        "capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"], "hostPath": {"path": "/tmp/pv"}}}),
+    Kind("storageclasses", "storage.k8s.io/v1", "StorageClass", False, {
+        "provisioner": "example.com/p", "reclaimPolicy": "Delete", "volumeBindingMode": "Immediate"}),
+    Kind("networkpolicies", "networking.k8s.io/v1", "NetworkPolicy", True, {"spec": {
+        "podSelector": {"matchLabels": LABELS}, "policyTypes": ["Ingress"],
+        "ingress": [{"ports": [{"protocol": "TCP", "port": 80}]}]}}),
+    Kind("ingressclasses", "networking.k8s.io/v1", "IngressClass", False, {"spec": {"controller": "example.com/c"}}),
+    Kind("horizontalpodautoscalers", "autoscaling/v2", "HorizontalPodAutoscaler", True, {"spec": {
+        "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "d"}, "minReplicas": 1,
+        "maxReplicas": 3, "metrics": [{"type": "Resource", "resource": {
+            "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}]}}),
+    Kind("poddisruptionbudgets", "policy/v1", "PodDisruptionBudget", True, {"spec": {
+        "minAvailable": 1, "selector": {"matchLabels": LABELS}}}),
+    Kind("leases", "coordination.k8s.io/v1", "Lease", True, {"spec": {
+        "holderIdentity": "h", "leaseDurationSeconds": 40}}),
+    Kind("clusterroles", "rbac.authorization.k8s.io/v1", "ClusterRole", False, {"rules": [
+        {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}]}),
+    Kind("clusterrolebindings", "rbac.authorization.k8s.io/v1", "ClusterRoleBinding", False, {
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+        "subjects": [{"kind": "User", "name": "u", "apiGroup": "rbac.authorization.k8s.io"}]}),
+    Kind("runtimeclasses", "node.k8s.io/v1", "RuntimeClass", False, {"handler": "runc"}),
+    Kind("events", "v1", "Event", True, {"involvedObject": {"kind": "Pod", "name": "p", "namespace": NAMESPACE},
+                                        "reason": "Probe", "message": "m", "type": "Normal"}),
 ]
 
 
