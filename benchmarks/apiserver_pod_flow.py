@@ -55,7 +55,7 @@ def pod_requests(pod: dict, uid_of) -> list[tuple[str, str, dict, str, int]]:
         ("POST", f"{base}/pods/{name}/binding", {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": name},
                                                  "target": {"kind": "Node", "name": NODE}}, "application/json", 201),
         ("POST", f"{base}/events", lambda: {
-            "apiVersion": "v1", "kind": "Event", "metadata": {"generateName": f"{name}.", "namespace": NS},
+            "apiVersion": "v1", "kind": "Event", "metadata": {"name": f"{name}.{time.time_ns():x}", "namespace": NS},
             "involvedObject": {"apiVersion": "v1", "kind": "Pod", "namespace": NS, "name": name, "uid": uid_of()},
             "type": "Normal", "reason": "Scheduled", "message": f"Successfully assigned {NS}/{name} to {NODE}",
             "source": {"component": "default-scheduler"}, "reportingComponent": "default-scheduler",
