@@ -349,6 +349,10 @@ class Registry(LifecycleMixin):
         sent_rv = meta.get("resourceVersion")
         if sent_rv and sent_rv != old_meta["resourceVersion"]:
             raise errors.conflict(r.plural, old_meta["name"], r.group)
+        if not sent_rv and not r.allow_unconditional_update:
+            # Store.Update names the resource where NewInvalid expects a kind; %#v of its uint64 0 is 0x0.
+            raise errors.invalid(r.plural, old_meta["name"], [
+                "metadata.resourceVersion: Invalid value: 0x0: must be specified for an update"], r.group)
         if subresource == "status":
             # A body without status stands for Go's zero-valued status struct: stored as {}, never null.
             new["status"] = new.get("status") or {}

@@ -60,7 +60,7 @@ def validate_runtime_class_update(old: dict, new: dict) -> list[str]:
 
 RESOURCES = (
     Resource("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", "runtimeclass", False,
-             validator=validate_runtime_class, validator_on_update=validate_runtime_class_update),
+             allow_unconditional_update=False, validator=validate_runtime_class, validator_on_update=validate_runtime_class_update),
 )
 
 
