@@ -651,6 +651,18 @@ def test_a_runtime_class_overhead_and_scheduling_are_typed_and_validated(chain, 
     assert got == code and message in status["message"], status
 
 
+@pytest.mark.parametrize("body", [{}, {"handler": None}, {"handler": ""}])
+def test_a_runtime_class_without_handler_fails_the_dns_label_rule(chain, body):
+    """ValidateRuntimeClass checks the handler with NameIsDNSLabel only: an empty one is not a label
+    (there is no Required error)."""
+    got, status = new_object(chain, "node.k8s.io/v1", "runtimeclasses", False, body, "no-handler")
+    assert (got, status["message"]) == (
+        422, 'RuntimeClass.node.k8s.io "no-handler" is invalid: handler: Invalid value: "": a lowercase RFC 1123 '
+             "label must consist of lower case alphanumeric characters or '-', and must start and end with an "
+             "alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "
+             "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')")
+
+
 def test_a_runtime_class_handler_is_immutable(chain):
     assert new_object(chain, "node.k8s.io/v1", "runtimeclasses", False, {"handler": "runc"}, "fixed")[0] == 201
     code, status = call(chain, "PATCH", "/apis/node.k8s.io/v1/runtimeclasses/fixed", {"handler": "crun"},
