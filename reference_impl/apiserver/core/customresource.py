@@ -80,7 +80,7 @@ def _resource(group: str, names: dict, namespaced: bool, version: dict, storage:
     return Resource(group, version["name"], names["kind"], names["plural"], names.get("singular", ""), namespaced,
                     tuple(names.get("shortNames") or ()), VERBS, ("status",) if status else (),
                     tuple(names.get("categories") or ()), storage_prefix=f"{group}/{names['plural']}",
-                    tracks_generation=True, custom=True,
+                    tracks_generation=True, custom=True, allow_unconditional_update=False,
                     # crConverter.ConvertFieldLabel: the metadata fields only, a namespace where there is one.
                     field_label_conversion=FieldLabelConversion(COMMON_FIELDS if namespaced else ("metadata.name",)),
                     storage_codec=None if version["name"] == storage else Codec(

@@ -247,6 +247,11 @@ class Registry(LifecycleMixin):
         problems = r.validate_create(obj) + limits.size_problems(r.kind, obj)
         if problems:
             raise self._invalid(r, obj, problems)
+        # BeforeCreate's own ObjectMeta check, after the strategy's so that the strategy's errors
+        # come alone: it finds what a strategy checking no metadata lets through.
+        problems = metadata_problems(obj, "path")
+        if problems:
+            raise self._invalid(r, obj, problems)
         if r.canonicalize:
             r.canonicalize(obj)
         if r.kind == "Service":
@@ -349,6 +354,10 @@ class Registry(LifecycleMixin):
         sent_rv = meta.get("resourceVersion")
         if sent_rv and sent_rv != old_meta["resourceVersion"]:
             raise errors.conflict(r.plural, old_meta["name"], r.group)
+        if not sent_rv and not r.allow_unconditional_update:
+            # Store.Update names the resource where NewInvalid expects a kind; %#v of its uint64 0 is 0x0.
+            raise errors.invalid(r.plural, old_meta["name"], [
+                "metadata.resourceVersion: Invalid value: 0x0: must be specified for an update"], r.group)
         if subresource == "status":
             # A body without status stands for Go's zero-valued status struct: stored as {}, never null.
             new["status"] = new.get("status") or {}
@@ -404,7 +413,7 @@ class Registry(LifecycleMixin):
         """`new` once the metadata it may not change is back and it passes the subresource
         strategy's ValidateUpdate: the metadata rules, then the kind's `validate(old, new)`."""
         problems = _keep_server_metadata(new["metadata"], old["metadata"]) + \
-            metadata_problems(new, r.name_validation, core=not r.group) + (validate(old, new) if validate else [])
+            r.metadata_problems(new) + (validate(old, new) if validate else [])
         if problems:
             raise self._invalid(r, new, problems)
         return new

@@ -57,7 +57,9 @@ class Resource:
     verbs: tuple[str, ...] = ALL_VERBS
     subresources: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
-    name_validation: str = "subdomain"  # "subdomain" | "label" | "dns1035" | "path"
+    # The name rule of the strategy's ValidateObjectMeta: "subdomain" | "label" | "dns1035" | "path";
+    # None where the strategy checks no metadata (a core/v1 Event's), leaving BeforeCreate's own check.
+    name_validation: str | None = "subdomain"
     return_deleted_object: bool = False  # Delete answers with the object, not a Success Status
     status_reset_on_update: bool = False  # an update of the main resource keeps the old .status
     field_selectors: tuple[str, ...] = COMMON_FIELDS  # the selectable fields GetAttrs gives a field selector
@@ -66,6 +68,8 @@ class Resource:
     watch_index: str = ""  # a field the watch cache files watchers under (the pod registry's TriggerFunc)
     storage_prefix: str = ""  # the etcd key below /registry/ when it is not the plural
     tracks_generation: bool = False  # the strategy bumps metadata.generation on spec changes
+    # The strategy's AllowUnconditionalUpdate: an update may leave out the resourceVersion.
+    allow_unconditional_update: bool = True
     custom: bool = False  # served from a CustomResourceDefinition: JSON only, no strategic merge patch
     # The group the scheme names the internal type in first (ObjectKinds), where it is not `group`:
     # errors written from the object's kind (NewInvalid, BeforeDelete's) say `Ingress.extensions`.
@@ -125,10 +129,15 @@ class Resource:
     def list_kind(self) -> str:
         return f"{self.kind}List"
 
+    def metadata_problems(self, obj: dict) -> list[str]:
+        """The strategy's ValidateObjectMeta errors of `obj`."""
+        if self.name_validation is None:
+            return []
+        return v.metadata_problems(obj, self.name_validation, core=not self.group)
+
     def validate(self, obj: dict) -> list[str]:
         """Every validation error of `obj`, as `field: Type: detail` strings."""
-        problems = v.metadata_problems(obj, self.name_validation, core=not self.group)
-        return problems + (self.validator(obj) if self.validator else [])
+        return self.metadata_problems(obj) + (self.validator(obj) if self.validator else [])
 
     def validate_create(self, obj: dict) -> list[str]:
         """`validate(obj)` plus the rules only a create checks."""
@@ -138,8 +147,7 @@ class Resource:
         """`validate(new)`, or the metadata rules and `validator_on_update(old, new)`, plus the rules
         comparing `new` with the stored `old`."""
         if self.validator_on_update:
-            problems = v.metadata_problems(new, self.name_validation, core=not self.group) + \
-                self.validator_on_update(old, new)
+            problems = self.metadata_problems(new) + self.validator_on_update(old, new)
         else:
             problems = self.validate(new)
         return problems + (self.update_validator(old, new) if self.update_validator else [])

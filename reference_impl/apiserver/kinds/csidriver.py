@@ -17,7 +17,8 @@ def csi_driver(obj: dict, spec: dict) -> None:
 
 
 RESOURCES = (
-    Resource("storage.k8s.io", "v1", "CSIDriver", "csidrivers", "csidriver", False),
+    Resource("storage.k8s.io", "v1", "CSIDriver", "csidrivers", "csidriver", False,
+             allow_unconditional_update=False),
 )
 
 

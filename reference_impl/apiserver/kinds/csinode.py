@@ -7,7 +7,8 @@ from reference_impl.apiserver.core.schemas import STORAGE, kind, list_kind, opaq
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 
 RESOURCES = (
-    Resource("storage.k8s.io", "v1", "CSINode", "csinodes", "csinode", False),
+    Resource("storage.k8s.io", "v1", "CSINode", "csinodes", "csinode", False,
+             allow_unconditional_update=False),
 )
 
 

@@ -14,7 +14,7 @@ def validate_csi_storage_capacity(obj: dict) -> list[str]:
 
 RESOURCES = (
     Resource("storage.k8s.io", "v1beta1", "CSIStorageCapacity", "csistoragecapacities", "csistoragecapacity",
-             True, validator=validate_csi_storage_capacity),
+             True, allow_unconditional_update=False, validator=validate_csi_storage_capacity),
 )
 
 

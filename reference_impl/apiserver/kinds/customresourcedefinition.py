@@ -307,7 +307,7 @@ def prepare_for_update(new: dict, old: dict) -> None:
 CRD = Resource(GROUP, "v1", "CustomResourceDefinition", "customresourcedefinitions", "customresourcedefinition",
                False, ("crd", "crds"), subresources=("status",), categories=("api-extensions",),
                storage_prefix=f"{GROUP}/customresourcedefinitions", tracks_generation=True,
-               return_deleted_object=True, validator=validate_crd, create_validator=api_approval_problems,
+               allow_unconditional_update=False, return_deleted_object=True, validator=validate_crd, create_validator=api_approval_problems,
                update_validator=validate_crd_update,
                prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update)
 RESOURCES = (CRD,)

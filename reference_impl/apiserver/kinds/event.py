@@ -1,10 +1,12 @@
 """The Event kind (core/v1): its resource facts, OpenAPI schema, printer columns and protobuf layout."""
 from __future__ import annotations
 
+from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.conversion import EVENTS_V1_TO_CORE
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
 from reference_impl.apiserver.core.schemas import CORE, META, integer, kind, list_kind, obj, ref, string
 from reference_impl.apiserver.kinds._columns import name_cell, since
+from reference_impl.machinery.labels import dns_subdomain_problems, qualified_name_problems
 from reference_impl.mirrors import mirrors
 
 # A stored Event's selectable fields, all of which core/v1 lets a field selector name.
@@ -12,9 +14,51 @@ FIELDS = (*COMMON_FIELDS, "involvedObject.kind", "involvedObject.namespace", "in
           "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion",
           "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type")
 
+# legacyValidateEvent's limits on a byte count.
+REPORTING_INSTANCE_LENGTH_LIMIT = ACTION_LENGTH_LIMIT = REASON_LENGTH_LIMIT = 128
+NOTE_LENGTH_LIMIT = 1024
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.legacyValidateEvent")
+def legacy_validate_event(event: dict) -> list[str]:
+    """All that ValidateEventCreate and ValidateEventUpdate hold a core/v1 Event to. Without an
+    eventTime, the event's namespace matches involvedObject's (or, with none there, is "default");
+    with one, involvedObject has a namespace (but in default and kube-system) and the event says who
+    reported it, how and why."""
+    namespace = event["metadata"].get("namespace", "")
+    involved_namespace = v.as_object(event.get("involvedObject")).get("namespace") or ""
+    mismatch = v.invalid("involvedObject.namespace", involved_namespace, "does not match event.namespace")
+    problems = []
+    if not event.get("eventTime"):
+        matches = involved_namespace == namespace if involved_namespace else namespace in ("", "default")
+        return ([] if matches else [mismatch]) + _namespace_problems(namespace)
+    if not involved_namespace and namespace not in ("default", "kube-system"):
+        problems.append(mismatch)
+    controller = event.get("reportingComponent") or ""
+    if not controller:
+        problems.append(v.required("reportingController"))
+    problems += [v.invalid("reportingController", controller, why) for why in qualified_name_problems(controller)]
+    for field, limit in (("reportingInstance", REPORTING_INSTANCE_LENGTH_LIMIT), ("action", ACTION_LENGTH_LIMIT),
+                         ("reason", REASON_LENGTH_LIMIT)):
+        value = event.get(field) or ""
+        if not value:
+            problems.append(v.required(field))
+        if len(value.encode()) > limit:
+            problems.append(v.invalid(field, "", f"can have at most {limit} characters"))
+    if len((event.get("message") or "").encode()) > NOTE_LENGTH_LIMIT:
+        problems.append(v.invalid("message", "", f"can have at most {NOTE_LENGTH_LIMIT} characters"))
+    return problems + _namespace_problems(namespace)
+
+
+def _namespace_problems(namespace: str) -> list[str]:
+    return [v.invalid("namespace", namespace, problem) for problem in dns_subdomain_problems(namespace)]
+
+
 RESOURCES = (
-    Resource("", "v1", "Event", "events", "event", True, ("ev",), field_selectors=FIELDS,
-             field_label_conversion=FieldLabelConversion(FIELDS)),
+    # Requests through core/v1 get legacy validation only, for backwards compatibility.
+    Resource("", "v1", "Event", "events", "event", True, ("ev",), name_validation=None,
+             field_selectors=FIELDS, field_label_conversion=FieldLabelConversion(FIELDS),
+             validator=legacy_validate_event),
 )
 
 

@@ -17,7 +17,7 @@ def validate_lease(obj: dict) -> list[str]:
 
 RESOURCES = (
     Resource("coordination.k8s.io", "v1", "Lease", "leases", "lease", True,
-             validator=validate_lease),
+             allow_unconditional_update=False, validator=validate_lease),
 )
 
 

@@ -6,7 +6,7 @@ from reference_impl.apiserver.core.podvalidation import resource_problems, toler
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (CORE, NODE, arr, kind, list_kind, obj, quantity_map, ref, string,
                                                    string_map)
-from reference_impl.apiserver.core.validation import invalid, label_problems, name_problems, required
+from reference_impl.apiserver.core.validation import invalid, label_problems, name_problems
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
 from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
@@ -16,8 +16,7 @@ from reference_impl.mirrors import mirrors
 def validate_runtime_class(runtime_class: dict) -> list[str]:
     """A DNS-label handler, the overhead as a pod's resource limits, and the scheduling's node
     selector as labels and its tolerations as a pod's, none twice."""
-    handler = runtime_class.get("handler")
-    problems = name_problems(handler, "label", "handler") if handler else [required("handler")]
+    problems = name_problems(runtime_class.get("handler") or "", "label", "handler")
     overhead = runtime_class.get("overhead")
     if overhead is not None:
         problems += resource_problems({"limits": overhead.get("podFixed") or {}}, "overhead")
@@ -60,7 +59,7 @@ def validate_runtime_class_update(old: dict, new: dict) -> list[str]:
 
 RESOURCES = (
     Resource("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", "runtimeclass", False,
-             validator=validate_runtime_class, validator_on_update=validate_runtime_class_update),
+             allow_unconditional_update=False, validator=validate_runtime_class, validator_on_update=validate_runtime_class_update),
 )
 
 

@@ -26,7 +26,7 @@ def prepare_for_status_update(new: dict, old: dict) -> None:
 
 RESOURCES = (
     Resource("storage.k8s.io", "v1", "VolumeAttachment", "volumeattachments", "volumeattachment", False,
-             subresources=("status",), status_reset_on_update=True,
+             allow_unconditional_update=False, subresources=("status",), status_reset_on_update=True,
              prepare_for_status_update=prepare_for_status_update),
 )
 

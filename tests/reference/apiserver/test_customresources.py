@@ -410,3 +410,16 @@ def test_crd_served_after_restart(chain, etcd):  # noqa: F811
     fresh = HandlerChain(Registry(etcd, ManualClock(NOW)))
     code, widget = call(fresh, "GET", widgets(chain, "w1"))
     assert code == 200 and widget["spec"]["image"] == "nginx"
+
+
+def test_an_update_without_resource_version_is_invalid(chain):
+    """Neither the CRD strategy nor the custom resource strategy allows an unconditional update: a
+    PUT without metadata.resourceVersion is Invalid, named by the resource (Store.Update)."""
+    call(chain, "POST", widgets(chain), WIDGET)
+    code, status = call(chain, "PUT", widgets(chain, "w1"), WIDGET)
+    assert (code, status["message"]) == (422, 'widgets.example.com "w1" is invalid: metadata.resourceVersion: '
+                                              'Invalid value: 0x0: must be specified for an update')
+    code, status = call(chain, "PUT", f"{CRDS}/widgets.example.com", CRD)
+    assert (code, status["message"]) == (
+        422, 'customresourcedefinitions.apiextensions.k8s.io "widgets.example.com" is invalid: '
+             'metadata.resourceVersion: Invalid value: 0x0: must be specified for an update')

@@ -369,7 +369,8 @@ def test_a_scalar_where_go_has_a_struct_is_400(chain, plural, group, body):
 def test_a_null_string_field_is_its_zero_value(chain):
     """`"kind": null` in an ObjectReference leaves Go's string empty: the Event is stored without it
     and prints as a table, where the null reached the printer (500)."""
-    event = {"metadata": {"name": "e"}, "involvedObject": {"kind": None, "name": "web"}, "reason": "R"}
+    event = {"metadata": {"name": "e"}, "involvedObject": {"kind": None, "name": "web", "namespace": chain.namespace},
+             "reason": "R"}
     code, created = call(chain, "POST", ns_path(chain, "events"), event)
     assert code == 201 and "kind" not in created["involvedObject"], created
     code, table = call(chain, "GET", ns_path(chain, "events"), accept="application/json;as=Table;v=v1;g=meta.k8s.io")

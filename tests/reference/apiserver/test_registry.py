@@ -350,6 +350,45 @@ def test_update_with_stale_resource_version_is_409_conflict(registry, ns):
                              'please apply your changes to the latest version and try again')
 
 
+NO_UNCONDITIONAL_UPDATE = [
+    ("leases", lambda ns: {"metadata": {"name": "l"}, "spec": {}}),
+    ("runtimeclasses", lambda ns: {"metadata": {"name": ns}, "handler": "runc"}),
+    ("poddisruptionbudgets", lambda ns: {"metadata": {"name": "p"}, "spec": {"minAvailable": 1}}),
+    ("csidrivers", lambda ns: {"metadata": {"name": f"{ns}.csi.example.com"}, "spec": {}}),
+    ("csinodes", lambda ns: {"metadata": {"name": ns}, "spec": {"drivers": []}}),
+    ("csistoragecapacities", lambda ns: {"metadata": {"name": "c"}, "storageClassName": "sc"}),
+    ("volumeattachments", lambda ns: {"metadata": {"name": ns}, "spec": {
+        "attacher": "csi.example.com", "nodeName": "n", "source": {"persistentVolumeName": "pv"}}}),
+]
+
+
+@pytest.mark.parametrize("plural, new", NO_UNCONDITIONAL_UPDATE, ids=[p for p, _ in NO_UNCONDITIONAL_UPDATE])
+def test_an_update_without_resource_version_is_422_where_the_strategy_forbids_it(registry, ns, plural, new):
+    """Store.Update: where the strategy's AllowUnconditionalUpdate is false, an update whose object
+    has no resourceVersion is Invalid, named by the resource, not the kind (also in a dry run and on
+    /status, whose strategy embeds the main one)."""
+    r = registry.resource(plural)
+    created = registry.create(plural, ns if r.namespaced else None, new(ns))
+    name, namespace = created["metadata"]["name"], ns if r.namespaced else None
+    unversioned = {**created, "metadata": {k: v for k, v in created["metadata"].items() if k != "resourceVersion"}}
+    for subresource in (None, "status") if "status" in r.subresources else (None,):
+        error = status_error(registry.update, plural, namespace, name, unversioned, subresource, dry_run=True)
+        assert (error.code, error.reason) == (422, "Invalid")
+        assert error.message == (f'{plural}.{r.group} "{name}" is invalid: metadata.resourceVersion: '
+                                 'Invalid value: 0x0: must be specified for an update')
+        assert (error.details["kind"], error.details["group"]) == (plural, r.group)
+    assert registry.update(plural, namespace, name, created)["metadata"]["resourceVersion"]
+
+
+def test_an_update_without_resource_version_is_unconditional_where_the_strategy_allows_it(registry, ns):
+    """Store.Update: where AllowUnconditionalUpdate is true, an object without a resourceVersion
+    replaces whatever version is stored."""
+    created = registry.create("configmaps", ns, {"metadata": {"name": "c"}})
+    registry.update("configmaps", ns, "c", {**created, "data": {"a": "1"}})
+    updated = registry.update("configmaps", ns, "c", {"metadata": {"name": "c"}, "data": {"a": "2"}})
+    assert updated["data"] == {"a": "2"}
+
+
 def test_concurrent_updates_from_one_version_have_one_winner(registry, ns):
     created = registry.create("configmaps", ns, {"metadata": {"name": "c"}})
     barrier, outcomes = threading.Barrier(2), []

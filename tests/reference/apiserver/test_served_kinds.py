@@ -362,7 +362,8 @@ def test_events_of_both_groups_are_one_collection(chain):
     assert (core["message"], core["involvedObject"]["name"], core["reportingComponent"]) == (
         "assigned", "p", "default-scheduler")
     core_event = {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "legacy", "labels": {"shared": "yes"}},
-                  "message": "pulled", "reason": "Pulled", "involvedObject": {"kind": "Pod", "name": "p"}}
+                  "message": "pulled", "reason": "Pulled",
+                  "involvedObject": {"kind": "Pod", "name": "p", "namespace": "kinds"}}
     assert call(chain, "POST", "/api/v1/namespaces/kinds/events", core_event)[0] == 201
     code, listed = call(chain, "GET", "/apis/events.k8s.io/v1/namespaces/kinds/events",
                         query={"labelSelector": "shared=yes"})
@@ -383,7 +384,8 @@ def test_events_v1_field_selectors_name_the_core_fields_anew(chain):
     involvedObject.name, reportingController for reportingComponent) and refuses the core ones."""
     for name, pod in (("on-a", "a"), ("on-b", "b")):
         event = {"apiVersion": "v1", "kind": "Event", "metadata": {"name": name}, "reason": "Pulled",
-                 "involvedObject": {"kind": "Pod", "name": pod}, "reportingComponent": "kubelet"}
+                 "involvedObject": {"kind": "Pod", "name": pod, "namespace": "kinds"},
+                 "reportingComponent": "kubelet"}
         assert call(chain, "POST", "/api/v1/namespaces/kinds/events", event)[0] == 201
     path = "/apis/events.k8s.io/v1/namespaces/kinds/events"
     code, listed = call(chain, "GET", path, query={"fieldSelector": "regarding.name=b,reportingController=kubelet"})
@@ -402,6 +404,47 @@ def test_an_events_v1_patch_updates_the_stored_core_event(chain):
                          {"note": "second"}, content_type="application/merge-patch+json")
     assert code == 200 and patched["note"] == "second", patched
     assert call(chain, "GET", "/api/v1/namespaces/kinds/events/patched")[1]["message"] == "second"
+
+
+EVENTS = "/api/v1/namespaces/kinds/events"
+PULLED = {"apiVersion": "v1", "kind": "Event", "reason": "Pulled", "message": "m", "type": "Normal",
+          "involvedObject": {"kind": "Pod", "name": "p", "namespace": "kinds"}}
+
+
+@pytest.mark.parametrize("body,message", [
+    ({}, 'Event "" is invalid: involvedObject.namespace: Invalid value: "": does not match event.namespace'),
+    ({**PULLED, "metadata": {"name": "e"}, "involvedObject": {"kind": "Pod", "name": "p"}},
+     'Event "e" is invalid: involvedObject.namespace: Invalid value: "": does not match event.namespace'),
+    ({**PULLED, "metadata": {"name": "e"}, "involvedObject": {"kind": "Pod", "name": "p", "namespace": "x"}},
+     'Event "e" is invalid: involvedObject.namespace: Invalid value: "x": does not match event.namespace'),
+    ({**PULLED, "metadata": {"name": "e"}, "eventTime": "2023-11-14T22:13:20.000000Z",
+      "reportingComponent": "kubelet"},
+     'Event "e" is invalid: [reportingInstance: Required value, action: Required value]'),
+    ({**PULLED, "metadata": {}}, 'Event "" is invalid: metadata.name: Required value: name or generateName is required'),
+])
+def test_a_core_event_passes_legacy_event_validation(chain, body, message):
+    """legacyValidateEvent, all that a core/v1 Event's create is held to: an event without eventTime
+    names its own namespace in involvedObject (or is in "default"), one with eventTime reports its
+    controller, instance and action. BeforeCreate's metadata check follows only when it passes."""
+    code, status = call(chain, "POST", EVENTS, body)
+    assert (code, status["message"]) == (422, message)
+
+
+@pytest.mark.parametrize("name", ["UPPER", "a_b", "-a", "a..b", "a b", "\u00e9", "a" * 300])
+def test_a_core_event_name_need_not_be_a_dns_subdomain(chain, name):
+    """A core/v1 Event's strategy checks no metadata; BeforeCreate's check of the name is
+    ValidatePathSegmentName, which takes any name but the few below."""
+    code, created = call(chain, "POST", EVENTS, {**PULLED, "metadata": {"name": name}})
+    assert code == 201, created
+    assert call(chain, "GET", f"{EVENTS}/{created['metadata']['name']}")[0] == 200
+
+
+@pytest.mark.parametrize("name,detail", [(".", "may not be '.'"), ("..", "may not be '..'"),
+                                         ("a/b", "may not contain '/'"), ("a%b", "may not contain '%'")])
+def test_a_core_event_name_must_be_a_path_segment(chain, name, detail):
+    code, status = call(chain, "POST", EVENTS, {**PULLED, "metadata": {"name": name}})
+    assert (code, status["message"]) == (422, f'Event "{name}" is invalid: metadata.name: Invalid value: '
+                                              f'"{name}": {detail}')
 
 
 CRON_TEMPLATE = {"jobTemplate": {"spec": {"template": JOB_TEMPLATE}}}
@@ -606,6 +649,18 @@ def test_a_runtime_class_overhead_and_scheduling_are_typed_and_validated(chain, 
     then reads only well-formed classes."""
     got, status = new_object(chain, "node.k8s.io/v1", "runtimeclasses", False, body, "odd-class")
     assert got == code and message in status["message"], status
+
+
+@pytest.mark.parametrize("body", [{}, {"handler": None}, {"handler": ""}])
+def test_a_runtime_class_without_handler_fails_the_dns_label_rule(chain, body):
+    """ValidateRuntimeClass checks the handler with NameIsDNSLabel only: an empty one is not a label
+    (there is no Required error)."""
+    got, status = new_object(chain, "node.k8s.io/v1", "runtimeclasses", False, body, "no-handler")
+    assert (got, status["message"]) == (
+        422, 'RuntimeClass.node.k8s.io "no-handler" is invalid: handler: Invalid value: "": a lowercase RFC 1123 '
+             "label must consist of lower case alphanumeric characters or '-', and must start and end with an "
+             "alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "
+             "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')")
 
 
 def test_a_runtime_class_handler_is_immutable(chain):
