@@ -404,7 +404,9 @@ def check_kind(obj: dict | None, resource) -> dict:
         raise errors.bad_request(f'no kind "{kind}" is registered for version "{resource.api_version}"')
     obj.setdefault("apiVersion", resource.api_version)
     obj.setdefault("kind", resource.kind)
-    metadata = obj.setdefault("metadata", {})
+    if obj.get("metadata") is None:  # encoding/json leaves a struct alone for a null
+        obj["metadata"] = {}
+    metadata = obj["metadata"]
     if not isinstance(metadata, dict):
         problem = (f"json: cannot unmarshal {fieldvalidation.json_type(metadata)} into Go struct field "
                    f"{resource.kind}.metadata of type v1.ObjectMeta")
