@@ -94,3 +94,21 @@ def test_a_valid_volume_and_claim_are_stored(chain, ns):
     assert create_pv(chain, "good", PV_SPEC)[0] == 201
     assert create_pvc(chain, ns, {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}})[0] \
         == 201
+
+
+QUALIFIED_NAME_PART_MSG = ("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
+                           "with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
+                           "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
+
+
+@pytest.mark.parametrize("provisioner,message", [
+    ("..", f'provisioner: Invalid value: "..": {QUALIFIED_NAME_PART_MSG}'),
+    ("Example.COM/X_", f'provisioner: Invalid value: "example.com/x_": {QUALIFIED_NAME_PART_MSG}'),
+], ids=["dots", "lowered"])
+def test_storage_class_provisioner_is_a_qualified_name(chain, provisioner, message, request):
+    """validateProvisioner checks the provisioner, lowercased, as a qualified name."""
+    name = request.node.callspec.id
+    body = {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": name},
+            "provisioner": provisioner}
+    assert problems("StorageClass.storage.k8s.io", name,
+                    call(chain, "POST", "/apis/storage.k8s.io/v1/storageclasses", body)) == message
