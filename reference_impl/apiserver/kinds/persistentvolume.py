@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import CORE, list_kind, opaque, workload
+from reference_impl.apiserver.core.schemas import (CORE, list_kind, obj, opaque, quantity_map, ref, string, strings,
+                                                   workload)
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, access_modes_cell, age_cell, name_cell, part,
                                                      storage_class_of)
 from reference_impl.apiserver.kinds._defaulting import object_field
@@ -119,7 +120,23 @@ DEFAULTS = {"PersistentVolume": persistent_volume}
 
 DEFINITIONS = {
     **workload("", "v1", CORE, "PersistentVolume", "A piece of storage provisioned in the cluster."),
-    CORE + "PersistentVolumeSpec": opaque("Capacity, access modes, reclaim policy and the volume source."),
+    CORE + "PersistentVolumeSpec": obj(
+        "Capacity, access modes, reclaim policy and the volume source.",
+        accessModes=strings("ReadWriteOnce, ReadOnlyMany or ReadWriteMany."),
+        capacity=quantity_map("The volume's capacity; only storage."),
+        claimRef=opaque("The claim bound to the volume."),
+        hostPath=ref(CORE + "HostPathVolumeSource", "A directory on the node; for a single-node cluster."),
+        mountOptions=strings("Mount options."),
+        nodeAffinity=opaque("The nodes the volume can be reached from."),
+        persistentVolumeReclaimPolicy=string("Retain, Delete or Recycle; defaults to Retain."),
+        storageClassName=string("The StorageClass the volume belongs to."),
+        volumeMode=string("Filesystem or Block; defaults to Filesystem."),
+        # The other volume sources, not described field by field.
+        **{source: opaque(f"A {source} volume.") for source in VOLUME_SOURCES if source != "hostPath"}),
+    CORE + "HostPathVolumeSource": obj(
+        "A directory on the node.", ("path",),
+        path=string("The path on the node."),
+        type=string("What must be at the path; empty checks nothing.")),
     CORE + "PersistentVolumeList": list_kind("", "v1", CORE + "PersistentVolume"),
 }
 
@@ -134,6 +151,14 @@ def _persistent_volume(obj: dict, now: float) -> list:
             access_modes_cell(spec.get("accessModes")), spec.get("persistentVolumeReclaimPolicy", ""), phase,
             claim_cell, storage_class_of(obj, spec), status.get("reason", ""), age_cell(obj, now),
             spec.get("volumeMode") or "<unset>"]
+
+
+GO_TYPES = {
+    CORE + "PersistentVolumeSpec": {"accessModes": "[]v1.PersistentVolumeAccessMode",
+                                    "persistentVolumeReclaimPolicy": "v1.PersistentVolumeReclaimPolicy",
+                                    "volumeMode": "v1.PersistentVolumeMode"},
+    CORE + "HostPathVolumeSource": {"type": "v1.HostPathType"},
+}
 
 
 PRINTERS = {

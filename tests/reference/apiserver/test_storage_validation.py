@@ -112,3 +112,25 @@ def test_storage_class_provisioner_is_a_qualified_name(chain, provisioner, messa
             "provisioner": provisioner}
     assert problems("StorageClass.storage.k8s.io", name,
                     call(chain, "POST", "/apis/storage.k8s.io/v1/storageclasses", body)) == message
+
+
+@pytest.mark.parametrize("spec,problem", [
+    ({**PV_SPEC, "capacity": ["x"]}, "array into Go struct field PersistentVolumeSpec.spec.capacity of type "
+                                     "v1.ResourceList"),
+    ({**PV_SPEC, "accessModes": {"a": 1}}, "object into Go struct field PersistentVolumeSpec.spec.accessModes of type "
+                                           "[]v1.PersistentVolumeAccessMode"),
+    ({**PV_SPEC, "accessModes": [1]}, "number into Go struct field PersistentVolumeSpec.spec.accessModes of type "
+                                      "v1.PersistentVolumeAccessMode"),
+    ({**PV_SPEC, "hostPath": ["x"]}, "array into Go struct field PersistentVolumeSpec.spec.hostPath of type "
+                                     "v1.HostPathVolumeSource"),
+    ({**PV_SPEC, "hostPath": {"path": 1}}, "number into Go struct field HostPathVolumeSource.spec.hostPath.path of "
+                                           "type string"),
+], ids=["capacity", "modes", "mode", "host-path", "path"])
+def test_volume_wrong_json_type_is_400(chain, spec, problem, request):
+    """encoding/json refuses a PersistentVolumeSpec field of the wrong JSON type: 400, nothing stored."""
+    name = request.node.callspec.id
+    code, status = create_pv(chain, name, spec)
+    assert code == 400, status
+    assert status["message"] == ('PersistentVolume in version "v1" cannot be handled as a PersistentVolume: '
+                                 "json: cannot unmarshal " + problem)
+    assert call(chain, "GET", f"/api/v1/persistentvolumes/{name}")[0] == 404
