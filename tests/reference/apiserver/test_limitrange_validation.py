@@ -258,3 +258,19 @@ def test_a_container_item_defaults_from_its_bounds(chain, ns):
     assert code == 201, pod
     assert pod["spec"]["containers"][0]["resources"] == {"limits": {"cpu": "1"},
                                                          "requests": {"cpu": "1", "memory": "64Mi"}}
+
+
+@pytest.mark.parametrize("written,problem", [
+    ("..", "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"),
+    ("1Gb", "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"),
+    ("1Zi", "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"),
+    ("1ki", "unable to parse quantity's suffix"),
+    (".e-20", "unable to parse numeric part of quantity"),
+], ids=["dots", "letter-outside-suffixes", "letter-before-i", "unknown-suffix", "no-digits"])
+def test_quantity_parse_error(chain, ns, written, problem):
+    """resource.ParseQuantity fails with ErrFormatWrong when the text leaves its grammar (a second
+    '.', a letter no suffix uses), with ErrSuffix for a suffix it does not know, and with
+    ErrNumeric for a number with no digits that its int64 fast path does not take."""
+    code, status = create_quota(chain, ns, {"hard": {"pods": written}})
+    assert code == 400, status
+    assert status["message"] == 'ResourceQuota in version "v1" cannot be handled as a ResourceQuota: ' + problem
