@@ -304,7 +304,10 @@ def _zero_value(schema: dict) -> object:
     return zero() if zero else None
 
 
-_QUANTITY_NUMBER = re.compile(r"[+-]?[0-9.]+")
+# What parseQuantityString reads: a signed number with at most one '.', then suffix letters, a sign
+# and digits; and the suffixes quantitySuffixer.interpret knows.
+_QUANTITY_PARTS = re.compile(r"([+-]?[0-9]*(?:\.[0-9]*)?)([eEinumkKMGTP]*[-+]?[0-9]*)")
+_QUANTITY_SUFFIX = re.compile(r"[KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+|")
 QUANTITY_FORMAT = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
 # time.RFC3339 as time.Parse reads it: fractional seconds are accepted though the layout has none.
 _RFC3339 = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})")
@@ -320,18 +323,18 @@ def _quantity_problem(value: object) -> str | None:
     return quantity_problem(value) if isinstance(value, str) else QUANTITY_FORMAT
 
 
-@mirrors("k8s.io/apimachinery/pkg/api/resource.ParseQuantity")
+@mirrors("k8s.io/apimachinery/pkg/api/resource.ParseQuantity",
+         "k8s.io/apimachinery/pkg/api/resource.parseQuantityString")
 def quantity_problem(text: str) -> str | None:
-    """Why `text` is no resource.Quantity (ErrFormatWrong, ErrSuffix), or None."""
+    """Why `text` is no resource.Quantity (ErrFormatWrong, ErrSuffix, ErrNumeric), or None."""
     if quantity.exact(text) is not None:
         return None
-    text = text.strip()
-    number = _QUANTITY_NUMBER.match(text)
-    if not number:
+    parts = _QUANTITY_PARTS.fullmatch(text.strip())
+    if not text.strip() or not parts:
         return QUANTITY_FORMAT
-    if number.group(0).count(".") > 1 or not any(c.isdigit() for c in number.group(0)):
-        return "unable to parse quantity's numeric part"
-    return "unable to parse quantity's suffix"
+    if not _QUANTITY_SUFFIX.fullmatch(parts.group(2)):
+        return "unable to parse quantity's suffix"
+    return "unable to parse numeric part of quantity"
 
 
 def _out_of_range(value: object, format: str) -> bool:

@@ -236,12 +236,12 @@ class Registry(LifecycleMixin):
             obj["status"] = deep_copy_json(INITIAL_STATUS[r.kind])
         _check_decodable(r, obj)
         kinds.default(r, obj)
-        if not meta.get("name") and meta.get("generateName"):  # in BeforeCreate, after decoding's defaults
-            meta["name"] = self._generate_name(meta["generateName"])
         if r.kind == "Job":
             _generate_job_selector(obj)
         if r.prepare_for_create:
             r.prepare_for_create(obj, user)
+        if not meta.get("name") and meta.get("generateName"):  # in BeforeCreate, after PrepareForCreate
+            meta["name"] = self._generate_name(meta["generateName"])
         if r is CRD:
             self._accept_names(obj)
         problems = r.validate_create(obj) + limits.size_problems(r.kind, obj)

@@ -1,6 +1,8 @@
 """The LimitRange kind (core/v1): its resource facts, validation, OpenAPI schema and protobuf layout."""
 from __future__ import annotations
 
+import uuid
+
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import CORE, arr, kind, list_kind, obj, quantity_map, ref, string
@@ -36,6 +38,13 @@ def _resource_name_problems(limit_type: str, name: str, path: str) -> list[str]:
 def _invalid_quantity(path: str, written: object, detail: str) -> str:
     # The message has printed the quantity with its String method, which caches its text.
     return f"{path}: Invalid value: {quantity.go_syntax(written, stringified=True)}: {detail}"
+
+
+@mirrors("(k8s.io/kubernetes/pkg/registry/core/limitrange.limitrangeStrategy).PrepareForCreate")
+def prepare_for_create(limit_range: dict, user: object) -> None:
+    """A LimitRange created with no name is named by a new UUID (before any generateName is used)."""
+    if not limit_range["metadata"].get("name"):
+        limit_range["metadata"]["name"] = str(uuid.uuid4())
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateLimitRange")
@@ -131,7 +140,7 @@ DEFAULTS = {"LimitRange": limit_range}
 
 RESOURCES = (
     Resource("", "v1", "LimitRange", "limitranges", "limitrange", True, ("limits",),
-             validator=validate_limit_range),
+             validator=validate_limit_range, prepare_for_create=prepare_for_create),
 )
 
 

@@ -2,12 +2,26 @@
 and protobuf layout."""
 from __future__ import annotations
 
+from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import CORE, list_kind, opaque, workload
+from reference_impl.apiserver.core.schemas import (CORE, list_kind, obj, opaque, quantity_map, ref, string, strings,
+                                                   workload)
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, access_modes_cell, age_cell, name_cell, part,
                                                      storage_class_of)
 from reference_impl.apiserver.kinds._defaulting import object_field
+from reference_impl.machinery import quantity
+from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
+
+# ReadWriteOncePod is behind the ReadWriteOncePod gate, alpha and off in 1.24.
+ACCESS_MODES = ("ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce")
+RECLAIM_POLICIES = ("Delete", "Recycle", "Retain")
+VOLUME_MODES = ("Block", "Filesystem")
+# The PersistentVolumeSource fields in the order ValidatePersistentVolumeSpec counts them.
+VOLUME_SOURCES = ("hostPath", "gcePersistentDisk", "awsElasticBlockStore", "glusterfs", "flocker", "nfs", "rbd",
+                  "quobyte", "cephfs", "iscsi", "cinder", "fc", "flexVolume", "azureFile", "vsphereVolume",
+                  "photonPersistentDisk", "portworxVolume", "azureDisk", "scaleIO", "local", "storageos", "csi")
+NOT_POSITIVE_MSG = "must be greater than zero"
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_PersistentVolume")
@@ -19,11 +33,85 @@ def persistent_volume(obj: dict, spec: dict) -> None:
         status.setdefault("phase", "Pending")
 
 
+def access_mode_problems(modes: object, path: str) -> list[str]:
+    """Each access mode one of the supported ones (the part of the volume and claim rules they share)."""
+    return [v.unsupported(path, mode, ACCESS_MODES) for mode in v.as_list(modes) if mode not in ACCESS_MODES]
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePositiveQuantityValue")
+def positive_quantity_problems(written: object, path: str) -> list[str]:
+    value = quantity.parse("0" if written is None else written)
+    return [v.invalid(path, str(value), NOT_POSITIVE_MSG)] if value is not None and value.value <= 0 else []
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateBasicResource")
+def _basic_resource_problems(written: object, path: str) -> list[str]:
+    value = quantity.parse("0" if written is None else written)
+    if value is None:
+        return []
+    # Quantity.Value keeps the low 64 bits of a value too big for an int64, so 2^63 reads as -2^63.
+    whole = (value.whole() + 2**63) % 2**64 - 2**63
+    return [f"{path}: Invalid value: {whole}: must be a valid resource quantity"] if whole < 0 else []
+
+
+def _go_resource_list(capacity: object) -> str:
+    """%#v of a core.ResourceList."""
+    if capacity is None:
+        return "core.ResourceList(nil)"
+    return "core.ResourceList{" + ", ".join(f"{quote(name)}:{quantity.go_syntax(written)}"
+                                            for name, written in sorted(v.as_object(capacity).items())) + "}"
+
+
+def _volume_source_problems(spec: dict) -> list[str]:
+    """Exactly one volume source; a hostPath has a path."""
+    given = [source for source in VOLUME_SOURCES if spec.get(source) is not None]
+    if not given:
+        return [v.required("spec", "must specify a volume type")]
+    # flexVolume is counted without being refused after another source, as upstream does.
+    problems = [f"spec.{source}: Forbidden: may not specify more than 1 volume type"
+                for source in given[1:] if source != "flexVolume"]
+    if given[0] == "hostPath" and not v.as_object(spec["hostPath"]).get("path"):
+        problems.insert(0, v.required("spec.hostPath.path"))
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePersistentVolumeSpec")
+def validate_persistent_volume(pv: dict) -> list[str]:
+    """At least one supported access mode, a positive storage capacity and nothing else, exactly
+    one volume source, and a known reclaim policy, volume mode and class name."""
+    spec = part(pv, "spec")
+    problems = [] if v.as_list(spec.get("accessModes")) else [v.required("spec.accessModes")]
+    problems += access_mode_problems(spec.get("accessModes"), "spec.accessModes")
+    capacity = spec.get("capacity")
+    if not v.as_object(capacity):
+        problems.append(v.required("spec.capacity"))
+    if "storage" not in v.as_object(capacity) or len(v.as_object(capacity)) > 1:
+        problems.append(f"spec.capacity: Unsupported value: {_go_resource_list(capacity)}: supported values: "
+                        f"{quote('storage')}")
+    for name, written in sorted(v.as_object(capacity).items()):
+        problems += _basic_resource_problems(written, f"spec.capacity[{name}]")
+        problems += positive_quantity_problems(written, f"spec.capacity[{name}]")
+    policy = spec.get("persistentVolumeReclaimPolicy")
+    if policy and policy not in RECLAIM_POLICIES:
+        problems.append(v.unsupported("spec.persistentVolumeReclaimPolicy", policy, RECLAIM_POLICIES))
+    problems += _volume_source_problems(spec)
+    problems += class_name_problems(spec.get("storageClassName"), "spec.storageClassName")
+    mode = spec.get("volumeMode")
+    if mode is not None and mode not in VOLUME_MODES:
+        problems.append(v.unsupported("spec.volumeMode", mode, VOLUME_MODES))
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateClassName")
+def class_name_problems(name: object, path: str) -> list[str]:
+    return v.name_problems(name, "subdomain", path) if name else []
+
+
 RESOURCES = (
     # The kinds the 1.24 components list and watch besides the ones above (issue 12).
     Resource("", "v1", "PersistentVolume", "persistentvolumes", "persistentvolume", False, ("pv",),
              subresources=("status",), status_reset_on_update=True,
-             field_selectors=("metadata.name",)),
+             field_selectors=("metadata.name",), validator=validate_persistent_volume),
 )
 
 
@@ -32,7 +120,23 @@ DEFAULTS = {"PersistentVolume": persistent_volume}
 
 DEFINITIONS = {
     **workload("", "v1", CORE, "PersistentVolume", "A piece of storage provisioned in the cluster."),
-    CORE + "PersistentVolumeSpec": opaque("Capacity, access modes, reclaim policy and the volume source."),
+    CORE + "PersistentVolumeSpec": obj(
+        "Capacity, access modes, reclaim policy and the volume source.",
+        accessModes=strings("ReadWriteOnce, ReadOnlyMany or ReadWriteMany."),
+        capacity=quantity_map("The volume's capacity; only storage."),
+        claimRef=opaque("The claim bound to the volume."),
+        hostPath=ref(CORE + "HostPathVolumeSource", "A directory on the node; for a single-node cluster."),
+        mountOptions=strings("Mount options."),
+        nodeAffinity=opaque("The nodes the volume can be reached from."),
+        persistentVolumeReclaimPolicy=string("Retain, Delete or Recycle; defaults to Retain."),
+        storageClassName=string("The StorageClass the volume belongs to."),
+        volumeMode=string("Filesystem or Block; defaults to Filesystem."),
+        # The other volume sources, not described field by field.
+        **{source: opaque(f"A {source} volume.") for source in VOLUME_SOURCES if source != "hostPath"}),
+    CORE + "HostPathVolumeSource": obj(
+        "A directory on the node.", ("path",),
+        path=string("The path on the node."),
+        type=string("What must be at the path; empty checks nothing.")),
     CORE + "PersistentVolumeList": list_kind("", "v1", CORE + "PersistentVolume"),
 }
 
@@ -47,6 +151,14 @@ def _persistent_volume(obj: dict, now: float) -> list:
             access_modes_cell(spec.get("accessModes")), spec.get("persistentVolumeReclaimPolicy", ""), phase,
             claim_cell, storage_class_of(obj, spec), status.get("reason", ""), age_cell(obj, now),
             spec.get("volumeMode") or "<unset>"]
+
+
+GO_TYPES = {
+    CORE + "PersistentVolumeSpec": {"accessModes": "[]v1.PersistentVolumeAccessMode",
+                                    "persistentVolumeReclaimPolicy": "v1.PersistentVolumeReclaimPolicy",
+                                    "volumeMode": "v1.PersistentVolumeMode"},
+    CORE + "HostPathVolumeSource": {"type": "v1.HostPathType"},
+}
 
 
 PRINTERS = {

@@ -2,12 +2,15 @@
 columns and protobuf layout."""
 from __future__ import annotations
 
+from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (CORE, META, list_kind, obj, opaque, ref, string, strings,
                                                    workload)
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, access_modes_cell, age_cell, name_cell, part,
                                                      storage_class_of)
 from reference_impl.apiserver.kinds._defaulting import object_field
+from reference_impl.apiserver.kinds.persistentvolume import (VOLUME_MODES, access_mode_problems, class_name_problems,
+                                                             positive_quantity_problems)
 from reference_impl.mirrors import mirrors
 
 
@@ -30,10 +33,31 @@ def prepare_for_status_update(new: dict, old: dict) -> None:
             new["status"].pop(name, None)
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePersistentVolumeClaimSpec")
+def validate_persistent_volume_claim(pvc: dict) -> list[str]:
+    """At least one supported access mode, a positive storage request, and a known volume mode and
+    class name."""
+    spec = part(pvc, "spec")
+    problems = [] if v.as_list(spec.get("accessModes")) else [
+        v.required("spec.accessModes", "at least 1 access mode is required")]
+    problems += access_mode_problems(spec.get("accessModes"), "spec.accessModes")
+    requests = v.as_object(part(spec, "resources").get("requests"))
+    if "storage" not in requests:
+        problems.append(v.required("spec.resources[storage]"))
+    else:
+        problems += positive_quantity_problems(requests["storage"], "spec.resources[storage]") or \
+            v.resource_quantity_problems("storage", requests["storage"] or "0", "spec.resources[storage]")
+    problems += class_name_problems(spec.get("storageClassName"), "spec.storageClassName")
+    mode = spec.get("volumeMode")
+    if mode is not None and mode not in VOLUME_MODES:
+        problems.append(v.unsupported("spec.volumeMode", mode, VOLUME_MODES))
+    return problems
+
+
 RESOURCES = (
     Resource("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", True,
              ("pvc",), subresources=("status",), status_reset_on_update=True,
-             prepare_for_status_update=prepare_for_status_update),
+             prepare_for_status_update=prepare_for_status_update, validator=validate_persistent_volume_claim),
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (STORAGE, arr, boolean, kind, list_kind, opaque, string,
                                                    string_map, strings)
-from reference_impl.apiserver.core.validation import required, unsupported
+from reference_impl.apiserver.core.validation import label_name_problems, required, unsupported
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.mirrors import mirrors
 
@@ -15,7 +15,8 @@ BINDING_MODES = ("Immediate", "WaitForFirstConsumer")
 
 @mirrors("k8s.io/kubernetes/pkg/apis/storage/validation.ValidateStorageClass")
 def validate_storage_class(obj: dict) -> list[str]:
-    problems = [] if obj.get("provisioner") else [required("provisioner")]
+    provisioner = obj.get("provisioner")
+    problems = label_name_problems(provisioner.lower(), "provisioner") if provisioner else [required("provisioner")]
     if obj.get("reclaimPolicy", "Delete") not in RECLAIM_POLICIES:
         problems.append(unsupported("reclaimPolicy", obj["reclaimPolicy"], RECLAIM_POLICIES))
     if obj.get("volumeBindingMode", "Immediate") not in BINDING_MODES:

@@ -56,11 +56,11 @@ def test_json_nested_1000_deep_in_an_unknown_field_is_decoded_and_dropped(chain)
 
 
 def test_json_nested_1000_deep_where_the_kind_keeps_it_is_400(chain):
-    """Deep content in a field of any content (a PersistentVolume's spec here) is refused cleanly,
+    """Deep content in a field of any content (a ControllerRevision's data here) is refused cleanly,
     and so is a deep value where the kind wants a string."""
     deep = b"[" * 1_000 + b"]" * 1_000
-    volume = b'{"metadata":{"name":"deep"},"spec":{"x":' + deep + b"}}"
-    code, status = call(chain, "POST", "/api/v1/persistentvolumes", volume)
+    revision = b'{"metadata":{"name":"deep"},"revision":1,"data":' + deep + b"}"
+    code, status = call(chain, "POST", ns_path(chain, "controllerrevisions", group="apps/v1"), revision)
     assert (code, status["reason"]) == (400, "BadRequest") and "nested" in status["message"]
     data = b'{"metadata":{"name":"deep"},"data":{"k":' + deep + b"}}"
     code, status = call(chain, "POST", ns_path(chain, "configmaps"), data)

@@ -154,7 +154,7 @@ def _pod(name: str, container: dict | None = None, **spec) -> dict:
 
 
 @pytest.mark.parametrize("plural,body,message", [
-    ("pods", _pod("q1", {"resources": {"limits": {"cpu": "1Zi"}}}), "unable to parse quantity's suffix"),
+    ("pods", _pod("q1", {"resources": {"limits": {"cpu": "1ki"}}}), "unable to parse quantity's suffix"),
     ("pods", _pod("q2", {"resources": {"requests": {"memory": "lots"}}}),
      "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"),
     ("pods", _pod("i1", terminationGracePeriodSeconds=2**64),

@@ -4,6 +4,8 @@ resource names and scopes with a 422 in upstream's words; and the LimitRanger an
 admission plugins read whatever is already stored without a 500."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.reference.apiserver.test_namespace_lifecycle import call, chain, ns  # noqa: F401 (fixtures)
@@ -97,6 +99,31 @@ def test_no_quantity_is_400(chain, ns):
 def test_limit_range_rule(chain, ns, items, message):
     """ValidateLimitRange: one rule per case, each with its field path and upstream's text."""
     assert invalid("LimitRange", create_limit_range(chain, ns, *items)) == message
+
+
+@pytest.mark.parametrize("metadata", [None, {}, {"a": 1}], ids=["absent", "empty", "unknown-field"])
+def test_unnamed_limit_range_gets_uuid(chain, ns, metadata):
+    """limitrangeStrategy.PrepareForCreate names a LimitRange that has neither name nor
+    generateName with a new UUID: 201, not a missing-name 422."""
+    body = {"apiVersion": "v1", "kind": "LimitRange", "spec": {"limits": [{"type": "Container",
+                                                                           "max": {"cpu": "4"}}]}}
+    if metadata is not None:
+        body["metadata"] = metadata
+    code, created = call(chain, "POST", f"/api/v1/namespaces/{ns}/limitranges", body)
+    assert code == 201, created
+    assert re.fullmatch("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", created["metadata"]["name"])
+    assert created["metadata"]["name"] != created["metadata"]["uid"]
+
+
+def test_a_limit_range_generate_name_is_validated_alone(chain, ns):
+    """PrepareForCreate names the object before BeforeCreate would generate a name, so a bad
+    generateName is the only problem, reported for the object its UUID names."""
+    body = {"apiVersion": "v1", "kind": "LimitRange", "metadata": {"generateName": "UPPER-"},
+            "spec": {"limits": [{"type": "Container", "max": {"cpu": "4"}}]}}
+    code, status = call(chain, "POST", f"/api/v1/namespaces/{ns}/limitranges", body)
+    assert code == 422, status
+    assert re.fullmatch('LimitRange "[0-9a-f-]{36}" is invalid: metadata.generateName: Invalid value: "UPPER-": '
+                        "a lowercase RFC 1123 subdomain must consist of .*", status["message"]), status["message"]
 
 
 def test_a_valid_limit_range_is_stored(chain, ns):
@@ -231,3 +258,19 @@ def test_a_container_item_defaults_from_its_bounds(chain, ns):
     assert code == 201, pod
     assert pod["spec"]["containers"][0]["resources"] == {"limits": {"cpu": "1"},
                                                          "requests": {"cpu": "1", "memory": "64Mi"}}
+
+
+@pytest.mark.parametrize("written,problem", [
+    ("..", "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"),
+    ("1Gb", "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"),
+    ("1Zi", "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"),
+    ("1ki", "unable to parse quantity's suffix"),
+    (".e-20", "unable to parse numeric part of quantity"),
+], ids=["dots", "letter-outside-suffixes", "letter-before-i", "unknown-suffix", "no-digits"])
+def test_quantity_parse_error(chain, ns, written, problem):
+    """resource.ParseQuantity fails with ErrFormatWrong when the text leaves its grammar (a second
+    '.', a letter no suffix uses), with ErrSuffix for a suffix it does not know, and with
+    ErrNumeric for a number with no digits that its int64 fast path does not take."""
+    code, status = create_quota(chain, ns, {"hard": {"pods": written}})
+    assert code == 400, status
+    assert status["message"] == 'ResourceQuota in version "v1" cannot be handled as a ResourceQuota: ' + problem

@@ -1,0 +1,136 @@
+"""PersistentVolume, PersistentVolumeClaim and StorageClass objects as Kubernetes 1.24 checks them:
+the decoder refuses wrong JSON types with a 400, and pkg/apis/core/validation and
+pkg/apis/storage/validation refuse what a volume, a claim or a class must not be with a 422 in
+upstream's words."""
+from __future__ import annotations
+
+import pytest
+
+from tests.reference.apiserver.test_namespace_lifecycle import call, chain, ns  # noqa: F401 (fixtures)
+
+HOST_PATH = {"path": "/tmp/pv"}
+PV_SPEC = {"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"], "hostPath": HOST_PATH}
+ACCESS_MODES = '"ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce"'
+
+
+def create_pv(chain, name: str, spec: dict | None):
+    body = {"apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": name}}
+    if spec is not None:
+        body["spec"] = spec
+    return call(chain, "POST", "/api/v1/persistentvolumes", body)
+
+
+def create_pvc(chain, ns: str, spec: dict | None):
+    body = {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "claim"}}
+    if spec is not None:
+        body["spec"] = spec
+    return call(chain, "POST", f"/api/v1/namespaces/{ns}/persistentvolumeclaims", body)
+
+
+def problems(kind: str, name: str, code_and_status) -> str:
+    code, status = code_and_status
+    assert (code, status["reason"]) == (422, "Invalid"), status
+    return status["message"].removeprefix(f'{kind} "{name}" is invalid: ')
+
+
+@pytest.mark.parametrize("spec,message", [
+    (None, "[spec.accessModes: Required value: at least 1 access mode is required, "
+           "spec.resources[storage]: Required value]"),
+    ({"resources": {"requests": {"storage": "1Gi"}}},
+     "spec.accessModes: Required value: at least 1 access mode is required"),
+    ({"accessModes": [], "resources": {"requests": {"storage": "1Gi"}}},
+     "spec.accessModes: Required value: at least 1 access mode is required"),
+    ({"accessModes": ["ReadWriteOnce"]}, "spec.resources[storage]: Required value"),
+    ({"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"cpu": "1"}}},
+     "spec.resources[storage]: Required value"),
+    ({"accessModes": ["Sometimes"], "resources": {"requests": {"storage": "1Gi"}}},
+     f'spec.accessModes: Unsupported value: "Sometimes": supported values: {ACCESS_MODES}'),
+    ({"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "0"}}},
+     'spec.resources[storage]: Invalid value: "0": must be greater than zero'),
+    ({"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}, "volumeMode": "Raw"},
+     'spec.volumeMode: Unsupported value: "Raw": supported values: "Block", "Filesystem"'),
+    ({"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}, "storageClassName": "A_B"},
+     'spec.storageClassName: Invalid value: "A_B": a lowercase RFC 1123 subdomain must consist of lower case '
+     "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. "
+     "'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"),
+], ids=["no-spec", "no-modes", "empty-modes", "no-resources", "no-storage", "unknown-mode", "zero-storage",
+        "volume-mode", "class-name"])
+def test_claim_rule(chain, ns, spec, message):
+    """ValidatePersistentVolumeClaimSpec: at least one known access mode and a positive storage request."""
+    assert problems("PersistentVolumeClaim", "claim", create_pvc(chain, ns, spec)) == message
+
+
+@pytest.mark.parametrize("spec,message", [
+    (None, "[spec.accessModes: Required value, spec.capacity: Required value, spec.capacity: Unsupported value: "
+           'core.ResourceList(nil): supported values: "storage", spec: Required value: must specify a volume type]'),
+    ({**PV_SPEC, "capacity": None},
+     '[spec.capacity: Required value, spec.capacity: Unsupported value: core.ResourceList(nil): supported values: '
+     '"storage"]'),
+    ({**PV_SPEC, "capacity": {}},
+     '[spec.capacity: Required value, spec.capacity: Unsupported value: core.ResourceList{}: supported values: '
+     '"storage"]'),
+    ({**PV_SPEC, "accessModes": None}, "spec.accessModes: Required value"),
+    ({**PV_SPEC, "accessModes": []}, "spec.accessModes: Required value"),
+    ({**PV_SPEC, "accessModes": [""]}, f'spec.accessModes: Unsupported value: "": supported values: {ACCESS_MODES}'),
+    ({**PV_SPEC, "hostPath": None}, "spec: Required value: must specify a volume type"),
+    ({**PV_SPEC, "hostPath": {}}, "spec.hostPath.path: Required value"),
+    ({**PV_SPEC, "nfs": {"server": "nfs", "path": "/x"}}, "spec.nfs: Forbidden: may not specify more than 1 volume type"),
+    ({**PV_SPEC, "capacity": {"storage": 9223372036854775808}},
+     "spec.capacity[storage]: Invalid value: -9223372036854775808: must be a valid resource quantity"),
+    ({**PV_SPEC, "capacity": {"storage": "0"}}, 'spec.capacity[storage]: Invalid value: "0": must be greater than zero'),
+    ({**PV_SPEC, "persistentVolumeReclaimPolicy": "Keep"},
+     'spec.persistentVolumeReclaimPolicy: Unsupported value: "Keep": supported values: "Delete", "Recycle", "Retain"'),
+    ({**PV_SPEC, "volumeMode": "Raw"}, 'spec.volumeMode: Unsupported value: "Raw": supported values: "Block", "Filesystem"'),
+], ids=["no-spec", "null-capacity", "empty-capacity", "no-modes", "empty-modes", "empty-mode", "no-source",
+        "no-path", "two-sources", "capacity-overflow", "zero-capacity", "reclaim-policy", "volume-mode"])
+def test_volume_rule(chain, spec, message, request):
+    """ValidatePersistentVolumeSpec: access modes, a storage capacity and exactly one volume source."""
+    name = request.node.callspec.id
+    assert problems("PersistentVolume", name, create_pv(chain, name, spec)) == message
+    assert call(chain, "GET", f"/api/v1/persistentvolumes/{name}")[0] == 404
+
+
+def test_a_valid_volume_and_claim_are_stored(chain, ns):
+    assert create_pv(chain, "good", PV_SPEC)[0] == 201
+    assert create_pvc(chain, ns, {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}})[0] \
+        == 201
+
+
+QUALIFIED_NAME_PART_MSG = ("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
+                           "with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
+                           "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
+
+
+@pytest.mark.parametrize("provisioner,message", [
+    ("..", f'provisioner: Invalid value: "..": {QUALIFIED_NAME_PART_MSG}'),
+    ("Example.COM/X_", f'provisioner: Invalid value: "example.com/x_": {QUALIFIED_NAME_PART_MSG}'),
+], ids=["dots", "lowered"])
+def test_storage_class_provisioner_is_a_qualified_name(chain, provisioner, message, request):
+    """validateProvisioner checks the provisioner, lowercased, as a qualified name."""
+    name = request.node.callspec.id
+    body = {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": name},
+            "provisioner": provisioner}
+    assert problems("StorageClass.storage.k8s.io", name,
+                    call(chain, "POST", "/apis/storage.k8s.io/v1/storageclasses", body)) == message
+
+
+@pytest.mark.parametrize("spec,problem", [
+    ({**PV_SPEC, "capacity": ["x"]}, "array into Go struct field PersistentVolumeSpec.spec.capacity of type "
+                                     "v1.ResourceList"),
+    ({**PV_SPEC, "accessModes": {"a": 1}}, "object into Go struct field PersistentVolumeSpec.spec.accessModes of type "
+                                           "[]v1.PersistentVolumeAccessMode"),
+    ({**PV_SPEC, "accessModes": [1]}, "number into Go struct field PersistentVolumeSpec.spec.accessModes of type "
+                                      "v1.PersistentVolumeAccessMode"),
+    ({**PV_SPEC, "hostPath": ["x"]}, "array into Go struct field PersistentVolumeSpec.spec.hostPath of type "
+                                     "v1.HostPathVolumeSource"),
+    ({**PV_SPEC, "hostPath": {"path": 1}}, "number into Go struct field HostPathVolumeSource.spec.hostPath.path of "
+                                           "type string"),
+], ids=["capacity", "modes", "mode", "host-path", "path"])
+def test_volume_wrong_json_type_is_400(chain, spec, problem, request):
+    """encoding/json refuses a PersistentVolumeSpec field of the wrong JSON type: 400, nothing stored."""
+    name = request.node.callspec.id
+    code, status = create_pv(chain, name, spec)
+    assert code == 400, status
+    assert status["message"] == ('PersistentVolume in version "v1" cannot be handled as a PersistentVolume: '
+                                 "json: cannot unmarshal " + problem)
+    assert call(chain, "GET", f"/api/v1/persistentvolumes/{name}")[0] == 404
