@@ -355,6 +355,7 @@ UNNAMED = "the name of the object (c based on URL) was undeterminable: name must
 
 @pytest.mark.parametrize("method,body,content_type,message", [
     ("PUT", {"data": {"a": "2"}}, "application/json", UNNAMED),
+    ("PUT", {"metadata": None, "data": {"a": "2"}}, "application/json", UNNAMED),
     ("PATCH", {"metadata": None}, "application/merge-patch+json", UNNAMED),
     ("PATCH", [{"op": "remove", "path": "/metadata/name"}], "application/json-patch+json", UNNAMED),
     ("PUT", {"metadata": {"name": "d"}, "data": {"a": "2"}}, "application/json",
