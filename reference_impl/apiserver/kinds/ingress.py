@@ -251,11 +251,13 @@ def validate_ingress_class(obj: dict) -> list[str]:
     return problems
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/networking/validation.ValidateIngressClassUpdate")
 def validate_ingress_class_update(old: dict, new: dict) -> list[str]:
-    """ValidateIngressClassUpdate: the controller is immutable."""
-    if part(new, "spec").get("controller") != part(old, "spec").get("controller"):
-        return [v.invalid("spec.controller", part(new, "spec").get("controller") or "", "field is immutable")]
-    return []
+    """The controller is immutable; then the new class is checked as a created one is."""
+    controller = part(new, "spec").get("controller")
+    problems = ([v.invalid("spec.controller", controller or "", "field is immutable")]
+                if controller != part(old, "spec").get("controller") else [])
+    return problems + validate_ingress_class(new)
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/networking/v1.SetDefaults_IngressClass")
@@ -272,7 +274,7 @@ RESOURCES = (
              validator_on_update=validate_ingress_update, validate_status_update=validate_ingress_status_update),
     Resource("networking.k8s.io", "v1", "IngressClass", "ingressclasses", "ingressclass", False,
              tracks_generation=True, validator=validate_ingress_class,
-             update_validator=validate_ingress_class_update),
+             validator_on_update=validate_ingress_class_update),
 )
 
 

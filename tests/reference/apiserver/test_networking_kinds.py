@@ -156,6 +156,14 @@ def test_an_ingress_class_controller_is_immutable():
     assert resource.validate_update(old, new) == ['spec.controller: Invalid value: "k8s.io/b": field is immutable']
 
 
+def test_an_ingress_class_update_lists_immutability_before_the_spec_s_own_problems():
+    """ValidateIngressClassUpdate checks the spec update, then the whole new class."""
+    resource = kinds.find("networking.k8s.io", "v1", "ingressclasses")
+    old, new = ingress_class(controller="k8s.io/a"), ingress_class(controller="")
+    assert resource.validate_update(old, new) == ['spec.controller: Invalid value: "": field is immutable',
+                                                  "spec.controller: Required value"]
+
+
 def test_ingress_class_parameters_default_to_cluster_scope():
     """SetDefaults_IngressClass: parameters without a scope are cluster-scoped."""
     obj = ingress_class(controller="k8s.io/a", parameters={"kind": "Config", "name": "c"})
