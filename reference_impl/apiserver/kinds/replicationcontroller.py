@@ -42,7 +42,8 @@ def replication_controller(obj: dict, spec: dict) -> None:
         if not obj["metadata"].get("labels"):
             obj["metadata"]["labels"] = dict(labels)
     spec.setdefault("replicas", 1)
-    template_defaults(spec)
+    if spec.get("template") is not None:  # a *PodTemplateSpec in core/v1, unlike the apps kinds' struct
+        template_defaults(spec)
 
 
 RESOURCES = (
