@@ -322,6 +322,23 @@ def test_a_stateful_set_template_without_a_pod_spec_is_stored(registry, ns):
     assert created["spec"]["template"]["spec"]["restartPolicy"] == "Always"
 
 
+@pytest.mark.parametrize("spec,errors", [
+    (None, [NIL_LABELS_MISMATCH, "spec.template.spec.containers: Required value"]),
+    ({"template": {"metadata": {"labels": {"app": "a"}}, "spec": CONTAINERS}},
+     ['spec.template.metadata.labels: Invalid value: map[string]string{"app":"a"}: `selector` does not match '
+      'template `labels`']),
+    ({"selector": {"matchLabels": {"app": "a"}}, "template": {"spec": CONTAINERS}}, [NIL_LABELS_MISMATCH]),
+    ({"selector": {"matchLabels": {}}, "template": {"metadata": {"labels": {}}, "spec": CONTAINERS}},
+     [empty_selector("daemonset")]),
+])
+def test_daemon_set_selector_rules_come_in_validate_daemon_set_spec_order(registry, ns, spec, errors):
+    """ValidateDaemonSetSpec does not require a selector: a missing one (selecting nothing) fails
+    only to match the template's labels; an empty one is invalid as sent ({} is not nil)."""
+    message = errors[0] if len(errors) == 1 else "[" + ", ".join(errors) + "]"
+    assert workload_error(registry, ns, "daemonsets", "apps/v1", "DaemonSet", spec) == \
+        f'DaemonSet.apps "w" is invalid: {message}'
+
+
 def test_a_role_binding_without_a_role_ref_misses_its_kind_and_name(registry, ns):
     """The defaults give a missing roleRef its apiGroup, so only its kind and name are wrong."""
     obj = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "b"},
