@@ -339,6 +339,14 @@ def test_daemon_set_selector_rules_come_in_validate_daemon_set_spec_order(regist
         f'DaemonSet.apps "w" is invalid: {message}'
 
 
+@pytest.mark.parametrize("template", [{"spec": CONTAINERS}, {"metadata": {}, "spec": CONTAINERS}])
+def test_a_replication_controller_template_without_labels_shows_a_nil_map(registry, ns, template):
+    """ValidateReplicationControllerSpec shows the template's labels as Go's nil map when none were sent."""
+    spec = {"replicas": 1, "selector": {"app": "a"}, "template": template}
+    assert workload_error(registry, ns, "replicationcontrollers", "v1", "ReplicationController", spec) == \
+        f'ReplicationController "w" is invalid: {NIL_LABELS_MISMATCH}'
+
+
 def test_a_role_binding_without_a_role_ref_misses_its_kind_and_name(registry, ns):
     """The defaults give a missing roleRef its apiGroup, so only its kind and name are wrong."""
     obj = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "b"},
