@@ -474,6 +474,25 @@ def test_a_pod_disruption_budget_with_a_percent_is_stored(chain):
     assert new_object(chain, "policy/v1", "poddisruptionbudgets", True, body, "pdb-percent")[0] == 201
 
 
+@pytest.mark.parametrize("name", ["UPPER", "a_b", "a b", "\u00e9", "a" * 254])
+def test_a_pod_disruption_budget_name_is_only_a_path_segment(chain, name):
+    """ValidatePodDisruptionBudget checks no name: only rest.BeforeCreate's ValidatePathSegmentName,
+    so a name no DNS subdomain rule accepts is stored and read back."""
+    body = {"spec": {"selector": SELECTOR, "minAvailable": 1}}
+    assert new_object(chain, "policy/v1", "poddisruptionbudgets", True, body, name)[0] == 201
+    code, read = call(chain, "GET", f"{collection('policy/v1', 'poddisruptionbudgets', True)}/{name}")
+    assert (code, read["metadata"]["name"]) == (200, name)
+
+
+@pytest.mark.parametrize("name,message", [(".", "may not be '.'"), ("a/b", "may not contain '/'"),
+                                          ("a%b", "may not contain '%'")])
+def test_a_pod_disruption_budget_name_may_not_be_a_relative_path(chain, name, message):
+    body = {"spec": {"selector": SELECTOR, "minAvailable": 1}}
+    code, status = new_object(chain, "policy/v1", "poddisruptionbudgets", True, body, name)
+    assert (code, status["message"]) == (
+        422, f'PodDisruptionBudget.policy "{name}" is invalid: metadata.name: Invalid value: "{name}": {message}')
+
+
 @pytest.mark.parametrize("subset,message", [
     ({"addresses": [{"ip": "10.0.0.300"}]},
      'subsets[0].addresses[0].ip: Invalid value: "10.0.0.300": must be a valid IP address, (e.g. 10.9.8.7 or '
