@@ -66,6 +66,7 @@ class Resource:
     watch_index: str = ""  # a field the watch cache files watchers under (the pod registry's TriggerFunc)
     storage_prefix: str = ""  # the etcd key below /registry/ when it is not the plural
     tracks_generation: bool = False  # the strategy bumps metadata.generation on spec changes
+    allow_unconditional_update: bool = True  # the strategy's: False makes an update name its resourceVersion
     custom: bool = False  # served from a CustomResourceDefinition: JSON only, no strategic merge patch
     # The group the scheme names the internal type in first (ObjectKinds), where it is not `group`:
     # errors written from the object's kind (NewInvalid, BeforeDelete's) say `Ingress.extensions`.

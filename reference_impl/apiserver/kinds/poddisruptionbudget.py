@@ -39,6 +39,7 @@ RESOURCES = (
     Resource("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", True,
              ("pdb",), subresources=("status",), status_reset_on_update=True, tracks_generation=True,
              name_validation="path",  # ValidatePodDisruptionBudget checks no name: only BeforeCreate's path rule
+             allow_unconditional_update=False,
              validator=validate_pod_disruption_budget, validate_status_update=validate_status_update),
 )
 

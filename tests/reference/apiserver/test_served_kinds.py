@@ -493,6 +493,22 @@ def test_a_pod_disruption_budget_name_may_not_be_a_relative_path(chain, name, me
         422, f'PodDisruptionBudget.policy "{name}" is invalid: metadata.name: Invalid value: "{name}": {message}')
 
 
+def test_a_pod_disruption_budget_update_must_name_its_resource_version(chain):
+    """The strategy's AllowUnconditionalUpdate is false: a PUT without a resourceVersion is refused
+    before validation, with the error Store.Update writes from the resource, not the kind."""
+    body = {"spec": {"selector": SELECTOR, "minAvailable": 1}}
+    assert new_object(chain, "policy/v1", "poddisruptionbudgets", True, body, "conditional")[0] == 201
+    obj = {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "conditional"},
+           "spec": {"selector": SELECTOR, "minAvailable": "x"}}
+    code, status = call(chain, "PUT", f"{collection('policy/v1', 'poddisruptionbudgets', True)}/conditional", obj)
+    assert (code, status["reason"], status["message"]) == (
+        422, "Invalid", 'poddisruptionbudgets.policy "conditional" is invalid: metadata.resourceVersion: '
+                        'Invalid value: 0x0: must be specified for an update')
+    assert status["details"] == {"name": "conditional", "group": "policy", "kind": "poddisruptionbudgets", "causes": [
+        {"reason": "FieldValueInvalid", "message": "Invalid value: 0x0: must be specified for an update",
+         "field": "metadata.resourceVersion"}]}
+
+
 @pytest.mark.parametrize("subset,message", [
     ({"addresses": [{"ip": "10.0.0.300"}]},
      'subsets[0].addresses[0].ip: Invalid value: "10.0.0.300": must be a valid IP address, (e.g. 10.9.8.7 or '
