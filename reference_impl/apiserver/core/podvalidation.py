@@ -8,7 +8,7 @@ import re
 
 from reference_impl.apiserver.core.podsecuritycontext import (os_problems, pod_security_context_problems,
                                                               security_context_problems, windows_host_process_problems)
-from reference_impl.apiserver.core.selectors import from_label_selector_dict, label_key_problem
+from reference_impl.apiserver.core.selectors import label_key_problem
 from reference_impl.apiserver.core.validation import (NEGATIVE_MSG, PORT_RANGE_MSG, PROTOCOLS, TAINT_EFFECTS,
                                                       annotation_problems, as_list, as_object, converts_to_selector,
                                                       duplicate, go_label_selector, go_string_map, invalid,
@@ -573,33 +573,6 @@ def pod_template_spec_problems(template: dict, path: str, restart_policies=RESTA
     if isinstance(spec, dict) and as_list(spec.get("ephemeralContainers")):
         problems.append(f"{path}.spec.ephemeralContainers: Forbidden: ephemeral containers not allowed in pod template")
     return problems
-
-
-def selected_template_problems(spec: dict, noun: str, restart_policies: tuple[str, ...],
-                       path: str = "spec") -> list[str]:
-    """A non-empty label selector that matches the pod template's labels, and a valid template."""
-    problems = []
-    replicas = spec.get("replicas", 1)
-    if not isinstance(replicas, int) or replicas < 0:
-        problems.append(invalid(f"{path}.replicas", replicas, "must be greater than or equal to 0"))
-    template = spec.get("template") or {}
-    problems += selector_problems(spec, noun, (template.get("metadata") or {}).get("labels") or {}, path)
-    return problems + pod_template_spec_problems(template, f"{path}.template", restart_policies)
-
-
-def selector_problems(spec: dict, noun: str, template_labels: dict, path: str = "spec") -> list[str]:
-    """A workload's selector: present, not empty, and matching its template's labels."""
-    selector = spec.get("selector")
-    if selector is None:
-        return [required(f"{path}.selector")]
-    if not isinstance(selector, dict) or not (selector.get("matchLabels") or selector.get("matchExpressions")):
-        return [f"{path}.selector: Invalid value: v1.LabelSelector{{MatchLabels:map[string]string(nil), "
-                "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is "
-                f"invalid for {noun}"]
-    if not from_label_selector_dict(selector).matches(template_labels):
-        return [invalid(f"{path}.template.metadata.labels", template_labels,
-                        "`selector` does not match template `labels`")]
-    return []
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/apps/validation.ValidateDeploymentSpec",

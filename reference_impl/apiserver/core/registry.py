@@ -350,14 +350,14 @@ class Registry(LifecycleMixin):
         if meta.get("name", old_meta["name"]) != old_meta["name"]:
             raise errors.bad_request(f"the name of the object ({meta['name']}) does not match the "
                                      f"name on the URL ({old_meta['name']})")
-        self._check_namespace(r, old_meta.get("namespace"), meta)
         sent_rv = meta.get("resourceVersion")
-        if sent_rv and sent_rv != old_meta["resourceVersion"]:
-            raise errors.conflict(r.plural, old_meta["name"], r.group)
         if not sent_rv and not r.allow_unconditional_update:
-            # Store.Update names the resource where NewInvalid expects a kind; %#v of its uint64 0 is 0x0.
+            # Store.Update names the resource here, not the kind (upstream's TODO in #18526).
             raise errors.invalid(r.plural, old_meta["name"], [
                 "metadata.resourceVersion: Invalid value: 0x0: must be specified for an update"], r.group)
+        self._check_namespace(r, old_meta.get("namespace"), meta)
+        if sent_rv and sent_rv != old_meta["resourceVersion"]:
+            raise errors.conflict(r.plural, old_meta["name"], r.group)
         if subresource == "status":
             # A body without status stands for Go's zero-valued status struct: stored as {}, never null.
             new["status"] = new.get("status") or {}

@@ -118,6 +118,9 @@ def pod_spec(spec: dict) -> None:
 
 
 def template_defaults(spec: dict) -> None:
-    template = spec.get("template")
-    if isinstance(template, dict) and isinstance(template.get("spec"), dict):
-        pod_spec(template["spec"])
+    """SetDefaults_PodSpec on a workload's pod template: Go's template and its pod spec are structs,
+    so they are defaulted (restartPolicy Always, ...) even when the client sent neither."""
+    template = object_field(spec, "template")
+    pod = object_field(template, "spec") if template is not None else None
+    if pod is not None:
+        pod_spec(pod)

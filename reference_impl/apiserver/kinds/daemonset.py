@@ -6,16 +6,31 @@ from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import APPS, list_kind, obj, opaque, ref, string, workload
 from reference_impl.apiserver.kinds._podspec import MIN_READY, REVISIONS, SELECTOR, TEMPLATE
-from reference_impl.apiserver.core.podvalidation import selected_template_problems
+from reference_impl.apiserver.core.podvalidation import pod_template_spec_problems
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, labels_cell, name_cell,
                                                      part, selector_cell, template_containers)
 from reference_impl.apiserver.kinds._defaulting import template_defaults, update_strategy
+from reference_impl.machinery.labels import selector_matches
 from reference_impl.mirrors import mirrors
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/apps/validation.ValidateDaemonSetSpec")
 def validate_daemon_set(obj: dict) -> list[str]:
-    return selected_template_problems(obj.get("spec") or {}, "daemonset", ("Always",))
+    """A selector is not required: a missing one selects nothing, so it fails only to match the
+    template's labels; an empty one matches them but is invalid. Then the template, whose pods
+    restart Always."""
+    spec = v.as_object(obj.get("spec"))
+    selector, template = spec.get("selector"), v.as_object(spec.get("template"))
+    problems = v.label_selector_problems(selector, "spec.selector")
+    labels = v.as_object(template.get("metadata")).get("labels")
+    if v.converts_to_selector(selector) and not selector_matches(selector, labels):
+        problems.append(f"spec.template.metadata.labels: Invalid value: {v.go_string_map(labels)}: "
+                        "`selector` does not match template `labels`")
+    if selector is not None and not (v.as_object(selector).get("matchLabels")
+                                     or v.as_object(selector).get("matchExpressions")):
+        problems.append(f"spec.selector: Invalid value: {v.go_label_selector(v.as_object(selector))}: "
+                        "empty selector is invalid for daemonset")
+    return problems + pod_template_spec_problems(template, "spec.template", ("Always",))
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/apps/v1.SetDefaults_DaemonSet")

@@ -38,6 +38,7 @@ def validate_status_update(old: dict, new: dict) -> list[str]:
 RESOURCES = (
     Resource("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", True,
              ("pdb",), subresources=("status",), status_reset_on_update=True, tracks_generation=True,
+             name_validation=None,  # ValidatePodDisruptionBudget checks no name: only BeforeCreate's path rule
              allow_unconditional_update=False,
              validator=validate_pod_disruption_budget, validate_status_update=validate_status_update),
 )

@@ -6,7 +6,7 @@ from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelCon
 from reference_impl.apiserver.core.schemas import CORE, integer, list_kind, obj, string_map, workload
 from reference_impl.apiserver.kinds._podspec import MIN_READY, TEMPLATE
 from reference_impl.apiserver.core.podvalidation import pod_template_spec_problems
-from reference_impl.apiserver.core.validation import invalid, required
+from reference_impl.apiserver.core.validation import go_string_map, invalid, required
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, labels_cell, name_cell,
                                                      part, template_containers)
 from reference_impl.apiserver.kinds._defaulting import template_defaults
@@ -27,10 +27,10 @@ def validate_replication_controller(obj: dict) -> list[str]:
     template = spec.get("template")
     if not isinstance(template, dict):
         return problems + [required("spec.template")]
-    labels = (template.get("metadata") or {}).get("labels") or {}
-    if isinstance(selector, dict) and any(labels.get(k) != v for k, v in selector.items()):
-        problems.append(invalid("spec.template.metadata.labels", labels,
-                                "`selector` does not match template `labels`"))
+    labels = (template.get("metadata") or {}).get("labels")
+    if isinstance(selector, dict) and any((labels or {}).get(k) != v for k, v in selector.items()):
+        problems.append(f"spec.template.metadata.labels: Invalid value: {go_string_map(labels)}: "
+                        "`selector` does not match template `labels`")
     return problems + pod_template_spec_problems(template, "spec.template", ("Always",))
 
 
@@ -42,7 +42,8 @@ def replication_controller(obj: dict, spec: dict) -> None:
         if not obj["metadata"].get("labels"):
             obj["metadata"]["labels"] = dict(labels)
     spec.setdefault("replicas", 1)
-    template_defaults(spec)
+    if spec.get("template") is not None:  # a *PodTemplateSpec in core/v1, unlike the apps kinds' struct
+        template_defaults(spec)
 
 
 RESOURCES = (

@@ -7,12 +7,12 @@ from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (APPS, CORE, arr, integer, list_kind, obj, opaque, ref, string,
                                                    workload)
 from reference_impl.apiserver.kinds._podspec import MIN_READY, REVISIONS, SELECTOR, TEMPLATE
-from reference_impl.apiserver.core.podvalidation import selector_problems
 from reference_impl.apiserver.core.validation import unsupported
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, name_cell, part,
                                                      template_containers)
 from reference_impl.apiserver.kinds._defaulting import dict_items, template_defaults, update_strategy
 from reference_impl.machinery.gojson import quote
+from reference_impl.machinery.labels import selector_matches
 from reference_impl.mirrors import mirrors
 
 
@@ -30,11 +30,20 @@ def validate_stateful_set(obj: dict) -> list[str]:
         problems.append(v.invalid("spec.podManagementPolicy", policy, "must be 'OrderedReady' or 'Parallel'"))
     problems += _update_strategy_problems(part(spec, "updateStrategy"))
     problems += v.nonnegative_counts(spec, ("replicas", "minReadySeconds"), "spec")
+    selector = spec.get("selector")
+    if selector is None:
+        problems.append(v.required("spec.selector"))
+    else:
+        problems += v.label_selector_problems(selector, "spec.selector")
+        if not (v.as_object(selector).get("matchLabels") or v.as_object(selector).get("matchExpressions")):
+            problems.append(f"spec.selector: Invalid value: {v.go_label_selector(v.as_object(selector))}: "
+                            "empty selector is invalid for statefulset")
     template = part(spec, "template")
-    problems += selector_problems(spec, "statefulset", part(template, "metadata").get("labels") or {})
     meta, pod_spec = part(template, "metadata"), part(template, "spec")
-    problems += v.label_problems(meta.get("labels"), "spec.template.labels")
-    problems += v.annotation_problems(meta.get("annotations"), "spec.template.annotations")
+    if not v.converts_to_selector(selector):
+        problems.append(f"spec.selector: Invalid value: {v.go_label_selector(v.as_object(selector))}")
+    else:
+        problems += _template_problems(selector, meta)
     restart_policy = pod_spec.get("restartPolicy") or ""
     if restart_policy != "Always":
         problems.append(unsupported("spec.template.spec.restartPolicy", restart_policy, ("Always",)))
@@ -42,6 +51,19 @@ def validate_stateful_set(obj: dict) -> list[str]:
         problems.append("spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in StatefulSet "
                         "is not Supported")
     return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/apps/validation.ValidatePodTemplateSpecForStatefulSet")
+def _template_problems(selector: dict | None, meta: dict) -> list[str]:
+    """Labels the selector matches (a missing selector selects nothing, an empty one is not
+    compared), then valid labels and annotations."""
+    labels = meta.get("labels")
+    selects_everything = selector is not None and not (selector.get("matchLabels") or selector.get("matchExpressions"))
+    problems = [] if selects_everything or selector_matches(selector, labels) else [
+        f"spec.template.metadata.labels: Invalid value: {v.go_string_map(labels)}: "
+        "`selector` does not match template `labels`"]
+    return problems + v.label_problems(labels, "spec.template.labels") + \
+        v.annotation_problems(meta.get("annotations"), "spec.template.annotations")
 
 
 def _update_strategy_problems(strategy: dict) -> list[str]:

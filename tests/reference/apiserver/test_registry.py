@@ -277,6 +277,76 @@ def test_deployment_selector_rules_come_in_validate_deployment_spec_order(regist
     assert error.message == f'Deployment.apps "d" is invalid: {message}'
 
 
+CONTAINERS = {"containers": [{"name": "c", "image": "i"}]}
+NIL_LABELS_MISMATCH = ('spec.template.metadata.labels: Invalid value: map[string]string(nil): `selector` does not '
+                       'match template `labels`')
+
+
+def empty_selector(noun: str) -> str:
+    return ('spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{}, '
+            f'MatchExpressions:[]v1.LabelSelectorRequirement(nil)}}: empty selector is invalid for {noun}')
+
+
+def workload_error(registry, ns, plural: str, api_version: str, kind: str, spec: dict | None) -> str:
+    obj = {"apiVersion": api_version, "kind": kind, "metadata": {"name": "w"}}
+    if spec is not None:
+        obj["spec"] = spec
+    return status_error(registry.create, plural, ns, obj).message
+
+
+@pytest.mark.parametrize("spec,errors", [
+    (None, ["spec.selector: Required value", NIL_LABELS_MISMATCH]),
+    ({"serviceName": "s", "template": {"metadata": {"labels": {"app": "a"}}}},
+     ["spec.selector: Required value", 'spec.template.metadata.labels: Invalid value: map[string]string{"app":"a"}: '
+      '`selector` does not match template `labels`']),
+    ({"serviceName": "s", "selector": {"matchLabels": {"app": "a"}}}, [NIL_LABELS_MISMATCH]),
+    ({"serviceName": "s", "selector": {"matchLabels": {"app": "a"}}, "template": {"metadata": {}}},
+     [NIL_LABELS_MISMATCH]),
+    ({"serviceName": "s", "selector": {"matchLabels": {}}, "template": {"metadata": {"labels": {}}}},
+     [empty_selector("statefulset")]),
+])
+def test_stateful_set_selector_rules_come_in_validate_stateful_set_spec_order(registry, ns, spec, errors):
+    """ValidateStatefulSetSpec: a missing selector is required and, selecting nothing, matches no
+    template; an empty one is invalid as sent ({} is not nil). Its template always has a pod spec
+    whose restartPolicy SetDefaults_PodSpec makes Always, even when none was sent."""
+    message = errors[0] if len(errors) == 1 else "[" + ", ".join(errors) + "]"
+    assert workload_error(registry, ns, "statefulsets", "apps/v1", "StatefulSet", spec) == \
+        f'StatefulSet.apps "w" is invalid: {message}'
+
+
+def test_a_stateful_set_template_without_a_pod_spec_is_stored(registry, ns):
+    """1.24 does not validate a StatefulSet's pod spec, and the defaults give it restartPolicy Always."""
+    obj = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "w"}, "spec": {
+        "serviceName": "s", "selector": {"matchLabels": {"app": "a"}}, "template": {"metadata": {"labels": {"app": "a"}}}}}
+    created = registry.create("statefulsets", ns, obj)
+    assert created["spec"]["template"]["spec"]["restartPolicy"] == "Always"
+
+
+@pytest.mark.parametrize("spec,errors", [
+    (None, [NIL_LABELS_MISMATCH, "spec.template.spec.containers: Required value"]),
+    ({"template": {"metadata": {"labels": {"app": "a"}}, "spec": CONTAINERS}},
+     ['spec.template.metadata.labels: Invalid value: map[string]string{"app":"a"}: `selector` does not match '
+      'template `labels`']),
+    ({"selector": {"matchLabels": {"app": "a"}}, "template": {"spec": CONTAINERS}}, [NIL_LABELS_MISMATCH]),
+    ({"selector": {"matchLabels": {}}, "template": {"metadata": {"labels": {}}, "spec": CONTAINERS}},
+     [empty_selector("daemonset")]),
+])
+def test_daemon_set_selector_rules_come_in_validate_daemon_set_spec_order(registry, ns, spec, errors):
+    """ValidateDaemonSetSpec does not require a selector: a missing one (selecting nothing) fails
+    only to match the template's labels; an empty one is invalid as sent ({} is not nil)."""
+    message = errors[0] if len(errors) == 1 else "[" + ", ".join(errors) + "]"
+    assert workload_error(registry, ns, "daemonsets", "apps/v1", "DaemonSet", spec) == \
+        f'DaemonSet.apps "w" is invalid: {message}'
+
+
+@pytest.mark.parametrize("template", [{"spec": CONTAINERS}, {"metadata": {}, "spec": CONTAINERS}])
+def test_a_replication_controller_template_without_labels_shows_a_nil_map(registry, ns, template):
+    """ValidateReplicationControllerSpec shows the template's labels as Go's nil map when none were sent."""
+    spec = {"replicas": 1, "selector": {"app": "a"}, "template": template}
+    assert workload_error(registry, ns, "replicationcontrollers", "v1", "ReplicationController", spec) == \
+        f'ReplicationController "w" is invalid: {NIL_LABELS_MISMATCH}'
+
+
 def test_a_role_binding_without_a_role_ref_misses_its_kind_and_name(registry, ns):
     """The defaults give a missing roleRef its apiGroup, so only its kind and name are wrong."""
     obj = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "b"},

@@ -517,6 +517,41 @@ def test_a_pod_disruption_budget_with_a_percent_is_stored(chain):
     assert new_object(chain, "policy/v1", "poddisruptionbudgets", True, body, "pdb-percent")[0] == 201
 
 
+@pytest.mark.parametrize("name", ["UPPER", "a_b", "a b", "\u00e9", "a" * 254])
+def test_a_pod_disruption_budget_name_is_only_a_path_segment(chain, name):
+    """ValidatePodDisruptionBudget checks no name: only rest.BeforeCreate's ValidatePathSegmentName,
+    so a name no DNS subdomain rule accepts is stored and read back."""
+    body = {"spec": {"selector": SELECTOR, "minAvailable": 1}}
+    assert new_object(chain, "policy/v1", "poddisruptionbudgets", True, body, name)[0] == 201
+    code, read = call(chain, "GET", f"{collection('policy/v1', 'poddisruptionbudgets', True)}/{name}")
+    assert (code, read["metadata"]["name"]) == (200, name)
+
+
+@pytest.mark.parametrize("name,message", [(".", "may not be '.'"), ("a/b", "may not contain '/'"),
+                                          ("a%b", "may not contain '%'")])
+def test_a_pod_disruption_budget_name_may_not_be_a_relative_path(chain, name, message):
+    body = {"spec": {"selector": SELECTOR, "minAvailable": 1}}
+    code, status = new_object(chain, "policy/v1", "poddisruptionbudgets", True, body, name)
+    assert (code, status["message"]) == (
+        422, f'PodDisruptionBudget.policy "{name}" is invalid: metadata.name: Invalid value: "{name}": {message}')
+
+
+def test_a_pod_disruption_budget_update_must_name_its_resource_version(chain):
+    """The strategy's AllowUnconditionalUpdate is false: a PUT without a resourceVersion is refused
+    before validation, with the error Store.Update writes from the resource, not the kind."""
+    body = {"spec": {"selector": SELECTOR, "minAvailable": 1}}
+    assert new_object(chain, "policy/v1", "poddisruptionbudgets", True, body, "conditional")[0] == 201
+    obj = {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "conditional"},
+           "spec": {"selector": SELECTOR, "minAvailable": "x"}}
+    code, status = call(chain, "PUT", f"{collection('policy/v1', 'poddisruptionbudgets', True)}/conditional", obj)
+    assert (code, status["reason"], status["message"]) == (
+        422, "Invalid", 'poddisruptionbudgets.policy "conditional" is invalid: metadata.resourceVersion: '
+                        'Invalid value: 0x0: must be specified for an update')
+    assert status["details"] == {"name": "conditional", "group": "policy", "kind": "poddisruptionbudgets", "causes": [
+        {"reason": "FieldValueInvalid", "message": "Invalid value: 0x0: must be specified for an update",
+         "field": "metadata.resourceVersion"}]}
+
+
 @pytest.mark.parametrize("subset,message", [
     ({"addresses": [{"ip": "10.0.0.300"}]},
      'subsets[0].addresses[0].ip: Invalid value: "10.0.0.300": must be a valid IP address, (e.g. 10.9.8.7 or '
