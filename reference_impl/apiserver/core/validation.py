@@ -50,6 +50,22 @@ def invalid(path: str, value: object, detail: str) -> str:
     return f"{path}: Invalid value: {shown}: {detail}"
 
 
+@mirrors("k8s.io/apimachinery/pkg/api/equality.Semantic")
+def semantically_equal(a: object, b: object) -> bool:
+    """Semantic.DeepEqual of two decoded objects: a field left out, a null and its zero value (0,
+    "", false, an empty list or map) are one, as they are in the Go structs it compares."""
+    return _without_zeros(a) == _without_zeros(b)
+
+
+def _without_zeros(value: object) -> object:
+    if isinstance(value, dict):
+        kept = {key: _without_zeros(item) for key, item in value.items()}
+        return {key: item for key, item in kept.items() if item not in (None, "", 0, {}, [])}
+    if isinstance(value, list):
+        return [_without_zeros(item) for item in value]
+    return value
+
+
 def duplicate(path: str, value: str) -> str:
     return f"{path}: Duplicate value: {quote(value)}"
 

@@ -68,9 +68,53 @@ def generated_selector_problems(obj: dict) -> list[str]:
 @mirrors("k8s.io/kubernetes/pkg/apis/batch/validation.ValidateJobUpdate",
          "k8s.io/kubernetes/pkg/apis/batch/validation.ValidateJobSpecUpdate")
 def validate_job_update(old: dict, new: dict) -> list[str]:
-    """After ValidateJob, the strategy's ValidateUpdate checks the spec again, and that the selector
-    does not change."""
-    return job_spec_problems_with_selector(v.as_object(new.get("spec"))) + v.validate_selector_immutable(old, new)
+    """After ValidateJob, the strategy's ValidateUpdate checks the spec again; completions, the
+    selector, the pod template and the completion mode may not change."""
+    spec, old_spec = v.as_object(new.get("spec")), v.as_object(old.get("spec"))
+    problems = job_spec_problems_with_selector(spec) + _immutable(spec, old_spec, "completions")
+    problems += v.validate_selector_immutable(old, new)
+    old_template = old_spec.get("template")
+    if _scheduling_may_change(old):
+        old_template = _with_scheduling_directives(old_template, spec.get("template"))
+    if not v.semantically_equal(spec.get("template"), old_template):
+        # Go prints the whole internal struct with %#v, pointer addresses and all: named, not shown.
+        problems.append("spec.template: Invalid value: core.PodTemplateSpec{…}: field is immutable")
+    return problems + _immutable(spec, old_spec, "completionMode")
+
+
+def _immutable(spec: dict, old_spec: dict, field: str) -> list[str]:
+    """ValidateImmutableField of a pointer field: a nil one shows as null."""
+    value = spec.get(field)
+    if value == old_spec.get(field):
+        return []
+    return [v.invalid(f"spec.{field}", value, "field is immutable") if value is not None
+            else f"spec.{field}: Invalid value: \"null\": field is immutable"]
+
+
+def _scheduling_may_change(old: dict) -> bool:
+    """The strategy's AllowMutableSchedulingDirectives: JobMutableNodeSchedulingDirectives (on by
+    default in 1.24), for a Job that is suspended and never started."""
+    return bool(v.as_object(old.get("spec")).get("suspend")) and not v.as_object(old.get("status")).get("startTime")
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/batch/validation.validatePodTemplateUpdate")
+def _with_scheduling_directives(old_template: object, template: object) -> object:
+    """The old template with the new one's node affinity, node selector, tolerations, labels and
+    annotations: what the new one is compared with when those may change."""
+    if not isinstance(old_template, dict) or not isinstance(template, dict):
+        return old_template
+    spec, old_spec = v.as_object(template.get("spec")), dict(v.as_object(old_template.get("spec")))
+    affinity, old_affinity = spec.get("affinity"), old_spec.get("affinity")
+    if affinity is None and old_affinity is not None:  # cleared: fine if node affinity was all it had
+        rest = {key: value for key, value in old_affinity.items() if key != "nodeAffinity"}
+        old_spec["affinity"] = rest or None
+    elif affinity is not None:
+        old_spec["affinity"] = {**(old_affinity or {}), "nodeAffinity": affinity.get("nodeAffinity")}
+    old_spec["nodeSelector"], old_spec["tolerations"] = spec.get("nodeSelector"), spec.get("tolerations")
+    metadata = v.as_object(template.get("metadata"))
+    old_metadata = {**v.as_object(old_template.get("metadata")),
+                    "labels": metadata.get("labels"), "annotations": metadata.get("annotations")}
+    return {**old_template, "metadata": old_metadata, "spec": old_spec}
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/batch/v1.SetDefaults_Job")

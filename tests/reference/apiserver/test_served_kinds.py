@@ -276,6 +276,49 @@ def test_a_job_update_without_a_selector_requires_one(chain):
         '`selector` does not match template `labels`, spec.selector: Invalid value: "null": field is immutable]'))
 
 
+def _job_changed(chain, name: str, change, suspend: bool = False) -> tuple[int, dict]:
+    """Create a Job, then PUT it back with `change(job)` applied."""
+    code, job = new_object(chain, "batch/v1", "jobs", True,
+                           {"spec": {"template": JOB_TEMPLATE, "suspend": suspend, "completions": 2}}, name)
+    assert code == 201, job
+    change(job)
+    return call(chain, "PUT", f"{collection('batch/v1', 'jobs', True)}/{name}", job)
+
+
+@pytest.mark.parametrize("field,change,message", [
+    ("completions", lambda job: job["spec"].update(completions=3), "spec.completions: Invalid value: 3: "),
+    ("completionMode", lambda job: job["spec"].update(completionMode="Indexed"),
+     'spec.completionMode: Invalid value: "Indexed": '),
+    ("image", lambda job: job["spec"]["template"]["spec"]["containers"][0].update(image="busybox:1.35"),
+     "spec.template: Invalid value: core.PodTemplateSpec{"),
+    ("nodeSelector", lambda job: job["spec"]["template"]["spec"].update(nodeSelector={"a": "b"}),
+     "spec.template: Invalid value: core.PodTemplateSpec{"),
+])
+def test_a_job_s_completions_mode_and_template_are_immutable(chain, field, change, message):
+    """ValidateJobSpecUpdate. (Go prints the whole internal PodTemplateSpec with %#v, pointer
+    addresses and all; the reference names its type and elides the fields.)"""
+    code, body = _job_changed(chain, f"immutable-{field.lower()}", change)
+    assert code == 422 and message in body["message"] and body["message"].endswith(": field is immutable"), body
+
+
+def test_a_suspended_job_that_never_started_may_change_its_scheduling_directives(chain):
+    """validatePodTemplateUpdate with JobMutableNodeSchedulingDirectives (on by default in 1.24):
+    node selector, tolerations, node affinity, labels and annotations, but nothing else."""
+    def schedule(job):
+        template = job["spec"]["template"]
+        template["metadata"]["annotations"] = {"a": "b"}
+        template["spec"]["nodeSelector"] = {"zone": "z1"}
+        template["spec"]["tolerations"] = [{"key": "k", "operator": "Exists"}]
+        template["spec"]["affinity"] = {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+            "nodeSelectorTerms": [{"matchExpressions": [{"key": "zone", "operator": "In", "values": ["z1"]}]}]}}}
+    code, body = _job_changed(chain, "suspended", schedule, suspend=True)
+    assert code == 200, body
+    assert body["spec"]["template"]["spec"]["nodeSelector"] == {"zone": "z1"}
+    code, body = _job_changed(chain, "suspended-image", lambda job: job["spec"]["template"]["spec"][
+        "containers"][0].update(image="busybox:1.35"), suspend=True)
+    assert code == 422 and body["message"].endswith(": field is immutable")
+
+
 @pytest.mark.parametrize("group_version,plural,body", [
     ("apps/v1", "statefulsets", {"spec": {"serviceName": "s", "replicas": 1, "selector": SELECTOR,
                                           "template": TEMPLATE}}),
