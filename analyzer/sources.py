@@ -86,12 +86,23 @@ def load_checkouts(ws: Workspace) -> dict[str, Checkout]:
     """What `fetch` recorded, by repository name; empty if nothing was fetched yet."""
     try:
         records = json.loads(ws.sources_file.read_text())
-        return {name: Checkout(**fields) for name, fields in records.items()}
+        checkouts = {name: Checkout(**fields) for name, fields in records.items()}
+        for name, checkout in checkouts.items():
+            _check_record(name, checkout)
+        return checkouts
     except FileNotFoundError:
         return {}
     except (ValueError, TypeError, AttributeError) as err:
         raise SourceError("sources", str(ws.sources_file),
                           f"unreadable record ({err}); remove it and fetch again") from None
+
+
+def _check_record(name: str, checkout: Checkout) -> None:
+    """A hand-edited record whose fields are not the strings `fetch` writes would fail later,
+    deep in git or in a path; say which field is wrong here."""
+    for field, value in asdict(checkout).items():
+        if not isinstance(value, str) or (field == "name" and value != name):
+            raise ValueError(f"{name}: {field} is {json.dumps(value)}")
 
 
 def fetch(ws: Workspace, name: str, source: str | None = None, ref: str | None = None,

@@ -11,6 +11,7 @@ must not pick it up.
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -509,3 +510,19 @@ def test_fetching_head_over_a_url_prints_nothing_when_quiet(ws, origin):
                            origin.as_uri(), "--ref", "HEAD", "-q", "--home", str(ws.home)],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stderr == ""
+
+
+@pytest.mark.parametrize("change", [{"git_dir": 5}, {"commit": None}, {"name": "etcd"}])
+def test_a_record_with_a_field_of_the_wrong_kind_is_named_not_a_traceback(change, ws, origin,
+                                                                          capsys):
+    """A hand-edited sources.json whose git_dir is a number, whose commit is null, or whose
+    entry names another repository than its key: one line naming the record, exit 1."""
+    sources.fetch(ws, "kubernetes", source=str(origin), ref="v1", url="https://example.com/k")
+    records = json.loads(ws.sources_file.read_text())
+    records["kubernetes"].update(change)
+    ws.sources_file.write_text(json.dumps(records))
+    assert main(["index", "--home", str(ws.home), "--no-goroot"]) == 1
+    field = next(iter(change))
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: sources: {ws.sources_file}: unreadable record (kubernetes: {field} "
+        f"is {json.dumps(change[field])}); remove it and fetch again\n")
