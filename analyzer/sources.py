@@ -249,8 +249,19 @@ def _resolve(repo: Repo, rev: str, name: str, source: str, ref: str) -> str:
         return repo.git.rev_parse("--verify", "--quiet", f"{rev}^{{commit}}")
     except GitCommandError as err:
         # --quiet makes "no such commit" a bare exit status 1; anything else is a broken repository.
-        reason = f"unknown ref '{ref}'" if err.status == 1 else _one_line(err)
+        if err.status != 1:
+            raise SourceError(name, source, _one_line(err)) from None
+        kind = _object_kind(repo, f"{rev}^{{}}")  # a tag peeled to what it tags
+        reason = f"'{ref}' names a {kind}, not a commit" if kind else f"unknown ref '{ref}'"
         raise SourceError(name, source, reason) from None
+
+
+def _object_kind(repo: Repo, rev: str) -> str | None:
+    """`tree`, `blob`, ... for an object `rev` names, None when it names none."""
+    try:
+        return repo.git.cat_file("-t", rev)
+    except GitCommandError:
+        return None
 
 
 def _one_line(err: GitCommandError, remote_lines: list[str] | None = None) -> str:

@@ -299,6 +299,17 @@ def test_unknown_ref_on_local_path_keeps_the_record(ws, origin):
     assert ws.sources_file.read_bytes() == record
 
 
+@pytest.mark.parametrize("rev, kind", [("main^{tree}", "tree"), ("main:main.go", "blob")])
+def test_a_tree_or_blob_sha_as_ref_is_named_for_what_it_is(ws, origin, rev, kind):
+    """A tree or blob SHA pasted as --ref exists, so "unknown ref" would send the user looking
+    for a typo: the error says what the object is."""
+    sha = git(origin, "rev-parse", rev)
+    with pytest.raises(SourceError, match=f"^kubernetes: {origin}: '{sha}' names a {kind}, "
+                       "not a commit$"):
+        sources.fetch(ws, "kubernetes", source=str(origin), ref=sha)
+    assert not ws.sources_file.exists()
+
+
 @pytest.mark.parametrize("ref", ["nope", "f" * 40])
 def test_unknown_ref_on_url_keeps_clone_and_record(ws, origin, ref):
     first = sources.fetch(ws, "etcd", source=origin.as_uri(), ref="v1")
