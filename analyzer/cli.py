@@ -250,7 +250,7 @@ def _add_query_options(parser: argparse.ArgumentParser, walks: bool = True) -> N
 def _add_walk_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kinds", type=given, help="comma-separated edge kinds to follow (default: all but "
                         f"unresolved; kinds: {', '.join(graph.EDGE_KINDS)})")
-    parser.add_argument("--exclude", action="append", default=[], metavar="PATTERN",
+    parser.add_argument("--exclude", action="append", default=[], metavar="PATTERN", type=given,
                         help="leave out packages matching a glob (k8s.io/klog*) or a preset: "
                         "stdlib, logging, vendor (repeatable)")
     parser.add_argument("--min-confidence", type=float, default=0.0, metavar="X",

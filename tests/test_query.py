@@ -440,7 +440,7 @@ def test_a_depth_past_the_whole_tree_stops_where_the_tree_does(guesses_home):
     ["find", ""], ["callers", " "], ["path", "app.main", ""], ["show", "\n"],
     ["callers", "app.main", "--commit", ""], ["callees", "app.main", "--program", ""],
     ["path", "app.main", "app.target", "--kinds", ""], ["index", "--goroot", ""],
-    ["check", "--manifest", ""],
+    ["check", "--manifest", ""], ["callees", "app.main", "--exclude", ""],
 ])
 def test_a_bad_command_line_is_one_line_naming_the_help(argv, capsys):
     """argparse's refusals read like every other error: one line, exit 2, pointing at --help,
