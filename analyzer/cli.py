@@ -235,14 +235,22 @@ def _add_check(commands) -> None:
     _add_common(check)
 
 
-def _add_query_options(parser: argparse.ArgumentParser, formats: bool = True) -> None:
+def _add_query_options(parser: argparse.ArgumentParser, walks: bool = True) -> None:
+    """The options of every query; with `walks`, also those of a walk along call edges and
+    its output formats (find and show follow no edge, so they take none)."""
     parser.add_argument("--repo", default=None, choices=REPOS,
                         help="which indexed repository (default: kubernetes)")
     parser.add_argument("--commit", metavar="SHA|REF", type=given,
                         help="which indexed commit (default: the newest index of the repository)")
+    if walks:
+        _add_walk_options(parser)
+    _add_common(parser)
+
+
+def _add_walk_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kinds", type=given, help="comma-separated edge kinds to follow (default: all but "
                         f"unresolved; kinds: {', '.join(graph.EDGE_KINDS)})")
-    parser.add_argument("--exclude", action="append", default=[], metavar="PATTERN",
+    parser.add_argument("--exclude", action="append", default=[], metavar="PATTERN", type=given,
                         help="leave out packages matching a glob (k8s.io/klog*) or a preset: "
                         "stdlib, logging, vendor (repeatable)")
     parser.add_argument("--min-confidence", type=float, default=0.0, metavar="X",
@@ -252,10 +260,8 @@ def _add_query_options(parser: argparse.ArgumentParser, formats: bool = True) ->
                         "interface calls by the types it creates (kube-scheduler, etcd, …); "
                         "default: the command whose main the query starts from, or the only one "
                         "that links it; else all")
-    if formats:
-        parser.add_argument("-f", "--format", default="text", choices=render.FORMATS,
-                            help="text (default), json, dot or mermaid")
-    _add_common(parser)
+    parser.add_argument("-f", "--format", default="text", choices=render.FORMATS,
+                        help="text (default), json, dot or mermaid")
 
 
 EXAMPLES = ("Symbols are go/ssa names, e.g. '(*k8s.io/kubernetes/pkg/scheduler.Scheduler)"
@@ -294,7 +300,7 @@ def _add_find(commands) -> None:
                       help="part of a name, matched without regard to case")
     find.add_argument("-n", "--limit", type=positive_int, default=20, help="at most this many (default 20)")
     find.add_argument("--json", action="store_true", help="print a JSON list")
-    _add_query_options(find, formats=False)
+    _add_query_options(find, walks=False)
 
 
 def _add_show(commands) -> None:
@@ -303,7 +309,7 @@ def _add_show(commands) -> None:
     show.add_argument("symbol", metavar="SYMBOL", type=symbol_name,
                       help="a go/ssa name, or an unambiguous ending of one")
     show.add_argument("--json", action="store_true", help="print JSON")
-    _add_query_options(show, formats=False)
+    _add_query_options(show, walks=False)
 
 
 def _add_component(commands) -> None:

@@ -197,7 +197,8 @@ def _parse_all(source: TreeSource, blobs: list[tuple[str, str]],
         finally:
             _reader.close()
         return
-    with multiprocessing.get_context("fork").Pool(jobs, _start_pool_worker, (source,)) as pool:
+    with multiprocessing.get_context("fork").Pool(min(jobs, len(chunks)), _start_pool_worker,
+                                                  (source,)) as pool:
         for results in pool.imap_unordered(_parse_blobs, chunks):
             yield from results
 

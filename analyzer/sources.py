@@ -86,12 +86,23 @@ def load_checkouts(ws: Workspace) -> dict[str, Checkout]:
     """What `fetch` recorded, by repository name; empty if nothing was fetched yet."""
     try:
         records = json.loads(ws.sources_file.read_text())
-        return {name: Checkout(**fields) for name, fields in records.items()}
+        checkouts = {name: Checkout(**fields) for name, fields in records.items()}
+        for name, checkout in checkouts.items():
+            _check_record(name, checkout)
+        return checkouts
     except FileNotFoundError:
         return {}
     except (ValueError, TypeError, AttributeError) as err:
         raise SourceError("sources", str(ws.sources_file),
                           f"unreadable record ({err}); remove it and fetch again") from None
+
+
+def _check_record(name: str, checkout: Checkout) -> None:
+    """A hand-edited record whose fields are not the strings `fetch` writes would fail later,
+    deep in git or in a path; say which field is wrong here."""
+    for field, value in asdict(checkout).items():
+        if not isinstance(value, str) or (field == "name" and value != name):
+            raise ValueError(f"{name}: {field} is {json.dumps(value)}")
 
 
 def fetch(ws: Workspace, name: str, source: str | None = None, ref: str | None = None,
@@ -238,8 +249,19 @@ def _resolve(repo: Repo, rev: str, name: str, source: str, ref: str) -> str:
         return repo.git.rev_parse("--verify", "--quiet", f"{rev}^{{commit}}")
     except GitCommandError as err:
         # --quiet makes "no such commit" a bare exit status 1; anything else is a broken repository.
-        reason = f"unknown ref '{ref}'" if err.status == 1 else _one_line(err)
+        if err.status != 1:
+            raise SourceError(name, source, _one_line(err)) from None
+        kind = _object_kind(repo, f"{rev}^{{}}")  # a tag peeled to what it tags
+        reason = f"'{ref}' names a {kind}, not a commit" if kind else f"unknown ref '{ref}'"
         raise SourceError(name, source, reason) from None
+
+
+def _object_kind(repo: Repo, rev: str) -> str | None:
+    """`tree`, `blob`, ... for an object `rev` names, None when it names none."""
+    try:
+        return repo.git.cat_file("-t", rev)
+    except GitCommandError:
+        return None
 
 
 def _one_line(err: GitCommandError, remote_lines: list[str] | None = None) -> str:

@@ -599,3 +599,25 @@ def test_an_sqlite_file_that_is_no_kubeatlas_index_is_moved_aside_untouched(othe
     assert {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")} == tables
     db.close()
     assert main(["find", "Scheduler"]) == 0
+
+
+def test_more_jobs_than_work_start_only_the_processes_there_is_work_for(kube_repo, tmp_path,
+                                                                       monkeypatch):
+    """`-j 1000000` (a slip, or a script's huge default) parses with one process per chunk of
+    blobs at most, rather than asking to fork a million parsers."""
+    import multiprocessing
+
+    from analyzer import indexer
+
+    pools = []
+    fork = multiprocessing.get_context("fork")
+    real_pool = fork.Pool
+
+    def pool(processes, *args):
+        pools.append(processes)
+        return real_pool(min(processes, 2), *args)
+
+    monkeypatch.setattr(fork, "Pool", pool)
+    monkeypatch.setattr(indexer, "CHUNK", 4)
+    summary = fetch_and_index(kube_repo, tmp_path / "home", jobs=10**6)
+    assert pools == [-(-summary.go_files // 4)] and sum(summary.edges.values()) > 100

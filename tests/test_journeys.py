@@ -240,6 +240,22 @@ def test_a_journey_file_that_is_not_json_is_one_clear_error(tmp_path, capsys, fi
     assert "broken.json: not a journey file" in capsys.readouterr().err
 
 
+
+@pytest.mark.parametrize("steps, reason", [
+    ([5], "step 1 is not an object"),
+    ([{}], "step 1 has no kind"),
+    ([{"kind": "request", "functions": []}], "step 1 has no verb"),
+    ([{"kind": "watch", "functions": [5]}], "step 1: functions is not a list of names"),
+])
+def test_a_journey_with_a_malformed_step_is_one_clear_error(steps, reason, tmp_path, capsys,
+                                                            fixture_home):
+    """Steps a hand edit broke (a number for a step, no kind, a request with no verb) name the
+    step, exit 1: they ended in a KeyError traceback."""
+    (tmp_path / "edited.json").write_text(json.dumps({"steps": steps}))
+    assert main(["journeys", "--home", str(fixture_home), "--dir", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: {tmp_path / 'edited.json'}: not a journey file: {reason}\n")
+
 # --- the recorder on a real cluster ---------------------------------------------------------------
 
 # The create-deployment chain in causal order: each link needs the one before it.

@@ -440,7 +440,7 @@ def test_a_depth_past_the_whole_tree_stops_where_the_tree_does(guesses_home):
     ["find", ""], ["callers", " "], ["path", "app.main", ""], ["show", "\n"],
     ["callers", "app.main", "--commit", ""], ["callees", "app.main", "--program", ""],
     ["path", "app.main", "app.target", "--kinds", ""], ["index", "--goroot", ""],
-    ["check", "--manifest", ""],
+    ["check", "--manifest", ""], ["callees", "app.main", "--exclude", ""],
 ])
 def test_a_bad_command_line_is_one_line_naming_the_help(argv, capsys):
     """argparse's refusals read like every other error: one line, exit 2, pointing at --help,
@@ -500,3 +500,17 @@ def test_a_call_target_no_file_defines_says_why_it_is_not_found(tmp_path, capsys
     assert capsys.readouterr().err == (
         "kubeatlas: error: no symbol 'fmt.Println': 2 calls name it, but the standard library is "
         "not in this index (`kubeatlas index` again with Go installed, or with --goroot)\n")
+
+
+@pytest.mark.parametrize("argv", [
+    ["find", "a", "--exclude", "stdlib"], ["find", "a", "--kinds", "static"],
+    ["show", "app.main", "--program", "all"], ["show", "app.main", "--min-confidence", "0.5"],
+])
+def test_find_and_show_refuse_the_options_of_a_walk(argv, guesses_home, capsys):
+    """find and show follow no edges: `find a --exclude stdlib` listed stdlib symbols all the
+    same. A walk's option given to them is refused in one line, not silently ignored."""
+    with pytest.raises(SystemExit) as exit:
+        main([*argv, "--home", str(guesses_home)])
+    err = capsys.readouterr().err
+    assert exit.value.code == 2 and err.count("\n") == 1
+    assert err.startswith(f"kubeatlas: error: unrecognized arguments: {argv[2]}")

@@ -70,6 +70,23 @@ def test_more_processes_than_files_leave_none_empty():
     assert _shares([], 3) == [(0, 0)]
 
 
+def test_a_billion_processes_are_cut_as_many_as_there_are_files():
+    """`index -j 1000000000` shares the files as `-j 2` does for two files, at once: the shares
+    are not worked out for each of the billion processes first (minutes of a busy CPU)."""
+    import signal
+
+    def too_slow(signum, frame):
+        raise TimeoutError("_shares still cutting after 5 s")
+
+    previous = signal.signal(signal.SIGALRM, too_slow)
+    signal.alarm(5)
+    try:
+        assert _shares([_Context(1), _Context(1)], 10**9) == [(0, 1), (1, 2)]
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def _failing_in_a_child(how):
     """A resolve_file that fails in a forked child, never in the process that forked it."""
     import multiprocessing

@@ -11,6 +11,7 @@ must not pick it up.
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -298,6 +299,17 @@ def test_unknown_ref_on_local_path_keeps_the_record(ws, origin):
     assert ws.sources_file.read_bytes() == record
 
 
+@pytest.mark.parametrize("rev, kind", [("main^{tree}", "tree"), ("main:main.go", "blob")])
+def test_a_tree_or_blob_sha_as_ref_is_named_for_what_it_is(ws, origin, rev, kind):
+    """A tree or blob SHA pasted as --ref exists, so "unknown ref" would send the user looking
+    for a typo: the error says what the object is."""
+    sha = git(origin, "rev-parse", rev)
+    with pytest.raises(SourceError, match=f"^kubernetes: {origin}: '{sha}' names a {kind}, "
+                       "not a commit$"):
+        sources.fetch(ws, "kubernetes", source=str(origin), ref=sha)
+    assert not ws.sources_file.exists()
+
+
 @pytest.mark.parametrize("ref", ["nope", "f" * 40])
 def test_unknown_ref_on_url_keeps_clone_and_record(ws, origin, ref):
     first = sources.fetch(ws, "etcd", source=origin.as_uri(), ref="v1")
@@ -509,3 +521,19 @@ def test_fetching_head_over_a_url_prints_nothing_when_quiet(ws, origin):
                            origin.as_uri(), "--ref", "HEAD", "-q", "--home", str(ws.home)],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stderr == ""
+
+
+@pytest.mark.parametrize("change", [{"git_dir": 5}, {"commit": None}, {"name": "etcd"}])
+def test_a_record_with_a_field_of_the_wrong_kind_is_named_not_a_traceback(change, ws, origin,
+                                                                          capsys):
+    """A hand-edited sources.json whose git_dir is a number, whose commit is null, or whose
+    entry names another repository than its key: one line naming the record, exit 1."""
+    sources.fetch(ws, "kubernetes", source=str(origin), ref="v1", url="https://example.com/k")
+    records = json.loads(ws.sources_file.read_text())
+    records["kubernetes"].update(change)
+    ws.sources_file.write_text(json.dumps(records))
+    assert main(["index", "--home", str(ws.home), "--no-goroot"]) == 1
+    field = next(iter(change))
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: sources: {ws.sources_file}: unreadable record (kubernetes: {field} "
+        f"is {json.dumps(change[field])}); remove it and fetch again\n")

@@ -157,8 +157,26 @@ def load(directory: Path = DATA) -> dict[str, dict]:
             raise JourneyError(path, f"not a journey file: {error}") from None
         if not isinstance(journey, dict) or not isinstance(journey.get("steps"), list):
             raise JourneyError(path, "not a journey file: no list of steps")
+        for number, step in enumerate(journey["steps"], 1):
+            problem = _step_problem(step)
+            if problem:
+                raise JourneyError(path, f"not a journey file: step {number}{problem}")
         journeys[path.stem] = journey
     return journeys
+
+
+def _step_problem(step: object) -> str:
+    """What keeps `step_functions` from reading `step` (as ' has no kind'), or ''."""
+    if not isinstance(step, dict):
+        return " is not an object"
+    if not isinstance(step.get("kind"), str):
+        return " has no kind"
+    if step["kind"] == "request" and not isinstance(step.get("verb"), str):
+        return " has no verb"
+    functions = step.get("functions", [])
+    if not isinstance(functions, list) or not all(isinstance(f, str) for f in functions):
+        return ": functions is not a list of names"
+    return ""
 
 
 def step_functions(step: dict) -> list[tuple[str, str]]:

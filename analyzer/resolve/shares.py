@@ -69,6 +69,8 @@ def _shares(contexts: list[FileContext], processes: int) -> list[tuple[int, int]
     process's, HANDOVER more than each other one, which is done that much sooner."""
     if processes <= 1 or len(contexts) < 2:
         return [(0, len(contexts))]
+    if processes >= len(contexts):  # a file each, rather than weighing once per process
+        return [(i, i + 1) for i in range(len(contexts))]
     ends = list(accumulate(len(context.facts.calls) + 1 for context in contexts))
     bounds = [0]
     for share in range(1, processes):
