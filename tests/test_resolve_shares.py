@@ -119,3 +119,23 @@ def test_a_share_process_that_dies_is_an_error_naming_its_exit_code(monkeypatch)
     monkeypatch.setattr(Resolver, "resolve_file", _failing_in_a_child(lambda: os._exit(3)))
     with pytest.raises(RuntimeError, match=r"a resolver process ended \(exit code 3\) without"):
         resolve(kube_files(), processes=2)
+
+
+def test_no_more_than_max_processes_resolve_however_many_jobs_are_asked(monkeypatch):
+    """Each child copies what it reads of the parent's tables: `-j 64` must not fork 63 of them."""
+    import multiprocessing
+
+    from analyzer.resolve import shares
+    started = []
+
+    class Counting:
+        Pipe = staticmethod(multiprocessing.get_context("fork").Pipe)
+
+        @staticmethod
+        def Process(*args, **kwargs):
+            started.append(args)
+            return multiprocessing.get_context("fork").Process(*args, **kwargs)
+    monkeypatch.setattr(shares, "_FORK", Counting)
+    one = resolve(kube_files())
+    assert resolve(kube_files(), processes=64).edges == one.edges
+    assert len(started) == shares.MAX_PROCESSES - 1

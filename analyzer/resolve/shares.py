@@ -20,6 +20,10 @@ if TYPE_CHECKING:
     from analyzer.resolve.calls import FileResults, Resolver
     from analyzer.resolve.program import FileContext
 
+# Each child copies the pages of the tables it reads (about 1 GB of the Kubernetes tree's) and the
+# parent absorbs the shares one after another: more processes than this would cost more memory
+# than they save time.
+MAX_PROCESSES = 4
 # A child's results are pickled there and unpickled here, which costs about this fraction of the
 # time it took to resolve them (measured on the Kubernetes tree: 0.8 s after 6 s).
 HANDOVER = 0.15
@@ -31,8 +35,9 @@ _inherited: tuple[Resolver, list[FileContext]] | None = None
 def resolve_files(resolver: Resolver, contexts: list[FileContext], processes: int,
                   progress: Callable[[int], None]) -> None:
     """`resolver.resolve_file` for each context, shared among `processes` processes (this one
-    included); `progress(done)` hears of each file this process resolves, and of the end."""
-    shares = _shares(contexts, processes)
+    included, at most MAX_PROCESSES); `progress(done)` hears of each file this process resolves,
+    and of the end."""
+    shares = _shares(contexts, min(processes, MAX_PROCESSES))
     global _inherited
     _inherited = (resolver, contexts)
     children = []
