@@ -267,6 +267,16 @@ def _respond(request: Request, code: int, obj: dict) -> Response:
         raise StatusError(406, "NotAcceptable", f"cannot encode the response as protobuf: {err}") from err
 
 
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers.optionsForTransform")
+def table_options(request: Request, options: MediaTypeOptions) -> str:
+    """The includeObject of a Table conversion ("Metadata" when unset); a 400 for a value
+    ValidateTableOptions refuses."""
+    include = request.param("includeObject")
+    if options.convert == "Table" and (problem := table.include_object_problem(include)):
+        raise errors.bad_request(f"Unable to convert to Table as requested: {problem}")
+    return include or "Metadata"
+
+
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers/responsewriters.ErrorNegotiated")
 def error_response(request: Request, failure: StatusError) -> Response:
     """The failure's Status as YAML for a client that negotiates YAML, else as JSON (also when its
@@ -774,14 +784,23 @@ class RESTHandlers:
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.doTransformObject")
     def _output(self, request: Request, code: int, obj: dict, resource) -> Response:
         options = negotiate(request.header("Accept"))
+        include = table_options(request, options)
         if options.convert == "Table" and obj.get("kind") != "Status":
-            items = obj["items"] if obj.get("kind", "").endswith("List") and "items" in obj else [obj]
-            obj = table.as_table(resource, items, self.now(), request.param("includeObject", "Metadata"),
-                                 obj.get("metadata") if items is not obj else {"resourceVersion": obj.get(
-                                     "metadata", {}).get("resourceVersion", "")})
+            obj = self._as_table(obj, resource, include, options.version)
         elif options.convert and obj.get("kind") != "Status":
             obj = as_partial_object_metadata(obj, options, resource)
         return _respond(request, code, obj)
+
+    def _as_table(self, obj: dict, resource, include: str, version: str, no_headers: bool = False) -> dict:
+        """The Table of a list or of one object, with DefaultTableConvertor's metadata: the list's
+        resourceVersion, continue and remainingItemCount, or the object's resourceVersion."""
+        meta = obj.get("metadata") or {}
+        if "items" in obj:
+            items, list_meta = obj["items"] or [], {k: v for k, v in meta.items()
+                                                    if k in ("resourceVersion", "continue", "remainingItemCount")}
+        else:
+            items, list_meta = [obj], {"resourceVersion": meta.get("resourceVersion", "")}
+        return table.as_table(resource, items, self.now(), include, list_meta, no_headers, version)
 
     def _attributes(self, request: Request, operation: str, resource, obj: dict | None,
                     old: dict | None) -> AdmissionRequest:
@@ -1157,10 +1176,14 @@ class RESTHandlers:
         watch = self.registry.watch(resource, request.info.namespace or None, request.param("labelSelector"),
                                     request.param("fieldSelector"), request.param("resourceVersion"),
                                     allow_bookmarks=query_bool(request.query.get("allowWatchBookmarks")))
-        if options.serializer == "yaml":
+        try:
+            include = table_options(request, options)
+            if options.serializer == "yaml":
+                raise StatusError(406, "NotAcceptable", f"only the following media types are accepted: "
+                                                        f"{', '.join(STREAM_MEDIA_TYPES)}")
+        except StatusError:
             watch.stop()
-            raise StatusError(406, "NotAcceptable", f"only the following media types are accepted: "
-                                                    f"{', '.join(STREAM_MEDIA_TYPES)}")
+            raise
         # A timeout of 0 or none never ends the watch here; a negative one ends it at once, as
         # Go's time.NewTimer fires at once for a negative duration.
         timer = threading.Timer(min(max(timeout, 0), limits.MAX_WATCH_TIMEOUT_SECONDS), watch.stop) \
@@ -1168,7 +1191,6 @@ class RESTHandlers:
         if timer:
             timer.daemon = True
             timer.start()
-        include = request.param("includeObject", "Metadata")
 
         def stop() -> None:
             watch.stop()
@@ -1176,10 +1198,12 @@ class RESTHandlers:
                 timer.cancel()
 
         def frames() -> Iterator[bytes]:
+            no_headers = False  # the watch's Fixup sets NoHeaders once it has made one Table
             for event_type, obj in watch:
                 if event_type in ("ADDED", "MODIFIED", "DELETED"):
                     if options.convert == "Table":
-                        obj = table.as_table(resource, [obj], self.now(), include)
+                        obj = self._as_table(obj, resource, include, options.version, no_headers)
+                        no_headers = True
                     elif options.convert == "PartialObjectMetadata":
                         # The watch's Fixup sends an object it cannot convert (to a List) as it is.
                         obj = as_partial_object_metadata(obj, options, resource)
