@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
 from reference_impl.apiserver.core import decoding, discovery, errors, fieldvalidation, listoptions, openapi, protobuf, table
-from reference_impl.apiserver.core import eviction, tokenrequest
+from reference_impl.apiserver.core import eviction, selectors, tokenrequest
 from reference_impl.apiserver.core import jsonserializer, limits, scheme, validation, watchframes
 from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.core.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
@@ -203,6 +203,19 @@ def _name_required_by(field_selector: str) -> str:
         return ""
     name = next((r.value for r in selector.requirements if r.field == "metadata.name" and r.operator == "="), "")
     return "" if name in (".", "..") or "/" in name or "%" in name else name
+
+
+def name_field_selector(name: str, field_selector: str) -> str:
+    """ListResource's field selector for a list or watch that has a name (the path of one object's
+    watch, or a field selector's metadata.name): `metadata.name=NAME` when none is given, else the
+    one given, which must select exactly that name (a 400 otherwise)."""
+    if not field_selector.strip():
+        return f"metadata.name={name}"
+    selector = selectors.parse_field_selector(field_selector)
+    selected = [r.value for r in selector.requirements if r.field == "metadata.name" and r.operator == "="]
+    if selected != [name]:
+        raise errors.bad_request("fieldSelector metadata.name doesn't match requested name")
+    return field_selector
 
 
 def _media_types(accept: str) -> list[tuple[str, dict[str, str]]]:
@@ -1173,8 +1186,11 @@ class RESTHandlers:
         listoptions.resource_version_match(request.param("resourceVersionMatch"), request.param("resourceVersion"),
                                            request.param("continue"), True)
         timeout = query_int64(request, "timeoutSeconds")
+        field_selector = request.param("fieldSelector")
+        if request.info.name:
+            field_selector = name_field_selector(request.info.name, field_selector)
         watch = self.registry.watch(resource, request.info.namespace or None, request.param("labelSelector"),
-                                    request.param("fieldSelector"), request.param("resourceVersion"),
+                                    field_selector, request.param("resourceVersion"),
                                     allow_bookmarks=query_bool(request.query.get("allowWatchBookmarks")))
         try:
             include = table_options(request, options)

@@ -861,6 +861,27 @@ def test_a_table_watch_sends_column_definitions_in_its_first_event_only(server, 
     connection.close()
 
 
+def test_a_watch_of_one_object_path_sees_that_object_only(server, chain):
+    """/watch/namespaces/ns/configmaps/NAME: ListResource treats the name as the field selector
+    metadata.name=NAME, so the other objects of the collection are not sent."""
+    for name in ("n1", "n2"):
+        call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": name}})
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request("GET", f"/api/v1/watch/namespaces/{chain.namespace}/configmaps/n2?timeoutSeconds=1")
+    response = connection.getresponse()
+    assert [e["object"]["metadata"]["name"] for e in read_events(response, 1)] == ["n2"]
+    assert response.read() == b""
+    connection.close()
+
+
+def test_a_watch_of_one_object_path_with_another_name_selected_is_400(chain):
+    """A field selector on an object's watch path may only select that object's name."""
+    code, status = call(chain, "GET", f"/api/v1/watch/namespaces/{chain.namespace}/configmaps/n2",
+                        query={"fieldSelector": "metadata.name=n3"})
+    assert (code, status["reason"], status["message"]) == (
+        400, "BadRequest", "fieldSelector metadata.name doesn't match requested name")
+
+
 def test_watch_as_partial_object_metadata(server, chain):
     """A metadata informer's watch (as=PartialObjectMetadata) gets each object's metadata only."""
     call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "p1"}, "data": {"a": "1"}})
