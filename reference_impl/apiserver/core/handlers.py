@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
 from reference_impl.apiserver.core import decoding, discovery, errors, fieldvalidation, listoptions, openapi, protobuf, table
-from reference_impl.apiserver.core import eviction, tokenrequest
+from reference_impl.apiserver.core import eviction, selectors, tokenrequest
 from reference_impl.apiserver.core import jsonserializer, limits, scheme, validation, watchframes
 from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.core.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
@@ -205,6 +205,19 @@ def _name_required_by(field_selector: str) -> str:
     return "" if name in (".", "..") or "/" in name or "%" in name else name
 
 
+def name_field_selector(name: str, field_selector: str) -> str:
+    """ListResource's field selector for a list or watch that has a name (the path of one object's
+    watch, or a field selector's metadata.name): `metadata.name=NAME` when none is given, else the
+    one given, which must select exactly that name (a 400 otherwise)."""
+    if not field_selector.strip():
+        return f"metadata.name={name}"
+    selector = selectors.parse_field_selector(field_selector)
+    selected = [r.value for r in selector.requirements if r.field == "metadata.name" and r.operator == "="]
+    if selected != [name]:
+        raise errors.bad_request("fieldSelector metadata.name doesn't match requested name")
+    return field_selector
+
+
 def _media_types(accept: str) -> list[tuple[str, dict[str, str]]]:
     result = []
     for item in accept.split(","):
@@ -265,6 +278,16 @@ def _respond(request: Request, code: int, obj: dict) -> Response:
         return Response(code, protobuf.encode(obj), protobuf.MEDIA_TYPE)
     except protobuf.ProtobufError as err:
         raise StatusError(406, "NotAcceptable", f"cannot encode the response as protobuf: {err}") from err
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers.optionsForTransform")
+def table_options(request: Request, options: MediaTypeOptions) -> str:
+    """The includeObject of a Table conversion ("Metadata" when unset); a 400 for a value
+    ValidateTableOptions refuses."""
+    include = request.param("includeObject")
+    if options.convert == "Table" and (problem := table.include_object_problem(include)):
+        raise errors.bad_request(f"Unable to convert to Table as requested: {problem}")
+    return include or "Metadata"
 
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers/responsewriters.ErrorNegotiated")
@@ -774,14 +797,23 @@ class RESTHandlers:
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.doTransformObject")
     def _output(self, request: Request, code: int, obj: dict, resource) -> Response:
         options = negotiate(request.header("Accept"))
+        include = table_options(request, options)
         if options.convert == "Table" and obj.get("kind") != "Status":
-            items = obj["items"] if obj.get("kind", "").endswith("List") and "items" in obj else [obj]
-            obj = table.as_table(resource, items, self.now(), request.param("includeObject", "Metadata"),
-                                 obj.get("metadata") if items is not obj else {"resourceVersion": obj.get(
-                                     "metadata", {}).get("resourceVersion", "")})
+            obj = self._as_table(obj, resource, include, options.version)
         elif options.convert and obj.get("kind") != "Status":
             obj = as_partial_object_metadata(obj, options, resource)
         return _respond(request, code, obj)
+
+    def _as_table(self, obj: dict, resource, include: str, version: str, no_headers: bool = False) -> dict:
+        """The Table of a list or of one object, with DefaultTableConvertor's metadata: the list's
+        resourceVersion, continue and remainingItemCount, or the object's resourceVersion."""
+        meta = obj.get("metadata") or {}
+        if "items" in obj:
+            items, list_meta = obj["items"] or [], {k: v for k, v in meta.items()
+                                                    if k in ("resourceVersion", "continue", "remainingItemCount")}
+        else:
+            items, list_meta = [obj], {"resourceVersion": meta.get("resourceVersion", "")}
+        return table.as_table(resource, items, self.now(), include, list_meta, no_headers, version)
 
     def _attributes(self, request: Request, operation: str, resource, obj: dict | None,
                     old: dict | None) -> AdmissionRequest:
@@ -1154,13 +1186,20 @@ class RESTHandlers:
         listoptions.resource_version_match(request.param("resourceVersionMatch"), request.param("resourceVersion"),
                                            request.param("continue"), True)
         timeout = query_int64(request, "timeoutSeconds")
+        field_selector = request.param("fieldSelector")
+        if request.info.name:
+            field_selector = name_field_selector(request.info.name, field_selector)
         watch = self.registry.watch(resource, request.info.namespace or None, request.param("labelSelector"),
-                                    request.param("fieldSelector"), request.param("resourceVersion"),
+                                    field_selector, request.param("resourceVersion"),
                                     allow_bookmarks=query_bool(request.query.get("allowWatchBookmarks")))
-        if options.serializer == "yaml":
+        try:
+            include = table_options(request, options)
+            if options.serializer == "yaml":
+                raise StatusError(406, "NotAcceptable", f"only the following media types are accepted: "
+                                                        f"{', '.join(STREAM_MEDIA_TYPES)}")
+        except StatusError:
             watch.stop()
-            raise StatusError(406, "NotAcceptable", f"only the following media types are accepted: "
-                                                    f"{', '.join(STREAM_MEDIA_TYPES)}")
+            raise
         # A timeout of 0 or none never ends the watch here; a negative one ends it at once, as
         # Go's time.NewTimer fires at once for a negative duration.
         timer = threading.Timer(min(max(timeout, 0), limits.MAX_WATCH_TIMEOUT_SECONDS), watch.stop) \
@@ -1168,7 +1207,6 @@ class RESTHandlers:
         if timer:
             timer.daemon = True
             timer.start()
-        include = request.param("includeObject", "Metadata")
 
         def stop() -> None:
             watch.stop()
@@ -1176,10 +1214,12 @@ class RESTHandlers:
                 timer.cancel()
 
         def frames() -> Iterator[bytes]:
+            no_headers = False  # the watch's Fixup sets NoHeaders once it has made one Table
             for event_type, obj in watch:
                 if event_type in ("ADDED", "MODIFIED", "DELETED"):
                     if options.convert == "Table":
-                        obj = table.as_table(resource, [obj], self.now(), include)
+                        obj = self._as_table(obj, resource, include, options.version, no_headers)
+                        no_headers = True
                     elif options.convert == "PartialObjectMetadata":
                         # The watch's Fixup sends an object it cannot convert (to a List) as it is.
                         obj = as_partial_object_metadata(obj, options, resource)

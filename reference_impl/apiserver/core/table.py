@@ -9,6 +9,7 @@ Each kind's columns and row function are its module's `PRINTERS` (`kinds`).
 """
 from __future__ import annotations
 
+import json
 from typing import Any, Callable
 
 from reference_impl.apiserver.kinds import PRINTERS
@@ -23,27 +24,37 @@ DEFAULT_PRINTER: tuple[list[Column], Printer] = (
     lambda o, now: [name_cell(o), part(o, "metadata").get("creationTimestamp", "")])
 
 
-def partial_metadata(obj: dict) -> dict:
+def partial_metadata(obj: dict, version: str = "v1") -> dict:
     """What a row carries by default (includeObject=Metadata): a PartialObjectMetadata."""
-    return {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": obj.get("metadata", {})}
+    return {"kind": "PartialObjectMetadata", "apiVersion": f"meta.k8s.io/{version}", "metadata": obj.get("metadata", {})}
+
+
+@mirrors("k8s.io/apimachinery/pkg/apis/meta/v1beta1/validation.ValidateTableOptions")
+def include_object_problem(include_object: str) -> str | None:
+    """Why `include_object` is no TableOptions.IncludeObject, in field.Invalid's words; None when it is one."""
+    if include_object in ("Metadata", "None", "Object", ""):
+        return None
+    return f"includeObject: Invalid value: {json.dumps(include_object)}: must be 'Metadata', 'Object', 'None', or empty"
 
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.asTable")
 def as_table(resource, objects: list[dict], now: float, include_object: str = "Metadata",
-             list_metadata: dict | None = None, no_headers: bool = False) -> dict:
-    """The Table for `objects` (all of `resource`); `include_object` is None, Metadata or Object.
-    A custom resource brings its own printer (its CRD's columns)."""
+             list_metadata: dict | None = None, no_headers: bool = False, version: str = "v1") -> dict:
+    """The Table for `objects` (all of `resource`) in meta.k8s.io `version`; `include_object` is
+    None, Metadata or Object. A custom resource brings its own printer (its CRD's columns). With
+    `no_headers` the column definitions are null, as Go leaves the slice nil."""
     columns, printer = resource.printer or PRINTERS.get(resource.kind, DEFAULT_PRINTER)
     rows = []
     for obj in objects:
         row: dict[str, Any] = {"cells": printer(obj, now)}
         if include_object == "Object":
-            row["object"] = obj
+            # Converted to the resource's version: a list's items gain their kind and apiVersion.
+            row["object"] = {"kind": resource.kind, "apiVersion": resource.api_version, **obj}
         elif include_object != "None":
-            row["object"] = partial_metadata(obj)
+            row["object"] = partial_metadata(obj, version)
         rows.append(row)
-    definitions = [] if no_headers else [
+    definitions = None if no_headers else [
         {"name": name, "type": type_, "format": "name" if name == "Name" else "", "description": description,
          "priority": priority} for name, type_, priority, description in columns]
-    return {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": dict(list_metadata or {}),
+    return {"kind": "Table", "apiVersion": f"meta.k8s.io/{version}", "metadata": dict(list_metadata or {}),
             "columnDefinitions": definitions, "rows": rows}

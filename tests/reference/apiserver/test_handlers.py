@@ -550,6 +550,39 @@ def test_table_for_one_deployment(chain):
     assert table["rows"][0]["cells"] == ["web", "0/2", 0, 0, "90s", "nginx", "nginx:1.21", "app=web"]
 
 
+def test_a_table_of_one_object_carries_only_its_resource_version(chain):
+    """DefaultTableConvertor gives the Table of a single object that object's resourceVersion (and
+    selfLink), not the rest of its metadata, which the row's object holds."""
+    _, created = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "one", "labels": {"a": "b"}}})
+    _, table = call(chain, "GET", ns_path(chain, "configmaps", "one"), accept=TABLE)
+    assert table["metadata"] == {"resourceVersion": created["metadata"]["resourceVersion"]}
+
+
+def test_a_table_row_with_include_object_is_the_object_in_its_version(chain):
+    """includeObject=Object: asTable converts each row's object to the resource's version, so it
+    carries its kind and apiVersion, as a list's items do not."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "o"}, "data": {"k": "v"}})
+    _, table = call(chain, "GET", ns_path(chain, "configmaps"), accept=TABLE, query={"includeObject": "Object"})
+    row = table["rows"][0]["object"]
+    assert (row["kind"], row["apiVersion"], row["data"]) == ("ConfigMap", "v1", {"k": "v"})
+
+
+def test_an_unknown_include_object_is_400(chain):
+    """ValidateTableOptions: includeObject is Metadata, Object, None or empty; anything else is a
+    400 instead of the Table."""
+    code, status = call(chain, "GET", ns_path(chain, "configmaps"), accept=TABLE, query={"includeObject": "Bad"})
+    assert (code, status["reason"], status["message"]) == (
+        400, "BadRequest", "Unable to convert to Table as requested: includeObject: Invalid value: \"Bad\": "
+                           "must be 'Metadata', 'Object', 'None', or empty")
+
+
+def test_a_v1beta1_table_is_written_in_meta_v1beta1(chain):
+    """The Table, and the PartialObjectMetadata of its rows, are in the meta.k8s.io version asked for."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "b"}})
+    _, table = call(chain, "GET", ns_path(chain, "configmaps"), accept="application/json;as=Table;v=v1beta1;g=meta.k8s.io")
+    assert (table["apiVersion"], table["rows"][0]["object"]["apiVersion"]) == ("meta.k8s.io/v1beta1",) * 2
+
+
 # --- errors ---
 
 def test_unknown_resource_and_group_are_404(chain):
@@ -812,6 +845,41 @@ def test_watch_as_table_and_timeout(server, chain):
     assert event["object"]["kind"] == "Table" and event["object"]["rows"][0]["cells"][0] == "t1"
     assert response.read() == b""  # the stream ends after the timeout
     connection.close()
+
+
+def test_a_table_watch_sends_column_definitions_in_its_first_event_only(server, chain):
+    """The watch's Fixup sets NoHeaders after the first object: later Tables have no column
+    definitions (null); each Table carries its object's resourceVersion."""
+    for name in ("h1", "h2"):
+        call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": name}})
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request("GET", ns_path(chain, "configmaps") + "?watch=true&timeoutSeconds=1", headers={"Accept": TABLE})
+    tables = [event["object"] for event in read_events(connection.getresponse(), 2)]
+    assert [bool(t["columnDefinitions"]) for t in tables] == [True, False] and tables[1]["columnDefinitions"] is None
+    assert all(t["metadata"]["resourceVersion"] == t["rows"][0]["object"]["metadata"]["resourceVersion"]
+               for t in tables)
+    connection.close()
+
+
+def test_a_watch_of_one_object_path_sees_that_object_only(server, chain):
+    """/watch/namespaces/ns/configmaps/NAME: ListResource treats the name as the field selector
+    metadata.name=NAME, so the other objects of the collection are not sent."""
+    for name in ("n1", "n2"):
+        call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": name}})
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request("GET", f"/api/v1/watch/namespaces/{chain.namespace}/configmaps/n2?timeoutSeconds=1")
+    response = connection.getresponse()
+    assert [e["object"]["metadata"]["name"] for e in read_events(response, 1)] == ["n2"]
+    assert response.read() == b""
+    connection.close()
+
+
+def test_a_watch_of_one_object_path_with_another_name_selected_is_400(chain):
+    """A field selector on an object's watch path may only select that object's name."""
+    code, status = call(chain, "GET", f"/api/v1/watch/namespaces/{chain.namespace}/configmaps/n2",
+                        query={"fieldSelector": "metadata.name=n3"})
+    assert (code, status["reason"], status["message"]) == (
+        400, "BadRequest", "fieldSelector metadata.name doesn't match requested name")
 
 
 def test_watch_as_partial_object_metadata(server, chain):
