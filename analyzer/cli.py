@@ -495,13 +495,15 @@ def cmd_component(args: argparse.Namespace) -> int:
 
 
 def cmd_site(args: argparse.Namespace) -> int:
-    from analyzer import site
+    from analyzer import site, sources
 
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out {args.out} is a file, not a folder")
     for git_dir in args.git_dir:
         if not Path(git_dir).expanduser().is_dir():
             raise UsageError(f"--git-dir {git_dir}: no such folder")
+        if not sources.is_repository(Path(git_dir).expanduser()):
+            raise UsageError(f"--git-dir {git_dir}: not a git repository")
     summary = site.run(_workspace(args).index_path, args.out, Progress(quiet=args.quiet), args.repo,
                        args.git_dir)
     print(summary.render())

@@ -234,6 +234,15 @@ def _local_hint(name: str) -> str:
             "--url URL`)")
 
 
+def is_repository(path: Path) -> bool:
+    """Whether `path` is a work tree's top or a git directory (bare, a mirror)."""
+    try:
+        Repo(path).close()
+    except (InvalidGitRepositoryError, NoSuchPathError):
+        return False
+    return True
+
+
 def _open(path: Path) -> Repo:
     repo = Repo(path)
     # A snapshot may lack a config file; GitPython then takes a bare repository for a work tree

@@ -406,7 +406,7 @@ def test_an_empty_out_is_refused_not_read_as_the_current_folder(tmp_path, capsys
     assert list(tmp_path.iterdir()) == []
 
 
-def test_an_out_that_is_a_file_or_a_missing_git_dir_is_one_line(tmp_path, capsys):
+def test_an_out_that_is_a_file_or_a_git_dir_that_is_no_repository_is_one_line(tmp_path, capsys):
     """Checked before the index is opened, so the line names the real mistake."""
     page = tmp_path / "index.md"
     page.write_text("# mine\n")
@@ -418,6 +418,10 @@ def test_an_out_that_is_a_file_or_a_missing_git_dir_is_one_line(tmp_path, capsys
     assert main(["site", "--out", str(tmp_path / "docs"), "--git-dir", str(missing),
                  "--home", home]) == 2
     assert capsys.readouterr().err == f"kubeatlas: error: --git-dir {missing}: no such folder\n"
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    assert main(["site", "--out", str(tmp_path / "docs"), "--git-dir", str(plain), "--home", home]) == 2
+    assert capsys.readouterr().err == f"kubeatlas: error: --git-dir {plain}: not a git repository\n"
 
 
 if __name__ == "__main__":
