@@ -337,9 +337,9 @@ def decode_body(request: Request, allow_patch: bool = False, max_depth: int = de
     takes upstream's 10,000). A create or update names `into_kind`, the kind its body must be."""
     check_body_size(request)
     media_type = media_type_of(request)
-    accepted = (JSON, "application/yaml", protobuf.MEDIA_TYPE, "*/*") + (PATCH_TYPES if allow_patch else ())
-    if media_type not in accepted:
-        raise errors.unsupported_media_type(media_type)
+    serializers = (JSON, "application/yaml", protobuf.MEDIA_TYPE)
+    if media_type not in serializers + ("*/*",) + (PATCH_TYPES if allow_patch else ()):
+        raise errors.unsupported_media_type(serializers)
     try:
         if media_type == "application/yaml":
             value = decoding.decode_yaml(request.body)
@@ -898,7 +898,7 @@ class RESTHandlers:
         if media_type not in patch_types:  # PatchResource checks before reading the body
             if patch_types == PATCH_TYPES:  # a built-in kind's route consumes only those
                 raise errors.unsupported_route_media_type()
-            raise errors.unsupported_media_type(media_type, patch_types)
+            raise errors.unsupported_media_type(patch_types)
         check_body_size(request)
         now = self._time()
 

@@ -571,6 +571,18 @@ def test_body_errors(chain):
     assert code == 400 and status["reason"] == "BadRequest"
 
 
+@pytest.mark.parametrize("method,suffix", [("POST", ""), ("PUT", "/web"), ("PUT", "/web/status"),
+                                           ("POST", "/web/binding"), ("POST", "/web/eviction")])
+def test_a_body_of_an_unknown_media_type_is_415_listing_the_serializers(chain, method, suffix):
+    """NegotiateInputSerializer refuses a Content-Type no serializer reads with
+    errUnsupportedMediaType, which lists JSON, YAML and protobuf and does not repeat the type."""
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    code, status = call(chain, method, ns_path(chain, "pods") + suffix, POD, content_type="text/plain")
+    assert (code, status["reason"], status["message"]) == (
+        415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types "
+                                     "include: application/json, application/yaml, application/vnd.kubernetes.protobuf")
+
+
 @pytest.mark.parametrize("method,name,body,content_type,problem", [
     ("POST", "", b"", "application/json",
      "couldn't get version/kind; json parse error: unexpected end of JSON input (<empty>)"),
