@@ -26,7 +26,7 @@ from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.core.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.schemas import META
-from reference_impl.apiserver.core.lifecycle import rfc3339
+from reference_impl.apiserver.core.lifecycle import pod_binding_problems, rfc3339
 from reference_impl.apiserver.core.schemas import META, REF_PREFIX
 from reference_impl.apiserver.fieldmanager import FieldManager, manager_or_user_agent
 from reference_impl.apiserver.fieldmanager.fieldmanager import FIELD_MANAGER_MAX_LENGTH
@@ -437,18 +437,23 @@ def decode_object(obj: dict | None, resource, body: bytes) -> dict:
         except scheme.DecodeError as err:
             raise transform_decode_error(resource.kind, err.problem, body) from None
         return check_kind(obj, resource)
-    into = scheme.GroupVersionKind(resource.group, resource.version, resource.kind)
-    try:
-        gvk = scheme.for_group(resource.group).decode(obj, into, into)
-    except scheme.DecodeError as err:
-        if err.gvk is None:
-            raise transform_decode_error(resource.kind, err.problem, body) from None
-        raise errors.bad_request(f'{err.gvk.kind} in version "{err.gvk.version}" cannot be handled as a '
-                                 f"{resource.kind}: {err.problem}") from None
+    gvk = decode_as(obj, scheme.GroupVersionKind(resource.group, resource.version, resource.kind), body)
     if gvk.group_version != resource.api_version:  # RequestScope.AcceptsGroupVersion
         raise errors.bad_request(f"the API version in the data ({gvk.group_version}) does not match the expected "
                                  f"API version ({resource.api_version})")
     return _decoded_as(obj, resource)
+
+
+def decode_as(obj: dict, into: scheme.GroupVersionKind, body: bytes) -> scheme.GroupVersionKind:
+    """What the codec decodes `obj` as when it must become `into`'s kind (its group/version/kind
+    filling what `obj` leaves out); transformDecodeError's 400 for what it refuses."""
+    try:
+        return scheme.for_group(into.group).decode(obj, into, into)
+    except scheme.DecodeError as err:
+        if err.gvk is None:
+            raise transform_decode_error(into.kind, err.problem, body) from None
+        raise errors.bad_request(f'{err.gvk.kind} in version "{err.gvk.version}" cannot be handled as a '
+                                 f"{into.kind}: {err.problem}") from None
 
 
 @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers.jsonPatcher).applyPatchToCurrentObject")
@@ -1048,17 +1053,24 @@ class RESTHandlers:
                                                      options["gracePeriodSeconds"])
         return _respond(request, 200, result)
 
+    @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler",
+             "(*k8s.io/kubernetes/pkg/registry/core/pod/storage.BindingREST).Create")
     def bind(self, request: Request, resource) -> Response:
-        binding = decode_body(request)[0]
-        if not isinstance(binding, dict) or not isinstance(binding.get("target"), dict):
-            raise errors.bad_request("a Binding needs a target")
+        """pods/NAME/binding: a v1 Binding named as the pod, assigning it (in a dry run too, up to
+        the write) once admission has seen it."""
+        binding = decode_body(request, into_kind="Binding")[0] or {}
+        decode_as(binding, scheme.GroupVersionKind("", "v1", "Binding"), request.body)
         # Decoded as a v1.Binding: a target name that is no string would be stored as the pod's nodeName.
         binding = fieldvalidation.decode_into_kind("", "v1", "Binding", binding).obj
+        if (binding.get("metadata") or {}).get("name", "") != request.info.name:
+            raise errors.bad_request("name in URL does not match name in Binding object")
+        problems = pod_binding_problems(binding)
+        if problems:
+            # An Aggregate, which upstream answers with a 500: the client's mistake, a 400 here.
+            raise errors.bad_request(errors.aggregate(problems))
         self._admit_and_validate(request, "CREATE", resource, binding, None)
-        if dry_run(request):
-            return _respond(request, 201, {"kind": "Status", "apiVersion": "v1", "metadata": {},
-                                           "status": "Success", "code": 201})
-        return _respond(request, 201, self.registry.bind(request.info.namespace, request.info.name, binding))
+        return _respond(request, 201, self.registry.bind(request.info.namespace, request.info.name, binding,
+                                                         dry_run=dry_run(request)))
 
     def token_request(self, request: Request, resource) -> Response:
         """serviceaccounts/NAME/token: a TokenRequest answered with a signed token."""

@@ -418,6 +418,51 @@ def test_status_and_binding_subresources(chain):
     assert call(chain, "GET", ns_path(chain, "pods", "web"))[1]["spec"]["nodeName"] == "n1"
 
 
+BINDING = {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "web"}, "target": {"name": "n1"}}
+
+
+@pytest.mark.parametrize("body,message", [
+    ({**BINDING, "apiVersion": "v9"}, 'Binding in version "v9" cannot be handled as a Binding: no kind "Binding" is '
+                                      'registered for version "v9" in scheme "pkg/api/legacyscheme/scheme.go:30"'),
+    ({**BINDING, "kind": "Pod"}, 'Pod in version "v1" cannot be handled as a Binding: converting (v1.Pod) to '
+                                 '(core.Binding): unknown conversion'),
+    ({**BINDING, "target": "x"}, 'Binding in version "v1" cannot be handled as a Binding: json: cannot unmarshal '
+                                 'string into Go struct field Binding.target of type v1.ObjectReference'),
+    (b"{", "the object provided is unrecognized (must be of type Binding): couldn't get version/kind; json parse "
+           "error: unexpected end of JSON input ({)"),
+    ({**BINDING, "metadata": {"name": "other"}}, "name in URL does not match name in Binding object"),
+    ({**BINDING, "metadata": {}}, "name in URL does not match name in Binding object"),
+    # ValidatePodBinding's errors go back as an Aggregate, a 500 upstream: a 400 here, in its words.
+    ({**BINDING, "target": {}}, "target.name: Required value"),
+    ({**BINDING, "target": {"kind": "Pod", "name": "n1"}},
+     'target.kind: Unsupported value: "Pod": supported values: "Node", "<empty>"'),
+])
+@pytest.mark.parametrize("dry_run", [{}, {"dryRun": "All"}])
+def test_a_binding_is_decoded_named_and_validated_before_the_pod_is_assigned(chain, body, message, dry_run):
+    """createHandler decodes the body into a v1 Binding; BindingREST.Create wants the URL's name
+    and ValidatePodBinding's target, dry run or not."""
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    code, status = call(chain, "POST", ns_path(chain, "pods", "web") + "/binding", body, query=dry_run)
+    assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
+    assert "nodeName" not in call(chain, "GET", ns_path(chain, "pods", "web"))[1]["spec"]
+
+
+def test_a_dry_run_binding_reads_the_pod_but_does_not_assign_it(chain):
+    """BindingREST's GuaranteedUpdate runs in a dry run too: a missing pod is 404, a bound one a
+    conflict, and the pod is left as it was."""
+    code, status = call(chain, "POST", ns_path(chain, "pods", "absent") + "/binding",
+                        {**BINDING, "metadata": {"name": "absent"}}, query={"dryRun": "All"})
+    assert (code, status["message"]) == (404, 'pods "absent" not found')
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    code, _ = call(chain, "POST", ns_path(chain, "pods", "web") + "/binding", BINDING, query={"dryRun": "All"})
+    assert code == 201 and "nodeName" not in call(chain, "GET", ns_path(chain, "pods", "web"))[1]["spec"]
+    call(chain, "POST", ns_path(chain, "pods", "web") + "/binding", BINDING)
+    code, status = call(chain, "POST", ns_path(chain, "pods", "web") + "/binding",
+                        {**BINDING, "target": {"name": "n2"}}, query={"dryRun": "All"})
+    assert (code, status["message"]) == (409, 'Operation cannot be fulfilled on pods/binding "web": '
+                                              'pod web is already assigned to node "n1"')
+
+
 def test_pod_status_update_keeps_metadata_changes_but_not_spec_or_owner_references(chain):
     """podStatusStrategy.PrepareForUpdate resets only the spec, ownerReferences and
     deletionTimestamp: labels and annotations sent to pods/status (PUT or patch) are written."""
