@@ -1114,9 +1114,8 @@ class RESTHandlers:
 
     def scale_update(self, request: Request, resource) -> Response:
         info = request.info
-        scale = decode_body(request)[0]
-        if not isinstance(scale, dict) or scale.get("kind", "Scale") != "Scale":
-            raise errors.bad_request("the body must be an autoscaling/v1 Scale")
+        scale = decode_body(request, into_kind="Scale")[0] or {}
+        decode_as(scale, scheme.GroupVersionKind("autoscaling", "v1", "Scale"), request.body)
         scale = decode_scale(scale, info.name, info.namespace)
         return _respond(request, 200, self.registry.patch(resource, info.namespace, info.name,
                                                           self._updated_object(request, resource, "scale", scale),
@@ -1126,10 +1125,22 @@ class RESTHandlers:
 
     def scale_patch(self, request: Request, resource) -> Response:
         info = request.info
-        apply = self._patcher(request, FieldManager.for_resource(resource, "scale"), ("autoscaling/v1", "Scale"))
+        media_type = media_type_of(request)
+
+        def decode(patched: dict) -> dict:
+            try:
+                return decode_scale(patched, info.name, info.namespace)
+            except fieldvalidation.UndecodableError as err:
+                if media_type not in (JSON_PATCH, MERGE_PATCH):
+                    raise
+                raise undecodable_patch_result(patched, err.problem) from None
+        apply = self._patcher(request, FieldManager.for_resource(resource, "scale"), ("autoscaling/v1", "Scale"),
+                              decode=decode)
 
         def patch_fn(current: dict) -> dict:
-            scale = decode_scale(apply(current), info.name, info.namespace)
+            scale = apply(current)
+            if media_type == APPLY_PATCH:  # the other patches were decoded before the field manager
+                scale = decode(scale)
             return self._admit(request, "UPDATE", resource, scale, current)
 
         return _respond(request, 200, self.registry.patch(resource, info.namespace, info.name, patch_fn,

@@ -388,6 +388,43 @@ def test_scale_subresource_get_put_patch(chain):
     assert deployment["spec"]["replicas"] == 1
 
 
+SCALE = {"apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": {"name": "web"}, "spec": {"replicas": 3}}
+
+
+@pytest.mark.parametrize("body,message", [
+    ({**SCALE, "apiVersion": "autoscaling/v2"}, 'Scale in version "v2" cannot be handled as a Scale: no kind "Scale" '
+                                                'is registered for version "autoscaling/v2" in scheme '
+                                                '"pkg/api/legacyscheme/scheme.go:30"'),
+    ({**SCALE, "kind": "Deployment"}, 'Deployment in version "v1" cannot be handled as a Scale: no kind "Deployment" '
+                                      'is registered for version "autoscaling/v1" in scheme '
+                                      '"pkg/api/legacyscheme/scheme.go:30"'),
+    (b"{", "the object provided is unrecognized (must be of type Scale): couldn't get version/kind; json parse "
+           "error: unexpected end of JSON input ({)"),
+    (b"", "the object provided is unrecognized (must be of type Scale): couldn't get version/kind; json parse "
+          "error: unexpected end of JSON input (<empty>)"),
+])
+def test_a_scale_update_decodes_its_body_as_an_autoscaling_v1_scale(chain, body, message):
+    """UpdateResource decodes a scale's body into autoscaling/v1 Scale, the only version that has
+    one, with transformDecodeError's words for what does not decode."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    code, status = call(chain, "PUT", ns_path(chain, "deployments", "web", "apps/v1") + "/scale", body)
+    assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
+
+
+def test_a_scale_patch_whose_result_does_not_decode_is_invalid(chain):
+    """jsonPatcher decodes the patched Scale; a replicas that is no int32 is its 422 on the patch."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    code, status = call(chain, "PATCH", ns_path(chain, "deployments", "web", "apps/v1") + "/scale",
+                        {"spec": {"replicas": "x"}}, content_type="application/merge-patch+json")
+    assert (code, status["reason"]) == (422, "Invalid")
+    assert status["message"].endswith(": json: cannot unmarshal string into Go struct field ScaleSpec.spec.replicas "
+                                      "of type int32"), status
+    code, status = call(chain, "PATCH", ns_path(chain, "deployments", "web", "apps/v1") + "/scale",
+                        {"spec": {"replicas": 2**40}}, content_type="application/merge-patch+json")
+    assert (code, status["reason"]) == (422, "Invalid") and "of type int32" in status["message"], status
+    assert call(chain, "GET", ns_path(chain, "deployments", "web", "apps/v1"))[1]["spec"]["replicas"] == 2
+
+
 @pytest.mark.parametrize("plural,group,message", [
     ("deployments", "apps/v1", 'deployments/scale.apps "absent" not found'),
     ("replicasets", "apps/v1", 'replicasets/scale.apps "absent" not found'),
@@ -1174,12 +1211,11 @@ def test_a_namespaced_resource_across_namespaces_serves_only_list_and_watch(chai
     ("PUT", {"metadata": {"name": "web"}, "spec": {"replicas": "3"}}, "of type int32"),
     ("PUT", {"metadata": {"name": "other"}, "spec": {"replicas": 3}}, "does not match the name on the URL (web)"),
     ("PUT", {"spec": {"replicas": 3}}, "the name of the object (web based on URL) was undeterminable: name must be provided"),
-    ("PATCH", {"spec": {"replicas": 2**40}}, "of type int32"),
     ("PATCH", {"metadata": {"name": "other"}}, "does not match the name on the URL (web)"),
 ])
 def test_a_scale_that_is_no_autoscaling_v1_scale_for_this_name_is_400(chain, method, body, words):
     """The scale body decodes as autoscaling/v1.Scale (replicas an int32) and names the URL's
-    object; a replicas of 2^40 was stored in the Deployment."""
+    object; a replicas of 2^40 was stored in the Deployment (a patch that makes one is a 422)."""
     call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
     path = ns_path(chain, "deployments", "web", group="apps/v1") + "/scale"
     code, status = call(chain, method, path, body,
