@@ -665,7 +665,7 @@ def check_log_options(request: Request) -> None:
     if limit is not None and limit < 1:
         problems.append(validation.invalid("limitBytes", limit, "must be greater than 0"))
     if since is not None and request.param("sinceTime"):
-        problems.append(": Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified")
+        problems.append("[]: Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified")
     elif since is not None and since < 1:
         problems.append(validation.invalid("sinceSeconds", since, "must be greater than 0"))
     if problems:
