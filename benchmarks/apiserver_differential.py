@@ -8,7 +8,7 @@ and `--service-cluster-ip-range=10.96.0.0/12`; and the reference apiserver on th
 with `kubeatlas cluster`'s own code. Both get namespace `diff` and one valid object of each of a
 dozen kinds (pods, deployments, services, configmaps, secrets, jobs, namespaces, nodes, roles,
 rolebindings, priorityclasses, ingresses) and of 22 more (every other kind both serve but CSRs and
-CRDs), then the same seeded corpus, as the admin (group system:masters) and, for a few requests,
+CRDs) plus a CertificateSigningRequest, then the same seeded corpus, as the admin (group system:masters) and, for a few requests,
 as an unprivileged user:
 
   fuzz         the mutated bodies of tests/reference/apiserver/test_fuzz.py, created, replaced
@@ -22,6 +22,9 @@ as an unprivileged user:
   path         unknown groups, versions, resources and subresources; kinds at the wrong scope
   delete       deletes with bad options, in the body and in the query
   user         what a user without any role may not do
+  subresource  status, scale, binding, eviction, ephemeralcontainers, log, token, finalize and
+               approval: every verb, valid and bad bodies, bad query parameters, wrong media
+               types (writes with dryRun=All where the subresource honours it)
 
 Names, UIDs, resourceVersions and timestamps are normalised in messages before they are
 compared. Prints each differing request with both answers, then the differences grouped by
@@ -59,6 +62,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: E402
 from reference_impl import cluster as local_cluster  # noqa: E402
 from reference_impl.apiserver.adapter.certs import (ADMIN_GROUP, ADMIN_USER, KeyPair,  # noqa: E402
                                                     issue_client_cert, issue_serving_cert, new_ca)
+from tests.reference.apiserver.csrs import request as csr_request  # noqa: E402
 from tests.reference.apiserver.test_fuzz import QUERIES, mutate  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
@@ -401,6 +405,206 @@ def user_probes() -> list[Probe]:
     return probes
 
 
+CSR = {"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
+       "metadata": {"name": f"{NAMESPACE}-csr"},
+       "spec": {"request": csr_request(USER), "signerName": "kubernetes.io/kube-apiserver-client",
+                "usages": ["client auth"]}}
+WRONG_MEDIA = ["text/plain", "application/x-bogus", ""]
+
+
+def kind_named(plural: str) -> Kind:
+    return next(k for k in KINDS if k.plural == plural)
+
+
+def write_probes(target: str, valid: dict, bad: list[dict], query_text: str = "dryRun=All") -> list[Probe]:
+    """PUTs of a valid body, of bad ones and of the valid one as the wrong media type, and the verbs
+    the subresource does not serve."""
+    probes = [Probe("subresource", "PUT", target, query_text, JSON, encode(valid))]
+    probes += [Probe("subresource", "PUT", target, query_text, JSON, encode(body)) for body in bad]
+    probes += [Probe("subresource", "PUT", target, query_text, media, encode(valid)) for media in WRONG_MEDIA]
+    probes += [Probe("subresource", "PUT", target, query_text, JSON, body) for body in (b"{", b"[]", b"")]
+    probes += [Probe("subresource", "POST", target, query_text, JSON, encode(valid)),
+               Probe("subresource", "DELETE", target, query_text)]
+    return probes
+
+
+def status_probes(kind: Kind, bad_status: list[dict]) -> list[Probe]:
+    target = f"{kind.collection()}/{kind.existing}/status"
+    valid = kind.object(kind.existing)
+    bad = [{**valid, "status": status} for status in bad_status]
+    bad += [{**valid, "kind": "Other"}, {**valid, "apiVersion": "v9"}, kind.object("other"),
+            {**valid, "metadata": {**valid["metadata"], "resourceVersion": "1"}}, {**valid, "status": "x"}]
+    probes = [Probe("subresource", "GET", target)] + write_probes(target, valid, bad)
+    probes += [Probe("subresource", "PATCH", target, "dryRun=All", MERGE, encode({"status": status}))
+               for status in bad_status]
+    probes += [Probe("subresource", "PATCH", target, "dryRun=All", MERGE, body)
+               for body in (b"{", b'{"status":"x"}', b'{"metadata":{"name":"other"}}')]
+    probes += [Probe("subresource", "PATCH", target, "dryRun=All", media, b"{}") for media in WRONG_MEDIA]
+    return probes
+
+
+def scale_probes(kind: Kind) -> list[Probe]:
+    target = f"{kind.collection()}/{kind.existing}/scale"
+    valid = {"apiVersion": "autoscaling/v1", "kind": "Scale",
+             "metadata": {"name": kind.existing, "namespace": NAMESPACE}, "spec": {"replicas": 2}}
+    bad = [{**valid, "spec": {"replicas": -1}}, {**valid, "spec": {"replicas": "x"}}, {**valid, "spec": "x"},
+           {**valid, "kind": kind.kind}, {**valid, "apiVersion": "autoscaling/v2"}, {**valid, "kind": "Other"},
+           {**valid, "metadata": {"name": "other", "namespace": NAMESPACE}},
+           {**valid, "metadata": {**valid["metadata"], "resourceVersion": "1"}},
+           {**valid, "metadata": {**valid["metadata"], "resourceVersion": "x"}},
+           {**valid, "metadata": {"name": kind.existing, "namespace": "other"}},
+           {"apiVersion": "autoscaling/v1", "kind": "Scale"}, {}]
+    probes = [Probe("subresource", "GET", target), Probe("subresource", "GET", f"{kind.collection()}/absent/scale")]
+    probes += write_probes(target, valid, bad)
+    probes += [Probe("subresource", "PATCH", target, "dryRun=All", MERGE, body) for body in (
+        b'{"spec":{"replicas":-1}}', b'{"spec":{"replicas":"x"}}', b'{"spec":{"replicas":3}}', b"{",
+        b'{"metadata":{"resourceVersion":"1"},"spec":{"replicas":3}}')]
+    probes += [Probe("subresource", "PATCH", target, "dryRun=All", JSON_PATCH,
+                     b'[{"op":"replace","path":"/spec/replicas","value":-2}]'),
+               Probe("subresource", "PATCH", target, "dryRun=All", STRATEGIC, b'{"spec":{"replicas":-1}}'),
+               Probe("subresource", "PATCH", target, "dryRun=All", "application/x-bogus", b"{}"),
+               Probe("subresource", "PUT", f"{kind.collection()}/absent/scale", "dryRun=All", JSON,
+                     encode({**valid, "metadata": {"name": "absent", "namespace": NAMESPACE}}))]
+    return probes
+
+
+def pod_probes() -> list[Probe]:
+    pods = KINDS[0]
+    pod = f"{pods.collection()}/{pods.existing}"
+    binding = {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": pods.existing},
+               "target": {"apiVersion": "v1", "kind": "Node", "name": "n1"}}
+    bindings = [binding, {**binding, "target": {}}, {**binding, "target": {"kind": "Pod", "name": "n1"}},
+                {**binding, "target": "x"}, {**binding, "kind": "Pod"}, {**binding, "metadata": {"name": "other"}},
+                {**binding, "metadata": {}}, {**binding, "apiVersion": "v9"}, {}]
+    probes = [Probe("subresource", "POST", f"{pod}/binding", "dryRun=All", JSON, encode(body)) for body in bindings]
+    probes += [Probe("subresource", "POST", f"{pod}/binding", "dryRun=All", media, encode(binding))
+               for media in WRONG_MEDIA]
+    probes += [Probe("subresource", "POST", f"{pods.collection()}/absent/binding", "dryRun=All", JSON,
+                     encode({**binding, "metadata": {"name": "absent"}})),
+               Probe("subresource", "POST", f"{pods.collection()}/bindings", "dryRun=All", JSON, encode(binding)),
+               Probe("subresource", "PUT", f"{pod}/binding", "dryRun=All", JSON, encode(binding)),
+               Probe("subresource", "POST", f"{pod}/binding", "dryRun=All", JSON, b"{")]
+    eviction = {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": pods.existing}}
+    evictions = [eviction, {**eviction, "metadata": {"name": "other"}}, {**eviction, "apiVersion": "policy/v9"},
+                 {**eviction, "kind": "DeleteOptions"}, {**eviction, "deleteOptions": {"gracePeriodSeconds": -5}},
+                 {**eviction, "deleteOptions": {"propagationPolicy": "Bogus"}},
+                 {**eviction, "deleteOptions": {"preconditions": {"uid": "not-the-uid"}}},
+                 {**eviction, "deleteOptions": "x"}, {**eviction, "apiVersion": "policy/v1beta1"}, {}]
+    probes += [Probe("subresource", "POST", f"{pod}/eviction", "dryRun=All", JSON, encode(body)) for body in evictions]
+    probes += [Probe("subresource", "POST", f"{pod}/eviction", "dryRun=All", media, encode(eviction))
+               for media in WRONG_MEDIA]
+    probes += [Probe("subresource", method, f"{pod}/eviction") for method in ("GET", "PUT", "DELETE")]
+    probes.append(Probe("subresource", "POST", f"{pods.collection()}/absent/eviction", "dryRun=All", JSON,
+                        encode({**eviction, "metadata": {"name": "absent"}})))
+    debug = {"name": "debugger", "image": IMAGE}
+    ephemeral = [{"ephemeralContainers": [debug]}, {"ephemeralContainers": [{"name": "debugger"}]},
+                 {"ephemeralContainers": [{**debug, "name": "c"}]},
+                 {"ephemeralContainers": [{**debug, "ports": [{"containerPort": 80}]}]},
+                 {"ephemeralContainers": [{**debug, "resources": {"limits": {"cpu": "1"}}}]},
+                 {"ephemeralContainers": [{**debug, "name": "UPPER"}]}, {"ephemeralContainers": "x"}]
+    valid_pod = pods.object(pods.existing)
+    probes.append(Probe("subresource", "GET", f"{pod}/ephemeralcontainers"))
+    probes += [Probe("subresource", "PATCH", f"{pod}/ephemeralcontainers", "dryRun=All", STRATEGIC,
+                     encode({"spec": spec})) for spec in ephemeral]
+    probes += [Probe("subresource", "PUT", f"{pod}/ephemeralcontainers", "dryRun=All", JSON,
+                     encode({**valid_pod, "spec": {**valid_pod["spec"], **spec}})) for spec in ephemeral[:3]]
+    probes += [Probe("subresource", method, f"{pod}/ephemeralcontainers", "dryRun=All", JSON, encode(valid_pod))
+               for method in ("POST", "DELETE")]
+    probes += [Probe("subresource", "GET", f"{pod}/log", text) for text in (
+        "tailLines=-1", "sinceSeconds=0", "container=missing", "limitBytes=x", "limitBytes=0", "sinceSeconds=x",
+        "sinceTime=yesterday", "sinceSeconds=5&sinceTime=2024-01-01T00:00:00Z", "previous=maybe", "follow=maybe",
+        "timestamps=maybe", "tailLines=x", "insecureSkipTLSVerifyBackend=maybe", "")]
+    probes.append(Probe("subresource", "GET", f"{pods.collection()}/absent/log"))
+    probes += [Probe("subresource", method, f"{pod}/log", "", JSON, b"{}") for method in ("POST", "PUT", "DELETE")]
+    return probes + status_probes(pods, [{"phase": "Bogus"}, {"conditions": [{"type": "Ready", "status": "Maybe"}]},
+                                         {"podIP": "bogus"}, {"podIPs": [{"ip": "x"}]},
+                                         {"containerStatuses": [{"name": "c", "restartCount": -1}]}])
+
+
+def token_probes() -> list[Probe]:
+    accounts = kind_named("serviceaccounts")
+    target = f"{accounts.collection()}/{accounts.existing}/token"
+    valid = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
+             "spec": {"audiences": ["a"], "expirationSeconds": 3600}}
+    specs = [{"audiences": "a"}, {"audiences": [""]}, {"audiences": []}, {"expirationSeconds": 10},
+             {"expirationSeconds": 599}, {"expirationSeconds": 2 ** 33}, {"expirationSeconds": "x"},
+             {"expirationSeconds": -1},
+             {"boundObjectRef": {"kind": "ConfigMap", "apiVersion": "v1", "name": f"{NAMESPACE}-probe"}},
+             {"boundObjectRef": {"kind": "Pod", "apiVersion": "v1", "name": "absent"}},
+             {"boundObjectRef": {"kind": "Pod", "apiVersion": "v1", "name": f"{NAMESPACE}-probe", "uid": "not-the-uid"}},
+             {"boundObjectRef": {"kind": "Secret", "apiVersion": "v1", "name": f"{NAMESPACE}-probe"}},
+             {"boundObjectRef": {"kind": "Pod", "apiVersion": "v2", "name": f"{NAMESPACE}-probe"}},
+             {"boundObjectRef": {"kind": "Pod", "apiVersion": "v1"}}, {"boundObjectRef": "x"}]
+    bodies = [valid] + [{**valid, "spec": {**valid["spec"], **spec}} for spec in specs]
+    bodies += [{**valid, "kind": "Other"}, {**valid, "apiVersion": "authentication.k8s.io/v9"},
+               {**valid, "metadata": {"name": "other"}}, {**valid, "metadata": {"namespace": "other"}}, {}]
+    probes = [Probe("subresource", "POST", target, "", JSON, encode(body)) for body in bodies]
+    probes += [Probe("subresource", "POST", target, "", media, encode(valid)) for media in WRONG_MEDIA]
+    probes += [Probe("subresource", "POST", target, "dryRun=All", JSON, encode(valid)),
+               Probe("subresource", "POST", target, "", JSON, b"{"),
+               Probe("subresource", "POST", f"{accounts.collection()}/absent/token", "", JSON, encode(valid))]
+    probes += [Probe("subresource", method, target, "", JSON, encode(valid)) for method in ("GET", "PUT", "DELETE")]
+    return probes
+
+
+def namespace_probes() -> list[Probe]:
+    namespaces = KINDS[6]
+    target = f"{namespaces.collection()}/{namespaces.existing}/finalize"
+    valid = {**namespaces.object(namespaces.existing), "spec": {"finalizers": ["kubernetes"]}}
+    bad = [{**valid, "spec": {"finalizers": [finalizer]}} for finalizer in ("UPPER", "a/b/c", "", "example.com/")]
+    bad += [{**valid, "spec": {"finalizers": "x"}}, {**valid, "kind": "Other"}, namespaces.object("other"),
+            {**valid, "metadata": {**valid["metadata"], "resourceVersion": "1"}}]
+    probes = [Probe("subresource", "GET", target)] + write_probes(target, valid, bad)
+    probes.append(Probe("subresource", "PATCH", target, "dryRun=All", MERGE, b'{"spec":{"finalizers":["UPPER"]}}'))
+    return probes + status_probes(namespaces, [{"phase": "Bogus"}, {"conditions": "x"},
+                                               {"conditions": [{"type": "", "status": "True"}]}])
+
+
+def csr_probes() -> list[Probe]:
+    target = f"/apis/certificates.k8s.io/v1/certificatesigningrequests/{CSR['metadata']['name']}"
+    condition = {"type": "Approved", "status": "True", "reason": "R", "message": "m"}
+    conditions = [[condition], [{**condition, "status": "Maybe"}], [{**condition, "status": ""}],
+                  [condition, {**condition, "type": "Denied"}], [condition, condition], [{**condition, "type": ""}],
+                  [{**condition, "type": "Failed"}], [{**condition, "type": "Custom"}], [{"type": "Approved"}], "x"]
+    bodies = [{**CSR, "status": {"conditions": c}} for c in conditions]
+    probes = [Probe("subresource", "GET", f"{target}/approval")]
+    probes += write_probes(f"{target}/approval", bodies[0], bodies[1:] + [
+        {**bodies[0], "spec": {**CSR["spec"], "usages": ["server auth"]}}, {**bodies[0], "kind": "Other"},
+        {**bodies[0], "metadata": {"name": "other"}}])
+    probes.append(Probe("subresource", "PATCH", f"{target}/approval", "dryRun=All", MERGE,
+                      encode({"status": {"conditions": [{**condition, "status": "Maybe"}]}})))
+    statuses = [{"certificate": "eA=="}, {"certificate": "x"}, {"certificate": ""},
+                {"conditions": [{**condition, "type": "Failed"}]}, {"conditions": [condition]}]
+    return probes + status_probes_at(f"{target}/status", CSR, statuses)
+
+
+def status_probes_at(target: str, valid: dict, bad_status: list[dict]) -> list[Probe]:
+    probes = [Probe("subresource", "GET", target)]
+    probes += [Probe("subresource", "PUT", target, "dryRun=All", JSON, encode({**valid, "status": status}))
+               for status in bad_status]
+    probes += [Probe("subresource", "PATCH", target, "dryRun=All", MERGE, encode({"status": status}))
+               for status in bad_status]
+    return probes
+
+
+def subresource_probes() -> list[Probe]:
+    probes = pod_probes() + token_probes()
+    for plural in ("deployments", "replicasets", "statefulsets", "replicationcontrollers"):
+        probes += scale_probes(kind_named(plural))
+    probes += status_probes(kind_named("nodes"), [
+        {"capacity": {"cpu": "x"}}, {"addresses": [{"type": "Bogus", "address": "a"}]}, {"conditions": "x"},
+        {"allocatable": {"cpu": "-1"}}, {"daemonEndpoints": {"kubeletEndpoint": {"Port": -1}}}])
+    probes += namespace_probes() + csr_probes()
+    probes += status_probes(kind_named("jobs"), [
+        {"active": -1}, {"succeeded": "x"}, {"conditions": [{"type": "Complete", "status": "Maybe"}]},
+        {"startTime": "yesterday"}, {"completedIndexes": "x"}, {"uncountedTerminatedPods": {"succeeded": [""]}}])
+    probes += status_probes(kind_named("services"), [
+        {"loadBalancer": {"ingress": [{"ip": "bogus"}]}}, {"loadBalancer": {"ingress": [{"hostname": "1.2.3.4"}]}},
+        {"loadBalancer": "x"}, {"conditions": [{"type": "T", "status": "Maybe"}]},
+        {"loadBalancer": {"ingress": [{"ip": "1.2.3.4", "ports": [{"port": -1, "protocol": "TCP"}]}]}}])
+    return probes
+
+
 def corpus(seed: int, fuzz_per_kind: int) -> list[Probe]:
     rng = random.Random(seed)
     probes: list[Probe] = []
@@ -408,19 +612,21 @@ def corpus(seed: int, fuzz_per_kind: int) -> list[Probe]:
         probes += fuzz_probes(rng, kind, fuzz_per_kind)
         probes += query_probes(kind) + field_probes(kind) + name_probes(kind)
         probes += selector_probes(kind) + patch_probes(kind) + delete_probes(kind)
-    return probes + path_probes() + user_probes()
+    return probes + path_probes() + user_probes() + subresource_probes()
 
 
 def setup_probes() -> list[Probe]:
     """Namespace `diff` first, its default ServiceAccount (upstream's ServiceAccount admission
     refuses pods without it, and no controller-manager makes it here), then one valid object of
-    every other kind in it."""
+    every other kind in it, and a CertificateSigningRequest."""
     namespaces = KINDS[6]
     account = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}}
     probes = [Probe("setup", "POST", namespaces.collection(), "", JSON, encode(namespaces.object(NAMESPACE))),
               Probe("setup", "POST", f"/api/v1/namespaces/{NAMESPACE}/serviceaccounts", "", JSON, encode(account))]
-    return probes + [Probe("setup", "POST", k.collection(), "", JSON, encode(k.object(k.existing)))
-                     for k in KINDS if k is not namespaces]
+    probes += [Probe("setup", "POST", k.collection(), "", JSON, encode(k.object(k.existing)))
+               for k in KINDS if k is not namespaces]
+    return probes + [Probe("setup", "POST", "/apis/certificates.k8s.io/v1/certificatesigningrequests", "", JSON,
+                           encode(CSR))]
 
 
 # --- answers and how they compare ----------------------------------------------------------------

@@ -191,12 +191,12 @@ def method_not_allowed(resource: str, action: str, group: str = "") -> StatusErr
                        status_details(resource, group, ""))
 
 
-def unsupported_media_type(content_type: str,
-                           accepted: tuple[str, ...] = ("application/json", "application/yaml")) -> StatusError:
-    """415 for a request body in a format the server does not decode."""
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers/negotiation.NewUnsupportedMediaTypeError")
+def unsupported_media_type(accepted: tuple[str, ...]) -> StatusError:
+    """415 for a request body in a format the server does not decode, listing the ones it does."""
     return StatusError(415, "UnsupportedMediaType",
                        f'the body of the request was in an unknown format - accepted media types '
-                       f'include: {", ".join(accepted)} (got "{content_type}")')
+                       f'include: {", ".join(accepted)}')
 
 
 def unsupported_route_media_type() -> StatusError:

@@ -26,7 +26,7 @@ from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.core.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.schemas import META
-from reference_impl.apiserver.core.lifecycle import rfc3339
+from reference_impl.apiserver.core.lifecycle import pod_binding_problems, rfc3339
 from reference_impl.apiserver.core.schemas import META, REF_PREFIX
 from reference_impl.apiserver.fieldmanager import FieldManager, manager_or_user_agent
 from reference_impl.apiserver.fieldmanager.fieldmanager import FIELD_MANAGER_MAX_LENGTH
@@ -360,9 +360,9 @@ def decode_body(request: Request, allow_patch: bool = False, max_depth: int = de
     takes upstream's 10,000). A create or update names `into_kind`, the kind its body must be."""
     check_body_size(request)
     media_type = media_type_of(request)
-    accepted = (JSON, "application/yaml", protobuf.MEDIA_TYPE, "*/*") + (PATCH_TYPES if allow_patch else ())
-    if media_type not in accepted:
-        raise errors.unsupported_media_type(media_type)
+    serializers = (JSON, "application/yaml", protobuf.MEDIA_TYPE)
+    if media_type not in serializers + ("*/*",) + (PATCH_TYPES if allow_patch else ()):
+        raise errors.unsupported_media_type(serializers)
     try:
         if media_type == "application/yaml":
             value = decoding.decode_yaml(request.body)
@@ -460,18 +460,23 @@ def decode_object(obj: dict | None, resource, body: bytes) -> dict:
         except scheme.DecodeError as err:
             raise transform_decode_error(resource.kind, err.problem, body) from None
         return check_kind(obj, resource)
-    into = scheme.GroupVersionKind(resource.group, resource.version, resource.kind)
-    try:
-        gvk = scheme.for_group(resource.group).decode(obj, into, into)
-    except scheme.DecodeError as err:
-        if err.gvk is None:
-            raise transform_decode_error(resource.kind, err.problem, body) from None
-        raise errors.bad_request(f'{err.gvk.kind} in version "{err.gvk.version}" cannot be handled as a '
-                                 f"{resource.kind}: {err.problem}") from None
+    gvk = decode_as(obj, scheme.GroupVersionKind(resource.group, resource.version, resource.kind), body)
     if gvk.group_version != resource.api_version:  # RequestScope.AcceptsGroupVersion
         raise errors.bad_request(f"the API version in the data ({gvk.group_version}) does not match the expected "
                                  f"API version ({resource.api_version})")
     return _decoded_as(obj, resource)
+
+
+def decode_as(obj: dict, into: scheme.GroupVersionKind, body: bytes) -> scheme.GroupVersionKind:
+    """What the codec decodes `obj` as when it must become `into`'s kind (its group/version/kind
+    filling what `obj` leaves out); transformDecodeError's 400 for what it refuses."""
+    try:
+        return scheme.for_group(into.group).decode(obj, into, into)
+    except scheme.DecodeError as err:
+        if err.gvk is None:
+            raise transform_decode_error(into.kind, err.problem, body) from None
+        raise errors.bad_request(f'{err.gvk.kind} in version "{err.gvk.version}" cannot be handled as a '
+                                 f"{into.kind}: {err.problem}") from None
 
 
 @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers.jsonPatcher).applyPatchToCurrentObject")
@@ -683,7 +688,7 @@ def check_log_options(request: Request) -> None:
     if limit is not None and limit < 1:
         problems.append(validation.invalid("limitBytes", limit, "must be greater than 0"))
     if since is not None and request.param("sinceTime"):
-        problems.append(": Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified")
+        problems.append("[]: Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified")
     elif since is not None and since < 1:
         problems.append(validation.invalid("sinceSeconds", since, "must be greater than 0"))
     if problems:
@@ -930,7 +935,7 @@ class RESTHandlers:
         if media_type not in patch_types:  # PatchResource checks before reading the body
             if patch_types == PATCH_TYPES:  # a built-in kind's route consumes only those
                 raise errors.unsupported_route_media_type()
-            raise errors.unsupported_media_type(media_type, patch_types)
+            raise errors.unsupported_media_type(patch_types)
         check_body_size(request)
         now = self._time()
 
@@ -1080,17 +1085,24 @@ class RESTHandlers:
                                                      options["gracePeriodSeconds"])
         return _respond(request, 200, result)
 
+    @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler",
+             "(*k8s.io/kubernetes/pkg/registry/core/pod/storage.BindingREST).Create")
     def bind(self, request: Request, resource) -> Response:
-        binding = decode_body(request)[0]
-        if not isinstance(binding, dict) or not isinstance(binding.get("target"), dict):
-            raise errors.bad_request("a Binding needs a target")
+        """pods/NAME/binding: a v1 Binding named as the pod, assigning it (in a dry run too, up to
+        the write) once admission has seen it."""
+        binding = decode_body(request, into_kind="Binding")[0] or {}
+        decode_as(binding, scheme.GroupVersionKind("", "v1", "Binding"), request.body)
         # Decoded as a v1.Binding: a target name that is no string would be stored as the pod's nodeName.
         binding = fieldvalidation.decode_into_kind("", "v1", "Binding", binding).obj
+        if (binding.get("metadata") or {}).get("name", "") != request.info.name:
+            raise errors.bad_request("name in URL does not match name in Binding object")
+        problems = pod_binding_problems(binding)
+        if problems:
+            # An Aggregate, which upstream answers with a 500: the client's mistake, a 400 here.
+            raise errors.bad_request(errors.aggregate(problems))
         self._admit_and_validate(request, "CREATE", resource, binding, None)
-        if dry_run(request):
-            return _respond(request, 201, {"kind": "Status", "apiVersion": "v1", "metadata": {},
-                                           "status": "Success", "code": 201})
-        return _respond(request, 201, self.registry.bind(request.info.namespace, request.info.name, binding))
+        return _respond(request, 201, self.registry.bind(request.info.namespace, request.info.name, binding,
+                                                         dry_run=dry_run(request)))
 
     def token_request(self, request: Request, resource) -> Response:
         """serviceaccounts/NAME/token: a TokenRequest answered with a signed token."""
@@ -1134,9 +1146,8 @@ class RESTHandlers:
 
     def scale_update(self, request: Request, resource) -> Response:
         info = request.info
-        scale = decode_body(request)[0]
-        if not isinstance(scale, dict) or scale.get("kind", "Scale") != "Scale":
-            raise errors.bad_request("the body must be an autoscaling/v1 Scale")
+        scale = decode_body(request, into_kind="Scale")[0] or {}
+        decode_as(scale, scheme.GroupVersionKind("autoscaling", "v1", "Scale"), request.body)
         scale = decode_scale(scale, info.name, info.namespace)
         return _respond(request, 200, self.registry.patch(resource, info.namespace, info.name,
                                                           self._updated_object(request, resource, "scale", scale),
@@ -1146,10 +1157,22 @@ class RESTHandlers:
 
     def scale_patch(self, request: Request, resource) -> Response:
         info = request.info
-        apply = self._patcher(request, FieldManager.for_resource(resource, "scale"), ("autoscaling/v1", "Scale"))
+        media_type = media_type_of(request)
+
+        def decode(patched: dict) -> dict:
+            try:
+                return decode_scale(patched, info.name, info.namespace)
+            except fieldvalidation.UndecodableError as err:
+                if media_type not in (JSON_PATCH, MERGE_PATCH):
+                    raise
+                raise undecodable_patch_result(patched, err.problem) from None
+        apply = self._patcher(request, FieldManager.for_resource(resource, "scale"), ("autoscaling/v1", "Scale"),
+                              decode=decode)
 
         def patch_fn(current: dict) -> dict:
-            scale = decode_scale(apply(current), info.name, info.namespace)
+            scale = apply(current)
+            if media_type == APPLY_PATCH:  # the other patches were decoded before the field manager
+                scale = decode(scale)
             return self._admit(request, "UPDATE", resource, scale, current)
 
         return _respond(request, 200, self.registry.patch(resource, info.namespace, info.name, patch_fn,

@@ -15,7 +15,6 @@ from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.selectors import from_label_selector_dict, to_string
-from reference_impl.apiserver.core.validation import invalid
 from reference_impl.apiserver.fieldmanager import scalehandler
 from reference_impl.apiserver.kinds.customresourcedefinition import CRD
 from reference_impl.apiserver.kinds.priorityclass import SYSTEM_PRIORITY_CLASS_NAMES
@@ -43,6 +42,26 @@ def success_status(resource: Resource | None = None, obj: dict | None = None, co
     if code:
         status["code"] = code
     return status
+
+
+class _DryRun(Exception):
+    """Carries a dry-run update's result out of GuaranteedUpdate without writing it."""
+
+    def __init__(self, obj: dict):
+        super().__init__("dry run")
+        self.obj = obj
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePodBinding")
+def pod_binding_problems(binding: dict) -> list[str]:
+    """A binding's target must name a node, and be of kind Node if it names a kind."""
+    target = binding.get("target") or {}
+    problems = []
+    if target.get("kind") not in (None, "", "Node"):
+        problems.append(f'target.kind: Unsupported value: "{target["kind"]}": supported values: "Node", "<empty>"')
+    if not target.get("name"):
+        problems.append("target.name: Required value")
+    return problems
 
 
 class LifecycleMixin:
@@ -202,24 +221,19 @@ class LifecycleMixin:
 
     @mirrors("(*k8s.io/kubernetes/pkg/registry/core/pod/storage.BindingREST).Create",
              "(*k8s.io/kubernetes/pkg/registry/core/pod/storage.BindingREST).setPodHostAndAnnotations")
-    def bind(self, namespace: str, pod_name: str, binding: dict) -> dict:
-        """Assign a pod to a node: spec.nodeName and a PodScheduled condition, once only."""
-        target = (binding or {}).get("target") or {}
-        node = target.get("name")
-        problems = [] if node else ["target.name: Required value"]
-        if target.get("kind") not in (None, "", "Node"):
-            problems.append(invalid("target.kind", target["kind"], "must be empty or 'Node'"))
-        if problems:
-            raise errors.invalid("Binding", pod_name, problems)
+    def bind(self, namespace: str, pod_name: str, binding: dict, dry_run: bool = False) -> dict:
+        """Assign a pod to a node: spec.nodeName and a PodScheduled condition, once only. A dry run
+        reads the pod and stops before the write."""
+        node = binding["target"]["name"]
         annotations = ((binding.get("metadata") or {}).get("annotations")) or {}
 
         def assign(pod: dict) -> dict:
             if pod["metadata"].get("deletionTimestamp"):
-                raise errors.conflict("pods", pod_name, why=f"pod {pod_name} is being deleted, "
+                raise errors.conflict("pods/binding", pod_name, why=f"pod {pod_name} is being deleted, "
                                                             "cannot be assigned to a host")
             bound = pod.get("spec", {}).get("nodeName")
             if bound:
-                raise errors.conflict("pods", pod_name,
+                raise errors.conflict("pods/binding", pod_name,
                                       why=f'pod {pod_name} is already assigned to node "{bound}"')
             pod["spec"]["nodeName"] = node
             pod["metadata"].setdefault("annotations", {}).update(annotations)
@@ -227,11 +241,16 @@ class LifecycleMixin:
             conditions[:] = [c for c in conditions if c.get("type") != "PodScheduled"]
             conditions.append({"type": "PodScheduled", "status": "True", "lastProbeTime": None,
                                "lastTransitionTime": self._timestamp()})
+            if dry_run:
+                raise _DryRun(pod)
             return pod
 
         pods = self.resource("pods")
-        self._storage_call(pods, pod_name, self.storage.guaranteed_update,
-                           self.key(pods, namespace, pod_name), assign)
+        try:
+            self._storage_call(pods, pod_name, self.storage.guaranteed_update,
+                               self.key(pods, namespace, pod_name), assign)
+        except _DryRun:
+            pass
         return success_status(code=201)
 
     # -- scale -----------------------------------------------------------------------------------

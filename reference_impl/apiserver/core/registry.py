@@ -28,7 +28,7 @@ from reference_impl.apiserver.core.selectors import parse_field_selector, parse_
 from reference_impl.apiserver.storage.etcd3 import KeyExists, KeyNotFound, Storage, Watch
 from reference_impl.apiserver.storage.predicate import SelectionPredicate
 from reference_impl.apiserver.core.validation import decode_problem, invalid, metadata_problems
-from reference_impl.apiserver.core.lifecycle import LifecycleMixin, rfc3339
+from reference_impl.apiserver.core.lifecycle import LifecycleMixin, _DryRun, rfc3339
 from reference_impl.machinery.clock import WallClock
 from reference_impl.machinery.timefmt import go_time_string
 from reference_impl.mirrors import mirrors
@@ -500,14 +500,6 @@ def _keep_server_metadata(meta: dict, old_meta: dict) -> list[str]:
         problems.append(f"metadata.deletionGracePeriodSeconds: Invalid value: {meta['deletionGracePeriodSeconds']}: "
                         "field is immutable")
     return problems
-
-
-class _DryRun(Exception):
-    """Carries a dry-run update's result out of GuaranteedUpdate without writing it."""
-
-    def __init__(self, obj: dict):
-        super().__init__("dry run")
-        self.obj = obj
 
 
 def _check_decodable(r: Resource, obj: dict) -> None:

@@ -195,6 +195,21 @@ def parse_ip(ip: object) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None
         return None
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateLoadBalancerStatus")
+def load_balancer_status_problems(load_balancer: dict, path: str) -> list[str]:
+    """Each ingress point's ip must be an IP, its hostname a DNS subdomain that is no IP."""
+    problems = []
+    for i, point in enumerate(as_list(load_balancer.get("ingress"))):
+        point, here = as_object(point), f"{path}.ingress[{i}]"
+        if point.get("ip") and parse_ip(point["ip"]) is None:
+            problems.append(invalid(f"{here}.ip", point["ip"], "must be a valid IP address"))
+        if point.get("hostname"):
+            problems += name_problems(point["hostname"], "subdomain", f"{here}.hostname")
+            if parse_ip(point["hostname"]) is not None:
+                problems.append(invalid(f"{here}.hostname", point["hostname"], "must be a DNS name, not an IP address"))
+    return problems
+
+
 @mirrors("k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateLabels")
 def label_problems(labels: object, path: str) -> list[str]:
     """Every key a qualified name and every value a label value."""

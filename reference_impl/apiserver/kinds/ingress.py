@@ -194,19 +194,9 @@ def validate_ingress_update(old: dict, new: dict) -> list[str]:
     return validate_ingress(new, invalid_secret_name, invalid_wildcard_host_rule)
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateLoadBalancerStatus")
+@mirrors("k8s.io/kubernetes/pkg/apis/networking/validation.ValidateIngressStatusUpdate")
 def validate_ingress_status_update(old: dict, new: dict) -> list[str]:
-    problems = []
-    for i, point in enumerate(v.as_list(part(new, "status", "loadBalancer").get("ingress"))):
-        point, here = v.as_object(point), f"status.loadBalancer.ingress[{i}]"
-        if point.get("ip") and v.parse_ip(point["ip"]) is None:
-            problems.append(v.invalid(f"{here}.ip", point["ip"], "must be a valid IP address"))
-        if point.get("hostname"):
-            problems += v.name_problems(point["hostname"], "subdomain", f"{here}.hostname")
-            if v.parse_ip(point["hostname"]) is not None:
-                problems.append(v.invalid(f"{here}.hostname", point["hostname"],
-                                          "must be a DNS name, not an IP address"))
-    return problems
+    return v.load_balancer_status_problems(part(new, "status", "loadBalancer"), "status.loadBalancer")
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/networking/validation.validateIngressClassParametersReference")

@@ -6,8 +6,8 @@ from reference_impl.apiserver.core.podvalidation import port_name_problems
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (CORE, INT_OR_STRING, META, arr, boolean, conditions, integer,
                                                    kind, list_kind, obj, opaque, ref, string, string_map, strings)
-from reference_impl.apiserver.core.validation import (IP_MSG, PORT_RANGE_MSG, PROTOCOLS, duplicate, invalid, parse_ip,
-                                                      required, unsupported)
+from reference_impl.apiserver.core.validation import (IP_MSG, PORT_RANGE_MSG, PROTOCOLS, duplicate, invalid,
+                                                      load_balancer_status_problems, parse_ip, required, unsupported)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.apiserver.kinds._defaulting import dict_items
 from reference_impl.mirrors import mirrors
@@ -81,10 +81,16 @@ def service(obj: dict, spec: dict) -> None:
         spec.setdefault("allocateLoadBalancerNodePorts", True)
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateServiceStatusUpdate")
+def validate_status_update(old: dict, new: dict) -> list[str]:
+    return load_balancer_status_problems(part(new, "status", "loadBalancer"), "status.loadBalancer")
+
+
 RESOURCES = (
     Resource("", "v1", "Service", "services", "service", True, ("svc",), subresources=("status",),
              categories=("all",), name_validation="dns1035", status_reset_on_update=True,
-             validator=validate_service, storage_prefix="services/specs"),
+             validator=validate_service, validate_status_update=validate_status_update,
+             storage_prefix="services/specs"),
 )
 
 

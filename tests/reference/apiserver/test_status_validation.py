@@ -277,3 +277,17 @@ def test_a_job_counts_each_uncounted_pod_once(registry, ns):
     assert causes(error) == [
         ("FieldValueInvalid", "status.uncountedTerminatedPods.succeeded[1]", 'Invalid value: "": must not be empty'),
         ("FieldValueDuplicate", "status.uncountedTerminatedPods.failed[1]", 'Duplicate value: "a"')]
+
+
+@pytest.mark.parametrize("point,expected", [
+    ({"ip": "bogus"}, ("status.loadBalancer.ingress[0].ip", 'Invalid value: "bogus": must be a valid IP address')),
+    ({"hostname": "1.2.3.4"}, ("status.loadBalancer.ingress[0].hostname",
+                               'Invalid value: "1.2.3.4": must be a DNS name, not an IP address')),
+])
+def test_a_service_status_load_balancer_ingress_is_validated(registry, ns, point, expected):
+    """ValidateServiceStatusUpdate runs ValidateLoadBalancerStatus on status.loadBalancer."""
+    service = registry.create("services", ns, {"apiVersion": "v1", "kind": "Service",
+                                               "metadata": {"name": f"s{next(_names)}"},
+                                               "spec": {"ports": [{"port": 80}]}})
+    error = invalid(update_status, registry, ns, service, "services", {"loadBalancer": {"ingress": [point]}})
+    assert causes(error) == [("FieldValueInvalid", *expected)]
