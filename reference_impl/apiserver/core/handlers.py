@@ -632,6 +632,17 @@ def check_delete_options_types(options: dict, path: str = "") -> None:
                                      f"field {field_name} of type {go_type}")
 
 
+def _check_eviction_types(body: dict) -> None:
+    """400 for deleteOptions the json decoder cannot put into an Eviction's v1.DeleteOptions."""
+    options = body.get("deleteOptions")
+    if options is None:
+        return
+    if not isinstance(options, dict):
+        raise errors.bad_request(f"json: cannot unmarshal {fieldvalidation.json_type(options)} "
+                                 "into Go struct field Eviction.deleteOptions of type v1.DeleteOptions")
+    check_delete_options_types(options, "deleteOptions.")
+
+
 def field_manager_of(request: Request) -> str:
     """The manager a write is recorded for: ?fieldManager, else the User-Agent's first token."""
     return manager_or_user_agent(request.param("fieldManager"), request.header("User-Agent"))
@@ -1123,19 +1134,17 @@ class RESTHandlers:
         check_write_options(request, "CreateOptions")
         request_dry_run = request.query.get("dryRun", []) if dry_run(request) else []
         body = decode_body(request, into_kind="Eviction")[0] or {}
-        api_version, kind = body.get("apiVersion") or "policy/v1", body.get("kind") or "Eviction"
-        if api_version not in eviction.ACCEPTED_VERSIONS:
-            raise errors.bad_request(f"the API version in the data ({api_version}) does not match the expected "
-                                     "API version (policy/v1)")
-        if kind != "Eviction":
-            raise errors.bad_request(f'no kind "{kind}" is registered for version "{api_version}"')
+        gvk = decode_as(body, scheme.GroupVersionKind("policy", "v1", "Eviction"), request.body)
+        if gvk.group_version not in eviction.ACCEPTED_VERSIONS:
+            raise errors.bad_request(f"the API version in the data ({gvk.group_version}) does not match the "
+                                     "expected API version (policy/v1)")
         if not isinstance(body.setdefault("metadata", {}), dict):
             raise errors.bad_request("metadata must be an object")
-        if body.get("deleteOptions") is not None:
-            if not isinstance(body["deleteOptions"], dict):
-                raise errors.bad_request(f"json: cannot unmarshal {fieldvalidation.json_type(body['deleteOptions'])} "
-                                         "into Go struct field Eviction.deleteOptions of type v1.DeleteOptions")
-            check_delete_options_types(body["deleteOptions"], "deleteOptions.")
+        try:
+            _check_eviction_types(body)
+        except StatusError as err:
+            raise errors.bad_request(f'Eviction in version "{gvk.version}" cannot be handled as a Eviction: '
+                                     f"{err.message}") from None
         self._admit_and_validate(request, "CREATE", resource, body, None)
         status = eviction.EvictionREST(self.registry).create(request.info.namespace, request.info.name, body,
                                                              request_dry_run)
