@@ -30,7 +30,7 @@ from reference_impl.apiserver.core.lifecycle import pod_binding_problems, rfc333
 from reference_impl.apiserver.core.schemas import META, REF_PREFIX
 from reference_impl.apiserver.fieldmanager import FieldManager, manager_or_user_agent
 from reference_impl.apiserver.fieldmanager.fieldmanager import FIELD_MANAGER_MAX_LENGTH
-from reference_impl.machinery import fields, gojson, labels
+from reference_impl.machinery import fields, gojson, labels, timefmt
 from reference_impl.machinery.gofmt import format_v
 from reference_impl.machinery.params import query_bool
 from reference_impl.mirrors import mirrors
@@ -690,9 +690,14 @@ LOG_OPTIONS = ("follow", "previous", "tailLines", "limitBytes", "timestamps", "s
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePodLogOptions")
 def check_log_options(request: Request) -> None:
-    """The integer options decode as int64 (400 otherwise); tailLines may not be negative,
-    limitBytes and sinceSeconds must be positive, and sinceSeconds excludes sinceTime (422)."""
+    """The integer options decode as int64 and sinceTime as RFC 3339 (400 otherwise); tailLines may
+    not be negative, limitBytes and sinceSeconds must be positive, and sinceSeconds excludes
+    sinceTime (422)."""
     tail, limit, since = (query_int64(request, name) for name in ("tailLines", "limitBytes", "sinceSeconds"))
+    if request.param("sinceTime"):
+        parse_error = timefmt.rfc3339_parse_error(request.param("sinceTime"))
+        if parse_error:
+            raise errors.bad_request(parse_error)
     problems = []
     if tail is not None and tail < 0:
         problems.append(validation.invalid("tailLines", tail, "must be greater than or equal to 0"))
