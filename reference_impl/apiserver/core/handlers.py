@@ -1195,7 +1195,7 @@ class RESTHandlers:
                                                                                              resource)))
 
     @mirrors("(*k8s.io/kubernetes/pkg/registry/core/pod/rest.LogREST).Get")
-    def pod_log(self, request: Request, resource) -> WatchResponse:
+    def pod_log(self, request: Request, resource) -> Response | WatchResponse:
         """Stream the container's log from the kubelet of the pod's node (`kubectl logs`), opened by
         the adapter's `open_log`."""
         info = request.info
@@ -1203,9 +1203,8 @@ class RESTHandlers:
         pod = self.registry.get(resource, info.namespace, info.name)
         container = log_container(pod, request.param("container"))
         node_name = (pod.get("spec") or {}).get("nodeName")
-        if not node_name:
-            raise errors.bad_request(f'container "{container}" in pod "{info.name}" is waiting to start: '
-                                     "ContainerCreating")
+        if not node_name:  # no location to stream from: LocationStreamer's empty stream, a 204
+            return Response(204, b"", "text/plain")
         host, port = kubelet_endpoint(self.registry.get("nodes", None, node_name))
         query = {name: request.param(name) for name in LOG_OPTIONS if request.param(name)}
         path = "/containerLogs/" + "/".join(urllib.parse.quote(p, safe="") for p in

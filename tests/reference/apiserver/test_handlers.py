@@ -1202,6 +1202,12 @@ def test_invalid_pod_log_options_are_refused_before_the_kubelet_is_asked(chain, 
     assert status["message"].endswith(message)
 
 
+def test_the_log_of_a_pod_not_yet_scheduled_is_204_with_no_body(chain):
+    """LogLocation gives no location for a pod with no node; the empty stream is a 204."""
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    assert call(chain, "GET", ns_path(chain, "pods", "web") + "/log") == (204, b"")
+
+
 @pytest.mark.parametrize("name", ["keep", ""])
 def test_dry_run_in_the_delete_options_body_deletes_nothing(chain, name):
     """kubectl --dry-run=server sends `dryRun: [All]` inside the DeleteOptions body, not in the
