@@ -411,6 +411,18 @@ def test_a_scale_update_decodes_its_body_as_an_autoscaling_v1_scale(chain, body,
     assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
 
 
+@pytest.mark.parametrize("resource_version,why", [("x", "invalid syntax"), ("18446744073709551616", "value out of range")])
+def test_a_scale_update_with_an_unparsable_resource_version_is_400(chain, resource_version, why):
+    """scaleUpdatedObjectInfo moves the Scale's resourceVersion to the parent, whose version
+    Store.Update parses with strconv.ParseUint (upstream answers its error as a 500)."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    body = {**SCALE, "metadata": {"name": "web", "resourceVersion": resource_version}}
+    code, status = call(chain, "PUT", ns_path(chain, "deployments", "web", "apps/v1") + "/scale", body)
+    assert (code, status["reason"], status["message"]) == (
+        400, "BadRequest", f'strconv.ParseUint: parsing "{resource_version}": {why}')
+    assert call(chain, "GET", ns_path(chain, "deployments", "web", "apps/v1"))[1]["spec"]["replicas"] == 2
+
+
 def test_a_scale_patch_whose_result_does_not_decode_is_invalid(chain):
     """jsonPatcher decodes the patched Scale; a replicas that is no int32 is its 422 on the patch."""
     call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
