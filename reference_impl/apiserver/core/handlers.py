@@ -1124,7 +1124,8 @@ class RESTHandlers:
         """serviceaccounts/NAME/token: a TokenRequest answered with a signed token."""
         if self.token_key is None:
             raise errors.resource_not_served()
-        body = decode_body(request)[0]
+        body = decode_body(request, into_kind="TokenRequest")[0] or {}
+        decode_as(body, scheme.GroupVersionKind("authentication.k8s.io", "v1", "TokenRequest"), request.body)
         self._admit_and_validate(request, "CREATE", resource, body, None)
         answer = tokenrequest.create_token(self.registry, self.token_key, request.info.namespace, request.info.name,
                                            body, self.now())
