@@ -25,9 +25,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from dataclasses import replace
 
-from reference_impl.apiserver.core import errors, fieldvalidation
+from reference_impl.apiserver.core import errors, fieldvalidation, scheme
 from reference_impl.apiserver.core.auth import API_AUDIENCES, AuthenticationFailed, UserInfo
-from reference_impl.apiserver.core.validation import unsupported
 from reference_impl.mirrors import mirrors
 
 ISSUER = API_AUDIENCES[0]  # --service-account-issuer, whose default the API audiences take
@@ -106,17 +105,19 @@ def create_token(registry, key: ec.EllipticCurvePrivateKey, namespace: str, name
     if expiration > MAX_EXPIRATION_SECONDS:
         problems.append(f"spec.expirationSeconds: Invalid value: {expiration}: may not specify a duration larger "
                         "than 2^32 seconds")
-    if bound and bound.get("kind") not in BOUND_KINDS:
-        problems.append(unsupported("spec.boundObjectRef.kind", bound.get("kind", ""), tuple(BOUND_KINDS)))
-    elif bound and bound.get("apiVersion", "v1") != "v1":
-        problems.append(unsupported("spec.boundObjectRef.apiVersion", bound.get("apiVersion"), ("v1",)))
     if problems:
         raise errors.invalid("TokenRequest", "", problems, "authentication.k8s.io")
     account = registry.get("serviceaccounts", namespace, name)
     private = {"namespace": namespace,
                "serviceaccount": {"name": name, "uid": account["metadata"].get("uid", "")}}
-    if bound:
-        target = registry.get(BOUND_KINDS[bound["kind"]], namespace, str(bound.get("name", "")))
+    if bound is not None:
+        gvk = scheme.from_api_version_and_kind(bound.get("apiVersion") or "", bound.get("kind") or "")
+        if gvk.group or gvk.kind not in BOUND_KINDS:
+            raise errors.bad_request(f"cannot bind token to object of type {gvk.group}/{gvk.version}, "
+                                     f"Kind={gvk.kind}")
+        if not bound.get("name"):  # the Pod or Secret store's Get of no name
+            raise errors.bad_request("Name parameter required.")
+        target = registry.get(BOUND_KINDS[bound["kind"]], namespace, bound["name"])
         if bound["kind"] == "Pod" and (target.get("spec") or {}).get("serviceAccountName") != name:
             raise errors.bad_request(f'cannot bind token for serviceaccount "{name}" to pod running with different '
                                      "serviceaccount name.")

@@ -157,7 +157,6 @@ def test_a_token_binds_only_to_a_pod_running_as_its_service_account(setup):
 @pytest.mark.parametrize("spec,code", [
     ({"expirationSeconds": 10}, 422),
     ({"expirationSeconds": 2 ** 33}, 422),
-    ({"boundObjectRef": {"kind": "ConfigMap", "name": "x"}}, 422),
     ({"boundObjectRef": {"kind": "Pod", "name": "missing"}}, 404),
     ({"expirationSeconds": "soon"}, 400),
 ])
@@ -197,6 +196,19 @@ def test_a_token_request_the_codec_refuses_is_400(setup, body, message):
     refuses is transformDecodeError's 400 with the decoder's words."""
     chain, ns, _, _, _ = setup
     code, status = send(chain, "admin", "POST", token_path(ns), body)
+    assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
+
+
+@pytest.mark.parametrize("bound,message", [
+    ({"kind": "ConfigMap", "apiVersion": "v1", "name": "x"}, "cannot bind token to object of type /v1, Kind=ConfigMap"),
+    ({"kind": "Pod", "apiVersion": "apps/v1", "name": "x"}, "cannot bind token to object of type apps/v1, Kind=Pod"),
+    ({"kind": "Secret", "apiVersion": "v1"}, "Name parameter required."),
+])
+def test_a_token_binds_only_to_a_named_pod_or_secret(setup, bound, message):
+    """TokenREST.Create binds to a Pod or Secret of the core group (any version), fetched by its
+    name; anything else is a 400."""
+    chain, ns, _, _, _ = setup
+    code, status = send(chain, "admin", "POST", token_path(ns), {"spec": {"boundObjectRef": bound}})
     assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
 
 
