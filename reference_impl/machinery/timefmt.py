@@ -1,6 +1,7 @@
 """metav1.Time and metav1.MicroTime on the wire, from seconds since the epoch."""
 from __future__ import annotations
 
+import calendar
 import datetime
 
 
@@ -25,3 +26,59 @@ def go_time_string(text: str) -> str:
 def parse_rfc3339(text: str) -> float:
     """Seconds since the epoch of a metav1.Time as it is written ("2024-01-02T03:04:05Z")."""
     return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+RFC3339_LAYOUT = "2006-01-02T15:04:05Z07:00"
+# time.RFC3339 as time.Parse walks it: (layout element, what it reads, the field it may put out of range).
+_RFC3339_ELEMENTS = (("2006", "year", None), ("-", "", None), ("01", "fixed", "month"), ("-", "", None),
+                     ("02", "fixed", None), ("T", "", None), ("15", "loose", "hour"), (":", "", None),
+                     ("04", "fixed", "minute"), (":", "", None), ("05", "seconds", "second"), ("Z07:00", "zone", None))
+_LIMITS = {"month": (1, 12), "hour": (0, 23), "minute": (0, 59), "second": (0, 59)}
+
+
+def _number(value: str, fixed: bool) -> tuple[int, str] | None:
+    """time's getnum: two digits, or one when not `fixed`; None for none."""
+    if not value[:1].isdigit():
+        return None
+    width = 2 if value[1:2].isdigit() else 1
+    return (int(value[:width]), value[width:]) if width == 2 or not fixed else None
+
+
+def _read(element: str, reads: str, value: str) -> tuple[int, str] | None:
+    """One layout element read off the front of `value`: its number and what is left, or None."""
+    if not reads:
+        return (0, value[1:]) if value[:1] == element else None
+    if reads == "year":
+        return (int(value[:4]), value[4:]) if len(value) >= 4 and value[:4].isdigit() else None
+    if reads == "zone":
+        if value[:1] == "Z":
+            return 0, value[1:]
+        zone_ok = len(value) >= 6 and value[3] == ":" and value[0] in "+-" and value[1:3].isdigit() and \
+            value[4:6].isdigit()
+        return (0, value[6:]) if zone_ok else None
+    read = _number(value, reads != "loose")
+    if read and reads == "seconds" and read[1][:1] in ".," and read[1][1:2].isdigit():
+        fraction = read[1][1:]
+        read = read[0], fraction[len(fraction) - len(fraction.lstrip("0123456789")):]
+    return read
+
+
+def rfc3339_parse_error(text: str) -> str | None:
+    """time.Parse(time.RFC3339, text)'s error as Go 1.18 writes it (the element it could not read,
+    a field out of range, text left over), None for a time it parses."""
+    value, fields = text, {}
+    for element, reads, field_name in _RFC3339_ELEMENTS:
+        read = _read(element, reads, value)
+        if read is None:
+            return f'parsing time "{text}" as "{RFC3339_LAYOUT}": cannot parse "{value}" as "{element}"'
+        number, value = read
+        low, high = _LIMITS.get(field_name, (number, number))
+        if not low <= number <= high:
+            return f'parsing time "{text}": {field_name} out of range'
+        fields[element] = number
+    if value:
+        return f'parsing time "{text}": extra text: {value}'
+    year, month, day = fields["2006"], fields["01"], fields["02"]
+    if not 1 <= day <= calendar.monthrange(year, month)[1]:
+        return f'parsing time "{text}": day out of range'
+    return None

@@ -30,7 +30,7 @@ from reference_impl.apiserver.core.lifecycle import pod_binding_problems, rfc333
 from reference_impl.apiserver.core.schemas import META, REF_PREFIX
 from reference_impl.apiserver.fieldmanager import FieldManager, manager_or_user_agent
 from reference_impl.apiserver.fieldmanager.fieldmanager import FIELD_MANAGER_MAX_LENGTH
-from reference_impl.machinery import fields, gojson, labels
+from reference_impl.machinery import fields, gojson, labels, timefmt
 from reference_impl.machinery.gofmt import format_v
 from reference_impl.machinery.params import query_bool
 from reference_impl.mirrors import mirrors
@@ -632,6 +632,17 @@ def check_delete_options_types(options: dict, path: str = "") -> None:
                                      f"field {field_name} of type {go_type}")
 
 
+def _check_eviction_types(body: dict) -> None:
+    """400 for deleteOptions the json decoder cannot put into an Eviction's v1.DeleteOptions."""
+    options = body.get("deleteOptions")
+    if options is None:
+        return
+    if not isinstance(options, dict):
+        raise errors.bad_request(f"json: cannot unmarshal {fieldvalidation.json_type(options)} "
+                                 "into Go struct field Eviction.deleteOptions of type v1.DeleteOptions")
+    check_delete_options_types(options, "deleteOptions.")
+
+
 def field_manager_of(request: Request) -> str:
     """The manager a write is recorded for: ?fieldManager, else the User-Agent's first token."""
     return manager_or_user_agent(request.param("fieldManager"), request.header("User-Agent"))
@@ -679,9 +690,14 @@ LOG_OPTIONS = ("follow", "previous", "tailLines", "limitBytes", "timestamps", "s
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePodLogOptions")
 def check_log_options(request: Request) -> None:
-    """The integer options decode as int64 (400 otherwise); tailLines may not be negative,
-    limitBytes and sinceSeconds must be positive, and sinceSeconds excludes sinceTime (422)."""
+    """The integer options decode as int64 and sinceTime as RFC 3339 (400 otherwise); tailLines may
+    not be negative, limitBytes and sinceSeconds must be positive, and sinceSeconds excludes
+    sinceTime (422)."""
     tail, limit, since = (query_int64(request, name) for name in ("tailLines", "limitBytes", "sinceSeconds"))
+    if request.param("sinceTime"):
+        parse_error = timefmt.rfc3339_parse_error(request.param("sinceTime"))
+        if parse_error:
+            raise errors.bad_request(parse_error)
     problems = []
     if tail is not None and tail < 0:
         problems.append(validation.invalid("tailLines", tail, "must be greater than or equal to 0"))
@@ -1108,7 +1124,8 @@ class RESTHandlers:
         """serviceaccounts/NAME/token: a TokenRequest answered with a signed token."""
         if self.token_key is None:
             raise errors.resource_not_served()
-        body = decode_body(request)[0]
+        body = decode_body(request, into_kind="TokenRequest")[0] or {}
+        decode_as(body, scheme.GroupVersionKind("authentication.k8s.io", "v1", "TokenRequest"), request.body)
         self._admit_and_validate(request, "CREATE", resource, body, None)
         answer = tokenrequest.create_token(self.registry, self.token_key, request.info.namespace, request.info.name,
                                            body, self.now())
@@ -1123,19 +1140,17 @@ class RESTHandlers:
         check_write_options(request, "CreateOptions")
         request_dry_run = request.query.get("dryRun", []) if dry_run(request) else []
         body = decode_body(request, into_kind="Eviction")[0] or {}
-        api_version, kind = body.get("apiVersion") or "policy/v1", body.get("kind") or "Eviction"
-        if api_version not in eviction.ACCEPTED_VERSIONS:
-            raise errors.bad_request(f"the API version in the data ({api_version}) does not match the expected "
-                                     "API version (policy/v1)")
-        if kind != "Eviction":
-            raise errors.bad_request(f'no kind "{kind}" is registered for version "{api_version}"')
+        gvk = decode_as(body, scheme.GroupVersionKind("policy", "v1", "Eviction"), request.body)
+        if gvk.group_version not in eviction.ACCEPTED_VERSIONS:
+            raise errors.bad_request(f"the API version in the data ({gvk.group_version}) does not match the "
+                                     "expected API version (policy/v1)")
         if not isinstance(body.setdefault("metadata", {}), dict):
             raise errors.bad_request("metadata must be an object")
-        if body.get("deleteOptions") is not None:
-            if not isinstance(body["deleteOptions"], dict):
-                raise errors.bad_request(f"json: cannot unmarshal {fieldvalidation.json_type(body['deleteOptions'])} "
-                                         "into Go struct field Eviction.deleteOptions of type v1.DeleteOptions")
-            check_delete_options_types(body["deleteOptions"], "deleteOptions.")
+        try:
+            _check_eviction_types(body)
+        except StatusError as err:
+            raise errors.bad_request(f'Eviction in version "{gvk.version}" cannot be handled as a Eviction: '
+                                     f"{err.message}") from None
         self._admit_and_validate(request, "CREATE", resource, body, None)
         status = eviction.EvictionREST(self.registry).create(request.info.namespace, request.info.name, body,
                                                              request_dry_run)
@@ -1181,7 +1196,7 @@ class RESTHandlers:
                                                                                              resource)))
 
     @mirrors("(*k8s.io/kubernetes/pkg/registry/core/pod/rest.LogREST).Get")
-    def pod_log(self, request: Request, resource) -> WatchResponse:
+    def pod_log(self, request: Request, resource) -> Response | WatchResponse:
         """Stream the container's log from the kubelet of the pod's node (`kubectl logs`), opened by
         the adapter's `open_log`."""
         info = request.info
@@ -1189,9 +1204,8 @@ class RESTHandlers:
         pod = self.registry.get(resource, info.namespace, info.name)
         container = log_container(pod, request.param("container"))
         node_name = (pod.get("spec") or {}).get("nodeName")
-        if not node_name:
-            raise errors.bad_request(f'container "{container}" in pod "{info.name}" is waiting to start: '
-                                     "ContainerCreating")
+        if not node_name:  # no location to stream from: LocationStreamer's empty stream, a 204
+            return Response(204, b"", "text/plain")
         host, port = kubelet_endpoint(self.registry.get("nodes", None, node_name))
         query = {name: request.param(name) for name in LOG_OPTIONS if request.param(name)}
         path = "/containerLogs/" + "/".join(urllib.parse.quote(p, safe="") for p in

@@ -18,6 +18,7 @@ from reference_impl.apiserver.core.selectors import from_label_selector_dict, to
 from reference_impl.apiserver.fieldmanager import scalehandler
 from reference_impl.apiserver.kinds.customresourcedefinition import CRD
 from reference_impl.apiserver.kinds.priorityclass import SYSTEM_PRIORITY_CLASS_NAMES
+from reference_impl.apiserver.storage.etcd3 import parse_uint_problem
 from reference_impl.mirrors import mirrors
 
 TERMINATED_PHASES = ("Failed", "Succeeded")
@@ -315,6 +316,9 @@ class LifecycleMixin:
                 raise errors.invalid("Scale", name, [f"spec.replicas: Invalid value: {replicas}: "
                                                      "must be greater than or equal to 0"], "autoscaling")
             sent_rv = (scale.get("metadata") or {}).get("resourceVersion")
+            if sent_rv and parse_uint_problem(sent_rv):
+                # Store.Update parses the version the Scale gave its parent; upstream answers its error as a 500.
+                raise errors.bad_request(parse_uint_problem(sent_rv))
             if sent_rv and sent_rv != obj["metadata"]["resourceVersion"]:
                 raise errors.conflict(r.plural, name, r.group)
             if not isinstance(obj.get("spec"), dict):

@@ -25,9 +25,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from dataclasses import replace
 
-from reference_impl.apiserver.core import errors
+from reference_impl.apiserver.core import errors, fieldvalidation, scheme
 from reference_impl.apiserver.core.auth import API_AUDIENCES, AuthenticationFailed, UserInfo
-from reference_impl.apiserver.core.validation import unsupported
 from reference_impl.mirrors import mirrors
 
 ISSUER = API_AUDIENCES[0]  # --service-account-issuer, whose default the API audiences take
@@ -89,22 +88,16 @@ def _rfc3339(seconds: float) -> str:
          "k8s.io/kubernetes/pkg/apis/authentication/validation.ValidateTokenRequest")
 def create_token(registry, key: ec.EllipticCurvePrivateKey, namespace: str, name: str, body: object,
                  now: float) -> dict:
-    """The TokenRequest answered: its spec with defaults and a status holding the signed token."""
-    if not isinstance(body, dict):
-        raise errors.bad_request("the body of the request must be a TokenRequest object")
-    if body.get("apiVersion", "authentication.k8s.io/v1") != "authentication.k8s.io/v1" \
-            or body.get("kind", "TokenRequest") != "TokenRequest":
-        raise errors.bad_request(f'no kind "{body.get("kind")}" is registered for version "{body.get("apiVersion")}"')
-    spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
-    audiences = spec.get("audiences") or list(API_AUDIENCES)
-    expiration = spec.get("expirationSeconds", DEFAULT_EXPIRATION_SECONDS)
+    """The TokenRequest answered: its spec with defaults and a status holding the signed token.
+    `body` is what the codec took for an authentication.k8s.io/v1 TokenRequest."""
+    problem = type_problem(body)
+    if problem:
+        raise errors.bad_request(f'TokenRequest in version "v1" cannot be handled as a TokenRequest: {problem}')
+    spec = body.get("spec") or {}
+    audiences = [audience or "" for audience in spec.get("audiences") or API_AUDIENCES]
+    expiration = spec.get("expirationSeconds")
+    expiration = DEFAULT_EXPIRATION_SECONDS if expiration is None else expiration
     bound = spec.get("boundObjectRef")
-    if not isinstance(audiences, list) or not all(isinstance(a, str) for a in audiences):
-        raise errors.bad_request("spec.audiences must be a list of strings")
-    if not isinstance(expiration, int) or isinstance(expiration, bool):
-        raise errors.bad_request("spec.expirationSeconds must be an integer")
-    if bound is not None and not isinstance(bound, dict):
-        raise errors.bad_request("spec.boundObjectRef must be an object")
     problems = []
     if expiration < MIN_EXPIRATION_SECONDS:
         problems.append(f"spec.expirationSeconds: Invalid value: {expiration}: may not specify a duration less "
@@ -112,17 +105,19 @@ def create_token(registry, key: ec.EllipticCurvePrivateKey, namespace: str, name
     if expiration > MAX_EXPIRATION_SECONDS:
         problems.append(f"spec.expirationSeconds: Invalid value: {expiration}: may not specify a duration larger "
                         "than 2^32 seconds")
-    if bound and bound.get("kind") not in BOUND_KINDS:
-        problems.append(unsupported("spec.boundObjectRef.kind", bound.get("kind", ""), tuple(BOUND_KINDS)))
-    elif bound and bound.get("apiVersion", "v1") != "v1":
-        problems.append(unsupported("spec.boundObjectRef.apiVersion", bound.get("apiVersion"), ("v1",)))
     if problems:
         raise errors.invalid("TokenRequest", "", problems, "authentication.k8s.io")
     account = registry.get("serviceaccounts", namespace, name)
     private = {"namespace": namespace,
                "serviceaccount": {"name": name, "uid": account["metadata"].get("uid", "")}}
-    if bound:
-        target = registry.get(BOUND_KINDS[bound["kind"]], namespace, str(bound.get("name", "")))
+    if bound is not None:
+        gvk = scheme.from_api_version_and_kind(bound.get("apiVersion") or "", bound.get("kind") or "")
+        if gvk.group or gvk.kind not in BOUND_KINDS:
+            raise errors.bad_request(f"cannot bind token to object of type {gvk.group}/{gvk.version}, "
+                                     f"Kind={gvk.kind}")
+        if not bound.get("name"):  # the Pod or Secret store's Get of no name
+            raise errors.bad_request("Name parameter required.")
+        target = registry.get(BOUND_KINDS[bound["kind"]], namespace, bound["name"])
         if bound["kind"] == "Pod" and (target.get("spec") or {}).get("serviceAccountName") != name:
             raise errors.bad_request(f'cannot bind token for serviceaccount "{name}" to pod running with different '
                                      "serviceaccount name.")
@@ -142,6 +137,46 @@ def create_token(registry, key: ec.EllipticCurvePrivateKey, namespace: str, name
             "metadata": {"name": name, "namespace": namespace, "creationTimestamp": _rfc3339(issued)},
             "spec": out_spec,
             "status": {"token": sign(claims, key), "expirationTimestamp": _rfc3339(issued + expiration)}}
+
+
+# The Go types of v1.TokenRequestSpec's and v1.BoundObjectReference's fields, as encoding/json names them.
+_SPEC_GO_TYPES = {"audiences": "[]string", "expirationSeconds": "int64", "boundObjectRef": "v1.BoundObjectReference"}
+_BOUND_REF_GO_TYPES = {"kind": "string", "apiVersion": "string", "name": "string", "uid": "types.UID"}
+
+
+@mirrors("encoding/json.Unmarshal")
+def type_problem(body: dict) -> str | None:
+    """encoding/json's error for the first spec value (in the body's order) a v1.TokenRequest
+    cannot hold; None when it holds them all. A null is the zero value, never an error."""
+    spec = body.get("spec")
+    if spec is not None and not isinstance(spec, dict):
+        return _unmarshal_error(spec, "TokenRequest.spec", "v1.TokenRequestSpec")
+    values = [(value, f"TokenRequestSpec.spec.{name}", _SPEC_GO_TYPES[name])
+              for name, value in (spec or {}).items() if name in _SPEC_GO_TYPES]
+    for value, where, go_type in values:
+        if isinstance(value, list) and go_type == "[]string":
+            values += [(item, where, "string") for item in value]
+        elif isinstance(value, dict) and go_type == "v1.BoundObjectReference":
+            values += [(item, f"BoundObjectReference.spec.boundObjectRef.{name}", _BOUND_REF_GO_TYPES[name])
+                       for name, item in value.items() if name in _BOUND_REF_GO_TYPES]
+        elif value is not None and not _holds(go_type, value):
+            return _unmarshal_error(value, where, go_type)
+    return None
+
+
+def _holds(go_type: str, value: object) -> bool:
+    if go_type == "int64":
+        return isinstance(value, int) and not isinstance(value, bool) and -(1 << 63) <= value < 1 << 63
+    return isinstance(value, str) and go_type in ("string", "types.UID")
+
+
+@mirrors("(*encoding/json.UnmarshalTypeError).Error")
+def _unmarshal_error(value: object, where: str, go_type: str) -> str:
+    """A number is shown with its value when an integer type cannot hold it."""
+    shown = fieldvalidation.json_type(value)
+    if shown == "number" and go_type == "int64":
+        shown = f"number {value}"
+    return f"json: cannot unmarshal {shown} into Go struct field {where} of type {go_type}"
 
 
 class ServiceAccountTokenAuthenticator:

@@ -6,7 +6,7 @@ from reference_impl.apiserver.core.resources import COMMON_FIELDS, NO_COLLECTION
 from reference_impl.apiserver.core.schemas import (CORE, conditions, kind, list_kind, obj, opaque, ref, string,
                                                    strings)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
-from reference_impl.apiserver.core.validation import finalizer_problems
+from reference_impl.apiserver.core.validation import finalizer_problems, invalid
 from reference_impl.apiserver.kinds._defaulting import object_field
 from reference_impl.mirrors import mirrors
 
@@ -39,10 +39,21 @@ def validate_namespace(obj: dict) -> list[str]:
     return finalizer_problems((obj.get("spec") or {}).get("finalizers") or [], True, "spec.finalizers")
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNamespaceStatusUpdate")
+def validate_status_update(old: dict, new: dict) -> list[str]:
+    """The phase is Active while the namespace has no deletionTimestamp, Terminating after."""
+    phase = new["status"].get("phase") or ""
+    if not new["metadata"].get("deletionTimestamp"):
+        return [] if phase == "Active" else [
+            invalid("status.Phase", phase, "may only be 'Active' if `deletionTimestamp` is empty")]
+    return [] if phase == "Terminating" else [
+        invalid("status.Phase", phase, "may only be 'Terminating' if `deletionTimestamp` is not empty")]
+
+
 RESOURCES = (
     Resource("", "v1", "Namespace", "namespaces", "namespace", False, ("ns",), NO_COLLECTION_DELETE,
              ("status", "finalize"), name_validation="label", return_deleted_object=True, validator=validate_namespace,
-             canonicalize=canonicalize, status_reset_on_update=True,
+             canonicalize=canonicalize, status_reset_on_update=True, validate_status_update=validate_status_update,
              field_selectors=(*COMMON_FIELDS, "status.phase"),
              field_label_conversion=FieldLabelConversion(("status.phase", "metadata.name"))),
 )

@@ -6,7 +6,7 @@ from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelCon
 from reference_impl.apiserver.core.schemas import (CORE, META, arr, boolean, conditions, kind, list_kind, obj,
                                                    opaque, quantity_map, ref, string, strings)
 from reference_impl.apiserver.core.validation import (TAINT_EFFECTS, invalid, label_name_problems, required,
-                                                      unsupported)
+                                                      resource_quantity_problems, unsupported)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.machinery.gojson import quote
 from reference_impl.machinery.labels import label_value_problems
@@ -54,11 +54,22 @@ def prepare_for_status_update(new: dict, old: dict) -> None:
         new["status"].pop("config", None)
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNodeResources")
+def validate_status_update(old: dict, new: dict) -> list[str]:
+    """ValidateNodeUpdate's status rules: no negative capacity or allocatable quantity (the spec
+    is the stored one, checked when it was written)."""
+    status = new["status"]
+    return [problem for field in ("capacity", "allocatable")
+            for name, value in (status.get(field) or {}).items()
+            for problem in resource_quantity_problems(name, value, f"status.{field}.{name}")]
+
+
 RESOURCES = (
     Resource("", "v1", "Node", "nodes", "node", False, ("no",), subresources=("status",), validator=validate_node,
              status_reset_on_update=True, field_selectors=(*COMMON_FIELDS, "spec.unschedulable"),
              field_label_conversion=FieldLabelConversion(("metadata.name", "spec.unschedulable")),
-             storage_prefix="minions", prepare_for_status_update=prepare_for_status_update),
+             storage_prefix="minions", prepare_for_status_update=prepare_for_status_update,
+             validate_status_update=validate_status_update),
 )
 
 

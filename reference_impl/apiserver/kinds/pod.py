@@ -7,7 +7,7 @@ import json
 from reference_impl.apiserver.core.podvalidation import pod_spec_problems, toleration_problems
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
 from reference_impl.apiserver.core.schemas import CORE, META, arr, conditions, kind, list_kind, obj, ref, string
-from reference_impl.apiserver.core.validation import as_list, as_object, invalid, required
+from reference_impl.apiserver.core.validation import IP_MSG, as_list, as_object, invalid, parse_ip, required
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.apiserver.kinds._defaulting import pod_spec
 from reference_impl.machinery import gojson
@@ -206,6 +206,19 @@ def validate_ephemeral_containers_update(old: dict, new: dict) -> list[str]:
     return problems
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validatePodIPs",
+         "k8s.io/kubernetes/pkg/apis/core/v1.Convert_v1_PodStatus_To_core_PodStatus")
+def validate_status_update(old: dict, new: dict) -> list[str]:
+    """Each of the status's pod IPs is an IP. v1's podIP, when set, is the internal podIPs[0]:
+    the conversion makes it the only one when podIPs is empty or starts with another address."""
+    status = as_object(new.get("status"))
+    pod_ips = [as_object(pod_ip).get("ip") or "" for pod_ip in as_list(status.get("podIPs"))]
+    pod_ip = status.get("podIP") or ""
+    if pod_ip and pod_ips[:1] != [pod_ip]:
+        pod_ips = [pod_ip]
+    return [invalid(f"status.podIPs[{index}]", ip, IP_MSG) for index, ip in enumerate(pod_ips) if parse_ip(ip) is None]
+
+
 RESOURCES = (
     Resource("", "v1", "Pod", "pods", "pod", True, ("po",), subresources=("status", "binding", "eviction", "log",
                                                                               "ephemeralcontainers"),
@@ -221,7 +234,7 @@ RESOURCES = (
              watch_index="spec.nodeName",
              validator=validate_pod, create_validator=validate_pod_create, update_validator=validate_pod_update,
              prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update,
-             prepare_for_status_update=prepare_for_status_update,
+             prepare_for_status_update=prepare_for_status_update, validate_status_update=validate_status_update,
              prepare_for_ephemeral_containers_update=prepare_for_ephemeral_containers_update,
              validate_ephemeral_containers_update=validate_ephemeral_containers_update),
 )

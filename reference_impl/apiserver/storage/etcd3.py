@@ -88,14 +88,21 @@ def parse_resource_version(resource_version: str) -> int:
     client's mistake is a 400 here, in the same words."""
     if not resource_version:
         return 0
+    problem = parse_uint_problem(resource_version)
+    if problem:
+        raise errors.bad_request(f"resourceVersion: Invalid value: {gojson.quote(resource_version)}: {problem}")
+    return int(resource_version)
+
+
+def parse_uint_problem(resource_version: str) -> str | None:
+    """strconv.ParseUint's error for a resourceVersion that is no uint64, None for one that is."""
     if not (resource_version.isascii() and resource_version.isdigit()):
         why = "invalid syntax"
     elif int(resource_version) >= 1 << 64:
         why = "value out of range"
     else:
-        return int(resource_version)
-    quoted = gojson.quote(resource_version)
-    raise errors.bad_request(f"resourceVersion: Invalid value: {quoted}: strconv.ParseUint: parsing {quoted}: {why}")
+        return None
+    return f"strconv.ParseUint: parsing {gojson.quote(resource_version)}: {why}"
 
 
 def encode_continue(next_key: str, prefix: str, revision: int) -> str:

@@ -93,12 +93,26 @@ def test_an_eviction_naming_another_pod_is_400(chain):
         400, "BadRequest", "name in URL does not match name in Eviction object")
 
 
-def test_an_eviction_in_another_api_version_is_400(chain):
-    """Only policy/v1 and policy/v1beta1 Evictions are accepted (AcceptsGroupVersion)."""
+SCHEME = 'in scheme "pkg/api/legacyscheme/scheme.go:30"'
+
+
+@pytest.mark.parametrize("body,message", [
+    (eviction(api_version="policy/v9"),
+     f'Eviction in version "v9" cannot be handled as a Eviction: no kind "Eviction" is registered for version '
+     f'"policy/v9" {SCHEME}'),
+    ({**eviction(), "kind": "DeleteOptions"},
+     'DeleteOptions in version "v1" cannot be handled as a Eviction: converting (v1.DeleteOptions) to '
+     "(policy.Eviction): unknown conversion"),
+    ({**eviction(), "deleteOptions": "x"},
+     'Eviction in version "v1" cannot be handled as a Eviction: json: cannot unmarshal string into Go struct '
+     "field Eviction.deleteOptions of type v1.DeleteOptions"),
+], ids=["unknown-version", "other-kind", "options-not-an-object"])
+def test_an_eviction_body_the_codec_refuses_is_400(chain, body, message):
+    """createHandler decodes the body into an Eviction; what the codec refuses is
+    transformDecodeError's 400, naming what the body said it was."""
     running_pod(chain)
-    code, status = evict(chain, eviction(api_version="policy/v2"))
-    assert (code, status["message"]) == (
-        400, "the API version in the data (policy/v2) does not match the expected API version (policy/v1)")
+    code, status = evict(chain, body)
+    assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
 
 
 def test_an_eviction_of_a_missing_pod_is_404(chain):
@@ -347,4 +361,4 @@ def test_an_evictions_delete_options_of_the_wrong_type_name_their_path_in_the_ev
     """encoding/json's field path runs from the Eviction: deleteOptions comes first."""
     running_pod(chain)
     code, status = evict(chain, eviction(**options))
-    assert code == 400 and status["message"].endswith(message), status
+    assert (code, status["message"]) == (400, f'Eviction in version "v1" cannot be handled as a Eviction: {message}')

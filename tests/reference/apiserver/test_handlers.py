@@ -411,6 +411,18 @@ def test_a_scale_update_decodes_its_body_as_an_autoscaling_v1_scale(chain, body,
     assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
 
 
+@pytest.mark.parametrize("resource_version,why", [("x", "invalid syntax"), ("18446744073709551616", "value out of range")])
+def test_a_scale_update_with_an_unparsable_resource_version_is_400(chain, resource_version, why):
+    """scaleUpdatedObjectInfo moves the Scale's resourceVersion to the parent, whose version
+    Store.Update parses with strconv.ParseUint (upstream answers its error as a 500)."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    body = {**SCALE, "metadata": {"name": "web", "resourceVersion": resource_version}}
+    code, status = call(chain, "PUT", ns_path(chain, "deployments", "web", "apps/v1") + "/scale", body)
+    assert (code, status["reason"], status["message"]) == (
+        400, "BadRequest", f'strconv.ParseUint: parsing "{resource_version}": {why}')
+    assert call(chain, "GET", ns_path(chain, "deployments", "web", "apps/v1"))[1]["spec"]["replicas"] == 2
+
+
 def test_a_scale_patch_whose_result_does_not_decode_is_invalid(chain):
     """jsonPatcher decodes the patched Scale; a replicas that is no int32 is its 422 on the patch."""
     call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
@@ -1184,13 +1196,28 @@ def test_a_binding_target_of_the_wrong_type_is_400_and_leaves_the_pod_unbound(ch
     # field.NewPath("") prints as the index of a root without a name: "[]".
     ({"sinceSeconds": "5", "sinceTime": "2024-01-01T00:00:00Z"}, 422,
      'PodLogOptions "web" is invalid: []: Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified'),
+    # metav1.Time's UnmarshalQueryParameter: time.Parse(time.RFC3339, ...)'s error as it is.
+    ({"sinceTime": "yesterday"}, 400,
+     'parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as "2006"'),
+    ({"sinceTime": "2024-01-01"}, 400,
+     'parsing time "2024-01-01" as "2006-01-02T15:04:05Z07:00": cannot parse "" as "T"'),
+    ({"sinceTime": "2024-13-01T00:00:00Z"}, 400, 'parsing time "2024-13-01T00:00:00Z": month out of range'),
+    ({"sinceTime": "2024-01-01T00:00:00+0100"}, 400,
+     'parsing time "2024-01-01T00:00:00+0100" as "2006-01-02T15:04:05Z07:00": cannot parse "+0100" as "Z07:00"'),
+    ({"sinceTime": "2024-01-01T00:00:00Zjunk"}, 400, 'parsing time "2024-01-01T00:00:00Zjunk": extra text: junk'),
 ])
 def test_invalid_pod_log_options_are_refused_before_the_kubelet_is_asked(chain, query, code, message):
     """LogREST.Get decodes and validates PodLogOptions first (the pod here is not even scheduled)."""
     call(chain, "POST", ns_path(chain, "pods"), POD)
     got, status = call(chain, "GET", ns_path(chain, "pods", "web") + "/log", query=query)
     assert (got, status["reason"]) == (code, "BadRequest" if code == 400 else "Invalid")
-    assert message in status["message"]
+    assert status["message"].endswith(message)
+
+
+def test_the_log_of_a_pod_not_yet_scheduled_is_204_with_no_body(chain):
+    """LogLocation gives no location for a pod with no node; the empty stream is a 204."""
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    assert call(chain, "GET", ns_path(chain, "pods", "web") + "/log") == (204, b"")
 
 
 @pytest.mark.parametrize("name", ["keep", ""])

@@ -18,6 +18,7 @@ import processes  # noqa: E402
 
 from reference_impl.apiserver.adapter.certs import new_ca  # noqa: E402
 from reference_impl.apiserver.core.errors import StatusError  # noqa: E402
+from reference_impl.apiserver.core.validation import IP_MSG  # noqa: E402
 from reference_impl.apiserver.core.registry import Registry  # noqa: E402
 from reference_impl.apiserver.storage.etcdclient import EtcdClient  # noqa: E402
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
@@ -291,3 +292,38 @@ def test_a_service_status_load_balancer_ingress_is_validated(registry, ns, point
                                                "spec": {"ports": [{"port": 80}]}})
     error = invalid(update_status, registry, ns, service, "services", {"loadBalancer": {"ingress": [point]}})
     assert causes(error) == [("FieldValueInvalid", *expected)]
+
+
+def new_pod(registry, ns: str) -> dict:
+    return registry.create("pods", ns, {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"p{next(_names)}"},
+                                        "spec": TEMPLATE["spec"]})
+
+
+@pytest.mark.parametrize("status,expected", [
+    ({"podIP": "bogus"}, [("FieldValueInvalid", "status.podIPs[0]", f'Invalid value: "bogus": {IP_MSG}')]),
+    ({"podIPs": [{"ip": "x"}]}, [("FieldValueInvalid", "status.podIPs[0]", f'Invalid value: "x": {IP_MSG}')]),
+    ({"podIP": "bogus", "podIPs": [{"ip": "10.0.0.1"}]},
+     [("FieldValueInvalid", "status.podIPs[0]", f'Invalid value: "bogus": {IP_MSG}')]),
+], ids=["podIP", "podIPs", "podIP-wins"])
+def test_a_pod_status_holds_valid_pod_ips(registry, ns, status, expected):
+    """ValidatePodStatusUpdate's validatePodIPs: each IP valid. v1's podIP is podIPs[0]
+    once converted, replacing podIPs when their first differs."""
+    pod = new_pod(registry, ns)
+    assert causes(invalid(update_status, registry, ns, pod, "pods", status)) == expected
+
+
+def test_a_node_status_has_no_negative_resources(registry):
+    """ValidateNodeUpdate's ValidateNodeResources: capacity and allocatable quantities not negative."""
+    node = registry.create("nodes", None, {"apiVersion": "v1", "kind": "Node",
+                                           "metadata": {"name": f"n{next(_names)}"}})
+    error = invalid(update_status, registry, None, node, "nodes",
+                    {"capacity": {"cpu": "2"}, "allocatable": {"cpu": "-1"}})
+    assert causes(error) == [("FieldValueInvalid", "status.allocatable.cpu", f'Invalid value: "-1": {NEGATIVE}')]
+
+
+def test_a_namespace_phase_is_active_until_it_is_deleted(registry):
+    """ValidateNamespaceStatusUpdate: with no deletionTimestamp the phase may only be Active."""
+    namespace = registry.create("namespaces", None, {"metadata": {"name": f"n{next(_names)}"}})
+    error = invalid(update_status, registry, None, namespace, "namespaces", {"phase": "Bogus"})
+    assert causes(error) == [("FieldValueInvalid", "status.Phase",
+                              "Invalid value: \"Bogus\": may only be 'Active' if `deletionTimestamp` is empty")]
