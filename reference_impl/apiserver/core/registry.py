@@ -23,6 +23,7 @@ from reference_impl.apiserver.storage.cacher import Cacher
 from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientError
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.kinds import customresourcedefinition as crds
+from reference_impl.apiserver.kinds import namespace
 from reference_impl.apiserver.kinds.customresourcedefinition import CRD
 from reference_impl.apiserver.core.selectors import parse_field_selector, parse_label_selector
 from reference_impl.apiserver.storage.etcd3 import KeyExists, KeyNotFound, Storage, Watch
@@ -380,7 +381,7 @@ class Registry(LifecycleMixin):
         if subresource == "finalize" and r.plural == "namespaces":
             updated = deep_copy_json(old)
             updated.setdefault("spec", {})["finalizers"] = (new.get("spec") or {}).get("finalizers") or []
-            problems = r.validate(updated)  # ValidateNamespaceFinalizeUpdate
+            problems = namespace.validate_finalize_update(updated)  # the metadata is the stored one
             if problems:
                 raise self._invalid(r, updated, problems)
             return updated

@@ -166,19 +166,35 @@ def owner_reference_problems(references: list[dict]) -> list[str]:
 
 @mirrors("k8s.io/apimachinery/pkg/api/validation.ValidateFinalizers",
          "k8s.io/kubernetes/pkg/apis/core/validation.validateKubeFinalizerName")
-def finalizer_problems(finalizers: list[str], core: bool, path: str = "metadata.finalizers") -> list[str]:
-    """Each finalizer a qualified name (a core kind's, without a domain, one of the standard ones),
-    and not both `orphan` and `foregroundDeletion`."""
-    problems = []
-    for index, finalizer in enumerate(finalizers):
-        if label_key_problem(finalizer):
-            problems.append(invalid(path, finalizer, label_key_problem(finalizer)))
-        elif core and "/" not in finalizer and finalizer not in STANDARD_FINALIZERS:
-            problems.append(invalid(f"{path}[{index}]", finalizer,
-                                    "name is neither a standard finalizer name nor is it fully qualified"))
+@mirrors("k8s.io/apimachinery/pkg/api/validation.ValidateFinalizers",
+         "k8s.io/kubernetes/pkg/apis/core/validation.ValidateObjectMeta")
+def finalizer_problems(finalizers: list[str], core: bool) -> list[str]:
+    """metadata.finalizers: each a qualified name (one error per problem), not both `orphan` and
+    `foregroundDeletion`; then, of a core kind, each one without a domain a standard one."""
+    path = "metadata.finalizers"
+    problems = [invalid(path, finalizer, problem)
+                for finalizer in finalizers for problem in qualified_name_problems(finalizer)]
     if "orphan" in finalizers and "foregroundDeletion" in finalizers:
         problems.append(invalid(path, finalizers, "finalizer orphan and foregroundDeletion cannot be both set"))
+    if core:
+        problems += [problem for index, finalizer in enumerate(finalizers)
+                     for problem in _kube_finalizer_problems(finalizer, f"{path}[{index}]")]
     return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateFinalizerName")
+def finalizer_name_problems(finalizer: str, path: str) -> list[str]:
+    """A core finalizer name: a qualified name (one error per problem), and a standard one when it
+    has no domain."""
+    return ([invalid(path, finalizer, problem) for problem in qualified_name_problems(finalizer)]
+            + _kube_finalizer_problems(finalizer, path))
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateKubeFinalizerName")
+def _kube_finalizer_problems(finalizer: str, path: str) -> list[str]:
+    if "/" not in finalizer and finalizer not in STANDARD_FINALIZERS:
+        return [invalid(path, finalizer, "name is neither a standard finalizer name nor is it fully qualified")]
+    return []
 
 
 PORT_RANGE_MSG = "must be between 1 and 65535, inclusive"

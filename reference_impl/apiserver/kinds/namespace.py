@@ -6,7 +6,7 @@ from reference_impl.apiserver.core.resources import COMMON_FIELDS, NO_COLLECTION
 from reference_impl.apiserver.core.schemas import (CORE, conditions, kind, list_kind, obj, opaque, ref, string,
                                                    strings)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
-from reference_impl.apiserver.core.validation import finalizer_problems, invalid
+from reference_impl.apiserver.core.validation import finalizer_name_problems, invalid
 from reference_impl.apiserver.kinds._defaulting import object_field
 from reference_impl.mirrors import mirrors
 
@@ -35,8 +35,16 @@ def canonicalize(obj: dict) -> None:
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNamespace")
 def validate_namespace(obj: dict) -> list[str]:
-    """spec.finalizers are finalizer names as metadata.finalizers are (also through /finalize)."""
-    return finalizer_problems((obj.get("spec") or {}).get("finalizers") or [], True, "spec.finalizers")
+    """spec.finalizers are finalizer names, reported at spec.finalizers."""
+    return [problem for finalizer in (obj.get("spec") or {}).get("finalizers") or []
+            for problem in finalizer_name_problems(finalizer, "spec.finalizers")]
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNamespaceFinalizeUpdate")
+def validate_finalize_update(obj: dict) -> list[str]:
+    """The finalizers /finalize sets, each reported at its index."""
+    return [problem for index, finalizer in enumerate((obj.get("spec") or {}).get("finalizers") or [])
+            for problem in finalizer_name_problems(finalizer, f"spec.finalizers[{index}]")]
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNamespaceStatusUpdate")

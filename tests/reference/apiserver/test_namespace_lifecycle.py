@@ -137,3 +137,32 @@ def test_finalize_changes_nothing_but_spec_finalizers(chain, ns):
     _, after = call(chain, "PUT", f"/api/v1/namespaces/{ns}/finalize", namespace)
     assert "sneaked" not in (after["metadata"].get("labels") or {})
     assert after["status"]["phase"] == "Active"
+
+
+QUALIFIED = ("must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
+             "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation "
+             "is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
+
+
+@pytest.mark.parametrize("finalizer,errors", [
+    ("example.com/", ['spec.finalizers[0]: Invalid value: "example.com/": name part must be non-empty',
+                      f'spec.finalizers[0]: Invalid value: "example.com/": name part {QUALIFIED}']),
+    ("", ['spec.finalizers[0]: Invalid value: "": name part must be non-empty',
+          f'spec.finalizers[0]: Invalid value: "": name part {QUALIFIED}',
+          'spec.finalizers[0]: Invalid value: "": name is neither a standard finalizer name nor is it fully '
+          'qualified']),
+], ids=["no-name-part", "empty"])
+def test_finalize_reports_problems_at_their_index(chain, ns, finalizer, errors):
+    """ValidateNamespaceFinalizeUpdate: validateFinalizerName at spec.finalizers[i], one error per
+    problem IsQualifiedName finds, then the standard-name check."""
+    code, status = finalize(chain, ns, [finalizer])
+    assert (code, status["message"]) == (422, f'Namespace "{ns}" is invalid: [{", ".join(errors)}]')
+
+
+def test_a_namespace_s_finalizers_are_checked_at_spec_finalizers_one_problem_each(chain, ns):
+    """ValidateNamespace (a create or update) names spec.finalizers without an index."""
+    code, status = call(chain, "POST", "/api/v1/namespaces",
+                        {"metadata": {"name": f"{ns}-bad"}, "spec": {"finalizers": ["example.com/"]}})
+    assert (code, status["message"]) == (
+        422, f'Namespace "{ns}-bad" is invalid: [spec.finalizers: Invalid value: "example.com/": name part must '
+             f'be non-empty, spec.finalizers: Invalid value: "example.com/": name part {QUALIFIED}]')
