@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core import decoding, errors, openapi
 from reference_impl.apiserver.core.schemas import QUANTITY, REF_PREFIX
-from reference_impl.machinery import gojson, quantity
+from reference_impl.machinery import gojson, quantity, timefmt
 from reference_impl.mirrors import mirrors
 
 DIRECTIVES = ("Ignore", "Warn", "Strict")
@@ -309,8 +309,6 @@ def _zero_value(schema: dict) -> object:
 _QUANTITY_PARTS = re.compile(r"([+-]?[0-9]*(?:\.[0-9]*)?)([eEinumkKMGTP]*[-+]?[0-9]*)")
 _QUANTITY_SUFFIX = re.compile(r"[KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+|")
 QUANTITY_FORMAT = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
-# time.RFC3339 as time.Parse reads it: fractional seconds are accepted though the layout has none.
-_RFC3339 = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?(?:Z|[+-][0-9]{2}:[0-9]{2})")
 _INT_RANGES = {"int32": (-2**31, 2**31 - 1), "int64": (-2**63, 2**63 - 1)}
 
 
@@ -353,8 +351,8 @@ def _format_problem(value: object, format: str) -> str | None:
         return None
     if format == "byte":
         return gojson.base64_error(value)
-    if format == "date-time" and not _RFC3339.fullmatch(value):
-        return f'parsing time "{value}" as "2006-01-02T15:04:05Z07:00": not an RFC 3339 time'
+    if format == "date-time":
+        return timefmt.rfc3339_parse_error(value)
     return None
 
 

@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
-from reference_impl.apiserver.core.schemas import (BATCH, META, boolean, integer, list_kind, obj, ref, string,
-                                                   workload)
+from reference_impl.apiserver.core.schemas import (BATCH, META, boolean, conditions, integer, list_kind, obj, ref,
+                                                   string, strings, workload)
 from reference_impl.apiserver.kinds._podspec import TEMPLATE
 from reference_impl.apiserver.core.podvalidation import job_spec_problems
 from reference_impl.apiserver.core.validation import invalid, required
@@ -178,12 +178,38 @@ DEFINITIONS = {
         template=TEMPLATE,
         ttlSecondsAfterFinished=integer("Seconds a finished job is kept.")),
     **workload("batch", "v1", BATCH, "Job", "Pods run until a number of them succeed."),
+    BATCH + "JobStatus": obj(
+        "The observed state of a Job; written by its controller.",
+        active=integer("Pods running."),
+        completedIndexes=string("The completed indexes of an Indexed job, as text (1,3-5,7)."),
+        completionTime=ref(META + "Time", "When the job completed."),
+        conditions=conditions(BATCH + "JobCondition"),
+        failed=integer("Pods that failed."),
+        ready=integer("Pods that are ready."),
+        startTime=ref(META + "Time", "When the controller started the job."),
+        succeeded=integer("Pods that succeeded."),
+        uncountedTerminatedPods=ref(BATCH + "UncountedTerminatedPods",
+                                    "Finished pods the status does not count yet.")),
+    BATCH + "JobCondition": obj(
+        "One condition of a job: Complete, Failed or Suspended.", ("status", "type"),
+        lastProbeTime=ref(META + "Time", "When the condition was last probed."),
+        lastTransitionTime=ref(META + "Time", "When the condition last changed."),
+        message=string("Human-readable details."),
+        reason=string("Why the condition last changed, in CamelCase."),
+        status=string("True, False or Unknown."),
+        type=string("Complete, Failed or Suspended.")),
+    BATCH + "UncountedTerminatedPods": obj(
+        "UIDs of finished pods whose finalizer the controller still has to remove.",
+        failed=strings("Failed pods."),
+        succeeded=strings("Succeeded pods.")),
     BATCH + "JobList": list_kind("batch", "v1", BATCH + "Job"),
 }
 
 
 GO_TYPES = {
     BATCH + "JobSpec": {"completionMode": "v1.CompletionMode"},
+    BATCH + "JobCondition": {"status": "v1.ConditionStatus", "type": "v1.JobConditionType"},
+    BATCH + "UncountedTerminatedPods": {"failed": "[]types.UID", "succeeded": "[]types.UID"},
 }
 
 

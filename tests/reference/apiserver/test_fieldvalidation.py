@@ -166,7 +166,9 @@ def _pod(name: str, container: dict | None = None, **spec) -> dict:
     ("secrets", {"metadata": {"name": "b1"}, "data": {"a": "!!!"}}, "illegal base64 data at input byte 0"),
     ("configmaps", {"metadata": {"name": "b2"}, "binaryData": {"a": "YQ"}}, "illegal base64 data at input byte 0"),
     ("configmaps", {"metadata": {"name": "t1", "creationTimestamp": "yesterday"}},
-     'parsing time "yesterday" as "2006-01-02T15:04:05Z07:00"'),
+     'parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as "2006"'),
+    ("configmaps", {"metadata": {"name": "t2", "creationTimestamp": "2024-13-01T00:00:00Z"}},
+     'parsing time "2024-13-01T00:00:00Z": month out of range'),
 ])
 def test_values_the_go_type_cannot_hold_are_400(chain, plural, body, message):
     """Decoding refuses what the field's Go type cannot hold: a resource.Quantity that does not

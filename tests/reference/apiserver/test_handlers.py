@@ -1423,6 +1423,29 @@ def test_a_strategic_merge_patch_of_a_number_apiversion_is_the_converters_refusa
         422, ' "" is invalid: patch: Invalid value: "map[apiVersion:1]": cannot convert int64 to string')
 
 
+@pytest.mark.parametrize("status,problem", [
+    ({"succeeded": "x"}, "json: cannot unmarshal string into Go struct field JobStatus.status.succeeded of type int32"),
+    ({"startTime": "yesterday"},
+     'parsing time "yesterday" as "2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as "2006"'),
+    ({"uncountedTerminatedPods": {"failed": [1]}},
+     "json: cannot unmarshal number into Go struct field UncountedTerminatedPods.status.uncountedTerminatedPods.failed "
+     "of type types.UID"),
+    ({"conditions": [{"type": "Complete", "status": 1}]},
+     "json: cannot unmarshal number into Go struct field JobCondition.status.conditions.status of type "
+     "v1.ConditionStatus"),
+])
+def test_a_job_status_is_decoded_into_its_struct(chain, status, problem):
+    """A Job's status is a typed JobStatus, not any content: its /status refuses what it cannot hold."""
+    name = "status-" + next(iter(status)).lower()
+    job = {"metadata": {"name": name}, "spec": {"template": {
+        "spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}}}
+    code, job = call(chain, "POST", ns_path(chain, "jobs", group="batch/v1"), job)
+    assert code == 201, job
+    code, answer = call(chain, "PUT", ns_path(chain, "jobs", name, group="batch/v1") + "/status",
+                        {**job, "status": status})
+    assert (code, answer["message"]) == (400, f'Job in version "v1" cannot be handled as a Job: {problem}')
+
+
 def test_the_converter_names_a_named_string_type_it_cannot_convert_to(chain):
     """A Secret's type is a v1.SecretType: the unstructured converter says so, not `string`."""
     call(chain, "POST", ns_path(chain, "secrets"), {"metadata": {"name": "s"}, "type": "Opaque"})
