@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
-from reference_impl.apiserver.core.schemas import (CERTIFICATES, integer, kind, list_kind, obj, opaque, ref,
-                                                   string, strings)
+from reference_impl.apiserver.core.schemas import (CERTIFICATES, META, arr, integer, kind, list_kind, obj, opaque,
+                                                   ref, string, strings)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, human_duration, name_cell, part
 from reference_impl.machinery.gojson import quote
 from reference_impl.machinery.labels import DNS_SUBDOMAIN
@@ -354,7 +354,21 @@ DEFINITIONS = {
         "certificates.k8s.io", "v1", "CertificateSigningRequest", "A request for a signed certificate.",
         ("spec",),
         spec=ref(CERTIFICATES + "CertificateSigningRequestSpec", "The request."),
-        status=opaque("Conditions (Approved, Denied, Failed) and the issued certificate.")),
+        status=ref(CERTIFICATES + "CertificateSigningRequestStatus",
+                   "Conditions (Approved, Denied, Failed) and the issued certificate.")),
+    CERTIFICATES + "CertificateSigningRequestStatus": obj(
+        "What became of the request.",
+        certificate=string("The issued certificate chain, PEM-encoded.", "byte"),
+        conditions=arr(ref(CERTIFICATES + "CertificateSigningRequestCondition"),
+                       "Approved, Denied and Failed, each at most once.", map_keys=("type",))),
+    CERTIFICATES + "CertificateSigningRequestCondition": obj(
+        "One condition of a request.", ("status", "type"),
+        lastTransitionTime=ref(META + "Time", "When the condition last changed."),
+        lastUpdateTime=ref(META + "Time", "When the condition was last updated."),
+        message=string("Human-readable details."),
+        reason=string("Why, in CamelCase."),
+        status=string("True, False or Unknown."),
+        type=string("Approved, Denied or Failed.")),
     CERTIFICATES + "CertificateSigningRequestSpec": obj(
         "What is asked to be signed, and by whom.", ("request", "signerName"),
         expirationSeconds=integer("The validity asked for."),
@@ -371,7 +385,8 @@ DEFINITIONS = {
 
 
 GO_TYPES = {
-    CERTIFICATES + "CertificateSigningRequest": {"status": "v1.CertificateSigningRequestStatus"},
+    CERTIFICATES + "CertificateSigningRequestCondition": {"status": "v1.ConditionStatus",
+                                                          "type": "v1.RequestConditionType"},
     CERTIFICATES + "CertificateSigningRequestSpec": {"extra": "map[string]v1.ExtraValue", "usages": "[]v1.KeyUsage"},
 }
 

@@ -1446,6 +1446,28 @@ def test_a_job_status_is_decoded_into_its_struct(chain, status, problem):
     assert (code, answer["message"]) == (400, f'Job in version "v1" cannot be handled as a Job: {problem}')
 
 
+@pytest.mark.parametrize("subresource,status,problem", [
+    ("status", {"certificate": "x"}, "illegal base64 data at input byte 0"),
+    ("approval", {"conditions": "x"}, "json: cannot unmarshal string into Go struct field "
+                                      "CertificateSigningRequestStatus.status.conditions of type "
+                                      "[]v1.CertificateSigningRequestCondition"),
+])
+def test_a_csr_status_is_decoded_into_its_struct(chain, subresource, status, problem):
+    """A CSR's status is a typed CertificateSigningRequestStatus: conditions a list, the certificate
+    base64 bytes."""
+    from tests.reference.apiserver import csrs
+
+    name = f"csr-{subresource}"
+    code, csr = call(chain, "POST", "/apis/certificates.k8s.io/v1/certificatesigningrequests", {
+        "metadata": {"name": name}, "spec": {"request": csrs.request(), "usages": ["client auth"],
+                                             "signerName": "kubernetes.io/kube-apiserver-client"}})
+    assert code == 201, csr
+    code, answer = call(chain, "PUT", f"/apis/certificates.k8s.io/v1/certificatesigningrequests/{name}/{subresource}",
+                        {**csr, "status": status})
+    assert (code, answer["message"]) == (
+        400, f'CertificateSigningRequest in version "v1" cannot be handled as a CertificateSigningRequest: {problem}')
+
+
 def test_the_converter_names_a_named_string_type_it_cannot_convert_to(chain):
     """A Secret's type is a v1.SecretType: the unstructured converter says so, not `string`."""
     call(chain, "POST", ns_path(chain, "secrets"), {"metadata": {"name": "s"}, "type": "Opaque"})
