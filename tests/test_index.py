@@ -142,7 +142,7 @@ def test_kill_9_mid_index_leaves_the_previous_index_readable(kube_repo, tmp_path
     of the writer (workers included) it still does; the next run keeps the blobs already parsed."""
     home = tmp_path / "home"
     before = fetch_and_index(kube_repo, home)
-    big = make_big_repo(tmp_path / "big", files=6000)  # parsed and resolved long after the signal
+    big = make_big_repo(tmp_path / "big", files=2500)
     env = {**os.environ, "KUBEATLAS_HOME": str(home)}
     subprocess.run([sys.executable, "-m", "analyzer.cli", "fetch", "kubernetes", "--from", str(big),
                     "--ref", "HEAD", "-q"], env=env, check=True, capture_output=True)
@@ -378,14 +378,17 @@ def test_a_stop_mid_parse_is_one_line_and_keeps_the_previous_index(signal_name, 
     128 + the signal, leaves no process behind, and the previous index still answers."""
     home = tmp_path / "home"
     before = fetch_and_index(kube_repo, home)
-    big = make_big_repo(tmp_path / "big", files=6000)  # parsed and resolved long after the signal
+    big = make_big_repo(tmp_path / "big", files=2500)
     env = {**os.environ, "KUBEATLAS_HOME": str(home)}
     cli = [sys.executable, "-m", "analyzer.cli"]
     subprocess.run(cli + ["fetch", "kubernetes", "--from", str(big), "--ref", "HEAD", "-q"],
                    env=env, check=True, capture_output=True)
+    # With the default action for SIGINT, which a test suite started in the background of a
+    # non-interactive shell would hand down as ignored (Python then installs no handler for it).
     writer = subprocess.Popen(cli + ["index", "-j", "2", "--no-goroot"], env=env,
                               start_new_session=True, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE, text=True)
+                              stderr=subprocess.PIPE, text=True,
+                              preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     for line in writer.stderr:
         if line.startswith("kubernetes: parsing: "):
             break
