@@ -67,14 +67,15 @@ def _set(data: bytes, number: int, value: bytes) -> bytes:
     return out if found else out + protobuf.put(number, 2, value)
 
 
-def with_name(content_type: str, body: bytes, name: str) -> bytes:
-    """A generateName create's body given the name the recording's server chose, so that later
-    requests (a Binding names its pod in its body too) find it under the recorded name."""
+def with_metadata(body: bytes, field: str, number: int, value: str) -> bytes:
+    """`body` with its metadata.<field> (ObjectMeta's protobuf field `number`) set to `value`: a
+    generateName create's name as the recording's server chose it, so that later requests (a
+    Binding names its pod in its body too) find it; an update's resourceVersion."""
     if body.startswith(b"k8s\x00"):
-        meta = lambda m: _set(m, 1, name.encode())  # noqa: E731
+        meta = lambda m: _set(m, number, value.encode())  # noqa: E731
         return b"k8s\x00" + _rewrite(body[4:], 2, lambda raw: _rewrite(raw, 1, meta))
     data = json.loads(body)
-    data.setdefault("metadata", {})["name"] = name
+    data.setdefault("metadata", {})[field] = value
     return json.dumps(data).encode()
 
 
@@ -94,17 +95,6 @@ def recording_free(entry: dict, body: bytes) -> bytes:
     if isinstance(data, dict) and isinstance(data.get("metadata"), dict):
         data["metadata"].pop("uid", None)
         data["metadata"].pop("resourceVersion", None)
-    return json.dumps(data).encode()
-
-
-def with_resource_version(body: bytes, resource_version: str) -> bytes:
-    """An update's body naming the stored object's resourceVersion, as a real client's update does
-    after its read (kinds like Lease take no update without one)."""
-    if body.startswith(b"k8s\x00"):
-        meta = lambda m: _set(m, 6, resource_version.encode())  # noqa: E731
-        return b"k8s\x00" + _rewrite(body[4:], 2, lambda raw: _rewrite(raw, 1, meta))
-    data = json.loads(body)
-    data.setdefault("metadata", {})["resourceVersion"] = resource_version
     return json.dumps(data).encode()
 
 
@@ -171,7 +161,7 @@ def replay(running: Cluster, entries: list[dict]) -> dict[str, dict]:
         target = path + (f"?{entry['query']}" if entry["query"] else "")
         body = base64.b64decode(entry["body"])
         if entry.get("created"):
-            body = with_name(entry["content_type"], body, entry["created"])
+            body = with_metadata(body, "name", 1, entry["created"])
         if entry["method"] != "POST":
             body = recording_free(entry, body)
         if entry["method"] == "PUT":
@@ -197,11 +187,12 @@ def replay(running: Cluster, entries: list[dict]) -> dict[str, dict]:
 
 
 def current_version(running: Cluster, entry: dict, path: str, body: bytes) -> bytes:
-    """`body` naming the resourceVersion of the object `path` updates, when it exists."""
+    """`body` naming the resourceVersion of the object `path` updates, when it exists, as a real
+    client's update does after its read (kinds like Lease take no update without one)."""
     obj_path = re.sub(r"/(%s)$" % "|".join(SUBRESOURCES), "", path)
     status, stored = send(running, "GET", obj_path, "", b"")
     version = (stored.get("metadata") or {}).get("resourceVersion") if status == 200 else None
-    return with_resource_version(body, version) if version else body
+    return with_metadata(body, "resourceVersion", 6, version) if version else body
 
 
 @pytest.fixture(scope="module")
