@@ -25,7 +25,6 @@ from reference_impl.apiserver.core import jsonserializer, limits, scheme, valida
 from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.core.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
 from reference_impl.apiserver.core.errors import StatusError
-from reference_impl.apiserver.core.schemas import META
 from reference_impl.apiserver.core.lifecycle import pod_binding_problems, rfc3339
 from reference_impl.apiserver.core.schemas import META, REF_PREFIX
 from reference_impl.apiserver.fieldmanager import FieldManager, manager_or_user_agent
