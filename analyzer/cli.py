@@ -29,8 +29,17 @@ class Parser(argparse.ArgumentParser):
     """argparse that reports a bad command line in one line, as every other error is reported,
     instead of the whole usage block before it."""
 
-    def error(self, message: str):
-        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+    def error(self, message: str, help_of: str | None = None):
+        self.exit(2, f"{self.prog}: error: {message} (see `{help_of or self.prog} --help`)\n")
+
+    def parse_args(self, args=None, namespace=None):
+        # The subcommand leaves an option it does not know to this parser, whose --help lists
+        # only the commands: point at the help that lists the options.
+        parsed, unrecognized = self.parse_known_args(args, namespace)
+        if unrecognized:
+            self.error(f"unrecognized arguments: {' '.join(unrecognized)}",
+                       f"{self.prog} {parsed.command}")
+        return parsed
 
 
 def positive_int(text: str) -> int:

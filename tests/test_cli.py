@@ -1,0 +1,22 @@
+"""The command line as a careless or new user meets it: every mistake is one line that says what
+is wrong and what to do, with exit code 1 (2 for a usage error, as argparse), never a traceback."""
+from __future__ import annotations
+
+import pytest
+
+from analyzer.cli import main
+
+
+@pytest.mark.parametrize("argv, unrecognized", [
+    (["find", "app", "--bogus"], "--bogus"), (["callers", "app.main", "--dpeth", "2"], "--dpeth 2"),
+    (["index", "--bogus"], "--bogus"), (["site", "--outt", "x"], "--outt x"),
+])
+def test_an_unknown_option_points_at_its_commands_help(argv, unrecognized, capsys):
+    """`kubeatlas find app --bogus`: the options a command takes are listed by its own --help,
+    not by `kubeatlas --help`, which lists only the commands."""
+    with pytest.raises(SystemExit) as exit:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exit.value.code == 2
+    assert err == (f"kubeatlas: error: unrecognized arguments: {unrecognized} "
+                   f"(see `kubeatlas {argv[0]} --help`)\n")
