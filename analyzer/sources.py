@@ -23,7 +23,7 @@ import os
 import re
 import shutil
 import tomllib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from git import (GitCommandError, InvalidGitRepositoryError, NoSuchPathError, Remote,
@@ -32,7 +32,7 @@ from git import (GitCommandError, InvalidGitRepositoryError, NoSuchPathError, Re
 from analyzer.errors import SourceError
 from analyzer.permalinks import permalink
 from analyzer.progress import Progress
-from analyzer.workspace import Workspace
+from analyzer.workspace import REPOS, Workspace
 
 PINS_FILE = Path(__file__).with_name("pins.toml")
 
@@ -86,23 +86,34 @@ def load_checkouts(ws: Workspace) -> dict[str, Checkout]:
     """What `fetch` recorded, by repository name; empty if nothing was fetched yet."""
     try:
         records = json.loads(ws.sources_file.read_text())
-        checkouts = {name: Checkout(**fields) for name, fields in records.items()}
-        for name, checkout in checkouts.items():
-            _check_record(name, checkout)
-        return checkouts
+        if not isinstance(records, dict):
+            raise ValueError("not an object of records by repository name")
+        return {name: _checkout(name, record) for name, record in records.items()}
     except FileNotFoundError:
         return {}
-    except (ValueError, TypeError, AttributeError) as err:
+    except ValueError as err:
         raise SourceError("sources", str(ws.sources_file),
                           f"unreadable record ({err}); remove it and fetch again") from None
 
 
-def _check_record(name: str, checkout: Checkout) -> None:
-    """A hand-edited record whose fields are not the strings `fetch` writes would fail later,
-    deep in git or in a path; say which field is wrong here."""
-    for field, value in asdict(checkout).items():
-        if not isinstance(value, str) or (field == "name" and value != name):
-            raise ValueError(f"{name}: {field} is {json.dumps(value)}")
+def _checkout(name: str, record: object) -> Checkout:
+    """A hand-edited record that is not what `fetch` writes would fail later, deep in git or in a
+    path, or (under another name) be indexed out of reach of every query; say what is wrong here."""
+    if name not in REPOS:
+        raise ValueError(f"{name}: not a repository kubeatlas fetches ({', '.join(REPOS)})")
+    if not isinstance(record, dict):
+        raise ValueError(f"{name}: {json.dumps(record)} is not a record")
+    keys = [field.name for field in fields(Checkout)]
+    unknown = [key for key in record if key not in keys]
+    if unknown:
+        raise ValueError(f"{name}: unknown key {unknown[0]!r}")
+    missing = [key for key in keys if key not in record]
+    if missing:
+        raise ValueError(f"{name}: no key {missing[0]!r}")
+    for key, value in record.items():
+        if not isinstance(value, str) or (key == "name" and value != name):
+            raise ValueError(f"{name}: {key} is {json.dumps(value)}")
+    return Checkout(**record)
 
 
 def fetch(ws: Workspace, name: str, source: str | None = None, ref: str | None = None,

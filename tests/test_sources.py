@@ -537,3 +537,24 @@ def test_a_record_with_a_field_of_the_wrong_kind_is_named_not_a_traceback(change
     assert capsys.readouterr().err == (
         f"kubeatlas: error: sources: {ws.sources_file}: unreadable record (kubernetes: {field} "
         f"is {json.dumps(change[field])}); remove it and fetch again\n")
+
+
+@pytest.mark.parametrize("edit, reason", [
+    (lambda records: records["kubernetes"].update(branch="main"), "kubernetes: unknown key 'branch'"),
+    (lambda records: records["kubernetes"].pop("remote_url"), "kubernetes: no key 'remote_url'"),
+    (lambda records: records.update(kubernetes="v1"), 'kubernetes: "v1" is not a record'),
+    (lambda records: records.update(kubernets=records.pop("kubernetes")),
+     "kubernets: not a repository kubeatlas fetches (kubernetes, etcd)"),
+])
+def test_a_hand_edited_record_names_the_record_and_the_key(edit, reason, ws, origin, capsys):
+    """A record with a key `fetch` does not write, without one it writes, or under a name that is
+    not a repository (which `index` would have indexed, out of reach of every query): one line
+    naming the record and the key, not Python's "Checkout.__init__() got an unexpected keyword"."""
+    sources.fetch(ws, "kubernetes", source=str(origin), ref="v1", url="https://example.com/k")
+    records = json.loads(ws.sources_file.read_text())
+    edit(records)
+    ws.sources_file.write_text(json.dumps(records))
+    assert main(["index", "--home", str(ws.home), "--no-goroot"]) == 1
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: sources: {ws.sources_file}: unreadable record ({reason}); "
+        "remove it and fetch again\n")
