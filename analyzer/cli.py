@@ -18,7 +18,8 @@ from pathlib import Path
 from analyzer import graph, query, render, store
 from analyzer.errors import AnalyzerError, DamagedIndex, UsageError
 from analyzer.progress import Progress
-from analyzer.workspace import REPOS, Workspace, default_home, forget_callers_repository
+from analyzer.workspace import (REPOS, Workspace, check_home, default_home,
+                                forget_callers_repository)
 
 # Modules only `fetch` and `index` need (GitPython, the parser, the resolver, build tags) are
 # imported in those commands: a query process starts without them.
@@ -366,9 +367,7 @@ def _graph_index(args: argparse.Namespace) -> query.GraphIndex:
 
 def _workspace(args: argparse.Namespace) -> Workspace:
     home = (args.home or default_home()).expanduser()  # `--home=~/x` reaches us unexpanded
-    if home.exists() and not home.is_dir():
-        raise UsageError(f"{home} is a file, not a folder: give --home (or $KUBEATLAS_HOME) "
-                         "a folder for kubeatlas' clones and index")
+    check_home(home)
     return Workspace(home)
 
 

@@ -5,9 +5,13 @@ everything kubeatlas made with one `rm -r`, and nothing lands in the directory t
 """
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
+
+from analyzer.errors import UsageError
 
 REPOS = ("kubernetes", "etcd")  # the repositories kubeatlas fetches, indexes and maps
 
@@ -36,6 +40,29 @@ def default_home() -> Path:
     cache = os.environ.get("XDG_CACHE_HOME", "")
     # The XDG spec: a relative path in its variables is invalid and to be ignored.
     return (Path(cache) if os.path.isabs(cache) else Path.home() / ".cache") / "kubeatlas"
+
+
+def check_home(home: Path) -> None:
+    """Refuse a home that cannot be a folder, naming the part of its path that is in the way: a
+    query would report "no index yet" and a writer fail on the first file it makes there. A home
+    that does not exist yet is fine: the first command that writes creates it."""
+    give = "give --home (or $KUBEATLAS_HOME) {} folder for kubeatlas' clones and index"
+    for part in (*reversed(home.parents), home):
+        subject = str(home) if part == home else f"{home} is inside {part}, which"
+        try:
+            mode = os.stat(part).st_mode
+        except FileNotFoundError:
+            if part.is_symlink():
+                raise UsageError(f"{subject} is a symlink to {os.readlink(part)}, which does not "
+                                 f"exist: create that folder, or {give.format('another')}") from None
+            return
+        except OSError as err:
+            if err.errno != errno.ELOOP:
+                raise
+            raise UsageError(f"{subject} is a symlink loop: point it at a folder, or "
+                             f"{give.format('another')}") from None
+        if not stat.S_ISDIR(mode):
+            raise UsageError(f"{subject} is a file, not a folder: {give.format('a')}")
 
 
 @dataclass(frozen=True)

@@ -470,6 +470,31 @@ def test_a_home_that_is_a_file_is_named_as_the_problem(tmp_path, capsys):
             "a folder for kubeatlas' clones and index\n")
 
 
+@pytest.mark.parametrize("argv", [["find", "x"], ["index"], ["cluster", "status"],
+                                  ["fetch", "etcd", "--from", "/nonexistent", "--ref", "v1"]])
+def test_a_home_that_cannot_be_a_folder_is_named_as_the_problem(argv, tmp_path, capsys):
+    """A home that is a symlink loop, sits below a file, or is a link to nothing: one line naming
+    it and what to do, rather than "no index yet", "Too many levels of symbolic links" or a
+    RuntimeError traceback."""
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    (tmp_path / "notes.txt").write_text("not a folder\n")
+    (tmp_path / "gone").symlink_to(tmp_path / "unmounted" / "ka")
+    give = "give --home (or $KUBEATLAS_HOME) {} folder for kubeatlas' clones and index"
+    cases = {
+        tmp_path / "a": f"is a symlink loop: point it at a folder, or {give.format('another')}",
+        tmp_path / "a" / "ka": f"is inside {tmp_path / 'a'}, which is a symlink loop: point it at "
+                               f"a folder, or {give.format('another')}",
+        tmp_path / "notes.txt" / "ka": f"is inside {tmp_path / 'notes.txt'}, which is a file, not "
+                                       f"a folder: {give.format('a')}",
+        tmp_path / "gone": f"is a symlink to {tmp_path / 'unmounted' / 'ka'}, which does not "
+                           f"exist: create that folder, or {give.format('another')}",
+    }
+    for home, problem in cases.items():
+        assert main([*argv, "--home", str(home)]) == 2
+        assert capsys.readouterr().err == f"kubeatlas: error: {home} {problem}\n"
+
+
 def test_a_home_given_with_a_tilde_is_the_users_folder(origin, tmp_path, monkeypatch, capsys):
     """`--home=~/ka` and KUBEATLAS_HOME='~/ka' reach kubeatlas unexpanded; `~` is still home."""
     monkeypatch.setenv("HOME", str(tmp_path / "user"))
