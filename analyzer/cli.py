@@ -507,15 +507,36 @@ def cmd_site(args: argparse.Namespace) -> int:
 
     if args.out.exists() and not args.out.is_dir():
         raise UsageError(f"--out {args.out} is a file, not a folder")
+    ws = _workspace(args)
+    out = Path(os.path.realpath(args.out))
+    for tree, what in _source_trees(ws):
+        if out.is_relative_to(tree):
+            raise UsageError(f"--out {args.out} is inside {tree}, {what}: the generated folders "
+                             "would replace its own; give a docs folder of its own, e.g. --out site")
     for git_dir in args.git_dir:
         if not Path(git_dir).expanduser().is_dir():
             raise UsageError(f"--git-dir {git_dir}: no such folder")
         if not sources.is_repository(Path(git_dir).expanduser()):
             raise UsageError(f"--git-dir {git_dir}: not a git repository")
-    summary = site.run(_workspace(args).index_path, args.out, Progress(quiet=args.quiet), args.repo,
-                       args.git_dir)
+    summary = site.run(ws.index_path, args.out, Progress(quiet=args.quiet), args.repo, args.git_dir)
     print(summary.render())
     return 0
+
+
+def _source_trees(ws: Workspace) -> list[tuple[Path, str]]:
+    """Folders whose files are not the site's to replace: kubeatlas' own packages, and the work
+    tree of each repository `fetch` recorded (a bare clone has none)."""
+    import analyzer
+    import reference_impl
+    from analyzer import sources
+
+    trees = [(Path(package.__file__).parent, "kubeatlas' own code")
+             for package in (analyzer, reference_impl)]
+    for name, checkout in sources.load_checkouts(ws).items():
+        git_dir = Path(os.path.realpath(checkout.git_dir))
+        if git_dir.name == ".git":
+            trees.append((git_dir.parent, f"the work tree of the {name} repository `fetch` recorded"))
+    return trees
 
 
 def cmd_run(args: argparse.Namespace) -> int:

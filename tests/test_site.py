@@ -424,6 +424,30 @@ def test_an_out_that_is_a_file_or_a_git_dir_that_is_no_repository_is_one_line(tm
     assert capsys.readouterr().err == f"kubeatlas: error: --git-dir {plain}: not a git repository\n"
 
 
+
+def test_an_out_inside_a_source_tree_is_refused_before_anything_is_replaced(tmp_path, capsys):
+    """The generated folders (journeys/, components/, reference/, …) replace what is there: an
+    --out inside a fetched repository's work tree or inside kubeatlas' own code would delete its
+    files (`--out analyzer` removed analyzer/journeys/, the recorded journeys). Refused in one
+    line, before the index is read."""
+    import analyzer
+
+    repo = make_git_tree(TREES / "etcdish", tmp_path / "etcd")
+    home = str(tmp_path / "home")
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["fetch", "etcd", "--from", str(repo), "--ref", "HEAD", "--url", URLS["etcd"],
+                     "--home", home, "-q"]) == 0
+    own = Path(analyzer.__file__).parent
+    journeys = sorted(p.name for p in (own / "journeys").iterdir())
+    for out, tree in ((repo / "docs", f"{repo}, the work tree of the etcd repository `fetch` "
+                       "recorded"), (own, f"{own}, kubeatlas' own code")):
+        assert main(["site", "--out", str(out), "--home", home]) == 2
+        assert capsys.readouterr().err == (
+            f"kubeatlas: error: --out {out} is inside {tree}: the generated folders would replace "
+            "its own; give a docs folder of its own, e.g. --out site\n")
+    assert not (repo / "docs").exists()
+    assert sorted(p.name for p in (own / "journeys").iterdir()) == journeys
+
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as work:
         pages = generated_pages(build_fixture_site(Path(work)))
