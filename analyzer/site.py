@@ -23,8 +23,11 @@ from __future__ import annotations
 
 import re
 import shutil
+import signal
 import sqlite3
+import threading
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from itertools import combinations
 from pathlib import Path
@@ -159,19 +162,39 @@ def build_site(db: sqlite3.Connection, out_dir: Path, manifest: Sequence[Compone
     staging.mkdir(parents=True)
     try:
         summary = _generate(db, staging, manifest, progress, env, dot_binary, stores, budget)
-        for part in GENERATED:
-            target = out_dir / part
-            if target.is_dir():
-                shutil.rmtree(target)
-            elif target.exists():
-                target.unlink()
-            if (staging / part).exists():
-                target.parent.mkdir(parents=True, exist_ok=True)
-                (staging / part).rename(target)
+        replaced = staging / ".replaced"  # the old pages, removed with the staging folder
+        with _signals_deferred():
+            for part in GENERATED:
+                target = out_dir / part
+                if target.exists():
+                    (replaced / part).parent.mkdir(parents=True, exist_ok=True)
+                    target.rename(replaced / part)
+                if (staging / part).exists():
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    (staging / part).rename(target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         stores.close()
     return replace(summary, out_dir=out_dir)
+
+
+@contextmanager
+def _signals_deferred():
+    """Hold Ctrl-C and SIGTERM until the block is done, then act on them as before: the pages
+    are swapped in folder by folder, and stopped half-way, the docs folder would be neither build."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread may set handlers, and only it is interrupted
+        return
+    received = []
+    held = {signum: signal.signal(signum, lambda signum, frame: received.append(signum))
+            for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in held.items():
+            signal.signal(signum, handler)
+        for signum in dict.fromkeys(received):
+            signal.raise_signal(signum)
 
 
 def _generate(db: sqlite3.Connection, out_dir: Path, manifest: Sequence[Component],

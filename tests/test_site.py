@@ -448,6 +448,39 @@ def test_an_out_inside_a_source_tree_is_refused_before_anything_is_replaced(tmp_
     assert not (repo / "docs").exists()
     assert sorted(p.name for p in (own / "journeys").iterdir()) == journeys
 
+
+def test_ctrl_c_while_the_pages_are_swapped_in_leaves_the_new_build_whole(docs, tmp_path,
+                                                                           monkeypatch):
+    """The new pages replace the old ones folder by folder; a Ctrl-C that lands between two of
+    them used to leave some folders old, one removed and the rest of the new build deleted. It is
+    now felt once the swap is done: every generated folder is the new build's."""
+    import signal
+
+    out = tmp_path / "docs"
+    shutil.copytree(docs, out)
+    (out / "drift.md").write_text("# Drift, from an older build\n")
+    home = docs.parent / "home"
+    stores = releases.Stores(c.git_dir for c in load_checkouts(Workspace(home)).values())
+    rename = Path.rename
+
+    def rename_then_ctrl_c(self, target):
+        moved = rename(self, target)
+        os.kill(os.getpid(), signal.SIGINT)
+        return moved
+
+    monkeypatch.setattr(Path, "rename", rename_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        site.build_site(store.connect(home / "index.sqlite"), out, load_manifest(MANIFEST),
+                        stores=stores, budget=FIXTURE_BUDGET)
+    monkeypatch.undo()
+
+    def generated(root: Path) -> dict[str, bytes]:
+        return {path.relative_to(root).as_posix(): path.read_bytes() for part in site.GENERATED
+                for path in (root / part, *(root / part).rglob("*")) if path.is_file()}
+
+    assert generated(out) == generated(docs)  # the build is deterministic: docs is its output
+    assert not (out / site.STAGING).exists()
+
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as work:
         pages = generated_pages(build_fixture_site(Path(work)))
