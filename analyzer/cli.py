@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib.metadata
 import json
 import os
 import signal
@@ -111,6 +112,9 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         "'scheduler.(*Scheduler).scheduleOne'. Options follow the command; "
         "`kubeatlas COMMAND --help` lists them.",
     )
+    if command is None:  # `kubeatlas --version` names no command; a query need not look it up
+        parser.add_argument("-V", "--version", action="version",
+                            version=f"%(prog)s {importlib.metadata.version('kubeatlas')}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, add in SUBCOMMANDS.items():
         if command is None or command == name:
@@ -540,8 +544,6 @@ def _source_trees(ws: Workspace) -> list[tuple[Path, str]]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    import importlib
-
     from reference_impl.machinery.process import COMPONENT_MODULES
     return importlib.import_module(COMPONENT_MODULES[args.component]).main(args.options)
 
@@ -644,7 +646,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     # Options come after the command, so a first word naming one is the command to build.
     parser = build_parser(argv[0] if argv and argv[0] in SUBCOMMANDS else None)
-    if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+    if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help", "-V", "--version"):
         parser.error(f"{argv[0]} comes before the command: options follow it, "
                      "as in `kubeatlas find --home DIR PATTERN`")
     args = parser.parse_args(argv)

@@ -20,3 +20,15 @@ def test_an_unknown_option_points_at_its_commands_help(argv, unrecognized, capsy
     assert exit.value.code == 2
     assert err == (f"kubeatlas: error: unrecognized arguments: {unrecognized} "
                    f"(see `kubeatlas {argv[0]} --help`)\n")
+
+
+@pytest.mark.parametrize("argv", [["--version"], ["-V"]])
+def test_version_prints_the_installed_version(argv, capsys):
+    """`kubeatlas --version`, the first thing many try, was told that "--version comes before
+    the command: options follow it", though no command takes it."""
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exit:
+        main(argv)
+    assert exit.value.code == 0
+    assert capsys.readouterr().out == f"kubeatlas {version('kubeatlas')}\n"
