@@ -86,6 +86,15 @@ def symbol_name(text: str) -> str:
     return text.strip()
 
 
+def component_names(text: str) -> str:
+    """argparse type for a comma-separated subset: one naming nothing (an unset shell variable)
+    would silently mean all of them."""
+    if not any(name.strip() for name in text.split(",")):
+        raise argparse.ArgumentTypeError("names no component: give a comma-separated subset such "
+                                         "as etcd,apiserver, or leave it out for all")
+    return text
+
+
 def folder(text: str) -> Path:
     """argparse type for a folder option: an empty one would silently mean the current folder."""
     if not text.strip():
@@ -207,7 +216,7 @@ def _add_cluster(commands) -> None:
                          help="where data, certificates, logs and the kubeconfig live "
                          "(default: <home>/cluster)")
     cluster.add_argument("--kubelets", type=positive_int, default=3, help="kubelets to start (default 3)")
-    cluster.add_argument("--only", default=None, metavar="COMPONENTS",
+    cluster.add_argument("--only", default=None, metavar="COMPONENTS", type=component_names,
                          help="comma-separated subset to start, e.g. etcd,apiserver")
     cluster.add_argument("--node-monitor-grace-period", type=positive_seconds, default=None,
                          metavar="SECONDS",

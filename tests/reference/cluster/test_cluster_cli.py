@@ -66,3 +66,20 @@ def test_a_grace_period_that_is_no_duration_is_refused_before_anything_starts(se
         "kubeatlas cluster: error: argument --node-monitor-grace-period: takes a number of seconds "
         f"above 0, not {seconds!r} (see `kubeatlas cluster --help`)\n")
     assert not (tmp_path / "c").exists()
+
+
+@pytest.mark.parametrize("only", ["", " ", ","])
+def test_an_empty_only_is_refused_not_read_as_every_component(only, tmp_path, capsys,
+                                                               monkeypatch):
+    """`--only "$COMPONENTS"` with the variable unset started the whole cluster: an --only that
+    names nothing is refused before anything starts."""
+    from reference_impl import cluster
+
+    monkeypatch.setattr(cluster, "up", lambda *args: pytest.fail("the cluster was started"))
+    with pytest.raises(SystemExit) as exit:
+        main(["cluster", "up", "--dir", str(tmp_path / "c"), "--only", only])
+    assert exit.value.code == 2
+    assert capsys.readouterr().err == (
+        "kubeatlas cluster: error: argument --only: names no component: give a comma-separated "
+        "subset such as etcd,apiserver, or leave it out for all (see `kubeatlas cluster --help`)\n")
+
