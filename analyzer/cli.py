@@ -19,7 +19,7 @@ from pathlib import Path
 from analyzer import graph, query, render, store
 from analyzer.errors import AnalyzerError, DamagedIndex, UsageError
 from analyzer.progress import Progress
-from analyzer.workspace import (REPOS, Workspace, check_home, default_home,
+from analyzer.workspace import (REPOS, Workspace, check_folder, check_home, default_home,
                                 forget_callers_repository)
 
 # Modules only `fetch` and `index` need (GitPython, the parser, the resolver, build tags) are
@@ -561,6 +561,7 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     from reference_impl import cluster
 
     directory = args.dir or _workspace(args).home / "cluster"
+    check_folder(directory, "give --dir {} folder for the cluster's data, certificates and logs")
     try:
         if args.action == "up":
             only = tuple(args.only.split(",")) if args.only else cluster.ORDER

@@ -43,12 +43,16 @@ def default_home() -> Path:
 
 
 def check_home(home: Path) -> None:
-    """Refuse a home that cannot be a folder, naming the part of its path that is in the way: a
-    query would report "no index yet" and a writer fail on the first file it makes there. A home
-    that does not exist yet is fine: the first command that writes creates it."""
-    give = "give --home (or $KUBEATLAS_HOME) {} folder for kubeatlas' clones and index"
-    for part in (*reversed(home.parents), home):
-        subject = str(home) if part == home else f"{home} is inside {part}, which"
+    check_folder(home, "give --home (or $KUBEATLAS_HOME) {} folder for kubeatlas' clones and index")
+
+
+def check_folder(folder: Path, give: str) -> None:
+    """Refuse a folder that cannot be one, naming the part of its path that is in the way: a
+    reader would report that nothing is there and a writer fail on the first file it makes. A
+    folder that does not exist yet is fine: the first command that writes creates it. `give`
+    says which option to change, with {} for "a" or "another"."""
+    for part in (*reversed(folder.parents), folder):
+        subject = str(folder) if part == folder else f"{folder} is inside {part}, which"
         try:
             mode = os.stat(part).st_mode
         except FileNotFoundError:

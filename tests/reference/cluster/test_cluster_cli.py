@@ -83,3 +83,18 @@ def test_an_empty_only_is_refused_not_read_as_every_component(only, tmp_path, ca
         "kubeatlas cluster: error: argument --only: names no component: give a comma-separated "
         "subset such as etcd,apiserver, or leave it out for all (see `kubeatlas cluster --help`)\n")
 
+
+@pytest.mark.parametrize("action", ["up", "status", "down"])
+def test_a_dir_that_cannot_be_a_folder_is_named_as_the_problem(action, tmp_path, capsys):
+    """--dir naming a file or a symlink loop: one line saying so, rather than "File exists",
+    "no cluster recorded", or a RuntimeError traceback."""
+    (tmp_path / "a").symlink_to(tmp_path / "b")
+    (tmp_path / "b").symlink_to(tmp_path / "a")
+    (tmp_path / "notes.txt").write_text("not a folder\n")
+    give = "give --dir {} folder for the cluster's data, certificates and logs"
+    cases = {tmp_path / "a": f"is a symlink loop: point it at a folder, or {give.format('another')}",
+             tmp_path / "notes.txt": f"is a file, not a folder: {give.format('a')}"}
+    for directory, problem in cases.items():
+        only = ["--only", "etcd"] if action == "up" else []
+        assert main(["cluster", action, "--dir", str(directory), *only]) == 2
+        assert capsys.readouterr().err == f"kubeatlas: error: {directory} {problem}\n"
