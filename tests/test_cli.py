@@ -32,3 +32,12 @@ def test_version_prints_the_installed_version(argv, capsys):
         main(argv)
     assert exit.value.code == 0
     assert capsys.readouterr().out == f"kubeatlas {version('kubeatlas')}\n"
+
+
+@pytest.mark.parametrize("component", ["etcd", "apiserver", "controller-manager", "scheduler",
+                                       "kubelet", "proxy"])
+def test_a_components_bad_options_are_reported_under_the_command_the_user_typed(component, capsys):
+    """`kubeatlas run etcd` without --data-dir said "python -m reference_impl.etcd.run: error",
+    a command the user never typed, whose --help they would not think to ask for."""
+    assert main(["run", component, "--bogus"]) == 2
+    assert capsys.readouterr().err.startswith(f"kubeatlas run {component}: error: ")

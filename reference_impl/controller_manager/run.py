@@ -476,7 +476,7 @@ def _slice_service_key(endpoint_slice: dict) -> list[str]:
 
 
 def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m reference_impl.controller_manager.run",
+    parser = argparse.ArgumentParser(prog="kubeatlas run controller-manager",
                                      description="Run the reference kube-controller-manager.")
     parser.add_argument("--kubeconfig", type=Path, **env_default(env, "KUBECONFIG"),
                         help="kubeconfig of the apiserver (default $KUBECONFIG)")

@@ -292,7 +292,7 @@ def _positive(text: str) -> int:
 
 def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:
     """etcd's flags; as upstream, each may come from its ETCD_* environment variable instead."""
-    parser = argparse.ArgumentParser(prog="python -m reference_impl.etcd.run",
+    parser = argparse.ArgumentParser(prog="kubeatlas run etcd",
                                      description="Serve the reference etcd's v3 gRPC API.")
     parser.add_argument("--data-dir", **env_default(env, "ETCD_DATA_DIR"),
                         help="where the write-ahead log and snapshots live (default $ETCD_DATA_DIR)")

@@ -256,7 +256,7 @@ def default_pod_cidr(node_name: str) -> str | None:
 
 
 def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m reference_impl.kubelet.run",
+    parser = argparse.ArgumentParser(prog="kubeatlas run kubelet",
                                      description="Run the reference kubelet (process runtime, or hollow nodes).")
     parser.add_argument("--kubeconfig", type=Path, **env_default(env, "KUBECONFIG"),
                         help="kubeconfig of the apiserver (default $KUBECONFIG)")

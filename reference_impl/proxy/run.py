@@ -117,7 +117,7 @@ class ProxyRunner:
 
 
 def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m reference_impl.proxy.run",
+    parser = argparse.ArgumentParser(prog="kubeatlas run proxy",
                                      description="Run the reference kube-proxy (userspace mode).")
     parser.add_argument("--kubeconfig", type=Path, **env_default(env, "KUBECONFIG"),
                         help="kubeconfig of the apiserver (default $KUBECONFIG)")

@@ -147,7 +147,7 @@ class SchedulerRunner:
 
 
 def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m reference_impl.scheduler.run",
+    parser = argparse.ArgumentParser(prog="kubeatlas run scheduler",
                                      description="Run the reference kube-scheduler.")
     parser.add_argument("--kubeconfig", type=Path, **env_default(env, "KUBECONFIG"),
                         help="kubeconfig of the apiserver (default $KUBECONFIG)")
