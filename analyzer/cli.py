@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import importlib.metadata
+import importlib
 import json
 import os
 import signal
@@ -122,6 +122,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         "`kubeatlas COMMAND --help` lists them.",
     )
     if command is None:  # `kubeatlas --version` names no command; a query need not look it up
+        import importlib.metadata
         parser.add_argument("-V", "--version", action="version",
                             version=f"%(prog)s {importlib.metadata.version('kubeatlas')}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
