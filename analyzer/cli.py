@@ -203,7 +203,8 @@ def _add_run(commands) -> None:
         add_help=True)
     from reference_impl.machinery.process import COMPONENT_MODULES
     run.add_argument("component", choices=sorted(COMPONENT_MODULES), help="the component to run")
-    run.add_argument("options", nargs=argparse.REMAINDER, help="the component's own options")
+    options = run.add_argument("options", nargs=argparse.REMAINDER, help="the component's own options")
+    options.required = False  # argparse counts a REMAINDER positional as required, and would say so
 
 
 def _add_cluster(commands) -> None:
@@ -653,11 +654,20 @@ def _raise_terminated(signum, frame):
     raise Terminated
 
 
+def _command_options(parser: argparse.ArgumentParser) -> set[str]:
+    """Every option string some command takes."""
+    commands = next(action for action in parser._actions if isinstance(action, argparse._SubParsersAction))
+    return {option for command in commands.choices.values() for action in command._actions
+            for option in action.option_strings}
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     # Options come after the command, so a first word naming one is the command to build.
     parser = build_parser(argv[0] if argv and argv[0] in SUBCOMMANDS else None)
     if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help", "-V", "--version"):
+        if argv[0].split("=", 1)[0] not in _command_options(parser):
+            parser.error(f"unrecognized option {argv[0]}")
         parser.error(f"{argv[0]} comes before the command: options follow it, "
                      "as in `kubeatlas find --home DIR PATTERN`")
     args = parser.parse_args(argv)

@@ -41,3 +41,25 @@ def test_a_components_bad_options_are_reported_under_the_command_the_user_typed(
     a command the user never typed, whose --help they would not think to ask for."""
     assert main(["run", component, "--bogus"]) == 2
     assert capsys.readouterr().err.startswith(f"kubeatlas run {component}: error: ")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--bogus", "find", "x"], "unrecognized option --bogus"),
+    (["--home=/tmp", "find", "x"], "--home=/tmp comes before the command: options follow it, "
+                                   "as in `kubeatlas find --home DIR PATTERN`"),
+])
+def test_a_leading_option_is_told_apart_from_one_no_command_takes(argv, message, capsys):
+    """`kubeatlas --bogus find x` was told "--bogus comes before the command", as if some
+    command took it."""
+    with pytest.raises(SystemExit) as exit:
+        main(argv)
+    assert exit.value.code == 2
+    assert capsys.readouterr().err == f"kubeatlas: error: {message} (see `kubeatlas --help`)\n"
+
+
+def test_run_without_a_component_asks_for_the_component_only(capsys):
+    """`kubeatlas run` said "required: component, options", though a component needs no options."""
+    with pytest.raises(SystemExit) as exit:
+        main(["run"])
+    assert exit.value.code == 2
+    assert "required: component (" in capsys.readouterr().err
