@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import errno
 import importlib
 import json
 import os
@@ -650,6 +651,14 @@ class Terminated(BaseException):
     run, parse workers are stopped, and one line says so."""
 
 
+OS_ERROR_REMEDIES = {
+    errno.EACCES: ": give this user access to it, or give --home (or $KUBEATLAS_HOME) a folder of its own",
+    errno.EPERM: ": give this user access to it, or give --home (or $KUBEATLAS_HOME) a folder of its own",
+    errno.EROFS: ": give --home (or $KUBEATLAS_HOME) a folder on a writable file system",
+    errno.ENOSPC: ": free some space there, or give --home (or $KUBEATLAS_HOME) a folder on another disk",
+}
+
+
 def _raise_terminated(signum, frame):
     raise Terminated
 
@@ -693,7 +702,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except OSError as err:  # a folder we cannot write, a disk that is full: the user's to fix
         where = f"{err.filename}: " if err.filename else ""
-        print(f"kubeatlas: error: {where}{err.strerror or err}", file=sys.stderr)
+        remedy = OS_ERROR_REMEDIES.get(err.errno, "")
+        print(f"kubeatlas: error: {where}{err.strerror or err}{remedy}", file=sys.stderr)
         return 1
     except (KeyboardInterrupt, Terminated) as stop:
         what = "terminated" if isinstance(stop, Terminated) else "interrupted"

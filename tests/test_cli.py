@@ -63,3 +63,23 @@ def test_run_without_a_component_asks_for_the_component_only(capsys):
         main(["run"])
     assert exit.value.code == 2
     assert "required: component (" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("error, remedy", [
+    (PermissionError(13, "Permission denied", "/srv/kubeatlas/index.sqlite"),
+     "give this user access to it, or give --home (or $KUBEATLAS_HOME) a folder of its own"),
+    (OSError(30, "Read-only file system", "/srv/kubeatlas/index.sqlite"),
+     "give --home (or $KUBEATLAS_HOME) a folder on a writable file system"),
+])
+def test_a_home_this_user_cannot_write_says_what_to_do(error, remedy, monkeypatch, capsys):
+    """A home owned by another user (or on a read-only mount) said only "Permission denied"
+    (tests run as root, which permissions do not stop, so the query meets the error here)."""
+    import analyzer.cli
+
+    def refuse(args):
+        raise error
+
+    monkeypatch.setattr(analyzer.cli, "_graph_index", refuse)
+    assert main(["find", "app"]) == 1
+    assert capsys.readouterr().err == (f"kubeatlas: error: /srv/kubeatlas/index.sqlite: {error.strerror}: "
+                                       f"{remedy}\n")
