@@ -521,8 +521,7 @@ def cmd_component(args: argparse.Namespace) -> int:
 def cmd_site(args: argparse.Namespace) -> int:
     from analyzer import site, sources
 
-    if args.out.exists() and not args.out.is_dir():
-        raise UsageError(f"--out {args.out} is a file, not a folder")
+    check_folder(args.out, "give --out {} folder for the pages")
     ws = _workspace(args)
     out = Path(os.path.realpath(args.out))
     for tree, what in _source_trees(ws):

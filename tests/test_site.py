@@ -412,8 +412,14 @@ def test_an_out_that_is_a_file_or_a_git_dir_that_is_no_repository_is_one_line(tm
     page.write_text("# mine\n")
     home = str(tmp_path / "home")
     assert main(["site", "--out", str(page), "--home", home]) == 2
-    assert capsys.readouterr().err == f"kubeatlas: error: --out {page} is a file, not a folder\n"
+    assert capsys.readouterr().err == (f"kubeatlas: error: {page} is a file, not a folder: "
+                                       "give --out a folder for the pages\n")
     assert page.read_text() == "# mine\n"
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    assert main(["site", "--out", str(loop), "--home", home]) == 2
+    assert capsys.readouterr().err == (f"kubeatlas: error: {loop} is a symlink loop: point it at a folder, "
+                                       "or give --out another folder for the pages\n")
     missing = tmp_path / "no-such-clone"
     assert main(["site", "--out", str(tmp_path / "docs"), "--git-dir", str(missing),
                  "--home", home]) == 2
