@@ -3,8 +3,10 @@ clients (kubectl, client-go informers) rely on, compared by shape.
 
 Starts both servers as benchmarks/apiserver_differential.py does, makes namespace `diff` with
 three labelled ConfigMaps on both, then sends the same requests: limit/continue paging,
-resourceVersion with resourceVersionMatch, watches from several resourceVersions, bookmarks,
-timeoutSeconds, selectors, Table and PartialObjectMetadata output, includeObject and Accept
+resourceVersion with resourceVersionMatch (with and without a limit), watches from several
+resourceVersions (one between the server's start and the resource's first watch), bookmarks,
+timeoutSeconds, sendInitialEvents (not in 1.24: ignored), selectors, an object leaving a watch's
+selector, Table and PartialObjectMetadata output, includeObject and Accept
 headers. An answer is its code, its media type and, for a Status, reason and message; for a list
 or table, its kind, apiVersion, item names and which list metadata it carries; for a watch, the
 type and object kind of each of its first frames (never the timing). Prints each differing request
@@ -74,6 +76,13 @@ def requests(current: str, old: str) -> list[tuple[str, str, str]]:
         ("resourceVersionMatch=Exact&resourceVersion=" + future, ""),
         ("resourceVersionMatch=Exact&resourceVersion=1", ""),
         ("resourceVersionMatch=Exact&resourceVersion=" + current + "&limit=1", ""),
+        ("resourceVersionMatch=Exact&resourceVersion=" + future + "&limit=1", ""),
+        ("resourceVersionMatch=Exact&resourceVersion=" + old + "&limit=1", ""),
+        ("resourceVersionMatch=NotOlderThan&resourceVersion=" + old + "&limit=1", ""),
+        ("resourceVersionMatch=NotOlderThan&resourceVersion=" + future + "&limit=1", ""),
+        ("resourceVersion=" + old + "&limit=1", ""), ("resourceVersion=" + future + "&limit=1", ""),
+        ("resourceVersion=1&limit=1", ""), ("resourceVersion=0&labelSelector=app%3Da&limit=1", ""),
+        ("sendInitialEvents=true", ""), ("sendInitialEvents=true&resourceVersion=0", ""),
         ("labelSelector=app%3Da&limit=1", ""),
         ("", TABLE), ("limit=1", TABLE), ("includeObject=None", TABLE), ("includeObject=Metadata", TABLE),
         ("includeObject=Object", TABLE), ("includeObject=Bad", TABLE), ("", METADATA_LIST), ("", METADATA),
@@ -87,6 +96,15 @@ def requests(current: str, old: str) -> list[tuple[str, str, str]]:
         ("watch=true&resourceVersion=", ""), ("watch=true&resourceVersion=" + current, ""),
         ("watch=true&resourceVersion=" + old, ""), ("watch=true&resourceVersion=" + future, ""),
         ("watch=true&resourceVersion=1", ""), ("watch=true&resourceVersion=abc", ""),
+        ("watch=true&resourceVersion=" + old + "&labelSelector=app%3Da", ""),
+        ("watch=true&resourceVersion=" + old + "&fieldSelector=metadata.name%3Dcm-c", ""),
+        ("watch=true&sendInitialEvents=true", ""), ("watch=true&sendInitialEvents=true&resourceVersion=0", ""),
+        ("watch=true&sendInitialEvents=true&resourceVersion=" + current, ""),
+        ("watch=true&sendInitialEvents=true&resourceVersion=" + current + "&allowWatchBookmarks=true", ""),
+        ("watch=true&sendInitialEvents=abc", ""),
+        ("watch=true&resourceVersion=" + old + "&allowWatchBookmarks=true", ""),
+        ("watch=true&resourceVersion=" + old + "&timeoutSeconds=1", ""),
+        ("watch=true&resourceVersion=" + current + "&timeoutSeconds=1", ""),
         ("watch=true&resourceVersion=0&allowWatchBookmarks=true", ""),
         ("watch=true&resourceVersion=" + current + "&allowWatchBookmarks=true", ""),
         ("watch=true&allowWatchBookmarks=abc", ""),
@@ -191,6 +209,24 @@ def send(server: Server, path: str, query: str, accept: str) -> dict:
         connection.close()
 
 
+def moved_out(server: Server) -> dict:
+    """A watch of app=a from the current resourceVersion while cm-c is relabelled app=b: the frames
+    it gets (upstream: cm-c DELETED, its last state that matched)."""
+    current, _ = resource_versions(server)
+    connection = http.client.HTTPSConnection(server.host, server.port, context=server.contexts["admin"],
+                                             timeout=WATCH_WAIT)
+    try:
+        connection.request("GET", f"{CONFIGMAPS}?watch=true&labelSelector=app%3Da&resourceVersion={current}")
+        response = connection.getresponse()
+        relabel = {"metadata": {"labels": {"app": "b"}}}
+        server.send(Probe("relabel", "PATCH", f"{CONFIGMAPS}/cm-c", "", "application/merge-patch+json", encode(relabel)))
+        return {"code": response.status, "frames": read_frames(response)}
+    except (OSError, http.client.HTTPException) as err:
+        return {"code": 0, "error": f"{type(err).__name__}"}
+    finally:
+        connection.close()
+
+
 def resource_versions(server: Server) -> tuple[str, str]:
     connection = http.client.HTTPSConnection(server.host, server.port, context=server.contexts["admin"], timeout=10)
     connection.request("GET", CONFIGMAPS, headers={"Accept": "application/json"})
@@ -220,6 +256,9 @@ def main(argv: list[str] | None = None) -> int:
             real_answer, our_answer = send(real, path, query, accept), send(ours, path, our_query, accept)
             rows.append({"request": f"GET {path}?{query}" + (f" [Accept: {accept}]" if accept else ""),
                          "real": real_answer, "ours": our_answer, "differs": real_answer != our_answer})
+        real_answer, our_answer = moved_out(real), moved_out(ours)
+        rows.append({"request": f"GET {CONFIGMAPS}?watch=true&labelSelector=app%3Da while cm-c is relabelled app=b",
+                     "real": real_answer, "ours": our_answer, "differs": real_answer != our_answer})
     finally:
         local_cluster.stop(processes)
     differing = [row for row in rows if row["differs"]]

@@ -19,7 +19,7 @@ from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core import customresource, errors, limits
 from reference_impl.apiserver.core.conversion import ConvertingStorage
-from reference_impl.apiserver.storage.cacher import Cacher
+from reference_impl.apiserver.storage.cacher import Cacher, should_delegate_list
 from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientError
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.kinds import customresourcedefinition as crds
@@ -65,7 +65,10 @@ class Registry(LifecycleMixin):
         self.random = rng or random.Random()
         self._watches: list[Watch] = []
         self._lock = threading.Lock()
-        self._cachers: dict[str, Cacher] = {}  # by resource prefix, from each one's first watch
+        self._cachers: dict[str, Cacher] = {}  # by resource prefix, from each one's first read
+        # Upstream makes every resource's Cacher with its storage, before the server writes anything,
+        # and it lists at once: each cache here begins at this revision, whenever first read.
+        self._start_revision = self.storage.current_revision()
         self._cachers_lock = threading.Lock()
         self._closed = False
         self._custom_resources: tuple[Resource, ...] | None = None  # listed from etcd at first use
@@ -153,9 +156,17 @@ class Registry(LifecycleMixin):
         storage = self._cachers.get(self.prefix(r, None), self.storage)
         return ConvertingStorage(storage, r.storage_codec) if r.storage_codec else storage
 
-    def _start_cacher(self, r: Resource, resource_version: str) -> None:
-        """Give `r` its watch cache, starting at the revision its first watch asks for. Events are
-        not cached (upstream's watch cache size for them is 0): they are written far more than watched."""
+    def _reader(self, r: Resource, from_cache: bool) -> Storage | Cacher | ConvertingStorage:
+        """`_store(r)` for a read; one the watch cache answers (`from_cache`) starts `r`'s cache first.
+        Upstream's exists from the start: starting it at its first use changes no answer."""
+        if from_cache:
+            self._start_cacher(r)
+        return self._store(r)
+
+    def _start_cacher(self, r: Resource) -> None:
+        """Give `r` its watch cache, holding the objects as they were when this server started and
+        every change since. Events are not cached (upstream's watch cache size for them is 0): they
+        are written far more than read."""
         prefix = self.prefix(r, None)
         if r.etcd_prefix == "events":
             return
@@ -164,7 +175,7 @@ class Registry(LifecycleMixin):
                 return
             try:
                 self._cachers[prefix] = Cacher(self.storage, prefix,
-                                                index_field=r.watch_index).start(resource_version)
+                                                index_field=r.watch_index).start(self._start_revision)
             except (EtcdClientError, errors.StatusError):
                 pass  # this watch goes to etcd, which says what is wrong; the next one tries again
 
@@ -293,7 +304,7 @@ class Registry(LifecycleMixin):
     def get(self, resource: Resource | str, namespace: str | None, name: str, resource_version: str = "") -> dict:
         """The object, at a revision no older than `resource_version` when one is given."""
         r = self.resource(resource)
-        return self._storage_call(r, name, self._store(r).get, self.key(r, namespace, name), resource_version)
+        return self._storage_call(r, name, self._reader(r, bool(resource_version)).get, self.key(r, namespace, name), resource_version)
 
     def _predicate(self, r: Resource, label_selector: str, field_selector: str):
         """The SelectionPredicate for these selectors, None when both select everything."""
@@ -310,11 +321,13 @@ class Registry(LifecycleMixin):
              resource_version: str = "", resource_version_match: str = "") -> dict:
         """A `<Kind>List` of the matching objects, paged by `limit` and `continue_token`."""
         r = self.resource(resource)
-        result = self._store(r).list(self.prefix(r, namespace),
-                                   predicate=self._predicate(r, label_selector, field_selector),
-                                   limit=max(0, int(limit or 0)), continue_token=continue_token or "",
-                                   resource_version=resource_version or "",
-                                   resource_version_match=resource_version_match)
+        limit, continue_token, resource_version = max(0, int(limit or 0)), continue_token or "", resource_version or ""
+        from_cache = not should_delegate_list(resource_version, limit, continue_token, resource_version_match)
+        result = self._reader(r, from_cache).list(self.prefix(r, namespace),
+                                                  predicate=self._predicate(r, label_selector, field_selector),
+                                                  limit=limit, continue_token=continue_token,
+                                                  resource_version=resource_version,
+                                                  resource_version_match=resource_version_match)
         metadata: dict = {"resourceVersion": result.resource_version}
         if result.continue_token:
             metadata["continue"] = result.continue_token
@@ -332,11 +345,10 @@ class Registry(LifecycleMixin):
               bookmark_interval: float = 30.0) -> Watch:
         """A `Watch` of the matching objects; iterate it for (type, object), `stop()` to end."""
         r = self.resource(resource)
-        self._start_cacher(r, resource_version or "")
-        watch = self._store(r).watch(self.prefix(r, namespace), resource_version=resource_version or "",
-                                   predicate=self._predicate(r, label_selector, field_selector),
-                                   allow_bookmarks=allow_bookmarks, bookmark_interval=bookmark_interval,
-                                   kind=r.kind, api_version=r.api_version)
+        watch = self._reader(r, True).watch(self.prefix(r, namespace), resource_version=resource_version or "",
+                                            predicate=self._predicate(r, label_selector, field_selector),
+                                            allow_bookmarks=allow_bookmarks, bookmark_interval=bookmark_interval,
+                                            kind=r.kind, api_version=r.api_version)
         with self._lock:
             self._watches = [w for w in self._watches if not w.stopped] + [watch]
         return watch

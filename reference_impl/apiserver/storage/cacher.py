@@ -1,7 +1,9 @@
 """The Cacher: one resource's storage with its reads served from a watch cache, as
 k8s.io/apiserver/pkg/storage/cacher puts one in front of etcd3 for each resource.
 
-A `Cacher` lists the resource's etcd prefix once and follows it with a single etcd watch (without
+A `Cacher` lists the resource's etcd prefix once, at the revision etcd had when the server started
+(upstream makes each Cacher with its storage then; here it starts at the resource's first read
+from the cache and replays what changed since), and follows it with a single etcd watch (without
 previous values: the cache knows them), feeding a `WatchCache`. Every watch of the resource is then
 served from the cache's buffer and fanned out here (`dispatch_event`) to per-watcher bounded
 queues, filtered per watcher by key prefix (namespace) and label/field selectors, so a hundred
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections import deque
 from typing import Callable, Iterator
 
 from reference_impl.apiserver.core import errors
@@ -95,18 +98,22 @@ class Cacher:
 
     # -- the cache's life ------------------------------------------------------------------------
 
-    def start(self, resource_version: str = "") -> "Cacher":
-        """List the prefix (at `resource_version` when etcd still has it, so a watch from there can
-        be served) and start following it. Raises what the list raises."""
-        revision = parse_resource_version(resource_version)
+    def start(self, revision: int) -> "Cacher":
+        """List the prefix at `revision` (the server's start; now, once etcd has compacted it) and
+        follow it from there, so that a watch from any later revision can be served. Raises what
+        the list raises. Returns once the cache has replayed the changes since (or after
+        FRESH_TIMEOUT), so that its first answers are as fresh as a cache started long ago."""
+        current = self.storage.current_revision()
         try:
-            listed = self._list_at(revision) if revision else self.storage.list(self.prefix)
+            listed = self._list_at(revision)
         except errors.StatusError as error:
-            if error.code not in (410, 504):  # compacted, or not reached yet: start from now
+            if error.code != 410:
                 raise
             listed = self.storage.list(self.prefix)
         self._replace(listed)
         self._thread.start()
+        with self._cond:
+            self._wait_until_fresh(current)
         return self
 
     def _list_at(self, revision: int) -> ListResult:
@@ -151,6 +158,9 @@ class Cacher:
                     self._replace(self.storage.list(self.prefix))
                 self._etcd_watch = self.storage.client.watch(
                     self.prefix, start_revision=self.cache.resource_version + 1, prev_kv=False)
+                # Answered after the history replayed from our revision: then the cache is as
+                # fresh as etcd was when the watch began, however quiet the resource.
+                self._etcd_watch.request_progress()
                 if self._stopped.is_set():
                     self._etcd_watch.cancel()
                 for batch in self._etcd_watch:
@@ -305,7 +315,7 @@ class CacheWatcher:
                  error: dict | None = None):
         self._cacher, self._prefix, self._predicate = cacher, prefix, predicate
         self._resource_version = resource_version  # events up to here are not this watcher's
-        self._initial, self._error = initial, error
+        self._initial, self._error = deque(initial), error
         self._allow_bookmarks, self._bookmark_interval = allow_bookmarks, bookmark_interval
         self._kind, self._api_version = kind, api_version
         self._convert = convert or (lambda obj: obj)
@@ -349,7 +359,7 @@ class CacheWatcher:
     def pending(self) -> bool:
         """Whether an event is queued behind the one being delivered: the watch server writes
         on without flushing while one is (its `len(ch) == 0` check)."""
-        return not self._queue.empty()
+        return bool(self._initial) or not self._queue.empty()
 
     def _send_bookmark(self, revision: int) -> None:
         if self._wants_bookmark:
@@ -365,7 +375,8 @@ class CacheWatcher:
 
     @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.cacheWatcher).process")
     def __iter__(self) -> Iterator[tuple[str, dict]]:
-        for event_type, obj in self._initial:
+        while self._initial:
+            event_type, obj = self._initial.popleft()
             if self._stopped.is_set():
                 return
             yield event_type, self._convert(obj)

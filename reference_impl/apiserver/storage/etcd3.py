@@ -321,8 +321,9 @@ class Storage:
                                       "the continue parameter.") from None
                 raise errors.StatusError(410, "Gone", "The resourceVersion for the provided list "
                                          "is too old.") from None
-            except FutureRevision:
-                raise errors.too_large_resource_version(revision, self.current_revision()) from None
+            except FutureRevision as error:
+                # etcd's ErrFutureRev is no API error: ErrorToAPIStatus makes it a 500 of unknown reason.
+                raise errors.StatusError(500, "", str(error)) from None
             revision = revision or result.revision
             if requested and latest and requested > revision:
                 raise errors.too_large_resource_version(requested, revision)

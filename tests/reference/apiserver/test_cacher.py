@@ -134,14 +134,40 @@ def test_a_get_at_a_revision_etcd_has_not_reached_is_504(registry, ns, monkeypat
     assert raised.value.message.startswith("Timeout: Too large resource version: 999999999, current: ")
 
 
-def test_a_watch_from_before_the_cache_began_is_410(registry, ns):
-    """The cache began at the revision of the first watch; an older one is no longer served."""
-    first = registry.create("configmaps", ns, config_map("c"))
-    registry.patch("configmaps", ns, "c", lambda o: {**o, "data": {"v": "1"}})
-    latest = registry.list("configmaps", ns)["metadata"]["resourceVersion"]
-    collect(registry.watch("configmaps", ns, resource_version=latest), 0, timeout=0)
-    events = collect(registry.watch("configmaps", ns, resource_version=first["metadata"]["resourceVersion"]), 1)
-    assert events[0][0] == "ERROR" and events[0][1]["code"] == 410 and events[0][1]["reason"] == "Expired"
+def test_a_watch_from_before_the_server_started_is_410(etcd, ns):
+    """Every resource's cache begins at the revision etcd had when the server started (upstream makes
+    each Cacher with its storage and lists at once); a watch from before that is 410, in the watch
+    cache's words."""
+    earlier = Registry(etcd)
+    first = earlier.create("configmaps", ns, config_map("c"))["metadata"]["resourceVersion"]
+    last = earlier.create("configmaps", ns, config_map("d"))["metadata"]["resourceVersion"]
+    started = Registry(etcd, ManualClock(1_700_000_000))
+    try:
+        events = collect(started.watch("configmaps", ns, resource_version=first), 1)
+    finally:
+        started.close()
+    assert [(t, o["code"], o["reason"]) for t, o in events] == [("ERROR", 410, "Expired")]
+    assert events[0][1]["message"] == f"too old resource version: {first} ({last})"
+
+
+def test_a_watch_from_before_the_resources_first_watch_replays_what_followed(registry, ns):
+    """The cache does not begin at the resource's first watch: a watch from any revision since the
+    server started is served, here one older than the watch that came first."""
+    first = registry.create("configmaps", ns, config_map("a"))["metadata"]["resourceVersion"]
+    registry.create("configmaps", ns, config_map("b"))
+    collect(registry.watch("configmaps", ns), 0, timeout=0)
+    events = collect(registry.watch("configmaps", ns, resource_version=first), 1)
+    assert [(t, o["metadata"]["name"]) for t, o in events] == [("ADDED", "b")]
+
+
+def test_the_first_list_at_resource_version_zero_is_served_from_the_cache(registry, ns):
+    """Cacher.List at "0" answers from the cache even before any watch of the resource, so a
+    limit is ignored there too."""
+    for name in ("a", "b"):
+        registry.create("configmaps", ns, config_map(name))
+    listed = registry.list("configmaps", ns, resource_version="0", limit=1)
+    assert [c["metadata"]["name"] for c in listed["items"]] == ["a", "b"]
+    assert "continue" not in listed["metadata"]
 
 
 def test_a_watch_from_a_revision_the_buffer_holds_replays_what_followed(registry, ns):

@@ -96,3 +96,13 @@ def test_a_get_at_a_reached_resource_version_reads_the_object(chain):
     for version in ("0", first, second):
         code, got = call(chain, "GET", ns_path(chain, "configmaps", "c"), query={"resourceVersion": version})
         assert code == 200 and got["data"]["v"] == "2"
+
+
+@pytest.mark.parametrize("query", [{"resourceVersionMatch": "Exact"}, {"limit": "1"}])
+def test_a_read_at_exactly_a_future_revision_is_etcds_500(chain, query):
+    """Exact, or a legacy resourceVersion with a limit, reads etcd at exactly that revision (never
+    the watch cache); etcd's ErrFutureRev is no API error and reaches the client as a 500 of
+    unknown reason in etcd's words, not the cache's 504."""
+    code, status = call(chain, "GET", ns_path(chain, "configmaps"), query={"resourceVersion": "99999999", **query})
+    assert code == 500 and "reason" not in status
+    assert status["message"] == "etcdserver: mvcc: required revision is a future revision"
