@@ -304,7 +304,8 @@ class Registry(LifecycleMixin):
     def get(self, resource: Resource | str, namespace: str | None, name: str, resource_version: str = "") -> dict:
         """The object, at a revision no older than `resource_version` when one is given."""
         r = self.resource(resource)
-        return self._storage_call(r, name, self._reader(r, bool(resource_version)).get, self.key(r, namespace, name), resource_version)
+        return self._storage_call(r, name, self._reader(r, bool(resource_version)).get,
+                                  self.key(r, namespace, name), resource_version)
 
     def _predicate(self, r: Resource, label_selector: str, field_selector: str):
         """The SelectionPredicate for these selectors, None when both select everything."""
