@@ -94,6 +94,15 @@ def parse_resource_version(resource_version: str) -> int:
     return int(resource_version)
 
 
+def parse_read_resource_version(resource_version: str) -> int:
+    """parse_resource_version as etcd3's store reads with it (GetList, Get): its error wrapped in
+    a BadRequest of its own, which the real server answers as a 400 too."""
+    try:
+        return parse_resource_version(resource_version)
+    except errors.StatusError as error:
+        raise errors.bad_request(f"invalid resource version: {error.message}") from None
+
+
 def parse_uint_problem(resource_version: str) -> str | None:
     """strconv.ParseUint's error for a resourceVersion that is no uint64, None for one that is."""
     if not (resource_version.isascii() and resource_version.isdigit()):
@@ -217,7 +226,7 @@ class Storage:
              "(*k8s.io/apiserver/pkg/storage/etcd3.store).validateMinimumResourceVersion")
     def get(self, key: str, resource_version: str = "") -> dict:
         """The object at `key`, read at a revision no older than `resource_version`."""
-        minimum = parse_resource_version(resource_version)
+        minimum = parse_read_resource_version(resource_version)
         result = self.client.range(key)
         kv = result.kvs[0] if result.kvs else None
         self._remember(key, kv)
@@ -297,7 +306,7 @@ class Storage:
         refusing an N newer than etcd has seen.
         """
         start, revision = prefix, 0
-        requested = parse_resource_version(resource_version)
+        requested = parse_read_resource_version(resource_version)
         if continue_token:
             start, revision = decode_continue(continue_token, prefix)
             if resource_version not in ("", "0"):

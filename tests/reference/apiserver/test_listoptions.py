@@ -71,6 +71,21 @@ def test_a_resource_version_that_is_no_uint64_is_400_in_the_cachers_words(chain,
     assert status["message"] == f'resourceVersion: Invalid value: "{version}": strconv.ParseUint: {why}'
 
 
+@pytest.mark.parametrize(("resource", "name", "query"), [
+    ("events", "", {}), ("events", "e", {}), ("configmaps", "", {"limit": "5"}),
+])
+def test_a_resource_version_that_is_no_uint64_read_from_etcd_is_invalid_resource_version(chain, resource, name,
+                                                                                         query):
+    """A read the watch cache does not answer (Events have none; a paged list is delegated) goes to
+    etcd3's store, whose GetList and Get wrap ParseResourceVersion's error: "invalid resource
+    version: …", a 400 on the real server too."""
+    path = ns_path(chain, resource, name) if name else ns_path(chain, resource)
+    code, status = call(chain, "GET", path, query={"resourceVersion": "abc", **query})
+    assert (code, status["reason"]) == (400, "BadRequest")
+    assert status["message"] == ('invalid resource version: resourceVersion: Invalid value: "abc": '
+                                 'strconv.ParseUint: parsing "abc": invalid syntax')
+
+
 def test_a_list_at_a_future_resource_version_is_a_timeout(chain):
     """storage.NewTooLargeResourceVersionError: errors.NewTimeoutError's "Timeout: " message, with
     the ResourceVersionTooLarge cause clients retry on."""
