@@ -544,4 +544,4 @@ def test_a_binding_to_a_missing_role_is_the_rules_reviews_evaluation_error(rbac_
                                                         "name": "gone"},
           "subjects": [{"kind": "User", "name": "alice"}]})
     status = send(rbac_chain, "alice", "POST", f"{AUTHZ}/selfsubjectrulesreviews", {"spec": {"namespace": ns}})[1]
-    assert status["status"]["evaluationError"] == 'roles.rbac.authorization.k8s.io "gone" not found'
+    assert status["status"]["evaluationError"] == 'role.rbac.authorization.k8s.io "gone" not found'

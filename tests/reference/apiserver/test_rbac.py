@@ -186,6 +186,18 @@ def test_binding_to_missing_role_is_reported_not_fatal():
     assert denied == (False, 'RBAC: clusterroles.rbac.authorization.k8s.io "gone" not found')
 
 
+def test_the_authorizer_names_a_missing_role_as_its_informer_lister_does():
+    """kube-apiserver's RBAC authorizer reads roles through generated listers, whose NotFound names
+    the singular resource: `role.rbac.authorization.k8s.io "x" not found`, not the storage's
+    plural (which the escalation check, reading storage, keeps)."""
+    source = StaticSource(role_bindings=[binding("b", "team", "Role", "gone", user("bob"))],
+                          cluster_role_bindings=[binding("c", "", "ClusterRole", "later", user("bob"))])
+    authorizer = new_authorizer(source)
+    denied = authorizer.authorize(res("get", "pods", namespace="team"))
+    assert denied == (False, 'RBAC: [clusterrole.rbac.authorization.k8s.io "later" not found, '
+                             'role.rbac.authorization.k8s.io "gone" not found]')
+
+
 def test_system_masters_may_do_anything():
     """Group system:masters is allowed every request without any binding (privileged-group authorizer)."""
     admin = UserInfo("kubernetes-admin", groups=("system:masters", "system:authenticated"))
