@@ -225,6 +225,17 @@ def test_anonymous_sees_only_public_info(path, allowed):
     assert new_authorizer(BOOTSTRAP).authorize(url("get", path, user=ANONYMOUS))[0] is allowed
 
 
+def test_bootstrap_rules_hold_their_lists_sorted():
+    """PolicyRuleBuilder.Rule sorts a bootstrap rule's verbs, groups, resources, names and URLs, so
+    the stored system:public-info-viewer lists /healthz before /livez, as a real cluster shows."""
+    roles = {role["metadata"]["name"]: role for role in bootstrappolicy.cluster_roles()}
+    assert roles["system:public-info-viewer"]["rules"] == [
+        {"verbs": ["get"], "nonResourceURLs": ["/healthz", "/livez", "/readyz", "/version", "/version/"]}]
+    assert roles["system:discovery"]["rules"] == [
+        {"verbs": ["get"], "nonResourceURLs": ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez",
+                                               "/openapi", "/openapi/*", "/readyz", "/version", "/version/"]}]
+
+
 def test_defaults_grant_no_resources():
     """The bootstrap policy gives ordinary users no access to resources."""
     assert new_authorizer(BOOTSTRAP).authorize(res("list", "pods"))[0] is False
