@@ -22,6 +22,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass, field, replace
+from functools import cmp_to_key
 
 import bcrypt
 
@@ -85,29 +86,50 @@ def _password_matches(hashed: str, password: str) -> bool:
         return False
 
 
-def _end(range_end: bytes) -> bytes | None:
-    """A permission or request range end, None standing for "no end" ("\\0")."""
-    return None if range_end == b"\0" else range_end
+def _end(range_end: bytes) -> bytes:
+    """A permission or request range end as etcd's interval tree holds it: "\\0" ("no end")
+    becomes the empty end, which sorts after every key."""
+    return b"" if range_end == b"\0" else range_end
 
 
-@mirrors(f"{AUTH}.checkKeyInterval", "(*go.etcd.io/etcd/pkg/v3/adt.intervalTree).Contains")
-def _covers(intervals: list[tuple[bytes, bytes | None]], key: bytes, range_end: bytes) -> bool:
-    """Whether the union of `intervals` covers [key, range_end) without a gap (a single key:
-    whether some interval holds it)."""
+@mirrors("(go.etcd.io/etcd/pkg/v3/adt.BytesAffineComparable).Compare")
+def _compare(a: bytes, b: bytes) -> int:
+    """Byte order, except that an empty slice sorts after every other one."""
+    if not a or not b:
+        return (not a) - (not b)
+    return (a > b) - (a < b)
+
+
+@mirrors("(*go.etcd.io/etcd/pkg/v3/adt.Interval).Compare")
+def _overlaps(begin: bytes, end: bytes, other_begin: bytes, other_end: bytes) -> bool:
+    """Interval.Compare's 0: [begin, end) lies neither left nor right of the other interval."""
+    left = _compare(begin, other_begin) < 0 and _compare(end, other_begin) <= 0
+    return not left and _compare(begin, other_end) < 0
+
+
+@mirrors(f"{AUTH}.checkKeyInterval", f"{AUTH}.checkKeyPoint",
+         "(*go.etcd.io/etcd/pkg/v3/adt.intervalTree).Contains",
+         "(*go.etcd.io/etcd/pkg/v3/adt.intervalTree).Intersects")
+def _covers(intervals: list[tuple[bytes, bytes]], key: bytes, range_end: bytes) -> bool:
+    """Whether the permission intervals allow [key, range_end), or the single key without a
+    range_end. A key needs an interval holding it; a range needs the intervals that overlap it,
+    in begin order, to join without a gap from at or before `key` to at or past its end. Only
+    overlapping intervals count, as the tree compares them, so a range written backwards
+    ([x, q)) grants nothing and is granted only by an interval holding its key."""
     if not range_end:
-        return any(begin <= key and (end is None or key < end) for begin, end in intervals)
+        return any(_overlaps(key, key + b"\0", begin, end) for begin, end in intervals)
     want_end = _end(range_end)
-    reach = key
-    for begin, end in sorted(intervals, key=lambda ivl: ivl[0]):
-        if begin > reach:
-            break
-        if end is None:
-            return True
-        if end > reach:
+    overlapping = sorted((ivl for ivl in intervals if _overlaps(key, want_end, *ivl)),
+                         key=cmp_to_key(lambda one, other: _compare(one[0], other[0])))
+    if not overlapping:
+        return False
+    first_begin, reach = overlapping[0]
+    for begin, end in overlapping[1:]:
+        if _compare(reach, begin) < 0:
+            return False
+        if _compare(end, reach) > 0:
             reach = end
-        if want_end is not None and reach >= want_end:
-            return True
-    return False
+    return _compare(first_begin, key) <= 0 and _compare(reach, want_end) >= 0
 
 
 def required_permissions(request) -> list[tuple[bytes, bytes, bool]]:

@@ -179,7 +179,7 @@ class X509Authenticator:
 
     @mirrors("(*k8s.io/apiserver/pkg/authentication/request/x509.Authenticator).AuthenticateRequest")
     def authenticate(self, request: object) -> UserInfo | None:
-        """The verified certificate's CN as user and Os as groups (upstream's
+        """The verified certificate's CN (the last, if several) as user and Os as groups (upstream's
         CommonNameUserConversion); None without a certificate or with an empty CN."""
         der = getattr(request, "peer_certificate_der", None)
         if der:
@@ -207,9 +207,10 @@ class X509Authenticator:
             raise AuthenticationFailed(f"verifying certificate {_identify(leaf)} failed: {err}") from None
         names = leaf.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
         user = None
-        if names and names[0].value:
+        # pkix.Name.FillFromRDNSequence assigns CommonName once per CN: the last one stays.
+        if names and names[-1].value:
             groups = tuple(str(a.value) for a in leaf.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME))
-            user = UserInfo(str(names[0].value), groups=groups)
+            user = UserInfo(str(names[-1].value), groups=groups)
         if len(self._verified) >= self.CACHE_SIZE:
             self._verified.clear()
         self._verified[der] = (user, leaf.not_valid_before_utc, leaf.not_valid_after_utc)
@@ -237,9 +238,9 @@ def _user_from_subject(subject: Sequence[Sequence[tuple[str, str]]]) -> UserInfo
     """CN and O from getpeercert()'s subject: a tuple of RDNs, each a tuple of (key, value) pairs."""
     pairs = [pair for rdn in subject for pair in rdn]
     names = [value for key, value in pairs if key == "commonName"]
-    if not names or not names[0]:
+    if not names or not names[-1]:
         return None
-    return UserInfo(names[0], groups=tuple(value for key, value in pairs if key == "organizationName"))
+    return UserInfo(names[-1], groups=tuple(value for key, value in pairs if key == "organizationName"))
 
 
 def _identify(cert: x509.Certificate) -> str:

@@ -23,11 +23,17 @@ DEFAULT_ANNOTATIONS = {"rbac.authorization.kubernetes.io/autoupdate": "true"}
 HEALTH_URLS = ("/livez", "/readyz", "/healthz", "/version", "/version/")
 
 
+@mirrors("(*k8s.io/kubernetes/pkg/apis/rbac/v1.PolicyRuleBuilder).Rule")
+def _built_rule(rule: dict) -> dict:
+    """The rule as upstream's builder returns it: every list sorted."""
+    return {key: sorted(values) for key, values in rule.items()}
+
+
 def _cluster_role(name: str, rules: list[dict]) -> dict:
     return {"apiVersion": RBAC_API_VERSION, "kind": "ClusterRole",
             "metadata": {"name": name, "labels": dict(DEFAULT_LABELS),
                          "annotations": dict(DEFAULT_ANNOTATIONS)},
-            "rules": rules}
+            "rules": [_built_rule(rule) for rule in rules]}
 
 
 def _cluster_binding(role: str, groups: tuple[str, ...]) -> dict:

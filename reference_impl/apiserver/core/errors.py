@@ -174,7 +174,7 @@ def forbidden(user: str, verb: str, resource: str = "", namespace: str = "", nam
         message = f"{subject} is forbidden: {why}"
     else:
         message = f"forbidden: {why}"
-    return StatusError(403, "Forbidden", message, status_details(resource, group, name))
+    return StatusError(403, "Forbidden", message, status_details(resource, group, name), empty_details_shown=True)
 
 
 @mirrors("k8s.io/apimachinery/pkg/api/errors.NewUnauthorized")

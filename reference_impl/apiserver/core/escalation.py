@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from reference_impl.apiserver.core import errors
-from reference_impl.apiserver.core.rbac import RBAC_GROUP, SYSTEM_PRIVILEGED_GROUP, AttributesRecord
+from reference_impl.apiserver.core.rbac import (RBAC_GROUP, SYSTEM_PRIVILEGED_GROUP, AttributesRecord, ListerSource,
+                                                RBACAuthorizer)
 from reference_impl.mirrors import mirrors
 
 ROLE_KINDS = {"roles": "Role", "clusterroles": "ClusterRole"}
@@ -132,7 +133,11 @@ class EscalationCheck:
         """The check over the RBAC authorizer inside `authorizer` (a union), or None without one."""
         candidates = getattr(authorizer, "authorizers", (authorizer,))
         resolver = next((a for a in candidates if hasattr(a, "visit_rules_for")), None)
-        return cls(authorizer, resolver) if resolver is not None else None
+        if resolver is None:
+            return None
+        # The registry's policy resolves roles from storage, not from the authorizer's listers.
+        source = resolver.source.storage if isinstance(resolver.source, ListerSource) else resolver.source
+        return cls(authorizer, RBACAuthorizer(source))
 
     def _allowed(self, user, verb: str, resource: str, namespace: str, name: str) -> bool:
         attributes = AttributesRecord(user, verb, namespace, RBAC_GROUP, "v1", resource, "", name)

@@ -9,14 +9,15 @@ request allows it. RBAC only ever allows: anything no rule covers is denied with
 
 Rules are the PolicyRule dicts stored in Role and ClusterRole objects (`verbs`, `apiGroups`,
 `resources`, `resourceNames`, `nonResourceURLs`). The authorizer reads roles and bindings through an
-`RBACSource`; `RegistrySource` reads them from the registry, tests use `StaticSource`.
+`RBACSource`; `RegistrySource` reads them from the registry, tests use `StaticSource`, and the
+authorizer `new_authorizer` builds sees either through a `ListerSource`, as upstream's reads listers.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, Protocol, Sequence
 
-from reference_impl.apiserver.core.errors import StatusError, aggregate
+from reference_impl.apiserver.core.errors import StatusError, aggregate, not_found
 from reference_impl.mirrors import mirrors
 
 VERB_ALL = API_GROUP_ALL = RESOURCE_ALL = NON_RESOURCE_ALL = "*"
@@ -182,6 +183,39 @@ class RegistrySource:
         return self.registry.list("clusterrolebindings")["items"]
 
 
+class ListerSource:
+    """What the RBAC authorizer reads: another source as kube-apiserver's informer listers serve it.
+    A generated lister's missing object is NewNotFound of the singular resource
+    (`clusterrole.rbac.authorization.k8s.io "x" not found`), where storage says `clusterroles`."""
+
+    def __init__(self, storage: RBACSource) -> None:
+        self.storage = storage
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/auth/authorizer/rbac.RoleGetter).GetRole")
+    def get_role(self, namespace: str, name: str) -> dict:
+        try:
+            return self.storage.get_role(namespace, name)
+        except StatusError as err:
+            if err.code != 404:
+                raise
+            raise not_found("role", name, RBAC_GROUP) from None
+
+    def list_role_bindings(self, namespace: str) -> list[dict]:
+        return self.storage.list_role_bindings(namespace)
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/auth/authorizer/rbac.ClusterRoleGetter).GetClusterRole")
+    def get_cluster_role(self, name: str) -> dict:
+        try:
+            return self.storage.get_cluster_role(name)
+        except StatusError as err:
+            if err.code != 404:
+                raise
+            raise not_found("clusterrole", name, RBAC_GROUP) from None
+
+    def list_cluster_role_bindings(self) -> list[dict]:
+        return self.storage.list_cluster_role_bindings()
+
+
 @dataclass
 class Rules:
     """What a rule resolver answers (authorizer.RuleResolver.RulesFor): the rules that apply to a
@@ -345,5 +379,5 @@ def new_authorizer(source: RBACSource, node_authorizer: object | None = None) ->
     """`--authorization-mode=RBAC` as kube-apiserver builds it: system:masters, then RBAC; with a
     node authorizer, kubeadm's `--authorization-mode=Node,RBAC`: system:masters, Node, RBAC."""
     node = [node_authorizer] if node_authorizer is not None else []
-    return UnionAuthorizer([PrivilegedGroupAuthorizer(), *node, RBACAuthorizer(source)])
+    return UnionAuthorizer([PrivilegedGroupAuthorizer(), *node, RBACAuthorizer(ListerSource(source))])
 

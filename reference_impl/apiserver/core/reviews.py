@@ -101,6 +101,12 @@ def _meta_problems(review: dict, allowed: tuple[str, ...] = ()) -> list[str]:
     return [f"metadata: Invalid value: {_metadata_value(meta)}: {what}"]
 
 
+def _invalid(problems: list[str]) -> errors.StatusError:
+    """The REST Create's NewInvalid(Kind(review.Kind), "", errs): the decoded internal object's
+    TypeMeta is empty, so the error names the group alone (`.authorization.k8s.io "" is invalid`)."""
+    return errors.invalid("", "", problems, AUTHORIZATION)
+
+
 @mirrors("k8s.io/kubernetes/pkg/registry/authorization/util.AuthorizationAttributesFrom",
          "k8s.io/kubernetes/pkg/registry/authorization/util.ResourceAttributesFrom",
          "k8s.io/kubernetes/pkg/registry/authorization/util.NonResourceAttributesFrom")
@@ -133,7 +139,7 @@ def self_subject_access_review(authorizer, user: object, body: object) -> dict:
     review = decode_review(body, kind, AUTHORIZATION)
     problems = access_review_spec_problems(review["spec"], needs_subject=False) + _meta_problems(review)
     if problems:
-        raise errors.invalid(kind, "", problems, AUTHORIZATION)
+        raise _invalid(problems)
     return _answer(review, kind, authorizer, attributes_from(user, review["spec"]))
 
 
@@ -150,7 +156,7 @@ def subject_access_review(authorizer, body: object) -> dict:
     review = decode_review(body, kind, AUTHORIZATION)
     problems = access_review_spec_problems(review["spec"], needs_subject=True) + _meta_problems(review)
     if problems:
-        raise errors.invalid(kind, "", problems, AUTHORIZATION)
+        raise _invalid(problems)
     return _answer(review, kind, authorizer, attributes_from(_subject(review["spec"]), review["spec"]))
 
 
@@ -175,7 +181,7 @@ def local_subject_access_review(authorizer, namespace: str, body: object) -> dic
         problems.append(f"spec.nonResourceAttributes: Invalid value: {_non_resource_attributes_value(non_resource)}: "
                         "disallowed on this kind of request")
     if problems:
-        raise errors.invalid(kind, "", problems, AUTHORIZATION)
+        raise _invalid(problems)
     return _answer(review, kind, authorizer, attributes_from(_subject(spec), spec))
 
 

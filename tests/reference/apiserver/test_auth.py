@@ -6,7 +6,9 @@ import datetime
 from dataclasses import dataclass, field
 
 import pytest
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from reference_impl.apiserver.adapter import certs
 from reference_impl.apiserver.core.auth import (ANONYMOUS, API_AUDIENCES, AuthConfigError, AuthenticationFailed,
@@ -161,6 +163,24 @@ def test_certificate_without_common_name_presents_nothing(ca):
     """CommonNameUserConversion: an empty CN authenticates no one (and is not an error)."""
     pair = certs.issue_client_cert(ca, "", ("devs",))
     assert X509Authenticator([ca.certificate]).authenticate(FakeRequest(peer_certificate_der=der(pair))) is None
+
+
+@pytest.mark.filterwarnings("ignore:Attribute's length")  # the empty CN cryptography warns about
+def test_the_last_common_name_of_a_subject_is_the_user(ca):
+    """Go's pkix.Name keeps the last CN of the subject's RDNs, so a certificate with two names the
+    user of the second; an empty last CN makes the certificate name no one."""
+    subject = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "devs"),
+                         x509.NameAttribute(NameOID.COMMON_NAME, "first"),
+                         x509.NameAttribute(NameOID.COMMON_NAME, "second")])
+    pair = certs._issue(ca, subject, ExtendedKeyUsageOID.CLIENT_AUTH)
+    user = X509Authenticator([ca.certificate]).authenticate(FakeRequest(peer_certificate_der=der(pair)))
+    assert user == UserInfo("second", groups=("devs",))
+    unnamed = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "first"),
+                         x509.NameAttribute(NameOID.COMMON_NAME, "", _validate=False)])
+    pair = certs._issue(ca, unnamed, ExtendedKeyUsageOID.CLIENT_AUTH)
+    assert X509Authenticator([ca.certificate]).authenticate(FakeRequest(peer_certificate_der=der(pair))) is None
+    verified = {"subject": ((("commonName", "first"),), (("commonName", "second"),))}
+    assert X509Authenticator([ca.certificate]).authenticate(FakeRequest(peer_certificate=verified)).name == "second"
 
 
 def test_tls_verified_certificate_dict_is_read(ca):

@@ -464,7 +464,19 @@ def test_asking_about_another_user_needs_create_on_subject_access_reviews(rbac_c
 ])
 def test_a_subject_access_review_names_a_subject_and_one_question(rbac_chain, spec, message):
     code, status = send(rbac_chain, "admin", "POST", f"{AUTHZ}/subjectaccessreviews", {"spec": spec})
-    assert (code, status["message"]) == (422, f'SubjectAccessReview.authorization.k8s.io "" is invalid: {message}')
+    assert (code, status["message"]) == (422, f'.authorization.k8s.io "" is invalid: {message}')
+
+
+@pytest.mark.parametrize("kind", ["selfsubjectaccessreviews", "subjectaccessreviews", "localsubjectaccessreviews"])
+def test_an_access_review_is_invalid_under_the_empty_kind_of_the_decoded_object(rbac_chain, kind):
+    """The REST Create calls NewInvalid(Kind(review.Kind), ...) on the internal object, whose
+    TypeMeta the decoder cleared: the message and details name the group alone."""
+    namespace = f"/namespaces/{rbac_chain.namespace}" if kind.startswith("local") else ""
+    code, status = send(rbac_chain, "admin", "POST", f"{AUTHZ}{namespace}/{kind}", {"spec": {"user": "a"}})
+    assert code == 422
+    assert status["message"].startswith('.authorization.k8s.io "" is invalid: spec.resourceAttributes: ')
+    assert {key: value for key, value in status["details"].items() if key != "causes"} == {
+        "group": "authorization.k8s.io"}
 
 
 @pytest.mark.parametrize("kind,spec,message", [
@@ -530,7 +542,7 @@ def test_a_self_subject_rules_review_lists_the_callers_rules_in_a_namespace(rbac
                                           "resourceNames": ["s1"]}
     assert {"verbs": ["create"], "apiGroups": ["authorization.k8s.io"],
             "resources": ["selfsubjectaccessreviews", "selfsubjectrulesreviews"]} in status["resourceRules"]
-    assert {"verbs": ["get"], "nonResourceURLs": list(bootstrappolicy.HEALTH_URLS)} in status["nonResourceRules"]
+    assert {"verbs": ["get"], "nonResourceURLs": sorted(bootstrappolicy.HEALTH_URLS)} in status["nonResourceRules"]
     elsewhere = send(rbac_chain, "alice", "POST", f"{AUTHZ}/selfsubjectrulesreviews", {"spec": {"namespace": "x"}})
     assert status["resourceRules"][-1] not in elsewhere[1]["status"]["resourceRules"]
     code, status = send(rbac_chain, "alice", "POST", f"{AUTHZ}/selfsubjectrulesreviews", {"spec": {}})
@@ -544,4 +556,4 @@ def test_a_binding_to_a_missing_role_is_the_rules_reviews_evaluation_error(rbac_
                                                         "name": "gone"},
           "subjects": [{"kind": "User", "name": "alice"}]})
     status = send(rbac_chain, "alice", "POST", f"{AUTHZ}/selfsubjectrulesreviews", {"spec": {"namespace": ns}})[1]
-    assert status["status"]["evaluationError"] == 'roles.rbac.authorization.k8s.io "gone" not found'
+    assert status["status"]["evaluationError"] == 'role.rbac.authorization.k8s.io "gone" not found'

@@ -877,6 +877,17 @@ def test_authentication_authorization_admission_order(registry):
     assert answer.code == 201 and json.loads(answer.body)["status"]["allowed"] is False
 
 
+def test_a_denied_path_is_a_forbidden_status_with_empty_details(registry):
+    """NewForbidden always sets Details, so a non-resource path's 403 names no object but still
+    carries "details": {}."""
+    chain = HandlerChain(registry, Authn(), Authz(), now=lambda: NOW)
+    denied = chain.handle(Request("POST", "/logs/x", {}, {"Authorization": "Bearer bob"}, b""))
+    assert (denied.code, json.loads(denied.body)) == (403, {
+        "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+        "message": 'forbidden: User "bob" cannot post path "/logs/x"', "reason": "Forbidden", "details": {},
+        "code": 403})
+
+
 def test_a_bug_becomes_a_500_status(registry):
     class Broken:
         def authorize(self, attributes):

@@ -186,6 +186,18 @@ def test_binding_to_missing_role_is_reported_not_fatal():
     assert denied == (False, 'RBAC: clusterroles.rbac.authorization.k8s.io "gone" not found')
 
 
+def test_the_authorizer_names_a_missing_role_as_its_informer_lister_does():
+    """kube-apiserver's RBAC authorizer reads roles through generated listers, whose NotFound names
+    the singular resource: `role.rbac.authorization.k8s.io "x" not found`, not the storage's
+    plural (which the escalation check, reading storage, keeps)."""
+    source = StaticSource(role_bindings=[binding("b", "team", "Role", "gone", user("bob"))],
+                          cluster_role_bindings=[binding("c", "", "ClusterRole", "later", user("bob"))])
+    authorizer = new_authorizer(source)
+    denied = authorizer.authorize(res("get", "pods", namespace="team"))
+    assert denied == (False, 'RBAC: [clusterrole.rbac.authorization.k8s.io "later" not found, '
+                             'role.rbac.authorization.k8s.io "gone" not found]')
+
+
 def test_system_masters_may_do_anything():
     """Group system:masters is allowed every request without any binding (privileged-group authorizer)."""
     admin = UserInfo("kubernetes-admin", groups=("system:masters", "system:authenticated"))
@@ -211,6 +223,17 @@ def test_authenticated_users_may_discover(path):
 def test_anonymous_sees_only_public_info(path, allowed):
     """system:public-info-viewer (health and version) is the only default grant to system:unauthenticated."""
     assert new_authorizer(BOOTSTRAP).authorize(url("get", path, user=ANONYMOUS))[0] is allowed
+
+
+def test_bootstrap_rules_hold_their_lists_sorted():
+    """PolicyRuleBuilder.Rule sorts a bootstrap rule's verbs, groups, resources, names and URLs, so
+    the stored system:public-info-viewer lists /healthz before /livez, as a real cluster shows."""
+    roles = {role["metadata"]["name"]: role for role in bootstrappolicy.cluster_roles()}
+    assert roles["system:public-info-viewer"]["rules"] == [
+        {"verbs": ["get"], "nonResourceURLs": ["/healthz", "/livez", "/readyz", "/version", "/version/"]}]
+    assert roles["system:discovery"]["rules"] == [
+        {"verbs": ["get"], "nonResourceURLs": ["/api", "/api/*", "/apis", "/apis/*", "/healthz", "/livez",
+                                               "/openapi", "/openapi/*", "/readyz", "/version", "/version/"]}]
 
 
 def test_defaults_grant_no_resources():

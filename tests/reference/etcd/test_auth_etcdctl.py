@@ -26,6 +26,7 @@ SCRIPT: list[tuple[str, ...]] = [
     (*ROOT, "role", "grant-permission", "app", "readwrite", "app/", "--prefix"),
     (*ROOT, "role", "grant-permission", "app", "read", "config"),
     (*ROOT, "role", "grant-permission", "app", "write", "logs/", "logs0"),
+    (*ROOT, "role", "grant-permission", "app", "read", "x", "q"),  # written backwards: grants nothing
     (*ROOT, "role", "get", "app"),
     (*ROOT, "role", "get", "nope"),
     (*ROOT, "user", "grant-role", "alice", "app"),
@@ -40,6 +41,8 @@ SCRIPT: list[tuple[str, ...]] = [
     (*ALICE, "put", "config"),  # 1.6 MB from stdin: too large before it is refused as not permitted
     (*ALICE, "put", "logs/a", "x"),
     (*ALICE, "get", "logs/a"),
+    (*ALICE, "get", "x", "q"),
+    (*ALICE, "get", "app/z", "app/a"),  # backwards, but its key is readable
     (*ALICE, "get", "", "--prefix"),
     (*ALICE, "del", "app/1"),
     (*ALICE, "user", "list"),

@@ -42,6 +42,19 @@ def test_a_range_is_permitted_only_if_the_roles_cover_it_without_a_gap():
     assert permitted(auth, token, RangeRequest(b"d"))
 
 
+def test_a_range_ending_before_its_key_is_checked_as_etcds_interval_tree_does():
+    """adt's Contains only counts permissions that overlap the asked interval by Interval.Compare:
+    [m, c) overlaps [m, n) and [a, z) but not itself, so a permission written backwards grants
+    nothing, and a backwards request is allowed only where a forward permission holds its key."""
+    auth, token = store_with(Permission("READ", b"x", b"q"))
+    assert not permitted(auth, token, RangeRequest(b"x", b"q"))
+    assert not permitted(auth, token, RangeRequest(b"x"))
+    auth, token = store_with(Permission("READ", b"m", b"n"), Permission("READ", b"x", b"q"))
+    assert permitted(auth, token, RangeRequest(b"m", b"c"))
+    assert not permitted(auth, token, RangeRequest(b"n", b"b"))
+    assert not permitted(auth, token, RangeRequest(b"w", b"q"))
+
+
 def test_a_from_key_permission_covers_every_key_after_it():
     """range_end "\\0" in a permission or a request means "to the end of the key space"."""
     auth, token = store_with(Permission("READWRITE", b"m", b"\0"))
