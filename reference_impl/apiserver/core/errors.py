@@ -206,6 +206,12 @@ def unsupported_route_media_type() -> StatusError:
 
 
 @mirrors("k8s.io/apimachinery/pkg/api/errors.NewRequestEntityTooLargeError")
+def unacceptable_route() -> StatusError:
+    """406 for an Accept no go-restful route produces: the container's own message, as
+    serviceErrorHandler writes it with NewGenericServerResponse."""
+    return StatusError(406, "NotAcceptable", "406: Not Acceptable", empty_details_shown=True)
+
+
 def request_entity_too_large(message: str) -> StatusError:
     """413: `Request entity too large: <message>`."""
     return StatusError(413, "RequestEntityTooLarge", f"Request entity too large: {message}")

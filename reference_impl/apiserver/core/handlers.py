@@ -265,6 +265,22 @@ def negotiate(accept: str) -> MediaTypeOptions:
                                             "application/yaml, application/vnd.kubernetes.protobuf")
 
 
+ROUTE_MEDIA_TYPES = ("application/json", "application/yaml", "application/vnd.kubernetes.protobuf")
+LOG_MEDIA_TYPES = ("text/plain", *ROUTE_MEDIA_TYPES)  # LogREST.ProducesMIMETypes adds text/plain
+
+
+@mirrors("(github.com/emicklei/go-restful.Route).matchesAccept")
+def route_accepts(accept: str, produces: tuple[str, ...]) -> bool:
+    """Whether go-restful finds a route for `accept`: some entry of it, parameters cut off and
+    spaces trimmed, is */* or exactly (case and all) a type the route produces. The serializer's
+    own negotiation, with its wildcards, comes only after."""
+    for entry in (accept or "*/*").split(","):
+        media_type = entry.split(";", 1)[0].strip(" ")
+        if media_type == "*/*" or media_type in produces:
+            return True
+    return False
+
+
 def _respond(request: Request, code: int, obj: dict) -> Response:
     """The object in the media type negotiated: JSON, YAML, or protobuf for a client that takes
     nothing else (a kind we cannot encode is then 406, never a JSON body it did not ask for)."""
@@ -800,6 +816,9 @@ class RESTHandlers:
         if not sub and (verb == "create") == bool(info.name) and verb in ("create", "update", "patch"):
             # The installer routes POST to the collection, PUT and PATCH to an object, no other way.
             raise errors.generic_server_response(405)
+        if not resource.custom and not route_accepts(request.header("Accept"),
+                                                     LOG_MEDIA_TYPES if sub == "log" else ROUTE_MEDIA_TYPES):
+            raise errors.unacceptable_route()  # custom resources are served by no go-restful route
         if sub == "binding":
             return self.bind(request, resource)
         if sub == "token":

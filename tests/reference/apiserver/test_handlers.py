@@ -589,6 +589,33 @@ def test_a_watch_in_yaml_is_406_as_yaml_has_no_stream_serializer(chain):
                    "application/vnd.kubernetes.protobuf;stream=watch", "code": 406}
 
 
+@pytest.mark.parametrize("accept", ["text/html", "application/xml", "application/*", "Application/JSON",
+                                    "text/plain"])
+def test_an_accept_no_route_produces_is_go_restfuls_406(chain, accept):
+    """go-restful picks a route before any handler runs; one whose Produces has none of the Accept
+    entries (their parameters cut off, compared exactly: no wildcards but */*) is refused with its
+    own message, which the apiserver's service error handler writes as a Status."""
+    code, status = call(chain, "GET", ns_path(chain, "configmaps"), accept=accept)
+    assert code == 406
+    assert status == {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                      "message": "406: Not Acceptable", "reason": "NotAcceptable", "details": {}, "code": 406}
+
+
+@pytest.mark.parametrize("accept", ["application/xml, */*", "text/html,application/json;q=0.9",
+                                    " application/yaml ;q=1", ""])
+def test_an_accept_with_one_entry_a_route_produces_reaches_the_handler(chain, accept):
+    code, _ = call(chain, "GET", ns_path(chain, "configmaps"), accept=accept)
+    assert code == 200
+
+
+def test_a_pods_log_route_produces_text_plain(chain):
+    """LogREST.ProducesMIMETypes adds text/plain to the route's types: kubectl logs asks for it."""
+    call(chain, "POST", ns_path(chain, "pods"), {"metadata": {"name": "p"},
+                                                 "spec": {"containers": [{"name": "c", "image": "i"}]}})
+    code, _ = call(chain, "GET", ns_path(chain, "pods", "p") + "/log", accept="text/plain")
+    assert code == 204
+
+
 PARTIAL = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"
 PARTIAL_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
 
