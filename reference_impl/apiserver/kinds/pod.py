@@ -208,15 +208,38 @@ def validate_ephemeral_containers_update(old: dict, new: dict) -> list[str]:
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validatePodIPs",
          "k8s.io/kubernetes/pkg/apis/core/v1.Convert_v1_PodStatus_To_core_PodStatus")
-def validate_status_update(old: dict, new: dict) -> list[str]:
-    """Each of the status's pod IPs is an IP. v1's podIP, when set, is the internal podIPs[0]:
-    the conversion makes it the only one when podIPs is empty or starts with another address."""
-    status = as_object(new.get("status"))
+def pod_ip_problems(status: dict) -> list[str]:
+    """Each of the status's pod IPs is an IP; more than one are an IPv4 and an IPv6 address, none
+    repeated. v1's podIP, when set, is the internal podIPs[0]: the conversion makes it the only
+    one when podIPs is empty or starts with another address."""
     pod_ips = [as_object(pod_ip).get("ip") or "" for pod_ip in as_list(status.get("podIPs"))]
     pod_ip = status.get("podIP") or ""
     if pod_ip and pod_ips[:1] != [pod_ip]:
         pod_ips = [pod_ip]
-    return [invalid(f"status.podIPs[{index}]", ip, IP_MSG) for index, ip in enumerate(pod_ips) if parse_ip(ip) is None]
+    addresses = [parse_ip(ip) for ip in pod_ips]
+    problems = [invalid(f"status.podIPs[{index}]", ip, IP_MSG)
+                for index, (ip, address) in enumerate(zip(pod_ips, addresses)) if address is None]
+    if len(pod_ips) < 2:
+        return problems
+    if None in addresses:  # netutils.IsDualStackIPStrings fails on the first address that does not parse
+        problems.append("status.podIPs: Internal error: failed to check for dual stack with error:ip <nil> is invalid")
+    families = {6 if address.version == 6 and not address.ipv4_mapped else 4 for address in addresses if address}
+    if None in addresses or families != {4, 6} or len(pod_ips) > 2:
+        problems.append(f"status.podIPs: Invalid value: {_go_pod_ips(pod_ips)}: "
+                        "may specify no more than one IP for each IP family")
+    problems += [f"status.podIPs[{index}]: Duplicate value: core.PodIP{{IP:{gojson.quote(ip)}}}"
+                 for index, ip in enumerate(pod_ips) if ip in pod_ips[:index]]
+    return problems
+
+
+def _go_pod_ips(pod_ips: list[str]) -> str:
+    """Go's %#v of a []core.PodIP, as an Invalid error shows it."""
+    return "[]core.PodIP{" + ", ".join(f"core.PodIP{{IP:{gojson.quote(ip)}}}" for ip in pod_ips) + "}"
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePodStatusUpdate")
+def validate_status_update(old: dict, new: dict) -> list[str]:
+    return pod_ip_problems(as_object(new.get("status")))
 
 
 RESOURCES = (

@@ -327,3 +327,36 @@ def test_a_namespace_phase_is_active_until_it_is_deleted(registry):
     error = invalid(update_status, registry, None, namespace, "namespaces", {"phase": "Bogus"})
     assert causes(error) == [("FieldValueInvalid", "status.Phase",
                               "Invalid value: \"Bogus\": may only be 'Active' if `deletionTimestamp` is empty")]
+
+
+FAMILIES = "may specify no more than one IP for each IP family"
+
+
+def go_pod_ips(ips: list[str]) -> str:
+    return "[]core.PodIP{" + ", ".join(f'core.PodIP{{IP:"{ip}"}}' for ip in ips) + "}"
+
+
+@pytest.mark.parametrize("ips,expected", [
+    (["10.0.0.1", "10.0.0.2"], [("FieldValueInvalid", "status.podIPs",
+                                 f"Invalid value: {go_pod_ips(['10.0.0.1', '10.0.0.2'])}: {FAMILIES}")]),
+    (["10.0.0.1", "fd00::1", "10.0.0.1"],
+     [("FieldValueInvalid", "status.podIPs", f"Invalid value: {go_pod_ips(['10.0.0.1', 'fd00::1', '10.0.0.1'])}: "
+                                             f"{FAMILIES}"),
+      ("FieldValueDuplicate", "status.podIPs[2]", 'Duplicate value: core.PodIP{IP:"10.0.0.1"}')]),
+    (["10.0.0.1", "x"],
+     [("FieldValueInvalid", "status.podIPs[1]", f'Invalid value: "x": {IP_MSG}'),
+      ("InternalError", "status.podIPs", "Internal error: failed to check for dual stack with error:ip <nil> is invalid"),
+      ("FieldValueInvalid", "status.podIPs", f"Invalid value: {go_pod_ips(['10.0.0.1', 'x'])}: {FAMILIES}")]),
+], ids=["one-family", "three", "invalid"])
+def test_a_pod_status_holds_at_most_one_ip_per_family(registry, ns, ips, expected):
+    """validatePodIPs: more than one pod IP must be one IPv4 and one IPv6 address, none repeated;
+    an address that is no IP also fails IsDualStackIPStrings, reported as an internal error."""
+    pod = new_pod(registry, ns)
+    status = {"podIPs": [{"ip": ip} for ip in ips]}
+    assert causes(invalid(update_status, registry, ns, pod, "pods", status)) == expected
+
+
+def test_a_pod_status_may_hold_one_ip_of_each_family(registry, ns):
+    pod = new_pod(registry, ns)
+    updated = update_status(registry, ns, pod, "pods", {"podIPs": [{"ip": "fd00::1"}, {"ip": "10.0.0.1"}]})
+    assert updated["status"]["podIPs"] == [{"ip": "fd00::1"}, {"ip": "10.0.0.1"}]
