@@ -11,6 +11,7 @@ from reference_impl.apiserver.core.validation import IP_MSG, as_list, as_object,
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.apiserver.kinds._defaulting import pod_spec
 from reference_impl.machinery import gojson
+from reference_impl.machinery.labels import qualified_name_problems
 from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.mirrors import mirrors
 
@@ -237,9 +238,26 @@ def _go_pod_ips(pod_ips: list[str]) -> str:
     return "[]core.PodIP{" + ", ".join(f"core.PodIP{{IP:{gojson.quote(ip)}}}" for ip in pod_ips) + "}"
 
 
+SYSTEM_CONDITIONS = ("PodScheduled", "Ready", "Initialized")
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validatePodConditions")
+def pod_condition_problems(conditions: object) -> list[str]:
+    """A condition type other than the system ones is a qualified name. ValidatePodStatusUpdate
+    passes the path metadata.conditions (sic), so that is where errors point."""
+    problems = []
+    for index, condition in enumerate(as_list(conditions)):
+        condition_type = as_object(condition).get("type") or ""
+        if condition_type not in SYSTEM_CONDITIONS:
+            problems += [invalid(f"metadata.conditions[{index}].Type", condition_type, problem)
+                         for problem in qualified_name_problems(condition_type)]
+    return problems
+
+
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePodStatusUpdate")
 def validate_status_update(old: dict, new: dict) -> list[str]:
-    return pod_ip_problems(as_object(new.get("status")))
+    status = as_object(new.get("status"))
+    return pod_condition_problems(status.get("conditions")) + pod_ip_problems(status)
 
 
 RESOURCES = (

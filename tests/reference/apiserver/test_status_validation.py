@@ -22,6 +22,7 @@ from reference_impl.apiserver.core.validation import IP_MSG  # noqa: E402
 from reference_impl.apiserver.core.registry import Registry  # noqa: E402
 from reference_impl.apiserver.storage.etcdclient import EtcdClient  # noqa: E402
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
+from reference_impl.machinery.labels import qualified_name_problems  # noqa: E402
 from tests.reference.apiserver import csrs  # noqa: E402
 
 _names = itertools.count()
@@ -360,3 +361,19 @@ def test_a_pod_status_may_hold_one_ip_of_each_family(registry, ns):
     pod = new_pod(registry, ns)
     updated = update_status(registry, ns, pod, "pods", {"podIPs": [{"ip": "fd00::1"}, {"ip": "10.0.0.1"}]})
     assert updated["status"]["podIPs"] == [{"ip": "fd00::1"}, {"ip": "10.0.0.1"}]
+
+
+def test_a_pod_condition_type_is_a_qualified_name(registry, ns):
+    """validatePodConditions: a condition type other than the system ones (PodScheduled, Ready,
+    Initialized) is a qualified name; upstream reports it under metadata.conditions[i].Type."""
+    pod = new_pod(registry, ns)
+    types = ["PodScheduled", "a b", "example.com/Custom", "a/b/c"]
+    status = {"conditions": [{"type": condition_type, "status": "True"} for condition_type in types]}
+    error = invalid(update_status, registry, ns, pod, "pods", status)
+    assert causes(error) == [
+        ("FieldValueInvalid", "metadata.conditions[1].Type", f'Invalid value: "a b": {qualified_name_problems("a b")[0]}'),
+        ("FieldValueInvalid", "metadata.conditions[3].Type",
+         'Invalid value: "a/b/c": a qualified name must consist of alphanumeric characters, \'-\', \'_\' or \'.\', '
+         "and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', "
+         "regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain "
+         "prefix and '/' (e.g. 'example.com/MyName')")]
