@@ -7,7 +7,8 @@ import json
 from reference_impl.apiserver.core.podvalidation import pod_spec_problems, toleration_problems
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
 from reference_impl.apiserver.core.schemas import CORE, META, arr, conditions, kind, list_kind, obj, ref, string
-from reference_impl.apiserver.core.validation import IP_MSG, as_list, as_object, invalid, parse_ip, required
+from reference_impl.apiserver.core.validation import (IP_MSG, as_list, as_object, invalid, name_problems, parse_ip,
+                                                      required)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.apiserver.kinds._defaulting import pod_spec
 from reference_impl.machinery import gojson
@@ -256,8 +257,13 @@ def pod_condition_problems(conditions: object) -> list[str]:
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePodStatusUpdate")
 def validate_status_update(old: dict, new: dict) -> list[str]:
+    """Custom condition types, a newly nominated node's name, then the pod IPs."""
     status = as_object(new.get("status"))
-    return pod_condition_problems(status.get("conditions")) + pod_ip_problems(status)
+    problems = pod_condition_problems(status.get("conditions"))
+    nominated = status.get("nominatedNodeName") or ""
+    if nominated and nominated != as_object(old.get("status")).get("nominatedNodeName"):
+        problems += name_problems(nominated, "subdomain", "status.nominatedNodeName")
+    return problems + pod_ip_problems(status)
 
 
 RESOURCES = (

@@ -18,7 +18,7 @@ import processes  # noqa: E402
 
 from reference_impl.apiserver.adapter.certs import new_ca  # noqa: E402
 from reference_impl.apiserver.core.errors import StatusError  # noqa: E402
-from reference_impl.apiserver.core.validation import IP_MSG  # noqa: E402
+from reference_impl.apiserver.core.validation import IP_MSG, SUBDOMAIN_MSG  # noqa: E402
 from reference_impl.apiserver.core.registry import Registry  # noqa: E402
 from reference_impl.apiserver.storage.etcdclient import EtcdClient  # noqa: E402
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
@@ -377,3 +377,13 @@ def test_a_pod_condition_type_is_a_qualified_name(registry, ns):
          "and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', "
          "regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain "
          "prefix and '/' (e.g. 'example.com/MyName')")]
+
+
+@pytest.mark.parametrize("name,detail", [
+    ("UPPER", SUBDOMAIN_MSG), ("n" * 254, "must be no more than 253 characters")], ids=["upper", "long"])
+def test_a_pod_nominated_node_name_is_a_subdomain(registry, ns, name, detail):
+    """ValidatePodStatusUpdate: a changed status.nominatedNodeName is a node name (a DNS subdomain)."""
+    pod = new_pod(registry, ns)
+    error = invalid(update_status, registry, ns, pod, "pods", {"nominatedNodeName": name})
+    assert causes(error) == [("FieldValueInvalid", "status.nominatedNodeName", f'Invalid value: "{name}": {detail}')]
+
