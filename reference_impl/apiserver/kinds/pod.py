@@ -255,14 +255,40 @@ def pod_condition_problems(conditions: object) -> list[str]:
     return problems
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateContainerStateTransition")
+def container_state_transition_problems(new_statuses: object, old_statuses: object, path: str,
+                                        restart_policy: str) -> list[str]:
+    """A terminated container stays terminated unless the pod restarts it: always, or on failure
+    when its exit code is not 0."""
+    if restart_policy == "Always":
+        return []
+    problems = []
+    for index, old_status in enumerate(as_list(old_statuses)):
+        terminated = as_object(as_object(old_status).get("state")).get("terminated")
+        if terminated is None or (restart_policy == "OnFailure" and as_object(terminated).get("exitCode")):
+            continue
+        problems += [f"{path}[{index}].state: Forbidden: may not be transitioned to non-terminated state"
+                     for new_status in as_list(new_statuses)
+                     if as_object(new_status).get("name") == old_status.get("name")
+                     and as_object(as_object(new_status).get("state")).get("terminated") is None]
+    return problems
+
+
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePodStatusUpdate")
 def validate_status_update(old: dict, new: dict) -> list[str]:
-    """Custom condition types, a newly nominated node's name, then the pod IPs."""
-    status = as_object(new.get("status"))
+    """Custom condition types, a newly nominated node's name, containers that may not leave the
+    terminated state, then the pod IPs."""
+    status, old_status = as_object(new.get("status")), as_object(old.get("status"))
     problems = pod_condition_problems(status.get("conditions"))
     nominated = status.get("nominatedNodeName") or ""
-    if nominated and nominated != as_object(old.get("status")).get("nominatedNodeName"):
+    if nominated and nominated != old_status.get("nominatedNodeName"):
         problems += name_problems(nominated, "subdomain", "status.nominatedNodeName")
+    restart_policy = as_object(old.get("spec")).get("restartPolicy")
+    for field in ("containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses"):
+        # The kubelet never restarts an ephemeral container.
+        policy = "Never" if field == "ephemeralContainerStatuses" else restart_policy
+        problems += container_state_transition_problems(status.get(field), old_status.get(field),
+                                                        f"status.{field}", policy)
     return problems + pod_ip_problems(status)
 
 

@@ -387,3 +387,50 @@ def test_a_pod_nominated_node_name_is_a_subdomain(registry, ns, name, detail):
     error = invalid(update_status, registry, ns, pod, "pods", {"nominatedNodeName": name})
     assert causes(error) == [("FieldValueInvalid", "status.nominatedNodeName", f'Invalid value: "{name}": {detail}')]
 
+
+def terminated(name: str, exit_code: int) -> dict:
+    return {"name": name, "ready": False, "restartCount": 0, "image": "busybox:1.36", "imageID": "",
+            "state": {"terminated": {"exitCode": exit_code}}}
+
+
+RUNNING = {"running": {"startedAt": "2024-01-01T00:00:00Z"}}
+STUCK = "Forbidden: may not be transitioned to non-terminated state"
+
+
+def finished_pod(registry, ns: str, restart_policy: str) -> dict:
+    """A pod whose containers have all terminated: c and i with exit code 0, d and e with 1."""
+    spec = {**TEMPLATE["spec"], "restartPolicy": restart_policy,
+            "containers": [*TEMPLATE["spec"]["containers"], {"name": "d", "image": "busybox:1.36"}],
+            "initContainers": [{"name": "i", "image": "busybox:1.36"}]}
+    pod = registry.create("pods", ns, {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"p{next(_names)}"},
+                                       "spec": spec})
+    return update_status(registry, ns, pod, "pods", {
+        "phase": "Failed", "containerStatuses": [terminated("c", 0), terminated("d", 1)],
+        "initContainerStatuses": [terminated("i", 0)], "ephemeralContainerStatuses": [terminated("e", 1)]})
+
+
+def restarted(pod: dict, field: str, name: str) -> dict:
+    """The pod's status with container `name` of `field` running again."""
+    statuses = [{**status, "state": RUNNING} if status["name"] == name else status for status in pod["status"][field]]
+    return {**pod["status"], field: statuses}
+
+
+@pytest.mark.parametrize("field,name,restart_policy,index", [
+    ("containerStatuses", "c", "Never", 0), ("containerStatuses", "d", "Never", 1),
+    ("containerStatuses", "c", "OnFailure", 0), ("initContainerStatuses", "i", "OnFailure", 0),
+    ("ephemeralContainerStatuses", "e", "OnFailure", 0),
+], ids=["succeeded", "failed", "succeeded-on-failure", "init", "ephemeral-never-restarts"])
+def test_a_terminated_container_stays_terminated(registry, ns, field, name, restart_policy, index):
+    """ValidateContainerStateTransition: unless the pod restarts it, a terminated container's status
+    may not leave the terminated state. OnFailure restarts only failed containers; the kubelet
+    restarts no ephemeral container."""
+    pod = finished_pod(registry, ns, restart_policy)
+    error = invalid(update_status, registry, ns, pod, "pods", restarted(pod, field, name))
+    assert causes(error) == [("FieldValueForbidden", f"status.{field}[{index}].state", STUCK)]
+
+
+@pytest.mark.parametrize("restart_policy,name", [("Always", "c"), ("OnFailure", "d")])
+def test_a_restarted_container_may_run_again(registry, ns, restart_policy, name):
+    pod = finished_pod(registry, ns, restart_policy)
+    updated = update_status(registry, ns, pod, "pods", restarted(pod, "containerStatuses", name))
+    assert [status["state"] for status in updated["status"]["containerStatuses"] if status["name"] == name] == [RUNNING]
