@@ -5,8 +5,8 @@ from __future__ import annotations
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
 from reference_impl.apiserver.core.schemas import (CORE, META, arr, boolean, conditions, kind, list_kind, obj,
                                                    opaque, quantity_map, ref, string, strings)
-from reference_impl.apiserver.core.validation import (TAINT_EFFECTS, invalid, label_name_problems, required,
-                                                      resource_quantity_problems, unsupported)
+from reference_impl.apiserver.core.validation import (TAINT_EFFECTS, as_list, as_object, invalid, label_name_problems,
+                                                      required, resource_quantity_problems, unsupported)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.machinery.gojson import quote
 from reference_impl.machinery.labels import label_value_problems
@@ -54,14 +54,20 @@ def prepare_for_status_update(new: dict, old: dict) -> None:
         new["status"].pop("config", None)
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNodeResources")
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNodeUpdate",
+         "k8s.io/kubernetes/pkg/apis/core/validation.ValidateNodeResources")
 def validate_status_update(old: dict, new: dict) -> list[str]:
-    """ValidateNodeUpdate's status rules: no negative capacity or allocatable quantity (the spec
-    is the stored one, checked when it was written)."""
+    """ValidateNodeUpdate's status rules: no negative capacity or allocatable quantity, no address
+    listed twice (the spec is the stored one, checked when it was written)."""
     status = new["status"]
-    return [problem for field in ("capacity", "allocatable")
-            for name, value in (status.get(field) or {}).items()
-            for problem in resource_quantity_problems(name, value, f"status.{field}.{name}")]
+    problems = [problem for field in ("capacity", "allocatable")
+                for name, value in (status.get(field) or {}).items()
+                for problem in resource_quantity_problems(name, value, f"status.{field}.{name}")]
+    addresses = [(as_object(address).get("type") or "", as_object(address).get("address") or "")
+                 for address in as_list(status.get("addresses"))]
+    return problems + [f"status.addresses[{index}]: Duplicate value: "
+                       f"core.NodeAddress{{Type:{quote(kind)}, Address:{quote(address)}}}"
+                       for index, (kind, address) in enumerate(addresses) if (kind, address) in addresses[:index]]
 
 
 RESOURCES = (

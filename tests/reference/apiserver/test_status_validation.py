@@ -434,3 +434,15 @@ def test_a_restarted_container_may_run_again(registry, ns, restart_policy, name)
     pod = finished_pod(registry, ns, restart_policy)
     updated = update_status(registry, ns, pod, "pods", restarted(pod, "containerStatuses", name))
     assert [status["state"] for status in updated["status"]["containerStatuses"] if status["name"] == name] == [RUNNING]
+
+
+def test_a_node_status_lists_each_address_once(registry):
+    """ValidateNodeUpdate: no address (type and address together) twice in status.addresses."""
+    node = registry.create("nodes", None, {"apiVersion": "v1", "kind": "Node",
+                                           "metadata": {"name": f"n{next(_names)}"}})
+    internal = {"type": "InternalIP", "address": "10.0.0.1"}
+    error = invalid(update_status, registry, None, node, "nodes",
+                    {"addresses": [internal, {**internal, "type": "ExternalIP"}, internal, internal]})
+    shown = 'core.NodeAddress{Type:"InternalIP", Address:"10.0.0.1"}'
+    assert causes(error) == [("FieldValueDuplicate", f"status.addresses[{index}]", f"Duplicate value: {shown}")
+                             for index in (2, 3)]
