@@ -346,7 +346,8 @@ def go_pod_ips(ips: list[str]) -> str:
       ("FieldValueDuplicate", "status.podIPs[2]", 'Duplicate value: core.PodIP{IP:"10.0.0.1"}')]),
     (["10.0.0.1", "x"],
      [("FieldValueInvalid", "status.podIPs[1]", f'Invalid value: "x": {IP_MSG}'),
-      ("InternalError", "status.podIPs", "Internal error: failed to check for dual stack with error:ip <nil> is invalid"),
+      ("InternalError", "status.podIPs",
+       "Internal error: failed to check for dual stack with error:ip <nil> is invalid"),
       ("FieldValueInvalid", "status.podIPs", f"Invalid value: {go_pod_ips(['10.0.0.1', 'x'])}: {FAMILIES}")]),
 ], ids=["one-family", "three", "invalid"])
 def test_a_pod_status_holds_at_most_one_ip_per_family(registry, ns, ips, expected):
@@ -371,7 +372,8 @@ def test_a_pod_condition_type_is_a_qualified_name(registry, ns):
     status = {"conditions": [{"type": condition_type, "status": "True"} for condition_type in types]}
     error = invalid(update_status, registry, ns, pod, "pods", status)
     assert causes(error) == [
-        ("FieldValueInvalid", "metadata.conditions[1].Type", f'Invalid value: "a b": {qualified_name_problems("a b")[0]}'),
+        ("FieldValueInvalid", "metadata.conditions[1].Type",
+         f'Invalid value: "a b": {qualified_name_problems("a b")[0]}'),
         ("FieldValueInvalid", "metadata.conditions[3].Type",
          'Invalid value: "a/b/c": a qualified name must consist of alphanumeric characters, \'-\', \'_\' or \'.\', '
          "and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', "
@@ -446,3 +448,18 @@ def test_a_node_status_lists_each_address_once(registry):
     shown = 'core.NodeAddress{Type:"InternalIP", Address:"10.0.0.1"}'
     assert causes(error) == [("FieldValueDuplicate", f"status.addresses[{index}]", f"Duplicate value: {shown}")
                              for index in (2, 3)]
+
+
+def new_claim(registry, ns: str) -> dict:
+    return registry.create("persistentvolumeclaims", ns, {
+        "apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": f"c{next(_names)}"},
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}})
+
+
+def test_a_claim_status_capacity_is_not_negative(registry, ns):
+    """ValidatePersistentVolumeClaimStatusUpdate's validateBasicResource: each status.capacity
+    quantity's Value() is not negative."""
+    claim = new_claim(registry, ns)
+    error = invalid(update_status, registry, ns, claim, "persistentvolumeclaims", {"capacity": {"storage": "-1Gi"}})
+    assert causes(error) == [("FieldValueInvalid", "status.capacity[storage]",
+                              "Invalid value: -1073741824: must be a valid resource quantity")]
