@@ -456,10 +456,11 @@ def new_claim(registry, ns: str) -> dict:
         "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}})
 
 
-def test_a_claim_status_capacity_is_not_negative(registry, ns):
+@pytest.mark.parametrize("storage,value", [("-1Gi", -1073741824), ("-1m", -1)])
+def test_a_claim_status_capacity_is_not_negative(registry, ns, storage, value):
     """ValidatePersistentVolumeClaimStatusUpdate's validateBasicResource: each status.capacity
-    quantity's Value() is not negative."""
+    quantity's Value() is not negative. Value() rounds away from zero, so -1m is -1."""
     claim = new_claim(registry, ns)
-    error = invalid(update_status, registry, ns, claim, "persistentvolumeclaims", {"capacity": {"storage": "-1Gi"}})
+    error = invalid(update_status, registry, ns, claim, "persistentvolumeclaims", {"capacity": {"storage": storage}})
     assert causes(error) == [("FieldValueInvalid", "status.capacity[storage]",
-                              "Invalid value: -1073741824: must be a valid resource quantity")]
+                              f"Invalid value: {value}: must be a valid resource quantity")]
