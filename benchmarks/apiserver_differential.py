@@ -516,9 +516,40 @@ def pod_probes() -> list[Probe]:
         "timestamps=maybe", "tailLines=x", "insecureSkipTLSVerifyBackend=maybe", "")]
     probes.append(Probe("subresource", "GET", f"{pods.collection()}/absent/log"))
     probes += [Probe("subresource", method, f"{pod}/log", "", JSON, b"{}") for method in ("POST", "PUT", "DELETE")]
-    return probes + status_probes(pods, [{"phase": "Bogus"}, {"conditions": [{"type": "Ready", "status": "Maybe"}]},
-                                         {"podIP": "bogus"}, {"podIPs": [{"ip": "x"}]},
-                                         {"containerStatuses": [{"name": "c", "restartCount": -1}]}])
+    probes += status_probes(pods, [{"phase": "Bogus"}, {"conditions": [{"type": "Ready", "status": "Maybe"}]},
+                                   {"podIP": "bogus"}, {"podIPs": [{"ip": "x"}]},
+                                   {"containerStatuses": [{"name": "c", "restartCount": -1}]}])
+    ips = [["10.0.0.1", "10.0.0.2"], ["10.0.0.1", "fd00::1", "10.0.0.1"], ["10.0.0.1", "x"], ["fd00::1", "10.0.0.1"],
+           ["fd00::1", "fd00::1"]]
+    statuses = [{"podIPs": [{"ip": ip} for ip in pair]} for pair in ips]
+    statuses += [{"podIP": "10.0.0.3", "podIPs": [{"ip": "10.0.0.1"}, {"ip": "10.0.0.2"}]},
+                 {"conditions": [{"type": condition_type, "status": "True"}
+                                 for condition_type in ("PodScheduled", "a b", "example.com/Custom", "a/b/c")]},
+                 {"nominatedNodeName": "UPPER"}, {"nominatedNodeName": "n" * 254}, {"nominatedNodeName": "node-1"}]
+    probes += status_probes_at(f"{pod}/status", valid_pod, statuses)
+    running = {"running": {"startedAt": "2024-01-01T00:00:00Z"}}
+    return probes + status_probes_at(f"{pods.collection()}/{NAMESPACE}-never/status", finished_pod(), [
+        {"containerStatuses": [{**status, "state": running} for status in NEVER_STATUS["containerStatuses"]]},
+        {"initContainerStatuses": [{**NEVER_STATUS["initContainerStatuses"][0], "state": {}}]},
+        {"ephemeralContainerStatuses": [{**NEVER_STATUS["ephemeralContainerStatuses"][0], "state": running}]},
+        {"containerStatuses": [{"name": "other", "state": running}]}])
+
+
+def terminated(name: str, exit_code: int) -> dict:
+    return {"name": name, "ready": False, "restartCount": 0, "image": IMAGE, "imageID": "",
+            "state": {"terminated": {"exitCode": exit_code, "startedAt": "2024-01-01T00:00:00Z",
+                                     "finishedAt": "2024-01-01T00:01:00Z"}}}
+
+
+NEVER_STATUS = {"phase": "Failed", "containerStatuses": [terminated("c", 0), terminated("d", 1)],
+                "initContainerStatuses": [terminated("i", 0)], "ephemeralContainerStatuses": [terminated("e", 2)]}
+
+
+def finished_pod() -> dict:
+    """The pod that never restarts a container; setup_probes terminates them all (NEVER_STATUS)."""
+    never = KINDS[0].object(f"{NAMESPACE}-never")
+    never["spec"] = {**never["spec"], "restartPolicy": "Never", "initContainers": [{"name": "i", "image": IMAGE}]}
+    return never
 
 
 def token_probes() -> list[Probe]:
@@ -591,9 +622,18 @@ def subresource_probes() -> list[Probe]:
     probes = pod_probes() + token_probes()
     for plural in ("deployments", "replicasets", "statefulsets", "replicationcontrollers"):
         probes += scale_probes(kind_named(plural))
+    address = {"type": "InternalIP", "address": "10.0.0.1"}
     probes += status_probes(kind_named("nodes"), [
         {"capacity": {"cpu": "x"}}, {"addresses": [{"type": "Bogus", "address": "a"}]}, {"conditions": "x"},
-        {"allocatable": {"cpu": "-1"}}, {"daemonEndpoints": {"kubeletEndpoint": {"Port": -1}}}])
+        {"allocatable": {"cpu": "-1"}}, {"daemonEndpoints": {"kubeletEndpoint": {"Port": -1}}},
+        {"addresses": [address, {**address, "type": "ExternalIP"}, address, address]},
+        {"capacity": {"pods": "1.5"}, "allocatable": {"pods": "-1"}}])
+    probes += status_probes(kind_named("persistentvolumeclaims"), [
+        {"capacity": {"storage": "-1Gi"}}, {"capacity": {"storage": "-1m"}}, {"phase": "Bogus"},
+        {"conditions": [{"type": "a b", "status": "Maybe"}]}, {"accessModes": ["Bogus"]}])
+    probes += status_probes(kind_named("persistentvolumes"), [{"phase": "Bogus"}, {"message": "m"}])
+    probes += status_probes(kind_named("resourcequotas"), [
+        {"hard": {"pods": "1.5"}}, {"used": {"bogus": "1", "requests.cpu": "-1"}}, {"hard": {"example.com/x": "1"}}])
     probes += namespace_probes() + csr_probes()
     probes += status_probes(kind_named("jobs"), [
         {"active": -1}, {"succeeded": "x"}, {"conditions": [{"type": "Complete", "status": "Maybe"}]},
@@ -618,13 +658,18 @@ def corpus(seed: int, fuzz_per_kind: int) -> list[Probe]:
 def setup_probes() -> list[Probe]:
     """Namespace `diff` first, its default ServiceAccount (upstream's ServiceAccount admission
     refuses pods without it, and no controller-manager makes it here), then one valid object of
-    every other kind in it, and a CertificateSigningRequest."""
+    every other kind in it, a pod with restartPolicy Never whose containers have terminated (for
+    the state transitions a status update may not make), and a CertificateSigningRequest."""
     namespaces = KINDS[6]
     account = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}}
     probes = [Probe("setup", "POST", namespaces.collection(), "", JSON, encode(namespaces.object(NAMESPACE))),
               Probe("setup", "POST", f"/api/v1/namespaces/{NAMESPACE}/serviceaccounts", "", JSON, encode(account))]
     probes += [Probe("setup", "POST", k.collection(), "", JSON, encode(k.object(k.existing)))
                for k in KINDS if k is not namespaces]
+    pods, never = KINDS[0], finished_pod()
+    probes += [Probe("setup", "POST", pods.collection(), "", JSON, encode(never)),
+               Probe("setup", "PUT", f"{pods.collection()}/{NAMESPACE}-never/status", "", JSON,
+                     encode({**never, "status": NEVER_STATUS}))]
     return probes + [Probe("setup", "POST", "/apis/certificates.k8s.io/v1/certificatesigningrequests", "", JSON,
                            encode(CSR))]
 

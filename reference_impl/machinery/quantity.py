@@ -36,13 +36,17 @@ class Quantity:
 
     @mirrors("(*k8s.io/apimachinery/pkg/api/resource.Quantity).Value")
     def whole(self) -> int:
-        """The value rounded up to an integer."""
-        return math.ceil(self.value)
+        """The value rounded away from zero to an integer (-1m is -1), as negativeScaleInt64 does."""
+        return _away_from_zero(self.value)
 
     @mirrors("(*k8s.io/apimachinery/pkg/api/resource.Quantity).MilliValue")
     def milli(self) -> int:
-        """The value in thousandths, rounded up."""
-        return math.ceil(self.value * 1000)
+        """The value in thousandths, rounded away from zero."""
+        return _away_from_zero(self.value * 1000)
+
+
+def _away_from_zero(value: Fraction) -> int:
+    return math.ceil(value) if value >= 0 else math.floor(value)
 
 
 ZERO = Quantity(Fraction(0))

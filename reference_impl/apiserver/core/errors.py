@@ -90,7 +90,8 @@ def conflict(resource: str, name: str, group: str = "", why: str = CONFLICT_MODI
 _CAUSE_TYPES = (("Required value", "FieldValueRequired"), ("Invalid value", "FieldValueInvalid"),
                 ("Unsupported value", "FieldValueNotSupported"),
                 ("Duplicate value", "FieldValueDuplicate"), ("Forbidden", "FieldValueForbidden"),
-                ("Too long", "FieldValueTooLong"), ("Not found", "FieldValueNotFound"))
+                ("Too long", "FieldValueTooLong"), ("Not found", "FieldValueNotFound"),
+                ("Internal error", "InternalError"))
 
 
 def _cause(error: str) -> dict:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
 from reference_impl.apiserver.core.schemas import (CORE, META, arr, boolean, conditions, kind, list_kind, obj,
                                                    opaque, quantity_map, ref, string, strings)
-from reference_impl.apiserver.core.validation import (TAINT_EFFECTS, invalid, label_name_problems, required,
-                                                      resource_quantity_problems, unsupported)
+from reference_impl.apiserver.core.validation import (TAINT_EFFECTS, as_list, as_object, invalid, label_name_problems,
+                                                      required, resource_quantity_problems, unsupported)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.machinery.gojson import quote
 from reference_impl.machinery.labels import label_value_problems
@@ -46,6 +46,33 @@ def _go_taint(taint: dict) -> str:
             f"Effect:{quote(taint.get('effect') or '')}, TimeAdded:(*v1.Time)(nil)}}")
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/core/v1.Convert_v1_NodeSpec_To_core_NodeSpec")
+def pod_cidrs(spec: dict) -> list[str]:
+    """The internal spec.podCIDRs: v1's podCIDR, when set, is podCIDRs[0], and the only one when
+    podCIDRs is empty or starts with another range."""
+    cidrs, cidr = as_list(spec.get("podCIDRs")), spec.get("podCIDR") or ""
+    return [cidr] if cidr and cidrs[:1] != [cidr] else cidrs
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNodeUpdate")
+def validate_update(old: dict, new: dict) -> list[str]:
+    """ValidateNodeUpdate's spec rules: podCIDRs and providerID may be set once (by the node IPAM
+    and cloud node controllers) and then stay; externalID never changes."""
+    spec, old_spec = as_object(new.get("spec")), as_object(old.get("spec"))
+    problems = []
+    cidrs, old_cidrs = pod_cidrs(spec), pod_cidrs(old_spec)
+    changed_cidr = 'spec.podCIDRs: Forbidden: node updates may not change podCIDR except from "" to valid'
+    if old_cidrs and len(cidrs) != len(old_cidrs):
+        problems.append(changed_cidr)
+    elif old_cidrs:  # one error for each range that changed, as upstream compares them
+        problems += [changed_cidr for cidr, old_cidr in zip(cidrs, old_cidrs) if cidr != old_cidr]
+    if old_spec.get("providerID") and spec.get("providerID") != old_spec["providerID"]:
+        problems.append('spec.providerID: Forbidden: node updates may not change providerID except from "" to valid')
+    if (spec.get("externalID") or "") != (old_spec.get("externalID") or ""):
+        problems.append("spec.externalID: Forbidden: may not be updated")
+    return problems
+
+
 @mirrors("(k8s.io/kubernetes/pkg/registry/core/node.nodeStatusStrategy).PrepareForUpdate")
 def prepare_for_status_update(new: dict, old: dict) -> None:
     """nodes/status writes status.config only for a node that reports one already: the
@@ -54,21 +81,28 @@ def prepare_for_status_update(new: dict, old: dict) -> None:
         new["status"].pop("config", None)
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNodeResources")
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNodeUpdate",
+         "k8s.io/kubernetes/pkg/apis/core/validation.ValidateNodeResources")
 def validate_status_update(old: dict, new: dict) -> list[str]:
-    """ValidateNodeUpdate's status rules: no negative capacity or allocatable quantity (the spec
-    is the stored one, checked when it was written)."""
+    """ValidateNodeUpdate's status rules: no negative capacity or allocatable quantity, no address
+    listed twice (the spec is the stored one, checked when it was written)."""
     status = new["status"]
-    return [problem for field in ("capacity", "allocatable")
-            for name, value in (status.get(field) or {}).items()
-            for problem in resource_quantity_problems(name, value, f"status.{field}.{name}")]
+    problems = [problem for field in ("capacity", "allocatable")
+                for name, value in (status.get(field) or {}).items()
+                for problem in resource_quantity_problems(name, value, f"status.{field}.{name}")]
+    addresses = [(as_object(address).get("type") or "", as_object(address).get("address") or "")
+                 for address in as_list(status.get("addresses"))]
+    return problems + [f"status.addresses[{index}]: Duplicate value: "
+                       f"core.NodeAddress{{Type:{quote(kind)}, Address:{quote(address)}}}"
+                       for index, (kind, address) in enumerate(addresses) if (kind, address) in addresses[:index]]
 
 
 RESOURCES = (
     Resource("", "v1", "Node", "nodes", "node", False, ("no",), subresources=("status",), validator=validate_node,
              status_reset_on_update=True, field_selectors=(*COMMON_FIELDS, "spec.unschedulable"),
              field_label_conversion=FieldLabelConversion(("metadata.name", "spec.unschedulable")),
-             storage_prefix="minions", prepare_for_status_update=prepare_for_status_update,
+             storage_prefix="minions", update_validator=validate_update,
+             prepare_for_status_update=prepare_for_status_update,
              validate_status_update=validate_status_update),
 )
 

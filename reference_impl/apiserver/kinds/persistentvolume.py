@@ -45,7 +45,7 @@ def positive_quantity_problems(written: object, path: str) -> list[str]:
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateBasicResource")
-def _basic_resource_problems(written: object, path: str) -> list[str]:
+def basic_resource_problems(written: object, path: str) -> list[str]:
     value = quantity.parse("0" if written is None else written)
     if value is None:
         return []
@@ -89,7 +89,7 @@ def validate_persistent_volume(pv: dict) -> list[str]:
         problems.append(f"spec.capacity: Unsupported value: {_go_resource_list(capacity)}: supported values: "
                         f"{quote('storage')}")
     for name, written in sorted(v.as_object(capacity).items()):
-        problems += _basic_resource_problems(written, f"spec.capacity[{name}]")
+        problems += basic_resource_problems(written, f"spec.capacity[{name}]")
         problems += positive_quantity_problems(written, f"spec.capacity[{name}]")
     policy = spec.get("persistentVolumeReclaimPolicy")
     if policy and policy not in RECLAIM_POLICIES:

@@ -9,7 +9,8 @@ from reference_impl.apiserver.core.schemas import (CORE, META, list_kind, obj, o
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, access_modes_cell, age_cell, name_cell, part,
                                                      storage_class_of)
 from reference_impl.apiserver.kinds._defaulting import object_field
-from reference_impl.apiserver.kinds.persistentvolume import (VOLUME_MODES, access_mode_problems, class_name_problems,
+from reference_impl.apiserver.kinds.persistentvolume import (VOLUME_MODES, access_mode_problems,
+                                                             basic_resource_problems, class_name_problems,
                                                              positive_quantity_problems)
 from reference_impl.mirrors import mirrors
 
@@ -54,10 +55,19 @@ def validate_persistent_volume_claim(pvc: dict) -> list[str]:
     return problems
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePersistentVolumeClaimStatusUpdate")
+def validate_status_update(old: dict, new: dict) -> list[str]:
+    """No negative status.capacity (the spec is the stored one, and the RecoverVolumeExpansionFailure
+    fields this would check are dropped while that gate is off)."""
+    return [problem for name, written in sorted(v.as_object(part(new, "status").get("capacity")).items())
+            for problem in basic_resource_problems(written, f"status.capacity[{name}]")]
+
+
 RESOURCES = (
     Resource("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", True,
              ("pvc",), subresources=("status",), status_reset_on_update=True,
-             prepare_for_status_update=prepare_for_status_update, validator=validate_persistent_volume_claim),
+             prepare_for_status_update=prepare_for_status_update, validate_status_update=validate_status_update,
+             validator=validate_persistent_volume_claim),
 )
 
 

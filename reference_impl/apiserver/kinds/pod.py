@@ -7,10 +7,12 @@ import json
 from reference_impl.apiserver.core.podvalidation import pod_spec_problems, toleration_problems
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
 from reference_impl.apiserver.core.schemas import CORE, META, arr, conditions, kind, list_kind, obj, ref, string
-from reference_impl.apiserver.core.validation import IP_MSG, as_list, as_object, invalid, parse_ip, required
+from reference_impl.apiserver.core.validation import (IP_MSG, as_list, as_object, invalid, name_problems, parse_ip,
+                                                      required)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.apiserver.kinds._defaulting import pod_spec
 from reference_impl.machinery import gojson
+from reference_impl.machinery.labels import qualified_name_problems
 from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.mirrors import mirrors
 
@@ -208,15 +210,86 @@ def validate_ephemeral_containers_update(old: dict, new: dict) -> list[str]:
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validatePodIPs",
          "k8s.io/kubernetes/pkg/apis/core/v1.Convert_v1_PodStatus_To_core_PodStatus")
-def validate_status_update(old: dict, new: dict) -> list[str]:
-    """Each of the status's pod IPs is an IP. v1's podIP, when set, is the internal podIPs[0]:
-    the conversion makes it the only one when podIPs is empty or starts with another address."""
-    status = as_object(new.get("status"))
+def pod_ip_problems(status: dict) -> list[str]:
+    """Each of the status's pod IPs is an IP; more than one are an IPv4 and an IPv6 address, none
+    repeated. v1's podIP, when set, is the internal podIPs[0]: the conversion makes it the only
+    one when podIPs is empty or starts with another address."""
     pod_ips = [as_object(pod_ip).get("ip") or "" for pod_ip in as_list(status.get("podIPs"))]
     pod_ip = status.get("podIP") or ""
     if pod_ip and pod_ips[:1] != [pod_ip]:
         pod_ips = [pod_ip]
-    return [invalid(f"status.podIPs[{index}]", ip, IP_MSG) for index, ip in enumerate(pod_ips) if parse_ip(ip) is None]
+    addresses = [parse_ip(ip) for ip in pod_ips]
+    problems = [invalid(f"status.podIPs[{index}]", ip, IP_MSG)
+                for index, (ip, address) in enumerate(zip(pod_ips, addresses)) if address is None]
+    if len(pod_ips) < 2:
+        return problems
+    if None in addresses:  # netutils.IsDualStackIPStrings fails on the first address that does not parse
+        problems.append("status.podIPs: Internal error: failed to check for dual stack with error:ip <nil> is invalid")
+    families = {6 if address.version == 6 and not address.ipv4_mapped else 4 for address in addresses if address}
+    if None in addresses or families != {4, 6} or len(pod_ips) > 2:
+        problems.append(f"status.podIPs: Invalid value: {_go_pod_ips(pod_ips)}: "
+                        "may specify no more than one IP for each IP family")
+    problems += [f"status.podIPs[{index}]: Duplicate value: core.PodIP{{IP:{gojson.quote(ip)}}}"
+                 for index, ip in enumerate(pod_ips) if ip in pod_ips[:index]]
+    return problems
+
+
+def _go_pod_ips(pod_ips: list[str]) -> str:
+    """Go's %#v of a []core.PodIP, as an Invalid error shows it."""
+    return "[]core.PodIP{" + ", ".join(f"core.PodIP{{IP:{gojson.quote(ip)}}}" for ip in pod_ips) + "}"
+
+
+SYSTEM_CONDITIONS = ("PodScheduled", "Ready", "Initialized")
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validatePodConditions")
+def pod_condition_problems(conditions: object) -> list[str]:
+    """A condition type other than the system ones is a qualified name. ValidatePodStatusUpdate
+    passes the path metadata.conditions (sic), so that is where errors point."""
+    problems = []
+    for index, condition in enumerate(as_list(conditions)):
+        condition_type = as_object(condition).get("type") or ""
+        if condition_type not in SYSTEM_CONDITIONS:
+            problems += [invalid(f"metadata.conditions[{index}].Type", condition_type, problem)
+                         for problem in qualified_name_problems(condition_type)]
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateContainerStateTransition")
+def container_state_transition_problems(new_statuses: object, old_statuses: object, path: str,
+                                        restart_policy: str) -> list[str]:
+    """A terminated container stays terminated unless the pod restarts it: always, or on failure
+    when its exit code is not 0."""
+    if restart_policy == "Always":
+        return []
+    problems = []
+    for index, old_status in enumerate(as_list(old_statuses)):
+        terminated = as_object(as_object(old_status).get("state")).get("terminated")
+        if terminated is None or (restart_policy == "OnFailure" and as_object(terminated).get("exitCode")):
+            continue
+        problems += [f"{path}[{index}].state: Forbidden: may not be transitioned to non-terminated state"
+                     for new_status in as_list(new_statuses)
+                     if as_object(new_status).get("name") == old_status.get("name")
+                     and as_object(as_object(new_status).get("state")).get("terminated") is None]
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePodStatusUpdate")
+def validate_status_update(old: dict, new: dict) -> list[str]:
+    """Custom condition types, a newly nominated node's name, containers that may not leave the
+    terminated state, then the pod IPs."""
+    status, old_status = as_object(new.get("status")), as_object(old.get("status"))
+    problems = pod_condition_problems(status.get("conditions"))
+    nominated = status.get("nominatedNodeName") or ""
+    if nominated and nominated != old_status.get("nominatedNodeName"):
+        problems += name_problems(nominated, "subdomain", "status.nominatedNodeName")
+    restart_policy = as_object(old.get("spec")).get("restartPolicy")
+    for field in ("containerStatuses", "initContainerStatuses", "ephemeralContainerStatuses"):
+        # The kubelet never restarts an ephemeral container.
+        policy = "Never" if field == "ephemeralContainerStatuses" else restart_policy
+        problems += container_state_transition_problems(status.get(field), old_status.get(field),
+                                                        f"status.{field}", policy)
+    return problems + pod_ip_problems(status)
 
 
 RESOURCES = (

@@ -869,6 +869,37 @@ def test_a_taint_key_reports_each_way_it_is_no_qualified_name(registry):
         "'123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')]")
 
 
+
+@pytest.mark.parametrize("field,stored,sent", [
+    ("podCIDRs", ["10.244.0.0/24"], ["10.244.1.0/24"]),
+    ("podCIDRs", ["10.244.0.0/24"], []),
+    ("podCIDRs", ["10.244.0.0/24"], ["10.244.0.0/24", "fd00:10:244::/64"]),
+    ("providerID", "example:///a", "example:///b"),
+], ids=["changed", "removed", "added-family", "provider-id"])
+def test_a_node_pod_cidrs_and_provider_id_are_set_once(registry, field, stored, sent):
+    """ValidateNodeUpdate: the node IPAM controller may set spec.podCIDRs, and the cloud node
+    controller spec.providerID, on a node that has none; once set, they stay."""
+    name = f"set-once-{next(_namespaces)}"
+    node = registry.create("nodes", None, {"metadata": {"name": name}, "spec": {field: stored}})
+    node["spec"][field] = sent
+    error = status_error(registry.update, "nodes", None, name, node)
+    assert error.message == (f'Node "{name}" is invalid: spec.{field}: Forbidden: node updates may not change '
+                             f'{field.removesuffix("s")} except from "" to valid')
+
+
+def test_a_node_external_id_is_never_updated(registry):
+    node = registry.create("nodes", None, {"metadata": {"name": "external"}, "spec": {"externalID": "a"}})
+    node["spec"]["externalID"] = "b"
+    error = status_error(registry.update, "nodes", None, "external", node)
+    assert error.message == 'Node "external" is invalid: spec.externalID: Forbidden: may not be updated'
+
+
+def test_a_node_gets_its_pod_cidrs_once(registry):
+    node = registry.create("nodes", None, {"metadata": {"name": "unset"}})
+    node["spec"]["podCIDRs"] = ["10.244.0.0/24"]
+    assert registry.update("nodes", None, "unset", node)["spec"]["podCIDRs"] == ["10.244.0.0/24"]
+
+
 def container(**fields) -> dict:
     return {"name": "c", "image": "nginx:1.21", **fields}
 

@@ -18,10 +18,11 @@ import processes  # noqa: E402
 
 from reference_impl.apiserver.adapter.certs import new_ca  # noqa: E402
 from reference_impl.apiserver.core.errors import StatusError  # noqa: E402
-from reference_impl.apiserver.core.validation import IP_MSG  # noqa: E402
+from reference_impl.apiserver.core.validation import IP_MSG, SUBDOMAIN_MSG  # noqa: E402
 from reference_impl.apiserver.core.registry import Registry  # noqa: E402
 from reference_impl.apiserver.storage.etcdclient import EtcdClient  # noqa: E402
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
+from reference_impl.machinery.labels import qualified_name_problems  # noqa: E402
 from tests.reference.apiserver import csrs  # noqa: E402
 
 _names = itertools.count()
@@ -327,3 +328,139 @@ def test_a_namespace_phase_is_active_until_it_is_deleted(registry):
     error = invalid(update_status, registry, None, namespace, "namespaces", {"phase": "Bogus"})
     assert causes(error) == [("FieldValueInvalid", "status.Phase",
                               "Invalid value: \"Bogus\": may only be 'Active' if `deletionTimestamp` is empty")]
+
+
+FAMILIES = "may specify no more than one IP for each IP family"
+
+
+def go_pod_ips(ips: list[str]) -> str:
+    return "[]core.PodIP{" + ", ".join(f'core.PodIP{{IP:"{ip}"}}' for ip in ips) + "}"
+
+
+@pytest.mark.parametrize("ips,expected", [
+    (["10.0.0.1", "10.0.0.2"], [("FieldValueInvalid", "status.podIPs",
+                                 f"Invalid value: {go_pod_ips(['10.0.0.1', '10.0.0.2'])}: {FAMILIES}")]),
+    (["10.0.0.1", "fd00::1", "10.0.0.1"],
+     [("FieldValueInvalid", "status.podIPs", f"Invalid value: {go_pod_ips(['10.0.0.1', 'fd00::1', '10.0.0.1'])}: "
+                                             f"{FAMILIES}"),
+      ("FieldValueDuplicate", "status.podIPs[2]", 'Duplicate value: core.PodIP{IP:"10.0.0.1"}')]),
+    (["10.0.0.1", "x"],
+     [("FieldValueInvalid", "status.podIPs[1]", f'Invalid value: "x": {IP_MSG}'),
+      ("InternalError", "status.podIPs",
+       "Internal error: failed to check for dual stack with error:ip <nil> is invalid"),
+      ("FieldValueInvalid", "status.podIPs", f"Invalid value: {go_pod_ips(['10.0.0.1', 'x'])}: {FAMILIES}")]),
+], ids=["one-family", "three", "invalid"])
+def test_a_pod_status_holds_at_most_one_ip_per_family(registry, ns, ips, expected):
+    """validatePodIPs: more than one pod IP must be one IPv4 and one IPv6 address, none repeated;
+    an address that is no IP also fails IsDualStackIPStrings, reported as an internal error."""
+    pod = new_pod(registry, ns)
+    status = {"podIPs": [{"ip": ip} for ip in ips]}
+    assert causes(invalid(update_status, registry, ns, pod, "pods", status)) == expected
+
+
+def test_a_pod_status_may_hold_one_ip_of_each_family(registry, ns):
+    pod = new_pod(registry, ns)
+    updated = update_status(registry, ns, pod, "pods", {"podIPs": [{"ip": "fd00::1"}, {"ip": "10.0.0.1"}]})
+    assert updated["status"]["podIPs"] == [{"ip": "fd00::1"}, {"ip": "10.0.0.1"}]
+
+
+def test_a_pod_condition_type_is_a_qualified_name(registry, ns):
+    """validatePodConditions: a condition type other than the system ones (PodScheduled, Ready,
+    Initialized) is a qualified name; upstream reports it under metadata.conditions[i].Type."""
+    pod = new_pod(registry, ns)
+    types = ["PodScheduled", "a b", "example.com/Custom", "a/b/c"]
+    status = {"conditions": [{"type": condition_type, "status": "True"} for condition_type in types]}
+    error = invalid(update_status, registry, ns, pod, "pods", status)
+    assert causes(error) == [
+        ("FieldValueInvalid", "metadata.conditions[1].Type",
+         f'Invalid value: "a b": {qualified_name_problems("a b")[0]}'),
+        ("FieldValueInvalid", "metadata.conditions[3].Type",
+         'Invalid value: "a/b/c": a qualified name must consist of alphanumeric characters, \'-\', \'_\' or \'.\', '
+         "and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', "
+         "regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain "
+         "prefix and '/' (e.g. 'example.com/MyName')")]
+
+
+@pytest.mark.parametrize("name,detail", [
+    ("UPPER", SUBDOMAIN_MSG), ("n" * 254, "must be no more than 253 characters")], ids=["upper", "long"])
+def test_a_pod_nominated_node_name_is_a_subdomain(registry, ns, name, detail):
+    """ValidatePodStatusUpdate: a changed status.nominatedNodeName is a node name (a DNS subdomain)."""
+    pod = new_pod(registry, ns)
+    error = invalid(update_status, registry, ns, pod, "pods", {"nominatedNodeName": name})
+    assert causes(error) == [("FieldValueInvalid", "status.nominatedNodeName", f'Invalid value: "{name}": {detail}')]
+
+
+def terminated(name: str, exit_code: int) -> dict:
+    return {"name": name, "ready": False, "restartCount": 0, "image": "busybox:1.36", "imageID": "",
+            "state": {"terminated": {"exitCode": exit_code}}}
+
+
+RUNNING = {"running": {"startedAt": "2024-01-01T00:00:00Z"}}
+STUCK = "Forbidden: may not be transitioned to non-terminated state"
+
+
+def finished_pod(registry, ns: str, restart_policy: str) -> dict:
+    """A pod whose containers have all terminated: c and i with exit code 0, d and e with 1."""
+    spec = {**TEMPLATE["spec"], "restartPolicy": restart_policy,
+            "containers": [*TEMPLATE["spec"]["containers"], {"name": "d", "image": "busybox:1.36"}],
+            "initContainers": [{"name": "i", "image": "busybox:1.36"}]}
+    pod = registry.create("pods", ns, {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": f"p{next(_names)}"},
+                                       "spec": spec})
+    return update_status(registry, ns, pod, "pods", {
+        "phase": "Failed", "containerStatuses": [terminated("c", 0), terminated("d", 1)],
+        "initContainerStatuses": [terminated("i", 0)], "ephemeralContainerStatuses": [terminated("e", 1)]})
+
+
+def restarted(pod: dict, field: str, name: str) -> dict:
+    """The pod's status with container `name` of `field` running again."""
+    statuses = [{**status, "state": RUNNING} if status["name"] == name else status for status in pod["status"][field]]
+    return {**pod["status"], field: statuses}
+
+
+@pytest.mark.parametrize("field,name,restart_policy,index", [
+    ("containerStatuses", "c", "Never", 0), ("containerStatuses", "d", "Never", 1),
+    ("containerStatuses", "c", "OnFailure", 0), ("initContainerStatuses", "i", "OnFailure", 0),
+    ("ephemeralContainerStatuses", "e", "OnFailure", 0),
+], ids=["succeeded", "failed", "succeeded-on-failure", "init", "ephemeral-never-restarts"])
+def test_a_terminated_container_stays_terminated(registry, ns, field, name, restart_policy, index):
+    """ValidateContainerStateTransition: unless the pod restarts it, a terminated container's status
+    may not leave the terminated state. OnFailure restarts only failed containers; the kubelet
+    restarts no ephemeral container."""
+    pod = finished_pod(registry, ns, restart_policy)
+    error = invalid(update_status, registry, ns, pod, "pods", restarted(pod, field, name))
+    assert causes(error) == [("FieldValueForbidden", f"status.{field}[{index}].state", STUCK)]
+
+
+@pytest.mark.parametrize("restart_policy,name", [("Always", "c"), ("OnFailure", "d")])
+def test_a_restarted_container_may_run_again(registry, ns, restart_policy, name):
+    pod = finished_pod(registry, ns, restart_policy)
+    updated = update_status(registry, ns, pod, "pods", restarted(pod, "containerStatuses", name))
+    assert [status["state"] for status in updated["status"]["containerStatuses"] if status["name"] == name] == [RUNNING]
+
+
+def test_a_node_status_lists_each_address_once(registry):
+    """ValidateNodeUpdate: no address (type and address together) twice in status.addresses."""
+    node = registry.create("nodes", None, {"apiVersion": "v1", "kind": "Node",
+                                           "metadata": {"name": f"n{next(_names)}"}})
+    internal = {"type": "InternalIP", "address": "10.0.0.1"}
+    error = invalid(update_status, registry, None, node, "nodes",
+                    {"addresses": [internal, {**internal, "type": "ExternalIP"}, internal, internal]})
+    shown = 'core.NodeAddress{Type:"InternalIP", Address:"10.0.0.1"}'
+    assert causes(error) == [("FieldValueDuplicate", f"status.addresses[{index}]", f"Duplicate value: {shown}")
+                             for index in (2, 3)]
+
+
+def new_claim(registry, ns: str) -> dict:
+    return registry.create("persistentvolumeclaims", ns, {
+        "apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": f"c{next(_names)}"},
+        "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}})
+
+
+@pytest.mark.parametrize("storage,value", [("-1Gi", -1073741824), ("-1m", -1)])
+def test_a_claim_status_capacity_is_not_negative(registry, ns, storage, value):
+    """ValidatePersistentVolumeClaimStatusUpdate's validateBasicResource: each status.capacity
+    quantity's Value() is not negative. Value() rounds away from zero, so -1m is -1."""
+    claim = new_claim(registry, ns)
+    error = invalid(update_status, registry, ns, claim, "persistentvolumeclaims", {"capacity": {"storage": storage}})
+    assert causes(error) == [("FieldValueInvalid", "status.capacity[storage]",
+                              f"Invalid value: {value}: must be a valid resource quantity")]
