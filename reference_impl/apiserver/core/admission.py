@@ -167,13 +167,20 @@ class ServiceAccount:
 
     @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/serviceaccount.Plugin).Validate")
     def validate(self, request: object, obj: dict | None) -> None:
-        """A mirror pod names no ServiceAccount; any other pod's must exist."""
+        """A mirror pod names no ServiceAccount, no secret and projects no token; any other pod's
+        ServiceAccount must exist."""
         if not self.handles(request, obj):
             return
-        name = (obj.get("spec") or {}).get("serviceAccountName") or ""
+        spec = obj.get("spec") or {}
+        name = spec.get("serviceAccountName") or ""
         if _is_mirror_pod(obj):
             if name:
                 raise forbidden(request, obj, "a mirror pod may not reference service accounts")
+            if pod_secret_names(obj):
+                raise forbidden(request, obj, "a mirror pod may not reference secrets")
+            if any(projection.get("serviceAccountToken") is not None for volume in spec.get("volumes") or ()
+                   for projection in (volume.get("projected") or {}).get("sources") or ()):
+                raise forbidden(request, obj, "a mirror pod may not use ServiceAccountToken volume projections")
             return
         self._service_account(request, obj, name)
 

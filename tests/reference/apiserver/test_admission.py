@@ -289,6 +289,31 @@ def test_a_mirror_pod_gets_no_token_volume():
     assert "volumes" not in admitted(ServiceAccount(REGISTRY), obj)["spec"]
 
 
+def mirror_pod(**spec):
+    obj = pod(**spec)
+    obj["metadata"]["annotations"] = {"kubernetes.io/config.mirror": "x"}
+    return obj
+
+
+@pytest.mark.parametrize("spec", [
+    {"imagePullSecrets": [{"name": "regcred"}]},
+    {"volumes": [{"name": "v", "secret": {"secretName": "s"}}]},
+    {"volumes": [{"name": "v", "projected": {"sources": [{"secret": {"name": "s"}}]}}]},
+    {"containers": [{"name": "c", "image": "nginx", "envFrom": [{"secretRef": {"name": "s"}}]}]}])
+def test_a_mirror_pod_may_not_reference_secrets(spec):
+    """A mirror pod may name no secret anywhere VisitPodSecretNames looks: 403."""
+    err = refused(ServiceAccount(REGISTRY), Request("CREATE", PODS, obj=mirror_pod(**spec)))
+    assert (err.code, err.message) == (403, 'pods "web" is forbidden: a mirror pod may not reference secrets')
+
+
+def test_a_mirror_pod_may_not_project_a_service_account_token():
+    """A mirror pod runs as no ServiceAccount, so it may not project one's token either: 403."""
+    volume = {"name": "v", "projected": {"sources": [{"serviceAccountToken": {"path": "token"}}]}}
+    err = refused(ServiceAccount(REGISTRY), Request("CREATE", PODS, obj=mirror_pod(volumes=[volume])))
+    assert (err.code, err.message) == (
+        403, 'pods "web" is forbidden: a mirror pod may not use ServiceAccountToken volume projections')
+
+
 # --- TaintNodesByCondition ----------------------------------------------------------------------
 
 def test_a_new_node_is_tainted_not_ready():
