@@ -30,6 +30,7 @@ from reference_impl.apiserver.core.nodeauthorizer import (MIRROR_POD_ANNOTATION,
                                                           node_identity, pod_configmap_names, pod_secret_names)
 from reference_impl.apiserver.core.podsecurity import PodSecurity
 from reference_impl.apiserver.core.rbac import AlwaysAllowAuthorizer, AttributesRecord
+from reference_impl.apiserver.core.tokenrequest import WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS
 from reference_impl.apiserver.kinds import certificatesigningrequest
 from reference_impl.machinery import names, quantity, trace
 from reference_impl.machinery.gojson import quote
@@ -42,9 +43,6 @@ DEFAULT_SERVICE_ACCOUNT = "default"
 SERVICE_ACCOUNT_VOLUME_NAME = "kube-api-access"
 DEFAULT_API_TOKEN_MOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
 PROJECTED_VOLUME_DEFAULT_MODE = 0o644
-# serviceaccount.WarnOnlyBoundTokenExpirationSeconds: the odd lifetime marks a token this plugin
-# asked for, which the apiserver may extend, warning when it is used after its first hour.
-WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS = 3607
 FORCE_LIVE_LOOKUP_SECONDS = 30.0  # upstream's forceLiveLookupTTL
 
 
