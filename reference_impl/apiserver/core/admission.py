@@ -30,8 +30,9 @@ from reference_impl.apiserver.core.nodeauthorizer import (MIRROR_POD_ANNOTATION,
                                                           node_identity, pod_configmap_names, pod_secret_names)
 from reference_impl.apiserver.core.podsecurity import PodSecurity
 from reference_impl.apiserver.core.rbac import AlwaysAllowAuthorizer, AttributesRecord
+from reference_impl.apiserver.core.tokenrequest import WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS
 from reference_impl.apiserver.kinds import certificatesigningrequest
-from reference_impl.machinery import quantity, trace
+from reference_impl.machinery import names, quantity, trace
 from reference_impl.machinery.gojson import quote
 from reference_impl.machinery.scheduling import merge_tolerations
 from reference_impl.mirrors import mirrors
@@ -39,6 +40,9 @@ from reference_impl.mirrors import mirrors
 CREATE, UPDATE, DELETE = "CREATE", "UPDATE", "DELETE"
 IMMORTAL_NAMESPACES = frozenset({"default", "kube-system", "kube-public"})
 DEFAULT_SERVICE_ACCOUNT = "default"
+SERVICE_ACCOUNT_VOLUME_NAME = "kube-api-access"
+DEFAULT_API_TOKEN_MOUNT_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
+PROJECTED_VOLUME_DEFAULT_MODE = 0o644
 FORCE_LIVE_LOOKUP_SECONDS = 30.0  # upstream's forceLiveLookupTTL
 
 
@@ -128,9 +132,10 @@ class NamespaceLifecycle:
 
 
 class ServiceAccount:
-    """Pods run as a ServiceAccount: `default` when the pod names none, and it must exist. The pod
-    also inherits the account's imagePullSecrets when it lists none. (Token volumes are not mounted:
-    the reference issues no ServiceAccount tokens.)"""
+    """Pods run as a ServiceAccount: `default` when the pod names none, and it must exist. Unless
+    the pod (or else its account) sets automountServiceAccountToken to false, every init container
+    and container mounts the account's token, the cluster's CA and the namespace from a projected
+    volume. The pod also inherits the account's imagePullSecrets when it lists none."""
 
     def __init__(self, registry: object, lister: Lister | None = None) -> None:
         self.registry = registry
@@ -151,6 +156,8 @@ class ServiceAccount:
             # v1 conversion keeps the deprecated spec.serviceAccount equal to serviceAccountName.
             spec["serviceAccountName"] = spec["serviceAccount"] = name
             account = self._service_account(request, obj, name)
+            if should_automount(account, spec):
+                mount_service_account_token(spec)
             if not spec.get("imagePullSecrets") and account.get("imagePullSecrets"):
                 spec["imagePullSecrets"] = [{"name": s["name"]} for s in account["imagePullSecrets"]]
         self.validate(request, obj)
@@ -158,13 +165,20 @@ class ServiceAccount:
 
     @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/serviceaccount.Plugin).Validate")
     def validate(self, request: object, obj: dict | None) -> None:
-        """A mirror pod names no ServiceAccount; any other pod's must exist."""
+        """A mirror pod names no ServiceAccount, no secret and projects no token; any other pod's
+        ServiceAccount must exist."""
         if not self.handles(request, obj):
             return
-        name = (obj.get("spec") or {}).get("serviceAccountName") or ""
+        spec = obj.get("spec") or {}
+        name = spec.get("serviceAccountName") or ""
         if _is_mirror_pod(obj):
             if name:
                 raise forbidden(request, obj, "a mirror pod may not reference service accounts")
+            if pod_secret_names(obj):
+                raise forbidden(request, obj, "a mirror pod may not reference secrets")
+            if any(projection.get("serviceAccountToken") is not None for volume in spec.get("volumes") or ()
+                   for projection in (volume.get("projected") or {}).get("sources") or ()):
+                raise forbidden(request, obj, "a mirror pod may not use ServiceAccountToken volume projections")
             return
         self._service_account(request, obj, name)
 
@@ -180,6 +194,46 @@ class ServiceAccount:
             raise forbidden(request, obj, f"error looking up service account {request.namespace}/{name}: "
                                           f'serviceaccount "{name}" not found') from None
         return account
+
+
+@mirrors("k8s.io/kubernetes/plugin/pkg/admission/serviceaccount.shouldAutomount")
+def should_automount(account: dict, spec: dict) -> bool:
+    """The pod's automountServiceAccountToken when set, else its account's, else true."""
+    for choice in (spec.get("automountServiceAccountToken"), account.get("automountServiceAccountToken")):
+        if choice is not None:
+            return choice
+    return True
+
+
+@mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/serviceaccount.Plugin).mountServiceAccountToken")
+def mount_service_account_token(spec: dict) -> None:
+    """A read-only mount of the token volume at the token path in every init container and
+    container without a mount there; the volume itself, kube-api-access- and five random
+    characters, once any of them needs it, unless the pod already has a kube-api-access- volume."""
+    prefix = SERVICE_ACCOUNT_VOLUME_NAME + "-"
+    volumes = spec.get("volumes") or []
+    existing = next((v["name"] for v in volumes if v.get("name", "").startswith(prefix)), None)
+    volume_name = existing or names.generate_name(prefix)
+    needs_volume = False
+    for container in (spec.get("initContainers") or []) + (spec.get("containers") or []):
+        mounts = container.get("volumeMounts") or []
+        if not any(mount.get("mountPath") == DEFAULT_API_TOKEN_MOUNT_PATH for mount in mounts):
+            container["volumeMounts"] = mounts + [
+                {"name": volume_name, "readOnly": True, "mountPath": DEFAULT_API_TOKEN_MOUNT_PATH}]
+            needs_volume = True
+    if existing is None and needs_volume:
+        spec["volumes"] = volumes + [{"name": volume_name, "projected": token_volume_source()}]
+
+
+@mirrors("k8s.io/kubernetes/plugin/pkg/admission/serviceaccount.TokenVolumeSource")
+def token_volume_source() -> dict:
+    """Every field written out, defaultMode too (kubernetes#104464): admission runs after
+    defaulting, so nothing would fill them in."""
+    return {"defaultMode": PROJECTED_VOLUME_DEFAULT_MODE, "sources": [
+        {"serviceAccountToken": {"expirationSeconds": WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS, "path": "token"}},
+        {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+        {"downwardAPI": {"items": [{"path": "namespace",
+                                    "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}}]}
 
 
 def _is_mirror_pod(pod: dict) -> bool:

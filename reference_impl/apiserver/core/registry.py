@@ -30,14 +30,13 @@ from reference_impl.apiserver.storage.etcd3 import KeyExists, KeyNotFound, Stora
 from reference_impl.apiserver.storage.predicate import SelectionPredicate
 from reference_impl.apiserver.core.validation import decode_problem, invalid, metadata_problems
 from reference_impl.apiserver.core.lifecycle import LifecycleMixin, _DryRun, rfc3339
+from reference_impl.machinery import names
 from reference_impl.machinery.clock import WallClock
 from reference_impl.machinery.timefmt import go_time_string
 from reference_impl.mirrors import mirrors
 
 __all__ = ["Registry", "Watch"]
 
-GENERATE_NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789"  # k8s.io/apiserver/pkg/storage/names
-MAX_GENERATED_NAME_LENGTH = 63 - 5  # names.MaxGeneratedNameLength: the random part fits a DNS label
 # Copied from the stored object whatever an update sends (BeforeUpdate); the uid and the deletion
 # fields are checked by _keep_server_metadata.
 IMMUTABLE_META = ("creationTimestamp", "generation")
@@ -253,7 +252,7 @@ class Registry(LifecycleMixin):
         if r.prepare_for_create:
             r.prepare_for_create(obj, user)
         if not meta.get("name") and meta.get("generateName"):  # in BeforeCreate, after PrepareForCreate
-            meta["name"] = self._generate_name(meta["generateName"])
+            meta["name"] = names.generate_name(meta["generateName"], self.random)
         if r is CRD:
             self._accept_names(obj)
         problems = r.validate_create(obj) + limits.size_problems(r.kind, obj)
@@ -274,11 +273,6 @@ class Registry(LifecycleMixin):
             return obj
         return self._written(r, self._storage_call(r, meta["name"], self._store(r).create,
                                                    self.key(r, namespace, meta["name"]), obj))
-
-    @mirrors("(k8s.io/apiserver/pkg/storage/names.simpleNameGenerator).GenerateName")
-    def _generate_name(self, base: str) -> str:
-        """At most MAX_GENERATED_NAME_LENGTH characters of `base`, then five random ones."""
-        return base[:MAX_GENERATED_NAME_LENGTH] + "".join(self.random.choice(GENERATE_NAME_CHARS) for _ in range(5))
 
     def _allocate_service(self, obj: dict) -> None:
         """The service IP and node-port allocators, reduced to picking unused values at random."""

@@ -33,6 +33,10 @@ ISSUER = API_AUDIENCES[0]  # --service-account-issuer, whose default the API aud
 DEFAULT_EXPIRATION_SECONDS = 3600
 MIN_EXPIRATION_SECONDS = 600
 MAX_EXPIRATION_SECONDS = 1 << 32
+# serviceaccount.WarnOnlyBoundTokenExpirationSeconds: the odd lifetime ServiceAccount admission
+# projects marks the tokens whose lifetime may be extended to ExpirationExtensionSeconds.
+WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS = 60 * 60 + 7
+EXPIRATION_EXTENSION_SECONDS = 365 * 24 * 60 * 60
 BOUND_KINDS = {"Pod": "pods", "Secret": "secrets"}
 SA_PREFIX = "system:serviceaccount:"
 LEEWAY_SECONDS = 60  # jwt.DefaultLeeway: the clock skew allowed on exp, nbf and deletions
@@ -130,7 +134,13 @@ def create_token(registry, key: ec.EllipticCurvePrivateKey, namespace: str, name
         private[bound["kind"].lower()] = {"name": target["metadata"]["name"], "uid": uid}
         bound = {**bound, "apiVersion": "v1", "uid": uid}
     issued = int(now)
-    claims = {"aud": audiences, "exp": issued + expiration, "iat": issued, "iss": ISSUER,
+    lifetime = expiration
+    if "pod" in private and expiration == WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS:
+        # --service-account-extend-token-expiration (on by default): the token a pod's projected
+        # volume asked for lives a year, so clients that never re-read it keep working, warned about.
+        private["warnafter"] = issued + expiration
+        lifetime = EXPIRATION_EXTENSION_SECONDS
+    claims = {"aud": audiences, "exp": issued + lifetime, "iat": issued, "iss": ISSUER,
               "kubernetes.io": private, "nbf": issued, "sub": f"{SA_PREFIX}{namespace}:{name}"}
     out_spec = {"audiences": audiences, "expirationSeconds": expiration, "boundObjectRef": bound}
     return {"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",

@@ -80,13 +80,23 @@ def container(c: dict) -> None:
          "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_SecretVolumeSource",
          "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_ConfigMapVolumeSource",
          "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_DownwardAPIVolumeSource",
-         "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_ProjectedVolumeSource")
+         "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_ProjectedVolumeSource",
+         "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_ServiceAccountTokenProjection")
 def volume(v: dict) -> None:
     if not any(key != "name" for key in v):
         v["emptyDir"] = {}
     for source in VOLUME_SOURCES_WITH_MODE:
         if isinstance(v.get(source), dict):
             v[source].setdefault("defaultMode", DEFAULT_MODE)
+    projected = v["projected"] if isinstance(v.get("projected"), dict) else {}
+    projections = dict_items(projected.get("sources"))
+    for token in (p.get("serviceAccountToken") for p in projections):
+        if isinstance(token, dict):
+            default_nil(token, "expirationSeconds", 3600)
+    for downward_api in [v.get("downwardAPI"), *(p.get("downwardAPI") for p in projections)]:
+        for item in dict_items(downward_api.get("items") if isinstance(downward_api, dict) else None):
+            if isinstance(item.get("fieldRef"), dict):
+                default_zero(item["fieldRef"], "apiVersion", "v1")  # SetDefaults_ObjectFieldSelector
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_PodSpec",

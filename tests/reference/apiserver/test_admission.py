@@ -3,6 +3,7 @@ and the chain's two phases, each test stating the upstream rule it checks. The r
 of objects by (plural, ns, name)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -200,6 +201,117 @@ def test_the_validating_phase_checks_the_account_again():
     mirror = pod(serviceAccountName="default")
     mirror["metadata"]["annotations"] = {"kubernetes.io/config.mirror": "x"}
     assert validation_refused(plugin, Request("CREATE", PODS, obj=mirror)).code == 403
+
+
+TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
+TOKEN_VOLUME_NAME = re.compile(r"kube-api-access-[bcdfghjklmnpqrstvwxz2456789]{5}")
+
+
+def admitted(plugin, obj, namespace="default"):
+    return plugin.admit(Request("CREATE", PODS, namespace, obj=obj), obj)
+
+
+def test_a_pod_mounts_its_service_account_token():
+    """The token, the cluster's CA and the namespace come in a projected volume kube-api-access-
+    and five random characters, written out in full as upstream's TokenVolumeSource does (3607
+    seconds: the bound token's warn-only lifetime), mounted read-only at the token path in every
+    init container and container."""
+    obj = pod(initContainers=[{"name": "init", "image": "busybox"}])
+    spec = admitted(ServiceAccount(REGISTRY), obj)["spec"]
+    [volume] = spec["volumes"]
+    assert TOKEN_VOLUME_NAME.fullmatch(volume["name"])
+    assert volume["projected"] == {"defaultMode": 420, "sources": [
+        {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+        {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+        {"downwardAPI": {"items": [{"path": "namespace",
+                                    "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}}]}
+    mount = {"name": volume["name"], "readOnly": True, "mountPath": TOKEN_PATH}
+    assert spec["initContainers"][0]["volumeMounts"] == [mount]
+    assert spec["containers"][0]["volumeMounts"] == [mount]
+
+
+def test_the_token_volume_comes_after_the_pods_own_volumes_and_mounts():
+    """The volume and each mount are appended to what the pod already has."""
+    own_mount = {"name": "data", "mountPath": "/data"}
+    obj = pod(volumes=[{"name": "data", "emptyDir": {}}])
+    obj["spec"]["containers"][0]["volumeMounts"] = [own_mount]
+    spec = admitted(ServiceAccount(REGISTRY), obj)["spec"]
+    assert [v["name"] for v in spec["volumes"]][0] == "data"
+    assert spec["containers"][0]["volumeMounts"][0] == own_mount
+    assert spec["containers"][0]["volumeMounts"][1]["name"] == spec["volumes"][1]["name"]
+
+
+def test_a_container_with_a_mount_at_the_token_path_keeps_it():
+    """A container that already mounts something at the token path gets no token mount; when no
+    container needs one, no volume is added either."""
+    own_mount = {"name": "mine", "mountPath": TOKEN_PATH}
+    obj = pod(volumes=[{"name": "mine", "emptyDir": {}}])
+    obj["spec"]["containers"][0]["volumeMounts"] = [own_mount]
+    spec = admitted(ServiceAccount(REGISTRY), obj)["spec"]
+    assert spec["containers"][0]["volumeMounts"] == [own_mount]
+    assert spec["volumes"] == [{"name": "mine", "emptyDir": {}}]
+
+
+def test_an_existing_kube_api_access_volume_is_reused():
+    """A pod that already has a kube-api-access- volume has its containers mount that one, and
+    gets no second volume."""
+    volume = {"name": "kube-api-access-mine", "emptyDir": {}}
+    spec = admitted(ServiceAccount(REGISTRY), pod(volumes=[volume]))["spec"]
+    assert spec["volumes"] == [volume]
+    assert spec["containers"][0]["volumeMounts"] == [
+        {"name": "kube-api-access-mine", "readOnly": True, "mountPath": TOKEN_PATH}]
+
+
+def test_ephemeral_containers_get_no_token_mount():
+    """Only init containers and containers are given the mount."""
+    obj = pod(ephemeralContainers=[{"name": "debug", "image": "busybox"}])
+    spec = admitted(ServiceAccount(REGISTRY), obj)["spec"]
+    assert "volumeMounts" not in spec["ephemeralContainers"][0]
+
+
+@pytest.mark.parametrize("pod_automount,account_automount,mounted", [
+    (None, None, True), (False, None, False), (None, False, False), (True, False, True), (False, True, False)])
+def test_the_pods_automount_choice_wins_over_its_accounts(pod_automount, account_automount, mounted):
+    """automountServiceAccountToken: the pod's when set, else its ServiceAccount's, else true."""
+    account = service_account("default")
+    if account_automount is not None:
+        account[2]["automountServiceAccountToken"] = account_automount
+    obj = pod() if pod_automount is None else pod(automountServiceAccountToken=pod_automount)
+    spec = admitted(ServiceAccount(FakeRegistry(namespace("default"), account)), obj)["spec"]
+    assert ("volumes" in spec) is mounted
+    assert ("volumeMounts" in spec["containers"][0]) is mounted
+
+
+def test_a_mirror_pod_gets_no_token_volume():
+    """A mirror pod's spec is the kubelet's: nothing is mounted into it."""
+    obj = pod()
+    obj["metadata"]["annotations"] = {"kubernetes.io/config.mirror": "x"}
+    assert "volumes" not in admitted(ServiceAccount(REGISTRY), obj)["spec"]
+
+
+def mirror_pod(**spec):
+    obj = pod(**spec)
+    obj["metadata"]["annotations"] = {"kubernetes.io/config.mirror": "x"}
+    return obj
+
+
+@pytest.mark.parametrize("spec", [
+    {"imagePullSecrets": [{"name": "regcred"}]},
+    {"volumes": [{"name": "v", "secret": {"secretName": "s"}}]},
+    {"volumes": [{"name": "v", "projected": {"sources": [{"secret": {"name": "s"}}]}}]},
+    {"containers": [{"name": "c", "image": "nginx", "envFrom": [{"secretRef": {"name": "s"}}]}]}])
+def test_a_mirror_pod_may_not_reference_secrets(spec):
+    """A mirror pod may name no secret anywhere VisitPodSecretNames looks: 403."""
+    err = refused(ServiceAccount(REGISTRY), Request("CREATE", PODS, obj=mirror_pod(**spec)))
+    assert (err.code, err.message) == (403, 'pods "web" is forbidden: a mirror pod may not reference secrets')
+
+
+def test_a_mirror_pod_may_not_project_a_service_account_token():
+    """A mirror pod runs as no ServiceAccount, so it may not project one's token either: 403."""
+    volume = {"name": "v", "projected": {"sources": [{"serviceAccountToken": {"path": "token"}}]}}
+    err = refused(ServiceAccount(REGISTRY), Request("CREATE", PODS, obj=mirror_pod(volumes=[volume])))
+    assert (err.code, err.message) == (
+        403, 'pods "web" is forbidden: a mirror pod may not use ServiceAccountToken volume projections')
 
 
 # --- TaintNodesByCondition ----------------------------------------------------------------------

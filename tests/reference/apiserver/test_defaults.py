@@ -202,6 +202,26 @@ def test_a_volume_without_a_source_is_an_empty_dir():
     assert volumes == [{"name": "v", "emptyDir": {}}]
 
 
+def test_a_projected_token_lives_an_hour_unless_told():
+    """SetDefaults_ServiceAccountTokenProjection: a serviceAccountToken projection without
+    expirationSeconds asks for 3600."""
+    volume = {"name": "v", "projected": {"sources": [{"serviceAccountToken": {"path": "token"}}]}}
+    volumes = defaulted("Pod", {"spec": {**POD_SPEC, "volumes": [volume]}})["spec"]["volumes"]
+    assert volumes[0]["projected"]["sources"] == [{"serviceAccountToken": {"path": "token", "expirationSeconds": 3600}}]
+
+
+@pytest.mark.parametrize("volume", [
+    {"downwardAPI": {"items": [{"path": "ns", "fieldRef": {"fieldPath": "metadata.namespace"}}]}},
+    {"projected": {"sources": [{"downwardAPI": {"items": [{"path": "ns",
+                                                           "fieldRef": {"fieldPath": "metadata.namespace"}}]}}]}}])
+def test_a_volumes_field_ref_is_to_v1(volume):
+    """SetDefaults_ObjectFieldSelector: a downwardAPI item's fieldRef, in a downwardAPI volume or a
+    projected one, names apiVersion v1 when it names none."""
+    [volume] = defaulted("Pod", {"spec": {**POD_SPEC, "volumes": [{"name": "v", **volume}]}})["spec"]["volumes"]
+    downward_api = volume.get("downwardAPI") or volume["projected"]["sources"][0]["downwardAPI"]
+    assert downward_api["items"][0]["fieldRef"] == {"fieldPath": "metadata.namespace", "apiVersion": "v1"}
+
+
 def test_requests_default_to_limits():
     """A container that sets only limits requests the same amounts."""
     c = defaulted("Pod", {"spec": {"containers": [{"name": "c", "image": "x:1", "resources": {

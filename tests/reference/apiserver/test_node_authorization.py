@@ -173,14 +173,15 @@ def test_a_node_creates_mirror_pods_only_for_itself(chain):
 
 
 def test_a_mirror_pod_grants_its_node_nothing(chain):
-    """NodeRestriction refuses a mirror pod that references a secret: a node could otherwise grant
-    itself any secret in the graph."""
+    """A mirror pod that references a secret is refused (a node could otherwise grant itself any
+    secret in the graph): by ServiceAccount, which runs before NodeRestriction and refuses such a
+    mirror pod from anyone."""
     uid = ok(chain, "GET", "/api/v1/nodes/node-1")["metadata"]["uid"]
     owner = {"apiVersion": "v1", "kind": "Node", "name": "node-1", "uid": uid, "controller": True}
     code, status = send(chain, NODE_1, "POST", PODS, pod("static-steal", "node-1", "unused",
                                                          {"kubernetes.io/config.mirror": "hash"}, owner))
-    assert (code, status["message"]) == (403, 'pods "static-steal" is forbidden: node "node-1" can not create pods '
-                                              'that reference secrets')
+    assert (code, status["message"]) == (403, 'pods "static-steal" is forbidden: a mirror pod may not reference '
+                                              'secrets')
 
 
 def test_a_node_deletes_only_its_own_pods(chain):

@@ -4,6 +4,7 @@ authenticator accepts while the account (and the bound object) still exist. Sans
 handler chain over the reference etcd."""
 from __future__ import annotations
 
+import base64
 import json
 
 import pytest
@@ -136,6 +137,33 @@ def test_a_pod_bound_token_lasts_through_the_pods_graceful_deletion(setup):
     assert send(chain, token, "GET", f"/api/v1/namespaces/{ns}/pods")[0] == 401
     with pytest.raises(AuthenticationFailed, match="^Token has been invalidated$"):
         tokens.authenticate_token(token)
+
+def claims_of(token):
+    payload = token.split(".")[1]
+    return json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+
+
+def test_a_pod_bound_token_of_3607_seconds_is_extended_to_a_year(setup):
+    """--service-account-extend-token-expiration (on by default): a pod-bound token asked for with
+    the 3607 seconds ServiceAccount admission projects expires after a year, with a warnafter claim
+    at the 3607 seconds the status still reports; an unbound one is not extended."""
+    chain, ns, clock, _, tokens = setup
+    pod = {"metadata": {"name": "p"}, "spec": {"serviceAccountName": "robot",
+                                               "containers": [{"name": "c", "image": "i"}]}}
+    assert send(chain, "admin", "POST", f"/api/v1/namespaces/{ns}/pods", pod)[0] == 201
+    bound = send(chain, "admin", "POST", token_path(ns), {"spec": {"expirationSeconds": 3607, "boundObjectRef": {
+        "kind": "Pod", "apiVersion": "v1", "name": "p"}}})[1]
+    unbound = send(chain, "admin", "POST", token_path(ns), {"spec": {"expirationSeconds": 3607}})[1]
+    assert bound["spec"]["expirationSeconds"] == 3607
+    assert bound["status"]["expirationTimestamp"] == unbound["status"]["expirationTimestamp"] == "2023-11-14T23:13:27Z"
+    claims = claims_of(bound["status"]["token"])
+    assert (claims["exp"], claims["kubernetes.io"]["warnafter"]) == (int(NOW) + 365 * 24 * 3600, int(NOW) + 3607)
+    assert "warnafter" not in claims_of(unbound["status"]["token"])["kubernetes.io"]
+    clock.now += 3607 + 61
+    assert tokens.authenticate_token(bound["status"]["token"]).name == f"system:serviceaccount:{ns}:robot"
+    with pytest.raises(AuthenticationFailed, match=r"^Token has expired\.$"):
+        tokens.authenticate_token(unbound["status"]["token"])
+
 
 def test_a_token_binds_only_to_a_pod_running_as_its_service_account(setup):
     """TokenREST.Create refuses a Pod whose spec.serviceAccountName is another account (400), and a

@@ -345,6 +345,22 @@ def test_init_containers_are_refused(kubelet):
         kubelet.set_desired_pods([make_pod(initContainers=[{"name": "i", "command": ["x"]}])])
 
 
+def test_a_pod_with_the_service_account_token_volume_runs(kubelet):
+    """The projected volume and mount ServiceAccount admission adds to every pod do not stop it:
+    the process runtime mounts nothing, so its containers start as any pod's."""
+    mount = {"name": "kube-api-access-x2b4z", "readOnly": True,
+             "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}
+    containers = [{"name": "app", "image": "busybox", "command": ["sleep", "60"], "volumeMounts": [mount]}]
+    volume = {"name": "kube-api-access-x2b4z", "projected": {"defaultMode": 420, "sources": [
+        {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+        {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+        {"downwardAPI": {"items": [{"path": "namespace",
+                                    "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}}]}}
+    key = started(kubelet, make_pod(containers=containers, volumes=[volume]))
+    status = last_status(kubelet.sync_loop_iteration())
+    assert key.name == "p" and status["phase"] == "Running"
+
+
 def test_register_node_reports_capacity(clock):
     """Registration creates a Node carrying capacity, allocatable and a Ready condition."""
     kubelet = Kubelet("node-1", clock, capacity={"cpu": "2", "memory": "1Gi", "pods": "10"})
