@@ -148,6 +148,21 @@ def prepare_for_update(new: dict, old: dict) -> None:
 
 def pod(obj: dict, spec: dict) -> None:
     pod_spec(spec)
+    if isinstance(obj.get("status"), dict):
+        convert_pod_ips(obj["status"])
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/v1.Convert_v1_PodStatus_To_core_PodStatus",
+         "k8s.io/kubernetes/pkg/apis/core/v1.Convert_core_PodStatus_To_v1_PodStatus")
+def convert_pod_ips(status: dict) -> None:
+    """The round trip through the internal PodStatus, which has podIPs only: v1's podIP, when set,
+    is podIPs[0], the only one when podIPs is empty or starts with another address (older
+    kubelets write podIP alone); back in v1, podIP is podIPs[0]."""
+    pod_ip, pod_ips = status.get("podIP"), as_list(status.get("podIPs"))
+    if pod_ip and (not pod_ips or as_object(pod_ips[0]).get("ip") != pod_ip):
+        status["podIPs"] = pod_ips = [{"ip": pod_ip}]
+    if pod_ips and as_object(pod_ips[0]).get("ip"):
+        status["podIP"] = pod_ips[0]["ip"]
 
 
 @mirrors("(k8s.io/kubernetes/pkg/registry/core/pod.podStatusStrategy).PrepareForUpdate")

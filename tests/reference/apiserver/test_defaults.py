@@ -334,3 +334,31 @@ def test_default_toleration_seconds_ignores_other_resources():
     obj = {"metadata": {"name": "d"}, "spec": {}}
     assert DefaultTolerationSeconds().admit(_Request(resource=kinds.by_plural("deployments")), obj) == obj
     assert "tolerations" not in obj["spec"]
+
+
+# --- v1 <-> internal conversion of the plural fields (pkg/apis/core/v1/conversion.go) ---
+
+@pytest.mark.parametrize(("status", "converted"), [
+    ({"podIP": "10.0.0.3", "podIPs": [{"ip": "10.0.0.1"}, {"ip": "fd00::1"}]},
+     {"podIP": "10.0.0.3", "podIPs": [{"ip": "10.0.0.3"}]}),
+    ({"podIP": "10.0.0.5"}, {"podIP": "10.0.0.5", "podIPs": [{"ip": "10.0.0.5"}]}),
+    ({"podIPs": [{"ip": "10.0.0.1"}, {"ip": "fd00::1"}]},
+     {"podIP": "10.0.0.1", "podIPs": [{"ip": "10.0.0.1"}, {"ip": "fd00::1"}]}),
+    ({"podIP": "10.0.0.1", "podIPs": [{"ip": "10.0.0.1"}, {"ip": "fd00::1"}]},
+     {"podIP": "10.0.0.1", "podIPs": [{"ip": "10.0.0.1"}, {"ip": "fd00::1"}]}),
+    ({"phase": "Pending"}, {"phase": "Pending"}),
+])
+def test_a_pods_ip_is_authoritative_over_its_ips_as_the_conversion_makes_it(status, converted):
+    """v1 PodIP, when set, is internal PodIPs[0]: the only one when PodIPs is empty or starts with
+    another address (older kubelets set only podIP); back in v1, podIP is PodIPs[0]."""
+    assert defaulted("Pod", {"spec": POD_SPEC, "status": status})["status"] == converted
+
+
+@pytest.mark.parametrize(("spec", "converted"), [
+    ({"podCIDR": "10.1.0.0/24", "podCIDRs": ["10.2.0.0/24"]}, {"podCIDR": "10.1.0.0/24", "podCIDRs": ["10.1.0.0/24"]}),
+    ({"podCIDR": "10.1.0.0/24"}, {"podCIDR": "10.1.0.0/24", "podCIDRs": ["10.1.0.0/24"]}),
+    ({"podCIDRs": ["10.1.0.0/24", "fd00::/64"]}, {"podCIDR": "10.1.0.0/24", "podCIDRs": ["10.1.0.0/24", "fd00::/64"]}),
+    ({}, {}),
+])
+def test_a_nodes_pod_cidr_is_authoritative_over_its_cidrs_as_the_conversion_makes_it(spec, converted):
+    assert defaulted("Node", {"spec": spec})["spec"] == converted

@@ -1717,3 +1717,16 @@ def test_delete_options_of_any_version_are_decoded(chain, api_version):
                    {"kind": "DeleteOptions", "apiVersion": api_version})
     assert code == 200
     assert call(chain, "GET", ns_path(chain, "configmaps", "gone"))[0] == 404
+
+
+def test_a_status_patch_setting_pod_ip_and_pod_ips_apart_keeps_pod_ip(chain):
+    """v1 → internal conversion: podIP is authoritative over podIPs (older kubelets set podIP
+    alone), so the stored status holds podIPs [podIP] and the other address is gone."""
+    call(chain, "POST", ns_path(chain, "pods"), {"metadata": {"name": "ip"},
+                                                 "spec": {"containers": [{"name": "c", "image": "i"}]}})
+    code, _ = call(chain, "PATCH", ns_path(chain, "pods", "ip") + "/status",
+                   {"status": {"podIP": "10.0.0.3", "podIPs": [{"ip": "10.0.0.1"}]}},
+                   content_type="application/merge-patch+json")
+    assert code == 200
+    _, stored = call(chain, "GET", ns_path(chain, "pods", "ip"))
+    assert (stored["status"]["podIP"], stored["status"]["podIPs"]) == ("10.0.0.3", [{"ip": "10.0.0.3"}])
