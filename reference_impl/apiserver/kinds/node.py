@@ -20,17 +20,15 @@ def node(obj: dict, spec: dict) -> None:
     convert_pod_cidrs(spec)
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/core/v1.Convert_v1_NodeSpec_To_core_NodeSpec",
-         "k8s.io/kubernetes/pkg/apis/core/v1.Convert_core_NodeSpec_To_v1_NodeSpec")
+@mirrors("k8s.io/kubernetes/pkg/apis/core/v1.Convert_core_NodeSpec_To_v1_NodeSpec")
 def convert_pod_cidrs(spec: dict) -> None:
-    """The round trip through the internal NodeSpec, which has podCIDRs only: v1's podCIDR, when
-    set, is podCIDRs[0], the only one when podCIDRs is empty or starts with another range; back
+    """The round trip through the internal NodeSpec, which has podCIDRs only (`pod_cidrs`): back
     in v1, podCIDR is podCIDRs[0]."""
-    pod_cidr, pod_cidrs = spec.get("podCIDR"), as_list(spec.get("podCIDRs"))
-    if pod_cidr and (not pod_cidrs or pod_cidrs[0] != pod_cidr):
-        spec["podCIDRs"] = pod_cidrs = [pod_cidr]
-    if pod_cidrs and pod_cidrs[0]:
-        spec["podCIDR"] = pod_cidrs[0]
+    cidrs = pod_cidrs(spec)
+    if cidrs:
+        spec["podCIDRs"] = cidrs
+    if cidrs and cidrs[0]:
+        spec["podCIDR"] = cidrs[0]
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateNodeTaints")

@@ -152,17 +152,27 @@ def pod(obj: dict, spec: dict) -> None:
         convert_pod_ips(obj["status"])
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/core/v1.Convert_v1_PodStatus_To_core_PodStatus",
-         "k8s.io/kubernetes/pkg/apis/core/v1.Convert_core_PodStatus_To_v1_PodStatus")
+@mirrors("k8s.io/kubernetes/pkg/apis/core/v1.Convert_core_PodStatus_To_v1_PodStatus")
 def convert_pod_ips(status: dict) -> None:
-    """The round trip through the internal PodStatus, which has podIPs only: v1's podIP, when set,
-    is podIPs[0], the only one when podIPs is empty or starts with another address (older
-    kubelets write podIP alone); back in v1, podIP is podIPs[0]."""
-    pod_ip, pod_ips = status.get("podIP"), as_list(status.get("podIPs"))
-    if pod_ip and (not pod_ips or as_object(pod_ips[0]).get("ip") != pod_ip):
-        status["podIPs"] = pod_ips = [{"ip": pod_ip}]
-    if pod_ips and as_object(pod_ips[0]).get("ip"):
-        status["podIP"] = pod_ips[0]["ip"]
+    """The round trip through the internal PodStatus, which has podIPs only (`pod_ips`): back in
+    v1, podIP is podIPs[0]."""
+    ips = pod_ips(status)
+    if ips[:1] != _sent_pod_ips(status)[:1]:  # podIP took the place of the addresses sent
+        status["podIPs"] = [{"ip": ips[0]}]
+    if ips and ips[0]:
+        status["podIP"] = ips[0]
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/v1.Convert_v1_PodStatus_To_core_PodStatus")
+def pod_ips(status: dict) -> list[str]:
+    """The internal status.podIPs: v1's podIP, when set, is podIPs[0], and the only one when
+    podIPs is empty or starts with another address (older kubelets write podIP alone)."""
+    ips, ip = _sent_pod_ips(status), status.get("podIP") or ""
+    return [ip] if ip and ips[:1] != [ip] else ips
+
+
+def _sent_pod_ips(status: dict) -> list[str]:
+    return [as_object(pod_ip).get("ip") or "" for pod_ip in as_list(status.get("podIPs"))]
 
 
 @mirrors("(k8s.io/kubernetes/pkg/registry/core/pod.podStatusStrategy).PrepareForUpdate")
@@ -223,29 +233,24 @@ def validate_ephemeral_containers_update(old: dict, new: dict) -> list[str]:
     return problems
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validatePodIPs",
-         "k8s.io/kubernetes/pkg/apis/core/v1.Convert_v1_PodStatus_To_core_PodStatus")
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validatePodIPs")
 def pod_ip_problems(status: dict) -> list[str]:
-    """Each of the status's pod IPs is an IP; more than one are an IPv4 and an IPv6 address, none
-    repeated. v1's podIP, when set, is the internal podIPs[0]: the conversion makes it the only
-    one when podIPs is empty or starts with another address."""
-    pod_ips = [as_object(pod_ip).get("ip") or "" for pod_ip in as_list(status.get("podIPs"))]
-    pod_ip = status.get("podIP") or ""
-    if pod_ip and pod_ips[:1] != [pod_ip]:
-        pod_ips = [pod_ip]
-    addresses = [parse_ip(ip) for ip in pod_ips]
+    """Each of the status's (internal) pod IPs is an IP; more than one are an IPv4 and an IPv6
+    address, none repeated."""
+    ips = pod_ips(status)
+    addresses = [parse_ip(ip) for ip in ips]
     problems = [invalid(f"status.podIPs[{index}]", ip, IP_MSG)
-                for index, (ip, address) in enumerate(zip(pod_ips, addresses)) if address is None]
-    if len(pod_ips) < 2:
+                for index, (ip, address) in enumerate(zip(ips, addresses)) if address is None]
+    if len(ips) < 2:
         return problems
     if None in addresses:  # netutils.IsDualStackIPStrings fails on the first address that does not parse
         problems.append("status.podIPs: Internal error: failed to check for dual stack with error:ip <nil> is invalid")
     families = {6 if address.version == 6 and not address.ipv4_mapped else 4 for address in addresses if address}
-    if None in addresses or families != {4, 6} or len(pod_ips) > 2:
-        problems.append(f"status.podIPs: Invalid value: {_go_pod_ips(pod_ips)}: "
+    if None in addresses or families != {4, 6} or len(ips) > 2:
+        problems.append(f"status.podIPs: Invalid value: {_go_pod_ips(ips)}: "
                         "may specify no more than one IP for each IP family")
     problems += [f"status.podIPs[{index}]: Duplicate value: core.PodIP{{IP:{gojson.quote(ip)}}}"
-                 for index, ip in enumerate(pod_ips) if ip in pod_ips[:index]]
+                 for index, ip in enumerate(ips) if ip in ips[:index]]
     return problems
 
 
