@@ -211,6 +211,19 @@ def parse_ip(ip: object) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None
         return None
 
 
+@mirrors("k8s.io/utils/net.ParseCIDRSloppy")
+def parse_cidr(cidr: object) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    """The network `cidr` spells as Go's net.ParseCIDR reads it (an address, "/", a prefix length
+    in decimal digits; host bits may be set), or None for anything else."""
+    if not isinstance(cidr, str) or "/" not in cidr or "%" in cidr:
+        return None
+    address, _, length = cidr.partition("/")
+    ip = parse_ip(address)
+    if ip is None or not (length.isascii() and length.isdigit()) or int(length) > ip.max_prefixlen:
+        return None
+    return ipaddress.ip_network(f"{ip}/{int(length)}", strict=False)
+
+
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateLoadBalancerStatus")
 def load_balancer_status_problems(load_balancer: dict, path: str) -> list[str]:
     """Each ingress point's ip must be an IP, its hostname a DNS subdomain that is no IP."""

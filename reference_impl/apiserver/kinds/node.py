@@ -6,7 +6,7 @@ from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelCon
 from reference_impl.apiserver.core.schemas import (CORE, META, arr, boolean, conditions, kind, list_kind, obj,
                                                    opaque, quantity_map, ref, string, strings)
 from reference_impl.apiserver.core.validation import (TAINT_EFFECTS, as_list, as_object, invalid, label_name_problems,
-                                                      required, resource_quantity_problems, unsupported)
+                                                      parse_cidr, required, resource_quantity_problems, unsupported)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.machinery.gojson import quote
 from reference_impl.machinery.labels import label_value_problems
@@ -31,8 +31,13 @@ def convert_pod_cidrs(spec: dict) -> None:
         spec["podCIDR"] = cidrs[0]
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateNodeTaints")
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNode")
 def validate_node(obj: dict) -> list[str]:
+    return taint_problems(obj) + pod_cidr_problems(as_object(obj.get("spec")))
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateNodeTaints")
+def taint_problems(obj: dict) -> list[str]:
     """The taints: a valid key and value, one of the three effects, unique by key and effect.
     ValidateNode passes them the path metadata.taints (sic), so that is where errors point."""
     problems, seen = [], set()
@@ -49,6 +54,26 @@ def validate_node(obj: dict) -> list[str]:
             problems.append(f"{here}: Duplicate value: {_go_taint(taint)}: taints must be unique by key and effect pair")
         seen.add((key, effect))
     return problems
+
+
+def pod_cidr_problems(spec: dict) -> list[str]:
+    """Each of a new node's (internal) podCIDRs is a CIDR; more than one are an IPv4 and an IPv6
+    range, none repeated."""
+    cidrs = pod_cidrs(spec)
+    networks = [parse_cidr(cidr) for cidr in cidrs]
+    problems = [invalid(f"spec.podCIDRs[{index}]", cidrs, "must be valid CIDR")
+                for index, network in enumerate(networks) if network is None]
+    if len(cidrs) < 2:
+        return problems
+    unparsed = next((cidr for cidr, network in zip(cidrs, networks) if network is None), None)
+    if unparsed is not None:  # netutils.IsDualStackCIDRStrings stops at the first that does not parse
+        problems.append(f"spec.podCIDRs: Internal error: invalid PodCIDRs. failed to check with dual stack with "
+                        f"error:failed to parse cidr value:{quote(unparsed)} with error:invalid CIDR address: {unparsed}")
+    families = {6 if n.version == 6 and not n.network_address.ipv4_mapped else 4 for n in networks if n}
+    if unparsed is not None or families != {4, 6} or len(cidrs) > 2:
+        problems.append(invalid("spec.podCIDRs", cidrs, "may specify no more than one CIDR for each IP family"))
+    return problems + [f"spec.podCIDRs[{index}]: Duplicate value: {quote(cidr)}"
+                       for index, cidr in enumerate(cidrs) if cidr in cidrs[:index]]
 
 
 def _go_taint(taint: dict) -> str:

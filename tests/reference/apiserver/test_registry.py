@@ -857,6 +857,37 @@ def test_node_taints_are_validated(registry, taints, message):
     assert message in error.message
 
 
+@pytest.mark.parametrize("cidrs,message", [
+    (["bogus"], 'Node "cidrs" is invalid: spec.podCIDRs[0]: Invalid value: []string{"bogus"}: must be valid CIDR'),
+    (["10.0.0.0"], 'Node "cidrs" is invalid: spec.podCIDRs[0]: Invalid value: []string{"10.0.0.0"}: must be valid CIDR'),
+    (["10.0.0.0/33"], 'Node "cidrs" is invalid: spec.podCIDRs[0]: Invalid value: []string{"10.0.0.0/33"}: '
+                      'must be valid CIDR'),
+    (["10.0.0.0/24", "10.1.0.0/24"], 'Node "cidrs" is invalid: spec.podCIDRs: Invalid value: '
+                                     '[]string{"10.0.0.0/24", "10.1.0.0/24"}: may specify no more than one CIDR for '
+                                     'each IP family'),
+    (["10.0.0.0/24", "10.0.0.0/24"], 'Node "cidrs" is invalid: [spec.podCIDRs: Invalid value: '
+                                     '[]string{"10.0.0.0/24", "10.0.0.0/24"}: may specify no more than one CIDR for '
+                                     'each IP family, spec.podCIDRs[1]: Duplicate value: "10.0.0.0/24"]'),
+    (["10.0.0.0/24", "x"], 'Node "cidrs" is invalid: [spec.podCIDRs[1]: Invalid value: []string{"10.0.0.0/24", "x"}: '
+                           'must be valid CIDR, spec.podCIDRs: Internal error: invalid PodCIDRs. failed to check with '
+                           'dual stack with error:failed to parse cidr value:"x" with error:invalid CIDR address: x, '
+                           'spec.podCIDRs: Invalid value: []string{"10.0.0.0/24", "x"}: may specify no more than one '
+                           'CIDR for each IP family]'),
+])
+def test_a_new_nodes_pod_cidrs_are_cidrs_one_per_family(registry, cidrs, message):
+    """ValidateNode: each of spec.podCIDRs parses as a CIDR (the whole list shown), and several
+    are one IPv4 and one IPv6 range, none repeated."""
+    error = status_error(registry.create, "nodes", None, {"metadata": {"name": "cidrs"}, "spec": {"podCIDRs": cidrs}})
+    assert (error.code, error.message) == (422, message)
+
+
+def test_a_new_node_may_have_one_pod_cidr_of_each_family(registry):
+    created = registry.create("nodes", None, {"metadata": {"name": "dual"},
+                                              "spec": {"podCIDRs": ["10.0.0.0/24", "fd00::/64"]}})
+    assert created["spec"]["podCIDRs"] == ["10.0.0.0/24", "fd00::/64"]
+    registry.delete("nodes", None, "dual")
+
+
 def test_a_taint_key_reports_each_way_it_is_no_qualified_name(registry):
     """ValidateLabelName gives one error per problem of the key: an empty one is both empty and
     not matching the name pattern."""
@@ -882,6 +913,8 @@ def test_a_node_pod_cidrs_and_provider_id_are_set_once(registry, field, stored, 
     name = f"set-once-{next(_namespaces)}"
     node = registry.create("nodes", None, {"metadata": {"name": name}, "spec": {field: stored}})
     node["spec"][field] = sent
+    if field == "podCIDRs":  # else the conversion makes the podCIDR read back authoritative again
+        node["spec"]["podCIDR"] = sent[0] if sent else ""
     error = status_error(registry.update, "nodes", None, name, node)
     assert error.message == (f'Node "{name}" is invalid: spec.{field}: Forbidden: node updates may not change '
                              f'{field.removesuffix("s")} except from "" to valid')
