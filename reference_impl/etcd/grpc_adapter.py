@@ -852,10 +852,14 @@ class _WatchStream:
 
     def _progress(self) -> None:
         """etcd 3.4 answers a progress request with one response for the whole stream, watch id
-        -1 (clientv3 hands it to every watch), at the current revision, whatever watches exist."""
+        -1 (clientv3 hands it to every watch), at the current revision, whatever watches exist.
+        It goes out behind every event of its revision already queued for the stream's watches,
+        as since etcd 3.4.25 (#15220): before, it could overtake them, and a client taking its
+        revision as "all seen" would lose those events."""
         with self._lock:
-            self._outbox.append(rpc_pb2.WatchResponse(
-                header=header_pb(self._server.header()), watch_id=-1))
+            header = header_pb(self._server.header())
+            self._outbox.extend(self._drain_watches())
+            self._outbox.append(rpc_pb2.WatchResponse(header=header, watch_id=-1))
         self.wake()
 
     @mirrors(f"(*{V3RPC}.serverWatchStream).sendLoop")
@@ -866,19 +870,23 @@ class _WatchStream:
             yield from self._drain()
 
     def _drain(self) -> list[rpc_pb2.WatchResponse]:
-        out: list[rpc_pb2.WatchResponse] = []
         with self._lock:
-            while self._outbox:
-                out.append(self._outbox.popleft())
-            for core_id, stream_id in list(self._stream_ids.items()):
-                for resp in coalesce(self._server.watch_drain(core_id)):
-                    response = watch_response_pb(resp, stream_id)
-                    if core_id in self._fragmented:
-                        out.extend(send_fragments(response, WATCH_MAX_BYTES))
-                    else:
-                        out.append(response)
-                    if resp.canceled:
-                        self._forget(core_id)
+            out = list(self._outbox)
+            self._outbox.clear()
+            return out + self._drain_watches()
+
+    def _drain_watches(self) -> list[rpc_pb2.WatchResponse]:
+        """The responses the core has queued for this stream's watches (holding the lock)."""
+        out: list[rpc_pb2.WatchResponse] = []
+        for core_id, stream_id in list(self._stream_ids.items()):
+            for resp in coalesce(self._server.watch_drain(core_id)):
+                response = watch_response_pb(resp, stream_id)
+                if core_id in self._fragmented:
+                    out.extend(send_fragments(response, WATCH_MAX_BYTES))
+                else:
+                    out.append(response)
+                if resp.canceled:
+                    self._forget(core_id)
         return out
 
     def _forget(self, core_id: int) -> None:

@@ -133,6 +133,17 @@ def test_a_progress_request_gets_one_answer_for_the_stream(server):
         (-1, [], server.header().revision)]
 
 
+def test_a_progress_request_comes_after_the_history_a_new_watch_replays(server):
+    """A client that takes the progress revision as "every change up to here has come" (the
+    apiserver's watch cache does) must not get it ahead of a new watch's replayed history: etcd
+    sends requested progress through the watch stream since 3.4.25 (etcd#15220)."""
+    revisions = [server.put(PutRequest(b"ordered", f"v{i}".encode())).header.revision for i in range(3)]
+    create = rpc_pb2.WatchRequest(create_request=rpc_pb2.WatchCreateRequest(key=b"ordered", start_revision=1))
+    _, sent = _stream(server, create, rpc_pb2.WatchRequest(progress_request=rpc_pb2.WatchProgressRequest()))
+    assert [(r.watch_id, [e.kv.mod_revision for e in r.events]) for r in sent if not r.created] == [
+        (0, revisions), (-1, [])]
+
+
 @pytest.mark.parametrize("peer_urls", [(), ("",), ("ftp://x:1",), ("http://",), ("http://a",),
                                        ("http://a:1/path",), ("%zz",), ("unix://x",),
                                        ("http://a:1", "http://b")])
