@@ -66,7 +66,7 @@ class Registry(LifecycleMixin):
         self._lock = threading.Lock()
         self._cachers: dict[str, Cacher] = {}  # by resource prefix, from each one's first read
         # Upstream makes every resource's Cacher with its storage, before the server writes anything,
-        # and it lists at once: each cache here begins at this revision, whenever first read.
+        # and it lists at once: each cache here answers for the history since this revision.
         self._start_revision = self.storage.current_revision()
         self._cachers_lock = threading.Lock()
         self._closed = False
@@ -163,8 +163,8 @@ class Registry(LifecycleMixin):
         return self._store(r)
 
     def _start_cacher(self, r: Resource) -> None:
-        """Give `r` its watch cache, holding the objects as they were when this server started and
-        every change since. Events are not cached (upstream's watch cache size for them is 0): they
+        """Give `r` its watch cache, answering for the history since this server started. Events are
+        not cached (upstream's watch cache size for them is 0): they
         are written far more than read."""
         prefix = self.prefix(r, None)
         if r.etcd_prefix == "events":
@@ -173,8 +173,8 @@ class Registry(LifecycleMixin):
             if prefix in self._cachers or self._closed:
                 return
             try:
-                self._cachers[prefix] = Cacher(self.storage, prefix,
-                                                index_field=r.watch_index).start(self._start_revision)
+                self._cachers[prefix] = Cacher(self.storage, prefix, index_field=r.watch_index,
+                                                began=self._start_revision).start()
             except (EtcdClientError, errors.StatusError):
                 pass  # this watch goes to etcd, which says what is wrong; the next one tries again
 

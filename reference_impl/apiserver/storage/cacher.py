@@ -1,10 +1,11 @@
 """The Cacher: one resource's storage with its reads served from a watch cache, as
 k8s.io/apiserver/pkg/storage/cacher puts one in front of etcd3 for each resource.
 
-A `Cacher` lists the resource's etcd prefix once, at the revision etcd had when the server started
-(upstream makes each Cacher with its storage then; here it starts at the resource's first read
-from the cache and replays what changed since), and follows it with a single etcd watch (without
-previous values: the cache knows them), feeding a `WatchCache`. Every watch of the resource is then
+A `Cacher` lists the resource's etcd prefix once, at its first read from the cache (upstream makes
+each Cacher with its storage, when the server starts: a watch from a revision between that start
+and this cache's list is replayed from etcd's history here, as upstream's buffer would replay it),
+and follows it with a single etcd watch (without previous values: the cache knows them), feeding a
+`WatchCache`. Every watch of the resource is then
 served from the cache's buffer and fanned out here (`dispatch_event`) to per-watcher bounded
 queues, filtered per watcher by key prefix (namespace) and label/field selectors, so a hundred
 watchers cost etcd one watch and the apiserver one JSON decode per change. A resource with an
@@ -53,8 +54,13 @@ def should_delegate_list(resource_version: str, limit: int, continue_token: str,
 class Cacher:
     """`Storage`'s calls for the keys under `prefix` (one resource), lists and watches from memory."""
 
-    def __init__(self, storage: Storage, prefix: str, capacity: int = DEFAULT_CAPACITY, index_field: str = ""):
+    def __init__(self, storage: Storage, prefix: str, capacity: int = DEFAULT_CAPACITY, index_field: str = "",
+                 began: int = 0):
         self.storage, self.prefix = storage, prefix
+        # Upstream's cache lists when the server starts and holds every change since, until its
+        # buffer evicts one; this one starts at its resource's first read, and a watch from a
+        # revision between `began` (the server's start) and then is served by etcd's history.
+        self.began = began
         self.cache = WatchCache(capacity)
         self._cond = threading.Condition()
         self._watchers: set[CacheWatcher] = set()  # every watcher (bookmarks, termination)
@@ -98,33 +104,11 @@ class Cacher:
 
     # -- the cache's life ------------------------------------------------------------------------
 
-    def start(self, revision: int) -> "Cacher":
-        """List the prefix at `revision` (the server's start; now, once etcd has compacted it) and
-        follow it from there, so that a watch from any later revision can be served. Raises what
-        the list raises. Returns once the cache has replayed the changes since (or after
-        FRESH_TIMEOUT), so that its first answers are as fresh as a cache started long ago."""
-        current = self.storage.current_revision()
-        try:
-            listed = self._list_at(revision)
-        except errors.StatusError as error:
-            if error.code != 410:
-                raise
-            listed = self.storage.list(self.prefix)
-        self._replace(listed)
+    def start(self) -> "Cacher":
+        """List the prefix and follow it from that revision. Raises what the list raises."""
+        self._replace(self.storage.list(self.prefix))
         self._thread.start()
-        with self._cond:
-            self._wait_until_fresh(current)
         return self
-
-    def _list_at(self, revision: int) -> ListResult:
-        items, token = [], ""
-        while True:
-            page = self.storage.list(self.prefix, limit=1000, continue_token=token,
-                                     resource_version="" if token else str(revision))
-            items += page.items
-            token = page.continue_token
-            if not token:
-                return ListResult(items, str(revision))
 
     def _replace(self, listed: ListResult) -> None:
         objects = {self._key(obj): obj for obj in listed.items}
@@ -158,9 +142,6 @@ class Cacher:
                     self._replace(self.storage.list(self.prefix))
                 self._etcd_watch = self.storage.client.watch(
                     self.prefix, start_revision=self.cache.resource_version + 1, prev_kv=False)
-                # Answered after the history replayed from our revision: then the cache is as
-                # fresh as etcd was when the watch began, however quiet the resource.
-                self._etcd_watch.request_progress()
                 if self._stopped.is_set():
                     self._etcd_watch.cancel()
                 for batch in self._etcd_watch:
@@ -285,15 +266,19 @@ class Cacher:
                 try:
                     events = self.cache.events_since(requested)
                 except TooOldResourceVersion as error:
-                    return CacheWatcher(self, prefix, predicate, requested, [], False, bookmark_interval, kind,
-                                        api_version, convert,
-                                        errors.too_old_resource_version(requested, error.oldest).status())
-                initial = [seen for event in events if (seen := watch_event(event, prefix, predicate))]
-                watcher = CacheWatcher(self, prefix, predicate, max(requested, self.cache.resource_version),
-                                       initial, allow_bookmarks, bookmark_interval, kind, api_version, convert)
-                watcher._trigger_value = self._trigger_value(predicate)
-                self._add_watcher(watcher)
-                return watcher
+                    oldest = error.oldest if self.cache.evicted else self.began
+                    if requested < oldest:
+                        return CacheWatcher(self, prefix, predicate, requested, [], False, bookmark_interval, kind,
+                                            api_version, convert,
+                                            errors.too_old_resource_version(requested, oldest).status())
+                else:
+                    initial = [seen for event in events if (seen := watch_event(event, prefix, predicate))]
+                    watcher = CacheWatcher(self, prefix, predicate, max(requested, self.cache.resource_version),
+                                           initial, allow_bookmarks, bookmark_interval, kind, api_version, convert)
+                    watcher._trigger_value = self._trigger_value(predicate)
+                    self._add_watcher(watcher)
+                    return watcher
+        # Not ready, or a revision after the server started but before this cache began: etcd replays it.
         return self.storage.watch(prefix, resource_version=resource_version, predicate=predicate,
                                   allow_bookmarks=allow_bookmarks, bookmark_interval=bookmark_interval,
                                   kind=kind, api_version=api_version, convert=convert)
