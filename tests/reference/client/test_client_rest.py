@@ -85,8 +85,8 @@ def compact_to_now(cluster: Cluster, rest: RestClient) -> str:
     return rv
 
 
-# Events have no watch cache (upstream sizes theirs 0), so their watches read etcd's history, and
-# a compacted revision is gone; a watch cache would serve any revision since the server started.
+# Events have no watch cache (upstream sizes theirs 0): their watches always read etcd's history,
+# where a compacted revision is gone. (A watch cache holds what changed since the server started.)
 
 def test_watch_from_a_compacted_rv_is_gone(rest, reference_control_plane):  # noqa: F811
     """A watch from a resourceVersion etcd has compacted away answers 410 Gone."""
