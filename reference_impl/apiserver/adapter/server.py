@@ -31,7 +31,11 @@ from reference_impl.apiserver.core.escalation import EscalationCheck
 from reference_impl.apiserver.core.impersonation import impersonate
 from reference_impl.apiserver.storage.etcdclient import DeadlineExceeded, RequestTooLarge
 from reference_impl.apiserver.core.handlers import (Request, Response, RESTHandlers, error_response,
-                                               WatchResponse, decode_body, request_info)
+                                               WatchResponse, decode_body, decode_into_kind, field_manager_of,
+                                               request_info)
+from reference_impl.apiserver.core.lifecycle import rfc3339
+from reference_impl.apiserver.fieldmanager import FieldManager
+from reference_impl.apiserver.fieldmanager.typed import Schema
 from reference_impl.apiserver.core.rbac import AttributesRecord
 from reference_impl.machinery import trace
 from reference_impl.mirrors import mirrors
@@ -153,7 +157,7 @@ class HandlerChain:
         review = discovery.REVIEWS.get((info.api_group, info.api_version, info.resource))
         if review is not None and info.verb == "create" and not info.subresource and not info.name \
                 and bool(info.namespace) == review.namespaced:
-            return self.review(request, review.kind)
+            return self.review(request, review)
         path = (info.api_group, info.api_version, info.resource)
         resource = kinds.find(*path) or next(
             (r for r in self.custom_resources() if (r.group, r.version, r.plural) == path), None)
@@ -241,10 +245,17 @@ class HandlerChain:
         raise StatusError(406, "NotAcceptable", "only the following media types are accepted: application/json, "
                                                 f"{PROTOBUF_OPENAPI}")
 
-    def review(self, request: Request, kind: str) -> Response:
-        """A review (SelfSubjectAccessReview, TokenReview, ...): answered from the authorizer or
+    @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler")
+    def review(self, request: Request, resource: discovery.VirtualResource) -> Response:
+        """A review (SelfSubjectAccessReview, TokenReview, ...): decoded into its kind and given the
+        managedFields of its create, as any created object is, then answered from the authorizer or
         the authenticator, returned as created, never stored."""
-        info, body = request.info, decode_body(request, into_kind=kind)[0]
+        info, kind = request.info, resource.kind
+        body = reviews.decode_review(decode_body(request, into_kind=kind)[0], kind, resource.group)
+        body = reviews.without_empty_fields(decode_into_kind(request, resource, body))
+        api_version = f"{resource.group}/{resource.version}"
+        body = FieldManager(Schema.for_kind(api_version, kind), api_version).update(
+            None, body, field_manager_of(request), rfc3339(self.rest.now()))
         if info.resource == "tokenreviews":
             answer = reviews.token_review(self.authenticator, body)
         elif info.resource == "selfsubjectaccessreviews":

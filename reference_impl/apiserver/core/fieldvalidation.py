@@ -123,8 +123,9 @@ class UndecodableError(errors.StatusError):
 @mirrors("(*encoding/json.UnmarshalTypeError).Error")
 def _type_error(value: object, go_type: str, field: _Field) -> str:
     """encoding/json's message for `value` met where a value of `go_type` is decoded: a number is
-    quoted only when an integer or float type cannot hold it."""
-    go_type = _UNMARSHALS_INTO.get(go_type, go_type)
+    quoted only when an integer or float type cannot hold it. A pointer is followed first: the
+    type named is the one it points to."""
+    go_type = _UNMARSHALS_INTO.get(go_type, go_type).removeprefix("*")
     shown = json_type(value)
     if shown == "number" and go_type.startswith(("int", "float")):
         shown = f"number {value}"

@@ -45,30 +45,33 @@ def _metadata_value(meta: dict) -> str:
 
 @mirrors("k8s.io/apimachinery/pkg/runtime.Decode")
 def decode_review(review: object, kind: str, group: str) -> dict:
-    """The body as a `kind` whose spec is an object; 400 for another kind or attributes and user
-    fields of the wrong JSON type (upstream's decoder refuses them before validation)."""
+    """The body as a `kind` with a spec; 400 for another kind. The fields' types are checked as any
+    kind's are, against the kind's schema (`fieldvalidation`)."""
     if not isinstance(review, dict):
         raise errors.bad_request(f"the body of the request must be a {kind} object")
     api_version, body_kind = review.get("apiVersion"), review.get("kind")
     if (body_kind and body_kind != kind) or (api_version and api_version != f"{group}/v1"):
         raise errors.bad_request(f"the body is a {api_version or ''} {body_kind or ''}, not a {group}/v1 {kind}")
-    spec = review.setdefault("spec", {})
-    if not isinstance(spec, dict):
-        raise errors.bad_request(f'{kind} in version "v1" cannot be handled as a {kind}: spec must be an object')
-    for name in ("resourceAttributes", "nonResourceAttributes"):
-        attrs = spec.get(name)
-        if attrs is not None and (not isinstance(attrs, dict) or
-                                  not all(isinstance(value, str) for value in attrs.values())):
-            raise errors.bad_request(f'{kind} in version "v1" cannot be handled as a {kind}: '
-                                     f"spec.{name} must be an object of strings")
-    for name, wanted in (("user", str), ("uid", str), ("token", str), ("namespace", str),
-                         ("groups", list), ("audiences", list), ("extra", dict)):
-        value = spec.get(name)
-        if value is not None and (not isinstance(value, wanted) or
-                                  (wanted is list and not all(isinstance(item, str) for item in value))):
-            raise errors.bad_request(f'{kind} in version "v1" cannot be handled as a {kind}: '
-                                     f"spec.{name} has the wrong type")
+    review.setdefault("spec", {})
     return review
+
+
+@mirrors("k8s.io/apimachinery/pkg/runtime.DefaultUnstructuredConverter.ToUnstructured")
+def without_empty_fields(review: dict) -> dict:
+    """The review as its Go struct is written back (what the field manager tracks and the answer
+    shows): every field of a review's spec and of its attributes is omitempty, so an empty one is
+    left out; the attributes are pointers, written whenever they are set."""
+    spec = {key: value for key, value in review["spec"].items()
+            if value not in ("", [], {}) or key.endswith("Attributes")}
+    for name in ("resourceAttributes", "nonResourceAttributes"):
+        if isinstance(spec.get(name), dict):
+            spec[name] = {key: value for key, value in spec[name].items() if value != ""}
+    return {**review, "spec": spec}
+
+
+def _metadata(review: dict) -> dict:
+    """The review's ObjectMeta as Go writes it: creationTimestamp is a struct, null when zero."""
+    return {"creationTimestamp": None, **(review.get("metadata") or {})}
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/authorization/validation.ValidateSubjectAccessReviewSpec",
@@ -127,16 +130,15 @@ def _answer(review: dict, kind: str, authorizer, attributes: AttributesRecord) -
     status: dict = {"allowed": bool(allowed)}
     if reason:
         status["reason"] = reason
-    return {**review, "apiVersion": f"{AUTHORIZATION}/v1", "kind": kind,
-            "metadata": review.get("metadata") or {"creationTimestamp": None}, "status": status}
+    return {"kind": kind, "apiVersion": f"{AUTHORIZATION}/v1", "metadata": _metadata(review),
+            "spec": review["spec"], "status": status}
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/registry/authorization/selfsubjectaccessreview.REST).Create",
          "k8s.io/kubernetes/pkg/apis/authorization/validation.ValidateSelfSubjectAccessReview")
-def self_subject_access_review(authorizer, user: object, body: object) -> dict:
+def self_subject_access_review(authorizer, user: object, review: dict) -> dict:
     """May the requesting user do this? (`kubectl auth can-i`)."""
     kind = "SelfSubjectAccessReview"
-    review = decode_review(body, kind, AUTHORIZATION)
     problems = access_review_spec_problems(review["spec"], needs_subject=False) + _meta_problems(review)
     if problems:
         raise _invalid(problems)
@@ -150,10 +152,9 @@ def _subject(spec: dict) -> UserInfo:
 
 @mirrors("(*k8s.io/kubernetes/pkg/registry/authorization/subjectaccessreview.REST).Create",
          "k8s.io/kubernetes/pkg/apis/authorization/validation.ValidateSubjectAccessReview")
-def subject_access_review(authorizer, body: object) -> dict:
+def subject_access_review(authorizer, review: dict) -> dict:
     """May the user (and groups) the spec names do this?"""
     kind = "SubjectAccessReview"
-    review = decode_review(body, kind, AUTHORIZATION)
     problems = access_review_spec_problems(review["spec"], needs_subject=True) + _meta_problems(review)
     if problems:
         raise _invalid(problems)
@@ -162,10 +163,9 @@ def subject_access_review(authorizer, body: object) -> dict:
 
 @mirrors("(*k8s.io/kubernetes/pkg/registry/authorization/localsubjectaccessreview.REST).Create",
          "k8s.io/kubernetes/pkg/apis/authorization/validation.ValidateLocalSubjectAccessReview")
-def local_subject_access_review(authorizer, namespace: str, body: object) -> dict:
+def local_subject_access_review(authorizer, namespace: str, review: dict) -> dict:
     """A SubjectAccessReview confined to the URL's namespace: resource attributes only, naming it."""
     kind = "LocalSubjectAccessReview"
-    review = decode_review(body, kind, AUTHORIZATION)
     meta = review.setdefault("metadata", {}) or {}
     if meta.get("namespace") and meta["namespace"] != namespace:
         raise errors.bad_request("the namespace of the provided object does not match the namespace sent on "
@@ -186,11 +186,10 @@ def local_subject_access_review(authorizer, namespace: str, body: object) -> dic
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/registry/authorization/selfsubjectrulesreview.REST).Create")
-def self_subject_rules_review(authorizer, user: object, body: object) -> dict:
+def self_subject_rules_review(authorizer, user: object, review: dict) -> dict:
     """Everything the requesting user may do in spec.namespace (`kubectl auth can-i --list`). With
     no authorizer every request is allowed, so the answer is AlwaysAllow's: `*` on everything."""
     kind = "SelfSubjectRulesReview"
-    review = decode_review(body, kind, AUTHORIZATION)
     namespace = review["spec"].get("namespace") or ""
     if not namespace:
         raise errors.bad_request("no namespace on request")
@@ -222,16 +221,15 @@ class _BearerOnly:
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/registry/authentication/tokenreview.REST).Create")
-def token_review(authenticator, body: object) -> dict:
+def token_review(authenticator, review: dict) -> dict:
     """Who is the bearer of spec.token? The server's own token authenticators answer; a token they
     reject is `authenticated: false` with their error, never a failed request."""
     kind = "TokenReview"
-    review = decode_review(body, kind, AUTHENTICATION)
     spec = review["spec"]
     if not spec.get("token"):
         raise errors.bad_request("token is required for TokenReview in authentication")
-    answer = {**review, "apiVersion": f"{AUTHENTICATION}/v1", "kind": kind,
-              "metadata": review.get("metadata") or {"creationTimestamp": None}}
+    answer = {"kind": kind, "apiVersion": f"{AUTHENTICATION}/v1", "metadata": _metadata(review),
+              "spec": spec}
     if authenticator is None:
         return answer
     audiences = tuple(spec.get("audiences") or API_AUDIENCES)

@@ -34,6 +34,8 @@ CERTIFICATES = "io.k8s.api.certificates.v1."
 EVENTS = "io.k8s.api.events.v1."
 STORAGE = "io.k8s.api.storage.v1."
 STORAGE_BETA = "io.k8s.api.storage.v1beta1."
+AUTHORIZATION = "io.k8s.api.authorization.v1."
+AUTHENTICATION = "io.k8s.api.authentication.v1."
 
 # --- builders ----------------------------------------------------------------------------------
 

@@ -9,15 +9,17 @@ either a single field. A list is associative on `x-kubernetes-list-map-keys`, el
 merge key, a set when it merges without a key, else atomic (replaced whole).
 
 One simplification: Go's zero value of a kind has every non-pointer struct field, so an object
-never "adds" one; without pointer facts in our definitions, no struct field is ever counted as
-added or removed itself, only what it holds (upstream also counts a pointer struct, such as a
-rollingUpdate, as a field of its own).
+never "adds" one; a pointer struct (nil in the zero value) is counted as a field of its own only
+where `kinds.GO_TYPES` says it is a pointer, elsewhere only what it holds is (upstream also counts
+a rollingUpdate, say, as a field of its own).
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core import openapi
 from reference_impl.apiserver.core.schemas import REF_PREFIX
 from reference_impl.apiserver.fieldmanager.fieldpath import Path, PathElement, path_string
@@ -91,6 +93,11 @@ class Schema:
     def is_struct(self) -> bool:
         return bool(self._resolved().get("properties"))
 
+    @property
+    def always_there(self) -> bool:
+        """A struct field that is no pointer: Go's zero value of its parent holds it."""
+        return self.is_struct and id(self.node) not in _pointer_fields()
+
     def list_keys(self) -> tuple[str, ...] | None:
         """The keys of an associative list, () for a set, None for an atomic list."""
         node = self.node or {}
@@ -109,15 +116,23 @@ class Schema:
         return Schema(items if isinstance(items, dict) else None)
 
 
+@functools.cache
+def _pointer_fields() -> frozenset[int]:
+    """The schema nodes of the struct fields `kinds.GO_TYPES` says are pointers (`*v1.Name`)."""
+    definitions = openapi.definitions()
+    return frozenset(id(definitions[name]["properties"][key]) for name, fields in kinds.GO_TYPES.items()
+                     for key, go_type in fields.items() if go_type.startswith("*"))
+
+
 def zero_like(value: dict, schema: Schema) -> dict:
     """Go's zero value of `value`'s kind as far as `value` reaches, what a create compares with
-    (runtime.ObjectCreater.New): every struct it goes through is there, and a list the struct
-    requires (no omitempty) is null rather than absent."""
+    (runtime.ObjectCreater.New): every struct it goes through is there but a pointer's, and a list
+    the struct requires (no omitempty) is null rather than absent."""
     zero = {}
     required = schema._resolved().get("required", ())
     for key, child in value.items():
         child_schema, declared = schema.field(key)
-        if declared and child_schema.is_struct and isinstance(child, dict):
+        if declared and child_schema.always_there and isinstance(child, dict):
             zero[key] = zero_like(child, child_schema)
         elif declared and key in required and isinstance(child, list):
             zero[key] = None
@@ -237,7 +252,7 @@ def _compare(lhs: Any, rhs: Any, schema: Schema, path: Path, struct_field: bool,
                 continue
             child_schema, child_declared = schema.field(key)
             _compare((left or {}).get(key, ABSENT), (right or {}).get(key, ABSENT), child_schema,
-                     child_path, child_declared and child_schema.is_struct, c, skip)
+                     child_path, child_declared and child_schema.always_there, c, skip)
     elif _granular_list(left if left is not None else right, schema) and isinstance(left or [], list) \
             and isinstance(right or [], list) and (left or right):
         left_items, right_items = _items(left or [], schema, path), _items(right or [], schema, path)

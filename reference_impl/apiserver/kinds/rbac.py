@@ -97,18 +97,26 @@ def binding(obj: dict, spec: dict) -> None:
             default_zero(subject, "apiGroup", GROUP)
 
 
+@mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/protobuf.Serializer).Decode")
+def _as_stored(role: dict) -> None:
+    """Roles are stored as protobuf, where an empty list is no field at all: `rules: []` reads
+    back (and is answered) as a nil slice, which Go writes as null, rules having no omitempty."""
+    if role.get("rules") == []:
+        role["rules"] = None
+
+
 DEFAULTS = {"RoleBinding": binding, "ClusterRoleBinding": binding}
 NO_SPEC = ("RoleBinding", "ClusterRoleBinding")
 
 
 RESOURCES = (
     Resource("rbac.authorization.k8s.io", "v1", "Role", "roles", "role", True, name_validation="path",
-             validator=validate_role),
+             validator=validate_role, canonicalize=_as_stored),
     Resource("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", "rolebinding", True,
              name_validation="path", validator=validate_role_binding,
              update_validator=validate_role_ref_immutable),
     Resource("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", "clusterrole", False,
-             name_validation="path", validator=validate_cluster_role),
+             name_validation="path", validator=validate_cluster_role, canonicalize=_as_stored),
     Resource("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings",
              "clusterrolebinding", False, name_validation="path",
              validator=validate_cluster_role_binding, update_validator=validate_role_ref_immutable),

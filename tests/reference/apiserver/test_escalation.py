@@ -509,6 +509,56 @@ def test_a_review_body_the_decoder_cannot_read_is_400_naming_the_review_kind(rba
              "json parse error: unexpected end of JSON input (<empty>)")
 
 
+def managed_by(manager, api_version, fields_v1):
+    """The one managedFields entry createHandler's field manager records for a create at NOW."""
+    return [{"manager": manager, "operation": "Update", "apiVersion": api_version, "time": "2023-11-14T22:13:20Z",
+             "fieldsType": "FieldsV1", "fieldsV1": fields_v1}]
+
+
+@pytest.mark.parametrize("kind,spec", [
+    ("selfsubjectaccessreviews", {"resourceAttributes": {"verb": "get", "resource": "pods"}}),
+    ("subjectaccessreviews", {"resourceAttributes": {"verb": "get", "resource": "pods"}, "user": "admin"}),
+])
+def test_an_access_review_answers_with_its_spec_as_the_go_type_holds_it(rbac_chain, kind, spec):
+    """The body is decoded into the review's Go type: fields it does not have are dropped, empty
+    omitempty fields are not written back, and the create handler's field manager records who set
+    what in metadata.managedFields."""
+    body = {"spec": {"user": "admin", "groups": [], "uid": "", "extra": {}, "foo": 1,
+                     "resourceAttributes": {"verb": "get", "resource": "pods", "bar": "x", "namespace": ""}}}
+    response = rbac_chain.handle(Request("POST", f"{AUTHZ}/{kind}", {}, {
+        "Authorization": "Bearer admin", "Content-Type": "application/json", "User-Agent": "probe/1.0"},
+        json.dumps(body).encode()))
+    review = json.loads(response.body)
+    assert (response.code, review["spec"]) == (201, spec)
+    fields = {"f:spec": {"f:resourceAttributes": {".": {}, "f:resource": {}, "f:verb": {}},
+                         **({"f:user": {}} if "user" in spec else {})}}
+    assert review["metadata"] == {"creationTimestamp": None,
+                                  "managedFields": managed_by("probe", "authorization.k8s.io/v1", fields)}
+
+
+def test_a_self_subject_rules_review_answers_with_a_new_object(rbac_chain):
+    """SelfSubjectRulesReview's Create returns an object of its own: no spec, no managedFields."""
+    code, review = send(rbac_chain, "admin", "POST", f"{AUTHZ}/selfsubjectrulesreviews",
+                        {"spec": {"namespace": "default", "x": 1}})
+    assert (code, review["metadata"], review["spec"]) == (201, {"creationTimestamp": None}, {})
+
+
+@pytest.mark.parametrize("spec,message", [
+    ({"resourceAttributes": {"verb": 5}}, "json: cannot unmarshal number into Go struct field "
+                                          "ResourceAttributes.spec.resourceAttributes.verb of type string"),
+    ({"resourceAttributes": ["get"]}, "json: cannot unmarshal array into Go struct field "
+                                      "SubjectAccessReviewSpec.spec.resourceAttributes of type v1.ResourceAttributes"),
+    ({"extra": {"k": "v"}}, "json: cannot unmarshal string into Go struct field SubjectAccessReviewSpec.spec.extra "
+                            "of type v1.ExtraValue"),
+    ({"groups": "g"}, "json: cannot unmarshal string into Go struct field SubjectAccessReviewSpec.spec.groups "
+                      "of type []string"),
+])
+def test_a_review_field_of_the_wrong_type_is_the_decoders_400(rbac_chain, spec, message):
+    code, status = send(rbac_chain, "admin", "POST", f"{AUTHZ}/subjectaccessreviews", {"spec": spec})
+    assert (code, status["message"]) == (
+        400, f'SubjectAccessReview in version "v1" cannot be handled as a SubjectAccessReview: {message}')
+
+
 def test_a_local_subject_access_review_stays_in_its_namespace(rbac_chain):
     """LocalSubjectAccessReview: resource attributes naming the URL's namespace, nothing else."""
     ns = rbac_chain.namespace

@@ -348,6 +348,21 @@ def test_a_null_in_a_list_of_structs_is_the_zero_struct(chain):
         created["message"], created
 
 
+def test_an_empty_list_of_rules_reads_back_as_null(chain):
+    """Roles are stored as protobuf, where an empty list is no field at all: `rules: []` reads back
+    as a nil slice, which Go writes as null (rules has no omitempty), in the create's answer and
+    after."""
+    roles = "/apis/rbac.authorization.k8s.io/v1/clusterroles"
+    code, created = call(chain, "POST", roles, {"metadata": {"name": "gathers"}, "rules": [],
+                                                "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"a": "b"}}]}})
+    assert (code, "rules" in created, created.get("rules")) == (201, True, None)
+    read = call(chain, "GET", f"{roles}/gathers")[1]
+    assert ("rules" in read, read.get("rules")) == (True, None)
+    code, created = call(chain, "POST", ns_path(chain, "roles", group="rbac.authorization.k8s.io/v1"),
+                         {"metadata": {"name": "none"}, "rules": []})
+    assert (code, "rules" in created, created.get("rules")) == (201, True, None)
+
+
 def test_a_job_without_a_name_is_422(chain):
     """Job's PrepareForCreate labels the template with the job's name before validation runs: a
     job with no name is refused by validation, not a 500 from the labelling."""

@@ -307,3 +307,17 @@ def test_a_token_review_for_audiences_the_token_lacks_is_unauthenticated(setup):
 def test_a_token_review_with_audiences_that_are_not_strings_is_400(setup):
     chain, _, _, _, _ = setup
     assert send(chain, "admin", "POST", TOKEN_REVIEWS, {"spec": {"token": "t", "audiences": ["a", 5]}})[0] == 400
+
+
+def test_a_token_review_answers_with_its_spec_as_the_go_type_holds_it(setup):
+    """Fields TokenReviewSpec does not have are dropped, an empty audiences is not written back,
+    and the create handler's field manager records the token's setter in managedFields."""
+    chain, _, _, _, _ = setup
+    response = chain.handle(Request("POST", TOKEN_REVIEWS, {}, {
+        "Authorization": "Bearer admin", "Content-Type": "application/json", "User-Agent": "probe/1.0"},
+        json.dumps({"spec": {"token": "a.b.c", "x": 1, "audiences": []}}).encode()))
+    review = json.loads(response.body)
+    assert (response.code, review["spec"]) == (201, {"token": "a.b.c"})
+    assert review["metadata"] == {"creationTimestamp": None, "managedFields": [
+        {"manager": "probe", "operation": "Update", "apiVersion": "authentication.k8s.io/v1",
+         "time": "2023-11-14T22:13:20Z", "fieldsType": "FieldsV1", "fieldsV1": {"f:spec": {"f:token": {}}}}]}
