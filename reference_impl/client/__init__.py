@@ -35,3 +35,9 @@ class APIStatusError(ClientError):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}: {self.code} {self.status.get('message', '')}"
+
+    def refused_for(self, reasons: tuple[str, ...]) -> bool:
+        """The Status's reason, or the type of one of its causes, is one of `reasons`: what
+        apierrors.ReasonForError and HasStatusCause tell a Go controller."""
+        causes = (self.status.get("details") or {}).get("causes") or []
+        return self.status.get("reason") in reasons or any(c.get("reason") in reasons for c in causes)

@@ -57,8 +57,8 @@ class RestClient:
         self.host, self.port, self.timeout = url.hostname, url.port or 443, timeout
         self.user_agent = default_user_agent()  # fixed for the process: worked out once, not per request
         self._local = threading.local()
-        self.tls = ssl.create_default_context(
-            cadata=_pem(cluster, "certificate-authority", kubeconfig.parent).decode())
+        self.ca_data = _pem(cluster, "certificate-authority", kubeconfig.parent).decode()  # rest.Config's CAData
+        self.tls = ssl.create_default_context(cadata=self.ca_data)
         self.token = user.get("token")
         host = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 literal, as http.client writes it
         host = host if self.port == 443 else f"{host}:{self.port}"

@@ -30,9 +30,11 @@ from reference_impl.mirrors import mirrors
 
 @dataclass(frozen=True)
 class Trigger:
-    """Changes to `resource`'s objects enqueue `keys(obj)` (of the old and of the new object)."""
+    """Changes to `resource`'s objects enqueue `keys(obj)` (of the old and of the new object, or
+    of the new one alone for a handler that, like upstream's, judges an update by its new state)."""
     resource: str
     keys: Callable[[dict], Iterable[Hashable]]
+    new_only: bool = False
 
 
 class QueuedController:
@@ -53,7 +55,7 @@ class QueuedController:
         """An informer of `resource` added, updated (old, new) or deleted `objs`: enqueue their keys."""
         for trigger in self.triggers:
             if trigger.resource == resource:
-                for obj in objs:
+                for obj in objs[-1:] if trigger.new_only else objs:
                     for key in trigger.keys(obj):
                         self.queue.add(key)
 

@@ -4,8 +4,8 @@ controller's sans-IO sync runs over the caches and its actions go to the apiserv
 `apply`. With --leader-elect only the holder of the kube-system/kube-controller-manager Lease acts.
 
 `python -m reference_impl.controller_manager.run --kubeconfig PATH [--leader-elect]
-[--node-monitor-grace-period 40]` prints one "ready" line once its caches are synced and exits 0
-on SIGTERM or SIGINT.
+[--node-monitor-grace-period 40] [--root-ca-file PATH]` prints one "ready" line once its caches
+are synced and exits 0 on SIGTERM or SIGINT.
 
 Each controller runs as upstream's do (`queued.QueuedController`): informer events enqueue the
 keys they concern (a pod → its owning ReplicaSet, Job, …; a service's pods → the service), and one
@@ -33,7 +33,7 @@ from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.rest import RestClient, lease_step
 from reference_impl.client.workqueue import RateLimitingQueue
 from reference_impl.controller_manager import (endpoints, endpointslice, garbagecollector, namespace, resourcequota,
-                                              serviceaccount)
+                                              rootcacertpublisher, serviceaccount)
 from reference_impl.controller_manager.apply import RESOURCES as API_PATHS
 from reference_impl.controller_manager.apply import apply
 from reference_impl.controller_manager.cronjob import CronJobController
@@ -47,6 +47,7 @@ from reference_impl.controller_manager.queued import QueuedController, Trigger
 from reference_impl.controller_manager.replicaset import ReplicaSetController
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager
 from reference_impl.controller_manager.statefulset import StatefulSetController
+from reference_impl.machinery.actions import Create
 from reference_impl.machinery.process import Component, Process, env_default
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.machinery.labels import selector_matches
@@ -70,7 +71,7 @@ WATCHED = {
     "endpoints": "/api/v1/endpoints", "serviceaccounts": "/api/v1/serviceaccounts",
     "namespaces": "/api/v1/namespaces", "nodes": "/api/v1/nodes",
     "leases": "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases",
-    "endpointslices": "/apis/discovery.k8s.io/v1/endpointslices",
+    "endpointslices": "/apis/discovery.k8s.io/v1/endpointslices", "configmaps": "/api/v1/configmaps",
 }
 GC_KINDS = {"Pod": "pods", "ReplicaSet": "replicasets", "Deployment": "deployments"}
 NAMESPACED_CONTENTS = ("pods", "replicasets", "deployments", "services", "endpoints", "serviceaccounts",
@@ -102,8 +103,8 @@ def _api_group(prefix: str) -> str:
 
 class ControllerManager:
     def __init__(self, client: RestClient, grace_period: float = GRACE_PERIOD,
-                 stop: threading.Event | None = None):
-        self.client, self.clock = client, WallClock()
+                 stop: threading.Event | None = None, root_ca: str = ""):
+        self.client, self.clock, self.root_ca = client, WallClock(), root_ca
         self._discovered: dict[str, str] | None = None  # see _namespaced_kinds
         self.stop, self.wake = stop or threading.Event(), threading.Event()
         self.informers = {name: Informer(client, path, self.stop, self.wake, "kube-controller-manager")
@@ -274,6 +275,10 @@ class ControllerManager:
                    [Trigger("nodes", self._everything)], lambda: [ALL], ("nodes",)),
             queued("garbagecollector", lambda _key: self._garbage_collect(), gc_triggers, lambda: [ALL],
                    tuple(GC_KINDS.values())),
+            queued("root-ca-cert-publisher", self._sync_root_ca_cert,
+                   [Trigger("namespaces", rootcacertpublisher.namespace_keys, new_only=True),
+                    Trigger("configmaps", rootcacertpublisher.config_map_keys)],
+                   self._keys_of("namespaces"), ("configmaps", "namespaces")),
         ]
 
     def _watch_for(self, controllers: list[QueuedController]) -> None:
@@ -392,6 +397,11 @@ class ControllerManager:
         groups = {plural: _api_group(prefix) for plural, prefix in (self._discovered or {}).items()}
         return actions + namespace.sync_namespace(ns, held, rfc3339(self.clock.now()), groups)
 
+    def _sync_root_ca_cert(self, namespace_name: str) -> list:
+        name = rootcacertpublisher.ROOT_CA_CERT_CONFIG_MAP_NAME
+        config_map = self.cache("configmaps").get(f"{namespace_name}/{name}")
+        return rootcacertpublisher.sync_namespace(namespace_name, config_map, self.root_ca)
+
     def _garbage_collect(self) -> list:
         """The GC over the kinds watched here; an object with an owner of another kind is left alone,
         since its owner's absence from our caches proves nothing."""
@@ -409,6 +419,8 @@ class ControllerManager:
             apply(self.client, action)
             return True
         except APIStatusError as error:
+            if isinstance(action, Create) and error.refused_for(action.done_if_refused_for):
+                return True
             if error.code not in (404, 409):  # gone or raced: the informer brings the new state
                 log("kube-controller-manager", f"{type(action).__name__} {action.resource}: {error}")
         except (OSError, ValueError) as error:
@@ -446,7 +458,8 @@ class ControllerManager:
                    if leader_elect else None)
         print(f"ready: reference kube-controller-manager (leader-elect {'on' if leader_elect else 'off'}, "
               f"controllers replicaset,deployment,endpoint,endpointslice,serviceaccount,namespace,nodelifecycle,"
-              f"garbagecollector,replicationcontroller,daemonset,statefulset,job,cronjob,ttl,disruption)", file=out, flush=True)
+              f"garbagecollector,replicationcontroller,daemonset,statefulset,job,cronjob,ttl,disruption,"
+              f"root-ca-cert-publisher)", file=out, flush=True)
         next_lease = 0.0
         leading = not leader_elect
         while not self.stop.is_set():
@@ -484,16 +497,26 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                         help="act only while holding the kube-system/kube-controller-manager Lease")
     parser.add_argument("--node-monitor-grace-period", type=float, default=GRACE_PERIOD,
                         help="seconds without a node Lease renewal before the node is Unknown")
+    parser.add_argument("--root-ca-file", type=Path,
+                        help="the root CA published in every namespace's kube-root-ca.crt ConfigMap "
+                             "(default: the CA of --kubeconfig)")
     return parser.parse_args(argv)
 
 
+@mirrors("k8s.io/kubernetes/cmd/kube-controller-manager/app.startRootCACertPublisher")
+def root_ca(root_ca_file: Path | None, client: RestClient) -> str:
+    """--root-ca-file's bundle, or else the CA the controller-manager's kubeconfig trusts."""
+    return rootcacertpublisher.read_ca(root_ca_file) if root_ca_file else client.ca_data
+
+
 def run(args: argparse.Namespace, process: Process) -> None:
-    ControllerManager(load_client(args.kubeconfig), args.node_monitor_grace_period,
-                      process.stop).run(args.leader_elect, process.out)
+    client = load_client(args.kubeconfig)
+    ControllerManager(client, args.node_monitor_grace_period, process.stop,
+                      root_ca(args.root_ca_file, client)).run(args.leader_elect, process.out)
 
 
 COMMAND = Component("reference kube-controller-manager", parse_args, run, errors=(ClientError,),
-                    config_errors=(KubeconfigError,))
+                    config_errors=(KubeconfigError, rootcacertpublisher.RootCAFileError))
 
 
 def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> int:

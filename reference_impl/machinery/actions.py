@@ -11,6 +11,9 @@ class Create:
     resource: str  # plural, e.g. "pods"
     namespace: str | None
     obj: dict = field(compare=False)
+    # Status reasons or cause types of a refusal that leaves nothing to do (the namespace is gone
+    # or terminating): the create counts as done and is not retried.
+    done_if_refused_for: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
