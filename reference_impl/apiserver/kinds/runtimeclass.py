@@ -2,11 +2,11 @@
 columns and protobuf layout."""
 from __future__ import annotations
 
-from reference_impl.apiserver.core.podvalidation import resource_problems, toleration_problems
+from reference_impl.apiserver.core.podvalidation import resource_problems
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (CORE, NODE, arr, kind, list_kind, obj, quantity_map, ref, string,
                                                    string_map)
-from reference_impl.apiserver.core.validation import invalid, label_problems, name_problems
+from reference_impl.apiserver.core.validation import invalid, label_problems, name_problems, toleration_problems
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
 from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
