@@ -239,3 +239,49 @@ def test_an_update_keeps_a_stored_invalid_cost(cluster):
     current = registry.get("pods", NS, name)
     updated = annotate(registry, current, {COST: "+1", "other": "x"}, "status")
     assert updated["metadata"]["annotations"] == {COST: "+1", "other": "x"}
+
+
+# --- nodes: ValidateNodeSpecificAnnotations -------------------------------------------------------
+
+def node(annotations: dict) -> dict:
+    return {"apiVersion": "v1", "kind": "Node", "metadata": {"name": f"n{next(_names)}", "annotations": annotations}}
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("x", "metadata.annotations: Invalid value: \"scheduler.alpha.kubernetes.io/taints\": "
+          "invalid character 'x' looking for beginning of value"),
+    ('[{"key":"k","effect":"NoSchedule","timeAdded":5}]',
+     'metadata.annotations: Invalid value: "scheduler.alpha.kubernetes.io/taints": '
+     "json: cannot unmarshal number into Go struct field Taint.TimeAdded of type string"),
+    ('[{"key":"k","effect":"NoSchedule","timeAdded":"soon"}]',
+     'metadata.annotations: Invalid value: "scheduler.alpha.kubernetes.io/taints": '
+     'parsing time "soon" as "2006-01-02T15:04:05Z07:00": cannot parse "soon" as "2006"'),
+    ('[{"key":"k"}]', f"metadata.annotations.{TAINTS}[0].effect: Required value"),
+], ids=["syntax", "time-type", "time-format", "effect"])
+def test_a_taints_annotation_holds_valid_json_taints(registry, value, expected):
+    """ValidateTaintsInNodeAnnotations: []core.Taint as encoding/json decodes it (metav1.Time's
+    own UnmarshalJSON ends the decoding), each taint as validateNodeTaints wants it."""
+    assert causes(registry.create, "nodes", None, node({TAINTS: value})) == [expected]
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("[]", 'metadata.annotations.AvoidPods: Invalid value: "scheduler.alpha.kubernetes.io/preferAvoidPods": '
+           "json: cannot unmarshal array into Go value of type v1.AvoidPods"),
+    ('{"preferAvoidPods":[{}]}', f"metadata.annotations.{AVOID_PODS}[0].PodSignature: Required value"),
+    ('{"preferAvoidPods":[{"podSignature":{"podController":{"kind":"ReplicaSet","controller":false}}}]}',
+     f"metadata.annotations.{AVOID_PODS}[0].PodSignature.PodController.Controller: Invalid value: false: "
+     "must point to a controller"),
+], ids=["not-an-object", "no-controller", "not-a-controller"])
+def test_a_prefer_avoid_pods_annotation_names_controllers(registry, value, expected):
+    """ValidateAvoidPodsInNodeAnnotations and validatePreferAvoidPodsEntry."""
+    assert causes(registry.create, "nodes", None, node({AVOID_PODS: value})) == [expected]
+
+
+@pytest.mark.parametrize("subresource", [None, "status"])
+def test_a_node_update_validates_the_node_annotations(registry, subresource):
+    """ValidateNodeUpdate, which the status strategy runs too, checks the annotations again."""
+    created = registry.create("nodes", None, node({}))
+    sent = {**created, "metadata": {**created["metadata"], "annotations": {TAINTS: "[1]"}}}
+    assert causes(registry.update, "nodes", None, created["metadata"]["name"], sent, subresource=subresource) == [
+        'metadata.annotations: Invalid value: "scheduler.alpha.kubernetes.io/taints": '
+        "json: cannot unmarshal number into Go value of type core.Taint"]
