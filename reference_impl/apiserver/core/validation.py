@@ -387,7 +387,7 @@ def dry_run_problems(dry_run: object) -> list[str]:
     return []
 
 
-TAINT_EFFECTS = ("NoExecute", "NoSchedule", "PreferNoSchedule")
+TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")  # validateTaintEffect's order
 
 
 def as_object(value: object) -> dict:

@@ -285,3 +285,15 @@ def test_a_node_update_validates_the_node_annotations(registry, subresource):
     assert causes(registry.update, "nodes", None, created["metadata"]["name"], sent, subresource=subresource) == [
         'metadata.annotations: Invalid value: "scheduler.alpha.kubernetes.io/taints": '
         "json: cannot unmarshal number into Go value of type core.Taint"]
+
+
+EFFECTS = 'Unsupported value: "Bogus": supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"'
+
+
+def test_an_unknown_effect_lists_the_effects_in_upstreams_order(registry):
+    """validateTaintEffect's NotSupported lists NoSchedule, PreferNoSchedule, NoExecute, for
+    tolerations and taints alike."""
+    assert pod_errors(registry, {TOLERATIONS: '[{"key":"k","effect":"Bogus"}]'}) == [
+        f"metadata.annotations.{TOLERATIONS}[0].effect: {EFFECTS}"]
+    assert causes(registry.create, "nodes", None, node({TAINTS: '[{"key":"k","effect":"Bogus"}]'})) == [
+        f"metadata.annotations.{TAINTS}[0].effect: {EFFECTS}"]
