@@ -243,11 +243,19 @@ def toleration_problems(tolerations: list[dict], path: str) -> list[str]:
         if operator not in ("", "Equal", "Exists"):
             problems.append(unsupported(f"{here}.operator", operator, ("Equal", "Exists")))
         elif operator == "Exists" and toleration.get("value"):
-            problems.append(f"{here}.operator: Invalid value: {toleration}: value must be empty when `operator` "
-                            "is 'Exists'")
+            problems.append(f"{here}.operator: Invalid value: {go_toleration(toleration)}: value must be empty when "
+                            "`operator` is 'Exists'")
         if effect and effect not in TAINT_EFFECTS:
             problems.append(unsupported(f"{here}.effect", effect, TAINT_EFFECTS))
     return problems
+
+
+def go_toleration(toleration: dict) -> str:
+    """%#v of a core.Toleration (a set tolerationSeconds prints as a pointer, whose address stands in)."""
+    fields = ", ".join(f"{go_name}:{quote(toleration.get(name) or '')}" for go_name, name in (
+        ("Key", "key"), ("Operator", "operator"), ("Value", "value"), ("Effect", "effect")))
+    seconds = "(*int64)(nil)" if toleration.get("tolerationSeconds") is None else "(*int64)(0xc000000000)"
+    return f"core.Toleration{{{fields}, TolerationSeconds:{seconds}}}"
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateLoadBalancerStatus")

@@ -297,3 +297,20 @@ def test_an_unknown_effect_lists_the_effects_in_upstreams_order(registry):
         f"metadata.annotations.{TOLERATIONS}[0].effect: {EFFECTS}"]
     assert causes(registry.create, "nodes", None, node({TAINTS: '[{"key":"k","effect":"Bogus"}]'})) == [
         f"metadata.annotations.{TAINTS}[0].effect: {EFFECTS}"]
+
+
+def test_a_toleration_with_exists_and_a_value_is_shown_as_a_go_struct(registry):
+    """ValidateTolerations passes the whole core.Toleration to field.Invalid, which prints it with %#v."""
+    assert pod_errors(registry, {TOLERATIONS: '[{"key":"k","operator":"Exists","value":"v"}]'}) == [
+        f"metadata.annotations.{TOLERATIONS}[0].operator: Invalid value: core.Toleration{{Key:\"k\", "
+        'Operator:"Exists", Value:"v", Effect:"", TolerationSeconds:(*int64)(nil)}: '
+        "value must be empty when `operator` is 'Exists'"]
+
+
+def test_a_duplicate_taint_shows_an_unset_time_added_as_nil(registry):
+    """%#v of a nil *metav1.Time calls the GoString it has from time.Time, whose panic fmt prints
+    as <nil>."""
+    value = '[{"key":"k","effect":"NoSchedule"},{"key":"k","effect":"NoSchedule"}]'
+    assert causes(registry.create, "nodes", None, node({TAINTS: value})) == [
+        f'metadata.annotations.{TAINTS}[1]: Duplicate value: core.Taint{{Key:"k", Value:"", Effect:"NoSchedule", '
+        "TimeAdded:<nil>}: taints must be unique by key and effect pair"]
