@@ -144,10 +144,11 @@ def pod_cidr_problems(spec: dict) -> list[str]:
 
 
 def _go_taint(taint: dict) -> str:
-    """Go's %#v of a core.Taint, as a Duplicate error shows it. A set timeAdded would print as its
-    pointer's memory address, which no client can rely on; it is shown as the unset pointer."""
+    """Go's %#v of a core.Taint, as a Duplicate error shows it. An unset timeAdded is <nil>: fmt calls
+    the GoString *metav1.Time has from time.Time, and prints its nil receiver's panic so. A set one
+    would be time.Time's GoString, in the server's zone; it is shown as unset."""
     return (f"core.Taint{{Key:{quote(taint.get('key') or '')}, Value:{quote(taint.get('value') or '')}, "
-            f"Effect:{quote(taint.get('effect') or '')}, TimeAdded:(*v1.Time)(nil)}}")
+            f"Effect:{quote(taint.get('effect') or '')}, TimeAdded:<nil>}}")
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/v1.Convert_v1_NodeSpec_To_core_NodeSpec")
