@@ -314,3 +314,12 @@ def test_a_duplicate_taint_shows_an_unset_time_added_as_nil(registry):
     assert causes(registry.create, "nodes", None, node({TAINTS: value})) == [
         f'metadata.annotations.{TAINTS}[1]: Duplicate value: core.Taint{{Key:"k", Value:"", Effect:"NoSchedule", '
         "TimeAdded:<nil>}: taints must be unique by key and effect pair"]
+
+
+def test_a_stateful_set_template_has_the_pod_annotations_rules(registry):
+    """ValidatePodTemplateSpecForStatefulSet skips the pod spec but not ValidatePodSpecificAnnotations."""
+    template = {"metadata": {"labels": {"a": "b"}, "annotations": {APPARMOR + "c": "bogus"}}, "spec": SPEC}
+    body = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": f"s{next(_names)}"},
+            "spec": {"serviceName": "s", "selector": {"matchLabels": {"a": "b"}}, "template": template}}
+    assert causes(registry.create, "statefulsets", NS, body) == [
+        f'spec.template.annotations[{APPARMOR}c]: Invalid value: "bogus": invalid AppArmor profile name: "bogus"']
