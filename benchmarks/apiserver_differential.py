@@ -25,6 +25,9 @@ as an unprivileged user:
   subresource  status, scale, binding, eviction, ephemeralcontainers, log, token, finalize and
                approval: every verb, valid and bad bodies, bad query parameters, wrong media
                types (writes with dryRun=All where the subresource honours it)
+  annotation   the annotations upstream validates on pods (mirror, tolerations, deletion cost,
+               seccomp, AppArmor), in pod templates and on nodes (taints, preferAvoidPods):
+               creates, patches of the pod, its status and the node's status
 
 Names, UIDs, resourceVersions and timestamps are normalised in messages before they are
 compared. Prints each differing request with both answers, then the differences grouped by
@@ -645,6 +648,81 @@ def subresource_probes() -> list[Probe]:
     return probes
 
 
+MIRROR, TOLERATIONS, DELETION_COST = ("kubernetes.io/config.mirror", "scheduler.alpha.kubernetes.io/tolerations",
+                                      "controller.kubernetes.io/pod-deletion-cost")
+SECCOMP, SECCOMP_C = "seccomp.security.alpha.kubernetes.io/pod", "container.seccomp.security.alpha.kubernetes.io/c"
+APPARMOR_C = "container.apparmor.security.beta.kubernetes.io/c"
+POD_ANNOTATIONS = (
+    [{DELETION_COST: cost} for cost in ("+10", "abc", "008", "", "2147483648", "-2147483649", "-0", "1_0", " 1")]
+    + [{SECCOMP: profile} for profile in ("bogus", "localhost//etc/p", "localhost/../p", "localhost/a/../../b",
+                                          "localhost/", "runtime/default", "docker/default")]
+    + [{SECCOMP_C: "bogus"}, {SECCOMP_C: "localhost/a/..", SECCOMP: "x"}]
+    + [{APPARMOR_C: "bogus"}, {APPARMOR_C: ""}, {APPARMOR_C: "localhost/p"},
+       {"container.apparmor.security.beta.kubernetes.io/missing": "unconfined"},
+       {"container.apparmor.security.beta.kubernetes.io/": "x"}]
+    + [{TOLERATIONS: value} for value in (
+        "x", "{}", "[1]", "null", "[", '[{"key":1}]', '[{"key":"a b","operator":"Equal"}]', '[{"operator":"Bogus"}]',
+        '[{"key":"k","tolerationSeconds":"x"}]', '[{"key":"k","tolerationSeconds":1.5}]', '[{"KEY":"a b"}]',
+        '[{"key":"k","effect":"NoSchedule","tolerationSeconds":5}]', '[{"key":"k","effect":"Bogus"}]',
+        '[{"key":"k","operator":"Exists","value":"v"}]', '[{"key":"k","Operator":["Exists"]}]', "[]", "  ")]
+    + [{MIRROR: "x"}, {MIRROR: ""}])
+NODE_ANNOTATIONS = [{"scheduler.alpha.kubernetes.io/taints": value} for value in (
+    "x", "{}", "[1]", '[{"key":"a b","effect":"NoSchedule"}]', '[{"key":"k"}]', '[{"key":"k","effect":"Bogus"}]',
+    '[{"key":"k","effect":"NoSchedule"},{"key":"k","effect":"NoSchedule"}]', '[{"key":"k","effect":"NoSchedule",'
+    '"timeAdded":"yesterday"}]', '[{"key":"k","effect":"NoSchedule","timeAdded":5}]', '[{"value":7}]')]
+NODE_ANNOTATIONS += [{"scheduler.alpha.kubernetes.io/preferAvoidPods": value} for value in (
+    "x", "[]", '{"preferAvoidPods":[{}]}', '{"preferAvoidPods":[5]}', '{"preferAvoidPods":[{"podSignature":'
+    '{"podController":{"apiVersion":"v1","kind":"ReplicationController","name":"r","uid":"u","controller":false}}}]}',
+    '{"preferAvoidPods":[{"podSignature":{"podController":{"kind":7}}}]}',
+    '{"preferAvoidPods":[{"podSignature":{"podController":{"kind":"ReplicationController"}}}]}',
+    '{"preferAvoidPods":[{"evictionTime":"soon","podSignature":{"podController":{"controller":true}}}]}')]
+
+
+def annotated(obj: dict, annotations: dict, at: tuple = ("metadata",)) -> dict:
+    obj = copy.deepcopy(obj)
+    meta = lookup(obj, at)
+    meta["annotations"] = {**meta.get("annotations", {}), **annotations}
+    return obj
+
+
+def annotation_probes() -> list[Probe]:
+    """Pods created with each annotation, and with some of them on nodeName's pod; the pod's
+    annotations patched, through the pod and its status; templates of the workload kinds; nodes
+    created with each node annotation and their status patched."""
+    pods, nodes = KINDS[0], kind_named("nodes")
+    pod = pods.object("annotated")
+    probes = [Probe("annotation", "POST", pods.collection(), "dryRun=All", JSON, encode(annotated(pod, annotations)))
+              for annotations in POD_ANNOTATIONS]
+    on_node = {**pod, "spec": {**pod["spec"], "nodeName": "n1"}}
+    probes += [Probe("annotation", "POST", pods.collection(), "dryRun=All", JSON,
+                     encode(annotated(on_node, annotations))) for annotations in ({MIRROR: "x"}, {MIRROR: ""})]
+    existing = f"{pods.collection()}/{pods.existing}"
+    for annotations in ({MIRROR: "x"}, {APPARMOR_C: "runtime/default"}, {DELETION_COST: "abc"},
+                        {TOLERATIONS: "x"}, {SECCOMP: "bogus"}):
+        patch = encode({"metadata": {"annotations": annotations}})
+        probes += [Probe("annotation", "PATCH", target, "dryRun=All", MERGE, patch)
+                   for target in (existing, f"{existing}/status")]
+    for plural, at in (("deployments", ("spec", "template", "metadata")), ("podtemplates", ("template", "metadata")),
+                       ("jobs", ("spec", "template", "metadata")), ("daemonsets", ("spec", "template", "metadata")),
+                       ("replicationcontrollers", ("spec", "template", "metadata")),
+                       ("statefulsets", ("spec", "template", "metadata")),
+                       ("cronjobs", ("spec", "jobTemplate", "spec", "template", "metadata"))):
+        kind = kind_named(plural)
+        valid = kind.object("annotated")
+        lookup(valid, at[:-1]).setdefault("metadata", {})
+        probes += [Probe("annotation", "POST", kind.collection(), "dryRun=All", JSON,
+                         encode(annotated(valid, annotations, at)))
+                   for annotations in ({DELETION_COST: "abc", SECCOMP: "bogus"}, {MIRROR: "x"},
+                                       {APPARMOR_C: "bogus"}, {TOLERATIONS: '[{"key":"a b"}]'})]
+    node = nodes.object("annotated")
+    probes += [Probe("annotation", "POST", nodes.collection(), "dryRun=All", JSON, encode(annotated(node, annotations)))
+               for annotations in NODE_ANNOTATIONS]
+    target = f"{nodes.collection()}/{nodes.existing}"
+    probes += [Probe("annotation", "PATCH", at, "dryRun=All", MERGE, encode({"metadata": {"annotations": annotations}}))
+               for annotations in NODE_ANNOTATIONS[:4] for at in (target, f"{target}/status")]
+    return probes
+
+
 def corpus(seed: int, fuzz_per_kind: int) -> list[Probe]:
     rng = random.Random(seed)
     probes: list[Probe] = []
@@ -652,7 +730,7 @@ def corpus(seed: int, fuzz_per_kind: int) -> list[Probe]:
         probes += fuzz_probes(rng, kind, fuzz_per_kind)
         probes += query_probes(kind) + field_probes(kind) + name_probes(kind)
         probes += selector_probes(kind) + patch_probes(kind) + delete_probes(kind)
-    return probes + path_probes() + user_probes() + subresource_probes()
+    return probes + path_probes() + user_probes() + subresource_probes() + annotation_probes()
 
 
 def setup_probes() -> list[Probe]:

@@ -1,11 +1,15 @@
 """What Go's encoding/json says about input it refuses, for the places upstream shows that text to a
-client (a continue token, a JSON patch): the syntax error at the first bad byte, and the names it
-gives JSON types in an UnmarshalTypeError; and strings quoted as Go's %q quotes them."""
+client (a continue token, a JSON patch, an annotation holding JSON): the syntax error at the first bad
+byte, the names it gives JSON types in an UnmarshalTypeError, the first error of decoding into a typed
+struct; and strings quoted as Go's %q quotes them."""
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import dataclass
 from typing import Any
 
+from reference_impl.machinery.timefmt import rfc3339_parse_error
 from reference_impl.mirrors import mirrors
 
 # Python's json messages, and the state Go's scanner names when it meets the same byte.
@@ -157,3 +161,117 @@ def _past_newlines(src: bytes, si: int) -> int:
     while si < len(src) and src[si] in b"\r\n":
         si += 1
     return si
+
+
+@dataclass(frozen=True)
+class GoType:
+    """A Go type as encoding/json decodes into it. `name` is how reflect prints it (`core.Toleration`,
+    `int64` for an *int64); `kind` is "string", "int64", "bool", "struct" (its `fields`, each a
+    JSON name and type), "slice" (of `element`) or "time" (a metav1.Time, its own Unmarshaler)."""
+
+    name: str
+    kind: str
+    fields: tuple[tuple[str, "GoType"], ...] = ()
+    element: "GoType | None" = None
+
+
+class _Object(tuple):
+    """A JSON object as its (key, value) pairs in order: Go sets a field once per key, duplicates too."""
+
+
+class _Number(str):
+    """A JSON number as written, which an UnmarshalTypeError quotes."""
+
+
+class _Fatal(ValueError):
+    """An Unmarshaler's error: it ends the decoding, and wins over a type error saved before."""
+
+
+@mirrors("encoding/json.Unmarshal")
+def unmarshal(text: str, go_type: GoType) -> Any:
+    """`text` decoded into `go_type`: structs as dicts of the fields set (by field name, matched
+    case-insensitively, unknown keys ignored), slices as lists; null leaves a value unset. A
+    ValueError with encoding/json's first error: a syntax error before anything is decoded, else
+    the first value of the wrong JSON type ("json: cannot unmarshal string into Go struct field
+    Toleration.TolerationSeconds of type int64"), decoding the rest as Go does."""
+    problem = syntax_error(text.encode("utf-8", "surrogatepass"))
+    if problem:
+        raise ValueError(problem)
+    data = json.loads(text, object_pairs_hook=_Object, parse_int=_Number, parse_float=_Number)
+    errors: list[str] = []
+    value = _decode(data, go_type, None, (), errors)
+    if errors:
+        raise ValueError(errors[0])
+    return value
+
+
+_INT64 = re.compile(r"-?(0|[1-9][0-9]*)\Z")
+
+
+def _decode(data: Any, go_type: GoType, struct: str | None, fields: tuple[str, ...], errors: list[str]) -> Any:
+    """decodeState.value: `struct` and `fields` are its errorContext, the innermost struct's name and
+    the JSON names from the top (a slice adds none)."""
+    if data is None:
+        return None
+    if go_type.kind == "time":
+        return _decode_time(data, struct, fields)
+    value, shown = data, _json_type(data)
+    if isinstance(data, _Object) and go_type.kind == "struct":
+        value = {}
+        for key, item in data:
+            name = _field(go_type, key)
+            if name is not None:
+                field_type = dict(go_type.fields)[name]
+                decoded = _decode(item, field_type, go_type.name.rpartition(".")[2], (*fields, name), errors)
+                if decoded is not None:
+                    value[name] = decoded
+        return value
+    if isinstance(data, list) and go_type.kind == "slice":
+        return [_decode(item, go_type.element, struct, fields, errors) for item in data]
+    if isinstance(data, _Number) and go_type.kind == "int64":
+        if _INT64.match(data) and -(1 << 63) <= int(data) < 1 << 63:
+            return int(data)
+        shown = f"number {data}"
+    elif shown == go_type.kind:
+        return value
+    errors.append(_type_error(shown, go_type.name, struct, fields))
+    return None
+
+
+def _decode_time(data: Any, struct: str | None, fields: tuple[str, ...]) -> str:
+    """metav1.Time.UnmarshalJSON: a string (decoded on its own, so its type error names no field
+    until Unmarshal adds the context) that time.Parse reads as RFC 3339."""
+    if not isinstance(data, str) or isinstance(data, _Number):
+        raise _Fatal(_type_error(_json_type(data), "string", struct, fields))
+    problem = rfc3339_parse_error(data)
+    if problem:
+        raise _Fatal(problem)
+    return data
+
+
+def _field(go_type: GoType, key: str) -> str | None:
+    """The field a key sets: its own name, else the first whose name folds to the key's (for an
+    ASCII name Go folds ASCII letters, and also takes U+212A for k and U+017F for s)."""
+    names = [name for name, _ in go_type.fields]
+    if key in names:
+        return key
+    folded = key.translate(_FOLDS).lower() if key.translate(_FOLDS).isascii() else None
+    return next((name for name in names if name.lower() == folded), None)
+
+
+_FOLDS = str.maketrans({"\u212a": "k", "\u017f": "s"})
+
+
+def _json_type(data: Any) -> str:
+    if isinstance(data, _Number):
+        return "number"
+    if isinstance(data, _Object):
+        return "object"
+    return type_name(data)
+
+
+@mirrors("(*encoding/json.UnmarshalTypeError).Error")
+def _type_error(shown: str, type_name: str, struct: str | None, fields: tuple[str, ...]) -> str:
+    if struct is None and not fields:
+        return f"json: cannot unmarshal {shown} into Go value of type {type_name}"
+    return f"json: cannot unmarshal {shown} into Go struct field {struct}.{'.'.join(fields)} of type {type_name}"

@@ -103,8 +103,7 @@ def sysctl_problems(sysctls: list, path: str) -> list[str]:
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateSeccompProfileField",
-         "k8s.io/kubernetes/pkg/apis/core/validation.validateSeccompProfileType",
-         "k8s.io/kubernetes/pkg/apis/core/validation.validateLocalDescendingPath")
+         "k8s.io/kubernetes/pkg/apis/core/validation.validateSeccompProfileType")
 def seccomp_profile_problems(profile: object, path: str) -> list[str]:
     """A known type, and a localhostProfile exactly for Localhost: a path below the kubelet's
     seccomp directory, so relative and without '..'."""
@@ -125,11 +124,18 @@ def seccomp_profile_problems(profile: object, path: str) -> list[str]:
         return problems
     if localhost is None:
         return problems + [required(f"{path}.localhostProfile", "must be set when seccomp type is Localhost")]
-    localhost = str(localhost)
-    if posixpath.isabs(localhost):
-        problems.append(invalid(f"{path}.localhostProfile", localhost, "must be a relative path"))
-    if ".." in localhost.split("/"):
-        problems.append(invalid(f"{path}.localhostProfile", localhost, "must not contain '..'"))
+    return problems + local_descending_path_problems(str(localhost), f"{path}.localhostProfile")
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateLocalDescendingPath",
+         "k8s.io/kubernetes/pkg/apis/core/validation.validatePathNoBacksteps")
+def local_descending_path_problems(target: str, path: str) -> list[str]:
+    """A path the kubelet joins below one of its directories: relative, and without '..'."""
+    problems = []
+    if posixpath.isabs(target):
+        problems.append(invalid(path, target, "must be a relative path"))
+    if ".." in target.split("/"):
+        problems.append(invalid(path, target, "must not contain '..'"))
     return problems
 
 

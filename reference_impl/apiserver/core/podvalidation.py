@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import re
 
+from reference_impl.apiserver.core.podannotations import pod_specific_annotation_problems
 from reference_impl.apiserver.core.podsecuritycontext import (os_problems, pod_security_context_problems,
                                                               security_context_problems, windows_host_process_problems)
-from reference_impl.apiserver.core.selectors import label_key_problem
-from reference_impl.apiserver.core.validation import (NEGATIVE_MSG, PORT_RANGE_MSG, PROTOCOLS, TAINT_EFFECTS,
+from reference_impl.apiserver.core.validation import (NEGATIVE_MSG, PORT_RANGE_MSG, PROTOCOLS,
                                                       annotation_problems, as_list, as_object, converts_to_selector,
                                                       duplicate, go_label_selector, go_string_map, invalid,
                                                       label_name_problems, label_problems, label_selector_problems,
-                                                      name_problems, parse_ip, required, unsupported)
+                                                      name_problems, parse_ip, required, toleration_problems,
+                                                      unsupported)
 from reference_impl.machinery import quantity
 from reference_impl.machinery.labels import selector_matches
 from reference_impl.machinery.gojson import quote
@@ -312,32 +313,6 @@ def pod_spec_problems(spec: object, path: str, restart_policies=RESTART_POLICIES
     return problems + os_problems(spec, path)
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateTolerations")
-def toleration_problems(tolerations: list[dict], path: str) -> list[str]:
-    """Operators Equal (or empty) and Exists, known effects, an empty key only with Exists,
-    tolerationSeconds only with NoExecute: the scheduler and the taint manager read nothing else."""
-    problems = []
-    for index, toleration in enumerate(tolerations):
-        here, key = f"{path}[{index}]", toleration.get("key") or ""
-        operator, effect = toleration.get("operator") or "", toleration.get("effect") or ""
-        if key and label_key_problem(key):
-            problems.append(invalid(f"{here}.key", key, label_key_problem(key)))
-        if not key and operator != "Exists":
-            problems.append(invalid(f"{here}.operator", operator, 'operator must be Exists when `key` is empty, '
-                                    'which means "match all values and all keys"'))
-        if toleration.get("tolerationSeconds") is not None and effect != "NoExecute":
-            problems.append(invalid(f"{here}.effect", effect,
-                                    "effect must be 'NoExecute' when `tolerationSeconds` is set"))
-        if operator not in ("", "Equal", "Exists"):
-            problems.append(unsupported(f"{here}.operator", operator, ("Equal", "Exists")))
-        elif operator == "Exists" and toleration.get("value"):
-            problems.append(f"{here}.operator: Invalid value: {toleration}: value must be empty when `operator` "
-                            "is 'Exists'")
-        if effect and effect not in TAINT_EFFECTS:
-            problems.append(unsupported(f"{here}.effect", effect, TAINT_EFFECTS))
-    return problems
-
-
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateAffinity")
 def affinity_problems(affinity: object, path: str) -> list[str]:
     affinity = as_object(affinity)
@@ -564,11 +539,12 @@ def readiness_gate_problems(gates: list, path: str) -> list[str]:
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePodTemplateSpec")
 def pod_template_spec_problems(template: dict, path: str, restart_policies=RESTART_POLICIES) -> list[str]:
-    """The template's labels and annotations (at its own path: Go embeds its ObjectMeta) and its pod
-    spec, which may not hold ephemeral containers."""
+    """The template's labels and annotations (at its own path: Go embeds its ObjectMeta), those a pod
+    reads among them, and its pod spec, which may not hold ephemeral containers."""
     meta, spec = as_object(template.get("metadata")), template.get("spec")
     problems = label_problems(meta.get("labels"), f"{path}.labels")
     problems += annotation_problems(meta.get("annotations"), f"{path}.annotations")
+    problems += pod_specific_annotation_problems(meta.get("annotations"), spec, f"{path}.annotations")
     problems += pod_spec_problems(spec, f"{path}.spec", restart_policies)
     if isinstance(spec, dict) and as_list(spec.get("ephemeralContainers")):
         problems.append(f"{path}.spec.ephemeralContainers: Forbidden: ephemeral containers not allowed in pod template")

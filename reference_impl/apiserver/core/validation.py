@@ -224,6 +224,40 @@ def parse_cidr(cidr: object) -> ipaddress.IPv4Network | ipaddress.IPv6Network | 
     return ipaddress.ip_network(f"{ip}/{int(length)}", strict=False)
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateTolerations")
+def toleration_problems(tolerations: list[dict], path: str) -> list[str]:
+    """Operators Equal (or empty) and Exists, known effects, an empty key only with Exists,
+    tolerationSeconds only with NoExecute: the scheduler and the taint manager read nothing else."""
+    problems = []
+    for index, toleration in enumerate(tolerations):
+        here, key = f"{path}[{index}]", toleration.get("key") or ""
+        operator, effect = toleration.get("operator") or "", toleration.get("effect") or ""
+        if key and label_key_problem(key):
+            problems.append(invalid(f"{here}.key", key, label_key_problem(key)))
+        if not key and operator != "Exists":
+            problems.append(invalid(f"{here}.operator", operator, 'operator must be Exists when `key` is empty, '
+                                    'which means "match all values and all keys"'))
+        if toleration.get("tolerationSeconds") is not None and effect != "NoExecute":
+            problems.append(invalid(f"{here}.effect", effect,
+                                    "effect must be 'NoExecute' when `tolerationSeconds` is set"))
+        if operator not in ("", "Equal", "Exists"):
+            problems.append(unsupported(f"{here}.operator", operator, ("Equal", "Exists")))
+        elif operator == "Exists" and toleration.get("value"):
+            problems.append(f"{here}.operator: Invalid value: {go_toleration(toleration)}: value must be empty when "
+                            "`operator` is 'Exists'")
+        if effect and effect not in TAINT_EFFECTS:
+            problems.append(unsupported(f"{here}.effect", effect, TAINT_EFFECTS))
+    return problems
+
+
+def go_toleration(toleration: dict) -> str:
+    """%#v of a core.Toleration (a set tolerationSeconds prints as a pointer, whose address stands in)."""
+    fields = ", ".join(f"{go_name}:{quote(toleration.get(name) or '')}" for go_name, name in (
+        ("Key", "key"), ("Operator", "operator"), ("Value", "value"), ("Effect", "effect")))
+    seconds = "(*int64)(nil)" if toleration.get("tolerationSeconds") is None else "(*int64)(0xc000000000)"
+    return f"core.Toleration{{{fields}, TolerationSeconds:{seconds}}}"
+
+
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateLoadBalancerStatus")
 def load_balancer_status_problems(load_balancer: dict, path: str) -> list[str]:
     """Each ingress point's ip must be an IP, its hostname a DNS subdomain that is no IP."""
@@ -361,7 +395,7 @@ def dry_run_problems(dry_run: object) -> list[str]:
     return []
 
 
-TAINT_EFFECTS = ("NoExecute", "NoSchedule", "PreferNoSchedule")
+TAINT_EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")  # validateTaintEffect's order
 
 
 def as_object(value: object) -> dict:

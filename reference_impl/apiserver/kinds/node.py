@@ -8,7 +8,7 @@ from reference_impl.apiserver.core.schemas import (CORE, META, arr, boolean, con
 from reference_impl.apiserver.core.validation import (TAINT_EFFECTS, as_list, as_object, invalid, label_name_problems,
                                                       parse_cidr, required, resource_quantity_problems, unsupported)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
-from reference_impl.machinery.gojson import quote
+from reference_impl.machinery.gojson import GoType, quote, unmarshal
 from reference_impl.machinery.labels import label_value_problems
 from reference_impl.mirrors import mirrors
 
@@ -33,16 +33,83 @@ def convert_pod_cidrs(spec: dict) -> None:
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNode")
 def validate_node(obj: dict) -> list[str]:
-    return taint_problems(obj) + pod_cidr_problems(as_object(obj.get("spec")))
+    """The annotations the scheduler reads, the taints (which ValidateNode passes the path
+    metadata.taints, sic, so that is where errors point) and the pod CIDRs."""
+    spec = as_object(obj.get("spec"))
+    return (node_specific_annotation_problems(as_object(obj.get("metadata")).get("annotations"))
+            + taint_problems(as_list(spec.get("taints")), "metadata.taints") + pod_cidr_problems(spec))
+
+
+_STRING = GoType("string", "string")
+# The internal core.Taint, which has no json tags: its keys are the Go field names.
+TAINTS = GoType("[]core.Taint", "slice", element=GoType("core.Taint", "struct", (
+    ("Key", _STRING), ("Value", _STRING), ("Effect", GoType("core.TaintEffect", "string")),
+    ("TimeAdded", GoType("v1.Time", "time")))))
+_OWNER_REFERENCE = GoType("v1.OwnerReference", "struct", (
+    ("apiVersion", _STRING), ("kind", _STRING), ("name", _STRING), ("uid", GoType("types.UID", "string")),
+    ("controller", GoType("bool", "bool")), ("blockOwnerDeletion", GoType("bool", "bool"))))
+_PREFER_AVOID_PODS_ENTRY = GoType("v1.PreferAvoidPodsEntry", "struct", (
+    ("podSignature", GoType("v1.PodSignature", "struct", (("podController", _OWNER_REFERENCE),))),
+    ("evictionTime", GoType("v1.Time", "time")), ("reason", _STRING), ("message", _STRING)))
+AVOID_PODS = GoType("v1.AvoidPods", "struct", (
+    ("preferAvoidPods", GoType("[]v1.PreferAvoidPodsEntry", "slice", element=_PREFER_AVOID_PODS_ENTRY)),))
+TAINTS_ANNOTATION_KEY = "scheduler.alpha.kubernetes.io/taints"
+PREFER_AVOID_PODS_ANNOTATION_KEY = "scheduler.alpha.kubernetes.io/preferAvoidPods"
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNodeSpecificAnnotations")
+def node_specific_annotation_problems(annotations: object, path: str = "metadata.annotations") -> list[str]:
+    annotations = as_object(annotations)
+    problems = []
+    if annotations.get(TAINTS_ANNOTATION_KEY):
+        problems += taints_in_node_annotations_problems(str(annotations[TAINTS_ANNOTATION_KEY]), path)
+    if annotations.get(PREFER_AVOID_PODS_ANNOTATION_KEY):
+        problems += avoid_pods_in_node_annotations_problems(str(annotations[PREFER_AVOID_PODS_ANNOTATION_KEY]),
+                                                            path)
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateTaintsInNodeAnnotations",
+         "k8s.io/kubernetes/pkg/apis/core/helper.GetTaintsFromNodeAnnotations")
+def taints_in_node_annotations_problems(value: str, path: str) -> list[str]:
+    """JSON that encoding/json decodes into []core.Taint, each taint as validateNodeTaints wants it."""
+    try:
+        taints = unmarshal(value, TAINTS) or []
+    except ValueError as error:
+        return [invalid(path, TAINTS_ANNOTATION_KEY, str(error))]
+    # The fields by their v1 names, which taint_problems reads.
+    taints = [{name[0].lower() + name[1:]: item for name, item in (taint or {}).items()} for taint in taints]
+    return taint_problems(taints, f"{path}.{TAINTS_ANNOTATION_KEY}")
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateAvoidPodsInNodeAnnotations",
+         "k8s.io/kubernetes/pkg/apis/core/validation.validatePreferAvoidPodsEntry",
+         "k8s.io/component-helpers/scheduling/corev1.GetAvoidPodsFromNodeAnnotations")
+def avoid_pods_in_node_annotations_problems(value: str, path: str) -> list[str]:
+    """JSON that encoding/json decodes into v1.AvoidPods, each entry's pod signature naming the
+    controller of the pods to avoid."""
+    try:
+        avoid_pods = unmarshal(value, AVOID_PODS) or {}
+    except ValueError as error:
+        return [invalid(f"{path}.AvoidPods", PREFER_AVOID_PODS_ANNOTATION_KEY, str(error))]
+    problems = []
+    for index, entry in enumerate(avoid_pods.get("preferAvoidPods") or []):
+        here = f"{path}.{PREFER_AVOID_PODS_ANNOTATION_KEY}[{index}].PodSignature"
+        controller = as_object(as_object(entry).get("podSignature")).get("podController")
+        if controller is None:
+            problems.append(f"{here}: Required value")
+        elif not controller.get("controller"):
+            problems.append(f"{here}.PodController.Controller: Invalid value: false: must point to a controller")
+    return problems
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateNodeTaints")
-def taint_problems(obj: dict) -> list[str]:
-    """The taints: a valid key and value, one of the three effects, unique by key and effect.
-    ValidateNode passes them the path metadata.taints (sic), so that is where errors point."""
+def taint_problems(taints: list, path: str) -> list[str]:
+    """A valid key and value, one of the three effects, unique by key and effect."""
     problems, seen = [], set()
-    for index, taint in enumerate((obj.get("spec") or {}).get("taints") or []):
-        here, key, effect = f"metadata.taints[{index}]", taint.get("key") or "", taint.get("effect") or ""
+    for index, taint in enumerate(taints):
+        taint = as_object(taint)
+        here, key, effect = f"{path}[{index}]", taint.get("key") or "", taint.get("effect") or ""
         problems += label_name_problems(key, f"{here}.key")
         if label_value_problems(taint.get("value") or ""):
             problems.append(invalid(f"{here}.value", taint["value"], ";".join(label_value_problems(taint["value"]))))
@@ -77,10 +144,11 @@ def pod_cidr_problems(spec: dict) -> list[str]:
 
 
 def _go_taint(taint: dict) -> str:
-    """Go's %#v of a core.Taint, as a Duplicate error shows it. A set timeAdded would print as its
-    pointer's memory address, which no client can rely on; it is shown as the unset pointer."""
+    """Go's %#v of a core.Taint, as a Duplicate error shows it. An unset timeAdded is <nil>: fmt calls
+    the GoString *metav1.Time has from time.Time, and prints its nil receiver's panic so. A set one
+    would be time.Time's GoString, in the server's zone; it is shown as unset."""
     return (f"core.Taint{{Key:{quote(taint.get('key') or '')}, Value:{quote(taint.get('value') or '')}, "
-            f"Effect:{quote(taint.get('effect') or '')}, TimeAdded:(*v1.Time)(nil)}}")
+            f"Effect:{quote(taint.get('effect') or '')}, TimeAdded:<nil>}}")
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/v1.Convert_v1_NodeSpec_To_core_NodeSpec")
@@ -121,10 +189,12 @@ def prepare_for_status_update(new: dict, old: dict) -> None:
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNodeUpdate",
          "k8s.io/kubernetes/pkg/apis/core/validation.ValidateNodeResources")
 def validate_status_update(old: dict, new: dict) -> list[str]:
-    """ValidateNodeUpdate's status rules: no negative capacity or allocatable quantity, no address
-    listed twice (the spec is the stored one, checked when it was written)."""
+    """ValidateNodeUpdate's rules but the spec's (the stored one, checked when it was written): the
+    annotations the scheduler reads, no negative capacity or allocatable quantity, no address
+    listed twice."""
     status = new["status"]
-    problems = [problem for field in ("capacity", "allocatable")
+    problems = node_specific_annotation_problems(as_object(new.get("metadata")).get("annotations"))
+    problems += [problem for field in ("capacity", "allocatable")
                 for name, value in (status.get(field) or {}).items()
                 for problem in resource_quantity_problems(name, value, f"status.{field}.{name}")]
     addresses = [(as_object(address).get("type") or "", as_object(address).get("address") or "")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
-from reference_impl.apiserver.core.podvalidation import pod_spec_problems, toleration_problems
+from reference_impl.apiserver.core.podannotations import (allow_invalid_pod_deletion_cost,
+                                                          pod_specific_annotation_problems,
+                                                          pod_specific_annotation_update_problems)
+from reference_impl.apiserver.core.podvalidation import pod_spec_problems
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
 from reference_impl.apiserver.core.schemas import CORE, META, arr, conditions, kind, list_kind, obj, ref, string
 from reference_impl.apiserver.core.validation import (IP_MSG, as_list, as_object, invalid, name_problems, parse_ip,
-                                                      required)
+                                                      required, toleration_problems)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.apiserver.kinds._defaulting import pod_spec
 from reference_impl.machinery import gojson
@@ -17,8 +20,16 @@ from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.mirrors import mirrors
 
 
-def validate_pod(obj: dict) -> list[str]:
-    return pod_spec_problems(obj.get("spec"), "spec")
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validatePodMetadataAndSpec")
+def validate_pod(obj: dict, allow_invalid_pod_deletion_cost: bool = False) -> list[str]:
+    """The annotations a pod reads, then its spec (the object metadata is the resource's)."""
+    annotations, spec = as_object(obj.get("metadata")).get("annotations"), obj.get("spec")
+    return pod_specific_annotation_problems(annotations, spec, "metadata.annotations",
+                                            allow_invalid_pod_deletion_cost) + pod_spec_problems(spec, "spec")
+
+
+def validate_pod_on_update(old: dict, new: dict) -> list[str]:
+    return validate_pod(new, allow_invalid_pod_deletion_cost(old))
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePodCreate")
@@ -53,7 +64,7 @@ def validate_pod_update(old: dict, new: dict) -> list[str]:
     terminationGracePeriodSeconds raised to 1. The binding subresource sets nodeName, so it is
     compared only once set."""
     old_spec, new_spec = dict(old.get("spec") or {}), dict(new.get("spec") or {})
-    problems = []
+    problems = pod_specific_annotation_update_problems(new, old, "metadata.annotations")
     for field in ("containers", "initContainers"):
         new_containers, old_containers = as_list(new_spec.get(field)), as_list(old_spec.get(field))
         if len(new_containers) != len(old_containers):
@@ -217,9 +228,10 @@ def _diff(old: dict, new: dict) -> str:
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePodEphemeralContainersUpdate")
 def validate_ephemeral_containers_update(old: dict, new: dict) -> list[str]:
-    """The pod's spec as any pod's, and every ephemeral container already there unchanged (by
-    name: a patch need not keep their order)."""
-    problems = validate_pod(new)
+    """The pod's annotations and spec as any pod's, and every ephemeral container already there
+    unchanged (by name: a patch need not keep their order)."""
+    problems = validate_pod_on_update(old, new) + pod_specific_annotation_update_problems(new, old,
+                                                                                         "metadata.annotations")
     sent = {c.get("name"): c for c in as_list(as_object(new.get("spec")).get("ephemeralContainers"))
             if isinstance(c, dict)}
     for container in as_list(as_object(old.get("spec")).get("ephemeralContainers")):
@@ -296,10 +308,11 @@ def container_state_transition_problems(new_statuses: object, old_statuses: obje
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePodStatusUpdate")
 def validate_status_update(old: dict, new: dict) -> list[str]:
-    """Custom condition types, a newly nominated node's name, containers that may not leave the
-    terminated state, then the pod IPs."""
+    """The annotations a pod reads, custom condition types, a newly nominated node's name,
+    containers that may not leave the terminated state, then the pod IPs."""
     status, old_status = as_object(new.get("status")), as_object(old.get("status"))
-    problems = pod_condition_problems(status.get("conditions"))
+    problems = pod_specific_annotation_update_problems(new, old, "metadata.annotations")
+    problems += pod_condition_problems(status.get("conditions"))
     nominated = status.get("nominatedNodeName") or ""
     if nominated and nominated != old_status.get("nominatedNodeName"):
         problems += name_problems(nominated, "subdomain", "status.nominatedNodeName")
@@ -325,7 +338,8 @@ RESOURCES = (
                   "status.nominatedNodeName"),
                  renamed=(("spec.host", "spec.nodeName"),)),  # spec.host: what old v1 clients send
              watch_index="spec.nodeName",
-             validator=validate_pod, create_validator=validate_pod_create, update_validator=validate_pod_update,
+             validator=validate_pod, create_validator=validate_pod_create, validator_on_update=validate_pod_on_update,
+             update_validator=validate_pod_update,
              prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update,
              prepare_for_status_update=prepare_for_status_update, validate_status_update=validate_status_update,
              prepare_for_ephemeral_containers_update=prepare_for_ephemeral_containers_update,

@@ -2,13 +2,13 @@
 columns and protobuf layout."""
 from __future__ import annotations
 
-from reference_impl.apiserver.core.podvalidation import resource_problems, toleration_problems
+from reference_impl.apiserver.core.podvalidation import resource_problems
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (CORE, NODE, arr, kind, list_kind, obj, quantity_map, ref, string,
                                                    string_map)
-from reference_impl.apiserver.core.validation import invalid, label_problems, name_problems
+from reference_impl.apiserver.core.validation import (go_toleration, invalid, label_problems, name_problems,
+                                                      toleration_problems)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
-from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
 
@@ -37,17 +37,9 @@ def _scheduling_problems(scheduling: dict) -> list[str]:
     for i, toleration in enumerate(tolerations):
         key = tuple(toleration.get(field) or "" for field in ("key", "operator", "value", "effect"))
         if key in seen:
-            problems.append(f"scheduling.tolerations[{i}]: Duplicate value: {_go_toleration(toleration)}")
+            problems.append(f"scheduling.tolerations[{i}]: Duplicate value: {go_toleration(toleration)}")
         seen.add(key)
     return problems
-
-
-def _go_toleration(toleration: dict) -> str:
-    """%#v of a core.Toleration (a set tolerationSeconds prints as a pointer, whose address stands in)."""
-    fields = ", ".join(f"{go_name}:{quote(toleration.get(name) or '')}" for go_name, name in (
-        ("Key", "key"), ("Operator", "operator"), ("Value", "value"), ("Effect", "effect")))
-    seconds = "(*int64)(nil)" if toleration.get("tolerationSeconds") is None else "(*int64)(0xc000000000)"
-    return f"core.Toleration{{{fields}, TolerationSeconds:{seconds}}}"
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/node/validation.ValidateRuntimeClassUpdate")

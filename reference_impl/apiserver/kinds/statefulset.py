@@ -3,6 +3,7 @@ columns and protobuf layout."""
 from __future__ import annotations
 
 from reference_impl.apiserver.core import validation as v
+from reference_impl.apiserver.core.podannotations import pod_specific_annotation_problems
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (APPS, CORE, arr, integer, list_kind, obj, opaque, ref, string,
                                                    workload)
@@ -43,7 +44,7 @@ def validate_stateful_set(obj: dict) -> list[str]:
     if not v.converts_to_selector(selector):
         problems.append(f"spec.selector: Invalid value: {v.go_label_selector(v.as_object(selector))}")
     else:
-        problems += _template_problems(selector, meta)
+        problems += _template_problems(selector, meta, pod_spec)
     restart_policy = pod_spec.get("restartPolicy") or ""
     if restart_policy != "Always":
         problems.append(unsupported("spec.template.spec.restartPolicy", restart_policy, ("Always",)))
@@ -54,16 +55,18 @@ def validate_stateful_set(obj: dict) -> list[str]:
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/apps/validation.ValidatePodTemplateSpecForStatefulSet")
-def _template_problems(selector: dict | None, meta: dict) -> list[str]:
+def _template_problems(selector: dict | None, meta: dict, pod_spec: dict) -> list[str]:
     """Labels the selector matches (a missing selector selects nothing, an empty one is not
-    compared), then valid labels and annotations."""
+    compared), then valid labels and annotations, those a pod reads among them too."""
     labels = meta.get("labels")
     selects_everything = selector is not None and not (selector.get("matchLabels") or selector.get("matchExpressions"))
     problems = [] if selects_everything or selector_matches(selector, labels) else [
         f"spec.template.metadata.labels: Invalid value: {v.go_string_map(labels)}: "
         "`selector` does not match template `labels`"]
+    annotations = meta.get("annotations")
     return problems + v.label_problems(labels, "spec.template.labels") + \
-        v.annotation_problems(meta.get("annotations"), "spec.template.annotations")
+        v.annotation_problems(annotations, "spec.template.annotations") + \
+        pod_specific_annotation_problems(annotations, pod_spec, "spec.template.annotations")
 
 
 def _update_strategy_problems(strategy: dict) -> list[str]:

@@ -847,7 +847,7 @@ def test_well_formed_tolerations_and_node_affinity_are_stored(registry, ns):
     ([{"key": "a b", "effect": "NoSchedule"}], 'metadata.taints[0].key: Invalid value: "a b"'),
     ([{"key": "a", "effect": "NoSchedule"}, {"key": "a", "value": "x", "effect": "NoSchedule"}],
      'metadata.taints[1]: Duplicate value: core.Taint{Key:"a", Value:"x", Effect:"NoSchedule", '
-     "TimeAdded:(*v1.Time)(nil)}: taints must be unique by key and effect pair"),
+     "TimeAdded:<nil>}: taints must be unique by key and effect pair"),
 ])
 def test_node_taints_are_validated(registry, taints, message):
     """validateNodeTaints: what TaintToleration and the taint manager read is well formed. ValidateNode
