@@ -1,17 +1,26 @@
 """The default RBAC policy a kube-apiserver 1.24 reconciles at start (the rbac/bootstrap-roles
-post-start hook): which roles and bindings exist, and how a restart reconciles what it finds.
-Over a reference etcd of this module's own."""
+post-start hook): which roles and bindings exist, what the user-facing roles grant once the
+clusterrole-aggregation controller has filled them, and how a restart reconciles what it finds.
+Sans-IO through the handler chain, over a reference etcd of this module's own."""
 from __future__ import annotations
+
+import json
 
 import pytest
 
+from reference_impl.apiserver.adapter.server import HandlerChain
 from reference_impl.apiserver.core import bootstrappolicy
+from reference_impl.apiserver.core.auth import UserInfo
+from reference_impl.apiserver.core.handlers import Request
+from reference_impl.apiserver.core.rbac import RegistrySource, new_authorizer
 from reference_impl.apiserver.core.registry import Registry
 from reference_impl.apiserver.storage.etcdclient import EtcdClient
+from reference_impl.controller_manager import clusterroleaggregation
 from reference_impl.machinery.clock import ManualClock
 from tests.reference.etcd.processes import reference_server
 
 NOW = 1_700_000_000.0
+RBAC = "/apis/rbac.authorization.k8s.io/v1"
 DEFAULTS = "kubernetes.io/bootstrapping=rbac-defaults"
 
 # What `kubectl get clusterroles -l kubernetes.io/bootstrapping=rbac-defaults` lists on a fresh
@@ -64,6 +73,15 @@ KUBE_SYSTEM_ROLE_BINDINGS_1_24 = [
 ]
 KUBE_PUBLIC_1_24 = ["system:controller:bootstrap-signer"]
 
+USERS = {"admin": UserInfo("admin", groups=("system:masters", "system:authenticated")),
+         "bob": UserInfo("bob", groups=("system:authenticated",)),
+         "carol": UserInfo("carol", groups=("system:authenticated",))}
+
+
+class TokenIsUser:
+    def authenticate(self, request):
+        return USERS.get(request.header("Authorization").removeprefix("Bearer "))
+
 
 @pytest.fixture(scope="module")
 def etcd(tmp_path_factory):
@@ -82,10 +100,40 @@ def registry(etcd):
     registry.close()
 
 
+@pytest.fixture
+def chain(registry):
+    return HandlerChain(registry, TokenIsUser(), new_authorizer(RegistrySource(registry)), now=lambda: NOW)
+
+
+def send(chain, user, method, path, body=None):
+    response = chain.handle(Request(method, path, {}, {"Authorization": f"Bearer {user}",
+                                                       "Content-Type": "application/json"},
+                                    json.dumps(body).encode() if body is not None else b""))
+    return response.code, json.loads(response.body)
+
 
 def names(registry, plural, namespace=None):
     return [item["metadata"]["name"]
             for item in registry.list(plural, namespace, label_selector=DEFAULTS)["items"]]
+
+
+def aggregate(registry):
+    """One pass of the clusterrole-aggregation controller over every aggregated ClusterRole, its
+    applies sent to the registry as the apiserver's apply handler stores them."""
+    cluster_roles = registry.list("clusterroles")["items"]
+    for role in cluster_roles:
+        for action in clusterroleaggregation.sync_cluster_role(role["metadata"]["name"], cluster_roles):
+            stored = registry.get("clusterroles", None, action.name)
+            registry.update("clusterroles", None, action.name, {**stored, "rules": action.obj["rules"]})
+
+
+def bind(chain, user, cluster_role, namespace):
+    assert send(chain, "admin", "POST", "/api/v1/namespaces", {"metadata": {"name": namespace}})[0] in (201, 409)
+    code, _ = send(chain, "admin", "POST", f"{RBAC}/namespaces/{namespace}/rolebindings",
+                   {"metadata": {"name": f"{user}-{cluster_role}"},
+                    "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": cluster_role},
+                    "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": user}]})
+    assert code in (201, 409)
 
 
 # --- what exists after start ---------------------------------------------------------------------
@@ -125,6 +173,41 @@ def test_aggregated_roles_are_stored_without_rules(registry):
     assert edit["metadata"]["labels"] == {"kubernetes.io/bootstrapping": "rbac-defaults",
                                           "rbac.authorization.k8s.io/aggregate-to-admin": "true"}
     assert not edit.get("rules")
+
+
+# --- what the user-facing roles grant --------------------------------------------------------------
+
+def test_edit_in_a_namespace_lets_bob_create_a_deployment_there(chain, registry):
+    """`kubectl create rolebinding --clusterrole=edit --user=bob -n team`: bob may create a
+    Deployment in team."""
+    aggregate(registry)
+    bind(chain, "bob", "edit", "team")
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+                  "spec": {"selector": {"matchLabels": {"app": "web"}},
+                           "template": {"metadata": {"labels": {"app": "web"}},
+                                        "spec": {"containers": [{"name": "web", "image": "nginx"}]}}}}
+    code, _ = send(chain, "bob", "POST", "/apis/apps/v1/namespaces/team/deployments", deployment)
+    assert code in (201, 409)
+    assert send(chain, "bob", "GET", "/api/v1/namespaces/team/secrets")[0] == 200
+
+
+def test_edit_in_a_namespace_gives_nothing_elsewhere(chain, registry):
+    """…and may not read Secrets in another namespace."""
+    aggregate(registry)
+    bind(chain, "bob", "edit", "team")
+    code, status = send(chain, "bob", "GET", "/api/v1/namespaces/kube-system/secrets")
+    assert (code, status["message"]) == (403, 'secrets is forbidden: User "bob" cannot list resource "secrets" '
+                                              'in API group "" in the namespace "kube-system"')
+
+
+def test_view_cannot_read_secrets(chain, registry):
+    """view reads the namespace's workloads, never its Secrets."""
+    aggregate(registry)
+    bind(chain, "carol", "view", "viewed")
+    assert send(chain, "carol", "GET", "/api/v1/namespaces/viewed/pods")[0] == 200
+    code, status = send(chain, "carol", "GET", "/api/v1/namespaces/viewed/secrets")
+    assert (code, status["message"]) == (403, 'secrets is forbidden: User "carol" cannot list resource "secrets" '
+                                              'in API group "" in the namespace "viewed"')
 
 
 # --- reconciliation at the next start --------------------------------------------------------------
