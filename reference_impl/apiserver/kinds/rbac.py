@@ -97,8 +97,14 @@ def binding(obj: dict, spec: dict) -> None:
             default_zero(subject, "apiGroup", GROUP)
 
 
-DEFAULTS = {"RoleBinding": binding, "ClusterRoleBinding": binding}
-NO_SPEC = ("RoleBinding", "ClusterRoleBinding")
+def role(obj: dict, spec: dict) -> None:
+    """`rules` is not omitempty in rbac/v1's Role and ClusterRole: absent, it is Go's nil slice,
+    which is written as null."""
+    obj.setdefault("rules", None)
+
+
+DEFAULTS = {"RoleBinding": binding, "ClusterRoleBinding": binding, "Role": role, "ClusterRole": role}
+NO_SPEC = ("RoleBinding", "ClusterRoleBinding", "Role", "ClusterRole")
 
 
 RESOURCES = (

@@ -172,7 +172,19 @@ def test_aggregated_roles_are_stored_without_rules(registry):
         {"matchLabels": {"rbac.authorization.k8s.io/aggregate-to-edit": "true"}}]}
     assert edit["metadata"]["labels"] == {"kubernetes.io/bootstrapping": "rbac-defaults",
                                           "rbac.authorization.k8s.io/aggregate-to-admin": "true"}
-    assert not edit.get("rules")
+    assert edit["rules"] is None
+
+
+def test_a_role_without_rules_shows_rules_null(chain):
+    """`rules` is not omitempty in rbac/v1: a Role or ClusterRole written without rules is served
+    (and stored) with "rules": null, as Go encodes a nil slice."""
+    code, created = send(chain, "admin", "POST", f"{RBAC}/clusterroles", {
+        "metadata": {"name": "gathers-nothing"},
+        "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"gathers": "nothing"}}]}})
+    assert (code, created["rules"]) == (201, None)
+    code, created = send(chain, "admin", "POST", f"{RBAC}/namespaces/kube-public/roles",
+                         {"metadata": {"name": "grants-nothing"}})
+    assert (code, created["rules"]) == (201, None)
 
 
 # --- what the user-facing roles grant --------------------------------------------------------------
