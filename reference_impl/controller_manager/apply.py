@@ -1,7 +1,9 @@
 """The thin adapter from actions to apiserver requests (through reference_impl.client.rest)."""
 from __future__ import annotations
 
-from reference_impl.machinery.actions import Create, Delete, Patch, Update
+import urllib.parse
+
+from reference_impl.machinery.actions import Apply, Create, Delete, Patch, Update
 from reference_impl.client.rest import RestClient
 
 # resource -> (API prefix, namespaced)
@@ -16,6 +18,7 @@ RESOURCES = {
     "controllerrevisions": ("/apis/apps/v1", True), "jobs": ("/apis/batch/v1", True),
     "cronjobs": ("/apis/batch/v1", True), "endpointslices": ("/apis/discovery.k8s.io/v1", True),
     "poddisruptionbudgets": ("/apis/policy/v1", True),
+    "clusterroles": ("/apis/rbac.authorization.k8s.io/v1", False),
 }
 
 
@@ -49,4 +52,10 @@ def apply(client: RestClient, action) -> dict:
     if isinstance(action, Patch):
         return client.request_patch(_path(action.resource, action.namespace, action.name,
                                           action.subresource), action.patch)
+    if isinstance(action, Apply):
+        params = {"fieldManager": action.field_manager}
+        if action.force:
+            params["force"] = "true"
+        path = f"{_path(action.resource, action.namespace, action.name)}?{urllib.parse.urlencode(params)}"
+        return client.request("PATCH", path, action.obj, "application/apply-patch+yaml")
     raise TypeError(f"not an action: {action!r}")

@@ -32,8 +32,8 @@ from reference_impl.client.informer import Informer, load_client, log, start_and
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.rest import RestClient, lease_step
 from reference_impl.client.workqueue import RateLimitingQueue
-from reference_impl.controller_manager import (endpoints, endpointslice, garbagecollector, namespace, resourcequota,
-                                              rootcacertpublisher, serviceaccount)
+from reference_impl.controller_manager import (clusterroleaggregation, endpoints, endpointslice, garbagecollector,
+                                              namespace, resourcequota, rootcacertpublisher, serviceaccount)
 from reference_impl.controller_manager.apply import RESOURCES as API_PATHS
 from reference_impl.controller_manager.apply import apply
 from reference_impl.controller_manager.cronjob import CronJobController
@@ -72,6 +72,7 @@ WATCHED = {
     "namespaces": "/api/v1/namespaces", "nodes": "/api/v1/nodes",
     "leases": "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases",
     "endpointslices": "/apis/discovery.k8s.io/v1/endpointslices", "configmaps": "/api/v1/configmaps",
+    "clusterroles": "/apis/rbac.authorization.k8s.io/v1/clusterroles",
 }
 GC_KINDS = {"Pod": "pods", "ReplicaSet": "replicasets", "Deployment": "deployments"}
 NAMESPACED_CONTENTS = ("pods", "replicasets", "deployments", "services", "endpoints", "serviceaccounts",
@@ -279,6 +280,13 @@ class ControllerManager:
                    [Trigger("namespaces", rootcacertpublisher.namespace_keys, new_only=True),
                     Trigger("configmaps", rootcacertpublisher.config_map_keys)],
                    self._keys_of("namespaces"), ("configmaps", "namespaces")),
+            # Any ClusterRole's change may change what any aggregated role gathers: all are enqueued.
+            queued("clusterrole-aggregation",
+                   lambda name: clusterroleaggregation.sync_cluster_role(name, self.cache("clusterroles").list()),
+                   [Trigger("clusterroles", lambda _role: clusterroleaggregation.aggregated_role_names(
+                       self.cache("clusterroles").list()))],
+                   lambda: clusterroleaggregation.aggregated_role_names(self.cache("clusterroles").list()),
+                   ("clusterroles",)),
         ]
 
     def _watch_for(self, controllers: list[QueuedController]) -> None:
@@ -459,7 +467,7 @@ class ControllerManager:
         print(f"ready: reference kube-controller-manager (leader-elect {'on' if leader_elect else 'off'}, "
               f"controllers replicaset,deployment,endpoint,endpointslice,serviceaccount,namespace,nodelifecycle,"
               f"garbagecollector,replicationcontroller,daemonset,statefulset,job,cronjob,ttl,disruption,"
-              f"root-ca-cert-publisher)", file=out, flush=True)
+              f"root-ca-cert-publisher,clusterrole-aggregation)", file=out, flush=True)
         next_lease = 0.0
         leading = not leader_elect
         while not self.stop.is_set():

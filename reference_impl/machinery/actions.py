@@ -53,3 +53,15 @@ class Bind:
     namespace: str
     pod: str
     node: str
+
+
+@dataclass(frozen=True)
+class Apply:
+    """A server-side apply of `obj` (the fields `field_manager` owns); `force` takes over fields
+    other managers own."""
+    resource: str
+    namespace: str | None
+    name: str
+    field_manager: str
+    obj: dict = field(compare=False)
+    force: bool = False

@@ -3,110 +3,303 @@ default RBAC policy and the system PriorityClasses (upstream's post-start hooks
 `start-system-namespaces-controller`, `rbac/bootstrap-roles` and
 `scheduling/bootstrap-system-priority-classes`).
 
-Only the ClusterRoles that concern a lone apiserver are here: cluster-admin (bound to the group
-system:masters), system:discovery (discovery and health URLs, bound to system:authenticated),
-system:basic-user, and system:public-info-viewer (health and version, bound to every user,
-authenticated or not). Existing objects are left as they are, so an administrator's edits survive a
-restart. Also the `default` ServiceAccount in each system namespace, which upstream's
-ServiceAccount controller would make; nothing else runs it here.
+The RBAC policy is Kubernetes 1.24's: the ClusterRoles and ClusterRoleBindings of
+plugin/pkg/auth/authorizer/rbac/bootstrappolicy (policy.go here, controller_policy.go in
+`controllerpolicy`) and the Roles and RoleBindings of namespace_policy.go in kube-system and
+kube-public. Feature gates are at their 1.24 defaults: ExpandPersistentVolumes (GA),
+CSIStorageCapacity (GA) and CSIMigration (beta) on; StatefulSetAutoDeletePVC, StorageVersionAPI and
+APIServerIdentity (alpha) off. Each start reconciles them with what is stored (`reconciliation`):
+missing objects are created, missing rules and subjects added, nothing an administrator added is
+removed. admin, edit and view are stored with only their aggregationRule; the
+controller-manager's clusterrole-aggregation controller fills their rules.
+
+Also the `default` ServiceAccount in each system namespace, which upstream's ServiceAccount
+controller would make; nothing else runs it here.
 """
 from __future__ import annotations
 
+from reference_impl.apiserver.core import controllerpolicy, reconciliation
 from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.core.policyrule import (READ, READ_UPDATE, READ_WRITE, WRITE, cluster_binding,
+                                                      cluster_role, events_rule, groups, role, role_binding, rule,
+                                                      sas, url_rule, users)
 from reference_impl.apiserver.kinds.priorityclass import SYSTEM_PRIORITY_CLASSES
 from reference_impl.mirrors import mirrors
 
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
-RBAC_API_VERSION = "rbac.authorization.k8s.io/v1"
-DEFAULT_LABELS = {"kubernetes.io/bootstrapping": "rbac-defaults"}
-DEFAULT_ANNOTATIONS = {"rbac.authorization.kubernetes.io/autoupdate": "true"}
 HEALTH_URLS = ("/livez", "/readyz", "/healthz", "/version", "/version/")
 
+LEGACY, APPS, AUTHENTICATION, AUTHORIZATION = "", "apps", "authentication.k8s.io", "authorization.k8s.io"
+AUTOSCALING, BATCH, CERTIFICATES, COORDINATION = "autoscaling", "batch", "certificates.k8s.io", "coordination.k8s.io"
+DISCOVERY, EXTENSIONS, POLICY, RBAC = "discovery.k8s.io", "extensions", "policy", "rbac.authorization.k8s.io"
+STORAGE, NETWORKING = "storage.k8s.io", "networking.k8s.io"
 
-@mirrors("(*k8s.io/kubernetes/pkg/apis/rbac/v1.PolicyRuleBuilder).Rule")
-def _built_rule(rule: dict) -> dict:
-    """The rule as upstream's builder returns it: every list sorted."""
-    return {key: sorted(values) for key, values in rule.items()}
+# Signer names (k8s.io/api/certificates/v1beta1).
+LEGACY_UNKNOWN_SIGNER = "kubernetes.io/legacy-unknown"
+KUBE_APISERVER_CLIENT_SIGNER = "kubernetes.io/kube-apiserver-client"
+KUBE_APISERVER_CLIENT_KUBELET_SIGNER = "kubernetes.io/kube-apiserver-client-kubelet"
+KUBELET_SERVING_SIGNER = "kubernetes.io/kubelet-serving"
+
+AGGREGATE_TO = "rbac.authorization.k8s.io/aggregate-to-"
 
 
-def _cluster_role(name: str, rules: list[dict]) -> dict:
-    return {"apiVersion": RBAC_API_VERSION, "kind": "ClusterRole",
-            "metadata": {"name": name, "labels": dict(DEFAULT_LABELS),
-                         "annotations": dict(DEFAULT_ANNOTATIONS)},
-            "rules": [_built_rule(rule) for rule in rules]}
+def _aggregated(name: str, labels: dict[str, str] | None = None) -> dict:
+    """A user-facing role whose rules the aggregation controller gathers from aggregate-to-NAME."""
+    return cluster_role(name, [], labels,
+                        aggregation_rule={"clusterRoleSelectors": [{"matchLabels": {AGGREGATE_TO + name: "true"}}]})
 
 
-def _cluster_binding(role: str, groups: tuple[str, ...]) -> dict:
-    return {"apiVersion": RBAC_API_VERSION, "kind": "ClusterRoleBinding",
-            "metadata": {"name": role, "labels": dict(DEFAULT_LABELS),
-                         "annotations": dict(DEFAULT_ANNOTATIONS)},
-            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
-            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": g}
-                         for g in groups]}
+@mirrors("k8s.io/kubernetes/plugin/pkg/auth/authorizer/rbac/bootstrappolicy.NodeRules")
+def node_rules() -> list[dict]:
+    """What the Node authorizer lets every kubelet do. The Node authorizer narrows the graph-gated
+    resources to objects its pods use, and NodeRestriction admission narrows the writes to the
+    node's own objects."""
+    return [
+        rule("create", groups=[AUTHENTICATION], resources=["tokenreviews"]),
+        rule("create", groups=[AUTHORIZATION], resources=["subjectaccessreviews", "localsubjectaccessreviews"]),
+        rule(*READ, groups=[LEGACY], resources=["services"]),
+        rule("create", "get", "list", "watch", groups=[LEGACY], resources=["nodes"]),
+        rule("update", "patch", groups=[LEGACY], resources=["nodes/status"]),
+        rule("update", "patch", groups=[LEGACY], resources=["nodes"]),
+        rule("create", "update", "patch", groups=[LEGACY], resources=["events"]),
+        rule(*READ, groups=[LEGACY], resources=["pods"]),
+        rule("create", "delete", groups=[LEGACY], resources=["pods"]),
+        rule("update", "patch", groups=[LEGACY], resources=["pods/status"]),
+        rule("create", groups=[LEGACY], resources=["pods/eviction"]),
+        rule("get", "list", "watch", groups=[LEGACY], resources=["secrets", "configmaps"]),
+        rule("get", groups=[LEGACY], resources=["persistentvolumeclaims", "persistentvolumes"]),
+        rule("get", groups=[LEGACY], resources=["endpoints"]),
+        rule("create", "get", "list", "watch", groups=[CERTIFICATES], resources=["certificatesigningrequests"]),
+        rule("get", "create", "update", "patch", "delete", groups=[COORDINATION], resources=["leases"]),
+        rule("get", groups=[STORAGE], resources=["volumeattachments"]),
+        rule("create", groups=[LEGACY], resources=["serviceaccounts/token"]),
+        rule("get", "update", "patch", groups=[LEGACY], resources=["persistentvolumeclaims/status"]),
+        rule("get", "watch", "list", groups=[STORAGE], resources=["csidrivers"]),
+        rule("get", "create", "update", "patch", "delete", groups=[STORAGE], resources=["csinodes"]),
+        rule(*READ, groups=["node.k8s.io"], resources=["runtimeclasses"]),
+    ]
+
+
+def _approver(name: str, signer: str) -> dict:
+    return cluster_role(f"system:certificates.k8s.io:{name}",
+                        [rule("approve", groups=[CERTIFICATES], resources=["signers"], names=[signer])])
 
 
 @mirrors("k8s.io/kubernetes/plugin/pkg/auth/authorizer/rbac/bootstrappolicy.ClusterRoles")
 def cluster_roles() -> list[dict]:
     return [
-        _cluster_role("cluster-admin", [
-            {"verbs": ["*"], "apiGroups": ["*"], "resources": ["*"]},
-            {"verbs": ["*"], "nonResourceURLs": ["*"]}]),
-        _cluster_role("system:discovery", [
-            {"verbs": ["get"], "nonResourceURLs": [*HEALTH_URLS, "/openapi", "/openapi/*",
-                                                   "/api", "/api/*", "/apis", "/apis/*"]}]),
-        _cluster_role("system:basic-user", [
-            {"verbs": ["create"], "apiGroups": ["authorization.k8s.io"],
-             "resources": ["selfsubjectaccessreviews", "selfsubjectrulesreviews"]}]),
-        _cluster_role("system:public-info-viewer", [
-            {"verbs": ["get"], "nonResourceURLs": list(HEALTH_URLS)}]),
-    ]
-
-
-def _rule(verbs: tuple[str, ...], group: str, *resources: str) -> dict:
-    return {"verbs": list(verbs), "apiGroups": [group], "resources": list(resources)}
-
-
-READ = ("get", "list", "watch")
-
-
-@mirrors("k8s.io/kubernetes/plugin/pkg/auth/authorizer/rbac/bootstrappolicy.NodeRules")
-def node_rules() -> list[dict]:
-    """What the Node authorizer lets every kubelet do (ExpandPersistentVolumes is on in 1.24).
-    The Node authorizer narrows the graph-gated resources to objects its pods use, and
-    NodeRestriction admission narrows the writes to the node's own objects."""
-    return [
-        _rule(("create",), "authentication.k8s.io", "tokenreviews"),
-        _rule(("create",), "authorization.k8s.io", "subjectaccessreviews", "localsubjectaccessreviews"),
-        _rule(READ, "", "services"),
-        _rule(("create", "get", "list", "watch"), "", "nodes"),
-        _rule(("update", "patch"), "", "nodes/status"),
-        _rule(("update", "patch"), "", "nodes"),
-        _rule(("create", "update", "patch"), "", "events"),
-        _rule(READ, "", "pods"),
-        _rule(("create", "delete"), "", "pods"),
-        _rule(("update", "patch"), "", "pods/status"),
-        _rule(("create",), "", "pods/eviction"),
-        _rule(READ, "", "secrets", "configmaps"),
-        _rule(("get",), "", "persistentvolumeclaims", "persistentvolumes"),
-        _rule(("get",), "", "endpoints"),
-        _rule(("create", "get", "list", "watch"), "certificates.k8s.io", "certificatesigningrequests"),
-        _rule(("get", "create", "update", "patch", "delete"), "coordination.k8s.io", "leases"),
-        _rule(("get",), "storage.k8s.io", "volumeattachments"),
-        _rule(("create",), "", "serviceaccounts/token"),
-        _rule(("get", "update", "patch"), "", "persistentvolumeclaims/status"),
-        _rule(("get", "watch", "list"), "storage.k8s.io", "csidrivers"),
-        _rule(("get", "create", "update", "patch", "delete"), "storage.k8s.io", "csinodes"),
-        _rule(READ, "node.k8s.io", "runtimeclasses"),
+        cluster_role("cluster-admin", [rule("*", groups=["*"], resources=["*"]), url_rule("*", urls=["*"])]),
+        cluster_role("system:discovery", [url_rule("get", urls=[
+            *HEALTH_URLS, "/openapi", "/openapi/*", "/api", "/api/*", "/apis", "/apis/*"])]),
+        cluster_role("system:monitoring", [url_rule("get", urls=[
+            "/metrics", "/livez", "/readyz", "/healthz", "/livez/*", "/readyz/*", "/healthz/*"])]),
+        cluster_role("system:basic-user", [
+            rule("create", groups=[AUTHORIZATION], resources=["selfsubjectaccessreviews", "selfsubjectrulesreviews"])]),
+        cluster_role("system:public-info-viewer", [url_rule("get", urls=HEALTH_URLS)]),
+        _aggregated("admin"),
+        _aggregated("edit", {AGGREGATE_TO + "admin": "true"}),
+        _aggregated("view", {AGGREGATE_TO + "edit": "true"}),
+        cluster_role("system:aggregate-to-admin", [
+            rule("create", groups=[AUTHORIZATION], resources=["localsubjectaccessreviews"]),
+            rule(*READ_WRITE, groups=[RBAC], resources=["roles", "rolebindings"]),
+        ], {AGGREGATE_TO + "admin": "true"}),
+        cluster_role("system:aggregate-to-edit", [
+            # read on the escalating resources: what edit may read that view may not
+            rule(*READ, groups=[LEGACY], resources=["pods/attach", "pods/proxy", "pods/exec", "pods/portforward",
+                                                     "secrets", "services/proxy"]),
+            rule("impersonate", groups=[LEGACY], resources=["serviceaccounts"]),
+            rule(*WRITE, groups=[LEGACY], resources=["pods", "pods/attach", "pods/proxy", "pods/exec",
+                                                      "pods/portforward"]),
+            rule(*WRITE, groups=[LEGACY], resources=[
+                "replicationcontrollers", "replicationcontrollers/scale", "serviceaccounts", "services",
+                "services/proxy", "persistentvolumeclaims", "configmaps", "secrets", "events"]),
+            rule(*WRITE, groups=[APPS], resources=[
+                "statefulsets", "statefulsets/scale", "daemonsets", "deployments", "deployments/scale",
+                "deployments/rollback", "replicasets", "replicasets/scale"]),
+            rule(*WRITE, groups=[AUTOSCALING], resources=["horizontalpodautoscalers"]),
+            rule(*WRITE, groups=[BATCH], resources=["jobs", "cronjobs"]),
+            rule(*WRITE, groups=[EXTENSIONS], resources=[
+                "daemonsets", "deployments", "deployments/scale", "deployments/rollback", "ingresses",
+                "replicasets", "replicasets/scale", "replicationcontrollers/scale", "networkpolicies"]),
+            rule(*WRITE, groups=[POLICY], resources=["poddisruptionbudgets"]),
+            rule(*WRITE, groups=[NETWORKING], resources=["networkpolicies", "ingresses"]),
+        ], {AGGREGATE_TO + "edit": "true"}),
+        cluster_role("system:aggregate-to-view", [
+            rule(*READ, groups=[LEGACY], resources=[
+                "pods", "replicationcontrollers", "replicationcontrollers/scale", "serviceaccounts", "services",
+                "services/status", "endpoints", "persistentvolumeclaims", "persistentvolumeclaims/status",
+                "configmaps"]),
+            rule(*READ, groups=[LEGACY], resources=[
+                "limitranges", "resourcequotas", "bindings", "events", "pods/status", "resourcequotas/status",
+                "namespaces/status", "replicationcontrollers/status", "pods/log"]),
+            # namespaces at namespace scope: reading *this* namespace
+            rule(*READ, groups=[LEGACY], resources=["namespaces"]),
+            rule(*READ, groups=[DISCOVERY], resources=["endpointslices"]),
+            rule(*READ, groups=[APPS], resources=[
+                "controllerrevisions", "statefulsets", "statefulsets/status", "statefulsets/scale", "daemonsets",
+                "daemonsets/status", "deployments", "deployments/status", "deployments/scale", "replicasets",
+                "replicasets/status", "replicasets/scale"]),
+            rule(*READ, groups=[AUTOSCALING],
+                 resources=["horizontalpodautoscalers", "horizontalpodautoscalers/status"]),
+            rule(*READ, groups=[BATCH], resources=["jobs", "cronjobs", "cronjobs/status", "jobs/status"]),
+            rule(*READ, groups=[EXTENSIONS], resources=[
+                "daemonsets", "daemonsets/status", "deployments", "deployments/scale", "deployments/status",
+                "ingresses", "ingresses/status", "replicasets", "replicasets/scale", "replicasets/status",
+                "replicationcontrollers/scale", "networkpolicies"]),
+            rule(*READ, groups=[POLICY], resources=["poddisruptionbudgets", "poddisruptionbudgets/status"]),
+            rule(*READ, groups=[NETWORKING], resources=["networkpolicies", "ingresses", "ingresses/status"]),
+        ], {AGGREGATE_TO + "view": "true"}),
+        cluster_role("system:heapster", [
+            rule(*READ, groups=[LEGACY], resources=["events", "pods", "nodes", "namespaces"]),
+            rule(*READ, groups=[EXTENSIONS], resources=["deployments"]),
+        ]),
+        cluster_role("system:node", node_rules()),
+        cluster_role("system:node-problem-detector", [
+            rule("get", groups=[LEGACY], resources=["nodes"]),
+            rule("patch", groups=[LEGACY], resources=["nodes/status"]),
+            events_rule(),
+        ]),
+        cluster_role("system:kubelet-api-admin", [
+            rule("get", "list", "watch", groups=[LEGACY], resources=["nodes"]),
+            rule("proxy", groups=[LEGACY], resources=["nodes"]),
+            rule("*", groups=[LEGACY], resources=["nodes/proxy", "nodes/metrics", "nodes/spec", "nodes/stats",
+                                                  "nodes/log"]),
+        ]),
+        cluster_role("system:node-bootstrapper", [
+            rule("create", "get", "list", "watch", groups=[CERTIFICATES], resources=["certificatesigningrequests"])]),
+        cluster_role("system:auth-delegator", [
+            rule("create", groups=[AUTHENTICATION], resources=["tokenreviews"]),
+            rule("create", groups=[AUTHORIZATION], resources=["subjectaccessreviews"]),
+        ]),
+        cluster_role("system:kube-aggregator", [rule(*READ, groups=[LEGACY], resources=["services", "endpoints"])]),
+        cluster_role("system:kube-controller-manager", [
+            events_rule(),
+            rule("create", groups=[COORDINATION], resources=["leases"]),
+            rule("get", "update", groups=[COORDINATION], resources=["leases"], names=["kube-controller-manager"]),
+            rule("create", groups=[LEGACY], resources=["endpoints"]),
+            rule("get", "update", groups=[LEGACY], resources=["endpoints"], names=["kube-controller-manager"]),
+            rule("create", groups=[LEGACY], resources=["secrets", "serviceaccounts"]),
+            rule("delete", groups=[LEGACY], resources=["secrets"]),
+            rule("get", groups=[LEGACY], resources=["namespaces", "secrets", "serviceaccounts", "configmaps"]),
+            rule("update", groups=[LEGACY], resources=["secrets", "serviceaccounts"]),
+            rule("create", groups=[AUTHENTICATION], resources=["tokenreviews"]),
+            rule("create", groups=[AUTHORIZATION], resources=["subjectaccessreviews"]),
+            rule("list", "watch", groups=["*"], resources=["*"]),
+            rule("create", groups=[LEGACY], resources=["serviceaccounts/token"]),
+        ]),
+        cluster_role("system:kube-dns", [rule("list", "watch", groups=[LEGACY], resources=["endpoints", "services"])]),
+        cluster_role("system:persistent-volume-provisioner", [
+            rule("get", "list", "watch", "create", "delete", groups=[LEGACY], resources=["persistentvolumes"]),
+            rule("get", "list", "watch", "update", groups=[LEGACY], resources=["persistentvolumeclaims"]),
+            rule(*READ, groups=[STORAGE], resources=["storageclasses"]),
+            rule("watch", groups=[LEGACY], resources=["events"]),
+            events_rule(),
+        ]),
+        cluster_role("system:certificates.k8s.io:certificatesigningrequests:nodeclient", [
+            rule("create", groups=[CERTIFICATES], resources=["certificatesigningrequests/nodeclient"])]),
+        cluster_role("system:certificates.k8s.io:certificatesigningrequests:selfnodeclient", [
+            rule("create", groups=[CERTIFICATES], resources=["certificatesigningrequests/selfnodeclient"])]),
+        cluster_role("system:volume-scheduler", [
+            rule(*READ_UPDATE, groups=[LEGACY], resources=["persistentvolumes"]),
+            rule(*READ, groups=[STORAGE], resources=["storageclasses"]),
+            rule(*READ_UPDATE, groups=[LEGACY], resources=["persistentvolumeclaims"]),
+        ]),
+        _approver("legacy-unknown-approver", LEGACY_UNKNOWN_SIGNER),
+        _approver("kubelet-serving-approver", KUBELET_SERVING_SIGNER),
+        _approver("kube-apiserver-client-approver", KUBE_APISERVER_CLIENT_SIGNER),
+        _approver("kube-apiserver-client-kubelet-approver", KUBE_APISERVER_CLIENT_KUBELET_SIGNER),
+        cluster_role("system:service-account-issuer-discovery", [
+            url_rule("get", urls=["/.well-known/openid-configuration", "/openid/v1/jwks"])]),
+        cluster_role("system:node-proxier", [
+            rule("list", "watch", groups=[LEGACY], resources=["services", "endpoints"]),
+            rule("get", "list", "watch", groups=[LEGACY], resources=["nodes"]),
+            events_rule(),
+            rule("list", "watch", groups=[DISCOVERY], resources=["endpointslices"]),
+        ]),
+        cluster_role("system:kube-scheduler", [
+            events_rule(),
+            rule("create", groups=[COORDINATION], resources=["leases"]),
+            rule("get", "update", groups=[COORDINATION], resources=["leases"], names=["kube-scheduler"]),
+            rule("create", groups=[LEGACY], resources=["endpoints"]),
+            rule("get", "update", groups=[LEGACY], resources=["endpoints"], names=["kube-scheduler"]),
+            rule(*READ, groups=[LEGACY], resources=["nodes"]),
+            rule("get", "list", "watch", "delete", groups=[LEGACY], resources=["pods"]),
+            rule("create", groups=[LEGACY], resources=["pods/binding", "bindings"]),
+            rule("patch", "update", groups=[LEGACY], resources=["pods/status"]),
+            rule(*READ, groups=[LEGACY], resources=["services", "replicationcontrollers"]),
+            rule(*READ, groups=[APPS, EXTENSIONS], resources=["replicasets"]),
+            rule(*READ, groups=[APPS], resources=["statefulsets"]),
+            rule(*READ, groups=[POLICY], resources=["poddisruptionbudgets"]),
+            rule(*READ, groups=[LEGACY], resources=["persistentvolumeclaims", "persistentvolumes"]),
+            rule("create", groups=[AUTHENTICATION], resources=["tokenreviews"]),
+            rule("create", groups=[AUTHORIZATION], resources=["subjectaccessreviews"]),
+            rule(*READ, groups=[STORAGE], resources=["csinodes"]),
+            rule(*READ, groups=[LEGACY], resources=["namespaces"]),
+            # CSIStorageCapacity
+            rule(*READ, groups=[STORAGE], resources=["csidrivers"]),
+            rule(*READ, groups=[STORAGE], resources=["csistoragecapacities"]),
+        ]),
     ]
 
 
 @mirrors("k8s.io/kubernetes/plugin/pkg/auth/authorizer/rbac/bootstrappolicy.ClusterRoleBindings")
 def cluster_role_bindings() -> list[dict]:
     return [
-        _cluster_binding("cluster-admin", ("system:masters",)),
-        _cluster_binding("system:discovery", ("system:authenticated",)),
-        _cluster_binding("system:basic-user", ("system:authenticated",)),
-        _cluster_binding("system:public-info-viewer", ("system:authenticated", "system:unauthenticated")),
+        cluster_binding("cluster-admin", groups("system:masters")),
+        cluster_binding("system:monitoring", groups("system:monitoring")),
+        cluster_binding("system:discovery", groups("system:authenticated")),
+        cluster_binding("system:basic-user", groups("system:authenticated")),
+        cluster_binding("system:public-info-viewer", groups("system:authenticated", "system:unauthenticated")),
+        cluster_binding("system:node-proxier", users("system:kube-proxy")),
+        cluster_binding("system:kube-controller-manager", users("system:kube-controller-manager")),
+        cluster_binding("system:kube-dns", sas("kube-system", "kube-dns")),
+        cluster_binding("system:kube-scheduler", users("system:kube-scheduler")),
+        cluster_binding("system:volume-scheduler", users("system:kube-scheduler")),
+        # Deprecated since the Node authorizer (1.7): kept with no subjects.
+        cluster_binding("system:node", []),
+        cluster_binding("system:service-account-issuer-discovery", groups("system:serviceaccounts")),
+    ]
+
+
+@mirrors("k8s.io/kubernetes/plugin/pkg/auth/authorizer/rbac/bootstrappolicy.NamespaceRoles")
+def namespace_roles() -> list[dict]:
+    return [
+        role("kube-system", "extension-apiserver-authentication-reader", [
+            rule("get", "list", "watch", groups=[LEGACY], resources=["configmaps"],
+                 names=["extension-apiserver-authentication"])]),
+        role("kube-system", "system:controller:bootstrap-signer", [
+            rule("get", "list", "watch", groups=[LEGACY], resources=["secrets"])]),
+        role("kube-system", "system:controller:cloud-provider", [
+            rule("create", "get", "list", "watch", groups=[LEGACY], resources=["configmaps"])]),
+        role("kube-system", "system:controller:token-cleaner", [
+            rule("get", "list", "watch", "delete", groups=[LEGACY], resources=["secrets"]), events_rule()]),
+        role("kube-system", "system::leader-locking-kube-controller-manager", [
+            rule("watch", groups=[LEGACY], resources=["configmaps"]),
+            rule("get", "update", groups=[LEGACY], resources=["configmaps"], names=["kube-controller-manager"])]),
+        role("kube-system", "system::leader-locking-kube-scheduler", [
+            rule("watch", groups=[LEGACY], resources=["configmaps"]),
+            rule("get", "update", groups=[LEGACY], resources=["configmaps"], names=["kube-scheduler"])]),
+        role("kube-public", "system:controller:bootstrap-signer", [
+            rule("get", "list", "watch", groups=[LEGACY], resources=["configmaps"]),
+            rule("update", groups=[LEGACY], resources=["configmaps"], names=["cluster-info"]),
+            events_rule()]),
+    ]
+
+
+@mirrors("k8s.io/kubernetes/plugin/pkg/auth/authorizer/rbac/bootstrappolicy.NamespaceRoleBindings")
+def namespace_role_bindings() -> list[dict]:
+    return [
+        role_binding("kube-system", "extension-apiserver-authentication-reader",
+                     users("system:kube-controller-manager", "system:kube-scheduler"),
+                     name="system::extension-apiserver-authentication-reader"),
+        role_binding("kube-system", "system::leader-locking-kube-controller-manager",
+                     [*users("system:kube-controller-manager"), *sas("kube-system", "kube-controller-manager")]),
+        role_binding("kube-system", "system::leader-locking-kube-scheduler",
+                     [*users("system:kube-scheduler"), *sas("kube-system", "kube-scheduler")]),
+        role_binding("kube-system", "system:controller:bootstrap-signer", sas("kube-system", "bootstrap-signer")),
+        role_binding("kube-system", "system:controller:cloud-provider", sas("kube-system", "cloud-provider")),
+        role_binding("kube-system", "system:controller:token-cleaner", sas("kube-system", "token-cleaner")),
+        role_binding("kube-public", "system:controller:bootstrap-signer", sas("kube-system", "bootstrap-signer")),
     ]
 
 
@@ -121,17 +314,44 @@ def _create_if_absent(registry: object, resource: str, namespace: str | None, ob
     return True
 
 
-@mirrors("(*k8s.io/kubernetes/pkg/registry/rbac/rest.PolicyData).EnsureRBACPolicy")
+def _key(obj: dict) -> tuple[str | None, str]:
+    return obj["metadata"].get("namespace"), obj["metadata"]["name"]
+
+
+def _described(obj: dict) -> str:
+    return "/".join(part for part in (obj["kind"], *_key(obj)) if part)
+
+
+@mirrors("k8s.io/kubernetes/pkg/registry/rbac/rest.ensureRBACPolicy",
+         "(*k8s.io/component-helpers/auth/rbac/reconciliation.ReconcileRoleOptions).run",
+         "(*k8s.io/component-helpers/auth/rbac/reconciliation.ReconcileRoleBindingOptions).run")
 def ensure_rbac_policy(registry: object) -> list[str]:
-    """Create the bootstrap ClusterRoles and ClusterRoleBindings that are missing; returns their
-    `kind/name`s."""
-    created = []
-    for resource, objects in (("clusterroles", cluster_roles()),
-                              ("clusterrolebindings", cluster_role_bindings())):
-        for obj in objects:
-            if _create_if_absent(registry, resource, None, obj):
-                created.append(f"{obj['kind']}/{obj['metadata']['name']}")
-    return created
+    """Reconcile the bootstrap ClusterRoles, ClusterRoleBindings, Roles and RoleBindings with the
+    stored ones; returns the `Kind/[namespace/]name`s created, updated or recreated."""
+    policy = (
+        ("clusterroles", [*cluster_roles(), *controllerpolicy.controller_roles()], reconciliation.reconcile_role),
+        ("clusterrolebindings", [*cluster_role_bindings(), *controllerpolicy.controller_role_bindings()],
+         reconciliation.reconcile_role_binding),
+        ("roles", namespace_roles(), reconciliation.reconcile_role),
+        ("rolebindings", namespace_role_bindings(), reconciliation.reconcile_role_binding),
+    )
+    written = []
+    for plural, expected_objects, reconcile in policy:
+        stored = {_key(obj): obj for obj in registry.list(plural)["items"]}
+        for expected in expected_objects:
+            namespace, name = _key(expected)
+            result = reconcile(stored.get((namespace, name)), expected)
+            if result.protected or result.operation == reconciliation.NONE:
+                continue
+            if result.operation == reconciliation.UPDATE:
+                registry.update(plural, namespace, name, result.obj)
+            else:
+                if result.operation == reconciliation.RECREATE:
+                    registry.delete(plural, namespace, name)
+                if not _create_if_absent(registry, plural, namespace, result.obj):
+                    continue
+            written.append(_described(expected))
+    return written
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/controlplane.Controller).RunKubernetesNamespaces",

@@ -97,26 +97,26 @@ def binding(obj: dict, spec: dict) -> None:
             default_zero(subject, "apiGroup", GROUP)
 
 
-@mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/protobuf.Serializer).Decode")
-def _as_stored(role: dict) -> None:
-    """Roles are stored as protobuf, where an empty list is no field at all: `rules: []` reads
-    back (and is answered) as a nil slice, which Go writes as null, rules having no omitempty."""
-    if role.get("rules") == []:
-        role["rules"] = None
+def role(obj: dict, spec: dict) -> None:
+    """`rules` is not omitempty in rbac/v1's Role and ClusterRole: absent, it is Go's nil slice,
+    which is written as null; and an empty list, stored as protobuf (where it is no field at all),
+    reads back as that nil slice too."""
+    if not obj.get("rules"):
+        obj["rules"] = None
 
 
-DEFAULTS = {"RoleBinding": binding, "ClusterRoleBinding": binding}
-NO_SPEC = ("RoleBinding", "ClusterRoleBinding")
+DEFAULTS = {"RoleBinding": binding, "ClusterRoleBinding": binding, "Role": role, "ClusterRole": role}
+NO_SPEC = ("RoleBinding", "ClusterRoleBinding", "Role", "ClusterRole")
 
 
 RESOURCES = (
     Resource("rbac.authorization.k8s.io", "v1", "Role", "roles", "role", True, name_validation="path",
-             validator=validate_role, canonicalize=_as_stored),
+             validator=validate_role),
     Resource("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", "rolebinding", True,
              name_validation="path", validator=validate_role_binding,
              update_validator=validate_role_ref_immutable),
     Resource("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", "clusterrole", False,
-             name_validation="path", validator=validate_cluster_role, canonicalize=_as_stored),
+             name_validation="path", validator=validate_cluster_role),
     Resource("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings",
              "clusterrolebinding", False, name_validation="path",
              validator=validate_cluster_role_binding, update_validator=validate_role_ref_immutable),

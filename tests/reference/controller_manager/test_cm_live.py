@@ -13,7 +13,7 @@ from cluster import Cluster, reference_control_plane  # noqa: E402,F401  (fixtur
 
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
 from reference_impl.client.rest import RestClient  # noqa: E402
-from reference_impl.controller_manager import garbagecollector, serviceaccount  # noqa: E402
+from reference_impl.controller_manager import clusterroleaggregation, garbagecollector, serviceaccount  # noqa: E402
 from reference_impl.controller_manager.apply import apply  # noqa: E402
 from reference_impl.controller_manager.replicaset import ReplicaSetController  # noqa: E402
 from reference_impl.controller_manager.resourcequota import sync_resource_quota  # noqa: E402
@@ -94,3 +94,19 @@ def test_resource_quota_status_is_computed_and_enforced_then_released(rest):
     sync()
     assert rest.request("GET", f"{path}/resourcequotas/q")["status"]["used"] == {"pods": "0"}
     rest.request("POST", f"{path}/pods", {**pod, "metadata": {"name": "b"}})
+
+
+def test_clusterrole_aggregation_apply_is_accepted(rest):
+    """The aggregation sync's server-side apply fills a fresh apiserver's empty admin role, and a
+    second sync has nothing to do."""
+    def cluster_roles():
+        return rest.request("GET", "/apis/rbac.authorization.k8s.io/v1/clusterroles")["items"]
+
+    for name in ("view", "edit", "admin"):
+        for action in clusterroleaggregation.sync_cluster_role(name, cluster_roles()):
+            apply(rest, action)
+    admin = rest.request("GET", "/apis/rbac.authorization.k8s.io/v1/clusterroles/admin")
+    assert {"verbs": ["create"], "apiGroups": ["authorization.k8s.io"],
+            "resources": ["localsubjectaccessreviews"]} in admin["rules"]
+    assert clusterroleaggregation.FIELD_MANAGER in {entry["manager"] for entry in admin["metadata"]["managedFields"]}
+    assert clusterroleaggregation.sync_cluster_role("view", cluster_roles()) == []

@@ -176,3 +176,20 @@ def test_disruption_controller_computes_the_budget_an_eviction_spends(rest):
     with pytest.raises(APIStatusError) as refused:
         evict(running[1])
     assert refused.value.code == 429
+
+
+def test_the_aggregated_roles_get_their_rules(rest):
+    """The clusterrole-aggregation controller fills view, edit and admin, and a new ClusterRole
+    labelled aggregate-to-admin=true adds its rules to admin."""
+    roles = "/apis/rbac.authorization.k8s.io/v1/clusterroles"
+    delete_secrets = {"verbs": ["create", "delete", "deletecollection", "patch", "update"], "apiGroups": [""],
+                      "resources": ["configmaps", "events", "persistentvolumeclaims", "replicationcontrollers",
+                                    "replicationcontrollers/scale", "secrets", "serviceaccounts", "services",
+                                    "services/proxy"]}
+    eventually(lambda: delete_secrets in (rest.request("GET", f"{roles}/admin").get("rules") or []))
+    assert not any("secrets" in rule["resources"] for rule in rest.request("GET", f"{roles}/view")["rules"])
+    crontabs = {"verbs": ["get"], "apiGroups": ["stable.example.com"], "resources": ["crontabs"]}
+    rest.request("POST", roles, {"metadata": {"name": "crontabs-admin",
+                                              "labels": {"rbac.authorization.k8s.io/aggregate-to-admin": "true"}},
+                                 "rules": [crontabs]})
+    eventually(lambda: crontabs in rest.request("GET", f"{roles}/admin")["rules"])

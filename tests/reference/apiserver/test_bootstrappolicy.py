@@ -1,0 +1,283 @@
+"""The default RBAC policy a kube-apiserver 1.24 reconciles at start (the rbac/bootstrap-roles
+post-start hook): which roles and bindings exist, what the user-facing roles grant once the
+clusterrole-aggregation controller has filled them, and how a restart reconciles what it finds.
+Sans-IO through the handler chain, over a reference etcd of this module's own."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from reference_impl.apiserver.adapter.server import HandlerChain
+from reference_impl.apiserver.core import bootstrappolicy
+from reference_impl.apiserver.core.auth import UserInfo
+from reference_impl.apiserver.core.handlers import Request
+from reference_impl.apiserver.core.rbac import RegistrySource, new_authorizer
+from reference_impl.apiserver.core.registry import Registry
+from reference_impl.apiserver.storage.etcdclient import EtcdClient
+from reference_impl.controller_manager import clusterroleaggregation
+from reference_impl.machinery.clock import ManualClock
+from tests.reference.etcd.processes import reference_server
+
+NOW = 1_700_000_000.0
+RBAC = "/apis/rbac.authorization.k8s.io/v1"
+DEFAULTS = "kubernetes.io/bootstrapping=rbac-defaults"
+
+# What `kubectl get clusterroles -l kubernetes.io/bootstrapping=rbac-defaults` lists on a fresh
+# kube-apiserver v1.24 with its default feature gates.
+CLUSTER_ROLES_1_24 = [
+    "admin", "cluster-admin", "edit", "system:aggregate-to-admin", "system:aggregate-to-edit",
+    "system:aggregate-to-view", "system:auth-delegator", "system:basic-user",
+    "system:certificates.k8s.io:certificatesigningrequests:nodeclient",
+    "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient",
+    "system:certificates.k8s.io:kube-apiserver-client-approver",
+    "system:certificates.k8s.io:kube-apiserver-client-kubelet-approver",
+    "system:certificates.k8s.io:kubelet-serving-approver", "system:certificates.k8s.io:legacy-unknown-approver",
+    "system:controller:attachdetach-controller", "system:controller:certificate-controller",
+    "system:controller:clusterrole-aggregation-controller", "system:controller:cronjob-controller",
+    "system:controller:daemon-set-controller", "system:controller:deployment-controller",
+    "system:controller:disruption-controller", "system:controller:endpoint-controller",
+    "system:controller:endpointslice-controller", "system:controller:endpointslicemirroring-controller",
+    "system:controller:ephemeral-volume-controller", "system:controller:expand-controller",
+    "system:controller:generic-garbage-collector", "system:controller:horizontal-pod-autoscaler",
+    "system:controller:job-controller", "system:controller:namespace-controller",
+    "system:controller:node-controller", "system:controller:persistent-volume-binder",
+    "system:controller:pod-garbage-collector", "system:controller:pv-protection-controller",
+    "system:controller:pvc-protection-controller", "system:controller:replicaset-controller",
+    "system:controller:replication-controller", "system:controller:resourcequota-controller",
+    "system:controller:root-ca-cert-publisher", "system:controller:route-controller",
+    "system:controller:service-account-controller", "system:controller:service-controller",
+    "system:controller:statefulset-controller", "system:controller:ttl-after-finished-controller",
+    "system:controller:ttl-controller", "system:discovery", "system:heapster", "system:kube-aggregator",
+    "system:kube-controller-manager", "system:kube-dns", "system:kube-scheduler", "system:kubelet-api-admin",
+    "system:monitoring", "system:node", "system:node-bootstrapper", "system:node-problem-detector",
+    "system:node-proxier", "system:persistent-volume-provisioner", "system:public-info-viewer",
+    "system:service-account-issuer-discovery", "system:volume-scheduler", "view",
+]
+CONTROLLERS_1_24 = [name for name in CLUSTER_ROLES_1_24 if name.startswith("system:controller:")]
+CLUSTER_ROLE_BINDINGS_1_24 = sorted([
+    "cluster-admin", "system:basic-user", "system:discovery", "system:kube-controller-manager", "system:kube-dns",
+    "system:kube-scheduler", "system:monitoring", "system:node", "system:node-proxier",
+    "system:public-info-viewer", "system:service-account-issuer-discovery", "system:volume-scheduler",
+    *CONTROLLERS_1_24,
+])
+KUBE_SYSTEM_ROLES_1_24 = [
+    "extension-apiserver-authentication-reader", "system::leader-locking-kube-controller-manager",
+    "system::leader-locking-kube-scheduler", "system:controller:bootstrap-signer",
+    "system:controller:cloud-provider", "system:controller:token-cleaner",
+]
+KUBE_SYSTEM_ROLE_BINDINGS_1_24 = [
+    "system::extension-apiserver-authentication-reader", "system::leader-locking-kube-controller-manager",
+    "system::leader-locking-kube-scheduler", "system:controller:bootstrap-signer",
+    "system:controller:cloud-provider", "system:controller:token-cleaner",
+]
+KUBE_PUBLIC_1_24 = ["system:controller:bootstrap-signer"]
+
+USERS = {"admin": UserInfo("admin", groups=("system:masters", "system:authenticated")),
+         "bob": UserInfo("bob", groups=("system:authenticated",)),
+         "carol": UserInfo("carol", groups=("system:authenticated",))}
+
+
+class TokenIsUser:
+    def authenticate(self, request):
+        return USERS.get(request.header("Authorization").removeprefix("Bearer "))
+
+
+@pytest.fixture(scope="module")
+def etcd(tmp_path_factory):
+    with reference_server(tmp_path_factory.mktemp("etcd")) as server:
+        client = EtcdClient(server.address)
+        yield client
+        client.close()
+
+
+@pytest.fixture
+def registry(etcd):
+    registry = Registry(etcd, ManualClock(NOW))
+    bootstrappolicy.ensure_system_namespaces(registry)
+    bootstrappolicy.ensure_rbac_policy(registry)
+    yield registry
+    registry.close()
+
+
+@pytest.fixture
+def chain(registry):
+    return HandlerChain(registry, TokenIsUser(), new_authorizer(RegistrySource(registry)), now=lambda: NOW)
+
+
+def send(chain, user, method, path, body=None):
+    response = chain.handle(Request(method, path, {}, {"Authorization": f"Bearer {user}",
+                                                       "Content-Type": "application/json"},
+                                    json.dumps(body).encode() if body is not None else b""))
+    return response.code, json.loads(response.body)
+
+
+def names(registry, plural, namespace=None):
+    return [item["metadata"]["name"]
+            for item in registry.list(plural, namespace, label_selector=DEFAULTS)["items"]]
+
+
+def aggregate(registry):
+    """One pass of the clusterrole-aggregation controller over every aggregated ClusterRole, its
+    applies sent to the registry as the apiserver's apply handler stores them."""
+    cluster_roles = registry.list("clusterroles")["items"]
+    for role in cluster_roles:
+        for action in clusterroleaggregation.sync_cluster_role(role["metadata"]["name"], cluster_roles):
+            stored = registry.get("clusterroles", None, action.name)
+            registry.update("clusterroles", None, action.name, {**stored, "rules": action.obj["rules"]})
+
+
+def bind(chain, user, cluster_role, namespace):
+    assert send(chain, "admin", "POST", "/api/v1/namespaces", {"metadata": {"name": namespace}})[0] in (201, 409)
+    code, _ = send(chain, "admin", "POST", f"{RBAC}/namespaces/{namespace}/rolebindings",
+                   {"metadata": {"name": f"{user}-{cluster_role}"},
+                    "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": cluster_role},
+                    "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": user}]})
+    assert code in (201, 409)
+
+
+# --- what exists after start ---------------------------------------------------------------------
+
+def test_bootstrap_cluster_roles_are_kubernetes_1_24s(registry):
+    """The apiserver creates the 62 ClusterRoles of 1.24's ClusterRoles() and ControllerRoles()."""
+    assert names(registry, "clusterroles") == CLUSTER_ROLES_1_24
+
+
+def test_bootstrap_cluster_role_bindings_are_kubernetes_1_24s(registry):
+    """…and the 43 ClusterRoleBindings of ClusterRoleBindings() and ControllerRoleBindings()."""
+    assert names(registry, "clusterrolebindings") == CLUSTER_ROLE_BINDINGS_1_24
+
+
+def test_bootstrap_namespaced_roles_are_kubernetes_1_24s(registry):
+    """NamespaceRoles and NamespaceRoleBindings: leader locking, bootstrap signer and friends in
+    kube-system, the bootstrap signer's in kube-public."""
+    assert names(registry, "roles", "kube-system") == KUBE_SYSTEM_ROLES_1_24
+    assert names(registry, "rolebindings", "kube-system") == KUBE_SYSTEM_ROLE_BINDINGS_1_24
+    assert names(registry, "roles", "kube-public") == KUBE_PUBLIC_1_24
+    assert names(registry, "rolebindings", "kube-public") == KUBE_PUBLIC_1_24
+
+
+def test_controller_bindings_name_the_controllers_service_accounts(registry):
+    """system:controller:X is bound to the ServiceAccount kube-system/X (no apiGroup on it)."""
+    binding = registry.get("clusterrolebindings", None, "system:controller:deployment-controller")
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "deployment-controller",
+                                    "namespace": "kube-system"}]
+
+
+def test_aggregated_roles_are_stored_without_rules(registry):
+    """An apiserver alone stores admin, edit and view with their aggregationRule and no rules: the
+    controller-manager's aggregation controller fills them."""
+    edit = registry.get("clusterroles", None, "edit")
+    assert edit["aggregationRule"] == {"clusterRoleSelectors": [
+        {"matchLabels": {"rbac.authorization.k8s.io/aggregate-to-edit": "true"}}]}
+    assert edit["metadata"]["labels"] == {"kubernetes.io/bootstrapping": "rbac-defaults",
+                                          "rbac.authorization.k8s.io/aggregate-to-admin": "true"}
+    assert edit["rules"] is None
+
+
+def test_a_role_without_rules_shows_rules_null(chain):
+    """`rules` is not omitempty in rbac/v1: a Role or ClusterRole written without rules is served
+    (and stored) with "rules": null, as Go encodes a nil slice."""
+    code, created = send(chain, "admin", "POST", f"{RBAC}/clusterroles", {
+        "metadata": {"name": "gathers-nothing"},
+        "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"gathers": "nothing"}}]}})
+    assert (code, created["rules"]) == (201, None)
+    code, created = send(chain, "admin", "POST", f"{RBAC}/namespaces/kube-public/roles",
+                         {"metadata": {"name": "grants-nothing"}})
+    assert (code, created["rules"]) == (201, None)
+
+
+# --- what the user-facing roles grant --------------------------------------------------------------
+
+def test_edit_in_a_namespace_lets_bob_create_a_deployment_there(chain, registry):
+    """`kubectl create rolebinding --clusterrole=edit --user=bob -n team`: bob may create a
+    Deployment in team."""
+    aggregate(registry)
+    bind(chain, "bob", "edit", "team")
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+                  "spec": {"selector": {"matchLabels": {"app": "web"}},
+                           "template": {"metadata": {"labels": {"app": "web"}},
+                                        "spec": {"containers": [{"name": "web", "image": "nginx"}]}}}}
+    code, _ = send(chain, "bob", "POST", "/apis/apps/v1/namespaces/team/deployments", deployment)
+    assert code in (201, 409)
+    assert send(chain, "bob", "GET", "/api/v1/namespaces/team/secrets")[0] == 200
+
+
+def test_edit_in_a_namespace_gives_nothing_elsewhere(chain, registry):
+    """…and may not read Secrets in another namespace."""
+    aggregate(registry)
+    bind(chain, "bob", "edit", "team")
+    code, status = send(chain, "bob", "GET", "/api/v1/namespaces/kube-system/secrets")
+    assert (code, status["message"]) == (403, 'secrets is forbidden: User "bob" cannot list resource "secrets" '
+                                              'in API group "" in the namespace "kube-system"')
+
+
+def test_view_cannot_read_secrets(chain, registry):
+    """view reads the namespace's workloads, never its Secrets."""
+    aggregate(registry)
+    bind(chain, "carol", "view", "viewed")
+    assert send(chain, "carol", "GET", "/api/v1/namespaces/viewed/pods")[0] == 200
+    code, status = send(chain, "carol", "GET", "/api/v1/namespaces/viewed/secrets")
+    assert (code, status["message"]) == (403, 'secrets is forbidden: User "carol" cannot list resource "secrets" '
+                                              'in API group "" in the namespace "viewed"')
+
+
+# --- reconciliation at the next start --------------------------------------------------------------
+
+def test_a_second_start_writes_nothing(registry):
+    """Everything already reconciled: no create, no update."""
+    assert bootstrappolicy.ensure_rbac_policy(registry) == []
+
+
+def test_a_missing_rule_is_added_back_and_an_extra_one_kept(registry):
+    """autoupdate=true: the missing permissions are appended, one rule each as validation.Covers
+    breaks them down; rules an administrator added stay."""
+    role = registry.get("clusterroles", None, "system:kube-dns")
+    extra = {"verbs": ["get"], "apiGroups": [""], "resources": ["configmaps"]}
+    registry.update("clusterroles", None, "system:kube-dns", {**role, "rules": [extra]})
+    assert bootstrappolicy.ensure_rbac_policy(registry) == ["ClusterRole/system:kube-dns"]
+    assert registry.get("clusterroles", None, "system:kube-dns")["rules"] == [
+        extra, *({"verbs": [verb], "apiGroups": [""], "resources": [resource]}
+                 for resource in ("endpoints", "services") for verb in ("list", "watch"))]
+
+
+def test_a_role_with_autoupdate_false_is_left_alone(registry):
+    """rbac.authorization.kubernetes.io/autoupdate=false protects a role from reconciliation."""
+    role = registry.get("clusterroles", None, "system:heapster")
+    role["metadata"]["annotations"]["rbac.authorization.kubernetes.io/autoupdate"] = "false"
+    registry.update("clusterroles", None, "system:heapster", {**role, "rules": []})
+    assert bootstrappolicy.ensure_rbac_policy(registry) == []
+    assert not registry.get("clusterroles", None, "system:heapster").get("rules")
+    role = registry.get("clusterroles", None, "system:heapster")
+    role["metadata"]["annotations"]["rbac.authorization.kubernetes.io/autoupdate"] = "true"
+    registry.update("clusterroles", None, "system:heapster", role)
+
+
+def test_a_missing_subject_is_added_back_and_an_extra_one_kept(registry):
+    """A binding gets its missing subjects appended; subjects an administrator added stay."""
+    binding = registry.get("rolebindings", "kube-system", "system::leader-locking-kube-scheduler")
+    carol = {"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "carol"}
+    registry.update("rolebindings", "kube-system", "system::leader-locking-kube-scheduler",
+                    {**binding, "subjects": [carol]})
+    assert bootstrappolicy.ensure_rbac_policy(registry) == [
+        "RoleBinding/kube-system/system::leader-locking-kube-scheduler"]
+    assert registry.get("rolebindings", "kube-system", "system::leader-locking-kube-scheduler")["subjects"] == [
+        carol, {"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "system:kube-scheduler"},
+        {"kind": "ServiceAccount", "name": "kube-scheduler", "namespace": "kube-system"}]
+
+
+def test_a_binding_to_another_role_is_recreated(registry):
+    """roleRef is immutable: a binding whose roleRef differs is deleted and created anew."""
+    registry.delete("clusterrolebindings", None, "system:kube-dns")
+    registry.create("clusterrolebindings", None, {
+        "metadata": {"name": "system:kube-dns"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"}})
+    assert bootstrappolicy.ensure_rbac_policy(registry) == ["ClusterRoleBinding/system:kube-dns"]
+    binding = registry.get("clusterrolebindings", None, "system:kube-dns")
+    assert binding["roleRef"]["name"] == "system:kube-dns"
+    assert binding["subjects"] == [{"kind": "ServiceAccount", "name": "kube-dns", "namespace": "kube-system"}]
+
+
+def test_a_deleted_role_is_created_again(registry):
+    registry.delete("clusterroles", None, "system:node-problem-detector")
+    assert bootstrappolicy.ensure_rbac_policy(registry) == ["ClusterRole/system:node-problem-detector"]
