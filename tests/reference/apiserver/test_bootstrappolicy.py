@@ -14,10 +14,8 @@ from reference_impl.apiserver.core.auth import UserInfo
 from reference_impl.apiserver.core.handlers import Request
 from reference_impl.apiserver.core.rbac import RegistrySource, new_authorizer
 from reference_impl.apiserver.core.registry import Registry
-from reference_impl.apiserver.storage.etcdclient import EtcdClient
 from reference_impl.controller_manager import clusterroleaggregation
 from reference_impl.machinery.clock import ManualClock
-from tests.reference.etcd.processes import reference_server
 
 NOW = 1_700_000_000.0
 RBAC = "/apis/rbac.authorization.k8s.io/v1"
@@ -82,13 +80,6 @@ class TokenIsUser:
     def authenticate(self, request):
         return USERS.get(request.header("Authorization").removeprefix("Bearer "))
 
-
-@pytest.fixture(scope="module")
-def etcd(tmp_path_factory):
-    with reference_server(tmp_path_factory.mktemp("etcd")) as server:
-        client = EtcdClient(server.address)
-        yield client
-        client.close()
 
 
 @pytest.fixture

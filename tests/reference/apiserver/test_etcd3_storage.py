@@ -23,13 +23,6 @@ from reference_impl.apiserver.storage.etcd3 import (KeyExists, KeyNotFound, Stor
 _prefixes = itertools.count()
 
 
-@pytest.fixture(scope="module")
-def etcd(tmp_path_factory):
-    with processes.reference_server(tmp_path_factory.mktemp("etcd") / "ref") as server:
-        client = EtcdClient(server.client_url)
-        yield client
-        client.close()
-
 
 @pytest.fixture
 def storage(etcd):

@@ -11,25 +11,16 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "etcd"))
-import processes  # noqa: E402
 from watching import collect  # noqa: E402
 
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
 from reference_impl.apiserver.core import errors  # noqa: E402
 from reference_impl.apiserver.core.errors import StatusError  # noqa: E402
-from reference_impl.apiserver.storage.etcdclient import EtcdClient  # noqa: E402
 from reference_impl.apiserver.core.registry import Registry  # noqa: E402
 
 START = 1_700_000_000  # 2023-11-14T22:13:20Z
 _namespaces = itertools.count()
 
-
-@pytest.fixture(scope="module")
-def etcd(tmp_path_factory):
-    with processes.reference_server(tmp_path_factory.mktemp("etcd") / "ref") as server:
-        client = EtcdClient(server.client_url)
-        yield client
-        client.close()
 
 
 @pytest.fixture
