@@ -1276,8 +1276,11 @@ class RESTHandlers:
                         obj = self._as_table(obj, resource, include, options.version, no_headers)
                         no_headers = True
                     elif options.convert == "PartialObjectMetadata":
-                        # The watch's Fixup sends an object it cannot convert (to a List) as it is.
                         obj = as_partial_object_metadata(obj, options, resource)
+                    elif options.convert == "PartialObjectMetadataList":
+                        # The watch's Fixup leaves an object it cannot make a list as it is, which
+                        # the encoder for meta.k8s.io/v1 cannot write: the watch ends, no frame sent.
+                        return
                 if options.serializer == "protobuf":
                     try:
                         yield protobuf.watch_frame(event_type, obj)
