@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from reference_impl.apiserver.core import seccomp
 from reference_impl.apiserver.core.podannotations import pod_specific_annotation_problems
 from reference_impl.apiserver.core.podsecuritycontext import (os_problems, pod_security_context_problems,
                                                               security_context_problems, windows_host_process_problems)
@@ -546,6 +547,7 @@ def pod_template_spec_problems(template: dict, path: str, restart_policies=RESTA
     problems += annotation_problems(meta.get("annotations"), f"{path}.annotations")
     problems += pod_specific_annotation_problems(meta.get("annotations"), spec, f"{path}.annotations")
     problems += pod_spec_problems(spec, f"{path}.spec", restart_policies)
+    problems += seccomp.annotations_and_fields_problems(meta, spec, f"{path}.spec")
     if isinstance(spec, dict) and as_list(spec.get("ephemeralContainers")):
         problems.append(f"{path}.spec.ephemeralContainers: Forbidden: ephemeral containers not allowed in pod template")
     return problems

@@ -7,6 +7,7 @@ import json
 from reference_impl.apiserver.core.podannotations import (allow_invalid_pod_deletion_cost,
                                                           pod_specific_annotation_problems,
                                                           pod_specific_annotation_update_problems)
+from reference_impl.apiserver.core import seccomp
 from reference_impl.apiserver.core.podvalidation import pod_spec_problems
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
 from reference_impl.apiserver.core.schemas import CORE, META, arr, conditions, kind, list_kind, obj, ref, string
@@ -35,9 +36,10 @@ def validate_pod_on_update(old: dict, new: dict) -> list[str]:
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePodCreate")
 def validate_pod_create(obj: dict) -> list[str]:
     """Ephemeral containers are added only through the ephemeralcontainers subresource."""
+    problems = []
     if as_list(as_object(obj.get("spec")).get("ephemeralContainers")):
-        return ["spec.ephemeralContainers: Forbidden: cannot be set on create"]
-    return []
+        problems.append("spec.ephemeralContainers: Forbidden: cannot be set on create")
+    return problems + seccomp.annotations_and_fields_problems(as_object(obj.get("metadata")), obj.get("spec"), "spec")
 
 
 MAX_INT32 = 2**31 - 1
@@ -149,6 +151,7 @@ def drop_disabled_proc_mount_field(spec: object, old_spec: object) -> None:
 def prepare_for_create(obj: dict, user: object) -> None:
     drop_disabled_proc_mount_field(obj.get("spec"), None)
     drop_disabled_topology_spread_fields(obj.get("spec"), None)
+    seccomp.apply_version_skew(obj)
 
 
 @mirrors("(k8s.io/kubernetes/pkg/registry/core/pod.podStrategy).PrepareForUpdate")

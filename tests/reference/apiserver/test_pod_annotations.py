@@ -323,3 +323,40 @@ def test_a_stateful_set_template_has_the_pod_annotations_rules(registry):
             "spec": {"serviceName": "s", "selector": {"matchLabels": {"a": "b"}}, "template": template}}
     assert causes(registry.create, "statefulsets", NS, body) == [
         f'spec.template.annotations[{APPARMOR}c]: Invalid value: "bogus": invalid AppArmor profile name: "bogus"']
+
+
+# --- seccomp: annotations and fields (applySeccompVersionSkew, validateSeccompAnnotationsAndFields) ---
+
+def test_a_new_pods_seccomp_annotation_is_copied_into_the_field(registry):
+    """A pod created with the annotation alone gets the seccompProfile it names, the pod's and a
+    container's."""
+    created = create_pod(registry, {SECCOMP: "runtime/default",
+                                    "container.seccomp.security.alpha.kubernetes.io/c": "localhost/p.json"})
+    assert created["spec"]["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+    assert created["spec"]["containers"][0]["securityContext"]["seccompProfile"] == {
+        "type": "Localhost", "localhostProfile": "p.json"}
+
+
+def test_a_new_pods_seccomp_field_is_copied_into_the_annotation(registry):
+    created = create_pod(registry, {}, securityContext={"seccompProfile": {"type": "Unconfined"}})
+    assert created["metadata"]["annotations"][SECCOMP] == "unconfined"
+
+
+def test_a_copied_profile_is_validated_in_the_field_too(registry):
+    """The real server reports a bad localhost profile twice: in the annotation and in the field
+    it was copied into."""
+    assert pod_errors(registry, {SECCOMP: "localhost//etc/p"}) == [
+        'metadata.annotations.seccomp.security.alpha.kubernetes.io/pod: Invalid value: "/etc/p": '
+        "must be a relative path",
+        'spec.securityContext.seccompProfile.localhostProfile: Invalid value: "/etc/p": must be a relative path']
+
+
+@pytest.mark.parametrize("annotation, profile, message", [
+    ("unconfined", {"type": "RuntimeDefault"},
+     "spec.securityContext.seccompProfile.type: Forbidden: seccomp type in annotation and field must match"),
+    ("localhost/a.json", {"type": "Localhost", "localhostProfile": "b.json"},
+     "spec.securityContext.seccompProfile.localhostProfile: Forbidden: seccomp profile in annotation and "
+     "field must match"),
+])
+def test_a_seccomp_annotation_and_field_must_agree(registry, annotation, profile, message):
+    assert pod_errors(registry, {SECCOMP: annotation}, securityContext={"seccompProfile": profile}) == [message]
