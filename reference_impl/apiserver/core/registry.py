@@ -247,12 +247,12 @@ class Registry(LifecycleMixin):
             obj["status"] = deep_copy_json(INITIAL_STATUS[r.kind])
         _check_decodable(r, obj)
         kinds.default(r, obj)
-        if r.kind == "Job":
-            _generate_job_selector(obj)
         if r.prepare_for_create:
             r.prepare_for_create(obj, user)
         if not meta.get("name") and meta.get("generateName"):  # in BeforeCreate, after PrepareForCreate
             meta["name"] = names.generate_name(meta["generateName"], self.random)
+        if r.kind == "Job":  # the job strategy's Validate: the generated name is the pods' job-name
+            _generate_job_selector(obj)
         if r is CRD:
             self._accept_names(obj)
         problems = r.validate_create(obj) + limits.size_problems(r.kind, obj)

@@ -198,6 +198,16 @@ def test_an_invalid_name_is_refused(chain):
     assert code == 422 and "metadata.name" in body["message"]
 
 
+def test_a_generated_job_name_is_its_pods_job_name_label(chain):
+    """The job strategy generates the selector in Validate, after BeforeCreate has generated the
+    name: a Job made with generateName labels its template with that name, not with ""."""
+    body = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"generateName": "gen-"},
+            "spec": {"template": JOB_TEMPLATE}}
+    code, job = call(chain, "POST", collection("batch/v1", "jobs", True), body)
+    assert code == 201, job
+    assert job["spec"]["template"]["metadata"]["labels"]["job-name"] == job["metadata"]["name"]
+
+
 def test_a_job_selects_its_pods_by_its_uid(chain):
     """A Job without manualSelector gets selector controller-uid=<uid>, and its template carries that
     label and job-name."""
