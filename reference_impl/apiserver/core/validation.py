@@ -12,10 +12,10 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from reference_impl.apiserver.core.selectors import DNS_SUBDOMAIN, label_key_problem, label_value_problem
+from reference_impl.apiserver.core.selectors import DNS_SUBDOMAIN, label_value_problem
 from reference_impl.machinery import quantity
 from reference_impl.machinery.gojson import quote
-from reference_impl.machinery.labels import qualified_name_problems, regex_error
+from reference_impl.machinery.labels import label_value_problems, qualified_name_problems, regex_error
 from reference_impl.mirrors import mirrors
 
 # Anchored with \Z, not $: Go's $ does not match before a trailing newline.
@@ -134,9 +134,11 @@ def metadata_problems(obj: dict, rule: str, core: bool = False) -> list[str]:
 
 @mirrors("k8s.io/apimachinery/pkg/api/validation.ValidateAnnotations")
 def annotation_problems(annotations: object, path: str) -> list[str]:
-    """Every key a qualified name once lower-cased (upper case is allowed in annotation keys)."""
-    return [invalid(path, key, label_key_problem(key.lower()))
-            for key in (annotations if isinstance(annotations, dict) else {}) if label_key_problem(key.lower())]
+    """Every key a qualified name once lower-cased (upper case is allowed in annotation keys): one
+    error for each way a key is not."""
+    return [invalid(path, key, problem)
+            for key in (annotations if isinstance(annotations, dict) else {})
+            for problem in qualified_name_problems(key.lower())]
 
 
 @mirrors("k8s.io/apimachinery/pkg/api/validation.ValidateOwnerReferences")
@@ -232,8 +234,8 @@ def toleration_problems(tolerations: list[dict], path: str) -> list[str]:
     for index, toleration in enumerate(tolerations):
         here, key = f"{path}[{index}]", toleration.get("key") or ""
         operator, effect = toleration.get("operator") or "", toleration.get("effect") or ""
-        if key and label_key_problem(key):
-            problems.append(invalid(f"{here}.key", key, label_key_problem(key)))
+        if key:
+            problems += label_name_problems(key, f"{here}.key")
         if not key and operator != "Exists":
             problems.append(invalid(f"{here}.operator", operator, 'operator must be Exists when `key` is empty, '
                                     'which means "match all values and all keys"'))
@@ -275,13 +277,11 @@ def load_balancer_status_problems(load_balancer: dict, path: str) -> list[str]:
 
 @mirrors("k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateLabels")
 def label_problems(labels: object, path: str) -> list[str]:
-    """Every key a qualified name and every value a label value."""
+    """Every key a qualified name and every value a label value: one error for each way either is not."""
     problems = []
     for key, value in (labels.items() if isinstance(labels, dict) else ()):
-        if label_key_problem(key):
-            problems.append(invalid(path, key, label_key_problem(key)))
-        elif not isinstance(value, str) or label_value_problem(value):
-            problems.append(invalid(path, value, label_value_problem(str(value)) or ""))
+        problems += label_name_problems(key, path)
+        problems += [invalid(path, value, problem) for problem in label_value_problems(str(value))]
     return problems
 
 

@@ -360,3 +360,13 @@ def test_a_copied_profile_is_validated_in_the_field_too(registry):
 ])
 def test_a_seccomp_annotation_and_field_must_agree(registry, annotation, profile, message):
     assert pod_errors(registry, {SECCOMP: annotation}, securityContext={"seccompProfile": profile}) == [message]
+
+
+def test_an_annotation_key_gets_one_error_for_each_way_it_is_no_qualified_name(registry):
+    """ValidateAnnotations appends a field.Invalid for each of IsQualifiedName's messages."""
+    errors = pod_errors(registry, {APPARMOR: "runtime/default"})
+    key = f'metadata.annotations: Invalid value: "{APPARMOR}": '
+    assert errors[:2] == [key + "name part must be non-empty",
+                          key + "name part must consist of alphanumeric characters, '-', '_' or '.', and must start "
+                                "and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', "
+                                "regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"]

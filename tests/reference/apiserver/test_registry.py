@@ -1080,3 +1080,20 @@ def test_a_pod_update_changes_only_what_validate_pod_update_allows(registry, ns,
         return
     error = status_error(registry.update, "pods", ns, "p", {**created, "spec": spec})
     assert (error.code, error.message) == (422, f'Pod "p" is invalid: {message}')
+
+
+def test_a_label_gets_one_error_for_each_way_its_key_or_value_is_wrong(registry, ns):
+    """ValidateLabels appends a field.Invalid per message of IsQualifiedName (the key) and of
+    IsValidLabelValue (the value), the value checked even when the key is wrong."""
+    value = "x" * 63 + "!"
+    error = status_error(registry.create, "configmaps", ns, {"metadata": {"name": "l", "labels": {"": value}}})
+    key, bad_value = 'Invalid value: "": ', f'Invalid value: "{value}": '
+    assert [cause["message"] for cause in error.details["causes"]] == [
+        key + "name part must be non-empty",
+        key + "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
+              "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is "
+              "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+        bad_value + "must be no more than 63 characters",
+        bad_value + "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
+                    "and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or "
+                    "'12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"]
