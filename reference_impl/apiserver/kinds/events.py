@@ -1,16 +1,52 @@
 """The Event kind (events.k8s.io/v1): its resource facts, OpenAPI schema and protobuf layout."""
 from __future__ import annotations
 
-from reference_impl.apiserver.core.conversion import EVENTS_V1
+from reference_impl.apiserver.core import validation as v
+from reference_impl.apiserver.core.conversion import EVENTS_V1, event_to_core
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
 from reference_impl.apiserver.core.schemas import CORE, EVENTS, META, integer, kind, list_kind, obj, ref, string
 from reference_impl.apiserver.kinds import event
+from reference_impl.mirrors import mirrors
+
+EVENT_TYPES = ("Normal", "Warning")
+
+
+def validate_event(served: dict) -> list[str]:
+    """legacyValidateEvent, on the Event as stored (errors name the internal Event's fields)."""
+    return event.legacy_validate_event(event_to_core(served))
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateEventCreate",
+         "k8s.io/kubernetes/pkg/apis/core/validation.validateV1EventSeries")
+def validate_event_create(served: dict) -> list[str]:
+    """What a create through events.k8s.io adds to legacyValidateEvent (core/v1 requests get that
+    alone): an eventTime, a series of at least 2 with its last time, a known type, and none of the
+    fields kept for core/v1."""
+    core = event_to_core(served)
+    problems = []
+    series = core.get("series")
+    if series is not None:
+        if (v.as_object(series).get("count") or 0) < 2:
+            problems.append(v.invalid("series.count", "", "should be at least 2"))
+        if not v.as_object(series).get("lastObservedTime"):
+            problems.append(v.required("series.lastObservedTime"))
+    if not core.get("eventTime"):
+        problems.append(v.required("eventTime"))
+    if core.get("type") not in EVENT_TYPES:
+        problems.append(v.invalid("type", "", f"has invalid value: {core.get('type') or ''}"))
+    problems += [v.invalid(field, "", "needs to be unset")
+                 for field in ("firstTimestamp", "lastTimestamp", "count") if core.get(field)]
+    source = v.as_object(core.get("source"))
+    if source.get("component") or source.get("host"):
+        problems.append(v.invalid("source", "", "needs to be unset"))
+    return problems
+
 
 RESOURCES = (
     # Stored as core/v1 Events, under the same keys (conversion.py), and selected by their fields:
     # the labels of events.k8s.io name the core/v1 fields they select.
     Resource("events.k8s.io", "v1", "Event", "events", "event", True, ("ev",), storage_codec=EVENTS_V1,
-             field_selectors=event.FIELDS,
+             field_selectors=event.FIELDS, validator=validate_event, create_validator=validate_event_create,
              field_label_conversion=FieldLabelConversion(
                  (*COMMON_FIELDS, "reason", "type"),
                  renamed=(("reportingController", "reportingComponent"),

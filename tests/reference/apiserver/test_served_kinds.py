@@ -4,6 +4,7 @@ read, listed with a label selector, watched, printed with kubectl's columns; and
 definition. One rule per test; the kinds are parameters."""
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
@@ -22,6 +23,7 @@ TEMPLATE = {"metadata": {"labels": {"app": "a"}},
             "spec": {"containers": [{"name": "c", "image": "busybox:1.36"}]}}
 JOB_TEMPLATE = {"spec": {"containers": [{"name": "c", "image": "busybox:1.36"}], "restartPolicy": "Never"}}
 SELECTOR = {"matchLabels": {"app": "a"}}
+_names = itertools.count()
 
 
 # (group/version, plural, namespaced, short names, subresources, body, printed columns, first cells)
@@ -71,7 +73,8 @@ KINDS = [
      ["90s", "kubernetes.io/kube-apiserver-client", "system:admin", "<none>", "Pending"]),  # who created it
     ("events.k8s.io/v1", "events", True, ["ev"], [],
      {"eventTime": "2023-11-14T22:13:20.000000Z", "reason": "Started", "note": "started", "type": "Normal",
-      "regarding": {"kind": "Pod", "name": "p"}, "reportingController": "kubelet", "reportingInstance": "n1",
+      "regarding": {"kind": "Pod", "name": "p", "namespace": "kinds"}, "reportingController": "kubelet",
+      "reportingInstance": "n1",
       "action": "Start"},
      ["Last Seen", "Type", "Reason", "Object", "Subobject", "Source", "Message", "First Seen", "Count", "Name"],
      []),
@@ -402,12 +405,35 @@ def test_a_manual_job_selector_is_required(chain):
     assert code == 422 and "spec.selector: Required value" in body["message"]
 
 
+NEW_EVENT = {"eventTime": "2023-11-14T22:13:20.000000Z", "reason": "Scheduled", "note": "assigned", "type": "Normal",
+             "action": "Binding", "regarding": {"kind": "Pod", "name": "p", "namespace": "kinds"},
+             "reportingController": "default-scheduler", "reportingInstance": "s1"}
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"eventTime": None}, "eventTime: Required value"),
+    ({"type": "Odd"}, 'type: Invalid value: "": has invalid value: Odd'),
+    ({"deprecatedCount": 3}, 'count: Invalid value: "": needs to be unset'),
+    ({"deprecatedSource": {"component": "kubelet"}}, 'source: Invalid value: "": needs to be unset'),
+    ({"series": {"count": 1}}, 'series.count: Invalid value: "": should be at least 2'),
+    ({"regarding": {"kind": "Pod", "name": "p"}},
+     'involvedObject.namespace: Invalid value: "": does not match event.namespace'),
+    ({"reportingController": None}, "reportingController: Required value"),
+])
+def test_an_events_k8s_io_event_is_held_to_the_strict_rules(chain, change, message):
+    """ValidateEventCreate: a create through events.k8s.io gets the rules core/v1 requests are
+    spared, besides legacyValidateEvent's, with the internal Event's field names."""
+    body = {key: value for key, value in {**NEW_EVENT, **change}.items() if value is not None}
+    code, status = new_object(chain, "events.k8s.io/v1", "events", True, body, f"strict-{next(_names)}")
+    assert code == 422 and message in status["message"], status
+
+
 def test_events_of_both_groups_are_one_collection(chain):
     """An events.k8s.io/v1 Event is stored as a core/v1 Event (note as message, regarding as
     involvedObject, reportingController as reportingComponent) and read back in either version;
     a watch of events.k8s.io sees core Events converted."""
     body = {"eventTime": "2023-11-14T22:13:20.000000Z", "reason": "Scheduled", "note": "assigned",
-            "type": "Normal", "action": "Binding", "regarding": {"kind": "Pod", "name": "p"},
+            "type": "Normal", "action": "Binding", "regarding": {"kind": "Pod", "name": "p", "namespace": "kinds"},
             "reportingController": "default-scheduler", "reportingInstance": "s1"}
     assert new_object(chain, "events.k8s.io/v1", "events", True, body, "shared", {"shared": "yes"})[0] == 201
     code, core = call(chain, "GET", "/api/v1/namespaces/kinds/events/shared")
@@ -450,7 +476,7 @@ def test_events_v1_field_selectors_name_the_core_fields_anew(chain):
 def test_an_events_v1_patch_updates_the_stored_core_event(chain):
     """A merge patch through events.k8s.io/v1 changes the core Event it is stored as."""
     body = {"eventTime": "2023-11-14T22:13:20.000000Z", "reason": "Scheduled", "note": "first",
-            "type": "Normal", "action": "Binding", "regarding": {"kind": "Pod", "name": "p"},
+            "type": "Normal", "action": "Binding", "regarding": {"kind": "Pod", "name": "p", "namespace": "kinds"},
             "reportingController": "default-scheduler", "reportingInstance": "s1"}
     assert new_object(chain, "events.k8s.io/v1", "events", True, body, "patched")[0] == 201
     code, patched = call(chain, "PATCH", "/apis/events.k8s.io/v1/namespaces/kinds/events/patched",
