@@ -53,17 +53,23 @@ class Process:
     log: str
 
     def running(self) -> bool:
+        """Whether the process is alive and still the one started: after it died, the system may
+        give its pid to another process, which is not ours to count or to signal."""
         try:
             os.kill(self.pid, 0)
         except ProcessLookupError:
             return False
         except PermissionError:
-            return True
-        # A zombie (exited, not yet reaped by its parent) counts as gone.
+            return False  # another user's process: not one this user started
+        proc = Path(f"/proc/{self.pid}")
         try:
-            return Path(f"/proc/{self.pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
+            # A zombie (exited, not yet reaped by its parent) counts as gone.
+            if (proc / "stat").read_text().split(") ", 1)[1][0] == "Z":
+                return False
+            return tuple((proc / "cmdline").read_bytes().decode(errors="replace").split("\0")[:-1]) == \
+                tuple(map(str, self.argv))
         except (OSError, IndexError):
-            return True
+            return True  # no /proc to ask: alive is all that is known
 
 
 @dataclass(frozen=True)
@@ -360,6 +366,8 @@ def stop(processes: list[Process]) -> None:
 
 
 def _signal(process: Process, number: int) -> None:
+    if not process.running():
+        return  # gone, or its pid now another process's
     try:
         os.killpg(process.pid, number)
     except ProcessLookupError:

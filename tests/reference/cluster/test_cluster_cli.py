@@ -98,3 +98,23 @@ def test_a_dir_that_cannot_be_a_folder_is_named_as_the_problem(action, tmp_path,
         only = ["--only", "etcd"] if action == "up" else []
         assert main(["cluster", action, "--dir", str(directory), *only]) == 2
         assert capsys.readouterr().err == f"kubeatlas: error: {directory} {problem}\n"
+
+
+def test_a_recorded_pid_now_anothers_is_neither_running_nor_signalled(tmp_path):
+    """A component that died leaves its pid in cluster.json, and the system may give that pid to
+    another process: `cluster status` must not count it, nor `cluster down` kill its group."""
+    from reference_impl import cluster
+
+    stranger = subprocess.Popen(["sleep", "30"], start_new_session=True)
+    try:
+        recorded = cluster.Process("etcd", stranger.pid, ("python3", "-m", "reference_impl.etcd.run"), "")
+        assert not recorded.running()
+        cluster.stop([recorded])
+        assert stranger.poll() is None
+        ours = cluster.Process("sleep", stranger.pid, ("sleep", "30"), "")
+        assert ours.running()
+        cluster.stop([ours])  # reaps it too, as it reaps the components it started
+        assert not ours.running()
+    finally:
+        stranger.kill()
+        stranger.wait()
