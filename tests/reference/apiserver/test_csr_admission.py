@@ -22,7 +22,7 @@ from reference_impl.apiserver.core.auth import RequestAuthenticator, X509Authent
 from reference_impl.apiserver.core.handlers import Request
 from reference_impl.apiserver.core.rbac import RegistrySource, new_authorizer
 from tests.reference.apiserver import csrs
-from tests.reference.apiserver.test_handlers import NOW, registry  # noqa: F401
+from tests.reference.apiserver.test_handlers import NOW, etcd, registry  # noqa: F401
 
 CSRS = "/apis/certificates.k8s.io/v1/certificatesigningrequests"
 RBAC = "/apis/rbac.authorization.k8s.io/v1"

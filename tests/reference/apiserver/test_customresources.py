@@ -10,7 +10,7 @@ import pytest
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.apiserver.core.registry import Registry
 from reference_impl.apiserver.adapter.server import HandlerChain
-from tests.reference.apiserver.test_handlers import NOW, TABLE, call, registry  # noqa: F401  (fixtures)
+from tests.reference.apiserver.test_handlers import NOW, TABLE, call, etcd, registry  # noqa: F401  (fixtures)
 from tests.reference.apiserver.watching import collect
 
 CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from reference_impl.apiserver.core import decoding
-from tests.reference.apiserver.test_handlers import call, chain, ns_path, registry  # noqa: F401
+from tests.reference.apiserver.test_handlers import call, chain, etcd, ns_path, registry  # noqa: F401
 
 ALIAS_BOMB = b"""apiVersion: v1
 kind: ConfigMap

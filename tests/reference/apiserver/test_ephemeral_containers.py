@@ -6,7 +6,7 @@ import pytest
 
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.handlers import log_container
-from tests.reference.apiserver.test_handlers import NOW, POD, call, chain, ns_path, registry  # noqa: F401
+from tests.reference.apiserver.test_handlers import NOW, POD, call, chain, etcd, ns_path, registry  # noqa: F401
 
 SMP = "application/strategic-merge-patch+json"
 DEBUGGER = {"name": "debugger", "image": "busybox", "command": ["sleep", "5"], "targetContainerName": "nginx"}

@@ -15,7 +15,7 @@ from reference_impl.apiserver.core.escalation import uncovered
 from reference_impl.apiserver.core.handlers import Request
 from reference_impl.apiserver.core.rbac import RegistrySource, new_authorizer
 from reference_impl.apiserver.adapter.server import HandlerChain
-from tests.reference.apiserver.test_handlers import NOW, registry  # noqa: F401
+from tests.reference.apiserver.test_handlers import NOW, etcd, registry  # noqa: F401
 
 RBAC = "/apis/rbac.authorization.k8s.io/v1"
 USERS = {"admin": UserInfo("admin", groups=("system:masters", "system:authenticated")),

@@ -13,7 +13,7 @@ from reference_impl.apiserver.core.auth import (BearerTokenAuthenticator, Reques
 from reference_impl.apiserver.core.handlers import Request
 from reference_impl.apiserver.core.lifecycle import rfc3339
 from reference_impl.apiserver.core.rbac import RegistrySource, new_authorizer
-from tests.reference.apiserver.test_handlers import NOW, POD, call, chain, ns_path, registry  # noqa: F401
+from tests.reference.apiserver.test_handlers import NOW, POD, call, chain, etcd, ns_path, registry  # noqa: F401
 
 SUCCESS = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201}
 VIOLATION = "Cannot evict pod as it would violate the pod's disruption budget."

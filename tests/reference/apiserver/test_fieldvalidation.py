@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.reference.apiserver.test_handlers import call, chain, ns_path, registry  # noqa: F401
+from tests.reference.apiserver.test_handlers import call, chain, etcd, ns_path, registry  # noqa: F401
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core import openapi
 from reference_impl.apiserver.core.handlers import Request

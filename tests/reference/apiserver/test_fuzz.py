@@ -11,7 +11,7 @@ import yaml
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core import protobuf
 from reference_impl.apiserver.core.handlers import Request
-from tests.reference.apiserver.test_handlers import chain, ns_path, registry  # noqa: F401
+from tests.reference.apiserver.test_handlers import chain, etcd, ns_path, registry  # noqa: F401
 
 SEED = 1324
 VALUES = [None, True, 0, -1, 2**63, 1.5, "", "x", "a=b", "..", [], [1], {}, {"a": 1}, {"a": "b"}, [{"x": None}]]

@@ -14,7 +14,7 @@ from reference_impl.apiserver.adapter import framing
 from reference_impl.apiserver.core import limits
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.adapter.server import APIServer
-from tests.reference.apiserver.test_handlers import NOW, registry  # noqa: F401
+from tests.reference.apiserver.test_handlers import NOW, etcd, registry  # noqa: F401
 
 PATH = "/api/v1/namespaces/default/configmaps"
 

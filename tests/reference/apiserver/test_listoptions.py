@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.reference.apiserver.test_handlers import call, chain, ns_path, registry  # noqa: F401
+from tests.reference.apiserver.test_handlers import call, chain, etcd, ns_path, registry  # noqa: F401
 
 
 def write_twice(chain):

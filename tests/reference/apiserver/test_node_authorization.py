@@ -21,7 +21,7 @@ from reference_impl.apiserver.core.auth import RequestAuthenticator, X509Authent
 from reference_impl.apiserver.core.handlers import Request
 from reference_impl.apiserver.core.nodeauthorizer import NodeAuthorizer, NodeGraph
 from reference_impl.apiserver.core.rbac import RegistrySource, new_authorizer
-from tests.reference.apiserver.test_handlers import NOW, registry  # noqa: F401
+from tests.reference.apiserver.test_handlers import NOW, etcd, registry  # noqa: F401
 
 ADMIN = ("admin", ("system:masters",))
 NODE_1 = ("system:node:node-1", ("system:nodes", "system:authenticated"))

@@ -9,7 +9,7 @@ from reference_impl.apiserver.adapter.server import HandlerChain
 from reference_impl.apiserver.core.admission import new_admission_chain
 from reference_impl.apiserver.core.registry import Registry
 from reference_impl.machinery.clock import ManualClock
-from tests.reference.apiserver.test_handlers import NOW, call, ns_path  # noqa: F401
+from tests.reference.apiserver.test_handlers import NOW, call, etcd, ns_path  # noqa: F401 (etcd: a fixture)
 
 SUBDOMAIN_MSG = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
                  "and must start and end with an alphanumeric character (e.g. 'example.com', regex used for "

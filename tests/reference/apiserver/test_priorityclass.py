@@ -11,7 +11,7 @@ from reference_impl.apiserver.core import bootstrappolicy
 from reference_impl.apiserver.core.admission import new_admission_chain
 from reference_impl.apiserver.core.registry import Registry
 from reference_impl.machinery.clock import ManualClock
-from tests.reference.apiserver.test_handlers import NOW, TABLE, call  # noqa: F401
+from tests.reference.apiserver.test_handlers import NOW, TABLE, call, etcd  # noqa: F401 (etcd: a fixture)
 
 CLASSES = "/apis/scheduling.k8s.io/v1/priorityclasses"
 

@@ -438,7 +438,7 @@ def test_an_unencodable_object_names_the_field():
 # --- through the handler chain ---
 
 from tests.reference.apiserver.test_handlers import (  # noqa: E402,F401
-    DEPLOYMENT, POD, call, chain, ns_path, registry)
+    DEPLOYMENT, POD, call, chain, etcd, ns_path, registry)
 
 PROTOBUF = protobuf.MEDIA_TYPE
 

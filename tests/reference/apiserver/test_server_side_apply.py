@@ -10,7 +10,7 @@ from reference_impl.apiserver.adapter.server import HandlerChain
 from reference_impl.apiserver.core.admission import new_admission_chain
 from reference_impl.apiserver.core.handlers import Request
 from reference_impl.apiserver.core.lifecycle import rfc3339
-from tests.reference.apiserver.test_handlers import DEPLOYMENT, NOW, call, chain, ns_path, registry  # noqa: F401
+from tests.reference.apiserver.test_handlers import DEPLOYMENT, NOW, call, chain, etcd, ns_path, registry  # noqa: F401
 
 APPLY = "application/apply-patch+yaml"
 USER_AGENT = "kubectl/v1.24.0 (linux/amd64) kubernetes/4ce5a89"

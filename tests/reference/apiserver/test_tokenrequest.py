@@ -16,7 +16,7 @@ from reference_impl.apiserver.core.handlers import Request
 from reference_impl.apiserver.adapter.server import HandlerChain
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.tokenrequest import ServiceAccountTokenAuthenticator, create_token
-from tests.reference.apiserver.test_handlers import NOW, registry  # noqa: F401
+from tests.reference.apiserver.test_handlers import NOW, etcd, registry  # noqa: F401
 
 KEY = certs.new_ca().private_key
 
