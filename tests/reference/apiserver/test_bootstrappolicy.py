@@ -16,6 +16,7 @@ from reference_impl.apiserver.core.rbac import RegistrySource, new_authorizer
 from reference_impl.apiserver.core.registry import Registry
 from reference_impl.controller_manager import clusterroleaggregation
 from reference_impl.machinery.clock import ManualClock
+from tests.reference.apiserver.test_handlers import etcd  # noqa: E402,F401  (a fixture)
 
 NOW = 1_700_000_000.0
 RBAC = "/apis/rbac.authorization.k8s.io/v1"

@@ -19,6 +19,7 @@ from reference_impl.apiserver.storage.cacher import CacheWatcher, should_delegat
 from reference_impl.apiserver.core.errors import StatusError  # noqa: E402
 from reference_impl.apiserver.core.registry import Registry  # noqa: E402
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
+from tests.reference.apiserver.test_handlers import etcd  # noqa: E402,F401  (a fixture)
 
 _namespaces = itertools.count()
 

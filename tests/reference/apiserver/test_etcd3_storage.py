@@ -19,6 +19,7 @@ from reference_impl.apiserver.core.errors import StatusError  # noqa: E402
 from reference_impl.apiserver.storage.etcdclient import EtcdClient  # noqa: E402
 from reference_impl.apiserver.storage.etcd3 import (KeyExists, KeyNotFound, Storage, decode, encode,  # noqa: E402
                                                    read_back)
+from tests.reference.apiserver.test_handlers import etcd  # noqa: E402,F401  (a fixture)
 
 _prefixes = itertools.count()
 

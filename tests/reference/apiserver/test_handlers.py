@@ -15,9 +15,11 @@ import yaml
 
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.storage.etcdclient import EtcdClient
 from reference_impl.apiserver.core.handlers import Request, WatchResponse, request_info
 from reference_impl.apiserver.core.registry import Registry
 from reference_impl.apiserver.adapter.server import APIServer, HandlerChain
+from tests.reference.etcd.processes import reference_server
 
 NOW = 1_700_000_000.0
 TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
@@ -29,6 +31,15 @@ DEPLOYMENT = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name"
                                     "spec": {"containers": [{"name": "nginx", "image": "nginx:1.21",
                                                              "env": [{"name": "A", "value": "1"}]}]}}}}
 
+
+
+@pytest.fixture(scope="module")
+def etcd(tmp_path_factory):
+    """A client of a reference etcd started for the module (test modules import this fixture)."""
+    with reference_server(tmp_path_factory.mktemp("etcd")) as server:
+        client = EtcdClient(server.address)
+        yield client
+        client.close()
 
 
 @pytest.fixture

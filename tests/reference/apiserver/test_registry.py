@@ -17,6 +17,7 @@ from reference_impl.machinery.clock import ManualClock  # noqa: E402
 from reference_impl.apiserver.core import errors  # noqa: E402
 from reference_impl.apiserver.core.errors import StatusError  # noqa: E402
 from reference_impl.apiserver.core.registry import Registry  # noqa: E402
+from tests.reference.apiserver.test_handlers import etcd  # noqa: E402,F401  (a fixture)
 
 START = 1_700_000_000  # 2023-11-14T22:13:20Z
 _namespaces = itertools.count()
