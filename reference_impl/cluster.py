@@ -66,8 +66,9 @@ class Process:
             # A zombie (exited, not yet reaped by its parent) counts as gone.
             if (proc / "stat").read_text().split(") ", 1)[1][0] == "Z":
                 return False
-            return tuple((proc / "cmdline").read_bytes().decode(errors="replace").split("\0")[:-1]) == \
-                tuple(map(str, self.argv))
+            # A script's interpreter comes before the argv it was started with (its #! line).
+            command = tuple((proc / "cmdline").read_bytes().decode(errors="replace").split("\0")[:-1])
+            return command[len(command) - len(self.argv):] == tuple(map(str, self.argv))
         except (OSError, IndexError):
             return True  # no /proc to ask: alive is all that is known
 

@@ -118,3 +118,23 @@ def test_a_recorded_pid_now_anothers_is_neither_running_nor_signalled(tmp_path):
     finally:
         stranger.kill()
         stranger.wait()
+
+
+def test_a_script_started_through_its_interpreter_line_is_still_recognised(tmp_path):
+    """For a #! script, the system's command line puts the interpreter before the argv it was
+    started with: the recorded argv is its end, and the process is ours to stop."""
+    from reference_impl import cluster
+
+    script = tmp_path / "kube-scheduler"
+    script.write_text("#!/usr/bin/env python3\nimport time\ntime.sleep(30)\n")
+    script.chmod(0o755)
+    argv = (str(script), "--kubeconfig=x")
+    child = subprocess.Popen(argv, start_new_session=True)
+    try:
+        recorded = cluster.Process("scheduler", child.pid, argv, "")
+        assert recorded.running()
+        cluster.stop([recorded])
+        assert not recorded.running()
+    finally:
+        child.kill()
+        child.wait()
