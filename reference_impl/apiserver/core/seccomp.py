@@ -37,23 +37,29 @@ def field_for_annotation(annotation: str) -> dict | None:
     return None
 
 
-def _containers(spec: dict) -> list[dict]:
-    """VisitContainers with every feature on: init containers, containers, ephemeral containers."""
-    return [c for key in ("initContainers", "containers", "ephemeralContainers")
-            for c in as_list(spec.get(key)) if isinstance(c, dict)]
+def _holders(spec: dict, path: str) -> list[tuple[str, dict, str]]:
+    """Each place a seccompProfile can be set, as (its annotation key, the object holding its
+    securityContext, the profile's field path): the pod, then every container VisitContainers
+    visits with every feature on (init containers, containers, ephemeral containers)."""
+    holders = [(SECCOMP_POD_ANNOTATION_KEY, spec, f"{path}.securityContext.seccompProfile")]
+    for key in ("initContainers", "containers", "ephemeralContainers"):
+        holders += [(SECCOMP_CONTAINER_ANNOTATION_KEY_PREFIX + str(c.get("name", "")), c,
+                     f"{path}.{key}[{i}].securityContext.seccompProfile")
+                    for i, c in enumerate(as_list(spec.get(key))) if isinstance(c, dict)]
+    return holders
+
+
+def _profile(holder: dict) -> object:
+    return as_object(holder.get("securityContext")).get("seccompProfile")
 
 
 @mirrors("k8s.io/kubernetes/pkg/registry/core/pod.applySeccompVersionSkew")
 def apply_version_skew(pod: dict) -> None:
     """Give a new pod the annotation for a field it has alone, or the field for an annotation
     it has alone, for the pod and for each container."""
-    meta, spec = pod.setdefault("metadata", {}), as_object(pod.get("spec"))
-    places = [(SECCOMP_POD_ANNOTATION_KEY, spec, "securityContext")]
-    places += [(SECCOMP_CONTAINER_ANNOTATION_KEY_PREFIX + str(c.get("name", "")), c, "securityContext")
-               for c in _containers(spec)]
-    for key, holder, context in places:
-        annotations = as_object(meta.get("annotations"))
-        profile = as_object(holder.get(context)).get("seccompProfile")
+    meta = pod.setdefault("metadata", {})
+    for key, holder, _ in _holders(as_object(pod.get("spec")), "spec"):
+        annotations, profile = as_object(meta.get("annotations")), _profile(holder)
         if profile is not None and key not in annotations:
             annotation = annotation_for_field(as_object(profile))
             if annotation:
@@ -61,21 +67,16 @@ def apply_version_skew(pod: dict) -> None:
         elif profile is None and key in annotations:
             field = field_for_annotation(str(annotations[key]))
             if field is not None:
-                holder[context] = {**as_object(holder.get(context)), "seccompProfile": field}
+                holder["securityContext"] = {**as_object(holder.get("securityContext")), "seccompProfile": field}
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateSeccompAnnotationsAndFields")
 def annotations_and_fields_problems(meta: dict, spec: object, path: str) -> list[str]:
     """Where the pod or a container has both a seccompProfile and its annotation, they agree."""
-    spec, annotations = as_object(spec), as_object(as_object(meta).get("annotations"))
-    places = [(SECCOMP_POD_ANNOTATION_KEY, spec, f"{path}.securityContext.seccompProfile")]
-    for key in ("initContainers", "containers", "ephemeralContainers"):
-        places += [(SECCOMP_CONTAINER_ANNOTATION_KEY_PREFIX + str(c.get("name", "")), c,
-                    f"{path}.{key}[{i}].securityContext.seccompProfile")
-                   for i, c in enumerate(as_list(spec.get(key))) if isinstance(c, dict)]
+    annotations = as_object(as_object(meta).get("annotations"))
     problems = []
-    for key, holder, here in places:
-        profile = as_object(holder.get("securityContext")).get("seccompProfile")
+    for key, holder, here in _holders(as_object(spec), path):
+        profile = _profile(holder)
         if profile is not None and key in annotations:
             problem = _mismatch(str(annotations[key]), as_object(profile), here)
             if problem:
