@@ -234,7 +234,7 @@ def _decode(data: Any, go_type: GoType, struct: str | None, fields: tuple[str, .
         shown = f"number {data}"
     elif shown == go_type.kind:
         return value
-    errors.append(_type_error(shown, go_type.name, struct, fields))
+    errors.append(type_error(shown, go_type.name, _where(struct, fields)))
     return None
 
 
@@ -242,7 +242,7 @@ def _decode_time(data: Any, struct: str | None, fields: tuple[str, ...]) -> str:
     """metav1.Time.UnmarshalJSON: a string (decoded on its own, so its type error names no field
     until Unmarshal adds the context) that time.Parse reads as RFC 3339."""
     if not isinstance(data, str) or isinstance(data, _Number):
-        raise _Fatal(_type_error(_json_type(data), "string", struct, fields))
+        raise _Fatal(type_error(_json_type(data), "string", _where(struct, fields)))
     problem = rfc3339_parse_error(data)
     if problem:
         raise _Fatal(problem)
@@ -270,8 +270,15 @@ def _json_type(data: Any) -> str:
     return type_name(data)
 
 
+def _where(struct: str | None, fields: tuple[str, ...]) -> str:
+    return f"{struct or ''}.{'.'.join(fields)}" if struct or fields else ""
+
+
 @mirrors("(*encoding/json.UnmarshalTypeError).Error")
-def _type_error(shown: str, type_name: str, struct: str | None, fields: tuple[str, ...]) -> str:
-    if struct is None and not fields:
-        return f"json: cannot unmarshal {shown} into Go value of type {type_name}"
-    return f"json: cannot unmarshal {shown} into Go struct field {struct}.{'.'.join(fields)} of type {type_name}"
+def type_error(shown: str, go_type: str, where: str = "") -> str:
+    """`shown` (a JSON type, or "number 1.5") met where `go_type` is decoded; `where` is the innermost
+    struct and the JSON names of the fields from the top (`Toleration.tolerationSeconds`), empty for
+    a value outside any struct."""
+    if not where:
+        return f"json: cannot unmarshal {shown} into Go value of type {go_type}"
+    return f"json: cannot unmarshal {shown} into Go struct field {where} of type {go_type}"

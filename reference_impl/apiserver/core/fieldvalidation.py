@@ -57,19 +57,6 @@ def decode_into_kind(group: str, version: str, kind: str, obj: dict) -> Decoded:
     return Decoded(obj, tuple(unknown), depth)
 
 
-def json_type(value: object) -> str:
-    """The JSON type encoding/json names in an UnmarshalTypeError."""
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
-
 # A field's path as a chain of (parent, key or index) pairs, spelled out only for a message.
 Path = tuple | None
 
@@ -93,6 +80,9 @@ class _Field:
 
     def enter(self, struct: str, name: str) -> _Field:
         return _Field(struct, (*self.names, name))
+
+    def where(self) -> str:
+        return ".".join((self.struct, *self.names))
 
 
 @dataclass(frozen=True)
@@ -120,17 +110,15 @@ class UndecodableError(errors.StatusError):
         self.conversion_problem = conversion_problem
 
 
-@mirrors("(*encoding/json.UnmarshalTypeError).Error")
 def _type_error(value: object, go_type: str, field: _Field) -> str:
     """encoding/json's message for `value` met where a value of `go_type` is decoded: a number is
     quoted only when an integer or float type cannot hold it. A pointer is followed first: the
     type named is the one it points to."""
     go_type = _UNMARSHALS_INTO.get(go_type, go_type).removeprefix("*")
-    shown = json_type(value)
+    shown = gojson.type_name(value)
     if shown == "number" and go_type.startswith(("int", "float")):
         shown = f"number {value}"
-    where = ".".join((field.struct, *field.names))
-    return f"json: cannot unmarshal {shown} into Go struct field {where} of type {go_type}"
+    return gojson.type_error(shown, go_type, field.where())
 
 
 def _go_type(schema: dict) -> str:
@@ -275,9 +263,8 @@ def _bytes_as_base64(items: list, field: _Field, body: _Body) -> str:
         if item is None:
             item = 0
         if not isinstance(item, int) or isinstance(item, bool) or not 0 <= item <= 255:
-            shown = f"number {item}" if json_type(item) == "number" else json_type(item)
-            where = ".".join((field.struct, *field.names))
-            raise body.refuse(f"json: cannot unmarshal {shown} into Go struct field {where} of type uint8")
+            shown = f"number {item}" if gojson.type_name(item) == "number" else gojson.type_name(item)
+            raise body.refuse(gojson.type_error(shown, "uint8", field.where()))
         decoded.append(item)
     return base64.b64encode(bytes(decoded)).decode()
 

@@ -398,8 +398,8 @@ def decode_body(request: Request, allow_patch: bool = False, max_depth: int = de
         raise errors.bad_request(problem) from err
     if into_kind and value is not None and not isinstance(value, dict):
         # SimpleMetaFactory.Interpret reads apiVersion and kind by unmarshalling into a struct.
-        raise transform_decode_error(into_kind, "couldn't get version/kind; json parse error: json: cannot unmarshal "
-                                                f"{gojson.type_name(value)} into Go value of type {TYPE_META_STRUCT}",
+        raise transform_decode_error(into_kind, "couldn't get version/kind; json parse error: "
+                                     + gojson.type_error(gojson.type_name(value), TYPE_META_STRUCT),
                                      request.body)
     return value, media_type
 
@@ -446,8 +446,7 @@ def check_kind(obj: dict | None, resource) -> dict:
         obj["metadata"] = {}
     metadata = obj["metadata"]
     if not isinstance(metadata, dict):
-        problem = (f"json: cannot unmarshal {fieldvalidation.json_type(metadata)} into Go struct field "
-                   f"{resource.kind}.metadata of type v1.ObjectMeta")
+        problem = gojson.type_error(gojson.type_name(metadata), "v1.ObjectMeta", f"{resource.kind}.metadata")
         raise fieldvalidation.UndecodableError(
             f'{resource.kind} in version "{resource.version}" cannot be handled as a {resource.kind}: {problem}',
             problem, fieldvalidation.conversion_problem(metadata, {"$ref": REF_PREFIX + META + "ObjectMeta"},
@@ -643,8 +642,7 @@ def check_delete_options_types(options: dict, path: str = "") -> None:
         wrong = value is not None and (not isinstance(value, python_type) or
                                        (python_type is int and isinstance(value, bool)))
         if wrong:
-            raise errors.bad_request(f"json: cannot unmarshal {fieldvalidation.json_type(value)} into Go struct "
-                                     f"field {field_name} of type {go_type}")
+            raise errors.bad_request(gojson.type_error(gojson.type_name(value), go_type, field_name))
 
 
 def _check_eviction_types(body: dict) -> None:
@@ -653,8 +651,8 @@ def _check_eviction_types(body: dict) -> None:
     if options is None:
         return
     if not isinstance(options, dict):
-        raise errors.bad_request(f"json: cannot unmarshal {fieldvalidation.json_type(options)} "
-                                 "into Go struct field Eviction.deleteOptions of type v1.DeleteOptions")
+        raise errors.bad_request(gojson.type_error(gojson.type_name(options), "v1.DeleteOptions",
+                                                   "Eviction.deleteOptions"))
     check_delete_options_types(options, "deleteOptions.")
 
 
@@ -673,9 +671,8 @@ def decode_apply_patch(request: Request) -> dict:
     if applied is None:
         return {}
     if not isinstance(applied, dict):
-        raise errors.bad_request("error decoding YAML: error unmarshaling JSON: while decoding JSON: json: cannot "
-                                 f"unmarshal {gojson.type_name(applied)} into Go value of type "
-                                 "map[string]interface {}")
+        raise errors.bad_request("error decoding YAML: error unmarshaling JSON: while decoding JSON: "
+                                 + gojson.type_error(gojson.type_name(applied), "map[string]interface {}"))
     return applied
 
 

@@ -64,7 +64,7 @@ def _op_field(op: dict, field: str, context: str, keep_cause: bool = True) -> st
         cause = (f"operation missing path field: {_MISSING}" if field == "path"
                  else f"operation, missing from field: {_MISSING}")
     else:
-        cause = f"json: cannot unmarshal {gojson.type_name(value)} into Go value of type string"
+        cause = gojson.type_error(gojson.type_name(value), "string")
     raise PatchError(f"{context}: {cause if keep_cause else _MISSING}")
 
 
@@ -266,11 +266,11 @@ def apply_json_patch(original: Any, operations: Any) -> Any:
     """Apply the RFC 6902 `operations` (the decoded JSON body) to a copy of `original`. A body that
     is not a list of objects does not decode (malformed); every other fault shows when applied."""
     if operations is not None and not isinstance(operations, list):
-        raise PatchError(f"json: cannot unmarshal {gojson.type_name(operations)} into Go value of type jsonpatch.Patch",
+        raise PatchError(gojson.type_error(gojson.type_name(operations), "jsonpatch.Patch"),
                          malformed=True)
     for op in operations or ():
         if op is not None and not isinstance(op, dict):
-            raise PatchError(f"json: cannot unmarshal {gojson.type_name(op)} into Go value of type jsonpatch.Operation",
+            raise PatchError(gojson.type_error(gojson.type_name(op), "jsonpatch.Operation"),
                              malformed=True)
     doc = deep_copy_json(original)
     for op in operations or ():
@@ -367,8 +367,7 @@ def apply_strategic_merge_patch(original: dict, patch: Any, schema: PatchMetaLoo
     if patch is None:
         patch = {}
     if not isinstance(patch, dict):
-        raise PatchError(f"json: cannot unmarshal {gojson.type_name(patch)} into Go value of type "
-                         "map[string]interface {}", malformed=True)
+        raise PatchError(gojson.type_error(gojson.type_name(patch), "map[string]interface {}"), malformed=True)
     merged = _merge_map(deep_copy_json(original), deep_copy_json(patch), schema)
     return merged if merged is not None else {}
 

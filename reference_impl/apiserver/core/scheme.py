@@ -52,8 +52,8 @@ def interpret(obj: dict) -> tuple[str, str]:
             continue
         if not isinstance(value, str):
             name = "apiVersion" if field == "apiversion" else "kind"
-            raise DecodeError(f"couldn't get version/kind; json parse error: json: cannot unmarshal "
-                              f"{gojson.type_name(value)} into Go struct field .{name} of type string")
+            raise DecodeError("couldn't get version/kind; json parse error: "
+                              + gojson.type_error(gojson.type_name(value), "string", f".{name}"))
         read[field] = value
     return read["apiversion"], read["kind"]
 

@@ -25,8 +25,9 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from dataclasses import replace
 
-from reference_impl.apiserver.core import errors, fieldvalidation, scheme
+from reference_impl.apiserver.core import errors, scheme
 from reference_impl.apiserver.core.auth import API_AUDIENCES, AuthenticationFailed, UserInfo
+from reference_impl.machinery import gojson
 from reference_impl.mirrors import mirrors
 
 ISSUER = API_AUDIENCES[0]  # --service-account-issuer, whose default the API audiences take
@@ -180,13 +181,12 @@ def _holds(go_type: str, value: object) -> bool:
     return isinstance(value, str) and go_type in ("string", "types.UID")
 
 
-@mirrors("(*encoding/json.UnmarshalTypeError).Error")
 def _unmarshal_error(value: object, where: str, go_type: str) -> str:
     """A number is shown with its value when an integer type cannot hold it."""
-    shown = fieldvalidation.json_type(value)
+    shown = gojson.type_name(value)
     if shown == "number" and go_type == "int64":
         shown = f"number {value}"
-    return f"json: cannot unmarshal {shown} into Go struct field {where} of type {go_type}"
+    return gojson.type_error(shown, go_type, where)
 
 
 class ServiceAccountTokenAuthenticator:

@@ -13,7 +13,7 @@ import ipaddress
 import re
 
 from reference_impl.apiserver.core.selectors import DNS_SUBDOMAIN, label_value_problem
-from reference_impl.machinery import quantity
+from reference_impl.machinery import gojson, quantity
 from reference_impl.machinery.gojson import quote
 from reference_impl.machinery.labels import label_value_problems, qualified_name_problems, regex_error
 from reference_impl.mirrors import mirrors
@@ -423,9 +423,8 @@ def decode_problem(kind: str, obj: dict) -> str | None:
             return f"{kind} in version \"v1\" cannot be handled as a {kind}: {field} must be an object"
         for key, value in values.items():
             if not isinstance(value, str):
-                return (f"{kind} in version \"v1\" cannot be handled as a {kind}: json: cannot "
-                        f"unmarshal {type(value).__name__} into Go struct field {kind}.{field} "
-                        f"of type string")
+                return (f"{kind} in version \"v1\" cannot be handled as a {kind}: "
+                        + gojson.type_error(gojson.type_name(value), "string", f"{kind}.{field}"))
     return None
 
 

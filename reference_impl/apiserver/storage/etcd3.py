@@ -134,8 +134,7 @@ def decode_continue(token: str, prefix: str) -> tuple[str, int]:
 def _decode_continue_token(token: str) -> tuple[str, int]:
     token_fields = gojson.loads(_raw_url_base64_decode(token))
     if token_fields is not None and not isinstance(token_fields, dict):
-        raise ValueError(f"json: cannot unmarshal {gojson.type_name(token_fields)} into Go value of type "
-                         "etcd3.continueToken")
+        raise ValueError(gojson.type_error(gojson.type_name(token_fields), "etcd3.continueToken"))
     token_fields = token_fields or {}
     for name, go_type, ok in (("v", "string", lambda v: isinstance(v, str)),
                               ("rv", "int64", lambda v: isinstance(v, int) and not isinstance(v, bool)),
@@ -143,7 +142,7 @@ def _decode_continue_token(token: str) -> tuple[str, int]:
         value = token_fields.get(name)
         if value is not None and not ok(value):
             shown = f"number {value}" if isinstance(value, float) else gojson.type_name(value)
-            raise ValueError(f"json: cannot unmarshal {shown} into Go struct field continueToken.{name} of type {go_type}")
+            raise ValueError(gojson.type_error(shown, go_type, f"continueToken.{name}"))
     version = token_fields.get("v") or ""
     if version != CONTINUE_VERSION:
         raise ValueError(f"server does not recognize this encoded version {json.dumps(version)}")
