@@ -3,12 +3,12 @@ layout."""
 from __future__ import annotations
 
 import base64
-import json
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
 from reference_impl.apiserver.core.schemas import CORE, boolean, kind, list_kind, string, string_map
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
+from reference_impl.machinery import gojson
 from reference_impl.mirrors import mirrors
 
 
@@ -61,13 +61,12 @@ def validate_secret(obj: dict) -> list[str]:
 def _json_object_problem(encoded: object) -> str | None:
     """Why the base64 value is no JSON object (json.Unmarshal into a map), or None."""
     try:
-        value = json.loads(base64.b64decode(str(encoded)))
-    except (ValueError, UnicodeDecodeError) as err:
-        return f"invalid character in the JSON: {err}"
-    if isinstance(value, dict):
+        value = gojson.loads(base64.b64decode(str(encoded)))
+    except ValueError as err:
+        return str(err)
+    if value is None or isinstance(value, dict):  # null leaves the map nil, which is no error
         return None
-    go_kind = {list: "array", str: "string", bool: "bool"}.get(type(value), "number")
-    return f"json: cannot unmarshal {go_kind} into Go value of type map[string]interface {{}}"
+    return gojson.type_error(gojson.type_name(value), "map[string]interface {}")
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateSecretUpdate")

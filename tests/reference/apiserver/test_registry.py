@@ -1003,6 +1003,9 @@ def secret(name: str, secret_type: str | None = None, **fields) -> dict:
     (secret("s", "kubernetes.io/dockerconfigjson", stringData={".dockerconfigjson": "[]"}),
      'data[.dockerconfigjson]: Invalid value: "<secret contents redacted>": json: cannot unmarshal array '
      "into Go value of type map[string]interface {}"),
+    (secret("s", "kubernetes.io/dockerconfigjson", stringData={".dockerconfigjson": "{x"}),
+     'data[.dockerconfigjson]: Invalid value: "<secret contents redacted>": invalid character \'x\' '
+     "looking for beginning of object key string"),
     (secret("s", "kubernetes.io/basic-auth"), "[data[username]: Required value, data[password]: Required value]"),
     (secret("s", "kubernetes.io/service-account-token"),
      "metadata.annotations[kubernetes.io/service-account.name]: Required value"),
@@ -1011,6 +1014,13 @@ def test_a_secret_holds_the_keys_its_type_promises(registry, ns, obj, message):
     """ValidateSecret: each built-in type's required data keys (stringData counts: it becomes data)."""
     error = status_error(registry.create, "secrets", ns, obj)
     assert (error.code, error.message) == (422, f'Secret "s" is invalid: {message}')
+
+
+def test_a_docker_config_of_null_is_a_nil_map_and_valid(registry, ns):
+    """json.Unmarshal of `null` into the map leaves it nil: no error, so the Secret is stored."""
+    registry.create("secrets", ns, secret("s", "kubernetes.io/dockerconfigjson",
+                                          stringData={".dockerconfigjson": "null"}))
+    assert registry.get("secrets", ns, "s")["data"] == {".dockerconfigjson": "bnVsbA=="}
 
 
 def test_a_tls_secret_given_as_string_data_is_stored(registry, ns):
