@@ -11,6 +11,7 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from reference_impl.machinery.timefmt import parse_duration
 from reference_impl.mirrors import mirrors
 
 _MONTHS = {n: i + 1 for i, n in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())}
@@ -23,10 +24,6 @@ _DESCRIPTORS = {"@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0
 # Give up looking for a matching time this many years ahead (robfig's "Feb 30" guard).
 _YEARS_AHEAD = 5
 
-
-# One term of a Go duration ("1h", "1.5s", "300ms"); time.ParseDuration accepts a sign and a sequence.
-_DURATION_TERM = re.compile(r"(\d+\.?\d*|\.\d+)(ns|us|µs|ms|s|m|h)")
-_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
 
 
 class CronError(ValueError):
@@ -143,14 +140,10 @@ def _descriptor(schedule: str) -> Schedule | Every:
     if schedule in _DESCRIPTORS:
         return parse_standard(_DESCRIPTORS[schedule])
     if schedule.startswith("@every "):
-        text = schedule[len("@every "):]
-        sign, body = (text[0], text[1:]) if text[:1] in "+-" else ("", text)
-        terms = _DURATION_TERM.findall(body)
-        if body == "0":
-            terms = [("0", "s")]
-        elif not terms or "".join(number + unit for number, unit in terms) != body:
-            raise CronError(schedule, f'failed to parse duration {schedule}: time: invalid duration "{text}"')
-        seconds = sum(float(number) * _DURATION_UNITS[unit] for number, unit in terms) * (-1 if sign == "-" else 1)
+        try:
+            seconds = parse_duration(schedule[len("@every "):])
+        except ValueError as err:
+            raise CronError(schedule, f"failed to parse duration {schedule}: {err}") from None
         return Every(max(1, int(seconds)))
     raise CronError(schedule, f"unrecognized descriptor: {schedule}")
 

@@ -1,8 +1,11 @@
-"""metav1.Time and metav1.MicroTime on the wire, from seconds since the epoch."""
+"""metav1.Time and metav1.MicroTime on the wire, from seconds since the epoch; Go durations."""
 from __future__ import annotations
 
 import calendar
 import datetime
+import re
+
+from reference_impl.mirrors import mirrors
 
 
 def rfc3339(seconds: float) -> str:
@@ -82,3 +85,37 @@ def rfc3339_parse_error(text: str) -> str | None:
     if not 1 <= day <= calendar.monthrange(year, month)[1]:
         return f'parsing time "{text}": day out of range'
     return None
+
+
+# One term of a duration: a decimal number (either side of the point may be empty, not both) and
+# its unit, which runs to the next digit or point.
+_DURATION_TERM = re.compile(r"([0-9]*)(\.[0-9]*)?([^0-9.]*)")
+_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@mirrors("time.ParseDuration")
+def parse_duration(text: str) -> float:
+    """A Go duration ("1h", "1m30s", "-1.5h", "300ms") in seconds; a ValueError in Go's words for
+    one it refuses (a number without a unit is one, except "0")."""
+    quoted = _quote(text)
+    body = text[1:] if text[:1] in "+-" else text
+    if body == "0":
+        return 0.0
+    if not body:
+        raise ValueError(f"time: invalid duration {quoted}")
+    seconds = 0.0
+    while body:
+        whole, fraction, unit = _DURATION_TERM.match(body).groups()
+        if not whole and len(fraction or "") < 2:
+            raise ValueError(f"time: invalid duration {quoted}")
+        if not unit:
+            raise ValueError(f"time: missing unit in duration {quoted}")
+        if unit not in _DURATION_UNITS:
+            raise ValueError(f"time: unknown unit {_quote(unit)} in duration {quoted}")
+        seconds += float((whole or "0") + (fraction or "")) * _DURATION_UNITS[unit]
+        body = body[len(whole) + len(fraction or "") + len(unit):]
+    return -seconds if text[:1] == "-" else seconds

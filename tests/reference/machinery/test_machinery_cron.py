@@ -74,6 +74,17 @@ def test_every_runs_at_a_constant_delay_in_whole_seconds(schedule, delay):
     assert parse_standard(schedule).next(at("2026-01-01T00:00:00") + 0.25) == at("2026-01-01T00:00:00") + delay
 
 
+@pytest.mark.parametrize("schedule, reason", [
+    ("@every 1", 'failed to parse duration @every 1: time: missing unit in duration "1"'),
+    ("@every 1x", 'failed to parse duration @every 1x: time: unknown unit "x" in duration "1x"'),
+    ("@every .s", 'failed to parse duration @every .s: time: invalid duration ".s"'),
+])
+def test_a_bad_every_duration_says_what_time_parse_duration_says(schedule, reason):
+    with pytest.raises(CronError) as error:
+        parse_standard(schedule)
+    assert error.value.reason == reason
+
+
 @pytest.mark.parametrize("schedule", ["@every", "@every 1", "@every 1x", "@every s", "@every 1h 30m", "@sometimes"])
 def test_bad_every_durations_and_unknown_descriptors_raise_a_cron_error(schedule):
     """time.ParseDuration needs a unit after every number; an unknown descriptor is refused."""
