@@ -42,13 +42,14 @@ from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientEr
 from reference_impl.apiserver.storage.listers import Lister
 from reference_impl.apiserver.core.nodeauthorizer import NodeAuthorizer, NodeGraph
 from reference_impl.apiserver.core.rbac import RegistrySource, new_authorizer
-from reference_impl.apiserver.core.registry import Registry
+from reference_impl.apiserver.core.registry import DEFAULT_EVENT_TTL, Registry
 from reference_impl.apiserver.adapter.server import APIServer
 from reference_impl.apiserver.adapter.tlsclientauth import request_client_certificates
 from reference_impl.apiserver.core.tokenrequest import ServiceAccountTokenAuthenticator
 from reference_impl.mirrors import mirrors
 from reference_impl.machinery.process import Component, relax_collector, stop_on_signals
 from reference_impl.machinery.process import main as machinery_main
+from reference_impl.machinery.timefmt import parse_duration
 
 DEFAULT_SECURE_PORT = 6443
 DEFAULT_BIND_ADDRESS = "127.0.0.1"
@@ -79,6 +80,7 @@ class Options:
     anonymous_auth: bool = False
     kubeconfig_out: Path | None = None
     etcd_wait_seconds: float = 120.0
+    event_ttl: int = DEFAULT_EVENT_TTL  # seconds
 
 
 def parse_etcd_server(value: str) -> str:
@@ -213,7 +215,7 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
     context = tls_context(bundle, client_ca)
     _check_free(options.bind_address, options.secure_port)
     client = _connect_etcd(etcd_url, wait=options.etcd_wait_seconds)
-    registry = Registry(client, clock=WallClock())
+    registry = Registry(client, clock=WallClock(), event_ttl=options.event_ttl)
     listers: dict[str, Lister] = {}
     try:
         try:
@@ -284,10 +286,24 @@ def parse_args(argv: list[str] | None) -> Options:
     parser.add_argument("--kubeconfig-out", type=Path, help="write an admin kubeconfig here")
     parser.add_argument("--etcd-wait-seconds", type=float, default=120.0,
                         help="how long to wait for etcd to answer at start (not a kube-apiserver flag: it waits on)")
+    parser.add_argument("--event-ttl", type=_event_ttl, default=DEFAULT_EVENT_TTL, metavar="DURATION",
+                        help="how long Events are kept after their last write, a Go duration (default 1h0m0s; "
+                             "0 keeps them until deleted)")
     args = parser.parse_args(argv)
     return Options(args.etcd_servers, args.cert_dir, args.secure_port, args.bind_address,
                    args.token_auth_file, args.client_ca_file, args.anonymous_auth, args.kubeconfig_out,
-                   args.etcd_wait_seconds)
+                   args.etcd_wait_seconds, args.event_ttl)
+
+
+def _event_ttl(text: str) -> int:
+    """--event-ttl in whole seconds, as the event storage's TTLFunc takes it."""
+    try:
+        seconds = parse_duration(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    if seconds < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is negative")
+    return int(seconds)
 
 
 def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> int:

@@ -51,16 +51,16 @@ class ConvertingStorage:
         self.storage = storage
         self.codec = codec
 
-    def create(self, key: str, obj: dict) -> dict:
-        return self.codec.from_storage(self.storage.create(key, self.codec.to_storage(obj)))
+    def create(self, key: str, obj: dict, ttl: int = 0) -> dict:
+        return self.codec.from_storage(self.storage.create(key, self.codec.to_storage(obj), ttl))
 
     def get(self, key: str, resource_version: str = "") -> dict:
         return self.codec.from_storage(self.storage.get(key, resource_version))
 
-    def guaranteed_update(self, key: str, update: Callable[[dict], dict]) -> dict:
+    def guaranteed_update(self, key: str, update: Callable[[dict], dict], ttl: int = 0) -> dict:
         codec = self.codec
         stored = self.storage.guaranteed_update(
-            key, lambda current: codec.to_storage(update(codec.from_storage(current))))
+            key, lambda current: codec.to_storage(update(codec.from_storage(current))), ttl)
         return codec.from_storage(stored)
 
     def delete(self, key: str, check: Callable[[dict], None] | None = None) -> dict:

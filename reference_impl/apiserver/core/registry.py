@@ -6,7 +6,8 @@ object metadata (uid, creationTimestamp, generation, generateName, resourceVersi
 enforces optimistic concurrency, keeps .status and the main resource apart, deletes gracefully
 (pods, finalizers, namespaces) and answers list and watch with selectors. Errors are
 `errors.StatusError`s in Kubernetes' words. Time comes from the clock passed in; uids, generated
-names and cluster IPs from a `random.Random` that a test may seed.
+names and cluster IPs from a `random.Random` that a test may seed. Events expire `event_ttl`
+seconds after their last write (--event-ttl), as etcd leases.
 """
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ from reference_impl.mirrors import mirrors
 
 __all__ = ["Registry", "Watch"]
 
+DEFAULT_EVENT_TTL = 3600  # kube-apiserver's --event-ttl, 1h
 # Copied from the stored object whatever an update sends (BeforeUpdate); the uid and the deletion
 # fields are checked by _keep_server_metadata.
 IMMUTABLE_META = ("creationTimestamp", "generation")
@@ -58,8 +60,10 @@ INITIAL_STATUS = {"Pod": {"phase": "Pending", "qosClass": "BestEffort"}, "Servic
 class Registry(LifecycleMixin):
     """Create/get/list/update/patch/delete/watch for every served resource."""
 
-    def __init__(self, etcd_client: EtcdClient, clock=None, *, rng: random.Random | None = None):
+    def __init__(self, etcd_client: EtcdClient, clock=None, *, rng: random.Random | None = None,
+                 event_ttl: int = DEFAULT_EVENT_TTL):
         self.storage = Storage(etcd_client)
+        self.event_ttl = event_ttl
         self.clock = clock or WallClock()
         self.random = rng or random.Random()
         self._watches: list[Watch] = []
@@ -181,6 +185,12 @@ class Registry(LifecycleMixin):
     def now(self) -> str:
         return rfc3339(self.clock.now())
 
+    @mirrors("k8s.io/kubernetes/pkg/registry/core/event/storage.NewREST")
+    def _ttl(self, r: Resource) -> int:
+        """The seconds an object of `r` lives after each write: Events of both groups (one storage)
+        have the server's --event-ttl; everything else lives until deleted (0)."""
+        return self.event_ttl if r.etcd_prefix == "events" else 0
+
     def _storage_call(self, r: Resource, name: str, call: Callable, *args, **kwargs):
         """Run a storage call, turning missing/existing keys into NotFound/AlreadyExists."""
         try:
@@ -272,7 +282,7 @@ class Registry(LifecycleMixin):
         if dry_run:
             return obj
         return self._written(r, self._storage_call(r, meta["name"], self._store(r).create,
-                                                   self.key(r, namespace, meta["name"]), obj))
+                                                   self.key(r, namespace, meta["name"]), obj, self._ttl(r)))
 
     def _allocate_service(self, obj: dict) -> None:
         """The service IP and node-port allocators, reduced to picking unused values at random."""
@@ -457,7 +467,7 @@ class Registry(LifecycleMixin):
             return updated
 
         try:
-            stored = self._storage_call(r, name, self._store(r).guaranteed_update, key, apply)
+            stored = self._storage_call(r, name, self._store(r).guaranteed_update, key, apply, self._ttl(r))
         except _DryRun as result:
             return result.obj
         return self._written(r, self._delete_if_finalized(r, key, stored))

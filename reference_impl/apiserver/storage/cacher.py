@@ -76,8 +76,8 @@ class Cacher:
 
     # -- writes, and reads of one object at no resourceVersion, go to etcd -----------------------
 
-    def create(self, key: str, obj: dict) -> dict:
-        return self.storage.create(key, obj)
+    def create(self, key: str, obj: dict, ttl: int = 0) -> dict:
+        return self.storage.create(key, obj, ttl)
 
     @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.Cacher).Get")
     def get(self, key: str, resource_version: str = "") -> dict:
@@ -96,8 +96,8 @@ class Cacher:
             raise KeyNotFound(key)
         return obj
 
-    def guaranteed_update(self, key: str, update: Callable[[dict], dict]) -> dict:
-        return self.storage.guaranteed_update(key, update)
+    def guaranteed_update(self, key: str, update: Callable[[dict], dict], ttl: int = 0) -> dict:
+        return self.storage.guaranteed_update(key, update, ttl)
 
     def delete(self, key: str, check: Callable[[dict], None] | None = None) -> dict:
         return self.storage.delete(key, check)

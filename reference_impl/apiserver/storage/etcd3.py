@@ -17,6 +17,7 @@ import base64
 import json
 import queue
 import threading
+import time
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
@@ -181,6 +182,42 @@ def _clean_path(path: str) -> str:
 KNOWN_STATES = 50_000  # keys whose last-seen state a Storage remembers for GuaranteedUpdate
 
 
+@mirrors("k8s.io/apiserver/pkg/storage/etcd3.leaseManager")
+class LeaseManager:
+    """The etcd leases of objects written with a TTL (Events). One lease serves many objects: it
+    is reused while it would expire after the object's TTL, but within the reuse window (5% of
+    the TTL, at most 60 s) of it, and has fewer than 1,000 objects attached. A busy cluster's
+    Events then cost one LeaseGrant per thousand, not one each."""
+
+    REUSE_SECONDS = 60
+    REUSE_FRACTION = 0.05
+    MAX_OBJECTS = 1000
+
+    def __init__(self, client: EtcdClient, clock: Callable[[], float]):
+        self.client = client
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._lease_id = 0
+        self._expires = 0.0
+        self._attached = 0
+
+    @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.leaseManager).GetLease")
+    def get_lease(self, ttl: int) -> int:
+        now = self.clock()
+        with self._lock:
+            reuse = min(int(self.REUSE_FRACTION * ttl), self.REUSE_SECONDS)
+            valid = now + ttl < self._expires
+            sufficient = now + ttl + reuse > self._expires
+            self._attached += 1  # every call counts, whether its write then succeeds or not
+            if valid and sufficient and self._attached <= self.MAX_OBJECTS:
+                return self._lease_id
+            # a little longer than asked, so that the lease can serve the next writes too
+            self._lease_id = self.client.lease_grant(ttl + reuse)
+            self._expires = now + ttl + reuse
+            self._attached = 1
+            return self._lease_id
+
+
 class Storage:
     """etcd3.store over an `EtcdClient`.
 
@@ -190,9 +227,10 @@ class Storage:
     the mod revision fails and reads the current state back in the same transaction.
     """
 
-    def __init__(self, client: EtcdClient):
+    def __init__(self, client: EtcdClient, clock: Callable[[], float] = time.monotonic):
         self.client = client
         self._known: dict[str, KeyValue] = {}
+        self.leases = LeaseManager(client, clock)
 
     def _read(self, key: str) -> KeyValue | None:
         kvs = self.client.range(key).kvs
@@ -211,10 +249,11 @@ class Storage:
         return self.client.range("/registry/", count_only=True).revision
 
     @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.store).Create")
-    def create(self, key: str, obj: dict) -> dict:
-        """Store `obj` at `key` if the key is absent (one txn: mod_revision == 0 → put)."""
+    def create(self, key: str, obj: dict, ttl: int = 0) -> dict:
+        """Store `obj` at `key` if the key is absent (one txn: mod_revision == 0 → put); with a
+        `ttl`, etcd deletes it that many seconds later (or up to a minute more, see LeaseManager)."""
         data = encode(obj)
-        result = self.client.put_if_mod_revision(key, data, 0)
+        result = self.client.put_if_mod_revision(key, data, 0, self._lease(ttl))
         if not result.succeeded:
             raise KeyExists(key)
         self._remember(key, KeyValue(key, data, result.revision, result.revision, 1))
@@ -236,7 +275,7 @@ class Storage:
         return decode(kv.value, kv.mod_revision)
 
     @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.store).GuaranteedUpdate")
-    def guaranteed_update(self, key: str, update: Callable[[dict], dict]) -> dict:
+    def guaranteed_update(self, key: str, update: Callable[[dict], dict], ttl: int = 0) -> dict:
         """Write `update(current)` conditioned on the revision `current` was read at; on a lost
         race re-read and call `update` again. `update` may raise to refuse (a conflict, an
         invalid object). An update that changes nothing writes nothing.
@@ -244,7 +283,7 @@ class Storage:
         `current` may first be the remembered state; when `update` refuses it or finds nothing
         to change, that verdict is only trusted after a read from etcd (origStateIsCurrent).
         `update` gets the decoded object to change in place; the object it returns is handed
-        back as stored, so it must be the caller's own."""
+        back as stored, so it must be the caller's own. A write with a `ttl` starts it again."""
         kv = self._known.get(key)
         is_current = kv is None
         if is_current:
@@ -265,7 +304,7 @@ class Storage:
                     return read_back(updated, kv.mod_revision)
                 kv, is_current = self._read(key), True
                 continue
-            result = self.client.put_if_mod_revision(key, data, kv.mod_revision)
+            result = self.client.put_if_mod_revision(key, data, kv.mod_revision, self._lease(ttl))
             if result.succeeded:
                 kv = KeyValue(key, data, kv.create_revision, result.revision, kv.version + 1)
                 self._remember(key, kv)
@@ -273,6 +312,10 @@ class Storage:
                 return read_back(updated, result.revision)
             kv, is_current = result.current, True
             self._remember(key, kv)
+
+    @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.store).ttlOpts")
+    def _lease(self, ttl: int) -> int:
+        return self.leases.get_lease(ttl) if ttl else 0
 
     @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.store).Delete",
              "(*k8s.io/apiserver/pkg/storage/etcd3.store).conditionalDelete")

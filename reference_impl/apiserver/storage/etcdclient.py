@@ -149,6 +149,7 @@ class _Member:
         self.channel = grpc.insecure_channel(address, options=RECONNECT_OPTIONS)
         self.kv = rpc_pb2_grpc.KVStub(self.channel)
         self.watch = rpc_pb2_grpc.WatchStub(self.channel)
+        self.lease = rpc_pb2_grpc.LeaseStub(self.channel)
 
 
 class EtcdClient:
@@ -187,16 +188,16 @@ class EtcdClient:
 
     @mirrors("(*go.etcd.io/etcd/client/v3.Client).unaryClientInterceptor",
              "go.etcd.io/etcd/client/v3.isSafeRetryImmutableRPC")
-    def _call(self, method: str, request, revision: int = 0):
-        """`method` of the KV service on the pinned member, retried on the next member while it
-        is unavailable, until the deadline."""
+    def _call(self, method: str, request, revision: int = 0, service: str = "kv"):
+        """`method` of the KV (or another) service on the pinned member, retried on the next member
+        while it is unavailable, until the deadline."""
         deadline = time.monotonic() + self.timeout
         backoff = RETRY_BACKOFF
         while True:
             index, member = self._member()
             left = deadline - time.monotonic()
             try:
-                return getattr(member.kv, method)(request, timeout=max(left, 0.001))
+                return getattr(getattr(member, service), method)(request, timeout=max(left, 0.001))
             except grpc.RpcError as error:
                 if error.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
                     raise DeadlineExceeded(f"etcd {method}: no answer in {self.timeout:g} s") from None
@@ -230,11 +231,12 @@ class EtcdClient:
             current = _kv(response.responses[0].response_range.kvs[0])
         return TxnResult(response.succeeded, response.header.revision, current)
 
-    def put_if_mod_revision(self, key: str, value: bytes, mod_revision: int) -> TxnResult:
-        """Put `value` if the key's mod revision is `mod_revision` (0: the key must be absent)."""
+    def put_if_mod_revision(self, key: str, value: bytes, mod_revision: int, lease: int = 0) -> TxnResult:
+        """Put `value` (attached to `lease`, if not 0) if the key's mod revision is `mod_revision`
+        (0: the key must be absent)."""
         compare = rpc_pb2.Compare(key=key.encode(), target=rpc_pb2.Compare.MOD,
                                   result=rpc_pb2.Compare.EQUAL, mod_revision=mod_revision)
-        put = rpc_pb2.RequestOp(request_put=rpc_pb2.PutRequest(key=key.encode(), value=value))
+        put = rpc_pb2.RequestOp(request_put=rpc_pb2.PutRequest(key=key.encode(), value=value, lease=lease))
         return self._txn(key, compare, put)
 
     def delete_if_mod_revision(self, key: str, mod_revision: int) -> TxnResult:
@@ -243,6 +245,11 @@ class EtcdClient:
                                   result=rpc_pb2.Compare.EQUAL, mod_revision=mod_revision)
         delete = rpc_pb2.RequestOp(request_delete_range=rpc_pb2.DeleteRangeRequest(key=key.encode()))
         return self._txn(key, compare, delete)
+
+    def lease_grant(self, ttl: int) -> int:
+        """A new lease of `ttl` seconds. A retry after a lost answer may grant a second lease,
+        which expires unused."""
+        return self._call("LeaseGrant", rpc_pb2.LeaseGrantRequest(TTL=ttl), service="lease").ID
 
     def compact(self, revision: int) -> None:
         """Compact history before `revision` (waits until it is applied)."""

@@ -7,9 +7,11 @@ import itertools
 import json
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
+from aetcd.rpc import rpc_pb2
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "etcd"))
 import processes  # noqa: E402
@@ -17,8 +19,8 @@ from watching import collect  # noqa: E402
 
 from reference_impl.apiserver.core.errors import StatusError  # noqa: E402
 from reference_impl.apiserver.storage.etcdclient import EtcdClient  # noqa: E402
-from reference_impl.apiserver.storage.etcd3 import (KeyExists, KeyNotFound, Storage, decode, encode,  # noqa: E402
-                                                   read_back)
+from reference_impl.apiserver.storage.etcd3 import (KeyExists, KeyNotFound, LeaseManager, Storage,  # noqa: E402
+                                                   decode, encode, read_back)
 from tests.reference.apiserver.test_handlers import etcd  # noqa: E402,F401  (a fixture)
 
 _prefixes = itertools.count()
@@ -339,3 +341,71 @@ def test_a_write_reads_back_as_its_json_round_trip_would():
     assert back == decode(encode(obj), 7)
     assert list(back["metadata"]) == list(decode(encode(obj), 7)["metadata"]) == ["name", "labels", "resourceVersion"]
     assert back["metadata"] is not obj["metadata"] and obj["metadata"]["resourceVersion"] == "3"
+
+
+class _Grants:
+    """An etcd client that only grants leases, numbered from 1, and records their TTLs."""
+
+    def __init__(self):
+        self.ttls: list[int] = []
+
+    def lease_grant(self, ttl: int) -> int:
+        self.ttls.append(ttl)
+        return len(self.ttls)
+
+
+def _ticking(start: float):
+    """A clock that moves on a millisecond at each reading, as time.Now() never stands still."""
+    now = [start]
+
+    def clock() -> float:
+        now[0] += 0.001
+        return now[0]
+    return clock, now
+
+
+def test_the_lease_manager_shares_a_lease_within_its_reuse_window():
+    """leaseManager.GetLease: a lease granted for 5% more than the TTL (at most 60 s more) serves
+    every object written until it would expire within the TTL, then a new one is granted."""
+    grants = _Grants()
+    clock, now = _ticking(1000.0)
+    leases = LeaseManager(grants, clock)
+    assert leases.get_lease(3600) == 1 and grants.ttls == [3660]
+    now[0] += 59
+    assert leases.get_lease(3600) == 1  # expires just before 1 s after this object's hour: still good
+    now[0] += 1
+    assert leases.get_lease(3600) == 2 and grants.ttls == [3660, 3660]
+    assert leases.get_lease(100) == 3 and grants.ttls[-1] == 105  # 5% of a short TTL
+    assert leases.get_lease(100) == 3
+
+
+def test_the_lease_manager_attaches_at_most_a_thousand_objects_to_a_lease():
+    grants = _Grants()
+    leases = LeaseManager(grants, _ticking(0.0)[0])
+    assert {leases.get_lease(3600) for _ in range(1000)} == {1}
+    assert leases.get_lease(3600) == 2
+
+
+def _lease_keys(etcd, key: str) -> list[bytes]:
+    """The keys attached to the lease `key` is attached to (none: the key has no lease)."""
+    member = etcd._members[0]
+    kv = member.kv.Range(rpc_pb2.RangeRequest(key=key.encode())).kvs[0]
+    if not kv.lease:
+        return []
+    return list(member.lease.LeaseTimeToLive(rpc_pb2.LeaseTimeToLiveRequest(ID=kv.lease, keys=True)).keys)
+
+
+def test_an_object_written_with_a_ttl_is_deleted_by_etcd_when_it_runs_out(storage, prefix, etcd):
+    """store.ttlOpts: a create or update with a TTL attaches the key to a lease; etcd deletes it
+    when the lease expires. An object written without one has no lease."""
+    storage.create(prefix + "kept", obj("kept"))
+    assert _lease_keys(etcd, prefix + "kept") == []
+    storage.create(prefix + "a", obj("a"), ttl=2)
+    assert (prefix + "a").encode() in _lease_keys(etcd, prefix + "a")
+    storage.guaranteed_update(prefix + "a", lambda current: {**current, "data": {"x": "y"}}, ttl=2)
+    assert (prefix + "a").encode() in _lease_keys(etcd, prefix + "a")
+    deadline = time.monotonic() + 15
+    while etcd.range(prefix + "a").kvs and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not etcd.range(prefix + "a").kvs
+    assert storage.get(prefix + "kept")["metadata"]["name"] == "kept"

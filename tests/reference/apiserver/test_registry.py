@@ -6,6 +6,7 @@ import itertools
 import random
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "etcd"))
 from watching import collect  # noqa: E402
 
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
+from reference_impl.apiserver import kinds  # noqa: E402
 from reference_impl.apiserver.core import errors  # noqa: E402
 from reference_impl.apiserver.core.errors import StatusError  # noqa: E402
 from reference_impl.apiserver.core.registry import Registry  # noqa: E402
@@ -1108,3 +1110,28 @@ def test_a_label_gets_one_error_for_each_way_its_key_or_value_is_wrong(registry,
         bad_value + "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
                     "and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or "
                     "'12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"]
+
+
+def test_events_of_both_groups_expire_after_the_event_ttl(etcd, clock):
+    """The event storage's TTLFunc: every write of an Event (core/v1 or events.k8s.io/v1, one
+    storage) gives it --event-ttl more seconds in etcd, after which etcd deletes it. Other kinds
+    are kept until deleted."""
+    registry = Registry(etcd, clock, event_ttl=2)
+    try:
+        registry.create("namespaces", None, {"metadata": {"name": "ttl"}})
+        registry.create("configmaps", "ttl", {"metadata": {"name": "kept"}})
+        registry.create("events", "ttl", {
+            "metadata": {"name": "core"}, "involvedObject": {"kind": "Pod", "name": "p", "namespace": "ttl"},
+            "reason": "Tested", "type": "Normal"})
+        registry.create(kinds.find("events.k8s.io", "v1", "events"), "ttl", {
+            "metadata": {"name": "new"}, "regarding": {"kind": "Pod", "name": "p", "namespace": "ttl"},
+            "reason": "Tested", "type": "Normal", "action": "Test", "reportingController": "tests/x",
+            "reportingInstance": "x", "eventTime": "2026-01-01T00:00:00.000000Z"})
+        assert len(registry.list("events", "ttl")["items"]) == 2
+        deadline = time.monotonic() + 15
+        while registry.list("events", "ttl")["items"] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert registry.list("events", "ttl")["items"] == []
+        assert [cm["metadata"]["name"] for cm in registry.list("configmaps", "ttl")["items"]] == ["kept"]
+    finally:
+        registry.close()

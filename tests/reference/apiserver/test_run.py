@@ -116,6 +116,20 @@ def test_bad_flag_exits_2(capsys):
     assert "--etcd-servers" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("value, seconds", [("1h", 3600), ("90s", 90), ("1m30.5s", 90), ("0", 0)])
+def test_event_ttl_is_a_go_duration(value, seconds):
+    assert apiserver.parse_args(["--etcd-servers", "x", "--cert-dir", "d", "--event-ttl", value]).event_ttl == seconds
+    assert apiserver.parse_args(["--etcd-servers", "x", "--cert-dir", "d"]).event_ttl == 3600
+
+
+@pytest.mark.parametrize("value, message", [("5", 'time: missing unit in duration "5"'),
+                                            ("1d", 'time: unknown unit "d" in duration "1d"'),
+                                            ("-1h", "'-1h' is negative")])
+def test_a_bad_event_ttl_is_refused_in_go_words(capsys, value, message):
+    assert apiserver.main(["--etcd-servers", "x", "--cert-dir", "d", f"--event-ttl={value}"]) == 2
+    assert f"argument --event-ttl: {message}" in capsys.readouterr().err
+
+
 @contextlib.contextmanager
 def serving(target, *args, **kwargs):
     """Run a server's `run(..., out=, stop=)` in a thread until its ready line; yield that line."""
