@@ -166,7 +166,7 @@ class ServiceAccount:
     @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/serviceaccount.Plugin).Validate")
     def validate(self, request: object, obj: dict | None) -> None:
         """A mirror pod names no ServiceAccount, no secret and projects no token; any other pod's
-        ServiceAccount must exist."""
+        ServiceAccount must exist, and list the secrets the pod uses when it enforces that."""
         if not self.handles(request, obj):
             return
         spec = obj.get("spec") or {}
@@ -180,7 +180,11 @@ class ServiceAccount:
                    for projection in (volume.get("projected") or {}).get("sources") or ()):
                 raise forbidden(request, obj, "a mirror pod may not use ServiceAccountToken volume projections")
             return
-        self._service_account(request, obj, name)
+        account = self._service_account(request, obj, name)
+        if enforce_mountable_secrets(account):
+            why = limit_secret_references(account, spec)
+            if why:
+                raise forbidden(request, obj, why)
 
     @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/serviceaccount.Plugin).getServiceAccount")
     def _service_account(self, request: object, obj: dict, name: str) -> dict:
@@ -194,6 +198,44 @@ class ServiceAccount:
             raise forbidden(request, obj, f"error looking up service account {request.namespace}/{name}: "
                                           f'serviceaccount "{name}" not found') from None
         return account
+
+
+ENFORCE_MOUNTABLE_SECRETS_ANNOTATION = "kubernetes.io/enforce-mountable-secrets"
+
+
+@mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/serviceaccount.Plugin).enforceMountableSecrets")
+def enforce_mountable_secrets(account: dict) -> bool:
+    """The account's annotation read as Go's strconv.ParseBool, where anything unparsable is false."""
+    value = ((account.get("metadata") or {}).get("annotations") or {}).get(ENFORCE_MOUNTABLE_SECRETS_ANNOTATION)
+    return value in ("1", "t", "T", "true", "TRUE", "True")
+
+
+@mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/serviceaccount.Plugin).limitSecretReferences")
+def limit_secret_references(account: dict, spec: dict) -> str:
+    """Why the pod may not run as the account (empty when it may): a secret volume, or an init or
+    regular container's env, naming a secret the account does not list, or an image pull secret
+    it does not list."""
+    name = (account.get("metadata") or {}).get("name", "")
+    mountable = {secret.get("name") for secret in account.get("secrets") or ()}
+    for volume in spec.get("volumes") or ():
+        secret_name = (volume.get("secret") or {}).get("secretName", "")
+        if volume.get("secret") is not None and secret_name not in mountable:
+            return (f'volume with secret.secretName="{secret_name}" is not allowed because service account {name} '
+                    "does not reference that secret")
+    for key, what in (("initContainers", "init container"), ("containers", "container")):
+        for container in spec.get(key) or ():
+            for env in container.get("env") or ():
+                ref = (env.get("valueFrom") or {}).get("secretKeyRef")
+                if ref is not None and ref.get("name", "") not in mountable:
+                    return (f"{what} {container.get('name', '')} with envVar {env.get('name', '')} referencing "
+                            f'secret.secretName="{ref.get("name", "")}" is not allowed because service account '
+                            f"{name} does not reference that secret")
+    pull_secrets = {secret.get("name") for secret in account.get("imagePullSecrets") or ()}
+    for i, ref in enumerate(spec.get("imagePullSecrets") or ()):
+        if ref.get("name", "") not in pull_secrets:
+            return (f'imagePullSecrets[{i}].name="{ref.get("name", "")}" is not allowed because service account '
+                    f"{name} does not reference that imagePullSecret")
+    return ""
 
 
 @mirrors("k8s.io/kubernetes/plugin/pkg/admission/serviceaccount.shouldAutomount")

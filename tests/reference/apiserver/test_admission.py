@@ -203,6 +203,51 @@ def test_the_validating_phase_checks_the_account_again():
     assert validation_refused(plugin, Request("CREATE", PODS, obj=mirror)).code == 403
 
 
+def enforcing_account(name="locked", enforce="true"):
+    """An account that may mount only the secret `own` and pull only with `own-pull`."""
+    return ("serviceaccounts", "default", {
+        "metadata": {"name": name, "namespace": "default",
+                     "annotations": {"kubernetes.io/enforce-mountable-secrets": enforce}},
+        "secrets": [{"name": "own"}], "imagePullSecrets": [{"name": "own-pull"}]})
+
+
+@pytest.mark.parametrize("spec, why", [
+    ({"volumes": [{"name": "v", "secret": {"secretName": "stolen"}}]},
+     'volume with secret.secretName="stolen" is not allowed because service account locked does not reference '
+     'that secret'),
+    ({"initContainers": [{"name": "init", "image": "busybox", "env": [
+        {"name": "E", "valueFrom": {"secretKeyRef": {"name": "stolen", "key": "k"}}}]}]},
+     'init container init with envVar E referencing secret.secretName="stolen" is not allowed because service '
+     'account locked does not reference that secret'),
+    ({"containers": [{"name": "c", "image": "nginx", "env": [
+        {"name": "E", "valueFrom": {"secretKeyRef": {"name": "stolen", "key": "k"}}}]}]},
+     'container c with envVar E referencing secret.secretName="stolen" is not allowed because service account '
+     'locked does not reference that secret'),
+    ({"imagePullSecrets": [{"name": "own-pull"}, {"name": "stolen"}]},
+     'imagePullSecrets[1].name="stolen" is not allowed because service account locked does not reference that '
+     'imagePullSecret'),
+])
+def test_an_enforcing_account_limits_the_pods_secrets_to_its_own(spec, why):
+    """kubernetes.io/enforce-mountable-secrets: "true" on the account: a pod running as it may use
+    only the secrets the account lists (volumes, init and regular containers' env) and pull only
+    with its imagePullSecrets."""
+    registry = FakeRegistry(namespace("default"), enforcing_account())
+    err = refused(ServiceAccount(registry), Request("CREATE", PODS, obj=pod(serviceAccountName="locked", **spec)))
+    assert (err.code, err.message) == (403, f'pods "web" is forbidden: {why}')
+
+
+def test_an_enforcing_account_admits_its_own_secrets_and_a_false_annotation_enforces_nothing():
+    """The account's own secret and pull secret pass; the annotation parsed as Go's ParseBool
+    ("0", "f", "false", anything unparsable) does not enforce."""
+    own = {"volumes": [{"name": "v", "secret": {"secretName": "own"}}], "imagePullSecrets": [{"name": "own-pull"}]}
+    registry = FakeRegistry(namespace("default"), enforcing_account())
+    assert admitted(ServiceAccount(registry), pod(serviceAccountName="locked", **own))
+    stolen = {"volumes": [{"name": "v", "secret": {"secretName": "stolen"}}]}
+    for value in ("false", "yes"):
+        registry = FakeRegistry(namespace("default"), enforcing_account(enforce=value))
+        assert admitted(ServiceAccount(registry), pod(serviceAccountName="locked", **stolen))
+
+
 TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
 TOKEN_VOLUME_NAME = re.compile(r"kube-api-access-[bcdfghjklmnpqrstvwxz2456789]{5}")
 
