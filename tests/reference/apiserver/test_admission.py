@@ -29,6 +29,7 @@ DEPLOYMENTS = FakeResource("deployments", "Deployment", "apps")
 NODES = FakeResource("nodes", "Node", namespaced=False)
 LEASES = FakeResource("leases", "Lease", "coordination.k8s.io")
 CSINODES = FakeResource("csinodes", "CSINode", "storage.k8s.io", namespaced=False)
+CLAIMS = FakeResource("persistentvolumeclaims", "PersistentVolumeClaim")
 
 
 @dataclass
@@ -501,6 +502,42 @@ def test_a_node_touches_only_its_own_lease_and_csinode():
                                                 'CSINode with the same name as the requesting node')
     own = Request("CREATE", LEASES, "kube-node-lease", "node-1", {"metadata": {"name": "node-1"}}, user=NODE_1)
     assert plugin.admit(own, own.obj) is own.obj
+
+
+def claim(labels=None, capacity="1Gi", phase="Bound"):
+    return {"metadata": {"name": "data", "namespace": "default", "resourceVersion": "7", "labels": labels or {}},
+            "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}},
+            "status": {"phase": phase, "capacity": {"storage": capacity}}}
+
+
+def test_a_node_writes_persistent_volume_claims_only_through_status():
+    """A node that RBAC lets write claims may still only update their status subresource."""
+    plugin = NodeRestriction(NODE_REGISTRY)
+    for request in (Request("CREATE", CLAIMS, obj=claim(), user=NODE_1),
+                    Request("UPDATE", CLAIMS, name="data", obj=claim({"a": "b"}), old_obj=claim(), user=NODE_1),
+                    Request("DELETE", CLAIMS, name="data", user=NODE_1)):
+        err = refused(plugin, request)
+        assert (err.code, err.message) == (403, f'persistentvolumeclaims "{request.name or "data"}" is forbidden: '
+                                                'may only update PVC status')
+
+
+def test_a_node_updates_only_capacity_and_conditions_of_a_claims_status():
+    """Through status a node may resize a claim (capacity, conditions; an unconditional update
+    without resourceVersion too) but neither relabel it nor change its phase. The text after the
+    colon is go-cmp's diff of the two objects, which go-cmp keeps deliberately unstable."""
+    plugin = NodeRestriction(NODE_REGISTRY)
+    resized = claim(capacity="2Gi")
+    resized["metadata"].pop("resourceVersion")
+    resized["status"]["conditions"] = [{"type": "FileSystemResizePending", "status": "True"}]
+    resize = Request("UPDATE", CLAIMS, name="data", obj=resized, old_obj=claim(), subresource="status", user=NODE_1)
+    assert plugin.admit(resize, resize.obj) is resize.obj
+    for changed in (claim({"a": "b"}), claim(phase="Lost")):
+        status = Request("UPDATE", CLAIMS, name="data", obj=changed, old_obj=claim(), subresource="status",
+                         user=NODE_1)
+        err = refused(plugin, status)
+        assert err.code == 403
+        assert err.message.startswith('persistentvolumeclaims "data" is forbidden: node "node-1" is not allowed to '
+                                      'update fields other than status.capacity and status.conditions: ')
 
 
 def test_a_node_user_without_a_name_is_refused():
