@@ -54,6 +54,8 @@ def _binding(obj: dict, role_kinds: tuple[str, ...], namespaced: bool) -> list[s
         problems.append(unsupported("roleRef.kind", ref.get("kind", ""), role_kinds))
     if not ref.get("name"):
         problems.append(required("roleRef.name"))
+    else:
+        problems += name_problems(ref["name"], "path", "roleRef.name")
     for i, subject in enumerate(obj.get("subjects") or []):
         problems += _subject(subject, namespaced, f"subjects[{i}]")
     return problems

@@ -383,6 +383,16 @@ def test_a_cluster_role_binding_subject_is_validated_as_validate_role_binding_su
     assert (error.code, error.message) == (422, f'ClusterRoleBinding.rbac.authorization.k8s.io "b" is invalid: {message}')
 
 
+@pytest.mark.parametrize("name, detail", [("a/b", "may not contain '/'"), ("..", "may not be '..'")])
+def test_a_role_ref_name_is_a_path_segment(registry, ns, name, detail):
+    """ValidateRoleBinding checks roleRef.name with ValidateRBACName, as role names themselves are."""
+    obj = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "b"},
+           "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": name}}
+    error = status_error(registry.create, "rolebindings", ns, obj)
+    assert (error.code, error.message) == (422, f'RoleBinding.rbac.authorization.k8s.io "b" is invalid: '
+                                                f'roleRef.name: Invalid value: "{name}": {detail}')
+
+
 def test_a_role_binding_service_account_subject_defaults_to_the_bindings_namespace(registry, ns):
     """In a RoleBinding a ServiceAccount subject without a namespace is valid: it means the binding's."""
     obj = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "sa"},
