@@ -166,7 +166,7 @@ class ServiceAccount:
     @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/serviceaccount.Plugin).Validate")
     def validate(self, request: object, obj: dict | None) -> None:
         """A mirror pod names no ServiceAccount, no secret and projects no token; any other pod's
-        ServiceAccount must exist."""
+        ServiceAccount must exist, and list the secrets the pod uses when it enforces that."""
         if not self.handles(request, obj):
             return
         spec = obj.get("spec") or {}
@@ -180,7 +180,11 @@ class ServiceAccount:
                    for projection in (volume.get("projected") or {}).get("sources") or ()):
                 raise forbidden(request, obj, "a mirror pod may not use ServiceAccountToken volume projections")
             return
-        self._service_account(request, obj, name)
+        account = self._service_account(request, obj, name)
+        if enforce_mountable_secrets(account):
+            why = limit_secret_references(account, spec)
+            if why:
+                raise forbidden(request, obj, why)
 
     @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/serviceaccount.Plugin).getServiceAccount")
     def _service_account(self, request: object, obj: dict, name: str) -> dict:
@@ -194,6 +198,44 @@ class ServiceAccount:
             raise forbidden(request, obj, f"error looking up service account {request.namespace}/{name}: "
                                           f'serviceaccount "{name}" not found') from None
         return account
+
+
+ENFORCE_MOUNTABLE_SECRETS_ANNOTATION = "kubernetes.io/enforce-mountable-secrets"
+
+
+@mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/serviceaccount.Plugin).enforceMountableSecrets")
+def enforce_mountable_secrets(account: dict) -> bool:
+    """The account's annotation read as Go's strconv.ParseBool, where anything unparsable is false."""
+    value = ((account.get("metadata") or {}).get("annotations") or {}).get(ENFORCE_MOUNTABLE_SECRETS_ANNOTATION)
+    return value in ("1", "t", "T", "true", "TRUE", "True")
+
+
+@mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/serviceaccount.Plugin).limitSecretReferences")
+def limit_secret_references(account: dict, spec: dict) -> str:
+    """Why the pod may not run as the account (empty when it may): a secret volume, or an init or
+    regular container's env, naming a secret the account does not list, or an image pull secret
+    it does not list."""
+    name = (account.get("metadata") or {}).get("name", "")
+    mountable = {secret.get("name") for secret in account.get("secrets") or ()}
+    for volume in spec.get("volumes") or ():
+        secret_name = (volume.get("secret") or {}).get("secretName", "")
+        if volume.get("secret") is not None and secret_name not in mountable:
+            return (f'volume with secret.secretName="{secret_name}" is not allowed because service account {name} '
+                    "does not reference that secret")
+    for key, what in (("initContainers", "init container"), ("containers", "container")):
+        for container in spec.get(key) or ():
+            for env in container.get("env") or ():
+                ref = (env.get("valueFrom") or {}).get("secretKeyRef")
+                if ref is not None and ref.get("name", "") not in mountable:
+                    return (f"{what} {container.get('name', '')} with envVar {env.get('name', '')} referencing "
+                            f'secret.secretName="{ref.get("name", "")}" is not allowed because service account '
+                            f"{name} does not reference that secret")
+    pull_secrets = {secret.get("name") for secret in account.get("imagePullSecrets") or ()}
+    for i, ref in enumerate(spec.get("imagePullSecrets") or ()):
+        if ref.get("name", "") not in pull_secrets:
+            return (f'imagePullSecrets[{i}].name="{ref.get("name", "")}" is not allowed because service account '
+                    f"{name} does not reference that imagePullSecret")
+    return ""
 
 
 @mirrors("k8s.io/kubernetes/plugin/pkg/admission/serviceaccount.shouldAutomount")
@@ -290,10 +332,24 @@ def _spec(obj: dict | None) -> dict:
     return (obj or {}).get("spec") or {}
 
 
+def _claim_beyond_resize(claim: dict | None) -> dict:
+    """The claim without what a resize changes (status.capacity, status.conditions) and what an
+    update need not carry (resourceVersion, managedFields), empty fields dropped as Go's
+    Semantic.DeepEqual sees nil and empty alike; keyed by top-level field path."""
+    claim = claim or {}
+    metadata = {k: v for k, v in (claim.get("metadata") or {}).items()
+                if k not in ("resourceVersion", "managedFields") and v not in (None, {}, [], "")}
+    status = {k: v for k, v in (claim.get("status") or {}).items()
+              if k not in ("capacity", "conditions") and v not in (None, {}, [], "")}
+    return {**{f"metadata.{k}": v for k, v in metadata.items()}, **{f"status.{k}": v for k, v in status.items()},
+            "spec": claim.get("spec") or {}}
+
+
 class NodeRestriction:
     """A kubelet's writes are limited to its own objects: its own Node (not its taints, nor labels
     outside the set kubelets may set), mirror pods bound to itself that reference nothing else,
-    status updates, deletes and evictions of pods bound to itself, its own Lease and CSINode.
+    status updates, deletes and evictions of pods bound to itself, the capacity and conditions in
+    a claim's status, its own Lease and CSINode.
     Requests from users who are no node pass untouched. The pods and nodes it checks are read
     through `registry.get` (upstream: informer listers), so a missing one is the registry's 404."""
 
@@ -301,6 +357,7 @@ class NodeRestriction:
         self.registry = registry
         self.checks: dict[tuple[str, str], Callable[[str, object, dict | None], None]] = {
             ("", "pods"): self.admit_pod_request, ("", "nodes"): self.admit_node,
+            ("", "persistentvolumeclaims"): self.admit_claim_request,
             ("", "serviceaccounts"): self.admit_service_account,
             ("coordination.k8s.io", "leases"): self.admit_lease,
             ("storage.k8s.io", "csinodes"): self.admit_csi_node}
@@ -400,6 +457,24 @@ class NodeRestriction:
         existing = self.registry.get("pods", request.namespace, pod_name)
         if _spec(existing).get("nodeName") != node_name:
             raise forbidden(request, eviction, f"node {node_name} can only evict pods with spec.nodeName set to itself")
+
+    def admit_claim_request(self, node_name: str, request: object, obj: dict | None) -> None:
+        if request.subresource != "status":
+            raise forbidden(request, obj, "may only update PVC status")
+        self.admit_claim_status(node_name, request, obj)
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/noderestriction.Plugin).admitPVCStatus")
+    def admit_claim_status(self, node_name: str, request: object, obj: dict | None) -> None:
+        """A node resizing a claim changes its status.capacity and status.conditions, nothing else
+        (no labels, finalizers or owners)."""
+        if request.operation != UPDATE:
+            raise forbidden(request, obj, f"unexpected operation {quote(request.operation)}")
+        old, new = _claim_beyond_resize(request.old_obj), _claim_beyond_resize(obj)
+        if old != new:
+            # Upstream appends go-cmp's diff, whose text go-cmp keeps deliberately unstable.
+            changed = ", ".join(sorted(key for key in old.keys() | new.keys() if old.get(key) != new.get(key)))
+            raise forbidden(request, obj, f"node {quote(node_name)} is not allowed to update fields other than "
+                                          f"status.capacity and status.conditions: {changed}")
 
     @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/noderestriction.Plugin).admitNode")
     def admit_node(self, node_name: str, request: object, obj: dict | None) -> None:

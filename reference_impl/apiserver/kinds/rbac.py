@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import RBAC, arr, kind, list_kind, obj, opaque, ref, string, strings
-from reference_impl.apiserver.core.validation import invalid, required, unsupported
+from reference_impl.apiserver.core.validation import invalid, name_problems, required, unsupported
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
 from reference_impl.apiserver.kinds._defaulting import default_zero, object_field
 from reference_impl.machinery.gojson import quote
@@ -44,7 +44,7 @@ def validate_cluster_role(obj: dict) -> list[str]:
     return _role_rules(obj, namespaced=False)
 
 
-def _binding(obj: dict, role_kinds: tuple[str, ...]) -> list[str]:
+def _binding(obj: dict, role_kinds: tuple[str, ...], namespaced: bool) -> list[str]:
     ref = obj.get("roleRef") or {}
     problems = []
     if ref.get("apiGroup") != "rbac.authorization.k8s.io":
@@ -54,21 +54,43 @@ def _binding(obj: dict, role_kinds: tuple[str, ...]) -> list[str]:
         problems.append(unsupported("roleRef.kind", ref.get("kind", ""), role_kinds))
     if not ref.get("name"):
         problems.append(required("roleRef.name"))
+    else:
+        problems += name_problems(ref["name"], "path", "roleRef.name")
     for i, subject in enumerate(obj.get("subjects") or []):
-        if subject.get("kind") not in ("Group", "ServiceAccount", "User"):
-            problems.append(unsupported(f"subjects[{i}].kind", subject.get("kind", ""),
-                                        ("ServiceAccount", "User", "Group")))
-        if not subject.get("name"):
-            problems.append(required(f"subjects[{i}].name"))
+        problems += _subject(subject, namespaced, f"subjects[{i}]")
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/rbac/validation.ValidateRoleBindingSubject")
+def _subject(subject: dict, namespaced: bool, here: str) -> list[str]:
+    """A ServiceAccount subject names a valid account in the core group, and its namespace where no
+    binding namespace stands in for it; a User or Group subject is in the rbac group."""
+    problems = []
+    name, group = subject.get("name") or "", subject.get("apiGroup") or ""
+    if not name:
+        problems.append(required(f"{here}.name"))
+    kind = subject.get("kind")
+    if kind == "ServiceAccount":
+        if name:
+            problems += name_problems(name, "subdomain", f"{here}.name")
+        if group:
+            problems.append(unsupported(f"{here}.apiGroup", group, ("",)))
+        if not namespaced and not subject.get("namespace"):
+            problems.append(required(f"{here}.namespace"))
+    elif kind in ("User", "Group"):
+        if group != GROUP:
+            problems.append(unsupported(f"{here}.apiGroup", group, (GROUP,)))
+    else:
+        problems.append(unsupported(f"{here}.kind", kind or "", ("ServiceAccount", "User", "Group")))
     return problems
 
 
 def validate_role_binding(obj: dict) -> list[str]:
-    return _binding(obj, ("Role", "ClusterRole"))
+    return _binding(obj, ("Role", "ClusterRole"), namespaced=True)
 
 
 def validate_cluster_role_binding(obj: dict) -> list[str]:
-    return _binding(obj, ("ClusterRole",))
+    return _binding(obj, ("ClusterRole",), namespaced=False)
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/rbac/validation.ValidateRoleBindingUpdate",

@@ -29,6 +29,7 @@ DEPLOYMENTS = FakeResource("deployments", "Deployment", "apps")
 NODES = FakeResource("nodes", "Node", namespaced=False)
 LEASES = FakeResource("leases", "Lease", "coordination.k8s.io")
 CSINODES = FakeResource("csinodes", "CSINode", "storage.k8s.io", namespaced=False)
+CLAIMS = FakeResource("persistentvolumeclaims", "PersistentVolumeClaim")
 
 
 @dataclass
@@ -201,6 +202,51 @@ def test_the_validating_phase_checks_the_account_again():
     mirror = pod(serviceAccountName="default")
     mirror["metadata"]["annotations"] = {"kubernetes.io/config.mirror": "x"}
     assert validation_refused(plugin, Request("CREATE", PODS, obj=mirror)).code == 403
+
+
+def enforcing_account(name="locked", enforce="true"):
+    """An account that may mount only the secret `own` and pull only with `own-pull`."""
+    return ("serviceaccounts", "default", {
+        "metadata": {"name": name, "namespace": "default",
+                     "annotations": {"kubernetes.io/enforce-mountable-secrets": enforce}},
+        "secrets": [{"name": "own"}], "imagePullSecrets": [{"name": "own-pull"}]})
+
+
+@pytest.mark.parametrize("spec, why", [
+    ({"volumes": [{"name": "v", "secret": {"secretName": "stolen"}}]},
+     'volume with secret.secretName="stolen" is not allowed because service account locked does not reference '
+     'that secret'),
+    ({"initContainers": [{"name": "init", "image": "busybox", "env": [
+        {"name": "E", "valueFrom": {"secretKeyRef": {"name": "stolen", "key": "k"}}}]}]},
+     'init container init with envVar E referencing secret.secretName="stolen" is not allowed because service '
+     'account locked does not reference that secret'),
+    ({"containers": [{"name": "c", "image": "nginx", "env": [
+        {"name": "E", "valueFrom": {"secretKeyRef": {"name": "stolen", "key": "k"}}}]}]},
+     'container c with envVar E referencing secret.secretName="stolen" is not allowed because service account '
+     'locked does not reference that secret'),
+    ({"imagePullSecrets": [{"name": "own-pull"}, {"name": "stolen"}]},
+     'imagePullSecrets[1].name="stolen" is not allowed because service account locked does not reference that '
+     'imagePullSecret'),
+])
+def test_an_enforcing_account_limits_the_pods_secrets_to_its_own(spec, why):
+    """kubernetes.io/enforce-mountable-secrets: "true" on the account: a pod running as it may use
+    only the secrets the account lists (volumes, init and regular containers' env) and pull only
+    with its imagePullSecrets."""
+    registry = FakeRegistry(namespace("default"), enforcing_account())
+    err = refused(ServiceAccount(registry), Request("CREATE", PODS, obj=pod(serviceAccountName="locked", **spec)))
+    assert (err.code, err.message) == (403, f'pods "web" is forbidden: {why}')
+
+
+def test_an_enforcing_account_admits_its_own_secrets_and_a_false_annotation_enforces_nothing():
+    """The account's own secret and pull secret pass; the annotation parsed as Go's ParseBool
+    ("0", "f", "false", anything unparsable) does not enforce."""
+    own = {"volumes": [{"name": "v", "secret": {"secretName": "own"}}], "imagePullSecrets": [{"name": "own-pull"}]}
+    registry = FakeRegistry(namespace("default"), enforcing_account())
+    assert admitted(ServiceAccount(registry), pod(serviceAccountName="locked", **own))
+    stolen = {"volumes": [{"name": "v", "secret": {"secretName": "stolen"}}]}
+    for value in ("false", "yes"):
+        registry = FakeRegistry(namespace("default"), enforcing_account(enforce=value))
+        assert admitted(ServiceAccount(registry), pod(serviceAccountName="locked", **stolen))
 
 
 TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
@@ -456,6 +502,42 @@ def test_a_node_touches_only_its_own_lease_and_csinode():
                                                 'CSINode with the same name as the requesting node')
     own = Request("CREATE", LEASES, "kube-node-lease", "node-1", {"metadata": {"name": "node-1"}}, user=NODE_1)
     assert plugin.admit(own, own.obj) is own.obj
+
+
+def claim(labels=None, capacity="1Gi", phase="Bound"):
+    return {"metadata": {"name": "data", "namespace": "default", "resourceVersion": "7", "labels": labels or {}},
+            "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}},
+            "status": {"phase": phase, "capacity": {"storage": capacity}}}
+
+
+def test_a_node_writes_persistent_volume_claims_only_through_status():
+    """A node that RBAC lets write claims may still only update their status subresource."""
+    plugin = NodeRestriction(NODE_REGISTRY)
+    for request in (Request("CREATE", CLAIMS, obj=claim(), user=NODE_1),
+                    Request("UPDATE", CLAIMS, name="data", obj=claim({"a": "b"}), old_obj=claim(), user=NODE_1),
+                    Request("DELETE", CLAIMS, name="data", user=NODE_1)):
+        err = refused(plugin, request)
+        assert (err.code, err.message) == (403, f'persistentvolumeclaims "{request.name or "data"}" is forbidden: '
+                                                'may only update PVC status')
+
+
+def test_a_node_updates_only_capacity_and_conditions_of_a_claims_status():
+    """Through status a node may resize a claim (capacity, conditions; an unconditional update
+    without resourceVersion too) but neither relabel it nor change its phase. The text after the
+    colon is go-cmp's diff of the two objects, which go-cmp keeps deliberately unstable."""
+    plugin = NodeRestriction(NODE_REGISTRY)
+    resized = claim(capacity="2Gi")
+    resized["metadata"].pop("resourceVersion")
+    resized["status"]["conditions"] = [{"type": "FileSystemResizePending", "status": "True"}]
+    resize = Request("UPDATE", CLAIMS, name="data", obj=resized, old_obj=claim(), subresource="status", user=NODE_1)
+    assert plugin.admit(resize, resize.obj) is resize.obj
+    for changed in (claim({"a": "b"}), claim(phase="Lost")):
+        status = Request("UPDATE", CLAIMS, name="data", obj=changed, old_obj=claim(), subresource="status",
+                         user=NODE_1)
+        err = refused(plugin, status)
+        assert err.code == 403
+        assert err.message.startswith('persistentvolumeclaims "data" is forbidden: node "node-1" is not allowed to '
+                                      'update fields other than status.capacity and status.conditions: ')
 
 
 def test_a_node_user_without_a_name_is_refused():

@@ -242,3 +242,24 @@ def test_a_node_gets_tokens_only_bound_to_its_own_pods(chain):
         assert (code, status["message"]) == (403, f'serviceaccounts "default" is forbidden: {why}')
     code, answer = send(chain, NODE_1, "POST", token, request(pod_ref(web)))
     assert code == 201 and answer["status"]["token"]
+
+
+def test_a_node_resizes_the_claims_of_its_pods_through_status_only(chain):
+    """The Node authorizer lets node-1 update the status of a claim its pod mounts; NodeRestriction
+    lets that update change status.capacity and refuses a label put in with it."""
+    claims = "/api/v1/namespaces/default/persistentvolumeclaims"
+    if send(chain, ADMIN, "GET", f"{claims}/data")[0] == 404:
+        ok(chain, "POST", claims, {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data"},
+                                   "spec": {"accessModes": ["ReadWriteOnce"],
+                                            "resources": {"requests": {"storage": "1Gi"}}}})
+        with_claim = pod("uses-data", "node-1")
+        with_claim["spec"]["volumes"] = [{"name": "d", "persistentVolumeClaim": {"claimName": "data"}}]
+        ok(chain, "POST", PODS, with_claim)
+    code, resized = send(chain, NODE_1, "PATCH", f"{claims}/data/status",
+                         {"status": {"capacity": {"storage": "2Gi"}}}, MERGE_PATCH)
+    assert code == 200, resized
+    code, status = send(chain, NODE_1, "PATCH", f"{claims}/data/status",
+                        {"metadata": {"labels": {"a": "b"}}}, MERGE_PATCH)
+    assert code == 403
+    assert status["message"].startswith('persistentvolumeclaims "data" is forbidden: node "node-1" is not allowed to '
+                                        'update fields other than status.capacity and status.conditions: ')

@@ -360,6 +360,49 @@ def test_a_changed_role_ref_is_shown_as_go_prints_an_rbac_role_ref(registry, ns)
                                   'Kind:"", Name:"edit"}: cannot change roleRef]')
 
 
+@pytest.mark.parametrize("subject, errors", [
+    ({"kind": "ServiceAccount", "name": "robot"}, ["subjects[0].namespace: Required value"]),
+    ({"kind": "ServiceAccount", "name": "Robot_1", "namespace": "default", "apiGroup": "rbac.authorization.k8s.io"},
+     ['subjects[0].name: Invalid value: "Robot_1": a lowercase RFC 1123 subdomain must consist of lower case '
+      "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. "
+      "'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+      'subjects[0].apiGroup: Unsupported value: "rbac.authorization.k8s.io": supported values: ""']),
+    ({"kind": "User", "name": "alice", "apiGroup": "example.com"},
+     ['subjects[0].apiGroup: Unsupported value: "example.com": supported values: "rbac.authorization.k8s.io"']),
+    ({"kind": "Robot"}, ["subjects[0].name: Required value",
+                         'subjects[0].kind: Unsupported value: "Robot": supported values: "ServiceAccount", "User", '
+                         '"Group"']),
+])
+def test_a_cluster_role_binding_subject_is_validated_as_validate_role_binding_subject_does(registry, subject, errors):
+    """A ServiceAccount subject of a ClusterRoleBinding names its namespace (there is no binding
+    namespace to default to), a valid account name and the core group; a User or Group subject
+    the rbac group; the name is checked before the kind."""
+    obj = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "b"},
+           "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+           "subjects": [subject]}
+    error = status_error(registry.create, "clusterrolebindings", None, obj)
+    message = errors[0] if len(errors) == 1 else "[" + ", ".join(errors) + "]"
+    assert (error.code, error.message) == (422, f'ClusterRoleBinding.rbac.authorization.k8s.io "b" is invalid: {message}')
+
+
+@pytest.mark.parametrize("name, detail", [("a/b", "may not contain '/'"), ("..", "may not be '..'")])
+def test_a_role_ref_name_is_a_path_segment(registry, ns, name, detail):
+    """ValidateRoleBinding checks roleRef.name with ValidateRBACName, as role names themselves are."""
+    obj = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "b"},
+           "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": name}}
+    error = status_error(registry.create, "rolebindings", ns, obj)
+    assert (error.code, error.message) == (422, f'RoleBinding.rbac.authorization.k8s.io "b" is invalid: '
+                                                f'roleRef.name: Invalid value: "{name}": {detail}')
+
+
+def test_a_role_binding_service_account_subject_defaults_to_the_bindings_namespace(registry, ns):
+    """In a RoleBinding a ServiceAccount subject without a namespace is valid: it means the binding's."""
+    obj = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "sa"},
+           "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+           "subjects": [{"kind": "ServiceAccount", "name": "robot"}]}
+    assert registry.create("rolebindings", ns, obj)["subjects"] == [{"kind": "ServiceAccount", "name": "robot"}]
+
+
 def test_service_needs_ports(registry, ns):
     error = status_error(registry.create, "services", ns, {"metadata": {"name": "s"}, "spec": {}})
     assert error.message == 'Service "s" is invalid: spec.ports: Required value'
