@@ -47,12 +47,12 @@ STOP_GRACE = 2.0  # seconds in-flight calls get to finish on shutdown
 
 
 class BadListenURL(EtcdError):
-    """A --listen-client-urls entry the reference cannot listen on."""
+    """A --listen-*-urls entry the reference cannot listen on."""
 
-    message = "invalid listen client URL"
+    message = "invalid listen URL"
 
     def __str__(self) -> str:
-        return f"--listen-client-urls: {self.url!r} {self.problem}"
+        return f"{self.flag}: {self.url!r} {self.problem}"
 
 
 class CannotListen(EtcdError):
@@ -98,36 +98,39 @@ class ListenURL:
 
 
 @mirrors("go.etcd.io/etcd/client/pkg/v3/types.NewURLs", "go.etcd.io/etcd/server/v3/embed.checkBindURLs")
-def parse_listen_urls(urls: str | Sequence[str]) -> list[ListenURL]:
-    """Comma-separated (or listed) `http://HOST:PORT` URLs; HOST an IP address or localhost."""
+def parse_listen_urls(urls: str | Sequence[str], flag: str = "--listen-client-urls") -> list[ListenURL]:
+    """Comma-separated (or listed) `http://HOST:PORT` URLs; HOST an IP address or localhost.
+    An error names `flag`, the option the URLs came from."""
     items = urls.split(",") if isinstance(urls, str) else list(urls)
-    parsed = [_parse_listen_url(item.strip()) for item in items if item.strip()]
+    parsed = [_parse_listen_url(item.strip(), flag) for item in items if item.strip()]
     if not parsed:
-        raise BadListenURL(url=str(urls), problem="names no URL")
+        raise BadListenURL(flag=flag, url=str(urls), problem="names no URL")
     return parsed
 
 
-def _parse_listen_url(url: str) -> ListenURL:
+def _parse_listen_url(url: str, flag: str) -> ListenURL:
+    def bad(problem: str) -> BadListenURL:
+        return BadListenURL(flag=flag, url=url, problem=problem)
+
     parts = urlsplit(url)
     if parts.scheme == "https":
-        raise BadListenURL(url=url, problem="uses TLS, which the reference does not serve; use http://")
+        raise bad("uses TLS, which the reference does not serve; use http://")
     if parts.scheme != "http" or not parts.netloc:
-        raise BadListenURL(url=url, problem="is not of the form http://HOST:PORT")
+        raise bad("is not of the form http://HOST:PORT")
     if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise BadListenURL(url=url, problem="must not have a path")
+        raise bad("must not have a path")
     try:
         port = parts.port
     except ValueError:
-        raise BadListenURL(url=url, problem="has a port that is not a number from 0 to 65535") from None
+        raise bad("has a port that is not a number from 0 to 65535") from None
     if port is None:
-        raise BadListenURL(url=url, problem="has no port (http://HOST:PORT)")
+        raise bad("has no port (http://HOST:PORT)")
     host = parts.hostname or ""
     if host != "localhost":
         try:
             ipaddress.ip_address(host)
         except ValueError:
-            raise BadListenURL(url=url, problem="must name an IP address or localhost, as etcd's "
-                                                "listen URLs do") from None
+            raise bad("must name an IP address or localhost, as etcd's listen URLs do") from None
     return ListenURL(host, port)
 
 
@@ -194,7 +197,8 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
                                     initial_cluster_token)
     if listen_peer_urls is None and not lone:
         listen_peer_urls = ",".join(u for m in members.values() if m.name == name for u in m.peer_urls)
-    peer_listen = parse_listen_urls(listen_peer_urls)[0] if listen_peer_urls else None
+    peer_listen = (parse_listen_urls(listen_peer_urls, "--listen-peer-urls")[0]
+                   if listen_peer_urls else None)
     restore = _read_snapshot(restore_from)
     stop = stop or threading.Event()
     grpc_server = new_grpc_server()
