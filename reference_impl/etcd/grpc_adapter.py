@@ -47,6 +47,7 @@ from google.protobuf.message import DecodeError
 from reference_impl.etcd import messages as m
 from reference_impl.etcd.authpb import perm_type_name, perm_type_value
 from reference_impl.etcd.errors import EtcdError, ErrPermissionNotGiven, ErrWatcherDuplicateID
+from reference_impl.etcd.grpc_health import add_health_servicer
 from reference_impl.etcd.raftnode import check_peer_urls
 from reference_impl.etcd.server import MAX_REQUEST_BYTES, MAX_TXN_OPS  # etcd's defaults
 from reference_impl.etcd.watch import coalesce
@@ -940,8 +941,8 @@ def new_grpc_server() -> grpc.Server:
 
 @mirrors(f"{V3RPC}.Server")
 def add_etcd_servicers(grpc_server: grpc.Server, server) -> Streams:
-    """Register the KV, Watch, Lease, Maintenance, Cluster and Auth services for the core `server`;
-    returns the registry of their open streams, to cancel on shutdown."""
+    """Register the KV, Watch, Lease, Maintenance, Cluster and Auth services for the core `server`,
+    and the gRPC health service; returns the registry of their open streams, to cancel on shutdown."""
     streams = Streams()
     _add_kv_servicer(KVServicer(server), grpc_server)
     rpc_pb2_grpc.add_WatchServicer_to_server(WatchServicer(server, streams), grpc_server)
@@ -949,6 +950,7 @@ def add_etcd_servicers(grpc_server: grpc.Server, server) -> Streams:
     rpc_pb2_grpc.add_MaintenanceServicer_to_server(MaintenanceServicer(server), grpc_server)
     rpc_pb2_grpc.add_ClusterServicer_to_server(ClusterServicer(server), grpc_server)
     rpc_pb2_grpc.add_AuthServicer_to_server(AuthServicer(server), grpc_server)
+    add_health_servicer(grpc_server, streams)
     return streams
 
 

@@ -67,6 +67,7 @@ from reference_impl.etcd.messages import (
     AuthRequest, CompactionRequest, DeleteRangeRequest, LeaseGrantRequest, LeaseKeepAliveRequest,
     LeaseKeepAliveResponse, LeaseRevokeRequest, Member, MutatingRequest, PutRequest, RangeRequest,
     StatusResponse, TxnRequest, WatchCreateRequest)
+from reference_impl.etcd.metrics import ServerMetrics
 from reference_impl.etcd.peer import Transport, fetch_members
 from reference_impl.etcd.raft import (
     Config, ConfChange, ConfChangeType, ConfState, Entry, EntryType, ErrProposalDropped, HardState,
@@ -242,6 +243,7 @@ class ClusterMember:
         # Set once the cluster knows this member's attributes: clients are served from then on.
         self.ready = threading.Event()
         self._known_lead = 0
+        self._leader_changes_seen = 0
         self._raft_status = (0, rawnode.raft.term, rawnode.raft.raft_log.committed)
         self._watch_listener: Callable[[int], None] = lambda watch_id: None
         # While a Ready is applied: the watches given responses, woken once it is all applied.
@@ -625,6 +627,8 @@ class ClusterMember:
             if self._known_lead:
                 self._fail_pending()
             self._known_lead = rd.soft_state.lead
+            if self._known_lead:
+                self._leader_changes_seen += 1
             if self._known_lead == self.id:
                 with self._state:
                     self.server.lessor.promote(self._clock.now())
@@ -699,15 +703,17 @@ class ClusterMember:
         raise value  # type: ignore[misc]
 
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).linearizableReadNotify")
-    def _read_barrier(self) -> None:
-        """Return once this member has applied everything committed when the read arrived."""
+    def _read_barrier(self, timeout: float | None = None) -> None:
+        """Return once this member has applied everything committed when the read arrived;
+        ErrTimeout after `timeout` seconds (by default, the request timeout)."""
         self._check_running()
+        timeout = self.request_timeout if timeout is None else timeout
         waiter = _Waiter()
         with self._state:
             self._read_waiters.append(waiter)
         self._submit(("read",))
-        deadline = time.monotonic() + self.request_timeout
-        if not waiter.wait(self.request_timeout):
+        deadline = time.monotonic() + timeout
+        if not waiter.wait(timeout):
             raise ErrTimeout()
         index = waiter.result[1]
         with self._state:
@@ -839,6 +845,29 @@ class ClusterMember:
 
     def alarms(self) -> list:
         return []
+
+    @property
+    def leader(self) -> int:
+        """The leader's member id as this member last saw it; 0 while there is none."""
+        return self._raft_status[0]
+
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).Do")
+    def quorum_read(self, timeout: float) -> None:
+        """Return once a read here would be linearizable, as the v2 quorum GET etcd's health
+        check sends through Raft; ErrTimeout after `timeout` seconds."""
+        self._read_barrier(timeout)
+
+    def metrics(self) -> ServerMetrics:
+        lead, _, commit = self._raft_status
+        with self._state:
+            db_size = self.server.status().db_size
+            keys = self.server.store.keys_total()
+            applied = self.node.applied
+        return ServerMetrics(has_leader=lead != 0, is_leader=lead == self.id,
+                             leader_changes_seen=self._leader_changes_seen,
+                             proposals_committed=commit, proposals_applied=applied,
+                             db_total_size=db_size, keys_total=keys,
+                             wal_fsync=self._wal.fsync_durations.snapshot(), server_version=VERSION)
 
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).snapshot")
     def snapshot(self) -> None:

@@ -238,6 +238,10 @@ class KVStore:
         would keep, tombstones aside)."""
         return {r for r in (ki.get(rev) for ki in self._index.values()) if r is not None}
 
+    def keys_total(self) -> int:
+        """How many keys exist now (etcd's keysGauge: a key counts from its creation to its delete)."""
+        return sum(1 for ki in self._index.values() if ki.generations[-1])
+
     def records(self) -> Iterator[KeyValue]:
         """Every stored key-value and tombstone, in revision order (what a snapshot saves)."""
         for revs in self._by_main.values():

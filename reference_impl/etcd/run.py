@@ -6,6 +6,9 @@ bound once clients can connect.
 `python -m reference_impl.etcd.run` (the same flags), which the integration tests start. A port
 of 0 asks the system for a free port, and the ready line tells which one it chose.
 
+--listen-metrics-urls adds HTTP listeners answering GET /health and /metrics (etcdhttp.py), as
+etcd's do, from the start: a probe can ask a member that has no leader yet.
+
 The process is always one member of a Raft cluster (member.py). Without --initial-cluster it is
 etcd's default, the only member of a new cluster (default=http://localhost:2380, with nothing
 listening there unless --listen-peer-urls is given), which elects itself at once and commits a
@@ -32,6 +35,7 @@ from urllib.parse import urlsplit
 
 from reference_impl.etcd.backend import BackendState, read_snapshot
 from reference_impl.etcd.errors import ErrBadCluster, EtcdError
+from reference_impl.etcd.etcdhttp import MetricsListener
 from reference_impl.etcd.member import (
     DEFAULT_CATCH_UP_ENTRIES, DEFAULT_ELECTION_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_PEER_URLS,
     DEFAULT_SNAPSHOT_COUNT, ClusterMember)
@@ -47,12 +51,12 @@ STOP_GRACE = 2.0  # seconds in-flight calls get to finish on shutdown
 
 
 class BadListenURL(EtcdError):
-    """A --listen-client-urls entry the reference cannot listen on."""
+    """A --listen-*-urls entry the reference cannot listen on."""
 
-    message = "invalid listen client URL"
+    message = "invalid listen URL"
 
     def __str__(self) -> str:
-        return f"--listen-client-urls: {self.url!r} {self.problem}"
+        return f"{self.flag}: {self.url!r} {self.problem}"
 
 
 class CannotListen(EtcdError):
@@ -98,36 +102,39 @@ class ListenURL:
 
 
 @mirrors("go.etcd.io/etcd/client/pkg/v3/types.NewURLs", "go.etcd.io/etcd/server/v3/embed.checkBindURLs")
-def parse_listen_urls(urls: str | Sequence[str]) -> list[ListenURL]:
-    """Comma-separated (or listed) `http://HOST:PORT` URLs; HOST an IP address or localhost."""
+def parse_listen_urls(urls: str | Sequence[str], flag: str = "--listen-client-urls") -> list[ListenURL]:
+    """Comma-separated (or listed) `http://HOST:PORT` URLs; HOST an IP address or localhost.
+    An error names `flag`, the option the URLs came from."""
     items = urls.split(",") if isinstance(urls, str) else list(urls)
-    parsed = [_parse_listen_url(item.strip()) for item in items if item.strip()]
+    parsed = [_parse_listen_url(item.strip(), flag) for item in items if item.strip()]
     if not parsed:
-        raise BadListenURL(url=str(urls), problem="names no URL")
+        raise BadListenURL(flag=flag, url=str(urls), problem="names no URL")
     return parsed
 
 
-def _parse_listen_url(url: str) -> ListenURL:
+def _parse_listen_url(url: str, flag: str) -> ListenURL:
+    def bad(problem: str) -> BadListenURL:
+        return BadListenURL(flag=flag, url=url, problem=problem)
+
     parts = urlsplit(url)
     if parts.scheme == "https":
-        raise BadListenURL(url=url, problem="uses TLS, which the reference does not serve; use http://")
+        raise bad("uses TLS, which the reference does not serve; use http://")
     if parts.scheme != "http" or not parts.netloc:
-        raise BadListenURL(url=url, problem="is not of the form http://HOST:PORT")
+        raise bad("is not of the form http://HOST:PORT")
     if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise BadListenURL(url=url, problem="must not have a path")
+        raise bad("must not have a path")
     try:
         port = parts.port
     except ValueError:
-        raise BadListenURL(url=url, problem="has a port that is not a number from 0 to 65535") from None
+        raise bad("has a port that is not a number from 0 to 65535") from None
     if port is None:
-        raise BadListenURL(url=url, problem="has no port (http://HOST:PORT)")
+        raise bad("has no port (http://HOST:PORT)")
     host = parts.hostname or ""
     if host != "localhost":
         try:
             ipaddress.ip_address(host)
         except ValueError:
-            raise BadListenURL(url=url, problem="must name an IP address or localhost, as etcd's "
-                                                "listen URLs do") from None
+            raise bad("must name an IP address or localhost, as etcd's listen URLs do") from None
     return ListenURL(host, port)
 
 
@@ -151,6 +158,15 @@ def _check_free(listen: ListenURL) -> None:
         raise CannotListen(address=listen.address, problem=problem) from None
 
 
+def _listen_metrics(listen: ListenURL) -> tuple[MetricsListener, ListenURL]:
+    _check_free(listen)
+    try:
+        metrics = MetricsListener(listen.host, listen.port)
+    except OSError as err:
+        raise CannotListen(address=listen.address, problem=err.strerror or str(err)) from None
+    return metrics, ListenURL(listen.host, metrics.port)
+
+
 def _bind(grpc_server, listen: ListenURL) -> ListenURL:
     _check_free(listen)
     try:
@@ -164,9 +180,10 @@ def _bind(grpc_server, listen: ListenURL) -> ListenURL:
 
 @mirrors("go.etcd.io/etcd/server/v3/etcdmain.startEtcd", "go.etcd.io/etcd/server/v3/embed.StartEtcd",
          "go.etcd.io/etcd/server/v3/embed.configurePeerListeners",
+         "(*go.etcd.io/etcd/server/v3/embed.Etcd).serveMetrics",
          "go.etcd.io/etcd/pkg/v3/osutil.HandleInterrupts")
 def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_LISTEN_CLIENT_URLS,
-        *, name: str = "default", initial_cluster: str | None = None,
+        *, listen_metrics_urls: str | Sequence[str] | None = None, name: str = "default", initial_cluster: str | None = None,
         initial_cluster_state: str = "new", initial_cluster_token: str = DEFAULT_CLUSTER_TOKEN,
         listen_peer_urls: str | None = None, advertise_client_urls: str | None = None,
         heartbeat_ms: int = DEFAULT_HEARTBEAT_MS, election_ms: int = DEFAULT_ELECTION_MS,
@@ -179,6 +196,8 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
     Without `initial_cluster`, etcd's default: NAME=http://localhost:2380, the only member of a
     new cluster, which listens for peers only if `listen_peer_urls` is given. With it, the member
     listens on `listen_peer_urls`, by default its own peer URLs in `initial_cluster`.
+    `listen_metrics_urls`, if given, answer GET /health and /metrics over HTTP from the start,
+    before the member is ready, as etcd's do.
     Raises EtcdError subclasses whose str is one line (BadListenURL, CannotListen,
     DataDirUnusable, ErrBadCluster, ErrCorruptWAL, ErrOldDataDir...) before anything is served.
     """
@@ -189,17 +208,23 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
     if election_ms <= heartbeat_ms:
         raise ErrBadCluster(problem="--election-timeout must be greater than --heartbeat-interval")
     listens = parse_listen_urls(listen_client_urls)
+    metrics_listens = (parse_listen_urls(listen_metrics_urls, "--listen-metrics-urls")
+                       if listen_metrics_urls else [])
     lone = initial_cluster is None
     members = parse_initial_cluster(initial_cluster or f"{name}={DEFAULT_PEER_URLS[0]}",
                                     initial_cluster_token)
     if listen_peer_urls is None and not lone:
         listen_peer_urls = ",".join(u for m in members.values() if m.name == name for u in m.peer_urls)
-    peer_listen = parse_listen_urls(listen_peer_urls)[0] if listen_peer_urls else None
+    peer_listen = (parse_listen_urls(listen_peer_urls, "--listen-peer-urls")[0]
+                   if listen_peer_urls else None)
     restore = _read_snapshot(restore_from)
     stop = stop or threading.Event()
     grpc_server = new_grpc_server()
+    metrics: list[tuple[MetricsListener, ListenURL]] = []
     try:
         bound = [_bind(grpc_server, listen) for listen in listens]
+        for listen in metrics_listens:
+            metrics.append(_listen_metrics(listen))
         advertised = (tuple(u.strip() for u in advertise_client_urls.split(",") if u.strip())
                       if advertise_client_urls else tuple(b.url for b in bound))
         if peer_listen is not None:
@@ -213,26 +238,35 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
                      restore=restore, on_stop=stop.set)
     except BaseException:
         grpc_server.stop(None)
+        for listener, _ in metrics:
+            listener.stop()
         raise
+    for listener, listen in metrics:
+        listener.start(etcd, listen.url)
     clients = ", ".join(b.url for b in bound)
     if peer_listen is None:
         what = f"reference etcd serving the v3 API on {clients}"
     else:
         what = (f"reference etcd member {name} ({etcd.id:x}) serving the v3 API on {clients}, "
                 f"peers on http://{peer_listen.address}")
-    _serve(grpc_server, etcd, bound, stop, out, what, ready=etcd.ready)
+    _serve(grpc_server, etcd, bound, stop, out, what, ready=etcd.ready,
+           metrics=[listener for listener, _ in metrics])
 
 
-@mirrors("(*go.etcd.io/etcd/server/v3/etcdserver.EtcdServer).ReadyNotify")
+@mirrors("(*go.etcd.io/etcd/server/v3/etcdserver.EtcdServer).ReadyNotify",
+         "(*go.etcd.io/etcd/server/v3/embed.Etcd).Close")
 def _serve(grpc_server, etcd, bound, stop: threading.Event, out: TextIO, what: str,
-           ready: threading.Event | None = None) -> None:
+           ready: threading.Event | None = None, metrics: Sequence[MetricsListener] = ()) -> None:
     """Serve `etcd` once `ready` is set (a Raft member: once it has joined and published itself,
-    as etcd serves clients only then) until `stop`."""
+    as etcd serves clients only then) until `stop`; the `metrics` listeners, serving already,
+    stop with it."""
     try:
         ticker = Ticker(etcd)
         streams = add_etcd_servicers(grpc_server, etcd)
     except BaseException:
         grpc_server.stop(None)
+        for listener in metrics:
+            listener.stop()
         etcd.close()  # releases the data directory's lock
         raise
     with stop_on_signals(stop):
@@ -252,6 +286,8 @@ def _serve(grpc_server, etcd, bound, stop: threading.Event, out: TextIO, what: s
             stopped.wait()
             if ticker.is_alive():
                 ticker.stop()
+            for listener in metrics:
+                listener.stop()
             etcd.close()
 
 
@@ -299,6 +335,12 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
     parser.add_argument("--listen-client-urls",
                         default=env.get("ETCD_LISTEN_CLIENT_URLS", DEFAULT_LISTEN_CLIENT_URLS),
                         help="comma-separated http://HOST:PORT URLs (port 0: any free port)")
+    # Real etcd also answers /health, /metrics and /version over HTTP on its client URLs, sharing
+    # the port with gRPC (cmux). Python's grpc server cannot share its port, and a TCP proxy in
+    # front would slow every gRPC call, so the reference answers HTTP only on these listeners.
+    parser.add_argument("--listen-metrics-urls", default=env.get("ETCD_LISTEN_METRICS_URLS"),
+                        help="comma-separated http://HOST:PORT URLs answering GET /health and "
+                             "/metrics over HTTP (the client URLs speak only gRPC here)")
     parser.add_argument("--name", default=env.get("ETCD_NAME", "default"),
                         help="the member name member list shows")
     parser.add_argument("--restore-from-snapshot", metavar="PATH",
@@ -333,7 +375,8 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
 
 
 def _run(args: argparse.Namespace, process: Process) -> None:
-    run(args.data_dir, args.listen_client_urls, name=args.name, initial_cluster=args.initial_cluster,
+    run(args.data_dir, args.listen_client_urls, listen_metrics_urls=args.listen_metrics_urls,
+        name=args.name, initial_cluster=args.initial_cluster,
         initial_cluster_state=args.initial_cluster_state,
         initial_cluster_token=args.initial_cluster_token, listen_peer_urls=args.listen_peer_urls,
         advertise_client_urls=args.advertise_client_urls, heartbeat_ms=args.heartbeat_interval,

@@ -33,11 +33,13 @@ import errno
 import json
 import os
 import struct
+import time
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from reference_impl.etcd.errors import ErrCorruptWAL, ErrWALWrite
+from reference_impl.etcd.metrics import WAL_FSYNC_BUCKETS, Histogram
 from reference_impl.machinery import jsonbytes
 from reference_impl.mirrors import mirrors
 
@@ -134,6 +136,7 @@ class WAL:
         self._path: Path | None = None
         self._size = 0  # bytes of whole records in the open segment
         self._broken: str | None = None  # why appending is no longer safe
+        self.fsync_durations = Histogram(WAL_FSYNC_BUCKETS)
 
     def segments(self) -> list[Path]:
         return sorted(self.directory.glob("wal-*.log"))
@@ -204,7 +207,9 @@ class WAL:
 
     @mirrors(f"(*{WAL_PKG}.WAL).sync")
     def sync(self) -> None:
+        start = time.perf_counter()
         self._fsync(self._fd)
+        self.fsync_durations.observe(time.perf_counter() - start)
 
     def cut(self, first_seq: int) -> None:
         """Close the current segment (fsync'd) and start a new one at `first_seq`."""

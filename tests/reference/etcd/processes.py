@@ -105,8 +105,9 @@ def reference_server(data_dir: Path, *extra: str) -> Iterator[Server]:
 
 
 @contextlib.contextmanager
-def real_etcd(data_dir: Path) -> Iterator[Server]:
-    """Real etcd 3.4 as a one-member cluster named "default" (the reference's name) on loopback."""
+def real_etcd(data_dir: Path, *extra: str) -> Iterator[Server]:
+    """Real etcd 3.4 as a one-member cluster named "default" (the reference's name) on loopback;
+    `extra` flags are added to its command line."""
     binary = require("etcd")
     client, peer = free_port(), free_port()
     client_url, peer_url = f"http://127.0.0.1:{client}", f"http://127.0.0.1:{peer}"
@@ -115,7 +116,7 @@ def real_etcd(data_dir: Path) -> Iterator[Server]:
             "--listen-client-urls", client_url, "--advertise-client-urls", client_url,
             "--listen-peer-urls", peer_url, "--initial-advertise-peer-urls", peer_url,
             "--initial-cluster", f"default={peer_url}", "--logger", "zap",
-            "--log-outputs", "stderr"]
+            "--log-outputs", "stderr", *extra]
     with open(log, "wb") as output:
         process = subprocess.Popen(argv, stdout=output, stderr=subprocess.STDOUT)
     try:

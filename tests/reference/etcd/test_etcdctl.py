@@ -354,6 +354,16 @@ def test_bad_listen_url_is_one_clear_line(tmp_path, url, problem):
     assert result.stderr == f"reference etcd: error: --listen-client-urls: {url!r} {problem}\n"
 
 
+def test_a_bad_peer_url_is_reported_under_its_own_flag(tmp_path):
+    """A bad --listen-peer-urls entry was reported as a --listen-client-urls one."""
+    url = "https://127.0.0.1:2380"
+    result = run_reference("--data-dir", str(tmp_path), "--listen-client-urls", "http://127.0.0.1:0",
+                           "--listen-peer-urls", url)
+    assert result.returncode == 1
+    assert result.stderr == ("reference etcd: error: --listen-peer-urls: 'https://127.0.0.1:2380' "
+                             "uses TLS, which the reference does not serve; use http://\n")
+
+
 # --- watch stream details no etcdctl command reaches, over gRPC -------------------------------
 
 class WatchStream:

@@ -1,0 +1,161 @@
+"""etcd's HTTP endpoints for probes and monitoring, on the --listen-metrics-urls listeners:
+`GET /health` and `/metrics`, answered as etcd 3.4's etcdhttp package and Go's ServeMux answer
+them (bodies, codes, headers), every other path a 404.
+
+`check_health` is the decision, over any object with a member's `alarms()`, `leader` and
+`quorum_read(timeout)`; `MetricsListener` is the thin HTTP adapter around it and metrics.py.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import socket
+import socketserver
+import sys
+import threading
+from http.server import BaseHTTPRequestHandler
+from urllib.parse import urlsplit
+
+from reference_impl.etcd.errors import EtcdError
+from reference_impl.etcd.metrics import expose, process_start_time
+from reference_impl.mirrors import mirrors
+
+ETCDHTTP = "go.etcd.io/etcd/server/v3/etcdserver/api/etcdhttp"
+PATH_HEALTH = "/health"
+PATH_METRICS = "/metrics"
+QUORUM_READ_TIMEOUT = 1.0  # checkHealth gives its QGET one second
+METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"  # promhttp's text format
+SERVE_POLL = 0.2  # seconds between the serving loop's looks at whether it should stop
+
+
+@mirrors(f"{ETCDHTTP}.checkHealth")
+def check_health(server) -> bool:
+    """Healthy: no alarm raised, a leader known, and a quorum read answered within a second."""
+    if server.alarms() or server.leader == 0:
+        return False
+    try:
+        server.quorum_read(QUORUM_READ_TIMEOUT)
+    except EtcdError:
+        return False
+    return True
+
+
+class _Handler(BaseHTTPRequestHandler):
+    """etcd's metrics mux: /health and /metrics registered, Go's ServeMux 404 for the rest."""
+
+    protocol_version = "HTTP/1.1"
+    server: _HTTPServer
+
+    def route(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)  # a body nobody reads must not be taken for the next request
+        path = urlsplit(self.path).path
+        if path == PATH_HEALTH:
+            self.health()
+        elif path == PATH_METRICS:
+            self.metrics()
+        else:
+            self.error(404, "404 page not found")
+
+    do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = route
+
+    @mirrors(f"{ETCDHTTP}.NewHealthHandler")
+    def health(self) -> None:
+        if self.command != "GET":
+            self.error(405, "Method Not Allowed", {"Allow": "GET"})
+            return
+        healthy = check_health(self.server.member)
+        body = json.dumps({"health": str(healthy).lower()}, separators=(",", ":"))
+        if not healthy:
+            self.error(503, body)
+            return
+        # Go sniffs the type of a body written without one: JSON text reads as plain text.
+        self.reply(200, body.encode(), {"Content-Type": "text/plain; charset=utf-8"})
+
+    @mirrors(f"{ETCDHTTP}.HandleMetricsHealth")
+    def metrics(self) -> None:
+        body = expose(self.server.member.metrics(), self.server.process_start_time).encode()
+        headers = {"Content-Type": METRICS_CONTENT_TYPE}
+        if "gzip" in self.headers.get("Accept-Encoding", ""):
+            body, headers["Content-Encoding"] = gzip.compress(body), "gzip"
+        self.reply(200, body, headers)
+
+    def error(self, code: int, text: str, headers: dict[str, str] | None = None) -> None:
+        """As Go's http.Error writes it: the text and a newline, plain text, not to be sniffed."""
+        self.reply(code, (text + "\n").encode(), {**(headers or {}),
+                                                  "Content-Type": "text/plain; charset=utf-8",
+                                                  "X-Content-Type-Options": "nosniff"})
+
+    def reply(self, code: int, body: bytes, headers: dict[str, str]) -> None:
+        self.send_response_only(code)
+        for name, value in {**headers, "Date": self.date_time_string(),
+                            "Content-Length": str(len(body))}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # etcd logs no line per request
+
+
+class _HTTPServer(socketserver.ThreadingTCPServer):
+    allow_reuse_address = True  # a restarted member gets its port back at once
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int]) -> None:
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        super().__init__(address, _Handler)
+        self.member = None
+        self.process_start_time = process_start_time()
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+
+    def process_request(self, request, client_address) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        """End kept-alive connections, so that no handler thread outlives the listener."""
+        with self._connections_lock:
+            connections = list(self._connections)
+        for connection in connections:
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # the client closed it meanwhile
+
+
+class MetricsListener:
+    """One --listen-metrics-urls listener: bound when made (so a taken port is an error before
+    anything is served), serving `member` once started, closed by stop."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self._httpd = _HTTPServer((host, port))
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return self._httpd.server_address[1]
+
+    @mirrors("(*go.etcd.io/etcd/server/v3/embed.Etcd).serveMetrics")
+    def start(self, member, url: str) -> None:
+        self._httpd.member = member
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(SERVE_POLL,),
+                                        name="etcd-metrics", daemon=True)
+        self._thread.start()
+        print(f"reference etcd: serving metrics and health on {url}", file=sys.stderr, flush=True)
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._httpd.shutdown()  # waits for the serving loop to end
+            self._thread.join()
+        self._httpd.server_close()
+        self._httpd.close_connections()

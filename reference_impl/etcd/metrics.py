@@ -1,0 +1,138 @@
+"""The handful of etcd 3.4's Prometheus metrics the reference can keep true, and their text
+exposition as `/metrics` serves it (Prometheus text format 0.0.4, as client_golang writes it).
+
+Each value is read from the member's real state when scraped (`ServerMetrics`), except the WAL's
+fsync latencies, which the WAL records in a `Histogram` as it syncs. Names, help texts, types and
+buckets are etcd's own (etcdserver/metrics.go, mvcc/metrics.go, wal/metrics.go), so dashboards
+and alerts written for etcd read them unchanged.
+"""
+from __future__ import annotations
+
+import math
+import os
+import threading
+from dataclasses import dataclass
+from decimal import Decimal
+
+# wal/metrics.go: prometheus.ExponentialBuckets(0.001, 2, 14), from 1 ms to 8 s.
+WAL_FSYNC_BUCKETS = tuple(0.001 * 2**i for i in range(14))
+
+
+class Histogram:
+    """Cumulative bucket counts, sum and count of observed values (thread-safe)."""
+
+    def __init__(self, buckets: tuple[float, ...]) -> None:
+        self.buckets = buckets
+        self._lock = threading.Lock()
+        self._counts = [0] * len(buckets)
+        self._sum = 0.0
+        self._count = 0
+
+    def observe(self, value: float) -> None:
+        with self._lock:
+            for i, bound in enumerate(self.buckets):
+                if value <= bound:
+                    self._counts[i] += 1
+            self._sum += value
+            self._count += 1
+
+    def snapshot(self) -> HistogramSnapshot:
+        with self._lock:
+            return HistogramSnapshot(self.buckets, tuple(self._counts), self._sum, self._count)
+
+
+@dataclass(frozen=True)
+class HistogramSnapshot:
+    buckets: tuple[float, ...]
+    cumulative_counts: tuple[int, ...]
+    sum: float
+    count: int
+
+
+@dataclass(frozen=True)
+class ServerMetrics:
+    """One member's metrics at one moment."""
+
+    has_leader: bool
+    is_leader: bool
+    leader_changes_seen: int
+    proposals_committed: int  # the commit index
+    proposals_applied: int  # the applied index
+    db_total_size: int
+    keys_total: int  # keys that currently exist
+    wal_fsync: HistogramSnapshot
+    server_version: str
+
+
+def expose(m: ServerMetrics, process_start_time: float) -> str:
+    """The metrics in Prometheus' text format, families sorted by name as client_golang's
+    gatherer sorts them."""
+    families = [
+        _family("etcd_debugging_mvcc_keys_total", "Total number of keys.", "gauge",
+                [("", m.keys_total)]),
+        _histogram("etcd_disk_wal_fsync_duration_seconds",
+                   "The latency distributions of fsync called by WAL.", m.wal_fsync),
+        _family("etcd_mvcc_db_total_size_in_bytes",
+                "Total size of the underlying database physically allocated in bytes.", "gauge",
+                [("", m.db_total_size)]),
+        _family("etcd_server_has_leader", "Whether or not a leader exists. 1 is existence, 0 is not.",
+                "gauge", [("", int(m.has_leader))]),
+        _family("etcd_server_is_leader",
+                "Whether or not this member is a leader. 1 if is, 0 otherwise.", "gauge",
+                [("", int(m.is_leader))]),
+        _family("etcd_server_leader_changes_seen_total", "The number of leader changes seen.",
+                "counter", [("", m.leader_changes_seen)]),
+        _family("etcd_server_proposals_applied_total",
+                "The total number of consensus proposals applied.", "gauge",
+                [("", m.proposals_applied)]),
+        _family("etcd_server_proposals_committed_total",
+                "The total number of consensus proposals committed.", "gauge",
+                [("", m.proposals_committed)]),
+        _family("etcd_server_version",
+                "Which version is running. 1 for 'server_version' label with current version.",
+                "gauge", [(f'{{server_version="{m.server_version}"}}', 1)]),
+        _family("process_start_time_seconds",
+                "Start time of the process since unix epoch in seconds.", "gauge",
+                [("", process_start_time)]),
+    ]
+    return "".join(families)
+
+
+def _family(name: str, help_text: str, kind: str, samples: list[tuple[str, float]]) -> str:
+    lines = [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"]
+    lines += [f"{name}{labels} {go_float(value)}" for labels, value in samples]
+    return "\n".join(lines) + "\n"
+
+
+def _histogram(name: str, help_text: str, h: HistogramSnapshot) -> str:
+    samples = [(f'_bucket{{le="{go_float(bound)}"}}', count)
+               for bound, count in zip(h.buckets, h.cumulative_counts)]
+    samples += [('_bucket{le="+Inf"}', h.count), ("_sum", h.sum), ("_count", h.count)]
+    return _family(name, help_text, "histogram", samples)
+
+
+def go_float(value: float) -> str:
+    """`value` as Go's strconv.FormatFloat(value, 'g', -1, 64) writes it, which the text format
+    uses: the shortest digits, in exponent form from 1e+06 up and below 1e-04."""
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    if math.isnan(value):
+        return "NaN"
+    if value == 0:
+        return "0"
+    sign, digits, exponent = Decimal(repr(float(value))).normalize().as_tuple()
+    point = exponent + len(digits) - 1  # the decimal exponent of the first digit
+    if -4 <= point < 6:
+        return format(Decimal(repr(float(value))).normalize(), "f")
+    mantissa = str(digits[0]) + ("." + "".join(map(str, digits[1:])) if len(digits) > 1 else "")
+    return f"{'-' if sign else ''}{mantissa}e{'-' if point < 0 else '+'}{abs(point):02d}"
+
+
+def process_start_time(pid: int | str = "self") -> float:
+    """When the process started, in seconds since the epoch, as procfs reads it: the boot time
+    from /proc/stat plus the start tick from /proc/PID/stat (its 22nd field)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+    with open("/proc/stat") as f:
+        boot_time = next(int(line.split()[1]) for line in f if line.startswith("btime "))
+    return boot_time + int(fields[19]) / os.sysconf("SC_CLK_TCK")

@@ -1,0 +1,125 @@
+"""The metrics core and the health decision, with no sockets: what /metrics and /health say about
+a member's state (the HTTP listeners themselves are tested in test_etcdhttp.py)."""
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from reference_impl.etcd.errors import ErrTimeout
+from reference_impl.etcd.etcdhttp import check_health
+from reference_impl.etcd.member import ClusterMember
+from reference_impl.etcd.messages import DeleteRangeRequest, PutRequest
+from reference_impl.etcd.metrics import (
+    WAL_FSYNC_BUCKETS, Histogram, ServerMetrics, expose, go_float, process_start_time)
+from reference_impl.machinery.clock import WallClock
+
+
+@pytest.mark.parametrize("value, text", [
+    # As Go's strconv.FormatFloat(v, 'g', -1, 64) writes them (values seen in etcd 3.4's /metrics).
+    (1796474023.39, "1.79647402339e+09"), (0.001717647, "0.001717647"), (20480, "20480"),
+    (999999, "999999"), (1e6, "1e+06"), (0.0001, "0.0001"), (0.00001234, "1.234e-05"),
+    (0, "0"), (1, "1"), (8.192, "8.192"), (float("inf"), "+Inf"),
+])
+def test_numbers_are_written_as_go_writes_them(value, text):
+    assert go_float(value) == text
+
+
+def test_wal_fsync_buckets_are_etcds():
+    """wal/metrics.go: ExponentialBuckets(0.001, 2, 14), 1 ms to 8.192 s."""
+    assert [go_float(b) for b in WAL_FSYNC_BUCKETS] == [
+        "0.001", "0.002", "0.004", "0.008", "0.016", "0.032", "0.064", "0.128", "0.256", "0.512",
+        "1.024", "2.048", "4.096", "8.192"]
+
+
+def test_a_histogram_counts_each_value_in_every_bucket_it_fits():
+    h = Histogram((0.001, 0.01, 0.1))
+    for value in (0.0005, 0.005, 0.005, 5.0):
+        h.observe(value)
+    snap = h.snapshot()
+    assert snap.cumulative_counts == (1, 3, 3)
+    assert (snap.count, snap.sum) == (4, 0.0005 + 0.005 + 0.005 + 5.0)
+
+
+def test_exposition_is_prometheus_text_sorted_by_name():
+    h = Histogram((0.001, 0.002))
+    h.observe(0.0015)
+    text = expose(ServerMetrics(has_leader=True, is_leader=False, leader_changes_seen=2,
+                                proposals_committed=9, proposals_applied=8, db_total_size=20480,
+                                keys_total=3, wal_fsync=h.snapshot(), server_version="3.5.1"),
+                  process_start_time=1796474023.39)
+    samples = [line for line in text.splitlines() if not line.startswith("#")]
+    assert samples == [
+        "etcd_debugging_mvcc_keys_total 3",
+        'etcd_disk_wal_fsync_duration_seconds_bucket{le="0.001"} 0',
+        'etcd_disk_wal_fsync_duration_seconds_bucket{le="0.002"} 1',
+        'etcd_disk_wal_fsync_duration_seconds_bucket{le="+Inf"} 1',
+        "etcd_disk_wal_fsync_duration_seconds_sum 0.0015",
+        "etcd_disk_wal_fsync_duration_seconds_count 1",
+        "etcd_mvcc_db_total_size_in_bytes 20480",
+        "etcd_server_has_leader 1",
+        "etcd_server_is_leader 0",
+        "etcd_server_leader_changes_seen_total 2",
+        "etcd_server_proposals_applied_total 8",
+        "etcd_server_proposals_committed_total 9",
+        'etcd_server_version{server_version="3.5.1"} 1',
+        "process_start_time_seconds 1.79647402339e+09",
+    ]
+    assert ("# HELP etcd_server_leader_changes_seen_total The number of leader changes seen.\n"
+            "# TYPE etcd_server_leader_changes_seen_total counter\n") in text
+    assert text.endswith("\n")
+
+
+def test_process_start_time_is_this_process_start():
+    started = process_start_time()
+    assert started <= time.time()
+    assert started == process_start_time(os.getpid())
+    assert process_start_time(1) <= started  # init started first
+
+
+def test_a_members_metrics_follow_its_writes(tmp_path):
+    """A put of a new key adds one to the key count and moves the commit and apply indexes; a
+    delete takes the key away; every write is fsync'd and timed."""
+    with ClusterMember.alone(tmp_path, WallClock()) as member:
+        before = member.metrics()
+        assert (before.has_leader, before.is_leader, before.leader_changes_seen) == (True, True, 1)
+        member.put(PutRequest(b"k1", b"v"))
+        member.put(PutRequest(b"k1", b"v2"))
+        member.put(PutRequest(b"k2", b"v"))
+        after_puts = member.metrics()
+        member.delete_range(DeleteRangeRequest(b"k1"))
+        after_delete = member.metrics()
+    assert (before.keys_total, after_puts.keys_total, after_delete.keys_total) == (0, 2, 1)
+    assert after_puts.proposals_committed == before.proposals_committed + 3
+    assert after_puts.proposals_applied == before.proposals_applied + 3
+    assert after_delete.proposals_applied == after_puts.proposals_applied + 1
+    assert after_puts.wal_fsync.count >= before.wal_fsync.count + 3
+    assert after_puts.db_total_size > before.db_total_size
+
+
+class StubMember:
+    def __init__(self, *, alarms=(), leader=1, quorum_read_fails=False):
+        self._alarms, self.leader, self._fails = list(alarms), leader, quorum_read_fails
+        self.quorum_reads: list[float] = []
+
+    def alarms(self):
+        return self._alarms
+
+    def quorum_read(self, timeout):
+        self.quorum_reads.append(timeout)
+        if self._fails:
+            raise ErrTimeout()
+
+
+def test_healthy_is_a_leader_and_a_quorum_read_within_a_second():
+    member = StubMember()
+    assert check_health(member) is True
+    assert member.quorum_reads == [1.0]
+
+
+@pytest.mark.parametrize("member", [
+    StubMember(alarms=["NOSPACE"]), StubMember(leader=0), StubMember(quorum_read_fails=True)],
+    ids=["alarm", "no leader", "quorum read fails"])
+def test_an_alarm_no_leader_or_a_failed_quorum_read_is_unhealthy(member):
+    assert check_health(member) is False
