@@ -602,7 +602,8 @@ def int64_problem(value: str) -> str | None:
          "k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidatePatchOptions")
 def check_write_options(request: Request, kind: str, patch_type: str = "") -> None:
     """422 for `force` on a patch other than apply, for an apply without a fieldManager, for
-    a fieldManager past 128 bytes or with unprintable characters, and for a dryRun other than All."""
+    a fieldManager past 128 bytes or with unprintable characters, for a dryRun other than All and
+    for a fieldValidation other than Ignore, Strict or Warn."""
     problems = []
     if kind == "PatchOptions" and patch_type != APPLY_PATCH and "force" in request.query:
         problems.append("force: Forbidden: may not be specified for non-apply patch")
@@ -616,6 +617,10 @@ def check_write_options(request: Request, kind: str, patch_type: str = "") -> No
         if not manager.isprintable():
             problems.append(validation.invalid("fieldManager", manager, "invalid characters"))
     problems += validation.dry_run_problems(request.query.get("dryRun"))
+    directive = request.param("fieldValidation")
+    if directive not in ("", *fieldvalidation.DIRECTIVES):
+        problems.append(f'fieldValidation: Unsupported value: {gojson.quote(directive)}: supported values: '
+                        '"", "Ignore", "Strict", "Warn"')
     if problems:
         raise errors.invalid(kind, "", problems, "meta.k8s.io")
 
