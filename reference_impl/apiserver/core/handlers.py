@@ -614,8 +614,12 @@ def check_write_options(request: Request, kind: str, patch_type: str = "") -> No
         manager = request.param("fieldManager")
         if len(manager.encode()) > FIELD_MANAGER_MAX_LENGTH:
             problems.append(f"fieldManager: Too long: must have at most {FIELD_MANAGER_MAX_LENGTH} bytes")
-        if not manager.isprintable():
-            problems.append(validation.invalid("fieldManager", manager, "invalid characters"))
+        position = 0
+        for character in manager:  # Go ranges over runes, counting bytes
+            if not character.isprintable():
+                problems.append(validation.invalid(
+                    "fieldManager", manager, f"invalid character U+{ord(character):04X} (at position {position})"))
+            position += len(character.encode())
     problems += validation.dry_run_problems(request.query.get("dryRun"))
     directive = request.param("fieldValidation")
     if directive not in ("", *fieldvalidation.DIRECTIVES):

@@ -1225,6 +1225,21 @@ def test_invalid_write_options_are_422(chain, method, name, query, message):
     assert call(chain, "GET", ns_path(chain, "configmaps", "o"))[1].get("data") is None
 
 
+@pytest.mark.parametrize("manager,problems", [
+    ("a\x00b", ['Invalid value: "a\\x00b": invalid character U+0000 (at position 1)']),
+    ("\u00e9\t\u2028", ['Invalid value: "\u00e9\\t\\u2028": invalid character U+0009 (at position 2)',
+                       'Invalid value: "\u00e9\\t\\u2028": invalid character U+2028 (at position 3)']),
+])
+def test_each_unprintable_character_of_a_field_manager_is_its_own_cause(chain, manager, problems):
+    """ValidateFieldManager ranges over the runes: one Invalid per unprintable one, naming it and
+    its byte offset."""
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "fm"}},
+                        query={"fieldManager": manager})
+    assert (code, status["reason"]) == (422, "Invalid")
+    assert status["details"]["causes"] == [
+        {"reason": "FieldValueInvalid", "field": "fieldManager", "message": problem} for problem in problems]
+
+
 @pytest.mark.parametrize("target", [{"kind": "Node", "name": 5}, {"name": ["n1"]}, {"name": "n1", "uid": {}}])
 def test_a_binding_target_of_the_wrong_type_is_400_and_leaves_the_pod_unbound(chain, target):
     """The body decodes as a v1.Binding: a target name that is no string was stored as the pod's
