@@ -412,6 +412,37 @@ def test_update_with_stale_resource_version_is_409_conflict(registry, ns):
                              'please apply your changes to the latest version and try again')
 
 
+@pytest.mark.parametrize("resource_version", ["0", "00"])
+def test_an_update_at_resource_version_zero_is_unconditional(registry, ns, resource_version):
+    """ObjectResourceVersion parses "0" as no resourceVersion at all: for a kind that allows it,
+    the update applies whatever the stored revision is."""
+    created = registry.create("configmaps", ns, {"metadata": {"name": "c"}})
+    updated = registry.update("configmaps", ns, "c", {
+        **created, "metadata": {**created["metadata"], "resourceVersion": resource_version}, "data": {"a": "1"}})
+    assert updated["data"] == {"a": "1"}
+
+
+def test_an_update_at_a_resource_version_with_leading_zeros_is_that_revision(registry, ns):
+    """The sent resourceVersion is compared as a number with the stored one."""
+    created = registry.create("configmaps", ns, {"metadata": {"name": "c"}})
+    padded = "0" + created["metadata"]["resourceVersion"]
+    updated = registry.update("configmaps", ns, "c", {
+        **created, "metadata": {**created["metadata"], "resourceVersion": padded}, "data": {"a": "1"}})
+    assert updated["data"] == {"a": "1"}
+
+
+@pytest.mark.parametrize("resource_version,why", [("abc", "invalid syntax"), ("+5", "invalid syntax"),
+                                                  ("99999999999999999999", "value out of range")])
+def test_an_update_at_a_resource_version_that_is_no_number_is_400_in_parseuints_words(
+        registry, ns, resource_version, why):
+    """ObjectResourceVersion's strconv.ParseUint error, not a conflict (upstream answers it 500)."""
+    created = registry.create("configmaps", ns, {"metadata": {"name": "c"}})
+    error = status_error(registry.update, "configmaps", ns, "c", {
+        **created, "metadata": {**created["metadata"], "resourceVersion": resource_version}})
+    assert (error.code, error.reason, error.message) == (
+        400, "BadRequest", f'strconv.ParseUint: parsing "{resource_version}": {why}')
+
+
 NO_UNCONDITIONAL_UPDATE = [
     ("leases", lambda ns: {"metadata": {"name": "l"}, "spec": {}}),
     ("runtimeclasses", lambda ns: {"metadata": {"name": ns}, "handler": "runc"}),
