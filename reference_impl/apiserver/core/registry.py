@@ -233,7 +233,10 @@ class Registry(LifecycleMixin):
         self._check_namespace(r, namespace, meta)
         if r.namespaced and not namespace:
             raise errors.bad_request("namespace is required")
-        if meta.get("resourceVersion"):
+        # etcd3's Create refuses only a resourceVersion that parses to a revision; "0" or one that
+        # does not parse is dropped with the rest of the server's metadata.
+        sent_rv = meta.get("resourceVersion") or "0"
+        if parse_uint_problem(sent_rv) is None and int(sent_rv) != 0:
             raise errors.bad_request("resourceVersion should not be set on objects to be created")
         meta["uid"] = str(uuid.UUID(int=self.random.getrandbits(128), version=4))
         meta["creationTimestamp"] = self.now()

@@ -443,6 +443,18 @@ def test_an_update_at_a_resource_version_that_is_no_number_is_400_in_parseuints_
         400, "BadRequest", f'strconv.ParseUint: parsing "{resource_version}": {why}')
 
 
+@pytest.mark.parametrize("resource_version", ["0", "abc"])
+def test_a_create_drops_a_resource_version_that_is_no_revision(registry, ns, resource_version):
+    """etcd3's Create refuses only a resourceVersion that parses to a revision other than 0."""
+    created = registry.create("configmaps", ns, {"metadata": {"name": "c", "resourceVersion": resource_version}})
+    assert created["metadata"]["resourceVersion"] not in ("0", "abc")
+
+
+def test_a_create_with_a_revision_is_refused(registry, ns):
+    error = status_error(registry.create, "configmaps", ns, {"metadata": {"name": "c", "resourceVersion": "5"}})
+    assert (error.code, error.message) == (400, "resourceVersion should not be set on objects to be created")
+
+
 NO_UNCONDITIONAL_UPDATE = [
     ("leases", lambda ns: {"metadata": {"name": "l"}, "spec": {}}),
     ("runtimeclasses", lambda ns: {"metadata": {"name": ns}, "handler": "runc"}),
