@@ -73,7 +73,7 @@ class LifecycleMixin:
                        ) -> Callable[[dict], None] | None:
         """The delete's preconditions: uid and resourceVersion must match, else 409 Conflict named
         by the kind, as BeforeDelete words it (it checks before storage's own Preconditions.Check)."""
-        wanted = {k: v for k, v in (preconditions or {}).items() if v}
+        wanted = {k: v for k, v in (preconditions or {}).items() if v is not None}
         if not wanted:
             return None
 

@@ -652,6 +652,20 @@ def test_delete_precondition_mismatch_is_409(registry, ns):
     assert registry.get("configmaps", ns, "c")
 
 
+@pytest.mark.parametrize("field,label,why", [("uid", "UID", "deleted and then recreated"),
+                                            ("resourceVersion", "ResourceVersion", "modified")])
+def test_an_empty_delete_precondition_is_still_a_precondition(registry, ns, field, label, why):
+    """Preconditions' fields are pointers: an empty uid or resourceVersion is set, matches no
+    stored object and is a 409; only a null one is no precondition."""
+    registry.create("configmaps", ns, {"metadata": {"name": "c"}})
+    error = status_error(registry.delete, "configmaps", ns, "c", preconditions={field: ""})
+    assert (error.code, error.reason) == (409, "Conflict")
+    assert error.message.startswith(f'Operation cannot be fulfilled on ConfigMap "c": the {label} in the '
+                                    f"precondition () does not match the {label} in record (")
+    assert error.message.endswith(f"The object might have been {why}")
+    assert registry.delete("configmaps", ns, "c", preconditions={field: None})["status"] == "Success"
+
+
 def test_delete_collection_by_label(registry, ns):
     registry.create("configmaps", ns, {"metadata": {"name": "a", "labels": {"x": "1"}}})
     registry.create("configmaps", ns, {"metadata": {"name": "b"}})
