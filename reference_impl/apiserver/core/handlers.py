@@ -597,6 +597,20 @@ def int64_problem(value: str) -> str | None:
     return None
 
 
+@mirrors("k8s.io/apimachinery/pkg/apis/meta/internalversion/validation.ValidateListOptions")
+def list_options(request: Request) -> dict:
+    """The ListOptions of a list or deletecollection, as keyword arguments of Registry.list; a
+    limit or timeoutSeconds that is no int64 is a 400, a resourceVersionMatch without its
+    resourceVersion a 422."""
+    limit = max(query_int64(request, "limit") or 0, 0)  # storage pages only for a limit above 0
+    query_int64(request, "timeoutSeconds")
+    match = listoptions.resource_version_match(request.param("resourceVersionMatch"),
+                                               request.param("resourceVersion"), request.param("continue"), False)
+    return {"label_selector": request.param("labelSelector"), "field_selector": request.param("fieldSelector"),
+            "limit": limit, "continue_token": request.param("continue"),
+            "resource_version": request.param("resourceVersion"), "resource_version_match": match}
+
+
 @mirrors("k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateCreateOptions",
          "k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateUpdateOptions",
          "k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidatePatchOptions")
@@ -912,13 +926,7 @@ class RESTHandlers:
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.ListResource")
     def list(self, request: Request, resource) -> Response:
         negotiate(request.header("Accept"))
-        limit = max(query_int64(request, "limit") or 0, 0)  # storage pages only for a limit above 0
-        query_int64(request, "timeoutSeconds")
-        match = listoptions.resource_version_match(request.param("resourceVersionMatch"),
-                                                   request.param("resourceVersion"), request.param("continue"), False)
-        result = self.registry.list(resource, request.info.namespace or None, request.param("labelSelector"),
-                                    request.param("fieldSelector"), limit, request.param("continue"),
-                                    request.param("resourceVersion"), resource_version_match=match)
+        result = self.registry.list(resource, request.info.namespace or None, **list_options(request))
         return self._output(request, 200, result, resource)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler")
@@ -1118,14 +1126,13 @@ class RESTHandlers:
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.DeleteCollection")
     def deletecollection(self, request: Request, resource) -> Response:
+        listing = list_options(request)
         options = self._delete_options(request)
         if options["dryRun"]:
-            result = self.registry.list(resource, request.info.namespace or None, request.param("labelSelector"),
-                                        request.param("fieldSelector"))
+            result = self.registry.list(resource, request.info.namespace or None, **listing)
         else:
             result = self.registry.delete_collection(resource, request.info.namespace or None,
-                                                     request.param("labelSelector"), request.param("fieldSelector"),
-                                                     options["gracePeriodSeconds"])
+                                                     options["gracePeriodSeconds"], **listing)
         return _respond(request, 200, result)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler",

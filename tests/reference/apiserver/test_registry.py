@@ -669,7 +669,7 @@ def test_an_empty_delete_precondition_is_still_a_precondition(registry, ns, fiel
 def test_delete_collection_by_label(registry, ns):
     registry.create("configmaps", ns, {"metadata": {"name": "a", "labels": {"x": "1"}}})
     registry.create("configmaps", ns, {"metadata": {"name": "b"}})
-    deleted = registry.delete_collection("configmaps", ns, "x=1")
+    deleted = registry.delete_collection("configmaps", ns, label_selector="x=1")
     assert [c["metadata"]["name"] for c in deleted["items"]] == ["a"]
     assert [c["metadata"]["name"] for c in registry.list("configmaps", ns)["items"]] == ["b"]
 
