@@ -364,11 +364,9 @@ def _matches(value: object, expected: str, format: str) -> bool:
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.fieldValidation")
 def directive(values: list[str]) -> str:
-    """The `fieldValidation` query parameter; absent means Ignore (1.24's behaviour); other values 400."""
-    value = values[0] if values else "Ignore"
-    if value not in DIRECTIVES:
-        raise errors.bad_request(f"fieldValidation must be one of {', '.join(DIRECTIVES)}, got {value!r}")
-    return value
+    """The `fieldValidation` query parameter, already validated with the write's options; absent
+    or empty means Ignore (1.24's behaviour)."""
+    return values[0] if values and values[0] else "Ignore"
 
 
 def apply(decoded: Decoded, directive_value: str) -> list[str]:

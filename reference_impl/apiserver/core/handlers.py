@@ -596,12 +596,27 @@ def int64_problem(value: str) -> str | None:
     return None
 
 
+@mirrors("k8s.io/apimachinery/pkg/apis/meta/internalversion/validation.ValidateListOptions")
+def list_options(request: Request) -> dict:
+    """The ListOptions of a list or deletecollection, as keyword arguments of Registry.list; a
+    limit or timeoutSeconds that is no int64 is a 400, a resourceVersionMatch without its
+    resourceVersion a 422."""
+    limit = max(query_int64(request, "limit") or 0, 0)  # storage pages only for a limit above 0
+    query_int64(request, "timeoutSeconds")
+    match = listoptions.resource_version_match(request.param("resourceVersionMatch"),
+                                               request.param("resourceVersion"), request.param("continue"), False)
+    return {"label_selector": request.param("labelSelector"), "field_selector": request.param("fieldSelector"),
+            "limit": limit, "continue_token": request.param("continue"),
+            "resource_version": request.param("resourceVersion"), "resource_version_match": match}
+
+
 @mirrors("k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateCreateOptions",
          "k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateUpdateOptions",
          "k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidatePatchOptions")
 def check_write_options(request: Request, kind: str, patch_type: str = "") -> None:
     """422 for `force` on a patch other than apply, for an apply without a fieldManager, for
-    a fieldManager past 128 bytes or with unprintable characters, and for a dryRun other than All."""
+    a fieldManager past 128 bytes or with unprintable characters, for a dryRun other than All and
+    for a fieldValidation other than Ignore, Strict or Warn."""
     problems = []
     if kind == "PatchOptions" and patch_type != APPLY_PATCH and "force" in request.query:
         problems.append("force: Forbidden: may not be specified for non-apply patch")
@@ -612,9 +627,17 @@ def check_write_options(request: Request, kind: str, patch_type: str = "") -> No
         manager = request.param("fieldManager")
         if len(manager.encode()) > FIELD_MANAGER_MAX_LENGTH:
             problems.append(f"fieldManager: Too long: must have at most {FIELD_MANAGER_MAX_LENGTH} bytes")
-        if not manager.isprintable():
-            problems.append(validation.invalid("fieldManager", manager, "invalid characters"))
+        position = 0
+        for character in manager:  # Go ranges over runes, counting bytes
+            if not character.isprintable():
+                problems.append(validation.invalid(
+                    "fieldManager", manager, f"invalid character U+{ord(character):04X} (at position {position})"))
+            position += len(character.encode())
     problems += validation.dry_run_problems(request.query.get("dryRun"))
+    directive = request.param("fieldValidation")
+    if directive not in ("", *fieldvalidation.DIRECTIVES):
+        problems.append(f'fieldValidation: Unsupported value: {gojson.quote(directive)}: supported values: '
+                        '"", "Ignore", "Strict", "Warn"')
     if problems:
         raise errors.invalid(kind, "", problems, "meta.k8s.io")
 
@@ -900,13 +923,7 @@ class RESTHandlers:
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.ListResource")
     def list(self, request: Request, resource) -> Response:
         negotiate(request.header("Accept"))
-        limit = max(query_int64(request, "limit") or 0, 0)  # storage pages only for a limit above 0
-        query_int64(request, "timeoutSeconds")
-        match = listoptions.resource_version_match(request.param("resourceVersionMatch"),
-                                                   request.param("resourceVersion"), request.param("continue"), False)
-        result = self.registry.list(resource, request.info.namespace or None, request.param("labelSelector"),
-                                    request.param("fieldSelector"), limit, request.param("continue"),
-                                    request.param("resourceVersion"), resource_version_match=match)
+        result = self.registry.list(resource, request.info.namespace or None, **list_options(request))
         return self._output(request, 200, result, resource)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler")
@@ -1106,14 +1123,13 @@ class RESTHandlers:
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.DeleteCollection")
     def deletecollection(self, request: Request, resource) -> Response:
+        listing = list_options(request)
         options = self._delete_options(request)
         if options["dryRun"]:
-            result = self.registry.list(resource, request.info.namespace or None, request.param("labelSelector"),
-                                        request.param("fieldSelector"))
+            result = self.registry.list(resource, request.info.namespace or None, **listing)
         else:
             result = self.registry.delete_collection(resource, request.info.namespace or None,
-                                                     request.param("labelSelector"), request.param("fieldSelector"),
-                                                     options["gracePeriodSeconds"])
+                                                     options["gracePeriodSeconds"], **listing)
         return _respond(request, 200, result)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler",

@@ -73,7 +73,7 @@ class LifecycleMixin:
                        ) -> Callable[[dict], None] | None:
         """The delete's preconditions: uid and resourceVersion must match, else 409 Conflict named
         by the kind, as BeforeDelete words it (it checks before storage's own Preconditions.Check)."""
-        wanted = {k: v for k, v in (preconditions or {}).items() if v}
+        wanted = {k: v for k, v in (preconditions or {}).items() if v is not None}
         if not wanted:
             return None
 
@@ -166,11 +166,12 @@ class LifecycleMixin:
     def _timestamp(self, after: float = 0) -> str:
         return rfc3339(self.clock.now() + after)
 
-    def delete_collection(self, resource, namespace: str | None, label_selector: str = "",
-                          field_selector: str = "", grace_period_seconds: int | None = None) -> dict:
-        """Delete every matching object; a `<Kind>List` of what was deleted or marked."""
+    def delete_collection(self, resource, namespace: str | None, grace_period_seconds: int | None = None,
+                          **list_options) -> dict:
+        """Delete every object `list` answers for `list_options` (one page under a limit); a
+        `<Kind>List` of what was deleted or marked."""
         r = self.resource(resource)
-        listed = self.list(r, namespace, label_selector, field_selector)
+        listed = self.list(r, namespace, **list_options)
         deleted = []
         for item in listed["items"]:
             meta = item["metadata"]

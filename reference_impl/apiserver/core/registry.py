@@ -27,7 +27,7 @@ from reference_impl.apiserver.kinds import customresourcedefinition as crds
 from reference_impl.apiserver.kinds import namespace
 from reference_impl.apiserver.kinds.customresourcedefinition import CRD
 from reference_impl.apiserver.core.selectors import parse_field_selector, parse_label_selector
-from reference_impl.apiserver.storage.etcd3 import KeyExists, KeyNotFound, Storage, Watch
+from reference_impl.apiserver.storage.etcd3 import KeyExists, KeyNotFound, Storage, Watch, parse_uint_problem
 from reference_impl.apiserver.storage.predicate import SelectionPredicate
 from reference_impl.apiserver.core.validation import decode_problem, invalid, metadata_problems
 from reference_impl.apiserver.core.lifecycle import LifecycleMixin, _DryRun, rfc3339
@@ -243,7 +243,10 @@ class Registry(LifecycleMixin):
         self._check_namespace(r, namespace, meta)
         if r.namespaced and not namespace:
             raise errors.bad_request("namespace is required")
-        if meta.get("resourceVersion"):
+        # etcd3's Create refuses only a resourceVersion that parses to a revision; "0" or one that
+        # does not parse is dropped with the rest of the server's metadata.
+        sent_rv = meta.get("resourceVersion") or "0"
+        if parse_uint_problem(sent_rv) is None and int(sent_rv) != 0:
             raise errors.bad_request("resourceVersion should not be set on objects to be created")
         meta["uid"] = str(uuid.UUID(int=self.random.getrandbits(128), version=4))
         meta["creationTimestamp"] = self.now()
@@ -368,13 +371,13 @@ class Registry(LifecycleMixin):
         if meta.get("name", old_meta["name"]) != old_meta["name"]:
             raise errors.bad_request(f"the name of the object ({meta['name']}) does not match the "
                                      f"name on the URL ({old_meta['name']})")
-        sent_rv = meta.get("resourceVersion")
+        sent_rv = _object_resource_version(meta.get("resourceVersion") or "")
         if not sent_rv and not r.allow_unconditional_update:
             # Store.Update names the resource here, not the kind (upstream's TODO in #18526).
             raise errors.invalid(r.plural, old_meta["name"], [
                 "metadata.resourceVersion: Invalid value: 0x0: must be specified for an update"], r.group)
         self._check_namespace(r, old_meta.get("namespace"), meta)
-        if sent_rv and sent_rv != old_meta["resourceVersion"]:
+        if sent_rv and sent_rv != int(old_meta["resourceVersion"]):
             raise errors.conflict(r.plural, old_meta["name"], r.group)
         if subresource == "status":
             # A body without status stands for Go's zero-valued status struct: stored as {}, never null.
@@ -518,6 +521,19 @@ def _keep_server_metadata(meta: dict, old_meta: dict) -> list[str]:
         problems.append(f"metadata.deletionGracePeriodSeconds: Invalid value: {meta['deletionGracePeriodSeconds']}: "
                         "field is immutable")
     return problems
+
+
+@mirrors("(k8s.io/apiserver/pkg/storage/etcd3.APIObjectVersioner).ObjectResourceVersion")
+def _object_resource_version(resource_version: str) -> int:
+    """The revision an update is conditional on, 0 (none) for "" and "0". One that is no uint64
+    is strconv.ParseUint's error, which upstream answers as a 500; a client's mistake is a 400
+    here, in the same words."""
+    if not resource_version:
+        return 0
+    problem = parse_uint_problem(resource_version)
+    if problem:
+        raise errors.bad_request(problem)
+    return int(resource_version)
 
 
 def _check_decodable(r: Resource, obj: dict) -> None:

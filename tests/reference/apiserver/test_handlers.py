@@ -1225,6 +1225,47 @@ def test_invalid_write_options_are_422(chain, method, name, query, message):
     assert call(chain, "GET", ns_path(chain, "configmaps", "o"))[1].get("data") is None
 
 
+@pytest.mark.parametrize("query,code,message", [
+    ({"limit": "abc"}, 400, 'strconv.ParseInt: parsing "abc": invalid syntax'),
+    ({"timeoutSeconds": "x"}, 400, 'strconv.ParseInt: parsing "x": invalid syntax'),
+    ({"resourceVersionMatch": "Exact"}, 422, 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: '
+                                             "Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided"),
+    ({"continue": "garbage"}, 400, "invalid continue token: continue key is not valid: "
+                                   "invalid character '\\u0081' looking for beginning of value"),
+])
+def test_deletecollection_reads_its_list_options_as_a_list_does(chain, query, code, message):
+    """DeleteCollection decodes and validates the ListOptions before it deletes anything: a bad
+    one is the list's 400 or 422, and nothing is deleted."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "kept"}})
+    code_, status = call(chain, "DELETE", ns_path(chain, "configmaps"), query=query)
+    assert (code_, status["message"]) == (code, message)
+    assert call(chain, "GET", ns_path(chain, "configmaps", "kept"))[0] == 200
+
+
+def test_deletecollection_deletes_the_page_its_limit_lists(chain):
+    """Store.DeleteCollection deletes what List answers for its options, one page under a limit."""
+    for name in ("a", "b"):
+        call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": name}})
+    code, deleted = call(chain, "DELETE", ns_path(chain, "configmaps"), query={"limit": "1"})
+    assert (code, [item["metadata"]["name"] for item in deleted["items"]]) == (200, ["a"])
+    assert [item["metadata"]["name"] for item in call(chain, "GET", ns_path(chain, "configmaps"))[1]["items"]] == ["b"]
+
+
+@pytest.mark.parametrize("manager,problems", [
+    ("a\x00b", ['Invalid value: "a\\x00b": invalid character U+0000 (at position 1)']),
+    ("\u00e9\t\u2028", ['Invalid value: "\u00e9\\t\\u2028": invalid character U+0009 (at position 2)',
+                       'Invalid value: "\u00e9\\t\\u2028": invalid character U+2028 (at position 3)']),
+])
+def test_each_unprintable_character_of_a_field_manager_is_its_own_cause(chain, manager, problems):
+    """ValidateFieldManager ranges over the runes: one Invalid per unprintable one, naming it and
+    its byte offset."""
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "fm"}},
+                        query={"fieldManager": manager})
+    assert (code, status["reason"]) == (422, "Invalid")
+    assert status["details"]["causes"] == [
+        {"reason": "FieldValueInvalid", "field": "fieldManager", "message": problem} for problem in problems]
+
+
 @pytest.mark.parametrize("target", [{"kind": "Node", "name": 5}, {"name": ["n1"]}, {"name": "n1", "uid": {}}])
 def test_a_binding_target_of_the_wrong_type_is_400_and_leaves_the_pod_unbound(chain, target):
     """The body decodes as a v1.Binding: a target name that is no string was stored as the pod's

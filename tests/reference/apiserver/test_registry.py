@@ -457,6 +457,49 @@ def test_update_with_stale_resource_version_is_409_conflict(registry, ns):
                              'please apply your changes to the latest version and try again')
 
 
+@pytest.mark.parametrize("resource_version", ["0", "00"])
+def test_an_update_at_resource_version_zero_is_unconditional(registry, ns, resource_version):
+    """ObjectResourceVersion parses "0" as no resourceVersion at all: for a kind that allows it,
+    the update applies whatever the stored revision is."""
+    created = registry.create("configmaps", ns, {"metadata": {"name": "c"}})
+    updated = registry.update("configmaps", ns, "c", {
+        **created, "metadata": {**created["metadata"], "resourceVersion": resource_version}, "data": {"a": "1"}})
+    assert updated["data"] == {"a": "1"}
+
+
+def test_an_update_at_a_resource_version_with_leading_zeros_is_that_revision(registry, ns):
+    """The sent resourceVersion is compared as a number with the stored one."""
+    created = registry.create("configmaps", ns, {"metadata": {"name": "c"}})
+    padded = "0" + created["metadata"]["resourceVersion"]
+    updated = registry.update("configmaps", ns, "c", {
+        **created, "metadata": {**created["metadata"], "resourceVersion": padded}, "data": {"a": "1"}})
+    assert updated["data"] == {"a": "1"}
+
+
+@pytest.mark.parametrize("resource_version,why", [("abc", "invalid syntax"), ("+5", "invalid syntax"),
+                                                  ("99999999999999999999", "value out of range")])
+def test_an_update_at_a_resource_version_that_is_no_number_is_400_in_parseuints_words(
+        registry, ns, resource_version, why):
+    """ObjectResourceVersion's strconv.ParseUint error, not a conflict (upstream answers it 500)."""
+    created = registry.create("configmaps", ns, {"metadata": {"name": "c"}})
+    error = status_error(registry.update, "configmaps", ns, "c", {
+        **created, "metadata": {**created["metadata"], "resourceVersion": resource_version}})
+    assert (error.code, error.reason, error.message) == (
+        400, "BadRequest", f'strconv.ParseUint: parsing "{resource_version}": {why}')
+
+
+@pytest.mark.parametrize("resource_version", ["0", "abc"])
+def test_a_create_drops_a_resource_version_that_is_no_revision(registry, ns, resource_version):
+    """etcd3's Create refuses only a resourceVersion that parses to a revision other than 0."""
+    created = registry.create("configmaps", ns, {"metadata": {"name": "c", "resourceVersion": resource_version}})
+    assert created["metadata"]["resourceVersion"] not in ("0", "abc")
+
+
+def test_a_create_with_a_revision_is_refused(registry, ns):
+    error = status_error(registry.create, "configmaps", ns, {"metadata": {"name": "c", "resourceVersion": "5"}})
+    assert (error.code, error.message) == (400, "resourceVersion should not be set on objects to be created")
+
+
 NO_UNCONDITIONAL_UPDATE = [
     ("leases", lambda ns: {"metadata": {"name": "l"}, "spec": {}}),
     ("runtimeclasses", lambda ns: {"metadata": {"name": ns}, "handler": "runc"}),
@@ -654,10 +697,24 @@ def test_delete_precondition_mismatch_is_409(registry, ns):
     assert registry.get("configmaps", ns, "c")
 
 
+@pytest.mark.parametrize("field,label,why", [("uid", "UID", "deleted and then recreated"),
+                                            ("resourceVersion", "ResourceVersion", "modified")])
+def test_an_empty_delete_precondition_is_still_a_precondition(registry, ns, field, label, why):
+    """Preconditions' fields are pointers: an empty uid or resourceVersion is set, matches no
+    stored object and is a 409; only a null one is no precondition."""
+    registry.create("configmaps", ns, {"metadata": {"name": "c"}})
+    error = status_error(registry.delete, "configmaps", ns, "c", preconditions={field: ""})
+    assert (error.code, error.reason) == (409, "Conflict")
+    assert error.message.startswith(f'Operation cannot be fulfilled on ConfigMap "c": the {label} in the '
+                                    f"precondition () does not match the {label} in record (")
+    assert error.message.endswith(f"The object might have been {why}")
+    assert registry.delete("configmaps", ns, "c", preconditions={field: None})["status"] == "Success"
+
+
 def test_delete_collection_by_label(registry, ns):
     registry.create("configmaps", ns, {"metadata": {"name": "a", "labels": {"x": "1"}}})
     registry.create("configmaps", ns, {"metadata": {"name": "b"}})
-    deleted = registry.delete_collection("configmaps", ns, "x=1")
+    deleted = registry.delete_collection("configmaps", ns, label_selector="x=1")
     assert [c["metadata"]["name"] for c in deleted["items"]] == ["a"]
     assert [c["metadata"]["name"] for c in registry.list("configmaps", ns)["items"]] == ["b"]
 
