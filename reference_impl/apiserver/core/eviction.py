@@ -63,8 +63,10 @@ def should_enforce_resource_version(pod: dict) -> bool:
     return phase not in ("Succeeded", "Failed") and not pod["metadata"].get("deletionTimestamp")
 
 
+@mirrors("k8s.io/kubernetes/pkg/registry/core/pod/storage.resourceVersionIsUnset")
 def _resource_version_is_unset(options: dict) -> bool:
-    return not (options.get("preconditions") or {}).get("resourceVersion")
+    """No resourceVersion precondition: "" is one (upstream's is a pointer)."""
+    return (options.get("preconditions") or {}).get("resourceVersion") is None
 
 
 def _with_resource_version(options: dict, resource_version: str) -> dict:

@@ -85,6 +85,17 @@ def test_an_eviction_of_a_pending_pod_removes_it_at_once(chain):
     assert call(chain, "GET", pod_path(chain))[0] == 404
 
 
+def test_an_empty_resource_version_precondition_is_one_the_pod_fails(chain):
+    """resourceVersionIsUnset looks for a nil pointer: a precondition of "" is set, so the eviction
+    does not put the pod's own resourceVersion in its place, and the delete finds it does not
+    match (409); the pod stays."""
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    code, status = evict(chain, eviction(preconditions={"resourceVersion": ""}))
+    assert (code, status["reason"]) == (409, "Conflict")
+    assert "the ResourceVersion in the precondition () does not match" in status["message"]
+    assert call(chain, "GET", pod_path(chain))[0] == 200
+
+
 def test_an_eviction_naming_another_pod_is_400(chain):
     """The Eviction's name must be the URL's pod."""
     running_pod(chain)
