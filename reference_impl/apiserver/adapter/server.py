@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.adapter import framing, httpheaders, logproxy
-from reference_impl.apiserver.core import discovery, errors, limits, openapi, reviews
+from reference_impl.apiserver.core import discovery, errors, limits, metrics, openapi, reviews
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.escalation import EscalationCheck
@@ -75,6 +75,7 @@ class HandlerChain:
         self.rest.escalation = EscalationCheck.for_authorizer(authorizer) if authorizer is not None else None
         self.server_address = server_address
         self.registry = registry
+        self.metrics = metrics.APIServerMetrics()
 
     def custom_resources(self) -> tuple:
         """The custom resources served now (none for a chain without a registry, which serves only
@@ -93,7 +94,34 @@ class HandlerChain:
     @mirrors("k8s.io/apiserver/pkg/server.DefaultBuildHandlerChain",
              "k8s.io/apiserver/pkg/server/filters.WithPanicRecovery")
     def handle(self, request: Request) -> Response | WatchResponse:
-        """Run `request` through the chain; every failure comes back as a Status response."""
+        """Run `request` through the chain; every failure comes back as a Status response. A request
+        that reached a REST route is counted when its response is known (a watch's when it ends)."""
+        received = self.metrics.clock.now()
+        response = self.serve(request)
+        if request.routed:
+            self.monitor(request, response, received)
+        return response
+
+    @mirrors("k8s.io/apiserver/pkg/endpoints/metrics.InstrumentRouteFunc")
+    def monitor(self, request: Request, response: Response | WatchResponse, received: float) -> None:
+        info, recorder = request.info, self.metrics
+        verb = metrics.reported_verb(request.method, info, request.header("Content-Type"))
+        dry_run = metrics.clean_dry_run(request.query)
+        if isinstance(response, Response):
+            recorder.monitor_request(verb, dry_run, info, response.code, recorder.clock.now() - received)
+            return
+        chunks = response.chunks
+
+        def monitored():
+            recorder.note_long_running(verb, info, 1)
+            try:
+                yield from chunks
+            finally:
+                recorder.note_long_running(verb, info, -1)
+                recorder.monitor_request(verb, dry_run, info, response.code, recorder.clock.now() - received)
+        response.chunks = monitored()
+
+    def serve(self, request: Request) -> Response | WatchResponse:
         try:
             request.info = request_info(request.method, request.path, request.query)
             info = request.info
@@ -101,8 +129,7 @@ class HandlerChain:
                          namespace=info.namespace, name=info.name,
                          agent=request.header("User-Agent").split("/", 1)[0])
             self.authenticate(request)
-            self.authorize(request)
-            response = self.direct(request)
+            response = self.execute(request)
             if isinstance(response, Response):
                 response.warnings = request.warnings
             return response
@@ -121,6 +148,21 @@ class HandlerChain:
             traceback.print_exc()
             failure = errors.internal_error(f"{type(err).__name__}: {err}")
             return Response.json(500, failure.status())
+
+    @mirrors("k8s.io/apiserver/pkg/server/filters.WithPriorityAndFairness")
+    def execute(self, request: Request) -> Response | WatchResponse:
+        """Authorize and serve, counted in apiserver_current_inflight_requests while executing; a
+        long-running request is not, but for a watch until its stream starts."""
+        info = request.info
+        if metrics.is_long_running(info) and info.verb != "watch":
+            self.authorize(request)
+            return self.direct(request)
+        self.metrics.note_executing(info, 1)
+        try:
+            self.authorize(request)
+            return self.direct(request)
+        finally:
+            self.metrics.note_executing(info, -1)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/filters.WithAuthentication")
     def authenticate(self, request: Request) -> None:
@@ -157,6 +199,7 @@ class HandlerChain:
         review = discovery.REVIEWS.get((info.api_group, info.api_version, info.resource))
         if review is not None and info.verb == "create" and not info.subresource and not info.name \
                 and bool(info.namespace) == review.namespaced:
+            request.routed = True
             return self.review(request, review)
         path = (info.api_group, info.api_version, info.resource)
         resource = kinds.find(*path) or next(
@@ -169,6 +212,8 @@ class HandlerChain:
         return self.rest.serve(request, resource)
 
     def non_resource(self, request: Request) -> Response:
+        if request.path == "/metrics":  # promhttp's handler answers every method alike
+            return Response(200, self.metrics.text(), metrics.TEXT_CONTENT_TYPE)
         path = request.path.rstrip("/") or "/"
         if request.method not in ("GET", "HEAD"):
             raise errors.method_not_allowed(path, request.method.lower())
@@ -206,6 +251,7 @@ class HandlerChain:
             return not_found_page()  # each check is a path of its own: an unknown one has none
         if check:
             return Response(200, b"ok", "text/plain; charset=utf-8")
+        request.routed = request.path == prefix  # only the root check is instrumented (InstallPathHandler)
         if "verbose" in request.query:
             lines = "".join(f"[+]{name} ok\n" for name in checks)
             return Response(200, f"{lines}{prefix.strip('/')} check passed\n".encode(), "text/plain; charset=utf-8")

@@ -78,6 +78,7 @@ class Request:
     info: RequestInfo | None = None
     user: Any = None
     warnings: list[str] = field(default_factory=list)  # sent back as `Warning:` headers
+    routed: bool = False  # reached a REST route: counted in apiserver_request_total, as upstream instruments routes
 
     def param(self, name: str, default: str = "") -> str:
         values = self.query.get(name)
@@ -839,6 +840,9 @@ class RESTHandlers:
         if not resource.custom and not route_accepts(request.header("Accept"),
                                                      LOG_MEDIA_TYPES if sub == "log" else ROUTE_MEDIA_TYPES):
             raise errors.unacceptable_route()  # custom resources are served by no go-restful route
+        if not sub and verb not in resource.verbs:
+            raise errors.generic_server_response(405)
+        request.routed = True
         if sub == "binding":
             return self.bind(request, resource)
         if sub == "token":
@@ -849,8 +853,6 @@ class RESTHandlers:
             return getattr(self, f"scale_{verb}")(request, resource)
         if sub == "log":
             return self.pod_log(request, resource)
-        if verb not in resource.verbs:
-            raise errors.generic_server_response(405)
         return getattr(self, verb)(request, resource)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.doTransformObject")

@@ -442,3 +442,14 @@ def test_pod_security_labels_warn_and_enforce(kube):
     assert ('pods "host-b" is forbidden: violates PodSecurity "baseline:latest": host namespaces (hostNetwork=true)'
             in err)
     ok(kube, "delete", "namespace", ns, "--wait=false")
+
+
+def test_get_raw_metrics(kube):
+    """`kubectl get --raw /metrics` prints the Prometheus text, kubectl's own LIST of configmaps
+    counted in it; a user without system:monitoring is forbidden it with upstream's message."""
+    names(kube, "configmaps")
+    out = ok(kube, "get", "--raw", "/metrics")
+    assert "# TYPE apiserver_request_total counter" in out
+    assert 'resource="configmaps",scope="namespace",subresource="",verb="LIST",version="v1"}' in out
+    err = fails(kube, "get", "--raw", "/metrics", user="alice")
+    assert err.strip() == 'Error from server (Forbidden): forbidden: User "alice" cannot get path "/metrics"', err

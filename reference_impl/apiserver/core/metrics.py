@@ -1,0 +1,248 @@
+"""The apiserver's own metrics, served at `/metrics` in Prometheus' text exposition format.
+
+Mirrors k8s.io/apiserver/pkg/endpoints/metrics: the same family names, HELP texts (with
+component-base's stability prefix), types, label names and verb names, for the families whose
+values this server keeps true. Recording a request is one tuple and a few additions under one lock;
+the text is built only when someone scrapes.
+"""
+from __future__ import annotations
+
+import bisect
+import decimal
+import math
+import os
+import threading
+from typing import Mapping
+
+from reference_impl.machinery.clock import Clock, WallClock
+from reference_impl.mirrors import mirrors
+
+APISERVER_COMPONENT = "apiserver"
+TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+REQUEST_DURATION_BUCKETS = (0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60)
+REQUEST_LABELS = ("verb", "dry_run", "group", "version", "resource", "subresource", "scope", "component")
+LONGRUNNING_LABELS = ("verb", "group", "version", "resource", "subresource", "scope", "component")
+# Every other verb is reported as "other", so that a client cannot add label values at will.
+VALID_REQUEST_METHODS = frozenset({"APPLY", "CONNECT", "CREATE", "DELETE", "DELETECOLLECTION", "GET", "LIST",
+                                   "PATCH", "POST", "PROXY", "PUT", "UPDATE", "WATCH", "WATCHLIST"})
+NON_MUTATING_VERBS = frozenset({"get", "list", "watch"})
+LONG_RUNNING_VERBS = frozenset({"watch", "proxy"})
+LONG_RUNNING_SUBRESOURCES = frozenset({"attach", "exec", "proxy", "log", "portforward"})
+APPLY_PATCH_TYPE = "application/apply-patch+yaml"
+
+_HELP = {
+    "apiserver_current_inflight_requests": "[STABLE] Maximal number of currently used inflight request limit of "
+                                           "this apiserver per request kind in last second.",
+    "apiserver_longrunning_requests": "[ALPHA] Gauge of all active long-running apiserver requests broken out by "
+                                      "verb, group, version, resource, scope and component. Not all requests are "
+                                      "tracked this way.",
+    "apiserver_request_duration_seconds": "[STABLE] Response latency distribution in seconds for each verb, dry run "
+                                          "value, group, version, resource, subresource, scope and component.",
+    "apiserver_request_total": "[STABLE] Counter of apiserver requests broken out for each verb, dry run value, "
+                               "group, version, resource, scope, component, and HTTP response code.",
+    "process_start_time_seconds": "Start time of the process since unix epoch in seconds.",
+}
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/metrics.CleanScope")
+def clean_scope(info) -> str:
+    if info.name:
+        return "resource"
+    if info.namespace:
+        return "namespace"
+    return "cluster" if info.is_resource_request else ""
+
+
+def route_labels(info) -> tuple[str, str, str, str, str, str]:
+    """group, version, resource, subresource, scope and component of a request: a REST route's, or
+    for an instrumented non-resource handler (the health checks) its path as the subresource."""
+    if info.is_resource_request:
+        return (info.api_group, info.api_version, info.resource, info.subresource, clean_scope(info),
+                APISERVER_COMPONENT)
+    return "", "", "", info.path, "", ""
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/metrics.cleanVerb")
+def reported_verb(method: str, info, content_type: str) -> str:
+    """The verb label: the HTTP method, but LIST for a GET of a collection, WATCH for a watch (also
+    by the old /watch/ path) and APPLY for a server-side apply patch."""
+    verb = method.upper()
+    if info.verb == "watch":
+        return "WATCH"
+    if verb in ("GET", "HEAD"):
+        verb = "GET" if clean_scope(info) in ("resource", "") else "LIST"
+    elif verb == "PATCH" and content_type == APPLY_PATCH_TYPE:
+        verb = "APPLY"
+    return verb if verb in VALID_REQUEST_METHODS else "other"
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/metrics.cleanDryRun")
+def clean_dry_run(query: Mapping[str, list[str]]) -> str:
+    values = query.get("dryRun")
+    if not values:
+        return ""
+    if any(value != "All" for value in values):
+        return "invalid"
+    return "All"
+
+
+@mirrors("k8s.io/apimachinery/pkg/endpoints/request.BasicLongRunningRequestCheck")
+def is_long_running(info) -> bool:
+    return info.verb in LONG_RUNNING_VERBS or info.subresource in LONG_RUNNING_SUBRESOURCES
+
+
+def go_float(value: float) -> str:
+    """A sample value as Go's strconv.FormatFloat(v, 'g', -1, 64) writes it: 1, 0.05, 1e+06."""
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    if math.isnan(value):
+        return "NaN"
+    if value == 0:
+        return "0"
+    digits = decimal.Decimal(repr(float(value))).normalize().as_tuple()
+    count = len(digits.digits)
+    exponent = count + digits.exponent - 1
+    if exponent < -4 or exponent >= 6:
+        return f"{value:.{count - 1}e}"
+    return f"{value:.{max(count - exponent - 1, 0)}f}"
+
+
+@mirrors("github.com/prometheus/procfs.ProcStat.StartTime")
+def process_start_time() -> float:
+    """When this process started, in seconds since the epoch: the boot time plus the start tick
+    count in /proc/self/stat, as Prometheus' process collector reads it."""
+    with open("/proc/stat") as stat:
+        boot_time = next(int(line.split()[1]) for line in stat if line.startswith("btime "))
+    with open("/proc/self/stat") as stat:
+        start_ticks = int(stat.read().rpartition(")")[2].split()[19])
+    return boot_time + start_ticks / os.sysconf("SC_CLK_TCK")
+
+
+class _RequestSeries:
+    """One label set of apiserver_request_total and apiserver_request_duration_seconds."""
+
+    __slots__ = ("codes", "buckets", "sum", "count")
+
+    def __init__(self) -> None:
+        self.codes: dict[int, int] = {}
+        self.buckets = [0] * len(REQUEST_DURATION_BUCKETS)
+        self.sum = 0.0
+        self.count = 0
+
+
+class _Watermark:
+    """The most requests of one kind executing at once in a one-second period: Go sets the gauge to
+    the last finished period's maximum and starts the next at zero (startWatermarkMaintenance)."""
+
+    __slots__ = ("executing", "period", "maximum", "reported")
+
+    def __init__(self) -> None:
+        self.executing = 0
+        self.period = 0
+        self.maximum = 0
+        self.reported = 0
+
+    def roll(self, period: int) -> None:
+        if period != self.period:
+            self.reported = self.maximum if period == self.period + 1 else 0
+            self.period, self.maximum = period, 0
+
+    def add(self, delta: int, period: int) -> None:
+        self.roll(period)
+        self.executing += delta
+        self.maximum = max(self.maximum, self.executing)
+
+
+class APIServerMetrics:
+    """The registry of the families above for one apiserver; safe to call from every request thread."""
+
+    def __init__(self, clock: Clock = WallClock(), start_time: float | None = None):
+        self.clock = clock
+        self.start_time = process_start_time() if start_time is None else start_time
+        self._lock = threading.Lock()
+        self._requests: dict[tuple[str, ...], _RequestSeries] = {}
+        self._longrunning: dict[tuple[str, ...], int] = {}
+        self._inflight = {"mutating": _Watermark(), "readOnly": _Watermark()}
+
+    @mirrors("k8s.io/apiserver/pkg/server/filters.WithPriorityAndFairness")
+    def note_executing(self, info, delta: int) -> None:
+        """A request started (+1) or finished (-1) executing; long-running ones but watches are not
+        counted, and a watch only until its stream starts."""
+        kind = "readOnly" if info.verb in NON_MUTATING_VERBS else "mutating"
+        with self._lock:
+            self._inflight[kind].add(delta, int(self.clock.now()))
+
+    @mirrors("k8s.io/apiserver/pkg/endpoints/metrics.MonitorRequest")
+    def monitor_request(self, verb: str, dry_run: str, info, code: int, elapsed: float) -> None:
+        key = (verb, dry_run, *route_labels(info))
+        bucket = bisect.bisect_left(REQUEST_DURATION_BUCKETS, elapsed)
+        with self._lock:
+            series = self._requests.get(key)
+            if series is None:
+                series = self._requests[key] = _RequestSeries()
+            series.codes[code] = series.codes.get(code, 0) + 1
+            if bucket < len(series.buckets):
+                series.buckets[bucket] += 1
+            series.sum += elapsed
+            series.count += 1
+
+    @mirrors("k8s.io/apiserver/pkg/endpoints/metrics.RecordLongRunning")
+    def note_long_running(self, verb: str, info, delta: int) -> None:
+        key = (verb, *route_labels(info))
+        with self._lock:
+            self._longrunning[key] = self._longrunning.get(key, 0) + delta
+
+    def _snapshot(self) -> tuple[list, list, list]:
+        with self._lock:
+            for watermark in self._inflight.values():
+                watermark.roll(int(self.clock.now()))
+            requests = [(key, dict(s.codes), list(s.buckets), s.sum, s.count) for key, s in self._requests.items()]
+            inflight = [(kind, w.reported) for kind, w in self._inflight.items()]
+            return requests, sorted(self._longrunning.items()), inflight
+
+    @mirrors("k8s.io/component-base/metrics/legacyregistry.Handler")
+    def text(self) -> bytes:
+        """Every family in the text exposition format 0.0.4: families by name, samples by label values,
+        label names sorted, as client_golang writes them."""
+        requests, longrunning, inflight = self._snapshot()
+        out: list[str] = []
+
+        def family(name: str, kind: str) -> None:
+            out.append(f"# HELP {name} {_HELP[name]}\n# TYPE {name} {kind}\n")
+
+        def sample(name: str, labels: dict[str, str], value: float, le: str = "") -> None:
+            pairs = ",".join(f'{k}="{_escape(labels[k])}"' for k in sorted(labels))
+            if le:  # written after the sorted labels, as client_golang writes a bucket's bound
+                pairs += f',le="{le}"'
+            out.append(f"{name}{{{pairs}}} {go_float(value)}\n" if pairs else f"{name} {go_float(value)}\n")
+
+        family("apiserver_current_inflight_requests", "gauge")
+        for kind, value in sorted(inflight):
+            sample("apiserver_current_inflight_requests", {"request_kind": kind}, value)
+        if any(value for _, value in longrunning):
+            family("apiserver_longrunning_requests", "gauge")
+            for key, value in longrunning:
+                sample("apiserver_longrunning_requests", dict(zip(LONGRUNNING_LABELS, key)), value)
+        if requests:
+            family("apiserver_request_duration_seconds", "histogram")
+            for key, _, buckets, total, count in sorted(requests):
+                labels = dict(zip(REQUEST_LABELS, key))
+                cumulative = 0
+                for bound, observed in zip(REQUEST_DURATION_BUCKETS, buckets):
+                    cumulative += observed
+                    sample("apiserver_request_duration_seconds_bucket", labels, cumulative, go_float(bound))
+                sample("apiserver_request_duration_seconds_bucket", labels, count, "+Inf")
+                sample("apiserver_request_duration_seconds_sum", labels, total)
+                sample("apiserver_request_duration_seconds_count", labels, count)
+            family("apiserver_request_total", "counter")
+            totals = sorted(((*key, str(code)), value)
+                            for key, codes, *_ in requests for code, value in codes.items())
+            for values, value in totals:
+                sample("apiserver_request_total", dict(zip((*REQUEST_LABELS, "code"), values)), value)
+        family("process_start_time_seconds", "gauge")
+        sample("process_start_time_seconds", {}, self.start_time)
+        return "".join(out).encode()
+
+
+def _escape(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')

@@ -1,0 +1,227 @@
+"""`/metrics`: the apiserver's Prometheus families, their names, labels and values as 1.24 serves them.
+
+The chain is called without sockets, over a real registry on the reference etcd; one rule per test."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from reference_impl.apiserver.adapter.server import HandlerChain
+from reference_impl.apiserver.core import bootstrappolicy, metrics
+from reference_impl.apiserver.core.auth import UserInfo
+from reference_impl.apiserver.core.handlers import Request
+from reference_impl.apiserver.core.rbac import RegistrySource, new_authorizer
+from reference_impl.apiserver.core.registry import Registry
+from reference_impl.machinery.clock import ManualClock
+from tests.reference.apiserver.test_handlers import (NOW, POD, call, chain, etcd, ns_path,  # noqa: F401
+                                                     registry)
+
+SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
+LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+
+
+def parse(text: str) -> tuple[dict, dict, list]:
+    """The text exposition format 0.0.4: HELP and TYPE per family, then (name, labels, value) samples."""
+    helps, types, samples = {}, {}, []
+    for line in text.splitlines():
+        if line.startswith("# HELP "):
+            name, _, help_text = line[7:].partition(" ")
+            helps[name] = help_text
+        elif line.startswith("# TYPE "):
+            name, _, kind = line[7:].partition(" ")
+            types[name] = kind
+        else:
+            match = SAMPLE.match(line)
+            assert match, f"not a sample line: {line!r}"
+            samples.append((match[1], dict(LABEL.findall(match[2] or "")), float(match[3])))
+    return helps, types, samples
+
+
+def scrape(chain) -> list:
+    response = chain.handle(Request("GET", "/metrics", {}, {"Accept": "*/*"}))
+    assert (response.code, response.content_type) == (200, "text/plain; version=0.0.4; charset=utf-8")
+    return parse(response.body.decode())[2]
+
+
+def value(samples: list, name: str, **labels) -> float:
+    found = [v for n, have, v in samples if n == name and all(have.get(k) == w for k, w in labels.items())]
+    return sum(found)
+
+
+def test_metrics_families_carry_upstream_names_help_and_types(chain):
+    """Each family has the HELP (with its stability level) and TYPE kube-apiserver 1.24 writes."""
+    call(chain, "GET", ns_path(chain, "pods"))
+    response = chain.handle(Request("GET", "/metrics", {}, {}))
+    helps, types, _ = parse(response.body.decode())
+    assert types == {"apiserver_current_inflight_requests": "gauge", "apiserver_request_duration_seconds": "histogram",
+                     "apiserver_request_total": "counter", "process_start_time_seconds": "gauge"}
+    assert helps["apiserver_request_total"] == (
+        "[STABLE] Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, "
+        "scope, component, and HTTP response code.")
+
+
+def test_a_create_counts_as_post_with_its_code(chain):
+    """A create is verb POST, scope namespace, code 201, component apiserver."""
+    labels = dict(verb="POST", resource="pods", scope="namespace", code="201", component="apiserver",
+                  group="", version="v1", subresource="", dry_run="")
+    before = value(scrape(chain), "apiserver_request_total", **labels)
+    assert call(chain, "POST", ns_path(chain, "pods"), POD)[0] == 201
+    assert value(scrape(chain), "apiserver_request_total", **labels) == before + 1
+
+
+def test_a_get_of_a_missing_object_counts_with_code_404(chain):
+    """A GET of an object is verb GET, scope resource; its 404 is counted as code 404."""
+    assert call(chain, "GET", ns_path(chain, "pods", "nope"))[0] == 404
+    samples = scrape(chain)
+    assert value(samples, "apiserver_request_total", verb="GET", resource="pods", scope="resource", code="404") == 1
+
+
+def test_a_collection_get_is_list_and_a_dry_run_is_labelled(chain):
+    """GET of a collection is LIST (scope cluster across namespaces); dryRun=All is the dry_run label."""
+    call(chain, "GET", "/api/v1/pods")
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "c"}}, query={"dryRun": "All"})
+    samples = scrape(chain)
+    assert value(samples, "apiserver_request_total", verb="LIST", scope="cluster", resource="pods", code="200") == 1
+    assert value(samples, "apiserver_request_total", verb="POST", resource="configmaps", dry_run="All") == 1
+
+
+def test_a_server_side_apply_counts_as_apply(chain):
+    """A PATCH with the apply patch type is verb APPLY."""
+    body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "applied"}}
+    code, _ = call(chain, "PATCH", ns_path(chain, "configmaps", "applied"), body,
+                   content_type="application/apply-patch+yaml", query={"fieldManager": "test"})
+    assert code == 201
+    assert value(scrape(chain), "apiserver_request_total", verb="APPLY", resource="configmaps", code="201") == 1
+
+
+def test_a_watch_is_long_running_then_counted_as_watch_when_it_ends(chain):
+    """A watch is in apiserver_longrunning_requests while it streams and counted as WATCH, code 200,
+    when it ends."""
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    code, watch = call(chain, "GET", ns_path(chain, "pods"), query={"watch": "true", "timeoutSeconds": "30"})
+    assert code == 200
+    assert b'"ADDED"' in next(watch.chunks)
+    samples = scrape(chain)
+    assert value(samples, "apiserver_longrunning_requests", verb="WATCH", resource="pods", scope="namespace") == 1
+    assert value(samples, "apiserver_request_total", verb="WATCH") == 0
+    watch.stop()
+    list(watch.chunks)
+    samples = scrape(chain)
+    assert value(samples, "apiserver_longrunning_requests", verb="WATCH") == 0
+    assert value(samples, "apiserver_request_total", verb="WATCH", resource="pods", code="200") == 1
+    assert value(samples, "apiserver_request_duration_seconds_count", verb="WATCH", resource="pods") == 1
+
+
+def test_the_duration_histogram_has_upstream_buckets_and_counts_each_request(chain):
+    """apiserver_request_duration_seconds has buckets 0.05 ... 60 and +Inf; _count matches the counter."""
+    call(chain, "GET", ns_path(chain, "pods"))
+    samples = scrape(chain)
+    buckets = [labels for name, labels, _ in samples
+               if name == "apiserver_request_duration_seconds_bucket" and labels["verb"] == "LIST"
+               and labels["resource"] == "pods" and labels["scope"] == "namespace"]
+    bounds = [labels["le"] for labels in buckets]
+    labels = buckets[0]
+    assert list(labels) == ["component", "dry_run", "group", "resource", "scope", "subresource", "verb",
+                            "version", "le"]
+    assert bounds == ["0.05", "0.1", "0.2", "0.4", "0.6", "0.8", "1", "1.25", "1.5", "2", "3", "4", "5", "6",
+                      "8", "10", "15", "20", "30", "45", "60", "+Inf"]
+    labels = dict(verb="LIST", resource="pods", scope="namespace")
+    assert value(samples, "apiserver_request_duration_seconds_count", **labels) == \
+        value(samples, "apiserver_request_total", **labels) == 1
+
+
+def test_requests_no_route_serves_are_not_counted(chain):
+    """Only requests that reach a REST route or an instrumented handler are counted: a 405 from the
+    router and a discovery document are not."""
+    before = value(scrape(chain), "apiserver_request_total")
+    assert call(chain, "PUT", ns_path(chain, "pods"), POD)[0] == 405
+    chain.handle(Request("GET", "/api/v1", {}, {}))
+    assert value(scrape(chain), "apiserver_request_total") == before
+
+
+def test_a_root_health_check_counts_with_its_path_as_subresource(chain):
+    """/readyz is instrumented as verb GET with its path as subresource and no component; a single
+    check's path (/readyz/etcd) is not."""
+    chain.handle(Request("GET", "/readyz", {}, {}))
+    chain.handle(Request("HEAD", "/readyz", {}, {}))
+    chain.handle(Request("GET", "/readyz/etcd", {}, {}))
+    samples = scrape(chain)
+    assert value(samples, "apiserver_request_total", verb="GET", subresource="/readyz", component="",
+                 scope="", code="200") == 2
+    assert value(samples, "apiserver_request_total", subresource="/readyz/etcd") == 0
+
+
+def test_inflight_reports_the_most_executing_in_the_last_second(chain):
+    """apiserver_current_inflight_requests holds the previous second's most executing requests per
+    kind (mutating, readOnly), not the count at the moment of the scrape."""
+    clock = ManualClock(0.0)
+    chain.metrics = metrics.APIServerMetrics(clock=clock)
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "c"}})
+    clock.advance(1.5)
+    samples = scrape(chain)
+    assert value(samples, "apiserver_current_inflight_requests", request_kind="mutating") == 1
+    assert value(samples, "apiserver_current_inflight_requests", request_kind="readOnly") == 0
+    clock.advance(1.0)
+    samples = scrape(chain)  # the first scrape executed in the second before
+    assert value(samples, "apiserver_current_inflight_requests", request_kind="mutating") == 0
+    assert value(samples, "apiserver_current_inflight_requests", request_kind="readOnly") == 1
+
+
+@pytest.mark.parametrize("number,text", [(1, "1"), (0.05, "0.05"), (1.25, "1.25"), (1e6, "1e+06"),
+                                         (1764937003.95, "1.76493700395e+09"), (0.00001, "1e-05")])
+def test_values_are_written_as_go_formats_floats(number, text):
+    """Sample values and bucket bounds are strconv.FormatFloat(v, 'g', -1, 64)."""
+    assert metrics.go_float(number) == text
+
+
+# --- authorization ---
+
+USERS = {"bob": UserInfo("bob", groups=("system:authenticated",)),
+         "prometheus": UserInfo("prometheus", groups=("system:monitoring", "system:authenticated"))}
+
+
+class TokenIsUser:
+    def authenticate(self, request):
+        return USERS.get(request.header("Authorization").removeprefix("Bearer "))
+
+
+@pytest.fixture
+def rbac_chain(etcd):  # noqa: F811
+    registry = Registry(etcd, ManualClock(NOW))
+    bootstrappolicy.ensure_rbac_policy(registry)
+    yield HandlerChain(registry, TokenIsUser(), new_authorizer(RegistrySource(registry)), now=lambda: NOW)
+    registry.close()
+
+
+def get_metrics(chain, token: str, method: str = "GET"):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return chain.handle(Request(method, "/metrics", {}, headers))
+
+
+def test_system_monitoring_may_read_metrics(rbac_chain):
+    """The system:monitoring ClusterRole (bound to group system:monitoring) allows get /metrics."""
+    assert get_metrics(rbac_chain, "prometheus").code == 200
+
+
+def test_a_user_without_the_rule_is_forbidden_metrics(rbac_chain):
+    """Any other user gets the 403 Status the authorization filter writes for a non-resource path."""
+    response = get_metrics(rbac_chain, "bob")
+    assert response.code == 403
+    assert json.loads(response.body)["message"] == 'forbidden: User "bob" cannot get path "/metrics"'
+
+
+def test_an_unauthenticated_request_for_metrics_is_401(rbac_chain):
+    """Without credentials (and no anonymous authenticator) /metrics is 401, as every path."""
+    assert get_metrics(rbac_chain, "").code == 401
+
+
+def test_metrics_answers_post_as_get(rbac_chain):
+    """promhttp's handler ignores the method: a POST allowed by RBAC (system:masters) gets the metrics;
+    system:monitoring's user, allowed only get, is forbidden the post."""
+    USERS["admin"] = UserInfo("admin", groups=("system:masters", "system:authenticated"))
+    response = get_metrics(rbac_chain, "admin", "POST")
+    assert (response.code, response.content_type) == (200, metrics.TEXT_CONTENT_TYPE)
+    assert json.loads(get_metrics(rbac_chain, "prometheus", "POST").body)["message"] == \
+        'forbidden: User "prometheus" cannot post path "/metrics"'
