@@ -26,7 +26,6 @@ from reference_impl.apiserver import kinds
 from reference_impl.apiserver.adapter import framing, httpheaders, logproxy
 from reference_impl.apiserver.core import discovery, errors, limits, metrics, openapi, reviews
 from reference_impl.apiserver.core.errors import StatusError
-from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.escalation import EscalationCheck
 from reference_impl.apiserver.core.impersonation import impersonate
 from reference_impl.apiserver.storage.etcdclient import DeadlineExceeded, RequestTooLarge
