@@ -15,6 +15,9 @@ import socketserver
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler
+from urllib.parse import parse_qs
+
+from aetcd.rpc.rpc_pb2 import AlarmType
 
 from reference_impl.etcd.errors import EtcdError
 from reference_impl.etcd.metrics import expose, process_start_time
@@ -39,10 +42,19 @@ def clean_path(path: str) -> str:
     return cleaned
 
 
+@mirrors(f"{ETCDHTTP}.getExcludedAlarms")
+def excluded_alarms(query: str) -> set[str]:
+    """The alarm names (NOSPACE, CORRUPT) given as `exclude` parameters of /health."""
+    return set(parse_qs(query).get("exclude", ()))
+
+
 @mirrors(f"{ETCDHTTP}.checkHealth")
-def check_health(server) -> bool:
-    """Healthy: no alarm raised, a leader known, and a quorum read answered within a second."""
-    if server.alarms() or server.leader == 0:
+def check_health(server, excluded: set[str] = frozenset()) -> bool:
+    """Healthy: no alarm raised but excluded ones, a leader known, and a quorum read answered
+    within a second."""
+    if any(AlarmType.Name(alarm.alarm) not in excluded for alarm in server.alarms()):
+        return False
+    if server.leader == 0:
         return False
     try:
         server.quorum_read(QUORUM_READ_TIMEOUT)
@@ -67,7 +79,7 @@ class _Handler(BaseHTTPRequestHandler):
         if clean_path(path) != path:
             self.redirect(clean_path(path) + (f"?{query}" if query else ""))
         elif path == PATH_HEALTH:
-            self.health()
+            self.health(excluded_alarms(query))
         elif path == PATH_METRICS:
             self.metrics()
         else:
@@ -76,11 +88,11 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = route
 
     @mirrors(f"{ETCDHTTP}.NewHealthHandler")
-    def health(self) -> None:
+    def health(self, excluded: set[str]) -> None:
         if self.command != "GET":
             self.error(405, "Method Not Allowed", {"Allow": "GET"})
             return
-        healthy = check_health(self.server.member)
+        healthy = check_health(self.server.member, excluded)
         body = json.dumps({"health": str(healthy).lower()}, separators=(",", ":"))
         if not healthy:
             self.error(503, body)
