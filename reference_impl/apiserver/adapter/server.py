@@ -211,8 +211,8 @@ class HandlerChain:
         return self.rest.serve(request, resource)
 
     def non_resource(self, request: Request) -> Response:
-        if request.path == "/metrics":  # promhttp's handler answers every method alike
-            return Response(200, self.metrics.text(), metrics.TEXT_CONTENT_TYPE)
+        if request.path == "/metrics":
+            return self.serve_metrics(request)
         path = request.path.rstrip("/") or "/"
         if request.method not in ("GET", "HEAD"):
             raise errors.method_not_allowed(path, request.method.lower())
@@ -227,6 +227,15 @@ class HandlerChain:
         if self.routed_by_go_restful(path):
             raise errors.resource_not_served()
         return not_found_page()
+
+    @mirrors("k8s.io/component-base/metrics.HandlerWithReset")
+    def serve_metrics(self, request: Request) -> Response:
+        """Profiling is on by default, so 1.24 installs MetricsWithReset: a DELETE resets the
+        metrics, any other method scrapes them (promhttp ignores the method)."""
+        if request.method == "DELETE":
+            self.metrics.reset()
+            return Response(200, b"metrics reset\n", "text/plain; charset=utf-8")
+        return Response(200, self.metrics.text(), metrics.TEXT_CONTENT_TYPE)
 
     @mirrors("(k8s.io/apiserver/pkg/server/routes.IndexLister).ServeHTTP")
     def index(self) -> Response:

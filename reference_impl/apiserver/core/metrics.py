@@ -163,6 +163,7 @@ class APIServerMetrics:
         self._requests: dict[tuple[str, ...], _RequestSeries] = {}
         self._longrunning: dict[tuple[str, ...], int] = {}
         self._inflight = {"mutating": _Watermark(), "readOnly": _Watermark()}
+        self._inflight_reset_period: int | None = None
 
     @mirrors("k8s.io/apiserver/pkg/server/filters.WithPriorityAndFairness")
     def note_executing(self, info, delta: int) -> None:
@@ -192,12 +193,23 @@ class APIServerMetrics:
         with self._lock:
             self._longrunning[key] = self._longrunning.get(key, 0) + delta
 
+    @mirrors("(*k8s.io/component-base/metrics.kubeRegistry).Reset")
+    def reset(self) -> None:
+        """Empty every vector family. The inflight gauge is set again at the next period's start,
+        as the watermark goroutine sets it each second; process_start_time_seconds stays."""
+        with self._lock:
+            self._requests.clear()
+            self._longrunning.clear()
+            self._inflight_reset_period = int(self.clock.now())
+
     def _snapshot(self) -> tuple[list, list, list]:
         with self._lock:
+            period = int(self.clock.now())
             for watermark in self._inflight.values():
-                watermark.roll(int(self.clock.now()))
+                watermark.roll(period)
             requests = [(key, dict(s.codes), list(s.buckets), s.sum, s.count) for key, s in self._requests.items()]
-            inflight = [(kind, w.reported) for kind, w in self._inflight.items()]
+            inflight = [] if period == self._inflight_reset_period else \
+                [(kind, w.reported) for kind, w in self._inflight.items()]
             return requests, sorted(self._longrunning.items()), inflight
 
     @mirrors("k8s.io/component-base/metrics/legacyregistry.Handler")
@@ -216,7 +228,8 @@ class APIServerMetrics:
                 pairs += f',le="{le}"'
             out.append(f"{name}{{{pairs}}} {go_float(value)}\n" if pairs else f"{name} {go_float(value)}\n")
 
-        family("apiserver_current_inflight_requests", "gauge")
+        if inflight:
+            family("apiserver_current_inflight_requests", "gauge")
         for kind, value in sorted(inflight):
             sample("apiserver_current_inflight_requests", {"request_kind": kind}, value)
         if any(value for _, value in longrunning):

@@ -169,6 +169,22 @@ def test_inflight_reports_the_most_executing_in_the_last_second(chain):
     assert value(samples, "apiserver_current_inflight_requests", request_kind="readOnly") == 1
 
 
+def test_delete_resets_the_metrics(chain):
+    """With profiling on (the default) 1.24 installs MetricsWithReset: a DELETE empties every vector
+    family and answers `metrics reset`; the inflight gauge comes back with the next second."""
+    clock = ManualClock(0.0)
+    chain.metrics = metrics.APIServerMetrics(clock=clock)
+    call(chain, "GET", ns_path(chain, "pods"))
+    clock.advance(1.0)
+    response = chain.handle(Request("DELETE", "/metrics", {}, {}))
+    assert (response.code, response.body, response.content_type) == (200, b"metrics reset\n",
+                                                                     "text/plain; charset=utf-8")
+    helps, _, samples = parse(chain.handle(Request("GET", "/metrics", {}, {})).body.decode())
+    assert list(helps) == ["process_start_time_seconds"]
+    clock.advance(1.0)
+    assert value(scrape(chain), "apiserver_current_inflight_requests", request_kind="readOnly") == 1
+
+
 @pytest.mark.parametrize("number,text", [(1, "1"), (0.05, "0.05"), (1.25, "1.25"), (1e6, "1e+06"),
                                          (1764937003.95, "1.76493700395e+09"), (0.00001, "1e-05")])
 def test_values_are_written_as_go_formats_floats(number, text):
@@ -225,3 +241,10 @@ def test_metrics_answers_post_as_get(rbac_chain):
     assert (response.code, response.content_type) == (200, metrics.TEXT_CONTENT_TYPE)
     assert json.loads(get_metrics(rbac_chain, "prometheus", "POST").body)["message"] == \
         'forbidden: User "prometheus" cannot post path "/metrics"'
+
+
+def test_metrics_allows_delete_only_to_a_user_allowed_delete(rbac_chain):
+    """system:monitoring grants get on /metrics, not delete: its user's DELETE is the 403 Status."""
+    response = get_metrics(rbac_chain, "prometheus", "DELETE")
+    assert (response.code, json.loads(response.body)["message"]) == (
+        403, 'forbidden: User "prometheus" cannot delete path "/metrics"')
