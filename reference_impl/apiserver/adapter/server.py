@@ -10,6 +10,7 @@ watch responses as chunked JSON lines.
 """
 from __future__ import annotations
 
+import gzip
 import http.server
 import json
 import re
@@ -51,6 +52,11 @@ def not_found_page() -> Response:
     routes: Go's plain 404, not a Status (kubectl reports "the server could not find the requested
     resource" all the same)."""
     return Response(404, b"404 page not found\n", "text/plain; charset=utf-8")
+
+
+@mirrors("github.com/prometheus/client_golang/prometheus/promhttp.gzipAccepted")
+def gzip_accepted(accept_encoding: str) -> bool:
+    return any(part.strip() == "gzip" or part.strip().startswith("gzip;") for part in accept_encoding.split(","))
 
 
 @dataclass(frozen=True)
@@ -231,10 +237,14 @@ class HandlerChain:
     @mirrors("k8s.io/component-base/metrics.HandlerWithReset")
     def serve_metrics(self, request: Request) -> Response:
         """Profiling is on by default, so 1.24 installs MetricsWithReset: a DELETE resets the
-        metrics, any other method scrapes them (promhttp ignores the method)."""
+        metrics, any other method scrapes them (promhttp ignores the method), gzipped for a client
+        that accepts it."""
         if request.method == "DELETE":
             self.metrics.reset()
             return Response(200, b"metrics reset\n", "text/plain; charset=utf-8")
+        if gzip_accepted(request.header("Accept-Encoding")):
+            return Response(200, gzip.compress(self.metrics.text()), metrics.TEXT_CONTENT_TYPE,
+                            content_encoding="gzip")
         return Response(200, self.metrics.text(), metrics.TEXT_CONTENT_TYPE)
 
     @mirrors("(k8s.io/apiserver/pkg/server/routes.IndexLister).ServeHTTP")
@@ -417,6 +427,8 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
             lines.append('Warning: 299 - "%s"\r\n' % warning.replace('"', '\\"'))
         if response.retry_after_seconds > 0:
             lines.append(f"Retry-After: {response.retry_after_seconds}\r\n")
+        if response.content_encoding:
+            lines.append(f"Content-Encoding: {response.content_encoding}\r\n")
         lines.append("\r\n")
         self.wfile.write("".join(lines).encode("latin-1", "strict") + (b"" if head else response.body))
 

@@ -3,12 +3,14 @@
 The chain is called without sockets, over a real registry on the reference etcd; one rule per test."""
 from __future__ import annotations
 
+import gzip
+import http.client
 import json
 import re
 
 import pytest
 
-from reference_impl.apiserver.adapter.server import HandlerChain
+from reference_impl.apiserver.adapter.server import APIServer, HandlerChain
 from reference_impl.apiserver.core import bootstrappolicy, metrics
 from reference_impl.apiserver.core.auth import UserInfo
 from reference_impl.apiserver.core.handlers import Request
@@ -183,6 +185,24 @@ def test_delete_resets_the_metrics(chain):
     assert list(helps) == ["process_start_time_seconds"]
     clock.advance(1.0)
     assert value(scrape(chain), "apiserver_current_inflight_requests", request_kind="readOnly") == 1
+
+
+def test_metrics_are_gzipped_for_a_client_that_asks():
+    """promhttp compresses when Accept-Encoding names gzip (alone or with parameters), over HTTP."""
+    server = APIServer(None)
+    server.start()
+    try:
+        for accept, encoding in (("gzip", "gzip"), ("br, gzip;q=1", "gzip"), ("xgzip", None)):
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+            connection.request("GET", "/metrics", headers={"Accept-Encoding": accept})
+            response = connection.getresponse()
+            body = response.read()
+            connection.close()
+            assert (response.status, response.getheader("Content-Encoding")) == (200, encoding)
+            text = gzip.decompress(body) if encoding else body
+            assert text.startswith(b"# HELP apiserver_current_inflight_requests ")
+    finally:
+        server.stop()
 
 
 @pytest.mark.parametrize("number,text", [(1, "1"), (0.05, "0.05"), (1.25, "1.25"), (1e6, "1e+06"),
