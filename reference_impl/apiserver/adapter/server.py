@@ -80,7 +80,7 @@ class HandlerChain:
         self.rest.escalation = EscalationCheck.for_authorizer(authorizer) if authorizer is not None else None
         self.server_address = server_address
         self.registry = registry
-        self.metrics = metrics.APIServerMetrics()
+        self.metrics = metrics.APIServerMetrics(storage=registry.storage.metrics if registry is not None else None)
 
     def custom_resources(self) -> tuple:
         """The custom resources served now (none for a chain without a registry, which serves only

@@ -14,6 +14,7 @@ import os
 import threading
 from typing import Mapping
 
+from reference_impl.apiserver.storage.metrics import ETCD_REQUEST_DURATION_BUCKETS, StorageMetrics
 from reference_impl.machinery.clock import Clock, WallClock
 from reference_impl.mirrors import mirrors
 
@@ -40,6 +41,7 @@ _HELP = {
                                           "value, group, version, resource, subresource, scope and component.",
     "apiserver_request_total": "[STABLE] Counter of apiserver requests broken out for each verb, dry run value, "
                                "group, version, resource, scope, component, and HTTP response code.",
+    "etcd_request_duration_seconds": "[ALPHA] Etcd request latency in seconds for each operation and object type.",
     "process_start_time_seconds": "Start time of the process since unix epoch in seconds.",
 }
 
@@ -154,10 +156,13 @@ class _Watermark:
 
 
 class APIServerMetrics:
-    """The registry of the families above for one apiserver; safe to call from every request thread."""
+    """The registry of the families above for one apiserver; safe to call from every request thread.
+    The storage's families are written from `storage`, when given."""
 
-    def __init__(self, clock: Clock = WallClock(), start_time: float | None = None):
+    def __init__(self, clock: Clock = WallClock(), start_time: float | None = None,
+                 storage: StorageMetrics | None = None):
         self.clock = clock
+        self.storage = storage
         self.start_time = process_start_time() if start_time is None else start_time
         self._lock = threading.Lock()
         self._requests: dict[tuple[str, ...], _RequestSeries] = {}
@@ -201,6 +206,8 @@ class APIServerMetrics:
             self._requests.clear()
             self._longrunning.clear()
             self._inflight_reset_period = int(self.clock.now())
+        if self.storage is not None:
+            self.storage.reset()
 
     def _snapshot(self) -> tuple[list, list, list]:
         with self._lock:
@@ -252,6 +259,18 @@ class APIServerMetrics:
                             for key, codes, *_ in requests for code, value in codes.items())
             for values, value in totals:
                 sample("apiserver_request_total", dict(zip((*REQUEST_LABELS, "code"), values)), value)
+        latencies = self.storage.latencies() if self.storage is not None else []
+        if latencies:
+            family("etcd_request_duration_seconds", "histogram")
+        for (operation, type_name), series in latencies:
+            labels = {"operation": operation, "type": type_name}
+            cumulative = 0
+            for bound, observed in zip(ETCD_REQUEST_DURATION_BUCKETS, series):
+                cumulative += observed
+                sample("etcd_request_duration_seconds_bucket", labels, cumulative, go_float(bound))
+            sample("etcd_request_duration_seconds_bucket", labels, series[-1], "+Inf")
+            sample("etcd_request_duration_seconds_sum", labels, series[-2])
+            sample("etcd_request_duration_seconds_count", labels, series[-1])
         family("process_start_time_seconds", "gauge")
         sample("process_start_time_seconds", {}, self.start_time)
         return "".join(out).encode()

@@ -39,6 +39,9 @@ from reference_impl.mirrors import mirrors
 __all__ = ["Registry", "Watch"]
 
 DEFAULT_EVENT_TTL = 3600  # kube-apiserver's --event-ttl, 1h
+# The internal API package a group's objects decode into, where it is not the group's first label:
+# the core group's, and events.k8s.io's Events, which the core Event storage stores.
+INTERNAL_PACKAGES = {"": "core", "events.k8s.io": "core"}
 # Copied from the stored object whatever an update sends (BeforeUpdate); the uid and the deletion
 # fields are checked by _keep_server_metadata.
 IMMUTABLE_META = ("creationTimestamp", "generation")
@@ -57,12 +60,23 @@ INITIAL_STATUS = {"Pod": {"phase": "Pending", "qosClass": "BestEffort"}, "Servic
                       "PersistentVolume", "PersistentVolumeClaim", "VolumeAttachment")}}
 
 
+@mirrors("k8s.io/apiserver/pkg/storage/etcd3.getTypeName")
+def go_type_name(r: Resource) -> str:
+    """The type upstream's store for `r` decodes an object into, without getTypeName's `*`: the
+    internal type (core.Pod, apps.Deployment), unstructured for a custom resource."""
+    if r.custom:
+        return "unstructured.Unstructured"
+    return f"{INTERNAL_PACKAGES.get(r.group, r.group.split('.')[0])}.{r.kind}"
+
+
 class Registry(LifecycleMixin):
     """Create/get/list/update/patch/delete/watch for every served resource."""
 
     def __init__(self, etcd_client: EtcdClient, clock=None, *, rng: random.Random | None = None,
                  event_ttl: int = DEFAULT_EVENT_TTL):
         self.storage = Storage(etcd_client)
+        for r in kinds.RESOURCES:  # the first of a prefix's resources is the one its storage was made for
+            self.storage.object_types.setdefault(self.prefix(r, None), go_type_name(r))
         self.event_ttl = event_ttl
         self.clock = clock or WallClock()
         self.random = rng or random.Random()
@@ -124,6 +138,8 @@ class Registry(LifecycleMixin):
     def _refresh_custom_resources(self) -> None:
         listed = self.storage.list(self.prefix(CRD, None)).items
         self._custom_resources = tuple(r for crd in listed for r in customresource.resources_for(crd))
+        for r in self._custom_resources:
+            self.storage.object_types[self.prefix(r, None)] = go_type_name(r)
 
     def _written(self, r: Resource, obj: dict) -> dict:
         """`obj` just stored; a CRD's write changes what is served."""

@@ -3,6 +3,7 @@
 The chain is called without sockets, over a real registry on the reference etcd; one rule per test."""
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import http.client
 import json
@@ -11,11 +12,12 @@ import re
 import pytest
 
 from reference_impl.apiserver.adapter.server import APIServer, HandlerChain
+from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core import bootstrappolicy, metrics
 from reference_impl.apiserver.core.auth import UserInfo
 from reference_impl.apiserver.core.handlers import Request
 from reference_impl.apiserver.core.rbac import RegistrySource, new_authorizer
-from reference_impl.apiserver.core.registry import Registry
+from reference_impl.apiserver.core.registry import Registry, go_type_name
 from reference_impl.machinery.clock import ManualClock
 from tests.reference.apiserver.test_handlers import (NOW, POD, call, chain, etcd, ns_path,  # noqa: F401
                                                      registry)
@@ -58,7 +60,8 @@ def test_metrics_families_carry_upstream_names_help_and_types(chain):
     response = chain.handle(Request("GET", "/metrics", {}, {}))
     helps, types, _ = parse(response.body.decode())
     assert types == {"apiserver_current_inflight_requests": "gauge", "apiserver_request_duration_seconds": "histogram",
-                     "apiserver_request_total": "counter", "process_start_time_seconds": "gauge"}
+                     "apiserver_request_total": "counter", "etcd_request_duration_seconds": "histogram",
+                     "process_start_time_seconds": "gauge"}
     assert helps["apiserver_request_total"] == (
         "[STABLE] Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, "
         "scope, component, and HTTP response code.")
@@ -203,6 +206,47 @@ def test_metrics_are_gzipped_for_a_client_that_asks():
             assert text.startswith(b"# HELP apiserver_current_inflight_requests ")
     finally:
         server.stop()
+
+
+def test_each_etcd_request_is_observed_by_operation_and_go_type(chain):
+    """etcd_request_duration_seconds: one observation per etcd request of the etcd3 store, labelled
+    with its operation and the Go type it decodes into (getTypeName): the internal type's pointer for
+    an object, a pointer to its slice for a list."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "c"}})
+    call(chain, "GET", ns_path(chain, "configmaps", "c"))
+    call(chain, "GET", ns_path(chain, "configmaps", "missing"))
+    call(chain, "PUT", ns_path(chain, "configmaps", "c"), {"metadata": {"name": "c"}, "data": {"k": "v"}})
+    call(chain, "DELETE", ns_path(chain, "configmaps", "c"))
+    call(chain, "GET", "/apis/apps/v1/deployments", query={"limit": "5"})
+    helps, types, samples = parse(chain.handle(Request("GET", "/metrics", {}, {})).body.decode())
+    assert (helps["etcd_request_duration_seconds"], types["etcd_request_duration_seconds"]) == (
+        "[ALPHA] Etcd request latency in seconds for each operation and object type.", "histogram")
+    for operation, count in (("create", 1), ("update", 1), ("delete", 1)):
+        assert value(samples, "etcd_request_duration_seconds_count", operation=operation,
+                     type="*core.ConfigMap") == count
+    assert value(samples, "etcd_request_duration_seconds_count", operation="get", type="*core.ConfigMap") >= 2
+    assert value(samples, "etcd_request_duration_seconds_count", operation="list",
+                 type="*[]apps.Deployment") >= 1
+    bounds = [labels["le"] for name, labels, _ in samples if name == "etcd_request_duration_seconds_bucket"
+              and labels == {"operation": "create", "type": "*core.ConfigMap", "le": labels["le"]}]
+    assert bounds == ["0.005", "0.025", "0.1", "0.25", "0.5", "1", "2", "4", "15", "30", "60", "+Inf"]
+
+
+def test_delete_resets_the_etcd_request_latencies_too(chain):
+    """etcd_request_duration_seconds is one of the registry's resettable vectors."""
+    call(chain, "GET", ns_path(chain, "configmaps", "missing"))
+    chain.handle(Request("DELETE", "/metrics", {}, {}))
+    _, types, _ = parse(chain.handle(Request("GET", "/metrics", {}, {})).body.decode())
+    assert "etcd_request_duration_seconds" not in types
+
+
+def test_the_type_label_names_the_internal_go_type():
+    """getTypeName of the object upstream's store decodes into: the internal package's type (Events of
+    events.k8s.io are the core Event storage's), an Unstructured for a custom resource."""
+    assert go_type_name(kinds.find("events.k8s.io", "v1", "events")) == "core.Event"
+    assert go_type_name(kinds.find("rbac.authorization.k8s.io", "v1", "clusterroles")) == "rbac.ClusterRole"
+    custom = dataclasses.replace(kinds.find("apps", "v1", "deployments"), custom=True)
+    assert go_type_name(custom) == "unstructured.Unstructured"
 
 
 @pytest.mark.parametrize("number,text", [(1, "1"), (0.05, "0.05"), (1.25, "1.25"), (1e6, "1e+06"),
