@@ -41,6 +41,7 @@ _HELP = {
                                           "value, group, version, resource, subresource, scope and component.",
     "apiserver_request_total": "[STABLE] Counter of apiserver requests broken out for each verb, dry run value, "
                                "group, version, resource, scope, component, and HTTP response code.",
+    "apiserver_storage_objects": "[STABLE] Number of stored objects at the time of last check split by kind.",
     "etcd_request_duration_seconds": "[ALPHA] Etcd request latency in seconds for each operation and object type.",
     "process_start_time_seconds": "Start time of the process since unix epoch in seconds.",
 }
@@ -259,6 +260,11 @@ class APIServerMetrics:
                             for key, codes, *_ in requests for code, value in codes.items())
             for values, value in totals:
                 sample("apiserver_request_total", dict(zip((*REQUEST_LABELS, "code"), values)), value)
+        object_counts = self.storage.object_counts() if self.storage is not None else []
+        if object_counts:
+            family("apiserver_storage_objects", "gauge")
+        for resource, count in object_counts:
+            sample("apiserver_storage_objects", {"resource": resource}, count)
         latencies = self.storage.latencies() if self.storage is not None else []
         if latencies:
             family("etcd_request_duration_seconds", "histogram")

@@ -267,6 +267,12 @@ class Storage:
     def current_revision(self) -> int:
         return self.client.range("/registry/", count_only=True).revision
 
+    @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.store).Count")
+    def count(self, prefix: str) -> int:
+        """How many keys are under `prefix` (a count_only range), observed as listWithCount with
+        the prefix itself as the type."""
+        return self._etcd("listWithCount", prefix, self.client.range, prefix, prefix=True, count_only=True).count
+
     @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.store).Create")
     def create(self, key: str, obj: dict, ttl: int = 0) -> dict:
         """Store `obj` at `key` if the key is absent (one txn: mod_revision == 0 → put); with a

@@ -8,6 +8,7 @@ import gzip
 import http.client
 import json
 import re
+import time
 
 import pytest
 
@@ -238,6 +239,38 @@ def test_delete_resets_the_etcd_request_latencies_too(chain):
     chain.handle(Request("DELETE", "/metrics", {}, {}))
     _, types, _ = parse(chain.handle(Request("GET", "/metrics", {}, {})).body.decode())
     assert "etcd_request_duration_seconds" not in types
+
+
+def test_storage_objects_counts_each_resources_keys_in_etcd(chain, registry):
+    """apiserver_storage_objects{resource}: each store's count_only range of its prefix (store.Count,
+    observed as listWithCount of that key), labelled with its group resource; Events of both groups
+    are one storage, one count."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "counted"}})
+    stored = registry.storage.client.range("/registry/configmaps/", prefix=True, count_only=True).count
+    registry.observe_counts()
+    helps, types, samples = parse(chain.handle(Request("GET", "/metrics", {}, {})).body.decode())
+    assert (helps["apiserver_storage_objects"], types["apiserver_storage_objects"]) == (
+        "[STABLE] Number of stored objects at the time of last check split by kind.", "gauge")
+    assert value(samples, "apiserver_storage_objects", resource="configmaps") == stored >= 1
+    assert value(samples, "apiserver_storage_objects", resource="namespaces") >= 1
+    counted = {labels["resource"] for name, labels, _ in samples if name == "apiserver_storage_objects"}
+    assert {"deployments.apps", "clusterroles.rbac.authorization.k8s.io", "events"} <= counted
+    assert "events.events.k8s.io" not in counted
+    assert value(samples, "etcd_request_duration_seconds_count", operation="listWithCount",
+                 type="/registry/configmaps/") == 1
+
+
+def test_object_counts_are_observed_at_start_and_then_every_period(registry):
+    """startObservingCount: JitterUntil runs the count at once, then again each period (a minute by
+    --etcd-count-metric-poll-period, stretched by up to 1.2 times by jitter)."""
+    def pod_counts() -> float:
+        return dict(registry.storage.metrics.latencies()).get(("listWithCount", "/registry/pods/"), [0])[-1]
+
+    registry.start_observing_counts(period=0.05)
+    deadline = time.monotonic() + 10
+    while pod_counts() < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert pod_counts() >= 2
 
 
 def test_the_type_label_names_the_internal_go_type():
