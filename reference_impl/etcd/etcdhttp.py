@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import gzip
 import json
+import posixpath
 import socket
 import socketserver
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs
+
+from aetcd.rpc.rpc_pb2 import AlarmType
 
 from reference_impl.etcd.errors import EtcdError
 from reference_impl.etcd.metrics import expose, process_start_time
@@ -25,13 +28,33 @@ PATH_HEALTH = "/health"
 PATH_METRICS = "/metrics"
 QUORUM_READ_TIMEOUT = 1.0  # checkHealth gives its QGET one second
 METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"  # promhttp's text format
+HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
 SERVE_POLL = 0.2  # seconds between the serving loop's looks at whether it should stop
 
 
+@mirrors("net/http.cleanPath")
+def clean_path(path: str) -> str:
+    """path.Clean of `path` rooted at `/`, keeping a trailing slash: `//health` and `/a/../health`
+    are `/health`. (POSIX normpath keeps a leading `//`; Go's Clean does not.)"""
+    cleaned = posixpath.normpath("/" + path.lstrip("/"))
+    if path.endswith("/") and cleaned != "/":
+        cleaned += "/"
+    return cleaned
+
+
+@mirrors(f"{ETCDHTTP}.getExcludedAlarms")
+def excluded_alarms(query: str) -> set[str]:
+    """The alarm names (NOSPACE, CORRUPT) given as `exclude` parameters of /health."""
+    return set(parse_qs(query).get("exclude", ()))
+
+
 @mirrors(f"{ETCDHTTP}.checkHealth")
-def check_health(server) -> bool:
-    """Healthy: no alarm raised, a leader known, and a quorum read answered within a second."""
-    if server.alarms() or server.leader == 0:
+def check_health(server, excluded: set[str] = frozenset()) -> bool:
+    """Healthy: no alarm raised but excluded ones, a leader known, and a quorum read answered
+    within a second."""
+    if any(AlarmType.Name(alarm.alarm) not in excluded for alarm in server.alarms()):
+        return False
+    if server.leader == 0:
         return False
     try:
         server.quorum_read(QUORUM_READ_TIMEOUT)
@@ -41,7 +64,8 @@ def check_health(server) -> bool:
 
 
 class _Handler(BaseHTTPRequestHandler):
-    """etcd's metrics mux: /health and /metrics registered, Go's ServeMux 404 for the rest."""
+    """etcd's metrics mux: /health and /metrics registered, Go's ServeMux 404 for the rest and its
+    redirect for a path that is not clean."""
 
     protocol_version = "HTTP/1.1"
     server: _HTTPServer
@@ -50,9 +74,12 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length:
             self.rfile.read(length)  # a body nobody reads must not be taken for the next request
-        path = urlsplit(self.path).path
-        if path == PATH_HEALTH:
-            self.health()
+        # The target as sent: http.server turns a leading `//` into `/` in self.path.
+        path, _, query = self.requestline.split()[1].partition("?")
+        if clean_path(path) != path:
+            self.redirect(clean_path(path) + (f"?{query}" if query else ""))
+        elif path == PATH_HEALTH:
+            self.health(excluded_alarms(query))
         elif path == PATH_METRICS:
             self.metrics()
         else:
@@ -61,11 +88,11 @@ class _Handler(BaseHTTPRequestHandler):
     do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = route
 
     @mirrors(f"{ETCDHTTP}.NewHealthHandler")
-    def health(self) -> None:
+    def health(self, excluded: set[str]) -> None:
         if self.command != "GET":
             self.error(405, "Method Not Allowed", {"Allow": "GET"})
             return
-        healthy = check_health(self.server.member)
+        healthy = check_health(self.server.member, excluded)
         body = json.dumps({"health": str(healthy).lower()}, separators=(",", ":"))
         if not healthy:
             self.error(503, body)
@@ -80,6 +107,15 @@ class _Handler(BaseHTTPRequestHandler):
         if "gzip" in self.headers.get("Accept-Encoding", ""):
             body, headers["Content-Encoding"] = gzip.compress(body), "gzip"
         self.reply(200, body, headers)
+
+    @mirrors("net/http.Redirect")
+    def redirect(self, location: str) -> None:
+        """301 to `location`: a GET gets a link to it as HTML, a HEAD only the type, others neither."""
+        if self.command not in ("GET", "HEAD"):
+            self.reply(301, b"", {"Location": location})
+            return
+        body = f'<a href="{location.translate(HTML_ESCAPES)}">Moved Permanently</a>.\n\n'.encode()
+        self.reply(301, body, {"Location": location, "Content-Type": "text/html; charset=utf-8"})
 
     def error(self, code: int, text: str, headers: dict[str, str] | None = None) -> None:
         """As Go's http.Error writes it: the text and a newline, plain text, not to be sniffed."""

@@ -10,6 +10,7 @@ watch responses as chunked JSON lines.
 """
 from __future__ import annotations
 
+import gzip
 import http.server
 import json
 import re
@@ -53,6 +54,11 @@ def not_found_page() -> Response:
     return Response(404, b"404 page not found\n", "text/plain; charset=utf-8")
 
 
+@mirrors("github.com/prometheus/client_golang/prometheus/promhttp.gzipAccepted")
+def gzip_accepted(accept_encoding: str) -> bool:
+    return any(part.strip() == "gzip" or part.strip().startswith("gzip;") for part in accept_encoding.split(","))
+
+
 @dataclass(frozen=True)
 class User:
     """The user a server without an authenticator runs every request as."""
@@ -74,7 +80,7 @@ class HandlerChain:
         self.rest.escalation = EscalationCheck.for_authorizer(authorizer) if authorizer is not None else None
         self.server_address = server_address
         self.registry = registry
-        self.metrics = metrics.APIServerMetrics()
+        self.metrics = metrics.APIServerMetrics(storage=registry.storage.metrics if registry is not None else None)
 
     def custom_resources(self) -> tuple:
         """The custom resources served now (none for a chain without a registry, which serves only
@@ -211,8 +217,8 @@ class HandlerChain:
         return self.rest.serve(request, resource)
 
     def non_resource(self, request: Request) -> Response:
-        if request.path == "/metrics":  # promhttp's handler answers every method alike
-            return Response(200, self.metrics.text(), metrics.TEXT_CONTENT_TYPE)
+        if request.path == "/metrics":
+            return self.serve_metrics(request)
         path = request.path.rstrip("/") or "/"
         if request.method not in ("GET", "HEAD"):
             raise errors.method_not_allowed(path, request.method.lower())
@@ -227,6 +233,19 @@ class HandlerChain:
         if self.routed_by_go_restful(path):
             raise errors.resource_not_served()
         return not_found_page()
+
+    @mirrors("k8s.io/component-base/metrics.HandlerWithReset")
+    def serve_metrics(self, request: Request) -> Response:
+        """Profiling is on by default, so 1.24 installs MetricsWithReset: a DELETE resets the
+        metrics, any other method scrapes them (promhttp ignores the method), gzipped for a client
+        that accepts it."""
+        if request.method == "DELETE":
+            self.metrics.reset()
+            return Response(200, b"metrics reset\n", "text/plain; charset=utf-8")
+        if gzip_accepted(request.header("Accept-Encoding")):
+            return Response(200, gzip.compress(self.metrics.text()), metrics.TEXT_CONTENT_TYPE,
+                            content_encoding="gzip")
+        return Response(200, self.metrics.text(), metrics.TEXT_CONTENT_TYPE)
 
     @mirrors("(k8s.io/apiserver/pkg/server/routes.IndexLister).ServeHTTP")
     def index(self) -> Response:
@@ -408,6 +427,8 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
             lines.append('Warning: 299 - "%s"\r\n' % warning.replace('"', '\\"'))
         if response.retry_after_seconds > 0:
             lines.append(f"Retry-After: {response.retry_after_seconds}\r\n")
+        if response.content_encoding:
+            lines.append(f"Content-Encoding: {response.content_encoding}\r\n")
         lines.append("\r\n")
         self.wfile.write("".join(lines).encode("latin-1", "strict") + (b"" if head else response.body))
 

@@ -95,6 +95,7 @@ class Response:
     content_type: str = JSON
     warnings: list[str] = field(default_factory=list)
     retry_after_seconds: int = 0  # sent as a `Retry-After:` header
+    content_encoding: str = ""  # sent as a `Content-Encoding:` header
 
     @classmethod
     def json(cls, code: int, obj: Any) -> "Response":

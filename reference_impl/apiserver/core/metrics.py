@@ -14,6 +14,7 @@ import os
 import threading
 from typing import Mapping
 
+from reference_impl.apiserver.storage.metrics import ETCD_REQUEST_DURATION_BUCKETS, StorageMetrics
 from reference_impl.machinery.clock import Clock, WallClock
 from reference_impl.mirrors import mirrors
 
@@ -40,6 +41,8 @@ _HELP = {
                                           "value, group, version, resource, subresource, scope and component.",
     "apiserver_request_total": "[STABLE] Counter of apiserver requests broken out for each verb, dry run value, "
                                "group, version, resource, scope, component, and HTTP response code.",
+    "apiserver_storage_objects": "[STABLE] Number of stored objects at the time of last check split by kind.",
+    "etcd_request_duration_seconds": "[ALPHA] Etcd request latency in seconds for each operation and object type.",
     "process_start_time_seconds": "Start time of the process since unix epoch in seconds.",
 }
 
@@ -154,15 +157,19 @@ class _Watermark:
 
 
 class APIServerMetrics:
-    """The registry of the families above for one apiserver; safe to call from every request thread."""
+    """The registry of the families above for one apiserver; safe to call from every request thread.
+    The storage's families are written from `storage`, when given."""
 
-    def __init__(self, clock: Clock = WallClock(), start_time: float | None = None):
+    def __init__(self, clock: Clock = WallClock(), start_time: float | None = None,
+                 storage: StorageMetrics | None = None):
         self.clock = clock
+        self.storage = storage
         self.start_time = process_start_time() if start_time is None else start_time
         self._lock = threading.Lock()
         self._requests: dict[tuple[str, ...], _RequestSeries] = {}
         self._longrunning: dict[tuple[str, ...], int] = {}
         self._inflight = {"mutating": _Watermark(), "readOnly": _Watermark()}
+        self._inflight_reset_period: int | None = None
 
     @mirrors("k8s.io/apiserver/pkg/server/filters.WithPriorityAndFairness")
     def note_executing(self, info, delta: int) -> None:
@@ -192,12 +199,25 @@ class APIServerMetrics:
         with self._lock:
             self._longrunning[key] = self._longrunning.get(key, 0) + delta
 
+    @mirrors("(*k8s.io/component-base/metrics.kubeRegistry).Reset")
+    def reset(self) -> None:
+        """Empty every vector family. The inflight gauge is set again at the next period's start,
+        as the watermark goroutine sets it each second; process_start_time_seconds stays."""
+        with self._lock:
+            self._requests.clear()
+            self._longrunning.clear()
+            self._inflight_reset_period = int(self.clock.now())
+        if self.storage is not None:
+            self.storage.reset()
+
     def _snapshot(self) -> tuple[list, list, list]:
         with self._lock:
+            period = int(self.clock.now())
             for watermark in self._inflight.values():
-                watermark.roll(int(self.clock.now()))
+                watermark.roll(period)
             requests = [(key, dict(s.codes), list(s.buckets), s.sum, s.count) for key, s in self._requests.items()]
-            inflight = [(kind, w.reported) for kind, w in self._inflight.items()]
+            inflight = [] if period == self._inflight_reset_period else \
+                [(kind, w.reported) for kind, w in self._inflight.items()]
             return requests, sorted(self._longrunning.items()), inflight
 
     @mirrors("k8s.io/component-base/metrics/legacyregistry.Handler")
@@ -216,7 +236,8 @@ class APIServerMetrics:
                 pairs += f',le="{le}"'
             out.append(f"{name}{{{pairs}}} {go_float(value)}\n" if pairs else f"{name} {go_float(value)}\n")
 
-        family("apiserver_current_inflight_requests", "gauge")
+        if inflight:
+            family("apiserver_current_inflight_requests", "gauge")
         for kind, value in sorted(inflight):
             sample("apiserver_current_inflight_requests", {"request_kind": kind}, value)
         if any(value for _, value in longrunning):
@@ -239,6 +260,23 @@ class APIServerMetrics:
                             for key, codes, *_ in requests for code, value in codes.items())
             for values, value in totals:
                 sample("apiserver_request_total", dict(zip((*REQUEST_LABELS, "code"), values)), value)
+        object_counts = self.storage.object_counts() if self.storage is not None else []
+        if object_counts:
+            family("apiserver_storage_objects", "gauge")
+        for resource, count in object_counts:
+            sample("apiserver_storage_objects", {"resource": resource}, count)
+        latencies = self.storage.latencies() if self.storage is not None else []
+        if latencies:
+            family("etcd_request_duration_seconds", "histogram")
+        for (operation, type_name), series in latencies:
+            labels = {"operation": operation, "type": type_name}
+            cumulative = 0
+            for bound, observed in zip(ETCD_REQUEST_DURATION_BUCKETS, series):
+                cumulative += observed
+                sample("etcd_request_duration_seconds_bucket", labels, cumulative, go_float(bound))
+            sample("etcd_request_duration_seconds_bucket", labels, series[-1], "+Inf")
+            sample("etcd_request_duration_seconds_sum", labels, series[-2])
+            sample("etcd_request_duration_seconds_count", labels, series[-1])
         family("process_start_time_seconds", "gauge")
         sample("process_start_time_seconds", {}, self.start_time)
         return "".join(out).encode()

@@ -39,6 +39,11 @@ from reference_impl.mirrors import mirrors
 __all__ = ["Registry", "Watch"]
 
 DEFAULT_EVENT_TTL = 3600  # kube-apiserver's --event-ttl, 1h
+COUNT_METRIC_POLL_PERIOD = 60.0  # --etcd-count-metric-poll-period
+RESOURCE_COUNT_POLL_PERIOD_JITTER = 1.2
+# The internal API package a group's objects decode into, where it is not the group's first label:
+# the core group's, and events.k8s.io's Events, which the core Event storage stores.
+INTERNAL_PACKAGES = {"": "core", "events.k8s.io": "core"}
 # Copied from the stored object whatever an update sends (BeforeUpdate); the uid and the deletion
 # fields are checked by _keep_server_metadata.
 IMMUTABLE_META = ("creationTimestamp", "generation")
@@ -57,12 +62,23 @@ INITIAL_STATUS = {"Pod": {"phase": "Pending", "qosClass": "BestEffort"}, "Servic
                       "PersistentVolume", "PersistentVolumeClaim", "VolumeAttachment")}}
 
 
+@mirrors("k8s.io/apiserver/pkg/storage/etcd3.getTypeName")
+def go_type_name(r: Resource) -> str:
+    """The type upstream's store for `r` decodes an object into, without getTypeName's `*`: the
+    internal type (core.Pod, apps.Deployment), unstructured for a custom resource."""
+    if r.custom:
+        return "unstructured.Unstructured"
+    return f"{INTERNAL_PACKAGES.get(r.group, r.group.split('.')[0])}.{r.kind}"
+
+
 class Registry(LifecycleMixin):
     """Create/get/list/update/patch/delete/watch for every served resource."""
 
     def __init__(self, etcd_client: EtcdClient, clock=None, *, rng: random.Random | None = None,
                  event_ttl: int = DEFAULT_EVENT_TTL):
         self.storage = Storage(etcd_client)
+        for r in kinds.RESOURCES:  # the first of a prefix's resources is the one its storage was made for
+            self.storage.object_types.setdefault(self.prefix(r, None), go_type_name(r))
         self.event_ttl = event_ttl
         self.clock = clock or WallClock()
         self.random = rng or random.Random()
@@ -75,11 +91,16 @@ class Registry(LifecycleMixin):
         self._cachers_lock = threading.Lock()
         self._closed = False
         self._custom_resources: tuple[Resource, ...] | None = None  # listed from etcd at first use
+        self._stop_observing_counts = threading.Event()
+        self._observing_counts: threading.Thread | None = None
 
     def close(self) -> None:
-        """Stop every watch this registry started, and the watch caches."""
+        """Stop every watch this registry started, the watch caches and the object counts."""
         with self._lock:
             watches, self._watches = self._watches, []
+        self._stop_observing_counts.set()
+        if self._observing_counts is not None:
+            self._observing_counts.join()  # its etcd client is closed next
         with self._cachers_lock:
             self._closed = True
             cachers, self._cachers = list(self._cachers.values()), {}
@@ -87,6 +108,34 @@ class Registry(LifecycleMixin):
             watch.stop()
         for cacher in cachers:
             cacher.stop()
+
+    @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).startObservingCount")
+    def observe_counts(self) -> None:
+        """Set apiserver_storage_objects of each storage (one per resource prefix, named by its group
+        resource; the custom resources known so far) from a count of its keys in etcd; -1 when etcd
+        does not answer."""
+        counted: dict[str, str] = {}
+        for r in (*kinds.RESOURCES, *(self._custom_resources or ())):
+            counted.setdefault(self.prefix(r, None), f"{r.plural}.{r.group}" if r.group else r.plural)
+        for prefix, resource in counted.items():
+            if self._stop_observing_counts.is_set():
+                return  # closing: each count could wait out an absent etcd's deadline
+            try:
+                count = self.storage.count(prefix)
+            except EtcdClientError:
+                count = -1
+            self.storage.metrics.update_object_count(resource, count)
+
+    def start_observing_counts(self, period: float = COUNT_METRIC_POLL_PERIOD) -> None:
+        """Count at once, then every `period` stretched by a random jitter, until close (JitterUntil)."""
+        def observe() -> None:
+            while True:
+                self.observe_counts()
+                jitter = random.random() * RESOURCE_COUNT_POLL_PERIOD_JITTER  # not self.random: a test seeds it
+                if self._stop_observing_counts.wait(period * (1 + jitter)):
+                    return
+        self._observing_counts = threading.Thread(target=observe, daemon=True, name="object counts")
+        self._observing_counts.start()
 
     # -- keys and lookups ------------------------------------------------------------------------
 
@@ -124,6 +173,8 @@ class Registry(LifecycleMixin):
     def _refresh_custom_resources(self) -> None:
         listed = self.storage.list(self.prefix(CRD, None)).items
         self._custom_resources = tuple(r for crd in listed for r in customresource.resources_for(crd))
+        for r in self._custom_resources:
+            self.storage.object_types[self.prefix(r, None)] = go_type_name(r)
 
     def _written(self, r: Resource, obj: dict) -> dict:
         """`obj` just stored; a CRD's write changes what is served."""

@@ -24,6 +24,7 @@ from typing import Callable, Iterator
 from reference_impl.apiserver.core import errors, jsonserializer
 from reference_impl.apiserver.storage.etcdclient import (Compacted, EtcdClient, EtcdClientError, EtcdWatch,
                                                   FutureRevision, KeyValue, WatchBatch)
+from reference_impl.apiserver.storage.metrics import StorageMetrics
 from reference_impl.machinery import gojson, trace
 from reference_impl.mirrors import mirrors
 
@@ -231,9 +232,27 @@ class Storage:
         self.client = client
         self._known: dict[str, KeyValue] = {}
         self.leases = LeaseManager(client, clock)
+        self.metrics = StorageMetrics()
+        # The Go type each resource prefix (`/registry/pods/`) decodes into, as the registry names it.
+        self.object_types: dict[str, str] = {}
+
+    def _object_type(self, key: str) -> str:
+        """The type of `key`'s resource, found by its resource prefix: a key's or list prefix's
+        parent, or for a namespaced one the parent's parent."""
+        prefix = key if key.endswith("/") else key[:key.rindex("/") + 1]
+        found = self.object_types.get(prefix)
+        return found if found is not None else self.object_types.get(prefix[:prefix.rindex("/", 0, -1) + 1], "")
+
+    def _etcd(self, operation: str, type_name: str, call: Callable, *args, **kwargs):
+        """One etcd request, its latency recorded whether it fails or not (RecordEtcdRequestLatency)."""
+        started = time.perf_counter()
+        try:
+            return call(*args, **kwargs)
+        finally:
+            self.metrics.record_etcd_request_latency(operation, type_name, time.perf_counter() - started)
 
     def _read(self, key: str) -> KeyValue | None:
-        kvs = self.client.range(key).kvs
+        kvs = self._etcd("get", f"*{self._object_type(key)}", self.client.range, key).kvs
         self._remember(key, kvs[0] if kvs else None)
         return kvs[0] if kvs else None
 
@@ -248,12 +267,20 @@ class Storage:
     def current_revision(self) -> int:
         return self.client.range("/registry/", count_only=True).revision
 
+    @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.store).Count")
+    def count(self, prefix: str) -> int:
+        """How many keys are under `prefix` (a count_only range), observed as listWithCount with
+        the prefix itself as the type."""
+        return self._etcd("listWithCount", prefix, self.client.range, prefix, prefix=True, count_only=True).count
+
     @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.store).Create")
     def create(self, key: str, obj: dict, ttl: int = 0) -> dict:
         """Store `obj` at `key` if the key is absent (one txn: mod_revision == 0 → put); with a
         `ttl`, etcd deletes it that many seconds later (or up to a minute more, see LeaseManager)."""
         data = encode(obj)
-        result = self.client.put_if_mod_revision(key, data, 0, self._lease(ttl))
+        lease = self._lease(ttl)
+        result = self._etcd("create", f"*{self._object_type(key)}", self.client.put_if_mod_revision, key, data, 0,
+                            lease)
         if not result.succeeded:
             raise KeyExists(key)
         self._remember(key, KeyValue(key, data, result.revision, result.revision, 1))
@@ -265,7 +292,7 @@ class Storage:
     def get(self, key: str, resource_version: str = "") -> dict:
         """The object at `key`, read at a revision no older than `resource_version`."""
         minimum = parse_read_resource_version(resource_version)
-        result = self.client.range(key)
+        result = self._etcd("get", f"*{self._object_type(key)}", self.client.range, key)
         kv = result.kvs[0] if result.kvs else None
         self._remember(key, kv)
         if minimum > result.revision:
@@ -304,7 +331,9 @@ class Storage:
                     return read_back(updated, kv.mod_revision)
                 kv, is_current = self._read(key), True
                 continue
-            result = self.client.put_if_mod_revision(key, data, kv.mod_revision, self._lease(ttl))
+            lease = self._lease(ttl)
+            result = self._etcd("update", f"*{self._object_type(key)}", self.client.put_if_mod_revision, key, data,
+                                kv.mod_revision, lease)
             if result.succeeded:
                 kv = KeyValue(key, data, kv.create_revision, result.revision, kv.version + 1)
                 self._remember(key, kv)
@@ -329,7 +358,8 @@ class Storage:
             current = decode(kv.value, kv.mod_revision)
             if check is not None:
                 check(current)
-            result = self.client.delete_if_mod_revision(key, kv.mod_revision)
+            result = self._etcd("delete", f"*{self._object_type(key)}", self.client.delete_if_mod_revision, key,
+                                kv.mod_revision)
             if result.succeeded:
                 self._remember(key, None)
                 trace.record("etcd txn", op="delete", key=key, revision=result.revision)
@@ -360,11 +390,12 @@ class Storage:
         latest = not revision
         items: list[dict] = []
         remaining = None
+        list_type = f"*[]{self._object_type(prefix)}"
         while True:
             page = limit if (limit and predicate is None) else (PAGE if limit else 0)
             try:
-                result = self.client.range(prefix, prefix=True, start=start, limit=page,
-                                           revision=revision)
+                result = self._etcd("list", list_type, self.client.range, prefix, prefix=True, start=start,
+                                    limit=page, revision=revision)
             except Compacted:
                 if continue_token:
                     raise errors.gone("The provided continue parameter is too old to display a "

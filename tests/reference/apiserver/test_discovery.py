@@ -100,7 +100,7 @@ def test_the_root_lists_the_served_paths():
     paths = json.loads(response.body)["paths"]
     assert code == 200 and response.body.startswith(b'{\n  "paths": [\n    "/api",\n')
     assert paths == sorted(paths)
-    assert {"/api/v1", "/apis/apps", "/apis/apps/v1", "/healthz/etcd", "/readyz/informer-sync",
+    assert {"/api/v1", "/apis/apps", "/apis/apps/v1", "/healthz/etcd", "/readyz/informer-sync", "/metrics",
             "/openapi/v2", "/version"} <= set(paths)
 
 

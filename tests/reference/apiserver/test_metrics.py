@@ -3,17 +3,22 @@
 The chain is called without sockets, over a real registry on the reference etcd; one rule per test."""
 from __future__ import annotations
 
+import dataclasses
+import gzip
+import http.client
 import json
 import re
+import time
 
 import pytest
 
-from reference_impl.apiserver.adapter.server import HandlerChain
+from reference_impl.apiserver.adapter.server import APIServer, HandlerChain
+from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core import bootstrappolicy, metrics
 from reference_impl.apiserver.core.auth import UserInfo
 from reference_impl.apiserver.core.handlers import Request
 from reference_impl.apiserver.core.rbac import RegistrySource, new_authorizer
-from reference_impl.apiserver.core.registry import Registry
+from reference_impl.apiserver.core.registry import Registry, go_type_name
 from reference_impl.machinery.clock import ManualClock
 from tests.reference.apiserver.test_handlers import (NOW, POD, call, chain, etcd, ns_path,  # noqa: F401
                                                      registry)
@@ -56,7 +61,8 @@ def test_metrics_families_carry_upstream_names_help_and_types(chain):
     response = chain.handle(Request("GET", "/metrics", {}, {}))
     helps, types, _ = parse(response.body.decode())
     assert types == {"apiserver_current_inflight_requests": "gauge", "apiserver_request_duration_seconds": "histogram",
-                     "apiserver_request_total": "counter", "process_start_time_seconds": "gauge"}
+                     "apiserver_request_total": "counter", "etcd_request_duration_seconds": "histogram",
+                     "process_start_time_seconds": "gauge"}
     assert helps["apiserver_request_total"] == (
         "[STABLE] Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, "
         "scope, component, and HTTP response code.")
@@ -169,6 +175,113 @@ def test_inflight_reports_the_most_executing_in_the_last_second(chain):
     assert value(samples, "apiserver_current_inflight_requests", request_kind="readOnly") == 1
 
 
+def test_delete_resets_the_metrics(chain):
+    """With profiling on (the default) 1.24 installs MetricsWithReset: a DELETE empties every vector
+    family and answers `metrics reset`; the inflight gauge comes back with the next second."""
+    clock = ManualClock(0.0)
+    chain.metrics = metrics.APIServerMetrics(clock=clock)
+    call(chain, "GET", ns_path(chain, "pods"))
+    clock.advance(1.0)
+    response = chain.handle(Request("DELETE", "/metrics", {}, {}))
+    assert (response.code, response.body, response.content_type) == (200, b"metrics reset\n",
+                                                                     "text/plain; charset=utf-8")
+    helps, _, samples = parse(chain.handle(Request("GET", "/metrics", {}, {})).body.decode())
+    assert list(helps) == ["process_start_time_seconds"]
+    clock.advance(1.0)
+    assert value(scrape(chain), "apiserver_current_inflight_requests", request_kind="readOnly") == 1
+
+
+def test_metrics_are_gzipped_for_a_client_that_asks():
+    """promhttp compresses when Accept-Encoding names gzip (alone or with parameters), over HTTP."""
+    server = APIServer(None)
+    server.start()
+    try:
+        for accept, encoding in (("gzip", "gzip"), ("br, gzip;q=1", "gzip"), ("xgzip", None)):
+            connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+            connection.request("GET", "/metrics", headers={"Accept-Encoding": accept})
+            response = connection.getresponse()
+            body = response.read()
+            connection.close()
+            assert (response.status, response.getheader("Content-Encoding")) == (200, encoding)
+            text = gzip.decompress(body) if encoding else body
+            assert text.startswith(b"# HELP apiserver_current_inflight_requests ")
+    finally:
+        server.stop()
+
+
+def test_each_etcd_request_is_observed_by_operation_and_go_type(chain):
+    """etcd_request_duration_seconds: one observation per etcd request of the etcd3 store, labelled
+    with its operation and the Go type it decodes into (getTypeName): the internal type's pointer for
+    an object, a pointer to its slice for a list."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "c"}})
+    call(chain, "GET", ns_path(chain, "configmaps", "c"))
+    call(chain, "GET", ns_path(chain, "configmaps", "missing"))
+    call(chain, "PUT", ns_path(chain, "configmaps", "c"), {"metadata": {"name": "c"}, "data": {"k": "v"}})
+    call(chain, "DELETE", ns_path(chain, "configmaps", "c"))
+    call(chain, "GET", "/apis/apps/v1/deployments", query={"limit": "5"})
+    helps, types, samples = parse(chain.handle(Request("GET", "/metrics", {}, {})).body.decode())
+    assert (helps["etcd_request_duration_seconds"], types["etcd_request_duration_seconds"]) == (
+        "[ALPHA] Etcd request latency in seconds for each operation and object type.", "histogram")
+    for operation, count in (("create", 1), ("update", 1), ("delete", 1)):
+        assert value(samples, "etcd_request_duration_seconds_count", operation=operation,
+                     type="*core.ConfigMap") == count
+    assert value(samples, "etcd_request_duration_seconds_count", operation="get", type="*core.ConfigMap") >= 2
+    assert value(samples, "etcd_request_duration_seconds_count", operation="list",
+                 type="*[]apps.Deployment") >= 1
+    bounds = [labels["le"] for name, labels, _ in samples if name == "etcd_request_duration_seconds_bucket"
+              and labels == {"operation": "create", "type": "*core.ConfigMap", "le": labels["le"]}]
+    assert bounds == ["0.005", "0.025", "0.1", "0.25", "0.5", "1", "2", "4", "15", "30", "60", "+Inf"]
+
+
+def test_delete_resets_the_etcd_request_latencies_too(chain):
+    """etcd_request_duration_seconds is one of the registry's resettable vectors."""
+    call(chain, "GET", ns_path(chain, "configmaps", "missing"))
+    chain.handle(Request("DELETE", "/metrics", {}, {}))
+    _, types, _ = parse(chain.handle(Request("GET", "/metrics", {}, {})).body.decode())
+    assert "etcd_request_duration_seconds" not in types
+
+
+def test_storage_objects_counts_each_resources_keys_in_etcd(chain, registry):
+    """apiserver_storage_objects{resource}: each store's count_only range of its prefix (store.Count,
+    observed as listWithCount of that key), labelled with its group resource; Events of both groups
+    are one storage, one count."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "counted"}})
+    stored = registry.storage.client.range("/registry/configmaps/", prefix=True, count_only=True).count
+    registry.observe_counts()
+    helps, types, samples = parse(chain.handle(Request("GET", "/metrics", {}, {})).body.decode())
+    assert (helps["apiserver_storage_objects"], types["apiserver_storage_objects"]) == (
+        "[STABLE] Number of stored objects at the time of last check split by kind.", "gauge")
+    assert value(samples, "apiserver_storage_objects", resource="configmaps") == stored >= 1
+    assert value(samples, "apiserver_storage_objects", resource="namespaces") >= 1
+    counted = {labels["resource"] for name, labels, _ in samples if name == "apiserver_storage_objects"}
+    assert {"deployments.apps", "clusterroles.rbac.authorization.k8s.io", "events"} <= counted
+    assert "events.events.k8s.io" not in counted
+    assert value(samples, "etcd_request_duration_seconds_count", operation="listWithCount",
+                 type="/registry/configmaps/") == 1
+
+
+def test_object_counts_are_observed_at_start_and_then_every_period(registry):
+    """startObservingCount: JitterUntil runs the count at once, then again each period (a minute by
+    --etcd-count-metric-poll-period, stretched by up to 1.2 times by jitter)."""
+    def pod_counts() -> float:
+        return dict(registry.storage.metrics.latencies()).get(("listWithCount", "/registry/pods/"), [0])[-1]
+
+    registry.start_observing_counts(period=0.05)
+    deadline = time.monotonic() + 10
+    while pod_counts() < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert pod_counts() >= 2
+
+
+def test_the_type_label_names_the_internal_go_type():
+    """getTypeName of the object upstream's store decodes into: the internal package's type (Events of
+    events.k8s.io are the core Event storage's), an Unstructured for a custom resource."""
+    assert go_type_name(kinds.find("events.k8s.io", "v1", "events")) == "core.Event"
+    assert go_type_name(kinds.find("rbac.authorization.k8s.io", "v1", "clusterroles")) == "rbac.ClusterRole"
+    custom = dataclasses.replace(kinds.find("apps", "v1", "deployments"), custom=True)
+    assert go_type_name(custom) == "unstructured.Unstructured"
+
+
 @pytest.mark.parametrize("number,text", [(1, "1"), (0.05, "0.05"), (1.25, "1.25"), (1e6, "1e+06"),
                                          (1764937003.95, "1.76493700395e+09"), (0.00001, "1e-05")])
 def test_values_are_written_as_go_formats_floats(number, text):
@@ -225,3 +338,10 @@ def test_metrics_answers_post_as_get(rbac_chain):
     assert (response.code, response.content_type) == (200, metrics.TEXT_CONTENT_TYPE)
     assert json.loads(get_metrics(rbac_chain, "prometheus", "POST").body)["message"] == \
         'forbidden: User "prometheus" cannot post path "/metrics"'
+
+
+def test_metrics_allows_delete_only_to_a_user_allowed_delete(rbac_chain):
+    """system:monitoring grants get on /metrics, not delete: its user's DELETE is the 403 Status."""
+    response = get_metrics(rbac_chain, "prometheus", "DELETE")
+    assert (response.code, json.loads(response.body)["message"]) == (
+        403, 'forbidden: User "prometheus" cannot delete path "/metrics"')

@@ -6,9 +6,10 @@ import os
 import time
 
 import pytest
+from aetcd.rpc.rpc_pb2 import CORRUPT, NOSPACE, AlarmMember
 
 from reference_impl.etcd.errors import ErrTimeout
-from reference_impl.etcd.etcdhttp import check_health
+from reference_impl.etcd.etcdhttp import check_health, excluded_alarms
 from reference_impl.etcd.member import ClusterMember
 from reference_impl.etcd.messages import DeleteRangeRequest, PutRequest
 from reference_impl.etcd.metrics import (
@@ -119,7 +120,21 @@ def test_healthy_is_a_leader_and_a_quorum_read_within_a_second():
 
 
 @pytest.mark.parametrize("member", [
-    StubMember(alarms=["NOSPACE"]), StubMember(leader=0), StubMember(quorum_read_fails=True)],
+    StubMember(alarms=[AlarmMember(memberID=1, alarm=NOSPACE)]), StubMember(leader=0), StubMember(quorum_read_fails=True)],
     ids=["alarm", "no leader", "quorum read fails"])
 def test_an_alarm_no_leader_or_a_failed_quorum_read_is_unhealthy(member):
     assert check_health(member) is False
+
+
+def test_an_excluded_alarm_does_not_make_the_member_unhealthy():
+    """etcd 3.4.23's checkHealth skips the alarms named by /health?exclude=...; any other still counts."""
+    member = StubMember(alarms=[AlarmMember(memberID=1, alarm=NOSPACE)])
+    assert check_health(member, {"NOSPACE"}) is True
+    assert check_health(member, {"CORRUPT"}) is False
+    assert check_health(StubMember(alarms=[AlarmMember(memberID=1, alarm=NOSPACE),
+                                           AlarmMember(memberID=1, alarm=CORRUPT)]), {"NOSPACE"}) is False
+
+
+def test_each_exclude_parameter_names_one_alarm():
+    assert excluded_alarms("exclude=NOSPACE&exclude=CORRUPT&x=1") == {"NOSPACE", "CORRUPT"}
+    assert excluded_alarms("") == set()

@@ -96,6 +96,26 @@ def test_paths_the_metrics_mux_does_not_register_are_404(server, path):
     assert (status, body, headers["Content-Type"]) == (404, b"404 page not found\n", PLAIN)
 
 
+@pytest.mark.parametrize("path, location", [
+    ("//health", "/health"), ("/./metrics", "/metrics"), ("/a/../health", "/health"),
+    ("/health/.", "/health"), ("//health?exclude=NOSPACE", "/health?exclude=NOSPACE"), ("/x//y", "/x/y")])
+def test_an_unclean_path_is_redirected_to_its_clean_form(server, path, location):
+    """Go's ServeMux answers a path with `//`, `.` or `..` by a 301 to path.Clean of it, query kept,
+    with http.Redirect's little HTML body for a GET."""
+    _, port = server
+    status, headers, body = get(port, path)
+    assert (status, headers["Location"], headers["Content-Type"]) == (301, location, "text/html; charset=utf-8")
+    assert body == f'<a href="{location}">Moved Permanently</a>.\n\n'.encode()
+
+
+def test_a_redirect_of_a_post_has_no_body(server):
+    """http.Redirect writes its body and type only for a GET (and the type for a HEAD)."""
+    _, port = server
+    status, headers, body = get(port, "//health", "POST")
+    assert (status, headers["Location"], body) == (301, "/health", b"")
+    assert "Content-Type" not in headers
+
+
 def test_metrics_are_prometheus_text_with_etcds_names(server):
     _, port = server
     status, headers, body = get(port, "/metrics")
