@@ -298,7 +298,7 @@ class LifecycleMixin:
     @mirrors("(*k8s.io/kubernetes/pkg/registry/apps/deployment/storage.ScaleREST).Update",
              "(*k8s.io/kubernetes/pkg/registry/apps/replicaset/storage.ScaleREST).Update")
     def _patch_scale(self, r: Resource, namespace: str, name: str, scale_fn, dry_run: bool,
-                     update_validation=None) -> dict:
+                     update_validation=None, preconditions=None) -> dict:
         def apply(obj: dict) -> dict:
             # scaleUpdatedObjectInfo: the Scale is written with the owners of the parent's replicas,
             # and who owns the Scale's replicas then owns the parent's.
@@ -331,7 +331,7 @@ class LifecycleMixin:
             update_validation(self.scale_of(obj), self.scale_of(old))
 
         return self.scale_of(self.patch(r, namespace, name, apply, None, dry_run,
-                                        scale_validation if update_validation else None))
+                                        scale_validation if update_validation else None, preconditions))
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/registry/core/namespace/storage.REST).Delete")
