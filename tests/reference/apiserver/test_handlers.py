@@ -418,7 +418,8 @@ def test_a_scale_update_with_an_unparsable_resource_version_is_400(chain, resour
     """scaleUpdatedObjectInfo moves the Scale's resourceVersion to the parent, whose version
     Store.Update parses with strconv.ParseUint (upstream answers its error as a 500)."""
     call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
-    body = {**SCALE, "metadata": {"name": "web", "resourceVersion": resource_version}}
+    body = {**SCALE, "metadata": {"name": "web", "namespace": chain.namespace,
+                                  "resourceVersion": resource_version}}
     code, status = call(chain, "PUT", ns_path(chain, "deployments", "web", "apps/v1") + "/scale", body)
     assert (code, status["reason"], status["message"]) == (
         400, "BadRequest", f'strconv.ParseUint: parsing "{resource_version}": {why}')

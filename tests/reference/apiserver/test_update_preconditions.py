@@ -1,8 +1,9 @@
-"""The uid an update's body names is a precondition.
+"""The uid an update's body names is a precondition, and a Scale is validated as a Scale.
 
 DefaultUpdatedObjectInfo.Preconditions makes a PUT's metadata.uid a storage precondition that the
-etcd3 store checks before anything else in GuaranteedUpdate (a 409 carrying the StorageError).
-Expected answers are the real 1.24 kube-apiserver's."""
+etcd3 store checks before anything else in GuaranteedUpdate (a 409 carrying the StorageError); a
+scale subresource's ScaleREST validates the Scale it is given (ValidateScale) and then checks
+its uid against the parent's itself. Expected answers are the real 1.24 kube-apiserver's."""
 from __future__ import annotations
 
 import pytest
@@ -83,6 +84,20 @@ def _scale_path(chain, plural: str) -> str:
 
 
 @pytest.mark.parametrize("plural", sorted(WORKLOADS))
+def test_a_scale_without_a_namespace_is_invalid(chain, plural):
+    """ScaleREST validates the Scale it is given with ValidateScale, whose ValidateObjectMeta
+    requires a namespace: neither UpdateResource nor the patcher fills in the request's."""
+    path = _scale_path(chain, plural)
+    message = 'Scale.autoscaling "web" is invalid: metadata.namespace: Required value'
+    body = {"kind": "Scale", "apiVersion": "autoscaling/v1", "metadata": {"name": "web"}, "spec": {"replicas": 3}}
+    code, status = call(chain, "PUT", path, body, query=DRY_RUN)
+    assert (code, status["reason"], status["message"]) == (422, "Invalid", message)
+    code, status = call(chain, "PATCH", path, {"metadata": {"namespace": None}}, content_type=MERGE_PATCH)
+    assert (code, status["reason"], status["message"]) == (422, "Invalid", message)
+    assert call(chain, "GET", path)[1]["spec"]["replicas"] == 2
+
+
+@pytest.mark.parametrize("plural", sorted(WORKLOADS))
 def test_a_scale_update_naming_another_uid_is_409_with_the_storage_error(chain, plural):
     """A scale PUT's uid is the parent's update precondition (scaleUpdatedObjectInfo passes the
     request's on): the store's 409, naming the parent resource and its key."""
@@ -97,3 +112,17 @@ def test_a_scale_update_naming_another_uid_is_409_with_the_storage_error(chain, 
         f"{plural}.{group}" if group else plural, "web", f"/{prefix}/{chain.namespace}/web",
         parent["metadata"]["uid"]))
 
+
+@pytest.mark.parametrize("plural", sorted(WORKLOADS))
+def test_a_scale_patch_to_another_uid_is_409_from_the_scale_rest(chain, plural):
+    """A patch leaves no precondition, but ScaleREST refuses a Scale whose uid is not the parent's:
+    a 409 on `<plural>/scale` in the parent's group."""
+    path = _scale_path(chain, plural)
+    parent = call(chain, "GET", path.removesuffix("/scale"))[1]
+    group = "apps" if WORKLOADS[plural][0] else ""
+    code, status = call(chain, "PATCH", path, {"metadata": {"uid": "x"}}, content_type=MERGE_PATCH, query=DRY_RUN)
+    qualified = f"{plural}/scale.{group}" if group else f"{plural}/scale"
+    assert (code, status["reason"], status["message"]) == (409, "Conflict", (
+        f'Operation cannot be fulfilled on {qualified} "web": Precondition failed: UID in precondition: x, '
+        f'UID in object meta: {parent["metadata"]["uid"]}'))
+    assert status["details"] == {"name": "web", "kind": f"{plural}/scale", **({"group": group} if group else {})}
