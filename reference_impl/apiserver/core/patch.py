@@ -471,7 +471,9 @@ def _merge_list(original: list, patch: list, meta: PatchMeta, item_schema: Patch
         at = next((i for i, old in enumerate(result)
                    if isinstance(old, dict) and old.get(key) == item[key]), None)
         if at is None:
-            result.append(_merge_map({}, item, item_schema) or {})
+            # Appended as it is, its directives unread (a `$retainKeys` is not checked); the
+            # typed decode then drops them as unknown fields, which some of our schemas keep.
+            result.append(_strip_directives(item))
         else:
             merged = _merge_map(result[at], item, item_schema)
             if merged is None:

@@ -293,6 +293,20 @@ def test_a_strategic_merge_patch_with_a_bad_directive_is_400_in_strategicpatchs_
     assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
 
 
+def test_a_strategic_merge_patch_adds_a_new_list_item_as_it_is_with_its_directives_unread(chain):
+    """mergeSliceWithoutSpecialElements appends an item the original lacks without merging it: its
+    `$retainKeys` is not read (no 400 for keys it does not name), and the pod gets a new volume,
+    which a pod update may not add."""
+    volume = {"name": "data", "emptyDir": {}}
+    call(chain, "POST", ns_path(chain, "pods"), {**POD, "spec": {**POD["spec"], "volumes": [volume]}})
+    body = {"spec": {"volumes": [{"name": "v", "emptyDir": {}, "$retainKeys": ["bogus"]}]}}
+    code, status = call(chain, "PATCH", ns_path(chain, "pods", "web"), body,
+                        content_type="application/strategic-merge-patch+json", query={"dryRun": "All"})
+    assert (code, status["reason"]) == (422, "Invalid")
+    assert status["message"].startswith('Pod "web" is invalid: spec: Forbidden: pod updates may not change fields '
+                                        "other than"), status
+
+
 def test_a_strategic_merge_patch_directive_in_a_field_the_object_lacks_is_not_read(chain):
     """A ConfigMap has no spec: the patch's spec is taken as it is, its `$setElementOrder/` unread,
     and dropped with the field the kind does not have."""

@@ -264,6 +264,15 @@ def test_strategic_list_item_directive_is_read_before_its_merge_key(item, messag
     assert (err.value.message, err.value.malformed) == (message, malformed)
 
 
+def test_strategic_new_list_item_is_appended_with_its_directives_unread():
+    """mergeSliceWithoutSpecialElements appends an item the original list lacks without merging
+    it, so a `$retainKeys` in it that names none of its keys is no error; the directive does not
+    stay in the item (the typed decode would drop it)."""
+    patch = {"spec": {"containers": [{"name": "c3", "image": "x", "$retainKeys": ["bogus"]}]}}
+    result = apply_strategic_merge_patch(POD, patch, pod_schema())
+    assert result["spec"]["containers"] == POD["spec"]["containers"] + [{"name": "c3", "image": "x"}]
+
+
 @pytest.mark.parametrize("patch", [{"metadata": {"$retainKeys": "x"}},
                                    {"metadata": {"$retainKeys": ["name"], "labels": {"x": "y"}}}])
 def test_strategic_retain_keys_that_is_no_list_or_misses_a_patched_key_is_malformed(patch):
