@@ -1017,11 +1017,10 @@ class RESTHandlers:
             except PatchError as err:
                 if err.malformed:
                     # Upstream answers strategicpatch's plain errors (an unknown `$patch`, a
-                    # `$setElementOrder/` that is no list) with a 500; they are the client's mistake.
+                    # `$setElementOrder/` that is no list or out of order, a list of mixed
+                    # items) with a 500; they are the client's mistake.
                     raise errors.bad_request(err.message) from err
-                if media_type == "application/json-patch+json":
-                    raise errors.generic_server_response(422) from err
-                raise StatusError(422, "Invalid", err.message) from err
+                raise errors.generic_server_response(422) from err  # a JSON patch's operation failed
             if not isinstance(patched, dict):
                 # jsonPatcher decodes the patched JSON into the kind; what it cannot is invalid.
                 problem = (f"couldn't get version/kind; json parse error: json: cannot unmarshal "

@@ -293,6 +293,25 @@ def test_a_strategic_merge_patch_with_a_bad_directive_is_400_in_strategicpatchs_
     assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
 
 
+@pytest.mark.parametrize("body,message", [
+    ({"spec": {"containers": [{"name": "nginx", "image": "x"}], "$setElementOrder/containers": [{"name": "zz"}]}},
+     "The order in patch list:\n[map[image:x name:nginx]]\n doesn't match $setElementOrder list:\n[map[name:zz]]\n"),
+    ({"spec": {"$setElementOrder/containers": [{"image": "x"}]}},
+     "map: map[image:x] does not contain declared merge key: name"),
+    ({"spec": {"containers": [1]}},
+     "list element types are not identical: [[map[image:nginx:1.21 imagePullPolicy:IfNotPresent name:nginx "
+     "resources:map[] terminationMessagePath:/dev/termination-log terminationMessagePolicy:File]] [1]]"),
+])
+def test_a_strategic_merge_patch_whose_lists_do_not_merge_is_400_in_strategicpatchs_words(chain, body, message):
+    """A `$setElementOrder/` list that does not hold the patch list's items in order or lacks the
+    merge key, and a merged list whose items are not all of one type, are plain strategicpatch
+    errors that upstream answers with a 500: the client's mistake, a 400 here with its message."""
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    code, status = call(chain, "PATCH", ns_path(chain, "pods", "web"), body,
+                        content_type="application/strategic-merge-patch+json", query={"dryRun": "All"})
+    assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
+
+
 def test_a_strategic_merge_patch_adds_a_new_list_item_as_it_is_with_its_directives_unread(chain):
     """mergeSliceWithoutSpecialElements appends an item the original lacks without merging it: its
     `$retainKeys` is not read (no 400 for keys it does not name), and the pod gets a new volume,
