@@ -467,6 +467,8 @@ class Registry(LifecycleMixin):
         if subresource == "scale":
             return self._patch_scale(r, namespace, name, patch_fn, dry_run, update_validation, preconditions)
         key = self.key(r, namespace, name)
+        if dry_run and preconditions:
+            self._check_dry_run_preconditions(r, name, key, preconditions)
 
         def apply(current: dict) -> dict:
             updated = self._prepare_update(r, current, patch_fn(deep_copy_json(current)), subresource)
@@ -478,10 +480,20 @@ class Registry(LifecycleMixin):
 
         try:
             stored = self._storage_call(r, name, self._store(r).guaranteed_update, key, apply, self._ttl(r),
-                                        preconditions)
+                                        None if dry_run else preconditions)
         except _DryRun as result:
             return result.obj
         return self._written(r, self._delete_if_finalized(r, key, stored))
+
+    @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.DryRunnableStorage).GuaranteedUpdate")
+    def _check_dry_run_preconditions(self, r: Resource, name: str, key: str, preconditions: Preconditions) -> None:
+        """A dry run checks the preconditions itself, against the object it reads (a missing one
+        has no uid) and naming the store's key, below the /registry prefix the etcd3 store adds."""
+        try:
+            current = self._store(r).get(key)
+        except KeyNotFound:
+            current = {"metadata": {}}
+        self._storage_call(r, name, preconditions.check, key.removeprefix("/registry"), current)
 
     def _delete_if_finalized(self, r: Resource, key: str, obj: dict) -> dict:
         """Store.Update's deleteObj: an update that empties the finalizers of an object being

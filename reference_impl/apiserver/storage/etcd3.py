@@ -63,9 +63,7 @@ class Preconditions:
     def check(self, key: str, obj: dict) -> None:
         found = obj["metadata"].get("uid", "")
         if self.uid != found:
-            # The real server's StorageError names the key below the /registry prefix.
-            raise InvalidObj(key.removeprefix("/registry"),
-                             f"Precondition failed: UID in precondition: {self.uid}, UID in object meta: {found}")
+            raise InvalidObj(key, f"Precondition failed: UID in precondition: {self.uid}, UID in object meta: {found}")
 
 
 @dataclass(frozen=True)

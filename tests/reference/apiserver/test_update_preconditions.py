@@ -35,13 +35,17 @@ def precondition_failed(qualified: str, name: str, key: str, uid: str) -> str:
 
 def test_an_update_naming_another_uid_is_409_with_the_storage_error(chain):
     """A PUT whose metadata.uid is not the stored object's fails the storage's uid precondition:
-    409 naming the resource, with the StorageError and the key below the /registry prefix."""
+    409 naming the resource, with the StorageError. A dry run's DryRunnableStorage checks it
+    itself and names the key below /registry; a write's etcd3 store names the whole key."""
     created = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "c"}})[1]
     body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "uid": "x"}}
     code, status = call(chain, "PUT", ns_path(chain, "configmaps", "c"), body, query=DRY_RUN)
     assert (code, status["reason"], status["message"]) == (409, "Conflict", precondition_failed(
         "configmaps", "c", f"/configmaps/{chain.namespace}/c", created["metadata"]["uid"]))
     assert status["details"] == {"name": "c", "kind": "configmaps"}
+    code, status = call(chain, "PUT", ns_path(chain, "configmaps", "c"), body)
+    assert (code, status["message"]) == (409, precondition_failed(
+        "configmaps", "c", f"/registry/configmaps/{chain.namespace}/c", created["metadata"]["uid"]))
 
 
 def test_the_uid_precondition_is_checked_before_the_update_is_validated(chain):
@@ -62,11 +66,15 @@ def test_the_uid_precondition_is_checked_before_the_update_is_validated(chain):
 
 def test_an_update_of_a_missing_object_naming_a_uid_is_409_not_404(chain):
     """The store checks the precondition against the zero object it reads for a missing key, whose
-    uid is empty."""
+    uid is empty; so does a dry run."""
     body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "absent", "uid": "x"}}
     code, status = call(chain, "PUT", ns_path(chain, "configmaps", "absent"), body)
     assert (code, status["message"]) == (409, precondition_failed(
-        "configmaps", "absent", f"/configmaps/{chain.namespace}/absent", ""))
+        "configmaps", "absent", f"/registry/configmaps/{chain.namespace}/absent", ""))
+    code, status = call(chain, "PUT", ns_path(chain, "pods", "absent") + "/status",
+                        {**body, "kind": "Pod"}, query=DRY_RUN)
+    assert (code, status["message"]) == (409, precondition_failed(
+        "pods", "absent", f"/pods/{chain.namespace}/absent", ""))
 
 
 def test_an_update_naming_its_own_uid_succeeds(chain):
