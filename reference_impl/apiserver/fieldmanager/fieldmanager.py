@@ -243,7 +243,6 @@ class FieldManager:
         return _with_managed_fields(original if merged is None else merged,
                                     Managed(fields, {key: times.get(key) for key in fields}))
 
-
     @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.typeConverter).ObjectToTyped")
     def _check_type_for(self, applied: dict) -> None:
         """The applied configuration is typed by its own kind, which the kind's group/version must

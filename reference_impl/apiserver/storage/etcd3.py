@@ -50,7 +50,6 @@ class InvalidObj(Exception):
     def __init__(self, key: str, message: str):
         super().__init__(f"StorageError: invalid object, Code: 4, Key: {key}, ResourceVersion: 0, "
                          f"AdditionalErrorMsg: {message}")
-        self.key = key
 
 
 @dataclass(frozen=True)
