@@ -339,6 +339,12 @@ def patch_probes(kind: Kind) -> list[Probe]:
     probes += [Probe("patch", "PATCH", target, "dryRun=All", STRATEGIC, body) for body in strategic]
     probes += [Probe("patch", "PATCH", target, "dryRun=All", APPLY, encode(kind.object(kind.existing))),
                Probe("patch", "PATCH", target, "dryRun=All&fieldManager=x", APPLY, b"{"),
+               Probe("patch", "PATCH", target, "dryRun=All&fieldManager=x", APPLY,
+                     encode({"apiVersion": kind.api_version, "metadata": {"name": kind.existing}})),
+               Probe("patch", "PUT", target, "dryRun=All", JSON,
+                     encode({**kind.object(kind.existing), "metadata": {"name": kind.existing, "uid": "x"}})),
+               Probe("patch", "PUT", f"{kind.collection()}/absent", "dryRun=All", JSON,
+                     encode({**kind.object("absent"), "metadata": {"name": "absent", "uid": "x"}})),
                Probe("patch", "PATCH", target, "dryRun=All&fieldManager=x&force=maybe", APPLY,
                      encode(kind.object(kind.existing))),
                Probe("patch", "PATCH", target, "dryRun=All", "application/x-bogus", b"{}"),
@@ -456,12 +462,14 @@ def scale_probes(kind: Kind) -> list[Probe]:
            {**valid, "metadata": {**valid["metadata"], "resourceVersion": "1"}},
            {**valid, "metadata": {**valid["metadata"], "resourceVersion": "x"}},
            {**valid, "metadata": {"name": kind.existing, "namespace": "other"}},
-           {"apiVersion": "autoscaling/v1", "kind": "Scale"}, {}]
+           {"apiVersion": "autoscaling/v1", "kind": "Scale"}, {},
+           {**valid, "metadata": {"name": kind.existing}}, {**valid, "metadata": {**valid["metadata"], "uid": "x"}}]
     probes = [Probe("subresource", "GET", target), Probe("subresource", "GET", f"{kind.collection()}/absent/scale")]
     probes += write_probes(target, valid, bad)
     probes += [Probe("subresource", "PATCH", target, "dryRun=All", MERGE, body) for body in (
         b'{"spec":{"replicas":-1}}', b'{"spec":{"replicas":"x"}}', b'{"spec":{"replicas":3}}', b"{",
-        b'{"metadata":{"resourceVersion":"1"},"spec":{"replicas":3}}')]
+        b'{"metadata":{"resourceVersion":"1"},"spec":{"replicas":3}}', b'{"metadata":{"uid":"x"}}',
+        b'{"metadata":{"namespace":null}}')]
     probes += [Probe("subresource", "PATCH", target, "dryRun=All", JSON_PATCH,
                      b'[{"op":"replace","path":"/spec/replicas","value":-2}]'),
                Probe("subresource", "PATCH", target, "dryRun=All", STRATEGIC, b'{"spec":{"replicas":-1}}'),
@@ -509,6 +517,12 @@ def pod_probes() -> list[Probe]:
     probes.append(Probe("subresource", "GET", f"{pod}/ephemeralcontainers"))
     probes += [Probe("subresource", "PATCH", f"{pod}/ephemeralcontainers", "dryRun=All", STRATEGIC,
                      encode({"spec": spec})) for spec in ephemeral]
+    probes += [Probe("patch", "PATCH", pod, "dryRun=All", STRATEGIC, body) for body in (
+        b'{"spec":{"containers":[{"name":"c","image":"x"}],"$setElementOrder/containers":[{"name":"zz"}]}}',
+        b'{"spec":{"$setElementOrder/containers":[{"image":"x"}]}}',
+        b'{"spec":{"volumes":[{"name":"v","emptyDir":{},"$retainKeys":["bogus"]}]}}', b'{"spec":{"containers":[1]}}')]
+    probes.append(Probe("subresource", "PUT", f"{pod}/status", "dryRun=All", JSON,
+                        encode({**valid_pod, "metadata": {"name": pods.existing, "uid": "x"}})))
     probes += [Probe("subresource", "PUT", f"{pod}/ephemeralcontainers", "dryRun=All", JSON,
                      encode({**valid_pod, "spec": {**valid_pod["spec"], **spec}})) for spec in ephemeral[:3]]
     probes += [Probe("subresource", method, f"{pod}/ephemeralcontainers", "dryRun=All", JSON, encode(valid_pod))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Callable
 
-from reference_impl.apiserver.storage.etcd3 import ListResult, Storage, Watch
+from reference_impl.apiserver.storage.etcd3 import ListResult, Preconditions, Storage, Watch
 from reference_impl.mirrors import mirrors
 
 # events.k8s.io/v1 field -> the core/v1 Event field it is stored as; the other fields are shared.
@@ -57,10 +57,11 @@ class ConvertingStorage:
     def get(self, key: str, resource_version: str = "") -> dict:
         return self.codec.from_storage(self.storage.get(key, resource_version))
 
-    def guaranteed_update(self, key: str, update: Callable[[dict], dict], ttl: int = 0) -> dict:
+    def guaranteed_update(self, key: str, update: Callable[[dict], dict], ttl: int = 0,
+                          preconditions: Preconditions | None = None) -> dict:
         codec = self.codec
         stored = self.storage.guaranteed_update(
-            key, lambda current: codec.to_storage(update(codec.from_storage(current))), ttl)
+            key, lambda current: codec.to_storage(update(codec.from_storage(current))), ttl, preconditions)
         return codec.from_storage(stored)
 
     def delete(self, key: str, check: Callable[[dict], None] | None = None) -> dict:

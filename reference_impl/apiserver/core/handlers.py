@@ -27,6 +27,7 @@ from reference_impl.apiserver.core.patch import PatchError, apply_json_patch, ap
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.lifecycle import pod_binding_problems, rfc3339
 from reference_impl.apiserver.core.schemas import META, REF_PREFIX
+from reference_impl.apiserver.storage.etcd3 import Preconditions
 from reference_impl.apiserver.fieldmanager import FieldManager, manager_or_user_agent
 from reference_impl.apiserver.fieldmanager.fieldmanager import FIELD_MANAGER_MAX_LENGTH
 from reference_impl.machinery import fields, gojson, labels, timefmt
@@ -550,6 +551,13 @@ def check_name(obj: dict, name: str, namespace: str) -> None:
                                  f"namespace on the request ({namespace})")
 
 
+@mirrors("(*k8s.io/apiserver/pkg/registry/rest.defaultUpdatedObjectInfo).Preconditions")
+def uid_precondition(obj: dict) -> Preconditions | None:
+    """An update's body that names a uid makes it the storage's precondition; none otherwise."""
+    uid = obj["metadata"].get("uid")
+    return Preconditions(uid) if uid else None
+
+
 def decode_into_kind(request: Request, resource, obj: dict) -> dict:
     """The object as the kind's struct would hold it; unknown fields per `fieldValidation`."""
     decoded = fieldvalidation.decode_into_kind(resource.group, resource.version, resource.kind, obj)
@@ -960,7 +968,8 @@ class RESTHandlers:
         updated = self.registry.patch(resource, info.namespace, info.name,
                                       self._updated_object(request, resource, info.subresource, obj),
                                       subresource=info.subresource or None, dry_run=dry_run(request),
-                                      update_validation=self._validation(request, "UPDATE", resource))
+                                      update_validation=self._validation(request, "UPDATE", resource),
+                                      preconditions=uid_precondition(obj))
         return self._output(request, 200, updated, resource)
 
     def _time(self) -> str:
@@ -1009,11 +1018,10 @@ class RESTHandlers:
             except PatchError as err:
                 if err.malformed:
                     # Upstream answers strategicpatch's plain errors (an unknown `$patch`, a
-                    # `$setElementOrder/` that is no list) with a 500; they are the client's mistake.
+                    # `$setElementOrder/` that is no list or out of order, a list of mixed
+                    # items) with a 500; they are the client's mistake.
                     raise errors.bad_request(err.message) from err
-                if media_type == "application/json-patch+json":
-                    raise errors.generic_server_response(422) from err
-                raise StatusError(422, "Invalid", err.message) from err
+                raise errors.generic_server_response(422) from err  # a JSON patch's operation failed
             if not isinstance(patched, dict):
                 # jsonPatcher decodes the patched JSON into the kind; what it cannot is invalid.
                 problem = (f"couldn't get version/kind; json parse error: json: cannot unmarshal "
@@ -1202,7 +1210,8 @@ class RESTHandlers:
                                                           self._updated_object(request, resource, "scale", scale),
                                                           subresource="scale", dry_run=dry_run(request),
                                                           update_validation=self._validation(request, "UPDATE",
-                                                                                             resource)))
+                                                                                             resource),
+                                                          preconditions=uid_precondition(scale)))
 
     def scale_patch(self, request: Request, resource) -> Response:
         info = request.info

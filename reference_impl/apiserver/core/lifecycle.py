@@ -12,7 +12,7 @@ import time
 from typing import Callable
 
 from reference_impl.machinery.objects import deep_copy_json
-from reference_impl.apiserver.core import errors
+from reference_impl.apiserver.core import errors, validation
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.selectors import from_label_selector_dict, to_string
 from reference_impl.apiserver.fieldmanager import scalehandler
@@ -298,7 +298,7 @@ class LifecycleMixin:
     @mirrors("(*k8s.io/kubernetes/pkg/registry/apps/deployment/storage.ScaleREST).Update",
              "(*k8s.io/kubernetes/pkg/registry/apps/replicaset/storage.ScaleREST).Update")
     def _patch_scale(self, r: Resource, namespace: str, name: str, scale_fn, dry_run: bool,
-                     update_validation=None) -> dict:
+                     update_validation=None, preconditions=None) -> dict:
         def apply(obj: dict) -> dict:
             # scaleUpdatedObjectInfo: the Scale is written with the owners of the parent's replicas,
             # and who owns the Scale's replicas then owns the parent's.
@@ -312,10 +312,15 @@ class LifecycleMixin:
                 obj["metadata"]["managedFields"] = entries
             else:
                 obj["metadata"].pop("managedFields", None)
-            replicas = (scale.get("spec") or {}).get("replicas")
-            if not isinstance(replicas, int) or replicas < 0:
-                raise errors.invalid("Scale", name, [f"spec.replicas: Invalid value: {replicas}: "
-                                                     "must be greater than or equal to 0"], "autoscaling")
+            problems = scale_problems(scale)
+            if problems:
+                raise errors.invalid("Scale", name, problems, "autoscaling")
+            scale_uid = scale["metadata"].get("uid")
+            if scale_uid and scale_uid != obj["metadata"].get("uid"):
+                raise errors.conflict(f"{r.plural}/scale", name, r.group,
+                                      f"Precondition failed: UID in precondition: {scale_uid}, "
+                                      f"UID in object meta: {obj['metadata'].get('uid')}")
+            replicas = scale["spec"]["replicas"]
             sent_rv = (scale.get("metadata") or {}).get("resourceVersion")
             if sent_rv and parse_uint_problem(sent_rv):
                 # Store.Update parses the version the Scale gave its parent; upstream answers its error as a 500.
@@ -331,7 +336,19 @@ class LifecycleMixin:
             update_validation(self.scale_of(obj), self.scale_of(old))
 
         return self.scale_of(self.patch(r, namespace, name, apply, None, dry_run,
-                                        scale_validation if update_validation else None))
+                                        scale_validation if update_validation else None, preconditions))
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/autoscaling/validation.ValidateScale",
+         "k8s.io/kubernetes/pkg/apis/core/validation.ValidateScale")
+def scale_problems(scale: dict) -> list[str]:
+    """The Scale a scale subresource is given: its own metadata (a namespace included: nothing fills
+    it in) and a replicas count that is not negative."""
+    replicas = (scale.get("spec") or {}).get("replicas")
+    problems = validation.metadata_problems(scale, "subdomain", core=True, requires_namespace=True)
+    if not isinstance(replicas, int) or replicas < 0:
+        problems.append(f"spec.replicas: Invalid value: {replicas}: must be greater than or equal to 0")
+    return problems
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/registry/core/namespace/storage.REST).Delete")

@@ -33,8 +33,9 @@ SET_ELEMENT_ORDER = "$setElementOrder/"
 
 
 class PatchError(Exception):
-    """A patch that cannot be applied; `malformed` tells a syntax problem (400) from a patch whose
-    operations fail on this object (422)."""
+    """A patch that cannot be applied; `malformed` tells a patch the server refuses as it is (400;
+    strategicpatch's plain errors, which upstream answers with a 500, are the client's mistake too)
+    from a JSON patch whose operations fail on this object (422)."""
 
     def __init__(self, message: str, malformed: bool = False):
         super().__init__(message)
@@ -382,8 +383,10 @@ def _merge_map(original: dict, patch: dict, schema: PatchMetaLookup) -> dict | N
     for key in [k for k in patch if k.startswith(SET_ELEMENT_ORDER)]:
         order = patch.pop(key)
         if not isinstance(order, list):
-            raise PatchError(f"expected a []interface {{}}, but received a {type_of(order)}", malformed=True)
-        orders[key.removeprefix(SET_ELEMENT_ORDER)] = order
+            raise _bad_arg_type("[]interface {}", order)
+        name = key.removeprefix(SET_ELEMENT_ORDER)
+        _check_set_element_order(original.get(name), patch.get(name), order, schema.field(name)[0].merge_key or "")
+        orders[name] = order
     for key in [k for k in patch if k.startswith(DELETE_FROM_PRIMITIVE_LIST)]:
         name, doomed = key.removeprefix(DELETE_FROM_PRIMITIVE_LIST), patch.pop(key)
         if isinstance(original.get(name), list) and isinstance(doomed, list):
@@ -422,6 +425,78 @@ def _map_directive(patch: dict) -> dict | None:
     raise _bad_patch_type(directive, patch)
 
 
+@mirrors("k8s.io/apimachinery/pkg/util/strategicpatch.mergePatchIntoOriginal",
+         "k8s.io/apimachinery/pkg/util/strategicpatch.validateMergeKeyInLists")
+def _check_set_element_order(original_list: Any, patch_list: Any, order: list, merge_key: str) -> None:
+    """What mergePatchIntoOriginal checks of a `$setElementOrder/` list before ordering by it: it
+    names the patch list's items in order and, for a list of maps, each of its items has the
+    merge key."""
+    original_list = original_list if isinstance(original_list, list) else None
+    patch_list = patch_list if isinstance(patch_list, list) else None
+    _validate_patch_with_set_order_list(patch_list or [], order, merge_key)
+    if original_list is None and patch_list is None:
+        return
+    if _element_type(original_list or [], patch_list or []) is dict:
+        for item in order:
+            if not isinstance(item, dict):
+                raise _bad_arg_type("map[string]interface {}", item)
+            if merge_key not in item:
+                raise _no_merge_key(item, merge_key)
+
+
+@mirrors("k8s.io/apimachinery/pkg/util/strategicpatch.validatePatchWithSetOrderList")
+def _validate_patch_with_set_order_list(patch_list: list, order: list, merge_key: str) -> None:
+    """Every item of the patch list, deletions and other directives aside, is in `order`, and in
+    the same relative order."""
+    if not order or not patch_list:
+        return
+    items = patch_list
+    if merge_key:
+        for item in items:
+            if not isinstance(item, dict):
+                raise _bad_arg_type("map[string]interface {}", item)
+        items = [item for item in items if item.get(DIRECTIVE) != "delete"]
+    at = 0
+    for wanted in order:
+        while at < len(items) and isinstance(items[at], dict) and DIRECTIVE in items[at]:
+            at += 1
+        if at == len(items):
+            return
+        if _merge_key_value_equal(items[at], wanted, merge_key):
+            at += 1
+    if at < len(items):
+        raise PatchError(f"The order in patch list:\n{format_v(patch_list)}\n doesn't match $setElementOrder list:\n"
+                         f"{format_v(order)}\n", malformed=True)
+
+
+@mirrors("k8s.io/apimachinery/pkg/util/strategicpatch.mergeKeyValueEqual")
+def _merge_key_value_equal(left: Any, right: Any, merge_key: str) -> bool:
+    if not merge_key:
+        return left == right
+    for item in (left, right):
+        if not isinstance(item, dict):
+            raise _bad_arg_type("map[string]interface {}", item)
+        if merge_key not in item:
+            raise _no_merge_key(item, merge_key)
+    return left[merge_key] == right[merge_key]
+
+
+@mirrors("k8s.io/apimachinery/pkg/util/strategicpatch.sliceElementType")
+def _element_type(original: list, patch: list) -> type:
+    """The one type of the items of both lists; items of two types are refused, as are no items."""
+    types = {type(item) for item in original + patch}
+    if not types:
+        raise PatchError("no elements in any of the given slices", malformed=True)
+    if len(types) > 1:
+        raise PatchError(f"list element types are not identical: {format_v([original, patch])}", malformed=True)
+    return types.pop()
+
+
+@mirrors("k8s.io/apimachinery/pkg/util/mergepatch.ErrBadArgType")
+def _bad_arg_type(expected: str, value: Any) -> PatchError:
+    return PatchError(f"expected a {expected}, but received a {type_of(value)}", malformed=True)
+
+
 @mirrors("k8s.io/apimachinery/pkg/util/mergepatch.ErrBadPatchType")
 def _bad_patch_type(directive: Any, patch: dict) -> PatchError:
     return PatchError(f"unknown patch type: {format_s(directive)} in map: {format_v(patch)}", malformed=True)
@@ -442,6 +517,9 @@ def _retain_keys(original: dict, patch: dict, retained: Any) -> None:
 @mirrors("k8s.io/apimachinery/pkg/util/strategicpatch.mergeSlice",
          "k8s.io/apimachinery/pkg/util/strategicpatch.mergeSliceWithSpecialElements")
 def _merge_list(original: list, patch: list, meta: PatchMeta, item_schema: PatchMetaLookup) -> list:
+    if not original and not patch:
+        return original
+    _element_type(original, patch)
     key = meta.merge_key
     if key is None:  # a merged list of primitives: a union that keeps the original order
         return original + [item for item in patch if item not in original]
@@ -471,7 +549,9 @@ def _merge_list(original: list, patch: list, meta: PatchMeta, item_schema: Patch
         at = next((i for i, old in enumerate(result)
                    if isinstance(old, dict) and old.get(key) == item[key]), None)
         if at is None:
-            result.append(_merge_map({}, item, item_schema) or {})
+            # Appended as it is, its directives unread (a `$retainKeys` is not checked); the
+            # typed decode then drops them as unknown fields, which some of our schemas keep.
+            result.append(_strip_directives(item))
         else:
             merged = _merge_map(result[at], item, item_schema)
             if merged is None:
@@ -483,7 +563,7 @@ def _merge_list(original: list, patch: list, meta: PatchMeta, item_schema: Patch
 
 @mirrors("k8s.io/apimachinery/pkg/util/mergepatch.ErrNoMergeKey")
 def _no_merge_key(item: Any, key: str) -> PatchError:
-    return PatchError(f"map: {format_v(item)} does not contain declared merge key: {key}")
+    return PatchError(f"map: {format_v(item)} does not contain declared merge key: {key}", malformed=True)
 
 
 def _set_element_order(items: list, order: list, meta: PatchMeta) -> list:

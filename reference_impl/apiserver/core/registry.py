@@ -27,7 +27,8 @@ from reference_impl.apiserver.kinds import customresourcedefinition as crds
 from reference_impl.apiserver.kinds import namespace
 from reference_impl.apiserver.kinds.customresourcedefinition import CRD
 from reference_impl.apiserver.core.selectors import parse_field_selector, parse_label_selector
-from reference_impl.apiserver.storage.etcd3 import KeyExists, KeyNotFound, Storage, Watch, parse_uint_problem
+from reference_impl.apiserver.storage.etcd3 import (InvalidObj, KeyExists, KeyNotFound, Preconditions, Storage, Watch,
+                                                   parse_uint_problem)
 from reference_impl.apiserver.storage.predicate import SelectionPredicate
 from reference_impl.apiserver.core.validation import decode_problem, invalid, metadata_problems
 from reference_impl.apiserver.core.lifecycle import LifecycleMixin, _DryRun, rfc3339
@@ -242,14 +243,18 @@ class Registry(LifecycleMixin):
         have the server's --event-ttl; everything else lives until deleted (0)."""
         return self.event_ttl if r.etcd_prefix == "events" else 0
 
+    @mirrors("k8s.io/apiserver/pkg/storage/errors.InterpretUpdateError")
     def _storage_call(self, r: Resource, name: str, call: Callable, *args, **kwargs):
-        """Run a storage call, turning missing/existing keys into NotFound/AlreadyExists."""
+        """Run a storage call, turning missing/existing keys into NotFound/AlreadyExists and an
+        object that fails a precondition into a Conflict carrying the storage's error."""
         try:
             return call(*args, **kwargs)
         except KeyNotFound:
             raise errors.not_found(r.plural, name, r.group) from None
         except KeyExists:
             raise errors.already_exists(r.plural, name, r.group) from None
+        except InvalidObj as err:
+            raise errors.conflict(r.plural, name, r.group, str(err)) from None
 
     # -- create ----------------------------------------------------------------------------------
 
@@ -501,16 +506,20 @@ class Registry(LifecycleMixin):
 
     def patch(self, resource: Resource | str, namespace: str | None, name: str,
               patch_fn: Callable[[dict], dict], subresource: str | None = None,
-              dry_run: bool = False, update_validation: Callable[[dict, dict], None] | None = None) -> dict:
+              dry_run: bool = False, update_validation: Callable[[dict, dict], None] | None = None,
+              preconditions: Preconditions | None = None) -> dict:
         """Update with `patch_fn(current) -> new`, re-run on every lost write race. `patch_fn`
         gets its own copy of the stored object, which it may change; what it returns becomes the
         stored object, so it must not be shared with anything else (not even a later call).
         `update_validation(new, old)` (validating admission) sees the object once prepared and
-        validated, on every attempt."""
+        validated, on every attempt. `preconditions` (an update's uid) are checked before
+        `patch_fn` runs, on a missing object too (a 409, not a 404)."""
         r = self.resource(resource)
         if subresource == "scale":
-            return self._patch_scale(r, namespace, name, patch_fn, dry_run, update_validation)
+            return self._patch_scale(r, namespace, name, patch_fn, dry_run, update_validation, preconditions)
         key = self.key(r, namespace, name)
+        if dry_run and preconditions:
+            self._check_dry_run_preconditions(r, name, key, preconditions)
 
         def apply(current: dict) -> dict:
             updated = self._prepare_update(r, current, patch_fn(deep_copy_json(current)), subresource)
@@ -521,10 +530,21 @@ class Registry(LifecycleMixin):
             return updated
 
         try:
-            stored = self._storage_call(r, name, self._store(r).guaranteed_update, key, apply, self._ttl(r))
+            stored = self._storage_call(r, name, self._store(r).guaranteed_update, key, apply, self._ttl(r),
+                                        None if dry_run else preconditions)
         except _DryRun as result:
             return result.obj
         return self._written(r, self._delete_if_finalized(r, key, stored))
+
+    @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.DryRunnableStorage).GuaranteedUpdate")
+    def _check_dry_run_preconditions(self, r: Resource, name: str, key: str, preconditions: Preconditions) -> None:
+        """A dry run checks the preconditions itself, against the object it reads (a missing one
+        has no uid) and naming the store's key, below the /registry prefix the etcd3 store adds."""
+        try:
+            current = self._store(r).get(key)
+        except KeyNotFound:
+            current = {"metadata": {}}
+        self._storage_call(r, name, preconditions.check, key.removeprefix("/registry"), current)
 
     def _delete_if_finalized(self, r: Resource, key: str, obj: dict) -> dict:
         """Store.Update's deleteObj: an update that empties the finalizers of an object being

@@ -113,9 +113,10 @@ def name_problems(name: str, rule: str, path: str = "metadata.name", prefix: boo
     return problems
 
 
-def metadata_problems(obj: dict, rule: str, core: bool = False) -> list[str]:
+def metadata_problems(obj: dict, rule: str, core: bool = False, requires_namespace: bool = False) -> list[str]:
     """ValidateObjectMeta: a valid name, valid label and annotation keys and values, owner
-    references and finalizers (a `core` kind's also standard or domain-qualified)."""
+    references and finalizers (a `core` kind's also standard or domain-qualified). The registry
+    gives a stored object its namespace; an object it does not store (a Scale) `requires_namespace`."""
     meta = obj.get("metadata") or {}
     problems = []
     if meta.get("generateName"):
@@ -125,6 +126,8 @@ def metadata_problems(obj: dict, rule: str, core: bool = False) -> list[str]:
             problems.append("metadata.name: Required value: name or generateName is required")
     else:
         problems += name_problems(meta["name"], rule)
+    if requires_namespace and not meta.get("namespace"):
+        problems.append(required("metadata.namespace"))
     problems += label_problems(meta.get("labels"), "metadata.labels")
     problems += annotation_problems(meta.get("annotations"), "metadata.annotations")
     problems += owner_reference_problems(meta.get("ownerReferences") or [])

@@ -225,6 +225,7 @@ class FieldManager:
                                          f"{api_version}, expected: {self.api_version}")
             if (applied.get("metadata") or {}).get("managedFields") is not None:
                 raise errors.bad_request("metadata.managedFields must be nil")
+            self._check_type_for(applied)
             identifier = self._identifier(manager, APPLY)
             former = dict(managed.fields)
             merged, fields = self._updater.apply(live, applied, self.api_version, managed.fields, identifier, force)
@@ -241,6 +242,19 @@ class FieldManager:
             times[identifier] = now
         return _with_managed_fields(original if merged is None else merged,
                                     Managed(fields, {key: times.get(key) for key in fields}))
+
+    @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.typeConverter).ObjectToTyped")
+    def _check_type_for(self, applied: dict) -> None:
+        """The applied configuration is typed by its own kind, which the kind's group/version must
+        define (a TypedError otherwise); a custom object's deduced type takes any."""
+        if self.schema.node is None:
+            return
+        kind = applied.get("kind") or ""
+        try:
+            Schema.for_kind(self.api_version, kind)
+        except LookupError:
+            group, _, version = self.api_version.rpartition("/")
+            raise TypedError(f"no corresponding type for {group}/{version}, Kind={kind}") from None
 
 
 @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.capManagersManager).capUpdateManagers")

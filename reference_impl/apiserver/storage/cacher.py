@@ -29,7 +29,7 @@ from typing import Callable, Iterator
 
 from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.storage.etcdclient import EtcdClientError, EtcdWatch, WatchBatch
-from reference_impl.apiserver.storage.etcd3 import (KeyNotFound, ListResult, Predicate, Storage, decode,
+from reference_impl.apiserver.storage.etcd3 import (KeyNotFound, ListResult, Preconditions, Predicate, Storage, decode,
                                                    parse_resource_version)
 from reference_impl.apiserver.storage.predicate import field_trigger
 from reference_impl.apiserver.storage.watchcache import (DEFAULT_CAPACITY, TooOldResourceVersion, WatchCache,
@@ -96,8 +96,9 @@ class Cacher:
             raise KeyNotFound(key)
         return obj
 
-    def guaranteed_update(self, key: str, update: Callable[[dict], dict], ttl: int = 0) -> dict:
-        return self.storage.guaranteed_update(key, update, ttl)
+    def guaranteed_update(self, key: str, update: Callable[[dict], dict], ttl: int = 0,
+                          preconditions: Preconditions | None = None) -> dict:
+        return self.storage.guaranteed_update(key, update, ttl, preconditions)
 
     def delete(self, key: str, check: Callable[[dict], None] | None = None) -> dict:
         return self.storage.delete(key, check)

@@ -8,8 +8,8 @@ of two racing writers exactly one wins and the other re-reads or fails. Lists re
 revision and page with upstream's continue tokens; watches start from a revision and report
 compaction as 410.
 
-Knowing nothing of resources, it raises `KeyNotFound`/`KeyExists` for the registry to turn into
-NotFound/AlreadyExists with the resource's name, and `StatusError` for the rest.
+Knowing nothing of resources, it raises `KeyNotFound`/`KeyExists`/`InvalidObj` for the registry to
+turn into NotFound/AlreadyExists/Conflict with the resource's name, and `StatusError` for the rest.
 """
 from __future__ import annotations
 
@@ -43,6 +43,27 @@ class KeyExists(Exception):
     def __init__(self, key: str):
         super().__init__(f"key exists: {key}")
         self.key = key
+
+
+class InvalidObj(Exception):
+    """storage.StorageError with ErrCodeInvalidObj, worded as its Error() writes it."""
+
+    def __init__(self, key: str, message: str):
+        super().__init__(f"StorageError: invalid object, Code: 4, Key: {key}, ResourceVersion: 0, "
+                         f"AdditionalErrorMsg: {message}")
+
+
+@dataclass(frozen=True)
+class Preconditions:
+    """storage.Preconditions of an update: the uid the object must have."""
+
+    uid: str
+
+    @mirrors("(*k8s.io/apiserver/pkg/storage.Preconditions).Check")
+    def check(self, key: str, obj: dict) -> None:
+        found = obj["metadata"].get("uid", "")
+        if self.uid != found:
+            raise InvalidObj(key, f"Precondition failed: UID in precondition: {self.uid}, UID in object meta: {found}")
 
 
 @dataclass(frozen=True)
@@ -302,10 +323,12 @@ class Storage:
         return decode(kv.value, kv.mod_revision)
 
     @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.store).GuaranteedUpdate")
-    def guaranteed_update(self, key: str, update: Callable[[dict], dict], ttl: int = 0) -> dict:
+    def guaranteed_update(self, key: str, update: Callable[[dict], dict], ttl: int = 0,
+                          preconditions: Preconditions | None = None) -> dict:
         """Write `update(current)` conditioned on the revision `current` was read at; on a lost
         race re-read and call `update` again. `update` may raise to refuse (a conflict, an
-        invalid object). An update that changes nothing writes nothing.
+        invalid object). An update that changes nothing writes nothing. `preconditions` are
+        checked first, a missing key standing for an object with no metadata (InvalidObj).
 
         `current` may first be the remembered state; when `update` refuses it or finds nothing
         to change, that verdict is only trusted after a read from etcd (origStateIsCurrent).
@@ -316,9 +339,11 @@ class Storage:
         if is_current:
             kv = self._read(key)
         while True:
-            if kv is None:
-                raise KeyNotFound(key)
             try:
+                if preconditions:
+                    preconditions.check(key, decode(kv.value, kv.mod_revision) if kv else {"metadata": {}})
+                if kv is None:
+                    raise KeyNotFound(key)
                 updated = update(decode(kv.value, kv.mod_revision))
                 data = encode(updated)
             except Exception:

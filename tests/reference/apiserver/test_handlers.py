@@ -293,6 +293,39 @@ def test_a_strategic_merge_patch_with_a_bad_directive_is_400_in_strategicpatchs_
     assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
 
 
+@pytest.mark.parametrize("body,message", [
+    ({"spec": {"containers": [{"name": "nginx", "image": "x"}], "$setElementOrder/containers": [{"name": "zz"}]}},
+     "The order in patch list:\n[map[image:x name:nginx]]\n doesn't match $setElementOrder list:\n[map[name:zz]]\n"),
+    ({"spec": {"$setElementOrder/containers": [{"image": "x"}]}},
+     "map: map[image:x] does not contain declared merge key: name"),
+    ({"spec": {"containers": [1]}},
+     "list element types are not identical: [[map[image:nginx:1.21 imagePullPolicy:IfNotPresent name:nginx "
+     "resources:map[] terminationMessagePath:/dev/termination-log terminationMessagePolicy:File]] [1]]"),
+])
+def test_a_strategic_merge_patch_whose_lists_do_not_merge_is_400_in_strategicpatchs_words(chain, body, message):
+    """A `$setElementOrder/` list that does not hold the patch list's items in order or lacks the
+    merge key, and a merged list whose items are not all of one type, are plain strategicpatch
+    errors that upstream answers with a 500: the client's mistake, a 400 here with its message."""
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    code, status = call(chain, "PATCH", ns_path(chain, "pods", "web"), body,
+                        content_type="application/strategic-merge-patch+json", query={"dryRun": "All"})
+    assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
+
+
+def test_a_strategic_merge_patch_adds_a_new_list_item_as_it_is_with_its_directives_unread(chain):
+    """mergeSliceWithoutSpecialElements appends an item the original lacks without merging it: its
+    `$retainKeys` is not read (no 400 for keys it does not name), and the pod gets a new volume,
+    which a pod update may not add."""
+    volume = {"name": "data", "emptyDir": {}}
+    call(chain, "POST", ns_path(chain, "pods"), {**POD, "spec": {**POD["spec"], "volumes": [volume]}})
+    body = {"spec": {"volumes": [{"name": "v", "emptyDir": {}, "$retainKeys": ["bogus"]}]}}
+    code, status = call(chain, "PATCH", ns_path(chain, "pods", "web"), body,
+                        content_type="application/strategic-merge-patch+json", query={"dryRun": "All"})
+    assert (code, status["reason"]) == (422, "Invalid")
+    assert status["message"].startswith('Pod "web" is invalid: spec: Forbidden: pod updates may not change fields '
+                                        "other than"), status
+
+
 def test_a_strategic_merge_patch_directive_in_a_field_the_object_lacks_is_not_read(chain):
     """A ConfigMap has no spec: the patch's spec is taken as it is, its `$setElementOrder/` unread,
     and dropped with the field the kind does not have."""
@@ -418,7 +451,8 @@ def test_a_scale_update_with_an_unparsable_resource_version_is_400(chain, resour
     """scaleUpdatedObjectInfo moves the Scale's resourceVersion to the parent, whose version
     Store.Update parses with strconv.ParseUint (upstream answers its error as a 500)."""
     call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
-    body = {**SCALE, "metadata": {"name": "web", "resourceVersion": resource_version}}
+    body = {**SCALE, "metadata": {"name": "web", "namespace": chain.namespace,
+                                  "resourceVersion": resource_version}}
     code, status = call(chain, "PUT", ns_path(chain, "deployments", "web", "apps/v1") + "/scale", body)
     assert (code, status["reason"], status["message"]) == (
         400, "BadRequest", f'strconv.ParseUint: parsing "{resource_version}": {why}')

@@ -251,17 +251,27 @@ def test_strategic_unknown_directive_in_a_map_is_malformed(patch, message):
     assert (err.value.message, err.value.malformed) == (message, True)
 
 
-@pytest.mark.parametrize("item,message,malformed", [
-    ({"$patch": "bogus"}, "unknown patch type: bogus in map: map[$patch:bogus]", True),
-    ({"$patch": "merge"}, "merging lists cannot yet be specified in the patch", True),
-    ({"$patch": "delete"}, "map: map[$patch:delete] does not contain declared merge key: name", False),
+@pytest.mark.parametrize("item,message", [
+    ({"$patch": "bogus"}, "unknown patch type: bogus in map: map[$patch:bogus]"),
+    ({"$patch": "merge"}, "merging lists cannot yet be specified in the patch"),
+    ({"$patch": "delete"}, "map: map[$patch:delete] does not contain declared merge key: name"),
 ])
-def test_strategic_list_item_directive_is_read_before_its_merge_key(item, message, malformed):
+def test_strategic_list_item_directive_is_read_before_its_merge_key(item, message):
     """mergeSliceWithSpecialElements handles an item's `$patch` before any item's merge key is
-    required: an unknown one is ErrBadPatchType, merge is refused, delete needs the merge key."""
+    required: an unknown one is ErrBadPatchType, merge is refused, delete needs the merge key.
+    Each is a plain error upstream answers with a 500: the client's patch is at fault (a 400)."""
     with pytest.raises(PatchError) as err:
         apply_strategic_merge_patch(POD, {"spec": {"containers": [item]}}, pod_schema())
-    assert (err.value.message, err.value.malformed) == (message, malformed)
+    assert (err.value.message, err.value.malformed) == (message, True)
+
+
+def test_strategic_new_list_item_is_appended_with_its_directives_unread():
+    """mergeSliceWithoutSpecialElements appends an item the original list lacks without merging
+    it, so a `$retainKeys` in it that names none of its keys is no error; the directive does not
+    stay in the item (the typed decode would drop it)."""
+    patch = {"spec": {"containers": [{"name": "c3", "image": "x", "$retainKeys": ["bogus"]}]}}
+    result = apply_strategic_merge_patch(POD, patch, pod_schema())
+    assert result["spec"]["containers"] == POD["spec"]["containers"] + [{"name": "c3", "image": "x"}]
 
 
 @pytest.mark.parametrize("patch", [{"metadata": {"$retainKeys": "x"}},

@@ -735,9 +735,12 @@ def test_scale_subresource(registry, ns):
     registry.create("deployments", ns, deployment("d"))
     scale = registry.get_scale("deployments", ns, "d")
     assert scale["spec"]["replicas"] == 1 and scale["status"]["selector"] == "app=d"
-    assert registry.update_scale("deployments", ns, "d", {"spec": {"replicas": 3}})["spec"]["replicas"] == 3
+    metadata = {"name": "d", "namespace": ns}
+    scaled = registry.update_scale("deployments", ns, "d", {"metadata": metadata, "spec": {"replicas": 3}})
+    assert scaled["spec"]["replicas"] == 3
     assert registry.get("deployments", ns, "d")["spec"]["replicas"] == 3
-    assert status_error(registry.update_scale, "deployments", ns, "d", {"spec": {"replicas": -1}}).code == 422
+    assert status_error(registry.update_scale, "deployments", ns, "d",
+                        {"metadata": metadata, "spec": {"replicas": -1}}).code == 422
 
 
 def test_default_service_account_is_created_once(registry, ns):

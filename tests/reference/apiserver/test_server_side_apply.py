@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import yaml
 
 from reference_impl.apiserver.adapter.server import HandlerChain
@@ -179,6 +180,19 @@ def test_an_apply_with_duplicate_list_keys_is_400_not_500(chain):
                         query={"fieldManager": "kubectl"})
     assert (code, status["reason"]) == (400, "BadRequest"), status
     assert status["message"].startswith("failed to create typed patch object"), status
+
+
+@pytest.mark.parametrize("kind,shown", [(None, ""), ("Bogus", "Bogus")])
+def test_an_apply_of_no_kind_the_type_converter_knows_is_400(chain, kind, shown):
+    """structuredMergeManager.Apply types the applied configuration by its own group, version and
+    kind: one with no kind, or a kind the group/version has no type for, has no type. Upstream's
+    plain error (a 500) is a 400 here, with its message."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "c"}})
+    body = {"apiVersion": "v1", "metadata": {"name": "c"}, **({"kind": kind} if kind else {})}
+    code, status = send(chain, "PATCH", ns_path(chain, "configmaps", "c"), body, content_type=APPLY,
+                        query={"fieldManager": "a", "dryRun": "All"})
+    assert (code, status["reason"], status["message"]) == (400, "BadRequest", (
+        f"failed to create typed patch object (/c; /v1, Kind={shown}): no corresponding type for /v1, Kind={shown}"))
 
 
 def test_an_apply_naming_another_object_is_400(chain):
