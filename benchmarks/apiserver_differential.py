@@ -711,9 +711,9 @@ def annotation_probes() -> list[Probe]:
     probes += [Probe("annotation", "POST", pods.collection(), "dryRun=All", JSON,
                      encode(annotated(on_node, annotations))) for annotations in ({MIRROR: "x"}, {MIRROR: ""})]
     existing = f"{pods.collection()}/{pods.existing}"
-    for annotations in ({MIRROR: "x"}, {APPARMOR_C: "runtime/default"}, {DELETION_COST: "abc"},
-                        {TOLERATIONS: "x"}, {SECCOMP: "bogus"}):
-        patch = encode({"metadata": {"annotations": annotations}})
+    for bad in ({MIRROR: "x"}, {APPARMOR_C: "runtime/default"}, {DELETION_COST: "abc"},
+                {TOLERATIONS: "x"}, {SECCOMP: "bogus"}):
+        patch = encode({"metadata": {"annotations": bad}})
         probes += [Probe("annotation", "PATCH", target, "dryRun=All", MERGE, patch)
                    for target in (existing, f"{existing}/status")]
     for plural, at in (("deployments", ("spec", "template", "metadata")), ("podtemplates", ("template", "metadata")),
