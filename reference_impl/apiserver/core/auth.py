@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
@@ -26,6 +27,7 @@ from cryptography.x509 import verification
 from cryptography.x509.oid import NameOID
 
 from reference_impl.apiserver.core.errors import aggregate
+from reference_impl.apiserver.core.rbac import SYSTEM_PRIVILEGED_GROUP
 from reference_impl.mirrors import mirrors
 
 # --api-audiences, by default the service account issuer: what a token must be meant for.
@@ -33,6 +35,7 @@ API_AUDIENCES = ("https://kubernetes.default.svc.cluster.local",)
 ANONYMOUS_USER = "system:anonymous"
 ALL_UNAUTHENTICATED = "system:unauthenticated"
 ALL_AUTHENTICATED = "system:authenticated"
+APISERVER_USER = "system:apiserver"
 
 
 class AuthConfigError(Exception):
@@ -259,14 +262,19 @@ def with_authenticated_group(user: UserInfo) -> UserInfo:
 class RequestAuthenticator:
     """The whole chain: what the HTTP layer's WithAuthentication filter calls."""
 
-    def __init__(self, authenticators: Sequence[object], anonymous: bool = False) -> None:
+    def __init__(self, authenticators: Sequence[object], anonymous: bool = False,
+                 loopback_token: str | None = None) -> None:
+        self.loopback = loopback_authenticator(loopback_token) if loopback_token else None
         self.authenticators = tuple(authenticators)
+        if self.loopback is not None:
+            self.authenticators = (self.loopback, *self.authenticators)
         self.anonymous = anonymous
 
     def add_token_authenticator(self, tokens: object) -> None:
         """Put `tokens` behind the chain's one bearer-token authenticator (made when there is none),
         as upstream unites every token authenticator under one."""
-        bearer = next((a for a in self.authenticators if isinstance(a, BearerTokenAuthenticator)), None)
+        bearer = next((a for a in self.authenticators
+                       if isinstance(a, BearerTokenAuthenticator) and a is not self.loopback), None)
         if bearer is None:
             bearer = BearerTokenAuthenticator()
             self.authenticators += (bearer,)
@@ -284,7 +292,8 @@ class RequestAuthenticator:
                 failures.append(str(err))
                 continue
             if user is not None:
-                return with_authenticated_group(user)
+                # The loopback authenticator stands outside the group adder upstream.
+                return user if authenticator is self.loopback else with_authenticated_group(user)
         if failures:
             raise AuthenticationFailed(aggregate(failures))
         return None
@@ -302,12 +311,22 @@ class RequestAuthenticator:
         return user
 
 
+@mirrors("k8s.io/apiserver/pkg/server.AuthorizeClientBearerToken")
+def loopback_authenticator(token: str) -> BearerTokenAuthenticator:
+    """The bearer authenticator for the server's own loopback client, asked before the rest of the
+    chain: its token is system:apiserver in system:masters, and any other token it refuses, so its
+    'invalid bearer token' leads every refusal a TokenReview reports."""
+    return BearerTokenAuthenticator(TokenFileAuthenticator(
+        {token: UserInfo(APISERVER_USER, str(uuid.uuid4()), (SYSTEM_PRIVILEGED_GROUP,))}))
+
+
 def new_authenticator(client_ca_file: Path | str | None = None, token_auth_file: Path | str | None = None,
-                      anonymous: bool = False) -> RequestAuthenticator:
-    """The chain for the server's flags, in upstream's order: x509 first, then bearer tokens."""
+                      anonymous: bool = False, loopback_token: str | None = None) -> RequestAuthenticator:
+    """The chain for the server's flags, in upstream's order: the loopback token, x509, then bearer
+    tokens."""
     authenticators: list[object] = []
     if client_ca_file:
         authenticators.append(X509Authenticator.from_file(client_ca_file))
     if token_auth_file:
         authenticators.append(BearerTokenAuthenticator(TokenFileAuthenticator.from_csv(token_auth_file)))
-    return RequestAuthenticator(authenticators, anonymous)
+    return RequestAuthenticator(authenticators, anonymous, loopback_token)

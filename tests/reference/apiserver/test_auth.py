@@ -116,6 +116,23 @@ def test_token_authenticators_fail_as_one_union(token_file, reasons, message):
         auth.authenticate(bearer("nope"))
     assert str(refused.value) == message
 
+def test_the_loopback_token_is_asked_first_and_its_refusal_joins_the_others(token_file):
+    """genericapiserver.AuthorizeClientBearerToken puts a bearer authenticator for the server's own
+    loopback token in front of the whole chain: its user is system:apiserver in system:masters, and
+    its 'invalid bearer token' for any other token comes first among the chain's reasons (what a
+    TokenReview's status.error shows), said once when the others say the same."""
+    chain = new_authenticator(token_auth_file=token_file, loopback_token="loop")
+    assert chain.authenticate_strict(bearer("loop")).groups == ("system:masters",)
+    assert chain.authenticate_strict(bearer("loop")).name == "system:apiserver"
+    with pytest.raises(AuthenticationFailed) as refused:
+        chain.authenticate_strict(bearer("nope"))
+    assert str(refused.value) == "invalid bearer token"
+    chain.add_token_authenticator(Refusing("service account token has been invalidated"))
+    with pytest.raises(AuthenticationFailed) as refused:
+        chain.authenticate_strict(bearer("nope"))
+    assert str(refused.value) == "[invalid bearer token, service account token has been invalidated]"
+
+
 def test_client_certificate_cn_is_user_and_o_are_groups(ca):
     """A client certificate signed by the client CA names the user (CN) and its groups (O)."""
     pair = certs.issue_client_cert(ca, "carol", ("ops", "system:masters"))
