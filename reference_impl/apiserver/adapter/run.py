@@ -24,6 +24,7 @@ import ssl
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -211,7 +212,8 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
     _check_listen_flags(options)
     bundle = ensure_certs(options.cert_dir)
     client_ca = options.client_ca_file or bundle.ca.cert_path
-    authenticator = new_authenticator(client_ca, options.token_auth_file, options.anonymous_auth)
+    authenticator = new_authenticator(client_ca, options.token_auth_file, options.anonymous_auth,
+                                      loopback_token=str(uuid.uuid4()), clock=time.time)
     context = tls_context(bundle, client_ca)
     _check_free(options.bind_address, options.secure_port)
     client = _connect_etcd(etcd_url, wait=options.etcd_wait_seconds)

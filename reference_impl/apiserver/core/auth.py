@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Protocol, Sequence
@@ -26,6 +27,7 @@ from cryptography.x509 import verification
 from cryptography.x509.oid import NameOID
 
 from reference_impl.apiserver.core.errors import aggregate
+from reference_impl.apiserver.core.rbac import SYSTEM_PRIVILEGED_GROUP
 from reference_impl.mirrors import mirrors
 
 # --api-audiences, by default the service account issuer: what a token must be meant for.
@@ -33,6 +35,7 @@ API_AUDIENCES = ("https://kubernetes.default.svc.cluster.local",)
 ANONYMOUS_USER = "system:anonymous"
 ALL_UNAUTHENTICATED = "system:unauthenticated"
 ALL_AUTHENTICATED = "system:authenticated"
+APISERVER_USER = "system:apiserver"
 
 
 class AuthConfigError(Exception):
@@ -113,15 +116,42 @@ class TokenFileAuthenticator:
         return replace(user, audiences=shared) if shared else None
 
 
+class TokenSuccessCache:
+    """tokencache in front of kube-apiserver's token authenticators: a token that authenticated is
+    taken at its word for TokenSuccessCacheTTL (10s) per token and audiences, even if its service
+    account or bound object is gone meanwhile; a refusal is not remembered (TokenFailureCacheTTL 0)."""
+
+    SUCCESS_TTL = 10.0
+    CACHE_SIZE = 4096
+
+    def __init__(self, clock: Callable[[], float]) -> None:
+        self.clock = clock
+        self._users: dict[tuple, tuple[UserInfo, float]] = {}
+
+    @mirrors("(*k8s.io/apiserver/pkg/authentication/token/cache.cachedTokenAuthenticator).AuthenticateToken")
+    def authenticate_token(self, token: str, audiences: tuple[str, ...] | None,
+                           authenticate: Callable[[], UserInfo]) -> UserInfo:
+        """The remembered user of (token, audiences) while fresh, else `authenticate()`'s."""
+        key, now = (token, audiences), self.clock()
+        hit = self._users.get(key)
+        if hit is not None and now < hit[1]:
+            return hit[0]
+        user = authenticate()
+        if len(self._users) >= self.CACHE_SIZE:
+            self._users.clear()
+        self._users[key] = (user, now + self.SUCCESS_TTL)
+        return user
+
+
 class BearerTokenAuthenticator:
     """Takes the token from `Authorization: Bearer <token>` and asks each token authenticator in
     turn (a token file, service account tokens): the first that knows the token wins."""
 
-    def __init__(self, *tokens) -> None:
+    def __init__(self, *tokens, success_cache: TokenSuccessCache | None = None) -> None:
         self.tokens = list(tokens)  # each has authenticate_token(token, audiences) -> UserInfo | None
+        self.success_cache = success_cache
 
-    @mirrors("(*k8s.io/apiserver/pkg/authentication/request/bearertoken.Authenticator).AuthenticateRequest",
-             "(*k8s.io/apiserver/pkg/authentication/token/union.unionAuthTokenHandler).AuthenticateToken")
+    @mirrors("(*k8s.io/apiserver/pkg/authentication/request/bearertoken.Authenticator).AuthenticateRequest")
     def authenticate(self, request: Request) -> UserInfo | None:
         """The token's user; AuthenticationFailed with the reasons of the authenticators that
         rejected it, or "invalid bearer token" when none knew it."""
@@ -129,11 +159,17 @@ class BearerTokenAuthenticator:
         parts = header.split(" ", 2)
         if len(parts) < 2 or parts[0].lower() != "bearer" or not parts[1]:
             return None
-        reasons = []
         audiences = getattr(request, "audiences", None)  # authenticator.AudiencesFrom(ctx)
+        if self.success_cache is None:
+            return self._union(parts[1], audiences)
+        return self.success_cache.authenticate_token(parts[1], audiences, lambda: self._union(parts[1], audiences))
+
+    @mirrors("(*k8s.io/apiserver/pkg/authentication/token/union.unionAuthTokenHandler).AuthenticateToken")
+    def _union(self, token: str, audiences: tuple[str, ...] | None) -> UserInfo:
+        reasons = []
         for tokens in self.tokens:
             try:
-                user = tokens.authenticate_token(parts[1], audiences)
+                user = tokens.authenticate_token(token, audiences)
             except AuthenticationFailed as err:
                 reasons.append(str(err))
                 continue
@@ -259,14 +295,19 @@ def with_authenticated_group(user: UserInfo) -> UserInfo:
 class RequestAuthenticator:
     """The whole chain: what the HTTP layer's WithAuthentication filter calls."""
 
-    def __init__(self, authenticators: Sequence[object], anonymous: bool = False) -> None:
+    def __init__(self, authenticators: Sequence[object], anonymous: bool = False,
+                 loopback_token: str | None = None) -> None:
+        self.loopback = loopback_authenticator(loopback_token) if loopback_token else None
         self.authenticators = tuple(authenticators)
+        if self.loopback is not None:
+            self.authenticators = (self.loopback, *self.authenticators)
         self.anonymous = anonymous
 
     def add_token_authenticator(self, tokens: object) -> None:
         """Put `tokens` behind the chain's one bearer-token authenticator (made when there is none),
         as upstream unites every token authenticator under one."""
-        bearer = next((a for a in self.authenticators if isinstance(a, BearerTokenAuthenticator)), None)
+        bearer = next((a for a in self.authenticators
+                       if isinstance(a, BearerTokenAuthenticator) and a is not self.loopback), None)
         if bearer is None:
             bearer = BearerTokenAuthenticator()
             self.authenticators += (bearer,)
@@ -284,7 +325,8 @@ class RequestAuthenticator:
                 failures.append(str(err))
                 continue
             if user is not None:
-                return with_authenticated_group(user)
+                # The loopback authenticator stands outside the group adder upstream.
+                return user if authenticator is self.loopback else with_authenticated_group(user)
         if failures:
             raise AuthenticationFailed(aggregate(failures))
         return None
@@ -302,12 +344,25 @@ class RequestAuthenticator:
         return user
 
 
+@mirrors("k8s.io/apiserver/pkg/server.AuthorizeClientBearerToken")
+def loopback_authenticator(token: str) -> BearerTokenAuthenticator:
+    """The bearer authenticator for the server's own loopback client, asked before the rest of the
+    chain: its token is system:apiserver in system:masters, and any other token it refuses, so its
+    'invalid bearer token' leads every refusal a TokenReview reports."""
+    return BearerTokenAuthenticator(TokenFileAuthenticator(
+        {token: UserInfo(APISERVER_USER, str(uuid.uuid4()), (SYSTEM_PRIVILEGED_GROUP,))}))
+
+
 def new_authenticator(client_ca_file: Path | str | None = None, token_auth_file: Path | str | None = None,
-                      anonymous: bool = False) -> RequestAuthenticator:
-    """The chain for the server's flags, in upstream's order: x509 first, then bearer tokens."""
+                      anonymous: bool = False, loopback_token: str | None = None,
+                      clock: Callable[[], float] | None = None) -> RequestAuthenticator:
+    """The chain for the server's flags, in upstream's order: the loopback token, x509, then bearer
+    tokens, whose successes are remembered by `clock` (not at all without one)."""
     authenticators: list[object] = []
     if client_ca_file:
         authenticators.append(X509Authenticator.from_file(client_ca_file))
-    if token_auth_file:
-        authenticators.append(BearerTokenAuthenticator(TokenFileAuthenticator.from_csv(token_auth_file)))
-    return RequestAuthenticator(authenticators, anonymous)
+    tokens = [TokenFileAuthenticator.from_csv(token_auth_file)] if token_auth_file else []
+    if tokens or clock is not None:
+        authenticators.append(BearerTokenAuthenticator(
+            *tokens, success_cache=TokenSuccessCache(clock) if clock is not None else None))
+    return RequestAuthenticator(authenticators, anonymous, loopback_token)

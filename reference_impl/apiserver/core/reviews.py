@@ -164,17 +164,14 @@ def subject_access_review(authorizer, review: dict) -> dict:
 @mirrors("(*k8s.io/kubernetes/pkg/registry/authorization/localsubjectaccessreview.REST).Create",
          "k8s.io/kubernetes/pkg/apis/authorization/validation.ValidateLocalSubjectAccessReview")
 def local_subject_access_review(authorizer, namespace: str, review: dict) -> dict:
-    """A SubjectAccessReview confined to the URL's namespace: resource attributes only, naming it."""
+    """A SubjectAccessReview confined to the URL's namespace: resource attributes only, naming it
+    as the review's metadata.namespace does, which must be the URL's (never filled in from it)."""
     kind = "LocalSubjectAccessReview"
-    meta = review.setdefault("metadata", {}) or {}
-    if meta.get("namespace") and meta["namespace"] != namespace:
-        raise errors.bad_request("the namespace of the provided object does not match the namespace sent on "
-                                 "the request")
-    review["metadata"] = {**meta, "namespace": namespace}
+    review_namespace = (review.get("metadata") or {}).get("namespace") or ""
     spec = review["spec"]
     problems = access_review_spec_problems(spec, needs_subject=True) + _meta_problems(review, ("namespace",))
     resource, non_resource = spec.get("resourceAttributes"), spec.get("nonResourceAttributes")
-    if resource is not None and resource.get("namespace", "") != namespace:
+    if resource is not None and resource.get("namespace", "") != review_namespace:
         problems.append(f"spec.resourceAttributes.namespace: Invalid value: {_go_value(resource.get('namespace', ''))}"
                         ": must match metadata.namespace")
     if non_resource is not None:
@@ -182,6 +179,8 @@ def local_subject_access_review(authorizer, namespace: str, review: dict) -> dic
                         "disallowed on this kind of request")
     if problems:
         raise _invalid(problems)
+    if review_namespace != namespace:
+        raise errors.bad_request(f"spec.resourceAttributes.namespace must match namespace: {namespace}")
     return _answer(review, kind, authorizer, attributes_from(_subject(spec), spec))
 
 

@@ -222,9 +222,9 @@ class ServiceAccountTokenAuthenticator:
         counts as deleted once its deletionTimestamp is more than the leeway past."""
         now = self.now()
         if now > claims.get("exp", 0) + LEEWAY_SECONDS:
-            raise AuthenticationFailed("Token has expired.")
+            raise AuthenticationFailed("service account token has expired")
         if now + LEEWAY_SECONDS < claims.get("nbf", 0):
-            raise AuthenticationFailed("Token could not be validated.")
+            raise AuthenticationFailed("service account token is not valid yet")
         deleted_before = now - LEEWAY_SECONDS
         private = claims.get("kubernetes.io") or {}
         namespace = private.get("namespace", "")
@@ -234,9 +234,9 @@ class ServiceAccountTokenAuthenticator:
         except errors.StatusError as err:
             raise AuthenticationFailed(err.message) from None
         if _deleted_before(current, deleted_before):
-            raise AuthenticationFailed(f"ServiceAccount {namespace}/{account.get('name', '')} has been deleted")
+            raise AuthenticationFailed(f"service account {namespace}/{account.get('name', '')} has been deleted")
         if current["metadata"].get("uid") != account.get("uid"):
-            raise AuthenticationFailed(f"ServiceAccount UID ({current['metadata'].get('uid')}) does not match "
+            raise AuthenticationFailed(f"service account UID ({current['metadata'].get('uid')}) does not match "
                                        f"claim ({account.get('uid')})")
         for kind in ("Secret", "Pod"):
             ref = private.get(kind.lower())
@@ -245,12 +245,12 @@ class ServiceAccountTokenAuthenticator:
             try:
                 bound = self.lookup(BOUND_KINDS[kind], namespace, ref.get("name", ""))
             except errors.StatusError:
-                raise AuthenticationFailed("Token has been invalidated") from None
+                raise AuthenticationFailed("service account token has been invalidated") from None
             if _deleted_before(bound, deleted_before):
-                raise AuthenticationFailed("Token has been invalidated")
+                raise AuthenticationFailed("service account token has been invalidated")
             if bound["metadata"].get("uid") != ref.get("uid"):
-                raise AuthenticationFailed(f"{kind} UID ({bound['metadata'].get('uid')}) does not match claim "
-                                           f"({ref.get('uid')})")
+                raise AuthenticationFailed(f"{kind.lower()} UID ({bound['metadata'].get('uid')}) does not match "
+                                           f"service account {kind.lower()} ref claim ({ref.get('uid')})")
         pod = private.get("pod")
         extra = {"authentication.kubernetes.io/pod-name": (pod["name"],),
                  "authentication.kubernetes.io/pod-uid": (pod["uid"],)} if pod else {}

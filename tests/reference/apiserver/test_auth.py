@@ -116,6 +116,61 @@ def test_token_authenticators_fail_as_one_union(token_file, reasons, message):
         auth.authenticate(bearer("nope"))
     assert str(refused.value) == message
 
+def test_the_loopback_token_is_asked_first_and_its_refusal_joins_the_others(token_file):
+    """genericapiserver.AuthorizeClientBearerToken puts a bearer authenticator for the server's own
+    loopback token in front of the whole chain: its user is system:apiserver in system:masters, and
+    its 'invalid bearer token' for any other token comes first among the chain's reasons (what a
+    TokenReview's status.error shows), said once when the others say the same."""
+    chain = new_authenticator(token_auth_file=token_file, loopback_token="loop")
+    assert chain.authenticate_strict(bearer("loop")).groups == ("system:masters",)
+    assert chain.authenticate_strict(bearer("loop")).name == "system:apiserver"
+    with pytest.raises(AuthenticationFailed) as refused:
+        chain.authenticate_strict(bearer("nope"))
+    assert str(refused.value) == "invalid bearer token"
+    chain.add_token_authenticator(Refusing("service account token has been invalidated"))
+    with pytest.raises(AuthenticationFailed) as refused:
+        chain.authenticate_strict(bearer("nope"))
+    assert str(refused.value) == "[invalid bearer token, service account token has been invalidated]"
+
+
+class Revocable:
+    """A token authenticator whose one token holds until it is revoked."""
+
+    def __init__(self):
+        self.revoked = False
+
+    def authenticate_token(self, token, audiences=None):
+        if token != "sa-token":
+            return None
+        if self.revoked:
+            raise AuthenticationFailed('serviceaccounts "robot" not found')
+        return UserInfo("system:serviceaccount:ns:robot", audiences=tuple(audiences or ()))
+
+
+def test_a_tokens_success_is_remembered_for_ten_seconds_and_a_refusal_not_at_all(tmp_path):
+    """kube-apiserver puts tokencache in front of its token authenticators, with
+    TokenSuccessCacheTTL 10s and TokenFailureCacheTTL 0, keyed by the token and the audiences asked
+    for: for 10s after a success the token still authenticates though its account is gone."""
+    now = [1000.0]
+    tokens = Revocable()
+    chain = new_authenticator(loopback_token="loop", clock=lambda: now[0])
+    chain.add_token_authenticator(tokens)
+    assert chain.authenticate_strict(bearer("sa-token")).name == "system:serviceaccount:ns:robot"
+    tokens.revoked = True
+    now[0] += 9.9
+    assert chain.authenticate_strict(bearer("sa-token")).name == "system:serviceaccount:ns:robot"
+    for_other_audiences = FakeRequest(headers={"Authorization": "Bearer sa-token"})
+    for_other_audiences.audiences = ("vault",)
+    with pytest.raises(AuthenticationFailed):
+        chain.authenticate_strict(for_other_audiences)
+    now[0] += 0.2
+    with pytest.raises(AuthenticationFailed) as refused:
+        chain.authenticate_strict(bearer("sa-token"))
+    assert str(refused.value) == '[invalid bearer token, serviceaccounts "robot" not found]'
+    tokens.revoked = False
+    assert chain.authenticate_strict(bearer("sa-token")).name == "system:serviceaccount:ns:robot"
+
+
 def test_client_certificate_cn_is_user_and_o_are_groups(ca):
     """A client certificate signed by the client CA names the user (CN) and its groups (O)."""
     pair = certs.issue_client_cert(ca, "carol", ("ops", "system:masters"))

@@ -565,10 +565,12 @@ def test_a_local_subject_access_review_stays_in_its_namespace(rbac_chain):
     path = f"{AUTHZ}/namespaces/{ns}/localsubjectaccessreviews"
     grant(rbac_chain, [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}])
     code, review = send(rbac_chain, "admin", "POST", path,
-                        {"spec": {"user": "alice", "resourceAttributes": {**SECRETS_GET, "namespace": ns}}})
+                        {"metadata": {"namespace": ns},
+                         "spec": {"user": "alice", "resourceAttributes": {**SECRETS_GET, "namespace": ns}}})
     assert (code, review["metadata"]["namespace"], review["status"]["allowed"]) == (201, ns, True)
     code, status = send(rbac_chain, "admin", "POST", path,
-                        {"spec": {"user": "alice", "resourceAttributes": {**SECRETS_GET, "namespace": "other"}}})
+                        {"metadata": {"namespace": ns},
+                         "spec": {"user": "alice", "resourceAttributes": {**SECRETS_GET, "namespace": "other"}}})
     assert code == 422 and 'spec.resourceAttributes.namespace: Invalid value: "other": must match ' \
         "metadata.namespace" in status["message"]
     code, status = send(rbac_chain, "admin", "POST", path,
@@ -578,6 +580,31 @@ def test_a_local_subject_access_review_stays_in_its_namespace(rbac_chain):
                         {"spec": {"user": "alice", "resourceAttributes": SECRETS_GET}})
     assert cluster_wide[0] == 404
 
+
+
+@pytest.mark.parametrize("metadata,attributes_namespace,answer", [
+    (None, "url", (422, "Invalid", '.authorization.k8s.io "" is invalid: spec.resourceAttributes.namespace: '
+                                   'Invalid value: "{url}": must match metadata.namespace')),
+    (None, "", (400, "BadRequest", "spec.resourceAttributes.namespace must match namespace: {url}")),
+    ({"namespace": "other"}, "other", (400, "BadRequest", "spec.resourceAttributes.namespace must match namespace: "
+                                                          "{url}")),
+    ({"namespace": "other"}, "url", (422, "Invalid", '.authorization.k8s.io "" is invalid: '
+                                                     'spec.resourceAttributes.namespace: Invalid value: "{url}": '
+                                                     "must match metadata.namespace")),
+])
+def test_a_local_subject_access_review_names_the_urls_namespace_in_its_metadata(rbac_chain, metadata,
+                                                                                attributes_namespace, answer):
+    """The URL's namespace is not copied into the review: validation compares the attributes'
+    namespace with metadata.namespace (422), then the REST Create compares metadata.namespace with
+    the URL's (400, worded as if it were the attributes')."""
+    ns = rbac_chain.namespace
+    body = {"spec": {"user": "alice", "resourceAttributes": {
+        **SECRETS_GET, "namespace": ns if attributes_namespace == "url" else attributes_namespace}}}
+    if metadata is not None:
+        body["metadata"] = metadata
+    code, status = send(rbac_chain, "admin", "POST", f"{AUTHZ}/namespaces/{ns}/localsubjectaccessreviews", body)
+    expected_code, reason, message = answer
+    assert (code, status["reason"], status["message"]) == (expected_code, reason, message.format(url=ns))
 
 def test_a_self_subject_rules_review_lists_the_callers_rules_in_a_namespace(rbac_chain):
     """`kubectl auth can-i --list`: the RBAC rules of the caller's bindings, cluster-wide ones

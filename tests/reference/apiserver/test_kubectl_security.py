@@ -100,12 +100,13 @@ def test_a_token_review_created_with_kubectl_names_the_tokens_user(kube):
 
 
 def test_a_token_review_of_a_token_whose_account_is_gone_gives_the_validators_reason(kube):
-    """The token authenticators sit behind one bearer-token authenticator: the service account
-    validator's reason is the review's error, without 'invalid bearer token' from the token file."""
+    """The token authenticators sit behind one bearer-token authenticator, after the one for the
+    server's loopback token: the review's error is the loopback authenticator's 'invalid bearer
+    token', then the service account validator's reason (the token file has no opinion)."""
     kube.kubectl("create", "serviceaccount", "departed", "-n", NS)
     token = kube.kubectl("create", "token", "departed", "-n", NS).stdout.strip()
     assert kube.kubectl("delete", "serviceaccount", "departed", "-n", NS).returncode == 0
     code, review = kube.request("POST", "/apis/authentication.k8s.io/v1/tokenreviews",
                                 {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview",
                                  "spec": {"token": token}})
-    assert (code, review["status"]) == (201, {"user": {}, "error": 'serviceaccounts "departed" not found'})
+    assert (code, review["status"]) == (201, {"user": {}, "error": '[invalid bearer token, serviceaccounts "departed" not found]'})

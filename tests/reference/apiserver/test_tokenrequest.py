@@ -81,14 +81,15 @@ def test_a_token_request_returns_a_token_the_server_accepts(setup):
 
 
 def test_an_expired_token_is_401_after_the_leeway(setup):
-    """The validator allows jwt.DefaultLeeway (60s) of clock skew past exp, then 'Token has expired.'."""
+    """The validator allows jwt.DefaultLeeway (60s) of clock skew past exp, then 'service account token
+    has expired'."""
     chain, ns, clock, _, tokens = setup
     token = send(chain, "admin", "POST", token_path(ns), {"spec": {"expirationSeconds": 600}})[1]["status"]["token"]
     clock.now += 660
     assert send(chain, token, "GET", f"/api/v1/namespaces/{ns}/pods")[0] == 200
     clock.now += 1
     assert send(chain, token, "GET", f"/api/v1/namespaces/{ns}/pods")[0] == 401
-    with pytest.raises(AuthenticationFailed, match=r"^Token has expired\.$"):
+    with pytest.raises(AuthenticationFailed, match="^service account token has expired$"):
         tokens.authenticate_token(token)
 
 
@@ -119,6 +120,33 @@ def test_a_token_bound_to_a_pod_dies_with_the_pod(setup):
 
 
 
+@pytest.mark.parametrize("kind,plural,message", [
+    ("Pod", "pods", "pod UID ({new}) does not match service account pod ref claim ({old})"),
+    ("Secret", "secrets", "secret UID ({new}) does not match service account secret ref claim ({old})"),
+    ("ServiceAccount", "serviceaccounts", "service account UID ({new}) does not match claim ({old})"),
+])
+def test_a_bound_token_dies_when_its_object_is_recreated_with_another_uid(setup, kind, plural, message):
+    """pkg/serviceaccount's validator compares the uids the token claims with the objects' current
+    ones, and says which claim no longer holds."""
+    chain, ns, _, _, tokens = setup
+    objects = {"Pod": {"metadata": {"name": "p"}, "spec": {"serviceAccountName": "robot",
+                                                           "containers": [{"name": "c", "image": "i"}]}},
+               "Secret": {"metadata": {"name": "s"}}, "ServiceAccount": {"metadata": {"name": "robot"}}}
+    name = objects[kind]["metadata"]["name"]
+    collection = f"/api/v1/namespaces/{ns}/{plural}"
+    if kind != "ServiceAccount":
+        assert send(chain, "admin", "POST", collection, objects[kind])[0] == 201
+    spec = {} if kind == "ServiceAccount" else {"boundObjectRef": {"kind": kind, "apiVersion": "v1", "name": name}}
+    token = send(chain, "admin", "POST", token_path(ns), {"spec": spec})[1]["status"]["token"]
+    old = send(chain, "admin", "GET", f"{collection}/{name}")[1]["metadata"]["uid"]
+    chain.handle(Request("DELETE", f"{collection}/{name}", {"gracePeriodSeconds": ["0"]},
+                         {"Authorization": "Bearer admin"}, b""))
+    new = send(chain, "admin", "POST", collection, objects[kind])[1]["metadata"]["uid"]
+    with pytest.raises(AuthenticationFailed) as refused:
+        tokens.authenticate_token(token)
+    assert str(refused.value) == message.format(new=new, old=old)
+
+
 def test_a_pod_bound_token_lasts_through_the_pods_graceful_deletion(setup):
     """The validator counts a bound pod as deleted once its deletionTimestamp (now + grace period) is
     more than jwt.DefaultLeeway (60s) past: a terminating pod keeps its API access meanwhile."""
@@ -135,7 +163,7 @@ def test_a_pod_bound_token_lasts_through_the_pods_graceful_deletion(setup):
     assert send(chain, token, "GET", f"/api/v1/namespaces/{ns}/pods")[0] == 200
     clock.now += 1
     assert send(chain, token, "GET", f"/api/v1/namespaces/{ns}/pods")[0] == 401
-    with pytest.raises(AuthenticationFailed, match="^Token has been invalidated$"):
+    with pytest.raises(AuthenticationFailed, match="^service account token has been invalidated$"):
         tokens.authenticate_token(token)
 
 def claims_of(token):
@@ -161,7 +189,7 @@ def test_a_pod_bound_token_of_3607_seconds_is_extended_to_a_year(setup):
     assert "warnafter" not in claims_of(unbound["status"]["token"])["kubernetes.io"]
     clock.now += 3607 + 61
     assert tokens.authenticate_token(bound["status"]["token"]).name == f"system:serviceaccount:{ns}:robot"
-    with pytest.raises(AuthenticationFailed, match=r"^Token has expired\.$"):
+    with pytest.raises(AuthenticationFailed, match="^service account token has expired$"):
         tokens.authenticate_token(unbound["status"]["token"])
 
 
