@@ -313,7 +313,7 @@ def _quantity_problem(value: object) -> str | None:
          "k8s.io/apimachinery/pkg/api/resource.parseQuantityString")
 def quantity_problem(text: str) -> str | None:
     """Why `text` is no resource.Quantity (ErrFormatWrong, ErrSuffix, ErrNumeric), or None."""
-    if quantity.exact(text) is not None:
+    if quantity.is_quantity(text):
         return None
     parts = _QUANTITY_PARTS.fullmatch(text.strip())
     if not text.strip() or not parts:
