@@ -57,15 +57,27 @@ def integer(value: int) -> Quantity:
     return Quantity(Fraction(value))
 
 
-def _written(text: object) -> tuple[int, Fraction, str] | None:
-    """The sign, exact magnitude and format `text` spells (a JSON number as Go decodes it into a
-    Quantity), or None for text that is no quantity."""
+def _spelled(text: object) -> re.Match | None:
+    """`text` (a JSON number as Go decodes it into a Quantity) read by the grammar, or None for
+    text that is no quantity."""
     if isinstance(text, bool):
         return None
     if isinstance(text, (int, float)):
         text = repr(text)
     match = _GRAMMAR.match(str(text).strip())
-    if not match or not match.group(2).strip("."):
+    return match if match and match.group(2).strip(".") else None
+
+
+def is_quantity(text: object) -> bool:
+    """Whether ParseQuantity reads `text`, without working out the value (validation asks this of
+    every quantity in a body)."""
+    return _spelled(text) is not None
+
+
+def _written(text: object) -> tuple[int, Fraction, str] | None:
+    """The sign, exact magnitude and format `text` spells, or None for text that is no quantity."""
+    match = _spelled(text)
+    if match is None:
         return None
     sign, number, exponent, suffix = match.groups()
     if exponent:

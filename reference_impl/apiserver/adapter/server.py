@@ -10,6 +10,8 @@ watch responses as chunked JSON lines.
 """
 from __future__ import annotations
 
+import email.utils
+import functools
 import gzip
 import http.server
 import json
@@ -333,6 +335,12 @@ class HandlerChain:
         return Response.json(201, answer)
 
 
+@functools.lru_cache(maxsize=2)
+def _http_date(second: int) -> str:
+    """The Date header's text, written once for each second it names rather than on every response."""
+    return email.utils.formatdate(second, usegmt=True)
+
+
 class _HTTPHandler(http.server.BaseHTTPRequestHandler):
     """Feeds each HTTP request to the chain and writes its response (chunked for watches)."""
 
@@ -357,6 +365,9 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
         """Quiet: the tests and the ready line own stdout/stderr."""
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        return _http_date(int(time.time() if timestamp is None else timestamp))
 
     def parse_request(self) -> bool:
         """An HTTP/1.0 or 1.1 request line, then the header block read by `httpheaders` (400 or 431

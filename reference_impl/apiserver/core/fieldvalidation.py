@@ -203,11 +203,11 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, g
     if expected is None:
         return decoding.nesting_of(value)
     format = schema.get("format", "")
-    named = go_type or _go_type(declared)
     if not _matches(value, expected, format):
+        named = go_type or _go_type(declared)
         raise body.refuse(_type_error(value, named, field), conversion_problem(value, declared, named))
     if _out_of_range(value, format):
-        raise body.refuse(_type_error(value, named, field))
+        raise body.refuse(_type_error(value, go_type or _go_type(declared), field))
     problem = _format_problem(value, format)
     if problem:
         raise body.refuse(problem)
@@ -313,7 +313,7 @@ def _quantity_problem(value: object) -> str | None:
          "k8s.io/apimachinery/pkg/api/resource.parseQuantityString")
 def quantity_problem(text: str) -> str | None:
     """Why `text` is no resource.Quantity (ErrFormatWrong, ErrSuffix, ErrNumeric), or None."""
-    if quantity.exact(text) is not None:
+    if quantity.is_quantity(text):
         return None
     parts = _QUANTITY_PARTS.fullmatch(text.strip())
     if not text.strip() or not parts:

@@ -80,3 +80,14 @@ def test_deep_copy_json_copies_every_dict_and_list_and_keeps_scalars():
 def test_deep_copy_json_refuses_what_json_cannot_hold():
     with pytest.raises(TypeError, match="cannot deep copy set as JSON"):
         deep_copy_json({"a": {1, 2}})
+    with pytest.raises(TypeError, match="cannot deep copy tuple as JSON"):
+        deep_copy_json([1, [2, (3,)]])
+
+
+def test_deep_copy_json_keeps_key_order_and_copies_containers_below_lists():
+    """Keys stay in the order they were written (the stored bytes depend on it), and a dict inside
+    a list inside a dict is a copy too."""
+    original = {"z": 1, "a": [{"y": [], "b": {}}], "m": None}
+    copied = deep_copy_json(original)
+    assert list(copied) == ["z", "a", "m"] and list(copied["a"][0]) == ["y", "b"]
+    assert copied["a"][0] is not original["a"][0] and copied["a"][0]["y"] is not original["a"][0]["y"]
