@@ -32,10 +32,10 @@ HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34
 SERVE_POLL = 0.2  # seconds between the serving loop's looks at whether it should stop
 
 
-@mirrors("net/http.cleanPath")
 def clean_path(path: str) -> str:
-    """path.Clean of `path` rooted at `/`, keeping a trailing slash: `//health` and `/a/../health`
-    are `/health`. (POSIX normpath keeps a leading `//`; Go's Clean does not.)"""
+    """Go's net/http cleanPath: path.Clean of `path` rooted at `/`, keeping a trailing slash:
+    `//health` and `/a/../health` are `/health`. (POSIX normpath keeps a leading `//`; Go's Clean
+    does not.)"""
     cleaned = posixpath.normpath("/" + path.lstrip("/"))
     if path.endswith("/") and cleaned != "/":
         cleaned += "/"
@@ -108,9 +108,9 @@ class _Handler(BaseHTTPRequestHandler):
             body, headers["Content-Encoding"] = gzip.compress(body), "gzip"
         self.reply(200, body, headers)
 
-    @mirrors("net/http.Redirect")
     def redirect(self, location: str) -> None:
-        """301 to `location`: a GET gets a link to it as HTML, a HEAD only the type, others neither."""
+        """Go's net/http Redirect with 301 to `location`: a GET gets a link to it as HTML, a HEAD
+        only the type, others neither."""
         if self.command not in ("GET", "HEAD"):
             self.reply(301, b"", {"Location": location})
             return
