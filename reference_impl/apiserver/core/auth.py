@@ -159,7 +159,9 @@ class BearerTokenAuthenticator:
         parts = header.split(" ", 2)
         if len(parts) < 2 or parts[0].lower() != "bearer" or not parts[1]:
             return None
-        audiences = getattr(request, "audiences", None)  # authenticator.AudiencesFrom(ctx)
+        # authenticator.AudiencesFrom(ctx): a TokenReview's, else the API audiences WithAuthentication
+        # puts on every request, so both share one success-cache entry.
+        audiences = getattr(request, "audiences", API_AUDIENCES)
         if self.success_cache is None:
             return self._union(parts[1], audiences)
         return self.success_cache.authenticate_token(parts[1], audiences, lambda: self._union(parts[1], audiences))

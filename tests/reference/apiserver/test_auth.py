@@ -278,7 +278,9 @@ def test_first_authenticator_that_knows_the_request_wins(ca, token_file):
     assert chain.authenticate(both).name == "carol"
     stranger = FakeRequest(headers={"Authorization": "Bearer tok-alice"},
                            peer_certificate_der=der(certs.issue_client_cert(certs.new_ca(), "mallory")))
-    assert chain.authenticate(stranger) == UserInfo("alice", "1001", ("viewers", "devs", "system:authenticated"))
+    # WithAuthentication asks for the API audiences, which a static token serves.
+    assert chain.authenticate(stranger) == UserInfo("alice", "1001", ("viewers", "devs", "system:authenticated"),
+                                                    audiences=API_AUDIENCES)
 
 
 def test_client_ca_file_is_loaded(tmp_path, ca):

@@ -11,7 +11,7 @@ import pytest
 
 from reference_impl.apiserver.adapter import certs
 from reference_impl.apiserver.core.auth import (AuthenticationFailed, BearerTokenAuthenticator, RequestAuthenticator,
-                                           UserInfo)
+                                           UserInfo, new_authenticator)
 from reference_impl.apiserver.core.handlers import Request
 from reference_impl.apiserver.adapter.server import HandlerChain
 from reference_impl.apiserver.core.errors import StatusError
@@ -349,3 +349,48 @@ def test_a_token_review_answers_with_its_spec_as_the_go_type_holds_it(setup):
     assert review["metadata"] == {"creationTimestamp": None, "managedFields": [
         {"manager": "probe", "operation": "Update", "apiVersion": "authentication.k8s.io/v1",
          "time": "2023-11-14T22:13:20Z", "fieldsType": "FieldsV1", "fieldsV1": {"f:spec": {"f:token": {}}}}]}
+
+
+@pytest.fixture
+def cached(registry, request):
+    """The setup's server with kube-apiserver's token success cache in front of its token authenticators."""
+    clock = Clock()
+    authenticator = new_authenticator(clock=clock)
+    authenticator.add_token_authenticator(AdminToken())
+    authenticator.add_token_authenticator(ServiceAccountTokenAuthenticator(KEY.public_key(), registry.get, clock))
+    chain = HandlerChain(registry, authenticator, RecordingAuthorizer(), now=clock)
+    chain.rest.token_key = KEY
+    ns = "".join(c if c.isalnum() else "-" for c in request.node.name.lower())[:50].strip("-")
+    send(chain, "admin", "POST", "/api/v1/namespaces", {"metadata": {"name": ns}})
+    send(chain, "admin", "POST", f"/api/v1/namespaces/{ns}/serviceaccounts", {"metadata": {"name": "robot"}})
+    token = send(chain, "admin", "POST", token_path(ns), {"spec": {}})[1]["status"]["token"]
+    return chain, ns, token
+
+
+def test_a_request_warms_the_cache_a_token_review_without_audiences_reads(cached):
+    """WithAuthentication asks for the API audiences, as a TokenReview with no spec.audiences does:
+    both share one cache entry, so the review of a token used within 10s still names its user after
+    its service account is deleted (as kube-apiserver 1.24 answers)."""
+    chain, ns, token = cached
+    assert send(chain, token, "GET", f"/api/v1/namespaces/{ns}/pods")[0] == 200
+    assert send(chain, "admin", "DELETE", f"/api/v1/namespaces/{ns}/serviceaccounts/robot")[0] == 200
+    review = send(chain, "admin", "POST", TOKEN_REVIEWS, {"spec": {"token": token}})[1]
+    assert (review["status"]["authenticated"], review["status"]["user"]["username"],
+            review["status"]["audiences"]) == (True, f"system:serviceaccount:{ns}:robot",
+                                               ["https://kubernetes.default.svc.cluster.local"])
+
+
+def test_a_token_review_without_audiences_warms_the_cache_a_request_reads(cached):
+    chain, ns, token = cached
+    assert send(chain, "admin", "POST", TOKEN_REVIEWS, {"spec": {"token": token}})[1]["status"]["authenticated"]
+    assert send(chain, "admin", "DELETE", f"/api/v1/namespaces/{ns}/serviceaccounts/robot")[0] == 200
+    assert send(chain, token, "GET", f"/api/v1/namespaces/{ns}/pods")[0] == 200
+
+
+def test_a_token_review_for_other_audiences_does_not_warm_the_requests_entry(cached):
+    chain, ns, token = cached
+    review = send(chain, "admin", "POST", TOKEN_REVIEWS, {"spec": {"token": token, "audiences": [
+        "vault", "https://kubernetes.default.svc.cluster.local"]}})[1]
+    assert review["status"]["authenticated"]
+    assert send(chain, "admin", "DELETE", f"/api/v1/namespaces/{ns}/serviceaccounts/robot")[0] == 200
+    assert send(chain, token, "GET", f"/api/v1/namespaces/{ns}/pods")[0] == 401
