@@ -2,8 +2,8 @@
 `GET /health` and `/metrics`, answered as etcd 3.4's etcdhttp package and Go's ServeMux answer
 them (bodies, codes, headers), every other path a 404.
 
-`check_health` is the decision, over any object with a member's `alarms()`, `leader` and
-`quorum_read(timeout)`; `MetricsListener` is the thin HTTP adapter around it and metrics.py.
+`check_health` is the decision, over any object with a member's `alarms()`, `leader`,
+`quorum_read(timeout)` and `health_checks`; `MetricsListener` is the thin HTTP adapter around it and metrics.py.
 """
 from __future__ import annotations
 
@@ -51,16 +51,18 @@ def excluded_alarms(query: str) -> set[str]:
 @mirrors(f"{ETCDHTTP}.checkHealth")
 def check_health(server, excluded: set[str] = frozenset()) -> bool:
     """Healthy: no alarm raised but excluded ones, a leader known, and a quorum read answered
-    within a second."""
+    within a second. The verdict is counted in `server.health_checks`, except an alarm's: etcd
+    3.4 returns before counting it."""
     if any(AlarmType.Name(alarm.alarm) not in excluded for alarm in server.alarms()):
         return False
-    if server.leader == 0:
-        return False
-    try:
-        server.quorum_read(QUORUM_READ_TIMEOUT)
-    except EtcdError:
-        return False
-    return True
+    healthy = server.leader != 0
+    if healthy:
+        try:
+            server.quorum_read(QUORUM_READ_TIMEOUT)
+        except EtcdError:
+            healthy = False
+    server.health_checks.count(healthy)
+    return healthy
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -67,7 +67,7 @@ from reference_impl.etcd.messages import (
     AuthRequest, CompactionRequest, DeleteRangeRequest, LeaseGrantRequest, LeaseKeepAliveRequest,
     LeaseKeepAliveResponse, LeaseRevokeRequest, Member, MutatingRequest, PutRequest, RangeRequest,
     StatusResponse, TxnRequest, WatchCreateRequest)
-from reference_impl.etcd.metrics import ServerMetrics
+from reference_impl.etcd.metrics import HealthChecks, ServerMetrics
 from reference_impl.etcd.peer import Transport, fetch_members
 from reference_impl.etcd.raft import (
     Config, ConfChange, ConfChangeType, ConfState, Entry, EntryType, ErrProposalDropped, HardState,
@@ -244,6 +244,7 @@ class ClusterMember:
         self.ready = threading.Event()
         self._known_lead = 0
         self._leader_changes_seen = 0
+        self.health_checks = HealthChecks()  # counted by etcdhttp.check_health
         self._raft_status = (0, rawnode.raft.term, rawnode.raft.raft_log.committed)
         self._watch_listener: Callable[[int], None] = lambda watch_id: None
         # While a Ready is applied: the watches given responses, woken once it is all applied.
@@ -867,7 +868,9 @@ class ClusterMember:
                              leader_changes_seen=self._leader_changes_seen,
                              proposals_committed=commit, proposals_applied=applied,
                              db_total_size=db_size, keys_total=keys,
-                             wal_fsync=self._wal.fsync_durations.snapshot(), server_version=VERSION)
+                             wal_fsync=self._wal.fsync_durations.snapshot(), server_version=VERSION,
+                             health_success=self.health_checks.success,
+                             health_failures=self.health_checks.failures)
 
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).snapshot")
     def snapshot(self) -> None:

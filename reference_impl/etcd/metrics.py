@@ -2,7 +2,8 @@
 exposition as `/metrics` serves it (Prometheus text format 0.0.4, as client_golang writes it).
 
 Each value is read from the member's real state when scraped (`ServerMetrics`), except the WAL's
-fsync latencies, which the WAL records in a `Histogram` as it syncs. Names, help texts, types and
+fsync latencies, which the WAL records in a `Histogram` as it syncs, and the /health checks'
+outcomes, which the check counts in the member's `HealthChecks`. Names, help texts, types and
 buckets are etcd's own (etcdserver/metrics.go, mvcc/metrics.go, wal/metrics.go), so dashboards
 and alerts written for etcd read them unchanged.
 """
@@ -41,6 +42,22 @@ class Histogram:
             return HistogramSnapshot(self.buckets, tuple(self._counts), self._sum, self._count)
 
 
+class HealthChecks:
+    """etcdhttp's healthSuccess and healthFailed counters (thread-safe)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.success = 0
+        self.failures = 0
+
+    def count(self, healthy: bool) -> None:
+        with self._lock:
+            if healthy:
+                self.success += 1
+            else:
+                self.failures += 1
+
+
 @dataclass(frozen=True)
 class HistogramSnapshot:
     buckets: tuple[float, ...]
@@ -62,6 +79,8 @@ class ServerMetrics:
     keys_total: int  # keys that currently exist
     wal_fsync: HistogramSnapshot
     server_version: str
+    health_success: int = 0  # /health checks that found the member healthy
+    health_failures: int = 0
 
 
 def expose(m: ServerMetrics, process_start_time: float) -> str:
@@ -77,6 +96,10 @@ def expose(m: ServerMetrics, process_start_time: float) -> str:
                 [("", m.db_total_size)]),
         _family("etcd_server_has_leader", "Whether or not a leader exists. 1 is existence, 0 is not.",
                 "gauge", [("", int(m.has_leader))]),
+        _family("etcd_server_health_failures", "The total number of failed health checks", "counter",
+                [("", m.health_failures)]),
+        _family("etcd_server_health_success", "The total number of successful health checks", "counter",
+                [("", m.health_success)]),
         _family("etcd_server_is_leader",
                 "Whether or not this member is a leader. 1 if is, 0 otherwise.", "gauge",
                 [("", int(m.is_leader))]),

@@ -13,7 +13,7 @@ from reference_impl.etcd.etcdhttp import check_health, excluded_alarms
 from reference_impl.etcd.member import ClusterMember
 from reference_impl.etcd.messages import DeleteRangeRequest, PutRequest
 from reference_impl.etcd.metrics import (
-    WAL_FSYNC_BUCKETS, Histogram, ServerMetrics, expose, go_float, process_start_time)
+    WAL_FSYNC_BUCKETS, HealthChecks, Histogram, ServerMetrics, expose, go_float, process_start_time)
 from reference_impl.machinery.clock import WallClock
 
 
@@ -48,7 +48,8 @@ def test_exposition_is_prometheus_text_sorted_by_name():
     h.observe(0.0015)
     text = expose(ServerMetrics(has_leader=True, is_leader=False, leader_changes_seen=2,
                                 proposals_committed=9, proposals_applied=8, db_total_size=20480,
-                                keys_total=3, wal_fsync=h.snapshot(), server_version="3.5.1"),
+                                keys_total=3, wal_fsync=h.snapshot(), server_version="3.5.1",
+                                health_success=4, health_failures=1),
                   process_start_time=1796474023.39)
     samples = [line for line in text.splitlines() if not line.startswith("#")]
     assert samples == [
@@ -60,6 +61,8 @@ def test_exposition_is_prometheus_text_sorted_by_name():
         "etcd_disk_wal_fsync_duration_seconds_count 1",
         "etcd_mvcc_db_total_size_in_bytes 20480",
         "etcd_server_has_leader 1",
+        "etcd_server_health_failures 1",
+        "etcd_server_health_success 4",
         "etcd_server_is_leader 0",
         "etcd_server_leader_changes_seen_total 2",
         "etcd_server_proposals_applied_total 8",
@@ -103,6 +106,7 @@ class StubMember:
     def __init__(self, *, alarms=(), leader=1, quorum_read_fails=False):
         self._alarms, self.leader, self._fails = list(alarms), leader, quorum_read_fails
         self.quorum_reads: list[float] = []
+        self.health_checks = HealthChecks()
 
     def alarms(self):
         return self._alarms
@@ -124,6 +128,24 @@ def test_healthy_is_a_leader_and_a_quorum_read_within_a_second():
     ids=["alarm", "no leader", "quorum read fails"])
 def test_an_alarm_no_leader_or_a_failed_quorum_read_is_unhealthy(member):
     assert check_health(member) is False
+
+
+@pytest.mark.parametrize("member, counts", [
+    (StubMember(), (1, 0)), (StubMember(leader=0), (0, 1)), (StubMember(quorum_read_fails=True), (0, 1)),
+    (StubMember(alarms=[AlarmMember(memberID=1, alarm=NOSPACE)]), (0, 0))],
+    ids=["healthy", "no leader", "quorum read fails", "alarm"])
+def test_each_check_counts_as_a_success_or_a_failure_but_an_alarm_as_neither(member, counts):
+    """etcd 3.4.23's checkHealth bumps health_success or health_failures at its end; an alarm
+    returns before that and counts nothing."""
+    check_health(member)
+    assert (member.health_checks.success, member.health_checks.failures) == counts
+
+
+def test_a_members_health_checks_are_in_its_metrics(tmp_path):
+    with ClusterMember.alone(tmp_path, WallClock()) as member:
+        check_health(member)
+        metrics = member.metrics()
+    assert (metrics.health_success, metrics.health_failures) == (1, 0)
 
 
 def test_an_excluded_alarm_does_not_make_the_member_unhealthy():

@@ -29,6 +29,8 @@ FAMILIES = {
     "etcd_mvcc_db_total_size_in_bytes": ("Total size of the underlying database physically "
                                          "allocated in bytes.", "gauge"),
     "etcd_server_has_leader": ("Whether or not a leader exists. 1 is existence, 0 is not.", "gauge"),
+    "etcd_server_health_failures": ("The total number of failed health checks", "counter"),
+    "etcd_server_health_success": ("The total number of successful health checks", "counter"),
     "etcd_server_is_leader": ("Whether or not this member is a leader. 1 if is, 0 otherwise.",
                               "gauge"),
     "etcd_server_leader_changes_seen_total": ("The number of leader changes seen.", "counter"),
@@ -156,6 +158,18 @@ def test_metrics_follow_writes(server):
     assert number(after_put, fsyncs) > number(before, fsyncs)
 
 
+def test_each_health_check_counts_as_a_success(server):
+    """etcdhttp's checkHealth bumps etcd_server_health_success once per healthy check; a HEAD is
+    refused before any check and counts nothing."""
+    _, port = server
+    before = metric_values(port)
+    for method in ("GET", "GET", "HEAD"):
+        get(port, "/health", method)
+    after = metric_values(port)
+    assert (int(after["etcd_server_health_success"]) - int(before["etcd_server_health_success"]),
+            after["etcd_server_health_failures"]) == (2, "0")
+
+
 def test_metrics_are_gzipped_for_a_client_that_asks(server):
     _, port = server
     status, headers, body = get(port, "/metrics", headers={"Accept-Encoding": "gzip"})
@@ -200,6 +214,7 @@ def test_health_without_a_leader_is_503_false(kind, tmp_path):
     assert (status, body, headers["Content-Type"]) == (503, b'{"health":"false"}\n', PLAIN)
     assert (values["etcd_server_has_leader"], values["etcd_server_is_leader"],
             values["etcd_server_leader_changes_seen_total"]) == ("0", "0", "0")
+    assert (values["etcd_server_health_success"], values["etcd_server_health_failures"]) == ("0", "1")
 
 
 def run_reference(*args: str) -> subprocess.CompletedProcess:
