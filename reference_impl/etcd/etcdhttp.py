@@ -30,6 +30,7 @@ QUORUM_READ_TIMEOUT = 1.0  # checkHealth gives its QGET one second
 METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"  # promhttp's text format
 HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
 SERVE_POLL = 0.2  # seconds between the serving loop's looks at whether it should stop
+BUFFER_BEFORE_CHUNKING = 2048  # net/http's bufferBeforeChunkingSize
 
 
 def clean_path(path: str) -> str:
@@ -116,7 +117,9 @@ class _Handler(BaseHTTPRequestHandler):
         if self.command not in ("GET", "HEAD"):
             self.reply(301, b"", {"Location": location})
             return
-        body = f'<a href="{location.translate(HTML_ESCAPES)}">Moved Permanently</a>.\n\n'.encode()
+        body = b""
+        if self.command == "GET":
+            body = f'<a href="{location.translate(HTML_ESCAPES)}">Moved Permanently</a>.\n\n'.encode()
         self.reply(301, body, {"Location": location, "Content-Type": "text/html; charset=utf-8"})
 
     def error(self, code: int, text: str, headers: dict[str, str] | None = None) -> None:
@@ -126,13 +129,24 @@ class _Handler(BaseHTTPRequestHandler):
                                                   "X-Content-Type-Options": "nosniff"})
 
     def reply(self, code: int, body: bytes, headers: dict[str, str]) -> None:
+        """`body` framed as Go's net/http frames what a handler wrote: with a Content-Length when it
+        fit the buffer before the handler returned (for a HEAD, only if anything was written), else
+        chunked. A HEAD is answered as its GET would be, without the body."""
         self.send_response_only(code)
-        for name, value in {**headers, "Date": self.date_time_string(),
-                            "Content-Length": str(len(body))}.items():
+        framing = {}
+        if len(body) <= BUFFER_BEFORE_CHUNKING:
+            if body or self.command != "HEAD":
+                framing["Content-Length"] = str(len(body))
+        elif self.command != "HEAD":
+            framing["Transfer-Encoding"] = "chunked"
+        for name, value in {**headers, "Date": self.date_time_string(), **framing}.items():
             self.send_header(name, value)
         self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
+        if self.command == "HEAD":
+            return
+        if "Transfer-Encoding" in framing:
+            body = b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
+        self.wfile.write(body)
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # etcd logs no line per request

@@ -118,6 +118,24 @@ def test_a_redirect_of_a_post_has_no_body(server):
     assert "Content-Type" not in headers
 
 
+@pytest.mark.parametrize("path, status, length", [
+    ("/health", 405, "19"), ("/nope", 404, "19"), ("//health", 301, None), ("/metrics", 200, None)])
+def test_a_head_has_a_content_length_only_for_a_short_body_written(server, path, status, length):
+    """Go's net/http frames a HEAD as the GET it would be, writing no body: a Content-Length for
+    what a handler wrote once it is done, if that fits the 2 KiB buffer (http.Error's text), none
+    when it wrote nothing (a redirect) or more (the metrics)."""
+    _, port = server
+    code, headers, body = get(port, path, "HEAD")
+    assert (code, headers.get("Content-Length"), body) == (status, length, b"")
+
+
+def test_metrics_longer_than_go_buffers_are_chunked(server):
+    _, port = server
+    status, headers, body = get(port, "/metrics")
+    assert (status, headers.get("Transfer-Encoding"), headers.get("Content-Length")) == (200, "chunked", None)
+    assert body.startswith(b"# HELP ")
+
+
 def test_metrics_are_prometheus_text_with_etcds_names(server):
     _, port = server
     status, headers, body = get(port, "/metrics")
