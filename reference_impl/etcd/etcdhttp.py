@@ -131,7 +131,8 @@ class _Handler(BaseHTTPRequestHandler):
     def reply(self, code: int, body: bytes, headers: dict[str, str]) -> None:
         """`body` framed as Go's net/http frames what a handler wrote: with a Content-Length when it
         fit the buffer before the handler returned (for a HEAD, only if anything was written), else
-        chunked. A HEAD is answered as its GET would be, without the body."""
+        chunked. A HEAD is answered as its GET would be, without the body. The handler's headers
+        come sorted, as Header.Write writes them."""
         self.send_response_only(code)
         framing = {}
         if len(body) <= BUFFER_BEFORE_CHUNKING:
@@ -139,7 +140,7 @@ class _Handler(BaseHTTPRequestHandler):
                 framing["Content-Length"] = str(len(body))
         elif self.command != "HEAD":
             framing["Transfer-Encoding"] = "chunked"
-        for name, value in {**headers, "Date": self.date_time_string(), **framing}.items():
+        for name, value in [*sorted(headers.items()), ("Date", self.date_time_string()), *framing.items()]:
             self.send_header(name, value)
         self.end_headers()
         if self.command == "HEAD":

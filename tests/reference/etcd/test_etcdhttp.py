@@ -110,6 +110,15 @@ def test_an_unclean_path_is_redirected_to_its_clean_form(server, path, location)
     assert body == f'<a href="{location}">Moved Permanently</a>.\n\n'.encode()
 
 
+def test_a_replys_own_headers_come_sorted_before_the_servers(server):
+    """Go's net/http writes a handler's headers sorted by name, then its own Date and framing."""
+    _, port = server
+    _, headers, _ = get(port, "//health")
+    assert list(headers) == ["Content-Type", "Location", "Date", "Content-Length"]
+    _, headers, _ = get(port, "/metrics", headers={"Accept-Encoding": "gzip"})
+    assert list(headers)[:3] == ["Content-Encoding", "Content-Type", "Date"]
+
+
 def test_a_redirect_of_a_post_has_no_body(server):
     """http.Redirect writes its body and type only for a GET (and the type for a HEAD)."""
     _, port = server
