@@ -93,6 +93,11 @@ def obj(description: str, required: tuple[str, ...] = (), /, **properties: dict)
     return schema
 
 
+def atomic(schema: dict) -> dict:
+    """A struct server-side apply owns as a whole (`+structType=atomic`): one field, replaced whole."""
+    return {**schema, "x-kubernetes-map-type": "atomic"}
+
+
 def opaque(description: str) -> dict:
     """An object we do not describe field by field: any content is accepted, but it must be an
     object, as the Go struct behind it must."""
