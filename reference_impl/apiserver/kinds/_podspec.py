@@ -2,7 +2,7 @@
 fragments workload specs share (selector, template, revision history)."""
 from __future__ import annotations
 
-from reference_impl.apiserver.core.schemas import (CORE, META, arr, boolean, integer, obj, quantity_map,
+from reference_impl.apiserver.core.schemas import (CORE, META, arr, atomic, boolean, integer, obj, quantity_map,
                                                    ref, string, string_map, strings)
 
 SELECTOR = ref(META + "LabelSelector", "Selects the pods; must match the template's labels.")
@@ -36,7 +36,7 @@ DEFINITIONS = {
         initContainers=arr(ref(CORE + "Container"), "Containers run to completion before the others.",
                            merge_key="name"),
         nodeName=string("The node the pod is bound to."),
-        nodeSelector=string_map("Labels a node must have to run the pod."),
+        nodeSelector=atomic(string_map("Labels a node must have to run the pod.")),
         os=ref(CORE + "PodOS", "The operating system the pod needs."),
         overhead=quantity_map("Resources the pod's sandbox uses on top of its containers."),
         preemptionPolicy=string("Whether the pod may preempt lower-priority pods."),
@@ -55,7 +55,8 @@ DEFINITIONS = {
         terminationGracePeriodSeconds=integer("Seconds allowed for graceful shutdown.", "int64"),
         tolerations=arr(ref(CORE + "Toleration"), "Taints the pod tolerates."),
         topologySpreadConstraints=arr(ref(CORE + "TopologySpreadConstraint"),
-                                      "How the pods spread across topology domains.", merge_key="topologyKey"),
+                                      "How the pods spread across topology domains.", merge_key="topologyKey",
+                                      map_keys=("topologyKey", "whenUnsatisfiable")),
         volumes=arr(ref(CORE + "Volume"), "Volumes the containers may mount.", merge_key="name",
                     strategy="merge,retainKeys")),
     CORE + "Container": obj(
