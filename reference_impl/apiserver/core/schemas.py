@@ -150,8 +150,8 @@ def conditions(name: str) -> dict:
 
 
 def workload(group: str, version: str, prefix: str, name: str, description: str) -> dict:
-    """A kind with a spec and a status, as `<prefix><name>Spec` and `<prefix><name>Status`."""
+    """A kind with a spec and a status, as `<prefix><name>Spec` and `<prefix><name>Status`, which the
+    kind's module defines."""
     return {prefix + name: kind(group, version, name, description,
                                 spec=ref(prefix + name + "Spec", f"The desired state of the {name}."),
-                                status=ref(prefix + name + "Status", f"The observed state of the {name}.")),
-            prefix + name + "Status": opaque(f"The observed state of a {name}; written by its controller.")}
+                                status=ref(prefix + name + "Status", f"The observed state of the {name}."))}

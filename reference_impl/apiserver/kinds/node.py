@@ -251,8 +251,26 @@ DEFINITIONS = {
         volumesInUse=strings("Volumes in use on the node.")),
     CORE + "NodeAddress": obj("One address of a node.", ("address", "type"),
                               address=string("The address."), type=string("Hostname, InternalIP or ExternalIP.")),
-    CORE + "NodeCondition": opaque("One condition of a node, e.g. Ready."),
-    CORE + "NodeSystemInfo": opaque("Kernel, OS, runtime and kubelet versions of a node."),
+    CORE + "NodeCondition": obj(
+        "One condition of a node, e.g. Ready.", ("status", "type"),
+        lastHeartbeatTime=ref(META + "Time"),
+        lastTransitionTime=ref(META + "Time"),
+        message=string(""),
+        reason=string(""),
+        status=string(""),
+        type=string("")),
+    CORE + "NodeSystemInfo": obj(
+        "Kernel, OS, runtime and kubelet versions of a node.", ("architecture", "bootID", "containerRuntimeVersion", "kernelVersion", "kubeProxyVersion", "kubeletVersion", "machineID", "operatingSystem", "osImage", "systemUUID"),
+        architecture=string(""),
+        bootID=string(""),
+        containerRuntimeVersion=string(""),
+        kernelVersion=string(""),
+        kubeProxyVersion=string(""),
+        kubeletVersion=string(""),
+        machineID=string(""),
+        operatingSystem=string(""),
+        osImage=string(""),
+        systemUUID=string("")),
     CORE + "NodeList": list_kind("", "v1", CORE + "Node"),
 }
 
@@ -264,6 +282,7 @@ GO_TYPES = {
                           "images": "[]v1.ContainerImage", "phase": "v1.NodePhase",
                           "volumesAttached": "[]v1.AttachedVolume", "volumesInUse": "[]v1.UniqueVolumeName"},
     CORE + "Taint": {"effect": "v1.TaintEffect"},
+    CORE + "NodeCondition": {"status": "v1.ConditionStatus", "type": "v1.NodeConditionType"},
 }
 
 

@@ -33,18 +33,13 @@ def test_a_definition_has_the_real_property_names_types_and_formats(name):
     assert {key: _shape(schema) for key, schema in properties.items()} == FACTS[name]
 
 
-def test_no_pod_part_is_left_opaque():
-    """Every definition a pod reaches is described field by field; only ObjectMeta's
-    managed fields are kept as they come."""
-    reached, todo = set(), [REF_PREFIX + "io.k8s.api.core.v1.Pod"]
-    while todo:
-        name = todo.pop().removeprefix(REF_PREFIX)
-        if name in reached:
-            continue
-        reached.add(name)
-        todo.extend(_refs(openapi.definitions()[name]))
-    opaque = sorted(name for name in reached if openapi.definitions()[name].get("x-kubernetes-preserve-unknown-fields"))
-    assert opaque == ["io.k8s.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry"]
+def test_only_managed_fields_are_left_opaque():
+    """Every definition is described field by field but FieldsV1, a trie of field paths that is
+    an untyped object upstream too."""
+    opaque = sorted(name for name, schema in openapi.definitions().items()
+                    if schema.get("type") == "object" and "properties" not in schema
+                    and "additionalProperties" not in schema)
+    assert opaque == ["io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1"]
 
 
 def _refs(schema: object) -> list[str]:
@@ -55,7 +50,8 @@ def _refs(schema: object) -> list[str]:
     return []
 
 
-_SCALARS = {"date-time": "2024-01-02T03:04:05Z", "byte": "eA==", "int-or-string": 8080, "int32": 1, "int64": 2}
+_SCALARS = {"date-time": "2024-01-02T03:04:05Z", "byte": "eA==", "int-or-string": 8080, "int32": 1, "int64": 2,
+            "double": 0.5}
 
 
 def _full(schema: dict, seen: frozenset = frozenset()) -> object:
@@ -79,15 +75,42 @@ def _full(schema: dict, seen: frozenset = frozenset()) -> object:
     return {"string": "x", "boolean": True, "integer": 3}.get(schema.get("type"), {"any": "thing"})
 
 
-def test_every_known_field_of_a_pod_is_kept():
-    """A pod with every field of every part set decodes with nothing dropped."""
-    pod = _full({"$ref": REF_PREFIX + "io.k8s.api.core.v1.Pod"})
-    decoded = fieldvalidation.decode_into_kind("", "v1", "Pod", copy.deepcopy(pod))
-    assert decoded.unknown == () and decoded.obj == pod
-    assert {name for name in FACTS if name.startswith("io.k8s.api.core.v1.")} <= _definitions_in(pod)
+KINDS_WITH_FILLED_PARTS = [("", "v1", "Pod"), ("", "v1", "Node"), ("", "v1", "Namespace"),
+                           ("", "v1", "ReplicationController"), ("", "v1", "PersistentVolume"),
+                           ("", "v1", "PersistentVolumeClaim"), ("apps", "v1", "DaemonSet"),
+                           ("apps", "v1", "StatefulSet"), ("apps", "v1", "Deployment"), ("apps", "v1", "ReplicaSet"),
+                           ("batch", "v1", "CronJob")]
 
 
-def _definitions_in(pod: dict) -> set[str]:
+def _full_object(group: str, version: str, kind: str) -> dict:
+    prefix = {"": "io.k8s.api.core.v1.", "apps": "io.k8s.api.apps.v1.", "batch": "io.k8s.api.batch.v1."}[group]
+    return _full({"$ref": REF_PREFIX + prefix + kind})
+
+
+@pytest.mark.parametrize("group,version,kind", KINDS_WITH_FILLED_PARTS)
+def test_every_known_field_is_kept(group, version, kind):
+    """An object with every field of every part set decodes with nothing dropped."""
+    obj = _full_object(group, version, kind)
+    decoded = fieldvalidation.decode_into_kind(group, version, kind, copy.deepcopy(obj))
+    assert decoded.unknown == () and decoded.obj == obj
+
+
+def test_the_full_objects_reach_every_filled_definition():
+    reached = set().union(*(_definitions_in(_full_object(*gvk)) for gvk in KINDS_WITH_FILLED_PARTS))
+    assert {name for name, properties in FACTS.items() if properties} <= reached
+
+
+def test_unknown_fields_in_a_status_and_in_managed_fields_are_dropped():
+    daemon_set = {"metadata": {"name": "d", "managedFields": [{"manager": "m", "bogus": 1}]},
+                  "status": {"numberReady": 1, "bogus": 1,
+                             "conditions": [{"type": "X", "status": "True", "bogus": 1}]}}
+    decoded = fieldvalidation.decode_into_kind("apps", "v1", "DaemonSet", daemon_set)
+    assert decoded.unknown == ("metadata.managedFields[0].bogus", "status.bogus", "status.conditions[0].bogus")
+    assert decoded.obj == {"metadata": {"name": "d", "managedFields": [{"manager": "m"}]},
+                           "status": {"numberReady": 1, "conditions": [{"type": "X", "status": "True"}]}}
+
+
+def _definitions_in(obj: dict) -> set[str]:
     """The definitions whose every property `_full` wrote, found again by their property names."""
     found = set()
 
@@ -101,7 +124,7 @@ def _definitions_in(pod: dict) -> set[str]:
         elif isinstance(value, list):
             for child in value:
                 visit(child)
-    visit(pod)
+    visit(obj)
     return found
 
 
