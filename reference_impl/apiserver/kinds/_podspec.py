@@ -117,31 +117,31 @@ DEFINITIONS = {
         value=string("The taint value to match with Equal.")),
     CORE + "PodDNSConfig": obj(
         "Nameservers, search domains and resolver options.",
-        nameservers=strings(""),
-        options=arr(ref(CORE + "PodDNSConfigOption"), ""),
-        searches=strings("")),
+        nameservers=strings("DNS servers to add."),
+        options=arr(ref(CORE + "PodDNSConfigOption"), "Resolver options."),
+        searches=strings("DNS search domains to add.")),
     CORE + "PodDNSConfigOption": obj(
         "One resolver option.",
-        name=string(""),
-        value=string("")),
+        name=string("Option name."),
+        value=string("Option value.")),
     CORE + "HostAlias": obj(
         "An IP address and the hostnames for it.",
-        hostnames=strings(""),
-        ip=string("")),
+        hostnames=strings("Hostnames for the address."),
+        ip=string("IP address of the entry.")),
     CORE + "PodOS": obj(
         "The operating system of a pod.", ("name",),
-        name=string("")),
+        name=string("The operating system: linux or windows.")),
     CORE + "PodReadinessGate": obj(
         "A condition type that must be true for readiness.", ("conditionType",),
-        conditionType=string("")),
+        conditionType=string("A condition type in the pod's conditions.")),
     CORE + "PodCondition": obj(
         "One condition of a pod, e.g. Ready.", ("status", "type"),
-        lastProbeTime=ref(META + "Time"),
-        lastTransitionTime=ref(META + "Time"),
-        message=string(""),
-        reason=string(""),
-        status=string(""),
-        type=string("")),
+        lastProbeTime=ref(META + "Time", "When the condition was last probed."),
+        lastTransitionTime=ref(META + "Time", "When the condition last changed status."),
+        message=string("Human-readable details of the last change."),
+        reason=string("Machine-readable reason of the last change."),
+        status=string("True, False or Unknown."),
+        type=string("The condition type, e.g. Ready.")),
 }
 
 

@@ -72,9 +72,10 @@ DEFINITIONS = {
     **workload("batch", "v1", BATCH, "CronJob", "Jobs created on a schedule."),
     BATCH + "CronJobStatus": obj(
         "The jobs a CronJob is running and when it last ran them.",
-        active={**arr(ref(CORE + "ObjectReference"), ""), "x-kubernetes-list-type": "atomic"},
-        lastScheduleTime=ref(META + "Time"),
-        lastSuccessfulTime=ref(META + "Time")),
+        active={**arr(ref(CORE + "ObjectReference"), "The jobs currently running."),
+                "x-kubernetes-list-type": "atomic"},
+        lastScheduleTime=ref(META + "Time", "When a job was last scheduled."),
+        lastSuccessfulTime=ref(META + "Time", "When a job last completed successfully.")),
     BATCH + "CronJobSpec": obj(
         "The desired state of a CronJob.", ("jobTemplate", "schedule"),
         concurrencyPolicy=string("Allow, Forbid or Replace."),

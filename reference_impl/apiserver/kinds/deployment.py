@@ -124,12 +124,12 @@ DEFINITIONS = {
         updatedReplicas=integer("Pods running the current template.")),
     APPS + "DeploymentCondition": obj(
         "One condition of a deployment, e.g. Available.", ("status", "type"),
-        lastTransitionTime=ref(META + "Time"),
-        lastUpdateTime=ref(META + "Time"),
-        message=string(""),
-        reason=string(""),
-        status=string(""),
-        type=string("")),
+        lastTransitionTime=ref(META + "Time", "When the condition last changed status."),
+        lastUpdateTime=ref(META + "Time", "When the condition was last updated."),
+        message=string("Human-readable details."),
+        reason=string("Machine-readable reason, in CamelCase."),
+        status=string("True, False or Unknown."),
+        type=string("The condition type.")),
     APPS + "DeploymentList": list_kind("apps", "v1", APPS + "Deployment"),
 }
 

@@ -80,11 +80,11 @@ DEFINITIONS = {
                                   phase=string("Active or Terminating.")),
     CORE + "NamespaceCondition": obj(
         "One condition of a namespace.", ("status", "type"),
-        lastTransitionTime=ref(META + "Time"),
-        message=string(""),
-        reason=string(""),
-        status=string(""),
-        type=string("")),
+        lastTransitionTime=ref(META + "Time", "When the condition last changed status."),
+        message=string("Human-readable details."),
+        reason=string("Machine-readable reason, in CamelCase."),
+        status=string("True, False or Unknown."),
+        type=string("The condition type.")),
     CORE + "NamespaceList": list_kind("", "v1", CORE + "Namespace"),
 }
 

@@ -122,9 +122,9 @@ DEFINITIONS = {
     **workload("", "v1", CORE, "PersistentVolume", "A piece of storage provisioned in the cluster."),
     CORE + "PersistentVolumeStatus": obj(
         "The phase of a PersistentVolume and why it is in it.",
-        message=string(""),
-        phase=string(""),
-        reason=string("")),
+        message=string("Why the volume is in its phase."),
+        phase=string("The current phase."),
+        reason=string("Machine-readable reason of the phase.")),
     CORE + "PersistentVolumeSpec": obj(
         "Capacity, access modes, reclaim policy and the volume source.",
         accessModes=strings("ReadWriteOnce, ReadOnlyMany or ReadWriteMany."),

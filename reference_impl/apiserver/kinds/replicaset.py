@@ -61,11 +61,11 @@ DEFINITIONS = {
         replicas=integer("Pods the ReplicaSet currently has.")),
     APPS + "ReplicaSetCondition": obj(
         "One condition of a ReplicaSet.", ("status", "type"),
-        lastTransitionTime=ref(META + "Time"),
-        message=string(""),
-        reason=string(""),
-        status=string(""),
-        type=string("")),
+        lastTransitionTime=ref(META + "Time", "When the condition last changed status."),
+        message=string("Human-readable details."),
+        reason=string("Machine-readable reason, in CamelCase."),
+        status=string("True, False or Unknown."),
+        type=string("The condition type.")),
     APPS + "ReplicaSetList": list_kind("apps", "v1", APPS + "ReplicaSet"),
 }
 
