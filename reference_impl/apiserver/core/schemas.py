@@ -93,6 +93,11 @@ def obj(description: str, required: tuple[str, ...] = (), /, **properties: dict)
     return schema
 
 
+def atomic(schema: dict) -> dict:
+    """A struct server-side apply owns as a whole (`+structType=atomic`): one field, replaced whole."""
+    return {**schema, "x-kubernetes-map-type": "atomic"}
+
+
 def opaque(description: str) -> dict:
     """An object we do not describe field by field: any content is accepted, but it must be an
     object, as the Go struct behind it must."""
@@ -145,8 +150,8 @@ def conditions(name: str) -> dict:
 
 
 def workload(group: str, version: str, prefix: str, name: str, description: str) -> dict:
-    """A kind with a spec and a status, as `<prefix><name>Spec` and `<prefix><name>Status`."""
+    """A kind with a spec and a status, as `<prefix><name>Spec` and `<prefix><name>Status`, which the
+    kind's module defines."""
     return {prefix + name: kind(group, version, name, description,
                                 spec=ref(prefix + name + "Spec", f"The desired state of the {name}."),
-                                status=ref(prefix + name + "Status", f"The observed state of the {name}.")),
-            prefix + name + "Status": opaque(f"The observed state of a {name}; written by its controller.")}
+                                status=ref(prefix + name + "Status", f"The observed state of the {name}."))}

@@ -33,7 +33,7 @@ def load(names: tuple[str, ...] = MODULES, package: str = __name__) -> tuple[Mod
 
 
 # Types several kinds use (ObjectMeta, PodSpec, ...): schemas and layouts, nothing served.
-SHARED_MODULES = ("_meta", "_podspec")
+SHARED_MODULES = ("_meta", "_podspec", "_volumes", "_containers", "_affinity")
 
 KIND_MODULES = load()
 RESOURCES: tuple[Resource, ...] = tuple(r for module in KIND_MODULES for r in module.RESOURCES)

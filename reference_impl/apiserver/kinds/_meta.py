@@ -37,7 +37,16 @@ DEFINITIONS = {
         kind=string("Kind of the owner."),
         name=string("Name of the owner."),
         uid=string("UID of the owner.")),
-    META + "ManagedFieldsEntry": opaque("One field manager's set of owned fields."),
+    META + "FieldsV1": opaque("The fields a manager owns, as a trie of field paths; any content."),
+    META + "ManagedFieldsEntry": obj(
+        "One field manager's set of owned fields.",
+        apiVersion=string("Version of the resource the fields were written in."),
+        fieldsType=string("Format of the field set: FieldsV1."),
+        fieldsV1=ref(META + "FieldsV1", "The fields the manager owns."),
+        manager=string("Name of the manager."),
+        operation=string("Apply or Update."),
+        subresource=string("Subresource the fields were written through; empty for the main resource."),
+        time=ref(META + "Time", "When the fields were last changed.")),
     META + "LabelSelector": {**obj(
         "A label query; all of its terms must match. An empty selector matches everything.",
         matchExpressions=arr(ref(META + "LabelSelectorRequirement"), "Set-based requirements."),
@@ -85,6 +94,7 @@ GO_TYPES = {
     META + "LabelSelectorRequirement": {"operator": "v1.LabelSelectorOperator"},
     META + "ObjectMeta": {"uid": "types.UID"},
     META + "OwnerReference": {"uid": "types.UID"},
+    META + "ManagedFieldsEntry": {"operation": "v1.ManagedFieldsOperationType"},
 }
 
 

@@ -2,7 +2,7 @@
 fragments workload specs share (selector, template, revision history)."""
 from __future__ import annotations
 
-from reference_impl.apiserver.core.schemas import (CORE, META, arr, boolean, integer, obj, opaque, quantity_map,
+from reference_impl.apiserver.core.schemas import (CORE, META, arr, atomic, boolean, integer, obj, quantity_map,
                                                    ref, string, string_map, strings)
 
 SELECTOR = ref(META + "LabelSelector", "Selects the pods; must match the template's labels.")
@@ -36,7 +36,7 @@ DEFINITIONS = {
         initContainers=arr(ref(CORE + "Container"), "Containers run to completion before the others.",
                            merge_key="name"),
         nodeName=string("The node the pod is bound to."),
-        nodeSelector=string_map("Labels a node must have to run the pod."),
+        nodeSelector=atomic(string_map("Labels a node must have to run the pod.")),
         os=ref(CORE + "PodOS", "The operating system the pod needs."),
         overhead=quantity_map("Resources the pod's sandbox uses on top of its containers."),
         preemptionPolicy=string("Whether the pod may preempt lower-priority pods."),
@@ -55,7 +55,8 @@ DEFINITIONS = {
         terminationGracePeriodSeconds=integer("Seconds allowed for graceful shutdown.", "int64"),
         tolerations=arr(ref(CORE + "Toleration"), "Taints the pod tolerates."),
         topologySpreadConstraints=arr(ref(CORE + "TopologySpreadConstraint"),
-                                      "How the pods spread across topology domains.", merge_key="topologyKey"),
+                                      "How the pods spread across topology domains.", merge_key="topologyKey",
+                                      map_keys=("topologyKey", "whenUnsatisfiable")),
         volumes=arr(ref(CORE + "Volume"), "Volumes the containers may mount.", merge_key="name",
                     strategy="merge,retainKeys")),
     CORE + "Container": obj(
@@ -114,41 +115,52 @@ DEFINITIONS = {
         operator=string("Exists or Equal."),
         tolerationSeconds=integer("How long a NoExecute taint is tolerated.", "int64"),
         value=string("The taint value to match with Equal.")),
+    CORE + "PodDNSConfig": obj(
+        "Nameservers, search domains and resolver options.",
+        nameservers=strings("DNS servers to add."),
+        options=arr(ref(CORE + "PodDNSConfigOption"), "Resolver options."),
+        searches=strings("DNS search domains to add.")),
+    CORE + "PodDNSConfigOption": obj(
+        "One resolver option.",
+        name=string("Option name."),
+        value=string("Option value.")),
+    CORE + "HostAlias": obj(
+        "An IP address and the hostnames for it.",
+        hostnames=strings("Hostnames for the address."),
+        ip=string("IP address of the entry.")),
+    CORE + "PodOS": obj(
+        "The operating system of a pod.", ("name",),
+        name=string("The operating system: linux or windows.")),
+    CORE + "PodReadinessGate": obj(
+        "A condition type that must be true for readiness.", ("conditionType",),
+        conditionType=string("A condition type in the pod's conditions.")),
+    CORE + "PodCondition": obj(
+        "One condition of a pod, e.g. Ready.", ("status", "type"),
+        lastProbeTime=ref(META + "Time", "When the condition was last probed."),
+        lastTransitionTime=ref(META + "Time", "When the condition last changed status."),
+        message=string("Human-readable details of the last change."),
+        reason=string("Machine-readable reason of the last change."),
+        status=string("True, False or Unknown."),
+        type=string("The condition type, e.g. Ready.")),
 }
-
-
-# Parts of a pod we accept as they come, without describing their fields.
-DEFINITIONS.update({CORE + name: opaque(description) for name, description in (
-    ("Affinity", "Node affinity, pod affinity and pod anti-affinity rules."),
-    ("PodDNSConfig", "Nameservers, search domains and resolver options."),
-    ("EphemeralContainer", "A debugging container added to a running pod."),
-    ("HostAlias", "An IP address and the hostnames for it."),
-    ("PodOS", "The operating system of a pod."),
-    ("PodReadinessGate", "A condition type that must be true for readiness."),
-    ("PodSecurityContext", "Security settings applied to every container of a pod."),
-    ("TopologySpreadConstraint", "How far pods may be unevenly spread across a topology."),
-    ("Volume", "A named volume and its source."),
-    ("EnvFromSource", "A ConfigMap or Secret whose keys become environment variables."),
-    ("Lifecycle", "Handlers run after a container starts and before it stops."),
-    ("Probe", "A health check: an exec, HTTP, TCP or gRPC action and its timings."),
-    ("SecurityContext", "Security settings of one container."),
-    ("VolumeDevice", "A raw block volume mapped into a container."),
-    ("EnvVarSource", "A field, resource, ConfigMap key or Secret key to read a value from."),
-    ("PodCondition", "One condition of a pod, e.g. Ready."),
-    ("ContainerStatus", "The state of one container."),
-)})
 
 
 GO_TYPES = {
-    CORE + "Container": {"imagePullPolicy": "v1.PullPolicy",
+    CORE + "Container": {"imagePullPolicy": "v1.PullPolicy", "lifecycle": "*v1.Lifecycle",
+                         "livenessProbe": "*v1.Probe", "readinessProbe": "*v1.Probe",
+                         "securityContext": "*v1.SecurityContext", "startupProbe": "*v1.Probe",
                          "terminationMessagePolicy": "v1.TerminationMessagePolicy"},
     CORE + "ContainerPort": {"protocol": "v1.Protocol"},
-    CORE + "PodSpec": {"dnsPolicy": "v1.DNSPolicy", "preemptionPolicy": "v1.PreemptionPolicy",
-                       "restartPolicy": "v1.RestartPolicy"},
+    CORE + "EnvVar": {"valueFrom": "*v1.EnvVarSource"},
+    CORE + "PodSpec": {"affinity": "*v1.Affinity", "dnsConfig": "*v1.PodDNSConfig", "dnsPolicy": "v1.DNSPolicy",
+                       "os": "*v1.PodOS", "preemptionPolicy": "v1.PreemptionPolicy",
+                       "restartPolicy": "v1.RestartPolicy", "securityContext": "*v1.PodSecurityContext"},
     CORE + "Toleration": {"effect": "v1.TaintEffect", "operator": "v1.TolerationOperator"},
     CORE + "VolumeMount": {"mountPropagation": "v1.MountPropagationMode"},
+    CORE + "PodOS": {"name": "v1.OSName"},
+    CORE + "PodReadinessGate": {"conditionType": "v1.PodConditionType"},
+    CORE + "PodCondition": {"status": "v1.ConditionStatus", "type": "v1.PodConditionType"},
 }
-
 
 MESSAGES = """
 core.AWSElasticBlockStoreVolumeSource: 1 volumeID string; 2 fsType? string; 3 partition? int32; 4 readOnly? bool

@@ -3,8 +3,8 @@ columns and protobuf layout."""
 from __future__ import annotations
 
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import (BATCH, META, boolean, integer, list_kind, obj, ref, string,
-                                                   workload)
+from reference_impl.apiserver.core.schemas import (BATCH, CORE, META, arr, boolean, integer, list_kind, obj, ref,
+                                                   string, workload)
 from reference_impl.apiserver.core.podvalidation import job_spec_problems
 from reference_impl.apiserver.core.validation import invalid, required, unsupported
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, name_cell, part,
@@ -70,6 +70,12 @@ DEFAULTS = {"CronJob": cron_job}
 
 DEFINITIONS = {
     **workload("batch", "v1", BATCH, "CronJob", "Jobs created on a schedule."),
+    BATCH + "CronJobStatus": obj(
+        "The jobs a CronJob is running and when it last ran them.",
+        active={**arr(ref(CORE + "ObjectReference"), "The jobs currently running."),
+                "x-kubernetes-list-type": "atomic"},
+        lastScheduleTime=ref(META + "Time", "When a job was last scheduled."),
+        lastSuccessfulTime=ref(META + "Time", "When a job last completed successfully.")),
     BATCH + "CronJobSpec": obj(
         "The desired state of a CronJob.", ("jobTemplate", "schedule"),
         concurrencyPolicy=string("Allow, Forbid or Replace."),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import APPS, list_kind, obj, opaque, ref, string, workload
+from reference_impl.apiserver.core.schemas import (APPS, META, conditions, integer, list_kind, obj, opaque, ref,
+                                                   string, workload)
 from reference_impl.apiserver.kinds._podspec import MIN_READY, REVISIONS, SELECTOR, TEMPLATE
 from reference_impl.apiserver.core.podvalidation import pod_template_spec_problems
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, labels_cell, name_cell,
@@ -95,6 +96,26 @@ DEFAULTS = {"DaemonSet": daemon_set}
 
 DEFINITIONS = {
     **workload("apps", "v1", APPS, "DaemonSet", "Runs one pod on each node that matches."),
+    APPS + "DaemonSetStatus": obj(
+        "The observed state of a DaemonSet; written by its controller.",
+        ("currentNumberScheduled", "desiredNumberScheduled", "numberMisscheduled", "numberReady"),
+        collisionCount=integer("Collisions of the controller's revision hashes, used to name new revisions."),
+        conditions=conditions(APPS + "DaemonSetCondition"),
+        currentNumberScheduled=integer("Nodes running a daemon pod that should."),
+        desiredNumberScheduled=integer("Nodes that should run the daemon pod."),
+        numberAvailable=integer("Nodes whose daemon pod is available."),
+        numberMisscheduled=integer("Nodes running a daemon pod that should not."),
+        numberReady=integer("Nodes whose daemon pod is ready."),
+        numberUnavailable=integer("Nodes that should run an available daemon pod but do not."),
+        observedGeneration=integer("The generation the controller last acted on.", "int64"),
+        updatedNumberScheduled=integer("Nodes running the updated daemon pod.")),
+    APPS + "DaemonSetCondition": obj(
+        "One condition of a DaemonSet.", ("status", "type"),
+        lastTransitionTime=ref(META + "Time", "When the condition last changed status."),
+        message=string("Human-readable details."),
+        reason=string("Machine-readable reason, in CamelCase."),
+        status=string("True, False or Unknown."),
+        type=string("The condition type.")),
     APPS + "DaemonSetSpec": obj(
         "The desired state of a DaemonSet.", ("selector", "template"),
         minReadySeconds=MIN_READY, revisionHistoryLimit=REVISIONS, selector=SELECTOR, template=TEMPLATE,
@@ -110,6 +131,7 @@ DEFINITIONS = {
 GO_TYPES = {
     APPS + "DaemonSetUpdateStrategy": {"rollingUpdate": "v1.RollingUpdateDaemonSet",
                                        "type": "v1.DaemonSetUpdateStrategyType"},
+    APPS + "DaemonSetCondition": {"type": "v1.DaemonSetConditionType"},
 }
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.podvalidation import validate_workload
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import (APPS, CORE, INT_OR_STRING, META, boolean, conditions, integer,
-                                                   kind, list_kind, obj, opaque, ref, string)
+from reference_impl.apiserver.core.schemas import (APPS, CORE, INT_OR_STRING, META, boolean, conditions, integer, kind,
+                                                   list_kind, obj, ref, string)
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, name_cell, part,
                                                      selector_cell, template_containers)
 from reference_impl.apiserver.kinds._defaulting import object_field, template_defaults
@@ -122,13 +122,21 @@ DEFINITIONS = {
         replicas=integer("Pods of all the deployment's ReplicaSets."),
         unavailableReplicas=integer("Pods still needed to reach the desired count."),
         updatedReplicas=integer("Pods running the current template.")),
-    APPS + "DeploymentCondition": opaque("One condition of a deployment, e.g. Available."),
+    APPS + "DeploymentCondition": obj(
+        "One condition of a deployment, e.g. Available.", ("status", "type"),
+        lastTransitionTime=ref(META + "Time", "When the condition last changed status."),
+        lastUpdateTime=ref(META + "Time", "When the condition was last updated."),
+        message=string("Human-readable details."),
+        reason=string("Machine-readable reason, in CamelCase."),
+        status=string("True, False or Unknown."),
+        type=string("The condition type.")),
     APPS + "DeploymentList": list_kind("apps", "v1", APPS + "Deployment"),
 }
 
 
 GO_TYPES = {
     APPS + "DeploymentStrategy": {"type": "v1.DeploymentStrategyType"},
+    APPS + "DeploymentCondition": {"type": "v1.DeploymentConditionType"},
 }
 
 

@@ -3,8 +3,7 @@ protobuf layout."""
 from __future__ import annotations
 
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, NO_COLLECTION_DELETE, FieldLabelConversion, Resource
-from reference_impl.apiserver.core.schemas import (CORE, conditions, kind, list_kind, obj, opaque, ref, string,
-                                                   strings)
+from reference_impl.apiserver.core.schemas import CORE, META, conditions, kind, list_kind, obj, ref, string, strings
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.apiserver.core.validation import finalizer_name_problems, invalid
 from reference_impl.apiserver.kinds._defaulting import object_field
@@ -79,7 +78,13 @@ DEFINITIONS = {
     CORE + "NamespaceStatus": obj("The observed state of a namespace.",
                                   conditions=conditions(CORE + "NamespaceCondition"),
                                   phase=string("Active or Terminating.")),
-    CORE + "NamespaceCondition": opaque("One condition of a namespace."),
+    CORE + "NamespaceCondition": obj(
+        "One condition of a namespace.", ("status", "type"),
+        lastTransitionTime=ref(META + "Time", "When the condition last changed status."),
+        message=string("Human-readable details."),
+        reason=string("Machine-readable reason, in CamelCase."),
+        status=string("True, False or Unknown."),
+        type=string("The condition type.")),
     CORE + "NamespaceList": list_kind("", "v1", CORE + "Namespace"),
 }
 
@@ -87,6 +92,7 @@ DEFINITIONS = {
 GO_TYPES = {
     CORE + "NamespaceSpec": {"finalizers": "[]v1.FinalizerName"},
     CORE + "NamespaceStatus": {"phase": "v1.NamespacePhase"},
+    CORE + "NamespaceCondition": {"status": "v1.ConditionStatus", "type": "v1.NamespaceConditionType"},
 }
 
 

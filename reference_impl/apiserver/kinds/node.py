@@ -251,8 +251,28 @@ DEFINITIONS = {
         volumesInUse=strings("Volumes in use on the node.")),
     CORE + "NodeAddress": obj("One address of a node.", ("address", "type"),
                               address=string("The address."), type=string("Hostname, InternalIP or ExternalIP.")),
-    CORE + "NodeCondition": opaque("One condition of a node, e.g. Ready."),
-    CORE + "NodeSystemInfo": opaque("Kernel, OS, runtime and kubelet versions of a node."),
+    CORE + "NodeCondition": obj(
+        "One condition of a node, e.g. Ready.", ("status", "type"),
+        lastHeartbeatTime=ref(META + "Time", "When the node last reported the condition."),
+        lastTransitionTime=ref(META + "Time", "When the condition last changed status."),
+        message=string("Human-readable details."),
+        reason=string("Machine-readable reason, in CamelCase."),
+        status=string("True, False or Unknown."),
+        type=string("The condition type.")),
+    CORE + "NodeSystemInfo": obj(
+        "Kernel, OS, runtime and kubelet versions of a node.",
+        ("architecture", "bootID", "containerRuntimeVersion", "kernelVersion", "kubeProxyVersion", "kubeletVersion",
+         "machineID", "operatingSystem", "osImage", "systemUUID"),
+        architecture=string("CPU architecture of the node."),
+        bootID=string("Id of the node's current boot."),
+        containerRuntimeVersion=string("Container runtime and its version, as `<runtime>://<version>`."),
+        kernelVersion=string("Kernel version (`uname -r`)."),
+        kubeProxyVersion=string("Version of kube-proxy."),
+        kubeletVersion=string("Version of the kubelet."),
+        machineID=string("The node's machine-id."),
+        operatingSystem=string("Operating system of the node."),
+        osImage=string("OS image of the node, from /etc/os-release."),
+        systemUUID=string("The node's system UUID.")),
     CORE + "NodeList": list_kind("", "v1", CORE + "Node"),
 }
 
@@ -264,6 +284,7 @@ GO_TYPES = {
                           "images": "[]v1.ContainerImage", "phase": "v1.NodePhase",
                           "volumesAttached": "[]v1.AttachedVolume", "volumesInUse": "[]v1.UniqueVolumeName"},
     CORE + "Taint": {"effect": "v1.TaintEffect"},
+    CORE + "NodeCondition": {"status": "v1.ConditionStatus", "type": "v1.NodeConditionType"},
 }
 
 

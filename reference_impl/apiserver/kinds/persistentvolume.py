@@ -120,6 +120,11 @@ DEFAULTS = {"PersistentVolume": persistent_volume}
 
 DEFINITIONS = {
     **workload("", "v1", CORE, "PersistentVolume", "A piece of storage provisioned in the cluster."),
+    CORE + "PersistentVolumeStatus": obj(
+        "The phase of a PersistentVolume and why it is in it.",
+        message=string("Why the volume is in its phase."),
+        phase=string("The current phase."),
+        reason=string("Machine-readable reason of the phase.")),
     CORE + "PersistentVolumeSpec": obj(
         "Capacity, access modes, reclaim policy and the volume source.",
         accessModes=strings("ReadWriteOnce, ReadOnlyMany or ReadWriteMany."),
@@ -133,10 +138,6 @@ DEFINITIONS = {
         volumeMode=string("Filesystem or Block; defaults to Filesystem."),
         # The other volume sources, not described field by field.
         **{source: opaque(f"A {source} volume.") for source in VOLUME_SOURCES if source != "hostPath"}),
-    CORE + "HostPathVolumeSource": obj(
-        "A directory on the node.", ("path",),
-        path=string("The path on the node."),
-        type=string("What must be at the path; empty checks nothing.")),
     CORE + "PersistentVolumeList": list_kind("", "v1", CORE + "PersistentVolume"),
 }
 
@@ -157,7 +158,7 @@ GO_TYPES = {
     CORE + "PersistentVolumeSpec": {"accessModes": "[]v1.PersistentVolumeAccessMode",
                                     "persistentVolumeReclaimPolicy": "v1.PersistentVolumeReclaimPolicy",
                                     "volumeMode": "v1.PersistentVolumeMode"},
-    CORE + "HostPathVolumeSource": {"type": "v1.HostPathType"},
+    CORE + "PersistentVolumeStatus": {"phase": "v1.PersistentVolumePhase"},
 }
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import (CORE, META, list_kind, obj, opaque, ref, string, strings,
-                                                   workload)
+from reference_impl.apiserver.core.schemas import (CORE, META, conditions, list_kind, obj, opaque, quantity_map, ref,
+                                                   string, strings, workload)
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, access_modes_cell, age_cell, name_cell, part,
                                                      storage_class_of)
 from reference_impl.apiserver.kinds._defaulting import object_field
@@ -76,6 +76,22 @@ DEFAULTS = {"PersistentVolumeClaim": persistent_volume_claim}
 
 DEFINITIONS = {
     **workload("", "v1", CORE, "PersistentVolumeClaim", "A request for storage by a user."),
+    CORE + "PersistentVolumeClaimStatus": obj(
+        "The observed state of a claim: its phase, capacity and conditions.",
+        accessModes=strings("Access modes the bound volume has."),
+        allocatedResources=quantity_map("Storage allocated to the claim, as resizing requested."),
+        capacity=quantity_map("Resources of the bound volume."),
+        conditions=conditions(CORE + "PersistentVolumeClaimCondition"),
+        phase=string("The current phase."),
+        resizeStatus=string("State of a resize in progress; empty when none.")),
+    CORE + "PersistentVolumeClaimCondition": obj(
+        "One condition of a claim, e.g. Resizing.", ("status", "type"),
+        lastProbeTime=ref(META + "Time", "When the condition was last probed."),
+        lastTransitionTime=ref(META + "Time", "When the condition last changed status."),
+        message=string("Human-readable details."),
+        reason=string("Machine-readable reason, in CamelCase."),
+        status=string("True, False or Unknown."),
+        type=string("The condition type.")),
     CORE + "PersistentVolumeClaimSpec": obj(
         "The storage a claim asks for.",
         accessModes=strings("ReadWriteOnce, ReadOnlyMany, ReadWriteMany or ReadWriteOncePod."),
@@ -95,6 +111,11 @@ GO_TYPES = {
                                          "dataSource": "v1.TypedLocalObjectReference",
                                          "dataSourceRef": "v1.TypedLocalObjectReference",
                                          "volumeMode": "v1.PersistentVolumeMode"},
+    CORE + "PersistentVolumeClaimCondition": {"status": "v1.ConditionStatus",
+                                              "type": "v1.PersistentVolumeClaimConditionType"},
+    CORE + "PersistentVolumeClaimStatus": {"accessModes": "[]v1.PersistentVolumeAccessMode",
+                                           "phase": "v1.PersistentVolumeClaimPhase",
+                                           "resizeStatus": "*v1.PersistentVolumeClaimResizeStatus"},
 }
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.podvalidation import validate_workload
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
-from reference_impl.apiserver.core.schemas import (APPS, CORE, META, conditions, integer, kind, list_kind, obj,
-                                                   opaque, ref)
+from reference_impl.apiserver.core.schemas import (APPS, CORE, META, conditions, integer, kind, list_kind, obj, ref,
+                                                   string)
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, name_cell, part,
                                                      selector_cell, template_containers)
 from reference_impl.apiserver.kinds._defaulting import template_defaults
@@ -59,7 +59,13 @@ DEFINITIONS = {
         observedGeneration=integer("The generation the controller last acted on.", "int64"),
         readyReplicas=integer("Pods that are ready."),
         replicas=integer("Pods the ReplicaSet currently has.")),
-    APPS + "ReplicaSetCondition": opaque("One condition of a ReplicaSet."),
+    APPS + "ReplicaSetCondition": obj(
+        "One condition of a ReplicaSet.", ("status", "type"),
+        lastTransitionTime=ref(META + "Time", "When the condition last changed status."),
+        message=string("Human-readable details."),
+        reason=string("Machine-readable reason, in CamelCase."),
+        status=string("True, False or Unknown."),
+        type=string("The condition type.")),
     APPS + "ReplicaSetList": list_kind("apps", "v1", APPS + "ReplicaSet"),
 }
 
@@ -69,6 +75,11 @@ def _replica_set(obj: dict, now: float) -> list:
     names, images = template_containers(part(spec, "template", "spec"))
     return [name_cell(obj), spec.get("replicas", 1), status.get("replicas", 0),
             status.get("readyReplicas", 0), age_cell(obj, now), names, images, selector_cell(spec.get("selector"))]
+
+
+GO_TYPES = {
+    APPS + "ReplicaSetCondition": {"type": "v1.ReplicaSetConditionType"},
+}
 
 
 PRINTERS = {

@@ -3,7 +3,8 @@ printer columns and protobuf layout."""
 from __future__ import annotations
 
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
-from reference_impl.apiserver.core.schemas import CORE, integer, list_kind, obj, string_map, workload
+from reference_impl.apiserver.core.schemas import (CORE, META, conditions, integer, list_kind, obj, ref, string,
+                                                   string_map, workload)
 from reference_impl.apiserver.kinds._podspec import MIN_READY, TEMPLATE
 from reference_impl.apiserver.core.podvalidation import pod_template_spec_problems
 from reference_impl.apiserver.core.validation import go_string_map, invalid, required
@@ -60,6 +61,21 @@ DEFAULTS = {"ReplicationController": replication_controller}
 
 DEFINITIONS = {
     **workload("", "v1", CORE, "ReplicationController", "Keeps a number of identical pods running (legacy)."),
+    CORE + "ReplicationControllerStatus": obj(
+        "The observed state of a ReplicationController; written by its controller.", ("replicas",),
+        availableReplicas=integer("Pods ready for at least minReadySeconds."),
+        conditions=conditions(CORE + "ReplicationControllerCondition"),
+        fullyLabeledReplicas=integer("Pods whose labels match the template's."),
+        observedGeneration=integer("The generation the controller last acted on.", "int64"),
+        readyReplicas=integer("Pods ready."),
+        replicas=integer("Pods the controller has created.")),
+    CORE + "ReplicationControllerCondition": obj(
+        "One condition of a ReplicationController.", ("status", "type"),
+        lastTransitionTime=ref(META + "Time", "When the condition last changed status."),
+        message=string("Human-readable details."),
+        reason=string("Machine-readable reason, in CamelCase."),
+        status=string("True, False or Unknown."),
+        type=string("The condition type.")),
     CORE + "ReplicationControllerSpec": obj(
         "The desired state of a ReplicationController.",
         minReadySeconds=MIN_READY,
@@ -75,6 +91,12 @@ def _replication_controller(obj: dict, now: float) -> list:
     names, images = template_containers(part(spec, "template", "spec"))
     return [name_cell(obj), spec.get("replicas", 1), status.get("replicas", 0),
             status.get("readyReplicas", 0), age_cell(obj, now), names, images, labels_cell(spec.get("selector"))]
+
+
+GO_TYPES = {
+    CORE + "ReplicationControllerCondition": {"status": "v1.ConditionStatus",
+                                              "type": "v1.ReplicationControllerConditionType"},
+}
 
 
 PRINTERS = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.podannotations import pod_specific_annotation_problems
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import (APPS, CORE, arr, integer, list_kind, obj, opaque, ref, string,
-                                                   workload)
+from reference_impl.apiserver.core.schemas import (APPS, CORE, META, arr, conditions, integer, list_kind, obj, opaque,
+                                                   ref, string, workload)
 from reference_impl.apiserver.kinds._podspec import MIN_READY, REVISIONS, SELECTOR, TEMPLATE
 from reference_impl.apiserver.core.validation import unsupported
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, name_cell, part,
@@ -154,6 +154,25 @@ DEFAULTS = {"StatefulSet": stateful_set}
 
 DEFINITIONS = {
     **workload("apps", "v1", APPS, "StatefulSet", "Pods with stable names and storage, started in order."),
+    APPS + "StatefulSetStatus": obj(
+        "The observed state of a StatefulSet; written by its controller.", ("availableReplicas", "replicas"),
+        availableReplicas=integer("Pods ready for at least minReadySeconds."),
+        collisionCount=integer("Collisions of the controller's revision hashes, used to name new revisions."),
+        conditions=conditions(APPS + "StatefulSetCondition"),
+        currentReplicas=integer("Pods of the current revision."),
+        currentRevision=string("Revision of the current pods."),
+        observedGeneration=integer("The generation the controller last acted on.", "int64"),
+        readyReplicas=integer("Pods ready."),
+        replicas=integer("Pods the controller has created."),
+        updateRevision=string("Revision the pods are being updated to."),
+        updatedReplicas=integer("Pods of the update revision.")),
+    APPS + "StatefulSetCondition": obj(
+        "One condition of a StatefulSet.", ("status", "type"),
+        lastTransitionTime=ref(META + "Time", "When the condition last changed status."),
+        message=string("Human-readable details."),
+        reason=string("Machine-readable reason, in CamelCase."),
+        status=string("True, False or Unknown."),
+        type=string("The condition type.")),
     APPS + "StatefulSetSpec": obj(
         "The desired state of a StatefulSet.", ("selector", "template", "serviceName"),
         minReadySeconds=MIN_READY,
@@ -179,6 +198,7 @@ GO_TYPES = {
         "podManagementPolicy": "v1.PodManagementPolicyType"},
     APPS + "StatefulSetUpdateStrategy": {"rollingUpdate": "v1.RollingUpdateStatefulSetStrategy",
                                          "type": "v1.StatefulSetUpdateStrategyType"},
+    APPS + "StatefulSetCondition": {"type": "v1.StatefulSetConditionType"},
 }
 
 

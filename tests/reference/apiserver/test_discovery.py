@@ -177,6 +177,15 @@ def test_kubectl_explain_and_api_resources(binary, kubeconfig):
     assert "deployments" in listed.stdout and "deploy" in listed.stdout
 
 
+@pytest.mark.parametrize("binary", KUBECTLS, ids=lambda p: p.name)
+def test_kubectl_explain_describes_a_volume_source_field_by_field(binary, kubeconfig):
+    """A pod's volumes are described down to each source's fields, as the real server's are."""
+    explained = kubectl(binary, kubeconfig, "explain", "pods.spec.volumes.emptyDir")
+    assert explained.returncode == 0, explained.stderr
+    assert "RESOURCE: emptyDir <Object>" in explained.stdout
+    assert "medium\t<string>" in explained.stdout and "sizeLimit\t<string>" in explained.stdout
+
+
 UNKNOWN_FIELD = """\
 apiVersion: apps/v1
 kind: Deployment

@@ -258,3 +258,19 @@ def test_an_applied_null_metadata_is_no_500(chain):
     code, status = send(chain, "PATCH", deployment_path(chain, "null-meta"), body, content_type=APPLY,
                         query={"fieldManager": "kubectl"})
     assert code == 400 and status["reason"] == "BadRequest", status
+
+
+def test_a_pods_node_selector_is_atomic_and_its_spread_constraints_keyed_on_key_and_action(chain):
+    """PodSpec's nodeSelector is `+mapType=atomic` (one field, no per-label entries) and its
+    topologySpreadConstraints a map list keyed on topologyKey and whenUnsatisfiable, as the real
+    1.24 server records them."""
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "spread"}, "spec": {
+        "containers": [{"name": "c", "image": "i"}], "nodeSelector": {"zone": "a"},
+        "topologySpreadConstraints": [{"maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule"}]}}
+    code, applied = send(chain, "PATCH", ns_path(chain, "pods", "spread"), pod, content_type=APPLY,
+                         query={"fieldManager": "me"})
+    assert code == 201, applied
+    spec = applied["metadata"]["managedFields"][0]["fieldsV1"]["f:spec"]
+    assert spec["f:nodeSelector"] == {}
+    assert spec["f:topologySpreadConstraints"] == {'k:{"topologyKey":"zone","whenUnsatisfiable":"DoNotSchedule"}': {
+        ".": {}, "f:maxSkew": {}, "f:topologyKey": {}, "f:whenUnsatisfiable": {}}}

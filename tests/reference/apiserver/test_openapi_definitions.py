@@ -1,0 +1,203 @@
+"""The parts of a pod are described field by field, as the real 1.24 OpenAPI document describes them:
+an unknown field inside a volume, a probe, a security context or an affinity term is dropped (with
+`fieldValidation=Strict`, refused), and every known field is kept. The property names, types,
+formats and references are checked against facts read from the real kube-apiserver's
+`/openapi/v2` (`data/openapi_property_names_1_24.json`), so a field is never dropped by mistake."""
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.reference.apiserver.test_handlers import call, chain, etcd, ns_path, registry  # noqa: F401
+from reference_impl.apiserver.core import fieldvalidation, openapi
+from reference_impl.apiserver.core.schemas import QUANTITY, REF_PREFIX
+
+FACTS = json.loads((Path(__file__).parent / "data" / "openapi_property_names_1_24.json").read_text())
+
+
+def _shape(schema: dict) -> dict:
+    shape = {key: schema[key] for key in ("type", "format", "$ref") if key in schema}
+    for key in ("items", "additionalProperties"):
+        if key in schema:
+            shape[key] = _shape(schema[key])
+    return shape
+
+
+@pytest.mark.parametrize("name", sorted(FACTS))
+def test_a_definition_has_the_real_property_names_types_and_formats(name):
+    """Each filled definition has exactly upstream's properties, each of upstream's type, format and $ref."""
+    properties = openapi.definitions()[name].get("properties", {})
+    assert {key: _shape(schema) for key, schema in properties.items()} == FACTS[name]
+
+
+def test_only_managed_fields_are_left_opaque():
+    """Every definition is described field by field but FieldsV1, a trie of field paths that is
+    an untyped object upstream too."""
+    opaque = sorted(name for name, schema in openapi.definitions().items()
+                    if schema.get("type") == "object" and "properties" not in schema
+                    and "additionalProperties" not in schema)
+    assert opaque == ["io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1"]
+
+
+def _refs(schema: object) -> list[str]:
+    if isinstance(schema, dict):
+        return ([schema["$ref"]] if "$ref" in schema else []) + [r for value in schema.values() for r in _refs(value)]
+    if isinstance(schema, list):
+        return [r for item in schema for r in _refs(item)]
+    return []
+
+
+_SCALARS = {"date-time": "2024-01-02T03:04:05Z", "byte": "eA==", "int-or-string": 8080, "int32": 1, "int64": 2,
+            "double": 0.5}
+
+
+def _full(schema: dict, seen: frozenset = frozenset()) -> object:
+    """A value of `schema` with every property set, once per definition on the way down."""
+    name = schema.get("$ref", "").removeprefix(REF_PREFIX)
+    if name == QUANTITY:
+        return "1"
+    if name:
+        if name in seen:
+            return None
+        seen, schema = seen | {name}, openapi.definitions()[name]
+    if "format" in schema:
+        return _SCALARS[schema["format"]]
+    if schema.get("type") == "array":
+        return [_full(schema["items"], seen)]
+    if "properties" in schema:
+        full = {key: _full(child, seen) for key, child in schema["properties"].items()}
+        return {key: value for key, value in full.items() if value is not None}
+    if "additionalProperties" in schema:
+        return {"k": _full(schema["additionalProperties"], seen)}
+    return {"string": "x", "boolean": True, "integer": 3}.get(schema.get("type"), {"any": "thing"})
+
+
+KINDS_WITH_FILLED_PARTS = [("", "v1", "Pod"), ("", "v1", "Node"), ("", "v1", "Namespace"),
+                           ("", "v1", "ReplicationController"), ("", "v1", "PersistentVolume"),
+                           ("", "v1", "PersistentVolumeClaim"), ("apps", "v1", "DaemonSet"),
+                           ("apps", "v1", "StatefulSet"), ("apps", "v1", "Deployment"), ("apps", "v1", "ReplicaSet"),
+                           ("batch", "v1", "CronJob")]
+
+
+def _full_object(group: str, version: str, kind: str) -> dict:
+    prefix = {"": "io.k8s.api.core.v1.", "apps": "io.k8s.api.apps.v1.", "batch": "io.k8s.api.batch.v1."}[group]
+    return _full({"$ref": REF_PREFIX + prefix + kind})
+
+
+@pytest.mark.parametrize("group,version,kind", KINDS_WITH_FILLED_PARTS)
+def test_every_known_field_is_kept(group, version, kind):
+    """An object with every field of every part set decodes with nothing dropped."""
+    obj = _full_object(group, version, kind)
+    decoded = fieldvalidation.decode_into_kind(group, version, kind, copy.deepcopy(obj))
+    assert decoded.unknown == () and decoded.obj == obj
+
+
+def test_the_full_objects_reach_every_filled_definition():
+    reached = set().union(*(_definitions_in(_full_object(*gvk)) for gvk in KINDS_WITH_FILLED_PARTS))
+    assert {name for name, properties in FACTS.items() if properties} <= reached
+
+
+def test_unknown_fields_in_a_status_and_in_managed_fields_are_dropped():
+    daemon_set = {"metadata": {"name": "d", "managedFields": [{"manager": "m", "bogus": 1}]},
+                  "status": {"numberReady": 1, "bogus": 1,
+                             "conditions": [{"type": "X", "status": "True", "bogus": 1}]}}
+    decoded = fieldvalidation.decode_into_kind("apps", "v1", "DaemonSet", daemon_set)
+    assert decoded.unknown == ("metadata.managedFields[0].bogus", "status.bogus", "status.conditions[0].bogus")
+    assert decoded.obj == {"metadata": {"name": "d", "managedFields": [{"manager": "m"}]},
+                           "status": {"numberReady": 1, "conditions": [{"type": "X", "status": "True"}]}}
+
+
+def _definitions_in(obj: dict) -> set[str]:
+    """The definitions whose every property `_full` wrote, found again by their property names."""
+    found = set()
+
+    def visit(value: object) -> None:
+        if isinstance(value, dict):
+            for name, properties in FACTS.items():
+                if properties and set(properties) == set(value):
+                    found.add(name)
+            for child in value.values():
+                visit(child)
+        elif isinstance(value, list):
+            for child in value:
+                visit(child)
+    visit(obj)
+    return found
+
+
+def _pod(name: str) -> dict:
+    return {"metadata": {"name": name}, "spec": {
+        "containers": [{
+            "name": "c", "image": "i",
+            "livenessProbe": {"httpGet": {"port": 8080, "path": "/healthz", "scheme": "HTTP",
+                                          "httpHeaders": [{"name": "X-Probe", "value": "1"}]},
+                              "initialDelaySeconds": 3, "periodSeconds": 5, "timeoutSeconds": 1,
+                              "successThreshold": 1, "failureThreshold": 3},
+            "readinessProbe": {"exec": {"command": ["true"]}, "periodSeconds": 10, "timeoutSeconds": 1,
+                               "successThreshold": 1, "failureThreshold": 3},
+            "lifecycle": {"preStop": {"exec": {"command": ["sleep", "1"]}}},
+            "securityContext": {"capabilities": {"add": ["NET_ADMIN"], "drop": ["ALL"]},
+                                "runAsUser": 1000, "runAsNonRoot": True, "readOnlyRootFilesystem": True,
+                                "seLinuxOptions": {"level": "s0:c1,c2"}},
+            "env": [{"name": "NODE", "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": "spec.nodeName"}}}],
+            "envFrom": [{"prefix": "CM_", "configMapRef": {"name": "settings", "optional": True}}],
+            "volumeMounts": [{"name": "scratch", "mountPath": "/scratch"}, {"name": "conf", "mountPath": "/conf"}],
+        }],
+        "volumes": [{"name": "scratch", "emptyDir": {"medium": "Memory", "sizeLimit": "64Mi"}},
+                    {"name": "conf", "configMap": {"name": "settings", "defaultMode": 420,
+                                                   "items": [{"key": "a", "path": "a.conf"}]}}],
+        "securityContext": {"fsGroup": 2000, "supplementalGroups": [3000],
+                            "sysctls": [{"name": "net.ipv4.ip_local_port_range", "value": "1024 65535"}]},
+        "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+            {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a"]}]}]}},
+            "podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+                {"weight": 10, "podAffinityTerm": {"topologyKey": "kubernetes.io/hostname",
+                                                   "labelSelector": {"matchLabels": {"app": "x"}}}}]}},
+    }}
+
+
+def _with_unknown_fields(pod: dict) -> dict:
+    pod = copy.deepcopy(pod)
+    spec = pod["spec"]
+    spec["volumes"][0]["emptyDir"]["bogus"] = 1
+    spec["containers"][0]["livenessProbe"]["httpGet"]["bogus"] = 1
+    spec["containers"][0]["securityContext"]["bogus"] = 1
+    spec["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"][
+        "nodeSelectorTerms"][0]["bogus"] = 1
+    return pod
+
+
+def test_a_pods_known_fields_round_trip(chain):
+    """What a pod's volume, probes, hooks, security contexts, env sources and affinity hold is stored
+    and read back."""
+    code, created = call(chain, "POST", ns_path(chain, "pods"), _pod("kept"))
+    assert code == 201, created
+    stored = call(chain, "GET", ns_path(chain, "pods", "kept"))[1]
+    for spec in (created["spec"], stored["spec"]):
+        sent = _pod("kept")["spec"]
+        for key in ("volumes", "securityContext", "affinity"):
+            assert spec[key] == sent[key]
+        for key in ("livenessProbe", "readinessProbe", "lifecycle", "securityContext", "env", "envFrom"):
+            assert spec["containers"][0][key] == sent["containers"][0][key], key
+
+
+def test_unknown_fields_inside_a_pods_parts_are_dropped(chain):
+    """1.24 decodes into the Go structs: a field they lack is not stored, at any depth."""
+    code, created = call(chain, "POST", ns_path(chain, "pods"), _with_unknown_fields(_pod("dropped")))
+    assert code == 201, created
+    stored = call(chain, "GET", ns_path(chain, "pods", "dropped"))[1]
+    assert "bogus" not in json.dumps(created) and "bogus" not in json.dumps(stored)
+
+
+def test_strict_field_validation_refuses_unknown_fields_inside_a_pods_parts(chain):
+    code, status = call(chain, "POST", ns_path(chain, "pods"), _with_unknown_fields(_pod("strict")),
+                        query={"fieldValidation": "Strict"})
+    assert (code, status["reason"]) == (400, "BadRequest")
+    assert status["message"] == (  # in the order the decoder meets them
+        'strict decoding error: unknown field "spec.containers[0].livenessProbe.httpGet.bogus", '
+        'unknown field "spec.containers[0].securityContext.bogus", unknown field "spec.volumes[0].emptyDir.bogus", '
+        'unknown field "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution'
+        '.nodeSelectorTerms[0].bogus"')
