@@ -258,7 +258,8 @@ def ingress_class(obj: dict, spec: dict) -> None:
 
 
 RESOURCES = (
-    Resource("networking.k8s.io", "v1", "Ingress", "ingresses", "ingress", True, ("ing",),
+    # stored under /registry/ingress/, one of kube-apiserver's SpecialDefaultResourcePrefixes
+    Resource("networking.k8s.io", "v1", "Ingress", "ingresses", "ingress", True, ("ing",), storage_prefix="ingress",
              subresources=("status",), status_reset_on_update=True, tracks_generation=True, kind_group="extensions",
              validator=validate_ingress, create_validator=validate_ingress_create,
              validator_on_update=validate_ingress_update, validate_status_update=validate_ingress_status_update),
