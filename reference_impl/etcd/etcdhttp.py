@@ -20,7 +20,8 @@ from urllib.parse import parse_qs
 from aetcd.rpc.rpc_pb2 import AlarmType
 
 from reference_impl.etcd.errors import EtcdError
-from reference_impl.etcd.metrics import expose, process_start_time
+from reference_impl.etcd.metrics import expose
+from reference_impl.machinery.prometheus import process_start_time
 from reference_impl.mirrors import mirrors
 
 ETCDHTTP = "go.etcd.io/etcd/server/v3/etcdserver/api/etcdhttp"

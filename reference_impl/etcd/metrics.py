@@ -9,11 +9,10 @@ and alerts written for etcd read them unchanged.
 """
 from __future__ import annotations
 
-import math
-import os
 import threading
 from dataclasses import dataclass
-from decimal import Decimal
+
+from reference_impl.machinery.prometheus import go_float
 
 # wal/metrics.go: prometheus.ExponentialBuckets(0.001, 2, 14), from 1 ms to 8 s.
 WAL_FSYNC_BUCKETS = tuple(0.001 * 2**i for i in range(14))
@@ -132,30 +131,3 @@ def _histogram(name: str, help_text: str, h: HistogramSnapshot) -> str:
                for bound, count in zip(h.buckets, h.cumulative_counts)]
     samples += [('_bucket{le="+Inf"}', h.count), ("_sum", h.sum), ("_count", h.count)]
     return _family(name, help_text, "histogram", samples)
-
-
-def go_float(value: float) -> str:
-    """`value` as Go's strconv.FormatFloat(value, 'g', -1, 64) writes it, which the text format
-    uses: the shortest digits, in exponent form from 1e+06 up and below 1e-04."""
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    if math.isnan(value):
-        return "NaN"
-    if value == 0:
-        return "0"
-    sign, digits, exponent = Decimal(repr(float(value))).normalize().as_tuple()
-    point = exponent + len(digits) - 1  # the decimal exponent of the first digit
-    if -4 <= point < 6:
-        return format(Decimal(repr(float(value))).normalize(), "f")
-    mantissa = str(digits[0]) + ("." + "".join(map(str, digits[1:])) if len(digits) > 1 else "")
-    return f"{'-' if sign else ''}{mantissa}e{'-' if point < 0 else '+'}{abs(point):02d}"
-
-
-def process_start_time(pid: int | str = "self") -> float:
-    """When the process started, in seconds since the epoch, as procfs reads it: the boot time
-    from /proc/stat plus the start tick from /proc/PID/stat (its 22nd field)."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
-    with open("/proc/stat") as f:
-        boot_time = next(int(line.split()[1]) for line in f if line.startswith("btime "))
-    return boot_time + int(fields[19]) / os.sysconf("SC_CLK_TCK")

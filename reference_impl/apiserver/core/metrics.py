@@ -8,14 +8,12 @@ the text is built only when someone scrapes.
 from __future__ import annotations
 
 import bisect
-import decimal
-import math
-import os
 import threading
 from typing import Mapping
 
 from reference_impl.apiserver.storage.metrics import ETCD_REQUEST_DURATION_BUCKETS, StorageMetrics
 from reference_impl.machinery.clock import Clock, WallClock
+from reference_impl.machinery.prometheus import escape_label_value, go_float, process_start_time
 from reference_impl.mirrors import mirrors
 
 APISERVER_COMPONENT = "apiserver"
@@ -92,33 +90,6 @@ def clean_dry_run(query: Mapping[str, list[str]]) -> str:
 @mirrors("k8s.io/apimachinery/pkg/endpoints/request.BasicLongRunningRequestCheck")
 def is_long_running(info) -> bool:
     return info.verb in LONG_RUNNING_VERBS or info.subresource in LONG_RUNNING_SUBRESOURCES
-
-
-def go_float(value: float) -> str:
-    """A sample value as Go's strconv.FormatFloat(v, 'g', -1, 64) writes it: 1, 0.05, 1e+06."""
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    if math.isnan(value):
-        return "NaN"
-    if value == 0:
-        return "0"
-    digits = decimal.Decimal(repr(float(value))).normalize().as_tuple()
-    count = len(digits.digits)
-    exponent = count + digits.exponent - 1
-    if exponent < -4 or exponent >= 6:
-        return f"{value:.{count - 1}e}"
-    return f"{value:.{max(count - exponent - 1, 0)}f}"
-
-
-@mirrors("github.com/prometheus/procfs.ProcStat.StartTime")
-def process_start_time() -> float:
-    """When this process started, in seconds since the epoch: the boot time plus the start tick
-    count in /proc/self/stat, as Prometheus' process collector reads it."""
-    with open("/proc/stat") as stat:
-        boot_time = next(int(line.split()[1]) for line in stat if line.startswith("btime "))
-    with open("/proc/self/stat") as stat:
-        start_ticks = int(stat.read().rpartition(")")[2].split()[19])
-    return boot_time + start_ticks / os.sysconf("SC_CLK_TCK")
 
 
 class _RequestSeries:
@@ -231,10 +202,21 @@ class APIServerMetrics:
             out.append(f"# HELP {name} {_HELP[name]}\n# TYPE {name} {kind}\n")
 
         def sample(name: str, labels: dict[str, str], value: float, le: str = "") -> None:
-            pairs = ",".join(f'{k}="{_escape(labels[k])}"' for k in sorted(labels))
+            pairs = ",".join(f'{k}="{escape_label_value(labels[k])}"' for k in sorted(labels))
             if le:  # written after the sorted labels, as client_golang writes a bucket's bound
                 pairs += f',le="{le}"'
             out.append(f"{name}{{{pairs}}} {go_float(value)}\n" if pairs else f"{name} {go_float(value)}\n")
+
+        def histogram(name: str, labels: dict[str, str], bounds: tuple, counts: list, total: float,
+                      count: int) -> None:
+            """One series of a histogram family from its per-bucket (not cumulative) counts."""
+            cumulative = 0
+            for bound, observed in zip(bounds, counts):
+                cumulative += observed
+                sample(f"{name}_bucket", labels, cumulative, go_float(bound))
+            sample(f"{name}_bucket", labels, count, "+Inf")
+            sample(f"{name}_sum", labels, total)
+            sample(f"{name}_count", labels, count)
 
         if inflight:
             family("apiserver_current_inflight_requests", "gauge")
@@ -247,14 +229,8 @@ class APIServerMetrics:
         if requests:
             family("apiserver_request_duration_seconds", "histogram")
             for key, _, buckets, total, count in sorted(requests):
-                labels = dict(zip(REQUEST_LABELS, key))
-                cumulative = 0
-                for bound, observed in zip(REQUEST_DURATION_BUCKETS, buckets):
-                    cumulative += observed
-                    sample("apiserver_request_duration_seconds_bucket", labels, cumulative, go_float(bound))
-                sample("apiserver_request_duration_seconds_bucket", labels, count, "+Inf")
-                sample("apiserver_request_duration_seconds_sum", labels, total)
-                sample("apiserver_request_duration_seconds_count", labels, count)
+                histogram("apiserver_request_duration_seconds", dict(zip(REQUEST_LABELS, key)),
+                          REQUEST_DURATION_BUCKETS, buckets, total, count)
             family("apiserver_request_total", "counter")
             totals = sorted(((*key, str(code)), value)
                             for key, codes, *_ in requests for code, value in codes.items())
@@ -269,18 +245,9 @@ class APIServerMetrics:
         if latencies:
             family("etcd_request_duration_seconds", "histogram")
         for (operation, type_name), series in latencies:
-            labels = {"operation": operation, "type": type_name}
-            cumulative = 0
-            for bound, observed in zip(ETCD_REQUEST_DURATION_BUCKETS, series):
-                cumulative += observed
-                sample("etcd_request_duration_seconds_bucket", labels, cumulative, go_float(bound))
-            sample("etcd_request_duration_seconds_bucket", labels, series[-1], "+Inf")
-            sample("etcd_request_duration_seconds_sum", labels, series[-2])
-            sample("etcd_request_duration_seconds_count", labels, series[-1])
+            histogram("etcd_request_duration_seconds", {"operation": operation, "type": type_name},
+                      ETCD_REQUEST_DURATION_BUCKETS, series[:-2], series[-2], series[-1])
         family("process_start_time_seconds", "gauge")
         sample("process_start_time_seconds", {}, self.start_time)
         return "".join(out).encode()
 
-
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')

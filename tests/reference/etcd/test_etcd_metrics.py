@@ -13,8 +13,9 @@ from reference_impl.etcd.etcdhttp import check_health, excluded_alarms
 from reference_impl.etcd.member import ClusterMember
 from reference_impl.etcd.messages import DeleteRangeRequest, PutRequest
 from reference_impl.etcd.metrics import (
-    WAL_FSYNC_BUCKETS, HealthChecks, Histogram, ServerMetrics, expose, go_float, process_start_time)
+    WAL_FSYNC_BUCKETS, HealthChecks, Histogram, ServerMetrics, expose)
 from reference_impl.machinery.clock import WallClock
+from reference_impl.machinery.prometheus import go_float, process_start_time
 
 
 @pytest.mark.parametrize("value, text", [
