@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from reference_impl.apiserver.core.schemas import (CORE, INT_OR_STRING, META, QUANTITY, arr, atomic, boolean,
                                                    integer, obj, ref, string, strings)
+from reference_impl.apiserver.kinds._podspec import CONTAINER_FIELDS
 
 DEFINITIONS = {
     CORE + "Probe": obj(
@@ -136,32 +137,9 @@ DEFINITIONS = {
         "A Secret whose keys become environment variables.",
         name=string("Name of the Secret."),
         optional=boolean("Whether the object or its keys may be missing.")),
-    CORE + "EphemeralContainer": obj(
-        "A debugging container added to a running pod.", ("name",),
-        args=strings("Arguments to the entrypoint."),
-        command=strings("The entrypoint, replacing the image's."),
-        env=arr(ref(CORE + "EnvVar"), "Environment variables.", merge_key="name"),
-        envFrom=arr(ref(CORE + "EnvFromSource"), "Sources of many environment variables at once."),
-        image=string("The container image."),
-        imagePullPolicy=string("Always, Never or IfNotPresent."),
-        lifecycle=ref(CORE + "Lifecycle", "Hooks run after start and before stop."),
-        livenessProbe=ref(CORE + "Probe", "Check that restarts the container when it fails."),
-        name=string("Name of the container, unique in the pod."),
-        ports=arr(ref(CORE + "ContainerPort"),
-                  "Ports the container exposes.", merge_key="containerPort", map_keys=("containerPort", "protocol",)),
-        readinessProbe=ref(CORE + "Probe", "Check that gates traffic to the container."),
-        resources=ref(CORE + "ResourceRequirements", "Compute resources requested and allowed."),
-        securityContext=ref(CORE + "SecurityContext", "Security settings of the container."),
-        startupProbe=ref(CORE + "Probe", "Check that must pass before the other probes run."),
-        stdin=boolean("Keep a stdin buffer open."),
-        stdinOnce=boolean("Close stdin after the first attach ends."),
-        targetContainerName=string("Container whose namespaces the ephemeral container joins."),
-        terminationMessagePath=string("File the termination message is read from."),
-        terminationMessagePolicy=string("File or FallbackToLogsOnError."),
-        tty=boolean("Allocate a TTY."),
-        volumeDevices=arr(ref(CORE + "VolumeDevice"), "Block devices the container uses.", merge_key="devicePath"),
-        volumeMounts=arr(ref(CORE + "VolumeMount"), "Volumes mounted into the container.", merge_key="mountPath"),
-        workingDir=string("Working directory; defaults to the image's.")),
+    CORE + "EphemeralContainer": obj("A debugging container added to a running pod.", ("name",), **dict(sorted({
+        **CONTAINER_FIELDS,
+        "targetContainerName": string("Container whose namespaces the ephemeral container joins.")}.items()))),
     CORE + "ContainerStatus": obj(
         "The state of one container.", ("image", "imageID", "name", "ready", "restartCount"),
         containerID=string("Id of the container, as `<runtime>://<id>`."),

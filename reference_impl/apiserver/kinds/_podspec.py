@@ -11,6 +11,32 @@ REVISIONS = integer("Old revisions kept for rollback; defaults to 10.")
 MIN_READY = integer("Seconds a new pod must be ready to count as available.")
 
 
+# A Container's fields, which an EphemeralContainer shares (upstream's EphemeralContainerCommon).
+CONTAINER_FIELDS = dict(
+    args=strings("Arguments to the entrypoint."),
+    command=strings("The entrypoint, replacing the image's."),
+    env=arr(ref(CORE + "EnvVar"), "Environment variables.", merge_key="name"),
+    envFrom=arr(ref(CORE + "EnvFromSource"), "Sources of many environment variables at once."),
+    image=string("The container image."),
+    imagePullPolicy=string("Always, Never or IfNotPresent."),
+    lifecycle=ref(CORE + "Lifecycle", "Hooks run after start and before stop."),
+    livenessProbe=ref(CORE + "Probe", "Check that restarts the container when it fails."),
+    name=string("Name of the container, unique in the pod."),
+    ports=arr(ref(CORE + "ContainerPort"), "Ports the container exposes.", merge_key="containerPort",
+              map_keys=("containerPort", "protocol")),
+    readinessProbe=ref(CORE + "Probe", "Check that gates traffic to the container."),
+    resources=ref(CORE + "ResourceRequirements", "Compute resources requested and allowed."),
+    securityContext=ref(CORE + "SecurityContext", "Security settings of the container."),
+    startupProbe=ref(CORE + "Probe", "Check that must pass before the other probes run."),
+    stdin=boolean("Keep a stdin buffer open."),
+    stdinOnce=boolean("Close stdin after the first attach ends."),
+    terminationMessagePath=string("File the termination message is read from."),
+    terminationMessagePolicy=string("File or FallbackToLogsOnError."),
+    tty=boolean("Allocate a TTY."),
+    volumeDevices=arr(ref(CORE + "VolumeDevice"), "Block devices the container uses.", merge_key="devicePath"),
+    volumeMounts=arr(ref(CORE + "VolumeMount"), "Volumes mounted into the container.", merge_key="mountPath"),
+    workingDir=string("Working directory; defaults to the image's."))
+
 DEFINITIONS = {
     CORE + "PodTemplateSpec": obj(
         "The pods a workload controller creates.",
@@ -59,31 +85,7 @@ DEFINITIONS = {
                                       map_keys=("topologyKey", "whenUnsatisfiable")),
         volumes=arr(ref(CORE + "Volume"), "Volumes the containers may mount.", merge_key="name",
                     strategy="merge,retainKeys")),
-    CORE + "Container": obj(
-        "One container of a pod.", ("name",),
-        args=strings("Arguments to the entrypoint."),
-        command=strings("The entrypoint, replacing the image's."),
-        env=arr(ref(CORE + "EnvVar"), "Environment variables.", merge_key="name"),
-        envFrom=arr(ref(CORE + "EnvFromSource"), "Sources of many environment variables at once."),
-        image=string("The container image."),
-        imagePullPolicy=string("Always, Never or IfNotPresent."),
-        lifecycle=ref(CORE + "Lifecycle", "Hooks run after start and before stop."),
-        livenessProbe=ref(CORE + "Probe", "Check that restarts the container when it fails."),
-        name=string("Name of the container, unique in the pod."),
-        ports=arr(ref(CORE + "ContainerPort"), "Ports the container exposes.", merge_key="containerPort",
-                  map_keys=("containerPort", "protocol")),
-        readinessProbe=ref(CORE + "Probe", "Check that gates traffic to the container."),
-        resources=ref(CORE + "ResourceRequirements", "Compute resources requested and allowed."),
-        securityContext=ref(CORE + "SecurityContext", "Security settings of the container."),
-        startupProbe=ref(CORE + "Probe", "Check that must pass before the other probes run."),
-        stdin=boolean("Keep a stdin buffer open."),
-        stdinOnce=boolean("Close stdin after the first attach ends."),
-        terminationMessagePath=string("File the termination message is read from."),
-        terminationMessagePolicy=string("File or FallbackToLogsOnError."),
-        tty=boolean("Allocate a TTY."),
-        volumeDevices=arr(ref(CORE + "VolumeDevice"), "Block devices the container uses.", merge_key="devicePath"),
-        volumeMounts=arr(ref(CORE + "VolumeMount"), "Volumes mounted into the container.", merge_key="mountPath"),
-        workingDir=string("Working directory; defaults to the image's.")),
+    CORE + "Container": obj("One container of a pod.", ("name",), **CONTAINER_FIELDS),
     CORE + "ContainerPort": obj(
         "A network port of a container.", ("containerPort",),
         containerPort=integer("Port number on the pod's IP."),
