@@ -282,3 +282,12 @@ def type_error(shown: str, go_type: str, where: str = "") -> str:
     if not where:
         return f"json: cannot unmarshal {shown} into Go value of type {go_type}"
     return f"json: cannot unmarshal {shown} into Go struct field {where} of type {go_type}"
+
+
+def value_type_error(value: Any, go_type: str, where: str = "") -> str:
+    """`type_error` for a decoded `value`: a number is shown with its digits when the type it met is
+    numeric (one it cannot hold, as literalStore reports it), else by its JSON type alone."""
+    shown = type_name(value)
+    if shown == "number" and go_type.startswith(("int", "float")):
+        shown = f"number {value}"
+    return type_error(shown, go_type, where)

@@ -115,10 +115,7 @@ def _type_error(value: object, go_type: str, field: _Field) -> str:
     quoted only when an integer or float type cannot hold it. A pointer is followed first: the
     type named is the one it points to."""
     go_type = _UNMARSHALS_INTO.get(go_type, go_type).removeprefix("*")
-    shown = gojson.type_name(value)
-    if shown == "number" and go_type.startswith(("int", "float")):
-        shown = f"number {value}"
-    return gojson.type_error(shown, go_type, field.where())
+    return gojson.value_type_error(value, go_type, field.where())
 
 
 def _go_type(schema: dict) -> str:

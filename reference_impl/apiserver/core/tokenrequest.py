@@ -161,7 +161,7 @@ def type_problem(body: dict) -> str | None:
     cannot hold; None when it holds them all. A null is the zero value, never an error."""
     spec = body.get("spec")
     if spec is not None and not isinstance(spec, dict):
-        return _unmarshal_error(spec, "TokenRequest.spec", "v1.TokenRequestSpec")
+        return gojson.value_type_error(spec, "v1.TokenRequestSpec", "TokenRequest.spec")
     values = [(value, f"TokenRequestSpec.spec.{name}", _SPEC_GO_TYPES[name])
               for name, value in (spec or {}).items() if name in _SPEC_GO_TYPES]
     for value, where, go_type in values:
@@ -171,7 +171,7 @@ def type_problem(body: dict) -> str | None:
             values += [(item, f"BoundObjectReference.spec.boundObjectRef.{name}", _BOUND_REF_GO_TYPES[name])
                        for name, item in value.items() if name in _BOUND_REF_GO_TYPES]
         elif value is not None and not _holds(go_type, value):
-            return _unmarshal_error(value, where, go_type)
+            return gojson.value_type_error(value, go_type, where)
     return None
 
 
@@ -179,14 +179,6 @@ def _holds(go_type: str, value: object) -> bool:
     if go_type == "int64":
         return isinstance(value, int) and not isinstance(value, bool) and -(1 << 63) <= value < 1 << 63
     return isinstance(value, str) and go_type in ("string", "types.UID")
-
-
-def _unmarshal_error(value: object, where: str, go_type: str) -> str:
-    """A number is shown with its value when an integer type cannot hold it."""
-    shown = gojson.type_name(value)
-    if shown == "number" and go_type == "int64":
-        shown = f"number {value}"
-    return gojson.type_error(shown, go_type, where)
 
 
 class ServiceAccountTokenAuthenticator:
