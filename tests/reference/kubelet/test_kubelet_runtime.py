@@ -94,12 +94,17 @@ def test_sigterm_stops_a_sleeping_process(setup):
 
 def test_sigkill_after_grace_for_a_process_ignoring_sigterm(setup):
     """A process that ignores SIGTERM is SIGKILLed once the grace period has passed (exit 137)."""
-    kubelet, runtime, clock, _ = setup
-    code = "import signal,time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(30)"
+    kubelet, runtime, clock, tmp = setup
+    code = ("import signal,time; signal.signal(signal.SIGTERM, signal.SIG_IGN); "
+            "print('ignoring', flush=True); time.sleep(30)")
     p = pod({"name": "c", "command": [PY, "-c", code]}, terminationGracePeriodSeconds=2)
     kubelet.set_desired_pods([p])
     run_until(kubelet, runtime, lambda s: s["phase"] == "Running")
-    time.sleep(0.3)  # let the handler install before the signal
+    log = log_path(tmp / "pods", next(iter(kubelet.pods.values())).key, "c", 0)
+    deadline = time.monotonic() + 10
+    while log.read_text() != "ignoring\n":  # SIGTERM before the handler is installed would kill it
+        assert time.monotonic() < deadline, "the process never installed its handler"
+        time.sleep(0.02)
     p["metadata"]["deletionTimestamp"] = "2023-01-01T00:00:00Z"
     kubelet.set_desired_pods([p])
     status = run_until(kubelet, runtime, lambda s: "terminated" in s["containerStatuses"][0]["state"],
