@@ -93,5 +93,5 @@ def load_client(kubeconfig: Path) -> RestClient:
         return RestClient(kubeconfig)
     except KeyError as error:
         raise KubeconfigError(f"cannot use kubeconfig {kubeconfig}: no {error} entry") from None
-    except (OSError, IndexError, TypeError, ValueError, StopIteration, AttributeError) as error:
-        raise KubeconfigError(f"cannot use kubeconfig {kubeconfig}: {error or type(error).__name__}") from None
+    except (KubeconfigError, OSError, TypeError, ValueError) as error:  # ssl.SSLError is an OSError
+        raise KubeconfigError(f"cannot use kubeconfig {kubeconfig}: {error}") from None

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from reference_impl.client import APIStatusError, Gone, http1
+from reference_impl.client import APIStatusError, Gone, KubeconfigError, http1
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.reflector import ListRequest, Reflector
 from reference_impl.machinery import jsonbytes
@@ -45,14 +45,55 @@ def default_user_agent() -> str:
     return f"{command or 'unknown'}/v0.0.0 ({platform.system().lower()}/{platform.machine()}) kubernetes/reference"
 
 
+@mirrors("k8s.io/client-go/tools/clientcmd.LoadFromFile",
+         "k8s.io/client-go/tools/clientcmd.DirectClientConfig.ConfirmUsable")
+def current_context(kubeconfig: Path) -> tuple[dict, dict]:
+    """The cluster and user entries of a kubeconfig's current context (its first context when it
+    names none). A file that is not a usable kubeconfig is a KubeconfigError saying why, worded
+    as clientcmd words it."""
+    try:
+        config = yaml.safe_load(kubeconfig.read_text())
+    except yaml.MarkedYAMLError as error:
+        where = error.problem_mark or error.context_mark
+        raise KubeconfigError(f"yaml: line {where.line + 1}: {error.problem}") from None
+    if config is None:
+        config = {}
+    if not isinstance(config, dict):
+        raise KubeconfigError("not a kubeconfig: its top level is not a mapping")
+    contexts = _named(config, "contexts", "context")
+    name = config.get("current-context") or next(iter(contexts), None)
+    if name is None:
+        raise KubeconfigError("invalid configuration: no configuration has been provided")
+    if name not in contexts:
+        raise KubeconfigError(f"invalid configuration: context was not found for specified "
+                              f"context: {name}")
+    context = contexts[name]
+    cluster = _named(config, "clusters", "cluster").get(context.get("cluster"))
+    if cluster is None:
+        raise KubeconfigError(f'invalid configuration: cluster "{context.get("cluster", "")}" '
+                              f'was not found for context "{name}"')
+    if not isinstance(cluster.get("server"), str) or not cluster["server"]:
+        raise KubeconfigError(f'invalid configuration: no server found for cluster "{context["cluster"]}"')
+    users = _named(config, "users", "user")
+    if context.get("user") not in users:
+        raise KubeconfigError(f'invalid configuration: user "{context.get("user", "")}" '
+                              f'was not found for context "{name}"')
+    return cluster, users[context["user"]]
+
+
+def _named(config: dict, key: str, field: str) -> dict[str, dict]:
+    """A kubeconfig's named list (`contexts: [{name, context}]`) as name → entry."""
+    items = config.get(key) or []
+    if not isinstance(items, list) or not all(
+            isinstance(item, dict) and isinstance(item.get(field) or {}, dict) for item in items):
+        raise KubeconfigError(f"{key} must be a list of {{name, {field}}} mappings")
+    return {item.get("name"): item.get(field) or {} for item in items}
+
+
 class RestClient:
     def __init__(self, kubeconfig: Path, timeout: float = 30.0):
         kubeconfig = Path(kubeconfig)
-        config = yaml.safe_load(kubeconfig.read_text())
-        name = config.get("current-context") or config["contexts"][0]["name"]
-        context = next(c["context"] for c in config["contexts"] if c["name"] == name)
-        cluster = next(c["cluster"] for c in config["clusters"] if c["name"] == context["cluster"])
-        user = next(u["user"] for u in config["users"] if u["name"] == context["user"])
+        cluster, user = current_context(kubeconfig)
         url = urllib.parse.urlsplit(cluster["server"])
         self.host, self.port, self.timeout = url.hostname, url.port or 443, timeout
         self.user_agent = default_user_agent()  # fixed for the process: worked out once, not per request

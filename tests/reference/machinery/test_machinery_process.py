@@ -55,6 +55,32 @@ def test_unreadable_kubeconfig_from_env_exits_2_with_one_line(name, tmp_path, ca
     assert line.startswith("reference ") and f"cannot use kubeconfig {missing}" in line
 
 
+KUBECONFIG_CONTEXT = "contexts:\n- name: x\n  context: {cluster: c, user: u}\n"
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("a: [\n", "yaml: line 2: expected the node content, but found '<stream end>'"),
+    ("root:x:0:0:root:/root:/bin/bash\n", "not a kubeconfig: its top level is not a mapping"),
+    ("", "invalid configuration: no configuration has been provided"),
+    ("contexts: 5\n", "contexts must be a list of {name, context} mappings"),
+    ("current-context: y\n" + KUBECONFIG_CONTEXT,
+     "invalid configuration: context was not found for specified context: y"),
+    (KUBECONFIG_CONTEXT, 'invalid configuration: cluster "c" was not found for context "x"'),
+    (KUBECONFIG_CONTEXT + "clusters:\n- name: c\n  cluster: {}\n",
+     'invalid configuration: no server found for cluster "c"'),
+    (KUBECONFIG_CONTEXT + "clusters:\n- name: c\n  cluster: {server: 'https://h'}\n",
+     'invalid configuration: user "u" was not found for context "x"'),
+])
+def test_a_kubeconfig_that_is_not_usable_is_one_line_saying_why(text, reason, tmp_path, capsys):
+    """A YAML syntax error, a file that is no kubeconfig, or a context, cluster or user it lacks:
+    exit 2 with clientcmd's reason, never a traceback or a Python error's text."""
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(text)
+    assert component_main("scheduler")(["--kubeconfig", str(kubeconfig)], {}) == 2
+    assert one_line(capsys.readouterr().err) == (
+        f"reference kube-scheduler: error: cannot use kubeconfig {kubeconfig}: {reason}")
+
+
 def test_bad_flag_value_checked_by_the_component_exits_2(capsys):
     """A value the component's parser refuses (kubelet's --capacity) is a usage error, one line."""
     argv = ["--kubeconfig", "k", "--node-name", "n", "--root-dir", "r", "--capacity", "cpu"]
