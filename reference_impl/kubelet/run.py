@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from reference_impl.machinery.clock import WallClock
+from reference_impl.machinery import quantity
 from reference_impl.client import APIStatusError, ClientError, KubeconfigError
 from reference_impl.client.cache import NAMESPACE_INDEX, ResourceEventHandler, namespace_index
 from reference_impl.client.rest import RestClient
@@ -62,9 +63,16 @@ def parse_capacity(text: str) -> dict:
     """--capacity's `name=quantity,...` as a dict; argparse reports the error as a usage error."""
     try:
         pairs = [item.split("=", 1) for item in text.split(",") if item.strip()]
-        return {k.strip(): v.strip() for k, v in pairs}
+        capacity = {k.strip(): v.strip() for k, v in pairs}
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r}: expected name=quantity,...") from None
+    for name, value in capacity.items():
+        amount = quantity.exact(value)
+        if amount is None or amount < 0:
+            raise argparse.ArgumentTypeError(
+                f"{name}={value}: {'not a quantity' if amount is None else 'negative'}, "
+                "expected e.g. cpu=4,memory=8Gi,pods=110")
+    return capacity
 
 
 class KubeletRunner:

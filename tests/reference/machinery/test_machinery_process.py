@@ -81,11 +81,14 @@ def test_a_kubeconfig_that_is_not_usable_is_one_line_saying_why(text, reason, tm
         f"reference kube-scheduler: error: cannot use kubeconfig {kubeconfig}: {reason}")
 
 
-def test_bad_flag_value_checked_by_the_component_exits_2(capsys):
+@pytest.mark.parametrize("capacity, reason", [
+    ("cpu", "'cpu': expected name=quantity,..."), ("cpu=1,memory=1Qi", "memory=1Qi: not a quantity"),
+    ("cpu=-1", "cpu=-1: negative")])
+def test_bad_flag_value_checked_by_the_component_exits_2(capacity, reason, capsys):
     """A value the component's parser refuses (kubelet's --capacity) is a usage error, one line."""
-    argv = ["--kubeconfig", "k", "--node-name", "n", "--root-dir", "r", "--capacity", "cpu"]
+    argv = ["--kubeconfig", "k", "--node-name", "n", "--root-dir", "r", "--capacity", capacity]
     assert component_main("kubelet")(argv, {}) == 2
-    assert "--capacity" in one_line(capsys.readouterr().err)
+    assert f"argument --capacity: {reason}" in one_line(capsys.readouterr().err)
 
 
 def test_etcd_data_dir_may_come_from_the_environment(tmp_path, capsys):
