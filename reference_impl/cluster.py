@@ -316,7 +316,7 @@ def start_nodes_and_controllers(directory: Path, kubeconfig: Path, kubelets: int
     kubeconfig that points at its recording proxy."""
     manager_args, kubelet_args = ["--kubeconfig", str(kubeconfig)], []
     if node_monitor_grace_period is not None:
-        manager_args += ["--node-monitor-grace-period", f"{node_monitor_grace_period:g}"]
+        manager_args += ["--node-monitor-grace-period", f"{node_monitor_grace_period:g}s"]
         kubelet_args = ["--node-lease-duration-seconds", str(max(1, int(node_monitor_grace_period)))]
     plan = [("controller-manager", "controller-manager", manager_args, ""),
             ("scheduler", "scheduler", ["--kubeconfig", str(kubeconfig)], "")]

@@ -4,7 +4,7 @@ controller's sans-IO sync runs over the caches and its actions go to the apiserv
 `apply`. With --leader-elect only the holder of the kube-system/kube-controller-manager Lease acts.
 
 `python -m reference_impl.controller_manager.run --kubeconfig PATH [--leader-elect]
-[--node-monitor-grace-period 40] [--root-ca-file PATH]` prints one "ready" line once its caches
+[--node-monitor-grace-period 40s] [--root-ca-file PATH]` prints one "ready" line once its caches
 are synced and exits 0 on SIGTERM or SIGINT.
 
 Each controller runs as upstream's do (`queued.QueuedController`): informer events enqueue the
@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from reference_impl.machinery.clock import WallClock
+from reference_impl.machinery import timefmt
 from reference_impl.client import APIStatusError, ClientError, KubeconfigError
 from reference_impl.client.cache import Indexer, ResourceEventHandler
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
@@ -496,6 +497,17 @@ def _slice_service_key(endpoint_slice: dict) -> list[str]:
     return [f"{meta.get('namespace', '')}/{service}"] if service else []
 
 
+def grace_period(text: str) -> float:
+    """--node-monitor-grace-period as upstream's flag takes it ("40s", "1m"), in seconds."""
+    try:
+        seconds = timefmt.parse_duration(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: must be longer than 0")
+    return seconds
+
+
 def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="kubeatlas run controller-manager",
                                      description="Run the reference kube-controller-manager.")
@@ -503,8 +515,10 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                         help="kubeconfig of the apiserver (default $KUBECONFIG)")
     parser.add_argument("--leader-elect", action="store_true",
                         help="act only while holding the kube-system/kube-controller-manager Lease")
-    parser.add_argument("--node-monitor-grace-period", type=float, default=GRACE_PERIOD,
-                        help="seconds without a node Lease renewal before the node is Unknown")
+    parser.add_argument("--node-monitor-grace-period", type=grace_period, default=GRACE_PERIOD,
+                        metavar="DURATION",
+                        help="how long without a node Lease renewal before the node is Unknown, "
+                             "a Go duration (default 40s)")
     parser.add_argument("--root-ca-file", type=Path,
                         help="the root CA published in every namespace's kube-root-ca.crt ConfigMap "
                              "(default: the CA of --kubeconfig)")

@@ -10,6 +10,7 @@ import threading
 
 import pytest
 
+from reference_impl.controller_manager.run import parse_args as controller_manager_args
 from reference_impl.machinery import process
 
 RUN_MODULES = ["etcd", "apiserver", "controller_manager", "scheduler", "kubelet", "proxy"]
@@ -89,6 +90,19 @@ def test_bad_flag_value_checked_by_the_component_exits_2(capacity, reason, capsy
     argv = ["--kubeconfig", "k", "--node-name", "n", "--root-dir", "r", "--capacity", capacity]
     assert component_main("kubelet")(argv, {}) == 2
     assert f"argument --capacity: {reason}" in one_line(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("value, reason", [
+    ("40", 'time: missing unit in duration "40"'), ("abc", 'time: invalid duration "abc"'),
+    ("-1s", "'-1s': must be longer than 0")])
+def test_node_monitor_grace_period_is_a_go_duration(value, reason, capsys):
+    """kube-controller-manager's --node-monitor-grace-period takes "40s" as upstream's does; a bare
+    number is refused in Go's words."""
+    assert component_main("controller_manager")(
+        ["--kubeconfig", "k", f"--node-monitor-grace-period={value}"], {}) == 2
+    assert f"argument --node-monitor-grace-period: {reason}" in one_line(capsys.readouterr().err)
+    assert controller_manager_args(["--kubeconfig", "k", "--node-monitor-grace-period", "1m30s"],
+                      {}).node_monitor_grace_period == 90
 
 
 def test_etcd_data_dir_may_come_from_the_environment(tmp_path, capsys):
