@@ -13,6 +13,7 @@ to the local port actually served.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import os
 import sys
@@ -116,13 +117,35 @@ class ProxyRunner:
         self.status_written = True
 
 
+@mirrors("k8s.io/kubernetes/pkg/proxy/apis/config/validation.Validate")
+def bind_address(text: str) -> str:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f'KubeProxyConfiguration.BindAddress: Invalid value: "{text}": not a valid textual '
+            "representation of an IP address") from None
+    return text
+
+
+def status_file(text: str) -> Path:
+    """A file to (re)write: its folder must exist, and it must not be a folder itself."""
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text}: is a folder, not a file")
+    if not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"{text}: its folder {path.parent} does not exist")
+    return path
+
+
 def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="kubeatlas run proxy",
                                      description="Run the reference kube-proxy (userspace mode).")
     parser.add_argument("--kubeconfig", type=Path, **env_default(env, "KUBECONFIG"),
                         help="kubeconfig of the apiserver (default $KUBECONFIG)")
-    parser.add_argument("--bind-address", default="127.0.0.1", help="the address service ports listen on")
-    parser.add_argument("--status-file", type=Path,
+    parser.add_argument("--bind-address", type=bind_address, default="127.0.0.1",
+                        help="the IP address service ports listen on")
+    parser.add_argument("--status-file", type=status_file,
                         help="write the service port -> local port mapping here (JSON)")
     return parser.parse_args(argv)
 

@@ -105,6 +105,19 @@ def test_node_monitor_grace_period_is_a_go_duration(value, reason, capsys):
                       {}).node_monitor_grace_period == 90
 
 
+@pytest.mark.parametrize("flag, value, reason", [
+    ("--bind-address", "999.1.1.1", 'KubeProxyConfiguration.BindAddress: Invalid value: "999.1.1.1": '
+                                    "not a valid textual representation of an IP address"),
+    ("--status-file", "{tmp}/missing/ports.json", "{tmp}/missing/ports.json: its folder {tmp}/missing does not exist"),
+    ("--status-file", "{tmp}", "{tmp}: is a folder, not a file")])
+def test_kube_proxy_flags_are_checked_before_it_starts(flag, value, reason, tmp_path, capsys):
+    """An address that is no IP (upstream's validation) or a status file it could never write is a
+    usage error at start, not a proxy that fails on the first Service."""
+    argv = ["--kubeconfig", "k", flag, value.format(tmp=tmp_path)]
+    assert component_main("proxy")(argv, {}) == 2
+    assert f"argument {flag}: {reason.format(tmp=tmp_path)}" in one_line(capsys.readouterr().err)
+
+
 def test_etcd_data_dir_may_come_from_the_environment(tmp_path, capsys):
     """ETCD_DATA_DIR stands in for --data-dir, as upstream; a data directory that is a file is a
     run-time failure of the component: exit 1 and one line naming it."""
