@@ -294,8 +294,21 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
     return args
 
 
+@mirrors("k8s.io/kubernetes/pkg/kubelet.(*Kubelet).setupDataDirs")
+def setup_root_dir(root: Path) -> None:
+    """--root-dir, made if missing; a file in its place or a folder it cannot make is the
+    kubelet's start-up error, in Go's words."""
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:  # a file in its place, which Go's MkdirAll reports as ENOTDIR
+        raise KubeletError(f"error creating root directory: mkdir {root}: not a directory") from None
+    except OSError as error:
+        raise KubeletError(f"error creating root directory: mkdir {error.filename or root}: "
+                           f"{(error.strerror or str(error)).lower()}") from None
+
+
 def run(args: argparse.Namespace, process: Process) -> None:
-    args.root_dir.mkdir(parents=True, exist_ok=True)
+    setup_root_dir(args.root_dir)
     KubeletRunner(load_client(args.kubeconfig), args.node_name, args.root_dir, args.hollow_nodes, args.capacity,
                   args.pod_cidr, args.node_lease_duration_seconds, process.stop).run(process.out)
 

@@ -118,6 +118,17 @@ def test_kube_proxy_flags_are_checked_before_it_starts(flag, value, reason, tmp_
     assert f"argument {flag}: {reason.format(tmp=tmp_path)}" in one_line(capsys.readouterr().err)
 
 
+@pytest.mark.parametrize("root", ["file", "file/pods"])
+def test_a_kubelet_root_dir_it_cannot_make_is_one_line_in_gos_words(root, tmp_path, capsys):
+    """--root-dir where a file is (or under one): the kubelet's own start-up error, exit 1."""
+    (tmp_path / "file").write_text("")
+    argv = ["--kubeconfig", "k", "--node-name", "n", "--root-dir", str(tmp_path / root)]
+    assert component_main("kubelet")(argv, {}) == 1
+    assert one_line(capsys.readouterr().err) == (
+        f"reference kubelet: error: error creating root directory: mkdir {tmp_path / root}: "
+        "not a directory")
+
+
 def test_etcd_data_dir_may_come_from_the_environment(tmp_path, capsys):
     """ETCD_DATA_DIR stands in for --data-dir, as upstream; a data directory that is a file is a
     run-time failure of the component: exit 1 and one line naming it."""
