@@ -195,10 +195,8 @@ def load_profile(path: str | None = None, data: Mapping[str, Any] | None = None)
     data = data or {}
     if not isinstance(data, Mapping):
         raise ConfigError("configuration must be a mapping", path)
-    if "profiles" in data:  # a whole KubeSchedulerConfiguration: use its first profile
-        top = data
-        data = dict((data.get("profiles") or [{}])[0])
-        data.setdefault("percentageOfNodesToScore", top.get("percentageOfNodesToScore", 0))
+    if "apiVersion" in data or "kind" in data or "profiles" in data:
+        data = _only_profile(data, path)
     profile = Profile()
     profile.scheduler_name = data.get("schedulerName", profile.scheduler_name)
     profile.percentage_of_nodes_to_score = int(data.get("percentageOfNodesToScore") or 0)
@@ -214,6 +212,23 @@ def load_profile(path: str | None = None, data: Mapping[str, Any] | None = None)
     for point in EXTENSION_POINTS:
         _merge(profile.plugins[point], plugins.get(point) or {})
     profile.multi_point = plugins.get("multiPoint") or {}
+    return profile
+
+
+def _only_profile(config: Mapping[str, Any], path: str | None) -> dict:
+    """A whole KubeSchedulerConfiguration, checked as kube-scheduler checks it, as the one profile
+    the reference runs (with the configuration's percentageOfNodesToScore)."""
+    from reference_impl.scheduler import configvalidation  # it reads this module's EXTENSION_POINTS
+
+    problems = configvalidation.validate(config)
+    if problems:  # utilerrors.Aggregate's spelling: one error alone, several in brackets
+        raise ConfigError(problems[0] if len(problems) == 1 else f"[{', '.join(problems)}]", path)
+    profiles = config.get("profiles") or [{}]
+    if len(profiles) > 1:
+        raise ConfigError(f"the reference scheduler runs one profile; this configuration has "
+                          f"{len(profiles)}", path)
+    profile = dict(profiles[0])
+    profile.setdefault("percentageOfNodesToScore", config.get("percentageOfNodesToScore", 0))
     return profile
 
 

@@ -257,6 +257,38 @@ def test_config_accepts_kube_scheduler_configuration(tmp_path):
     assert scheduler(profile=profile).framework.weights["TaintToleration"] == 7
 
 
+CONFIG = "apiVersion: kubescheduler.config.k8s.io/v1beta3\nkind: KubeSchedulerConfiguration\n"
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("apiVersion: kubescheduler.config.k8s.io/v9\nkind: KubeSchedulerConfiguration\n",
+     'no kind "KubeSchedulerConfiguration" is registered for version "kubescheduler.config.k8s.io/v9" '
+     'in scheme "k8s.io/kubernetes/pkg/scheduler/apis/config/scheme/scheme.go:30"'),
+    ("kind: KubeSchedulerConfiguration\nprofiles: []\n", "Object 'apiVersion' is missing"),
+    (CONFIG + "profiles: 5\n", "profiles: Invalid value: expected an array, got an integer"),
+    (CONFIG + "profiles:\n- plugins: {score: {enabled: [{name: 5}]}}\n",
+     "profiles[0].plugins.score.enabled[0].name: Invalid value: expected a string, got an integer"),
+    (CONFIG + "profiles:\n- schedulerName: a\n- schedulerName: a\n",
+     'profiles[1].schedulerName: Duplicate value: "a"'),
+    (CONFIG + "profiles:\n- schedulerName: ''\n", "profiles[0].schedulerName: Required value"),
+    (CONFIG + "parallelism: 0\npercentageOfNodesToScore: 200\n",
+     "[parallelism: Invalid value: 0: should be an integer value greater than zero, "
+     "percentageOfNodesToScore: Invalid value: 200: not in valid range [0-100]]"),
+    (CONFIG + "podInitialBackoffSeconds: 5\npodMaxBackoffSeconds: 2\n",
+     "podMaxBackoffSeconds: Invalid value: 2: must be greater than or equal to PodInitialBackoffSeconds"),
+    (CONFIG + "profiles:\n- schedulerName: a\n- schedulerName: b\n",
+     "the reference scheduler runs one profile; this configuration has 2"),
+])
+def test_a_configuration_kube_scheduler_refuses_is_a_config_error(tmp_path, text, problem):
+    """What ValidateKubeSchedulerConfiguration (or decoding) refuses, in its words; a second
+    profile, which the reference cannot run, is refused rather than ignored."""
+    path = tmp_path / "config.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as info:
+        load_profile(str(path))
+    assert str(info.value) == f"{path}: {problem}"
+
+
 def test_config_unparsable_file_is_a_config_error(tmp_path):
     """A file that is not valid YAML raises ConfigError naming the file."""
     path = tmp_path / "bad.yaml"

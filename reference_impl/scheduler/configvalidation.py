@@ -1,0 +1,94 @@
+"""What kube-scheduler refuses in a KubeSchedulerConfiguration before it starts: a version its
+scheme does not know, a value of the wrong JSON type (which decoding into Go structs refuses), and
+what `ValidateKubeSchedulerConfiguration` checks of the fields the reference scheduler reads. Each
+problem is one line naming its field path, as field.Error writes it.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from reference_impl.mirrors import mirrors
+from reference_impl.scheduler.framework import EXTENSION_POINTS
+
+KIND = "KubeSchedulerConfiguration"
+API_VERSIONS = ("kubescheduler.config.k8s.io/v1beta2", "kubescheduler.config.k8s.io/v1beta3")
+SCHEME = "k8s.io/kubernetes/pkg/scheduler/apis/config/scheme/scheme.go:30"
+
+_PLUGIN_SET = {"enabled": [{"name": str, "weight": int}], "disabled": [{"name": str, "weight": int}]}
+# The fields the reference reads, with their JSON types: a dict is an object, a one-item list an
+# array of that item.
+SHAPE = {
+    "parallelism": int, "percentageOfNodesToScore": int, "podInitialBackoffSeconds": int,
+    "podMaxBackoffSeconds": int,
+    "profiles": [{
+        "schedulerName": str,
+        "plugins": {point: _PLUGIN_SET for point in (*EXTENSION_POINTS, "multiPoint")},
+        "pluginConfig": [{"name": str, "args": dict}],
+    }],
+}
+_JSON_TYPES = {dict: "an object", list: "an array", str: "a string", int: "an integer"}
+
+
+@mirrors("k8s.io/kubernetes/pkg/scheduler/apis/config/validation.ValidateKubeSchedulerConfiguration")
+def validate(config: Mapping) -> list[str]:
+    """The problems of a whole KubeSchedulerConfiguration (one that names its apiVersion)."""
+    api_version, kind = config.get("apiVersion"), config.get("kind")
+    for field, value in (("apiVersion", api_version), ("Kind", kind)):
+        if not value:  # the YAML serializer's words
+            return [f"Object '{field}' is missing"]
+    if api_version not in API_VERSIONS or kind != KIND:
+        return [f'no kind "{kind}" is registered for version "{api_version}" in scheme "{SCHEME}"']
+    problems = shape_problems(config, SHAPE, "")
+    if problems:
+        return problems
+    if config.get("parallelism") is not None and config["parallelism"] <= 0:
+        problems.append(f"parallelism: Invalid value: {config['parallelism']}: "
+                        "should be an integer value greater than zero")
+    names: dict[str, int] = {}
+    for index, profile in enumerate(config.get("profiles") or ()):
+        name = profile.get("schedulerName")
+        if name == "":
+            problems.append(f"profiles[{index}].schedulerName: Required value")
+        elif name is not None and name in names:
+            problems.append(f'profiles[{index}].schedulerName: Duplicate value: "{name}"')
+        names.setdefault(name, index)
+    percentage = config.get("percentageOfNodesToScore")
+    if percentage is not None and not 0 <= percentage <= 100:
+        problems.append(f"percentageOfNodesToScore: Invalid value: {percentage}: "
+                        "not in valid range [0-100]")
+    initial = config.get("podInitialBackoffSeconds")
+    initial = 1 if initial is None else initial  # v1beta3's defaults
+    if initial <= 0:
+        problems.append(f"podInitialBackoffSeconds: Invalid value: {initial}: must be greater than 0")
+    maximum = config.get("podMaxBackoffSeconds")
+    if maximum is not None and maximum < initial:
+        problems.append(f"podMaxBackoffSeconds: Invalid value: {maximum}: "
+                        "must be greater than or equal to PodInitialBackoffSeconds")
+    return problems
+
+
+def shape_problems(value, shape, path: str) -> list[str]:
+    """Where `value` is not of `shape`'s JSON types (null counts as absent)."""
+    if isinstance(shape, dict):
+        if not isinstance(value, Mapping):
+            return [_wrong(path, dict, value)]
+        return [problem for key, inner in shape.items() if value.get(key) is not None
+                for problem in shape_problems(value[key], inner, f"{path}.{key}" if path else key)]
+    if isinstance(shape, list):
+        if not isinstance(value, list):
+            return [_wrong(path, list, value)]
+        return [problem for index, item in enumerate(value)
+                for problem in shape_problems(item, shape[0], f"{path}[{index}]")]
+    if shape is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    else:
+        ok = isinstance(value, Mapping if shape is dict else shape)
+    return [] if ok else [_wrong(path, shape, value)]
+
+
+def _wrong(path: str, expected: type, value) -> str:
+    got = "null" if value is None else next(
+        (name for kind, name in _JSON_TYPES.items()
+         if isinstance(value, kind) and not isinstance(value, bool)),
+        "a boolean" if isinstance(value, bool) else "a number")
+    return f"{path}: Invalid value: expected {_JSON_TYPES[expected]}, got {got}"
