@@ -8,24 +8,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from reference_impl.mirrors import mirrors
-from reference_impl.scheduler.framework import EXTENSION_POINTS
 
 KIND = "KubeSchedulerConfiguration"
 API_VERSIONS = ("kubescheduler.config.k8s.io/v1beta2", "kubescheduler.config.k8s.io/v1beta3")
 SCHEME = "k8s.io/kubernetes/pkg/scheduler/apis/config/scheme/scheme.go:30"
 
 _PLUGIN_SET = {"enabled": [{"name": str, "weight": int}], "disabled": [{"name": str, "weight": int}]}
-# The fields the reference reads, with their JSON types: a dict is an object, a one-item list an
-# array of that item.
+# The fields the reference reads, with their JSON types: a dict is an object with those fields,
+# {str: shape} one whose every value has that shape, a one-item list an array of that item.
+PROFILE = {
+    "schedulerName": str,
+    "plugins": {str: _PLUGIN_SET},  # by extension point
+    "pluginConfig": [{"name": str, "args": dict}],
+}
 SHAPE = {
     "parallelism": int, "percentageOfNodesToScore": int, "podInitialBackoffSeconds": int,
-    "podMaxBackoffSeconds": int,
-    "profiles": [{
-        "schedulerName": str,
-        "plugins": {point: _PLUGIN_SET for point in (*EXTENSION_POINTS, "multiPoint")},
-        "pluginConfig": [{"name": str, "args": dict}],
-    }],
+    "podMaxBackoffSeconds": int, "profiles": [PROFILE],
 }
+# The reference's own shorthand: a file holding one profile, with the percentage and the
+# plugins to import (name → `module:Class`) beside it.
+SHORTHAND = {**PROFILE, "percentageOfNodesToScore": int, "registry": {str: str}}
 _JSON_TYPES = {dict: "an object", list: "an array", str: "a string", int: "an integer"}
 
 
@@ -72,6 +74,9 @@ def shape_problems(value, shape, path: str) -> list[str]:
     if isinstance(shape, dict):
         if not isinstance(value, Mapping):
             return [_wrong(path, dict, value)]
+        if list(shape) == [str]:
+            return [problem for key, inner in value.items()
+                    for problem in shape_problems(inner, shape[str], f"{path}.{key}")]
         return [problem for key, inner in shape.items() if value.get(key) is not None
                 for problem in shape_problems(value[key], inner, f"{path}.{key}" if path else key)]
     if isinstance(shape, list):

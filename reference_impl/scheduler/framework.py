@@ -28,6 +28,7 @@ from operator import mul
 from typing import Any
 
 from reference_impl.mirrors import mirrors
+from reference_impl.scheduler import configvalidation
 from reference_impl.scheduler.errors import ConfigError, PluginNotFound, SchedulerError
 from reference_impl.scheduler.types import (
     MAX_NODE_SCORE, MIN_NODE_SCORE, SUCCESS, Code, CycleState, NodeInfo, QueuedPodInfo, Status,
@@ -197,6 +198,8 @@ def load_profile(path: str | None = None, data: Mapping[str, Any] | None = None)
         raise ConfigError("configuration must be a mapping", path)
     if "apiVersion" in data or "kind" in data or "profiles" in data:
         data = _only_profile(data, path)
+    else:
+        _refuse(configvalidation.shape_problems(data, configvalidation.SHORTHAND, ""), path)
     profile = Profile()
     profile.scheduler_name = data.get("schedulerName", profile.scheduler_name)
     profile.percentage_of_nodes_to_score = int(data.get("percentageOfNodesToScore") or 0)
@@ -204,7 +207,7 @@ def load_profile(path: str | None = None, data: Mapping[str, Any] | None = None)
         raise ConfigError("percentageOfNodesToScore must be in [0, 100]", path)
     profile.registry = dict(data.get("registry") or {})
     for entry in data.get("pluginConfig") or ():
-        profile.plugin_args[entry["name"]] = dict(entry.get("args") or {})
+        profile.plugin_args[entry.get("name", "")] = dict(entry.get("args") or {})
     plugins = data.get("plugins") or {}
     unknown = set(plugins) - set(EXTENSION_POINTS) - {"multiPoint"}
     if unknown:
@@ -218,11 +221,7 @@ def load_profile(path: str | None = None, data: Mapping[str, Any] | None = None)
 def _only_profile(config: Mapping[str, Any], path: str | None) -> dict:
     """A whole KubeSchedulerConfiguration, checked as kube-scheduler checks it, as the one profile
     the reference runs (with the configuration's percentageOfNodesToScore)."""
-    from reference_impl.scheduler import configvalidation  # it reads this module's EXTENSION_POINTS
-
-    problems = configvalidation.validate(config)
-    if problems:  # utilerrors.Aggregate's spelling: one error alone, several in brackets
-        raise ConfigError(problems[0] if len(problems) == 1 else f"[{', '.join(problems)}]", path)
+    _refuse(configvalidation.validate(config), path)
     profiles = config.get("profiles") or [{}]
     if len(profiles) > 1:
         raise ConfigError(f"the reference scheduler runs one profile; this configuration has "
@@ -232,14 +231,19 @@ def _only_profile(config: Mapping[str, Any], path: str | None) -> dict:
     return profile
 
 
+def _refuse(problems: list[str], path: str | None) -> None:
+    if problems:  # utilerrors.Aggregate's spelling: one error alone, several in brackets
+        raise ConfigError(problems[0] if len(problems) == 1 else f"[{', '.join(problems)}]", path)
+
+
 def _merge(current: list[tuple[str, int]], spec: Mapping[str, Any]) -> None:
-    disabled = {d["name"] for d in spec.get("disabled") or ()}
+    disabled = {d.get("name", "") for d in spec.get("disabled") or ()}
     if "*" in disabled:
         current.clear()
     else:
         current[:] = [(n, w) for n, w in current if n not in disabled]
     for entry in spec.get("enabled") or ():
-        name, weight = entry["name"], int(entry.get("weight") or 0)
+        name, weight = entry.get("name", ""), entry.get("weight") or 0
         for i, (n, _) in enumerate(current):
             if n == name:
                 current[i] = (n, weight or current[i][1])

@@ -278,6 +278,11 @@ CONFIG = "apiVersion: kubescheduler.config.k8s.io/v1beta3\nkind: KubeSchedulerCo
      "podMaxBackoffSeconds: Invalid value: 2: must be greater than or equal to PodInitialBackoffSeconds"),
     (CONFIG + "profiles:\n- schedulerName: a\n- schedulerName: b\n",
      "the reference scheduler runs one profile; this configuration has 2"),
+    # the reference's one-profile shorthand
+    ("plugins: 5\n", "plugins: Invalid value: expected an object, got an integer"),
+    ("plugins: {score: {enabled: [{name: NodeResourcesFit, weight: x}]}}\n",
+     "plugins.score.enabled[0].weight: Invalid value: expected an integer, got a string"),
+    ("registry: {a: 1}\n", "registry.a: Invalid value: expected a string, got an integer"),
 ])
 def test_a_configuration_kube_scheduler_refuses_is_a_config_error(tmp_path, text, problem):
     """What ValidateKubeSchedulerConfiguration (or decoding) refuses, in its words; a second
