@@ -28,6 +28,13 @@ SHAPE = {
 # The reference's own shorthand: a file holding one profile, with the percentage and the
 # plugins to import (name → `module:Class`) beside it.
 SHORTHAND = {**PROFILE, "percentageOfNodesToScore": int, "registry": {str: str}}
+_RESOURCES = [{"name": str, "weight": int}]
+# The args the reference's plugins read.
+PLUGIN_ARGS = {
+    "InterPodAffinity": {"hardPodAffinityWeight": int},
+    "NodeResourcesBalancedAllocation": {"resources": _RESOURCES},
+    "NodeResourcesFit": {"scoringStrategy": {"type": str, "resources": _RESOURCES}},
+}
 _JSON_TYPES = {dict: "an object", list: "an array", str: "a string", int: "an integer"}
 
 
@@ -54,6 +61,7 @@ def validate(config: Mapping) -> list[str]:
         elif name is not None and name in names:
             problems.append(f'profiles[{index}].schedulerName: Duplicate value: "{name}"')
         names.setdefault(name, index)
+        problems += plugin_config_problems(profile, f"profiles[{index}].")
     percentage = config.get("percentageOfNodesToScore")
     if percentage is not None and not 0 <= percentage <= 100:
         problems.append(f"percentageOfNodesToScore: Invalid value: {percentage}: "
@@ -67,6 +75,51 @@ def validate(config: Mapping) -> list[str]:
         problems.append(f"podMaxBackoffSeconds: Invalid value: {maximum}: "
                         "must be greater than or equal to PodInitialBackoffSeconds")
     return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/scheduler/apis/config/validation.validatePluginConfig")
+def plugin_config_problems(profile: Mapping, prefix: str = "") -> list[str]:
+    """A profile's pluginConfig: each plugin configured once, with args of the right shape and
+    the ranges upstream's Validate*Args allow."""
+    problems, seen = [], set()
+    for index, entry in enumerate(profile.get("pluginConfig") or ()):
+        name, args, path = entry.get("name", ""), entry.get("args") or {}, f"{prefix}pluginConfig[{index}]"
+        if name in seen:
+            problems.append(f'{path}: Duplicate value: "{name}"')
+        seen.add(name)
+        wrong = shape_problems(args, PLUGIN_ARGS.get(name, {}), f"{path}.args")
+        problems += wrong or _args_problems(name, args, f"{path}.args")
+    return problems
+
+
+def _args_problems(plugin: str, args: Mapping, path: str) -> list[str]:
+    problems = []
+    weight = args.get("hardPodAffinityWeight")
+    if plugin == "InterPodAffinity" and weight is not None and not 0 <= weight <= 100:
+        problems.append(f"{path}.hardPodAffinityWeight: Invalid value: {weight}: "
+                        "not in valid range [0, 100]")
+    if plugin == "NodeResourcesBalancedAllocation":
+        names = set()
+        for index, resource in enumerate(args.get("resources") or ()):
+            if resource.get("name") in names:
+                problems.append(f'{path}.resources[{index}].name: Duplicate value: '
+                                f'"{resource.get("name")}"')
+            names.add(resource.get("name"))
+            if _weight(resource) != 1:
+                problems.append(f"{path}.resources[{index}].weight: Invalid value: "
+                                f"{_weight(resource)}: must be 1")
+    if plugin == "NodeResourcesFit":
+        for index, resource in enumerate((args.get("scoringStrategy") or {}).get("resources") or ()):
+            if not 0 < _weight(resource) <= 100:
+                problems.append(f"{path}.resources[{index}].weight: Invalid value: "
+                                f"{_weight(resource)}: resource weight of "
+                                f"{resource.get('name', '')} not in valid range (0, 100]")
+    return problems
+
+
+def _weight(resource: Mapping) -> int:
+    """A resource's weight after v1beta3's defaulting: unset or 0 is 1."""
+    return resource.get("weight") or 1
 
 
 def shape_problems(value, shape, path: str) -> list[str]:

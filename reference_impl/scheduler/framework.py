@@ -199,7 +199,8 @@ def load_profile(path: str | None = None, data: Mapping[str, Any] | None = None)
     if "apiVersion" in data or "kind" in data or "profiles" in data:
         data = _only_profile(data, path)
     else:
-        _refuse(configvalidation.shape_problems(data, configvalidation.SHORTHAND, ""), path)
+        _refuse(configvalidation.shape_problems(data, configvalidation.SHORTHAND, "")
+                or configvalidation.plugin_config_problems(data), path)
     profile = Profile()
     profile.scheduler_name = data.get("schedulerName", profile.scheduler_name)
     profile.percentage_of_nodes_to_score = int(data.get("percentageOfNodesToScore") or 0)

@@ -283,6 +283,18 @@ CONFIG = "apiVersion: kubescheduler.config.k8s.io/v1beta3\nkind: KubeSchedulerCo
     ("plugins: {score: {enabled: [{name: NodeResourcesFit, weight: x}]}}\n",
      "plugins.score.enabled[0].weight: Invalid value: expected an integer, got a string"),
     ("registry: {a: 1}\n", "registry.a: Invalid value: expected a string, got an integer"),
+    # plugin args
+    (CONFIG + "profiles:\n- pluginConfig: [{name: InterPodAffinity, args: {hardPodAffinityWeight: 101}}]\n",
+     "profiles[0].pluginConfig[0].args.hardPodAffinityWeight: Invalid value: 101: not in valid range [0, 100]"),
+    ("pluginConfig: [{name: NodeResourcesFit, args: {scoringStrategy: 5}}]\n",
+     "pluginConfig[0].args.scoringStrategy: Invalid value: expected an object, got an integer"),
+    ("pluginConfig: [{name: NodeResourcesFit, args: {scoringStrategy: {resources: [{name: cpu, weight: 101}]}}}]\n",
+     "pluginConfig[0].args.resources[0].weight: Invalid value: 101: resource weight of cpu not in valid range (0, 100]"),
+    ("pluginConfig: [{name: NodeResourcesBalancedAllocation, args: {resources: [{name: cpu, weight: 2}, {name: cpu}]}}]\n",
+     '[pluginConfig[0].args.resources[0].weight: Invalid value: 2: must be 1, '
+     'pluginConfig[0].args.resources[1].name: Duplicate value: "cpu"]'),
+    ("pluginConfig: [{name: InterPodAffinity}, {name: InterPodAffinity}]\n",
+     'pluginConfig[1]: Duplicate value: "InterPodAffinity"'),
 ])
 def test_a_configuration_kube_scheduler_refuses_is_a_config_error(tmp_path, text, problem):
     """What ValidateKubeSchedulerConfiguration (or decoding) refuses, in its words; a second
