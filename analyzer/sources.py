@@ -272,8 +272,26 @@ def _resolve(repo: Repo, rev: str, name: str, source: str, ref: str) -> str:
         if err.status != 1:
             raise SourceError(name, source, _one_line(err)) from None
         kind = _object_kind(repo, f"{rev}^{{}}")  # a tag peeled to what it tags
-        reason = f"'{ref}' names a {kind}, not a commit" if kind else f"unknown ref '{ref}'"
+        if kind:
+            reason = f"'{ref}' names a {kind}, not a commit"
+        elif _is_ambiguous(repo, rev):
+            reason = (f"short SHA '{ref}' is ambiguous: more than one commit starts with it; "
+                      "give more of its digits")
+        else:
+            reason = f"unknown ref '{ref}'"
         raise SourceError(name, source, reason) from None
+
+
+def _is_ambiguous(repo: Repo, rev: str) -> bool:
+    """Whether `rev` is a short SHA that two or more commits (or tags) start with: git then
+    resolves it to nothing, as it does a ref that does not exist."""
+    if not _SHORT_SHA.match(rev):
+        return False
+    try:
+        objects = repo.git.rev_parse(f"--disambiguate={rev}").split()
+    except GitCommandError:
+        return False
+    return sum(_object_kind(repo, sha) in ("commit", "tag") for sha in objects) > 1
 
 
 def _object_kind(repo: Repo, rev: str) -> str | None:

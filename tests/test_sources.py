@@ -299,6 +299,24 @@ def test_unknown_ref_on_local_path_keeps_the_record(ws, origin):
     assert ws.sources_file.read_bytes() == record
 
 
+def test_an_ambiguous_short_sha_is_named_ambiguous(ws, tmp_path):
+    """A short SHA two commits start with was "unknown ref", though both exist: the error says
+    it is ambiguous and asks for more digits, as git does."""
+    repo = tmp_path / "many"
+    git(tmp_path, "init", "-q", str(repo))
+    # 1,000 commits made in one fast-import stream: some two of them share a 4-digit prefix.
+    stream = "".join(f"commit refs/heads/main\ncommitter T <t@example.com> {n} +0000\n"
+                     f"data {len(str(n))}\n{n}\n\n" for n in range(1000))
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=repo, input=stream, text=True,
+                   check=True)
+    prefixes = [sha[:4] for sha in git(repo, "rev-list", "main").split()]
+    short = next(p for p in prefixes if prefixes.count(p) > 1)
+    with pytest.raises(SourceError, match=f"^kubernetes: {repo}: short SHA '{short}' is "
+                       "ambiguous: more than one commit starts with it; give more of its "
+                       "digits$"):
+        sources.fetch(ws, "kubernetes", source=str(repo), ref=short)
+
+
 @pytest.mark.parametrize("rev, kind", [("main^{tree}", "tree"), ("main:main.go", "blob")])
 def test_a_tree_or_blob_sha_as_ref_is_named_for_what_it_is(ws, origin, rev, kind):
     """A tree or blob SHA pasted as --ref exists, so "unknown ref" would send the user looking
