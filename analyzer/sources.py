@@ -128,19 +128,25 @@ def fetch(ws: Workspace, name: str, source: str | None = None, ref: str | None =
     if pin is None and (source is None or ref is None):
         raise SourceError(name, str(PINS_FILE), "no pinned source: give both a source and a ref")
     source = source or pin.url
-    ref = ref or pin.ref
+    pinned, ref = ref is None, ref or pin.ref
     if ref.startswith("-"):  # git would read it as an option
         raise SourceError(name, source, f"unknown ref '{ref}'")
     progress = progress or Progress(quiet=True)
-    if is_url(source):
-        checkout = _fetch_url(ws, name, source, ref, url or source, depth, progress)
-    else:
-        checkout = _use_local(name, source, ref, url)
-        if checkout.remote_url == str(Path(source).expanduser().resolve()):
-            progress.warn(f"{name}: {source} has no remote 'origin', so permalinks will name "
-                          "this local path; give --url (e.g. "
-                          f"--url {pin.url if pin else 'https://github.com/OWNER/REPO'}) "
-                          "to link to the web")
+    try:
+        if is_url(source):
+            checkout = _fetch_url(ws, name, source, ref, url or source, depth, progress)
+        else:
+            checkout = _use_local(name, source, ref, url)
+    except SourceError as err:
+        if not (pinned and err.reason == f"unknown ref '{ref}'"):
+            raise
+        raise SourceError(name, source, f"{err.reason}, the ref analyzer/{PINS_FILE.name} pins: "
+                          "give --ref to fetch another") from None
+    if not is_url(source) and checkout.remote_url == str(Path(source).expanduser().resolve()):
+        progress.warn(f"{name}: {source} has no remote 'origin', so permalinks will name "
+                      "this local path; give --url (e.g. "
+                      f"--url {pin.url if pin else 'https://github.com/OWNER/REPO'}) "
+                      "to link to the web")
     _record(ws, checkout)
     return checkout
 

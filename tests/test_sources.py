@@ -228,6 +228,17 @@ def test_default_ref_comes_from_pins(ws, origin):
     assert (checkout.ref, checkout.commit) == ("v1.24.0", rev(origin, "feature"))
 
 
+def test_a_pinned_ref_the_source_lacks_says_it_is_the_pinned_one(ws, origin, capsys):
+    """`kubeatlas fetch etcd --from CLONE` without --ref asks for the pinned tag: "unknown ref
+    'v3.5.1'" named a ref the user never typed, and not the option that changes it."""
+    code = main(["fetch", "etcd", "--from", str(origin), "--home", str(ws.home)])
+
+    assert code == 1
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: etcd: {origin}: unknown ref 'v3.5.1', the ref analyzer/pins.toml "
+        "pins: give --ref to fetch another\n")
+
+
 def test_pins():
     pins = sources.load_pins()
 
