@@ -23,7 +23,7 @@ import os
 import re
 import shutil
 import tomllib
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 from git import (GitCommandError, InvalidGitRepositoryError, NoSuchPathError, Remote,
@@ -74,6 +74,16 @@ class Checkout:
 def is_url(source: str) -> bool:
     """Whether `source` is fetched over git (a URL or `user@host:path`), not read in place."""
     return bool(_URL.match(source))
+
+
+def without_credentials(url: str) -> str:
+    """`url` less the user and password it may carry (`https://user:TOKEN@host/repo.git`), as
+    git prints it: they are never printed, nor recorded for permalinks."""
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        return url  # a path, or `user@host:path`, whose user is no secret
+    authority, slash, path = rest.partition("/")
+    return f"{scheme}://{authority.rpartition('@')[2]}{slash}{path}"
 
 
 def load_pins() -> dict[str, Pin]:
@@ -138,10 +148,11 @@ def fetch(ws: Workspace, name: str, source: str | None = None, ref: str | None =
         else:
             checkout = _use_local(name, source, ref, url)
     except SourceError as err:
-        if not (pinned and err.reason == f"unknown ref '{ref}'"):
-            raise
-        raise SourceError(name, source, f"{err.reason}, the ref analyzer/{PINS_FILE.name} pins: "
-                          "give --ref to fetch another") from None
+        reason = err.reason
+        if pinned and reason == f"unknown ref '{ref}'":
+            reason += f", the ref analyzer/{PINS_FILE.name} pins: give --ref to fetch another"
+        raise SourceError(name, without_credentials(err.source), reason) from None
+    checkout = replace(checkout, remote_url=without_credentials(checkout.remote_url))
     if not is_url(source) and checkout.remote_url == str(Path(source).expanduser().resolve()):
         progress.warn(f"{name}: {source} has no remote 'origin', so permalinks will name "
                       "this local path; give --url (e.g. "
@@ -209,7 +220,7 @@ def _fetch_into(repo: Repo, name: str, source: str, ref: str, depth: int,
         options["depth"] = depth
     elif (Path(repo.git_dir) / "shallow").exists():
         options["unshallow"] = True
-    progress.note(f"{name}: fetching {ref} from {source}"
+    progress.note(f"{name}: fetching {ref} from {without_credentials(source)}"
                   + (f" (depth {depth})" if depth else " (full history)"))
     git_progress = _GitProgress(progress, name)
     try:

@@ -239,6 +239,25 @@ def test_a_pinned_ref_the_source_lacks_says_it_is_the_pinned_one(ws, origin, cap
         "pins: give --ref to fetch another\n")
 
 
+def test_credentials_in_a_url_are_never_printed_nor_recorded(ws, origin, capsys):
+    """`--from https://user:TOKEN@host/repo.git` printed the token in the progress line, on
+    stdout and in every permalink (the site publishes them), and in the error of a failed
+    fetch; git itself prints such a URL without them."""
+    with_token = f"file://user:s3cret@{origin}"
+    assert main(["fetch", "etcd", "--from", with_token, "--ref", "v1", "--home", str(ws.home)]) == 0
+    assert main(["fetch", "etcd", "--from", "file://user:s3cret@/nonexistent", "--ref", "v1",
+                 "--home", str(ws.home)]) == 1
+    git(origin, "remote", "add", "origin", "https://user:s3cret@example.invalid/etcd.git")
+    assert main(["fetch", "etcd", "--from", str(origin), "--ref", "v1", "--home", str(ws.home)]) == 0
+
+    out, err = capsys.readouterr()
+    assert "s3cret" not in out + err
+    assert out.splitlines()[0].endswith(f"\tfile://{origin}")
+    assert out.splitlines()[1].endswith("\thttps://example.invalid/etcd.git")
+    assert "\nkubeatlas: error: etcd: file:///nonexistent: cannot reach: " in err
+    assert "s3cret" not in ws.sources_file.read_text()
+
+
 def test_pins():
     pins = sources.load_pins()
 
