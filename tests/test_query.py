@@ -560,3 +560,13 @@ def test_a_symbol_only_an_older_commit_defines_names_that_commit(two_repos_home,
         f"kubeatlas: error: no symbol 'Old' in kubernetes; kubernetes at {old[:12]} defines "
         f"k8s.io/kubernetes.Old: add --commit {old[:12]}\n")
     assert main(["show", "Old", "--commit", old[:12], "--home", str(home)]) == 0
+
+
+def test_mermaid_labels_keep_every_character_of_a_name():
+    """A package folder named `a"b\\c<d>-->{}#x` (Go's own tool refuses it, kubeatlas indexes
+    it): Mermaid reads `<d>` in a label as an HTML tag and drops it, and `#x;` as an entity,
+    so those are written as entity codes, as `"` already was."""
+    name = 'example.com/app/a"b\\c<d>-->{}#x;.Run'
+    edge = graph.Edge("example.com/app.main", name, graph.STATIC, "main.go", 5, 14, 1.0)
+    assert render.mermaid([edge], "example.com/app.main").splitlines()[2] == (
+        '  n1["a#quot;b\\c#lt;d#gt;--#gt;{}#35;x;.Run"]')
