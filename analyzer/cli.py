@@ -625,6 +625,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_journeys(args: argparse.Namespace) -> int:
     from analyzer import journeys
 
+    if args.dir is not None and not args.dir.is_dir():
+        problem = "a file, not a folder" if args.dir.exists() else "no such folder"
+        raise UsageError(f"--dir {args.dir}: {problem}")
     db = store.connect(_workspace(args).index_path)
     recorded = journeys.load(args.dir) if args.dir else journeys.load()
     if not recorded:
