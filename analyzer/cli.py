@@ -361,7 +361,11 @@ SUBCOMMANDS = {"fetch": _add_fetch, "index": _add_index,
 
 def _filters(args: argparse.Namespace, default_exclude: tuple[str, ...] = (),
              index: query.GraphIndex | None = None, start: str | None = None) -> query.Filters:
-    kinds = frozenset(k.strip() for k in args.kinds.split(",")) if args.kinds else None
+    kinds = None
+    if args.kinds:
+        kinds = frozenset(kind.strip() for kind in args.kinds.split(",")) - {""}
+    if kinds == frozenset():
+        raise UsageError(f"--kinds names no edge kind: choose from {', '.join(graph.EDGE_KINDS)}")
     unknown = sorted((kinds or set()) - set(graph.EDGE_KINDS))
     if unknown:
         raise UsageError(f"unknown edge kind {unknown[0]!r}: choose from {', '.join(graph.EDGE_KINDS)}")

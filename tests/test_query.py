@@ -570,3 +570,16 @@ def test_mermaid_labels_keep_every_character_of_a_name():
     edge = graph.Edge("example.com/app.main", name, graph.STATIC, "main.go", 5, 14, 1.0)
     assert render.mermaid([edge], "example.com/app.main").splitlines()[2] == (
         '  n1["a#quot;b\\c#lt;d#gt;--#gt;{}#35;x;.Run"]')
+
+
+
+def test_a_trailing_comma_in_kinds_names_no_extra_kind(guesses_home, capsys):
+    """`--kinds static,` (a list built in a shell loop) was refused as "unknown edge kind ''"."""
+    home = ["--home", str(guesses_home)]
+    assert main(["callees", "app.main", "--kinds", "static", *home]) == 0
+    static = capsys.readouterr().out
+    assert main(["callees", "app.main", "--kinds", "static,", *home]) == 0
+    assert capsys.readouterr().out == static
+    assert main(["callees", "app.main", "--kinds", " , ", *home]) == 2
+    assert capsys.readouterr().err == ("kubeatlas: error: --kinds names no edge kind: choose from "
+                                       f"{', '.join(graph.EDGE_KINDS)}\n")
