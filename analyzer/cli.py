@@ -361,7 +361,11 @@ SUBCOMMANDS = {"fetch": _add_fetch, "index": _add_index,
 
 def _filters(args: argparse.Namespace, default_exclude: tuple[str, ...] = (),
              index: query.GraphIndex | None = None, start: str | None = None) -> query.Filters:
-    kinds = frozenset(k.strip() for k in args.kinds.split(",")) if args.kinds else None
+    kinds = None
+    if args.kinds:
+        kinds = frozenset(kind.strip() for kind in args.kinds.split(",")) - {""}
+    if kinds == frozenset():
+        raise UsageError(f"--kinds names no edge kind: choose from {', '.join(graph.EDGE_KINDS)}")
     unknown = sorted((kinds or set()) - set(graph.EDGE_KINDS))
     if unknown:
         raise UsageError(f"unknown edge kind {unknown[0]!r}: choose from {', '.join(graph.EDGE_KINDS)}")
@@ -625,6 +629,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_journeys(args: argparse.Namespace) -> int:
     from analyzer import journeys
 
+    if args.dir is not None and not args.dir.is_dir():
+        problem = "a file, not a folder" if args.dir.exists() else "no such folder"
+        raise UsageError(f"--dir {args.dir}: {problem}")
     db = store.connect(_workspace(args).index_path)
     recorded = journeys.load(args.dir) if args.dir else journeys.load()
     if not recorded:

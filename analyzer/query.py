@@ -47,6 +47,16 @@ class SymbolNotFound(QueryError):
         super().__init__(f"no symbol {quote_name(name)}{hint}")
 
 
+class DefinedElsewhere(SymbolNotFound):
+    """The commit queried does not define the name, but another indexed commit does: a symbol
+    of the other repository, or one removed since."""
+
+    def __init__(self, name: str, repo: str, where: str, found: str, options: str):
+        QueryError.__init__(self, f"no symbol {quote_name(name)} in {repo}; {where} defines "
+                            f"{found}: add {options}")
+        self.name, self.closest = name, []
+
+
 class AmbiguousSymbol(QueryError):
     def __init__(self, name: str, candidates: list[str]):
         self.name, self.candidates = name, candidates
@@ -349,9 +359,7 @@ class GraphIndex:
         (`scheduler.(*Scheduler).scheduleOne`); otherwise the closest names, in the error."""
         if len(name) > MAX_NAME:
             raise SymbolNotFound(name, [])
-        if self.has(name):
-            return name
-        matches = [n for n in self._candidates(name) if _ends_like(n, name) and self.has(n)]
+        matches = self._matches(name)
         if len(matches) == 1:
             return matches[0]
         if matches:
@@ -359,7 +367,31 @@ class GraphIndex:
         calls = self._unresolved_calls(name)
         if calls:
             raise SymbolNotFound(name, [], self._why_undefined(name, calls))
+        self._look_elsewhere(name)
         raise SymbolNotFound(name, self._closest(name))
+
+    def _matches(self, name: str) -> list[str]:
+        if self.has(name):
+            return [name]
+        return [n for n in self._candidates(name) if _ends_like(n, name) and self.has(n)]
+
+    def _look_elsewhere(self, name: str) -> None:
+        """Raise DefinedElsewhere if another indexed commit defines `name` alone: the newest
+        commit of the other repository first, then older commits, newest first."""
+        latest = store.latest_commits(self.db)
+        others = sorted((c for c in store.complete_commits(self.db) if c.id != self.commit.id),
+                        key=lambda c: (latest.get(c.repo) != c, c.repo == self.commit.repo, -c.id))
+        for commit in others:
+            matches = GraphIndex(self.db, commit)._matches(name)
+            if len(matches) != 1:
+                continue
+            where, options = commit.repo, []
+            if commit.repo != self.commit.repo:
+                options.append(f"--repo {commit.repo}")
+            if latest.get(commit.repo) != commit:
+                where = f"{commit.repo} at {commit.sha[:12]}"
+                options.append(f"--commit {commit.sha[:12]}")
+            raise DefinedElsewhere(name, self.commit.repo, where, matches[0], " ".join(options))
 
     def _unresolved_calls(self, name: str) -> int:
         """Calls the resolver could only name `name`, finding no definition of it."""

@@ -111,7 +111,10 @@ def _escape(text: str) -> str:
 
 
 def _mermaid_escape(text: str) -> str:
-    return text.replace('"', "#quot;")
+    """Mermaid's entity codes for what a quoted label cannot hold as it is: `"` ends it, `<` and
+    `>` would be read as HTML, `#` as the start of an entity code."""
+    return (text.replace("#", "#35;").replace('"', "#quot;").replace("<", "#lt;")
+            .replace(">", "#gt;"))
 
 
 def render_tree(tree: Tree, fmt: str) -> str:

@@ -21,6 +21,7 @@ same bytes, so generated pages can be compared with golden files.
 """
 from __future__ import annotations
 
+import fcntl
 import re
 import shutil
 import signal
@@ -36,6 +37,7 @@ import jinja2
 
 from analyzer import calltree, codepages, diagrams, drift, journeys, links, releases, render, sitetext, store, versions
 from analyzer.calltree import Symbols, SymbolView, call_tree
+from analyzer.errors import AnalyzerError
 from analyzer.manifest import Component, SymbolRef, load_manifest
 from analyzer.permalinks import permalink
 from analyzer.progress import Progress
@@ -48,6 +50,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 GENERATED = ("components", "versions", "drift.md", "assets/generated", "journeys", "packages", "reference",
              "zh/components", "zh/reference", "zh/versions", "zh/drift.md", "zh/journeys", "zh/packages")
 STAGING = ".kubeatlas-staging"  # where a build writes before its pages replace the old ones
+LOCK = ".kubeatlas-site.lock"  # held by the build writing into the folder
 
 FILTERS = Filters(exclude=("stdlib", "logging", "vendor"), test_doubles=False)  # its own code
 TREE_DEPTH = 3  # levels below an entrypoint in its call tree (and in a version diff)
@@ -157,25 +160,49 @@ def build_site(db: sqlite3.Connection, out_dir: Path, manifest: Sequence[Compone
     env = environment(templates)
     dot_binary = diagrams.require_dot()
     staging = out_dir / STAGING
-    if staging.exists():
-        shutil.rmtree(staging)
-    staging.mkdir(parents=True)
-    try:
-        summary = _generate(db, staging, manifest, progress, env, dot_binary, stores, budget)
-        replaced = staging / ".replaced"  # the old pages, removed with the staging folder
-        with _signals_deferred():
-            for part in GENERATED:
-                target = out_dir / part
-                if target.exists():
-                    (replaced / part).parent.mkdir(parents=True, exist_ok=True)
-                    target.rename(replaced / part)
-                if (staging / part).exists():
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    (staging / part).rename(target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        stores.close()
+    with _one_build_at_a_time(out_dir):
+        if staging.exists():
+            shutil.rmtree(staging)
+        staging.mkdir(parents=True)
+        try:
+            summary = _generate(db, staging, manifest, progress, env, dot_binary, stores, budget)
+            replaced = staging / ".replaced"  # the old pages, removed with the staging folder
+            with _signals_deferred():
+                for part in GENERATED:
+                    target = out_dir / part
+                    if target.exists():
+                        (replaced / part).parent.mkdir(parents=True, exist_ok=True)
+                        target.rename(replaced / part)
+                    if (staging / part).exists():
+                        target.parent.mkdir(parents=True, exist_ok=True)
+                        (staging / part).rename(target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+            stores.close()
     return replace(summary, out_dir=out_dir)
+
+
+class BuildInProgress(AnalyzerError):
+    """Another `kubeatlas site` is writing into the same docs folder."""
+
+    def __init__(self, out_dir: Path):
+        self.out_dir = out_dir
+        super().__init__(f"site {out_dir}: another `kubeatlas site` is writing into it; wait "
+                         "for it to finish")
+
+
+@contextmanager
+def _one_build_at_a_time(out_dir: Path):
+    """Builds into one folder share its staging folder: a second would delete the first's pages
+    as they are written, and their swaps would interleave. A POSIX record lock, as the index's
+    writer takes: freed when its process ends, however it ends."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with open(out_dir / LOCK, "a") as lock:
+        try:
+            fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:  # EAGAIN or EACCES, as the platform reports a held record lock
+            raise BuildInProgress(out_dir) from None
+        yield
 
 
 @contextmanager

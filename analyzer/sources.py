@@ -23,7 +23,7 @@ import os
 import re
 import shutil
 import tomllib
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 from git import (GitCommandError, InvalidGitRepositoryError, NoSuchPathError, Remote,
@@ -74,6 +74,16 @@ class Checkout:
 def is_url(source: str) -> bool:
     """Whether `source` is fetched over git (a URL or `user@host:path`), not read in place."""
     return bool(_URL.match(source))
+
+
+def without_credentials(url: str) -> str:
+    """`url` less the user and password it may carry (`https://user:TOKEN@host/repo.git`), as
+    git prints it: they are never printed, nor recorded for permalinks."""
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        return url  # a path, or `user@host:path`, whose user is no secret
+    authority, slash, path = rest.partition("/")
+    return f"{scheme}://{authority.rpartition('@')[2]}{slash}{path}"
 
 
 def load_pins() -> dict[str, Pin]:
@@ -128,19 +138,26 @@ def fetch(ws: Workspace, name: str, source: str | None = None, ref: str | None =
     if pin is None and (source is None or ref is None):
         raise SourceError(name, str(PINS_FILE), "no pinned source: give both a source and a ref")
     source = source or pin.url
-    ref = ref or pin.ref
+    pinned, ref = ref is None, ref or pin.ref
     if ref.startswith("-"):  # git would read it as an option
         raise SourceError(name, source, f"unknown ref '{ref}'")
     progress = progress or Progress(quiet=True)
-    if is_url(source):
-        checkout = _fetch_url(ws, name, source, ref, url or source, depth, progress)
-    else:
-        checkout = _use_local(name, source, ref, url)
-        if checkout.remote_url == str(Path(source).expanduser().resolve()):
-            progress.warn(f"{name}: {source} has no remote 'origin', so permalinks will name "
-                          "this local path; give --url (e.g. "
-                          f"--url {pin.url if pin else 'https://github.com/OWNER/REPO'}) "
-                          "to link to the web")
+    try:
+        if is_url(source):
+            checkout = _fetch_url(ws, name, source, ref, url or source, depth, progress)
+        else:
+            checkout = _use_local(name, source, ref, url)
+    except SourceError as err:
+        reason = err.reason
+        if pinned and reason == f"unknown ref '{ref}'":
+            reason += f", the ref analyzer/{PINS_FILE.name} pins: give --ref to fetch another"
+        raise SourceError(name, without_credentials(err.source), reason) from None
+    checkout = replace(checkout, remote_url=without_credentials(checkout.remote_url))
+    if not is_url(source) and checkout.remote_url == str(Path(source).expanduser().resolve()):
+        progress.warn(f"{name}: {source} has no remote 'origin', so permalinks will name "
+                      "this local path; give --url (e.g. "
+                      f"--url {pin.url if pin else 'https://github.com/OWNER/REPO'}) "
+                      "to link to the web")
     _record(ws, checkout)
     return checkout
 
@@ -203,7 +220,7 @@ def _fetch_into(repo: Repo, name: str, source: str, ref: str, depth: int,
         options["depth"] = depth
     elif (Path(repo.git_dir) / "shallow").exists():
         options["unshallow"] = True
-    progress.note(f"{name}: fetching {ref} from {source}"
+    progress.note(f"{name}: fetching {ref} from {without_credentials(source)}"
                   + (f" (depth {depth})" if depth else " (full history)"))
     git_progress = _GitProgress(progress, name)
     try:
@@ -272,8 +289,26 @@ def _resolve(repo: Repo, rev: str, name: str, source: str, ref: str) -> str:
         if err.status != 1:
             raise SourceError(name, source, _one_line(err)) from None
         kind = _object_kind(repo, f"{rev}^{{}}")  # a tag peeled to what it tags
-        reason = f"'{ref}' names a {kind}, not a commit" if kind else f"unknown ref '{ref}'"
+        if kind:
+            reason = f"'{ref}' names a {kind}, not a commit"
+        elif _is_ambiguous(repo, rev):
+            reason = (f"short SHA '{ref}' is ambiguous: more than one commit starts with it; "
+                      "give more of its digits")
+        else:
+            reason = f"unknown ref '{ref}'"
         raise SourceError(name, source, reason) from None
+
+
+def _is_ambiguous(repo: Repo, rev: str) -> bool:
+    """Whether `rev` is a short SHA that two or more commits (or tags) start with: git then
+    resolves it to nothing, as it does a ref that does not exist."""
+    if not _SHORT_SHA.match(rev):
+        return False
+    try:
+        objects = repo.git.rev_parse(f"--disambiguate={rev}").split()
+    except GitCommandError:
+        return False
+    return sum(_object_kind(repo, sha) in ("commit", "tag") for sha in objects) > 1
 
 
 def _object_kind(repo: Repo, rev: str) -> str | None:

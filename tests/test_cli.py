@@ -83,3 +83,16 @@ def test_a_home_this_user_cannot_write_says_what_to_do(error, remedy, monkeypatc
     assert main(["find", "app"]) == 1
     assert capsys.readouterr().err == (f"kubeatlas: error: /srv/kubeatlas/index.sqlite: {error.strerror}: "
                                        f"{remedy}\n")
+
+
+@pytest.mark.parametrize("make, problem", [
+    (lambda path: None, "no such folder"),
+    (lambda path: path.write_text("{}"), "a file, not a folder"),
+])
+def test_a_journeys_dir_that_is_no_folder_is_named_as_the_problem(make, problem, tmp_path, capsys):
+    """`kubeatlas journeys --dir DIR` with a DIR that is missing or a file said "no index yet"
+    (the index was opened first), or with an index "no journeys (*.json) in DIR"."""
+    journeys = tmp_path / "journeys"
+    make(journeys)
+    assert main(["journeys", "--dir", str(journeys), "--home", str(tmp_path / "home")]) == 2
+    assert capsys.readouterr().err == f"kubeatlas: error: --dir {journeys}: {problem}\n"

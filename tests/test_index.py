@@ -294,6 +294,33 @@ def test_a_damaged_index_is_one_line_for_queries_and_rebuilt_by_index(how, kube_
     assert "pkg/scheduler" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("table", ["names", "edges_by_caller"])
+def test_an_index_whose_damage_only_a_query_meets_is_rebuilt_by_index(table, kube_repo, tmp_path,
+                                                                     capsys, monkeypatch):
+    """One table's page overwritten, the header whole: the query said "`kubeatlas index` moves
+    it aside and builds a new one", but index found the commit already indexed, touched it and
+    left the damage, so the query said the same again."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("KUBEATLAS_HOME", str(home))
+    assert main(["fetch", "kubernetes", "--from", str(kube_repo), "--ref", "HEAD", "-q"]) == 0
+    assert main(["index", "-q", "--no-goroot"]) == 0
+    index = Workspace(home).index_path
+    with sqlite3.connect(index) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # every page in the file, none in the WAL
+        page_size, = db.execute("PRAGMA page_size").fetchone()
+        root, = db.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()
+    db.close()
+    with index.open("r+b") as file:
+        file.seek((root - 1) * page_size)
+        file.write(b"\xff" * page_size)
+    assert main(["callees", "scheduler.(*Scheduler).Run"]) == 1
+    assert "damaged" in capsys.readouterr().err
+
+    assert main(["index", "-q", "--no-goroot"]) == 0
+    assert "was damaged (" in capsys.readouterr().err
+    assert main(["callees", "scheduler.(*Scheduler).Run"]) == 0
+
+
 def test_goroot_and_no_goroot_together_are_refused(tmp_path, capsys, monkeypatch):
     """`--goroot X --no-goroot` asks for two opposite things: one line, exit 2, nothing indexed."""
     monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))

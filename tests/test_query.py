@@ -514,3 +514,72 @@ def test_find_and_show_refuse_the_options_of_a_walk(argv, guesses_home, capsys):
     err = capsys.readouterr().err
     assert exit.value.code == 2 and err.count("\n") == 1
     assert err.startswith(f"kubeatlas: error: unrecognized arguments: {argv[2]}")
+
+
+@pytest.fixture(scope="module")
+def two_repos_home(tmp_path_factory) -> tuple[Path, str]:
+    """A home indexing etcd (defining StartEtcd) and two commits of kubernetes, the first of
+    which defines Old; returns the home and the first commit's SHA."""
+    from conftest import _git, make_git_tree
+
+    root = tmp_path_factory.mktemp("two-repos")
+    ws = Workspace(root / "home")
+    for name, module, text in (("etcd", "go.etcd.io/etcd", "func StartEtcd() {}\n"),
+                               ("kubernetes", "k8s.io/kubernetes", "func Old() {}\n")):
+        (root / name / "src").mkdir(parents=True)
+        (root / name / "src" / "go.mod").write_text(f"module {module}\n\ngo 1.20\n")
+        (root / name / "src" / "main.go").write_text(f"package main\n\nfunc main() {{}}\n\n{text}")
+        repo = make_git_tree(root / name / "src", root / name / "repo", symlinks={})
+        index_checkout(ws.index_path, sources.fetch(ws, name, source=str(repo), ref="HEAD",
+                                                    url=f"https://example.invalid/{name}"))
+    old = sources.load_checkouts(ws)["kubernetes"].commit
+    (repo / "main.go").write_text("package main\n\nfunc main() {}\n")
+    _git(repo, "commit", "--quiet", "--all", "-m", "Old is gone")
+    index_checkout(ws.index_path, sources.fetch(ws, "kubernetes", source=str(repo), ref="HEAD",
+                                                url="https://example.invalid/kubernetes"))
+    return ws.home, old
+
+
+@pytest.mark.parametrize("command", ["show", "callers", "callees"])
+def test_a_symbol_only_another_repository_defines_names_its_repo(command, two_repos_home, capsys):
+    """`show StartEtcd` without --repo looked in kubernetes and said only "no symbol", as if
+    the index did not know it."""
+    home, _ = two_repos_home
+    assert main([command, "StartEtcd", "--home", str(home)]) == 1
+    assert capsys.readouterr().err == (
+        "kubeatlas: error: no symbol 'StartEtcd' in kubernetes; etcd defines "
+        "go.etcd.io/etcd.StartEtcd: add --repo etcd\n")
+
+
+def test_a_symbol_only_an_older_commit_defines_names_that_commit(two_repos_home, capsys):
+    """A function removed since an earlier indexed commit is found there, with the --commit
+    that reaches it."""
+    home, old = two_repos_home
+    assert main(["show", "Old", "--home", str(home)]) == 1
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: no symbol 'Old' in kubernetes; kubernetes at {old[:12]} defines "
+        f"k8s.io/kubernetes.Old: add --commit {old[:12]}\n")
+    assert main(["show", "Old", "--commit", old[:12], "--home", str(home)]) == 0
+
+
+def test_mermaid_labels_keep_every_character_of_a_name():
+    """A package folder named `a"b\\c<d>-->{}#x` (Go's own tool refuses it, kubeatlas indexes
+    it): Mermaid reads `<d>` in a label as an HTML tag and drops it, and `#x;` as an entity,
+    so those are written as entity codes, as `"` already was."""
+    name = 'example.com/app/a"b\\c<d>-->{}#x;.Run'
+    edge = graph.Edge("example.com/app.main", name, graph.STATIC, "main.go", 5, 14, 1.0)
+    assert render.mermaid([edge], "example.com/app.main").splitlines()[2] == (
+        '  n1["a#quot;b\\c#lt;d#gt;--#gt;{}#35;x;.Run"]')
+
+
+
+def test_a_trailing_comma_in_kinds_names_no_extra_kind(guesses_home, capsys):
+    """`--kinds static,` (a list built in a shell loop) was refused as "unknown edge kind ''"."""
+    home = ["--home", str(guesses_home)]
+    assert main(["callees", "app.main", "--kinds", "static", *home]) == 0
+    static = capsys.readouterr().out
+    assert main(["callees", "app.main", "--kinds", "static,", *home]) == 0
+    assert capsys.readouterr().out == static
+    assert main(["callees", "app.main", "--kinds", " , ", *home]) == 2
+    assert capsys.readouterr().err == ("kubeatlas: error: --kinds names no edge kind: choose from "
+                                       f"{', '.join(graph.EDGE_KINDS)}\n")

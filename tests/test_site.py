@@ -455,6 +455,29 @@ def test_an_out_inside_a_source_tree_is_refused_before_anything_is_replaced(tmp_
     assert sorted(p.name for p in (own / "journeys").iterdir()) == journeys
 
 
+def test_a_second_build_into_the_same_folder_is_refused_while_one_writes(tmp_path):
+    """Two `kubeatlas site` into one folder shared its staging folder: the second deleted the
+    first's pages mid-write, both said "438 pages", and the folder was left without
+    components/ and drift.md. The second is refused in one line, and writes nothing."""
+    out = tmp_path / "docs"
+    code = ("import sys, time\n"
+            "from pathlib import Path\n"
+            "from analyzer.site import _one_build_at_a_time\n"
+            f"with _one_build_at_a_time(Path({str(out)!r})):\n"
+            "    print('held', flush=True); time.sleep(60)\n")
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(site.BuildInProgress) as raised:
+            site.build_site(None, out, [])
+    finally:
+        holder.kill()
+        holder.wait()
+    assert str(raised.value) == (f"site {out}: another `kubeatlas site` is writing into it; "
+                                 "wait for it to finish")
+    assert not (out / site.STAGING).exists()
+
+
 def test_ctrl_c_while_the_pages_are_swapped_in_leaves_the_new_build_whole(docs, tmp_path,
                                                                            monkeypatch):
     """The new pages replace the old ones folder by folder; a Ctrl-C that lands between two of

@@ -228,6 +228,36 @@ def test_default_ref_comes_from_pins(ws, origin):
     assert (checkout.ref, checkout.commit) == ("v1.24.0", rev(origin, "feature"))
 
 
+def test_a_pinned_ref_the_source_lacks_says_it_is_the_pinned_one(ws, origin, capsys):
+    """`kubeatlas fetch etcd --from CLONE` without --ref asks for the pinned tag: "unknown ref
+    'v3.5.1'" named a ref the user never typed, and not the option that changes it."""
+    code = main(["fetch", "etcd", "--from", str(origin), "--home", str(ws.home)])
+
+    assert code == 1
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: etcd: {origin}: unknown ref 'v3.5.1', the ref analyzer/pins.toml "
+        "pins: give --ref to fetch another\n")
+
+
+def test_credentials_in_a_url_are_never_printed_nor_recorded(ws, origin, capsys):
+    """`--from https://user:TOKEN@host/repo.git` printed the token in the progress line, on
+    stdout and in every permalink (the site publishes them), and in the error of a failed
+    fetch; git itself prints such a URL without them."""
+    with_token = f"file://user:s3cret@{origin}"
+    assert main(["fetch", "etcd", "--from", with_token, "--ref", "v1", "--home", str(ws.home)]) == 0
+    assert main(["fetch", "etcd", "--from", "file://user:s3cret@/nonexistent", "--ref", "v1",
+                 "--home", str(ws.home)]) == 1
+    git(origin, "remote", "add", "origin", "https://user:s3cret@example.invalid/etcd.git")
+    assert main(["fetch", "etcd", "--from", str(origin), "--ref", "v1", "--home", str(ws.home)]) == 0
+
+    out, err = capsys.readouterr()
+    assert "s3cret" not in out + err
+    assert out.splitlines()[0].endswith(f"\tfile://{origin}")
+    assert out.splitlines()[1].endswith("\thttps://example.invalid/etcd.git")
+    assert "\nkubeatlas: error: etcd: file:///nonexistent: cannot reach: " in err
+    assert "s3cret" not in ws.sources_file.read_text()
+
+
 def test_pins():
     pins = sources.load_pins()
 
@@ -297,6 +327,24 @@ def test_unknown_ref_on_local_path_keeps_the_record(ws, origin):
         sources.fetch(ws, "kubernetes", source=str(origin), ref="nope")
 
     assert ws.sources_file.read_bytes() == record
+
+
+def test_an_ambiguous_short_sha_is_named_ambiguous(ws, tmp_path):
+    """A short SHA two commits start with was "unknown ref", though both exist: the error says
+    it is ambiguous and asks for more digits, as git does."""
+    repo = tmp_path / "many"
+    git(tmp_path, "init", "-q", str(repo))
+    # 1,000 commits made in one fast-import stream: some two of them share a 4-digit prefix.
+    stream = "".join(f"commit refs/heads/main\ncommitter T <t@example.com> {n} +0000\n"
+                     f"data {len(str(n))}\n{n}\n\n" for n in range(1000))
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=repo, input=stream, text=True,
+                   check=True)
+    prefixes = [sha[:4] for sha in git(repo, "rev-list", "main").split()]
+    short = next(p for p in prefixes if prefixes.count(p) > 1)
+    with pytest.raises(SourceError, match=f"^kubernetes: {repo}: short SHA '{short}' is "
+                       "ambiguous: more than one commit starts with it; give more of its "
+                       "digits$"):
+        sources.fetch(ws, "kubernetes", source=str(repo), ref=short)
 
 
 @pytest.mark.parametrize("rev, kind", [("main^{tree}", "tree"), ("main:main.go", "blob")])
