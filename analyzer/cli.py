@@ -700,6 +700,7 @@ def main(argv: list[str] | None = None) -> int:
         if not store.is_damage(err):
             raise
         index = _workspace(args).index_path
+        store.report_damage(index)
         print(f"kubeatlas: error: {DamagedIndex(str(index), str(err))}", file=sys.stderr)
         return DamagedIndex.exit_code
     except BrokenPipeError:  # before OSError, its base class

@@ -254,7 +254,7 @@ def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,
            started: float) -> IndexSummary:
     db = store.connect(index_path, create=True)
     try:
-        store.check_whole(db, index_path)
+        store.check_reported(db, index_path)
         library = _index_library(db, GoRoot(str(goroot)), jobs, progress) if goroot else None
         summary = IndexSummary(checkout.name, checkout.ref, checkout.commit,
                                library=library.ref if library else "",

@@ -242,13 +242,28 @@ def check_header(path: Path) -> None:
         raise DamagedIndex(str(path), f"truncated: {size:,} of {pages * page_size:,} bytes")
 
 
-def check_whole(db: sqlite3.Connection, path: Path) -> None:
-    """Raise `DamagedIndex` unless SQLite finds every page of the index sound. A damaged page
-    is otherwise met only by the query that reads it, and an index of an already indexed
-    commit reads none of it (about 2 s a GB)."""
+def report_damage(path: Path) -> None:
+    """Leave word beside the index that a query met a damaged page, for `check_reported`. A
+    damaged page is met only by the query that reads it: an index of an already indexed commit
+    reads none of it."""
+    with contextlib.suppress(OSError):  # a read-only home: the query's error still says what to do
+        _damage_report(path).touch()
+
+
+def check_reported(db: sqlite3.Connection, path: Path) -> None:
+    """Where a query reported damage, raise `DamagedIndex` unless SQLite finds every page of the
+    index sound (about 2 s a GB, too long to spend on every index)."""
+    report = _damage_report(path)
+    if not report.exists():
+        return
     problem, = db.execute("PRAGMA quick_check(1)").fetchone()
     if problem != "ok":
         raise DamagedIndex(str(path), problem)
+    report.unlink()
+
+
+def _damage_report(path: Path) -> Path:
+    return path.with_name(path.name + ".damage-seen")
 
 
 def is_damage(err: sqlite3.DatabaseError) -> bool:
@@ -263,6 +278,7 @@ def move_aside(path: Path) -> Path:
     for suffix in ("", "-wal", "-shm"):
         with contextlib.suppress(FileNotFoundError):
             os.replace(f"{path}{suffix}", f"{aside}{suffix}")
+    _damage_report(path).unlink(missing_ok=True)
     return aside
 
 

@@ -299,7 +299,8 @@ def test_an_index_whose_damage_only_a_query_meets_is_rebuilt_by_index(table, kub
                                                                      capsys, monkeypatch):
     """One table's page overwritten, the header whole: the query said "`kubeatlas index` moves
     it aside and builds a new one", but index found the commit already indexed, touched it and
-    left the damage, so the query said the same again."""
+    left the damage, so the query said the same again. Now the query reports the damage and
+    index checks the whole file."""
     home = tmp_path / "home"
     monkeypatch.setenv("KUBEATLAS_HOME", str(home))
     assert main(["fetch", "kubernetes", "--from", str(kube_repo), "--ref", "HEAD", "-q"]) == 0
@@ -315,10 +316,14 @@ def test_an_index_whose_damage_only_a_query_meets_is_rebuilt_by_index(table, kub
         file.write(b"\xff" * page_size)
     assert main(["callees", "scheduler.(*Scheduler).Run"]) == 1
     assert "damaged" in capsys.readouterr().err
+    # The query leaves word of it, so that index checks every page (too slow to do each time).
+    report = index.with_name(index.name + ".damage-seen")
+    assert report.exists()
 
     assert main(["index", "-q", "--no-goroot"]) == 0
     assert "was damaged (" in capsys.readouterr().err
     assert main(["callees", "scheduler.(*Scheduler).Run"]) == 0
+    assert not report.exists()
 
 
 def test_goroot_and_no_goroot_together_are_refused(tmp_path, capsys, monkeypatch):
