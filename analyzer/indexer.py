@@ -304,9 +304,10 @@ def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,
 
 
 def _resolve_progress(progress: Progress, repo: str):
-    """The resolver's stages as progress lines: `kubernetes: resolving call sites: 812/12691`."""
+    """The resolver's stages as progress lines:
+    `kubernetes: resolving the call graph, call sites: 812/12691 files (6%)`."""
     def report(stage: str, done: int | None, total: int, unit: str) -> None:
-        progress.update(f"{repo}: resolving {stage}", done, total, unit)
+        progress.update(f"{repo}: resolving the call graph, {stage}", done, total, unit)
     return report
 
 

@@ -344,14 +344,13 @@ def test_progress_names_the_repository_and_every_stage(kube_repo, tmp_path):
     fetch_and_index(kube_repo, tmp_path / "home", progress=Progress(stream, interval=0))
     lines = stream.getvalue().splitlines()
     assert lines and all(line.startswith("kubernetes: ") for line in lines)
-    stages = {line.split(":")[1].strip() for line in lines}
-    assert {"parsing", "resolving reading facts …", "resolving package tables …",
-            "resolving call sites", "resolving calls through interfaces and function values …",
-            "resolving command programs"} <= stages
-    assert any(line.startswith("kubernetes: resolving call sites: ") and "files (100%)" in line
-               for line in lines)
+    stages = {line.split(":")[1].strip().removeprefix("resolving the call graph, ") for line in lines}
+    assert {"parsing", "reading facts …", "package tables …", "call sites",
+            "calls through interfaces and function values …", "command programs"} <= stages
+    assert any(line.startswith("kubernetes: resolving the call graph, call sites: ")
+               and "files (100%)" in line for line in lines)
     # The last stage says it ended too, or a log seems to stop in the middle of it.
-    assert lines[-1].startswith("kubernetes: resolving command programs: ")
+    assert lines[-1].startswith("kubernetes: resolving the call graph, command programs: ")
     assert lines[-1].endswith("commands (100%)")
 
 
