@@ -570,7 +570,8 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     check_folder(directory, "give --dir {} folder for the cluster's data, certificates and logs")
     try:
         if args.action == "up":
-            only = tuple(args.only.split(",")) if args.only else cluster.ORDER
+            only = tuple(name.strip() for name in args.only.split(",")
+                         if name.strip()) if args.only else cluster.ORDER
             unknown = sorted(set(only) - set(cluster.ORDER))
             if unknown:
                 raise UsageError(f"unknown component {unknown[0]!r}: choose from {', '.join(cluster.ORDER)}")

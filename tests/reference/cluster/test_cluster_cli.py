@@ -84,6 +84,22 @@ def test_an_empty_only_is_refused_not_read_as_every_component(only, tmp_path, ca
         "subset such as etcd,apiserver, or leave it out for all (see `kubeatlas cluster --help`)\n")
 
 
+def test_only_ignores_empty_items_and_spaces(tmp_path, monkeypatch):
+    """`--only "etcd, apiserver,"` (a trailing comma, a space) names two components; it was
+    "unknown component ''"."""
+    from reference_impl import cluster
+
+    asked = []
+
+    def up(directory, kubelets, only, *rest):
+        asked.append(only)
+        return cluster.Cluster(str(directory), str(directory / "admin.kubeconfig"), ())
+
+    monkeypatch.setattr(cluster, "up", up)
+    assert main(["cluster", "up", "--dir", str(tmp_path / "c"), "--only", "etcd, apiserver,"]) == 0
+    assert asked == [("etcd", "apiserver")]
+
+
 @pytest.mark.parametrize("action", ["up", "status", "down"])
 def test_a_dir_that_cannot_be_a_folder_is_named_as_the_problem(action, tmp_path, capsys):
     """--dir naming a file or a symlink loop: one line saying so, rather than "File exists",
