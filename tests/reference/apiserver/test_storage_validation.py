@@ -185,3 +185,44 @@ def test_volume_attachment_spec_is_immutable(chain):
         'InlineVolumeSpec:(*core.PersistentVolumeSpec)(nil)}, NodeName:"n1"}: field is immutable]')
     labelled = {**stored, "metadata": {**stored["metadata"], "labels": {"a": "b"}}}
     assert call(chain, "PUT", path, labelled)[0] == 200
+
+
+def csi_driver(name: str, **spec) -> dict:
+    return {"apiVersion": "storage.k8s.io/v1", "kind": "CSIDriver", "metadata": {"name": name}, "spec": spec}
+
+
+@pytest.mark.parametrize("spec,message", [
+    ({"fsGroupPolicy": "Bogus"},
+     'spec.fsGroupPolicy: Unsupported value: "Bogus": supported values: "File", "None", "ReadWriteOnceWithFSType"'),
+    ({"volumeLifecycleModes": ["Bogus"]},
+     'spec.volumeLifecycleModes: Unsupported value: "Bogus": supported values: "Persistent", "Ephemeral"'),
+    ({"tokenRequests": [{"audience": "a"}, {"audience": "a", "expirationSeconds": 1}]},
+     'spec.tokenRequests[1].audience: Duplicate value: "a"'),
+    ({"tokenRequests": [{"audience": "a", "expirationSeconds": 599}]},
+     "spec.tokenRequests[0].expirationSeconds: Invalid value: 599: may not specify a duration less than 10 minutes"),
+    ({"tokenRequests": [{"audience": "a", "expirationSeconds": 2 ** 33}]},
+     "spec.tokenRequests[0].expirationSeconds: Invalid value: 8589934592: may not specify a duration larger than "
+     "2^32 seconds"),
+], ids=["fs-group-policy", "lifecycle-mode", "audience-twice", "short-token", "long-token"])
+def test_csi_driver_rule(chain, spec, message, request):
+    """validateCSIDriverSpec: a known fsGroupPolicy and lifecycle modes, distinct token audiences
+    with lifetimes from ten minutes to 2^32 seconds."""
+    name = request.node.callspec.id
+    code_and_status = call(chain, "POST", "/apis/storage.k8s.io/v1/csidrivers", csi_driver(name, **spec))
+    assert problems("CSIDriver.storage.k8s.io", name, code_and_status) == message
+
+
+def test_csi_driver_spec_is_immutable_but_for_tokens_and_capacity(chain):
+    """ValidateCSIDriverUpdate: the spec's own problems, then each changed immutable field, under
+    upstream's paths (attachRequired's is spec.attachedRequired); storageCapacity may change."""
+    path = "/apis/storage.k8s.io/v1/csidrivers/fixed.example.com"
+    assert call(chain, "POST", "/apis/storage.k8s.io/v1/csidrivers", csi_driver("fixed.example.com"))[0] == 201
+    stored = call(chain, "GET", path)[1]
+    changed = {**stored, "spec": {**stored["spec"], "attachRequired": False, "volumeLifecycleModes": ["Bogus"],
+                                  "fsGroupPolicy": "File"}}
+    assert problems("CSIDriver.storage.k8s.io", "fixed.example.com", call(chain, "PUT", path, changed)) == (
+        '[spec.volumeLifecycleModes: Unsupported value: "Bogus": supported values: "Persistent", "Ephemeral", '
+        'spec.attachedRequired: Invalid value: false: field is immutable, '
+        'spec.fsGroupPolicy: Invalid value: "File": field is immutable, '
+        'spec.volumeLifecycleModes: Invalid value: []storage.VolumeLifecycleMode{"Bogus"}: field is immutable]')
+    assert call(chain, "PUT", path, {**stored, "spec": {**stored["spec"], "storageCapacity": True}})[0] == 200
