@@ -556,6 +556,35 @@ def test_cron_job_schedules_robfig_accepts_are_stored(chain, schedule):
 
 
 @pytest.mark.parametrize("spec,message", [
+    ({"startingDeadlineSeconds": -1}, "spec.startingDeadlineSeconds: Invalid value: -1: must be greater than or equal to 0"),
+    ({"successfulJobsHistoryLimit": -1, "failedJobsHistoryLimit": -1},
+     "[spec.successfulJobsHistoryLimit: Invalid value: -1: must be greater than or equal to 0, "
+     "spec.failedJobsHistoryLimit: Invalid value: -1: must be greater than or equal to 0]"),
+    ({"jobTemplate": {"spec": {"selector": {"matchLabels": {"a": "b"}}, "template": JOB_TEMPLATE}}},
+     'spec.jobTemplate.spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"a":"b"}, '
+     "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: `selector` will be auto-generated"),
+    ({"jobTemplate": {"spec": {"manualSelector": True, "template": JOB_TEMPLATE}}},
+     'spec.jobTemplate.spec.manualSelector: Unsupported value: true: supported values: "nil", "false"'),
+], ids=["deadline", "history", "selector", "manual-selector"])
+def test_a_cron_job_leaves_selectors_to_the_controller_and_counts_from_zero(chain, spec, message):
+    """validateCronJobSpec and ValidateJobTemplateSpec: no negative starting deadline or history
+    limit, and neither a selector nor manualSelector in the job template."""
+    body = {"spec": {"schedule": "*/5 * * * *", **CRON_TEMPLATE, **spec}}
+    code, status = new_object(chain, "batch/v1", "cronjobs", True, body, "bad-cron")
+    assert (code, status["message"]) == (422, f'CronJob.batch "bad-cron" is invalid: {message}')
+
+
+def test_a_cron_job_name_is_checked_after_its_spec(chain):
+    """ValidateCronJob adds the 52-character name limit after the spec's problems."""
+    name = "c" * 53
+    code, status = new_object(chain, "batch/v1", "cronjobs", True,
+                              {"spec": {"schedule": "hello", **CRON_TEMPLATE}}, name)
+    assert (code, status["message"]) == (422, f'CronJob.batch "{name}" is invalid: [spec.schedule: Invalid value: '
+                                              '"hello": expected exactly 5 fields, found 1: [hello], metadata.name: '
+                                              f'Invalid value: "{name}": must be no more than 52 characters]')
+
+
+@pytest.mark.parametrize("spec,message", [
     ({"minAvailable": 1, "maxUnavailable": 1}, "minAvailable and maxUnavailable cannot be both set"),
     ({"minAvailable": -1}, "spec.minAvailable: Invalid value: -1: must be greater than or equal to 0"),
     ({"maxUnavailable": "half"}, 'spec.maxUnavailable: Invalid value: intstr.IntOrString{Type:1, IntVal:0, '
