@@ -539,6 +539,8 @@ CRON_TEMPLATE = {"jobTemplate": {"spec": {"template": JOB_TEMPLATE}}}
     # time.ParseDuration names a unit it does not know (Go 1.19's words, the Go the 1.24 tree builds with)
     ("@every 1x", 'spec.schedule: Invalid value: "@every 1x": failed to parse duration @every 1x: time: unknown '
                   'unit "x" in duration "1x"'),
+    ("TZ=Mars/Olympus * * * * *", 'spec.schedule: Invalid value: "TZ=Mars/Olympus * * * * *": provided bad location '
+                                  "Mars/Olympus: unknown time zone Mars/Olympus"),
 ])
 def test_a_cron_job_schedule_must_parse(chain, schedule, message):
     """validateScheduleFormat: robfig/cron's ParseStandard accepts the schedule, in its words."""
@@ -547,7 +549,8 @@ def test_a_cron_job_schedule_must_parse(chain, schedule, message):
     assert (code, body["message"]) == (422, f'CronJob.batch "bad-schedule" is invalid: {message}')
 
 
-@pytest.mark.parametrize("schedule", ["@hourly", "@every 1h30m", "0 9 * * MON-FRI", "5-59/15 * ? jan,jul *"])
+@pytest.mark.parametrize("schedule", ["@hourly", "@every 1h30m", "0 9 * * MON-FRI", "5-59/15 * ? jan,jul *",
+                                      "TZ=UTC * * * * *", "CRON_TZ=Europe/Paris 0 9 * * *"])
 def test_cron_job_schedules_robfig_accepts_are_stored(chain, schedule):
     name = "ok-" + str(abs(hash(schedule)) % 10**6)
     code, body = new_object(chain, "batch/v1", "cronjobs", True, {"spec": {"schedule": schedule, **CRON_TEMPLATE}},
