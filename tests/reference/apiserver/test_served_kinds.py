@@ -577,6 +577,15 @@ def test_a_cron_job_leaves_selectors_to_the_controller_and_counts_from_zero(chai
     assert (code, status["message"]) == (422, f'CronJob.batch "bad-cron" is invalid: {message}')
 
 
+def test_a_lease_lasts_a_positive_time_and_counts_transitions_from_zero(chain):
+    """ValidateLeaseSpec reports both problems, the second in upstream's words (typo included)."""
+    code, status = new_object(chain, "coordination.k8s.io/v1", "leases", True,
+                              {"spec": {"leaseDurationSeconds": 0, "leaseTransitions": -1}}, "bad-lease")
+    assert (code, status["message"]) == (422, 'Lease.coordination.k8s.io "bad-lease" is invalid: '
+                                              "[spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0, "
+                                              "spec.leaseTransitions: Invalid value: -1: must to greater or equal than 0]")
+
+
 def test_a_cron_job_name_is_checked_after_its_spec(chain):
     """ValidateCronJob adds the 52-character name limit after the spec's problems."""
     name = "c" * 53
