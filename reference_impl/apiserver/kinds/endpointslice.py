@@ -31,7 +31,8 @@ def validate_endpoint_slice(obj: dict) -> list[str]:
 @mirrors("k8s.io/kubernetes/pkg/apis/discovery/validation.validateEndpoints")
 def _endpoint_problems(obj: dict, address_type: object) -> list[str]:
     """At least one address per endpoint, each of the slice's type (an unknown type checks none),
-    a DNS subdomain nodeName, valid labels as deprecatedTopology and a DNS label hostname."""
+    a DNS subdomain nodeName and a DNS label hostname. deprecatedTopology's labels are not checked:
+    the strategy's dropTopologyOnV1 clears them from a discovery.k8s.io/v1 request first."""
     problems = []
     for i, endpoint in enumerate(dict_items(obj.get("endpoints"))):
         at = f"endpoints[{i}]"
@@ -42,7 +43,6 @@ def _endpoint_problems(obj: dict, address_type: object) -> list[str]:
             problems += _address_problems(address, address_type, f"{at}.addresses[{j}]")
         if endpoint.get("nodeName") is not None:
             problems += v.name_problems(endpoint["nodeName"], "subdomain", f"{at}.nodeName")
-        problems += v.label_problems(endpoint.get("deprecatedTopology"), f"{at}.deprecatedTopology")
         if endpoint.get("hostname") is not None:
             problems += v.name_problems(endpoint["hostname"], "label", f"{at}.hostname")
     return problems

@@ -82,3 +82,9 @@ def test_the_address_type_is_immutable():
     assert resource.validate_update(SLICE, changed) == [
         'endpoints[0].addresses[0]: Invalid value: "10.1.2.3": must be a valid IPv6 address',
         'addressType: Invalid value: "IPv6": field is immutable']
+
+
+def test_deprecated_topology_is_not_validated_through_v1():
+    """dropTopologyOnV1 clears deprecatedTopology from a v1 request before validation, so labels
+    that would be invalid are not refused."""
+    assert problems(with_field(("endpoints", 0, "deprecatedTopology"), {"a b": "c"})) == []
