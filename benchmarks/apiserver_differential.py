@@ -28,6 +28,15 @@ as an unprivileged user:
   annotation   the annotations upstream validates on pods (mirror, tolerations, deletion cost,
                seccomp, AppArmor), in pod templates and on nodes (taints, preferAvoidPods):
                creates, patches of the pod, its status and the node's status
+  value        one field (or a forbidden combination of a few) of a valid object set to a value
+               of the right JSON type that validation must refuse: bad enums, negative numbers,
+               invalid names, duplicate list keys, missing required fields; each kind's own list
+               (VALUES) filled up with a seeded sample of empty, too-long and non-DNS strings and
+               negative numbers at every leaf; each created and applied to the existing object by
+               one (seeded) of PUT and the three patch types, all dry runs; also for the kinds
+               the other categories leave out (MORE_KINDS, created in the setup) and autoscaling/v1,
+               and bad status of PodDisruptionBudgets, HorizontalPodAutoscalers, CronJobs, Ingresses,
+               ReplicationControllers and VolumeAttachments
 
 Names, UIDs, resourceVersions and timestamps are normalised in messages before they are
 compared. Prints each differing request with both answers, then the differences grouped by
@@ -36,7 +45,7 @@ benchmarks/results/apiserver_differential.json. The corpus is the same on every 
 each request has a timeout, so the run is bounded (a few minutes).
 
     python benchmarks/apiserver_differential.py /work/k8s-bin/kube-apiserver [--etcd /usr/bin/etcd]
-        [--seed 1324] [--show 200]
+        [--seed 1324] [--show 200] [--category value ...]
 """
 from __future__ import annotations
 
@@ -737,14 +746,400 @@ def annotation_probes() -> list[Probe]:
     return probes
 
 
-def corpus(seed: int, fuzz_per_kind: int) -> list[Probe]:
+# --- one wrong value at a time --------------------------------------------------------------------
+
+# Kinds both serve that the other categories leave out; the value category creates one of each
+# (but the second version of the HorizontalPodAutoscaler, which is the same object).
+MORE_KINDS = [
+    Kind("volumeattachments", "storage.k8s.io/v1", "VolumeAttachment", False, {"spec": {
+        "attacher": "example.com", "nodeName": "n1", "source": {"persistentVolumeName": "pv"}}}),
+    Kind("csidrivers", "storage.k8s.io/v1", "CSIDriver", False, {"spec": {
+        "attachRequired": True, "podInfoOnMount": False, "volumeLifecycleModes": ["Persistent"],
+        "fsGroupPolicy": "File", "tokenRequests": [{"audience": "a", "expirationSeconds": 3600}]}}),
+    Kind("csinodes", "storage.k8s.io/v1", "CSINode", False, {"spec": {"drivers": [{
+        "name": "example.com", "nodeID": "n1", "topologyKeys": ["topology.example.com/zone"],
+        "allocatable": {"count": 10}}]}}),
+    Kind("csistoragecapacities", "storage.k8s.io/v1beta1", "CSIStorageCapacity", True, {
+        "storageClassName": "sc", "capacity": "1Gi", "maximumVolumeSize": "1Gi",
+        "nodeTopology": {"matchLabels": {"topology.example.com/zone": "a"}}}),
+    Kind("endpointslices", "discovery.k8s.io/v1", "EndpointSlice", True, {
+        "addressType": "IPv4", "endpoints": [{"addresses": ["10.1.2.3"], "conditions": {"ready": True},
+                                              "hostname": "h", "nodeName": "n1", "zone": "z"}],
+        "ports": [{"name": "http", "port": 80, "protocol": "TCP", "appProtocol": "http"}]}),
+]
+HPA_V1 = Kind("horizontalpodautoscalers", "autoscaling/v1", "HorizontalPodAutoscaler", True, {"spec": {
+    "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "d"}, "minReplicas": 1,
+    "maxReplicas": 3, "targetCPUUtilizationPercentage": 80}})
+
+ABSENT = object()  # a field left out, where a value would be
+TOO_LONG = "a" * 300
+ABOVE_INT32 = 2 ** 31
+SERVICE_PORT = {"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"}
+# (path, value) pairs: the path's last step set to the value (or left out, ABSENT), dicts on the
+# way made as needed. Several pairs in one entry make a forbidden combination.
+VALUES: dict[str, list[list[tuple]]] = {
+    "poddisruptionbudgets": [
+        [(("spec", "minAvailable"), -1)], [(("spec", "minAvailable"), "150%")], [(("spec", "minAvailable"), "abc")],
+        [(("spec", "minAvailable"), "-10%")], [(("spec", "maxUnavailable"), 1)],
+        [(("spec", "minAvailable"), ABSENT), (("spec", "maxUnavailable"), -1)],
+        [(("spec", "minAvailable"), ABSENT), (("spec", "maxUnavailable"), "101%")],
+        [(("spec", "selector", "matchLabels"), {"a b": "x"})],
+        [(("spec", "selector", "matchExpressions"), [{"key": "k", "operator": "Bogus"}])],
+        [(("spec", "selector", "matchExpressions"), [{"key": "k", "operator": "In", "values": []}])],
+        [(("spec", "selector", "matchExpressions"), [{"key": "k", "operator": "Exists", "values": ["v"]}])]],
+    "horizontalpodautoscalers": [
+        [(("spec", "minReplicas"), 0)], [(("spec", "minReplicas"), -1)], [(("spec", "maxReplicas"), 0)],
+        [(("spec", "maxReplicas"), ABSENT)], [(("spec", "minReplicas"), 5)],
+        [(("spec", "scaleTargetRef", "kind"), "")], [(("spec", "scaleTargetRef", "name"), "a/b")],
+        [(("spec", "scaleTargetRef", "name"), "")], [(("spec", "scaleTargetRef", "kind"), "a/b")],
+        [(("spec", "metrics", 0, "type"), "Bogus")], [(("spec", "metrics", 0, "type"), "")],
+        [(("spec", "metrics", 0, "resource", "target", "type"), "Bogus")],
+        [(("spec", "metrics", 0, "resource", "target", "averageUtilization"), 0)],
+        [(("spec", "metrics", 0, "resource", "target", "averageUtilization"), -1)],
+        [(("spec", "metrics", 0, "resource", "name"), "")],
+        [(("spec", "metrics", 0, "resource"), ABSENT)],
+        [(("spec", "metrics", 0, "pods"), {"metric": {"name": "m"}, "target": {"type": "AverageValue", "averageValue": "1"}})],
+        [(("spec", "metrics"), [{"type": "Pods", "pods": {"metric": {"name": ""}, "target": {"type": "Value", "value": "1"}}}])],
+        [(("spec", "metrics"), [{"type": "External", "external": {"metric": {"name": "m"}, "target": {"type": "Utilization"}}}])],
+        [(("spec", "metrics"), [{"type": "Object", "object": {"metric": {"name": "m"}, "describedObject": {},
+                                                              "target": {"type": "Value", "value": "-1"}}}])],
+        [(("spec", "metrics"), [{"type": "ContainerResource", "containerResource": {
+            "name": "cpu", "container": "", "target": {"type": "Utilization", "averageUtilization": 5}}}])],
+        [(("spec", "behavior"), {"scaleUp": {"stabilizationWindowSeconds": -1}})],
+        [(("spec", "behavior"), {"scaleUp": {"stabilizationWindowSeconds": 3601}})],
+        [(("spec", "behavior"), {"scaleDown": {"policies": []}})],
+        [(("spec", "behavior"), {"scaleDown": {"policies": [{"type": "Bogus", "value": 1, "periodSeconds": 1}]}})],
+        [(("spec", "behavior"), {"scaleDown": {"policies": [{"type": "Pods", "value": 0, "periodSeconds": 0}]}})],
+        [(("spec", "behavior"), {"scaleDown": {"policies": [{"type": "Percent", "value": 1, "periodSeconds": 1801}]}})],
+        [(("spec", "behavior"), {"scaleUp": {"selectPolicy": "Bogus"}})]],
+    "cronjobs": [
+        [(("spec", "schedule"), "bogus")], [(("spec", "schedule"), "")], [(("spec", "schedule"), "* * * *")],
+        [(("spec", "schedule"), "61 * * * *")], [(("spec", "schedule"), "TZ=UTC * * * * *")],
+        [(("spec", "concurrencyPolicy"), "Bogus")], [(("spec", "startingDeadlineSeconds"), -1)],
+        [(("spec", "successfulJobsHistoryLimit"), -1)], [(("spec", "failedJobsHistoryLimit"), -1)],
+        [(("spec", "jobTemplate", "spec", "template", "spec", "restartPolicy"), "Always")],
+        [(("spec", "jobTemplate", "spec", "parallelism"), -1)],
+        [(("spec", "jobTemplate", "spec", "template", "spec", "containers"), [])],
+        [(("spec", "jobTemplate", "spec", "selector"), {"matchLabels": {"a": "b"}})],
+        [(("metadata", "name"), "c" * 53)]],
+    "jobs": [
+        [(("spec", "parallelism"), -1)], [(("spec", "completions"), -1)], [(("spec", "activeDeadlineSeconds"), 0)],
+        [(("spec", "backoffLimit"), -1)], [(("spec", "completionMode"), "Bogus")],
+        [(("spec", "completionMode"), "Indexed")], [(("spec", "ttlSecondsAfterFinished"), -1)],
+        [(("spec", "template", "spec", "restartPolicy"), "Always")],
+        [(("spec", "selector"), {"matchLabels": {"a": "b"}})],
+        [(("spec", "manualSelector"), True), (("spec", "selector"), {"matchLabels": {"a": "b"}})],
+        [(("spec", "manualSelector"), True)],
+        [(("spec", "completionMode"), "Indexed"), (("spec", "completions"), 100001), (("spec", "parallelism"), 1)]],
+    "networkpolicies": [
+        [(("spec", "policyTypes"), ["Bogus"])], [(("spec", "policyTypes"), ["Ingress", "Egress", "Ingress"])],
+        [(("spec", "ingress", 0, "ports", 0, "protocol"), "Bogus")],
+        [(("spec", "ingress", 0, "ports", 0, "port"), 0)], [(("spec", "ingress", 0, "ports", 0, "port"), 70000)],
+        [(("spec", "ingress", 0, "ports", 0, "port"), "UPPER_x")],
+        [(("spec", "ingress", 0, "ports", 0, "endPort"), 70)],
+        [(("spec", "ingress", 0, "ports", 0, "port"), "http"), (("spec", "ingress", 0, "ports", 0, "endPort"), 90)],
+        [(("spec", "ingress", 0, "ports", 0, "port"), ABSENT), (("spec", "ingress", 0, "ports", 0, "endPort"), 90)],
+        [(("spec", "ingress", 0, "from"), [{"ipBlock": {"cidr": "x"}}])],
+        [(("spec", "ingress", 0, "from"), [{"ipBlock": {"cidr": "10.0.0.0/8", "except": ["11.0.0.0/16"]}}])],
+        [(("spec", "ingress", 0, "from"), [{"ipBlock": {"cidr": "10.0.0.0/8"}, "podSelector": {}}])],
+        [(("spec", "ingress", 0, "from"), [{}])],
+        [(("spec", "podSelector", "matchLabels"), {"a": "b c"})],
+        [(("spec", "egress"), [{"to": [{"namespaceSelector": {"matchExpressions": [{"key": "k", "operator": "Gt"}]}}]}])]],
+    "ingresses": [
+        [(("spec", "rules", 0, "host"), "UPPER")], [(("spec", "rules", 0, "host"), "1.2.3.4")],
+        [(("spec", "rules", 0, "host"), "*.a.*.com")], [(("spec", "rules", 0, "host"), "*")],
+        [(("spec", "rules", 0, "http", "paths", 0, "path"), "")],
+        [(("spec", "rules", 0, "http", "paths", 0, "path"), "relative")],
+        [(("spec", "rules", 0, "http", "paths", 0, "pathType"), "Bogus")],
+        [(("spec", "rules", 0, "http", "paths", 0, "pathType"), ABSENT)],
+        [(("spec", "rules", 0, "http", "paths", 0, "path"), "/a//b")],
+        [(("spec", "rules", 0, "http", "paths", 0, "pathType"), "ImplementationSpecific"),
+         (("spec", "rules", 0, "http", "paths", 0, "path"), "/(a")],
+        [(("spec", "rules", 0, "http", "paths", 0, "backend", "service", "port"), {"number": 0})],
+        [(("spec", "rules", 0, "http", "paths", 0, "backend", "service", "port"), {"number": 80, "name": "http"})],
+        [(("spec", "rules", 0, "http", "paths", 0, "backend", "service", "port"), {})],
+        [(("spec", "rules", 0, "http", "paths", 0, "backend", "service", "port"), {"name": "UPPER_x"})],
+        [(("spec", "rules", 0, "http", "paths", 0, "backend", "service", "name"), "a.b")],
+        [(("spec", "rules", 0, "http", "paths", 0, "backend"), {})],
+        [(("spec", "rules", 0, "http", "paths", 0, "backend", "resource"), {"kind": "K", "name": "n"})],
+        [(("spec", "rules", 0, "http", "paths"), [])], [(("spec", "rules"), [{}])],
+        [(("spec", "defaultBackend"), {"resource": {"kind": "", "name": ""}})],
+        [(("spec", "ingressClassName"), "UPPER")], [(("spec", "tls"), [{"hosts": ["UPPER"], "secretName": "a/b"}])]],
+    "ingressclasses": [
+        [(("spec", "controller"), "")], [(("spec", "controller"), "UPPER")], [(("spec", "controller"), "a" * 251)],
+        [(("spec", "controller"), "example.com/UPPER")],
+        [(("spec", "parameters"), {"kind": "", "name": ""})],
+        [(("spec", "parameters"), {"kind": "K", "name": "n", "scope": "Bogus"})],
+        [(("spec", "parameters"), {"kind": "K", "name": "n", "scope": "Namespace"})],
+        [(("spec", "parameters"), {"kind": "K", "name": "n", "scope": "Cluster", "namespace": "x"})],
+        [(("spec", "parameters"), {"kind": "K", "name": "n", "apiGroup": "UPPER"})]],
+    "priorityclasses": [
+        [(("value",), 1000000001)], [(("value",), -2147483648)], [(("value",), ABOVE_INT32)],
+        [(("metadata", "name"), "system-x")], [(("preemptionPolicy",), "Bogus")], [(("preemptionPolicy",), "")],
+        [(("value",), ABSENT)], [(("description",), TOO_LONG * 4)]],
+    "runtimeclasses": [
+        [(("handler",), "UPPER")], [(("handler",), "")], [(("handler",), "a" * 64)], [(("handler",), ABSENT)],
+        [(("overhead",), {"podFixed": {"cpu": "-1"}})], [(("overhead",), {"podFixed": {"bogus": "1"}})],
+        [(("scheduling",), {"nodeSelector": {"a b": "c"}})],
+        [(("scheduling",), {"tolerations": [{"key": "k", "operator": "Bogus"}]})],
+        [(("scheduling",), {"tolerations": [{"key": "k", "operator": "Exists", "value": "v"}]})]],
+    "storageclasses": [
+        [(("provisioner",), "")], [(("provisioner",), "UPPER bad")], [(("provisioner",), "a" * 64)],
+        [(("reclaimPolicy",), "Bogus")], [(("volumeBindingMode",), "Bogus")],
+        [(("allowedTopologies",), [{"matchLabelExpressions": [{"key": "", "values": []}]}])],
+        [(("allowedTopologies",), [{"matchLabelExpressions": []}])],
+        [(("allowedTopologies",), [{"matchLabelExpressions": [{"key": "k", "values": ["a", "a"]}]}])],
+        [(("parameters",), {"": "x"})], [(("allowVolumeExpansion",), "x")]],
+    "volumeattachments": [
+        [(("spec", "attacher"), "")], [(("spec", "attacher"), "UPPER bad")], [(("spec", "nodeName"), "")],
+        [(("spec", "nodeName"), "UPPER")], [(("spec", "source"), {})],
+        [(("spec", "source"), {"persistentVolumeName": "pv", "inlineVolumeSpec": {"csi": {"driver": "d", "volumeHandle": "h"}}})],
+        [(("spec", "source", "persistentVolumeName"), "")]],
+    "csidrivers": [
+        [(("metadata", "name"), "UPPER_")], [(("spec", "fsGroupPolicy"), "Bogus")],
+        [(("spec", "volumeLifecycleModes"), ["Bogus"])], [(("spec", "attachRequired"), ABSENT)],
+        [(("spec", "tokenRequests"), [{"audience": "a"}, {"audience": "a"}])],
+        [(("spec", "tokenRequests"), [{"audience": "a", "expirationSeconds": 599}])],
+        [(("spec", "tokenRequests"), [{"audience": "a", "expirationSeconds": 2 ** 33}])],
+        [(("spec", "requiresRepublish"), "x")]],
+    "csinodes": [
+        [(("spec", "drivers", 0, "name"), "UPPER_")], [(("spec", "drivers", 0, "name"), "")],
+        [(("spec", "drivers", 0, "nodeID"), "")], [(("spec", "drivers", 0, "nodeID"), "n" * 193)],
+        [(("spec", "drivers", 0, "topologyKeys"), ["a b"])], [(("spec", "drivers", 0, "topologyKeys"), ["k", "k"])],
+        [(("spec", "drivers", 0, "allocatable", "count"), -1)],
+        [(("spec", "drivers"), [{"name": "example.com", "nodeID": "a"}, {"name": "example.com", "nodeID": "b"}])],
+        [(("spec", "drivers"), ABSENT)]],
+    "csistoragecapacities": [
+        [(("storageClassName",), "UPPER_")], [(("storageClassName",), "")], [(("capacity",), "-1")],
+        [(("maximumVolumeSize",), "-1Gi")], [(("nodeTopology",), {"matchLabels": {"a b": "c"}})],
+        [(("nodeTopology",), {"matchExpressions": [{"key": "k", "operator": "Bogus"}]})]],
+    "leases": [
+        [(("spec", "leaseDurationSeconds"), 0)], [(("spec", "leaseDurationSeconds"), -1)],
+        [(("spec", "leaseTransitions"), -1)], [(("spec", "acquireTime"), "yesterday")],
+        [(("spec", "renewTime"), "2024-01-01T00:00:00.000000Z")]],
+    "endpointslices": [
+        [(("addressType",), "Bogus")], [(("addressType",), ABSENT)], [(("addressType",), "IPv6")],
+        [(("endpoints", 0, "addresses"), ["x"])], [(("endpoints", 0, "addresses"), [])],
+        [(("endpoints", 0, "addresses"), ["10.0.0.1", "10.0.0.2"])],
+        [(("endpoints", 0, "hostname"), "UPPER")], [(("endpoints", 0, "nodeName"), "UPPER_")],
+        [(("endpoints", 0, "zone"), "a b")], [(("endpoints", 0, "targetRef"), {"kind": "Pod", "name": "UPPER"})],
+        [(("endpoints", 0, "deprecatedTopology"), {"a b": "c"})],
+        [(("ports", 0, "port"), -1)], [(("ports", 0, "port"), 70000)], [(("ports", 0, "protocol"), "Bogus")],
+        [(("ports", 0, "name"), "UPPER")], [(("ports",), [{"name": "a", "port": 1}, {"name": "a", "port": 2}])],
+        [(("ports", 0, "appProtocol"), "a b")], [(("addressType",), "FQDN"), (("endpoints", 0, "addresses"), ["UPPER"])]],
+    "endpoints": [
+        [(("subsets", 0, "addresses", 0, "ip"), "x")], [(("subsets", 0, "addresses", 0, "ip"), "127.0.0.1")],
+        [(("subsets", 0, "addresses", 0, "ip"), "169.254.1.1")], [(("subsets", 0, "addresses", 0, "ip"), "224.0.0.1")],
+        [(("subsets", 0, "addresses", 0, "ip"), "")],
+        [(("subsets", 0, "ports", 0, "port"), 0)], [(("subsets", 0, "ports", 0, "protocol"), "Bogus")],
+        [(("subsets", 0, "ports"), [{"name": "a", "port": 1}, {"name": "a", "port": 2}])],
+        [(("subsets", 0, "ports"), [{"port": 1}, {"port": 2}])],
+        [(("subsets", 0, "ports", 0, "name"), "UPPER")],
+        [(("subsets", 0, "addresses", 0, "hostname"), "UPPER")],
+        [(("subsets", 0, "addresses", 0, "nodeName"), "UPPER_")], [(("subsets", 0, "ports"), [])],
+        [(("subsets", 0, "addresses"), [])], [(("subsets", 0, "ports", 0, "appProtocol"), "a b")]],
+    "limitranges": [
+        [(("spec", "limits", 0, "type"), "Bogus")], [(("spec", "limits", 0, "type"), "")],
+        [(("spec", "limits", 0, "min"), {"cpu": "8"})], [(("spec", "limits", 0, "default"), {"cpu": "8"})],
+        [(("spec", "limits", 0, "defaultRequest"), {"cpu": "8"})],
+        [(("spec", "limits", 0, "maxLimitRequestRatio"), {"cpu": "0.5"})],
+        [(("spec", "limits", 0, "max"), {"cpu": "-1"})], [(("spec", "limits", 0, "max"), {"bogus": "1"})],
+        [(("spec", "limits"), [{"type": "Pod", "default": {"cpu": "1"}}])],
+        [(("spec", "limits"), [{"type": "PersistentVolumeClaim", "max": {"cpu": "1"}}])],
+        [(("spec", "limits"), [{"type": "PersistentVolumeClaim", "min": {"storage": "2Gi"}, "max": {"storage": "1Gi"}}])],
+        [(("spec", "limits"), [{"type": "Container", "max": {"cpu": "1"}, "min": {"cpu": "1"}, "maxLimitRequestRatio": {"cpu": "2"}}])]],
+    "resourcequotas": [
+        [(("spec", "hard"), {"pods": "-1"})], [(("spec", "hard"), {"bogus": "1"})], [(("spec", "hard"), {"pods": "1.5"})],
+        [(("spec", "hard"), {"a b": "1"})], [(("spec", "scopes"), ["Bogus"])],
+        [(("spec", "scopes"), ["Terminating", "NotTerminating"])], [(("spec", "scopes"), ["BestEffort"])],
+        [(("spec", "scopeSelector"), {"matchExpressions": [{"scopeName": "Bogus", "operator": "Exists"}]})],
+        [(("spec", "scopeSelector"), {"matchExpressions": [{"scopeName": "PriorityClass", "operator": "Bogus"}]})],
+        [(("spec", "scopeSelector"), {"matchExpressions": [{"scopeName": "PriorityClass", "operator": "In"}]})],
+        [(("spec", "scopeSelector"), {"matchExpressions": [{"scopeName": "Terminating", "operator": "In", "values": ["x"]}]})],
+        [(("spec", "scopes"), ["Terminating"]),
+         (("spec", "scopeSelector"), {"matchExpressions": [{"scopeName": "NotTerminating", "operator": "Exists"}]})]],
+    "podtemplates": [
+        [(("template", "spec", "containers"), [])], [(("template", "spec", "restartPolicy"), "Bogus")],
+        [(("template", "spec", "containers", 0, "name"), "UPPER")], [(("template", "metadata", "labels"), {"a b": "c"})],
+        [(("template", "spec", "containers"), [{"name": "c", "image": IMAGE}, {"name": "c", "image": IMAGE}])]],
+    "replicationcontrollers": [
+        [(("spec", "replicas"), -1)], [(("spec", "selector"), {"other": "x"})], [(("spec", "minReadySeconds"), -1)],
+        [(("spec", "template", "spec", "restartPolicy"), "Never")], [(("spec", "template"), ABSENT)],
+        [(("spec", "selector"), {"a b": "c"})], [(("spec", "selector"), {})]],
+    "persistentvolumes": [
+        [(("spec", "capacity"), ABSENT)], [(("spec", "capacity"), {"storage": "-1Gi"})],
+        [(("spec", "capacity"), {"bogus": "1"})], [(("spec", "accessModes"), ["Bogus"])], [(("spec", "accessModes"), [])],
+        [(("spec", "persistentVolumeReclaimPolicy"), "Bogus")], [(("spec", "hostPath", "path"), "")],
+        [(("spec", "hostPath", "type"), "Bogus")], [(("spec", "hostPath", "path"), "/a/../b")],
+        [(("spec", "nfs"), {"server": "s", "path": "/p"})], [(("spec", "hostPath"), ABSENT)],
+        [(("spec", "volumeMode"), "Bogus")], [(("spec", "storageClassName"), "UPPER_")],
+        [(("spec", "nodeAffinity"), {"required": {"nodeSelectorTerms": []}})],
+        [(("spec", "persistentVolumeReclaimPolicy"), "Recycle"), (("spec", "hostPath", "path"), "/")],
+        [(("spec", "mountOptions"), ["ro"])]],
+    "persistentvolumeclaims": [
+        [(("spec", "accessModes"), [])], [(("spec", "accessModes"), ["Bogus"])],
+        [(("spec", "resources", "requests"), {})], [(("spec", "resources", "requests"), {"storage": "-1Gi"})],
+        [(("spec", "resources", "requests"), {"storage": "0"})], [(("spec", "storageClassName"), "UPPER_")],
+        [(("spec", "volumeMode"), "Bogus")], [(("spec", "dataSource"), {"kind": "", "name": ""})],
+        [(("spec", "dataSource"), {"kind": "PersistentVolumeClaim", "name": "p", "apiGroup": "x"})],
+        [(("spec", "dataSourceRef"), {"kind": "K", "name": "n"}), (("spec", "dataSource"), {"kind": "L", "name": "n"})],
+        [(("spec", "selector"), {"matchLabels": {"a b": "c"}})]],
+    "services": [
+        [(("spec", "type"), "Bogus")], [(("spec", "ports", 0, "port"), 0)], [(("spec", "ports", 0, "port"), 70000)],
+        [(("spec", "ports"), [SERVICE_PORT, SERVICE_PORT])], [(("spec", "ports"), [{**SERVICE_PORT, "name": ""}, {"port": 81}])],
+        [(("spec", "ports", 0, "protocol"), "Bogus")], [(("spec", "ports", 0, "targetPort"), "UPPER_x")],
+        [(("spec", "ports", 0, "targetPort"), 0)], [(("spec", "ports", 0, "targetPort"), 70000)],
+        [(("spec", "clusterIP"), "x")], [(("spec", "clusterIP"), "192.168.0.1")],
+        [(("spec", "sessionAffinity"), "Bogus")], [(("spec", "externalTrafficPolicy"), "Local")],
+        [(("spec", "ipFamilies"), ["IPv9"])], [(("spec", "ipFamilyPolicy"), "Bogus")],
+        [(("spec", "ipFamilies"), ["IPv4", "IPv4"])], [(("spec", "loadBalancerSourceRanges"), ["x"])],
+        [(("spec", "sessionAffinity"), "ClientIP"), (("spec", "sessionAffinityConfig"), {"clientIP": {"timeoutSeconds": 0}})],
+        [(("spec", "externalIPs"), ["x"])], [(("spec", "externalIPs"), ["0.0.0.0"])],
+        [(("spec", "internalTrafficPolicy"), "Bogus")], [(("spec", "allocateLoadBalancerNodePorts"), False)],
+        [(("spec", "ports", 0, "nodePort"), 30080)], [(("spec", "type"), "NodePort"), (("spec", "ports", 0, "nodePort"), 80)],
+        [(("spec", "type"), "LoadBalancer"), (("spec", "externalTrafficPolicy"), "Local"),
+         (("spec", "healthCheckNodePort"), -1)],
+        [(("spec", "type"), "LoadBalancer"), (("spec", "loadBalancerClass"), "UPPER")],
+        [(("spec", "type"), "ExternalName"), (("spec", "externalName"), "")],
+        [(("spec", "type"), "ExternalName"), (("spec", "externalName"), "UPPER_x")],
+        [(("spec", "type"), "ExternalName"), (("spec", "externalName"), "a.b"), (("spec", "clusterIP"), "10.96.0.50")],
+        [(("spec", "clusterIP"), "None"), (("spec", "type"), "NodePort")],
+        [(("spec", "clusterIP"), "None"), (("spec", "ports", 0, "targetPort"), 81)],
+        [(("spec", "ports"), [])], [(("spec", "publishNotReadyAddresses"), "x")], [(("spec", "ports", 0, "appProtocol"), "a b")]],
+    "secrets": [
+        [(("type",), "kubernetes.io/tls")], [(("type",), "kubernetes.io/dockerconfigjson")],
+        [(("type",), "kubernetes.io/dockerconfigjson"), (("data",), {".dockerconfigjson": "e30K"}), (("stringData",), ABSENT)],
+        [(("type",), "kubernetes.io/dockerconfigjson"), (("data",), {".dockerconfigjson": "eA=="}), (("stringData",), ABSENT)],
+        [(("type",), "kubernetes.io/dockercfg")], [(("type",), "kubernetes.io/basic-auth")],
+        [(("type",), "kubernetes.io/ssh-auth")], [(("type",), "kubernetes.io/service-account-token")],
+        [(("type",), "bootstrap.kubernetes.io/token")], [(("type",), "")], [(("type",), "a" * 254)],
+        [(("data",), {"a b": "dg=="})], [(("data",), {"k": "not base64!"})], [(("data",), {"": "dg=="})],
+        [(("stringData",), {"a/b": "x"})], [(("immutable",), "x")]],
+    "serviceaccounts": [
+        [(("automountServiceAccountToken",), "x")], [(("secrets",), [{"name": "UPPER"}])],
+        [(("imagePullSecrets",), [{"name": ""}])], [(("secrets",), "x")]],
+}
+# The HorizontalPodAutoscaler of autoscaling/v1 has no metrics and behavior of its own.
+HPA_V1_VALUES = [
+    [(("spec", "targetCPUUtilizationPercentage"), 0)], [(("spec", "targetCPUUtilizationPercentage"), -1)],
+    [(("spec", "minReplicas"), 0)], [(("spec", "minReplicas"), 5)], [(("spec", "scaleTargetRef", "kind"), "")],
+    [(("spec", "scaleTargetRef", "name"), "a%b")], [(("spec", "maxReplicas"), -1)]]
+
+
+def with_values(obj: dict, values: list[tuple]) -> dict:
+    obj = copy.deepcopy(obj)
+    for path, value in values:
+        parent = obj
+        for step in path[:-1]:
+            parent = parent[step] if isinstance(parent, list) else parent.setdefault(step, {})
+        if value is ABSENT:
+            if isinstance(parent, dict):
+                parent.pop(path[-1], None)
+        else:
+            parent[path[-1]] = value
+    return obj
+
+
+def generic_values(obj: dict) -> list[list[tuple]]:
+    """An empty string, a too-long one and an invalid DNS name for each string leaf, a negative
+    number for each number (but metadata.name, apiVersion and kind, which other categories vary)."""
+    values = []
+    for path in leaves(obj):
+        if path[0] in ("apiVersion", "kind") or path[:2] == ("metadata", "name"):
+            continue
+        value = lookup(obj, path)
+        if isinstance(value, str):
+            values += [[(path, "")], [(path, TOO_LONG)], [(path, "Not_A.DNS-name!")]]
+        elif isinstance(value, int) and not isinstance(value, bool):
+            values.append([(path, -1)])
+    return values
+
+
+def json_pointer(path: tuple) -> str:
+    return "/" + "/".join(str(step).replace("~", "~0").replace("/", "~1") for step in path)
+
+
+def exists(obj: object, path: tuple) -> bool:
+    try:
+        lookup(obj, path)
+    except (KeyError, IndexError, TypeError):
+        return False
+    return True
+
+
+def json_patch(original: dict, updated: dict, values: list[tuple]) -> list[dict]:
+    """The operations that turn `original` into `updated`: a field left out is removed, the
+    shortest missing prefix of a path added whole, an existing value replaced."""
+    ops = []
+    for path, value in values:
+        if value is ABSENT:
+            if exists(original, path):
+                ops.append({"op": "remove", "path": json_pointer(path)})
+            continue
+        prefix = next(path[:n] for n in range(1, len(path) + 1) if n == len(path) or not exists(original, path[:n]))
+        ops.append({"op": "replace" if exists(original, prefix) else "add", "path": json_pointer(prefix),
+                    "value": lookup(updated, prefix)})
+    return ops
+
+
+def value_probes(rng: random.Random, kind: Kind, per_kind: int) -> list[Probe]:
+    """Each mutation of the kind's valid object as a create, and as one (seeded) of PUT, merge,
+    JSON and strategic-merge patch of the existing object; all dry runs."""
+    entries = VALUES.get(kind.plural, []) if kind is not HPA_V1 else HPA_V1_VALUES
+    generic = generic_values(kind.object("x"))
+    entries = entries + rng.sample(generic, min(len(generic), max(0, per_kind - len(entries))))
+    target = f"{kind.collection()}/{kind.existing}"
+    probes = []
+    for i, values in enumerate(entries):
+        created = with_values(kind.object(f"v{i}"), values)
+        probes.append(Probe("value", "POST", kind.collection(), "dryRun=All", JSON, encode(created)))
+        updated = with_values(kind.object(kind.existing), values)
+        tops = {path[0] for path, _ in values}
+        merge = {top: updated.get(top) for top in tops}
+        if "metadata" in merge:
+            continue  # a name in the body of an update of another object is the name category's
+        form = rng.choice(["PUT", MERGE, JSON_PATCH, STRATEGIC])
+        if form == "PUT":
+            probes.append(Probe("value", "PUT", target, "dryRun=All", JSON, encode(updated)))
+        elif form == JSON_PATCH:
+            original = kind.object(kind.existing)
+            probes.append(Probe("value", "PATCH", target, "dryRun=All", JSON_PATCH,
+                                encode(json_patch(original, updated, values))))
+        else:
+            probes.append(Probe("value", "PATCH", target, "dryRun=All", form, encode(merge)))
+    return probes
+
+
+def value_status_probes() -> list[Probe]:
+    """Bad status of the kinds with a status subresource the subresource category leaves out."""
+    statuses = {
+        "poddisruptionbudgets": [{"disruptionsAllowed": -1}, {"currentHealthy": -1}, {"expectedPods": "x"},
+                                 {"conditions": [{"type": "T", "status": "Maybe"}]}, {"observedGeneration": -1}],
+        "horizontalpodautoscalers": [{"currentReplicas": -1}, {"desiredReplicas": -1},
+                                     {"conditions": [{"type": "AbleToScale", "status": "Maybe"}]}],
+        "cronjobs": [{"active": [{"kind": "Job"}]}, {"lastScheduleTime": "yesterday"}],
+        "ingresses": [{"loadBalancer": {"ingress": [{"ip": "bogus"}]}}, {"loadBalancer": {"ingress": [{"hostname": "1.2.3.4"}]}}],
+        "replicationcontrollers": [{"replicas": -1}, {"readyReplicas": 5}, {"availableReplicas": -1},
+                                   {"fullyLabeledReplicas": 5}],
+        "volumeattachments": [{"attached": "x"}, {"attachError": {"message": "m", "time": "yesterday"}}],
+    }
+    probes = []
+    for plural, bad in statuses.items():
+        kind = next(k for k in KINDS + MORE_KINDS if k.plural == plural)
+        probes += status_probes_at(f"{kind.collection()}/{kind.existing}/status", kind.object(kind.existing), bad)
+    return probes
+
+def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
     rng = random.Random(seed)
     probes: list[Probe] = []
     for kind in KINDS:
         probes += fuzz_probes(rng, kind, fuzz_per_kind)
         probes += query_probes(kind) + field_probes(kind) + name_probes(kind)
         probes += selector_probes(kind) + patch_probes(kind) + delete_probes(kind)
-    return probes + path_probes() + user_probes() + subresource_probes() + annotation_probes()
+    probes += path_probes() + user_probes() + subresource_probes() + annotation_probes()
+    for kind in KINDS + MORE_KINDS + [HPA_V1]:
+        probes += value_probes(rng, kind, values_per_kind)
+    return probes + value_status_probes()
 
 
 def setup_probes() -> list[Probe]:
@@ -757,7 +1152,7 @@ def setup_probes() -> list[Probe]:
     probes = [Probe("setup", "POST", namespaces.collection(), "", JSON, encode(namespaces.object(NAMESPACE))),
               Probe("setup", "POST", f"/api/v1/namespaces/{NAMESPACE}/serviceaccounts", "", JSON, encode(account))]
     probes += [Probe("setup", "POST", k.collection(), "", JSON, encode(k.object(k.existing)))
-               for k in KINDS if k is not namespaces]
+               for k in KINDS + MORE_KINDS if k is not namespaces]
     pods, never = KINDS[0], finished_pod()
     probes += [Probe("setup", "POST", pods.collection(), "", JSON, encode(never)),
                Probe("setup", "PUT", f"{pods.collection()}/{NAMESPACE}-never/status", "", JSON,
@@ -786,6 +1181,8 @@ PATCHED_OBJECT = re.compile(r'(patch: Invalid value: )"(?:[^"\\]|\\.)*"')
 # its spacing varied from run to run on purpose, and the reference writes none: messages are
 # compared up to it.
 GO_CMP_DIFF = re.compile(r"\n[\xa0 ]{2}[\w.\[\]*&]+\{\n.*\Z", re.S)
+# Go's %#v prints a pointer as its address; the reference prints one address for all.
+POINTER = re.compile(r"\(0xc[0-9a-f]+\)")
 
 
 def normalise(message: str) -> str:
@@ -794,6 +1191,7 @@ def normalise(message: str) -> str:
     message = RESOURCE_VERSION.sub(lambda m: m.group(1) + "<rv>", message)
     message = PATCHED_OBJECT.sub(r'\1"<patched object>"', message)
     message = GO_CMP_DIFF.sub("", message)
+    message = POINTER.sub("(0xc000000000)", message)
     return GENERATED.sub(r"\1<suffix>", message)
 
 
@@ -953,6 +1351,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1324, help="seeds the fuzzed bodies")
     parser.add_argument("--fuzz-per-kind", type=int, default=30, help="fuzzed bodies per kind")
     parser.add_argument("--show", type=int, default=200, help="differing requests printed one by one")
+    parser.add_argument("--values-per-kind", type=int, default=30,
+                        help="wrong values per kind: its own list, filled up with generic ones")
+    parser.add_argument("--category", action="append",
+                        help="run only the requests of this category (and the setup); may be repeated")
     parser.add_argument("--budget", type=float, default=900.0, help="seconds after which the corpus stops")
     args = parser.parse_args(argv)
     for path in (args.binary, args.etcd):
@@ -965,7 +1367,8 @@ def main(argv: list[str] | None = None) -> int:
         processes += real_processes
         our_processes, ours = start_ours(work / "ours")
         processes += our_processes
-        probes = setup_probes() + corpus(args.seed, args.fuzz_per_kind)
+        probes = setup_probes() + [probe for probe in corpus(args.seed, args.fuzz_per_kind, args.values_per_kind)
+                                   if not args.category or probe.category in args.category]
         rows, started = [], time.monotonic()
         for probe in probes:
             if time.monotonic() - started > args.budget:

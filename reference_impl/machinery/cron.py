@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import zoneinfo
 from dataclasses import dataclass
 
 from reference_impl.machinery.timefmt import parse_duration
@@ -44,6 +45,8 @@ class Schedule:
     # A day field written as `*` or `?`: then day of month AND day of week must match, else either.
     dom_star: bool
     dow_star: bool
+    # The zone a `TZ=` or `CRON_TZ=` prefix names; robfig reads the fields in its wall-clock time.
+    location: datetime.tzinfo = datetime.timezone.utc
 
     @mirrors("github.com/robfig/cron/v3.dayMatches")
     def day_matches(self, t: datetime.datetime) -> bool:
@@ -57,7 +60,7 @@ class Schedule:
     def next(self, after: float) -> float | None:
         """The first matching minute strictly after `after` (seconds since the epoch), or None when
         none comes within five years."""
-        t = datetime.datetime.fromtimestamp(int(after) // 60 * 60 + 60, datetime.timezone.utc)
+        t = datetime.datetime.fromtimestamp(int(after) // 60 * 60 + 60, self.location)
         limit = t.year + _YEARS_AHEAD
         while t.year <= limit:
             # Each field that does not match moves time to the start of its next value; a move that
@@ -148,15 +151,34 @@ def _descriptor(schedule: str) -> Schedule | Every:
     raise CronError(schedule, f"unrecognized descriptor: {schedule}")
 
 
-@mirrors("github.com/robfig/cron/v3.ParseStandard")
+@mirrors("github.com/robfig/cron/v3.ParseStandard", "(github.com/robfig/cron/v3.Parser).Parse")
 def parse_standard(schedule: str) -> Schedule | Every:
     if not schedule:
         raise CronError(schedule, "empty spec string")
-    if schedule.startswith("@"):
-        return _descriptor(schedule)
-    fields = schedule.split()
+    location: datetime.tzinfo = datetime.timezone.utc
+    spec = schedule
+    if spec.startswith(("TZ=", "CRON_TZ=")) and " " in spec:
+        name, _, spec = spec.partition("=")[2].partition(" ")
+        location = _load_location(name, schedule)
+        spec = spec.strip()
+    if spec.startswith("@"):
+        return _descriptor(spec)
+    fields = spec.split()
     if len(fields) != 5:
         raise CronError(schedule, f"expected exactly 5 fields, found {len(fields)}: [{' '.join(fields)}]")
     parsed = [_field(f, low, high, names, schedule) for f, (low, high, names) in zip(fields, _FIELDS)]
     (minutes, _), (hours, _), (doms, dom_star), (months, _), (dows, dow_star) = parsed
-    return Schedule(minutes, hours, doms, months, dows, dom_star, dow_star)
+    return Schedule(minutes, hours, doms, months, dows, dom_star, dow_star, location)
+
+
+@mirrors("time.LoadLocation")
+def _load_location(name: str, schedule: str) -> datetime.tzinfo:
+    """The zone of an IANA name ("" and "UTC" are UTC), or robfig's error naming it."""
+    if name in ("", "UTC"):
+        return datetime.timezone.utc
+    if ".." in name or name.startswith(("/", "\\")):
+        raise CronError(schedule, f"provided bad location {name}: time: invalid location name")
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise CronError(schedule, f"provided bad location {name}: unknown time zone {name}") from None

@@ -6,7 +6,7 @@ from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (BATCH, CORE, META, arr, boolean, integer, list_kind, obj, ref,
                                                    string, workload)
 from reference_impl.apiserver.core.podvalidation import job_spec_problems
-from reference_impl.apiserver.core.validation import invalid, required, unsupported
+from reference_impl.apiserver.core.validation import go_label_selector, invalid, required, unsupported
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, name_cell, part,
                                                      selector_cell, since, template_containers)
 from reference_impl.apiserver.kinds._defaulting import template_defaults
@@ -16,25 +16,47 @@ from reference_impl.mirrors import mirrors
 CONCURRENCY_POLICIES = ("Allow", "Forbid", "Replace")
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/batch/validation.ValidateCronJob")
+@mirrors("k8s.io/kubernetes/pkg/apis/batch/validation.ValidateCronJob",
+         "k8s.io/kubernetes/pkg/apis/batch/validation.validateCronJobSpec")
 def validate_cron_job(obj: dict) -> list[str]:
-    """A schedule, a known concurrency policy, a valid job template, and a name short enough for the
-    11 characters the controller appends to name each Job."""
+    """A schedule, no negative deadline or history limit, a known concurrency policy, a valid job
+    template, and a name short enough for the 11 characters the controller appends to name each Job."""
     spec = obj.get("spec") or {}
-    name = (obj.get("metadata") or {}).get("name") or ""
     problems = []
-    if len(name) > 52:
-        problems.append(invalid("metadata.name", name, "must be no more than 52 characters"))
     schedule = spec.get("schedule")
     if not schedule:
         problems.append(required("spec.schedule"))
     elif isinstance(schedule, str):
         problems += schedule_problems(schedule)
+    problems += nonnegative(spec, ("startingDeadlineSeconds",))
     policy = spec.get("concurrencyPolicy", "Allow")
     if policy not in CONCURRENCY_POLICIES:
         problems.append(unsupported("spec.concurrencyPolicy", policy, CONCURRENCY_POLICIES))
     job_spec = (spec.get("jobTemplate") or {}).get("spec")
-    return problems + job_spec_problems(job_spec if isinstance(job_spec, dict) else {}, "spec.jobTemplate.spec")
+    problems += job_template_problems(job_spec if isinstance(job_spec, dict) else {})
+    problems += nonnegative(spec, ("successfulJobsHistoryLimit", "failedJobsHistoryLimit"))
+    name = (obj.get("metadata") or {}).get("name") or ""
+    if len(name) > 52:
+        problems.append(invalid("metadata.name", name, "must be no more than 52 characters"))
+    return problems
+
+
+def nonnegative(spec: dict, fields: tuple[str, ...]) -> list[str]:
+    return [invalid(f"spec.{field}", spec[field], "must be greater than or equal to 0")
+            for field in fields if isinstance(spec.get(field), int) and spec[field] < 0]
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/batch/validation.ValidateJobTemplateSpec")
+def job_template_problems(job_spec: dict) -> list[str]:
+    """A valid job spec with neither a selector nor manualSelector: the controller generates them."""
+    path = "spec.jobTemplate.spec"
+    problems = job_spec_problems(job_spec, path)
+    if isinstance(job_spec.get("selector"), dict):
+        problems.append(f"{path}.selector: Invalid value: {go_label_selector(job_spec['selector'])}: "
+                        "`selector` will be auto-generated")
+    if job_spec.get("manualSelector") is True:
+        problems.append(f'{path}.manualSelector: Unsupported value: true: supported values: "nil", "false"')
+    return problems
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/batch/validation.validateScheduleFormat")

@@ -1,10 +1,14 @@
-"""The CSIDriver kind (storage.k8s.io/v1): its resource facts, defaults, OpenAPI schema, printer columns
-and protobuf layout."""
+"""The CSIDriver kind (storage.k8s.io/v1): its resource facts, defaults, validation, OpenAPI schema,
+printer columns and protobuf layout."""
 from __future__ import annotations
 
+import json
+
+from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import STORAGE, kind, list_kind, opaque
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
+from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
 
@@ -16,9 +20,64 @@ def csi_driver(obj: dict, spec: dict) -> None:
         spec.setdefault(field, value)
 
 
+FS_GROUP_POLICIES = ("File", "None", "ReadWriteOnceWithFSType")  # sets.String's List(): sorted
+LIFECYCLE_MODES = ("Persistent", "Ephemeral")  # listed as written, not sorted
+# ValidateCSIDriverUpdate's immutable fields and paths: upstream spells attachRequired's path wrong.
+IMMUTABLE = (("attachRequired", "spec.attachedRequired"), ("fsGroupPolicy", "spec.fsGroupPolicy"),
+             ("podInfoOnMount", "spec.podInfoOnMount"), ("volumeLifecycleModes", "spec.volumeLifecycleModes"))
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/storage/validation.validateCSIDriverSpec")
+def validate_csi_driver(obj: dict) -> list[str]:
+    """A known fsGroupPolicy, token requests with distinct audiences and lifetimes between ten
+    minutes and 2^32 seconds, and known volume lifecycle modes (defaulting fills the rest)."""
+    spec = part(obj, "spec")
+    policy = spec.get("fsGroupPolicy")
+    problems = [] if policy in FS_GROUP_POLICIES else [v.unsupported("spec.fsGroupPolicy", policy, FS_GROUP_POLICIES)]
+    problems += token_request_problems(spec.get("tokenRequests"))
+    return problems + [v.unsupported("spec.volumeLifecycleModes", mode, LIFECYCLE_MODES)
+                       for mode in spec.get("volumeLifecycleModes") or () if mode not in LIFECYCLE_MODES]
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/storage/validation.validateTokenRequests")
+def token_request_problems(requests: object) -> list[str]:
+    problems, audiences = [], set()
+    for i, request in enumerate(requests or ()):
+        at, audience = f"spec.tokenRequests[{i}]", request.get("audience", "")
+        if audience in audiences:
+            problems.append(v.duplicate(f"{at}.audience", audience))
+            continue
+        audiences.add(audience)
+        seconds = request.get("expirationSeconds")
+        if seconds is not None and seconds < 600:
+            problems.append(v.invalid(f"{at}.expirationSeconds", seconds, "may not specify a duration less than 10 minutes"))
+        if seconds is not None and seconds > 1 << 32:
+            problems.append(v.invalid(f"{at}.expirationSeconds", seconds,
+                                      "may not specify a duration larger than 2^32 seconds"))
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/storage/validation.ValidateCSIDriverUpdate")
+def validate_csi_driver_update(old: dict, new: dict) -> list[str]:
+    """The spec's fields but storageCapacity, tokenRequests and requiresRepublish are immutable."""
+    old_spec, new_spec = part(old, "spec"), part(new, "spec")
+    problems = []
+    for field, path in IMMUTABLE:
+        value = new_spec.get(field)
+        if value == old_spec.get(field):
+            continue
+        if isinstance(value, list):
+            shown = f"[]storage.VolumeLifecycleMode{{{', '.join(quote(mode) for mode in value)}}}"
+        else:  # a pointer: its string quoted, its bool as Go prints one, nil as null
+            shown = quote(value) if isinstance(value, str) else json.dumps(value)
+        problems.append(f"{path}: Invalid value: {shown}: field is immutable")
+    return problems
+
+
 RESOURCES = (
     Resource("storage.k8s.io", "v1", "CSIDriver", "csidrivers", "csidriver", False,
-             allow_unconditional_update=False),
+             allow_unconditional_update=False, validator=validate_csi_driver,
+             update_validator=validate_csi_driver_update),
 )
 
 

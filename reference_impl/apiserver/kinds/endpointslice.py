@@ -2,30 +2,111 @@
 schema, printer columns and protobuf layout."""
 from __future__ import annotations
 
+from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import DISCOVERY, arr, kind, list_kind, opaque, string
-from reference_impl.apiserver.core.validation import required, unsupported
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
-from reference_impl.apiserver.kinds.endpoints import ports_defaults
+from reference_impl.apiserver.kinds._defaulting import dict_items
+from reference_impl.apiserver.kinds.endpoints import address_problems, ports_defaults
+from reference_impl.machinery.labels import DNS_SUBDOMAIN
 from reference_impl.mirrors import mirrors
 
-ADDRESS_TYPES = ("IPv4", "IPv6", "FQDN")
+# sets.String's List(): sorted.
+ADDRESS_TYPES = ("FQDN", "IPv4", "IPv6")
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/discovery/validation.ValidateEndpointSlice")
+@mirrors("k8s.io/kubernetes/pkg/apis/discovery/validation.ValidateEndpointSlice",
+         "k8s.io/kubernetes/pkg/apis/discovery/validation.validateAddressType")
 def validate_endpoint_slice(obj: dict) -> list[str]:
     address_type = obj.get("addressType")
     if not address_type:
-        return [required("addressType")]
-    if address_type not in ADDRESS_TYPES:
-        return [unsupported("addressType", address_type, ADDRESS_TYPES)]
-    return [required(f"endpoints[{i}].addresses") for i, endpoint in enumerate(obj.get("endpoints") or [])
-            if not (endpoint or {}).get("addresses")]
+        problems = [v.required("addressType")]
+    elif address_type not in ADDRESS_TYPES:
+        problems = [v.unsupported("addressType", address_type, ADDRESS_TYPES)]
+    else:
+        problems = []
+    return problems + _endpoint_problems(obj, address_type) + _port_problems(obj)
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/discovery/validation.validateEndpoints")
+def _endpoint_problems(obj: dict, address_type: object) -> list[str]:
+    """At least one address per endpoint, each of the slice's type (an unknown type checks none),
+    a DNS subdomain nodeName and a DNS label hostname. deprecatedTopology's labels are not checked:
+    the strategy's dropTopologyOnV1 clears them from a discovery.k8s.io/v1 request first."""
+    problems = []
+    for i, endpoint in enumerate(dict_items(obj.get("endpoints"))):
+        at = f"endpoints[{i}]"
+        addresses = endpoint.get("addresses") or []
+        if not addresses:
+            problems.append(v.required(f"{at}.addresses", "must contain at least 1 address"))
+        for j, address in enumerate(addresses):
+            problems += _address_problems(address, address_type, f"{at}.addresses[{j}]")
+        if endpoint.get("nodeName") is not None:
+            problems += v.name_problems(endpoint["nodeName"], "subdomain", f"{at}.nodeName")
+        if endpoint.get("hostname") is not None:
+            problems += v.name_problems(endpoint["hostname"], "label", f"{at}.hostname")
+    return problems
+
+
+def _address_problems(address: str, address_type: object, path: str) -> list[str]:
+    if address_type in ("IPv4", "IPv6"):
+        parsed = v.parse_ip(address)
+        if parsed is None or parsed.version != int(address_type[-1]):
+            return [v.invalid(path, address, f"must be a valid {address_type} address")] + address_problems(address, path)
+        return address_problems(address, path)
+    if address_type == "FQDN":
+        return _fqdn_problems(address, path)
+    return []
+
+
+@mirrors("k8s.io/apimachinery/pkg/util/validation.IsFullyQualifiedDomainName")
+def _fqdn_problems(name: str, path: str) -> list[str]:
+    """A DNS subdomain (a trailing dot aside) of at least two labels of at most 63 characters;
+    only the first error."""
+    if not name:
+        return [v.required(path)]
+    name = name.removesuffix(".")
+    why = (["must be no more than 253 characters"] if len(name) > 253 else []) + (
+        [] if DNS_SUBDOMAIN.match(name) else [v.SUBDOMAIN_MSG])
+    if why:
+        return [v.invalid(path, name, ",".join(why))]
+    if "." not in name:
+        return [v.invalid(path, name, "should be a domain with at least two segments separated by dots")]
+    return [v.invalid(path, label, "must be no more than 63 characters") for label in name.split(".")
+            if len(label) > 63][:1]
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/discovery/validation.validatePorts")
+def _port_problems(obj: dict) -> list[str]:
+    """Each port's name a DNS label (if any) and unique, a known protocol and a qualified name as
+    its appProtocol."""
+    problems, names = [], set()
+    for i, port in enumerate(dict_items(obj.get("ports"))):
+        at, name = f"ports[{i}]", port.get("name") or ""
+        if name:
+            problems += v.name_problems(name, "label", f"{at}.name")
+        if name in names:
+            problems.append(v.duplicate(f"{at}.name", name))
+        names.add(name)
+        if port.get("protocol") is None:
+            problems.append(v.required(f"{at}.protocol"))
+        elif port["protocol"] not in v.PROTOCOLS:
+            problems.append(v.unsupported(f"{at}.protocol", port["protocol"], v.PROTOCOLS))
+        if port.get("appProtocol") is not None:
+            problems += v.label_name_problems(port["appProtocol"], f"{at}.appProtocol")
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/discovery/validation.ValidateEndpointSliceUpdate")
+def validate_endpoint_slice_update(old: dict, new: dict) -> list[str]:
+    if new.get("addressType") == old.get("addressType"):
+        return []
+    return [v.invalid("addressType", new.get("addressType", ""), "field is immutable")]
 
 
 RESOURCES = (
     Resource("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", "endpointslice", True,
-             validator=validate_endpoint_slice),
+             validator=validate_endpoint_slice, update_validator=validate_endpoint_slice_update),
 )
 
 

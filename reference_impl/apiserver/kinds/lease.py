@@ -6,13 +6,20 @@ from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import COORDINATION, META, integer, kind, list_kind, obj, ref, string
 from reference_impl.apiserver.core.validation import invalid
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
+from reference_impl.mirrors import mirrors
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/coordination/validation.ValidateLeaseSpec")
 def validate_lease(obj: dict) -> list[str]:
-    duration = (obj.get("spec") or {}).get("leaseDurationSeconds")
+    """A positive duration and no negative transition count (in upstream's words, typo included)."""
+    spec = obj.get("spec") or {}
+    problems = []
+    duration, transitions = spec.get("leaseDurationSeconds"), spec.get("leaseTransitions")
     if duration is not None and (not isinstance(duration, int) or duration <= 0):
-        return [invalid("spec.leaseDurationSeconds", duration, "must be greater than 0")]
-    return []
+        problems.append(invalid("spec.leaseDurationSeconds", duration, "must be greater than 0"))
+    if isinstance(transitions, int) and transitions < 0:
+        problems.append(invalid("spec.leaseTransitions", transitions, "must to greater or equal than 0"))
+    return problems
 
 
 RESOURCES = (

@@ -1,10 +1,13 @@
-"""The VolumeAttachment kind (storage.k8s.io/v1): its resource facts, OpenAPI schema, printer columns
-and protobuf layout."""
+"""The VolumeAttachment kind (storage.k8s.io/v1): its resource facts, validation, OpenAPI schema,
+printer columns and protobuf layout."""
 from __future__ import annotations
 
+from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import STORAGE, kind, list_kind, opaque
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
+from reference_impl.machinery.gojson import quote
+from reference_impl.machinery.labels import DNS_SUBDOMAIN
 from reference_impl.mirrors import mirrors
 
 # What ResetObjectMetaForStatus sets back to the stored values (generation is BeforeUpdate's too).
@@ -24,10 +27,73 @@ def prepare_for_status_update(new: dict, old: dict) -> None:
             meta[name] = old_meta[name]
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateCSIDriverName")
+def csi_driver_name_problems(name: str, path: str) -> list[str]:
+    """A CSI driver's name: a DNS subdomain once lowercased, of at most 63 bytes."""
+    problems = [v.required(path)] if not name else []
+    if len(name) > 63:
+        problems.append(f"{path}: Too long: must have at most 63 bytes")
+    if len(name) > 253:
+        problems.append(v.invalid(path, name, "must be no more than 253 characters"))
+    if not DNS_SUBDOMAIN.match(name.lower()):
+        problems.append(v.invalid(path, name, v.SUBDOMAIN_MSG))
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/storage/validation.validateVolumeAttachmentSpec",
+         "k8s.io/kubernetes/pkg/apis/storage/validation.validateVolumeAttachmentSource")
+def validate_volume_attachment(obj: dict) -> list[str]:
+    """An attacher, exactly one volume source (a non-empty persistentVolumeName or an inline
+    spec) and a node name that is a DNS subdomain."""
+    spec = part(obj, "spec")
+    source = part(spec, "source")
+    problems = [] if spec.get("attacher") else [v.required("spec.attacher")]
+    volume_name, inline = source.get("persistentVolumeName"), source.get("inlineVolumeSpec")
+    if volume_name is None and inline is None:
+        problems.append(v.required("spec.source", "must specify exactly one of inlineVolumeSpec and persistentVolumeName"))
+    elif volume_name is not None and inline is not None:
+        problems.append("spec.source: Forbidden: must specify exactly one of inlineVolumeSpec and persistentVolumeName")
+    elif volume_name == "":
+        problems.append(v.required("spec.source.persistentVolumeName", "must specify non empty persistentVolumeName"))
+    return problems + v.name_problems(spec.get("nodeName", ""), "subdomain", "spec.nodeName")
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/storage/validation.ValidateVolumeAttachmentV1")
+def validate_volume_attachment_v1(obj: dict) -> list[str]:
+    """What a create through storage.k8s.io/v1 checks beyond the rest: the attacher is a CSI
+    driver's name and the persistent volume's name a DNS subdomain."""
+    spec = part(obj, "spec")
+    problems = csi_driver_name_problems(spec.get("attacher", ""), "spec.attacher")
+    volume_name = part(spec, "source").get("persistentVolumeName")
+    if volume_name is not None:
+        problems += v.name_problems(volume_name, "subdomain", "spec.source.persistentVolumeName")
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/storage/validation.ValidateVolumeAttachmentUpdate")
+def validate_volume_attachment_update(old: dict, new: dict) -> list[str]:
+    """The spec is read-only."""
+    if v.semantically_equal(old.get("spec"), new.get("spec")):
+        return []
+    return [f"spec: Invalid value: {go_spec(part(new, 'spec'))}: field is immutable"]
+
+
+def go_spec(spec: dict) -> str:
+    """%#v of a storage.VolumeAttachmentSpec (a set pointer prints as an address, which stands in)."""
+    source = part(spec, "source")
+    volume_name = "(*string)(nil)" if source.get("persistentVolumeName") is None else "(*string)(0xc000000000)"
+    inline = ("(*core.PersistentVolumeSpec)(nil)" if source.get("inlineVolumeSpec") is None
+              else "(*core.PersistentVolumeSpec)(0xc000000000)")
+    return (f"storage.VolumeAttachmentSpec{{Attacher:{quote(spec.get('attacher', ''))}, "
+            f"Source:storage.VolumeAttachmentSource{{PersistentVolumeName:{volume_name}, InlineVolumeSpec:{inline}}}, "
+            f"NodeName:{quote(spec.get('nodeName', ''))}}}")
+
+
 RESOURCES = (
     Resource("storage.k8s.io", "v1", "VolumeAttachment", "volumeattachments", "volumeattachment", False,
              allow_unconditional_update=False, subresources=("status",), status_reset_on_update=True,
-             prepare_for_status_update=prepare_for_status_update),
+             prepare_for_status_update=prepare_for_status_update, validator=validate_volume_attachment,
+             create_validator=validate_volume_attachment_v1, update_validator=validate_volume_attachment_update),
 )
 
 

@@ -539,6 +539,8 @@ CRON_TEMPLATE = {"jobTemplate": {"spec": {"template": JOB_TEMPLATE}}}
     # time.ParseDuration names a unit it does not know (Go 1.19's words, the Go the 1.24 tree builds with)
     ("@every 1x", 'spec.schedule: Invalid value: "@every 1x": failed to parse duration @every 1x: time: unknown '
                   'unit "x" in duration "1x"'),
+    ("TZ=Mars/Olympus * * * * *", 'spec.schedule: Invalid value: "TZ=Mars/Olympus * * * * *": provided bad location '
+                                  "Mars/Olympus: unknown time zone Mars/Olympus"),
 ])
 def test_a_cron_job_schedule_must_parse(chain, schedule, message):
     """validateScheduleFormat: robfig/cron's ParseStandard accepts the schedule, in its words."""
@@ -547,12 +549,51 @@ def test_a_cron_job_schedule_must_parse(chain, schedule, message):
     assert (code, body["message"]) == (422, f'CronJob.batch "bad-schedule" is invalid: {message}')
 
 
-@pytest.mark.parametrize("schedule", ["@hourly", "@every 1h30m", "0 9 * * MON-FRI", "5-59/15 * ? jan,jul *"])
+@pytest.mark.parametrize("schedule", ["@hourly", "@every 1h30m", "0 9 * * MON-FRI", "5-59/15 * ? jan,jul *",
+                                      "TZ=UTC * * * * *", "CRON_TZ=Europe/Paris 0 9 * * *"])
 def test_cron_job_schedules_robfig_accepts_are_stored(chain, schedule):
     name = "ok-" + str(abs(hash(schedule)) % 10**6)
     code, body = new_object(chain, "batch/v1", "cronjobs", True, {"spec": {"schedule": schedule, **CRON_TEMPLATE}},
                             name)
     assert (code, body["spec"]["schedule"]) == (201, schedule), body
+
+
+@pytest.mark.parametrize("spec,message", [
+    ({"startingDeadlineSeconds": -1}, "spec.startingDeadlineSeconds: Invalid value: -1: must be greater than or equal to 0"),
+    ({"successfulJobsHistoryLimit": -1, "failedJobsHistoryLimit": -1},
+     "[spec.successfulJobsHistoryLimit: Invalid value: -1: must be greater than or equal to 0, "
+     "spec.failedJobsHistoryLimit: Invalid value: -1: must be greater than or equal to 0]"),
+    ({"jobTemplate": {"spec": {"selector": {"matchLabels": {"a": "b"}}, "template": JOB_TEMPLATE}}},
+     'spec.jobTemplate.spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"a":"b"}, '
+     "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: `selector` will be auto-generated"),
+    ({"jobTemplate": {"spec": {"manualSelector": True, "template": JOB_TEMPLATE}}},
+     'spec.jobTemplate.spec.manualSelector: Unsupported value: true: supported values: "nil", "false"'),
+], ids=["deadline", "history", "selector", "manual-selector"])
+def test_a_cron_job_leaves_selectors_to_the_controller_and_counts_from_zero(chain, spec, message):
+    """validateCronJobSpec and ValidateJobTemplateSpec: no negative starting deadline or history
+    limit, and neither a selector nor manualSelector in the job template."""
+    body = {"spec": {"schedule": "*/5 * * * *", **CRON_TEMPLATE, **spec}}
+    code, status = new_object(chain, "batch/v1", "cronjobs", True, body, "bad-cron")
+    assert (code, status["message"]) == (422, f'CronJob.batch "bad-cron" is invalid: {message}')
+
+
+def test_a_lease_lasts_a_positive_time_and_counts_transitions_from_zero(chain):
+    """ValidateLeaseSpec reports both problems, the second in upstream's words (typo included)."""
+    code, status = new_object(chain, "coordination.k8s.io/v1", "leases", True,
+                              {"spec": {"leaseDurationSeconds": 0, "leaseTransitions": -1}}, "bad-lease")
+    assert (code, status["message"]) == (422, 'Lease.coordination.k8s.io "bad-lease" is invalid: '
+                                              "[spec.leaseDurationSeconds: Invalid value: 0: must be greater than 0, "
+                                              "spec.leaseTransitions: Invalid value: -1: must to greater or equal than 0]")
+
+
+def test_a_cron_job_name_is_checked_after_its_spec(chain):
+    """ValidateCronJob adds the 52-character name limit after the spec's problems."""
+    name = "c" * 53
+    code, status = new_object(chain, "batch/v1", "cronjobs", True,
+                              {"spec": {"schedule": "hello", **CRON_TEMPLATE}}, name)
+    assert (code, status["message"]) == (422, f'CronJob.batch "{name}" is invalid: [spec.schedule: Invalid value: '
+                                              '"hello": expected exactly 5 fields, found 1: [hello], metadata.name: '
+                                              f'Invalid value: "{name}": must be no more than 52 characters]')
 
 
 @pytest.mark.parametrize("spec,message", [

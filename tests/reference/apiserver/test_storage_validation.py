@@ -1,4 +1,5 @@
-"""PersistentVolume, PersistentVolumeClaim and StorageClass objects as Kubernetes 1.24 checks them:
+"""PersistentVolume, PersistentVolumeClaim, StorageClass and VolumeAttachment objects as Kubernetes
+1.24 checks them:
 the decoder refuses wrong JSON types with a 400, and pkg/apis/core/validation and
 pkg/apis/storage/validation refuse what a volume, a claim or a class must not be with a 422 in
 upstream's words."""
@@ -134,3 +135,94 @@ def test_volume_wrong_json_type_is_400(chain, spec, problem, request):
     assert status["message"] == ('PersistentVolume in version "v1" cannot be handled as a PersistentVolume: '
                                  "json: cannot unmarshal " + problem)
     assert call(chain, "GET", f"/api/v1/persistentvolumes/{name}")[0] == 404
+
+
+SUBDOMAIN = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must "
+             "start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is "
+             "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
+ATTACHMENT_SPEC = {"attacher": "example.com", "nodeName": "n1", "source": {"persistentVolumeName": "pv"}}
+INLINE = {"csi": {"driver": "d", "volumeHandle": "h"}}
+
+
+def attachment(name: str, **spec) -> dict:
+    return {"apiVersion": "storage.k8s.io/v1", "kind": "VolumeAttachment", "metadata": {"name": name},
+            "spec": {**ATTACHMENT_SPEC, **spec}}
+
+
+@pytest.mark.parametrize("spec,message", [
+    ({"attacher": ""}, f'[spec.attacher: Required value, spec.attacher: Invalid value: "": {SUBDOMAIN}]'),
+    ({"attacher": "UPPER bad"}, f'spec.attacher: Invalid value: "UPPER bad": {SUBDOMAIN}'),
+    ({"attacher": "a" * 300}, f'[spec.attacher: Too long: must have at most 63 bytes, spec.attacher: Invalid value: '
+                              f'"{"a" * 300}": must be no more than 253 characters]'),
+    ({"nodeName": "UPPER"}, f'spec.nodeName: Invalid value: "UPPER": {SUBDOMAIN}'),
+    ({"source": {}}, "spec.source: Required value: must specify exactly one of inlineVolumeSpec and persistentVolumeName"),
+    ({"source": {"persistentVolumeName": "pv", "inlineVolumeSpec": INLINE}},
+     "spec.source: Forbidden: must specify exactly one of inlineVolumeSpec and persistentVolumeName"),
+    ({"source": {"persistentVolumeName": ""}},
+     "[spec.source.persistentVolumeName: Required value: must specify non empty persistentVolumeName, "
+     f'spec.source.persistentVolumeName: Invalid value: "": {SUBDOMAIN}]'),
+    ({"source": {"persistentVolumeName": "Not_A.DNS-name!"}},
+     f'spec.source.persistentVolumeName: Invalid value: "Not_A.DNS-name!": {SUBDOMAIN}'),
+], ids=["no-attacher", "attacher", "long-attacher", "node", "no-source", "two-sources", "empty-volume", "volume"])
+def test_volume_attachment_rule(chain, spec, message, request):
+    """ValidateVolumeAttachment and, on a create through v1, ValidateVolumeAttachmentV1: an attacher
+    that is a CSI driver's name, exactly one source, DNS subdomain names for the node and the volume."""
+    name = request.node.callspec.id
+    code_and_status = call(chain, "POST", "/apis/storage.k8s.io/v1/volumeattachments", attachment(name, **spec))
+    assert problems("VolumeAttachment.storage.k8s.io", name, code_and_status) == message
+
+
+def test_volume_attachment_spec_is_immutable(chain):
+    """ValidateVolumeAttachmentUpdate: any change of the spec is refused, after the rules of a
+    create but ValidateVolumeAttachmentV1's."""
+    path = "/apis/storage.k8s.io/v1/volumeattachments/fixed"
+    assert call(chain, "POST", "/apis/storage.k8s.io/v1/volumeattachments", attachment("fixed"))[0] == 201
+    stored = call(chain, "GET", path)[1]
+    changed = {**stored, "spec": {**stored["spec"], "attacher": ""}}
+    assert problems("VolumeAttachment.storage.k8s.io", "fixed", call(chain, "PUT", path, changed)) == (
+        '[spec.attacher: Required value, spec: Invalid value: storage.VolumeAttachmentSpec{Attacher:"", '
+        "Source:storage.VolumeAttachmentSource{PersistentVolumeName:(*string)(0xc000000000), "
+        'InlineVolumeSpec:(*core.PersistentVolumeSpec)(nil)}, NodeName:"n1"}: field is immutable]')
+    labelled = {**stored, "metadata": {**stored["metadata"], "labels": {"a": "b"}}}
+    assert call(chain, "PUT", path, labelled)[0] == 200
+
+
+def csi_driver(name: str, **spec) -> dict:
+    return {"apiVersion": "storage.k8s.io/v1", "kind": "CSIDriver", "metadata": {"name": name}, "spec": spec}
+
+
+@pytest.mark.parametrize("spec,message", [
+    ({"fsGroupPolicy": "Bogus"},
+     'spec.fsGroupPolicy: Unsupported value: "Bogus": supported values: "File", "None", "ReadWriteOnceWithFSType"'),
+    ({"volumeLifecycleModes": ["Bogus"]},
+     'spec.volumeLifecycleModes: Unsupported value: "Bogus": supported values: "Persistent", "Ephemeral"'),
+    ({"tokenRequests": [{"audience": "a"}, {"audience": "a", "expirationSeconds": 1}]},
+     'spec.tokenRequests[1].audience: Duplicate value: "a"'),
+    ({"tokenRequests": [{"audience": "a", "expirationSeconds": 599}]},
+     "spec.tokenRequests[0].expirationSeconds: Invalid value: 599: may not specify a duration less than 10 minutes"),
+    ({"tokenRequests": [{"audience": "a", "expirationSeconds": 2 ** 33}]},
+     "spec.tokenRequests[0].expirationSeconds: Invalid value: 8589934592: may not specify a duration larger than "
+     "2^32 seconds"),
+], ids=["fs-group-policy", "lifecycle-mode", "audience-twice", "short-token", "long-token"])
+def test_csi_driver_rule(chain, spec, message, request):
+    """validateCSIDriverSpec: a known fsGroupPolicy and lifecycle modes, distinct token audiences
+    with lifetimes from ten minutes to 2^32 seconds."""
+    name = request.node.callspec.id
+    code_and_status = call(chain, "POST", "/apis/storage.k8s.io/v1/csidrivers", csi_driver(name, **spec))
+    assert problems("CSIDriver.storage.k8s.io", name, code_and_status) == message
+
+
+def test_csi_driver_spec_is_immutable_but_for_tokens_and_capacity(chain):
+    """ValidateCSIDriverUpdate: the spec's own problems, then each changed immutable field, under
+    upstream's paths (attachRequired's is spec.attachedRequired); storageCapacity may change."""
+    path = "/apis/storage.k8s.io/v1/csidrivers/fixed.example.com"
+    assert call(chain, "POST", "/apis/storage.k8s.io/v1/csidrivers", csi_driver("fixed.example.com"))[0] == 201
+    stored = call(chain, "GET", path)[1]
+    changed = {**stored, "spec": {**stored["spec"], "attachRequired": False, "volumeLifecycleModes": ["Bogus"],
+                                  "fsGroupPolicy": "File"}}
+    assert problems("CSIDriver.storage.k8s.io", "fixed.example.com", call(chain, "PUT", path, changed)) == (
+        '[spec.volumeLifecycleModes: Unsupported value: "Bogus": supported values: "Persistent", "Ephemeral", '
+        'spec.attachedRequired: Invalid value: false: field is immutable, '
+        'spec.fsGroupPolicy: Invalid value: "File": field is immutable, '
+        'spec.volumeLifecycleModes: Invalid value: []storage.VolumeLifecycleMode{"Bogus"}: field is immutable]')
+    assert call(chain, "PUT", path, {**stored, "spec": {**stored["spec"], "storageCapacity": True}})[0] == 200

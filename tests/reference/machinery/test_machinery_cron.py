@@ -90,3 +90,23 @@ def test_bad_every_durations_and_unknown_descriptors_raise_a_cron_error(schedule
     """time.ParseDuration needs a unit after every number; an unknown descriptor is refused."""
     with pytest.raises(CronError):
         parse_standard(schedule)
+
+
+@pytest.mark.parametrize("schedule, after, expected", [
+    ("TZ=UTC 0 9 * * *", "2026-01-01T00:00:00", "2026-01-01T09:00"),
+    ("CRON_TZ=Europe/Paris 0 9 * * *", "2026-01-01T00:00:00", "2026-01-01T08:00"),
+    ("TZ=Asia/Tokyo  30 0 * * *", "2026-01-01T00:00:00", "2026-01-01T15:30"),
+])
+def test_a_time_zone_prefix_reads_the_fields_in_that_zones_wall_clock(schedule, after, expected):
+    """Parser.Parse strips `TZ=<zone> ` or `CRON_TZ=<zone> ` and matches the fields in that zone."""
+    assert next_after(schedule, after) == expected
+
+
+@pytest.mark.parametrize("schedule, reason", [
+    ("TZ=Mars/Olympus * * * * *", "provided bad location Mars/Olympus: unknown time zone Mars/Olympus"),
+    ("TZ=../etc * * * * *", "provided bad location ../etc: time: invalid location name"),
+])
+def test_a_bad_time_zone_says_what_load_location_says(schedule, reason):
+    with pytest.raises(CronError) as error:
+        parse_standard(schedule)
+    assert error.value.reason == reason

@@ -1,0 +1,90 @@
+"""discovery.k8s.io/v1 EndpointSlices as Kubernetes 1.24's ValidateEndpointSlice and
+ValidateEndpointSliceUpdate check them, with their texts. One rule per case."""
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from reference_impl.apiserver import kinds
+
+SUBDOMAIN = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must "
+             "start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is "
+             r"'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
+LABEL = ("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and "
+         "end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "
+         "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')")
+NAME_PART = ("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
+             "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is "
+             "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
+SLICE = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "metadata": {"name": "web", "namespace": "d"},
+         "addressType": "IPv4",
+         "endpoints": [{"addresses": ["10.1.2.3"], "conditions": {"ready": True}, "hostname": "h", "nodeName": "n1"}],
+         "ports": [{"name": "http", "port": 80, "protocol": "TCP", "appProtocol": "http"}]}
+
+
+def problems(obj: dict) -> list[str]:
+    return kinds.find("discovery.k8s.io", "v1", "endpointslices").validate(obj)
+
+
+def with_field(path: tuple, value: object) -> dict:
+    obj = copy.deepcopy(SLICE)
+    parent = obj
+    for step in path[:-1]:
+        parent = parent[step]
+    parent[path[-1]] = value
+    return obj
+
+
+def test_a_valid_endpoint_slice_has_no_problems():
+    assert problems(SLICE) == []
+
+
+@pytest.mark.parametrize("path,value,expected", [
+    (("addressType",), "Bogus", ['addressType: Unsupported value: "Bogus": supported values: "FQDN", "IPv4", "IPv6"']),
+    (("addressType",), "IPv6", ['endpoints[0].addresses[0]: Invalid value: "10.1.2.3": must be a valid IPv6 address']),
+    (("endpoints", 0, "addresses"), ["x"], ['endpoints[0].addresses[0]: Invalid value: "x": must be a valid IPv4 address',
+                                            'endpoints[0].addresses[0]: Invalid value: "x": must be a valid IP address']),
+    (("endpoints", 0, "addresses"), [], ["endpoints[0].addresses: Required value: must contain at least 1 address"]),
+    (("endpoints", 0, "hostname"), "UPPER", [f'endpoints[0].hostname: Invalid value: "UPPER": {LABEL}']),
+    (("endpoints", 0, "nodeName"), "", [f'endpoints[0].nodeName: Invalid value: "": {SUBDOMAIN}']),
+    (("ports", 0, "protocol"), "Bogus",
+     ['ports[0].protocol: Unsupported value: "Bogus": supported values: "SCTP", "TCP", "UDP"']),
+    (("ports", 0, "name"), "UPPER", [f'ports[0].name: Invalid value: "UPPER": {LABEL}']),
+    (("ports",), [{"name": "a", "port": 1, "protocol": "TCP"}, {"name": "a", "port": 2, "protocol": "TCP"}],
+     ['ports[1].name: Duplicate value: "a"']),
+    (("ports", 0, "appProtocol"), "a b", [f'ports[0].appProtocol: Invalid value: "a b": {NAME_PART}']),
+], ids=["address-type", "ipv4-as-ipv6", "not-an-ip", "no-address", "hostname", "node-name", "protocol", "port-name",
+        "duplicate-port", "app-protocol"])
+def test_an_invalid_endpoint_slice_is_refused_with_upstreams_text(path, value, expected):
+    """validateAddressType, validateEndpoints and validatePorts: addresses of the slice's type,
+    DNS names for hosts and nodes, unique DNS label port names, a known protocol."""
+    assert problems(with_field(path, value)) == expected
+
+
+@pytest.mark.parametrize("address,expected", [
+    ("UPPER", f'endpoints[0].addresses[0]: Invalid value: "UPPER": {SUBDOMAIN}'),
+    ("example.com.", None), ("localhost",
+                             'endpoints[0].addresses[0]: Invalid value: "localhost": should be a domain with at least '
+                             "two segments separated by dots"),
+], ids=["upper", "trailing-dot", "one-label"])
+def test_an_fqdn_slice_holds_fully_qualified_domain_names(address, expected):
+    """IsFullyQualifiedDomainName: a DNS subdomain, a trailing dot aside, of at least two labels."""
+    obj = with_field(("endpoints", 0, "addresses"), [address])
+    obj["addressType"] = "FQDN"
+    assert problems(obj) == ([expected] if expected else [])
+
+
+def test_the_address_type_is_immutable():
+    """ValidateEndpointSliceUpdate: the new slice's own problems, then a changed addressType."""
+    resource = kinds.find("discovery.k8s.io", "v1", "endpointslices")
+    changed = with_field(("addressType",), "IPv6")
+    assert resource.validate_update(SLICE, changed) == [
+        'endpoints[0].addresses[0]: Invalid value: "10.1.2.3": must be a valid IPv6 address',
+        'addressType: Invalid value: "IPv6": field is immutable']
+
+
+def test_deprecated_topology_is_not_validated_through_v1():
+    """dropTopologyOnV1 clears deprecatedTopology from a v1 request before validation, so labels
+    that would be invalid are not refused."""
+    assert problems(with_field(("endpoints", 0, "deprecatedTopology"), {"a b": "c"})) == []
