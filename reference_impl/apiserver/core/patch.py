@@ -379,14 +379,11 @@ def _merge_map(original: dict, patch: dict, schema: PatchMetaLookup) -> dict | N
         return _map_directive(patch)
     if RETAIN_KEYS in patch:
         _retain_keys(original, patch, patch.pop(RETAIN_KEYS))
-    orders: dict[str, list] = {}
     for key in [k for k in patch if k.startswith(SET_ELEMENT_ORDER)]:
         order = patch.pop(key)
         if not isinstance(order, list):
             raise _bad_arg_type("[]interface {}", order)
-        name = key.removeprefix(SET_ELEMENT_ORDER)
-        _check_set_element_order(original.get(name), patch.get(name), order, schema.field(name)[0].merge_key or "")
-        orders[name] = order
+        _merge_ordered(original, patch, key.removeprefix(SET_ELEMENT_ORDER), order, schema)
     for key in [k for k in patch if k.startswith(DELETE_FROM_PRIMITIVE_LIST)]:
         name, doomed = key.removeprefix(DELETE_FROM_PRIMITIVE_LIST), patch.pop(key)
         if isinstance(original.get(name), list) and isinstance(doomed, list):
@@ -407,10 +404,28 @@ def _merge_map(original: dict, patch: dict, schema: PatchMetaLookup) -> dict | N
             original[key] = _merge_list(original[key], value, meta, child)
         else:
             original[key] = _strip_directives(value)
-    for key, order in orders.items():
-        if isinstance(original.get(key), list):
-            original[key] = _set_element_order(original[key], order, schema.field(key)[0])
     return original
+
+
+@mirrors("k8s.io/apimachinery/pkg/util/strategicpatch.mergePatchIntoOriginal")
+def _merge_ordered(original: dict, patch: dict, name: str, order: list, schema: PatchMetaLookup) -> None:
+    """A list with a `$setElementOrder/`: merged (or taken whole from the patch), then put in its
+    order, before the rest of the map is merged."""
+    meta, child = schema.field(name)
+    for value in (original.get(name, []), patch.get(name, [])):
+        if not isinstance(value, list):
+            raise _bad_arg_type("[]interface {}", value)
+    _check_set_element_order(original.get(name), patch.get(name), order, meta.merge_key or "")
+    if name not in original and name not in patch:
+        return
+    server = original.get(name, [])
+    if name not in patch:
+        merged = server
+    elif name not in original or not meta.merges:
+        merged = patch.pop(name)
+    else:
+        merged = _merge_list(server, patch.pop(name), meta, child)
+    original[name] = _normalize_element_order(merged, order, server, meta.merge_key)
 
 
 @mirrors("k8s.io/apimachinery/pkg/util/strategicpatch.handleDirectiveInMergeMap")
@@ -521,8 +536,12 @@ def _merge_list(original: list, patch: list, meta: PatchMeta, item_schema: Patch
         return original
     _element_type(original, patch)
     key = meta.merge_key
-    if key is None:  # a merged list of primitives: a union that keeps the original order
-        return original + [item for item in patch if item not in original]
+    if key is None:  # a merged list of primitives: their union, each once
+        merged: list = []
+        for item in original + patch:
+            if item not in merged:
+                merged.append(item)
+        return _normalize_element_order(merged, patch, original, None)
     # The items with a `$patch` first: each delete, or a replace of the whole list.
     items, replace = [], False
     for item in patch:
@@ -558,7 +577,7 @@ def _merge_list(original: list, patch: list, meta: PatchMeta, item_schema: Patch
                 result.pop(at)
             else:
                 result[at] = merged
-    return result
+    return _normalize_element_order(result, items, original, key)
 
 
 @mirrors("k8s.io/apimachinery/pkg/util/mergepatch.ErrNoMergeKey")
@@ -566,16 +585,32 @@ def _no_merge_key(item: Any, key: str) -> PatchError:
     return PatchError(f"map: {format_v(item)} does not contain declared merge key: {key}", malformed=True)
 
 
-def _set_element_order(items: list, order: list, meta: PatchMeta) -> list:
-    """Put the elements named in `order` first, in that order; elements the patch did not mention
-    keep their relative place after them (upstream interleaves them; the set is the same)."""
+@mirrors("k8s.io/apimachinery/pkg/util/strategicpatch.normalizeElementOrder",
+         "k8s.io/apimachinery/pkg/util/strategicpatch.mergeSortedSlice")
+def _normalize_element_order(merged: list, patch_order: list, server_order: list,
+                             merge_key: str | None) -> list:
+    """A merged list in upstream's order: the items `patch_order` names, in its order, with the
+    server's other items woven in, each before the first patch item the server had after it. An
+    item new to the server so comes before the server's items that follow it."""
     def identity(item: Any) -> Any:
-        return item.get(meta.merge_key) if meta.merge_key and isinstance(item, dict) else item
+        return item.get(merge_key) if merge_key and isinstance(item, dict) else item
 
-    wanted = [identity(o) for o in order]
-    named = sorted((item for item in items if identity(item) in wanted),
-                   key=lambda item: wanted.index(identity(item)))
-    return named + [item for item in items if identity(item) not in wanted]
+    named = [identity(item) for item in patch_order]
+    server = [identity(item) for item in server_order]
+
+    def server_index(item: Any) -> int:
+        return server.index(identity(item)) if identity(item) in server else -1
+
+    patch_items = sorted((item for item in merged if identity(item) in named),
+                         key=lambda item: named.index(identity(item)))
+    server_only = sorted((item for item in merged if identity(item) not in named), key=server_index)
+    out: list = []
+    while server_only or patch_items:
+        left = server_only[0] if server_only else None
+        right = patch_items[0] if patch_items else None
+        take_left = not patch_items or (server_only and 0 <= server_index(left) < server_index(right))
+        out.append((server_only if take_left else patch_items).pop(0))
+    return out
 
 
 def _strip_directives(value: Any) -> Any:

@@ -154,14 +154,45 @@ def test_strategic_merges_containers_by_name():
     result = apply_strategic_merge_patch(POD, patch, pod_schema())
     containers = {c["name"]: c for c in result["spec"]["containers"]}
     assert containers["c1"] == {"name": "c1", "image": "nginx:2", "env": [{"name": "X", "value": "1"}]}
-    assert list(containers) == ["c1", "c2", "c3"]
+    assert list(containers) == ["c1", "c3", "c2"]  # the new item goes before the server's c2
 
 
 def test_strategic_nested_lists_merge_by_their_own_keys():
     """Lists inside merged items merge too: containers[].env by `name`."""
     patch = {"spec": {"containers": [{"name": "c1", "env": [{"name": "Y", "value": "2"}]}]}}
     result = apply_strategic_merge_patch(POD, patch, pod_schema())
-    assert result["spec"]["containers"][0]["env"] == [{"name": "X", "value": "1"}, {"name": "Y", "value": "2"}]
+    assert result["spec"]["containers"][0]["env"] == [{"name": "Y", "value": "2"}, {"name": "X", "value": "1"}]
+
+
+def _names(items: list) -> list[str]:
+    return [item["name"] + (f"[{','.join(e['name'] for e in item['env'])}]" if item.get("env") else "")
+            for item in items]
+
+
+# Each result as the real 1.24 kube-apiserver gave it for the same patch of a Deployment.
+@pytest.mark.parametrize("patch, containers, finalizers", [
+    ({"containers": [{"name": "c1"}, {"name": "c3"}]}, ["c1[X]", "c3", "c2", "c4"], ["a/x", "a/y"]),
+    ({"containers": [{"name": "c2"}, {"name": "c3"}, {"name": "c1"}]}, ["c2", "c3", "c1[X]", "c4"], ["a/x", "a/y"]),
+    ({"containers": [{"name": "c1", "env": [{"name": "Y"}]}]}, ["c1[Y,X]", "c2", "c4"], ["a/x", "a/y"]),
+    ({"finalizers": ["a/z"]}, ["c1[X]", "c2", "c4"], ["a/z", "a/x", "a/y"]),
+    ({"finalizers": ["a/y", "a/z", "a/x"]}, ["c1[X]", "c2", "c4"], ["a/y", "a/z", "a/x"]),
+    ({"$setElementOrder/containers": [{"name": "c4"}, {"name": "c3"}, {"name": "c1"}],
+      "containers": [{"name": "c3"}]}, ["c2", "c4", "c3", "c1[X]"], ["a/x", "a/y"]),
+    ({"$setElementOrder/containers": [{"name": "c4"}, {"name": "c1"}]}, ["c2", "c4", "c1[X]"], ["a/x", "a/y"]),
+])
+def test_strategic_merged_lists_take_upstreams_order(patch, containers, finalizers):
+    """normalizeElementOrder: the patch's items in the patch's (or $setElementOrder's) order, the
+    server's others woven in where the server had them; an item new to the server comes before
+    the server's items after it, for lists of maps and of primitives alike."""
+    original = {"metadata": {"finalizers": ["a/x", "a/y"]}, "spec": {"template": {"spec": {
+        "containers": [{"name": "c1", "env": [{"name": "X"}]}, {"name": "c2"}, {"name": "c4"}]}}}}
+    pod_patch = {k: v for k, v in patch.items() if k != "finalizers"}
+    full = {"spec": {"template": {"spec": pod_patch}}} if pod_patch else {}
+    if "finalizers" in patch:
+        full["metadata"] = {"finalizers": patch["finalizers"]}
+    result = apply_strategic_merge_patch(original, full, OpenAPIPatchMeta.for_kind("apps/v1", "Deployment"))
+    assert (_names(result["spec"]["template"]["spec"]["containers"]),
+            result["metadata"]["finalizers"]) == (containers, finalizers)
 
 
 def test_strategic_delete_directive_removes_an_item():
@@ -265,13 +296,13 @@ def test_strategic_list_item_directive_is_read_before_its_merge_key(item, messag
     assert (err.value.message, err.value.malformed) == (message, True)
 
 
-def test_strategic_new_list_item_is_appended_with_its_directives_unread():
-    """mergeSliceWithoutSpecialElements appends an item the original list lacks without merging
+def test_strategic_new_list_item_is_added_with_its_directives_unread():
+    """mergeSliceWithoutSpecialElements adds an item the original list lacks without merging
     it, so a `$retainKeys` in it that names none of its keys is no error; the directive does not
     stay in the item (the typed decode would drop it)."""
     patch = {"spec": {"containers": [{"name": "c3", "image": "x", "$retainKeys": ["bogus"]}]}}
     result = apply_strategic_merge_patch(POD, patch, pod_schema())
-    assert result["spec"]["containers"] == POD["spec"]["containers"] + [{"name": "c3", "image": "x"}]
+    assert result["spec"]["containers"] == [{"name": "c3", "image": "x"}] + POD["spec"]["containers"]
 
 
 @pytest.mark.parametrize("patch", [{"metadata": {"$retainKeys": "x"}},
