@@ -1,0 +1,132 @@
+"""The parts of kinds that were described as "any object" inline (a persistent volume's sources,
+its claimRef and nodeAffinity, ...) are described field by field, as the real 1.24 OpenAPI document
+describes them: an unknown field inside one is dropped on create (with `fieldValidation=Strict`,
+refused), and an object that sets every known field is stored and read back unchanged. The
+definitions' property names, types and formats are checked against the real document's in
+`test_openapi_definitions.py`."""
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from tests.reference.apiserver.test_handlers import call, chain, etcd, ns_path, registry  # noqa: F401
+
+
+def _persistent_volume(name: str, source: str, volume_source: dict) -> dict:
+    return {"metadata": {"name": name}, "spec": {
+        "capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"], "persistentVolumeReclaimPolicy": "Retain",
+        "volumeMode": "Filesystem", "storageClassName": "fast", "mountOptions": ["ro"],
+        source: volume_source,
+        "claimRef": {"kind": "PersistentVolumeClaim", "apiVersion": "v1", "namespace": "ns", "name": "c",
+                     "uid": "1c7a8a1e-0f3b-4d5c-9e6f-123456789abc", "resourceVersion": "7", "fieldPath": "x"},
+        "nodeAffinity": {"required": {"nodeSelectorTerms": [
+            {"matchExpressions": [{"key": "zone", "operator": "In", "values": ["a"]}],
+             "matchFields": [{"key": "metadata.name", "operator": "In", "values": ["n1"]}]}]}}}}
+
+
+SECRET = {"name": "s", "namespace": "n"}
+# One of each PersistentVolumeSource with every field, the sources whose definitions a PV alone uses.
+PERSISTENT_VOLUME_SOURCES = {
+    "csi": {"driver": "d.example.com", "volumeHandle": "h", "readOnly": True, "fsType": "ext4",
+            "volumeAttributes": {"a": "b"}, "controllerPublishSecretRef": SECRET, "nodeStageSecretRef": SECRET,
+            "nodePublishSecretRef": SECRET, "controllerExpandSecretRef": SECRET},
+    "local": {"path": "/mnt/disk", "fsType": "xfs"},
+    "azureFile": {"secretName": "s", "shareName": "share", "readOnly": True, "secretNamespace": "n"},
+    "cephfs": {"monitors": ["m:6789"], "path": "/", "user": "u", "secretFile": "/f", "secretRef": SECRET,
+               "readOnly": True},
+    "cinder": {"volumeID": "v", "fsType": "ext4", "readOnly": True, "secretRef": SECRET},
+    "flexVolume": {"driver": "example/d", "fsType": "ext4", "secretRef": SECRET, "readOnly": True,
+                   "options": {"o": "p"}},
+    "glusterfs": {"endpoints": "e", "path": "p", "readOnly": True, "endpointsNamespace": "n"},
+    "iscsi": {"targetPortal": "10.0.0.1:3260", "iqn": "iqn.2001-04.com.example:storage", "lun": 1,
+              "iscsiInterface": "default", "fsType": "ext4", "readOnly": True, "portals": ["10.0.0.2:3260"],
+              "chapAuthDiscovery": True, "chapAuthSession": True, "secretRef": SECRET, "initiatorName": "iqn.x"},
+    "rbd": {"monitors": ["m:6789"], "image": "i", "fsType": "ext4", "pool": "rbd", "user": "admin",
+            "keyring": "/k", "secretRef": SECRET, "readOnly": True},
+    "scaleIO": {"gateway": "https://g", "system": "s", "secretRef": SECRET, "sslEnabled": True,
+                "protectionDomain": "p", "storagePool": "sp", "storageMode": "ThinProvisioned", "volumeName": "v",
+                "fsType": "xfs", "readOnly": True},
+    "storageos": {"volumeName": "v", "volumeNamespace": "n", "fsType": "ext4", "readOnly": True,
+                  "secretRef": {"kind": "Secret", "namespace": "n", "name": "s", "uid": "u", "apiVersion": "v1",
+                                "resourceVersion": "1", "fieldPath": "f"}},
+}
+
+
+@pytest.mark.parametrize("source", sorted(PERSISTENT_VOLUME_SOURCES))
+def test_a_persistent_volumes_known_fields_round_trip(chain, source):
+    """Every field of a PV's source, claimRef and nodeAffinity is stored and read back."""
+    sent = _persistent_volume(f"pv-{source.lower()}", source, PERSISTENT_VOLUME_SOURCES[source])
+    code, created = call(chain, "POST", "/api/v1/persistentvolumes", copy.deepcopy(sent))
+    assert code == 201, created
+    stored = call(chain, "GET", f"/api/v1/persistentvolumes/{sent['metadata']['name']}")[1]
+    assert created["spec"] == stored["spec"] == sent["spec"]
+
+
+def _persistent_volume_with_unknown_fields(name: str) -> dict:
+    pv = _persistent_volume(name, "csi", {"driver": "d.example.com", "volumeHandle": "h", "bogus": 1,
+                                          "nodePublishSecretRef": {"name": "s", "bogus": 1}})
+    pv["spec"]["claimRef"]["bogus"] = 1
+    pv["spec"]["nodeAffinity"]["bogus"] = 1
+    pv["spec"]["nodeAffinity"]["required"]["nodeSelectorTerms"][0]["bogus"] = 1
+    return pv
+
+
+def test_unknown_fields_inside_a_persistent_volumes_parts_are_dropped(chain):
+    code, created = call(chain, "POST", "/api/v1/persistentvolumes", _persistent_volume_with_unknown_fields("pv-drop"))
+    assert code == 201, created
+    stored = call(chain, "GET", "/api/v1/persistentvolumes/pv-drop")[1]
+    assert "bogus" not in json.dumps(created) and "bogus" not in json.dumps(stored)
+
+
+def test_strict_field_validation_refuses_unknown_fields_inside_a_persistent_volumes_parts(chain):
+    code, status = call(chain, "POST", "/api/v1/persistentvolumes", _persistent_volume_with_unknown_fields("pv-strict"),
+                        query={"fieldValidation": "Strict"})
+    assert (code, status["reason"]) == (400, "BadRequest")
+    assert status["message"] == (  # in the order the decoder meets them
+        'strict decoding error: unknown field "spec.csi.bogus", unknown field "spec.csi.nodePublishSecretRef.bogus", '
+        'unknown field "spec.claimRef.bogus", unknown field "spec.nodeAffinity.required.nodeSelectorTerms[0].bogus", '
+        'unknown field "spec.nodeAffinity.bogus"')
+
+
+def _claim(name: str) -> dict:
+    return {"metadata": {"name": name}, "spec": {
+        "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}},
+        "dataSource": {"apiGroup": "snapshot.storage.k8s.io", "kind": "VolumeSnapshot", "name": "snap"},
+        "dataSourceRef": {"apiGroup": "snapshot.storage.k8s.io", "kind": "VolumeSnapshot", "name": "snap"}}}
+
+
+def test_a_claims_data_source_round_trips(chain):
+    code, created = call(chain, "POST", ns_path(chain, "persistentvolumeclaims"), _claim("kept"))
+    assert code == 201, created
+    stored = call(chain, "GET", ns_path(chain, "persistentvolumeclaims", "kept"))[1]
+    for spec in (created["spec"], stored["spec"]):
+        assert (spec["dataSource"], spec["dataSourceRef"]) == (_claim("")["spec"]["dataSource"],) * 2
+
+
+def test_strict_field_validation_refuses_unknown_fields_in_a_claims_data_source(chain):
+    claim = _claim("strict")
+    claim["spec"]["dataSource"]["bogus"] = claim["spec"]["dataSourceRef"]["bogus"] = 1
+    code, status = call(chain, "POST", ns_path(chain, "persistentvolumeclaims"), claim,
+                        query={"fieldValidation": "Strict"})
+    assert (code, status["message"]) == (400, 'strict decoding error: unknown field "spec.dataSource.bogus", '
+                                               'unknown field "spec.dataSourceRef.bogus"')
+
+
+def test_a_persistent_volumes_managed_fields_go_inside_its_source_as_upstreams_do(chain):
+    """As the real 1.24 server records a create: a pointer struct (the source, nodeAffinity) is a
+    field of its own (`.`) holding its fields; an ObjectReference, a SecretReference and a
+    NodeSelector are atomic, one field each."""
+    pv = {"metadata": {"name": "pv-owned"}, "spec": {
+        "capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"],
+        "csi": {"driver": "d.example.com", "volumeHandle": "h", "nodePublishSecretRef": {"name": "s"}},
+        "claimRef": {"namespace": "ns", "name": "c"},
+        "nodeAffinity": {"required": {"nodeSelectorTerms": [{"matchExpressions": [
+            {"key": "zone", "operator": "In", "values": ["a"]}]}]}}}}
+    code, created = call(chain, "POST", "/api/v1/persistentvolumes", pv)
+    assert code == 201, created
+    assert created["metadata"]["managedFields"][0]["fieldsV1"] == {"f:spec": {
+        "f:accessModes": {}, "f:capacity": {".": {}, "f:storage": {}}, "f:claimRef": {},
+        "f:csi": {".": {}, "f:driver": {}, "f:nodePublishSecretRef": {}, "f:volumeHandle": {}},
+        "f:nodeAffinity": {".": {}, "f:required": {}}, "f:persistentVolumeReclaimPolicy": {}, "f:volumeMode": {}}}
