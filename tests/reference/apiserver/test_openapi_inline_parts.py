@@ -130,3 +130,56 @@ def test_a_persistent_volumes_managed_fields_go_inside_its_source_as_upstreams_d
         "f:accessModes": {}, "f:capacity": {".": {}, "f:storage": {}}, "f:claimRef": {},
         "f:csi": {".": {}, "f:driver": {}, "f:nodePublishSecretRef": {}, "f:volumeHandle": {}},
         "f:nodeAffinity": {".": {}, "f:required": {}}, "f:persistentVolumeReclaimPolicy": {}, "f:volumeMode": {}}}
+
+
+NODE_STATUS_PARTS = {
+    "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
+    "images": [{"names": ["registry.k8s.io/pause:3.7", "registry.k8s.io/pause@sha256:bb"], "sizeBytes": 311278}],
+    "volumesAttached": [{"name": "kubernetes.io/csi/d.example.com^h", "devicePath": "/dev/xvdba"}],
+}
+
+
+def test_a_nodes_status_parts_round_trip(chain):
+    """The kubelet's daemon endpoints, a node's images and its attached volumes are stored whole."""
+    code, created = call(chain, "POST", "/api/v1/nodes", {"metadata": {"name": "n-kept"},
+                                                          "status": copy.deepcopy(NODE_STATUS_PARTS)})
+    assert code == 201, created
+    stored = call(chain, "GET", "/api/v1/nodes/n-kept")[1]
+    for status in (created["status"], stored["status"]):
+        assert {key: status[key] for key in NODE_STATUS_PARTS} == NODE_STATUS_PARTS
+
+
+def _node_with_unknown_fields(name: str) -> dict:
+    status = copy.deepcopy(NODE_STATUS_PARTS)
+    status["daemonEndpoints"]["bogus"] = status["daemonEndpoints"]["kubeletEndpoint"]["bogus"] = 1
+    status["images"][0]["bogus"] = status["volumesAttached"][0]["bogus"] = 1
+    return {"metadata": {"name": name}, "spec": {"configSource": {"configMap": {
+        "namespace": "kube-system", "name": "kubelet-config", "kubeletConfigKey": "kubelet", "bogus": 1}}},
+        "status": status}
+
+
+def test_unknown_fields_inside_a_nodes_parts_are_dropped(chain):
+    code, created = call(chain, "POST", "/api/v1/nodes", _node_with_unknown_fields("n-drop"))
+    assert code == 201, created
+    stored = call(chain, "GET", "/api/v1/nodes/n-drop")[1]
+    assert "bogus" not in json.dumps(created) and "bogus" not in json.dumps(stored)
+
+
+def test_strict_field_validation_refuses_unknown_fields_inside_a_nodes_parts(chain):
+    code, status = call(chain, "POST", "/api/v1/nodes", _node_with_unknown_fields("n-strict"),
+                        query={"fieldValidation": "Strict"})
+    assert (code, status["message"]) == (400, (
+        'strict decoding error: unknown field "spec.configSource.configMap.bogus", '
+        'unknown field "status.daemonEndpoints.kubeletEndpoint.bogus", unknown field "status.daemonEndpoints.bogus", '
+        'unknown field "status.images[0].bogus", unknown field "status.volumesAttached[0].bogus"'))
+
+
+def test_a_nodes_config_source_is_a_pointer_field_as_upstreams_managed_fields_show(chain):
+    """The real 1.24 server records `configSource` and its `configMap` (both pointers) as fields of
+    their own."""
+    node = {"metadata": {"name": "n-owned"}, "spec": {"configSource": {"configMap": {
+        "namespace": "kube-system", "name": "kc", "kubeletConfigKey": "kubelet"}}}}
+    code, created = call(chain, "POST", "/api/v1/nodes", node)
+    assert code == 201, created
+    assert created["metadata"]["managedFields"][0]["fieldsV1"] == {"f:spec": {"f:configSource": {
+        ".": {}, "f:configMap": {".": {}, "f:kubeletConfigKey": {}, "f:name": {}, "f:namespace": {}}}}}
