@@ -183,3 +183,67 @@ def test_a_nodes_config_source_is_a_pointer_field_as_upstreams_managed_fields_sh
     assert code == 201, created
     assert created["metadata"]["managedFields"][0]["fieldsV1"] == {"f:spec": {"f:configSource": {
         ".": {}, "f:configMap": {".": {}, "f:kubeletConfigKey": {}, "f:name": {}, "f:namespace": {}}}}}
+
+
+def _workload(kind: str, name: str, **spec: object) -> dict:
+    labels = {"app": name}
+    return {"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": name}, "spec": {
+        "selector": {"matchLabels": labels}, "template": {"metadata": {"labels": labels},
+                                                          "spec": {"containers": [{"name": "c", "image": "i"}]}},
+        **spec}}
+
+
+def _daemon_set(name: str) -> dict:
+    return _workload("DaemonSet", name, updateStrategy={"type": "RollingUpdate",
+                                                        "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}})
+
+
+def _stateful_set(name: str) -> dict:
+    return _workload("StatefulSet", name, serviceName="s",
+                     persistentVolumeClaimRetentionPolicy={"whenDeleted": "Delete", "whenScaled": "Retain"},
+                     updateStrategy={"type": "RollingUpdate", "rollingUpdate": {"partition": 2}})
+
+
+@pytest.mark.parametrize("plural,make", [("daemonsets", _daemon_set), ("statefulsets", _stateful_set)])
+def test_a_workloads_update_strategy_round_trips(chain, plural, make):
+    code, created = call(chain, "POST", ns_path(chain, plural, group="apps/v1"), make("kept"))
+    assert code == 201, created
+    stored = call(chain, "GET", ns_path(chain, plural, "kept", group="apps/v1"))[1]
+    assert created["spec"]["updateStrategy"] == stored["spec"]["updateStrategy"] == make("")["spec"]["updateStrategy"]
+
+
+def _with_unknown_fields_in_the_strategy(workload: dict) -> dict:
+    workload["spec"]["updateStrategy"]["rollingUpdate"]["bogus"] = 1
+    if "persistentVolumeClaimRetentionPolicy" in workload["spec"]:
+        workload["spec"]["persistentVolumeClaimRetentionPolicy"]["bogus"] = 1
+    return workload
+
+
+@pytest.mark.parametrize("plural,make", [("daemonsets", _daemon_set), ("statefulsets", _stateful_set)])
+def test_unknown_fields_in_a_workloads_update_strategy_are_dropped(chain, plural, make):
+    code, created = call(chain, "POST", ns_path(chain, plural, group="apps/v1"),
+                         _with_unknown_fields_in_the_strategy(make("dropped")))
+    assert code == 201, created
+    stored = call(chain, "GET", ns_path(chain, plural, "dropped", group="apps/v1"))[1]
+    assert "bogus" not in json.dumps(created) and "bogus" not in json.dumps(stored)
+
+
+@pytest.mark.parametrize("plural,make,message", [
+    ("daemonsets", _daemon_set, 'unknown field "spec.updateStrategy.rollingUpdate.bogus"'),
+    ("statefulsets", _stateful_set, 'unknown field "spec.persistentVolumeClaimRetentionPolicy.bogus", '
+                                    'unknown field "spec.updateStrategy.rollingUpdate.bogus"')])
+def test_strict_field_validation_refuses_unknown_fields_in_a_workloads_update_strategy(chain, plural, make, message):
+    code, status = call(chain, "POST", ns_path(chain, plural, group="apps/v1"),
+                        _with_unknown_fields_in_the_strategy(make("strict")), query={"fieldValidation": "Strict"})
+    assert (code, status["message"]) == (400, "strict decoding error: " + message)
+
+
+@pytest.mark.parametrize("plural,make,expected", [
+    ("daemonsets", _daemon_set,
+     {"f:rollingUpdate": {".": {}, "f:maxSurge": {}, "f:maxUnavailable": {}}, "f:type": {}}),
+    ("statefulsets", _stateful_set, {"f:rollingUpdate": {".": {}, "f:partition": {}}, "f:type": {}})])
+def test_a_rolling_update_is_a_pointer_field_as_upstreams_managed_fields_show(chain, plural, make, expected):
+    """What the real 1.24 server records for the same create: rollingUpdate is a field of its own."""
+    code, created = call(chain, "POST", ns_path(chain, plural, group="apps/v1"), make("owned"))
+    assert code == 201, created
+    assert created["metadata"]["managedFields"][0]["fieldsV1"]["f:spec"]["f:updateStrategy"] == expected
