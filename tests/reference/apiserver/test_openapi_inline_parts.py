@@ -247,3 +247,12 @@ def test_a_rolling_update_is_a_pointer_field_as_upstreams_managed_fields_show(ch
     code, created = call(chain, "POST", ns_path(chain, plural, group="apps/v1"), make("owned"))
     assert code == 201, created
     assert created["metadata"]["managedFields"][0]["fieldsV1"]["f:spec"]["f:updateStrategy"] == expected
+
+
+def test_a_deployments_rolling_update_is_a_pointer_field_as_upstreams_managed_fields_show(chain):
+    deployment = _workload("Deployment", "owned", strategy={"type": "RollingUpdate",
+                                                            "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}})
+    code, created = call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), deployment)
+    assert code == 201, created
+    assert created["metadata"]["managedFields"][0]["fieldsV1"]["f:spec"]["f:strategy"] == {
+        "f:rollingUpdate": {".": {}, "f:maxSurge": {}, "f:maxUnavailable": {}}, "f:type": {}}
