@@ -256,3 +256,48 @@ def test_a_deployments_rolling_update_is_a_pointer_field_as_upstreams_managed_fi
     assert code == 201, created
     assert created["metadata"]["managedFields"][0]["fieldsV1"]["f:spec"]["f:strategy"] == {
         "f:rollingUpdate": {".": {}, "f:maxSurge": {}, "f:maxUnavailable": {}}, "f:type": {}}
+
+
+def _endpoint_slice(name: str) -> dict:
+    return {"metadata": {"name": name}, "addressType": "IPv4",
+            "endpoints": [{"addresses": ["10.0.0.1"],
+                           "conditions": {"ready": True, "serving": True, "terminating": False},
+                           "hostname": "h", "nodeName": "n1", "zone": "z1",
+                           "targetRef": {"kind": "Pod", "namespace": "ns", "name": "p", "uid": "u", "apiVersion": "v1",
+                                         "resourceVersion": "1", "fieldPath": "f"}}],
+            "ports": [{"name": "http", "protocol": "TCP", "port": 80, "appProtocol": "http"}]}
+
+
+def test_an_endpoint_slices_endpoints_and_ports_round_trip(chain):
+    code, created = call(chain, "POST", ns_path(chain, "endpointslices", group="discovery.k8s.io/v1"),
+                         _endpoint_slice("kept"))
+    assert code == 201, created
+    stored = call(chain, "GET", ns_path(chain, "endpointslices", "kept", group="discovery.k8s.io/v1"))[1]
+    sent = _endpoint_slice("")
+    for slice_ in (created, stored):
+        assert (slice_["endpoints"], slice_["ports"]) == (sent["endpoints"], sent["ports"])
+
+
+def _endpoint_slice_with_unknown_fields(name: str) -> dict:
+    slice_ = _endpoint_slice(name)
+    endpoint = slice_["endpoints"][0]
+    endpoint["bogus"] = endpoint["conditions"]["bogus"] = endpoint["targetRef"]["bogus"] = 1
+    slice_["ports"][0]["bogus"] = 1
+    return slice_
+
+
+def test_unknown_fields_inside_an_endpoint_slices_endpoints_and_ports_are_dropped(chain):
+    code, created = call(chain, "POST", ns_path(chain, "endpointslices", group="discovery.k8s.io/v1"),
+                         _endpoint_slice_with_unknown_fields("dropped"))
+    assert code == 201, created
+    stored = call(chain, "GET", ns_path(chain, "endpointslices", "dropped", group="discovery.k8s.io/v1"))[1]
+    assert "bogus" not in json.dumps(created) and "bogus" not in json.dumps(stored)
+
+
+def test_strict_field_validation_refuses_unknown_fields_inside_an_endpoint_slices_endpoints_and_ports(chain):
+    code, status = call(chain, "POST", ns_path(chain, "endpointslices", group="discovery.k8s.io/v1"),
+                        _endpoint_slice_with_unknown_fields("strict"), query={"fieldValidation": "Strict"})
+    assert (code, status["message"]) == (400, (
+        'strict decoding error: unknown field "endpoints[0].conditions.bogus", '
+        'unknown field "endpoints[0].targetRef.bogus", unknown field "endpoints[0].bogus", '
+        'unknown field "ports[0].bogus"'))
