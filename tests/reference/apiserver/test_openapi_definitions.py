@@ -79,12 +79,14 @@ KINDS_WITH_FILLED_PARTS = [("", "v1", "Pod"), ("", "v1", "Node"), ("", "v1", "Na
                            ("", "v1", "ReplicationController"), ("", "v1", "PersistentVolume"),
                            ("", "v1", "PersistentVolumeClaim"), ("apps", "v1", "DaemonSet"),
                            ("apps", "v1", "StatefulSet"), ("apps", "v1", "Deployment"), ("apps", "v1", "ReplicaSet"),
-                           ("batch", "v1", "CronJob"), ("discovery.k8s.io", "v1", "EndpointSlice")]
+                           ("batch", "v1", "CronJob"), ("discovery.k8s.io", "v1", "EndpointSlice"),
+                           ("storage.k8s.io", "v1", "CSIDriver"), ("storage.k8s.io", "v1", "CSINode"),
+                           ("storage.k8s.io", "v1", "VolumeAttachment")]
 
 
 def _full_object(group: str, version: str, kind: str) -> dict:
     prefix = {"": "io.k8s.api.core.v1.", "apps": "io.k8s.api.apps.v1.", "batch": "io.k8s.api.batch.v1.",
-              "discovery.k8s.io": "io.k8s.api.discovery.v1."}[group]
+              "discovery.k8s.io": "io.k8s.api.discovery.v1.", "storage.k8s.io": "io.k8s.api.storage.v1."}[group]
     return _full({"$ref": REF_PREFIX + prefix + kind})
 
 

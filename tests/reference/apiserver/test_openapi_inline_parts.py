@@ -301,3 +301,55 @@ def test_strict_field_validation_refuses_unknown_fields_inside_an_endpoint_slice
         'strict decoding error: unknown field "endpoints[0].conditions.bogus", '
         'unknown field "endpoints[0].targetRef.bogus", unknown field "endpoints[0].bogus", '
         'unknown field "ports[0].bogus"'))
+
+
+STORAGE_GROUP = "/apis/storage.k8s.io/v1"
+CSI_DRIVER_SPEC = {"attachRequired": False, "podInfoOnMount": True, "volumeLifecycleModes": ["Persistent", "Ephemeral"],
+                   "storageCapacity": True, "fsGroupPolicy": "File", "requiresRepublish": True,
+                   "tokenRequests": [{"audience": "a", "expirationSeconds": 3600}]}
+CSI_NODE_SPEC = {"drivers": [{"name": "d.example.com", "nodeID": "n1", "topologyKeys": ["zone"],
+                              "allocatable": {"count": 5}}]}
+VOLUME_ATTACHMENT_SPEC = {"attacher": "d.example.com", "nodeName": "n1", "source": {"persistentVolumeName": "pv1"}}
+STORAGE_SPECS = [("csidrivers", CSI_DRIVER_SPEC), ("csinodes", CSI_NODE_SPEC),
+                 ("volumeattachments", VOLUME_ATTACHMENT_SPEC)]
+
+
+@pytest.mark.parametrize("plural,spec", STORAGE_SPECS)
+def test_a_storage_objects_spec_round_trips(chain, plural, spec):
+    code, created = call(chain, "POST", f"{STORAGE_GROUP}/{plural}",
+                         {"metadata": {"name": f"{plural}-kept"}, "spec": copy.deepcopy(spec)})
+    assert code == 201, created
+    stored = call(chain, "GET", f"{STORAGE_GROUP}/{plural}/{plural}-kept")[1]
+    assert created["spec"] == stored["spec"] == spec
+
+
+def _storage_object_with_unknown_fields(plural: str, name: str) -> tuple[dict, list[str]]:
+    spec = copy.deepcopy(dict(STORAGE_SPECS)[plural])
+    if plural == "csidrivers":
+        spec["tokenRequests"][0]["bogus"] = spec["bogus"] = 1
+        return {"metadata": {"name": name}, "spec": spec}, ["spec.tokenRequests[0].bogus", "spec.bogus"]
+    if plural == "csinodes":
+        spec["drivers"][0]["allocatable"]["bogus"] = spec["drivers"][0]["bogus"] = 1
+        return {"metadata": {"name": name}, "spec": spec}, ["spec.drivers[0].allocatable.bogus",
+                                                            "spec.drivers[0].bogus"]
+    spec["source"]["bogus"] = 1
+    status = {"attached": True, "attachError": {"message": "m", "bogus": 1}, "bogus": 1}
+    return ({"metadata": {"name": name}, "spec": spec, "status": status},
+            ["spec.source.bogus", "status.attachError.bogus", "status.bogus"])
+
+
+@pytest.mark.parametrize("plural", [plural for plural, _ in STORAGE_SPECS])
+def test_unknown_fields_inside_a_storage_objects_spec_are_dropped(chain, plural):
+    obj, _ = _storage_object_with_unknown_fields(plural, f"{plural}-dropped")
+    code, created = call(chain, "POST", f"{STORAGE_GROUP}/{plural}", obj)
+    assert code == 201, created
+    stored = call(chain, "GET", f"{STORAGE_GROUP}/{plural}/{plural}-dropped")[1]
+    assert "bogus" not in json.dumps(created) and "bogus" not in json.dumps(stored)
+
+
+@pytest.mark.parametrize("plural", [plural for plural, _ in STORAGE_SPECS])
+def test_strict_field_validation_refuses_unknown_fields_inside_a_storage_objects_spec(chain, plural):
+    obj, unknown = _storage_object_with_unknown_fields(plural, f"{plural}-strict")
+    code, status = call(chain, "POST", f"{STORAGE_GROUP}/{plural}", obj, query={"fieldValidation": "Strict"})
+    assert (code, status["message"]) == (
+        400, "strict decoding error: " + ", ".join(f'unknown field "{path}"' for path in unknown))
