@@ -353,3 +353,96 @@ def test_strict_field_validation_refuses_unknown_fields_inside_a_storage_objects
     code, status = call(chain, "POST", f"{STORAGE_GROUP}/{plural}", obj, query={"fieldValidation": "Strict"})
     assert (code, status["message"]) == (
         400, "strict decoding error: " + ", ".join(f'unknown field "{path}"' for path in unknown))
+
+
+LOAD_BALANCER = {"ingress": [{"ip": "192.0.2.1", "hostname": "lb.example.com",
+                              "ports": [{"port": 80, "protocol": "TCP", "error": "Pending"}]}]}
+
+
+def _service(name: str) -> dict:
+    return {"metadata": {"name": name}, "spec": {"ports": [{"port": 80}], "sessionAffinity": "ClientIP",
+                                                 "sessionAffinityConfig": {"clientIP": {"timeoutSeconds": 60}}}}
+
+
+def _ingress(name: str) -> dict:
+    return {"metadata": {"name": name}, "spec": {"defaultBackend": {"service": {"name": "s", "port": {"number": 80}}}}}
+
+
+# the kinds whose status holds a LoadBalancerStatus: plural, group/version, an object of the kind
+LOAD_BALANCED = [("services", "", _service), ("ingresses", "networking.k8s.io/v1", _ingress)]
+
+
+@pytest.mark.parametrize("plural,group,make", LOAD_BALANCED)
+def test_a_load_balancer_status_round_trips(chain, plural, group, make):
+    code, created = call(chain, "POST", ns_path(chain, plural, group=group), make("kept"))
+    assert code == 201, created
+    code, updated = call(chain, "PUT", ns_path(chain, plural, "kept/status", group=group),
+                         {**created, "status": {"loadBalancer": copy.deepcopy(LOAD_BALANCER)}})
+    assert code == 200, updated
+    stored = call(chain, "GET", ns_path(chain, plural, "kept", group=group))[1]
+    assert updated["status"]["loadBalancer"] == stored["status"]["loadBalancer"] == LOAD_BALANCER
+
+
+@pytest.mark.parametrize("plural,group,make", LOAD_BALANCED)
+def test_strict_field_validation_refuses_unknown_fields_in_a_load_balancer_status(chain, plural, group, make):
+    load_balancer = copy.deepcopy(LOAD_BALANCER)
+    load_balancer["ingress"][0]["bogus"] = load_balancer["ingress"][0]["ports"][0]["bogus"] = 1
+    code, status = call(chain, "POST", ns_path(chain, plural, group=group),
+                        {**make("strict"), "status": {"loadBalancer": load_balancer}},
+                        query={"fieldValidation": "Strict"})
+    assert (code, status["message"]) == (400, 'strict decoding error: unknown field '
+                                              '"status.loadBalancer.ingress[0].ports[0].bogus", unknown field '
+                                              '"status.loadBalancer.ingress[0].bogus"')
+
+
+def test_a_services_session_affinity_config_round_trips_and_drops_unknown_fields(chain):
+    service = _service("affinity")
+    affinity = service["spec"]["sessionAffinityConfig"]
+    affinity["bogus"] = affinity["clientIP"]["bogus"] = 1
+    code, created = call(chain, "POST", ns_path(chain, "services"), service)
+    assert code == 201, created
+    stored = call(chain, "GET", ns_path(chain, "services", "affinity"))[1]
+    assert created["spec"]["sessionAffinityConfig"] == stored["spec"]["sessionAffinityConfig"] == {
+        "clientIP": {"timeoutSeconds": 60}}
+
+
+def test_strict_field_validation_refuses_unknown_fields_in_a_services_session_affinity_config(chain):
+    service = _service("strict")
+    service["spec"]["sessionAffinityConfig"]["clientIP"]["bogus"] = 1
+    code, status = call(chain, "POST", ns_path(chain, "services"), service, query={"fieldValidation": "Strict"})
+    assert (code, status["message"]) == (
+        400, 'strict decoding error: unknown field "spec.sessionAffinityConfig.clientIP.bogus"')
+
+
+AGGREGATION_RULE = {"clusterRoleSelectors": [{"matchLabels": {"rbac.example.com/aggregate-to-view": "true"}}]}
+ALLOWED_TOPOLOGIES = [{"matchLabelExpressions": [{"key": "topology.kubernetes.io/zone", "values": ["a", "b"]}]}]
+# a cluster-scoped object, the field that holds the part, and the part
+CLUSTER_PARTS = [("/apis/rbac.authorization.k8s.io/v1/clusterroles", {}, "aggregationRule", AGGREGATION_RULE),
+                 ("/apis/storage.k8s.io/v1/storageclasses", {"provisioner": "p.example.com"}, "allowedTopologies",
+                  ALLOWED_TOPOLOGIES)]
+
+
+@pytest.mark.parametrize("path,obj,field,value", CLUSTER_PARTS)
+def test_an_aggregation_rule_and_allowed_topologies_round_trip(chain, path, obj, field, value):
+    name = f"{field.lower()}-kept"
+    code, created = call(chain, "POST", path, {"metadata": {"name": name}, **obj, field: copy.deepcopy(value)})
+    assert code == 201, created
+    stored = call(chain, "GET", f"{path}/{name}")[1]
+    assert created[field] == stored[field] == value
+
+
+@pytest.mark.parametrize("path,obj,field,value,unknown", [
+    (*CLUSTER_PARTS[0], "aggregationRule.clusterRoleSelectors[0].bogus"),
+    (*CLUSTER_PARTS[1], "allowedTopologies[0].matchLabelExpressions[0].bogus")])
+def test_unknown_fields_in_an_aggregation_rule_and_allowed_topologies_are_dropped_or_refused(
+        chain, path, obj, field, value, unknown):
+    value = copy.deepcopy(value)
+    (value["clusterRoleSelectors"][0] if field == "aggregationRule"
+     else value[0]["matchLabelExpressions"][0])["bogus"] = 1
+    name = f"{field.lower()}-unknown"
+    code, status = call(chain, "POST", path, {"metadata": {"name": name}, **obj, field: value},
+                        query={"fieldValidation": "Strict"})
+    assert (code, status["message"]) == (400, f'strict decoding error: unknown field "{unknown}"')
+    code, created = call(chain, "POST", path, {"metadata": {"name": name}, **obj, field: value})
+    assert code == 201, created
+    assert "bogus" not in json.dumps(created) and "bogus" not in json.dumps(call(chain, "GET", f"{path}/{name}")[1])
