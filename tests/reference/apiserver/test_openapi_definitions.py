@@ -83,14 +83,16 @@ KINDS_WITH_FILLED_PARTS = [("", "v1", "Pod"), ("", "v1", "Node"), ("", "v1", "Na
                            ("storage.k8s.io", "v1", "CSIDriver"), ("storage.k8s.io", "v1", "CSINode"),
                            ("storage.k8s.io", "v1", "VolumeAttachment"), ("storage.k8s.io", "v1", "StorageClass"),
                            ("", "v1", "Service"), ("networking.k8s.io", "v1", "Ingress"),
-                           ("rbac.authorization.k8s.io", "v1", "ClusterRole")]
+                           ("rbac.authorization.k8s.io", "v1", "ClusterRole"),
+                           ("certificates.k8s.io", "v1", "CertificateSigningRequest")]
 
 
 def _full_object(group: str, version: str, kind: str) -> dict:
     prefix = {"": "io.k8s.api.core.v1.", "apps": "io.k8s.api.apps.v1.", "batch": "io.k8s.api.batch.v1.",
               "discovery.k8s.io": "io.k8s.api.discovery.v1.", "storage.k8s.io": "io.k8s.api.storage.v1.",
               "networking.k8s.io": "io.k8s.api.networking.v1.",
-              "rbac.authorization.k8s.io": "io.k8s.api.rbac.v1."}[group]
+              "rbac.authorization.k8s.io": "io.k8s.api.rbac.v1.",
+              "certificates.k8s.io": "io.k8s.api.certificates.v1."}[group]
     return _full({"$ref": REF_PREFIX + prefix + kind})
 
 

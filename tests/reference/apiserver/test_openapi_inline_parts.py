@@ -446,3 +446,16 @@ def test_unknown_fields_in_an_aggregation_rule_and_allowed_topologies_are_droppe
     code, created = call(chain, "POST", path, {"metadata": {"name": name}, **obj, field: value})
     assert code == 201, created
     assert "bogus" not in json.dumps(created) and "bogus" not in json.dumps(call(chain, "GET", f"{path}/{name}")[1])
+
+
+@pytest.mark.parametrize("extra,problem", [
+    ({"scopes": "all"}, "string into Go struct field CertificateSigningRequestSpec.spec.extra of type v1.ExtraValue"),
+    ({"scopes": ["all", 1]}, "number into Go struct field CertificateSigningRequestSpec.spec.extra of type string")])
+def test_a_certificate_signing_requests_extra_is_a_map_of_string_lists(chain, extra, problem):
+    """`extra` is a map[string]ExtraValue (a []string): any other value does not decode, as the real
+    server answers."""
+    csr = {"metadata": {"name": "extra"}, "spec": {"request": "eA==", "signerName": "example.com/x",
+                                                   "usages": ["digital signature"], "extra": extra}}
+    code, status = call(chain, "POST", "/apis/certificates.k8s.io/v1/certificatesigningrequests", csr)
+    assert (code, status["message"]) == (400, 'CertificateSigningRequest in version "v1" cannot be handled as a '
+                                              f'CertificateSigningRequest: json: cannot unmarshal {problem}')
