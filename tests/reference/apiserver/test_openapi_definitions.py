@@ -84,7 +84,8 @@ KINDS_WITH_FILLED_PARTS = [("", "v1", "Pod"), ("", "v1", "Node"), ("", "v1", "Na
                            ("storage.k8s.io", "v1", "VolumeAttachment"), ("storage.k8s.io", "v1", "StorageClass"),
                            ("", "v1", "Service"), ("networking.k8s.io", "v1", "Ingress"),
                            ("rbac.authorization.k8s.io", "v1", "ClusterRole"),
-                           ("certificates.k8s.io", "v1", "CertificateSigningRequest")]
+                           ("certificates.k8s.io", "v1", "CertificateSigningRequest"),
+                           ("autoscaling", "v2", "HorizontalPodAutoscaler")]
 
 
 def _full_object(group: str, version: str, kind: str) -> dict:
@@ -92,7 +93,7 @@ def _full_object(group: str, version: str, kind: str) -> dict:
               "discovery.k8s.io": "io.k8s.api.discovery.v1.", "storage.k8s.io": "io.k8s.api.storage.v1.",
               "networking.k8s.io": "io.k8s.api.networking.v1.",
               "rbac.authorization.k8s.io": "io.k8s.api.rbac.v1.",
-              "certificates.k8s.io": "io.k8s.api.certificates.v1."}[group]
+              "certificates.k8s.io": "io.k8s.api.certificates.v1.", "autoscaling": "io.k8s.api.autoscaling.v2."}[group]
     return _full({"$ref": REF_PREFIX + prefix + kind})
 
 

@@ -459,3 +459,81 @@ def test_a_certificate_signing_requests_extra_is_a_map_of_string_lists(chain, ex
     code, status = call(chain, "POST", "/apis/certificates.k8s.io/v1/certificatesigningrequests", csr)
     assert (code, status["message"]) == (400, 'CertificateSigningRequest in version "v1" cannot be handled as a '
                                               f'CertificateSigningRequest: json: cannot unmarshal {problem}')
+
+
+HPA_GROUP = "autoscaling/v2"
+HPA_METRICS = [
+    {"type": "Pods", "pods": {"metric": {"name": "qps", "selector": {"matchLabels": {"a": "b"}}},
+                              "target": {"type": "AverageValue", "averageValue": "10"}}},
+    {"type": "Object", "object": {"describedObject": {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+                                                      "name": "i"},
+                                  "metric": {"name": "rps"}, "target": {"type": "Value", "value": "2k"}}},
+    {"type": "External", "external": {"metric": {"name": "queue"},
+                                      "target": {"type": "AverageValue", "averageValue": "30"}}}]
+HPA_BEHAVIOR = {"scaleUp": {"stabilizationWindowSeconds": 0, "selectPolicy": "Max",
+                            "policies": [{"type": "Percent", "value": 100, "periodSeconds": 15}]},
+                "scaleDown": {"stabilizationWindowSeconds": 300, "selectPolicy": "Min",
+                              "policies": [{"type": "Pods", "value": 1, "periodSeconds": 60}]}}
+HPA_STATUS = {"desiredReplicas": 2, "currentReplicas": 1,
+              "conditions": [{"type": "AbleToScale", "status": "True", "reason": "ReadyForNewScale",
+                              "message": "m", "lastTransitionTime": "2024-01-02T03:04:05Z"}],
+              "currentMetrics": [
+                  {"type": "Pods", "pods": {"metric": {"name": "qps"}, "current": {"averageValue": "9"}}},
+                  {"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": 50,
+                                                                              "averageValue": "100m"}}},
+                  {"type": "Object", "object": {"describedObject": {"kind": "Ingress", "name": "i"},
+                                                "metric": {"name": "rps"}, "current": {"value": "1k"}}},
+                  {"type": "External", "external": {"metric": {"name": "queue"}, "current": {"averageValue": "3"}}},
+                  {"type": "ContainerResource", "containerResource": {"name": "cpu", "container": "app",
+                                                                      "current": {"averageUtilization": 40}}}]}
+
+
+def _autoscaler(name: str) -> dict:
+    return {"metadata": {"name": name}, "spec": {
+        "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "d"}, "minReplicas": 1,
+        "maxReplicas": 5, "metrics": copy.deepcopy(HPA_METRICS), "behavior": copy.deepcopy(HPA_BEHAVIOR)}}
+
+
+def test_an_autoscalers_metrics_behavior_and_status_round_trip(chain):
+    code, created = call(chain, "POST", ns_path(chain, "horizontalpodautoscalers", group=HPA_GROUP),
+                         _autoscaler("kept"))
+    assert code == 201, created
+    assert (created["spec"]["metrics"], created["spec"]["behavior"]) == (HPA_METRICS, HPA_BEHAVIOR)
+    code, updated = call(chain, "PUT", ns_path(chain, "horizontalpodautoscalers", "kept/status", group=HPA_GROUP),
+                         {**created, "status": copy.deepcopy(HPA_STATUS)})
+    assert code == 200, updated
+    stored = call(chain, "GET", ns_path(chain, "horizontalpodautoscalers", "kept", group=HPA_GROUP))[1]
+    assert (stored["spec"]["metrics"], stored["spec"]["behavior"]) == (HPA_METRICS, HPA_BEHAVIOR)
+    assert updated["status"] == stored["status"] == HPA_STATUS
+
+
+def _autoscaler_with_unknown_fields(name: str) -> dict:
+    hpa = _autoscaler(name)
+    spec = hpa["spec"]
+    spec["behavior"]["scaleUp"]["bogus"] = spec["behavior"]["scaleUp"]["policies"][0]["bogus"] = 1
+    spec["metrics"][0]["pods"]["metric"]["bogus"] = spec["metrics"][1]["object"]["bogus"] = 1
+    spec["metrics"][2]["external"]["target"]["bogus"] = 1
+    hpa["status"] = {"desiredReplicas": 1, "currentMetrics": [{"type": "Pods", "pods": {
+        "metric": {"name": "qps"}, "current": {"averageValue": "9", "bogus": 1}}}],
+        "conditions": [{"type": "AbleToScale", "status": "True", "observedGeneration": 1}]}
+    return hpa
+
+
+def test_unknown_fields_inside_an_autoscalers_parts_are_dropped(chain):
+    code, created = call(chain, "POST", ns_path(chain, "horizontalpodautoscalers", group=HPA_GROUP),
+                         _autoscaler_with_unknown_fields("dropped"))
+    assert code == 201, created
+    stored = call(chain, "GET", ns_path(chain, "horizontalpodautoscalers", "dropped", group=HPA_GROUP))[1]
+    assert "bogus" not in json.dumps(created) and "bogus" not in json.dumps(stored)
+
+
+def test_strict_field_validation_refuses_unknown_fields_inside_an_autoscalers_parts(chain):
+    """An autoscaling/v2 condition has no observedGeneration (it is no metav1.Condition)."""
+    code, status = call(chain, "POST", ns_path(chain, "horizontalpodautoscalers", group=HPA_GROUP),
+                        _autoscaler_with_unknown_fields("strict"), query={"fieldValidation": "Strict"})
+    unknown = ("spec.metrics[0].pods.metric.bogus", "spec.metrics[1].object.bogus",
+               "spec.metrics[2].external.target.bogus", "spec.behavior.scaleUp.policies[0].bogus",
+               "spec.behavior.scaleUp.bogus", "status.currentMetrics[0].pods.current.bogus",
+               "status.conditions[0].observedGeneration")
+    assert (code, status["message"]) == (
+        400, "strict decoding error: " + ", ".join(f'unknown field "{path}"' for path in unknown))
