@@ -14,8 +14,8 @@ import urllib.parse
 from reference_impl.apiserver.core import crdschema
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import arr, boolean, kind, list_kind, obj, opaque, ref, string, \
-    strings
+from reference_impl.apiserver.core.schemas import (META, arr, boolean, integer, kind, list_kind, obj, opaque, ref,
+                                                   string, strings)
 from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
@@ -321,7 +321,7 @@ DEFINITIONS = {
         status=ref(APIEXTENSIONS + "CustomResourceDefinitionStatus", "What the server made of the definition.")),
     APIEXTENSIONS + "CustomResourceDefinitionSpec": obj(
         "The resource a CustomResourceDefinition defines.", ("group", "names", "scope", "versions"),
-        conversion=opaque("How objects convert between versions."),
+        conversion=ref(APIEXTENSIONS + "CustomResourceConversion", "How objects convert between versions."),
         group=string("The API group, /apis/<group>/..."),
         names=ref(APIEXTENSIONS + "CustomResourceDefinitionNames", "The resource's names."),
         preserveUnknownFields=boolean("Keep fields the schema does not specify (v1beta1 only)."),
@@ -337,28 +337,82 @@ DEFINITIONS = {
         singular=string("The singular name.")),
     APIEXTENSIONS + "CustomResourceDefinitionVersion": obj(
         "One version of the resource.", ("name", "served", "storage"),
-        additionalPrinterColumns=arr(opaque("A column: name, type, jsonPath."), "Columns `kubectl get` shows."),
+        additionalPrinterColumns=arr(ref(APIEXTENSIONS + "CustomResourceColumnDefinition"),
+                                     "Columns `kubectl get` shows."),
         deprecated=boolean("Whether the version is deprecated."),
         deprecationWarning=string("The warning for requests to a deprecated version."),
         name=string("The version's name, as in /apis/<group>/<version>."),
         schema=opaque("The openAPIV3Schema objects of this version are validated, pruned and defaulted by."),
         served=boolean("Whether the version is served."),
         storage=boolean("Whether objects are stored in this version."),
-        subresources=opaque("The status and scale subresources.")),
+        subresources=ref(APIEXTENSIONS + "CustomResourceSubresources", "The status and scale subresources.")),
     APIEXTENSIONS + "CustomResourceDefinitionStatus": obj(
         "What the server made of the definition.",
         acceptedNames=ref(APIEXTENSIONS + "CustomResourceDefinitionNames", "The names actually served."),
-        conditions=arr(opaque("A condition: type, status, reason, message."), "NamesAccepted, Established, ..."),
+        conditions=arr(ref(APIEXTENSIONS + "CustomResourceDefinitionCondition"), "NamesAccepted, Established, ...",
+                       map_keys=("type",)),
         storedVersions=strings("Every version objects have been stored in.")),
+    APIEXTENSIONS + "CustomResourceConversion": obj(
+        "How objects of a resource convert between its versions.", ("strategy",),
+        strategy=string("None (only apiVersion changes) or Webhook."),
+        webhook=ref(APIEXTENSIONS + "WebhookConversion", "The webhook to call, for the Webhook strategy.")),
+    APIEXTENSIONS + "WebhookConversion": obj(
+        "A conversion webhook.", ("conversionReviewVersions",),
+        clientConfig=ref(APIEXTENSIONS + "WebhookClientConfig", "How to reach the webhook."),
+        conversionReviewVersions=strings("ConversionReview versions the webhook understands, preferred first.")),
+    APIEXTENSIONS + "WebhookClientConfig": obj(
+        "How to reach a webhook: a URL or an in-cluster service.",
+        caBundle=string("PEM CA bundle to verify the webhook's serving certificate with.", format="byte"),
+        service=ref(APIEXTENSIONS + "ServiceReference", "The service the webhook runs behind."),
+        url=string("The webhook's https URL.")),
+    APIEXTENSIONS + "ServiceReference": obj(
+        "A service a webhook runs behind.", ("namespace", "name"),
+        name=string("Name of the service."),
+        namespace=string("Namespace of the service."),
+        path=string("URL path requests are sent to."),
+        port=integer("Port of the service; defaults to 443.")),
+    APIEXTENSIONS + "CustomResourceColumnDefinition": obj(
+        "A column `kubectl get` shows for the resource.", ("name", "type", "jsonPath"),
+        description=string("What the column shows."),
+        format=string("OpenAPI format of the values, e.g. date-time."),
+        jsonPath=string("JSONPath, in each object, of the value shown."),
+        name=string("The column's header."),
+        priority=integer("0 for the default view, more for wide views only."),
+        type=string("OpenAPI type of the values: integer, number, string, boolean or date.")),
+    APIEXTENSIONS + "CustomResourceSubresources": obj(
+        "The subresources a resource serves.",
+        scale=ref(APIEXTENSIONS + "CustomResourceSubresourceScale", "Serve /scale, an autoscaling/v1 Scale."),
+        status=ref(APIEXTENSIONS + "CustomResourceSubresourceStatus", "Serve /status.")),
+    APIEXTENSIONS + "CustomResourceSubresourceStatus": obj(
+        "The /status subresource; it has no settings."),
+    APIEXTENSIONS + "CustomResourceSubresourceScale": obj(
+        "Where the /scale subresource reads and writes replicas.", ("specReplicasPath", "statusReplicasPath"),
+        labelSelectorPath=string("JSON path of the selector in the object, for Scale's status.selector."),
+        specReplicasPath=string("JSON path of the desired replicas, under .spec."),
+        statusReplicasPath=string("JSON path of the observed replicas, under .status.")),
+    APIEXTENSIONS + "CustomResourceDefinitionCondition": obj(
+        "One condition of a CustomResourceDefinition.", ("type", "status"),
+        lastTransitionTime=ref(META + "Time", "When the condition last changed status."),
+        message=string("Human-readable details."),
+        reason=string("Machine-readable reason, in CamelCase."),
+        status=string("True, False or Unknown."),
+        type=string("Established, NamesAccepted, NonStructuralSchema, Terminating or "
+                    "KubernetesAPIApprovalPolicyConformant.")),
     APIEXTENSIONS + "CustomResourceDefinitionList": list_kind(GROUP, "v1", APIEXTENSIONS + "CustomResourceDefinition"),
 }
 
 
 GO_TYPES = {
-    APIEXTENSIONS + "CustomResourceDefinitionSpec": {"conversion": "v1.CustomResourceConversion",
+    APIEXTENSIONS + "CustomResourceDefinitionSpec": {"conversion": "*v1.CustomResourceConversion",
                                                      "scope": "v1.ResourceScope"},
-    APIEXTENSIONS + "CustomResourceDefinitionStatus": {"conditions": "[]v1.CustomResourceDefinitionCondition"},
-    APIEXTENSIONS + "CustomResourceDefinitionVersion": {
-        "additionalPrinterColumns": "[]v1.CustomResourceColumnDefinition", "schema": "v1.CustomResourceValidation",
-        "subresources": "v1.CustomResourceSubresources"},
+    APIEXTENSIONS + "CustomResourceDefinitionVersion": {"schema": "*v1.CustomResourceValidation",
+                                                        "subresources": "*v1.CustomResourceSubresources"},
+    APIEXTENSIONS + "CustomResourceConversion": {"strategy": "v1.ConversionStrategyType",
+                                                 "webhook": "*v1.WebhookConversion"},
+    APIEXTENSIONS + "WebhookConversion": {"clientConfig": "*v1.WebhookClientConfig"},
+    APIEXTENSIONS + "WebhookClientConfig": {"service": "*v1.ServiceReference"},
+    APIEXTENSIONS + "CustomResourceSubresources": {"scale": "*v1.CustomResourceSubresourceScale",
+                                                   "status": "*v1.CustomResourceSubresourceStatus"},
+    APIEXTENSIONS + "CustomResourceDefinitionCondition": {"status": "v1.ConditionStatus",
+                                                          "type": "v1.CustomResourceDefinitionConditionType"},
 }

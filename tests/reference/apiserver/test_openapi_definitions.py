@@ -85,7 +85,8 @@ KINDS_WITH_FILLED_PARTS = [("", "v1", "Pod"), ("", "v1", "Node"), ("", "v1", "Na
                            ("", "v1", "Service"), ("networking.k8s.io", "v1", "Ingress"),
                            ("rbac.authorization.k8s.io", "v1", "ClusterRole"),
                            ("certificates.k8s.io", "v1", "CertificateSigningRequest"),
-                           ("autoscaling", "v2", "HorizontalPodAutoscaler")]
+                           ("autoscaling", "v2", "HorizontalPodAutoscaler"),
+                           ("apiextensions.k8s.io", "v1", "CustomResourceDefinition")]
 
 
 def _full_object(group: str, version: str, kind: str) -> dict:
@@ -93,7 +94,8 @@ def _full_object(group: str, version: str, kind: str) -> dict:
               "discovery.k8s.io": "io.k8s.api.discovery.v1.", "storage.k8s.io": "io.k8s.api.storage.v1.",
               "networking.k8s.io": "io.k8s.api.networking.v1.",
               "rbac.authorization.k8s.io": "io.k8s.api.rbac.v1.",
-              "certificates.k8s.io": "io.k8s.api.certificates.v1.", "autoscaling": "io.k8s.api.autoscaling.v2."}[group]
+              "certificates.k8s.io": "io.k8s.api.certificates.v1.", "autoscaling": "io.k8s.api.autoscaling.v2.",
+              "apiextensions.k8s.io": "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1."}[group]
     return _full({"$ref": REF_PREFIX + prefix + kind})
 
 

@@ -537,3 +537,57 @@ def test_strict_field_validation_refuses_unknown_fields_inside_an_autoscalers_pa
                "status.conditions[0].observedGeneration")
     assert (code, status["message"]) == (
         400, "strict decoding error: " + ", ".join(f'unknown field "{path}"' for path in unknown))
+
+
+CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+
+
+def _crd(plural: str) -> dict:
+    return {"metadata": {"name": f"{plural}.example.com"}, "spec": {
+        "group": "example.com", "scope": "Namespaced",
+        "names": {"plural": plural, "singular": plural[:-1], "kind": plural[:-1].title(),
+                  "listKind": plural[:-1].title() + "List"},
+        "conversion": {"strategy": "Webhook", "webhook": {"conversionReviewVersions": ["v1"], "clientConfig": {
+            "caBundle": "eA==", "service": {"namespace": "ns", "name": "conv", "path": "/convert", "port": 8443}}}},
+        "versions": [{
+            "name": "v1", "served": True, "storage": True,
+            "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
+            "subresources": {"status": {}, "scale": {"specReplicasPath": ".spec.replicas",
+                                                     "statusReplicasPath": ".status.replicas",
+                                                     "labelSelectorPath": ".status.selector"}},
+            "additionalPrinterColumns": [{"name": "Size", "type": "integer", "format": "int32", "description": "d",
+                                          "priority": 1, "jsonPath": ".spec.size"}]}]}}
+
+
+def test_a_custom_resource_definitions_conversion_columns_and_subresources_round_trip(chain):
+    code, created = call(chain, "POST", CRDS, _crd("widgets"))
+    assert code == 201, created
+    stored = call(chain, "GET", f"{CRDS}/widgets.example.com")[1]
+    assert created["spec"] == stored["spec"] == _crd("widgets")["spec"]
+
+
+def _crd_with_unknown_fields(plural: str) -> dict:
+    crd = _crd(plural)
+    crd["spec"]["conversion"]["webhook"]["clientConfig"]["service"]["bogus"] = 1
+    crd["spec"]["conversion"]["bogus"] = 1
+    version = crd["spec"]["versions"][0]
+    version["subresources"]["status"]["bogus"] = version["subresources"]["scale"]["bogus"] = 1
+    version["additionalPrinterColumns"][0]["bogus"] = 1
+    crd["status"] = {"conditions": [{"type": "Established", "status": "True", "bogus": 1}]}
+    return crd
+
+
+def test_unknown_fields_inside_a_custom_resource_definitions_parts_are_dropped(chain):
+    code, created = call(chain, "POST", CRDS, _crd_with_unknown_fields("gadgets"))
+    assert code == 201, created
+    stored = call(chain, "GET", f"{CRDS}/gadgets.example.com")[1]
+    assert "bogus" not in json.dumps(created) and "bogus" not in json.dumps(stored)
+
+
+def test_strict_field_validation_refuses_unknown_fields_inside_a_custom_resource_definitions_parts(chain):
+    code, status = call(chain, "POST", CRDS, _crd_with_unknown_fields("gizmos"), query={"fieldValidation": "Strict"})
+    unknown = ("spec.conversion.webhook.clientConfig.service.bogus", "spec.conversion.bogus",
+               "spec.versions[0].subresources.status.bogus", "spec.versions[0].subresources.scale.bogus",
+               "spec.versions[0].additionalPrinterColumns[0].bogus", "status.conditions[0].bogus")
+    assert (code, status["message"]) == (
+        400, "strict decoding error: " + ", ".join(f'unknown field "{path}"' for path in unknown))
