@@ -54,24 +54,28 @@ _SCALARS = {"date-time": "2024-01-02T03:04:05Z", "byte": "eA==", "int-or-string"
             "double": 0.5}
 
 
-def _full(schema: dict, seen: frozenset = frozenset()) -> object:
-    """A value of `schema` with every property set, once per definition on the way down."""
+def _full(schema: dict, seen: tuple = ()) -> object:
+    """A value of `schema` with every property set, entering a definition at most twice on the way
+    down: a recursive one (JSONSchemaProps) is written whole once, its own kind inside it once more
+    without the recursive fields."""
     name = schema.get("$ref", "").removeprefix(REF_PREFIX)
     if name == QUANTITY:
         return "1"
     if name:
-        if name in seen:
+        if seen.count(name) == 2:
             return None
-        seen, schema = seen | {name}, openapi.definitions()[name]
+        seen, schema = (*seen, name), openapi.definitions()[name]
     if "format" in schema:
         return _SCALARS[schema["format"]]
     if schema.get("type") == "array":
-        return [_full(schema["items"], seen)]
+        item = _full(schema["items"], seen)
+        return None if item is None else [item]
     if "properties" in schema:
         full = {key: _full(child, seen) for key, child in schema["properties"].items()}
         return {key: value for key, value in full.items() if value is not None}
     if "additionalProperties" in schema:
-        return {"k": _full(schema["additionalProperties"], seen)}
+        value = _full(schema["additionalProperties"], seen)
+        return None if value is None else {"k": value}
     return {"string": "x", "boolean": True, "integer": 3}.get(schema.get("type"), {"any": "thing"})
 
 

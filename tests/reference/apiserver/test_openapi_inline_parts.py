@@ -591,3 +591,59 @@ def test_strict_field_validation_refuses_unknown_fields_inside_a_custom_resource
                "spec.versions[0].additionalPrinterColumns[0].bogus", "status.conditions[0].bogus")
     assert (code, status["message"]) == (
         400, "strict decoding error: " + ", ".join(f'unknown field "{path}"' for path in unknown))
+
+
+def _crd_with_unknown_fields_in_its_schema(plural: str) -> dict:
+    crd = _crd(plural)
+    crd["spec"]["versions"][0]["schema"] = {"openAPIV3Schema": {
+        "type": "object", "bogus": 1, "externalDocs": {"url": "https://example.com", "bogus": 1},
+        "properties": {"spec": {"type": "object", "bogus": 1, "properties": {"size": {"type": "integer"}}}}}}
+    return crd
+
+
+def test_unknown_fields_in_a_custom_resource_definitions_schema_are_dropped(chain):
+    code, created = call(chain, "POST", CRDS, _crd_with_unknown_fields_in_its_schema("doohickeys"))
+    assert code == 201, created
+    stored = call(chain, "GET", f"{CRDS}/doohickeys.example.com")[1]
+    for crd in (created, stored):
+        assert crd["spec"]["versions"][0]["schema"] == {"openAPIV3Schema": {
+            "type": "object", "externalDocs": {"url": "https://example.com"},
+            "properties": {"spec": {"type": "object", "properties": {"size": {"type": "integer"}}}}}}
+
+
+def test_strict_field_validation_refuses_unknown_fields_in_a_custom_resource_definitions_schema(chain):
+    code, status = call(chain, "POST", CRDS, _crd_with_unknown_fields_in_its_schema("whatsits"),
+                        query={"fieldValidation": "Strict"})
+    schema = "spec.versions[0].schema.openAPIV3Schema"
+    unknown = (f"{schema}.bogus", f"{schema}.externalDocs.bogus", f"{schema}.properties.spec.bogus")
+    assert (code, status["message"]) == (
+        400, "strict decoding error: " + ", ".join(f'unknown field "{path}"' for path in unknown))
+
+
+def test_every_keyword_of_a_custom_resource_definitions_schema_is_kept(chain):
+    """Every JSONSchemaProps field a CRD may use is stored and read back (x-kubernetes-validations is
+    behind the CustomResourceValidationExpressions gate, off in 1.24)."""
+    crd = _crd("thingamabobs")
+    crd["spec"]["versions"][0]["schema"] = {"openAPIV3Schema": {
+        "type": "object", "description": "d", "title": "t", "required": ["spec"],
+        "externalDocs": {"description": "more", "url": "https://example.com"},
+        "properties": {
+            "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+            "spec": {"type": "object", "minProperties": 1, "maxProperties": 9, "nullable": True,
+                     "x-kubernetes-map-type": "granular",
+                     "properties": {"size": {"type": "integer", "format": "int32", "minimum": 1, "maximum": 9.5,
+                                             "exclusiveMinimum": True, "exclusiveMaximum": True,
+                                             "multipleOf": 2, "default": 4, "example": 6, "enum": [4, 6]},
+                                    "name": {"type": "string", "minLength": 1, "maxLength": 63,
+                                             "pattern": "^[a-z]+$"},
+                                    "port": {"x-kubernetes-int-or-string": True,
+                                             "anyOf": [{"type": "integer"}, {"type": "string"}]}}},
+            "items": {"type": "array", "minItems": 0, "maxItems": 5, "x-kubernetes-list-type": "map",
+                      "x-kubernetes-list-map-keys": ["name"],
+                      "items": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}},
+            "template": {"type": "object", "x-kubernetes-embedded-resource": True,
+                         "x-kubernetes-preserve-unknown-fields": True}}}}
+    code, created = call(chain, "POST", CRDS, copy.deepcopy(crd))
+    assert code == 201, created
+    stored = call(chain, "GET", f"{CRDS}/thingamabobs.example.com")[1]
+    assert created["spec"]["versions"] == stored["spec"]["versions"] == crd["spec"]["versions"]
