@@ -105,6 +105,15 @@ def test_a_claims_data_source_round_trips(chain):
         assert (spec["dataSource"], spec["dataSourceRef"]) == (_claim("")["spec"]["dataSource"],) * 2
 
 
+def test_a_claims_data_source_is_one_field_in_managed_fields_as_upstreams_are(chain):
+    """TypedLocalObjectReference is atomic (+structType=atomic): the real server records
+    `f:dataSource: {}`, and `f:dataSourceRef: {}` too, which it tracks before dropping the field."""
+    code, created = call(chain, "POST", ns_path(chain, "persistentvolumeclaims"), _claim("owned"))
+    assert code == 201, created
+    fields = created["metadata"]["managedFields"][0]["fieldsV1"]["f:spec"]
+    assert (fields["f:dataSource"], fields["f:dataSourceRef"]) == ({}, {})
+
+
 def test_strict_field_validation_refuses_unknown_fields_in_a_claims_data_source(chain):
     claim = _claim("strict")
     claim["spec"]["dataSource"]["bogus"] = claim["spec"]["dataSourceRef"]["bogus"] = 1
