@@ -23,6 +23,14 @@ def persistent_volume_claim(obj: dict, spec: dict) -> None:
         status.setdefault("phase", "Pending")
 
 
+@mirrors("k8s.io/kubernetes/pkg/api/persistentvolumeclaim.DropDisabledFields")
+def drop_disabled_fields(new: dict, old: dict | None = None) -> None:
+    """AnyVolumeDataSource is off in 1.24: dataSourceRef is dropped unless the stored claim already
+    has it."""
+    if not part(old or {}, "spec").get("dataSourceRef"):
+        part(new, "spec").pop("dataSourceRef", None)
+
+
 @mirrors("(k8s.io/kubernetes/pkg/registry/core/persistentvolumeclaim.persistentvolumeclaimStatusStrategy).PrepareForUpdate",
          "k8s.io/kubernetes/pkg/api/persistentvolumeclaim.DropDisabledFieldsFromStatus")
 def prepare_for_status_update(new: dict, old: dict) -> None:
@@ -67,7 +75,8 @@ RESOURCES = (
     Resource("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", True,
              ("pvc",), subresources=("status",), status_reset_on_update=True,
              prepare_for_status_update=prepare_for_status_update, validate_status_update=validate_status_update,
-             validator=validate_persistent_volume_claim),
+             validator=validate_persistent_volume_claim,
+             prepare_for_create=lambda obj, user: drop_disabled_fields(obj), prepare_for_update=drop_disabled_fields),
 )
 
 

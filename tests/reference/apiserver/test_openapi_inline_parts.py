@@ -98,11 +98,13 @@ def _claim(name: str) -> dict:
 
 
 def test_a_claims_data_source_round_trips(chain):
+    """dataSource is kept whole; dataSourceRef is behind AnyVolumeDataSource, off in 1.24, and the
+    real server drops it from a new claim."""
     code, created = call(chain, "POST", ns_path(chain, "persistentvolumeclaims"), _claim("kept"))
     assert code == 201, created
     stored = call(chain, "GET", ns_path(chain, "persistentvolumeclaims", "kept"))[1]
     for spec in (created["spec"], stored["spec"]):
-        assert (spec["dataSource"], spec["dataSourceRef"]) == (_claim("")["spec"]["dataSource"],) * 2
+        assert spec["dataSource"] == _claim("")["spec"]["dataSource"] and "dataSourceRef" not in spec
 
 
 def test_a_claims_data_source_is_one_field_in_managed_fields_as_upstreams_are(chain):
