@@ -2,8 +2,9 @@
 value types (IntOrString, Quantity), object references, and the subresource kinds Binding and Scale."""
 from __future__ import annotations
 
-from reference_impl.apiserver.core.schemas import (AUTOSCALING, CORE, INT_OR_STRING, META, QUANTITY, arr, boolean,
-                                                   integer, kind, obj, opaque, ref, string, string_map, strings)
+from reference_impl.apiserver.core.schemas import (AUTOSCALING, CORE, INT_OR_STRING, META, QUANTITY, arr, atomic,
+                                                   boolean, integer, kind, obj, opaque, ref, string, string_map,
+                                                   strings)
 
 DEFINITIONS = {
     META + "ObjectMeta": obj(
@@ -62,7 +63,7 @@ DEFINITIONS = {
     INT_OR_STRING: string("Either an integer or a string, e.g. a port number or name, or a percentage.",
                           "int-or-string"),
     QUANTITY: string("A decimal amount with an optional SI or binary suffix, e.g. `100m`, `1Gi`."),
-    CORE + "ObjectReference": obj(
+    CORE + "ObjectReference": atomic(obj(
         "Points at another object.",
         apiVersion=string("API version of the object."),
         fieldPath=string("A field inside the object, when the reference is to part of it."),
@@ -70,13 +71,14 @@ DEFINITIONS = {
         name=string("Name of the object."),
         namespace=string("Namespace of the object."),
         resourceVersion=string("A specific version of the object."),
-        uid=string("UID of the object.")),
+        uid=string("UID of the object."))),
     CORE + "LocalObjectReference": obj("Points at an object in the same namespace.",
                                        name=string("Name of the object.")),
-    CORE + "TypedLocalObjectReference": obj("Points at an object of some kind in the same namespace.", ("kind", "name"),
-                                            apiGroup=string("API group of the object; empty for the core group."),
-                                            kind=string("Kind of the object."),
-                                            name=string("Name of the object.")),
+    CORE + "TypedLocalObjectReference": atomic(obj(
+        "Points at an object of some kind in the same namespace.", ("kind", "name"),
+        apiGroup=string("API group of the object; empty for the core group."),
+        kind=string("Kind of the object."),
+        name=string("Name of the object."))),
     CORE + "Binding": kind("", "v1", "Binding", "Binds a pod to a node.", ("target",),
                            target=ref(CORE + "ObjectReference", "The node to bind to.")),
     AUTOSCALING + "Scale": kind("autoscaling", "v1", "Scale", "The scale subresource of a scalable kind.",

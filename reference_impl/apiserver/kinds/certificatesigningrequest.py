@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
-from reference_impl.apiserver.core.schemas import (CERTIFICATES, META, arr, integer, kind, list_kind, obj, opaque,
-                                                   ref, string, strings)
+from reference_impl.apiserver.core.schemas import (CERTIFICATES, META, arr, integer, kind, list_kind, obj, ref,
+                                                   string, strings)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, human_duration, name_cell, part
 from reference_impl.machinery.gojson import quote
 from reference_impl.machinery.labels import DNS_SUBDOMAIN
@@ -372,7 +372,8 @@ DEFINITIONS = {
     CERTIFICATES + "CertificateSigningRequestSpec": obj(
         "What is asked to be signed, and by whom.", ("request", "signerName"),
         expirationSeconds=integer("The validity asked for."),
-        extra=opaque("Extra attributes of the requesting user."),
+        extra={"type": "object", "additionalProperties": strings(""),
+               "description": "Extra attributes of the requesting user."},
         groups=strings("Groups of the requesting user."),
         request=string("The PEM-encoded PKCS#10 request.", "byte"),
         signerName=string("The signer asked to sign."),

@@ -6,7 +6,8 @@ import json
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import STORAGE, kind, list_kind, opaque
+from reference_impl.apiserver.core.schemas import (STORAGE, arr, boolean, integer, kind, list_kind, obj, ref, string,
+                                                   strings)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
@@ -87,13 +88,29 @@ DEFAULTS = {"CSIDriver": csi_driver}
 DEFINITIONS = {
     STORAGE + "CSIDriver": kind(
         "storage.k8s.io", "v1", "CSIDriver", "A CSI volume driver installed in the cluster.", ("spec",),
-        spec=opaque("How Kubernetes interacts with the driver.")),
+        spec=ref(STORAGE + "CSIDriverSpec", "How Kubernetes interacts with the driver.")),
+    STORAGE + "CSIDriverSpec": obj(
+        "How Kubernetes interacts with a CSI driver.",
+        attachRequired=boolean("Whether volumes are attached (ControllerPublishVolume); defaults to true."),
+        fsGroupPolicy=string("None, File or ReadWriteOnceWithFSType: whether fsGroup ownership applies to volumes."),
+        podInfoOnMount=boolean("Whether NodePublishVolume gets the pod's name, namespace, UID and service account."),
+        requiresRepublish=boolean("Whether NodePublishVolume is called again periodically."),
+        storageCapacity=boolean("Whether the scheduler considers the driver's CSIStorageCapacity objects."),
+        tokenRequests={**arr(ref(STORAGE + "TokenRequest"), "Service account tokens passed to NodePublishVolume."),
+                       "x-kubernetes-list-type": "atomic"},
+        volumeLifecycleModes={**strings("Persistent and/or Ephemeral: the volume kinds the driver supports."),
+                              "x-kubernetes-list-type": "set"}),
+    STORAGE + "TokenRequest": obj(
+        "A service account token a CSI driver asks for.", ("audience",),
+        audience=string("Intended audience of the token; defaults to the apiserver's."),
+        expirationSeconds=integer("The validity asked for.", "int64")),
     STORAGE + "CSIDriverList": list_kind("storage.k8s.io", "v1", STORAGE + "CSIDriver"),
 }
 
 
 GO_TYPES = {
-    STORAGE + "CSIDriver": {"spec": "v1.CSIDriverSpec"},
+    STORAGE + "CSIDriverSpec": {"fsGroupPolicy": "*v1.FSGroupPolicy",
+                                "volumeLifecycleModes": "[]v1.VolumeLifecycleMode"},
 }
 
 

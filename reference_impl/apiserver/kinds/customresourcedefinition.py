@@ -14,8 +14,8 @@ import urllib.parse
 from reference_impl.apiserver.core import crdschema
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import arr, boolean, kind, list_kind, obj, opaque, ref, string, \
-    strings
+from reference_impl.apiserver.core.schemas import (META, arr, boolean, integer, kind, list_kind, obj, raw, ref, string,
+                                                   strings)
 from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
@@ -321,7 +321,7 @@ DEFINITIONS = {
         status=ref(APIEXTENSIONS + "CustomResourceDefinitionStatus", "What the server made of the definition.")),
     APIEXTENSIONS + "CustomResourceDefinitionSpec": obj(
         "The resource a CustomResourceDefinition defines.", ("group", "names", "scope", "versions"),
-        conversion=opaque("How objects convert between versions."),
+        conversion=ref(APIEXTENSIONS + "CustomResourceConversion", "How objects convert between versions."),
         group=string("The API group, /apis/<group>/..."),
         names=ref(APIEXTENSIONS + "CustomResourceDefinitionNames", "The resource's names."),
         preserveUnknownFields=boolean("Keep fields the schema does not specify (v1beta1 only)."),
@@ -337,28 +337,152 @@ DEFINITIONS = {
         singular=string("The singular name.")),
     APIEXTENSIONS + "CustomResourceDefinitionVersion": obj(
         "One version of the resource.", ("name", "served", "storage"),
-        additionalPrinterColumns=arr(opaque("A column: name, type, jsonPath."), "Columns `kubectl get` shows."),
+        additionalPrinterColumns=arr(ref(APIEXTENSIONS + "CustomResourceColumnDefinition"),
+                                     "Columns `kubectl get` shows."),
         deprecated=boolean("Whether the version is deprecated."),
         deprecationWarning=string("The warning for requests to a deprecated version."),
         name=string("The version's name, as in /apis/<group>/<version>."),
-        schema=opaque("The openAPIV3Schema objects of this version are validated, pruned and defaulted by."),
+        schema=ref(APIEXTENSIONS + "CustomResourceValidation",
+                   "The openAPIV3Schema objects of this version are validated, pruned and defaulted by."),
         served=boolean("Whether the version is served."),
         storage=boolean("Whether objects are stored in this version."),
-        subresources=opaque("The status and scale subresources.")),
+        subresources=ref(APIEXTENSIONS + "CustomResourceSubresources", "The status and scale subresources.")),
     APIEXTENSIONS + "CustomResourceDefinitionStatus": obj(
         "What the server made of the definition.",
         acceptedNames=ref(APIEXTENSIONS + "CustomResourceDefinitionNames", "The names actually served."),
-        conditions=arr(opaque("A condition: type, status, reason, message."), "NamesAccepted, Established, ..."),
+        conditions=arr(ref(APIEXTENSIONS + "CustomResourceDefinitionCondition"), "NamesAccepted, Established, ...",
+                       map_keys=("type",)),
         storedVersions=strings("Every version objects have been stored in.")),
+    APIEXTENSIONS + "CustomResourceValidation": obj(
+        "The schema of a version's objects.",
+        openAPIV3Schema=ref(APIEXTENSIONS + "JSONSchemaProps", "An OpenAPI v3 schema, structural in v1.")),
+    APIEXTENSIONS + "JSONSchemaProps": obj(
+        "A JSON Schema (draft 4) with the OpenAPI v3 and Kubernetes extensions a CRD may use.",
+        **{"$ref": string("A reference to another schema; not allowed in a CRD."),
+           "$schema": string("The JSON Schema dialect."),
+           "x-kubernetes-embedded-resource": boolean("The value is an object with apiVersion, kind and metadata."),
+           "x-kubernetes-int-or-string": boolean("The value is an integer or a string."),
+           "x-kubernetes-list-map-keys": strings("The keys of an associative (map) list."),
+           "x-kubernetes-list-type": string("atomic, set or map: how server-side apply merges the list."),
+           "x-kubernetes-map-type": string("granular or atomic: how server-side apply merges the object."),
+           "x-kubernetes-preserve-unknown-fields": boolean("Keep fields the schema does not specify."),
+           "x-kubernetes-validations": arr(ref(APIEXTENSIONS + "ValidationRule"), "CEL rules the value must pass.",
+                                           merge_key="rule", map_keys=("rule",))},
+        additionalItems=ref(APIEXTENSIONS + "JSONSchemaPropsOrBool",
+                            "Whether, or with which schema, items past `items` are allowed."),
+        additionalProperties=ref(APIEXTENSIONS + "JSONSchemaPropsOrBool",
+                                 "Whether, or with which schema, properties not listed are allowed."),
+        allOf=arr(ref(APIEXTENSIONS + "JSONSchemaProps"), "Schemas the value must all match."),
+        anyOf=arr(ref(APIEXTENSIONS + "JSONSchemaProps"), "Schemas the value must match one or more of."),
+        default=ref(APIEXTENSIONS + "JSON", "The value an absent field is defaulted to."),
+        definitions={"type": "object", "additionalProperties": ref(APIEXTENSIONS + "JSONSchemaProps"),
+                     "description": "Named schemas to refer to; not allowed in a CRD."},
+        dependencies={"type": "object", "additionalProperties": ref(APIEXTENSIONS + "JSONSchemaPropsOrStringArray"),
+                      "description": "Per property, the schema or the other properties its presence requires."},
+        description=string("What the value is."),
+        enum=arr(ref(APIEXTENSIONS + "JSON"), "The values allowed."),
+        example=ref(APIEXTENSIONS + "JSON", "An example value."),
+        exclusiveMaximum=boolean("Whether maximum itself is excluded."),
+        exclusiveMinimum=boolean("Whether minimum itself is excluded."),
+        externalDocs=ref(APIEXTENSIONS + "ExternalDocumentation", "Where more documentation is."),
+        format=string("The format of a string or number, e.g. date-time, int32."),
+        id=string("The schema's id."),
+        items=ref(APIEXTENSIONS + "JSONSchemaPropsOrArray", "The schema of an array's items."),
+        maxItems=integer("Most items of an array.", "int64"),
+        maxLength=integer("Longest string.", "int64"),
+        maxProperties=integer("Most properties of an object.", "int64"),
+        maximum={"type": "number", "format": "double", "description": "Largest number."},
+        minItems=integer("Fewest items of an array.", "int64"),
+        minLength=integer("Shortest string.", "int64"),
+        minProperties=integer("Fewest properties of an object.", "int64"),
+        minimum={"type": "number", "format": "double", "description": "Smallest number."},
+        multipleOf={"type": "number", "format": "double", "description": "What a number must be a multiple of."},
+        nullable=boolean("Whether null is allowed (and kept)."),
+        oneOf=arr(ref(APIEXTENSIONS + "JSONSchemaProps"), "Schemas the value must match exactly one of."),
+        pattern=string("Regular expression a string must match."),
+        patternProperties={"type": "object", "additionalProperties": ref(APIEXTENSIONS + "JSONSchemaProps"),
+                           "description": "Schemas of the properties whose names match each pattern."},
+        properties={"type": "object", "additionalProperties": ref(APIEXTENSIONS + "JSONSchemaProps"),
+                    "description": "The schema of each property of an object."},
+        required=strings("Properties an object must have."),
+        title=string("A title."),
+        type=string("object, array, string, integer, number or boolean."),
+        uniqueItems=boolean("Whether an array's items must be unique; not allowed in a CRD."),
+        **{"not": ref(APIEXTENSIONS + "JSONSchemaProps", "A schema the value must not match.")}),
+    # Types that decode themselves from more than one JSON form, untyped in the OpenAPI document too.
+    APIEXTENSIONS + "JSON": raw("Any JSON value."),
+    APIEXTENSIONS + "JSONSchemaPropsOrArray": raw("A schema, or a list of schemas."),
+    APIEXTENSIONS + "JSONSchemaPropsOrBool": raw("A schema, or a boolean."),
+    APIEXTENSIONS + "JSONSchemaPropsOrStringArray": raw("A schema, or a list of property names."),
+    APIEXTENSIONS + "ExternalDocumentation": obj(
+        "Where more documentation of a schema is.",
+        description=string("What the documentation is."),
+        url=string("The documentation's URL.")),
+    APIEXTENSIONS + "ValidationRule": obj(
+        "A CEL rule a value must pass.", ("rule",),
+        message=string("The message when the rule fails."),
+        rule=string("The CEL expression.")),
+    APIEXTENSIONS + "CustomResourceConversion": obj(
+        "How objects of a resource convert between its versions.", ("strategy",),
+        strategy=string("None (only apiVersion changes) or Webhook."),
+        webhook=ref(APIEXTENSIONS + "WebhookConversion", "The webhook to call, for the Webhook strategy.")),
+    APIEXTENSIONS + "WebhookConversion": obj(
+        "A conversion webhook.", ("conversionReviewVersions",),
+        clientConfig=ref(APIEXTENSIONS + "WebhookClientConfig", "How to reach the webhook."),
+        conversionReviewVersions=strings("ConversionReview versions the webhook understands, preferred first.")),
+    APIEXTENSIONS + "WebhookClientConfig": obj(
+        "How to reach a webhook: a URL or an in-cluster service.",
+        caBundle=string("PEM CA bundle to verify the webhook's serving certificate with.", format="byte"),
+        service=ref(APIEXTENSIONS + "ServiceReference", "The service the webhook runs behind."),
+        url=string("The webhook's https URL.")),
+    APIEXTENSIONS + "ServiceReference": obj(
+        "A service a webhook runs behind.", ("namespace", "name"),
+        name=string("Name of the service."),
+        namespace=string("Namespace of the service."),
+        path=string("URL path requests are sent to."),
+        port=integer("Port of the service; defaults to 443.")),
+    APIEXTENSIONS + "CustomResourceColumnDefinition": obj(
+        "A column `kubectl get` shows for the resource.", ("name", "type", "jsonPath"),
+        description=string("What the column shows."),
+        format=string("OpenAPI format of the values, e.g. date-time."),
+        jsonPath=string("JSONPath, in each object, of the value shown."),
+        name=string("The column's header."),
+        priority=integer("0 for the default view, more for wide views only."),
+        type=string("OpenAPI type of the values: integer, number, string, boolean or date.")),
+    APIEXTENSIONS + "CustomResourceSubresources": obj(
+        "The subresources a resource serves.",
+        scale=ref(APIEXTENSIONS + "CustomResourceSubresourceScale", "Serve /scale, an autoscaling/v1 Scale."),
+        status=ref(APIEXTENSIONS + "CustomResourceSubresourceStatus", "Serve /status.")),
+    APIEXTENSIONS + "CustomResourceSubresourceStatus": obj(
+        "The /status subresource; it has no settings."),
+    APIEXTENSIONS + "CustomResourceSubresourceScale": obj(
+        "Where the /scale subresource reads and writes replicas.", ("specReplicasPath", "statusReplicasPath"),
+        labelSelectorPath=string("JSON path of the selector in the object, for Scale's status.selector."),
+        specReplicasPath=string("JSON path of the desired replicas, under .spec."),
+        statusReplicasPath=string("JSON path of the observed replicas, under .status.")),
+    APIEXTENSIONS + "CustomResourceDefinitionCondition": obj(
+        "One condition of a CustomResourceDefinition.", ("type", "status"),
+        lastTransitionTime=ref(META + "Time", "When the condition last changed status."),
+        message=string("Human-readable details."),
+        reason=string("Machine-readable reason, in CamelCase."),
+        status=string("True, False or Unknown."),
+        type=string("Established, NamesAccepted, NonStructuralSchema, Terminating or "
+                    "KubernetesAPIApprovalPolicyConformant.")),
     APIEXTENSIONS + "CustomResourceDefinitionList": list_kind(GROUP, "v1", APIEXTENSIONS + "CustomResourceDefinition"),
 }
 
 
 GO_TYPES = {
-    APIEXTENSIONS + "CustomResourceDefinitionSpec": {"conversion": "v1.CustomResourceConversion",
+    APIEXTENSIONS + "CustomResourceDefinitionSpec": {"conversion": "*v1.CustomResourceConversion",
                                                      "scope": "v1.ResourceScope"},
-    APIEXTENSIONS + "CustomResourceDefinitionStatus": {"conditions": "[]v1.CustomResourceDefinitionCondition"},
-    APIEXTENSIONS + "CustomResourceDefinitionVersion": {
-        "additionalPrinterColumns": "[]v1.CustomResourceColumnDefinition", "schema": "v1.CustomResourceValidation",
-        "subresources": "v1.CustomResourceSubresources"},
+    APIEXTENSIONS + "CustomResourceDefinitionVersion": {"schema": "*v1.CustomResourceValidation",
+                                                        "subresources": "*v1.CustomResourceSubresources"},
+    APIEXTENSIONS + "CustomResourceConversion": {"strategy": "v1.ConversionStrategyType",
+                                                 "webhook": "*v1.WebhookConversion"},
+    APIEXTENSIONS + "WebhookConversion": {"clientConfig": "*v1.WebhookClientConfig"},
+    APIEXTENSIONS + "WebhookClientConfig": {"service": "*v1.ServiceReference"},
+    APIEXTENSIONS + "CustomResourceSubresources": {"scale": "*v1.CustomResourceSubresourceScale",
+                                                   "status": "*v1.CustomResourceSubresourceStatus"},
+    APIEXTENSIONS + "CustomResourceDefinitionCondition": {"status": "v1.ConditionStatus",
+                                                          "type": "v1.CustomResourceDefinitionConditionType"},
 }

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import (APPS, META, conditions, integer, list_kind, obj, opaque, ref,
-                                                   string, workload)
+from reference_impl.apiserver.core.schemas import (APPS, INT_OR_STRING, META, conditions, integer, list_kind, obj,
+                                                   ref, string, workload)
 from reference_impl.apiserver.kinds._podspec import MIN_READY, REVISIONS, SELECTOR, TEMPLATE
 from reference_impl.apiserver.core.podvalidation import pod_template_spec_problems
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, labels_cell, name_cell,
@@ -122,14 +122,18 @@ DEFINITIONS = {
         updateStrategy=ref(APPS + "DaemonSetUpdateStrategy", "How pods are replaced on a template change.")),
     APPS + "DaemonSetUpdateStrategy": obj(
         "How a DaemonSet replaces pods.",
-        rollingUpdate=opaque("maxUnavailable and maxSurge of a RollingUpdate."),
+        rollingUpdate=ref(APPS + "RollingUpdateDaemonSet", "Settings of a RollingUpdate."),
         type=string("RollingUpdate or OnDelete.")),
+    APPS + "RollingUpdateDaemonSet": obj(
+        "Bounds of a DaemonSet's rolling update.",
+        maxSurge=ref(INT_OR_STRING, "Nodes that may run an updated pod beside the old one, a number or a percentage."),
+        maxUnavailable=ref(INT_OR_STRING, "Nodes whose pod may be unavailable, a number or a percentage.")),
     APPS + "DaemonSetList": list_kind("apps", "v1", APPS + "DaemonSet"),
 }
 
 
 GO_TYPES = {
-    APPS + "DaemonSetUpdateStrategy": {"rollingUpdate": "v1.RollingUpdateDaemonSet",
+    APPS + "DaemonSetUpdateStrategy": {"rollingUpdate": "*v1.RollingUpdateDaemonSet",
                                        "type": "v1.DaemonSetUpdateStrategyType"},
     APPS + "DaemonSetCondition": {"type": "v1.DaemonSetConditionType"},
 }

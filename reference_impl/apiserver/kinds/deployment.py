@@ -135,7 +135,7 @@ DEFINITIONS = {
 
 
 GO_TYPES = {
-    APPS + "DeploymentStrategy": {"type": "v1.DeploymentStrategyType"},
+    APPS + "DeploymentStrategy": {"rollingUpdate": "*v1.RollingUpdateDeployment", "type": "v1.DeploymentStrategyType"},
     APPS + "DeploymentCondition": {"type": "v1.DeploymentConditionType"},
 }
 

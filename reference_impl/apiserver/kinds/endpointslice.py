@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import DISCOVERY, arr, kind, list_kind, opaque, string
+from reference_impl.apiserver.core.schemas import (CORE, DISCOVERY, arr, atomic, boolean, integer, kind, list_kind, obj,
+                                                   ref, string, string_map, strings)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
 from reference_impl.apiserver.kinds._defaulting import dict_items
 from reference_impl.apiserver.kinds.endpoints import address_problems, ports_defaults
@@ -119,9 +120,37 @@ DEFINITIONS = {
         "discovery.k8s.io", "v1", "EndpointSlice", "A subset of the endpoints behind a service.",
         ("addressType", "endpoints"),
         addressType=string("IPv4, IPv6 or FQDN."),
-        endpoints=arr(opaque("One endpoint: its addresses, conditions, target and topology."),
-                      "The endpoints; at most 1000."),
-        ports=arr(opaque("A port: name, protocol, port and appProtocol."), "The ports of every endpoint.")),
+        endpoints={**arr(ref(DISCOVERY + "Endpoint"), "The endpoints; at most 1000."),
+                   "x-kubernetes-list-type": "atomic"},
+        ports={**arr(ref(DISCOVERY + "EndpointPort"), "The ports of every endpoint."),
+               "x-kubernetes-list-type": "atomic"}),
+    DISCOVERY + "Endpoint": obj(
+        "One endpoint: its addresses, conditions, target and topology.", ("addresses",),
+        addresses={**strings("Addresses of the endpoint, all of the slice's addressType; usually one."),
+                   "x-kubernetes-list-type": "set"},
+        conditions=ref(DISCOVERY + "EndpointConditions", "Whether the endpoint is ready, serving, terminating."),
+        deprecatedTopology=string_map("Topology labels of the v1beta1 API; not written in v1."),
+        hints=ref(DISCOVERY + "EndpointHints", "Hints for topology-aware routing."),
+        hostname=string("Hostname of the endpoint."),
+        nodeName=string("Node hosting the endpoint."),
+        targetRef=ref(CORE + "ObjectReference", "The object behind the endpoint, usually a pod."),
+        zone=string("Zone the endpoint is in.")),
+    DISCOVERY + "EndpointConditions": obj(
+        "The state of an endpoint.",
+        ready=boolean("Ready for traffic; false while terminating."),
+        serving=boolean("Ready for traffic, whether terminating or not."),
+        terminating=boolean("Terminating.")),
+    DISCOVERY + "EndpointHints": obj(
+        "Hints for topology-aware routing.",
+        forZones={**arr(ref(DISCOVERY + "ForZone"), "Zones that should consume the endpoint."),
+                  "x-kubernetes-list-type": "atomic"}),
+    DISCOVERY + "ForZone": obj("A zone that should consume an endpoint.", ("name",), name=string("Name of the zone.")),
+    DISCOVERY + "EndpointPort": atomic(obj(
+        "A port of every endpoint of a slice.",
+        appProtocol=string("The application protocol on the port."),
+        name=string("Name of the port; empty or a DNS label."),
+        port=integer("Port number; empty means every port."),
+        protocol=string("TCP, UDP or SCTP; defaults to TCP."))),
     DISCOVERY + "EndpointSliceList": list_kind("discovery.k8s.io", "v1", DISCOVERY + "EndpointSlice"),
 }
 
@@ -129,6 +158,8 @@ DEFINITIONS = {
 GO_TYPES = {
     DISCOVERY + "EndpointSlice": {"addressType": "v1.AddressType", "endpoints": "[]v1.Endpoint",
                                   "ports": "[]v1.EndpointPort"},
+    DISCOVERY + "Endpoint": {"hints": "*v1.EndpointHints", "targetRef": "*v1.ObjectReference"},
+    DISCOVERY + "EndpointPort": {"protocol": "*v1.Protocol"},
 }
 
 

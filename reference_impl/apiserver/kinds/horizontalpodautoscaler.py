@@ -17,8 +17,8 @@ import copy
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.conversion import Codec
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import (AUTOSCALING, AUTOSCALING_V2, META, QUANTITY, arr, conditions,
-                                                   integer, kind, list_kind, obj, opaque, ref, string)
+from reference_impl.apiserver.core.schemas import (AUTOSCALING, AUTOSCALING_V2, META, QUANTITY, arr, integer, kind,
+                                                   list_kind, obj, ref, string)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.apiserver.kinds._defaulting import dict_items, object_field
 from reference_impl.machinery import quantity
@@ -329,11 +329,29 @@ DEFINITIONS = {
         status=ref(AUTOSCALING_V2 + "HorizontalPodAutoscalerStatus", "The observed state of the autoscaler.")),
     AUTOSCALING_V2 + "HorizontalPodAutoscalerSpec": obj(
         "What to scale, between which bounds, on which metrics.", ("scaleTargetRef", "maxReplicas"),
-        behavior=opaque("How fast to scale up and down: the scaleUp and scaleDown rules."),
+        behavior=ref(AUTOSCALING_V2 + "HorizontalPodAutoscalerBehavior",
+                     "How fast to scale up and down: the scaleUp and scaleDown rules."),
         maxReplicas=integer("The most replicas the autoscaler sets."),
-        metrics=arr(ref(AUTOSCALING_V2 + "MetricSpec"), "The metrics to scale on; defaults to 80% cpu utilization."),
+        metrics={**arr(ref(AUTOSCALING_V2 + "MetricSpec"), "The metrics to scale on; defaults to 80% cpu utilization."),
+                 "x-kubernetes-list-type": "atomic"},
         minReplicas=integer("The fewest replicas the autoscaler sets; defaults to 1."),
         scaleTargetRef=ref(AUTOSCALING_V2 + "CrossVersionObjectReference", "The workload to scale.")),
+    AUTOSCALING_V2 + "HorizontalPodAutoscalerBehavior": obj(
+        "How fast an autoscaler scales up and down.",
+        scaleDown=ref(AUTOSCALING_V2 + "HPAScalingRules", "Rules for scaling down; by default any amount, after 300s."),
+        scaleUp=ref(AUTOSCALING_V2 + "HPAScalingRules",
+                    "Rules for scaling up; by default the most of doubling and 4 pods per 15s.")),
+    AUTOSCALING_V2 + "HPAScalingRules": obj(
+        "How fast to scale in one direction.",
+        policies={**arr(ref(AUTOSCALING_V2 + "HPAScalingPolicy"), "The policies that bound each step."),
+                  "x-kubernetes-list-type": "atomic"},
+        selectPolicy=string("Max, Min or Disabled: which policy's bound applies; defaults to Max."),
+        stabilizationWindowSeconds=integer("Seconds of past recommendations to consider, 0 to 3600.")),
+    AUTOSCALING_V2 + "HPAScalingPolicy": obj(
+        "A bound on one scaling step.", ("type", "value", "periodSeconds"),
+        periodSeconds=integer("The window the bound holds over, in seconds, 1 to 1800."),
+        type=string("Pods or Percent."),
+        value=integer("Pods, or percent of the current replicas, allowed to change in the window.")),
     AUTOSCALING_V2 + "CrossVersionObjectReference": obj(
         "Names an object of some kind in the same namespace.", ("kind", "name"),
         apiVersion=string("API version of the object."),
@@ -341,16 +359,39 @@ DEFINITIONS = {
         name=string("Name of the object.")),
     AUTOSCALING_V2 + "MetricSpec": obj(
         "One metric to scale on and its target.", ("type",),
-        containerResource=opaque("A resource of one container of each pod, and its target."),
-        external=opaque("A metric from outside the cluster, and its target."),
-        object=opaque("A metric of one object, and its target."),
-        pods=opaque("A metric of each pod, averaged, and its target."),
+        containerResource=ref(AUTOSCALING_V2 + "ContainerResourceMetricSource",
+                              "A resource of one container of each pod, and its target."),
+        external=ref(AUTOSCALING_V2 + "ExternalMetricSource", "A metric from outside the cluster, and its target."),
+        object=ref(AUTOSCALING_V2 + "ObjectMetricSource", "A metric of one object, and its target."),
+        pods=ref(AUTOSCALING_V2 + "PodsMetricSource", "A metric of each pod, averaged, and its target."),
         resource=ref(AUTOSCALING_V2 + "ResourceMetricSource", "A resource of each pod, and its target."),
         type=string("Object, Pods, Resource, ContainerResource or External.")),
     AUTOSCALING_V2 + "ResourceMetricSource": obj(
         "A resource (cpu, memory) of each pod, and its target.", ("name", "target"),
         name=string("The resource."),
         target=ref(AUTOSCALING_V2 + "MetricTarget", "The value to keep the resource at.")),
+    AUTOSCALING_V2 + "ContainerResourceMetricSource": obj(
+        "A resource of one container of each pod, and its target.", ("name", "target", "container"),
+        container=string("Name of the container in the pods."),
+        name=string("The resource."),
+        target=ref(AUTOSCALING_V2 + "MetricTarget", "The value to keep the resource at.")),
+    AUTOSCALING_V2 + "ExternalMetricSource": obj(
+        "A metric from outside the cluster, and its target.", ("metric", "target"),
+        metric=ref(AUTOSCALING_V2 + "MetricIdentifier", "The metric."),
+        target=ref(AUTOSCALING_V2 + "MetricTarget", "The value to keep the metric at.")),
+    AUTOSCALING_V2 + "ObjectMetricSource": obj(
+        "A metric of one object, and its target.", ("describedObject", "target", "metric"),
+        describedObject=ref(AUTOSCALING_V2 + "CrossVersionObjectReference", "The object the metric describes."),
+        metric=ref(AUTOSCALING_V2 + "MetricIdentifier", "The metric."),
+        target=ref(AUTOSCALING_V2 + "MetricTarget", "The value to keep the metric at.")),
+    AUTOSCALING_V2 + "PodsMetricSource": obj(
+        "A metric of each pod, averaged, and its target.", ("metric", "target"),
+        metric=ref(AUTOSCALING_V2 + "MetricIdentifier", "The metric."),
+        target=ref(AUTOSCALING_V2 + "MetricTarget", "The value to keep the metric's average at.")),
+    AUTOSCALING_V2 + "MetricIdentifier": obj(
+        "A metric by name, and the label selector that narrows it.", ("name",),
+        name=string("Name of the metric."),
+        selector=ref(META + "LabelSelector", "Labels passed to the metrics server to narrow the metric.")),
     AUTOSCALING_V2 + "MetricTarget": obj(
         "A metric's target value.", ("type",),
         averageUtilization=integer("Percent of the pods' requests, averaged over the pods."),
@@ -359,12 +400,58 @@ DEFINITIONS = {
         value=ref(QUANTITY, "Value of the metric.")),
     AUTOSCALING_V2 + "HorizontalPodAutoscalerStatus": obj(
         "What the autoscaler last saw and did.", ("desiredReplicas",),
-        conditions=conditions(META + "Condition"),
-        currentMetrics=arr(opaque("A metric's current value."), "The metrics' last read values."),
+        conditions=arr(ref(AUTOSCALING_V2 + "HorizontalPodAutoscalerCondition"),
+                       "Observations of the autoscaler's current state, one per condition type.", merge_key="type",
+                       map_keys=("type",)),
+        currentMetrics={**arr(ref(AUTOSCALING_V2 + "MetricStatus"), "The metrics' last read values."),
+                        "x-kubernetes-list-type": "atomic"},
         currentReplicas=integer("Replicas of the workload now."),
         desiredReplicas=integer("Replicas the autoscaler last wanted."),
         lastScaleTime=ref(META + "Time", "When the autoscaler last scaled."),
         observedGeneration=integer("The generation the autoscaler last saw.", "int64")),
+    AUTOSCALING_V2 + "HorizontalPodAutoscalerCondition": obj(
+        "One condition of an autoscaler.", ("type", "status"),
+        lastTransitionTime=ref(META + "Time", "When the condition last changed status."),
+        message=string("Human-readable details."),
+        reason=string("Machine-readable reason, in CamelCase."),
+        status=string("True, False or Unknown."),
+        type=string("ScalingActive, AbleToScale or ScalingLimited.")),
+    AUTOSCALING_V2 + "MetricStatus": obj(
+        "A metric's last read value.", ("type",),
+        containerResource=ref(AUTOSCALING_V2 + "ContainerResourceMetricStatus",
+                              "A resource of one container of each pod."),
+        external=ref(AUTOSCALING_V2 + "ExternalMetricStatus", "A metric from outside the cluster."),
+        object=ref(AUTOSCALING_V2 + "ObjectMetricStatus", "A metric of one object."),
+        pods=ref(AUTOSCALING_V2 + "PodsMetricStatus", "A metric of each pod, averaged."),
+        resource=ref(AUTOSCALING_V2 + "ResourceMetricStatus", "A resource of each pod."),
+        type=string("Object, Pods, Resource, ContainerResource or External.")),
+    AUTOSCALING_V2 + "ContainerResourceMetricStatus": obj(
+        "The value of a resource of one container of each pod.", ("name", "current", "container"),
+        container=string("Name of the container in the pods."),
+        current=ref(AUTOSCALING_V2 + "MetricValueStatus", "The value read."),
+        name=string("The resource.")),
+    AUTOSCALING_V2 + "ExternalMetricStatus": obj(
+        "The value of a metric from outside the cluster.", ("metric", "current"),
+        current=ref(AUTOSCALING_V2 + "MetricValueStatus", "The value read."),
+        metric=ref(AUTOSCALING_V2 + "MetricIdentifier", "The metric.")),
+    AUTOSCALING_V2 + "ObjectMetricStatus": obj(
+        "The value of a metric of one object.", ("metric", "current", "describedObject"),
+        current=ref(AUTOSCALING_V2 + "MetricValueStatus", "The value read."),
+        describedObject=ref(AUTOSCALING_V2 + "CrossVersionObjectReference", "The object the metric describes."),
+        metric=ref(AUTOSCALING_V2 + "MetricIdentifier", "The metric.")),
+    AUTOSCALING_V2 + "PodsMetricStatus": obj(
+        "The average value of a metric of each pod.", ("metric", "current"),
+        current=ref(AUTOSCALING_V2 + "MetricValueStatus", "The value read."),
+        metric=ref(AUTOSCALING_V2 + "MetricIdentifier", "The metric.")),
+    AUTOSCALING_V2 + "ResourceMetricStatus": obj(
+        "The value of a resource (cpu, memory) of each pod.", ("name", "current"),
+        current=ref(AUTOSCALING_V2 + "MetricValueStatus", "The value read."),
+        name=string("The resource.")),
+    AUTOSCALING_V2 + "MetricValueStatus": obj(
+        "A metric's value as read, in the form its target asks for.",
+        averageUtilization=integer("Percent of the pods' requests, averaged over the pods."),
+        averageValue=ref(QUANTITY, "Value averaged over the pods."),
+        value=ref(QUANTITY, "Value of the metric.")),
     AUTOSCALING_V2 + "HorizontalPodAutoscalerList": list_kind("autoscaling", "v2",
                                                               AUTOSCALING_V2 + "HorizontalPodAutoscaler"),
     AUTOSCALING + "HorizontalPodAutoscaler": kind(
@@ -395,14 +482,24 @@ DEFINITIONS = {
 
 
 GO_TYPES = {
-    AUTOSCALING_V2 + "HorizontalPodAutoscalerSpec": {"behavior": "v2.HorizontalPodAutoscalerBehavior"},
-    AUTOSCALING_V2 + "HorizontalPodAutoscalerStatus": {"conditions": "[]v2.HorizontalPodAutoscalerCondition",
-                                                       "currentMetrics": "[]v2.MetricStatus"},
-    AUTOSCALING_V2 + "MetricSpec": {"containerResource": "v2.ContainerResourceMetricSource",
-                                    "external": "v2.ExternalMetricSource", "object": "v2.ObjectMetricSource",
-                                    "pods": "v2.PodsMetricSource", "type": "v2.MetricSourceType"},
+    AUTOSCALING_V2 + "HorizontalPodAutoscalerSpec": {"behavior": "*v2.HorizontalPodAutoscalerBehavior"},
+    AUTOSCALING_V2 + "HorizontalPodAutoscalerBehavior": {"scaleDown": "*v2.HPAScalingRules",
+                                                         "scaleUp": "*v2.HPAScalingRules"},
+    AUTOSCALING_V2 + "HPAScalingRules": {"selectPolicy": "*v2.ScalingPolicySelect"},
+    AUTOSCALING_V2 + "HPAScalingPolicy": {"type": "v2.HPAScalingPolicyType"},
+    AUTOSCALING_V2 + "HorizontalPodAutoscalerCondition": {"status": "v1.ConditionStatus",
+                                                          "type": "v2.HorizontalPodAutoscalerConditionType"},
+    # a metric's source (and status) is one of these pointers, as its type says
+    **{AUTOSCALING_V2 + name: {"containerResource": f"*v2.ContainerResource{kind}",
+                               "external": f"*v2.External{kind}", "object": f"*v2.Object{kind}",
+                               "pods": f"*v2.Pods{kind}", "resource": f"*v2.Resource{kind}",
+                               "type": "v2.MetricSourceType"}
+       for name, kind in (("MetricSpec", "MetricSource"), ("MetricStatus", "MetricStatus"))},
+    AUTOSCALING_V2 + "MetricIdentifier": {"selector": "*v1.LabelSelector"},
     AUTOSCALING_V2 + "MetricTarget": {"type": "v2.MetricTargetType"},
-    AUTOSCALING_V2 + "ResourceMetricSource": {"name": "v1.ResourceName"},
+    **{AUTOSCALING_V2 + name: {"name": "v1.ResourceName"}
+       for name in ("ResourceMetricSource", "ContainerResourceMetricSource", "ResourceMetricStatus",
+                    "ContainerResourceMetricStatus")},
 }
 
 

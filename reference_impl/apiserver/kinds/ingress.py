@@ -7,8 +7,8 @@ import re
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.podvalidation import port_name_problems
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import (CORE, NETWORKING, arr, integer, kind, list_kind, obj, opaque, ref,
-                                                   string, strings)
+from reference_impl.apiserver.core.schemas import (CORE, NETWORKING, arr, integer, kind, list_kind, obj, ref, string,
+                                                   strings)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.machinery.labels import regex_error
 from reference_impl.mirrors import mirrors
@@ -313,7 +313,7 @@ DEFINITIONS = {
         secretName=string("The secret holding the certificate and key.")),
     NETWORKING + "IngressStatus": obj(
         "The observed state of an ingress.",
-        loadBalancer=opaque("Ingress points of the load balancer.")),
+        loadBalancer=ref(CORE + "LoadBalancerStatus", "Ingress points of the load balancer.")),
     NETWORKING + "IngressList": list_kind("networking.k8s.io", "v1", NETWORKING + "Ingress"),
     NETWORKING + "IngressClass": kind(
         "networking.k8s.io", "v1", "IngressClass", "A kind of ingress and the controller implementing it.",
@@ -335,7 +335,6 @@ DEFINITIONS = {
 
 GO_TYPES = {
     NETWORKING + "HTTPIngressPath": {"pathType": "v1.PathType"},
-    NETWORKING + "IngressStatus": {"loadBalancer": "v1.LoadBalancerStatus"},
 }
 
 

@@ -3,8 +3,8 @@ layout."""
 from __future__ import annotations
 
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
-from reference_impl.apiserver.core.schemas import (CORE, META, arr, boolean, conditions, kind, list_kind, obj,
-                                                   opaque, quantity_map, ref, string, strings)
+from reference_impl.apiserver.core.schemas import (CORE, META, arr, boolean, conditions, integer, kind, list_kind,
+                                                   obj, quantity_map, ref, string, strings)
 from reference_impl.apiserver.core.validation import (TAINT_EFFECTS, as_list, as_object, invalid, label_name_problems,
                                                       parse_cidr, required, resource_quantity_problems, unsupported)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
@@ -223,7 +223,7 @@ DEFINITIONS = {
                         status=ref(CORE + "NodeStatus", "The observed state of the node.")),
     CORE + "NodeSpec": obj(
         "How a node is configured.",
-        configSource=opaque("Deprecated dynamic kubelet configuration."),
+        configSource=ref(CORE + "NodeConfigSource", "Deprecated dynamic kubelet configuration."),
         externalID=string("Deprecated."),
         podCIDR=string("The pod IP range of the node."),
         podCIDRs=arr(string(""), "The pod IP ranges of the node, one per family.", strategy="merge"),
@@ -242,13 +242,41 @@ DEFINITIONS = {
         allocatable=quantity_map("Resources available to pods."),
         capacity=quantity_map("Total resources of the node."),
         conditions=conditions(CORE + "NodeCondition"),
-        config=opaque("Status of dynamic kubelet configuration."),
-        daemonEndpoints=opaque("Ports of the node's daemons."),
-        images=arr(opaque("An image present on the node."), "Images present on the node."),
+        config=ref(CORE + "NodeConfigStatus", "Status of dynamic kubelet configuration."),
+        daemonEndpoints=ref(CORE + "NodeDaemonEndpoints", "Ports of the node's daemons."),
+        images=arr(ref(CORE + "ContainerImage"), "Images present on the node."),
         nodeInfo=ref(CORE + "NodeSystemInfo", "Versions and ids reported by the node."),
         phase=string("Deprecated."),
-        volumesAttached=arr(opaque("An attached volume."), "Volumes attached to the node."),
+        volumesAttached=arr(ref(CORE + "AttachedVolume"), "Volumes attached to the node."),
         volumesInUse=strings("Volumes in use on the node.")),
+    CORE + "NodeConfigSource": obj(
+        "Where a node's dynamic kubelet configuration comes from (deprecated).",
+        configMap=ref(CORE + "ConfigMapNodeConfigSource", "A ConfigMap holding the configuration.")),
+    CORE + "ConfigMapNodeConfigSource": obj(
+        "A ConfigMap holding a kubelet configuration (deprecated).", ("namespace", "name", "kubeletConfigKey"),
+        kubeletConfigKey=string("The ConfigMap's key holding the KubeletConfiguration."),
+        name=string("Name of the ConfigMap."),
+        namespace=string("Namespace of the ConfigMap."),
+        resourceVersion=string("ResourceVersion of the ConfigMap; reported in status only."),
+        uid=string("UID of the ConfigMap; reported in status only.")),
+    CORE + "NodeConfigStatus": obj(
+        "What the kubelet did with the assigned dynamic configuration (deprecated).",
+        active=ref(CORE + "NodeConfigSource", "The configuration the kubelet runs with."),
+        assigned=ref(CORE + "NodeConfigSource", "The configuration the kubelet was assigned."),
+        error=string("Why the assigned configuration could not be used."),
+        lastKnownGood=ref(CORE + "NodeConfigSource", "The configuration the kubelet falls back to.")),
+    CORE + "NodeDaemonEndpoints": obj(
+        "Ports the node's daemons listen on.",
+        kubeletEndpoint=ref(CORE + "DaemonEndpoint", "The kubelet's port.")),
+    CORE + "DaemonEndpoint": obj("A port a daemon listens on.", ("Port",), Port=integer("The port number.")),
+    CORE + "ContainerImage": obj(
+        "An image present on a node.",
+        names=strings("Names the image is known by, e.g. a tag and a digest."),
+        sizeBytes=integer("Size of the image in bytes.", "int64")),
+    CORE + "AttachedVolume": obj(
+        "A volume attached to a node.", ("name", "devicePath"),
+        devicePath=string("Where the volume is attached on the node."),
+        name=string("Name of the volume.")),
     CORE + "NodeAddress": obj("One address of a node.", ("address", "type"),
                               address=string("The address."), type=string("Hostname, InternalIP or ExternalIP.")),
     CORE + "NodeCondition": obj(
@@ -279,10 +307,14 @@ DEFINITIONS = {
 
 GO_TYPES = {
     CORE + "NodeAddress": {"type": "v1.NodeAddressType"},
-    CORE + "NodeSpec": {"configSource": "v1.NodeConfigSource"},
-    CORE + "NodeStatus": {"config": "v1.NodeConfigStatus", "daemonEndpoints": "v1.NodeDaemonEndpoints",
-                          "images": "[]v1.ContainerImage", "phase": "v1.NodePhase",
-                          "volumesAttached": "[]v1.AttachedVolume", "volumesInUse": "[]v1.UniqueVolumeName"},
+    CORE + "NodeSpec": {"configSource": "*v1.NodeConfigSource"},
+    CORE + "NodeStatus": {"config": "*v1.NodeConfigStatus", "phase": "v1.NodePhase",
+                          "volumesInUse": "[]v1.UniqueVolumeName"},
+    CORE + "NodeConfigSource": {"configMap": "*v1.ConfigMapNodeConfigSource"},
+    CORE + "ConfigMapNodeConfigSource": {"uid": "types.UID"},
+    CORE + "NodeConfigStatus": {"active": "*v1.NodeConfigSource", "assigned": "*v1.NodeConfigSource",
+                                "lastKnownGood": "*v1.NodeConfigSource"},
+    CORE + "AttachedVolume": {"name": "v1.UniqueVolumeName"},
     CORE + "Taint": {"effect": "v1.TaintEffect"},
     CORE + "NodeCondition": {"status": "v1.ConditionStatus", "type": "v1.NodeConditionType"},
 }

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import (CORE, list_kind, obj, opaque, quantity_map, ref, string, strings,
-                                                   workload)
+from reference_impl.apiserver.core.schemas import (CORE, atomic, boolean, integer, list_kind, obj, quantity_map, ref,
+                                                   string, string_map, strings, workload)
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, access_modes_cell, age_cell, name_cell, part,
                                                      storage_class_of)
 from reference_impl.apiserver.kinds._defaulting import object_field
@@ -128,16 +128,133 @@ DEFINITIONS = {
     CORE + "PersistentVolumeSpec": obj(
         "Capacity, access modes, reclaim policy and the volume source.",
         accessModes=strings("ReadWriteOnce, ReadOnlyMany or ReadWriteMany."),
+        awsElasticBlockStore=ref(CORE + "AWSElasticBlockStoreVolumeSource", "An AWS EBS disk attached to the node."),
+        azureDisk=ref(CORE + "AzureDiskVolumeSource", "An Azure data disk attached to the node."),
+        azureFile=ref(CORE + "AzureFilePersistentVolumeSource", "An Azure File share mounted with SMB."),
         capacity=quantity_map("The volume's capacity; only storage."),
-        claimRef=opaque("The claim bound to the volume."),
+        cephfs=ref(CORE + "CephFSPersistentVolumeSource", "A Ceph filesystem mount."),
+        cinder=ref(CORE + "CinderPersistentVolumeSource", "An OpenStack Cinder volume."),
+        claimRef=ref(CORE + "ObjectReference", "The claim bound to the volume."),
+        csi=ref(CORE + "CSIPersistentVolumeSource", "A volume provided by a CSI driver."),
+        fc=ref(CORE + "FCVolumeSource", "A Fibre Channel volume."),
+        flexVolume=ref(CORE + "FlexPersistentVolumeSource", "A volume provided by a FlexVolume driver."),
+        flocker=ref(CORE + "FlockerVolumeSource", "A Flocker dataset."),
+        gcePersistentDisk=ref(CORE + "GCEPersistentDiskVolumeSource", "A GCE persistent disk attached to the node."),
+        glusterfs=ref(CORE + "GlusterfsPersistentVolumeSource", "A Glusterfs mount."),
         hostPath=ref(CORE + "HostPathVolumeSource", "A directory on the node; for a single-node cluster."),
+        iscsi=ref(CORE + "ISCSIPersistentVolumeSource", "An iSCSI disk."),
+        local=ref(CORE + "LocalVolumeSource", "A disk, partition or directory of one node."),
         mountOptions=strings("Mount options."),
-        nodeAffinity=opaque("The nodes the volume can be reached from."),
+        nfs=ref(CORE + "NFSVolumeSource", "An NFS mount."),
+        nodeAffinity=ref(CORE + "VolumeNodeAffinity", "The nodes the volume can be reached from."),
         persistentVolumeReclaimPolicy=string("Retain, Delete or Recycle; defaults to Retain."),
+        photonPersistentDisk=ref(CORE + "PhotonPersistentDiskVolumeSource", "A Photon Controller persistent disk."),
+        portworxVolume=ref(CORE + "PortworxVolumeSource", "A Portworx volume."),
+        quobyte=ref(CORE + "QuobyteVolumeSource", "A Quobyte mount."),
+        rbd=ref(CORE + "RBDPersistentVolumeSource", "A Rados Block Device mount."),
+        scaleIO=ref(CORE + "ScaleIOPersistentVolumeSource", "A ScaleIO persistent volume."),
         storageClassName=string("The StorageClass the volume belongs to."),
+        storageos=ref(CORE + "StorageOSPersistentVolumeSource", "A StorageOS volume."),
         volumeMode=string("Filesystem or Block; defaults to Filesystem."),
-        # The other volume sources, not described field by field.
-        **{source: opaque(f"A {source} volume.") for source in VOLUME_SOURCES if source != "hostPath"}),
+        vsphereVolume=ref(CORE + "VsphereVirtualDiskVolumeSource", "A vSphere virtual disk.")),
+    CORE + "VolumeNodeAffinity": obj(
+        "The nodes a persistent volume can be reached from.",
+        required=ref(CORE + "NodeSelector", "Terms a node must match.")),
+    CORE + "SecretReference": atomic(obj(
+        "Points at a Secret in any namespace.",
+        name=string("Name of the Secret."),
+        namespace=string("Namespace of the Secret."))),
+    CORE + "AzureFilePersistentVolumeSource": obj(
+        "An Azure File share mounted with SMB.", ("secretName", "shareName"),
+        readOnly=boolean("Mount read-only."),
+        secretName=string("Name of the Secret holding the account name and key."),
+        secretNamespace=string("Namespace of the Secret; defaults to the pod's."),
+        shareName=string("Name of the share.")),
+    CORE + "CephFSPersistentVolumeSource": obj(
+        "A Ceph filesystem mount.", ("monitors",),
+        monitors=strings("Ceph monitors."),
+        path=string("Path in the Ceph filesystem to mount; defaults to /."),
+        readOnly=boolean("Mount read-only."),
+        secretFile=string("Path to the key ring; defaults to /etc/ceph/user.secret."),
+        secretRef=ref(CORE + "SecretReference", "Secret holding the credentials."),
+        user=string("User name.")),
+    CORE + "CinderPersistentVolumeSource": obj(
+        "An OpenStack Cinder volume.", ("volumeID",),
+        fsType=string("Filesystem type to mount, e.g. ext4."),
+        readOnly=boolean("Mount read-only."),
+        secretRef=ref(CORE + "SecretReference", "Secret holding the OpenStack credentials."),
+        volumeID=string("Id of the volume.")),
+    CORE + "CSIPersistentVolumeSource": obj(
+        "A volume provided by a CSI driver.", ("driver", "volumeHandle"),
+        controllerExpandSecretRef=ref(CORE + "SecretReference", "Secret passed to ControllerExpandVolume."),
+        controllerPublishSecretRef=ref(CORE + "SecretReference",
+                                       "Secret passed to ControllerPublishVolume and ControllerUnpublishVolume."),
+        driver=string("Name of the CSI driver."),
+        fsType=string("Filesystem type to mount, e.g. ext4."),
+        nodePublishSecretRef=ref(CORE + "SecretReference", "Secret passed to NodePublishVolume."),
+        nodeStageSecretRef=ref(CORE + "SecretReference", "Secret passed to NodeStageVolume and NodeUnstageVolume."),
+        readOnly=boolean("Mount read-only."),
+        volumeAttributes=string_map("Driver-specific attributes."),
+        volumeHandle=string("The driver's id of the volume.")),
+    CORE + "FlexPersistentVolumeSource": obj(
+        "A volume provided by a FlexVolume driver.", ("driver",),
+        driver=string("Name of the FlexVolume driver."),
+        fsType=string("Filesystem type to mount, e.g. ext4."),
+        options=string_map("Extra driver options."),
+        readOnly=boolean("Mount read-only."),
+        secretRef=ref(CORE + "SecretReference", "Secret passed to the driver.")),
+    CORE + "GlusterfsPersistentVolumeSource": obj(
+        "A Glusterfs mount.", ("endpoints", "path"),
+        endpoints=string("Endpoints object naming the Glusterfs servers."),
+        endpointsNamespace=string("Namespace of the Endpoints object; defaults to the claim's."),
+        path=string("Glusterfs volume path."),
+        readOnly=boolean("Mount read-only.")),
+    CORE + "ISCSIPersistentVolumeSource": obj(
+        "An iSCSI disk.", ("targetPortal", "iqn", "lun"),
+        chapAuthDiscovery=boolean("Whether iSCSI discovery uses CHAP authentication."),
+        chapAuthSession=boolean("Whether the iSCSI session uses CHAP authentication."),
+        fsType=string("Filesystem type to mount, e.g. ext4."),
+        initiatorName=string("Custom iSCSI initiator name."),
+        iqn=string("iSCSI qualified name of the target."),
+        iscsiInterface=string("iSCSI interface name; defaults to tcp."),
+        lun=integer("Logical unit number of the target."),
+        portals=strings("More iSCSI target portals, as ip:port."),
+        readOnly=boolean("Mount read-only."),
+        secretRef=ref(CORE + "SecretReference", "Secret holding the CHAP credentials."),
+        targetPortal=string("iSCSI target portal, as ip:port.")),
+    CORE + "LocalVolumeSource": obj(
+        "A disk, partition or directory of one node.", ("path",),
+        fsType=string("Filesystem type of a block device; detected when empty."),
+        path=string("Full path of the volume on the node.")),
+    CORE + "RBDPersistentVolumeSource": obj(
+        "A Rados Block Device mount.", ("monitors", "image"),
+        fsType=string("Filesystem type to mount, e.g. ext4."),
+        image=string("Name of the RADOS image."),
+        keyring=string("Path to the RADOS keyring; defaults to /etc/ceph/keyring."),
+        monitors=strings("Ceph monitors."),
+        pool=string("RADOS pool; defaults to rbd."),
+        readOnly=boolean("Mount read-only."),
+        secretRef=ref(CORE + "SecretReference", "Secret holding the RADOS user's key."),
+        user=string("RADOS user name; defaults to admin.")),
+    CORE + "ScaleIOPersistentVolumeSource": obj(
+        "A ScaleIO persistent volume.", ("gateway", "system", "secretRef"),
+        fsType=string("Filesystem type to mount, e.g. ext4."),
+        gateway=string("Address of the ScaleIO API gateway."),
+        protectionDomain=string("ScaleIO protection domain."),
+        readOnly=boolean("Mount read-only."),
+        secretRef=ref(CORE + "SecretReference", "Secret holding the ScaleIO user's credentials."),
+        sslEnabled=boolean("Whether the gateway is reached over SSL."),
+        storageMode=string("ThickProvisioned or ThinProvisioned."),
+        storagePool=string("ScaleIO storage pool."),
+        system=string("Name of the ScaleIO system."),
+        volumeName=string("Name of a volume already created in the ScaleIO system.")),
+    CORE + "StorageOSPersistentVolumeSource": obj(
+        "A StorageOS volume.",
+        fsType=string("Filesystem type to mount, e.g. ext4."),
+        readOnly=boolean("Mount read-only."),
+        secretRef=ref(CORE + "ObjectReference", "Secret holding the StorageOS API credentials."),
+        volumeName=string("StorageOS name of the volume."),
+        volumeNamespace=string("StorageOS namespace of the volume.")),
     CORE + "PersistentVolumeList": list_kind("", "v1", CORE + "PersistentVolume"),
 }
 
@@ -157,7 +274,12 @@ def _persistent_volume(obj: dict, now: float) -> list:
 GO_TYPES = {
     CORE + "PersistentVolumeSpec": {"accessModes": "[]v1.PersistentVolumeAccessMode",
                                     "persistentVolumeReclaimPolicy": "v1.PersistentVolumeReclaimPolicy",
-                                    "volumeMode": "v1.PersistentVolumeMode"},
+                                    "volumeMode": "v1.PersistentVolumeMode",
+                                    "claimRef": "*v1.ObjectReference", "nodeAffinity": "*v1.VolumeNodeAffinity",
+                                    # every PersistentVolumeSource member is a pointer to its definition
+                                    **{source: "*v1." + DEFINITIONS[CORE + "PersistentVolumeSpec"]["properties"][source]
+                                       ["$ref"].rpartition(".")[2] for source in VOLUME_SOURCES}},
+    CORE + "VolumeNodeAffinity": {"required": "*v1.NodeSelector"},
     CORE + "PersistentVolumeStatus": {"phase": "v1.PersistentVolumePhase"},
 }
 

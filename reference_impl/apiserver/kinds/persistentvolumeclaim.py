@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import (CORE, META, conditions, list_kind, obj, opaque, quantity_map, ref,
+from reference_impl.apiserver.core.schemas import (CORE, META, conditions, list_kind, obj, quantity_map, ref,
                                                    string, strings, workload)
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, access_modes_cell, age_cell, name_cell, part,
                                                      storage_class_of)
@@ -21,6 +21,14 @@ def persistent_volume_claim(obj: dict, spec: dict) -> None:
     status = object_field(obj, "status")
     if status is not None:
         status.setdefault("phase", "Pending")
+
+
+@mirrors("k8s.io/kubernetes/pkg/api/persistentvolumeclaim.DropDisabledFields")
+def drop_disabled_fields(new: dict, old: dict | None = None) -> None:
+    """AnyVolumeDataSource is off in 1.24: dataSourceRef is dropped unless the stored claim already
+    has it."""
+    if not part(old or {}, "spec").get("dataSourceRef"):
+        part(new, "spec").pop("dataSourceRef", None)
 
 
 @mirrors("(k8s.io/kubernetes/pkg/registry/core/persistentvolumeclaim.persistentvolumeclaimStatusStrategy).PrepareForUpdate",
@@ -67,7 +75,8 @@ RESOURCES = (
     Resource("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", True,
              ("pvc",), subresources=("status",), status_reset_on_update=True,
              prepare_for_status_update=prepare_for_status_update, validate_status_update=validate_status_update,
-             validator=validate_persistent_volume_claim),
+             validator=validate_persistent_volume_claim,
+             prepare_for_create=lambda obj, user: drop_disabled_fields(obj), prepare_for_update=drop_disabled_fields),
 )
 
 
@@ -95,8 +104,8 @@ DEFINITIONS = {
     CORE + "PersistentVolumeClaimSpec": obj(
         "The storage a claim asks for.",
         accessModes=strings("ReadWriteOnce, ReadOnlyMany, ReadWriteMany or ReadWriteOncePod."),
-        dataSource=opaque("An object to populate the volume from."),
-        dataSourceRef=opaque("An object to populate the volume from, of any kind."),
+        dataSource=ref(CORE + "TypedLocalObjectReference", "An object to populate the volume from."),
+        dataSourceRef=ref(CORE + "TypedLocalObjectReference", "An object to populate the volume from, of any kind."),
         resources=ref(CORE + "ResourceRequirements", "The storage requested."),
         selector=ref(META + "LabelSelector", "Selects the volumes the claim may bind to."),
         storageClassName=string("The StorageClass the claim asks for."),
@@ -108,8 +117,8 @@ DEFINITIONS = {
 
 GO_TYPES = {
     CORE + "PersistentVolumeClaimSpec": {"accessModes": "[]v1.PersistentVolumeAccessMode",
-                                         "dataSource": "v1.TypedLocalObjectReference",
-                                         "dataSourceRef": "v1.TypedLocalObjectReference",
+                                         "dataSource": "*v1.TypedLocalObjectReference",
+                                         "dataSourceRef": "*v1.TypedLocalObjectReference",
                                          "volumeMode": "v1.PersistentVolumeMode"},
     CORE + "PersistentVolumeClaimCondition": {"status": "v1.ConditionStatus",
                                               "type": "v1.PersistentVolumeClaimConditionType"},

@@ -3,7 +3,7 @@ resource facts, validation, defaults, OpenAPI schema, printer columns and protob
 from __future__ import annotations
 
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import RBAC, arr, kind, list_kind, obj, opaque, ref, string, strings
+from reference_impl.apiserver.core.schemas import META, RBAC, arr, kind, list_kind, obj, ref, string, strings
 from reference_impl.apiserver.core.validation import invalid, name_problems, required, unsupported
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
 from reference_impl.apiserver.kinds._defaulting import default_zero, object_field
@@ -150,8 +150,12 @@ DEFINITIONS = {
                         rules=arr(ref(RBAC + "PolicyRule"), "The permissions granted.")),
     RBAC + "ClusterRole": kind("rbac.authorization.k8s.io", "v1", "ClusterRole",
                                "Permissions across the cluster, or a reusable set of them.",
-                               aggregationRule=opaque("Selects ClusterRoles whose rules are combined into this one."),
+                               aggregationRule=ref(RBAC + "AggregationRule",
+                                                   "Selects ClusterRoles whose rules are combined into this one."),
                                rules=arr(ref(RBAC + "PolicyRule"), "The permissions granted.")),
+    RBAC + "AggregationRule": obj(
+        "Which ClusterRoles' rules a ClusterRole is made of.",
+        clusterRoleSelectors=arr(ref(META + "LabelSelector"), "A ClusterRole matching any of them is aggregated.")),
     RBAC + "RoleBinding": kind("rbac.authorization.k8s.io", "v1", "RoleBinding",
                                "Grants a role's permissions in one namespace.", ("roleRef",),
                                roleRef=ref(RBAC + "RoleRef", "The role granted; cannot change."),
@@ -186,7 +190,7 @@ DEFINITIONS = {
 
 
 GO_TYPES = {
-    RBAC + "ClusterRole": {"aggregationRule": "v1.AggregationRule"},
+    RBAC + "ClusterRole": {"aggregationRule": "*v1.AggregationRule"},
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from reference_impl.apiserver.core.podvalidation import port_name_problems
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (CORE, INT_OR_STRING, META, arr, boolean, conditions, integer,
-                                                   kind, list_kind, obj, opaque, ref, string, string_map, strings)
+                                                   kind, list_kind, obj, ref, string, string_map, strings)
 from reference_impl.apiserver.core.validation import (IP_MSG, PORT_RANGE_MSG, PROTOCOLS, duplicate, invalid,
                                                       load_balancer_status_problems, parse_ip, required, unsupported)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
@@ -129,7 +129,7 @@ DEFINITIONS = {
         publishNotReadyAddresses=boolean("Publish addresses of pods that are not ready."),
         selector=string_map("Labels of the pods that receive the traffic."),
         sessionAffinity=string("ClientIP or None."),
-        sessionAffinityConfig=opaque("Settings of client IP session affinity."),
+        sessionAffinityConfig=ref(CORE + "SessionAffinityConfig", "Settings of client IP session affinity."),
         type=string("ClusterIP, NodePort, LoadBalancer or ExternalName.")),
     CORE + "ServicePort": obj(
         "One port of a service.", ("port",),
@@ -142,7 +142,27 @@ DEFINITIONS = {
     CORE + "ServiceStatus": obj(
         "The observed state of a service.",
         conditions=conditions(META + "Condition"),
-        loadBalancer=opaque("Ingress points of the load balancer.")),
+        loadBalancer=ref(CORE + "LoadBalancerStatus", "Ingress points of the load balancer.")),
+    CORE + "SessionAffinityConfig": obj(
+        "Settings of a service's session affinity.",
+        clientIP=ref(CORE + "ClientIPConfig", "Settings of ClientIP affinity.")),
+    CORE + "ClientIPConfig": obj(
+        "Settings of ClientIP session affinity.",
+        timeoutSeconds=integer("How long a client sticks to a pod, in seconds; defaults to 10800 (3 hours).")),
+    CORE + "LoadBalancerStatus": obj(
+        "The ingress points of a load balancer (of a service or an ingress).",
+        ingress=arr(ref(CORE + "LoadBalancerIngress"), "The load balancer's ingress points.")),
+    CORE + "LoadBalancerIngress": obj(
+        "One ingress point of a load balancer: an IP or a hostname.",
+        hostname=string("Hostname of a DNS-based load balancer."),
+        ip=string("IP of an IP-based load balancer."),
+        ports={**arr(ref(CORE + "PortStatus"), "The status of each service port."),
+               "x-kubernetes-list-type": "atomic"}),
+    CORE + "PortStatus": obj(
+        "The status of one port of a load balancer.", ("port", "protocol"),
+        error=string("Why the port is in error, as a CamelCase reason or a domain-prefixed one."),
+        port=integer("The port number."),
+        protocol=string("TCP, UDP or SCTP.")),
     CORE + "ServiceList": list_kind("", "v1", CORE + "Service"),
 }
 
@@ -153,8 +173,9 @@ GO_TYPES = {
                            "internalTrafficPolicy": "v1.ServiceInternalTrafficPolicyType",
                            "ipFamilies": "[]v1.IPFamily", "ipFamilyPolicy": "v1.IPFamilyPolicyType",
                            "sessionAffinity": "v1.ServiceAffinity",
-                           "sessionAffinityConfig": "v1.SessionAffinityConfig", "type": "v1.ServiceType"},
-    CORE + "ServiceStatus": {"loadBalancer": "v1.LoadBalancerStatus"},
+                           "sessionAffinityConfig": "*v1.SessionAffinityConfig", "type": "v1.ServiceType"},
+    CORE + "SessionAffinityConfig": {"clientIP": "*v1.ClientIPConfig"},
+    CORE + "PortStatus": {"protocol": "v1.Protocol"},
     META + "Condition": {"status": "v1.ConditionStatus"},
 }
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.podannotations import pod_specific_annotation_problems
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import (APPS, CORE, META, arr, conditions, integer, list_kind, obj, opaque,
-                                                   ref, string, workload)
+from reference_impl.apiserver.core.schemas import (APPS, CORE, META, arr, conditions, integer, list_kind, obj, ref,
+                                                   string, workload)
 from reference_impl.apiserver.kinds._podspec import MIN_READY, REVISIONS, SELECTOR, TEMPLATE
 from reference_impl.apiserver.core.validation import unsupported
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, name_cell, part,
@@ -176,7 +176,8 @@ DEFINITIONS = {
     APPS + "StatefulSetSpec": obj(
         "The desired state of a StatefulSet.", ("selector", "template", "serviceName"),
         minReadySeconds=MIN_READY,
-        persistentVolumeClaimRetentionPolicy=opaque("Whether claims are deleted with the set or on scale down."),
+        persistentVolumeClaimRetentionPolicy=ref(APPS + "StatefulSetPersistentVolumeClaimRetentionPolicy",
+                                                 "Whether claims are deleted with the set or on scale down."),
         podManagementPolicy=string("OrderedReady or Parallel."),
         replicas=integer("Number of desired pods; defaults to 1."),
         revisionHistoryLimit=REVISIONS, selector=SELECTOR,
@@ -186,19 +187,29 @@ DEFINITIONS = {
         volumeClaimTemplates=arr(ref(CORE + "PersistentVolumeClaim"), "Claims each pod gets its own of.")),
     APPS + "StatefulSetUpdateStrategy": obj(
         "How a StatefulSet replaces pods.",
-        rollingUpdate=opaque("partition and maxUnavailable of a RollingUpdate."),
+        rollingUpdate=ref(APPS + "RollingUpdateStatefulSetStrategy", "Settings of a RollingUpdate."),
         type=string("RollingUpdate or OnDelete.")),
+    APPS + "RollingUpdateStatefulSetStrategy": obj(
+        "Bounds of a StatefulSet's rolling update.",
+        partition=integer("Pods with an ordinal below it keep the old revision.")),
+    APPS + "StatefulSetPersistentVolumeClaimRetentionPolicy": obj(
+        "What happens to the claims of a StatefulSet's volume claim templates.",
+        whenDeleted=string("Retain or Delete, when the StatefulSet is deleted; defaults to Retain."),
+        whenScaled=string("Retain or Delete, when the StatefulSet is scaled down; defaults to Retain.")),
     APPS + "StatefulSetList": list_kind("apps", "v1", APPS + "StatefulSet"),
 }
 
 
 GO_TYPES = {
     APPS + "StatefulSetSpec": {
-        "persistentVolumeClaimRetentionPolicy": "v1.StatefulSetPersistentVolumeClaimRetentionPolicy",
+        "persistentVolumeClaimRetentionPolicy": "*v1.StatefulSetPersistentVolumeClaimRetentionPolicy",
         "podManagementPolicy": "v1.PodManagementPolicyType"},
-    APPS + "StatefulSetUpdateStrategy": {"rollingUpdate": "v1.RollingUpdateStatefulSetStrategy",
+    APPS + "StatefulSetUpdateStrategy": {"rollingUpdate": "*v1.RollingUpdateStatefulSetStrategy",
                                          "type": "v1.StatefulSetUpdateStrategyType"},
     APPS + "StatefulSetCondition": {"type": "v1.StatefulSetConditionType"},
+    APPS + "StatefulSetPersistentVolumeClaimRetentionPolicy": {
+        "whenDeleted": "v1.PersistentVolumeClaimRetentionPolicyType",
+        "whenScaled": "v1.PersistentVolumeClaimRetentionPolicyType"},
 }
 
 

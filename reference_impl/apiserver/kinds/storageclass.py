@@ -3,8 +3,8 @@ printer columns and protobuf layout."""
 from __future__ import annotations
 
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import (STORAGE, arr, boolean, kind, list_kind, opaque, string,
-                                                   string_map, strings)
+from reference_impl.apiserver.core.schemas import (CORE, STORAGE, arr, atomic, boolean, kind, list_kind, obj, ref,
+                                                   string, string_map, strings)
 from reference_impl.apiserver.core.validation import label_name_problems, required, unsupported
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.mirrors import mirrors
@@ -44,19 +44,26 @@ DEFINITIONS = {
     STORAGE + "StorageClass": kind(
         "storage.k8s.io", "v1", "StorageClass", "A class of dynamically provisioned volumes.", ("provisioner",),
         allowVolumeExpansion=boolean("Whether claims of this class may grow."),
-        allowedTopologies=arr(opaque("A topology selector term."), "Where volumes may be provisioned."),
+        allowedTopologies={**arr(ref(CORE + "TopologySelectorTerm"), "Where volumes may be provisioned."),
+                           "x-kubernetes-list-type": "atomic"},
         mountOptions=strings("Mount options of provisioned volumes."),
         parameters=string_map("Parameters for the provisioner."),
         provisioner=string("The volume plugin that provisions."),
         reclaimPolicy=string("Delete or Retain; defaults to Delete."),
         volumeBindingMode=string("Immediate or WaitForFirstConsumer.")),
     STORAGE + "StorageClassList": list_kind("storage.k8s.io", "v1", STORAGE + "StorageClass"),
+    CORE + "TopologySelectorTerm": atomic(obj(
+        "Topology domains, by the labels that name them; all requirements must hold.",
+        matchLabelExpressions=arr(ref(CORE + "TopologySelectorLabelRequirement"), "Requirements on topology labels."))),
+    CORE + "TopologySelectorLabelRequirement": obj(
+        "A topology label and the values it may have.", ("key", "values"),
+        key=string("The topology label key."),
+        values=strings("Values the label may have; one suffices.")),
 }
 
 
 GO_TYPES = {
-    STORAGE + "StorageClass": {"allowedTopologies": "[]v1.TopologySelectorTerm",
-                               "reclaimPolicy": "v1.PersistentVolumeReclaimPolicy",
+    STORAGE + "StorageClass": {"reclaimPolicy": "v1.PersistentVolumeReclaimPolicy",
                                "volumeBindingMode": "v1.VolumeBindingMode"},
 }
 

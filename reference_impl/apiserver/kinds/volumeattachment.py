@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import STORAGE, kind, list_kind, opaque
+from reference_impl.apiserver.core.schemas import (CORE, META, STORAGE, boolean, kind, list_kind, obj, ref, string,
+                                                   string_map)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.machinery.gojson import quote
 from reference_impl.machinery.labels import DNS_SUBDOMAIN
@@ -100,14 +101,34 @@ RESOURCES = (
 DEFINITIONS = {
     STORAGE + "VolumeAttachment": kind(
         "storage.k8s.io", "v1", "VolumeAttachment", "A volume to attach to, or detach from, a node.", ("spec",),
-        spec=opaque("The attacher, the node and the volume source."),
-        status=opaque("Whether the volume is attached, and errors.")),
+        spec=ref(STORAGE + "VolumeAttachmentSpec", "The attacher, the node and the volume source."),
+        status=ref(STORAGE + "VolumeAttachmentStatus", "Whether the volume is attached, and errors.")),
+    STORAGE + "VolumeAttachmentSpec": obj(
+        "Which volume to attach to which node, by which attacher.", ("attacher", "source", "nodeName"),
+        attacher=string("The attaching driver, as GetPluginName names it."),
+        nodeName=string("The node to attach the volume to."),
+        source=ref(STORAGE + "VolumeAttachmentSource", "The volume to attach.")),
+    STORAGE + "VolumeAttachmentSource": obj(
+        "The volume to attach: a persistent volume by name, or an inline volume's spec.",
+        inlineVolumeSpec=ref(CORE + "PersistentVolumeSpec", "An inline pod volume migrated to CSI, as a PV spec."),
+        persistentVolumeName=string("Name of the persistent volume.")),
+    STORAGE + "VolumeAttachmentStatus": obj(
+        "Whether a volume is attached, and the last attach and detach errors.", ("attached",),
+        attachError=ref(STORAGE + "VolumeError", "The last error attaching the volume."),
+        attached=boolean("Whether the volume is attached."),
+        attachmentMetadata=string_map("What the attach returned, passed on to the mount."),
+        detachError=ref(STORAGE + "VolumeError", "The last error detaching the volume.")),
+    STORAGE + "VolumeError": obj(
+        "An error of an attach or detach.",
+        message=string("What went wrong."),
+        time=ref(META + "Time", "When the error happened.")),
     STORAGE + "VolumeAttachmentList": list_kind("storage.k8s.io", "v1", STORAGE + "VolumeAttachment"),
 }
 
 
 GO_TYPES = {
-    STORAGE + "VolumeAttachment": {"spec": "v1.VolumeAttachmentSpec", "status": "v1.VolumeAttachmentStatus"},
+    STORAGE + "VolumeAttachmentSource": {"inlineVolumeSpec": "*v1.PersistentVolumeSpec"},
+    STORAGE + "VolumeAttachmentStatus": {"attachError": "*v1.VolumeError", "detachError": "*v1.VolumeError"},
 }
 
 

@@ -54,24 +54,28 @@ _SCALARS = {"date-time": "2024-01-02T03:04:05Z", "byte": "eA==", "int-or-string"
             "double": 0.5}
 
 
-def _full(schema: dict, seen: frozenset = frozenset()) -> object:
-    """A value of `schema` with every property set, once per definition on the way down."""
+def _full(schema: dict, seen: tuple = ()) -> object:
+    """A value of `schema` with every property set, entering a definition at most twice on the way
+    down: a recursive one (JSONSchemaProps) is written whole once, its own kind inside it once more
+    without the recursive fields."""
     name = schema.get("$ref", "").removeprefix(REF_PREFIX)
     if name == QUANTITY:
         return "1"
     if name:
-        if name in seen:
+        if seen.count(name) == 2:
             return None
-        seen, schema = seen | {name}, openapi.definitions()[name]
+        seen, schema = (*seen, name), openapi.definitions()[name]
     if "format" in schema:
         return _SCALARS[schema["format"]]
     if schema.get("type") == "array":
-        return [_full(schema["items"], seen)]
+        item = _full(schema["items"], seen)
+        return None if item is None else [item]
     if "properties" in schema:
         full = {key: _full(child, seen) for key, child in schema["properties"].items()}
         return {key: value for key, value in full.items() if value is not None}
     if "additionalProperties" in schema:
-        return {"k": _full(schema["additionalProperties"], seen)}
+        value = _full(schema["additionalProperties"], seen)
+        return None if value is None else {"k": value}
     return {"string": "x", "boolean": True, "integer": 3}.get(schema.get("type"), {"any": "thing"})
 
 
@@ -79,11 +83,23 @@ KINDS_WITH_FILLED_PARTS = [("", "v1", "Pod"), ("", "v1", "Node"), ("", "v1", "Na
                            ("", "v1", "ReplicationController"), ("", "v1", "PersistentVolume"),
                            ("", "v1", "PersistentVolumeClaim"), ("apps", "v1", "DaemonSet"),
                            ("apps", "v1", "StatefulSet"), ("apps", "v1", "Deployment"), ("apps", "v1", "ReplicaSet"),
-                           ("batch", "v1", "CronJob")]
+                           ("batch", "v1", "CronJob"), ("discovery.k8s.io", "v1", "EndpointSlice"),
+                           ("storage.k8s.io", "v1", "CSIDriver"), ("storage.k8s.io", "v1", "CSINode"),
+                           ("storage.k8s.io", "v1", "VolumeAttachment"), ("storage.k8s.io", "v1", "StorageClass"),
+                           ("", "v1", "Service"), ("networking.k8s.io", "v1", "Ingress"),
+                           ("rbac.authorization.k8s.io", "v1", "ClusterRole"),
+                           ("certificates.k8s.io", "v1", "CertificateSigningRequest"),
+                           ("autoscaling", "v2", "HorizontalPodAutoscaler"),
+                           ("apiextensions.k8s.io", "v1", "CustomResourceDefinition")]
 
 
 def _full_object(group: str, version: str, kind: str) -> dict:
-    prefix = {"": "io.k8s.api.core.v1.", "apps": "io.k8s.api.apps.v1.", "batch": "io.k8s.api.batch.v1."}[group]
+    prefix = {"": "io.k8s.api.core.v1.", "apps": "io.k8s.api.apps.v1.", "batch": "io.k8s.api.batch.v1.",
+              "discovery.k8s.io": "io.k8s.api.discovery.v1.", "storage.k8s.io": "io.k8s.api.storage.v1.",
+              "networking.k8s.io": "io.k8s.api.networking.v1.",
+              "rbac.authorization.k8s.io": "io.k8s.api.rbac.v1.",
+              "certificates.k8s.io": "io.k8s.api.certificates.v1.", "autoscaling": "io.k8s.api.autoscaling.v2.",
+              "apiextensions.k8s.io": "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1."}[group]
     return _full({"$ref": REF_PREFIX + prefix + kind})
 
 
