@@ -226,3 +226,92 @@ def test_csi_driver_spec_is_immutable_but_for_tokens_and_capacity(chain):
         'spec.fsGroupPolicy: Invalid value: "File": field is immutable, '
         'spec.volumeLifecycleModes: Invalid value: []storage.VolumeLifecycleMode{"Bogus"}: field is immutable]')
     assert call(chain, "PUT", path, {**stored, "spec": {**stored["spec"], "storageCapacity": True}})[0] == 200
+
+
+DRIVER = {"name": "example.com", "nodeID": "n1", "topologyKeys": ["topology.example.com/zone"],
+          "allocatable": {"count": 10}}
+QUALIFIED_NAME_MSG = ("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
+                      "with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
+                      "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
+SUBDOMAIN_MSG = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
+                 "and must start and end with an alphanumeric character (e.g. 'example.com', regex used for "
+                 "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
+
+
+def csi_node(name: str, *drivers: dict) -> dict:
+    return {"apiVersion": "storage.k8s.io/v1", "kind": "CSINode", "metadata": {"name": name},
+            "spec": {"drivers": list(drivers)}}
+
+
+@pytest.mark.parametrize("driver,message", [
+    ({"name": "UPPER_"}, f'spec.drivers[0].name: Invalid value: "UPPER_": {SUBDOMAIN_MSG}'),
+    ({"name": ""}, f'[spec.drivers[0].name: Required value, spec.drivers[0].name: Invalid value: "": {SUBDOMAIN_MSG}]'),
+    ({"nodeID": ""}, "spec.drivers[0].nodeID: Required value"),
+    ({"nodeID": "n" * 257}, f'spec.drivers[0].nodeID: Invalid value: "{"n" * 257}": must be 256 characters or less'),
+    ({"topologyKeys": ["a b"]}, f'spec.drivers[0]: Invalid value: "a b": {QUALIFIED_NAME_MSG}'),
+    ({"topologyKeys": ["k", "k"]}, 'spec.drivers[0]: Duplicate value: "k"'),
+    ({"allocatable": {"count": -1}},
+     "spec.drivers[0].allocatable.count: Invalid value: -1: must be greater than or equal to 0"),
+], ids=["name", "no-name", "no-node-id", "long-node-id", "topology-key", "topology-key-twice", "count"])
+def test_csi_node_rule(chain, driver, message, request):
+    """validateCSINodeDriver: a CSI driver name, a node ID of at most 256 characters (the strategy
+    allows long IDs), distinct qualified-name topology keys and a count that is not negative."""
+    name = request.node.callspec.id
+    code_and_status = call(chain, "POST", "/apis/storage.k8s.io/v1/csinodes", csi_node(name, {**DRIVER, **driver}))
+    assert problems("CSINode.storage.k8s.io", name, code_and_status) == message
+
+
+def test_a_csi_node_driver_is_named_once_and_immutable(chain):
+    """ValidateCSINodeUpdate: a driver registered on the node does not change; drivers come and go."""
+    twice = csi_node("twice", {"name": "a.example.com", "nodeID": "a"}, {"name": "a.example.com", "nodeID": "b"})
+    code_and_status = call(chain, "POST", "/apis/storage.k8s.io/v1/csinodes", twice)
+    assert problems("CSINode.storage.k8s.io", "twice", code_and_status) == (
+        'spec.drivers[1].name: Duplicate value: "a.example.com"')
+    assert call(chain, "POST", "/apis/storage.k8s.io/v1/csinodes", csi_node("node-a", DRIVER))[0] == 201
+    stored = call(chain, "GET", "/apis/storage.k8s.io/v1/csinodes/node-a")[1]
+    changed = {**stored, "spec": {"drivers": [{**DRIVER, "nodeID": "n2"}]}}
+    assert problems("CSINode.storage.k8s.io", "node-a", call(chain, "PUT", "/apis/storage.k8s.io/v1/csinodes/node-a",
+                                                             changed)) == (
+        'CSINodeDriver: Invalid value: storage.CSINodeDriver{Name:"example.com", NodeID:"n2", '
+        'TopologyKeys:[]string{"topology.example.com/zone"}, '
+        "Allocatable:(*storage.VolumeNodeResources)(0xc000000000)}: field is immutable")
+    added = {**stored, "spec": {"drivers": [DRIVER, {"name": "b.example.com", "nodeID": "n1"}]}}
+    assert call(chain, "PUT", "/apis/storage.k8s.io/v1/csinodes/node-a", added)[0] == 200
+
+
+def capacity(name: str, **fields) -> dict:
+    return {"apiVersion": "storage.k8s.io/v1beta1", "kind": "CSIStorageCapacity", "metadata": {"name": name},
+            "storageClassName": "sc", "capacity": "1Gi",
+            "nodeTopology": {"matchLabels": {"topology.example.com/zone": "a"}}, **fields}
+
+
+@pytest.mark.parametrize("fields,message", [
+    ({"storageClassName": "UPPER_"}, f'storageClassName: Invalid value: "UPPER_": {SUBDOMAIN_MSG}'),
+    ({"storageClassName": ""}, f'storageClassName: Invalid value: "": {SUBDOMAIN_MSG}'),
+    ({"capacity": "-1"}, 'capacity: Invalid value: "-1": must be greater than or equal to 0'),
+    ({"nodeTopology": {"matchLabels": {"a b": "c"}}}, f'nodeTopology.matchLabels: Invalid value: "a b": '
+                                                      f"{QUALIFIED_NAME_MSG}"),
+    ({"nodeTopology": {"matchExpressions": [{"key": "k", "operator": "Bogus"}]}},
+     'nodeTopology.matchExpressions[0].operator: Invalid value: "Bogus": not a valid selector operator'),
+], ids=["class", "no-class", "capacity", "topology-label", "topology-operator"])
+def test_csi_storage_capacity_rule(chain, ns, fields, message, request):
+    """ValidateCSIStorageCapacity: a class name that is a DNS subdomain (even when empty), a
+    capacity that is not negative and a valid node topology selector."""
+    name = request.node.callspec.id
+    code_and_status = call(chain, "POST", f"/apis/storage.k8s.io/v1beta1/namespaces/{ns}/csistoragecapacities",
+                           capacity(name, **fields))
+    assert problems("CSIStorageCapacity.storage.k8s.io", name, code_and_status) == message
+
+
+def test_csi_storage_capacity_class_and_topology_are_immutable(chain, ns):
+    """ValidateCSIStorageCapacityUpdate: the object's own problems, then each changed GetCapacity input."""
+    path = f"/apis/storage.k8s.io/v1beta1/namespaces/{ns}/csistoragecapacities"
+    assert call(chain, "POST", path, capacity("fixed"))[0] == 201
+    stored = call(chain, "GET", f"{path}/fixed")[1]
+    changed = {**stored, "storageClassName": "UPPER_", "nodeTopology": {"matchLabels": {"zone": "b"}}}
+    assert problems("CSIStorageCapacity.storage.k8s.io", "fixed", call(chain, "PUT", f"{path}/fixed", changed)) == (
+        f'[storageClassName: Invalid value: "UPPER_": {SUBDOMAIN_MSG}, nodeTopology: Invalid value: '
+        'v1.LabelSelector{MatchLabels:map[string]string{"zone":"b"}, '
+        "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable, "
+        'storageClassName: Invalid value: "UPPER_": field is immutable]')
+    assert call(chain, "PUT", f"{path}/fixed", {**stored, "capacity": "2Gi"})[0] == 200
