@@ -115,6 +115,58 @@ def test_storage_class_provisioner_is_a_qualified_name(chain, provisioner, messa
                     call(chain, "POST", "/apis/storage.k8s.io/v1/storageclasses", body)) == message
 
 
+def storage_class(name: str, **fields) -> dict:
+    return {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": name},
+            "provisioner": "example.com/p", **fields}
+
+
+@pytest.mark.parametrize("fields,message", [
+    ({"allowedTopologies": [{"matchLabelExpressions": [{"key": "", "values": []}]}]},
+     "[allowedTopologies[0].matchLabelExpressions[0].values: Required value, "
+     'allowedTopologies[0].matchLabelExpressions[0].key: Invalid value: "": name part must be non-empty, '
+     f'allowedTopologies[0].matchLabelExpressions[0].key: Invalid value: "": {QUALIFIED_NAME_PART_MSG}]'),
+    ({"allowedTopologies": [{"matchLabelExpressions": []}]},
+     'allowedTopologies[0].matchLabelExpressions: Duplicate value: ""'),
+    ({"allowedTopologies": [{"matchLabelExpressions": [{"key": "k", "values": ["a"]}]},
+                            {"matchLabelExpressions": [{"key": "k", "values": ["a"]}]}]},
+     'allowedTopologies[1].matchLabelExpressions: Duplicate value: ""'),
+    ({"allowedTopologies": [{"matchLabelExpressions": [{"key": "k", "values": ["a", "a"]}]}]},
+     'allowedTopologies[0].matchLabelExpressions[0].values[1]: Duplicate value: "a"'),
+    ({"parameters": {"": "x"}}, 'parameters: Invalid value: "": field can not be empty.'),
+], ids=["empty-requirement", "empty-term", "same-term", "value-twice", "empty-parameter"])
+def test_storage_class_rule(chain, fields, message, request):
+    """validateAllowedTopologies and validateParameters: requirements with values and a label-name
+    key, distinct terms (an empty one counts as a duplicate, as upstream's pre-filled list makes
+    it), and no empty parameter key."""
+    name = request.node.callspec.id
+    code_and_status = call(chain, "POST", "/apis/storage.k8s.io/v1/storageclasses", storage_class(name, **fields))
+    assert problems("StorageClass.storage.k8s.io", name, code_and_status) == message
+
+
+def test_a_storage_class_with_an_empty_reclaim_policy_is_stored(chain):
+    """validateReclaimPolicy checks only a policy that is set; defaulting fills only a missing one."""
+    code, stored = call(chain, "POST", "/apis/storage.k8s.io/v1/storageclasses", storage_class("empty-policy",
+                                                                                               reclaimPolicy=""))
+    assert (code, stored["reclaimPolicy"]) == (201, "")
+
+
+def test_a_storage_class_keeps_its_provisioner_parameters_and_policies(chain):
+    """ValidateStorageClassUpdate: the class's own problems, then each changed field a volume was
+    provisioned by."""
+    path = "/apis/storage.k8s.io/v1/storageclasses/fixed-class"
+    assert call(chain, "POST", "/apis/storage.k8s.io/v1/storageclasses", storage_class("fixed-class"))[0] == 201
+    stored = call(chain, "GET", path)[1]
+    changed = {**stored, "provisioner": "", "parameters": {"a": "b"}, "reclaimPolicy": "Retain",
+               "volumeBindingMode": "Bogus"}
+    assert problems("StorageClass.storage.k8s.io", "fixed-class", call(chain, "PUT", path, changed)) == (
+        '[provisioner: Required value, volumeBindingMode: Unsupported value: "Bogus": supported values: '
+        '"Immediate", "WaitForFirstConsumer", parameters: Forbidden: updates to parameters are forbidden., '
+        "provisioner: Forbidden: updates to provisioner are forbidden., "
+        "reclaimPolicy: Forbidden: updates to reclaimPolicy are forbidden., "
+        'volumeBindingMode: Invalid value: "Bogus": field is immutable]')
+    assert call(chain, "PUT", path, {**stored, "allowVolumeExpansion": True})[0] == 200
+
+
 @pytest.mark.parametrize("spec,problem", [
     ({**PV_SPEC, "capacity": ["x"]}, "array into Go struct field PersistentVolumeSpec.spec.capacity of type "
                                      "v1.ResourceList"),
@@ -230,9 +282,6 @@ def test_csi_driver_spec_is_immutable_but_for_tokens_and_capacity(chain):
 
 DRIVER = {"name": "example.com", "nodeID": "n1", "topologyKeys": ["topology.example.com/zone"],
           "allocatable": {"count": 10}}
-QUALIFIED_NAME_MSG = ("name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end "
-                      "with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for "
-                      "validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
 SUBDOMAIN_MSG = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
                  "and must start and end with an alphanumeric character (e.g. 'example.com', regex used for "
                  "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
@@ -248,7 +297,7 @@ def csi_node(name: str, *drivers: dict) -> dict:
     ({"name": ""}, f'[spec.drivers[0].name: Required value, spec.drivers[0].name: Invalid value: "": {SUBDOMAIN_MSG}]'),
     ({"nodeID": ""}, "spec.drivers[0].nodeID: Required value"),
     ({"nodeID": "n" * 257}, f'spec.drivers[0].nodeID: Invalid value: "{"n" * 257}": must be 256 characters or less'),
-    ({"topologyKeys": ["a b"]}, f'spec.drivers[0]: Invalid value: "a b": {QUALIFIED_NAME_MSG}'),
+    ({"topologyKeys": ["a b"]}, f'spec.drivers[0]: Invalid value: "a b": {QUALIFIED_NAME_PART_MSG}'),
     ({"topologyKeys": ["k", "k"]}, 'spec.drivers[0]: Duplicate value: "k"'),
     ({"allocatable": {"count": -1}},
      "spec.drivers[0].allocatable.count: Invalid value: -1: must be greater than or equal to 0"),
@@ -290,7 +339,7 @@ def capacity(name: str, **fields) -> dict:
     ({"storageClassName": ""}, f'storageClassName: Invalid value: "": {SUBDOMAIN_MSG}'),
     ({"capacity": "-1"}, 'capacity: Invalid value: "-1": must be greater than or equal to 0'),
     ({"nodeTopology": {"matchLabels": {"a b": "c"}}}, f'nodeTopology.matchLabels: Invalid value: "a b": '
-                                                      f"{QUALIFIED_NAME_MSG}"),
+                                                      f"{QUALIFIED_NAME_PART_MSG}"),
     ({"nodeTopology": {"matchExpressions": [{"key": "k", "operator": "Bogus"}]}},
      'nodeTopology.matchExpressions[0].operator: Invalid value: "Bogus": not a valid selector operator'),
 ], ids=["class", "no-class", "capacity", "topology-label", "topology-operator"])
