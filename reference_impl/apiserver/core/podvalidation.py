@@ -598,7 +598,7 @@ def job_spec_problems(spec: dict, path: str) -> list[str]:
     """Counts not negative, a known completion mode, a valid pod template, and then a restart policy
     of OnFailure or Never: Always (the pod default) counts as not given."""
     problems = []
-    for field in ("parallelism", "completions", "backoffLimit", "activeDeadlineSeconds"):
+    for field in ("parallelism", "completions", "activeDeadlineSeconds", "backoffLimit", "ttlSecondsAfterFinished"):
         value = spec.get(field)
         if value is not None and (not isinstance(value, int) or value < 0):
             problems.append(invalid(f"{path}.{field}", value, "must be greater than or equal to 0"))

@@ -341,6 +341,15 @@ def test_a_replication_controller_template_without_labels_shows_a_nil_map(regist
         f'ReplicationController "w" is invalid: {NIL_LABELS_MISMATCH}'
 
 
+def test_a_job_ttl_after_finished_is_not_negative(registry, ns):
+    """validateJobSpec: ttlSecondsAfterFinished, like the job's other counts, is not negative."""
+    obj = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "ttl"}, "spec": {
+        "ttlSecondsAfterFinished": -1, "template": {"spec": {**CONTAINERS, "restartPolicy": "Never"}}}}
+    error = status_error(registry.create, "jobs", ns, obj)
+    assert error.message == ('Job.batch "ttl" is invalid: spec.ttlSecondsAfterFinished: Invalid value: -1: '
+                             "must be greater than or equal to 0")
+
+
 def test_a_role_binding_without_a_role_ref_misses_its_kind_and_name(registry, ns):
     """The defaults give a missing roleRef its apiGroup, so only its kind and name are wrong."""
     obj = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "b"},
