@@ -341,6 +341,21 @@ def test_a_replication_controller_template_without_labels_shows_a_nil_map(regist
         f'ReplicationController "w" is invalid: {NIL_LABELS_MISMATCH}'
 
 
+def test_a_replication_controller_min_ready_seconds_is_not_negative(registry, ns):
+    """ValidateReplicationControllerSpec checks minReadySeconds first."""
+    spec = {"minReadySeconds": -1, "selector": {"app": "a"},
+            "template": {"metadata": {"labels": {"app": "a"}}, "spec": CONTAINERS}}
+    assert workload_error(registry, ns, "replicationcontrollers", "v1", "ReplicationController", spec) == \
+        'ReplicationController "w" is invalid: spec.minReadySeconds: Invalid value: -1: must be greater than or equal to 0'
+
+
+def test_an_empty_replication_controller_selector_takes_the_template_labels(registry, ns):
+    """SetDefaults_ReplicationController fills a selector of length 0, {} as well as a missing one."""
+    obj = {"apiVersion": "v1", "kind": "ReplicationController", "metadata": {"name": "w"}, "spec": {
+        "selector": {}, "template": {"metadata": {"labels": {"app": "a"}}, "spec": CONTAINERS}}}
+    assert registry.create("replicationcontrollers", ns, obj)["spec"]["selector"] == {"app": "a"}
+
+
 def test_a_job_ttl_after_finished_is_not_negative(registry, ns):
     """validateJobSpec: ttlSecondsAfterFinished, like the job's other counts, is not negative."""
     obj = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "ttl"}, "spec": {
