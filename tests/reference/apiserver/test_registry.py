@@ -1174,6 +1174,14 @@ def test_a_secrets_type_and_an_immutable_secrets_data_never_change(registry, ns)
     assert registry.update("secrets", ns, "frozen", untyped)["type"] == "Opaque"
 
 
+def test_a_changed_secret_type_is_reported_before_what_the_new_type_requires(registry, ns):
+    """ValidateSecretUpdate checks the type's immutability first, then ValidateSecret."""
+    stored = registry.create("secrets", ns, secret("retyped", data={"a": "YQ=="}))
+    error = status_error(registry.update, "secrets", ns, "retyped", {**stored, "type": "kubernetes.io/ssh-auth"})
+    assert error.message == ('Secret "retyped" is invalid: [type: Invalid value: "kubernetes.io/ssh-auth": field is '
+                             "immutable, data[ssh-privatekey]: Required value]")
+
+
 def test_an_immutable_config_maps_data_never_changes(registry, ns):
     """ValidateConfigMapUpdate: `immutable: true` freezes data, binaryData and itself; labels may change."""
     stored = registry.create("configmaps", ns, {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"},
