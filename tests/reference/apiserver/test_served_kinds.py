@@ -686,10 +686,16 @@ def test_a_pod_disruption_budget_update_must_name_its_resource_version(chain):
      "subsets[0].ports[0].name: Required value"),
     ({"addresses": [{"ip": "10.0.0.1"}], "ports": [{"port": 0}]},
      "subsets[0].ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive"),
+    ({"addresses": [{"ip": "10.0.0.1", "nodeName": "UPPER_"}], "ports": [{"port": 80}]},
+     'subsets[0].addresses[0].nodeName: Invalid value: "UPPER_": a lowercase RFC 1123 subdomain must consist of '
+     "lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"),
+    ({"addresses": [{"ip": "10.0.0.1"}], "ports": [{"port": 80, "appProtocol": "a b"}]},
+     'subsets[0].ports[0].appProtocol: Invalid value: "a b": name part must consist of alphanumeric characters'),
 ])
 def test_endpoints_name_usable_addresses_and_ports(chain, subset, message):
-    """validateEndpointSubsets: addresses that parse and are not unspecified or link-local, ports in
-    range, named when there are several."""
+    """validateEndpointSubsets: addresses that parse and are not unspecified or link-local, on a
+    node with a DNS subdomain name, ports in range, named when there are several, with a
+    qualified-name appProtocol."""
     code, status = new_object(chain, "v1", "endpoints", True, {"subsets": [subset]}, "bad-endpoints")
     assert code == 422 and message in status["message"], status
 
