@@ -804,6 +804,9 @@ def test_a_status_update_is_defaulted_as_the_decoder_defaults_any_object(chain):
                                                           {"key": "k", "operator": "Exists"}]}}, 422,
      "scheduling.tolerations[1]: Duplicate value: "),
     ({"handler": "Not_A_Label"}, 422, 'handler: Invalid value: "Not_A_Label": a lowercase RFC 1123 label'),
+    ({"handler": "runc", "overhead": {"podFixed": {"bogus": "1"}}}, 422,
+     '[overhead.limits[bogus]: Invalid value: "bogus": must be a standard resource type or fully qualified, '
+     'overhead.limits[bogus]: Invalid value: "bogus": must be a standard resource for containers]'),
 ])
 def test_a_runtime_class_overhead_and_scheduling_are_typed_and_validated(chain, body, code, message):
     """ValidateRuntimeClass: the overhead as resource limits, the scheduling's node selector as labels and
@@ -831,6 +834,22 @@ def test_a_runtime_class_handler_is_immutable(chain):
                         content_type="application/merge-patch+json")
     assert (code, status["message"]) == (422, 'RuntimeClass.node.k8s.io "fixed" is invalid: handler: Invalid value: '
                                               '"crun": field is immutable')
+
+
+def test_a_runtime_class_update_is_validated_as_a_create_and_then_compared(chain):
+    """The strategy's ValidateUpdate runs ValidateRuntimeClass before ValidateRuntimeClassUpdate."""
+    assert new_object(chain, "node.k8s.io/v1", "runtimeclasses", False, {"handler": "runc"}, "checked")[0] == 201
+    code, status = call(chain, "PATCH", "/apis/node.k8s.io/v1/runtimeclasses/checked",
+                        {"overhead": {"podFixed": {"cpu": "-1"}}}, content_type="application/merge-patch+json")
+    assert (code, status["message"]) == (422, 'RuntimeClass.node.k8s.io "checked" is invalid: overhead.limits[cpu]: '
+                                              'Invalid value: "-1": must be greater than or equal to 0')
+    code, status = call(chain, "PATCH", "/apis/node.k8s.io/v1/runtimeclasses/checked", {"handler": ""},
+                        content_type="application/merge-patch+json")
+    assert (code, status["message"]) == (
+        422, 'RuntimeClass.node.k8s.io "checked" is invalid: [handler: Invalid value: "": a lowercase RFC 1123 label '
+             "must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric "
+             "character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?'), "
+             'handler: Invalid value: "": field is immutable]')
 
 
 @pytest.mark.parametrize("group_version,plural,body,path", [
