@@ -82,13 +82,42 @@ def test_claim_rule(chain, ns, spec, message):
     ({**PV_SPEC, "persistentVolumeReclaimPolicy": "Keep"},
      'spec.persistentVolumeReclaimPolicy: Unsupported value: "Keep": supported values: "Delete", "Recycle", "Retain"'),
     ({**PV_SPEC, "volumeMode": "Raw"}, 'spec.volumeMode: Unsupported value: "Raw": supported values: "Block", "Filesystem"'),
+    ({**PV_SPEC, "hostPath": {"path": "/a/../b"}},
+     'spec.hostPath.path: Invalid value: "/a/../b": must not contain \'..\''),
+    ({**PV_SPEC, "hostPath": {"path": "/tmp/pv", "type": "Bogus"}},
+     'spec.hostPath.type: Unsupported value: "Bogus": supported values: "", "BlockDevice", "CharDevice", "Directory", '
+     '"DirectoryOrCreate", "File", "FileOrCreate", "Socket"'),
+    ({**PV_SPEC, "hostPath": {"path": "/x/.."}, "persistentVolumeReclaimPolicy": "Recycle"},
+     "[spec.hostPath.path: Invalid value: \"/x/..\": must not contain '..', "
+     "spec.persistentVolumeReclaimPolicy: Forbidden: may not be 'recycle' for a hostPath mount of '/']"),
+    ({**PV_SPEC, "nodeAffinity": {"required": {"nodeSelectorTerms": []}}},
+     "spec.nodeAffinity.required.nodeSelectorTerms: Required value: must have at least one node selector term"),
+    ({**PV_SPEC, "nodeAffinity": {}}, "spec.nodeAffinity.required: Required value: must specify required node "
+                                      "constraints"),
 ], ids=["no-spec", "null-capacity", "empty-capacity", "no-modes", "empty-modes", "empty-mode", "no-source",
-        "no-path", "two-sources", "capacity-overflow", "zero-capacity", "reclaim-policy", "volume-mode"])
+        "no-path", "two-sources", "capacity-overflow", "zero-capacity", "reclaim-policy", "volume-mode", "backsteps",
+        "host-path-type", "recycle-root", "no-terms", "no-required"])
 def test_volume_rule(chain, spec, message, request):
     """ValidatePersistentVolumeSpec: access modes, a storage capacity and exactly one volume source."""
     name = request.node.callspec.id
     assert problems("PersistentVolume", name, create_pv(chain, name, spec)) == message
     assert call(chain, "GET", f"/api/v1/persistentvolumes/{name}")[0] == 404
+
+
+def test_a_volume_source_volume_mode_and_node_affinity_are_immutable(chain):
+    """ValidatePersistentVolumeUpdate: the spec's problems, then a changed source, volumeMode or
+    (once set) nodeAffinity; upstream's go-cmp diff after the source's message is left out."""
+    affinity = {"required": {"nodeSelectorTerms": [{"matchExpressions": [{"key": "k", "operator": "Exists"}]}]}}
+    assert create_pv(chain, "kept", {**PV_SPEC, "nodeAffinity": affinity})[0] == 201
+    stored = call(chain, "GET", "/api/v1/persistentvolumes/kept")[1]
+    moved = {**stored, "spec": {**stored["spec"], "hostPath": {"path": "/tmp/other"}, "volumeMode": "Block",
+                                "nodeAffinity": {"required": {"nodeSelectorTerms": [{}]}}}}
+    assert problems("PersistentVolume", "kept", call(chain, "PUT", "/api/v1/persistentvolumes/kept", moved)) == (
+        "[spec.persistentvolumesource: Forbidden: spec.persistentvolumesource is immutable after creation, "
+        'volumeMode: Invalid value: "Block": field is immutable, nodeAffinity: Invalid value: '
+        "core.VolumeNodeAffinity{Required:(*core.NodeSelector)(0xc000000000)}: field is immutable]")
+    relabelled = {**stored, "metadata": {**stored["metadata"], "labels": {"a": "b"}}}
+    assert call(chain, "PUT", "/api/v1/persistentvolumes/kept", relabelled)[0] == 200
 
 
 def test_a_valid_volume_and_claim_are_stored(chain, ns):
