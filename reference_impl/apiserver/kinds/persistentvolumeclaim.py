@@ -9,6 +9,8 @@ from reference_impl.apiserver.core.schemas import (CORE, META, conditions, list_
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, access_modes_cell, age_cell, name_cell, part,
                                                      storage_class_of)
 from reference_impl.apiserver.kinds._defaulting import object_field
+from reference_impl.machinery import quantity
+from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.apiserver.kinds.persistentvolume import (VOLUME_MODES, access_mode_problems,
                                                              basic_resource_problems, class_name_problems,
                                                              positive_quantity_problems)
@@ -41,6 +43,7 @@ def validate_persistent_volume_claim(pvc: dict) -> list[str]:
     spec = part(pvc, "spec")
     problems = [] if v.as_list(spec.get("accessModes")) else [
         v.required("spec.accessModes", "at least 1 access mode is required")]
+    problems += v.label_selector_problems(spec.get("selector"), "spec.selector")
     problems += access_mode_problems(spec.get("accessModes"), "spec.accessModes")
     requests = v.as_object(part(spec, "resources").get("requests"))
     if "storage" not in requests:
@@ -52,6 +55,30 @@ def validate_persistent_volume_claim(pvc: dict) -> list[str]:
     mode = spec.get("volumeMode")
     if mode is not None and mode not in VOLUME_MODES:
         problems.append(v.unsupported("spec.volumeMode", mode, VOLUME_MODES))
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePersistentVolumeClaimUpdate")
+def validate_persistent_volume_claim_update(old: dict, new: dict) -> list[str]:
+    """The spec does not change, but for a volumeName set once and, on a bound claim, a storage
+    request that does not shrink; nor does volumeMode. Upstream appends a diff of the specs to the
+    spec's message; the reference writes none."""
+    before, after = deep_copy_json(part(old, "spec")), deep_copy_json(part(new, "spec"))
+    if not before.get("volumeName"):
+        before["volumeName"] = after.get("volumeName")
+    old_size, new_size = (quantity.exact(part(part(spec, "resources"), "requests").get("storage") or "0")
+                          for spec in (part(old, "spec"), part(new, "spec")))
+    requests = part(after, "resources", "requests")
+    if part(new, "status").get("phase") == "Bound" and requests:
+        requests["storage"] = part(before, "resources", "requests").get("storage")
+    problems = []
+    if not v.semantically_equal(before, after):
+        problems.append("spec: Forbidden: spec is immutable after creation except resources.requests for bound "
+                        "claims")
+    if old_size is not None and new_size is not None and new_size < old_size:
+        problems.append("spec.resources.requests.storage: Forbidden: field can not be less than previous value")
+    if part(old, "spec").get("volumeMode") != part(new, "spec").get("volumeMode"):
+        problems.append(v.invalid("volumeMode", part(new, "spec").get("volumeMode") or "null", "field is immutable"))
     return problems
 
 
@@ -67,7 +94,7 @@ RESOURCES = (
     Resource("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", True,
              ("pvc",), subresources=("status",), status_reset_on_update=True,
              prepare_for_status_update=prepare_for_status_update, validate_status_update=validate_status_update,
-             validator=validate_persistent_volume_claim),
+             validator=validate_persistent_volume_claim, update_validator=validate_persistent_volume_claim_update),
 )
 
 

@@ -104,6 +104,14 @@ def test_volume_rule(chain, spec, message, request):
     assert call(chain, "GET", f"/api/v1/persistentvolumes/{name}")[0] == 404
 
 
+def test_a_claim_selector_is_a_valid_label_selector(chain, ns):
+    """ValidatePersistentVolumeClaimSpec checks spec.selector right after the access modes' count."""
+    spec = {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}},
+            "selector": {"matchLabels": {"a b": "c"}}}
+    assert problems("PersistentVolumeClaim", "claim", create_pvc(chain, ns, spec)) == (
+        f'spec.selector.matchLabels: Invalid value: "a b": {QUALIFIED_NAME_PART_MSG}')
+
+
 def test_a_volume_source_volume_mode_and_node_affinity_are_immutable(chain):
     """ValidatePersistentVolumeUpdate: the spec's problems, then a changed source, volumeMode or
     (once set) nodeAffinity; upstream's go-cmp diff after the source's message is left out."""
@@ -118,6 +126,25 @@ def test_a_volume_source_volume_mode_and_node_affinity_are_immutable(chain):
         "core.VolumeNodeAffinity{Required:(*core.NodeSelector)(0xc000000000)}: field is immutable]")
     relabelled = {**stored, "metadata": {**stored["metadata"], "labels": {"a": "b"}}}
     assert call(chain, "PUT", "/api/v1/persistentvolumes/kept", relabelled)[0] == 200
+
+
+def test_a_claim_spec_is_immutable_but_for_its_volume_name_once(chain, ns):
+    """ValidatePersistentVolumeClaimUpdate: the spec's problems, then a changed spec (volumeName may
+    be set once; requests only change for a bound claim) and a changed volumeMode."""
+    assert create_pvc(chain, ns, {"accessModes": ["ReadWriteOnce"],
+                                  "resources": {"requests": {"storage": "1Gi"}}})[0] == 201
+    path = f"/api/v1/namespaces/{ns}/persistentvolumeclaims/claim"
+    stored = call(chain, "GET", path)[1]
+    changed = {**stored, "spec": {**stored["spec"], "accessModes": ["Bogus"], "volumeMode": "Block"}}
+    assert problems("PersistentVolumeClaim", "claim", call(chain, "PUT", path, changed)) == (
+        f'[spec.accessModes: Unsupported value: "Bogus": supported values: {ACCESS_MODES}, spec: Forbidden: spec is '
+        "immutable after creation except resources.requests for bound claims, "
+        'volumeMode: Invalid value: "Block": field is immutable]')
+    grown = {**stored, "spec": {**stored["spec"], "resources": {"requests": {"storage": "2Gi"}}}}
+    assert problems("PersistentVolumeClaim", "claim", call(chain, "PUT", path, grown)) == (
+        "spec: Forbidden: spec is immutable after creation except resources.requests for bound claims")
+    bound = {**stored, "spec": {**stored["spec"], "volumeName": "pv-1"}}
+    assert call(chain, "PUT", path, bound)[0] == 200
 
 
 def test_a_valid_volume_and_claim_are_stored(chain, ns):
