@@ -36,6 +36,27 @@ def prepare_for_status_update(new: dict, old: dict) -> None:
             new["status"].pop(name, None)
 
 
+@mirrors("(k8s.io/kubernetes/pkg/registry/core/persistentvolumeclaim.persistentvolumeclaimStrategy).PrepareForCreate")
+def prepare_for_create(pvc: dict, user: object) -> None:
+    drop_data_sources(pvc, None)
+
+
+@mirrors("(k8s.io/kubernetes/pkg/registry/core/persistentvolumeclaim.persistentvolumeclaimStrategy).PrepareForUpdate",
+         "k8s.io/kubernetes/pkg/api/persistentvolumeclaim.DropDisabledFields",
+         "k8s.io/kubernetes/pkg/api/persistentvolumeclaim.EnforceDataSourceBackwardsCompatibility")
+def drop_data_sources(new: dict, old: dict | None) -> None:
+    """dataSourceRef goes (AnyVolumeDataSource is alpha, off in 1.24); a dataSource other than a
+    claim or a volume snapshot is dropped too, unless the stored claim has a data source already."""
+    spec, before = part(new, "spec"), part(old or {}, "spec")
+    spec.pop("dataSourceRef", None)
+    if before.get("dataSource") is not None or before.get("dataSourceRef") is not None:
+        return
+    source = spec.get("dataSource")
+    if source is not None and (v.as_object(source).get("kind"), v.as_object(source).get("apiGroup") or "") not in (
+            ("PersistentVolumeClaim", ""), ("VolumeSnapshot", "snapshot.storage.k8s.io")):
+        del spec["dataSource"]
+
+
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePersistentVolumeClaimSpec")
 def validate_persistent_volume_claim(pvc: dict) -> list[str]:
     """At least one supported access mode, a positive storage request, and a known volume mode and
@@ -94,6 +115,7 @@ RESOURCES = (
     Resource("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", True,
              ("pvc",), subresources=("status",), status_reset_on_update=True,
              prepare_for_status_update=prepare_for_status_update, validate_status_update=validate_status_update,
+             prepare_for_create=prepare_for_create, prepare_for_update=drop_data_sources,
              validator=validate_persistent_volume_claim, update_validator=validate_persistent_volume_claim_update),
 )
 

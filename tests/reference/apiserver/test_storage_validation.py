@@ -147,6 +147,20 @@ def test_a_claim_spec_is_immutable_but_for_its_volume_name_once(chain, ns):
     assert call(chain, "PUT", path, bound)[0] == 200
 
 
+def test_a_claim_data_source_of_another_kind_is_dropped(chain, ns):
+    """EnforceDataSourceBackwardsCompatibility keeps only a claim or a volume snapshot as dataSource,
+    and dataSourceRef goes while AnyVolumeDataSource is off (alpha in 1.24): what remains of such
+    an update changes nothing, so it passes the spec's immutability."""
+    spec = {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}},
+            "dataSourceRef": {"kind": "K", "name": "n"}, "dataSource": {"kind": "L", "name": "n"}}
+    code, stored = create_pvc(chain, ns, spec)
+    assert code == 201 and "dataSource" not in stored["spec"] and "dataSourceRef" not in stored["spec"]
+    path = f"/api/v1/namespaces/{ns}/persistentvolumeclaims/claim"
+    source = {"kind": "PersistentVolumeClaim", "name": "p", "apiGroup": "x"}
+    code, updated = call(chain, "PUT", path, {**stored, "spec": {**stored["spec"], "dataSource": source}})
+    assert code == 200 and "dataSource" not in updated["spec"]
+
+
 def test_a_valid_volume_and_claim_are_stored(chain, ns):
     assert create_pv(chain, "good", PV_SPEC)[0] == 201
     assert create_pvc(chain, ns, {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}})[0] \
