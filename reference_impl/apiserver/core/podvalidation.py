@@ -11,7 +11,8 @@ from reference_impl.apiserver.core.podannotations import pod_specific_annotation
 from reference_impl.apiserver.core.podsecuritycontext import (os_problems, pod_security_context_problems,
                                                               security_context_problems, windows_host_process_problems)
 from reference_impl.apiserver.core.validation import (NEGATIVE_MSG, PORT_RANGE_MSG, PROTOCOLS,
-                                                      annotation_problems, as_list, as_object, converts_to_selector,
+                                                      annotation_problems, as_list, as_object,
+                                                      container_resource_name_problems, converts_to_selector,
                                                       duplicate, go_label_selector, go_string_map, invalid,
                                                       label_name_problems, label_problems, label_selector_problems,
                                                       name_problems, parse_ip, required, toleration_problems,
@@ -169,13 +170,14 @@ def volume_mount_problems(mounts: object, volumes: set[str], path: str) -> list[
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateResourceRequirements")
 def resource_problems(resources: object, path: str) -> list[str]:
-    """No negative quantity, and no request above its limit (for hugepages and extended resources,
-    which cannot be overcommitted, none other than the limit)."""
+    """Resource names a container may ask for, no negative quantity, and no request above its limit
+    (for hugepages and extended resources, which cannot be overcommitted, none other than the limit)."""
     resources = resources if isinstance(resources, dict) else {}
     limits, requests = resources.get("limits") or {}, resources.get("requests") or {}
     problems = []
     for group, values in (("limits", limits), ("requests", requests)):
         for name, written in (values.items() if isinstance(values, dict) else ()):
+            problems += container_resource_name_problems(name, f"{path}.{group}[{name}]")
             value = quantity.exact(written)
             if value is not None and value < 0:
                 problems.append(invalid(f"{path}.{group}[{name}]", str(written), NEGATIVE_MSG))
@@ -598,7 +600,7 @@ def job_spec_problems(spec: dict, path: str) -> list[str]:
     """Counts not negative, a known completion mode, a valid pod template, and then a restart policy
     of OnFailure or Never: Always (the pod default) counts as not given."""
     problems = []
-    for field in ("parallelism", "completions", "backoffLimit", "activeDeadlineSeconds"):
+    for field in ("parallelism", "completions", "activeDeadlineSeconds", "backoffLimit", "ttlSecondsAfterFinished"):
         value = spec.get(field)
         if value is not None and (not isinstance(value, int) or value < 0):
             problems.append(invalid(f"{path}.{field}", value, "must be greater than or equal to 0"))

@@ -11,6 +11,7 @@ seconds after their last write (--event-ttl), as etcd leases.
 """
 from __future__ import annotations
 
+import ipaddress
 import random
 import threading
 import uuid
@@ -24,7 +25,8 @@ from reference_impl.apiserver.storage.cacher import Cacher, should_delegate_list
 from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientError
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.kinds import customresourcedefinition as crds
-from reference_impl.apiserver.kinds import namespace
+from reference_impl.apiserver.kinds import namespace, service
+from reference_impl.apiserver.kinds._defaulting import dict_items
 from reference_impl.apiserver.kinds.customresourcedefinition import CRD
 from reference_impl.apiserver.core.selectors import parse_field_selector, parse_label_selector
 from reference_impl.apiserver.storage.etcd3 import (InvalidObj, KeyExists, KeyNotFound, Preconditions, Storage, Watch,
@@ -324,6 +326,8 @@ class Registry(LifecycleMixin):
             _generate_job_selector(obj)
         if r is CRD:
             self._accept_names(obj)
+        if r.kind == "Service":  # the service REST's BeginCreate, before the strategy validates
+            self._allocate_service(r, obj, None, dry_run)
         problems = r.validate_create(obj) + limits.size_problems(r.kind, obj)
         if problems:
             raise self._invalid(r, obj, problems)
@@ -334,8 +338,6 @@ class Registry(LifecycleMixin):
             raise self._invalid(r, obj, problems)
         if r.canonicalize:
             r.canonicalize(obj)
-        if r.kind == "Service":
-            self._allocate_service(obj)
         if create_validation:
             create_validation(deep_copy_json(obj))
         if dry_run:
@@ -343,23 +345,57 @@ class Registry(LifecycleMixin):
         return self._written(r, self._storage_call(r, meta["name"], self._store(r).create,
                                                    self.key(r, namespace, meta["name"]), obj, self._ttl(r)))
 
-    def _allocate_service(self, obj: dict) -> None:
-        """The service IP and node-port allocators, reduced to picking unused values at random."""
-        spec = obj["spec"]
-        if spec["type"] != "ExternalName" and not spec.get("clusterIP"):
-            used = {(s.get("spec") or {}).get("clusterIP") for s in self.storage.list(self.prefix(
-                kinds.by_plural("services"), None)).items}
-            while (ip := f"10.96.{self.random.randint(0, 255)}.{self.random.randint(1, 254)}") in used:
-                pass
-            spec["clusterIP"] = ip
-        if spec.get("clusterIP") and spec["type"] != "ExternalName":
-            spec.setdefault("clusterIPs", [spec["clusterIP"]])
-            spec.setdefault("ipFamilies", ["IPv4"])
+    @mirrors("(*k8s.io/kubernetes/pkg/registry/core/service/storage.REST).beginCreate",
+             "(*k8s.io/kubernetes/pkg/registry/core/service/storage.REST).beginUpdate",
+             "k8s.io/kubernetes/pkg/registry/core/service/storage.normalizeClusterIPs")
+    def _allocate_service(self, r: Resource, obj: dict, old: dict | None, dry_run: bool) -> None:
+        """The service IP and node-port allocators, reduced to picking unused values at random and
+        checking the values asked for: a cluster IP in the service range, a node port in the
+        node-port range (a dry run's allocator skips that check)."""
+        spec, before = obj["spec"], (old or {}).get("spec") or {}
+        if old is None:
+            if spec.get("clusterIP") and not spec.get("clusterIPs"):
+                spec["clusterIPs"] = [spec["clusterIP"]]
+        else:
+            if not spec.get("clusterIP") and before.get("clusterIP") and spec["type"] != "ExternalName":
+                spec["clusterIP"] = before["clusterIP"]  # patchAllocatedValues: a client may leave it out
+            if before.get("clusterIPs") and not spec.get("clusterIPs") and \
+                    before.get("clusterIP") == spec.get("clusterIP"):
+                spec["clusterIPs"] = before["clusterIPs"]  # an old client that knows only clusterIP
+            if before.get("clusterIP") != spec.get("clusterIP") and spec.get("clusterIPs") == before.get("clusterIPs"):
+                if spec.get("clusterIP"):
+                    spec["clusterIPs"] = [spec["clusterIP"]]
+                else:
+                    spec.pop("clusterIPs", None)
+        if spec["type"] != "ExternalName":
             spec.setdefault("ipFamilyPolicy", "SingleStack")
+            problems = service.cluster_ips_problems(spec)
+            if problems:
+                raise self._invalid(r, obj, problems)
+            if not spec.get("clusterIP"):
+                used = {(s.get("spec") or {}).get("clusterIP") for s in self.storage.list(self.prefix(r, None)).items}
+                while (ip := f"10.96.{self.random.randint(0, 255)}.{self.random.randint(1, 254)}") in used:
+                    pass
+                spec["clusterIP"], spec["clusterIPs"] = ip, [ip]
+            elif old is None and spec["clusterIP"] != "None" and \
+                    ipaddress.ip_address(spec["clusterIP"]) not in service.SERVICE_CIDR:
+                raise self._invalid(r, obj, [invalid(
+                    "spec.clusterIPs", spec["clusterIPs"], f"failed to allocate IP {spec['clusterIP']}: the provided "
+                    f"IP ({spec['clusterIP']}) is not in the valid range. The range of valid IPs is "
+                    f"{service.SERVICE_CIDR}")])
+            spec.setdefault("ipFamilies", ["IPv4"])
             spec.setdefault("internalTrafficPolicy", "Cluster")
         if spec["type"] in ("NodePort", "LoadBalancer"):
-            for port in spec.get("ports", []):
-                port.setdefault("nodePort", self.random.randint(30000, 32767))
+            low, high = service.NODE_PORT_RANGE
+            kept = {port.get("nodePort") for port in dict_items(before.get("ports"))}
+            for i, port in enumerate(dict_items(spec.get("ports"))):
+                node_port = port.setdefault("nodePort", self.random.randint(low, high))
+                if not dry_run and node_port not in kept and not low <= node_port <= high:
+                    raise self._invalid(r, obj, [invalid(
+                        f"spec.ports[{i}].nodePort", node_port, "provided port is not in the valid range. "
+                        f"The range of valid ports is {low}-{high}")])
+        if spec["type"] == "LoadBalancer" and spec.get("externalTrafficPolicy") == "Local":
+            spec.setdefault("healthCheckNodePort", self.random.randint(*service.NODE_PORT_RANGE))
 
     # -- read ------------------------------------------------------------------------------------
 
@@ -419,7 +455,8 @@ class Registry(LifecycleMixin):
 
     # -- update ----------------------------------------------------------------------------------
 
-    def _prepare_update(self, r: Resource, old: dict, new: dict, subresource: str | None) -> dict:
+    def _prepare_update(self, r: Resource, old: dict, new: dict, subresource: str | None,
+                        dry_run: bool = False) -> dict:
         """rest.BeforeUpdate and the strategies' PrepareForUpdate: the object to write instead of
         `old`, given what the client sent."""
         self._check_type(r, new)
@@ -476,8 +513,7 @@ class Registry(LifecycleMixin):
         if r is CRD:
             self._accept_names(new)
         if r.kind == "Service":
-            new["spec"].setdefault("clusterIP", old.get("spec", {}).get("clusterIP"))
-            self._allocate_service(new)
+            self._allocate_service(r, new, old, dry_run)
         problems = common_problems + r.validate_update(old, new) + limits.size_problems(r.kind, new)
         if problems:
             raise self._invalid(r, new, problems)
@@ -522,7 +558,7 @@ class Registry(LifecycleMixin):
             self._check_dry_run_preconditions(r, name, key, preconditions)
 
         def apply(current: dict) -> dict:
-            updated = self._prepare_update(r, current, patch_fn(deep_copy_json(current)), subresource)
+            updated = self._prepare_update(r, current, patch_fn(deep_copy_json(current)), subresource, dry_run)
             if update_validation:
                 update_validation(deep_copy_json(updated), deep_copy_json(current))
             if dry_run:

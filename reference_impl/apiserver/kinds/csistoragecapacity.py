@@ -4,17 +4,42 @@ from __future__ import annotations
 
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import META, QUANTITY, STORAGE_BETA, kind, list_kind, ref, string
-from reference_impl.apiserver.core.validation import required
+from reference_impl.apiserver.core.validation import (NEGATIVE_MSG, go_label_selector, invalid,
+                                                      label_selector_problems, name_problems, semantically_equal)
 from reference_impl.apiserver.kinds._columns import NAME, name_cell
+from reference_impl.machinery import quantity
+from reference_impl.mirrors import mirrors
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/storage/validation.ValidateCSIStorageCapacity")
 def validate_csi_storage_capacity(obj: dict) -> list[str]:
-    return [] if obj.get("storageClassName") else [required("storageClassName")]
+    """A valid node topology selector, a class name that is a DNS subdomain (ValidateClassName
+    without a prefix: an empty one too) and a capacity that is not negative."""
+    problems = label_selector_problems(obj.get("nodeTopology"), "nodeTopology")
+    problems += name_problems(obj.get("storageClassName") or "", "subdomain", "storageClassName")
+    amount = quantity.exact(obj.get("capacity"))
+    if amount is not None and amount < 0:
+        problems.append(invalid("capacity", obj["capacity"], NEGATIVE_MSG))
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/storage/validation.ValidateCSIStorageCapacityUpdate")
+def validate_csi_storage_capacity_update(old: dict, new: dict) -> list[str]:
+    """The inputs of CSI's GetCapacity, the topology and the class, do not change."""
+    problems = []
+    if not semantically_equal(old.get("nodeTopology"), new.get("nodeTopology")):
+        topology = new.get("nodeTopology")
+        shown = "(*v1.LabelSelector)(nil)" if topology is None else go_label_selector(topology)
+        problems.append(f"nodeTopology: Invalid value: {shown}: field is immutable")
+    if old.get("storageClassName") != new.get("storageClassName"):
+        problems.append(invalid("storageClassName", new.get("storageClassName") or "", "field is immutable"))
+    return problems
 
 
 RESOURCES = (
     Resource("storage.k8s.io", "v1beta1", "CSIStorageCapacity", "csistoragecapacities", "csistoragecapacity",
-             True, allow_unconditional_update=False, validator=validate_csi_storage_capacity),
+             True, allow_unconditional_update=False, validator=validate_csi_storage_capacity,
+             update_validator=validate_csi_storage_capacity_update),
 )
 
 

@@ -42,8 +42,9 @@ def address_problems(ip: object, path: str) -> list[str]:
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateEndpointSubsets")
 def validate_endpoints(obj: dict) -> list[str]:
-    """Each subset has addresses, each address a usable IP (and a DNS label hostname), each port a
-    number in range and, when a subset has several, a name."""
+    """Each subset has addresses, each address a usable IP (and a DNS label hostname, a DNS
+    subdomain nodeName), each port a number in range, a qualified-name appProtocol and, when a
+    subset has several, a name."""
     problems = []
     for i, subset in enumerate(dict_items(obj.get("subsets"))):
         here = f"subsets[{i}]"
@@ -57,6 +58,8 @@ def validate_endpoints(obj: dict) -> list[str]:
                                               v.IP_MSG))
                 if address.get("hostname"):
                     problems += v.name_problems(address["hostname"], "label", f"{at}.hostname")
+                if address.get("nodeName") is not None:
+                    problems += v.name_problems(str(address["nodeName"]), "subdomain", f"{at}.nodeName")
                 problems += address_problems(ip, f"{at}.ip")
         ports = dict_items(subset.get("ports"))
         for j, port in enumerate(ports):
@@ -70,6 +73,8 @@ def validate_endpoints(obj: dict) -> list[str]:
                 problems.append(v.invalid(f"{at}.port", number, v.PORT_RANGE_MSG))
             if port.get("protocol") and port["protocol"] not in v.PROTOCOLS:
                 problems.append(v.unsupported(f"{at}.protocol", port["protocol"], v.PROTOCOLS))
+            if port.get("appProtocol") is not None:
+                problems += v.label_name_problems(str(port["appProtocol"]), f"{at}.appProtocol")
     return problems
 
 

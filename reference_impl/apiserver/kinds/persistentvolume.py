@@ -2,7 +2,10 @@
 and protobuf layout."""
 from __future__ import annotations
 
+import posixpath
+
 from reference_impl.apiserver.core import validation as v
+from reference_impl.apiserver.core.podvalidation import node_selector_problems
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (CORE, atomic, boolean, integer, list_kind, obj, quantity_map, ref,
                                                    string, string_map, strings, workload)
@@ -22,6 +25,7 @@ VOLUME_SOURCES = ("hostPath", "gcePersistentDisk", "awsElasticBlockStore", "glus
                   "quobyte", "cephfs", "iscsi", "cinder", "fc", "flexVolume", "azureFile", "vsphereVolume",
                   "photonPersistentDisk", "portworxVolume", "azureDisk", "scaleIO", "local", "storageos", "csi")
 NOT_POSITIVE_MSG = "must be greater than zero"
+HOST_PATH_TYPES = ("", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate", "File", "FileOrCreate", "Socket")
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_PersistentVolume")
@@ -63,16 +67,34 @@ def _go_resource_list(capacity: object) -> str:
 
 
 def _volume_source_problems(spec: dict) -> list[str]:
-    """Exactly one volume source; a hostPath has a path."""
+    """Exactly one volume source; a hostPath has a path without '..' and a known type."""
     given = [source for source in VOLUME_SOURCES if spec.get(source) is not None]
     if not given:
         return [v.required("spec", "must specify a volume type")]
+    problems = host_path_problems(v.as_object(spec["hostPath"])) if given[0] == "hostPath" else []
     # flexVolume is counted without being refused after another source, as upstream does.
-    problems = [f"spec.{source}: Forbidden: may not specify more than 1 volume type"
-                for source in given[1:] if source != "flexVolume"]
-    if given[0] == "hostPath" and not v.as_object(spec["hostPath"]).get("path"):
-        problems.insert(0, v.required("spec.hostPath.path"))
+    return problems + [f"spec.{source}: Forbidden: may not specify more than 1 volume type"
+                       for source in given[1:] if source != "flexVolume"]
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateHostPathVolumeSource",
+         "k8s.io/kubernetes/pkg/apis/core/validation.validatePathNoBacksteps",
+         "k8s.io/kubernetes/pkg/apis/core/validation.validateHostPathType")
+def host_path_problems(host_path: dict) -> list[str]:
+    path = str(host_path.get("path") or "")
+    if not path:
+        return [v.required("spec.hostPath.path")]
+    problems = [v.invalid("spec.hostPath.path", path, "must not contain '..'")] if ".." in path.split("/") else []
+    kind = host_path.get("type")
+    if kind is not None and kind not in HOST_PATH_TYPES:
+        problems.append(v.unsupported("spec.hostPath.type", kind, HOST_PATH_TYPES))
     return problems
+
+
+def _clean(path: str) -> str:
+    """Go's path.Clean: like normpath, but a leading "//" is one slash."""
+    cleaned = posixpath.normpath(path)
+    return "/" + cleaned.lstrip("/") if cleaned.startswith("/") else cleaned
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePersistentVolumeSpec")
@@ -94,12 +116,50 @@ def validate_persistent_volume(pv: dict) -> list[str]:
     policy = spec.get("persistentVolumeReclaimPolicy")
     if policy and policy not in RECLAIM_POLICIES:
         problems.append(v.unsupported("spec.persistentVolumeReclaimPolicy", policy, RECLAIM_POLICIES))
+    affinity = spec.get("nodeAffinity")
+    if affinity is not None:  # validateVolumeNodeAffinity
+        required = v.as_object(affinity).get("required")
+        problems += [v.required("spec.nodeAffinity.required", "must specify required node constraints")] \
+            if required is None else node_selector_problems(v.as_object(required), "spec.nodeAffinity.required")
     problems += _volume_source_problems(spec)
+    host_path = spec.get("hostPath")
+    if host_path is not None and _clean(str(v.as_object(host_path).get("path") or "")) == "/" and policy == "Recycle":
+        problems.append("spec.persistentVolumeReclaimPolicy: Forbidden: may not be 'recycle' for a hostPath mount "
+                        "of '/'")
     problems += class_name_problems(spec.get("storageClassName"), "spec.storageClassName")
     mode = spec.get("volumeMode")
     if mode is not None and mode not in VOLUME_MODES:
         problems.append(v.unsupported("spec.volumeMode", mode, VOLUME_MODES))
     return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePersistentVolumeUpdate")
+def validate_persistent_volume_update(old: dict, new: dict) -> list[str]:
+    """The volume source and volumeMode do not change, nor nodeAffinity once set. Upstream
+    appends a diff of the sources to the first message; the reference writes none."""
+    before, after = part(old, "spec"), part(new, "spec")
+    problems = []
+    if not v.semantically_equal(_source(before), _source(after)):
+        problems.append("spec.persistentvolumesource: Forbidden: spec.persistentvolumesource is immutable after "
+                        "creation")
+    if before.get("volumeMode") != after.get("volumeMode"):
+        problems.append(v.invalid("volumeMode", after.get("volumeMode") or "null", "field is immutable"))
+    if before.get("nodeAffinity") is not None and not v.semantically_equal(before["nodeAffinity"],
+                                                                             after.get("nodeAffinity")):
+        affinity = after.get("nodeAffinity")
+        shown = '"null"' if affinity is None else "core.VolumeNodeAffinity{Required:(*core.NodeSelector)(" + (
+            "nil" if v.as_object(affinity).get("required") is None else "0xc000000000") + ")}"
+        problems.append(f"nodeAffinity: Invalid value: {shown}: field is immutable")
+    return problems
+
+
+def _source(spec: dict) -> dict:
+    """The spec's PersistentVolumeSource; a CSI controllerExpandSecretRef may be added later."""
+    source = {name: spec[name] for name in VOLUME_SOURCES if spec.get(name) is not None}
+    if "csi" in source:
+        source["csi"] = {k: value for k, value in v.as_object(source["csi"]).items()
+                         if k != "controllerExpandSecretRef"}
+    return source
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateClassName")
@@ -111,7 +171,8 @@ RESOURCES = (
     # The kinds the 1.24 components list and watch besides the ones above (issue 12).
     Resource("", "v1", "PersistentVolume", "persistentvolumes", "persistentvolume", False, ("pv",),
              subresources=("status",), status_reset_on_update=True,
-             field_selectors=("metadata.name",), validator=validate_persistent_volume),
+             field_selectors=("metadata.name",), validator=validate_persistent_volume,
+             update_validator=validate_persistent_volume_update),
 )
 
 

@@ -9,6 +9,8 @@ from reference_impl.apiserver.core.schemas import (CORE, META, conditions, list_
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, access_modes_cell, age_cell, name_cell, part,
                                                      storage_class_of)
 from reference_impl.apiserver.kinds._defaulting import object_field
+from reference_impl.machinery import quantity
+from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.apiserver.kinds.persistentvolume import (VOLUME_MODES, access_mode_problems,
                                                              basic_resource_problems, class_name_problems,
                                                              positive_quantity_problems)
@@ -24,13 +26,6 @@ def persistent_volume_claim(obj: dict, spec: dict) -> None:
 
 
 @mirrors("k8s.io/kubernetes/pkg/api/persistentvolumeclaim.DropDisabledFields")
-def drop_disabled_fields(new: dict, old: dict | None = None) -> None:
-    """AnyVolumeDataSource is off in 1.24: dataSourceRef is dropped unless the stored claim already
-    has it."""
-    if not part(old or {}, "spec").get("dataSourceRef"):
-        part(new, "spec").pop("dataSourceRef", None)
-
-
 @mirrors("(k8s.io/kubernetes/pkg/registry/core/persistentvolumeclaim.persistentvolumeclaimStatusStrategy).PrepareForUpdate",
          "k8s.io/kubernetes/pkg/api/persistentvolumeclaim.DropDisabledFieldsFromStatus")
 def prepare_for_status_update(new: dict, old: dict) -> None:
@@ -42,6 +37,30 @@ def prepare_for_status_update(new: dict, old: dict) -> None:
             new["status"].pop(name, None)
 
 
+@mirrors("(k8s.io/kubernetes/pkg/registry/core/persistentvolumeclaim.persistentvolumeclaimStrategy).PrepareForCreate")
+def prepare_for_create(pvc: dict, user: object) -> None:
+    drop_data_sources(pvc, None)
+
+
+@mirrors("(k8s.io/kubernetes/pkg/registry/core/persistentvolumeclaim.persistentvolumeclaimStrategy).PrepareForUpdate",
+         "k8s.io/kubernetes/pkg/api/persistentvolumeclaim.DropDisabledFields",
+         "k8s.io/kubernetes/pkg/api/persistentvolumeclaim.EnforceDataSourceBackwardsCompatibility")
+def drop_data_sources(new: dict, old: dict | None) -> None:
+    """dataSourceRef goes unless the stored claim has it (AnyVolumeDataSource is alpha, off in
+    1.24); a dataSource other than a claim or a volume snapshot is dropped too, unless the stored
+    claim has a data source already or the request keeps a dataSourceRef."""
+    spec, before = part(new, "spec"), part(old or {}, "spec")
+    if before.get("dataSourceRef") is None:
+        spec.pop("dataSourceRef", None)
+    if any(x is not None for x in (before.get("dataSource"), before.get("dataSourceRef"),
+                                   spec.get("dataSourceRef"))):
+        return
+    source = spec.get("dataSource")
+    if source is not None and (v.as_object(source).get("kind"), v.as_object(source).get("apiGroup") or "") not in (
+            ("PersistentVolumeClaim", ""), ("VolumeSnapshot", "snapshot.storage.k8s.io")):
+        del spec["dataSource"]
+
+
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePersistentVolumeClaimSpec")
 def validate_persistent_volume_claim(pvc: dict) -> list[str]:
     """At least one supported access mode, a positive storage request, and a known volume mode and
@@ -49,6 +68,7 @@ def validate_persistent_volume_claim(pvc: dict) -> list[str]:
     spec = part(pvc, "spec")
     problems = [] if v.as_list(spec.get("accessModes")) else [
         v.required("spec.accessModes", "at least 1 access mode is required")]
+    problems += v.label_selector_problems(spec.get("selector"), "spec.selector")
     problems += access_mode_problems(spec.get("accessModes"), "spec.accessModes")
     requests = v.as_object(part(spec, "resources").get("requests"))
     if "storage" not in requests:
@@ -60,6 +80,30 @@ def validate_persistent_volume_claim(pvc: dict) -> list[str]:
     mode = spec.get("volumeMode")
     if mode is not None and mode not in VOLUME_MODES:
         problems.append(v.unsupported("spec.volumeMode", mode, VOLUME_MODES))
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePersistentVolumeClaimUpdate")
+def validate_persistent_volume_claim_update(old: dict, new: dict) -> list[str]:
+    """The spec does not change, but for a volumeName set once and, on a bound claim, a storage
+    request that does not shrink; nor does volumeMode. Upstream appends a diff of the specs to the
+    spec's message; the reference writes none."""
+    before, after = deep_copy_json(part(old, "spec")), deep_copy_json(part(new, "spec"))
+    if not before.get("volumeName"):
+        before["volumeName"] = after.get("volumeName")
+    old_size, new_size = (quantity.exact(part(part(spec, "resources"), "requests").get("storage") or "0")
+                          for spec in (part(old, "spec"), part(new, "spec")))
+    requests = part(after, "resources", "requests")
+    if part(new, "status").get("phase") == "Bound" and requests:
+        requests["storage"] = part(before, "resources", "requests").get("storage")
+    problems = []
+    if not v.semantically_equal(before, after):
+        problems.append("spec: Forbidden: spec is immutable after creation except resources.requests for bound "
+                        "claims")
+    if old_size is not None and new_size is not None and new_size < old_size:
+        problems.append("spec.resources.requests.storage: Forbidden: field can not be less than previous value")
+    if part(old, "spec").get("volumeMode") != part(new, "spec").get("volumeMode"):
+        problems.append(v.invalid("volumeMode", part(new, "spec").get("volumeMode") or "null", "field is immutable"))
     return problems
 
 
@@ -75,8 +119,8 @@ RESOURCES = (
     Resource("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", True,
              ("pvc",), subresources=("status",), status_reset_on_update=True,
              prepare_for_status_update=prepare_for_status_update, validate_status_update=validate_status_update,
-             validator=validate_persistent_volume_claim,
-             prepare_for_create=lambda obj, user: drop_disabled_fields(obj), prepare_for_update=drop_disabled_fields),
+             prepare_for_create=prepare_for_create, prepare_for_update=drop_data_sources,
+             validator=validate_persistent_volume_claim, update_validator=validate_persistent_volume_claim_update),
 )
 
 

@@ -16,9 +16,13 @@ from reference_impl.mirrors import mirrors
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateReplicationControllerSpec")
 def validate_replication_controller(obj: dict) -> list[str]:
-    """A non-empty selector map the template's labels match (the template is required)."""
+    """A minReadySeconds that is not negative, a non-empty selector map the template's labels match
+    (the template is required)."""
     spec = obj.get("spec") or {}
     problems = []
+    min_ready = spec.get("minReadySeconds")
+    if isinstance(min_ready, int) and min_ready < 0:
+        problems.append(invalid("spec.minReadySeconds", min_ready, "must be greater than or equal to 0"))
     replicas = spec.get("replicas", 1)
     if not isinstance(replicas, int) or replicas < 0:
         problems.append(invalid("spec.replicas", replicas, "must be greater than or equal to 0"))
@@ -38,8 +42,9 @@ def validate_replication_controller(obj: dict) -> list[str]:
 @mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_ReplicationController")
 def replication_controller(obj: dict, spec: dict) -> None:
     labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels")
-    if labels:
-        spec.setdefault("selector", dict(labels))
+    if labels is not None:
+        if not spec.get("selector"):
+            spec["selector"] = dict(labels)
         if not obj["metadata"].get("labels"):
             obj["metadata"]["labels"] = dict(labels)
     spec.setdefault("replicas", 1)

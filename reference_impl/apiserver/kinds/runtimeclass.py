@@ -51,7 +51,8 @@ def validate_runtime_class_update(old: dict, new: dict) -> list[str]:
 
 RESOURCES = (
     Resource("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", "runtimeclass", False,
-             allow_unconditional_update=False, validator=validate_runtime_class, validator_on_update=validate_runtime_class_update),
+             allow_unconditional_update=False, validator=validate_runtime_class,
+             update_validator=validate_runtime_class_update),
 )
 
 

@@ -71,7 +71,8 @@ def _json_object_problem(encoded: object) -> str | None:
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateSecretUpdate")
 def validate_secret_update(old: dict, new: dict) -> list[str]:
-    """The type never changes; an immutable secret stays immutable and keeps its data."""
+    """The type never changes; an immutable secret stays immutable and keeps its data; then the
+    secret's own rules."""
     problems = []
     old_type, new_type = old.get("type") or "Opaque", new.get("type") or "Opaque"
     if new_type != old_type:
@@ -81,13 +82,13 @@ def validate_secret_update(old: dict, new: dict) -> list[str]:
             problems.append("immutable: Forbidden: field is immutable when `immutable` is set")
         if _data(new) != _data(old):
             problems.append("data: Forbidden: field is immutable when `immutable` is set")
-    return problems
+    return problems + validate_secret(new)
 
 
 RESOURCES = (
     Resource("", "v1", "Secret", "secrets", "secret", True, field_selectors=(*COMMON_FIELDS, "type"),
              field_label_conversion=FieldLabelConversion((*COMMON_FIELDS, "type")),
-             validator=validate_secret, update_validator=validate_secret_update),
+             validator=validate_secret, validator_on_update=validate_secret_update),
 )
 
 

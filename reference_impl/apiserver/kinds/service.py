@@ -2,57 +2,300 @@
 and protobuf layout."""
 from __future__ import annotations
 
+import ipaddress
+
 from reference_impl.apiserver.core.podvalidation import port_name_problems
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (CORE, INT_OR_STRING, META, arr, boolean, conditions, integer,
                                                    kind, list_kind, obj, ref, string, string_map, strings)
-from reference_impl.apiserver.core.validation import (IP_MSG, PORT_RANGE_MSG, PROTOCOLS, duplicate, invalid,
-                                                      load_balancer_status_problems, parse_ip, required, unsupported)
+from reference_impl.apiserver.core.validation import (IP_MSG, PORT_RANGE_MSG, PROTOCOLS, as_list, as_object,
+                                                      duplicate, invalid, label_name_problems, label_problems,
+                                                      load_balancer_status_problems, name_problems, parse_cidr,
+                                                      parse_ip, required, unsupported)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.apiserver.kinds._defaulting import dict_items
+from reference_impl.apiserver.kinds.endpoints import address_problems
+from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
 SERVICE_TYPES = ("ClusterIP", "ExternalName", "LoadBalancer", "NodePort")
-# kube-apiserver's default --service-node-port-range.
+SESSION_AFFINITIES = ("ClientIP", "None")
+TRAFFIC_POLICIES = ("Cluster", "Local")
+IP_FAMILIES = ("IPv4", "IPv6")
+IP_FAMILY_POLICIES = ("PreferDualStack", "RequireDualStack", "SingleStack")
+MAX_CLIENT_IP_AFFINITY_SECONDS = 86400  # core.MaxClientIPServiceAffinitySeconds
+KUBELET_PORT = 10250
+# kube-apiserver's default --service-node-port-range, and the --service-cluster-ip-range it is run with.
 NODE_PORT_RANGE = (30000, 32767)
+SERVICE_CIDR = ipaddress.ip_network("10.96.0.0/12")
+
+
+def is_headless(spec: dict) -> bool:
+    return spec.get("clusterIPs") == ["None"]
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateService")
 def validate_service(obj: dict) -> list[str]:
-    """Ports 1-65535 with unique names (required when there are several), a known type."""
-    spec = obj.get("spec") or {}
-    kind = spec.get("type", "ClusterIP")
-    if kind not in SERVICE_TYPES:
-        return [unsupported("spec.type", kind, SERVICE_TYPES)]
+    """The service's spec, rule by rule in upstream's order (its metadata is checked apart)."""
+    spec = as_object(obj.get("spec"))
+    kind, ports = spec.get("type", "ClusterIP"), dict_items(spec.get("ports"))
+    problems = []
+    if not ports and not is_headless(spec) and kind != "ExternalName":
+        problems.append(required("spec.ports"))
+    if kind == "LoadBalancer":
+        problems += [invalid(f"spec.ports[{i}]", KUBELET_PORT, f"may not expose port {KUBELET_PORT} externally "
+                             "since it is used by kubelet") for i, port in enumerate(ports)
+                     if port.get("port") == KUBELET_PORT]
+    if kind in ("LoadBalancer", "NodePort") and is_headless(spec):
+        problems.append(invalid("spec.clusterIPs[0]", "None", f"may not be set to 'None' for {kind} services"))
     if kind == "ExternalName":
-        return [] if spec.get("externalName") else [required("spec.externalName")]
-    ports = spec.get("ports") or []
-    if not ports and spec.get("clusterIP") != "None":
-        return [required("spec.ports")]
-    problems, names = [], set()
+        for field in ("clusterIPs", "ipFamilies", "ipFamilyPolicy"):
+            if spec.get(field):
+                problems.append(f"spec.{field}: Forbidden: may not be set for ExternalName services")
+        cname = str(spec.get("externalName") or "").removesuffix(".")  # a trailing dot: fully qualified
+        problems += name_problems(cname, "subdomain", "spec.externalName") if cname else \
+            [required("spec.externalName")]
+    names: set[str] = set()
     for i, port in enumerate(ports):
-        here = f"spec.ports[{i}]"
-        name = port.get("name", "")
-        if len(ports) > 1 and not name:
-            problems.append(required(f"{here}.name"))
-        elif name in names:
+        problems += service_port_problems(port, len(ports) > 1, names, f"spec.ports[{i}]")
+    problems += label_problems(spec.get("selector"), "spec.selector")
+    problems += session_affinity_problems(spec)
+    problems += cluster_ips_problems(spec)
+    for i, ip in enumerate(as_list(spec.get("externalIPs"))):
+        problems += external_ip_problems(ip, f"spec.externalIPs[{i}]")
+    if kind not in SERVICE_TYPES:
+        problems.append(unsupported("spec.type", kind, SERVICE_TYPES))
+    if kind == "ClusterIP":
+        problems += [f"spec.ports[{i}].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'"
+                     for i, port in enumerate(ports) if port.get("nodePort")]
+    problems += duplicate_port_problems(ports)
+    if spec.get("loadBalancerSourceRanges"):
+        problems += source_range_problems(spec)
+    if spec.get("allocateLoadBalancerNodePorts") is not None and kind != "LoadBalancer":
+        problems.append("spec.allocateLoadBalancerNodePorts: Forbidden: may only be used when `type` is "
+                        "'LoadBalancer'")
+    problems += traffic_policy_problems(spec)
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateServicePort")
+def service_port_problems(port: dict, require_name: bool, names: set[str], here: str) -> list[str]:
+    """A name (when there are several ports) that is a unique DNS label, a port number, a known
+    protocol, a target port and a qualified-name appProtocol."""
+    problems, name = [], port.get("name") or ""
+    if require_name and not name:
+        problems.append(required(f"{here}.name"))
+    elif name:
+        problems += name_problems(name, "label", f"{here}.name")
+        if name in names:
             problems.append(duplicate(f"{here}.name", name))
         names.add(name)
-        number = port.get("port", 0)
-        if not isinstance(number, int) or not 1 <= number <= 65535:
-            problems.append(invalid(f"{here}.port", number, PORT_RANGE_MSG))
-        if port.get("protocol", "TCP") not in PROTOCOLS:
-            problems.append(unsupported(f"{here}.protocol", port.get("protocol"), PROTOCOLS))
-        problems += port_number_or_name_problems(port.get("targetPort"), f"{here}.targetPort")
-        node_port = port.get("nodePort")
-        if node_port and not NODE_PORT_RANGE[0] <= node_port <= NODE_PORT_RANGE[1]:
-            # the node-port allocator's refusal; the proxy would otherwise listen on a host port below 30000
-            problems.append(invalid(f"{here}.nodePort", node_port, "provided port is not in the valid range. The "
-                                    f"range of valid ports is {NODE_PORT_RANGE[0]}-{NODE_PORT_RANGE[1]}"))
-    cluster_ip = spec.get("clusterIP")
-    if cluster_ip not in (None, "", "None") and parse_ip(cluster_ip) is None:
-        problems.append(invalid("spec.clusterIPs[0]", cluster_ip, IP_MSG))
+    number = port.get("port", 0)
+    if not isinstance(number, int) or not 1 <= number <= 65535:
+        problems.append(invalid(f"{here}.port", number, PORT_RANGE_MSG))
+    if port.get("protocol", "TCP") not in PROTOCOLS:
+        problems.append(unsupported(f"{here}.protocol", port.get("protocol"), PROTOCOLS))
+    problems += port_number_or_name_problems(port.get("targetPort"), f"{here}.targetPort")
+    if port.get("appProtocol") is not None:
+        problems += label_name_problems(str(port["appProtocol"]), f"{here}.appProtocol")
     return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateClientIPAffinityConfig")
+def session_affinity_problems(spec: dict) -> list[str]:
+    affinity = spec.get("sessionAffinity") or ""
+    if not affinity:
+        return [required("spec.sessionAffinity")]
+    if affinity not in SESSION_AFFINITIES:
+        return [unsupported("spec.sessionAffinity", affinity, SESSION_AFFINITIES)]
+    config = spec.get("sessionAffinityConfig")
+    if affinity == "None":
+        return [] if config is None else \
+            ["spec.sessionAffinityConfig: Forbidden: must not be set when session affinity is None"]
+    path, why = "spec.sessionAffinityConfig", "when session affinity type is ClientIP"
+    for field in ("clientIP", "timeoutSeconds"):
+        if config is None:
+            return [required(path, why)]
+        config, path = as_object(config).get(field), f"{path}.{field}"
+    if config is None:
+        return [required(path, why)]
+    if not isinstance(config, int) or not 0 < config <= MAX_CLIENT_IP_AFFINITY_SECONDS:
+        return [invalid(path, config, f"must be greater than 0 and less than {MAX_CLIENT_IP_AFFINITY_SECONDS}")]
+    return []
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateServiceClusterIPsRelatedFields")
+def cluster_ips_problems(spec: dict) -> list[str]:
+    """clusterIP and clusterIPs in step, known and distinct IP families and a known family policy,
+    cluster IPs that are IPs (or a lone "None"), one of each family, each of its listed family."""
+    if spec.get("type") == "ExternalName":
+        return []
+    problems, cluster_ip, cluster_ips = [], spec.get("clusterIP") or "", as_list(spec.get("clusterIPs"))
+    if cluster_ip and not cluster_ips:
+        problems.append(required("spec.clusterIPs"))
+    elif cluster_ip and cluster_ips[0] != cluster_ip:
+        problems.append(invalid("spec.clusterIPs", cluster_ips, "first value must match `clusterIP`"))
+    elif not cluster_ip and cluster_ips:
+        problems.append(invalid("spec.clusterIPs", cluster_ips, "must be empty when `clusterIP` is not specified"))
+    families = as_list(spec.get("ipFamilies"))
+    for i, family in enumerate(families):
+        if family not in IP_FAMILIES:
+            problems.append(unsupported(f"spec.ipFamilies[{i}]", family, IP_FAMILIES))
+        if family in families[:i]:
+            problems.append(duplicate(f"spec.ipFamilies[{i}]", str(family)))
+    policy = spec.get("ipFamilyPolicy")
+    if policy is not None and policy not in IP_FAMILY_POLICIES:
+        problems.append(unsupported("spec.ipFamilyPolicy", policy, IP_FAMILY_POLICIES))
+    bad_ips = False
+    for i, ip in enumerate(cluster_ips):
+        if i == 0 and ip == "None":
+            if len(cluster_ips) > 1:
+                bad_ips = True
+                problems.append(invalid("spec.clusterIPs", cluster_ips, "'None' must be the first and only value"))
+        elif parse_ip(ip) is None:
+            bad_ips = True
+            problems.append(invalid(f"spec.clusterIPs[{i}]", ip, IP_MSG))
+    if len(cluster_ips) > 2:
+        problems.append(invalid("spec.clusterIPs", cluster_ips, "may only hold up to 2 values"))
+    if bad_ips:  # the checks below would only say it again, less clearly
+        return problems
+    addresses = [parse_ip(ip) for ip in cluster_ips]
+    if len(addresses) > 1 and len({address.version for address in addresses}) < len(addresses):
+        problems.append(invalid("spec.clusterIPs", cluster_ips, "may specify no more than one IP for each IP family"))
+    if not is_headless(spec):
+        for i, (address, family) in enumerate(zip(addresses, families)):
+            expected = {"IPv4": 4, "IPv6": 6}.get(family)
+            if expected and address.version != expected:
+                problems.append(invalid(f"spec.clusterIPs[{i}]", cluster_ips[i],
+                                        f"expected an {family} value as indicated by `ipFamilies[{i}]`"))
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNonSpecialIP")
+def external_ip_problems(ip: object, path: str) -> list[str]:
+    """An IP that is not unspecified, loopback or link-local: traffic to it must leave the node."""
+    address = parse_ip(ip)
+    if address is None:
+        return [invalid(path, ip if isinstance(ip, str) else "", IP_MSG)]
+    if address.is_loopback:  # endpoints' address_problems lets loopback through; an external IP may not be
+        return [invalid(path, ip, "may not be in the loopback range (127.0.0.0/8, ::1/128)")]
+    return address_problems(ip, path)
+
+
+def duplicate_port_problems(ports: list[dict]) -> list[str]:
+    """Two ports with one node port, or one port number, on one protocol."""
+    problems, node_ports, numbers = [], set(), set()
+    for i, port in enumerate(ports):
+        protocol = port.get("protocol", "TCP")
+        if port.get("nodePort"):
+            if (protocol, port["nodePort"]) in node_ports:
+                problems.append(f"spec.ports[{i}].nodePort: Duplicate value: {port['nodePort']}")
+            node_ports.add((protocol, port["nodePort"]))
+    for i, port in enumerate(ports):
+        key = (port.get("protocol", "TCP"), port.get("port", 0))
+        if key in numbers:
+            # field.Duplicate prints the core.ServicePort key, holding only the protocol and the port, with %#v.
+            problems.append(f'spec.ports[{i}]: Duplicate value: core.ServicePort{{Name:"", Protocol:{quote(key[0])}, '
+                            f"AppProtocol:(*string)(nil), Port:{key[1]}, TargetPort:intstr.IntOrString{{Type:0, "
+                            'IntVal:0, StrVal:""}, NodePort:0}')
+        numbers.add(key)
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/v1/helper.GetLoadBalancerSourceRanges")
+def source_range_problems(spec: dict) -> list[str]:
+    ranges = as_list(spec.get("loadBalancerSourceRanges"))
+    problems = []
+    if spec.get("type") != "LoadBalancer":
+        problems.append("spec.LoadBalancerSourceRanges: Forbidden: may only be used when `type` is 'LoadBalancer'")
+    if any(parse_cidr(str(cidr).strip()) is None for cidr in ranges):
+        problems.append(invalid("spec.LoadBalancerSourceRanges", "[" + " ".join(map(str, ranges)) + "]",
+                                "must be a list of IP ranges. For example, 10.240.0.0/24,10.250.0.0/24 "))
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateServiceExternalTrafficPolicy",
+         "k8s.io/kubernetes/pkg/apis/core/validation.validateServiceInternalTrafficFieldsValue")
+def traffic_policy_problems(spec: dict) -> list[str]:
+    """An external policy only where node ports take outside traffic, a health-check node port
+    only for a LoadBalancer that keeps it Local, and a known internal policy."""
+    problems, external = [], spec.get("externalTrafficPolicy") or ""
+    if spec.get("type") not in ("LoadBalancer", "NodePort"):
+        if external:
+            problems.append(invalid("spec.externalTrafficPolicy", external,
+                                    "may only be set when `type` is 'NodePort' or 'LoadBalancer'"))
+    elif not external:
+        problems.append(required("spec.externalTrafficPolicy"))
+    elif external not in TRAFFIC_POLICIES:
+        problems.append(unsupported("spec.externalTrafficPolicy", external, TRAFFIC_POLICIES))
+    health_check = spec.get("healthCheckNodePort") or 0
+    if not needs_health_check(spec):
+        if health_check:
+            problems.append(invalid("spec.healthCheckNodePort", health_check,
+                                    "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is "
+                                    "'Local'"))
+    elif not health_check:
+        problems.append(required("spec.healthCheckNodePort"))
+    elif not isinstance(health_check, int) or not 1 <= health_check <= 65535:
+        problems.append(invalid("spec.healthCheckNodePort", health_check, PORT_RANGE_MSG))
+    internal = spec.get("internalTrafficPolicy")
+    if internal is not None and internal not in TRAFFIC_POLICIES:
+        problems.append(unsupported("spec.internalTrafficPolicy", internal, TRAFFIC_POLICIES))
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateServiceUpdate",
+         "k8s.io/kubernetes/pkg/apis/core/validation.validateUpgradeDowngradeClusterIPs")
+def validate_service_update(old: dict, new: dict) -> list[str]:
+    """A cluster IP, once allocated, stays: clusterIPs may gain or lose a secondary IP, never
+    change one (headless and ExternalName services have none to keep)."""
+    before, after = as_object(old.get("spec")), as_object(new.get("spec"))
+    problems = []
+    if "ExternalName" not in (before.get("type"), after.get("type")) and not (is_headless(before) and
+                                                                               is_headless(after)):
+        old_ips, new_ips = as_list(before.get("clusterIPs")), as_list(after.get("clusterIPs"))
+        if len(old_ips) == len(new_ips):
+            problems += [invalid(f"spec.clusterIPs[{i}]", new_ips, "may not change once set")
+                         for i, ip in enumerate(old_ips) if ip != new_ips[i]]
+        elif old_ips and not new_ips:
+            problems.append(invalid("spec.clusterIPs[0]", new_ips, "primary clusterIP can not be unset"))
+        elif old_ips and new_ips[0] != old_ips[0]:
+            problems.append(invalid("spec.clusterIPs[0]", new_ips, "may not change once set"))
+    return problems + validate_service(new)
+
+
+@mirrors("k8s.io/kubernetes/pkg/registry/core/service.dropTypeDependentFields")
+def drop_type_dependent_fields(new: dict, old: dict) -> None:
+    """On a change of type, the allocated values the new type does not use, unless the client
+    changed them too (then validation says why they may not be there)."""
+    before, after = as_object(old.get("spec")), as_object(new.get("spec"))
+
+    def same(*fields: str) -> bool:
+        return all(before.get(field) == after.get(field) for field in fields)
+
+    if before.get("type") != "ExternalName" and after.get("type") == "ExternalName":
+        for fields in (("clusterIP", "clusterIPs"), ("ipFamilies",), ("ipFamilyPolicy",)):
+            if same(*fields):
+                for field in fields:
+                    after.pop(field, None)
+    node_ports = ("NodePort", "LoadBalancer")
+    old_ports, new_ports = dict_items(before.get("ports")), dict_items(after.get("ports"))
+    if before.get("type") in node_ports and after.get("type") not in node_ports and \
+            [p.get("nodePort") for p in old_ports] == [p.get("nodePort") for p in new_ports]:
+        for port in new_ports:
+            port.pop("nodePort", None)
+    if needs_health_check(before) and not needs_health_check(after) and same("healthCheckNodePort"):
+        after.pop("healthCheckNodePort", None)
+    if before.get("type") in node_ports and after.get("type") not in node_ports and same("externalTrafficPolicy"):
+        after.pop("externalTrafficPolicy", None)
+    if before.get("type") == "LoadBalancer" and after.get("type") != "LoadBalancer":
+        for field in ("allocateLoadBalancerNodePorts", "loadBalancerClass"):
+            if same(field):
+                after.pop(field, None)
+
+
+def needs_health_check(spec: dict) -> bool:
+    return spec.get("type") == "LoadBalancer" and spec.get("externalTrafficPolicy") == "Local"
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePortNumOrName")
@@ -89,7 +332,9 @@ def validate_status_update(old: dict, new: dict) -> list[str]:
 RESOURCES = (
     Resource("", "v1", "Service", "services", "service", True, ("svc",), subresources=("status",),
              categories=("all",), name_validation="dns1035", status_reset_on_update=True,
-             validator=validate_service, validate_status_update=validate_status_update,
+             validator=validate_service, validator_on_update=validate_service_update,
+             prepare_for_update=drop_type_dependent_fields,
+             validate_status_update=validate_status_update,
              storage_prefix="services/specs"),
 )
 

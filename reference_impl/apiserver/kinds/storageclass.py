@@ -5,22 +5,65 @@ from __future__ import annotations
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (CORE, STORAGE, arr, atomic, boolean, kind, list_kind, obj, ref,
                                                    string, string_map, strings)
-from reference_impl.apiserver.core.validation import label_name_problems, required, unsupported
+from reference_impl.apiserver.core.validation import (as_list, as_object, duplicate, invalid, label_name_problems,
+                                                      required, semantically_equal, unsupported)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
+from reference_impl.apiserver.kinds._defaulting import dict_items
 from reference_impl.mirrors import mirrors
 
 RECLAIM_POLICIES = ("Delete", "Retain")
 BINDING_MODES = ("Immediate", "WaitForFirstConsumer")
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/storage/validation.ValidateStorageClass")
+@mirrors("k8s.io/kubernetes/pkg/apis/storage/validation.ValidateStorageClass",
+         "k8s.io/kubernetes/pkg/apis/storage/validation.validateParameters",
+         "k8s.io/kubernetes/pkg/apis/storage/validation.validateReclaimPolicy")
 def validate_storage_class(obj: dict) -> list[str]:
+    """A provisioner that is a qualified name once lowercased, no empty parameter key, a known
+    reclaim policy (or an empty one) and binding mode, and valid allowed topologies."""
     provisioner = obj.get("provisioner")
     problems = label_name_problems(provisioner.lower(), "provisioner") if provisioner else [required("provisioner")]
-    if obj.get("reclaimPolicy", "Delete") not in RECLAIM_POLICIES:
+    problems += [invalid("parameters", "", "field can not be empty.") for key in as_object(obj.get("parameters"))
+                 if not key]
+    if obj.get("reclaimPolicy") and obj["reclaimPolicy"] not in RECLAIM_POLICIES:
         problems.append(unsupported("reclaimPolicy", obj["reclaimPolicy"], RECLAIM_POLICIES))
     if obj.get("volumeBindingMode", "Immediate") not in BINDING_MODES:
         problems.append(unsupported("volumeBindingMode", obj["volumeBindingMode"], BINDING_MODES))
+    return problems + allowed_topologies_problems(as_list(obj.get("allowedTopologies")))
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/storage/validation.validateAllowedTopologies",
+         "k8s.io/kubernetes/pkg/apis/core/validation.ValidateTopologySelectorTerm")
+def allowed_topologies_problems(terms: list) -> list[str]:
+    """Each requirement with distinct values and a label-name key, each key once in a term, and no
+    term twice. Upstream compares each term with a list made with one nil entry per term before
+    the terms seen, so a term with no requirements (equal to nil) is reported as a duplicate too."""
+    problems: list[str] = []
+    seen: list[dict] = [{} for _ in terms]
+    for i, term in enumerate(map(as_object, terms)):
+        here, requirements = f"allowedTopologies[{i}].matchLabelExpressions", {}
+        for j, requirement in enumerate(dict_items(term.get("matchLabelExpressions"))):
+            at, key, values = f"{here}[{j}]", requirement.get("key") or "", as_list(requirement.get("values"))
+            if not values:
+                problems.append(required(f"{at}.values"))
+            problems += [duplicate(f"{at}.values[{k}]", value) for k, value in enumerate(values)
+                         if value in values[:k]]
+            problems += label_name_problems(key, f"{at}.key")
+            if key in requirements:
+                problems.append(duplicate(f"{at}.key", key))
+            requirements[key] = set(values)
+        problems += [duplicate(here, "") for raw in seen if semantically_equal(raw, requirements)]
+        seen.append(requirements)
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/storage/validation.ValidateStorageClassUpdate")
+def validate_storage_class_update(old: dict, new: dict) -> list[str]:
+    """What volumes of the class were provisioned with does not change."""
+    problems = [f"{field}: Forbidden: updates to {field} are forbidden." for field in
+                ("parameters", "provisioner", "reclaimPolicy") if old.get(field) != new.get(field)]
+    if old.get("volumeBindingMode") != new.get("volumeBindingMode"):
+        problems.append(invalid("volumeBindingMode", new.get("volumeBindingMode") or "", "field is immutable"))
     return problems
 
 
@@ -32,7 +75,7 @@ def storage_class(obj: dict, spec: dict) -> None:
 
 RESOURCES = (
     Resource("storage.k8s.io", "v1", "StorageClass", "storageclasses", "storageclass", False, ("sc",),
-             validator=validate_storage_class),
+             validator=validate_storage_class, update_validator=validate_storage_class_update),
 )
 
 

@@ -341,6 +341,30 @@ def test_a_replication_controller_template_without_labels_shows_a_nil_map(regist
         f'ReplicationController "w" is invalid: {NIL_LABELS_MISMATCH}'
 
 
+def test_a_replication_controller_min_ready_seconds_is_not_negative(registry, ns):
+    """ValidateReplicationControllerSpec checks minReadySeconds first."""
+    spec = {"minReadySeconds": -1, "selector": {"app": "a"},
+            "template": {"metadata": {"labels": {"app": "a"}}, "spec": CONTAINERS}}
+    assert workload_error(registry, ns, "replicationcontrollers", "v1", "ReplicationController", spec) == \
+        'ReplicationController "w" is invalid: spec.minReadySeconds: Invalid value: -1: must be greater than or equal to 0'
+
+
+def test_an_empty_replication_controller_selector_takes_the_template_labels(registry, ns):
+    """SetDefaults_ReplicationController fills a selector of length 0, {} as well as a missing one."""
+    obj = {"apiVersion": "v1", "kind": "ReplicationController", "metadata": {"name": "w"}, "spec": {
+        "selector": {}, "template": {"metadata": {"labels": {"app": "a"}}, "spec": CONTAINERS}}}
+    assert registry.create("replicationcontrollers", ns, obj)["spec"]["selector"] == {"app": "a"}
+
+
+def test_a_job_ttl_after_finished_is_not_negative(registry, ns):
+    """validateJobSpec: ttlSecondsAfterFinished, like the job's other counts, is not negative."""
+    obj = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "ttl"}, "spec": {
+        "ttlSecondsAfterFinished": -1, "template": {"spec": {**CONTAINERS, "restartPolicy": "Never"}}}}
+    error = status_error(registry.create, "jobs", ns, obj)
+    assert error.message == ('Job.batch "ttl" is invalid: spec.ttlSecondsAfterFinished: Invalid value: -1: '
+                             "must be greater than or equal to 0")
+
+
 def test_a_role_binding_without_a_role_ref_misses_its_kind_and_name(registry, ns):
     """The defaults give a missing roleRef its apiGroup, so only its kind and name are wrong."""
     obj = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "b"},
@@ -1148,6 +1172,14 @@ def test_a_secrets_type_and_an_immutable_secrets_data_never_change(registry, ns)
     assert error.message == 'Secret "frozen" is invalid: data: Forbidden: field is immutable when `immutable` is set'
     untyped = {key: value for key, value in stored.items() if key != "type"}
     assert registry.update("secrets", ns, "frozen", untyped)["type"] == "Opaque"
+
+
+def test_a_changed_secret_type_is_reported_before_what_the_new_type_requires(registry, ns):
+    """ValidateSecretUpdate checks the type's immutability first, then ValidateSecret."""
+    stored = registry.create("secrets", ns, secret("retyped", data={"a": "YQ=="}))
+    error = status_error(registry.update, "secrets", ns, "retyped", {**stored, "type": "kubernetes.io/ssh-auth"})
+    assert error.message == ('Secret "retyped" is invalid: [type: Invalid value: "kubernetes.io/ssh-auth": field is '
+                             "immutable, data[ssh-privatekey]: Required value]")
 
 
 def test_an_immutable_config_maps_data_never_changes(registry, ns):

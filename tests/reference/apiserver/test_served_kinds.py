@@ -686,10 +686,16 @@ def test_a_pod_disruption_budget_update_must_name_its_resource_version(chain):
      "subsets[0].ports[0].name: Required value"),
     ({"addresses": [{"ip": "10.0.0.1"}], "ports": [{"port": 0}]},
      "subsets[0].ports[0].port: Invalid value: 0: must be between 1 and 65535, inclusive"),
+    ({"addresses": [{"ip": "10.0.0.1", "nodeName": "UPPER_"}], "ports": [{"port": 80}]},
+     'subsets[0].addresses[0].nodeName: Invalid value: "UPPER_": a lowercase RFC 1123 subdomain must consist of '
+     "lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"),
+    ({"addresses": [{"ip": "10.0.0.1"}], "ports": [{"port": 80, "appProtocol": "a b"}]},
+     'subsets[0].ports[0].appProtocol: Invalid value: "a b": name part must consist of alphanumeric characters'),
 ])
 def test_endpoints_name_usable_addresses_and_ports(chain, subset, message):
-    """validateEndpointSubsets: addresses that parse and are not unspecified or link-local, ports in
-    range, named when there are several."""
+    """validateEndpointSubsets: addresses that parse and are not unspecified or link-local, on a
+    node with a DNS subdomain name, ports in range, named when there are several, with a
+    qualified-name appProtocol."""
     code, status = new_object(chain, "v1", "endpoints", True, {"subsets": [subset]}, "bad-endpoints")
     assert code == 422 and message in status["message"], status
 
@@ -798,6 +804,9 @@ def test_a_status_update_is_defaulted_as_the_decoder_defaults_any_object(chain):
                                                           {"key": "k", "operator": "Exists"}]}}, 422,
      "scheduling.tolerations[1]: Duplicate value: "),
     ({"handler": "Not_A_Label"}, 422, 'handler: Invalid value: "Not_A_Label": a lowercase RFC 1123 label'),
+    ({"handler": "runc", "overhead": {"podFixed": {"bogus": "1"}}}, 422,
+     '[overhead.limits[bogus]: Invalid value: "bogus": must be a standard resource type or fully qualified, '
+     'overhead.limits[bogus]: Invalid value: "bogus": must be a standard resource for containers]'),
 ])
 def test_a_runtime_class_overhead_and_scheduling_are_typed_and_validated(chain, body, code, message):
     """ValidateRuntimeClass: the overhead as resource limits, the scheduling's node selector as labels and
@@ -825,6 +834,22 @@ def test_a_runtime_class_handler_is_immutable(chain):
                         content_type="application/merge-patch+json")
     assert (code, status["message"]) == (422, 'RuntimeClass.node.k8s.io "fixed" is invalid: handler: Invalid value: '
                                               '"crun": field is immutable')
+
+
+def test_a_runtime_class_update_is_validated_as_a_create_and_then_compared(chain):
+    """The strategy's ValidateUpdate runs ValidateRuntimeClass before ValidateRuntimeClassUpdate."""
+    assert new_object(chain, "node.k8s.io/v1", "runtimeclasses", False, {"handler": "runc"}, "checked")[0] == 201
+    code, status = call(chain, "PATCH", "/apis/node.k8s.io/v1/runtimeclasses/checked",
+                        {"overhead": {"podFixed": {"cpu": "-1"}}}, content_type="application/merge-patch+json")
+    assert (code, status["message"]) == (422, 'RuntimeClass.node.k8s.io "checked" is invalid: overhead.limits[cpu]: '
+                                              'Invalid value: "-1": must be greater than or equal to 0')
+    code, status = call(chain, "PATCH", "/apis/node.k8s.io/v1/runtimeclasses/checked", {"handler": ""},
+                        content_type="application/merge-patch+json")
+    assert (code, status["message"]) == (
+        422, 'RuntimeClass.node.k8s.io "checked" is invalid: [handler: Invalid value: "": a lowercase RFC 1123 label '
+             "must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric "
+             "character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?'), "
+             'handler: Invalid value: "": field is immutable]')
 
 
 @pytest.mark.parametrize("group_version,plural,body,path", [

@@ -82,13 +82,83 @@ def test_claim_rule(chain, ns, spec, message):
     ({**PV_SPEC, "persistentVolumeReclaimPolicy": "Keep"},
      'spec.persistentVolumeReclaimPolicy: Unsupported value: "Keep": supported values: "Delete", "Recycle", "Retain"'),
     ({**PV_SPEC, "volumeMode": "Raw"}, 'spec.volumeMode: Unsupported value: "Raw": supported values: "Block", "Filesystem"'),
+    ({**PV_SPEC, "hostPath": {"path": "/a/../b"}},
+     'spec.hostPath.path: Invalid value: "/a/../b": must not contain \'..\''),
+    ({**PV_SPEC, "hostPath": {"path": "/tmp/pv", "type": "Bogus"}},
+     'spec.hostPath.type: Unsupported value: "Bogus": supported values: "", "BlockDevice", "CharDevice", "Directory", '
+     '"DirectoryOrCreate", "File", "FileOrCreate", "Socket"'),
+    ({**PV_SPEC, "hostPath": {"path": "/x/.."}, "persistentVolumeReclaimPolicy": "Recycle"},
+     "[spec.hostPath.path: Invalid value: \"/x/..\": must not contain '..', "
+     "spec.persistentVolumeReclaimPolicy: Forbidden: may not be 'recycle' for a hostPath mount of '/']"),
+    ({**PV_SPEC, "nodeAffinity": {"required": {"nodeSelectorTerms": []}}},
+     "spec.nodeAffinity.required.nodeSelectorTerms: Required value: must have at least one node selector term"),
+    ({**PV_SPEC, "nodeAffinity": {}}, "spec.nodeAffinity.required: Required value: must specify required node "
+                                      "constraints"),
 ], ids=["no-spec", "null-capacity", "empty-capacity", "no-modes", "empty-modes", "empty-mode", "no-source",
-        "no-path", "two-sources", "capacity-overflow", "zero-capacity", "reclaim-policy", "volume-mode"])
+        "no-path", "two-sources", "capacity-overflow", "zero-capacity", "reclaim-policy", "volume-mode", "backsteps",
+        "host-path-type", "recycle-root", "no-terms", "no-required"])
 def test_volume_rule(chain, spec, message, request):
     """ValidatePersistentVolumeSpec: access modes, a storage capacity and exactly one volume source."""
     name = request.node.callspec.id
     assert problems("PersistentVolume", name, create_pv(chain, name, spec)) == message
     assert call(chain, "GET", f"/api/v1/persistentvolumes/{name}")[0] == 404
+
+
+def test_a_claim_selector_is_a_valid_label_selector(chain, ns):
+    """ValidatePersistentVolumeClaimSpec checks spec.selector right after the access modes' count."""
+    spec = {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}},
+            "selector": {"matchLabels": {"a b": "c"}}}
+    assert problems("PersistentVolumeClaim", "claim", create_pvc(chain, ns, spec)) == (
+        f'spec.selector.matchLabels: Invalid value: "a b": {QUALIFIED_NAME_PART_MSG}')
+
+
+def test_a_volume_source_volume_mode_and_node_affinity_are_immutable(chain):
+    """ValidatePersistentVolumeUpdate: the spec's problems, then a changed source, volumeMode or
+    (once set) nodeAffinity; upstream's go-cmp diff after the source's message is left out."""
+    affinity = {"required": {"nodeSelectorTerms": [{"matchExpressions": [{"key": "k", "operator": "Exists"}]}]}}
+    assert create_pv(chain, "kept", {**PV_SPEC, "nodeAffinity": affinity})[0] == 201
+    stored = call(chain, "GET", "/api/v1/persistentvolumes/kept")[1]
+    moved = {**stored, "spec": {**stored["spec"], "hostPath": {"path": "/tmp/other"}, "volumeMode": "Block",
+                                "nodeAffinity": {"required": {"nodeSelectorTerms": [{}]}}}}
+    assert problems("PersistentVolume", "kept", call(chain, "PUT", "/api/v1/persistentvolumes/kept", moved)) == (
+        "[spec.persistentvolumesource: Forbidden: spec.persistentvolumesource is immutable after creation, "
+        'volumeMode: Invalid value: "Block": field is immutable, nodeAffinity: Invalid value: '
+        "core.VolumeNodeAffinity{Required:(*core.NodeSelector)(0xc000000000)}: field is immutable]")
+    relabelled = {**stored, "metadata": {**stored["metadata"], "labels": {"a": "b"}}}
+    assert call(chain, "PUT", "/api/v1/persistentvolumes/kept", relabelled)[0] == 200
+
+
+def test_a_claim_spec_is_immutable_but_for_its_volume_name_once(chain, ns):
+    """ValidatePersistentVolumeClaimUpdate: the spec's problems, then a changed spec (volumeName may
+    be set once; requests only change for a bound claim) and a changed volumeMode."""
+    assert create_pvc(chain, ns, {"accessModes": ["ReadWriteOnce"],
+                                  "resources": {"requests": {"storage": "1Gi"}}})[0] == 201
+    path = f"/api/v1/namespaces/{ns}/persistentvolumeclaims/claim"
+    stored = call(chain, "GET", path)[1]
+    changed = {**stored, "spec": {**stored["spec"], "accessModes": ["Bogus"], "volumeMode": "Block"}}
+    assert problems("PersistentVolumeClaim", "claim", call(chain, "PUT", path, changed)) == (
+        f'[spec.accessModes: Unsupported value: "Bogus": supported values: {ACCESS_MODES}, spec: Forbidden: spec is '
+        "immutable after creation except resources.requests for bound claims, "
+        'volumeMode: Invalid value: "Block": field is immutable]')
+    grown = {**stored, "spec": {**stored["spec"], "resources": {"requests": {"storage": "2Gi"}}}}
+    assert problems("PersistentVolumeClaim", "claim", call(chain, "PUT", path, grown)) == (
+        "spec: Forbidden: spec is immutable after creation except resources.requests for bound claims")
+    bound = {**stored, "spec": {**stored["spec"], "volumeName": "pv-1"}}
+    assert call(chain, "PUT", path, bound)[0] == 200
+
+
+def test_a_claim_data_source_of_another_kind_is_dropped(chain, ns):
+    """EnforceDataSourceBackwardsCompatibility keeps only a claim or a volume snapshot as dataSource,
+    and dataSourceRef goes while AnyVolumeDataSource is off (alpha in 1.24): what remains of such
+    an update changes nothing, so it passes the spec's immutability."""
+    spec = {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}},
+            "dataSourceRef": {"kind": "K", "name": "n"}, "dataSource": {"kind": "L", "name": "n"}}
+    code, stored = create_pvc(chain, ns, spec)
+    assert code == 201 and "dataSource" not in stored["spec"] and "dataSourceRef" not in stored["spec"]
+    path = f"/api/v1/namespaces/{ns}/persistentvolumeclaims/claim"
+    source = {"kind": "PersistentVolumeClaim", "name": "p", "apiGroup": "x"}
+    code, updated = call(chain, "PUT", path, {**stored, "spec": {**stored["spec"], "dataSource": source}})
+    assert code == 200 and "dataSource" not in updated["spec"]
 
 
 def test_a_valid_volume_and_claim_are_stored(chain, ns):
@@ -113,6 +183,58 @@ def test_storage_class_provisioner_is_a_qualified_name(chain, provisioner, messa
             "provisioner": provisioner}
     assert problems("StorageClass.storage.k8s.io", name,
                     call(chain, "POST", "/apis/storage.k8s.io/v1/storageclasses", body)) == message
+
+
+def storage_class(name: str, **fields) -> dict:
+    return {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": name},
+            "provisioner": "example.com/p", **fields}
+
+
+@pytest.mark.parametrize("fields,message", [
+    ({"allowedTopologies": [{"matchLabelExpressions": [{"key": "", "values": []}]}]},
+     "[allowedTopologies[0].matchLabelExpressions[0].values: Required value, "
+     'allowedTopologies[0].matchLabelExpressions[0].key: Invalid value: "": name part must be non-empty, '
+     f'allowedTopologies[0].matchLabelExpressions[0].key: Invalid value: "": {QUALIFIED_NAME_PART_MSG}]'),
+    ({"allowedTopologies": [{"matchLabelExpressions": []}]},
+     'allowedTopologies[0].matchLabelExpressions: Duplicate value: ""'),
+    ({"allowedTopologies": [{"matchLabelExpressions": [{"key": "k", "values": ["a"]}]},
+                            {"matchLabelExpressions": [{"key": "k", "values": ["a"]}]}]},
+     'allowedTopologies[1].matchLabelExpressions: Duplicate value: ""'),
+    ({"allowedTopologies": [{"matchLabelExpressions": [{"key": "k", "values": ["a", "a"]}]}]},
+     'allowedTopologies[0].matchLabelExpressions[0].values[1]: Duplicate value: "a"'),
+    ({"parameters": {"": "x"}}, 'parameters: Invalid value: "": field can not be empty.'),
+], ids=["empty-requirement", "empty-term", "same-term", "value-twice", "empty-parameter"])
+def test_storage_class_rule(chain, fields, message, request):
+    """validateAllowedTopologies and validateParameters: requirements with values and a label-name
+    key, distinct terms (an empty one counts as a duplicate, as upstream's pre-filled list makes
+    it), and no empty parameter key."""
+    name = request.node.callspec.id
+    code_and_status = call(chain, "POST", "/apis/storage.k8s.io/v1/storageclasses", storage_class(name, **fields))
+    assert problems("StorageClass.storage.k8s.io", name, code_and_status) == message
+
+
+def test_a_storage_class_with_an_empty_reclaim_policy_is_stored(chain):
+    """validateReclaimPolicy checks only a policy that is set; defaulting fills only a missing one."""
+    code, stored = call(chain, "POST", "/apis/storage.k8s.io/v1/storageclasses", storage_class("empty-policy",
+                                                                                               reclaimPolicy=""))
+    assert (code, stored["reclaimPolicy"]) == (201, "")
+
+
+def test_a_storage_class_keeps_its_provisioner_parameters_and_policies(chain):
+    """ValidateStorageClassUpdate: the class's own problems, then each changed field a volume was
+    provisioned by."""
+    path = "/apis/storage.k8s.io/v1/storageclasses/fixed-class"
+    assert call(chain, "POST", "/apis/storage.k8s.io/v1/storageclasses", storage_class("fixed-class"))[0] == 201
+    stored = call(chain, "GET", path)[1]
+    changed = {**stored, "provisioner": "", "parameters": {"a": "b"}, "reclaimPolicy": "Retain",
+               "volumeBindingMode": "Bogus"}
+    assert problems("StorageClass.storage.k8s.io", "fixed-class", call(chain, "PUT", path, changed)) == (
+        '[provisioner: Required value, volumeBindingMode: Unsupported value: "Bogus": supported values: '
+        '"Immediate", "WaitForFirstConsumer", parameters: Forbidden: updates to parameters are forbidden., '
+        "provisioner: Forbidden: updates to provisioner are forbidden., "
+        "reclaimPolicy: Forbidden: updates to reclaimPolicy are forbidden., "
+        'volumeBindingMode: Invalid value: "Bogus": field is immutable]')
+    assert call(chain, "PUT", path, {**stored, "allowVolumeExpansion": True})[0] == 200
 
 
 @pytest.mark.parametrize("spec,problem", [
@@ -226,3 +348,89 @@ def test_csi_driver_spec_is_immutable_but_for_tokens_and_capacity(chain):
         'spec.fsGroupPolicy: Invalid value: "File": field is immutable, '
         'spec.volumeLifecycleModes: Invalid value: []storage.VolumeLifecycleMode{"Bogus"}: field is immutable]')
     assert call(chain, "PUT", path, {**stored, "spec": {**stored["spec"], "storageCapacity": True}})[0] == 200
+
+
+DRIVER = {"name": "example.com", "nodeID": "n1", "topologyKeys": ["topology.example.com/zone"],
+          "allocatable": {"count": 10}}
+SUBDOMAIN_MSG = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
+                 "and must start and end with an alphanumeric character (e.g. 'example.com', regex used for "
+                 "validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")
+
+
+def csi_node(name: str, *drivers: dict) -> dict:
+    return {"apiVersion": "storage.k8s.io/v1", "kind": "CSINode", "metadata": {"name": name},
+            "spec": {"drivers": list(drivers)}}
+
+
+@pytest.mark.parametrize("driver,message", [
+    ({"name": "UPPER_"}, f'spec.drivers[0].name: Invalid value: "UPPER_": {SUBDOMAIN_MSG}'),
+    ({"name": ""}, f'[spec.drivers[0].name: Required value, spec.drivers[0].name: Invalid value: "": {SUBDOMAIN_MSG}]'),
+    ({"nodeID": ""}, "spec.drivers[0].nodeID: Required value"),
+    ({"nodeID": "n" * 257}, f'spec.drivers[0].nodeID: Invalid value: "{"n" * 257}": must be 256 characters or less'),
+    ({"topologyKeys": ["a b"]}, f'spec.drivers[0]: Invalid value: "a b": {QUALIFIED_NAME_PART_MSG}'),
+    ({"topologyKeys": ["k", "k"]}, 'spec.drivers[0]: Duplicate value: "k"'),
+    ({"allocatable": {"count": -1}},
+     "spec.drivers[0].allocatable.count: Invalid value: -1: must be greater than or equal to 0"),
+], ids=["name", "no-name", "no-node-id", "long-node-id", "topology-key", "topology-key-twice", "count"])
+def test_csi_node_rule(chain, driver, message, request):
+    """validateCSINodeDriver: a CSI driver name, a node ID of at most 256 characters (the strategy
+    allows long IDs), distinct qualified-name topology keys and a count that is not negative."""
+    name = request.node.callspec.id
+    code_and_status = call(chain, "POST", "/apis/storage.k8s.io/v1/csinodes", csi_node(name, {**DRIVER, **driver}))
+    assert problems("CSINode.storage.k8s.io", name, code_and_status) == message
+
+
+def test_a_csi_node_driver_is_named_once_and_immutable(chain):
+    """ValidateCSINodeUpdate: a driver registered on the node does not change; drivers come and go."""
+    twice = csi_node("twice", {"name": "a.example.com", "nodeID": "a"}, {"name": "a.example.com", "nodeID": "b"})
+    code_and_status = call(chain, "POST", "/apis/storage.k8s.io/v1/csinodes", twice)
+    assert problems("CSINode.storage.k8s.io", "twice", code_and_status) == (
+        'spec.drivers[1].name: Duplicate value: "a.example.com"')
+    assert call(chain, "POST", "/apis/storage.k8s.io/v1/csinodes", csi_node("node-a", DRIVER))[0] == 201
+    stored = call(chain, "GET", "/apis/storage.k8s.io/v1/csinodes/node-a")[1]
+    changed = {**stored, "spec": {"drivers": [{**DRIVER, "nodeID": "n2"}]}}
+    assert problems("CSINode.storage.k8s.io", "node-a", call(chain, "PUT", "/apis/storage.k8s.io/v1/csinodes/node-a",
+                                                             changed)) == (
+        'CSINodeDriver: Invalid value: storage.CSINodeDriver{Name:"example.com", NodeID:"n2", '
+        'TopologyKeys:[]string{"topology.example.com/zone"}, '
+        "Allocatable:(*storage.VolumeNodeResources)(0xc000000000)}: field is immutable")
+    added = {**stored, "spec": {"drivers": [DRIVER, {"name": "b.example.com", "nodeID": "n1"}]}}
+    assert call(chain, "PUT", "/apis/storage.k8s.io/v1/csinodes/node-a", added)[0] == 200
+
+
+def capacity(name: str, **fields) -> dict:
+    return {"apiVersion": "storage.k8s.io/v1beta1", "kind": "CSIStorageCapacity", "metadata": {"name": name},
+            "storageClassName": "sc", "capacity": "1Gi",
+            "nodeTopology": {"matchLabels": {"topology.example.com/zone": "a"}}, **fields}
+
+
+@pytest.mark.parametrize("fields,message", [
+    ({"storageClassName": "UPPER_"}, f'storageClassName: Invalid value: "UPPER_": {SUBDOMAIN_MSG}'),
+    ({"storageClassName": ""}, f'storageClassName: Invalid value: "": {SUBDOMAIN_MSG}'),
+    ({"capacity": "-1"}, 'capacity: Invalid value: "-1": must be greater than or equal to 0'),
+    ({"nodeTopology": {"matchLabels": {"a b": "c"}}}, f'nodeTopology.matchLabels: Invalid value: "a b": '
+                                                      f"{QUALIFIED_NAME_PART_MSG}"),
+    ({"nodeTopology": {"matchExpressions": [{"key": "k", "operator": "Bogus"}]}},
+     'nodeTopology.matchExpressions[0].operator: Invalid value: "Bogus": not a valid selector operator'),
+], ids=["class", "no-class", "capacity", "topology-label", "topology-operator"])
+def test_csi_storage_capacity_rule(chain, ns, fields, message, request):
+    """ValidateCSIStorageCapacity: a class name that is a DNS subdomain (even when empty), a
+    capacity that is not negative and a valid node topology selector."""
+    name = request.node.callspec.id
+    code_and_status = call(chain, "POST", f"/apis/storage.k8s.io/v1beta1/namespaces/{ns}/csistoragecapacities",
+                           capacity(name, **fields))
+    assert problems("CSIStorageCapacity.storage.k8s.io", name, code_and_status) == message
+
+
+def test_csi_storage_capacity_class_and_topology_are_immutable(chain, ns):
+    """ValidateCSIStorageCapacityUpdate: the object's own problems, then each changed GetCapacity input."""
+    path = f"/apis/storage.k8s.io/v1beta1/namespaces/{ns}/csistoragecapacities"
+    assert call(chain, "POST", path, capacity("fixed"))[0] == 201
+    stored = call(chain, "GET", f"{path}/fixed")[1]
+    changed = {**stored, "storageClassName": "UPPER_", "nodeTopology": {"matchLabels": {"zone": "b"}}}
+    assert problems("CSIStorageCapacity.storage.k8s.io", "fixed", call(chain, "PUT", f"{path}/fixed", changed)) == (
+        f'[storageClassName: Invalid value: "UPPER_": {SUBDOMAIN_MSG}, nodeTopology: Invalid value: '
+        'v1.LabelSelector{MatchLabels:map[string]string{"zone":"b"}, '
+        "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable, "
+        'storageClassName: Invalid value: "UPPER_": field is immutable]')
+    assert call(chain, "PUT", f"{path}/fixed", {**stored, "capacity": "2Gi"})[0] == 200

@@ -1,0 +1,125 @@
+"""Services as Kubernetes 1.24 checks them: ValidateService and ValidateServiceUpdate
+(pkg/apis/core/validation) and the allocators the service REST runs before them
+(pkg/registry/core/service/storage), each refusal a 422 in upstream's words."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from reference_impl.apiserver.core.handlers import Request
+from tests.reference.apiserver.test_namespace_lifecycle import call, chain, ns  # noqa: F401 (fixtures)
+
+PORT = {"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"}
+SPEC = {"selector": {"app": "probe"}, "ports": [PORT]}
+LB_SOURCE_RANGES = "must be a list of IP ranges. For example, 10.240.0.0/24,10.250.0.0/24 "
+
+
+def dry_run(chain, method: str, path: str, body: dict):
+    headers = {"Accept": "application/json", "Content-Type": "application/json"}
+    response = chain.handle(Request(method, path, {"dryRun": ["All"]}, headers, json.dumps(body).encode()))
+    return response.code, json.loads(response.body)
+
+
+def create(chain, ns: str, name: str, dry: bool = True, **spec):
+    body = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name}, "spec": {**SPEC, **spec}}
+    return (dry_run if dry else call)(chain, "POST", f"/api/v1/namespaces/{ns}/services", body)
+
+
+def problems(name: str, code_and_status) -> str:
+    code, status = code_and_status
+    assert (code, status["reason"]) == (422, "Invalid"), status
+    return status["message"].removeprefix(f'Service "{name}" is invalid: ')
+
+
+@pytest.mark.parametrize("spec,message", [
+    ({"sessionAffinity": "Bogus"},
+     'spec.sessionAffinity: Unsupported value: "Bogus": supported values: "ClientIP", "None"'),
+    ({"sessionAffinity": "ClientIP", "sessionAffinityConfig": {"clientIP": {"timeoutSeconds": 0}}},
+     "spec.sessionAffinityConfig.clientIP.timeoutSeconds: Invalid value: 0: "
+     "must be greater than 0 and less than 86400"),
+    ({"externalTrafficPolicy": "Local"},
+     "spec.externalTrafficPolicy: Invalid value: \"Local\": "
+     "may only be set when `type` is 'NodePort' or 'LoadBalancer'"),
+    ({"type": "LoadBalancer", "externalTrafficPolicy": "Local", "healthCheckNodePort": -1},
+     "spec.healthCheckNodePort: Invalid value: -1: must be between 1 and 65535, inclusive"),
+    ({"internalTrafficPolicy": "Bogus"},
+     'spec.internalTrafficPolicy: Unsupported value: "Bogus": supported values: "Cluster", "Local"'),
+    ({"ipFamilies": ["IPv9"]}, 'spec.ipFamilies[0]: Unsupported value: "IPv9": supported values: "IPv4", "IPv6"'),
+    ({"ipFamilies": ["IPv4", "IPv4"]}, 'spec.ipFamilies[1]: Duplicate value: "IPv4"'),
+    ({"ipFamilyPolicy": "Bogus"},
+     'spec.ipFamilyPolicy: Unsupported value: "Bogus": supported values: "PreferDualStack", "RequireDualStack", '
+     '"SingleStack"'),
+    ({"loadBalancerSourceRanges": ["x"]},
+     "[spec.LoadBalancerSourceRanges: Forbidden: may only be used when `type` is 'LoadBalancer', "
+     f'spec.LoadBalancerSourceRanges: Invalid value: "[x]": {LB_SOURCE_RANGES}]'),
+    ({"externalIPs": ["x"]}, 'spec.externalIPs[0]: Invalid value: "x": must be a valid IP address, '
+                             "(e.g. 10.9.8.7 or 2001:db8::ffff)"),
+    ({"externalIPs": ["0.0.0.0"]}, 'spec.externalIPs[0]: Invalid value: "0.0.0.0": may not be unspecified (0.0.0.0)'),
+    ({"allocateLoadBalancerNodePorts": False},
+     "spec.allocateLoadBalancerNodePorts: Forbidden: may only be used when `type` is 'LoadBalancer'"),
+    ({"ports": [{**PORT, "nodePort": 30080}]},
+     "spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'"),
+    ({"ports": [{**PORT, "appProtocol": "a b"}]},
+     'spec.ports[0].appProtocol: Invalid value: "a b": name part must consist of alphanumeric characters, '
+     "'-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or "
+     "'123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"),
+    ({"ports": [PORT, {**PORT, "name": "other"}]},
+     'spec.ports[1]: Duplicate value: core.ServicePort{Name:"", Protocol:"TCP", AppProtocol:(*string)(nil), '
+     'Port:80, TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:""}, NodePort:0}'),
+    ({"type": "ExternalName", "externalName": "UPPER_x"},
+     'spec.externalName: Invalid value: "UPPER_x": a lowercase RFC 1123 subdomain must consist of lower case '
+     "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. "
+     "'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"),
+    ({"type": "ExternalName", "externalName": "a.b", "clusterIP": "10.96.0.50"},
+     "spec.clusterIPs: Forbidden: may not be set for ExternalName services"),
+    ({"type": "NodePort", "clusterIP": "None"},
+     "spec.clusterIPs[0]: Invalid value: \"None\": may not be set to 'None' for NodePort services"),
+    ({"clusterIP": "192.168.0.1"},
+     'spec.clusterIPs: Invalid value: []string{"192.168.0.1"}: failed to allocate IP 192.168.0.1: the provided IP '
+     "(192.168.0.1) is not in the valid range. The range of valid IPs is 10.96.0.0/12"),
+], ids=["session-affinity", "affinity-timeout", "external-traffic-policy", "health-check-node-port",
+        "internal-traffic-policy", "ip-family", "ip-family-twice", "ip-family-policy", "source-ranges",
+        "external-ip", "external-ip-unspecified", "allocate-node-ports", "node-port-on-cluster-ip",
+        "app-protocol", "duplicate-port", "external-name", "external-name-cluster-ip", "headless-node-port",
+        "cluster-ip-out-of-range"])
+def test_service_rule(chain, ns, spec, message):
+    """ValidateService, and the cluster IP allocator that runs before it on a create."""
+    assert problems("s", create(chain, ns, "s", **spec)) == message
+
+
+def test_a_node_port_outside_the_range_passes_a_dry_run(chain, ns):
+    """The dry-run node-port allocator skips the range check: only a real create refuses port 80."""
+    node_port = {"type": "NodePort", "ports": [{**PORT, "nodePort": 80}]}
+    assert create(chain, ns, "dry", **node_port)[0] == 201
+    assert problems("wet", create(chain, ns, "wet", dry=False, **node_port)) == (
+        "spec.ports[0].nodePort: Invalid value: 80: provided port is not in the valid range. "
+        "The range of valid ports is 30000-32767")
+
+
+@pytest.mark.parametrize("cluster_ip", ["None", "10.96.0.77"])
+def test_a_cluster_ip_may_not_change_once_set(chain, ns, cluster_ip):
+    """validateUpgradeDowngradeClusterIPs: a new clusterIP (or none at all) is a new service."""
+    assert create(chain, ns, "keep", dry=False, clusterIP="10.96.0.70")[0] == 201
+    _, service = call(chain, "GET", f"/api/v1/namespaces/{ns}/services/keep")
+    service["spec"]["clusterIP"] = cluster_ip
+    assert problems("keep", dry_run(chain, "PUT", f"/api/v1/namespaces/{ns}/services/keep", service)) == (
+        f'spec.clusterIPs[0]: Invalid value: []string{{"{cluster_ip}"}}: may not change once set')
+
+
+@pytest.mark.parametrize("old,new,message", [
+    ({}, {"type": "ExternalName", "externalName": ""}, "spec.externalName: Required value"),
+    ({"type": "NodePort"}, {"type": "ClusterIP"}, None),
+    ({"type": "LoadBalancer", "externalTrafficPolicy": "Local"}, {"type": "ClusterIP"}, None),
+], ids=["external-name", "node-port", "load-balancer"])
+def test_type_change_drops_unused_values(chain, ns, old, new, message):
+    """dropTypeDependentFields: cluster IPs, node ports, a health-check port the client left as
+    they were go with the type that used them, so validation does not refuse them."""
+    assert create(chain, ns, "typed", dry=False, **old)[0] == 201
+    _, service = call(chain, "GET", f"/api/v1/namespaces/{ns}/services/typed")
+    service["spec"].update(new)
+    answer = dry_run(chain, "PUT", f"/api/v1/namespaces/{ns}/services/typed", service)
+    if message:
+        assert problems("typed", answer) == message
+    else:
+        assert answer[0] == 200, answer
