@@ -17,7 +17,7 @@ import copy
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.conversion import Codec
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import (AUTOSCALING, AUTOSCALING_V2, META, QUANTITY, arr, integer, kind,
+from reference_impl.apiserver.core.schemas import (AUTOSCALING, AUTOSCALING_V2, META, QUANTITY, arr, atomic, integer, kind,
                                                    list_kind, obj, ref, string)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.apiserver.kinds._defaulting import dict_items, object_field
@@ -352,11 +352,11 @@ DEFINITIONS = {
         periodSeconds=integer("The window the bound holds over, in seconds, 1 to 1800."),
         type=string("Pods or Percent."),
         value=integer("Pods, or percent of the current replicas, allowed to change in the window.")),
-    AUTOSCALING_V2 + "CrossVersionObjectReference": obj(
+    AUTOSCALING_V2 + "CrossVersionObjectReference": atomic(obj(
         "Names an object of some kind in the same namespace.", ("kind", "name"),
         apiVersion=string("API version of the object."),
         kind=string("Kind of the object."),
-        name=string("Name of the object.")),
+        name=string("Name of the object."))),
     AUTOSCALING_V2 + "MetricSpec": obj(
         "One metric to scale on and its target.", ("type",),
         containerResource=ref(AUTOSCALING_V2 + "ContainerResourceMetricSource",
@@ -464,11 +464,11 @@ DEFINITIONS = {
         minReplicas=integer("The fewest replicas the autoscaler sets; defaults to 1."),
         scaleTargetRef=ref(AUTOSCALING + "CrossVersionObjectReference", "The workload to scale."),
         targetCPUUtilizationPercentage=integer("The average cpu utilization to keep, in percent of requests.")),
-    AUTOSCALING + "CrossVersionObjectReference": obj(
+    AUTOSCALING + "CrossVersionObjectReference": atomic(obj(
         "Names an object of some kind in the same namespace.", ("kind", "name"),
         apiVersion=string("API version of the object."),
         kind=string("Kind of the object."),
-        name=string("Name of the object.")),
+        name=string("Name of the object."))),
     AUTOSCALING + "HorizontalPodAutoscalerStatus": obj(
         "What the autoscaler last saw and did.", ("currentReplicas", "desiredReplicas"),
         currentCPUUtilizationPercentage=integer("The pods' average cpu utilization, in percent of requests."),
