@@ -258,7 +258,8 @@ SSA_MARKERS = [
 ]
 
 
-@pytest.mark.parametrize("name,prop,markers", SSA_MARKERS, ids=[f"{n.rsplit('.', 1)[1]}.{p}" for n, p, _ in SSA_MARKERS])
+@pytest.mark.parametrize("name,prop,markers", SSA_MARKERS,
+                         ids=[f"{n.rsplit('.', 1)[1]}.{p}" for n, p, _ in SSA_MARKERS])
 def test_a_definition_carries_the_real_server_side_apply_markers(name, prop, markers):
     """The list-type, list-map-keys, map-type and patch markers that decide how server-side apply
     owns and merges a field are upstream's (`+listType`, `+mapType`, `+structType`)."""
