@@ -109,6 +109,28 @@ def test_invalid_crd_is_422_with_upstreams_text(chain, changes, message):
     assert status["message"] == f'CustomResourceDefinition.apiextensions.k8s.io "{name}" is invalid: {message}'
 
 
+
+def test_properties_and_additional_properties_together_are_forbidden(chain):
+    """ValidateCustomResourceDefinitionOpenAPISchema: a struct's properties and a map's
+    additionalProperties exclude each other (`additionalProperties: true` alone is let through).
+    Two versions with different schemas are each checked at their own path."""
+    spec_schema = {"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": {"type": "string"}}
+    crd = crd_with(spec__versions__0__schema={"openAPIV3Schema": {"type": "object", "properties": {
+        "spec": spec_schema, "status": {"type": "object", "properties": {"n": {"type": "integer"}},
+                                        "additionalProperties": True}}}})
+    second = copy.deepcopy(crd["spec"]["versions"][0])
+    second.update(name="v2", storage=False)
+    second["schema"]["openAPIV3Schema"]["properties"]["extra"] = {"type": "string"}
+    crd["spec"]["versions"].append(second)
+    code, status = call(chain, "POST", CRDS, crd)
+    assert code == 422, status
+    forbidden = "additionalProperties: Forbidden: additionalProperties and properties are mutual exclusive"
+    assert status["message"] == (
+        'CustomResourceDefinition.apiextensions.k8s.io "gadgets.example.com" is invalid: ['
+        f"spec.versions[0].schema.openAPIV3Schema.properties[spec].{forbidden}, "
+        f"spec.versions[1].schema.openAPIV3Schema.properties[spec].{forbidden}]")
+
+
 def test_crd_needs_exactly_one_storage_version(chain):
     """Two versions both marked storage are refused."""
     crd = crd_with()
