@@ -4,6 +4,7 @@ ones Kubernetes 1.24's apiextensions apiserver writes."""
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
 
@@ -130,6 +131,43 @@ def test_properties_and_additional_properties_together_are_forbidden(chain):
         f"spec.versions[0].schema.openAPIV3Schema.properties[spec].{forbidden}, "
         f"spec.versions[1].schema.openAPIV3Schema.properties[spec].{forbidden}]")
 
+
+def _stored_schema(chain, crd: dict) -> dict:
+    code, created = call(chain, "POST", CRDS, crd)
+    assert code == 201, created
+    stored = call(chain, "GET", f"{CRDS}/{crd['metadata']['name']}")[1]
+    call(chain, "DELETE", f"{CRDS}/{crd['metadata']['name']}")
+    assert stored["spec"] == created["spec"]
+    return stored["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
+
+
+def test_validation_rules_are_dropped_while_custom_resource_validation_expressions_is_off(chain):
+    """dropXValidationsField clears x-kubernetes-validations from the root, properties, items and
+    additionalProperties: the CEL rules are an alpha feature, off in 1.24."""
+    rule = [{"rule": "self.a > 0", "message": "m"}]
+    schema = {"type": "object", "x-kubernetes-validations": rule, "properties": {"spec": {
+        "type": "object", "x-kubernetes-validations": rule, "properties": {
+            "a": {"type": "integer"},
+            "l": {"type": "array", "items": {"type": "string", "x-kubernetes-validations": rule}},
+            "m": {"type": "object", "additionalProperties": {"type": "string", "x-kubernetes-validations": rule}}}}}}
+    stored = _stored_schema(chain, crd_with(spec__versions__0__schema={"openAPIV3Schema": schema}))
+    assert "x-kubernetes-validations" not in json.dumps(stored)
+
+
+def test_false_schema_flags_are_left_out_as_go_omits_them(chain):
+    """JSONSchemaProps' plain bools (exclusiveMaximum, exclusiveMinimum, uniqueItems, nullable,
+    x-kubernetes-int-or-string, x-kubernetes-embedded-resource) are `omitempty`: false is not
+    stored; additionalProperties false is a value of its own and stays."""
+    spec = {"type": "object", "properties": {
+        "n": {"type": "integer", "maximum": 5, "exclusiveMaximum": False, "minimum": 1, "exclusiveMinimum": False},
+        "l": {"type": "array", "items": {"type": "string", "nullable": False}, "uniqueItems": False},
+        "s": {"type": "string", "x-kubernetes-int-or-string": False},
+        "o": {"type": "object", "x-kubernetes-embedded-resource": False, "additionalProperties": False}}}
+    stored = _stored_schema(chain, crd_with(spec__versions__0__schema={"openAPIV3Schema": {
+        "type": "object", "properties": {"spec": spec}}}))
+    assert stored["properties"]["spec"]["properties"] == {
+        "n": {"type": "integer", "maximum": 5, "minimum": 1}, "l": {"type": "array", "items": {"type": "string"}},
+        "s": {"type": "string"}, "o": {"type": "object", "additionalProperties": False}}
 
 def test_crd_needs_exactly_one_storage_version(chain):
     """Two versions both marked storage are refused."""
