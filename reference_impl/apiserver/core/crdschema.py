@@ -29,8 +29,9 @@ def _child(path: str, name: str) -> str:
 def structural_problems(schema: dict, path: str) -> list[str]:
     """What keeps `schema` (a version's openAPIV3Schema, at `path`) from being a structural
     schema: each node has a type (an int-or-string or preserve-unknown-fields node may leave it
-    out), one of the OpenAPI v3 types, the root an object, an array its items. Sorted, as
-    ValidateStructural sorts them."""
+    out), one of the OpenAPI v3 types, the root an object, an array its items, and no node has
+    both properties and additionalProperties (other than `true`). Sorted, as ValidateStructural
+    sorts them."""
     problems = _node_problems(schema, path, "root")
     if schema.get("nullable"):
         problems.append(f"{path}.nullable: Forbidden: nullable cannot be true at the root")
@@ -52,6 +53,9 @@ def _node_problems(schema: dict, path: str, level: str) -> list[str]:
         problems.append(invalid(f"{path}.type", kind, "must be object at the root"))
     if kind == "array" and "items" not in schema:
         problems.append(required(f"{path}.items", "must be specified"))
+    if schema.get("properties") and schema.get("additionalProperties", True) is not True:
+        problems.append(f"{path}.additionalProperties: Forbidden: additionalProperties and properties are mutual "
+                        "exclusive")
     if isinstance(schema.get("items"), dict):
         problems += _node_problems(schema["items"], f"{path}.items", "items")
     for name, child in (schema.get("properties") or {}).items():

@@ -72,9 +72,11 @@ def quantity_map(description: str) -> dict:
     return _described({"type": "object", "additionalProperties": ref(QUANTITY)}, description)
 
 
-def arr(item: dict, description: str, merge_key: str = "", strategy: str = "", map_keys: tuple[str, ...] = ()) -> dict:
+def arr(item: dict, description: str, merge_key: str = "", strategy: str = "", map_keys: tuple[str, ...] = (),
+        list_type: str = "") -> dict:
     """An array; with a merge key (or a strategy), a strategic merge merges it instead of replacing it.
-    `map_keys` are the keys server-side apply merges it on, when they are more than the merge key."""
+    `map_keys` are the keys server-side apply merges it on, when they are more than the merge key;
+    `list_type` (`atomic`, `set`) is the list's `+listType` when it is no map."""
     schema = _described({"type": "array", "items": item}, description)
     if merge_key or strategy:
         schema["x-kubernetes-patch-strategy"] = strategy or "merge"
@@ -83,6 +85,8 @@ def arr(item: dict, description: str, merge_key: str = "", strategy: str = "", m
     if map_keys:
         schema["x-kubernetes-list-map-keys"] = list(map_keys)
         schema["x-kubernetes-list-type"] = "map"
+    elif list_type:
+        schema["x-kubernetes-list-type"] = list_type
     return schema
 
 
@@ -145,8 +149,9 @@ def references(schema: Any) -> set[str]:
     return set()
 
 
-def conditions(name: str) -> dict:
-    return arr(ref(name), "Observations of the object's current state, one per condition type.", merge_key="type")
+def conditions(name: str, map_keys: tuple[str, ...] = (), list_type: str = "") -> dict:
+    return arr(ref(name), "Observations of the object's current state, one per condition type.", merge_key="type",
+               map_keys=map_keys, list_type=list_type)
 
 
 def workload(group: str, version: str, prefix: str, name: str, description: str) -> dict:

@@ -30,14 +30,14 @@ DEFINITIONS = {
         remainingItemCount=integer("Items left after this page, when known.", "int64"),
         resourceVersion=string("The storage version the list was read at."),
         selfLink=string("Deprecated; not set.")),
-    META + "OwnerReference": obj(
+    META + "OwnerReference": atomic(obj(
         "Names an owning object, which must be in the same namespace.", ("apiVersion", "kind", "name", "uid"),
         apiVersion=string("API version of the owner."),
         blockOwnerDeletion=boolean("Whether the owner waits for this object in foreground deletion."),
         controller=boolean("Whether the owner is the managing controller."),
         kind=string("Kind of the owner."),
         name=string("Name of the owner."),
-        uid=string("UID of the owner.")),
+        uid=string("UID of the owner."))),
     META + "FieldsV1": opaque("The fields a manager owns, as a trie of field paths; any content."),
     META + "ManagedFieldsEntry": obj(
         "One field manager's set of owned fields.",
@@ -72,8 +72,8 @@ DEFINITIONS = {
         namespace=string("Namespace of the object."),
         resourceVersion=string("A specific version of the object."),
         uid=string("UID of the object."))),
-    CORE + "LocalObjectReference": obj("Points at an object in the same namespace.",
-                                       name=string("Name of the object.")),
+    CORE + "LocalObjectReference": atomic(obj("Points at an object in the same namespace.",
+                                              name=string("Name of the object."))),
     CORE + "TypedLocalObjectReference": atomic(obj(
         "Points at an object of some kind in the same namespace.", ("kind", "name"),
         apiGroup=string("API group of the object; empty for the core group."),

@@ -349,6 +349,11 @@ RESOURCES = (
 )
 
 
+def _bytes(description: str) -> dict:
+    """A `[]byte` field: base64 text on the wire, an atomic list to openapi-gen."""
+    return {**string(description, "byte"), "x-kubernetes-list-type": "atomic"}
+
+
 DEFINITIONS = {
     CERTIFICATES + "CertificateSigningRequest": kind(
         "certificates.k8s.io", "v1", "CertificateSigningRequest", "A request for a signed certificate.",
@@ -358,7 +363,7 @@ DEFINITIONS = {
                    "Conditions (Approved, Denied, Failed) and the issued certificate.")),
     CERTIFICATES + "CertificateSigningRequestStatus": obj(
         "What became of the request.",
-        certificate=string("The issued certificate chain, PEM-encoded.", "byte"),
+        certificate=_bytes("The issued certificate chain, PEM-encoded."),
         conditions=arr(ref(CERTIFICATES + "CertificateSigningRequestCondition"),
                        "Approved, Denied and Failed, each at most once.", map_keys=("type",))),
     CERTIFICATES + "CertificateSigningRequestCondition": obj(
@@ -374,11 +379,11 @@ DEFINITIONS = {
         expirationSeconds=integer("The validity asked for."),
         extra={"type": "object", "additionalProperties": strings(""),
                "description": "Extra attributes of the requesting user."},
-        groups=strings("Groups of the requesting user."),
-        request=string("The PEM-encoded PKCS#10 request.", "byte"),
+        groups=arr(string(""), "Groups of the requesting user.", list_type="atomic"),
+        request=_bytes("The PEM-encoded PKCS#10 request."),
         signerName=string("The signer asked to sign."),
         uid=string("UID of the requesting user."),
-        usages=strings("Key usages asked for."),
+        usages=arr(string(""), "Key usages asked for.", list_type="atomic"),
         username=string("The requesting user.")),
     CERTIFICATES + "CertificateSigningRequestList": list_kind("certificates.k8s.io", "v1",
                                                               CERTIFICATES + "CertificateSigningRequest"),

@@ -288,15 +288,73 @@ def accept_names(crd: dict, group_crds: list[dict], now: str) -> None:
                     "reason": "InitialNamesAccepted", "message": "the initial names have been accepted"})
 
 
+# JSONSchemaProps' plain `bool,omitempty` fields: false is never written back.
+_OMITTED_WHEN_FALSE = ("exclusiveMaximum", "exclusiveMinimum", "uniqueItems", "nullable",
+                       "x-kubernetes-int-or-string", "x-kubernetes-embedded-resource")
+_SCHEMA_LISTS = ("allOf", "anyOf", "oneOf")
+_SCHEMA_MAPS = ("properties", "patternProperties", "definitions", "dependencies")
+
+
+def _subschemas(schema: dict) -> list[dict]:
+    """The schemas directly inside `schema`, wherever JSONSchemaProps nests one."""
+    found = [schema.get(key) for key in ("items", "additionalProperties", "additionalItems", "not")]
+    found += [item for key in _SCHEMA_LISTS for item in v.as_list(schema.get(key))]
+    found += v.as_list(schema.get("items"))
+    found += [child for key in _SCHEMA_MAPS for child in v.as_object(schema.get(key)).values()]
+    return [child for child in found if isinstance(child, dict)]
+
+
+def _omit_false_flags(schema: dict) -> None:
+    for key in _OMITTED_WHEN_FALSE:
+        if schema.get(key) is False:
+            del schema[key]
+    for child in _subschemas(schema):
+        _omit_false_flags(child)
+
+
+def _has_x_validations(schema: dict) -> bool:
+    return "x-kubernetes-validations" in schema or any(_has_x_validations(c) for c in _subschemas(schema))
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/registry/customresourcedefinition.dropXValidationsField")
+def _drop_x_validations(schema: object) -> None:
+    """Only where upstream looks: properties, items, additionalProperties and dependencies."""
+    if not isinstance(schema, dict):
+        return
+    schema.pop("x-kubernetes-validations", None)
+    children = [schema.get("additionalProperties"), schema.get("items"), *v.as_list(schema.get("items"))]
+    children += [*v.as_object(schema.get("properties")).values(), *v.as_object(schema.get("dependencies")).values()]
+    for child in children:
+        _drop_x_validations(child)
+
+
+def _version_schemas(crd: dict) -> list[dict]:
+    return [schema for version in v.as_list(v.as_object(crd.get("spec")).get("versions"))
+            if isinstance(schema := v.as_object(v.as_object(version).get("schema")).get("openAPIV3Schema"), dict)]
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/registry/customresourcedefinition.dropDisabledFields")
+def drop_disabled_fields(new: dict, old: dict | None = None) -> None:
+    """CustomResourceValidationExpressions is off in 1.24: the CEL rules are dropped unless the
+    stored CRD has some. And false flags are left out, as Go's encoding omits them."""
+    if old is None or not any(_has_x_validations(schema) for schema in _version_schemas(old)):
+        for schema in _version_schemas(new):
+            _drop_x_validations(schema)
+    for schema in _version_schemas(new):
+        _omit_false_flags(schema)
+
+
 @mirrors("(k8s.io/apiextensions-apiserver/pkg/registry/customresourcedefinition.strategy).PrepareForCreate")
 def prepare_for_create(crd: dict, user: object = None) -> None:
     """A new CRD's status: its storage version stored (`accept_names` adds names and conditions)."""
     crd["status"] = {"storedVersions": [storage_version(crd)] if storage_version(crd) else []}
+    drop_disabled_fields(crd)
 
 
 @mirrors("(k8s.io/apiextensions-apiserver/pkg/registry/customresourcedefinition.strategy).PrepareForUpdate")
 def prepare_for_update(new: dict, old: dict) -> None:
     """The status stays the server's; a new storage version joins storedVersions."""
+    drop_disabled_fields(new, old)
     status = new["status"] = dict(v.as_object(old.get("status")))
     stored = list(v.as_list(status.get("storedVersions")))
     if storage_version(new) and storage_version(new) not in stored:

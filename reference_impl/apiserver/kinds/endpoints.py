@@ -6,7 +6,7 @@ import ipaddress
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import CORE, arr, integer, kind, list_kind, obj, ref, string
+from reference_impl.apiserver.core.schemas import CORE, arr, atomic, integer, kind, list_kind, obj, ref, string
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
 from reference_impl.apiserver.kinds._defaulting import dict_items
 from reference_impl.mirrors import mirrors
@@ -96,18 +96,18 @@ DEFINITIONS = {
         addresses=arr(ref(CORE + "EndpointAddress"), "Ready addresses."),
         notReadyAddresses=arr(ref(CORE + "EndpointAddress"), "Addresses not ready yet."),
         ports=arr(ref(CORE + "EndpointPort"), "The ports of these addresses.")),
-    CORE + "EndpointAddress": obj(
+    CORE + "EndpointAddress": atomic(obj(
         "One endpoint address.", ("ip",),
         hostname=string("Hostname of the endpoint."),
         ip=string("IP of the endpoint."),
         nodeName=string("Node hosting the endpoint."),
-        targetRef=ref(CORE + "ObjectReference", "The object behind the endpoint, usually a pod.")),
-    CORE + "EndpointPort": obj(
+        targetRef=ref(CORE + "ObjectReference", "The object behind the endpoint, usually a pod."))),
+    CORE + "EndpointPort": atomic(obj(
         "One port of an endpoint subset.", ("port",),
         appProtocol=string("The application protocol on the port."),
         name=string("Name matching the service port's name."),
         port=integer("Port number."),
-        protocol=string("TCP, UDP or SCTP.")),
+        protocol=string("TCP, UDP or SCTP."))),
     CORE + "EndpointsList": list_kind("", "v1", CORE + "Endpoints"),
 }
 

@@ -105,13 +105,47 @@ def validate_endpoint_slice_update(old: dict, new: dict) -> list[str]:
     return [v.invalid("addressType", new.get("addressType", ""), "field is immutable")]
 
 
+@mirrors("(k8s.io/kubernetes/pkg/registry/discovery/endpointslice.endpointSliceStrategy).PrepareForCreate",
+         "k8s.io/kubernetes/pkg/registry/discovery/endpointslice.dropDisabledFieldsOnCreate",
+         "k8s.io/kubernetes/pkg/registry/discovery/endpointslice.dropTopologyOnV1")
+def prepare_for_create(obj: dict, user: object) -> None:
+    """TopologyAwareHints is off in 1.24: every endpoint loses its hints; and a v1 request writes
+    no deprecatedTopology."""
+    for endpoint in dict_items(obj.get("endpoints")):
+        endpoint.pop("hints", None)
+        endpoint.pop("deprecatedTopology", None)
+
+
+@mirrors("(k8s.io/kubernetes/pkg/registry/discovery/endpointslice.endpointSliceStrategy).PrepareForUpdate",
+         "k8s.io/kubernetes/pkg/registry/discovery/endpointslice.dropDisabledFieldsOnUpdate",
+         "k8s.io/kubernetes/pkg/registry/discovery/endpointslice.dropTopologyOnV1")
+def prepare_for_update(new: dict, old: dict) -> None:
+    """Hints are kept once a stored endpoint has some; deprecatedTopology is cleared unless the
+    endpoints are unchanged."""
+    endpoints = dict_items(new.get("endpoints"))
+    if not any("hints" in endpoint for endpoint in dict_items(old.get("endpoints"))):
+        for endpoint in endpoints:
+            endpoint.pop("hints", None)
+    if new.get("endpoints") != old.get("endpoints"):
+        for endpoint in endpoints:
+            endpoint.pop("deprecatedTopology", None)
+
+
+def endpoint_slice_defaults(obj: dict, spec: dict) -> None:
+    """Ports are TCP; every endpoint has conditions, a struct that is never omitted."""
+    ports_defaults(obj, spec)
+    for endpoint in dict_items(obj.get("endpoints")):
+        endpoint.setdefault("conditions", {})
+
+
 RESOURCES = (
     Resource("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", "endpointslice", True,
-             validator=validate_endpoint_slice, update_validator=validate_endpoint_slice_update),
+             validator=validate_endpoint_slice, update_validator=validate_endpoint_slice_update,
+             prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update),
 )
 
 
-DEFAULTS = {"EndpointSlice": ports_defaults}
+DEFAULTS = {"EndpointSlice": endpoint_slice_defaults}
 NO_SPEC = ("EndpointSlice",)
 
 

@@ -17,7 +17,7 @@ import copy
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.conversion import Codec
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import (AUTOSCALING, AUTOSCALING_V2, META, QUANTITY, arr, integer, kind,
+from reference_impl.apiserver.core.schemas import (AUTOSCALING, AUTOSCALING_V2, META, QUANTITY, arr, atomic, integer, kind,
                                                    list_kind, obj, ref, string)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.apiserver.kinds._defaulting import dict_items, object_field
@@ -197,7 +197,9 @@ def metric_problems(metric: dict, path: str) -> list[str]:
     if expected is None:
         problems.append(v.unsupported(f"{path}.type", source_type, METRIC_SOURCE_TYPES))
     elif metric.get(expected) is None:
-        problems.append(v.required(f"{path}.{expected}", "must populate information for the given metric source"))
+        gated = " (only allowed when HPAContainerMetrics feature is enabled)" if expected == "containerResource" else ""
+        problems.append(v.required(f"{path}.{expected}",
+                                   f"must populate information for the given metric source{gated}"))
     if len(present) != 1:
         problems += [f"{path}.{f}: Forbidden: must populate the given metric source only"
                      for _, f in present if f != expected]
@@ -304,12 +306,33 @@ def horizontal_pod_autoscaler(hpa: dict, spec: dict) -> None:
                         rules[field] = copy.deepcopy(value)
 
 
+def _drop_container_metric_sources(hpa: dict) -> None:
+    for metric in dict_items(part(hpa, "spec").get("metrics")):
+        metric.pop("containerResource", None)
+
+
+@mirrors("(k8s.io/kubernetes/pkg/registry/autoscaling/horizontalpodautoscaler.autoscalerStrategy).PrepareForCreate",
+         "k8s.io/kubernetes/pkg/registry/autoscaling/horizontalpodautoscaler.dropContainerMetricSources")
+def prepare_for_create(hpa: dict, user: object) -> None:
+    """HPAContainerMetrics is off in 1.24: every metric loses its containerResource."""
+    _drop_container_metric_sources(hpa)
+
+
+@mirrors("(k8s.io/kubernetes/pkg/registry/autoscaling/horizontalpodautoscaler.autoscalerStrategy).PrepareForUpdate",
+         "k8s.io/kubernetes/pkg/registry/autoscaling/horizontalpodautoscaler.hasContainerMetricSources")
+def prepare_for_update(new: dict, old: dict) -> None:
+    """containerResource sources are kept only by an autoscaler stored with one."""
+    if not any(metric.get("containerResource") is not None for metric in dict_items(part(old, "spec").get("metrics"))):
+        _drop_container_metric_sources(new)
+
+
 RESOURCES = (
     Resource("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", "horizontalpodautoscaler",
              True, ("hpa",), subresources=("status",), categories=("all",), status_reset_on_update=True,
              validator=validate_horizontal_pod_autoscaler,
              validator_on_update=validate_horizontal_pod_autoscaler_update,
-             validate_status_update=validate_status_update),
+             validate_status_update=validate_status_update,
+             prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update),
     Resource("autoscaling", "v1", "HorizontalPodAutoscaler", "horizontalpodautoscalers", "horizontalpodautoscaler",
              True, ("hpa",), subresources=("status",), categories=("all",), status_reset_on_update=True,
              storage_codec=Codec(to_v2, to_v1),
@@ -352,11 +375,11 @@ DEFINITIONS = {
         periodSeconds=integer("The window the bound holds over, in seconds, 1 to 1800."),
         type=string("Pods or Percent."),
         value=integer("Pods, or percent of the current replicas, allowed to change in the window.")),
-    AUTOSCALING_V2 + "CrossVersionObjectReference": obj(
+    AUTOSCALING_V2 + "CrossVersionObjectReference": atomic(obj(
         "Names an object of some kind in the same namespace.", ("kind", "name"),
         apiVersion=string("API version of the object."),
         kind=string("Kind of the object."),
-        name=string("Name of the object.")),
+        name=string("Name of the object."))),
     AUTOSCALING_V2 + "MetricSpec": obj(
         "One metric to scale on and its target.", ("type",),
         containerResource=ref(AUTOSCALING_V2 + "ContainerResourceMetricSource",
@@ -464,11 +487,11 @@ DEFINITIONS = {
         minReplicas=integer("The fewest replicas the autoscaler sets; defaults to 1."),
         scaleTargetRef=ref(AUTOSCALING + "CrossVersionObjectReference", "The workload to scale."),
         targetCPUUtilizationPercentage=integer("The average cpu utilization to keep, in percent of requests.")),
-    AUTOSCALING + "CrossVersionObjectReference": obj(
+    AUTOSCALING + "CrossVersionObjectReference": atomic(obj(
         "Names an object of some kind in the same namespace.", ("kind", "name"),
         apiVersion=string("API version of the object."),
         kind=string("Kind of the object."),
-        name=string("Name of the object.")),
+        name=string("Name of the object."))),
     AUTOSCALING + "HorizontalPodAutoscalerStatus": obj(
         "What the autoscaler last saw and did.", ("currentReplicas", "desiredReplicas"),
         currentCPUUtilizationPercentage=integer("The pods' average cpu utilization, in percent of requests."),

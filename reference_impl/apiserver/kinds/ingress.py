@@ -7,8 +7,7 @@ import re
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.podvalidation import port_name_problems
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import (CORE, NETWORKING, arr, integer, kind, list_kind, obj, ref, string,
-                                                   strings)
+from reference_impl.apiserver.core.schemas import CORE, NETWORKING, arr, integer, kind, list_kind, obj, ref, string
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.machinery.labels import regex_error
 from reference_impl.mirrors import mirrors
@@ -281,15 +280,16 @@ DEFINITIONS = {
         "Where an ingress sends traffic.",
         defaultBackend=ref(NETWORKING + "IngressBackend", "The backend for requests no rule matches."),
         ingressClassName=string("The IngressClass of the controller that implements the ingress."),
-        rules=arr(ref(NETWORKING + "IngressRule"), "Host rules; requests matching none go to defaultBackend."),
-        tls=arr(ref(NETWORKING + "IngressTLS"), "TLS settings, per set of hosts.")),
+        rules=arr(ref(NETWORKING + "IngressRule"), "Host rules; requests matching none go to defaultBackend.",
+                  list_type="atomic"),
+        tls=arr(ref(NETWORKING + "IngressTLS"), "TLS settings, per set of hosts.", list_type="atomic")),
     NETWORKING + "IngressRule": obj(
         "Routes the requests for one host (or every host).",
         host=string("A DNS name, or a wildcard `*.` followed by one."),
         http=ref(NETWORKING + "HTTPIngressRuleValue", "The paths of the host and their backends.")),
     NETWORKING + "HTTPIngressRuleValue": obj(
         "The paths of one host.", ("paths",),
-        paths=arr(ref(NETWORKING + "HTTPIngressPath"), "Paths matched against the request path.")),
+        paths=arr(ref(NETWORKING + "HTTPIngressPath"), "Paths matched against the request path.", list_type="atomic")),
     NETWORKING + "HTTPIngressPath": obj(
         "A path and the backend requests for it go to.", ("pathType", "backend"),
         backend=ref(NETWORKING + "IngressBackend", "Where matching requests go."),
@@ -309,7 +309,7 @@ DEFINITIONS = {
         number=integer("The port's number.")),
     NETWORKING + "IngressTLS": obj(
         "TLS for a set of hosts.",
-        hosts=strings("Hosts the certificate covers."),
+        hosts=arr(string(""), "Hosts the certificate covers.", list_type="atomic"),
         secretName=string("The secret holding the certificate and key.")),
     NETWORKING + "IngressStatus": obj(
         "The observed state of an ingress.",

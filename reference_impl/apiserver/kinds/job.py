@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
-from reference_impl.apiserver.core.schemas import (BATCH, META, boolean, conditions, integer, list_kind, obj, ref,
-                                                   string, strings, workload)
+from reference_impl.apiserver.core.schemas import (BATCH, META, arr, boolean, conditions, integer, list_kind, obj, ref,
+                                                   string, workload)
 from reference_impl.apiserver.kinds._podspec import TEMPLATE
 from reference_impl.apiserver.core.podvalidation import job_spec_problems
 from reference_impl.apiserver.core.validation import invalid, required
@@ -183,7 +183,7 @@ DEFINITIONS = {
         active=integer("Pods running."),
         completedIndexes=string("The completed indexes of an Indexed job, as text (1,3-5,7)."),
         completionTime=ref(META + "Time", "When the job completed."),
-        conditions=conditions(BATCH + "JobCondition"),
+        conditions=conditions(BATCH + "JobCondition", list_type="atomic"),
         failed=integer("Pods that failed."),
         ready=integer("Pods that are ready."),
         startTime=ref(META + "Time", "When the controller started the job."),
@@ -200,8 +200,8 @@ DEFINITIONS = {
         type=string("Complete, Failed or Suspended.")),
     BATCH + "UncountedTerminatedPods": obj(
         "UIDs of finished pods whose finalizer the controller still has to remove.",
-        failed=strings("Failed pods."),
-        succeeded=strings("Succeeded pods.")),
+        failed=arr(string(""), "Failed pods.", list_type="set"),
+        succeeded=arr(string(""), "Succeeded pods.", list_type="set")),
     BATCH + "JobList": list_kind("batch", "v1", BATCH + "Job"),
 }
 

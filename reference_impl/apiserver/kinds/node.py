@@ -178,6 +178,17 @@ def validate_update(old: dict, new: dict) -> list[str]:
     return problems
 
 
+@mirrors("k8s.io/kubernetes/pkg/registry/core/node.dropDisabledFields")
+def drop_disabled_fields(new: dict, old: dict | None = None) -> None:
+    """DynamicKubeletConfig is off in 1.24: a new node loses spec.configSource and status.config,
+    an update loses spec.configSource unless the stored node has one."""
+    if old is None:
+        part(new, "spec").pop("configSource", None)
+        part(new, "status").pop("config", None)
+    elif not part(old, "spec").get("configSource"):
+        part(new, "spec").pop("configSource", None)
+
+
 @mirrors("(k8s.io/kubernetes/pkg/registry/core/node.nodeStatusStrategy).PrepareForUpdate")
 def prepare_for_status_update(new: dict, old: dict) -> None:
     """nodes/status writes status.config only for a node that reports one already: the
@@ -209,6 +220,7 @@ RESOURCES = (
              status_reset_on_update=True, field_selectors=(*COMMON_FIELDS, "spec.unschedulable"),
              field_label_conversion=FieldLabelConversion(("metadata.name", "spec.unschedulable")),
              storage_prefix="minions", update_validator=validate_update,
+             prepare_for_create=lambda obj, user: drop_disabled_fields(obj), prepare_for_update=drop_disabled_fields,
              prepare_for_status_update=prepare_for_status_update,
              validate_status_update=validate_status_update),
 )

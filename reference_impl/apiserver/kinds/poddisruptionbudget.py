@@ -54,7 +54,7 @@ DEFINITIONS = {
     POLICY + "PodDisruptionBudgetStatus": obj(
         "What the disruption controller found, and the evictions since.",
         ("currentHealthy", "desiredHealthy", "disruptionsAllowed", "expectedPods"),
-        conditions=conditions(META + "Condition"),
+        conditions=conditions(META + "Condition", map_keys=("type",)),
         currentHealthy=integer("Healthy pods now."),
         desiredHealthy=integer("Healthy pods the budget asks for."),
         disruptedPods=string_map("Pods evicted but not yet seen going, with the time of their eviction.",

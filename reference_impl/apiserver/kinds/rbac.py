@@ -3,7 +3,7 @@ resource facts, validation, defaults, OpenAPI schema, printer columns and protob
 from __future__ import annotations
 
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import META, RBAC, arr, kind, list_kind, obj, ref, string, strings
+from reference_impl.apiserver.core.schemas import META, RBAC, arr, atomic, kind, list_kind, obj, ref, string, strings
 from reference_impl.apiserver.core.validation import invalid, name_problems, required, unsupported
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
 from reference_impl.apiserver.kinds._defaulting import default_zero, object_field
@@ -171,17 +171,17 @@ DEFINITIONS = {
         resourceNames=strings("Object names the rule is limited to."),
         resources=strings("Resources the rule applies to; `*` for all."),
         verbs=strings("Verbs allowed; `*` for all.")),
-    RBAC + "Subject": obj(
+    RBAC + "Subject": atomic(obj(
         "A user, group or service account.", ("kind", "name"),
         apiGroup=string("API group of the subject kind."),
         kind=string("User, Group or ServiceAccount."),
         name=string("Name of the subject."),
-        namespace=string("Namespace of a service account.")),
-    RBAC + "RoleRef": obj(
+        namespace=string("Namespace of a service account."))),
+    RBAC + "RoleRef": atomic(obj(
         "The role a binding grants.", ("apiGroup", "kind", "name"),
         apiGroup=string("API group of the role."),
         kind=string("Role or ClusterRole."),
-        name=string("Name of the role.")),
+        name=string("Name of the role."))),
     RBAC + "RoleList": list_kind("rbac.authorization.k8s.io", "v1", RBAC + "Role"),
     RBAC + "RoleBindingList": list_kind("rbac.authorization.k8s.io", "v1", RBAC + "RoleBinding"),
     RBAC + "ClusterRoleList": list_kind("rbac.authorization.k8s.io", "v1", RBAC + "ClusterRole"),

@@ -3,7 +3,7 @@ printer columns and protobuf layout."""
 from __future__ import annotations
 
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
-from reference_impl.apiserver.core.schemas import (CORE, META, conditions, integer, list_kind, obj, ref, string,
+from reference_impl.apiserver.core.schemas import (CORE, META, atomic, conditions, integer, list_kind, obj, ref, string,
                                                    string_map, workload)
 from reference_impl.apiserver.kinds._podspec import MIN_READY, TEMPLATE
 from reference_impl.apiserver.core.podvalidation import pod_template_spec_problems
@@ -85,7 +85,7 @@ DEFINITIONS = {
         "The desired state of a ReplicationController.",
         minReadySeconds=MIN_READY,
         replicas=integer("Number of desired pods; defaults to 1."),
-        selector=string_map("Labels of the pods it counts; defaults to the template's labels."),
+        selector=atomic(string_map("Labels of the pods it counts; defaults to the template's labels.")),
         template=TEMPLATE),
     CORE + "ReplicationControllerList": list_kind("", "v1", CORE + "ReplicationController"),
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import CORE, arr, kind, list_kind, obj, quantity_map, ref, string, strings
+from reference_impl.apiserver.core.schemas import CORE, arr, atomic, kind, list_kind, obj, quantity_map, ref, string, strings
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
@@ -156,9 +156,9 @@ DEFINITIONS = {
         "The enforced hard limits and what the namespace uses now.",
         hard=quantity_map("The hard limits being enforced."),
         used=quantity_map("What the namespace uses now.")),
-    CORE + "ScopeSelector": obj(
+    CORE + "ScopeSelector": atomic(obj(
         "Scope expressions an object must all meet to be counted.",
-        matchExpressions=arr(ref(CORE + "ScopedResourceSelectorRequirement"), "The scope expressions.")),
+        matchExpressions=arr(ref(CORE + "ScopedResourceSelectorRequirement"), "The scope expressions."))),
     CORE + "ScopedResourceSelectorRequirement": obj(
         "A scope, an operator and the values it compares with.", ("operator", "scopeName"),
         operator=string("In, NotIn, Exists or DoesNotExist."),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reference_impl.apiserver.core.podvalidation import resource_problems
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import (CORE, NODE, arr, kind, list_kind, obj, quantity_map, ref, string,
+from reference_impl.apiserver.core.schemas import (CORE, NODE, arr, atomic, kind, list_kind, obj, quantity_map, ref, string,
                                                    string_map)
 from reference_impl.apiserver.core.validation import (go_toleration, invalid, label_problems, name_problems,
                                                       toleration_problems)
@@ -65,8 +65,9 @@ DEFINITIONS = {
     NODE + "Overhead": obj("What a pod of the class costs beyond its containers.",
                            podFixed=quantity_map("Resources each pod is charged.")),
     NODE + "Scheduling": obj("Where the pods of a class may run.",
-                             nodeSelector=string_map("Labels a node must have."),
-                             tolerations=arr(ref(CORE + "Toleration"), "Taints the pods tolerate.")),
+                             nodeSelector=atomic(string_map("Labels a node must have.")),
+                             tolerations=arr(ref(CORE + "Toleration"), "Taints the pods tolerate.",
+                                             list_type="atomic")),
     NODE + "RuntimeClassList": list_kind("node.k8s.io", "v1", NODE + "RuntimeClass"),
 }
 

@@ -6,7 +6,7 @@ import ipaddress
 
 from reference_impl.apiserver.core.podvalidation import port_name_problems
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import (CORE, INT_OR_STRING, META, arr, boolean, conditions, integer,
+from reference_impl.apiserver.core.schemas import (CORE, INT_OR_STRING, META, arr, atomic, boolean, conditions, integer,
                                                    kind, list_kind, obj, ref, string, string_map, strings)
 from reference_impl.apiserver.core.validation import (IP_MSG, PORT_RANGE_MSG, PROTOCOLS, as_list, as_object,
                                                       duplicate, invalid, label_name_problems, label_problems,
@@ -358,13 +358,13 @@ DEFINITIONS = {
         "The desired behaviour of a service.",
         allocateLoadBalancerNodePorts=boolean("Whether a LoadBalancer service gets node ports."),
         clusterIP=string("The virtual IP; `None` makes a headless service."),
-        clusterIPs=strings("The virtual IPs, one per family."),
+        clusterIPs=arr(string(""), "The virtual IPs, one per family.", list_type="atomic"),
         externalIPs=strings("Extra IPs the nodes accept traffic for."),
         externalName=string("DNS name an ExternalName service aliases."),
         externalTrafficPolicy=string("Cluster or Local routing of external traffic."),
         healthCheckNodePort=integer("Health check node port for Local external traffic."),
         internalTrafficPolicy=string("Cluster or Local routing of in-cluster traffic."),
-        ipFamilies=strings("IP families of the service, e.g. IPv4."),
+        ipFamilies=arr(string(""), "IP families of the service, e.g. IPv4.", list_type="atomic"),
         ipFamilyPolicy=string("SingleStack, PreferDualStack or RequireDualStack."),
         loadBalancerClass=string("Which load balancer implementation serves it."),
         loadBalancerIP=string("Requested load balancer IP."),
@@ -372,7 +372,7 @@ DEFINITIONS = {
         ports=arr(ref(CORE + "ServicePort"), "The ports the service exposes.", merge_key="port",
                   map_keys=("port", "protocol")),
         publishNotReadyAddresses=boolean("Publish addresses of pods that are not ready."),
-        selector=string_map("Labels of the pods that receive the traffic."),
+        selector=atomic(string_map("Labels of the pods that receive the traffic.")),
         sessionAffinity=string("ClientIP or None."),
         sessionAffinityConfig=ref(CORE + "SessionAffinityConfig", "Settings of client IP session affinity."),
         type=string("ClusterIP, NodePort, LoadBalancer or ExternalName.")),
@@ -386,7 +386,7 @@ DEFINITIONS = {
         targetPort=ref(INT_OR_STRING, "Port number or name on the pods; defaults to `port`.")),
     CORE + "ServiceStatus": obj(
         "The observed state of a service.",
-        conditions=conditions(META + "Condition"),
+        conditions=conditions(META + "Condition", map_keys=("type",)),
         loadBalancer=ref(CORE + "LoadBalancerStatus", "Ingress points of the load balancer.")),
     CORE + "SessionAffinityConfig": obj(
         "Settings of a service's session affinity.",

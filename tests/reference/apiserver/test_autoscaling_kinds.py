@@ -168,3 +168,32 @@ def test_an_invalid_autoscaler_is_a_422_status(chain):
     assert code == 422 and status["reason"] == "Invalid"
     assert status["message"] == ('HorizontalPodAutoscaler.autoscaling "bad" is invalid: spec.maxReplicas: Invalid '
                                  "value: 3: must be greater than or equal to `minReplicas`")
+
+
+CONTAINER_CPU = {"type": "ContainerResource", "containerResource": {
+    "name": "cpu", "container": "c", "target": {"type": "Utilization", "averageUtilization": 50}}}
+
+
+def test_a_container_resource_metric_is_refused_while_hpa_container_metrics_is_off(chain):
+    """PrepareForCreate drops every containerResource (HPAContainerMetrics is off in 1.24), so the
+    metric that names the type lacks its source, in the words validateMetricSpec has for that case."""
+    code, status = call(chain, "POST", f"/apis/autoscaling/v2/namespaces/{NS}/horizontalpodautoscalers",
+                        hpa(name="container", metrics=[cpu(50), CONTAINER_CPU]))
+    assert code == 422, status
+    cause = ("Required value: must populate information for the given metric source "
+             "(only allowed when HPAContainerMetrics feature is enabled)")
+    assert status["message"] == (f'HorizontalPodAutoscaler.autoscaling "container" is invalid: '
+                                 f"spec.metrics[1].containerResource: {cause}")
+    assert status["details"]["causes"] == [
+        {"reason": "FieldValueRequired", "message": cause, "field": "spec.metrics[1].containerResource"}]
+
+
+def test_an_update_keeps_container_resource_metrics_only_of_an_autoscaler_that_has_some():
+    """PrepareForUpdate drops them unless the stored autoscaler already has one."""
+    autoscalers = kinds.find("autoscaling", "v2", "horizontalpodautoscalers")
+    new = hpa(metrics=[CONTAINER_CPU])
+    autoscalers.prepare_for_update(new, hpa(metrics=[cpu(50)]))
+    assert new["spec"]["metrics"] == [{"type": "ContainerResource"}]
+    new = hpa(metrics=[CONTAINER_CPU])
+    autoscalers.prepare_for_update(new, hpa(metrics=[CONTAINER_CPU]))
+    assert new["spec"]["metrics"] == [CONTAINER_CPU]

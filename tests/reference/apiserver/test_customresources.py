@@ -4,6 +4,7 @@ ones Kubernetes 1.24's apiextensions apiserver writes."""
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
 
@@ -108,6 +109,65 @@ def test_invalid_crd_is_422_with_upstreams_text(chain, changes, message):
     name = changes.get("metadata__name", "gadgets.example.com")
     assert status["message"] == f'CustomResourceDefinition.apiextensions.k8s.io "{name}" is invalid: {message}'
 
+
+
+def test_properties_and_additional_properties_together_are_forbidden(chain):
+    """ValidateCustomResourceDefinitionOpenAPISchema: a struct's properties and a map's
+    additionalProperties exclude each other (`additionalProperties: true` alone is let through).
+    Two versions with different schemas are each checked at their own path."""
+    spec_schema = {"type": "object", "properties": {"a": {"type": "string"}}, "additionalProperties": {"type": "string"}}
+    crd = crd_with(spec__versions__0__schema={"openAPIV3Schema": {"type": "object", "properties": {
+        "spec": spec_schema, "status": {"type": "object", "properties": {"n": {"type": "integer"}},
+                                        "additionalProperties": True}}}})
+    second = copy.deepcopy(crd["spec"]["versions"][0])
+    second.update(name="v2", storage=False)
+    second["schema"]["openAPIV3Schema"]["properties"]["extra"] = {"type": "string"}
+    crd["spec"]["versions"].append(second)
+    code, status = call(chain, "POST", CRDS, crd)
+    assert code == 422, status
+    forbidden = "additionalProperties: Forbidden: additionalProperties and properties are mutual exclusive"
+    assert status["message"] == (
+        'CustomResourceDefinition.apiextensions.k8s.io "gadgets.example.com" is invalid: ['
+        f"spec.versions[0].schema.openAPIV3Schema.properties[spec].{forbidden}, "
+        f"spec.versions[1].schema.openAPIV3Schema.properties[spec].{forbidden}]")
+
+
+def _stored_schema(chain, crd: dict) -> dict:
+    code, created = call(chain, "POST", CRDS, crd)
+    assert code == 201, created
+    stored = call(chain, "GET", f"{CRDS}/{crd['metadata']['name']}")[1]
+    call(chain, "DELETE", f"{CRDS}/{crd['metadata']['name']}")
+    assert stored["spec"] == created["spec"]
+    return stored["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
+
+
+def test_validation_rules_are_dropped_while_custom_resource_validation_expressions_is_off(chain):
+    """dropXValidationsField clears x-kubernetes-validations from the root, properties, items and
+    additionalProperties: the CEL rules are an alpha feature, off in 1.24."""
+    rule = [{"rule": "self.a > 0", "message": "m"}]
+    schema = {"type": "object", "x-kubernetes-validations": rule, "properties": {"spec": {
+        "type": "object", "x-kubernetes-validations": rule, "properties": {
+            "a": {"type": "integer"},
+            "l": {"type": "array", "items": {"type": "string", "x-kubernetes-validations": rule}},
+            "m": {"type": "object", "additionalProperties": {"type": "string", "x-kubernetes-validations": rule}}}}}}
+    stored = _stored_schema(chain, crd_with(spec__versions__0__schema={"openAPIV3Schema": schema}))
+    assert "x-kubernetes-validations" not in json.dumps(stored)
+
+
+def test_false_schema_flags_are_left_out_as_go_omits_them(chain):
+    """JSONSchemaProps' plain bools (exclusiveMaximum, exclusiveMinimum, uniqueItems, nullable,
+    x-kubernetes-int-or-string, x-kubernetes-embedded-resource) are `omitempty`: false is not
+    stored; additionalProperties false is a value of its own and stays."""
+    spec = {"type": "object", "properties": {
+        "n": {"type": "integer", "maximum": 5, "exclusiveMaximum": False, "minimum": 1, "exclusiveMinimum": False},
+        "l": {"type": "array", "items": {"type": "string", "nullable": False}, "uniqueItems": False},
+        "s": {"type": "string", "x-kubernetes-int-or-string": False},
+        "o": {"type": "object", "x-kubernetes-embedded-resource": False, "additionalProperties": False}}}
+    stored = _stored_schema(chain, crd_with(spec__versions__0__schema={"openAPIV3Schema": {
+        "type": "object", "properties": {"spec": spec}}}))
+    assert stored["properties"]["spec"]["properties"] == {
+        "n": {"type": "integer", "maximum": 5, "minimum": 1}, "l": {"type": "array", "items": {"type": "string"}},
+        "s": {"type": "string"}, "o": {"type": "object", "additionalProperties": False}}
 
 def test_crd_needs_exactly_one_storage_version(chain):
     """Two versions both marked storage are refused."""

@@ -88,3 +88,37 @@ def test_deprecated_topology_is_not_validated_through_v1():
     """dropTopologyOnV1 clears deprecatedTopology from a v1 request before validation, so labels
     that would be invalid are not refused."""
     assert problems(with_field(("endpoints", 0, "deprecatedTopology"), {"a b": "c"})) == []
+
+
+def test_a_v1_create_drops_hints_and_deprecated_topology():
+    """dropDisabledFieldsOnCreate (TopologyAwareHints is off in 1.24) clears each endpoint's hints,
+    and dropTopologyOnV1 its deprecatedTopology."""
+    resource = kinds.find("discovery.k8s.io", "v1", "endpointslices")
+    obj = with_field(("endpoints", 0, "hints"), {"forZones": [{"name": "z"}]})
+    obj["endpoints"][0]["deprecatedTopology"] = {"a": "b"}
+    resource.prepare_for_create(obj, None)
+    assert obj["endpoints"] == SLICE["endpoints"]
+
+
+def test_a_v1_update_keeps_hints_only_when_the_stored_slice_has_some():
+    """dropDisabledFieldsOnUpdate: hints stay once any stored endpoint has them; deprecatedTopology
+    goes whenever the endpoints change."""
+    resource = kinds.find("discovery.k8s.io", "v1", "endpointslices")
+    hinted = with_field(("endpoints", 0, "hints"), {"forZones": [{"name": "z"}]})
+    new = copy.deepcopy(hinted)
+    new["endpoints"][0]["deprecatedTopology"] = {"a": "b"}
+    resource.prepare_for_update(new, SLICE)
+    assert new["endpoints"] == SLICE["endpoints"]
+    new = copy.deepcopy(hinted)
+    new["endpoints"][0]["hostname"] = "h2"
+    resource.prepare_for_update(new, hinted)
+    assert new["endpoints"][0]["hints"] == {"forZones": [{"name": "z"}]}
+
+
+def test_every_endpoint_has_conditions_even_empty():
+    """Endpoint.conditions is a struct, no pointer: the real server returns `conditions: {}` for an
+    endpoint that sets none."""
+    obj = copy.deepcopy(SLICE)
+    del obj["endpoints"][0]["conditions"]
+    kinds.set_object_defaults("EndpointSlice", obj)
+    assert obj["endpoints"][0]["conditions"] == {}

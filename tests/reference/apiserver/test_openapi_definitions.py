@@ -217,3 +217,53 @@ def test_strict_field_validation_refuses_unknown_fields_inside_a_pods_parts(chai
         'unknown field "spec.containers[0].securityContext.bogus", unknown field "spec.volumes[0].emptyDir.bogus", '
         'unknown field "spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution'
         '.nodeSelectorTerms[0].bogus"')
+
+
+# Server-side apply markers as the real 1.24 `/openapi/v2` carries them: (definition, property or
+# "" for the definition itself, the markers).
+ATOMIC = {"x-kubernetes-list-type": "atomic"}
+SSA_MARKERS = [
+    ("io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference", "", {"x-kubernetes-map-type": "atomic"}),
+    ("io.k8s.api.core.v1.LocalObjectReference", "", {"x-kubernetes-map-type": "atomic"}),
+    ("io.k8s.api.rbac.v1.RoleRef", "", {"x-kubernetes-map-type": "atomic"}),
+    ("io.k8s.api.rbac.v1.Subject", "", {"x-kubernetes-map-type": "atomic"}),
+    ("io.k8s.api.core.v1.EndpointAddress", "", {"x-kubernetes-map-type": "atomic"}),
+    ("io.k8s.api.core.v1.EndpointPort", "", {"x-kubernetes-map-type": "atomic"}),
+    ("io.k8s.api.core.v1.ScopeSelector", "", {"x-kubernetes-map-type": "atomic"}),
+    ("io.k8s.api.autoscaling.v1.CrossVersionObjectReference", "", {"x-kubernetes-map-type": "atomic"}),
+    ("io.k8s.api.autoscaling.v2.CrossVersionObjectReference", "", {"x-kubernetes-map-type": "atomic"}),
+    ("io.k8s.api.core.v1.ReplicationControllerSpec", "selector", {"x-kubernetes-map-type": "atomic"}),
+    ("io.k8s.api.core.v1.ServiceSpec", "selector", {"x-kubernetes-map-type": "atomic"}),
+    ("io.k8s.api.core.v1.ServiceSpec", "clusterIPs", ATOMIC),
+    ("io.k8s.api.core.v1.ServiceSpec", "ipFamilies", ATOMIC),
+    ("io.k8s.api.networking.v1.IngressSpec", "rules", ATOMIC),
+    ("io.k8s.api.networking.v1.IngressSpec", "tls", ATOMIC),
+    ("io.k8s.api.networking.v1.HTTPIngressRuleValue", "paths", ATOMIC),
+    ("io.k8s.api.networking.v1.IngressTLS", "hosts", ATOMIC),
+    ("io.k8s.api.certificates.v1.CertificateSigningRequestSpec", "groups", ATOMIC),
+    ("io.k8s.api.certificates.v1.CertificateSigningRequestSpec", "request", ATOMIC),
+    ("io.k8s.api.certificates.v1.CertificateSigningRequestSpec", "usages", ATOMIC),
+    ("io.k8s.api.certificates.v1.CertificateSigningRequestStatus", "certificate", ATOMIC),
+    ("io.k8s.api.node.v1.Scheduling", "nodeSelector", {"x-kubernetes-map-type": "atomic"}),
+    ("io.k8s.api.node.v1.Scheduling", "tolerations", ATOMIC),
+    ("io.k8s.api.batch.v1.JobStatus", "conditions", {**ATOMIC, "x-kubernetes-patch-merge-key": "type",
+                                                      "x-kubernetes-patch-strategy": "merge"}),
+    ("io.k8s.api.batch.v1.UncountedTerminatedPods", "failed", {"x-kubernetes-list-type": "set"}),
+    ("io.k8s.api.batch.v1.UncountedTerminatedPods", "succeeded", {"x-kubernetes-list-type": "set"}),
+    *((definition, "conditions", {"x-kubernetes-list-map-keys": ["type"], "x-kubernetes-list-type": "map",
+                                  "x-kubernetes-patch-merge-key": "type", "x-kubernetes-patch-strategy": "merge"})
+      for definition in ("io.k8s.api.core.v1.ServiceStatus", "io.k8s.api.policy.v1.PodDisruptionBudgetStatus")),
+    ("io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionStatus", "conditions",
+     {"x-kubernetes-list-map-keys": ["type"], "x-kubernetes-list-type": "map"}),
+]
+
+
+@pytest.mark.parametrize("name,prop,markers", SSA_MARKERS,
+                         ids=[f"{n.rsplit('.', 1)[1]}.{p}" for n, p, _ in SSA_MARKERS])
+def test_a_definition_carries_the_real_server_side_apply_markers(name, prop, markers):
+    """The list-type, list-map-keys, map-type and patch markers that decide how server-side apply
+    owns and merges a field are upstream's (`+listType`, `+mapType`, `+structType`)."""
+    schema = openapi.definitions()[name]
+    schema = schema["properties"][prop] if prop else schema
+    assert {key: value for key, value in schema.items() if key.startswith("x-kubernetes-")
+            and key != "x-kubernetes-group-version-kind"} == markers

@@ -762,6 +762,31 @@ def test_a_node_status_update_drops_a_kubelet_config_status_the_node_did_not_hav
     assert updated["status"] == {"phase": "Running"}
 
 
+
+def test_a_node_create_drops_its_kubelet_config_source_and_config_status(chain):
+    """nodeStrategy.PrepareForCreate: with DynamicKubeletConfig off, spec.configSource and
+    status.config are dropped from a new node."""
+    node = {"metadata": {"name": "config-create"}, "spec": {"configSource": {"configMap": {
+        "namespace": "kube-system", "name": "kc", "kubeletConfigKey": "kubelet"}}, "unschedulable": True},
+        "status": {"config": {"error": "x"}, "phase": "Running"}}
+    code, created = call(chain, "POST", "/api/v1/nodes", node)
+    assert code == 201, created
+    stored = call(chain, "GET", "/api/v1/nodes/config-create")[1]
+    for obj in (created, stored):
+        assert "configSource" not in obj["spec"] and obj["spec"]["unschedulable"] is True
+        assert obj["status"] == {"phase": "Running"}
+
+
+def test_a_node_update_drops_a_kubelet_config_source_the_node_did_not_have(chain):
+    """nodeStrategy.PrepareForUpdate: spec.configSource is written only to a node that has one."""
+    code, node = new_object(chain, "v1", "nodes", False, {}, "config-update")
+    assert code == 201, node
+    sent = {**node, "spec": {"configSource": {"configMap": {
+        "namespace": "kube-system", "name": "kc", "kubeletConfigKey": "kubelet"}}}}
+    code, updated = call(chain, "PUT", "/api/v1/nodes/config-update", sent)
+    assert code == 200, updated
+    assert "configSource" not in updated["spec"]
+
 def test_a_claim_status_update_drops_the_expansion_recovery_fields_the_claim_did_not_have(chain):
     """persistentvolumeclaimStatusStrategy: with RecoverVolumeExpansionFailure off (1.24's
     default), status.allocatedResources and status.resizeStatus are written only when the stored

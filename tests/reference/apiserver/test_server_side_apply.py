@@ -274,3 +274,91 @@ def test_a_pods_node_selector_is_atomic_and_its_spread_constraints_keyed_on_key_
     assert spec["f:nodeSelector"] == {}
     assert spec["f:topologySpreadConstraints"] == {'k:{"topologyKey":"zone","whenUnsatisfiable":"DoNotSchedule"}': {
         ".": {}, "f:maxSkew": {}, "f:topologyKey": {}, "f:whenUnsatisfiable": {}}}
+
+
+# What the real 1.24 server records for an apply of each object by manager "me": a struct or map
+# marked `x-kubernetes-map-type: atomic` (and a list marked atomic) is one field, nothing below it.
+ATOMIC_APPLIES = [
+    ("pods", "", {"apiVersion": "v1", "kind": "Pod", "metadata": {
+        "name": "refs", "ownerReferences": [{"apiVersion": "v1", "kind": "ConfigMap", "name": "cm", "uid": "0-1"}]},
+        "spec": {"containers": [{"name": "c", "image": "i"}], "imagePullSecrets": [{"name": "s1"}],
+                 "volumes": [{"name": "v", "csi": {"driver": "d", "nodePublishSecretRef": {"name": "s2"}}}]}},
+     {"f:metadata": {"f:ownerReferences": {'k:{"uid":"0-1"}': {}}},
+      "f:spec": {"f:containers": {'k:{"name":"c"}': {".": {}, "f:image": {}, "f:name": {}}},
+                 "f:imagePullSecrets": {'k:{"name":"s1"}': {}},
+                 "f:volumes": {'k:{"name":"v"}': {".": {}, "f:csi": {"f:driver": {}, "f:nodePublishSecretRef": {}},
+                                                   "f:name": {}}}}}),
+    ("rolebindings", "rbac.authorization.k8s.io/v1", {
+        "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "rb"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "r"},
+        "subjects": [{"kind": "User", "name": "alice", "apiGroup": "rbac.authorization.k8s.io"}]},
+     {"f:roleRef": {}, "f:subjects": {}}),
+    ("resourcequotas", "", {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "rq"}, "spec": {
+        "hard": {"pods": "2"},
+        "scopeSelector": {"matchExpressions": [{"scopeName": "PriorityClass", "operator": "In", "values": ["high"]}]}}},
+     {"f:spec": {"f:hard": {"f:pods": {}}, "f:scopeSelector": {}}}),
+    ("horizontalpodautoscalers", "autoscaling/v1", {
+        "apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "h1"},
+        "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}, "maxReplicas": 3}},
+     {"f:spec": {"f:maxReplicas": {}, "f:scaleTargetRef": {}}}),
+    ("horizontalpodautoscalers", "autoscaling/v2", {
+        "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "h2"},
+        "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}, "maxReplicas": 3}},
+     {"f:spec": {"f:maxReplicas": {}, "f:scaleTargetRef": {}}}),
+    ("replicationcontrollers", "", {"apiVersion": "v1", "kind": "ReplicationController", "metadata": {"name": "rc"},
+                                    "spec": {"selector": {"app": "a"}, "template": {
+                                        "metadata": {"labels": {"app": "a"}},
+                                        "spec": {"containers": [{"name": "c", "image": "i"}]}}}},
+     {"f:spec": {"f:selector": {}, "f:template": {"f:metadata": {"f:labels": {"f:app": {}}}, "f:spec": {
+         "f:containers": {'k:{"name":"c"}': {".": {}, "f:image": {}, "f:name": {}}}}}}}),
+    ("services", "", {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "svc"},
+                      "spec": {"selector": {"app": "a"}, "ports": [{"port": 80}]}},
+     {"f:spec": {"f:ports": {'k:{"port":80,"protocol":"TCP"}': {".": {}, "f:port": {}}}, "f:selector": {}}}),
+]
+
+
+@pytest.mark.parametrize("plural,group_version,body,fields", ATOMIC_APPLIES,
+                         ids=[f"{body['kind']}-{body['metadata']['name']}" for _, _, body, _ in ATOMIC_APPLIES])
+def test_atomic_structs_and_maps_are_owned_as_one_field(chain, plural, group_version, body, fields):
+    """OwnerReference, LocalObjectReference, RoleRef, Subject, ScopeSelector and
+    CrossVersionObjectReference are `+structType=atomic`, a ReplicationController's and a Service's
+    selector `+mapType=atomic`: the applier owns each as a whole, as the real 1.24 server records."""
+    code, applied = send(chain, "PATCH", ns_path(chain, plural, body["metadata"]["name"], group_version), body,
+                         content_type=APPLY, query={"fieldManager": "me"})
+    assert code == 201, applied
+    [entry] = applied["metadata"]["managedFields"]
+    assert entry["fieldsV1"] == fields
+
+
+def test_a_second_manager_applying_another_service_selector_conflicts_on_the_whole_selector(chain):
+    """An atomic map is not merged label by label: another value for it conflicts with its owner."""
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "svc"},
+               "spec": {"selector": {"app": "a"}, "ports": [{"port": 80}]}}
+    path = ns_path(chain, "services", "svc")
+    assert send(chain, "PATCH", path, service, content_type=APPLY, query={"fieldManager": "me"})[0] == 201
+    other = {**service, "spec": {"selector": {"b": "c"}}}
+    code, status = send(chain, "PATCH", path, other, content_type=APPLY, query={"fieldManager": "other"})
+    assert code == 409, status
+    assert status["message"] == 'Apply failed with 1 conflict: conflict with "me": .spec.selector'
+
+
+def test_job_status_conditions_are_atomic_and_uncounted_pods_are_sets(chain):
+    """JobStatus.conditions is `+listType=atomic` (despite its merge key) and the lists of
+    uncountedTerminatedPods `+listType=set`: a second manager adds its uids beside the first's."""
+    job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"}, "spec": {"template": {"spec": {
+        "restartPolicy": "Never", "containers": [{"name": "c", "image": "i"}]}}}}
+    path = ns_path(chain, "jobs", "j", "batch/v1")
+    assert send(chain, "PATCH", path, job, content_type=APPLY, query={"fieldManager": "me"})[0] == 201
+    status = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"}, "status": {
+        "conditions": [{"type": "Failed", "status": "True", "lastProbeTime": "2026-12-05T10:00:00Z",
+                        "lastTransitionTime": "2026-12-05T10:00:00Z"}],
+        "uncountedTerminatedPods": {"succeeded": ["a1", "a2"], "failed": ["b1"]}}}
+    code, applied = send(chain, "PATCH", path + "/status", status, content_type=APPLY, query={"fieldManager": "st"})
+    assert code == 200, applied
+    fields = {e["manager"]: e["fieldsV1"] for e in applied["metadata"]["managedFields"]}
+    assert fields["st"] == {"f:status": {"f:conditions": {}, "f:uncountedTerminatedPods": {
+        "f:failed": {'v:"b1"': {}}, "f:succeeded": {'v:"a1"': {}, 'v:"a2"': {}}}}}
+    more = {**status, "status": {"uncountedTerminatedPods": {"succeeded": ["a3"]}}}
+    code, applied = send(chain, "PATCH", path + "/status", more, content_type=APPLY, query={"fieldManager": "other"})
+    assert code == 200, applied
+    assert applied["status"]["uncountedTerminatedPods"] == {"failed": ["b1"], "succeeded": ["a1", "a2", "a3"]}
