@@ -235,6 +235,13 @@ class ErrAuthFailed(EtcdError):
     message = "etcdserver: authentication failed, invalid user ID or password"
 
 
+class ErrNoPasswordUser(EtcdError):
+    """Sent with EtcdError's code Unknown and the auth package's own text: v3rpc does not
+    translate it."""
+
+    message = "auth: authentication failed, password was given for no password user"
+
+
 class ErrPermissionDenied(EtcdError):
     grpc_code = "PERMISSION_DENIED"
     message = "etcdserver: permission denied"
