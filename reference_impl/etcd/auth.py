@@ -313,7 +313,8 @@ class AuthStore:
     @mirrors(f"(*{AUTH}.authStore).UserChangePassword")
     def _AuthUserChangePasswordRequest(self, request: AuthUserChangePasswordRequest) -> None:
         user = self.user_get(request.name)
-        self.users[user.name] = replace(user, hashed_password=request.hashed_password)
+        if user.hashed_password:  # a --no-password user keeps NoPassword: no password counts
+            self.users[user.name] = replace(user, hashed_password=request.hashed_password)
         self._commit_revision()
         self._invalidate_user(user.name)
 

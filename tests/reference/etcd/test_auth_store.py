@@ -9,8 +9,9 @@ from reference_impl.etcd.errors import (
     ErrPermissionDenied, ErrRootRoleNotExist, ErrRootUserNotExist, ErrUserEmpty)
 from reference_impl.etcd.messages import (
     AuthEnableRequest, AuthRoleAddRequest, AuthRoleDeleteRequest, AuthRoleGrantPermissionRequest,
-    AuthUserAddRequest, AuthUserDeleteRequest, AuthUserGrantRoleRequest, Compare,
-    DeleteRangeRequest, Permission, PutRequest, RangeRequest, RequestOp, TxnRequest)
+    AuthUserAddRequest, AuthUserChangePasswordRequest, AuthUserDeleteRequest,
+    AuthUserGrantRoleRequest, Compare, DeleteRangeRequest, Permission, PutRequest, RangeRequest,
+    RequestOp, TxnRequest)
 
 
 def store_with(*perms: Permission) -> tuple[AuthStore, str]:
@@ -202,3 +203,13 @@ def test_a_user_added_without_password_is_refused_as_a_no_password_user():
             auth.authenticate("np", password, now=0.0)
         assert (caught.value.grpc_code, caught.value.message) == (
             "UNKNOWN", "auth: authentication failed, password was given for no password user")
+
+
+def test_a_new_password_does_not_let_a_no_password_user_in():
+    """UserChangePassword keeps the user's options: etcd 3.4 stores the new hash next to
+    NoPassword, and CheckPassword refuses the user before looking at any hash."""
+    auth, _ = store_with()
+    auth.apply(AuthUserAddRequest("np", no_password=True))
+    auth.apply(AuthUserChangePasswordRequest("np", hashed_password=hash_password("y")))
+    with pytest.raises(ErrNoPasswordUser):
+        auth.authenticate("np", "y", now=0.0)
