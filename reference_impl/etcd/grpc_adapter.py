@@ -503,8 +503,8 @@ class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
         # and DEACTIVATE has nothing to clear; activating one by hand is not supported.
         if request.action == rpc_pb2.AlarmRequest.ACTIVATE:
             context.abort(grpc.StatusCode.UNIMPLEMENTED, "reference etcd: alarms cannot be raised")
-        return rpc_pb2.AlarmResponse(header=header_pb(self._server.header()),
-                                     alarms=list(self._server.alarms()))
+        # etcd's applier answers without a header, and maintenanceServer sends it as it is.
+        return rpc_pb2.AlarmResponse(alarms=list(self._server.alarms()))
 
     @mirrors(f"(*{V3RPC}.maintenanceServer).Defragment")
     @_answers_etcd_errors
