@@ -96,6 +96,16 @@ def test_an_alarm_answer_carries_no_header(both):
                 assert not alarm(rpc_pb2.AlarmRequest(action=action)).HasField("header")
 
 
+def test_a_move_leader_answer_carries_no_header(both):
+    """etcd 3.4's maintenanceServer.MoveLeader answers a bare MoveLeaderResponse{}."""
+    for server in both:
+        with grpc.insecure_channel(server.address) as channel:
+            stub = rpc_pb2_grpc.MaintenanceStub(channel)
+            leader = stub.Status(rpc_pb2.StatusRequest()).leader
+            moved = stub.MoveLeader(rpc_pb2.MoveLeaderRequest(targetID=leader))
+            assert not moved.HasField("header")
+
+
 def test_hashkv_of_a_40_mb_store_answers_well_within_etcdctls_5_s_timeout():
     """The checksum runs in C: byte by byte in Python, 50 MB of values took 7 s and etcdctl
     endpoint hashkv gave up with "context deadline exceeded"."""
