@@ -47,11 +47,12 @@ from google.protobuf.message import DecodeError
 from reference_impl.etcd import messages as m
 from reference_impl.etcd.authpb import perm_type_name, perm_type_value
 from reference_impl.etcd.errors import EtcdError, ErrPermissionNotGiven, ErrWatcherDuplicateID
-from reference_impl.etcd.grpc_health import add_health_servicer
+from reference_impl.etcd.grpc_health import SERVICE as HEALTH_SERVICE, add_health_servicer
 from reference_impl.etcd.raftnode import check_peer_urls
 from reference_impl.etcd.server import MAX_REQUEST_BYTES, MAX_TXN_OPS  # etcd's defaults
 from reference_impl.etcd.watch import coalesce
 from reference_impl.etcd.messages import read_varint, varint_size
+from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
 V3RPC = "go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc"
@@ -951,7 +952,42 @@ def add_etcd_servicers(grpc_server: grpc.Server, server) -> Streams:
     rpc_pb2_grpc.add_ClusterServicer_to_server(ClusterServicer(server), grpc_server)
     rpc_pb2_grpc.add_AuthServicer_to_server(AuthServicer(server), grpc_server)
     add_health_servicer(grpc_server, streams)
+    grpc_server.add_generic_rpc_handlers((_UnknownMethods(),))
     return streams
+
+
+# The methods of each service this server registers, by service name.
+SERVICES = {**{f"etcdserverpb.{service.name}": frozenset(method.name for method in service.methods)
+               for service in rpc_pb2.DESCRIPTOR.services_by_name.values()},
+            HEALTH_SERVICE: frozenset({"Check", "Watch"})}
+
+
+def unknown_method_status(path: str) -> tuple[grpc.StatusCode, str] | None:
+    """How grpc-go's Server.handleStream refuses a call of `path` that no registered method
+    serves, as clients of etcd see it (grpcio would say "Method not found!"). None for a
+    registered method named without its leading slash, which grpc-go serves and grpcio cannot
+    route: grpcio's answer stands."""
+    name = path[1:] if path.startswith("/") else path
+    service, slash, method = name.rpartition("/")
+    if not slash:
+        return grpc.StatusCode.RESOURCE_EXHAUSTED, f"malformed method name: {quote(path)}"
+    if service not in SERVICES:
+        return grpc.StatusCode.UNIMPLEMENTED, f"unknown service {service}"
+    if method in SERVICES[service]:
+        return None
+    return grpc.StatusCode.UNIMPLEMENTED, f"unknown method {method} for service {service}"
+
+
+class _UnknownMethods(grpc.GenericRpcHandler):
+    """The last handler asked: it takes the calls the services did not and refuses them at once
+    (as a stream, which answers unary and streaming calls alike)."""
+
+    def service(self, handler_call_details):
+        refusal = unknown_method_status(handler_call_details.method)
+        if refusal is None:
+            return None
+        return grpc.stream_stream_rpc_method_handler(
+            lambda requests, context: context.abort(*refusal))
 
 
 def _add_kv_servicer(servicer: KVServicer, grpc_server: grpc.Server) -> None:
