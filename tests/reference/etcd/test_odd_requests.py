@@ -719,6 +719,11 @@ def grpc_address():
     ("/grpc.health.v1.Health/Nope", "UNIMPLEMENTED",
      "unknown method Nope for service grpc.health.v1.Health"),
     ("/etcdserverpb.Nope/Range", "UNIMPLEMENTED", "unknown service etcdserverpb.Nope"),
+    # etcd 3.5's; the stubs define them, etcd 3.4 has neither
+    ("/etcdserverpb.Auth/AuthStatus", "UNIMPLEMENTED",
+     "unknown method AuthStatus for service etcdserverpb.Auth"),
+    ("/etcdserverpb.Maintenance/Downgrade", "UNIMPLEMENTED",
+     "unknown method Downgrade for service etcdserverpb.Maintenance"),
     ("/etcdserverpb.KV/Range/x", "UNIMPLEMENTED", "unknown service etcdserverpb.KV/Range"),
     ("//", "UNIMPLEMENTED", "unknown service "),
     ("/", "RESOURCE_EXHAUSTED", 'malformed method name: "/"'),
