@@ -333,6 +333,11 @@ class ErrMemberNotLearner(EtcdError):
     message = "etcdserver: can only promote a learner member"
 
 
+class ErrLearnerNotReady(EtcdError):
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: can only promote a learner member which is in sync with leader"
+
+
 class ErrBadCluster(EtcdError):
     """The cluster flags (--initial-cluster and friends) do not describe a cluster this member
     can start in."""
