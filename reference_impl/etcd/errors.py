@@ -323,6 +323,11 @@ class ErrMemberBadURLs(EtcdError):
     message = "etcdserver: given member URLs are invalid"
 
 
+class ErrMemberIDExists(EtcdError):
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: member ID already exist"
+
+
 class ErrPeerURLExist(EtcdError):
     grpc_code = "FAILED_PRECONDITION"
     message = "etcdserver: Peer URLs already exists"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from cluster_sim import SimCluster
 
-from reference_impl.etcd.errors import ErrEmptyKey
+from reference_impl.etcd.errors import ErrEmptyKey, ErrMemberIDExists
 from reference_impl.etcd.messages import LeaseGrantRequest, LeaseRevokeRequest, Member, PutRequest, RangeRequest
 from reference_impl.etcd.raft import ConfChange, ConfChangeType
 from reference_impl.etcd.raftnode import (
@@ -152,3 +152,19 @@ def test_a_conf_change_for_an_unknown_member_is_refused_before_proposal():
     leader = cluster.elect()
     with pytest.raises(Exception, match="member not found"):
         leader.propose_conf_change(ConfChange(ConfChangeType.ConfChangeRemoveNode, 12345, id=9))
+
+
+def test_a_member_id_added_twice_is_member_id_already_exist():
+    """The id of an added member hashes its peer URLs, the cluster token and the second it was
+    added: the same URLs added again within that second make the same id, which etcd 3.4
+    refuses FAILED_PRECONDITION 'member ID already exist' (ErrIDExists)."""
+    cluster = SimCluster()
+    leader = cluster.elect()
+    newcomer = Member(compute_member_id(["http://10.0.0.4:2380"], "etcd-cluster", 1), "",
+                      ("http://10.0.0.4:2380",))
+    leader.propose_conf_change(conf_change_for_add(newcomer, False, 7))
+    cluster.step_all()
+    with pytest.raises(ErrMemberIDExists) as caught:
+        leader.propose_conf_change(conf_change_for_add(newcomer, False, 8))
+    assert (caught.value.grpc_code, caught.value.message) == (
+        "FAILED_PRECONDITION", "etcdserver: member ID already exist")
