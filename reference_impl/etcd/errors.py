@@ -328,6 +328,11 @@ class ErrMemberIDExists(EtcdError):
     message = "etcdserver: member ID already exist"
 
 
+class ErrTooManyLearners(EtcdError):
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: too many learner members in cluster"
+
+
 class ErrPeerURLExist(EtcdError):
     grpc_code = "FAILED_PRECONDITION"
     message = "etcdserver: Peer URLs already exists"

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 from reference_impl.etcd.errors import (
     EtcdError, ErrBadCluster, ErrMemberBadURLs, ErrMemberIDExists, ErrMemberNotFound,
-    ErrMemberNotLearner, ErrPeerURLExist)
+    ErrMemberNotLearner, ErrPeerURLExist, ErrTooManyLearners)
 from reference_impl.etcd.messages import LeaseRevokeRequest, Member, MutatingRequest
 from reference_impl.etcd.raft import (
     ConfChange, ConfChangeType, Entry, EntryType, Ready, Snapshot)
@@ -43,6 +43,7 @@ from reference_impl.mirrors import mirrors
 ETCDSERVER = "go.etcd.io/etcd/server/v3/etcdserver"
 MEMBERSHIP = "go.etcd.io/etcd/server/v3/etcdserver/api/membership"
 DEFAULT_CLUSTER_TOKEN = "etcd-cluster"
+MAX_LEARNERS = 1  # membership's maxLearners
 
 
 # -- ids and the --initial-cluster flag ---------------------------------------------------------
@@ -237,6 +238,8 @@ class RaftNode:
             urls = {u for m in self.members.values() for u in m.peer_urls}
             if urls & set(new.peer_urls):
                 raise ErrPeerURLExist()
+            if new.is_learner and sum(m.is_learner for m in self.members.values()) >= MAX_LEARNERS:
+                raise ErrTooManyLearners()
         elif cc.type == T.ConfChangeAddNode:
             # A promotion; or, once applied, a bootstrap entry naming a member of --initial-cluster.
             member = self.members.get(cc.node_id)
