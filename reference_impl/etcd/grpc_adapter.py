@@ -483,12 +483,10 @@ class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
             db = self._server.snapshot_db()
         except EtcdError as err:
             context.abort(grpc.StatusCode[err.grpc_code], err.message)
-        for start in range(0, len(db), SNAPSHOT_SEND_BUFFER):
+        for start in range(0, len(db), SNAPSHOT_SEND_BUFFER):  # no header, as etcd 3.4 sends them
             chunk = db[start:start + SNAPSHOT_SEND_BUFFER]
-            yield rpc_pb2.SnapshotResponse(header=header_pb(self._server.header()),
-                                           remaining_bytes=len(db) - start - len(chunk), blob=chunk)
-        yield rpc_pb2.SnapshotResponse(header=header_pb(self._server.header()), remaining_bytes=0,
-                                       blob=hashlib.sha256(db).digest())
+            yield rpc_pb2.SnapshotResponse(remaining_bytes=len(db) - start - len(chunk), blob=chunk)
+        yield rpc_pb2.SnapshotResponse(remaining_bytes=0, blob=hashlib.sha256(db).digest())
 
     @mirrors(f"(*{V3RPC}.maintenanceServer).MoveLeader")
     @_answers_etcd_errors
