@@ -22,6 +22,7 @@ from reference_impl.etcd.messages import (
     Compare, DeleteRangeRequest, DeleteRangeResponse, Event, KeyValue, PutRequest, PutResponse,
     RangeRequest, RangeResponse, RequestOp, ResponseHeader, ResponseOp, TxnRequest, TxnResponse)
 from reference_impl.etcd.mvcc import KVStore, TxnWrite
+from reference_impl.machinery.gosort import go_sort
 from reference_impl.mirrors import mirrors
 
 V3RPC = "go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc"
@@ -34,6 +35,19 @@ _SORT_KEYS: dict[str, Callable[[KeyValue], object]] = {
     "MOD": lambda kv: kv.mod_revision,
     "VALUE": lambda kv: kv.value,
 }
+
+
+def _sort_kvs(kvs: list[KeyValue], key: Callable[[KeyValue], object], descending: bool) -> None:
+    """sort.Sort(sorter), or sort.Sort(sort.Reverse(sorter)), as etcd sorts a range: key-values
+    with equal sort keys come in the order Go's unstable sort leaves them. Without equal sort
+    keys every sort gives the one order, and Python's own gives it much faster."""
+    sort_keys = [key(kv) for kv in kvs]
+    if len(set(sort_keys)) == len(sort_keys):
+        kvs.sort(key=key, reverse=descending)
+    elif descending:
+        go_sort(kvs, lambda a, b: key(b) < key(a))
+    else:
+        go_sort(kvs, lambda a, b: key(a) < key(b))
 
 
 @mirrors(f"{V3RPC}.checkRangeRequest", f"{V3RPC}.checkDeleteRequest")
@@ -169,7 +183,7 @@ class Applier:
                and not (r.min_create_revision and kv.create_revision < r.min_create_revision)]
         order = _sort_order(r)
         if order in ("ASCEND", "DESCEND"):  # an order etcd does not know leaves the key order
-            kvs.sort(key=_SORT_KEYS[r.sort_target], reverse=order == "DESCEND")
+            _sort_kvs(kvs, _SORT_KEYS[r.sort_target], descending=order == "DESCEND")
         more = 0 < r.limit < len(kvs)
         if more:
             kvs = kvs[:r.limit]

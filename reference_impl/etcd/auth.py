@@ -28,8 +28,8 @@ import bcrypt
 
 from reference_impl.etcd.errors import (
     ErrAuthFailed, ErrAuthNotEnabled, ErrAuthOldRevision, ErrInvalidAuthMgmt, ErrInvalidAuthToken,
-    ErrPermissionDenied, ErrPermissionNotGranted, ErrRoleAlreadyExist, ErrRoleEmpty,
-    ErrRoleNotFound, ErrRoleNotGranted, ErrRootRoleNotExist, ErrRootUserNotExist,
+    ErrNoPasswordUser, ErrPermissionDenied, ErrPermissionNotGranted, ErrRoleAlreadyExist,
+    ErrRoleEmpty, ErrRoleNotFound, ErrRoleNotGranted, ErrRootRoleNotExist, ErrRootUserNotExist,
     ErrUserAlreadyExist, ErrUserEmpty, ErrUserNotFound)
 from reference_impl.etcd.messages import (
     AuthDisableRequest, AuthEnableRequest, AuthRoleAddRequest, AuthRoleDeleteRequest,
@@ -74,8 +74,6 @@ def hash_password(password: str) -> str:
 
 
 def _password_matches(hashed: str, password: str) -> bool:
-    if not hashed:
-        return False
     if hashed.startswith(LEGACY_PREFIX):  # still in the WALs of data dirs those versions wrote
         _, salt, digest = hashed.split("$")
         mine = hashlib.pbkdf2_hmac("sha256", password.encode(), bytes.fromhex(salt), LEGACY_ITERATIONS)
@@ -170,7 +168,11 @@ class AuthStore:
         if not self.enabled:
             raise ErrAuthNotEnabled()
         user = self.users.get(name)
-        if user is None or not _password_matches(user.hashed_password, password):
+        if user is None:
+            raise ErrAuthFailed(user=name)
+        if not user.hashed_password:
+            raise ErrNoPasswordUser(user=name)
+        if not _password_matches(user.hashed_password, password):
             raise ErrAuthFailed(user=name)
         self.auth_info(caller_token, now)
         token = f"{secrets.token_urlsafe(12)}.{self.revision}"
@@ -311,7 +313,8 @@ class AuthStore:
     @mirrors(f"(*{AUTH}.authStore).UserChangePassword")
     def _AuthUserChangePasswordRequest(self, request: AuthUserChangePasswordRequest) -> None:
         user = self.user_get(request.name)
-        self.users[user.name] = replace(user, hashed_password=request.hashed_password)
+        if user.hashed_password:  # a --no-password user keeps NoPassword: no password counts
+            self.users[user.name] = replace(user, hashed_password=request.hashed_password)
         self._commit_revision()
         self._invalidate_user(user.name)
 

@@ -64,8 +64,9 @@ def auth_state(buckets: dict[bytes, list[tuple[bytes, bytes]]]) -> dict:
     users = []
     for _, value in buckets.get(AUTH_USERS_BUCKET, []):
         user = auth_pb2.User.FromString(value)
-        users.append([user.name.decode("utf-8", "replace"), user.password.decode("ascii", "replace"),
-                      list(user.roles)])
+        # A NoPassword user's hash (set by a password change) is never checked: it reads as none.
+        hashed = "" if user.options.no_password else user.password.decode("ascii", "replace")
+        users.append([user.name.decode("utf-8", "replace"), hashed, list(user.roles)])
     roles = []
     for _, value in buckets.get(AUTH_ROLES_BUCKET, []):
         role = auth_pb2.Role.FromString(value)

@@ -235,6 +235,13 @@ class ErrAuthFailed(EtcdError):
     message = "etcdserver: authentication failed, invalid user ID or password"
 
 
+class ErrNoPasswordUser(EtcdError):
+    """Sent with EtcdError's code Unknown and the auth package's own text: v3rpc does not
+    translate it."""
+
+    message = "auth: authentication failed, password was given for no password user"
+
+
 class ErrPermissionDenied(EtcdError):
     grpc_code = "PERMISSION_DENIED"
     message = "etcdserver: permission denied"
@@ -316,6 +323,16 @@ class ErrMemberBadURLs(EtcdError):
     message = "etcdserver: given member URLs are invalid"
 
 
+class ErrMemberIDExists(EtcdError):
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: member ID already exist"
+
+
+class ErrTooManyLearners(EtcdError):
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: too many learner members in cluster"
+
+
 class ErrPeerURLExist(EtcdError):
     grpc_code = "FAILED_PRECONDITION"
     message = "etcdserver: Peer URLs already exists"
@@ -324,6 +341,11 @@ class ErrPeerURLExist(EtcdError):
 class ErrMemberNotLearner(EtcdError):
     grpc_code = "FAILED_PRECONDITION"
     message = "etcdserver: can only promote a learner member"
+
+
+class ErrLearnerNotReady(EtcdError):
+    grpc_code = "FAILED_PRECONDITION"
+    message = "etcdserver: can only promote a learner member which is in sync with leader"
 
 
 class ErrBadCluster(EtcdError):

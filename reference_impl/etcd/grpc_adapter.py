@@ -14,8 +14,8 @@ mean vendoring etcd's (and gogoproto's and googleapis') files, stripping the gog
 and keeping a build step in CI. The stubs register the file names `rpc.proto`/`kv.proto` with the
 messages `etcdserverpb.*`/`mvccpb.*` in protobuf's default pool, so only one etcd stub provider can
 be imported per process: no other etcd client package (etcd3, python-etcd3) may be imported next
-to this module. The adapter uses only the message classes and the generated `add_*Servicer_to_server`
-functions, nothing of aetcd's client.
+to this module. The adapter uses only the message classes, the service descriptors and the
+generated servicer base classes, nothing of aetcd's client.
 
 Threads. The server is grpc's synchronous server on a ThreadPoolExecutor. A unary call holds a
 worker for its duration; a Watch stream holds one worker for its life (the generator that sends)
@@ -47,11 +47,12 @@ from google.protobuf.message import DecodeError
 from reference_impl.etcd import messages as m
 from reference_impl.etcd.authpb import perm_type_name, perm_type_value
 from reference_impl.etcd.errors import EtcdError, ErrPermissionNotGiven, ErrWatcherDuplicateID
-from reference_impl.etcd.grpc_health import add_health_servicer
+from reference_impl.etcd.grpc_health import SERVICE as HEALTH_SERVICE, add_health_servicer
 from reference_impl.etcd.raftnode import check_peer_urls
 from reference_impl.etcd.server import MAX_REQUEST_BYTES, MAX_TXN_OPS  # etcd's defaults
 from reference_impl.etcd.watch import coalesce
 from reference_impl.etcd.messages import read_varint, varint_size
+from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
 V3RPC = "go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc"
@@ -437,11 +438,11 @@ class LeaseServicer(rpc_pb2_grpc.LeaseServicer):
 
 
 class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
-    """Status, Alarm, Defragment, Snapshot (the state as a bbolt file, see bolt.py), HashKV (etcd's checksum of the `key` bucket, see backend.py)
-    and MoveLeader (on a Raft member, to any voting member; on a single member, only to itself).
-    Hash (a
-    checksum of the bbolt file itself) and Downgrade are left UNIMPLEMENTED, the generated base
-    class's answer."""
+    """Status, Alarm, Defragment, Snapshot (the state as a bbolt file, see bolt.py), HashKV
+    (etcd's checksum of the `key` bucket, see backend.py) and MoveLeader (on a Raft member, to
+    any voting member; on a single member, only to itself). Hash (a checksum of the bbolt file
+    itself) is left UNIMPLEMENTED, the generated base class's answer; Downgrade, which etcd 3.4
+    does not have, is not registered."""
 
     def __init__(self, server):
         self._server = server
@@ -482,18 +483,16 @@ class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
             db = self._server.snapshot_db()
         except EtcdError as err:
             context.abort(grpc.StatusCode[err.grpc_code], err.message)
-        for start in range(0, len(db), SNAPSHOT_SEND_BUFFER):
+        for start in range(0, len(db), SNAPSHOT_SEND_BUFFER):  # no header, as etcd 3.4 sends them
             chunk = db[start:start + SNAPSHOT_SEND_BUFFER]
-            yield rpc_pb2.SnapshotResponse(header=header_pb(self._server.header()),
-                                           remaining_bytes=len(db) - start - len(chunk), blob=chunk)
-        yield rpc_pb2.SnapshotResponse(header=header_pb(self._server.header()), remaining_bytes=0,
-                                       blob=hashlib.sha256(db).digest())
+            yield rpc_pb2.SnapshotResponse(remaining_bytes=len(db) - start - len(chunk), blob=chunk)
+        yield rpc_pb2.SnapshotResponse(remaining_bytes=0, blob=hashlib.sha256(db).digest())
 
     @mirrors(f"(*{V3RPC}.maintenanceServer).MoveLeader")
     @_answers_etcd_errors
     def MoveLeader(self, request, context):
         self._server.move_leader(request.targetID)
-        return rpc_pb2.MoveLeaderResponse(header=header_pb(self._server.header()))
+        return rpc_pb2.MoveLeaderResponse()  # etcd 3.4 fills no header either
 
     @mirrors(f"(*{V3RPC}.maintenanceServer).Alarm")
     @_answers_etcd_errors
@@ -503,8 +502,8 @@ class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
         # and DEACTIVATE has nothing to clear; activating one by hand is not supported.
         if request.action == rpc_pb2.AlarmRequest.ACTIVATE:
             context.abort(grpc.StatusCode.UNIMPLEMENTED, "reference etcd: alarms cannot be raised")
-        return rpc_pb2.AlarmResponse(header=header_pb(self._server.header()),
-                                     alarms=list(self._server.alarms()))
+        # etcd's applier answers without a header, and maintenanceServer sends it as it is.
+        return rpc_pb2.AlarmResponse(alarms=list(self._server.alarms()))
 
     @mirrors(f"(*{V3RPC}.maintenanceServer).Defragment")
     @_answers_etcd_errors
@@ -944,29 +943,81 @@ def add_etcd_servicers(grpc_server: grpc.Server, server) -> Streams:
     """Register the KV, Watch, Lease, Maintenance, Cluster and Auth services for the core `server`,
     and the gRPC health service; returns the registry of their open streams, to cancel on shutdown."""
     streams = Streams()
-    _add_kv_servicer(KVServicer(server), grpc_server)
-    rpc_pb2_grpc.add_WatchServicer_to_server(WatchServicer(server, streams), grpc_server)
-    rpc_pb2_grpc.add_LeaseServicer_to_server(LeaseServicer(server, streams), grpc_server)
-    rpc_pb2_grpc.add_MaintenanceServicer_to_server(MaintenanceServicer(server), grpc_server)
-    rpc_pb2_grpc.add_ClusterServicer_to_server(ClusterServicer(server), grpc_server)
-    rpc_pb2_grpc.add_AuthServicer_to_server(AuthServicer(server), grpc_server)
+    _add_servicer(grpc_server, "KV", KVServicer(server), {"Txn": read_txn_request})
+    _add_servicer(grpc_server, "Watch", WatchServicer(server, streams))
+    _add_servicer(grpc_server, "Lease", LeaseServicer(server, streams))
+    _add_servicer(grpc_server, "Maintenance", MaintenanceServicer(server))
+    _add_servicer(grpc_server, "Cluster", ClusterServicer(server))
+    _add_servicer(grpc_server, "Auth", AuthServicer(server))
     add_health_servicer(grpc_server, streams)
+    grpc_server.add_generic_rpc_handlers((_UnknownMethods(),))
     return streams
 
 
-def _add_kv_servicer(servicer: KVServicer, grpc_server: grpc.Server) -> None:
-    """rpc_pb2_grpc.add_KVServicer_to_server, with Txn's requests read by read_txn_request."""
+# What the stubs (etcd 3.5's rpc.proto) define and etcd 3.4 does not serve: calls of these are
+# answered as calls of any method the service does not have.
+NOT_IN_ETCD_34 = {"Auth": frozenset({"AuthStatus"}), "Maintenance": frozenset({"Downgrade"})}
+# The methods of each service this server registers, by service name.
+SERVICES = {**{f"etcdserverpb.{service.name}":
+               frozenset(method.name for method in service.methods)
+               - NOT_IN_ETCD_34.get(service.name, frozenset())
+               for service in rpc_pb2.DESCRIPTOR.services_by_name.values()},
+            HEALTH_SERVICE: frozenset({"Check", "Watch"})}
+
+
+def unknown_method_status(path: str) -> tuple[grpc.StatusCode, str] | None:
+    """How grpc-go's Server.handleStream refuses a call of `path` that no registered method
+    serves, as clients of etcd see it (grpcio would say "Method not found!"). None for a
+    registered method named without its leading slash, which grpc-go serves and grpcio cannot
+    route: grpcio's answer stands."""
+    name = path[1:] if path.startswith("/") else path
+    service, slash, method = name.rpartition("/")
+    if not slash:
+        return grpc.StatusCode.RESOURCE_EXHAUSTED, f"malformed method name: {quote(path)}"
+    if service not in SERVICES:
+        return grpc.StatusCode.UNIMPLEMENTED, f"unknown service {service}"
+    if method in SERVICES[service]:
+        return None
+    return grpc.StatusCode.UNIMPLEMENTED, f"unknown method {method} for service {service}"
+
+
+class _UnknownMethods(grpc.GenericRpcHandler):
+    """The last handler asked: it takes the calls the services did not and refuses them at once
+    (as a stream, which answers unary and streaming calls alike)."""
+
+    def service(self, handler_call_details):
+        refusal = unknown_method_status(handler_call_details.method)
+        if refusal is None:
+            return None
+        return grpc.stream_stream_rpc_method_handler(
+            lambda requests, context: context.abort(*refusal))
+
+
+def _add_servicer(grpc_server: grpc.Server, name: str, servicer,
+                  readers: dict[str, Callable[[bytes], object]] | None = None) -> None:
+    """rpc_pb2_grpc's add_<name>Servicer_to_server for the methods etcd 3.4 has; `readers` reads
+    a method's request in place of its message class (Txn: read_txn_request)."""
+    service = rpc_pb2.DESCRIPTOR.services_by_name[name]
+    full_name = f"etcdserverpb.{name}"
     handlers = {}
-    for method in rpc_pb2.DESCRIPTOR.services_by_name["KV"].methods:
+    for method_name in SERVICES[full_name]:
+        method = service.methods_by_name[method_name]
         request = getattr(rpc_pb2, method.input_type.name)
         response = getattr(rpc_pb2, method.output_type.name)
-        handlers[method.name] = grpc.unary_unary_rpc_method_handler(
-            getattr(servicer, method.name),
-            request_deserializer=read_txn_request if method.name == "Txn" else request.FromString,
+        make_handler = _HANDLER_KINDS[method.client_streaming, method.server_streaming]
+        handlers[method_name] = make_handler(
+            getattr(servicer, method_name),
+            request_deserializer=(readers or {}).get(method_name, request.FromString),
             response_serializer=response.SerializeToString)
     grpc_server.add_generic_rpc_handlers(
-        (grpc.method_handlers_generic_handler("etcdserverpb.KV", handlers),))
-    grpc_server.add_registered_method_handlers("etcdserverpb.KV", handlers)
+        (grpc.method_handlers_generic_handler(full_name, handlers),))
+    grpc_server.add_registered_method_handlers(full_name, handlers)
+
+
+_HANDLER_KINDS = {(False, False): grpc.unary_unary_rpc_method_handler,
+                  (False, True): grpc.unary_stream_rpc_method_handler,
+                  (True, False): grpc.stream_unary_rpc_method_handler,
+                  (True, True): grpc.stream_stream_rpc_method_handler}
 
 
 class Ticker(threading.Thread):

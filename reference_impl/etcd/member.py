@@ -61,8 +61,8 @@ from reference_impl.etcd.auth import AuthStore
 from reference_impl.etcd.backend import BackendState
 from reference_impl.etcd.errors import (
     ErrBadCluster, ErrBadLeaderTransferee, ErrDataDirNotEmpty, ErrLeaderChanged, ErrLeaseNotFound,
-    ErrMemberNotFound, ErrNoLeader, ErrNotEnoughStartedMembers, ErrNotLeader, ErrOldDataDir,
-    ErrStopped, ErrTimeout, ErrUnhealthy, ErrWALWrite, EtcdError)
+    ErrLearnerNotReady, ErrMemberNotFound, ErrNoLeader, ErrNotEnoughStartedMembers, ErrNotLeader,
+    ErrOldDataDir, ErrStopped, ErrTimeout, ErrUnhealthy, ErrWALWrite, EtcdError)
 from reference_impl.etcd.messages import (
     AuthRequest, CompactionRequest, DeleteRangeRequest, LeaseGrantRequest, LeaseKeepAliveRequest,
     LeaseKeepAliveResponse, LeaseRevokeRequest, Member, MutatingRequest, PutRequest, RangeRequest,
@@ -86,6 +86,7 @@ DEFAULT_HEARTBEAT_MS = 100
 DEFAULT_ELECTION_MS = 1000
 DEFAULT_SNAPSHOT_COUNT = 10000
 DEFAULT_CATCH_UP_ENTRIES = 5000
+LEARNER_READY_PERCENT = 0.9  # etcdserver's readyPercent
 HEALTH_INTERVAL = 5.0  # etcdserver.HealthInterval: how long peers must have been reachable
 MEMBERSHIP = "go.etcd.io/etcd/server/v3/etcdserver/api/membership"
 # etcd's default --initial-advertise-peer-urls: a lone member advertises it, nothing listens there.
@@ -958,6 +959,20 @@ class ClusterMember:
         if active - 1 < 1 + (len(voters) - 1) // 2:
             raise ErrUnhealthy()
 
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).isLearnerReady")
+    def _is_learner_ready(self, member_id: int) -> None:
+        """A member Raft tracks is promoted only once its log has reached LEARNER_READY_PERCENT
+        of the leader's; an id it does not track is left to the conf change, which refuses it.
+        Only the leader tracks progress: etcd forwards a follower's promote to the leader over
+        HTTP, while here a follower's proposal reaches it through Raft, unchecked."""
+        with self._driving:
+            raft = self.node.rawnode.raft
+            if raft.lead != self.id or member_id not in raft.prs.progress:
+                return
+            match, leader_match = raft.prs.progress[member_id].match, raft.prs.progress[self.id].match
+        if match < leader_match * LEARNER_READY_PERCENT:
+            raise ErrLearnerNotReady(member_id=member_id, match=match, leader_match=leader_match)
+
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).AddMember")
     def member_add(self, peer_urls: tuple[str, ...], is_learner: bool) -> tuple[Member, tuple[Member, ...]]:
         peer_urls = check_peer_urls(peer_urls)
@@ -975,6 +990,8 @@ class ClusterMember:
 
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).PromoteMember")
     def member_promote(self, member_id: int) -> tuple[Member, ...]:
+        self._check_running()
+        self._is_learner_ready(member_id)
         return self._conf_change(ConfChange(ConfChangeType.ConfChangeAddNode, member_id,
                                             id=self._ids.next()))
 

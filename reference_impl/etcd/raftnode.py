@@ -28,8 +28,8 @@ from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
 
 from reference_impl.etcd.errors import (
-    EtcdError, ErrBadCluster, ErrMemberBadURLs, ErrMemberNotFound, ErrMemberNotLearner,
-    ErrPeerURLExist)
+    EtcdError, ErrBadCluster, ErrMemberBadURLs, ErrMemberIDExists, ErrMemberNotFound,
+    ErrMemberNotLearner, ErrPeerURLExist, ErrTooManyLearners)
 from reference_impl.etcd.messages import LeaseRevokeRequest, Member, MutatingRequest
 from reference_impl.etcd.raft import (
     ConfChange, ConfChangeType, Entry, EntryType, Ready, Snapshot)
@@ -43,6 +43,7 @@ from reference_impl.mirrors import mirrors
 ETCDSERVER = "go.etcd.io/etcd/server/v3/etcdserver"
 MEMBERSHIP = "go.etcd.io/etcd/server/v3/etcdserver/api/membership"
 DEFAULT_CLUSTER_TOKEN = "etcd-cluster"
+MAX_LEARNERS = 1  # membership's maxLearners
 
 
 # -- ids and the --initial-cluster flag ---------------------------------------------------------
@@ -231,11 +232,14 @@ class RaftNode:
             existing = self.members.get(cc.node_id)
             if existing is not None:
                 if not (existing.is_learner and cc.type == T.ConfChangeAddNode):
-                    raise ErrBadCluster(problem="member already exists")  # never: ids are new
+                    # an id hashes the peer URLs and the second: the same URLs again within it
+                    raise ErrMemberIDExists(member_id=cc.node_id)
                 return
             urls = {u for m in self.members.values() for u in m.peer_urls}
             if urls & set(new.peer_urls):
                 raise ErrPeerURLExist()
+            if new.is_learner and sum(m.is_learner for m in self.members.values()) >= MAX_LEARNERS:
+                raise ErrTooManyLearners()
         elif cc.type == T.ConfChangeAddNode:
             # A promotion; or, once applied, a bootstrap entry naming a member of --initial-cluster.
             member = self.members.get(cc.node_id)
@@ -327,7 +331,7 @@ class RaftNode:
         if cc.type == T.ConfChangeRemoveNode and cc.node_id not in progress:
             raise ErrMemberNotFound()
         if cc.type == T.ConfChangeAddLearnerNode and cc.node_id in progress:
-            raise ErrBadCluster(problem="member already exists")
+            raise ErrMemberIDExists(member_id=cc.node_id)
 
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).applyConfChange")
     def _apply_conf_change(self, entry: Entry, out: Applied) -> None:

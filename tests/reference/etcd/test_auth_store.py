@@ -5,12 +5,13 @@ import pytest
 
 from reference_impl.etcd.auth import SIMPLE_TOKEN_TTL, AuthStore, hash_password
 from reference_impl.etcd.errors import (
-    ErrAuthOldRevision, ErrInvalidAuthMgmt, ErrInvalidAuthToken, ErrPermissionDenied,
-    ErrRootRoleNotExist, ErrRootUserNotExist, ErrUserEmpty)
+    ErrAuthOldRevision, ErrInvalidAuthMgmt, ErrInvalidAuthToken, ErrNoPasswordUser,
+    ErrPermissionDenied, ErrRootRoleNotExist, ErrRootUserNotExist, ErrUserEmpty)
 from reference_impl.etcd.messages import (
     AuthEnableRequest, AuthRoleAddRequest, AuthRoleDeleteRequest, AuthRoleGrantPermissionRequest,
-    AuthUserAddRequest, AuthUserDeleteRequest, AuthUserGrantRoleRequest, Compare,
-    DeleteRangeRequest, Permission, PutRequest, RangeRequest, RequestOp, TxnRequest)
+    AuthUserAddRequest, AuthUserChangePasswordRequest, AuthUserDeleteRequest,
+    AuthUserGrantRoleRequest, Compare, DeleteRangeRequest, Permission, PutRequest, RangeRequest,
+    RequestOp, TxnRequest)
 
 
 def store_with(*perms: Permission) -> tuple[AuthStore, str]:
@@ -189,3 +190,26 @@ def test_any_token_sent_is_checked_even_empty_or_with_auth_off():
         with pytest.raises(ErrInvalidAuthToken):
             off.auth_info(sent, 0.0)
     assert off.auth_info(None, 0.0) is None
+
+
+def test_a_user_added_without_password_is_refused_as_a_no_password_user():
+    """CheckPassword: a --no-password user cannot authenticate, whatever password is sent;
+    etcd 3.4 answers code Unknown 'auth: authentication failed, password was given for no
+    password user' (ErrNoPasswordUser is not one of v3rpc's translated errors)."""
+    auth, _ = store_with()
+    auth.apply(AuthUserAddRequest("np", no_password=True))
+    for password in ("", "x"):
+        with pytest.raises(ErrNoPasswordUser) as caught:
+            auth.authenticate("np", password, now=0.0)
+        assert (caught.value.grpc_code, caught.value.message) == (
+            "UNKNOWN", "auth: authentication failed, password was given for no password user")
+
+
+def test_a_new_password_does_not_let_a_no_password_user_in():
+    """UserChangePassword keeps the user's options: etcd 3.4 stores the new hash next to
+    NoPassword, and CheckPassword refuses the user before looking at any hash."""
+    auth, _ = store_with()
+    auth.apply(AuthUserAddRequest("np", no_password=True))
+    auth.apply(AuthUserChangePasswordRequest("np", hashed_password=hash_password("y")))
+    with pytest.raises(ErrNoPasswordUser):
+        auth.authenticate("np", "y", now=0.0)

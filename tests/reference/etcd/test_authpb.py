@@ -34,3 +34,12 @@ def test_a_backend_without_auth_buckets_has_auth_off_at_revision_one():
     no users, no roles and auth off, where a new auth store starts."""
     state = read_snapshot(write_db({b"key": [], b"meta": []})).auth
     assert state == {"enabled": False, "revision": 1, "users": [], "roles": []}
+
+
+def test_a_no_password_user_with_a_hash_stays_without_password():
+    """Real etcd keeps a hash next to NoPassword for a user whose password was changed; the
+    option wins, as in CheckPassword."""
+    user = auth_pb2.User(name=b"np", password=b"$2a$10$somehash", roles=["r"],
+                         options=auth_pb2.UserAddOptions(no_password=True))
+    state = auth_state({AUTH_USERS_BUCKET: [(b"np", user.SerializeToString())]})
+    assert state["users"] == [["np", "", ["r"]]]

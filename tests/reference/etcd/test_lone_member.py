@@ -6,7 +6,10 @@ import socket
 import threading
 import time
 
+import pytest
+
 from reference_impl.etcd import ClusterMember
+from reference_impl.etcd.errors import ErrLearnerNotReady
 from reference_impl.etcd.member import DEFAULT_ELECTION_MS
 from reference_impl.etcd.messages import PutRequest, RangeRequest, WatchCreateRequest
 from reference_impl.machinery.clock import ManualClock
@@ -58,3 +61,20 @@ def test_a_watch_is_woken_once_for_the_writes_one_ready_applies(tmp_path):
         assert created.created
         assert sorted(e.kv.key for r in responses for e in r.events) == [b"k0", b"k1", b"k2"]
         assert [len(r.events) for r in responses] == [1, 1, 1]
+
+
+def test_a_learner_that_has_not_caught_up_is_not_promoted(tmp_path):
+    """isLearnerReady: the leader promotes a learner only once its log has reached 90% of the
+    leader's. A learner that never started is refused FAILED_PRECONDITION 'can only promote a
+    learner member which is in sync with leader', as etcd 3.4 answers, and the lone member keeps
+    its quorum (promoted, the absent member made two voters with one down: no leader)."""
+    with ClusterMember.alone(tmp_path, ManualClock()) as member:
+        learner, _ = member.member_add(("http://127.0.0.1:1",), is_learner=True)
+        member.put(PutRequest(b"k", b"v"))
+        with pytest.raises(ErrLearnerNotReady) as caught:
+            member.member_promote(learner.id)
+        assert (caught.value.grpc_code, caught.value.message) == (
+            "FAILED_PRECONDITION",
+            "etcdserver: can only promote a learner member which is in sync with leader")
+        assert [m.is_learner for m in member.members() if m.id == learner.id] == [True]
+        assert member.put(PutRequest(b"k", b"after")).header.revision == 3

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import time
 
+import grpc
 import pytest
+from aetcd.rpc import rpc_pb2, rpc_pb2_grpc
 
 from processes import etcdctl, real_etcd, reference_server
 from reference_impl.etcd.backend import hash_by_rev
@@ -81,6 +83,36 @@ def test_move_leader_on_one_member_is_refused_as_etcd_refuses_it(both):
         refused = etcdctl(server, "move-leader", "1234")
         assert refused.returncode == 1
         assert refused.stderr.splitlines()[-1] == "Error: etcdserver: bad leader transferee"
+
+
+def test_an_alarm_answer_carries_no_header(both):
+    """etcd 3.4's maintenanceServer.Alarm returns the applier's AlarmResponse, which has no
+    header, for every action: `alarm list -w json` prints {}."""
+    for server in both:
+        assert etcdctl(server, "alarm", "list", "-w", "json").stdout == "{}\n"
+        with grpc.insecure_channel(server.address) as channel:
+            alarm = rpc_pb2_grpc.MaintenanceStub(channel).Alarm
+            for action in (rpc_pb2.AlarmRequest.GET, rpc_pb2.AlarmRequest.DEACTIVATE):
+                assert not alarm(rpc_pb2.AlarmRequest(action=action)).HasField("header")
+
+
+def test_a_move_leader_answer_carries_no_header(both):
+    """etcd 3.4's maintenanceServer.MoveLeader answers a bare MoveLeaderResponse{}."""
+    for server in both:
+        with grpc.insecure_channel(server.address) as channel:
+            stub = rpc_pb2_grpc.MaintenanceStub(channel)
+            leader = stub.Status(rpc_pb2.StatusRequest()).leader
+            moved = stub.MoveLeader(rpc_pb2.MoveLeaderRequest(targetID=leader))
+            assert not moved.HasField("header")
+
+
+def test_snapshot_chunks_carry_no_header(both):
+    """etcd 3.4's maintenanceServer.Snapshot sends each chunk, and the SHA-256 after them, as a
+    bare SnapshotResponse of remaining_bytes and blob."""
+    for server in both:
+        with grpc.insecure_channel(server.address) as channel:
+            chunks = list(rpc_pb2_grpc.MaintenanceStub(channel).Snapshot(rpc_pb2.SnapshotRequest()))
+        assert len(chunks) >= 2 and not any(chunk.HasField("header") for chunk in chunks)
 
 
 def test_hashkv_of_a_40_mb_store_answers_well_within_etcdctls_5_s_timeout():

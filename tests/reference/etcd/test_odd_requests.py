@@ -699,3 +699,58 @@ def test_a_watch_is_refused_for_its_permission_before_its_id():
     assert [answer for answer in sent if answer[1]] == [
         (-1, True, "rpc error: code = PermissionDenied desc = etcdserver: permission denied"),
         (-1, True, "mvcc: duplicate watch ID provided on the WatchStream")]
+
+
+@pytest.fixture(scope="module")
+def grpc_address():
+    """The gRPC adapter in front of a bare core, on a free loopback port."""
+    from reference_impl.etcd.grpc_adapter import add_etcd_servicers, new_grpc_server
+
+    grpc_server = new_grpc_server()
+    port = grpc_server.add_insecure_port("127.0.0.1:0")
+    add_etcd_servicers(grpc_server, EtcdServer(ManualClock()))
+    grpc_server.start()
+    yield f"127.0.0.1:{port}"
+    grpc_server.stop(None)
+
+
+@pytest.mark.parametrize("path, code, text", [
+    ("/etcdserverpb.KV/Nope", "UNIMPLEMENTED", "unknown method Nope for service etcdserverpb.KV"),
+    ("/grpc.health.v1.Health/Nope", "UNIMPLEMENTED",
+     "unknown method Nope for service grpc.health.v1.Health"),
+    ("/etcdserverpb.Nope/Range", "UNIMPLEMENTED", "unknown service etcdserverpb.Nope"),
+    # etcd 3.5's; the stubs define them, etcd 3.4 has neither
+    ("/etcdserverpb.Auth/AuthStatus", "UNIMPLEMENTED",
+     "unknown method AuthStatus for service etcdserverpb.Auth"),
+    ("/etcdserverpb.Maintenance/Downgrade", "UNIMPLEMENTED",
+     "unknown method Downgrade for service etcdserverpb.Maintenance"),
+    ("/etcdserverpb.KV/Range/x", "UNIMPLEMENTED", "unknown service etcdserverpb.KV/Range"),
+    ("//", "UNIMPLEMENTED", "unknown service "),
+    ("/", "RESOURCE_EXHAUSTED", 'malformed method name: "/"'),
+])
+@pytest.mark.parametrize("streaming", [False, True], ids=["unary", "stream"])
+def test_a_call_no_service_serves_is_refused_in_grpc_gos_words(grpc_address, path, code, text,
+                                                                streaming):
+    """grpc-go's Server.handleStream answers a method no registered service has, as etcd 3.4
+    answered these paths (recorded): a known service's unknown method, an unknown service, a
+    name without a slash (codes.ResourceExhausted, as grpc-go sends it)."""
+    import grpc
+
+    with grpc.insecure_channel(grpc_address) as channel:
+        if streaming:
+            call = lambda: list(channel.stream_stream(path)(iter([b""]), timeout=10))
+        else:
+            call = lambda: channel.unary_unary(path)(b"", timeout=10)
+        with pytest.raises(grpc.RpcError) as caught:
+            call()
+    assert (caught.value.code().name, caught.value.details()) == (code, text)
+
+
+def test_a_registered_method_named_without_its_slash_is_left_to_grpcio():
+    """grpc-go serves "etcdserverpb.KV/Range" as the method it names; grpcio cannot route it,
+    and the refusal must not call the method unknown."""
+    from reference_impl.etcd.grpc_adapter import unknown_method_status
+
+    assert unknown_method_status("etcdserverpb.KV/Range") is None
+    assert unknown_method_status("etcdserverpb.KV/Nope")[1] == (
+        "unknown method Nope for service etcdserverpb.KV")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from cluster_sim import SimCluster
 
-from reference_impl.etcd.errors import ErrEmptyKey
+from reference_impl.etcd.errors import ErrEmptyKey, ErrMemberIDExists, ErrTooManyLearners
 from reference_impl.etcd.messages import LeaseGrantRequest, LeaseRevokeRequest, Member, PutRequest, RangeRequest
 from reference_impl.etcd.raft import ConfChange, ConfChangeType
 from reference_impl.etcd.raftnode import (
@@ -152,3 +152,37 @@ def test_a_conf_change_for_an_unknown_member_is_refused_before_proposal():
     leader = cluster.elect()
     with pytest.raises(Exception, match="member not found"):
         leader.propose_conf_change(ConfChange(ConfChangeType.ConfChangeRemoveNode, 12345, id=9))
+
+
+def _learner(port: int) -> Member:
+    url = f"http://10.0.0.{port}:2380"
+    return Member(compute_member_id([url], "etcd-cluster", 1), "", (url,), is_learner=True)
+
+
+def test_a_second_learner_is_refused_as_too_many_learners():
+    """ValidateConfigurationChange: a cluster holds at most one learner (maxLearners); etcd 3.4
+    answers the second add FAILED_PRECONDITION 'too many learner members in cluster'."""
+    cluster = SimCluster()
+    leader = cluster.elect()
+    leader.propose_conf_change(conf_change_for_add(_learner(4), True, 7))
+    cluster.step_all()
+    with pytest.raises(ErrTooManyLearners) as caught:
+        leader.propose_conf_change(conf_change_for_add(_learner(5), True, 8))
+    assert (caught.value.grpc_code, caught.value.message) == (
+        "FAILED_PRECONDITION", "etcdserver: too many learner members in cluster")
+
+
+def test_a_member_id_added_twice_is_member_id_already_exist():
+    """The id of an added member hashes its peer URLs, the cluster token and the second it was
+    added: the same URLs added again within that second make the same id, which etcd 3.4
+    refuses FAILED_PRECONDITION 'member ID already exist' (ErrIDExists)."""
+    cluster = SimCluster()
+    leader = cluster.elect()
+    newcomer = Member(compute_member_id(["http://10.0.0.4:2380"], "etcd-cluster", 1), "",
+                      ("http://10.0.0.4:2380",))
+    leader.propose_conf_change(conf_change_for_add(newcomer, False, 7))
+    cluster.step_all()
+    with pytest.raises(ErrMemberIDExists) as caught:
+        leader.propose_conf_change(conf_change_for_add(newcomer, False, 8))
+    assert (caught.value.grpc_code, caught.value.message) == (
+        "FAILED_PRECONDITION", "etcdserver: member ID already exist")

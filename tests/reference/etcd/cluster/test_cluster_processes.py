@@ -238,3 +238,26 @@ def test_a_killed_member_far_behind_rejoins_and_catches_up_by_snapshot(tmp_path)
                                       endpoints=lagging.address).stdout == "99\n", what="the catch-up")
         assert "applied the leader's snapshot" in lagging.log.read_text()
         assert cluster.status(lagging).raftAppliedIndex >= cluster.status(leader).raftAppliedIndex - 1
+
+
+def test_a_learner_is_promoted_once_it_has_caught_up(tmp_path):
+    """isLearnerReady: `member promote` of a learner that has not started is refused (it would
+    cost the one voter its quorum); started and caught up with the leader's log, it is promoted."""
+    from cluster_procs import new_node
+
+    with reference_cluster(tmp_path, 1) as cluster:
+        cluster.etcdctl("put", "before-join", "v")
+        learner = new_node(tmp_path, "n2", cluster.cut)
+        added = cluster.etcdctl("member", "add", "n2", f"--peer-urls={learner.peer_url}", "--learner")
+        assert "added to cluster" in added.stdout, added.stderr
+        learner_id = added.stdout.split()[1]
+        refused = cluster.etcdctl("member", "promote", learner_id)
+        assert refused.stderr.splitlines()[-1] == (
+            "Error: etcdserver: can only promote a learner member which is in sync with leader")
+        cluster.nodes.append(learner)
+        cluster.start(learner, state="existing")
+        _wait(lambda: cluster.etcdctl("member", "promote", learner_id).returncode == 0,
+              what="the promotion")
+        listed = json.loads(cluster.etcdctl("member", "list", "-w", "json").stdout)["members"]
+        assert [m.get("isLearner", False) for m in listed] == [False, False]
+        assert cluster.etcdctl("put", "after-promotion", "w").returncode == 0
