@@ -426,8 +426,7 @@ class Storage:
                     raise errors.gone("The provided continue parameter is too old to display a "
                                       "consistent list result. You can start a new list without "
                                       "the continue parameter.") from None
-                raise errors.StatusError(410, "Gone", "The resourceVersion for the provided list "
-                                         "is too old.") from None
+                raise errors.gone("The resourceVersion for the provided list is too old.") from None
             except FutureRevision as error:
                 # etcd's ErrFutureRev is no API error: ErrorToAPIStatus makes it a 500 of unknown reason.
                 raise errors.StatusError(500, "", str(error)) from None

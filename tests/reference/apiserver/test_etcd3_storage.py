@@ -202,6 +202,19 @@ def test_list_pages_are_read_at_one_revision(storage, prefix):
     assert names == list("abcde")
 
 
+def test_a_list_at_a_compacted_revision_is_410_expired(storage, prefix, etcd):
+    """An exact read at a compacted revision is NewResourceExpired (reason Expired), in
+    interpretListError's words."""
+    first = storage.create(prefix + "a", obj("a"))
+    latest = storage.create(prefix + "b", obj("b"))
+    etcd.compact(int(latest["metadata"]["resourceVersion"]))
+    with pytest.raises(StatusError) as raised:
+        storage.list(prefix, limit=1, resource_version=first["metadata"]["resourceVersion"])
+    assert raised.value.status() == {
+        "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+        "message": "The resourceVersion for the provided list is too old.", "reason": "Expired", "code": 410}
+
+
 def test_limit_counts_matching_objects_only(storage, prefix):
     for i in range(6):
         storage.create(f"{prefix}{i}", obj(str(i), data={"even": str(i % 2 == 0)}))

@@ -33,7 +33,8 @@ def test_exact_at_a_compacted_revision_is_410(chain, etcd):
     path, first, second = write_twice(chain)
     etcd.compact(int(second))
     code, status = call(chain, "GET", path, query={"resourceVersion": first, "resourceVersionMatch": "Exact"})
-    assert (code, status["reason"]) == (410, "Gone")
+    assert (code, status["reason"], status["message"]) == (
+        410, "Expired", "The resourceVersion for the provided list is too old.")
 
 
 def test_not_older_than_a_future_revision_is_504(chain):
