@@ -143,6 +143,19 @@ def encode_continue(next_key: str, prefix: str, revision: int) -> str:
     return base64.urlsafe_b64encode(json.dumps(token, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
+@mirrors("k8s.io/apiserver/pkg/storage/etcd3.handleCompactedErrorForPaging")
+def inconsistent_continue(continue_key: str, prefix: str) -> errors.StatusError:
+    """410 for a continue token whose revision is compacted, carrying a token that lists the
+    rest at the latest revision (rv -1), with the warning that the list is then inconsistent."""
+    error = errors.gone("The provided continue parameter is too old to display a consistent list result. You can "
+                        "start a new list without the continue parameter, or use the continue token in this "
+                        "response to retrieve the remainder of the results. Continuing with the provided token "
+                        "results in an inconsistent list - objects that were created, modified, or deleted "
+                        "between the time the first chunk was returned and now may show up in the list.")
+    error.list_meta["continue"] = encode_continue(continue_key, prefix, -1)
+    return error
+
+
 @mirrors("k8s.io/apiserver/pkg/storage/etcd3.decodeContinue")
 def decode_continue(token: str, prefix: str) -> tuple[str, int]:
     """The start key and revision of a continue token (a negative revision: read the latest);
@@ -405,7 +418,8 @@ class Storage:
         start, revision = prefix, 0
         requested = parse_read_resource_version(resource_version)
         if continue_token:
-            start, revision = decode_continue(continue_token, prefix)
+            continue_key, revision = decode_continue(continue_token, prefix)
+            start = continue_key
             if resource_version not in ("", "0"):
                 raise errors.bad_request("specifying resource version is not allowed when using continue")
             revision = max(revision, 0)
@@ -423,9 +437,7 @@ class Storage:
                                     limit=page, revision=revision)
             except Compacted:
                 if continue_token:
-                    raise errors.gone("The provided continue parameter is too old to display a "
-                                      "consistent list result. You can start a new list without "
-                                      "the continue parameter.") from None
+                    raise inconsistent_continue(continue_key, prefix) from None
                 raise errors.gone("The resourceVersion for the provided list is too old.") from None
             except FutureRevision as error:
                 # etcd's ErrFutureRev is no API error: ErrorToAPIStatus makes it a 500 of unknown reason.

@@ -215,6 +215,31 @@ def test_a_list_at_a_compacted_revision_is_410_expired(storage, prefix, etcd):
         "message": "The resourceVersion for the provided list is too old.", "reason": "Expired", "code": 410}
 
 
+def test_a_continue_after_compaction_is_410_with_an_inconsistent_continue_token(storage, prefix, etcd):
+    """handleCompactedErrorForPaging: the Status carries a token for the rest of the list at the
+    latest revision (rv -1), and the message says the list it gives is inconsistent."""
+    for name in "abc":
+        storage.create(prefix + name, obj(name))
+    first = storage.list(prefix, limit=1)
+    storage.create(prefix + "d", obj("d"))
+    etcd.compact(int(storage.list(prefix).resource_version))
+    with pytest.raises(StatusError) as raised:
+        storage.list(prefix, limit=1, continue_token=first.continue_token)
+    status = raised.value.status()
+    assert (status["code"], status["reason"]) == (410, "Expired")
+    assert status["message"] == (
+        "The provided continue parameter is too old to display a consistent list result. You can start a new "
+        "list without the continue parameter, or use the continue token in this response to retrieve the "
+        "remainder of the results. Continuing with the provided token results in an inconsistent list - objects "
+        "that were created, modified, or deleted between the time the first chunk was returned and now may show "
+        "up in the list.")
+    token = status["metadata"]["continue"]
+    assert json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))) == {
+        "v": "meta.k8s.io/v1", "rv": -1, "start": "a\x00"}
+    rest = storage.list(prefix, limit=5, continue_token=token)
+    assert [o["metadata"]["name"] for o in rest.items] == ["b", "c", "d"]
+
+
 def test_limit_counts_matching_objects_only(storage, prefix):
     for i in range(6):
         storage.create(f"{prefix}{i}", obj(str(i), data={"even": str(i % 2 == 0)}))
