@@ -64,6 +64,14 @@ class RequestInfo:
     name: str = ""
     parts: tuple[str, ...] = ()  # resource/name/subresource/..., what follows the namespace
 
+    @property
+    def under_namespace(self) -> bool:
+        """Whether the resource is named after /namespaces/{namespace}/, where only namespaced
+        kinds have routes (a namespace's own path, /namespaces/{name}[/status], is not)."""
+        segments = self.path.strip("/").split("/")
+        before = segments[:len(segments) - len(self.parts)]
+        return bool(self.namespace) and before[-2:] == ["namespaces", self.namespace]
+
 
 @dataclass
 class Request:

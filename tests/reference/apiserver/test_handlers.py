@@ -1393,6 +1393,17 @@ def test_delete_options_of_the_wrong_type_are_400_and_delete_nothing(chain, opti
     assert call(chain, "GET", ns_path(chain, "configmaps", "keep"))[0] == 200
 
 
+@pytest.mark.parametrize("suffix,query", [("/namespaces", {}), ("/namespaces", {"watch": "true"}),
+                                          ("/namespaces/NS", {}), ("/namespaces/NS/status", {})])
+def test_namespaces_are_not_routed_inside_a_namespace(chain, suffix, query):
+    """Namespaces are cluster-scoped: /api/v1/namespaces/NS/namespaces[/NAME] has no route (404),
+    list, watch or get; the reference answered them as if the prefix were not there."""
+    path = f"/api/v1/namespaces/{chain.namespace}" + suffix.replace("NS", chain.namespace)
+    code, status = call(chain, "GET", path, query=query)
+    assert (code, status["reason"], status["message"]) == (404, "NotFound",
+                                                           "the server could not find the requested resource")
+
+
 @pytest.mark.parametrize("suffix", ["/scale/extra", "/status/x/y"])
 def test_no_route_goes_past_a_subresource(chain, suffix):
     """A path longer than resource/name/subresource is go-restful's 404 (the proxy subresources,
