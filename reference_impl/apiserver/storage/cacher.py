@@ -16,9 +16,11 @@ resourceVersion "0", or at N without a limit, are answered from memory once the 
 with N (a progress request to etcd makes it catch up when the resource itself is quiet); every other
 list, and every write, goes to etcd as before.
 
-A watcher that falls `WATCHER_QUEUE` events behind is ended, as upstream ends a blocked
-cacheWatcher, and so is every watcher when the etcd watch breaks and the cache relists: clients
-resume from the last revision they saw, and a revision the buffer no longer holds is 410 Gone.
+A watcher holds as many undelivered events as upstream's two channels of CHAN_SIZE each; one
+that stays full while a dispatch spends its time budget waiting is ended, as upstream ends a
+blocked cacheWatcher, and so is every watcher when the etcd watch breaks and the cache relists:
+clients resume from the last revision they saw, and a revision the buffer no longer holds is 410
+Gone.
 """
 from __future__ import annotations
 
@@ -34,11 +36,40 @@ from reference_impl.apiserver.storage.etcd3 import (KeyNotFound, ListResult, Pre
 from reference_impl.apiserver.storage.predicate import field_trigger
 from reference_impl.apiserver.storage.watchcache import (DEFAULT_CAPACITY, TooOldResourceVersion, WatchCache,
                                                  WatchCacheEvent, watch_event)
+from reference_impl.machinery.clock import Clock, MonotonicClock
 from reference_impl.mirrors import mirrors
 
-WATCHER_QUEUE = 10_000  # events a watcher may have undelivered before it is ended
+CHAN_SIZE = 10  # events in each of a watcher's channels (input and result)
+UNINDEXED_CHAN_SIZE = 1000  # for a watcher the resource's index does not serve: it gets every event
+MAX_BUDGET = 0.1  # seconds a dispatch may wait for blocked watchers
+BUDGET_REFRESH = 0.05  # seconds of that budget regained per second
 FRESH_TIMEOUT = 3.0  # seconds a list at resourceVersion N waits for the cache to reach N (blockTimeout)
 RELIST_PAUSE = 1.0  # seconds between a broken etcd watch and the next list
+
+
+@mirrors("k8s.io/apiserver/pkg/storage/cacher.timeBudget")
+class TimeBudget:
+    """The time dispatches may spend waiting for watchers whose channels are full: at most
+    MAX_BUDGET, regained at BUDGET_REFRESH a second, so that a few slow watchers cannot hold up
+    every other watcher of the resource for long."""
+
+    def __init__(self, clock: Clock):
+        self.clock = clock
+        self._budget = MAX_BUDGET
+        self._refreshed = clock.now()
+
+    @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.timeBudgetImpl).takeAvailable")
+    def take_available(self) -> float:
+        now = self.clock.now()
+        self._budget = min(self._budget + (now - self._refreshed) * BUDGET_REFRESH, MAX_BUDGET)
+        self._refreshed = now
+        available, self._budget = self._budget, 0.0
+        return available
+
+    @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.timeBudgetImpl).returnUnused")
+    def return_unused(self, unused: float) -> None:
+        if unused > 0:
+            self._budget = min(self._budget + unused, MAX_BUDGET)
 
 
 @mirrors("k8s.io/apiserver/pkg/storage/cacher.shouldDelegateList")
@@ -55,8 +86,10 @@ class Cacher:
     """`Storage`'s calls for the keys under `prefix` (one resource), lists and watches from memory."""
 
     def __init__(self, storage: Storage, prefix: str, capacity: int = DEFAULT_CAPACITY, index_field: str = "",
-                 began: int = 0):
+                 began: int = 0, clock: Clock = MonotonicClock()):
         self.storage, self.prefix = storage, prefix
+        self.clock = clock
+        self._budget = TimeBudget(clock)
         # Upstream's cache lists when the server starts and holds every change since, until its
         # buffer evicts one; this one starts at its resource's first read, and a watch from a
         # revision between `began` (the server's start) and then is served by etcd's history.
@@ -170,9 +203,18 @@ class Cacher:
 
     @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.Cacher).dispatchEvent")
     def _dispatch_event(self, event: WatchCacheEvent) -> None:
-        slow = [watcher for watcher in self._interested(event) if not watcher._add(event)]
-        for watcher in slow:
-            self._remove_watcher(watcher)
+        """Hand `event` to every interested watcher; those that are full get to make room while
+        the time budget lasts, shared among them all, and are ended when they do not."""
+        blocked = [watcher for watcher in self._interested(event) if not watcher._add(event)]
+        if not blocked:
+            return
+        started = self.clock.now()
+        budget = self._budget.take_available()
+        for watcher in blocked:
+            if not watcher._add(event, timeout=budget - (self.clock.now() - started)):
+                self._remove_watcher(watcher)
+                watcher._terminate()
+        self._budget.return_unused(budget - (self.clock.now() - started))
 
     @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.Cacher).startDispatching")
     def _interested(self, event: WatchCacheEvent) -> list["CacheWatcher"]:
@@ -274,9 +316,12 @@ class Cacher:
                                             errors.too_old_resource_version(requested, oldest).status())
                 else:
                     initial = [seen for event in events if (seen := watch_event(event, prefix, predicate))]
+                    trigger_value = self._trigger_value(predicate)
+                    chan_size = UNINDEXED_CHAN_SIZE if self._trigger and trigger_value is None else CHAN_SIZE
                     watcher = CacheWatcher(self, prefix, predicate, max(requested, self.cache.resource_version),
-                                           initial, allow_bookmarks, bookmark_interval, kind, api_version, convert)
-                    watcher._trigger_value = self._trigger_value(predicate)
+                                           initial, allow_bookmarks, bookmark_interval, kind, api_version, convert,
+                                           chan_size=chan_size)
+                    watcher._trigger_value = trigger_value
                     self._add_watcher(watcher)
                     return watcher
         # Not ready, or a revision after the server started but before this cache began: etcd replays it.
@@ -298,15 +343,15 @@ class CacheWatcher:
     def __init__(self, cacher: Cacher, prefix: str, predicate: Predicate | None, resource_version: int,
                  initial: list[tuple[str, dict]], allow_bookmarks: bool, bookmark_interval: float,
                  kind: str, api_version: str, convert: Callable[[dict], dict] | None,
-                 error: dict | None = None):
+                 error: dict | None = None, chan_size: int = CHAN_SIZE):
         self._cacher, self._prefix, self._predicate = cacher, prefix, predicate
         self._resource_version = resource_version  # events up to here are not this watcher's
         self._initial, self._error = deque(initial), error
         self._allow_bookmarks, self._bookmark_interval = allow_bookmarks, bookmark_interval
         self._kind, self._api_version = kind, api_version
         self._convert = convert or (lambda obj: obj)
-        # Unbounded and lock-free on put; `_add` enforces WATCHER_QUEUE itself.
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        # Upstream's input and result channels, as one queue holding what both would.
+        self._queue: queue.Queue = queue.Queue(maxsize=2 * chan_size)
         self._wants_bookmark = False
         self._stopped = threading.Event()
         self._terminated = False
@@ -319,7 +364,15 @@ class CacheWatcher:
     def stop(self) -> None:
         self._stopped.set()
         self._cacher._forget(self)
-        self._queue.put(self._END)
+        self._wake()
+
+    def _wake(self) -> None:
+        """Wake the reader if it is waiting; a full queue has a reader that is not, and that checks
+        whether it has stopped after the item it takes."""
+        try:
+            self._queue.put_nowait(self._END)
+        except queue.Full:
+            pass
 
     def __enter__(self) -> "CacheWatcher":
         return self
@@ -327,19 +380,20 @@ class CacheWatcher:
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.cacheWatcher).add")
-    def _add(self, event: WatchCacheEvent) -> bool:
-        """Queue what this watcher sees of `event` (the Cacher holds its lock); False when the
-        watcher is too far behind and has been ended."""
+    @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.cacheWatcher).nonblockingAdd",
+             "(*k8s.io/apiserver/pkg/storage/cacher.cacheWatcher).add")
+    def _add(self, event: WatchCacheEvent, timeout: float = 0.0) -> bool:
+        """Queue what this watcher sees of `event` (the Cacher holds its lock), waiting up to
+        `timeout` seconds for room; False when there is none."""
         if event.resource_version <= self._resource_version:
             return True
         seen = watch_event(event, self._prefix, self._predicate)
         if seen is None:
             return True
-        if self._queue.qsize() >= WATCHER_QUEUE:
-            self._terminated = True
+        try:
+            self._queue.put(seen, block=timeout > 0, timeout=timeout if timeout > 0 else None)
+        except queue.Full:
             return False
-        self._queue.put(seen)
         return True
 
     def pending(self) -> bool:
@@ -350,14 +404,14 @@ class CacheWatcher:
     def _send_bookmark(self, revision: int) -> None:
         if self._wants_bookmark:
             self._wants_bookmark = False
-            if self._queue.qsize() >= WATCHER_QUEUE:
+            if self._queue.full():
                 return  # events are waiting: the client is not idle, no bookmark needed
-            self._queue.put(("BOOKMARK", {"kind": self._kind, "apiVersion": self._api_version,
+            self._queue.put_nowait(("BOOKMARK", {"kind": self._kind, "apiVersion": self._api_version,
                                           "metadata": {"resourceVersion": str(revision)}}))
 
     def _terminate(self) -> None:
         self._terminated = True
-        self._queue.put(self._END)
+        self._wake()
 
     @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.cacheWatcher).process")
     def __iter__(self) -> Iterator[tuple[str, dict]]:

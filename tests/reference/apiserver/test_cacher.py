@@ -182,15 +182,30 @@ def test_an_idle_watcher_gets_a_bookmark_at_a_revision_it_has_seen_everything_up
     assert int(events[0][1]["metadata"]["resourceVersion"]) > int(created["metadata"]["resourceVersion"])
 
 
-def test_a_watcher_that_falls_too_far_behind_is_ended(registry, ns, monkeypatch):
-    """Its client resumes from the last revision it read, as from any ended watch."""
-    monkeypatch.setattr(cacher_module, "WATCHER_QUEUE", 2)
+def test_a_watcher_that_falls_too_far_behind_is_ended(registry, ns):
+    """A watcher whose channels (10 events each) stay full for the dispatch's time budget is
+    ended, as upstream ends a blocked cacheWatcher; its client resumes from the last revision it
+    read, as from any ended watch."""
     slow = registry.watch("configmaps", ns, resource_version=registry.list("configmaps", ns)["metadata"][
         "resourceVersion"])
-    for i in range(4):
+    for i in range(30):
         last = registry.create("configmaps", ns, config_map(f"c{i}"))
-    registry.list("configmaps", ns, resource_version=last["metadata"]["resourceVersion"])  # all 4 dispatched
-    assert len(collect(slow, 10, timeout=3)) < 4
+    registry.list("configmaps", ns, resource_version=last["metadata"]["resourceVersion"])  # all 30 dispatched
+    assert len(collect(slow, 30, timeout=3)) <= 2 * cacher_module.CHAN_SIZE
+
+
+def test_the_dispatch_budget_is_100ms_regained_at_50ms_a_second():
+    """timeBudget: a dispatch may wait for blocked watchers as long as the budget holds (at most
+    100 ms), which refills by 50 ms each second; what a dispatch did not use is given back."""
+    clock = ManualClock(0)
+    budget = cacher_module.TimeBudget(clock)
+    assert budget.take_available() == pytest.approx(0.1)
+    assert budget.take_available() == 0
+    clock.advance(1)
+    assert budget.take_available() == pytest.approx(0.05)
+    budget.return_unused(0.03)
+    clock.advance(10)
+    assert budget.take_available() == pytest.approx(0.1)
 
 
 def test_only_lists_the_cache_can_answer_are_taken_from_it():
