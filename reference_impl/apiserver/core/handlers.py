@@ -12,6 +12,7 @@ JSON lines or protobuf frames. Every failure is a `StatusError` the server turns
 from __future__ import annotations
 
 import json
+import random
 import re
 import threading
 import time
@@ -615,6 +616,17 @@ def int64_problem(value: str) -> str | None:
 
 
 @mirrors("k8s.io/apimachinery/pkg/apis/meta/internalversion/validation.ValidateListOptions")
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers.ListResource")
+def watch_timeout(timeout_seconds: int | None, jitter: float) -> float:
+    """How many seconds a watch runs: timeoutSeconds as Go's time.Duration holds it, nanoseconds in
+    an int64 that wrap around (a huge value can come out small or negative), or when that is 0,
+    MIN_REQUEST_TIMEOUT_SECONDS times 1 + `jitter` (a random number in [0, 1))."""
+    nanoseconds = ((timeout_seconds or 0) * 10**9 + 2**63) % 2**64 - 2**63
+    if nanoseconds == 0:
+        return limits.MIN_REQUEST_TIMEOUT_SECONDS * (1 + jitter)
+    return nanoseconds / 1e9
+
+
 def list_options(request: Request) -> dict:
     """The ListOptions of a list or deletecollection, as keyword arguments of Registry.list; a
     limit or timeoutSeconds that is no int64 is a 400, a resourceVersionMatch without its
@@ -1288,18 +1300,15 @@ class RESTHandlers:
         except StatusError:
             watch.stop()
             raise
-        # A timeout of 0 or none never ends the watch here; a negative one ends it at once, as
-        # Go's time.NewTimer fires at once for a negative duration.
-        timer = threading.Timer(min(max(timeout, 0), limits.MAX_WATCH_TIMEOUT_SECONDS), watch.stop) \
-            if timeout else None
-        if timer:
-            timer.daemon = True
-            timer.start()
+        # A negative timeout ends the watch at once, as Go's time.NewTimer fires at once for one.
+        timer = threading.Timer(min(max(watch_timeout(timeout, random.random()), 0), threading.TIMEOUT_MAX),
+                                watch.stop)
+        timer.daemon = True
+        timer.start()
 
         def stop() -> None:
             watch.stop()
-            if timer:
-                timer.cancel()
+            timer.cancel()
 
         def frames() -> Iterator[bytes]:
             no_headers = False  # the watch's Fixup sets NoHeaders once it has made one Table

@@ -16,6 +16,7 @@ import yaml
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.storage.etcdclient import EtcdClient
+from reference_impl.apiserver.core import handlers
 from reference_impl.apiserver.core.handlers import Request, WatchResponse, request_info
 from reference_impl.apiserver.core.registry import Registry
 from reference_impl.apiserver.adapter.server import APIServer, HandlerChain
@@ -1033,6 +1034,25 @@ def test_watch_as_table_and_timeout(server, chain):
     event = read_events(response, 1)[0]
     assert event["object"]["kind"] == "Table" and event["object"]["rows"][0]["cells"][0] == "t1"
     assert response.read() == b""  # the stream ends after the timeout
+    connection.close()
+
+
+@pytest.mark.parametrize("timeout_seconds,jitter,seconds", [
+    (None, 0.0, 1800.0), (0, 0.5, 2700.0), (5, 0.5, 5.0), (-5, 0.5, -5.0),
+    (9223372036, 0.5, 9223372036.0),
+    (9223372037, 0.5, (9223372037 * 10**9 - 2**64) / 1e9),  # past int64 nanoseconds: negative
+    (18446744074, 0.5, 0.290448384)])  # wrapped around once: under a second
+def test_a_watch_runs_for_timeout_seconds_as_go_duration_holds_them(timeout_seconds, jitter, seconds):
+    """ListResource: timeoutSeconds times time.Second, an int64 of nanoseconds that wraps; when
+    that is 0 (or none was given), minRequestTimeout (1800 s) times 1 to 2."""
+    assert handlers.watch_timeout(timeout_seconds, jitter) == pytest.approx(seconds)
+
+
+def test_a_watch_with_a_timeout_that_wraps_to_under_a_second_ends(server, chain):
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request("GET", ns_path(chain, "configmaps") + "?watch=true&timeoutSeconds=18446744074")
+    response = connection.getresponse()
+    assert response.status == 200 and response.read() == b""
     connection.close()
 
 
