@@ -45,6 +45,7 @@ MAX_BUDGET = 0.1  # seconds a dispatch may wait for blocked watchers
 BUDGET_REFRESH = 0.05  # seconds of that budget regained per second
 FRESH_TIMEOUT = 3.0  # seconds a list at resourceVersion N waits for the cache to reach N (blockTimeout)
 RELIST_PAUSE = 1.0  # seconds between a broken etcd watch and the next list
+BOOKMARK_FREQUENCY = 60.0  # seconds between the bookmarks of a watch that allows them
 
 
 @mirrors("k8s.io/apiserver/pkg/storage/cacher.timeBudget")
@@ -197,8 +198,6 @@ class Cacher:
                     self._dispatch_event(event)
             if not batch.events:  # a progress notification: every change up to it has come
                 self.cache.update_resource_version(batch.revision)
-                for watcher in self._watchers:
-                    watcher._send_bookmark(self.cache.resource_version)
             self._cond.notify_all()
 
     @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.Cacher).dispatchEvent")
@@ -299,7 +298,7 @@ class Cacher:
 
     @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.Cacher).Watch")
     def watch(self, prefix: str, *, resource_version: str = "", predicate: Predicate | None = None,
-              allow_bookmarks: bool = False, bookmark_interval: float = 30.0,
+              allow_bookmarks: bool = False, bookmark_interval: float = BOOKMARK_FREQUENCY,
               kind: str = "", api_version: str = "", convert: Callable[[dict], dict] | None = None):
         """A watch of `prefix` from the cache: from "" or "0" the current objects as ADDED first,
         from N the changes after N; one ERROR event (410) when the buffer no longer reaches N."""
@@ -334,8 +333,8 @@ class CacheWatcher:
     """One client's watch on a Cacher: iterate for `(type, object)`, `stop()` from any thread.
 
     The Cacher adds matching events under its lock (`_add`); the client's thread takes them from a
-    bounded queue. When idle for `bookmark_interval` with bookmarks allowed it asks for a progress
-    notification, and the Cacher answers with a BOOKMARK at a revision whose events it has all sent.
+    bounded queue. With bookmarks allowed it sends one every `bookmark_interval`, busy or idle, at
+    the revision of the last change the cache has processed, once every event before it is out.
     """
 
     _END = object()
@@ -352,7 +351,7 @@ class CacheWatcher:
         self._convert = convert or (lambda obj: obj)
         # Upstream's input and result channels, as one queue holding what both would.
         self._queue: queue.Queue = queue.Queue(maxsize=2 * chan_size)
-        self._wants_bookmark = False
+        self._next_bookmark = cacher.clock.now() + bookmark_interval
         self._stopped = threading.Event()
         self._terminated = False
         self._trigger_value: str | None = None  # the Cacher's index value this watcher is filed under
@@ -401,13 +400,19 @@ class CacheWatcher:
         on without flushing while one is (its `len(ch) == 0` check)."""
         return bool(self._initial) or not self._queue.empty()
 
-    def _send_bookmark(self, revision: int) -> None:
-        if self._wants_bookmark:
-            self._wants_bookmark = False
-            if self._queue.full():
-                return  # events are waiting: the client is not idle, no bookmark needed
-            self._queue.put_nowait(("BOOKMARK", {"kind": self._kind, "apiVersion": self._api_version,
-                                          "metadata": {"resourceVersion": str(revision)}}))
+    @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.Cacher).startDispatchingBookmarkEvents",
+             "(*k8s.io/apiserver/pkg/storage/cacher.cacheWatcher).nextBookmarkTime")
+    def _due_bookmark(self) -> dict | None:
+        """The BOOKMARK due now, None while events wait to go out before it. A revision the watch
+        started from, or before, is no news: then the next one is due an interval later."""
+        with self._cacher._cond:
+            if not self._queue.empty():
+                return None
+            revision = self._cacher.cache.resource_version
+        self._next_bookmark = self._cacher.clock.now() + self._bookmark_interval
+        if revision <= self._resource_version:
+            return None
+        return {"kind": self._kind, "apiVersion": self._api_version, "metadata": {"resourceVersion": str(revision)}}
 
     def _terminate(self) -> None:
         self._terminated = True
@@ -423,16 +428,16 @@ class CacheWatcher:
         if self._error is not None:
             yield "ERROR", self._error
             return
-        timeout = self._bookmark_interval if self._allow_bookmarks else None
         while not self._stopped.is_set():
             try:
-                item = self._queue.get(timeout=timeout)
+                item = self._queue.get(timeout=max(self._next_bookmark - self._cacher.clock.now(), 0)
+                                       if self._allow_bookmarks else None)
             except queue.Empty:
-                with self._cacher._cond:
-                    self._wants_bookmark = True
-                self._cacher._request_progress()
+                bookmark = self._due_bookmark()
+                if bookmark is not None and not self._stopped.is_set():
+                    yield "BOOKMARK", bookmark
                 continue
             if item is self._END or self._stopped.is_set() or self._terminated:
                 return
             event_type, obj = item
-            yield event_type, obj if event_type == "BOOKMARK" else self._convert(obj)
+            yield event_type, self._convert(obj)
