@@ -143,7 +143,7 @@ def gone(message: str) -> StatusError:
 
 
 def too_old_resource_version(requested: int, compacted: int) -> StatusError:
-    """410 for a watch or list from a compacted revision, with etcd3's message."""
+    """410 for a watch from a revision the watch cache no longer holds, in its words."""
     return gone(f"too old resource version: {requested} ({compacted})")
 
 

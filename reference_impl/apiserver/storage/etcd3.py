@@ -470,10 +470,9 @@ class Storage:
         if revision == 0:
             listed = self.list(prefix, predicate=predicate)
             initial, revision = listed.items, int(listed.resource_version)
-        return Watch(self.client.watch(prefix, start_revision=revision + 1), requested=revision,
-                     initial=initial, predicate=predicate, allow_bookmarks=allow_bookmarks,
-                     bookmark_interval=bookmark_interval, kind=kind, api_version=api_version,
-                     convert=convert)
+        return Watch(self.client.watch(prefix, start_revision=revision + 1), initial=initial, predicate=predicate,
+                     allow_bookmarks=allow_bookmarks, bookmark_interval=bookmark_interval, kind=kind,
+                     api_version=api_version, convert=convert)
 
     def compact(self, revision: int) -> None:
         self.client.compact(revision)
@@ -490,12 +489,11 @@ class Watch:
 
     _END = object()
 
-    def __init__(self, etcd_watch: EtcdWatch, *, requested: int, initial: list[dict],
+    def __init__(self, etcd_watch: EtcdWatch, *, initial: list[dict],
                  predicate: Predicate | None, allow_bookmarks: bool, bookmark_interval: float,
                  kind: str, api_version: str, convert: Callable[[dict], dict] | None = None):
         self._etcd_watch = etcd_watch
         self._convert = convert or (lambda obj: obj)
-        self._requested = requested
         self._initial = initial
         self._accept_all = predicate is None
         self._matches = predicate or (lambda obj: True)
@@ -553,8 +551,7 @@ class Watch:
             if item is self._END or self._stopped.is_set():
                 return
             if isinstance(item, Compacted):
-                yield "ERROR", errors.too_old_resource_version(self._requested,
-                                                               item.compact_revision).status()
+                yield "ERROR", errors.gone("The resourceVersion for the provided watch is too old.").status()
                 return
             if isinstance(item, EtcdClientError):
                 yield "ERROR", errors.internal_error(str(item)).status()
