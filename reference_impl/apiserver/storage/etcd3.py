@@ -23,7 +23,7 @@ from typing import Callable, Iterator
 
 from reference_impl.apiserver.core import errors, jsonserializer
 from reference_impl.apiserver.storage.etcdclient import (Compacted, EtcdClient, EtcdClientError, EtcdWatch,
-                                                  FutureRevision, KeyValue, WatchBatch)
+                                                  FutureRevision, KeyValue)
 from reference_impl.apiserver.storage.metrics import StorageMetrics
 from reference_impl.machinery import gojson, trace
 from reference_impl.mirrors import mirrors
@@ -464,15 +464,17 @@ class Storage:
               allow_bookmarks: bool = False, bookmark_interval: float = 30.0,
               kind: str = "", api_version: str = "", convert: Callable[[dict], dict] | None = None) -> Watch:
         """A watch of `prefix`: from "" or "0", the current objects as ADDED first; from N, the
-        changes after revision N. `convert` turns each object read into the version watched."""
+        changes after revision N. `convert` turns each object read into the version watched.
+
+        The bookmark options are the watch cache's (storage.ListOptions carries them to every
+        storage): etcd3's watcher sends a client no BOOKMARK, however long it idles."""
         revision = parse_resource_version(resource_version)
         initial: list[dict] = []
         if revision == 0:
             listed = self.list(prefix, predicate=predicate)
             initial, revision = listed.items, int(listed.resource_version)
         return Watch(self.client.watch(prefix, start_revision=revision + 1), initial=initial, predicate=predicate,
-                     allow_bookmarks=allow_bookmarks, bookmark_interval=bookmark_interval, kind=kind,
-                     api_version=api_version, convert=convert)
+                     convert=convert)
 
     def compact(self, revision: int) -> None:
         self.client.compact(revision)
@@ -481,25 +483,20 @@ class Storage:
 class Watch:
     """A running watch: iterate for `(type, object)` events, `stop()` from any thread to end it.
 
-    A thread pumps etcd's watch responses into a queue so the iterator can notice idleness and
-    send a BOOKMARK (the revision comes from an etcd progress notification, so every event up to
-    it has been delivered). Events are filtered like watchChan.filter: an object that stops
-    matching the predicate is reported DELETED, one that starts matching ADDED.
+    A thread pumps etcd's watch responses into a queue, which `stop()` can end while the iterator
+    waits. Events are filtered like watchChan.filter: an object that stops matching the predicate
+    is reported DELETED, one that starts matching ADDED.
     """
 
     _END = object()
 
-    def __init__(self, etcd_watch: EtcdWatch, *, initial: list[dict],
-                 predicate: Predicate | None, allow_bookmarks: bool, bookmark_interval: float,
-                 kind: str, api_version: str, convert: Callable[[dict], dict] | None = None):
+    def __init__(self, etcd_watch: EtcdWatch, *, initial: list[dict], predicate: Predicate | None,
+                 convert: Callable[[dict], dict] | None = None):
         self._etcd_watch = etcd_watch
         self._convert = convert or (lambda obj: obj)
         self._initial = initial
         self._accept_all = predicate is None
         self._matches = predicate or (lambda obj: True)
-        self._allow_bookmarks = allow_bookmarks
-        self._bookmark_interval = bookmark_interval
-        self._kind, self._api_version = kind, api_version
         self._queue: queue.Queue = queue.Queue()
         self._stopped = threading.Event()
         threading.Thread(target=self._pump, daemon=True, name="apiserver-watch").start()
@@ -541,13 +538,8 @@ class Watch:
             if self._stopped.is_set():
                 return
             yield "ADDED", self._convert(obj)
-        timeout = self._bookmark_interval if self._allow_bookmarks else None
         while not self._stopped.is_set():
-            try:
-                item = self._queue.get(timeout=timeout)
-            except queue.Empty:
-                self._etcd_watch.request_progress()
-                continue
+            item = self._queue.get()
             if item is self._END or self._stopped.is_set():
                 return
             if isinstance(item, Compacted):
@@ -556,16 +548,10 @@ class Watch:
             if isinstance(item, EtcdClientError):
                 yield "ERROR", errors.internal_error(str(item)).status()
                 return
-            if not item.events and self._allow_bookmarks:
-                yield "BOOKMARK", self._bookmark(item)
             for event in item.events:
                 transformed = self._transform(event)
                 if transformed is not None and not self._stopped.is_set():
                     yield transformed[0], self._convert(transformed[1])
-
-    def _bookmark(self, batch: WatchBatch) -> dict:
-        return {"kind": self._kind, "apiVersion": self._api_version,
-                "metadata": {"resourceVersion": str(batch.revision)}}
 
     @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.watchChan).transform")
     def _transform(self, event) -> tuple[str, dict] | None:
