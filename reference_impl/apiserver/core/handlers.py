@@ -1285,13 +1285,14 @@ class RESTHandlers:
         options = negotiate(request.header("Accept"))
         listoptions.resource_version_match(request.param("resourceVersionMatch"), request.param("resourceVersion"),
                                            request.param("continue"), True)
-        timeout = query_int64(request, "timeoutSeconds")
+        timeout = watch_timeout(query_int64(request, "timeoutSeconds"), random.random())
         field_selector = request.param("fieldSelector")
         if request.info.name:
             field_selector = name_field_selector(request.info.name, field_selector)
         watch = self.registry.watch(resource, request.info.namespace or None, request.param("labelSelector"),
                                     field_selector, request.param("resourceVersion"),
-                                    allow_bookmarks=query_bool(request.query.get("allowWatchBookmarks")))
+                                    allow_bookmarks=query_bool(request.query.get("allowWatchBookmarks")),
+                                    timeout=timeout)
         try:
             include = table_options(request, options)
             if options.serializer == "yaml":
@@ -1301,8 +1302,7 @@ class RESTHandlers:
             watch.stop()
             raise
         # A negative timeout ends the watch at once, as Go's time.NewTimer fires at once for one.
-        timer = threading.Timer(min(max(watch_timeout(timeout, random.random()), 0), threading.TIMEOUT_MAX),
-                                watch.stop)
+        timer = threading.Timer(min(max(timeout, 0), threading.TIMEOUT_MAX), watch.stop)
         timer.daemon = True
         timer.start()
 

@@ -406,13 +406,14 @@ class Registry(LifecycleMixin):
              "(*k8s.io/apiserver/pkg/registry/generic/registry.Store).WatchPredicate")
     def watch(self, resource: Resource | str, namespace: str | None = None, label_selector: str = "",
               field_selector: str = "", resource_version: str = "", allow_bookmarks: bool = False,
-              bookmark_interval: float = BOOKMARK_FREQUENCY) -> Watch:
-        """A `Watch` of the matching objects; iterate it for (type, object), `stop()` to end."""
+              bookmark_interval: float = BOOKMARK_FREQUENCY, timeout: float | None = None) -> Watch:
+        """A `Watch` of the matching objects; iterate it for (type, object), `stop()` to end.
+        `timeout` is how long the client's watch will run (it is not ended here)."""
         r = self.resource(resource)
         watch = self._reader(r, True).watch(self.prefix(r, namespace), resource_version=resource_version or "",
                                             predicate=self._predicate(r, label_selector, field_selector),
                                             allow_bookmarks=allow_bookmarks, bookmark_interval=bookmark_interval,
-                                            kind=r.kind, api_version=r.api_version)
+                                            kind=r.kind, api_version=r.api_version, timeout=timeout)
         with self._lock:
             self._watches = [w for w in self._watches if not w.stopped] + [watch]
         return watch

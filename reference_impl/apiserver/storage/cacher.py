@@ -73,6 +73,18 @@ class TimeBudget:
             self._budget = min(self._budget + unused, MAX_BUDGET)
 
 
+@mirrors("(*k8s.io/apiserver/pkg/storage/cacher.cacheWatcher).nextBookmarkTime")
+def next_bookmark_time(now: float, frequency: float, deadline: float | None) -> float | None:
+    """When a watcher's next bookmark is due: `frequency` from `now`, or 2 s before the watch's
+    deadline when that is sooner, so that a client resumes from as late a revision as it can;
+    None once that has passed."""
+    heartbeat = now + frequency
+    if deadline is None:
+        return heartbeat
+    heartbeat = min(heartbeat, deadline - 2)
+    return None if heartbeat <= now else heartbeat
+
+
 @mirrors("k8s.io/apiserver/pkg/storage/cacher.shouldDelegateList")
 def should_delegate_list(resource_version: str, limit: int, continue_token: str,
                          resource_version_match: str = "") -> bool:
@@ -299,9 +311,11 @@ class Cacher:
     @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.Cacher).Watch")
     def watch(self, prefix: str, *, resource_version: str = "", predicate: Predicate | None = None,
               allow_bookmarks: bool = False, bookmark_interval: float = BOOKMARK_FREQUENCY,
-              kind: str = "", api_version: str = "", convert: Callable[[dict], dict] | None = None):
+              kind: str = "", api_version: str = "", convert: Callable[[dict], dict] | None = None,
+              timeout: float | None = None):
         """A watch of `prefix` from the cache: from "" or "0" the current objects as ADDED first,
-        from N the changes after N; one ERROR event (410) when the buffer no longer reaches N."""
+        from N the changes after N; one ERROR event (410) when the buffer no longer reaches N.
+        `timeout` is how long the client's watch will run (its last bookmark comes before it)."""
         requested = parse_resource_version(resource_version)
         with self._cond:
             if self._ready:
@@ -310,48 +324,52 @@ class Cacher:
                 except TooOldResourceVersion as error:
                     oldest = error.oldest if self.cache.evicted else self.began
                     if requested < oldest:
-                        return CacheWatcher(self, prefix, predicate, requested, [], False, bookmark_interval, kind,
-                                            api_version, convert,
+                        return CacheWatcher(self, prefix, predicate, requested, [], False, bookmark_interval, None,
+                                            kind, api_version, convert,
                                             errors.too_old_resource_version(requested, oldest).status())
                 else:
                     initial = [seen for event in events if (seen := watch_event(event, prefix, predicate))]
                     trigger_value = self._trigger_value(predicate)
                     chan_size = UNINDEXED_CHAN_SIZE if self._trigger and trigger_value is None else CHAN_SIZE
+                    deadline = None if timeout is None else self.clock.now() + timeout
                     watcher = CacheWatcher(self, prefix, predicate, max(requested, self.cache.resource_version),
-                                           initial, allow_bookmarks, bookmark_interval, kind, api_version, convert,
-                                           chan_size=chan_size)
+                                           initial, allow_bookmarks, bookmark_interval, deadline, kind, api_version,
+                                           convert, chan_size=chan_size)
                     watcher._trigger_value = trigger_value
                     self._add_watcher(watcher)
                     return watcher
         # Not ready, or a revision after the server started but before this cache began: etcd replays it.
         return self.storage.watch(prefix, resource_version=resource_version, predicate=predicate,
                                   allow_bookmarks=allow_bookmarks, bookmark_interval=bookmark_interval,
-                                  kind=kind, api_version=api_version, convert=convert)
+                                  kind=kind, api_version=api_version, convert=convert, timeout=timeout)
 
 
 class CacheWatcher:
     """One client's watch on a Cacher: iterate for `(type, object)`, `stop()` from any thread.
 
     The Cacher adds matching events under its lock (`_add`); the client's thread takes them from a
-    bounded queue. With bookmarks allowed it sends one every `bookmark_interval`, busy or idle, at
-    the revision of the last change the cache has processed, once every event before it is out.
+    bounded queue. With bookmarks allowed it sends one every `bookmark_interval`, busy or idle, and
+    2 s before its `deadline`, at the revision of the last change the cache has processed, once
+    every event before it is out.
     """
 
     _END = object()
 
     def __init__(self, cacher: Cacher, prefix: str, predicate: Predicate | None, resource_version: int,
                  initial: list[tuple[str, dict]], allow_bookmarks: bool, bookmark_interval: float,
-                 kind: str, api_version: str, convert: Callable[[dict], dict] | None,
+                 deadline: float | None, kind: str, api_version: str, convert: Callable[[dict], dict] | None,
                  error: dict | None = None, chan_size: int = CHAN_SIZE):
         self._cacher, self._prefix, self._predicate = cacher, prefix, predicate
         self._resource_version = resource_version  # events up to here are not this watcher's
         self._initial, self._error = deque(initial), error
-        self._allow_bookmarks, self._bookmark_interval = allow_bookmarks, bookmark_interval
+        self._bookmark_interval = bookmark_interval
         self._kind, self._api_version = kind, api_version
         self._convert = convert or (lambda obj: obj)
         # Upstream's input and result channels, as one queue holding what both would.
         self._queue: queue.Queue = queue.Queue(maxsize=2 * chan_size)
-        self._next_bookmark = cacher.clock.now() + bookmark_interval
+        self._deadline = deadline
+        self._next_bookmark = next_bookmark_time(cacher.clock.now(), bookmark_interval, deadline) \
+            if allow_bookmarks else None
         self._stopped = threading.Event()
         self._terminated = False
         self._trigger_value: str | None = None  # the Cacher's index value this watcher is filed under
@@ -400,16 +418,15 @@ class CacheWatcher:
         on without flushing while one is (its `len(ch) == 0` check)."""
         return bool(self._initial) or not self._queue.empty()
 
-    @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.Cacher).startDispatchingBookmarkEvents",
-             "(*k8s.io/apiserver/pkg/storage/cacher.cacheWatcher).nextBookmarkTime")
+    @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.Cacher).startDispatchingBookmarkEvents")
     def _due_bookmark(self) -> dict | None:
         """The BOOKMARK due now, None while events wait to go out before it. A revision the watch
-        started from, or before, is no news: then the next one is due an interval later."""
+        started from, or before, is no news: then the next one is due when it would have been."""
         with self._cacher._cond:
             if not self._queue.empty():
                 return None
             revision = self._cacher.cache.resource_version
-        self._next_bookmark = self._cacher.clock.now() + self._bookmark_interval
+        self._next_bookmark = next_bookmark_time(self._cacher.clock.now(), self._bookmark_interval, self._deadline)
         if revision <= self._resource_version:
             return None
         return {"kind": self._kind, "apiVersion": self._api_version, "metadata": {"resourceVersion": str(revision)}}
@@ -430,8 +447,8 @@ class CacheWatcher:
             return
         while not self._stopped.is_set():
             try:
-                item = self._queue.get(timeout=max(self._next_bookmark - self._cacher.clock.now(), 0)
-                                       if self._allow_bookmarks else None)
+                item = self._queue.get(timeout=None if self._next_bookmark is None else
+                                       max(self._next_bookmark - self._cacher.clock.now(), 0))
             except queue.Empty:
                 bookmark = self._due_bookmark()
                 if bookmark is not None and not self._stopped.is_set():

@@ -462,12 +462,13 @@ class Storage:
     @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.store).Watch")
     def watch(self, prefix: str, *, resource_version: str = "", predicate: Predicate | None = None,
               allow_bookmarks: bool = False, bookmark_interval: float = 30.0,
-              kind: str = "", api_version: str = "", convert: Callable[[dict], dict] | None = None) -> Watch:
+              kind: str = "", api_version: str = "", convert: Callable[[dict], dict] | None = None,
+              timeout: float | None = None) -> Watch:
         """A watch of `prefix`: from "" or "0", the current objects as ADDED first; from N, the
         changes after revision N. `convert` turns each object read into the version watched.
 
-        The bookmark options are the watch cache's (storage.ListOptions carries them to every
-        storage): etcd3's watcher sends a client no BOOKMARK, however long it idles."""
+        The bookmark options, and the `timeout` that schedules the last bookmark, are the watch
+        cache's (every storage is handed them): etcd3's watcher sends a client no BOOKMARK."""
         revision = parse_resource_version(resource_version)
         initial: list[dict] = []
         if revision == 0:

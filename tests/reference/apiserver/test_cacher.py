@@ -187,6 +187,23 @@ def test_a_watcher_gets_a_bookmark_every_interval_at_the_last_revision_the_cache
     assert events[1][1] == {"kind": "ConfigMap", "apiVersion": "v1", "metadata": {"resourceVersion": revision}}
 
 
+def test_a_watch_with_a_timeout_gets_a_bookmark_two_seconds_before_it_ends(registry, ns):
+    """nextBookmarkTime: a watch that ends in `timeout` seconds gets its bookmark 2 s before then
+    when that comes before the next minute's."""
+    created = registry.create("configmaps", ns, config_map("c"))
+    watch = registry.watch("configmaps", ns, resource_version=created["metadata"]["resourceVersion"],
+                           allow_bookmarks=True, timeout=3)
+    later = registry.create("configmaps", ns, config_map("later"))
+    events = collect(watch, 2, timeout=2.5)
+    assert [(t, o["metadata"]["resourceVersion"]) for t, o in events] == [
+        ("ADDED", later["metadata"]["resourceVersion"]), ("BOOKMARK", later["metadata"]["resourceVersion"])]
+
+
+@pytest.mark.parametrize("deadline,due", [(None, 160.0), (1000.0, 160.0), (130.0, 128.0), (101.0, None)])
+def test_the_next_bookmark_is_a_minute_away_or_two_seconds_before_the_deadline(deadline, due):
+    assert cacher_module.next_bookmark_time(100.0, 60.0, deadline) == due
+
+
 def test_a_watcher_of_a_quiet_resource_gets_no_bookmark(registry, ns):
     """A bookmark is only sent at a revision past the one the watch started from: the cache's last
     change is not, however much the rest of the cluster has changed since."""
