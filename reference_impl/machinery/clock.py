@@ -17,6 +17,14 @@ class WallClock:
         return time.time()
 
 
+class MonotonicClock:
+    """Seconds that only move forward, from an arbitrary start: for measuring how long something
+    waits."""
+
+    def now(self) -> float:
+        return time.monotonic()
+
+
 class ManualClock:
     """A clock that moves only when told to: for tests and simulations."""
 

@@ -214,7 +214,7 @@ class HandlerChain:
         if (resource is None and info.api_group not in self.served_groups) or \
                 (info.api_prefix == "apis" and not info.api_group):
             return not_found_page()  # no go-restful web service for the group (/apis//v1 is none)
-        if resource is None or (info.namespace and not resource.namespaced and info.resource != "namespaces"):
+        if resource is None or (info.under_namespace and not resource.namespaced):
             raise errors.resource_not_served()
         return self.rest.serve(request, resource)
 

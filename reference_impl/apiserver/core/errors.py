@@ -16,7 +16,7 @@ class StatusError(Exception):
     """The root of the apiserver's errors: a failed metav1 Status."""
 
     def __init__(self, code: int, reason: str, message: str, details: dict | None = None,
-                 empty_details_shown: bool = False):
+                 empty_details_shown: bool = False, list_meta: dict | None = None):
         super().__init__(message)
         self.code = code
         self.reason = reason
@@ -24,10 +24,12 @@ class StatusError(Exception):
         self.details = details or {}
         # Upstream's constructors that always set Details show even an empty one as "details": {}.
         self.empty_details_shown = empty_details_shown
+        self.list_meta = list_meta or {}  # the Status's ListMeta (a continue token, once)
 
     def status(self) -> dict:
         """The metav1 Status dict for this error."""
-        body = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure", "message": self.message}
+        body = {"kind": "Status", "apiVersion": "v1", "metadata": dict(self.list_meta), "status": "Failure",
+                "message": self.message}
         if self.reason:  # a plain error's Status has StatusReasonUnknown, which is "" and omitted
             body["reason"] = self.reason
         if self.details or self.empty_details_shown:
@@ -141,7 +143,7 @@ def gone(message: str) -> StatusError:
 
 
 def too_old_resource_version(requested: int, compacted: int) -> StatusError:
-    """410 for a watch or list from a compacted revision, with etcd3's message."""
+    """410 for a watch from a revision the watch cache no longer holds, in its words."""
     return gone(f"too old resource version: {requested} ({compacted})")
 
 

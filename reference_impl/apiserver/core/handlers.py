@@ -12,6 +12,7 @@ JSON lines or protobuf frames. Every failure is a `StatusError` the server turns
 from __future__ import annotations
 
 import json
+import random
 import re
 import threading
 import time
@@ -63,6 +64,14 @@ class RequestInfo:
     subresource: str = ""
     name: str = ""
     parts: tuple[str, ...] = ()  # resource/name/subresource/..., what follows the namespace
+
+    @property
+    def under_namespace(self) -> bool:
+        """Whether the resource is named after /namespaces/{namespace}/, where only namespaced
+        kinds have routes (a namespace's own path, /namespaces/{name}[/status], is not)."""
+        segments = self.path.strip("/").split("/")
+        before = segments[:len(segments) - len(self.parts)]
+        return bool(self.namespace) and before[-2:] == ["namespaces", self.namespace]
 
 
 @dataclass
@@ -607,6 +616,17 @@ def int64_problem(value: str) -> str | None:
 
 
 @mirrors("k8s.io/apimachinery/pkg/apis/meta/internalversion/validation.ValidateListOptions")
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers.ListResource")
+def watch_timeout(timeout_seconds: int | None, jitter: float) -> float:
+    """How many seconds a watch runs: timeoutSeconds as Go's time.Duration holds it, nanoseconds in
+    an int64 that wrap around (a huge value can come out small or negative), or when that is 0,
+    MIN_REQUEST_TIMEOUT_SECONDS times 1 + `jitter` (a random number in [0, 1))."""
+    nanoseconds = ((timeout_seconds or 0) * 10**9 + 2**63) % 2**64 - 2**63
+    if nanoseconds == 0:
+        return limits.MIN_REQUEST_TIMEOUT_SECONDS * (1 + jitter)
+    return nanoseconds / 1e9
+
+
 def list_options(request: Request) -> dict:
     """The ListOptions of a list or deletecollection, as keyword arguments of Registry.list; a
     limit or timeoutSeconds that is no int64 is a 400, a resourceVersionMatch without its
@@ -1265,13 +1285,14 @@ class RESTHandlers:
         options = negotiate(request.header("Accept"))
         listoptions.resource_version_match(request.param("resourceVersionMatch"), request.param("resourceVersion"),
                                            request.param("continue"), True)
-        timeout = query_int64(request, "timeoutSeconds")
+        timeout = watch_timeout(query_int64(request, "timeoutSeconds"), random.random())
         field_selector = request.param("fieldSelector")
         if request.info.name:
             field_selector = name_field_selector(request.info.name, field_selector)
         watch = self.registry.watch(resource, request.info.namespace or None, request.param("labelSelector"),
                                     field_selector, request.param("resourceVersion"),
-                                    allow_bookmarks=query_bool(request.query.get("allowWatchBookmarks")))
+                                    allow_bookmarks=query_bool(request.query.get("allowWatchBookmarks")),
+                                    timeout=timeout)
         try:
             include = table_options(request, options)
             if options.serializer == "yaml":
@@ -1280,18 +1301,14 @@ class RESTHandlers:
         except StatusError:
             watch.stop()
             raise
-        # A timeout of 0 or none never ends the watch here; a negative one ends it at once, as
-        # Go's time.NewTimer fires at once for a negative duration.
-        timer = threading.Timer(min(max(timeout, 0), limits.MAX_WATCH_TIMEOUT_SECONDS), watch.stop) \
-            if timeout else None
-        if timer:
-            timer.daemon = True
-            timer.start()
+        # A negative timeout ends the watch at once, as Go's time.NewTimer fires at once for one.
+        timer = threading.Timer(min(max(timeout, 0), threading.TIMEOUT_MAX), watch.stop)
+        timer.daemon = True
+        timer.start()
 
         def stop() -> None:
             watch.stop()
-            if timer:
-                timer.cancel()
+            timer.cancel()
 
         def frames() -> Iterator[bytes]:
             no_headers = False  # the watch's Fixup sets NoHeaders once it has made one Table

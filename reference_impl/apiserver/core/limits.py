@@ -12,8 +12,8 @@ from reference_impl.mirrors import mirrors
 MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024
 # Query integers are Go int64s; a larger one is a client's mistake, not a value to pass on to etcd.
 MAX_INT64 = 2**63 - 1
-# A watch's timeoutSeconds past this (about 30 years) waits as long; the platform's timers overflow.
-MAX_WATCH_TIMEOUT_SECONDS = 10**9
+# --min-request-timeout's default: a watch without timeoutSeconds ends after one to two times this.
+MIN_REQUEST_TIMEOUT_SECONDS = 1800
 # core.MaxSecretSize: what the data of one ConfigMap or Secret may hold.
 MAX_SECRET_SIZE = 1024 * 1024
 # apimachinery's TotalAnnotationSizeLimitB: the keys and values of one object's annotations.

@@ -21,7 +21,7 @@ from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core import customresource, errors, limits
 from reference_impl.apiserver.core.conversion import ConvertingStorage
-from reference_impl.apiserver.storage.cacher import Cacher, should_delegate_list
+from reference_impl.apiserver.storage.cacher import BOOKMARK_FREQUENCY, Cacher, should_delegate_list
 from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientError
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.kinds import customresourcedefinition as crds
@@ -442,13 +442,14 @@ class Registry(LifecycleMixin):
              "(*k8s.io/apiserver/pkg/registry/generic/registry.Store).WatchPredicate")
     def watch(self, resource: Resource | str, namespace: str | None = None, label_selector: str = "",
               field_selector: str = "", resource_version: str = "", allow_bookmarks: bool = False,
-              bookmark_interval: float = 30.0) -> Watch:
-        """A `Watch` of the matching objects; iterate it for (type, object), `stop()` to end."""
+              bookmark_interval: float = BOOKMARK_FREQUENCY, timeout: float | None = None) -> Watch:
+        """A `Watch` of the matching objects; iterate it for (type, object), `stop()` to end.
+        `timeout` is how long the client's watch will run (it is not ended here)."""
         r = self.resource(resource)
         watch = self._reader(r, True).watch(self.prefix(r, namespace), resource_version=resource_version or "",
                                             predicate=self._predicate(r, label_selector, field_selector),
                                             allow_bookmarks=allow_bookmarks, bookmark_interval=bookmark_interval,
-                                            kind=r.kind, api_version=r.api_version)
+                                            kind=r.kind, api_version=r.api_version, timeout=timeout)
         with self._lock:
             self._watches = [w for w in self._watches if not w.stopped] + [watch]
         return watch

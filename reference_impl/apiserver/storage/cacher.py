@@ -16,9 +16,11 @@ resourceVersion "0", or at N without a limit, are answered from memory once the 
 with N (a progress request to etcd makes it catch up when the resource itself is quiet); every other
 list, and every write, goes to etcd as before.
 
-A watcher that falls `WATCHER_QUEUE` events behind is ended, as upstream ends a blocked
-cacheWatcher, and so is every watcher when the etcd watch breaks and the cache relists: clients
-resume from the last revision they saw, and a revision the buffer no longer holds is 410 Gone.
+A watcher holds as many undelivered events as upstream's two channels of CHAN_SIZE each; one
+that stays full while a dispatch spends its time budget waiting is ended, as upstream ends a
+blocked cacheWatcher, and so is every watcher when the etcd watch breaks and the cache relists:
+clients resume from the last revision they saw, and a revision the buffer no longer holds is 410
+Gone.
 """
 from __future__ import annotations
 
@@ -34,11 +36,53 @@ from reference_impl.apiserver.storage.etcd3 import (KeyNotFound, ListResult, Pre
 from reference_impl.apiserver.storage.predicate import field_trigger
 from reference_impl.apiserver.storage.watchcache import (DEFAULT_CAPACITY, TooOldResourceVersion, WatchCache,
                                                  WatchCacheEvent, watch_event)
+from reference_impl.machinery.clock import Clock, MonotonicClock
 from reference_impl.mirrors import mirrors
 
-WATCHER_QUEUE = 10_000  # events a watcher may have undelivered before it is ended
+CHAN_SIZE = 10  # events in each of a watcher's channels (input and result)
+UNINDEXED_CHAN_SIZE = 1000  # for a watcher the resource's index does not serve: it gets every event
+MAX_BUDGET = 0.1  # seconds a dispatch may wait for blocked watchers
+BUDGET_REFRESH = 0.05  # seconds of that budget regained per second
 FRESH_TIMEOUT = 3.0  # seconds a list at resourceVersion N waits for the cache to reach N (blockTimeout)
 RELIST_PAUSE = 1.0  # seconds between a broken etcd watch and the next list
+BOOKMARK_FREQUENCY = 60.0  # seconds between the bookmarks of a watch that allows them
+
+
+@mirrors("k8s.io/apiserver/pkg/storage/cacher.timeBudget")
+class TimeBudget:
+    """The time dispatches may spend waiting for watchers whose channels are full: at most
+    MAX_BUDGET, regained at BUDGET_REFRESH a second, so that a few slow watchers cannot hold up
+    every other watcher of the resource for long."""
+
+    def __init__(self, clock: Clock):
+        self.clock = clock
+        self._budget = MAX_BUDGET
+        self._refreshed = clock.now()
+
+    @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.timeBudgetImpl).takeAvailable")
+    def take_available(self) -> float:
+        now = self.clock.now()
+        self._budget = min(self._budget + (now - self._refreshed) * BUDGET_REFRESH, MAX_BUDGET)
+        self._refreshed = now
+        available, self._budget = self._budget, 0.0
+        return available
+
+    @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.timeBudgetImpl).returnUnused")
+    def return_unused(self, unused: float) -> None:
+        if unused > 0:
+            self._budget = min(self._budget + unused, MAX_BUDGET)
+
+
+@mirrors("(*k8s.io/apiserver/pkg/storage/cacher.cacheWatcher).nextBookmarkTime")
+def next_bookmark_time(now: float, frequency: float, deadline: float | None) -> float | None:
+    """When a watcher's next bookmark is due: `frequency` from `now`, or 2 s before the watch's
+    deadline when that is sooner, so that a client resumes from as late a revision as it can;
+    None once that has passed."""
+    heartbeat = now + frequency
+    if deadline is None:
+        return heartbeat
+    heartbeat = min(heartbeat, deadline - 2)
+    return None if heartbeat <= now else heartbeat
 
 
 @mirrors("k8s.io/apiserver/pkg/storage/cacher.shouldDelegateList")
@@ -55,8 +99,10 @@ class Cacher:
     """`Storage`'s calls for the keys under `prefix` (one resource), lists and watches from memory."""
 
     def __init__(self, storage: Storage, prefix: str, capacity: int = DEFAULT_CAPACITY, index_field: str = "",
-                 began: int = 0):
+                 began: int = 0, clock: Clock = MonotonicClock()):
         self.storage, self.prefix = storage, prefix
+        self.clock = clock
+        self._budget = TimeBudget(clock)
         # Upstream's cache lists when the server starts and holds every change since, until its
         # buffer evicts one; this one starts at its resource's first read, and a watch from a
         # revision between `began` (the server's start) and then is served by etcd's history.
@@ -164,15 +210,22 @@ class Cacher:
                     self._dispatch_event(event)
             if not batch.events:  # a progress notification: every change up to it has come
                 self.cache.update_resource_version(batch.revision)
-                for watcher in self._watchers:
-                    watcher._send_bookmark(self.cache.resource_version)
             self._cond.notify_all()
 
     @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.Cacher).dispatchEvent")
     def _dispatch_event(self, event: WatchCacheEvent) -> None:
-        slow = [watcher for watcher in self._interested(event) if not watcher._add(event)]
-        for watcher in slow:
-            self._remove_watcher(watcher)
+        """Hand `event` to every interested watcher; those that are full get to make room while
+        the time budget lasts, shared among them all, and are ended when they do not."""
+        blocked = [watcher for watcher in self._interested(event) if not watcher._add(event)]
+        if not blocked:
+            return
+        started = self.clock.now()
+        budget = self._budget.take_available()
+        for watcher in blocked:
+            if not watcher._add(event, timeout=budget - (self.clock.now() - started)):
+                self._remove_watcher(watcher)
+                watcher._terminate()
+        self._budget.return_unused(budget - (self.clock.now() - started))
 
     @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.Cacher).startDispatching")
     def _interested(self, event: WatchCacheEvent) -> list["CacheWatcher"]:
@@ -257,10 +310,12 @@ class Cacher:
 
     @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.Cacher).Watch")
     def watch(self, prefix: str, *, resource_version: str = "", predicate: Predicate | None = None,
-              allow_bookmarks: bool = False, bookmark_interval: float = 30.0,
-              kind: str = "", api_version: str = "", convert: Callable[[dict], dict] | None = None):
+              allow_bookmarks: bool = False, bookmark_interval: float = BOOKMARK_FREQUENCY,
+              kind: str = "", api_version: str = "", convert: Callable[[dict], dict] | None = None,
+              timeout: float | None = None):
         """A watch of `prefix` from the cache: from "" or "0" the current objects as ADDED first,
-        from N the changes after N; one ERROR event (410) when the buffer no longer reaches N."""
+        from N the changes after N; one ERROR event (410) when the buffer no longer reaches N.
+        `timeout` is how long the client's watch will run (its last bookmark comes before it)."""
         requested = parse_resource_version(resource_version)
         with self._cond:
             if self._ready:
@@ -269,45 +324,52 @@ class Cacher:
                 except TooOldResourceVersion as error:
                     oldest = error.oldest if self.cache.evicted else self.began
                     if requested < oldest:
-                        return CacheWatcher(self, prefix, predicate, requested, [], False, bookmark_interval, kind,
-                                            api_version, convert,
+                        return CacheWatcher(self, prefix, predicate, requested, [], False, bookmark_interval, None,
+                                            kind, api_version, convert,
                                             errors.too_old_resource_version(requested, oldest).status())
                 else:
                     initial = [seen for event in events if (seen := watch_event(event, prefix, predicate))]
+                    trigger_value = self._trigger_value(predicate)
+                    chan_size = UNINDEXED_CHAN_SIZE if self._trigger and trigger_value is None else CHAN_SIZE
+                    deadline = None if timeout is None else self.clock.now() + timeout
                     watcher = CacheWatcher(self, prefix, predicate, max(requested, self.cache.resource_version),
-                                           initial, allow_bookmarks, bookmark_interval, kind, api_version, convert)
-                    watcher._trigger_value = self._trigger_value(predicate)
+                                           initial, allow_bookmarks, bookmark_interval, deadline, kind, api_version,
+                                           convert, chan_size=chan_size)
+                    watcher._trigger_value = trigger_value
                     self._add_watcher(watcher)
                     return watcher
         # Not ready, or a revision after the server started but before this cache began: etcd replays it.
         return self.storage.watch(prefix, resource_version=resource_version, predicate=predicate,
                                   allow_bookmarks=allow_bookmarks, bookmark_interval=bookmark_interval,
-                                  kind=kind, api_version=api_version, convert=convert)
+                                  kind=kind, api_version=api_version, convert=convert, timeout=timeout)
 
 
 class CacheWatcher:
     """One client's watch on a Cacher: iterate for `(type, object)`, `stop()` from any thread.
 
     The Cacher adds matching events under its lock (`_add`); the client's thread takes them from a
-    bounded queue. When idle for `bookmark_interval` with bookmarks allowed it asks for a progress
-    notification, and the Cacher answers with a BOOKMARK at a revision whose events it has all sent.
+    bounded queue. With bookmarks allowed it sends one every `bookmark_interval`, busy or idle, and
+    2 s before its `deadline`, at the revision of the last change the cache has processed, once
+    every event before it is out.
     """
 
     _END = object()
 
     def __init__(self, cacher: Cacher, prefix: str, predicate: Predicate | None, resource_version: int,
                  initial: list[tuple[str, dict]], allow_bookmarks: bool, bookmark_interval: float,
-                 kind: str, api_version: str, convert: Callable[[dict], dict] | None,
-                 error: dict | None = None):
+                 deadline: float | None, kind: str, api_version: str, convert: Callable[[dict], dict] | None,
+                 error: dict | None = None, chan_size: int = CHAN_SIZE):
         self._cacher, self._prefix, self._predicate = cacher, prefix, predicate
         self._resource_version = resource_version  # events up to here are not this watcher's
         self._initial, self._error = deque(initial), error
-        self._allow_bookmarks, self._bookmark_interval = allow_bookmarks, bookmark_interval
+        self._bookmark_interval = bookmark_interval
         self._kind, self._api_version = kind, api_version
         self._convert = convert or (lambda obj: obj)
-        # Unbounded and lock-free on put; `_add` enforces WATCHER_QUEUE itself.
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._wants_bookmark = False
+        # Upstream's input and result channels, as one queue holding what both would.
+        self._queue: queue.Queue = queue.Queue(maxsize=2 * chan_size)
+        self._deadline = deadline
+        self._next_bookmark = next_bookmark_time(cacher.clock.now(), bookmark_interval, deadline) \
+            if allow_bookmarks else None
         self._stopped = threading.Event()
         self._terminated = False
         self._trigger_value: str | None = None  # the Cacher's index value this watcher is filed under
@@ -319,7 +381,15 @@ class CacheWatcher:
     def stop(self) -> None:
         self._stopped.set()
         self._cacher._forget(self)
-        self._queue.put(self._END)
+        self._wake()
+
+    def _wake(self) -> None:
+        """Wake the reader if it is waiting; a full queue has a reader that is not, and that checks
+        whether it has stopped after the item it takes."""
+        try:
+            self._queue.put_nowait(self._END)
+        except queue.Full:
+            pass
 
     def __enter__(self) -> "CacheWatcher":
         return self
@@ -327,19 +397,20 @@ class CacheWatcher:
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.cacheWatcher).add")
-    def _add(self, event: WatchCacheEvent) -> bool:
-        """Queue what this watcher sees of `event` (the Cacher holds its lock); False when the
-        watcher is too far behind and has been ended."""
+    @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.cacheWatcher).nonblockingAdd",
+             "(*k8s.io/apiserver/pkg/storage/cacher.cacheWatcher).add")
+    def _add(self, event: WatchCacheEvent, timeout: float = 0.0) -> bool:
+        """Queue what this watcher sees of `event` (the Cacher holds its lock), waiting up to
+        `timeout` seconds for room; False when there is none."""
         if event.resource_version <= self._resource_version:
             return True
         seen = watch_event(event, self._prefix, self._predicate)
         if seen is None:
             return True
-        if self._queue.qsize() >= WATCHER_QUEUE:
-            self._terminated = True
+        try:
+            self._queue.put(seen, block=timeout > 0, timeout=timeout if timeout > 0 else None)
+        except queue.Full:
             return False
-        self._queue.put(seen)
         return True
 
     def pending(self) -> bool:
@@ -347,17 +418,22 @@ class CacheWatcher:
         on without flushing while one is (its `len(ch) == 0` check)."""
         return bool(self._initial) or not self._queue.empty()
 
-    def _send_bookmark(self, revision: int) -> None:
-        if self._wants_bookmark:
-            self._wants_bookmark = False
-            if self._queue.qsize() >= WATCHER_QUEUE:
-                return  # events are waiting: the client is not idle, no bookmark needed
-            self._queue.put(("BOOKMARK", {"kind": self._kind, "apiVersion": self._api_version,
-                                          "metadata": {"resourceVersion": str(revision)}}))
+    @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.Cacher).startDispatchingBookmarkEvents")
+    def _due_bookmark(self) -> dict | None:
+        """The BOOKMARK due now, None while events wait to go out before it. A revision the watch
+        started from, or before, is no news: then the next one is due when it would have been."""
+        with self._cacher._cond:
+            if not self._queue.empty():
+                return None
+            revision = self._cacher.cache.resource_version
+        self._next_bookmark = next_bookmark_time(self._cacher.clock.now(), self._bookmark_interval, self._deadline)
+        if revision <= self._resource_version:
+            return None
+        return {"kind": self._kind, "apiVersion": self._api_version, "metadata": {"resourceVersion": str(revision)}}
 
     def _terminate(self) -> None:
         self._terminated = True
-        self._queue.put(self._END)
+        self._wake()
 
     @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.cacheWatcher).process")
     def __iter__(self) -> Iterator[tuple[str, dict]]:
@@ -369,16 +445,16 @@ class CacheWatcher:
         if self._error is not None:
             yield "ERROR", self._error
             return
-        timeout = self._bookmark_interval if self._allow_bookmarks else None
         while not self._stopped.is_set():
             try:
-                item = self._queue.get(timeout=timeout)
+                item = self._queue.get(timeout=None if self._next_bookmark is None else
+                                       max(self._next_bookmark - self._cacher.clock.now(), 0))
             except queue.Empty:
-                with self._cacher._cond:
-                    self._wants_bookmark = True
-                self._cacher._request_progress()
+                bookmark = self._due_bookmark()
+                if bookmark is not None and not self._stopped.is_set():
+                    yield "BOOKMARK", bookmark
                 continue
             if item is self._END or self._stopped.is_set() or self._terminated:
                 return
             event_type, obj = item
-            yield event_type, obj if event_type == "BOOKMARK" else self._convert(obj)
+            yield event_type, self._convert(obj)

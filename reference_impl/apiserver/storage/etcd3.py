@@ -23,7 +23,7 @@ from typing import Callable, Iterator
 
 from reference_impl.apiserver.core import errors, jsonserializer
 from reference_impl.apiserver.storage.etcdclient import (Compacted, EtcdClient, EtcdClientError, EtcdWatch,
-                                                  FutureRevision, KeyValue, WatchBatch)
+                                                  FutureRevision, KeyValue)
 from reference_impl.apiserver.storage.metrics import StorageMetrics
 from reference_impl.machinery import gojson, trace
 from reference_impl.mirrors import mirrors
@@ -141,6 +141,19 @@ def encode_continue(next_key: str, prefix: str, revision: int) -> str:
     """The opaque continue token upstream hands out: base64url of {"v","rv","start"}."""
     token = {"v": CONTINUE_VERSION, "rv": revision, "start": next_key.removeprefix(prefix)}
     return base64.urlsafe_b64encode(json.dumps(token, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+@mirrors("k8s.io/apiserver/pkg/storage/etcd3.handleCompactedErrorForPaging")
+def inconsistent_continue(continue_key: str, prefix: str) -> errors.StatusError:
+    """410 for a continue token whose revision is compacted, carrying a token that lists the
+    rest at the latest revision (rv -1), with the warning that the list is then inconsistent."""
+    error = errors.gone("The provided continue parameter is too old to display a consistent list result. You can "
+                        "start a new list without the continue parameter, or use the continue token in this "
+                        "response to retrieve the remainder of the results. Continuing with the provided token "
+                        "results in an inconsistent list - objects that were created, modified, or deleted "
+                        "between the time the first chunk was returned and now may show up in the list.")
+    error.list_meta["continue"] = encode_continue(continue_key, prefix, -1)
+    return error
 
 
 @mirrors("k8s.io/apiserver/pkg/storage/etcd3.decodeContinue")
@@ -405,7 +418,8 @@ class Storage:
         start, revision = prefix, 0
         requested = parse_read_resource_version(resource_version)
         if continue_token:
-            start, revision = decode_continue(continue_token, prefix)
+            continue_key, revision = decode_continue(continue_token, prefix)
+            start = continue_key
             if resource_version not in ("", "0"):
                 raise errors.bad_request("specifying resource version is not allowed when using continue")
             revision = max(revision, 0)
@@ -423,11 +437,8 @@ class Storage:
                                     limit=page, revision=revision)
             except Compacted:
                 if continue_token:
-                    raise errors.gone("The provided continue parameter is too old to display a "
-                                      "consistent list result. You can start a new list without "
-                                      "the continue parameter.") from None
-                raise errors.StatusError(410, "Gone", "The resourceVersion for the provided list "
-                                         "is too old.") from None
+                    raise inconsistent_continue(continue_key, prefix) from None
+                raise errors.gone("The resourceVersion for the provided list is too old.") from None
             except FutureRevision as error:
                 # etcd's ErrFutureRev is no API error: ErrorToAPIStatus makes it a 500 of unknown reason.
                 raise errors.StatusError(500, "", str(error)) from None
@@ -451,17 +462,19 @@ class Storage:
     @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.store).Watch")
     def watch(self, prefix: str, *, resource_version: str = "", predicate: Predicate | None = None,
               allow_bookmarks: bool = False, bookmark_interval: float = 30.0,
-              kind: str = "", api_version: str = "", convert: Callable[[dict], dict] | None = None) -> Watch:
+              kind: str = "", api_version: str = "", convert: Callable[[dict], dict] | None = None,
+              timeout: float | None = None) -> Watch:
         """A watch of `prefix`: from "" or "0", the current objects as ADDED first; from N, the
-        changes after revision N. `convert` turns each object read into the version watched."""
+        changes after revision N. `convert` turns each object read into the version watched.
+
+        The bookmark options, and the `timeout` that schedules the last bookmark, are the watch
+        cache's (every storage is handed them): etcd3's watcher sends a client no BOOKMARK."""
         revision = parse_resource_version(resource_version)
         initial: list[dict] = []
         if revision == 0:
             listed = self.list(prefix, predicate=predicate)
             initial, revision = listed.items, int(listed.resource_version)
-        return Watch(self.client.watch(prefix, start_revision=revision + 1), requested=revision,
-                     initial=initial, predicate=predicate, allow_bookmarks=allow_bookmarks,
-                     bookmark_interval=bookmark_interval, kind=kind, api_version=api_version,
+        return Watch(self.client.watch(prefix, start_revision=revision + 1), initial=initial, predicate=predicate,
                      convert=convert)
 
     def compact(self, revision: int) -> None:
@@ -471,26 +484,20 @@ class Storage:
 class Watch:
     """A running watch: iterate for `(type, object)` events, `stop()` from any thread to end it.
 
-    A thread pumps etcd's watch responses into a queue so the iterator can notice idleness and
-    send a BOOKMARK (the revision comes from an etcd progress notification, so every event up to
-    it has been delivered). Events are filtered like watchChan.filter: an object that stops
-    matching the predicate is reported DELETED, one that starts matching ADDED.
+    A thread pumps etcd's watch responses into a queue, which `stop()` can end while the iterator
+    waits. Events are filtered like watchChan.filter: an object that stops matching the predicate
+    is reported DELETED, one that starts matching ADDED.
     """
 
     _END = object()
 
-    def __init__(self, etcd_watch: EtcdWatch, *, requested: int, initial: list[dict],
-                 predicate: Predicate | None, allow_bookmarks: bool, bookmark_interval: float,
-                 kind: str, api_version: str, convert: Callable[[dict], dict] | None = None):
+    def __init__(self, etcd_watch: EtcdWatch, *, initial: list[dict], predicate: Predicate | None,
+                 convert: Callable[[dict], dict] | None = None):
         self._etcd_watch = etcd_watch
         self._convert = convert or (lambda obj: obj)
-        self._requested = requested
         self._initial = initial
         self._accept_all = predicate is None
         self._matches = predicate or (lambda obj: True)
-        self._allow_bookmarks = allow_bookmarks
-        self._bookmark_interval = bookmark_interval
-        self._kind, self._api_version = kind, api_version
         self._queue: queue.Queue = queue.Queue()
         self._stopped = threading.Event()
         threading.Thread(target=self._pump, daemon=True, name="apiserver-watch").start()
@@ -532,32 +539,20 @@ class Watch:
             if self._stopped.is_set():
                 return
             yield "ADDED", self._convert(obj)
-        timeout = self._bookmark_interval if self._allow_bookmarks else None
         while not self._stopped.is_set():
-            try:
-                item = self._queue.get(timeout=timeout)
-            except queue.Empty:
-                self._etcd_watch.request_progress()
-                continue
+            item = self._queue.get()
             if item is self._END or self._stopped.is_set():
                 return
             if isinstance(item, Compacted):
-                yield "ERROR", errors.too_old_resource_version(self._requested,
-                                                               item.compact_revision).status()
+                yield "ERROR", errors.gone("The resourceVersion for the provided watch is too old.").status()
                 return
             if isinstance(item, EtcdClientError):
                 yield "ERROR", errors.internal_error(str(item)).status()
                 return
-            if not item.events and self._allow_bookmarks:
-                yield "BOOKMARK", self._bookmark(item)
             for event in item.events:
                 transformed = self._transform(event)
                 if transformed is not None and not self._stopped.is_set():
                     yield transformed[0], self._convert(transformed[1])
-
-    def _bookmark(self, batch: WatchBatch) -> dict:
-        return {"kind": self._kind, "apiVersion": self._api_version,
-                "metadata": {"resourceVersion": str(batch.revision)}}
 
     @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.watchChan).transform")
     def _transform(self, event) -> tuple[str, dict] | None:

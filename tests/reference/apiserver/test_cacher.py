@@ -172,25 +172,72 @@ def test_a_watch_from_a_revision_the_buffer_holds_replays_what_followed(registry
     assert [t for t, _ in events] == ["MODIFIED", "DELETED"]
 
 
-def test_an_idle_watcher_gets_a_bookmark_at_a_revision_it_has_seen_everything_up_to(registry, ns):
+def test_a_watcher_gets_a_bookmark_every_interval_at_the_last_revision_the_cache_processed(registry, ns):
+    """dispatchEvents: every bookmark interval (a minute upstream), busy or idle, a BOOKMARK at the
+    revision of the last change the cache has processed, which the watcher has had."""
+    created = registry.create("configmaps", ns, config_map("c"))
+    watch = registry.watch("configmaps", ns, resource_version=created["metadata"]["resourceVersion"],
+                           allow_bookmarks=True, bookmark_interval=0.5)
+    later = registry.create("configmaps", ns, config_map("later"))
+    registry.create("secrets", ns, {"metadata": {"name": "elsewhere"}, "type": "Opaque"})
+    events = collect(watch, 3, timeout=3)
+    revision = later["metadata"]["resourceVersion"]
+    assert [(t, o["metadata"]["resourceVersion"]) for t, o in events] == [
+        ("ADDED", revision), ("BOOKMARK", revision), ("BOOKMARK", revision)]
+    assert events[1][1] == {"kind": "ConfigMap", "apiVersion": "v1", "metadata": {"resourceVersion": revision}}
+
+
+def test_a_watch_with_a_timeout_gets_a_bookmark_two_seconds_before_it_ends(registry, ns):
+    """nextBookmarkTime: a watch that ends in `timeout` seconds gets its bookmark 2 s before then
+    when that comes before the next minute's."""
+    created = registry.create("configmaps", ns, config_map("c"))
+    watch = registry.watch("configmaps", ns, resource_version=created["metadata"]["resourceVersion"],
+                           allow_bookmarks=True, timeout=3)
+    later = registry.create("configmaps", ns, config_map("later"))
+    events = collect(watch, 2, timeout=2.5)
+    assert [(t, o["metadata"]["resourceVersion"]) for t, o in events] == [
+        ("ADDED", later["metadata"]["resourceVersion"]), ("BOOKMARK", later["metadata"]["resourceVersion"])]
+
+
+@pytest.mark.parametrize("deadline,due", [(None, 160.0), (1000.0, 160.0), (130.0, 128.0), (101.0, None)])
+def test_the_next_bookmark_is_a_minute_away_or_two_seconds_before_the_deadline(deadline, due):
+    assert cacher_module.next_bookmark_time(100.0, 60.0, deadline) == due
+
+
+def test_a_watcher_of_a_quiet_resource_gets_no_bookmark(registry, ns):
+    """A bookmark is only sent at a revision past the one the watch started from: the cache's last
+    change is not, however much the rest of the cluster has changed since."""
     created = registry.create("configmaps", ns, config_map("c"))
     watch = registry.watch("configmaps", ns, resource_version=created["metadata"]["resourceVersion"],
                            allow_bookmarks=True, bookmark_interval=0.2)
     registry.create("secrets", ns, {"metadata": {"name": "later"}, "type": "Opaque"})
-    events = collect(watch, 1)
-    assert events and events[0][0] == "BOOKMARK"
-    assert int(events[0][1]["metadata"]["resourceVersion"]) > int(created["metadata"]["resourceVersion"])
+    assert collect(watch, 1, timeout=1) == []
 
 
-def test_a_watcher_that_falls_too_far_behind_is_ended(registry, ns, monkeypatch):
-    """Its client resumes from the last revision it read, as from any ended watch."""
-    monkeypatch.setattr(cacher_module, "WATCHER_QUEUE", 2)
+def test_a_watcher_that_falls_too_far_behind_is_ended(registry, ns):
+    """A watcher whose channels (10 events each) stay full for the dispatch's time budget is
+    ended, as upstream ends a blocked cacheWatcher; its client resumes from the last revision it
+    read, as from any ended watch."""
     slow = registry.watch("configmaps", ns, resource_version=registry.list("configmaps", ns)["metadata"][
         "resourceVersion"])
-    for i in range(4):
+    for i in range(30):
         last = registry.create("configmaps", ns, config_map(f"c{i}"))
-    registry.list("configmaps", ns, resource_version=last["metadata"]["resourceVersion"])  # all 4 dispatched
-    assert len(collect(slow, 10, timeout=3)) < 4
+    registry.list("configmaps", ns, resource_version=last["metadata"]["resourceVersion"])  # all 30 dispatched
+    assert len(collect(slow, 30, timeout=3)) <= 2 * cacher_module.CHAN_SIZE
+
+
+def test_the_dispatch_budget_is_100ms_regained_at_50ms_a_second():
+    """timeBudget: a dispatch may wait for blocked watchers as long as the budget holds (at most
+    100 ms), which refills by 50 ms each second; what a dispatch did not use is given back."""
+    clock = ManualClock(0)
+    budget = cacher_module.TimeBudget(clock)
+    assert budget.take_available() == pytest.approx(0.1)
+    assert budget.take_available() == 0
+    clock.advance(1)
+    assert budget.take_available() == pytest.approx(0.05)
+    budget.return_unused(0.03)
+    clock.advance(10)
+    assert budget.take_available() == pytest.approx(0.1)
 
 
 def test_only_lists_the_cache_can_answer_are_taken_from_it():

@@ -202,6 +202,44 @@ def test_list_pages_are_read_at_one_revision(storage, prefix):
     assert names == list("abcde")
 
 
+def test_a_list_at_a_compacted_revision_is_410_expired(storage, prefix, etcd):
+    """An exact read at a compacted revision is NewResourceExpired (reason Expired), in
+    interpretListError's words."""
+    first = storage.create(prefix + "a", obj("a"))
+    latest = storage.create(prefix + "b", obj("b"))
+    etcd.compact(int(latest["metadata"]["resourceVersion"]))
+    with pytest.raises(StatusError) as raised:
+        storage.list(prefix, limit=1, resource_version=first["metadata"]["resourceVersion"])
+    assert raised.value.status() == {
+        "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+        "message": "The resourceVersion for the provided list is too old.", "reason": "Expired", "code": 410}
+
+
+def test_a_continue_after_compaction_is_410_with_an_inconsistent_continue_token(storage, prefix, etcd):
+    """handleCompactedErrorForPaging: the Status carries a token for the rest of the list at the
+    latest revision (rv -1), and the message says the list it gives is inconsistent."""
+    for name in "abc":
+        storage.create(prefix + name, obj(name))
+    first = storage.list(prefix, limit=1)
+    storage.create(prefix + "d", obj("d"))
+    etcd.compact(int(storage.list(prefix).resource_version))
+    with pytest.raises(StatusError) as raised:
+        storage.list(prefix, limit=1, continue_token=first.continue_token)
+    status = raised.value.status()
+    assert (status["code"], status["reason"]) == (410, "Expired")
+    assert status["message"] == (
+        "The provided continue parameter is too old to display a consistent list result. You can start a new "
+        "list without the continue parameter, or use the continue token in this response to retrieve the "
+        "remainder of the results. Continuing with the provided token results in an inconsistent list - objects "
+        "that were created, modified, or deleted between the time the first chunk was returned and now may show "
+        "up in the list.")
+    token = status["metadata"]["continue"]
+    assert json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))) == {
+        "v": "meta.k8s.io/v1", "rv": -1, "start": "a\x00"}
+    rest = storage.list(prefix, limit=5, continue_token=token)
+    assert [o["metadata"]["name"] for o in rest.items] == ["b", "c", "d"]
+
+
 def test_limit_counts_matching_objects_only(storage, prefix):
     for i in range(6):
         storage.create(f"{prefix}{i}", obj(str(i), data={"even": str(i % 2 == 0)}))
@@ -275,6 +313,8 @@ def test_watch_from_zero_starts_with_the_current_objects(storage, prefix):
 
 
 def test_watch_from_a_compacted_revision_is_410(storage, prefix, etcd):
+    """interpretWatchError: etcd's ErrCompacted is one ERROR event, 410 Expired in its own words
+    (the watch cache's "too old resource version: N (M)" is another message)."""
     first = storage.create(prefix + "a", obj("a"))
     storage.guaranteed_update(prefix + "a", lambda o: {**o, "data": {"k": "v"}})
     latest = storage.guaranteed_update(prefix + "a", lambda o: {**o, "data": {"k": "w"}})
@@ -283,17 +323,17 @@ def test_watch_from_a_compacted_revision_is_410(storage, prefix, etcd):
     assert len(events) == 1 and events[0][0] == "ERROR"
     status = events[0][1]
     assert (status["code"], status["reason"]) == (410, "Expired")
-    assert status["message"].startswith(f"too old resource version: {first['metadata']['resourceVersion']} (")
+    assert status["message"] == "The resourceVersion for the provided watch is too old."
 
 
-def test_idle_watch_sends_a_bookmark(storage, prefix):
-    """With bookmarks allowed, an idle watch reports how far it has seen."""
+def test_a_watch_etcd_serves_sends_no_bookmarks(storage, prefix):
+    """Bookmarks are the watch cache's: a watch served by etcd3's watcher (events, which have no
+    cache) sends none, bookmarks allowed or not, however long it idles."""
     created = storage.create(prefix + "a", obj("a"))
-    watch = storage.watch(prefix, resource_version=created["metadata"]["resourceVersion"],
+    watch = storage.watch(prefix, resource_version=str(int(created["metadata"]["resourceVersion"]) - 1),
                           allow_bookmarks=True, bookmark_interval=0.2, kind="ConfigMap", api_version="v1")
-    events = collect(watch, 1)
-    assert events and events[0][0] == "BOOKMARK"
-    assert int(events[0][1]["metadata"]["resourceVersion"]) >= int(created["metadata"]["resourceVersion"])
+    storage.create(prefix + "b", obj("b"))
+    assert [(t, o["metadata"]["name"]) for t, o in collect(watch, 3, timeout=1.5)] == [("ADDED", "a"), ("ADDED", "b")]
 
 
 def test_stop_ends_a_watch_blocked_waiting(storage, prefix):

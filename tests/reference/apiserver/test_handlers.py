@@ -16,6 +16,7 @@ import yaml
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.storage.etcdclient import EtcdClient
+from reference_impl.apiserver.core import handlers
 from reference_impl.apiserver.core.handlers import Request, WatchResponse, request_info
 from reference_impl.apiserver.core.registry import Registry
 from reference_impl.apiserver.adapter.server import APIServer, HandlerChain
@@ -1036,6 +1037,25 @@ def test_watch_as_table_and_timeout(server, chain):
     connection.close()
 
 
+@pytest.mark.parametrize("timeout_seconds,jitter,seconds", [
+    (None, 0.0, 1800.0), (0, 0.5, 2700.0), (5, 0.5, 5.0), (-5, 0.5, -5.0),
+    (9223372036, 0.5, 9223372036.0),
+    (9223372037, 0.5, (9223372037 * 10**9 - 2**64) / 1e9),  # past int64 nanoseconds: negative
+    (18446744074, 0.5, 0.290448384)])  # wrapped around once: under a second
+def test_a_watch_runs_for_timeout_seconds_as_go_duration_holds_them(timeout_seconds, jitter, seconds):
+    """ListResource: timeoutSeconds times time.Second, an int64 of nanoseconds that wraps; when
+    that is 0 (or none was given), minRequestTimeout (1800 s) times 1 to 2."""
+    assert handlers.watch_timeout(timeout_seconds, jitter) == pytest.approx(seconds)
+
+
+def test_a_watch_with_a_timeout_that_wraps_to_under_a_second_ends(server, chain):
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request("GET", ns_path(chain, "configmaps") + "?watch=true&timeoutSeconds=18446744074")
+    response = connection.getresponse()
+    assert response.status == 200 and response.read() == b""
+    connection.close()
+
+
 def test_a_table_watch_sends_column_definitions_in_its_first_event_only(server, chain):
     """The watch's Fixup sets NoHeaders after the first object: later Tables have no column
     definitions (null); each Table carries its object's resourceVersion."""
@@ -1391,6 +1411,17 @@ def test_delete_options_of_the_wrong_type_are_400_and_delete_nothing(chain, opti
     code, status = call(chain, "DELETE", ns_path(chain, "configmaps", "keep"), options)
     assert (code, status["reason"]) == (400, "BadRequest") and words in status["message"]
     assert call(chain, "GET", ns_path(chain, "configmaps", "keep"))[0] == 200
+
+
+@pytest.mark.parametrize("suffix,query", [("/namespaces", {}), ("/namespaces", {"watch": "true"}),
+                                          ("/namespaces/NS", {}), ("/namespaces/NS/status", {})])
+def test_namespaces_are_not_routed_inside_a_namespace(chain, suffix, query):
+    """Namespaces are cluster-scoped: /api/v1/namespaces/NS/namespaces[/NAME] has no route (404),
+    list, watch or get; the reference answered them as if the prefix were not there."""
+    path = f"/api/v1/namespaces/{chain.namespace}" + suffix.replace("NS", chain.namespace)
+    code, status = call(chain, "GET", path, query=query)
+    assert (code, status["reason"], status["message"]) == (404, "NotFound",
+                                                           "the server could not find the requested resource")
 
 
 @pytest.mark.parametrize("suffix", ["/scale/extra", "/status/x/y"])

@@ -33,7 +33,23 @@ def test_exact_at_a_compacted_revision_is_410(chain, etcd):
     path, first, second = write_twice(chain)
     etcd.compact(int(second))
     code, status = call(chain, "GET", path, query={"resourceVersion": first, "resourceVersionMatch": "Exact"})
-    assert (code, status["reason"]) == (410, "Gone")
+    assert (code, status["reason"], status["message"]) == (
+        410, "Expired", "The resourceVersion for the provided list is too old.")
+
+
+def test_a_continue_after_compaction_answers_with_a_token_for_the_rest(chain, etcd):
+    """The 410 for a compacted continue token carries, in the Status's metadata, a token that
+    lists the remaining objects at the latest revision."""
+    path = ns_path(chain, "configmaps")
+    for name in ("a", "b"):
+        call(chain, "POST", path, {"metadata": {"name": name}})
+    _, first = call(chain, "GET", path, query={"limit": "1"})
+    _, created = call(chain, "POST", path, {"metadata": {"name": "c"}})
+    etcd.compact(int(created["metadata"]["resourceVersion"]))
+    code, status = call(chain, "GET", path, query={"limit": "1", "continue": first["metadata"]["continue"]})
+    assert (code, status["reason"]) == (410, "Expired") and status["metadata"]["continue"]
+    code, rest = call(chain, "GET", path, query={"continue": status["metadata"]["continue"]})
+    assert code == 200 and [item["metadata"]["name"] for item in rest["items"]] == ["b", "c"]
 
 
 def test_not_older_than_a_future_revision_is_504(chain):
