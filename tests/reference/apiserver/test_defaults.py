@@ -253,6 +253,12 @@ def test_claims_and_volumes_are_filesystems_pending():
             volume["status"]["phase"]) == ("Filesystem", "Retain", "Pending")
 
 
+def test_a_volume_attachment_is_written_not_attached():
+    """VolumeAttachmentStatus.attached has no omitempty: Go writes false for a new attachment."""
+    attachment = defaulted("VolumeAttachment", {"spec": {"attacher": "a.csi", "nodeName": "n1"}, "status": {}})
+    assert attachment["status"] == {"attached": False}
+
+
 def test_storage_class_deletes_and_binds_immediately():
     """StorageClass reclaimPolicy Delete, volumeBindingMode Immediate."""
     sc = defaulted("StorageClass", {"provisioner": "p"})
