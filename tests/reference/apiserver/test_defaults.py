@@ -238,6 +238,13 @@ def test_service_defaults():
     assert spec["ports"] == [{"port": 80, "protocol": "TCP", "targetPort": 80}]
 
 
+@pytest.mark.parametrize("service_type", ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"])
+def test_every_service_routes_internal_traffic_cluster_wide(service_type):
+    """SetDefaults_Service gives every type internalTrafficPolicy Cluster (the feature is on in
+    1.24), so that the field counts as sent for the field manager."""
+    assert defaulted("Service", {"spec": {"type": service_type}})["spec"]["internalTrafficPolicy"] == "Cluster"
+
+
 def test_node_port_service_routes_external_traffic_cluster_wide():
     """NodePort and LoadBalancer services get externalTrafficPolicy Cluster."""
     assert defaulted("Service", {"spec": {"type": "NodePort", "ports": [{"port": 80}]}})["spec"][
