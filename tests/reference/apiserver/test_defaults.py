@@ -375,3 +375,14 @@ def test_a_pods_ip_is_authoritative_over_its_ips_as_the_conversion_makes_it(stat
 ])
 def test_a_nodes_pod_cidr_is_authoritative_over_its_cidrs_as_the_conversion_makes_it(spec, converted):
     assert defaulted("Node", {"spec": spec})["spec"] == converted
+
+
+def test_a_nodes_status_holds_every_system_info_field_and_the_kubelet_port():
+    """NodeSystemInfo's strings and DaemonEndpoint.Port have no omitempty, and the structs holding
+    them are no pointers: Go writes them all, empty or zero."""
+    status = defaulted("Node", {"status": {"nodeInfo": {"kubeletVersion": "v1.24.0"}}})["status"]
+    assert status == {
+        "daemonEndpoints": {"kubeletEndpoint": {"Port": 0}},
+        "nodeInfo": {"architecture": "", "bootID": "", "containerRuntimeVersion": "", "kernelVersion": "",
+                     "kubeProxyVersion": "", "kubeletVersion": "v1.24.0", "machineID": "", "operatingSystem": "",
+                     "osImage": "", "systemUUID": ""}}
