@@ -101,6 +101,13 @@ def test_crd_is_established_with_its_names_accepted(chain):
      '[spec.validation.openAPIV3Schema.type: Invalid value: "string": only "object" is allowed as the '
      "type at the root of the schema if the status subresource is enabled, "
      'spec.validation.openAPIV3Schema.type: Invalid value: "string": must be object at the root]'),
+    ({"spec__versions__0__schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": False}}},
+     "spec.validation.openAPIV3Schema.x-kubernetes-preserve-unknown-fields: Invalid value: false: "
+     "must be true or undefined"),
+    ({"spec__versions__0__schema": {"openAPIV3Schema": {"type": "object", "properties": {
+        "spec": {"type": "object", "x-kubernetes-preserve-unknown-fields": False}}}}},
+     "spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-preserve-unknown-fields: Invalid value: "
+     "false: must be true or undefined"),
 ])
 def test_invalid_crd_is_422_with_upstreams_text(chain, changes, message):
     """ValidateCustomResourceDefinition's errors for the usual mistakes."""
