@@ -210,6 +210,18 @@ def test_a_projected_token_lives_an_hour_unless_told():
     assert volumes[0]["projected"]["sources"] == [{"serviceAccountToken": {"path": "token", "expirationSeconds": 3600}}]
 
 
+@pytest.mark.parametrize("kind", ["Pod", "Deployment"])
+def test_an_ephemeral_volumes_claim_template_is_a_filesystem(kind):
+    """SetObjectDefaults_Pod (and every pod template's) runs SetDefaults_PersistentVolumeClaimSpec
+    on an ephemeral volume's claim template: volumeMode Filesystem."""
+    claim = {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}
+    volumes = [{"name": "v", "ephemeral": {"volumeClaimTemplate": {"spec": claim}}}]
+    obj = (defaulted("Pod", {"spec": {**POD_SPEC, "volumes": volumes}}) if kind == "Pod" else
+           workload(kind, template={**TEMPLATE, "spec": {**POD_SPEC, "volumes": volumes}}))
+    pod_spec = obj["spec"] if kind == "Pod" else obj["spec"]["template"]["spec"]
+    assert pod_spec["volumes"][0]["ephemeral"]["volumeClaimTemplate"]["spec"] == {**claim, "volumeMode": "Filesystem"}
+
+
 @pytest.mark.parametrize("volume", [
     {"downwardAPI": {"items": [{"path": "ns", "fieldRef": {"fieldPath": "metadata.namespace"}}]}},
     {"projected": {"sources": [{"downwardAPI": {"items": [{"path": "ns",
