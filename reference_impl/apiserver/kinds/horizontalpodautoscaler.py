@@ -375,11 +375,11 @@ DEFINITIONS = {
         periodSeconds=integer("The window the bound holds over, in seconds, 1 to 1800."),
         type=string("Pods or Percent."),
         value=integer("Pods, or percent of the current replicas, allowed to change in the window.")),
-    AUTOSCALING_V2 + "CrossVersionObjectReference": atomic(obj(
+    AUTOSCALING_V2 + "CrossVersionObjectReference": obj(  # no `+structType=atomic` in v2, unlike v1
         "Names an object of some kind in the same namespace.", ("kind", "name"),
         apiVersion=string("API version of the object."),
         kind=string("Kind of the object."),
-        name=string("Name of the object."))),
+        name=string("Name of the object.")),
     AUTOSCALING_V2 + "MetricSpec": obj(
         "One metric to scale on and its target.", ("type",),
         containerResource=ref(AUTOSCALING_V2 + "ContainerResourceMetricSource",

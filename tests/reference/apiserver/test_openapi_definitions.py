@@ -231,7 +231,7 @@ SSA_MARKERS = [
     ("io.k8s.api.core.v1.EndpointPort", "", {"x-kubernetes-map-type": "atomic"}),
     ("io.k8s.api.core.v1.ScopeSelector", "", {"x-kubernetes-map-type": "atomic"}),
     ("io.k8s.api.autoscaling.v1.CrossVersionObjectReference", "", {"x-kubernetes-map-type": "atomic"}),
-    ("io.k8s.api.autoscaling.v2.CrossVersionObjectReference", "", {"x-kubernetes-map-type": "atomic"}),
+    ("io.k8s.api.autoscaling.v2.CrossVersionObjectReference", "", {}),
     ("io.k8s.api.core.v1.ReplicationControllerSpec", "selector", {"x-kubernetes-map-type": "atomic"}),
     ("io.k8s.api.core.v1.ServiceSpec", "selector", {"x-kubernetes-map-type": "atomic"}),
     ("io.k8s.api.core.v1.ServiceSpec", "clusterIPs", ATOMIC),
