@@ -30,7 +30,8 @@ def structural_problems(schema: dict, path: str) -> list[str]:
     """What keeps `schema` (a version's openAPIV3Schema, at `path`) from being a structural
     schema: each node has a type (an int-or-string or preserve-unknown-fields node may leave it
     out), one of the OpenAPI v3 types, the root an object, an array its items, and no node has
-    both properties and additionalProperties (other than `true`). Sorted, as ValidateStructural
+    both properties and additionalProperties (other than `true`) or preserves unknown fields
+    false. Sorted, as ValidateStructural
     sorts them."""
     problems = _node_problems(schema, path, "root")
     if schema.get("nullable"):
@@ -51,6 +52,8 @@ def _node_problems(schema: dict, path: str, level: str) -> list[str]:
         problems.append(required(f"{path}.type", f"must not be empty {context}"))
     if level == "root" and kind and kind != "object":
         problems.append(invalid(f"{path}.type", kind, "must be object at the root"))
+    if schema.get(PRESERVE) is False:
+        problems.append(invalid(f"{path}.{PRESERVE}", False, "must be true or undefined"))
     if kind == "array" and "items" not in schema:
         problems.append(required(f"{path}.items", "must be specified"))
     if schema.get("properties") and schema.get("additionalProperties", True) is not True:

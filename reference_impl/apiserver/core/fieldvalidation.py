@@ -188,7 +188,7 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, g
     if name == QUANTITY:
         problem = _quantity_problem(value)
         if problem:
-            raise body.refuse(problem)
+            raise body.refuse(problem, problem)  # Quantity unmarshals itself, in the converter too
         return 0
     if name:
         schema = openapi.definitions().get(name, {})
@@ -207,7 +207,7 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, g
         raise body.refuse(_type_error(value, go_type or _go_type(declared), field))
     problem = _format_problem(value, format)
     if problem:
-        raise body.refuse(problem)
+        raise body.refuse(problem, f"error decoding from json: {problem}" if format == "byte" else problem)
     if schema.get("x-kubernetes-preserve-unknown-fields"):
         return decoding.nesting_of(value)
     deepest = 0

@@ -373,7 +373,8 @@ def apply_strategic_merge_patch(original: dict, patch: Any, schema: PatchMetaLoo
     return merged if merged is not None else {}
 
 
-@mirrors("k8s.io/apimachinery/pkg/util/strategicpatch.mergeMap")
+@mirrors("k8s.io/apimachinery/pkg/util/strategicpatch.mergeMap",
+         "k8s.io/apimachinery/pkg/util/strategicpatch.mergeMapHandler")
 def _merge_map(original: dict, patch: dict, schema: PatchMetaLookup) -> dict | None:
     if DIRECTIVE in patch:
         return _map_directive(patch)
@@ -394,6 +395,8 @@ def _merge_map(original: dict, patch: dict, schema: PatchMetaLookup) -> dict | N
             original.pop(key, None)
         elif key not in original or type(original[key]) is not type(value):
             original[key] = value  # taken as it is, directives unread (a `$patch` key stays a label)
+        elif isinstance(value, dict) and "replace" in meta.strategies:
+            original[key] = value  # mergeMapHandler: the patch is the map, as it is
         elif isinstance(value, dict):
             merged = _merge_map(original[key], value, child)
             if merged is None:

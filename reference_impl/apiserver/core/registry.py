@@ -384,7 +384,6 @@ class Registry(LifecycleMixin):
                     f"IP ({spec['clusterIP']}) is not in the valid range. The range of valid IPs is "
                     f"{service.SERVICE_CIDR}")])
             spec.setdefault("ipFamilies", ["IPv4"])
-            spec.setdefault("internalTrafficPolicy", "Cluster")
         if spec["type"] in ("NodePort", "LoadBalancer"):
             low, high = service.NODE_PORT_RANGE
             kept = {port.get("nodePort") for port in dict_items(before.get("ports"))}

@@ -128,12 +128,13 @@ def kind(group: str, version: str, name: str, description: str, required: tuple[
     return {**schema, **_gvk(group, version, name)}
 
 
-def list_kind(group: str, version: str, definition: str) -> dict:
-    """The `<Kind>List` of a kind: apiVersion, kind, list metadata and its items."""
+def list_kind(group: str, version: str, definition: str, map_keys: tuple[str, ...] = ()) -> dict:
+    """The `<Kind>List` of a kind: apiVersion, kind, list metadata and its items (a `+listType=map`
+    on `map_keys` where the Go type says so)."""
     name = definition.rsplit(".", 1)[1]
     schema = obj(f"A list of {name} objects.", ("items",),
                  apiVersion=string("The versioned schema of this list."),
-                 items=arr(ref(definition), f"The {name} objects."),
+                 items=arr(ref(definition), f"The {name} objects.", map_keys=map_keys),
                  kind=string("The kind of this list."),
                  metadata=ref(META + "ListMeta", "Standard list metadata."))
     return {**schema, **_gvk(group, version, name + "List")}

@@ -81,7 +81,9 @@ def go_string_map(value: dict | None) -> str:
 
 
 def go_value(value: object) -> str:
-    """How Go's %#v prints the few value types errors show (ints, string maps, string slices)."""
+    """How Go's %#v prints the few value types errors show (ints, bools, string maps, string slices)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, dict):
         return "map[string]string{" + ", ".join(f"{quote(k)}:{quote(str(v))}" for k, v in sorted(value.items())) + "}"
     if isinstance(value, list):

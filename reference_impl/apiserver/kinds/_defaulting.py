@@ -81,10 +81,16 @@ def container(c: dict) -> None:
          "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_ConfigMapVolumeSource",
          "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_DownwardAPIVolumeSource",
          "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_ProjectedVolumeSource",
-         "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_ServiceAccountTokenProjection")
+         "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_ServiceAccountTokenProjection",
+         "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_PersistentVolumeClaimSpec")
 def volume(v: dict) -> None:
     if not any(key != "name" for key in v):
         v["emptyDir"] = {}
+    ephemeral = v.get("ephemeral")
+    claim_template = ephemeral.get("volumeClaimTemplate") if isinstance(ephemeral, dict) else None
+    claim_spec = object_field(claim_template, "spec") if isinstance(claim_template, dict) else None
+    if claim_spec is not None:
+        default_nil(claim_spec, "volumeMode", "Filesystem")
     for source in VOLUME_SOURCES_WITH_MODE:
         if isinstance(v.get(source), dict):
             v[source].setdefault("defaultMode", DEFAULT_MODE)

@@ -55,7 +55,8 @@ DEFINITIONS = {
         "x-kubernetes-map-type": "atomic"},  # one field to server-side apply, as `+structType=atomic` makes it
     META + "LabelSelectorRequirement": obj(
         "One set-based requirement on a label.", ("key", "operator"),
-        key=string("The label key."),
+        # Upstream's `patchStrategy:"merge" patchMergeKey:"key"` tags sit on this string field.
+        key={**string("The label key."), "x-kubernetes-patch-merge-key": "key", "x-kubernetes-patch-strategy": "merge"},
         operator=string("One of In, NotIn, Exists, DoesNotExist."),
         values=strings("Values for In and NotIn; empty for Exists and DoesNotExist.")),
     META + "Time": string("A timestamp in RFC 3339 form, to the second.", "date-time"),

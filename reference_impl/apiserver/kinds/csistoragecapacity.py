@@ -52,7 +52,7 @@ DEFINITIONS = {
         nodeTopology=ref(META + "LabelSelector", "Nodes that can reach the storage."),
         storageClassName=string("The StorageClass the capacity is for.")),
     STORAGE_BETA + "CSIStorageCapacityList": list_kind("storage.k8s.io", "v1beta1",
-                                                       STORAGE_BETA + "CSIStorageCapacity"),
+                                                       STORAGE_BETA + "CSIStorageCapacity", map_keys=("name",)),
 }
 
 

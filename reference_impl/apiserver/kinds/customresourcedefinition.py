@@ -105,28 +105,39 @@ def column_problems(column: dict, path: str) -> list[str]:
     return problems
 
 
-def _version_problems(version: dict, path: str) -> list[str]:
-    problems = _dns1035(version.get("name", ""), f"{path}.name")
-    schema = v.as_object(version.get("schema")).get("openAPIV3Schema")
-    if not isinstance(schema, dict):
-        problems.append(v.required(f"{path}.schema.openAPIV3Schema", "schemas are required"))
-    else:
-        schema_path = f"{path}.schema.openAPIV3Schema"
-        if "status" in v.as_object(version.get("subresources")) and schema.get("type", "object") != "object":
-            problems.append(v.invalid(f"{schema_path}.type", schema["type"], 'only "object" is allowed as the type '
-                                                                            "at the root of the schema if the status "
-                                                                            "subresource is enabled"))
-        problems += crdschema.structural_problems(schema, schema_path)
-    for i, column in enumerate(v.as_list(version.get("additionalPrinterColumns"))):
-        problems += column_problems(v.as_object(column), f"{path}.additionalPrinterColumns[{i}]")
-    return problems
+def _schema_problems(schema: dict, path: str, status_enabled: bool) -> list[str]:
+    problems = []
+    if status_enabled and schema.get("type", "object") != "object":
+        problems.append(v.invalid(f"{path}.type", schema["type"], 'only "object" is allowed as the type at the root '
+                                                                  "of the schema if the status subresource is enabled"))
+    return problems + crdschema.structural_problems(schema, path)
+
+
+def _columns_problems(columns: object, path: str) -> list[str]:
+    return [problem for i, column in enumerate(v.as_list(columns))
+            for problem in column_problems(v.as_object(column), f"{path}[{i}]")]
+
+
+def _openapi_schema(version: object) -> object:
+    return v.as_object(v.as_object(version).get("schema")).get("openAPIV3Schema")
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1.Convert_v1_CustomResourceDefinitionSpec_To_apiextensions_CustomResourceDefinitionSpec")
+def _shared(versions: list, field: str) -> bool:
+    """Whether every version has the same `field`: the internal spec then holds it once, at the
+    top (spec.validation for the schema), and validation reports it there."""
+    return bool(versions) and all(v.semantically_equal(v.as_object(version).get(field),
+                                                       v.as_object(versions[0]).get(field)) for version in versions)
 
 
 @mirrors("k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.ValidateCustomResourceDefinition",
-         "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.validateCustomResourceDefinitionSpec")
+         "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.validateCustomResourceDefinitionSpec",
+         "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.validateCustomResourceDefinitionVersion")
 def validate_crd(crd: dict) -> list[str]:
     """The name is <plural>.<group>; the group a domain with a dot; scope Cluster or Namespaced;
-    the names valid; each version a DNS-1035 name with a structural schema; one storage version."""
+    the names valid; each version a DNS-1035 name with a structural schema; one storage version.
+    A schema or columns every version shares are checked once, at spec.validation and
+    spec.additionalPrinterColumns, after the versions."""
     spec, names = v.as_object(crd.get("spec")), _names(crd)
     name = v.as_object(crd.get("metadata")).get("name", "")
     problems = []
@@ -145,8 +156,18 @@ def validate_crd(crd: dict) -> list[str]:
     elif scope not in ("Cluster", "Namespaced"):
         problems.append(v.unsupported("spec.scope", scope, ("Cluster", "Namespaced")))
     versions = v.as_list(spec.get("versions"))
-    for i, version in enumerate(versions):
-        problems += _version_problems(v.as_object(version), f"spec.versions[{i}]")
+    problems += [v.required(f"spec.versions[{i}].schema.openAPIV3Schema", "schemas are required")
+                 for i, version in enumerate(versions) if not isinstance(_openapi_schema(version), dict)]
+    shared_schema, shared_columns = _shared(versions, "schema"), _shared(versions, "additionalPrinterColumns")
+    for i, version in enumerate(map(v.as_object, versions)):
+        path = f"spec.versions[{i}]"
+        problems += _dns1035(version.get("name", ""), f"{path}.name")
+        schema = _openapi_schema(version)
+        if isinstance(schema, dict) and not shared_schema:
+            problems += _schema_problems(schema, f"{path}.schema.openAPIV3Schema",
+                                         "status" in v.as_object(version.get("subresources")))
+        if not shared_columns:
+            problems += _columns_problems(version.get("additionalPrinterColumns"), f"{path}.additionalPrinterColumns")
     seen = [v.as_object(version).get("name") for version in versions]
     if len(set(seen)) != len(seen):
         problems.append(v.invalid("spec.versions", _versions_value(versions), "must contain unique version names"))
@@ -156,7 +177,15 @@ def validate_crd(crd: dict) -> list[str]:
     for field in ("plural", "singular", "kind", "listKind"):
         if not names.get(field):
             problems.append(v.required(f"spec.names.{field}"))
-    return problems + names_problems(names, "spec.names")
+    problems += names_problems(names, "spec.names")
+    schema = _openapi_schema(versions[0]) if versions else None
+    if shared_schema and isinstance(schema, dict):
+        status_enabled = any("status" in v.as_object(v.as_object(version).get("subresources")) for version in versions)
+        problems += _schema_problems(schema, "spec.validation.openAPIV3Schema", status_enabled)
+    if shared_columns:
+        problems += _columns_problems(v.as_object(versions[0]).get("additionalPrinterColumns"),
+                                      "spec.additionalPrinterColumns")
+    return problems
 
 
 @mirrors("k8s.io/apiextensions-apiserver/pkg/apihelpers.IsProtectedCommunityGroup")

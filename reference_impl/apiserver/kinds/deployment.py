@@ -102,7 +102,8 @@ DEFINITIONS = {
         replicas=integer("Number of desired pods; defaults to 1."),
         revisionHistoryLimit=integer("Old ReplicaSets kept for rollback; defaults to 10."),
         selector=ref(META + "LabelSelector", "Selects the pods the deployment manages; must match the template."),
-        strategy=ref(APPS + "DeploymentStrategy", "How old pods are replaced by new ones."),
+        strategy={**ref(APPS + "DeploymentStrategy", "How old pods are replaced by new ones."),
+                  "x-kubernetes-patch-strategy": "retainKeys"},
         template=ref(CORE + "PodTemplateSpec", "The pods to create.")),
     APPS + "DeploymentStrategy": obj(
         "How a deployment replaces pods.",

@@ -5,10 +5,10 @@ protobuf layouts.
 We store autoscaling/v2, the version that holds every field, and serve v1 through a `Codec`
 converting the fields both versions have, as upstream's conversion does: v1's
 targetCPUUtilizationPercentage is v2's Resource metric for cpu with a Utilization target, and
-currentCPUUtilizationPercentage that metric's current utilization. (Upstream 1.24 stores v1 and
-carries the other v2 fields in `autoscaling.alpha.kubernetes.io/*` annotations of the v1 object;
-we do not write those annotations, so a v1 client does not see the v2-only metrics.) Discovery
-prefers v2, as the 1.24 aggregator's version priorities do.
+currentCPUUtilizationPercentage that metric's current utilization. The other metrics travel in v1's
+`autoscaling.alpha.kubernetes.io/metrics` annotation (`_autoscaling_v1`). (Upstream 1.24 carries
+the behavior, current metrics and conditions in annotations too; we do not write those, so a v1
+client does not see them.) Discovery prefers v2, as the 1.24 aggregator's version priorities do.
 """
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ from reference_impl.apiserver.core.conversion import Codec
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (AUTOSCALING, AUTOSCALING_V2, META, QUANTITY, arr, atomic, integer, kind,
                                                    list_kind, obj, ref, string)
+from reference_impl.apiserver.kinds._autoscaling_v1 import (METRIC_SPECS_ANNOTATION, ROUND_TRIP_ANNOTATIONS,
+                                                            annotated_metrics, encode_metrics, metric_from_v1,
+                                                            metric_to_v1)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.apiserver.kinds._defaulting import dict_items, object_field
 from reference_impl.machinery import quantity
@@ -41,10 +44,12 @@ def _cpu_utilization_metric(utilization: int) -> dict:
                                                                       "averageUtilization": utilization}}}
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/autoscaling/v1.Convert_v1_HorizontalPodAutoscalerSpec_To_autoscaling_HorizontalPodAutoscalerSpec",
+@mirrors("k8s.io/kubernetes/pkg/apis/autoscaling/v1.Convert_v1_HorizontalPodAutoscaler_To_autoscaling_HorizontalPodAutoscaler",
+         "k8s.io/kubernetes/pkg/apis/autoscaling/v1.Convert_v1_HorizontalPodAutoscalerSpec_To_autoscaling_HorizontalPodAutoscalerSpec",
          "k8s.io/kubernetes/pkg/apis/autoscaling/v1.Convert_v1_HorizontalPodAutoscalerStatus_To_autoscaling_HorizontalPodAutoscalerStatus")
 def to_v2(hpa: dict) -> dict:
-    """A v1 HorizontalPodAutoscaler as v2."""
+    """A v1 HorizontalPodAutoscaler as v2: the metrics annotation's metrics first, then the cpu
+    target; the round-trip annotations are gone."""
     converted = copy.deepcopy(hpa)
     converted["apiVersion"] = V2
     spec = converted.get("spec")
@@ -52,6 +57,16 @@ def to_v2(hpa: dict) -> dict:
         utilization = spec.pop("targetCPUUtilizationPercentage")
         if utilization is not None:
             spec["metrics"] = [_cpu_utilization_metric(utilization)]
+    meta = converted.get("metadata")
+    annotations = meta.get("annotations") if isinstance(meta, dict) else None
+    metrics = annotated_metrics(annotations)
+    if metrics is not None and isinstance(spec, dict):
+        spec["metrics"] = [metric_from_v1(metric) for metric in metrics] + (spec.get("metrics") or [])
+    if isinstance(annotations, dict):
+        for name in ROUND_TRIP_ANNOTATIONS:
+            annotations.pop(name, None)
+        if not annotations:
+            del meta["annotations"]
     status = converted.get("status")
     if isinstance(status, dict) and "currentCPUUtilizationPercentage" in status:
         utilization = status.pop("currentCPUUtilizationPercentage")
@@ -61,29 +76,40 @@ def to_v2(hpa: dict) -> dict:
     return converted
 
 
+def _is_cpu_utilization(metric: dict, side: str) -> bool:
+    resource = metric.get("resource")
+    return (metric.get("type") == "Resource" and isinstance(resource, dict) and resource.get("name") == "cpu"
+            and part(resource, side).get("averageUtilization") is not None)
+
+
 def _cpu_utilization(metrics: object, side: str) -> int | None:
     """The cpu Resource metric's averageUtilization under `side` (target or current), or None."""
-    for metric in dict_items(metrics):
-        resource = metric.get("resource")
-        if metric.get("type") == "Resource" and isinstance(resource, dict) and resource.get("name") == "cpu":
-            utilization = part(resource, side).get("averageUtilization")
-            if utilization is not None:
-                return utilization
-    return None
+    return next((metric["resource"][side]["averageUtilization"] for metric in dict_items(metrics)
+                 if _is_cpu_utilization(metric, side)), None)
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/autoscaling/v1.Convert_autoscaling_HorizontalPodAutoscalerSpec_To_v1_HorizontalPodAutoscalerSpec",
+@mirrors("k8s.io/kubernetes/pkg/apis/autoscaling/v1.Convert_autoscaling_HorizontalPodAutoscaler_To_v1_HorizontalPodAutoscaler",
+         "k8s.io/kubernetes/pkg/apis/autoscaling/v1.Convert_autoscaling_HorizontalPodAutoscalerSpec_To_v1_HorizontalPodAutoscalerSpec",
          "k8s.io/kubernetes/pkg/apis/autoscaling/v1.Convert_autoscaling_HorizontalPodAutoscalerStatus_To_v1_HorizontalPodAutoscalerStatus")
 def to_v1(hpa: dict) -> dict:
-    """A v2 HorizontalPodAutoscaler as v1: the fields v1 has."""
+    """A v2 HorizontalPodAutoscaler as v1: the fields v1 has, and the metrics other than a cpu
+    utilization target in the metrics annotation."""
     converted = copy.deepcopy(hpa)
     converted["apiVersion"] = V1
+    meta = converted.get("metadata")
+    if isinstance(meta, dict) and isinstance(meta.get("annotations"), dict):
+        for name in ROUND_TRIP_ANNOTATIONS:
+            meta["annotations"].pop(name, None)
     spec = converted.get("spec")
     if isinstance(spec, dict):
-        target = _cpu_utilization(spec.pop("metrics", None), "target")
+        metrics = spec.pop("metrics", None)
+        target = _cpu_utilization(metrics, "target")
         spec.pop("behavior", None)
         if target is not None:
             spec["targetCPUUtilizationPercentage"] = target
+        others = [metric_to_v1(metric) for metric in dict_items(metrics) if not _is_cpu_utilization(metric, "target")]
+        if others and isinstance(meta, dict):
+            meta.setdefault("annotations", {})[METRIC_SPECS_ANNOTATION] = encode_metrics(others)
     status = converted.get("status")
     if isinstance(status, dict):
         current = _cpu_utilization(status.pop("currentMetrics", None), "current")
@@ -307,8 +333,17 @@ def horizontal_pod_autoscaler(hpa: dict, spec: dict) -> None:
 
 
 def _drop_container_metric_sources(hpa: dict) -> None:
-    for metric in dict_items(part(hpa, "spec").get("metrics")):
-        metric.pop("containerResource", None)
+    """Every metric loses its containerResource; a v1 object's metrics are in its annotation."""
+    if hpa.get("apiVersion") != V1:
+        for metric in dict_items(part(hpa, "spec").get("metrics")):
+            metric.pop("containerResource", None)
+        return
+    annotations = part(hpa, "metadata").get("annotations")
+    metrics = annotated_metrics(annotations)
+    if metrics and any("containerResource" in metric for metric in metrics):
+        for metric in metrics:
+            metric.pop("containerResource", None)
+        annotations[METRIC_SPECS_ANNOTATION] = encode_metrics(metrics)
 
 
 @mirrors("(k8s.io/kubernetes/pkg/registry/autoscaling/horizontalpodautoscaler.autoscalerStrategy).PrepareForCreate",
@@ -322,7 +357,8 @@ def prepare_for_create(hpa: dict, user: object) -> None:
          "k8s.io/kubernetes/pkg/registry/autoscaling/horizontalpodautoscaler.hasContainerMetricSources")
 def prepare_for_update(new: dict, old: dict) -> None:
     """containerResource sources are kept only by an autoscaler stored with one."""
-    if not any(metric.get("containerResource") is not None for metric in dict_items(part(old, "spec").get("metrics"))):
+    if not any(metric.get("containerResource") is not None
+               for metric in dict_items(part(_v2(old), "spec").get("metrics"))):
         _drop_container_metric_sources(new)
 
 
@@ -338,7 +374,8 @@ RESOURCES = (
              storage_codec=Codec(to_v2, to_v1),
              validator=validate_horizontal_pod_autoscaler,
              validator_on_update=validate_horizontal_pod_autoscaler_update,
-             validate_status_update=validate_status_update),
+             validate_status_update=validate_status_update,
+             prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update),
 )
 
 
@@ -375,11 +412,11 @@ DEFINITIONS = {
         periodSeconds=integer("The window the bound holds over, in seconds, 1 to 1800."),
         type=string("Pods or Percent."),
         value=integer("Pods, or percent of the current replicas, allowed to change in the window.")),
-    AUTOSCALING_V2 + "CrossVersionObjectReference": atomic(obj(
+    AUTOSCALING_V2 + "CrossVersionObjectReference": obj(  # no `+structType=atomic` in v2, unlike v1
         "Names an object of some kind in the same namespace.", ("kind", "name"),
         apiVersion=string("API version of the object."),
         kind=string("Kind of the object."),
-        name=string("Name of the object."))),
+        name=string("Name of the object.")),
     AUTOSCALING_V2 + "MetricSpec": obj(
         "One metric to scale on and its target.", ("type",),
         containerResource=ref(AUTOSCALING_V2 + "ContainerResourceMetricSource",

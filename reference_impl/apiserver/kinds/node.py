@@ -8,15 +8,31 @@ from reference_impl.apiserver.core.schemas import (CORE, META, arr, boolean, con
 from reference_impl.apiserver.core.validation import (TAINT_EFFECTS, as_list, as_object, invalid, label_name_problems,
                                                       parse_cidr, required, resource_quantity_problems, unsupported)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
+from reference_impl.apiserver.kinds._defaulting import default_zero, object_field
 from reference_impl.machinery.gojson import GoType, quote, unmarshal
 from reference_impl.machinery.labels import label_value_problems
 from reference_impl.mirrors import mirrors
 
 
+# NodeSystemInfo's fields, none of them omitempty.
+SYSTEM_INFO_FIELDS = ("machineID", "systemUUID", "bootID", "kernelVersion", "osImage", "containerRuntimeVersion",
+                      "kubeletVersion", "kubeProxyVersion", "operatingSystem", "architecture")
+
+
 def node(obj: dict, spec: dict) -> None:
-    status = obj.get("status")
-    if isinstance(status, dict) and status.get("capacity") and "allocatable" not in status:
-        status["allocatable"] = dict(status["capacity"])  # SetDefaults_NodeStatus
+    """SetDefaults_NodeStatus, and what Go writes of a status left empty: its nodeInfo and
+    daemonEndpoints are structs, not pointers, whose fields have no omitempty."""
+    status = object_field(obj, "status")
+    if status is not None:
+        if status.get("capacity") and "allocatable" not in status:
+            status["allocatable"] = dict(status["capacity"])  # SetDefaults_NodeStatus
+        info = object_field(status, "nodeInfo")
+        for field in SYSTEM_INFO_FIELDS if info is not None else ():
+            default_zero(info, field, "")
+        endpoints = object_field(status, "daemonEndpoints")
+        kubelet_endpoint = object_field(endpoints, "kubeletEndpoint") if endpoints is not None else None
+        if kubelet_endpoint is not None:
+            default_zero(kubelet_endpoint, "Port", 0)
     convert_pod_cidrs(spec)
 
 

@@ -50,7 +50,8 @@ DEFINITIONS = {
         "The bound a PodDisruptionBudget keeps.",
         maxUnavailable=ref(INT_OR_STRING, "Pods that may be unavailable after an eviction."),
         minAvailable=ref(INT_OR_STRING, "Pods that must stay available after an eviction."),
-        selector=ref(META + "LabelSelector", "Selects the pods the budget covers.")),
+        selector={**ref(META + "LabelSelector", "Selects the pods the budget covers."),
+                  "x-kubernetes-patch-strategy": "replace"}),
     POLICY + "PodDisruptionBudgetStatus": obj(
         "What the disruption controller found, and the evictions since.",
         ("currentHealthy", "desiredHealthy", "disruptionsAllowed", "expectedPods"),

@@ -121,9 +121,15 @@ def binding(obj: dict, spec: dict) -> None:
 
 def role(obj: dict, spec: dict) -> None:
     """`rules` is not omitempty in rbac/v1's Role and ClusterRole: absent, it is Go's nil slice,
-    which is written as null; and an empty list, stored as protobuf (where it is no field at all),
-    reads back as that nil slice too."""
-    if not obj.get("rules"):
+    which is written as null."""
+    obj["rules"] = obj.get("rules")
+
+
+def store_empty_rules_as_nil(obj: dict) -> None:
+    """An empty list of rules, stored as protobuf (where it is no field at all), reads back as the
+    nil slice: the object written back after the write says null. Upstream's strategies have no
+    such step; it stands in for the round trip through storage, after the field manager saw []."""
+    if obj.get("rules") == []:
         obj["rules"] = None
 
 
@@ -133,12 +139,12 @@ NO_SPEC = ("RoleBinding", "ClusterRoleBinding", "Role", "ClusterRole")
 
 RESOURCES = (
     Resource("rbac.authorization.k8s.io", "v1", "Role", "roles", "role", True, name_validation="path",
-             validator=validate_role),
+             validator=validate_role, canonicalize=store_empty_rules_as_nil),
     Resource("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", "rolebinding", True,
              name_validation="path", validator=validate_role_binding,
              update_validator=validate_role_ref_immutable),
     Resource("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", "clusterrole", False,
-             name_validation="path", validator=validate_cluster_role),
+             name_validation="path", validator=validate_cluster_role, canonicalize=store_empty_rules_as_nil),
     Resource("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings",
              "clusterrolebinding", False, name_validation="path",
              validator=validate_cluster_role_binding, update_validator=validate_role_ref_immutable),

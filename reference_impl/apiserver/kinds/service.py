@@ -13,7 +13,7 @@ from reference_impl.apiserver.core.validation import (IP_MSG, PORT_RANGE_MSG, PR
                                                       load_balancer_status_problems, name_problems, parse_cidr,
                                                       parse_ip, required, unsupported)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
-from reference_impl.apiserver.kinds._defaulting import dict_items
+from reference_impl.apiserver.kinds._defaulting import default_nil, dict_items
 from reference_impl.apiserver.kinds.endpoints import address_problems
 from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
@@ -314,6 +314,7 @@ def port_number_or_name_problems(port: object, path: str) -> list[str]:
 def service(obj: dict, spec: dict) -> None:
     spec.setdefault("type", "ClusterIP")
     spec.setdefault("sessionAffinity", "None")
+    default_nil(spec, "internalTrafficPolicy", "Cluster")
     for port in dict_items(spec.get("ports")):
         port.setdefault("protocol", "TCP")
         if port.get("targetPort") in (None, 0, ""):

@@ -7,6 +7,7 @@ from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (CORE, META, STORAGE, boolean, kind, list_kind, obj, ref, string,
                                                    string_map)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
+from reference_impl.apiserver.kinds._defaulting import default_zero, object_field
 from reference_impl.machinery.gojson import quote
 from reference_impl.machinery.labels import DNS_SUBDOMAIN
 from reference_impl.mirrors import mirrors
@@ -88,6 +89,16 @@ def go_spec(spec: dict) -> str:
     return (f"storage.VolumeAttachmentSpec{{Attacher:{quote(spec.get('attacher', ''))}, "
             f"Source:storage.VolumeAttachmentSource{{PersistentVolumeName:{volume_name}, InlineVolumeSpec:{inline}}}, "
             f"NodeName:{quote(spec.get('nodeName', ''))}}}")
+
+
+def volume_attachment(obj: dict, spec: dict) -> None:
+    """`attached` has no omitempty: Go writes false when it is not set."""
+    status = object_field(obj, "status")
+    if status is not None:
+        default_zero(status, "attached", False)
+
+
+DEFAULTS = {"VolumeAttachment": volume_attachment}
 
 
 RESOURCES = (

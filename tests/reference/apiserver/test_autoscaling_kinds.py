@@ -3,6 +3,8 @@ refuses, with its texts; the defaults of each version; the conversion of the fie
 have; and both versions served over one store, v2 preferred. One rule per test."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from reference_impl.apiserver import kinds
@@ -149,7 +151,7 @@ def test_an_autoscaler_created_in_v1_reads_as_v2_with_a_cpu_metric(chain):
 
 
 def test_an_autoscaler_created_in_v2_reads_as_v1_with_its_cpu_target(chain):
-    """v1 shows the cpu utilization target and leaves out the metrics it cannot express."""
+    """v1 shows the cpu utilization target in its spec, the other metrics only in an annotation."""
     memory = {"type": "Resource", "resource": {"name": "memory", "target": {"type": "AverageValue",
                                                                            "averageValue": "500Mi"}}}
     code, _ = call(chain, "POST", collection("v2"), hpa(name="from-v2", metrics=[memory, cpu(70)]))
@@ -160,6 +162,46 @@ def test_an_autoscaler_created_in_v2_reads_as_v1_with_its_cpu_target(chain):
                             "targetCPUUtilizationPercentage": 70}
     code, table = call(chain, "GET", f"{collection('v2')}/from-v2", accept=TABLE)
     assert table["rows"][0]["cells"][2] == "<unknown>/500Mi, <unknown>/70%"
+
+
+def test_v1_carries_the_metrics_it_has_no_field_for_in_the_metrics_annotation(chain):
+    """Convert_autoscaling_HorizontalPodAutoscaler_To_v1: every metric but the cpu utilization
+    target is a v1 MetricSpec in autoscaling.alpha.kubernetes.io/metrics, as json.Marshal writes it."""
+    metrics = [{"type": "Resource", "resource": {"name": "memory", "target": {"type": "AverageValue",
+                                                                             "averageValue": "500Mi"}}},
+               cpu(70),
+               {"type": "Pods", "pods": {"metric": {"name": "qps", "selector": {"matchLabels": {"a": "b"}}},
+                                         "target": {"type": "AverageValue", "averageValue": "1k"}}},
+               {"type": "Object", "object": {"describedObject": {"kind": "Service", "name": "s", "apiVersion": "v1"},
+                                             "metric": {"name": "hits"}, "target": {"type": "Value", "value": "10"}}},
+               {"type": "External", "external": {"metric": {"name": "queue"},
+                                                 "target": {"type": "AverageValue", "averageValue": "30"}}}]
+    code, created = call(chain, "POST", collection("v2"), hpa(name="annotated", metrics=metrics))
+    assert code == 201, created
+    code, read = call(chain, "GET", f"{collection('v1')}/annotated")
+    assert read["metadata"]["annotations"] == {"autoscaling.alpha.kubernetes.io/metrics": (
+        '[{"type":"Resource","resource":{"name":"memory","targetAverageValue":"500Mi"}},'
+        '{"type":"Pods","pods":{"metricName":"qps","targetAverageValue":"1k","selector":{"matchLabels":{"a":"b"}}}},'
+        '{"type":"Object","object":{"target":{"kind":"Service","name":"s","apiVersion":"v1"},"metricName":"hits",'
+        '"targetValue":"10"}},{"type":"External","external":{"metricName":"queue","targetAverageValue":"30"}}]')}
+    code, replaced = call(chain, "PUT", f"{collection('v1')}/annotated", read)
+    assert code == 200, replaced
+    code, again = call(chain, "GET", f"{collection('v2')}/annotated")
+    assert again["spec"]["metrics"] == metrics[:1] + metrics[2:] + [cpu(70)] and "annotations" not in again["metadata"]
+
+
+def test_a_container_resource_metric_in_the_v1_annotation_is_refused_as_in_v2(chain):
+    """The annotation's metrics are the internal object's, so PrepareForCreate drops their
+    containerResource too and validation refuses the metric that names the type."""
+    container_cpu = [{"type": "ContainerResource",
+                      "containerResource": {"name": "cpu", "container": "c", "targetAverageUtilization": 50}}]
+    body = hpa("autoscaling/v1", "container-v1")
+    body["metadata"]["annotations"] = {"autoscaling.alpha.kubernetes.io/metrics": json.dumps(container_cpu)}
+    code, status = call(chain, "POST", collection("v1"), body)
+    assert (code, status["message"]) == (422, 'HorizontalPodAutoscaler.autoscaling "container-v1" is invalid: '
+                                              "spec.metrics[0].containerResource: Required value: must populate "
+                                              "information for the given metric source (only allowed when "
+                                              "HPAContainerMetrics feature is enabled)")
 
 
 def test_an_invalid_autoscaler_is_a_422_status(chain):

@@ -95,12 +95,19 @@ def test_crd_is_established_with_its_names_accepted(chain):
     ({"spec__versions__0__schema": {}},
      "spec.versions[0].schema.openAPIV3Schema: Required value: schemas are required"),
     ({"spec__versions__0__schema": {"openAPIV3Schema": {"type": "object", "properties": {"spec": {}}}}},
-     "spec.versions[0].schema.openAPIV3Schema.properties[spec].type: Required value: must not be empty for "
+     "spec.validation.openAPIV3Schema.properties[spec].type: Required value: must not be empty for "
      "specified object fields"),
     ({"spec__versions__0__schema": {"openAPIV3Schema": {"type": "string"}}},
-     '[spec.versions[0].schema.openAPIV3Schema.type: Invalid value: "string": only "object" is allowed as the '
+     '[spec.validation.openAPIV3Schema.type: Invalid value: "string": only "object" is allowed as the '
      "type at the root of the schema if the status subresource is enabled, "
-     'spec.versions[0].schema.openAPIV3Schema.type: Invalid value: "string": must be object at the root]'),
+     'spec.validation.openAPIV3Schema.type: Invalid value: "string": must be object at the root]'),
+    ({"spec__versions__0__schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": False}}},
+     "spec.validation.openAPIV3Schema.x-kubernetes-preserve-unknown-fields: Invalid value: false: "
+     "must be true or undefined"),
+    ({"spec__versions__0__schema": {"openAPIV3Schema": {"type": "object", "properties": {
+        "spec": {"type": "object", "x-kubernetes-preserve-unknown-fields": False}}}}},
+     "spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-preserve-unknown-fields: Invalid value: "
+     "false: must be true or undefined"),
 ])
 def test_invalid_crd_is_422_with_upstreams_text(chain, changes, message):
     """ValidateCustomResourceDefinition's errors for the usual mistakes."""
@@ -109,6 +116,27 @@ def test_invalid_crd_is_422_with_upstreams_text(chain, changes, message):
     name = changes.get("metadata__name", "gadgets.example.com")
     assert status["message"] == f'CustomResourceDefinition.apiextensions.k8s.io "{name}" is invalid: {message}'
 
+
+
+def test_a_schema_and_columns_every_version_shares_are_checked_once_at_the_top(chain):
+    """The internal CRD holds what all versions share once, at spec.validation and
+    spec.additionalPrinterColumns (Convert_v1_CustomResourceDefinitionSpec_To_apiextensions_...),
+    and its errors are reported there, after the versions' own."""
+    crd = crd_with(spec__versions__0__schema={"openAPIV3Schema": {"type": "object", "properties": {"spec": {}}}},
+                   spec__versions__0__additionalPrinterColumns=[{"name": "A", "type": "bogus", "jsonPath": "x"}])
+    second = copy.deepcopy(crd["spec"]["versions"][0])
+    second.update(name="V2", storage=False)
+    crd["spec"]["versions"].append(second)
+    code, status = call(chain, "POST", CRDS, crd)
+    assert code == 422, status
+    assert status["message"].split(" is invalid: ")[1] == (
+        '[spec.versions[1].name: Invalid value: "V2": a DNS-1035 label must consist of lower case alphanumeric '
+        "characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. "
+        "'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?'), "
+        "spec.validation.openAPIV3Schema.properties[spec].type: Required value: must not be empty for specified "
+        'object fields, spec.additionalPrinterColumns[0].type: Invalid value: "bogus": must be one of '
+        "boolean,date,integer,number,string, spec.additionalPrinterColumns[0].JSONPath: Invalid value: \"x\": "
+        "must be a simple json path starting with .]")
 
 
 def test_properties_and_additional_properties_together_are_forbidden(chain):

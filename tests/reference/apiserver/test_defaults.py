@@ -210,6 +210,18 @@ def test_a_projected_token_lives_an_hour_unless_told():
     assert volumes[0]["projected"]["sources"] == [{"serviceAccountToken": {"path": "token", "expirationSeconds": 3600}}]
 
 
+@pytest.mark.parametrize("kind", ["Pod", "Deployment"])
+def test_an_ephemeral_volumes_claim_template_is_a_filesystem(kind):
+    """SetObjectDefaults_Pod (and every pod template's) runs SetDefaults_PersistentVolumeClaimSpec
+    on an ephemeral volume's claim template: volumeMode Filesystem."""
+    claim = {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}
+    volumes = [{"name": "v", "ephemeral": {"volumeClaimTemplate": {"spec": claim}}}]
+    obj = (defaulted("Pod", {"spec": {**POD_SPEC, "volumes": volumes}}) if kind == "Pod" else
+           workload(kind, template={**TEMPLATE, "spec": {**POD_SPEC, "volumes": volumes}}))
+    pod_spec = obj["spec"] if kind == "Pod" else obj["spec"]["template"]["spec"]
+    assert pod_spec["volumes"][0]["ephemeral"]["volumeClaimTemplate"]["spec"] == {**claim, "volumeMode": "Filesystem"}
+
+
 @pytest.mark.parametrize("volume", [
     {"downwardAPI": {"items": [{"path": "ns", "fieldRef": {"fieldPath": "metadata.namespace"}}]}},
     {"projected": {"sources": [{"downwardAPI": {"items": [{"path": "ns",
@@ -238,6 +250,13 @@ def test_service_defaults():
     assert spec["ports"] == [{"port": 80, "protocol": "TCP", "targetPort": 80}]
 
 
+@pytest.mark.parametrize("service_type", ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"])
+def test_every_service_routes_internal_traffic_cluster_wide(service_type):
+    """SetDefaults_Service gives every type internalTrafficPolicy Cluster (the feature is on in
+    1.24), so that the field counts as sent for the field manager."""
+    assert defaulted("Service", {"spec": {"type": service_type}})["spec"]["internalTrafficPolicy"] == "Cluster"
+
+
 def test_node_port_service_routes_external_traffic_cluster_wide():
     """NodePort and LoadBalancer services get externalTrafficPolicy Cluster."""
     assert defaulted("Service", {"spec": {"type": "NodePort", "ports": [{"port": 80}]}})["spec"][
@@ -251,6 +270,12 @@ def test_claims_and_volumes_are_filesystems_pending():
     assert (claim["spec"]["volumeMode"], claim["status"]["phase"]) == ("Filesystem", "Pending")
     assert (volume["spec"]["volumeMode"], volume["spec"]["persistentVolumeReclaimPolicy"],
             volume["status"]["phase"]) == ("Filesystem", "Retain", "Pending")
+
+
+def test_a_volume_attachment_is_written_not_attached():
+    """VolumeAttachmentStatus.attached has no omitempty: Go writes false for a new attachment."""
+    attachment = defaulted("VolumeAttachment", {"spec": {"attacher": "a.csi", "nodeName": "n1"}, "status": {}})
+    assert attachment["status"] == {"attached": False}
 
 
 def test_storage_class_deletes_and_binds_immediately():
@@ -362,3 +387,14 @@ def test_a_pods_ip_is_authoritative_over_its_ips_as_the_conversion_makes_it(stat
 ])
 def test_a_nodes_pod_cidr_is_authoritative_over_its_cidrs_as_the_conversion_makes_it(spec, converted):
     assert defaulted("Node", {"spec": spec})["spec"] == converted
+
+
+def test_a_nodes_status_holds_every_system_info_field_and_the_kubelet_port():
+    """NodeSystemInfo's strings and DaemonEndpoint.Port have no omitempty, and the structs holding
+    them are no pointers: Go writes them all, empty or zero."""
+    status = defaulted("Node", {"status": {"nodeInfo": {"kubeletVersion": "v1.24.0"}}})["status"]
+    assert status == {
+        "daemonEndpoints": {"kubeletEndpoint": {"Port": 0}},
+        "nodeInfo": {"architecture": "", "bootID": "", "containerRuntimeVersion": "", "kernelVersion": "",
+                     "kubeProxyVersion": "", "kubeletVersion": "v1.24.0", "machineID": "", "operatingSystem": "",
+                     "osImage": "", "systemUUID": ""}}

@@ -107,6 +107,24 @@ def test_a_create_compares_with_the_kinds_zero_value_whose_required_lists_are_nu
     assert list(containers) == ['k:{"name":"nginx"}'] and "." in containers['k:{"name":"nginx"}']
 
 
+def test_a_created_service_owns_its_defaulted_internal_traffic_policy():
+    """internalTrafficPolicy is SetDefaults_Service's, so a create's entry owns it as it owns type."""
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {"ports": [{"port": 80}]}}
+    created = FieldManager.for_resource(kinds.by_plural("services")).update(None, service, "unknown", T1)
+    assert {"f:internalTrafficPolicy", "f:type", "f:sessionAffinity"} <= set(
+        created["metadata"]["managedFields"][0]["fieldsV1"]["f:spec"])
+
+
+@pytest.mark.parametrize(("rules", "owned"), [(None, False), ([], True)])
+def test_a_non_omitempty_nil_list_is_no_field_of_a_create(rules, owned):
+    """Go's zero ClusterRole already writes `rules: null` (no omitempty): a role with only an
+    aggregationRule does not set rules, while an empty list does."""
+    role = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "r"},
+            "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"a": "b"}}]}, "rules": rules}
+    created = FieldManager.for_resource(kinds.by_plural("clusterroles")).update(None, role, "unknown", T1)
+    assert ("f:rules" in created["metadata"]["managedFields"][0]["fieldsV1"]) is owned
+
+
 def test_an_update_gives_the_changed_fields_to_its_manager_and_takes_them_from_the_others():
     """The updater owns what it changed; the creator keeps the rest."""
     live = stored(deployments().update(None, DEPLOYMENT, "creator", T1))

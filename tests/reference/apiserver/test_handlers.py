@@ -1633,6 +1633,30 @@ def test_the_converter_names_a_named_string_type_it_cannot_convert_to(chain):
         422, ' "" is invalid: patch: Invalid value: "map[type:1]": cannot convert int64 to v1.SecretType')
 
 
+@pytest.mark.parametrize("plural,body,patch,message", [
+    ("secrets", {"metadata": {"name": "s"}, "data": {"a": "YQ=="}}, {"data": {"k": "Not_A.DNS-name!"}},
+     'patch: Invalid value: "map[data:map[k:Not_A.DNS-name!]]": error decoding from json: '
+     "illegal base64 data at input byte 3"),
+    ("pods", {"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "nginx:1"}]}},
+     {"spec": {"containers": [{"name": "c", "resources": {"limits": {"cpu": ""}}}]}},
+     'patch: Invalid value: "map[spec:map[containers:[map[name:c resources:map[limits:map[cpu:]]]]]]": '
+     "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"),
+    ("pods", {"metadata": {"name": "p-start"}, "spec": {"containers": [{"name": "c", "image": "nginx:1"}]}},
+     {"status": {"startTime": "yesterday"}},
+     'patch: Invalid value: "map[status:map[startTime:yesterday]]": parsing time "yesterday" as '
+     '"2006-01-02T15:04:05Z07:00": cannot parse "yesterday" as "2006"'),
+])
+def test_a_strategic_merge_patch_to_a_value_that_does_not_unmarshal_is_the_converters_refusal(
+        chain, plural, body, patch, message):
+    """The unstructured converter unmarshals bad base64 bytes, a bad quantity and a bad time itself
+    (a []byte with its own "error decoding from json" words): the patch is invalid, a 422, not a 400."""
+    code, created = call(chain, "POST", ns_path(chain, plural), body)
+    assert code == 201, created
+    code, status = call(chain, "PATCH", ns_path(chain, plural, body["metadata"]["name"]), patch,
+                        content_type="application/strategic-merge-patch+json")
+    assert (code, status["reason"], status["message"]) == (422, "Invalid", f' "" is invalid: {message}')
+
+
 @pytest.mark.parametrize("content_type,problem", [
     ("application/merge-patch+json", "json: cannot unmarshal array into Go struct field JobSpec.spec.template of type "
                                      "v1.PodTemplateSpec"),

@@ -325,6 +325,15 @@ def test_strategic_retain_keys_clears_the_keys_it_does_not_name():
     assert result["metadata"] == {"name": "p", "labels": {"a": "1", "b": "2", "c": "3"}}
 
 
+def test_strategic_merge_replaces_a_budgets_selector_whole():
+    """PodDisruptionBudgetSpec.selector is `patchStrategy:"replace"`: a patched selector takes the
+    old one's place instead of merging into it."""
+    budget = {"spec": {"minAvailable": 1, "selector": {"matchLabels": {"a": "b"}}}}
+    patch = {"spec": {"selector": {"matchLabels": {"c": "d"}}}}
+    result = apply_strategic_merge_patch(budget, patch, OpenAPIPatchMeta.for_kind("policy/v1", "PodDisruptionBudget"))
+    assert result["spec"] == {"minAvailable": 1, "selector": {"matchLabels": {"c": "d"}}}
+
+
 @pytest.mark.parametrize("order,type_name", [("x", "string"), (1, "int64"), (None, "%!s(<nil>)"),
                                              ({}, "map[string]interface {}")])
 def test_strategic_set_element_order_that_is_no_list_is_malformed(order, type_name):
