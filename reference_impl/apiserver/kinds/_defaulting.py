@@ -99,32 +99,37 @@ def volume(v: dict) -> None:
                 default_zero(item["fieldRef"], "apiVersion", "v1")  # SetDefaults_ObjectFieldSelector
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_PodSpec",
-         "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_Pod")
+@mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_PodSpec")
 def pod_spec(spec: dict) -> None:
     default_zero(spec, "restartPolicy", "Always")
     default_nil(spec, "terminationGracePeriodSeconds", 30)
     default_zero(spec, "dnsPolicy", "ClusterFirst")
     default_nil(spec, "securityContext", {})
     default_zero(spec, "schedulerName", "default-scheduler")
-    default_nil(spec, "enableServiceLinks", True)
     for c in dict_items(spec.get("containers")) + dict_items(spec.get("initContainers")):
         container(c)
         if spec.get("hostNetwork") is True:  # defaultHostNetworkPorts: on the host, the host port is the port
             for port in dict_items(c.get("ports")):
                 if not port.get("hostPort"):
                     port["hostPort"] = port.get("containerPort")
-        # SetDefaults_Pod: a container that sets only limits requests what it is limited to.
+    for c in dict_items(spec.get("ephemeralContainers")):
+        container(c)  # SetDefaults_EphemeralContainer
+    for v in dict_items(spec.get("volumes")):
+        volume(v)
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_Pod")
+def pod_defaults(spec: dict) -> None:
+    """The defaults a Pod's spec gets and a pod template's does not: requests from limits and
+    enableServiceLinks."""
+    default_nil(spec, "enableServiceLinks", True)
+    for c in dict_items(spec.get("containers")) + dict_items(spec.get("initContainers")):
         resources = c["resources"] if isinstance(c["resources"], dict) else {}
         if isinstance(resources.get("limits"), dict) and resources["limits"]:
             requests = resources.setdefault("requests", {})
             if isinstance(requests, dict):
                 for name, quantity in resources["limits"].items():
                     requests.setdefault(name, quantity)
-    for c in dict_items(spec.get("ephemeralContainers")):
-        container(c)  # SetDefaults_EphemeralContainer
-    for v in dict_items(spec.get("volumes")):
-        volume(v)
 
 
 def template_defaults(spec: dict) -> None:

@@ -229,6 +229,18 @@ def test_requests_default_to_limits():
     assert c["resources"]["requests"] == {"cpu": "1"}
 
 
+@pytest.mark.parametrize("kind", ["Deployment", "DaemonSet", "ReplicaSet"])
+def test_a_pod_template_gets_no_requests_from_limits_and_no_service_links(kind):
+    """Requests from limits and enableServiceLinks are SetDefaults_Pod's, which only a Pod gets:
+    a template's pod spec keeps limits alone and no enableServiceLinks."""
+    template = {"metadata": {"labels": {"app": "a"}}, "spec": {"containers": [
+        {"name": "c", "image": "x:1", "resources": {"limits": {"cpu": "1"}}}]}}
+    spec = defaulted(kind, {"spec": {"selector": {"matchLabels": {"app": "a"}}, "template": template}})["spec"]
+    pod_spec = spec["template"]["spec"]
+    assert pod_spec["containers"][0]["resources"] == {"limits": {"cpu": "1"}}
+    assert "enableServiceLinks" not in pod_spec
+
+
 # --- services, claims, volumes, storage ---
 
 def test_service_defaults():

@@ -41,3 +41,11 @@ def test_get_all_lists_kinds_in_discovery_order(kube):
     version's resources sorted: the daemon set comes before the deployment."""
     assert ok(kube, "get", "all", "-n", NS, "-o", "name").split() == [
         "daemonset.apps/agent", "deployment.apps/web"]
+
+
+def test_a_template_keeps_its_limits_alone(kube):
+    """The real server stores a deployment's template as sent: limits without requests, and no
+    enableServiceLinks (both are defaulted on a Pod only)."""
+    spec = json.loads(ok(kube, "get", "deployment", "web", "-n", NS, "-o", "json"))["spec"]["template"]["spec"]
+    assert spec["containers"][0]["resources"] == {"limits": {"cpu": "1"}}
+    assert "enableServiceLinks" not in spec
