@@ -49,3 +49,13 @@ def test_a_template_keeps_its_limits_alone(kube):
     spec = json.loads(ok(kube, "get", "deployment", "web", "-n", NS, "-o", "json"))["spec"]["template"]["spec"]
     assert spec["containers"][0]["resources"] == {"limits": {"cpu": "1"}}
     assert "enableServiceLinks" not in spec
+
+
+def test_create_token_prints_the_request_answered(kube):
+    """The real server answers a TokenRequest with the request as sent plus its status: kubectl
+    prints no name or namespace, a null creationTimestamp and the bound reference without a uid."""
+    ok(kube, "create", "secret", "generic", "bound", "-n", NS)
+    answer = json.loads(ok(kube, "create", "token", "default", "-n", NS, "--bound-object-kind=Secret",
+                           "--bound-object-name=bound", "-o", "json"))
+    assert answer["metadata"] == {"creationTimestamp": None}
+    assert answer["spec"]["boundObjectRef"] == {"kind": "Secret", "apiVersion": "v1", "name": "bound"}
