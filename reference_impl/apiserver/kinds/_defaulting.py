@@ -30,6 +30,19 @@ def update_strategy(spec: dict, **rolling_defaults) -> None:
                 rolling.setdefault(field, value)
 
 
+# ObjectMeta's maps and lists, all omitempty: Go writes an empty one as nothing, so an object
+# decoded and stored never keeps `labels: {}`.
+OMITTED_WHEN_EMPTY_META = ("labels", "annotations", "ownerReferences", "finalizers")
+
+
+def omit_empty_metadata(obj: dict) -> None:
+    meta = obj.get("metadata")
+    if isinstance(meta, dict):
+        for field in OMITTED_WHEN_EMPTY_META:
+            if meta.get(field) in ({}, []):
+                del meta[field]
+
+
 def default_zero(obj: dict, field: str, value: object) -> None:
     """Default a string or integer field as Go's `if obj.X == ""` (or `== 0`) does: absent, null
     and the zero value all decode to the zero value."""

@@ -59,3 +59,13 @@ def test_create_token_prints_the_request_answered(kube):
                            "--bound-object-name=bound", "-o", "json"))
     assert answer["metadata"] == {"creationTimestamp": None}
     assert answer["spec"]["boundObjectRef"] == {"kind": "Secret", "apiVersion": "v1", "name": "bound"}
+
+
+def test_removing_a_missing_label_from_an_unlabelled_object_reports_labeled(kube):
+    """Once its last label is removed the real server stores no `labels: {}`, so kubectl's second
+    removal (which adds an empty map) reports the object labeled, after saying the label is missing."""
+    ok(kube, "create", "configmap", "unlabelled", "-n", NS)
+    ok(kube, "label", "configmap", "unlabelled", "-n", NS, "a=b")
+    assert ok(kube, "label", "configmap", "unlabelled", "-n", NS, "a-") == "configmap/unlabelled unlabeled\n"
+    assert ok(kube, "label", "configmap", "unlabelled", "-n", NS, "a-") == (
+        'label "a" not found.\nconfigmap/unlabelled labeled\n')

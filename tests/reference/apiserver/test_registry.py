@@ -74,6 +74,19 @@ def test_create_fills_metadata(registry, ns, etcd):
     assert created["status"]["phase"] == "Pending"
 
 
+@pytest.mark.parametrize("write", ["create", "update"])
+def test_empty_labels_annotations_finalizers_and_owners_are_not_stored(registry, ns, write):
+    """ObjectMeta's maps and lists are all omitempty: an empty one is written as nothing, so the
+    stored object has no `labels: {}` (kubectl label then sees the change an added map makes)."""
+    empty = {"labels": {}, "annotations": {}, "finalizers": [], "ownerReferences": []}
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", **empty}}
+    stored = registry.create("configmaps", ns, cm if write == "create" else {**cm, "metadata": {"name": "c"}})
+    if write == "update":
+        stored = registry.update("configmaps", ns, "c", {**stored, "metadata": {**stored["metadata"], **empty}})
+    assert not set(empty) & set(stored["metadata"])
+    assert not set(empty) & set(registry.get("configmaps", ns, "c")["metadata"])
+
+
 def test_generate_name_appends_five_characters(registry, ns):
     created = registry.create("configmaps", ns, {"metadata": {"generateName": "cfg-"}})
     name = created["metadata"]["name"]
