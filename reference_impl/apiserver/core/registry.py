@@ -24,7 +24,7 @@ from reference_impl.apiserver.storage.cacher import Cacher, should_delegate_list
 from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientError
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.kinds import customresourcedefinition as crds
-from reference_impl.apiserver.kinds import namespace
+from reference_impl.apiserver.kinds import namespace, service
 from reference_impl.apiserver.kinds.customresourcedefinition import CRD
 from reference_impl.apiserver.core.selectors import parse_field_selector, parse_label_selector
 from reference_impl.apiserver.storage.etcd3 import (InvalidObj, KeyExists, KeyNotFound, Preconditions, Storage, Watch,
@@ -324,6 +324,8 @@ class Registry(LifecycleMixin):
             _generate_job_selector(obj)
         if r is CRD:
             self._accept_names(obj)
+        if r.kind == "Service":  # BeginCreate, before BeforeCreate validates
+            self._allocate_service(r, obj)
         problems = r.validate_create(obj) + limits.size_problems(r.kind, obj)
         if problems:
             raise self._invalid(r, obj, problems)
@@ -334,8 +336,6 @@ class Registry(LifecycleMixin):
             raise self._invalid(r, obj, problems)
         if r.canonicalize:
             r.canonicalize(obj)
-        if r.kind == "Service":
-            self._allocate_service(obj)
         if create_validation:
             create_validation(deep_copy_json(obj))
         if dry_run:
@@ -343,12 +343,23 @@ class Registry(LifecycleMixin):
         return self._written(r, self._storage_call(r, meta["name"], self._store(r).create,
                                                    self.key(r, namespace, meta["name"]), obj, self._ttl(r)))
 
-    def _allocate_service(self, obj: dict) -> None:
-        """The service IP and node-port allocators, reduced to picking unused values at random."""
+    @mirrors("(*k8s.io/kubernetes/pkg/registry/core/service/storage.Allocators).allocateCreate",
+             "(*k8s.io/kubernetes/pkg/registry/core/service/storage.Allocators).allocateUpdate")
+    def _allocate_service(self, r: Resource, obj: dict, old: dict | None = None) -> None:
+        """The service IP and node-port allocators: a requested cluster IP or node port must be
+        free (the IP also in the service range); the others are picked unused at random."""
         spec = obj["spec"]
-        if spec["type"] != "ExternalName" and not spec.get("clusterIP"):
-            used = {(s.get("spec") or {}).get("clusterIP") for s in self.storage.list(self.prefix(
-                kinds.by_plural("services"), None)).items}
+        old_uid = old["metadata"].get("uid") if old else None
+        others = [s.get("spec") or {} for s in self.storage.list(self.prefix(r, None)).items
+                  if s["metadata"].get("uid") != old_uid]
+        used = {other.get("clusterIP") for other in others}
+        requested = spec.get("clusterIP")
+        if spec["type"] != "ExternalName" and requested not in (None, "", "None") and \
+                requested != (old or {}).get("spec", {}).get("clusterIP"):
+            problems = service.cluster_ip_problems(requested, used)
+            if problems:
+                raise self._invalid(r, obj, problems)
+        if spec["type"] != "ExternalName" and not requested:
             while (ip := f"10.96.{self.random.randint(0, 255)}.{self.random.randint(1, 254)}") in used:
                 pass
             spec["clusterIP"] = ip
@@ -357,9 +368,15 @@ class Registry(LifecycleMixin):
             spec.setdefault("ipFamilies", ["IPv4"])
             spec.setdefault("ipFamilyPolicy", "SingleStack")
             spec.setdefault("internalTrafficPolicy", "Cluster")
-        if spec["type"] in ("NodePort", "LoadBalancer"):
-            for port in spec.get("ports", []):
-                port.setdefault("nodePort", self.random.randint(30000, 32767))
+        taken = {port.get("nodePort") for other in others for port in other.get("ports") or []}
+        problems = service.allocate_node_ports(spec, taken, self._free_node_port)
+        if problems:
+            raise self._invalid(r, obj, problems)
+
+    def _free_node_port(self, taken: set[int]) -> int:
+        while (port := self.random.randint(*service.NODE_PORT_RANGE)) in taken:
+            pass
+        return port
 
     # -- read ------------------------------------------------------------------------------------
 
@@ -477,7 +494,7 @@ class Registry(LifecycleMixin):
             self._accept_names(new)
         if r.kind == "Service":
             new["spec"].setdefault("clusterIP", old.get("spec", {}).get("clusterIP"))
-            self._allocate_service(new)
+            self._allocate_service(r, new, old)
         problems = common_problems + r.validate_update(old, new) + limits.size_problems(r.kind, new)
         if problems:
             raise self._invalid(r, new, problems)

@@ -69,3 +69,13 @@ def test_removing_a_missing_label_from_an_unlabelled_object_reports_labeled(kube
     assert ok(kube, "label", "configmap", "unlabelled", "-n", NS, "a-") == "configmap/unlabelled unlabeled\n"
     assert ok(kube, "label", "configmap", "unlabelled", "-n", NS, "a-") == (
         'label "a" not found.\nconfigmap/unlabelled labeled\n')
+
+
+def test_create_service_with_a_taken_node_port_fails(kube):
+    """kubectl create service nodeport with a node port another service holds: the real server's
+    allocator refuses it and kubectl says why."""
+    ok(kube, "create", "service", "nodeport", "first", "-n", NS, "--tcp=80:8080", "--node-port=30123")
+    result = kube.kubectl("create", "service", "nodeport", "second", "-n", NS, "--tcp=80:8080", "--node-port=30123")
+    assert (result.returncode, result.stderr) == (1, 'error: failed to create NodePort service: Service "second" '
+                                                     "is invalid: spec.ports[0].nodePort: Invalid value: 30123: "
+                                                     "provided port is already allocated\n")

@@ -897,6 +897,51 @@ def test_a_service_with_a_node_port_in_range_and_an_ip_is_stored(registry, ns):
     assert registry.create("services", ns, {"metadata": {"name": "s"}, "spec": spec})["spec"]["clusterIP"] == "10.96.0.99"
 
 
+@pytest.mark.parametrize("cluster_ip,why", [
+    ("1.2.3.4", "the provided IP (1.2.3.4) is not in the valid range. The range of valid IPs is 10.96.0.0/12"),
+    ("10.96.0.0", "the provided IP (10.96.0.0) is not in the valid range. The range of valid IPs is 10.96.0.0/12"),
+    ("10.111.255.255",
+     "the provided IP (10.111.255.255) is not in the valid range. The range of valid IPs is 10.96.0.0/12"),
+    ("taken", "provided IP is already allocated"),
+])
+def test_a_requested_cluster_ip_must_be_in_the_range_and_free(registry, ns, cluster_ip, why):
+    """The cluster IP allocator takes a requested IP only inside --service-cluster-ip-range (not its
+    network or broadcast address) and only once; it runs in BeginCreate, before validation, so its
+    error comes alone."""
+    if cluster_ip == "taken":
+        cluster_ip = registry.create("services", ns, {"metadata": {"name": "taken"},
+                                                      "spec": {"ports": [{"port": 80}]}})["spec"]["clusterIP"]
+    error = status_error(registry.create, "services", ns, {"metadata": {"name": "s"}, "spec": {
+        "clusterIP": cluster_ip, "ports": [{"port": 80, "protocol": "BAD"}]}})
+    assert (error.code, error.message) == (422, f'Service "s" is invalid: spec.clusterIPs: Invalid value: '
+                                                f'[]string{{"{cluster_ip}"}}: failed to allocate IP {cluster_ip}: {why}')
+
+
+@pytest.mark.parametrize("two_port_numbers", [False, True])
+def test_a_requested_node_port_must_be_free(registry, ns, two_port_numbers):
+    """The node-port allocator gives a port once, to one service port number: taken by another
+    service, or by another port number of the same service, it is refused."""
+    if two_port_numbers:
+        node_port = 31000 + int(ns[2:])  # free: no other test asks for it
+        ports = [{"name": "a", "port": 80, "nodePort": node_port}, {"name": "b", "port": 81, "nodePort": node_port}]
+    else:
+        node_port = registry.create("services", ns, {"metadata": {"name": "taken"}, "spec": {
+            "type": "NodePort", "ports": [{"port": 80}]}})["spec"]["ports"][0]["nodePort"]
+        ports = [{"name": "a", "port": 80, "nodePort": node_port}]
+    error = status_error(registry.create, "services", ns, {"metadata": {"name": "s"}, "spec": {
+        "type": "NodePort", "ports": ports}})
+    assert (error.code, error.message) == (422, f'Service "s" is invalid: spec.ports[{len(ports) - 1}].nodePort: '
+                                                f"Invalid value: {node_port}: provided port is already allocated")
+
+
+def test_one_port_number_over_two_protocols_shares_its_node_port(registry, ns):
+    """initNodePorts allocates per service port number: 53/TCP and 53/UDP get the same node port."""
+    created = registry.create("services", ns, {"metadata": {"name": "dns"}, "spec": {"type": "NodePort", "ports": [
+        {"name": "tcp", "port": 53}, {"name": "udp", "port": 53, "protocol": "UDP"}]}})
+    first, second = created["spec"]["ports"]
+    assert first["nodePort"] == second["nodePort"]
+
+
 @pytest.mark.parametrize("finalizers", [["bad finalizer!"], ["mine"]])
 def test_namespace_spec_finalizers_are_finalizer_names_also_through_finalize(registry, finalizers):
     """ValidateNamespace and ValidateNamespaceFinalizeUpdate check spec.finalizers as finalizer names."""
