@@ -1127,7 +1127,9 @@ class RESTHandlers:
         self._admit_and_validate(request, "DELETE", resource, old, old)
         result, gone = self.registry.delete_with_outcome(resource, info.namespace, info.name,
                                                          options["gracePeriodSeconds"], options.get("preconditions"),
-                                                         dry_run=options["dryRun"])
+                                                         dry_run=options["dryRun"],
+                                                         propagation_policy=options.get("propagationPolicy"),
+                                                         orphan_dependents=options.get("orphanDependents"))
         # namespaceREST.Delete reports a namespace it only marked Terminating as not deleted, yet
         # DeleteResource answers 202 only when orphanDependents is false: kubectl sees a 200.
         return _respond(request, 200 if gone or resource.plural == "namespaces" else 202, result)
@@ -1140,7 +1142,8 @@ class RESTHandlers:
             result = self.registry.list(resource, request.info.namespace or None, **listing)
         else:
             result = self.registry.delete_collection(resource, request.info.namespace or None,
-                                                     options["gracePeriodSeconds"], **listing)
+                                                     options["gracePeriodSeconds"], options.get("propagationPolicy"),
+                                                     options.get("orphanDependents"), **listing)
         return _respond(request, 200, result)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler",

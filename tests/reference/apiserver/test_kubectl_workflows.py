@@ -79,3 +79,16 @@ def test_create_service_with_a_taken_node_port_fails(kube):
     assert (result.returncode, result.stderr) == (1, 'error: failed to create NodePort service: Service "second" '
                                                      "is invalid: spec.ports[0].nodePort: Invalid value: 30123: "
                                                      "provided port is already allocated\n")
+
+
+@pytest.mark.parametrize("cascade,finalizer", [("foreground", "foregroundDeletion"), ("orphan", "orphan")])
+def test_a_cascading_delete_waits_for_the_garbage_collector(kube, cascade, finalizer):
+    """`kubectl delete --cascade=foreground|orphan` sends that propagation policy; the real server
+    keeps the object, marked deleted, with the finalizer the garbage collector removes (none runs
+    here), so `--wait=false` returns and the object is still there."""
+    name = f"cascade-{cascade}"
+    ok(kube, "create", "deployment", name, "-n", NS, "--image=nginx:1.25")
+    assert ok(kube, "delete", "deployment", name, "-n", NS, f"--cascade={cascade}", "--wait=false") == \
+        f'deployment.apps "{name}" deleted\n'
+    meta = json.loads(ok(kube, "get", "deployment", name, "-n", NS, "-o", "json"))["metadata"]
+    assert meta["finalizers"] == [finalizer] and meta["deletionTimestamp"]

@@ -701,6 +701,49 @@ def test_delete_of_most_kinds_answers_a_success_status(registry, ns):
     assert answer["details"]["name"] == "c" and answer["details"]["kind"] == "configmaps"
 
 
+@pytest.mark.parametrize("options,finalizers", [
+    ({"propagation_policy": "Foreground"}, ["foregroundDeletion"]),
+    ({"propagation_policy": "Orphan"}, ["orphan"]),
+    ({"orphan_dependents": True}, ["orphan"]),
+])
+def test_delete_for_the_garbage_collector_leaves_a_finalizer(registry, ns, options, finalizers):
+    """Store.Delete's deletionFinalizersForGarbageCollection: a Foreground or Orphan deletion
+    marks the object deleted and gives it the finalizer the garbage collector removes, so the
+    object stays until then."""
+    registry.create("configmaps", ns, {"metadata": {"name": "c", "finalizers": ["example.com/hold"]}})
+    marked, gone = registry.delete_with_outcome("configmaps", ns, "c", **options)
+    assert not gone and marked["metadata"]["deletionTimestamp"]
+    assert registry.get("configmaps", ns, "c")["metadata"]["finalizers"] == ["example.com/hold", *finalizers]
+
+
+@pytest.mark.parametrize("resource,obj,gone", [
+    ("jobs", {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"}, "spec": {"template": {
+        "spec": {"containers": [{"name": "c", "image": "busybox"}], "restartPolicy": "Never"}}}}, False),
+    ("replicationcontrollers", {"apiVersion": "v1", "kind": "ReplicationController", "metadata": {"name": "rc"},
+                                "spec": {"selector": {"a": "b"}, "template": {"metadata": {"labels": {"a": "b"}},
+                                         "spec": {"containers": [{"name": "c", "image": "x"}]}}}}, False),
+    ("deployments", deployment("d"), True),
+])
+def test_jobs_and_replication_controllers_orphan_their_pods_by_default(registry, ns, resource, obj, gone):
+    """batch/v1 Jobs and v1 ReplicationControllers keep OrphanDependents as their default garbage
+    collection policy (backwards compatibility): deleted with no policy they get the orphan
+    finalizer; a Deployment is deleted at once."""
+    registry.create(resource, ns, obj)
+    answer, deleted = registry.delete_with_outcome(resource, ns, obj["metadata"]["name"])
+    assert deleted is gone
+    if not gone:
+        assert answer["metadata"]["finalizers"] == ["orphan"]
+
+
+def test_a_background_delete_takes_back_the_orphan_finalizer(registry, ns):
+    """A later Background deletion removes the orphan finalizer; with no other finalizer left
+    the object is deleted."""
+    registry.create("configmaps", ns, {"metadata": {"name": "c"}})
+    registry.delete("configmaps", ns, "c", propagation_policy="Orphan")
+    assert registry.delete_with_outcome("configmaps", ns, "c", propagation_policy="Background")[1]
+    assert status_error(registry.get, "configmaps", ns, "c").code == 404
+
+
 def test_delete_precondition_mismatch_is_409(registry, ns):
     registry.create("configmaps", ns, {"metadata": {"name": "c"}})
     error = status_error(registry.delete, "configmaps", ns, "c", preconditions={"uid": "other"})
