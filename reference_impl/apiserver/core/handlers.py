@@ -1130,9 +1130,9 @@ class RESTHandlers:
                                                          dry_run=options["dryRun"],
                                                          propagation_policy=options.get("propagationPolicy"),
                                                          orphan_dependents=options.get("orphanDependents"))
-        # namespaceREST.Delete reports a namespace it only marked Terminating as not deleted, yet
-        # DeleteResource answers 202 only when orphanDependents is false: kubectl sees a 200.
-        return _respond(request, 200 if gone or resource.plural == "namespaces" else 202, result)
+        # An object only marked deleted (graceful, held by finalizers, a namespace terminating) is a
+        # 202 only when orphanDependents is false; upstream keeps the 200 older clients expect.
+        return _respond(request, 202 if not gone and options.get("orphanDependents") is False else 200, result)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.DeleteCollection")
     def deletecollection(self, request: Request, resource) -> Response:

@@ -1224,6 +1224,17 @@ def test_a_known_propagation_policy_in_the_query_deletes(chain):
     assert call(chain, "GET", ns_path(chain, "configmaps", "gone"))[0] == 404
 
 
+@pytest.mark.parametrize("query,code", [({}, 200), ({"propagationPolicy": "Foreground"}, 200),
+                                        ({"orphanDependents": "false"}, 202)])
+def test_a_delete_that_only_marks_the_object_is_202_only_without_orphaning(chain, query, code):
+    """DeleteResource answers 202 for an object not deleted at once only when the options set
+    orphanDependents to false (upstream keeps the 200 other clients expect): a configmap held by
+    a finalizer, or kept for the garbage collector, is a 200."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "held", "finalizers": ["example.com/x"]}})
+    answer_code, answer = call(chain, "DELETE", ns_path(chain, "configmaps", "held"), query=query)
+    assert (answer_code, bool(answer["metadata"]["deletionTimestamp"])) == (code, True)
+
+
 @pytest.mark.parametrize("value,verb", [("maybe", "watch"), ("True", "watch"), ("1", "watch"),
                                         ("0", "list"), ("FALSE", "list")])
 def test_the_watch_parameter_reads_as_go_reads_a_bool(value, verb):
