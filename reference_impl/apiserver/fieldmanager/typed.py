@@ -127,14 +127,15 @@ def _pointer_fields() -> frozenset[int]:
 def zero_like(value: dict, schema: Schema) -> dict:
     """Go's zero value of `value`'s kind as far as `value` reaches, what a create compares with
     (runtime.ObjectCreater.New): every struct it goes through is there but a pointer's, and a list
-    the struct requires (no omitempty) is null rather than absent."""
+    the struct requires (no omitempty) is null rather than absent; a field `value` holds as null
+    (a template's zero creationTimestamp) decoded to its zero value, which the zero object holds."""
     zero = {}
     required = schema._resolved().get("required", ())
     for key, child in value.items():
         child_schema, declared = schema.field(key)
         if declared and child_schema.always_there and isinstance(child, dict):
             zero[key] = zero_like(child, child_schema)
-        elif declared and key in required and isinstance(child, list):
+        elif declared and (child is None or (key in required and isinstance(child, list))):
             zero[key] = None
     return zero
 

@@ -145,10 +145,20 @@ def pod_defaults(spec: dict) -> None:
                     requests.setdefault(name, quantity)
 
 
+def embedded_object_meta(parent: dict) -> None:
+    """An embedded ObjectMeta (a template's) is a struct Go always writes, its zero
+    creationTimestamp as null: `metadata: {creationTimestamp: null}` even when none was sent."""
+    meta = object_field(parent, "metadata")
+    if meta is not None:
+        meta.setdefault("creationTimestamp", None)
+
+
 def template_defaults(spec: dict) -> None:
     """SetDefaults_PodSpec on a workload's pod template: Go's template and its pod spec are structs,
     so they are defaulted (restartPolicy Always, ...) even when the client sent neither."""
     template = object_field(spec, "template")
+    if template is not None:
+        embedded_object_meta(template)
     pod = object_field(template, "spec") if template is not None else None
     if pod is not None:
         pod_spec(pod)

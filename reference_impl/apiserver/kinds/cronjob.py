@@ -9,7 +9,7 @@ from reference_impl.apiserver.core.podvalidation import job_spec_problems
 from reference_impl.apiserver.core.validation import invalid, required, unsupported
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, name_cell, part,
                                                      selector_cell, since, template_containers)
-from reference_impl.apiserver.kinds._defaulting import template_defaults
+from reference_impl.apiserver.kinds._defaulting import embedded_object_meta, template_defaults
 from reference_impl.machinery.cron import CronError, parse_standard
 from reference_impl.mirrors import mirrors
 
@@ -53,9 +53,11 @@ def cron_job(obj: dict, spec: dict) -> None:
     spec.setdefault("suspend", False)
     spec.setdefault("successfulJobsHistoryLimit", 3)
     spec.setdefault("failedJobsHistoryLimit", 1)
-    job_spec = (spec.get("jobTemplate") or {}).get("spec")
-    if isinstance(job_spec, dict):
-        template_defaults(job_spec)
+    job_template = spec.get("jobTemplate")
+    if isinstance(job_template, dict):
+        embedded_object_meta(job_template)
+        if isinstance(job_template.get("spec"), dict):
+            template_defaults(job_template["spec"])
 
 
 RESOURCES = (

@@ -11,7 +11,8 @@ from reference_impl.apiserver.kinds._podspec import MIN_READY, REVISIONS, SELECT
 from reference_impl.apiserver.core.validation import unsupported
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, name_cell, part,
                                                      template_containers)
-from reference_impl.apiserver.kinds._defaulting import dict_items, template_defaults, update_strategy
+from reference_impl.apiserver.kinds._defaulting import dict_items, embedded_object_meta, template_defaults, \
+    update_strategy
 from reference_impl.machinery.gojson import quote
 from reference_impl.machinery.labels import selector_matches
 from reference_impl.mirrors import mirrors
@@ -113,6 +114,7 @@ def stateful_set(obj: dict, spec: dict) -> None:
     spec.setdefault("replicas", 1)
     spec.setdefault("revisionHistoryLimit", 10)
     for claim in dict_items(spec.get("volumeClaimTemplates")):
+        embedded_object_meta(claim)
         if isinstance(claim.get("spec"), dict):
             claim["spec"].setdefault("volumeMode", "Filesystem")
     template_defaults(spec)

@@ -241,6 +241,21 @@ def test_a_pod_template_gets_no_requests_from_limits_and_no_service_links(kind):
     assert "enableServiceLinks" not in pod_spec
 
 
+def test_an_embedded_object_meta_has_a_null_creation_timestamp():
+    """A template's ObjectMeta is a struct Go always writes, its zero creationTimestamp as null:
+    pod templates (sent without metadata too), a CronJob's job template and a StatefulSet's
+    volume claim templates."""
+    template = {"spec": POD_SPEC}
+    assert workload("Deployment", template=template)["spec"]["template"]["metadata"] == {"creationTimestamp": None}
+    cron = defaulted("CronJob", {"spec": {"schedule": "* * * * *", "jobTemplate": {"spec": {"template": TEMPLATE}}}})
+    job_template = cron["spec"]["jobTemplate"]
+    assert job_template["metadata"] == {"creationTimestamp": None}
+    assert job_template["spec"]["template"]["metadata"] == {"creationTimestamp": None, "labels": {"app": "a"}}
+    claim = {"metadata": {"name": "data"}, "spec": {"accessModes": ["ReadWriteOnce"]}}
+    stateful = workload("StatefulSet", serviceName="s", volumeClaimTemplates=[claim])
+    assert stateful["spec"]["volumeClaimTemplates"][0]["metadata"] == {"name": "data", "creationTimestamp": None}
+
+
 # --- services, claims, volumes, storage ---
 
 def test_service_defaults():

@@ -92,3 +92,12 @@ def test_a_cascading_delete_waits_for_the_garbage_collector(kube, cascade, final
         f'deployment.apps "{name}" deleted\n'
     meta = json.loads(ok(kube, "get", "deployment", name, "-n", NS, "-o", "json"))["metadata"]
     assert meta["finalizers"] == [finalizer] and meta["deletionTimestamp"]
+
+
+def test_a_template_shows_a_null_creation_timestamp_no_field_manager_owns(kube):
+    """`kubectl get -o yaml` of a workload shows its template's `creationTimestamp: null`, as Go
+    writes the zero time of an embedded ObjectMeta; no manager owns it."""
+    deployment = yaml.safe_load(ok(kube, "get", "deployment", "web", "-n", NS, "-o", "yaml", "--show-managed-fields"))
+    assert deployment["spec"]["template"]["metadata"] == {"creationTimestamp": None, "labels": {"app": "web"}}
+    owned = deployment["metadata"]["managedFields"][0]["fieldsV1"]["f:spec"]["f:template"]["f:metadata"]
+    assert owned == {"f:labels": {".": {}, "f:app": {}}}
