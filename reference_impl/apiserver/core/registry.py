@@ -338,10 +338,25 @@ class Registry(LifecycleMixin):
             r.canonicalize(obj)
         if create_validation:
             create_validation(deep_copy_json(obj))
-        if dry_run:
-            return obj
-        return self._written(r, self._storage_call(r, meta["name"], self._store(r).create,
-                                                   self.key(r, namespace, meta["name"]), obj, self._ttl(r)))
+        key = self.key(r, namespace, meta["name"])
+        try:
+            if not dry_run:
+                return self._written(r, self._store(r).create(key, obj, self._ttl(r)))
+            # DryRunnableStorage.Create: the key a dry run would write must be free.
+            if self._stored(r, key) is None:
+                return obj
+            raise KeyExists(key)
+        except KeyExists:
+            error = errors.already_exists(r.plural, meta["name"], r.group)
+            if ((self._stored(r, key) or {}).get("metadata") or {}).get("deletionTimestamp"):
+                error.message = f"object is being deleted: {error.message}"
+            raise error from None
+
+    def _stored(self, r: Resource, key: str) -> dict | None:
+        try:
+            return self._store(r).get(key)
+        except KeyNotFound:
+            return None
 
     @mirrors("(*k8s.io/kubernetes/pkg/registry/core/service/storage.Allocators).allocateCreate",
              "(*k8s.io/kubernetes/pkg/registry/core/service/storage.Allocators).allocateUpdate")

@@ -101,3 +101,10 @@ def test_a_template_shows_a_null_creation_timestamp_no_field_manager_owns(kube):
     assert deployment["spec"]["template"]["metadata"] == {"creationTimestamp": None, "labels": {"app": "web"}}
     owned = deployment["metadata"]["managedFields"][0]["fieldsV1"]["f:spec"]["f:template"]["f:metadata"]
     assert owned == {"f:labels": {".": {}, "f:app": {}}}
+
+
+def test_a_server_dry_run_create_of_an_existing_object_fails(kube):
+    """`kubectl create --dry-run=server` of an object that exists fails as the create would."""
+    result = kube.kubectl("create", "deployment", "web", "-n", NS, "--image=nginx:1.25", "--dry-run=server")
+    assert (result.returncode, result.stderr) == (
+        1, 'error: failed to create deployment: deployments.apps "web" already exists\n')

@@ -134,6 +134,25 @@ def test_deployments_start_at_generation_one_and_bump_on_spec_change(registry, n
     assert scaled["metadata"]["generation"] == 2
 
 
+def test_a_dry_run_create_of_an_existing_name_is_409_already_exists(registry, ns):
+    """DryRunnableStorage.Create reads the key a dry run would write: taken, it is the store's
+    KeyExists, so the dry run fails as the create would."""
+    registry.create("configmaps", ns, {"metadata": {"name": "c"}})
+    error = status_error(registry.create, "configmaps", ns, {"metadata": {"name": "c"}}, dry_run=True)
+    assert (error.code, error.reason, error.message) == (409, "AlreadyExists", 'configmaps "c" already exists')
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_creating_over_an_object_being_deleted_says_so(registry, ns, dry_run):
+    """Store.Create: when the name is taken by an object with a deletionTimestamp, the
+    AlreadyExists message starts with "object is being deleted: "."""
+    registry.create("configmaps", ns, {"metadata": {"name": "c", "finalizers": ["example.com/hold"]}})
+    registry.delete("configmaps", ns, "c")
+    error = status_error(registry.create, "configmaps", ns, {"metadata": {"name": "c"}}, dry_run=dry_run)
+    assert (error.code, error.reason, error.message) == (
+        409, "AlreadyExists", 'object is being deleted: configmaps "c" already exists')
+
+
 def test_duplicate_create_is_409_already_exists(registry, ns):
     registry.create("pods", ns, pod("p"))
     error = status_error(registry.create, "pods", ns, pod("p"))
