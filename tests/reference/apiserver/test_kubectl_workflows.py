@@ -108,3 +108,11 @@ def test_a_server_dry_run_create_of_an_existing_object_fails(kube):
     result = kube.kubectl("create", "deployment", "web", "-n", NS, "--image=nginx:1.25", "--dry-run=server")
     assert (result.returncode, result.stderr) == (
         1, 'error: failed to create deployment: deployments.apps "web" already exists\n')
+
+
+def test_annotating_a_deployment_bumps_its_generation(kube):
+    """`kubectl annotate` of a deployment is a new generation on the real server; a label is not."""
+    ok(kube, "create", "deployment", "annotated", "-n", NS, "--image=nginx:1.25")
+    ok(kube, "label", "deployment", "annotated", "-n", NS, "tier=web")
+    ok(kube, "annotate", "deployment", "annotated", "-n", NS, "note=x")
+    assert ok(kube, "get", "deployment", "annotated", "-n", NS, "-o", "jsonpath={.metadata.generation}") == "2"

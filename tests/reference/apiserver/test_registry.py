@@ -134,6 +134,29 @@ def test_deployments_start_at_generation_one_and_bump_on_spec_change(registry, n
     assert scaled["metadata"]["generation"] == 2
 
 
+def test_a_deployments_annotations_bump_its_generation(registry, ns):
+    """The deployment strategy's PrepareForUpdate bumps the generation on an annotation change
+    too (they are copied to its replica sets); labels do not."""
+    registry.create("deployments", ns, deployment("d"))
+    annotated = registry.patch("deployments", ns, "d", lambda o: {
+        **o, "metadata": {**o["metadata"], "annotations": {"note": "x"}}})
+    assert annotated["metadata"]["generation"] == 2
+
+
+def test_a_pod_template_tracks_the_generation_of_its_template(registry, ns):
+    """The pod template strategy starts at generation 1 and bumps it when the template changes,
+    not when only the metadata does."""
+    created = registry.create("podtemplates", ns, {"metadata": {"name": "t"}, "template": {
+        "spec": {"containers": [{"name": "c", "image": "nginx"}]}}})
+    assert created["metadata"]["generation"] == 1
+    annotated = registry.patch("podtemplates", ns, "t", lambda o: {
+        **o, "metadata": {**o["metadata"], "annotations": {"note": "x"}}})
+    assert annotated["metadata"]["generation"] == 1
+    relabelled = registry.patch("podtemplates", ns, "t", lambda o: {
+        **o, "template": {**o["template"], "metadata": {"labels": {"a": "b"}}}})
+    assert relabelled["metadata"]["generation"] == 2
+
+
 def test_a_dry_run_create_of_an_existing_name_is_409_already_exists(registry, ns):
     """DryRunnableStorage.Create reads the key a dry run would write: taken, it is the store's
     KeyExists, so the dry run fails as the create would."""
