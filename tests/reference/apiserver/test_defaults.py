@@ -256,6 +256,19 @@ def test_an_embedded_object_meta_has_a_null_creation_timestamp():
     assert stateful["spec"]["volumeClaimTemplates"][0]["metadata"] == {"name": "data", "creationTimestamp": None}
 
 
+def test_a_volume_claim_template_is_a_defaulted_v1_claim():
+    """A StatefulSet's claim templates come back from conversion as v1 PersistentVolumeClaims
+    (apiVersion and kind set over whatever was sent) with the claim's defaults: volumeMode
+    Filesystem and status.phase Pending unless one was sent."""
+    claims = [{"metadata": {"name": "a"}, "spec": {"accessModes": ["ReadWriteOnce"]}},
+              {"apiVersion": "v9", "kind": "X", "metadata": {"name": "b"}, "spec": {}, "status": {"phase": "Bound"}}]
+    first, second = workload("StatefulSet", serviceName="s", volumeClaimTemplates=claims)["spec"]["volumeClaimTemplates"]
+    assert (first["apiVersion"], first["kind"], second["apiVersion"], second["kind"]) == (
+        "v1", "PersistentVolumeClaim", "v1", "PersistentVolumeClaim")
+    assert (first["spec"]["volumeMode"], first["status"], second["status"]) == (
+        "Filesystem", {"phase": "Pending"}, {"phase": "Bound"})
+
+
 # --- services, claims, volumes, storage ---
 
 def test_service_defaults():
