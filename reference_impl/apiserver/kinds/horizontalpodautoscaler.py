@@ -44,14 +44,14 @@ def _cpu_utilization_metric(utilization: int) -> dict:
 @mirrors("k8s.io/kubernetes/pkg/apis/autoscaling/v1.Convert_v1_HorizontalPodAutoscalerSpec_To_autoscaling_HorizontalPodAutoscalerSpec",
          "k8s.io/kubernetes/pkg/apis/autoscaling/v1.Convert_v1_HorizontalPodAutoscalerStatus_To_autoscaling_HorizontalPodAutoscalerStatus")
 def to_v2(hpa: dict) -> dict:
-    """A v1 HorizontalPodAutoscaler as v2."""
+    """A v1 HorizontalPodAutoscaler as v2; one that names no cpu target gets the default one
+    (v1's defaulting leaves that to conversion)."""
     converted = copy.deepcopy(hpa)
     converted["apiVersion"] = V2
     spec = converted.get("spec")
-    if isinstance(spec, dict) and "targetCPUUtilizationPercentage" in spec:
-        utilization = spec.pop("targetCPUUtilizationPercentage")
-        if utilization is not None:
-            spec["metrics"] = [_cpu_utilization_metric(utilization)]
+    if isinstance(spec, dict):
+        utilization = spec.pop("targetCPUUtilizationPercentage", None)
+        spec["metrics"] = [_cpu_utilization_metric(DEFAULT_CPU_UTILIZATION if utilization is None else utilization)]
     status = converted.get("status")
     if isinstance(status, dict) and "currentCPUUtilizationPercentage" in status:
         utilization = status.pop("currentCPUUtilizationPercentage")

@@ -116,3 +116,11 @@ def test_annotating_a_deployment_bumps_its_generation(kube):
     ok(kube, "label", "deployment", "annotated", "-n", NS, "tier=web")
     ok(kube, "annotate", "deployment", "annotated", "-n", NS, "note=x")
     assert ok(kube, "get", "deployment", "annotated", "-n", NS, "-o", "jsonpath={.metadata.generation}") == "2"
+
+
+def test_autoscale_without_a_cpu_percent_targets_80_percent(kube):
+    """`kubectl autoscale` with no usable --cpu-percent creates a v1 autoscaler without a target;
+    the real server converts it to the default 80% cpu target, which `kubectl get hpa` shows."""
+    ok(kube, "autoscale", "deployment", "web", "-n", NS, "--max=3", "--name=web-default", "--cpu-percent=-1")
+    assert ok(kube, "get", "hpa", "web-default", "-n", NS, "-o", "jsonpath={.spec.metrics}") == (
+        '[{"resource":{"name":"cpu","target":{"averageUtilization":80,"type":"Utilization"}},"type":"Resource"}]')
