@@ -1252,7 +1252,15 @@ class RESTHandlers:
         node_name = (pod.get("spec") or {}).get("nodeName")
         if not node_name:  # no location to stream from: LocationStreamer's empty stream, a 204
             return Response(204, b"", "text/plain")
-        host, port = kubelet_endpoint(self.registry.get("nodes", None, node_name))
+        try:
+            node = self.registry.get("nodes", None, node_name)
+        except StatusError as err:
+            if err.code != 404:
+                raise
+            # The node store's Get names its NotFound by the request's resource
+            # (qualifiedResourceFromContext): `pods "<node>" not found`.
+            raise errors.not_found(resource.plural, node_name, resource.group) from None
+        host, port = kubelet_endpoint(node)
         query = {name: request.param(name) for name in LOG_OPTIONS if request.param(name)}
         path = "/containerLogs/" + "/".join(urllib.parse.quote(p, safe="") for p in
                                             (info.namespace, info.name, container))

@@ -1356,6 +1356,15 @@ def test_the_log_of_a_pod_not_yet_scheduled_is_204_with_no_body(chain):
     assert call(chain, "GET", ns_path(chain, "pods", "web") + "/log") == (204, b"")
 
 
+def test_the_log_of_a_pod_on_a_missing_node_names_the_node_as_a_pod(chain):
+    """The node store's Get inside a pods/log request names its NotFound by the request's
+    resource (qualifiedResourceFromContext): `pods "<node>" not found`, as kubectl logs prints."""
+    call(chain, "POST", ns_path(chain, "pods"), {**POD, "spec": {**POD["spec"], "nodeName": "gone"}})
+    code, status = call(chain, "GET", ns_path(chain, "pods", "web") + "/log")
+    assert (code, status["message"], status["details"]) == (404, 'pods "gone" not found',
+                                                            {"name": "gone", "kind": "pods"})
+
+
 @pytest.mark.parametrize("name", ["keep", ""])
 def test_dry_run_in_the_delete_options_body_deletes_nothing(chain, name):
     """kubectl --dry-run=server sends `dryRun: [All]` inside the DeleteOptions body, not in the

@@ -124,3 +124,11 @@ def test_autoscale_without_a_cpu_percent_targets_80_percent(kube):
     ok(kube, "autoscale", "deployment", "web", "-n", NS, "--max=3", "--name=web-default", "--cpu-percent=-1")
     assert ok(kube, "get", "hpa", "web-default", "-n", NS, "-o", "jsonpath={.spec.metrics}") == (
         '[{"resource":{"name":"cpu","target":{"averageUtilization":80,"type":"Utilization"}},"type":"Resource"}]')
+
+
+def test_logs_of_a_pod_on_a_missing_node(kube):
+    """The real server names the missing node as a pod (its node lookup's NotFound takes the
+    request's resource), and kubectl prints that."""
+    ok(kube, "run", "stranded", "-n", NS, "--image=nginx:1.25", '--overrides={"spec":{"nodeName":"gone"}}')
+    result = kube.kubectl("logs", "stranded", "-n", NS)
+    assert (result.returncode, result.stderr) == (1, 'Error from server (NotFound): pods "gone" not found\n')
