@@ -107,7 +107,9 @@ def _cron_job(obj: dict, now: float) -> list:
     job_spec = part(spec, "jobTemplate", "spec")
     names, images = template_containers(part(job_spec, "template", "spec"))
     last = since(status["lastScheduleTime"], now) if status.get("lastScheduleTime") else "<none>"
-    return [name_cell(obj), spec.get("schedule", ""), bool(spec.get("suspend")),
+    # printBoolPtr: the printer writes the bool as a string, "<unset>" when nil.
+    suspend = "<unset>" if spec.get("suspend") is None else str(bool(spec["suspend"]))
+    return [name_cell(obj), spec.get("schedule", ""), suspend,
             len(status.get("active") or []), last, age_cell(obj, now), names, images,
             selector_cell(job_spec.get("selector"))]
 

@@ -132,3 +132,9 @@ def test_logs_of_a_pod_on_a_missing_node(kube):
     ok(kube, "run", "stranded", "-n", NS, "--image=nginx:1.25", '--overrides={"spec":{"nodeName":"gone"}}')
     result = kube.kubectl("logs", "stranded", "-n", NS)
     assert (result.returncode, result.stderr) == (1, 'Error from server (NotFound): pods "gone" not found\n')
+
+
+def test_get_cronjob_prints_suspend_as_the_real_printer_does(kube):
+    """The real CronJob printer writes SUSPEND as the string False (printBoolPtr), not a bool."""
+    ok(kube, "create", "cronjob", "nightly", "-n", NS, "--image=busybox:1.36", "--schedule=0 3 * * *")
+    assert ok(kube, "get", "cronjob", "nightly", "-n", NS, "--no-headers").split()[6] == "False"
