@@ -138,3 +138,10 @@ def test_get_cronjob_prints_suspend_as_the_real_printer_does(kube):
     """The real CronJob printer writes SUSPEND as the string False (printBoolPtr), not a bool."""
     ok(kube, "create", "cronjob", "nightly", "-n", NS, "--image=busybox:1.36", "--schedule=0 3 * * *")
     assert ok(kube, "get", "cronjob", "nightly", "-n", NS, "--no-headers").split()[6] == "False"
+
+
+def test_a_created_job_carries_the_job_tracking_annotation(kube):
+    """`kubectl create job` on the real 1.24 server gives a job batch.kubernetes.io/job-tracking."""
+    ok(kube, "create", "job", "tracked", "-n", NS, "--image=busybox:1.36")
+    annotations = json.loads(ok(kube, "get", "job", "tracked", "-n", NS, "-o", "json"))["metadata"]["annotations"]
+    assert annotations == {"batch.kubernetes.io/job-tracking": ""}

@@ -157,6 +157,16 @@ def test_a_pod_template_tracks_the_generation_of_its_template(registry, ns):
     assert relabelled["metadata"]["generation"] == 2
 
 
+def test_a_new_job_is_marked_for_tracking_with_finalizers(registry, ns):
+    """With JobTrackingWithFinalizers on (beta in 1.24), the job strategy marks a new job with the
+    batch.kubernetes.io/job-tracking annotation, beside the annotations it was sent with."""
+    job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j", "annotations": {"a": "b"}},
+           "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "busybox"}],
+                                          "restartPolicy": "Never"}}}}
+    created = registry.create("jobs", ns, job)
+    assert created["metadata"]["annotations"] == {"a": "b", "batch.kubernetes.io/job-tracking": ""}
+
+
 def test_a_dry_run_create_of_an_existing_name_is_409_already_exists(registry, ns):
     """DryRunnableStorage.Create reads the key a dry run would write: taken, it is the store's
     KeyExists, so the dry run fails as the create would."""
