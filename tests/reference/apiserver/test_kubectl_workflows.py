@@ -145,3 +145,15 @@ def test_a_created_job_carries_the_job_tracking_annotation(kube):
     ok(kube, "create", "job", "tracked", "-n", NS, "--image=busybox:1.36")
     annotations = json.loads(ok(kube, "get", "job", "tracked", "-n", NS, "-o", "json"))["metadata"]["annotations"]
     assert annotations == {"batch.kubernetes.io/job-tracking": ""}
+
+
+def test_the_kubernetes_service_is_served_in_default(kube):
+    """A fresh real kube-apiserver serves default/kubernetes on 10.96.0.1:443, so a user's
+    request for that IP finds it taken."""
+    assert ok(kube, "get", "service", "kubernetes", "-n", "default", "-o",
+              "jsonpath={.spec.clusterIP} {.spec.ports[0].port} {.spec.ports[0].targetPort}") == \
+        f"10.96.0.1 443 {kube.port}"
+    result = kube.kubectl("create", "service", "clusterip", "first-ip", "-n", NS, "--tcp=80", "--clusterip=10.96.0.1")
+    assert result.stderr == ('error: failed to create ClusterIP service: Service "first-ip" is invalid: '
+                             'spec.clusterIPs: Invalid value: []string{"10.96.0.1"}: failed to allocate IP 10.96.0.1: '
+                             'provided IP is already allocated\n')
