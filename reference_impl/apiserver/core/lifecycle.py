@@ -27,8 +27,6 @@ SCALABLE = ("deployments", "replicasets", "statefulsets", "replicationcontroller
 # The group of the `<plural>/scale` resource a ScaleREST.Get names when the parent is missing;
 # StatefulSet's passes the store's NotFound of the parent on.
 SCALE_NOT_FOUND_GROUPS = {"deployments": "apps", "replicasets": "apps", "replicationcontrollers": "autoscaling"}
-
-
 ORPHAN = "orphan"  # metav1.FinalizerOrphanDependents
 FOREGROUND = "foregroundDeletion"  # metav1.FinalizerDeleteDependents
 # The resources whose strategy's DefaultGarbageCollectionPolicy is OrphanDependents in the version
@@ -169,6 +167,7 @@ class LifecycleMixin:
             check(current)
         if r.plural == "namespaces" and (current.get("spec") or {}).get("finalizers"):
             return self._terminate_namespace(key, current, check, dry_run), False
+
         def finalizers(obj: dict) -> list[str]:
             return finalizers_for_garbage_collection(r, obj["metadata"].get("finalizers") or [], propagation_policy,
                                                      orphan_dependents)
