@@ -62,7 +62,7 @@ def sync_namespace(namespace: dict, contents: dict[str, list[dict]], now: str,
 
 @mirrors("(*k8s.io/kubernetes/pkg/controller/namespace/deletion.namespacedResourcesDeleter).deleteAllContent")
 def _delete_all_content(name: str, contents: dict[str, list[dict]]) -> list:
-    return [Delete(resource, name, obj["metadata"]["name"])
+    return [Delete(resource, name, obj["metadata"]["name"], "Background")
             for resource, objs in sorted(contents.items())
             for obj in objs if not obj["metadata"].get("deletionTimestamp")]
 

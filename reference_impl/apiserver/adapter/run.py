@@ -248,6 +248,8 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
         except OSError as err:
             raise RunError(f"cannot listen on {options.bind_address}:{options.secure_port}",
                            err.strerror or str(err)) from None
+        # Once listening: the service targets the port bound (a --secure-port of 0 picks one).
+        bootstrappolicy.ensure_kubernetes_service(registry, server.port)
         _serve(server, options, bundle, etcd_url, out, stop)
     finally:
         for lister in listers.values():

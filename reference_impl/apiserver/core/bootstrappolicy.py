@@ -24,6 +24,7 @@ from reference_impl.apiserver.core.policyrule import (READ, READ_UPDATE, READ_WR
                                                       cluster_role, events_rule, groups, role, role_binding, rule,
                                                       sas, url_rule, users)
 from reference_impl.apiserver.kinds.priorityclass import SYSTEM_PRIORITY_CLASSES
+from reference_impl.apiserver.kinds.service import SERVICE_CLUSTER_IP_RANGE
 from reference_impl.mirrors import mirrors
 
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
@@ -366,6 +367,24 @@ def ensure_system_namespaces(registry: object) -> list[str]:
             created.append(name)
         registry.ensure_default_service_account(name)
     return created
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/controlplane.Controller).CreateOrUpdateMasterServiceIfNeeded")
+def ensure_kubernetes_service(registry: object, secure_port: int) -> bool:
+    """Create default/kubernetes, the service in front of the apiserver, when missing: 443/TCP
+    (https) to `secure_port`, on the service range's first IP, selecting no pods (its endpoints
+    are the apiserver's own). True when it was created."""
+    try:
+        registry.get("services", "default", "kubernetes")
+        return False
+    except StatusError as err:
+        if err.code != 404:
+            raise
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {
+        "name": "kubernetes", "namespace": "default", "labels": {"provider": "kubernetes", "component": "apiserver"}},
+        "spec": {"ports": [{"name": "https", "protocol": "TCP", "port": 443, "targetPort": secure_port}],
+                 "clusterIP": str(SERVICE_CLUSTER_IP_RANGE[1]), "sessionAffinity": "None", "type": "ClusterIP"}}
+    return _create_if_absent(registry, "services", "default", service)
 
 
 @mirrors("k8s.io/kubernetes/pkg/registry/scheduling/rest.AddSystemPriorityClasses")

@@ -134,7 +134,9 @@ def _subresource_entry(resource, subresource: str) -> dict:
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/discovery.NewAPIVersionHandler")
 def api_resource_list(resources: Iterable, group: str, version: str) -> dict | None:
-    """`/api/v1` or `/apis/<group>/<version>`, or None for a group version not served."""
+    """`/api/v1` or `/apis/<group>/<version>`, or None for a group version not served. Entries are
+    sorted by path, as APIInstaller.Install registers its storage paths (`kubectl get all` prints
+    kinds in this order)."""
     served = [r for r in resources if (r.group, r.version) == (group, version)]
     if not served:
         return None
@@ -142,6 +144,7 @@ def api_resource_list(resources: Iterable, group: str, version: str) -> dict | N
     for resource in served:
         entries.append(_entry(resource))
         entries.extend(_subresource_entry(resource, sub) for sub in resource.subresources)
+    entries.sort(key=lambda entry: entry["name"])
     return {"kind": "APIResourceList", "apiVersion": "v1",
             "groupVersion": f"{group}/{version}" if group else version, "resources": entries}
 

@@ -1147,10 +1147,12 @@ class RESTHandlers:
         self._admit_and_validate(request, "DELETE", resource, old, old)
         result, gone = self.registry.delete_with_outcome(resource, info.namespace, info.name,
                                                          options["gracePeriodSeconds"], options.get("preconditions"),
-                                                         dry_run=options["dryRun"])
-        # namespaceREST.Delete reports a namespace it only marked Terminating as not deleted, yet
-        # DeleteResource answers 202 only when orphanDependents is false: kubectl sees a 200.
-        return _respond(request, 200 if gone or resource.plural == "namespaces" else 202, result)
+                                                         dry_run=options["dryRun"],
+                                                         propagation_policy=options.get("propagationPolicy"),
+                                                         orphan_dependents=options.get("orphanDependents"))
+        # An object only marked deleted (graceful, held by finalizers, a namespace terminating) is a
+        # 202 only when orphanDependents is false; upstream keeps the 200 older clients expect.
+        return _respond(request, 202 if not gone and options.get("orphanDependents") is False else 200, result)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.DeleteCollection")
     def deletecollection(self, request: Request, resource) -> Response:
@@ -1160,7 +1162,8 @@ class RESTHandlers:
             result = self.registry.list(resource, request.info.namespace or None, **listing)
         else:
             result = self.registry.delete_collection(resource, request.info.namespace or None,
-                                                     options["gracePeriodSeconds"], **listing)
+                                                     options["gracePeriodSeconds"], options.get("propagationPolicy"),
+                                                     options.get("orphanDependents"), **listing)
         return _respond(request, 200, result)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler",
@@ -1269,7 +1272,15 @@ class RESTHandlers:
         node_name = (pod.get("spec") or {}).get("nodeName")
         if not node_name:  # no location to stream from: LocationStreamer's empty stream, a 204
             return Response(204, b"", "text/plain")
-        host, port = kubelet_endpoint(self.registry.get("nodes", None, node_name))
+        try:
+            node = self.registry.get("nodes", None, node_name)
+        except StatusError as err:
+            if err.code != 404:
+                raise
+            # The node store's Get names its NotFound by the request's resource
+            # (qualifiedResourceFromContext): `pods "<node>" not found`.
+            raise errors.not_found(resource.plural, node_name, resource.group) from None
+        host, port = kubelet_endpoint(node)
         query = {name: request.param(name) for name in LOG_OPTIONS if request.param(name)}
         path = "/containerLogs/" + "/".join(urllib.parse.quote(p, safe="") for p in
                                             (info.namespace, info.name, container))

@@ -27,6 +27,31 @@ SCALABLE = ("deployments", "replicasets", "statefulsets", "replicationcontroller
 # The group of the `<plural>/scale` resource a ScaleREST.Get names when the parent is missing;
 # StatefulSet's passes the store's NotFound of the parent on.
 SCALE_NOT_FOUND_GROUPS = {"deployments": "apps", "replicasets": "apps", "replicationcontrollers": "autoscaling"}
+ORPHAN = "orphan"  # metav1.FinalizerOrphanDependents
+FOREGROUND = "foregroundDeletion"  # metav1.FinalizerDeleteDependents
+# The resources whose strategy's DefaultGarbageCollectionPolicy is OrphanDependents in the version
+# served: batch/v1 Jobs and v1 ReplicationControllers, kept so for backwards compatibility.
+ORPHAN_BY_DEFAULT = (("batch", "jobs"), ("", "replicationcontrollers"))
+
+
+@mirrors("k8s.io/apiserver/pkg/registry/generic/registry.deletionFinalizersForGarbageCollection",
+         "k8s.io/apiserver/pkg/registry/generic/registry.shouldOrphanDependents",
+         "k8s.io/apiserver/pkg/registry/generic/registry.shouldDeleteDependents")
+def finalizers_for_garbage_collection(r: Resource, finalizers: list[str], propagation_policy: str | None,
+                                      orphan_dependents: bool | None) -> list[str]:
+    """The object's finalizers once deleted: with the orphan or foregroundDeletion finalizer the
+    garbage collector acts on, as the delete options ask, else as the one the object carries
+    asks, else as the resource's default policy."""
+    if orphan_dependents is not None:
+        orphan, foreground = orphan_dependents, False
+    elif propagation_policy is not None:
+        orphan, foreground = propagation_policy == "Orphan", propagation_policy == "Foreground"
+    else:
+        carried = next((f for f in finalizers if f in (ORPHAN, FOREGROUND)), None)
+        orphan = carried == ORPHAN or (carried is None and (r.group, r.plural) in ORPHAN_BY_DEFAULT)
+        foreground = carried == FOREGROUND
+    wanted = [f for f in finalizers if f not in (ORPHAN, FOREGROUND)] + [ORPHAN] * orphan + [FOREGROUND] * foreground
+    return finalizers if set(wanted) == set(finalizers) else wanted
 
 
 def rfc3339(seconds: float) -> str:
@@ -101,15 +126,16 @@ class LifecycleMixin:
         return max(0, int(grace))
 
     def delete(self, resource, namespace: str | None, name: str, grace_period_seconds: int | None = None,
-               preconditions: dict | None = None, dry_run: bool = False) -> dict:
+               preconditions: dict | None = None, dry_run: bool = False, **propagation) -> dict:
         """Delete an object: the deleted (or now terminating) object, or a Success Status."""
         return self.delete_with_outcome(resource, namespace, name, grace_period_seconds,
-                                        preconditions, dry_run)[0]
+                                        preconditions, dry_run, **propagation)[0]
 
     @mirrors("(*k8s.io/kubernetes/pkg/registry/scheduling/priorityclass/storage.REST).Delete")
     def delete_with_outcome(self, resource, namespace: str | None, name: str,
                             grace_period_seconds: int | None = None, preconditions: dict | None = None,
-                            dry_run: bool = False) -> tuple[dict, bool]:
+                            dry_run: bool = False, propagation_policy: str | None = None,
+                            orphan_dependents: bool | None = None) -> tuple[dict, bool]:
         """`delete`, also telling whether the object is gone now or only marked for deletion,
         waiting on a grace period, finalizers or the namespace controller. The system
         PriorityClasses may not be deleted (one at a time: a collection delete takes them too)."""
@@ -119,16 +145,19 @@ class LifecycleMixin:
                                           "this is a system priority class and cannot be deleted")
         if r is CRD and not dry_run:
             self._delete_custom_objects(self.get(r, namespace, name))
-            deleted = self._store_delete(r, namespace, name, grace_period_seconds, preconditions, dry_run)
+            deleted = self._store_delete(r, namespace, name, grace_period_seconds, preconditions, dry_run,
+                                         propagation_policy, orphan_dependents)
             self._refresh_custom_resources()
             return deleted
-        return self._store_delete(r, namespace, name, grace_period_seconds, preconditions, dry_run)
+        return self._store_delete(r, namespace, name, grace_period_seconds, preconditions, dry_run,
+                                  propagation_policy, orphan_dependents)
 
     @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).Delete",
              "(*k8s.io/apiserver/pkg/registry/generic/registry.Store).updateForGracefulDeletionAndFinalizers",
              "k8s.io/apiserver/pkg/registry/rest.BeforeDelete")
     def _store_delete(self, r: Resource, namespace: str | None, name: str, grace_period_seconds: int | None,
-                      preconditions: dict | None, dry_run: bool) -> tuple[dict, bool]:
+                      preconditions: dict | None, dry_run: bool, propagation_policy: str | None = None,
+                      orphan_dependents: bool | None = None) -> tuple[dict, bool]:
         key = self.key(r, namespace, name)
         current = self.get(r, namespace, name)
         if r.plural == "namespaces" and not r.group:
@@ -138,21 +167,31 @@ class LifecycleMixin:
             check(current)
         if r.plural == "namespaces" and (current.get("spec") or {}).get("finalizers"):
             return self._terminate_namespace(key, current, check, dry_run), False
+
+        def finalizers(obj: dict) -> list[str]:
+            return finalizers_for_garbage_collection(r, obj["metadata"].get("finalizers") or [], propagation_policy,
+                                                     orphan_dependents)
+
         grace = self._grace_period(r, current, grace_period_seconds)
-        if grace > 0 or current["metadata"].get("finalizers"):
-            return self._mark_deleting(r, key, current, grace, check, dry_run), False
+        if grace > 0 or finalizers(current):
+            return self._mark_deleting(r, key, current, grace, check, dry_run, finalizers), False
         if dry_run:
             return (current if r.return_deleted_object else success_status(r, current)), True
         deleted = self._storage_call(r, name, self._store(r).delete, key, check)
         return (deleted if r.return_deleted_object else success_status(r, deleted)), True
 
-    def _mark_deleting(self, r: Resource, key: str, current: dict, grace: int, check, dry_run: bool) -> dict:
-        """Set deletionTimestamp (now + grace) and deletionGracePeriodSeconds; a later delete may
-        shorten the grace period but never lengthen it."""
+    def _mark_deleting(self, r: Resource, key: str, current: dict, grace: int, check, dry_run: bool,
+                       finalizers: Callable[[dict], list[str]]) -> dict:
+        """Set deletionTimestamp (now + grace), deletionGracePeriodSeconds and the `finalizers`
+        the garbage collector needs; a later delete may shorten the grace period but never
+        lengthen it."""
         def mark(obj: dict) -> dict:
             if check:
                 check(obj)
             meta = obj["metadata"]
+            meta["finalizers"] = finalizers(obj)
+            if not meta["finalizers"]:
+                del meta["finalizers"]
             if meta.get("deletionTimestamp") is None or grace < meta.get("deletionGracePeriodSeconds", 0):
                 meta["deletionTimestamp"] = self._timestamp(grace)
                 meta["deletionGracePeriodSeconds"] = grace
@@ -167,6 +206,7 @@ class LifecycleMixin:
         return rfc3339(self.clock.now() + after)
 
     def delete_collection(self, resource, namespace: str | None, grace_period_seconds: int | None = None,
+                          propagation_policy: str | None = None, orphan_dependents: bool | None = None,
                           **list_options) -> dict:
         """Delete every object `list` answers for `list_options` (one page under a limit); a
         `<Kind>List` of what was deleted or marked."""
@@ -177,7 +217,7 @@ class LifecycleMixin:
             meta = item["metadata"]
             try:
                 obj, _ = self._store_delete(r, meta.get("namespace"), meta["name"], grace_period_seconds,
-                                            None, False)
+                                            None, False, propagation_policy, orphan_dependents)
             except errors.StatusError as error:
                 if error.code != 404:
                     raise

@@ -11,7 +11,6 @@ seconds after their last write (--event-ttl), as etcd leases.
 """
 from __future__ import annotations
 
-import ipaddress
 import random
 import threading
 import uuid
@@ -340,18 +339,35 @@ class Registry(LifecycleMixin):
             r.canonicalize(obj)
         if create_validation:
             create_validation(deep_copy_json(obj))
-        if dry_run:
-            return obj
-        return self._written(r, self._storage_call(r, meta["name"], self._store(r).create,
-                                                   self.key(r, namespace, meta["name"]), obj, self._ttl(r)))
+        key = self.key(r, namespace, meta["name"])
+        try:
+            if not dry_run:
+                return self._written(r, self._store(r).create(key, obj, self._ttl(r)))
+            # DryRunnableStorage.Create: the key a dry run would write must be free.
+            if self._stored(r, key) is None:
+                return obj
+            raise KeyExists(key)
+        except KeyExists:
+            error = errors.already_exists(r.plural, meta["name"], r.group)
+            if ((self._stored(r, key) or {}).get("metadata") or {}).get("deletionTimestamp"):
+                error.message = f"object is being deleted: {error.message}"
+            raise error from None
+
+    def _stored(self, r: Resource, key: str) -> dict | None:
+        try:
+            return self._store(r).get(key)
+        except KeyNotFound:
+            return None
 
     @mirrors("(*k8s.io/kubernetes/pkg/registry/core/service/storage.REST).beginCreate",
              "(*k8s.io/kubernetes/pkg/registry/core/service/storage.REST).beginUpdate",
-             "k8s.io/kubernetes/pkg/registry/core/service/storage.normalizeClusterIPs")
+             "k8s.io/kubernetes/pkg/registry/core/service/storage.normalizeClusterIPs",
+             "(*k8s.io/kubernetes/pkg/registry/core/service/storage.Allocators).allocateCreate",
+             "(*k8s.io/kubernetes/pkg/registry/core/service/storage.Allocators).allocateUpdate")
     def _allocate_service(self, r: Resource, obj: dict, old: dict | None, dry_run: bool) -> None:
-        """The service IP and node-port allocators, reduced to picking unused values at random and
-        checking the values asked for: a cluster IP in the service range, a node port in the
-        node-port range (a dry run's allocator skips that check)."""
+        """The service IP and node-port allocators: a requested cluster IP must be in the service
+        range and free, a requested node port in the node-port range (a dry run's allocator skips
+        that check) and free; the others are picked unused at random."""
         spec, before = obj["spec"], (old or {}).get("spec") or {}
         if old is None:
             if spec.get("clusterIP") and not spec.get("clusterIPs"):
@@ -367,34 +383,38 @@ class Registry(LifecycleMixin):
                     spec["clusterIPs"] = [spec["clusterIP"]]
                 else:
                     spec.pop("clusterIPs", None)
+        old_uid = old["metadata"].get("uid") if old else None
+        others = [s.get("spec") or {} for s in self.storage.list(self.prefix(r, None)).items
+                  if s["metadata"].get("uid") != old_uid]
         if spec["type"] != "ExternalName":
             spec.setdefault("ipFamilyPolicy", "SingleStack")
             problems = service.cluster_ips_problems(spec)
             if problems:
                 raise self._invalid(r, obj, problems)
+            used = {other.get("clusterIP") for other in others}
             if not spec.get("clusterIP"):
-                used = {(s.get("spec") or {}).get("clusterIP") for s in self.storage.list(self.prefix(r, None)).items}
                 while (ip := f"10.96.{self.random.randint(0, 255)}.{self.random.randint(1, 254)}") in used:
                     pass
                 spec["clusterIP"], spec["clusterIPs"] = ip, [ip]
-            elif old is None and spec["clusterIP"] != "None" and \
-                    ipaddress.ip_address(spec["clusterIP"]) not in service.SERVICE_CIDR:
-                raise self._invalid(r, obj, [invalid(
-                    "spec.clusterIPs", spec["clusterIPs"], f"failed to allocate IP {spec['clusterIP']}: the provided "
-                    f"IP ({spec['clusterIP']}) is not in the valid range. The range of valid IPs is "
-                    f"{service.SERVICE_CIDR}")])
+            elif spec["clusterIP"] not in ("None", before.get("clusterIP")):
+                problems = service.cluster_ip_problems(spec["clusterIP"], used)
+                if problems:
+                    raise self._invalid(r, obj, problems)
             spec.setdefault("ipFamilies", ["IPv4"])
         if spec["type"] in ("NodePort", "LoadBalancer"):
-            low, high = service.NODE_PORT_RANGE
+            taken = {port.get("nodePort") for other in others for port in other.get("ports") or []}
             kept = {port.get("nodePort") for port in dict_items(before.get("ports"))}
-            for i, port in enumerate(dict_items(spec.get("ports"))):
-                node_port = port.setdefault("nodePort", self.random.randint(low, high))
-                if not dry_run and node_port not in kept and not low <= node_port <= high:
-                    raise self._invalid(r, obj, [invalid(
-                        f"spec.ports[{i}].nodePort", node_port, "provided port is not in the valid range. "
-                        f"The range of valid ports is {low}-{high}")])
+            problems = service.allocate_node_ports(spec, taken, self._free_node_port, kept,
+                                                   check_range=not dry_run)
+            if problems:
+                raise self._invalid(r, obj, problems)
         if spec["type"] == "LoadBalancer" and spec.get("externalTrafficPolicy") == "Local":
             spec.setdefault("healthCheckNodePort", self.random.randint(*service.NODE_PORT_RANGE))
+
+    def _free_node_port(self, taken: set[int]) -> int:
+        while (port := self.random.randint(*service.NODE_PORT_RANGE)) in taken:
+            pass
+        return port
 
     # -- read ------------------------------------------------------------------------------------
 

@@ -133,7 +133,6 @@ def create_token(registry, key: ec.EllipticCurvePrivateKey, namespace: str, name
                                   why=f"the UID in the bound object reference ({bound['uid']}) does not match "
                                       f"the UID in record. The object might have been deleted and then recreated")
         private[bound["kind"].lower()] = {"name": target["metadata"]["name"], "uid": uid}
-        bound = {**bound, "apiVersion": "v1", "uid": uid}
     issued = int(now)
     lifetime = expiration
     if "pod" in private and expiration == WARN_ONLY_BOUND_TOKEN_EXPIRATION_SECONDS:
@@ -145,7 +144,8 @@ def create_token(registry, key: ec.EllipticCurvePrivateKey, namespace: str, name
               "kubernetes.io": private, "nbf": issued, "sub": f"{SA_PREFIX}{namespace}:{name}"}
     out_spec = {"audiences": audiences, "expirationSeconds": expiration, "boundObjectRef": bound}
     return {"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
-            "metadata": {"name": name, "namespace": namespace, "creationTimestamp": _rfc3339(issued)},
+            # A deep copy of the request: its zero creationTimestamp is written as null.
+            "metadata": {"creationTimestamp": None, **(body.get("metadata") or {})},
             "spec": out_spec,
             "status": {"token": sign(claims, key), "expirationTimestamp": _rfc3339(issued + expiration)}}
 

@@ -128,14 +128,15 @@ def zero_like(value: dict, schema: Schema) -> dict:
     """Go's zero value of `value`'s kind as far as `value` reaches, what a create compares with
     (runtime.ObjectCreater.New): every struct it goes through is there but a pointer's, and a list
     the struct requires (no omitempty) is null rather than absent, as is any field still null
-    once decoded (only a field without omitempty is written as null)."""
+    once decoded: only a field without omitempty is written as null (a template's zero
+    creationTimestamp, a ClusterRole's missing rules), and the zero object holds it so."""
     zero = {}
     required = schema._resolved().get("required", ())
     for key, child in value.items():
         child_schema, declared = schema.field(key)
         if declared and child_schema.always_there and isinstance(child, dict):
             zero[key] = zero_like(child, child_schema)
-        elif declared and (child is None or key in required and isinstance(child, list)):
+        elif declared and (child is None or (key in required and isinstance(child, list))):
             zero[key] = None
     return zero
 

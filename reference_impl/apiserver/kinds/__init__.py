@@ -16,7 +16,7 @@ import importlib
 from types import ModuleType
 
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.kinds._defaulting import object_field
+from reference_impl.apiserver.kinds._defaulting import object_field, omit_empty_metadata
 
 MODULES = ("namespace", "pod", "node", "service", "endpoints", "serviceaccount", "secret", "configmap", "event",
            "deployment", "replicaset", "lease", "rbac", "persistentvolume", "persistentvolumeclaim",
@@ -60,7 +60,9 @@ def by_plural(plural: str) -> Resource | None:
 
 
 def default(resource: Resource, obj: dict) -> None:
-    """What decoding fills in `obj`: a custom resource's `defaulter`, else the kind's defaults."""
+    """What decoding fills in `obj`: a custom resource's `defaulter`, else the kind's defaults; and
+    what it leaves out: the metadata's empty maps and lists."""
+    omit_empty_metadata(obj)
     if resource.defaulter is not None:
         resource.defaulter(obj)
     else:

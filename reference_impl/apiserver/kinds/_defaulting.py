@@ -30,6 +30,19 @@ def update_strategy(spec: dict, **rolling_defaults) -> None:
                 rolling.setdefault(field, value)
 
 
+# ObjectMeta's maps and lists, all omitempty: Go writes an empty one as nothing, so an object
+# decoded and stored never keeps `labels: {}`.
+OMITTED_WHEN_EMPTY_META = ("labels", "annotations", "ownerReferences", "finalizers")
+
+
+def omit_empty_metadata(obj: dict) -> None:
+    meta = obj.get("metadata")
+    if isinstance(meta, dict):
+        for field in OMITTED_WHEN_EMPTY_META:
+            if meta.get(field) in ({}, []):
+                del meta[field]
+
+
 def default_zero(obj: dict, field: str, value: object) -> None:
     """Default a string or integer field as Go's `if obj.X == ""` (or `== 0`) does: absent, null
     and the zero value all decode to the zero value."""
@@ -105,38 +118,53 @@ def volume(v: dict) -> None:
                 default_zero(item["fieldRef"], "apiVersion", "v1")  # SetDefaults_ObjectFieldSelector
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_PodSpec",
-         "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_Pod")
+@mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_PodSpec")
 def pod_spec(spec: dict) -> None:
     default_zero(spec, "restartPolicy", "Always")
     default_nil(spec, "terminationGracePeriodSeconds", 30)
     default_zero(spec, "dnsPolicy", "ClusterFirst")
     default_nil(spec, "securityContext", {})
     default_zero(spec, "schedulerName", "default-scheduler")
-    default_nil(spec, "enableServiceLinks", True)
     for c in dict_items(spec.get("containers")) + dict_items(spec.get("initContainers")):
         container(c)
         if spec.get("hostNetwork") is True:  # defaultHostNetworkPorts: on the host, the host port is the port
             for port in dict_items(c.get("ports")):
                 if not port.get("hostPort"):
                     port["hostPort"] = port.get("containerPort")
-        # SetDefaults_Pod: a container that sets only limits requests what it is limited to.
-        resources = c["resources"] if isinstance(c["resources"], dict) else {}
-        if isinstance(resources.get("limits"), dict) and resources["limits"]:
-            requests = resources.setdefault("requests", {})
-            if isinstance(requests, dict):
-                for name, quantity in resources["limits"].items():
-                    requests.setdefault(name, quantity)
     for c in dict_items(spec.get("ephemeralContainers")):
         container(c)  # SetDefaults_EphemeralContainer
     for v in dict_items(spec.get("volumes")):
         volume(v)
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_Pod")
+def pod_defaults(spec: dict) -> None:
+    """The defaults a Pod's spec gets and a pod template's does not: requests from limits and
+    enableServiceLinks."""
+    default_nil(spec, "enableServiceLinks", True)
+    for c in dict_items(spec.get("containers")) + dict_items(spec.get("initContainers")):
+        resources = c["resources"] if isinstance(c["resources"], dict) else {}
+        if isinstance(resources.get("limits"), dict) and resources["limits"]:
+            requests = resources.setdefault("requests", {})
+            if isinstance(requests, dict):
+                for name, quantity in resources["limits"].items():
+                    requests.setdefault(name, quantity)
+
+
+def embedded_object_meta(parent: dict) -> None:
+    """An embedded ObjectMeta (a template's) is a struct Go always writes, its zero
+    creationTimestamp as null: `metadata: {creationTimestamp: null}` even when none was sent."""
+    meta = object_field(parent, "metadata")
+    if meta is not None:
+        meta.setdefault("creationTimestamp", None)
+
+
 def template_defaults(spec: dict) -> None:
     """SetDefaults_PodSpec on a workload's pod template: Go's template and its pod spec are structs,
     so they are defaulted (restartPolicy Always, ...) even when the client sent neither."""
     template = object_field(spec, "template")
+    if template is not None:
+        embedded_object_meta(template)
     pod = object_field(template, "spec") if template is not None else None
     if pod is not None:
         pod_spec(pod)

@@ -9,7 +9,7 @@ from reference_impl.apiserver.core.podvalidation import job_spec_problems
 from reference_impl.apiserver.core.validation import go_label_selector, invalid, required, unsupported
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, name_cell, part,
                                                      selector_cell, since, template_containers)
-from reference_impl.apiserver.kinds._defaulting import template_defaults
+from reference_impl.apiserver.kinds._defaulting import embedded_object_meta, template_defaults
 from reference_impl.machinery.cron import CronError, parse_standard
 from reference_impl.mirrors import mirrors
 
@@ -75,9 +75,11 @@ def cron_job(obj: dict, spec: dict) -> None:
     spec.setdefault("suspend", False)
     spec.setdefault("successfulJobsHistoryLimit", 3)
     spec.setdefault("failedJobsHistoryLimit", 1)
-    job_spec = (spec.get("jobTemplate") or {}).get("spec")
-    if isinstance(job_spec, dict):
-        template_defaults(job_spec)
+    job_template = spec.get("jobTemplate")
+    if isinstance(job_template, dict):
+        embedded_object_meta(job_template)
+        if isinstance(job_template.get("spec"), dict):
+            template_defaults(job_template["spec"])
 
 
 RESOURCES = (
@@ -127,7 +129,9 @@ def _cron_job(obj: dict, now: float) -> list:
     job_spec = part(spec, "jobTemplate", "spec")
     names, images = template_containers(part(job_spec, "template", "spec"))
     last = since(status["lastScheduleTime"], now) if status.get("lastScheduleTime") else "<none>"
-    return [name_cell(obj), spec.get("schedule", ""), bool(spec.get("suspend")),
+    # printBoolPtr: the printer writes the bool as a string, "<unset>" when nil.
+    suspend = "<unset>" if spec.get("suspend") is None else str(bool(spec["suspend"]))
+    return [name_cell(obj), spec.get("schedule", ""), suspend,
             len(status.get("active") or []), last, age_cell(obj, now), names, images,
             selector_cell(job_spec.get("selector"))]
 

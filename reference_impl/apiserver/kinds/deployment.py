@@ -30,6 +30,14 @@ def deployment(obj: dict, spec: dict) -> None:
     template_defaults(spec)
 
 
+@mirrors("(k8s.io/kubernetes/pkg/registry/apps/deployment.deploymentStrategy).PrepareForUpdate")
+def prepare_for_update(new: dict, old: dict) -> None:
+    """An annotation change is a new generation, as a spec change is (which the registry counts):
+    the annotations are copied to the deployment's replica sets."""
+    if (new["metadata"].get("annotations") or {}) != (old["metadata"].get("annotations") or {}):
+        new["metadata"]["generation"] = old["metadata"].get("generation", 1) + 1
+
+
 @mirrors("(k8s.io/kubernetes/pkg/registry/apps/deployment.deploymentStatusStrategy).PrepareForUpdate")
 def prepare_for_status_update(new: dict, old: dict) -> None:
     """deployments/status keeps the annotations sent but not the labels."""
@@ -82,7 +90,8 @@ RESOURCES = (
     Resource("apps", "v1", "Deployment", "deployments", "deployment", True, ("deploy",),
              subresources=("status", "scale"), categories=("all",), status_reset_on_update=True,
              validator=_validate, update_validator=v.validate_selector_immutable,
-             tracks_generation=True, prepare_for_status_update=prepare_for_status_update,
+             tracks_generation=True, prepare_for_update=prepare_for_update,
+             prepare_for_status_update=prepare_for_status_update,
              validate_status_update=validate_status_update),
 )
 

@@ -49,19 +49,21 @@ def _cpu_utilization_metric(utilization: int) -> dict:
          "k8s.io/kubernetes/pkg/apis/autoscaling/v1.Convert_v1_HorizontalPodAutoscalerStatus_To_autoscaling_HorizontalPodAutoscalerStatus")
 def to_v2(hpa: dict) -> dict:
     """A v1 HorizontalPodAutoscaler as v2: the metrics annotation's metrics first, then the cpu
-    target; the round-trip annotations are gone."""
+    target, and with neither the default cpu target (v1's implicit default, which conversion
+    makes explicit); the round-trip annotations are gone."""
     converted = copy.deepcopy(hpa)
     converted["apiVersion"] = V2
     spec = converted.get("spec")
-    if isinstance(spec, dict) and "targetCPUUtilizationPercentage" in spec:
-        utilization = spec.pop("targetCPUUtilizationPercentage")
-        if utilization is not None:
-            spec["metrics"] = [_cpu_utilization_metric(utilization)]
+    if isinstance(spec, dict):
+        utilization = spec.pop("targetCPUUtilizationPercentage", None)
+        spec["metrics"] = [] if utilization is None else [_cpu_utilization_metric(utilization)]
     meta = converted.get("metadata")
     annotations = meta.get("annotations") if isinstance(meta, dict) else None
     metrics = annotated_metrics(annotations)
     if metrics is not None and isinstance(spec, dict):
-        spec["metrics"] = [metric_from_v1(metric) for metric in metrics] + (spec.get("metrics") or [])
+        spec["metrics"] = [metric_from_v1(metric) for metric in metrics] + spec["metrics"]
+    if isinstance(spec, dict) and not spec["metrics"]:
+        spec["metrics"] = [_cpu_utilization_metric(DEFAULT_CPU_UTILIZATION)]
     if isinstance(annotations, dict):
         for name in ROUND_TRIP_ANNOTATIONS:
             annotations.pop(name, None)

@@ -117,6 +117,17 @@ def _with_scheduling_directives(old_template: object, template: object) -> objec
     return {**old_template, "metadata": old_metadata, "spec": old_spec}
 
 
+# What 1.24's job strategy marks a new job with while JobTrackingWithFinalizers (beta) is on: the
+# job controller then tracks its pods with finalizers.
+JOB_TRACKING_ANNOTATION = "batch.kubernetes.io/job-tracking"
+
+
+@mirrors("(k8s.io/kubernetes/pkg/registry/batch/job.jobStrategy).PrepareForCreate")
+def prepare_for_create(obj: dict, user: object) -> None:
+    meta = obj["metadata"]
+    meta["annotations"] = {**(meta.get("annotations") or {}), JOB_TRACKING_ANNOTATION: ""}
+
+
 @mirrors("k8s.io/kubernetes/pkg/apis/batch/v1.SetDefaults_Job")
 def job(obj: dict, spec: dict) -> None:
     if spec.get("completions") is None and spec.get("parallelism") is None:
@@ -157,7 +168,7 @@ RESOURCES = (
              field_selectors=(*COMMON_FIELDS, "status.successful"), tracks_generation=True,
              field_label_conversion=FieldLabelConversion((*COMMON_FIELDS, "status.successful"),
                                                          "field label {quoted} not supported for Job"),
-             validate_status_update=validate_status_update),
+             validate_status_update=validate_status_update, prepare_for_create=prepare_for_create),
 )
 
 

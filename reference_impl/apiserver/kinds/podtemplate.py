@@ -20,8 +20,21 @@ def pod_template(obj: dict, spec: dict) -> None:
     template_defaults(obj)
 
 
+@mirrors("(k8s.io/kubernetes/pkg/registry/core/podtemplate.podTemplateStrategy).PrepareForCreate")
+def prepare_for_create(obj: dict, user: object) -> None:
+    obj["metadata"]["generation"] = 1
+
+
+@mirrors("(k8s.io/kubernetes/pkg/registry/core/podtemplate.podTemplateStrategy).PrepareForUpdate")
+def prepare_for_update(new: dict, old: dict) -> None:
+    """A pod template has no spec: a change of its template is a new generation."""
+    if new.get("template") != old.get("template"):
+        new["metadata"]["generation"] = old["metadata"].get("generation", 0) + 1
+
+
 RESOURCES = (
-    Resource("", "v1", "PodTemplate", "podtemplates", "podtemplate", True, validator=validate_pod_template),
+    Resource("", "v1", "PodTemplate", "podtemplates", "podtemplate", True, validator=validate_pod_template,
+             prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update),
 )
 
 

@@ -3,6 +3,7 @@ and protobuf layout."""
 from __future__ import annotations
 
 import ipaddress
+from typing import Callable
 
 from reference_impl.apiserver.core.podvalidation import port_name_problems
 from reference_impl.apiserver.core.resources import Resource
@@ -27,11 +28,72 @@ MAX_CLIENT_IP_AFFINITY_SECONDS = 86400  # core.MaxClientIPServiceAffinitySeconds
 KUBELET_PORT = 10250
 # kube-apiserver's default --service-node-port-range, and the --service-cluster-ip-range it is run with.
 NODE_PORT_RANGE = (30000, 32767)
-SERVICE_CIDR = ipaddress.ip_network("10.96.0.0/12")
+# The --service-cluster-ip-range the local cluster's apiserver allocates from.
+SERVICE_CLUSTER_IP_RANGE = ipaddress.ip_network("10.96.0.0/12")
 
 
 def is_headless(spec: dict) -> bool:
     return spec.get("clusterIPs") == ["None"]
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/registry/core/service/ipallocator.Range).Allocate")
+def cluster_ip_problems(requested: str, allocated: set[str]) -> list[str]:
+    """Why the cluster IP allocator refuses a requested IP: outside the range (whose network and
+    broadcast addresses it never gives) or given already. An IP that does not parse is left to
+    validation."""
+    ip, network = parse_ip(requested), SERVICE_CLUSTER_IP_RANGE
+    if ip is None:
+        return []
+    if ip not in network or ip in (network.network_address, network.broadcast_address):
+        why = f"the provided IP ({requested}) is not in the valid range. The range of valid IPs is {network}"
+    elif requested in allocated:
+        why = "provided IP is already allocated"
+    else:
+        return []
+    return [f'spec.clusterIPs: Invalid value: []string{{"{requested}"}}: failed to allocate IP {requested}: {why}']
+
+
+@mirrors("k8s.io/kubernetes/pkg/registry/core/service/storage.initNodePorts")
+def allocate_node_ports(spec: dict, taken: set[int], pick: Callable[[set[int]], int],
+                        kept: set[int] = frozenset(), check_range: bool = True) -> list[str]:
+    """Give each port of a NodePort or LoadBalancer service a node port, one per service port
+    number: the one that number has already, else the first requested for it, else `pick(taken)`.
+    A requested node port outside the node-port range (unless the service had it already: `kept`;
+    a dry run's allocator does not check) or taken (by another service, or by another port
+    number of this one) is refused."""
+    ports = dict_items(spec.get("ports"))
+    should_allocate = spec.get("type") == "NodePort" or (
+        spec.get("type") == "LoadBalancer" and spec.get("allocateLoadBalancerNodePorts") is not False)
+    low, high = NODE_PORT_RANGE
+
+    def refusal(i: int, asked: int) -> list[str]:
+        if check_range and asked not in kept and not low <= asked <= high:
+            return [invalid(f"spec.ports[{i}].nodePort", asked, "provided port is not in the valid range. "
+                            f"The range of valid ports is {low}-{high}")]
+        if asked in taken:
+            return [invalid(f"spec.ports[{i}].nodePort", asked, "provided port is already allocated")]
+        return []
+
+    by_port_number: dict[object, int] = {}
+    for i, port in enumerate(ports):
+        if not port.get("nodePort") and not should_allocate:
+            continue
+        number, asked = port.get("port"), port.get("nodePort")
+        if number not in by_port_number:
+            asked = next((p["nodePort"] for p in ports if p.get("port") == number and p.get("nodePort")), None)
+            if asked is None:
+                asked = pick(taken)
+            elif problems := refusal(i, asked):
+                return problems
+            taken.add(asked)
+            by_port_number[number] = port["nodePort"] = asked
+        elif not asked:
+            port["nodePort"] = by_port_number[number]
+        elif asked != by_port_number[number]:
+            if problems := refusal(i, asked):
+                return problems
+            taken.add(asked)
+    return []
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateService")

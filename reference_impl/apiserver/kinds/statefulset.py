@@ -11,7 +11,9 @@ from reference_impl.apiserver.kinds._podspec import MIN_READY, REVISIONS, SELECT
 from reference_impl.apiserver.core.validation import unsupported
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, name_cell, part,
                                                      template_containers)
-from reference_impl.apiserver.kinds._defaulting import dict_items, template_defaults, update_strategy
+from reference_impl.apiserver.kinds._defaulting import (dict_items, embedded_object_meta, object_field,
+                                                       template_defaults, update_strategy)
+from reference_impl.apiserver.kinds.persistentvolumeclaim import persistent_volume_claim
 from reference_impl.machinery.gojson import quote
 from reference_impl.machinery.labels import selector_matches
 from reference_impl.mirrors import mirrors
@@ -106,15 +108,20 @@ def validate_stateful_set_update(old: dict, new: dict) -> list[str]:
     return []
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/apps/v1.SetDefaults_StatefulSet")
+@mirrors("k8s.io/kubernetes/pkg/apis/apps/v1.SetDefaults_StatefulSet",
+         "k8s.io/kubernetes/pkg/apis/apps/v1.Convert_apps_StatefulSetSpec_To_v1_StatefulSetSpec")
 def stateful_set(obj: dict, spec: dict) -> None:
     spec.setdefault("podManagementPolicy", "OrderedReady")
     update_strategy(spec, partition=0)
     spec.setdefault("replicas", 1)
     spec.setdefault("revisionHistoryLimit", 10)
     for claim in dict_items(spec.get("volumeClaimTemplates")):
-        if isinstance(claim.get("spec"), dict):
-            claim["spec"].setdefault("volumeMode", "Filesystem")
+        # Converted back to apps/v1, each template is a v1 PersistentVolumeClaim whatever was sent.
+        claim.update(apiVersion="v1", kind="PersistentVolumeClaim")
+        embedded_object_meta(claim)
+        claim_spec = object_field(claim, "spec")
+        if claim_spec is not None:
+            persistent_volume_claim(claim, claim_spec)
     template_defaults(spec)
 
 

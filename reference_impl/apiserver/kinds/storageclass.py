@@ -117,7 +117,7 @@ def _storage_class(obj: dict, now: float) -> list:
                          annotations.get("storageclass.beta.kubernetes.io/is-default-class"))
     return [name_cell(obj) + (" (default)" if default else ""), obj.get("provisioner", ""),
             obj.get("reclaimPolicy", "Delete"), obj.get("volumeBindingMode", "Immediate"),
-            str(bool(obj.get("allowVolumeExpansion"))).lower(), age_cell(obj, now)]
+            bool(obj.get("allowVolumeExpansion")), age_cell(obj, now)]
 
 
 PRINTERS = {

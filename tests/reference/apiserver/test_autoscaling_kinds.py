@@ -150,6 +150,14 @@ def test_an_autoscaler_created_in_v1_reads_as_v2_with_a_cpu_metric(chain):
     assert read["spec"]["metrics"] == [cpu(50)] and "targetCPUUtilizationPercentage" not in read["spec"]
 
 
+def test_an_autoscaler_created_in_v1_without_a_target_scales_on_80_percent_cpu(chain):
+    """Converting a v1 autoscaler that names no cpu target (what `kubectl autoscale` sends without
+    --cpu-percent) gives it the default 80% cpu metric, which both versions then show."""
+    code, created = call(chain, "POST", collection("v1"), hpa("autoscaling/v1", "no-target"))
+    assert code == 201 and created["spec"]["targetCPUUtilizationPercentage"] == 80
+    assert call(chain, "GET", f"{collection('v2')}/no-target")[1]["spec"]["metrics"] == [cpu(80)]
+
+
 def test_an_autoscaler_created_in_v2_reads_as_v1_with_its_cpu_target(chain):
     """v1 shows the cpu utilization target in its spec, the other metrics only in an annotation."""
     memory = {"type": "Resource", "resource": {"name": "memory", "target": {"type": "AverageValue",

@@ -273,3 +273,16 @@ def test_a_binding_to_another_role_is_recreated(registry):
 def test_a_deleted_role_is_created_again(registry):
     registry.delete("clusterroles", None, "system:node-problem-detector")
     assert bootstrappolicy.ensure_rbac_policy(registry) == ["ClusterRole/system:node-problem-detector"]
+
+
+def test_the_kubernetes_service_fronts_the_apiserver_on_the_first_service_ip(registry):
+    """The bootstrap controller's default/kubernetes service: 443/TCP named https to the secure
+    port, on the first IP of the service range, selecting no pods; written once."""
+    assert bootstrappolicy.ensure_kubernetes_service(registry, 6443) is True
+    service = registry.get("services", "default", "kubernetes")
+    assert service["metadata"]["labels"] == {"component": "apiserver", "provider": "kubernetes"}
+    spec = service["spec"]
+    assert (spec["clusterIP"], spec["type"], spec["sessionAffinity"], "selector" in spec) == (
+        "10.96.0.1", "ClusterIP", "None", False)
+    assert spec["ports"] == [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]
+    assert bootstrappolicy.ensure_kubernetes_service(registry, 6443) is False

@@ -241,6 +241,46 @@ def test_requests_default_to_limits():
     assert c["resources"]["requests"] == {"cpu": "1"}
 
 
+@pytest.mark.parametrize("kind", ["Deployment", "DaemonSet", "ReplicaSet"])
+def test_a_pod_template_gets_no_requests_from_limits_and_no_service_links(kind):
+    """Requests from limits and enableServiceLinks are SetDefaults_Pod's, which only a Pod gets:
+    a template's pod spec keeps limits alone and no enableServiceLinks."""
+    template = {"metadata": {"labels": {"app": "a"}}, "spec": {"containers": [
+        {"name": "c", "image": "x:1", "resources": {"limits": {"cpu": "1"}}}]}}
+    spec = defaulted(kind, {"spec": {"selector": {"matchLabels": {"app": "a"}}, "template": template}})["spec"]
+    pod_spec = spec["template"]["spec"]
+    assert pod_spec["containers"][0]["resources"] == {"limits": {"cpu": "1"}}
+    assert "enableServiceLinks" not in pod_spec
+
+
+def test_an_embedded_object_meta_has_a_null_creation_timestamp():
+    """A template's ObjectMeta is a struct Go always writes, its zero creationTimestamp as null:
+    pod templates (sent without metadata too), a CronJob's job template and a StatefulSet's
+    volume claim templates."""
+    template = {"spec": POD_SPEC}
+    assert workload("Deployment", template=template)["spec"]["template"]["metadata"] == {"creationTimestamp": None}
+    cron = defaulted("CronJob", {"spec": {"schedule": "* * * * *", "jobTemplate": {"spec": {"template": TEMPLATE}}}})
+    job_template = cron["spec"]["jobTemplate"]
+    assert job_template["metadata"] == {"creationTimestamp": None}
+    assert job_template["spec"]["template"]["metadata"] == {"creationTimestamp": None, "labels": {"app": "a"}}
+    claim = {"metadata": {"name": "data"}, "spec": {"accessModes": ["ReadWriteOnce"]}}
+    stateful = workload("StatefulSet", serviceName="s", volumeClaimTemplates=[claim])
+    assert stateful["spec"]["volumeClaimTemplates"][0]["metadata"] == {"name": "data", "creationTimestamp": None}
+
+
+def test_a_volume_claim_template_is_a_defaulted_v1_claim():
+    """A StatefulSet's claim templates come back from conversion as v1 PersistentVolumeClaims
+    (apiVersion and kind set over whatever was sent) with the claim's defaults: volumeMode
+    Filesystem and status.phase Pending unless one was sent."""
+    claims = [{"metadata": {"name": "a"}, "spec": {"accessModes": ["ReadWriteOnce"]}},
+              {"apiVersion": "v9", "kind": "X", "metadata": {"name": "b"}, "spec": {}, "status": {"phase": "Bound"}}]
+    first, second = workload("StatefulSet", serviceName="s", volumeClaimTemplates=claims)["spec"]["volumeClaimTemplates"]
+    assert (first["apiVersion"], first["kind"], second["apiVersion"], second["kind"]) == (
+        "v1", "PersistentVolumeClaim", "v1", "PersistentVolumeClaim")
+    assert (first["spec"]["volumeMode"], first["status"], second["status"]) == (
+        "Filesystem", {"phase": "Pending"}, {"phase": "Bound"})
+
+
 # --- services, claims, volumes, storage ---
 
 def test_service_defaults():

@@ -69,6 +69,17 @@ def test_scale_subresource_names_its_own_group_version():
     assert (scale["group"], scale["version"], scale["kind"]) == ("autoscaling", "v1", "Scale")
 
 
+def test_resources_are_listed_sorted_by_path():
+    """APIInstaller.Install registers a group version's storage paths sorted (sort.Strings), and
+    discovery lists them in that order, subresources after their resource; `kubectl get all`
+    prints its kinds in this order (daemonsets before deployments)."""
+    for path in ("/api/v1", "/apis/apps/v1", "/apis/batch/v1", "/apis/rbac.authorization.k8s.io/v1"):
+        names = [r["name"] for r in get_json(path)["resources"]]
+        assert names == sorted(names), path
+    assert [r["name"] for r in get_json("/apis/apps/v1")["resources"]][:4] == [
+        "controllerrevisions", "daemonsets", "daemonsets/status", "deployments"]
+
+
 def test_aggregated_discovery_accept_gets_plain_discovery():
     """kubectl 1.26+ asks for APIGroupDiscoveryList first and takes the plain list too."""
     accept = ("application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,"

@@ -1244,6 +1244,17 @@ def test_a_known_propagation_policy_in_the_query_deletes(chain):
     assert call(chain, "GET", ns_path(chain, "configmaps", "gone"))[0] == 404
 
 
+@pytest.mark.parametrize("query,code", [({}, 200), ({"propagationPolicy": "Foreground"}, 200),
+                                        ({"orphanDependents": "false"}, 202)])
+def test_a_delete_that_only_marks_the_object_is_202_only_without_orphaning(chain, query, code):
+    """DeleteResource answers 202 for an object not deleted at once only when the options set
+    orphanDependents to false (upstream keeps the 200 other clients expect): a configmap held by
+    a finalizer, or kept for the garbage collector, is a 200."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "held", "finalizers": ["example.com/x"]}})
+    answer_code, answer = call(chain, "DELETE", ns_path(chain, "configmaps", "held"), query=query)
+    assert (answer_code, bool(answer["metadata"]["deletionTimestamp"])) == (code, True)
+
+
 @pytest.mark.parametrize("value,verb", [("maybe", "watch"), ("True", "watch"), ("1", "watch"),
                                         ("0", "list"), ("FALSE", "list")])
 def test_the_watch_parameter_reads_as_go_reads_a_bool(value, verb):
@@ -1363,6 +1374,15 @@ def test_the_log_of_a_pod_not_yet_scheduled_is_204_with_no_body(chain):
     """LogLocation gives no location for a pod with no node; the empty stream is a 204."""
     call(chain, "POST", ns_path(chain, "pods"), POD)
     assert call(chain, "GET", ns_path(chain, "pods", "web") + "/log") == (204, b"")
+
+
+def test_the_log_of_a_pod_on_a_missing_node_names_the_node_as_a_pod(chain):
+    """The node store's Get inside a pods/log request names its NotFound by the request's
+    resource (qualifiedResourceFromContext): `pods "<node>" not found`, as kubectl logs prints."""
+    call(chain, "POST", ns_path(chain, "pods"), {**POD, "spec": {**POD["spec"], "nodeName": "gone"}})
+    code, status = call(chain, "GET", ns_path(chain, "pods", "web") + "/log")
+    assert (code, status["message"], status["details"]) == (404, 'pods "gone" not found',
+                                                            {"name": "gone", "kind": "pods"})
 
 
 @pytest.mark.parametrize("name", ["keep", ""])

@@ -74,6 +74,19 @@ def test_create_fills_metadata(registry, ns, etcd):
     assert created["status"]["phase"] == "Pending"
 
 
+@pytest.mark.parametrize("write", ["create", "update"])
+def test_empty_labels_annotations_finalizers_and_owners_are_not_stored(registry, ns, write):
+    """ObjectMeta's maps and lists are all omitempty: an empty one is written as nothing, so the
+    stored object has no `labels: {}` (kubectl label then sees the change an added map makes)."""
+    empty = {"labels": {}, "annotations": {}, "finalizers": [], "ownerReferences": []}
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", **empty}}
+    stored = registry.create("configmaps", ns, cm if write == "create" else {**cm, "metadata": {"name": "c"}})
+    if write == "update":
+        stored = registry.update("configmaps", ns, "c", {**stored, "metadata": {**stored["metadata"], **empty}})
+    assert not set(empty) & set(stored["metadata"])
+    assert not set(empty) & set(registry.get("configmaps", ns, "c")["metadata"])
+
+
 def test_generate_name_appends_five_characters(registry, ns):
     created = registry.create("configmaps", ns, {"metadata": {"generateName": "cfg-"}})
     name = created["metadata"]["name"]
@@ -119,6 +132,58 @@ def test_deployments_start_at_generation_one_and_bump_on_spec_change(registry, n
     assert relabelled["metadata"]["generation"] == 1
     scaled = registry.patch("deployments", ns, "d", lambda o: {**o, "spec": {**o["spec"], "replicas": 4}})
     assert scaled["metadata"]["generation"] == 2
+
+
+def test_a_deployments_annotations_bump_its_generation(registry, ns):
+    """The deployment strategy's PrepareForUpdate bumps the generation on an annotation change
+    too (they are copied to its replica sets); labels do not."""
+    registry.create("deployments", ns, deployment("d"))
+    annotated = registry.patch("deployments", ns, "d", lambda o: {
+        **o, "metadata": {**o["metadata"], "annotations": {"note": "x"}}})
+    assert annotated["metadata"]["generation"] == 2
+
+
+def test_a_pod_template_tracks_the_generation_of_its_template(registry, ns):
+    """The pod template strategy starts at generation 1 and bumps it when the template changes,
+    not when only the metadata does."""
+    created = registry.create("podtemplates", ns, {"metadata": {"name": "t"}, "template": {
+        "spec": {"containers": [{"name": "c", "image": "nginx"}]}}})
+    assert created["metadata"]["generation"] == 1
+    annotated = registry.patch("podtemplates", ns, "t", lambda o: {
+        **o, "metadata": {**o["metadata"], "annotations": {"note": "x"}}})
+    assert annotated["metadata"]["generation"] == 1
+    relabelled = registry.patch("podtemplates", ns, "t", lambda o: {
+        **o, "template": {**o["template"], "metadata": {"labels": {"a": "b"}}}})
+    assert relabelled["metadata"]["generation"] == 2
+
+
+def test_a_new_job_is_marked_for_tracking_with_finalizers(registry, ns):
+    """With JobTrackingWithFinalizers on (beta in 1.24), the job strategy marks a new job with the
+    batch.kubernetes.io/job-tracking annotation, beside the annotations it was sent with."""
+    job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j", "annotations": {"a": "b"}},
+           "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "busybox"}],
+                                          "restartPolicy": "Never"}}}}
+    created = registry.create("jobs", ns, job)
+    assert created["metadata"]["annotations"] == {"a": "b", "batch.kubernetes.io/job-tracking": ""}
+
+
+def test_a_dry_run_create_of_an_existing_name_is_409_already_exists(registry, ns):
+    """DryRunnableStorage.Create reads the key a dry run would write: taken, it is the store's
+    KeyExists, so the dry run fails as the create would."""
+    registry.create("configmaps", ns, {"metadata": {"name": "c"}})
+    error = status_error(registry.create, "configmaps", ns, {"metadata": {"name": "c"}}, dry_run=True)
+    assert (error.code, error.reason, error.message) == (409, "AlreadyExists", 'configmaps "c" already exists')
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_creating_over_an_object_being_deleted_says_so(registry, ns, dry_run):
+    """Store.Create: when the name is taken by an object with a deletionTimestamp, the
+    AlreadyExists message starts with "object is being deleted: "."""
+    registry.create("configmaps", ns, {"metadata": {"name": "c", "finalizers": ["example.com/hold"]}})
+    registry.delete("configmaps", ns, "c")
+    error = status_error(registry.create, "configmaps", ns, {"metadata": {"name": "c"}}, dry_run=dry_run)
+    assert (error.code, error.reason, error.message) == (
+        409, "AlreadyExists", 'object is being deleted: configmaps "c" already exists')
 
 
 def test_duplicate_create_is_409_already_exists(registry, ns):
@@ -712,6 +777,49 @@ def test_delete_of_most_kinds_answers_a_success_status(registry, ns):
     assert answer["details"]["name"] == "c" and answer["details"]["kind"] == "configmaps"
 
 
+@pytest.mark.parametrize("options,finalizers", [
+    ({"propagation_policy": "Foreground"}, ["foregroundDeletion"]),
+    ({"propagation_policy": "Orphan"}, ["orphan"]),
+    ({"orphan_dependents": True}, ["orphan"]),
+])
+def test_delete_for_the_garbage_collector_leaves_a_finalizer(registry, ns, options, finalizers):
+    """Store.Delete's deletionFinalizersForGarbageCollection: a Foreground or Orphan deletion
+    marks the object deleted and gives it the finalizer the garbage collector removes, so the
+    object stays until then."""
+    registry.create("configmaps", ns, {"metadata": {"name": "c", "finalizers": ["example.com/hold"]}})
+    marked, gone = registry.delete_with_outcome("configmaps", ns, "c", **options)
+    assert not gone and marked["metadata"]["deletionTimestamp"]
+    assert registry.get("configmaps", ns, "c")["metadata"]["finalizers"] == ["example.com/hold", *finalizers]
+
+
+@pytest.mark.parametrize("resource,obj,gone", [
+    ("jobs", {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"}, "spec": {"template": {
+        "spec": {"containers": [{"name": "c", "image": "busybox"}], "restartPolicy": "Never"}}}}, False),
+    ("replicationcontrollers", {"apiVersion": "v1", "kind": "ReplicationController", "metadata": {"name": "rc"},
+                                "spec": {"selector": {"a": "b"}, "template": {"metadata": {"labels": {"a": "b"}},
+                                         "spec": {"containers": [{"name": "c", "image": "x"}]}}}}, False),
+    ("deployments", deployment("d"), True),
+])
+def test_jobs_and_replication_controllers_orphan_their_pods_by_default(registry, ns, resource, obj, gone):
+    """batch/v1 Jobs and v1 ReplicationControllers keep OrphanDependents as their default garbage
+    collection policy (backwards compatibility): deleted with no policy they get the orphan
+    finalizer; a Deployment is deleted at once."""
+    registry.create(resource, ns, obj)
+    answer, deleted = registry.delete_with_outcome(resource, ns, obj["metadata"]["name"])
+    assert deleted is gone
+    if not gone:
+        assert answer["metadata"]["finalizers"] == ["orphan"]
+
+
+def test_a_background_delete_takes_back_the_orphan_finalizer(registry, ns):
+    """A later Background deletion removes the orphan finalizer; with no other finalizer left
+    the object is deleted."""
+    registry.create("configmaps", ns, {"metadata": {"name": "c"}})
+    registry.delete("configmaps", ns, "c", propagation_policy="Orphan")
+    assert registry.delete_with_outcome("configmaps", ns, "c", propagation_policy="Background")[1]
+    assert status_error(registry.get, "configmaps", ns, "c").code == 404
+
+
 def test_delete_precondition_mismatch_is_409(registry, ns):
     registry.create("configmaps", ns, {"metadata": {"name": "c"}})
     error = status_error(registry.delete, "configmaps", ns, "c", preconditions={"uid": "other"})
@@ -906,6 +1014,51 @@ def test_a_service_node_port_outside_the_range_or_a_cluster_ip_that_is_no_ip_is_
 def test_a_service_with_a_node_port_in_range_and_an_ip_is_stored(registry, ns):
     spec = {"type": "NodePort", "clusterIP": "10.96.0.99", "ports": [{"port": 80, "nodePort": 30080}]}
     assert registry.create("services", ns, {"metadata": {"name": "s"}, "spec": spec})["spec"]["clusterIP"] == "10.96.0.99"
+
+
+@pytest.mark.parametrize("cluster_ip,why", [
+    ("1.2.3.4", "the provided IP (1.2.3.4) is not in the valid range. The range of valid IPs is 10.96.0.0/12"),
+    ("10.96.0.0", "the provided IP (10.96.0.0) is not in the valid range. The range of valid IPs is 10.96.0.0/12"),
+    ("10.111.255.255",
+     "the provided IP (10.111.255.255) is not in the valid range. The range of valid IPs is 10.96.0.0/12"),
+    ("taken", "provided IP is already allocated"),
+])
+def test_a_requested_cluster_ip_must_be_in_the_range_and_free(registry, ns, cluster_ip, why):
+    """The cluster IP allocator takes a requested IP only inside --service-cluster-ip-range (not its
+    network or broadcast address) and only once; it runs in BeginCreate, before validation, so its
+    error comes alone."""
+    if cluster_ip == "taken":
+        cluster_ip = registry.create("services", ns, {"metadata": {"name": "taken"},
+                                                      "spec": {"ports": [{"port": 80}]}})["spec"]["clusterIP"]
+    error = status_error(registry.create, "services", ns, {"metadata": {"name": "s"}, "spec": {
+        "clusterIP": cluster_ip, "ports": [{"port": 80, "protocol": "BAD"}]}})
+    assert (error.code, error.message) == (422, f'Service "s" is invalid: spec.clusterIPs: Invalid value: '
+                                                f'[]string{{"{cluster_ip}"}}: failed to allocate IP {cluster_ip}: {why}')
+
+
+@pytest.mark.parametrize("two_port_numbers", [False, True])
+def test_a_requested_node_port_must_be_free(registry, ns, two_port_numbers):
+    """The node-port allocator gives a port once, to one service port number: taken by another
+    service, or by another port number of the same service, it is refused."""
+    if two_port_numbers:
+        node_port = 31000 + int(ns[2:])  # free: no other test asks for it
+        ports = [{"name": "a", "port": 80, "nodePort": node_port}, {"name": "b", "port": 81, "nodePort": node_port}]
+    else:
+        node_port = registry.create("services", ns, {"metadata": {"name": "taken"}, "spec": {
+            "type": "NodePort", "ports": [{"port": 80}]}})["spec"]["ports"][0]["nodePort"]
+        ports = [{"name": "a", "port": 80, "nodePort": node_port}]
+    error = status_error(registry.create, "services", ns, {"metadata": {"name": "s"}, "spec": {
+        "type": "NodePort", "ports": ports}})
+    assert (error.code, error.message) == (422, f'Service "s" is invalid: spec.ports[{len(ports) - 1}].nodePort: '
+                                                f"Invalid value: {node_port}: provided port is already allocated")
+
+
+def test_one_port_number_over_two_protocols_shares_its_node_port(registry, ns):
+    """initNodePorts allocates per service port number: 53/TCP and 53/UDP get the same node port."""
+    created = registry.create("services", ns, {"metadata": {"name": "dns"}, "spec": {"type": "NodePort", "ports": [
+        {"name": "tcp", "port": 53}, {"name": "udp", "port": 53, "protocol": "UDP"}]}})
+    first, second = created["spec"]["ports"]
+    assert first["nodePort"] == second["nodePort"]
 
 
 @pytest.mark.parametrize("finalizers", [["bad finalizer!"], ["mine"]])

@@ -56,7 +56,7 @@ KINDS = [
     ("batch/v1", "cronjobs", True, ["cj"], ["status"],
      {"spec": {"schedule": "*/5 * * * *", "jobTemplate": {"spec": {"template": JOB_TEMPLATE}}}},
      ["Name", "Schedule", "Suspend", "Active", "Last Schedule", "Age", "Containers", "Images", "Selector"],
-     ["*/5 * * * *", False, 0, "<none>"]),
+     ["*/5 * * * *", "False", 0, "<none>"]),  # printBoolPtr: a string, as kubectl get prints it
     ("policy/v1", "poddisruptionbudgets", True, ["pdb"], ["status"],
      {"spec": {"minAvailable": 1, "selector": SELECTOR}},
      ["Name", "Min Available", "Max Unavailable", "Allowed Disruptions", "Age"], ["1", "N/A", 0]),
@@ -80,7 +80,7 @@ KINDS = [
      []),
     ("storage.k8s.io/v1", "storageclasses", False, ["sc"], [], {"provisioner": "example.com/p"},
      ["Name", "Provisioner", "ReclaimPolicy", "VolumeBindingMode", "AllowVolumeExpansion", "Age"],
-     ["example.com/p", "Delete", "Immediate", "false"]),
+     ["example.com/p", "Delete", "Immediate", False]),
     ("storage.k8s.io/v1", "volumeattachments", False, [], ["status"],
      {"spec": {"attacher": "a", "nodeName": "n1", "source": {"persistentVolumeName": "pv1"}}},
      ["Name", "Attacher", "PV", "Node", "Attached", "Age"], ["a", "pv1", "n1", False]),

@@ -97,10 +97,11 @@ def test_a_node_port_outside_the_range_passes_a_dry_run(chain, ns):
         "The range of valid ports is 30000-32767")
 
 
-@pytest.mark.parametrize("cluster_ip", ["None", "10.96.0.77"])
-def test_a_cluster_ip_may_not_change_once_set(chain, ns, cluster_ip):
-    """validateUpgradeDowngradeClusterIPs: a new clusterIP (or none at all) is a new service."""
-    assert create(chain, ns, "keep", dry=False, clusterIP="10.96.0.70")[0] == 201
+@pytest.mark.parametrize("cluster_ip, allocated", [("None", "10.96.0.70"), ("10.96.0.77", "10.96.0.71")])
+def test_a_cluster_ip_may_not_change_once_set(chain, ns, cluster_ip, allocated):
+    """validateUpgradeDowngradeClusterIPs: a new clusterIP (or none at all) is a new service.
+    (Each case allocates its own IP: one service's IP is taken for every namespace.)"""
+    assert create(chain, ns, "keep", dry=False, clusterIP=allocated)[0] == 201
     _, service = call(chain, "GET", f"/api/v1/namespaces/{ns}/services/keep")
     service["spec"]["clusterIP"] = cluster_ip
     assert problems("keep", dry_run(chain, "PUT", f"/api/v1/namespaces/{ns}/services/keep", service)) == (

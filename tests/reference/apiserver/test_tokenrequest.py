@@ -103,6 +103,20 @@ def test_a_token_for_another_audience_is_refused(setup):
                                   '["https://kubernetes.default.svc.cluster.local"]')
 
 
+def test_the_answer_is_the_request_with_a_status(setup):
+    """TokenREST.Create answers a deep copy of the request: its metadata as sent (no name, no
+    namespace, a zero creationTimestamp written as null) and its bound object reference as sent,
+    the uid it was checked against not filled in."""
+    chain, ns, _, _, _ = setup
+    send(chain, "admin", "POST", f"/api/v1/namespaces/{ns}/secrets", {"metadata": {"name": "s"}})
+    code, answer = send(chain, "admin", "POST", token_path(ns),
+                        {"metadata": {"labels": {"a": "b"}}, "spec": {"boundObjectRef": {"kind": "Secret", "name": "s"}}})
+    assert code == 201
+    assert {k: v for k, v in answer["metadata"].items() if k != "managedFields"} == {
+        "creationTimestamp": None, "labels": {"a": "b"}}
+    assert answer["spec"]["boundObjectRef"] == {"kind": "Secret", "name": "s"}
+
+
 def test_a_token_bound_to_a_pod_dies_with_the_pod(setup):
     chain, ns, _, _, _ = setup
     pod = {"metadata": {"name": "p"}, "spec": {"serviceAccountName": "robot",
@@ -110,7 +124,7 @@ def test_a_token_bound_to_a_pod_dies_with_the_pod(setup):
     assert send(chain, "admin", "POST", f"/api/v1/namespaces/{ns}/pods", pod)[0] == 201
     code, answer = send(chain, "admin", "POST", token_path(ns),
                         {"spec": {"boundObjectRef": {"kind": "Pod", "apiVersion": "v1", "name": "p"}}})
-    assert code == 201 and answer["spec"]["boundObjectRef"]["uid"]
+    assert code == 201
     token = answer["status"]["token"]
     assert send(chain, token, "GET", f"/api/v1/namespaces/{ns}/pods")[0] == 200
     chain.handle(Request("DELETE", f"/api/v1/namespaces/{ns}/pods/p", {"gracePeriodSeconds": ["0"]},

@@ -59,10 +59,11 @@ def test_finalized_namespace_is_left_alone():
 
 def test_terminating_namespace_contents_are_deleted():
     """Every object in a terminating namespace is deleted, with no grace period of its own (the
-    server's default: a pod waits for its kubelet)."""
+    server's default: a pod waits for its kubelet) and Background propagation, as the deleter's
+    DeleteOptions ask (a Job, which orphans by default, gets no orphan finalizer)."""
     actions = namespace_sync(ns(), {"pods": [obj("p")], "configmaps": [obj("c")]})
     deletes = {a for a in actions if isinstance(a, Delete)}
-    assert deletes == {Delete("pods", "doomed", "p"), Delete("configmaps", "doomed", "c")}
+    assert deletes == {Delete("pods", "doomed", "p", "Background"), Delete("configmaps", "doomed", "c", "Background")}
 
 
 def test_terminating_objects_get_no_second_delete():
