@@ -98,10 +98,12 @@ def test_existing_ephemeral_containers_may_not_be_changed(chain, web):
 
 
 def test_another_ephemeral_container_may_be_added_beside_the_first(chain, web):
+    """Before it, as strategic merge orders a list (the real 1.24 server gives the same order for
+    this patch; `kubectl debug` sends a $setElementOrder that keeps the first first)."""
     add(chain, DEBUGGER)
     code, pod = add(chain, {**DEBUGGER, "name": "second"})
     assert code == 200, pod
-    assert [c["name"] for c in pod["spec"]["ephemeralContainers"]] == ["debugger", "second"]
+    assert [c["name"] for c in pod["spec"]["ephemeralContainers"]] == ["second", "debugger"]
 
 
 @pytest.mark.parametrize("container,problems", [
