@@ -1,7 +1,8 @@
 """Admission: the ordered checks (and defaults) a write passes after authorization and before storage.
 
 The chain holds NamespaceLifecycle, LimitRanger (limitranger.py), ServiceAccount, NodeRestriction,
-TaintNodesByCondition, PodSecurity (podsecurity/), Priority, DefaultTolerationSeconds, RuntimeClass,
+TaintNodesByCondition, PodSecurity (podsecurity/), Priority, DefaultTolerationSeconds,
+StorageObjectInUseProtection (storageprotection.py), RuntimeClass,
 the plugins for CertificateSigningRequests and ResourceQuota (resourcequota.py), in upstream's
 order, and runs them in two phases as chainAdmissionHandler does. `admit` (mutating admission) runs
 every plugin with an `admit` on the decoded object, before the registry sees it; each takes the
@@ -25,6 +26,7 @@ from typing import Callable, Protocol, Sequence
 from cryptography.x509.oid import NameOID
 
 from reference_impl.apiserver.core import errors, limitranger, resourcequota
+from reference_impl.apiserver.core.storageprotection import StorageObjectInUseProtection
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.nodeauthorizer import (MIRROR_POD_ANNOTATION, NODE_LEASE_NAMESPACE,
                                                           node_identity, pod_configmap_names, pod_secret_names)
@@ -896,7 +898,7 @@ def new_admission_chain(registry: object, namespaces: Lister | None = None,
                         runtime_classes: Lister | None = None) -> AdmissionChain:
     """The server's default chain in upstream's order (AllOrderedPlugins): NamespaceLifecycle,
     LimitRanger, ServiceAccount, NodeRestriction, TaintNodesByCondition, PodSecurity, Priority,
-    DefaultTolerationSeconds, RuntimeClass, CertificateApproval and CertificateSigning (asking
+    DefaultTolerationSeconds, StorageObjectInUseProtection, RuntimeClass, CertificateApproval and CertificateSigning (asking
     `authorizer`, AlwaysAllow without one), CertificateSubjectRestriction and ResourceQuota; without
     listers the plugins read everything live."""
     authorizer = authorizer or AlwaysAllowAuthorizer()
@@ -905,6 +907,6 @@ def new_admission_chain(registry: object, namespaces: Lister | None = None,
                            ServiceAccount(registry, lister=service_accounts), NodeRestriction(registry),
                            TaintNodesByCondition(), PodSecurity(registry, namespaces),
                            Priority(registry, priority_classes), DefaultTolerationSeconds(),
-                           RuntimeClass(registry, runtime_classes), CertificateApproval(authorizer),
+                           StorageObjectInUseProtection(), RuntimeClass(registry, runtime_classes), CertificateApproval(authorizer),
                            CertificateSigning(authorizer), CertificateSubjectRestriction(),
                            resourcequota.ResourceQuota(registry, resource_quotas)])

@@ -556,11 +556,12 @@ def test_chain_holds_upstreams_order_and_splits_it_into_two_phases():
     chain = new_admission_chain(REGISTRY)
     assert [type(p).__name__ for p in chain.plugins] == [
         "NamespaceLifecycle", "LimitRanger", "ServiceAccount", "NodeRestriction", "TaintNodesByCondition",
-        "PodSecurity", "Priority", "DefaultTolerationSeconds", "RuntimeClass", "CertificateApproval",
-        "CertificateSigning", "CertificateSubjectRestriction", "ResourceQuota"]
+        "PodSecurity", "Priority", "DefaultTolerationSeconds", "StorageObjectInUseProtection", "RuntimeClass",
+        "CertificateApproval", "CertificateSigning", "CertificateSubjectRestriction", "ResourceQuota"]
     assert [type(p).__name__ for p in chain.mutating] == ["NamespaceLifecycle", "LimitRanger", "ServiceAccount",
                                                           "NodeRestriction", "TaintNodesByCondition", "Priority",
-                                                          "DefaultTolerationSeconds", "RuntimeClass"]
+                                                          "DefaultTolerationSeconds", "StorageObjectInUseProtection",
+                                                          "RuntimeClass"]
     assert [type(p).__name__ for p in chain.validating] == ["LimitRanger", "ServiceAccount", "PodSecurity", "Priority",
                                                             "RuntimeClass", "CertificateApproval", "CertificateSigning",
                                                             "CertificateSubjectRestriction", "ResourceQuota"]
@@ -569,6 +570,32 @@ def test_chain_holds_upstreams_order_and_splits_it_into_two_phases():
     assert (admitted["spec"]["priority"], admitted["spec"]["preemptionPolicy"]) == (0, "PreemptLowerPriority")
     assert [t["key"] for t in admitted["spec"]["tolerations"]] == ["node.kubernetes.io/not-ready",
                                                                    "node.kubernetes.io/unreachable"]
+
+
+VOLUMES = FakeResource("persistentvolumes", "PersistentVolume", namespaced=False)
+
+
+@pytest.mark.parametrize("resource, finalizer", [(CLAIMS, "kubernetes.io/pvc-protection"),
+                                                 (VOLUMES, "kubernetes.io/pv-protection")])
+def test_a_new_claim_or_volume_gets_its_protection_finalizer_after_its_own(resource, finalizer):
+    """StorageObjectInUseProtection appends the protection finalizer to a created claim or volume,
+    a dry run's too, keeping the finalizers it already has and adding none twice."""
+    chain = new_admission_chain(REGISTRY)
+    for dry_run in (False, True):
+        obj = {"metadata": {"name": "data", "finalizers": ["example.com/keep"]}}
+        admitted = chain.admit(Request("CREATE", resource, obj=obj, dry_run=dry_run))
+        assert admitted["metadata"]["finalizers"] == ["example.com/keep", finalizer]
+        assert chain.admit(Request("CREATE", resource, obj=admitted))["metadata"]["finalizers"] == [
+            "example.com/keep", finalizer]
+
+
+def test_updates_and_status_writes_of_claims_get_no_finalizer():
+    """Only a create of the object itself is protected: an update that drops the finalizer keeps it
+    dropped, and a write to the status subresource is left alone."""
+    chain = new_admission_chain(REGISTRY)
+    for request in (Request("UPDATE", CLAIMS, name="data", obj={"metadata": {"name": "data"}}),
+                    Request("CREATE", CLAIMS, name="data", obj={"metadata": {"name": "data"}}, subresource="status")):
+        assert "finalizers" not in chain.admit(request)["metadata"]
 
 
 def test_chain_stops_at_the_first_refusal():
