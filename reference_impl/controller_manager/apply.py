@@ -13,7 +13,7 @@ RESOURCES = {
     "nodes": ("/api/v1", False), "replicasets": ("/apis/apps/v1", True),
     "deployments": ("/apis/apps/v1", True), "leases": ("/apis/coordination.k8s.io/v1", True),
     "replicationcontrollers": ("/api/v1", True), "persistentvolumeclaims": ("/api/v1", True),
-    "resourcequotas": ("/api/v1", True),
+    "persistentvolumes": ("/api/v1", False), "resourcequotas": ("/api/v1", True),
     "daemonsets": ("/apis/apps/v1", True), "statefulsets": ("/apis/apps/v1", True),
     "controllerrevisions": ("/apis/apps/v1", True), "jobs": ("/apis/batch/v1", True),
     "cronjobs": ("/apis/batch/v1", True), "endpointslices": ("/apis/discovery.k8s.io/v1", True),

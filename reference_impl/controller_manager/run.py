@@ -34,7 +34,8 @@ from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.rest import RestClient, lease_step
 from reference_impl.client.workqueue import RateLimitingQueue
 from reference_impl.controller_manager import (clusterroleaggregation, endpoints, endpointslice, garbagecollector,
-                                              namespace, resourcequota, rootcacertpublisher, serviceaccount)
+                                              namespace, resourcequota, rootcacertpublisher, serviceaccount,
+                                              volumeprotection)
 from reference_impl.controller_manager.apply import RESOURCES as API_PATHS
 from reference_impl.controller_manager.apply import apply
 from reference_impl.controller_manager.cronjob import CronJobController
@@ -53,6 +54,7 @@ from reference_impl.machinery.process import Component, Process, env_default
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.machinery.labels import selector_matches
 from reference_impl.machinery.timefmt import rfc3339
+from reference_impl.machinery.volume import PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER
 from reference_impl.controller_manager.ttl import TTLController
 from reference_impl.mirrors import mirrors
 
@@ -84,7 +86,8 @@ NAMESPACED_CONTENTS = ("pods", "replicasets", "deployments", "services", "endpoi
 WORKLOAD_WATCHED = {
     "replicationcontrollers": "/api/v1/replicationcontrollers", "daemonsets": "/apis/apps/v1/daemonsets",
     "statefulsets": "/apis/apps/v1/statefulsets", "controllerrevisions": "/apis/apps/v1/controllerrevisions",
-    "persistentvolumeclaims": "/api/v1/persistentvolumeclaims", "jobs": "/apis/batch/v1/jobs",
+    "persistentvolumeclaims": "/api/v1/persistentvolumeclaims",
+    "persistentvolumes": "/api/v1/persistentvolumes", "jobs": "/apis/batch/v1/jobs",
     "cronjobs": "/apis/batch/v1/cronjobs", "poddisruptionbudgets": "/apis/policy/v1/poddisruptionbudgets",
     "resourcequotas": "/api/v1/resourcequotas",
 }
@@ -281,6 +284,15 @@ class ControllerManager:
                    [Trigger("namespaces", rootcacertpublisher.namespace_keys, new_only=True),
                     Trigger("configmaps", rootcacertpublisher.config_map_keys)],
                    self._keys_of("namespaces"), ("configmaps", "namespaces")),
+            queued("pvc-protection", self._sync_claim_protection,
+                   [Trigger("persistentvolumeclaims", volumeprotection.protection_keys(PVC_PROTECTION_FINALIZER),
+                            new_only=True),
+                    Trigger("pods", volumeprotection.claim_keys)],
+                   self._keys_of("persistentvolumeclaims"), ("persistentvolumeclaims", "pods")),
+            queued("pv-protection", self._sync_volume_protection,
+                   [Trigger("persistentvolumes", volumeprotection.protection_keys(PV_PROTECTION_FINALIZER),
+                            new_only=True)],
+                   self._keys_of("persistentvolumes"), ("persistentvolumes",)),
             # Any ClusterRole's change may change what any aggregated role gathers: all are enqueued.
             queued("clusterrole-aggregation",
                    lambda name: clusterroleaggregation.sync_cluster_role(name, self.cache("clusterroles").list()),
@@ -406,6 +418,17 @@ class ControllerManager:
         groups = {plural: _api_group(prefix) for plural, prefix in (self._discovered or {}).items()}
         return actions + namespace.sync_namespace(ns, held, rfc3339(self.clock.now()), groups)
 
+    def _sync_claim_protection(self, key: str) -> list:
+        claim, ns = self._get("persistentvolumeclaims", key)
+        if claim is None:
+            return []
+        return volumeprotection.sync_claim(claim, self.cache("pods").by_namespace(ns),
+                                           lambda: self.client.request("GET", f"/api/v1/namespaces/{ns}/pods")["items"])
+
+    def _sync_volume_protection(self, name: str) -> list:
+        volume = self.cache("persistentvolumes").get(name)
+        return volumeprotection.sync_volume(volume) if volume else []
+
     def _sync_root_ca_cert(self, namespace_name: str) -> list:
         name = rootcacertpublisher.ROOT_CA_CERT_CONFIG_MAP_NAME
         config_map = self.cache("configmaps").get(f"{namespace_name}/{name}")
@@ -468,7 +491,7 @@ class ControllerManager:
         print(f"ready: reference kube-controller-manager (leader-elect {'on' if leader_elect else 'off'}, "
               f"controllers replicaset,deployment,endpoint,endpointslice,serviceaccount,namespace,nodelifecycle,"
               f"garbagecollector,replicationcontroller,daemonset,statefulset,job,cronjob,ttl,disruption,"
-              f"root-ca-cert-publisher,clusterrole-aggregation)", file=out, flush=True)
+              f"root-ca-cert-publisher,clusterrole-aggregation,pvc-protection,pv-protection)", file=out, flush=True)
         next_lease = 0.0
         leading = not leader_elect
         while not self.stop.is_set():
