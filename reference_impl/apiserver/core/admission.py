@@ -898,9 +898,9 @@ def new_admission_chain(registry: object, namespaces: Lister | None = None,
                         runtime_classes: Lister | None = None) -> AdmissionChain:
     """The server's default chain in upstream's order (AllOrderedPlugins): NamespaceLifecycle,
     LimitRanger, ServiceAccount, NodeRestriction, TaintNodesByCondition, PodSecurity, Priority,
-    DefaultTolerationSeconds, StorageObjectInUseProtection, RuntimeClass, CertificateApproval and CertificateSigning (asking
-    `authorizer`, AlwaysAllow without one), CertificateSubjectRestriction and ResourceQuota; without
-    listers the plugins read everything live."""
+    DefaultTolerationSeconds, StorageObjectInUseProtection, RuntimeClass, CertificateApproval and
+    CertificateSigning (asking `authorizer`, AlwaysAllow without one), CertificateSubjectRestriction
+    and ResourceQuota; without listers the plugins read everything live."""
     authorizer = authorizer or AlwaysAllowAuthorizer()
     return AdmissionChain([NamespaceLifecycle(registry, lister=namespaces),
                            limitranger.LimitRanger(registry, limit_ranges),
