@@ -107,6 +107,32 @@ def test_a_create_compares_with_the_kinds_zero_value_whose_required_lists_are_nu
     assert list(containers) == ['k:{"name":"nginx"}'] and "." in containers['k:{"name":"nginx"}']
 
 
+def test_a_struct_inside_a_new_list_item_is_a_member_of_its_own_as_a_rollingupdate_is():
+    """Compare's postItemHook adds every map the live object lacks: a pointer struct such as
+    rollingUpdate, and in a container that did not exist before even a struct Go always holds
+    (resources), so both are written with "." (checked against the real 1.24 server)."""
+    containers = [{"name": "nginx", "image": "nginx:1.21", "resources": {"limits": {"cpu": "1"}}}]
+    spec = {**DEPLOYMENT["spec"], "template": {**DEPLOYMENT["spec"]["template"], "spec": {"containers": containers}}}
+    created = deployments().update(None, {**DEPLOYMENT, "spec": spec}, "kubectl-create", T1)
+    fields = created["metadata"]["managedFields"][0]["fieldsV1"]["f:spec"]
+    assert fields["f:strategy"]["f:rollingUpdate"] == {".": {}, "f:maxSurge": {}, "f:maxUnavailable": {}}
+    container = fields["f:template"]["f:spec"]["f:containers"]['k:{"name":"nginx"}']
+    assert container["f:resources"] == {".": {}, "f:limits": {".": {}, "f:cpu": {}}}
+
+
+def test_a_struct_go_always_holds_is_no_member_where_its_parent_was_there():
+    """An update that sets limits in an existing container adds resources.limits, not resources:
+    the live container already held the struct, if empty."""
+    live = stored(deployments().update(None, DEPLOYMENT, "creator", T1))
+    [container] = live["spec"]["template"]["spec"]["containers"]
+    spec = {**live["spec"], "template": {**live["spec"]["template"], "spec": {
+        **live["spec"]["template"]["spec"], "containers": [{**container, "resources": {"limits": {"cpu": "1"}}}]}}}
+    updated = deployments().update(live, {**live, "spec": spec}, "ed", T2)
+    fields = entries(updated)["ed", "Update", ""]["fieldsV1"]
+    assert fields == {"f:spec": {"f:template": {"f:spec": {"f:containers": {'k:{"name":"nginx"}': {
+        "f:resources": {"f:limits": {".": {}, "f:cpu": {}}}}}}}}}
+
+
 def test_a_created_service_owns_its_defaulted_internal_traffic_policy():
     """internalTrafficPolicy is SetDefaults_Service's, so a create's entry owns it as it owns type."""
     service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {"ports": [{"port": 80}]}}
