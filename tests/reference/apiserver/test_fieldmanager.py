@@ -304,6 +304,24 @@ def test_conflicts_with_several_fields_are_listed_by_manager():
                                  "- .metadata.labels.app\n- .spec.replicas")
 
 
+def test_a_conflicting_field_listed_before_a_sibling_with_children_takes_that_siblings_name():
+    """Set.Iterate appends each path to its parent's prefix and ConflictsFromManagers keeps the
+    path without copying it: descending into env writes over the slot that held image, so the
+    real 1.24 server lists `.env` for the conflicting image (checked live with kubectl)."""
+    def with_container(obj: dict, image: str, value: str) -> dict:
+        container = {"name": "nginx", "image": image, "env": [{"name": "B", "value": value}]}
+        template = {**obj["spec"]["template"], "spec": {"containers": [container]}}
+        return {**obj, "spec": {**obj["spec"], "template": template}}
+
+    live = stored(deployments().update(None, with_container(DEPLOYMENT, "nginx:1.1", "b"), "csa", T1))
+    live = stored(deployments().update(live, with_container(live, "nginx:1.2", "b2"), "csa", T2))
+    with pytest.raises(StatusError) as err:
+        deployments().apply(live, with_container(DEPLOYMENT, "nginx:1.1", "b"), "ssa2", False, T3)
+    container = '.spec.template.spec.containers[name="nginx"]'
+    assert err.value.message == ('Apply failed with 2 conflicts: conflicts with "csa" using apps/v1:\n'
+                                 f'- {container}.env\n- {container}.env[name="B"].value')
+
+
 @pytest.mark.parametrize("applied,message", [
     ({**DEPLOYMENT, "apiVersion": "apps/v1beta1"},
      "Incorrect version specified in apply patch. Specified patch version: apps/v1beta1, expected: apps/v1"),
