@@ -8,10 +8,10 @@ opaque types are) a map whose keys are fields of their own; `x-kubernetes-map-ty
 either a single field. A list is associative on `x-kubernetes-list-map-keys`, else on its patch
 merge key, a set when it merges without a key, else atomic (replaced whole).
 
-One simplification: Go's zero value of a kind has every non-pointer struct field, so an object
-never "adds" one; a pointer struct (nil in the zero value) is counted as a field of its own only
-where `kinds.GO_TYPES` says it is a pointer, elsewhere only what it holds is (upstream also counts
-a rollingUpdate, say, as a field of its own).
+Upstream compares Go objects, where a struct that is no pointer is always there (`{}` at least)
+once its parent is; our objects are JSON, which may leave it out. So such a struct (no pointer
+where `kinds.GO_TYPES` says) counts as added or removed only with its parent: a container's
+resources in a new container, not when limits are set in an existing one.
 """
 from __future__ import annotations
 
@@ -243,18 +243,22 @@ def compare(lhs: Any, rhs: Any, schema: Schema, skip: frozenset = frozenset()) -
     return comparison
 
 
-def _compare(lhs: Any, rhs: Any, schema: Schema, path: Path, struct_field: bool, c: Comparison,
+def _compare(lhs: Any, rhs: Any, schema: Schema, path: Path, held: bool, c: Comparison,
              skip: frozenset) -> None:
+    """`held`: a struct Go's zero value holds, whose parent both sides have, so both hold it and
+    it is never added or removed itself; anywhere else a map or list one side lacks is
+    (compare's postItemHook)."""
     left, right = None if lhs is ABSENT else lhs, None if rhs is ABSENT else rhs
     if _granular_map(left if left is not None else right, schema) and isinstance(left or {}, dict) \
             and isinstance(right or {}, dict) and (left or right):
+        parent_on_both_sides = isinstance(left, dict) and isinstance(right, dict)
         for key in {**(left or {}), **(right or {})}:
             child_path = path + (PathElement.field(key),)
             if child_path in skip:
                 continue
             child_schema, child_declared = schema.field(key)
             _compare((left or {}).get(key, ABSENT), (right or {}).get(key, ABSENT), child_schema,
-                     child_path, child_declared and child_schema.always_there, c, skip)
+                     child_path, child_declared and child_schema.always_there and parent_on_both_sides, c, skip)
     elif _granular_list(left if left is not None else right, schema) and isinstance(left or [], list) \
             and isinstance(right or [], list) and (left or right):
         left_items, right_items = _items(left or [], schema, path), _items(right or [], schema, path)
@@ -269,7 +273,7 @@ def _compare(lhs: Any, rhs: Any, schema: Schema, path: Path, struct_field: bool,
         elif lhs != rhs or type(lhs) is not type(rhs):
             c.modified.add(path)
         return
-    if struct_field:
+    if held:
         return
     if lhs is ABSENT:
         c.added.add(path)

@@ -46,17 +46,32 @@ class Conflicts(Exception):
         self.conflicts = conflicts
 
 
+@mirrors("(*sigs.k8s.io/structured-merge-diff/v4/fieldpath.Set).Iterate")
 def iterate(paths: frozenset) -> list[Path]:
-    """Set.Iterate's order: at each level its members (sorted), then its children's subtrees."""
-    def walk(prefix: Path, below: list[Path]) -> list[Path]:
-        members = sorted((p for p in below if len(p) == len(prefix) + 1), key=lambda p: p[-1].sort_key())
-        children = sorted({p[len(prefix)] for p in below if len(p) > len(prefix) + 1}, key=PathElement.sort_key)
-        ordered = list(members)
+    """Set.Iterate's order (at each level its members, sorted, then its children's subtrees), with
+    each path as a caller that keeps it uncopied reads it once the walk is over. Go builds every
+    path by `append(prefix, element)`, which writes into the prefix's array while it has room: a
+    member kept before a sibling's subtree is walked ends with that sibling's name instead
+    (ConflictsFromManagers keeps them so, and the real server prints them so)."""
+    kept: list[tuple[list, int]] = []
+
+    def append(prefix: tuple[list, int], element: PathElement) -> tuple[list, int]:
+        array, length = prefix
+        if length == len(array):  # full: growslice copies into one twice as large
+            array = array + [None] * max(1, length)
+        array[length] = element
+        return array, length + 1
+
+    def walk(prefix: tuple[list, int], below: list[Path]) -> None:
+        depth = prefix[1]
+        members = sorted((p[-1] for p in below if len(p) == depth + 1), key=PathElement.sort_key)
+        children = sorted({p[depth] for p in below if len(p) > depth + 1}, key=PathElement.sort_key)
+        kept.extend(append(prefix, member) for member in members)
         for child in children:
-            ordered += walk(prefix + (child,), [p for p in below if len(p) > len(prefix) + 1
-                                                and p[len(prefix)] == child])
-        return ordered
-    return walk((), [p for p in paths if p])
+            walk(append(prefix, child), [p for p in below if len(p) > depth + 1 and p[depth] == child])
+
+    walk(([], 0), [p for p in paths if p])
+    return [tuple(array[:length]) for array, length in kept]
 
 
 @mirrors("sigs.k8s.io/structured-merge-diff/v4/merge.ConflictsFromManagers")

@@ -107,6 +107,32 @@ def test_a_create_compares_with_the_kinds_zero_value_whose_required_lists_are_nu
     assert list(containers) == ['k:{"name":"nginx"}'] and "." in containers['k:{"name":"nginx"}']
 
 
+def test_a_struct_inside_a_new_list_item_is_a_member_of_its_own_as_a_rollingupdate_is():
+    """Compare's postItemHook adds every map the live object lacks: a pointer struct such as
+    rollingUpdate, and in a container that did not exist before even a struct Go always holds
+    (resources), so both are written with "." (checked against the real 1.24 server)."""
+    containers = [{"name": "nginx", "image": "nginx:1.21", "resources": {"limits": {"cpu": "1"}}}]
+    spec = {**DEPLOYMENT["spec"], "template": {**DEPLOYMENT["spec"]["template"], "spec": {"containers": containers}}}
+    created = deployments().update(None, {**DEPLOYMENT, "spec": spec}, "kubectl-create", T1)
+    fields = created["metadata"]["managedFields"][0]["fieldsV1"]["f:spec"]
+    assert fields["f:strategy"]["f:rollingUpdate"] == {".": {}, "f:maxSurge": {}, "f:maxUnavailable": {}}
+    container = fields["f:template"]["f:spec"]["f:containers"]['k:{"name":"nginx"}']
+    assert container["f:resources"] == {".": {}, "f:limits": {".": {}, "f:cpu": {}}}
+
+
+def test_a_struct_go_always_holds_is_no_member_where_its_parent_was_there():
+    """An update that sets limits in an existing container adds resources.limits, not resources:
+    the live container already held the struct, if empty."""
+    live = stored(deployments().update(None, DEPLOYMENT, "creator", T1))
+    [container] = live["spec"]["template"]["spec"]["containers"]
+    spec = {**live["spec"], "template": {**live["spec"]["template"], "spec": {
+        **live["spec"]["template"]["spec"], "containers": [{**container, "resources": {"limits": {"cpu": "1"}}}]}}}
+    updated = deployments().update(live, {**live, "spec": spec}, "ed", T2)
+    fields = entries(updated)["ed", "Update", ""]["fieldsV1"]
+    assert fields == {"f:spec": {"f:template": {"f:spec": {"f:containers": {'k:{"name":"nginx"}': {
+        "f:resources": {"f:limits": {".": {}, "f:cpu": {}}}}}}}}}
+
+
 def test_a_created_service_owns_its_defaulted_internal_traffic_policy():
     """internalTrafficPolicy is SetDefaults_Service's, so a create's entry owns it as it owns type."""
     service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"}, "spec": {"ports": [{"port": 80}]}}
@@ -276,6 +302,24 @@ def test_conflicts_with_several_fields_are_listed_by_manager():
         deployments().apply(live, DEPLOYMENT, "kubectl", False, T3)
     assert err.value.message == ('Apply failed with 2 conflicts: conflicts with "ed" using apps/v1:\n'
                                  "- .metadata.labels.app\n- .spec.replicas")
+
+
+def test_a_conflicting_field_listed_before_a_sibling_with_children_takes_that_siblings_name():
+    """Set.Iterate appends each path to its parent's prefix and ConflictsFromManagers keeps the
+    path without copying it: descending into env writes over the slot that held image, so the
+    real 1.24 server lists `.env` for the conflicting image (checked live with kubectl)."""
+    def with_container(obj: dict, image: str, value: str) -> dict:
+        container = {"name": "nginx", "image": image, "env": [{"name": "B", "value": value}]}
+        template = {**obj["spec"]["template"], "spec": {"containers": [container]}}
+        return {**obj, "spec": {**obj["spec"], "template": template}}
+
+    live = stored(deployments().update(None, with_container(DEPLOYMENT, "nginx:1.1", "b"), "csa", T1))
+    live = stored(deployments().update(live, with_container(live, "nginx:1.2", "b2"), "csa", T2))
+    with pytest.raises(StatusError) as err:
+        deployments().apply(live, with_container(DEPLOYMENT, "nginx:1.1", "b"), "ssa2", False, T3)
+    container = '.spec.template.spec.containers[name="nginx"]'
+    assert err.value.message == ('Apply failed with 2 conflicts: conflicts with "csa" using apps/v1:\n'
+                                 f'- {container}.env\n- {container}.env[name="B"].value')
 
 
 @pytest.mark.parametrize("applied,message", [

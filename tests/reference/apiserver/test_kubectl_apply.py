@@ -99,3 +99,25 @@ def test_server_side_apply_after_a_client_side_apply_takes_its_fields_over(kube)
     owners = [(e["manager"], e["operation"]) for e in upgraded["metadata"]["managedFields"]
               if "f:replicas" in e["fieldsV1"].get("f:spec", {})]
     assert owners == [("kubectl", "Apply")]
+
+
+def test_a_changed_image_conflicts_under_the_name_of_the_env_walked_after_it(kube):
+    """Client-side applies that drop replicas, an env var and a container and change the image
+    and B's value, then a server-side apply of the first manifest by another manager: the real
+    1.24 server lists the image's conflict as `.env` (Set.Iterate's paths share their array)."""
+    def manifest_with(image: str, env: list[dict], containers: list[dict], **spec) -> str:
+        return yaml.safe_dump({
+            "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "aliased", "namespace": NS},
+            "spec": {**spec, "selector": {"matchLabels": {"app": "aliased"}},
+                     "template": {"metadata": {"labels": {"app": "aliased"}},
+                                  "spec": {"containers": [{"name": "c1", "image": image, "env": env}, *containers]}}}})
+
+    first = manifest_with("nginx:1.1", [{"name": "A", "value": "a"}, {"name": "B", "value": "b"}],
+                          [{"name": "c2", "image": "busybox"}], replicas=3)
+    ok(kube, "apply", "-f", "-", input=first)
+    ok(kube, "apply", "-f", "-", input=manifest_with("nginx:1.2", [{"name": "B", "value": "b2"}], []))
+    code, _, err = run(kube, "apply", "--server-side", "--field-manager=ssa2", "-f", "-", input=first)
+    container = '.spec.template.spec.containers[name="c1"]'
+    assert code == 1 and err.splitlines()[:4] == [
+        'error: Apply failed with 3 conflicts: conflicts with "kubectl-client-side-apply" using apps/v1:',
+        "- .spec.replicas", f"- {container}.env", f'- {container}.env[name="B"].value']
