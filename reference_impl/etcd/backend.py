@@ -9,6 +9,7 @@ snapshot file stores, so they are produced here once.
 from __future__ import annotations
 
 import hashlib
+import json
 import struct
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -19,14 +20,21 @@ from google.protobuf.message import DecodeError
 from reference_impl.etcd.authpb import auth_buckets, auth_state
 from reference_impl.etcd.bolt import BoltError, read_db, write_db
 from reference_impl.etcd.errors import ErrCompacted, ErrCorruptWAL, ErrFutureRev
-from reference_impl.etcd.messages import KeyValue, read_varint
+from reference_impl.etcd.messages import KeyValue, Member, read_varint
 from reference_impl.etcd.mvcc import KVStore, Revision
 from reference_impl.mirrors import mirrors
 
 MVCC = "go.etcd.io/etcd/server/v3/mvcc"
+MEMBERSHIP = "go.etcd.io/etcd/server/v3/etcdserver/api/membership"
 KEY_BUCKET = b"key"
 LEASE_BUCKET = b"lease"
 META_BUCKET = b"meta"
+ALARM_BUCKET = b"alarm"
+CLUSTER_BUCKET = b"cluster"
+MEMBERS_BUCKET = b"members"
+MEMBERS_REMOVED_BUCKET = b"members_removed"
+# The cluster version etcd 3.4 saves (major.minor.0), whose snapshots these files restore into.
+CLUSTER_VERSION = b"3.4.0"
 _INT64 = struct.Struct(">q")
 _REV = struct.Struct(">Q")
 _TOMBSTONE_MARK = b"t"
@@ -126,13 +134,27 @@ def marshal_lease(lease_id: int, ttl: int) -> bytes:
     return b"\x08" + _varint(lease_id) + (b"\x10" + _varint(ttl) if ttl else b"")
 
 
+@mirrors(f"{MEMBERSHIP}.mustSaveMemberToBackend")
+def marshal_member(member: Member) -> tuple[bytes, bytes]:
+    """A `members` record: the id in hex, then the member's JSON (Go's field order, empty
+    optional fields left out)."""
+    fields: dict = {"id": member.id, "peerURLs": list(member.peer_urls)}
+    if member.is_learner:
+        fields["isLearner"] = True
+    if member.name:
+        fields["name"] = member.name
+    if member.client_urls:
+        fields["clientURLs"] = list(member.client_urls)
+    return f"{member.id:x}".encode(), json.dumps(fields, separators=(",", ":")).encode()
+
+
 @mirrors("(*go.etcd.io/etcd/server/v3/mvcc/backend.backend).Snapshot",
-         f"(*{MVCC}.store).saveIndex", f"(*{MVCC}.store).compact")
+         f"(*{MVCC}.store).saveIndex", f"(*{MVCC}.store).compact",
+         f"{MEMBERSHIP}.mustSaveClusterVersionToBackend")
 def snapshot_db(store: KVStore, leases: Iterable[tuple[int, int]], consistent_index: int,
-                auth: dict) -> bytes:
+                auth: dict, members: Iterable[Member]) -> bytes:
     """The store as the bbolt file etcd's Maintenance.Snapshot streams: the `key`, `lease`,
-    `meta` and auth buckets, `auth` in AuthStore.dump()'s form (etcd creates the buckets it
-    misses, members among them, on open)."""
+    `meta`, auth, membership and `alarm` buckets, `auth` in AuthStore.dump()'s form."""
     meta = [(b"consistent_index", _REV.pack(consistent_index))]
     if store.compact_revision >= 0:
         compacted = rev_to_bytes(Revision(store.compact_revision))
@@ -142,6 +164,10 @@ def snapshot_db(store: KVStore, leases: Iterable[tuple[int, int]], consistent_in
         LEASE_BUCKET: [(_INT64.pack(lid), marshal_lease(lid, ttl)) for lid, ttl in leases],
         META_BUCKET: meta,
         **auth_buckets(auth),
+        ALARM_BUCKET: [],
+        CLUSTER_BUCKET: [(b"clusterVersion", CLUSTER_VERSION)],
+        MEMBERS_BUCKET: [marshal_member(member) for member in members],
+        MEMBERS_REMOVED_BUCKET: [],
     })
 
 

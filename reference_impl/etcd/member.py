@@ -824,7 +824,7 @@ class ClusterMember:
         return self._read(lambda: self.server.hash_kv(revision))
 
     def snapshot_db(self) -> bytes:
-        return self._read(lambda: self.server.snapshot_db())
+        return self._read(lambda: self.server.snapshot_db(self.node.members.values()))
 
     def check_request(self, request) -> None:
         self.server.check_request(request)  # reads no state

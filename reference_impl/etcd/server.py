@@ -11,7 +11,7 @@ progress happen only when the owner calls `tick()`.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from reference_impl.etcd.apply import (
@@ -382,10 +382,12 @@ class EtcdServer:
         return HashKVResponse(self._header_at(current), hash_value, compacted)
 
     @mirrors(f"(*{V3RPC}.maintenanceServer).Snapshot")
-    def snapshot_db(self) -> bytes:
-        """The whole state as the bbolt database file etcd's snapshot stream carries."""
+    def snapshot_db(self, members: Iterable[Member] | None = None) -> bytes:
+        """The whole state as the bbolt database file etcd's snapshot stream carries; `members`
+        is the cluster's membership (by default, this member alone)."""
         return snapshot_db(self.store, [(lease.id, lease.ttl) for lease in self.lessor.leases()],
-                           self.raft_index, self.auth.dump())
+                           self.raft_index, self.auth.dump(),
+                           self.members() if members is None else members)
 
     @mirrors(f"(*{SERVER}.EtcdServer).MoveLeader")
     def move_leader(self, target_id: int) -> None:
