@@ -148,18 +148,17 @@ def marshal_member(member: Member) -> tuple[bytes, bytes]:
     return f"{member.id:x}".encode(), json.dumps(fields, separators=(",", ":")).encode()
 
 
-@mirrors("(*go.etcd.io/etcd/server/v3/mvcc/backend.backend).Snapshot",
-         f"(*{MVCC}.store).saveIndex", f"(*{MVCC}.store).compact",
+@mirrors(f"(*{MVCC}.store).saveIndex", f"(*{MVCC}.store).compact",
          f"{MEMBERSHIP}.mustSaveClusterVersionToBackend")
-def snapshot_db(store: KVStore, leases: Iterable[tuple[int, int]], consistent_index: int,
-                auth: dict, members: Iterable[Member]) -> bytes:
-    """The store as the bbolt file etcd's Maintenance.Snapshot streams: the `key`, `lease`,
-    `meta`, auth, membership and `alarm` buckets, `auth` in AuthStore.dump()'s form."""
+def backend_buckets(store: KVStore, leases: Iterable[tuple[int, int]], consistent_index: int,
+                    auth: dict, members: Iterable[Member]) -> dict[bytes, list[tuple[bytes, bytes]]]:
+    """What etcd's bbolt backend holds: the `key`, `lease`, `meta`, auth, membership and `alarm`
+    buckets, `auth` in AuthStore.dump()'s form."""
     meta = [(b"consistent_index", _REV.pack(consistent_index))]
     if store.compact_revision >= 0:
         compacted = rev_to_bytes(Revision(store.compact_revision))
         meta += [(b"finishedCompactRev", compacted), (b"scheduledCompactRev", compacted)]
-    return write_db({
+    return {
         KEY_BUCKET: list(key_bucket(store)),
         LEASE_BUCKET: [(_INT64.pack(lid), marshal_lease(lid, ttl)) for lid, ttl in leases],
         META_BUCKET: meta,
@@ -168,7 +167,20 @@ def snapshot_db(store: KVStore, leases: Iterable[tuple[int, int]], consistent_in
         CLUSTER_BUCKET: [(b"clusterVersion", CLUSTER_VERSION)],
         MEMBERS_BUCKET: [marshal_member(member) for member in members],
         MEMBERS_REMOVED_BUCKET: [],
-    })
+    }
+
+
+@mirrors("(*go.etcd.io/etcd/server/v3/mvcc/backend.backend).Hash", f"(*{MVCC}.store).Hash")
+def hash_backend(buckets: dict[bytes, list[tuple[bytes, bytes]]]) -> int:
+    """Maintenance.Hash: crc32c over each bucket's name, then its keys and values, in bbolt's
+    (sorted) order; meta's consistent_index is left out, as it moves without any user write."""
+    crc = 0
+    for name in sorted(buckets):
+        crc = google_crc32c.extend(crc, name)
+        for key, value in sorted(buckets[name]):
+            if (name, key) != (META_BUCKET, b"consistent_index"):
+                crc = google_crc32c.extend(crc, key + value)
+    return crc
 
 
 @mirrors("(*go.etcd.io/etcd/server/v3/lease/leasepb.Lease).Unmarshal")

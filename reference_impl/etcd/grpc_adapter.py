@@ -438,11 +438,10 @@ class LeaseServicer(rpc_pb2_grpc.LeaseServicer):
 
 
 class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
-    """Status, Alarm, Defragment, Snapshot (the state as a bbolt file, see bolt.py), HashKV
-    (etcd's checksum of the `key` bucket, see backend.py) and MoveLeader (on a Raft member, to
-    any voting member; on a single member, only to itself). Hash (a checksum of the bbolt file
-    itself) is left UNIMPLEMENTED, the generated base class's answer; Downgrade, which etcd 3.4
-    does not have, is not registered."""
+    """Status, Alarm, Defragment, Snapshot (the state as a bbolt file, see bolt.py), Hash (etcd's
+    checksum of every bucket) and HashKV (of the `key` bucket, see backend.py), and MoveLeader
+    (on a Raft member, to any voting member; on a single member, only to itself). Downgrade,
+    which etcd 3.4 does not have, is not registered."""
 
     def __init__(self, server):
         self._server = server
@@ -465,6 +464,13 @@ class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
             header=header_pb(s.header), version=s.version, dbSize=s.db_size, leader=s.leader,
             raftIndex=s.raft_index, raftTerm=s.raft_term, raftAppliedIndex=s.raft_applied_index,
             errors=list(s.errors), dbSizeInUse=s.db_size_in_use, isLearner=s.is_learner)
+
+    @mirrors(f"(*{V3RPC}.maintenanceServer).Hash")
+    @_answers_etcd_errors
+    def Hash(self, request, context):
+        self._authorize(context, admin=True)
+        resp = self._server.hash()
+        return rpc_pb2.HashResponse(header=header_pb(resp.header), hash=resp.hash)
 
     @mirrors(f"(*{V3RPC}.maintenanceServer).HashKV")
     @_answers_etcd_errors

@@ -826,6 +826,9 @@ class ClusterMember:
     def snapshot_db(self) -> bytes:
         return self._read(lambda: self.server.snapshot_db(self.node.members.values()))
 
+    def hash(self):
+        return self._read(lambda: self.server.hash(self.node.members.values()))
+
     def check_request(self, request) -> None:
         self.server.check_request(request)  # reads no state
 

@@ -248,6 +248,12 @@ class StatusResponse:
 
 
 @dataclass(frozen=True)
+class HashResponse:
+    header: ResponseHeader
+    hash: int
+
+
+@dataclass(frozen=True)
 class HashKVResponse:
     header: ResponseHeader
     hash: int

@@ -16,7 +16,8 @@ from dataclasses import replace
 
 from reference_impl.etcd.apply import (
     Applier, check_intervals, check_key, check_put_request, check_txn_request, is_txn_readonly)
-from reference_impl.etcd.backend import hash_by_rev, snapshot_db
+from reference_impl.etcd.backend import backend_buckets, hash_backend, hash_by_rev
+from reference_impl.etcd.bolt import write_db
 from reference_impl.etcd.errors import (
     ErrBadLeaderTransferee, ErrLeaseNotFound, ErrRequestTooLarge, EtcdError)
 from reference_impl.etcd.auth import AuthInfo, AuthStore, hash_password
@@ -24,7 +25,7 @@ from reference_impl.etcd.lease import DEFAULT_MIN_TTL, Lessor
 from reference_impl.etcd.messages import (
     AUTH_REQUESTS, AuthRequest, AuthRoleGetRequest, AuthUserAddRequest,
     AuthUserChangePasswordRequest, AuthUserGetRequest,
-    CompactionRequest, CompactionResponse, DeleteRangeRequest, DeleteRangeResponse, HashKVResponse,
+    CompactionRequest, CompactionResponse, DeleteRangeRequest, DeleteRangeResponse, HashKVResponse, HashResponse,
     LeaseGrantRequest, LeaseGrantResponse, LeaseKeepAliveRequest, LeaseKeepAliveResponse,
     LeaseLeasesResponse, LeaseRevokeRequest, LeaseRevokeResponse, LeaseTimeToLiveRequest,
     LeaseTimeToLiveResponse, Member, MutatingRequest, PutRequest, PutResponse, RangeRequest,
@@ -381,13 +382,23 @@ class EtcdServer:
         hash_value, current, compacted = hash_by_rev(self.store, revision)
         return HashKVResponse(self._header_at(current), hash_value, compacted)
 
-    @mirrors(f"(*{V3RPC}.maintenanceServer).Snapshot")
+    def _backend_buckets(self, members: Iterable[Member] | None) -> dict:
+        """The whole state as bbolt buckets; `members` is the cluster's membership (by default,
+        this member alone)."""
+        return backend_buckets(self.store, [(lease.id, lease.ttl) for lease in self.lessor.leases()],
+                               self.raft_index, self.auth.dump(),
+                               self.members() if members is None else members)
+
+    @mirrors(f"(*{V3RPC}.maintenanceServer).Snapshot",
+             "(*go.etcd.io/etcd/server/v3/mvcc/backend.backend).Snapshot")
     def snapshot_db(self, members: Iterable[Member] | None = None) -> bytes:
-        """The whole state as the bbolt database file etcd's snapshot stream carries; `members`
-        is the cluster's membership (by default, this member alone)."""
-        return snapshot_db(self.store, [(lease.id, lease.ttl) for lease in self.lessor.leases()],
-                           self.raft_index, self.auth.dump(),
-                           self.members() if members is None else members)
+        """The whole state as the bbolt database file etcd's snapshot stream carries."""
+        return write_db(self._backend_buckets(members))
+
+    @mirrors(f"(*{V3RPC}.maintenanceServer).Hash")
+    def hash(self, members: Iterable[Member] | None = None) -> HashResponse:
+        """The checksum of the whole backend, with the header of the current revision."""
+        return HashResponse(self.header(), hash_backend(self._backend_buckets(members)))
 
     @mirrors(f"(*{SERVER}.EtcdServer).MoveLeader")
     def move_leader(self, target_id: int) -> None:
