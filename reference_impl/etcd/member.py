@@ -61,14 +61,14 @@ from reference_impl.etcd.auth import AuthStore
 from reference_impl.etcd.backend import BackendState
 from reference_impl.etcd.errors import (
     ErrBadCluster, ErrBadLeaderTransferee, ErrDataDirNotEmpty, ErrLeaderChanged, ErrLeaseNotFound,
-    ErrLearnerNotReady, ErrMemberNotFound, ErrNoLeader, ErrNotEnoughStartedMembers, ErrNotLeader,
+    ErrLearnerNotReady, ErrMemberNotFound, ErrMemberNotLearner, ErrNoLeader, ErrNotEnoughStartedMembers, ErrNotLeader,
     ErrOldDataDir, ErrStopped, ErrTimeout, ErrUnhealthy, ErrWALWrite, EtcdError)
 from reference_impl.etcd.messages import (
     AuthRequest, CompactionRequest, DeleteRangeRequest, LeaseGrantRequest, LeaseKeepAliveRequest,
     LeaseKeepAliveResponse, LeaseRevokeRequest, Member, MutatingRequest, PutRequest, RangeRequest,
     StatusResponse, TxnRequest, WatchCreateRequest)
 from reference_impl.etcd.metrics import HealthChecks, ServerMetrics
-from reference_impl.etcd.peer import Transport, fetch_members
+from reference_impl.etcd.peer import Transport, fetch_members, promote_member_remote
 from reference_impl.etcd.raft import (
     Config, ConfChange, ConfChangeType, ConfState, Entry, EntryType, ErrProposalDropped, HardState,
     MemoryStorage, Message, RaftError, RaftState, RawNode, Ready, Snapshot, SnapshotMetadata)
@@ -254,7 +254,7 @@ class ClusterMember:
         self._unsaved: list[Entry] = []  # a lone member's no-op entries the disk refused
         self._hs_unsaved: HardState | None = None
         self.transport = Transport(listen_peer, self._on_message, self._on_unreachable,
-                                   self._on_snapshot_status, self._members_plain)
+                                   self._on_snapshot_status, self._answer_peer_query)
         self._sync_peers()
         self._driver = threading.Thread(target=self._run, name="etcd-raft", daemon=True)
         self._driver.start()
@@ -339,6 +339,18 @@ class ClusterMember:
         with self._state:
             return {"cluster_id": self.node.cluster_id,
                     "members": [member_to_plain(m) for m in self.node.members.values()]}
+
+    def _answer_peer_query(self, query: dict) -> dict:
+        if query["query"] == "promote":
+            return self._promote_for_peer(query["id"])
+        return self._members_plain()
+
+    @mirrors("(*go.etcd.io/etcd/server/v3/etcdserver/api/etcdhttp.peerMemberPromoteHandler).ServeHTTP")
+    def _promote_for_peer(self, member_id: int) -> dict:
+        try:
+            return {"members": [member_to_plain(m) for m in self.member_promote(member_id)]}
+        except EtcdError as err:
+            return {"error": type(err).__name__}
 
     def _sync_peers(self) -> None:
         for member_id, member in self.node.members.items():
@@ -966,11 +978,12 @@ class ClusterMember:
     def _is_learner_ready(self, member_id: int) -> None:
         """A member Raft tracks is promoted only once its log has reached LEARNER_READY_PERCENT
         of the leader's; an id it does not track is left to the conf change, which refuses it.
-        Only the leader tracks progress: etcd forwards a follower's promote to the leader over
-        HTTP, while here a follower's proposal reaches it through Raft, unchecked."""
+        Only the leader tracks progress: elsewhere, ErrNotLeader."""
         with self._driving:
             raft = self.node.rawnode.raft
-            if raft.lead != self.id or member_id not in raft.prs.progress:
+            if raft.lead != self.id:
+                raise ErrNotLeader()
+            if member_id not in raft.prs.progress:
                 return
             match, leader_match = raft.prs.progress[member_id].match, raft.prs.progress[self.id].match
         if match < leader_match * LEARNER_READY_PERCENT:
@@ -993,10 +1006,32 @@ class ClusterMember:
 
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).PromoteMember")
     def member_promote(self, member_id: int) -> tuple[Member, ...]:
+        """Only the leader knows whether the learner is in sync, so a follower forwards the
+        promote to it (etcd over the peer HTTP API) and answers what the leader answers."""
         self._check_running()
-        self._is_learner_ready(member_id)
+        try:
+            self._is_learner_ready(member_id)
+        except ErrNotLeader:
+            return self._promote_on_leader(member_id)
         return self._conf_change(ConfChange(ConfChangeType.ConfChangeAddNode, member_id,
                                             id=self._ids.next()))
+
+    def _promote_on_leader(self, member_id: int) -> tuple[Member, ...]:
+        """Ask the leader until it answers or the request timeout passes; a refusal about the
+        member itself is final, anything else (no leader yet, leadership moving) is retried."""
+        final = {error.__name__: error for error in (ErrLearnerNotReady, ErrMemberNotFound,
+                                                       ErrMemberNotLearner)}
+        deadline = time.monotonic() + self.request_timeout
+        while (remaining := deadline - time.monotonic()) > 0:
+            with self._state:
+                leader = self.node.members.get(self.leader)
+            answer = promote_member_remote(leader.peer_urls, member_id, remaining) if leader else None
+            if answer is not None and "members" in answer:
+                return tuple(map(member_from_plain, answer["members"]))
+            if answer is not None and answer["error"] in final:
+                raise final[answer["error"]]()
+            time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))  # no busy loop while retrying
+        raise ErrTimeout()
 
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).UpdateMember")
     def member_update(self, member_id: int, peer_urls: tuple[str, ...]) -> tuple[Member, ...]:
