@@ -18,9 +18,9 @@ import google_crc32c
 from google.protobuf.message import DecodeError
 
 from reference_impl.etcd.authpb import auth_buckets, auth_state
-from reference_impl.etcd.bolt import BoltError, read_db, write_db
+from reference_impl.etcd.bolt import BoltError, read_db
 from reference_impl.etcd.errors import ErrCompacted, ErrCorruptWAL, ErrFutureRev
-from reference_impl.etcd.messages import KeyValue, Member, read_varint
+from reference_impl.etcd.messages import AlarmMember, KeyValue, Member, read_varint
 from reference_impl.etcd.mvcc import KVStore, Revision
 from reference_impl.mirrors import mirrors
 
@@ -33,6 +33,7 @@ ALARM_BUCKET = b"alarm"
 CLUSTER_BUCKET = b"cluster"
 MEMBERS_BUCKET = b"members"
 MEMBERS_REMOVED_BUCKET = b"members_removed"
+ALARM_TYPES = ("NONE", "NOSPACE", "CORRUPT")  # etcdserverpb.AlarmType by number
 # The cluster version etcd 3.4 saves (major.minor.0), whose snapshots these files restore into.
 CLUSTER_VERSION = b"3.4.0"
 _INT64 = struct.Struct(">q")
@@ -134,7 +135,7 @@ def marshal_lease(lease_id: int, ttl: int) -> bytes:
     return b"\x08" + _varint(lease_id) + (b"\x10" + _varint(ttl) if ttl else b"")
 
 
-@mirrors(f"{MEMBERSHIP}.mustSaveMemberToBackend")
+@mirrors(f"{MEMBERSHIP}.unsafeSaveMemberToBackend")
 def marshal_member(member: Member) -> tuple[bytes, bytes]:
     """A `members` record: the id in hex, then the member's JSON (Go's field order, empty
     optional fields left out)."""
@@ -148,10 +149,29 @@ def marshal_member(member: Member) -> tuple[bytes, bytes]:
     return f"{member.id:x}".encode(), json.dumps(fields, separators=(",", ":")).encode()
 
 
+@mirrors("(*go.etcd.io/etcd/api/v3/etcdserverpb.AlarmMember).Marshal")
+def marshal_alarm_member(member: AlarmMember) -> bytes:
+    """An `alarm` bucket key (its value is empty): the AlarmMember protobuf."""
+    out = b"\x08" + _varint(member.member_id) if member.member_id else b""
+    alarm = ALARM_TYPES.index(member.alarm)
+    return out + (b"\x10" + _varint(alarm) if alarm else b"")
+
+
+@mirrors("(*go.etcd.io/etcd/api/v3/etcdserverpb.AlarmMember).Unmarshal")
+def unmarshal_alarm_member(data: bytes) -> AlarmMember:
+    fields = {1: 0, 2: 0}
+    i = 0
+    while i < len(data):
+        tag, i = read_varint(data, i)
+        fields[tag >> 3], i = read_varint(data, i)
+    return AlarmMember(fields[1], ALARM_TYPES[fields[2]])
+
+
 @mirrors(f"(*{MVCC}.store).saveIndex", f"(*{MVCC}.store).compact",
          f"{MEMBERSHIP}.mustSaveClusterVersionToBackend")
 def backend_buckets(store: KVStore, leases: Iterable[tuple[int, int]], consistent_index: int,
-                    auth: dict, members: Iterable[Member]) -> dict[bytes, list[tuple[bytes, bytes]]]:
+                    auth: dict, members: Iterable[Member],
+                    alarms: Iterable[AlarmMember]) -> dict[bytes, list[tuple[bytes, bytes]]]:
     """What etcd's bbolt backend holds: the `key`, `lease`, `meta`, auth, membership and `alarm`
     buckets, `auth` in AuthStore.dump()'s form."""
     meta = [(b"consistent_index", _REV.pack(consistent_index))]
@@ -163,7 +183,7 @@ def backend_buckets(store: KVStore, leases: Iterable[tuple[int, int]], consisten
         LEASE_BUCKET: [(_INT64.pack(lid), marshal_lease(lid, ttl)) for lid, ttl in leases],
         META_BUCKET: meta,
         **auth_buckets(auth),
-        ALARM_BUCKET: [],
+        ALARM_BUCKET: [(marshal_alarm_member(alarm), b"") for alarm in alarms],
         CLUSTER_BUCKET: [(b"clusterVersion", CLUSTER_VERSION)],
         MEMBERS_BUCKET: [marshal_member(member) for member in members],
         MEMBERS_REMOVED_BUCKET: [],
@@ -205,6 +225,7 @@ class BackendState:
     leases: list[tuple[int, int]]  # (id, ttl)
     consistent_index: int
     auth: dict  # users, roles, enabled and revision in AuthStore.dump()'s form
+    alarms: list[AlarmMember]
 
 
 @mirrors("(*go.etcd.io/etcd/etcdutl/v3/snapshot.v3Manager).saveDB", f"(*{MVCC}.store).restore")
@@ -233,4 +254,6 @@ def _backend_state(buckets: dict[bytes, list[tuple[bytes, bytes]]]) -> BackendSt
     compacted = bytes_to_rev(meta[b"finishedCompactRev"])[0].main if b"finishedCompactRev" in meta else -1
     index = _REV.unpack(meta[b"consistent_index"])[0] if b"consistent_index" in meta else 0
     leases = [unmarshal_lease(value) for _, value in buckets.get(LEASE_BUCKET, [])]
-    return BackendState(records, max(current, compacted), compacted, leases, index, auth_state(buckets))
+    alarms = [unmarshal_alarm_member(key) for key, _ in buckets.get(ALARM_BUCKET, [])]
+    return BackendState(records, max(current, compacted), compacted, leases, index, auth_state(buckets),
+                        alarms)

@@ -354,6 +354,7 @@ class KVServicer(rpc_pb2_grpc.KVServicer):
     @_answers_etcd_errors
     def Put(self, request, context):
         req = put_request(request)
+        self._server.check_quota(req)  # etcd's quotaKVServer wraps the kvServer
         self._server.check_request(req)
         self._server.authorize(token_of(context), req)
         return put_response_pb(self._server.put(req))
@@ -370,6 +371,7 @@ class KVServicer(rpc_pb2_grpc.KVServicer):
     @_answers_etcd_errors
     def Txn(self, request, context):
         req = txn_request(request)
+        self._server.check_quota(req)
         self._server.check_request(req)
         self._server.authorize(token_of(context), req)
         return txn_response_pb(self._server.txn(req))
@@ -391,8 +393,10 @@ class LeaseServicer(rpc_pb2_grpc.LeaseServicer):
     @mirrors(f"(*{V3RPC}.LeaseServer).LeaseGrant")
     @_answers_etcd_errors
     def LeaseGrant(self, request, context):
+        req = m.LeaseGrantRequest(ttl=request.TTL, id=request.ID)
+        self._server.check_quota(req)  # etcd's quotaLeaseServer wraps the LeaseServer
         self._server.authorize(token_of(context))
-        resp = self._server.lease_grant(m.LeaseGrantRequest(ttl=request.TTL, id=request.ID))
+        resp = self._server.lease_grant(req)
         return rpc_pb2.LeaseGrantResponse(header=header_pb(resp.header), ID=resp.id, TTL=resp.ttl,
                                           error=resp.error)
 
@@ -504,12 +508,13 @@ class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
     @_answers_etcd_errors
     def Alarm(self, request, context):
         self._authorize(context, admin=False)
-        # The reference raises no alarms (no space quota, no corruption check), so GET lists none
-        # and DEACTIVATE has nothing to clear; activating one by hand is not supported.
-        if request.action == rpc_pb2.AlarmRequest.ACTIVATE:
-            context.abort(grpc.StatusCode.UNIMPLEMENTED, "reference etcd: alarms cannot be raised")
+        resp = self._server.alarm(m.AlarmRequest(
+            rpc_pb2.AlarmRequest.AlarmAction.Name(request.action), request.memberID,
+            rpc_pb2.AlarmType.Name(request.alarm)))
         # etcd's applier answers without a header, and maintenanceServer sends it as it is.
-        return rpc_pb2.AlarmResponse(alarms=list(self._server.alarms()))
+        return rpc_pb2.AlarmResponse(alarms=[
+            rpc_pb2.AlarmMember(memberID=a.member_id, alarm=rpc_pb2.AlarmType.Value(a.alarm))
+            for a in resp.alarms])
 
     @mirrors(f"(*{V3RPC}.maintenanceServer).Defragment")
     @_answers_etcd_errors

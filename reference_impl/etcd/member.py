@@ -56,17 +56,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
+from reference_impl.etcd.alarm import DEFAULT_QUOTA_BYTES
 from reference_impl.etcd.apply import is_txn_readonly
 from reference_impl.etcd.auth import AuthStore
 from reference_impl.etcd.backend import BackendState
 from reference_impl.etcd.errors import (
     ErrBadCluster, ErrBadLeaderTransferee, ErrDataDirNotEmpty, ErrLeaderChanged, ErrLeaseNotFound,
-    ErrLearnerNotReady, ErrMemberNotFound, ErrMemberNotLearner, ErrNoLeader, ErrNotEnoughStartedMembers, ErrNotLeader,
-    ErrOldDataDir, ErrStopped, ErrTimeout, ErrUnhealthy, ErrWALWrite, EtcdError)
+    ErrLearnerNotReady, ErrMemberNotFound, ErrMemberNotLearner, ErrNoLeader,
+    ErrNotEnoughStartedMembers, ErrNotLeader, ErrNoSpace, ErrOldDataDir, ErrStopped, ErrTimeout,
+    ErrUnhealthy, ErrWALWrite, EtcdError)
 from reference_impl.etcd.messages import (
-    AuthRequest, CompactionRequest, DeleteRangeRequest, LeaseGrantRequest, LeaseKeepAliveRequest,
-    LeaseKeepAliveResponse, LeaseRevokeRequest, Member, MutatingRequest, PutRequest, RangeRequest,
-    StatusResponse, TxnRequest, WatchCreateRequest)
+    AlarmRequest, AuthRequest, CompactionRequest, DeleteRangeRequest, LeaseGrantRequest,
+    LeaseKeepAliveRequest, LeaseKeepAliveResponse, LeaseRevokeRequest, Member, MutatingRequest,
+    PutRequest, RangeRequest, StatusResponse, TxnRequest, WatchCreateRequest)
 from reference_impl.etcd.metrics import HealthChecks, ServerMetrics
 from reference_impl.etcd.peer import Transport, fetch_members, promote_member_remote
 from reference_impl.etcd.raft import (
@@ -144,7 +146,8 @@ class ClusterMember:
                  election_ms: int = DEFAULT_ELECTION_MS, snapshot_count: int = DEFAULT_SNAPSHOT_COUNT,
                  catch_up_entries: int = DEFAULT_CATCH_UP_ENTRIES, restore: BackendState | None = None,
                  fsync: Callable[[int], None] = os.fsync, write: Callable[[int, bytes], int] = os.write,
-                 on_stop: Callable[[], None] = lambda: None) -> None:
+                 on_stop: Callable[[], None] = lambda: None,
+                 quota_backend_bytes: int | None = DEFAULT_QUOTA_BYTES) -> None:
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._clock = clock
@@ -158,7 +161,7 @@ class ClusterMember:
             fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
             self._start(clock, name, initial_cluster, initial_cluster_state, cluster_token,
                         listen_peer, client_urls, heartbeat_ms, election_ms, snapshot_count,
-                        catch_up_entries, restore, fsync)
+                        catch_up_entries, restore, fsync, quota_backend_bytes)
         except BaseException:
             self._wal.close()
             self._lock_file.close()  # closing drops the flock: the directory is free again
@@ -178,7 +181,7 @@ class ClusterMember:
 
     def _start(self, clock, name, initial_cluster, initial_cluster_state, cluster_token,
                listen_peer, client_urls, heartbeat_ms, election_ms, snapshot_count,
-               catch_up_entries, restore, fsync) -> None:
+               catch_up_entries, restore, fsync, quota_backend_bytes) -> None:
         self._cluster_token = cluster_token
         mine = [m for m in initial_cluster.values() if m.name == name]
         if not mine:
@@ -211,7 +214,7 @@ class ClusterMember:
             # (etcd keeps them in the WAL's metadata).
             id_file.write_text(f"{self.id:x} {cluster_id:x}\n")
         server = EtcdServer(clock, name=name, member_id=self.id, peer_urls=me.peer_urls,
-                            client_urls=tuple(client_urls))
+                            client_urls=tuple(client_urls), quota_backend_bytes=quota_backend_bytes)
         config = Config(self.id, storage, election_tick=max(2, round(election_ms / heartbeat_ms)),
                         heartbeat_tick=1, applied=snapshot.metadata.index if snapshot else 0,
                         check_quorum=True, pre_vote=True, max_size_per_msg=1024 * 1024,
@@ -287,6 +290,7 @@ class ClusterMember:
         server.lessor.recover([(lease_id, ttl, now + ttl) for lease_id, ttl in backend.leases])
         server.store.restore(backend.records, backend.current_revision, backend.compact_revision)
         server.auth.recover(backend.auth)
+        server.alarm_store.recover([[alarm.member_id, alarm.alarm] for alarm in backend.alarms])
         index = len(members)
         server.raft_index = index
         server.last_applied_now = now
@@ -829,8 +833,7 @@ class ClusterMember:
             base = self.server.status()
             is_learner = self.node.members.get(self.id, Member(self.id, "")).is_learner
             return StatusResponse(base.header, VERSION, base.db_size, lead, commit, term,
-                                  self.node.applied, db_size_in_use=base.db_size_in_use,
-                                  is_learner=is_learner)
+                                  self.node.applied, base.errors, base.db_size_in_use, is_learner)
 
     def hash_kv(self, revision: int):
         return self._read(lambda: self.server.hash_kv(revision))
@@ -860,8 +863,21 @@ class ClusterMember:
     def read(self, fn: Callable[[], object]):
         return self._read(fn)
 
-    def alarms(self) -> list:
-        return []
+    def alarms(self):
+        return self._read(lambda: self.server.alarms())
+
+    def alarm(self, request: AlarmRequest):
+        return self._propose(request)
+
+    @mirrors("(*go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc.quotaAlarmer).check")
+    def check_quota(self, request) -> None:
+        if self._read(lambda: self.server.quota_available(request)):
+            return
+        try:
+            self._propose(self.server.nospace_alarm())
+        except EtcdError:
+            pass  # etcd ignores the alarm request's outcome: the write is refused either way
+        raise ErrNoSpace()
 
     @property
     def leader(self) -> int:
