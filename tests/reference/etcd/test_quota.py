@@ -138,3 +138,17 @@ def test_a_write_past_the_quota_raises_nospace_and_the_alarm_caps_writes():
     server.alarm(AlarmRequest("DEACTIVATE", server.member.id, "NOSPACE"))
     assert server.alarms() == ()
     server.put(PutRequest(b"a"))
+
+
+def test_an_alarm_in_a_real_etcd_snapshot_is_raised_in_the_restored_reference(tmp_path):
+    """The `alarm` bucket travels: a reference started from real etcd's snapshot refuses
+    writes under the same alarm until it is disarmed."""
+    with real_etcd(tmp_path / "etcd") as etcd:
+        with grpc.insecure_channel(etcd.address) as channel:
+            rpc_pb2_grpc.MaintenanceStub(channel).Alarm(rpc_pb2.AlarmRequest(
+                action=rpc_pb2.AlarmRequest.ACTIVATE, memberID=1234, alarm=rpc_pb2.NOSPACE), timeout=5)
+        assert etcdctl(etcd, "snapshot", "save", str(tmp_path / "snap.db")).returncode == 0
+    with reference_server(tmp_path / "reference", "--restore-from-snapshot",
+                          str(tmp_path / "snap.db")) as reference:
+        assert etcdctl(reference, "alarm", "list").stdout == "memberID:1234 alarm:NOSPACE \n"
+        assert last_line(etcdctl(reference, "put", "a", "1")) == NOSPACE
