@@ -152,6 +152,8 @@ def required_permissions(request) -> list[tuple[bytes, bytes, bool]]:
 @dataclass
 class AuthStore:
     enabled: bool = False
+    # etcd writes authEnabled to its backend only when an enable or disable changes it.
+    enabled_saved: bool = False
     revision: int = 1  # etcd's auth store starts at revision 1 (0 means "no user")
     users: dict[str, User] = field(default_factory=dict)
     roles: dict[str, Role] = field(default_factory=dict)
@@ -282,11 +284,12 @@ class AuthStore:
             raise ErrRootUserNotExist()
         if not self._has_root_role(root):
             raise ErrRootRoleNotExist()
-        self.enabled = True
+        self.enabled = self.enabled_saved = True
 
     @mirrors(f"(*{AUTH}.authStore).AuthDisable")
     def _AuthDisableRequest(self, request: AuthDisableRequest) -> None:
-        self.enabled = False
+        if self.enabled:
+            self.enabled, self.enabled_saved = False, True
         self.tokens.clear()
 
     def _commit_revision(self) -> None:
@@ -393,13 +396,14 @@ class AuthStore:
     # -- snapshots -----------------------------------------------------------------------------
 
     def dump(self) -> dict:
-        return {"enabled": self.enabled, "revision": self.revision,
+        return {"enabled": self.enabled, "enabled_saved": self.enabled_saved, "revision": self.revision,
                 "users": [[u.name, u.hashed_password, list(u.roles)] for u in self.users.values()],
                 "roles": [[r.name, [[p.perm_type, p.key.hex(), p.range_end.hex()]
                                     for p in r.permissions]] for r in self.roles.values()]}
 
     def recover(self, state: dict) -> None:
         self.enabled, self.revision = state["enabled"], state["revision"]
+        self.enabled_saved = state["enabled_saved"]
         self.users = {name: User(name, hashed, tuple(roles)) for name, hashed, roles in state["users"]}
         self.roles = {name: Role(name, tuple(Permission(t, bytes.fromhex(k), bytes.fromhex(e))
                                              for t, k, e in perms))

@@ -50,8 +50,10 @@ def auth_buckets(state: dict) -> dict[bytes, list[tuple[bytes, bytes]]]:
         auth_pb2.Permission(permType=perm_type_value(perm_type), key=bytes.fromhex(key),
                             range_end=bytes.fromhex(end)) for perm_type, key, end in permissions
     ]).SerializeToString()) for name, permissions in state["roles"]]
-    return {AUTH_BUCKET: [(ENABLED_KEY, b"\x01" if state["enabled"] else b"\x00"),
-                          (REVISION_KEY, _REVISION.pack(state["revision"]))],
+    auth = [(REVISION_KEY, _REVISION.pack(state["revision"]))]
+    if state["enabled_saved"]:
+        auth.append((ENABLED_KEY, b"\x01" if state["enabled"] else b"\x00"))
+    return {AUTH_BUCKET: auth,
             AUTH_USERS_BUCKET: users, AUTH_ROLES_BUCKET: roles}
 
 
@@ -73,4 +75,5 @@ def auth_state(buckets: dict[bytes, list[tuple[bytes, bytes]]]) -> dict:
         roles.append([role.name.decode("utf-8", "replace"),
                       [[perm_type_name(p.permType), p.key.hex(), p.range_end.hex()] for p in role.keyPermission]])
     revision = _REVISION.unpack(auth[REVISION_KEY])[0] if REVISION_KEY in auth else 1
-    return {"enabled": auth.get(ENABLED_KEY) == b"\x01", "revision": revision, "users": users, "roles": roles}
+    return {"enabled": auth.get(ENABLED_KEY) == b"\x01", "enabled_saved": ENABLED_KEY in auth,
+            "revision": revision, "users": users, "roles": roles}

@@ -9,6 +9,7 @@ snapshot file stores, so they are produced here once.
 from __future__ import annotations
 
 import hashlib
+import json
 import struct
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -17,16 +18,24 @@ import google_crc32c
 from google.protobuf.message import DecodeError
 
 from reference_impl.etcd.authpb import auth_buckets, auth_state
-from reference_impl.etcd.bolt import BoltError, read_db, write_db
+from reference_impl.etcd.bolt import BoltError, read_db
 from reference_impl.etcd.errors import ErrCompacted, ErrCorruptWAL, ErrFutureRev
-from reference_impl.etcd.messages import KeyValue, read_varint
+from reference_impl.etcd.messages import AlarmMember, KeyValue, Member, read_varint
 from reference_impl.etcd.mvcc import KVStore, Revision
 from reference_impl.mirrors import mirrors
 
 MVCC = "go.etcd.io/etcd/server/v3/mvcc"
+MEMBERSHIP = "go.etcd.io/etcd/server/v3/etcdserver/api/membership"
 KEY_BUCKET = b"key"
 LEASE_BUCKET = b"lease"
 META_BUCKET = b"meta"
+ALARM_BUCKET = b"alarm"
+CLUSTER_BUCKET = b"cluster"
+MEMBERS_BUCKET = b"members"
+MEMBERS_REMOVED_BUCKET = b"members_removed"
+ALARM_TYPES = ("NONE", "NOSPACE", "CORRUPT")  # etcdserverpb.AlarmType by number
+# The cluster version etcd 3.4 saves (major.minor.0), whose snapshots these files restore into.
+CLUSTER_VERSION = b"3.4.0"
 _INT64 = struct.Struct(">q")
 _REV = struct.Struct(">Q")
 _TOMBSTONE_MARK = b"t"
@@ -126,23 +135,72 @@ def marshal_lease(lease_id: int, ttl: int) -> bytes:
     return b"\x08" + _varint(lease_id) + (b"\x10" + _varint(ttl) if ttl else b"")
 
 
-@mirrors("(*go.etcd.io/etcd/server/v3/mvcc/backend.backend).Snapshot",
-         f"(*{MVCC}.store).saveIndex", f"(*{MVCC}.store).compact")
-def snapshot_db(store: KVStore, leases: Iterable[tuple[int, int]], consistent_index: int,
-                auth: dict) -> bytes:
-    """The store as the bbolt file etcd's Maintenance.Snapshot streams: the `key`, `lease`,
-    `meta` and auth buckets, `auth` in AuthStore.dump()'s form (etcd creates the buckets it
-    misses, members among them, on open)."""
+@mirrors(f"{MEMBERSHIP}.unsafeSaveMemberToBackend")
+def marshal_member(member: Member) -> tuple[bytes, bytes]:
+    """A `members` record: the id in hex, then the member's JSON (Go's field order, empty
+    optional fields left out)."""
+    fields: dict = {"id": member.id, "peerURLs": list(member.peer_urls)}
+    if member.is_learner:
+        fields["isLearner"] = True
+    if member.name:
+        fields["name"] = member.name
+    if member.client_urls:
+        fields["clientURLs"] = list(member.client_urls)
+    return f"{member.id:x}".encode(), json.dumps(fields, separators=(",", ":")).encode()
+
+
+@mirrors("(*go.etcd.io/etcd/api/v3/etcdserverpb.AlarmMember).Marshal")
+def marshal_alarm_member(member: AlarmMember) -> bytes:
+    """An `alarm` bucket key (its value is empty): the AlarmMember protobuf."""
+    out = b"\x08" + _varint(member.member_id) if member.member_id else b""
+    alarm = ALARM_TYPES.index(member.alarm)
+    return out + (b"\x10" + _varint(alarm) if alarm else b"")
+
+
+@mirrors("(*go.etcd.io/etcd/api/v3/etcdserverpb.AlarmMember).Unmarshal")
+def unmarshal_alarm_member(data: bytes) -> AlarmMember:
+    fields = {1: 0, 2: 0}
+    i = 0
+    while i < len(data):
+        tag, i = read_varint(data, i)
+        fields[tag >> 3], i = read_varint(data, i)
+    return AlarmMember(fields[1], ALARM_TYPES[fields[2]])
+
+
+@mirrors(f"(*{MVCC}.store).saveIndex", f"(*{MVCC}.store).compact",
+         f"{MEMBERSHIP}.mustSaveClusterVersionToBackend")
+def backend_buckets(store: KVStore, leases: Iterable[tuple[int, int]], consistent_index: int,
+                    auth: dict, members: Iterable[Member],
+                    alarms: Iterable[AlarmMember]) -> dict[bytes, list[tuple[bytes, bytes]]]:
+    """What etcd's bbolt backend holds: the `key`, `lease`, `meta`, auth, membership and `alarm`
+    buckets, `auth` in AuthStore.dump()'s form."""
     meta = [(b"consistent_index", _REV.pack(consistent_index))]
     if store.compact_revision >= 0:
         compacted = rev_to_bytes(Revision(store.compact_revision))
         meta += [(b"finishedCompactRev", compacted), (b"scheduledCompactRev", compacted)]
-    return write_db({
+    return {
         KEY_BUCKET: list(key_bucket(store)),
         LEASE_BUCKET: [(_INT64.pack(lid), marshal_lease(lid, ttl)) for lid, ttl in leases],
         META_BUCKET: meta,
         **auth_buckets(auth),
-    })
+        ALARM_BUCKET: [(marshal_alarm_member(alarm), b"") for alarm in alarms],
+        CLUSTER_BUCKET: [(b"clusterVersion", CLUSTER_VERSION)],
+        MEMBERS_BUCKET: [marshal_member(member) for member in members],
+        MEMBERS_REMOVED_BUCKET: [],
+    }
+
+
+@mirrors("(*go.etcd.io/etcd/server/v3/mvcc/backend.backend).Hash", f"(*{MVCC}.store).Hash")
+def hash_backend(buckets: dict[bytes, list[tuple[bytes, bytes]]]) -> int:
+    """Maintenance.Hash: crc32c over each bucket's name, then its keys and values, in bbolt's
+    (sorted) order; meta's consistent_index is left out, as it moves without any user write."""
+    crc = 0
+    for name in sorted(buckets):
+        crc = google_crc32c.extend(crc, name)
+        for key, value in sorted(buckets[name]):
+            if (name, key) != (META_BUCKET, b"consistent_index"):
+                crc = google_crc32c.extend(crc, key + value)
+    return crc
 
 
 @mirrors("(*go.etcd.io/etcd/server/v3/lease/leasepb.Lease).Unmarshal")
@@ -167,6 +225,7 @@ class BackendState:
     leases: list[tuple[int, int]]  # (id, ttl)
     consistent_index: int
     auth: dict  # users, roles, enabled and revision in AuthStore.dump()'s form
+    alarms: list[AlarmMember]
 
 
 @mirrors("(*go.etcd.io/etcd/etcdutl/v3/snapshot.v3Manager).saveDB", f"(*{MVCC}.store).restore")
@@ -195,4 +254,6 @@ def _backend_state(buckets: dict[bytes, list[tuple[bytes, bytes]]]) -> BackendSt
     compacted = bytes_to_rev(meta[b"finishedCompactRev"])[0].main if b"finishedCompactRev" in meta else -1
     index = _REV.unpack(meta[b"consistent_index"])[0] if b"consistent_index" in meta else 0
     leases = [unmarshal_lease(value) for _, value in buckets.get(LEASE_BUCKET, [])]
-    return BackendState(records, max(current, compacted), compacted, leases, index, auth_state(buckets))
+    alarms = [unmarshal_alarm_member(key) for key, _ in buckets.get(ALARM_BUCKET, [])]
+    return BackendState(records, max(current, compacted), compacted, leases, index, auth_state(buckets),
+                        alarms)

@@ -289,6 +289,13 @@ class ErrNoLeader(EtcdError):
     message = "etcdserver: no leader"
 
 
+class ErrNoSpace(EtcdError):
+    """The space quota is used up, or the NOSPACE alarm is raised."""
+
+    grpc_code = "RESOURCE_EXHAUSTED"
+    message = "etcdserver: mvcc: database space exceeded"
+
+
 class ErrNotLeader(EtcdError):
     grpc_code = "FAILED_PRECONDITION"
     message = "etcdserver: not leader"

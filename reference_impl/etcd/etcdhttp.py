@@ -17,7 +17,6 @@ import threading
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
 
-from aetcd.rpc.rpc_pb2 import AlarmType
 
 from reference_impl.etcd.errors import EtcdError
 from reference_impl.etcd.metrics import expose
@@ -55,7 +54,7 @@ def check_health(server, excluded: set[str] = frozenset()) -> bool:
     """Healthy: no alarm raised but excluded ones, a leader known, and a quorum read answered
     within a second. The verdict is counted in `server.health_checks`, except an alarm's: etcd
     3.4 returns before counting it."""
-    if any(AlarmType.Name(alarm.alarm) not in excluded for alarm in server.alarms()):
+    if any(alarm.alarm not in excluded for alarm in server.alarms()):
         return False
     healthy = server.leader != 0
     if healthy:

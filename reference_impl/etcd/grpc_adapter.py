@@ -354,6 +354,7 @@ class KVServicer(rpc_pb2_grpc.KVServicer):
     @_answers_etcd_errors
     def Put(self, request, context):
         req = put_request(request)
+        self._server.check_quota(req)  # etcd's quotaKVServer wraps the kvServer
         self._server.check_request(req)
         self._server.authorize(token_of(context), req)
         return put_response_pb(self._server.put(req))
@@ -370,6 +371,7 @@ class KVServicer(rpc_pb2_grpc.KVServicer):
     @_answers_etcd_errors
     def Txn(self, request, context):
         req = txn_request(request)
+        self._server.check_quota(req)
         self._server.check_request(req)
         self._server.authorize(token_of(context), req)
         return txn_response_pb(self._server.txn(req))
@@ -391,8 +393,10 @@ class LeaseServicer(rpc_pb2_grpc.LeaseServicer):
     @mirrors(f"(*{V3RPC}.LeaseServer).LeaseGrant")
     @_answers_etcd_errors
     def LeaseGrant(self, request, context):
+        req = m.LeaseGrantRequest(ttl=request.TTL, id=request.ID)
+        self._server.check_quota(req)  # etcd's quotaLeaseServer wraps the LeaseServer
         self._server.authorize(token_of(context))
-        resp = self._server.lease_grant(m.LeaseGrantRequest(ttl=request.TTL, id=request.ID))
+        resp = self._server.lease_grant(req)
         return rpc_pb2.LeaseGrantResponse(header=header_pb(resp.header), ID=resp.id, TTL=resp.ttl,
                                           error=resp.error)
 
@@ -438,11 +442,10 @@ class LeaseServicer(rpc_pb2_grpc.LeaseServicer):
 
 
 class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
-    """Status, Alarm, Defragment, Snapshot (the state as a bbolt file, see bolt.py), HashKV
-    (etcd's checksum of the `key` bucket, see backend.py) and MoveLeader (on a Raft member, to
-    any voting member; on a single member, only to itself). Hash (a checksum of the bbolt file
-    itself) is left UNIMPLEMENTED, the generated base class's answer; Downgrade, which etcd 3.4
-    does not have, is not registered."""
+    """Status, Alarm, Defragment, Snapshot (the state as a bbolt file, see bolt.py), Hash (etcd's
+    checksum of every bucket) and HashKV (of the `key` bucket, see backend.py), and MoveLeader
+    (on a Raft member, to any voting member; on a single member, only to itself). Downgrade,
+    which etcd 3.4 does not have, is not registered."""
 
     def __init__(self, server):
         self._server = server
@@ -465,6 +468,13 @@ class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
             header=header_pb(s.header), version=s.version, dbSize=s.db_size, leader=s.leader,
             raftIndex=s.raft_index, raftTerm=s.raft_term, raftAppliedIndex=s.raft_applied_index,
             errors=list(s.errors), dbSizeInUse=s.db_size_in_use, isLearner=s.is_learner)
+
+    @mirrors(f"(*{V3RPC}.maintenanceServer).Hash")
+    @_answers_etcd_errors
+    def Hash(self, request, context):
+        self._authorize(context, admin=True)
+        resp = self._server.hash()
+        return rpc_pb2.HashResponse(header=header_pb(resp.header), hash=resp.hash)
 
     @mirrors(f"(*{V3RPC}.maintenanceServer).HashKV")
     @_answers_etcd_errors
@@ -498,12 +508,13 @@ class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
     @_answers_etcd_errors
     def Alarm(self, request, context):
         self._authorize(context, admin=False)
-        # The reference raises no alarms (no space quota, no corruption check), so GET lists none
-        # and DEACTIVATE has nothing to clear; activating one by hand is not supported.
-        if request.action == rpc_pb2.AlarmRequest.ACTIVATE:
-            context.abort(grpc.StatusCode.UNIMPLEMENTED, "reference etcd: alarms cannot be raised")
+        resp = self._server.alarm(m.AlarmRequest(
+            rpc_pb2.AlarmRequest.AlarmAction.Name(request.action), request.memberID,
+            rpc_pb2.AlarmType.Name(request.alarm)))
         # etcd's applier answers without a header, and maintenanceServer sends it as it is.
-        return rpc_pb2.AlarmResponse(alarms=list(self._server.alarms()))
+        return rpc_pb2.AlarmResponse(alarms=[
+            rpc_pb2.AlarmMember(memberID=a.member_id, alarm=rpc_pb2.AlarmType.Value(a.alarm))
+            for a in resp.alarms])
 
     @mirrors(f"(*{V3RPC}.maintenanceServer).Defragment")
     @_answers_etcd_errors

@@ -56,19 +56,21 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
+from reference_impl.etcd.alarm import DEFAULT_QUOTA_BYTES
 from reference_impl.etcd.apply import is_txn_readonly
 from reference_impl.etcd.auth import AuthStore
 from reference_impl.etcd.backend import BackendState
 from reference_impl.etcd.errors import (
     ErrBadCluster, ErrBadLeaderTransferee, ErrDataDirNotEmpty, ErrLeaderChanged, ErrLeaseNotFound,
-    ErrLearnerNotReady, ErrMemberNotFound, ErrNoLeader, ErrNotEnoughStartedMembers, ErrNotLeader,
-    ErrOldDataDir, ErrStopped, ErrTimeout, ErrUnhealthy, ErrWALWrite, EtcdError)
+    ErrLearnerNotReady, ErrMemberNotFound, ErrMemberNotLearner, ErrNoLeader,
+    ErrNotEnoughStartedMembers, ErrNotLeader, ErrNoSpace, ErrOldDataDir, ErrStopped, ErrTimeout,
+    ErrUnhealthy, ErrWALWrite, EtcdError)
 from reference_impl.etcd.messages import (
-    AuthRequest, CompactionRequest, DeleteRangeRequest, LeaseGrantRequest, LeaseKeepAliveRequest,
-    LeaseKeepAliveResponse, LeaseRevokeRequest, Member, MutatingRequest, PutRequest, RangeRequest,
-    StatusResponse, TxnRequest, WatchCreateRequest)
+    AlarmRequest, AuthRequest, CompactionRequest, DeleteRangeRequest, LeaseGrantRequest,
+    LeaseKeepAliveRequest, LeaseKeepAliveResponse, LeaseRevokeRequest, Member, MutatingRequest,
+    PutRequest, RangeRequest, StatusResponse, TxnRequest, WatchCreateRequest)
 from reference_impl.etcd.metrics import HealthChecks, ServerMetrics
-from reference_impl.etcd.peer import Transport, fetch_members
+from reference_impl.etcd.peer import Transport, fetch_members, promote_member_remote
 from reference_impl.etcd.raft import (
     Config, ConfChange, ConfChangeType, ConfState, Entry, EntryType, ErrProposalDropped, HardState,
     MemoryStorage, Message, RaftError, RaftState, RawNode, Ready, Snapshot, SnapshotMetadata)
@@ -144,7 +146,8 @@ class ClusterMember:
                  election_ms: int = DEFAULT_ELECTION_MS, snapshot_count: int = DEFAULT_SNAPSHOT_COUNT,
                  catch_up_entries: int = DEFAULT_CATCH_UP_ENTRIES, restore: BackendState | None = None,
                  fsync: Callable[[int], None] = os.fsync, write: Callable[[int, bytes], int] = os.write,
-                 on_stop: Callable[[], None] = lambda: None) -> None:
+                 on_stop: Callable[[], None] = lambda: None,
+                 quota_backend_bytes: int | None = DEFAULT_QUOTA_BYTES) -> None:
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._clock = clock
@@ -158,7 +161,7 @@ class ClusterMember:
             fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
             self._start(clock, name, initial_cluster, initial_cluster_state, cluster_token,
                         listen_peer, client_urls, heartbeat_ms, election_ms, snapshot_count,
-                        catch_up_entries, restore, fsync)
+                        catch_up_entries, restore, fsync, quota_backend_bytes)
         except BaseException:
             self._wal.close()
             self._lock_file.close()  # closing drops the flock: the directory is free again
@@ -178,7 +181,7 @@ class ClusterMember:
 
     def _start(self, clock, name, initial_cluster, initial_cluster_state, cluster_token,
                listen_peer, client_urls, heartbeat_ms, election_ms, snapshot_count,
-               catch_up_entries, restore, fsync) -> None:
+               catch_up_entries, restore, fsync, quota_backend_bytes) -> None:
         self._cluster_token = cluster_token
         mine = [m for m in initial_cluster.values() if m.name == name]
         if not mine:
@@ -211,7 +214,7 @@ class ClusterMember:
             # (etcd keeps them in the WAL's metadata).
             id_file.write_text(f"{self.id:x} {cluster_id:x}\n")
         server = EtcdServer(clock, name=name, member_id=self.id, peer_urls=me.peer_urls,
-                            client_urls=tuple(client_urls))
+                            client_urls=tuple(client_urls), quota_backend_bytes=quota_backend_bytes)
         config = Config(self.id, storage, election_tick=max(2, round(election_ms / heartbeat_ms)),
                         heartbeat_tick=1, applied=snapshot.metadata.index if snapshot else 0,
                         check_quorum=True, pre_vote=True, max_size_per_msg=1024 * 1024,
@@ -254,7 +257,7 @@ class ClusterMember:
         self._unsaved: list[Entry] = []  # a lone member's no-op entries the disk refused
         self._hs_unsaved: HardState | None = None
         self.transport = Transport(listen_peer, self._on_message, self._on_unreachable,
-                                   self._on_snapshot_status, self._members_plain)
+                                   self._on_snapshot_status, self._answer_peer_query)
         self._sync_peers()
         self._driver = threading.Thread(target=self._run, name="etcd-raft", daemon=True)
         self._driver.start()
@@ -287,6 +290,7 @@ class ClusterMember:
         server.lessor.recover([(lease_id, ttl, now + ttl) for lease_id, ttl in backend.leases])
         server.store.restore(backend.records, backend.current_revision, backend.compact_revision)
         server.auth.recover(backend.auth)
+        server.alarm_store.recover([[alarm.member_id, alarm.alarm] for alarm in backend.alarms])
         index = len(members)
         server.raft_index = index
         server.last_applied_now = now
@@ -339,6 +343,18 @@ class ClusterMember:
         with self._state:
             return {"cluster_id": self.node.cluster_id,
                     "members": [member_to_plain(m) for m in self.node.members.values()]}
+
+    def _answer_peer_query(self, query: dict) -> dict:
+        if query["query"] == "promote":
+            return self._promote_for_peer(query["id"])
+        return self._members_plain()
+
+    @mirrors("(*go.etcd.io/etcd/server/v3/etcdserver/api/etcdhttp.peerMemberPromoteHandler).ServeHTTP")
+    def _promote_for_peer(self, member_id: int) -> dict:
+        try:
+            return {"members": [member_to_plain(m) for m in self.member_promote(member_id)]}
+        except EtcdError as err:
+            return {"error": type(err).__name__}
 
     def _sync_peers(self) -> None:
         for member_id, member in self.node.members.items():
@@ -817,14 +833,16 @@ class ClusterMember:
             base = self.server.status()
             is_learner = self.node.members.get(self.id, Member(self.id, "")).is_learner
             return StatusResponse(base.header, VERSION, base.db_size, lead, commit, term,
-                                  self.node.applied, db_size_in_use=base.db_size_in_use,
-                                  is_learner=is_learner)
+                                  self.node.applied, base.errors, base.db_size_in_use, is_learner)
 
     def hash_kv(self, revision: int):
         return self._read(lambda: self.server.hash_kv(revision))
 
     def snapshot_db(self) -> bytes:
-        return self._read(lambda: self.server.snapshot_db())
+        return self._read(lambda: self.server.snapshot_db(self.node.members.values()))
+
+    def hash(self):
+        return self._read(lambda: self.server.hash(self.node.members.values()))
 
     def check_request(self, request) -> None:
         self.server.check_request(request)  # reads no state
@@ -845,8 +863,21 @@ class ClusterMember:
     def read(self, fn: Callable[[], object]):
         return self._read(fn)
 
-    def alarms(self) -> list:
-        return []
+    def alarms(self):
+        return self._read(lambda: self.server.alarms())
+
+    def alarm(self, request: AlarmRequest):
+        return self._propose(request)
+
+    @mirrors("(*go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc.quotaAlarmer).check")
+    def check_quota(self, request) -> None:
+        if self._read(lambda: self.server.quota_available(request)):
+            return
+        try:
+            self._propose(self.server.nospace_alarm())
+        except EtcdError:
+            pass  # etcd ignores the alarm request's outcome: the write is refused either way
+        raise ErrNoSpace()
 
     @property
     def leader(self) -> int:
@@ -963,11 +994,12 @@ class ClusterMember:
     def _is_learner_ready(self, member_id: int) -> None:
         """A member Raft tracks is promoted only once its log has reached LEARNER_READY_PERCENT
         of the leader's; an id it does not track is left to the conf change, which refuses it.
-        Only the leader tracks progress: etcd forwards a follower's promote to the leader over
-        HTTP, while here a follower's proposal reaches it through Raft, unchecked."""
+        Only the leader tracks progress: elsewhere, ErrNotLeader."""
         with self._driving:
             raft = self.node.rawnode.raft
-            if raft.lead != self.id or member_id not in raft.prs.progress:
+            if raft.lead != self.id:
+                raise ErrNotLeader()
+            if member_id not in raft.prs.progress:
                 return
             match, leader_match = raft.prs.progress[member_id].match, raft.prs.progress[self.id].match
         if match < leader_match * LEARNER_READY_PERCENT:
@@ -990,10 +1022,32 @@ class ClusterMember:
 
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).PromoteMember")
     def member_promote(self, member_id: int) -> tuple[Member, ...]:
+        """Only the leader knows whether the learner is in sync, so a follower forwards the
+        promote to it (etcd over the peer HTTP API) and answers what the leader answers."""
         self._check_running()
-        self._is_learner_ready(member_id)
+        try:
+            self._is_learner_ready(member_id)
+        except ErrNotLeader:
+            return self._promote_on_leader(member_id)
         return self._conf_change(ConfChange(ConfChangeType.ConfChangeAddNode, member_id,
                                             id=self._ids.next()))
+
+    def _promote_on_leader(self, member_id: int) -> tuple[Member, ...]:
+        """Ask the leader until it answers or the request timeout passes; a refusal about the
+        member itself is final, anything else (no leader yet, leadership moving) is retried."""
+        final = {error.__name__: error for error in (ErrLearnerNotReady, ErrMemberNotFound,
+                                                       ErrMemberNotLearner)}
+        deadline = time.monotonic() + self.request_timeout
+        while (remaining := deadline - time.monotonic()) > 0:
+            with self._state:
+                leader = self.node.members.get(self.leader)
+            answer = promote_member_remote(leader.peer_urls, member_id, remaining) if leader else None
+            if answer is not None and "members" in answer:
+                return tuple(map(member_from_plain, answer["members"]))
+            if answer is not None and answer["error"] in final:
+                raise final[answer["error"]]()
+            time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))  # no busy loop while retrying
+        raise ErrTimeout()
 
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).UpdateMember")
     def member_update(self, member_id: int, peer_urls: tuple[str, ...]) -> tuple[Member, ...]:

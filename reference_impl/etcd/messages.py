@@ -248,6 +248,34 @@ class StatusResponse:
 
 
 @dataclass(frozen=True)
+class AlarmRequest:
+    action: str = "GET"  # GET, ACTIVATE or DEACTIVATE
+    member_id: int = 0
+    alarm: str = "NONE"  # NONE (any, for GET), NOSPACE or CORRUPT
+
+
+@dataclass(frozen=True)
+class AlarmMember:
+    member_id: int
+    alarm: str
+
+    def __str__(self) -> str:
+        """As gogoproto's String() writes it, the form `alarm list` and Status's errors show."""
+        return f"memberID:{self.member_id} alarm:{self.alarm} "
+
+
+@dataclass(frozen=True)
+class AlarmResponse:
+    alarms: tuple[AlarmMember, ...] = ()  # etcd's applier answers with no header
+
+
+@dataclass(frozen=True)
+class HashResponse:
+    header: ResponseHeader
+    hash: int
+
+
+@dataclass(frozen=True)
 class HashKVResponse:
     header: ResponseHeader
     hash: int
@@ -347,7 +375,8 @@ AUTH_REQUESTS = AuthRequest.__args__
 
 # The requests that change state: the durability layer logs exactly these before applying them.
 MutatingRequest = Union[PutRequest, DeleteRangeRequest, TxnRequest, CompactionRequest,
-                        LeaseGrantRequest, LeaseRevokeRequest, LeaseKeepAliveRequest, AuthRequest]
+                        LeaseGrantRequest, LeaseRevokeRequest, LeaseKeepAliveRequest, AlarmRequest,
+                        AuthRequest]
 
 MESSAGE_TYPES: dict[str, type] = {
     cls.__name__: cls for cls in (
@@ -357,7 +386,7 @@ MESSAGE_TYPES: dict[str, type] = {
         LeaseRevokeRequest, LeaseRevokeResponse, LeaseKeepAliveRequest, LeaseKeepAliveResponse,
         LeaseTimeToLiveRequest, LeaseTimeToLiveResponse, LeaseLeasesResponse, WatchCreateRequest,
         WatchResponse, Member, StatusResponse, Permission, *AUTH_REQUESTS, AuthUserGetRequest,
-        AuthRoleGetRequest,
+        AuthRoleGetRequest, AlarmRequest,
     )
 }
 

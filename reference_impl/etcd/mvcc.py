@@ -133,6 +133,7 @@ class KVStore:
     def __init__(self, lessor: LeaseAttacher | None = None) -> None:
         self.lessor: LeaseAttacher = lessor or _NoLeases()
         self._backend: dict[Revision, KeyValue] = {}
+        self._backend_bytes = 0  # the keys and values in _backend, kept as it changes
         self._by_main: dict[int, list[Revision]] = {}  # insertion order is revision order
         self._index: dict[bytes, KeyIndex] = {}
         self._keys: list[bytes] = []  # the index's keys, sorted, for range scans
@@ -206,7 +207,8 @@ class KVStore:
             kept = [r for r in self._by_main[main] if r in keep]
             for r in self._by_main[main]:
                 if r not in keep:
-                    del self._backend[r]
+                    kv = self._backend.pop(r)
+                    self._backend_bytes -= len(kv.key) + len(kv.value)
             if kept:
                 self._by_main[main] = kept
             else:
@@ -238,6 +240,10 @@ class KVStore:
         would keep, tombstones aside)."""
         return {r for r in (ki.get(rev) for ki in self._index.values()) if r is not None}
 
+    def records_size(self) -> tuple[int, int]:
+        """(how many records, their keys' and values' bytes) the backend holds."""
+        return len(self._backend), self._backend_bytes
+
     def keys_total(self) -> int:
         """How many keys exist now (etcd's keysGauge: a key counts from its creation to its delete)."""
         return sum(1 for ki in self._index.values() if ki.generations[-1])
@@ -267,6 +273,7 @@ class KVStore:
     def _add_record(self, rev: Revision, kv: KeyValue) -> None:
         """Store `kv` (a key-value or a tombstone) at `rev` in the backend and the key's index."""
         self._backend[rev] = kv
+        self._backend_bytes += len(kv.key) + len(kv.value)
         self._by_main.setdefault(rev.main, []).append(rev)
         ki = self._key_index(kv.key)
         if _is_tombstone(kv):

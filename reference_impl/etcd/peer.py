@@ -192,9 +192,9 @@ class Transport:
     def __init__(self, listen: tuple[str, int] | None, on_message: Callable[[Message], None],
                  on_unreachable: Callable[[int], None],
                  on_snapshot_status: Callable[[int, bool], None],
-                 on_members_query: Callable[[], dict] = dict) -> None:
+                 on_query: Callable[[dict], dict] = lambda query: {}) -> None:
         self.on_message = on_message
-        self.on_members_query = on_members_query
+        self.on_query = on_query
         self.on_unreachable = on_unreachable
         self.on_snapshot_status = on_snapshot_status
         self.peers: dict[int, _Peer] = {}
@@ -238,8 +238,9 @@ class Transport:
                 try:
                     plain = json.loads(body)
                     if "query" in plain:
-                        # A member joining after `member add` asks who is in the cluster.
-                        answer = json.dumps(self.on_members_query()).encode()
+                        # A member joining after `member add` asks who is in the cluster; a
+                        # follower asks the leader to promote a learner.
+                        answer = json.dumps(self.on_query(plain)).encode()
                         conn.sendall(_LENGTH.pack(len(answer)) + answer)
                         continue
                     m = _message_from(plain)
@@ -307,7 +308,19 @@ class Transport:
 @mirrors("go.etcd.io/etcd/server/v3/etcdserver.GetClusterFromRemotePeers")
 def fetch_members(peer_urls: list[str], timeout: float = 2.0) -> dict | None:
     """{"cluster_id": …, "members": [plain members]} as one of `peer_urls` answers it, or None."""
-    query = json.dumps({"query": "members"}).encode()
+    return ask_peer(peer_urls, {"query": "members"}, timeout)
+
+
+@mirrors("go.etcd.io/etcd/server/v3/etcdserver.promoteMemberHTTP")
+def promote_member_remote(peer_urls: tuple[str, ...], member_id: int, timeout: float) -> dict | None:
+    """{"members": [plain members]} or {"error": error class name}, as the leader at
+    `peer_urls` answers a promote of `member_id`; None if it cannot be reached."""
+    return ask_peer(list(peer_urls), {"query": "promote", "id": member_id}, timeout)
+
+
+def ask_peer(peer_urls: list[str], question: dict, timeout: float) -> dict | None:
+    """The first answer one of `peer_urls` gives to `question`, or None."""
+    query = json.dumps(question).encode()
     for url in peer_urls:
         try:
             with socket.create_connection(peer_address(url), timeout=timeout) as sock:

@@ -374,7 +374,8 @@ class RaftNode:
         state, records, members = decode_snapshot(snap.data)
         old = self.server
         server = EtcdServer(old.clock, name=old.member.name, member_id=old.member.id,
-                            peer_urls=old.member.peer_urls, client_urls=old.member.client_urls)
+                            peer_urls=old.member.peer_urls, client_urls=old.member.client_urls,
+                            quota_backend_bytes=old.quota_backend_bytes)
         recover_state(server, state, records)
         server.set_watch_listener(old.watches.listener)
         self.server = server

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Sequence, TextIO
 from urllib.parse import urlsplit
 
+from reference_impl.etcd.alarm import backend_quota
 from reference_impl.etcd.backend import BackendState, read_snapshot
 from reference_impl.etcd.errors import ErrBadCluster, EtcdError
 from reference_impl.etcd.etcdhttp import MetricsListener
@@ -188,8 +189,8 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
         listen_peer_urls: str | None = None, advertise_client_urls: str | None = None,
         heartbeat_ms: int = DEFAULT_HEARTBEAT_MS, election_ms: int = DEFAULT_ELECTION_MS,
         snapshot_count: int = DEFAULT_SNAPSHOT_COUNT, catch_up_entries: int = DEFAULT_CATCH_UP_ENTRIES,
-        restore_from: str | Path | None = None, out: TextIO | None = None,
-        stop: threading.Event | None = None) -> None:
+        restore_from: str | Path | None = None, quota_backend_bytes: int = 0,
+        out: TextIO | None = None, stop: threading.Event | None = None) -> None:
     """Serve one member of a Raft cluster until SIGTERM/SIGINT, `stop` (for callers in another
     thread), or this member's removal.
 
@@ -218,6 +219,10 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
     peer_listen = (parse_listen_urls(listen_peer_urls, "--listen-peer-urls")[0]
                    if listen_peer_urls else None)
     restore = _read_snapshot(restore_from)
+    quota, warning = backend_quota(quota_backend_bytes)
+    if warning:
+        print(f"reference etcd: --quota-backend-bytes {quota_backend_bytes}: {warning}",
+              file=sys.stderr, flush=True)
     stop = stop or threading.Event()
     grpc_server = new_grpc_server()
     metrics: list[tuple[MetricsListener, ListenURL]] = []
@@ -235,7 +240,7 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
                      listen_peer=(peer_listen.host, peer_listen.port) if peer_listen else None,
                      client_urls=advertised, heartbeat_ms=heartbeat_ms, election_ms=election_ms,
                      snapshot_count=snapshot_count, catch_up_entries=catch_up_entries,
-                     restore=restore, on_stop=stop.set)
+                     restore=restore, on_stop=stop.set, quota_backend_bytes=quota)
     except BaseException:
         grpc_server.stop(None)
         for listener, _ in metrics:
@@ -348,6 +353,10 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                              "snapshot save` wrote, or an etcd data dir (its member/snap/db)")
     parser.add_argument("--snapshot-count", type=_positive, default=DEFAULT_SNAPSHOT_COUNT,
                         help="committed writes between snapshots (which release the log behind them)")
+    parser.add_argument("--quota-backend-bytes", type=int,
+                        default=int(env.get("ETCD_QUOTA_BACKEND_BYTES", 0)),
+                        help="the backend size that raises the NOSPACE alarm (0: 2 GiB; negative: "
+                             "no quota)")
     cluster = parser.add_argument_group("clustering (without --initial-cluster: the only member of "
                                         "a new cluster, NAME=http://localhost:2380, as etcd)")
     cluster.add_argument("--initial-cluster", default=env.get("ETCD_INITIAL_CLUSTER"),
@@ -382,7 +391,7 @@ def _run(args: argparse.Namespace, process: Process) -> None:
         advertise_client_urls=args.advertise_client_urls, heartbeat_ms=args.heartbeat_interval,
         election_ms=args.election_timeout, snapshot_count=args.snapshot_count,
         catch_up_entries=args.snapshot_catchup_entries, restore_from=args.restore_from_snapshot,
-        out=process.out, stop=process.stop)
+        quota_backend_bytes=args.quota_backend_bytes, out=process.out, stop=process.stop)
 
 
 COMMAND = Component("reference etcd", parse_args, _run, errors=(EtcdError,))

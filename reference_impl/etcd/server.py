@@ -11,20 +11,23 @@ progress happen only when the owner calls `tick()`.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
+from reference_impl.etcd.alarm import (
+    DEFAULT_QUOTA_BYTES, AlarmStore, quota_available, request_cost)
 from reference_impl.etcd.apply import (
     Applier, check_intervals, check_key, check_put_request, check_txn_request, is_txn_readonly)
-from reference_impl.etcd.backend import hash_by_rev, snapshot_db
+from reference_impl.etcd.backend import backend_buckets, hash_backend, hash_by_rev
+from reference_impl.etcd.bolt import write_db
 from reference_impl.etcd.errors import (
-    ErrBadLeaderTransferee, ErrLeaseNotFound, ErrRequestTooLarge, EtcdError)
+    ErrBadLeaderTransferee, ErrLeaseNotFound, ErrNoSpace, ErrRequestTooLarge, EtcdError)
 from reference_impl.etcd.auth import AuthInfo, AuthStore, hash_password
 from reference_impl.etcd.lease import DEFAULT_MIN_TTL, Lessor
 from reference_impl.etcd.messages import (
-    AUTH_REQUESTS, AuthRequest, AuthRoleGetRequest, AuthUserAddRequest,
-    AuthUserChangePasswordRequest, AuthUserGetRequest,
-    CompactionRequest, CompactionResponse, DeleteRangeRequest, DeleteRangeResponse, HashKVResponse,
+    AUTH_REQUESTS, AlarmMember, AlarmRequest, AlarmResponse, AuthRequest, AuthRoleGetRequest,
+    AuthUserAddRequest, AuthUserChangePasswordRequest, AuthUserGetRequest, CompactionRequest,
+    CompactionResponse, DeleteRangeRequest, DeleteRangeResponse, HashKVResponse, HashResponse,
     LeaseGrantRequest, LeaseGrantResponse, LeaseKeepAliveRequest, LeaseKeepAliveResponse,
     LeaseLeasesResponse, LeaseRevokeRequest, LeaseRevokeResponse, LeaseTimeToLiveRequest,
     LeaseTimeToLiveResponse, Member, MutatingRequest, PutRequest, PutResponse, RangeRequest,
@@ -79,6 +82,14 @@ def _through_raft(request) -> bool:
     return isinstance(request, (*MutatingRequest.__args__, AuthUserGetRequest, AuthRoleGetRequest))
 
 
+@mirrors(f"(*{SERVER}.applierV3Capped).Put", f"(*{SERVER}.applierV3Capped).Txn",
+         f"(*{SERVER}.applierV3Capped).LeaseGrant")
+def _capped(request) -> bool:
+    """Whether the NOSPACE alarm refuses `request` when it is applied: one that adds data."""
+    return isinstance(request, (PutRequest, LeaseGrantRequest)) or \
+        (isinstance(request, TxnRequest) and request_cost(request) > 0)
+
+
 class EtcdServer:
     """A single-member etcd: KV, lease, watch, maintenance and cluster RPCs over one store."""
 
@@ -88,7 +99,8 @@ class EtcdServer:
                  client_urls: tuple[str, ...] = ("http://localhost:2379",),
                  max_request_bytes: int = MAX_REQUEST_BYTES, max_txn_ops: int = MAX_TXN_OPS,
                  min_lease_ttl: int = DEFAULT_MIN_TTL,
-                 progress_interval: float = DEFAULT_PROGRESS_INTERVAL) -> None:
+                 progress_interval: float = DEFAULT_PROGRESS_INTERVAL,
+                 quota_backend_bytes: int | None = DEFAULT_QUOTA_BYTES) -> None:
         self.clock = clock
         self.member = Member(member_id, name, tuple(peer_urls), tuple(client_urls))
         self.cluster_id = cluster_id
@@ -99,6 +111,8 @@ class EtcdServer:
         self.watches = WatchHub(self.store, self._header_at, progress_interval)
         self.applier = Applier(self.store, self.lessor, self.watches.notify)
         self.auth = AuthStore()
+        self.alarm_store = AlarmStore()
+        self.quota_backend_bytes = quota_backend_bytes  # None: no quota
         self.raft_index = 0
         # A one-member server stays in the term it reports; a Raft member sets the real one here.
         self.raft_term = RAFT_TERM
@@ -174,6 +188,10 @@ class EtcdServer:
         self.raft_index += 1
         self.last_applied_now = now
         a = self.applier
+        if isinstance(request, AlarmRequest):
+            return self.alarm_store.apply(request)
+        if self.alarm_store.get("NOSPACE") and _capped(request):
+            raise ErrNoSpace()
         if isinstance(request, PutRequest):
             return self._fill(a.put(None, request))
         if isinstance(request, DeleteRangeRequest):
@@ -211,6 +229,19 @@ class EtcdServer:
     def _submit(self, request: MutatingRequest):
         self.check(request)
         return self.apply(self.prepare(request), self.clock.now())
+
+    @mirrors(f"(*{V3RPC}.quotaAlarmer).check")
+    def check_quota(self, request) -> None:
+        """Refuse a write that would pass the space quota, raising the NOSPACE alarm first."""
+        if not self.quota_available(request):
+            self._submit(self.nospace_alarm())
+            raise ErrNoSpace()
+
+    def quota_available(self, request) -> bool:
+        return quota_available(self.quota_backend_bytes, self.db_size(), request)
+
+    def nospace_alarm(self) -> AlarmRequest:
+        return AlarmRequest("ACTIVATE", self.member.id, "NOSPACE")
 
     # -- KV --------------------------------------------------------------------------------------
 
@@ -368,12 +399,18 @@ class EtcdServer:
 
     # -- maintenance and cluster -----------------------------------------------------------------
 
+    @mirrors("(*go.etcd.io/etcd/server/v3/mvcc/backend.backend).Size")
+    def db_size(self) -> int:
+        """Rough size of what bbolt would hold: each record's key and value plus per-record overhead."""
+        records, data_bytes = self.store.records_size()
+        return 4096 + data_bytes + 64 * records
+
     @mirrors(f"(*{V3RPC}.maintenanceServer).Status")
     def status(self) -> StatusResponse:
-        # Rough size of what bbolt would hold: each record's key and value plus per-record overhead.
-        size = 4096 + sum(len(kv.key) + len(kv.value) + 64 for kv in self.store.records())
+        size = self.db_size()
         return StatusResponse(self.header(), VERSION, size, self.member.id, self.raft_index,
-                              RAFT_TERM, self.raft_index, db_size_in_use=size)
+                              RAFT_TERM, self.raft_index, errors=tuple(map(str, self.alarms())),
+                              db_size_in_use=size)
 
     @mirrors(f"(*{V3RPC}.maintenanceServer).HashKV")
     def hash_kv(self, revision: int) -> HashKVResponse:
@@ -381,11 +418,23 @@ class EtcdServer:
         hash_value, current, compacted = hash_by_rev(self.store, revision)
         return HashKVResponse(self._header_at(current), hash_value, compacted)
 
-    @mirrors(f"(*{V3RPC}.maintenanceServer).Snapshot")
-    def snapshot_db(self) -> bytes:
+    def _backend_buckets(self, members: Iterable[Member] | None) -> dict:
+        """The whole state as bbolt buckets; `members` is the cluster's membership (by default,
+        this member alone)."""
+        return backend_buckets(self.store, [(lease.id, lease.ttl) for lease in self.lessor.leases()],
+                               self.raft_index, self.auth.dump(),
+                               self.members() if members is None else members, self.alarms())
+
+    @mirrors(f"(*{V3RPC}.maintenanceServer).Snapshot",
+             "(*go.etcd.io/etcd/server/v3/mvcc/backend.backend).Snapshot")
+    def snapshot_db(self, members: Iterable[Member] | None = None) -> bytes:
         """The whole state as the bbolt database file etcd's snapshot stream carries."""
-        return snapshot_db(self.store, [(lease.id, lease.ttl) for lease in self.lessor.leases()],
-                           self.raft_index, self.auth.dump())
+        return write_db(self._backend_buckets(members))
+
+    @mirrors(f"(*{V3RPC}.maintenanceServer).Hash")
+    def hash(self, members: Iterable[Member] | None = None) -> HashResponse:
+        """The checksum of the whole backend, with the header of the current revision."""
+        return HashResponse(self.header(), hash_backend(self._backend_buckets(members)))
 
     @mirrors(f"(*{SERVER}.EtcdServer).MoveLeader")
     def move_leader(self, target_id: int) -> None:
@@ -394,9 +443,13 @@ class EtcdServer:
             raise ErrBadLeaderTransferee(target_id=target_id)
 
     @mirrors(f"(*{SERVER}.EtcdServer).Alarms")
-    def alarms(self) -> list:
-        """Active alarms: never any, as there is no space quota and no corruption check."""
-        return []
+    def alarms(self) -> tuple[AlarmMember, ...]:
+        """Active alarms: NOSPACE, or any a client raised (there is no corruption check)."""
+        return self.alarm_store.get()
+
+    @mirrors(f"(*{SERVER}.EtcdServer).Alarm")
+    def alarm(self, request: AlarmRequest) -> AlarmResponse:
+        return self._submit(request)
 
     @mirrors(f"(*{V3RPC}.ClusterServer).MemberList")
     def members(self) -> tuple[Member, ...]:

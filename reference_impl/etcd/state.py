@@ -72,6 +72,7 @@ def dump_state(server: EtcdServer) -> dict:
         "current": server.store.current_revision, "compacted": server.store.compact_revision,
         "leases": server.lessor.dump(),
         "auth": server.auth.dump(),
+        "alarms": server.alarm_store.dump(),
     }
 
 
@@ -83,6 +84,7 @@ def recover_state(server: EtcdServer, state: dict, records: list[KeyValue]) -> N
     server.raft_index = state["raft_index"]
     server.last_applied_now = state["last_applied_now"]
     server.auth.recover(state["auth"])
+    server.alarm_store.recover(state["alarms"])
 
 
 def encode_snapshot(server: EtcdServer, members: list[dict]) -> bytes:

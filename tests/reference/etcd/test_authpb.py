@@ -8,7 +8,7 @@ from reference_impl.etcd.backend import read_snapshot
 from reference_impl.etcd.bolt import read_db, write_db
 
 # In bucket order: bbolt keeps keys sorted.
-STATE = {"enabled": True, "revision": 7,
+STATE = {"enabled": True, "enabled_saved": True, "revision": 7,
          "users": [["bot", "", ["read-k", "write-all"]],
                    ["root", "$2b$10$abcdefghijklmnopqrstuuAbCdEfGhIjKlMnOpQrStUvWxYz01234", ["root"]]],
          "roles": [["read-k", [["READ", b"k".hex(), b"l".hex()], ["9", b"x".hex(), ""]]],
@@ -33,7 +33,7 @@ def test_a_backend_without_auth_buckets_has_auth_off_at_revision_one():
     """A snapshot of an etcd that never touched auth (or of an older reference) restores with
     no users, no roles and auth off, where a new auth store starts."""
     state = read_snapshot(write_db({b"key": [], b"meta": []})).auth
-    assert state == {"enabled": False, "revision": 1, "users": [], "roles": []}
+    assert state == {"enabled": False, "enabled_saved": False, "revision": 1, "users": [], "roles": []}
 
 
 def test_a_no_password_user_with_a_hash_stays_without_password():
@@ -43,3 +43,10 @@ def test_a_no_password_user_with_a_hash_stays_without_password():
                          options=auth_pb2.UserAddOptions(no_password=True))
     state = auth_state({AUTH_USERS_BUCKET: [(b"np", user.SerializeToString())]})
     assert state["users"] == [["np", "", ["r"]]]
+
+
+def test_auth_enabled_is_left_out_until_auth_was_switched():
+    """etcd writes authEnabled only in an AuthEnable or AuthDisable that changes it."""
+    never = {**STATE, "enabled": False, "enabled_saved": False}
+    assert dict(auth_buckets(never)[b"auth"]) == {b"authRevision": (7).to_bytes(8, "big")}
+    assert auth_state(read_db(write_db(auth_buckets(never)))) == never

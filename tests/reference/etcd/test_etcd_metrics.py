@@ -6,10 +6,10 @@ import os
 import time
 
 import pytest
-from aetcd.rpc.rpc_pb2 import CORRUPT, NOSPACE, AlarmMember
 
 from reference_impl.etcd.errors import ErrTimeout
 from reference_impl.etcd.etcdhttp import check_health, excluded_alarms
+from reference_impl.etcd.messages import AlarmMember
 from reference_impl.etcd.member import ClusterMember
 from reference_impl.etcd.messages import DeleteRangeRequest, PutRequest
 from reference_impl.etcd.metrics import (
@@ -125,7 +125,7 @@ def test_healthy_is_a_leader_and_a_quorum_read_within_a_second():
 
 
 @pytest.mark.parametrize("member", [
-    StubMember(alarms=[AlarmMember(memberID=1, alarm=NOSPACE)]), StubMember(leader=0), StubMember(quorum_read_fails=True)],
+    StubMember(alarms=[AlarmMember(1, "NOSPACE")]), StubMember(leader=0), StubMember(quorum_read_fails=True)],
     ids=["alarm", "no leader", "quorum read fails"])
 def test_an_alarm_no_leader_or_a_failed_quorum_read_is_unhealthy(member):
     assert check_health(member) is False
@@ -133,7 +133,7 @@ def test_an_alarm_no_leader_or_a_failed_quorum_read_is_unhealthy(member):
 
 @pytest.mark.parametrize("member, counts", [
     (StubMember(), (1, 0)), (StubMember(leader=0), (0, 1)), (StubMember(quorum_read_fails=True), (0, 1)),
-    (StubMember(alarms=[AlarmMember(memberID=1, alarm=NOSPACE)]), (0, 0))],
+    (StubMember(alarms=[AlarmMember(1, "NOSPACE")]), (0, 0))],
     ids=["healthy", "no leader", "quorum read fails", "alarm"])
 def test_each_check_counts_as_a_success_or_a_failure_but_an_alarm_as_neither(member, counts):
     """etcd 3.4.23's checkHealth bumps health_success or health_failures at its end; an alarm
@@ -151,11 +151,11 @@ def test_a_members_health_checks_are_in_its_metrics(tmp_path):
 
 def test_an_excluded_alarm_does_not_make_the_member_unhealthy():
     """etcd 3.4.23's checkHealth skips the alarms named by /health?exclude=...; any other still counts."""
-    member = StubMember(alarms=[AlarmMember(memberID=1, alarm=NOSPACE)])
+    member = StubMember(alarms=[AlarmMember(1, "NOSPACE")])
     assert check_health(member, {"NOSPACE"}) is True
     assert check_health(member, {"CORRUPT"}) is False
-    assert check_health(StubMember(alarms=[AlarmMember(memberID=1, alarm=NOSPACE),
-                                           AlarmMember(memberID=1, alarm=CORRUPT)]), {"NOSPACE"}) is False
+    assert check_health(StubMember(alarms=[AlarmMember(1, "NOSPACE"),
+                                           AlarmMember(1, "CORRUPT")]), {"NOSPACE"}) is False
 
 
 def test_each_exclude_parameter_names_one_alarm():

@@ -10,7 +10,8 @@ import pytest
 from aetcd.rpc import rpc_pb2, rpc_pb2_grpc
 
 from processes import etcdctl, real_etcd, reference_server
-from reference_impl.etcd.backend import hash_by_rev
+from reference_impl.etcd.backend import hash_backend, hash_by_rev
+from reference_impl.etcd.bolt import read_db
 from reference_impl.etcd.mvcc import KVStore
 
 TXN = 'version("t1") = "0"\n\nput t1 a\nput t2 b\ndel x1\n\n\n'
@@ -113,6 +114,23 @@ def test_snapshot_chunks_carry_no_header(both):
         with grpc.insecure_channel(server.address) as channel:
             chunks = list(rpc_pb2_grpc.MaintenanceStub(channel).Snapshot(rpc_pb2.SnapshotRequest()))
         assert len(chunks) >= 2 and not any(chunk.HasField("header") for chunk in chunks)
+
+
+def test_hash_is_the_crc32c_of_the_whole_backend(both, tmp_path):
+    """Maintenance.Hash is crc32c over every bucket's name and its keys and values but meta's
+    consistent_index: on both servers, the number a snapshot saved right after gives, with the
+    header of the current revision."""
+    for server in both:
+        assert etcdctl(server, "put", "hash-me", "v").returncode == 0
+        with grpc.insecure_channel(server.address) as channel:
+            stub = rpc_pb2_grpc.MaintenanceStub(channel)
+            answer = stub.Hash(rpc_pb2.HashRequest())
+            status = stub.Status(rpc_pb2.StatusRequest())
+        saved = tmp_path / f"{server.kind}.db"
+        assert etcdctl(server, "snapshot", "save", str(saved)).returncode == 0
+        assert answer.hash == hash_backend(read_db(saved.read_bytes()[:-32]))
+        assert (answer.header.revision, answer.header.member_id) == \
+            (status.header.revision, status.header.member_id)
 
 
 def test_hashkv_of_a_40_mb_store_answers_well_within_etcdctls_5_s_timeout():

@@ -311,3 +311,17 @@ def test_a_write_transaction_sees_its_own_writes():
         txn.put(b"a", b"1")
         result = txn.range(b"a")
     assert (result.kvs[0].value, result.rev) == (b"1", 2)
+
+
+def test_the_backend_size_follows_writes_deletes_and_compaction():
+    """records_size (what the space quota measures) counts every stored record, tombstones and
+    history included, until a compaction drops what is no longer visible."""
+    store = KVStore()
+    for value in (b"12345", b"123"):
+        with store.write() as txn:
+            txn.put(b"key", value)
+    with store.write() as txn:
+        txn.delete_range(b"key")
+    assert store.records_size() == (3, 3 * len(b"key") + 8)
+    store.compact(store.current_revision)
+    assert store.records_size() == (0, 0)

@@ -109,7 +109,7 @@ def test_status_alarms_members(server):
     status = server.status()
     assert (status.version, status.leader, status.raft_index) == ("3.5.1", server.member.id, 5)
     assert status.db_size > 0
-    assert server.alarms() == []
+    assert server.alarms() == ()
     assert [m.name for m in server.members()] == ["default"]
 
 

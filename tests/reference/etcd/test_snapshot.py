@@ -194,3 +194,48 @@ def test_users_roles_and_auth_travel_in_a_snapshot_from_real_etcd(tmp_path):
     with reference_server(tmp_path / "reference", "--restore-from-snapshot",
                           str(tmp_path / "snap.db")) as reference:
         check_auth(reference)
+
+
+def bucket_sizes(path) -> dict[bytes, int]:
+    return {name: len(items) for name, items in read_db(path.read_bytes()[:-32]).items()}
+
+
+def test_a_snapshot_holds_the_buckets_etcd_creates(tmp_path):
+    """etcd's backend has the alarm, cluster (clusterVersion), members (one JSON record per
+    member) and members_removed buckets; `authEnabled` is written only by an auth enable or
+    disable that changes it. After three puts, `snapshot status` counts 7 keys on both."""
+    sizes, statuses = {}, {}
+    for kind, start in (("etcd", real_etcd), ("reference", reference_server)):
+        with start(tmp_path / kind) as server:
+            for i in range(3):
+                assert etcdctl(server, "put", f"k{i}", "v").returncode == 0
+            assert etcdctl(server, "snapshot", "save", str(tmp_path / f"{kind}.db")).returncode == 0
+        sizes[kind] = bucket_sizes(tmp_path / f"{kind}.db")
+        status = etcdctl_local("snapshot", "status", str(tmp_path / f"{kind}.db"), "-w", "json")
+        statuses[kind] = json.loads(status.stdout)["totalKey"]
+    assert sizes["reference"] == sizes["etcd"]
+    assert statuses == {"etcd": 7, "reference": 7}
+
+
+def test_a_snapshot_names_the_members_as_etcd_writes_them(tmp_path):
+    """A members record is keyed by the member id in hex and holds the member's JSON."""
+    with reference_server(tmp_path / "reference") as reference:
+        assert etcdctl(reference, "snapshot", "save", str(tmp_path / "snap.db")).returncode == 0
+        member = json.loads(etcdctl(reference, "member", "list", "-w", "json").stdout)["members"][0]
+    buckets = read_db((tmp_path / "snap.db").read_bytes()[:-32])
+    assert buckets[b"cluster"] == [(b"clusterVersion", b"3.4.0")]
+    (key, value), = buckets[b"members"]
+    assert key == f"{member['ID']:x}".encode()
+    assert json.loads(value) == {"id": member["ID"], "peerURLs": member["peerURLs"],
+                                 "name": member["name"], "clientURLs": member["clientURLs"]}
+
+
+def test_auth_enabled_is_written_once_auth_was_switched(tmp_path):
+    """After `auth enable` and `auth disable` etcd keeps authEnabled (now false) in the auth
+    bucket; a snapshot restored from it keeps auth off."""
+    with reference_server(tmp_path / "reference") as reference:
+        enable_auth(reference)
+        assert etcdctl(reference, "--user", "root:rootpw", "auth", "disable").returncode == 0
+        assert etcdctl(reference, "snapshot", "save", str(tmp_path / "snap.db")).returncode == 0
+    auth = dict(read_db((tmp_path / "snap.db").read_bytes()[:-32])[b"auth"])
+    assert auth[b"authEnabled"] == b"\x00"

@@ -10,6 +10,7 @@ import threading
 import time
 
 import grpc
+import pytest
 from cluster_procs import FAST, reference_cluster
 
 from linearizability import KV_MODEL, UNKNOWN, CheckResult, CompareAndSwap, Get, Operation, Put, Recorder, check_operations
@@ -238,6 +239,33 @@ def test_a_killed_member_far_behind_rejoins_and_catches_up_by_snapshot(tmp_path)
                                       endpoints=lagging.address).stdout == "99\n", what="the catch-up")
         assert "applied the leader's snapshot" in lagging.log.read_text()
         assert cluster.status(lagging).raftAppliedIndex >= cluster.status(leader).raftAppliedIndex - 1
+
+
+@pytest.mark.parametrize("kind", ["reference", "etcd"])
+def test_a_promote_sent_to_a_follower_is_checked_by_the_leader(tmp_path, kind):
+    """etcd's PromoteMember forwards a follower's promote to the leader, the only member that
+    knows whether the learner is in sync: a learner that never started is refused through a
+    follower as through the leader; once caught up, a follower's promote succeeds."""
+    from cluster_procs import new_node
+
+    with reference_cluster(tmp_path, 2, kind=kind) as cluster:
+        leader = cluster.leader()
+        follower = next(n for n in cluster.nodes if n is not leader)
+        learner = new_node(tmp_path, "n3", cluster.cut, kind)
+        added = _reconfigure(cluster, "member", "add", "n3", f"--peer-urls={learner.peer_url}",
+                             "--learner", endpoints=leader.address)
+        assert "added to cluster" in added.stdout, added.stderr
+        learner_id = added.stdout.split()[1]
+        refused = cluster.etcdctl("member", "promote", learner_id, endpoints=follower.address)
+        assert refused.stderr.splitlines()[-1] == (
+            "Error: etcdserver: can only promote a learner member which is in sync with leader")
+        cluster.nodes.append(learner)
+        cluster.start(learner, state="existing")
+        _wait(lambda: cluster.etcdctl("member", "promote", learner_id,
+                                      endpoints=follower.address).returncode == 0,
+              what="the promotion through the follower")
+        listed = json.loads(cluster.etcdctl("member", "list", "-w", "json").stdout)["members"]
+        assert [m.get("isLearner", False) for m in listed] == [False, False, False]
 
 
 def test_a_learner_is_promoted_once_it_has_caught_up(tmp_path):
