@@ -19,8 +19,12 @@ def replica_set(obj: dict, spec: dict) -> None:
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/apps/validation.ValidateReplicaSetStatusUpdate",
-         "k8s.io/kubernetes/pkg/apis/apps/validation.ValidateReplicaSetStatus")
+         "k8s.io/kubernetes/pkg/apis/apps/validation.ValidateReplicaSetStatus",
+         "k8s.io/kubernetes/pkg/apis/core/validation.ValidateReplicationControllerStatusUpdate",
+         "k8s.io/kubernetes/pkg/apis/core/validation.ValidateReplicationControllerStatus")
 def validate_status_update(old: dict, new: dict) -> list[str]:
+    """A ReplicaSet's or a ReplicationController's status (their checks are the same, word for
+    word): no negative count, none above replicas, no more available than ready."""
     status = new.get("status") or {}
     return v.nonnegative_counts(status, ("replicas", "fullyLabeledReplicas", "readyReplicas", "availableReplicas",
                                          "observedGeneration")) + \

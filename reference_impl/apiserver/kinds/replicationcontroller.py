@@ -11,6 +11,7 @@ from reference_impl.apiserver.core.validation import go_string_map, invalid, req
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, labels_cell, name_cell,
                                                      part, template_containers)
 from reference_impl.apiserver.kinds._defaulting import template_defaults
+from reference_impl.apiserver.kinds import replicaset
 from reference_impl.mirrors import mirrors
 
 
@@ -57,7 +58,8 @@ RESOURCES = (
              ("rc",), subresources=("status", "scale"), categories=("all",), status_reset_on_update=True,
              validator=validate_replication_controller, field_selectors=(*COMMON_FIELDS, "status.replicas"),
              field_label_conversion=FieldLabelConversion((*COMMON_FIELDS, "status.replicas")),
-             storage_prefix="controllers", tracks_generation=True),
+             storage_prefix="controllers", tracks_generation=True,
+             validate_status_update=replicaset.validate_status_update),
 )
 
 

@@ -190,6 +190,7 @@ WORKLOADS = {
     "statefulsets": ("apps/v1", "StatefulSet", {"serviceName": "s", "selector": SELECTOR, "template": TEMPLATE}),
     "daemonsets": ("apps/v1", "DaemonSet", {"selector": SELECTOR, "template": TEMPLATE}),
     "jobs": ("batch/v1", "Job", {"template": {"spec": {**TEMPLATE["spec"], "restartPolicy": "Never"}}}),
+    "replicationcontrollers": ("v1", "ReplicationController", {"selector": {"app": "a"}, "template": TEMPLATE}),
 }
 
 
@@ -239,7 +240,13 @@ ABOVE_REPLICAS = "cannot be greater than status.replicas"
     ("jobs", {"active": -1, "succeeded": -2, "failed": -3, "ready": -4},
      [("status.active", -1, NEGATIVE), ("status.succeeded", -2, NEGATIVE), ("status.failed", -3, NEGATIVE),
       ("status.ready", -4, NEGATIVE)]),
-], ids=["deployments", "replicasets", "statefulsets", "daemonsets", "jobs"])
+    ("replicationcontrollers", {"replicas": -1, "fullyLabeledReplicas": 1, "readyReplicas": 0,
+                                "availableReplicas": 1, "observedGeneration": -2},
+     [("status.replicas", -1, NEGATIVE), ("status.observedGeneration", -2, NEGATIVE),
+      ("status.fullyLabeledReplicas", 1, ABOVE_REPLICAS), ("status.readyReplicas", 0, ABOVE_REPLICAS),
+      ("status.availableReplicas", 1, ABOVE_REPLICAS),
+      ("status.availableReplicas", 1, "cannot be greater than readyReplicas")]),
+], ids=["deployments", "replicasets", "statefulsets", "daemonsets", "jobs", "replicationcontrollers"])
 def test_a_workload_status_has_sane_counts(registry, ns, plural, status, expected):
     """Validate<Kind>Status: no negative count, none above status.replicas, no more available
     than ready pods; each error in upstream's order."""
