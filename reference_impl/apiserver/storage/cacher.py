@@ -34,8 +34,8 @@ from reference_impl.apiserver.storage.etcdclient import EtcdClientError, EtcdWat
 from reference_impl.apiserver.storage.etcd3 import (KeyNotFound, ListResult, Preconditions, Predicate, Storage, decode,
                                                    parse_resource_version)
 from reference_impl.apiserver.storage.predicate import field_trigger
-from reference_impl.apiserver.storage.watchcache import (DEFAULT_CAPACITY, TooOldResourceVersion, WatchCache,
-                                                 WatchCacheEvent, watch_event)
+from reference_impl.apiserver.storage.watchcache import (TooOldResourceVersion, WatchCache, WatchCacheEvent,
+                                                 watch_event)
 from reference_impl.machinery.clock import Clock, MonotonicClock
 from reference_impl.mirrors import mirrors
 
@@ -98,7 +98,7 @@ def should_delegate_list(resource_version: str, limit: int, continue_token: str,
 class Cacher:
     """`Storage`'s calls for the keys under `prefix` (one resource), lists and watches from memory."""
 
-    def __init__(self, storage: Storage, prefix: str, capacity: int = DEFAULT_CAPACITY, index_field: str = "",
+    def __init__(self, storage: Storage, prefix: str, index_field: str = "",
                  began: int = 0, clock: Clock = MonotonicClock()):
         self.storage, self.prefix = storage, prefix
         self.clock = clock
@@ -107,7 +107,7 @@ class Cacher:
         # buffer evicts one; this one starts at its resource's first read, and a watch from a
         # revision between `began` (the server's start) and then is served by etcd's history.
         self.began = began
-        self.cache = WatchCache(capacity)
+        self.cache = WatchCache(clock)
         self._cond = threading.Condition()
         self._watchers: set[CacheWatcher] = set()  # every watcher (bookmarks, termination)
         # The indexed trigger: watchers pinning `index_field` by value, the rest in _unindexed.
