@@ -125,11 +125,6 @@ class WatchCache:
                 self._events.popleft()
                 self._evicted = True
 
-    @property
-    def evicted(self) -> bool:
-        """Whether an event has fallen out of the buffer since the last replace()."""
-        return self._evicted
-
     @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.watchCache).UpdateResourceVersion")
     def update_resource_version(self, revision: int) -> None:
         """etcd reported progress: every change of this resource up to `revision` has been seen."""
