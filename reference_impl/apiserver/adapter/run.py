@@ -220,6 +220,7 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
     registry = Registry(client, clock=WallClock(), event_ttl=options.event_ttl)
     listers: dict[str, Lister] = {}
     try:
+        registry.start_watch_caches()
         registry.start_observing_counts()
         try:
             bootstrappolicy.ensure_system_namespaces(registry)

@@ -86,10 +86,7 @@ class Registry(LifecycleMixin):
         self.random = rng or random.Random()
         self._watches: list[Watch] = []
         self._lock = threading.Lock()
-        self._cachers: dict[str, Cacher] = {}  # by resource prefix, from each one's first read
-        # Upstream makes every resource's Cacher with its storage, before the server writes anything,
-        # and it lists at once: each cache here answers for the history since this revision.
-        self._start_revision = self.storage.current_revision()
+        self._cachers: dict[str, Cacher] = {}  # by resource prefix
         self._cachers_lock = threading.Lock()
         self._closed = False
         self._custom_resources: tuple[Resource, ...] | None = None  # listed from etcd at first use
@@ -212,17 +209,25 @@ class Registry(LifecycleMixin):
         storage = self._cachers.get(self.prefix(r, None), self.storage)
         return ConvertingStorage(storage, r.storage_codec) if r.storage_codec else storage
 
+    @mirrors("k8s.io/apiserver/pkg/registry/generic/registry.StorageWithCacher")
+    def start_watch_caches(self) -> None:
+        """Give every built-in resource its watch cache, listing etcd now, as upstream makes each
+        resource's Cacher with its storage when the server starts: a watch from any revision since
+        then is answered from the cache's buffer, even once etcd has compacted that history."""
+        for r in kinds.RESOURCES:
+            self._start_cacher(r)
+
     def _reader(self, r: Resource, from_cache: bool) -> Storage | Cacher | ConvertingStorage:
-        """`_store(r)` for a read; one the watch cache answers (`from_cache`) starts `r`'s cache first.
-        Upstream's exists from the start: starting it at its first use changes no answer."""
+        """`_store(r)` for a read; one the watch cache answers (`from_cache`) starts `r`'s cache
+        first if it has none yet (a custom resource's, as upstream's crdHandler makes it at its
+        first request)."""
         if from_cache:
             self._start_cacher(r)
         return self._store(r)
 
     def _start_cacher(self, r: Resource) -> None:
-        """Give `r` its watch cache, answering for the history since this server started. Events are
-        not cached (upstream's watch cache size for them is 0): they
-        are written far more than read."""
+        """Give `r` its watch cache, answering for the history since it listed. Events are not
+        cached (upstream's watch cache size for them is 0): they are written far more than read."""
         prefix = self.prefix(r, None)
         if r.etcd_prefix == "events":
             return
@@ -230,8 +235,7 @@ class Registry(LifecycleMixin):
             if prefix in self._cachers or self._closed:
                 return
             try:
-                self._cachers[prefix] = Cacher(self.storage, prefix, index_field=r.watch_index,
-                                                began=self._start_revision).start()
+                self._cachers[prefix] = Cacher(self.storage, prefix, index_field=r.watch_index).start()
             except (EtcdClientError, errors.StatusError):
                 pass  # this watch goes to etcd, which says what is wrong; the next one tries again
 

@@ -1,10 +1,8 @@
 """The Cacher: one resource's storage with its reads served from a watch cache, as
 k8s.io/apiserver/pkg/storage/cacher puts one in front of etcd3 for each resource.
 
-A `Cacher` lists the resource's etcd prefix once, at its first read from the cache (upstream makes
-each Cacher with its storage, when the server starts: a watch from a revision between that start
-and this cache's list is replayed from etcd's history here, as upstream's buffer would replay it),
-and follows it with a single etcd watch (without previous values: the cache knows them), feeding a
+A `Cacher` lists the resource's etcd prefix once, when the server starts (the registry's
+`start_watch_caches`), and follows it with a single etcd watch (without previous values: the cache knows them), feeding a
 `WatchCache`. Every watch of the resource is then
 served from the cache's buffer and fanned out here (`dispatch_event`) to per-watcher bounded
 queues, filtered per watcher by key prefix (namespace) and label/field selectors, so a hundred
@@ -34,8 +32,8 @@ from reference_impl.apiserver.storage.etcdclient import EtcdClientError, EtcdWat
 from reference_impl.apiserver.storage.etcd3 import (KeyNotFound, ListResult, Preconditions, Predicate, Storage, decode,
                                                    parse_resource_version)
 from reference_impl.apiserver.storage.predicate import field_trigger
-from reference_impl.apiserver.storage.watchcache import (DEFAULT_CAPACITY, TooOldResourceVersion, WatchCache,
-                                                 WatchCacheEvent, watch_event)
+from reference_impl.apiserver.storage.watchcache import (TooOldResourceVersion, WatchCache, WatchCacheEvent,
+                                                 watch_event)
 from reference_impl.machinery.clock import Clock, MonotonicClock
 from reference_impl.mirrors import mirrors
 
@@ -98,16 +96,11 @@ def should_delegate_list(resource_version: str, limit: int, continue_token: str,
 class Cacher:
     """`Storage`'s calls for the keys under `prefix` (one resource), lists and watches from memory."""
 
-    def __init__(self, storage: Storage, prefix: str, capacity: int = DEFAULT_CAPACITY, index_field: str = "",
-                 began: int = 0, clock: Clock = MonotonicClock()):
+    def __init__(self, storage: Storage, prefix: str, index_field: str = "", clock: Clock = MonotonicClock()):
         self.storage, self.prefix = storage, prefix
         self.clock = clock
         self._budget = TimeBudget(clock)
-        # Upstream's cache lists when the server starts and holds every change since, until its
-        # buffer evicts one; this one starts at its resource's first read, and a watch from a
-        # revision between `began` (the server's start) and then is served by etcd's history.
-        self.began = began
-        self.cache = WatchCache(capacity)
+        self.cache = WatchCache(clock)
         self._cond = threading.Condition()
         self._watchers: set[CacheWatcher] = set()  # every watcher (bookmarks, termination)
         # The indexed trigger: watchers pinning `index_field` by value, the rest in _unindexed.
@@ -322,11 +315,9 @@ class Cacher:
                 try:
                     events = self.cache.events_since(requested)
                 except TooOldResourceVersion as error:
-                    oldest = error.oldest if self.cache.evicted else self.began
-                    if requested < oldest:
-                        return CacheWatcher(self, prefix, predicate, requested, [], False, bookmark_interval, None,
-                                            kind, api_version, convert,
-                                            errors.too_old_resource_version(requested, oldest).status())
+                    return CacheWatcher(self, prefix, predicate, requested, [], False, bookmark_interval, None,
+                                        kind, api_version, convert,
+                                        errors.too_old_resource_version(requested, error.oldest).status())
                 else:
                     initial = [seen for event in events if (seen := watch_event(event, prefix, predicate))]
                     trigger_value = self._trigger_value(predicate)
@@ -338,7 +329,7 @@ class Cacher:
                     watcher._trigger_value = trigger_value
                     self._add_watcher(watcher)
                     return watcher
-        # Not ready, or a revision after the server started but before this cache began: etcd replays it.
+        # Not ready (relisting after a broken etcd watch): etcd answers.
         return self.storage.watch(prefix, resource_version=resource_version, predicate=predicate,
                                   allow_bookmarks=allow_bookmarks, bookmark_interval=bookmark_interval,
                                   kind=kind, api_version=api_version, convert=convert, timeout=timeout)

@@ -1,8 +1,9 @@
 """The watch cache of one resource, with no I/O: what k8s.io/apiserver/pkg/storage/cacher's
 watchCache keeps, fed by the Cacher's single etcd watch.
 
-It holds the objects at the cache's current revision (keyed by their etcd key) and a bounded
-buffer of the recent events, each with the object before it (`prev_object`), so that lists at
+It holds the objects at the cache's current revision (keyed by their etcd key) and a buffer of
+the recent events, sized as upstream sizes it (between 100 and 102,400 events, doubling while
+everything it holds is younger than five minutes and halving once even its newest quarter is older), each with the object before it (`prev_object`), so that lists at
 resourceVersion "0" and watches from a recent revision are answered from memory. A watch from a
 revision the buffer no longer covers is `TooOldResourceVersion` (410 Gone); `watch_event` is the
 per-watcher conversion that turns a cached event into what one watcher with a selector sees.
@@ -16,10 +17,13 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable
 
+from reference_impl.machinery.clock import Clock
 from reference_impl.mirrors import mirrors
 
 Predicate = Callable[[dict], bool]
-DEFAULT_CAPACITY = 10_000  # events kept for watches that resume from an older revision
+EVENT_FRESH_DURATION = 5 * 60.0  # seconds of history the buffer grows to keep (eventFreshDuration)
+LOWER_BOUND_CAPACITY = 100  # defaultLowerBoundCapacity
+UPPER_BOUND_CAPACITY = 100 * 1024  # defaultUpperBoundCapacity
 
 ADDED, MODIFIED, DELETED = "ADDED", "MODIFIED", "DELETED"
 
@@ -39,12 +43,14 @@ class TooOldResourceVersion(WatchCacheError):
 @dataclass(frozen=True)
 class WatchCacheEvent:
     """One change as the cache saw it: `object` is the new state (for DELETED, the last state at the
-    deletion's revision) and `prev_object` the state before, None for an object just created."""
+    deletion's revision) and `prev_object` the state before, None for an object just created;
+    `record_time` is when the cache took it in."""
     type: str
     key: str
     object: dict
     prev_object: dict | None
     resource_version: int
+    record_time: float = 0.0
 
 
 def _at_revision(obj: dict, revision: int) -> dict:
@@ -53,14 +59,18 @@ def _at_revision(obj: dict, revision: int) -> dict:
 
 
 class WatchCache:
-    """The current objects and the last `capacity` events of one resource."""
+    """The current objects and the last `capacity` events of one resource; `clock` stamps each
+    event, for the buffer's resizing."""
 
-    def __init__(self, capacity: int = DEFAULT_CAPACITY):
-        self.capacity = capacity
+    def __init__(self, clock: Clock, lower_bound_capacity: int = LOWER_BOUND_CAPACITY,
+                 upper_bound_capacity: int = UPPER_BOUND_CAPACITY):
+        self.clock = clock
+        self.capacity = self.lower_bound_capacity = lower_bound_capacity
+        self.upper_bound_capacity = upper_bound_capacity
         self.resource_version = 0  # every event up to here has been processed
         self.list_resource_version = 0  # the revision of the last replace()
         self._store: dict[str, dict] = {}
-        self._events: deque[WatchCacheEvent] = deque(maxlen=capacity)
+        self._events: deque[WatchCacheEvent] = deque()
         self._evicted = False  # an event has fallen out of the buffer since the last replace()
 
     def __len__(self) -> int:
@@ -79,25 +89,41 @@ class WatchCache:
         """Apply one etcd change of `key` at `revision`: `obj` is the object put, None for a delete.
         The event it makes, None for the delete of a key the cache never held."""
         previous = self._store.get(key)
+        now = self.clock.now()
         if obj is None:
             if previous is None:
                 self.resource_version = max(self.resource_version, revision)
                 return None
             del self._store[key]
-            event = WatchCacheEvent(DELETED, key, _at_revision(previous, revision), previous, revision)
+            event = WatchCacheEvent(DELETED, key, _at_revision(previous, revision), previous, revision, now)
         else:
             self._store[key] = obj
-            event = WatchCacheEvent(MODIFIED if previous is not None else ADDED, key, obj, previous, revision)
-        if len(self._events) == self.capacity:
-            self._evicted = True
-        self._events.append(event)
+            event = WatchCacheEvent(MODIFIED if previous is not None else ADDED, key, obj, previous, revision, now)
+        self._update_cache(event)
         self.resource_version = max(self.resource_version, revision)
         return event
 
-    @property
-    def evicted(self) -> bool:
-        """Whether an event has fallen out of the buffer since the last replace()."""
-        return self._evicted
+    @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.watchCache).updateCache")
+    def _update_cache(self, event: WatchCacheEvent) -> None:
+        self._resize(event.record_time)
+        if len(self._events) >= self.capacity:
+            self._events.popleft()
+            self._evicted = True
+        self._events.append(event)
+
+    @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.watchCache).resizeCacheLocked")
+    def _resize(self, now: float) -> None:
+        """A full buffer doubles while its oldest event is fresh, and halves, dropping its oldest
+        events, once even its newest quarter is stale; the bounds hold either way."""
+        if len(self._events) < self.capacity:
+            return
+        if now - self._events[0].record_time < EVENT_FRESH_DURATION:
+            self.capacity = min(2 * self.capacity, self.upper_bound_capacity)
+        elif now - self._events[-(self.capacity // 4)].record_time > EVENT_FRESH_DURATION:
+            self.capacity = max(self.capacity // 2, self.lower_bound_capacity)
+            while len(self._events) > self.capacity:
+                self._events.popleft()
+                self._evicted = True
 
     @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.watchCache).UpdateResourceVersion")
     def update_resource_version(self, revision: int) -> None:

@@ -143,11 +143,23 @@ def test_a_watch_from_before_the_server_started_is_410(etcd, ns):
 
 
 def test_a_watch_from_before_the_resources_first_watch_replays_what_followed(registry, ns):
-    """The cache does not begin at the resource's first watch: a watch from any revision since the
-    server started is served, here one older than the watch that came first."""
+    """The caches start with the server, not at a resource's first watch: a watch from any revision
+    since then is served, here one older than the watch that came first."""
+    registry.start_watch_caches()
     first = registry.create("configmaps", ns, config_map("a"))["metadata"]["resourceVersion"]
     registry.create("configmaps", ns, config_map("b"))
     collect(registry.watch("configmaps", ns), 0, timeout=0)
+    events = collect(registry.watch("configmaps", ns, resource_version=first), 1)
+    assert [(t, o["metadata"]["name"]) for t, o in events] == [("ADDED", "b")]
+
+
+def test_a_watch_since_the_caches_started_is_replayed_after_etcd_compacts_that_history(registry, ns):
+    """The buffer, not etcd's history, answers a watch from a revision since the server started:
+    once etcd has compacted everything, the changes since are still replayed (not 410)."""
+    registry.start_watch_caches()
+    first = registry.create("configmaps", ns, config_map("a"))["metadata"]["resourceVersion"]
+    registry.create("configmaps", ns, config_map("b"))
+    registry.storage.client.compact(registry.storage.current_revision())
     events = collect(registry.watch("configmaps", ns, resource_version=first), 1)
     assert [(t, o["metadata"]["name"]) for t, o in events] == [("ADDED", "b")]
 

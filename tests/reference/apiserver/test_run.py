@@ -148,16 +148,21 @@ def serving(target, *args, **kwargs):
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory):
-    """The reference etcd and the apiserver with a token file; yields (url, kubeconfig, cert dir)."""
+def etcd_url(tmp_path_factory):
+    """The reference etcd the module's apiserver stores in; yields its client URL."""
+    with serving(etcd.run, tmp_path_factory.mktemp("etcd"), "http://127.0.0.1:0") as ready:
+        yield ready.split()[-1]
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory, etcd_url):
+    """The apiserver with a token file; yields (url, kubeconfig, cert dir)."""
     root = tmp_path_factory.mktemp("apiserver")
     (root / "tokens.csv").write_text(TOKENS)
-    with serving(etcd.run, root / "etcd", "http://127.0.0.1:0") as ready:
-        etcd_url = ready.split()[-1]
-        options = apiserver.Options(etcd_url, root / "pki", secure_port=0,
-                                    token_auth_file=root / "tokens.csv", kubeconfig_out=root / "admin.conf")
-        with serving(apiserver.run, options) as ready:
-            yield ready.split()[-3], root / "admin.conf", root / "pki"
+    options = apiserver.Options(etcd_url, root / "pki", secure_port=0,
+                                token_auth_file=root / "tokens.csv", kubeconfig_out=root / "admin.conf")
+    with serving(apiserver.run, options) as ready:
+        yield ready.split()[-3], root / "admin.conf", root / "pki"
 
 
 def call(url: str, cert_dir: Path, path: str, *, method="GET", body=None, token=None, admin=False,
@@ -245,3 +250,28 @@ def test_a_kubelet_certificate_is_authorized_as_its_node(cluster, tmp_path):
                         body={"apiVersion": "v1", "kind": "Node", "metadata": {"name": "node-2"}})
     assert (status, body["message"]) == (403, 'nodes "node-2" is forbidden: node "node-1" is not allowed to modify '
                                               'node "node-2"')
+
+
+def test_a_watch_from_the_servers_start_is_replayed_once_etcd_is_compacted(cluster, etcd_url):
+    """Every resource's watch cache lists when the server starts: a watch of config maps from
+    resourceVersion 1 replays their changes since, even after `etcdctl compact <latest>`."""
+    url, _, cert_dir = cluster
+    status, created = call(url, cert_dir, "/api/v1/namespaces/default/configmaps", method="POST", admin=True,
+                           body={"metadata": {"name": "before-compaction"}})
+    assert status == 201
+    etcd_client = apiserver.EtcdClient(etcd_url)
+    try:
+        etcd_client.compact(int(created["metadata"]["resourceVersion"]))
+    finally:
+        etcd_client.close()
+    context = ssl.create_default_context(cafile=str(cert_dir / "ca.crt"))
+    context.load_cert_chain(cert_dir / "admin.crt", cert_dir / "admin.key")
+    host, port = url.removeprefix("https://").rsplit(":", 1)
+    conn = http.client.HTTPSConnection(host, int(port), context=context, timeout=10)
+    try:
+        conn.request("GET", "/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=1&timeoutSeconds=1")
+        events = [json.loads(line) for line in conn.getresponse().read().splitlines()]
+    finally:
+        conn.close()
+    assert [(e["type"], e["object"].get("code")) for e in events] == [("ADDED", None)]  # not ("ERROR", 410)
+    assert events[0]["object"]["metadata"]["name"] == "before-compaction"

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from reference_impl.apiserver.storage.watchcache import (TooOldResourceVersion, WatchCache, WatchCacheEvent,
-                                                 watch_event)
+from reference_impl.apiserver.storage.watchcache import (EVENT_FRESH_DURATION, LOWER_BOUND_CAPACITY,
+                                                 TooOldResourceVersion, WatchCache, WatchCacheEvent, watch_event)
+from reference_impl.machinery.clock import ManualClock
 
 PREFIX = "/registry/pods/"
 
@@ -18,8 +19,8 @@ def key(obj: dict) -> str:
 
 
 def cache_at_10(capacity: int = 100) -> WatchCache:
-    """p1 and p2 listed at revision 10."""
-    cache = WatchCache(capacity)
+    """p1 and p2 listed at revision 10, with a buffer of a fixed `capacity`."""
+    cache = WatchCache(ManualClock(), lower_bound_capacity=capacity, upper_bound_capacity=capacity)
     cache.replace({key(p): p for p in (pod("p1"), pod("p2"))}, 10)
     return cache
 
@@ -92,6 +93,57 @@ def test_watch_from_a_revision_pushed_out_of_the_buffer_is_410():
     assert [e.resource_version for e in cache.events_since(11)] == [12, 13]
     with pytest.raises(TooOldResourceVersion):
         cache.events_since(10)
+
+
+def test_the_buffer_doubles_while_every_event_it_holds_is_fresh():
+    """watchCache.resizeCacheLocked: a full buffer whose oldest event is younger than
+    eventFreshDuration doubles (from 100) instead of evicting, so a burst of changes stays resumable."""
+    cache = WatchCache(ManualClock())
+    cache.replace({}, 10)
+    for revision in range(11, 11 + 3000):
+        cache.process(key(pod(f"p{revision}")), pod(f"p{revision}"), revision)
+    assert cache.capacity == 3200
+    assert cache.events_since(10)[0].resource_version == 11
+
+
+def test_the_buffer_evicts_events_older_than_the_fresh_duration_once_full():
+    """A full buffer whose oldest event is stale does not grow: the next event pushes it out and
+    a watch from before it is 410, with the oldest revision the buffer still holds."""
+    clock = ManualClock()
+    cache = WatchCache(clock)
+    cache.replace({}, 10)
+    for revision in range(11, 11 + LOWER_BOUND_CAPACITY):
+        cache.process(key(pod(f"p{revision}")), pod(f"p{revision}"), revision)
+    clock.advance(EVENT_FRESH_DURATION / 2)
+    cache.process(key(pod("late")), pod("late"), 111)
+    clock.advance(EVENT_FRESH_DURATION / 2 + 1)
+    cache.process(key(pod("later")), pod("later"), 112)
+    assert cache.capacity == 2 * LOWER_BOUND_CAPACITY
+    clock.advance(EVENT_FRESH_DURATION)
+    for revision in range(113, 113 + 2 * LOWER_BOUND_CAPACITY - 102):
+        cache.process(key(pod(f"p{revision}")), pod(f"p{revision}"), revision)
+    cache.process(key(pod("next")), pod("next"), 300)
+    with pytest.raises(TooOldResourceVersion) as raised:
+        cache.events_since(10)
+    assert raised.value.oldest == 11
+
+
+def test_the_buffer_halves_when_its_newest_quarter_is_stale():
+    """When even the newest quarter of a full buffer is older than eventFreshDuration, the buffer
+    halves (not below 100), keeping the newest events."""
+    clock = ManualClock()
+    cache = WatchCache(clock)
+    cache.replace({}, 10)
+    for revision in range(11, 11 + 2 * LOWER_BOUND_CAPACITY):
+        cache.process(key(pod(f"p{revision}")), pod(f"p{revision}"), revision)
+    assert cache.capacity == 2 * LOWER_BOUND_CAPACITY
+    clock.advance(EVENT_FRESH_DURATION + 1)
+    cache.process(key(pod("late")), pod("late"), 500)
+    assert cache.capacity == LOWER_BOUND_CAPACITY
+    assert [e.resource_version for e in cache.events_since(209)] == [210, 500]
+    assert cache.events_since(111)[0].resource_version == 112
+    with pytest.raises(TooOldResourceVersion):
+        cache.events_since(110)
 
 
 def test_progress_advances_the_revision_a_list_is_at_without_an_event():
