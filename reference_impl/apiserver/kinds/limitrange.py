@@ -35,9 +35,11 @@ def _resource_name_problems(limit_type: str, name: str, path: str) -> list[str]:
     return v.resource_name_problems(name, path)
 
 
-def _invalid_quantity(path: str, written: object, detail: str) -> str:
-    # The message has printed the quantity with its String method, which caches its text.
-    return f"{path}: Invalid value: {quantity.go_syntax(written, stringified=True)}: {detail}"
+def _invalid_quantity(path: str, written: object, detail: str, stringified: bool = True) -> str:
+    # The message has printed the quantity with its String method, which caches its text in the
+    # copy field.Invalid holds, except where the real server shows it copied before (a ratio
+    # below 1).
+    return f"{path}: Invalid value: {quantity.go_syntax(written, stringified=stringified)}: {detail}"
 
 
 @mirrors("(k8s.io/kubernetes/pkg/registry/core/limitrange.limitrangeStrategy).PrepareForCreate")
@@ -105,7 +107,8 @@ def _bound_problems(path: str, name: str, written: dict[str, object]) -> list[st
                 if lower in q and upper in q and q[lower].value > q[upper].value]
     ratio, here = q.get("maxLimitRequestRatio"), f"{path}.maxLimitRequestRatio[{name}]"
     if ratio is not None and ratio.value < 1:
-        problems.append(_invalid_quantity(here, written["maxLimitRequestRatio"], f"ratio {ratio} is less than 1"))
+        problems.append(_invalid_quantity(here, written["maxLimitRequestRatio"], f"ratio {ratio} is less than 1",
+                                          stringified=False))
     if ratio is not None and "min" in q and "max" in q:
         ratio_value, low, high = ratio.whole(), q["min"].whole(), q["max"].whole()
         if max(ratio_value, low, high) < quantity.MAX_INT64 // 1000:  # resource.MaxMilliValue

@@ -89,6 +89,10 @@ def test_no_quantity_is_400(chain, ns):
     ([{"type": "Container", "maxLimitRequestRatio": {"cpu": "500m"}}],
      f"spec.limits[0].maxLimitRequestRatio[cpu]: Invalid value: {quantity(500, -3, '500m')}: "
      "ratio 500m is less than 1"),
+    # Written "0.5", the copy the real server prints has no cached text (unlike the min/max ones).
+    ([{"type": "Container", "maxLimitRequestRatio": {"cpu": "0.5"}}],
+     f"spec.limits[0].maxLimitRequestRatio[cpu]: Invalid value: {quantity(5, -1, '')}: "
+     "ratio 500m is less than 1"),
     ([{"type": "Pod", "min": {"cpu": "1"}, "max": {"cpu": "2"}, "maxLimitRequestRatio": {"cpu": "3"}}],
      f"spec.limits[0].maxLimitRequestRatio[cpu]: Invalid value: {quantity(3, 0, '3')}: "
      "ratio 3 is greater than max/min = 2.000000"),
