@@ -716,6 +716,7 @@ def test_list_limit_and_continue(registry, ns):
 
 
 def test_watch_resumes_from_a_resource_version(registry, ns):
+    registry.start_watch_caches()  # as the server starts them: the cache holds what comes after
     created = registry.create("configmaps", ns, {"metadata": {"name": "c"}})
     registry.patch("configmaps", ns, "c", lambda o: {**o, "data": {"a": "1"}})
     registry.delete("configmaps", ns, "c")
@@ -726,6 +727,7 @@ def test_watch_resumes_from_a_resource_version(registry, ns):
 
 def test_watch_selector_reports_leaving_as_deleted(registry, ns):
     """An object whose labels stop matching comes as DELETED, one that starts matching as ADDED."""
+    registry.start_watch_caches()
     created = registry.create("configmaps", ns, {"metadata": {"name": "c", "labels": {"a": "1"}}})
     rv = created["metadata"]["resourceVersion"]
     registry.patch("configmaps", ns, "c", lambda o: {**o, "metadata": {**o["metadata"], "labels": {"a": "2"}}})
