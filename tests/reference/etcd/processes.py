@@ -184,8 +184,11 @@ class LineReader:
         threading.Thread(target=self._pump, daemon=True).start()
 
     def _pump(self) -> None:
-        for line in self.process.stdout:
-            self._lines.put(line.rstrip("\n"))
+        try:
+            for line in self.process.stdout:
+                self._lines.put(line.rstrip("\n"))
+        except ValueError:  # the test closed the pipe while a read was under way: the end
+            pass
         self._lines.put(None)
 
     def read(self, count: int, timeout: float = 10.0) -> list[str]:
