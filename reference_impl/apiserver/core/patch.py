@@ -445,12 +445,11 @@ def _map_directive(patch: dict) -> dict | None:
 
 @mirrors("k8s.io/apimachinery/pkg/util/strategicpatch.mergePatchIntoOriginal",
          "k8s.io/apimachinery/pkg/util/strategicpatch.validateMergeKeyInLists")
-def _check_set_element_order(original_list: Any, patch_list: Any, order: list, merge_key: str) -> None:
+def _check_set_element_order(original_list: list | None, patch_list: list | None, order: list,
+                             merge_key: str) -> None:
     """What mergePatchIntoOriginal checks of a `$setElementOrder/` list before ordering by it: it
     names the patch list's items in order and, for a list of maps, each of its items has the
-    merge key."""
-    original_list = original_list if isinstance(original_list, list) else None
-    patch_list = patch_list if isinstance(patch_list, list) else None
+    merge key. The lists are None where absent."""
     _validate_patch_with_set_order_list(patch_list or [], order, merge_key)
     if original_list is None and patch_list is None:
         return

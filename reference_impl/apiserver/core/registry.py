@@ -344,18 +344,20 @@ class Registry(LifecycleMixin):
         if create_validation:
             create_validation(deep_copy_json(obj))
         key = self.key(r, namespace, meta["name"])
-        try:
-            if not dry_run:
-                return self._written(r, self._store(r).create(key, obj, self._ttl(r)))
+        if dry_run:
             # DryRunnableStorage.Create: the key a dry run would write must be free.
-            if self._stored(r, key) is None:
+            existing = self._stored(r, key)
+            if existing is None:
                 return obj
-            raise KeyExists(key)
-        except KeyExists:
-            error = errors.already_exists(r.plural, meta["name"], r.group)
-            if ((self._stored(r, key) or {}).get("metadata") or {}).get("deletionTimestamp"):
-                error.message = f"object is being deleted: {error.message}"
-            raise error from None
+        else:
+            try:
+                return self._written(r, self._store(r).create(key, obj, self._ttl(r)))
+            except KeyExists:
+                existing = self._stored(r, key)
+        error = errors.already_exists(r.plural, meta["name"], r.group)
+        if ((existing or {}).get("metadata") or {}).get("deletionTimestamp"):
+            error.message = f"object is being deleted: {error.message}"
+        raise error
 
     def _stored(self, r: Resource, key: str) -> dict | None:
         try:
@@ -600,10 +602,7 @@ class Registry(LifecycleMixin):
     def _check_dry_run_preconditions(self, r: Resource, name: str, key: str, preconditions: Preconditions) -> None:
         """A dry run checks the preconditions itself, against the object it reads (a missing one
         has no uid) and naming the store's key, below the /registry prefix the etcd3 store adds."""
-        try:
-            current = self._store(r).get(key)
-        except KeyNotFound:
-            current = {"metadata": {}}
+        current = self._stored(r, key) or {"metadata": {}}
         self._storage_call(r, name, preconditions.check, key.removeprefix("/registry"), current)
 
     def _delete_if_finalized(self, r: Resource, key: str, obj: dict) -> dict:
