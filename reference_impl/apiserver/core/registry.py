@@ -403,7 +403,7 @@ class Registry(LifecycleMixin):
                     pass
                 spec["clusterIP"], spec["clusterIPs"] = ip, [ip]
             elif spec["clusterIP"] not in ("None", before.get("clusterIP")):
-                problems = service.cluster_ip_problems(spec["clusterIP"], used)
+                problems = service.cluster_ip_allocation_problems(spec["clusterIP"], used)
                 if problems:
                     raise self._invalid(r, obj, problems)
             spec.setdefault("ipFamilies", ["IPv4"])

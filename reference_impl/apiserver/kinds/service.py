@@ -37,7 +37,7 @@ def is_headless(spec: dict) -> bool:
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/registry/core/service/ipallocator.Range).Allocate")
-def cluster_ip_problems(requested: str, allocated: set[str]) -> list[str]:
+def cluster_ip_allocation_problems(requested: str, allocated: set[str]) -> list[str]:
     """Why the cluster IP allocator refuses a requested IP: outside the range (whose network and
     broadcast addresses it never gives) or given already. An IP that does not parse is left to
     validation."""
@@ -55,7 +55,7 @@ def cluster_ip_problems(requested: str, allocated: set[str]) -> list[str]:
 
 @mirrors("k8s.io/kubernetes/pkg/registry/core/service/storage.initNodePorts")
 def allocate_node_ports(spec: dict, taken: set[int], pick: Callable[[set[int]], int],
-                        kept: set[int] = frozenset(), check_range: bool = True) -> list[str]:
+                        kept: set[int], check_range: bool) -> list[str]:
     """Give each port of a NodePort or LoadBalancer service a node port, one per service port
     number: the one that number has already, else the first requested for it, else `pick(taken)`.
     A requested node port outside the node-port range (unless the service had it already: `kept`;
