@@ -66,11 +66,22 @@ class Process:
             # A zombie (exited, not yet reaped by its parent) counts as gone.
             if (proc / "stat").read_text().split(") ", 1)[1][0] == "Z":
                 return False
-            # A script's interpreter comes before the argv it was started with (its #! line).
-            command = tuple((proc / "cmdline").read_bytes().decode(errors="replace").split("\0")[:-1])
-            return command[len(command) - len(self.argv):] == tuple(map(str, self.argv))
+            command = _command_line(proc)
         except (OSError, IndexError):
             return True  # no /proc to ask: alive is all that is known
+        # A script's interpreter comes before the argv it was started with (its #! line).
+        return command[len(command) - len(self.argv):] == tuple(map(str, self.argv))
+
+
+def _command_line(proc: Path) -> tuple[str, ...]:
+    """A live process's argv from /proc. It reads empty for a moment while the process execs
+    (a #! script's `env` becoming the interpreter), so an empty one is read again."""
+    for _ in range(50):
+        raw = (proc / "cmdline").read_bytes()
+        if raw:
+            break
+        time.sleep(0.01)
+    return tuple(raw.decode(errors="replace").split("\0")[:-1])
 
 
 @dataclass(frozen=True)
