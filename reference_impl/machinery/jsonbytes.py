@@ -11,7 +11,6 @@ refuses to read a lone surrogate or NaN, and reads an integer past 64 bits as a 
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import orjson
@@ -19,8 +18,11 @@ import orjson
 _dumps_json = json.JSONEncoder(separators=(",", ":")).encode
 
 # A run of 19 or more digits may be an integer past 64 bits (2**63 has 19 digits), which orjson
-# reads as a float; such bytes, rare in Kubernetes objects, are read by the standard library.
-_LONG_DIGIT_RUN = re.compile(rb"\d{19}")
+# reads as a float; such bytes, rare in Kubernetes objects, are read by the standard library. The
+# run is found by mapping every digit to "0" and all else to " ", then a substring search: ten
+# times faster than a regular expression, which costs more than orjson's whole parse.
+_DIGITS_AS_ZEROS = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
+_LONG_DIGIT_RUN = b"0" * 19
 
 
 def dumps(value: Any) -> bytes:
@@ -33,7 +35,7 @@ def dumps(value: Any) -> bytes:
 
 def loads(raw: bytes) -> Any:
     """JSON bytes as Python values, exactly as `json.loads` reads them."""
-    if _LONG_DIGIT_RUN.search(raw) is None:
+    if _LONG_DIGIT_RUN not in raw.translate(_DIGITS_AS_ZEROS):
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:  # what only the standard library reads: a lone surrogate, NaN

@@ -148,6 +148,16 @@ def test_request_bodies_are_compact_json_even_past_what_orjson_encodes():
     assert jsonbytes.dumps({"big": 2 ** 70}) == b'{"big":1180591620717411303424}'
 
 
+def test_integers_past_64_bits_are_read_as_integers_not_floats():
+    """orjson reads an integer past 64 bits as a float: a run of 19 digits anywhere sends the
+    bytes to the standard library, which keeps every digit; shorter runs stay with orjson."""
+    from reference_impl.machinery import jsonbytes
+    assert jsonbytes.loads(b'{"n":[1180591620717411303424]}') == {"n": [2 ** 70]}
+    assert jsonbytes.loads(b'[-9223372036854775809]') == [-(2 ** 63) - 1]
+    assert jsonbytes.loads(b'{"uid":"1234567890123456789012","n":1.5}') == {"uid": "1234567890123456789012", "n": 1.5}
+    assert jsonbytes.loads(b'[123456789012345678, 9.5]') == [123456789012345678, 9.5]
+
+
 def test_a_path_with_a_line_break_or_space_is_refused_before_sending(rest):
     """A name carrying CR/LF or a space would split the request line or inject a header: refused,
     as http.client refuses it."""
