@@ -239,7 +239,8 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
                                                resource_quotas=listers["resourcequotas"],
                                                priority_classes=listers["priorityclasses"],
                                                runtime_classes=listers["runtimeclasses"]),
-                           ssl_context=context, host=options.bind_address, port=options.secure_port)
+                           ssl_context=context, host=options.bind_address, port=options.secure_port,
+                           etcd_servers=etcd_url.split(","))
         # TokenRequest signs with the serving key; the tokens it issues authenticate from then on.
         server.chain.rest.token_key = bundle.serving.private_key
         authenticator.add_token_authenticator(ServiceAccountTokenAuthenticator(

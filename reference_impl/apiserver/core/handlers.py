@@ -902,7 +902,8 @@ class RESTHandlers:
             items, list_meta = obj["items"] or [], {k: v for k, v in meta.items()
                                                     if k in ("resourceVersion", "continue", "remainingItemCount")}
         else:
-            items, list_meta = [obj], {"resourceVersion": meta.get("resourceVersion", "")}
+            # omitempty: an object never stored (a ComponentStatus) leaves the Table's metadata empty
+            items, list_meta = [obj], {k: v for k, v in meta.items() if k == "resourceVersion" and v}
         return table.as_table(resource, items, self.now(), include, list_meta, no_headers, version)
 
     def _attributes(self, request: Request, operation: str, resource, obj: dict | None,
