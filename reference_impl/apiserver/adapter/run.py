@@ -34,7 +34,8 @@ from urllib.parse import urlsplit
 import yaml
 
 from reference_impl.machinery.clock import WallClock
-from reference_impl.apiserver.core import bootstrappolicy
+from reference_impl.apiserver import kinds
+from reference_impl.apiserver.core import bootstrappolicy, discovery
 from reference_impl.apiserver.core.admission import new_admission_chain
 from reference_impl.apiserver.core.auth import AuthConfigError, new_authenticator
 from reference_impl.apiserver.adapter.certs import CertBundle, CertError, ensure_certs
@@ -202,6 +203,12 @@ def _connect_etcd(url: str, *, wait: float, sleep=time.sleep, clock=time.monoton
             delay = min(delay * 2, 4.0)
 
 
+def served_group_versions() -> list[tuple[str, str]]:
+    """Every group version the server serves itself (not the custom resources')."""
+    served = discovery.group_versions((*kinds.RESOURCES, *discovery.REVIEWS.values(), discovery.COMPONENT_STATUSES))
+    return [(group, version) for group, versions in served.items() for version in versions]
+
+
 @mirrors("k8s.io/kubernetes/cmd/kube-apiserver/app.Run", "k8s.io/kubernetes/cmd/kube-apiserver/app.CreateServerChain")
 def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | None = None) -> None:
     """Serve until SIGTERM/SIGINT (or until `stop` is set, for callers in another thread).
@@ -226,6 +233,7 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
             bootstrappolicy.ensure_system_namespaces(registry)
             bootstrappolicy.ensure_rbac_policy(registry)
             bootstrappolicy.ensure_system_priority_classes(registry)
+            bootstrappolicy.ensure_local_api_services(registry, served_group_versions())
         except (EtcdClientError, StatusError) as err:
             raise RunError(f"writing the bootstrap objects to etcd at {etcd_url}", str(err)) from None
         listers = {plural: Lister(registry.storage, registry.prefix(registry.resource(plural), None)).start()

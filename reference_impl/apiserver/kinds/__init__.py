@@ -18,8 +18,9 @@ from types import ModuleType
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.kinds._defaulting import object_field, omit_empty_metadata
 
-MODULES = ("namespace", "pod", "node", "service", "endpoints", "serviceaccount", "secret", "configmap", "event",
-           "deployment", "replicaset", "lease", "rbac", "persistentvolume", "persistentvolumeclaim",
+# apiregistration.k8s.io first: the aggregator lists its own group first in /apis.
+MODULES = ("apiservice", "namespace", "pod", "node", "service", "endpoints", "serviceaccount", "secret", "configmap",
+           "event", "deployment", "replicaset", "lease", "rbac", "persistentvolume", "persistentvolumeclaim",
            "replicationcontroller", "resourcequota", "limitrange", "podtemplate", "daemonset", "statefulset",
            "controllerrevision", "job", "cronjob", "poddisruptionbudget", "endpointslice", "runtimeclass",
            "priorityclass", "certificatesigningrequest", "events", "storageclass", "volumeattachment", "csidriver",
