@@ -234,6 +234,7 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
             bootstrappolicy.ensure_rbac_policy(registry)
             bootstrappolicy.ensure_system_priority_classes(registry)
             bootstrappolicy.ensure_local_api_services(registry, served_group_versions())
+            bootstrappolicy.ensure_flowcontrol_configuration(registry)
         except (EtcdClientError, StatusError) as err:
             raise RunError(f"writing the bootstrap objects to etcd at {etcd_url}", str(err)) from None
         listers = {plural: Lister(registry.storage, registry.prefix(registry.resource(plural), None)).start()

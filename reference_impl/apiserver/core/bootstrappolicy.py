@@ -15,13 +15,15 @@ controller-manager's clusterrole-aggregation controller fills their rules.
 
 Also the `default` ServiceAccount in each system namespace, which upstream's ServiceAccount
 controller would make; nothing else runs it here. And the local APIServices, one per served group
-version, that the aggregator's autoregister and availability controllers keep (`kinds.apiservice`).
+version, that the aggregator's autoregister and availability controllers keep (`kinds.apiservice`),
+and API Priority and Fairness's FlowSchemas and PriorityLevelConfigurations with the Dangling
+condition its configuration controller gives each schema (`flowcontrolbootstrap`).
 """
 from __future__ import annotations
 
 from typing import Iterable
 
-from reference_impl.apiserver.core import controllerpolicy, reconciliation
+from reference_impl.apiserver.core import controllerpolicy, flowcontrolbootstrap, reconciliation
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.policyrule import (READ, READ_UPDATE, READ_WRITE, WRITE, cluster_binding,
                                                       cluster_role, events_rule, groups, role, role_binding, rule,
@@ -426,3 +428,52 @@ def ensure_local_api_services(registry: object, group_versions: Iterable[tuple[s
 def _locally_available(service: dict) -> bool:
     return any(c.get("type") == "Available" and c.get("status") == "True" and c.get("reason") == "Local"
                for c in (service.get("status") or {}).get("conditions") or [])
+
+
+@mirrors("k8s.io/kubernetes/pkg/registry/flowcontrol/rest.ensureAPFBootstrapConfiguration")
+def ensure_flowcontrol_configuration(registry: object) -> list[str]:
+    """Create the bootstrap priority levels and flow schemas that are missing; put back the spec of
+    a mandatory one that changed, and of a suggested one whose autoupdate-spec annotation is still
+    "true". Then give every flow schema its Dangling condition. Returns the names created."""
+    created = []
+    for resource, mandatory, suggested in (
+            ("prioritylevelconfigurations", flowcontrolbootstrap.MANDATORY_PRIORITY_LEVELS,
+             flowcontrolbootstrap.SUGGESTED_PRIORITY_LEVELS),
+            ("flowschemas", flowcontrolbootstrap.MANDATORY_FLOW_SCHEMAS, flowcontrolbootstrap.SUGGESTED_FLOW_SCHEMAS)):
+        for desired in (*mandatory, *suggested):
+            if _ensure_bootstrap_object(registry, resource, desired, always_update=desired in mandatory):
+                created.append(desired["metadata"]["name"])
+    _set_dangling_conditions(registry)
+    return created
+
+
+def _ensure_bootstrap_object(registry: object, resource: str, desired: dict, always_update: bool) -> bool:
+    name = desired["metadata"]["name"]
+    try:
+        stored = registry.get(resource, None, name)
+    except StatusError as err:
+        if err.code != 404:
+            raise
+        registry.create(resource, None, desired)
+        return True
+    annotations = stored["metadata"].get("annotations") or {}
+    auto_update = annotations.get(flowcontrolbootstrap.AUTO_UPDATE_ANNOTATION) == "true"
+    if (always_update or auto_update) and stored.get("spec") != desired["spec"]:
+        registry.update(resource, None, name, {**stored, "spec": desired["spec"]})
+    return False
+
+
+@mirrors("(*k8s.io/apiserver/pkg/util/flowcontrol.configController).digestConfigObjects")
+def _set_dangling_conditions(registry: object) -> None:
+    """Each flow schema's Dangling condition: False when its priority level exists."""
+    levels = {plc["metadata"]["name"] for plc in registry.list("prioritylevelconfigurations")["items"]}
+    for schema in registry.list("flowschemas")["items"]:
+        level = ((schema.get("spec") or {}).get("priorityLevelConfiguration") or {}).get("name", "")
+        wanted = flowcontrolbootstrap.dangling_condition(level, level in levels, registry.now())
+        conditions = (schema.get("status") or {}).get("conditions") or []
+        current = next((c for c in conditions if c.get("type") == "Dangling"), {})
+        if all(current.get(k) == wanted[k] for k in ("status", "reason", "message")):
+            continue
+        kept = [c for c in conditions if c.get("type") != "Dangling"]
+        registry.update("flowschemas", None, schema["metadata"]["name"],
+                        {**schema, "status": {"conditions": [*kept, wanted]}}, subresource="status")

@@ -872,6 +872,8 @@ class RESTHandlers:
         if not sub and verb not in resource.verbs:
             raise errors.generic_server_response(405)
         request.routed = True
+        if resource.deprecation_warning:
+            request.warnings.append(resource.deprecation_warning)
         if sub == "binding":
             return self.bind(request, resource)
         if sub == "token":
