@@ -38,6 +38,7 @@ from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core import bootstrappolicy, discovery
 from reference_impl.apiserver.core.admission import new_admission_chain
 from reference_impl.apiserver.core.auth import AuthConfigError, new_authenticator
+from reference_impl.apiserver.adapter.apfcontroller import APFConfigController
 from reference_impl.apiserver.adapter.certs import CertBundle, CertError, ensure_certs
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientError
@@ -226,6 +227,7 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
     client = _connect_etcd(etcd_url, wait=options.etcd_wait_seconds)
     registry = Registry(client, clock=WallClock(), event_ttl=options.event_ttl)
     listers: dict[str, Lister] = {}
+    apf = None
     try:
         registry.start_watch_caches()
         registry.start_observing_counts()
@@ -237,6 +239,7 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
             bootstrappolicy.ensure_flowcontrol_configuration(registry)
         except (EtcdClientError, StatusError) as err:
             raise RunError(f"writing the bootstrap objects to etcd at {etcd_url}", str(err)) from None
+        apf = APFConfigController(registry).start()
         listers = {plural: Lister(registry.storage, registry.prefix(registry.resource(plural), None)).start()
                    for plural in ("namespaces", "serviceaccounts", "limitranges", "resourcequotas",
                                   "priorityclasses", "runtimeclasses")}
@@ -263,6 +266,8 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
         bootstrappolicy.ensure_kubernetes_service(registry, server.port)
         _serve(server, options, bundle, etcd_url, out, stop)
     finally:
+        if apf is not None:
+            apf.stop()
         for lister in listers.values():
             lister.stop()
         registry.close()

@@ -16,8 +16,7 @@ controller-manager's clusterrole-aggregation controller fills their rules.
 Also the `default` ServiceAccount in each system namespace, which upstream's ServiceAccount
 controller would make; nothing else runs it here. And the local APIServices, one per served group
 version, that the aggregator's autoregister and availability controllers keep (`kinds.apiservice`),
-and API Priority and Fairness's FlowSchemas and PriorityLevelConfigurations with the Dangling
-condition its configuration controller gives each schema (`flowcontrolbootstrap`).
+and API Priority and Fairness's FlowSchemas and PriorityLevelConfigurations (`flowcontrolbootstrap`).
 """
 from __future__ import annotations
 
@@ -434,7 +433,8 @@ def _locally_available(service: dict) -> bool:
 def ensure_flowcontrol_configuration(registry: object) -> list[str]:
     """Create the bootstrap priority levels and flow schemas that are missing; put back the spec of
     a mandatory one that changed, and of a suggested one whose autoupdate-spec annotation is still
-    "true". Then give every flow schema its Dangling condition. Returns the names created."""
+    "true". Returns the names created. (The schemas' Dangling conditions are the APF config
+    controller's: `adapter.apfcontroller`.)"""
     created = []
     for resource, mandatory, suggested in (
             ("prioritylevelconfigurations", flowcontrolbootstrap.MANDATORY_PRIORITY_LEVELS,
@@ -443,7 +443,6 @@ def ensure_flowcontrol_configuration(registry: object) -> list[str]:
         for desired in (*mandatory, *suggested):
             if _ensure_bootstrap_object(registry, resource, desired, always_update=desired in mandatory):
                 created.append(desired["metadata"]["name"])
-    _set_dangling_conditions(registry)
     return created
 
 
@@ -462,18 +461,3 @@ def _ensure_bootstrap_object(registry: object, resource: str, desired: dict, alw
         registry.update(resource, None, name, {**stored, "spec": desired["spec"]})
     return False
 
-
-@mirrors("(*k8s.io/apiserver/pkg/util/flowcontrol.configController).digestConfigObjects")
-def _set_dangling_conditions(registry: object) -> None:
-    """Each flow schema's Dangling condition: False when its priority level exists."""
-    levels = {plc["metadata"]["name"] for plc in registry.list("prioritylevelconfigurations")["items"]}
-    for schema in registry.list("flowschemas")["items"]:
-        level = ((schema.get("spec") or {}).get("priorityLevelConfiguration") or {}).get("name", "")
-        wanted = flowcontrolbootstrap.dangling_condition(level, level in levels, registry.now())
-        conditions = (schema.get("status") or {}).get("conditions") or []
-        current = next((c for c in conditions if c.get("type") == "Dangling"), {})
-        if all(current.get(k) == wanted[k] for k in ("status", "reason", "message")):
-            continue
-        kept = [c for c in conditions if c.get("type") != "Dangling"]
-        registry.update("flowschemas", None, schema["metadata"]["name"],
-                        {**schema, "status": {"conditions": [*kept, wanted]}}, subresource="status")

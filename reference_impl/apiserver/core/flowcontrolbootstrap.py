@@ -115,14 +115,3 @@ SUGGESTED_FLOW_SCHEMAS = (
 MANDATORY_PRIORITY_LEVEL_SPECS = {plc["metadata"]["name"]: plc["spec"] for plc in MANDATORY_PRIORITY_LEVELS}
 MANDATORY_FLOW_SCHEMA_SPECS = {fs["metadata"]["name"]: fs["spec"] for fs in MANDATORY_FLOW_SCHEMAS}
 
-
-def dangling_condition(priority_level: str, exists: bool, now: str) -> dict:
-    """The Dangling condition the APF configuration controller gives a FlowSchema: False when
-    the priority level it names exists."""
-    if exists:
-        return {"type": "Dangling", "status": "False", "lastTransitionTime": now, "reason": "Found",
-                "message": f'This FlowSchema references the PriorityLevelConfiguration object named '
-                           f'"{priority_level}" and it exists'}
-    return {"type": "Dangling", "status": "True", "lastTransitionTime": now, "reason": "NotFound",
-            "message": f'This FlowSchema references the PriorityLevelConfiguration object named '
-                       f'"{priority_level}" but there is no such object'}

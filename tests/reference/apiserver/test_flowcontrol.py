@@ -5,11 +5,13 @@ deprecation warnings. One rule per test, named in its docstring."""
 from __future__ import annotations
 
 import copy
+import time
 
 import pytest
 
+from reference_impl.apiserver.adapter.apfcontroller import APFConfigController
 from reference_impl.apiserver.adapter.server import HandlerChain
-from reference_impl.apiserver.core import bootstrappolicy, flowcontrolbootstrap, protobuf
+from reference_impl.apiserver.core import apfconfig, bootstrappolicy, flowcontrolbootstrap, protobuf
 from reference_impl.apiserver.core.handlers import Request
 from reference_impl.apiserver.core.registry import Registry
 from reference_impl.apiserver.kinds import apiservice, flowcontrol
@@ -26,8 +28,24 @@ SCHEMAS, LEVELS = f"{V1BETA2}/flowschemas", f"{V1BETA2}/prioritylevelconfigurati
 def registry(etcd):
     registry = Registry(etcd, ManualClock(NOW))
     bootstrappolicy.ensure_flowcontrol_configuration(registry)
+    controller = APFConfigController(registry).start()
     yield registry
+    controller.stop()
     registry.close()
+
+
+def eventually(check, timeout: float = 10.0):
+    """`check()`'s first truthy answer within `timeout` seconds (the controller writes after a watch event)."""
+    deadline = time.monotonic() + timeout
+    while not (answer := check()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return answer
+
+
+def dangling(chain, name: str) -> tuple[str, str, str] | None:
+    code, schema = call(chain, "GET", f"{SCHEMAS}/{name}")
+    conditions = [c for c in (schema.get("status") or {}).get("conditions") or [] if c["type"] == "Dangling"]
+    return (conditions[0]["status"], conditions[0]["reason"], conditions[0]["message"]) if conditions else None
 
 
 @pytest.fixture(scope="module")
@@ -62,11 +80,21 @@ def test_the_bootstrap_configuration_is_written_once_with_dangling_false(chain, 
     probes = by_name["probes"]
     assert probes["metadata"]["annotations"] == {"apf.kubernetes.io/autoupdate-spec": "true"}
     assert probes["metadata"]["generation"] == 1
-    condition = probes["status"]["conditions"][0]
-    assert (condition["type"], condition["status"], condition["reason"], condition["message"]) == (
-        "Dangling", "False", "Found",
-        'This FlowSchema references the PriorityLevelConfiguration object named "exempt" and it exists')
+    assert eventually(lambda: dangling(chain, "probes")) == (
+        "False", "Found", 'This FlowSchema references the PriorityLevelConfiguration object named "exempt" and it exists')
     assert bootstrappolicy.ensure_flowcontrol_configuration(registry) == []
+
+
+def test_a_schema_dangles_until_its_priority_level_exists(chain):
+    """The config controller's Dangling condition: True NotFound for a level that is missing,
+    False Found once it is created."""
+    assert create(chain, "flowschemas", "e2e-dangling", {"priorityLevelConfiguration": {"name": "e2e-later"}})[0] == 201
+    assert eventually(lambda: dangling(chain, "e2e-dangling")) == (
+        "True", "NotFound", 'This FlowSchema references the PriorityLevelConfiguration object named "e2e-later" but '
+                            'there is no such object')
+    assert create(chain, "prioritylevelconfigurations", "e2e-later", {"type": "Limited", "limited": {
+        "limitResponse": {"type": "Reject"}}})[0] == 201
+    assert eventually(lambda: dangling(chain, "e2e-dangling")[0] == "False")
 
 
 def test_a_changed_suggested_spec_is_put_back_at_start_while_annotated(chain, registry):
@@ -264,3 +292,15 @@ def test_protobuf_round_trips_the_bootstrap_objects(obj):
     omitempty zero Go encodes (clusterScope false, the core group's "") is left out when decoded,
     as the real server's JSON leaves it out."""
     assert protobuf.decode(protobuf.encode(_with_go_zeros(obj))) == obj
+
+
+def test_only_an_out_of_date_dangling_condition_is_written_and_other_conditions_are_kept():
+    found = apfconfig.dangling_condition("a", True, "2026-01-01T00:00:00Z")
+    other = {"type": "Other", "status": "True"}
+    fresh = {"metadata": {"name": "fresh"}, "spec": {"priorityLevelConfiguration": {"name": "a"}},
+             "status": {"conditions": [{**found, "lastTransitionTime": "2025-01-01T00:00:00Z"}]}}
+    stale = {"metadata": {"name": "stale"}, "spec": {"priorityLevelConfiguration": {"name": "b"}},
+             "status": {"conditions": [other, {**found, "message": "old"}]}}
+    updates = apfconfig.dangling_status_updates([fresh, stale], {"a"}, "2026-01-01T00:00:00Z")
+    assert [(schema["metadata"]["name"], status) for schema, status in updates] == [
+        ("stale", {"conditions": [other, apfconfig.dangling_condition("b", False, "2026-01-01T00:00:00Z")]})]
