@@ -45,13 +45,53 @@ def validate_flow_schema(flow_schema: dict) -> list[str]:
     name, spec = part(flow_schema, "metadata").get("name") or "", part(flow_schema, "spec")
     problems = _flow_schema_spec_problems(name, spec)
     if name in MANDATORY_FLOW_SCHEMA_SPECS and not semantically_equal(spec, MANDATORY_FLOW_SCHEMA_SPECS[name]):
-        problems.append(_not_fixed(name))
+        problems.append(_not_fixed(name, go_struct("FlowSchemaSpec", spec)))
     return problems + _status_problems(flow_schema)
 
 
-def _not_fixed(name: str) -> str:
-    # Upstream shows the whole internal spec as %#v, pointers as addresses; the reason is the same.
-    return f"spec: Invalid value: \"{name}\": spec of '{name}' must equal the fixed value"
+def _not_fixed(name: str, shown: str) -> str:
+    return f"spec: Invalid value: {shown}: spec of '{name}' must equal the fixed value"
+
+
+# The internal types a mandatory object's spec is shown as: Go field, JSON field, how it prints.
+GO_STRUCTS = {
+    "FlowSchemaSpec": "PriorityLevelConfiguration priorityLevelConfiguration PriorityLevelConfigurationReference; "
+                      "MatchingPrecedence matchingPrecedence int; DistinguisherMethod distinguisherMethod "
+                      "*FlowDistinguisherMethod; Rules rules []PolicyRulesWithSubjects",
+    "PriorityLevelConfigurationReference": "Name name string",
+    "PolicyRulesWithSubjects": "Subjects subjects []Subject; ResourceRules resourceRules []ResourcePolicyRule; "
+                               "NonResourceRules nonResourceRules []NonResourcePolicyRule",
+    "Subject": "Kind kind string; User user *UserSubject; Group group *GroupSubject; "
+               "ServiceAccount serviceAccount *ServiceAccountSubject",
+    "ResourcePolicyRule": "Verbs verbs []string; APIGroups apiGroups []string; Resources resources []string; "
+                          "ClusterScope clusterScope bool; Namespaces namespaces []string",
+    "NonResourcePolicyRule": "Verbs verbs []string; NonResourceURLs nonResourceURLs []string",
+    "PriorityLevelConfigurationSpec": "Type type string; Limited limited *LimitedPriorityLevelConfiguration",
+}
+# %#v prints a pointer as its address, which no two runs share; a fixed one stands in for it.
+POINTER_ADDRESS = "0xc000000000"
+
+
+@mirrors("fmt.Sprintf")
+def go_struct(type_name: str, value: object) -> str:
+    """`value` as %#v prints the internal flowcontrol type `type_name`."""
+    if type_name.startswith("*"):
+        address = "nil" if value is None else POINTER_ADDRESS
+        return f"(*flowcontrol.{type_name[1:]})({address})"
+    if type_name.startswith("[]"):
+        item = type_name[2:]
+        go_type = "[]string" if item == "string" else f"[]flowcontrol.{item}"
+        if not value:
+            return f"{go_type}(nil)"
+        return go_type + "{" + ", ".join(go_struct(item, v) for v in value) + "}"
+    if type_name == "string":
+        return quote(value or "")
+    if type_name in ("int", "bool"):
+        return go_value(value or (False if type_name == "bool" else 0))
+    fields = (field.split() for field in GO_STRUCTS[type_name].split("; "))
+    value = value if isinstance(value, dict) else {}
+    return f"flowcontrol.{type_name}{{" + ", ".join(
+        f"{go_name}:{go_struct(go_type, value.get(json_name))}" for go_name, json_name, go_type in fields) + "}"
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/flowcontrol/validation.ValidateFlowSchemaSpec")
@@ -249,7 +289,7 @@ def validate_priority_level(priority_level: dict) -> list[str]:
     name, spec = part(priority_level, "metadata").get("name") or "", part(priority_level, "spec")
     problems = _priority_level_spec_problems(name, spec)
     if name in MANDATORY_PRIORITY_LEVEL_SPECS and not semantically_equal(spec, MANDATORY_PRIORITY_LEVEL_SPECS[name]):
-        problems.append(_not_fixed(name))
+        problems.append(_not_fixed(name, go_struct("PriorityLevelConfigurationSpec", spec)))
     return problems + _status_problems(priority_level)
 
 

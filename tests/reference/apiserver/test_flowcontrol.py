@@ -215,7 +215,32 @@ def test_a_mandatory_object_keeps_its_fixed_spec(chain):
     code, level = call(chain, "GET", f"{LEVELS}/catch-all")
     level["spec"]["limited"]["assuredConcurrencyShares"] = 6
     code, status = call(chain, "PUT", f"{LEVELS}/catch-all", level)
-    assert code == 422 and status["message"].endswith("spec of 'catch-all' must equal the fixed value")
+    assert code == 422 and status["message"].endswith(
+        "spec: Invalid value: flowcontrol.PriorityLevelConfigurationSpec{Type:\"Limited\", Limited:(*flowcontrol."
+        "LimitedPriorityLevelConfiguration)(0xc000000000)}: spec of 'catch-all' must equal the fixed value")
+    code, level = call(chain, "GET", f"{LEVELS}/exempt")
+    code, status = call(chain, "PUT", f"{LEVELS}/exempt", {**level, "spec": {"type": "Limited"}})
+    assert status["message"] == (
+        'PriorityLevelConfiguration.flowcontrol.apiserver.k8s.io "exempt" is invalid: [spec.type: Invalid value: '
+        "\"Limited\": type must be 'Exempt' if and only if name is 'exempt', spec.limited: Required value: must not be "
+        "empty when type is Limited, spec: Invalid value: flowcontrol.PriorityLevelConfigurationSpec{Type:\"Limited\", "
+        "Limited:(*flowcontrol.LimitedPriorityLevelConfiguration)(nil)}: spec of 'exempt' must equal the fixed value]")
+
+
+def test_a_mandatory_schemas_spec_is_shown_as_go_prints_it():
+    """As %#v prints the internal FlowSchemaSpec (a pointer's address, which varies, at a stand-in)."""
+    schema = copy.deepcopy(flowcontrolbootstrap.MANDATORY_FLOW_SCHEMAS[0])
+    schema["spec"]["distinguisherMethod"] = {"type": "ByUser"}
+    assert flowcontrol.validate_flow_schema(schema) == [
+        'spec: Invalid value: flowcontrol.FlowSchemaSpec{PriorityLevelConfiguration:flowcontrol.'
+        'PriorityLevelConfigurationReference{Name:"exempt"}, MatchingPrecedence:1, DistinguisherMethod:(*flowcontrol.'
+        'FlowDistinguisherMethod)(0xc000000000), Rules:[]flowcontrol.PolicyRulesWithSubjects{flowcontrol.'
+        'PolicyRulesWithSubjects{Subjects:[]flowcontrol.Subject{flowcontrol.Subject{Kind:"Group", User:(*flowcontrol.'
+        'UserSubject)(nil), Group:(*flowcontrol.GroupSubject)(0xc000000000), ServiceAccount:(*flowcontrol.'
+        'ServiceAccountSubject)(nil)}}, ResourceRules:[]flowcontrol.ResourcePolicyRule{flowcontrol.ResourcePolicyRule{'
+        'Verbs:[]string{"*"}, APIGroups:[]string{"*"}, Resources:[]string{"*"}, ClusterScope:true, Namespaces:'
+        '[]string{"*"}}}, NonResourceRules:[]flowcontrol.NonResourcePolicyRule{flowcontrol.NonResourcePolicyRule{'
+        'Verbs:[]string{"*"}, NonResourceURLs:[]string{"*"}}}}}}: spec of \'exempt\' must equal the fixed value']
 
 
 def test_tables_print_the_printers_columns(chain):
