@@ -376,8 +376,20 @@ def _filters(args: argparse.Namespace, default_exclude: tuple[str, ...] = (),
         program = index.view(args.program).name  # raises, naming the programs there are
     elif args.program is None and start is not None:
         program = index.program_of(start) or index.program_linking(start)
+    for item in args.exclude:
+        _warn_if_unmatched(item, index)
     return query.Filters(kinds, tuple(args.exclude) or default_exclude, args.min_confidence,
                          program)
+
+
+def _warn_if_unmatched(exclude: str, index: query.GraphIndex) -> None:
+    """An --exclude that covers no package leaves nothing out, which the answer cannot show."""
+    if not index.unmatched_exclude(exclude):
+        return
+    near = query.near_pattern(exclude, index.packages())
+    print(f"kubeatlas: warning: --exclude {exclude!r} matches no package of "
+          f"{index.commit.repo} {index.commit.sha[:12]}"
+          + (f"; did you mean {near!r}?" if near else ""), file=sys.stderr)
 
 
 def _graph_index(args: argparse.Namespace) -> query.GraphIndex:

@@ -8,7 +8,7 @@ import fnmatch
 import heapq
 import math
 import sqlite3
-from collections.abc import Set
+from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass, field
 
 from analyzer import graph, store
@@ -80,6 +80,36 @@ def package_of(symbol: str) -> str:
 def is_stdlib(package: str) -> bool:
     """Go's own packages have no dot in their first path element (`net/http`, `fmt`)."""
     return "." not in package.split("/", 1)[0]
+
+
+def covers(pattern: str, package: str, vendored: Callable[[], bool]) -> bool:
+    """Whether an exclude pattern, a glob or a preset's `<stdlib>` or `<vendor>`, covers
+    `package`; `vendored()` is asked only for `<vendor>`."""
+    if pattern == "<stdlib>":
+        return is_stdlib(package)
+    if pattern == "<vendor>":
+        return vendored()
+    return fnmatch.fnmatchcase(package, pattern)
+
+
+def near_pattern(pattern: str, packages: Iterable[str]) -> str | None:
+    """The pattern a user who typed `pattern` likely meant, matching some of `packages`: a
+    preset, the pattern with its literal start corrected (`k8s.io/kolg*` → `k8s.io/klog*`),
+    or, for a folder of packages named without a glob, all of them (`k8s.io/client-go/*`)."""
+    import difflib  # only a pattern that matches nothing pays for loading it
+
+    packages = list(packages)
+    glob_at = min((pattern.find(c) for c in "*?[" if c in pattern), default=len(pattern))
+    literal = pattern[:glob_at].rstrip("/")
+    glob = pattern[len(literal):]
+    if not glob and any(package.startswith(pattern + "/") for package in packages):
+        return pattern + "/*"
+    # A mistyped pattern is compared with whole path elements: `k8s.io/clent-go*` → `k8s.io/client-go*`.
+    elements = [package.split("/") for package in packages]
+    starts = {"/".join(parts[:end]) for parts in elements for end in range(1, len(parts) + 1)}
+    starts |= set() if glob else set(PRESETS) - {pattern}
+    near = difflib.get_close_matches(literal, sorted(starts), n=1, cutoff=0.75)
+    return near[0] + glob if near else None
 
 
 @dataclass(frozen=True)
@@ -625,16 +655,27 @@ class GraphIndex:
 
     def _excluded(self, symbol: str, patterns: tuple[str, ...]) -> bool:
         package = package_of(symbol)
-        for pattern in patterns:
-            if pattern == "<stdlib>":
-                if is_stdlib(package):
-                    return True
-            elif pattern == "<vendor>":
-                if self._is_vendored(symbol):
-                    return True
-            elif fnmatch.fnmatchcase(package, pattern):
-                return True
-        return False
+        return any(covers(pattern, package, lambda: self._is_vendored(symbol))
+                   for pattern in patterns)
+
+    def packages(self) -> dict[str, bool]:
+        """Every package of the commit, and of the standard library it was resolved against, by
+        import path: whether it is vendored."""
+        from analyzer import stdlib  # with subprocess and shutil, which a query need not load
+
+        rows = self.db.execute(
+            "SELECT import_path, max(path LIKE 'vendor/%') FROM files WHERE import_path IS NOT NULL "
+            "AND commit_id IN (?, (SELECT l.id FROM commits c JOIN commits l ON l.repo = ? AND "
+            "l.sha = c.library AND l.complete WHERE c.id = ?)) GROUP BY import_path",
+            (self.commit.id, stdlib.REPO, self.commit.id))
+        return {package: bool(vendored) for package, vendored in rows}
+
+    def unmatched_exclude(self, item: str) -> bool:
+        """Whether an --exclude item (a glob or a PRESETS name) covers no package of the commit:
+        a typo, since it leaves nothing out of any answer."""
+        patterns = PRESETS.get(item, (item,))
+        return not any(covers(pattern, package, lambda: vendored)
+                       for package, vendored in self.packages().items() for pattern in patterns)
 
     def _is_vendored(self, symbol: str) -> bool:
         if symbol not in self._vendored:

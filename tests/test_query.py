@@ -583,3 +583,40 @@ def test_a_trailing_comma_in_kinds_names_no_extra_kind(guesses_home, capsys):
     assert main(["callees", "app.main", "--kinds", " , ", *home]) == 2
     assert capsys.readouterr().err == ("kubeatlas: error: --kinds names no edge kind: choose from "
                                        f"{', '.join(graph.EDGE_KINDS)}\n")
+
+
+@pytest.mark.parametrize("exclude, near", [
+    ("exmaple.com/app*", "; did you mean 'example.com/app*'?"), ("stdlb", "; did you mean 'stdlib'?"),
+    ("example.com", "; did you mean 'example.com/*'?"), ("vendor", ""), ("nothing/like/it", ""),
+])
+def test_an_exclude_that_matches_no_package_says_so(exclude, near, guesses_home, capsys):
+    """`--exclude exmaple.com/app*` left nothing out and said nothing: the answer looked as if
+    the pattern had been applied. A pattern (or preset) covering no package of the commit is
+    one warning line, with the near pattern that does cover some; the answer is unchanged."""
+    home = ["--home", str(guesses_home)]
+    assert main(["callees", "app.main", *home]) == 0
+    plain = capsys.readouterr().out
+    assert main(["callees", "app.main", "--exclude", exclude, *home]) == 0
+    out, err = capsys.readouterr()
+    commit = GraphIndex.open(store.connect(Workspace(guesses_home).index_path), "kubernetes").commit
+    assert out == plain
+    assert err == (f"kubeatlas: warning: --exclude {exclude!r} matches no package of kubernetes "
+                   f"{commit.sha[:12]}{near}\n")
+
+
+@pytest.mark.parametrize("exclude", ["stdlib", "example.com/*", "exam?le.com/app", "sort"])
+def test_an_exclude_that_matches_a_package_says_nothing(exclude, guesses_home, capsys):
+    """A pattern covering some package of the commit is quiet, whether or not this answer
+    reached that package (main calls nothing in `sort`)."""
+    assert main(["callees", "app.main", "--exclude", exclude, "--home", str(guesses_home)]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_a_mistyped_exclude_is_corrected_by_whole_path_elements(index):
+    """The near pattern keeps the user's glob and corrects the literal start up to a whole
+    element, rather than cutting a package name at the typed length (`k8s.io/client-g*`)."""
+    packages = index.packages()
+    assert query.near_pattern("k8s.io/clent-go*", packages) == "k8s.io/client-go*"
+    assert query.near_pattern("k8s.io/kubernetes/pkg/schedular/*", packages) == (
+        "k8s.io/kubernetes/pkg/scheduler/*")
+    assert query.near_pattern("github.com/spf31/cobra", packages) == "github.com/spf13/cobra"
