@@ -10,6 +10,7 @@ import dataclasses
 import errno
 import importlib
 import json
+import math
 import os
 import signal
 import sqlite3
@@ -18,7 +19,7 @@ import threading
 from pathlib import Path
 
 from analyzer import graph, query, render, store
-from analyzer.errors import AnalyzerError, DamagedIndex, UsageError
+from analyzer.errors import AnalyzerError, DamagedIndex, UnknownName, UsageError, nearest
 from analyzer.progress import Progress
 from analyzer.workspace import (REPOS, Workspace, check_folder, check_home, default_home,
                                 forget_callers_repository)
@@ -40,9 +41,22 @@ class Parser(argparse.ArgumentParser):
         # only the commands: point at the help that lists the options.
         parsed, unrecognized = self.parse_known_args(args, namespace)
         if unrecognized:
-            self.error(f"unrecognized arguments: {' '.join(unrecognized)}",
-                       f"{self.prog} {parsed.command}")
+            # Compared without their dashes, which every option shares: `--bogus` is not near `--tags`.
+            options = {option.lstrip("-"): option for option in _options_of(_subcommand(self, parsed.command))}
+            near = options.get(nearest(unrecognized[0].split("=", 1)[0].lstrip("-"), options))
+            self.error(f"unrecognized arguments: {' '.join(unrecognized)}"
+                       + (f"; did you mean {near}?" if unrecognized[0].startswith("-") and near
+                          else ""), f"{self.prog} {parsed.command}")
         return parsed
+
+    def _check_value(self, action, value):
+        # argparse lists the choices; a typo is easier to mend when the near one is named.
+        near = nearest(value, action.choices) if action.choices and value not in action.choices else None
+        if near:
+            choices = ", ".join(map(repr, action.choices))
+            raise argparse.ArgumentError(action, f"invalid choice: {value!r}: did you mean {near!r}? "
+                                         f"(choose from {choices})")
+        super()._check_value(action, value)
 
 
 def positive_int(text: str) -> int:
@@ -94,6 +108,30 @@ def component_names(text: str) -> str:
         raise argparse.ArgumentTypeError("names no component: give a comma-separated subset such "
                                          "as etcd,apiserver, or leave it out for all")
     return text
+
+
+def edge_kinds(text: str) -> frozenset[str]:
+    """argparse type for --kinds: checked when the command line is read, so that a typo is
+    named before the index is opened. A trailing comma (a list built in a shell loop) names
+    no extra kind."""
+    kinds = frozenset(kind.strip() for kind in text.split(",")) - {""}
+    if not kinds:
+        raise argparse.ArgumentTypeError(f"names no edge kind: choose from {', '.join(graph.EDGE_KINDS)}")
+    unknown = sorted(kinds - set(graph.EDGE_KINDS))
+    if unknown:
+        raise argparse.ArgumentTypeError(str(UnknownName("edge kind", unknown[0], graph.EDGE_KINDS)))
+    return kinds
+
+
+def confidence(text: str) -> float:
+    """argparse type for --min-confidence: a number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"takes a number from 0 to 1, not {text!r}")
+    return value
 
 
 def folder(text: str) -> Path:
@@ -274,12 +312,12 @@ def _add_query_options(parser: argparse.ArgumentParser, walks: bool = True) -> N
 
 
 def _add_walk_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--kinds", type=given, help="comma-separated edge kinds to follow (default: all but "
+    parser.add_argument("--kinds", type=edge_kinds, help="comma-separated edge kinds to follow (default: all but "
                         f"unresolved; kinds: {', '.join(graph.EDGE_KINDS)})")
     parser.add_argument("--exclude", action="append", default=[], metavar="PATTERN", type=given,
                         help="leave out packages matching a glob (k8s.io/klog*) or a preset: "
                         "stdlib, logging, vendor (repeatable)")
-    parser.add_argument("--min-confidence", type=float, default=0.0, metavar="X",
+    parser.add_argument("--min-confidence", type=confidence, default=0.0, metavar="X",
                         help="follow only edges at least this sure (0 to 1)")
     parser.add_argument("--program", metavar="NAME|all", type=given,
                         help="follow only calls into the packages this command links, ranking "
@@ -361,16 +399,6 @@ SUBCOMMANDS = {"fetch": _add_fetch, "index": _add_index,
 
 def _filters(args: argparse.Namespace, default_exclude: tuple[str, ...] = (),
              index: query.GraphIndex | None = None, start: str | None = None) -> query.Filters:
-    kinds = None
-    if args.kinds:
-        kinds = frozenset(kind.strip() for kind in args.kinds.split(",")) - {""}
-    if kinds == frozenset():
-        raise UsageError(f"--kinds names no edge kind: choose from {', '.join(graph.EDGE_KINDS)}")
-    unknown = sorted((kinds or set()) - set(graph.EDGE_KINDS))
-    if unknown:
-        raise UsageError(f"unknown edge kind {unknown[0]!r}: choose from {', '.join(graph.EDGE_KINDS)}")
-    if not 0.0 <= args.min_confidence <= 1.0:
-        raise UsageError("--min-confidence takes a number from 0 to 1")
     program = None
     if args.program and args.program != "all":
         program = index.view(args.program).name  # raises, naming the programs there are
@@ -378,7 +406,7 @@ def _filters(args: argparse.Namespace, default_exclude: tuple[str, ...] = (),
         program = index.program_of(start) or index.program_linking(start)
     for item in args.exclude:
         _warn_if_unmatched(item, index)
-    return query.Filters(kinds, tuple(args.exclude) or default_exclude, args.min_confidence,
+    return query.Filters(args.kinds, tuple(args.exclude) or default_exclude, args.min_confidence,
                          program)
 
 
@@ -406,7 +434,7 @@ def _workspace(args: argparse.Namespace) -> Workspace:
 def _repo_names(args: argparse.Namespace, default: list[str]) -> list[str]:
     unknown = [name for name in args.repos if name not in REPOS]
     if unknown:
-        raise UsageError(f"unknown repository {unknown[0]!r}: choose from {', '.join(REPOS)}")
+        raise UnknownName("repository", unknown[0], REPOS)
     return args.repos or default
 
 
@@ -507,7 +535,7 @@ def cmd_component(args: argparse.Namespace) -> int:
 
     components = {c.name: c for c in load_manifest()}
     if args.name not in components:
-        raise UsageError(f"unknown component {args.name!r}: choose from {', '.join(components)}")
+        raise UnknownName("component", args.name, components)
     component = components[args.name]
     if args.repo not in (None, component.repo):
         raise UsageError(f"{args.name} is a {component.repo} component, not {args.repo}'s: "
@@ -586,7 +614,7 @@ def cmd_cluster(args: argparse.Namespace) -> int:
                          if name.strip()) if args.only else cluster.ORDER
             unknown = sorted(set(only) - set(cluster.ORDER))
             if unknown:
-                raise UsageError(f"unknown component {unknown[0]!r}: choose from {', '.join(cluster.ORDER)}")
+                raise UnknownName("component", unknown[0], cluster.ORDER)
             try:
                 upstream = cluster.parse_upstream(args.upstream or "")
             except ValueError as err:
@@ -684,9 +712,20 @@ def _raise_terminated(signum, frame):
 
 def _command_options(parser: argparse.ArgumentParser) -> set[str]:
     """Every option string some command takes."""
-    commands = next(action for action in parser._actions if isinstance(action, argparse._SubParsersAction))
-    return {option for command in commands.choices.values() for action in command._actions
-            for option in action.option_strings}
+    return {option for command in _subcommands(parser).choices.values()
+            for option in _options_of(command)}
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:
+    return next(action for action in parser._actions if isinstance(action, argparse._SubParsersAction))
+
+
+def _subcommand(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    return _subcommands(parser).choices[name]
+
+
+def _options_of(parser: argparse.ArgumentParser) -> list[str]:
+    return [option for action in parser._actions for option in action.option_strings]
 
 
 def main(argv: list[str] | None = None) -> int:

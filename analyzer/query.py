@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass, field
 
 from analyzer import graph, store
-from analyzer.errors import AnalyzerError
+from analyzer.errors import AnalyzerError, nearest
 from analyzer.graph import Edge
 from analyzer.permalinks import permalink
 
@@ -522,9 +522,10 @@ class GraphIndex:
         asks of it while it runs."""
         if name not in self._programs:
             if name not in self.programs():
-                known = ", ".join(self.programs()) or "none"
-                raise QueryError(f"no program {name!r} in {self.commit.repo} {self.commit.sha[:12]} "
-                                 f"(programs: {known})")
+                near = nearest(name, self.programs())
+                raise QueryError(f"no program {name!r} in {self.commit.repo} {self.commit.sha[:12]}"
+                                 + (f": did you mean {near!r}?" if near else "")
+                                 + f" (programs: {', '.join(self.programs()) or 'none'})")
             self._programs[name] = ProgramView(
                 name, ProgramMembers(self.db, self.commit.id, name, "package"),
                 ProgramMembers(self.db, self.commit.id, name, "type"))

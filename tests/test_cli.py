@@ -8,12 +8,14 @@ from analyzer.cli import main
 
 
 @pytest.mark.parametrize("argv, unrecognized", [
-    (["find", "app", "--bogus"], "--bogus"), (["callers", "app.main", "--dpeth", "2"], "--dpeth 2"),
-    (["index", "--bogus"], "--bogus"), (["site", "--outt", "x"], "--outt x"),
+    (["find", "app", "--bogus"], "--bogus"), (["callers", "app.main", "--dpeth", "2"],
+                                              "--dpeth 2; did you mean --depth?"),
+    (["index", "--bogus"], "--bogus"), (["site", "--outt", "x"], "--outt x; did you mean --out?"),
+    (["show", "app.main", "--jsno"], "--jsno; did you mean --json?"),
 ])
 def test_an_unknown_option_points_at_its_commands_help(argv, unrecognized, capsys):
     """`kubeatlas find app --bogus`: the options a command takes are listed by its own --help,
-    not by `kubeatlas --help`, which lists only the commands."""
+    not by `kubeatlas --help`, which lists only the commands; a mistyped one is named."""
     with pytest.raises(SystemExit) as exit:
         main(argv)
     err = capsys.readouterr().err
@@ -96,3 +98,24 @@ def test_a_journeys_dir_that_is_no_folder_is_named_as_the_problem(make, problem,
     make(journeys)
     assert main(["journeys", "--dir", str(journeys), "--home", str(tmp_path / "home")]) == 2
     assert capsys.readouterr().err == f"kubeatlas: error: --dir {journeys}: {problem}\n"
+
+
+@pytest.mark.parametrize("argv, near", [
+    (["fnid", "app"], "'find'"), (["callees", "app.main", "-f", "jsno"], "'json'"),
+    (["show", "app.main", "--repo", "kubernets"], "'kubernetes'"), (["run", "etdc"], "'etcd'"),
+    (["cluster", "upp"], "'up'"), (["site", "--repo", "Etcd"], "'etcd'"),
+    (["index", "kubernets"], "'kubernetes'"), (["index", "--goos", "linx"], "'linux'"),
+    (["index", "--goarch", "amd46"], "'amd64'"), (["component", "kube-schedulr"], "'kube-scheduler'"),
+    (["callees", "app.main", "--kinds", "statc"], "'static'"),
+    (["cluster", "up", "--only", "etcd,apisrver"], "'apiserver'"),
+])
+def test_a_mistyped_name_is_answered_with_the_near_one(argv, near, tmp_path, capsys):
+    """`kubeatlas fnid`, `-f jsno`, `--goos linx`: the error listed every choice, leaving the
+    user to spot the one they meant; it names the near one first, in the same one line."""
+    try:
+        code = main([*argv, "--home", str(tmp_path / "home")])
+    except SystemExit as exit:
+        code = exit.code
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert f": did you mean {near}? (choose from " in err

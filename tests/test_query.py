@@ -439,6 +439,7 @@ def test_a_depth_past_the_whole_tree_stops_where_the_tree_does(guesses_home):
     ["fnid", "app"], [], ["find", "app", "--home", ""], ["find", "app", "--depth", "3"],
     ["find", ""], ["callers", " "], ["path", "app.main", ""], ["show", "\n"],
     ["callers", "app.main", "--commit", ""], ["callees", "app.main", "--program", ""],
+    ["callers", "app.main", "--min-confidence", "2"], ["callers", "app.main", "--min-confidence", "nan"],
     ["path", "app.main", "app.target", "--kinds", ""], ["index", "--goroot", ""],
     ["check", "--manifest", ""], ["callees", "app.main", "--exclude", ""],
 ])
@@ -580,9 +581,12 @@ def test_a_trailing_comma_in_kinds_names_no_extra_kind(guesses_home, capsys):
     static = capsys.readouterr().out
     assert main(["callees", "app.main", "--kinds", "static,", *home]) == 0
     assert capsys.readouterr().out == static
-    assert main(["callees", "app.main", "--kinds", " , ", *home]) == 2
-    assert capsys.readouterr().err == ("kubeatlas: error: --kinds names no edge kind: choose from "
-                                       f"{', '.join(graph.EDGE_KINDS)}\n")
+    with pytest.raises(SystemExit) as exit:
+        main(["callees", "app.main", "--kinds", " , ", *home])
+    assert exit.value.code == 2
+    assert capsys.readouterr().err == (
+        "kubeatlas callees: error: argument --kinds: names no edge kind: choose from "
+        f"{', '.join(graph.EDGE_KINDS)} (see `kubeatlas callees --help`)\n")
 
 
 @pytest.mark.parametrize("exclude, near", [
@@ -620,3 +624,11 @@ def test_a_mistyped_exclude_is_corrected_by_whole_path_elements(index):
     assert query.near_pattern("k8s.io/kubernetes/pkg/schedular/*", packages) == (
         "k8s.io/kubernetes/pkg/scheduler/*")
     assert query.near_pattern("github.com/spf31/cobra", packages) == "github.com/spf13/cobra"
+
+
+def test_a_mistyped_program_is_answered_with_the_near_one(index):
+    """`--program kube-schedulr` listed the programs there are; the near one comes first."""
+    with pytest.raises(QueryError) as raised:
+        index.view("kube-schedulr")
+    assert str(raised.value) == (f"no program 'kube-schedulr' in kubernetes {index.commit.sha[:12]}: "
+                                 "did you mean 'kube-scheduler'? (programs: kube-scheduler)")
