@@ -319,6 +319,13 @@ def by_signature(edges: list[Edge], view: ProgramView | None, functions) -> list
     return out
 
 
+def _indexed_commits(commits: Iterable[store.CommitRecord]) -> str:
+    """The commits `--commit` can name, in the order they were first indexed, for an error
+    line: " (indexed: 556eee397318 v1.24.0, …)"."""
+    shown = [c.sha[:12] + ("" if c.sha.startswith(c.ref) else f" {c.ref}") for c in commits]
+    return f" (indexed: {', '.join(shown[-5:])})" if shown else ""
+
+
 def _implementation(edge: Edge, method: str, confidence: float, why: str) -> Edge:
     return Edge(edge.caller, method, graph.IMPLEMENTATION, edge.path, edge.line, edge.col,
                 round(edge.confidence * confidence, 4), why)
@@ -341,13 +348,16 @@ class GraphIndex:
             if latest is None:
                 raise QueryError(f"{repo} is not indexed: run `kubeatlas index {repo}` first")
             return cls(db, latest)
-        matching = [c for c in store.complete_commits(db) if c.sha.startswith(sha) or c.ref == sha]
+        indexed = store.complete_commits(db)
+        matching = [c for c in indexed if c.sha.startswith(sha) or c.ref == sha]
         commits = [c for c in matching if c.repo == repo]
         if not commits:
             others = sorted({c.repo for c in matching})
-            hint = (f"; {others[0]} is indexed at {sha}: add --repo {others[0]}" if others
-                    else ": fetch and index it first")
-            raise QueryError(f"{repo} at {sha} is not indexed{hint}")
+            if others:
+                raise QueryError(f"{repo} at {sha} is not indexed; {others[0]} is indexed at "
+                                 f"{sha}: add --repo {others[0]}")
+            raise QueryError(f"{repo} at {sha} is not indexed: fetch and index it first"
+                             + _indexed_commits(c for c in indexed if c.repo == repo))
         return cls(db, commits[-1])
 
     # --- names -------------------------------------------------------------------------------

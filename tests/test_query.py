@@ -632,3 +632,14 @@ def test_a_mistyped_program_is_answered_with_the_near_one(index):
         index.view("kube-schedulr")
     assert str(raised.value) == (f"no program 'kube-schedulr' in kubernetes {index.commit.sha[:12]}: "
                                  "did you mean 'kube-scheduler'? (programs: kube-scheduler)")
+
+
+def test_a_commit_not_indexed_lists_the_ones_that_are(two_repos_home, capsys):
+    """`--commit deadbeef` said only "fetch and index it first", leaving the user to guess which
+    commits --commit can name."""
+    home, old = two_repos_home
+    new = GraphIndex.open(store.connect(Workspace(home).index_path), "kubernetes").commit.sha
+    assert main(["show", "Old", "--commit", "deadbeef", "--home", str(home)]) == 1
+    assert capsys.readouterr().err == (
+        "kubeatlas: error: kubernetes at deadbeef is not indexed: fetch and index it first "
+        f"(indexed: {old[:12]} HEAD, {new[:12]} HEAD)\n")
