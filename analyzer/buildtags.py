@@ -139,6 +139,11 @@ def filename_constraint(path: str) -> tuple[str | None, str | None]:
 _TOKEN = re.compile(r"\s*(\|\||&&|[!(),]|[\w.]+)")
 
 
+def tags_named(constraint: str) -> set[str]:
+    """The tags a constraint's text names, whatever it says of them (`!a && (b || c)` → a, b, c)."""
+    return set(re.findall(r"[\w.]+", constraint))
+
+
 class _Malformed(Exception):
     pass
 

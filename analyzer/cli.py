@@ -486,6 +486,9 @@ def cmd_index(args: argparse.Namespace) -> int:
         summaries.append(indexer.index_checkout(
             ws.index_path, checkouts[name], include_tests=args.tests, jobs=args.jobs,
             progress=progress, goroot=goroot, build=build))
+        for tag in summaries[-1].unnamed_tags:
+            progress.warn(f"{name}: build tag {tag!r} is named by no build constraint of "
+                          f"{checkouts[name].commit[:12]}: it changes no file")
     if args.json:
         json.dump([s.as_dict() for s in summaries], sys.stdout, indent=2)
         print()
