@@ -29,9 +29,28 @@ from analyzer.workspace import (REPOS, Workspace, check_folder, check_home, defa
 
 
 
+class Formatter(argparse.HelpFormatter):
+    """argparse's help, its prose filled to the terminal as usual, but each example command (a
+    line that starts `  kubeatlas `) kept whole on its line, so that it can be copied."""
+
+    def _fill_text(self, text, width, indent):
+        return "\n".join(indent + line if line.startswith("  kubeatlas ")
+                         else super(Formatter, self)._fill_text(line, width, indent)
+                         for line in text.splitlines())
+
+
+def examples(*commands: str) -> str:
+    """A --help epilog: the commands, each on its line."""
+    return "examples:\n" + "\n".join(f"  kubeatlas {command}" for command in commands)
+
+
 class Parser(argparse.ArgumentParser):
     """argparse that reports a bad command line in one line, as every other error is reported,
     instead of the whole usage block before it."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str, help_of: str | None = None):
         self.exit(2, f"{self.prog}: error: {message} (see `{help_of or self.prog} --help`)\n")
@@ -156,9 +175,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         prog="kubeatlas",
         description="Map the Kubernetes and etcd source trees: fetch them, index every Go file, "
         "and query the result.",
-        epilog="Typical use: kubeatlas fetch && kubeatlas index && kubeatlas callers "
-        "'scheduler.(*Scheduler).scheduleOne'. Options follow the command; "
-        "`kubeatlas COMMAND --help` lists them.",
+        epilog="Options follow the command; `kubeatlas COMMAND --help` lists them.\n"
+        + examples("fetch", "index", "callers 'scheduler.(*Scheduler).scheduleOne'"),
     )
     if command is None:  # `kubeatlas --version` names no command; a query need not look it up
         import importlib.metadata
@@ -179,6 +197,9 @@ def _add_fetch(commands) -> None:
         "remote URL for permalinks. Without options, the upstream release tags pinned in "
         "analyzer/pins.toml are shallow-cloned. A local path (a work tree, a bare repository or a "
         "mirror) is read in place, never copied.",
+        epilog=examples("fetch", "fetch etcd --ref v3.5.9",
+                        "fetch kubernetes --from ~/src/kubernetes "
+                        "--url https://github.com/kubernetes/kubernetes"),
     )
     fetch.add_argument("repos", nargs="*", metavar="REPO",
                        help="kubernetes and/or etcd (default: both)")
@@ -198,6 +219,7 @@ def _add_index(commands) -> None:
         "included) with tree-sitter and store the facts, keyed by git blob SHA, in the index. "
         "Unchanged blobs are never parsed twice. The previous index stays usable until the new "
         "one is complete.",
+        epilog=examples("index", "index kubernetes --goos windows --tags providerless"),
     )
     index.add_argument("repos", nargs="*", metavar="REPO",
                        help="kubernetes and/or etcd (default: every fetched repository)")
@@ -223,7 +245,8 @@ def _add_site(commands) -> None:
         "site", help="generate the documentation site's pages from the index",
         description="Write the generated pages (components/, versions/, drift.md, "
         "assets/generated/) into the docs folder; `mkdocs build` then makes the HTML. Diagrams "
-        "are drawn with Graphviz (`dot`).")
+        "are drawn with Graphviz (`dot`).",
+        epilog=examples("site --out site", "site --out site --repo etcd"))
     site.add_argument("--out", type=folder, default=Path("site"), metavar="DIR",
                       help="docs folder to write into (default: site)")
     site.add_argument("--repo", action="append", default=[], choices=REPOS,
@@ -239,7 +262,8 @@ def _add_run(commands) -> None:
         "run", help="run a reference component (reference_impl/) as a process",
         description="Run one of the reference components; its own options follow its name, "
         "e.g. `kubeatlas run etcd --data-dir DIR --listen-client-urls http://127.0.0.1:2379`.",
-        add_help=True)
+        epilog=examples("run etcd --data-dir /tmp/etcd --listen-client-urls http://127.0.0.1:2379",
+                        "run scheduler --help"))
     from reference_impl.machinery.process import COMPONENT_MODULES
     run.add_argument("component", choices=sorted(COMPONENT_MODULES), help="the component to run")
     options = run.add_argument("options", nargs=argparse.REMAINDER, help="the component's own options")
@@ -251,7 +275,8 @@ def _add_cluster(commands) -> None:
         "cluster", help="run the reference components together as a local cluster",
         description="`up` starts etcd, the apiserver, the controller-manager, the scheduler, the "
         "kubelets and kube-proxy as processes and writes an admin kubeconfig; `status` reports "
-        "each one (a crashed component is named, and the exit status is 1); `down` stops them.")
+        "each one (a crashed component is named, and the exit status is 1); `down` stops them.",
+        epilog=examples("cluster up --only etcd,apiserver", "cluster status", "cluster down"))
     cluster.add_argument("action", choices=("up", "status", "down"))
     cluster.add_argument("--dir", type=folder, default=None,
                          help="where data, certificates, logs and the kubeconfig live "
@@ -281,7 +306,8 @@ def _add_journeys(commands) -> None:
         description="Each recorded journey (analyzer/journeys/*.json, written by "
         "benchmarks/record_journeys.py) names, for every step, the reference function that did it; "
         "its @mirrors names the Go function upstream. Lists every such Go name the newest "
-        "kubernetes index does not define, and exits 1 if there is one.")
+        "kubernetes index does not define, and exits 1 if there is one.",
+        epilog=examples("journeys", "journeys --dir recorded/"))
     journeys.add_argument("--dir", type=folder, default=None, metavar="DIR",
                           help="read the journeys from DIR (default: the packaged ones)")
     _add_common(journeys)
@@ -293,7 +319,8 @@ def _add_check(commands) -> None:
         description="For every analysed commit, say whether each key file and evidence symbol "
         "of analyzer/components.toml is found, found at a new place (moved), or missing; and "
         "whether every Go symbol a reference implementation names with @mirrors exists in the "
-        "newest index of its repository. Exits 1 when an entry or a link resolves nowhere.")
+        "newest index of its repository. Exits 1 when an entry or a link resolves nowhere.",
+        epilog=examples("check", "check --json > drift.json"))
     check.add_argument("--manifest", type=given_path, help="another manifest file to check")
     check.add_argument("--json", action="store_true", help="print the rows as JSON")
     _add_common(check)
@@ -333,10 +360,19 @@ EXAMPLES = ("Symbols are go/ssa names, e.g. '(*k8s.io/kubernetes/pkg/scheduler.S
             "or 'kube-scheduler.main' is enough.")
 
 
+TREE_EXAMPLES = {
+    "callees": ("callees 'scheduler.(*Scheduler).scheduleOne' -d 2 --exclude logging",
+                "callees kube-scheduler.main -d 3 -f dot | dot -Tsvg > callees.svg"),
+    "callers": ("callers 'cache.(*sharedIndexInformer).AddEventHandler'",
+                "callers embed.StartEtcd --repo etcd -d 2 -f json"),
+}
+
+
 def _add_tree(commands, direction: str) -> None:
     sub = commands.add_parser(direction, help=f"the {direction} of a symbol, as a tree",
                               description=f"Print the {direction} of SYMBOL, breadth first, "
-                              f"to --depth levels. {EXAMPLES}")
+                              f"to --depth levels. {EXAMPLES}",
+                              epilog=examples(*TREE_EXAMPLES[direction]))
     sub.add_argument("symbol", metavar="SYMBOL", type=symbol_name,
                      help="a go/ssa name, or an unambiguous ending of one")
     sub.add_argument("-d", "--depth", type=positive_int, default=1, help="levels to expand (default 1)")
@@ -347,7 +383,10 @@ def _add_path(commands) -> None:
     path = commands.add_parser("path", help="shortest call paths between two symbols",
                                description="Find the shortest chains of call edges, the surest "
                                "first: the highest product of the edges' confidences. Each edge is "
-                               f"printed with its kind and confidence. {EXAMPLES}")
+                               f"printed with its kind and confidence. {EXAMPLES}",
+                               epilog=examples("path kube-scheduler.main 'scheduler.(*Scheduler).scheduleOne'",
+                                               "path kube-scheduler.main 'scheduler.(*Scheduler).scheduleOne' "
+                                               "-n 3 --min-confidence 0.5"))
     path.add_argument("start", metavar="FROM", type=symbol_name)
     path.add_argument("goal", metavar="TO", type=symbol_name)
     path.add_argument("--through", action="append", default=[], metavar="SYMBOL", type=symbol_name,
@@ -359,7 +398,8 @@ def _add_path(commands) -> None:
 
 def _add_find(commands) -> None:
     find = commands.add_parser("find", help="symbols whose name contains a pattern",
-                               description="List symbols whose go/ssa name contains PATTERN.")
+                               description="List symbols whose go/ssa name contains PATTERN.",
+                               epilog=examples("find scheduleOne", "find StartEtcd --repo etcd --json"))
     find.add_argument("pattern", metavar="PATTERN", type=symbol_name,
                       help="part of a name, matched without regard to case")
     find.add_argument("-n", "--limit", type=positive_int, default=20, help="at most this many (default 20)")
@@ -369,7 +409,9 @@ def _add_find(commands) -> None:
 
 def _add_show(commands) -> None:
     show = commands.add_parser("show", help="a symbol's signature, doc, source link and notes",
-                               description=f"Describe one symbol. {EXAMPLES}")
+                               description=f"Describe one symbol. {EXAMPLES}",
+                               epilog=examples("show 'scheduler.(*Scheduler).scheduleOne'",
+                                               "show embed.StartEtcd --repo etcd --json"))
     show.add_argument("symbol", metavar="SYMBOL", type=symbol_name,
                       help="a go/ssa name, or an unambiguous ending of one")
     show.add_argument("--json", action="store_true", help="print JSON")
@@ -380,7 +422,8 @@ def _add_component(commands) -> None:
     component = commands.add_parser(
         "component", help="a component's entrypoint call graph",
         description="The call tree from a component's entrypoints (analyzer/components.toml), "
-        "leaving out the standard library and logging unless --exclude is given.")
+        "leaving out the standard library and logging unless --exclude is given.",
+        epilog=examples("component kube-scheduler", "component etcd -d 2 -f mermaid"))
     component.add_argument("name", metavar="NAME",
                            help="kube-apiserver, etcd, kube-controller-manager, kube-scheduler, "
                            "kubelet or kube-proxy")

@@ -2,9 +2,11 @@
 is wrong and what to do, with exit code 1 (2 for a usage error, as argparse), never a traceback."""
 from __future__ import annotations
 
+import shlex
+
 import pytest
 
-from analyzer.cli import main
+from analyzer.cli import SUBCOMMANDS, build_parser, main
 
 
 @pytest.mark.parametrize("argv, unrecognized", [
@@ -119,3 +121,30 @@ def test_a_mistyped_name_is_answered_with_the_near_one(argv, near, tmp_path, cap
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1
     assert f": did you mean {near}? (choose from " in err
+
+
+@pytest.mark.parametrize("command", sorted(SUBCOMMANDS))
+def test_each_commands_help_says_what_it_does_with_examples_that_parse(command, capsys):
+    """`kubeatlas callers --help` described the options but showed no command line to start
+    from. Each command's help has its description and examples, kept whole on their lines
+    however narrow the terminal, and every example is a command line that command accepts."""
+    with pytest.raises(SystemExit) as exit:
+        main([command, "--help"])
+    out = capsys.readouterr().out
+    assert exit.value.code == 0
+    description = out.split("\n\n")[1]
+    assert len(description.split()) >= 5
+    lines = out.split("\nexamples:\n", 1)[1].splitlines()
+    assert lines and all(line.startswith(f"  kubeatlas {command}") for line in lines)
+    for line in lines:
+        words = shlex.split(line.split(" | ")[0].split(" > ")[0])
+        assert build_parser(command).parse_args(words[1:]).command == command
+
+
+def test_examples_are_not_wrapped_on_a_narrow_terminal(monkeypatch, capsys):
+    """argparse fills help text to the terminal's width: an example cut in two cannot be copied."""
+    monkeypatch.setenv("COLUMNS", "40")
+    with pytest.raises(SystemExit):
+        main(["path", "--help"])
+    assert ("  kubeatlas path kube-scheduler.main 'scheduler.(*Scheduler).scheduleOne' -n 3 "
+            "--min-confidence 0.5\n") in capsys.readouterr().out
