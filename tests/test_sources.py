@@ -21,6 +21,7 @@ import pytest
 
 from analyzer import sources
 from analyzer.cli import main
+from analyzer.permalinks import permalink
 from analyzer.errors import SourceError
 from analyzer.progress import Progress
 from analyzer.sources import Checkout
@@ -302,6 +303,16 @@ def test_permalink_to_github(remote_url, owner_repo):
     assert checkout.permalink("server/etcdserver/server.go", 12) == (
         f"https://github.com/{owner_repo}/blob/{SHA}/server/etcdserver/server.go#L12")
     assert checkout.permalink("/go.mod") == f"https://github.com/{owner_repo}/blob/{SHA}/go.mod"
+
+
+def test_a_github_permalink_quotes_what_would_break_its_path():
+    """A folder named `a#b c?` made `…/blob/SHA/a#b c?/x.go#L3`, which a browser reads as the
+    file `a` with the fragment `b c?/x.go#L3`; its path is percent-quoted, as GitHub links it."""
+    checkout = Checkout("etcd", "/x", SHA, "v3.5.1", "https://github.com/etcd-io/etcd")
+    assert checkout.permalink("a#b c?/ü.go", 3) == (
+        f"https://github.com/etcd-io/etcd/blob/{SHA}/a%23b%20c%3F/%C3%BC.go#L3")
+    assert permalink("", SHA, "go1.22.1/src/net/a#b.go", 3) == (
+        "https://github.com/golang/go/blob/go1.22.1/src/net/a%23b.go#L3")
 
 
 @pytest.mark.parametrize("remote_url", [
