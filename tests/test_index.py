@@ -137,6 +137,25 @@ def test_cli_output_into_a_closed_pipe_ends_quietly(kube_repo, tmp_path, monkeyp
     assert finder.stderr.read() == b""
 
 
+def test_a_reader_of_the_progress_lines_leaving_does_not_stop_the_index(kube_repo, tmp_path):
+    """`kubeatlas index 2>&1 | head -2`: the third progress line met a closed pipe, and the
+    index stopped unbuilt with exit status 0. The lines stop; the index is built."""
+    env = {**os.environ, "KUBEATLAS_HOME": str(tmp_path / "home")}
+    run = [sys.executable, "-m", "analyzer.cli"]
+    subprocess.run(run + ["fetch", "kubernetes", "--from", str(kube_repo), "--ref", "HEAD", "-q"],
+                   env=env, check=True)
+    indexer = subprocess.Popen(run + ["index", "--no-goroot"], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    indexer.stderr.readline()
+    indexer.stderr.close()
+    summary = indexer.stdout.read().decode()
+    assert indexer.wait(timeout=60) == 0
+    assert summary.startswith("kubernetes HEAD (")
+    found = subprocess.run(run + ["find", "kube-scheduler.main"], env=env, capture_output=True,
+                           text=True, timeout=60)
+    assert found.stdout == "k8s.io/kubernetes/cmd/kube-scheduler.main\n"
+
+
 def make_big_repo(path: Path, files: int) -> Path:
     """A repository with enough Go files that indexing it takes a few seconds."""
     (path / "pkg").mkdir(parents=True)
