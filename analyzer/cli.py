@@ -478,7 +478,7 @@ def _repo_names(args: argparse.Namespace, default: list[str]) -> list[str]:
     unknown = [name for name in args.repos if name not in REPOS]
     if unknown:
         raise UnknownName("repository", unknown[0], REPOS)
-    return args.repos or default
+    return list(dict.fromkeys(args.repos)) or default  # `index etcd etcd` indexes etcd once
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
@@ -620,7 +620,8 @@ def cmd_site(args: argparse.Namespace) -> int:
                              "would replace its own; give a docs folder of its own, e.g. --out site")
     for git_dir in args.git_dir:
         if not Path(git_dir).expanduser().is_dir():
-            raise UsageError(f"--git-dir {git_dir}: no such folder")
+            problem = "a file, not a folder" if Path(git_dir).expanduser().exists() else "no such folder"
+            raise UsageError(f"--git-dir {git_dir}: {problem}")
         if not sources.is_repository(Path(git_dir).expanduser()):
             raise UsageError(f"--git-dir {git_dir}: not a git repository")
     summary = site.run(ws.index_path, args.out, Progress(quiet=args.quiet), args.repo, args.git_dir)

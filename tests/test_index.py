@@ -118,6 +118,17 @@ def test_a_build_tag_no_constraint_names_is_one_warning_each_time(kube_repo, tmp
             f"constraint of {commit[:12]}: it changes no file\n")
 
 
+def test_a_repository_named_twice_is_fetched_and_indexed_once(kube_repo, tmp_path, capsys,
+                                                              monkeypatch):
+    """`fetch kubernetes kubernetes --from PATH` was told that --from "applies to one
+    repository: name it", and `index etcd etcd` indexed etcd twice."""
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    assert main(["fetch", "kubernetes", "kubernetes", "--from", str(kube_repo), "--ref", "HEAD",
+                 "-q"]) == 0
+    assert main(["index", "kubernetes", "kubernetes", "-q", "--no-goroot", "--json"]) == 0
+    assert [s["repo"] for s in json.loads(capsys.readouterr().out.split("\n", 1)[1])] == ["kubernetes"]
+
+
 def test_cli_index_before_fetch_is_one_clear_line(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
     assert main(["index"]) == 2

@@ -424,6 +424,8 @@ def test_an_out_that_is_a_file_or_a_git_dir_that_is_no_repository_is_one_line(tm
     assert main(["site", "--out", str(tmp_path / "docs"), "--git-dir", str(missing),
                  "--home", home]) == 2
     assert capsys.readouterr().err == f"kubeatlas: error: --git-dir {missing}: no such folder\n"
+    assert main(["site", "--out", str(tmp_path / "docs"), "--git-dir", str(page), "--home", home]) == 2
+    assert capsys.readouterr().err == f"kubeatlas: error: --git-dir {page}: a file, not a folder\n"
     plain = tmp_path / "plain"
     plain.mkdir()
     assert main(["site", "--out", str(tmp_path / "docs"), "--git-dir", str(plain), "--home", home]) == 2
