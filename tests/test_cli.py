@@ -148,3 +148,17 @@ def test_examples_are_not_wrapped_on_a_narrow_terminal(monkeypatch, capsys):
         main(["path", "--help"])
     assert ("  kubeatlas path kube-scheduler.main 'scheduler.(*Scheduler).scheduleOne' -n 3 "
             "--min-confidence 0.5\n") in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("inside", [False, True])
+def test_a_data_dir_that_is_a_file_is_named_as_the_problem(inside, tmp_path, capsys):
+    """`kubeatlas run etcd --data-dir FILE` said "File exists", as if the folder were in the
+    way rather than a file where the folder should be."""
+    file = tmp_path / "notes.txt"
+    file.write_text("mine\n")
+    data_dir = file / "etcd" if inside else file
+    assert main(["run", "etcd", "--data-dir", str(data_dir),
+                 "--listen-client-urls", "http://127.0.0.1:0"]) == 1
+    where = "a folder above it is" if inside else "it is"
+    assert capsys.readouterr().err.endswith(f"--data-dir {data_dir}: {where} a file: give a folder\n")
+    assert file.read_text() == "mine\n"
