@@ -12,6 +12,7 @@ import importlib
 import json
 import math
 import os
+import shutil
 import signal
 import sqlite3
 import sys
@@ -666,11 +667,9 @@ def cmd_cluster(args: argparse.Namespace) -> int:
                 upstream = cluster.parse_upstream(args.upstream or "")
             except ValueError as err:
                 raise UsageError(f"--upstream: {err}") from None
-            etcd = None
-            if args.etcd != "reference":
-                etcd = Path(args.etcd).expanduser().resolve()
-                if not (etcd.is_file() and os.access(etcd, os.X_OK)):
-                    raise UsageError(f"--etcd: {args.etcd} is neither 'reference' nor an executable file")
+            etcd = None if args.etcd == "reference" else _executable(args.etcd)
+            if etcd is not None and not (etcd.is_file() and os.access(etcd, os.X_OK)):
+                raise UsageError(f"--etcd: {args.etcd} is neither 'reference' nor an executable file")
             started = cluster.up(directory, args.kubelets, only, args.node_monitor_grace_period,
                                  upstream, etcd, args.etcd_members)
             for process in started.processes:
@@ -692,6 +691,12 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     except cluster.ClusterError as err:
         print(f"kubeatlas: error: {err}", file=sys.stderr)
         return 1
+
+
+def _executable(text: str) -> Path:
+    """A binary named as a shell would take it: a bare name (`etcd`) is looked up on $PATH."""
+    found = shutil.which(text) if os.sep not in text else None
+    return Path(found or text).expanduser().resolve()
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -162,3 +162,25 @@ def test_a_data_dir_that_is_a_file_is_named_as_the_problem(inside, tmp_path, cap
     where = "a folder above it is" if inside else "it is"
     assert capsys.readouterr().err.endswith(f"--data-dir {data_dir}: {where} a file: give a folder\n")
     assert file.read_text() == "mine\n"
+
+
+def test_a_bare_etcd_name_is_looked_up_on_path_as_a_shell_would(tmp_path, monkeypatch, capsys):
+    """`kubeatlas cluster up --etcd etcd` was refused as "neither 'reference' nor an executable
+    file" while `etcd` ran fine from the same shell: the name was read as ./etcd."""
+    from reference_impl import cluster
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "etcd").write_text("#!/bin/sh\n")
+    (bin_dir / "etcd").chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    monkeypatch.chdir(tmp_path)
+    asked = []
+
+    def up(directory, kubelets, only, grace, upstream, etcd, members):
+        asked.append(etcd)
+        raise cluster.ClusterError("not started in this test")
+
+    monkeypatch.setattr(cluster, "up", up)
+    assert main(["cluster", "up", "--dir", str(tmp_path / "cluster"), "--etcd", "etcd"]) == 1
+    assert asked == [bin_dir / "etcd"]
