@@ -454,7 +454,8 @@ class GraphIndex:
             package, _, method = name.partition(".(")
             starting = "(*" if method.startswith("*") else "("
             return store.names_ending(self.db, package + "." + method.lstrip("*"), 500, starting)
-        return store.names_ending(self.db, name, 500)
+        receiver = _receiver(name)
+        return store.names_ending(self.db, name[len(receiver):], 500, receiver)
 
     def _closest(self, name: str) -> list[str]:
         """Names like `name`: each stored name is compared by its ending of as many dotted parts
@@ -875,6 +876,16 @@ def _ends_like(symbol: str, name: str) -> bool:
         if not symbol.startswith(receiver):
             return False
         symbol, name = symbol[len(receiver):], f"{package}.{name}"
+    elif name.startswith("("):  # `(*Scheduler).Run`: the receiver's type without its package
+        receiver = _receiver(name)
+        if _receiver(symbol) != receiver:
+            return False
+        symbol, name = symbol[len(receiver):], name[len(receiver):]
     if not symbol.endswith(name):
         return False
     return len(symbol) == len(name) or symbol[-len(name) - 1] in "/.(*"
+
+
+def _receiver(name: str) -> str:
+    """How a method's go/ssa name opens: `(*` for a pointer receiver, `(` for a value one."""
+    return "(*" if name.startswith("(*") else "(" if name.startswith("(") else ""

@@ -126,6 +126,16 @@ def test_short_names_resolve_and_ambiguity_is_reported(index):
     assert len(raised.value.candidates) > 1
 
 
+def test_a_method_named_by_its_receiver_type_alone_resolves(index):
+    """`show '(*Scheduler).scheduleOne'`, a method as a Go method expression writes it, was
+    "no symbol" with the right name first among the closest. The receiver's pointer-ness
+    still counts: a pointer method is not found as `(Scheduler).scheduleOne`."""
+    assert index.resolve("(*Scheduler).scheduleOne") == SCHEDULE_ONE
+    with pytest.raises(SymbolNotFound) as raised:
+        index.resolve("(Scheduler).scheduleOne")
+    assert raised.value.closest[0] == SCHEDULE_ONE
+
+
 def test_an_unknown_symbol_gets_the_closest_names(index):
     with pytest.raises(SymbolNotFound) as raised:
         index.resolve("scheduler.(*Scheduler).scheduleOnce")
