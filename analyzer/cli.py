@@ -61,12 +61,9 @@ class Parser(argparse.ArgumentParser):
         # only the commands: point at the help that lists the options.
         parsed, unrecognized = self.parse_known_args(args, namespace)
         if unrecognized:
-            # Compared without their dashes, which every option shares: `--bogus` is not near `--tags`.
-            options = {option.lstrip("-"): option for option in _options_of(_subcommand(self, parsed.command))}
-            near = options.get(nearest(unrecognized[0].split("=", 1)[0].lstrip("-"), options))
+            near = _near_option(unrecognized[0], _options_of(_subcommand(self, parsed.command)))
             self.error(f"unrecognized arguments: {' '.join(unrecognized)}"
-                       + (f"; did you mean {near}?" if unrecognized[0].startswith("-") and near
-                          else ""), f"{self.prog} {parsed.command}")
+                       + (f"; did you mean {near}?" if near else ""), f"{self.prog} {parsed.command}")
         return parsed
 
     def _check_value(self, action, value):
@@ -77,6 +74,25 @@ class Parser(argparse.ArgumentParser):
             raise argparse.ArgumentError(action, f"invalid choice: {value!r}: did you mean {near!r}? "
                                          f"(choose from {choices})")
         super()._check_value(action, value)
+
+
+# Walks choose their output with `-f FORMAT`, the other commands print JSON with `--json`:
+# either spelling given to a command that takes the other is pointed at it.
+OUTPUT_SPELLINGS = {"--json": ("-f", "-f json"), "-f": ("--json", "--json"),
+                    "--format": ("--json", "--json")}
+
+
+def _near_option(word: str, options: list[str]) -> str | None:
+    """The option a mistyped or misplaced `word` likely meant, among a command's `options`."""
+    if not word.startswith("-"):
+        return None
+    name = word.split("=", 1)[0]
+    other = OUTPUT_SPELLINGS.get(name)
+    if other and other[0] in options:
+        return other[1]
+    # Compared without their dashes, which every option shares: `--bogus` is not near `--tags`.
+    bare = {option.lstrip("-"): option for option in options}
+    return bare.get(nearest(name.lstrip("-"), bare))
 
 
 def positive_int(text: str) -> int:

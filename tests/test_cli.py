@@ -14,6 +14,9 @@ from analyzer.cli import SUBCOMMANDS, build_parser, main
                                               "--dpeth 2; did you mean --depth?"),
     (["index", "--bogus"], "--bogus"), (["site", "--outt", "x"], "--outt x; did you mean --out?"),
     (["show", "app.main", "--jsno"], "--jsno; did you mean --json?"),
+    (["show", "app.main", "-f", "json"], "-f json; did you mean --json?"),
+    (["find", "app", "--format=json"], "--format=json; did you mean --json?"),
+    (["callees", "app.main", "--json"], "--json; did you mean -f json?"),
 ])
 def test_an_unknown_option_points_at_its_commands_help(argv, unrecognized, capsys):
     """`kubeatlas find app --bogus`: the options a command takes are listed by its own --help,
