@@ -798,6 +798,10 @@ def _options_of(parser: argparse.ArgumentParser) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["help"]:  # `kubeatlas help [COMMAND]`, as git, go and kubectl take it
+        argv = [*argv[1:2], "--help"]
+    elif argv == ["version"]:
+        argv = ["--version"]
     # Options come after the command, so a first word naming one is the command to build.
     parser = build_parser(argv[0] if argv and argv[0] in SUBCOMMANDS else None)
     if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help", "-V", "--version"):

@@ -187,3 +187,17 @@ def test_a_bare_etcd_name_is_looked_up_on_path_as_a_shell_would(tmp_path, monkey
     monkeypatch.setattr(cluster, "up", up)
     assert main(["cluster", "up", "--dir", str(tmp_path / "cluster"), "--etcd", "etcd"]) == 1
     assert asked == [bin_dir / "etcd"]
+
+
+@pytest.mark.parametrize("argv, same_as", [
+    (["help"], ["--help"]), (["help", "find"], ["find", "--help"]), (["version"], ["--version"]),
+])
+def test_help_and_version_are_also_words_as_git_and_kubectl_take_them(argv, same_as, capsys):
+    """`kubeatlas help find` and `kubeatlas version` were "invalid choice: 'help'"."""
+    outputs = []
+    for words in (argv, same_as):
+        with pytest.raises(SystemExit) as exit:
+            main(words)
+        assert exit.value.code == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1] and outputs[0]
