@@ -356,7 +356,8 @@ def _add_query_options(parser: argparse.ArgumentParser, walks: bool = True) -> N
 
 
 def _add_walk_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--kinds", type=edge_kinds, help="comma-separated edge kinds to follow (default: all but "
+    parser.add_argument("--kinds", type=edge_kinds, action="append",
+                        help="comma-separated edge kinds to follow (repeatable; default: all but "
                         f"unresolved; kinds: {', '.join(graph.EDGE_KINDS)})")
     parser.add_argument("--exclude", action="append", default=[], metavar="PATTERN", type=given,
                         help="leave out packages matching a glob (k8s.io/klog*) or a preset: "
@@ -466,7 +467,8 @@ def _filters(args: argparse.Namespace, default_exclude: tuple[str, ...] = (),
         program = index.program_of(start) or index.program_linking(start)
     for item in args.exclude:
         _warn_if_unmatched(item, index)
-    return query.Filters(args.kinds, tuple(args.exclude) or default_exclude, args.min_confidence,
+    kinds = frozenset().union(*args.kinds) if args.kinds else None
+    return query.Filters(kinds, tuple(args.exclude) or default_exclude, args.min_confidence,
                          program)
 
 

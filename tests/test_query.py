@@ -653,3 +653,15 @@ def test_a_commit_not_indexed_lists_the_ones_that_are(two_repos_home, capsys):
     assert capsys.readouterr().err == (
         "kubeatlas: error: kubernetes at deadbeef is not indexed: fetch and index it first "
         f"(indexed: {old[:12]} HEAD, {new[:12]} HEAD)\n")
+
+
+def test_kinds_given_twice_follow_both(guesses_home, capsys):
+    """`--kinds static --kinds interface` followed interface calls only: the last one given
+    silently replaced the first. Like --exclude, each one adds to the others."""
+    home = ["--home", str(guesses_home)]
+    outputs = []
+    for kinds in (["--kinds", "static,interface"], ["--kinds", "static", "--kinds", "interface"],
+                  ["--kinds", "interface"]):
+        assert main(["callees", "app.main", "-d", "3", *kinds, *home]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1] != outputs[2]
