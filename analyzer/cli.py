@@ -375,7 +375,8 @@ def _add_walk_options(parser: argparse.ArgumentParser) -> None:
 
 EXAMPLES = ("Symbols are go/ssa names, e.g. '(*k8s.io/kubernetes/pkg/scheduler.Scheduler)"
             ".scheduleOne'; an unambiguous ending such as 'scheduler.(*Scheduler).scheduleOne' "
-            "or 'kube-scheduler.main' is enough.")
+            "or 'kube-scheduler.main' is enough, and so is a place in a file, "
+            "'pkg/scheduler/schedule_one.go:66', for the function that holds it.")
 
 
 TREE_EXAMPLES = {
@@ -392,7 +393,7 @@ def _add_tree(commands, direction: str) -> None:
                               f"to --depth levels. {EXAMPLES}",
                               epilog=examples(*TREE_EXAMPLES[direction]))
     sub.add_argument("symbol", metavar="SYMBOL", type=symbol_name,
-                     help="a go/ssa name, or an unambiguous ending of one")
+                     help="a go/ssa name, an unambiguous ending of one, or a place: file.go:LINE")
     sub.add_argument("-d", "--depth", type=positive_int, default=1, help="levels to expand (default 1)")
     _add_query_options(sub)
 
@@ -431,7 +432,7 @@ def _add_show(commands) -> None:
                                epilog=examples("show 'scheduler.(*Scheduler).scheduleOne'",
                                                "show embed.StartEtcd --repo etcd --json"))
     show.add_argument("symbol", metavar="SYMBOL", type=symbol_name,
-                      help="a go/ssa name, or an unambiguous ending of one")
+                      help="a go/ssa name, an unambiguous ending of one, or a place: file.go:LINE")
     show.add_argument("--json", action="store_true", help="print JSON")
     _add_query_options(show, walks=False)
 

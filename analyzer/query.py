@@ -7,6 +7,7 @@ from __future__ import annotations
 import fnmatch
 import heapq
 import math
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ SHOWN_PER_CALL = 8  # a tree shows this many implementations of one interface ca
 # name or pattern is answered "not found" without asking SQLite, which refuses LIKE patterns past
 # 50,000 bytes.
 MAX_NAME = 2000
+# A place in a Go file, as compilers and `grep -n` print it: path.go, path.go:LINE, path.go:LINE:COL.
+_PLACE = re.compile(r"(?P<path>[^:]+\.go)(?::(?P<line>\d+))?(?::\d+)?")
 
 
 def quote_name(name: str) -> str:
@@ -396,9 +399,13 @@ class GraphIndex:
 
     def resolve(self, name: str) -> str:
         """A symbol from its full go/ssa name or an unambiguous ending of it
-        (`scheduler.(*Scheduler).scheduleOne`); otherwise the closest names, in the error."""
+        (`scheduler.(*Scheduler).scheduleOne`), or the function at a `file.go:LINE`;
+        otherwise the closest names, in the error."""
         if len(name) > MAX_NAME:
             raise SymbolNotFound(name, [])
+        place = _PLACE.fullmatch(name)
+        if place:
+            return self._function_at(name, place["path"], place["line"] and int(place["line"]))
         matches = self._matches(name)
         if len(matches) == 1:
             return matches[0]
@@ -408,7 +415,32 @@ class GraphIndex:
         if calls:
             raise SymbolNotFound(name, [], self._why_undefined(name, calls))
         self._look_elsewhere(name)
+        if name in self.packages():
+            raise SymbolNotFound(name, [], f"it is a package: `kubeatlas find '{name}.'` lists "
+                                           "its functions")
         raise SymbolNotFound(name, self._closest(name))
+
+    def _function_at(self, name: str, path: str, line: int | None) -> str:
+        """The innermost function or closure whose lines hold `path:line`, a place as compilers,
+        `grep -n` and stack traces print it; `path` may be absolute, in a clone of the
+        repository. A file alone is ambiguous among its functions."""
+        files = [f for (f,) in self.db.execute("SELECT path FROM files WHERE commit_id = ?",
+                                                (self.commit.id,))
+                 if path == f or path.endswith("/" + f)]
+        if not files:
+            raise SymbolNotFound(name, [], f"{self.commit.repo} {self.commit.sha[:12]} has no "
+                                           f"Go file {path}")
+        # The symbols have no index by file: this reads the commit's symbols once.
+        rows = self.db.execute(
+            "SELECT n.name, s.line, s.end_line FROM symbols s JOIN names n ON n.id = s.name "
+            "WHERE s.commit_id = ? AND s.path = (SELECT id FROM names WHERE name = ?) "
+            "ORDER BY s.line", (self.commit.id, max(files, key=len))).fetchall()
+        if line is None:
+            raise AmbiguousSymbol(name, [function for function, _, _ in rows])
+        holding = [(end - start, function) for function, start, end in rows if start <= line <= end]
+        if not holding:
+            raise SymbolNotFound(name, [], f"no function of {max(files, key=len)} holds line {line}")
+        return min(holding)[1]
 
     def _matches(self, name: str) -> list[str]:
         if self.has(name):

@@ -665,3 +665,33 @@ def test_kinds_given_twice_follow_both(guesses_home, capsys):
         assert main(["callees", "app.main", "-d", "3", *kinds, *home]) == 0
         outputs.append(capsys.readouterr().out)
     assert outputs[0] == outputs[1] != outputs[2]
+
+
+@pytest.mark.parametrize("place", ["pkg/scheduler/scheduler.go:60", "pkg/scheduler/scheduler.go:60:9",
+                                   "./pkg/scheduler/scheduler.go:58", "/src/kubernetes/pkg/scheduler/scheduler.go:69"])
+def test_a_place_in_a_file_names_the_function_that_holds_it(place, index):
+    """`callers pkg/scheduler/scheduler.go:60`, a place as compilers, `grep -n` and stack traces
+    print it (with a column, from the current folder, or absolute in a clone), was "no symbol"."""
+    assert index.resolve(place) == SCHEDULE_ONE
+
+
+def test_a_place_inside_a_closure_names_the_closure_and_a_file_alone_lists_its_functions(index):
+    """The innermost function holds the line; a file without a line is ambiguous, and the error
+    lists what it defines; a line no function holds and a file the commit lacks say so."""
+    assert index.resolve("pkg/scheduler/scheduler.go:33") == (
+        "k8s.io/kubernetes/pkg/scheduler.WithPercentageOfNodesToScore$1")
+    with pytest.raises(AmbiguousSymbol) as raised:
+        index.resolve("pkg/scheduler/scheduler.go")
+    assert SCHEDULE_ONE in raised.value.candidates
+    with pytest.raises(SymbolNotFound, match="no function of pkg/scheduler/scheduler.go holds line 1$"):
+        index.resolve("pkg/scheduler/scheduler.go:1")
+    with pytest.raises(SymbolNotFound, match="has no Go file pkg/nosuch.go$"):
+        index.resolve("pkg/nosuch.go:3")
+
+
+def test_a_package_given_as_a_symbol_says_how_to_list_its_functions(index):
+    """`callers k8s.io/kubernetes/pkg/scheduler` offered five functions of it as the closest."""
+    with pytest.raises(SymbolNotFound) as raised:
+        index.resolve("k8s.io/kubernetes/pkg/scheduler")
+    assert str(raised.value) == ("no symbol 'k8s.io/kubernetes/pkg/scheduler': it is a package: "
+                                 "`kubeatlas find 'k8s.io/kubernetes/pkg/scheduler.'` lists its functions")
