@@ -126,7 +126,8 @@ def given(text: str) -> str:
 
 
 def given_path(text: str) -> Path:
-    return Path(given(text))
+    """argparse type for a path: given as `--opt=~/x`, the shell leaves the `~` to us."""
+    return Path(given(text)).expanduser()
 
 
 def symbol_name(text: str) -> str:
@@ -174,7 +175,7 @@ def folder(text: str) -> Path:
     """argparse type for a folder option: an empty one would silently mean the current folder."""
     if not text.strip():
         raise argparse.ArgumentTypeError("is empty: name a folder")
-    return Path(text)
+    return Path(text).expanduser()  # `--out=~/docs`: the shell expands no `~` after `=`
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -243,7 +244,7 @@ def _add_index(commands) -> None:
     index.add_argument("--tests", action="store_true", help="also parse _test.go files")
     index.add_argument("-j", "--jobs", type=positive_int, default=None,
                        help="parser processes (default: one per core)")
-    index.add_argument("--goroot", metavar="PATH", type=given,
+    index.add_argument("--goroot", metavar="PATH", type=given_path,
                        help="Go installation whose standard library calls resolve into "
                        "(default: `go env GOROOT` when go is installed)")
     index.add_argument("--no-goroot", action="store_true",
@@ -538,7 +539,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     if not names:
         raise UsageError("nothing fetched yet: run `kubeatlas fetch` first")
     progress = Progress(quiet=args.quiet)
-    goroot = None if args.no_goroot else stdlib.find_goroot(args.goroot)
+    goroot = None if args.no_goroot else stdlib.find_goroot(args.goroot and str(args.goroot))
     summaries = []
     for name in names:
         if name not in checkouts:

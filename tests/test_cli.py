@@ -3,6 +3,8 @@ is wrong and what to do, with exit code 1 (2 for a usage error, as argparse), ne
 from __future__ import annotations
 
 import shlex
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -201,3 +203,29 @@ def test_help_and_version_are_also_words_as_git_and_kubectl_take_them(argv, same
         assert exit.value.code == 0
         outputs.append(capsys.readouterr().out)
     assert outputs[0] == outputs[1] and outputs[0]
+
+
+@pytest.mark.parametrize("argv", [["journeys", "--dir=~/journeys"],
+                                  ["cluster", "status", "--dir=~/cluster"]])
+def test_a_tilde_after_an_equals_sign_is_the_home_folder(argv, tmp_path, monkeypatch, capsys):
+    """`--dir=~/journeys` reaches kubeatlas unexpanded (a shell expands `~` only at a word's
+    start), and was taken for a folder named `~` in the current one."""
+    monkeypatch.setenv("HOME", str(tmp_path / "user"))
+    monkeypatch.chdir(tmp_path)
+    main([*argv, "--home", str(tmp_path / "ka")])
+    assert str(tmp_path / "user") in capsys.readouterr().err
+
+
+def test_an_index_and_a_site_given_tilde_paths_use_the_home_folder(kube_repo, tmp_path,
+                                                                    monkeypatch, capsys):
+    """`index --goroot=~/go` was "not a Go installation", and `site --out=~/docs` wrote the
+    pages to a folder named `~` in the current one."""
+    user = tmp_path / "user"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "goroot", user / "go")
+    monkeypatch.setenv("HOME", str(user))
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "ka"))
+    monkeypatch.chdir(tmp_path)
+    assert main(["fetch", "kubernetes", "--from", str(kube_repo), "--ref", "HEAD", "-q"]) == 0
+    assert main(["index", "--goroot=~/go", "-q"]) == 0
+    assert main(["site", "--out=~/docs", "-q"]) == 0
+    assert (user / "docs" / "components").is_dir() and not (tmp_path / "~").exists()
