@@ -565,9 +565,28 @@ def cmd_index(args: argparse.Namespace) -> int:
 def cmd_tree(args: argparse.Namespace) -> int:
     index = _graph_index(args)
     root = index.resolve(args.symbol)
-    tree = index.tree(root, args.command, args.depth, _filters(args, index=index, start=root))
+    filters = _filters(args, index=index, start=root)
+    tree = index.tree(root, args.command, args.depth, filters)
     print(render.render_tree(tree, args.format))
+    if not tree.edges:
+        _warn_if_all_left_out(tree, filters, index)
     return 0
+
+
+def _warn_if_all_left_out(tree: query.Tree, filters: query.Filters, index: query.GraphIndex) -> None:
+    """A tree with no edge reads as a function that calls nothing (or that nothing calls):
+    when the filters are why, say so."""
+    every = index.tree(tree.root, tree.direction, 1).edges
+    if not every:
+        return
+    given = [name for name, used in (("--kinds", filters.kinds), ("--exclude", filters.exclude),
+                                     ("--min-confidence", filters.min_confidence)) if used]
+    # The program, often chosen for the user, is named only when it alone leaves all out.
+    program = query.Filters(program=filters.program)
+    if filters.program and not index.tree(tree.root, tree.direction, 1, program).edges:
+        given.append(f"the program {filters.program} (--program all follows every call)")
+    print(f"kubeatlas: warning: {', '.join(given) or 'the filters'} left out all {len(every)} call edges "
+          f"{'from' if tree.direction == 'callees' else 'to'} {tree.root}", file=sys.stderr)
 
 
 def cmd_path(args: argparse.Namespace) -> int:

@@ -623,7 +623,7 @@ def test_an_exclude_that_matches_a_package_says_nothing(exclude, guesses_home, c
     """A pattern covering some package of the commit is quiet, whether or not this answer
     reached that package (main calls nothing in `sort`)."""
     assert main(["callees", "app.main", "--exclude", exclude, "--home", str(guesses_home)]) == 0
-    assert capsys.readouterr().err == ""
+    assert "matches no package" not in capsys.readouterr().err
 
 
 def test_a_mistyped_exclude_is_corrected_by_whole_path_elements(index):
@@ -695,3 +695,19 @@ def test_a_package_given_as_a_symbol_says_how_to_list_its_functions(index):
         index.resolve("k8s.io/kubernetes/pkg/scheduler")
     assert str(raised.value) == ("no symbol 'k8s.io/kubernetes/pkg/scheduler': it is a package: "
                                  "`kubeatlas find 'k8s.io/kubernetes/pkg/scheduler.'` lists its functions")
+
+
+def test_filters_that_leave_out_every_edge_say_so(guesses_home, guesses, capsys):
+    """`callees app.main --kinds closure` printed main alone, which reads as "main calls
+    nothing". When the filters left out every edge, one warning line names them; a tree that
+    is empty without them (nothing calls main) or that keeps some edges is quiet."""
+    home = ["--home", str(guesses_home)]
+    every = len(guesses.tree("app.main", "callees", 1).edges)
+    assert main(["callees", "app.main", "--kinds", "closure", *home]) == 0
+    out, err = capsys.readouterr()
+    assert out == "example.com/app.main\n"
+    assert err == (f"kubeatlas: warning: --kinds left out all {every} call edges from "
+                   "example.com/app.main\n")
+    for argv in (["callers", "app.main"], ["callees", "app.main", "--kinds", "static"]):
+        assert main([*argv, *home]) == 0
+        assert capsys.readouterr().err == ""
