@@ -569,33 +569,48 @@ def cmd_tree(args: argparse.Namespace) -> int:
     tree = index.tree(root, args.command, args.depth, filters)
     print(render.render_tree(tree, args.format))
     if not tree.edges:
-        _warn_if_all_left_out(tree, filters, index)
+        # A tree with no edge reads as a function that calls nothing (or that nothing calls).
+        left_out_by = _left_out_by(filters, lambda f: not index.tree(root, args.command, 1, f).edges)
+        if left_out_by:
+            every = index.tree(root, args.command, 1).edges
+            print(f"kubeatlas: warning: {left_out_by} left out all {len(every)} call edges "
+                  f"{'from' if args.command == 'callees' else 'to'} {root}", file=sys.stderr)
     return 0
-
-
-def _warn_if_all_left_out(tree: query.Tree, filters: query.Filters, index: query.GraphIndex) -> None:
-    """A tree with no edge reads as a function that calls nothing (or that nothing calls):
-    when the filters are why, say so."""
-    every = index.tree(tree.root, tree.direction, 1).edges
-    if not every:
-        return
-    given = [name for name, used in (("--kinds", filters.kinds), ("--exclude", filters.exclude),
-                                     ("--min-confidence", filters.min_confidence)) if used]
-    # The program, often chosen for the user, is named only when it alone leaves all out.
-    program = query.Filters(program=filters.program)
-    if filters.program and not index.tree(tree.root, tree.direction, 1, program).edges:
-        given.append(f"the program {filters.program} (--program all follows every call)")
-    print(f"kubeatlas: warning: {', '.join(given) or 'the filters'} left out all {len(every)} call edges "
-          f"{'from' if tree.direction == 'callees' else 'to'} {tree.root}", file=sys.stderr)
 
 
 def cmd_path(args: argparse.Namespace) -> int:
     index = _graph_index(args)
     points = [index.resolve(name) for name in (args.start, *args.through, args.goal)]
     filters = _filters(args, index=index, start=points[0])
-    paths = index.path_through(points, filters, args.count)
+    try:
+        paths = index.path_through(points, filters, args.count)
+    except query.NoPath as err:
+        left_out_by = _left_out_by(filters, lambda f: not _has_path(index, points, f))
+        if not left_out_by:
+            raise
+        raise query.NoPath(err.start, err.goal, f"{left_out_by} left out every one") from None
     print(render.render_paths(paths, points[0], args.format))
     return 0
+
+
+def _has_path(index: query.GraphIndex, points: list[str], filters: query.Filters) -> bool:
+    try:
+        return bool(index.path_through(points, filters))
+    except query.NoPath:
+        return False
+
+
+def _left_out_by(filters: query.Filters, finds_nothing) -> str | None:
+    """Which of `filters` made an answer empty, for a warning: None when `finds_nothing` with
+    no filter either, so the answer is empty on its own."""
+    if finds_nothing(query.Filters()):
+        return None
+    given = [name for name, used in (("--kinds", filters.kinds), ("--exclude", filters.exclude),
+                                     ("--min-confidence", filters.min_confidence)) if used]
+    # The program, often chosen for the user, is named only when it alone leaves all out.
+    if filters.program and finds_nothing(query.Filters(program=filters.program)):
+        given.append(f"the program {filters.program} (--program all follows every call)")
+    return ", ".join(given) or "the filters"
 
 
 def cmd_find(args: argparse.Namespace) -> int:

@@ -68,8 +68,9 @@ class AmbiguousSymbol(QueryError):
 
 
 class NoPath(QueryError):
-    def __init__(self, start: str, goal: str):
-        super().__init__(f"no call path from {start} to {goal}")
+    def __init__(self, start: str, goal: str, why: str = ""):
+        self.start, self.goal = start, goal
+        super().__init__(f"no call path from {start} to {goal}" + (f": {why}" if why else ""))
 
 
 def package_of(symbol: str) -> str:

@@ -711,3 +711,16 @@ def test_filters_that_leave_out_every_edge_say_so(guesses_home, guesses, capsys)
     for argv in (["callers", "app.main"], ["callees", "app.main", "--kinds", "static"]):
         assert main([*argv, *home]) == 0
         assert capsys.readouterr().err == ""
+
+
+def test_a_path_the_filters_left_out_says_which_options_did(guesses_home, capsys):
+    """`path app.main app.target --kinds closure` said "no call path", as if main never
+    reached target; the line names the options that left every path out. Where no path
+    exists at all, it says only that."""
+    home = ["--home", str(guesses_home)]
+    assert main(["path", "app.main", "app.target", "--kinds", "closure", *home]) == 1
+    assert capsys.readouterr().err == ("kubeatlas: error: no call path from example.com/app.main "
+                                       "to example.com/app.target: --kinds left out every one\n")
+    assert main(["path", "app.target", "app.main", "--kinds", "closure", *home]) == 1
+    assert capsys.readouterr().err == ("kubeatlas: error: no call path from example.com/app.target "
+                                       "to example.com/app.main\n")
