@@ -307,6 +307,9 @@ def _open(data_dir: Path, clock, **options) -> ClusterMember:
     except BlockingIOError:
         raise DataDirUnusable(data_dir=str(data_dir), problem="another reference etcd process is "
                                                               "serving it (its LOCK is held)") from None
+    except (FileExistsError, NotADirectoryError) as err:  # the OS says "File exists"
+        where = "it is" if isinstance(err, FileExistsError) else "a folder above it is"
+        raise DataDirUnusable(data_dir=str(data_dir), problem=f"{where} a file: give a folder") from None
     except OSError as err:
         raise DataDirUnusable(data_dir=str(data_dir), problem=err.strerror or str(err)) from None
 
