@@ -26,6 +26,7 @@ from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.patch import PatchError, apply_json_patch
 from reference_impl.machinery import labels
 from reference_impl.machinery.gojson import quote
+from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.mirrors import mirrors
 
 ADMISSION_REGISTRATION = "admissionregistration.k8s.io"
@@ -140,16 +141,26 @@ def admission_review(uid: str, request: object, obj: dict | None, old: dict | No
     gvk = {"group": resource.group if group is None else group, "version": version or resource.version,
            "kind": kind or resource.kind}
     gvr = {"group": resource.group, "version": resource.version, "resource": resource.plural}
+    # A namespace's own requests carry its name as their namespace, a create's too.
+    namespace = request.namespace or (request.name if _is_namespace(request) else "")
     return {"apiVersion": REVIEW_API_VERSION, "kind": "AdmissionReview", "request": {
         "uid": uid, "kind": gvk, "resource": gvr, **({"subResource": request.subresource} if request.subresource else {}),
         "requestKind": gvk, "requestResource": gvr,
         **({"requestSubResource": request.subresource} if request.subresource else {}),
         **({"name": request.name} if request.name else {}),
-        **({"namespace": request.namespace} if request.namespace else {}),
+        **({"namespace": namespace} if namespace else {}),
         "operation": request.operation,
         "userInfo": _user_info(user),
-        "object": obj, "oldObject": old, "dryRun": request.dry_run,
+        "object": _as_encoded(obj), "oldObject": _as_encoded(old), "dryRun": request.dry_run,
         "options": _options(request)}}
+
+
+def _as_encoded(obj: dict | None) -> dict | None:
+    """The object as Go encodes it: a creationTimestamp not yet set is written as null."""
+    meta = (obj or {}).get("metadata")
+    if not isinstance(meta, dict) or "creationTimestamp" in meta:
+        return obj
+    return {**obj, "metadata": {**meta, "creationTimestamp": None}}
 
 
 def _user_info(user: object) -> dict:
@@ -169,7 +180,7 @@ def _options(request: object) -> dict | None:
     kind = OPTIONS_KINDS.get(request.operation)
     if kind is None:
         return None
-    return {"kind": kind, "apiVersion": "meta.k8s.io/v1", **({"dryRun": ["All"]} if request.dry_run else {})}
+    return {"kind": kind, "apiVersion": "meta.k8s.io/v1", **request.options}
 
 
 @dataclass(frozen=True)
@@ -315,9 +326,14 @@ class MutatingWebhooks(_WebhookPlugin):
     @mirrors("(*k8s.io/apiserver/pkg/admission/plugin/webhook/mutating.mutatingDispatcher).Dispatch",
              "(*k8s.io/apiserver/pkg/admission/plugin/webhook/mutating.mutatingDispatcher).callAttrMutatingHook")
     def admit(self, request: object, obj: dict | None) -> dict | None:
-        # A delete's mutating admission has neither object (DeleteResource's static attributes).
-        new, old = (None, None) if request.operation == "DELETE" else (obj, request.old_obj)
-        for hook in self._matching(request, new, old):
+        # A delete has no new object; the stored one is the old one.
+        new, old = (None, request.old_obj) if request.operation == "DELETE" else (obj, request.old_obj)
+        matching = self._matching(request, new, old)
+        if matching and new is not None and not request.subresource:
+            # Upstream decodes with defaults before admission: a webhook sees, and patches, the defaulted object.
+            new = deep_copy_json(new)
+            kinds.default(request.resource, new)
+        for hook in matching:
             try:
                 verdict = self._ask(hook, request, new, old)
             except CallingError as err:
@@ -352,7 +368,6 @@ class ValidatingWebhooks(_WebhookPlugin):
     @mirrors("(*k8s.io/apiserver/pkg/admission/plugin/webhook/validating.validatingDispatcher).Dispatch",
              "(*k8s.io/apiserver/pkg/admission/plugin/webhook/validating.validatingDispatcher).callHook")
     def validate(self, request: object, obj: dict | None) -> None:
-        # A delete's validating admission sees the stored object as the old one (AdmissionToValidateObjectDeleteFunc).
         new, old = (None, request.old_obj) if request.operation == "DELETE" else (obj, request.old_obj)
         for hook in self._matching(request, new, old):
             try:

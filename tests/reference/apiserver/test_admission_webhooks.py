@@ -182,6 +182,52 @@ def test_the_review_describes_the_request(chain, server):
     assert len(request["uid"]) == 36
 
 
+def test_a_dry_run_sends_the_clients_options(chain, server):
+    """The options are the ones the client gave (fieldManager, dryRun), as CreateOptions."""
+    register(chain, "ValidatingWebhookConfiguration", hook(server.client_config("/allow")))
+    code, _ = call(chain, "POST", f"/api/v1/namespaces/{chain.namespace}/configmaps",
+                   {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "dry"}},
+                   query={"dryRun": "All", "fieldManager": "me"})
+    request = server.reviews[-1][1]["request"]
+    assert (code, request["dryRun"], request["options"]) == (201, True, {
+        "kind": "CreateOptions", "apiVersion": "meta.k8s.io/v1", "dryRun": ["All"], "fieldManager": "me"})
+
+
+def test_a_delete_sends_the_stored_object_as_the_old_one(chain, server):
+    """Both phases of a delete send no object and the stored one as oldObject, with the DeleteOptions given."""
+    assert configmap(chain, "doomed")[0] == 201
+    register(chain, "MutatingWebhookConfiguration", hook(server.client_config("/allow")))
+    register(chain, "ValidatingWebhookConfiguration", hook(server.client_config("/allow")))
+    code, _ = call(chain, "DELETE", f"/api/v1/namespaces/{chain.namespace}/configmaps/doomed",
+                   query={"propagationPolicy": "Background"})
+    assert code == 200
+    assert [(r["request"]["operation"], r["request"]["object"], r["request"]["oldObject"]["metadata"]["name"],
+             r["request"]["options"]) for _, r in server.reviews] == 2 * [
+        ("DELETE", None, "doomed", {"kind": "DeleteOptions", "apiVersion": "meta.k8s.io/v1",
+                                    "propagationPolicy": "Background"})]
+
+
+def test_a_mutating_webhook_is_sent_the_defaulted_object(chain, server):
+    """Decoding defaults the object before admission: a pod's restartPolicy is there for the webhook,
+    and a creationTimestamp not yet set is sent as null, as Go encodes it."""
+    register(chain, "MutatingWebhookConfiguration", hook(server.client_config("/allow"), resources=("pods",)))
+    call(chain, "POST", f"/api/v1/namespaces/{chain.namespace}/serviceaccounts",
+         {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}})
+    code, created = call(chain, "POST", f"/api/v1/namespaces/{chain.namespace}/pods",
+                         {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                          "spec": {"containers": [{"name": "c", "image": "busybox"}]}})
+    assert code == 201, created
+    sent = server.reviews[-1][1]["request"]["object"]
+    assert (sent["spec"]["restartPolicy"], sent["metadata"]["creationTimestamp"]) == ("Always", None)
+
+
+def test_a_namespace_request_names_the_namespace_as_its_own(chain, server):
+    register(chain, "ValidatingWebhookConfiguration", hook(server.client_config("/allow"), resources=("namespaces",)))
+    assert call(chain, "POST", "/api/v1/namespaces", {"metadata": {"name": f"{chain.namespace}-x"}})[0] == 201
+    request = server.reviews[-1][1]["request"]
+    assert request["namespace"] == request["name"] == f"{chain.namespace}-x"
+
+
 def test_a_refusal_carries_the_webhooks_code_and_message(chain, server):
     """ToStatusErr: the webhook's status code, its message after `admission webhook "NAME" denied the request`."""
     register(chain, "ValidatingWebhookConfiguration", hook(server.client_config("/deny"), name="deny.example.com"))
@@ -315,7 +361,7 @@ def attributes(operation: str = "CREATE", plural: str = "pods", namespace: str =
                dry_run: bool = False) -> SimpleNamespace:
     return SimpleNamespace(operation=operation, resource=find("", "v1", plural) or find("apps", "v1", plural),
                            subresource=subresource, namespace=namespace, name="x", obj={}, old_obj=None, user=None,
-                           dry_run=dry_run, warnings=[])
+                           dry_run=dry_run, warnings=[], options={})
 
 
 @pytest.mark.parametrize("rule,request_,matches", [
