@@ -74,12 +74,12 @@ def webhooks_of(configurations: list[dict], mutating: bool) -> list[Webhook]:
             for i, hook in enumerate(config.get("webhooks") or ())]
 
 
-@mirrors("k8s.io/apiserver/pkg/admission/plugin/webhook/predicates/rules.IsWebhookConfigurationResource")
+@mirrors("k8s.io/apiserver/pkg/admission/plugin/webhook/rules.IsWebhookConfigurationResource")
 def is_webhook_configuration(request: object) -> bool:
     return request.resource.group == ADMISSION_REGISTRATION and request.resource.kind in WEBHOOK_CONFIGURATION_KINDS
 
 
-@mirrors("(*k8s.io/apiserver/pkg/admission/plugin/webhook/predicates/rules.Matcher).Matches")
+@mirrors("(*k8s.io/apiserver/pkg/admission/plugin/webhook/rules.Matcher).Matches")
 def rule_matches(rule: dict, request: object) -> bool:
     """The rule's scope, operations, group, version and resource (`resource/subresource`, either
     part a wildcard) all cover the request."""
