@@ -398,8 +398,8 @@ def test_a_webhook_with_side_effects_is_not_called_in_a_dry_run():
 
 
 def test_kubectl_lists_describes_and_is_refused_by_a_webhook(reference_control_plane: Cluster, tmp_path):  # noqa: F811
-    """kubectl apply creates a configuration, get prints NAME WEBHOOKS AGE, describe shows the
-    webhook, and a refused create prints the webhook's message."""
+    """kubectl apply creates and then changes a configuration, get prints NAME WEBHOOKS AGE,
+    describe shows the webhook, and a refused create prints the webhook's message."""
     server = WebhookServer(tmp_path, ANSWERS)
     try:
         manifest = {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingWebhookConfiguration",
@@ -413,6 +413,13 @@ def test_kubectl_lists_describes_and_is_refused_by_a_webhook(reference_control_p
         assert listed[1].split()[:2] == ["kubectl-hooks", "1"]
         described = reference_control_plane.kubectl("describe", "validatingwebhookconfiguration", "kubectl-hooks")
         assert "deny.example.com" in described.stdout and "Failure Policy:  Fail" in described.stdout, described.stderr
+        manifest["webhooks"][0]["timeoutSeconds"] = 5  # a strategic merge patch of the list merged by name
+        reapplied = reference_control_plane.kubectl("apply", "-f", "-", input=json.dumps(manifest))
+        assert reapplied.stdout.strip() == \
+            "validatingwebhookconfiguration.admissionregistration.k8s.io/kubectl-hooks configured", reapplied.stderr
+        stored = json.loads(reference_control_plane.kubectl("get", "validatingwebhookconfiguration", "kubectl-hooks",
+                                                            "-o", "json").stdout)
+        assert (stored["metadata"]["generation"], stored["webhooks"][0]["timeoutSeconds"]) == (2, 5)
         for _ in range(50):  # the server's informer sees the new configuration a moment later
             refused = reference_control_plane.kubectl("create", "configmap", "bad", "-n", "default")
             if refused.returncode != 0:
