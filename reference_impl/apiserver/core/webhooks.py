@@ -319,12 +319,13 @@ class _Once:
 class MutatingWebhooks(_WebhookPlugin):
     """MutatingAdmissionWebhook: each matching webhook in turn, sent the object as the last one
     left it; a failure to call one fails the request unless the webhook's failurePolicy is Ignore.
-    reinvocationPolicy IfNeeded is not honoured: every webhook is called once."""
+    A webhook with reinvocationPolicy IfNeeded whose output a later webhook changed is called once
+    more, after the others (upstream also runs its in-tree mutating plugins again then; this
+    chain does not)."""
 
     mutating, plural = True, "mutatingwebhookconfigurations"
 
-    @mirrors("(*k8s.io/apiserver/pkg/admission/plugin/webhook/mutating.mutatingDispatcher).Dispatch",
-             "(*k8s.io/apiserver/pkg/admission/plugin/webhook/mutating.mutatingDispatcher).callAttrMutatingHook")
+    @mirrors("(*k8s.io/apiserver/pkg/admission/plugin/webhook/mutating.mutatingDispatcher).Dispatch")
     def admit(self, request: object, obj: dict | None) -> dict | None:
         # A delete has no new object; the stored one is the old one.
         new, old = (None, request.old_obj) if request.operation == "DELETE" else (obj, request.old_obj)
@@ -333,16 +334,38 @@ class MutatingWebhooks(_WebhookPlugin):
             # Upstream decodes with defaults before admission: a webhook sees, and patches, the defaulted object.
             new = deep_copy_json(new)
             kinds.default(request.resource, new)
-        for hook in matching:
-            try:
-                verdict = self._ask(hook, request, new, old)
-            except CallingError as err:
-                if hook.ignores_failures:
-                    continue
-                raise errors.internal_error(str(err)) from None
-            if verdict.patch:
-                new = self._patched(hook, request, new, verdict.patch)
+        new, reinvoke = self._round(request, matching, new, old)
+        if reinvoke:
+            new, _ = self._round(request, [hook for hook in self._matching(request, new, old)
+                                           if (hook.configuration, hook.index) in reinvoke], new, old)
         return obj if request.operation == "DELETE" else new
+
+    @mirrors("(*k8s.io/apiserver/pkg/admission/plugin/webhook/mutating.webhookReinvokeContext)."
+             "RequireReinvokingPreviouslyInvokedPlugins")
+    def _round(self, request: object, hooks: list[Webhook], new: dict | None,
+               old: dict | None) -> tuple[dict | None, set[tuple[str, int]]]:
+        """`hooks` called in order: the object they leave, and the IfNeeded webhooks called
+        before one that changed it, which are to be called again."""
+        called_if_needed, reinvoke = [], set()
+        for hook in hooks:
+            patched = self._call(hook, request, new, old)
+            if patched != new:
+                reinvoke.update(called_if_needed)
+                new = patched
+            if hook.spec.get("reinvocationPolicy") == "IfNeeded":
+                called_if_needed.append((hook.configuration, hook.index))
+        return new, reinvoke
+
+    @mirrors("(*k8s.io/apiserver/pkg/admission/plugin/webhook/mutating.mutatingDispatcher).callAttrMutatingHook")
+    def _call(self, hook: Webhook, request: object, new: dict | None, old: dict | None) -> dict | None:
+        """The object as `hook` leaves it: patched, or as it was."""
+        try:
+            verdict = self._ask(hook, request, new, old)
+        except CallingError as err:
+            if hook.ignores_failures:
+                return new
+            raise errors.internal_error(str(err)) from None
+        return self._patched(hook, request, new, verdict.patch) if verdict.patch else new
 
     def _patched(self, hook: Webhook, request: object, obj: dict | None, patch: list) -> dict:
         """The object with the webhook's patch applied, then defaulted as decoding defaults it."""

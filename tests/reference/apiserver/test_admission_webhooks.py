@@ -431,3 +431,40 @@ def test_kubectl_lists_describes_and_is_refused_by_a_webhook(reference_control_p
     finally:
         reference_control_plane.kubectl("delete", "validatingwebhookconfiguration", "kubectl-hooks")
         server.close()
+
+
+def labelling_plugin(*hooks: tuple[str, str, str]) -> tuple[webhooks.MutatingWebhooks, list[str]]:
+    """A mutating plugin of webhooks (name, reinvocationPolicy, label each adds) answered in
+    process, and the names in the order they are called."""
+    config = {"metadata": {"name": "labellers"}, "webhooks": [
+        {**hook({"url": "https://in-process/"}, name=name, resources=("pods",)), "reinvocationPolicy": policy}
+        for name, policy, _ in hooks]}
+    labels_added = {name: label for name, _, label in hooks}
+    called = []
+
+    def answer(webhook: webhooks.Webhook, review: dict, timeout: float) -> dict:
+        called.append(webhook.name)
+        request = review["request"]
+        present = (request["object"]["metadata"].get("labels") or {})
+        if labels_added[webhook.name] in present:
+            return allow(request)
+        patch = {"op": "add", "path": "/metadata/labels", "value": {**present, labels_added[webhook.name]: "y"}}
+        return allow(request, patchType="JSONPatch", patch=json_patch(patch))
+    registry = SimpleNamespace(list=lambda plural: {"items": [config]})
+    return webhooks.MutatingWebhooks(registry, answer, new_uid=lambda: "uid"), called
+
+
+def test_an_if_needed_webhook_is_called_again_when_a_later_one_changes_the_object():
+    """reinvocationPolicy IfNeeded: a webhook whose output a later webhook changed is called once more."""
+    plugin, called = labelling_plugin(("first.example.com", "IfNeeded", "a"), ("second.example.com", "Never", "b"))
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": []}}
+    admitted = plugin.admit(attributes(namespace=""), pod)
+    assert (called, admitted["metadata"]["labels"]) == (
+        ["first.example.com", "second.example.com", "first.example.com"], {"a": "y", "b": "y"})
+
+
+def test_a_never_webhook_is_called_once():
+    plugin, called = labelling_plugin(("first.example.com", "Never", "a"), ("second.example.com", "IfNeeded", "b"))
+    plugin.admit(attributes(namespace=""), {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+                                           "spec": {"containers": []}})
+    assert called == ["first.example.com", "second.example.com"]
