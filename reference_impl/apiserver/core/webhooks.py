@@ -144,7 +144,8 @@ def admission_review(uid: str, request: object, obj: dict | None, old: dict | No
     # A namespace's own requests carry its name as their namespace, a create's too.
     namespace = request.namespace or (request.name if _is_namespace(request) else "")
     return {"apiVersion": REVIEW_API_VERSION, "kind": "AdmissionReview", "request": {
-        "uid": uid, "kind": gvk, "resource": gvr, **({"subResource": request.subresource} if request.subresource else {}),
+        "uid": uid, "kind": gvk, "resource": gvr,
+        **({"subResource": request.subresource} if request.subresource else {}),
         "requestKind": gvk, "requestResource": gvr,
         **({"requestSubResource": request.subresource} if request.subresource else {}),
         **({"name": request.name} if request.name else {}),
@@ -190,6 +191,7 @@ class Verdict:
     allowed: bool
     result: dict | None
     patch: list | None
+    patch_type: str
     warnings: tuple[str, ...]
 
 
@@ -218,10 +220,11 @@ def verify_response(uid: str, mutating: bool, review: object) -> Verdict:
         raise ValueError("webhook returned response.patch but not response.patchType")
     elif not patch and patch_type is not None:
         raise ValueError("webhook returned response.patchType but not response.patch")
-    elif patch_type is not None and patch_type != "JSONPatch":
-        raise ValueError(f"unsupported patch type {quote(patch_type)}")
+    elif patch_type == "":
+        raise ValueError('webhook returned invalid response.patchType of ""')
     return Verdict(bool(response.get("allowed")), response.get("status"),
-                   json.loads(base64.b64decode(patch, validate=True)) if patch else None, tuple(response.get("warnings") or ()))
+                   json.loads(base64.b64decode(patch, validate=True)) if patch else None, patch_type or "",
+                   tuple(response.get("warnings") or ()))
 
 
 @mirrors("k8s.io/apiserver/pkg/admission/plugin/webhook/errors.ToStatusErr")
@@ -301,6 +304,8 @@ class _WebhookPlugin:
         request.warnings.extend(verdict.warnings)
         if not verdict.allowed:
             raise denied(hook.name, verdict.result)
+        if verdict.patch and verdict.patch_type != "JSONPatch":
+            raise CallingError(hook.name, f"unsupported patch type {quote(verdict.patch_type)}")
         return verdict
 
 

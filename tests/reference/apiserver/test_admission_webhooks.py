@@ -100,6 +100,7 @@ ANSWERS: dict[str, Answer] = {
     "/deny-silently": lambda r: (200, {**allow(r), "response": {"uid": r["uid"], "allowed": False}}),
     "/label": lambda r: (200, allow(r, patchType="JSONPatch", patch=json_patch(
         {"op": "add", "path": "/metadata/labels", "value": {"stamped": "yes"}}))),
+    "/merge-patch": lambda r: (200, allow(r, patchType="Merge", patch=json_patch({"op": "remove", "path": "/data"}))),
     "/warn": lambda r: (200, allow(r, warnings=["configmaps are old-fashioned"])),
     "/wrong-uid": lambda r: (200, allow({"uid": "not-the-request"})),
     "/crash": lambda r: (500, b"boom"),
@@ -285,6 +286,12 @@ def test_an_answer_for_another_request_is_an_invalid_response(chain, server):
     assert (code, status["message"]) == (
         500, f'Internal error occurred: failed calling webhook "uid.example.com": received invalid webhook response: '
              f'expected response.uid="{uid}", got "not-the-request"')
+
+
+def test_a_patch_of_another_type_than_json_patch_is_a_failed_call(chain, server):
+    register(chain, "MutatingWebhookConfiguration", hook(server.client_config("/merge-patch"), name="merge.example.com"))
+    assert configmap(chain)[1]["message"] == (
+        'Internal error occurred: failed calling webhook "merge.example.com": unsupported patch type "Merge"')
 
 
 def test_an_error_answer_is_worded_as_the_rest_client_words_it(chain, server):
