@@ -24,7 +24,7 @@ MODULES = ("namespace", "pod", "node", "service", "endpoints", "serviceaccount",
            "controllerrevision", "job", "cronjob", "poddisruptionbudget", "endpointslice", "runtimeclass",
            "priorityclass", "certificatesigningrequest", "events", "storageclass", "volumeattachment", "csidriver",
            "csinode", "csistoragecapacity", "ingress", "networkpolicy", "horizontalpodautoscaler",
-           "customresourcedefinition", "review")
+           "admissionregistration", "customresourcedefinition", "review")
 
 
 def load(names: tuple[str, ...] = MODULES, package: str = __name__) -> tuple[ModuleType, ...]:
