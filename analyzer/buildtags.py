@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from analyzer.errors import UsageError
+from analyzer.errors import UnknownName, UsageError
 
 # internal/syslist: KnownOS, UnixOS and KnownArch, as of Go 1.24.
 KNOWN_OS = frozenset({
@@ -69,9 +69,9 @@ COMMANDS = BuildContext(cgo=False)
 def command_build(goos: str = "linux", goarch: str = "amd64", tags: str = "") -> BuildContext:
     """The build configuration `kubeatlas index --goos --goarch --tags` asks for, checked."""
     if goos not in KNOWN_OS:
-        raise UsageError(f"unknown GOOS {goos!r}: choose from {', '.join(sorted(KNOWN_OS))}")
+        raise UnknownName("GOOS", goos, sorted(KNOWN_OS))
     if goarch not in KNOWN_ARCH:
-        raise UsageError(f"unknown GOARCH {goarch!r}: choose from {', '.join(sorted(KNOWN_ARCH))}")
+        raise UnknownName("GOARCH", goarch, sorted(KNOWN_ARCH))
     names = frozenset(tag.strip() for tag in tags.split(",") if tag.strip())
     bad = sorted(tag for tag in names if not re.fullmatch(r"[\w.]+", tag))
     if bad:
@@ -137,6 +137,11 @@ def filename_constraint(path: str) -> tuple[str | None, str | None]:
 # None when the text does not parse.
 
 _TOKEN = re.compile(r"\s*(\|\||&&|[!(),]|[\w.]+)")
+
+
+def tags_named(constraint: str) -> set[str]:
+    """The tags a constraint's text names, whatever it says of them (`!a && (b || c)` → a, b, c)."""
+    return set(re.findall(r"[\w.]+", constraint))
 
 
 class _Malformed(Exception):

@@ -10,7 +10,9 @@ import dataclasses
 import errno
 import importlib
 import json
+import math
 import os
+import shutil
 import signal
 import sqlite3
 import sys
@@ -18,7 +20,7 @@ import threading
 from pathlib import Path
 
 from analyzer import graph, query, render, store
-from analyzer.errors import AnalyzerError, DamagedIndex, UsageError
+from analyzer.errors import AnalyzerError, DamagedIndex, UnknownName, UsageError, nearest
 from analyzer.progress import Progress
 from analyzer.workspace import (REPOS, Workspace, check_folder, check_home, default_home,
                                 forget_callers_repository)
@@ -28,9 +30,28 @@ from analyzer.workspace import (REPOS, Workspace, check_folder, check_home, defa
 
 
 
+class Formatter(argparse.HelpFormatter):
+    """argparse's help, its prose filled to the terminal as usual, but each example command (a
+    line that starts `  kubeatlas `) kept whole on its line, so that it can be copied."""
+
+    def _fill_text(self, text, width, indent):
+        return "\n".join(indent + line if line.startswith("  kubeatlas ")
+                         else super(Formatter, self)._fill_text(line, width, indent)
+                         for line in text.splitlines())
+
+
+def examples(*commands: str) -> str:
+    """A --help epilog: the commands, each on its line."""
+    return "examples:\n" + "\n".join(f"  kubeatlas {command}" for command in commands)
+
+
 class Parser(argparse.ArgumentParser):
     """argparse that reports a bad command line in one line, as every other error is reported,
     instead of the whole usage block before it."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", Formatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str, help_of: str | None = None):
         self.exit(2, f"{self.prog}: error: {message} (see `{help_of or self.prog} --help`)\n")
@@ -40,9 +61,38 @@ class Parser(argparse.ArgumentParser):
         # only the commands: point at the help that lists the options.
         parsed, unrecognized = self.parse_known_args(args, namespace)
         if unrecognized:
-            self.error(f"unrecognized arguments: {' '.join(unrecognized)}",
-                       f"{self.prog} {parsed.command}")
+            near = _near_option(unrecognized[0], _options_of(_subcommand(self, parsed.command)))
+            self.error(f"unrecognized arguments: {' '.join(unrecognized)}"
+                       + (f"; did you mean {near}?" if near else ""), f"{self.prog} {parsed.command}")
         return parsed
+
+    def _check_value(self, action, value):
+        # argparse lists the choices; a typo is easier to mend when the near one is named.
+        near = nearest(value, action.choices) if action.choices and value not in action.choices else None
+        if near:
+            choices = ", ".join(map(repr, action.choices))
+            raise argparse.ArgumentError(action, f"invalid choice: {value!r}: did you mean {near!r}? "
+                                         f"(choose from {choices})")
+        super()._check_value(action, value)
+
+
+# Walks choose their output with `-f FORMAT`, the other commands print JSON with `--json`:
+# either spelling given to a command that takes the other is pointed at it.
+OUTPUT_SPELLINGS = {"--json": ("-f", "-f json"), "-f": ("--json", "--json"),
+                    "--format": ("--json", "--json")}
+
+
+def _near_option(word: str, options: list[str]) -> str | None:
+    """The option a mistyped or misplaced `word` likely meant, among a command's `options`."""
+    if not word.startswith("-"):
+        return None
+    name = word.split("=", 1)[0]
+    other = OUTPUT_SPELLINGS.get(name)
+    if other and other[0] in options:
+        return other[1]
+    # Compared without their dashes, which every option shares: `--bogus` is not near `--tags`.
+    bare = {option.lstrip("-"): option for option in options}
+    return bare.get(nearest(name.lstrip("-"), bare))
 
 
 def positive_int(text: str) -> int:
@@ -76,7 +126,8 @@ def given(text: str) -> str:
 
 
 def given_path(text: str) -> Path:
-    return Path(given(text))
+    """argparse type for a path: given as `--opt=~/x`, the shell leaves the `~` to us."""
+    return Path(given(text)).expanduser()
 
 
 def symbol_name(text: str) -> str:
@@ -96,11 +147,35 @@ def component_names(text: str) -> str:
     return text
 
 
+def edge_kinds(text: str) -> frozenset[str]:
+    """argparse type for --kinds: checked when the command line is read, so that a typo is
+    named before the index is opened. A trailing comma (a list built in a shell loop) names
+    no extra kind."""
+    kinds = frozenset(kind.strip() for kind in text.split(",")) - {""}
+    if not kinds:
+        raise argparse.ArgumentTypeError(f"names no edge kind: choose from {', '.join(graph.EDGE_KINDS)}")
+    unknown = sorted(kinds - set(graph.EDGE_KINDS))
+    if unknown:
+        raise argparse.ArgumentTypeError(str(UnknownName("edge kind", unknown[0], graph.EDGE_KINDS)))
+    return kinds
+
+
+def confidence(text: str) -> float:
+    """argparse type for --min-confidence: a number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"takes a number from 0 to 1, not {text!r}")
+    return value
+
+
 def folder(text: str) -> Path:
     """argparse type for a folder option: an empty one would silently mean the current folder."""
     if not text.strip():
         raise argparse.ArgumentTypeError("is empty: name a folder")
-    return Path(text)
+    return Path(text).expanduser()  # `--out=~/docs`: the shell expands no `~` after `=`
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -118,9 +193,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         prog="kubeatlas",
         description="Map the Kubernetes and etcd source trees: fetch them, index every Go file, "
         "and query the result.",
-        epilog="Typical use: kubeatlas fetch && kubeatlas index && kubeatlas callers "
-        "'scheduler.(*Scheduler).scheduleOne'. Options follow the command; "
-        "`kubeatlas COMMAND --help` lists them.",
+        epilog="Options follow the command; `kubeatlas COMMAND --help` lists them.\n"
+        + examples("fetch", "index", "callers 'scheduler.(*Scheduler).scheduleOne'"),
     )
     if command is None:  # `kubeatlas --version` names no command; a query need not look it up
         import importlib.metadata
@@ -141,6 +215,9 @@ def _add_fetch(commands) -> None:
         "remote URL for permalinks. Without options, the upstream release tags pinned in "
         "analyzer/pins.toml are shallow-cloned. A local path (a work tree, a bare repository or a "
         "mirror) is read in place, never copied.",
+        epilog=examples("fetch", "fetch etcd --ref v3.5.9",
+                        "fetch kubernetes --from ~/src/kubernetes "
+                        "--url https://github.com/kubernetes/kubernetes"),
     )
     fetch.add_argument("repos", nargs="*", metavar="REPO",
                        help="kubernetes and/or etcd (default: both)")
@@ -160,13 +237,14 @@ def _add_index(commands) -> None:
         "included) with tree-sitter and store the facts, keyed by git blob SHA, in the index. "
         "Unchanged blobs are never parsed twice. The previous index stays usable until the new "
         "one is complete.",
+        epilog=examples("index", "index kubernetes --goos windows --tags providerless"),
     )
     index.add_argument("repos", nargs="*", metavar="REPO",
                        help="kubernetes and/or etcd (default: every fetched repository)")
     index.add_argument("--tests", action="store_true", help="also parse _test.go files")
     index.add_argument("-j", "--jobs", type=positive_int, default=None,
                        help="parser processes (default: one per core)")
-    index.add_argument("--goroot", metavar="PATH", type=given,
+    index.add_argument("--goroot", metavar="PATH", type=given_path,
                        help="Go installation whose standard library calls resolve into "
                        "(default: `go env GOROOT` when go is installed)")
     index.add_argument("--no-goroot", action="store_true",
@@ -185,7 +263,8 @@ def _add_site(commands) -> None:
         "site", help="generate the documentation site's pages from the index",
         description="Write the generated pages (components/, versions/, drift.md, "
         "assets/generated/) into the docs folder; `mkdocs build` then makes the HTML. Diagrams "
-        "are drawn with Graphviz (`dot`).")
+        "are drawn with Graphviz (`dot`).",
+        epilog=examples("site --out site", "site --out site --repo etcd"))
     site.add_argument("--out", type=folder, default=Path("site"), metavar="DIR",
                       help="docs folder to write into (default: site)")
     site.add_argument("--repo", action="append", default=[], choices=REPOS,
@@ -201,7 +280,8 @@ def _add_run(commands) -> None:
         "run", help="run a reference component (reference_impl/) as a process",
         description="Run one of the reference components; its own options follow its name, "
         "e.g. `kubeatlas run etcd --data-dir DIR --listen-client-urls http://127.0.0.1:2379`.",
-        add_help=True)
+        epilog=examples("run etcd --data-dir /tmp/etcd --listen-client-urls http://127.0.0.1:2379",
+                        "run scheduler --help"))
     from reference_impl.machinery.process import COMPONENT_MODULES
     run.add_argument("component", choices=sorted(COMPONENT_MODULES), help="the component to run")
     options = run.add_argument("options", nargs=argparse.REMAINDER, help="the component's own options")
@@ -213,7 +293,8 @@ def _add_cluster(commands) -> None:
         "cluster", help="run the reference components together as a local cluster",
         description="`up` starts etcd, the apiserver, the controller-manager, the scheduler, the "
         "kubelets and kube-proxy as processes and writes an admin kubeconfig; `status` reports "
-        "each one (a crashed component is named, and the exit status is 1); `down` stops them.")
+        "each one (a crashed component is named, and the exit status is 1); `down` stops them.",
+        epilog=examples("cluster up --only etcd,apiserver", "cluster status", "cluster down"))
     cluster.add_argument("action", choices=("up", "status", "down"))
     cluster.add_argument("--dir", type=folder, default=None,
                          help="where data, certificates, logs and the kubeconfig live "
@@ -243,7 +324,8 @@ def _add_journeys(commands) -> None:
         description="Each recorded journey (analyzer/journeys/*.json, written by "
         "benchmarks/record_journeys.py) names, for every step, the reference function that did it; "
         "its @mirrors names the Go function upstream. Lists every such Go name the newest "
-        "kubernetes index does not define, and exits 1 if there is one.")
+        "kubernetes index does not define, and exits 1 if there is one.",
+        epilog=examples("journeys", "journeys --dir recorded/"))
     journeys.add_argument("--dir", type=folder, default=None, metavar="DIR",
                           help="read the journeys from DIR (default: the packaged ones)")
     _add_common(journeys)
@@ -255,7 +337,8 @@ def _add_check(commands) -> None:
         description="For every analysed commit, say whether each key file and evidence symbol "
         "of analyzer/components.toml is found, found at a new place (moved), or missing; and "
         "whether every Go symbol a reference implementation names with @mirrors exists in the "
-        "newest index of its repository. Exits 1 when an entry or a link resolves nowhere.")
+        "newest index of its repository. Exits 1 when an entry or a link resolves nowhere.",
+        epilog=examples("check", "check --json > drift.json"))
     check.add_argument("--manifest", type=given_path, help="another manifest file to check")
     check.add_argument("--json", action="store_true", help="print the rows as JSON")
     _add_common(check)
@@ -274,12 +357,13 @@ def _add_query_options(parser: argparse.ArgumentParser, walks: bool = True) -> N
 
 
 def _add_walk_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--kinds", type=given, help="comma-separated edge kinds to follow (default: all but "
+    parser.add_argument("--kinds", type=edge_kinds, action="append",
+                        help="comma-separated edge kinds to follow (repeatable; default: all but "
                         f"unresolved; kinds: {', '.join(graph.EDGE_KINDS)})")
     parser.add_argument("--exclude", action="append", default=[], metavar="PATTERN", type=given,
                         help="leave out packages matching a glob (k8s.io/klog*) or a preset: "
                         "stdlib, logging, vendor (repeatable)")
-    parser.add_argument("--min-confidence", type=float, default=0.0, metavar="X",
+    parser.add_argument("--min-confidence", type=confidence, default=0.0, metavar="X",
                         help="follow only edges at least this sure (0 to 1)")
     parser.add_argument("--program", metavar="NAME|all", type=given,
                         help="follow only calls into the packages this command links, ranking "
@@ -292,15 +376,25 @@ def _add_walk_options(parser: argparse.ArgumentParser) -> None:
 
 EXAMPLES = ("Symbols are go/ssa names, e.g. '(*k8s.io/kubernetes/pkg/scheduler.Scheduler)"
             ".scheduleOne'; an unambiguous ending such as 'scheduler.(*Scheduler).scheduleOne' "
-            "or 'kube-scheduler.main' is enough.")
+            "or 'kube-scheduler.main' is enough, and so is a place in a file, "
+            "'pkg/scheduler/schedule_one.go:66', for the function that holds it.")
+
+
+TREE_EXAMPLES = {
+    "callees": ("callees 'scheduler.(*Scheduler).scheduleOne' -d 2 --exclude logging",
+                "callees kube-scheduler.main -d 3 -f dot | dot -Tsvg > callees.svg"),
+    "callers": ("callers 'cache.(*sharedIndexInformer).AddEventHandler'",
+                "callers embed.StartEtcd --repo etcd -d 2 -f json"),
+}
 
 
 def _add_tree(commands, direction: str) -> None:
     sub = commands.add_parser(direction, help=f"the {direction} of a symbol, as a tree",
                               description=f"Print the {direction} of SYMBOL, breadth first, "
-                              f"to --depth levels. {EXAMPLES}")
+                              f"to --depth levels. {EXAMPLES}",
+                              epilog=examples(*TREE_EXAMPLES[direction]))
     sub.add_argument("symbol", metavar="SYMBOL", type=symbol_name,
-                     help="a go/ssa name, or an unambiguous ending of one")
+                     help="a go/ssa name, an unambiguous ending of one, or a place: file.go:LINE")
     sub.add_argument("-d", "--depth", type=positive_int, default=1, help="levels to expand (default 1)")
     _add_query_options(sub)
 
@@ -309,7 +403,10 @@ def _add_path(commands) -> None:
     path = commands.add_parser("path", help="shortest call paths between two symbols",
                                description="Find the shortest chains of call edges, the surest "
                                "first: the highest product of the edges' confidences. Each edge is "
-                               f"printed with its kind and confidence. {EXAMPLES}")
+                               f"printed with its kind and confidence. {EXAMPLES}",
+                               epilog=examples("path kube-scheduler.main 'scheduler.(*Scheduler).scheduleOne'",
+                                               "path kube-scheduler.main 'scheduler.(*Scheduler).scheduleOne' "
+                                               "-n 3 --min-confidence 0.5"))
     path.add_argument("start", metavar="FROM", type=symbol_name)
     path.add_argument("goal", metavar="TO", type=symbol_name)
     path.add_argument("--through", action="append", default=[], metavar="SYMBOL", type=symbol_name,
@@ -321,7 +418,8 @@ def _add_path(commands) -> None:
 
 def _add_find(commands) -> None:
     find = commands.add_parser("find", help="symbols whose name contains a pattern",
-                               description="List symbols whose go/ssa name contains PATTERN.")
+                               description="List symbols whose go/ssa name contains PATTERN.",
+                               epilog=examples("find scheduleOne", "find StartEtcd --repo etcd --json"))
     find.add_argument("pattern", metavar="PATTERN", type=symbol_name,
                       help="part of a name, matched without regard to case")
     find.add_argument("-n", "--limit", type=positive_int, default=20, help="at most this many (default 20)")
@@ -331,9 +429,11 @@ def _add_find(commands) -> None:
 
 def _add_show(commands) -> None:
     show = commands.add_parser("show", help="a symbol's signature, doc, source link and notes",
-                               description=f"Describe one symbol. {EXAMPLES}")
+                               description=f"Describe one symbol. {EXAMPLES}",
+                               epilog=examples("show 'scheduler.(*Scheduler).scheduleOne'",
+                                               "show embed.StartEtcd --repo etcd --json"))
     show.add_argument("symbol", metavar="SYMBOL", type=symbol_name,
-                      help="a go/ssa name, or an unambiguous ending of one")
+                      help="a go/ssa name, an unambiguous ending of one, or a place: file.go:LINE")
     show.add_argument("--json", action="store_true", help="print JSON")
     _add_query_options(show, walks=False)
 
@@ -342,7 +442,8 @@ def _add_component(commands) -> None:
     component = commands.add_parser(
         "component", help="a component's entrypoint call graph",
         description="The call tree from a component's entrypoints (analyzer/components.toml), "
-        "leaving out the standard library and logging unless --exclude is given.")
+        "leaving out the standard library and logging unless --exclude is given.",
+        epilog=examples("component kube-scheduler", "component etcd -d 2 -f mermaid"))
     component.add_argument("name", metavar="NAME",
                            help="kube-apiserver, etcd, kube-controller-manager, kube-scheduler, "
                            "kubelet or kube-proxy")
@@ -361,23 +462,26 @@ SUBCOMMANDS = {"fetch": _add_fetch, "index": _add_index,
 
 def _filters(args: argparse.Namespace, default_exclude: tuple[str, ...] = (),
              index: query.GraphIndex | None = None, start: str | None = None) -> query.Filters:
-    kinds = None
-    if args.kinds:
-        kinds = frozenset(kind.strip() for kind in args.kinds.split(",")) - {""}
-    if kinds == frozenset():
-        raise UsageError(f"--kinds names no edge kind: choose from {', '.join(graph.EDGE_KINDS)}")
-    unknown = sorted((kinds or set()) - set(graph.EDGE_KINDS))
-    if unknown:
-        raise UsageError(f"unknown edge kind {unknown[0]!r}: choose from {', '.join(graph.EDGE_KINDS)}")
-    if not 0.0 <= args.min_confidence <= 1.0:
-        raise UsageError("--min-confidence takes a number from 0 to 1")
     program = None
     if args.program and args.program != "all":
         program = index.view(args.program).name  # raises, naming the programs there are
     elif args.program is None and start is not None:
         program = index.program_of(start) or index.program_linking(start)
+    for item in args.exclude:
+        _warn_if_unmatched(item, index)
+    kinds = frozenset().union(*args.kinds) if args.kinds else None
     return query.Filters(kinds, tuple(args.exclude) or default_exclude, args.min_confidence,
                          program)
+
+
+def _warn_if_unmatched(exclude: str, index: query.GraphIndex) -> None:
+    """An --exclude that covers no package leaves nothing out, which the answer cannot show."""
+    if not index.unmatched_exclude(exclude):
+        return
+    near = query.near_pattern(exclude, index.packages())
+    print(f"kubeatlas: warning: --exclude {exclude!r} matches no package of "
+          f"{index.commit.repo} {index.commit.sha[:12]}"
+          + (f"; did you mean {near!r}?" if near else ""), file=sys.stderr)
 
 
 def _graph_index(args: argparse.Namespace) -> query.GraphIndex:
@@ -394,8 +498,8 @@ def _workspace(args: argparse.Namespace) -> Workspace:
 def _repo_names(args: argparse.Namespace, default: list[str]) -> list[str]:
     unknown = [name for name in args.repos if name not in REPOS]
     if unknown:
-        raise UsageError(f"unknown repository {unknown[0]!r}: choose from {', '.join(REPOS)}")
-    return args.repos or default
+        raise UnknownName("repository", unknown[0], REPOS)
+    return list(dict.fromkeys(args.repos)) or default  # `index etcd etcd` indexes etcd once
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
@@ -435,7 +539,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     if not names:
         raise UsageError("nothing fetched yet: run `kubeatlas fetch` first")
     progress = Progress(quiet=args.quiet)
-    goroot = None if args.no_goroot else stdlib.find_goroot(args.goroot)
+    goroot = None if args.no_goroot else stdlib.find_goroot(args.goroot and str(args.goroot))
     summaries = []
     for name in names:
         if name not in checkouts:
@@ -446,6 +550,9 @@ def cmd_index(args: argparse.Namespace) -> int:
         summaries.append(indexer.index_checkout(
             ws.index_path, checkouts[name], include_tests=args.tests, jobs=args.jobs,
             progress=progress, goroot=goroot, build=build))
+        for tag in summaries[-1].unnamed_tags:
+            progress.warn(f"{name}: build tag {tag!r} is named by no build constraint of "
+                          f"{checkouts[name].commit[:12]}: it changes no file")
     if args.json:
         json.dump([s.as_dict() for s in summaries], sys.stdout, indent=2)
         print()
@@ -458,8 +565,16 @@ def cmd_index(args: argparse.Namespace) -> int:
 def cmd_tree(args: argparse.Namespace) -> int:
     index = _graph_index(args)
     root = index.resolve(args.symbol)
-    tree = index.tree(root, args.command, args.depth, _filters(args, index=index, start=root))
+    filters = _filters(args, index=index, start=root)
+    tree = index.tree(root, args.command, args.depth, filters)
     print(render.render_tree(tree, args.format))
+    if not tree.edges:
+        # A tree with no edge reads as a function that calls nothing (or that nothing calls).
+        left_out_by = _left_out_by(filters, lambda f: not index.tree(root, args.command, 1, f).edges)
+        if left_out_by:
+            every = index.tree(root, args.command, 1).edges
+            print(f"kubeatlas: warning: {left_out_by} left out all {len(every)} call edges "
+                  f"{'from' if args.command == 'callees' else 'to'} {root}", file=sys.stderr)
     return 0
 
 
@@ -467,9 +582,35 @@ def cmd_path(args: argparse.Namespace) -> int:
     index = _graph_index(args)
     points = [index.resolve(name) for name in (args.start, *args.through, args.goal)]
     filters = _filters(args, index=index, start=points[0])
-    paths = index.path_through(points, filters, args.count)
+    try:
+        paths = index.path_through(points, filters, args.count)
+    except query.NoPath as err:
+        left_out_by = _left_out_by(filters, lambda f: not _has_path(index, points, f))
+        if not left_out_by:
+            raise
+        raise query.NoPath(err.start, err.goal, f"{left_out_by} left out every one") from None
     print(render.render_paths(paths, points[0], args.format))
     return 0
+
+
+def _has_path(index: query.GraphIndex, points: list[str], filters: query.Filters) -> bool:
+    try:
+        return bool(index.path_through(points, filters))
+    except query.NoPath:
+        return False
+
+
+def _left_out_by(filters: query.Filters, finds_nothing) -> str | None:
+    """Which of `filters` made an answer empty, for a warning: None when `finds_nothing` with
+    no filter either, so the answer is empty on its own."""
+    if finds_nothing(query.Filters()):
+        return None
+    given = [name for name, used in (("--kinds", filters.kinds), ("--exclude", filters.exclude),
+                                     ("--min-confidence", filters.min_confidence)) if used]
+    # The program, often chosen for the user, is named only when it alone leaves all out.
+    if filters.program and finds_nothing(query.Filters(program=filters.program)):
+        given.append(f"the program {filters.program} (--program all follows every call)")
+    return ", ".join(given) or "the filters"
 
 
 def cmd_find(args: argparse.Namespace) -> int:
@@ -495,7 +636,7 @@ def cmd_component(args: argparse.Namespace) -> int:
 
     components = {c.name: c for c in load_manifest()}
     if args.name not in components:
-        raise UsageError(f"unknown component {args.name!r}: choose from {', '.join(components)}")
+        raise UnknownName("component", args.name, components)
     component = components[args.name]
     if args.repo not in (None, component.repo):
         raise UsageError(f"{args.name} is a {component.repo} component, not {args.repo}'s: "
@@ -534,7 +675,8 @@ def cmd_site(args: argparse.Namespace) -> int:
                              "would replace its own; give a docs folder of its own, e.g. --out site")
     for git_dir in args.git_dir:
         if not Path(git_dir).expanduser().is_dir():
-            raise UsageError(f"--git-dir {git_dir}: no such folder")
+            problem = "a file, not a folder" if Path(git_dir).expanduser().exists() else "no such folder"
+            raise UsageError(f"--git-dir {git_dir}: {problem}")
         if not sources.is_repository(Path(git_dir).expanduser()):
             raise UsageError(f"--git-dir {git_dir}: not a git repository")
     summary = site.run(ws.index_path, args.out, Progress(quiet=args.quiet), args.repo, args.git_dir)
@@ -574,16 +716,14 @@ def cmd_cluster(args: argparse.Namespace) -> int:
                          if name.strip()) if args.only else cluster.ORDER
             unknown = sorted(set(only) - set(cluster.ORDER))
             if unknown:
-                raise UsageError(f"unknown component {unknown[0]!r}: choose from {', '.join(cluster.ORDER)}")
+                raise UnknownName("component", unknown[0], cluster.ORDER)
             try:
                 upstream = cluster.parse_upstream(args.upstream or "")
             except ValueError as err:
                 raise UsageError(f"--upstream: {err}") from None
-            etcd = None
-            if args.etcd != "reference":
-                etcd = Path(args.etcd).expanduser().resolve()
-                if not (etcd.is_file() and os.access(etcd, os.X_OK)):
-                    raise UsageError(f"--etcd: {args.etcd} is neither 'reference' nor an executable file")
+            etcd = None if args.etcd == "reference" else _executable(args.etcd)
+            if etcd is not None and not (etcd.is_file() and os.access(etcd, os.X_OK)):
+                raise UsageError(f"--etcd: {args.etcd} is neither 'reference' nor an executable file")
             started = cluster.up(directory, args.kubelets, only, args.node_monitor_grace_period,
                                  upstream, etcd, args.etcd_members)
             for process in started.processes:
@@ -605,6 +745,12 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     except cluster.ClusterError as err:
         print(f"kubeatlas: error: {err}", file=sys.stderr)
         return 1
+
+
+def _executable(text: str) -> Path:
+    """A binary named as a shell would take it: a bare name (`etcd`) is looked up on $PATH."""
+    found = shutil.which(text) if os.sep not in text else None
+    return Path(found or text).expanduser().resolve()
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -672,13 +818,28 @@ def _raise_terminated(signum, frame):
 
 def _command_options(parser: argparse.ArgumentParser) -> set[str]:
     """Every option string some command takes."""
-    commands = next(action for action in parser._actions if isinstance(action, argparse._SubParsersAction))
-    return {option for command in commands.choices.values() for action in command._actions
-            for option in action.option_strings}
+    return {option for command in _subcommands(parser).choices.values()
+            for option in _options_of(command)}
+
+
+def _subcommands(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:
+    return next(action for action in parser._actions if isinstance(action, argparse._SubParsersAction))
+
+
+def _subcommand(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    return _subcommands(parser).choices[name]
+
+
+def _options_of(parser: argparse.ArgumentParser) -> list[str]:
+    return [option for action in parser._actions for option in action.option_strings]
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["help"]:  # `kubeatlas help [COMMAND]`, as git, go and kubectl take it
+        argv = [*argv[1:2], "--help"]
+    elif argv == ["version"]:
+        argv = ["--version"]
     # Options come after the command, so a first word naming one is the command to build.
     parser = build_parser(argv[0] if argv and argv[0] in SUBCOMMANDS else None)
     if argv and argv[0].startswith("-") and argv[0] not in ("-h", "--help", "-V", "--version"):

@@ -6,6 +6,8 @@ the CLI prints that line and exits non-zero, with no traceback.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 
 class AnalyzerError(Exception):
     """Root of every error the analyzer reports to a user."""
@@ -55,3 +57,26 @@ class UsageError(AnalyzerError):
     """The command line asks for something that cannot be done as asked."""
 
     exit_code = 2
+
+
+class UnknownName(UsageError):
+    """A name that is none of a fixed set (a repository, a component, an edge kind, a GOOS):
+    the nearest one, if any is near, is suggested before the whole set."""
+
+    def __init__(self, what: str, name: str, choices: Iterable[str]):
+        self.what, self.name, self.choices = what, name, list(choices)
+        near = nearest(name, self.choices)
+        listed = ", ".join(self.choices)
+        super().__init__(f"unknown {what} {name!r}: "
+                         + (f"did you mean {near!r}? (choose from {listed})" if near
+                            else f"choose from {listed}"))
+
+
+def nearest(name: str, choices: Iterable[str]) -> str | None:
+    """The choice a mistyped `name` most likely meant (`kubernets` → `kubernetes`), if one is
+    near enough to say so."""
+    import difflib  # only a mistake pays for loading it
+
+    by_lower = {choice.lower(): choice for choice in choices}
+    near = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
+    return by_lower[near[0]] if near else None

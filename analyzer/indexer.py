@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from analyzer import stdlib, store
-from analyzer.buildtags import COMMANDS, BuildContext, describe
+from analyzer.buildtags import COMMANDS, BuildContext, describe, tags_named
 from analyzer.errors import DamagedIndex, IndexError_, OutdatedIndex
 from analyzer.facts import encode_row
 from analyzer.gitobjects import BlobReader, TreeEntry, list_tree
@@ -66,6 +66,7 @@ class IndexSummary:
     library_seconds: float = 0.0  # spent indexing the standard library in this run
     seconds: float = 0.0
     already_indexed: bool = False
+    unnamed_tags: list[str] = field(default_factory=list)  # --tags no build constraint names
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -269,6 +270,7 @@ def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,
             summary.already_indexed = True
             store.touch(db, done.id)  # asked for again: it is the current index of its repo
             _fill_counts(db, done.id, summary)
+            summary.unnamed_tags = _unnamed_tags(db, build, done.id, library)
             return summary
 
         commit_id = store.begin_commit(db, key, checkout.ref, checkout.remote_url)
@@ -298,6 +300,7 @@ def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,
         gc.unfreeze()  # what resolution froze is garbage now, or soon; let the collector see it
         _fill_counts(db, commit_id, summary)
         summary.seconds = time.monotonic() - started
+        summary.unnamed_tags = _unnamed_tags(db, build, commit_id, library)
         return summary
     finally:
         db.close()
@@ -407,6 +410,18 @@ def _parse_into(db, source: TreeSource, blobs: list[tuple[str, str]], jobs: int,
     if batch:
         store.save_blobs(db, PARSER_VERSION, batch)
     return missing
+
+
+def _unnamed_tags(db, build: BuildContext, commit_id: int,
+                  library: store.CommitRecord | None) -> list[str]:
+    """The --tags no build constraint of the commit's files, or its standard library's, names:
+    most likely mistyped, since they change no file."""
+    constraints = db.execute(
+        "SELECT DISTINCT b.build_constraint FROM files f JOIN blobs b ON b.sha = f.blob_sha "
+        "WHERE f.commit_id IN (?, ?) AND b.build_constraint IS NOT NULL",
+        (commit_id, library.id if library else None))
+    named = {tag for (constraint,) in constraints for tag in tags_named(constraint)}
+    return sorted(build.tags - named)
 
 
 def _fill_counts(db, commit_id: int, summary: IndexSummary) -> None:

@@ -6,6 +6,7 @@ without loading git.
 from __future__ import annotations
 
 import re
+from urllib.parse import quote
 
 _LIBRARY_PATH = re.compile(r"(?P<version>go1[\w.+-]*)/src/(?P<rest>.+)")
 _GITHUB = re.compile(
@@ -27,9 +28,11 @@ def permalink(remote_url: str, commit: str, path: str, line: int | None = None) 
     anchor = f"#L{line}" if line else ""
     library = _LIBRARY_PATH.match(path)
     if library:  # a standard-library file resolved with the repository (stdlib.site_path)
-        return f"https://github.com/golang/go/blob/{library['version']}/src/{library['rest']}{anchor}"
+        return (f"https://github.com/golang/go/blob/{library['version']}/src/"
+                f"{quote(library['rest'])}{anchor}")
     github = _GITHUB.match(remote_url)
     if github:
+        # Quoted: a `#`, `?` or space in a folder's name would end or break the link's path.
         return (f"https://github.com/{github['owner']}/{github['repo']}"
-                f"/blob/{commit}/{path}{anchor}")
+                f"/blob/{commit}/{quote(path)}{anchor}")
     return f"{remote_url}@{commit}:{path}{anchor}"

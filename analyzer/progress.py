@@ -5,6 +5,7 @@ every few seconds, so a log shows the work moving without drowning in it.
 """
 from __future__ import annotations
 
+import os
 import sys
 import time
 from typing import TextIO
@@ -19,6 +20,7 @@ class Progress:
         self._last = 0.0
         self._task = ""
         self._drawn = False
+        self._gone = False  # the stream's reader has left
 
     def update(self, task: str, done: int | None, total: int | None = None, unit: str = "") -> None:
         """`task: done/total unit`; with `done` None, the task alone (a stage begun)."""
@@ -36,31 +38,42 @@ class Progress:
         else:
             text = f"{task}: {done} {unit}".rstrip()
         if self.tty:
-            self.stream.write("\r\x1b[K" + text)
+            self._write("\r\x1b[K" + text)
             self._drawn = True
             if finished:
                 self.done()
         else:
-            self.stream.write(text + "\n")
-        self.stream.flush()
+            self._write(text + "\n")
 
     def note(self, text: str) -> None:
         """A line that stays: a warning or a finished step."""
         if self.quiet:
             return
         self.done()
-        self.stream.write(text + "\n")
-        self.stream.flush()
+        self._write(text + "\n")
 
     def warn(self, text: str) -> None:
         """A warning: shown even when quiet, since it reports something done to the user's files
         or something they should fix."""
         self.done()
-        self.stream.write(f"kubeatlas: warning: {text}\n")
-        self.stream.flush()
+        self._write(f"kubeatlas: warning: {text}\n")
 
     def done(self) -> None:
         if self._drawn:
-            self.stream.write("\n")
-            self.stream.flush()
+            self._write("\n")
             self._drawn = False
+
+    def _write(self, text: str) -> None:
+        """Write and flush. A reader that has left (`kubeatlas index 2>&1 | head`) ends the
+        lines, not the work they report on: an index stopped by its own progress line was
+        left unbuilt with exit status 0."""
+        if self._gone:
+            return
+        try:
+            self.stream.write(text)
+            self.stream.flush()
+        except BrokenPipeError:
+            self._gone = True
+            # What is left in the stream's buffer would fail again when Python exits.
+            if hasattr(self.stream, "fileno"):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())

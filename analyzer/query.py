@@ -7,12 +7,13 @@ from __future__ import annotations
 import fnmatch
 import heapq
 import math
+import re
 import sqlite3
-from collections.abc import Set
+from collections.abc import Callable, Iterable, Set
 from dataclasses import dataclass, field
 
 from analyzer import graph, store
-from analyzer.errors import AnalyzerError
+from analyzer.errors import AnalyzerError, nearest
 from analyzer.graph import Edge
 from analyzer.permalinks import permalink
 
@@ -29,6 +30,8 @@ SHOWN_PER_CALL = 8  # a tree shows this many implementations of one interface ca
 # name or pattern is answered "not found" without asking SQLite, which refuses LIKE patterns past
 # 50,000 bytes.
 MAX_NAME = 2000
+# A place in a Go file, as compilers and `grep -n` print it: path.go, path.go:LINE, path.go:LINE:COL.
+_PLACE = re.compile(r"(?P<path>[^:]+\.go)(?::(?P<line>\d+))?(?::\d+)?")
 
 
 def quote_name(name: str) -> str:
@@ -65,8 +68,9 @@ class AmbiguousSymbol(QueryError):
 
 
 class NoPath(QueryError):
-    def __init__(self, start: str, goal: str):
-        super().__init__(f"no call path from {start} to {goal}")
+    def __init__(self, start: str, goal: str, why: str = ""):
+        self.start, self.goal = start, goal
+        super().__init__(f"no call path from {start} to {goal}" + (f": {why}" if why else ""))
 
 
 def package_of(symbol: str) -> str:
@@ -80,6 +84,36 @@ def package_of(symbol: str) -> str:
 def is_stdlib(package: str) -> bool:
     """Go's own packages have no dot in their first path element (`net/http`, `fmt`)."""
     return "." not in package.split("/", 1)[0]
+
+
+def covers(pattern: str, package: str, vendored: Callable[[], bool]) -> bool:
+    """Whether an exclude pattern, a glob or a preset's `<stdlib>` or `<vendor>`, covers
+    `package`; `vendored()` is asked only for `<vendor>`."""
+    if pattern == "<stdlib>":
+        return is_stdlib(package)
+    if pattern == "<vendor>":
+        return vendored()
+    return fnmatch.fnmatchcase(package, pattern)
+
+
+def near_pattern(pattern: str, packages: Iterable[str]) -> str | None:
+    """The pattern a user who typed `pattern` likely meant, matching some of `packages`: a
+    preset, the pattern with its literal start corrected (`k8s.io/kolg*` → `k8s.io/klog*`),
+    or, for a folder of packages named without a glob, all of them (`k8s.io/client-go/*`)."""
+    import difflib  # only a pattern that matches nothing pays for loading it
+
+    packages = list(packages)
+    glob_at = min((pattern.find(c) for c in "*?[" if c in pattern), default=len(pattern))
+    literal = pattern[:glob_at].rstrip("/")
+    glob = pattern[len(literal):]
+    if not glob and any(package.startswith(pattern + "/") for package in packages):
+        return pattern + "/*"
+    # A mistyped pattern is compared with whole path elements: `k8s.io/clent-go*` → `k8s.io/client-go*`.
+    elements = [package.split("/") for package in packages]
+    starts = {"/".join(parts[:end]) for parts in elements for end in range(1, len(parts) + 1)}
+    starts |= set() if glob else set(PRESETS) - {pattern}
+    near = difflib.get_close_matches(literal, sorted(starts), n=1, cutoff=0.75)
+    return near[0] + glob if near else None
 
 
 @dataclass(frozen=True)
@@ -289,6 +323,13 @@ def by_signature(edges: list[Edge], view: ProgramView | None, functions) -> list
     return out
 
 
+def _indexed_commits(commits: Iterable[store.CommitRecord]) -> str:
+    """The commits `--commit` can name, in the order they were first indexed, for an error
+    line: " (indexed: 556eee397318 v1.24.0, …)"."""
+    shown = [c.sha[:12] + ("" if c.sha.startswith(c.ref) else f" {c.ref}") for c in commits]
+    return f" (indexed: {', '.join(shown[-5:])})" if shown else ""
+
+
 def _implementation(edge: Edge, method: str, confidence: float, why: str) -> Edge:
     return Edge(edge.caller, method, graph.IMPLEMENTATION, edge.path, edge.line, edge.col,
                 round(edge.confidence * confidence, 4), why)
@@ -311,13 +352,16 @@ class GraphIndex:
             if latest is None:
                 raise QueryError(f"{repo} is not indexed: run `kubeatlas index {repo}` first")
             return cls(db, latest)
-        matching = [c for c in store.complete_commits(db) if c.sha.startswith(sha) or c.ref == sha]
+        indexed = store.complete_commits(db)
+        matching = [c for c in indexed if c.sha.startswith(sha) or c.ref == sha]
         commits = [c for c in matching if c.repo == repo]
         if not commits:
             others = sorted({c.repo for c in matching})
-            hint = (f"; {others[0]} is indexed at {sha}: add --repo {others[0]}" if others
-                    else ": fetch and index it first")
-            raise QueryError(f"{repo} at {sha} is not indexed{hint}")
+            if others:
+                raise QueryError(f"{repo} at {sha} is not indexed; {others[0]} is indexed at "
+                                 f"{sha}: add --repo {others[0]}")
+            raise QueryError(f"{repo} at {sha} is not indexed: fetch and index it first"
+                             + _indexed_commits(c for c in indexed if c.repo == repo))
         return cls(db, commits[-1])
 
     # --- names -------------------------------------------------------------------------------
@@ -356,9 +400,13 @@ class GraphIndex:
 
     def resolve(self, name: str) -> str:
         """A symbol from its full go/ssa name or an unambiguous ending of it
-        (`scheduler.(*Scheduler).scheduleOne`); otherwise the closest names, in the error."""
+        (`scheduler.(*Scheduler).scheduleOne`), or the function at a `file.go:LINE`;
+        otherwise the closest names, in the error."""
         if len(name) > MAX_NAME:
             raise SymbolNotFound(name, [])
+        place = _PLACE.fullmatch(name)
+        if place:
+            return self._function_at(name, place["path"], place["line"] and int(place["line"]))
         matches = self._matches(name)
         if len(matches) == 1:
             return matches[0]
@@ -368,7 +416,32 @@ class GraphIndex:
         if calls:
             raise SymbolNotFound(name, [], self._why_undefined(name, calls))
         self._look_elsewhere(name)
+        if name in self.packages():
+            raise SymbolNotFound(name, [], f"it is a package: `kubeatlas find '{name}.'` lists "
+                                           "its functions")
         raise SymbolNotFound(name, self._closest(name))
+
+    def _function_at(self, name: str, path: str, line: int | None) -> str:
+        """The innermost function or closure whose lines hold `path:line`, a place as compilers,
+        `grep -n` and stack traces print it; `path` may be absolute, in a clone of the
+        repository. A file alone is ambiguous among its functions."""
+        files = [f for (f,) in self.db.execute("SELECT path FROM files WHERE commit_id = ?",
+                                                (self.commit.id,))
+                 if path == f or path.endswith("/" + f)]
+        if not files:
+            raise SymbolNotFound(name, [], f"{self.commit.repo} {self.commit.sha[:12]} has no "
+                                           f"Go file {path}")
+        # The symbols have no index by file: this reads the commit's symbols once.
+        rows = self.db.execute(
+            "SELECT n.name, s.line, s.end_line FROM symbols s JOIN names n ON n.id = s.name "
+            "WHERE s.commit_id = ? AND s.path = (SELECT id FROM names WHERE name = ?) "
+            "ORDER BY s.line", (self.commit.id, max(files, key=len))).fetchall()
+        if line is None:
+            raise AmbiguousSymbol(name, [function for function, _, _ in rows])
+        holding = [(end - start, function) for function, start, end in rows if start <= line <= end]
+        if not holding:
+            raise SymbolNotFound(name, [], f"no function of {max(files, key=len)} holds line {line}")
+        return min(holding)[1]
 
     def _matches(self, name: str) -> list[str]:
         if self.has(name):
@@ -414,7 +487,8 @@ class GraphIndex:
             package, _, method = name.partition(".(")
             starting = "(*" if method.startswith("*") else "("
             return store.names_ending(self.db, package + "." + method.lstrip("*"), 500, starting)
-        return store.names_ending(self.db, name, 500)
+        receiver = _receiver(name)
+        return store.names_ending(self.db, name[len(receiver):], 500, receiver)
 
     def _closest(self, name: str) -> list[str]:
         """Names like `name`: each stored name is compared by its ending of as many dotted parts
@@ -492,9 +566,10 @@ class GraphIndex:
         asks of it while it runs."""
         if name not in self._programs:
             if name not in self.programs():
-                known = ", ".join(self.programs()) or "none"
-                raise QueryError(f"no program {name!r} in {self.commit.repo} {self.commit.sha[:12]} "
-                                 f"(programs: {known})")
+                near = nearest(name, self.programs())
+                raise QueryError(f"no program {name!r} in {self.commit.repo} {self.commit.sha[:12]}"
+                                 + (f": did you mean {near!r}?" if near else "")
+                                 + f" (programs: {', '.join(self.programs()) or 'none'})")
             self._programs[name] = ProgramView(
                 name, ProgramMembers(self.db, self.commit.id, name, "package"),
                 ProgramMembers(self.db, self.commit.id, name, "type"))
@@ -625,16 +700,27 @@ class GraphIndex:
 
     def _excluded(self, symbol: str, patterns: tuple[str, ...]) -> bool:
         package = package_of(symbol)
-        for pattern in patterns:
-            if pattern == "<stdlib>":
-                if is_stdlib(package):
-                    return True
-            elif pattern == "<vendor>":
-                if self._is_vendored(symbol):
-                    return True
-            elif fnmatch.fnmatchcase(package, pattern):
-                return True
-        return False
+        return any(covers(pattern, package, lambda: self._is_vendored(symbol))
+                   for pattern in patterns)
+
+    def packages(self) -> dict[str, bool]:
+        """Every package of the commit, and of the standard library it was resolved against, by
+        import path: whether it is vendored."""
+        from analyzer import stdlib  # with subprocess and shutil, which a query need not load
+
+        rows = self.db.execute(
+            "SELECT import_path, max(path LIKE 'vendor/%') FROM files WHERE import_path IS NOT NULL "
+            "AND commit_id IN (?, (SELECT l.id FROM commits c JOIN commits l ON l.repo = ? AND "
+            "l.sha = c.library AND l.complete WHERE c.id = ?)) GROUP BY import_path",
+            (self.commit.id, stdlib.REPO, self.commit.id))
+        return {package: bool(vendored) for package, vendored in rows}
+
+    def unmatched_exclude(self, item: str) -> bool:
+        """Whether an --exclude item (a glob or a PRESETS name) covers no package of the commit:
+        a typo, since it leaves nothing out of any answer."""
+        patterns = PRESETS.get(item, (item,))
+        return not any(covers(pattern, package, lambda: vendored)
+                       for package, vendored in self.packages().items() for pattern in patterns)
 
     def _is_vendored(self, symbol: str) -> bool:
         if symbol not in self._vendored:
@@ -823,6 +909,16 @@ def _ends_like(symbol: str, name: str) -> bool:
         if not symbol.startswith(receiver):
             return False
         symbol, name = symbol[len(receiver):], f"{package}.{name}"
+    elif name.startswith("("):  # `(*Scheduler).Run`: the receiver's type without its package
+        receiver = _receiver(name)
+        if _receiver(symbol) != receiver:
+            return False
+        symbol, name = symbol[len(receiver):], name[len(receiver):]
     if not symbol.endswith(name):
         return False
     return len(symbol) == len(name) or symbol[-len(name) - 1] in "/.(*"
+
+
+def _receiver(name: str) -> str:
+    """How a method's go/ssa name opens: `(*` for a pointer receiver, `(` for a value one."""
+    return "(*" if name.startswith("(*") else "(" if name.startswith("(") else ""

@@ -140,6 +140,11 @@ def run(index_path: Path, out_dir: Path, progress: Progress | None = None,
     with `repos`, only the components of those repositories. Source text is read from the clones
     `kubeatlas fetch` recorded beside the index, and from `git_dirs`."""
     db = store.connect(index_path)
+    progress = progress or Progress(quiet=True)
+    indexed = store.latest_commits(db)
+    for repo in dict.fromkeys(repos):
+        if repo not in indexed:  # its pages would only say so, which a reader of stdout misses
+            progress.warn(f"{repo}: its repository is not indexed: run `kubeatlas index {repo}`")
     manifest = [c for c in load_manifest() if not repos or c.repo in repos]
     recorded = load_checkouts(Workspace(index_path.parent))
     stores = releases.Stores([*git_dirs, *(c.git_dir for c in recorded.values())])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import os
+import pwd
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +40,21 @@ def default_home() -> Path:
         return Path(env)
     cache = os.environ.get("XDG_CACHE_HOME", "")
     # The XDG spec: a relative path in its variables is invalid and to be ignored.
-    return (Path(cache) if os.path.isabs(cache) else Path.home() / ".cache") / "kubeatlas"
+    return (Path(cache) if os.path.isabs(cache) else user_home() / ".cache") / "kubeatlas"
+
+
+def user_home() -> Path:
+    """$HOME, or this user's home in the password database when $HOME is unset or empty.
+    Python's Path.home() takes an empty $HOME for `/`, and, for a user the database does not
+    know (`docker run --user 1234`), gives a folder named `~` in the current one."""
+    home = os.environ.get("HOME")
+    if home:
+        return Path(home)
+    try:
+        return Path(pwd.getpwuid(os.getuid()).pw_dir)
+    except KeyError:
+        raise UsageError("no home folder: $HOME is unset and this user has no entry in the "
+                         "password database: give --home (or $KUBEATLAS_HOME) a folder") from None
 
 
 def check_home(home: Path) -> None:

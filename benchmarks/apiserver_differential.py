@@ -7,8 +7,8 @@ service-account key, `--authorization-mode=Node,RBAC --enable-admission-plugins=
 and `--service-cluster-ip-range=10.96.0.0/12`; and the reference apiserver on the reference etcd,
 with `kubeatlas cluster`'s own code. Both get namespace `diff` and one valid object of each of a
 dozen kinds (pods, deployments, services, configmaps, secrets, jobs, namespaces, nodes, roles,
-rolebindings, priorityclasses, ingresses) and of 24 more (every other kind both serve but CSRs,
-CRDs and APIServices) plus a CertificateSigningRequest, then the same seeded corpus, as the admin (group system:masters) and, for a few requests,
+rolebindings, priorityclasses, ingresses) and of 22 more (every other kind both serve but CSRs and
+CRDs) plus a CertificateSigningRequest, then the same seeded corpus, as the admin (group system:masters) and, for a few requests,
 as an unprivileged user:
 
   fuzz         the mutated bodies of tests/reference/apiserver/test_fuzz.py, created, replaced

@@ -2,18 +2,27 @@
 is wrong and what to do, with exit code 1 (2 for a usage error, as argparse), never a traceback."""
 from __future__ import annotations
 
+import shlex
+import shutil
+from pathlib import Path
+
 import pytest
 
-from analyzer.cli import main
+from analyzer.cli import SUBCOMMANDS, build_parser, main
 
 
 @pytest.mark.parametrize("argv, unrecognized", [
-    (["find", "app", "--bogus"], "--bogus"), (["callers", "app.main", "--dpeth", "2"], "--dpeth 2"),
-    (["index", "--bogus"], "--bogus"), (["site", "--outt", "x"], "--outt x"),
+    (["find", "app", "--bogus"], "--bogus"), (["callers", "app.main", "--dpeth", "2"],
+                                              "--dpeth 2; did you mean --depth?"),
+    (["index", "--bogus"], "--bogus"), (["site", "--outt", "x"], "--outt x; did you mean --out?"),
+    (["show", "app.main", "--jsno"], "--jsno; did you mean --json?"),
+    (["show", "app.main", "-f", "json"], "-f json; did you mean --json?"),
+    (["find", "app", "--format=json"], "--format=json; did you mean --json?"),
+    (["callees", "app.main", "--json"], "--json; did you mean -f json?"),
 ])
 def test_an_unknown_option_points_at_its_commands_help(argv, unrecognized, capsys):
     """`kubeatlas find app --bogus`: the options a command takes are listed by its own --help,
-    not by `kubeatlas --help`, which lists only the commands."""
+    not by `kubeatlas --help`, which lists only the commands; a mistyped one is named."""
     with pytest.raises(SystemExit) as exit:
         main(argv)
     err = capsys.readouterr().err
@@ -96,3 +105,127 @@ def test_a_journeys_dir_that_is_no_folder_is_named_as_the_problem(make, problem,
     make(journeys)
     assert main(["journeys", "--dir", str(journeys), "--home", str(tmp_path / "home")]) == 2
     assert capsys.readouterr().err == f"kubeatlas: error: --dir {journeys}: {problem}\n"
+
+
+@pytest.mark.parametrize("argv, near", [
+    (["fnid", "app"], "'find'"), (["callees", "app.main", "-f", "jsno"], "'json'"),
+    (["show", "app.main", "--repo", "kubernets"], "'kubernetes'"), (["run", "etdc"], "'etcd'"),
+    (["cluster", "upp"], "'up'"), (["site", "--repo", "Etcd"], "'etcd'"),
+    (["index", "kubernets"], "'kubernetes'"), (["index", "--goos", "linx"], "'linux'"),
+    (["index", "--goarch", "amd46"], "'amd64'"), (["component", "kube-schedulr"], "'kube-scheduler'"),
+    (["callees", "app.main", "--kinds", "statc"], "'static'"),
+    (["cluster", "up", "--only", "etcd,apisrver"], "'apiserver'"),
+])
+def test_a_mistyped_name_is_answered_with_the_near_one(argv, near, tmp_path, capsys):
+    """`kubeatlas fnid`, `-f jsno`, `--goos linx`: the error listed every choice, leaving the
+    user to spot the one they meant; it names the near one first, in the same one line."""
+    try:
+        code = main([*argv, "--home", str(tmp_path / "home")])
+    except SystemExit as exit:
+        code = exit.code
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert f": did you mean {near}? (choose from " in err
+
+
+@pytest.mark.parametrize("command", sorted(SUBCOMMANDS))
+def test_each_commands_help_says_what_it_does_with_examples_that_parse(command, capsys):
+    """`kubeatlas callers --help` described the options but showed no command line to start
+    from. Each command's help has its description and examples, kept whole on their lines
+    however narrow the terminal, and every example is a command line that command accepts."""
+    with pytest.raises(SystemExit) as exit:
+        main([command, "--help"])
+    out = capsys.readouterr().out
+    assert exit.value.code == 0
+    description = out.split("\n\n")[1]
+    assert len(description.split()) >= 5
+    lines = out.split("\nexamples:\n", 1)[1].splitlines()
+    assert lines and all(line.startswith(f"  kubeatlas {command}") for line in lines)
+    for line in lines:
+        words = shlex.split(line.split(" | ")[0].split(" > ")[0])
+        assert build_parser(command).parse_args(words[1:]).command == command
+
+
+def test_examples_are_not_wrapped_on_a_narrow_terminal(monkeypatch, capsys):
+    """argparse fills help text to the terminal's width: an example cut in two cannot be copied."""
+    monkeypatch.setenv("COLUMNS", "40")
+    with pytest.raises(SystemExit):
+        main(["path", "--help"])
+    assert ("  kubeatlas path kube-scheduler.main 'scheduler.(*Scheduler).scheduleOne' -n 3 "
+            "--min-confidence 0.5\n") in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("inside", [False, True])
+def test_a_data_dir_that_is_a_file_is_named_as_the_problem(inside, tmp_path, capsys):
+    """`kubeatlas run etcd --data-dir FILE` said "File exists", as if the folder were in the
+    way rather than a file where the folder should be."""
+    file = tmp_path / "notes.txt"
+    file.write_text("mine\n")
+    data_dir = file / "etcd" if inside else file
+    assert main(["run", "etcd", "--data-dir", str(data_dir),
+                 "--listen-client-urls", "http://127.0.0.1:0"]) == 1
+    where = "a folder above it is" if inside else "it is"
+    assert capsys.readouterr().err.endswith(f"--data-dir {data_dir}: {where} a file: give a folder\n")
+    assert file.read_text() == "mine\n"
+
+
+def test_a_bare_etcd_name_is_looked_up_on_path_as_a_shell_would(tmp_path, monkeypatch, capsys):
+    """`kubeatlas cluster up --etcd etcd` was refused as "neither 'reference' nor an executable
+    file" while `etcd` ran fine from the same shell: the name was read as ./etcd."""
+    from reference_impl import cluster
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "etcd").write_text("#!/bin/sh\n")
+    (bin_dir / "etcd").chmod(0o755)
+    monkeypatch.setenv("PATH", str(bin_dir))
+    monkeypatch.chdir(tmp_path)
+    asked = []
+
+    def up(directory, kubelets, only, grace, upstream, etcd, members):
+        asked.append(etcd)
+        raise cluster.ClusterError("not started in this test")
+
+    monkeypatch.setattr(cluster, "up", up)
+    assert main(["cluster", "up", "--dir", str(tmp_path / "cluster"), "--etcd", "etcd"]) == 1
+    assert asked == [bin_dir / "etcd"]
+
+
+@pytest.mark.parametrize("argv, same_as", [
+    (["help"], ["--help"]), (["help", "find"], ["find", "--help"]), (["version"], ["--version"]),
+])
+def test_help_and_version_are_also_words_as_git_and_kubectl_take_them(argv, same_as, capsys):
+    """`kubeatlas help find` and `kubeatlas version` were "invalid choice: 'help'"."""
+    outputs = []
+    for words in (argv, same_as):
+        with pytest.raises(SystemExit) as exit:
+            main(words)
+        assert exit.value.code == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1] and outputs[0]
+
+
+@pytest.mark.parametrize("argv", [["journeys", "--dir=~/journeys"],
+                                  ["cluster", "status", "--dir=~/cluster"]])
+def test_a_tilde_after_an_equals_sign_is_the_home_folder(argv, tmp_path, monkeypatch, capsys):
+    """`--dir=~/journeys` reaches kubeatlas unexpanded (a shell expands `~` only at a word's
+    start), and was taken for a folder named `~` in the current one."""
+    monkeypatch.setenv("HOME", str(tmp_path / "user"))
+    monkeypatch.chdir(tmp_path)
+    main([*argv, "--home", str(tmp_path / "ka")])
+    assert str(tmp_path / "user") in capsys.readouterr().err
+
+
+def test_an_index_and_a_site_given_tilde_paths_use_the_home_folder(kube_repo, tmp_path,
+                                                                    monkeypatch, capsys):
+    """`index --goroot=~/go` was "not a Go installation", and `site --out=~/docs` wrote the
+    pages to a folder named `~` in the current one."""
+    user = tmp_path / "user"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "goroot", user / "go")
+    monkeypatch.setenv("HOME", str(user))
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "ka"))
+    monkeypatch.chdir(tmp_path)
+    assert main(["fetch", "kubernetes", "--from", str(kube_repo), "--ref", "HEAD", "-q"]) == 0
+    assert main(["index", "--goroot=~/go", "-q"]) == 0
+    assert main(["site", "--out=~/docs", "-q"]) == 0
+    assert (user / "docs" / "components").is_dir() and not (tmp_path / "~").exists()

@@ -126,6 +126,16 @@ def test_short_names_resolve_and_ambiguity_is_reported(index):
     assert len(raised.value.candidates) > 1
 
 
+def test_a_method_named_by_its_receiver_type_alone_resolves(index):
+    """`show '(*Scheduler).scheduleOne'`, a method as a Go method expression writes it, was
+    "no symbol" with the right name first among the closest. The receiver's pointer-ness
+    still counts: a pointer method is not found as `(Scheduler).scheduleOne`."""
+    assert index.resolve("(*Scheduler).scheduleOne") == SCHEDULE_ONE
+    with pytest.raises(SymbolNotFound) as raised:
+        index.resolve("(Scheduler).scheduleOne")
+    assert raised.value.closest[0] == SCHEDULE_ONE
+
+
 def test_an_unknown_symbol_gets_the_closest_names(index):
     with pytest.raises(SymbolNotFound) as raised:
         index.resolve("scheduler.(*Scheduler).scheduleOnce")
@@ -439,6 +449,7 @@ def test_a_depth_past_the_whole_tree_stops_where_the_tree_does(guesses_home):
     ["fnid", "app"], [], ["find", "app", "--home", ""], ["find", "app", "--depth", "3"],
     ["find", ""], ["callers", " "], ["path", "app.main", ""], ["show", "\n"],
     ["callers", "app.main", "--commit", ""], ["callees", "app.main", "--program", ""],
+    ["callers", "app.main", "--min-confidence", "2"], ["callers", "app.main", "--min-confidence", "nan"],
     ["path", "app.main", "app.target", "--kinds", ""], ["index", "--goroot", ""],
     ["check", "--manifest", ""], ["callees", "app.main", "--exclude", ""],
 ])
@@ -580,6 +591,136 @@ def test_a_trailing_comma_in_kinds_names_no_extra_kind(guesses_home, capsys):
     static = capsys.readouterr().out
     assert main(["callees", "app.main", "--kinds", "static,", *home]) == 0
     assert capsys.readouterr().out == static
-    assert main(["callees", "app.main", "--kinds", " , ", *home]) == 2
-    assert capsys.readouterr().err == ("kubeatlas: error: --kinds names no edge kind: choose from "
-                                       f"{', '.join(graph.EDGE_KINDS)}\n")
+    with pytest.raises(SystemExit) as exit:
+        main(["callees", "app.main", "--kinds", " , ", *home])
+    assert exit.value.code == 2
+    assert capsys.readouterr().err == (
+        "kubeatlas callees: error: argument --kinds: names no edge kind: choose from "
+        f"{', '.join(graph.EDGE_KINDS)} (see `kubeatlas callees --help`)\n")
+
+
+@pytest.mark.parametrize("exclude, near", [
+    ("exmaple.com/app*", "; did you mean 'example.com/app*'?"), ("stdlb", "; did you mean 'stdlib'?"),
+    ("example.com", "; did you mean 'example.com/*'?"), ("vendor", ""), ("nothing/like/it", ""),
+])
+def test_an_exclude_that_matches_no_package_says_so(exclude, near, guesses_home, capsys):
+    """`--exclude exmaple.com/app*` left nothing out and said nothing: the answer looked as if
+    the pattern had been applied. A pattern (or preset) covering no package of the commit is
+    one warning line, with the near pattern that does cover some; the answer is unchanged."""
+    home = ["--home", str(guesses_home)]
+    assert main(["callees", "app.main", *home]) == 0
+    plain = capsys.readouterr().out
+    assert main(["callees", "app.main", "--exclude", exclude, *home]) == 0
+    out, err = capsys.readouterr()
+    commit = GraphIndex.open(store.connect(Workspace(guesses_home).index_path), "kubernetes").commit
+    assert out == plain
+    assert err == (f"kubeatlas: warning: --exclude {exclude!r} matches no package of kubernetes "
+                   f"{commit.sha[:12]}{near}\n")
+
+
+@pytest.mark.parametrize("exclude", ["stdlib", "example.com/*", "exam?le.com/app", "sort"])
+def test_an_exclude_that_matches_a_package_says_nothing(exclude, guesses_home, capsys):
+    """A pattern covering some package of the commit is quiet, whether or not this answer
+    reached that package (main calls nothing in `sort`)."""
+    assert main(["callees", "app.main", "--exclude", exclude, "--home", str(guesses_home)]) == 0
+    assert "matches no package" not in capsys.readouterr().err
+
+
+def test_a_mistyped_exclude_is_corrected_by_whole_path_elements(index):
+    """The near pattern keeps the user's glob and corrects the literal start up to a whole
+    element, rather than cutting a package name at the typed length (`k8s.io/client-g*`)."""
+    packages = index.packages()
+    assert query.near_pattern("k8s.io/clent-go*", packages) == "k8s.io/client-go*"
+    assert query.near_pattern("k8s.io/kubernetes/pkg/schedular/*", packages) == (
+        "k8s.io/kubernetes/pkg/scheduler/*")
+    assert query.near_pattern("github.com/spf31/cobra", packages) == "github.com/spf13/cobra"
+
+
+def test_a_mistyped_program_is_answered_with_the_near_one(index):
+    """`--program kube-schedulr` listed the programs there are; the near one comes first."""
+    with pytest.raises(QueryError) as raised:
+        index.view("kube-schedulr")
+    assert str(raised.value) == (f"no program 'kube-schedulr' in kubernetes {index.commit.sha[:12]}: "
+                                 "did you mean 'kube-scheduler'? (programs: kube-scheduler)")
+
+
+def test_a_commit_not_indexed_lists_the_ones_that_are(two_repos_home, capsys):
+    """`--commit deadbeef` said only "fetch and index it first", leaving the user to guess which
+    commits --commit can name."""
+    home, old = two_repos_home
+    new = GraphIndex.open(store.connect(Workspace(home).index_path), "kubernetes").commit.sha
+    assert main(["show", "Old", "--commit", "deadbeef", "--home", str(home)]) == 1
+    assert capsys.readouterr().err == (
+        "kubeatlas: error: kubernetes at deadbeef is not indexed: fetch and index it first "
+        f"(indexed: {old[:12]} HEAD, {new[:12]} HEAD)\n")
+
+
+def test_kinds_given_twice_follow_both(guesses_home, capsys):
+    """`--kinds static --kinds interface` followed interface calls only: the last one given
+    silently replaced the first. Like --exclude, each one adds to the others."""
+    home = ["--home", str(guesses_home)]
+    outputs = []
+    for kinds in (["--kinds", "static,interface"], ["--kinds", "static", "--kinds", "interface"],
+                  ["--kinds", "interface"]):
+        assert main(["callees", "app.main", "-d", "3", *kinds, *home]) == 0
+        outputs.append(capsys.readouterr().out)
+    assert outputs[0] == outputs[1] != outputs[2]
+
+
+@pytest.mark.parametrize("place", ["pkg/scheduler/scheduler.go:60", "pkg/scheduler/scheduler.go:60:9",
+                                   "./pkg/scheduler/scheduler.go:58", "/src/kubernetes/pkg/scheduler/scheduler.go:69"])
+def test_a_place_in_a_file_names_the_function_that_holds_it(place, index):
+    """`callers pkg/scheduler/scheduler.go:60`, a place as compilers, `grep -n` and stack traces
+    print it (with a column, from the current folder, or absolute in a clone), was "no symbol"."""
+    assert index.resolve(place) == SCHEDULE_ONE
+
+
+def test_a_place_inside_a_closure_names_the_closure_and_a_file_alone_lists_its_functions(index):
+    """The innermost function holds the line; a file without a line is ambiguous, and the error
+    lists what it defines; a line no function holds and a file the commit lacks say so."""
+    assert index.resolve("pkg/scheduler/scheduler.go:33") == (
+        "k8s.io/kubernetes/pkg/scheduler.WithPercentageOfNodesToScore$1")
+    with pytest.raises(AmbiguousSymbol) as raised:
+        index.resolve("pkg/scheduler/scheduler.go")
+    assert SCHEDULE_ONE in raised.value.candidates
+    with pytest.raises(SymbolNotFound, match="no function of pkg/scheduler/scheduler.go holds line 1$"):
+        index.resolve("pkg/scheduler/scheduler.go:1")
+    with pytest.raises(SymbolNotFound, match="has no Go file pkg/nosuch.go$"):
+        index.resolve("pkg/nosuch.go:3")
+
+
+def test_a_package_given_as_a_symbol_says_how_to_list_its_functions(index):
+    """`callers k8s.io/kubernetes/pkg/scheduler` offered five functions of it as the closest."""
+    with pytest.raises(SymbolNotFound) as raised:
+        index.resolve("k8s.io/kubernetes/pkg/scheduler")
+    assert str(raised.value) == ("no symbol 'k8s.io/kubernetes/pkg/scheduler': it is a package: "
+                                 "`kubeatlas find 'k8s.io/kubernetes/pkg/scheduler.'` lists its functions")
+
+
+def test_filters_that_leave_out_every_edge_say_so(guesses_home, guesses, capsys):
+    """`callees app.main --kinds closure` printed main alone, which reads as "main calls
+    nothing". When the filters left out every edge, one warning line names them; a tree that
+    is empty without them (nothing calls main) or that keeps some edges is quiet."""
+    home = ["--home", str(guesses_home)]
+    every = len(guesses.tree("app.main", "callees", 1).edges)
+    assert main(["callees", "app.main", "--kinds", "closure", *home]) == 0
+    out, err = capsys.readouterr()
+    assert out == "example.com/app.main\n"
+    assert err == (f"kubeatlas: warning: --kinds left out all {every} call edges from "
+                   "example.com/app.main\n")
+    for argv in (["callers", "app.main"], ["callees", "app.main", "--kinds", "static"]):
+        assert main([*argv, *home]) == 0
+        assert capsys.readouterr().err == ""
+
+
+def test_a_path_the_filters_left_out_says_which_options_did(guesses_home, capsys):
+    """`path app.main app.target --kinds closure` said "no call path", as if main never
+    reached target; the line names the options that left every path out. Where no path
+    exists at all, it says only that."""
+    home = ["--home", str(guesses_home)]
+    assert main(["path", "app.main", "app.target", "--kinds", "closure", *home]) == 1
+    assert capsys.readouterr().err == ("kubeatlas: error: no call path from example.com/app.main "
+                                       "to example.com/app.target: --kinds left out every one\n")
+    assert main(["path", "app.target", "app.main", "--kinds", "closure", *home]) == 1
+    assert capsys.readouterr().err == ("kubeatlas: error: no call path from example.com/app.target "
+                                       "to example.com/app.main\n")

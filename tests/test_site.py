@@ -424,11 +424,25 @@ def test_an_out_that_is_a_file_or_a_git_dir_that_is_no_repository_is_one_line(tm
     assert main(["site", "--out", str(tmp_path / "docs"), "--git-dir", str(missing),
                  "--home", home]) == 2
     assert capsys.readouterr().err == f"kubeatlas: error: --git-dir {missing}: no such folder\n"
+    assert main(["site", "--out", str(tmp_path / "docs"), "--git-dir", str(page), "--home", home]) == 2
+    assert capsys.readouterr().err == f"kubeatlas: error: --git-dir {page}: a file, not a folder\n"
     plain = tmp_path / "plain"
     plain.mkdir()
     assert main(["site", "--out", str(tmp_path / "docs"), "--git-dir", str(plain), "--home", home]) == 2
     assert capsys.readouterr().err == f"kubeatlas: error: --git-dir {plain}: not a git repository\n"
 
+
+
+def test_a_repo_that_is_not_indexed_is_one_warning(tmp_path, capsys):
+    """`site --repo kubernetes` on a home that indexed only etcd wrote its pages, each saying
+    "kubernetes is not indexed", and printed a summary as if all were well."""
+    home = tmp_path / "home"
+    index(home, "etcd", make_git_tree(TREES / "etcdish", tmp_path / "etcd"))
+    for repo, warning in (("kubernetes", "kubeatlas: warning: kubernetes: its repository is not "
+                                         "indexed: run `kubeatlas index kubernetes`\n"), ("etcd", "")):
+        assert main(["site", "--out", str(tmp_path / f"docs-{repo}"), "--repo", repo, "--home", str(home),
+                     "-q"]) == 0
+        assert capsys.readouterr().err == warning
 
 
 def test_an_out_inside_a_source_tree_is_refused_before_anything_is_replaced(tmp_path, capsys):

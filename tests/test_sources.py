@@ -21,6 +21,7 @@ import pytest
 
 from analyzer import sources
 from analyzer.cli import main
+from analyzer.permalinks import permalink
 from analyzer.errors import SourceError
 from analyzer.progress import Progress
 from analyzer.sources import Checkout
@@ -304,6 +305,16 @@ def test_permalink_to_github(remote_url, owner_repo):
     assert checkout.permalink("/go.mod") == f"https://github.com/{owner_repo}/blob/{SHA}/go.mod"
 
 
+def test_a_github_permalink_quotes_what_would_break_its_path():
+    """A folder named `a#b c?` made `…/blob/SHA/a#b c?/x.go#L3`, which a browser reads as the
+    file `a` with the fragment `b c?/x.go#L3`; its path is percent-quoted, as GitHub links it."""
+    checkout = Checkout("etcd", "/x", SHA, "v3.5.1", "https://github.com/etcd-io/etcd")
+    assert checkout.permalink("a#b c?/ü.go", 3) == (
+        f"https://github.com/etcd-io/etcd/blob/{SHA}/a%23b%20c%3F/%C3%BC.go#L3")
+    assert permalink("", SHA, "go1.22.1/src/net/a#b.go", 3) == (
+        "https://github.com/golang/go/blob/go1.22.1/src/net/a%23b.go#L3")
+
+
 @pytest.mark.parametrize("remote_url", [
     "https://gitlab.com/etcd-io/etcd.git",
     "https://github.com.example.org/etcd-io/etcd",
@@ -566,6 +577,45 @@ def test_a_relative_xdg_cache_home_is_ignored(tmp_path, monkeypatch):
     assert default_home() == tmp_path / ".cache" / "kubeatlas"
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert default_home() == tmp_path / "xdg" / "kubeatlas"
+
+
+@pytest.mark.parametrize("home", ["", None])
+def test_an_empty_or_unset_home_is_the_users_home_from_the_password_database(home, tmp_path,
+                                                                          monkeypatch):
+    """`HOME= kubeatlas fetch` wrote its clones to /.cache/kubeatlas: Python reads an empty
+    $HOME as `/`. Unset or empty, $HOME gives way to the user's entry in the password database."""
+    import pwd
+
+    from analyzer.workspace import default_home
+
+    monkeypatch.delenv("KUBEATLAS_HOME", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    if home is None:
+        monkeypatch.delenv("HOME")
+    else:
+        monkeypatch.setenv("HOME", home)
+    user = Path(pwd.getpwuid(os.getuid()).pw_dir)
+    assert default_home() == user / ".cache" / "kubeatlas"
+
+
+def test_a_user_with_no_home_at_all_is_told_to_give_one(tmp_path, monkeypatch, capsys):
+    """A user the password database does not know, with no $HOME (`docker run --user 1234`),
+    made a folder named `~` in the current one."""
+    import pwd
+
+    def unknown(uid):
+        raise KeyError(uid)
+
+    monkeypatch.delenv("KUBEATLAS_HOME", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.delenv("HOME")
+    monkeypatch.setattr(pwd, "getpwuid", unknown)
+    monkeypatch.chdir(tmp_path)
+    assert main(["find", "x"]) == 2
+    assert capsys.readouterr().err == (
+        "kubeatlas: error: no home folder: $HOME is unset and this user has no entry in the "
+        "password database: give --home (or $KUBEATLAS_HOME) a folder\n")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_git_dir_in_the_environment_does_not_steer_a_fetch(ws, origin, tmp_path, monkeypatch,

@@ -1,5 +1,5 @@
-"""A reference etcd in Python: etcd v3.5.1's KV, lease and watch behaviour, on one member or as a
-Raft cluster of several.
+"""A reference etcd in Python: etcd's KV, lease and watch behaviour, on one member or as a Raft
+cluster of several. It answers as etcd 3.4 (see `version`); the Go it names is etcd v3.5.1's.
 
 Layers, each usable on its own:
   mvcc      the multi-version store (revisions, generations, compaction, history)
@@ -9,6 +9,7 @@ Layers, each usable on its own:
   auth      users, roles, permissions and tokens (etcd 3.4's auth store)
   backend   the store as etcd's bbolt buckets hold it: HashKV, snapshot files, restoring them
   bolt      a minimal bbolt file reader and writer, for etcd's snapshot files
+  version   the etcd release the server reports (Status, metrics, a snapshot's cluster version)
   server    `EtcdServer`, the sans-IO facade an adapter calls, one method per RPC
   wal       the write-ahead log and snapshot files: append, sync, read back, repair, release
   state     the applied state and requests as JSON-able data, for log entries and snapshots

@@ -22,6 +22,7 @@ from reference_impl.etcd.bolt import BoltError, read_db
 from reference_impl.etcd.errors import ErrCompacted, ErrCorruptWAL, ErrFutureRev
 from reference_impl.etcd.messages import AlarmMember, KeyValue, Member, read_varint
 from reference_impl.etcd.mvcc import KVStore, Revision
+from reference_impl.etcd.version import CLUSTER_VERSION
 from reference_impl.mirrors import mirrors
 
 MVCC = "go.etcd.io/etcd/server/v3/mvcc"
@@ -34,8 +35,6 @@ CLUSTER_BUCKET = b"cluster"
 MEMBERS_BUCKET = b"members"
 MEMBERS_REMOVED_BUCKET = b"members_removed"
 ALARM_TYPES = ("NONE", "NOSPACE", "CORRUPT")  # etcdserverpb.AlarmType by number
-# The cluster version etcd 3.4 saves (major.minor.0), whose snapshots these files restore into.
-CLUSTER_VERSION = b"3.4.0"
 _INT64 = struct.Struct(">q")
 _REV = struct.Struct(">Q")
 _TOMBSTONE_MARK = b"t"
@@ -184,7 +183,7 @@ def backend_buckets(store: KVStore, leases: Iterable[tuple[int, int]], consisten
         META_BUCKET: meta,
         **auth_buckets(auth),
         ALARM_BUCKET: [(marshal_alarm_member(alarm), b"") for alarm in alarms],
-        CLUSTER_BUCKET: [(b"clusterVersion", CLUSTER_VERSION)],
+        CLUSTER_BUCKET: [(b"clusterVersion", CLUSTER_VERSION.encode())],
         MEMBERS_BUCKET: [marshal_member(member) for member in members],
         MEMBERS_REMOVED_BUCKET: [],
     }

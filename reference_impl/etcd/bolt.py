@@ -15,9 +15,10 @@ The format, as bbolt lays it out (little-endian, page size 4096):
                 sequence u64) followed, when the root page is 0, by the bucket's own page inline
   branch page   `count` elements of (pos u32, ksize u32, child page u64), each key the first key
                 of its child
-The writer fills leaves up to a page, builds branch levels above them, and gives every bucket its
-own root page; `bolt check` (and etcdctl's `snapshot status`, which runs it) finds every page
-either reachable or free. No function here carries @mirrors: bbolt is its own repository, not
+The writer fills leaves up to a page, builds branch levels above them, and keeps a bucket that
+fits a quarter page inline in its parent, as bbolt does (so a small store takes a few pages, as a
+defragmented etcd's does), any other bucket in a tree of its own; `bolt check` (and etcdctl's
+`snapshot status`, which runs it) finds every page either reachable or free. No function here carries @mirrors: bbolt is its own repository, not
 one the analyzer indexes.
 """
 from __future__ import annotations
@@ -32,6 +33,7 @@ MAGIC = 0xED0CDAED
 VERSION = 2
 BRANCH_PAGE, LEAF_PAGE, META_PAGE, FREELIST_PAGE = 0x01, 0x02, 0x04, 0x10
 BUCKET_LEAF_FLAG = 0x01
+MAX_INLINE_BUCKET_SIZE = PAGE_SIZE // 4  # bbolt's maxInlineBucketSize
 
 _PAGE_HEADER = struct.Struct("<QHHI")
 _META = struct.Struct("<IIIIQQQQQ")  # without the checksum that follows it
@@ -72,13 +74,16 @@ class _Writer:
         return page_id
 
     def _leaf(self, items: list[tuple[bytes, bytes, int]]) -> int:
-        elements, data = bytearray(), bytearray()
-        table = _LEAF_ELEMENT.size * len(items)
-        for i, (key, value, flags) in enumerate(items):
-            pos = table - i * _LEAF_ELEMENT.size + len(data)
-            elements += _LEAF_ELEMENT.pack(flags, pos, len(key), len(value))
-            data += key + value
-        return self._page(LEAF_PAGE, len(items), bytes(elements + data))
+        return self._page(LEAF_PAGE, len(items), _leaf_body(items))
+
+    def bucket(self, items: list[tuple[bytes, bytes, int]]) -> bytes:
+        """A bucket's value in its parent: its header and, for a small bucket, its one leaf
+        inline (root page 0), as bbolt writes a bucket that fits a quarter page; else the
+        header naming the root page of its own tree."""
+        body = _leaf_body(items)
+        if _PAGE_HEADER.size + len(body) <= MAX_INLINE_BUCKET_SIZE:
+            return _BUCKET.pack(0, 0) + _PAGE_HEADER.pack(0, LEAF_PAGE, len(items), 0) + body
+        return _BUCKET.pack(self.tree(items), 0)
 
     def _branch(self, children: list[tuple[bytes, int]]) -> int:
         elements, data = bytearray(), bytearray()
@@ -113,6 +118,17 @@ class _Writer:
         return level[0][1]
 
 
+def _leaf_body(items: list[tuple[bytes, bytes, int]]) -> bytes:
+    """A leaf page's elements and their keys and values, without the page header."""
+    elements, data = bytearray(), bytearray()
+    table = _LEAF_ELEMENT.size * len(items)
+    for i, (key, value, flags) in enumerate(items):
+        pos = table - i * _LEAF_ELEMENT.size + len(data)
+        elements += _LEAF_ELEMENT.pack(flags, pos, len(key), len(value))
+        data += key + value
+    return bytes(elements + data)
+
+
 def _meta_page(page_id: int, root: int, page_count: int, txid: int) -> bytes:
     meta = _META.pack(MAGIC, VERSION, PAGE_SIZE, 0, root, 0, 2, page_count, txid)
     body = meta + _CHECKSUM.pack(_fnv64a(meta))
@@ -125,8 +141,7 @@ def write_db(buckets: Mapping[bytes, Iterable[tuple[bytes, bytes]]]) -> bytes:
     headers = []
     for name in sorted(buckets):
         items = sorted((key, value, 0) for key, value in buckets[name])
-        root = writer.tree(items)
-        headers.append((name, _BUCKET.pack(root, 0), BUCKET_LEAF_FLAG))
+        headers.append((name, writer.bucket(items), BUCKET_LEAF_FLAG))
     root = writer.tree(headers)
     page_count = writer.next_id
     freelist = _PAGE_HEADER.pack(2, FREELIST_PAGE, 0, 0).ljust(PAGE_SIZE, b"\0")

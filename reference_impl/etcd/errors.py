@@ -282,6 +282,21 @@ class ErrAuthOldRevision(EtcdError):
     message = "etcdserver: revision of auth store is old"
 
 
+# -- the lock and election services (clientv3's concurrency package and v3election's own) -------
+# etcd sends these as code Unknown: they are plain Go errors, not gRPC statuses.
+
+class ErrElectionNoLeader(EtcdError):
+    message = "election: no leader"
+
+
+class ErrElectionNotLeader(EtcdError):
+    message = "election: not leader"
+
+
+class ErrMissingLeaderKey(EtcdError):
+    message = '"leader" field must be provided'
+
+
 # -- a replicated cluster (rpctypes' errors for raft, leadership and membership) ----------------
 
 class ErrNoLeader(EtcdError):

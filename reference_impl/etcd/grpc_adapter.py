@@ -44,7 +44,7 @@ import grpc
 from aetcd.rpc import auth_pb2, kv_pb2, rpc_pb2, rpc_pb2_grpc
 from google.protobuf.message import DecodeError
 
-from reference_impl.etcd import messages as m
+from reference_impl.etcd import concurrencypb, messages as m
 from reference_impl.etcd.authpb import perm_type_name, perm_type_value
 from reference_impl.etcd.errors import EtcdError, ErrPermissionNotGiven, ErrWatcherDuplicateID
 from reference_impl.etcd.grpc_health import SERVICE as HEALTH_SERVICE, add_health_servicer
@@ -754,7 +754,7 @@ def _fragment(empty: rpc_pb2.WatchResponse, events: list, more: bool) -> rpc_pb2
     return part
 
 
-class _WatchRouter:
+class WatchRouter:
     """The core's watch listener: wakes the stream that owns a watch when the core queues a
     response for it. Called with the core's lock held, so it only signals."""
 
@@ -783,7 +783,7 @@ class _WatchStream:
     choose the same id), while the core's are server-wide: the stream maps its ids to the core's.
     """
 
-    def __init__(self, server, router: _WatchRouter, token: str | None = None):
+    def __init__(self, server, router: WatchRouter, token: str | None = None):
         self._server = server
         self._router = router
         self._token = token
@@ -918,10 +918,10 @@ class _WatchStream:
 
 
 class WatchServicer(rpc_pb2_grpc.WatchServicer):
-    def __init__(self, server, streams: Streams):
+    def __init__(self, server, streams: Streams, router: WatchRouter):
         self._server = server
         self._streams = streams
-        self._router = _WatchRouter()
+        self._router = router
         server.set_watch_listener(self._router)
 
     @mirrors(f"(*{V3RPC}.watchServer).Watch")
@@ -950,12 +950,14 @@ def new_grpc_server() -> grpc.Server:
 
 
 @mirrors(f"{V3RPC}.Server")
-def add_etcd_servicers(grpc_server: grpc.Server, server) -> Streams:
+def add_etcd_servicers(grpc_server: grpc.Server, server, router: WatchRouter | None = None) -> Streams:
     """Register the KV, Watch, Lease, Maintenance, Cluster and Auth services for the core `server`,
-    and the gRPC health service; returns the registry of their open streams, to cancel on shutdown."""
+    and the gRPC health service; returns the registry of their open streams, to cancel on shutdown.
+    `router` wakes the owner of each core watch: pass the one the lock and election services
+    (grpc_concurrency) share with Watch."""
     streams = Streams()
     _add_servicer(grpc_server, "KV", KVServicer(server), {"Txn": read_txn_request})
-    _add_servicer(grpc_server, "Watch", WatchServicer(server, streams))
+    _add_servicer(grpc_server, "Watch", WatchServicer(server, streams, router or WatchRouter()))
     _add_servicer(grpc_server, "Lease", LeaseServicer(server, streams))
     _add_servicer(grpc_server, "Maintenance", MaintenanceServicer(server))
     _add_servicer(grpc_server, "Cluster", ClusterServicer(server))
@@ -973,7 +975,11 @@ SERVICES = {**{f"etcdserverpb.{service.name}":
                frozenset(method.name for method in service.methods)
                - NOT_IN_ETCD_34.get(service.name, frozenset())
                for service in rpc_pb2.DESCRIPTOR.services_by_name.values()},
-            HEALTH_SERVICE: frozenset({"Check", "Watch"})}
+            HEALTH_SERVICE: frozenset({"Check", "Watch"}),
+            # registered beside these by grpc_concurrency, as etcd's embed package does
+            concurrencypb.LOCK_SERVICE: frozenset({"Lock", "Unlock"}),
+            concurrencypb.ELECTION_SERVICE: frozenset({"Campaign", "Proclaim", "Leader", "Observe",
+                                                       "Resign"})}
 
 
 def unknown_method_status(path: str) -> tuple[grpc.StatusCode, str] | None:

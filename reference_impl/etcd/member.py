@@ -77,8 +77,9 @@ from reference_impl.etcd.raft import (
 from reference_impl.etcd.raftnode import (
     DEFAULT_CLUSTER_TOKEN, RaftNode, compute_cluster_id, compute_member_id, conf_change_for_add,
     check_peer_urls, decode_entry, member_from_plain, member_to_plain, parse_initial_cluster)
-from reference_impl.etcd.server import VERSION, EtcdServer, IdGenerator
+from reference_impl.etcd.server import EtcdServer, IdGenerator
 from reference_impl.etcd.state import encode_snapshot
+from reference_impl.etcd.version import VERSION
 from reference_impl.etcd.wal import WAL, Snapshotter
 from reference_impl.machinery.clock import Clock
 from reference_impl.mirrors import mirrors

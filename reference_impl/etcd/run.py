@@ -41,7 +41,8 @@ from reference_impl.etcd.member import (
     DEFAULT_CATCH_UP_ENTRIES, DEFAULT_ELECTION_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_PEER_URLS,
     DEFAULT_SNAPSHOT_COUNT, ClusterMember)
 from reference_impl.etcd.raftnode import DEFAULT_CLUSTER_TOKEN, parse_initial_cluster
-from reference_impl.etcd.grpc_adapter import Ticker, add_etcd_servicers, new_grpc_server
+from reference_impl.etcd.grpc_adapter import Ticker, WatchRouter, add_etcd_servicers, new_grpc_server
+from reference_impl.etcd.grpc_concurrency import add_concurrency_servicers
 from reference_impl.machinery.clock import WallClock
 from reference_impl.mirrors import mirrors
 from reference_impl.machinery.process import Component, Process, env_default, relax_collector, stop_on_signals
@@ -267,7 +268,9 @@ def _serve(grpc_server, etcd, bound, stop: threading.Event, out: TextIO, what: s
     stop with it."""
     try:
         ticker = Ticker(etcd)
-        streams = add_etcd_servicers(grpc_server, etcd)
+        router = WatchRouter()
+        streams = add_etcd_servicers(grpc_server, etcd, router)
+        add_concurrency_servicers(grpc_server, etcd, router, streams)
     except BaseException:
         grpc_server.stop(None)
         for listener in metrics:
@@ -304,6 +307,9 @@ def _open(data_dir: Path, clock, **options) -> ClusterMember:
     except BlockingIOError:
         raise DataDirUnusable(data_dir=str(data_dir), problem="another reference etcd process is "
                                                               "serving it (its LOCK is held)") from None
+    except (FileExistsError, NotADirectoryError) as err:  # the OS says "File exists"
+        where = "it is" if isinstance(err, FileExistsError) else "a folder above it is"
+        raise DataDirUnusable(data_dir=str(data_dir), problem=f"{where} a file: give a folder") from None
     except OSError as err:
         raise DataDirUnusable(data_dir=str(data_dir), problem=err.strerror or str(err)) from None
 

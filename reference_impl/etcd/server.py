@@ -34,6 +34,7 @@ from reference_impl.etcd.messages import (
     RangeResponse, ResponseHeader, StatusResponse, TxnRequest, TxnResponse, WatchCreateRequest,
     WatchResponse)
 from reference_impl.etcd.mvcc import KVStore
+from reference_impl.etcd.version import VERSION
 from reference_impl.etcd.watch import DEFAULT_PROGRESS_INTERVAL, WatchHub
 from reference_impl.etcd.wire import raft_request_size
 from reference_impl.machinery.clock import Clock
@@ -42,7 +43,6 @@ from reference_impl.mirrors import mirrors
 SERVER = "go.etcd.io/etcd/server/v3/etcdserver"
 V3RPC = "go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc"
 
-VERSION = "3.5.1"
 # What a fresh single-member etcd started with default flags reports (name "default", peer URL
 # http://localhost:2380, cluster token "etcd-cluster"), so tools that print them look familiar.
 DEFAULT_MEMBER_ID = 0x8E9E05C52164694D

@@ -48,6 +48,7 @@ from reference_impl.apiserver.core.rbac import RegistrySource, new_authorizer
 from reference_impl.apiserver.core.registry import DEFAULT_EVENT_TTL, Registry
 from reference_impl.apiserver.adapter.server import APIServer
 from reference_impl.apiserver.adapter.tlsclientauth import request_client_certificates
+from reference_impl.apiserver.adapter.webhookclient import WebhookClient
 from reference_impl.apiserver.core.tokenrequest import ServiceAccountTokenAuthenticator
 from reference_impl.mirrors import mirrors
 from reference_impl.machinery.process import Component, relax_collector, stop_on_signals
@@ -242,7 +243,8 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
         apf = APFConfigController(registry).start()
         listers = {plural: Lister(registry.storage, registry.prefix(registry.resource(plural), None)).start()
                    for plural in ("namespaces", "serviceaccounts", "limitranges", "resourcequotas",
-                                  "priorityclasses", "runtimeclasses")}
+                                  "priorityclasses", "runtimeclasses", "mutatingwebhookconfigurations",
+                                  "validatingwebhookconfigurations")}
         graph = NodeGraph(lambda plural: registry.list(plural)["items"])
         authorizer = new_authorizer(RegistrySource(registry), NodeAuthorizer(graph))
         server = APIServer(registry, authenticator, authorizer,
@@ -250,7 +252,9 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
                                                authorizer, limit_ranges=listers["limitranges"],
                                                resource_quotas=listers["resourcequotas"],
                                                priority_classes=listers["priorityclasses"],
-                                               runtime_classes=listers["runtimeclasses"]),
+                                               runtime_classes=listers["runtimeclasses"],
+                                               webhook_call=WebhookClient(registry),
+                                               webhook_configurations=listers),
                            ssl_context=context, host=options.bind_address, port=options.secure_port,
                            etcd_servers=etcd_url.split(","))
         # TokenRequest signs with the serving key; the tokens it issues authenticate from then on.

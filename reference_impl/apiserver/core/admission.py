@@ -2,9 +2,9 @@
 
 The chain holds NamespaceLifecycle, LimitRanger (limitranger.py), ServiceAccount, NodeRestriction,
 TaintNodesByCondition, PodSecurity (podsecurity/), Priority, DefaultTolerationSeconds,
-StorageObjectInUseProtection (storageprotection.py), RuntimeClass,
-the plugins for CertificateSigningRequests and ResourceQuota (resourcequota.py), in upstream's
-order, and runs them in two phases as chainAdmissionHandler does. `admit` (mutating admission) runs
+StorageObjectInUseProtection (storageprotection.py), RuntimeClass, the plugins for
+CertificateSigningRequests, the admission webhooks (webhooks.py) and ResourceQuota (resourcequota.py),
+in upstream's order, and runs them in two phases as chainAdmissionHandler does. `admit` (mutating admission) runs
 every plugin with an `admit` on the decoded object, before the registry sees it; each takes the
 request and the object so far and returns the object, possibly changed (ServiceAccount fills in
 `spec.serviceAccountName`). `validate` (validating admission) runs every plugin with a `validate`
@@ -25,7 +25,7 @@ from typing import Callable, Protocol, Sequence
 
 from cryptography.x509.oid import NameOID
 
-from reference_impl.apiserver.core import errors, limitranger, resourcequota
+from reference_impl.apiserver.core import errors, limitranger, resourcequota, webhooks
 from reference_impl.apiserver.core.storageprotection import StorageObjectInUseProtection
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.nodeauthorizer import (MIRROR_POD_ANNOTATION, NODE_LEASE_NAMESPACE,
@@ -895,12 +895,16 @@ def new_admission_chain(registry: object, namespaces: Lister | None = None,
                         service_accounts: Lister | None = None, authorizer: object | None = None,
                         limit_ranges: object | None = None, resource_quotas: object | None = None,
                         priority_classes: Lister | None = None,
-                        runtime_classes: Lister | None = None) -> AdmissionChain:
+                        runtime_classes: Lister | None = None,
+                        webhook_call: Callable | None = None,
+                        webhook_configurations: dict[str, Lister] | None = None) -> AdmissionChain:
     """The server's default chain in upstream's order (AllOrderedPlugins): NamespaceLifecycle,
     LimitRanger, ServiceAccount, NodeRestriction, TaintNodesByCondition, PodSecurity, Priority,
     DefaultTolerationSeconds, StorageObjectInUseProtection, RuntimeClass, CertificateApproval and
-    CertificateSigning (asking `authorizer`, AlwaysAllow without one), CertificateSubjectRestriction
-    and ResourceQuota; without listers the plugins read everything live."""
+    CertificateSigning (asking `authorizer`, AlwaysAllow without one), CertificateSubjectRestriction,
+    MutatingAdmissionWebhook and ValidatingAdmissionWebhook (only given the `webhook_call` that
+    reaches a webhook; `webhook_configurations` lists each plural's) and ResourceQuota; without
+    listers the plugins read everything live."""
     authorizer = authorizer or AlwaysAllowAuthorizer()
     return AdmissionChain([NamespaceLifecycle(registry, lister=namespaces),
                            limitranger.LimitRanger(registry, limit_ranges),
@@ -909,4 +913,13 @@ def new_admission_chain(registry: object, namespaces: Lister | None = None,
                            Priority(registry, priority_classes), DefaultTolerationSeconds(),
                            StorageObjectInUseProtection(), RuntimeClass(registry, runtime_classes), CertificateApproval(authorizer),
                            CertificateSigning(authorizer), CertificateSubjectRestriction(),
+                           *_webhook_plugins(registry, webhook_call, webhook_configurations or {}, namespaces),
                            resourcequota.ResourceQuota(registry, resource_quotas)])
+
+
+def _webhook_plugins(registry: object, call: Callable | None, configurations: dict[str, Lister],
+                     namespaces: Lister | None) -> tuple:
+    if call is None:
+        return ()
+    return tuple(plugin(registry, call, configurations.get(plugin.plural), namespaces)
+                 for plugin in (webhooks.MutatingWebhooks, webhooks.ValidatingWebhooks))

@@ -138,6 +138,8 @@ class AdmissionRequest:
     user: Any
     dry_run: bool
     warnings: list[str] = field(default_factory=list)  # the request's own list: plugins add to it
+    # The operation's options as the client gave them: CreateOptions', UpdateOptions' or DeleteOptions' fields.
+    options: dict = field(default_factory=dict)
 
 
 # --- request info and negotiation -----------------------------------------------------------
@@ -709,6 +711,12 @@ def _check_eviction_types(body: dict) -> None:
     check_delete_options_types(options, "deleteOptions.")
 
 
+def delete_options_sent(options: dict) -> dict:
+    """The DeleteOptions fields a client set, from `_delete_options`' decoded and filled-in ones."""
+    sent = {key: value for key, value in options.items() if value is not None and key != "dryRun"}
+    return {**sent, "dryRun": ["All"]} if options.get("dryRun") else sent
+
+
 def field_manager_of(request: Request) -> str:
     """The manager a write is recorded for: ?fieldManager, else the User-Agent's first token."""
     return manager_or_user_agent(request.param("fieldManager"), request.header("User-Agent"))
@@ -909,41 +917,47 @@ class RESTHandlers:
         return table.as_table(resource, items, self.now(), include, list_meta, no_headers, version)
 
     def _attributes(self, request: Request, operation: str, resource, obj: dict | None,
-                    old: dict | None) -> AdmissionRequest:
+                    old: dict | None, options: dict | None = None) -> AdmissionRequest:
         """The request's admission.Attributes, named by the URL or else by the object (a create's
-        validating admission sees the name the registry generated)."""
+        validating admission sees the name the registry generated). A write's options are read
+        from the query; a delete's are given."""
         info = request.info
         name = info.name or (obj or {}).get("metadata", {}).get("name", "")
+        if options is None:
+            options = {key: request.query[key] if key == "dryRun" else request.param(key)
+                       for key in ("dryRun", "fieldManager", "fieldValidation") if key in request.query}
         return AdmissionRequest(operation, resource, info.subresource, info.namespace, name, obj, old, request.user,
-                                dry_run(request), request.warnings)
+                                dry_run(request), request.warnings, options)
 
-    def _admit(self, request: Request, operation: str, resource, obj: dict | None, old: dict | None) -> dict | None:
+    def _admit(self, request: Request, operation: str, resource, obj: dict | None, old: dict | None,
+               options: dict | None = None) -> dict | None:
         """Mutating admission, then the RBAC escalation check the RBAC kinds' policy-based storage
         makes of the object admission leaves, before its Store sees it."""
         if self.admission is not None:
-            obj = self.admission.admit(self._attributes(request, operation, resource, obj, old))
+            obj = self.admission.admit(self._attributes(request, operation, resource, obj, old, options))
         if self.escalation is not None and operation in ("CREATE", "UPDATE"):
             self.escalation.check(request.user, resource, request.info.namespace, obj, old)
         return obj
 
     @mirrors("k8s.io/apiserver/pkg/registry/rest.AdmissionToValidateObjectFunc",
              "k8s.io/apiserver/pkg/registry/rest.AdmissionToValidateObjectUpdateFunc")
-    def _validation(self, request: Request, operation: str, resource) -> Callable[..., None] | None:
+    def _validation(self, request: Request, operation: str, resource,
+                    options: dict | None = None) -> Callable[..., None] | None:
         """Validating admission as the registry calls it, `(obj)` on create and `(obj, old)` on
         update, once the strategy has prepared and validated the object; None with no chain."""
         if self.admission is None:
             return None
 
         def validate(obj: dict, old: dict | None = None) -> None:
-            self.admission.validate(self._attributes(request, operation, resource, obj, old))
+            self.admission.validate(self._attributes(request, operation, resource, obj, old, options))
         return validate
 
     def _admit_and_validate(self, request: Request, operation: str, resource, obj: dict | None,
-                            old: dict | None) -> dict | None:
+                            old: dict | None, options: dict | None = None) -> dict | None:
         """Both phases at once, for the writes whose REST calls validation before anything else:
         deletes, bindings and evictions."""
-        obj = self._admit(request, operation, resource, obj, old)
-        validate = self._validation(request, operation, resource)
+        obj = self._admit(request, operation, resource, obj, old, options)
+        validate = self._validation(request, operation, resource, options)
         if validate:
             validate(obj, old)
         return obj
@@ -1147,7 +1161,7 @@ class RESTHandlers:
         info = request.info
         options = self._delete_options(request)
         old = self.registry.get(resource, info.namespace, info.name)
-        self._admit_and_validate(request, "DELETE", resource, old, old)
+        self._admit_and_validate(request, "DELETE", resource, old, old, delete_options_sent(options))
         result, gone = self.registry.delete_with_outcome(resource, info.namespace, info.name,
                                                          options["gracePeriodSeconds"], options.get("preconditions"),
                                                          dry_run=options["dryRun"],

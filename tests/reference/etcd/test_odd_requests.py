@@ -14,7 +14,7 @@ from aetcd.rpc import rpc_pb2
 from reference_impl.etcd import ClusterMember, EtcdServer
 from reference_impl.etcd.errors import ErrKeyNotFound, ErrMemberBadURLs, ErrUnknownSortTarget
 from reference_impl.etcd.grpc_adapter import (
-    _WatchRouter, _WatchStream, range_request, txn_request, watch_create_request)
+    WatchRouter, _WatchStream, range_request, txn_request, watch_create_request)
 from reference_impl.etcd.messages import (
     DeleteRangeRequest, PutRequest, RangeRequest, RequestOp, TxnRequest)
 from reference_impl.etcd.raftnode import check_peer_urls
@@ -106,7 +106,7 @@ def test_an_undefined_compare_result_not_equal_is_still_checked(server):
 
 def _stream(server: EtcdServer, *requests: rpc_pb2.WatchRequest):
     """A watch stream that has received `requests`, and what it would send so far."""
-    stream = _WatchStream(server, _WatchRouter())
+    stream = _WatchStream(server, WatchRouter())
     stream.recv_loop(iter(requests))
     return stream, stream._drain()
 
@@ -691,7 +691,7 @@ def test_a_watch_is_refused_for_its_permission_before_its_id():
 
     server = _with_user_u()
     server.auth_change(AuthRoleGrantPermissionRequest("w", Permission("READ", b"rd")))
-    stream = _WatchStream(server, _WatchRouter(), server.authenticate("u", "upw"))
+    stream = _WatchStream(server, WatchRouter(), server.authenticate("u", "upw"))
     stream.recv_loop(iter(rpc_pb2.WatchRequest(create_request=rpc_pb2.WatchCreateRequest(
         key=key, watch_id=5)) for key in (b"rd", b"nope", b"rd")))
     sent = [(r.watch_id, r.canceled, r.cancel_reason) for r in stream._drain()]

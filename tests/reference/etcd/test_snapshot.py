@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from processes import ROOT, etcdctl, real_etcd, reference_server, require
-from reference_impl.etcd.bolt import read_db, write_db
+from reference_impl.etcd.bolt import PAGE_SIZE, read_db, write_db
 
 TXN = 'version("t1") = "0"\n\nput t1 a\nput t2 b\ndel x1\n\n\n'
 
@@ -83,6 +83,18 @@ def test_bolt_files_read_back_what_was_written(sizes):
     buckets = {b"key": [(b"%08d" % i, b"v" * size) for i, size in enumerate(sizes)],
                b"meta": [(b"consistent_index", bytes(8))]}
     assert read_db(write_db(buckets)) == buckets
+
+
+def test_small_buckets_are_written_inline_as_bbolt_does():
+    """A bucket whose leaf fits a quarter page lives inside its parent's leaf (root page 0), so
+    ten small buckets take one page, not ten: two metas, the freelist and the root leaf. A bucket
+    too big for that still gets pages of its own."""
+    small = {name: [(b"k", b"v")] for name in (b"a", b"b", b"c", b"d", b"e", b"f", b"g", b"h",
+                                                b"i", b"j")}
+    assert len(write_db(small)) == 4 * PAGE_SIZE
+    big = {**small, b"key": [(b"%04d" % i, b"v" * 100) for i in range(10)]}
+    assert len(write_db(big)) == 5 * PAGE_SIZE
+    assert read_db(write_db(big)) == big
 
 
 def fill(server) -> None:
