@@ -766,6 +766,16 @@ MORE_KINDS = [
         "addressType": "IPv4", "endpoints": [{"addresses": ["10.1.2.3"], "conditions": {"ready": True},
                                               "hostname": "h", "nodeName": "n1", "zone": "z"}],
         "ports": [{"name": "http", "port": 80, "protocol": "TCP", "appProtocol": "http"}]}),
+    Kind("prioritylevelconfigurations", "flowcontrol.apiserver.k8s.io/v1beta2", "PriorityLevelConfiguration", False,
+         {"spec": {"type": "Limited", "limited": {"assuredConcurrencyShares": 5, "limitResponse": {
+             "type": "Queue", "queuing": {"queues": 16, "handSize": 4, "queueLengthLimit": 20}}}}}),
+    Kind("flowschemas", "flowcontrol.apiserver.k8s.io/v1beta2", "FlowSchema", False, {"spec": {
+        "priorityLevelConfiguration": {"name": "global-default"}, "matchingPrecedence": 5000,
+        "distinguisherMethod": {"type": "ByUser"}, "rules": [{
+            "subjects": [{"kind": "Group", "group": {"name": "g"}},
+                         {"kind": "ServiceAccount", "serviceAccount": {"namespace": "ns", "name": "sa"}}],
+            "resourceRules": [{"verbs": ["get"], "apiGroups": [""], "resources": ["pods"], "namespaces": ["*"]}],
+            "nonResourceRules": [{"verbs": ["get"], "nonResourceURLs": ["/healthz/*"]}]}]}}),
 ]
 HPA_V1 = Kind("horizontalpodautoscalers", "autoscaling/v1", "HorizontalPodAutoscaler", True, {"spec": {
     "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "d"}, "minReplicas": 1,
@@ -909,6 +919,20 @@ VALUES: dict[str, list[list[tuple]]] = {
         [(("spec", "drivers", 0, "allocatable", "count"), -1)],
         [(("spec", "drivers"), [{"name": "example.com", "nodeID": "a"}, {"name": "example.com", "nodeID": "b"}])],
         [(("spec", "drivers"), ABSENT)]],
+    "prioritylevelconfigurations": [
+        [(("spec", "type"), "Exempt")], [(("spec", "limited", "limitResponse", "type"), "Reject")],
+        [(("spec", "limited", "limitResponse", "queuing", "handSize"), 17)],
+        [(("spec", "limited", "limitResponse", "queuing", "queues"), 10_000_001)],
+        [(("spec", "limited", "limitResponse", "queuing", "queues"), 1_000_000),
+         (("spec", "limited", "limitResponse", "queuing", "handSize"), 5)]],
+    "flowschemas": [
+        [(("spec", "matchingPrecedence"), 1)], [(("spec", "distinguisherMethod", "type"), "ByNode")],
+        [(("spec", "rules", 0, "subjects", 0, "kind"), "User")],
+        [(("spec", "rules", 0, "resourceRules", 0, "namespaces"), ["*", "default"])],
+        [(("spec", "rules", 0, "resourceRules", 0, "namespaces"), ABSENT)],
+        [(("spec", "rules", 0, "nonResourceRules", 0, "nonResourceURLs"), ["/a/*/b"])],
+        [(("spec", "rules", 0, "nonResourceRules", 0, "verbs"), ["get", "frob"])],
+        [(("spec", "rules", 0, "subjects", 1, "serviceAccount", "namespace"), "")]],
     "csistoragecapacities": [
         [(("storageClassName",), "UPPER_")], [(("storageClassName",), "")], [(("capacity",), "-1")],
         [(("maximumVolumeSize",), "-1Gi")], [(("nodeTopology",), {"matchLabels": {"a b": "c"}})],

@@ -34,9 +34,11 @@ from urllib.parse import urlsplit
 import yaml
 
 from reference_impl.machinery.clock import WallClock
-from reference_impl.apiserver.core import bootstrappolicy
+from reference_impl.apiserver import kinds
+from reference_impl.apiserver.core import bootstrappolicy, discovery
 from reference_impl.apiserver.core.admission import new_admission_chain
 from reference_impl.apiserver.core.auth import AuthConfigError, new_authenticator
+from reference_impl.apiserver.adapter.apfcontroller import APFConfigController
 from reference_impl.apiserver.adapter.certs import CertBundle, CertError, ensure_certs
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientError
@@ -203,6 +205,12 @@ def _connect_etcd(url: str, *, wait: float, sleep=time.sleep, clock=time.monoton
             delay = min(delay * 2, 4.0)
 
 
+def served_group_versions() -> list[tuple[str, str]]:
+    """Every group version the server serves itself (not the custom resources')."""
+    served = discovery.group_versions((*kinds.RESOURCES, *discovery.REVIEWS.values(), discovery.COMPONENT_STATUSES))
+    return [(group, version) for group, versions in served.items() for version in versions]
+
+
 @mirrors("k8s.io/kubernetes/cmd/kube-apiserver/app.Run", "k8s.io/kubernetes/cmd/kube-apiserver/app.CreateServerChain")
 def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | None = None) -> None:
     """Serve until SIGTERM/SIGINT (or until `stop` is set, for callers in another thread).
@@ -220,6 +228,7 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
     client = _connect_etcd(etcd_url, wait=options.etcd_wait_seconds)
     registry = Registry(client, clock=WallClock(), event_ttl=options.event_ttl)
     listers: dict[str, Lister] = {}
+    apf = None
     try:
         registry.start_watch_caches()
         registry.start_observing_counts()
@@ -227,8 +236,11 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
             bootstrappolicy.ensure_system_namespaces(registry)
             bootstrappolicy.ensure_rbac_policy(registry)
             bootstrappolicy.ensure_system_priority_classes(registry)
+            bootstrappolicy.ensure_local_api_services(registry, served_group_versions())
+            bootstrappolicy.ensure_flowcontrol_configuration(registry)
         except (EtcdClientError, StatusError) as err:
             raise RunError(f"writing the bootstrap objects to etcd at {etcd_url}", str(err)) from None
+        apf = APFConfigController(registry).start()
         listers = {plural: Lister(registry.storage, registry.prefix(registry.resource(plural), None)).start()
                    for plural in ("namespaces", "serviceaccounts", "limitranges", "resourcequotas",
                                   "priorityclasses", "runtimeclasses", "mutatingwebhookconfigurations",
@@ -243,7 +255,8 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
                                                runtime_classes=listers["runtimeclasses"],
                                                webhook_call=WebhookClient(registry),
                                                webhook_configurations=listers),
-                           ssl_context=context, host=options.bind_address, port=options.secure_port)
+                           ssl_context=context, host=options.bind_address, port=options.secure_port,
+                           etcd_servers=etcd_url.split(","))
         # TokenRequest signs with the serving key; the tokens it issues authenticate from then on.
         server.chain.rest.token_key = bundle.serving.private_key
         authenticator.add_token_authenticator(ServiceAccountTokenAuthenticator(
@@ -257,6 +270,8 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
         bootstrappolicy.ensure_kubernetes_service(registry, server.port)
         _serve(server, options, bundle, etcd_url, out, stop)
     finally:
+        if apf is not None:
+            apf.stop()
         for lister in listers.values():
             lister.stop()
         registry.close()

@@ -22,12 +22,13 @@ import threading
 import time
 import traceback
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Sequence
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.adapter import framing, httpheaders, logproxy
-from reference_impl.apiserver.core import discovery, errors, limits, metrics, openapi, reviews
+from reference_impl.apiserver.adapter.probe import http_probe
+from reference_impl.apiserver.core import componentstatus, discovery, errors, limits, metrics, openapi, reviews
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.escalation import EscalationCheck
 from reference_impl.apiserver.core.impersonation import impersonate
@@ -39,6 +40,9 @@ from reference_impl.apiserver.core.lifecycle import rfc3339
 from reference_impl.apiserver.fieldmanager import FieldManager
 from reference_impl.apiserver.fieldmanager.typed import Schema
 from reference_impl.apiserver.core.rbac import AttributesRecord
+from reference_impl.apiserver.core.resources import COMMON_FIELDS, DEFAULT_FIELD_LABEL_CONVERSION
+from reference_impl.apiserver.core.selectors import parse_field_selector, parse_label_selector
+from reference_impl.apiserver.storage.predicate import SelectionPredicate
 from reference_impl.machinery import trace
 from reference_impl.mirrors import mirrors
 
@@ -75,7 +79,8 @@ class HandlerChain:
     """The request path from URL to response, with no I/O: `handle(request) -> Response | WatchResponse`."""
 
     def __init__(self, registry, authenticator=None, authorizer=None, admission=None,
-                 now: Callable[[], float] = time.time, server_address: str = "127.0.0.1:6443"):
+                 now: Callable[[], float] = time.time, server_address: str = "127.0.0.1:6443",
+                 etcd_servers: Sequence[str] = (), probe: componentstatus.Prober = http_probe):
         self.authenticator = authenticator
         self.authorizer = authorizer
         self.rest = RESTHandlers(registry, admission, now, open_log=logproxy.open_log)
@@ -83,6 +88,8 @@ class HandlerChain:
         self.server_address = server_address
         self.registry = registry
         self.metrics = metrics.APIServerMetrics(storage=registry.storage.metrics if registry is not None else None)
+        self.component_servers = componentstatus.servers_to_validate(etcd_servers)
+        self.probe = probe
 
     def custom_resources(self) -> tuple:
         """The custom resources served now (none for a chain without a registry, which serves only
@@ -91,8 +98,10 @@ class HandlerChain:
 
     @property
     def served(self) -> tuple:
-        """Every resource served now: the built-in kinds, the reviews, the custom resources."""
-        return (*kinds.RESOURCES, *discovery.REVIEWS.values(), *self.custom_resources())
+        """Every resource served now: the built-in kinds, the reviews, the component statuses, the
+        custom resources."""
+        return (*kinds.RESOURCES, *discovery.REVIEWS.values(), discovery.COMPONENT_STATUSES,
+                *self.custom_resources())
 
     @property
     def served_groups(self) -> set[str]:
@@ -141,7 +150,10 @@ class HandlerChain:
                 response.warnings = request.warnings
             return response
         except StatusError as err:
-            return error_response(request, err)
+            # A warning recorded before the failure is a header already (WithWarningRecorder's).
+            response = error_response(request, err)
+            response.warnings = request.warnings
+            return response
         except RequestTooLarge as err:
             return error_response(request, limits.too_large_for_storage(err))
         except DeadlineExceeded:
@@ -209,6 +221,8 @@ class HandlerChain:
             request.routed = True
             return self.review(request, review)
         path = (info.api_group, info.api_version, info.resource)
+        if path == ("", "v1", "componentstatuses") and not info.under_namespace:
+            return self.component_statuses(request)
         resource = kinds.find(*path) or next(
             (r for r in self.custom_resources() if (r.group, r.version, r.plural) == path), None)
         if (resource is None and info.api_group not in self.served_groups) or \
@@ -333,6 +347,31 @@ class HandlerChain:
         else:
             answer = reviews.subject_access_review(self.authorizer, body)
         return Response.json(201, answer)
+
+
+    def component_statuses(self, request: Request) -> Response:
+        """GET of `componentstatuses` or of one of them, each probed now; any other method has no
+        route (405). Every routed answer carries the kind's deprecation warning."""
+        info, resource = request.info, discovery.COMPONENT_STATUSES
+        if info.subresource or len(info.parts) > 2:
+            raise errors.resource_not_served()
+        if request.method != "GET":
+            raise errors.generic_server_response(405)
+        request.routed = True
+        request.warnings.append(componentstatus.DEPRECATION_WARNING)
+        if info.verb == "watch":
+            raise errors.method_not_allowed(resource.plural, "watch")
+        if info.name and info.verb == "get":
+            try:
+                found = componentstatus.get(self.component_servers, info.name, self.probe)
+            except componentstatus.ComponentNotFound as err:
+                raise StatusError(500, "", str(err)) from None
+            return self.rest._output(request, 200, found, resource)
+        labels = parse_label_selector(request.param("labelSelector"))
+        fields = parse_field_selector(request.param("fieldSelector"), DEFAULT_FIELD_LABEL_CONVERSION)
+        matches = SelectionPredicate(labels, fields, COMMON_FIELDS)
+        listed = componentstatus.list_statuses(self.component_servers, self.probe, matches)
+        return self.rest._output(request, 200, listed, resource)
 
 
 @functools.lru_cache(maxsize=2)
@@ -476,7 +515,7 @@ class APIServer:
 
     def __init__(self, registry, authenticator=None, authorizer=None, admission=None,
                  ssl_context: ssl.SSLContext | None = None, host: str = "127.0.0.1", port: int = 0,
-                 now: Callable[[], float] = time.time):
+                 now: Callable[[], float] = time.time, etcd_servers: Sequence[str] = ()):
         self.registry = registry
         self.ssl_context = ssl_context
         self._httpd = _HTTPServer((host, port), _HTTPHandler, bind_and_activate=True)
@@ -486,7 +525,7 @@ class APIServer:
         self.host = host
         self.port = self._httpd.server_address[1]
         self._httpd.chain = HandlerChain(registry, authenticator, authorizer, admission, now,
-                                         f"{host}:{self.port}")
+                                         f"{host}:{self.port}", etcd_servers)
         self._thread: threading.Thread | None = None
 
     @property

@@ -14,15 +14,20 @@ removed. admin, edit and view are stored with only their aggregationRule; the
 controller-manager's clusterrole-aggregation controller fills their rules.
 
 Also the `default` ServiceAccount in each system namespace, which upstream's ServiceAccount
-controller would make; nothing else runs it here.
+controller would make; nothing else runs it here. And the local APIServices, one per served group
+version, that the aggregator's autoregister and availability controllers keep (`kinds.apiservice`),
+and API Priority and Fairness's FlowSchemas and PriorityLevelConfigurations (`flowcontrolbootstrap`).
 """
 from __future__ import annotations
 
-from reference_impl.apiserver.core import controllerpolicy, reconciliation
+from typing import Iterable
+
+from reference_impl.apiserver.core import controllerpolicy, flowcontrolbootstrap, reconciliation
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.policyrule import (READ, READ_UPDATE, READ_WRITE, WRITE, cluster_binding,
                                                       cluster_role, events_rule, groups, role, role_binding, rule,
                                                       sas, url_rule, users)
+from reference_impl.apiserver.kinds import apiservice
 from reference_impl.apiserver.kinds.priorityclass import SYSTEM_PRIORITY_CLASSES
 from reference_impl.apiserver.kinds.service import SERVICE_CLUSTER_IP_RANGE
 from reference_impl.mirrors import mirrors
@@ -392,3 +397,67 @@ def ensure_system_priority_classes(registry: object) -> list[str]:
     """Create system-node-critical and system-cluster-critical when missing; returns their names."""
     return [pc["metadata"]["name"] for pc in SYSTEM_PRIORITY_CLASSES
             if _create_if_absent(registry, "priorityclasses", None, pc)]
+
+
+@mirrors("(*k8s.io/kube-aggregator/pkg/controllers/autoregister.autoRegisterController).checkAPIService",
+         "(*k8s.io/kube-aggregator/pkg/controllers/status.AvailableConditionController).sync")
+def ensure_local_api_services(registry: object, group_versions: Iterable[tuple[str, str]]) -> list[str]:
+    """The local APIService of each served group version: created when missing, its spec put back
+    when changed (autoregister syncs an `onstart` service so at start), and marked Available as
+    the availability controller marks a local one. Returns the names created."""
+    created = []
+    for desired in apiservice.local_api_services(group_versions):
+        name = desired["metadata"]["name"]
+        try:
+            stored = registry.get("apiservices", None, name)
+        except StatusError as err:
+            if err.code != 404:
+                raise
+            stored = registry.create("apiservices", None, desired)
+            created.append(name)
+        if stored["spec"] != desired["spec"]:
+            stored = registry.update("apiservices", None, name, {**stored, "spec": desired["spec"]})
+        if not _locally_available(stored):
+            available = apiservice.local_available_condition(registry.now())
+            registry.update("apiservices", None, name, {**stored, "status": {"conditions": [available]}},
+                            subresource="status")
+    return created
+
+
+def _locally_available(service: dict) -> bool:
+    return any(c.get("type") == "Available" and c.get("status") == "True" and c.get("reason") == "Local"
+               for c in (service.get("status") or {}).get("conditions") or [])
+
+
+@mirrors("k8s.io/kubernetes/pkg/registry/flowcontrol/rest.ensureAPFBootstrapConfiguration")
+def ensure_flowcontrol_configuration(registry: object) -> list[str]:
+    """Create the bootstrap priority levels and flow schemas that are missing; put back the spec of
+    a mandatory one that changed, and of a suggested one whose autoupdate-spec annotation is still
+    "true". Returns the names created. (The schemas' Dangling conditions are the APF config
+    controller's: `adapter.apfcontroller`.)"""
+    created = []
+    for resource, mandatory, suggested in (
+            ("prioritylevelconfigurations", flowcontrolbootstrap.MANDATORY_PRIORITY_LEVELS,
+             flowcontrolbootstrap.SUGGESTED_PRIORITY_LEVELS),
+            ("flowschemas", flowcontrolbootstrap.MANDATORY_FLOW_SCHEMAS, flowcontrolbootstrap.SUGGESTED_FLOW_SCHEMAS)):
+        for desired in (*mandatory, *suggested):
+            if _ensure_bootstrap_object(registry, resource, desired, always_update=desired in mandatory):
+                created.append(desired["metadata"]["name"])
+    return created
+
+
+def _ensure_bootstrap_object(registry: object, resource: str, desired: dict, always_update: bool) -> bool:
+    name = desired["metadata"]["name"]
+    try:
+        stored = registry.get(resource, None, name)
+    except StatusError as err:
+        if err.code != 404:
+            raise
+        registry.create(resource, None, desired)
+        return True
+    annotations = stored["metadata"].get("annotations") or {}
+    auto_update = annotations.get(flowcontrolbootstrap.AUTO_UPDATE_ANNOTATION) == "true"
+    if (always_update or auto_update) and stored.get("spec") != desired["spec"]:
+        registry.update(resource, None, name, {**stored, "spec": desired["spec"]})
+    return False
+

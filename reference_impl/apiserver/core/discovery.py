@@ -34,7 +34,8 @@ SUBRESOURCES = {
 
 @dataclass(frozen=True)
 class VirtualResource:
-    """A create-only resource the server answers without storing it (the reviews)."""
+    """A resource the server answers without storing it: the reviews (create only) and the
+    component statuses (get and list)."""
 
     group: str
     version: str
@@ -46,6 +47,11 @@ class VirtualResource:
     short_names: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
     subresources: tuple[str, ...] = ()
+    printer: None = None  # printed with its kind's PRINTERS columns
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
 
 
 REVIEWS = {(r.group, r.version, r.plural): r for r in (
@@ -58,6 +64,10 @@ REVIEWS = {(r.group, r.version, r.plural): r for r in (
                     "selfsubjectrulesreview"),
     VirtualResource("authorization.k8s.io", "v1", "SubjectAccessReview", "subjectaccessreviews",
                     "subjectaccessreview"))}
+
+
+COMPONENT_STATUSES = VirtualResource("", "v1", "ComponentStatus", "componentstatuses", "componentstatus",
+                                     verbs=("get", "list"), short_names=("cs",))
 
 
 def group_versions(resources: Iterable) -> "OrderedDict[str, list[str]]":

@@ -880,6 +880,8 @@ class RESTHandlers:
         if not sub and verb not in resource.verbs:
             raise errors.generic_server_response(405)
         request.routed = True
+        if resource.deprecation_warning:
+            request.warnings.append(resource.deprecation_warning)
         if sub == "binding":
             return self.bind(request, resource)
         if sub == "token":
@@ -910,7 +912,8 @@ class RESTHandlers:
             items, list_meta = obj["items"] or [], {k: v for k, v in meta.items()
                                                     if k in ("resourceVersion", "continue", "remainingItemCount")}
         else:
-            items, list_meta = [obj], {"resourceVersion": meta.get("resourceVersion", "")}
+            # omitempty: an object never stored (a ComponentStatus) leaves the Table's metadata empty
+            items, list_meta = [obj], {k: v for k, v in meta.items() if k == "resourceVersion" and v}
         return table.as_table(resource, items, self.now(), include, list_meta, no_headers, version)
 
     def _attributes(self, request: Request, operation: str, resource, obj: dict | None,

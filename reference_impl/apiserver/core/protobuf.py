@@ -50,7 +50,8 @@ PACKAGES = {"": "core", "apps": "apps", "batch": "batch", "coordination.k8s.io":
             "authorization.k8s.io": "authorization", "authentication.k8s.io": "authentication",
             "autoscaling": "autoscaling", "networking.k8s.io": "networking", "node.k8s.io": "node",
             "scheduling.k8s.io": "scheduling", "admissionregistration.k8s.io": "admissionregistration",
-            "meta.k8s.io": "meta"}
+            "meta.k8s.io": "meta", "apiregistration.k8s.io": "apiregistration",
+            "flowcontrol.apiserver.k8s.io": "flowcontrol"}
 # Registered in every group version (metav1.AddToGroupVersion), so their typeMeta names any group.
 META_KINDS = {"Status", "DeleteOptions", "ListOptions"}
 

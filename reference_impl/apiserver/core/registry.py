@@ -61,7 +61,7 @@ INITIAL_STATUS = {"Pod": {"phase": "Pending", "qosClass": "BestEffort"}, "Servic
                                                         "expectedPods"), 0),
                   **{kind: {} for kind in (
                       "Deployment", "Job", "CronJob", "CertificateSigningRequest", "ResourceQuota",
-                      "PersistentVolume", "PersistentVolumeClaim", "VolumeAttachment")}}
+                      "PersistentVolume", "PersistentVolumeClaim", "VolumeAttachment", "APIService")}}
 
 
 @mirrors("k8s.io/apiserver/pkg/storage/etcd3.getTypeName")

@@ -70,6 +70,8 @@ class Resource:
     tracks_generation: bool = False  # the strategy bumps metadata.generation on spec changes
     # The strategy's AllowUnconditionalUpdate: an update may leave out the resourceVersion.
     allow_unconditional_update: bool = True
+    # The Warning every request to a deprecated version gets (the installer's deprecation warning).
+    deprecation_warning: str = ""
     custom: bool = False  # served from a CustomResourceDefinition: JSON only, no strategic merge patch
     # The group the scheme names the internal type in first (ObjectKinds), where it is not `group`:
     # errors written from the object's kind (NewInvalid, BeforeDelete's) say `Ingress.extensions`.

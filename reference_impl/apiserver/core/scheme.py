@@ -217,6 +217,12 @@ apiextensions.k8s.io/v1: CustomResourceDefinition CustomResourceDefinitionList C
 apiextensions.k8s.io/v1beta1: CustomResourceDefinition CustomResourceDefinitionList ConversionReview
 """), _UNVERSIONED, {})
 
+# kube-aggregator's own scheme, which serves APIServices.
+AGGREGATOR_SCHEME = Scheme("k8s.io/kube-aggregator/pkg/apiserver/scheme/scheme.go:32", _known_types("""
+apiregistration.k8s.io/v1: APIService APIServiceList
+apiregistration.k8s.io/v1beta1: APIService APIServiceList
+"""), _UNVERSIONED, {})
+
 # The scheme DeleteResource decodes DeleteOptions with: the create, update and delete options are
 # unversioned there, so a body may name DeleteOptions in any version.
 META_SCHEME = Scheme("k8s.io/apimachinery/pkg/apis/meta/internalversion/scheme/register.go:27", _known_types("""
@@ -230,4 +236,5 @@ DELETE_OPTIONS = GroupVersionKind("meta.k8s.io", "v1", "DeleteOptions")
 
 def for_group(group: str) -> Scheme:
     """The scheme a built-in kind of `group` is decoded with."""
-    return APIEXTENSIONS_SCHEME if group == "apiextensions.k8s.io" else LEGACY_SCHEME
+    return {"apiextensions.k8s.io": APIEXTENSIONS_SCHEME, "apiregistration.k8s.io": AGGREGATOR_SCHEME}.get(
+        group, LEGACY_SCHEME)

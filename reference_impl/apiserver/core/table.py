@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
-from reference_impl.apiserver.kinds import PRINTERS
+from reference_impl.apiserver.kinds import LIST_ORDERS, PRINTERS
 from reference_impl.apiserver.kinds._columns import NAME, name_cell, part
 from reference_impl.mirrors import mirrors
 
@@ -44,6 +44,8 @@ def as_table(resource, objects: list[dict], now: float, include_object: str = "M
     None, Metadata or Object. A custom resource brings its own printer (its CRD's columns). With
     `no_headers` the column definitions are null, as Go leaves the slice nil."""
     columns, printer = resource.printer or PRINTERS.get(resource.kind, DEFAULT_PRINTER)
+    if resource.printer is None and resource.kind in LIST_ORDERS:
+        objects = sorted(objects, key=LIST_ORDERS[resource.kind])
     rows = []
     for obj in objects:
         row: dict[str, Any] = {"cells": printer(obj, now)}

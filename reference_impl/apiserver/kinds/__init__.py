@@ -6,7 +6,7 @@ served group/version/plural facts, with their validators), and where the kind ha
 whose Go type has no spec), `DEFINITIONS` (OpenAPI v2), `GO_TYPES` (definition -> the Go types of
 the fields its schema does not name: a named string type as `v1.Protocol`, a struct described as
 any object, as reflect prints them; decoding errors name them), `PRINTERS` (kind -> columns and row
-function) and `MESSAGES` (protobuf layout lines, as `core.protobuf_messages` writes them). This
+function), `LIST_ORDERS` (kind -> the sort key its list printer orders rows by) and `MESSAGES` (protobuf layout lines, as `core.protobuf_messages` writes them). This
 module assembles them; serving a new kind is one module and one entry in `MODULES`. Types several
 kinds share live in the `_`-prefixed modules.
 """
@@ -18,13 +18,14 @@ from types import ModuleType
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.kinds._defaulting import object_field, omit_empty_metadata
 
-MODULES = ("namespace", "pod", "node", "service", "endpoints", "serviceaccount", "secret", "configmap", "event",
-           "deployment", "replicaset", "lease", "rbac", "persistentvolume", "persistentvolumeclaim",
+# apiregistration.k8s.io first: the aggregator lists its own group first in /apis.
+MODULES = ("apiservice", "namespace", "pod", "node", "service", "endpoints", "serviceaccount", "secret", "configmap",
+           "event", "deployment", "replicaset", "lease", "rbac", "persistentvolume", "persistentvolumeclaim",
            "replicationcontroller", "resourcequota", "limitrange", "podtemplate", "daemonset", "statefulset",
            "controllerrevision", "job", "cronjob", "poddisruptionbudget", "endpointslice", "runtimeclass",
            "priorityclass", "certificatesigningrequest", "events", "storageclass", "volumeattachment", "csidriver",
            "csinode", "csistoragecapacity", "ingress", "networkpolicy", "horizontalpodautoscaler",
-           "admissionregistration", "customresourcedefinition", "review")
+           "admissionregistration", "customresourcedefinition", "review", "componentstatus", "flowcontrol")
 
 
 def load(names: tuple[str, ...] = MODULES, package: str = __name__) -> tuple[ModuleType, ...]:
@@ -44,6 +45,7 @@ DEFINITIONS = {name: schema for module in (*load(SHARED_MODULES), *KIND_MODULES)
 GO_TYPES = {name: fields for module in (*load(SHARED_MODULES), *KIND_MODULES)
             for name, fields in getattr(module, "GO_TYPES", {}).items()}
 PRINTERS = {kind: printer for module in KIND_MODULES for kind, printer in getattr(module, "PRINTERS", {}).items()}
+LIST_ORDERS = {kind: key for module in KIND_MODULES for kind, key in getattr(module, "LIST_ORDERS", {}).items()}
 MESSAGES = "\n".join(module.MESSAGES.strip() for module in (*load(SHARED_MODULES), *KIND_MODULES)
                      if hasattr(module, "MESSAGES"))
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import threading
 
+from typing import Callable
+
 from reference_impl.apiserver.storage.etcdclient import EtcdClientError
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.storage.etcd3 import Storage
@@ -24,10 +26,12 @@ def _name(obj: dict) -> tuple[str, str]:
 
 
 class Lister:
-    """The objects under one etcd prefix, by (namespace, name); cluster-scoped ones have namespace ""."""
+    """The objects under one etcd prefix, by (namespace, name); cluster-scoped ones have namespace "".
+    `on_change` is called (in the lister's thread) after each list and each event it applies, as an
+    informer's event handlers are."""
 
-    def __init__(self, storage: Storage, prefix: str):
-        self.storage, self.prefix = storage, prefix
+    def __init__(self, storage: Storage, prefix: str, on_change: Callable[[], None] | None = None):
+        self.storage, self.prefix, self.on_change = storage, prefix, on_change
         self._objects: dict[tuple[str, str], dict] = {}
         self._synced = threading.Event()
         self._stopped = threading.Event()
@@ -70,6 +74,7 @@ class Lister:
                 if self._stopped.is_set():
                     self._watch.stop()
                 self._synced.set()
+                self._changed()
                 for event_type, obj in self._watch:
                     if event_type == "ERROR":
                         break
@@ -77,6 +82,11 @@ class Lister:
                         self._objects.pop(_name(obj), None)
                     elif event_type in ("ADDED", "MODIFIED"):
                         self._objects[_name(obj)] = obj
+                    self._changed()
             except (EtcdClientError, StatusError):
                 pass  # etcd is away or compacted past us: list again after a pause
             self._stopped.wait(RELIST_PAUSE)
+
+    def _changed(self) -> None:
+        if self.on_change is not None:
+            self.on_change()

@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "etcd"))
 import processes  # noqa: E402
 
 from reference_impl.apiserver import kinds  # noqa: E402
-from reference_impl.apiserver.core import protobuf  # noqa: E402
+from reference_impl.apiserver.core import discovery, protobuf  # noqa: E402
 from reference_impl.apiserver.core.registry import Registry  # noqa: E402
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.apiserver.storage.etcdclient import EtcdClient  # noqa: E402
@@ -48,7 +48,8 @@ def test_every_kind_module_provides_every_facet_of_its_kinds():
                 if resource.kind not in NO_PROTOBUF:
                     assert protobuf.message_type(resource.api_version, kind) in own_messages, (module.__name__, kind)
             assert resource.kind in kinds.PRINTERS or resource.kind in DEFAULT_TABLE, (module.__name__, resource.kind)
-        served = {r.kind for r in module.RESOURCES}
+        # ... or served unstored: ComponentStatus, printed all the same.
+        served = {r.kind for r in module.RESOURCES} | {discovery.COMPONENT_STATUSES.kind}
         assert set(getattr(module, "PRINTERS", {})) <= served and set(getattr(module, "DEFAULTS", {})) <= served
 
 
