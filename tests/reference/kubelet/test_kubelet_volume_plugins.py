@@ -5,13 +5,17 @@ from __future__ import annotations
 import base64
 import os
 import stat
+import sys
 
 import pytest
 
-from reference_impl.kubelet.actions import MountVolumes, PodKey
+from reference_impl.kubelet.actions import MountVolumes, PodKey, StartContainer, UnmountVolumes
+from reference_impl.kubelet.kubelet import Kubelet
+from reference_impl.kubelet.runtime import ProcessRuntime, execute, log_path
 from reference_impl.kubelet.volumemanager import AtomicWriter, VolumeManager, check_host_path
 from reference_impl.kubelet.volumes import (FileProjection, VolumeSetUpError, claimed_volume,
                                             downward_api_payload, format_map, volume_payload)
+from reference_impl.machinery.clock import ManualClock
 
 ALLOCATABLE = {"cpu": "4", "memory": "8Gi"}
 
@@ -217,3 +221,27 @@ def test_a_claim_bound_to_a_host_path_volume_is_that_path(tmp_path):
     assert manager.set_up(MountVolumes(PodKey("ns", "p", "u"), pod(volume))).mounted == ("data",)
     assert manager.mounted["u"]["data"] == tmp_path
 
+
+def test_a_container_reads_a_config_map_key_at_its_mount_path(tmp_path):
+    """End to end without the API: the core waits for the volume, the volume manager writes it,
+    and the container's process reads `$CONTAINER_ROOT/etc/config/greeting`."""
+    container = {"name": "app", "command": [sys.executable, "-c",
+                                            "import os; print(open(os.environ['CONTAINER_ROOT']"
+                                            " + '/etc/config/greeting').read())"],
+                 "volumeMounts": [{"name": "cfg", "mountPath": "/etc/config", "readOnly": True}]}
+    manifest = pod({"name": "cfg", "configMap": {"name": "cfg"}}, containers=[container])
+    kubelet = Kubelet("node-1", ManualClock(1_700_000_000.0))
+    runtime = ProcessRuntime(tmp_path / "pods", VolumeManager(tmp_path / "pods", Sources({"cfg": CM}), ALLOCATABLE))
+    kubelet.set_desired_pods([manifest])
+    execute(kubelet, runtime, kubelet.sync_loop_iteration())  # MountVolumes
+    actions = kubelet.sync_loop_iteration()
+    assert [a.container["name"] for a in actions if isinstance(a, StartContainer)] == ["app"]
+    execute(kubelet, runtime, actions)
+    runtime.wait(10)
+    execute(kubelet, runtime, [])
+    assert log_path(tmp_path / "pods", PodKey("ns", "p", "uid-p"), "app", 0).read_text() == "hello\n"
+    kubelet.set_desired_pods([])
+    actions = kubelet.sync_loop_iteration()
+    assert UnmountVolumes(PodKey("ns", "p", "uid-p")) in actions
+    execute(kubelet, runtime, actions)
+    assert not (tmp_path / "pods" / "uid-p").exists()
