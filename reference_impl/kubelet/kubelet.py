@@ -308,7 +308,7 @@ class Kubelet:
         c.state, c.exit_code, c.terminated_reason, c.waiting_message = "terminated", EXIT_CODE_START_ERROR, \
             "StartError", message
 
-    @mirrors("(*k8s.io/kubernetes/pkg/volume/util/nestedpendingoperations.nestedPendingOperations).OperationCompleted")
+    @mirrors("(*k8s.io/kubernetes/pkg/volume/util/nestedpendingoperations.nestedPendingOperations).operationComplete")
     def volumes_set_up(self, key: PodKey, outcome: volumes.VolumeSetUp) -> list:
         """A MountVolumes attempt ended: the FailedMount events it calls for, and when to try again."""
         record = self.pods.get(key.uid)

@@ -92,7 +92,7 @@ def expected_volumes(pod: dict) -> list[str]:
     return sorted(names)
 
 
-@mirrors("k8s.io/apimachinery/pkg/util/errors.aggregate.Error")
+@mirrors("(k8s.io/apimachinery/pkg/util/errors.aggregate).Error")
 def aggregate(errors: list[str]) -> str:
     """One message as it is, several (duplicates dropped) as "[a, b]"."""
     unique = list(dict.fromkeys(errors))
@@ -296,7 +296,7 @@ def claimed_volume(namespace: str, claim_name: str, sources: VolumeSources) -> d
     return pv
 
 
-@mirrors("k8s.io/kubernetes/pkg/volume/util/operationexecutor.VolumeToMount.GenerateError")
+@mirrors("(*k8s.io/kubernetes/pkg/volume/util/operationexecutor.VolumeToMount).GenerateError")
 def set_up_failed(volume_name: str, message: str) -> str:
     return f'MountVolume.SetUp failed for volume "{volume_name}" : {message}'
 
