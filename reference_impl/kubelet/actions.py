@@ -2,7 +2,7 @@
 Status patches and the final pod deletion are the shared `machinery.actions` Patch and Delete."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -50,3 +50,28 @@ class RegisterNode:
 @dataclass(frozen=True)
 class UpdateLease:
     lease: dict
+
+
+@dataclass(frozen=True)
+class MountVolumes:
+    """Set up the volumes the pod's containers mount; feed the outcome back with `Kubelet.volumes_set_up`."""
+
+    pod: PodKey
+    manifest: dict = field(compare=False)  # the pod as last seen: its volumes, and its fields for downwardAPI
+
+
+@dataclass(frozen=True)
+class UnmountVolumes:
+    """Remove the pod's directory under <root-dir>/pods: its volumes and container roots."""
+
+    pod: PodKey
+
+
+@dataclass(frozen=True)
+class RecordEvent:
+    """A core/v1 Event about the pod, as the kubelet's event recorder writes it."""
+
+    pod: PodKey
+    type: str  # Normal | Warning
+    reason: str
+    message: str

@@ -1,12 +1,17 @@
 """The kubelet's pod lifecycle as a sans-IO state machine (Kubernetes 1.24 `pkg/kubelet`).
 
 Inputs: the pods bound to this node (`set_desired_pods`), runtime events (`container_started`,
-`container_exited`, `container_start_failed`) and probe outcomes (`probe_result`). Output: each
+`container_exited`, `container_start_failed`), probe outcomes (`probe_result`) and volume set-up
+outcomes (`volumes_set_up`). Output: each
 `sync_loop_iteration()` returns the actions an adapter must carry out (see `actions`). Time comes
 from the clock passed in; nothing here touches processes, sockets or the API server.
 
 `hollow=True` is kwok's trick for scale tests: containers are marked running (and stop) without
 any process, and probes are taken to succeed, so thousands of pods cost only memory.
+
+A pod's containers start only once every volume they mount is set up (the volume manager's
+WaitForAttachAndMount): until then they wait as ContainerCreating, each failed attempt is a
+FailedMount event, and attempts back off as upstream's pending operations do.
 """
 from __future__ import annotations
 
@@ -20,13 +25,17 @@ from reference_impl.machinery.timefmt import micro_time, rfc3339
 
 from . import status as podstatus
 from .actions import (
+    MountVolumes,
     PodKey,
+    RecordEvent,
     RegisterNode,
     RunProbe,
     SignalContainer,
     StartContainer,
+    UnmountVolumes,
     UpdateLease,
 )
+from . import volumes
 from .envvars import EnvVarError, resolve_container
 from .errors import KubeletError, UnsupportedPodError
 
@@ -37,6 +46,15 @@ DEFAULT_GRACE_SECONDS = 30
 LEASE_DURATION_SECONDS = 40
 NODE_STATUS_REPORT_FREQUENCY = 300.0
 EXIT_CODE_START_ERROR = 128
+# nestedpendingoperations: a failed mount is retried after 500ms, doubling up to 2m2s.
+MOUNT_BACKOFF_INITIAL_SECONDS = 0.5
+MOUNT_BACKOFF_MAX_SECONDS = 122.0
+# podAttachAndMountTimeout: how long syncPod waits for volumes before its "timed out" FailedMount.
+MOUNT_TIMEOUT_SECONDS = 123.0
+# podWorkers' backOffPeriod: a sync that failed (a populator error, such as an unbound PVC) is retried after it.
+POD_WORKER_BACKOFF_SECONDS = 10.0
+# syncFrequency: a mounted configMap, secret, downwardAPI or projected volume is refreshed this often.
+REMOUNT_PERIOD_SECONDS = 60.0
 
 
 @dataclass
@@ -73,6 +91,22 @@ class ContainerRecord:
 
 
 @dataclass
+class VolumeState:
+    """The volume manager's view of one pod: what its containers mount and what is set up."""
+
+    expected: list[str]
+    mounted: set[str] = field(default_factory=set)
+    in_flight: bool = False
+    next_attempt: float = 0.0
+    backoff: float = 0.0
+    waiting_since: float | None = None  # when the current wait for unmounted volumes began
+
+    @property
+    def unmounted(self) -> list[str]:
+        return [name for name in self.expected if name not in self.mounted]
+
+
+@dataclass
 class PodRecord:
     key: PodKey
     pod: dict
@@ -82,6 +116,7 @@ class PodRecord:
     delete_sent: bool = False
     last_status: dict | None = None
     pod_ip: str = ""
+    volumes: VolumeState = field(default_factory=lambda: VolumeState([]))
 
     @property
     def terminating(self) -> bool:
@@ -228,6 +263,7 @@ class Kubelet:
                     pod_key(pod), pod, {c["name"]: ContainerRecord(c) for c in pod["spec"]["containers"]},
                     start_time=self.clock.now(), pod_ip=self._allocate_ip(pod))
             record.pod = pod
+            record.volumes.expected = [] if self.hollow else volumes.expected_volumes(pod)
             # Ephemeral containers are only ever added, through the pods/ephemeralcontainers subresource.
             for c in pod["spec"].get("ephemeralContainers") or []:
                 record.containers.setdefault(c["name"], ContainerRecord(c, ephemeral=True))
@@ -272,6 +308,30 @@ class Kubelet:
         c.state, c.exit_code, c.terminated_reason, c.waiting_message = "terminated", EXIT_CODE_START_ERROR, \
             "StartError", message
 
+    @mirrors("(*k8s.io/kubernetes/pkg/volume/util/nestedpendingoperations.nestedPendingOperations).operationComplete")
+    def volumes_set_up(self, key: PodKey, outcome: volumes.VolumeSetUp) -> list:
+        """A MountVolumes attempt ended: the FailedMount events it calls for, and when to try again."""
+        record = self.pods.get(key.uid)
+        if record is None:
+            return []
+        state, now = record.volumes, self.clock.now()
+        state.in_flight = False
+        state.mounted.update(outcome.mounted)
+        events = [RecordEvent(key, "Warning", "FailedMount", message) for _, message in outcome.failures]
+        if not state.unmounted:
+            state.backoff, state.waiting_since = 0.0, None
+            state.next_attempt = now + REMOUNT_PERIOD_SECONDS
+        elif outcome.pod_errors:
+            # WaitForAttachAndMount returns the populator's errors at once; the pod worker backs off.
+            events.append(RecordEvent(key, "Warning", "FailedMount", volumes.unable_to_mount(
+                state.unmounted, state.expected, "; ".join(outcome.pod_errors))))
+            state.waiting_since = now
+            state.next_attempt = now + POD_WORKER_BACKOFF_SECONDS
+        else:
+            state.backoff = min(state.backoff * 2 or MOUNT_BACKOFF_INITIAL_SECONDS, MOUNT_BACKOFF_MAX_SECONDS)
+            state.next_attempt = now + state.backoff
+        return events
+
     def probe_result(self, key: PodKey, name: str, probe_type: str, success: bool) -> None:
         """A probe finished; thresholds (successThreshold, failureThreshold) apply here."""
         c = self._container(key, name)
@@ -305,6 +365,8 @@ class Kubelet:
             except Exception as error:  # noqa: BLE001 - podWorkers: "Error syncing pod, skipping"
                 self.sync_errors.append((self.pods[uid].key, error))
         for uid in [u for u, r in self.pods.items() if r.removed and self._all_stopped(r)]:
+            if not self.hollow:
+                actions.append(UnmountVolumes(self.pods[uid].key))
             del self.pods[uid]
         return actions
 
@@ -317,12 +379,14 @@ class Kubelet:
             actions.extend(self._kill_pod(record, now))
         else:
             terminal = self._phase(record) in ("Succeeded", "Failed")
+            actions.extend(self._wait_for_volumes(record, now))
+            volumes_ready = not record.volumes.unmounted
             for c in record.containers.values():
                 if c.state == "running" and c.liveness_failed:
                     actions.extend(self._kill_container(record, c, now))
                 elif c.state == "running":
                     actions.extend(self._probes(record, c, now))
-                elif not terminal:
+                elif not terminal and volumes_ready:
                     actions.extend(self._maybe_start(record, c, self._restart_policy(record, c), now))
         if record.removed:
             return actions
@@ -366,6 +430,24 @@ class Kubelet:
             return []
         c.start_requested = True
         return [StartContainer(record.key, resolved, c.restart_count)]
+
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet/volumemanager.volumeManager).WaitForAttachAndMount")
+    def _wait_for_volumes(self, record: PodRecord, now: float) -> list:
+        """A MountVolumes when an attempt is due (a refresh, once all are mounted); the "timed out"
+        FailedMount each time volumes have stayed unmounted for podAttachAndMountTimeout."""
+        state, actions = record.volumes, []
+        if not state.expected:
+            return actions
+        if state.unmounted and state.waiting_since is None:
+            state.waiting_since = now
+        if state.unmounted and now - state.waiting_since >= MOUNT_TIMEOUT_SECONDS:
+            state.waiting_since = now
+            actions.append(RecordEvent(record.key, "Warning", "FailedMount", volumes.unable_to_mount(
+                state.unmounted, state.expected, "timed out waiting for the condition")))
+        if not state.in_flight and now >= state.next_attempt:
+            state.in_flight = True
+            actions.append(MountVolumes(record.key, record.pod))
+        return actions
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet/kuberuntime.kubeGenericRuntimeManager).doBackOff")
     def _advance_backoff(self, c: ContainerRecord, now: float) -> None:

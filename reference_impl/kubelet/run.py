@@ -15,6 +15,10 @@ Each pod gets its own loopback address from --pod-cidr (default 127.0.N.0/24 for
 Container logs go to DIR/pods/<namespace>_<pod>_<uid>/<container>/<restartCount>.log and are served
 on a free port of the node's address (`logserver.LogServer`, `/containerLogs/...`); the port goes
 into the Node's status.daemonEndpoints.kubeletEndpoint, where the apiserver's pods/log looks.
+
+Volumes are set up under DIR/pods/<uid>/volumes from the ConfigMaps, Secrets, PVCs and service
+account tokens read here through the API (`ApiVolumeSources`); FailedMount and other events are
+written as core/v1 Events, repeats counted on one Event as client-go's recorder does.
 """
 from __future__ import annotations
 
@@ -34,11 +38,14 @@ from reference_impl.client import APIStatusError, ClientError, KubeconfigError
 from reference_impl.client.cache import NAMESPACE_INDEX, ResourceEventHandler, namespace_index
 from reference_impl.client.rest import RestClient
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
-from reference_impl.kubelet.actions import RegisterNode, SignalContainer, UpdateLease
+from reference_impl.kubelet.actions import RecordEvent, RegisterNode, SignalContainer, UpdateLease
 from reference_impl.kubelet.errors import KubeletError
 from reference_impl.kubelet.kubelet import LEASE_DURATION_SECONDS, Kubelet
 from reference_impl.kubelet.logserver import LogServer
 from reference_impl.kubelet.runtime import ProcessRuntime, execute
+from reference_impl.kubelet.volumemanager import VolumeManager
+from reference_impl.kubelet.volumes import VolumeSetUpError
+from reference_impl.machinery.timefmt import rfc3339
 from reference_impl.machinery.actions import Delete, Patch
 from reference_impl.machinery.process import Component, Process, env_default, relax_collector
 from reference_impl.machinery.process import main as machinery_main
@@ -75,6 +82,71 @@ def parse_capacity(text: str) -> dict:
     return capacity
 
 
+# The token manager refreshes a token once 80% of its lifetime has passed, or after 24 hours.
+TOKEN_REFRESH_FRACTION = 0.8
+TOKEN_MAX_AGE_SECONDS = 24 * 3600
+EVENT_CACHE_SIZE = 4096  # maxLruCacheEntries: the recorder remembers this many events to count repeats
+
+
+def _set_up_error(error: Exception) -> VolumeSetUpError:
+    """The error a volume plugin reports: an API refusal in its Status's words, as a Go StatusError prints."""
+    message = error.status.get("message") if isinstance(error, APIStatusError) else None
+    return VolumeSetUpError(message or str(error))
+
+
+class ApiVolumeSources:
+    """`volumes.VolumeSources` over the REST API: GETs (404 is None) and TokenRequests, whose
+    tokens are kept until they need refreshing, as the kubelet's token manager keeps them."""
+
+    def __init__(self, client: RestClient, clock) -> None:
+        self.client, self.clock = client, clock
+        self.tokens: dict[tuple, tuple[str, float]] = {}  # request -> (token, when to refresh it)
+
+    def _get(self, path: str) -> dict | None:
+        try:
+            return self.client.request("GET", path)
+        except APIStatusError as error:
+            if error.code == 404:
+                return None
+            raise _set_up_error(error) from None
+        except (ClientError, OSError) as error:
+            raise _set_up_error(error) from None
+
+    def config_map(self, namespace: str, name: str) -> dict | None:
+        return self._get(f"/api/v1/namespaces/{namespace}/configmaps/{name}")
+
+    def secret(self, namespace: str, name: str) -> dict | None:
+        return self._get(f"/api/v1/namespaces/{namespace}/secrets/{name}")
+
+    def persistent_volume_claim(self, namespace: str, name: str) -> dict | None:
+        return self._get(f"/api/v1/namespaces/{namespace}/persistentvolumeclaims/{name}")
+
+    def persistent_volume(self, name: str) -> dict | None:
+        return self._get(f"/api/v1/persistentvolumes/{name}")
+
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet/token.Manager).GetServiceAccountToken")
+    def service_account_token(self, namespace: str, service_account: str, spec: dict) -> str:
+        key = (namespace, service_account, tuple(spec["audiences"]), spec["expirationSeconds"],
+               spec["boundObjectRef"]["uid"])
+        now = self.clock.now()
+        cached = self.tokens.get(key)
+        if cached is not None and now < cached[1]:
+            return cached[0]
+        body = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest", "spec": spec}
+        try:
+            answer = self.client.request(
+                "POST", f"/api/v1/namespaces/{namespace}/serviceaccounts/{service_account}/token", body)
+        except (ClientError, OSError) as error:
+            raise _set_up_error(error) from None
+        lifetime = answer["spec"].get("expirationSeconds") or spec["expirationSeconds"]
+        self.tokens[key] = (answer["status"]["token"],
+                            now + min(TOKEN_REFRESH_FRACTION * lifetime, TOKEN_MAX_AGE_SECONDS))
+        return answer["status"]["token"]
+
+    def forget_pod(self, uid: str) -> None:
+        self.tokens = {key: value for key, value in self.tokens.items() if key[-1] != uid}
+
+
 class KubeletRunner:
     def __init__(self, client: RestClient, node_name: str, root_dir: Path, hollow_nodes: int,
                  capacity: dict, pod_cidr: str | None = None,
@@ -88,7 +160,10 @@ class KubeletRunner:
         self.kubelets = {name: Kubelet(name, clock, capacity=capacity, hollow=hollow,
                                        pod_cidr=None if hollow else pod_cidr,
                                        lease_duration_seconds=lease_duration_seconds) for name in names}
-        self.runtime = ProcessRuntime(root_dir / "pods")
+        self.volume_sources = ApiVolumeSources(client, clock)
+        volumes = VolumeManager(root_dir / "pods", self.volume_sources, capacity)
+        self.runtime = ProcessRuntime(root_dir / "pods", volumes)
+        self.events: dict[tuple, dict] = {}  # (pod uid, type, reason, message) -> the Event last written
         path = "/api/v1/pods"
         if not hollow:  # one node: let the apiserver filter, as the kubelet's pod source does
             path += "?" + urllib.parse.urlencode({"fieldSelector": f"spec.nodeName={node_name}"})
@@ -212,12 +287,41 @@ class KubeletRunner:
         elif isinstance(action, Patch) and action.resource == "pods":
             self.client.request_patch(f"/api/v1/namespaces/{action.namespace}/pods/{action.name}/status",
                                       action.patch)
+        elif isinstance(action, RecordEvent):
+            self._record_event(kubelet.node_name, action)
         elif isinstance(action, Delete) and action.resource == "pods":
             body = {"apiVersion": "v1", "kind": "DeleteOptions", "gracePeriodSeconds": action.grace_period_seconds,
                     "preconditions": {"uid": action.uid}}
             self.client.request("DELETE", f"/api/v1/namespaces/{action.namespace}/pods/{action.name}", body)
         else:
             log(COMPONENT, f"unknown action {action!r}")
+
+    @mirrors("(*k8s.io/client-go/tools/record.eventLogger).eventObserve")
+    def _record_event(self, node_name: str, action: RecordEvent) -> None:
+        """A new Event named `<pod>.<unix nanoseconds in hex>`; the same event again bumps the
+        count and lastTimestamp of the one written before, as the recorder's correlator does."""
+        key = (action.pod.uid, action.type, action.reason, action.message)
+        nanoseconds = time.time_ns()
+        now = rfc3339(nanoseconds / 1e9)
+        namespace, previous = action.pod.namespace, self.events.get(key)
+        if previous is not None:
+            try:
+                self.events[key] = self.client.request_patch(
+                    f"/api/v1/namespaces/{namespace}/events/{previous['metadata']['name']}",
+                    {"count": previous.get("count", 1) + 1, "lastTimestamp": now})
+                return
+            except APIStatusError:
+                del self.events[key]  # gone (events expire): write a new one
+        if len(self.events) >= EVENT_CACHE_SIZE:
+            del self.events[next(iter(self.events))]
+        self.events[key] = self.client.request("POST", f"/api/v1/namespaces/{namespace}/events", {
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": f"{action.pod.name}.{nanoseconds:x}", "namespace": namespace},
+            "involvedObject": {"apiVersion": "v1", "kind": "Pod", "namespace": namespace,
+                               "name": action.pod.name, "uid": action.pod.uid},
+            "type": action.type, "reason": action.reason, "message": action.message,
+            "source": {"component": COMPONENT, "host": node_name},
+            "reportingComponent": COMPONENT, "firstTimestamp": now, "lastTimestamp": now, "count": 1})
 
     @mirrors("(*k8s.io/component-helpers/apimachinery/lease.controller).sync")
     def _update_lease(self, lease: dict) -> None:

@@ -4,6 +4,14 @@ Each container runs as `command + args` with its `env` and `workingDir`, in its 
 so signals reach its children too. Output goes where the real kubelet puts it,
 `<log_root>/<namespace>_<pod>_<uid>/<container>/<restartCount>.log`, so a `kubectl logs` backend
 can read it later. Probes are run here too (exec, httpGet, tcpSocket); the core only sees results.
+
+Volumes: a process cannot be given mounts without privileges, and writing at a container's
+mountPath on the host (/etc/config...) would be neither possible nor honest. So each container gets
+a root directory of its own, `<root-dir>/pods/<uid>/containers/<name>/rootfs`, in which every
+volumeMount's mountPath is a symlink to the volume's directory on the node (`volumemanager`). The
+process finds it in the environment variable CONTAINER_ROOT and reads `$CONTAINER_ROOT/etc/config/key`
+where a real container reads `/etc/config/key`. Nothing else is rewritten: absolute paths in the
+command are the host's, and readOnly is not enforced.
 """
 from __future__ import annotations
 
@@ -19,8 +27,11 @@ from pathlib import Path
 
 from reference_impl.mirrors import mirrors
 
-from .actions import PodKey, RunProbe, SignalContainer, StartContainer
+from .actions import MountVolumes, PodKey, RunProbe, SignalContainer, StartContainer, UnmountVolumes
 from .errors import ContainerStartError
+from .volumemanager import VolumeManager
+
+CONTAINER_ROOT_ENV = "CONTAINER_ROOT"
 
 
 def log_path(log_root: Path, key: PodKey, container_name: str, restart_count: int) -> Path:
@@ -32,6 +43,7 @@ class ProcessRuntime:
     """Starts, signals and reaps container processes; `poll()` reports exits as (key, name, exit_code)."""
 
     log_root: Path
+    volumes: VolumeManager | None = None  # sets up volumes and the container roots that show them
     processes: dict[tuple[PodKey, str], subprocess.Popen] = field(default_factory=dict)
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet/kuberuntime.kubeGenericRuntimeManager).startContainer")
@@ -42,6 +54,8 @@ class ProcessRuntime:
         if not argv:
             raise ContainerStartError(str(action.pod), spec["name"], "no command: the process runtime has no images")
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+        if self.volumes is not None:
+            env[CONTAINER_ROOT_ENV] = str(self.volumes.container_root(action.pod, spec))
         env.update({e["name"]: e.get("value", "") for e in spec.get("env") or []})
         path = log_path(self.log_root, action.pod, spec["name"], action.restart_count)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -140,6 +154,10 @@ def execute(kubelet, runtime: ProcessRuntime, actions: list) -> list:
             runtime.signal(action)
         elif isinstance(action, RunProbe):
             kubelet.probe_result(action.pod, action.container_name, action.probe_type, run_probe(action))
+        elif isinstance(action, MountVolumes) and runtime.volumes is not None:
+            api_actions.extend(kubelet.volumes_set_up(action.pod, runtime.volumes.set_up(action)))
+        elif isinstance(action, UnmountVolumes) and runtime.volumes is not None:
+            runtime.volumes.tear_down(action.pod)
         else:
             api_actions.append(action)
     for key, name, exit_code in runtime.poll():

@@ -12,6 +12,7 @@ from reference_impl.machinery.clock import ManualClock  # noqa: E402
 from reference_impl.kubelet import UnsupportedPodError  # noqa: E402
 from reference_impl.machinery.actions import Delete, Patch  # noqa: E402
 from reference_impl.kubelet.actions import (  # noqa: E402
+    MountVolumes,
     RegisterNode,
     RunProbe,
     SignalContainer,
@@ -19,6 +20,7 @@ from reference_impl.kubelet.actions import (  # noqa: E402
     UpdateLease,
 )
 from reference_impl.kubelet.kubelet import Kubelet  # noqa: E402
+from reference_impl.kubelet.volumes import VolumeSetUp  # noqa: E402
 
 
 def make_pod(name="p", containers=None, restart_policy="Always", node="node-1", uid=None, **spec):
@@ -345,9 +347,9 @@ def test_init_containers_are_refused(kubelet):
         kubelet.set_desired_pods([make_pod(initContainers=[{"name": "i", "command": ["x"]}])])
 
 
-def test_a_pod_with_the_service_account_token_volume_runs(kubelet):
-    """The projected volume and mount ServiceAccount admission adds to every pod do not stop it:
-    the process runtime mounts nothing, so its containers start as any pod's."""
+def test_a_pod_with_the_service_account_token_volume_runs_once_it_is_set_up(kubelet):
+    """The projected volume ServiceAccount admission adds to every pod is set up first (a
+    MountVolumes); once it is, the containers start as any pod's."""
     mount = {"name": "kube-api-access-x2b4z", "readOnly": True,
              "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"}
     containers = [{"name": "app", "image": "busybox", "command": ["sleep", "60"], "volumeMounts": [mount]}]
@@ -356,6 +358,9 @@ def test_a_pod_with_the_service_account_token_volume_runs(kubelet):
         {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
         {"downwardAPI": {"items": [{"path": "namespace",
                                     "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}}]}}
+    kubelet.set_desired_pods([make_pod(containers=containers, volumes=[volume])])
+    (mount_action,) = of(kubelet.sync_loop_iteration(), MountVolumes)
+    kubelet.volumes_set_up(mount_action.pod, VolumeSetUp(mounted=("kube-api-access-x2b4z",)))
     key = started(kubelet, make_pod(containers=containers, volumes=[volume]))
     status = last_status(kubelet.sync_loop_iteration())
     assert key.name == "p" and status["phase"] == "Running"

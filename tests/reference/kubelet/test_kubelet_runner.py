@@ -1,10 +1,17 @@
 """The kubelet process's adapter (run.py) in hollow mode without sockets: a fake REST client, the pod
-informer's store filled by hand. A pod event marks only its own node for the next sync."""
+informer's store filled by hand. A pod event marks only its own node for the next sync; events are
+counted on the Event written before; service account tokens are kept until due for refresh."""
 from __future__ import annotations
 
 import copy
 
-from reference_impl.kubelet.run import KubeletRunner
+import pytest
+
+from reference_impl.client import APIStatusError
+from reference_impl.kubelet.actions import PodKey, RecordEvent
+from reference_impl.kubelet.run import ApiVolumeSources, KubeletRunner
+from reference_impl.kubelet.volumes import VolumeSetUpError
+from reference_impl.machinery.clock import ManualClock
 
 
 class FakeClient:
@@ -76,7 +83,6 @@ class LeaseStore:
         return copy.deepcopy(self._answer(method, path, body))  # decoded afresh, as off the wire
 
     def _answer(self, method, path, body):
-        from reference_impl.client import APIStatusError
         self.calls.append(method)
         if method == "POST":
             path = f"{path}/{body['metadata']['name']}"
@@ -117,3 +123,63 @@ def test_lease_renewals_write_on_the_last_answer_without_a_get(tmp_path):
     assert store.calls[4:] == ["PUT", "GET", "PUT"]
     runner._update_lease(kubelet.lease())
     assert store.calls[7:] == ["PUT"]
+
+
+class EventClient:
+    """Records event writes and answers them as the apiserver would (the object back)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, dict]] = []
+
+    def request(self, method, path, body=None):
+        self.calls.append((method, path, body))
+        if path.endswith("/token"):
+            return {"spec": {"expirationSeconds": body["spec"]["expirationSeconds"]},
+                    "status": {"token": f"token-{len(self.calls)}"}}
+        return copy.deepcopy(body)
+
+    def request_patch(self, path, patch):
+        self.calls.append(("PATCH", path, patch))
+        return {"metadata": {"name": path.rsplit("/", 1)[1]}, **patch}
+
+
+def test_a_repeated_event_is_counted_on_the_event_written_before(tmp_path):
+    """As client-go's correlator: the same reason and message again PATCHes count, not a new Event."""
+    client = EventClient()
+    runner = KubeletRunner(client, "node-1", tmp_path, 0, {"cpu": "4", "memory": "8Gi", "pods": "110"})
+    event = RecordEvent(PodKey("ns", "web", "u1"), "Warning", "FailedMount", "configmap \"x\" not found")
+    runner.perform(runner.kubelets["node-1"], [event, event, event])
+    (post, *patches) = client.calls
+    assert post[:2] == ("POST", "/api/v1/namespaces/ns/events")
+    assert (post[2]["reason"], post[2]["count"], post[2]["source"]) == ("FailedMount", 1,
+                                                                        {"component": "kubelet", "host": "node-1"})
+    name = post[2]["metadata"]["name"]
+    assert name.startswith("web.")
+    assert [(m, p, b["count"]) for m, p, b in patches] == [("PATCH", f"/api/v1/namespaces/ns/events/{name}", 2),
+                                                           ("PATCH", f"/api/v1/namespaces/ns/events/{name}", 3)]
+
+
+def test_service_account_tokens_are_kept_until_most_of_their_lifetime_has_passed(tmp_path):
+    """The token manager asks again once 80% of the token's lifetime is gone, not at each remount."""
+    client, clock = EventClient(), ManualClock(1000.0)
+    sources = ApiVolumeSources(client, clock)
+    spec = {"audiences": [], "expirationSeconds": 3600, "boundObjectRef": {"uid": "u1"}}
+    first = sources.service_account_token("ns", "default", spec)
+    clock.advance(0.8 * 3600 - 1)
+    assert sources.service_account_token("ns", "default", spec) == first
+    clock.advance(1)
+    assert sources.service_account_token("ns", "default", spec) != first
+    assert [p for _, p, _ in client.calls] == ["/api/v1/namespaces/ns/serviceaccounts/default/token"] * 2
+
+
+def test_a_refused_token_request_is_reported_in_the_status_words(tmp_path):
+    """A Go StatusError prints its Status message: `serviceaccounts "robot" not found`."""
+
+    class Refusing:
+        def request(self, method, path, body=None):
+            raise APIStatusError(method, path, 404, {"message": 'serviceaccounts "robot" not found'})
+
+    spec = {"audiences": [], "expirationSeconds": 3600, "boundObjectRef": {"uid": "u1"}}
+    sources = ApiVolumeSources(Refusing(), ManualClock(0.0))
+    with pytest.raises(VolumeSetUpError, match='^serviceaccounts "robot" not found$'):
+        sources.service_account_token("ns", "robot", spec)
