@@ -4,30 +4,14 @@ status.ephemeralContainerStatuses, and not restarted when it exits."""
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 
 import pytest
 
 from analyzer.cli import main
+from clusterkit import kubectl, wait_for
 
 NAMESPACE = "e2e-debug"
-
-
-def kubectl(kubeconfig, *args: str) -> str:
-    result = subprocess.run(["kubectl", "--kubeconfig", str(kubeconfig), *args], capture_output=True, text=True,
-                            timeout=60)
-    assert result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
-    return result.stdout
-
-
-def wait_for(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while not (value := predicate()):
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.2)
-    return value
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.cli import main
+from clusterkit import wait_for
 from reference_impl.cluster import Cluster
 
 NAMESPACE = "e2e-web"
@@ -115,17 +116,6 @@ class Harness:
 
     def process(self, name: str) -> int:
         return next(p.pid for p in Cluster.load(self.directory).processes if p.name == name)
-
-
-def wait_for(predicate, timeout: float, what: str, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(interval)
 
 
 def http_get(host: str, port: int, timeout: float = 1.0) -> str | None:

@@ -6,34 +6,17 @@ PVC is refused in the populator's words; a deleted pod's volume directory goes a
 from __future__ import annotations
 
 import json
-import subprocess
-import time
 
 import pytest
 
 from analyzer.cli import main
+from clusterkit import kubectl, wait_for
 
 NAMESPACE = "e2e-volumes"
 # The container prints what its mounts hold, then waits; $CONTAINER_ROOT stands for "/" (runtime.py).
 READER = ('cat "$CONTAINER_ROOT/etc/config/greeting"; echo; '
           'cat "$CONTAINER_ROOT/var/run/secrets/kubernetes.io/serviceaccount/namespace"; echo; '
           'cut -c1-3 "$CONTAINER_ROOT/var/run/secrets/kubernetes.io/serviceaccount/token"; sleep 600')
-
-
-def kubectl(kubeconfig, *args: str, stdin: str | None = None) -> str:
-    result = subprocess.run(["kubectl", "--kubeconfig", str(kubeconfig), *args], capture_output=True, text=True,
-                            timeout=60, input=stdin)
-    assert result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
-    return result.stdout
-
-
-def wait_for(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while not (value := predicate()):
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.3)
-    return value
 
 
 @pytest.fixture(scope="module")
