@@ -474,7 +474,7 @@ class Registry(LifecycleMixin):
         watch = self._reader(r, True).watch(self.prefix(r, namespace), resource_version=resource_version or "",
                                             predicate=self._predicate(r, label_selector, field_selector),
                                             allow_bookmarks=allow_bookmarks, bookmark_interval=bookmark_interval,
-                                            kind=r.kind, api_version=r.api_version, timeout=timeout)
+                                            bookmark_object=r.bookmark_object, timeout=timeout)
         with self._lock:
             self._watches = [w for w in self._watches if not w.stopped] + [watch]
         return watch

@@ -141,7 +141,8 @@ def endpoint_slice_defaults(obj: dict, spec: dict) -> None:
 RESOURCES = (
     Resource("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", "endpointslice", True,
              validator=validate_endpoint_slice, update_validator=validate_endpoint_slice_update,
-             prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update),
+             prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update,
+             zero_value={"addressType": "", "endpoints": None, "ports": None}),
 )
 
 

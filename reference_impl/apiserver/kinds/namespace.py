@@ -62,7 +62,8 @@ RESOURCES = (
              ("status", "finalize"), name_validation="label", return_deleted_object=True, validator=validate_namespace,
              canonicalize=canonicalize, status_reset_on_update=True, validate_status_update=validate_status_update,
              field_selectors=(*COMMON_FIELDS, "status.phase"),
-             field_label_conversion=FieldLabelConversion(("status.phase", "metadata.name"))),
+             field_label_conversion=FieldLabelConversion(("status.phase", "metadata.name")),
+             zero_value={"spec": {}, "status": {}}),
 )
 
 

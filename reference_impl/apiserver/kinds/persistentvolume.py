@@ -172,7 +172,8 @@ RESOURCES = (
     Resource("", "v1", "PersistentVolume", "persistentvolumes", "persistentvolume", False, ("pv",),
              subresources=("status",), status_reset_on_update=True,
              field_selectors=("metadata.name",), validator=validate_persistent_volume,
-             update_validator=validate_persistent_volume_update),
+             update_validator=validate_persistent_volume_update,
+             zero_value={"spec": {}, "status": {}}),
 )
 
 
