@@ -34,7 +34,7 @@ from reference_impl.apiserver.core.impersonation import impersonate
 from reference_impl.apiserver.storage.etcdclient import DeadlineExceeded, RequestTooLarge
 from reference_impl.apiserver.core.handlers import (Request, Response, RESTHandlers, error_response,
                                                WatchResponse, decode_body, decode_into_kind, field_manager_of,
-                                               request_info)
+                                               is_pretty_print, request_info)
 from reference_impl.apiserver.core.lifecycle import rfc3339
 from reference_impl.apiserver.fieldmanager import FieldManager
 from reference_impl.apiserver.fieldmanager.typed import Schema
@@ -280,12 +280,13 @@ class HandlerChain:
     def document(self, path: str, request: Request) -> Response | None:
         """The discovery, version and OpenAPI documents, or None for an unknown path."""
         parts = path.strip("/").split("/")
-        if path == "/version":
-            return Response.json(200, discovery.version_info())
+        if path == "/version":  # written by WriteRawJSON: indented
+            return Response.json(200, discovery.version_info(), pretty=True)
+        pretty = is_pretty_print(request)
         if path == "/api":
-            return Response.json(200, discovery.api_versions(self.server_address))
+            return Response.json(200, discovery.api_versions(self.server_address), pretty)
         if path == "/apis":
-            return Response.json(200, discovery.api_group_list(self.served))
+            return Response.json(200, discovery.api_group_list(self.served), pretty)
         if parts[0] == "api" and len(parts) == 2:
             document = discovery.api_resource_list(self.served, "", parts[1])
         elif parts[0] == "apis" and len(parts) == 2:
@@ -296,7 +297,7 @@ class HandlerChain:
             return self.openapi_v2(request)
         else:
             return None
-        return Response.json(200, document) if document is not None else None
+        return Response.json(200, document, pretty) if document is not None else None
 
     def openapi_v2(self, request: Request) -> Response:
         """Protobuf when the client asks for it first (kubectl does), else JSON; 406 for neither.

@@ -108,8 +108,8 @@ class Response:
     content_encoding: str = ""  # sent as a `Content-Encoding:` header
 
     @classmethod
-    def json(cls, code: int, obj: Any) -> "Response":
-        return cls(code, jsonserializer.encode(obj))
+    def json(cls, code: int, obj: Any, pretty: bool = False) -> "Response":
+        return cls(code, jsonserializer.encode_response(obj, pretty))
 
 
 @dataclass
@@ -245,6 +245,7 @@ class MediaTypeOptions:
     serializer: str
     convert: str = ""
     version: str = "v1"
+    pretty: bool = False  # the media type's pretty=1
 
 
 SERIALIZERS = ((JSON, "json"), ("application/yaml", "yaml"), (protobuf.MEDIA_TYPE, "protobuf"))
@@ -268,11 +269,12 @@ def negotiate(accept: str) -> MediaTypeOptions:
             for media_type, serializer in SERIALIZERS:
                 if serializer not in allowed or kind not in (media_type, "application/*", "*/*"):
                     continue
+                pretty = params.get("pretty") == "1"
                 if "as" not in params:
-                    return MediaTypeOptions(serializer)
+                    return MediaTypeOptions(serializer, pretty=pretty)
                 if params["as"] in CONVERSIONS and params.get("g") == "meta.k8s.io" \
                         and params.get("v") in ("v1", "v1beta1") and (params["as"], serializer) != ("Table", "protobuf"):
-                    return MediaTypeOptions(serializer, params["as"], params["v"])
+                    return MediaTypeOptions(serializer, params["as"], params["v"], pretty)
     raise StatusError(406, "NotAcceptable", "only the following media types are accepted: application/json, "
                                             "application/yaml, application/vnd.kubernetes.protobuf")
 
@@ -293,12 +295,26 @@ def route_accepts(accept: str, produces: tuple[str, ...]) -> bool:
     return False
 
 
+GO_TRUE = ("1", "t", "T", "TRUE", "true", "True")  # what strconv.ParseBool reads as true
+PRETTY_USER_AGENTS = ("curl", "Wget", "Mozilla/5.0")
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers/negotiation.isPrettyPrint")
+def is_pretty_print(request: Request) -> bool:
+    """Whether a JSON answer is indented: as the `pretty` parameter says when it has a value,
+    else for a browser, curl or wget."""
+    if pretty := request.param("pretty"):
+        return pretty in GO_TRUE
+    return request.header("User-Agent").startswith(PRETTY_USER_AGENTS)
+
+
 def _respond(request: Request, code: int, obj: dict) -> Response:
     """The object in the media type negotiated: JSON, YAML, or protobuf for a client that takes
     nothing else (a kind we cannot encode is then 406, never a JSON body it did not ask for)."""
-    serializer = negotiate(request.header("Accept")).serializer
+    options = negotiate(request.header("Accept"))
+    serializer = options.serializer
     if serializer == "json":
-        return Response.json(code, obj)
+        return Response.json(code, obj, options.pretty or is_pretty_print(request))
     if serializer == "yaml":
         return Response(code, jsonserializer.encode_yaml(obj), "application/yaml")
     try:
@@ -319,16 +335,17 @@ def table_options(request: Request, options: MediaTypeOptions) -> str:
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers/responsewriters.ErrorNegotiated")
 def error_response(request: Request, failure: StatusError) -> Response:
-    """The failure's Status as YAML for a client that negotiates YAML, else as JSON (also when its
-    Accept header is what failed), with a Retry-After header when the Status suggests a delay."""
+    """The failure's Status as YAML for a client that negotiates YAML, else as JSON (indented, as
+    WriteRawJSON writes it, when its Accept header is what failed), with a Retry-After header when
+    the Status suggests a delay."""
     try:
-        serializer = negotiate(request.header("Accept")).serializer
-    except StatusError:
-        serializer = "json"
-    if serializer == "yaml":
+        options = negotiate(request.header("Accept"))
+    except StatusError:  # WriteRawJSON: indented
+        options = MediaTypeOptions("json", pretty=True)
+    if options.serializer == "yaml":
         response = Response(failure.code, jsonserializer.encode_yaml(failure.status()), "application/yaml")
     else:
-        response = Response.json(failure.code, failure.status())
+        response = Response.json(failure.code, failure.status(), options.pretty or is_pretty_print(request))
     response.retry_after_seconds = failure.details.get("retryAfterSeconds", 0)
     return response
 

@@ -626,6 +626,46 @@ def test_a_watch_in_yaml_is_406_as_yaml_has_no_stream_serializer(chain):
                    "application/vnd.kubernetes.protobuf;stream=watch", "code": 406}
 
 
+def test_a_json_answer_ends_with_the_newline_json_encoder_writes(chain):
+    """json.Serializer encodes with a json.Encoder, which ends each value with a newline: objects,
+    lists and Status errors alike (compared byte for byte with the real kube-apiserver 1.24)."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "n"}})
+    for path in (ns_path(chain, "configmaps", "n"), ns_path(chain, "configmaps"), ns_path(chain, "configmaps", "no")):
+        body = chain.handle(Request("GET", path, {}, {"Accept": "application/json"})).body
+        assert body.endswith(b"}\n") and b"\n" not in body[:-1]
+
+
+@pytest.mark.parametrize("query,user_agent,pretty", [
+    ({"pretty": ["true"]}, "", True), ({"pretty": ["1"]}, "", True), ({"pretty": ["T"]}, "", True),
+    ({}, "curl/8.0", True), ({}, "Wget/1.21", True), ({}, "Mozilla/5.0 (X11)", True),
+    ({"pretty": [""]}, "curl/8.0", True),  # an empty value leaves it to the user agent
+    ({"pretty": ["false"]}, "curl/8.0", False), ({"pretty": ["yes"]}, "curl/8.0", False),  # not a Go bool: false
+    ({}, "kubectl/v1.24.0", False), ({}, "", False)])
+def test_the_pretty_parameter_or_a_human_user_agent_indents_json(chain, query, user_agent, pretty):
+    """isPrettyPrint: the pretty parameter as strconv.ParseBool reads it when it has a value, else
+    a curl, wget or browser user agent; the pretty serializer (json.MarshalIndent) writes no
+    newline after the value. Errors are negotiated the same way."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "p"}})
+    for path in (ns_path(chain, "configmaps", "p"), ns_path(chain, "configmaps", "absent")):
+        body = chain.handle(Request("GET", path, query, {"Accept": "application/json", "User-Agent": user_agent})).body
+        assert body.startswith(b'{\n  "') == pretty and body.endswith(b"\n") != pretty
+
+
+def test_the_accept_parameter_pretty_1_indents_json(chain):
+    """The media type's own pretty=1 (MediaTypeOptions.Pretty) asks for the pretty serializer too."""
+    response = chain.handle(Request("GET", ns_path(chain, "configmaps"), {}, {"Accept": "application/json;pretty=1"}))
+    assert response.body.startswith(b'{\n  "kind": "ConfigMapList",\n')
+
+
+def test_a_status_for_an_accept_nothing_serves_is_indented(chain):
+    """When negotiation fails, ErrorNegotiated writes its Status with WriteRawJSON: indented."""
+    response = chain.handle(Request("GET", ns_path(chain, "configmaps"), {}, {"Accept": "text/foo"}))
+    assert response.code == 406
+    assert response.body == (b'{\n  "kind": "Status",\n  "apiVersion": "v1",\n  "metadata": {},\n  '
+                             b'"status": "Failure",\n  "message": "406: Not Acceptable",\n  "reason": "NotAcceptable",'
+                             b'\n  "details": {},\n  "code": 406\n}')
+
+
 @pytest.mark.parametrize("accept", ["text/html", "application/xml", "application/*", "Application/JSON",
                                     "text/plain"])
 def test_an_accept_no_route_produces_is_go_restfuls_406(chain, accept):
