@@ -544,10 +544,12 @@ def converted_patch_result(patched: dict, resource) -> dict:
     """A strategic merge patch's result as the unstructured converter fills the kind's struct: the
     conversion back to the internal version goes by the struct's type, not what its TypeMeta says,
     so a string apiVersion or kind is the resource's whatever the patch set (one of another JSON
-    type is left to the decoder, which refuses it as the converter does)."""
+    type is left to the decoder, which refuses it as the converter does); an integer too big for
+    its field keeps the bits that fit."""
     for key, value in (("apiVersion", resource.api_version), ("kind", resource.kind)):
         if isinstance(patched.get(key, ""), str):
             patched[key] = value
+    fieldvalidation.convert_integers(resource.group, resource.version, resource.kind, patched)
     if isinstance(patched["apiVersion"], str) and isinstance(patched["kind"], str):
         return check_kind(patched, resource)
     return patched

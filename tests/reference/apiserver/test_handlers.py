@@ -336,6 +336,33 @@ def test_a_strategic_merge_patch_directive_in_a_field_the_object_lacks_is_not_re
     assert (code, "spec" in patched, patched["data"]) == (200, False, {"a": "1"})
 
 
+def test_a_strategic_merge_patch_keeps_the_bits_of_an_integer_its_field_cannot_hold(chain):
+    """The unstructured converter converts an integer into the field's Go type as Go converts
+    integers, where encoding/json would refuse it: 4294967298 replicas are 2, a history limit of
+    -2147483649 is 2147483647 (what the real kube-apiserver 1.24 answers)."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), {
+        "metadata": {"name": "d"}, "spec": {"replicas": 1, "selector": {"matchLabels": {"a": "b"}}, "template": {
+            "metadata": {"labels": {"a": "b"}}, "spec": {"containers": [{"name": "c", "image": "i"}]}}}})
+    patch = {"spec": {"replicas": 4294967298, "revisionHistoryLimit": -2147483649}}
+    code, patched = call(chain, "PATCH", ns_path(chain, "deployments", "d", group="apps/v1"), patch,
+                         content_type="application/strategic-merge-patch+json", query={"dryRun": "All"})
+    assert code == 200 and (patched["spec"]["replicas"], patched["spec"]["revisionHistoryLimit"]) == (2, 2147483647)
+    code, status = call(chain, "PATCH", ns_path(chain, "deployments", "d", group="apps/v1"), patch,
+                        content_type="application/merge-patch+json", query={"dryRun": "All"})
+    assert code == 422 and "cannot unmarshal number 4294967298 into Go struct field" in status["message"]
+
+
+def test_a_priority_class_value_past_int32_by_strategic_merge_patch_is_a_change_of_value(chain):
+    """2147483648 becomes -2147483648 in the converter, so the update is refused for changing the
+    value, as the real kube-apiserver 1.24 refuses it."""
+    call(chain, "POST", "/apis/scheduling.k8s.io/v1/priorityclasses", {"metadata": {"name": chain.namespace},
+                                                                       "value": 5})
+    code, status = call(chain, "PATCH", f"/apis/scheduling.k8s.io/v1/priorityclasses/{chain.namespace}",
+                        {"value": 2147483648}, content_type="application/strategic-merge-patch+json")
+    assert (code, status["message"]) == (422, f'PriorityClass.scheduling.k8s.io "{chain.namespace}" is invalid: '
+                                              f'Value: Forbidden: may not be changed in an update.')
+
+
 def test_a_strategic_merge_patch_of_null_changes_nothing(chain):
     """null unmarshals into the patch map as a nil map: a patch with nothing in it."""
     created = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "s"}, "data": {"a": "1"}})[1]
