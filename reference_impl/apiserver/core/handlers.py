@@ -256,11 +256,11 @@ CONVERSIONS = ("Table", "PartialObjectMetadata", "PartialObjectMetadataList")
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers/negotiation.NegotiateOutputMediaType",
          "(*k8s.io/apiserver/pkg/endpoints/handlers.RequestScope).AllowsMediaTypeTransform")
-def negotiate(accept: str) -> MediaTypeOptions:
+def negotiate(accept: str, tables: bool = True) -> MediaTypeOptions:
     """The first Accept clause a serializer takes, with its meta.k8s.io conversion (a Table only
-    as JSON or YAML); 406 when none does. Protobuf is chosen only when the client takes nothing
-    else, so the components' `protobuf, json` gets JSON, which client-go decodes by the
-    response's Content-Type."""
+    as JSON or YAML, and only where `tables`, the endpoint has a TableConvertor); 406 when none
+    does. Protobuf is chosen only when the client takes nothing else, so the components'
+    `protobuf, json` gets JSON, which client-go decodes by the response's Content-Type."""
     if not accept.strip():
         return MediaTypeOptions("json")
     types = _media_types(accept)
@@ -273,10 +273,17 @@ def negotiate(accept: str) -> MediaTypeOptions:
                 if "as" not in params:
                     return MediaTypeOptions(serializer, pretty=pretty)
                 if params["as"] in CONVERSIONS and params.get("g") == "meta.k8s.io" \
-                        and params.get("v") in ("v1", "v1beta1") and (params["as"], serializer) != ("Table", "protobuf"):
+                        and params.get("v") in ("v1", "v1beta1") \
+                        and (params["as"] != "Table" or (tables and serializer != "protobuf")):
                     return MediaTypeOptions(serializer, params["as"], params["v"], pretty)
     raise StatusError(406, "NotAcceptable", "only the following media types are accepted: application/json, "
                                             "application/yaml, application/vnd.kubernetes.protobuf")
+
+
+def negotiate_for(request: Request) -> MediaTypeOptions:
+    """`negotiate` for the endpoint the request reached: a subresource's storage (status, scale,
+    ephemeralcontainers, ...) converts nothing to a Table."""
+    return negotiate(request.header("Accept"), tables=not (request.info and request.info.subresource))
 
 
 ROUTE_MEDIA_TYPES = ("application/json", "application/yaml", "application/vnd.kubernetes.protobuf")
@@ -311,7 +318,7 @@ def is_pretty_print(request: Request) -> bool:
 def _respond(request: Request, code: int, obj: dict) -> Response:
     """The object in the media type negotiated: JSON, YAML, or protobuf for a client that takes
     nothing else (a kind we cannot encode is then 406, never a JSON body it did not ask for)."""
-    options = negotiate(request.header("Accept"))
+    options = negotiate_for(request)
     serializer = options.serializer
     if serializer == "json":
         return Response.json(code, obj, options.pretty or is_pretty_print(request))
@@ -339,7 +346,7 @@ def error_response(request: Request, failure: StatusError) -> Response:
     WriteRawJSON writes it, when its Accept header is what failed), with a Retry-After header when
     the Status suggests a delay."""
     try:
-        options = negotiate(request.header("Accept"))
+        options = negotiate_for(request)
     except StatusError:  # WriteRawJSON: indented
         options = MediaTypeOptions("json", pretty=True)
     if options.serializer == "yaml":
@@ -905,7 +912,7 @@ class RESTHandlers:
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.doTransformObject")
     def _output(self, request: Request, code: int, obj: dict, resource) -> Response:
-        options = negotiate(request.header("Accept"))
+        options = negotiate_for(request)
         include = table_options(request, options)
         if options.convert == "Table" and obj.get("kind") != "Status":
             obj = self._as_table(obj, resource, include, options.version)
@@ -966,19 +973,19 @@ class RESTHandlers:
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.GetResource")
     def get(self, request: Request, resource) -> Response:
-        negotiate(request.header("Accept"))
+        negotiate_for(request)
         obj = self.registry.get(resource, request.info.namespace, request.info.name, request.param("resourceVersion"))
         return self._output(request, 200, obj, resource)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.ListResource")
     def list(self, request: Request, resource) -> Response:
-        negotiate(request.header("Accept"))
+        negotiate_for(request)
         result = self.registry.list(resource, request.info.namespace or None, **list_options(request))
         return self._output(request, 200, result, resource)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler")
     def create(self, request: Request, resource) -> Response:
-        negotiate(request.header("Accept"))
+        negotiate_for(request)
         check_write_options(request, "CreateOptions")
         obj = decode_into_kind(request, resource, decode_object(
             decode_body(request, max_depth=decoding.MAX_JSON_DEPTH, into_kind=resource.kind)[0], resource,
@@ -995,7 +1002,7 @@ class RESTHandlers:
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.UpdateResource")
     def update(self, request: Request, resource) -> Response:
-        negotiate(request.header("Accept"))
+        negotiate_for(request)
         check_write_options(request, "UpdateOptions")
         info = request.info
         obj = decode_into_kind(request, resource, decode_object(
@@ -1079,7 +1086,7 @@ class RESTHandlers:
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.PatchResource")
     def patch(self, request: Request, resource) -> Response:
-        negotiate(request.header("Accept"))
+        negotiate_for(request)
         info = request.info
         media_type = media_type_of(request)
 
@@ -1159,7 +1166,7 @@ class RESTHandlers:
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.DeleteResource")
     def delete(self, request: Request, resource) -> Response:
-        negotiate(request.header("Accept"))
+        negotiate_for(request)
         info = request.info
         options = self._delete_options(request)
         old = self.registry.get(resource, info.namespace, info.name)
@@ -1171,7 +1178,8 @@ class RESTHandlers:
                                                          orphan_dependents=options.get("orphanDependents"))
         # An object only marked deleted (graceful, held by finalizers, a namespace terminating) is a
         # 202 only when orphanDependents is false; upstream keeps the 200 older clients expect.
-        return _respond(request, 202 if not gone and options.get("orphanDependents") is False else 200, result)
+        return self._output(request, 202 if not gone and options.get("orphanDependents") is False else 200, result,
+                            resource)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.DeleteCollection")
     def deletecollection(self, request: Request, resource) -> Response:
@@ -1183,7 +1191,7 @@ class RESTHandlers:
             result = self.registry.delete_collection(resource, request.info.namespace or None,
                                                      options["gracePeriodSeconds"], options.get("propagationPolicy"),
                                                      options.get("orphanDependents"), **listing)
-        return _respond(request, 200, result)
+        return self._output(request, 200, result, resource)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler",
              "(*k8s.io/kubernetes/pkg/registry/core/pod/storage.BindingREST).Create")
@@ -1220,7 +1228,7 @@ class RESTHandlers:
     def evict(self, request: Request, resource) -> Response:
         """pods/NAME/eviction: createHandler for a policy/v1 (or v1beta1) Eviction, answered with
         EvictionREST's Status and the 201 createHandler gives it."""
-        negotiate(request.header("Accept"))
+        negotiate_for(request)
         check_write_options(request, "CreateOptions")
         request_dry_run = request.query.get("dryRun", []) if dry_run(request) else []
         body = decode_body(request, into_kind="Eviction")[0] or {}
@@ -1241,21 +1249,24 @@ class RESTHandlers:
         return _respond(request, 201, {**status, "code": status.get("code") or 201})
 
     def scale_get(self, request: Request, resource) -> Response:
-        return _respond(request, 200, self.registry.get_scale(resource, request.info.namespace, request.info.name))
+        return self._output(request, 200, self.registry.get_scale(resource, request.info.namespace, request.info.name),
+                            resource)
 
     def scale_update(self, request: Request, resource) -> Response:
+        negotiate_for(request)
         info = request.info
         scale = decode_body(request, into_kind="Scale")[0] or {}
         decode_as(scale, scheme.GroupVersionKind("autoscaling", "v1", "Scale"), request.body)
         scale = decode_scale(scale, info.name, info.namespace)
-        return _respond(request, 200, self.registry.patch(resource, info.namespace, info.name,
-                                                          self._updated_object(request, resource, "scale", scale),
-                                                          subresource="scale", dry_run=dry_run(request),
-                                                          update_validation=self._validation(request, "UPDATE",
-                                                                                             resource),
-                                                          preconditions=uid_precondition(scale)))
+        updated = self.registry.patch(resource, info.namespace, info.name,
+                                      self._updated_object(request, resource, "scale", scale), subresource="scale",
+                                      dry_run=dry_run(request),
+                                      update_validation=self._validation(request, "UPDATE", resource),
+                                      preconditions=uid_precondition(scale))
+        return self._output(request, 200, updated, resource)
 
     def scale_patch(self, request: Request, resource) -> Response:
+        negotiate_for(request)
         info = request.info
         media_type = media_type_of(request)
 
@@ -1275,10 +1286,10 @@ class RESTHandlers:
                 scale = decode(scale)
             return self._admit(request, "UPDATE", resource, scale, current)
 
-        return _respond(request, 200, self.registry.patch(resource, info.namespace, info.name, patch_fn,
-                                                          subresource="scale", dry_run=dry_run(request),
-                                                          update_validation=self._validation(request, "UPDATE",
-                                                                                             resource)))
+        patched = self.registry.patch(resource, info.namespace, info.name, patch_fn, subresource="scale",
+                                      dry_run=dry_run(request),
+                                      update_validation=self._validation(request, "UPDATE", resource))
+        return self._output(request, 200, patched, resource)
 
     @mirrors("(*k8s.io/kubernetes/pkg/registry/core/pod/rest.LogREST).Get")
     def pod_log(self, request: Request, resource) -> Response | WatchResponse:
@@ -1312,7 +1323,7 @@ class RESTHandlers:
              "k8s.io/apiserver/pkg/endpoints/handlers/negotiation.NegotiateOutputMediaTypeStream",
              "(*k8s.io/apiserver/pkg/endpoints/handlers.WatchServer).ServeHTTP")
     def watch(self, request: Request, resource) -> WatchResponse:
-        options = negotiate(request.header("Accept"))
+        options = negotiate_for(request)
         listoptions.resource_version_match(request.param("resourceVersionMatch"), request.param("resourceVersion"),
                                            request.param("continue"), True)
         timeout = watch_timeout(query_int64(request, "timeoutSeconds"), random.random())

@@ -817,6 +817,52 @@ def test_a_v1beta1_table_is_written_in_meta_v1beta1(chain):
     assert (table["apiVersion"], table["rows"][0]["object"]["apiVersion"]) == ("meta.k8s.io/v1beta1",) * 2
 
 
+
+TABLE_ONLY = "application/json;as=Table;v=v1;g=meta.k8s.io"
+
+
+@pytest.mark.parametrize("subresource", ["status", "ephemeralcontainers"])
+def test_a_subresource_converts_nothing_to_a_table(chain, subresource):
+    """A subresource's storage has no TableConvertor, so AllowsMediaTypeTransform refuses the
+    Table clause: with nothing else accepted a 406, else the next clause (the real kube-apiserver
+    1.24 answers pods/status, deployments/scale and the rest so)."""
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    path = ns_path(chain, "pods", "web") + "/" + subresource
+    code, status = call(chain, "GET", path, accept=TABLE_ONLY)
+    assert (code, status["message"]) == (406, "only the following media types are accepted: application/json, "
+                                              "application/yaml, application/vnd.kubernetes.protobuf")
+    code, pod = call(chain, "GET", path, accept=TABLE)
+    assert (code, pod["kind"]) == (200, "Pod")
+
+
+def test_a_scale_is_answered_as_the_partial_object_metadata_asked_for(chain):
+    """The scale subresource's answers go through transformResponseObject like any other: get
+    and update return PartialObjectMetadata when asked; a Table is refused before the update."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    path = ns_path(chain, "deployments", "web", "apps/v1") + "/scale"
+    code, partial = call(chain, "GET", path, accept=PARTIAL)
+    assert (code, partial["kind"], partial["metadata"]["name"]) == (200, "PartialObjectMetadata", "web")
+    scale = {"apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": {"name": "web", "namespace": chain.namespace},
+             "spec": {"replicas": 5}}
+    code, _ = call(chain, "PUT", path, scale, accept=TABLE_ONLY)
+    assert code == 406 and call(chain, "GET", path)[1]["spec"]["replicas"] == 2
+    code, partial = call(chain, "PUT", path, scale, accept=PARTIAL)
+    assert (code, partial["kind"]) == (200, "PartialObjectMetadata")
+
+
+def test_a_delete_answers_the_deleted_object_and_the_deleted_list_as_the_table_asked_for(chain):
+    """DeleteResource and DeleteCollection transform what they return as the other verbs do: a
+    pod's delete returns the pod, as a Table row when asked; a Status stays a Status."""
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    code, table = call(chain, "DELETE", ns_path(chain, "pods", "web"), accept=TABLE, query={"dryRun": "All"})
+    assert (code, table["kind"], table["rows"][0]["cells"][0]) == (200, "Table", "web")
+    code, table = call(chain, "DELETE", ns_path(chain, "pods"), accept=TABLE, query={"dryRun": "All"})
+    assert (code, table["kind"], [row["cells"][0] for row in table["rows"]]) == (200, "Table", ["web"])
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "c"}})
+    code, status = call(chain, "DELETE", ns_path(chain, "configmaps", "c"), accept=TABLE)
+    assert (code, status["kind"], status["status"]) == (200, "Status", "Success")
+
+
 # --- errors ---
 
 def test_unknown_resource_and_group_are_404(chain):
