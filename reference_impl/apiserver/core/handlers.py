@@ -1271,6 +1271,8 @@ class RESTHandlers:
         media_type = media_type_of(request)
 
         def decode(patched: dict) -> dict:
+            if media_type == STRATEGIC_MERGE_PATCH and isinstance(patched, dict):  # through the converter
+                fieldvalidation.convert_integers("autoscaling", "v1", "Scale", patched)
             try:
                 return decode_scale(patched, info.name, info.namespace)
             except fieldvalidation.UndecodableError as err:

@@ -352,6 +352,16 @@ def test_a_strategic_merge_patch_keeps_the_bits_of_an_integer_its_field_cannot_h
     assert code == 422 and "cannot unmarshal number 4294967298 into Go struct field" in status["message"]
 
 
+def test_a_scales_replicas_past_int32_by_strategic_merge_patch_are_negative(chain):
+    """The scale subresource's strategic merge patch goes through the converter too: 2147483648
+    replicas are -2147483648, which validation refuses (the real kube-apiserver 1.24's 422)."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    code, status = call(chain, "PATCH", ns_path(chain, "deployments", "web", "apps/v1") + "/scale",
+                        {"spec": {"replicas": 2147483648}}, content_type="application/strategic-merge-patch+json")
+    assert (code, status["message"]) == (422, 'Scale.autoscaling "web" is invalid: spec.replicas: Invalid value: '
+                                              '-2147483648: must be greater than or equal to 0')
+
+
 def test_a_priority_class_value_past_int32_by_strategic_merge_patch_is_a_change_of_value(chain):
     """2147483648 becomes -2147483648 in the converter, so the update is refused for changing the
     value, as the real kube-apiserver 1.24 refuses it."""
