@@ -1185,12 +1185,10 @@ class RESTHandlers:
     def deletecollection(self, request: Request, resource) -> Response:
         listing = list_options(request)
         options = self._delete_options(request)
-        if options["dryRun"]:
-            result = self.registry.list(resource, request.info.namespace or None, **listing)
-        else:
-            result = self.registry.delete_collection(resource, request.info.namespace or None,
-                                                     options["gracePeriodSeconds"], options.get("propagationPolicy"),
-                                                     options.get("orphanDependents"), **listing)
+        result = self.registry.delete_collection(resource, request.info.namespace or None,
+                                                 options["gracePeriodSeconds"], options.get("propagationPolicy"),
+                                                 options.get("orphanDependents"), options.get("preconditions"),
+                                                 options["dryRun"], **listing)
         return self._output(request, 200, result, resource)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler",

@@ -1430,6 +1430,22 @@ def test_deletecollection_reads_its_list_options_as_a_list_does(chain, query, co
     assert call(chain, "GET", ns_path(chain, "configmaps", "kept"))[0] == 200
 
 
+def test_deletecollection_checks_the_body_preconditions_on_each_object(chain):
+    """Store.DeleteCollection deletes each listed object with the request's DeleteOptions, so
+    their preconditions apply to every one, in a dry run too: the first that does not match is
+    a 409 and the rest stay (as the real kube-apiserver 1.24 answers)."""
+    for name in ("a", "b"):
+        call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": name}})
+    for query in ({"dryRun": "All"}, {}):
+        code, status = call(chain, "DELETE", ns_path(chain, "configmaps"),
+                            {"kind": "DeleteOptions", "apiVersion": "v1", "preconditions": {"uid": "x"}}, query=query)
+        assert (code, status["reason"]) == (409, "Conflict")
+        assert status["message"].startswith('Operation cannot be fulfilled on ConfigMap "a": the UID in the '
+                                            'precondition (x) does not match the UID in record (')
+    assert [item["metadata"]["name"] for item in call(chain, "GET", ns_path(chain, "configmaps"))[1]["items"]] == \
+        ["a", "b"]
+
+
 def test_deletecollection_deletes_the_page_its_limit_lists(chain):
     """Store.DeleteCollection deletes what List answers for its options, one page under a limit."""
     for name in ("a", "b"):
