@@ -33,8 +33,8 @@ from reference_impl.apiserver.core.escalation import EscalationCheck
 from reference_impl.apiserver.core.impersonation import impersonate
 from reference_impl.apiserver.storage.etcdclient import DeadlineExceeded, RequestTooLarge
 from reference_impl.apiserver.core.handlers import (Request, Response, RESTHandlers, error_response,
-                                               WatchResponse, decode_body, decode_into_kind, field_manager_of,
-                                               is_pretty_print, request_info)
+                                               WatchResponse, check_write_options, decode_body, decode_into_kind,
+                                               field_manager_of, is_pretty_print, request_info)
 from reference_impl.apiserver.core.lifecycle import rfc3339
 from reference_impl.apiserver.fieldmanager import FieldManager
 from reference_impl.apiserver.fieldmanager.typed import Schema
@@ -316,7 +316,9 @@ class HandlerChain:
     def review(self, request: Request, resource: discovery.VirtualResource) -> Response:
         """A review (SelfSubjectAccessReview, TokenReview, ...): decoded into its kind and given the
         managedFields of its create, as any created object is, then answered from the authorizer or
-        the authenticator, returned as created, never stored."""
+        the authenticator, returned as created, never stored. Its CreateOptions are validated first,
+        as for any create."""
+        check_write_options(request, "CreateOptions")
         info, kind = request.info, resource.kind
         body = reviews.decode_review(decode_body(request, into_kind=kind)[0], kind, resource.group)
         body = reviews.without_empty_fields(decode_into_kind(request, resource, body))
