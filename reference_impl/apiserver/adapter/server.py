@@ -91,8 +91,9 @@ class HandlerChain:
 
     @property
     def served(self) -> tuple:
-        """Every resource served now: the built-in kinds, the reviews, the custom resources."""
-        return (*kinds.RESOURCES, *discovery.REVIEWS.values(), *self.custom_resources())
+        """Every resource served now: the built-in kinds, the reviews, the legacy bindings, the
+        custom resources."""
+        return (*kinds.RESOURCES, *discovery.REVIEWS.values(), discovery.LEGACY_BINDINGS, *self.custom_resources())
 
     @property
     def served_groups(self) -> set[str]:
@@ -209,6 +210,10 @@ class HandlerChain:
             request.routed = True
             return self.review(request, review)
         path = (info.api_group, info.api_version, info.resource)
+        if path == ("", "v1", "bindings") and info.verb == "create" and info.namespace and not info.name \
+                and not info.subresource:
+            request.routed = True
+            return self.rest.legacy_bind(request)
         resource = kinds.find(*path) or next(
             (r for r in self.custom_resources() if (r.group, r.version, r.plural) == path), None)
         if (resource is None and info.api_group not in self.served_groups) or \

@@ -60,6 +60,11 @@ REVIEWS = {(r.group, r.version, r.plural): r for r in (
                     "subjectaccessreview"))}
 
 
+# The pods' older binding endpoint (LegacyBindingREST): a Binding POSTed to the namespace's
+# `bindings` binds the pod its metadata names, as pods/NAME/binding does.
+LEGACY_BINDINGS = VirtualResource("", "v1", "Binding", "bindings", "", namespaced=True)
+
+
 def group_versions(resources: Iterable) -> "OrderedDict[str, list[str]]":
     """Group name -> its served versions, core ("") first, in table order."""
     groups: OrderedDict[str, list[str]] = OrderedDict([("", [])])

@@ -1193,22 +1193,29 @@ class RESTHandlers:
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler",
              "(*k8s.io/kubernetes/pkg/registry/core/pod/storage.BindingREST).Create")
-    def bind(self, request: Request, resource) -> Response:
+    def bind(self, request: Request, resource, name_from_body: bool = False) -> Response:
         """pods/NAME/binding: a v1 Binding named as the pod, assigning it (in a dry run too, up to
-        the write) once admission has seen it."""
+        the write) once admission has seen it; with `name_from_body`, the pod the Binding names."""
         binding = decode_body(request, into_kind="Binding")[0] or {}
         decode_as(binding, scheme.GroupVersionKind("", "v1", "Binding"), request.body)
         # Decoded as a v1.Binding: a target name that is no string would be stored as the pod's nodeName.
         binding = fieldvalidation.decode_into_kind("", "v1", "Binding", binding).obj
-        if (binding.get("metadata") or {}).get("name", "") != request.info.name:
+        name = (binding.get("metadata") or {}).get("name", "") if name_from_body else request.info.name
+        if (binding.get("metadata") or {}).get("name", "") != name:
             raise errors.bad_request("name in URL does not match name in Binding object")
         problems = pod_binding_problems(binding)
         if problems:
             # An Aggregate, which upstream answers with a 500: the client's mistake, a 400 here.
             raise errors.bad_request(errors.aggregate(problems))
         self._admit_and_validate(request, "CREATE", resource, binding, None)
-        return _respond(request, 201, self.registry.bind(request.info.namespace, request.info.name, binding,
+        return _respond(request, 201, self.registry.bind(request.info.namespace, name, binding,
                                                          dry_run=dry_run(request)))
+
+    @mirrors("(*k8s.io/kubernetes/pkg/registry/core/pod/storage.LegacyBindingREST).Create")
+    def legacy_bind(self, request: Request) -> Response:
+        """bindings: the Binding POSTed to the namespace's collection binds the pod its metadata
+        names, as that pod's binding subresource would; admission sees a create of `bindings`."""
+        return self.bind(request, discovery.LEGACY_BINDINGS, name_from_body=True)
 
     def token_request(self, request: Request, resource) -> Response:
         """serviceaccounts/NAME/token: a TokenRequest answered with a signed token."""

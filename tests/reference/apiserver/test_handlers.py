@@ -586,6 +586,24 @@ def test_a_dry_run_binding_reads_the_pod_but_does_not_assign_it(chain):
                                               'pod web is already assigned to node "n1"')
 
 
+def test_a_binding_posted_to_the_bindings_collection_binds_the_pod_it_names(chain):
+    """LegacyBindingREST: POST /api/v1/namespaces/NS/bindings binds the pod the Binding's metadata
+    names, as its pods/NAME/binding would (what the real kube-apiserver 1.24 serves, and lists in
+    discovery as a create-only resource)."""
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    code, status = call(chain, "POST", ns_path(chain, "bindings"), BINDING, query={"dryRun": "All"})
+    assert code == 201 and "nodeName" not in call(chain, "GET", ns_path(chain, "pods", "web"))[1]["spec"]
+    code, status = call(chain, "POST", ns_path(chain, "bindings"), BINDING)
+    assert (code, status["status"]) == (201, "Success")
+    assert call(chain, "GET", ns_path(chain, "pods", "web"))[1]["spec"]["nodeName"] == "n1"
+    code, status = call(chain, "POST", ns_path(chain, "bindings"), BINDING)
+    assert (code, status["message"]) == (409, 'Operation cannot be fulfilled on pods/binding "web": '
+                                              'pod web is already assigned to node "n1"')
+    entry = next(r for r in call(chain, "GET", "/api/v1")[1]["resources"] if r["name"] == "bindings")
+    assert entry == {"name": "bindings", "singularName": "", "namespaced": True, "kind": "Binding",
+                     "verbs": ["create"]}
+
+
 def test_pod_status_update_keeps_metadata_changes_but_not_spec_or_owner_references(chain):
     """podStatusStrategy.PrepareForUpdate resets only the spec, ownerReferences and
     deletionTimestamp: labels and annotations sent to pods/status (PUT or patch) are written."""
