@@ -891,6 +891,27 @@ def test_a_delete_answers_the_deleted_object_and_the_deleted_list_as_the_table_a
     assert (code, status["kind"], status["status"]) == (200, "Status", "Success")
 
 
+
+def test_an_endpoint_slice_generation_counts_changes_beyond_its_metadata_and_to_its_labels(chain):
+    """endpointSliceStrategy: a slice is created at generation 1, and an update raises it when
+    anything but the metadata changes, or the labels do; an annotation alone does not (the real
+    kube-apiserver 1.24 answers 1, 1, 1, 2, 3 for create, same, annotation, labels, endpoints)."""
+    path = ns_path(chain, "endpointslices", group="discovery.k8s.io/v1")
+    code, slice_ = call(chain, "POST", path, {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+                                              "metadata": {"name": "es"}, "addressType": "IPv4",
+                                              "endpoints": [{"addresses": ["10.0.0.1"]}]})
+    generations = [slice_["metadata"]["generation"]]
+    for change in ("same", "annotation", "labels", "endpoints"):
+        if change == "annotation":
+            slice_["metadata"]["annotations"] = {"a": "b"}
+        elif change == "labels":
+            slice_["metadata"]["labels"] = {"l": "m"}
+        elif change == "endpoints":
+            slice_["endpoints"][0]["addresses"] = ["10.0.0.2"]
+        _, slice_ = call(chain, "PUT", f"{path}/es", slice_)
+        generations.append(slice_["metadata"]["generation"])
+    assert generations == [1, 1, 1, 2, 3]
+
 # --- errors ---
 
 def test_unknown_resource_and_group_are_404(chain):
