@@ -330,6 +330,16 @@ def _respond(request: Request, code: int, obj: dict) -> Response:
         raise StatusError(406, "NotAcceptable", f"cannot encode the response as protobuf: {err}") from err
 
 
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers.GetResource",
+         "k8s.io/apimachinery/pkg/runtime.Convert_Slice_string_To_bool")
+def check_export(request: Request) -> None:
+    """A get of one object refuses `export`, removed in 1.18: any value but false or 0 (an empty
+    one too) is a 400. Lists never read it."""
+    values = request.query.get("export")
+    if values and values[0] != "0" and values[0].lower() != "false":
+        raise errors.bad_request("the export parameter, deprecated since v1.14, is no longer supported")
+
+
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.optionsForTransform")
 def table_options(request: Request, options: MediaTypeOptions) -> str:
     """The includeObject of a Table conversion ("Metadata" when unset); a 400 for a value
@@ -974,6 +984,7 @@ class RESTHandlers:
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.GetResource")
     def get(self, request: Request, resource) -> Response:
         negotiate_for(request)
+        check_export(request)
         obj = self.registry.get(resource, request.info.namespace, request.info.name, request.param("resourceVersion"))
         return self._output(request, 200, obj, resource)
 
@@ -1254,6 +1265,8 @@ class RESTHandlers:
         return _respond(request, 201, {**status, "code": status.get("code") or 201})
 
     def scale_get(self, request: Request, resource) -> Response:
+        negotiate_for(request)
+        check_export(request)
         return self._output(request, 200, self.registry.get_scale(resource, request.info.namespace, request.info.name),
                             resource)
 

@@ -912,6 +912,22 @@ def test_an_endpoint_slice_generation_counts_changes_beyond_its_metadata_and_to_
         generations.append(slice_["metadata"]["generation"])
     assert generations == [1, 1, 1, 2, 3]
 
+
+@pytest.mark.parametrize("value,code", [("true", 400), ("1", 400), ("", 400), ("false", 200), ("FALSE", 200),
+                                        ("0", 200)])
+def test_a_get_of_one_object_refuses_the_export_parameter(chain, value, code):
+    """GetResource: export, removed in 1.18, is a 400 for any value Convert_Slice_string_To_bool
+    reads as true, on an object and its subresources; a list ignores it (as the real kube-apiserver
+    1.24 answers)."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    path = ns_path(chain, "deployments", "web", "apps/v1")
+    for target in (path, path + "/status", path + "/scale"):
+        got, answer = call(chain, "GET", target, query={"export": value})
+        assert got == code
+        if code == 400:
+            assert answer["message"] == "the export parameter, deprecated since v1.14, is no longer supported"
+    assert call(chain, "GET", ns_path(chain, "deployments", group="apps/v1"), query={"export": value})[0] == 200
+
 # --- errors ---
 
 def test_unknown_resource_and_group_are_404(chain):
