@@ -89,6 +89,8 @@ class Request:
     user: Any = None
     warnings: list[str] = field(default_factory=list)  # sent back as `Warning:` headers
     routed: bool = False  # reached a REST route: counted in apiserver_request_total, as upstream instruments routes
+    # The endpoint's storage converts to a Table (its RequestScope.TableConvertor is set).
+    table_convertor: bool = True
 
     def param(self, name: str, default: str = "") -> str:
         values = self.query.get(name)
@@ -281,9 +283,15 @@ def negotiate(accept: str, tables: bool = True) -> MediaTypeOptions:
 
 
 def negotiate_for(request: Request) -> MediaTypeOptions:
-    """`negotiate` for the endpoint the request reached: a subresource's storage (status, scale,
-    ephemeralcontainers, ...) converts nothing to a Table."""
-    return negotiate(request.header("Accept"), tables=not (request.info and request.info.subresource))
+    """`negotiate` with the restrictions of the endpoint the request reached."""
+    return negotiate(request.header("Accept"), tables=request.table_convertor)
+
+
+def has_table_convertor(resource, subresource: str) -> bool:
+    """Whether a route's storage converts to a Table: every kind's own, and a custom resource's
+    status (the CRD handler's StatusREST has its store's convertor); no built-in kind's
+    subresource storage (status, scale, ephemeralcontainers, ...) has one."""
+    return not subresource or (resource.custom and subresource == "status")
 
 
 ROUTE_MEDIA_TYPES = ("application/json", "application/yaml", "application/vnd.kubernetes.protobuf")
@@ -883,6 +891,7 @@ class RESTHandlers:
     def serve(self, request: Request, resource) -> Response | WatchResponse:
         info = request.info
         verb, sub = info.verb, info.subresource
+        request.table_convertor = has_table_convertor(resource, sub)
         if (sub and sub not in resource.subresources) or len(info.parts) > 3:
             # No route goes past a subresource but the proxies' {path:*}, which are not served.
             raise errors.resource_not_served()

@@ -429,6 +429,15 @@ def test_status_subresource(chain):
                                  'status.ready in body must be of type boolean: "string"')
 
 
+def test_a_custom_resources_status_converts_to_a_table(chain):
+    """The CRD handler's status storage carries its store's TableConvertor, so, unlike a built-in
+    kind's status, /status answers the Table asked for (the real kube-apiserver 1.24 does)."""
+    call(chain, "POST", widgets(chain), WIDGET)
+    code, table = call(chain, "GET", widgets(chain, "w1") + "/status",
+                       accept="application/json;as=Table;v=v1;g=meta.k8s.io")
+    assert (code, table["kind"], table["rows"][0]["cells"][0]) == (200, "Table", "w1")
+
+
 def test_merge_and_json_patch_but_no_strategic_merge(chain):
     """Custom resources take merge and JSON patches; a strategic merge patch is 415."""
     call(chain, "POST", widgets(chain), WIDGET)
