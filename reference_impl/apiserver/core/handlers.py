@@ -258,10 +258,10 @@ CONVERSIONS = ("Table", "PartialObjectMetadata", "PartialObjectMetadataList")
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers/negotiation.NegotiateOutputMediaType",
          "(*k8s.io/apiserver/pkg/endpoints/handlers.RequestScope).AllowsMediaTypeTransform")
-def negotiate(accept: str, tables: bool = True) -> MediaTypeOptions:
+def negotiate(accept: str, tables: bool = True, conversions: bool = True) -> MediaTypeOptions:
     """The first Accept clause a serializer takes, with its meta.k8s.io conversion (a Table only
-    as JSON or YAML, and only where `tables`, the endpoint has a TableConvertor); 406 when none
-    does. Protobuf is chosen only when the client takes nothing else, so the components'
+    as JSON or YAML, and only where `tables`, the endpoint has a TableConvertor; none without
+    `conversions`, as DefaultEndpointRestrictions allows none); 406 when none does. Protobuf is chosen only when the client takes nothing else, so the components'
     `protobuf, json` gets JSON, which client-go decodes by the response's Content-Type."""
     if not accept.strip():
         return MediaTypeOptions("json")
@@ -274,7 +274,7 @@ def negotiate(accept: str, tables: bool = True) -> MediaTypeOptions:
                 pretty = params.get("pretty") == "1"
                 if "as" not in params:
                     return MediaTypeOptions(serializer, pretty=pretty)
-                if params["as"] in CONVERSIONS and params.get("g") == "meta.k8s.io" \
+                if conversions and params["as"] in CONVERSIONS and params.get("g") == "meta.k8s.io" \
                         and params.get("v") in ("v1", "v1beta1") \
                         and (params["as"] != "Table" or (tables and serializer != "protobuf")):
                     return MediaTypeOptions(serializer, params["as"], params["v"], pretty)
@@ -361,10 +361,10 @@ def table_options(request: Request, options: MediaTypeOptions) -> str:
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers/responsewriters.ErrorNegotiated")
 def error_response(request: Request, failure: StatusError) -> Response:
     """The failure's Status as YAML for a client that negotiates YAML, else as JSON (indented, as
-    WriteRawJSON writes it, when its Accept header is what failed), with a Retry-After header when
-    the Status suggests a delay."""
+    WriteRawJSON writes it, when no Accept clause is served without a conversion), with a
+    Retry-After header when the Status suggests a delay."""
     try:
-        options = negotiate_for(request)
+        options = negotiate(request.header("Accept"), conversions=False)
     except StatusError:  # WriteRawJSON: indented
         options = MediaTypeOptions("json", pretty=True)
     if options.serializer == "yaml":

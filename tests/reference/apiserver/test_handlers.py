@@ -721,6 +721,18 @@ def test_a_status_for_an_accept_nothing_serves_is_indented(chain):
                              b'\n  "details": {},\n  "code": 406\n}')
 
 
+@pytest.mark.parametrize("accept", ["application/json;as=Table;v=v1;g=meta.k8s.io",
+                                    "application/yaml;as=Table;v=v1;g=meta.k8s.io",
+                                    "application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io"])
+def test_an_error_is_negotiated_without_conversions(chain, accept):
+    """ErrorNegotiated writes with DefaultEndpointRestrictions, which allow no conversion: a
+    client that accepts only a Table or PartialObjectMetadata gets its Status indented, as
+    WriteRawJSON writes it (the real kube-apiserver 1.24's answer to a 404)."""
+    response = chain.handle(Request("GET", ns_path(chain, "configmaps", "absent"), {}, {"Accept": accept}))
+    assert (response.code, response.content_type) == (404, "application/json")
+    assert response.body.startswith(b'{\n  "kind": "Status",\n') and not response.body.endswith(b"\n")
+
+
 @pytest.mark.parametrize("accept", ["text/html", "application/xml", "application/*", "Application/JSON",
                                     "text/plain"])
 def test_an_accept_no_route_produces_is_go_restfuls_406(chain, accept):
