@@ -261,8 +261,9 @@ CONVERSIONS = ("Table", "PartialObjectMetadata", "PartialObjectMetadataList")
 def negotiate(accept: str, tables: bool = True, conversions: bool = True) -> MediaTypeOptions:
     """The first Accept clause a serializer takes, with its meta.k8s.io conversion (a Table only
     as JSON or YAML, and only where `tables`, the endpoint has a TableConvertor; none without
-    `conversions`, as DefaultEndpointRestrictions allows none); 406 when none does. Protobuf is chosen only when the client takes nothing else, so the components'
-    `protobuf, json` gets JSON, which client-go decodes by the response's Content-Type."""
+    `conversions`, as DefaultEndpointRestrictions allows none); 406 when none does. Protobuf is
+    chosen only when the client takes nothing else, so the components' `protobuf, json` gets
+    JSON, which client-go decodes by the response's Content-Type."""
     if not accept.strip():
         return MediaTypeOptions("json")
     types = _media_types(accept)
@@ -1220,8 +1221,8 @@ class RESTHandlers:
         decode_as(binding, scheme.GroupVersionKind("", "v1", "Binding"), request.body)
         # Decoded as a v1.Binding: a target name that is no string would be stored as the pod's nodeName.
         binding = fieldvalidation.decode_into_kind("", "v1", "Binding", binding).obj
-        name = (binding.get("metadata") or {}).get("name", "") if name_from_body else request.info.name
-        if (binding.get("metadata") or {}).get("name", "") != name:
+        name = (binding.get("metadata") or {}).get("name", "")
+        if not name_from_body and name != request.info.name:
             raise errors.bad_request("name in URL does not match name in Binding object")
         problems = pod_binding_problems(binding)
         if problems:

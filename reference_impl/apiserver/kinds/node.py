@@ -235,8 +235,9 @@ def validate_status_update(old: dict, new: dict) -> list[str]:
 # have the port (named `Port` in its JSON) and the NodeSystemInfo strings.
 ZERO_NODE = {"spec": {}, "status": {
     "daemonEndpoints": {"kubeletEndpoint": {"Port": 0}},
-    "nodeInfo": dict.fromkeys(("machineID", "systemUUID", "bootID", "kernelVersion", "osImage", "containerRuntimeVersion",
-                               "kubeletVersion", "kubeProxyVersion", "operatingSystem", "architecture"), "")}}
+    "nodeInfo": dict.fromkeys(("machineID", "systemUUID", "bootID", "kernelVersion", "osImage",
+                               "containerRuntimeVersion", "kubeletVersion", "kubeProxyVersion", "operatingSystem",
+                               "architecture"), "")}}
 
 RESOURCES = (
     Resource("", "v1", "Node", "nodes", "node", False, ("no",), subresources=("status",), validator=validate_node,

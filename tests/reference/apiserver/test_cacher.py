@@ -207,12 +207,13 @@ def test_a_watcher_gets_a_bookmark_every_interval_at_the_last_revision_the_cache
 REAL_BOOKMARKS = {
     "pods": '{"kind":"Pod","apiVersion":"v1","metadata":{"resourceVersion":"7","creationTimestamp":null},'
             '"spec":{"containers":null},"status":{}}',
-    "daemonsets": '{"kind":"DaemonSet","apiVersion":"apps/v1","metadata":{"resourceVersion":"7","creationTimestamp":null,'
-                  '"annotations":{"deprecated.daemonset.template.generation":"0"}},"spec":{"selector":null,'
-                  '"template":{"metadata":{"creationTimestamp":null},"spec":{"containers":null}},"updateStrategy":{}},'
-                  '"status":{"currentNumberScheduled":0,"numberMisscheduled":0,"desiredNumberScheduled":0,"numberReady":0}}',
-    "rolebindings": '{"kind":"RoleBinding","apiVersion":"rbac.authorization.k8s.io/v1","metadata":{"resourceVersion":"7",'
-                    '"creationTimestamp":null},"roleRef":{"apiGroup":"","kind":"","name":""}}',
+    "daemonsets": '{"kind":"DaemonSet","apiVersion":"apps/v1","metadata":{"resourceVersion":"7",'
+                  '"creationTimestamp":null,"annotations":{"deprecated.daemonset.template.generation":"0"}},'
+                  '"spec":{"selector":null,"template":{"metadata":{"creationTimestamp":null},'
+                  '"spec":{"containers":null}},"updateStrategy":{}},"status":{"currentNumberScheduled":0,"numberMisscheduled":0,'
+                  '"desiredNumberScheduled":0,"numberReady":0}}',
+    "rolebindings": '{"kind":"RoleBinding","apiVersion":"rbac.authorization.k8s.io/v1","metadata":{'
+                    '"resourceVersion":"7","creationTimestamp":null},"roleRef":{"apiGroup":"","kind":"","name":""}}',
 }
 
 

@@ -60,8 +60,9 @@ def test_a_created_namespace_is_active_with_the_kubernetes_finalizer_after_its_o
     """namespaceStrategy.PrepareForCreate: whatever status is sent, a new namespace is Active, and
     the kubernetes finalizer follows those it was given. It is set after the field manager ran, so
     no manager owns spec.finalizers unless it sent some (what the real kube-apiserver 1.24 answers)."""
-    code, created = call(chain, "POST", "/api/v1/namespaces", {
-        "metadata": {"name": "prepared"}, "spec": {"finalizers": ["example.com/x"]}, "status": {"phase": "Terminating"}})
+    code, created = call(chain, "POST", "/api/v1/namespaces", {"metadata": {"name": "prepared"},
+                                                              "spec": {"finalizers": ["example.com/x"]},
+                                                              "status": {"phase": "Terminating"}})
     assert (code, created["spec"], created["status"]) == (
         201, {"finalizers": ["example.com/x", "kubernetes"]}, {"phase": "Active"})
     _, plain = call(chain, "POST", "/api/v1/namespaces", {"metadata": {"name": "plain"}})
