@@ -20,6 +20,8 @@ _CONTEXTS = {"Expecting value": "looking for beginning of value",
              "Invalid control character at": "in string literal",
              "Invalid \\escape": "in string escape code",
              "Invalid \\uXXXX escape": "in \\u hexadecimal character escape"}
+# The literals the scanner reads letter by letter, by their first letter.
+_LITERALS = {"t": "true", "f": "false", "n": "null"}
 _ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
 
 
@@ -97,6 +99,8 @@ def syntax_error(data: bytes) -> str | None:
     except RecursionError:
         return None
     except json.JSONDecodeError as error:
+        if error.msg == "Expecting value" and text[error.pos:error.pos + 1] in _LITERALS:
+            return _literal_error(text, error.pos)
         if error.pos >= len(text) or error.msg.startswith("Unterminated string"):
             return "unexpected end of JSON input"
         if error.msg == "Expecting ',' delimiter":
@@ -105,6 +109,20 @@ def syntax_error(data: bytes) -> str | None:
             context = _CONTEXTS.get(error.msg, "looking for beginning of value")
         return f"invalid character {quote_char(data[error.pos])} {context}"
     return None
+
+
+@mirrors("encoding/json.stateT", "(*encoding/json.scanner).eof")
+def _literal_error(text: str, start: int) -> str:
+    """The scanner's error in a literal begun at `start` that is not what its first letter
+    starts: the first byte that differs, or at the end of the input the space eof steps the
+    scanner with."""
+    literal = _LITERALS[text[start]]
+    for offset, expected in enumerate(literal[1:], 1):
+        found = text[start + offset] if start + offset < len(text) else " "
+        if found != expected:
+            return (f"invalid character {quote_char(ord(found))} in literal {literal} "
+                    f"(expecting {quote_char(ord(expected))})")
+    raise AssertionError(f"{literal} at {start} is whole")
 
 
 def loads(data: bytes) -> Any:

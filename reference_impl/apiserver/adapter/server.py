@@ -34,8 +34,8 @@ from reference_impl.apiserver.core.escalation import EscalationCheck
 from reference_impl.apiserver.core.impersonation import impersonate
 from reference_impl.apiserver.storage.etcdclient import DeadlineExceeded, RequestTooLarge
 from reference_impl.apiserver.core.handlers import (Request, Response, RESTHandlers, error_response,
-                                               WatchResponse, decode_body, decode_into_kind, field_manager_of,
-                                               request_info)
+                                               WatchResponse, check_write_options, decode_body, decode_into_kind,
+                                               field_manager_of, is_pretty_print, request_info)
 from reference_impl.apiserver.core.lifecycle import rfc3339
 from reference_impl.apiserver.fieldmanager import FieldManager
 from reference_impl.apiserver.fieldmanager.typed import Schema
@@ -98,10 +98,10 @@ class HandlerChain:
 
     @property
     def served(self) -> tuple:
-        """Every resource served now: the built-in kinds, the reviews, the component statuses, the
-        custom resources."""
-        return (*kinds.RESOURCES, *discovery.REVIEWS.values(), discovery.COMPONENT_STATUSES,
-                *self.custom_resources())
+        """Every resource served now: the built-in kinds, the reviews, the legacy bindings, the
+        component statuses, the custom resources."""
+        return (*kinds.RESOURCES, *discovery.REVIEWS.values(), discovery.LEGACY_BINDINGS,
+                discovery.COMPONENT_STATUSES, *self.custom_resources())
 
     @property
     def served_groups(self) -> set[str]:
@@ -223,6 +223,10 @@ class HandlerChain:
         path = (info.api_group, info.api_version, info.resource)
         if path == ("", "v1", "componentstatuses") and not info.under_namespace:
             return self.component_statuses(request)
+        if path == ("", "v1", "bindings") and info.verb == "create" and info.namespace and not info.name \
+                and not info.subresource:
+            request.routed = True
+            return self.rest.legacy_bind(request)
         resource = kinds.find(*path) or next(
             (r for r in self.custom_resources() if (r.group, r.version, r.plural) == path), None)
         if (resource is None and info.api_group not in self.served_groups) or \
@@ -294,12 +298,13 @@ class HandlerChain:
     def document(self, path: str, request: Request) -> Response | None:
         """The discovery, version and OpenAPI documents, or None for an unknown path."""
         parts = path.strip("/").split("/")
-        if path == "/version":
-            return Response.json(200, discovery.version_info())
+        if path == "/version":  # written by WriteRawJSON: indented
+            return Response.json(200, discovery.version_info(), pretty=True)
+        pretty = is_pretty_print(request)
         if path == "/api":
-            return Response.json(200, discovery.api_versions(self.server_address))
+            return Response.json(200, discovery.api_versions(self.server_address), pretty)
         if path == "/apis":
-            return Response.json(200, discovery.api_group_list(self.served))
+            return Response.json(200, discovery.api_group_list(self.served), pretty)
         if parts[0] == "api" and len(parts) == 2:
             document = discovery.api_resource_list(self.served, "", parts[1])
         elif parts[0] == "apis" and len(parts) == 2:
@@ -310,7 +315,7 @@ class HandlerChain:
             return self.openapi_v2(request)
         else:
             return None
-        return Response.json(200, document) if document is not None else None
+        return Response.json(200, document, pretty) if document is not None else None
 
     def openapi_v2(self, request: Request) -> Response:
         """Protobuf when the client asks for it first (kubectl does), else JSON; 406 for neither.
@@ -329,7 +334,9 @@ class HandlerChain:
     def review(self, request: Request, resource: discovery.VirtualResource) -> Response:
         """A review (SelfSubjectAccessReview, TokenReview, ...): decoded into its kind and given the
         managedFields of its create, as any created object is, then answered from the authorizer or
-        the authenticator, returned as created, never stored."""
+        the authenticator, returned as created, never stored. Its CreateOptions are validated first,
+        as for any create."""
+        check_write_options(request, "CreateOptions")
         info, kind = request.info, resource.kind
         body = reviews.decode_review(decode_body(request, into_kind=kind)[0], kind, resource.group)
         body = reviews.without_empty_fields(decode_into_kind(request, resource, body))

@@ -18,7 +18,7 @@ import re
 from reference_impl.apiserver.core import crdschema
 from reference_impl.apiserver.core.conversion import Codec
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
-from reference_impl.apiserver.core.validation import as_list, as_object
+from reference_impl.apiserver.core.validation import as_list, as_object, invalid
 from reference_impl.apiserver.kinds import customresourcedefinition as crds
 from reference_impl.apiserver.kinds._columns import NAME, name_cell, since
 from reference_impl.machinery.objects import deep_copy_json
@@ -75,7 +75,8 @@ def _resource(group: str, names: dict, namespaced: bool, version: dict, storage:
         crdschema.apply_defaults(schema, obj)
 
     def validate(obj: dict) -> list[str]:
-        return crdschema.validate(schema, {k: v for k, v in obj.items() if k not in ("apiVersion", "kind")})
+        return type_meta_problems(obj, names["kind"], served_as) or \
+            crdschema.validate(schema, {k: v for k, v in obj.items() if k not in ("apiVersion", "kind")})
 
     return Resource(group, version["name"], names["kind"], names["plural"], names.get("singular", ""), namespaced,
                     tuple(names.get("shortNames") or ()), VERBS, ("status",) if status else (),
@@ -92,6 +93,18 @@ def _resource(group: str, names: dict, namespaced: bool, version: dict, storage:
                     prepare_for_status_update=_only_status if status else None,
                     validate_status_update=(lambda old, new: validate(new)) if status else None,
                     printer=printer(as_list(version.get("additionalPrinterColumns")) or [AGE]))
+
+
+@mirrors("(k8s.io/apiextensions-apiserver/pkg/registry/customresource.customResourceValidator).ValidateTypeMeta")
+def type_meta_problems(obj: dict, kind: str, api_version: str) -> list[str]:
+    """A custom object's kind and apiVersion must be its resource's; when they are not, that is all
+    validation says of it (the decoder took any kind)."""
+    problems = []
+    if obj.get("kind") != kind:
+        problems.append(invalid("kind", obj.get("kind"), f"must be {kind}"))
+    if obj.get("apiVersion") != api_version:
+        problems.append(invalid("apiVersion", obj.get("apiVersion"), f"must be {api_version}"))
+    return problems
 
 
 @mirrors("(k8s.io/apiextensions-apiserver/pkg/registry/customresource.customResourceStrategy).PrepareForCreate")

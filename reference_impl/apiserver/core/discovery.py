@@ -66,6 +66,10 @@ REVIEWS = {(r.group, r.version, r.plural): r for r in (
                     "subjectaccessreview"))}
 
 
+# The pods' older binding endpoint (LegacyBindingREST): a Binding POSTed to the namespace's
+# `bindings` binds the pod its metadata names, as pods/NAME/binding does.
+LEGACY_BINDINGS = VirtualResource("", "v1", "Binding", "bindings", "", namespaced=True)
+
 COMPONENT_STATUSES = VirtualResource("", "v1", "ComponentStatus", "componentstatuses", "componentstatus",
                                      verbs=("get", "list"), short_names=("cs",))
 
@@ -155,8 +159,9 @@ def api_resource_list(resources: Iterable, group: str, version: str) -> dict | N
         entries.append(_entry(resource))
         entries.extend(_subresource_entry(resource, sub) for sub in resource.subresources)
     entries.sort(key=lambda entry: entry["name"])
-    return {"kind": "APIResourceList", "apiVersion": "v1",
-            "groupVersion": f"{group}/{version}" if group else version, "resources": entries}
+    if not group:  # the legacy group's codec writes the list with no apiVersion, as 1.24 answers /api/v1
+        return {"kind": "APIResourceList", "groupVersion": version, "resources": entries}
+    return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": f"{group}/{version}", "resources": entries}
 
 
 @mirrors("k8s.io/component-base/version.Get")

@@ -179,6 +179,35 @@ def conversion_problem(value: object, declared: dict, go_type: str) -> str | Non
     return f"unrecognized type: {go_type}"
 
 
+@mirrors("k8s.io/apimachinery/pkg/runtime.fromUnstructured")
+def convert_integers(group: str, version: str, kind: str, obj: dict) -> None:
+    """What the unstructured converter does, in place, with an integer its field's Go type cannot
+    hold: converts it as Go converts between integer types (reflect's Convert), keeping the low 32
+    or 64 bits, so 2147483648 in an int32 is -2147483648. A strategic merge patch's result goes
+    through the converter, not encoding/json, which refuses such a value."""
+    name = _definition_for(group, version, kind)
+    if name is not None:
+        _convert_integers(obj, {"$ref": REF_PREFIX + name})
+
+
+def _convert_integers(value: object, schema: dict) -> object:
+    """`value` with the integers in it converted as `convert_integers` says."""
+    name = schema.get("$ref", "").removeprefix(REF_PREFIX)
+    schema = openapi.definitions().get(name, {}) if name else schema
+    if isinstance(value, dict):
+        properties, extra = schema.get("properties") or {}, schema.get("additionalProperties")
+        for key, item in value.items():
+            child = properties.get(key, extra)
+            if isinstance(child, dict):
+                value[key] = _convert_integers(item, child)
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        value[:] = [_convert_integers(item, schema["items"]) for item in value]
+    elif schema.get("type") == "integer" and _out_of_range(value, schema.get("format", "")):
+        bits = 32 if schema.get("format") == "int32" else 64
+        value = (value + 2 ** (bits - 1)) % 2 ** bits - 2 ** (bits - 1)
+    return value
+
+
 def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, go_type: str | None) -> int:
     """Check `value` against `schema`, dropping unknown fields; how deep lists and objects nest in
     what is kept (0 for a scalar). `go_type` is the Go type of `value` where the schema does not

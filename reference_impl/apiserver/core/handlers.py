@@ -89,6 +89,8 @@ class Request:
     user: Any = None
     warnings: list[str] = field(default_factory=list)  # sent back as `Warning:` headers
     routed: bool = False  # reached a REST route: counted in apiserver_request_total, as upstream instruments routes
+    # The endpoint's storage converts to a Table (its RequestScope.TableConvertor is set).
+    table_convertor: bool = True
 
     def param(self, name: str, default: str = "") -> str:
         values = self.query.get(name)
@@ -108,8 +110,8 @@ class Response:
     content_encoding: str = ""  # sent as a `Content-Encoding:` header
 
     @classmethod
-    def json(cls, code: int, obj: Any) -> "Response":
-        return cls(code, jsonserializer.encode(obj))
+    def json(cls, code: int, obj: Any, pretty: bool = False) -> "Response":
+        return cls(code, jsonserializer.encode_response(obj, pretty))
 
 
 @dataclass
@@ -247,6 +249,7 @@ class MediaTypeOptions:
     serializer: str
     convert: str = ""
     version: str = "v1"
+    pretty: bool = False  # the media type's pretty=1
 
 
 SERIALIZERS = ((JSON, "json"), ("application/yaml", "yaml"), (protobuf.MEDIA_TYPE, "protobuf"))
@@ -257,11 +260,12 @@ CONVERSIONS = ("Table", "PartialObjectMetadata", "PartialObjectMetadataList")
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers/negotiation.NegotiateOutputMediaType",
          "(*k8s.io/apiserver/pkg/endpoints/handlers.RequestScope).AllowsMediaTypeTransform")
-def negotiate(accept: str) -> MediaTypeOptions:
+def negotiate(accept: str, tables: bool = True, conversions: bool = True) -> MediaTypeOptions:
     """The first Accept clause a serializer takes, with its meta.k8s.io conversion (a Table only
-    as JSON or YAML); 406 when none does. Protobuf is chosen only when the client takes nothing
-    else, so the components' `protobuf, json` gets JSON, which client-go decodes by the
-    response's Content-Type."""
+    as JSON or YAML, and only where `tables`, the endpoint has a TableConvertor; none without
+    `conversions`, as DefaultEndpointRestrictions allows none); 406 when none does. Protobuf is
+    chosen only when the client takes nothing else, so the components' `protobuf, json` gets
+    JSON, which client-go decodes by the response's Content-Type."""
     if not accept.strip():
         return MediaTypeOptions("json")
     types = _media_types(accept)
@@ -270,13 +274,27 @@ def negotiate(accept: str) -> MediaTypeOptions:
             for media_type, serializer in SERIALIZERS:
                 if serializer not in allowed or kind not in (media_type, "application/*", "*/*"):
                     continue
+                pretty = params.get("pretty") == "1"
                 if "as" not in params:
-                    return MediaTypeOptions(serializer)
-                if params["as"] in CONVERSIONS and params.get("g") == "meta.k8s.io" \
-                        and params.get("v") in ("v1", "v1beta1") and (params["as"], serializer) != ("Table", "protobuf"):
-                    return MediaTypeOptions(serializer, params["as"], params["v"])
+                    return MediaTypeOptions(serializer, pretty=pretty)
+                if conversions and params["as"] in CONVERSIONS and params.get("g") == "meta.k8s.io" \
+                        and params.get("v") in ("v1", "v1beta1") \
+                        and (params["as"] != "Table" or (tables and serializer != "protobuf")):
+                    return MediaTypeOptions(serializer, params["as"], params["v"], pretty)
     raise StatusError(406, "NotAcceptable", "only the following media types are accepted: application/json, "
                                             "application/yaml, application/vnd.kubernetes.protobuf")
+
+
+def negotiate_for(request: Request) -> MediaTypeOptions:
+    """`negotiate` with the restrictions of the endpoint the request reached."""
+    return negotiate(request.header("Accept"), tables=request.table_convertor)
+
+
+def has_table_convertor(resource, subresource: str) -> bool:
+    """Whether a route's storage converts to a Table: every kind's own, and a custom resource's
+    status (the CRD handler's StatusREST has its store's convertor); no built-in kind's
+    subresource storage (status, scale, ephemeralcontainers, ...) has one."""
+    return not subresource or (resource.custom and subresource == "status")
 
 
 ROUTE_MEDIA_TYPES = ("application/json", "application/yaml", "application/vnd.kubernetes.protobuf")
@@ -295,18 +313,42 @@ def route_accepts(accept: str, produces: tuple[str, ...]) -> bool:
     return False
 
 
+GO_TRUE = ("1", "t", "T", "TRUE", "true", "True")  # what strconv.ParseBool reads as true
+PRETTY_USER_AGENTS = ("curl", "Wget", "Mozilla/5.0")
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers/negotiation.isPrettyPrint")
+def is_pretty_print(request: Request) -> bool:
+    """Whether a JSON answer is indented: as the `pretty` parameter says when it has a value,
+    else for a browser, curl or wget."""
+    if pretty := request.param("pretty"):
+        return pretty in GO_TRUE
+    return request.header("User-Agent").startswith(PRETTY_USER_AGENTS)
+
+
 def _respond(request: Request, code: int, obj: dict) -> Response:
     """The object in the media type negotiated: JSON, YAML, or protobuf for a client that takes
     nothing else (a kind we cannot encode is then 406, never a JSON body it did not ask for)."""
-    serializer = negotiate(request.header("Accept")).serializer
+    options = negotiate_for(request)
+    serializer = options.serializer
     if serializer == "json":
-        return Response.json(code, obj)
+        return Response.json(code, obj, options.pretty or is_pretty_print(request))
     if serializer == "yaml":
         return Response(code, jsonserializer.encode_yaml(obj), "application/yaml")
     try:
         return Response(code, protobuf.encode(obj), protobuf.MEDIA_TYPE)
     except protobuf.ProtobufError as err:
         raise StatusError(406, "NotAcceptable", f"cannot encode the response as protobuf: {err}") from err
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers.GetResource",
+         "k8s.io/apimachinery/pkg/runtime.Convert_Slice_string_To_bool")
+def check_export(request: Request) -> None:
+    """A get of one object refuses `export`, removed in 1.18: any value but false or 0 (an empty
+    one too) is a 400. Lists never read it."""
+    values = request.query.get("export")
+    if values and values[0] != "0" and values[0].lower() != "false":
+        raise errors.bad_request("the export parameter, deprecated since v1.14, is no longer supported")
 
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.optionsForTransform")
@@ -321,16 +363,17 @@ def table_options(request: Request, options: MediaTypeOptions) -> str:
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers/responsewriters.ErrorNegotiated")
 def error_response(request: Request, failure: StatusError) -> Response:
-    """The failure's Status as YAML for a client that negotiates YAML, else as JSON (also when its
-    Accept header is what failed), with a Retry-After header when the Status suggests a delay."""
+    """The failure's Status as YAML for a client that negotiates YAML, else as JSON (indented, as
+    WriteRawJSON writes it, when no Accept clause is served without a conversion), with a
+    Retry-After header when the Status suggests a delay."""
     try:
-        serializer = negotiate(request.header("Accept")).serializer
-    except StatusError:
-        serializer = "json"
-    if serializer == "yaml":
+        options = negotiate(request.header("Accept"), conversions=False)
+    except StatusError:  # WriteRawJSON: indented
+        options = MediaTypeOptions("json", pretty=True)
+    if options.serializer == "yaml":
         response = Response(failure.code, jsonserializer.encode_yaml(failure.status()), "application/yaml")
     else:
-        response = Response.json(failure.code, failure.status())
+        response = Response.json(failure.code, failure.status(), options.pretty or is_pretty_print(request))
     response.retry_after_seconds = failure.details.get("retryAfterSeconds", 0)
     return response
 
@@ -452,7 +495,7 @@ def check_kind(obj: dict | None, resource) -> dict:
     if api_version and api_version != resource.api_version:
         raise errors.bad_request(f"the API version in the data ({api_version}) does not match the expected "
                                  f"API version ({resource.api_version})")
-    if kind and kind != resource.kind:
+    if kind and kind != resource.kind and not resource.custom:  # a custom object's is validation's to refuse
         raise errors.bad_request(f'no kind "{kind}" is registered for version "{resource.api_version}"')
     obj.setdefault("apiVersion", resource.api_version)
     obj.setdefault("kind", resource.kind)
@@ -529,10 +572,12 @@ def converted_patch_result(patched: dict, resource) -> dict:
     """A strategic merge patch's result as the unstructured converter fills the kind's struct: the
     conversion back to the internal version goes by the struct's type, not what its TypeMeta says,
     so a string apiVersion or kind is the resource's whatever the patch set (one of another JSON
-    type is left to the decoder, which refuses it as the converter does)."""
+    type is left to the decoder, which refuses it as the converter does); an integer too big for
+    its field keeps the bits that fit."""
     for key, value in (("apiVersion", resource.api_version), ("kind", resource.kind)):
         if isinstance(patched.get(key, ""), str):
             patched[key] = value
+    fieldvalidation.convert_integers(resource.group, resource.version, resource.kind, patched)
     if isinstance(patched["apiVersion"], str) and isinstance(patched["kind"], str):
         return check_kind(patched, resource)
     return patched
@@ -855,6 +900,7 @@ class RESTHandlers:
     def serve(self, request: Request, resource) -> Response | WatchResponse:
         info = request.info
         verb, sub = info.verb, info.subresource
+        request.table_convertor = has_table_convertor(resource, sub)
         if (sub and sub not in resource.subresources) or len(info.parts) > 3:
             # No route goes past a subresource but the proxies' {path:*}, which are not served.
             raise errors.resource_not_served()
@@ -896,7 +942,7 @@ class RESTHandlers:
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.doTransformObject")
     def _output(self, request: Request, code: int, obj: dict, resource) -> Response:
-        options = negotiate(request.header("Accept"))
+        options = negotiate_for(request)
         include = table_options(request, options)
         if options.convert == "Table" and obj.get("kind") != "Status":
             obj = self._as_table(obj, resource, include, options.version)
@@ -964,19 +1010,20 @@ class RESTHandlers:
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.GetResource")
     def get(self, request: Request, resource) -> Response:
-        negotiate(request.header("Accept"))
+        negotiate_for(request)
+        check_export(request)
         obj = self.registry.get(resource, request.info.namespace, request.info.name, request.param("resourceVersion"))
         return self._output(request, 200, obj, resource)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.ListResource")
     def list(self, request: Request, resource) -> Response:
-        negotiate(request.header("Accept"))
+        negotiate_for(request)
         result = self.registry.list(resource, request.info.namespace or None, **list_options(request))
         return self._output(request, 200, result, resource)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler")
     def create(self, request: Request, resource) -> Response:
-        negotiate(request.header("Accept"))
+        negotiate_for(request)
         check_write_options(request, "CreateOptions")
         obj = decode_into_kind(request, resource, decode_object(
             decode_body(request, max_depth=decoding.MAX_JSON_DEPTH, into_kind=resource.kind)[0], resource,
@@ -993,7 +1040,7 @@ class RESTHandlers:
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.UpdateResource")
     def update(self, request: Request, resource) -> Response:
-        negotiate(request.header("Accept"))
+        negotiate_for(request)
         check_write_options(request, "UpdateOptions")
         info = request.info
         obj = decode_into_kind(request, resource, decode_object(
@@ -1077,7 +1124,7 @@ class RESTHandlers:
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.PatchResource")
     def patch(self, request: Request, resource) -> Response:
-        negotiate(request.header("Accept"))
+        negotiate_for(request)
         info = request.info
         media_type = media_type_of(request)
 
@@ -1157,7 +1204,7 @@ class RESTHandlers:
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.DeleteResource")
     def delete(self, request: Request, resource) -> Response:
-        negotiate(request.header("Accept"))
+        negotiate_for(request)
         info = request.info
         options = self._delete_options(request)
         old = self.registry.get(resource, info.namespace, info.name)
@@ -1169,38 +1216,44 @@ class RESTHandlers:
                                                          orphan_dependents=options.get("orphanDependents"))
         # An object only marked deleted (graceful, held by finalizers, a namespace terminating) is a
         # 202 only when orphanDependents is false; upstream keeps the 200 older clients expect.
-        return _respond(request, 202 if not gone and options.get("orphanDependents") is False else 200, result)
+        return self._output(request, 202 if not gone and options.get("orphanDependents") is False else 200, result,
+                            resource)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.DeleteCollection")
     def deletecollection(self, request: Request, resource) -> Response:
         listing = list_options(request)
         options = self._delete_options(request)
-        if options["dryRun"]:
-            result = self.registry.list(resource, request.info.namespace or None, **listing)
-        else:
-            result = self.registry.delete_collection(resource, request.info.namespace or None,
-                                                     options["gracePeriodSeconds"], options.get("propagationPolicy"),
-                                                     options.get("orphanDependents"), **listing)
-        return _respond(request, 200, result)
+        result = self.registry.delete_collection(resource, request.info.namespace or None,
+                                                 options["gracePeriodSeconds"], options.get("propagationPolicy"),
+                                                 options.get("orphanDependents"), options.get("preconditions"),
+                                                 options["dryRun"], **listing)
+        return self._output(request, 200, result, resource)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler",
              "(*k8s.io/kubernetes/pkg/registry/core/pod/storage.BindingREST).Create")
-    def bind(self, request: Request, resource) -> Response:
+    def bind(self, request: Request, resource, name_from_body: bool = False) -> Response:
         """pods/NAME/binding: a v1 Binding named as the pod, assigning it (in a dry run too, up to
-        the write) once admission has seen it."""
+        the write) once admission has seen it; with `name_from_body`, the pod the Binding names."""
         binding = decode_body(request, into_kind="Binding")[0] or {}
         decode_as(binding, scheme.GroupVersionKind("", "v1", "Binding"), request.body)
         # Decoded as a v1.Binding: a target name that is no string would be stored as the pod's nodeName.
         binding = fieldvalidation.decode_into_kind("", "v1", "Binding", binding).obj
-        if (binding.get("metadata") or {}).get("name", "") != request.info.name:
+        name = (binding.get("metadata") or {}).get("name", "")
+        if not name_from_body and name != request.info.name:
             raise errors.bad_request("name in URL does not match name in Binding object")
         problems = pod_binding_problems(binding)
         if problems:
             # An Aggregate, which upstream answers with a 500: the client's mistake, a 400 here.
             raise errors.bad_request(errors.aggregate(problems))
         self._admit_and_validate(request, "CREATE", resource, binding, None)
-        return _respond(request, 201, self.registry.bind(request.info.namespace, request.info.name, binding,
+        return _respond(request, 201, self.registry.bind(request.info.namespace, name, binding,
                                                          dry_run=dry_run(request)))
+
+    @mirrors("(*k8s.io/kubernetes/pkg/registry/core/pod/storage.LegacyBindingREST).Create")
+    def legacy_bind(self, request: Request) -> Response:
+        """bindings: the Binding POSTed to the namespace's collection binds the pod its metadata
+        names, as that pod's binding subresource would; admission sees a create of `bindings`."""
+        return self.bind(request, discovery.LEGACY_BINDINGS, name_from_body=True)
 
     def token_request(self, request: Request, resource) -> Response:
         """serviceaccounts/NAME/token: a TokenRequest answered with a signed token."""
@@ -1218,7 +1271,7 @@ class RESTHandlers:
     def evict(self, request: Request, resource) -> Response:
         """pods/NAME/eviction: createHandler for a policy/v1 (or v1beta1) Eviction, answered with
         EvictionREST's Status and the 201 createHandler gives it."""
-        negotiate(request.header("Accept"))
+        negotiate_for(request)
         check_write_options(request, "CreateOptions")
         request_dry_run = request.query.get("dryRun", []) if dry_run(request) else []
         body = decode_body(request, into_kind="Eviction")[0] or {}
@@ -1239,25 +1292,32 @@ class RESTHandlers:
         return _respond(request, 201, {**status, "code": status.get("code") or 201})
 
     def scale_get(self, request: Request, resource) -> Response:
-        return _respond(request, 200, self.registry.get_scale(resource, request.info.namespace, request.info.name))
+        negotiate_for(request)
+        check_export(request)
+        return self._output(request, 200, self.registry.get_scale(resource, request.info.namespace, request.info.name),
+                            resource)
 
     def scale_update(self, request: Request, resource) -> Response:
+        negotiate_for(request)
         info = request.info
         scale = decode_body(request, into_kind="Scale")[0] or {}
         decode_as(scale, scheme.GroupVersionKind("autoscaling", "v1", "Scale"), request.body)
         scale = decode_scale(scale, info.name, info.namespace)
-        return _respond(request, 200, self.registry.patch(resource, info.namespace, info.name,
-                                                          self._updated_object(request, resource, "scale", scale),
-                                                          subresource="scale", dry_run=dry_run(request),
-                                                          update_validation=self._validation(request, "UPDATE",
-                                                                                             resource),
-                                                          preconditions=uid_precondition(scale)))
+        updated = self.registry.patch(resource, info.namespace, info.name,
+                                      self._updated_object(request, resource, "scale", scale), subresource="scale",
+                                      dry_run=dry_run(request),
+                                      update_validation=self._validation(request, "UPDATE", resource),
+                                      preconditions=uid_precondition(scale))
+        return self._output(request, 200, updated, resource)
 
     def scale_patch(self, request: Request, resource) -> Response:
+        negotiate_for(request)
         info = request.info
         media_type = media_type_of(request)
 
         def decode(patched: dict) -> dict:
+            if media_type == STRATEGIC_MERGE_PATCH and isinstance(patched, dict):  # through the converter
+                fieldvalidation.convert_integers("autoscaling", "v1", "Scale", patched)
             try:
                 return decode_scale(patched, info.name, info.namespace)
             except fieldvalidation.UndecodableError as err:
@@ -1273,10 +1333,10 @@ class RESTHandlers:
                 scale = decode(scale)
             return self._admit(request, "UPDATE", resource, scale, current)
 
-        return _respond(request, 200, self.registry.patch(resource, info.namespace, info.name, patch_fn,
-                                                          subresource="scale", dry_run=dry_run(request),
-                                                          update_validation=self._validation(request, "UPDATE",
-                                                                                             resource)))
+        patched = self.registry.patch(resource, info.namespace, info.name, patch_fn, subresource="scale",
+                                      dry_run=dry_run(request),
+                                      update_validation=self._validation(request, "UPDATE", resource))
+        return self._output(request, 200, patched, resource)
 
     @mirrors("(*k8s.io/kubernetes/pkg/registry/core/pod/rest.LogREST).Get")
     def pod_log(self, request: Request, resource) -> Response | WatchResponse:
@@ -1310,7 +1370,7 @@ class RESTHandlers:
              "k8s.io/apiserver/pkg/endpoints/handlers/negotiation.NegotiateOutputMediaTypeStream",
              "(*k8s.io/apiserver/pkg/endpoints/handlers.WatchServer).ServeHTTP")
     def watch(self, request: Request, resource) -> WatchResponse:
-        options = negotiate(request.header("Accept"))
+        options = negotiate_for(request)
         listoptions.resource_version_match(request.param("resourceVersionMatch"), request.param("resourceVersion"),
                                            request.param("continue"), True)
         timeout = watch_timeout(query_int64(request, "timeoutSeconds"), random.random())

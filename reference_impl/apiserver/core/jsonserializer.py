@@ -4,6 +4,7 @@ library for what orjson would refuse or change). A response may also be YAML, as
 serializer writes it in its yaml mode."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -12,10 +13,57 @@ from reference_impl.machinery import jsonbytes
 from reference_impl.mirrors import mirrors
 
 
-@mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/json.Serializer).Encode")
+# What Go's encoding/json escapes that orjson writes as it is: <, > and & (so that JSON can sit in
+# HTML) and the JavaScript line separators. Each stands only inside a string, so bytes can be swapped.
+_GO_ESCAPES = ((b"<", b"\\u003c"), (b">", b"\\u003e"), (b"&", b"\\u0026"),
+               ("\u2028".encode(), b"\\u2028"), ("\u2029".encode(), b"\\u2029"))
+# A JSON text as the tokens json.Indent tells apart: a string, a bracket, a comma or colon, the rest.
+_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[][{}:,]|[^][{}:,"]+')
+
+
+@mirrors("encoding/json.Marshal")
 def encode(value: Any) -> bytes:
-    """`value` as compact JSON."""
-    return jsonbytes.dumps(value)
+    """`value` as compact JSON, escaped as Go escapes it."""
+    data = jsonbytes.dumps(value)
+    for raw, escaped in _GO_ESCAPES:
+        if raw in data:
+            data = data.replace(raw, escaped)
+    return data
+
+
+@mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/json.Serializer).Encode")
+def encode_response(value: Any, pretty: bool = False) -> bytes:
+    """`value` as a response body: compact JSON ended by the newline json.Encoder writes after
+    it, or, from the pretty serializer, indented by two spaces with no newline after
+    (json.MarshalIndent)."""
+    return indent(encode(value)) if pretty else encode(value) + b"\n"
+
+
+@mirrors("encoding/json.Indent")
+def indent(compact: bytes) -> bytes:
+    """Compact JSON laid out one member or element a line, two spaces a level; an empty object
+    or array stays `{}` or `[]`."""
+    out, depth, opened = [], 0, False
+    for token in _TOKENS.findall(compact):
+        if opened and token not in (b"}", b"]"):
+            out.append(b"\n" + b"  " * depth)
+        opened = False
+        if token in (b"{", b"["):
+            depth += 1
+            opened = True
+            out.append(token)
+        elif token in (b"}", b"]"):
+            depth -= 1
+            if out[-1] not in (b"{", b"["):
+                out.append(b"\n" + b"  " * depth)
+            out.append(token)
+        elif token == b",":
+            out.append(b",\n" + b"  " * depth)
+        elif token == b":":
+            out.append(b": ")
+        else:
+            out.append(token)
+    return b"".join(out)
 
 
 @mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/json.Serializer).Decode")

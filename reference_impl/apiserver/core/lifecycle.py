@@ -205,25 +205,24 @@ class LifecycleMixin:
     def _timestamp(self, after: float = 0) -> str:
         return rfc3339(self.clock.now() + after)
 
+    @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).DeleteCollection")
     def delete_collection(self, resource, namespace: str | None, grace_period_seconds: int | None = None,
                           propagation_policy: str | None = None, orphan_dependents: bool | None = None,
-                          **list_options) -> dict:
-        """Delete every object `list` answers for `list_options` (one page under a limit); a
-        `<Kind>List` of what was deleted or marked."""
+                          preconditions: dict | None = None, dry_run: bool = False, **list_options) -> dict:
+        """Delete, each with the same options (its preconditions too: a 409 stops the rest), every
+        object `list` answers for `list_options` (one page under a limit); the list as listed, as
+        Store.DeleteCollection returns it. One already gone is no error."""
         r = self.resource(resource)
         listed = self.list(r, namespace, **list_options)
-        deleted = []
         for item in listed["items"]:
             meta = item["metadata"]
             try:
-                obj, _ = self._store_delete(r, meta.get("namespace"), meta["name"], grace_period_seconds,
-                                            None, False, propagation_policy, orphan_dependents)
+                self._store_delete(r, meta.get("namespace"), meta["name"], grace_period_seconds, preconditions,
+                                   dry_run, propagation_policy, orphan_dependents)
             except errors.StatusError as error:
                 if error.code != 404:
                     raise
-                continue
-            deleted.append(item if obj.get("kind") == "Status" else obj)
-        return {**listed, "items": deleted}
+        return listed
 
     # -- namespaces ------------------------------------------------------------------------------
 

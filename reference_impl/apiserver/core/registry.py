@@ -270,7 +270,7 @@ class Registry(LifecycleMixin):
         if api_version != r.api_version:
             raise errors.bad_request(f"the API version in the data ({api_version}) does not match "
                                      f"the expected API version ({r.api_version})")
-        if kind != r.kind:
+        if kind != r.kind and not r.custom:  # a custom object's kind is validation's (ValidateTypeMeta)
             raise errors.bad_request(f"the kind in the data ({kind}) does not match the expected "
                                      f"kind ({r.kind})")
         obj["apiVersion"], obj["kind"] = api_version, kind
@@ -287,7 +287,9 @@ class Registry(LifecycleMixin):
         meta["namespace"] = namespace
 
     def _invalid(self, r: Resource, obj: dict, problems: list[str]) -> errors.StatusError:
-        return errors.invalid(r.kind, obj["metadata"].get("name", ""), problems, r.object_kind_group)
+        """NewInvalid, named by the object's kind: a custom object's may be another than its resource's."""
+        kind = obj.get("kind") or r.kind if r.custom else r.kind
+        return errors.invalid(kind, obj["metadata"].get("name", ""), problems, r.object_kind_group)
 
     @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).Create",
              "k8s.io/apiserver/pkg/registry/rest.BeforeCreate")
@@ -474,7 +476,7 @@ class Registry(LifecycleMixin):
         watch = self._reader(r, True).watch(self.prefix(r, namespace), resource_version=resource_version or "",
                                             predicate=self._predicate(r, label_selector, field_selector),
                                             allow_bookmarks=allow_bookmarks, bookmark_interval=bookmark_interval,
-                                            kind=r.kind, api_version=r.api_version, timeout=timeout)
+                                            bookmark_object=r.bookmark_object, timeout=timeout)
         with self._lock:
             self._watches = [w for w in self._watches if not w.stopped] + [watch]
         return watch

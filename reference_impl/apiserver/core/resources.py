@@ -5,6 +5,7 @@ object. The served resources themselves are in `kinds`, one module per kind.
 """
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -114,6 +115,10 @@ class Resource:
         default=None, compare=False, hash=False)
     validate_ephemeral_containers_update: Callable[[dict, dict], list[str]] | None = field(
         default=None, compare=False, hash=False)
+    # What Go's encoding/json writes of the kind's empty object (the strategy's New(), converted to
+    # this version) besides kind, apiVersion and metadata.{resourceVersion,creationTimestamp}: the
+    # fields without omitempty, at their zero values, and what the conversion fills in.
+    zero_value: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def api_version(self) -> str:
@@ -130,6 +135,18 @@ class Resource:
     @property
     def list_kind(self) -> str:
         return f"{self.kind}List"
+
+    @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.Cacher).dispatchEvents")
+    def bookmark_object(self, revision: int) -> dict:
+        """What a BOOKMARK event at `revision` carries: the kind's empty object with its
+        resourceVersion set. A custom resource's is an Unstructured map, whose keys Go writes sorted
+        and whose metadata has nothing else; a built-in kind's ObjectMeta writes its zero
+        creationTimestamp as null."""
+        if self.custom:
+            return {"apiVersion": self.api_version, "kind": self.kind, "metadata": {"resourceVersion": str(revision)}}
+        zero = copy.deepcopy(self.zero_value)
+        metadata = {"resourceVersion": str(revision), "creationTimestamp": None, **zero.pop("metadata", {})}
+        return {"kind": self.kind, "apiVersion": self.api_version, "metadata": metadata, **zero}
 
     def metadata_problems(self, obj: dict) -> list[str]:
         """The strategy's ValidateObjectMeta errors of `obj`."""

@@ -107,6 +107,7 @@ def volume(v: dict) -> None:
     for source in VOLUME_SOURCES_WITH_MODE:
         if isinstance(v.get(source), dict):
             v[source].setdefault("defaultMode", DEFAULT_MODE)
+    host_path_defaults(v.get("hostPath"))
     projected = v["projected"] if isinstance(v.get("projected"), dict) else {}
     projections = dict_items(projected.get("sources"))
     for token in (p.get("serviceAccountToken") for p in projections):
@@ -116,6 +117,13 @@ def volume(v: dict) -> None:
         for item in dict_items(downward_api.get("items") if isinstance(downward_api, dict) else None):
             if isinstance(item.get("fieldRef"), dict):
                 default_zero(item["fieldRef"], "apiVersion", "v1")  # SetDefaults_ObjectFieldSelector
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_HostPathVolumeSource")
+def host_path_defaults(host_path: object) -> None:
+    """A hostPath without a type is HostPathUnset, the empty type: no check before mounting."""
+    if isinstance(host_path, dict):
+        default_nil(host_path, "type", "")
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_PodSpec")

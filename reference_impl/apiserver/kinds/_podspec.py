@@ -9,6 +9,9 @@ SELECTOR = ref(META + "LabelSelector", "Selects the pods; must match the templat
 TEMPLATE = ref(CORE + "PodTemplateSpec", "The pods to create.")
 REVISIONS = integer("Old revisions kept for rollback; defaults to 10.")
 MIN_READY = integer("Seconds a new pod must be ready to count as available.")
+# An empty PodTemplateSpec as Go writes it: its ObjectMeta's null creationTimestamp, its PodSpec's
+# containers (no omitempty) as null. Part of the zero value of every kind with a pod template.
+ZERO_TEMPLATE = {"metadata": {"creationTimestamp": None}, "spec": {"containers": None}}
 
 
 # A Container's fields, which an EphemeralContainer shares (upstream's EphemeralContainerCommon).

@@ -345,7 +345,8 @@ RESOURCES = (
              prepare_for_update=prepare_for_update,
              prepare_for_status_update=prepare_for_status_update, validate_status_update=validate_status_update,
              prepare_for_approval_update=prepare_for_approval_update,
-             validate_approval_update=validate_approval_update),
+             validate_approval_update=validate_approval_update,
+             zero_value={"spec": {"request": None, "signerName": ""}, "status": {}}),
 )
 
 

@@ -18,7 +18,8 @@ def validate_controller_revision(obj: dict) -> list[str]:
 
 RESOURCES = (
     Resource("apps", "v1", "ControllerRevision", "controllerrevisions", "controllerrevision", True,
-             validator=validate_controller_revision),
+             validator=validate_controller_revision,
+             zero_value={"data": None, "revision": 0}),
 )
 
 

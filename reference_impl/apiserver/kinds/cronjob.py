@@ -10,6 +10,7 @@ from reference_impl.apiserver.core.validation import go_label_selector, invalid,
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, name_cell, part,
                                                      selector_cell, since, template_containers)
 from reference_impl.apiserver.kinds._defaulting import embedded_object_meta, template_defaults
+from reference_impl.apiserver.kinds._podspec import ZERO_TEMPLATE
 from reference_impl.machinery.cron import CronError, parse_standard
 from reference_impl.mirrors import mirrors
 
@@ -85,7 +86,10 @@ def cron_job(obj: dict, spec: dict) -> None:
 RESOURCES = (
     Resource("batch", "v1", "CronJob", "cronjobs", "cronjob", True, ("cj",), subresources=("status",),
              categories=("all",), status_reset_on_update=True, validator=validate_cron_job,
-             tracks_generation=True),
+             tracks_generation=True,
+             zero_value={"spec": {"schedule": "", "jobTemplate": {"metadata": {"creationTimestamp": None},
+                                                                   "spec": {"template": ZERO_TEMPLATE}}},
+                         "status": {}}),
 )
 
 

@@ -78,7 +78,8 @@ def validate_csi_driver_update(old: dict, new: dict) -> list[str]:
 RESOURCES = (
     Resource("storage.k8s.io", "v1", "CSIDriver", "csidrivers", "csidriver", False,
              allow_unconditional_update=False, validator=validate_csi_driver,
-             update_validator=validate_csi_driver_update),
+             update_validator=validate_csi_driver_update,
+             zero_value={"spec": {}}),
 )
 
 

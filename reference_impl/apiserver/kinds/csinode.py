@@ -66,7 +66,8 @@ def go_driver(driver: dict) -> str:
 RESOURCES = (
     Resource("storage.k8s.io", "v1", "CSINode", "csinodes", "csinode", False,
              allow_unconditional_update=False, validator=validate_csi_node,
-             update_validator=validate_csi_node_update),
+             update_validator=validate_csi_node_update,
+             zero_value={"spec": {"drivers": None}}),
 )
 
 

@@ -39,7 +39,8 @@ def validate_csi_storage_capacity_update(old: dict, new: dict) -> list[str]:
 RESOURCES = (
     Resource("storage.k8s.io", "v1beta1", "CSIStorageCapacity", "csistoragecapacities", "csistoragecapacity",
              True, allow_unconditional_update=False, validator=validate_csi_storage_capacity,
-             update_validator=validate_csi_storage_capacity_update),
+             update_validator=validate_csi_storage_capacity_update,
+             zero_value={"storageClassName": ""}),
 )
 
 

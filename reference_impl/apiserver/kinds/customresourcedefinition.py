@@ -391,12 +391,19 @@ def prepare_for_update(new: dict, old: dict) -> None:
     status["storedVersions"] = stored
 
 
+# An empty CustomResourceDefinition as Go writes it: the names' plural and kind and the spec's and
+# status's lists have no omitempty.
+ZERO_NAMES = {"plural": "", "kind": ""}
+ZERO_CRD = {"spec": {"group": "", "names": ZERO_NAMES, "scope": "", "versions": None},
+            "status": {"conditions": None, "acceptedNames": ZERO_NAMES, "storedVersions": None}}
+
 CRD = Resource(GROUP, "v1", "CustomResourceDefinition", "customresourcedefinitions", "customresourcedefinition",
                False, ("crd", "crds"), subresources=("status",), categories=("api-extensions",),
                storage_prefix=f"{GROUP}/customresourcedefinitions", tracks_generation=True,
                allow_unconditional_update=False, return_deleted_object=True, validator=validate_crd, create_validator=api_approval_problems,
                update_validator=validate_crd_update,
-               prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update)
+               prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update,
+               zero_value=ZERO_CRD)
 RESOURCES = (CRD,)
 
 DEFAULTS = {"CustomResourceDefinition": set_defaults}

@@ -6,7 +6,7 @@ from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (APPS, INT_OR_STRING, META, conditions, integer, list_kind, obj,
                                                    ref, string, workload)
-from reference_impl.apiserver.kinds._podspec import MIN_READY, REVISIONS, SELECTOR, TEMPLATE
+from reference_impl.apiserver.kinds._podspec import MIN_READY, REVISIONS, SELECTOR, TEMPLATE, ZERO_TEMPLATE
 from reference_impl.apiserver.core.podvalidation import pod_template_spec_problems
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, labels_cell, name_cell,
                                                      part, selector_cell, template_containers)
@@ -82,12 +82,20 @@ def validate_status_update(old: dict, new: dict) -> list[str]:
         v.collision_count_decremented(old, new)
 
 
+# An empty DaemonSet as Go writes it: converting to apps/v1 writes the templateGeneration, 0 here,
+# as an annotation, and the status counts have no omitempty.
+ZERO_DAEMON_SET = {
+    "metadata": {"annotations": {"deprecated.daemonset.template.generation": "0"}},
+    "spec": {"selector": None, "template": ZERO_TEMPLATE, "updateStrategy": {}},
+    "status": {"currentNumberScheduled": 0, "numberMisscheduled": 0, "desiredNumberScheduled": 0, "numberReady": 0}}
+
 RESOURCES = (
     Resource("apps", "v1", "DaemonSet", "daemonsets", "daemonset", True, ("ds",),
              subresources=("status",), categories=("all",), status_reset_on_update=True,
              validator=validate_daemon_set, update_validator=v.validate_selector_immutable,
              tracks_generation=True, prepare_for_create=prepare_for_create,
-             prepare_for_update=prepare_for_update, validate_status_update=validate_status_update),
+             prepare_for_update=prepare_for_update, validate_status_update=validate_status_update,
+             zero_value=ZERO_DAEMON_SET),
 )
 
 

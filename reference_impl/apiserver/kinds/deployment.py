@@ -10,6 +10,7 @@ from reference_impl.apiserver.core.schemas import (APPS, CORE, INT_OR_STRING, ME
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, name_cell, part,
                                                      selector_cell, template_containers)
 from reference_impl.apiserver.kinds._defaulting import object_field, template_defaults
+from reference_impl.apiserver.kinds._podspec import ZERO_TEMPLATE
 from reference_impl.mirrors import mirrors
 
 
@@ -92,7 +93,9 @@ RESOURCES = (
              validator=_validate, update_validator=v.validate_selector_immutable,
              tracks_generation=True, prepare_for_update=prepare_for_update,
              prepare_for_status_update=prepare_for_status_update,
-             validate_status_update=validate_status_update),
+             validate_status_update=validate_status_update,
+             zero_value={"spec": {"replicas": 0, "selector": None, "template": ZERO_TEMPLATE, "strategy": {}},
+                         "status": {}}),
 )
 
 

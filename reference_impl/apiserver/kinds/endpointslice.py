@@ -109,8 +109,9 @@ def validate_endpoint_slice_update(old: dict, new: dict) -> list[str]:
          "k8s.io/kubernetes/pkg/registry/discovery/endpointslice.dropDisabledFieldsOnCreate",
          "k8s.io/kubernetes/pkg/registry/discovery/endpointslice.dropTopologyOnV1")
 def prepare_for_create(obj: dict, user: object) -> None:
-    """TopologyAwareHints is off in 1.24: every endpoint loses its hints; and a v1 request writes
-    no deprecatedTopology."""
+    """A new slice is generation 1. TopologyAwareHints is off in 1.24: every endpoint loses its
+    hints; and a v1 request writes no deprecatedTopology."""
+    obj["metadata"]["generation"] = 1
     for endpoint in dict_items(obj.get("endpoints")):
         endpoint.pop("hints", None)
         endpoint.pop("deprecatedTopology", None)
@@ -120,8 +121,12 @@ def prepare_for_create(obj: dict, user: object) -> None:
          "k8s.io/kubernetes/pkg/registry/discovery/endpointslice.dropDisabledFieldsOnUpdate",
          "k8s.io/kubernetes/pkg/registry/discovery/endpointslice.dropTopologyOnV1")
 def prepare_for_update(new: dict, old: dict) -> None:
-    """Hints are kept once a stored endpoint has some; deprecatedTopology is cleared unless the
-    endpoints are unchanged."""
+    """The generation goes up when anything but the metadata changes, or the labels do. Hints are
+    kept once a stored endpoint has some; deprecatedTopology is cleared unless the endpoints are
+    unchanged."""
+    meta, old_meta = new["metadata"], old["metadata"]
+    if _without_metadata(new) != _without_metadata(old) or meta.get("labels") != old_meta.get("labels"):
+        meta["generation"] = old_meta.get("generation", 0) + 1
     endpoints = dict_items(new.get("endpoints"))
     if not any("hints" in endpoint for endpoint in dict_items(old.get("endpoints"))):
         for endpoint in endpoints:
@@ -129,6 +134,10 @@ def prepare_for_update(new: dict, old: dict) -> None:
     if new.get("endpoints") != old.get("endpoints"):
         for endpoint in endpoints:
             endpoint.pop("deprecatedTopology", None)
+
+
+def _without_metadata(obj: dict) -> dict:
+    return {key: value for key, value in obj.items() if key != "metadata"}
 
 
 def endpoint_slice_defaults(obj: dict, spec: dict) -> None:
@@ -141,7 +150,8 @@ def endpoint_slice_defaults(obj: dict, spec: dict) -> None:
 RESOURCES = (
     Resource("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", "endpointslice", True,
              validator=validate_endpoint_slice, update_validator=validate_endpoint_slice_update,
-             prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update),
+             prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update,
+             zero_value={"addressType": "", "endpoints": None, "ports": None}),
 )
 
 

@@ -364,20 +364,25 @@ def prepare_for_update(new: dict, old: dict) -> None:
         _drop_container_metric_sources(new)
 
 
+# Both versions' empty spec: the target reference's kind and name and maxReplicas have no omitempty.
+ZERO_SPEC = {"scaleTargetRef": {"kind": "", "name": ""}, "maxReplicas": 0}
+
 RESOURCES = (
     Resource("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", "horizontalpodautoscaler",
              True, ("hpa",), subresources=("status",), categories=("all",), status_reset_on_update=True,
              validator=validate_horizontal_pod_autoscaler,
              validator_on_update=validate_horizontal_pod_autoscaler_update,
              validate_status_update=validate_status_update,
-             prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update),
+             prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update,
+             zero_value={"spec": ZERO_SPEC, "status": {"desiredReplicas": 0, "currentMetrics": None}}),
     Resource("autoscaling", "v1", "HorizontalPodAutoscaler", "horizontalpodautoscalers", "horizontalpodautoscaler",
              True, ("hpa",), subresources=("status",), categories=("all",), status_reset_on_update=True,
              storage_codec=Codec(to_v2, to_v1),
              validator=validate_horizontal_pod_autoscaler,
              validator_on_update=validate_horizontal_pod_autoscaler_update,
              validate_status_update=validate_status_update,
-             prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update),
+             prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update,
+             zero_value={"spec": ZERO_SPEC, "status": {"currentReplicas": 0, "desiredReplicas": 0}}),
 )
 
 

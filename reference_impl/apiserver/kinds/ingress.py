@@ -261,10 +261,12 @@ RESOURCES = (
     Resource("networking.k8s.io", "v1", "Ingress", "ingresses", "ingress", True, ("ing",), storage_prefix="ingress",
              subresources=("status",), status_reset_on_update=True, tracks_generation=True, kind_group="extensions",
              validator=validate_ingress, create_validator=validate_ingress_create,
-             validator_on_update=validate_ingress_update, validate_status_update=validate_ingress_status_update),
+             validator_on_update=validate_ingress_update, validate_status_update=validate_ingress_status_update,
+             zero_value={"spec": {}, "status": {"loadBalancer": {}}}),
     Resource("networking.k8s.io", "v1", "IngressClass", "ingressclasses", "ingressclass", False,
              tracks_generation=True, validator=validate_ingress_class,
-             validator_on_update=validate_ingress_class_update),
+             validator_on_update=validate_ingress_class_update,
+             zero_value={"spec": {}}),
 )
 
 

@@ -8,7 +8,7 @@ from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
 from reference_impl.apiserver.core.schemas import (BATCH, META, arr, boolean, conditions, integer, list_kind, obj, ref,
                                                    string, workload)
-from reference_impl.apiserver.kinds._podspec import TEMPLATE
+from reference_impl.apiserver.kinds._podspec import TEMPLATE, ZERO_TEMPLATE
 from reference_impl.apiserver.core.podvalidation import job_spec_problems
 from reference_impl.apiserver.core.validation import invalid, required
 from reference_impl.machinery.labels import selector_matches
@@ -168,7 +168,8 @@ RESOURCES = (
              field_selectors=(*COMMON_FIELDS, "status.successful"), tracks_generation=True,
              field_label_conversion=FieldLabelConversion((*COMMON_FIELDS, "status.successful"),
                                                          "field label {quoted} not supported for Job"),
-             validate_status_update=validate_status_update, prepare_for_create=prepare_for_create),
+             validate_status_update=validate_status_update, prepare_for_create=prepare_for_create,
+             zero_value={"spec": {"template": ZERO_TEMPLATE}, "status": {}}),
 )
 
 

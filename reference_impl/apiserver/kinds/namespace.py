@@ -13,16 +13,40 @@ from reference_impl.mirrors import mirrors
 LABEL_METADATA_NAME = "kubernetes.io/metadata.name"
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_Namespace")
+FINALIZER_KUBERNETES = "kubernetes"
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_Namespace",
+         "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_NamespaceStatus")
 def namespace(obj: dict, spec: dict) -> None:
-    """The finalizer, the Active phase, and the label naming the namespace, when it has a name
-    (one from generateName gets it from `canonicalize`)."""
-    spec.setdefault("finalizers", ["kubernetes"])
+    """The Active phase, and the label naming the namespace, when it has a name (one from
+    generateName gets it from `canonicalize`). The finalizer is the strategy's, not a default."""
     status = object_field(obj, "status")
     if status is not None:
         status.setdefault("phase", "Active")
     if obj["metadata"].get("name"):
         canonicalize(obj)
+
+
+@mirrors("(k8s.io/kubernetes/pkg/registry/core/namespace.namespaceStrategy).PrepareForCreate")
+def prepare_for_create(obj: dict, user: object) -> None:
+    """A new namespace is Active, whatever status it was sent, and carries the kubernetes
+    finalizer after any it was given. Set after the field manager has run, so no manager owns it."""
+    obj["status"] = {"phase": "Active"}
+    spec = obj.setdefault("spec", {})
+    finalizers = spec.get("finalizers") or []
+    if FINALIZER_KUBERNETES not in finalizers:
+        spec["finalizers"] = [*finalizers, FINALIZER_KUBERNETES]
+
+
+@mirrors("(k8s.io/kubernetes/pkg/registry/core/namespace.namespaceStrategy).PrepareForUpdate")
+def prepare_for_update(new: dict, old: dict) -> None:
+    """An update keeps the stored finalizers: only /finalize changes them (the status is kept as
+    for every kind whose status is a subresource)."""
+    spec = new.setdefault("spec", {})
+    spec.pop("finalizers", None)
+    if (old.get("spec") or {}).get("finalizers"):
+        spec["finalizers"] = old["spec"]["finalizers"]
 
 
 @mirrors("(k8s.io/kubernetes/pkg/registry/core/namespace.namespaceStrategy).Canonicalize")
@@ -61,8 +85,10 @@ RESOURCES = (
     Resource("", "v1", "Namespace", "namespaces", "namespace", False, ("ns",), NO_COLLECTION_DELETE,
              ("status", "finalize"), name_validation="label", return_deleted_object=True, validator=validate_namespace,
              canonicalize=canonicalize, status_reset_on_update=True, validate_status_update=validate_status_update,
+             prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update,
              field_selectors=(*COMMON_FIELDS, "status.phase"),
-             field_label_conversion=FieldLabelConversion(("status.phase", "metadata.name"))),
+             field_label_conversion=FieldLabelConversion(("status.phase", "metadata.name")),
+             zero_value={"spec": {}, "status": {}}),
 )
 
 

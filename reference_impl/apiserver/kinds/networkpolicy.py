@@ -126,7 +126,8 @@ def network_policy(obj: dict, spec: dict) -> None:
 
 RESOURCES = (
     Resource("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", "networkpolicy", True, ("netpol",),
-             tracks_generation=True, kind_group="extensions", validator=validate_network_policy),
+             tracks_generation=True, kind_group="extensions", validator=validate_network_policy,
+             zero_value={"spec": {"podSelector": {}}}),
 )
 
 

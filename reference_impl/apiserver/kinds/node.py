@@ -231,6 +231,14 @@ def validate_status_update(old: dict, new: dict) -> list[str]:
                        for index, (kind, address) in enumerate(addresses) if (kind, address) in addresses[:index]]
 
 
+# An empty Node as Go writes it: NodeStatus's daemonEndpoints and nodeInfo have no omitempty, nor
+# have the port (named `Port` in its JSON) and the NodeSystemInfo strings.
+ZERO_NODE = {"spec": {}, "status": {
+    "daemonEndpoints": {"kubeletEndpoint": {"Port": 0}},
+    "nodeInfo": dict.fromkeys(("machineID", "systemUUID", "bootID", "kernelVersion", "osImage",
+                               "containerRuntimeVersion", "kubeletVersion", "kubeProxyVersion", "operatingSystem",
+                               "architecture"), "")}}
+
 RESOURCES = (
     Resource("", "v1", "Node", "nodes", "node", False, ("no",), subresources=("status",), validator=validate_node,
              status_reset_on_update=True, field_selectors=(*COMMON_FIELDS, "spec.unschedulable"),
@@ -238,7 +246,8 @@ RESOURCES = (
              storage_prefix="minions", update_validator=validate_update,
              prepare_for_create=lambda obj, user: drop_disabled_fields(obj), prepare_for_update=drop_disabled_fields,
              prepare_for_status_update=prepare_for_status_update,
-             validate_status_update=validate_status_update),
+             validate_status_update=validate_status_update,
+             zero_value=ZERO_NODE),
 )
 
 

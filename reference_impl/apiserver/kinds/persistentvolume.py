@@ -11,7 +11,7 @@ from reference_impl.apiserver.core.schemas import (CORE, atomic, boolean, intege
                                                    string, string_map, strings, workload)
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, access_modes_cell, age_cell, name_cell, part,
                                                      storage_class_of)
-from reference_impl.apiserver.kinds._defaulting import object_field
+from reference_impl.apiserver.kinds._defaulting import host_path_defaults, object_field
 from reference_impl.machinery import quantity
 from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
@@ -31,6 +31,7 @@ HOST_PATH_TYPES = ("", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCre
 @mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_PersistentVolume")
 def persistent_volume(obj: dict, spec: dict) -> None:
     spec.setdefault("persistentVolumeReclaimPolicy", "Retain")
+    host_path_defaults(spec.get("hostPath"))
     spec.setdefault("volumeMode", "Filesystem")
     status = object_field(obj, "status")
     if status is not None:
@@ -172,7 +173,8 @@ RESOURCES = (
     Resource("", "v1", "PersistentVolume", "persistentvolumes", "persistentvolume", False, ("pv",),
              subresources=("status",), status_reset_on_update=True,
              field_selectors=("metadata.name",), validator=validate_persistent_volume,
-             update_validator=validate_persistent_volume_update),
+             update_validator=validate_persistent_volume_update,
+             zero_value={"spec": {}, "status": {}}),
 )
 
 

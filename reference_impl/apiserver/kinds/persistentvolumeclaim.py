@@ -120,7 +120,8 @@ RESOURCES = (
              ("pvc",), subresources=("status",), status_reset_on_update=True,
              prepare_for_status_update=prepare_for_status_update, validate_status_update=validate_status_update,
              prepare_for_create=prepare_for_create, prepare_for_update=drop_data_sources,
-             validator=validate_persistent_volume_claim, update_validator=validate_persistent_volume_claim_update),
+             validator=validate_persistent_volume_claim, update_validator=validate_persistent_volume_claim_update,
+             zero_value={"spec": {"resources": {}}, "status": {}}),
 )
 
 

@@ -347,7 +347,8 @@ RESOURCES = (
              prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update,
              prepare_for_status_update=prepare_for_status_update, validate_status_update=validate_status_update,
              prepare_for_ephemeral_containers_update=prepare_for_ephemeral_containers_update,
-             validate_ephemeral_containers_update=validate_ephemeral_containers_update),
+             validate_ephemeral_containers_update=validate_ephemeral_containers_update,
+             zero_value={"spec": {"containers": None}, "status": {}}),
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from reference_impl.apiserver.core.podvalidation import pod_template_spec_problems
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import CORE, kind, list_kind
-from reference_impl.apiserver.kinds._podspec import TEMPLATE
+from reference_impl.apiserver.kinds._podspec import TEMPLATE, ZERO_TEMPLATE
 from reference_impl.apiserver.kinds._columns import NAME, labels_cell, name_cell, part, template_containers
 from reference_impl.apiserver.kinds._defaulting import template_defaults
 from reference_impl.mirrors import mirrors
@@ -34,7 +34,8 @@ def prepare_for_update(new: dict, old: dict) -> None:
 
 RESOURCES = (
     Resource("", "v1", "PodTemplate", "podtemplates", "podtemplate", True, validator=validate_pod_template,
-             prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update),
+             prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update,
+             zero_value={"template": ZERO_TEMPLATE}),
 )
 
 

@@ -82,7 +82,8 @@ def priority_class(obj: dict, spec: dict) -> None:
 RESOURCES = (
     Resource("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", "priorityclass", False, ("pc",),
              tracks_generation=True,
-             validator=validate_priority_class, validator_on_update=validate_priority_class_update),
+             validator=validate_priority_class, validator_on_update=validate_priority_class_update,
+             zero_value={"value": 0}),
 )
 
 

@@ -139,15 +139,19 @@ NO_SPEC = ("RoleBinding", "ClusterRoleBinding", "Role", "ClusterRole")
 
 RESOURCES = (
     Resource("rbac.authorization.k8s.io", "v1", "Role", "roles", "role", True, name_validation="path",
-             validator=validate_role, canonicalize=store_empty_rules_as_nil),
+             validator=validate_role, canonicalize=store_empty_rules_as_nil,
+             zero_value={"rules": None}),
     Resource("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", "rolebinding", True,
              name_validation="path", validator=validate_role_binding,
-             update_validator=validate_role_ref_immutable),
+             update_validator=validate_role_ref_immutable,
+             zero_value={"roleRef": {"apiGroup": "", "kind": "", "name": ""}}),
     Resource("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", "clusterrole", False,
-             name_validation="path", validator=validate_cluster_role, canonicalize=store_empty_rules_as_nil),
+             name_validation="path", validator=validate_cluster_role, canonicalize=store_empty_rules_as_nil,
+             zero_value={"rules": None}),
     Resource("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings",
              "clusterrolebinding", False, name_validation="path",
-             validator=validate_cluster_role_binding, update_validator=validate_role_ref_immutable),
+             validator=validate_cluster_role_binding, update_validator=validate_role_ref_immutable,
+             zero_value={"roleRef": {"apiGroup": "", "kind": "", "name": ""}}),
 )
 
 

@@ -10,6 +10,7 @@ from reference_impl.apiserver.core.schemas import (APPS, CORE, META, conditions,
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, name_cell, part,
                                                      selector_cell, template_containers)
 from reference_impl.apiserver.kinds._defaulting import template_defaults
+from reference_impl.apiserver.kinds._podspec import ZERO_TEMPLATE
 from reference_impl.mirrors import mirrors
 
 
@@ -38,7 +39,9 @@ RESOURCES = (
              subresources=("status", "scale"), categories=("all",), status_reset_on_update=True,
              validator=validate_workload, update_validator=v.validate_selector_immutable,
              field_selectors=(*COMMON_FIELDS, "status.replicas"), tracks_generation=True,
-             validate_status_update=validate_status_update),
+             validate_status_update=validate_status_update,
+             zero_value={"spec": {"replicas": 0, "selector": None, "template": ZERO_TEMPLATE},
+                         "status": {"replicas": 0}}),
 )
 
 

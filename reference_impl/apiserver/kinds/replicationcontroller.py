@@ -59,7 +59,8 @@ RESOURCES = (
              validator=validate_replication_controller, field_selectors=(*COMMON_FIELDS, "status.replicas"),
              field_label_conversion=FieldLabelConversion((*COMMON_FIELDS, "status.replicas")),
              storage_prefix="controllers", tracks_generation=True,
-             validate_status_update=replicaset.validate_status_update),
+             validate_status_update=replicaset.validate_status_update,
+             zero_value={"spec": {"replicas": 0}, "status": {"replicas": 0}}),
 )
 
 

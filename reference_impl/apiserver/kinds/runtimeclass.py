@@ -52,7 +52,8 @@ def validate_runtime_class_update(old: dict, new: dict) -> list[str]:
 RESOURCES = (
     Resource("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", "runtimeclass", False,
              allow_unconditional_update=False, validator=validate_runtime_class,
-             update_validator=validate_runtime_class_update),
+             update_validator=validate_runtime_class_update,
+             zero_value={"handler": ""}),
 )
 
 

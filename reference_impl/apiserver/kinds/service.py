@@ -398,7 +398,8 @@ RESOURCES = (
              validator=validate_service, validator_on_update=validate_service_update,
              prepare_for_update=drop_type_dependent_fields,
              validate_status_update=validate_status_update,
-             storage_prefix="services/specs"),
+             storage_prefix="services/specs",
+             zero_value={"spec": {}, "status": {"loadBalancer": {}}}),
 )
 
 

@@ -7,7 +7,7 @@ from reference_impl.apiserver.core.podannotations import pod_specific_annotation
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (APPS, CORE, META, arr, conditions, integer, list_kind, obj, ref,
                                                    string, workload)
-from reference_impl.apiserver.kinds._podspec import MIN_READY, REVISIONS, SELECTOR, TEMPLATE
+from reference_impl.apiserver.kinds._podspec import MIN_READY, REVISIONS, SELECTOR, TEMPLATE, ZERO_TEMPLATE
 from reference_impl.apiserver.core.validation import unsupported
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, name_cell, part,
                                                      template_containers)
@@ -152,7 +152,10 @@ RESOURCES = (
              validator=validate_stateful_set, update_validator=validate_stateful_set_update,
              tracks_generation=True, validate_status_update=validate_status_update,
              prepare_for_create=lambda obj, user: drop_disabled_fields(obj),
-             prepare_for_update=drop_disabled_fields),
+             prepare_for_update=drop_disabled_fields,
+             zero_value={"spec": {"replicas": 0, "selector": None, "template": ZERO_TEMPLATE, "serviceName": "",
+                                  "updateStrategy": {}},
+                         "status": {"replicas": 0, "availableReplicas": 0}}),
 )
 
 

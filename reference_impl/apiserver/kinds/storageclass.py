@@ -75,7 +75,8 @@ def storage_class(obj: dict, spec: dict) -> None:
 
 RESOURCES = (
     Resource("storage.k8s.io", "v1", "StorageClass", "storageclasses", "storageclass", False, ("sc",),
-             validator=validate_storage_class, update_validator=validate_storage_class_update),
+             validator=validate_storage_class, update_validator=validate_storage_class_update,
+             zero_value={"provisioner": ""}),
 )
 
 

@@ -105,7 +105,8 @@ RESOURCES = (
     Resource("storage.k8s.io", "v1", "VolumeAttachment", "volumeattachments", "volumeattachment", False,
              allow_unconditional_update=False, subresources=("status",), status_reset_on_update=True,
              prepare_for_status_update=prepare_for_status_update, validator=validate_volume_attachment,
-             create_validator=validate_volume_attachment_v1, update_validator=validate_volume_attachment_update),
+             create_validator=validate_volume_attachment_v1, update_validator=validate_volume_attachment_update,
+             zero_value={"spec": {"attacher": "", "source": {}, "nodeName": ""}, "status": {"attached": False}}),
 )
 
 

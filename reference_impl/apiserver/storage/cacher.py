@@ -304,11 +304,12 @@ class Cacher:
     @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.Cacher).Watch")
     def watch(self, prefix: str, *, resource_version: str = "", predicate: Predicate | None = None,
               allow_bookmarks: bool = False, bookmark_interval: float = BOOKMARK_FREQUENCY,
-              kind: str = "", api_version: str = "", convert: Callable[[dict], dict] | None = None,
-              timeout: float | None = None):
+              bookmark_object: Callable[[int], dict] | None = None,
+              convert: Callable[[dict], dict] | None = None, timeout: float | None = None):
         """A watch of `prefix` from the cache: from "" or "0" the current objects as ADDED first,
         from N the changes after N; one ERROR event (410) when the buffer no longer reaches N.
-        `timeout` is how long the client's watch will run (its last bookmark comes before it)."""
+        `timeout` is how long the client's watch will run (its last bookmark comes before it);
+        `bookmark_object` makes what a BOOKMARK at a revision carries."""
         requested = parse_resource_version(resource_version)
         with self._cond:
             if self._ready:
@@ -316,7 +317,7 @@ class Cacher:
                     events = self.cache.events_since(requested)
                 except TooOldResourceVersion as error:
                     return CacheWatcher(self, prefix, predicate, requested, [], False, bookmark_interval, None,
-                                        kind, api_version, convert,
+                                        bookmark_object, convert,
                                         errors.too_old_resource_version(requested, error.oldest).status())
                 else:
                     initial = [seen for event in events if (seen := watch_event(event, prefix, predicate))]
@@ -324,7 +325,7 @@ class Cacher:
                     chan_size = UNINDEXED_CHAN_SIZE if self._trigger and trigger_value is None else CHAN_SIZE
                     deadline = None if timeout is None else self.clock.now() + timeout
                     watcher = CacheWatcher(self, prefix, predicate, max(requested, self.cache.resource_version),
-                                           initial, allow_bookmarks, bookmark_interval, deadline, kind, api_version,
+                                           initial, allow_bookmarks, bookmark_interval, deadline, bookmark_object,
                                            convert, chan_size=chan_size)
                     watcher._trigger_value = trigger_value
                     self._add_watcher(watcher)
@@ -332,7 +333,7 @@ class Cacher:
         # Not ready (relisting after a broken etcd watch): etcd answers.
         return self.storage.watch(prefix, resource_version=resource_version, predicate=predicate,
                                   allow_bookmarks=allow_bookmarks, bookmark_interval=bookmark_interval,
-                                  kind=kind, api_version=api_version, convert=convert, timeout=timeout)
+                                  bookmark_object=bookmark_object, convert=convert, timeout=timeout)
 
 
 class CacheWatcher:
@@ -348,13 +349,14 @@ class CacheWatcher:
 
     def __init__(self, cacher: Cacher, prefix: str, predicate: Predicate | None, resource_version: int,
                  initial: list[tuple[str, dict]], allow_bookmarks: bool, bookmark_interval: float,
-                 deadline: float | None, kind: str, api_version: str, convert: Callable[[dict], dict] | None,
+                 deadline: float | None, bookmark_object: Callable[[int], dict] | None,
+                 convert: Callable[[dict], dict] | None,
                  error: dict | None = None, chan_size: int = CHAN_SIZE):
         self._cacher, self._prefix, self._predicate = cacher, prefix, predicate
         self._resource_version = resource_version  # events up to here are not this watcher's
         self._initial, self._error = deque(initial), error
         self._bookmark_interval = bookmark_interval
-        self._kind, self._api_version = kind, api_version
+        self._bookmark_object = bookmark_object or (lambda revision: {"metadata": {"resourceVersion": str(revision)}})
         self._convert = convert or (lambda obj: obj)
         # Upstream's input and result channels, as one queue holding what both would.
         self._queue: queue.Queue = queue.Queue(maxsize=2 * chan_size)
@@ -420,7 +422,7 @@ class CacheWatcher:
         self._next_bookmark = next_bookmark_time(self._cacher.clock.now(), self._bookmark_interval, self._deadline)
         if revision <= self._resource_version:
             return None
-        return {"kind": self._kind, "apiVersion": self._api_version, "metadata": {"resourceVersion": str(revision)}}
+        return self._bookmark_object(revision)
 
     def _terminate(self) -> None:
         self._terminated = True

@@ -462,8 +462,8 @@ class Storage:
     @mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.store).Watch")
     def watch(self, prefix: str, *, resource_version: str = "", predicate: Predicate | None = None,
               allow_bookmarks: bool = False, bookmark_interval: float = 30.0,
-              kind: str = "", api_version: str = "", convert: Callable[[dict], dict] | None = None,
-              timeout: float | None = None) -> Watch:
+              bookmark_object: Callable[[int], dict] | None = None,
+              convert: Callable[[dict], dict] | None = None, timeout: float | None = None) -> Watch:
         """A watch of `prefix`: from "" or "0", the current objects as ADDED first; from N, the
         changes after revision N. `convert` turns each object read into the version watched.
 

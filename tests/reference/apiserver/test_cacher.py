@@ -14,6 +14,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "etcd"))
 from watching import collect  # noqa: E402
 
+from reference_impl.apiserver import kinds  # noqa: E402
+from reference_impl.apiserver.core import jsonserializer  # noqa: E402
+from reference_impl.apiserver.core.customresource import resources_for  # noqa: E402
 from reference_impl.apiserver.storage import cacher as cacher_module  # noqa: E402
 from reference_impl.apiserver.storage.cacher import CacheWatcher, should_delegate_list  # noqa: E402
 from reference_impl.apiserver.core.errors import StatusError  # noqa: E402
@@ -196,7 +199,42 @@ def test_a_watcher_gets_a_bookmark_every_interval_at_the_last_revision_the_cache
     revision = later["metadata"]["resourceVersion"]
     assert [(t, o["metadata"]["resourceVersion"]) for t, o in events] == [
         ("ADDED", revision), ("BOOKMARK", revision), ("BOOKMARK", revision)]
-    assert events[1][1] == {"kind": "ConfigMap", "apiVersion": "v1", "metadata": {"resourceVersion": revision}}
+    assert events[1][1] == {"kind": "ConfigMap", "apiVersion": "v1",
+                            "metadata": {"resourceVersion": revision, "creationTimestamp": None}}
+
+
+# The BOOKMARK bodies the real kube-apiserver 1.24 sends (compared byte for byte, resourceVersion 7).
+REAL_BOOKMARKS = {
+    "pods": '{"kind":"Pod","apiVersion":"v1","metadata":{"resourceVersion":"7","creationTimestamp":null},'
+            '"spec":{"containers":null},"status":{}}',
+    "daemonsets": '{"kind":"DaemonSet","apiVersion":"apps/v1","metadata":{"resourceVersion":"7",'
+                  '"creationTimestamp":null,"annotations":{"deprecated.daemonset.template.generation":"0"}},'
+                  '"spec":{"selector":null,"template":{"metadata":{"creationTimestamp":null},'
+                  '"spec":{"containers":null}},"updateStrategy":{}},"status":{"currentNumberScheduled":0,"numberMisscheduled":0,'
+                  '"desiredNumberScheduled":0,"numberReady":0}}',
+    "rolebindings": '{"kind":"RoleBinding","apiVersion":"rbac.authorization.k8s.io/v1","metadata":{'
+                    '"resourceVersion":"7","creationTimestamp":null},"roleRef":{"apiGroup":"","kind":"","name":""}}',
+}
+
+
+@pytest.mark.parametrize("plural", sorted(REAL_BOOKMARKS))
+def test_a_bookmark_carries_the_kinds_empty_object_as_go_writes_it(plural):
+    """dispatchEvents sends the kind's New() with only its resourceVersion set: Go's encoding
+    writes every field without omitempty at its zero value (null creationTimestamp, null lists)
+    and what the conversion to the version fills in (a DaemonSet's generation annotation)."""
+    assert jsonserializer.encode(kinds.by_plural(plural).bookmark_object(7)).decode() == REAL_BOOKMARKS[plural]
+
+
+def test_a_custom_resources_bookmark_is_a_bare_unstructured_object():
+    """A custom resource's New() is an Unstructured map: its keys are written sorted, its metadata
+    has the resourceVersion alone."""
+    widget = resources_for({"metadata": {"name": "widgets.example.com"},
+                            "spec": {"group": "example.com", "scope": "Namespaced",
+                                     "names": {"plural": "widgets", "singular": "widget", "kind": "Widget"},
+                                     "versions": [{"name": "v1", "served": True, "storage": True}]},
+                            "status": {"conditions": [{"type": "Established", "status": "True"}]}})[0]
+    assert jsonserializer.encode(widget.bookmark_object(7)) == \
+        b'{"apiVersion":"example.com/v1","kind":"Widget","metadata":{"resourceVersion":"7"}}'
 
 
 def test_a_watch_with_a_timeout_gets_a_bookmark_two_seconds_before_it_ends(registry, ns):

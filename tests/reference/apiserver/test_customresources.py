@@ -429,6 +429,23 @@ def test_status_subresource(chain):
                                  'status.ready in body must be of type boolean: "string"')
 
 
+def test_a_custom_resources_status_converts_to_a_table(chain):
+    """The CRD handler's status storage carries its store's TableConvertor, so, unlike a built-in
+    kind's status, /status answers the Table asked for (the real kube-apiserver 1.24 does)."""
+    call(chain, "POST", widgets(chain), WIDGET)
+    code, table = call(chain, "GET", widgets(chain, "w1") + "/status",
+                       accept="application/json;as=Table;v=v1;g=meta.k8s.io")
+    assert (code, table["kind"], table["rows"][0]["cells"][0]) == (200, "Table", "w1")
+
+
+def test_a_custom_object_of_another_kind_is_invalid_in_its_own_name(chain):
+    """The CRD handler decodes any kind; the strategy's ValidateTypeMeta refuses one that is not
+    the resource's, and says nothing else (what the real kube-apiserver 1.24 answers)."""
+    code, status = call(chain, "POST", widgets(chain), {**WIDGET, "kind": "Other", "spec": {"image": 5}})
+    assert (code, status["message"]) == (422, 'Other.example.com "w1" is invalid: kind: Invalid value: "Other": '
+                                              'must be Widget')
+
+
 def test_merge_and_json_patch_but_no_strategic_merge(chain):
     """Custom resources take merge and JSON patches; a strategic merge patch is 415."""
     call(chain, "POST", widgets(chain), WIDGET)

@@ -438,3 +438,14 @@ def test_a_nodes_status_holds_every_system_info_field_and_the_kubelet_port():
         "nodeInfo": {"architecture": "", "bootID": "", "containerRuntimeVersion": "", "kernelVersion": "",
                      "kubeProxyVersion": "", "kubeletVersion": "v1.24.0", "machineID": "", "operatingSystem": "",
                      "osImage": "", "systemUUID": ""}}
+
+
+def test_a_host_path_without_a_type_gets_the_empty_type():
+    """SetDefaults_HostPathVolumeSource: a nil type is HostPathUnset (""), in a pod's volume and a
+    PersistentVolume's source alike; a type given is kept (what the real kube-apiserver 1.24 writes)."""
+    pod = defaulted("Pod", {"spec": {"containers": [{"name": "c", "image": "i"}],
+                                     "volumes": [{"name": "h", "hostPath": {"path": "/x"}},
+                                                 {"name": "d", "hostPath": {"path": "/y", "type": "Directory"}}]}})
+    assert [v["hostPath"].get("type") for v in pod["spec"]["volumes"]] == ["", "Directory"]
+    volume = defaulted("PersistentVolume", {"spec": {"hostPath": {"path": "/x"}}})
+    assert volume["spec"]["hostPath"] == {"path": "/x", "type": ""}

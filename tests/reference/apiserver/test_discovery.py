@@ -120,6 +120,28 @@ def test_version():
     assert (version["major"], version["minor"], version["gitVersion"]) == ("1", "24", "v1.24.0")
 
 
+def test_the_core_resource_list_has_no_api_version_as_the_named_groups_lists_have():
+    """What the real kube-apiserver 1.24 answers: /api/v1 starts {"kind":"APIResourceList","groupVersion":"v1",
+    while /apis/apps/v1 carries "apiVersion":"v1"."""
+    assert get_json("/api/v1").keys() >= {"kind", "groupVersion"} and "apiVersion" not in get_json("/api/v1")
+    assert get_json("/apis/apps/v1")["apiVersion"] == "v1"
+
+
+def test_version_is_written_indented_as_write_raw_json_writes_it():
+    """The version handler writes with WriteRawJSON (json.MarshalIndent): indented, no newline after."""
+    _, response = get("/version")
+    assert response.body.startswith(b'{\n  "major": "1",\n  "minor": "24",\n') and response.body.endswith(b'"\n}')
+
+
+@pytest.mark.parametrize("path", ["/api", "/apis", "/api/v1", "/apis/apps", "/apis/apps/v1"])
+def test_a_discovery_document_ends_with_a_newline_and_is_indented_when_asked(path):
+    """Discovery documents go through the negotiated serializer, as objects do."""
+    _, response = get(path)
+    assert response.body.endswith(b"}\n") and b"\n" not in response.body[:-1]
+    _, response = get(path, query={"pretty": ["true"]})
+    assert response.body.startswith(b'{\n  "kind": "') and response.body.endswith(b"\n}")
+
+
 @pytest.mark.parametrize("path", ["/healthz", "/livez", "/readyz", "/readyz/ping"])
 def test_health_endpoints(path):
     code, response = get(path)

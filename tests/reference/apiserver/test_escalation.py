@@ -403,6 +403,17 @@ def test_a_malformed_self_subject_access_review_is_refused(rbac_chain, body, cod
     assert (got, status["kind"]) == (code, "Status") and words in status["message"]
 
 
+def test_a_reviews_create_options_are_validated_before_its_body(rbac_chain):
+    """A review is created through createHandler, which validates its CreateOptions first: a
+    dryRun other than All is the 422 the real kube-apiserver 1.24 gives, not an answer."""
+    response = rbac_chain.handle(Request("POST", SSAR, {"dryRun": ["Bad"]},
+                                         {"Authorization": "Bearer alice", "Content-Type": "application/json"},
+                                         b'{"spec":{"resourceAttributes":{"verb":"get","resource":"pods"}}}'))
+    assert (response.code, json.loads(response.body)["message"]) == (
+        422, 'CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"Bad"}: supported values: '
+             '"All"')
+
+
 def test_a_self_subject_access_review_answers_for_the_caller(rbac_chain):
     got, review = send(rbac_chain, "alice", "POST", SSAR,
                        {"spec": {"resourceAttributes": {"verb": "get", "resource": "secrets", "namespace": "x"}}})

@@ -331,7 +331,7 @@ def test_a_watch_etcd_serves_sends_no_bookmarks(storage, prefix):
     cache) sends none, bookmarks allowed or not, however long it idles."""
     created = storage.create(prefix + "a", obj("a"))
     watch = storage.watch(prefix, resource_version=str(int(created["metadata"]["resourceVersion"]) - 1),
-                          allow_bookmarks=True, bookmark_interval=0.2, kind="ConfigMap", api_version="v1")
+                          allow_bookmarks=True, bookmark_interval=0.2)
     storage.create(prefix + "b", obj("b"))
     assert [(t, o["metadata"]["name"]) for t, o in collect(watch, 3, timeout=1.5)] == [("ADDED", "a"), ("ADDED", "b")]
 

@@ -336,6 +336,43 @@ def test_a_strategic_merge_patch_directive_in_a_field_the_object_lacks_is_not_re
     assert (code, "spec" in patched, patched["data"]) == (200, False, {"a": "1"})
 
 
+def test_a_strategic_merge_patch_keeps_the_bits_of_an_integer_its_field_cannot_hold(chain):
+    """The unstructured converter converts an integer into the field's Go type as Go converts
+    integers, where encoding/json would refuse it: 4294967298 replicas are 2, a history limit of
+    -2147483649 is 2147483647 (what the real kube-apiserver 1.24 answers)."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), {
+        "metadata": {"name": "d"}, "spec": {"replicas": 1, "selector": {"matchLabels": {"a": "b"}}, "template": {
+            "metadata": {"labels": {"a": "b"}}, "spec": {"containers": [{"name": "c", "image": "i"}]}}}})
+    patch = {"spec": {"replicas": 4294967298, "revisionHistoryLimit": -2147483649}}
+    code, patched = call(chain, "PATCH", ns_path(chain, "deployments", "d", group="apps/v1"), patch,
+                         content_type="application/strategic-merge-patch+json", query={"dryRun": "All"})
+    assert code == 200 and (patched["spec"]["replicas"], patched["spec"]["revisionHistoryLimit"]) == (2, 2147483647)
+    code, status = call(chain, "PATCH", ns_path(chain, "deployments", "d", group="apps/v1"), patch,
+                        content_type="application/merge-patch+json", query={"dryRun": "All"})
+    assert code == 422 and "cannot unmarshal number 4294967298 into Go struct field" in status["message"]
+
+
+def test_a_scales_replicas_past_int32_by_strategic_merge_patch_are_negative(chain):
+    """The scale subresource's strategic merge patch goes through the converter too: 2147483648
+    replicas are -2147483648, which validation refuses (the real kube-apiserver 1.24's 422)."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    code, status = call(chain, "PATCH", ns_path(chain, "deployments", "web", "apps/v1") + "/scale",
+                        {"spec": {"replicas": 2147483648}}, content_type="application/strategic-merge-patch+json")
+    assert (code, status["message"]) == (422, 'Scale.autoscaling "web" is invalid: spec.replicas: Invalid value: '
+                                              '-2147483648: must be greater than or equal to 0')
+
+
+def test_a_priority_class_value_past_int32_by_strategic_merge_patch_is_a_change_of_value(chain):
+    """2147483648 becomes -2147483648 in the converter, so the update is refused for changing the
+    value, as the real kube-apiserver 1.24 refuses it."""
+    call(chain, "POST", "/apis/scheduling.k8s.io/v1/priorityclasses", {"metadata": {"name": chain.namespace},
+                                                                       "value": 5})
+    code, status = call(chain, "PATCH", f"/apis/scheduling.k8s.io/v1/priorityclasses/{chain.namespace}",
+                        {"value": 2147483648}, content_type="application/strategic-merge-patch+json")
+    assert (code, status["message"]) == (422, f'PriorityClass.scheduling.k8s.io "{chain.namespace}" is invalid: '
+                                              f'Value: Forbidden: may not be changed in an update.')
+
+
 def test_a_strategic_merge_patch_of_null_changes_nothing(chain):
     """null unmarshals into the patch map as a nil map: a patch with nothing in it."""
     created = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "s"}, "data": {"a": "1"}})[1]
@@ -549,6 +586,24 @@ def test_a_dry_run_binding_reads_the_pod_but_does_not_assign_it(chain):
                                               'pod web is already assigned to node "n1"')
 
 
+def test_a_binding_posted_to_the_bindings_collection_binds_the_pod_it_names(chain):
+    """LegacyBindingREST: POST /api/v1/namespaces/NS/bindings binds the pod the Binding's metadata
+    names, as its pods/NAME/binding would (what the real kube-apiserver 1.24 serves, and lists in
+    discovery as a create-only resource)."""
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    code, status = call(chain, "POST", ns_path(chain, "bindings"), BINDING, query={"dryRun": "All"})
+    assert code == 201 and "nodeName" not in call(chain, "GET", ns_path(chain, "pods", "web"))[1]["spec"]
+    code, status = call(chain, "POST", ns_path(chain, "bindings"), BINDING)
+    assert (code, status["status"]) == (201, "Success")
+    assert call(chain, "GET", ns_path(chain, "pods", "web"))[1]["spec"]["nodeName"] == "n1"
+    code, status = call(chain, "POST", ns_path(chain, "bindings"), BINDING)
+    assert (code, status["message"]) == (409, 'Operation cannot be fulfilled on pods/binding "web": '
+                                              'pod web is already assigned to node "n1"')
+    entry = next(r for r in call(chain, "GET", "/api/v1")[1]["resources"] if r["name"] == "bindings")
+    assert entry == {"name": "bindings", "singularName": "", "namespaced": True, "kind": "Binding",
+                     "verbs": ["create"]}
+
+
 def test_pod_status_update_keeps_metadata_changes_but_not_spec_or_owner_references(chain):
     """podStatusStrategy.PrepareForUpdate resets only the spec, ownerReferences and
     deletionTimestamp: labels and annotations sent to pods/status (PUT or patch) are written."""
@@ -624,6 +679,58 @@ def test_a_watch_in_yaml_is_406_as_yaml_has_no_stream_serializer(chain):
         "apiVersion": "v1", "kind": "Status", "metadata": {}, "status": "Failure", "reason": "NotAcceptable",
         "message": "only the following media types are accepted: application/json;stream=watch, "
                    "application/vnd.kubernetes.protobuf;stream=watch", "code": 406}
+
+
+def test_a_json_answer_ends_with_the_newline_json_encoder_writes(chain):
+    """json.Serializer encodes with a json.Encoder, which ends each value with a newline: objects,
+    lists and Status errors alike (compared byte for byte with the real kube-apiserver 1.24)."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "n"}})
+    for path in (ns_path(chain, "configmaps", "n"), ns_path(chain, "configmaps"), ns_path(chain, "configmaps", "no")):
+        body = chain.handle(Request("GET", path, {}, {"Accept": "application/json"})).body
+        assert body.endswith(b"}\n") and b"\n" not in body[:-1]
+
+
+@pytest.mark.parametrize("query,user_agent,pretty", [
+    ({"pretty": ["true"]}, "", True), ({"pretty": ["1"]}, "", True), ({"pretty": ["T"]}, "", True),
+    ({}, "curl/8.0", True), ({}, "Wget/1.21", True), ({}, "Mozilla/5.0 (X11)", True),
+    ({"pretty": [""]}, "curl/8.0", True),  # an empty value leaves it to the user agent
+    ({"pretty": ["false"]}, "curl/8.0", False), ({"pretty": ["yes"]}, "curl/8.0", False),  # not a Go bool: false
+    ({}, "kubectl/v1.24.0", False), ({}, "", False)])
+def test_the_pretty_parameter_or_a_human_user_agent_indents_json(chain, query, user_agent, pretty):
+    """isPrettyPrint: the pretty parameter as strconv.ParseBool reads it when it has a value, else
+    a curl, wget or browser user agent; the pretty serializer (json.MarshalIndent) writes no
+    newline after the value. Errors are negotiated the same way."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "p"}})
+    for path in (ns_path(chain, "configmaps", "p"), ns_path(chain, "configmaps", "absent")):
+        body = chain.handle(Request("GET", path, query, {"Accept": "application/json", "User-Agent": user_agent})).body
+        assert body.startswith(b'{\n  "') == pretty and body.endswith(b"\n") != pretty
+
+
+def test_the_accept_parameter_pretty_1_indents_json(chain):
+    """The media type's own pretty=1 (MediaTypeOptions.Pretty) asks for the pretty serializer too."""
+    response = chain.handle(Request("GET", ns_path(chain, "configmaps"), {}, {"Accept": "application/json;pretty=1"}))
+    assert response.body.startswith(b'{\n  "kind": "ConfigMapList",\n')
+
+
+def test_a_status_for_an_accept_nothing_serves_is_indented(chain):
+    """When negotiation fails, ErrorNegotiated writes its Status with WriteRawJSON: indented."""
+    response = chain.handle(Request("GET", ns_path(chain, "configmaps"), {}, {"Accept": "text/foo"}))
+    assert response.code == 406
+    assert response.body == (b'{\n  "kind": "Status",\n  "apiVersion": "v1",\n  "metadata": {},\n  '
+                             b'"status": "Failure",\n  "message": "406: Not Acceptable",\n  "reason": "NotAcceptable",'
+                             b'\n  "details": {},\n  "code": 406\n}')
+
+
+@pytest.mark.parametrize("accept", ["application/json;as=Table;v=v1;g=meta.k8s.io",
+                                    "application/yaml;as=Table;v=v1;g=meta.k8s.io",
+                                    "application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io"])
+def test_an_error_is_negotiated_without_conversions(chain, accept):
+    """ErrorNegotiated writes with DefaultEndpointRestrictions, which allow no conversion: a
+    client that accepts only a Table or PartialObjectMetadata gets its Status indented, as
+    WriteRawJSON writes it (the real kube-apiserver 1.24's answer to a 404)."""
+    response = chain.handle(Request("GET", ns_path(chain, "configmaps", "absent"), {}, {"Accept": accept}))
+    assert (response.code, response.content_type) == (404, "application/json")
+    assert response.body.startswith(b'{\n  "kind": "Status",\n') and not response.body.endswith(b"\n")
 
 
 @pytest.mark.parametrize("accept", ["text/html", "application/xml", "application/*", "Application/JSON",
@@ -749,6 +856,89 @@ def test_a_v1beta1_table_is_written_in_meta_v1beta1(chain):
     _, table = call(chain, "GET", ns_path(chain, "configmaps"), accept="application/json;as=Table;v=v1beta1;g=meta.k8s.io")
     assert (table["apiVersion"], table["rows"][0]["object"]["apiVersion"]) == ("meta.k8s.io/v1beta1",) * 2
 
+
+
+TABLE_ONLY = "application/json;as=Table;v=v1;g=meta.k8s.io"
+
+
+@pytest.mark.parametrize("subresource", ["status", "ephemeralcontainers"])
+def test_a_subresource_converts_nothing_to_a_table(chain, subresource):
+    """A subresource's storage has no TableConvertor, so AllowsMediaTypeTransform refuses the
+    Table clause: with nothing else accepted a 406, else the next clause (the real kube-apiserver
+    1.24 answers pods/status, deployments/scale and the rest so)."""
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    path = ns_path(chain, "pods", "web") + "/" + subresource
+    code, status = call(chain, "GET", path, accept=TABLE_ONLY)
+    assert (code, status["message"]) == (406, "only the following media types are accepted: application/json, "
+                                              "application/yaml, application/vnd.kubernetes.protobuf")
+    code, pod = call(chain, "GET", path, accept=TABLE)
+    assert (code, pod["kind"]) == (200, "Pod")
+
+
+def test_a_scale_is_answered_as_the_partial_object_metadata_asked_for(chain):
+    """The scale subresource's answers go through transformResponseObject like any other: get
+    and update return PartialObjectMetadata when asked; a Table is refused before the update."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    path = ns_path(chain, "deployments", "web", "apps/v1") + "/scale"
+    code, partial = call(chain, "GET", path, accept=PARTIAL)
+    assert (code, partial["kind"], partial["metadata"]["name"]) == (200, "PartialObjectMetadata", "web")
+    scale = {"apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": {"name": "web", "namespace": chain.namespace},
+             "spec": {"replicas": 5}}
+    code, _ = call(chain, "PUT", path, scale, accept=TABLE_ONLY)
+    assert code == 406 and call(chain, "GET", path)[1]["spec"]["replicas"] == 2
+    code, partial = call(chain, "PUT", path, scale, accept=PARTIAL)
+    assert (code, partial["kind"]) == (200, "PartialObjectMetadata")
+
+
+def test_a_delete_answers_the_deleted_object_and_the_deleted_list_as_the_table_asked_for(chain):
+    """DeleteResource and DeleteCollection transform what they return as the other verbs do: a
+    pod's delete returns the pod, as a Table row when asked; a Status stays a Status."""
+    call(chain, "POST", ns_path(chain, "pods"), POD)
+    code, table = call(chain, "DELETE", ns_path(chain, "pods", "web"), accept=TABLE, query={"dryRun": "All"})
+    assert (code, table["kind"], table["rows"][0]["cells"][0]) == (200, "Table", "web")
+    code, table = call(chain, "DELETE", ns_path(chain, "pods"), accept=TABLE, query={"dryRun": "All"})
+    assert (code, table["kind"], [row["cells"][0] for row in table["rows"]]) == (200, "Table", ["web"])
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "c"}})
+    code, status = call(chain, "DELETE", ns_path(chain, "configmaps", "c"), accept=TABLE)
+    assert (code, status["kind"], status["status"]) == (200, "Status", "Success")
+
+
+
+def test_an_endpoint_slice_generation_counts_changes_beyond_its_metadata_and_to_its_labels(chain):
+    """endpointSliceStrategy: a slice is created at generation 1, and an update raises it when
+    anything but the metadata changes, or the labels do; an annotation alone does not (the real
+    kube-apiserver 1.24 answers 1, 1, 1, 2, 3 for create, same, annotation, labels, endpoints)."""
+    path = ns_path(chain, "endpointslices", group="discovery.k8s.io/v1")
+    code, slice_ = call(chain, "POST", path, {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+                                              "metadata": {"name": "es"}, "addressType": "IPv4",
+                                              "endpoints": [{"addresses": ["10.0.0.1"]}]})
+    generations = [slice_["metadata"]["generation"]]
+    for change in ("same", "annotation", "labels", "endpoints"):
+        if change == "annotation":
+            slice_["metadata"]["annotations"] = {"a": "b"}
+        elif change == "labels":
+            slice_["metadata"]["labels"] = {"l": "m"}
+        elif change == "endpoints":
+            slice_["endpoints"][0]["addresses"] = ["10.0.0.2"]
+        _, slice_ = call(chain, "PUT", f"{path}/es", slice_)
+        generations.append(slice_["metadata"]["generation"])
+    assert generations == [1, 1, 1, 2, 3]
+
+
+@pytest.mark.parametrize("value,code", [("true", 400), ("1", 400), ("", 400), ("false", 200), ("FALSE", 200),
+                                        ("0", 200)])
+def test_a_get_of_one_object_refuses_the_export_parameter(chain, value, code):
+    """GetResource: export, removed in 1.18, is a 400 for any value Convert_Slice_string_To_bool
+    reads as true, on an object and its subresources; a list ignores it (as the real kube-apiserver
+    1.24 answers)."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    path = ns_path(chain, "deployments", "web", "apps/v1")
+    for target in (path, path + "/status", path + "/scale"):
+        got, answer = call(chain, "GET", target, query={"export": value})
+        assert got == code
+        if code == 400:
+            assert answer["message"] == "the export parameter, deprecated since v1.14, is no longer supported"
+    assert call(chain, "GET", ns_path(chain, "deployments", group="apps/v1"), query={"export": value})[0] == 200
 
 # --- errors ---
 
@@ -1305,6 +1495,22 @@ def test_deletecollection_reads_its_list_options_as_a_list_does(chain, query, co
     code_, status = call(chain, "DELETE", ns_path(chain, "configmaps"), query=query)
     assert (code_, status["message"]) == (code, message)
     assert call(chain, "GET", ns_path(chain, "configmaps", "kept"))[0] == 200
+
+
+def test_deletecollection_checks_the_body_preconditions_on_each_object(chain):
+    """Store.DeleteCollection deletes each listed object with the request's DeleteOptions, so
+    their preconditions apply to every one, in a dry run too: the first that does not match is
+    a 409 and the rest stay (as the real kube-apiserver 1.24 answers)."""
+    for name in ("a", "b"):
+        call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": name}})
+    for query in ({"dryRun": "All"}, {}):
+        code, status = call(chain, "DELETE", ns_path(chain, "configmaps"),
+                            {"kind": "DeleteOptions", "apiVersion": "v1", "preconditions": {"uid": "x"}}, query=query)
+        assert (code, status["reason"]) == (409, "Conflict")
+        assert status["message"].startswith('Operation cannot be fulfilled on ConfigMap "a": the UID in the '
+                                            'precondition (x) does not match the UID in record (')
+    assert [item["metadata"]["name"] for item in call(chain, "GET", ns_path(chain, "configmaps"))[1]["items"]] == \
+        ["a", "b"]
 
 
 def test_deletecollection_deletes_the_page_its_limit_lists(chain):

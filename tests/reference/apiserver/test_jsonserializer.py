@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from reference_impl.apiserver.core.jsonserializer import decode, encode
+from reference_impl.apiserver.core.jsonserializer import decode, encode, encode_response
 
 
 def test_compact_json_in_key_order():
@@ -36,3 +36,23 @@ def test_decode_reads_what_the_standard_library_reads():
 def test_a_long_integer_is_not_read_as_a_float():
     assert decode(b'{"n":18446744073709551616}')["n"] == 2 ** 64
     assert isinstance(decode(b'{"n":18446744073709551616}')["n"], int)
+
+
+def test_html_characters_and_line_separators_are_escaped_as_go_escapes_them():
+    """encoding/json writes <, > and & as \\u escapes, and U+2028 and U+2029 too; other non-ASCII
+    text stays UTF-8 (what the real kube-apiserver answers for a ConfigMap holding them)."""
+    assert encode({"a": "<b&c> é \u2028\u2029"}) == b'{"a":"\\u003cb\\u0026c\\u003e \xc3\xa9 \\u2028\\u2029"}'
+
+
+def test_a_response_body_ends_with_the_newline_json_encoder_writes():
+    assert encode_response({"kind": "Status"}) == b'{"kind":"Status"}\n'
+
+
+def test_a_pretty_response_is_indented_by_two_spaces_with_no_newline_after():
+    """json.MarshalIndent(v, "", "  "): one member or element a line, `": "` after a key, an empty
+    object or array kept as `{}` or `[]`, brackets and commas inside strings left alone."""
+    value = {"a": [], "b": {}, "c": [1, {"d": "x,:{}[]\"y"}], "e": None}
+    assert encode_response(value, pretty=True) == (
+        b'{\n  "a": [],\n  "b": {},\n  "c": [\n    1,\n    {\n      "d": "x,:{}[]\\"y"\n    }\n  ],\n'
+        b'  "e": null\n}')
+    assert json.loads(encode_response(value, pretty=True)) == value

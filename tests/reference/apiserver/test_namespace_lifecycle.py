@@ -56,6 +56,31 @@ def test_new_namespace_carries_the_kubernetes_finalizer(chain, ns):
     assert namespace["spec"]["finalizers"] == ["kubernetes"]
 
 
+def test_a_created_namespace_is_active_with_the_kubernetes_finalizer_after_its_own(chain):
+    """namespaceStrategy.PrepareForCreate: whatever status is sent, a new namespace is Active, and
+    the kubernetes finalizer follows those it was given. It is set after the field manager ran, so
+    no manager owns spec.finalizers unless it sent some (what the real kube-apiserver 1.24 answers)."""
+    code, created = call(chain, "POST", "/api/v1/namespaces", {"metadata": {"name": "prepared"},
+                                                              "spec": {"finalizers": ["example.com/x"]},
+                                                              "status": {"phase": "Terminating"}})
+    assert (code, created["spec"], created["status"]) == (
+        201, {"finalizers": ["example.com/x", "kubernetes"]}, {"phase": "Active"})
+    _, plain = call(chain, "POST", "/api/v1/namespaces", {"metadata": {"name": "plain"}})
+    assert plain["spec"] == {"finalizers": ["kubernetes"]}
+    assert plain["metadata"]["managedFields"][0]["fieldsV1"] == {
+        "f:metadata": {"f:labels": {".": {}, "f:kubernetes.io/metadata.name": {}}}}
+
+
+def test_an_update_keeps_the_stored_finalizers(chain, ns):
+    """namespaceStrategy.PrepareForUpdate: only /finalize changes spec.finalizers; a PUT that sends
+    others, or none, leaves them."""
+    _, current = call(chain, "GET", f"/api/v1/namespaces/{ns}")
+    for spec in ({"finalizers": ["other.io/y"]}, {}):
+        code, updated = call(chain, "PUT", f"/api/v1/namespaces/{ns}", {**current, "spec": spec})
+        assert (code, updated["spec"]) == (200, {"finalizers": ["kubernetes"]})
+        current = updated
+
+
 def test_delete_only_marks_the_namespace_terminating(chain, ns):
     """DELETE of a namespace with finalizers answers 200 with the namespace, now carrying a
     deletionTimestamp and phase Terminating; it and its pods stay."""

@@ -16,6 +16,11 @@ from reference_impl.machinery.gojson import base64_error, loads, quote, quote_ch
     (b'{"a":1 "b":2}', "invalid character '\"' after object key:value pair"),
     (b"[1 2]", "invalid character '2' after array element"),
     (b'{"a":[1]} x', "invalid character 'x' after top-level value"),
+    # A literal is read letter by letter; at the end of the input eof steps the scanner with a space.
+    (b"not-json", "invalid character 'o' in literal null (expecting 'u')"),
+    (b'{"a":fals}', "invalid character '}' in literal false (expecting 'e')"),
+    (b"tru", "invalid character ' ' in literal true (expecting 'e')"),
+    (b"[t", "invalid character ' ' in literal true (expecting 'r')"),
 ])
 def test_syntax_errors_name_the_byte_and_the_scanner_state(data, message):
     """The first byte the scanner refuses, quoted as quoteChar does, and what it was looking for."""
