@@ -43,12 +43,22 @@ EXIT_CODE_CAUSE = "ExitCode"
 
 
 class ExecRequestError(Exception):
-    """An exec request the kubelet refuses before upgrading; `code` is its HTTP status."""
+    """An exec request the kubelet refuses before upgrading; `code` is its HTTP status. Upstream's
+    refusals are plain text; `as_status` ones (this kubelet's own) go out as a metav1.Status, which
+    a SPDY-only kubectl prints instead of an empty "Error from server"."""
 
-    def __init__(self, code: int, message: str) -> None:
+    def __init__(self, code: int, message: str, as_status: bool = False) -> None:
         self.code = code
         self.message = message
+        self.as_status = as_status
         super().__init__(message)
+
+    def body(self) -> tuple[bytes, str]:
+        if not self.as_status:
+            return self.message.encode(), "text/plain; charset=utf-8"
+        status = {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+                  "message": self.message, "reason": "BadRequest", "code": self.code}
+        return json.dumps(status).encode(), "application/json"
 
 
 @dataclass(frozen=True)

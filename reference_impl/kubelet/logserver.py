@@ -210,7 +210,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 raise ExecRequestError(500, f'container not found ("{container}")')
             protocol = self._websocket_protocol()
         except ExecRequestError as error:
-            self._text(error.code, error.message)
+            self._text(error.code, *error.body())
             return
         self.send_response(101)
         self.send_header("Upgrade", "websocket")
@@ -229,10 +229,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         upgrade = self.headers.get("Upgrade", "").lower()
         if upgrade != "websocket" or not self.headers.get("Sec-WebSocket-Key"):
             raise ExecRequestError(400, f"unable to upgrade: the reference kubelet streams over WebSocket only, "
-                                        f"not {upgrade or 'a plain request'}")
+                                        f"not {upgrade or 'a plain request'}", as_status=True)
         protocol = negotiate_protocol(self.headers.get("Sec-WebSocket-Protocol", ""))
         if protocol is None:
-            raise ExecRequestError(400, "unable to upgrade: no subprotocol in common with the client")
+            raise ExecRequestError(400, "unable to upgrade: no subprotocol in common with the client", as_status=True)
         return protocol
 
     def _text(self, code: int, body: str | bytes, content_type: str = "text/plain; charset=utf-8") -> None:

@@ -129,11 +129,14 @@ def test_refusals_before_the_upgrade_are_upstreams(server, pod, container, strea
     assert (result.code, result.body) == (code, body)
 
 
-def test_a_request_that_is_not_a_websocket_upgrade_is_refused(server):
+def test_a_request_that_is_not_a_websocket_upgrade_is_refused_with_a_status(server):
+    """SPDY is not served; the refusal is a Status, so a SPDY-only kubectl prints its message."""
     conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
     conn.request("POST", execclient.exec_path("/exec/ns/p/c", ["ls"], stdout=True))
     response = conn.getresponse()
-    assert response.status == 400 and b"WebSocket only" in response.read()
+    status = json.loads(response.read())
+    assert (response.status, status["reason"]) == (400, "BadRequest")
+    assert status["message"] == "unable to upgrade: the reference kubelet streams over WebSocket only, not a plain request"
     conn.close()
 
 
