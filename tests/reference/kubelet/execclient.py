@@ -20,6 +20,7 @@ class ExecResult:
     protocol: str = ""
     body: bytes = b""
     channels: dict[int, bytes] = field(default_factory=dict)
+    pongs: list[bytes] = field(default_factory=list)
 
     @property
     def status(self) -> dict:
@@ -43,8 +44,9 @@ def exec_path(prefix: str, command: list[str], **streams: bool) -> str:
 
 def run(host: str, port: int, path: str, messages: list[bytes] = (), protocols: str = "v5.channel.k8s.io",
         tls: ssl.SSLContext | None = None, headers: dict | None = None, method: str = "GET",
-        timeout: float = 20) -> ExecResult:
-    """Upgrade, send `messages` (channel byte first), read every channel until the server closes."""
+        timeout: float = 20, pings: list[bytes] = ()) -> ExecResult:
+    """Upgrade, send `pings` and `messages` (channel byte first), read every channel until the
+    server closes."""
     sock = socket.create_connection((host, port), timeout=timeout)
     if tls is not None:
         sock = tls.wrap_socket(sock, server_hostname=host)
@@ -56,6 +58,8 @@ def run(host: str, port: int, path: str, messages: list[bytes] = (), protocols: 
         found = {k.strip().lower(): v.strip() for k, v in (h.split(":", 1) for h in header_lines if ":" in h)}
         if code != 101:
             return ExecResult(code, body=_read_body(sock, rest, int(found.get("content-length", "0"))))
+        for ping in pings:
+            sock.sendall(websocket.encode_frame(websocket.OP_PING, ping, mask=True))
         for message in messages:
             sock.sendall(websocket.encode_frame(websocket.OP_BINARY, message, mask=True))
         result = ExecResult(code, found.get("sec-websocket-protocol", ""))
@@ -64,7 +68,9 @@ def run(host: str, port: int, path: str, messages: list[bytes] = (), protocols: 
             for message in reader.feed(data):
                 if message.opcode == websocket.OP_CLOSE:
                     return result
-                if message.opcode == websocket.OP_BINARY:
+                if message.opcode == websocket.OP_PONG:
+                    result.pongs.append(message.payload)
+                elif message.opcode == websocket.OP_BINARY:
                     channel = message.payload[0]
                     result.channels[channel] = result.channels.get(channel, b"") + message.payload[1:]
             data = sock.recv(65536)

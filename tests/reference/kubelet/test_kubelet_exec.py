@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
+import socket
+import time
 
 import pytest
 
@@ -70,9 +73,9 @@ def server(tmp_path):
     log_server.stop()
 
 
-def run(server, command, messages=(), protocols="v5.channel.k8s.io", container="c", pod="p", **streams):
+def run(server, command, messages=(), protocols="v5.channel.k8s.io", container="c", pod="p", pings=(), **streams):
     path = execclient.exec_path(f"/exec/ns/{pod}/{container}", command, **streams)
-    return execclient.run(server.host, server.port, path, list(messages), protocols)
+    return execclient.run(server.host, server.port, path, list(messages), protocols, pings=list(pings))
 
 
 def test_outputs_go_to_their_own_channels_and_the_exit_code_to_the_error_channel(server):
@@ -95,6 +98,38 @@ def test_stdin_is_read_until_the_v5_close_signal(server):
                  stdin=True, stdout=True)
     assert result.channels[STDOUT] == b"hello world"
     assert result.status["status"] == "Success"
+
+
+def test_a_ping_is_answered_with_its_payload(server):
+    """client-go's heartbeat pings the connection and gives up on it without a pong."""
+    result = run(server, ["sh", "-c", "sleep 0.3"], pings=[b"beat"], stdout=True)
+    assert result.pongs == [b"beat"]
+
+
+def test_a_client_that_goes_away_takes_the_command_with_it(server, tmp_path):
+    """Nothing could read the command's output any more: its process group is killed."""
+    pid_file = tmp_path / "pid"
+    path = execclient.exec_path("/exec/ns/p/c", ["sh", "-c", f"echo $$ > {pid_file}; sleep 30"], stdout=True)
+    with socket.create_connection((server.host, server.port), timeout=10) as sock:
+        sock.sendall(execclient.upgrade_request(path, "kubelet"))
+        assert sock.recv(4096).startswith(b"HTTP/1.1 101")
+        deadline = time.monotonic() + 10
+        while not pid_file.exists() or not pid_file.read_text().strip():
+            assert time.monotonic() < deadline, "the command did not start"
+            time.sleep(0.05)
+    pid = int(pid_file.read_text())
+    deadline = time.monotonic() + 10
+    while _alive(pid):
+        assert time.monotonic() < deadline, "the command outlived its client"
+        time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 def test_a_tty_carries_stdout_and_takes_a_resize(server):
