@@ -161,6 +161,11 @@ class ExecSession:
             pump.join()
         self._close_stdin()
         self._finish(exec_status(self.options.command, 128 - exit_code if exit_code < 0 else exit_code))
+        # The client answers the close frame with its own; until then a resize may still arrive,
+        # so the pty is closed only after the reader has stopped.
+        reader.join(timeout=5)
+        if self._tty_master is not None:
+            os.close(self._tty_master)
 
     def _start(self) -> tuple[subprocess.Popen, list[tuple[int, int]]]:
         """The command's process and the (fd, channel) pairs its output is read from."""
@@ -255,8 +260,6 @@ class ExecSession:
     def _finish(self, status: dict) -> None:
         """The error channel's message, then a normal close; the client's reads end there."""
         self._finished.set()
-        if self._tty_master is not None:
-            os.close(self._tty_master)
         if self._client_gone.is_set():
             return
         self._send(ERROR, error_channel_message(self.protocol, status))
