@@ -9,10 +9,10 @@ while another writes to it.
 """
 from __future__ import annotations
 
+import os
 import select
 import socket
 
-from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.podexec import UpgradeResponse, forwarded_headers
 from reference_impl.mirrors import mirrors
@@ -29,7 +29,7 @@ def proxy_upgrade(target: UpgradeResponse, method: str, headers, client_address:
     try:
         backend = socket.create_connection((target.host, target.port), timeout=DIAL_TIMEOUT_SECONDS)
     except OSError as err:
-        raise errors.internal_error(f"error dialing backend: dial tcp {target.host}:{target.port}: {err}") from None
+        raise proxy_error(f"error dialing backend: dial tcp {target.host}:{target.port}: {dial_error(err)}") from None
     with backend:
         lines = [f"{method} {target.path} HTTP/1.1"]
         lines += [f"{name}: {value}" for name, value in forwarded_headers(headers, target.host, target.port,
@@ -38,7 +38,7 @@ def proxy_upgrade(target: UpgradeResponse, method: str, headers, client_address:
         head, rest = _response_head(backend)
         code = _status_code(head)
         if code != 101 and code < 400:
-            raise errors.internal_error(f"invalid upgrade response: status code {code}")
+            raise proxy_error(f"invalid upgrade response: status code {code}")
         client.sendall(head + rest)
         if code == 101:
             backend.settimeout(None)
@@ -47,15 +47,30 @@ def proxy_upgrade(target: UpgradeResponse, method: str, headers, client_address:
             _copy_body(backend, client, _content_length(head) - len(rest))
 
 
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers/responsewriters.ErrorToAPIStatus")
+def proxy_error(message: str) -> StatusError:
+    """A proxy failure is a plain Go error, not an API one: a 500 with no reason (StatusReasonUnknown)."""
+    return StatusError(500, "", message)
+
+
+def dial_error(err: OSError) -> str:
+    """A failed dial as Go's net.OpError ends its text: `connect: connection refused`, `i/o timeout`."""
+    if isinstance(err, TimeoutError):
+        return "i/o timeout"
+    if err.errno and err.errno > 0:  # not a resolver's (negative) code
+        return f"connect: {os.strerror(err.errno).lower()}"
+    return str(err)
+
+
 def _response_head(backend: socket.socket) -> tuple[bytes, bytes]:
     data = b""
     while b"\r\n\r\n" not in data:
         try:
             chunk = backend.recv(65536)
         except OSError as err:
-            raise errors.internal_error(f"error reading the kubelet's response: {err}") from None
+            raise proxy_error(f"error reading the kubelet's response: {err}") from None
         if not chunk or len(data) > MAX_RESPONSE_HEAD:
-            raise errors.internal_error("the kubelet closed the connection before a whole response head")
+            raise proxy_error("the kubelet closed the connection before a whole response head")
         data += chunk
     end = data.index(b"\r\n\r\n") + 4
     return data[:end], data[end:]
@@ -65,7 +80,7 @@ def _status_code(head: bytes) -> int:
     try:
         return int(head.split(b" ", 2)[1])
     except (IndexError, ValueError):
-        raise StatusError(500, "InternalError", f"malformed response from the kubelet: {head[:80]!r}") from None
+        raise proxy_error(f"malformed response from the kubelet: {head[:80]!r}") from None
 
 
 def _content_length(head: bytes) -> int:
