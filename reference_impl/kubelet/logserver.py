@@ -1,5 +1,6 @@
 """The kubelet's `/containerLogs/<namespace>/<pod>/<container>` endpoint, which the apiserver's
-`pods/log` subresource proxies to (`kubectl logs`).
+`pods/log` subresource proxies to (`kubectl logs`). The same server answers `/exec/...`
+(`execserver`), as the kubelet's one server does.
 
 The core is plain functions: `parse_log_options` reads the query as kubelet's
 `server.getContainerLogs` does, `log_file_index` picks the log file from the pod's API status
@@ -18,12 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from reference_impl.machinery import websocket
 from reference_impl.machinery.params import query_bool
 from reference_impl.mirrors import mirrors
 
 from .actions import PodKey
 from .errors import KubeletError
-from .runtime import log_path
+from .execserver import ExecRequestError, ExecSession, negotiate_protocol, parse_exec_options
+from .runtime import ExecTarget, log_path
 
 FOLLOW_POLL_SECONDS = 0.2
 
@@ -142,6 +145,7 @@ def read_log(path: Path, options: LogOptions) -> bytes:
 
 PodLookup = Callable[[str, str], "dict | None"]
 RunningCheck = Callable[[PodKey, str], bool]
+ExecTargetLookup = Callable[[PodKey, str], "ExecTarget | None"]
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -154,6 +158,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         url = urllib.parse.urlsplit(self.path)
         parts = [urllib.parse.unquote(p) for p in url.path.strip("/").split("/")]
+        if len(parts) == 4 and parts[0] == "exec":
+            self._exec(*parts[1:], urllib.parse.parse_qs(url.query, keep_blank_values=True))
+            return
         if len(parts) != 4 or parts[0] != "containerLogs":
             self._text(404, "404 page not found\n")
             return
@@ -178,6 +185,55 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._text(200, data, "text/plain")
             return
         self._follow(path, data, options, lambda: self.server.is_running(key, container))
+
+    def do_POST(self) -> None:
+        """Only exec is routed for POST (SPDY clients post; WebSocket clients must GET)."""
+        url = urllib.parse.urlsplit(self.path)
+        parts = [urllib.parse.unquote(p) for p in url.path.strip("/").split("/")]
+        if len(parts) != 4 or parts[0] != "exec":
+            self._text(404, "404 page not found\n")
+            return
+        self._exec(*parts[1:], urllib.parse.parse_qs(url.query, keep_blank_values=True))
+
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet/server.Server).getExec")
+    def _exec(self, namespace: str, name: str, container: str, query: dict) -> None:
+        """Check the request in upstream's order (options 400, pod 404, container 500), then
+        upgrade to WebSocket and run the session on this connection until the command ends."""
+        try:
+            options = parse_exec_options(query)
+            pod = self.server.find_pod(namespace, name)
+            if pod is None:
+                raise ExecRequestError(404, "pod does not exist")
+            key = PodKey(namespace, name, pod["metadata"].get("uid", ""))
+            target = self.server.exec_target(key, container)
+            if target is None:
+                raise ExecRequestError(500, f'container not found ("{container}")')
+            protocol = self._websocket_protocol()
+        except ExecRequestError as error:
+            self._text(error.code, *error.body())
+            return
+        self.send_response(101)
+        self.send_header("Upgrade", "websocket")
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Sec-WebSocket-Accept", websocket.accept_key(self.headers["Sec-WebSocket-Key"]))
+        if protocol:
+            self.send_header("Sec-WebSocket-Protocol", protocol)
+        self.end_headers()
+        self.wfile.flush()
+        self.close_connection = True
+        ExecSession(self.rfile, self.connection, protocol, options, target).run()
+
+    def _websocket_protocol(self) -> str:
+        """The negotiated subprotocol of a WebSocket upgrade; 400 for anything else (SPDY is not
+        served) or for no subprotocol this server speaks."""
+        upgrade = self.headers.get("Upgrade", "").lower()
+        if upgrade != "websocket" or not self.headers.get("Sec-WebSocket-Key"):
+            raise ExecRequestError(400, f"unable to upgrade: the reference kubelet streams over WebSocket only, "
+                                        f"not {upgrade or 'a plain request'}", as_status=True)
+        protocol = negotiate_protocol(self.headers.get("Sec-WebSocket-Protocol", ""))
+        if protocol is None:
+            raise ExecRequestError(400, "unable to upgrade: no subprotocol in common with the client", as_status=True)
+        return protocol
 
     def _text(self, code: int, body: str | bytes, content_type: str = "text/plain; charset=utf-8") -> None:
         body = body.encode() if isinstance(body, str) else body
@@ -244,6 +300,7 @@ class _Server(http.server.ThreadingHTTPServer):
     log_root: Path
     find_pod: PodLookup
     is_running: RunningCheck
+    exec_target: ExecTargetLookup
     stopping: threading.Event
 
     def handle_error(self, request, client_address) -> None:
@@ -251,12 +308,14 @@ class _Server(http.server.ThreadingHTTPServer):
 
 
 class LogServer:
-    """Serves container logs on `host:port` (0 = a free port) over plain HTTP, in a daemon thread."""
+    """Serves container logs and execs on `host:port` (0 = a free port) over plain HTTP, in a
+    daemon thread; `exec_target` gives a running container's environment (None: no exec)."""
 
     def __init__(self, log_root: Path, find_pod: PodLookup, is_running: RunningCheck,
-                 host: str = "127.0.0.1", port: int = 0):
+                 host: str = "127.0.0.1", port: int = 0, exec_target: ExecTargetLookup = lambda key, name: None):
         self._httpd = _Server((host, port), _Handler)
         self._httpd.log_root, self._httpd.find_pod, self._httpd.is_running = Path(log_root), find_pod, is_running
+        self._httpd.exec_target = exec_target
         self._httpd.stopping = threading.Event()
         self.host, self.port = host, self._httpd.server_address[1]
         self._thread: threading.Thread | None = None

@@ -13,8 +13,9 @@ Each pod gets its own loopback address from --pod-cidr (default 127.0.N.0/24 for
 …-N, N from 1 to 254), so pods on one host can all listen on the same port.
 
 Container logs go to DIR/pods/<namespace>_<pod>_<uid>/<container>/<restartCount>.log and are served
-on a free port of the node's address (`logserver.LogServer`, `/containerLogs/...`); the port goes
-into the Node's status.daemonEndpoints.kubeletEndpoint, where the apiserver's pods/log looks.
+on a free port of the node's address (`logserver.LogServer`, `/containerLogs/...`), which also runs
+`kubectl exec`'s commands in a container's environment (`/exec/...`, `execserver`); the port goes
+into the Node's status.daemonEndpoints.kubeletEndpoint, where the apiserver's pods/log and pods/exec look.
 
 Volumes are set up under DIR/pods/<uid>/volumes from the ConfigMaps, Secrets, PVCs and service
 account tokens read here through the API (`ApiVolumeSources`); FailedMount and other events are
@@ -178,7 +179,8 @@ class KubeletRunner:
         self.latest_leases: dict[str, dict] = {}  # node name -> its Lease as our last write returned it
         node_ip = next(iter(self.kubelets.values())).node_ip
         self.log_server = LogServer(root_dir / "pods", self._find_pod,
-                                    lambda key, name: (key, name) in self.runtime.processes, host=node_ip)
+                                    lambda key, name: (key, name) in self.runtime.processes, host=node_ip,
+                                    exec_target=self.runtime.exec_target)
 
     def _find_pod(self, namespace: str, name: str) -> dict | None:
         return self.pods.store.get(f"{namespace}/{name}")

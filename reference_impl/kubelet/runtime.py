@@ -38,6 +38,14 @@ def log_path(log_root: Path, key: PodKey, container_name: str, restart_count: in
     return Path(log_root) / f"{key.namespace}_{key.name}_{key.uid}" / container_name / f"{restart_count}.log"
 
 
+@dataclass(frozen=True)
+class ExecTarget:
+    """What a running container's process was started with, which a command exec'd in it gets too."""
+
+    env: dict[str, str]
+    working_dir: str | None
+
+
 @dataclass
 class ProcessRuntime:
     """Starts, signals and reaps container processes; `poll()` reports exits as (key, name, exit_code)."""
@@ -45,6 +53,7 @@ class ProcessRuntime:
     log_root: Path
     volumes: VolumeManager | None = None  # sets up volumes and the container roots that show them
     processes: dict[tuple[PodKey, str], subprocess.Popen] = field(default_factory=dict)
+    exec_targets: dict[tuple[PodKey, str], ExecTarget] = field(default_factory=dict)
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet/kuberuntime.kubeGenericRuntimeManager).startContainer")
     def start(self, action: StartContainer) -> str:
@@ -59,14 +68,24 @@ class ProcessRuntime:
         env.update({e["name"]: e.get("value", "") for e in spec.get("env") or []})
         path = log_path(self.log_root, action.pod, spec["name"], action.restart_count)
         path.parent.mkdir(parents=True, exist_ok=True)
+        target = ExecTarget(env, spec.get("workingDir") or None)
         with open(path, "ab") as log:
             try:
-                proc = subprocess.Popen(argv, env=env, cwd=spec.get("workingDir") or None, stdin=subprocess.DEVNULL,
+                proc = subprocess.Popen(argv, env=env, cwd=target.working_dir, stdin=subprocess.DEVNULL,
                                         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
             except OSError as exc:
                 raise ContainerStartError(str(action.pod), spec["name"], str(exc)) from None
         self.processes[(action.pod, spec["name"])] = proc
+        self.exec_targets[(action.pod, spec["name"])] = target
         return f"process://{proc.pid}"
+
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).findContainer")
+    def exec_target(self, key: PodKey, container_name: str) -> ExecTarget | None:
+        """The running container's environment for an exec; None when it is not running."""
+        proc = self.processes.get((key, container_name))
+        if proc is None or proc.poll() is not None:
+            return None
+        return self.exec_targets.get((key, container_name))
 
     def signal(self, action: SignalContainer) -> None:
         proc = self.processes.get((action.pod, action.container_name))
@@ -85,6 +104,7 @@ class ProcessRuntime:
             if code is None:
                 continue
             del self.processes[(key, name)]
+            self.exec_targets.pop((key, name), None)
             exited.append((key, name, 128 - code if code < 0 else code))
         return exited
 

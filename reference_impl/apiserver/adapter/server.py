@@ -26,7 +26,7 @@ from typing import Callable, Sequence
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from reference_impl.apiserver import kinds
-from reference_impl.apiserver.adapter import framing, httpheaders, logproxy
+from reference_impl.apiserver.adapter import framing, httpheaders, logproxy, upgradeproxy
 from reference_impl.apiserver.adapter.probe import http_probe
 from reference_impl.apiserver.core import componentstatus, discovery, errors, limits, metrics, openapi, reviews
 from reference_impl.apiserver.core.errors import StatusError
@@ -37,6 +37,7 @@ from reference_impl.apiserver.core.handlers import (Request, Response, RESTHandl
                                                WatchResponse, check_write_options, decode_body, decode_into_kind,
                                                field_manager_of, is_pretty_print, request_info)
 from reference_impl.apiserver.core.lifecycle import rfc3339
+from reference_impl.apiserver.core.podexec import UpgradeResponse
 from reference_impl.apiserver.fieldmanager import FieldManager
 from reference_impl.apiserver.fieldmanager.typed import Schema
 from reference_impl.apiserver.core.rbac import AttributesRecord
@@ -85,6 +86,7 @@ class HandlerChain:
         self.authorizer = authorizer
         self.rest = RESTHandlers(registry, admission, now, open_log=logproxy.open_log)
         self.rest.escalation = EscalationCheck.for_authorizer(authorizer) if authorizer is not None else None
+        self.rest.authorizer = authorizer
         self.server_address = server_address
         self.registry = registry
         self.metrics = metrics.APIServerMetrics(storage=registry.storage.metrics if registry is not None else None)
@@ -109,7 +111,7 @@ class HandlerChain:
 
     @mirrors("k8s.io/apiserver/pkg/server.DefaultBuildHandlerChain",
              "k8s.io/apiserver/pkg/server/filters.WithPanicRecovery")
-    def handle(self, request: Request) -> Response | WatchResponse:
+    def handle(self, request: Request) -> Response | WatchResponse | UpgradeResponse:
         """Run `request` through the chain; every failure comes back as a Status response. A request
         that reached a REST route is counted when its response is known (a watch's when it ends)."""
         received = self.metrics.clock.now()
@@ -119,10 +121,14 @@ class HandlerChain:
         return response
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/metrics.InstrumentRouteFunc")
-    def monitor(self, request: Request, response: Response | WatchResponse, received: float) -> None:
+    def monitor(self, request: Request, response: Response | WatchResponse | UpgradeResponse,
+                received: float) -> None:
         info, recorder = request.info, self.metrics
         verb = metrics.reported_verb(request.method, info, request.header("Content-Type"))
         dry_run = metrics.clean_dry_run(request.query)
+        if isinstance(response, UpgradeResponse):  # the installer instruments a Connecter as CONNECT
+            recorder.monitor_request("CONNECT", dry_run, info, response.code, recorder.clock.now() - received)
+            return
         if isinstance(response, Response):
             recorder.monitor_request(verb, dry_run, info, response.code, recorder.clock.now() - received)
             return
@@ -459,6 +465,8 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
         response = self.server.chain.handle(request)
         if isinstance(response, WatchResponse):
             self._stream(response)
+        elif isinstance(response, UpgradeResponse):
+            self._upgrade(request, response)
         else:
             self._write(response, head=self.command == "HEAD")
 
@@ -488,6 +496,25 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
             lines.append(f"Content-Encoding: {response.content_encoding}\r\n")
         lines.append("\r\n")
         self.wfile.write("".join(lines).encode("latin-1", "strict") + (b"" if head else response.body))
+
+    def _upgrade(self, request: Request, response: UpgradeResponse) -> None:
+        """Hand the connection to the upgrade proxy; it is never used for another request."""
+        self.close_connection = True
+        try:
+            upgradeproxy.proxy_upgrade(response, self.command, self.headers, self.client_address[0], self.connection,
+                                       self._buffered())
+        except StatusError as err:
+            self._write(error_response(request, err))
+
+    def _buffered(self) -> bytes:
+        """What the client sent past its request that rfile has read already, without waiting for more."""
+        self.connection.settimeout(0.0)
+        try:
+            return self.rfile.read1(65536) or b""
+        except (BlockingIOError, ssl.SSLWantReadError):
+            return b""
+        finally:
+            self.connection.settimeout(None)
 
     def _stream(self, response: WatchResponse) -> None:
         self.send_response(response.code)

@@ -26,6 +26,7 @@ SUBRESOURCES = {
     "ephemeralcontainers": (None, None, None, ["get", "patch", "update"]),
     "eviction": ("policy", "v1", "Eviction", ["create"]),
     "log": ("", "v1", "Pod", ["get"]),
+    "exec": ("", "v1", "PodExecOptions", ["create", "get"]),
     "scale": ("autoscaling", "v1", "Scale", ["get", "patch", "update"]),
     "token": ("authentication.k8s.io", "v1", "TokenRequest", ["create"]),
     "finalize": (None, None, None, ["update"]),

@@ -21,9 +21,11 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
 from reference_impl.apiserver.core import decoding, discovery, errors, fieldvalidation, listoptions, openapi, protobuf, table
-from reference_impl.apiserver.core import eviction, selectors, tokenrequest
+from reference_impl.apiserver.core import eviction, podexec, selectors, tokenrequest
 from reference_impl.apiserver.core import jsonserializer, limits, scheme, validation, watchframes
 from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES
+from reference_impl.apiserver.core.podexec import UpgradeResponse
+from reference_impl.apiserver.core.rbac import AttributesRecord
 from reference_impl.apiserver.core.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.lifecycle import pod_binding_problems, rfc3339
@@ -877,6 +879,11 @@ def kubelet_endpoint(node: dict) -> tuple[str, int]:
     return address, int(port)
 
 
+@mirrors("k8s.io/apimachinery/pkg/util/httpstream.IsUpgradeRequest")
+def is_upgrade_request(request: Request) -> bool:
+    return "upgrade" in request.header("Connection").lower()
+
+
 # --- the REST handlers ----------------------------------------------------------------------
 
 # The methods the API installer registers routes for.
@@ -892,6 +899,7 @@ class RESTHandlers:
         self.admission = admission
         self.now = now
         self.escalation = None  # an escalation.EscalationCheck when the server authorizes with RBAC
+        self.authorizer = None  # the server's, for the checks a handler makes beyond the request's own verb
         self.token_key = None  # the service account token signing key; TokenRequest needs one
         self._watches: set[Callable[[], None]] = set()
         self.json_frames = watchframes.JSONFrames()  # one encoding per event for every JSON watcher
@@ -920,7 +928,7 @@ class RESTHandlers:
         if not sub and (verb == "create") == bool(info.name) and verb in ("create", "update", "patch"):
             # The installer routes POST to the collection, PUT and PATCH to an object, no other way.
             raise errors.generic_server_response(405)
-        if not resource.custom and not route_accepts(request.header("Accept"),
+        if not resource.custom and sub != "exec" and not route_accepts(request.header("Accept"),
                                                      LOG_MEDIA_TYPES if sub == "log" else ROUTE_MEDIA_TYPES):
             raise errors.unacceptable_route()  # custom resources are served by no go-restful route
         if not sub and verb not in resource.verbs:
@@ -938,6 +946,8 @@ class RESTHandlers:
             return getattr(self, f"scale_{verb}")(request, resource)
         if sub == "log":
             return self.pod_log(request, resource)
+        if sub == "exec":
+            return self.pod_exec(request, resource)
         return getattr(self, verb)(request, resource)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.doTransformObject")
@@ -1349,6 +1359,17 @@ class RESTHandlers:
         node_name = (pod.get("spec") or {}).get("nodeName")
         if not node_name:  # no location to stream from: LocationStreamer's empty stream, a 204
             return Response(204, b"", "text/plain")
+        host, port = self._kubelet_of(node_name, resource)
+        query = {name: request.param(name) for name in LOG_OPTIONS if request.param(name)}
+        path = "/containerLogs/" + "/".join(urllib.parse.quote(p, safe="") for p in
+                                            (info.namespace, info.name, container))
+        location = LogLocation(host, port, path + ("?" + urllib.parse.urlencode(query) if query else ""),
+                               follow=query_bool(request.query.get("follow")))
+        chunks, stop = self.open_log(location)
+        return self._stream(chunks, stop, content_type="text/plain")
+
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet/client.NodeConnectionInfoGetter).GetConnectionInfo")
+    def _kubelet_of(self, node_name: str, resource) -> tuple[str, int]:
         try:
             node = self.registry.get("nodes", None, node_name)
         except StatusError as err:
@@ -1357,14 +1378,37 @@ class RESTHandlers:
             # The node store's Get names its NotFound by the request's resource
             # (qualifiedResourceFromContext): `pods "<node>" not found`.
             raise errors.not_found(resource.plural, node_name, resource.group) from None
-        host, port = kubelet_endpoint(node)
-        query = {name: request.param(name) for name in LOG_OPTIONS if request.param(name)}
-        path = "/containerLogs/" + "/".join(urllib.parse.quote(p, safe="") for p in
-                                            (info.namespace, info.name, container))
-        location = LogLocation(host, port, path + ("?" + urllib.parse.urlencode(query) if query else ""),
-                               follow=query_bool(request.query.get("follow")))
-        chunks, stop = self.open_log(location)
-        return self._stream(chunks, stop, content_type="text/plain")
+        return kubelet_endpoint(node)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/registry/core/pod/rest.ExecREST).Connect",
+             "(*k8s.io/apimachinery/pkg/util/proxy.UpgradeAwareHandler).ServeHTTP")
+    def pod_exec(self, request: Request, resource) -> UpgradeResponse:
+        """Where to proxy `kubectl exec`'s upgrade: the pod's kubelet, once the user may `create`
+        pods/exec, the container is the pod's and the pod has a node; a request that does not ask
+        to upgrade is refused only then, as the proxy handler refuses it."""
+        info = request.info
+        self._ensure_authorized_for_verb(request, "create")
+        pod = self.registry.get(resource, info.namespace, info.name)
+        path = podexec.exec_path(pod, podexec.exec_options(request.query))
+        host, port = self._kubelet_of(pod["spec"]["nodeName"], resource)
+        if not is_upgrade_request(request):
+            raise errors.bad_request("Upgrade request required")
+        return UpgradeResponse(host, port, path)
+
+    def _ensure_authorized_for_verb(self, request: Request, verb: str) -> None:
+        """A WebSocket client GETs pods/exec and was authorized to `get` it; exec must also be
+        allowed to `create` it, as SPDY's POST always was: 1.35's ensureAuthorizedForVerb, after
+        the analysed 1.24 (kubernetes#133515). The 403 names only the authorizer's reason."""
+        info = request.info
+        if info.verb == verb or self.authorizer is None:
+            return
+        allowed, reason = self.authorizer.authorize(AttributesRecord(
+            request.user, verb, info.namespace, info.api_group, info.api_version, info.resource,
+            info.subresource, info.name, info.path, info.is_resource_request))
+        if not allowed:
+            raise StatusError(403, "Forbidden", f'{errors.qualified(info.resource, info.api_group)} "{info.name}" '
+                                                f"is forbidden: {reason}",
+                              errors.status_details(info.resource, info.api_group, info.name))
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.serveWatch",
              "k8s.io/apiserver/pkg/endpoints/handlers/negotiation.NegotiateOutputMediaTypeStream",

@@ -1,18 +1,36 @@
 """What the live cluster tests share: kubectl against a cluster's kubeconfig, and polling."""
 from __future__ import annotations
 
+import shutil
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
 
 def kubectl(kubeconfig, *args: str, stdin: str | None = None) -> str:
     """kubectl's output; a failing command fails the test with kubectl's error."""
-    result = subprocess.run(["kubectl", "--kubeconfig", str(kubeconfig), *args], capture_output=True, text=True,
-                            timeout=60, input=stdin)
+    result = run_kubectl(kubeconfig, *args, stdin=stdin)
     assert result.returncode == 0, f"kubectl {' '.join(args)}: {result.stderr}"
     return result.stdout
+
+
+def run_kubectl(kubeconfig, *args: str, stdin: str | None = None,
+                binary: str = "kubectl") -> subprocess.CompletedProcess:
+    """kubectl's exit code, stdout and stderr, whatever they are."""
+    return subprocess.run([binary, "--kubeconfig", str(kubeconfig), *args], capture_output=True, text=True,
+                          timeout=60, input=stdin)
+
+
+def newest_kubectl() -> str:
+    """The newest of the versioned kubectls installed beside `kubectl` (kubectl.1.33, ...), else kubectl."""
+    found = shutil.which("kubectl")
+    if found is None:
+        return "kubectl"
+    versions = [(tuple(int(n) for n in p.name.split(".")[1:]), p) for p in Path(found).resolve().parent.glob("kubectl.1.*")
+                if all(n.isdigit() for n in p.name.split(".")[1:])]
+    return str(max(versions)[1]) if versions else "kubectl"
 
 
 def wait_for(predicate, timeout: float, what: str, interval: float = 0.2):

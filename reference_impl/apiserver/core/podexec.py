@@ -1,0 +1,103 @@
+"""`pods/exec`: where an exec goes, decided with every check the apiserver makes before it proxies
+the connection to the kubelet of the pod's node (`kubectl exec`).
+
+Upstream the REST handler is a Connecter: ExecREST.Connect asks the authorizer for `create` (a
+WebSocket client reaches it with GET, authorized as `get`), ExecLocation picks the container and the
+node and writes the kubelet's `/exec/...` URL, and an UpgradeAwareHandler proxies the upgraded
+connection there. Here the core returns an `UpgradeResponse` naming that location; the HTTP adapter
+(`adapter/upgradeproxy`) dials the kubelet and moves the bytes. The apiserver does not check the
+command, nor whether the container runs: the kubelet answers those.
+"""
+from __future__ import annotations
+
+import urllib.parse
+from dataclasses import dataclass
+
+from reference_impl.apiserver.core import errors
+from reference_impl.machinery.params import query_bool
+from reference_impl.mirrors import mirrors
+
+STREAMS = ("stdin", "stdout", "stderr", "tty")
+
+
+@dataclass(frozen=True)
+class PodExecOptions:
+    """core.PodExecOptions as the query carries them (booleans as the parameter codec reads them)."""
+
+    container: str = ""
+    command: tuple[str, ...] = ()
+    stdin: bool = False
+    stdout: bool = False
+    stderr: bool = False
+    tty: bool = False
+
+
+@dataclass
+class UpgradeResponse:
+    """Proxy this request's upgrade to `host:port` + `path` (with its query); the kubelet's answer,
+    a 101 or a refusal, goes back to the client as it is."""
+
+    host: str
+    port: int
+    path: str
+    code: int = 101  # what the metrics record for a connection handed over
+
+
+def exec_options(query: dict) -> PodExecOptions:
+    return PodExecOptions(container=(query.get("container") or [""])[0], command=tuple(query.get("command") or ()),
+                          **{name: query_bool(query.get(name)) for name in STREAMS})
+
+
+@mirrors("k8s.io/kubernetes/pkg/registry/core/pod.validateContainer")
+def stream_container(pod: dict, container: str) -> str:
+    """The container named (any kind), or the pod's only container; 400 in upstream's words when
+    there is none, several and none named, or the name is not the pod's."""
+    spec = pod.get("spec") or {}
+    name = pod["metadata"]["name"]
+    every = [c["name"] for kind in ("initContainers", "containers", "ephemeralContainers")
+             for c in spec.get(kind) or []]
+    if container:
+        if container not in every:
+            raise errors.bad_request(f"container {container} is not valid for pod {name}")
+        return container
+    containers = spec.get("containers") or []
+    if len(containers) == 1:
+        return containers[0]["name"]
+    if not containers:
+        raise errors.bad_request(f"a container name must be specified for pod {name}")
+    raise errors.bad_request(f"a container name must be specified for pod {name}, "
+                             f"choose one of: [{' '.join(every)}]")
+
+
+@mirrors("k8s.io/kubernetes/pkg/registry/core/pod.streamParams")
+def stream_query(options: PodExecOptions) -> str:
+    """The kubelet's query: each requested stream as "1", then the command's words."""
+    params = [(name, "1") for name in STREAMS if getattr(options, name)]
+    return urllib.parse.urlencode(params + [("command", word) for word in options.command])
+
+
+@mirrors("k8s.io/kubernetes/pkg/registry/core/pod.ExecLocation")
+def exec_path(pod: dict, options: PodExecOptions) -> str:
+    """The kubelet's `/exec/<namespace>/<pod>/<container>?...` for this exec; 400 for a pod not
+    scheduled yet."""
+    container = stream_container(pod, options.container)
+    meta = pod["metadata"]
+    if not (pod.get("spec") or {}).get("nodeName"):
+        raise errors.bad_request(f"pod {meta['name']} does not have a host assigned")
+    path = "/exec/" + "/".join(urllib.parse.quote(p, safe="") for p in (meta["namespace"], meta["name"], container))
+    return f"{path}?{stream_query(options)}"
+
+
+# Hop-by-hop and credential headers the proxied request does not carry on: the authentication
+# filter has removed Authorization, and the kubelet's Host is its own.
+_NOT_FORWARDED = frozenset({"authorization", "host", "impersonate-user", "impersonate-group", "impersonate-uid"})
+
+
+@mirrors("k8s.io/apimachinery/pkg/util/net.CloneRequest", "k8s.io/apimachinery/pkg/util/net.AppendForwardedForHeader")
+def forwarded_headers(headers, host: str, port: int, client_address: str) -> list[tuple[str, str]]:
+    """The client's headers as the kubelet gets them: its own Host, no credentials, and the
+    client's address appended to X-Forwarded-For."""
+    kept = [(k, v) for k, v in headers.items() if k.lower() not in _NOT_FORWARDED | {"x-forwarded-for"}]
+    prior = headers.get("X-Forwarded-For")
+    forwarded = f"{prior}, {client_address}" if prior and client_address else prior or client_address
+    return [("Host", f"{host}:{port}"), *kept] + ([("X-Forwarded-For", forwarded)] if forwarded else [])

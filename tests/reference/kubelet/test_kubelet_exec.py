@@ -1,0 +1,192 @@
+"""The kubelet's exec endpoint: option parsing, subprotocol negotiation, the error channel's Status,
+and the server running commands in a container's environment over remotecommand's channels."""
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import time
+
+import pytest
+
+from reference_impl.kubelet.actions import PodKey, StartContainer
+from reference_impl.kubelet.execserver import (ExecRequestError, exec_status, negotiate_protocol,
+                                               parse_exec_options)
+from reference_impl.kubelet.logserver import LogServer
+from reference_impl.kubelet.runtime import ExecTarget, ProcessRuntime
+
+from tests.reference.kubelet import execclient
+from tests.reference.kubelet.execclient import CLOSE, ERROR, RESIZE, STDERR, STDIN, STDOUT
+
+
+def test_a_stream_is_on_only_for_1():
+    """NewOptions reads FormValue == "1": the apiserver writes "1", so "true" is off."""
+    options = parse_exec_options({"command": ["ls", "-l"], "stdout": ["1"], "stderr": ["true"]})
+    assert options.command == ("ls", "-l") and options.stdout and not options.stderr
+
+
+def test_a_tty_drops_stderr():
+    """A TTY merges stderr into stdout: stderr is bypassed, not refused."""
+    options = parse_exec_options({"command": ["sh"], "tty": ["1"], "stdout": ["1"], "stderr": ["1"]})
+    assert options.tty and options.stdout and not options.stderr
+
+
+def test_no_stream_at_all_is_refused_in_upstreams_words():
+    with pytest.raises(ExecRequestError) as caught:
+        parse_exec_options({"command": ["ls"], "tty": ["1"], "stderr": ["1"]})
+    assert (caught.value.code, caught.value.message) == (400, "you must specify at least 1 of stdin, stdout, stderr")
+
+
+def test_the_clients_first_known_subprotocol_wins():
+    """wsstream's handshake walks the client's list in its order; none listed is the binary default."""
+    assert negotiate_protocol("v5.channel.k8s.io, v4.channel.k8s.io") == "v5.channel.k8s.io"
+    assert negotiate_protocol("base64.channel.k8s.io, v4.channel.k8s.io") == "v4.channel.k8s.io"
+    assert negotiate_protocol("") == ""
+    assert negotiate_protocol("v9.channel.k8s.io") is None
+
+
+def test_a_non_zero_exit_is_a_NonZeroExitCode_status_with_the_code_as_its_cause():
+    """client-go's v4 error decoder reads the exit code from the ExitCode cause's message."""
+    status = exec_status(("sh", "-c", "exit 3"), 3)
+    assert (status["status"], status["reason"]) == ("Failure", "NonZeroExitCode")
+    assert status["details"]["causes"] == [{"reason": "ExitCode", "message": "3"}]
+    assert exec_status(("true",), 0) == {"metadata": {}, "status": "Success"}
+
+
+# --- the server -----------------------------------------------------------------------------
+
+POD = {"metadata": {"name": "p", "namespace": "ns", "uid": "u1"}, "spec": {"containers": [{"name": "c"}]}}
+KEY = PodKey("ns", "p", "u1")
+
+
+@pytest.fixture
+def server(tmp_path):
+    root = tmp_path / "rootfs"
+    root.mkdir()
+    target = ExecTarget({"PATH": "/usr/bin:/bin", "GREETING": "hi", "CONTAINER_ROOT": str(root)}, str(tmp_path))
+    pods = {("ns", "p"): POD}
+    log_server = LogServer(tmp_path, lambda ns, name: pods.get((ns, name)), lambda key, name: True,
+                           exec_target=lambda key, name: target if (key, name) == (KEY, "c") else None)
+    log_server.start()
+    yield log_server
+    log_server.stop()
+
+
+def run(server, command, messages=(), protocols="v5.channel.k8s.io", container="c", pod="p", pings=(), **streams):
+    path = execclient.exec_path(f"/exec/ns/{pod}/{container}", command, **streams)
+    return execclient.run(server.host, server.port, path, list(messages), protocols, pings=list(pings))
+
+
+def test_outputs_go_to_their_own_channels_and_the_exit_code_to_the_error_channel(server):
+    result = run(server, ["sh", "-c", "echo out; echo err >&2; exit 3"], stdout=True, stderr=True)
+    assert (result.code, result.protocol) == (101, "v5.channel.k8s.io")
+    assert (result.channels[STDOUT], result.channels[STDERR]) == (b"out\n", b"err\n")
+    assert result.status["details"]["causes"] == [{"reason": "ExitCode", "message": "3"}]
+
+
+def test_the_command_runs_in_the_containers_environment(server, tmp_path):
+    """Its env (CONTAINER_ROOT included) and working directory are the container process's."""
+    result = run(server, ["sh", "-c", 'echo "$GREETING $CONTAINER_ROOT $(pwd)"'], stdout=True)
+    assert result.channels[STDOUT].decode().split() == ["hi", str(tmp_path / "rootfs"), str(tmp_path)]
+    assert result.status == {"metadata": {}, "status": "Success"}
+
+
+def test_stdin_is_read_until_the_v5_close_signal(server):
+    """v5's `255 0` half-closes stdin: `cat` sees EOF and the command ends."""
+    result = run(server, ["cat"], [bytes([STDIN]) + b"hello ", bytes([STDIN]) + b"world", bytes([CLOSE, STDIN])],
+                 stdin=True, stdout=True)
+    assert result.channels[STDOUT] == b"hello world"
+    assert result.status["status"] == "Success"
+
+
+def test_a_ping_is_answered_with_its_payload(server):
+    """client-go's heartbeat pings the connection and gives up on it without a pong."""
+    result = run(server, ["sh", "-c", "sleep 0.3"], pings=[b"beat"], stdout=True)
+    assert result.pongs == [b"beat"]
+
+
+def test_a_client_that_goes_away_takes_the_command_with_it(server, tmp_path):
+    """Nothing could read the command's output any more: its process group is killed."""
+    pid_file = tmp_path / "pid"
+    path = execclient.exec_path("/exec/ns/p/c", ["sh", "-c", f"echo $$ > {pid_file}; sleep 30"], stdout=True)
+    with socket.create_connection((server.host, server.port), timeout=10) as sock:
+        sock.sendall(execclient.upgrade_request(path, "kubelet"))
+        assert sock.recv(4096).startswith(b"HTTP/1.1 101")
+        deadline = time.monotonic() + 10
+        while not pid_file.exists() or not pid_file.read_text().strip():
+            assert time.monotonic() < deadline, "the command did not start"
+            time.sleep(0.05)
+    pid = int(pid_file.read_text())
+    deadline = time.monotonic() + 10
+    while _alive(pid):
+        assert time.monotonic() < deadline, "the command outlived its client"
+        time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_a_tty_carries_stdout_and_takes_a_resize(server):
+    """With a TTY the command sees a terminal, sized by the resize channel."""
+    size = json.dumps({"Width": 100, "Height": 40}).encode()
+    result = run(server, ["sh", "-c", "read x; stty size; test -t 1 && echo tty"],
+                 [bytes([RESIZE]) + size, bytes([STDIN]) + b"go\n"], stdin=True, stdout=True, tty=True)
+    assert result.channels[STDOUT].replace(b"\r", b"").endswith(b"40 100\ntty\n")
+
+
+def test_v4_reports_the_status_and_v1_only_a_failures_message(server):
+    v4 = run(server, ["sh", "-c", "exit 2"], protocols="v4.channel.k8s.io", stdout=True)
+    assert (v4.protocol, v4.status["reason"]) == ("v4.channel.k8s.io", "NonZeroExitCode")
+    v1 = run(server, ["sh", "-c", "exit 2"], protocols="channel.k8s.io", stdout=True)
+    assert v1.channels[ERROR].startswith(b"command terminated with non-zero exit code")
+
+
+def test_a_command_that_cannot_start_ends_with_an_internal_error(server):
+    result = run(server, ["/no/such/command"], stdout=True)
+    assert result.status["reason"] == "InternalError" and result.status["code"] == 500
+    assert result.status["message"].startswith("Internal error occurred: error executing command in container: ")
+
+
+@pytest.mark.parametrize("pod, container, streams, code, body", [
+    ("p", "c", {}, 400, b"you must specify at least 1 of stdin, stdout, stderr"),
+    ("q", "c", {"stdout": True}, 404, b"pod does not exist"),
+    ("p", "gone", {"stdout": True}, 500, b'container not found ("gone")'),
+])
+def test_refusals_before_the_upgrade_are_upstreams(server, pod, container, streams, code, body):
+    """getExec checks options, then the pod, then the container, and answers in plain text."""
+    result = run(server, ["ls"], pod=pod, container=container, **streams)
+    assert (result.code, result.body) == (code, body)
+
+
+def test_a_request_that_is_not_a_websocket_upgrade_is_refused_with_a_status(server):
+    """SPDY is not served; the refusal is a Status, so a SPDY-only kubectl prints its message."""
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
+    conn.request("POST", execclient.exec_path("/exec/ns/p/c", ["ls"], stdout=True))
+    response = conn.getresponse()
+    status = json.loads(response.read())
+    assert (response.status, status["reason"]) == (400, "BadRequest")
+    assert status["message"] == "unable to upgrade: the reference kubelet streams over WebSocket only, not a plain request"
+    conn.close()
+
+
+def test_the_runtime_offers_a_running_containers_environment_and_nothing_after_it_exits(tmp_path):
+    """An exec gets the env and workingDir the container's process started with; once the
+    process has been reaped there is no container to exec in (findContainer finds none)."""
+    runtime = ProcessRuntime(tmp_path / "pods")
+    container = {"name": "c", "command": ["sleep", "30"], "env": [{"name": "GREETING", "value": "hi"}],
+                 "workingDir": str(tmp_path)}
+    runtime.start(StartContainer(KEY, container, 0))
+    target = runtime.exec_target(KEY, "c")
+    assert target.env["GREETING"] == "hi" and target.working_dir == str(tmp_path)
+    assert runtime.exec_target(KEY, "other") is None
+    process = runtime.processes[(KEY, "c")]
+    process.kill()
+    process.wait(10)
+    assert runtime.exec_target(KEY, "c") is None
+    assert runtime.poll() == [(KEY, "c", 137)] and not runtime.exec_targets
