@@ -105,6 +105,38 @@ def column_problems(column: dict, path: str) -> list[str]:
     return problems
 
 
+def _simple_json_path_problems(json_path: str, path: str) -> list[str]:
+    """validateSimpleJSONPath: a path that starts with a period (which `json_path` is never
+    without, its emptiness checked first)."""
+    return [] if json_path.startswith(".") else [v.invalid(path, json_path, "must be a simple json path starting with .")]
+
+
+def _scale_path_problems(json_path: str, path: str, under: tuple[str, ...], where: str) -> list[str]:
+    if not json_path:
+        return [v.required(path)]
+    problems = _simple_json_path_problems(json_path, path)
+    if not problems and not json_path.startswith(under):
+        problems.append(v.invalid(path, json_path, f"should be a json path under {where}"))
+    return problems
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.ValidateCustomResourceDefinitionSubresources")
+def subresources_problems(subresources: object, path: str) -> list[str]:
+    """The scale paths: the spec replicas under .spec, the status replicas under .status, a label
+    selector (if any) under either."""
+    scale = v.as_object(subresources).get("scale")
+    if not isinstance(scale, dict):
+        return []
+    problems = _scale_path_problems(scale.get("specReplicasPath", ""), f"{path}.scale.specReplicasPath",
+                                    (".spec.",), ".spec")
+    problems += _scale_path_problems(scale.get("statusReplicasPath", ""), f"{path}.scale.statusReplicasPath",
+                                     (".status.",), ".status")
+    if scale.get("labelSelectorPath"):
+        problems += _scale_path_problems(scale["labelSelectorPath"], f"{path}.scale.labelSelectorPath",
+                                         (".spec.", ".status."), "either .spec or .status")
+    return problems
+
+
 def _schema_problems(schema: dict, path: str, status_enabled: bool) -> list[str]:
     problems = []
     if status_enabled and schema.get("type", "object") != "object":
@@ -159,6 +191,7 @@ def validate_crd(crd: dict) -> list[str]:
     problems += [v.required(f"spec.versions[{i}].schema.openAPIV3Schema", "schemas are required")
                  for i, version in enumerate(versions) if not isinstance(_openapi_schema(version), dict)]
     shared_schema, shared_columns = _shared(versions, "schema"), _shared(versions, "additionalPrinterColumns")
+    shared_subresources = _shared(versions, "subresources")
     for i, version in enumerate(map(v.as_object, versions)):
         path = f"spec.versions[{i}]"
         problems += _dns1035(version.get("name", ""), f"{path}.name")
@@ -166,6 +199,8 @@ def validate_crd(crd: dict) -> list[str]:
         if isinstance(schema, dict) and not shared_schema:
             problems += _schema_problems(schema, f"{path}.schema.openAPIV3Schema",
                                          "status" in v.as_object(version.get("subresources")))
+        if not shared_subresources:
+            problems += subresources_problems(version.get("subresources"), f"{path}.subresources")
         if not shared_columns:
             problems += _columns_problems(version.get("additionalPrinterColumns"), f"{path}.additionalPrinterColumns")
     seen = [v.as_object(version).get("name") for version in versions]
@@ -182,6 +217,8 @@ def validate_crd(crd: dict) -> list[str]:
     if shared_schema and isinstance(schema, dict):
         status_enabled = any("status" in v.as_object(v.as_object(version).get("subresources")) for version in versions)
         problems += _schema_problems(schema, "spec.validation.openAPIV3Schema", status_enabled)
+    if shared_subresources:
+        problems += subresources_problems(v.as_object(versions[0]).get("subresources"), "spec.subresources")
     if shared_columns:
         problems += _columns_problems(v.as_object(versions[0]).get("additionalPrinterColumns"),
                                       "spec.additionalPrinterColumns")
