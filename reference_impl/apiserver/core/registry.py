@@ -460,8 +460,13 @@ class Registry(LifecycleMixin):
             metadata["continue"] = result.continue_token
         if result.remaining_item_count is not None:
             metadata["remainingItemCount"] = result.remaining_item_count
-        items = [{k: v for k, v in item.items() if k not in ("apiVersion", "kind")}
-                 for item in result.items]
+        if r.custom:
+            # An UnstructuredList: its items keep their apiVersion and kind, and UpdateList's
+            # SetContinue writes an empty continue too.
+            metadata.setdefault("continue", "")
+            items = result.items
+        else:
+            items = [{k: v for k, v in item.items() if k not in ("apiVersion", "kind")} for item in result.items]
         return {"kind": r.list_kind, "apiVersion": r.api_version, "metadata": metadata,
                 "items": items}
 
