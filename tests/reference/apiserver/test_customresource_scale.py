@@ -210,3 +210,39 @@ def test_kubectl_scale_writes_a_custom_objects_replicas(reference_control_plane:
     assert "Expected replicas to be 3, was 4" in result.stderr
     kube.kubectl("delete", "crd", "gizmos.example.com")
 
+
+
+# --- managed fields ---------------------------------------------------------------------------------
+
+def managers(chain, name: str) -> list[tuple]:
+    entries = call(chain, "GET", gizmos(name))[1]["metadata"].get("managedFields") or []
+    return [(e["manager"], e.get("subresource"), json.dumps(e["fieldsV1"], sort_keys=True)) for e in entries]
+
+
+def test_a_scale_update_leaves_no_owner_of_the_replicas(chain):
+    """1.24's scale field manager of a custom resource cannot convert a Scale: its entries are
+    dropped, so the parent's owner of the replicas loses them and the scaler is not recorded."""
+    call(chain, "POST", gizmos(), {"apiVersion": "example.com/v1", "kind": "Gizmo", "metadata": {"name": "g1"},
+                                   "spec": {"replicas": 2, "other": "x"}}, query={"fieldManager": "creator"})
+    code, _ = call(chain, "PUT", gizmos("g1") + "/scale", scale("g1", 5), query={"fieldManager": "scaler"})
+    assert code == 200
+    assert managers(chain, "g1") == [("creator", None, '{"f:spec": {".": {}, "f:other": {}}}')]
+
+
+def test_applying_a_scale_fails_as_1_24_does(chain):
+    """Server-side apply of a custom resource's Scale is a plain error: converting the empty Scale
+    for the first-apply manager when nobody owns the replicas, typing the patch otherwise."""
+    applied = json.dumps({"apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": {"name": "g1"},
+                          "spec": {"replicas": 6}}).encode()
+    for name, spec in (("g1", {"other": "x"}), ("g2", {"replicas": 2})):
+        call(chain, "POST", gizmos(), {"apiVersion": "example.com/v1", "kind": "Gizmo", "metadata": {"name": name},
+                                       "spec": spec}, query={"fieldManager": "creator"})
+    code, status = call(chain, "PATCH", gizmos("g1") + "/scale", applied, content_type="application/apply-patch+yaml",
+                        query={"fieldManager": "applier", "force": "true"})
+    assert (code, status["message"]) == (500, "failed to create manager for existing fields: failed to convert live "
+                                               "object (/; autoscaling/v1, Kind=Scale) to proper version: request to "
+                                               "convert CR to an invalid group/version: autoscaling/v1")
+    code, status = call(chain, "PATCH", gizmos("g2") + "/scale", applied.replace(b"g1", b"g2"),
+                        content_type="application/apply-patch+yaml", query={"fieldManager": "applier", "force": "true"})
+    assert (code, status["message"]) == (500, "failed to create typed patch object (/g2; autoscaling/v1, Kind=Scale): "
+                                              "no corresponding type for autoscaling/v1, Kind=Scale")
