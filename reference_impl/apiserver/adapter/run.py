@@ -227,6 +227,7 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
     _check_free(options.bind_address, options.secure_port)
     client = _connect_etcd(etcd_url, wait=options.etcd_wait_seconds)
     registry = Registry(client, clock=WallClock(), event_ttl=options.event_ttl)
+    registry.conversion_webhook = WebhookClient(registry).conversion
     listers: dict[str, Lister] = {}
     apf = None
     try:

@@ -1,6 +1,6 @@
-"""Calling an admission webhook: one AdmissionReview POSTed over HTTPS, the serving certificate
-verified against the webhook's caBundle (the system's roots without one), within the webhook's
-timeout. Transport failures raise `webhooks.CallFailed` in the words Go's HTTP and REST clients use,
+"""Calling an admission or conversion webhook: one AdmissionReview (ConversionReview) POSTed over
+HTTPS, the serving certificate verified against the webhook's caBundle (the system's roots without
+one), within the webhook's timeout (a conversion webhook has none). Transport failures raise `webhooks.CallFailed` in the words Go's HTTP and REST clients use,
 since they end up in the Status a client sees.
 
 A webhook behind a Service is reached at `https://NAME.NAMESPACE.SVC:PORT/PATH`, as upstream's
@@ -42,11 +42,19 @@ class WebhookClient:
     def __init__(self, registry: object) -> None:
         self.registry = registry
 
-    @mirrors("(*k8s.io/apiserver/pkg/util/webhook.ClientManager).HookClient")
     def __call__(self, hook: Webhook, review: dict, timeout: float) -> dict:
-        client_config = hook.spec.get("clientConfig") or {}
-        # The REST client tells the server its deadline, in whole seconds rounded up.
-        url = f"{self._url(client_config)}?timeout={int(-(-timeout // 1))}s"
+        return self.post(hook.spec.get("clientConfig") or {}, review, timeout)
+
+    def conversion(self, client_config: dict, review: dict) -> dict:
+        """A CRD's conversion webhook: its REST client sets no timeout, so none is sent or kept."""
+        return self.post(client_config, review, None)
+
+    @mirrors("(*k8s.io/apiserver/pkg/util/webhook.ClientManager).HookClient")
+    def post(self, client_config: dict, review: dict, timeout: float | None) -> dict:
+        """POST `review` to the webhook `client_config` names; its decoded answer."""
+        url = self._url(client_config)
+        if timeout is not None:  # the REST client tells the server its deadline, in whole seconds rounded up
+            url += f"?timeout={int(-(-timeout // 1))}s"
         target = urlsplit(url)
         try:
             host, port = self._address(client_config, target)
@@ -90,10 +98,11 @@ class WebhookClient:
 
     @staticmethod
     def _post(target, host: str, port: int, context: ssl.SSLContext, review: dict,
-              timeout: float) -> tuple[int, str, bytes]:
+              timeout: float | None) -> tuple[int, str, bytes]:
         connection = _Connection(host, port, target.hostname, context, timeout)
         try:
-            connection.request("POST", f"{target.path or '/'}?{target.query}", body=json.dumps(review).encode(),
+            path = f"{target.path or '/'}?{target.query}" if target.query else target.path or "/"
+            connection.request("POST", path, body=json.dumps(review).encode(),
                                headers={"Content-Type": "application/json", "Accept": "application/json"})
             response = connection.getresponse()
             body = response.read()
@@ -114,7 +123,8 @@ class _Connection(http.client.HTTPSConnection):
     """HTTPS to `host`:`port` that checks the certificate for `server_name`, which may be another
     name than the address dialled (a Service's DNS name, dialled at an endpoint)."""
 
-    def __init__(self, host: str, port: int, server_name: str, context: ssl.SSLContext, timeout: float) -> None:
+    def __init__(self, host: str, port: int, server_name: str, context: ssl.SSLContext,
+                 timeout: float | None) -> None:
         super().__init__(host, port, context=context, timeout=timeout)
         self.server_name = server_name
 

@@ -2,21 +2,26 @@
 version, so that they go through the same handlers, registry and watch cache as the built-in kinds.
 
 `resources_for(crd)` builds them: stored under /registry/<group>/<plural>/ in the storage version
-(the other versions convert by their apiVersion alone: conversion strategy None), decoded with
+(the other versions convert by their apiVersion alone with conversion strategy None, through the
+CRD's webhook with Webhook: `customconversion`), decoded with
 the version's schema (unknown fields pruned, defaults filled), validated against it, with the
-status subresource's strategy when the version declares one, and printed with its
-additionalPrinterColumns (Age when it has none).
+status subresource's strategy when the version declares one, its scale subresource's paths
+(`customscale`) checked on every write, and printed with its additionalPrinterColumns (Age when
+it has none).
 
-Left out: the scale subresource, conversion webhooks, defaults applied on reads from storage, and
-JSONPath beyond fields, indexes and [?(@.field=="value")] filters.
+Left out: defaults applied on reads from storage, and JSONPath beyond fields,
+indexes and [?(@.field=="value")] filters.
 """
 from __future__ import annotations
 
 import json
 import re
+from typing import Callable
 
-from reference_impl.apiserver.core import crdschema
+from reference_impl.apiserver.core import crdschema, customconversion, customscale
 from reference_impl.apiserver.core.conversion import Codec
+from reference_impl.apiserver.core.customscale import ScalePaths
+from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
 from reference_impl.apiserver.core.validation import as_list, as_object, invalid
 from reference_impl.apiserver.kinds import customresourcedefinition as crds
@@ -54,44 +59,89 @@ def _status_enabled(version: dict) -> bool:
     return "status" in as_object(version.get("subresources"))
 
 
+def _scale_paths(version: dict) -> ScalePaths | None:
+    scale = as_object(version.get("subresources")).get("scale")
+    return ScalePaths.of(scale) if isinstance(scale, dict) else None
+
+
+Converter = Callable[[dict, str], dict]  # (object, apiVersion) -> the object in that apiVersion
+
+
+@mirrors("(*k8s.io/apiextensions-apiserver/pkg/apiserver/conversion.nopConverter).Convert")
+def _set_api_version(obj: dict, api_version: str) -> dict:
+    """Strategy None: a version's object is another's with its apiVersion changed."""
+    return obj if obj.get("apiVersion") == api_version else {**obj, "apiVersion": api_version}
+
+
+@mirrors("(*k8s.io/apiextensions-apiserver/pkg/apiserver/conversion.CRConverterFactory).NewConverter")
+def converter(crd: dict, webhook_call: customconversion.Call) -> Converter:
+    """The CRD's converter: its webhook's, whose failures are plain (500) errors, or None's."""
+    conversion = crd["spec"].get("conversion") or {}
+    if conversion.get("strategy") != "Webhook":
+        return _set_api_version
+    webhook = customconversion.WebhookConverter(conversion, webhook_call)
+
+    def convert(obj: dict, api_version: str) -> dict:
+        try:
+            return webhook.convert(obj, api_version)
+        except customconversion.ConversionError as err:
+            raise StatusError(500, "", str(err)) from None
+    return convert
+
+
 @mirrors("(*k8s.io/apiextensions-apiserver/pkg/apiserver.crdHandler).getOrCreateServingInfoFor")
-def resources_for(crd: dict) -> tuple[Resource, ...]:
+def resources_for(crd: dict,
+                  webhook_call: customconversion.Call = customconversion.no_webhook_client) -> tuple[Resource, ...]:
     """The resources `crd` serves: none until it is established or once it is being deleted,
-    else one per served version, in version priority order."""
+    else one per served version, in version priority order. `webhook_call` asks a conversion
+    webhook."""
     if not crds.established(crd) or crd["metadata"].get("deletionTimestamp"):
         return ()
     spec = crd["spec"]
     names, group, storage = spec["names"], spec["group"], crds.storage_version(crd)
     served = sorted((v for v in spec["versions"] if v.get("served")), key=lambda v: version_priority(v["name"]))
-    return tuple(_resource(group, names, spec["scope"] == "Namespaced", version, storage) for version in served)
+    convert = converter(crd, webhook_call)
+    return tuple(_resource(group, names, spec["scope"] == "Namespaced", version, storage, convert)
+                 for version in served)
 
 
-def _resource(group: str, names: dict, namespaced: bool, version: dict, storage: str) -> Resource:
-    schema, status = _schema(version), _status_enabled(version)
+def _resource(group: str, names: dict, namespaced: bool, version: dict, storage: str,
+              convert: Converter) -> Resource:
+    schema, status, scale = _schema(version), _status_enabled(version), _scale_paths(version)
     served_as = f"{group}/{version['name']}"
 
     def decode(obj: dict) -> None:
         crdschema.prune(schema, obj)
         crdschema.apply_defaults(schema, obj)
 
+    def validate_content(obj: dict) -> list[str]:
+        return crdschema.validate(schema, {k: v for k, v in obj.items() if k not in ("apiVersion", "kind")})
+
     def validate(obj: dict) -> list[str]:
-        return type_meta_problems(obj, names["kind"], served_as) or \
-            crdschema.validate(schema, {k: v for k, v in obj.items() if k not in ("apiVersion", "kind")})
+        scale_problems = customscale.spec_problems(obj, scale) + customscale.status_problems(obj, scale) \
+            if scale else []
+        return type_meta_problems(obj, names["kind"], served_as) or validate_content(obj) + scale_problems
+
+    def validate_status(old: dict, new: dict) -> list[str]:
+        return type_meta_problems(new, names["kind"], served_as) or \
+            validate_content(new) + (customscale.status_problems(new, scale) if scale else [])
 
     return Resource(group, version["name"], names["kind"], names["plural"], names.get("singular", ""), namespaced,
-                    tuple(names.get("shortNames") or ()), VERBS, ("status",) if status else (),
+                    tuple(names.get("shortNames") or ()), VERBS,
+                    (("status",) if status else ()) + (("scale",) if scale else ()),
                     tuple(names.get("categories") or ()), storage_prefix=f"{group}/{names['plural']}",
                     tracks_generation=True, custom=True, allow_unconditional_update=False,
                     # crConverter.ConvertFieldLabel: the metadata fields only, a namespace where there is one.
                     field_label_conversion=FieldLabelConversion(COMMON_FIELDS if namespaced else ("metadata.name",)),
-                    storage_codec=None if version["name"] == storage else Codec(
-                        lambda obj: {**obj, "apiVersion": f"{group}/{storage}"},
-                        lambda obj: {**obj, "apiVersion": served_as}),
+                    # Every read converts: objects written before the storage version changed
+                    # stay in the version they were written in.
+                    storage_codec=Codec(lambda obj: convert(obj, f"{group}/{storage}"),
+                                        lambda obj: convert(obj, served_as)),
                     validator=validate, defaulter=decode,
                     prepare_for_create=_drop_status if status else None,
                     prepare_for_update=_keep_status_and_count_generation if status else _count_generation,
                     prepare_for_status_update=_only_status if status else None,
-                    validate_status_update=(lambda old, new: validate(new)) if status else None,
+                    validate_status_update=validate_status if status else None, scale_paths=scale,
                     printer=printer(as_list(version.get("additionalPrinterColumns")) or [AGE]))
 
 

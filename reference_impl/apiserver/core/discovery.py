@@ -49,6 +49,7 @@ class VirtualResource:
     categories: tuple[str, ...] = ()
     subresources: tuple[str, ...] = ()
     printer: None = None  # printed with its kind's PRINTERS columns
+    custom: bool = False  # never served from a CustomResourceDefinition
 
     @property
     def api_version(self) -> str:
@@ -159,7 +160,11 @@ def api_resource_list(resources: Iterable, group: str, version: str) -> dict | N
     for resource in served:
         entries.append(_entry(resource))
         entries.extend(_subresource_entry(resource, sub) for sub in resource.subresources)
-    entries.sort(key=lambda entry: entry["name"])
+    if served[0].custom:
+        # The discovery controller lists each CRD's resource, then its status, then its scale.
+        entries.sort(key=lambda entry: entry["name"].split("/")[0])
+    else:
+        entries.sort(key=lambda entry: entry["name"])
     if not group:  # the legacy group's codec writes the list with no apiVersion, as 1.24 answers /api/v1
         return {"kind": "APIResourceList", "groupVersion": version, "resources": entries}
     return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": f"{group}/{version}", "resources": entries}

@@ -923,7 +923,10 @@ class RESTHandlers:
             raise errors.generic_server_response(405)
         if sub and verb not in discovery.SUBRESOURCES[sub][3]:
             # A subresource's path is routed for its own verbs only, never to the parent's delete,
-            # create or get (DELETE .../scale deleted the Deployment).
+            # create or get (DELETE .../scale deleted the Deployment). The CRD handler serves its
+            # subresources itself and names the resource it refuses the verb on.
+            if resource.custom:
+                raise errors.method_not_allowed(resource.plural, verb, resource.group)
             raise errors.generic_server_response(405)
         if not sub and (verb == "create") == bool(info.name) and verb in ("create", "update", "patch"):
             # The installer routes POST to the collection, PUT and PATCH to an object, no other way.

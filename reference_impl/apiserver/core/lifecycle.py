@@ -12,13 +12,14 @@ import time
 from typing import Callable
 
 from reference_impl.machinery.objects import deep_copy_json
-from reference_impl.apiserver.core import errors, validation
+from reference_impl.apiserver.core import customscale, errors, validation
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.selectors import from_label_selector_dict, to_string
 from reference_impl.apiserver.fieldmanager import scalehandler
 from reference_impl.apiserver.kinds.customresourcedefinition import CRD
 from reference_impl.apiserver.kinds.priorityclass import SYSTEM_PRIORITY_CLASS_NAMES
 from reference_impl.apiserver.storage.etcd3 import parse_uint_problem
+from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
 TERMINATED_PHASES = ("Failed", "Succeeded")
@@ -298,7 +299,7 @@ class LifecycleMixin:
 
     def _scalable(self, resource) -> Resource:
         r = self.resource(resource)
-        if r.plural not in SCALABLE:
+        if r.plural not in SCALABLE and r.scale_paths is None:
             raise errors.resource_not_served()
         return r
 
@@ -323,12 +324,23 @@ class LifecycleMixin:
              "(*k8s.io/kubernetes/pkg/registry/core/replicationcontroller/storage.ScaleREST).Get")
     def get_scale(self, resource, namespace: str, name: str) -> dict:
         r = self._scalable(resource)
+        if r.scale_paths is not None:
+            return self._get_custom_scale(r, namespace, name)
         try:
             return self.scale_of(self.get(r, namespace, name))
         except errors.StatusError as err:
             if err.code != 404 or r.plural not in SCALE_NOT_FOUND_GROUPS:
                 raise
             raise errors.not_found(f"{r.plural}/scale", name, SCALE_NOT_FOUND_GROUPS[r.plural]) from err
+
+    @mirrors("(*k8s.io/apiextensions-apiserver/pkg/registry/customresource.ScaleREST).Get")
+    def _get_custom_scale(self, r: Resource, namespace: str, name: str) -> dict:
+        """A custom object's Scale; an object without spec replicas has none (a 500, as upstream's
+        InternalError), nor has one whose scale fields are of the wrong type."""
+        scale, found = _custom_scale_of(self.get(r, namespace, name), r.scale_paths)
+        if not found:
+            raise errors.internal_error(f"the spec replicas field {quote(r.scale_paths.spec_replicas)} does not exist")
+        return scale
 
     def update_scale(self, resource, namespace: str, name: str, scale: dict, dry_run: bool = False) -> dict:
         """Set spec.replicas from a Scale (its resourceVersion, if any, must be current)."""
@@ -338,6 +350,9 @@ class LifecycleMixin:
              "(*k8s.io/kubernetes/pkg/registry/apps/replicaset/storage.ScaleREST).Update")
     def _patch_scale(self, r: Resource, namespace: str, name: str, scale_fn, dry_run: bool,
                      update_validation=None, preconditions=None) -> dict:
+        if r.scale_paths is not None:
+            return self._patch_custom_scale(r, namespace, name, scale_fn, dry_run, update_validation, preconditions)
+
         def apply(obj: dict) -> dict:
             # scaleUpdatedObjectInfo: the Scale is written with the owners of the parent's replicas,
             # and who owns the Scale's replicas then owns the parent's.
@@ -376,6 +391,61 @@ class LifecycleMixin:
 
         return self.scale_of(self.patch(r, namespace, name, apply, None, dry_run,
                                         scale_validation if update_validation else None, preconditions))
+
+    @mirrors("(*k8s.io/apiextensions-apiserver/pkg/registry/customresource.ScaleREST).Update",
+             "(*k8s.io/apiextensions-apiserver/pkg/registry/customresource.scaleUpdatedObjectInfo).UpdatedObject")
+    def _patch_custom_scale(self, r: Resource, namespace: str, name: str, scale_fn, dry_run: bool,
+                            update_validation=None, preconditions=None) -> dict:
+        """The Scale's replicas written into the custom object, which its strategy then validates:
+        a custom resource's Scale gets no ValidateScale of its own. A Scale's resourceVersion is the
+        object's precondition."""
+        paths = r.scale_paths
+
+        def apply(obj: dict) -> dict:
+            current, found = _custom_scale_of(obj, paths)
+            if not found:  # a patch that leaves this in place set no replicas
+                current["spec"]["replicas"] = customscale.INVALID_SPEC_REPLICAS
+            parent_entries = obj["metadata"].get("managedFields")
+            current["metadata"]["managedFields"] = scalehandler.to_subresource(parent_entries, r.api_version,
+                                                                               paths.spec_replicas)
+            scale = scale_fn(current)
+            replicas = scale["spec"]["replicas"]
+            if replicas == customscale.INVALID_SPEC_REPLICAS:
+                raise errors.bad_request(f"the spec replicas field {quote(paths.spec_replicas)} cannot be empty")
+            try:
+                customscale.set_spec_replicas(obj, paths, replicas)
+            except customscale.AccessorError as err:
+                raise errors.StatusError(500, "", str(err)) from None
+            sent_rv = (scale.get("metadata") or {}).get("resourceVersion")
+            if sent_rv and parse_uint_problem(sent_rv):
+                raise errors.bad_request(parse_uint_problem(sent_rv))
+            if sent_rv and sent_rv != obj["metadata"]["resourceVersion"]:
+                raise errors.conflict(r.plural, name, r.group)
+            entries = scalehandler.to_parent(parent_entries, (scale.get("metadata") or {}).get("managedFields"),
+                                             r.api_version, paths.spec_replicas)
+            if entries:
+                obj["metadata"]["managedFields"] = entries
+            else:
+                obj["metadata"].pop("managedFields", None)
+            return obj
+
+        def scale_validation(obj: dict, old: dict) -> None:  # toScaleUpdateValidation
+            update_validation(_custom_scale_of(obj, paths)[0], _custom_scale_of(old, paths)[0])
+
+        updated = self.patch(r, namespace, name, apply, None, dry_run,
+                             scale_validation if update_validation else None, preconditions)
+        try:
+            return customscale.scale_of(updated, paths)[0]
+        except customscale.AccessorError as err:
+            raise errors.bad_request(str(err)) from None
+
+
+def _custom_scale_of(obj: dict, paths) -> tuple[dict, bool]:
+    """scaleFromCustomResource, its accessor errors answered as the plain errors they are upstream."""
+    try:
+        return customscale.scale_of(obj, paths)
+    except customscale.AccessorError as err:
+        raise errors.StatusError(500, "", str(err)) from None
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/autoscaling/validation.ValidateScale",

@@ -18,7 +18,7 @@ from typing import Callable
 
 from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.apiserver import kinds
-from reference_impl.apiserver.core import customresource, errors, limits
+from reference_impl.apiserver.core import customconversion, customresource, errors, limits
 from reference_impl.apiserver.core.conversion import ConvertingStorage
 from reference_impl.apiserver.storage.cacher import BOOKMARK_FREQUENCY, Cacher, should_delegate_list
 from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientError
@@ -90,6 +90,9 @@ class Registry(LifecycleMixin):
         self._cachers_lock = threading.Lock()
         self._closed = False
         self._custom_resources: tuple[Resource, ...] | None = None  # listed from etcd at first use
+        # How a CRD's conversion webhook is asked, (clientConfig, ConversionReview) -> its answer:
+        # the adapter's HTTPS client, set once the registry it resolves Services with exists.
+        self.conversion_webhook: customconversion.Call = customconversion.no_webhook_client
         self._stop_observing_counts = threading.Event()
         self._observing_counts: threading.Thread | None = None
 
@@ -171,7 +174,9 @@ class Registry(LifecycleMixin):
 
     def _refresh_custom_resources(self) -> None:
         listed = self.storage.list(self.prefix(CRD, None)).items
-        self._custom_resources = tuple(r for crd in listed for r in customresource.resources_for(crd))
+        def call(client_config: dict, review: dict) -> dict:
+            return self.conversion_webhook(client_config, review)
+        self._custom_resources = tuple(r for crd in listed for r in customresource.resources_for(crd, call))
         for r in self._custom_resources:
             self.storage.object_types[self.prefix(r, None)] = go_type_name(r)
 
@@ -460,8 +465,13 @@ class Registry(LifecycleMixin):
             metadata["continue"] = result.continue_token
         if result.remaining_item_count is not None:
             metadata["remainingItemCount"] = result.remaining_item_count
-        items = [{k: v for k, v in item.items() if k not in ("apiVersion", "kind")}
-                 for item in result.items]
+        if r.custom:
+            # An UnstructuredList: its items keep their apiVersion and kind, and UpdateList's
+            # SetContinue writes an empty continue too.
+            metadata.setdefault("continue", "")
+            items = result.items
+        else:
+            items = [{k: v for k, v in item.items() if k not in ("apiVersion", "kind")} for item in result.items]
         return {"kind": r.list_kind, "apiVersion": r.api_version, "metadata": metadata,
                 "items": items}
 

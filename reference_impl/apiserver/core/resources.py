@@ -78,6 +78,8 @@ class Resource:
     # errors written from the object's kind (NewInvalid, BeforeDelete's) say `Ingress.extensions`.
     kind_group: str = ""
     storage_codec: Codec | None = field(default=None, compare=False, hash=False)  # stored in another version
+    # A custom resource's subresources.scale (a customscale.ScalePaths): where its Scale's fields are.
+    scale_paths: object | None = field(default=None, compare=False, hash=False)
     validator: Callable[[dict], list[str]] | None = field(default=None, compare=False, hash=False)
     # The decoder's work on a custom object, instead of the kind's SetObjectDefaults: pruning and
     # the defaults of its CRD's schema.

@@ -43,6 +43,10 @@ def required(path: str, detail: str = "") -> str:
     return f"{path}: Required value: {detail}" if detail else f"{path}: Required value"
 
 
+def forbidden(path: str, detail: str) -> str:
+    return f"{path}: Forbidden: {detail}"
+
+
 @mirrors("(*k8s.io/apimachinery/pkg/util/validation/field.Error).ErrorBody")
 def invalid(path: str, value: object, detail: str) -> str:
     """field.Invalid's text: a string value as %q quotes it (strconv.Quote), others as go_value."""

@@ -112,13 +112,16 @@ class FieldManager:
     subresource: str = ""
     ignored: frozenset = frozenset()
     default: Callable[[dict], None] = lambda obj: None  # the kind's defaulter, run as decoding runs it
+    # 1.24 makes a custom resource's scale field manager with the CRD's converter and types, which
+    # know no Scale: every update loses the Scale's entries (UpdateNoErrors) and every apply fails.
+    knows_kind: bool = True
 
     @classmethod
     def for_resource(cls, resource, subresource: str = "") -> "FieldManager":
         """The field manager for writes to `resource` (a served Resource) or its subresource."""
         if subresource == "scale":
             return cls(Schema.for_kind("autoscaling/v1", "Scale"), "autoscaling/v1", subresource,
-                       frozenset({_path("status")}))
+                       frozenset({_path("status")}), knows_kind=not resource.custom)
         # A custom object's fields are tracked by their values' shapes (the deduced type), not its schema.
         schema = Schema() if resource.custom else Schema.for_kind(resource.api_version, resource.kind)
         if subresource == "status":
@@ -148,6 +151,8 @@ class FieldManager:
         whose metadata is no object is returned as it is, for the decoder to refuse."""
         if not _metadata_is_object(new):
             return new
+        if not self.knows_kind:
+            return _with_managed_fields(new, Managed())
         live = live or {}
         sent = _managed_fields_of(new)
         if is_reset(sent) and not self.subresource:
@@ -191,6 +196,8 @@ class FieldManager:
         "kubectl", what its client-side apply left is no conflict, and its last-applied
         annotation follows."""
         live = live or {}
+        if not self.knows_kind:
+            raise self._unknown_kind_error(live, applied)
         try:
             result = self._apply(live, applied, manager, force, now)
         except Conflicts as conflicts:
@@ -202,6 +209,20 @@ class FieldManager:
                 raise conflict_error(remaining) from None
             result = self._apply(live, applied, manager, True, now)
         return lastapplied.with_last_applied(result, applied) if manager == lastapplied.KUBECTL else result
+
+    @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.skipNonAppliedManager).Apply",
+             "(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.structuredMergeManager).Apply")
+    def _unknown_kind_error(self, live: dict, applied: dict) -> StatusError:
+        """How an apply fails when the converter and types know no such kind: with no entries yet,
+        converting the empty object for the first-apply manager; else typing the patch (plain errors, 500s)."""
+        gvk = f"{self.api_version}, Kind={applied.get('kind', '')}"
+        managed = _decoded_or_none(_managed_fields_of(live))
+        if managed is None or not managed.fields:
+            return StatusError(500, "", f"failed to create manager for existing fields: failed to convert live "
+                                        f"object (/; {gvk}) to proper version: request to convert CR to an invalid "
+                                        f"group/version: {self.api_version}")
+        return StatusError(500, "", f"failed to create typed patch object ({_gvknn(applied)}): no corresponding type "
+                                    f"for {gvk}")
 
     @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.skipNonAppliedManager).Apply",
              "(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.managedFieldsUpdater).Apply",

@@ -71,8 +71,8 @@ def _configuration_problems(config: dict, mutating: bool, require_no_side_effect
     for i, hook in enumerate(dict_items(config.get("webhooks"))):
         at = f"webhooks[{i}]"
         problems += _webhook_problems(hook, at, mutating, require_no_side_effects)
-        problems += _admission_review_version_problems(hook.get("admissionReviewVersions"),
-                                                       require_recognized_version, f"{at}.admissionReviewVersions")
+        problems += review_version_problems(hook.get("admissionReviewVersions"), require_recognized_version,
+                                            f"{at}.admissionReviewVersions")
         name = hook.get("name") or ""
         if require_unique_names and name:
             if name in names:
@@ -124,7 +124,7 @@ def _webhook_problems(hook: dict, at: str, mutating: bool, require_no_side_effec
         problems += v.label_selector_problems(hook.get(selector), f"{at}.{selector}")
     if mutating:
         problems += _enum_problems(hook, "reinvocationPolicy", REINVOCATION_POLICIES, at)
-    return problems + _client_config_problems(hook.get("clientConfig") or {}, f"{at}.clientConfig")
+    return problems + client_config_problems(hook.get("clientConfig") or {}, f"{at}.clientConfig")
 
 
 def _enum_problems(hook: dict, field: str, supported: tuple[str, ...], at: str) -> list[str]:
@@ -216,11 +216,15 @@ def _resources_problems(resources: list, at: str) -> list[str]:
     return problems
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/admissionregistration/validation.validateAdmissionReviewVersions")
-def _admission_review_version_problems(versions: list | None, require_recognized: bool, at: str) -> list[str]:
+@mirrors("k8s.io/kubernetes/pkg/apis/admissionregistration/validation.validateAdmissionReviewVersions",
+         "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.validateConversionReviewVersions")
+def review_version_problems(versions: list | None, require_recognized: bool, at: str,
+                            required_detail: str | None = None) -> list[str]:
+    """Distinct DNS-1035 names, one of them a review version this server speaks. A CRD's
+    conversionReviewVersions (validateConversionReviewVersions) say no more than Required."""
     accepted = ", ".join(ADMISSION_REVIEW_VERSIONS)
     if not versions:
-        return [v.required(at, f"must specify one of {accepted}")]
+        return [v.required(at, f"must specify one of {accepted}" if required_detail is None else required_detail)]
     problems, seen = [], set()
     for i, version in enumerate(versions):
         if version in seen:
@@ -233,7 +237,7 @@ def _admission_review_version_problems(versions: list | None, require_recognized
     return problems
 
 
-def _client_config_problems(client_config: dict, at: str) -> list[str]:
+def client_config_problems(client_config: dict, at: str) -> list[str]:
     url, service = client_config.get("url"), client_config.get("service")
     if (url is None) == (service is None):
         return [v.required(at, "exactly one of url or service is required")]

@@ -3,7 +3,7 @@ validation (ValidateCustomResourceDefinition for the common mistakes) and the st
 establishing controllers give it, set here at create since this apiserver serves a CRD's resources
 as soon as it is stored. Serving the custom resources themselves is `core.customresource`'s.
 
-Left out: conversion webhooks (only strategy None), the v1beta1 API, a second look at the CRDs of a
+Left out: the v1beta1 API, a second look at the CRDs of a
 group when one of them is deleted and frees its names, the KubernetesAPIApprovalPolicyConformant
 condition and CEL rules.
 """
@@ -14,6 +14,7 @@ import urllib.parse
 from reference_impl.apiserver.core import crdschema
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.kinds import admissionregistration
 from reference_impl.apiserver.core.schemas import (META, arr, boolean, integer, kind, list_kind, obj, raw, ref, string,
                                                    strings)
 from reference_impl.machinery.gojson import quote
@@ -24,6 +25,7 @@ APIEXTENSIONS = "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1."
 PRINTER_COLUMN_TYPES = ("boolean", "date", "integer", "number", "string")
 APPROVAL_ANNOTATION = "api-approved.kubernetes.io"
 APPROVAL_PROPOSAL = "see https://github.com/kubernetes/enhancements/pull/1111"
+CONVERSION_STRATEGIES = ("None", "Webhook")
 COLUMN_FORMATS = ("byte", "date", "date-time", "double", "float", "int32", "int64", "password")
 
 
@@ -39,12 +41,16 @@ def storage_version(crd: dict) -> str:
 
 @mirrors("k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1.SetDefaults_CustomResourceDefinitionSpec")
 def set_defaults(crd: dict, spec: dict) -> None:
-    """singular is the lower-cased kind, listKind the kind + "List", conversion strategy None."""
+    """singular is the lower-cased kind, listKind the kind + "List", conversion strategy None, a
+    conversion webhook's service port 443."""
     names = spec.get("names")
     if isinstance(names, dict) and names.get("kind"):
         names.setdefault("singular", names["kind"].lower())
         names.setdefault("listKind", names["kind"] + "List")
     spec.setdefault("conversion", {"strategy": "None"})
+    service = v.as_object(v.as_object(v.as_object(spec["conversion"]).get("webhook")).get("clientConfig")).get("service")
+    if isinstance(service, dict):  # SetDefaults_ServiceReference
+        service.setdefault("port", 443)
 
 
 def _go_bool(value: object) -> str:
@@ -105,6 +111,38 @@ def column_problems(column: dict, path: str) -> list[str]:
     return problems
 
 
+def _simple_json_path_problems(json_path: str, path: str) -> list[str]:
+    """validateSimpleJSONPath: a path that starts with a period (which `json_path` is never
+    without, its emptiness checked first)."""
+    return [] if json_path.startswith(".") else [v.invalid(path, json_path, "must be a simple json path starting with .")]
+
+
+def _scale_path_problems(json_path: str, path: str, under: tuple[str, ...], where: str) -> list[str]:
+    if not json_path:
+        return [v.required(path)]
+    problems = _simple_json_path_problems(json_path, path)
+    if not problems and not json_path.startswith(under):
+        problems.append(v.invalid(path, json_path, f"should be a json path under {where}"))
+    return problems
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.ValidateCustomResourceDefinitionSubresources")
+def subresources_problems(subresources: object, path: str) -> list[str]:
+    """The scale paths: the spec replicas under .spec, the status replicas under .status, a label
+    selector (if any) under either."""
+    scale = v.as_object(subresources).get("scale")
+    if not isinstance(scale, dict):
+        return []
+    problems = _scale_path_problems(scale.get("specReplicasPath", ""), f"{path}.scale.specReplicasPath",
+                                    (".spec.",), ".spec")
+    problems += _scale_path_problems(scale.get("statusReplicasPath", ""), f"{path}.scale.statusReplicasPath",
+                                     (".status.",), ".status")
+    if scale.get("labelSelectorPath"):
+        problems += _scale_path_problems(scale["labelSelectorPath"], f"{path}.scale.labelSelectorPath",
+                                         (".spec.", ".status."), "either .spec or .status")
+    return problems
+
+
 def _schema_problems(schema: dict, path: str, status_enabled: bool) -> list[str]:
     problems = []
     if status_enabled and schema.get("type", "object") != "object":
@@ -159,6 +197,7 @@ def validate_crd(crd: dict) -> list[str]:
     problems += [v.required(f"spec.versions[{i}].schema.openAPIV3Schema", "schemas are required")
                  for i, version in enumerate(versions) if not isinstance(_openapi_schema(version), dict)]
     shared_schema, shared_columns = _shared(versions, "schema"), _shared(versions, "additionalPrinterColumns")
+    shared_subresources = _shared(versions, "subresources")
     for i, version in enumerate(map(v.as_object, versions)):
         path = f"spec.versions[{i}]"
         problems += _dns1035(version.get("name", ""), f"{path}.name")
@@ -166,6 +205,8 @@ def validate_crd(crd: dict) -> list[str]:
         if isinstance(schema, dict) and not shared_schema:
             problems += _schema_problems(schema, f"{path}.schema.openAPIV3Schema",
                                          "status" in v.as_object(version.get("subresources")))
+        if not shared_subresources:
+            problems += subresources_problems(version.get("subresources"), f"{path}.subresources")
         if not shared_columns:
             problems += _columns_problems(version.get("additionalPrinterColumns"), f"{path}.additionalPrinterColumns")
     seen = [v.as_object(version).get("name") for version in versions]
@@ -182,10 +223,60 @@ def validate_crd(crd: dict) -> list[str]:
     if shared_schema and isinstance(schema, dict):
         status_enabled = any("status" in v.as_object(v.as_object(version).get("subresources")) for version in versions)
         problems += _schema_problems(schema, "spec.validation.openAPIV3Schema", status_enabled)
+    if shared_subresources:
+        problems += subresources_problems(v.as_object(versions[0]).get("subresources"), "spec.subresources")
     if shared_columns:
         problems += _columns_problems(v.as_object(versions[0]).get("additionalPrinterColumns"),
                                       "spec.additionalPrinterColumns")
-    return problems
+    conversion = spec.get("conversion")
+    if isinstance(conversion, dict) and conversion.get("strategy") != "None" and spec.get("preserveUnknownFields"):
+        problems.append(v.invalid("spec.conversion.strategy", conversion.get("strategy", ""),
+                                  "must be None if spec.preserveUnknownFields is true"))
+    return problems + conversion_problems(conversion, "spec.conversion")
+
+
+def _service_swapped(client_config: dict) -> dict:
+    """The client config as validateCustomResourceConversion checks it: it gives ValidateWebhookService
+    the service's name and namespace in each other's places, so an empty name is reported as the
+    namespace and the other way round."""
+    service = client_config.get("service")
+    if not isinstance(service, dict):
+        return client_config
+    return {**client_config, "service": {**service, "name": service.get("namespace"),
+                                         "namespace": service.get("name")}}
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.validateCustomResourceConversion")
+def conversion_problems(conversion: object, path: str) -> list[str]:
+    """strategy None or Webhook; a webhook's clientConfig and conversionReviewVersions only, and
+    always, with Webhook. The paths are the internal type's, where v1's webhook.clientConfig is
+    webhookClientConfig and its conversionReviewVersions sit beside the strategy."""
+    if not isinstance(conversion, dict):
+        return []
+    strategy = conversion.get("strategy") or ""
+    webhook = v.as_object(conversion.get("webhook"))
+    client_config, review_versions = webhook.get("clientConfig"), webhook.get("conversionReviewVersions")
+    if not strategy:
+        problems = [v.required(f"{path}.strategy")]
+    elif strategy not in CONVERSION_STRATEGIES:
+        problems = [v.unsupported(f"{path}.strategy", strategy, CONVERSION_STRATEGIES)]
+    else:
+        problems = []
+    if strategy != "Webhook":
+        if client_config is not None:
+            problems.append(v.forbidden(f"{path}.webhookClientConfig",
+                                        "should not be set when strategy is not set to Webhook"))
+        if review_versions:
+            problems.append(v.forbidden(f"{path}.conversionReviewVersions",
+                                        "should not be set when strategy is not set to Webhook"))
+        return problems
+    if not isinstance(client_config, dict):
+        problems.append(v.required(f"{path}.webhookClientConfig", "required when strategy is set to Webhook"))
+    else:
+        problems += admissionregistration.client_config_problems(_service_swapped(client_config),
+                                                                 f"{path}.webhookClientConfig")
+    return problems + admissionregistration.review_version_problems(
+        v.as_list(review_versions), True, f"{path}.conversionReviewVersions", required_detail="")
 
 
 @mirrors("k8s.io/apiextensions-apiserver/pkg/apihelpers.IsProtectedCommunityGroup")
@@ -226,6 +317,23 @@ def api_approval_problems(new: dict, old: dict | None = None) -> list[str]:
                                         f"{APPROVAL_PROPOSAL}")]
 
 
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.validatePreserveUnknownFields")
+def preserve_unknown_fields_problems(new: dict, old: dict | None = None) -> list[str]:
+    """v1 keeps unknown fields by the schema's x-kubernetes-preserve-unknown-fields; a CRD that
+    had spec.preserveUnknownFields (from v1beta1) may keep it."""
+    if old is not None and v.as_object(old.get("spec")).get("preserveUnknownFields"):
+        return []
+    if v.as_object(new.get("spec")).get("preserveUnknownFields"):
+        return [v.invalid("spec.preserveUnknownFields", True, "cannot set to true, set x-preserve-unknown-fields "
+                                                              "to true in spec.versions[*].schema instead")]
+    return []
+
+
+def create_problems(crd: dict) -> list[str]:
+    """ValidateCustomResourceDefinition's checks after the spec's."""
+    return api_approval_problems(crd) + preserve_unknown_fields_problems(crd)
+
+
 @mirrors("k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.validateCustomResourceDefinitionSpecUpdate")
 def validate_crd_update(old: dict, new: dict) -> list[str]:
     """The group and plural name the stored resources: never changed; scope and kind neither once
@@ -239,7 +347,7 @@ def validate_crd_update(old: dict, new: dict) -> list[str]:
     for path, before, after in pairs:
         if before != after:
             problems.append(v.invalid(path, after or "", "field is immutable"))
-    return problems + api_approval_problems(new, old)
+    return problems + api_approval_problems(new, old) + preserve_unknown_fields_problems(new, old)
 
 
 def established(crd: dict) -> bool:
@@ -400,7 +508,7 @@ ZERO_CRD = {"spec": {"group": "", "names": ZERO_NAMES, "scope": "", "versions": 
 CRD = Resource(GROUP, "v1", "CustomResourceDefinition", "customresourcedefinitions", "customresourcedefinition",
                False, ("crd", "crds"), subresources=("status",), categories=("api-extensions",),
                storage_prefix=f"{GROUP}/customresourcedefinitions", tracks_generation=True,
-               allow_unconditional_update=False, return_deleted_object=True, validator=validate_crd, create_validator=api_approval_problems,
+               allow_unconditional_update=False, return_deleted_object=True, validator=validate_crd, create_validator=create_problems,
                update_validator=validate_crd_update,
                prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update,
                zero_value=ZERO_CRD)

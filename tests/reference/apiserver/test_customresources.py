@@ -344,6 +344,16 @@ def test_custom_object_crud(chain):
     assert call(chain, "GET", widgets(chain, "w1"))[0] == 404
 
 
+def test_a_custom_list_is_an_unstructured_list(chain):
+    """Its items keep their apiVersion and kind, and its metadata has an empty continue (as the real
+    kube-apiserver 1.24 lists them), unlike a built-in kind's typed list."""
+    call(chain, "POST", widgets(chain), WIDGET)
+    code, listed = call(chain, "GET", widgets(chain))
+    assert code == 200, listed
+    assert [(item["apiVersion"], item["kind"]) for item in listed["items"]] == [("example.com/v1", "Widget")]
+    assert listed["metadata"]["continue"] == ""
+
+
 def test_watch_sees_custom_objects(chain):
     """A watch of a custom resource (from its watch cache) sees its objects change."""
     code, created = call(chain, "POST", widgets(chain), WIDGET)
