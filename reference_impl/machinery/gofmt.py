@@ -40,6 +40,16 @@ def format_s(value: Any, nested: bool = False) -> str:
     return f"%!s({type_of(value)}={format_v(value)})"
 
 
+# %#v prints a pointer as its address, which no two runs share; a fixed one stands in for it.
+POINTER_ADDRESS = "0xc000000000"
+
+
+@mirrors("fmt.Sprintf")
+def go_pointer(type_name: str, value: Any) -> str:
+    """A pointer field as %#v prints it: `(*T)(nil)`, or `(*T)(0xc000000000)` when set."""
+    return f"(*{type_name})({'nil' if value is None else POINTER_ADDRESS})"
+
+
 @mirrors("reflect.TypeOf")
 def type_of(value: Any) -> str:
     """The reflect.Type of a decoded JSON value as `%s` prints it (a nil Type as `%!s(<nil>)`)."""

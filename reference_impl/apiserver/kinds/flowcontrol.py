@@ -18,6 +18,7 @@ from reference_impl.apiserver.core.schemas import META, arr, boolean, integer, k
 from reference_impl.apiserver.core.validation import (duplicate, go_value, invalid, name_problems, required,
                                                       semantically_equal, unsupported)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
+from reference_impl.machinery.gofmt import go_pointer
 from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
@@ -68,16 +69,13 @@ GO_STRUCTS = {
     "NonResourcePolicyRule": "Verbs verbs []string; NonResourceURLs nonResourceURLs []string",
     "PriorityLevelConfigurationSpec": "Type type string; Limited limited *LimitedPriorityLevelConfiguration",
 }
-# %#v prints a pointer as its address, which no two runs share; a fixed one stands in for it.
-POINTER_ADDRESS = "0xc000000000"
 
 
 @mirrors("fmt.Sprintf")
 def go_struct(type_name: str, value: object) -> str:
     """`value` as %#v prints the internal flowcontrol type `type_name`."""
     if type_name.startswith("*"):
-        address = "nil" if value is None else POINTER_ADDRESS
-        return f"(*flowcontrol.{type_name[1:]})({address})"
+        return go_pointer(f"flowcontrol.{type_name[1:]}", value)
     if type_name.startswith("[]"):
         item = type_name[2:]
         go_type = "[]string" if item == "string" else f"[]flowcontrol.{item}"

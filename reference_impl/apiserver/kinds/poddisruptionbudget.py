@@ -7,6 +7,7 @@ from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (INT_OR_STRING, META, POLICY, conditions, integer, list_kind, obj, ref,
                                                    string_map, workload)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
+from reference_impl.machinery.gofmt import go_pointer
 from reference_impl.mirrors import mirrors
 
 
@@ -17,7 +18,9 @@ def validate_pod_disruption_budget(obj: dict) -> list[str]:
     spec, path = part(obj, "spec"), "spec"
     problems = []
     if spec.get("minAvailable") is not None and spec.get("maxUnavailable") is not None:
-        shown = ", ".join(f"{key}:{v.int_or_string(spec[key])}" for key in ("minAvailable", "maxUnavailable"))
+        shown = (f"MinAvailable:{go_pointer('intstr.IntOrString', spec['minAvailable'])}, "
+                 f"Selector:{go_pointer('v1.LabelSelector', spec.get('selector'))}, "
+                 f"MaxUnavailable:{go_pointer('intstr.IntOrString', spec['maxUnavailable'])}")
         problems.append(f"{path}: Invalid value: policy.PodDisruptionBudgetSpec{{{shown}}}: minAvailable and "
                         "maxUnavailable cannot be both set")
     for key in ("minAvailable", "maxUnavailable"):
