@@ -409,7 +409,10 @@ class Registry(LifecycleMixin):
                 while (ip := f"10.96.{self.random.randint(0, 255)}.{self.random.randint(1, 254)}") in used:
                     pass
                 spec["clusterIP"], spec["clusterIPs"] = ip, [ip]
-            elif spec["clusterIP"] not in ("None", before.get("clusterIP")):
+            elif spec["clusterIP"] not in ("None", before.get("clusterIP")) and \
+                    (old is None or before.get("type") == "ExternalName"):
+                # An update allocates only for a service that had no IP (handleClusterIPsForUpdatedService's
+                # case A); any other change of the IP is left to validation's "may not change once set".
                 problems = service.cluster_ip_allocation_problems(spec["clusterIP"], used)
                 if problems:
                     raise self._invalid(r, obj, problems)

@@ -97,15 +97,29 @@ def test_a_node_port_outside_the_range_passes_a_dry_run(chain, ns):
         "The range of valid ports is 30000-32767")
 
 
-@pytest.mark.parametrize("cluster_ip, allocated", [("None", "10.96.0.70"), ("10.96.0.77", "10.96.0.71")])
+@pytest.mark.parametrize("cluster_ip, allocated", [("None", "10.96.0.70"), ("10.96.0.77", "10.96.0.71"),
+                                                   ("192.168.0.1", "10.96.0.72")])
 def test_a_cluster_ip_may_not_change_once_set(chain, ns, cluster_ip, allocated):
-    """validateUpgradeDowngradeClusterIPs: a new clusterIP (or none at all) is a new service.
-    (Each case allocates its own IP: one service's IP is taken for every namespace.)"""
+    """validateUpgradeDowngradeClusterIPs: a new clusterIP (or none at all) is a new service, even
+    one outside the service range: the update's allocator leaves a set IP alone, so validation
+    speaks first (the real kube-apiserver 1.24's answer). (Each case allocates its own IP: one
+    service's IP is taken for every namespace.)"""
     assert create(chain, ns, "keep", dry=False, clusterIP=allocated)[0] == 201
     _, service = call(chain, "GET", f"/api/v1/namespaces/{ns}/services/keep")
     service["spec"]["clusterIP"] = cluster_ip
     assert problems("keep", dry_run(chain, "PUT", f"/api/v1/namespaces/{ns}/services/keep", service)) == (
         f'spec.clusterIPs[0]: Invalid value: []string{{"{cluster_ip}"}}: may not change once set')
+
+
+def test_an_external_name_service_turned_cluster_ip_gets_its_requested_ip_checked(chain, ns):
+    """handleClusterIPsForUpdatedService's case A: a service that had no IP allocates one on update,
+    so a requested IP outside the range is the allocator's refusal."""
+    assert create(chain, ns, "ext", dry=False, type="ExternalName", externalName="example.com")[0] == 201
+    _, service = call(chain, "GET", f"/api/v1/namespaces/{ns}/services/ext")
+    service["spec"] = {"type": "ClusterIP", "clusterIP": "192.168.0.1", "ports": [PORT]}
+    assert problems("ext", dry_run(chain, "PUT", f"/api/v1/namespaces/{ns}/services/ext", service)) == (
+        'spec.clusterIPs: Invalid value: []string{"192.168.0.1"}: failed to allocate IP 192.168.0.1: the provided IP '
+        "(192.168.0.1) is not in the valid range. The range of valid IPs is 10.96.0.0/12")
 
 
 @pytest.mark.parametrize("old,new,message", [
