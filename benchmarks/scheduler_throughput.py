@@ -6,7 +6,7 @@ constraints, and one pod in 500 asks for more cpu than any node has. Each Bind i
 back to the cache (as the pod informer would), so later pods see earlier ones; latency is one
 `schedule_one()` call.
 
-End-to-end mode: the reference etcd and apiserver, one kubelet process with `--hollow-nodes N`
+End-to-end mode: the reference etcd (or, with --etcd, a real one) and apiserver, one kubelet process with `--hollow-nodes N`
 (the benchmark then labels and taints those nodes as the in-process mode does, replacing the
 not-ready taint TaintNodesByCondition gives a new node: no controller-manager runs to remove it) and the scheduler
 process, all on loopback; `--clients` raw-HTTPS clients (apiserver_load's `Client`, admin client
@@ -28,6 +28,7 @@ within one afternoon).
 
     python benchmarks/scheduler_throughput.py [--mode both|in-process|end-to-end] [--nodes 1000]
         [--pods 5000] [--seed 1] [--clients 24] [--create-rate 0] [--timeout 600] [--repeat 1]
+        [--etcd /usr/bin/etcd]
 """
 from __future__ import annotations
 
@@ -254,7 +255,7 @@ def run_end_to_end(args: argparse.Namespace, expected_bound: int | None) -> dict
     deadline = time.monotonic() + args.timeout
     with tempfile.TemporaryDirectory(prefix="scheduler-throughput-") as tmp:
         directory = Path(tmp)
-        plane = local_cluster.up(directory, kubelets=0, only=("etcd", "apiserver"))
+        plane = local_cluster.up(directory, kubelets=0, only=("etcd", "apiserver"), etcd=args.etcd)
         started: list[local_cluster.Process] = list(plane.processes)
         try:
             return _end_to_end(args, nodes, pod_list, expected_bound, deadline, directory,
@@ -391,6 +392,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="end-to-end: create pods at this many per second (0: as fast as the clients go); "
                              "below the scheduler's throughput, latency shows no queueing backlog")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds the end-to-end run may take")
+    parser.add_argument("--etcd", type=Path, default=None, metavar="BINARY",
+                        help="end to end on this real etcd (e.g. /usr/bin/etcd) instead of the reference etcd")
     parser.add_argument("--repeat", type=int, default=1,
                         help="end-to-end: run this many times and report the run with the median pods/s "
                              "(this machine's speed drifts between runs)")
