@@ -49,7 +49,7 @@ class VirtualResource:
     categories: tuple[str, ...] = ()
     subresources: tuple[str, ...] = ()
     printer: None = None  # printed with its kind's PRINTERS columns
-    custom: bool = False  # never served from a CustomResourceDefinition
+    custom: bool = False  # a built-in kind, decoded into its Go struct
 
     @property
     def api_version(self) -> str:

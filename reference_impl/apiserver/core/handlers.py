@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
 from reference_impl.apiserver.core import decoding, discovery, errors, fieldvalidation, listoptions, openapi, protobuf, table
-from reference_impl.apiserver.core import eviction, podexec, selectors, tokenrequest
+from reference_impl.apiserver.core import eviction, gostruct, podexec, selectors, tokenrequest
 from reference_impl.apiserver.core import jsonserializer, limits, scheme, validation, watchframes
 from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.core.podexec import UpgradeResponse
@@ -617,14 +617,15 @@ def uid_precondition(obj: dict) -> Preconditions | None:
 
 
 def decode_into_kind(request: Request, resource, obj: dict) -> dict:
-    """The object as the kind's struct would hold it; unknown fields per `fieldValidation`."""
+    """The object as the kind's struct would hold it; unknown fields per `fieldValidation`. A
+    built-in kind's has no zero scalars of `omitempty` fields, and the struct's order."""
     decoded = fieldvalidation.decode_into_kind(resource.group, resource.version, resource.kind, obj)
     request.warnings += fieldvalidation.apply(decoded, fieldvalidation.directive(request.query.get("fieldValidation", [])))
     depth = decoded.depth
     if depth > decoding.MAX_PROCESSED_DEPTH:  # deep content the kind keeps (a field of any content)
         raise errors.bad_request(f"the object is nested {depth} levels deep; this server accepts at most "
                                  f"{decoding.MAX_PROCESSED_DEPTH}")
-    return decoded.obj
+    return decoded.obj if resource.custom else gostruct.as_decoded(decoded.obj)
 
 
 @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers.jsonPatcher).applyPatchToCurrentObject")

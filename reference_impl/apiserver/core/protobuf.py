@@ -64,7 +64,7 @@ class Field(NamedTuple):
     """One field of a message layout: its JSON name, its type (a scalar or a message's name in
     TABLE) and its label: "optional", "repeated", "map" (a map<string, type>) or "inline" (a
     message whose fields sit in its parent's JSON, `VolumeSource` in `Volume`); `omit_zero` when its
-    zero value means absent (an `omitempty` scalar that is not a pointer)."""
+    zero value means absent (an `omitempty` field that is not a pointer)."""
     name: str
     type: str
     label: str = "optional"

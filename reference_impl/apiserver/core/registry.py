@@ -18,14 +18,14 @@ from typing import Callable
 
 from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.apiserver import kinds
-from reference_impl.apiserver.core import customconversion, customresource, errors, limits
+from reference_impl.apiserver.core import customconversion, customresource, errors, gostruct, limits
 from reference_impl.apiserver.core.conversion import ConvertingStorage
 from reference_impl.apiserver.storage.cacher import BOOKMARK_FREQUENCY, Cacher, should_delegate_list
 from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientError
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.kinds import customresourcedefinition as crds
 from reference_impl.apiserver.kinds import namespace, service
-from reference_impl.apiserver.kinds._defaulting import dict_items
+from reference_impl.apiserver.kinds._defaulting import default_zero, dict_items
 from reference_impl.apiserver.kinds.customresourcedefinition import CRD
 from reference_impl.apiserver.core.selectors import parse_field_selector, parse_label_selector
 from reference_impl.apiserver.storage.etcd3 import (InvalidObj, KeyExists, KeyNotFound, Preconditions, Storage, Watch,
@@ -348,6 +348,7 @@ class Registry(LifecycleMixin):
             raise self._invalid(r, obj, problems)
         if r.canonicalize:
             r.canonicalize(obj)
+        obj = gostruct.as_encoded(obj)  # what storage gets: the struct, encoded
         if create_validation:
             create_validation(deep_copy_json(obj))
         key = self.key(r, namespace, meta["name"])
@@ -416,7 +417,7 @@ class Registry(LifecycleMixin):
                 problems = service.cluster_ip_allocation_problems(spec["clusterIP"], used)
                 if problems:
                     raise self._invalid(r, obj, problems)
-            spec.setdefault("ipFamilies", ["IPv4"])
+            default_zero(spec, "ipFamilies", ["IPv4"])  # len(IPFamilies) == 0: an empty list too
         if spec["type"] in ("NodePort", "LoadBalancer"):
             taken = {port.get("nodePort") for other in others for port in other.get("ports") or []}
             kept = {port.get("nodePort") for port in dict_items(before.get("ports"))}
@@ -599,7 +600,8 @@ class Registry(LifecycleMixin):
             self._check_dry_run_preconditions(r, name, key, preconditions)
 
         def apply(current: dict) -> dict:
-            updated = self._prepare_update(r, current, patch_fn(deep_copy_json(current)), subresource, dry_run)
+            updated = gostruct.as_encoded(self._prepare_update(r, current, patch_fn(deep_copy_json(current)),
+                                                              subresource, dry_run))
             if update_validation:
                 update_validation(deep_copy_json(updated), deep_copy_json(current))
             if dry_run:

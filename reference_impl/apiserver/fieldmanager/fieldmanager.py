@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from reference_impl.apiserver import kinds
-from reference_impl.apiserver.core import errors
+from reference_impl.apiserver.core import errors, gostruct
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.fieldmanager import lastapplied, typed
 from reference_impl.apiserver.fieldmanager.fieldpath import Path, PathElement, path_string
@@ -166,6 +166,8 @@ class FieldManager:
             return _with_managed_fields(new, managed)
         defaulted = deep_copy_json(_without_managed_fields(new))
         self.default(defaulted)
+        # The typed object converted to unstructured, which leaves out what Go's encoding does.
+        defaulted = gostruct.as_encoded(defaulted)
         try:
             managed = self._update_managed(_without_managed_fields(live) if live else self._zero(defaulted),
                                            defaulted, managed, self._identifier(manager, UPDATE), now)

@@ -174,105 +174,100 @@ core.Affinity: 1 nodeAffinity core.NodeAffinity; 2 podAffinity core.PodAffinity;
 core.AzureDiskVolumeSource: 1 diskName string; 2 diskURI string; 3 cachingMode string; 4 fsType string;
     5 readOnly bool; 6 kind string
 core.AzureFileVolumeSource: 1 secretName string; 2 shareName string; 3 readOnly? bool
-core.CSIVolumeSource: 1 driver string; 2 readOnly bool; 3 fsType string; 4 volumeAttributes {}string;
+core.CSIVolumeSource: 1 driver string; 2 readOnly bool; 3 fsType string; 4 volumeAttributes? {}string;
     5 nodePublishSecretRef core.LocalObjectReference
-core.Capabilities: 1 add []string; 2 drop []string
+core.Capabilities: 1 add? []string; 2 drop? []string
 core.CephFSVolumeSource: 1 monitors []string; 2 path? string; 3 user? string; 4 secretFile? string;
     5 secretRef core.LocalObjectReference; 6 readOnly? bool
 core.CinderVolumeSource: 1 volumeID string; 2 fsType? string; 3 readOnly? bool;
     4 secretRef core.LocalObjectReference
 core.ConfigMapEnvSource: 1 - core.LocalObjectReference; 2 optional bool
 core.ConfigMapKeySelector: 1 - core.LocalObjectReference; 2 key string; 3 optional bool
-core.ConfigMapProjection: 1 - core.LocalObjectReference; 2 items []core.KeyToPath; 4 optional bool
-core.ConfigMapVolumeSource: 1 - core.LocalObjectReference; 2 items []core.KeyToPath; 3 defaultMode int32;
+core.ConfigMapProjection: 1 - core.LocalObjectReference; 2 items? []core.KeyToPath; 4 optional bool
+core.ConfigMapVolumeSource: 1 - core.LocalObjectReference; 2 items? []core.KeyToPath; 3 defaultMode int32;
     4 optional bool
-core.Container: 1 name string; 2 image? string; 3 command []string; 4 args []string; 5 workingDir? string;
-    6 ports []core.ContainerPort; 7 env []core.EnvVar; 8 resources core.ResourceRequirements;
-    9 volumeMounts []core.VolumeMount; 10 livenessProbe core.Probe; 11 readinessProbe core.Probe;
-    12 lifecycle core.Lifecycle; 13 terminationMessagePath? string; 14 imagePullPolicy? string;
-    15 securityContext core.SecurityContext; 16 stdin? bool; 17 stdinOnce? bool; 18 tty? bool;
-    19 envFrom []core.EnvFromSource; 20 terminationMessagePolicy? string; 21 volumeDevices []core.VolumeDevice;
-    22 startupProbe core.Probe
+core.Container: 1 name string; 2 image? string; 3 command? []string; 4 args? []string; 5 workingDir? string;
+    6 ports? []core.ContainerPort; 19 envFrom? []core.EnvFromSource; 7 env? []core.EnvVar;
+    8 resources core.ResourceRequirements; 9 volumeMounts? []core.VolumeMount; 21 volumeDevices? []core.VolumeDevice;
+    10 livenessProbe core.Probe; 11 readinessProbe core.Probe; 22 startupProbe core.Probe; 12 lifecycle core.Lifecycle;
+    13 terminationMessagePath? string; 20 terminationMessagePolicy? string; 14 imagePullPolicy? string;
+    15 securityContext core.SecurityContext; 16 stdin? bool; 17 stdinOnce? bool; 18 tty? bool
 core.ContainerPort: 1 name? string; 2 hostPort? int32; 3 containerPort int32; 4 protocol? string; 5 hostIP? string
-core.DownwardAPIProjection: 1 items []core.DownwardAPIVolumeFile
+core.DownwardAPIProjection: 1 items? []core.DownwardAPIVolumeFile
 core.DownwardAPIVolumeFile: 1 path string; 2 fieldRef core.ObjectFieldSelector;
     3 resourceFieldRef core.ResourceFieldSelector; 4 mode int32
-core.DownwardAPIVolumeSource: 1 items []core.DownwardAPIVolumeFile; 2 defaultMode int32
+core.DownwardAPIVolumeSource: 1 items? []core.DownwardAPIVolumeFile; 2 defaultMode int32
 core.EmptyDirVolumeSource: 1 medium? string; 2 sizeLimit resource.Quantity
 core.EnvFromSource: 1 prefix? string; 2 configMapRef core.ConfigMapEnvSource; 3 secretRef core.SecretEnvSource
 core.EnvVar: 1 name string; 2 value? string; 3 valueFrom core.EnvVarSource
 core.EnvVarSource: 1 fieldRef core.ObjectFieldSelector; 2 resourceFieldRef core.ResourceFieldSelector;
     3 configMapKeyRef core.ConfigMapKeySelector; 4 secretKeyRef core.SecretKeySelector
 core.EphemeralContainer: 1 - core.EphemeralContainerCommon; 2 targetContainerName? string
-core.EphemeralContainerCommon: 1 name string; 2 image? string; 3 command []string; 4 args []string;
-    5 workingDir? string; 6 ports []core.ContainerPort; 7 env []core.EnvVar; 8 resources core.ResourceRequirements;
-    9 volumeMounts []core.VolumeMount; 10 livenessProbe core.Probe; 11 readinessProbe core.Probe;
-    12 lifecycle core.Lifecycle; 13 terminationMessagePath? string; 14 imagePullPolicy? string;
-    15 securityContext core.SecurityContext; 16 stdin? bool; 17 stdinOnce? bool; 18 tty? bool;
-    19 envFrom []core.EnvFromSource; 20 terminationMessagePolicy? string; 21 volumeDevices []core.VolumeDevice;
-    22 startupProbe core.Probe
+core.EphemeralContainerCommon: 1 name string; 2 image? string; 3 command? []string; 4 args? []string;
+    5 workingDir? string; 6 ports? []core.ContainerPort; 19 envFrom? []core.EnvFromSource; 7 env? []core.EnvVar;
+    8 resources core.ResourceRequirements; 9 volumeMounts? []core.VolumeMount; 21 volumeDevices? []core.VolumeDevice;
+    10 livenessProbe core.Probe; 11 readinessProbe core.Probe; 22 startupProbe core.Probe; 12 lifecycle core.Lifecycle;
+    13 terminationMessagePath? string; 20 terminationMessagePolicy? string; 14 imagePullPolicy? string;
+    15 securityContext core.SecurityContext; 16 stdin? bool; 17 stdinOnce? bool; 18 tty? bool
 core.EphemeralVolumeSource: 1 volumeClaimTemplate core.PersistentVolumeClaimTemplate
-core.ExecAction: 1 command []string
-core.FCVolumeSource: 1 targetWWNs []string; 2 lun int32; 3 fsType? string; 4 readOnly? bool; 5 wwids []string
+core.ExecAction: 1 command? []string
+core.FCVolumeSource: 1 targetWWNs? []string; 2 lun int32; 3 fsType? string; 4 readOnly? bool; 5 wwids? []string
 core.FlexVolumeSource: 1 driver string; 2 fsType? string; 3 secretRef core.LocalObjectReference; 4 readOnly? bool;
-    5 options {}string
+    5 options? {}string
 core.FlockerVolumeSource: 1 datasetName? string; 2 datasetUUID? string
 core.GCEPersistentDiskVolumeSource: 1 pdName string; 2 fsType? string; 3 partition? int32; 4 readOnly? bool
 core.GRPCAction: 1 port int32; 2 service string
 core.GitRepoVolumeSource: 1 repository string; 2 revision? string; 3 directory? string
 core.GlusterfsVolumeSource: 1 endpoints string; 2 path string; 3 readOnly? bool
 core.HTTPGetAction: 1 path? string; 2 port intstr.IntOrString; 3 host? string; 4 scheme? string;
-    5 httpHeaders []core.HTTPHeader
+    5 httpHeaders? []core.HTTPHeader
 core.HTTPHeader: 1 name string; 2 value string
-core.HostAlias: 1 ip? string; 2 hostnames []string
+core.HostAlias: 1 ip? string; 2 hostnames? []string
 core.HostPathVolumeSource: 1 path string; 2 type string
-core.ISCSIVolumeSource: 1 targetPortal string; 2 iqn string; 3 lun int32; 4 iscsiInterface? string;
-    5 fsType? string; 6 readOnly? bool; 7 portals []string; 8 chapAuthDiscovery? bool;
-    10 secretRef core.LocalObjectReference; 11 chapAuthSession? bool; 12 initiatorName string
+core.ISCSIVolumeSource: 1 targetPortal string; 2 iqn string; 3 lun int32; 4 iscsiInterface? string; 5 fsType? string;
+    6 readOnly? bool; 7 portals? []string; 8 chapAuthDiscovery? bool; 11 chapAuthSession? bool;
+    10 secretRef core.LocalObjectReference; 12 initiatorName string
 core.KeyToPath: 1 key string; 2 path string; 3 mode int32
 core.Lifecycle: 1 postStart core.LifecycleHandler; 2 preStop core.LifecycleHandler
 core.LifecycleHandler: 1 exec core.ExecAction; 2 httpGet core.HTTPGetAction; 3 tcpSocket core.TCPSocketAction
 core.LocalObjectReference: 1 name? string
 core.NFSVolumeSource: 1 server string; 2 path string; 3 readOnly? bool
 core.NodeAffinity: 1 requiredDuringSchedulingIgnoredDuringExecution core.NodeSelector;
-    2 preferredDuringSchedulingIgnoredDuringExecution []core.PreferredSchedulingTerm
+    2 preferredDuringSchedulingIgnoredDuringExecution? []core.PreferredSchedulingTerm
 core.NodeSelector: 1 nodeSelectorTerms []core.NodeSelectorTerm
-core.NodeSelectorRequirement: 1 key string; 2 operator string; 3 values []string
-core.NodeSelectorTerm: 1 matchExpressions []core.NodeSelectorRequirement;
-    2 matchFields []core.NodeSelectorRequirement
+core.NodeSelectorRequirement: 1 key string; 2 operator string; 3 values? []string
+core.NodeSelectorTerm: 1 matchExpressions? []core.NodeSelectorRequirement; 2 matchFields? []core.NodeSelectorRequirement
 core.ObjectFieldSelector: 1 apiVersion? string; 2 fieldPath string
-core.PersistentVolumeClaimSpec: 1 accessModes []string; 2 resources core.ResourceRequirements; 3 volumeName? string;
-    4 selector meta.LabelSelector; 5 storageClassName string; 6 volumeMode string;
+core.PersistentVolumeClaimSpec: 1 accessModes? []string; 4 selector meta.LabelSelector;
+    2 resources core.ResourceRequirements; 3 volumeName? string; 5 storageClassName string; 6 volumeMode string;
     7 dataSource core.TypedLocalObjectReference; 8 dataSourceRef core.TypedLocalObjectReference
 core.PersistentVolumeClaimTemplate: 1 metadata meta.ObjectMeta; 2 spec core.PersistentVolumeClaimSpec
 core.PersistentVolumeClaimVolumeSource: 1 claimName string; 2 readOnly? bool
 core.PhotonPersistentDiskVolumeSource: 1 pdID string; 2 fsType? string
-core.PodAffinity: 1 requiredDuringSchedulingIgnoredDuringExecution []core.PodAffinityTerm;
-    2 preferredDuringSchedulingIgnoredDuringExecution []core.WeightedPodAffinityTerm
-core.PodAffinityTerm: 1 labelSelector meta.LabelSelector; 2 namespaces []string; 3 topologyKey string;
+core.PodAffinity: 1 requiredDuringSchedulingIgnoredDuringExecution? []core.PodAffinityTerm;
+    2 preferredDuringSchedulingIgnoredDuringExecution? []core.WeightedPodAffinityTerm
+core.PodAffinityTerm: 1 labelSelector meta.LabelSelector; 2 namespaces? []string; 3 topologyKey string;
     4 namespaceSelector meta.LabelSelector
-core.PodAntiAffinity: 1 requiredDuringSchedulingIgnoredDuringExecution []core.PodAffinityTerm;
-    2 preferredDuringSchedulingIgnoredDuringExecution []core.WeightedPodAffinityTerm
-core.PodDNSConfig: 1 nameservers []string; 2 searches []string; 3 options []core.PodDNSConfigOption
+core.PodAntiAffinity: 1 requiredDuringSchedulingIgnoredDuringExecution? []core.PodAffinityTerm;
+    2 preferredDuringSchedulingIgnoredDuringExecution? []core.WeightedPodAffinityTerm
+core.PodDNSConfig: 1 nameservers? []string; 2 searches? []string; 3 options? []core.PodDNSConfigOption
 core.PodDNSConfigOption: 1 name? string; 2 value string
 core.PodOS: 1 name string
 core.PodReadinessGate: 1 conditionType string
-core.PodSecurityContext: 1 seLinuxOptions core.SELinuxOptions; 2 runAsUser int64; 3 runAsNonRoot bool;
-    4 supplementalGroups []int64; 5 fsGroup int64; 6 runAsGroup int64; 7 sysctls []core.Sysctl;
-    8 windowsOptions core.WindowsSecurityContextOptions; 9 fsGroupChangePolicy string;
-    10 seccompProfile core.SeccompProfile
-core.PodSpec: 1 volumes []core.Volume; 2 containers []core.Container; 3 restartPolicy? string;
-    4 terminationGracePeriodSeconds int64; 5 activeDeadlineSeconds int64; 6 dnsPolicy? string;
-    7 nodeSelector {}string; 8 serviceAccountName? string; 9 serviceAccount? string; 10 nodeName? string;
-    11 hostNetwork? bool; 12 hostPID? bool; 13 hostIPC? bool; 14 securityContext core.PodSecurityContext;
-    15 imagePullSecrets []core.LocalObjectReference; 16 hostname? string; 17 subdomain? string;
-    18 affinity core.Affinity; 19 schedulerName? string; 20 initContainers []core.Container;
-    21 automountServiceAccountToken bool; 22 tolerations []core.Toleration; 23 hostAliases []core.HostAlias;
-    24 priorityClassName? string; 25 priority int32; 26 dnsConfig core.PodDNSConfig; 27 shareProcessNamespace bool;
-    28 readinessGates []core.PodReadinessGate; 29 runtimeClassName string; 30 enableServiceLinks bool;
-    31 preemptionPolicy string; 32 overhead {}resource.Quantity;
-    33 topologySpreadConstraints []core.TopologySpreadConstraint; 34 ephemeralContainers []core.EphemeralContainer;
-    35 setHostnameAsFQDN bool; 36 os core.PodOS
+core.PodSecurityContext: 1 seLinuxOptions core.SELinuxOptions; 8 windowsOptions core.WindowsSecurityContextOptions;
+    2 runAsUser int64; 6 runAsGroup int64; 3 runAsNonRoot bool; 4 supplementalGroups? []int64; 5 fsGroup int64;
+    7 sysctls? []core.Sysctl; 9 fsGroupChangePolicy string; 10 seccompProfile core.SeccompProfile
+core.PodSpec: 1 volumes? []core.Volume; 20 initContainers? []core.Container; 2 containers []core.Container;
+    34 ephemeralContainers? []core.EphemeralContainer; 3 restartPolicy? string; 4 terminationGracePeriodSeconds int64;
+    5 activeDeadlineSeconds int64; 6 dnsPolicy? string; 7 nodeSelector? {}string; 8 serviceAccountName? string;
+    9 serviceAccount? string; 21 automountServiceAccountToken bool; 10 nodeName? string; 11 hostNetwork? bool;
+    12 hostPID? bool; 13 hostIPC? bool; 27 shareProcessNamespace bool; 14 securityContext core.PodSecurityContext;
+    15 imagePullSecrets? []core.LocalObjectReference; 16 hostname? string; 17 subdomain? string;
+    18 affinity core.Affinity; 19 schedulerName? string; 22 tolerations? []core.Toleration;
+    23 hostAliases? []core.HostAlias; 24 priorityClassName? string; 25 priority int32; 26 dnsConfig core.PodDNSConfig;
+    28 readinessGates? []core.PodReadinessGate; 29 runtimeClassName string; 30 enableServiceLinks bool;
+    31 preemptionPolicy string; 32 overhead? {}resource.Quantity;
+    33 topologySpreadConstraints? []core.TopologySpreadConstraint; 35 setHostnameAsFQDN bool; 36 os core.PodOS
 core.PodTemplateSpec: 1 metadata meta.ObjectMeta; 2 spec core.PodSpec
 core.PortworxVolumeSource: 1 volumeID string; 2 fsType? string; 3 readOnly? bool
 core.PreferredSchedulingTerm: 1 weight int32; 2 preference core.NodeSelectorTerm
@@ -286,7 +281,7 @@ core.QuobyteVolumeSource: 1 registry string; 2 volume string; 3 readOnly? bool; 
 core.RBDVolumeSource: 1 monitors []string; 2 image string; 3 fsType? string; 4 pool? string; 5 user? string;
     6 keyring? string; 7 secretRef core.LocalObjectReference; 8 readOnly? bool
 core.ResourceFieldSelector: 1 containerName? string; 2 resource string; 3 divisor resource.Quantity
-core.ResourceRequirements: 1 limits {}resource.Quantity; 2 requests {}resource.Quantity
+core.ResourceRequirements: 1 limits? {}resource.Quantity; 2 requests? {}resource.Quantity
 core.SELinuxOptions: 1 user? string; 2 role? string; 3 type? string; 4 level? string
 core.ScaleIOVolumeSource: 1 gateway string; 2 system string; 3 secretRef core.LocalObjectReference;
     4 sslEnabled? bool; 5 protectionDomain? string; 6 storagePool? string; 7 storageMode? string;
@@ -294,11 +289,11 @@ core.ScaleIOVolumeSource: 1 gateway string; 2 system string; 3 secretRef core.Lo
 core.SeccompProfile: 1 type string; 2 localhostProfile string
 core.SecretEnvSource: 1 - core.LocalObjectReference; 2 optional bool
 core.SecretKeySelector: 1 - core.LocalObjectReference; 2 key string; 3 optional bool
-core.SecretProjection: 1 - core.LocalObjectReference; 2 items []core.KeyToPath; 4 optional bool
-core.SecretVolumeSource: 1 secretName? string; 2 items []core.KeyToPath; 3 defaultMode int32; 4 optional bool
+core.SecretProjection: 1 - core.LocalObjectReference; 2 items? []core.KeyToPath; 4 optional bool
+core.SecretVolumeSource: 1 secretName? string; 2 items? []core.KeyToPath; 3 defaultMode int32; 4 optional bool
 core.SecurityContext: 1 capabilities core.Capabilities; 2 privileged bool; 3 seLinuxOptions core.SELinuxOptions;
-    4 runAsUser int64; 5 runAsNonRoot bool; 6 readOnlyRootFilesystem bool; 7 allowPrivilegeEscalation bool;
-    8 runAsGroup int64; 9 procMount string; 10 windowsOptions core.WindowsSecurityContextOptions;
+    10 windowsOptions core.WindowsSecurityContextOptions; 4 runAsUser int64; 8 runAsGroup int64; 5 runAsNonRoot bool;
+    6 readOnlyRootFilesystem bool; 7 allowPrivilegeEscalation bool; 9 procMount string;
     11 seccompProfile core.SeccompProfile
 core.ServiceAccountTokenProjection: 1 audience? string; 2 expirationSeconds int64; 3 path string
 core.StorageOSVolumeSource: 1 volumeName? string; 2 volumeNamespace? string; 3 fsType? string; 4 readOnly? bool;
@@ -321,13 +316,13 @@ core.VolumeSource: 1 hostPath core.HostPathVolumeSource; 2 emptyDir core.EmptyDi
     6 secret core.SecretVolumeSource; 7 nfs core.NFSVolumeSource; 8 iscsi core.ISCSIVolumeSource;
     9 glusterfs core.GlusterfsVolumeSource; 10 persistentVolumeClaim core.PersistentVolumeClaimVolumeSource;
     11 rbd core.RBDVolumeSource; 12 flexVolume core.FlexVolumeSource; 13 cinder core.CinderVolumeSource;
-    14 cephfs core.CephFSVolumeSource; 15 flocker core.FlockerVolumeSource;
-    16 downwardAPI core.DownwardAPIVolumeSource; 17 fc core.FCVolumeSource; 18 azureFile core.AzureFileVolumeSource;
-    19 configMap core.ConfigMapVolumeSource; 20 vsphereVolume core.VsphereVirtualDiskVolumeSource;
-    21 quobyte core.QuobyteVolumeSource; 22 azureDisk core.AzureDiskVolumeSource;
-    23 photonPersistentDisk core.PhotonPersistentDiskVolumeSource; 24 portworxVolume core.PortworxVolumeSource;
-    25 scaleIO core.ScaleIOVolumeSource; 26 projected core.ProjectedVolumeSource;
-    27 storageos core.StorageOSVolumeSource; 28 csi core.CSIVolumeSource; 29 ephemeral core.EphemeralVolumeSource
+    14 cephfs core.CephFSVolumeSource; 15 flocker core.FlockerVolumeSource; 16 downwardAPI core.DownwardAPIVolumeSource;
+    17 fc core.FCVolumeSource; 18 azureFile core.AzureFileVolumeSource; 19 configMap core.ConfigMapVolumeSource;
+    20 vsphereVolume core.VsphereVirtualDiskVolumeSource; 21 quobyte core.QuobyteVolumeSource;
+    22 azureDisk core.AzureDiskVolumeSource; 23 photonPersistentDisk core.PhotonPersistentDiskVolumeSource;
+    26 projected core.ProjectedVolumeSource; 24 portworxVolume core.PortworxVolumeSource;
+    25 scaleIO core.ScaleIOVolumeSource; 27 storageos core.StorageOSVolumeSource; 28 csi core.CSIVolumeSource;
+    29 ephemeral core.EphemeralVolumeSource
 core.VsphereVirtualDiskVolumeSource: 1 volumePath string; 2 fsType? string; 3 storagePolicyName? string;
     4 storagePolicyID? string
 core.WeightedPodAffinityTerm: 1 weight int32; 2 podAffinityTerm core.PodAffinityTerm

@@ -233,6 +233,6 @@ apiregistration.APIServiceCondition: 1 type string; 2 status string; 3 lastTrans
 apiregistration.APIServiceList: 1 metadata meta.ListMeta; 2 items []apiregistration.APIService
 apiregistration.APIServiceSpec: 1 service apiregistration.ServiceReference; 2 group? string; 3 version? string;
     4 insecureSkipTLSVerify? bool; 5 caBundle? bytes; 7 groupPriorityMinimum int32; 8 versionPriority int32
-apiregistration.APIServiceStatus: 1 conditions []apiregistration.APIServiceCondition
+apiregistration.APIServiceStatus: 1 conditions? []apiregistration.APIServiceCondition
 apiregistration.ServiceReference: 1 namespace? string; 2 name? string; 3 port int32
 """

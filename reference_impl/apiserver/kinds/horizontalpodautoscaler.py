@@ -647,11 +647,11 @@ autoscaling.HorizontalPodAutoscalerSpec: 1 scaleTargetRef autoscaling.CrossVersi
 autoscaling.HorizontalPodAutoscalerStatus: 1 observedGeneration int64; 2 lastScaleTime meta.Time;
     3 currentReplicas int32; 4 desiredReplicas int32; 5 currentCPUUtilizationPercentage int32
 autoscaling.MetricSpec: 1 type string; 2 object autoscaling.ObjectMetricSource; 3 pods autoscaling.PodsMetricSource;
-    4 resource autoscaling.ResourceMetricSource; 5 external autoscaling.ExternalMetricSource;
-    7 containerResource autoscaling.ContainerResourceMetricSource
-autoscaling.MetricStatus: 1 type string; 2 object autoscaling.ObjectMetricStatus;
-    3 pods autoscaling.PodsMetricStatus; 4 resource autoscaling.ResourceMetricStatus;
-    5 external autoscaling.ExternalMetricStatus; 7 containerResource autoscaling.ContainerResourceMetricStatus
+    4 resource autoscaling.ResourceMetricSource; 7 containerResource autoscaling.ContainerResourceMetricSource;
+    5 external autoscaling.ExternalMetricSource
+autoscaling.MetricStatus: 1 type string; 2 object autoscaling.ObjectMetricStatus; 3 pods autoscaling.PodsMetricStatus;
+    4 resource autoscaling.ResourceMetricStatus; 7 containerResource autoscaling.ContainerResourceMetricStatus;
+    5 external autoscaling.ExternalMetricStatus
 autoscaling.ObjectMetricSource: 1 target autoscaling.CrossVersionObjectReference; 2 metricName string;
     3 targetValue resource.Quantity; 4 selector meta.LabelSelector; 5 averageValue resource.Quantity
 autoscaling.ObjectMetricStatus: 1 target autoscaling.CrossVersionObjectReference; 2 metricName string;
@@ -672,8 +672,8 @@ autoscaling.v2.ExternalMetricSource: 1 metric autoscaling.v2.MetricIdentifier; 2
 autoscaling.v2.ExternalMetricStatus: 1 metric autoscaling.v2.MetricIdentifier;
     2 current autoscaling.v2.MetricValueStatus
 autoscaling.v2.HPAScalingPolicy: 1 type string; 2 value int32; 3 periodSeconds int32
-autoscaling.v2.HPAScalingRules: 1 selectPolicy string; 2 policies []autoscaling.v2.HPAScalingPolicy;
-    3 stabilizationWindowSeconds int32
+autoscaling.v2.HPAScalingRules: 3 stabilizationWindowSeconds int32; 1 selectPolicy string;
+    2 policies? []autoscaling.v2.HPAScalingPolicy
 autoscaling.v2.HorizontalPodAutoscaler: 1 metadata meta.ObjectMeta; 2 spec autoscaling.v2.HorizontalPodAutoscalerSpec;
     3 status autoscaling.v2.HorizontalPodAutoscalerStatus
 autoscaling.v2.HorizontalPodAutoscalerBehavior: 1 scaleUp autoscaling.v2.HPAScalingRules;
@@ -682,18 +682,18 @@ autoscaling.v2.HorizontalPodAutoscalerCondition: 1 type string; 2 status string;
     4 reason? string; 5 message? string
 autoscaling.v2.HorizontalPodAutoscalerList: 1 metadata meta.ListMeta; 2 items []autoscaling.v2.HorizontalPodAutoscaler
 autoscaling.v2.HorizontalPodAutoscalerSpec: 1 scaleTargetRef autoscaling.v2.CrossVersionObjectReference;
-    2 minReplicas int32; 3 maxReplicas int32; 4 metrics []autoscaling.v2.MetricSpec;
+    2 minReplicas int32; 3 maxReplicas int32; 4 metrics? []autoscaling.v2.MetricSpec;
     5 behavior autoscaling.v2.HorizontalPodAutoscalerBehavior
 autoscaling.v2.HorizontalPodAutoscalerStatus: 1 observedGeneration int64; 2 lastScaleTime meta.Time;
     3 currentReplicas? int32; 4 desiredReplicas int32; 5 currentMetrics []autoscaling.v2.MetricStatus;
-    6 conditions []autoscaling.v2.HorizontalPodAutoscalerCondition
+    6 conditions? []autoscaling.v2.HorizontalPodAutoscalerCondition
 autoscaling.v2.MetricIdentifier: 1 name string; 2 selector meta.LabelSelector
 autoscaling.v2.MetricSpec: 1 type string; 2 object autoscaling.v2.ObjectMetricSource;
     3 pods autoscaling.v2.PodsMetricSource; 4 resource autoscaling.v2.ResourceMetricSource;
-    5 external autoscaling.v2.ExternalMetricSource; 7 containerResource autoscaling.v2.ContainerResourceMetricSource
+    7 containerResource autoscaling.v2.ContainerResourceMetricSource; 5 external autoscaling.v2.ExternalMetricSource
 autoscaling.v2.MetricStatus: 1 type string; 2 object autoscaling.v2.ObjectMetricStatus;
     3 pods autoscaling.v2.PodsMetricStatus; 4 resource autoscaling.v2.ResourceMetricStatus;
-    5 external autoscaling.v2.ExternalMetricStatus; 7 containerResource autoscaling.v2.ContainerResourceMetricStatus
+    7 containerResource autoscaling.v2.ContainerResourceMetricStatus; 5 external autoscaling.v2.ExternalMetricStatus
 autoscaling.v2.MetricTarget: 1 type string; 2 value resource.Quantity; 3 averageValue resource.Quantity;
     4 averageUtilization int32
 autoscaling.v2.MetricValueStatus: 1 value resource.Quantity; 2 averageValue resource.Quantity;

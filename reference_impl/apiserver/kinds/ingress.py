@@ -380,10 +380,10 @@ PRINTERS = {
 
 
 MESSAGES = """
-networking.HTTPIngressPath: 1 path? string; 2 backend networking.IngressBackend; 3 pathType string
+networking.HTTPIngressPath: 1 path? string; 3 pathType string; 2 backend networking.IngressBackend
 networking.HTTPIngressRuleValue: 1 paths []networking.HTTPIngressPath
 networking.Ingress: 1 metadata meta.ObjectMeta; 2 spec networking.IngressSpec; 3 status networking.IngressStatus
-networking.IngressBackend: 3 resource core.TypedLocalObjectReference; 4 service networking.IngressServiceBackend
+networking.IngressBackend: 4 service networking.IngressServiceBackend; 3 resource core.TypedLocalObjectReference
 networking.IngressClass: 1 metadata meta.ObjectMeta; 2 spec networking.IngressClassSpec
 networking.IngressClassList: 1 metadata meta.ListMeta; 2 items []networking.IngressClass
 networking.IngressClassParametersReference: 1 apiGroup string; 2 kind string; 3 name string; 4 scope string;
@@ -393,9 +393,9 @@ networking.IngressList: 1 metadata meta.ListMeta; 2 items []networking.Ingress
 networking.IngressRule: 1 host? string; 2 - networking.IngressRuleValue
 networking.IngressRuleValue: 1 http networking.HTTPIngressRuleValue
 networking.IngressServiceBackend: 1 name string; 2 port networking.ServiceBackendPort
-networking.IngressSpec: 1 defaultBackend networking.IngressBackend; 2 tls []networking.IngressTLS;
-    3 rules []networking.IngressRule; 4 ingressClassName string
+networking.IngressSpec: 4 ingressClassName string; 1 defaultBackend networking.IngressBackend;
+    2 tls? []networking.IngressTLS; 3 rules? []networking.IngressRule
 networking.IngressStatus: 1 loadBalancer core.LoadBalancerStatus
-networking.IngressTLS: 1 hosts []string; 2 secretName? string
+networking.IngressTLS: 1 hosts? []string; 2 secretName? string
 networking.ServiceBackendPort: 1 name? string; 2 number? int32
 """

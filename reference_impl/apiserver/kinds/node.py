@@ -402,12 +402,12 @@ core.NodeConfigStatus: 1 assigned core.NodeConfigSource; 2 active core.NodeConfi
     3 lastKnownGood core.NodeConfigSource; 4 error? string
 core.NodeDaemonEndpoints: 1 kubeletEndpoint core.DaemonEndpoint
 core.NodeList: 1 metadata meta.ListMeta; 2 items []core.Node
-core.NodeSpec: 1 podCIDR? string; 2 externalID? string; 3 providerID? string; 4 unschedulable? bool;
-    5 taints []core.Taint; 6 configSource core.NodeConfigSource; 7 podCIDRs []string
-core.NodeStatus: 1 capacity {}resource.Quantity; 2 allocatable {}resource.Quantity; 3 phase? string;
-    4 conditions []core.NodeCondition; 5 addresses []core.NodeAddress; 6 daemonEndpoints core.NodeDaemonEndpoints;
-    7 nodeInfo core.NodeSystemInfo; 8 images []core.ContainerImage; 9 volumesInUse []string;
-    10 volumesAttached []core.AttachedVolume; 11 config core.NodeConfigStatus
+core.NodeSpec: 1 podCIDR? string; 7 podCIDRs? []string; 3 providerID? string; 4 unschedulable? bool;
+    5 taints? []core.Taint; 6 configSource core.NodeConfigSource; 2 externalID? string
+core.NodeStatus: 1 capacity? {}resource.Quantity; 2 allocatable? {}resource.Quantity; 3 phase? string;
+    4 conditions? []core.NodeCondition; 5 addresses? []core.NodeAddress; 6 daemonEndpoints core.NodeDaemonEndpoints;
+    7 nodeInfo core.NodeSystemInfo; 8 images? []core.ContainerImage; 9 volumesInUse? []string;
+    10 volumesAttached? []core.AttachedVolume; 11 config core.NodeConfigStatus
 core.NodeSystemInfo: 1 machineID string; 2 systemUUID string; 3 bootID string; 4 kernelVersion string;
     5 osImage string; 6 containerRuntimeVersion string; 7 kubeletVersion string; 8 kubeProxyVersion string;
     9 operatingSystem string; 10 architecture string

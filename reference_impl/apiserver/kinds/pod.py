@@ -445,8 +445,8 @@ core.PodCondition: 1 type string; 2 status string; 3 lastProbeTime meta.Time; 4 
     5 reason? string; 6 message? string
 core.PodIP: 1 ip? string
 core.PodList: 1 metadata meta.ListMeta; 2 items []core.Pod
-core.PodStatus: 1 phase? string; 2 conditions []core.PodCondition; 3 message? string; 4 reason? string;
-    5 hostIP? string; 6 podIP? string; 7 startTime meta.Time; 8 containerStatuses []core.ContainerStatus;
-    9 qosClass? string; 10 initContainerStatuses []core.ContainerStatus; 11 nominatedNodeName? string;
-    12 podIPs []core.PodIP; 13 ephemeralContainerStatuses []core.ContainerStatus
+core.PodStatus: 1 phase? string; 2 conditions? []core.PodCondition; 3 message? string; 4 reason? string;
+    11 nominatedNodeName? string; 5 hostIP? string; 6 podIP? string; 12 podIPs? []core.PodIP; 7 startTime meta.Time;
+    10 initContainerStatuses? []core.ContainerStatus; 8 containerStatuses? []core.ContainerStatus; 9 qosClass? string;
+    13 ephemeralContainerStatuses? []core.ContainerStatus
 """

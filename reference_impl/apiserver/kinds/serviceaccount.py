@@ -29,7 +29,7 @@ PRINTERS = {
 
 
 MESSAGES = """
-core.ServiceAccount: 1 metadata meta.ObjectMeta; 2 secrets []core.ObjectReference;
-    3 imagePullSecrets []core.LocalObjectReference; 4 automountServiceAccountToken bool
+core.ServiceAccount: 1 metadata meta.ObjectMeta; 2 secrets? []core.ObjectReference;
+    3 imagePullSecrets? []core.LocalObjectReference; 4 automountServiceAccountToken bool
 core.ServiceAccountList: 1 metadata meta.ListMeta; 2 items []core.ServiceAccount
 """

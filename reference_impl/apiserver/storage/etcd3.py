@@ -84,19 +84,33 @@ def encode(obj: dict) -> bytes:
 def decode(value: bytes, revision: int) -> dict:
     """An object read back, its resourceVersion set from `revision` (APIObjectVersioner.UpdateObject)."""
     obj = jsonserializer.decode(value)
-    if not isinstance(obj.get("metadata"), dict):  # an older writer's null metadata reads as empty
-        obj["metadata"] = {}
-    obj["metadata"]["resourceVersion"] = str(revision)
+    meta = obj.get("metadata")  # an older writer's null metadata reads as empty
+    obj["metadata"] = with_resource_version(meta if isinstance(meta, dict) else {}, str(revision))
     return obj
 
 
 def read_back(obj: dict, revision: int) -> dict:
     """What `decode(encode(obj), revision)` gives, without the JSON round trip: a new top level and
-    metadata with the resourceVersion last; everything below is `obj`'s own, which the writer
+    metadata with the resourceVersion; everything below is `obj`'s own, which the writer
     hands over (upstream decodes its write back; here the writer's private object is reused)."""
-    meta = {k: v for k, v in (obj.get("metadata") or {}).items() if k != "resourceVersion"}
-    meta["resourceVersion"] = str(revision)
-    return {**obj, "metadata": meta}
+    return {**obj, "metadata": with_resource_version(obj.get("metadata") or {}, str(revision))}
+
+
+# ObjectMeta's fields before resourceVersion in its struct, which encoding/json writes in order.
+_BEFORE_RESOURCE_VERSION = frozenset(("name", "generateName", "namespace", "selfLink", "uid"))
+
+
+def with_resource_version(meta: dict, resource_version: str) -> dict:
+    """A copy of `meta` with its resourceVersion, where the struct has it: after the uid."""
+    placed = {}
+    for key, value in meta.items():
+        if key == "resourceVersion":
+            continue
+        if key not in _BEFORE_RESOURCE_VERSION and "resourceVersion" not in placed:
+            placed["resourceVersion"] = resource_version
+        placed[key] = value
+    placed.setdefault("resourceVersion", resource_version)
+    return placed
 
 
 def _previous(event, revision: int) -> dict | None:

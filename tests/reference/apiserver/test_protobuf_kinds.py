@@ -362,6 +362,13 @@ def test_special_types_are_written_as_their_apimachinery_messages():
         {"requests": {"cpu": "100m"}}
 
 
+def test_a_priority_class_decodes_without_its_omitempty_zero_fields():
+    """gogo writes PriorityClass's globalDefault and description even when zero; both are
+    `omitempty` in Go, so their zeros are absent from the JSON, while value (not omitempty) stays."""
+    raw = b"\x10\x00" + b"\x18\x00" + b"\x22\x00"  # value 0, globalDefault false, description ""
+    assert protobuf.decode_message("scheduling.PriorityClass", raw) == {"value": 0}
+
+
 def test_micro_time_keeps_microseconds():
     """A MicroTime (Lease renewTime, Event eventTime) keeps its microseconds; a Time does not."""
     lease = {"renewTime": "2024-05-01T10:00:30.250000Z", "acquireTime": "2024-05-01T10:00:00.000001Z"}

@@ -1,0 +1,134 @@
+"""Built-in objects as the real apiserver writes them: Go's encoding of the kind's struct, with the
+zero values of `omitempty` fields that are no pointers left out and the fields in struct order;
+each rule checked against what kube-apiserver 1.24 answers for the same requests."""
+from __future__ import annotations
+
+import copy
+
+from reference_impl.apiserver.core import gostruct, protobuf
+from reference_impl.apiserver.storage.etcd3 import decode, encode, read_back
+from tests.reference.apiserver.test_handlers import call, chain, etcd, ns_path, registry  # noqa: F401
+
+ZEROS_POD = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "zeros"},
+             "spec": {"nodeName": "", "hostNetwork": False, "tolerations": [], "automountServiceAccountToken": False,
+                      "containers": [{"name": "c", "image": "nginx", "stdin": False, "args": [],
+                                      "ports": [{"containerPort": 80, "hostPort": 0, "name": ""}],
+                                      "securityContext": {"privileged": False}}]}}
+
+
+def fields_of(managed_fields: list[dict]) -> dict:
+    return managed_fields[0]["fieldsV1"]
+
+
+def test_omitempty_zero_values_are_left_out():
+    """hostNetwork false, nodeName "", stdin false, hostPort 0, name "" and empty lists are
+    `omitempty` and no pointers: Go writes nothing for them."""
+    spec = gostruct.as_encoded(copy.deepcopy(ZEROS_POD))["spec"]
+    assert "nodeName" not in spec and "hostNetwork" not in spec and "tolerations" not in spec
+    assert spec["containers"][0] == {"name": "c", "image": "nginx", "ports": [{"containerPort": 80}],
+                                     "securityContext": {"privileged": False}}
+
+
+def test_decoding_keeps_empty_lists_and_maps_for_validation_to_see():
+    """A decoded struct cannot tell a zero scalar from an absent one, but holds an empty list or
+    map (non-nil) until it is encoded: validation sees `capacity: {}` as ResourceList{}."""
+    spec = gostruct.as_decoded(copy.deepcopy(ZEROS_POD))["spec"]
+    assert "hostNetwork" not in spec and spec["tolerations"] == [] and spec["containers"][0]["args"] == []
+
+
+def test_a_pointers_zero_value_is_kept():
+    """automountServiceAccountToken (*bool) and privileged (*bool) false are values, as a non-nil
+    pointer is."""
+    spec = gostruct.as_encoded(copy.deepcopy(ZEROS_POD))["spec"]
+    assert spec["automountServiceAccountToken"] is False
+    assert spec["containers"][0]["securityContext"] == {"privileged": False}
+
+
+def test_a_priority_class_drops_global_default_false_and_an_empty_description():
+    """PriorityClass's globalDefault and description are `omitempty`; value is not."""
+    pc = {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": "p"},
+          "description": "", "globalDefault": False, "value": 0}
+    assert gostruct.as_encoded(pc) == {"kind": "PriorityClass", "apiVersion": "scheduling.k8s.io/v1",
+                                       "metadata": {"name": "p"}, "value": 0}
+
+
+def test_fields_are_in_struct_order_with_kind_first():
+    """TypeMeta's kind before apiVersion, then the struct's fields in their declared order (a
+    Container's envFrom before env, its inline ProbeHandler's fields where it is embedded)."""
+    pod = {"spec": {"containers": [{"env": [], "envFrom": [{"prefix": "P_"}], "name": "c",
+                                    "livenessProbe": {"periodSeconds": 5, "exec": {"command": ["true"]}},
+                                    "image": "i"}]},
+           "metadata": {"name": "p"}, "apiVersion": "v1", "kind": "Pod"}
+    encoded = gostruct.as_encoded(pod)
+    assert list(encoded) == ["kind", "apiVersion", "metadata", "spec"]
+    container = encoded["spec"]["containers"][0]
+    assert list(container) == ["name", "image", "envFrom", "livenessProbe"]
+    assert list(container["livenessProbe"]) == ["exec", "periodSeconds"]
+
+
+def test_the_layouts_list_fields_in_struct_order():
+    """The protobuf layout lines are in Go's order; the field numbers keep the wire order."""
+    assert list(gostruct.struct_fields("core.PodSpec"))[:4] == ["volumes", "initContainers", "containers",
+                                                               "ephemeralContainers"]
+    assert [n for n, _ in sorted(protobuf.MESSAGES["core.PodSpec"].items())][:3] == [1, 2, 3]
+
+
+def test_a_kind_without_a_struct_is_left_alone():
+    """A custom resource is unstructured: its zeros and its order are the client's."""
+    obj = {"apiVersion": "example.com/v1", "kind": "Widget", "spec": {"on": False}, "metadata": {"name": "w"}}
+    assert gostruct.as_encoded(obj) is obj
+
+
+def test_stored_metadata_has_the_resource_version_after_the_uid():
+    """ObjectMeta's struct has resourceVersion between uid and generation."""
+    obj = {"kind": "ConfigMap", "apiVersion": "v1",
+           "metadata": {"name": "c", "namespace": "n", "uid": "u", "generation": 1, "creationTimestamp": "t"}}
+    for read in (read_back(obj, 7), decode(encode(obj), 7)):
+        assert list(read["metadata"]) == ["name", "namespace", "uid", "resourceVersion", "generation",
+                                          "creationTimestamp"]
+
+
+def test_create_stores_and_returns_the_struct_and_manages_only_what_it_holds(chain):
+    """A create's answer and the object read back are the struct encoded; managedFields are computed
+    from the decoded struct, so they name none of the zero values sent."""
+    code, created = call(chain, "POST", ns_path(chain, "pods"), ZEROS_POD)
+    assert code == 201
+    _, read = call(chain, "GET", ns_path(chain, "pods", "zeros"))
+    for obj in (created, read):
+        assert list(obj) == ["kind", "apiVersion", "metadata", "spec", "status"]
+        assert list(obj["metadata"])[:4] == ["name", "namespace", "uid", "resourceVersion"]
+        assert "hostNetwork" not in obj["spec"] and "nodeName" not in obj["spec"]
+    spec_fields = fields_of(created["metadata"]["managedFields"])["f:spec"]
+    assert "f:hostNetwork" not in spec_fields and "f:nodeName" not in spec_fields
+    assert "f:stdin" not in spec_fields["f:containers"]['k:{"name":"c"}']
+    assert "f:args" not in spec_fields["f:containers"]['k:{"name":"c"}']  # an empty list, left out
+    assert "f:automountServiceAccountToken" in spec_fields
+
+
+def test_apply_manages_the_zero_values_it_sent_but_does_not_store_them(chain):
+    """Server-side apply records the applied configuration as sent (hostNetwork: false is the
+    manager's), while the object stored is the struct, without it."""
+    code, applied = call(chain, "PATCH", ns_path(chain, "pods", "zeros"), ZEROS_POD,
+                         content_type="application/apply-patch+yaml", query={"fieldManager": "me"})
+    assert code == 201
+    assert "hostNetwork" not in applied["spec"]
+    assert "f:hostNetwork" in fields_of(applied["metadata"]["managedFields"])["f:spec"]
+
+
+def test_a_strategic_merge_patch_of_zero_values_changes_nothing_stored(chain):
+    """A patch setting omitempty fields to their zero values leaves the struct as it was."""
+    call(chain, "POST", ns_path(chain, "pods"), ZEROS_POD)
+    _, before = call(chain, "GET", ns_path(chain, "pods", "zeros"))
+    code, patched = call(chain, "PATCH", ns_path(chain, "pods", "zeros"),
+                         {"spec": {"hostPID": False, "containers": [{"name": "c", "tty": False}]}},
+                         content_type="application/strategic-merge-patch+json")
+    assert code == 200
+    assert patched["spec"] == before["spec"]
+
+
+def test_a_service_sent_with_empty_ip_families_gets_the_default_family(chain):
+    """The allocator fills ipFamilies when the decoded struct's list is empty, not only when absent."""
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s"},
+               "spec": {"ports": [{"port": 80}], "ipFamilies": []}}
+    code, created = call(chain, "POST", ns_path(chain, "services"), service)
+    assert code == 201 and created["spec"]["ipFamilies"] == ["IPv4"]
