@@ -342,9 +342,8 @@ def test_webhook_configurations_are_never_sent_to_webhooks(chain, server):
     assert server.reviews == []
 
 
-def test_a_service_is_reached_at_its_endpoints_with_its_dns_name_verified(chain, server):
-    """A service reference resolves to the Endpoints' first ready address on the port the service
-    port targets; the certificate is checked for NAME.NAMESPACE.svc (the test's names hooks.webhooks.svc)."""
+def behind_service(chain, server: "WebhookServer", path: str) -> dict:
+    """A clientConfig naming the Service `hooks.webhooks` whose Endpoints are the test's server."""
     call(chain, "POST", "/api/v1/namespaces", {"metadata": {"name": "webhooks"}})
     service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "hooks"},
                "spec": {"ports": [{"name": "https", "port": 443, "targetPort": server.port}]}}
@@ -353,8 +352,14 @@ def test_a_service_is_reached_at_its_endpoints_with_its_dns_name_verified(chain,
     for plural, obj in (("services", service), ("endpoints", endpoints)):
         code, body = call(chain, "POST", f"/api/v1/namespaces/webhooks/{plural}", obj)
         assert code in (201, 409), body
-    client_config = {"service": {"namespace": "webhooks", "name": "hooks", "path": "/deny"},
-                     "caBundle": server.client_config("/")["caBundle"]}
+    return {"service": {"namespace": "webhooks", "name": "hooks", "path": path},
+            "caBundle": server.client_config("/")["caBundle"]}
+
+
+def test_a_service_is_reached_at_its_endpoints_with_its_dns_name_verified(chain, server):
+    """A service reference resolves to the Endpoints' first ready address on the port the service
+    port targets; the certificate is checked for NAME.NAMESPACE.svc (the test's names hooks.webhooks.svc)."""
+    client_config = behind_service(chain, server, "/deny")
     register(chain, "ValidatingWebhookConfiguration", hook(client_config, name="svc.example.com"))
     code, status = configmap(chain)
     assert (code, status["message"]) == (403, 'admission webhook "svc.example.com" denied the request: '

@@ -14,7 +14,7 @@ import pytest
 from cluster import Cluster, reference_control_plane  # noqa: F401  (fixture)
 from reference_impl.apiserver.adapter.server import HandlerChain
 from reference_impl.apiserver.adapter.webhookclient import WebhookClient
-from tests.reference.apiserver.test_admission_webhooks import WebhookServer
+from tests.reference.apiserver.test_admission_webhooks import WebhookServer, behind_service
 from tests.reference.apiserver.test_handlers import NOW, call, etcd, registry  # noqa: F401  (fixtures)
 
 CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
@@ -300,16 +300,7 @@ def test_a_webhook_that_is_down_fails_with_the_dial_error(chain, server):
 
 def test_a_webhook_service_is_reached_at_its_endpoints(chain, server):
     """The admission webhooks' rule: the Service's Endpoints, its certificate checked for NAME.NAMESPACE.svc."""
-    call(chain, "POST", "/api/v1/namespaces", {"metadata": {"name": "webhooks"}})
-    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "hooks"},
-               "spec": {"ports": [{"name": "https", "port": 443, "targetPort": server.port}]}}
-    endpoints = {"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "hooks"},
-                 "subsets": [{"addresses": [{"ip": "127.0.0.1"}], "ports": [{"name": "https", "port": server.port}]}]}
-    for plural, obj in (("services", service), ("endpoints", endpoints)):
-        code, body = call(chain, "POST", f"/api/v1/namespaces/webhooks/{plural}", obj)
-        assert code in (201, 409), body
-    client_config = {"service": {"namespace": "webhooks", "name": "hooks", "path": "/convert"},
-                     "caBundle": server.client_config("/")["caBundle"]}
+    client_config = behind_service(chain, server, "/convert")
     assert call(chain, "POST", CRDS, crd(webhook(client_config)))[0] == 201
     call(chain, "POST", V1, gizmo("g1", colour="red"))
     assert call(chain, "GET", f"{V2}/g1")[1]["spec"] == {"color": "red"}
