@@ -1,12 +1,15 @@
-"""What the live cluster tests share: kubectl against a cluster's kubeconfig, and polling."""
+"""What the live cluster tests share: a one-kubelet cluster, kubectl against its kubeconfig, and polling."""
 from __future__ import annotations
 
 import shutil
 import subprocess
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+
+from analyzer.cli import main
 
 
 def kubectl(kubeconfig, *args: str, stdin: str | None = None) -> str:
@@ -43,3 +46,14 @@ def wait_for(predicate, timeout: float, what: str, interval: float = 0.2):
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
         time.sleep(interval)
+
+
+@contextmanager
+def one_kubelet_cluster(tmp_path_factory, name: str):
+    """`kubeatlas cluster up --kubelets 1` in a fresh folder; yields the folder, then `cluster down`."""
+    directory: Path = tmp_path_factory.mktemp(name) / "cluster"
+    assert main(["cluster", "up", "--dir", str(directory), "--kubelets", "1"]) == 0
+    try:
+        yield directory
+    finally:
+        main(["cluster", "down", "--dir", str(directory)])

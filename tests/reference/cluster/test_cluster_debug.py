@@ -8,20 +8,15 @@ import time
 
 import pytest
 
-from analyzer.cli import main
-from clusterkit import kubectl, wait_for
+from clusterkit import kubectl, one_kubelet_cluster, wait_for
 
 NAMESPACE = "e2e-debug"
 
 
 @pytest.fixture(scope="module")
 def kubeconfig(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("debug") / "cluster"
-    assert main(["cluster", "up", "--dir", str(directory), "--kubelets", "1"]) == 0
-    try:
+    with one_kubelet_cluster(tmp_path_factory, "debug") as directory:
         yield directory / "admin.kubeconfig"
-    finally:
-        main(["cluster", "down", "--dir", str(directory)])
 
 
 def test_kubectl_debug_runs_an_ephemeral_container_in_the_pod(kubeconfig):

@@ -9,8 +9,7 @@ import json
 
 import pytest
 
-from analyzer.cli import main
-from clusterkit import kubectl, wait_for
+from clusterkit import kubectl, one_kubelet_cluster, wait_for
 
 NAMESPACE = "e2e-volumes"
 # The container prints what its mounts hold, then waits; $CONTAINER_ROOT stands for "/" (runtime.py).
@@ -21,16 +20,12 @@ READER = ('cat "$CONTAINER_ROOT/etc/config/greeting"; echo; '
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("volumes") / "cluster"
-    assert main(["cluster", "up", "--dir", str(directory), "--kubelets", "1"]) == 0
-    try:
+    with one_kubelet_cluster(tmp_path_factory, "volumes") as directory:
         kubeconfig = directory / "admin.kubeconfig"
         kubectl(kubeconfig, "create", "namespace", NAMESPACE)
         wait_for(lambda: "kube-root-ca.crt" in kubectl(kubeconfig, "get", "configmaps", "-n", NAMESPACE),
                  20, "the namespace's kube-root-ca.crt")
         yield directory
-    finally:
-        main(["cluster", "down", "--dir", str(directory)])
 
 
 def apply(kubeconfig, obj: dict) -> None:
