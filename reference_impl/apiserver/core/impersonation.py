@@ -5,7 +5,7 @@ Mirrors k8s.io/apiserver/pkg/endpoints/filters/impersonation.go: Impersonate-Use
 (`users`) or a valid service account `system:serviceaccount:NS:NAME` (`serviceaccounts` in NS);
 Impersonate-Group (repeatable) `groups`; Impersonate-Uid `uids` and Impersonate-Extra-KEY
 `userextras/KEY`, these two in API group authentication.k8s.io. Groups, a uid or extras without a
-user are refused (upstream answers 500; a client's mistake here is a 400).
+user are refused with upstream's text (upstream answers 500; a client's mistake here is a 400).
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from reference_impl.mirrors import mirrors
 USER_HEADER, GROUP_HEADER, UID_HEADER, EXTRA_PREFIX = ("Impersonate-User", "Impersonate-Group",
                                                        "Impersonate-Uid", "Impersonate-Extra-")
 AUTHENTICATION_GROUP = "authentication.k8s.io"
+AUTHENTICATION_VERSION = AUTHENTICATION_GROUP + "/v1"
 
 
 def _extra_headers(headers) -> dict[str, list[str]]:
@@ -45,6 +46,24 @@ def split_username(name: str) -> tuple[str, str] | None:
     return parts[0], parts[1]
 
 
+def _go_reference(kind: str, name: str, api_version: str = "", field_path: str = "") -> str:
+    """A v1.ObjectReference as %v prints it: Kind, Namespace, Name, UID, APIVersion,
+    ResourceVersion and FieldPath, space-separated in braces."""
+    return "{" + " ".join((kind, "", name, "", api_version, "", field_path)) + "}"
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/filters.buildImpersonationRequests")
+def _without_user(groups: list[str], extra: dict[str, list[str]], uid: str) -> errors.StatusError:
+    """The refusal of groups, extras or a uid asked for with no user, naming them as upstream's
+    error prints its impersonation requests."""
+    requests = [_go_reference("Group", group) for group in groups]
+    requests += [_go_reference("UserExtra", value, AUTHENTICATION_VERSION, key)
+                 for key, values in extra.items() for value in values]
+    if uid:
+        requests.append(_go_reference("UID", uid, AUTHENTICATION_VERSION))
+    return errors.bad_request(f"requested [{' '.join(requests)}] without impersonating a user")
+
+
 @mirrors("k8s.io/apiserver/pkg/endpoints/filters.WithImpersonation",
          "k8s.io/apiserver/pkg/endpoints/filters.buildImpersonationRequests")
 def impersonate(user, headers, authorizer) -> object:
@@ -57,7 +76,7 @@ def impersonate(user, headers, authorizer) -> object:
     extra = _extra_headers(headers)
     if not name:
         if groups or uid or extra:
-            raise errors.bad_request("requested impersonation of groups, uid or extra without impersonating a user")
+            raise _without_user(groups, extra, uid)
         return user
     checks: list[tuple[str, str, str, str, str]] = []  # group, resource, subresource, namespace, name
     impersonated_groups: list[str] = []

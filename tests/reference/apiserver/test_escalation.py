@@ -255,6 +255,25 @@ def test_impersonating_groups_without_a_user_is_400(rbac_chain):
     assert (code, status["reason"]) == (400, "BadRequest")
 
 
+def test_impersonating_without_a_user_names_the_requests_as_upstream_prints_them():
+    """buildImpersonationRequests' error prints its []v1.ObjectReference with %v: groups, then
+    extras (FieldPath the key), then the uid; the real 1.24 server sends this text in its 500."""
+    from email.message import Message
+
+    from reference_impl.apiserver.core import errors
+    from reference_impl.apiserver.core.impersonation import impersonate
+
+    headers = Message()
+    for name, value in (("Impersonate-Group", "g1"), ("Impersonate-Group", "g2"),
+                        ("Impersonate-Extra-Scopes", "view"), ("Impersonate-Uid", "1234")):
+        headers[name] = value
+    with pytest.raises(errors.StatusError) as refused:
+        impersonate(USERS["alice"], headers, None)
+    assert refused.value.message == (
+        "requested [{Group  g1    } {Group  g2    } {UserExtra  view  authentication.k8s.io/v1  scopes} "
+        "{UID  1234  authentication.k8s.io/v1  }] without impersonating a user")
+
+
 
 def test_an_empty_impersonate_user_header_impersonates_nobody(rbac_chain):
     """buildImpersonationRequests reads Impersonate-User with headers.Get: an empty value is no
