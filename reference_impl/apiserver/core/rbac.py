@@ -268,7 +268,7 @@ class RBACAuthorizer:
                 except (StatusError, ValueError) as err:
                     yield "", None, str(err)
                     continue
-                source = _describe(kind, binding, subject)
+                source = _describe(kind, binding, subject, binding_namespace)
                 for rule in rules:
                     yield source, rule, None
 
@@ -311,12 +311,17 @@ class RBACAuthorizer:
         return rules
 
 
-def _describe(kind: str, binding: dict, subject: dict) -> str:
-    """clusterRoleBindingDescriber / roleBindingDescriber: which binding and subject allowed it."""
+@mirrors("(*k8s.io/kubernetes/plugin/pkg/auth/authorizer/rbac.roleBindingDescriber).String",
+         "k8s.io/kubernetes/plugin/pkg/auth/authorizer/rbac.describeSubject")
+def _describe(kind: str, binding: dict, subject: dict, binding_namespace: str) -> str:
+    """clusterRoleBindingDescriber / roleBindingDescriber: which binding and subject allowed it. A
+    ServiceAccount subject is named NAME/NAMESPACE, its namespace defaulting to the binding's."""
     meta, ref = binding.get("metadata", {}), binding.get("roleRef", {})
     where = f"{meta.get('name')}/{meta['namespace']}" if kind == "RoleBinding" else meta.get("name")
-    who = f"{subject.get('kind')} \"{subject.get('name')}\""
-    return f'{kind} "{where}" of {ref.get("kind")} "{ref.get("name")}" to {who}'
+    name = subject.get("name")
+    if subject.get("kind") == "ServiceAccount":
+        name = f"{name}/{subject.get('namespace') or binding_namespace}"
+    return f'{kind} "{where}" of {ref.get("kind")} "{ref.get("name")}" to {subject.get("kind")} "{name}"'
 
 
 class PrivilegedGroupAuthorizer:
