@@ -176,7 +176,8 @@ def test_a_service_account_subject_is_named_with_its_namespace_in_the_reason():
     read_nodes = {"verbs": ["get"], "apiGroups": [""], "resources": ["nodes"]}
     source = StaticSource(roles=[role("r", "team", READ_PODS)], cluster_roles=[cluster_role("r", read_nodes)],
                           role_bindings=[binding("b", "team", "Role", "r", account)],
-                          cluster_role_bindings=[binding("c", "", "ClusterRole", "r", {**account, "namespace": "team"})])
+                          cluster_role_bindings=[binding("c", "", "ClusterRole", "r",
+                                                         {**account, "namespace": "team"})])
     authorizer = RBACAuthorizer(source)
     assert authorizer.authorize(res("get", "pods", namespace="team", user=sa)) == (
         True, 'RBAC: allowed by RoleBinding "b/team" of Role "r" to ServiceAccount "builder/team"')
