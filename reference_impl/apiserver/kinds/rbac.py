@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import META, RBAC, arr, atomic, kind, list_kind, obj, ref, string, strings
-from reference_impl.apiserver.core.validation import invalid, name_problems, required, unsupported
+from reference_impl.apiserver.core.validation import (converts_to_selector, invalid, label_selector_problems,
+                                                    name_problems, required, unsupported)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
 from reference_impl.apiserver.kinds._defaulting import default_zero, object_field
 from reference_impl.machinery.gojson import quote
@@ -40,8 +41,26 @@ def validate_role(obj: dict) -> list[str]:
     return _role_rules(obj, namespaced=True)
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/rbac/validation.ValidateClusterRole")
 def validate_cluster_role(obj: dict) -> list[str]:
-    return _role_rules(obj, namespaced=False)
+    return _role_rules(obj, namespaced=False) + _aggregation_rule(obj.get("aggregationRule"))
+
+
+def _aggregation_rule(rule: dict | None) -> list[str]:
+    """An aggregationRule, once given, names at least one selector, and each one validates and
+    converts to a labels.Selector."""
+    if rule is None:
+        return []
+    here = "aggregationRule.clusterRoleSelectors"
+    selectors = rule.get("clusterRoleSelectors") or []
+    problems = [] if selectors else [required(here, "at least one clusterRoleSelector required if aggregationRule "
+                                                    "is non-nil")]
+    for i, selector in enumerate(selectors):
+        problems += label_selector_problems(selector, f"{here}[{i}]")
+        if not converts_to_selector(selector):
+            # field.Invalid is handed the nil labels.Selector LabelSelectorAsSelector failed with.
+            problems.append(invalid(f"{here}[{i}]", "null", "invalid label selector."))
+    return problems
 
 
 def _binding(obj: dict, role_kinds: tuple[str, ...], namespaced: bool) -> list[str]:

@@ -276,3 +276,24 @@ def test_policy_rules_are_validated_as_validate_policy_rule_does(rule, namespace
     with non-resource URLs may name no resources."""
     validate = rbac_kinds.validate_role if namespaced else rbac_kinds.validate_cluster_role
     assert validate({"rules": [rule]}) == problems
+
+
+SELECTOR_PROBLEM = 'aggregationRule.clusterRoleSelectors[0]: Invalid value: "null": invalid label selector.'
+
+
+@pytest.mark.parametrize("aggregation_rule, problems", [
+    ({}, ["aggregationRule.clusterRoleSelectors: Required value: at least one clusterRoleSelector required if "
+          "aggregationRule is non-nil"]),
+    ({"clusterRoleSelectors": [{"matchLabels": {"a": "b"}}]}, []),
+    ({"clusterRoleSelectors": [{}]}, []),
+    ({"clusterRoleSelectors": [{"matchExpressions": [{"key": "a", "operator": "Bogus"}]}]},
+     ['aggregationRule.clusterRoleSelectors[0].matchExpressions[0].operator: Invalid value: "Bogus": not a valid '
+      "selector operator", SELECTOR_PROBLEM]),
+    ({"clusterRoleSelectors": [{"matchExpressions": [{"key": "a", "operator": "In"}]}]},
+     ["aggregationRule.clusterRoleSelectors[0].matchExpressions[0].values: Required value: must be specified when "
+      "`operator` is 'In' or 'NotIn'", SELECTOR_PROBLEM]),
+])
+def test_an_aggregation_rule_is_validated_as_validate_cluster_role_does(aggregation_rule, problems):
+    """An aggregationRule with no selectors is refused, not stored as one that gathers nothing, and
+    each selector must validate and convert, as the real 1.24 server answers (422)."""
+    assert rbac_kinds.validate_cluster_role({"rules": None, "aggregationRule": aggregation_rule}) == problems
