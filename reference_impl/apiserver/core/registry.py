@@ -156,9 +156,10 @@ class Registry(LifecycleMixin):
         base = f"/registry/{r.etcd_prefix}/"
         return f"{base}{namespace}/" if r.namespaced and namespace else base
 
+    @mirrors("k8s.io/apiserver/pkg/registry/generic/registry.NamespaceKeyFunc")
     def key(self, r: Resource, namespace: str | None, name: str) -> str:
         if r.namespaced and not namespace:
-            raise errors.bad_request("namespace is required")
+            raise errors.bad_request("Namespace parameter required.")
         if not name:
             raise errors.bad_request("resource name may not be empty")
         limits.check_path_segment(name, namespace)

@@ -68,6 +68,18 @@ BIND_ONLY = [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["rolebin
               "verbs": ["create"]}]
 
 
+def test_a_cluster_role_binding_to_a_role_is_refused_as_its_namespaced_lookup_fails(rbac_chain):
+    """Without `bind`, the ClusterRoleBinding's roleRef is resolved with no namespace; a Role's
+    lookup then fails in NamespaceKeyFunc, whose 400 the real 1.24 server returns as it is."""
+    grant_cluster_wide(rbac_chain, [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["clusterrolebindings"],
+                                     "verbs": ["create"]}], "crb-writer")
+    code, status = send(rbac_chain, "alice", "POST", f"{RBAC}/clusterrolebindings",
+                        {"metadata": {"name": f"to-role-{rbac_chain.namespace}"},
+                         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "any"},
+                         "subjects": []})
+    assert (code, status["reason"], status["message"]) == (400, "BadRequest", "Namespace parameter required.")
+
+
 def test_binding_yourself_to_cluster_admin_is_refused(rbac_chain):
     """A user allowed only to create rolebindings cannot bind itself to cluster-admin."""
     grant(rbac_chain, BIND_ONLY)
