@@ -66,21 +66,50 @@ def sign(claims: dict, key: ec.EllipticCurvePrivateKey) -> str:
     return f"{signing_input}.{_b64(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"
 
 
+# go-jose's ErrCryptoFailure: what any signature that does not verify with the key is reported as.
+CRYPTO_FAILURE = "square/go-jose: error in cryptographic primitive"
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/serviceaccount.jwtTokenAuthenticator).hasCorrectIssuer")
+def has_issuer(token: str, issuer: str) -> bool:
+    """Whether the token's payload, read without checking the signature, names `issuer`: only then
+    is the token this authenticator's to judge."""
+    parts = token.split(".")
+    if len(parts) != 3:
+        return False
+    try:
+        claims = json.loads(_unb64(parts[1]))
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(claims, dict) and claims.get("iss") == issuer
+
+
+@mirrors("gopkg.in/square/go-jose.v2/jwt.ParseSigned",
+         "(gopkg.in/square/go-jose.v2.JSONWebSignature).Verify")
 def verify(token: str, public_key: ec.EllipticCurvePublicKey) -> dict | None:
-    """The claims of a token this key signed; None for anything else (not ours, or not a JWT)."""
+    """The claims of a token this key signed; None for what is no JWS at all; AuthenticationFailed
+    when the signature does not verify (a forged or another issuer's token, or another algorithm)."""
     parts = token.split(".")
     if len(parts) != 3:
         return None
     try:
         header = json.loads(_unb64(parts[0]))
         signature = _unb64(parts[2])
-        if not isinstance(header, dict) or header.get("alg") != "ES256" or len(signature) != 64:
-            return None
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(header, dict):
+        return None
+    try:
+        if header.get("alg") != "ES256" or len(signature) != 64:
+            raise InvalidSignature
         public_key.verify(encode_dss_signature(int.from_bytes(signature[:32], "big"),
                                                int.from_bytes(signature[32:], "big")),
                           f"{parts[0]}.{parts[1]}".encode(), ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature:
+        raise AuthenticationFailed(CRYPTO_FAILURE) from None
+    try:
         claims = json.loads(_unb64(parts[1]))
-    except (ValueError, InvalidSignature, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError):
         return None
     return claims if isinstance(claims, dict) else None
 
@@ -195,8 +224,10 @@ class ServiceAccountTokenAuthenticator:
     def authenticate_token(self, token: str, audiences: tuple[str, ...] | None = None) -> UserInfo | None:
         """The token's user if it is meant for one of `audiences` (the API's when none are asked
         for); when some were, the user carries those the token shares with them."""
+        if not has_issuer(token, ISSUER):
+            return None
         claims = verify(token, self.public_key)
-        if claims is None or claims.get("iss") != ISSUER:
+        if claims is None:
             return None
         targets = self.audiences if audiences is None else audiences
         token_audiences = claims.get("aud")

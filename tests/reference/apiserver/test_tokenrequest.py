@@ -15,7 +15,7 @@ from reference_impl.apiserver.core.auth import (AuthenticationFailed, BearerToke
 from reference_impl.apiserver.core.handlers import Request
 from reference_impl.apiserver.adapter.server import HandlerChain
 from reference_impl.apiserver.core.errors import StatusError
-from reference_impl.apiserver.core.tokenrequest import ServiceAccountTokenAuthenticator, create_token
+from reference_impl.apiserver.core.tokenrequest import CRYPTO_FAILURE, ServiceAccountTokenAuthenticator, create_token
 from tests.reference.apiserver.test_handlers import NOW, etcd, registry  # noqa: F401
 
 KEY = certs.new_ca().private_key
@@ -314,6 +314,33 @@ def test_a_token_review_of_a_bad_token_answers_unauthenticated(setup):
     code, review = send(chain, "admin", "POST", TOKEN_REVIEWS, {"spec": {"token": "a.b.c"}})
     assert code == 201 and review["status"]["user"] == {} and "authenticated" not in review["status"]
     assert review["status"]["error"] == "invalid bearer token"  # one bearer authenticator's words, as upstream
+
+
+def b64_json(obj: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
+
+
+def forged(token: str, payload: dict | None = None, alg: str | None = None) -> str:
+    """`token` with its payload or its header's alg replaced, the signature kept."""
+    header, body, signature = token.split(".")
+    return f"{b64_json({'alg': alg}) if alg else header}.{b64_json(payload) if payload else body}.{signature}"
+
+
+def test_a_token_naming_the_issuer_whose_signature_fails_is_go_joses_crypto_failure(setup):
+    """hasCorrectIssuer reads the payload unverified: a token naming this issuer is the service
+    account authenticator's to judge, and a signature that does not verify (a changed payload,
+    another algorithm) is go-jose's ErrCryptoFailure, as the real 1.24 server's TokenReview shows;
+    a token naming another issuer is none of its business."""
+    assert CRYPTO_FAILURE == "square/go-jose: error in cryptographic primitive"
+    chain, ns, _, _, tokens = setup
+    token = send(chain, "admin", "POST", token_path(ns), {"spec": {}})[1]["status"]["token"]
+    claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+    admin = {**claims, "sub": "system:serviceaccount:kube-system:admin"}
+    for bad in (forged(token, admin), forged(token, alg="RS256")):
+        code, review = send(chain, "admin", "POST", TOKEN_REVIEWS, {"spec": {"token": bad}})
+        assert (code, review["status"]) == (201, {"user": {}, "error": CRYPTO_FAILURE})
+        assert send(chain, bad, "GET", f"/api/v1/namespaces/{ns}/pods")[0] == 401
+    assert tokens.authenticate_token(forged(token, {**claims, "iss": "https://elsewhere"})) is None
 
 
 @pytest.mark.parametrize("path,spec,message", [
