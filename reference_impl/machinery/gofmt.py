@@ -40,6 +40,65 @@ def format_s(value: Any, nested: bool = False) -> str:
     return f"%!s({type_of(value)}={format_v(value)})"
 
 
+_FLAGS = "#0+- "
+
+
+@mirrors("fmt.Errorf", "(*fmt.pp).doPrintf")
+def errorf_without_operands(format: str) -> str:
+    """The text of fmt.Errorf(format) with no operands, as upstream calls it on messages it built
+    itself: `%%` is `%`, every other verb (after any flags, argument index, width and precision)
+    is `%!v(MISSING)`, a `*` width or precision `%!(BADWIDTH)` / `%!(BADPREC)`, an argument
+    index `%!v(BADINDEX)`, and a `%` with no verb after it `%!(NOVERB)`."""
+    out, i, end = [], 0, len(format)
+    while i < end:
+        percent = format.find("%", i)
+        if percent < 0:
+            out.append(format[i:])
+            break
+        out.append(format[i:percent])
+        i, good_index = percent + 1, True
+        while i < end and format[i] in _FLAGS:
+            i += 1
+        i, good_index = _skip_arg_index(format, i, good_index)
+        if i < end and format[i] == "*":
+            out.append("%!(BADWIDTH)")
+            i += 1
+        else:
+            i = _skip_digits(format, i)
+        if i + 1 < end and format[i] == ".":
+            i, good_index = _skip_arg_index(format, i + 1, good_index)
+            if i < end and format[i] == "*":
+                out.append("%!(BADPREC)")
+                i += 1
+            else:
+                i = _skip_digits(format, i)
+        i, good_index = _skip_arg_index(format, i, good_index)
+        if i >= end:
+            out.append("%!(NOVERB)")
+            break
+        verb, i = format[i], i + 1
+        out.append("%" if verb == "%" else f"%!{verb}({'MISSING' if good_index else 'BADINDEX'})")
+    return "".join(out)
+
+
+def _skip_digits(format: str, i: int) -> int:
+    while i < len(format) and format[i].isdigit():
+        i += 1
+    return i
+
+
+@mirrors("(*fmt.pp).argNumber", "fmt.parseArgNumber")
+def _skip_arg_index(format: str, i: int, good_index: bool) -> tuple[int, bool]:
+    """Past an explicit argument index `[n]`, which with no operands is always bad; a `[` that
+    closes nowhere is skipped alone."""
+    if i >= len(format) or format[i] != "[":
+        return i, good_index
+    close = format.find("]", i + 1)
+    if len(format) - i < 3 or close < 0:
+        return i + 1, False
+    return close + 1, False
+
+
 # %#v prints a pointer as its address, which no two runs share; a fixed one stands in for it.
 POINTER_ADDRESS = "0xc000000000"
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from reference_impl.machinery.gofmt import errorf_without_operands
+from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
 
@@ -154,30 +156,41 @@ def object_forbidden(resource: str, group: str, name: str, why: str) -> StatusEr
                        status_details(resource, group, name))
 
 
-@mirrors("k8s.io/apimachinery/pkg/api/errors.NewForbidden")
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers/responsewriters.Forbidden",
+         "k8s.io/apiserver/pkg/endpoints/handlers/responsewriters.forbiddenMessage",
+         "k8s.io/apimachinery/pkg/api/errors.NewForbidden")
 def forbidden(user: str, verb: str, resource: str = "", namespace: str = "", name: str = "",
               group: str = "", subresource: str = "", path: str = "", reason: str = "") -> StatusError:
     """403 with the message responsewriters.Forbidden writes for an authorizer's denial.
 
     A resource request names the resource (`pods/status` for a subresource) and the namespace or
-    the cluster scope; a non-resource request (`resource` empty) names its `path`.
+    the cluster scope; a non-resource request (`resource` empty) names its `path`. Upstream
+    HTML-escapes that sentence and then hands it, the reason appended, to fmt.Errorf as the
+    format: a `%` in a user name or a path comes out as one of fmt's complaints.
     """
     if not resource:
-        why = f'User "{user}" cannot {verb} path "{path}"'
+        why = f"User {quote(user)} cannot {verb} path {quote(path)}"
     else:
         full = f"{resource}/{subresource}" if subresource else resource
-        scope = f'in the namespace "{namespace}"' if namespace else "at the cluster scope"
-        why = f'User "{user}" cannot {verb} resource "{full}" in API group "{group}" {scope}'
+        scope = f"in the namespace {quote(namespace)}" if namespace else "at the cluster scope"
+        why = f"User {quote(user)} cannot {verb} resource {quote(full)} in API group {quote(group)} {scope}"
+    why = _html_escaped(why)
     if reason:
         why = f"{why}: {reason}"
+    why = errorf_without_operands(why)
     subject = qualified(resource, group)
     if subject and name:
-        message = f'{subject} "{name}" is forbidden: {why}'
+        message = f"{subject} {quote(name)} is forbidden: {why}"
     elif subject:
         message = f"{subject} is forbidden: {why}"
     else:
         message = f"forbidden: {why}"
     return StatusError(403, "Forbidden", message, status_details(resource, group, name), empty_details_shown=True)
+
+
+def _html_escaped(text: str) -> str:
+    """responsewriters' sanitizer: &, < and > as HTML entities."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 @mirrors("k8s.io/apimachinery/pkg/api/errors.NewUnauthorized")

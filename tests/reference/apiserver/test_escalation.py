@@ -223,6 +223,20 @@ def send_as(chain, user, path, **impersonate):
     return response.code, json.loads(response.body)
 
 
+@pytest.mark.parametrize("name, message", [
+    ('a"b<%d>', 'namespaces is forbidden: User "a\\"b&lt;%!d(MISSING)&gt;" cannot list resource "namespaces" in API '
+                'group "" at the cluster scope'),
+    ("a%-5.2fb%", 'namespaces is forbidden: User "a%!f(MISSING)b%!"(MISSING) cannot list resource "namespaces" in '
+                  'API group "" at the cluster scope'),
+])
+def test_a_denial_quotes_html_escapes_and_go_formats_its_sentence(rbac_chain, name, message):
+    """responsewriters.Forbidden quotes the user with %q, HTML-escapes the sentence and passes it to
+    fmt.Errorf as the format, so a `%` in it becomes fmt's complaint: the real 1.24 server's text
+    for an impersonated user of that name."""
+    code, status = send_as(rbac_chain, "admin", "/api/v1/namespaces", User=name)
+    assert (code, status["message"]) == (403, message)
+
+
 def test_impersonating_without_the_impersonate_verb_is_403(rbac_chain):
     code, status = send_as(rbac_chain, "alice", "/api/v1/namespaces", User="nobody")
     assert (code, status["reason"]) == (403, "Forbidden")

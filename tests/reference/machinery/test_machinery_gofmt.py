@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from reference_impl.machinery.gofmt import format_s, format_v, type_of
+from reference_impl.machinery.gofmt import errorf_without_operands, format_s, format_v, type_of
 
 
 @pytest.mark.parametrize("value,printed", [
@@ -32,3 +32,16 @@ def test_format_s(value, printed):
     ([], "[]interface {}"), (None, "%!s(<nil>)")])
 def test_type_of(value, name):
     assert type_of(value) == name
+
+
+@pytest.mark.parametrize("format,text", [
+    ("plain", "plain"), ("100%", "100%!(NOVERB)"), ("%%", "%"), ("%s", "%!s(MISSING)"),
+    ("a%-5.2fb%", "a%!f(MISSING)b%!(NOVERB)"), ('/foo%s%%x%"', '/foo%!s(MISSING)%x%!"(MISSING)'),
+    ("%[1]d", "%!d(BADINDEX)"), ("%[x", "%!x(BADINDEX)"), ("%[", "%!(NOVERB)"), ("%*d", "%!(BADWIDTH)%!d(MISSING)"),
+    ("%.*d", "%!(BADPREC)%!d(MISSING)"), ("%5.d", "%!d(MISSING)"), ("%.", "%!.(MISSING)"), ("%#08x", "%!x(MISSING)"),
+    ("x%é", "x%!é(MISSING)"), ("%[2]*d", "%!(BADWIDTH)%!d(BADINDEX)"), ("%-", "%!(NOVERB)"), ("%3", "%!(NOVERB)"),
+    ("%.[1]d", "%!d(BADINDEX)"), ("%[1]", "%!(NOVERB)"), ("%[]d", "%!d(BADINDEX)")])
+def test_errorf_without_operands(format, text):
+    """fmt.Errorf(format) with no operands, as Go 1.19's fmt prints each of these (checked with
+    `go run` on fmt.Errorf(f).Error())."""
+    assert errorf_without_operands(format) == text
