@@ -148,9 +148,10 @@ class EscalationCheck:
              "k8s.io/kubernetes/pkg/registry/rbac.EscalationAllowed",
              "k8s.io/kubernetes/pkg/registry/rbac.RoleEscalationAuthorized",
              "k8s.io/kubernetes/pkg/registry/rbac.BindingAuthorized")
-    def check(self, user, resource, namespace: str, obj: dict | None, old: dict | None = None) -> None:
+    def check(self, user, resource, namespace: str, obj: dict | None, old: dict | None = None,
+              request_name: str = "") -> None:
         """403 when writing `obj` (a role or binding; `old` for an update) would grant `user` more
-        than it holds."""
+        than it holds. `request_name` is the URL's name (none for a create by POST)."""
         if obj is None or resource.group != RBAC_GROUP or user is None:
             return
         plural = resource.plural
@@ -163,8 +164,9 @@ class EscalationCheck:
         name = (obj.get("metadata") or {}).get("name", "")
         namespace = namespace if resource.namespaced else ""
         if plural in ROLE_KINDS:
-            # RoleEscalationAuthorized asks about the request's name, and a create has none.
-            if self._allowed(user, "escalate", plural, namespace, name if old is not None else ""):
+            # RoleEscalationAuthorized asks about the request's name: none for a POST, the URL's for
+            # a PUT, which may create the role.
+            if self._allowed(user, "escalate", plural, namespace, request_name):
                 return
             rules = [r for r in obj.get("rules") or [] if isinstance(r, dict)]
             self.confirm_no_escalation(user, namespace, plural, name, rules)

@@ -996,7 +996,7 @@ class RESTHandlers:
         if self.admission is not None:
             obj = self.admission.admit(self._attributes(request, operation, resource, obj, old, options))
         if self.escalation is not None and operation in ("CREATE", "UPDATE"):
-            self.escalation.check(request.user, resource, request.info.namespace, obj, old)
+            self.escalation.check(request.user, resource, request.info.namespace, obj, old, request.info.name)
         return obj
 
     @mirrors("k8s.io/apiserver/pkg/registry/rest.AdmissionToValidateObjectFunc",
@@ -1063,12 +1063,38 @@ class RESTHandlers:
         namespace = info.namespace if resource.namespaced else ""
         ensure_namespace(obj, namespace)
         check_name(obj, info.name, namespace)
-        updated = self.registry.patch(resource, info.namespace, info.name,
-                                      self._updated_object(request, resource, info.subresource, obj),
-                                      subresource=info.subresource or None, dry_run=dry_run(request),
-                                      update_validation=self._validation(request, "UPDATE", resource),
-                                      preconditions=uid_precondition(obj))
+        try:
+            updated = self.registry.patch(resource, info.namespace, info.name,
+                                          self._updated_object(request, resource, info.subresource, obj),
+                                          subresource=info.subresource or None, dry_run=dry_run(request),
+                                          update_validation=self._validation(request, "UPDATE", resource),
+                                          preconditions=uid_precondition(obj))
+        except errors.StatusError as err:
+            if not (err.code == 404 and resource.allow_create_on_update and not info.subresource
+                    and err.details.get("name") == info.name):
+                raise
+            return self._create_on_update(request, resource, obj)
         return self._output(request, 200, updated, resource)
+
+    @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).Update",
+             "k8s.io/apiserver/pkg/endpoints/handlers.withAuthorization")
+    def _create_on_update(self, request: Request, resource, obj: dict) -> Response:
+        """A PUT that finds no object creates it (201) where the kind's strategy allows it: admitted
+        and validated as a create, and, since the request was authorized as an update, authorized
+        as a `create` of that name once valid, before validating admission."""
+        obj = FieldManager.for_resource(resource).update(None, obj, field_manager_of(request), self._time())
+        obj = self._admit(request, "CREATE", resource, obj, None)
+        # The update path's storage drops whatever resourceVersion the client sent.
+        obj["metadata"].pop("resourceVersion", None)
+        validate = self._validation(request, "CREATE", resource)
+
+        def authorized(created: dict) -> None:
+            self._ensure_authorized_for_verb(request, "create")
+            if validate:
+                validate(created)
+        created = self.registry.create(resource, request.info.namespace if resource.namespaced else "", obj,
+                                       dry_run=dry_run(request), user=request.user, create_validation=authorized)
+        return self._output(request, 201, created, resource)
 
     def _time(self) -> str:
         """A managedFields entry's time: now, to the second."""
@@ -1400,9 +1426,11 @@ class RESTHandlers:
         return UpgradeResponse(host, port, path)
 
     def _ensure_authorized_for_verb(self, request: Request, verb: str) -> None:
-        """A WebSocket client GETs pods/exec and was authorized to `get` it; exec must also be
-        allowed to `create` it, as SPDY's POST always was: 1.35's ensureAuthorizedForVerb, after
-        the analysed 1.24 (kubernetes#133515). The 403 names only the authorizer's reason."""
+        """A request authorized for its own verb that needs another too: a WebSocket client GETs
+        pods/exec and was authorized to `get` it, but exec must also be allowed to `create` it, as
+        SPDY's POST always was (1.35's ensureAuthorizedForVerb, after the analysed 1.24,
+        kubernetes#133515); a PUT that creates its object must be allowed to `create` it
+        (withAuthorization). The 403 names only the authorizer's reason."""
         info = request.info
         if info.verb == verb or self.authorizer is None:
             return

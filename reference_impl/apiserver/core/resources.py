@@ -71,6 +71,8 @@ class Resource:
     tracks_generation: bool = False  # the strategy bumps metadata.generation on spec changes
     # The strategy's AllowUnconditionalUpdate: an update may leave out the resourceVersion.
     allow_unconditional_update: bool = True
+    # The strategy's AllowCreateOnUpdate: a PUT of a missing object creates it.
+    allow_create_on_update: bool = False
     # The Warning every request to a deprecated version gets (the installer's deprecation warning).
     deprecation_warning: str = ""
     custom: bool = False  # served from a CustomResourceDefinition: JSON only, no strategic merge patch

@@ -80,7 +80,8 @@ def validate_endpoints(obj: dict) -> list[str]:
 
 RESOURCES = (
     Resource("", "v1", "Endpoints", "endpoints", "endpoints", True, ("ep",),
-             storage_prefix="services/endpoints", validator=validate_endpoints),
+             storage_prefix="services/endpoints", validator=validate_endpoints,
+             allow_create_on_update=True),
 )
 
 

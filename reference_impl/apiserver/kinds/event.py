@@ -58,7 +58,8 @@ RESOURCES = (
     # Requests through core/v1 get legacy validation only, for backwards compatibility.
     Resource("", "v1", "Event", "events", "event", True, ("ev",), name_validation=None,
              field_selectors=FIELDS, field_label_conversion=FieldLabelConversion(FIELDS),
-             validator=legacy_validate_event),
+             validator=legacy_validate_event,
+             allow_create_on_update=True),
 )
 
 

@@ -51,7 +51,8 @@ RESOURCES = (
                  (*COMMON_FIELDS, "reason", "type"),
                  renamed=(("reportingController", "reportingComponent"),
                           *((f"regarding.{name}", f"involvedObject.{name}") for name in (
-                              "kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath"))))),
+                              "kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath")))),
+             allow_create_on_update=True),
 )
 
 

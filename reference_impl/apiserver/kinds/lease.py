@@ -25,7 +25,8 @@ def validate_lease(obj: dict) -> list[str]:
 RESOURCES = (
     Resource("coordination.k8s.io", "v1", "Lease", "leases", "lease", True,
              allow_unconditional_update=False, validator=validate_lease,
-             zero_value={"spec": {}}),
+             zero_value={"spec": {}},
+             allow_create_on_update=True),
 )
 
 

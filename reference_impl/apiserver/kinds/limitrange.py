@@ -144,7 +144,8 @@ DEFAULTS = {"LimitRange": limit_range}
 RESOURCES = (
     Resource("", "v1", "LimitRange", "limitranges", "limitrange", True, ("limits",),
              validator=validate_limit_range, prepare_for_create=prepare_for_create,
-             zero_value={"spec": {"limits": None}}),
+             zero_value={"spec": {"limits": None}},
+             allow_create_on_update=True),
 )
 
 

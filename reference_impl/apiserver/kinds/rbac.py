@@ -159,18 +159,22 @@ NO_SPEC = ("RoleBinding", "ClusterRoleBinding", "Role", "ClusterRole")
 RESOURCES = (
     Resource("rbac.authorization.k8s.io", "v1", "Role", "roles", "role", True, name_validation="path",
              validator=validate_role, canonicalize=store_empty_rules_as_nil,
-             zero_value={"rules": None}),
+             zero_value={"rules": None},
+             allow_create_on_update=True),
     Resource("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", "rolebinding", True,
              name_validation="path", validator=validate_role_binding,
              update_validator=validate_role_ref_immutable,
-             zero_value={"roleRef": {"apiGroup": "", "kind": "", "name": ""}}),
+             zero_value={"roleRef": {"apiGroup": "", "kind": "", "name": ""}},
+             allow_create_on_update=True),
     Resource("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", "clusterrole", False,
              name_validation="path", validator=validate_cluster_role, canonicalize=store_empty_rules_as_nil,
-             zero_value={"rules": None}),
+             zero_value={"rules": None},
+             allow_create_on_update=True),
     Resource("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings",
              "clusterrolebinding", False, name_validation="path",
              validator=validate_cluster_role_binding, update_validator=validate_role_ref_immutable,
-             zero_value={"roleRef": {"apiGroup": "", "kind": "", "name": ""}}),
+             zero_value={"roleRef": {"apiGroup": "", "kind": "", "name": ""}},
+             allow_create_on_update=True),
 )
 
 

@@ -53,7 +53,8 @@ RESOURCES = (
     Resource("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", "runtimeclass", False,
              allow_unconditional_update=False, validator=validate_runtime_class,
              update_validator=validate_runtime_class_update,
-             zero_value={"handler": ""}),
+             zero_value={"handler": ""},
+             allow_create_on_update=True),
 )
 
 

@@ -399,7 +399,8 @@ RESOURCES = (
              prepare_for_update=drop_type_dependent_fields,
              validate_status_update=validate_status_update,
              storage_prefix="services/specs",
-             zero_value={"spec": {}, "status": {"loadBalancer": {}}}),
+             zero_value={"spec": {}, "status": {"loadBalancer": {}}},
+             allow_create_on_update=True),
 )
 
 

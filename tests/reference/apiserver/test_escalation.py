@@ -19,7 +19,8 @@ from tests.reference.apiserver.test_handlers import NOW, etcd, registry  # noqa:
 
 RBAC = "/apis/rbac.authorization.k8s.io/v1"
 USERS = {"admin": UserInfo("admin", groups=("system:masters", "system:authenticated")),
-         "alice": UserInfo("alice", groups=("system:authenticated",))}
+         "alice": UserInfo("alice", groups=("system:authenticated",)),
+         "carol": UserInfo("carol", groups=("system:authenticated",))}
 
 
 class TokenIsUser:
@@ -43,15 +44,15 @@ def send(chain, user, method, path, body=None):
     return response.code, json.loads(response.body)
 
 
-def grant(chain, rules, name="alice-rights"):
-    """Give alice `rules` in the test's namespace (written by admin)."""
+def grant(chain, rules, name="alice-rights", user="alice"):
+    """Give `user` (alice) `rules` in the test's namespace (written by admin)."""
     ns = chain.namespace
     assert send(chain, "admin", "POST", f"{RBAC}/namespaces/{ns}/roles",
                 {"metadata": {"name": name}, "rules": rules})[0] == 201
     assert send(chain, "admin", "POST", f"{RBAC}/namespaces/{ns}/rolebindings",
                 {"metadata": {"name": name}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role",
                                                          "name": name},
-                 "subjects": [{"kind": "User", "name": "alice"}]})[0] == 201
+                 "subjects": [{"kind": "User", "name": user}]})[0] == 201
 
 
 def grant_cluster_wide(chain, rules, name):
@@ -690,3 +691,67 @@ def test_a_binding_to_a_missing_role_is_the_rules_reviews_evaluation_error(rbac_
           "subjects": [{"kind": "User", "name": "alice"}]})
     status = send(rbac_chain, "alice", "POST", f"{AUTHZ}/selfsubjectrulesreviews", {"spec": {"namespace": ns}})[1]
     assert status["status"]["evaluationError"] == 'role.rbac.authorization.k8s.io "gone" not found'
+
+
+def put_role(chain, user, name, rules):
+    ns = chain.namespace
+    return send(chain, user, "PUT", f"{RBAC}/namespaces/{ns}/roles/{name}",
+                {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": {"name": name},
+                 "rules": rules})
+
+
+READ_CONFIGMAPS = [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"]}]
+
+
+def test_a_put_of_a_missing_role_creates_it(rbac_chain):
+    """The RBAC strategies AllowCreateOnUpdate: a PUT of a missing Role creates it (201), as the
+    real 1.24 server does; a ConfigMap's strategy does not, so that PUT is still a 404."""
+    ns = rbac_chain.namespace
+    code, role = put_role(rbac_chain, "admin", "made-by-put", READ_CONFIGMAPS)
+    assert (code, role["metadata"]["name"], role["rules"]) == (201, "made-by-put", READ_CONFIGMAPS)
+    assert send(rbac_chain, "admin", "GET", f"{RBAC}/namespaces/{ns}/roles/made-by-put")[0] == 200
+    assert put_role(rbac_chain, "admin", "made-by-put", READ_CONFIGMAPS)[0] == 200
+    code, _ = send(rbac_chain, "admin", "PUT", f"/api/v1/namespaces/{ns}/configmaps/missing",
+                   {"metadata": {"name": "missing"}})
+    assert code == 404
+
+
+def test_a_put_that_creates_must_be_allowed_to_create(rbac_chain):
+    """The request was authorized as an update; withAuthorization asks for `create` of that name
+    once the object is valid, and refuses with the authorizer's reason alone (empty for RBAC).
+    Carol, not alice: other tests grant alice `create` on roles everywhere."""
+    ns = rbac_chain.namespace
+    grant(rbac_chain, [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["roles"], "verbs": ["update"]},
+                       *READ_CONFIGMAPS], user="carol")
+    code, status = put_role(rbac_chain, "carol", "not-yet", READ_CONFIGMAPS)
+    assert (code, status["message"]) == (403, 'roles.rbac.authorization.k8s.io "not-yet" is forbidden: ')
+    assert put_role(rbac_chain, "carol", "not-yet", [{"verbs": ["get"]}])[0] == 422  # validation comes first
+    assert send(rbac_chain, "admin", "GET", f"{RBAC}/namespaces/{ns}/roles/not-yet")[0] == 404
+
+
+def test_escalate_on_a_named_role_lets_a_put_create_it(rbac_chain):
+    """RoleEscalationAuthorized asks about the URL's name: a POST has none, so `escalate` limited
+    to resourceNames never covers it, while a PUT that creates the named role is covered."""
+    ns = rbac_chain.namespace
+    grant(rbac_chain, [{"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["roles"],
+                        "verbs": ["create", "update"]},
+                       {"apiGroups": ["rbac.authorization.k8s.io"], "resources": ["roles"], "verbs": ["escalate"],
+                        "resourceNames": ["chosen"]}])
+    secrets = [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]
+    code, _ = send(rbac_chain, "alice", "POST", f"{RBAC}/namespaces/{ns}/roles",
+                   {"metadata": {"name": "chosen"}, "rules": secrets})
+    assert code == 403
+    assert put_role(rbac_chain, "alice", "chosen", secrets)[0] == 201
+    assert put_role(rbac_chain, "alice", "other", secrets)[0] == 403
+
+
+def test_the_kinds_a_put_creates_are_the_real_servers():
+    """Of the kinds served, exactly these create a missing object on PUT on the real 1.24 server
+    (a PUT with dryRun=All of each kind's valid object under a new name answered 201)."""
+    from reference_impl.apiserver import kinds
+
+    creating = {(r.group, r.plural) for r in kinds.RESOURCES if r.allow_create_on_update}
+    assert creating == {("", "services"), ("", "endpoints"), ("", "events"), ("events.k8s.io", "events"),
+                        ("", "limitranges"), ("coordination.k8s.io", "leases"), ("node.k8s.io", "runtimeclasses"),
+                        *(("rbac.authorization.k8s.io", plural) for plural in ("roles", "rolebindings", "clusterroles",
+                                                              "clusterrolebindings"))}
