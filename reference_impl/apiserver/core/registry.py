@@ -460,8 +460,12 @@ class Registry(LifecycleMixin):
         r = self.resource(resource)
         limit, continue_token, resource_version = max(0, int(limit or 0)), continue_token or "", resource_version or ""
         from_cache = not should_delegate_list(resource_version, limit, continue_token, resource_version_match)
-        result = self._reader(r, from_cache).list(self.prefix(r, namespace),
-                                                  predicate=self._predicate(r, label_selector, field_selector),
+        predicate = self._predicate(r, label_selector, field_selector)
+        prefix = self.prefix(r, namespace)
+        single_key = self._single_key(r, namespace, predicate, continue_token)
+        if single_key is not None:
+            prefix, limit = single_key, 0  # GetToList reads the one key: a limit pages nothing
+        result = self._reader(r, from_cache).list(prefix, predicate=predicate,
                                                   limit=limit, continue_token=continue_token,
                                                   resource_version=resource_version,
                                                   resource_version_match=resource_version_match)
@@ -479,6 +483,19 @@ class Registry(LifecycleMixin):
             items = [{k: v for k, v in item.items() if k not in ("apiVersion", "kind")} for item in result.items]
         return {"kind": r.list_kind, "apiVersion": r.api_version, "metadata": metadata,
                 "items": items}
+
+    @mirrors("(*k8s.io/apiserver/pkg/storage.SelectionPredicate).MatchesSingle")
+    def _single_key(self, r: Resource, namespace: str | None, predicate, continue_token: str) -> str | None:
+        """The key of the one object a list without a continue token can select, when its field
+        selector pins metadata.name and the key can be made (a namespaced list needs its namespace,
+        and the name must be a valid path segment); else None, for a list of the whole prefix."""
+        name = predicate.matcher_index("metadata.name") if predicate is not None and not continue_token else None
+        if name is None:
+            return None
+        try:
+            return self.key(r, namespace, name)
+        except errors.StatusError:
+            return None
 
     @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).Watch",
              "(*k8s.io/apiserver/pkg/registry/generic/registry.Store).WatchPredicate")

@@ -715,6 +715,22 @@ def test_list_limit_and_continue(registry, ns):
     assert rest["metadata"]["resourceVersion"] == first["metadata"]["resourceVersion"]
 
 
+def test_a_list_pinned_to_one_name_reads_that_key_unpaged(registry, ns):
+    """SelectionPredicate.MatchesSingle: without a continue token, a field selector requiring
+    metadata.name makes the list GetToList of that one key, which ignores the limit: no continue
+    token even with limit=1 (the real 1.24 server's answer); across namespaces no key can be made,
+    so that list pages as any other."""
+    for name in ("s1", "s10", "s2"):
+        registry.create("configmaps", ns, {"metadata": {"name": name}})
+    pinned = registry.list("configmaps", ns, field_selector="metadata.name=s1", limit=1)
+    assert [c["metadata"]["name"] for c in pinned["items"]] == ["s1"] and "continue" not in pinned["metadata"]
+    assert registry.list("configmaps", ns, field_selector="metadata.name==gone", limit=1)["items"] == []
+    everywhere = registry.list("configmaps", None, field_selector=f"metadata.name=s1,metadata.namespace={ns}", limit=1)
+    assert [c["metadata"]["name"] for c in everywhere["items"]] == ["s1"]
+    unpinned = registry.list("configmaps", ns, field_selector="metadata.name!=s2", limit=1)
+    assert len(unpinned["items"]) == 1 and unpinned["metadata"]["continue"]
+
+
 def test_watch_resumes_from_a_resource_version(registry, ns):
     registry.start_watch_caches()  # as the server starts them: the cache holds what comes after
     created = registry.create("configmaps", ns, {"metadata": {"name": "c"}})
