@@ -28,7 +28,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.adapter import framing, httpheaders, logproxy, upgradeproxy
 from reference_impl.apiserver.adapter.probe import http_probe
-from reference_impl.apiserver.core import componentstatus, discovery, errors, limits, metrics, openapi, reviews
+from reference_impl.apiserver.core import (componentstatus, discovery, errors, gostruct, limits, metrics, openapi,
+                                            reviews)
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.escalation import EscalationCheck
 from reference_impl.apiserver.core.impersonation import impersonate
@@ -359,7 +360,7 @@ class HandlerChain:
             answer = reviews.local_subject_access_review(self.authorizer, info.namespace, body)
         else:
             answer = reviews.subject_access_review(self.authorizer, body)
-        return Response.json(201, answer)
+        return Response.json(201, gostruct.as_encoded(answer))
 
 
     def component_statuses(self, request: Request) -> Response:

@@ -1304,7 +1304,7 @@ class RESTHandlers:
         self._admit_and_validate(request, "CREATE", resource, body, None)
         answer = tokenrequest.create_token(self.registry, self.token_key, request.info.namespace, request.info.name,
                                            body, self.now())
-        return _respond(request, 201, answer)
+        return _respond(request, 201, gostruct.as_encoded(answer))
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler",
              "(*k8s.io/kubernetes/pkg/registry/core/pod/storage.EvictionREST).AcceptsGroupVersion")

@@ -755,3 +755,17 @@ def test_the_kinds_a_put_creates_are_the_real_servers():
                         ("", "limitranges"), ("coordination.k8s.io", "leases"), ("node.k8s.io", "runtimeclasses"),
                         *(("rbac.authorization.k8s.io", plural) for plural in ("roles", "rolebindings", "clusterroles",
                                                               "clusterrolebindings"))}
+
+
+def test_a_local_review_is_answered_in_its_go_structs_field_order(rbac_chain):
+    """The answer is encoded from the review's Go struct: ObjectMeta's namespace comes before its
+    creationTimestamp, byte for byte as the real 1.24 server writes it."""
+    ns = rbac_chain.namespace
+    response = rbac_chain.handle(Request(
+        "POST", f"{AUTHZ}/namespaces/{ns}/localsubjectaccessreviews", {},
+        {"Authorization": "Bearer admin", "Content-Type": "application/json", "User-Agent": "probe"},
+        json.dumps({"metadata": {"namespace": ns}, "spec": {"user": "bob", "resourceAttributes": {
+            "namespace": ns, "verb": "get", "resource": "pods"}}}).encode()))
+    assert response.code == 201
+    assert response.body.startswith(b'{"kind":"LocalSubjectAccessReview","apiVersion":"authorization.k8s.io/v1",'
+                                    b'"metadata":{"namespace":"' + ns.encode() + b'","creationTimestamp":null,')

@@ -103,6 +103,18 @@ def test_a_token_for_another_audience_is_refused(setup):
                                   '["https://kubernetes.default.svc.cluster.local"]')
 
 
+def test_the_answer_is_encoded_in_the_go_structs_field_order(setup):
+    """ObjectMeta's name and namespace come before its creationTimestamp, as the real 1.24 server
+    writes the TokenRequest it answers."""
+    chain, ns, _, _, _ = setup
+    response = chain.handle(Request("POST", token_path(ns), {}, {"Authorization": "Bearer admin",
+                                                                  "Content-Type": "application/json"},
+                                    json.dumps({"metadata": {"name": "x", "namespace": ns}, "spec": {}}).encode()))
+    assert response.code == 201
+    assert response.body.startswith(b'{"kind":"TokenRequest","apiVersion":"authentication.k8s.io/v1","metadata":'
+                                    b'{"name":"x","namespace":"' + ns.encode() + b'","creationTimestamp":null}')
+
+
 def test_the_answer_is_the_request_with_a_status(setup):
     """TokenREST.Create answers a deep copy of the request: its metadata as sent (no name, no
     namespace, a zero creationTimestamp written as null) and its bound object reference as sent,
