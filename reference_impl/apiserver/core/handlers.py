@@ -33,6 +33,7 @@ from reference_impl.apiserver.core.schemas import META, REF_PREFIX
 from reference_impl.apiserver.storage.etcd3 import Preconditions
 from reference_impl.apiserver.fieldmanager import FieldManager, manager_or_user_agent
 from reference_impl.apiserver.fieldmanager.fieldmanager import FIELD_MANAGER_MAX_LENGTH
+from reference_impl.apiserver.fieldmanager.typed import Schema
 from reference_impl.machinery import fields, gojson, labels, timefmt
 from reference_impl.machinery.gofmt import format_v
 from reference_impl.machinery.params import query_bool
@@ -889,6 +890,7 @@ def is_upgrade_request(request: Request) -> bool:
 
 # The methods the API installer registers routes for.
 ROUTED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+TOKEN_REQUEST_VERSION = "authentication.k8s.io/v1"  # what serviceaccounts/token creates
 
 
 class RESTHandlers:
@@ -1295,12 +1297,17 @@ class RESTHandlers:
         names, as that pod's binding subresource would; admission sees a create of `bindings`."""
         return self.bind(request, discovery.LEGACY_BINDINGS, name_from_body=True)
 
+    @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler")
     def token_request(self, request: Request, resource) -> Response:
-        """serviceaccounts/NAME/token: a TokenRequest answered with a signed token."""
+        """serviceaccounts/NAME/token: a TokenRequest answered with a signed token, carrying the
+        managedFields of its create as any created object does."""
         if self.token_key is None:
             raise errors.resource_not_served()
         body = decode_body(request, into_kind="TokenRequest")[0] or {}
         decode_as(body, scheme.GroupVersionKind("authentication.k8s.io", "v1", "TokenRequest"), request.body)
+        body = tokenrequest.decode_token_request(body)
+        body = FieldManager(Schema.for_kind(TOKEN_REQUEST_VERSION, "TokenRequest"), TOKEN_REQUEST_VERSION,
+                            "token").update(None, body, field_manager_of(request), self._time())
         self._admit_and_validate(request, "CREATE", resource, body, None)
         answer = tokenrequest.create_token(self.registry, self.token_key, request.info.namespace, request.info.name,
                                            body, self.now())

@@ -123,14 +123,10 @@ def _rfc3339(seconds: float) -> str:
 def create_token(registry, key: ec.EllipticCurvePrivateKey, namespace: str, name: str, body: object,
                  now: float) -> dict:
     """The TokenRequest answered: its spec with defaults and a status holding the signed token.
-    `body` is what the codec took for an authentication.k8s.io/v1 TokenRequest."""
-    problem = type_problem(body)
-    if problem:
-        raise errors.bad_request(f'TokenRequest in version "v1" cannot be handled as a TokenRequest: {problem}')
+    `body` is what `decode_token_request` made of the request."""
     spec = body.get("spec") or {}
     audiences = [audience or "" for audience in spec.get("audiences") or API_AUDIENCES]
-    expiration = spec.get("expirationSeconds")
-    expiration = DEFAULT_EXPIRATION_SECONDS if expiration is None else expiration
+    expiration = spec["expirationSeconds"]
     bound = spec.get("boundObjectRef")
     problems = []
     if expiration < MIN_EXPIRATION_SECONDS:
@@ -182,6 +178,20 @@ def create_token(registry, key: ec.EllipticCurvePrivateKey, namespace: str, name
 # The Go types of v1.TokenRequestSpec's and v1.BoundObjectReference's fields, as encoding/json names them.
 _SPEC_GO_TYPES = {"audiences": "[]string", "expirationSeconds": "int64", "boundObjectRef": "v1.BoundObjectReference"}
 _BOUND_REF_GO_TYPES = {"kind": "string", "apiVersion": "string", "name": "string", "uid": "types.UID"}
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/authentication/v1.SetDefaults_TokenRequestSpec")
+def decode_token_request(body: dict) -> dict:
+    """`body` as the codec takes it for an authentication.k8s.io/v1 TokenRequest: 400 for a value
+    of the wrong type, else the body with expirationSeconds defaulted (an hour), as the field
+    manager then sees it."""
+    problem = type_problem(body)
+    if problem:
+        raise errors.bad_request(f'TokenRequest in version "v1" cannot be handled as a TokenRequest: {problem}')
+    spec = body.get("spec") or {}
+    if spec.get("expirationSeconds") is None:
+        spec = {**spec, "expirationSeconds": DEFAULT_EXPIRATION_SECONDS}
+    return {**body, "spec": spec}
 
 
 @mirrors("encoding/json.Unmarshal")

@@ -1,9 +1,11 @@
 """The ServiceAccount kind (core/v1): its resource facts, OpenAPI schema, printer columns and protobuf
-layout."""
+layout; and the schema of the authentication.k8s.io/v1 TokenRequest its token subresource creates,
+which the field manager tracks a request's fields by."""
 from __future__ import annotations
 
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.schemas import CORE, arr, boolean, kind, list_kind, ref
+from reference_impl.apiserver.core.schemas import (AUTHENTICATION, CORE, META, arr, boolean, integer, kind,
+                                                   list_kind, obj, ref, string, strings)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
 
 RESOURCES = (
@@ -19,6 +21,21 @@ DEFINITIONS = {
         imagePullSecrets=arr(ref(CORE + "LocalObjectReference"), "Secrets pods of this account pull images with."),
         secrets=arr(ref(CORE + "ObjectReference"), "Secrets pods of this account may use.", merge_key="name")),
     CORE + "ServiceAccountList": list_kind("", "v1", CORE + "ServiceAccount"),
+    AUTHENTICATION + "TokenRequest": kind(
+        "authentication.k8s.io", "v1", "TokenRequest", "A token for a service account.", ("spec",),
+        spec=ref(AUTHENTICATION + "TokenRequestSpec", "What the token is for."),
+        status=ref(AUTHENTICATION + "TokenRequestStatus", "The token issued.")),
+    AUTHENTICATION + "TokenRequestSpec": obj(
+        "What the token is for.", ("audiences",), audiences=strings("The audiences the token is meant for."),
+        expirationSeconds=integer("How long the token is good for.", "int64"),
+        boundObjectRef=ref(AUTHENTICATION + "BoundObjectReference", "The object whose deletion ends the token.")),
+    AUTHENTICATION + "BoundObjectReference": obj(
+        "A Pod or Secret a token is bound to.", kind=string("Pod or Secret."),
+        apiVersion=string("The object's API version."), name=string("The object's name."),
+        uid=string("The object's UID.")),
+    AUTHENTICATION + "TokenRequestStatus": obj(
+        "The token issued.", ("token", "expirationTimestamp"), token=string("The signed token."),
+        expirationTimestamp=ref(META + "Time", "When the token expires.")),
 }
 
 

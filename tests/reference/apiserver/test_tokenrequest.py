@@ -112,7 +112,28 @@ def test_the_answer_is_encoded_in_the_go_structs_field_order(setup):
                                     json.dumps({"metadata": {"name": "x", "namespace": ns}, "spec": {}}).encode()))
     assert response.code == 201
     assert response.body.startswith(b'{"kind":"TokenRequest","apiVersion":"authentication.k8s.io/v1","metadata":'
-                                    b'{"name":"x","namespace":"' + ns.encode() + b'","creationTimestamp":null}')
+                                    b'{"name":"x","namespace":"' + ns.encode() + b'","creationTimestamp":null,')
+
+
+@pytest.mark.parametrize("spec, fields", [
+    ({}, {"f:spec": {"f:expirationSeconds": {}}}),
+    ({"audiences": ["vault"], "boundObjectRef": {"kind": "Secret", "apiVersion": "v1", "name": "s"}},
+     {"f:spec": {"f:audiences": {}, "f:boundObjectRef": {"f:apiVersion": {}, "f:kind": {}, "f:name": {}},
+                 "f:expirationSeconds": {}}}),
+])
+def test_the_answer_carries_the_managed_fields_of_its_create(setup, spec, fields):
+    """createHandler's field manager records the decoded request (expirationSeconds defaulted, the
+    audiences not yet) as an Update of subresource token, as the real 1.24 server answers."""
+    chain, ns, _, _, _ = setup
+    send(chain, "admin", "POST", f"/api/v1/namespaces/{ns}/secrets", {"metadata": {"name": "s"}})
+    response = chain.handle(Request("POST", token_path(ns), {"fieldManager": ["mine"]},
+                                    {"Authorization": "Bearer admin", "Content-Type": "application/json"},
+                                    json.dumps({"spec": spec}).encode()))
+    assert response.code == 201
+    [entry] = json.loads(response.body)["metadata"]["managedFields"]
+    assert {key: value for key, value in entry.items() if key != "time"} == {
+        "manager": "mine", "operation": "Update", "apiVersion": "authentication.k8s.io/v1", "fieldsType": "FieldsV1",
+        "fieldsV1": fields, "subresource": "token"}
 
 
 def test_the_answer_is_the_request_with_a_status(setup):
