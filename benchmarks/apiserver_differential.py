@@ -22,6 +22,8 @@ as an unprivileged user:
   path         unknown groups, versions, resources and subresources; kinds at the wrong scope
   delete       deletes with bad options, in the body and in the query
   user         what a user without any role may not do
+  authz        PUTs of a missing object of every kind (created where the strategy allows it),
+               ClusterRoles with an empty or bad aggregationRule, and denials of paths holding `%`, `<`
   subresource  status, scale, binding, eviction, ephemeralcontainers, log, token, finalize and
                approval: every verb, valid and bad bodies, bad query parameters, wrong media
                types (writes with dryRun=All where the subresource honours it)
@@ -420,6 +422,21 @@ def user_probes() -> list[Probe]:
                Probe("user", "PATCH", f"{ns}/pods/{NAMESPACE}-probe", "", MERGE, b"{}", USER),
                Probe("user", "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", "", JSON,
                      encode(review), USER)]
+    return probes
+
+
+def authz_probes() -> list[Probe]:
+    """A PUT of a missing object of every kind (the kinds whose strategy allows it create it),
+    ClusterRoles whose aggregationRule names no selector or a bad one, and denials whose sentence
+    holds what fmt.Errorf and the HTML sanitizer rewrite."""
+    probes = [Probe("authz", "PUT", f"{kind.collection()}/{NAMESPACE}-put", "dryRun=All", JSON,
+                    encode(kind.object(f"{NAMESPACE}-put"))) for kind in KINDS + MORE_KINDS]
+    roles = "/apis/rbac.authorization.k8s.io/v1/clusterroles"
+    for rule in ({}, {"clusterRoleSelectors": []}, {"clusterRoleSelectors": [{"matchLabels": {"a b": "c"}}]},
+                 {"clusterRoleSelectors": [{"matchExpressions": [{"key": "a", "operator": "In"}]}]}):
+        probes.append(Probe("authz", "POST", roles, "dryRun=All", JSON,
+                            encode({"metadata": {"name": f"{NAMESPACE}-aggregated"}, "aggregationRule": rule})))
+    probes += [Probe("authz", "GET", path, user=USER) for path in ("/foo%25s", "/x%25-5.2f%25", "/a%3Cb%3E&c")]
     return probes
 
 
@@ -1160,7 +1177,7 @@ def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
         probes += fuzz_probes(rng, kind, fuzz_per_kind)
         probes += query_probes(kind) + field_probes(kind) + name_probes(kind)
         probes += selector_probes(kind) + patch_probes(kind) + delete_probes(kind)
-    probes += path_probes() + user_probes() + subresource_probes() + annotation_probes()
+    probes += path_probes() + user_probes() + authz_probes() + subresource_probes() + annotation_probes()
     for kind in KINDS + MORE_KINDS + [HPA_V1]:
         probes += value_probes(rng, kind, values_per_kind)
     return probes + value_status_probes()
