@@ -114,6 +114,9 @@ class EtcdServer:
         self.alarm_store = AlarmStore()
         self.quota_backend_bytes = quota_backend_bytes  # None: no quota
         self.raft_index = 0
+        # The cluster version the leader decided, once its entry is applied (etcd's
+        # RaftCluster.Version); None until then, when /version says "not_decided".
+        self.cluster_version: str | None = None
         # A one-member server stays in the term it reports; a Raft member sets the real one here.
         self.raft_term = RAFT_TERM
         # The `now` of the last applied request: the latest time this state is known to be from.
