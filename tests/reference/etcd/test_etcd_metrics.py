@@ -85,13 +85,14 @@ def test_process_start_time_is_this_process_start():
 
 def test_a_members_metrics_follow_its_writes(tmp_path):
     """A put of a new key adds one to the key count and moves the commit and apply indexes; a
-    delete takes the key away; every write is fsync'd and timed."""
+    delete takes the key away; every write is fsync'd and timed; a value larger than a bbolt
+    page grows the database (small ones fit the pages it has, in etcd too)."""
     with ClusterMember.alone(tmp_path, WallClock()) as member:
         before = member.metrics()
         assert (before.has_leader, before.is_leader, before.leader_changes_seen) == (True, True, 1)
         member.put(PutRequest(b"k1", b"v"))
         member.put(PutRequest(b"k1", b"v2"))
-        member.put(PutRequest(b"k2", b"v"))
+        member.put(PutRequest(b"k2", b"v" * 5000))
         after_puts = member.metrics()
         member.delete_range(DeleteRangeRequest(b"k1"))
         after_delete = member.metrics()
