@@ -152,7 +152,7 @@ def encode_attributes(request_id: int, member: Member) -> bytes:
     return jsonbytes.dumps({"id": request_id, "attr": member_to_plain(member)})
 
 
-@mirrors(f"(*{ETCDSERVER}.EtcdServer).updateClusterVersion")
+@mirrors(f"(*{ETCDSERVER}.EtcdServer).updateClusterVersionV2")
 def encode_cluster_version(request_id: int, version: str) -> bytes:
     """The payload by which the leader sets the cluster version (major.minor.0) for everyone."""
     return jsonbytes.dumps({"id": request_id, "cluster_version": version})
