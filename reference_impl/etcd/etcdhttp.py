@@ -20,7 +20,7 @@ from urllib.parse import parse_qs
 
 from reference_impl.etcd.errors import EtcdError
 from reference_impl.etcd.metrics import expose
-from reference_impl.machinery.prometheus import process_start_time
+from reference_impl.machinery.prometheus import process_resident_memory, process_start_time
 from reference_impl.mirrors import mirrors
 
 ETCDHTTP = "go.etcd.io/etcd/server/v3/etcdserver/api/etcdhttp"
@@ -110,7 +110,8 @@ class MetricsHandler(BaseHTTPRequestHandler):
 
     @mirrors(f"{ETCDHTTP}.HandleMetricsHealth")
     def metrics(self) -> None:
-        body = expose(self.server.member.metrics(), self.server.process_start_time).encode()
+        body = expose(self.server.member.metrics(), self.server.process_start_time,
+                      process_resident_memory()).encode()
         headers = {"Content-Type": METRICS_CONTENT_TYPE}
         if "gzip" in self.headers.get("Accept-Encoding", ""):
             body, headers["Content-Encoding"] = gzip.compress(body), "gzip"

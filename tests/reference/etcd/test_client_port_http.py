@@ -132,3 +132,11 @@ def test_grpc_still_works_through_the_shared_port(tmp_path):
         started = time.monotonic()
         assert etcdctl(server, "get", "k", "--print-value-only").stdout == "v\n"
         assert time.monotonic() - started < 5
+
+
+def test_client_port_metrics_carry_what_check_datascale_reads(tmp_path):
+    """`etcdctl check datascale` reads process_resident_memory_bytes from the client URL's
+    /metrics before and after its writes, and fails without it."""
+    with reference_server(tmp_path / "ref") as server:
+        metrics = exchange(server.address, "GET", "/metrics", None)
+    assert re.search(r"^process_resident_memory_bytes \S+$", metrics, flags=re.M)
