@@ -22,6 +22,8 @@ import grpc
 from aetcd.rpc import rpc_pb2
 from google.protobuf import json_format, message_factory
 
+from reference_impl.etcd import concurrencypb as pb
+
 
 PREFIXES = ("/v3/", "/v3beta/")
 
@@ -73,7 +75,7 @@ class Method:
 
     @property
     def path(self) -> str:
-        return f"/etcdserverpb.{self.service}/{self.name}"
+        return f"/{self.service}/{self.name}"
 
 
 class GatewayError(Exception):
@@ -99,12 +101,31 @@ def compact(value) -> bytes:
 
 def _method(service: str, name: str) -> Method:
     descriptor = rpc_pb2.DESCRIPTOR.services_by_name[service].methods_by_name[name]
-    return Method(service, name, message_factory.GetMessageClass(descriptor.input_type),
+    return Method(f"etcdserverpb.{service}", name, message_factory.GetMessageClass(descriptor.input_type),
                   message_factory.GetMessageClass(descriptor.output_type),
                   descriptor.client_streaming, descriptor.server_streaming)
 
 
-METHODS = {path: _method(*target) for path, target in ROUTES.items()}
+def _concurrency(service: str, name: str, request_type: type, response_type: type,
+                 server_streaming: bool = False) -> Method:
+    """A v3lock or v3election method: their messages are declared in concurrencypb, which has no
+    service descriptors."""
+    return Method(service, name, request_type, response_type, False, server_streaming)
+
+
+# etcd 3.4's v3lock.proto and v3election.proto annotations.
+_LOCK, _ELECTION = pb.LOCK_SERVICE, pb.ELECTION_SERVICE
+CONCURRENCY_METHODS = {
+    "lock/lock": _concurrency(_LOCK, "Lock", pb.LockRequest, pb.LockResponse),
+    "lock/unlock": _concurrency(_LOCK, "Unlock", pb.UnlockRequest, pb.UnlockResponse),
+    "election/campaign": _concurrency(_ELECTION, "Campaign", pb.CampaignRequest, pb.CampaignResponse),
+    "election/proclaim": _concurrency(_ELECTION, "Proclaim", pb.ProclaimRequest, pb.ProclaimResponse),
+    "election/leader": _concurrency(_ELECTION, "Leader", pb.LeaderRequest, pb.LeaderResponse),
+    "election/observe": _concurrency(_ELECTION, "Observe", pb.LeaderRequest, pb.LeaderResponse,
+                                     server_streaming=True),
+    "election/resign": _concurrency(_ELECTION, "Resign", pb.ResignRequest, pb.ResignResponse),
+}
+METHODS = {**{path: _method(*target) for path, target in ROUTES.items()}, **CONCURRENCY_METHODS}
 
 
 def route(path: str) -> Method | None:

@@ -36,9 +36,14 @@ REQUESTS: list[tuple[str, str, str | None]] = [
                            '"value":"YmFy"}],"success":[{"request_range":{"key":"Zm9v"}}]}'),
     ("POST", "/v3/lease/grant", '{"TTL":"60","ID":"7"}'),
     ("POST", "/v3/kv/lease/leases", "{}"),
+    ("POST", "/v3/lock/lock", '{"name":"bXk=","lease":"7"}'),
+    ("POST", "/v3/election/leader", '{"name":"ZQ=="}'),
+    ("POST", "/v3/election/campaign", '{"name":"ZQ==","lease":"7","value":"dg=="}'),
+    ("POST", "/v3/election/leader", '{"name":"ZQ=="}'),
     ("POST", "/v3/lease/revoke", '{"ID":"7"}'),
     ("POST", "/v3/kv/lease/revoke", '{"ID":"7"}'),
     ("POST", "/v3/auth/authenticate", '{"name":"root","password":"x"}'),
+    ("POST", "/v3/maintenance/transfer-leadership", '{"targetID":"1"}'),
     ("POST", "/v3/maintenance/hash", "{}"),
     ("POST", "/v3/kv/deleterange", '{"key":"Zm9v","prev_kv":true}'),
     ("POST", "/v3/watch", '{"create_request":{"key":"Zm9v","start_revision":"1"}}'),
@@ -115,7 +120,8 @@ def test_status_reports_the_raft_index_term_and_sizes_of_real_etcd(results):
 
 
 def test_client_port_answers_http_as_real_etcd(results):
-    """/version, /health, CORS, Go's 404/405/redirects and the JSON gateway, byte for byte."""
+    """/version, /health, CORS, Go's 404/405/redirects and the JSON gateway (KV, lease, lock,
+    election, maintenance, streams and errors), byte for byte."""
     expected, actual = results["etcd"][1], results["reference"][1]
     if expected != actual:
         diff = "\n".join(difflib.unified_diff(expected.splitlines(), actual.splitlines(),
