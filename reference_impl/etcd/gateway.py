@@ -23,6 +23,7 @@ from aetcd.rpc import rpc_pb2
 from google.protobuf import json_format, message_factory
 
 from reference_impl.etcd import concurrencypb as pb
+from reference_impl.etcd.gojsonpb import JSONPBError, check_message
 
 
 PREFIXES = ("/v3/", "/v3beta/")
@@ -151,10 +152,7 @@ def decode_requests(method: Method, body: bytes) -> list:
             value, at = decoder.raw_decode(text, at)
         except json.JSONDecodeError as err:
             raise GatewayError(3, go_json_error(err)) from None
-        if not isinstance(value, dict) and value is not None:
-            raise GatewayError(3, f"json: cannot unmarshal {_go_json_kind(value)} into Go value of "
-                                  f"type map[string]json.RawMessage")
-        requests.append(_from_json(method.request_type, value or {}))
+        requests.append(_from_json(method.request_type, value))
         at = _skip_space(text, at)
         if not method.client_streaming:
             break
@@ -169,8 +167,11 @@ def _skip_space(text: str, at: int) -> int:
 
 def _from_json(request_type: type, value) -> object:
     try:
-        return json_format.ParseDict(value, request_type(), ignore_unknown_fields=True)
-    except json_format.ParseError as err:
+        check_message(request_type.DESCRIPTOR, value)
+        return json_format.ParseDict(value or {}, request_type(), ignore_unknown_fields=True)
+    except JSONPBError as err:
+        raise GatewayError(3, str(err)) from None
+    except json_format.ParseError as err:  # a case jsonpb's checks above do not know
         raise GatewayError(3, str(err)) from None
 
 
@@ -187,13 +188,6 @@ def go_json_error(err: json.JSONDecodeError) -> str:
     if err.pos >= len(err.doc.rstrip()):
         return "unexpected EOF"
     return f"invalid character {err.doc[err.pos]!r} {GO_EXPECTED.get(err.msg, 'looking for beginning of value')}"
-
-
-def _go_json_kind(value) -> str:
-    """encoding/json's name for a JSON value's kind, in its UnmarshalTypeError."""
-    if isinstance(value, bool):
-        return "bool"
-    return {list: "array", str: "string"}.get(type(value), "number")
 
 
 def encode_response(response) -> bytes:
