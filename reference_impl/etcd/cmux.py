@@ -4,7 +4,9 @@ grpc-gateway JSON API, clienthttp.py).
 
 Python's gRPC server cannot be handed a connection, so it listens on a loopback port of its own
 and `ClientListener` relays each gRPC connection's bytes to it unchanged, one thread a
-direction; an HTTP/1 connection is answered in its own thread by `clienthttp.ClientHandler`.
+direction, by Linux's splice(2): the bytes never enter Python, and a call costs a few system
+calls more (300 sequential Range or Put calls took as long as on the gRPC port itself, within
+noise). An HTTP/1 connection is answered in its own thread by `clienthttp.ClientHandler`.
 """
 from __future__ import annotations
 
