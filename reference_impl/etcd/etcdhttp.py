@@ -20,7 +20,7 @@ from urllib.parse import parse_qs
 
 from reference_impl.etcd.errors import EtcdError
 from reference_impl.etcd.metrics import expose
-from reference_impl.machinery.prometheus import process_start_time
+from reference_impl.machinery.prometheus import process_resident_memory, process_start_time
 from reference_impl.mirrors import mirrors
 
 ETCDHTTP = "go.etcd.io/etcd/server/v3/etcdserver/api/etcdhttp"
@@ -66,22 +66,27 @@ def check_health(server, excluded: set[str] = frozenset()) -> bool:
     return healthy
 
 
-class _Handler(BaseHTTPRequestHandler):
+class MetricsHandler(BaseHTTPRequestHandler):
     """etcd's metrics mux: /health and /metrics registered, Go's ServeMux 404 for the rest and its
     redirect for a path that is not clean."""
 
     protocol_version = "HTTP/1.1"
     server: _HTTPServer
+    common_headers: dict[str, str] = {}  # set on every response (the client port's CORS)
 
     def route(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
-        if length:
-            self.rfile.read(length)  # a body nobody reads must not be taken for the next request
+        # Read even when nobody needs it: a body left unread would be taken for the next request.
+        self.body = self.rfile.read(length) if length else b""
         # The target as sent: http.server turns a leading `//` into `/` in self.path.
         path, _, query = self.requestline.split()[1].partition("?")
         if clean_path(path) != path:
             self.redirect(clean_path(path) + (f"?{query}" if query else ""))
-        elif path == PATH_HEALTH:
+        else:
+            self.serve(path, query)
+
+    def serve(self, path: str, query: str) -> None:
+        if path == PATH_HEALTH:
             self.health(excluded_alarms(query))
         elif path == PATH_METRICS:
             self.metrics()
@@ -101,11 +106,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.error(503, body)
             return
         # Go sniffs the type of a body written without one: JSON text reads as plain text.
-        self.reply(200, body.encode(), {"Content-Type": "text/plain; charset=utf-8"})
+        self.reply(200, body.encode(), {}, sniffed="text/plain; charset=utf-8")
 
     @mirrors(f"{ETCDHTTP}.HandleMetricsHealth")
     def metrics(self) -> None:
-        body = expose(self.server.member.metrics(), self.server.process_start_time).encode()
+        body = expose(self.server.member.metrics(), self.server.process_start_time,
+                      process_resident_memory()).encode()
         headers = {"Content-Type": METRICS_CONTENT_TYPE}
         if "gzip" in self.headers.get("Accept-Encoding", ""):
             body, headers["Content-Encoding"] = gzip.compress(body), "gzip"
@@ -128,26 +134,40 @@ class _Handler(BaseHTTPRequestHandler):
                                                   "Content-Type": "text/plain; charset=utf-8",
                                                   "X-Content-Type-Options": "nosniff"})
 
-    def reply(self, code: int, body: bytes, headers: dict[str, str]) -> None:
+    def reply(self, code: int, body: bytes, headers: dict[str, str], sniffed: str | None = None) -> None:
         """`body` framed as Go's net/http frames what a handler wrote: with a Content-Length when it
         fit the buffer before the handler returned (for a HEAD, only if anything was written), else
-        chunked. A HEAD is answered as its GET would be, without the body. The handler's headers
-        come sorted, as Header.Write writes them."""
-        self.send_response_only(code)
-        framing = {}
+        chunked. A HEAD is answered as its GET would be, without the body. `sniffed` is the type
+        Go finds for a body written without one."""
+        length, chunked = None, False
         if len(body) <= BUFFER_BEFORE_CHUNKING:
             if body or self.command != "HEAD":
-                framing["Content-Length"] = str(len(body))
+                length = len(body)
         elif self.command != "HEAD":
-            framing["Transfer-Encoding"] = "chunked"
-        for name, value in [*sorted(headers.items()), ("Date", self.date_time_string()), *framing.items()]:
-            self.send_header(name, value)
-        self.end_headers()
+            chunked = True
+        self.send_head(code, headers, length, sniffed, chunked)
         if self.command == "HEAD":
             return
-        if "Transfer-Encoding" in framing:
+        if chunked:
             body = b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
         self.wfile.write(body)
+
+    def send_head(self, code: int, headers: dict[str, str], length: int | None = None,
+                  sniffed: str | None = None, chunked: bool = False) -> None:
+        """The status line and headers in Go's order: the handler's sorted (as Header.Write writes
+        them), then the ones net/http adds — Date, Content-Length, a sniffed Content-Type,
+        Connection: close (when the client asked for it) and Transfer-Encoding."""
+        self.send_response_only(code)
+        added = {"Date": self.date_time_string(), "Content-Length": length, "Content-Type": sniffed,
+                 "Connection": "close" if self._client_closes() else None,
+                 "Transfer-Encoding": "chunked" if chunked else None}
+        for name, value in [*sorted({**self.common_headers, **headers}.items()), *added.items()]:
+            if value is not None:
+                self.send_header(name, str(value))
+        self.end_headers()
+
+    def _client_closes(self) -> bool:
+        return self.headers.get("Connection", "").lower() == "close"
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # etcd logs no line per request
@@ -159,7 +179,7 @@ class _HTTPServer(socketserver.ThreadingTCPServer):
 
     def __init__(self, address: tuple[str, int]) -> None:
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
-        super().__init__(address, _Handler)
+        super().__init__(address, MetricsHandler)
         self.member = None
         self.process_start_time = process_start_time()
         self._connections: set[socket.socket] = set()

@@ -75,11 +75,11 @@ from reference_impl.etcd.raft import (
     Config, ConfChange, ConfChangeType, ConfState, Entry, EntryType, ErrProposalDropped, HardState,
     MemoryStorage, Message, RaftError, RaftState, RawNode, Ready, Snapshot, SnapshotMetadata)
 from reference_impl.etcd.raftnode import (
-    DEFAULT_CLUSTER_TOKEN, RaftNode, compute_cluster_id, compute_member_id, conf_change_for_add,
+    DEFAULT_CLUSTER_TOKEN, Applied, RaftNode, compute_cluster_id, compute_member_id, conf_change_for_add,
     check_peer_urls, decode_entry, member_from_plain, member_to_plain, parse_initial_cluster)
 from reference_impl.etcd.server import EtcdServer, IdGenerator
 from reference_impl.etcd.state import encode_snapshot
-from reference_impl.etcd.version import VERSION
+from reference_impl.etcd.version import CLUSTER_VERSION, VERSION
 from reference_impl.etcd.wal import WAL, Snapshotter
 from reference_impl.machinery.clock import Clock
 from reference_impl.mirrors import mirrors
@@ -245,6 +245,8 @@ class ClusterMember:
         # Held while driving the RaftNode: by the driver thread, or by a client's thread (_submit).
         self._driving = threading.Lock()
         self._published_at = 0.0
+        self._publish_ids: set[int] = set()  # this start's attribute proposals
+        self._version_proposed_at = 0.0
         # Set once the cluster knows this member's attributes: clients are served from then on.
         self.ready = threading.Event()
         self._known_lead = 0
@@ -450,9 +452,11 @@ class ClusterMember:
                 pass
         self._issue_read_index()
         self._campaign_if_alone()
+        self._maybe_decide_cluster_version()
         while self.node.rawnode.has_ready():
             self._process_ready(self.node.rawnode.ready())
             self._campaign_if_alone()
+            self._maybe_decide_cluster_version()
         raft = self.node.rawnode.raft
         self._raft_status = (raft.lead, raft.term, raft.raft_log.committed)
         self._maybe_publish()
@@ -468,22 +472,47 @@ class ClusterMember:
 
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).publishV3")
     def _maybe_publish(self) -> None:
-        """Until the cluster knows this member's name and client URLs, propose them (once a second)."""
-        if self.ready.is_set():
-            return  # published: setting the Event again each turn would only take its lock
-        me = self.server.member
-        known = self.node.members.get(self.id)
-        if known is None:
-            return
-        if (known.name, known.client_urls) == (me.name, me.client_urls):
-            self.ready.set()
+        """Propose this member's name and client URLs (once a second) until one proposal is
+        applied. As etcd, every start publishes, even when the log already holds the same
+        attributes: the entry is part of the raft index clients see."""
+        if self.ready.is_set() or self.id not in self.node.members:
             return
         now = time.monotonic()
         if self.node.rawnode.raft.lead == 0 or now - self._published_at < 1.0:
             return
         self._published_at = now
+        request_id = self._ids.next()
         try:
-            self.node.publish(self._ids.next(), me)
+            self.node.publish(request_id, self.server.member)
+        except ErrProposalDropped:
+            return  # tried again in a second
+        self._publish_ids.add(request_id)
+
+    def _note_published(self, applied: Applied) -> None:
+        """Ready once a publish of this member is applied, or a snapshot brought attributes equal
+        to its own (its entry then lies inside the snapshot)."""
+        if self.ready.is_set():
+            return
+        known = self.node.members.get(self.id)
+        me = self.server.member
+        if self._publish_ids & applied.results.keys() or (
+                applied.snapshot_installed and known is not None
+                and (known.name, known.client_urls) == (me.name, me.client_urls)):
+            self.ready.set()
+
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).monitorVersions")
+    def _maybe_decide_cluster_version(self) -> None:
+        """A leader of a cluster with no version yet proposes its own (once a second until it is
+        applied), as etcd's new leader does at once: every member runs this release. Proposed as
+        soon as this member leads, it commits before any client's request."""
+        if self.server.cluster_version is not None or not self.node.is_leader():
+            return
+        now = time.monotonic()
+        if now - self._version_proposed_at < 1.0:
+            return
+        self._version_proposed_at = now
+        try:
+            self.node.propose_cluster_version(self._ids.next(), CLUSTER_VERSION)
         except ErrProposalDropped:
             pass  # tried again in a second
 
@@ -686,6 +715,7 @@ class ClusterMember:
             print(f"reference etcd: snapshot failed: {err}", file=sys.stderr, flush=True)
         # Last: a woken client runs once this thread lets go of the interpreter, which it does
         # as soon as it waits again, so its answer waits for no further bookkeeping.
+        self._note_published(applied)
         for request_id, (ok, value) in applied.results.items():
             self._answer(self._waiters, request_id, ok, value)
         for change_id, (ok, value) in applied.conf_changes.items():

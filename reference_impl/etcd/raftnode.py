@@ -152,6 +152,12 @@ def encode_attributes(request_id: int, member: Member) -> bytes:
     return jsonbytes.dumps({"id": request_id, "attr": member_to_plain(member)})
 
 
+@mirrors(f"(*{ETCDSERVER}.EtcdServer).updateClusterVersionV2")
+def encode_cluster_version(request_id: int, version: str) -> bytes:
+    """The payload by which the leader sets the cluster version (major.minor.0) for everyone."""
+    return jsonbytes.dumps({"id": request_id, "cluster_version": version})
+
+
 @dataclass
 class Applied:
     """What applying one Ready decided, for the owner to hand to the waiting clients."""
@@ -298,6 +304,9 @@ class RaftNode:
     def publish(self, request_id: int, member: Member) -> None:
         self.rawnode.propose(encode_attributes(request_id, member))
 
+    def propose_cluster_version(self, request_id: int, version: str) -> None:
+        self.rawnode.propose(encode_cluster_version(request_id, version))
+
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).applyEntryNormal")
     def _apply_normal(self, entry: Entry, out: Applied) -> None:
         proposed = self._proposed.pop(entry.data, None)
@@ -311,6 +320,10 @@ class RaftNode:
                 if member.id in self.members:
                     self.members[member.id] = replace(self.members[member.id], name=member.name,
                                                       client_urls=member.client_urls)
+                out.results[request_id] = (True, None)
+                return
+            if "cluster_version" in plain:
+                self.server.cluster_version = plain["cluster_version"]
                 out.results[request_id] = (True, None)
                 return
             request, now = from_plain(plain["req"], raw), plain["now"]

@@ -1,6 +1,7 @@
 """Run the reference etcd as a server: `run(data_dir, listen_client_urls)` serves the etcd v3 gRPC
 API on each listen URL until SIGTERM or SIGINT, printing one "ready" line with the addresses it
-bound once clients can connect.
+bound once clients can connect. As etcd's, a client URL also answers HTTP/1 (cmux.py): /version,
+/health, /metrics and the JSON gateway (clienthttp.py).
 
 `kubeatlas run etcd --data-dir DIR --listen-client-urls URL` calls `run`; so does
 `python -m reference_impl.etcd.run` (the same flags), which the integration tests start. A port
@@ -35,6 +36,8 @@ from urllib.parse import urlsplit
 
 from reference_impl.etcd.alarm import backend_quota
 from reference_impl.etcd.backend import BackendState, read_snapshot
+from reference_impl.etcd.clienthttp import ClientHTTP
+from reference_impl.etcd.cmux import ClientListener
 from reference_impl.etcd.errors import ErrBadCluster, EtcdError
 from reference_impl.etcd.etcdhttp import MetricsListener
 from reference_impl.etcd.member import (
@@ -50,6 +53,7 @@ from reference_impl.machinery.process import main as machinery_main
 
 DEFAULT_LISTEN_CLIENT_URLS = "http://localhost:2379"
 STOP_GRACE = 2.0  # seconds in-flight calls get to finish on shutdown
+GRPC_HOST = "127.0.0.1"  # where the gRPC server listens, behind the client listeners
 
 
 class BadListenURL(EtcdError):
@@ -169,15 +173,22 @@ def _listen_metrics(listen: ListenURL) -> tuple[MetricsListener, ListenURL]:
     return metrics, ListenURL(listen.host, metrics.port)
 
 
-def _bind(grpc_server, listen: ListenURL) -> ListenURL:
+def _listen_client(listen: ListenURL) -> tuple[ClientListener, ListenURL]:
     _check_free(listen)
     try:
-        port = grpc_server.add_insecure_port(listen.address)
-    except RuntimeError:
-        raise CannotListen(address=listen.address, problem="the port is already in use") from None
+        listener = ClientListener(listen.host, listen.port)
+    except OSError as err:
+        problem = "the port is already in use" if err.errno == errno.EADDRINUSE else err.strerror
+        raise CannotListen(address=listen.address, problem=problem or str(err)) from None
+    return listener, ListenURL(listen.host, listener.port)
+
+
+def _bind_grpc(grpc_server) -> str:
+    """The loopback address the client listeners relay gRPC connections to."""
+    port = grpc_server.add_insecure_port(f"{GRPC_HOST}:0")
     if port == 0:
-        raise CannotListen(address=listen.address, problem="gRPC could not bind it")
-    return ListenURL(listen.host, port)
+        raise CannotListen(address=f"{GRPC_HOST}:0", problem="gRPC could not bind it")
+    return f"{GRPC_HOST}:{port}"
 
 
 @mirrors("go.etcd.io/etcd/server/v3/etcdmain.startEtcd", "go.etcd.io/etcd/server/v3/embed.StartEtcd",
@@ -227,8 +238,12 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
     stop = stop or threading.Event()
     grpc_server = new_grpc_server()
     metrics: list[tuple[MetricsListener, ListenURL]] = []
+    clients: list[tuple[ClientListener, ListenURL]] = []
     try:
-        bound = [_bind(grpc_server, listen) for listen in listens]
+        grpc_address = _bind_grpc(grpc_server)
+        for listen in listens:
+            clients.append(_listen_client(listen))
+        bound = [url for _, url in clients]
         for listen in metrics_listens:
             metrics.append(_listen_metrics(listen))
         advertised = (tuple(u.strip() for u in advertise_client_urls.split(",") if u.strip())
@@ -244,28 +259,30 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
                      restore=restore, on_stop=stop.set, quota_backend_bytes=quota)
     except BaseException:
         grpc_server.stop(None)
-        for listener, _ in metrics:
+        for listener, _ in [*metrics, *clients]:
             listener.stop()
         raise
     for listener, listen in metrics:
         listener.start(etcd, listen.url)
-    clients = ", ".join(b.url for b in bound)
+    urls = ", ".join(b.url for b in bound)
     if peer_listen is None:
-        what = f"reference etcd serving the v3 API on {clients}"
+        what = f"reference etcd serving the v3 API on {urls}"
     else:
-        what = (f"reference etcd member {name} ({etcd.id:x}) serving the v3 API on {clients}, "
+        what = (f"reference etcd member {name} ({etcd.id:x}) serving the v3 API on {urls}, "
                 f"peers on http://{peer_listen.address}")
-    _serve(grpc_server, etcd, bound, stop, out, what, ready=etcd.ready,
-           metrics=[listener for listener, _ in metrics])
+    _serve(grpc_server, grpc_address, etcd, [listener for listener, _ in clients], stop, out, what,
+           ready=etcd.ready, metrics=[listener for listener, _ in metrics])
 
 
 @mirrors("(*go.etcd.io/etcd/server/v3/etcdserver.EtcdServer).ReadyNotify",
          "(*go.etcd.io/etcd/server/v3/embed.Etcd).Close")
-def _serve(grpc_server, etcd, bound, stop: threading.Event, out: TextIO, what: str,
-           ready: threading.Event | None = None, metrics: Sequence[MetricsListener] = ()) -> None:
-    """Serve `etcd` once `ready` is set (a Raft member: once it has joined and published itself,
-    as etcd serves clients only then) until `stop`; the `metrics` listeners, serving already,
-    stop with it."""
+def _serve(grpc_server, grpc_address: str, etcd, clients: Sequence[ClientListener],
+           stop: threading.Event, out: TextIO, what: str, ready: threading.Event | None = None,
+           metrics: Sequence[MetricsListener] = ()) -> None:
+    """Serve `etcd` on the `clients` listeners once `ready` is set (a Raft member: once it has
+    joined and published itself, as etcd serves clients only then) until `stop`; the `metrics`
+    listeners, serving already, stop with it."""
+    http = ClientHTTP(etcd, grpc_address)
     try:
         ticker = Ticker(etcd)
         router = WatchRouter()
@@ -273,8 +290,9 @@ def _serve(grpc_server, etcd, bound, stop: threading.Event, out: TextIO, what: s
         add_concurrency_servicers(grpc_server, etcd, router, streams)
     except BaseException:
         grpc_server.stop(None)
-        for listener in metrics:
+        for listener in [*metrics, *clients]:
             listener.stop()
+        http.close()
         etcd.close()  # releases the data directory's lock
         raise
     with stop_on_signals(stop):
@@ -283,6 +301,8 @@ def _serve(grpc_server, etcd, bound, stop: threading.Event, out: TextIO, what: s
                 if stop.is_set():
                     return
             grpc_server.start()
+            for listener in clients:
+                listener.start(grpc_address, http.serve_connection)
             ticker.start()
             relax_collector()
             print(f"ready: {what}", file=out, flush=True)
@@ -294,8 +314,9 @@ def _serve(grpc_server, etcd, bound, stop: threading.Event, out: TextIO, what: s
             stopped.wait()
             if ticker.is_alive():
                 ticker.stop()
-            for listener in metrics:
+            for listener in [*metrics, *clients]:
                 listener.stop()
+            http.close()
             etcd.close()
 
 
@@ -346,12 +367,9 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
     parser.add_argument("--listen-client-urls",
                         default=env.get("ETCD_LISTEN_CLIENT_URLS", DEFAULT_LISTEN_CLIENT_URLS),
                         help="comma-separated http://HOST:PORT URLs (port 0: any free port)")
-    # Real etcd also answers /health, /metrics and /version over HTTP on its client URLs, sharing
-    # the port with gRPC (cmux). Python's grpc server cannot share its port, and a TCP proxy in
-    # front would slow every gRPC call, so the reference answers HTTP only on these listeners.
     parser.add_argument("--listen-metrics-urls", default=env.get("ETCD_LISTEN_METRICS_URLS"),
                         help="comma-separated http://HOST:PORT URLs answering GET /health and "
-                             "/metrics over HTTP (the client URLs speak only gRPC here)")
+                             "/metrics over HTTP (the client URLs answer them too)")
     parser.add_argument("--name", default=env.get("ETCD_NAME", "default"),
                         help="the member name member list shows")
     parser.add_argument("--restore-from-snapshot", metavar="PATH",

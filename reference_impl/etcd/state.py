@@ -73,6 +73,7 @@ def dump_state(server: EtcdServer) -> dict:
         "leases": server.lessor.dump(),
         "auth": server.auth.dump(),
         "alarms": server.alarm_store.dump(),
+        "cluster_version": server.cluster_version,
     }
 
 
@@ -85,6 +86,7 @@ def recover_state(server: EtcdServer, state: dict, records: list[KeyValue]) -> N
     server.last_applied_now = state["last_applied_now"]
     server.auth.recover(state["auth"])
     server.alarm_store.recover(state["alarms"])
+    server.cluster_version = state.get("cluster_version")  # absent in snapshots from before it
 
 
 def encode_snapshot(server: EtcdServer, members: list[dict]) -> bytes:

@@ -40,3 +40,12 @@ def process_start_time(pid: int | str = "self") -> float:
     with open("/proc/stat") as stat:
         boot_time = next(int(line.split()[1]) for line in stat if line.startswith("btime "))
     return boot_time + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+
+
+@mirrors("github.com/prometheus/procfs.ProcStat.ResidentMemory")
+def process_resident_memory(pid: int | str = "self") -> int:
+    """The process's resident set in bytes: its page count from /proc/PID/stat (24th field)
+    times the page size."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rpartition(")")[2].split()
+    return int(fields[21]) * os.sysconf("SC_PAGE_SIZE")

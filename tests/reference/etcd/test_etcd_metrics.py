@@ -15,7 +15,7 @@ from reference_impl.etcd.messages import DeleteRangeRequest, PutRequest
 from reference_impl.etcd.metrics import (
     WAL_FSYNC_BUCKETS, HealthChecks, Histogram, ServerMetrics, expose)
 from reference_impl.machinery.clock import WallClock
-from reference_impl.machinery.prometheus import go_float, process_start_time
+from reference_impl.machinery.prometheus import go_float, process_resident_memory, process_start_time
 
 
 @pytest.mark.parametrize("value, text", [
@@ -51,7 +51,7 @@ def test_exposition_is_prometheus_text_sorted_by_name():
                                 proposals_committed=9, proposals_applied=8, db_total_size=20480,
                                 keys_total=3, wal_fsync=h.snapshot(), server_version="3.5.1",
                                 health_success=4, health_failures=1),
-                  process_start_time=1796474023.39)
+                  process_start_time=1796474023.39, process_resident_memory=46792704)
     samples = [line for line in text.splitlines() if not line.startswith("#")]
     assert samples == [
         "etcd_debugging_mvcc_keys_total 3",
@@ -69,6 +69,7 @@ def test_exposition_is_prometheus_text_sorted_by_name():
         "etcd_server_proposals_applied_total 8",
         "etcd_server_proposals_committed_total 9",
         'etcd_server_version{server_version="3.5.1"} 1',
+        "process_resident_memory_bytes 4.6792704e+07",
         "process_start_time_seconds 1.79647402339e+09",
     ]
     assert ("# HELP etcd_server_leader_changes_seen_total The number of leader changes seen.\n"
@@ -83,15 +84,23 @@ def test_process_start_time_is_this_process_start():
     assert process_start_time(1) <= started  # init started first
 
 
+def test_resident_memory_is_this_process_rss():
+    """What /proc/self/status calls VmRSS, in bytes (read a moment apart, so within a margin)."""
+    with open("/proc/self/status") as status:
+        kib = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+    assert abs(process_resident_memory() - kib * 1024) < 4 * 1024 * 1024
+
+
 def test_a_members_metrics_follow_its_writes(tmp_path):
     """A put of a new key adds one to the key count and moves the commit and apply indexes; a
-    delete takes the key away; every write is fsync'd and timed."""
+    delete takes the key away; every write is fsync'd and timed; a value larger than a bbolt
+    page grows the database (small ones fit the pages it has, in etcd too)."""
     with ClusterMember.alone(tmp_path, WallClock()) as member:
         before = member.metrics()
         assert (before.has_leader, before.is_leader, before.leader_changes_seen) == (True, True, 1)
         member.put(PutRequest(b"k1", b"v"))
         member.put(PutRequest(b"k1", b"v2"))
-        member.put(PutRequest(b"k2", b"v"))
+        member.put(PutRequest(b"k2", b"v" * 5000))
         after_puts = member.metrics()
         member.delete_range(DeleteRangeRequest(b"k1"))
         after_delete = member.metrics()

@@ -78,3 +78,19 @@ def test_a_learner_that_has_not_caught_up_is_not_promoted(tmp_path):
             "etcdserver: can only promote a learner member which is in sync with leader")
         assert [m.is_learner for m in member.members() if m.id == learner.id] == [True]
         assert member.put(PutRequest(b"k", b"after")).header.revision == 3
+
+
+def test_a_new_leader_decides_the_cluster_version_through_the_log(tmp_path):
+    """The first leader proposes the cluster version (3.4.0) as an entry of its own, so after
+    bootstrap the log holds four: the member's conf change, the leader's empty entry, the
+    member's attributes and the version; the first put is entry 5, as in etcd 3.4. A restart
+    recovers the version from the log instead of proposing it again, and publishes the same
+    attributes again after the new term's empty entry: the next put is entry 8."""
+    with ClusterMember.alone(tmp_path, ManualClock()) as member:
+        member.put(PutRequest(b"k", b"v"))
+        assert member.status().raft_index == 5
+        assert member.server.cluster_version == "3.4.0"
+    with ClusterMember.alone(tmp_path, ManualClock()) as member:
+        assert member.server.cluster_version == "3.4.0"
+        member.put(PutRequest(b"k", b"w"))
+        assert member.status().raft_index == 8

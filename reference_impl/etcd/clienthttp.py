@@ -1,0 +1,156 @@
+"""HTTP/1 on the client port, as etcd 3.4 answers it beside gRPC: GET /version, /health and
+/metrics, the grpc-gateway JSON API under /v3/ and /v3beta/ (gateway.py), every response with
+etcd's CORS headers and an OPTIONS request answered by them alone.
+
+cmux.py hands each HTTP/1 connection to `ClientHTTP.serve_connection`.
+"""
+from __future__ import annotations
+
+import json
+import socket
+import threading
+
+import grpc
+
+from reference_impl.etcd import gateway
+from reference_impl.etcd.etcdhttp import MetricsHandler
+from reference_impl.etcd.version import VERSION
+from reference_impl.machinery.prometheus import process_start_time
+from reference_impl.mirrors import mirrors
+
+ETCDHTTP = "go.etcd.io/etcd/server/v3/etcdserver/api/etcdhttp"
+PATH_VERSION = "/version"
+CORS_HEADERS = {"Access-Control-Allow-Origin": "*",
+                "Access-Control-Allow-Methods": "POST, GET, OPTIONS, PUT, DELETE",
+                "Access-Control-Allow-Headers": "accept, content-type, authorization"}
+JSON = "application/json"
+GRPC_CONTENT_TYPE = "application/grpc"  # the gRPC metadata the gateway passes on as headers
+
+
+class ClientHTTP:
+    """What the client port's HTTP handlers serve: the member, and a gRPC channel to its own
+    gRPC server for the gateway."""
+
+    def __init__(self, member, grpc_address: str) -> None:
+        self.member = member
+        self.process_start_time = process_start_time()
+        self.channel = grpc.insecure_channel(grpc_address)
+
+    def serve_connection(self, connection: socket.socket, peer: tuple) -> None:
+        ClientHandler(connection, peer, self)
+
+    def close(self) -> None:
+        self.channel.close()
+
+
+class ClientHandler(MetricsHandler):
+    """etcd's client mux behind its CORS handler."""
+
+    server: ClientHTTP
+    common_headers = CORS_HEADERS
+
+    def serve(self, path: str, query: str) -> None:
+        if self.command == "OPTIONS":
+            self.reply(200, b"", {})  # a CORS preflight: the headers say it all
+        elif path == PATH_VERSION:
+            self.version()
+        elif gateway.is_gateway_path(path):
+            self.gateway(path)
+        elif path + "/" in gateway.PREFIXES:
+            self.redirect(path + "/")  # Go's ServeMux sends a subtree's root there
+        else:
+            super().serve(path, query)
+
+    @mirrors(f"{ETCDHTTP}.versionHandler")
+    def version(self) -> None:
+        if self.command != "GET":
+            self.error(405, "Method Not Allowed", {"Allow": "GET"})
+            return
+        cluster = self.server.member.server.cluster_version or "not_decided"
+        body = json.dumps({"etcdserver": VERSION, "etcdcluster": cluster}, separators=(",", ":"))
+        self.reply(200, body.encode(), {"Content-Type": JSON})
+
+    @mirrors("(*go.etcd.io/etcd/server/v3/embed.serveCtx).registerGateway")
+    def gateway(self, path: str) -> None:
+        method = gateway.route(path)
+        if method is None:
+            self.error(404, "Not Found")
+            return
+        if self.command != "POST":
+            self.error(405, "Method Not Allowed")
+            return
+        metadata = gateway.metadata_of(self.headers)
+        try:
+            requests = gateway.decode_requests(method, self.body)
+            if method.client_streaming:
+                self.stream(method, requests, metadata)
+                return
+            answer = gateway.call(self.server.channel, method, requests, metadata)
+            if method.server_streaming:
+                self.send_stream(answer)
+                return
+        except gateway.GatewayError as err:
+            self.gateway_error(err)
+            return
+        self.reply(200, gateway.encode_response(answer),
+                   {"Content-Type": JSON, "Grpc-Metadata-Content-Type": GRPC_CONTENT_TYPE})
+
+    def gateway_error(self, err: gateway.GatewayError) -> None:
+        """grpc-gateway's error body; after a call, the gRPC trailer it forwards makes Go chunk it."""
+        if not err.from_server:
+            self.reply(err.http_status, err.body(), {"Content-Type": JSON})
+            return
+        trailer = "Grpc-Trailer-Content-Type"
+        self.send_chunked(err.http_status, {"Content-Type": JSON, "Trailer": trailer},
+                          [err.body()], f"{trailer}: {GRPC_CONTENT_TYPE}\r\n")
+
+    def stream(self, method: gateway.Method, requests: list, metadata) -> None:
+        """A bidirectional stream: the body's requests are sent and the stream stays open (as a
+        watch must) until the HTTP client goes away, which cancels the call."""
+        gone = threading.Event()
+
+        def send():
+            yield from requests
+            gone.wait()
+
+        responses = gateway.call(self.server.channel, method, send(), metadata)
+        threading.Thread(target=self._await_hang_up, args=(responses, gone), daemon=True).start()
+        try:
+            self.send_stream(responses)
+        finally:
+            gone.set()
+            responses.cancel()
+
+    def _await_hang_up(self, responses, gone: threading.Event) -> None:
+        try:
+            while self.connection.recv(4096):
+                pass
+        except OSError:
+            pass
+        gone.set()
+        responses.cancel()
+
+    def send_stream(self, responses) -> None:
+        """Each response as one chunk, written as it comes; a failure as a last error line."""
+        self.send_chunked(200, {"Content-Type": JSON, "Grpc-Metadata-Content-Type": GRPC_CONTENT_TYPE},
+                          self._stream_lines(responses))
+
+    @staticmethod
+    def _stream_lines(responses):
+        try:
+            for response in responses:
+                yield gateway.stream_line(response)
+        except grpc.RpcError as err:
+            if err.code() != grpc.StatusCode.CANCELLED:
+                yield gateway.stream_error_line(gateway.gateway_error(err))
+
+    def send_chunked(self, code: int, headers: dict[str, str], chunks, trailer: str = "") -> None:
+        self.send_head(code, headers, chunked=True)
+        self.wfile.flush()
+        try:
+            for chunk in chunks:
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.flush()
+            self.wfile.write(f"0\r\n{trailer}\r\n".encode())
+        except OSError:
+            self.close_connection = True  # the client went away mid-stream

@@ -1,0 +1,240 @@
+"""etcd's grpc-gateway: the v3 API as JSON over HTTP/1 on the client port (`POST /v3/kv/range`
+with `{"key":"Zm9v"}`), under /v3/ and /v3beta/ as etcd 3.4 serves it.
+
+As upstream, the gateway is a client of the member's own gRPC server: a request's JSON becomes
+the protobuf request (unknown fields ignored, bytes in base64, int64 as a number or a string), the
+call goes over a loopback channel, and the answer comes back as JSON with the proto field names,
+int64 as strings and zero values left out. A gRPC error becomes grpc-gateway v1's body
+`{"error":...,"message":...,"code":N}` with the HTTP status its code maps to. Streams (watch,
+lease keep-alive, snapshot) answer one `{"result":...}` line per message.
+
+`route` and `call` are the decisions; clienthttp.py does the HTTP. The behaviour copied is
+grpc-gateway v1's runtime package (JSONPb, DefaultHTTPError, ForwardResponseStream), a
+repository the analyzer does not index, so only etcd's side carries @mirrors.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+import grpc
+from aetcd.rpc import rpc_pb2
+from google.protobuf import json_format, message_factory
+
+from reference_impl.etcd import concurrencypb as pb
+from reference_impl.etcd.gojsonpb import JSONPBError, check_message
+
+
+PREFIXES = ("/v3/", "/v3beta/")
+
+# etcd 3.4's rpc.proto google.api.http annotations: path below the prefix → (service, method).
+ROUTES: dict[str, tuple[str, str]] = {
+    "kv/range": ("KV", "Range"), "kv/put": ("KV", "Put"), "kv/deleterange": ("KV", "DeleteRange"),
+    "kv/txn": ("KV", "Txn"), "kv/compaction": ("KV", "Compact"),
+    "watch": ("Watch", "Watch"),
+    "lease/grant": ("Lease", "LeaseGrant"), "lease/revoke": ("Lease", "LeaseRevoke"),
+    "kv/lease/revoke": ("Lease", "LeaseRevoke"), "lease/keepalive": ("Lease", "LeaseKeepAlive"),
+    "lease/timetolive": ("Lease", "LeaseTimeToLive"), "kv/lease/timetolive": ("Lease", "LeaseTimeToLive"),
+    "lease/leases": ("Lease", "LeaseLeases"), "kv/lease/leases": ("Lease", "LeaseLeases"),
+    "cluster/member/add": ("Cluster", "MemberAdd"), "cluster/member/remove": ("Cluster", "MemberRemove"),
+    "cluster/member/update": ("Cluster", "MemberUpdate"), "cluster/member/list": ("Cluster", "MemberList"),
+    "cluster/member/promote": ("Cluster", "MemberPromote"),
+    "maintenance/alarm": ("Maintenance", "Alarm"), "maintenance/status": ("Maintenance", "Status"),
+    "maintenance/defragment": ("Maintenance", "Defragment"),
+    # Hash and HashKV share a path; etcd 3.4's gateway answers with Hash.
+    "maintenance/hash": ("Maintenance", "Hash"),
+    "maintenance/snapshot": ("Maintenance", "Snapshot"),
+    "maintenance/transfer-leadership": ("Maintenance", "MoveLeader"),
+    "auth/enable": ("Auth", "AuthEnable"), "auth/disable": ("Auth", "AuthDisable"),
+    "auth/authenticate": ("Auth", "Authenticate"),
+    "auth/user/add": ("Auth", "UserAdd"), "auth/user/get": ("Auth", "UserGet"),
+    "auth/user/list": ("Auth", "UserList"), "auth/user/delete": ("Auth", "UserDelete"),
+    "auth/user/changepw": ("Auth", "UserChangePassword"), "auth/user/grant": ("Auth", "UserGrantRole"),
+    "auth/user/revoke": ("Auth", "UserRevokeRole"),
+    "auth/role/add": ("Auth", "RoleAdd"), "auth/role/get": ("Auth", "RoleGet"),
+    "auth/role/list": ("Auth", "RoleList"), "auth/role/delete": ("Auth", "RoleDelete"),
+    "auth/role/grant": ("Auth", "RoleGrantPermission"), "auth/role/revoke": ("Auth", "RoleRevokePermission"),
+}
+
+# grpc-gateway v1's HTTPStatusFromCode, by gRPC code number (etcd 3.4's answers FailedPrecondition
+# with 412).
+HTTP_STATUS = {0: 200, 1: 408, 2: 500, 3: 400, 4: 504, 5: 404, 6: 409, 7: 403, 8: 429, 9: 412,
+               10: 409, 11: 400, 12: 501, 13: 500, 14: 503, 15: 500, 16: 401}
+
+
+@dataclass(frozen=True)
+class Method:
+    """One gRPC method the gateway forwards to."""
+
+    service: str
+    name: str
+    request_type: type
+    response_type: type
+    client_streaming: bool
+    server_streaming: bool
+
+    @property
+    def path(self) -> str:
+        return f"/{self.service}/{self.name}"
+
+
+class GatewayError(Exception):
+    """What grpc-gateway answers instead of a response: a gRPC code and its message."""
+
+    def __init__(self, code: int, message: str, from_server: bool = False) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.from_server = from_server  # the gRPC call's error, with the call's trailer
+
+    @property
+    def http_status(self) -> int:
+        return HTTP_STATUS.get(self.code, 500)
+
+    def body(self) -> bytes:
+        return compact({"error": self.message, "message": self.message, "code": self.code})
+
+
+def compact(value) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _method(service: str, name: str) -> Method:
+    descriptor = rpc_pb2.DESCRIPTOR.services_by_name[service].methods_by_name[name]
+    return Method(f"etcdserverpb.{service}", name, message_factory.GetMessageClass(descriptor.input_type),
+                  message_factory.GetMessageClass(descriptor.output_type),
+                  descriptor.client_streaming, descriptor.server_streaming)
+
+
+def _concurrency(service: str, name: str, request_type: type, response_type: type,
+                 server_streaming: bool = False) -> Method:
+    """A v3lock or v3election method: their messages are declared in concurrencypb, which has no
+    service descriptors."""
+    return Method(service, name, request_type, response_type, False, server_streaming)
+
+
+# etcd 3.4's v3lock.proto and v3election.proto annotations.
+_LOCK, _ELECTION = pb.LOCK_SERVICE, pb.ELECTION_SERVICE
+CONCURRENCY_METHODS = {
+    "lock/lock": _concurrency(_LOCK, "Lock", pb.LockRequest, pb.LockResponse),
+    "lock/unlock": _concurrency(_LOCK, "Unlock", pb.UnlockRequest, pb.UnlockResponse),
+    "election/campaign": _concurrency(_ELECTION, "Campaign", pb.CampaignRequest, pb.CampaignResponse),
+    "election/proclaim": _concurrency(_ELECTION, "Proclaim", pb.ProclaimRequest, pb.ProclaimResponse),
+    "election/leader": _concurrency(_ELECTION, "Leader", pb.LeaderRequest, pb.LeaderResponse),
+    "election/observe": _concurrency(_ELECTION, "Observe", pb.LeaderRequest, pb.LeaderResponse,
+                                     server_streaming=True),
+    "election/resign": _concurrency(_ELECTION, "Resign", pb.ResignRequest, pb.ResignResponse),
+}
+METHODS = {**{path: _method(*target) for path, target in ROUTES.items()}, **CONCURRENCY_METHODS}
+
+
+def route(path: str) -> Method | None:
+    """The method a gateway path names, or None (not a gateway path, or none there)."""
+    for prefix in PREFIXES:
+        if path.startswith(prefix):
+            return METHODS.get(path[len(prefix):])
+    return None
+
+
+def is_gateway_path(path: str) -> bool:
+    return path.startswith(PREFIXES)
+
+
+def decode_requests(method: Method, body: bytes) -> list:
+    """The request(s) a body holds: one JSON object (none: an empty request), or for a method
+    that streams requests, any number one after another."""
+    text = body.decode("utf-8", "replace")
+    decoder = json.JSONDecoder()
+    requests, at = [], _skip_space(text, 0)
+    while at < len(text):
+        try:
+            value, at = decoder.raw_decode(text, at)
+        except json.JSONDecodeError as err:
+            raise GatewayError(3, go_json_error(err)) from None
+        requests.append(_from_json(method.request_type, value))
+        at = _skip_space(text, at)
+        if not method.client_streaming:
+            break
+    return requests or [method.request_type()]
+
+
+def _skip_space(text: str, at: int) -> int:
+    while at < len(text) and text[at] in " \t\r\n":
+        at += 1
+    return at
+
+
+def _from_json(request_type: type, value) -> object:
+    try:
+        check_message(request_type.DESCRIPTOR, value)
+        return json_format.ParseDict(value or {}, request_type(), ignore_unknown_fields=True)
+    except JSONPBError as err:
+        raise GatewayError(3, str(err)) from None
+    except json_format.ParseError as err:  # a case jsonpb's checks above do not know
+        raise GatewayError(3, str(err)) from None
+
+
+# What encoding/json says it was looking for, by what Python's decoder expected.
+GO_EXPECTED = {"Expecting value": "looking for beginning of value",
+               "Expecting property name enclosed in double quotes":
+                   "looking for beginning of object key string",
+               "Expecting ':' delimiter": "after object key",
+               "Expecting ',' delimiter": "after object key:value pair"}
+
+
+def go_json_error(err: json.JSONDecodeError) -> str:
+    """encoding/json's words for input that ends early or has an unexpected character."""
+    if err.pos >= len(err.doc.rstrip()):
+        return "unexpected EOF"
+    return f"invalid character {err.doc[err.pos]!r} {GO_EXPECTED.get(err.msg, 'looking for beginning of value')}"
+
+
+def encode_response(response) -> bytes:
+    """As etcd's gateway marshals: proto field names, int64 as strings, zero values left out."""
+    return compact(json_format.MessageToDict(response, preserving_proto_field_name=True))
+
+
+def metadata_of(headers) -> tuple[tuple[str, str], ...]:
+    """The call metadata the gateway forwards: the Authorization header, which etcd reads as
+    the auth token."""
+    token = headers.get("Authorization")
+    return (("authorization", token),) if token else ()
+
+
+def call(channel: grpc.Channel, method: Method, requests: Iterable, metadata) -> object | Iterator:
+    """Forward to the member's gRPC server: a unary method's response, or a streaming one's
+    iterator of responses (cancel it to end the stream). Raises GatewayError."""
+    serialize, deserialize = method.request_type.SerializeToString, method.response_type.FromString
+    try:
+        if method.client_streaming:
+            return channel.stream_stream(method.path, serialize, deserialize)(iter(requests),
+                                                                              metadata=metadata)
+        request = next(iter(requests))
+        if method.server_streaming:
+            return channel.unary_stream(method.path, serialize, deserialize)(request, metadata=metadata)
+        return channel.unary_unary(method.path, serialize, deserialize)(request, metadata=metadata)
+    except grpc.RpcError as err:
+        raise gateway_error(err) from None
+
+
+def gateway_error(err: grpc.RpcError) -> GatewayError:
+    return GatewayError(err.code().value[0], err.details() or "", from_server=True)
+
+
+def stream_line(response) -> bytes:
+    """One message of a stream as the gateway writes it: `{"result":...}` and a newline."""
+    return b'{"result":' + encode_response(response) + b"}\n"
+
+
+def stream_error_line(err: GatewayError) -> bytes:
+    """A stream that fails after it started ends with its error as one line."""
+    return (b'{"error":' + compact({"grpc_code": err.code, "http_code": err.http_status,
+                                    "message": err.message,
+                                    "http_status": HTTP_REASONS.get(err.http_status, "")}) + b"}\n")
+
+
+HTTP_REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+                408: "Request Timeout", 409: "Conflict", 429: "Too Many Requests",
+                500: "Internal Server Error", 501: "Not Implemented", 503: "Service Unavailable",
+                504: "Gateway Timeout"}

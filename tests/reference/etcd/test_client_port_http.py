@@ -1,0 +1,148 @@
+"""HTTP/1 on the client port, against real etcd 3.4: the same raw requests to both, answered
+byte for byte alike once the Date header, cluster and member IDs and body lengths that carry
+them are normalised. Plus the numbers `endpoint status` reports after the same start and writes.
+"""
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import socket
+import time
+
+import pytest
+
+from processes import etcdctl, real_etcd, reference_server, require
+
+# (method, path, body): answered alike by both servers, in this order.
+REQUESTS: list[tuple[str, str, str | None]] = [
+    ("GET", "/version", None),
+    ("POST", "/version", ""),
+    ("GET", "/health", None),
+    ("GET", "/nope", None),
+    ("OPTIONS", "/nope", None),
+    ("GET", "/v3", None),
+    ("GET", "/v3/kv/range", None),
+    ("POST", "/v3/auth/status", "{}"),
+    ("POST", "/v3/kv/put", '{"key":"Zm9v","value":"YmFy"}'),
+    ("POST", "/v3/kv/range", '{"key":"Zm9v"}'),
+    ("POST", "/v3beta/kv/range", '{"key":"AA==","range_end":"AA==","keys_only":true}'),
+    ("POST", "/v3/kv/range", '{"key":"Zm9v","revision":"100"}'),
+    ("POST", "/v3/kv/range", ""),
+    ("POST", "/v3/kv/range", '{"key":'),
+    ("POST", "/v3/kv/range", "{x}"),
+    ("POST", "/v3/kv/range", "[]"),
+    ("POST", "/v3/kv/txn", '{"compare":[{"key":"Zm9v","result":"EQUAL","target":"VALUE",'
+                           '"value":"YmFy"}],"success":[{"request_range":{"key":"Zm9v"}}]}'),
+    ("POST", "/v3/lease/grant", '{"TTL":"60","ID":"7"}'),
+    ("POST", "/v3/kv/lease/leases", "{}"),
+    ("POST", "/v3/lock/lock", '{"name":"bXk=","lease":"7"}'),
+    ("POST", "/v3/election/leader", '{"name":"ZQ=="}'),
+    ("POST", "/v3/election/campaign", '{"name":"ZQ==","lease":"7","value":"dg=="}'),
+    ("POST", "/v3/election/leader", '{"name":"ZQ=="}'),
+    ("POST", "/v3/lease/revoke", '{"ID":"7"}'),
+    ("POST", "/v3/kv/lease/revoke", '{"ID":"7"}'),
+    ("POST", "/v3/auth/authenticate", '{"name":"root","password":"x"}'),
+    ("POST", "/v3/maintenance/transfer-leadership", '{"targetID":"1"}'),
+    ("POST", "/v3/maintenance/hash", "{}"),
+    ("POST", "/v3/kv/deleterange", '{"key":"Zm9v","prev_kv":true}'),
+    ("POST", "/v3/watch", '{"create_request":{"key":"Zm9v","start_revision":"1"}}'),
+]
+STREAMS = {"/v3/watch"}
+IDS = re.compile(r'"(cluster_id|member_id|hash)":"?\d+"?')
+
+
+def exchange(address: str, method: str, path: str, body: str | None, idle: float = 0.5) -> str:
+    """One request on a fresh connection; what came back until the server closed it or went
+    quiet for `idle` seconds (a stream stays open)."""
+    host, port = address.rsplit(":", 1)
+    head = f"{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n"
+    if body is not None:
+        head += f"Content-Type: application/json\r\nContent-Length: {len(body.encode())}\r\n"
+    with socket.create_connection((host, int(port)), timeout=5) as conn:
+        conn.sendall(head.encode() + b"\r\n" + (body or "").encode())
+        conn.settimeout(idle if path in STREAMS else 5)
+        received = b""
+        try:
+            while chunk := conn.recv(65536):
+                received += chunk
+        except socket.timeout:
+            pass
+    return received.decode("utf-8", "replace")
+
+
+def normalise(response: str) -> str:
+    response = re.sub(r"Date: [^\r]*", "Date: <date>", response)
+    response = IDS.sub(r'"\1":"<n>"', response)
+    response = re.sub(r"Content-Length: \d+", "Content-Length: <n>", response)
+    return re.sub(r"\r\n[0-9a-f]+\r\n", "\r\n<chunk>\r\n", response)
+
+
+def transcript(address: str) -> str:
+    return "\n".join(f"$ {method} {path} {body or ''}\n{normalise(exchange(address, method, path, body))}"
+                     for method, path, body in REQUESTS)
+
+
+def status(server) -> dict:
+    result = etcdctl(server, "endpoint", "status", "-w", "json")
+    return json.loads(result.stdout)[0]["Status"]
+
+
+def numbers(server) -> list[tuple[str, int, int, int, int]]:
+    """raftIndex, raftTerm, dbSize and dbSizeInUse at start and after two writes."""
+    seen = []
+    for step in ("start", "put", "del"):
+        if step == "put":
+            etcdctl(server, "put", "foo", "bar")
+        elif step == "del":
+            etcdctl(server, "del", "foo")
+        s = status(server)
+        seen.append((step, s["raftIndex"], s["raftTerm"], s["dbSize"], s["dbSizeInUse"]))
+    return seen
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    require("etcd")
+    require("etcdctl")
+    root = tmp_path_factory.mktemp("clientport")
+    found = {}
+    for kind, start in (("etcd", real_etcd), ("reference", reference_server)):
+        with start(root / kind) as server:
+            found[kind] = (numbers(server), transcript(server.address))
+    return found
+
+
+def test_status_reports_the_raft_index_term_and_sizes_of_real_etcd(results):
+    """After the same start and writes, `endpoint status` counts the same raft entries (the
+    cluster version and the member's attributes among them) and the same backend pages."""
+    assert results["reference"][0] == results["etcd"][0]
+
+
+def test_client_port_answers_http_as_real_etcd(results):
+    """/version, /health, CORS, Go's 404/405/redirects and the JSON gateway (KV, lease, lock,
+    election, maintenance, streams and errors), byte for byte."""
+    expected, actual = results["etcd"][1], results["reference"][1]
+    if expected != actual:
+        diff = "\n".join(difflib.unified_diff(expected.splitlines(), actual.splitlines(),
+                                              "real etcd 3.4", "reference", lineterm="", n=2))
+        pytest.fail(f"client port HTTP differs:\n{diff}", pytrace=False)
+
+
+def test_grpc_still_works_through_the_shared_port(tmp_path):
+    """etcdctl (gRPC) and curl-style HTTP on one port, one after the other and at once."""
+    with reference_server(tmp_path / "ref") as server:
+        assert etcdctl(server, "put", "k", "v").stdout == "OK\n"
+        version = exchange(server.address, "GET", "/version", None)
+        assert version.endswith('{"etcdserver":"3.4.23","etcdcluster":"3.4.0"}')
+        started = time.monotonic()
+        assert etcdctl(server, "get", "k", "--print-value-only").stdout == "v\n"
+        assert time.monotonic() - started < 5
+
+
+def test_client_port_metrics_carry_what_check_datascale_reads(tmp_path):
+    """`etcdctl check datascale` reads process_resident_memory_bytes from the client URL's
+    /metrics before and after its writes, and fails without it."""
+    with reference_server(tmp_path / "ref") as server:
+        metrics = exchange(server.address, "GET", "/metrics", None)
+    assert re.search(r"^process_resident_memory_bytes \S+$", metrics, flags=re.M)
