@@ -45,6 +45,12 @@ def _definition_for(group: str, version: str, kind: str) -> str | None:
     return None
 
 
+@functools.cache
+def _reference_to(name: str) -> dict:
+    """The schema node referring to definition `name`, one for every body of its kind."""
+    return {"$ref": REF_PREFIX + name}
+
+
 @mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/json.Serializer).Decode")
 def decode_into_kind(group: str, version: str, kind: str, obj: dict) -> Decoded:
     """`obj` with unknown fields removed (in place) and their paths; 400 for a wrong JSON type.
@@ -53,7 +59,7 @@ def decode_into_kind(group: str, version: str, kind: str, obj: dict) -> Decoded:
     unknown: list[str] = []
     if name is None:
         return Decoded(obj, (), decoding.nesting_of(obj))
-    depth = _walk(obj, {"$ref": REF_PREFIX + name}, None, _Field(), _Body(kind, version, unknown), None)
+    depth = _walk(obj, _reference_to(name), None, _Field(), _Body(kind, version, unknown), None)
     return Decoded(obj, tuple(unknown), depth)
 
 
@@ -69,20 +75,26 @@ def _spell(path: Path) -> str:
     return "".join(reversed(parts)).lstrip(".")
 
 
-@dataclass(frozen=True)
 class _Field:
     """Where encoding/json is decoding, as its errorContext records it for an UnmarshalTypeError: the
     innermost struct holding the field and the JSON names of the struct fields from the top (a list
-    index or a map key adds nothing)."""
+    index or a map key adds nothing). The names are a chain spelled out only for a message: a pod
+    enters a hundred fields and is rarely refused."""
 
-    struct: str = ""
-    names: tuple[str, ...] = ()
+    __slots__ = ("struct", "_names")
+
+    def __init__(self, struct: str = "", names: tuple | None = None):
+        self.struct, self._names = struct, names
 
     def enter(self, struct: str, name: str) -> _Field:
-        return _Field(struct, (*self.names, name))
+        return _Field(struct, (self._names, name))
 
     def where(self) -> str:
-        return ".".join((self.struct, *self.names))
+        names, chain = [], self._names
+        while chain is not None:
+            chain, name = chain
+            names.append(name)
+        return ".".join((self.struct, *reversed(names)))
 
 
 @dataclass(frozen=True)
@@ -208,27 +220,45 @@ def _convert_integers(value: object, schema: dict) -> object:
     return value
 
 
+# Schema nodes as _walk reads them, by identity: every node is part of `openapi.definitions()`,
+# which never changes, so each is resolved once rather than at every value it describes.
+_RESOLVED: dict[int, tuple[dict, tuple[str, dict, str | None, str]]] = {}
+_ANY_VALUE: dict = {}  # the items of a list whose schema names none
+
+
+def _resolved(schema: dict) -> tuple[str, dict, str | None, str]:
+    """A schema node's definition name (when it refers to one), the schema it stands for, the JSON
+    type that schema expects (None for any) and its format."""
+    known = _RESOLVED.get(id(schema))
+    if known is not None and known[0] is schema:
+        return known[1]
+    name = schema.get("$ref", "").removeprefix(REF_PREFIX)
+    target = openapi.definitions().get(name, {}) if name and name != QUANTITY else schema
+    expected = target.get("type")
+    if expected is None and "properties" in target:
+        expected = "object"
+    resolved = name, target, expected, target.get("format", "")
+    _RESOLVED[id(schema)] = schema, resolved  # the node is kept, so its id is never another's
+    return resolved
+
+
 def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, go_type: str | None) -> int:
     """Check `value` against `schema`, dropping unknown fields; how deep lists and objects nest in
     what is kept (0 for a scalar). `go_type` is the Go type of `value` where the schema does not
     name it (a field of a named string type, or the element of a list of them)."""
     declared = schema
-    name = schema.get("$ref", "").removeprefix(REF_PREFIX)
+    name, schema, expected, format = _resolved(schema)
     if name == QUANTITY:
         problem = _quantity_problem(value)
         if problem:
             raise body.refuse(problem, problem)  # Quantity unmarshals itself, in the converter too
         return 0
-    if name:
-        schema = openapi.definitions().get(name, {})
     if value is None:
         return 0
-    expected = schema.get("type")
-    if expected is None and "properties" in schema:
-        expected = "object"
     if expected is None:
         return decoding.nesting_of(value)
-    format = schema.get("format", "")
+    if expected == "string" and not format and isinstance(value, str):
+        return 0  # the commonest value, which nothing below can refuse
     if not _matches(value, expected, format):
         named = go_type or _go_type(declared)
         raise body.refuse(_type_error(value, named, field), conversion_problem(value, declared, named))
@@ -241,7 +271,7 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, g
         return decoding.nesting_of(value)
     deepest = 0
     if expected == "array":
-        items = schema.get("items") or {}
+        items = schema.get("items") or _ANY_VALUE
         for index, item in enumerate(value):
             if item is None:
                 item = value[index] = _zero_value(items)
@@ -358,6 +388,13 @@ def _out_of_range(value: object, format: str) -> bool:
     return not low <= value <= high
 
 
+@functools.lru_cache(maxsize=4096)
+def _time_problem(text: str) -> str | None:
+    """`timefmt.rfc3339_parse_error`, remembered: a body's times are mostly a few seconds over and
+    over (its creation, its managedFields entries, its conditions), so each text is parsed once."""
+    return timefmt.rfc3339_parse_error(text)
+
+
 def _format_problem(value: object, format: str) -> str | None:
     """What decoding a string of the right type still refuses: base64 that does not decode
     (`byte`), a time that is not RFC 3339 (`date-time`)."""
@@ -366,7 +403,7 @@ def _format_problem(value: object, format: str) -> str | None:
     if format == "byte":
         return gojson.base64_error(value)
     if format == "date-time":
-        return timefmt.rfc3339_parse_error(value)
+        return _time_problem(value)
     return None
 
 

@@ -6,12 +6,14 @@ without apiVersion): entries with the same manager, operation, apiVersion and su
 """
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from reference_impl.apiserver.fieldmanager.fieldpath import FieldPathError, decode_fields_v1, encode_fields_v1
+from reference_impl.apiserver.fieldmanager.fieldpath import FieldPathError, Set, decode_fields_v1, encode_fields_v1
 from reference_impl.apiserver.fieldmanager.updater import ManagedFields, VersionedSet
+from reference_impl.machinery import jsonbytes
 from reference_impl.mirrors import mirrors
 
 APPLY, UPDATE = "Apply", "Update"
@@ -58,12 +60,25 @@ def decode_managed_fields(entries: Any) -> Managed:
         identifier = build_manager_identifier(entry.get("manager") or "", entry["operation"], entry["apiVersion"],
                                               entry.get("subresource") or "")
         try:
-            paths = decode_fields_v1(entry.get("fieldsV1") or {})
+            paths = _paths_of(jsonbytes.dumps(entry.get("fieldsV1") or {}))
         except FieldPathError as err:
             raise ManagedFieldsError(f"error decoding versioned set from managed fields entry {index}: {err}") from None
         managed.fields[identifier] = VersionedSet(paths, entry["apiVersion"], entry["operation"] == APPLY)
         managed.times[identifier] = entry.get("time")
     return managed
+
+
+# An object's entries are decoded and encoded again at every write, and most of them are what the
+# last write left (the other managers', and this one's when it changed no field it owns): each
+# fieldsV1 tree is turned into its set once, and each set into its tree once, by their JSON.
+@functools.lru_cache(maxsize=1024)
+def _paths_of(fields_v1: bytes) -> Set:
+    return decode_fields_v1(jsonbytes.loads(fields_v1))
+
+
+@functools.lru_cache(maxsize=1024)
+def _fields_v1_of(paths: Set) -> bytes:
+    return jsonbytes.dumps(encode_fields_v1(paths))
 
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager/internal.encodeManagedFields",
@@ -79,7 +94,7 @@ def encode_managed_fields(managed: Managed) -> list[dict]:
         if managed.times.get(identifier):
             entry["time"] = managed.times[identifier]
         entry["fieldsType"] = FIELDS_V1
-        entry["fieldsV1"] = encode_fields_v1(versioned.paths)
+        entry["fieldsV1"] = jsonbytes.loads(_fields_v1_of(frozenset(versioned.paths)))
         if manager.get("subresource"):
             entry["subresource"] = manager["subresource"]
         entries.append(entry)

@@ -443,3 +443,24 @@ def test_recursive_difference_drops_the_paths_at_or_below_a_removed_one():
         removed = frozenset(tuple(rng.choice("abc") for _ in range(rng.randrange(3))) for _ in range(rng.randrange(3)))
         expected = {p for p in paths if not any(p[:i] in removed for i in range(len(p) + 1))}
         assert typed.recursive_difference(paths, removed) == expected, (paths, removed)
+
+
+def test_an_entry_the_write_left_as_it_was_is_not_decoded_or_encoded_again(monkeypatch):
+    """managedFields decode into sets and encode back at every write; an entry whose fieldsV1 was
+    seen before is turned into its set, and a set into its fieldsV1, once, and the object written
+    is the same as when both are done every time."""
+    from reference_impl.apiserver.fieldmanager import managedfields
+
+    for remembered in (getattr(managedfields, "_paths_of", None), getattr(managedfields, "_fields_v1_of", None)):
+        if remembered is not None:
+            remembered.cache_clear()  # what earlier tests wrote is not this test's to reuse
+    decoded, encoded = [], []
+    monkeypatch.setattr(managedfields, "decode_fields_v1", lambda tree: decoded.append(tree) or decode_fields_v1(tree))
+    monkeypatch.setattr(managedfields, "encode_fields_v1", lambda paths: encoded.append(paths) or encode_fields_v1(paths))
+    live = stored(deployments().update(None, {**DEPLOYMENT, "metadata": {"name": "once-only", "labels": {"x": "y"}}},
+                                       "kubectl", T1))
+    first, second = [deployments("status").update(live, {**live, "status": {"replicas": 1}}, "kubelet", T2)
+                     for _ in range(2)]
+    assert first == second
+    assert first["metadata"]["managedFields"][0] == live["metadata"]["managedFields"][0]
+    assert len(decoded) == 1 and len(encoded) == 2  # kubectl's set once each way; kubelet's encoded once

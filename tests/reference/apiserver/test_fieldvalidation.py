@@ -167,6 +167,43 @@ def test_the_walk_measures_the_depth_of_what_it_keeps():
     assert fieldvalidation.decode_into_kind("", "v1", "ConfigMap", {"x": deep}).unknown == ("x",)
 
 
+def _running_pod(time: str) -> dict:
+    return {"metadata": {"name": "p", "creationTimestamp": time},
+            "spec": {"containers": [{"name": "c", "image": "i", "resources": {"requests": {"cpu": "1"}}}]},
+            "status": {"phase": "Running", "startTime": time,
+                       "conditions": [{"type": kind, "status": "True", "lastTransitionTime": time}
+                                      for kind in ("Initialized", "Ready", "ContainersReady", "PodScheduled")]}}
+
+
+def test_the_walk_reads_the_schema_definitions_once_not_at_every_value(monkeypatch):
+    """Decoding resolves each schema node once: a second pod's walk looks up no definition,
+    where it once did at every value a definition describes (a hundred times a pod)."""
+    from reference_impl.apiserver.core import fieldvalidation
+
+    fieldvalidation.decode_into_kind("", "v1", "Pod", _running_pod("2031-02-03T04:05:06Z"))
+    lookups = []
+    definitions = openapi.definitions
+    monkeypatch.setattr(openapi, "definitions", lambda: lookups.append(1) or definitions())
+    decoded = fieldvalidation.decode_into_kind("", "v1", "Pod", _running_pod("2031-02-03T04:05:07Z"))
+    assert decoded.obj == _running_pod("2031-02-03T04:05:07Z") and lookups == []
+
+
+def test_a_time_repeated_in_a_body_is_parsed_once(monkeypatch):
+    """A body's times repeat (creation, start, every condition's transition): each distinct text
+    is checked as RFC 3339 once, and a bad one is still refused."""
+    from reference_impl.apiserver.core import fieldvalidation
+    from reference_impl.machinery import timefmt
+
+    parsed = []
+    parse = timefmt.rfc3339_parse_error
+    monkeypatch.setattr(timefmt, "rfc3339_parse_error", lambda text: parsed.append(text) or parse(text))
+    time = "2032-03-04T05:06:07Z"  # a time no other test decodes, so none has parsed it before
+    fieldvalidation.decode_into_kind("", "v1", "Pod", _running_pod(time))
+    assert parsed.count(time) == 1
+    with pytest.raises(fieldvalidation.UndecodableError, match="month out of range"):
+        fieldvalidation.decode_into_kind("", "v1", "Pod", {"metadata": {"creationTimestamp": "2031-13-03T04:05:06Z"}})
+
+
 def _pod(name: str, container: dict | None = None, **spec) -> dict:
     return {"metadata": {"name": name}, "spec": {"containers": [{"name": "c", "image": "i", **(container or {})}],
                                                  **spec}}
