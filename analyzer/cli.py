@@ -95,6 +95,19 @@ def _near_option(word: str, options: list[str]) -> str | None:
     return bare.get(nearest(name.lstrip("-"), bare))
 
 
+class Once(argparse.Action):
+    """An option that names one thing. argparse keeps the last of two silently, and a user who
+    wrote `--repo etcd --repo kubernetes` (as `site` takes it) expects both: a second, different
+    value is refused. The same value twice (an alias and a script agreeing) is fine."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        earlier = getattr(namespace, self.dest)
+        if earlier is not None and earlier != values:
+            raise argparse.ArgumentError(self, f"given twice, {earlier!r} and {values!r}: a query "
+                                         "reads one repository at one commit; run it once for each")
+        setattr(namespace, self.dest, values)
+
+
 def positive_int(text: str) -> int:
     """argparse type for counts and depths: a whole number of at least 1."""
     try:
@@ -347,9 +360,9 @@ def _add_check(commands) -> None:
 def _add_query_options(parser: argparse.ArgumentParser, walks: bool = True) -> None:
     """The options of every query; with `walks`, also those of a walk along call edges and
     its output formats (find and show follow no edge, so they take none)."""
-    parser.add_argument("--repo", default=None, choices=REPOS,
+    parser.add_argument("--repo", default=None, choices=REPOS, action=Once,
                         help="which indexed repository (default: kubernetes)")
-    parser.add_argument("--commit", metavar="SHA|REF", type=given,
+    parser.add_argument("--commit", metavar="SHA|REF", type=given, action=Once,
                         help="which indexed commit (default: the newest index of the repository)")
     if walks:
         _add_walk_options(parser)

@@ -229,3 +229,25 @@ def test_an_index_and_a_site_given_tilde_paths_use_the_home_folder(kube_repo, tm
     assert main(["index", "--goroot=~/go", "-q"]) == 0
     assert main(["site", "--out=~/docs", "-q"]) == 0
     assert (user / "docs" / "components").is_dir() and not (tmp_path / "~").exists()
+
+
+@pytest.mark.parametrize("argv, given", [
+    (["find", "main", "--repo", "etcd", "--repo", "kubernetes"], "--repo: given twice, 'etcd' and 'kubernetes'"),
+    (["callers", "main", "--commit", "HEAD", "--commit", "v1.24.0"], "--commit: given twice, 'HEAD' and 'v1.24.0'"),
+    (["component", "kube-scheduler", "--repo=etcd", "--repo=kubernetes"], "--repo: given twice"),
+])
+def test_a_query_given_two_repositories_or_commits_refuses_rather_than_keep_the_last(argv, given, tmp_path,
+                                                                                    capsys):
+    """`kubeatlas find main --repo etcd --repo kubernetes` answered for kubernetes alone, as if
+    etcd had not been named; `site` takes --repo twice for both, so a query seemed to as well."""
+    with pytest.raises(SystemExit) as exit:
+        main([*argv, "--home", str(tmp_path / "home")])
+    err = capsys.readouterr().err
+    assert exit.value.code == 2 and err.count("\n") == 1
+    assert f"error: argument {given}" in err and "run it once for each" in err
+
+
+def test_a_query_given_the_same_repository_twice_reads_it(tmp_path, capsys):
+    """A repeated --repo naming the same repository (an alias and a script agreeing) is no conflict."""
+    assert main(["find", "main", "--repo", "etcd", "--repo", "etcd", "--home", str(tmp_path / "home")]) == 1
+    assert "given twice" not in capsys.readouterr().err
