@@ -732,6 +732,9 @@ def cmd_cluster(args: argparse.Namespace) -> int:
                 raise UnknownName("component", unknown[0], cluster.ORDER)
             try:
                 upstream = cluster.parse_upstream(args.upstream or "")
+            except cluster.UnknownUpstream as err:
+                unknown = UnknownName("component", err.component, cluster.UPSTREAM)
+                raise UsageError(f"--upstream: {unknown}") from None
             except ValueError as err:
                 raise UsageError(f"--upstream: {err}") from None
             etcd = None if args.etcd == "reference" else _executable(args.etcd)

@@ -130,6 +130,15 @@ class Ready:
             return None
 
 
+class UnknownUpstream(ValueError):
+    """An --upstream entry naming no component a real binary may replace; it carries the name,
+    so that the command line can suggest the near one (`kube-scheduler` → `scheduler`)."""
+
+    def __init__(self, component: str):
+        self.component = component
+        super().__init__(f"unknown component {component!r}: choose from {', '.join(UPSTREAM)}")
+
+
 def parse_upstream(value: str) -> dict[str, Path]:
     """`scheduler=PATH,kubelet=PATH,…` → {component: binary}; ValueError names what is wrong."""
     binaries: dict[str, Path] = {}
@@ -138,7 +147,7 @@ def parse_upstream(value: str) -> dict[str, Path]:
         if not equals or not path:
             raise ValueError(f"{item!r} is not COMPONENT=PATH")
         if component not in UPSTREAM:
-            raise ValueError(f"unknown component {component!r}: choose from {', '.join(UPSTREAM)}")
+            raise UnknownUpstream(component)
         binary = Path(path).expanduser().resolve()
         if not (binary.is_file() and os.access(binary, os.X_OK)):
             raise ValueError(f"{component}: {path} is not an executable file")

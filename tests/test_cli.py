@@ -115,6 +115,8 @@ def test_a_journeys_dir_that_is_no_folder_is_named_as_the_problem(make, problem,
     (["index", "--goarch", "amd46"], "'amd64'"), (["component", "kube-schedulr"], "'kube-scheduler'"),
     (["callees", "app.main", "--kinds", "statc"], "'static'"),
     (["cluster", "up", "--only", "etcd,apisrver"], "'apiserver'"),
+    (["cluster", "up", "--upstream", "schedular=/bin/true"], "'scheduler'"),
+    (["cluster", "up", "--upstream", "kube-scheduler=/bin/true"], "'scheduler'"),
 ])
 def test_a_mistyped_name_is_answered_with_the_near_one(argv, near, tmp_path, capsys):
     """`kubeatlas fnid`, `-f jsno`, `--goos linx`: the error listed every choice, leaving the
