@@ -553,6 +553,10 @@ def cmd_index(args: argparse.Namespace) -> int:
         raise UsageError("nothing fetched yet: run `kubeatlas fetch` first")
     progress = Progress(quiet=args.quiet)
     goroot = None if args.no_goroot else stdlib.find_goroot(args.goroot and str(args.goroot))
+    # Said in the summary, where a standard library is expected: asked for, or not found.
+    no_library = ("--no-goroot: calls into it stay unresolved" if args.no_goroot else
+                  "no Go installation found: install Go or give --goroot; calls into it stay "
+                  "unresolved")
     summaries = []
     for name in names:
         if name not in checkouts:
@@ -563,6 +567,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         summaries.append(indexer.index_checkout(
             ws.index_path, checkouts[name], include_tests=args.tests, jobs=args.jobs,
             progress=progress, goroot=goroot, build=build))
+        summaries[-1].no_library = no_library
         for tag in summaries[-1].unnamed_tags:
             progress.warn(f"{name}: build tag {tag!r} is named by no build constraint of "
                           f"{checkouts[name].commit[:12]}: it changes no file")

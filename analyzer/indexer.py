@@ -57,6 +57,7 @@ class IndexSummary:
     symlinks: int = 0  # in the whole tree, Go or not
     outside_modules: int = 0  # Go files no go.mod covers: no import path, so never resolved
     library: str = ""  # the Go version whose standard library calls resolve into, if any
+    no_library: str = "no Go installation given"  # why, when there is no `library`
     build: str = ""  # the GOOS/GOARCH+tags each command's program is built for
     programs: dict[str, int] = field(default_factory=dict)  # command → packages it links
     implements: int = 0  # (interface method, implementation) pairs found by method sets
@@ -88,7 +89,7 @@ class IndexSummary:
             f"  programs        {len(self.programs):>9,}  built for {self.build}: "
             + (", ".join(f"{name} ({count:,} packages)" for name, count in self.programs.items())
                or "no command of the manifest in this commit"),
-            f"  standard library {self.library or 'not indexed (no Go installation found)'}",
+            f"  standard library {self.library or f'not indexed ({self.no_library})'}",
             f"  syntax errors   {len(self.syntax_errors):>9,}  files",
             f"  missing blobs   {len(self.missing):>9,}  files absent from the object store",
             f"  not UTF-8       {len(self.not_utf8):>9,}  files (read with replacement)",

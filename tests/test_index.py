@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -377,6 +378,28 @@ def test_goroot_and_no_goroot_together_are_refused(tmp_path, capsys, monkeypatch
     assert main(["index", "--goroot", "/usr/lib/go", "--no-goroot"]) == 2
     assert capsys.readouterr().err == (
         "kubeatlas: error: --goroot and --no-goroot contradict each other: give one of them\n")
+
+
+@pytest.mark.parametrize("argv, go_on_path, reason", [
+    (["--no-goroot"], True, "--no-goroot: calls into it stay unresolved"),
+    ([], False, "no Go installation found: install Go or give --goroot; calls into it stay unresolved"),
+])
+def test_a_summary_without_the_standard_library_says_why(argv, go_on_path, reason, kube_repo,
+                                                         tmp_path, capsys, monkeypatch):
+    """`index --no-goroot` said the standard library was "not indexed (no Go installation
+    found)" on a machine with Go installed: the user's own option was the reason. Without the
+    option and with no `go` on $PATH, the summary says how to give one."""
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    if not go_on_path:  # a $PATH with git alone on it
+        (tmp_path / "bin").mkdir()
+        (tmp_path / "bin" / "git").symlink_to(shutil.which("git"))
+        monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    assert main(["fetch", "kubernetes", "--from", str(kube_repo), "--ref", "HEAD", "-q"]) == 0
+    capsys.readouterr()
+    assert main(["index", "-q", *argv]) == 0
+    assert f"  standard library not indexed ({reason})\n" in capsys.readouterr().out
+    assert main(["index", "-q", "--json", *argv]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["no_library"] == reason
 
 
 def test_progress_names_the_repository_and_every_stage(kube_repo, tmp_path):
