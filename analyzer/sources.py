@@ -26,13 +26,18 @@ import tomllib
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
-from git import (GitCommandError, InvalidGitRepositoryError, NoSuchPathError, Remote,
-                 RemoteProgress, Repo)
-
-from analyzer.errors import SourceError
+from analyzer.errors import GitNotFound, SourceError
 from analyzer.permalinks import permalink
 from analyzer.progress import Progress
 from analyzer.workspace import REPOS, Workspace
+
+try:
+    from git import (GitCommandError, InvalidGitRepositoryError, NoSuchPathError, Remote,
+                     RemoteProgress, Repo)
+except ImportError as err:
+    if isinstance(err, ModuleNotFoundError):  # GitPython itself is missing: not the user's PATH
+        raise
+    raise GitNotFound() from err  # GitPython found no git executable to run
 
 PINS_FILE = Path(__file__).with_name("pins.toml")
 

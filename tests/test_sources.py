@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -681,3 +682,16 @@ def test_a_hand_edited_record_names_the_record_and_the_key(edit, reason, ws, ori
     assert capsys.readouterr().err == (
         f"kubeatlas: error: sources: {ws.sources_file}: unreadable record ({reason}); "
         "remove it and fetch again\n")
+
+
+@pytest.mark.parametrize("command", [["fetch"], ["index"]])
+def test_no_git_on_path_is_one_line_saying_to_install_it(command, tmp_path):
+    """With no git on $PATH, `kubeatlas fetch` ended in GitPython's two tracebacks and a page
+    about $GIT_PYTHON_REFRESH."""
+    done = subprocess.run([sys.executable, "-m", "analyzer.cli", *command, "--home", str(tmp_path)],
+                          capture_output=True, text=True,
+                          env={**os.environ, "PATH": str(tmp_path),
+                               "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert done.returncode == 1
+    assert done.stderr == ("kubeatlas: error: git is not installed, or not on $PATH: fetch, index "
+                           "and site read the repositories with it; install git\n")
