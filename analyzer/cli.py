@@ -833,6 +833,16 @@ OS_ERROR_REMEDIES = {
 }
 
 
+# SQLite's own words for the same troubles, met while it writes the index (it reports no errno).
+SQLITE_ERRNOS = {"SQLITE_FULL": errno.ENOSPC, "SQLITE_READONLY": errno.EROFS,
+                 "SQLITE_PERM": errno.EACCES, "SQLITE_CANTOPEN": errno.EACCES}
+
+
+def _sqlite_errno(err: sqlite3.DatabaseError) -> int | None:
+    name = getattr(err, "sqlite_errorname", "") or ""
+    return next((number for prefix, number in SQLITE_ERRNOS.items() if name.startswith(prefix)), None)
+
+
 def _raise_terminated(signum, frame):
     raise Terminated
 
@@ -879,10 +889,15 @@ def main(argv: list[str] | None = None) -> int:
     except AnalyzerError as err:
         print(f"kubeatlas: error: {err}", file=sys.stderr)
         return err.exit_code
-    except sqlite3.DatabaseError as err:  # found deep inside a query: a page that is not there
+    except sqlite3.DatabaseError as err:
+        index = _workspace(args).index_path
+        number = _sqlite_errno(err)
+        if number is not None:  # SQLite writing on a full or read-only disk, as OSError below
+            print(f"kubeatlas: error: {index}: {err}{OS_ERROR_REMEDIES[number]}", file=sys.stderr)
+            return 1
         if not store.is_damage(err):
             raise
-        index = _workspace(args).index_path
+        # Found deep inside a query: a page that is not there.
         store.report_damage(index)
         print(f"kubeatlas: error: {DamagedIndex(str(index), str(err))}", file=sys.stderr)
         return DamagedIndex.exit_code

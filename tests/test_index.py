@@ -723,3 +723,32 @@ def test_more_jobs_than_work_start_only_the_processes_there_is_work_for(kube_rep
     monkeypatch.setattr(indexer, "CHUNK", 4)
     summary = fetch_and_index(kube_repo, tmp_path / "home", jobs=10**6)
     assert pools == [-(-summary.go_files // 4)] and sum(summary.edges.values()) > 100
+
+
+def test_an_index_that_fills_the_disk_is_one_line_and_keeps_the_previous_index(kube_repo, tmp_path,
+                                                                              capsys, monkeypatch):
+    """A home on a full disk ended `kubeatlas index` in a traceback ending "sqlite3.
+    OperationalError: database or disk is full" (SQLite reports no errno for the CLI to read).
+    The disk fills here by SQLite's page limit, as it does on a tiny tmpfs."""
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    assert main(["fetch", "kubernetes", "--from", str(kube_repo), "--ref", "HEAD", "-q"]) == 0
+    capsys.readouterr()
+    assert main(["index", "-q", "--no-goroot", "--json"]) == 0
+    (first,) = json.loads(capsys.readouterr().out)
+    connect = store._connect
+
+    def full_disk(path, create):
+        db = connect(path, create)
+        db.execute(f"PRAGMA max_page_count = {db.execute('PRAGMA page_count').fetchone()[0]}")
+        return db
+
+    monkeypatch.setattr(store, "_connect", full_disk)
+    assert main(["index", "-q", "--no-goroot", "--tests"]) == 1
+    index = tmp_path / "home" / "index.sqlite"
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: {index}: database or disk is full: free some space there, or give "
+        "--home (or $KUBEATLAS_HOME) a folder on another disk\n")
+    monkeypatch.setattr(store, "_connect", connect)
+    assert main(["index", "-q", "--no-goroot", "--json"]) == 0
+    (again,) = json.loads(capsys.readouterr().out)
+    assert again["already_indexed"] and again["edges"] == first["edges"]
