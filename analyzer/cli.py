@@ -825,12 +825,34 @@ class Terminated(BaseException):
     run, parse workers are stopped, and one line says so."""
 
 
+HOME_OPTION = "--home (or $KUBEATLAS_HOME)"
+
+# {option} names the folder's option (see _written_folder).
 OS_ERROR_REMEDIES = {
-    errno.EACCES: ": give this user access to it, or give --home (or $KUBEATLAS_HOME) a folder of its own",
-    errno.EPERM: ": give this user access to it, or give --home (or $KUBEATLAS_HOME) a folder of its own",
-    errno.EROFS: ": give --home (or $KUBEATLAS_HOME) a folder on a writable file system",
-    errno.ENOSPC: ": free some space there, or give --home (or $KUBEATLAS_HOME) a folder on another disk",
+    errno.EACCES: ": give this user access to it, or give {option} a folder of its own",
+    errno.EPERM: ": give this user access to it, or give {option} a folder of its own",
+    errno.EROFS: ": give {option} a folder on a writable file system",
+    errno.ENOSPC: ": free some space there, or give {option} a folder on another disk",
 }
+
+
+def _written_folder(args: argparse.Namespace, filename: str | None) -> tuple[str, Path | None]:
+    """The option to change for an OS error at `filename`, and the folder it names when that is
+    not the home: `site` writes its pages into --out, `cluster` its data into --dir. A write
+    that fails as the disk fills names no file: it is taken for one in that folder."""
+    option, folder = {"site": ("--out", getattr(args, "out", None)),
+                      "cluster": ("--dir", getattr(args, "dir", None))}.get(args.command, ("", None))
+    inside = folder is not None and (not filename or os.path.abspath(filename).startswith(
+        os.path.join(os.path.abspath(folder), "")))
+    return (option, folder) if inside else (HOME_OPTION, None)
+
+
+def _os_error_line(args: argparse.Namespace, err: OSError) -> str:
+    """`PATH: strerror: remedy`, the remedy naming the option that chose the folder."""
+    option, folder = _written_folder(args, err.filename)
+    where = err.filename or folder
+    remedy = OS_ERROR_REMEDIES.get(err.errno, "").format(option=option)
+    return f"{f'{where}: ' if where else ''}{err.strerror or err}{remedy}"
 
 
 # SQLite's own words for the same troubles, met while it writes the index (it reports no errno).
@@ -893,7 +915,8 @@ def main(argv: list[str] | None = None) -> int:
         index = _workspace(args).index_path
         number = _sqlite_errno(err)
         if number is not None:  # SQLite writing on a full or read-only disk, as OSError below
-            print(f"kubeatlas: error: {index}: {err}{OS_ERROR_REMEDIES[number]}", file=sys.stderr)
+            print(f"kubeatlas: error: {_os_error_line(args, OSError(number, str(err), str(index)))}",
+                  file=sys.stderr)
             return 1
         if not store.is_damage(err):
             raise
@@ -906,9 +929,7 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as err:  # a folder we cannot write, a disk that is full: the user's to fix
-        where = f"{err.filename}: " if err.filename else ""
-        remedy = OS_ERROR_REMEDIES.get(err.errno, "")
-        print(f"kubeatlas: error: {where}{err.strerror or err}{remedy}", file=sys.stderr)
+        print(f"kubeatlas: error: {_os_error_line(args, err)}", file=sys.stderr)
         return 1
     except (KeyboardInterrupt, Terminated) as stop:
         what = "terminated" if isinstance(stop, Terminated) else "interrupted"

@@ -253,3 +253,29 @@ def test_a_query_given_the_same_repository_twice_reads_it(tmp_path, capsys):
     """A repeated --repo naming the same repository (an alias and a script agreeing) is no conflict."""
     assert main(["find", "main", "--repo", "etcd", "--repo", "etcd", "--home", str(tmp_path / "home")]) == 1
     assert "given twice" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("in_home, line", [
+    (False, "{out}: No space left on device: free some space there, or give --out a folder on "
+            "another disk"),
+    (True, "{home}/index.sqlite: Permission denied: give this user access to it, or give --home "
+           "(or $KUBEATLAS_HOME) a folder of its own"),
+])
+def test_a_site_that_cannot_write_names_the_folder_and_its_option(in_home, line, tmp_path,
+                                                                  monkeypatch, capsys):
+    """`site --out DIR` on a full disk said "No space left on device: ... give --home a folder
+    on another disk": no folder named (a failed write names no file), and the wrong option."""
+    import errno
+
+    from analyzer import site
+
+    out, home = tmp_path / "docs", tmp_path / "home"
+
+    def fail(*args):
+        if in_home:
+            raise PermissionError(errno.EACCES, "Permission denied", str(home / "index.sqlite"))
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(site, "run", fail)
+    assert main(["site", "--out", str(out), "--home", str(home)]) == 1
+    assert capsys.readouterr().err == f"kubeatlas: error: {line.format(out=out, home=home)}\n"
