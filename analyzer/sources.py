@@ -43,6 +43,7 @@ PINS_FILE = Path(__file__).with_name("pins.toml")
 
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://|^[^/@:]+@[^/:]+:", re.IGNORECASE)
 _FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
+_NO_SPACE = "No space left on device"  # strerror(ENOSPC), in git's "fatal: write error: ..."
 _SHORT_SHA = re.compile(r"^[0-9a-f]{4,39}$")
 _GIT_REASON = re.compile(r"^(?P<remote>remote: )?(?:fatal|error): (?P<text>.*)")
 _UNKNOWN_REMOTE_REF = re.compile(r"not our ref|couldn't find remote ref|no such remote ref")
@@ -237,6 +238,10 @@ def _fetch_into(repo: Repo, name: str, source: str, ref: str, depth: int,
         reason = _one_line(err, git_progress.other_lines)
         if _UNKNOWN_REMOTE_REF.search(reason):
             raise SourceError(name, source, f"unknown ref '{ref}'") from None
+        if _NO_SPACE in reason:  # where it is written, not where it comes from, is to change
+            raise SourceError(name, source, f"fetch failed: {reason}: free some space in "
+                              f"{Path(repo.git_dir).parent}, or give --home (or $KUBEATLAS_HOME) "
+                              "a folder on another disk") from None
         raise SourceError(name, source, f"fetch failed: {reason}{_local_hint(name)}") from None
     commit = _resolve(repo, "FETCH_HEAD", name, source, ref)
     repo.git.update_ref(f"refs/kubeatlas/{name}", commit)

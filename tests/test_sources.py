@@ -695,3 +695,26 @@ def test_no_git_on_path_is_one_line_saying_to_install_it(command, tmp_path):
     assert done.returncode == 1
     assert done.stderr == ("kubeatlas: error: git is not installed, or not on $PATH: fetch, index "
                            "and site read the repositories with it; install git\n")
+
+
+def test_a_fetch_that_fills_the_disk_says_to_free_space_not_to_clone_elsewhere(ws, origin, tmp_path,
+                                                                              monkeypatch, capsys):
+    """A fetch that filled the disk said "(a local clone or mirror serves as well)", the cure
+    for an unreachable URL. git here fails as the real one does on a full 300k tmpfs."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "git").write_text(
+        "#!/bin/sh\n"
+        'for word in "$@"; do if [ "$word" = fetch ]; then\n'
+        "  echo 'fatal: write error: No space left on device' >&2\n"
+        "  echo 'fatal: fetch-pack: invalid index-pack output' >&2; exit 128; fi; done\n"
+        f'exec {shutil.which("git")} "$@"\n')
+    (bin_dir / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    assert main(["fetch", "etcd", "--from", origin.as_uri(), "--ref", "v2", "--home", str(ws.home),
+                 "-q"]) == 1
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: etcd: {origin.as_uri()}: fetch failed: write error: No space left on "
+        f"device: free some space in {ws.repos_dir}, or give --home (or $KUBEATLAS_HOME) a folder "
+        "on another disk\n")
+    assert not ws.repos_dir.exists()
