@@ -842,8 +842,8 @@ def _written_folder(args: argparse.Namespace, filename: str | None) -> tuple[str
     that fails as the disk fills names no file: it is taken for one in that folder."""
     option, folder = {"site": ("--out", getattr(args, "out", None)),
                       "cluster": ("--dir", getattr(args, "dir", None))}.get(args.command, ("", None))
-    inside = folder is not None and (not filename or os.path.abspath(filename).startswith(
-        os.path.join(os.path.abspath(folder), "")))
+    inside = folder is not None and (not filename or Path(os.path.abspath(filename)).is_relative_to(
+        os.path.abspath(folder)))
     return (option, folder) if inside else (HOME_OPTION, None)
 
 

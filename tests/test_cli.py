@@ -255,16 +255,18 @@ def test_a_query_given_the_same_repository_twice_reads_it(tmp_path, capsys):
     assert "given twice" not in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("in_home, line", [
-    (False, "{out}: No space left on device: free some space there, or give --out a folder on "
-            "another disk"),
-    (True, "{home}/index.sqlite: Permission denied: give this user access to it, or give --home "
-           "(or $KUBEATLAS_HOME) a folder of its own"),
+@pytest.mark.parametrize("where, line", [
+    (None, "{out}: No space left on device: free some space there, or give --out a folder on "
+           "another disk"),
+    ("out", "{out}: Read-only file system: give --out a folder on a writable file system"),
+    ("home", "{home}/index.sqlite: Permission denied: give this user access to it, or give --home "
+             "(or $KUBEATLAS_HOME) a folder of its own"),
 ])
-def test_a_site_that_cannot_write_names_the_folder_and_its_option(in_home, line, tmp_path,
+def test_a_site_that_cannot_write_names_the_folder_and_its_option(where, line, tmp_path,
                                                                   monkeypatch, capsys):
     """`site --out DIR` on a full disk said "No space left on device: ... give --home a folder
-    on another disk": no folder named (a failed write names no file), and the wrong option."""
+    on another disk": no folder named (a failed write names no file), and the wrong option;
+    on a read-only one, the option was wrong too."""
     import errno
 
     from analyzer import site
@@ -272,8 +274,10 @@ def test_a_site_that_cannot_write_names_the_folder_and_its_option(in_home, line,
     out, home = tmp_path / "docs", tmp_path / "home"
 
     def fail(*args):
-        if in_home:
+        if where == "home":
             raise PermissionError(errno.EACCES, "Permission denied", str(home / "index.sqlite"))
+        if where == "out":
+            raise OSError(errno.EROFS, "Read-only file system", str(out))
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(site, "run", fail)
