@@ -29,7 +29,7 @@ from pathlib import Path
 from analyzer.errors import GitNotFound, SourceError
 from analyzer.permalinks import permalink
 from analyzer.progress import Progress
-from analyzer.workspace import REPOS, Workspace
+from analyzer.workspace import REPOS, Workspace, exclusive
 
 try:
     from git import (GitCommandError, InvalidGitRepositoryError, NoSuchPathError, Remote,
@@ -148,11 +148,16 @@ def fetch(ws: Workspace, name: str, source: str | None = None, ref: str | None =
     if ref.startswith("-"):  # git would read it as an option
         raise SourceError(name, source, f"unknown ref '{ref}'")
     progress = progress or Progress(quiet=True)
+    # Two fetches of one repository would both clone it, and the second find the first's in
+    # its place; or both move its refs at once.
+    busy = SourceError(name, without_credentials(source), f"another `kubeatlas fetch {name}` is "
+                       f"fetching it into {ws.home}; wait for that one to finish")
     try:
-        if is_url(source):
-            checkout = _fetch_url(ws, name, source, ref, url or source, depth, progress)
-        else:
-            checkout = _use_local(name, source, ref, url)
+        with exclusive(ws.home / f".{name}.fetch.lock", busy):
+            if is_url(source):
+                checkout = _fetch_url(ws, name, source, ref, url or source, depth, progress)
+            else:
+                checkout = _use_local(name, source, ref, url)
     except SourceError as err:
         reason = err.reason
         if pinned and reason == f"unknown ref '{ref}'":
@@ -345,9 +350,15 @@ def _one_line(err: GitCommandError, remote_lines: list[str] | None = None) -> st
 
 
 def _record(ws: Workspace, checkout: Checkout) -> None:
+    # Read, changed and written by one fetch at a time: two fetches of two repositories at once
+    # would each write back the record without the other's.
+    with exclusive(ws.home / ".sources.json.lock"):
+        _write_record(ws, checkout)
+
+
+def _write_record(ws: Workspace, checkout: Checkout) -> None:
     records = {name: asdict(known) for name, known in load_checkouts(ws).items()}
     records[checkout.name] = asdict(checkout)
-    ws.home.mkdir(parents=True, exist_ok=True)
     # Write beside, then rename over: a reader sees the old record or the new one, never half.
     scratch = ws.sources_file.with_name(f".sources.json.{os.getpid()}")
     try:

@@ -718,3 +718,49 @@ def test_a_fetch_that_fills_the_disk_says_to_free_space_not_to_clone_elsewhere(w
         f"device: free some space in {ws.repos_dir}, or give --home (or $KUBEATLAS_HOME) a folder "
         "on another disk\n")
     assert not ws.repos_dir.exists()
+
+
+def _hold(lock: Path, then: str = "") -> subprocess.Popen:
+    """Another process that holds `lock` as a fetch does, runs `then` (Python) a second later,
+    and lets go of it only when killed or done."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom pathlib import Path\n"
+         "from analyzer.workspace import exclusive\n"
+         f"with exclusive(Path({str(lock)!r})):\n    print('held', flush=True)\n"
+         f"    time.sleep(1)\n    {then or 'time.sleep(60)'}\n"],
+        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert holder.stdout.readline() == "held\n"
+    return holder
+
+
+def test_a_second_fetch_of_a_repository_is_refused_while_one_fetches_it(ws, origin, capsys):
+    """Two `kubeatlas fetch etcd --from URL` at once: the second said "/…/repos/.etcd.git.PID:
+    Directory not empty", its clone made beside the first's and renamed onto it."""
+    holder = _hold(ws.home / ".etcd.fetch.lock")
+    try:
+        assert main(["fetch", "etcd", "--from", origin.as_uri(), "--ref", "v2", "--home", str(ws.home),
+                     "-q"]) == 1
+    finally:
+        holder.kill()
+        holder.wait()
+    assert capsys.readouterr().err == (f"kubeatlas: error: etcd: {origin.as_uri()}: another `kubeatlas "
+                                       f"fetch etcd` is fetching it into {ws.home}; wait for that one "
+                                       "to finish\n")
+    assert not ws.repos_dir.exists() and not ws.sources_file.exists()
+    assert main(["fetch", "etcd", "--from", origin.as_uri(), "--ref", "v2", "--home", str(ws.home),
+                 "-q"]) == 0
+
+
+def test_fetches_of_two_repositories_at_once_both_stay_recorded(ws, origin):
+    """`fetch etcd` and `fetch kubernetes` run side by side each read the record, added its own
+    repository and wrote it back: the one that wrote last dropped the other's."""
+    other = {"kubernetes": {"name": "kubernetes", "git_dir": str(origin / ".git"), "commit": "0" * 40,
+                            "ref": "HEAD", "remote_url": "https://example.invalid/kubernetes"}}
+    ws.home.mkdir()
+    holder = _hold(ws.home / ".sources.json.lock",
+                   then=f"Path({str(ws.sources_file)!r}).write_text({json.dumps(other)!r})")
+    try:
+        sources.fetch(ws, "etcd", source=str(origin), ref="v2")
+    finally:
+        holder.wait()
+    assert sorted(sources.load_checkouts(ws)) == ["etcd", "kubernetes"]
