@@ -242,7 +242,11 @@ def start_process(directory: Path, name: str, argv: tuple[str, ...], ready: Read
                   ) -> tuple[Process, str]:
     """Start any process, its output in logs/<name>.log, and wait until `ready` is seen."""
     child, process = launch(directory, name, argv, env)
-    return process, wait_ready(child, process, ready, ready_timeout)
+    try:
+        return process, wait_ready(child, process, ready, ready_timeout)
+    except BaseException:  # Ctrl-C while it starts: the caller knows only what is ready
+        stop([process])
+        raise
 
 
 def launch(directory: Path, name: str, argv: tuple[str, ...], env: dict[str, str] | None = None
