@@ -282,7 +282,7 @@ def _add_site(commands) -> None:
                       help="docs folder to write into (default: site)")
     site.add_argument("--repo", action="append", default=[], choices=REPOS,
                       help="only the components of this repository (repeatable; default: all)")
-    site.add_argument("--git-dir", action="append", default=[], metavar="DIR",
+    site.add_argument("--git-dir", action="append", default=[], metavar="DIR", type=given,
                       help="another clone holding analysed commits, for their source excerpts and "
                       "release names (repeatable; the clones `fetch` recorded are always read)")
     _add_common(site)
@@ -319,7 +319,7 @@ def _add_cluster(commands) -> None:
                          metavar="SECONDS",
                          help="seconds before the controller-manager marks a silent node NotReady "
                          "(default 40)")
-    cluster.add_argument("--upstream", default=None, metavar="COMPONENT=PATH,…",
+    cluster.add_argument("--upstream", default=None, metavar="COMPONENT=PATH,…", type=given,
                          help="run real binaries in place of reference components, e.g. "
                          "scheduler=PATH,controller-manager=PATH,kubelet=PATH,proxy=PATH "
                          "(kubelet and proxy: a kubemark binary)")

@@ -283,3 +283,24 @@ def test_a_site_that_cannot_write_names_the_folder_and_its_option(where, line, t
     monkeypatch.setattr(site, "run", fail)
     assert main(["site", "--out", str(out), "--home", str(home)]) == 1
     assert capsys.readouterr().err == f"kubeatlas: error: {line.format(out=out, home=home)}\n"
+
+
+@pytest.mark.parametrize("argv", [["site", "--git-dir", ""], ["cluster", "up", "--upstream", ""]])
+def test_an_empty_value_is_refused_not_read_as_the_default(argv, tmp_path, monkeypatch, capsys):
+    """`cluster up --upstream "$KUBEMARK"` with the variable unset started every reference
+    component, as if no --upstream were given; `site --git-dir ""` said "--git-dir : not a git
+    repository"."""
+    from reference_impl import cluster
+
+    def up(*args):
+        raise cluster.ClusterError("not started in this test")
+
+    monkeypatch.setattr(cluster, "up", up)
+    with pytest.raises(SystemExit) as exit:
+        main([*argv, "--home", str(tmp_path / "home"), "--dir" if argv[0] == "cluster" else "--out",
+              str(tmp_path / "out")])
+    assert exit.value.code == 2
+    assert capsys.readouterr().err == (f"kubeatlas {argv[0]}: error: argument {argv[-2]}: is empty: "
+                                       f"leave the option out for its default (see `kubeatlas {argv[0]} "
+                                       "--help`)\n")
+    assert not (tmp_path / "out").exists()
