@@ -325,8 +325,10 @@ def by_signature(edges: list[Edge], view: ProgramView | None, functions) -> list
 
 def _indexed_commits(commits: Iterable[store.CommitRecord]) -> str:
     """The commits `--commit` can name, in the order they were first indexed, for an error
-    line: " (indexed: 556eee397318 v1.24.0, …)"."""
-    shown = [c.sha[:12] + ("" if c.sha.startswith(c.ref) else f" {c.ref}") for c in commits]
+    line: " (indexed: 556eee397318 v1.24.0, …)". A commit indexed again with other options
+    (--tests, --goos, another Go) is named once."""
+    shown = list(dict.fromkeys(c.sha[:12] + ("" if c.sha.startswith(c.ref) else f" {c.ref}")
+                               for c in commits))
     return f" (indexed: {', '.join(shown[-5:])})" if shown else ""
 
 

@@ -655,6 +655,26 @@ def test_a_commit_not_indexed_lists_the_ones_that_are(two_repos_home, capsys):
         f"(indexed: {old[:12]} HEAD, {new[:12]} HEAD)\n")
 
 
+def test_a_commit_indexed_with_other_options_is_listed_once(tmp_path, capsys):
+    """`--commit nope` listed "(indexed: ccbbdcf7f1d5 HEAD, ccbbdcf7f1d5 HEAD, ccbbdcf7f1d5 HEAD)"
+    after the same commit was indexed with and without --tests and the standard library."""
+    from conftest import make_git_tree
+
+    (tmp_path / "src").mkdir()
+    for name, text in GUESSES.items():
+        (tmp_path / "src" / name).write_text(text)
+    repo = make_git_tree(tmp_path / "src", tmp_path / "kubernetes", symlinks={})
+    ws = Workspace(tmp_path / "home")
+    checkout = sources.fetch(ws, "kubernetes", source=str(repo), ref="HEAD",
+                             url="https://example.invalid/kubernetes")
+    for include_tests, goroot in ((False, None), (True, None), (False, GOROOT)):
+        index_checkout(ws.index_path, checkout, include_tests=include_tests, goroot=goroot)
+    assert main(["find", "main", "--commit", "nope", "--home", str(ws.home)]) == 1
+    assert capsys.readouterr().err == (
+        "kubeatlas: error: kubernetes at nope is not indexed: fetch and index it first "
+        f"(indexed: {checkout.commit[:12]} HEAD)\n")
+
+
 def test_kinds_given_twice_follow_both(guesses_home, capsys):
     """`--kinds static --kinds interface` followed interface calls only: the last one given
     silently replaced the first. Like --exclude, each one adds to the others."""
