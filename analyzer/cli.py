@@ -60,6 +60,12 @@ class Parser(argparse.ArgumentParser):
         # The subcommand leaves an option it does not know to this parser, whose --help lists
         # only the commands: point at the help that lists the options.
         parsed, unrecognized = self.parse_known_args(args, namespace)
+        if unrecognized and hasattr(parsed, "repos") and not any(
+                word.startswith("-") for word in unrecognized):
+            # argparse reads a list of positionals in one run: `index kubernetes --tests etcd`
+            # left etcd over, where a shell user names both.
+            parsed.repos += unrecognized
+            unrecognized = []
         if unrecognized:
             near = _near_option(unrecognized[0], _options_of(_subcommand(self, parsed.command)))
             self.error(f"unrecognized arguments: {' '.join(unrecognized)}"

@@ -304,3 +304,20 @@ def test_an_empty_value_is_refused_not_read_as_the_default(argv, tmp_path, monke
                                        f"leave the option out for its default (see `kubeatlas {argv[0]} "
                                        "--help`)\n")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("argv", [["index", "kubernetes", "--tests", "etcd"],
+                                  ["index", "kubernetes", "-j", "2", "etcd", "-q"],
+                                  ["fetch", "kubernetes", "--full", "etcd"]])
+def test_repositories_named_on_both_sides_of_an_option_are_all_taken(argv):
+    """`kubeatlas index kubernetes --tests etcd` said "unrecognized arguments: etcd": argparse
+    reads a list of positionals in one run, where a shell user names words in any order."""
+    assert build_parser(argv[0]).parse_args(argv).repos == ["kubernetes", "etcd"]
+
+
+def test_an_option_left_over_is_still_unrecognized_among_repositories(capsys):
+    """Words left over are repositories only when none of them is an option."""
+    with pytest.raises(SystemExit) as exit:
+        main(["index", "kubernetes", "--tests", "etcd", "--bogus"])
+    assert exit.value.code == 2
+    assert "unrecognized arguments: etcd --bogus" in capsys.readouterr().err
