@@ -663,8 +663,8 @@ def cmd_component(args: argparse.Namespace) -> int:
         raise UnknownName("component", args.name, components)
     component = components[args.name]
     if args.repo not in (None, component.repo):
-        raise UsageError(f"{args.name} is a {component.repo} component, not {args.repo}'s: "
-                         "leave --repo out")
+        raise UsageError(f"{args.name} is one of {component.repo}'s components, not "
+                         f"{args.repo}'s: leave --repo out")
     args.repo = component.repo
     index = _graph_index(args)
     if args.program is None and component.name in index.programs():
