@@ -906,6 +906,11 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"unrecognized option {argv[0]}")
         parser.error(f"{argv[0]} comes before the command: options follow it, "
                      "as in `kubeatlas find --home DIR PATTERN`")
+    if argv[:1] == ["run"] and argv[1:2] and argv[1].startswith("-") and argv[1] not in ("-h", "--help"):
+        # `run` has no options of its own: argparse took the option's value for the component.
+        _subcommand(parser, "run").error(f"{argv[1]} comes before the component: the component's "
+                                         "options follow its name, as in `kubeatlas run etcd "
+                                         "--data-dir DIR`")
     args = parser.parse_args(argv)
     _escape_what_stdout_cannot_encode()
     forget_callers_repository(os.environ)

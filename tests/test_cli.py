@@ -321,3 +321,15 @@ def test_an_option_left_over_is_still_unrecognized_among_repositories(capsys):
         main(["index", "kubernetes", "--tests", "etcd", "--bogus"])
     assert exit.value.code == 2
     assert "unrecognized arguments: etcd --bogus" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["--data-dir", "-q"])
+def test_an_option_before_runs_component_says_where_it_goes(option, capsys):
+    """`kubeatlas run --data-dir /tmp/e etcd` said "invalid choice: '/tmp/e'": the option's
+    value was taken for the component."""
+    with pytest.raises(SystemExit) as exit:
+        main(["run", option, "/tmp/e", "etcd"])
+    assert exit.value.code == 2
+    assert capsys.readouterr().err == (
+        f"kubeatlas run: error: {option} comes before the component: the component's options "
+        "follow its name, as in `kubeatlas run etcd --data-dir DIR` (see `kubeatlas run --help`)\n")
