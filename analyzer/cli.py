@@ -67,9 +67,14 @@ class Parser(argparse.ArgumentParser):
             parsed.repos += unrecognized
             unrecognized = []
         if unrecognized:
-            near = _near_option(unrecognized[0], _options_of(_subcommand(self, parsed.command)))
-            self.error(f"unrecognized arguments: {' '.join(unrecognized)}"
-                       + (f"; did you mean {near}?" if near else ""), f"{self.prog} {parsed.command}")
+            word, options = unrecognized[0], _options_of(_subcommand(self, parsed.command))
+            if word.split("=", 1)[0] in options:  # one the command takes, so it followed `--`
+                hint = f"; {word} follows `--`, after which every word is a name: give it before"
+            else:
+                near = _near_option(word, options)
+                hint = f"; did you mean {near}?" if near else ""
+            self.error(f"unrecognized arguments: {' '.join(unrecognized)}{hint}",
+                       f"{self.prog} {parsed.command}")
         return parsed
 
     def _check_value(self, action, value):

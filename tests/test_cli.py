@@ -333,3 +333,13 @@ def test_an_option_before_runs_component_says_where_it_goes(option, capsys):
     assert capsys.readouterr().err == (
         f"kubeatlas run: error: {option} comes before the component: the component's options "
         "follow its name, as in `kubeatlas run etcd --data-dir DIR` (see `kubeatlas run --help`)\n")
+
+
+def test_an_option_after_a_double_dash_is_not_answered_with_itself(capsys):
+    """`kubeatlas find -- -x --json` said "unrecognized arguments: --json; did you mean --json?"."""
+    with pytest.raises(SystemExit) as exit:
+        main(["find", "--", "-x", "--json"])
+    assert exit.value.code == 2
+    assert capsys.readouterr().err == (
+        "kubeatlas: error: unrecognized arguments: --json; --json follows `--`, after which every "
+        "word is a name: give it before (see `kubeatlas find --help`)\n")
