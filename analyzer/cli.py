@@ -552,7 +552,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from analyzer import buildtags, indexer, sources, stdlib
+    from analyzer import buildtags, gitobjects, indexer, sources, stdlib
 
     if args.goroot and args.no_goroot:
         raise UsageError("--goroot and --no-goroot contradict each other: give one of them")
@@ -575,6 +575,10 @@ def cmd_index(args: argparse.Namespace) -> int:
         if not Path(checkouts[name].git_dir).is_dir():
             raise UsageError(f"{name}: the repository `fetch` recorded, {checkouts[name].git_dir}, "
                              f"is gone: run `kubeatlas fetch {name}` again")
+        if not gitobjects.has_commit(checkouts[name].git_dir, checkouts[name].commit):
+            raise UsageError(f"{name}: the commit `fetch` recorded, {checkouts[name].commit[:12]}, "
+                             f"is no longer in {checkouts[name].git_dir} (its history rewritten, or "
+                             f"pruned by git gc): run `kubeatlas fetch {name}` again")
         summaries.append(indexer.index_checkout(
             ws.index_path, checkouts[name], include_tests=args.tests, jobs=args.jobs,
             progress=progress, goroot=goroot, build=build))

@@ -667,6 +667,23 @@ def test_a_fetched_repository_that_is_gone_is_named_with_the_cure(kube_repo, tmp
         "run `kubeatlas fetch kubernetes` again\n")
 
 
+def test_a_recorded_commit_pruned_from_its_repository_is_named_with_the_cure(kube_repo, tmp_path,
+                                                                            capsys, monkeypatch):
+    """A local repository fetched, then amended and pruned (`git commit --amend`, `git gc
+    --prune=now`), said only "…/.git: 2c60d4f8…: fatal: not a tree object"."""
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    assert main(["fetch", "kubernetes", "--from", str(kube_repo), "--ref", "HEAD", "-q"]) == 0
+    commit = capsys.readouterr().out.split("\t")[2]
+    _git(kube_repo, "commit", "--quiet", "--amend", "-m", "amended")
+    _git(kube_repo, "reflog", "expire", "--expire=now", "--all")
+    _git(kube_repo, "gc", "--quiet", "--prune=now")
+    assert main(["index", "-q", "--no-goroot"]) == 2
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: kubernetes: the commit `fetch` recorded, {commit[:12]}, is no longer in "
+        f"{kube_repo / '.git'} (its history rewritten, or pruned by git gc): run `kubeatlas fetch "
+        "kubernetes` again\n")
+
+
 @pytest.mark.parametrize("other", ["another program's database", "meta dropped", "meta emptied"])
 def test_an_sqlite_file_that_is_no_kubeatlas_index_is_moved_aside_untouched(other, kube_repo,
                                                                             tmp_path, capsys,
