@@ -862,8 +862,15 @@ def _written_folder(args: argparse.Namespace, filename: str | None) -> tuple[str
     return (option, folder) if inside else (HOME_OPTION, None)
 
 
+# Commands that write nothing but their answer: a write that fails naming no file is stdout's
+# (`> answer.json` on a full disk), which no option of ours moves.
+ANSWERING = ("callees", "callers", "path", "find", "show", "component", "check", "journeys")
+
+
 def _os_error_line(args: argparse.Namespace, err: OSError) -> str:
     """`PATH: strerror: remedy`, the remedy naming the option that chose the folder."""
+    if err.filename is None and args.command in ANSWERING:
+        return f"stdout: {err.strerror or err}"
     option, folder = _written_folder(args, err.filename)
     where = err.filename or folder
     remedy = OS_ERROR_REMEDIES.get(err.errno, "").format(option=option)

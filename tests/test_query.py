@@ -744,3 +744,24 @@ def test_a_path_the_filters_left_out_says_which_options_did(guesses_home, capsys
     assert main(["path", "app.target", "app.main", "--kinds", "closure", *home]) == 1
     assert capsys.readouterr().err == ("kubeatlas: error: no call path from example.com/app.target "
                                        "to example.com/app.main\n")
+
+
+@pytest.mark.parametrize("command", [["find", "main"], ["callees", "app.main", "-f", "dot"]])
+def test_an_answer_stdout_cannot_take_is_stdouts_error_not_the_homes(command, guesses_home, capsys,
+                                                                    monkeypatch):
+    """`kubeatlas callees … > /dev/full` said "No space left on device: free some space there,
+    or give --home (or $KUBEATLAS_HOME) a folder on another disk": the home was never written."""
+    import errno
+
+    class Full:
+        encoding = "utf-8"
+
+        def write(self, text):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr(sys, "stdout", Full())
+    assert main([*command, "--home", str(guesses_home)]) == 1
+    assert capsys.readouterr().err == "kubeatlas: error: stdout: No space left on device\n"
