@@ -148,16 +148,11 @@ def fetch(ws: Workspace, name: str, source: str | None = None, ref: str | None =
     if ref.startswith("-"):  # git would read it as an option
         raise SourceError(name, source, f"unknown ref '{ref}'")
     progress = progress or Progress(quiet=True)
-    # Two fetches of one repository would both clone it, and the second find the first's in
-    # its place; or both move its refs at once.
-    busy = SourceError(name, without_credentials(source), f"another `kubeatlas fetch {name}` is "
-                       f"fetching it into {ws.home}; wait for that one to finish")
     try:
-        with exclusive(ws.home / f".{name}.fetch.lock", busy):
-            if is_url(source):
-                checkout = _fetch_url(ws, name, source, ref, url or source, depth, progress)
-            else:
-                checkout = _use_local(name, source, ref, url)
+        if is_url(source):
+            checkout = _fetch_url(ws, name, source, ref, url or source, depth, progress)
+        else:
+            checkout = _use_local(name, source, ref, url)
     except SourceError as err:
         reason = err.reason
         if pinned and reason == f"unknown ref '{ref}'":
@@ -194,6 +189,16 @@ def _use_local(name: str, source: str, ref: str, url: str | None) -> Checkout:
 
 def _fetch_url(ws: Workspace, name: str, source: str, ref: str, remote_url: str, depth: int,
                progress: Progress) -> Checkout:
+    # Two fetches of one repository would both clone it, and the second find the first's in
+    # its place; or both move its refs at once.
+    busy = SourceError(name, source, f"another `kubeatlas fetch {name}` is fetching it into "
+                       f"{ws.home}; wait for that one to finish")
+    with exclusive(ws.home / f".{name}.fetch.lock", busy):
+        return _clone_or_update(ws, name, source, ref, remote_url, depth, progress)
+
+
+def _clone_or_update(ws: Workspace, name: str, source: str, ref: str, remote_url: str, depth: int,
+                     progress: Progress) -> Checkout:
     clone = ws.repos_dir / f"{name}.git"
     if clone.exists():
         try:
