@@ -552,7 +552,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from analyzer import buildtags, gitobjects, indexer, sources, stdlib
+    from analyzer import buildtags, indexer, sources, stdlib
 
     if args.goroot and args.no_goroot:
         raise UsageError("--goroot and --no-goroot contradict each other: give one of them")
@@ -568,17 +568,10 @@ def cmd_index(args: argparse.Namespace) -> int:
     no_library = ("--no-goroot: calls into it stay unresolved" if args.no_goroot else
                   "no Go installation found: install Go or give --goroot; calls into it stay "
                   "unresolved")
+    for name in names:  # all before any is indexed, which may take minutes each
+        _check_fetched(name, checkouts)
     summaries = []
     for name in names:
-        if name not in checkouts:
-            raise UsageError(f"{name} has not been fetched: run `kubeatlas fetch {name}` first")
-        if not Path(checkouts[name].git_dir).is_dir():
-            raise UsageError(f"{name}: the repository `fetch` recorded, {checkouts[name].git_dir}, "
-                             f"is gone: run `kubeatlas fetch {name}` again")
-        if not gitobjects.has_commit(checkouts[name].git_dir, checkouts[name].commit):
-            raise UsageError(f"{name}: the commit `fetch` recorded, {checkouts[name].commit[:12]}, "
-                             f"is no longer in {checkouts[name].git_dir} (its history rewritten, or "
-                             f"pruned by git gc): run `kubeatlas fetch {name}` again")
         summaries.append(indexer.index_checkout(
             ws.index_path, checkouts[name], include_tests=args.tests, jobs=args.jobs,
             progress=progress, goroot=goroot, build=build))
@@ -593,6 +586,22 @@ def cmd_index(args: argparse.Namespace) -> int:
         for summary in summaries:
             print(summary.render())
     return 0
+
+
+def _check_fetched(name: str, checkouts: dict) -> None:
+    """Refuse a repository `fetch` has not brought, or whose recorded commit is gone since."""
+    from analyzer import gitobjects
+
+    if name not in checkouts:
+        raise UsageError(f"{name} has not been fetched: run `kubeatlas fetch {name}` first")
+    git_dir, commit = checkouts[name].git_dir, checkouts[name].commit
+    if not Path(git_dir).is_dir():
+        raise UsageError(f"{name}: the repository `fetch` recorded, {git_dir}, is gone: run "
+                         f"`kubeatlas fetch {name}` again")
+    if not gitobjects.has_commit(git_dir, commit):
+        raise UsageError(f"{name}: the commit `fetch` recorded, {commit[:12]}, is no longer in "
+                         f"{git_dir} (its history rewritten, or pruned by git gc): run "
+                         f"`kubeatlas fetch {name}` again")
 
 
 def cmd_tree(args: argparse.Namespace) -> int:

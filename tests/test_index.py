@@ -130,6 +130,19 @@ def test_a_repository_named_twice_is_fetched_and_indexed_once(kube_repo, tmp_pat
     assert [s["repo"] for s in json.loads(capsys.readouterr().out.split("\n", 1)[1])] == ["kubernetes"]
 
 
+def test_a_repository_not_fetched_is_refused_before_another_is_indexed(kube_repo, tmp_path, capsys,
+                                                                     monkeypatch):
+    """`index kubernetes etcd` with etcd never fetched indexed kubernetes (minutes on the real
+    tree) and then refused etcd, printing no summary of the work it had done."""
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    assert main(["fetch", "kubernetes", "--from", str(kube_repo), "--ref", "HEAD", "-q"]) == 0
+    capsys.readouterr()
+    assert main(["index", "kubernetes", "etcd", "-q", "--no-goroot"]) == 2
+    assert capsys.readouterr().err == ("kubeatlas: error: etcd has not been fetched: run "
+                                       "`kubeatlas fetch etcd` first\n")
+    assert not (tmp_path / "home" / "index.sqlite").exists()
+
+
 def test_cli_index_before_fetch_is_one_clear_line(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
     assert main(["index"]) == 2
