@@ -571,14 +571,19 @@ def cmd_index(args: argparse.Namespace) -> int:
     for name in names:  # all before any is indexed, which may take minutes each
         _check_fetched(name, checkouts)
     summaries = []
-    for name in names:
-        summaries.append(indexer.index_checkout(
-            ws.index_path, checkouts[name], include_tests=args.tests, jobs=args.jobs,
-            progress=progress, goroot=goroot, build=build))
-        summaries[-1].no_library = no_library
-        for tag in summaries[-1].unnamed_tags:
-            progress.warn(f"{name}: build tag {tag!r} is named by no build constraint of "
-                          f"{checkouts[name].commit[:12]}: it changes no file")
+    try:
+        for name in names:
+            summaries.append(indexer.index_checkout(
+                ws.index_path, checkouts[name], include_tests=args.tests, jobs=args.jobs,
+                progress=progress, goroot=goroot, build=build))
+            summaries[-1].no_library = no_library
+            for tag in summaries[-1].unnamed_tags:
+                progress.warn(f"{name}: build tag {tag!r} is named by no build constraint of "
+                              f"{checkouts[name].commit[:12]}: it changes no file")
+    except (KeyboardInterrupt, Terminated) as stop:
+        stop.indexed = [summary.repo for summary in summaries]  # for the line `main` prints
+        stop.unchanged = names[len(summaries):]
+        raise
     if args.json:
         json.dump([s.as_dict() for s in summaries], sys.stdout, indent=2)
         print()
@@ -969,12 +974,22 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except (KeyboardInterrupt, Terminated) as stop:
         what = "terminated" if isinstance(stop, Terminated) else "interrupted"
-        kept = "; the previous index is unchanged" if args.command == "index" else ""
+        kept = _kept_by_index(stop) if args.command == "index" else ""
         print(f"kubeatlas: {what}{kept}", file=sys.stderr)
         return 143 if isinstance(stop, Terminated) else 130
     finally:
         if on_term is not None:
             signal.signal(signal.SIGTERM, on_term)
+
+
+def _kept_by_index(stop: BaseException) -> str:
+    """What an interrupted `index` leaves: the repositories it had indexed are new, the others'
+    previous index stands."""
+    indexed, unchanged = getattr(stop, "indexed", []), getattr(stop, "unchanged", [])
+    if not indexed:
+        return "; the previous index is unchanged"
+    return (f"; {', '.join(indexed)} indexed, the previous index of {', '.join(unchanged)} "
+            "unchanged")
 
 
 def _escape_what_stdout_cannot_encode() -> None:

@@ -523,6 +523,30 @@ def test_a_stop_mid_parse_is_one_line_and_keeps_the_previous_index(signal_name, 
     assert store.latest_commits(db)["kubernetes"].sha == before.commit
 
 
+def test_a_stop_after_one_of_two_repositories_says_which_was_indexed(kube_repo, etcd_repo, tmp_path,
+                                                                     capsys, monkeypatch):
+    """Ctrl-C while `index` did kubernetes, etcd done before it, said "the previous index is
+    unchanged", though etcd's new index had become the current one."""
+    from analyzer import indexer
+
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    for name, repo in (("etcd", etcd_repo), ("kubernetes", kube_repo)):
+        assert main(["fetch", name, "--from", str(repo), "--ref", "HEAD", "-q", "--url",
+                     f"https://example.invalid/{name}"]) == 0
+    index_checkout = indexer.index_checkout
+
+    def ctrl_c_in_kubernetes(index_path, checkout, **options):
+        if checkout.name == "kubernetes":
+            raise KeyboardInterrupt
+        return index_checkout(index_path, checkout, **options)
+
+    monkeypatch.setattr(indexer, "index_checkout", ctrl_c_in_kubernetes)
+    capsys.readouterr()
+    assert main(["index", "-q", "--no-goroot"]) == 130
+    assert capsys.readouterr().err == ("kubeatlas: interrupted; etcd indexed, the previous index "
+                                       "of kubernetes unchanged\n")
+
+
 def test_a_file_name_that_is_not_utf8_is_indexed_under_an_escaped_name(tmp_path, capsys,
                                                                       monkeypatch):
     """Git keeps a file name's bytes as they are; a Latin-1 one (`caf\\xe9.go`) is indexed, its
