@@ -688,11 +688,22 @@ def test_kinds_given_twice_follow_both(guesses_home, capsys):
 
 
 @pytest.mark.parametrize("place", ["pkg/scheduler/scheduler.go:60", "pkg/scheduler/scheduler.go:60:9",
-                                   "./pkg/scheduler/scheduler.go:58", "/src/kubernetes/pkg/scheduler/scheduler.go:69"])
+                                   "./pkg/scheduler/scheduler.go:58", "/src/kubernetes/pkg/scheduler/scheduler.go:69",
+                                   "pkg/scheduler/scheduler.go:60:9: undefined: x",
+                                   "pkg/scheduler/scheduler.go:60:\tsched.scheduleOne(ctx)",
+                                   "/src/kubernetes/pkg/scheduler/scheduler.go:60 +0x1d"])
 def test_a_place_in_a_file_names_the_function_that_holds_it(place, index):
     """`callers pkg/scheduler/scheduler.go:60`, a place as compilers, `grep -n` and stack traces
     print it (with a column, from the current folder, or absolute in a clone), was "no symbol"."""
     assert index.resolve(place) == SCHEDULE_ONE
+
+
+def test_a_place_whose_line_is_no_number_says_so(index):
+    """`callers scheduler.go:abc` said only "no symbol 'scheduler.go:abc'"."""
+    with pytest.raises(SymbolNotFound) as raised:
+        index.resolve("pkg/scheduler/scheduler.go:abc")
+    assert str(raised.value) == ("no symbol 'pkg/scheduler/scheduler.go:abc': a place is FILE.go:LINE, "
+                                 "its line a number")
 
 
 def test_a_place_inside_a_closure_names_the_closure_and_a_file_alone_lists_its_functions(index):
