@@ -343,3 +343,16 @@ def test_an_option_after_a_double_dash_is_not_answered_with_itself(capsys):
     assert capsys.readouterr().err == (
         "kubeatlas: error: unrecognized arguments: --json; --json follows `--`, after which every "
         "word is a name: give it before (see `kubeatlas find --help`)\n")
+
+
+@pytest.mark.parametrize("component, typo, option", [("etcd", "--data-dri", "--data-dir"),
+                                                     ("scheduler", "--kubeconfg", "--kubeconfig")])
+def test_a_mistyped_required_option_of_a_component_is_named(component, typo, option, monkeypatch,
+                                                            capsys):
+    """`kubeatlas run etcd --data-dri DIR` said only "required: --data-dir", as if no directory
+    had been given: argparse reports the missing option before the unknown one."""
+    monkeypatch.delenv("KUBECONFIG", raising=False)
+    monkeypatch.delenv("ETCD_DATA_DIR", raising=False)
+    assert main(["run", component, typo, "/tmp/x"]) == 2
+    assert capsys.readouterr().err == (f"kubeatlas run {component}: error: the following arguments "
+                                       f"are required: {option} ({typo} given: did you mean {option}?)\n")
