@@ -200,6 +200,9 @@ def _fetch_url(ws: Workspace, name: str, source: str, ref: str, remote_url: str,
 def _clone_or_update(ws: Workspace, name: str, source: str, ref: str, remote_url: str, depth: int,
                      progress: Progress) -> Checkout:
     clone = ws.repos_dir / f"{name}.git"
+    if ws.repos_dir.exists() and not ws.repos_dir.is_dir():
+        raise SourceError(name, str(ws.repos_dir), "is a file where kubeatlas keeps its clones; "
+                          "remove it and fetch again")
     if clone.exists():
         try:
             repo = _open(clone)

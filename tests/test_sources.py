@@ -764,3 +764,15 @@ def test_fetches_of_two_repositories_at_once_both_stay_recorded(ws, origin):
     finally:
         holder.wait()
     assert sorted(sources.load_checkouts(ws)) == ["etcd", "kubernetes"]
+
+
+def test_a_file_where_the_clones_go_is_named(ws, origin, capsys):
+    """A file named `repos` in the home (a stray `> repos`) made the first clone fail with
+    "…/repos/.etcd.git.PID: Not a directory", naming a folder the user never saw."""
+    ws.home.mkdir()
+    ws.repos_dir.write_text("mine\n")
+    assert main(["fetch", "etcd", "--from", origin.as_uri(), "--ref", "v2", "--home", str(ws.home),
+                 "-q"]) == 1
+    assert capsys.readouterr().err == (f"kubeatlas: error: etcd: {ws.repos_dir}: is a file where "
+                                       "kubeatlas keeps its clones; remove it and fetch again\n")
+    assert ws.repos_dir.read_text() == "mine\n"
