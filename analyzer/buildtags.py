@@ -72,11 +72,24 @@ def command_build(goos: str = "linux", goarch: str = "amd64", tags: str = "") ->
         raise UnknownName("GOOS", goos, sorted(KNOWN_OS))
     if goarch not in KNOWN_ARCH:
         raise UnknownName("GOARCH", goarch, sorted(KNOWN_ARCH))
-    names = frozenset(tag.strip() for tag in tags.split(",") if tag.strip())
+    names = frozenset(tag_list(tags))
     bad = sorted(tag for tag in names if not re.fullmatch(r"[\w.]+", tag))
     if bad:
         raise UsageError(f"build tag {bad[0]!r}: tags are letters, digits, '_' and '.'")
     return BuildContext(goos, goarch, names, cgo=False)
+
+
+def tag_list(flag: str) -> list[str]:
+    """The tags of a -tags value as cmd/go's tagsFlag.Set reads it: comma-separated, or, as Go
+    1.12 and earlier took them and Go still does, separated by spaces and quoted."""
+    if " " in flag or "'" in flag:
+        import shlex
+
+        try:
+            return shlex.split(flag)
+        except ValueError:  # an unclosed quote: it reaches the check as part of a tag
+            return flag.split()
+    return [tag.strip() for tag in flag.split(",") if tag.strip()]
 
 
 def describe(ctx: BuildContext) -> str:

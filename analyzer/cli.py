@@ -60,10 +60,21 @@ class Parser(argparse.ArgumentParser):
         # The subcommand leaves an option it does not know to this parser, whose --help lists
         # only the commands: point at the help that lists the options.
         parsed, unrecognized = self.parse_known_args(args, namespace)
+        if unrecognized and hasattr(parsed, "repos") and not any(
+                word.startswith("-") for word in unrecognized):
+            # argparse reads a list of positionals in one run: `index kubernetes --tests etcd`
+            # left etcd over, where a shell user names both.
+            parsed.repos += unrecognized
+            unrecognized = []
         if unrecognized:
-            near = _near_option(unrecognized[0], _options_of(_subcommand(self, parsed.command)))
-            self.error(f"unrecognized arguments: {' '.join(unrecognized)}"
-                       + (f"; did you mean {near}?" if near else ""), f"{self.prog} {parsed.command}")
+            word, options = unrecognized[0], _options_of(_subcommand(self, parsed.command))
+            if word.split("=", 1)[0] in options:  # one the command takes, so it followed `--`
+                hint = f"; {word} follows `--`, after which every word is a name: give it before"
+            else:
+                near = _near_option(word, options)
+                hint = f"; did you mean {near}?" if near else ""
+            self.error(f"unrecognized arguments: {' '.join(unrecognized)}{hint}",
+                       f"{self.prog} {parsed.command}")
         return parsed
 
     def _check_value(self, action, value):
@@ -93,6 +104,19 @@ def _near_option(word: str, options: list[str]) -> str | None:
     # Compared without their dashes, which every option shares: `--bogus` is not near `--tags`.
     bare = {option.lstrip("-"): option for option in options}
     return bare.get(nearest(name.lstrip("-"), bare))
+
+
+class Once(argparse.Action):
+    """An option that names one thing. argparse keeps the last of two silently, and a user who
+    wrote `--repo etcd --repo kubernetes` (as `site` takes it) expects both: a second, different
+    value is refused. The same value twice (an alias and a script agreeing) is fine."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        earlier = getattr(namespace, self.dest)
+        if earlier is not None and earlier != values:
+            raise argparse.ArgumentError(self, f"given twice, {earlier!r} and {values!r}: a query "
+                                         "reads one repository at one commit; run it once for each")
+        setattr(namespace, self.dest, values)
 
 
 def positive_int(text: str) -> int:
@@ -269,7 +293,7 @@ def _add_site(commands) -> None:
                       help="docs folder to write into (default: site)")
     site.add_argument("--repo", action="append", default=[], choices=REPOS,
                       help="only the components of this repository (repeatable; default: all)")
-    site.add_argument("--git-dir", action="append", default=[], metavar="DIR",
+    site.add_argument("--git-dir", action="append", default=[], metavar="DIR", type=given,
                       help="another clone holding analysed commits, for their source excerpts and "
                       "release names (repeatable; the clones `fetch` recorded are always read)")
     _add_common(site)
@@ -306,7 +330,7 @@ def _add_cluster(commands) -> None:
                          metavar="SECONDS",
                          help="seconds before the controller-manager marks a silent node NotReady "
                          "(default 40)")
-    cluster.add_argument("--upstream", default=None, metavar="COMPONENT=PATH,…",
+    cluster.add_argument("--upstream", default=None, metavar="COMPONENT=PATH,…", type=given,
                          help="run real binaries in place of reference components, e.g. "
                          "scheduler=PATH,controller-manager=PATH,kubelet=PATH,proxy=PATH "
                          "(kubelet and proxy: a kubemark binary)")
@@ -347,9 +371,9 @@ def _add_check(commands) -> None:
 def _add_query_options(parser: argparse.ArgumentParser, walks: bool = True) -> None:
     """The options of every query; with `walks`, also those of a walk along call edges and
     its output formats (find and show follow no edge, so they take none)."""
-    parser.add_argument("--repo", default=None, choices=REPOS,
+    parser.add_argument("--repo", default=None, choices=REPOS, action=Once,
                         help="which indexed repository (default: kubernetes)")
-    parser.add_argument("--commit", metavar="SHA|REF", type=given,
+    parser.add_argument("--commit", metavar="SHA|REF", type=given, action=Once,
                         help="which indexed commit (default: the newest index of the repository)")
     if walks:
         _add_walk_options(parser)
@@ -540,19 +564,26 @@ def cmd_index(args: argparse.Namespace) -> int:
         raise UsageError("nothing fetched yet: run `kubeatlas fetch` first")
     progress = Progress(quiet=args.quiet)
     goroot = None if args.no_goroot else stdlib.find_goroot(args.goroot and str(args.goroot))
+    # Said in the summary, where a standard library is expected: asked for, or not found.
+    no_library = ("--no-goroot: calls into it stay unresolved" if args.no_goroot else
+                  "no Go installation found: install Go or give --goroot; calls into it stay "
+                  "unresolved")
+    for name in names:  # all before any is indexed, which may take minutes each
+        _check_fetched(name, checkouts)
     summaries = []
-    for name in names:
-        if name not in checkouts:
-            raise UsageError(f"{name} has not been fetched: run `kubeatlas fetch {name}` first")
-        if not Path(checkouts[name].git_dir).is_dir():
-            raise UsageError(f"{name}: the repository `fetch` recorded, {checkouts[name].git_dir}, "
-                             f"is gone: run `kubeatlas fetch {name}` again")
-        summaries.append(indexer.index_checkout(
-            ws.index_path, checkouts[name], include_tests=args.tests, jobs=args.jobs,
-            progress=progress, goroot=goroot, build=build))
-        for tag in summaries[-1].unnamed_tags:
-            progress.warn(f"{name}: build tag {tag!r} is named by no build constraint of "
-                          f"{checkouts[name].commit[:12]}: it changes no file")
+    try:
+        for name in names:
+            summaries.append(indexer.index_checkout(
+                ws.index_path, checkouts[name], include_tests=args.tests, jobs=args.jobs,
+                progress=progress, goroot=goroot, build=build))
+            summaries[-1].no_library = no_library
+            for tag in summaries[-1].unnamed_tags:
+                progress.warn(f"{name}: build tag {tag!r} is named by no build constraint of "
+                              f"{checkouts[name].commit[:12]}: it changes no file")
+    except (KeyboardInterrupt, Terminated) as stop:
+        stop.indexed = [summary.repo for summary in summaries]  # for the line `main` prints
+        stop.unchanged = names[len(summaries):]
+        raise
     if args.json:
         json.dump([s.as_dict() for s in summaries], sys.stdout, indent=2)
         print()
@@ -560,6 +591,22 @@ def cmd_index(args: argparse.Namespace) -> int:
         for summary in summaries:
             print(summary.render())
     return 0
+
+
+def _check_fetched(name: str, checkouts: dict) -> None:
+    """Refuse a repository `fetch` has not brought, or whose recorded commit is gone since."""
+    from analyzer import gitobjects
+
+    if name not in checkouts:
+        raise UsageError(f"{name} has not been fetched: run `kubeatlas fetch {name}` first")
+    git_dir, commit = checkouts[name].git_dir, checkouts[name].commit
+    if not Path(git_dir).is_dir():
+        raise UsageError(f"{name}: the repository `fetch` recorded, {git_dir}, is gone: run "
+                         f"`kubeatlas fetch {name}` again")
+    if not gitobjects.has_commit(git_dir, commit):
+        raise UsageError(f"{name}: the commit `fetch` recorded, {commit[:12]}, is no longer in "
+                         f"{git_dir} (its history rewritten, or pruned by git gc): run "
+                         f"`kubeatlas fetch {name}` again")
 
 
 def cmd_tree(args: argparse.Namespace) -> int:
@@ -639,8 +686,8 @@ def cmd_component(args: argparse.Namespace) -> int:
         raise UnknownName("component", args.name, components)
     component = components[args.name]
     if args.repo not in (None, component.repo):
-        raise UsageError(f"{args.name} is a {component.repo} component, not {args.repo}'s: "
-                         "leave --repo out")
+        raise UsageError(f"{args.name} is one of {component.repo}'s components, not "
+                         f"{args.repo}'s: leave --repo out")
     args.repo = component.repo
     index = _graph_index(args)
     if args.program is None and component.name in index.programs():
@@ -719,6 +766,9 @@ def cmd_cluster(args: argparse.Namespace) -> int:
                 raise UnknownName("component", unknown[0], cluster.ORDER)
             try:
                 upstream = cluster.parse_upstream(args.upstream or "")
+            except cluster.UnknownUpstream as err:
+                unknown = UnknownName("component", err.component, cluster.UPSTREAM)
+                raise UsageError(f"--upstream: {unknown}") from None
             except ValueError as err:
                 raise UsageError(f"--upstream: {err}") from None
             etcd = None if args.etcd == "reference" else _executable(args.etcd)
@@ -804,12 +854,51 @@ class Terminated(BaseException):
     run, parse workers are stopped, and one line says so."""
 
 
+HOME_OPTION = "--home (or $KUBEATLAS_HOME)"
+
+# {option} names the folder's option (see _written_folder).
 OS_ERROR_REMEDIES = {
-    errno.EACCES: ": give this user access to it, or give --home (or $KUBEATLAS_HOME) a folder of its own",
-    errno.EPERM: ": give this user access to it, or give --home (or $KUBEATLAS_HOME) a folder of its own",
-    errno.EROFS: ": give --home (or $KUBEATLAS_HOME) a folder on a writable file system",
-    errno.ENOSPC: ": free some space there, or give --home (or $KUBEATLAS_HOME) a folder on another disk",
+    errno.EACCES: ": give this user access to it, or give {option} a folder of its own",
+    errno.EPERM: ": give this user access to it, or give {option} a folder of its own",
+    errno.EROFS: ": give {option} a folder on a writable file system",
+    errno.ENOSPC: ": free some space there, or give {option} a folder on another disk",
 }
+
+
+def _written_folder(args: argparse.Namespace, filename: str | None) -> tuple[str, Path | None]:
+    """The option to change for an OS error at `filename`, and the folder it names when that is
+    not the home: `site` writes its pages into --out, `cluster` its data into --dir. A write
+    that fails as the disk fills names no file: it is taken for one in that folder."""
+    option, folder = {"site": ("--out", getattr(args, "out", None)),
+                      "cluster": ("--dir", getattr(args, "dir", None))}.get(args.command, ("", None))
+    inside = folder is not None and (not filename or Path(os.path.abspath(filename)).is_relative_to(
+        os.path.abspath(folder)))
+    return (option, folder) if inside else (HOME_OPTION, None)
+
+
+# Commands that write nothing but their answer: a write that fails naming no file is stdout's
+# (`> answer.json` on a full disk), which no option of ours moves.
+ANSWERING = ("callees", "callers", "path", "find", "show", "component", "check", "journeys")
+
+
+def _os_error_line(args: argparse.Namespace, err: OSError) -> str:
+    """`PATH: strerror: remedy`, the remedy naming the option that chose the folder."""
+    if err.filename is None and args.command in ANSWERING:
+        return f"stdout: {err.strerror or err}"
+    option, folder = _written_folder(args, err.filename)
+    where = err.filename or folder
+    remedy = OS_ERROR_REMEDIES.get(err.errno, "").format(option=option)
+    return f"{f'{where}: ' if where else ''}{err.strerror or err}{remedy}"
+
+
+# SQLite's own words for the same troubles, met while it writes the index (it reports no errno).
+SQLITE_ERRNOS = {"SQLITE_FULL": errno.ENOSPC, "SQLITE_READONLY": errno.EROFS,
+                 "SQLITE_PERM": errno.EACCES, "SQLITE_CANTOPEN": errno.EACCES}
+
+
+def _sqlite_errno(err: sqlite3.DatabaseError) -> int | None:
+    name = getattr(err, "sqlite_errorname", "") or ""
+    return next((number for prefix, number in SQLITE_ERRNOS.items() if name.startswith(prefix)), None)
 
 
 def _raise_terminated(signum, frame):
@@ -847,6 +936,11 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"unrecognized option {argv[0]}")
         parser.error(f"{argv[0]} comes before the command: options follow it, "
                      "as in `kubeatlas find --home DIR PATTERN`")
+    if argv[:1] == ["run"] and argv[1:2] and argv[1].startswith("-") and argv[1] not in ("-h", "--help"):
+        # `run` has no options of its own: argparse took the option's value for the component.
+        _subcommand(parser, "run").error(f"{argv[1]} comes before the component: the component's "
+                                         "options follow its name, as in `kubeatlas run etcd "
+                                         "--data-dir DIR`")
     args = parser.parse_args(argv)
     _escape_what_stdout_cannot_encode()
     forget_callers_repository(os.environ)
@@ -858,10 +952,16 @@ def main(argv: list[str] | None = None) -> int:
     except AnalyzerError as err:
         print(f"kubeatlas: error: {err}", file=sys.stderr)
         return err.exit_code
-    except sqlite3.DatabaseError as err:  # found deep inside a query: a page that is not there
+    except sqlite3.DatabaseError as err:
+        index = _workspace(args).index_path
+        number = _sqlite_errno(err)
+        if number is not None:  # SQLite writing on a full or read-only disk, as OSError below
+            print(f"kubeatlas: error: {_os_error_line(args, OSError(number, str(err), str(index)))}",
+                  file=sys.stderr)
+            return 1
         if not store.is_damage(err):
             raise
-        index = _workspace(args).index_path
+        # Found deep inside a query: a page that is not there.
         store.report_damage(index)
         print(f"kubeatlas: error: {DamagedIndex(str(index), str(err))}", file=sys.stderr)
         return DamagedIndex.exit_code
@@ -870,18 +970,26 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as err:  # a folder we cannot write, a disk that is full: the user's to fix
-        where = f"{err.filename}: " if err.filename else ""
-        remedy = OS_ERROR_REMEDIES.get(err.errno, "")
-        print(f"kubeatlas: error: {where}{err.strerror or err}{remedy}", file=sys.stderr)
+        print(f"kubeatlas: error: {_os_error_line(args, err)}", file=sys.stderr)
         return 1
     except (KeyboardInterrupt, Terminated) as stop:
         what = "terminated" if isinstance(stop, Terminated) else "interrupted"
-        kept = "; the previous index is unchanged" if args.command == "index" else ""
+        kept = _kept_by_index(stop) if args.command == "index" else ""
         print(f"kubeatlas: {what}{kept}", file=sys.stderr)
         return 143 if isinstance(stop, Terminated) else 130
     finally:
         if on_term is not None:
             signal.signal(signal.SIGTERM, on_term)
+
+
+def _kept_by_index(stop: BaseException) -> str:
+    """What an interrupted `index` leaves: the repositories it had indexed are new, the others'
+    previous index stands."""
+    indexed, unchanged = getattr(stop, "indexed", []), getattr(stop, "unchanged", [])
+    if not indexed:
+        return "; the previous index is unchanged"
+    return (f"; {', '.join(indexed)} indexed, the previous index of {', '.join(unchanged)} "
+            "unchanged")
 
 
 def _escape_what_stdout_cannot_encode() -> None:

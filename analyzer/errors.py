@@ -23,6 +23,14 @@ class SourceError(AnalyzerError):
         super().__init__(f"{name}: {source}: {reason}")
 
 
+class GitNotFound(AnalyzerError):
+    """No git executable: GitPython will not even load without one."""
+
+    def __init__(self):
+        super().__init__("git is not installed, or not on $PATH: fetch, index and site read the "
+                         "repositories with it; install git")
+
+
 class IndexError_(AnalyzerError):
     """The index is missing, from another kubeatlas version, or does not hold what was asked."""
 

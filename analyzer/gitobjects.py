@@ -21,6 +21,11 @@ class TreeEntry:
     symlink: bool
 
 
+def has_commit(git_dir: str, commit: str) -> bool:
+    return subprocess.run(["git", "--git-dir", git_dir, "cat-file", "-e", f"{commit}^{{commit}}"],
+                          capture_output=True).returncode == 0
+
+
 def list_tree(git_dir: str, commit: str) -> list[TreeEntry]:
     """Every file of the commit's tree (submodules left out), in git's order."""
     done = subprocess.run(["git", "--git-dir", git_dir, "ls-tree", "-r", "-z", "--full-tree", commit],

@@ -9,7 +9,6 @@ only at the end, in one transaction, with its files, module map, symbols and edg
 """
 from __future__ import annotations
 
-import fcntl
 import gc
 import itertools
 import multiprocessing
@@ -34,6 +33,7 @@ from analyzer.progress import Progress
 from analyzer.resolve import resolve
 from analyzer.sources import Checkout
 from analyzer.stdlib import GoRoot
+from analyzer.workspace import exclusive
 
 CHUNK = 32  # blobs per task handed to a parser process
 SAVE_EVERY = 512  # parsed blobs per write transaction
@@ -57,6 +57,7 @@ class IndexSummary:
     symlinks: int = 0  # in the whole tree, Go or not
     outside_modules: int = 0  # Go files no go.mod covers: no import path, so never resolved
     library: str = ""  # the Go version whose standard library calls resolve into, if any
+    no_library: str = "no Go installation given"  # why, when there is no `library`
     build: str = ""  # the GOOS/GOARCH+tags each command's program is built for
     programs: dict[str, int] = field(default_factory=dict)  # command → packages it links
     implements: int = 0  # (interface method, implementation) pairs found by method sets
@@ -88,7 +89,7 @@ class IndexSummary:
             f"  programs        {len(self.programs):>9,}  built for {self.build}: "
             + (", ".join(f"{name} ({count:,} packages)" for name, count in self.programs.items())
                or "no command of the manifest in this commit"),
-            f"  standard library {self.library or 'not indexed (no Go installation found)'}",
+            f"  standard library {self.library or f'not indexed ({self.no_library})'}",
             f"  syntax errors   {len(self.syntax_errors):>9,}  files",
             f"  missing blobs   {len(self.missing):>9,}  files absent from the object store",
             f"  not UTF-8       {len(self.not_utf8):>9,}  files (read with replacement)",
@@ -234,20 +235,12 @@ def index_checkout(index_path: Path, checkout: Checkout, include_tests: bool = F
         return _index(index_path, checkout, include_tests, jobs, progress, goroot, build, started)
 
 
-@contextmanager
 def _writer_lock(index_path: Path):
     """One writer at a time: a second `kubeatlas index` on the same index would drop the first
-    one's commit in progress. Readers never take it. A POSIX record lock (lockf), not flock: it
-    belongs to this process alone, so parse workers forked while it is held do not hold it too,
-    and a writer killed with -9 frees it at once, whatever its workers are still doing."""
-    index_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(index_path.with_name(index_path.name + ".lock"), "a") as lock:
-        try:
-            fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:  # EAGAIN or EACCES, as the platform reports a held record lock
-            raise IndexError_(str(index_path), "another `kubeatlas index` is writing it; "
-                                    "wait for that one to finish") from None
-        yield
+    one's commit in progress. Readers never take it. Killed with -9, a writer frees it at once,
+    whatever its parse workers are still doing."""
+    return exclusive(index_path.with_name(index_path.name + ".lock"), IndexError_(
+        str(index_path), "another `kubeatlas index` is writing it; wait for that one to finish"))
 
 
 def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,

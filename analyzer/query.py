@@ -30,8 +30,9 @@ SHOWN_PER_CALL = 8  # a tree shows this many implementations of one interface ca
 # name or pattern is answered "not found" without asking SQLite, which refuses LIKE patterns past
 # 50,000 bytes.
 MAX_NAME = 2000
-# A place in a Go file, as compilers and `grep -n` print it: path.go, path.go:LINE, path.go:LINE:COL.
-_PLACE = re.compile(r"(?P<path>[^:]+\.go)(?::(?P<line>\d+))?(?::\d+)?")
+# A place in a Go file, as compilers and `grep -n` print it: path.go, path.go:LINE, path.go:LINE:COL,
+# pasted with what follows it on their lines (`: undefined: x`, `:\tcode`, a stack trace's ` +0x1d`).
+_PLACE = re.compile(r"(?P<path>[^:\s]+\.go)(?::(?P<line>\d+)(?::\d+)?(?:[:\s].*)?)?", re.DOTALL)
 
 
 def quote_name(name: str) -> str:
@@ -325,8 +326,10 @@ def by_signature(edges: list[Edge], view: ProgramView | None, functions) -> list
 
 def _indexed_commits(commits: Iterable[store.CommitRecord]) -> str:
     """The commits `--commit` can name, in the order they were first indexed, for an error
-    line: " (indexed: 556eee397318 v1.24.0, …)"."""
-    shown = [c.sha[:12] + ("" if c.sha.startswith(c.ref) else f" {c.ref}") for c in commits]
+    line: " (indexed: 556eee397318 v1.24.0, …)". A commit indexed again with other options
+    (--tests, --goos, another Go) is named once."""
+    shown = list(dict.fromkeys(c.sha[:12] + ("" if c.sha.startswith(c.ref) else f" {c.ref}")
+                               for c in commits))
     return f" (indexed: {', '.join(shown[-5:])})" if shown else ""
 
 
@@ -407,6 +410,8 @@ class GraphIndex:
         place = _PLACE.fullmatch(name)
         if place:
             return self._function_at(name, place["path"], place["line"] and int(place["line"]))
+        if re.match(r"[^:\s]+\.go:", name):
+            raise SymbolNotFound(name, [], "a place is FILE.go:LINE, its line a number")
         matches = self._matches(name)
         if len(matches) == 1:
             return matches[0]

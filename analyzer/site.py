@@ -21,7 +21,6 @@ same bytes, so generated pages can be compared with golden files.
 """
 from __future__ import annotations
 
-import fcntl
 import re
 import shutil
 import signal
@@ -43,7 +42,7 @@ from analyzer.permalinks import permalink
 from analyzer.progress import Progress
 from analyzer.query import Filters, GraphIndex, QueryError, package_of
 from analyzer.sources import load_checkouts
-from analyzer.workspace import Workspace
+from analyzer.workspace import Workspace, exclusive
 
 TEMPLATES = Path(__file__).parent / "templates"
 # What the generated pages own inside the docs folder; each is removed and written afresh.
@@ -196,18 +195,10 @@ class BuildInProgress(AnalyzerError):
                          "for it to finish")
 
 
-@contextmanager
 def _one_build_at_a_time(out_dir: Path):
     """Builds into one folder share its staging folder: a second would delete the first's pages
-    as they are written, and their swaps would interleave. A POSIX record lock, as the index's
-    writer takes: freed when its process ends, however it ends."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    with open(out_dir / LOCK, "a") as lock:
-        try:
-            fcntl.lockf(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:  # EAGAIN or EACCES, as the platform reports a held record lock
-            raise BuildInProgress(out_dir) from None
-        yield
+    as they are written, and their swaps would interleave."""
+    return exclusive(out_dir / LOCK, BuildInProgress(out_dir))
 
 
 @contextmanager

@@ -26,18 +26,24 @@ import tomllib
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
-from git import (GitCommandError, InvalidGitRepositoryError, NoSuchPathError, Remote,
-                 RemoteProgress, Repo)
-
-from analyzer.errors import SourceError
+from analyzer.errors import GitNotFound, SourceError
 from analyzer.permalinks import permalink
 from analyzer.progress import Progress
-from analyzer.workspace import REPOS, Workspace
+from analyzer.workspace import REPOS, Workspace, exclusive
+
+try:
+    from git import (GitCommandError, InvalidGitRepositoryError, NoSuchPathError, Remote,
+                     RemoteProgress, Repo)
+except ImportError as err:
+    if isinstance(err, ModuleNotFoundError):  # GitPython itself is missing: not the user's PATH
+        raise
+    raise GitNotFound() from err  # GitPython found no git executable to run
 
 PINS_FILE = Path(__file__).with_name("pins.toml")
 
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://|^[^/@:]+@[^/:]+:", re.IGNORECASE)
 _FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
+_NO_SPACE = "No space left on device"  # strerror(ENOSPC), in git's "fatal: write error: ..."
 _SHORT_SHA = re.compile(r"^[0-9a-f]{4,39}$")
 _GIT_REASON = re.compile(r"^(?P<remote>remote: )?(?:fatal|error): (?P<text>.*)")
 _UNKNOWN_REMOTE_REF = re.compile(r"not our ref|couldn't find remote ref|no such remote ref")
@@ -183,7 +189,20 @@ def _use_local(name: str, source: str, ref: str, url: str | None) -> Checkout:
 
 def _fetch_url(ws: Workspace, name: str, source: str, ref: str, remote_url: str, depth: int,
                progress: Progress) -> Checkout:
+    # Two fetches of one repository would both clone it, and the second find the first's in
+    # its place; or both move its refs at once.
+    busy = SourceError(name, source, f"another `kubeatlas fetch {name}` is fetching it into "
+                       f"{ws.home}; wait for that one to finish")
+    with exclusive(ws.home / f".{name}.fetch.lock", busy):
+        return _clone_or_update(ws, name, source, ref, remote_url, depth, progress)
+
+
+def _clone_or_update(ws: Workspace, name: str, source: str, ref: str, remote_url: str, depth: int,
+                     progress: Progress) -> Checkout:
     clone = ws.repos_dir / f"{name}.git"
+    if ws.repos_dir.exists() and not ws.repos_dir.is_dir():
+        raise SourceError(name, str(ws.repos_dir), "is a file where kubeatlas keeps its clones; "
+                          "remove it and fetch again")
     if clone.exists():
         try:
             repo = _open(clone)
@@ -232,6 +251,10 @@ def _fetch_into(repo: Repo, name: str, source: str, ref: str, depth: int,
         reason = _one_line(err, git_progress.other_lines)
         if _UNKNOWN_REMOTE_REF.search(reason):
             raise SourceError(name, source, f"unknown ref '{ref}'") from None
+        if _NO_SPACE in reason:  # where it is written, not where it comes from, is to change
+            raise SourceError(name, source, f"fetch failed: {reason}: free some space in "
+                              f"{Path(repo.git_dir).parent}, or give --home (or $KUBEATLAS_HOME) "
+                              "a folder on another disk") from None
         raise SourceError(name, source, f"fetch failed: {reason}{_local_hint(name)}") from None
     commit = _resolve(repo, "FETCH_HEAD", name, source, ref)
     repo.git.update_ref(f"refs/kubeatlas/{name}", commit)
@@ -335,9 +358,15 @@ def _one_line(err: GitCommandError, remote_lines: list[str] | None = None) -> st
 
 
 def _record(ws: Workspace, checkout: Checkout) -> None:
+    # Read, changed and written by one fetch at a time: two fetches of two repositories at once
+    # would each write back the record without the other's.
+    with exclusive(ws.home / ".sources.json.lock"):
+        _write_record(ws, checkout)
+
+
+def _write_record(ws: Workspace, checkout: Checkout) -> None:
     records = {name: asdict(known) for name, known in load_checkouts(ws).items()}
     records[checkout.name] = asdict(checkout)
-    ws.home.mkdir(parents=True, exist_ok=True)
     # Write beside, then rename over: a reader sees the old record or the new one, never half.
     scratch = ws.sources_file.with_name(f".sources.json.{os.getpid()}")
     try:

@@ -373,7 +373,10 @@ class transaction:
         return self.db
 
     def __exit__(self, kind, value, traceback) -> None:
-        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+        if kind is None:
+            self.db.execute("COMMIT")
+        elif self.db.in_transaction:  # SQLite rolls back by itself on some errors (a full disk)
+            self.db.execute("ROLLBACK")
 
 
 def known_blobs(db: sqlite3.Connection, parser_version: int) -> set[str]:

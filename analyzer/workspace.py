@@ -6,9 +6,11 @@ everything kubeatlas made with one `rm -r`, and nothing lands in the directory t
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import pwd
 import stat
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,6 +84,21 @@ def check_folder(folder: Path, give: str) -> None:
                              f"{give.format('another')}") from None
         if not stat.S_ISDIR(mode):
             raise UsageError(f"{subject} is a file, not a folder: {give.format('a')}")
+
+
+@contextmanager
+def exclusive(path: Path, busy: Exception | None = None):
+    """Hold a lock on the file `path` (made if need be) for the block: with `busy`, raise it
+    when another process holds the lock, else wait for it. A POSIX record lock (lockf), not
+    flock: it belongs to this process alone, so workers forked while it is held do not hold it
+    too, and a process killed with -9 frees it at once."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as lock:
+        try:
+            fcntl.lockf(lock, fcntl.LOCK_EX | (fcntl.LOCK_NB if busy else 0))
+        except OSError:  # EAGAIN or EACCES, as the platform reports a held record lock
+            raise busy from None
+        yield
 
 
 @dataclass(frozen=True)

@@ -130,6 +130,15 @@ class Ready:
             return None
 
 
+class UnknownUpstream(ValueError):
+    """An --upstream entry naming no component a real binary may replace; it carries the name,
+    so that the command line can suggest the near one (`kube-scheduler` → `scheduler`)."""
+
+    def __init__(self, component: str):
+        self.component = component
+        super().__init__(f"unknown component {component!r}: choose from {', '.join(UPSTREAM)}")
+
+
 def parse_upstream(value: str) -> dict[str, Path]:
     """`scheduler=PATH,kubelet=PATH,…` → {component: binary}; ValueError names what is wrong."""
     binaries: dict[str, Path] = {}
@@ -138,7 +147,7 @@ def parse_upstream(value: str) -> dict[str, Path]:
         if not equals or not path:
             raise ValueError(f"{item!r} is not COMPONENT=PATH")
         if component not in UPSTREAM:
-            raise ValueError(f"unknown component {component!r}: choose from {', '.join(UPSTREAM)}")
+            raise UnknownUpstream(component)
         binary = Path(path).expanduser().resolve()
         if not (binary.is_file() and os.access(binary, os.X_OK)):
             raise ValueError(f"{component}: {path} is not an executable file")
@@ -233,7 +242,11 @@ def start_process(directory: Path, name: str, argv: tuple[str, ...], ready: Read
                   ) -> tuple[Process, str]:
     """Start any process, its output in logs/<name>.log, and wait until `ready` is seen."""
     child, process = launch(directory, name, argv, env)
-    return process, wait_ready(child, process, ready, ready_timeout)
+    try:
+        return process, wait_ready(child, process, ready, ready_timeout)
+    except BaseException:  # Ctrl-C while it starts: the caller knows only what is ready
+        stop([process])
+        raise
 
 
 def launch(directory: Path, name: str, argv: tuple[str, ...], env: dict[str, str] | None = None

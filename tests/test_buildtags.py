@@ -176,3 +176,13 @@ def test_satisfied_tags_lists_goos_goarch_unix_cgo_gc_and_releases():
 def test_bad_go_version_is_a_usage_error():
     with pytest.raises(UsageError):
         BuildContext(go_version="latest")
+
+
+@pytest.mark.parametrize("flag", ["a,b", "a b", "'a' b", " a  b ", "a,,b,"])
+def test_tags_are_read_as_go_build_reads_them(flag):
+    """`--tags 'a b'`, which `go build -tags` still takes (Go 1.12 and earlier wrote tags so),
+    was refused as the one tag 'a b'. (`go list -tags 'a b'`, `-tags "'a' b"` and `-tags a,b`
+    all select a file built `a && b`, checked with go 1.19.)"""
+    from analyzer.buildtags import command_build
+
+    assert command_build(tags=flag).tags == frozenset({"a", "b"})

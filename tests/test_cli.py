@@ -115,6 +115,8 @@ def test_a_journeys_dir_that_is_no_folder_is_named_as_the_problem(make, problem,
     (["index", "--goarch", "amd46"], "'amd64'"), (["component", "kube-schedulr"], "'kube-scheduler'"),
     (["callees", "app.main", "--kinds", "statc"], "'static'"),
     (["cluster", "up", "--only", "etcd,apisrver"], "'apiserver'"),
+    (["cluster", "up", "--upstream", "schedular=/bin/true"], "'scheduler'"),
+    (["cluster", "up", "--upstream", "kube-scheduler=/bin/true"], "'scheduler'"),
 ])
 def test_a_mistyped_name_is_answered_with_the_near_one(argv, near, tmp_path, capsys):
     """`kubeatlas fnid`, `-f jsno`, `--goos linx`: the error listed every choice, leaving the
@@ -229,3 +231,128 @@ def test_an_index_and_a_site_given_tilde_paths_use_the_home_folder(kube_repo, tm
     assert main(["index", "--goroot=~/go", "-q"]) == 0
     assert main(["site", "--out=~/docs", "-q"]) == 0
     assert (user / "docs" / "components").is_dir() and not (tmp_path / "~").exists()
+
+
+@pytest.mark.parametrize("argv, given", [
+    (["find", "main", "--repo", "etcd", "--repo", "kubernetes"], "--repo: given twice, 'etcd' and 'kubernetes'"),
+    (["callers", "main", "--commit", "HEAD", "--commit", "v1.24.0"], "--commit: given twice, 'HEAD' and 'v1.24.0'"),
+    (["component", "kube-scheduler", "--repo=etcd", "--repo=kubernetes"], "--repo: given twice"),
+])
+def test_a_query_given_two_repositories_or_commits_refuses_rather_than_keep_the_last(argv, given, tmp_path,
+                                                                                    capsys):
+    """`kubeatlas find main --repo etcd --repo kubernetes` answered for kubernetes alone, as if
+    etcd had not been named; `site` takes --repo twice for both, so a query seemed to as well."""
+    with pytest.raises(SystemExit) as exit:
+        main([*argv, "--home", str(tmp_path / "home")])
+    err = capsys.readouterr().err
+    assert exit.value.code == 2 and err.count("\n") == 1
+    assert f"error: argument {given}" in err and "run it once for each" in err
+
+
+def test_a_query_given_the_same_repository_twice_reads_it(tmp_path, capsys):
+    """A repeated --repo naming the same repository (an alias and a script agreeing) is no conflict."""
+    assert main(["find", "main", "--repo", "etcd", "--repo", "etcd", "--home", str(tmp_path / "home")]) == 1
+    assert "given twice" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("where, line", [
+    (None, "{out}: No space left on device: free some space there, or give --out a folder on "
+           "another disk"),
+    ("out", "{out}: Read-only file system: give --out a folder on a writable file system"),
+    ("home", "{home}/index.sqlite: Permission denied: give this user access to it, or give --home "
+             "(or $KUBEATLAS_HOME) a folder of its own"),
+])
+def test_a_site_that_cannot_write_names_the_folder_and_its_option(where, line, tmp_path,
+                                                                  monkeypatch, capsys):
+    """`site --out DIR` on a full disk said "No space left on device: ... give --home a folder
+    on another disk": no folder named (a failed write names no file), and the wrong option;
+    on a read-only one, the option was wrong too."""
+    import errno
+
+    from analyzer import site
+
+    out, home = tmp_path / "docs", tmp_path / "home"
+
+    def fail(*args):
+        if where == "home":
+            raise PermissionError(errno.EACCES, "Permission denied", str(home / "index.sqlite"))
+        if where == "out":
+            raise OSError(errno.EROFS, "Read-only file system", str(out))
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(site, "run", fail)
+    assert main(["site", "--out", str(out), "--home", str(home)]) == 1
+    assert capsys.readouterr().err == f"kubeatlas: error: {line.format(out=out, home=home)}\n"
+
+
+@pytest.mark.parametrize("argv", [["site", "--git-dir", ""], ["cluster", "up", "--upstream", ""]])
+def test_an_empty_value_is_refused_not_read_as_the_default(argv, tmp_path, monkeypatch, capsys):
+    """`cluster up --upstream "$KUBEMARK"` with the variable unset started every reference
+    component, as if no --upstream were given; `site --git-dir ""` said "--git-dir : not a git
+    repository"."""
+    from reference_impl import cluster
+
+    def up(*args):
+        raise cluster.ClusterError("not started in this test")
+
+    monkeypatch.setattr(cluster, "up", up)
+    with pytest.raises(SystemExit) as exit:
+        main([*argv, "--home", str(tmp_path / "home"), "--dir" if argv[0] == "cluster" else "--out",
+              str(tmp_path / "out")])
+    assert exit.value.code == 2
+    assert capsys.readouterr().err == (f"kubeatlas {argv[0]}: error: argument {argv[-2]}: is empty: "
+                                       f"leave the option out for its default (see `kubeatlas {argv[0]} "
+                                       "--help`)\n")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("argv", [["index", "kubernetes", "--tests", "etcd"],
+                                  ["index", "kubernetes", "-j", "2", "etcd", "-q"],
+                                  ["fetch", "kubernetes", "--full", "etcd"]])
+def test_repositories_named_on_both_sides_of_an_option_are_all_taken(argv):
+    """`kubeatlas index kubernetes --tests etcd` said "unrecognized arguments: etcd": argparse
+    reads a list of positionals in one run, where a shell user names words in any order."""
+    assert build_parser(argv[0]).parse_args(argv).repos == ["kubernetes", "etcd"]
+
+
+def test_an_option_left_over_is_still_unrecognized_among_repositories(capsys):
+    """Words left over are repositories only when none of them is an option."""
+    with pytest.raises(SystemExit) as exit:
+        main(["index", "kubernetes", "--tests", "etcd", "--bogus"])
+    assert exit.value.code == 2
+    assert "unrecognized arguments: etcd --bogus" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["--data-dir", "-q"])
+def test_an_option_before_runs_component_says_where_it_goes(option, capsys):
+    """`kubeatlas run --data-dir /tmp/e etcd` said "invalid choice: '/tmp/e'": the option's
+    value was taken for the component."""
+    with pytest.raises(SystemExit) as exit:
+        main(["run", option, "/tmp/e", "etcd"])
+    assert exit.value.code == 2
+    assert capsys.readouterr().err == (
+        f"kubeatlas run: error: {option} comes before the component: the component's options "
+        "follow its name, as in `kubeatlas run etcd --data-dir DIR` (see `kubeatlas run --help`)\n")
+
+
+def test_an_option_after_a_double_dash_is_not_answered_with_itself(capsys):
+    """`kubeatlas find -- -x --json` said "unrecognized arguments: --json; did you mean --json?"."""
+    with pytest.raises(SystemExit) as exit:
+        main(["find", "--", "-x", "--json"])
+    assert exit.value.code == 2
+    assert capsys.readouterr().err == (
+        "kubeatlas: error: unrecognized arguments: --json; --json follows `--`, after which every "
+        "word is a name: give it before (see `kubeatlas find --help`)\n")
+
+
+@pytest.mark.parametrize("component, typo, option", [("etcd", "--data-dri", "--data-dir"),
+                                                     ("scheduler", "--kubeconfg", "--kubeconfig")])
+def test_a_mistyped_required_option_of_a_component_is_named(component, typo, option, monkeypatch,
+                                                            capsys):
+    """`kubeatlas run etcd --data-dri DIR` said only "required: --data-dir", as if no directory
+    had been given: argparse reports the missing option before the unknown one."""
+    monkeypatch.delenv("KUBECONFIG", raising=False)
+    monkeypatch.delenv("ETCD_DATA_DIR", raising=False)
+    assert main(["run", component, typo, "/tmp/x"]) == 2
+    assert capsys.readouterr().err == (f"kubeatlas run {component}: error: the following arguments "
+                                       f"are required: {option} ({typo} given: did you mean {option}?)\n")

@@ -122,9 +122,12 @@ def test_index_builds_programs_for_the_configuration_asked(home, capsys):
     assert "unknown GOOS 'plan10'" in capsys.readouterr().err
 
 
-def test_a_repo_that_is_not_the_components_is_refused(tmp_path, capsys):
+@pytest.mark.parametrize("name, repo, other", [("kube-scheduler", "kubernetes", "etcd"),
+                                              ("etcd", "etcd", "kubernetes")])
+def test_a_repo_that_is_not_the_components_is_refused(name, repo, other, tmp_path, capsys):
     """`component kube-scheduler --repo etcd` asks for two things that cannot both hold; it was
-    answered from kubernetes as if --repo had not been given."""
-    assert main(["component", "kube-scheduler", "--repo", "etcd", "--home", str(tmp_path)]) == 2
-    assert capsys.readouterr().err == ("kubeatlas: error: kube-scheduler is a kubernetes "
-                                       "component, not etcd's: leave --repo out\n")
+    answered from kubernetes as if --repo had not been given. (The line said "etcd is a etcd
+    component".)"""
+    assert main(["component", name, "--repo", other, "--home", str(tmp_path)]) == 2
+    assert capsys.readouterr().err == (f"kubeatlas: error: {name} is one of {repo}'s components, "
+                                       f"not {other}'s: leave --repo out\n")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -127,6 +128,19 @@ def test_a_repository_named_twice_is_fetched_and_indexed_once(kube_repo, tmp_pat
                  "-q"]) == 0
     assert main(["index", "kubernetes", "kubernetes", "-q", "--no-goroot", "--json"]) == 0
     assert [s["repo"] for s in json.loads(capsys.readouterr().out.split("\n", 1)[1])] == ["kubernetes"]
+
+
+def test_a_repository_not_fetched_is_refused_before_another_is_indexed(kube_repo, tmp_path, capsys,
+                                                                     monkeypatch):
+    """`index kubernetes etcd` with etcd never fetched indexed kubernetes (minutes on the real
+    tree) and then refused etcd, printing no summary of the work it had done."""
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    assert main(["fetch", "kubernetes", "--from", str(kube_repo), "--ref", "HEAD", "-q"]) == 0
+    capsys.readouterr()
+    assert main(["index", "kubernetes", "etcd", "-q", "--no-goroot"]) == 2
+    assert capsys.readouterr().err == ("kubeatlas: error: etcd has not been fetched: run "
+                                       "`kubeatlas fetch etcd` first\n")
+    assert not (tmp_path / "home" / "index.sqlite").exists()
 
 
 def test_cli_index_before_fetch_is_one_clear_line(tmp_path, capsys, monkeypatch):
@@ -379,6 +393,28 @@ def test_goroot_and_no_goroot_together_are_refused(tmp_path, capsys, monkeypatch
         "kubeatlas: error: --goroot and --no-goroot contradict each other: give one of them\n")
 
 
+@pytest.mark.parametrize("argv, go_on_path, reason", [
+    (["--no-goroot"], True, "--no-goroot: calls into it stay unresolved"),
+    ([], False, "no Go installation found: install Go or give --goroot; calls into it stay unresolved"),
+])
+def test_a_summary_without_the_standard_library_says_why(argv, go_on_path, reason, kube_repo,
+                                                         tmp_path, capsys, monkeypatch):
+    """`index --no-goroot` said the standard library was "not indexed (no Go installation
+    found)" on a machine with Go installed: the user's own option was the reason. Without the
+    option and with no `go` on $PATH, the summary says how to give one."""
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    if not go_on_path:  # a $PATH with git alone on it
+        (tmp_path / "bin").mkdir()
+        (tmp_path / "bin" / "git").symlink_to(shutil.which("git"))
+        monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    assert main(["fetch", "kubernetes", "--from", str(kube_repo), "--ref", "HEAD", "-q"]) == 0
+    capsys.readouterr()
+    assert main(["index", "-q", *argv]) == 0
+    assert f"  standard library not indexed ({reason})\n" in capsys.readouterr().out
+    assert main(["index", "-q", "--json", *argv]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["no_library"] == reason
+
+
 def test_progress_names_the_repository_and_every_stage(kube_repo, tmp_path):
     """Each progress line names the repository, and resolution reports its stages and files."""
     import io
@@ -485,6 +521,30 @@ def test_a_stop_mid_parse_is_one_line_and_keeps_the_previous_index(signal_name, 
         pytest.fail("a process of the stopped `index` is still running")
     db = store.connect(home / "index.sqlite")
     assert store.latest_commits(db)["kubernetes"].sha == before.commit
+
+
+def test_a_stop_after_one_of_two_repositories_says_which_was_indexed(kube_repo, etcd_repo, tmp_path,
+                                                                     capsys, monkeypatch):
+    """Ctrl-C while `index` did kubernetes, etcd done before it, said "the previous index is
+    unchanged", though etcd's new index had become the current one."""
+    from analyzer import indexer
+
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    for name, repo in (("etcd", etcd_repo), ("kubernetes", kube_repo)):
+        assert main(["fetch", name, "--from", str(repo), "--ref", "HEAD", "-q", "--url",
+                     f"https://example.invalid/{name}"]) == 0
+    index_checkout = indexer.index_checkout
+
+    def ctrl_c_in_kubernetes(index_path, checkout, **options):
+        if checkout.name == "kubernetes":
+            raise KeyboardInterrupt
+        return index_checkout(index_path, checkout, **options)
+
+    monkeypatch.setattr(indexer, "index_checkout", ctrl_c_in_kubernetes)
+    capsys.readouterr()
+    assert main(["index", "-q", "--no-goroot"]) == 130
+    assert capsys.readouterr().err == ("kubeatlas: interrupted; etcd indexed, the previous index "
+                                       "of kubernetes unchanged\n")
 
 
 def test_a_file_name_that_is_not_utf8_is_indexed_under_an_escaped_name(tmp_path, capsys,
@@ -644,6 +704,23 @@ def test_a_fetched_repository_that_is_gone_is_named_with_the_cure(kube_repo, tmp
         "run `kubeatlas fetch kubernetes` again\n")
 
 
+def test_a_recorded_commit_pruned_from_its_repository_is_named_with_the_cure(kube_repo, tmp_path,
+                                                                            capsys, monkeypatch):
+    """A local repository fetched, then amended and pruned (`git commit --amend`, `git gc
+    --prune=now`), said only "…/.git: 2c60d4f8…: fatal: not a tree object"."""
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    assert main(["fetch", "kubernetes", "--from", str(kube_repo), "--ref", "HEAD", "-q"]) == 0
+    commit = capsys.readouterr().out.split("\t")[2]
+    _git(kube_repo, "commit", "--quiet", "--amend", "-m", "amended")
+    _git(kube_repo, "reflog", "expire", "--expire=now", "--all")
+    _git(kube_repo, "gc", "--quiet", "--prune=now")
+    assert main(["index", "-q", "--no-goroot"]) == 2
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: kubernetes: the commit `fetch` recorded, {commit[:12]}, is no longer in "
+        f"{kube_repo / '.git'} (its history rewritten, or pruned by git gc): run `kubeatlas fetch "
+        "kubernetes` again\n")
+
+
 @pytest.mark.parametrize("other", ["another program's database", "meta dropped", "meta emptied"])
 def test_an_sqlite_file_that_is_no_kubeatlas_index_is_moved_aside_untouched(other, kube_repo,
                                                                             tmp_path, capsys,
@@ -700,3 +777,32 @@ def test_more_jobs_than_work_start_only_the_processes_there_is_work_for(kube_rep
     monkeypatch.setattr(indexer, "CHUNK", 4)
     summary = fetch_and_index(kube_repo, tmp_path / "home", jobs=10**6)
     assert pools == [-(-summary.go_files // 4)] and sum(summary.edges.values()) > 100
+
+
+def test_an_index_that_fills_the_disk_is_one_line_and_keeps_the_previous_index(kube_repo, tmp_path,
+                                                                              capsys, monkeypatch):
+    """A home on a full disk ended `kubeatlas index` in a traceback ending "sqlite3.
+    OperationalError: database or disk is full" (SQLite reports no errno for the CLI to read).
+    The disk fills here by SQLite's page limit, as it does on a tiny tmpfs."""
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    assert main(["fetch", "kubernetes", "--from", str(kube_repo), "--ref", "HEAD", "-q"]) == 0
+    capsys.readouterr()
+    assert main(["index", "-q", "--no-goroot", "--json"]) == 0
+    (first,) = json.loads(capsys.readouterr().out)
+    connect = store._connect
+
+    def full_disk(path, create):
+        db = connect(path, create)
+        db.execute(f"PRAGMA max_page_count = {db.execute('PRAGMA page_count').fetchone()[0]}")
+        return db
+
+    monkeypatch.setattr(store, "_connect", full_disk)
+    assert main(["index", "-q", "--no-goroot", "--tests"]) == 1
+    index = tmp_path / "home" / "index.sqlite"
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: {index}: database or disk is full: free some space there, or give "
+        "--home (or $KUBEATLAS_HOME) a folder on another disk\n")
+    monkeypatch.setattr(store, "_connect", connect)
+    assert main(["index", "-q", "--no-goroot", "--json"]) == 0
+    (again,) = json.loads(capsys.readouterr().out)
+    assert again["already_indexed"] and again["edges"] == first["edges"]

@@ -655,6 +655,26 @@ def test_a_commit_not_indexed_lists_the_ones_that_are(two_repos_home, capsys):
         f"(indexed: {old[:12]} HEAD, {new[:12]} HEAD)\n")
 
 
+def test_a_commit_indexed_with_other_options_is_listed_once(tmp_path, capsys):
+    """`--commit nope` listed "(indexed: ccbbdcf7f1d5 HEAD, ccbbdcf7f1d5 HEAD, ccbbdcf7f1d5 HEAD)"
+    after the same commit was indexed with and without --tests and the standard library."""
+    from conftest import make_git_tree
+
+    (tmp_path / "src").mkdir()
+    for name, text in GUESSES.items():
+        (tmp_path / "src" / name).write_text(text)
+    repo = make_git_tree(tmp_path / "src", tmp_path / "kubernetes", symlinks={})
+    ws = Workspace(tmp_path / "home")
+    checkout = sources.fetch(ws, "kubernetes", source=str(repo), ref="HEAD",
+                             url="https://example.invalid/kubernetes")
+    for include_tests, goroot in ((False, None), (True, None), (False, GOROOT)):
+        index_checkout(ws.index_path, checkout, include_tests=include_tests, goroot=goroot)
+    assert main(["find", "main", "--commit", "nope", "--home", str(ws.home)]) == 1
+    assert capsys.readouterr().err == (
+        "kubeatlas: error: kubernetes at nope is not indexed: fetch and index it first "
+        f"(indexed: {checkout.commit[:12]} HEAD)\n")
+
+
 def test_kinds_given_twice_follow_both(guesses_home, capsys):
     """`--kinds static --kinds interface` followed interface calls only: the last one given
     silently replaced the first. Like --exclude, each one adds to the others."""
@@ -668,11 +688,22 @@ def test_kinds_given_twice_follow_both(guesses_home, capsys):
 
 
 @pytest.mark.parametrize("place", ["pkg/scheduler/scheduler.go:60", "pkg/scheduler/scheduler.go:60:9",
-                                   "./pkg/scheduler/scheduler.go:58", "/src/kubernetes/pkg/scheduler/scheduler.go:69"])
+                                   "./pkg/scheduler/scheduler.go:58", "/src/kubernetes/pkg/scheduler/scheduler.go:69",
+                                   "pkg/scheduler/scheduler.go:60:9: undefined: x",
+                                   "pkg/scheduler/scheduler.go:60:\tsched.scheduleOne(ctx)",
+                                   "/src/kubernetes/pkg/scheduler/scheduler.go:60 +0x1d"])
 def test_a_place_in_a_file_names_the_function_that_holds_it(place, index):
     """`callers pkg/scheduler/scheduler.go:60`, a place as compilers, `grep -n` and stack traces
     print it (with a column, from the current folder, or absolute in a clone), was "no symbol"."""
     assert index.resolve(place) == SCHEDULE_ONE
+
+
+def test_a_place_whose_line_is_no_number_says_so(index):
+    """`callers scheduler.go:abc` said only "no symbol 'scheduler.go:abc'"."""
+    with pytest.raises(SymbolNotFound) as raised:
+        index.resolve("pkg/scheduler/scheduler.go:abc")
+    assert str(raised.value) == ("no symbol 'pkg/scheduler/scheduler.go:abc': a place is FILE.go:LINE, "
+                                 "its line a number")
 
 
 def test_a_place_inside_a_closure_names_the_closure_and_a_file_alone_lists_its_functions(index):
@@ -724,3 +755,24 @@ def test_a_path_the_filters_left_out_says_which_options_did(guesses_home, capsys
     assert main(["path", "app.target", "app.main", "--kinds", "closure", *home]) == 1
     assert capsys.readouterr().err == ("kubeatlas: error: no call path from example.com/app.target "
                                        "to example.com/app.main\n")
+
+
+@pytest.mark.parametrize("command", [["find", "main"], ["callees", "app.main", "-f", "dot"]])
+def test_an_answer_stdout_cannot_take_is_stdouts_error_not_the_homes(command, guesses_home, capsys,
+                                                                    monkeypatch):
+    """`kubeatlas callees … > /dev/full` said "No space left on device: free some space there,
+    or give --home (or $KUBEATLAS_HOME) a folder on another disk": the home was never written."""
+    import errno
+
+    class Full:
+        encoding = "utf-8"
+
+        def write(self, text):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def flush(self):
+            pass
+
+    monkeypatch.setattr(sys, "stdout", Full())
+    assert main([*command, "--home", str(guesses_home)]) == 1
+    assert capsys.readouterr().err == "kubeatlas: error: stdout: No space left on device\n"

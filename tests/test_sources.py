@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -681,3 +682,97 @@ def test_a_hand_edited_record_names_the_record_and_the_key(edit, reason, ws, ori
     assert capsys.readouterr().err == (
         f"kubeatlas: error: sources: {ws.sources_file}: unreadable record ({reason}); "
         "remove it and fetch again\n")
+
+
+@pytest.mark.parametrize("command", [["fetch"], ["index"]])
+def test_no_git_on_path_is_one_line_saying_to_install_it(command, tmp_path):
+    """With no git on $PATH, `kubeatlas fetch` ended in GitPython's two tracebacks and a page
+    about $GIT_PYTHON_REFRESH."""
+    done = subprocess.run([sys.executable, "-m", "analyzer.cli", *command, "--home", str(tmp_path)],
+                          capture_output=True, text=True,
+                          env={**os.environ, "PATH": str(tmp_path),
+                               "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert done.returncode == 1
+    assert done.stderr == ("kubeatlas: error: git is not installed, or not on $PATH: fetch, index "
+                           "and site read the repositories with it; install git\n")
+
+
+def test_a_fetch_that_fills_the_disk_says_to_free_space_not_to_clone_elsewhere(ws, origin, tmp_path,
+                                                                              monkeypatch, capsys):
+    """A fetch that filled the disk said "(a local clone or mirror serves as well)", the cure
+    for an unreachable URL. git here fails as the real one does on a full 300k tmpfs."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "git").write_text(
+        "#!/bin/sh\n"
+        'for word in "$@"; do if [ "$word" = fetch ]; then\n'
+        "  echo 'fatal: write error: No space left on device' >&2\n"
+        "  echo 'fatal: fetch-pack: invalid index-pack output' >&2; exit 128; fi; done\n"
+        f'exec {shutil.which("git")} "$@"\n')
+    (bin_dir / "git").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    assert main(["fetch", "etcd", "--from", origin.as_uri(), "--ref", "v2", "--home", str(ws.home),
+                 "-q"]) == 1
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: etcd: {origin.as_uri()}: fetch failed: write error: No space left on "
+        f"device: free some space in {ws.repos_dir}, or give --home (or $KUBEATLAS_HOME) a folder "
+        "on another disk\n")
+    assert not ws.repos_dir.exists()
+
+
+def _hold(lock: Path, then: str = "") -> subprocess.Popen:
+    """Another process that holds `lock` as a fetch does, runs `then` (Python) a second later,
+    and lets go of it only when killed or done."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom pathlib import Path\n"
+         "from analyzer.workspace import exclusive\n"
+         f"with exclusive(Path({str(lock)!r})):\n    print('held', flush=True)\n"
+         f"    time.sleep(1)\n    {then or 'time.sleep(60)'}\n"],
+        stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert holder.stdout.readline() == "held\n"
+    return holder
+
+
+def test_a_second_fetch_of_a_repository_is_refused_while_one_fetches_it(ws, origin, capsys):
+    """Two `kubeatlas fetch etcd --from URL` at once: the second said "/…/repos/.etcd.git.PID:
+    Directory not empty", its clone made beside the first's and renamed onto it."""
+    holder = _hold(ws.home / ".etcd.fetch.lock")
+    try:
+        assert main(["fetch", "etcd", "--from", origin.as_uri(), "--ref", "v2", "--home", str(ws.home),
+                     "-q"]) == 1
+    finally:
+        holder.kill()
+        holder.wait()
+    assert capsys.readouterr().err == (f"kubeatlas: error: etcd: {origin.as_uri()}: another `kubeatlas "
+                                       f"fetch etcd` is fetching it into {ws.home}; wait for that one "
+                                       "to finish\n")
+    assert not ws.repos_dir.exists() and not ws.sources_file.exists()
+    assert main(["fetch", "etcd", "--from", origin.as_uri(), "--ref", "v2", "--home", str(ws.home),
+                 "-q"]) == 0
+
+
+def test_fetches_of_two_repositories_at_once_both_stay_recorded(ws, origin):
+    """`fetch etcd` and `fetch kubernetes` run side by side each read the record, added its own
+    repository and wrote it back: the one that wrote last dropped the other's."""
+    other = {"kubernetes": {"name": "kubernetes", "git_dir": str(origin / ".git"), "commit": "0" * 40,
+                            "ref": "HEAD", "remote_url": "https://example.invalid/kubernetes"}}
+    ws.home.mkdir()
+    holder = _hold(ws.home / ".sources.json.lock",
+                   then=f"Path({str(ws.sources_file)!r}).write_text({json.dumps(other)!r})")
+    try:
+        sources.fetch(ws, "etcd", source=str(origin), ref="v2")
+    finally:
+        holder.wait()
+    assert sorted(sources.load_checkouts(ws)) == ["etcd", "kubernetes"]
+
+
+def test_a_file_where_the_clones_go_is_named(ws, origin, capsys):
+    """A file named `repos` in the home (a stray `> repos`) made the first clone fail with
+    "…/repos/.etcd.git.PID: Not a directory", naming a folder the user never saw."""
+    ws.home.mkdir()
+    ws.repos_dir.write_text("mine\n")
+    assert main(["fetch", "etcd", "--from", origin.as_uri(), "--ref", "v2", "--home", str(ws.home),
+                 "-q"]) == 1
+    assert capsys.readouterr().err == (f"kubeatlas: error: etcd: {ws.repos_dir}: is a file where "
+                                       "kubeatlas keeps its clones; remove it and fetch again\n")
+    assert ws.repos_dir.read_text() == "mine\n"

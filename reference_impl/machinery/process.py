@@ -80,7 +80,7 @@ def main(component: Component, argv: list[str] | None = None, env: Mapping[str, 
         if not exit_.code:
             return EXIT_OK
         lines = usage.getvalue().strip().splitlines() or [f"{component.name}: error: {exit_.code}"]
-        print(lines[-1], file=err)
+        print(_with_near_option(lines[-1], sys.argv[1:] if argv is None else argv), file=err)
         return EXIT_USAGE
     stop = threading.Event()
     try:
@@ -93,6 +93,19 @@ def main(component: Component, argv: list[str] | None = None, env: Mapping[str, 
         print(f"{component.name}: error: {error}", file=err)
         return EXIT_ERROR
     return EXIT_OK
+
+
+def _with_near_option(line: str, argv: list[str]) -> str:
+    """argparse names a required option that is missing before an unknown one that was given:
+    `--data-dri DIR` is most likely the missing `--data-dir`, and the line says so."""
+    import difflib
+
+    required = line.partition("the following arguments are required: ")[2].split(", ")
+    for word in (word.split("=", 1)[0] for word in argv if word.startswith("--")):
+        near = difflib.get_close_matches(word, required, n=1, cutoff=0.8)
+        if near and word not in required:
+            return f"{line} ({word} given: did you mean {near[0]}?)"
+    return line
 
 
 def env_default(env: Mapping[str, str], name: str) -> dict:

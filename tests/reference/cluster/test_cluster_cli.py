@@ -154,3 +154,34 @@ def test_a_script_started_through_its_interpreter_line_is_still_recognised(tmp_p
     finally:
         child.kill()
         child.wait()
+
+
+
+def test_a_ctrl_c_while_a_component_starts_stops_that_component(tmp_path, monkeypatch):
+    """`cluster up` stopped with Ctrl-C while the apiserver started left it running, in its own
+    session, recorded nowhere: `cluster down` could not stop it. Ctrl-C arrives here in the wait
+    for its ready line, where it arrived then."""
+    import sys
+
+    from reference_impl import cluster
+
+    launched, launch, sleep = [], cluster.launch, time.sleep
+
+    def recorded_launch(*args, **kwargs):
+        child, process = launch(*args, **kwargs)
+        launched.append(process)
+        return child, process
+
+    def ctrl_c_once(seconds):
+        monkeypatch.setattr(cluster.time, "sleep", sleep)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cluster, "launch", recorded_launch)
+    monkeypatch.setattr(cluster.time, "sleep", ctrl_c_once)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            cluster.start_process(tmp_path, "slow", (sys.executable, "-c", "import time; time.sleep(60)"),
+                                  cluster.Ready(line="^ready"))
+        assert launched and not launched[0].running()
+    finally:
+        cluster.stop(launched)
