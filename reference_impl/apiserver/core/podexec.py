@@ -1,5 +1,6 @@
-"""`pods/exec`: where an exec goes, decided with every check the apiserver makes before it proxies
-the connection to the kubelet of the pod's node (`kubectl exec`).
+"""`pods/exec` and `pods/portforward`: where an exec or a port forward goes, decided with every
+check the apiserver makes before it proxies the connection to the kubelet of the pod's node
+(`kubectl exec`, `kubectl port-forward`).
 
 Upstream the REST handler is a Connecter: ExecREST.Connect asks the authorizer for `create` (a
 WebSocket client reaches it with GET, authorized as `get`), ExecLocation picks the container and the
@@ -86,6 +87,18 @@ def exec_path(pod: dict, options: PodExecOptions) -> str:
         raise errors.bad_request(f"pod {meta['name']} does not have a host assigned")
     path = "/exec/" + "/".join(urllib.parse.quote(p, safe="") for p in (meta["namespace"], meta["name"], container))
     return f"{path}?{stream_query(options)}"
+
+
+@mirrors("k8s.io/kubernetes/pkg/registry/core/pod.PortForwardLocation")
+def port_forward_path(pod: dict, query: dict) -> str:
+    """The kubelet's `/portForward/<namespace>/<pod>`, with the ports asked for in the query (a
+    WebSocket client names them there, SPDY ones per stream); 400 for a pod not scheduled yet."""
+    meta = pod["metadata"]
+    if not (pod.get("spec") or {}).get("nodeName"):
+        raise errors.bad_request(f"pod {meta['name']} does not have a host assigned")
+    path = "/portForward/" + "/".join(urllib.parse.quote(p, safe="") for p in (meta["namespace"], meta["name"]))
+    ports = [port for value in query.get("ports") or () for port in value.split(",") if port]
+    return f"{path}?{urllib.parse.urlencode({'port': ','.join(ports)})}" if ports else path
 
 
 # Hop-by-hop and credential headers the proxied request does not carry on: the authentication
