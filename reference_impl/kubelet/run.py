@@ -180,7 +180,8 @@ class KubeletRunner:
         node_ip = next(iter(self.kubelets.values())).node_ip
         self.log_server = LogServer(root_dir / "pods", self._find_pod,
                                     lambda key, name: (key, name) in self.runtime.processes, host=node_ip,
-                                    exec_target=self.runtime.exec_target, pod_address=self._pod_address)
+                                    exec_target=self.runtime.exec_target, attach_target=self.runtime.attach_target,
+                                    pod_address=self._pod_address)
 
     def _find_pod(self, namespace: str, name: str) -> dict | None:
         return self.pods.store.get(f"{namespace}/{name}")

@@ -47,6 +47,31 @@ class ExecTarget:
 
 
 @dataclass
+class AttachTarget:
+    """What `kubectl attach` reaches of a running container: the log its output goes to and, for a
+    container with `stdin: true`, its standard input; `stdin_once` closes that input when the first
+    attach that used it lets go, as the runtimes do for `kubectl run -i`."""
+
+    log: Path
+    process: subprocess.Popen
+    stdin_once: bool = False
+
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    def stdin(self) -> int | None:
+        """A descriptor of its own for the container's stdin (the caller closes it); None without one."""
+        stream = self.process.stdin
+        if stream is None or stream.closed:
+            return None
+        return os.dup(stream.fileno())
+
+    def detach_stdin(self) -> None:
+        if self.stdin_once and self.process.stdin is not None:
+            self.process.stdin.close()
+
+
+@dataclass
 class ProcessRuntime:
     """Starts, signals and reaps container processes; `poll()` reports exits as (key, name, exit_code)."""
 
@@ -54,6 +79,7 @@ class ProcessRuntime:
     volumes: VolumeManager | None = None  # sets up volumes and the container roots that show them
     processes: dict[tuple[PodKey, str], subprocess.Popen] = field(default_factory=dict)
     exec_targets: dict[tuple[PodKey, str], ExecTarget] = field(default_factory=dict)
+    attach_targets: dict[tuple[PodKey, str], AttachTarget] = field(default_factory=dict)
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet/kuberuntime.kubeGenericRuntimeManager).startContainer")
     def start(self, action: StartContainer) -> str:
@@ -71,12 +97,14 @@ class ProcessRuntime:
         target = ExecTarget(env, spec.get("workingDir") or None)
         with open(path, "ab") as log:
             try:
-                proc = subprocess.Popen(argv, env=env, cwd=target.working_dir, stdin=subprocess.DEVNULL,
+                proc = subprocess.Popen(argv, env=env, cwd=target.working_dir,
+                                        stdin=subprocess.PIPE if spec.get("stdin") else subprocess.DEVNULL,
                                         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
             except OSError as exc:
                 raise ContainerStartError(str(action.pod), spec["name"], str(exc)) from None
         self.processes[(action.pod, spec["name"])] = proc
         self.exec_targets[(action.pod, spec["name"])] = target
+        self.attach_targets[(action.pod, spec["name"])] = AttachTarget(path, proc, bool(spec.get("stdinOnce")))
         return f"process://{proc.pid}"
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).findContainer")
@@ -86,6 +114,12 @@ class ProcessRuntime:
         if proc is None or proc.poll() is not None:
             return None
         return self.exec_targets.get((key, container_name))
+
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet/kuberuntime.kubeGenericRuntimeManager).GetAttach")
+    def attach_target(self, key: PodKey, container_name: str) -> AttachTarget | None:
+        """The running container's output and input for an attach; None when it is not running."""
+        target = self.attach_targets.get((key, container_name))
+        return target if target is not None and target.running() else None
 
     def signal(self, action: SignalContainer) -> None:
         proc = self.processes.get((action.pod, action.container_name))
@@ -105,6 +139,9 @@ class ProcessRuntime:
                 continue
             del self.processes[(key, name)]
             self.exec_targets.pop((key, name), None)
+            attached = self.attach_targets.pop((key, name), None)
+            if attached is not None and attached.process.stdin is not None:
+                attached.process.stdin.close()
             exited.append((key, name, 128 - code if code < 0 else code))
         return exited
 
