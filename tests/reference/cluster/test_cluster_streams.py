@@ -1,7 +1,8 @@
-"""`kubectl port-forward` and `kubectl cp` on `kubeatlas cluster up` with one kubelet, with the
-newest kubectl installed (1.31 and later try SPDY tunnelled in a WebSocket first and fall back to
-a SPDY upgrade, as they do against a real 1.24 cluster): HTTP through a forwarded port, the
-kubelet's dial error for a port nobody listens on, and files copied both ways through `tar`."""
+"""`kubectl port-forward`, `cp`, `attach` and `run -i --rm` on `kubeatlas cluster up` with one
+kubelet, with the newest kubectl installed (1.31 and later try SPDY tunnelled in a WebSocket first
+and fall back to a SPDY upgrade, as they do against a real 1.24 cluster): HTTP through a forwarded
+port, the kubelet's dial error for a port nobody listens on, files copied both ways through `tar`,
+a container's stdin and output through an attach, and its exit code as kubectl's."""
 from __future__ import annotations
 
 import json
@@ -101,3 +102,26 @@ def test_kubectl_cp_copies_a_folder_into_the_pod_and_a_file_back(cluster, tmp_pa
     back = tmp_path / "back.txt"
     result = run_kubectl(cluster, "cp", "-n", NAMESPACE, f"web:{inside}/sub/a.txt", str(back), binary=KUBECTL)
     assert result.returncode == 0 and back.read_text() == "hello\n"
+
+
+def test_run_i_rm_feeds_stdin_to_the_container_and_exits_with_its_code(cluster):
+    """kubectl run -i sets stdin and stdinOnce, attaches, and on the pod's end exits with the
+    container's code (kubectl's `pod .. terminated (Error)`); --rm deletes the pod."""
+    result = run_kubectl(cluster, "run", "-i", "--rm", "--restart=Never", "-n", NAMESPACE, "once", "--image=busybox",
+                         "--command", "--", "sh", "-c", 'read line; echo "got $line"; exit 3',
+                         stdin="hello\n", binary=KUBECTL)
+    assert result.returncode == 3, result.stderr
+    assert result.stdout.startswith("got hello\n")
+    assert f"pod {NAMESPACE}/once terminated (Error)" in result.stderr
+    wait_for(lambda: "NotFound" in run_kubectl(cluster, "get", "pod", "once", "-n", NAMESPACE).stderr, 20,
+             "the pod to be deleted")
+
+
+def test_attach_i_reaches_a_running_containers_stdin_and_output(cluster):
+    echoer = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "echoer"},
+              "spec": {"containers": [{"name": "main", "image": "busybox", "stdin": True, "stdinOnce": True,
+                                       "command": ["sh", "-c", 'while read l; do echo "echo: $l"; done; echo eof']}]}}
+    kubectl(cluster, "apply", "-n", NAMESPACE, "-f", "-", stdin=json.dumps(echoer))
+    kubectl(cluster, "wait", "pod/echoer", "-n", NAMESPACE, "--for=condition=Ready", "--timeout=40s")
+    result = run_kubectl(cluster, "attach", "-i", "-q", "-n", NAMESPACE, "echoer", stdin="one\ntwo\n", binary=KUBECTL)
+    assert (result.returncode, result.stdout) == (0, "echo: one\necho: two\neof\n"), result.stderr
