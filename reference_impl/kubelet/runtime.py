@@ -27,7 +27,8 @@ from pathlib import Path
 
 from reference_impl.mirrors import mirrors
 
-from .actions import MountVolumes, PodKey, RunProbe, SignalContainer, StartContainer, UnmountVolumes
+from .actions import (MountVolumes, PodKey, RecordEvent, RunProbe, SignalContainer, StartContainer,
+                      UnmountVolumes)
 from .errors import ContainerStartError
 from .volumemanager import VolumeManager
 
@@ -193,6 +194,14 @@ def format_url(get: dict, host: str) -> str:
     return f"{get.get('scheme', 'HTTP').lower()}://{get.get('host') or host}:{get['port']}{path}"
 
 
+@mirrors("(*k8s.io/kubernetes/pkg/kubelet/kuberuntime.kubeGenericRuntimeManager).startContainer")
+def container_started_events(action: StartContainer) -> list[RecordEvent]:
+    """What `kubectl describe pod` lists once a container runs (the process runtime pulls no image,
+    so there is no Pulling or Pulled before them)."""
+    return [RecordEvent(action.pod, "Normal", reason, f"{reason} container {action.container['name']}")
+            for reason in ("Created", "Started")]
+
+
 def execute(kubelet, runtime: ProcessRuntime, actions: list) -> list:
     """Carry out the node-local actions, feeding outcomes back to `kubelet`; return the API actions.
 
@@ -207,6 +216,7 @@ def execute(kubelet, runtime: ProcessRuntime, actions: list) -> list:
                 kubelet.container_start_failed(action.pod, action.container["name"], exc.reason)
             else:
                 kubelet.container_started(action.pod, action.container["name"], container_id)
+                api_actions.extend(container_started_events(action))
         elif isinstance(action, SignalContainer):
             runtime.signal(action)
         elif isinstance(action, RunProbe):
