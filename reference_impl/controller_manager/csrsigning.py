@@ -3,7 +3,9 @@ CertificateSigningRequest for one of the kubernetes.io signers gets a certificat
 cluster's CA (`--cluster-signing-cert-file`, `--cluster-signing-key-file`), written to its
 status, which `kubectl get csr` then shows as `Approved,Issued`.
 
-A request whose usages its signer does not allow gets a Failed condition instead. The core is
+A request whose usages its signer does not allow gets a Failed condition instead. The kubelet
+signers (`kube-apiserver-client-kubelet`, `kubelet-serving`) are not served: their requests, which
+upstream checks against the node's name and addresses, stay pending. The core is
 `sync`: a CSR and the CA in, at most one status update out; the certificate is made here with the
 `cryptography` package, as upstream's LocalSigner makes it with crypto/x509.
 """
@@ -22,12 +24,9 @@ from reference_impl.machinery.actions import Update
 from reference_impl.mirrors import mirrors
 
 KUBE_APISERVER_CLIENT = "kubernetes.io/kube-apiserver-client"
-KUBE_APISERVER_CLIENT_KUBELET = "kubernetes.io/kube-apiserver-client-kubelet"
-KUBELET_SERVING = "kubernetes.io/kubelet-serving"
 LEGACY_UNKNOWN = "kubernetes.io/legacy-unknown"
 
 CLIENT_USAGES = frozenset({"digital signature", "key encipherment", "client auth"})
-SERVING_USAGES = frozenset({"digital signature", "key encipherment", "server auth"})
 DEFAULT_DURATION = datetime.timedelta(hours=8760)  # --cluster-signing-duration's default
 BACKDATE = datetime.timedelta(minutes=5)  # covers clocks a little behind the controller's
 MIN_EXPIRATION_SECONDS = 600
@@ -62,22 +61,18 @@ class SigningCA:
         return cls(certificate, key)
 
 
-@mirrors("k8s.io/kubernetes/pkg/controller/certificates/signer.isKubeletServing",
-         "k8s.io/kubernetes/pkg/controller/certificates/signer.isKubeAPIServerClient",
+@mirrors("k8s.io/kubernetes/pkg/controller/certificates/signer.isKubeAPIServerClient",
+         "k8s.io/kubernetes/pkg/controller/certificates/signer.validAPIServerClientUsages",
          "k8s.io/kubernetes/pkg/controller/certificates/signer.isLegacyUnknown")
 def usage_problem(signer_name: str, usages: list[str]) -> str | None:
-    """Why the signer refuses these usages; None when it takes them."""
-    if signer_name == KUBELET_SERVING:
-        allowed, required, kind = SERVING_USAGES, "server auth", "serving"
-    elif signer_name in (KUBE_APISERVER_CLIENT, KUBE_APISERVER_CLIENT_KUBELET):
-        allowed, required, kind = CLIENT_USAGES, "client auth", "client"
-    else:
+    """Why the signer refuses these usages; None when it takes them (legacy-unknown takes any)."""
+    if signer_name != KUBE_APISERVER_CLIENT:
         return None
     for usage in usages:
-        if usage not in allowed:
-            return f"invalid usage for {kind} certificate: {usage}"
-    if required not in usages:
-        return f"missing required usage for {kind} certificate: {required}"
+        if usage not in CLIENT_USAGES:
+            return f"invalid usage for client certificate: {usage}"
+    if "client auth" not in usages:
+        return "missing required usage for client certificate: client auth"
     return None
 
 
@@ -93,7 +88,7 @@ def sync(csr: dict, ca: SigningCA, now: datetime.datetime) -> list[Update]:
     if not _condition(csr, "Approved") or _condition(csr, "Failed") or status.get("certificate"):
         return []
     signer = spec.get("signerName", "")
-    if signer not in (KUBE_APISERVER_CLIENT, KUBE_APISERVER_CLIENT_KUBELET, KUBELET_SERVING, LEGACY_UNKNOWN):
+    if signer not in (KUBE_APISERVER_CLIENT, LEGACY_UNKNOWN):
         return []
     updated = {**csr, "status": dict(status)}
     problem = usage_problem(signer, spec.get("usages") or [])

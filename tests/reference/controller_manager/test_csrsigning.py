@@ -79,3 +79,4 @@ def test_requests_not_approved_already_issued_or_of_another_signer_are_left_alon
     assert csrsigning.sync(csr(approved=False), ca, NOW) == []
     assert csrsigning.sync(done, ca, NOW) == []
     assert csrsigning.sync(csr(signer="example.com/mine"), ca, NOW) == []
+    assert csrsigning.sync(csr(signer="kubernetes.io/kubelet-serving"), ca, NOW) == []  # not served here
