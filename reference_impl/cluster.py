@@ -338,7 +338,11 @@ def start_nodes_and_controllers(directory: Path, kubeconfig: Path, kubelets: int
     """Everything after the apiserver, talking to it through `kubeconfig`; on a failure what was
     started here is stopped again. The upstream compatibility benchmark calls this with a
     kubeconfig that points at its recording proxy."""
+    pki = directory / "pki"
     manager_args, kubelet_args = ["--kubeconfig", str(kubeconfig)], []
+    if (pki / "ca.key").exists():  # the cluster's own CA (a benchmark's recording proxy has none here)
+        manager_args += ["--cluster-signing-cert-file", str(pki / "ca.crt"),
+                         "--cluster-signing-key-file", str(pki / "ca.key")]
     if node_monitor_grace_period is not None:
         manager_args += ["--node-monitor-grace-period", f"{node_monitor_grace_period:g}s"]
         kubelet_args = ["--node-lease-duration-seconds", str(max(1, int(node_monitor_grace_period)))]

@@ -19,6 +19,7 @@ RESOURCES = {
     "cronjobs": ("/apis/batch/v1", True), "endpointslices": ("/apis/discovery.k8s.io/v1", True),
     "poddisruptionbudgets": ("/apis/policy/v1", True),
     "clusterroles": ("/apis/rbac.authorization.k8s.io/v1", False),
+    "certificatesigningrequests": ("/apis/certificates.k8s.io/v1", False),
 }
 
 

@@ -17,6 +17,7 @@ health, CronJob schedules, Job deadlines, a namespace waiting on kinds not watch
 from __future__ import annotations
 
 import argparse
+import datetime
 import socket
 import sys
 import threading
@@ -36,9 +37,11 @@ from reference_impl.client.workqueue import RateLimitingQueue
 from reference_impl.controller_manager import (clusterroleaggregation, endpoints, endpointslice, garbagecollector,
                                               namespace, resourcequota, rootcacertpublisher, serviceaccount,
                                               volumeprotection)
+from reference_impl.controller_manager import csrsigning
 from reference_impl.controller_manager.apply import RESOURCES as API_PATHS
 from reference_impl.controller_manager.apply import apply
 from reference_impl.controller_manager.cronjob import CronJobController
+from reference_impl.controller_manager.csrsigning import SigningCA
 from reference_impl.controller_manager.daemonset import DaemonSetsController
 from reference_impl.controller_manager.deployment import DeploymentController
 from reference_impl.controller_manager.disruption import DisruptionController
@@ -76,6 +79,7 @@ WATCHED = {
     "leases": "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases",
     "endpointslices": "/apis/discovery.k8s.io/v1/endpointslices", "configmaps": "/api/v1/configmaps",
     "clusterroles": "/apis/rbac.authorization.k8s.io/v1/clusterroles",
+    "certificatesigningrequests": "/apis/certificates.k8s.io/v1/certificatesigningrequests",
 }
 GC_KINDS = {"Pod": "pods", "ReplicaSet": "replicasets", "Deployment": "deployments"}
 NAMESPACED_CONTENTS = ("pods", "replicasets", "deployments", "services", "endpoints", "serviceaccounts",
@@ -108,8 +112,8 @@ def _api_group(prefix: str) -> str:
 
 class ControllerManager:
     def __init__(self, client: RestClient, grace_period: float = GRACE_PERIOD,
-                 stop: threading.Event | None = None, root_ca: str = ""):
-        self.client, self.clock, self.root_ca = client, WallClock(), root_ca
+                 stop: threading.Event | None = None, root_ca: str = "", signing_ca: SigningCA | None = None):
+        self.client, self.clock, self.root_ca, self.signing_ca = client, WallClock(), root_ca, signing_ca
         self._discovered: dict[str, str] | None = None  # see _namespaced_kinds
         self.stop, self.wake = stop or threading.Event(), threading.Event()
         self.informers = {name: Informer(client, path, self.stop, self.wake, "kube-controller-manager")
@@ -300,7 +304,9 @@ class ControllerManager:
                        self.cache("clusterroles").list()))],
                    lambda: clusterroleaggregation.aggregated_role_names(self.cache("clusterroles").list()),
                    ("clusterroles",)),
-        ]
+        ] + ([queued("csrsigning", self._sync_csr, [Trigger("certificatesigningrequests", _own_key)],
+                     self._keys_of("certificatesigningrequests"), ("certificatesigningrequests",))]
+             if self.signing_ca is not None else [])
 
     def _watch_for(self, controllers: list[QueuedController]) -> None:
         """Register each controller's triggers on the informers; the queue lock guards the queues."""
@@ -434,6 +440,12 @@ class ControllerManager:
         config_map = self.cache("configmaps").get(f"{namespace_name}/{name}")
         return rootcacertpublisher.sync_namespace(namespace_name, config_map, self.root_ca)
 
+    def _sync_csr(self, name: str) -> list:
+        csr = self.cache("certificatesigningrequests").get(name)
+        if csr is None:
+            return []
+        return csrsigning.sync(csr, self.signing_ca, datetime.datetime.now(datetime.timezone.utc))
+
     def _garbage_collect(self) -> list:
         """The GC over the kinds watched here; an object with an owner of another kind is left alone,
         since its owner's absence from our caches proves nothing."""
@@ -491,7 +503,8 @@ class ControllerManager:
         print(f"ready: reference kube-controller-manager (leader-elect {'on' if leader_elect else 'off'}, "
               f"controllers replicaset,deployment,endpoint,endpointslice,serviceaccount,namespace,nodelifecycle,"
               f"garbagecollector,replicationcontroller,daemonset,statefulset,job,cronjob,ttl,disruption,"
-              f"root-ca-cert-publisher,clusterrole-aggregation,pvc-protection,pv-protection)", file=out, flush=True)
+              f"root-ca-cert-publisher,clusterrole-aggregation,pvc-protection,pv-protection"
+              f"{',csrsigning' if self.signing_ca is not None else ''})", file=out, flush=True)
         next_lease = 0.0
         leading = not leader_elect
         while not self.stop.is_set():
@@ -542,6 +555,10 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                         metavar="DURATION",
                         help="how long without a node Lease renewal before the node is Unknown, "
                              "a Go duration (default 40s)")
+    parser.add_argument("--cluster-signing-cert-file", type=Path,
+                        help="the CA certificate the csrsigning controller issues kubernetes.io certificates "
+                             "with (with --cluster-signing-key-file; without them the controller is off)")
+    parser.add_argument("--cluster-signing-key-file", type=Path, help="the private key of that CA")
     parser.add_argument("--root-ca-file", type=Path,
                         help="the root CA published in every namespace's kube-root-ca.crt ConfigMap "
                              "(default: the CA of --kubeconfig)")
@@ -556,12 +573,15 @@ def root_ca(root_ca_file: Path | None, client: RestClient) -> str:
 
 def run(args: argparse.Namespace, process: Process) -> None:
     client = load_client(args.kubeconfig)
+    signing_ca = None
+    if args.cluster_signing_cert_file and args.cluster_signing_key_file:
+        signing_ca = csrsigning.SigningCA.load(args.cluster_signing_cert_file, args.cluster_signing_key_file)
     ControllerManager(client, args.node_monitor_grace_period, process.stop,
-                      root_ca(args.root_ca_file, client)).run(args.leader_elect, process.out)
+                      root_ca(args.root_ca_file, client), signing_ca).run(args.leader_elect, process.out)
 
 
 COMMAND = Component("reference kube-controller-manager", parse_args, run, errors=(ClientError,),
-                    config_errors=(KubeconfigError, rootcacertpublisher.RootCAFileError))
+                    config_errors=(KubeconfigError, rootcacertpublisher.RootCAFileError, csrsigning.SigningCAError))
 
 
 def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> int:

@@ -138,6 +138,7 @@ class ExecSession:
         self._write_lock = threading.Lock()
         self._stdin_lock = threading.Lock()
         self._stdin: int | None = None
+        self._proc: subprocess.Popen | None = None
         self._tty_master: int | None = None
         self._client_gone = threading.Event()
         self._finished = threading.Event()
@@ -150,8 +151,9 @@ class ExecSession:
         except OSError as err:  # no such command: the runtime's exec fails, an internal error
             self._finish(internal_error(f"error executing command in container: {err}"))
             return
+        self._proc = proc
         self._send(STDOUT if self.options.stdout else STDERR if self.options.stderr else ERROR, b"")
-        reader = threading.Thread(target=self._read_client, args=(proc,), name="kubelet-exec-in", daemon=True)
+        reader = threading.Thread(target=self._read_client, name="kubelet-exec-in", daemon=True)
         reader.start()
         pumps = [threading.Thread(target=self._pump, args=(fd, channel), daemon=True) for fd, channel in outputs]
         for pump in pumps:
@@ -201,7 +203,7 @@ class ExecSession:
                 return
             self._send(channel, data)
 
-    def _read_client(self, proc: subprocess.Popen) -> None:
+    def _read_client(self) -> None:
         """stdin, resizes and close signals from the client, until it closes or goes away."""
         reader = websocket.FrameReader()
         try:
@@ -216,10 +218,15 @@ class ExecSession:
         except (OSError, ValueError, EOFError, websocket.WebSocketError):
             pass
         self._close_stdin()
-        if proc.poll() is None and not self._finished.is_set():
+        if not self._finished.is_set():
+            self._client_left()
+
+    def _client_left(self) -> None:
+        """The client went away before the command ended: nothing could read what it writes."""
+        if self._proc.poll() is None:
             self._client_gone.set()
             try:
-                os.killpg(proc.pid, signal.SIGKILL)
+                os.killpg(self._proc.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
 

@@ -383,7 +383,9 @@ class Kubelet:
             volumes_ready = not record.volumes.unmounted
             for c in record.containers.values():
                 if c.state == "running" and c.liveness_failed:
-                    actions.extend(self._kill_container(record, c, now))
+                    restart = ", will be restarted" if self._restart_policy(record, c) != "Never" else ""
+                    actions.extend(self._kill_container(record, c, now,
+                                                        f"Container {c.name} failed liveness probe{restart}"))
                 elif c.state == "running":
                     actions.extend(self._probes(record, c, now))
                 elif not terminal and volumes_ready:
@@ -485,14 +487,16 @@ class Kubelet:
         return actions
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet/kuberuntime.kubeGenericRuntimeManager).killContainer")
-    def _kill_container(self, record: PodRecord, c: ContainerRecord, now: float) -> list:
-        """SIGTERM first; SIGKILL once the grace period has run out and the process is still there."""
+    def _kill_container(self, record: PodRecord, c: ContainerRecord, now: float, message: str = "") -> list:
+        """SIGTERM first, recorded in a Killing event (`message`, or `Stopping container <name>`);
+        SIGKILL once the grace period has run out and the process is still there."""
         if self.hollow:
             self.container_exited(record.key, c.name, 0)
             return []
         if not c.kill_signal_sent:
             c.kill_signal_sent, c.kill_deadline = "SIGTERM", now + record.grace_seconds
-            return [SignalContainer(record.key, c.name, "SIGTERM")]
+            return [RecordEvent(record.key, "Normal", "Killing", message or f"Stopping container {c.name}"),
+                    SignalContainer(record.key, c.name, "SIGTERM")]
         if c.kill_signal_sent == "SIGTERM" and now >= c.kill_deadline:
             c.kill_signal_sent = "SIGKILL"
             return [SignalContainer(record.key, c.name, "SIGKILL")]

@@ -1,6 +1,6 @@
 """The kubelet's `/containerLogs/<namespace>/<pod>/<container>` endpoint, which the apiserver's
 `pods/log` subresource proxies to (`kubectl logs`). The same server answers `/exec/...`
-(`execserver`), as the kubelet's one server does.
+(`execserver`) and `/portForward/...` (`portforward`), as the kubelet's one server does.
 
 The core is plain functions: `parse_log_options` reads the query as kubelet's
 `server.getContainerLogs` does, `log_file_index` picks the log file from the pod's API status
@@ -25,8 +25,10 @@ from reference_impl.mirrors import mirrors
 
 from .actions import PodKey
 from .errors import KubeletError
+from .attachserver import AttachSession
 from .execserver import ExecRequestError, ExecSession, negotiate_protocol, parse_exec_options
-from .runtime import ExecTarget, log_path
+from .portforward import PortForwardRequestError, PortForwardSession, check_websocket_ports, negotiate
+from .runtime import AttachTarget, ExecTarget, log_path
 
 FOLLOW_POLL_SECONDS = 0.2
 
@@ -146,6 +148,8 @@ def read_log(path: Path, options: LogOptions) -> bytes:
 PodLookup = Callable[[str, str], "dict | None"]
 RunningCheck = Callable[[PodKey, str], bool]
 ExecTargetLookup = Callable[[PodKey, str], "ExecTarget | None"]
+AttachTargetLookup = Callable[[PodKey, str], "AttachTarget | None"]
+PodAddressLookup = Callable[[PodKey], "str | None"]
 
 
 class _Handler(http.server.BaseHTTPRequestHandler):
@@ -158,8 +162,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         url = urllib.parse.urlsplit(self.path)
         parts = [urllib.parse.unquote(p) for p in url.path.strip("/").split("/")]
-        if len(parts) == 4 and parts[0] == "exec":
-            self._exec(*parts[1:], urllib.parse.parse_qs(url.query, keep_blank_values=True))
+        if self._stream(parts, urllib.parse.parse_qs(url.query, keep_blank_values=True)):
             return
         if len(parts) != 4 or parts[0] != "containerLogs":
             self._text(404, "404 page not found\n")
@@ -187,25 +190,35 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self._follow(path, data, options, lambda: self.server.is_running(key, container))
 
     def do_POST(self) -> None:
-        """Only exec is routed for POST (SPDY clients post; WebSocket clients must GET)."""
+        """Only the streaming endpoints are routed for POST (SPDY clients post; WebSocket clients GET)."""
         url = urllib.parse.urlsplit(self.path)
         parts = [urllib.parse.unquote(p) for p in url.path.strip("/").split("/")]
-        if len(parts) != 4 or parts[0] != "exec":
+        if not self._stream(parts, urllib.parse.parse_qs(url.query, keep_blank_values=True)):
             self._text(404, "404 page not found\n")
-            return
-        self._exec(*parts[1:], urllib.parse.parse_qs(url.query, keep_blank_values=True))
 
-    @mirrors("(*k8s.io/kubernetes/pkg/kubelet/server.Server).getExec")
-    def _exec(self, namespace: str, name: str, container: str, query: dict) -> None:
+    def _stream(self, parts: list[str], query: dict) -> bool:
+        """Serve `/exec/<ns>/<pod>/<container>`, `/attach/...` or `/portForward/<ns>/<pod>`; False
+        for any other path."""
+        if len(parts) == 4 and parts[0] in ("exec", "attach"):
+            self._remote_command(parts[0], *parts[1:], query)
+        elif len(parts) == 3 and parts[0] == "portForward":
+            self._port_forward(*parts[1:], query)
+        else:
+            return False
+        return True
+
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet/server.Server).getExec",
+             "(*k8s.io/kubernetes/pkg/kubelet/server.Server).getAttach")
+    def _remote_command(self, kind: str, namespace: str, name: str, container: str, query: dict) -> None:
         """Check the request in upstream's order (options 400, pod 404, container 500), then
-        upgrade to WebSocket and run the session on this connection until the command ends."""
+        upgrade to WebSocket and run the exec or attach session on this connection until it ends."""
         try:
             options = parse_exec_options(query)
             pod = self.server.find_pod(namespace, name)
             if pod is None:
                 raise ExecRequestError(404, "pod does not exist")
             key = PodKey(namespace, name, pod["metadata"].get("uid", ""))
-            target = self.server.exec_target(key, container)
+            target = (self.server.exec_target if kind == "exec" else self.server.attach_target)(key, container)
             if target is None:
                 raise ExecRequestError(500, f'container not found ("{container}")')
             protocol = self._websocket_protocol()
@@ -221,7 +234,35 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.flush()
         self.close_connection = True
-        ExecSession(self.rfile, self.connection, protocol, options, target).run()
+        session = ExecSession if kind == "exec" else AttachSession
+        session(self.rfile, self.connection, protocol, options, target).run()
+
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet/server.Server).getPortForward",
+             "k8s.io/kubernetes/pkg/kubelet/cri/streaming/portforward.ServePortForward")
+    def _port_forward(self, namespace: str, name: str, query: dict) -> None:
+        """Check the request (ports 400, pod 404, no sandbox 500, protocol 403 or 400), then
+        upgrade to SPDY/3.1 and serve the streams on this connection until the client leaves."""
+        try:
+            check_websocket_ports(query, self.headers.get("Upgrade", "").lower() == "websocket")
+            pod = self.server.find_pod(namespace, name)
+            if pod is None:
+                raise PortForwardRequestError(404, "pod does not exist")
+            key = PodKey(namespace, name, pod["metadata"].get("uid", ""))
+            pod_ip = self.server.pod_address(key)
+            if not pod_ip:
+                raise PortForwardRequestError(500, f"failed to find sandboxID for pod {name}_{namespace}({key.uid})")
+            protocol = negotiate(self.headers)
+        except PortForwardRequestError as error:
+            self._text(error.code, error.body())
+            return
+        self.send_response(101)
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Upgrade", "SPDY/3.1")
+        self.send_header("X-Stream-Protocol-Version", protocol)
+        self.end_headers()
+        self.wfile.flush()
+        self.close_connection = True
+        PortForwardSession(self.rfile, self.connection, pod_ip, key.uid).run()
 
     def _websocket_protocol(self) -> str:
         """The negotiated subprotocol of a WebSocket upgrade; 400 for anything else (SPDY is not
@@ -301,6 +342,8 @@ class _Server(http.server.ThreadingHTTPServer):
     find_pod: PodLookup
     is_running: RunningCheck
     exec_target: ExecTargetLookup
+    attach_target: AttachTargetLookup
+    pod_address: PodAddressLookup
     stopping: threading.Event
 
     def handle_error(self, request, client_address) -> None:
@@ -308,14 +351,19 @@ class _Server(http.server.ThreadingHTTPServer):
 
 
 class LogServer:
-    """Serves container logs and execs on `host:port` (0 = a free port) over plain HTTP, in a
-    daemon thread; `exec_target` gives a running container's environment (None: no exec)."""
+    """Serves container logs, execs, attaches and port forwards on `host:port` (0 = a free port)
+    over plain HTTP, in a daemon thread; `exec_target` gives a running container's environment
+    (None: no exec), `attach_target` its output and input (None: no attach), `pod_address` the
+    address of a pod's sandbox (None: no port forward)."""
 
     def __init__(self, log_root: Path, find_pod: PodLookup, is_running: RunningCheck,
-                 host: str = "127.0.0.1", port: int = 0, exec_target: ExecTargetLookup = lambda key, name: None):
+                 host: str = "127.0.0.1", port: int = 0, exec_target: ExecTargetLookup = lambda key, name: None,
+                 attach_target: AttachTargetLookup = lambda key, name: None,
+                 pod_address: PodAddressLookup = lambda key: None):
         self._httpd = _Server((host, port), _Handler)
         self._httpd.log_root, self._httpd.find_pod, self._httpd.is_running = Path(log_root), find_pod, is_running
-        self._httpd.exec_target = exec_target
+        self._httpd.exec_target, self._httpd.attach_target = exec_target, attach_target
+        self._httpd.pod_address = pod_address
         self._httpd.stopping = threading.Event()
         self.host, self.port = host, self._httpd.server_address[1]
         self._thread: threading.Thread | None = None

@@ -39,7 +39,7 @@ from reference_impl.client import APIStatusError, ClientError, KubeconfigError
 from reference_impl.client.cache import NAMESPACE_INDEX, ResourceEventHandler, namespace_index
 from reference_impl.client.rest import RestClient
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
-from reference_impl.kubelet.actions import RecordEvent, RegisterNode, SignalContainer, UpdateLease
+from reference_impl.kubelet.actions import PodKey, RecordEvent, RegisterNode, SignalContainer, UpdateLease
 from reference_impl.kubelet.errors import KubeletError
 from reference_impl.kubelet.kubelet import LEASE_DURATION_SECONDS, Kubelet
 from reference_impl.kubelet.logserver import LogServer
@@ -180,10 +180,19 @@ class KubeletRunner:
         node_ip = next(iter(self.kubelets.values())).node_ip
         self.log_server = LogServer(root_dir / "pods", self._find_pod,
                                     lambda key, name: (key, name) in self.runtime.processes, host=node_ip,
-                                    exec_target=self.runtime.exec_target)
+                                    exec_target=self.runtime.exec_target, attach_target=self.runtime.attach_target,
+                                    pod_address=self._pod_address)
 
     def _find_pod(self, namespace: str, name: str) -> dict | None:
         return self.pods.store.get(f"{namespace}/{name}")
+
+    def _pod_address(self, key: PodKey) -> str | None:
+        """The IP the kubelet gave the pod's sandbox; None before it has one."""
+        for kubelet in self.kubelets.values():
+            record = kubelet.pods.get(key.uid)
+            if record is not None and record.pod_ip:
+                return record.pod_ip
+        return None
 
     def _with_endpoint(self, status: dict) -> dict:
         """The node status plus the port the log server listens on, as the kubelet reports it."""

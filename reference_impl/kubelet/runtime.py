@@ -27,7 +27,8 @@ from pathlib import Path
 
 from reference_impl.mirrors import mirrors
 
-from .actions import MountVolumes, PodKey, RunProbe, SignalContainer, StartContainer, UnmountVolumes
+from .actions import (MountVolumes, PodKey, RecordEvent, RunProbe, SignalContainer, StartContainer,
+                      UnmountVolumes)
 from .errors import ContainerStartError
 from .volumemanager import VolumeManager
 
@@ -47,6 +48,31 @@ class ExecTarget:
 
 
 @dataclass
+class AttachTarget:
+    """What `kubectl attach` reaches of a running container: the log its output goes to and, for a
+    container with `stdin: true`, its standard input; `stdin_once` closes that input when the first
+    attach that used it lets go, as the runtimes do for `kubectl run -i`."""
+
+    log: Path
+    process: subprocess.Popen
+    stdin_once: bool = False
+
+    def running(self) -> bool:
+        return self.process.poll() is None
+
+    def stdin(self) -> int | None:
+        """A descriptor of its own for the container's stdin (the caller closes it); None without one."""
+        stream = self.process.stdin
+        if stream is None or stream.closed:
+            return None
+        return os.dup(stream.fileno())
+
+    def detach_stdin(self) -> None:
+        if self.stdin_once and self.process.stdin is not None:
+            self.process.stdin.close()
+
+
+@dataclass
 class ProcessRuntime:
     """Starts, signals and reaps container processes; `poll()` reports exits as (key, name, exit_code)."""
 
@@ -54,6 +80,7 @@ class ProcessRuntime:
     volumes: VolumeManager | None = None  # sets up volumes and the container roots that show them
     processes: dict[tuple[PodKey, str], subprocess.Popen] = field(default_factory=dict)
     exec_targets: dict[tuple[PodKey, str], ExecTarget] = field(default_factory=dict)
+    attach_targets: dict[tuple[PodKey, str], AttachTarget] = field(default_factory=dict)
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet/kuberuntime.kubeGenericRuntimeManager).startContainer")
     def start(self, action: StartContainer) -> str:
@@ -71,12 +98,14 @@ class ProcessRuntime:
         target = ExecTarget(env, spec.get("workingDir") or None)
         with open(path, "ab") as log:
             try:
-                proc = subprocess.Popen(argv, env=env, cwd=target.working_dir, stdin=subprocess.DEVNULL,
+                proc = subprocess.Popen(argv, env=env, cwd=target.working_dir,
+                                        stdin=subprocess.PIPE if spec.get("stdin") else subprocess.DEVNULL,
                                         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
             except OSError as exc:
                 raise ContainerStartError(str(action.pod), spec["name"], str(exc)) from None
         self.processes[(action.pod, spec["name"])] = proc
         self.exec_targets[(action.pod, spec["name"])] = target
+        self.attach_targets[(action.pod, spec["name"])] = AttachTarget(path, proc, bool(spec.get("stdinOnce")))
         return f"process://{proc.pid}"
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).findContainer")
@@ -86,6 +115,12 @@ class ProcessRuntime:
         if proc is None or proc.poll() is not None:
             return None
         return self.exec_targets.get((key, container_name))
+
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet/kuberuntime.kubeGenericRuntimeManager).GetAttach")
+    def attach_target(self, key: PodKey, container_name: str) -> AttachTarget | None:
+        """The running container's output and input for an attach; None when it is not running."""
+        target = self.attach_targets.get((key, container_name))
+        return target if target is not None and target.running() else None
 
     def signal(self, action: SignalContainer) -> None:
         proc = self.processes.get((action.pod, action.container_name))
@@ -105,6 +140,9 @@ class ProcessRuntime:
                 continue
             del self.processes[(key, name)]
             self.exec_targets.pop((key, name), None)
+            attached = self.attach_targets.pop((key, name), None)
+            if attached is not None and attached.process.stdin is not None:
+                attached.process.stdin.close()
             exited.append((key, name, 128 - code if code < 0 else code))
         return exited
 
@@ -156,6 +194,14 @@ def format_url(get: dict, host: str) -> str:
     return f"{get.get('scheme', 'HTTP').lower()}://{get.get('host') or host}:{get['port']}{path}"
 
 
+@mirrors("(*k8s.io/kubernetes/pkg/kubelet/kuberuntime.kubeGenericRuntimeManager).startContainer")
+def container_started_events(action: StartContainer) -> list[RecordEvent]:
+    """What `kubectl describe pod` lists once a container runs (the process runtime pulls no image,
+    so there is no Pulling or Pulled before them)."""
+    return [RecordEvent(action.pod, "Normal", reason, f"{reason} container {action.container['name']}")
+            for reason in ("Created", "Started")]
+
+
 def execute(kubelet, runtime: ProcessRuntime, actions: list) -> list:
     """Carry out the node-local actions, feeding outcomes back to `kubelet`; return the API actions.
 
@@ -170,6 +216,7 @@ def execute(kubelet, runtime: ProcessRuntime, actions: list) -> list:
                 kubelet.container_start_failed(action.pod, action.container["name"], exc.reason)
             else:
                 kubelet.container_started(action.pod, action.container["name"], container_id)
+                api_actions.extend(container_started_events(action))
         elif isinstance(action, SignalContainer):
             runtime.signal(action)
         elif isinstance(action, RunProbe):

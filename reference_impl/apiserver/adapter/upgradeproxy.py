@@ -9,12 +9,12 @@ while another writes to it.
 """
 from __future__ import annotations
 
-import os
 import select
 import socket
 
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.podexec import UpgradeResponse, forwarded_headers
+from reference_impl.machinery.netdial import dial_error
 from reference_impl.mirrors import mirrors
 
 DIAL_TIMEOUT_SECONDS = 30
@@ -51,15 +51,6 @@ def proxy_upgrade(target: UpgradeResponse, method: str, headers, client_address:
 def proxy_error(message: str) -> StatusError:
     """A proxy failure is a plain Go error, not an API one: a 500 with no reason (StatusReasonUnknown)."""
     return StatusError(500, "", message)
-
-
-def dial_error(err: OSError) -> str:
-    """A failed dial as Go's net.OpError ends its text: `connect: connection refused`, `i/o timeout`."""
-    if isinstance(err, TimeoutError):
-        return "i/o timeout"
-    if err.errno and err.errno > 0:  # not a resolver's (negative) code
-        return f"connect: {os.strerror(err.errno).lower()}"
-    return str(err)
 
 
 def _response_head(backend: socket.socket) -> tuple[bytes, bytes]:

@@ -27,6 +27,8 @@ SUBRESOURCES = {
     "eviction": ("policy", "v1", "Eviction", ["create"]),
     "log": ("", "v1", "Pod", ["get"]),
     "exec": ("", "v1", "PodExecOptions", ["create", "get"]),
+    "attach": ("", "v1", "PodAttachOptions", ["create", "get"]),
+    "portforward": ("", "v1", "PodPortForwardOptions", ["create", "get"]),
     "scale": ("autoscaling", "v1", "Scale", ["get", "patch", "update"]),
     "token": ("authentication.k8s.io", "v1", "TokenRequest", ["create"]),
     "finalize": (None, None, None, ["update"]),

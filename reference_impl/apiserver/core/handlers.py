@@ -934,7 +934,7 @@ class RESTHandlers:
         if not sub and (verb == "create") == bool(info.name) and verb in ("create", "update", "patch"):
             # The installer routes POST to the collection, PUT and PATCH to an object, no other way.
             raise errors.generic_server_response(405)
-        if not resource.custom and sub != "exec" and not route_accepts(request.header("Accept"),
+        if not resource.custom and sub not in ("exec", "attach", "portforward") and not route_accepts(request.header("Accept"),
                                                      LOG_MEDIA_TYPES if sub == "log" else ROUTE_MEDIA_TYPES):
             raise errors.unacceptable_route()  # custom resources are served by no go-restful route
         if not sub and verb not in resource.verbs:
@@ -952,8 +952,10 @@ class RESTHandlers:
             return getattr(self, f"scale_{verb}")(request, resource)
         if sub == "log":
             return self.pod_log(request, resource)
-        if sub == "exec":
+        if sub in ("exec", "attach"):
             return self.pod_exec(request, resource)
+        if sub == "portforward":
+            return self.pod_port_forward(request, resource)
         return getattr(self, verb)(request, resource)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.doTransformObject")
@@ -1418,15 +1420,31 @@ class RESTHandlers:
         return kubelet_endpoint(node)
 
     @mirrors("(*k8s.io/kubernetes/pkg/registry/core/pod/rest.ExecREST).Connect",
+             "(*k8s.io/kubernetes/pkg/registry/core/pod/rest.AttachREST).Connect",
              "(*k8s.io/apimachinery/pkg/util/proxy.UpgradeAwareHandler).ServeHTTP")
     def pod_exec(self, request: Request, resource) -> UpgradeResponse:
-        """Where to proxy `kubectl exec`'s upgrade: the pod's kubelet, once the user may `create`
-        pods/exec, the container is the pod's and the pod has a node; a request that does not ask
-        to upgrade is refused only then, as the proxy handler refuses it."""
+        """Where to proxy `kubectl exec`'s or `kubectl attach`'s upgrade: the pod's kubelet, once
+        the user may `create` pods/exec (pods/attach), the container is the pod's and the pod has a
+        node; a request that does not ask to upgrade is refused only then, as the proxy handler
+        refuses it."""
         info = request.info
         self._ensure_authorized_for_verb(request, "create")
         pod = self.registry.get(resource, info.namespace, info.name)
-        path = podexec.exec_path(pod, podexec.exec_options(request.query))
+        options = (podexec.exec_options if info.subresource == "exec" else podexec.attach_options)(request.query)
+        path = podexec.exec_path(pod, options, info.subresource)
+        host, port = self._kubelet_of(pod["spec"]["nodeName"], resource)
+        if not is_upgrade_request(request):
+            raise errors.bad_request("Upgrade request required")
+        return UpgradeResponse(host, port, path)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/registry/core/pod/rest.PortForwardREST).Connect")
+    def pod_port_forward(self, request: Request, resource) -> UpgradeResponse:
+        """Where to proxy `kubectl port-forward`'s upgrade: the kubelet of the pod's node, with the
+        same authorization and upgrade checks as exec."""
+        info = request.info
+        self._ensure_authorized_for_verb(request, "create")
+        pod = self.registry.get(resource, info.namespace, info.name)
+        path = podexec.port_forward_path(pod, request.query)
         host, port = self._kubelet_of(pod["spec"]["nodeName"], resource)
         if not is_upgrade_request(request):
             raise errors.bad_request("Upgrade request required")

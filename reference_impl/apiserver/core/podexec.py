@@ -1,5 +1,6 @@
-"""`pods/exec`: where an exec goes, decided with every check the apiserver makes before it proxies
-the connection to the kubelet of the pod's node (`kubectl exec`).
+"""`pods/exec`, `pods/attach` and `pods/portforward`: where an exec, an attach or a port forward
+goes, decided with every check the apiserver makes before it proxies the connection to the kubelet
+of the pod's node (`kubectl exec`, `kubectl attach`, `kubectl port-forward`).
 
 Upstream the REST handler is a Connecter: ExecREST.Connect asks the authorizer for `create` (a
 WebSocket client reaches it with GET, authorized as `get`), ExecLocation picks the container and the
@@ -48,6 +49,12 @@ def exec_options(query: dict) -> PodExecOptions:
                           **{name: query_bool(query.get(name)) for name in STREAMS})
 
 
+def attach_options(query: dict) -> PodExecOptions:
+    """core.PodAttachOptions: exec's options without a command."""
+    return PodExecOptions(container=(query.get("container") or [""])[0],
+                          **{name: query_bool(query.get(name)) for name in STREAMS})
+
+
 @mirrors("k8s.io/kubernetes/pkg/registry/core/pod.validateContainer")
 def stream_container(pod: dict, container: str) -> str:
     """The container named (any kind), or the pod's only container; 400 in upstream's words when
@@ -76,16 +83,29 @@ def stream_query(options: PodExecOptions) -> str:
     return urllib.parse.urlencode(params + [("command", word) for word in options.command])
 
 
-@mirrors("k8s.io/kubernetes/pkg/registry/core/pod.ExecLocation")
-def exec_path(pod: dict, options: PodExecOptions) -> str:
-    """The kubelet's `/exec/<namespace>/<pod>/<container>?...` for this exec; 400 for a pod not
-    scheduled yet."""
+@mirrors("k8s.io/kubernetes/pkg/registry/core/pod.ExecLocation", "k8s.io/kubernetes/pkg/registry/core/pod.AttachLocation",
+         "k8s.io/kubernetes/pkg/registry/core/pod.streamLocation")
+def exec_path(pod: dict, options: PodExecOptions, kind: str = "exec") -> str:
+    """The kubelet's `/<kind>/<namespace>/<pod>/<container>?...` for this exec or attach; 400 for
+    a pod not scheduled yet."""
     container = stream_container(pod, options.container)
     meta = pod["metadata"]
     if not (pod.get("spec") or {}).get("nodeName"):
         raise errors.bad_request(f"pod {meta['name']} does not have a host assigned")
-    path = "/exec/" + "/".join(urllib.parse.quote(p, safe="") for p in (meta["namespace"], meta["name"], container))
+    path = f"/{kind}/" + "/".join(urllib.parse.quote(p, safe="") for p in (meta["namespace"], meta["name"], container))
     return f"{path}?{stream_query(options)}"
+
+
+@mirrors("k8s.io/kubernetes/pkg/registry/core/pod.PortForwardLocation")
+def port_forward_path(pod: dict, query: dict) -> str:
+    """The kubelet's `/portForward/<namespace>/<pod>`, with the ports asked for in the query (a
+    WebSocket client names them there, SPDY ones per stream); 400 for a pod not scheduled yet."""
+    meta = pod["metadata"]
+    if not (pod.get("spec") or {}).get("nodeName"):
+        raise errors.bad_request(f"pod {meta['name']} does not have a host assigned")
+    path = "/portForward/" + "/".join(urllib.parse.quote(p, safe="") for p in (meta["namespace"], meta["name"]))
+    ports = [port for value in query.get("ports") or () for port in value.split(",") if port]
+    return f"{path}?{urllib.parse.urlencode({'port': ','.join(ports)})}" if ports else path
 
 
 # Hop-by-hop and credential headers the proxied request does not carry on: the authentication

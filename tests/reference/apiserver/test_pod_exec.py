@@ -76,6 +76,24 @@ def test_a_request_that_does_not_upgrade_is_refused_after_the_checks(chain):
     assert (code, status["message"]) == (400, "Upgrade request required")
 
 
+def test_an_attach_goes_to_the_kubelets_attach_url_with_no_command(chain):
+    """AttachLocation is ExecLocation's streamLocation with `attach` and PodAttachOptions, which
+    have no command: a command in the query is not passed on."""
+    call(chain, "POST", "/api/v1/nodes", node())
+    call(chain, "POST", ns_path(chain, "pods"), scheduled())
+    request = Request("GET", ns_path(chain, "pods", "web") + "/attach",
+                      {"command": ["ls"], "stdin": ["true"], "stdout": ["1"], "tty": ["1"]}, UPGRADE)
+    response = chain.handle(request)
+    assert isinstance(response, UpgradeResponse)
+    assert response.path == f"/attach/{chain.namespace}/web/web?stdin=1&stdout=1&tty=1"
+
+
+def test_attach_is_discovered_with_its_kind_and_verbs(chain):
+    resources = call(chain, "GET", "/api/v1")[1]["resources"]
+    entry = next(r for r in resources if r["name"] == "pods/attach")
+    assert (entry["kind"], entry["verbs"]) == ("PodAttachOptions", ["create", "get"])
+
+
 def test_exec_is_discovered_with_its_kind_and_verbs():
     """pods/exec is listed as PodExecOptions with create and get (its POST and GET routes)."""
     assert discovery.SUBRESOURCES["exec"] == ("", "v1", "PodExecOptions", ["create", "get"])

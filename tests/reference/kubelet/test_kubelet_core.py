@@ -13,6 +13,7 @@ from reference_impl.kubelet import UnsupportedPodError  # noqa: E402
 from reference_impl.machinery.actions import Delete, Patch  # noqa: E402
 from reference_impl.kubelet.actions import (  # noqa: E402
     MountVolumes,
+    RecordEvent,
     RegisterNode,
     RunProbe,
     SignalContainer,
@@ -428,3 +429,15 @@ def test_hollow_mode_scales(clock):
     kubelet.set_desired_pods([make_pod(name=f"p{i}") for i in range(2000)])
     statuses = status_patches(kubelet.sync_loop_iteration())
     assert len(statuses) == 2000 and all(s.patch["status"]["phase"] == "Running" for s in statuses)
+
+
+def test_stopping_a_container_is_recorded_in_a_killing_event(kubelet):
+    """killContainer records `Stopping container <name>` (Normal, Killing) when it sends SIGTERM,
+    once: the SIGKILL after the grace period records nothing more."""
+    started(kubelet, make_pod())
+    kubelet.set_desired_pods([])
+    actions = kubelet.sync_loop_iteration()
+    assert [(e.type, e.reason, e.message) for e in of(actions, RecordEvent)] == [
+        ("Normal", "Killing", "Stopping container app")]
+    assert [a.signal for a in of(actions, SignalContainer)] == ["SIGTERM"]
+    assert of(kubelet.sync_loop_iteration(), RecordEvent) == []

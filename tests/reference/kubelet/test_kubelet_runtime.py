@@ -13,7 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
-from reference_impl.kubelet.actions import RunProbe  # noqa: E402
+from reference_impl.kubelet.actions import RecordEvent, RunProbe  # noqa: E402
 from reference_impl.machinery.actions import Patch  # noqa: E402
 from reference_impl.kubelet.kubelet import Kubelet  # noqa: E402
 from reference_impl.kubelet.runtime import ProcessRuntime, execute, log_path, run_probe  # noqa: E402
@@ -168,3 +168,16 @@ def test_a_probe_that_cannot_be_sent_fails_and_does_not_raise(spec):
     """An unusable URL or port (which the core should not hand over) is a failed probe, not an
     exception out of the kubelet's loop."""
     assert run_probe(_probe(spec)) is False
+
+
+def test_a_started_container_is_reported_in_created_and_started_events(setup):
+    """startContainer records `Created container <name>` and `Started container <name>` (Normal),
+    which `kubectl describe pod` and `kubectl events` show."""
+    kubelet, runtime, _, _ = setup
+    kubelet.set_desired_pods([pod({"name": "c", "command": [PY, "-c", "pass"]})])
+    deadline, events = time.monotonic() + 10, []
+    while len(events) < 2 and time.monotonic() < deadline:
+        events += [a for a in execute(kubelet, runtime, kubelet.sync_loop_iteration()) if isinstance(a, RecordEvent)]
+        time.sleep(0.02)
+    assert [(e.type, e.reason, e.message) for e in events] == [("Normal", "Created", "Created container c"),
+                                                              ("Normal", "Started", "Started container c")]
