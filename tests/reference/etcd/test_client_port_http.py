@@ -88,8 +88,10 @@ def status(server) -> dict:
     return json.loads(result.stdout)[0]["Status"]
 
 
-def numbers(server) -> list[tuple[str, int, int, int, int]]:
-    """raftIndex, raftTerm, dbSize and dbSizeInUse at start and after two writes."""
+def numbers(server) -> list[tuple[str, int, int]]:
+    """raftIndex and raftTerm at start and after two writes. Sizes are not compared here: real
+    etcd's own vary between runs with how bbolt batches its first commits (20480/16384 bytes
+    mostly, 36864/36864 once in six runs under load); test_server pins a fresh member's."""
     seen = []
     for step in ("start", "put", "del"):
         if step == "put":
@@ -97,7 +99,7 @@ def numbers(server) -> list[tuple[str, int, int, int, int]]:
         elif step == "del":
             etcdctl(server, "del", "foo")
         s = status(server)
-        seen.append((step, s["raftIndex"], s["raftTerm"], s["dbSize"], s["dbSizeInUse"]))
+        seen.append((step, s["raftIndex"], s["raftTerm"]))
     return seen
 
 
@@ -113,9 +115,9 @@ def results(tmp_path_factory):
     return found
 
 
-def test_status_reports_the_raft_index_term_and_sizes_of_real_etcd(results):
+def test_status_reports_the_raft_index_and_term_of_real_etcd(results):
     """After the same start and writes, `endpoint status` counts the same raft entries (the
-    cluster version and the member's attributes among them) and the same backend pages."""
+    cluster version and the member's attributes among them)."""
     assert results["reference"][0] == results["etcd"][0]
 
 
