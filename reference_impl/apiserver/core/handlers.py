@@ -548,8 +548,8 @@ def decode_as(obj: dict, into: scheme.GroupVersionKind, body: bytes) -> scheme.G
     except scheme.DecodeError as err:
         if err.gvk is None:
             raise transform_decode_error(into.kind, err.problem, body) from None
-        raise errors.bad_request(f'{err.gvk.kind} in version "{err.gvk.version}" cannot be handled as a '
-                                 f"{into.kind}: {err.problem}") from None
+        raise errors.bad_request(f"{err.gvk.kind} in version {gojson.quote(err.gvk.version)} cannot be handled "
+                                 f"as a {into.kind}: {err.problem}") from None
 
 
 @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers.jsonPatcher).applyPatchToCurrentObject")
@@ -1298,8 +1298,8 @@ class RESTHandlers:
         try:
             _check_eviction_types(body)
         except StatusError as err:
-            raise errors.bad_request(f'Eviction in version "{gvk.version}" cannot be handled as a Eviction: '
-                                     f"{err.message}") from None
+            raise errors.bad_request(f"Eviction in version {gojson.quote(gvk.version)} cannot be handled as a "
+                                     f"Eviction: {err.message}") from None
         self._admit_and_validate(request, "CREATE", resource, body, None)
         status = eviction.EvictionREST(self.registry).create(request.info.namespace, request.info.name, body,
                                                              request_dry_run)

@@ -1976,6 +1976,10 @@ def test_an_apiversion_or_kind_that_is_no_string_is_400_as_interpret_cannot_read
     ("POST", "deployments", "apps/v1", "x", "Deployment",
      f'Deployment in version "x" cannot be handled as a Deployment: no kind "Deployment" is registered for version '
      f'"x" in scheme "{LEGACY_SCHEME}"'),
+    # transformDecodeError quotes the version with %q, as Scheme.New quotes it: control characters escaped.
+    ("POST", "configmaps", "", "\x01\u202e", "ConfigMap",
+     'ConfigMap in version "\\x01\\u202e" cannot be handled as a ConfigMap: no kind "ConfigMap" is registered for '
+     f'version "\\x01\\u202e" in scheme "{LEGACY_SCHEME}"'),
     ("POST", "configmaps", "", "v1", "Secret",
      'Secret in version "v1" cannot be handled as a ConfigMap: converting (v1.Secret) to (core.ConfigMap): '
      "unknown conversion"),
