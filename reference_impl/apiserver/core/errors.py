@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
 
@@ -58,7 +59,7 @@ def status_details(resource: str, group: str, name: str) -> dict:
 @mirrors("k8s.io/apimachinery/pkg/api/errors.NewNotFound")
 def not_found(resource: str, name: str, group: str = "") -> StatusError:
     """404: `pods "x" not found`."""
-    return StatusError(404, "NotFound", f'{qualified(resource, group)} "{name}" not found',
+    return StatusError(404, "NotFound", f"{qualified(resource, group)} {quote(name)} not found",
                        status_details(resource, group, name))
 
 
@@ -72,7 +73,7 @@ def resource_not_served() -> StatusError:
 @mirrors("k8s.io/apimachinery/pkg/api/errors.NewAlreadyExists")
 def already_exists(resource: str, name: str, group: str = "") -> StatusError:
     """409: `pods "x" already exists`."""
-    return StatusError(409, "AlreadyExists", f'{qualified(resource, group)} "{name}" already exists',
+    return StatusError(409, "AlreadyExists", f"{qualified(resource, group)} {quote(name)} already exists",
                        status_details(resource, group, name))
 
 
@@ -84,7 +85,7 @@ CONFLICT_MODIFIED = ("the object has been modified; please apply your changes to
 def conflict(resource: str, name: str, group: str = "", why: str = CONFLICT_MODIFIED) -> StatusError:
     """409: `Operation cannot be fulfilled on pods "x": <why>`."""
     return StatusError(409, "Conflict",
-                       f'Operation cannot be fulfilled on {qualified(resource, group)} "{name}": {why}',
+                       f"Operation cannot be fulfilled on {qualified(resource, group)} {quote(name)}: {why}",
                        status_details(resource, group, name))
 
 
@@ -112,7 +113,7 @@ def invalid(kind: str, name: str, causes: list[str], group: str = "") -> StatusE
     distinct = list(dict.fromkeys(causes))
     summary = distinct[0] if len(distinct) == 1 else "[" + ", ".join(distinct) + "]"
     details = {**status_details(kind, group, name), "causes": [_cause(error) for error in causes]}
-    return StatusError(422, "Invalid", f'{qualified(kind, group)} "{name}" is invalid: {summary}',
+    return StatusError(422, "Invalid", f"{qualified(kind, group)} {quote(name)} is invalid: {summary}",
                        details)
 
 
@@ -150,7 +151,7 @@ def too_old_resource_version(requested: int, compacted: int) -> StatusError:
 @mirrors("k8s.io/apimachinery/pkg/api/errors.NewForbidden")
 def object_forbidden(resource: str, group: str, name: str, why: str) -> StatusError:
     """403 `<resource>.<group> "<name>" is forbidden: <why>`, a refusal that names the object."""
-    return StatusError(403, "Forbidden", f'{qualified(resource, group)} "{name}" is forbidden: {why}',
+    return StatusError(403, "Forbidden", f"{qualified(resource, group)} {quote(name)} is forbidden: {why}",
                        status_details(resource, group, name))
 
 
@@ -163,16 +164,16 @@ def forbidden(user: str, verb: str, resource: str = "", namespace: str = "", nam
     the cluster scope; a non-resource request (`resource` empty) names its `path`.
     """
     if not resource:
-        why = f'User "{user}" cannot {verb} path "{path}"'
+        why = f"User {quote(user)} cannot {verb} path {quote(path)}"
     else:
         full = f"{resource}/{subresource}" if subresource else resource
-        scope = f'in the namespace "{namespace}"' if namespace else "at the cluster scope"
-        why = f'User "{user}" cannot {verb} resource "{full}" in API group "{group}" {scope}'
+        scope = f"in the namespace {quote(namespace)}" if namespace else "at the cluster scope"
+        why = f"User {quote(user)} cannot {verb} resource {quote(full)} in API group {quote(group)} {scope}"
     if reason:
         why = f"{why}: {reason}"
     subject = qualified(resource, group)
     if subject and name:
-        message = f'{subject} "{name}" is forbidden: {why}'
+        message = f"{subject} {quote(name)} is forbidden: {why}"
     elif subject:
         message = f"{subject} is forbidden: {why}"
     else:

@@ -1151,6 +1151,25 @@ def test_a_denied_path_is_a_forbidden_status_with_empty_details(registry):
         "code": 403})
 
 
+def test_a_denied_path_is_quoted_as_percent_q_writes_it(registry):
+    """forbiddenMessage prints the user and the path with %q: a control character is escaped."""
+    chain = HandlerChain(registry, Authn(), Authz(), now=lambda: NOW)
+    denied = chain.handle(Request("POST", "/logs/x\x00", {}, {"Authorization": "Bearer bob"}, b""))
+    assert json.loads(denied.body)["message"] == 'forbidden: User "bob" cannot post path "/logs/x\\x00"'
+
+
+@pytest.mark.parametrize("method,body,message", [
+    ("GET", None, 'configmaps "a\\x00\\"b" not found'),
+    ("PUT", {"metadata": {"name": "other"}},
+     'the name of the object (other) does not match the name on the URL (a\x00"b)'),
+])
+def test_a_name_in_an_api_error_is_quoted_as_percent_q_writes_it(chain, method, body, message):
+    """NewNotFound, NewAlreadyExists, NewConflict, NewInvalid and NewForbidden print the name with
+    %q: quotes and control characters escaped (a name from the URL may hold any of them)."""
+    code, status = call(chain, method, ns_path(chain, "configmaps", 'a\x00"b'), body)
+    assert status["message"] == message
+
+
 def test_a_bug_becomes_a_500_status(registry):
     class Broken:
         def authorize(self, attributes):
