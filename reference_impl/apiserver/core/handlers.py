@@ -435,7 +435,7 @@ def decode_body(request: Request, allow_patch: bool = False, max_depth: int = de
     check_body_size(request)
     media_type = media_type_of(request)
     serializers = (JSON, "application/yaml", protobuf.MEDIA_TYPE)
-    if media_type not in serializers + ("*/*",) + (PATCH_TYPES if allow_patch else ()):
+    if media_type not in serializers + (PATCH_TYPES if allow_patch else ()):
         raise errors.unsupported_media_type(serializers)
     try:
         if media_type == "application/yaml":

@@ -1472,9 +1472,10 @@ def test_the_watch_parameter_reads_as_go_reads_a_bool(value, verb):
     assert request_info("GET", "/api/v1/namespaces/a/pods", {"watch": [value]}).verb == verb
 
 
-@pytest.mark.parametrize("content_type", [";;;", "; charset=utf-8", "text/plain"])
+@pytest.mark.parametrize("content_type", [";;;", "; charset=utf-8", "text/plain", "*/*", "application/*"])
 def test_a_content_type_that_names_no_known_media_type_is_415(chain, content_type):
-    """Only a missing Content-Type defaults to JSON; one with no media type is unparsable (415)."""
+    """Only a missing Content-Type defaults to JSON; one with no media type is unparsable (415), and
+    NegotiateInputSerializer matches a serializer's media type exactly, so a wildcard is none."""
     code, status = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "ct"}},
                         content_type=content_type)
     assert (code, status["reason"]) == (415, "UnsupportedMediaType")
