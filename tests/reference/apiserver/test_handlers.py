@@ -986,6 +986,8 @@ def test_a_body_of_an_unknown_media_type_is_415_listing_the_serializers(chain, m
      "couldn't get version/kind; json parse error: invalid character 'x' after top-level value "
      '({"data": {"a": "1"}, "metadata ...)'),
     ("POST", "", b"", "application/vnd.kubernetes.protobuf", "empty data (<empty>)"),
+    ("POST", "", b'{"metadata": {"name": "c"}}', "application/vnd.kubernetes.protobuf",
+     'provided data does not appear to be a protobuf message, expected prefix [107 56 115 0] ({"metadata": {"name": "c"}})'),
 ])
 def test_a_body_the_decoder_cannot_read_is_400_naming_the_kind_it_must_be(chain, method, name, body,
                                                                           content_type, problem):

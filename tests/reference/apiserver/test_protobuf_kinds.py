@@ -425,7 +425,7 @@ def _body(api_version: str, kind: str, raw: bytes) -> bytes:
     (_body("v1", "ConfigMap", b"\x12\x02\x08\x01"), "ConfigMap.data: field 1 has wire type 0, but string is written"),
     (_body("v1", "ConfigMap", b"\x0a\x0c\x42\x0a\x08\xff\xff\xff\xff\xff\xff\xff\xff\x7f"),
      "ConfigMap.metadata.creationTimestamp: 9223372036854775807 seconds is not a time"),
-    (b"\x0a\x00", "magic number"),
+    (b"\x0a\x00", "provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]"),
 ])
 def test_an_undecodable_body_names_the_kind_and_field(body, message):
     """Every way a body can fail to fit its layout is an error naming the kind and the field."""
