@@ -365,15 +365,17 @@ def table_options(request: Request, options: MediaTypeOptions) -> str:
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers/responsewriters.ErrorNegotiated")
 def error_response(request: Request, failure: StatusError) -> Response:
-    """The failure's Status as YAML for a client that negotiates YAML, else as JSON (indented, as
-    WriteRawJSON writes it, when no Accept clause is served without a conversion), with a
-    Retry-After header when the Status suggests a delay."""
+    """The failure's Status as YAML or protobuf for a client that negotiates it, else as JSON
+    (indented, as WriteRawJSON writes it, when no Accept clause is served without a conversion),
+    with a Retry-After header when the Status suggests a delay."""
     try:
         options = negotiate(request.header("Accept"), conversions=False)
     except StatusError:  # WriteRawJSON: indented
         options = MediaTypeOptions("json", pretty=True)
     if options.serializer == "yaml":
         response = Response(failure.code, jsonserializer.encode_yaml(failure.status()), "application/yaml")
+    elif options.serializer == "protobuf":
+        response = Response(failure.code, protobuf.encode(failure.status()), protobuf.MEDIA_TYPE)
     else:
         response = Response.json(failure.code, failure.status(), options.pretty or is_pretty_print(request))
     response.retry_after_seconds = failure.details.get("retryAfterSeconds", 0)
