@@ -950,6 +950,13 @@ def test_unknown_resource_and_group_are_404(chain):
     assert call(chain, "GET", "/apis/nope/v1/things") == (404, b"404 page not found\n")
 
 
+@pytest.mark.parametrize("path", ["//api/v1/namespaces", "//apis/apps/v1/deployments", "//healthz", "*", "//"])
+def test_a_path_no_handler_matches_as_sent_is_gos_plain_404(chain, path):
+    """The director and the non-go-restful mux compare the path as sent: a doubled leading slash
+    or `*` reaches no handler, though the request-info filter trims the slashes to a resource."""
+    assert call(chain, "GET", path) == (404, b"404 page not found\n")
+
+
 def test_body_errors(chain):
     """Malformed JSON 400, wrong content type 415, over 3 MiB 413, wrong kind 400."""
     path = ns_path(chain, "configmaps")
