@@ -1094,7 +1094,9 @@ class RESTHandlers:
         media_type = media_type_of(request)
         if media_type not in patch_types:  # PatchResource checks before reading the body
             if patch_types == PATCH_TYPES:  # a built-in kind's route consumes only those
-                raise errors.unsupported_route_media_type()
+                # go-restful's 415 is for a body it would read (ContentLength > 0); with none, no
+                # route is left for its Accept check, whose 406 comes instead.
+                raise errors.unsupported_route_media_type() if request.body else errors.unacceptable_route()
             raise errors.unsupported_media_type(patch_types)
         check_body_size(request)
         now = self._time()
