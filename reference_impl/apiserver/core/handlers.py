@@ -571,6 +571,17 @@ def decode_patched(patched: dict, resource) -> dict:
     return _decoded_as(patched, resource)
 
 
+@mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers.jsonPatcher).applyPatchToCurrentObject")
+def decode_custom_patched(patched: dict, resource) -> dict:
+    """The result of a JSON or merge patch of a custom resource as the unstructured codec decodes
+    it: an apiVersion or kind that is no string is invalid, in SimpleMetaFactory.Interpret's words."""
+    try:
+        scheme.interpret(patched)
+    except scheme.DecodeError as err:
+        raise undecodable_patch_result(patched, err.problem) from None
+    return check_kind(patched, resource)
+
+
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.strategicPatchObject")
 def converted_patch_result(patched: dict, resource) -> dict:
     """A strategic merge patch's result as the unstructured converter fills the kind's struct: the
@@ -621,6 +632,8 @@ def uid_precondition(obj: dict) -> Preconditions | None:
 def decode_into_kind(request: Request, resource, obj: dict) -> dict:
     """The object as the kind's struct would hold it; unknown fields per `fieldValidation`. A
     built-in kind's has no zero scalars of `omitempty` fields, and the struct's order."""
+    if resource.custom:
+        fieldvalidation.check_object_meta(resource.kind, resource.version, obj.get("metadata"))
     decoded = fieldvalidation.decode_into_kind(resource.group, resource.version, resource.kind, obj)
     request.warnings += fieldvalidation.apply(decoded, fieldvalidation.directive(request.query.get("fieldValidation", [])))
     depth = decoded.depth
@@ -1148,8 +1161,8 @@ class RESTHandlers:
 
         def decode(patched: dict) -> dict:
             try:
-                if media_type in (JSON_PATCH, MERGE_PATCH) and not resource.custom:
-                    patched = decode_patched(patched, resource)
+                if media_type in (JSON_PATCH, MERGE_PATCH):
+                    patched = (decode_custom_patched if resource.custom else decode_patched)(patched, resource)
                 elif media_type == STRATEGIC_MERGE_PATCH and not resource.custom:
                     patched = converted_patch_result(patched, resource)
                 else:

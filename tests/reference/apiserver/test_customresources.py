@@ -474,6 +474,36 @@ def test_merge_and_json_patch_but_no_strategic_merge(chain):
         "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")
 
 
+@pytest.mark.parametrize("metadata,problem", [
+    ({"generateName": 1}, "json: cannot unmarshal number into Go struct field ObjectMeta.generateName of type string"),
+    ({"finalizers": "x"}, "json: cannot unmarshal string into Go struct field ObjectMeta.finalizers of type []string"),
+    ({"labels": {"a": 1}}, "json: cannot unmarshal number into Go struct field ObjectMeta.labels of type string"),
+    ({"ownerReferences": [{"uid": 1}]},
+     "json: cannot unmarshal number into Go struct field OwnerReference.ownerReferences.uid of type types.UID"),
+])
+def test_metadata_of_the_wrong_type_is_the_object_meta_decoders_error(chain, metadata, problem):
+    """The CRD handler unmarshals a custom object's metadata into ObjectMeta on its own
+    (GetObjectMeta): a value of the wrong JSON type is a create's 400 and a merge patch's 422, the
+    field's path starting at ObjectMeta (seen from the real 1.24 server)."""
+    call(chain, "POST", widgets(chain), WIDGET)
+    code, status = call(chain, "POST", widgets(chain), {**WIDGET, "metadata": {"name": "w2", **metadata}})
+    assert (code, status["message"]) == (400, f'Widget in version "v1" cannot be handled as a Widget: {problem}')
+    code, status = call(chain, "PATCH", widgets(chain, "w1"), {"metadata": metadata},
+                        content_type="application/merge-patch+json")
+    assert (code, status["details"]["causes"][0]["field"]) == (422, "patch")
+    assert status["message"].endswith(f": {problem}")
+
+
+def test_a_patch_that_makes_the_kind_no_string_is_invalid_in_the_meta_factorys_words(chain):
+    """The patched object goes through the unstructured codec, which reads apiVersion and kind
+    into strings first: a number there is an invalid patch, not a kind "7"."""
+    call(chain, "POST", widgets(chain), WIDGET)
+    code, status = call(chain, "PATCH", widgets(chain, "w1"), {"kind": 7}, content_type="application/merge-patch+json")
+    assert (code, status["reason"]) == (422, "Invalid")
+    assert status["message"].endswith(": couldn't get version/kind; json parse error: json: cannot unmarshal number "
+                                      "into Go struct field .kind of type string")
+
+
 def test_table_has_the_printer_columns(chain):
     """A Table of custom objects has Name, then the CRD's additionalPrinterColumns."""
     call(chain, "POST", widgets(chain), WIDGET)
