@@ -93,6 +93,8 @@ class Request:
     routed: bool = False  # reached a REST route: counted in apiserver_request_total, as upstream instruments routes
     # The endpoint's storage converts to a Table (its RequestScope.TableConvertor is set).
     table_convertor: bool = True
+    # The endpoint's objects go out as protobuf (the CRD handler's StandardSerializers have no protobuf).
+    protobuf_objects: bool = True
 
     def param(self, name: str, default: str = "") -> str:
         values = self.query.get(name)
@@ -262,12 +264,14 @@ CONVERSIONS = ("Table", "PartialObjectMetadata", "PartialObjectMetadataList")
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers/negotiation.NegotiateOutputMediaType",
          "(*k8s.io/apiserver/pkg/endpoints/handlers.RequestScope).AllowsMediaTypeTransform")
-def negotiate(accept: str, tables: bool = True, conversions: bool = True) -> MediaTypeOptions:
+def negotiate(accept: str, tables: bool = True, conversions: bool = True,
+              protobuf_objects: bool = True) -> MediaTypeOptions:
     """The first Accept clause a serializer takes, with its meta.k8s.io conversion (a Table only
     as JSON or YAML, and only where `tables`, the endpoint has a TableConvertor; none without
     `conversions`, as DefaultEndpointRestrictions allows none); 406 when none does. Protobuf is
     chosen only when the client takes nothing else, so the components' `protobuf, json` gets
-    JSON, which client-go decodes by the response's Content-Type."""
+    JSON, which client-go decodes by the response's Content-Type; without `protobuf_objects`
+    only for a conversion (AllowsMediaTypeTransform keeps the rest to the StandardSerializers)."""
     if not accept.strip():
         return MediaTypeOptions("json")
     types = _media_types(accept)
@@ -278,6 +282,8 @@ def negotiate(accept: str, tables: bool = True, conversions: bool = True) -> Med
                     continue
                 pretty = params.get("pretty") == "1"
                 if "as" not in params:
+                    if serializer == "protobuf" and not protobuf_objects:
+                        continue
                     return MediaTypeOptions(serializer, pretty=pretty)
                 if conversions and params["as"] in CONVERSIONS and params.get("g") == "meta.k8s.io" \
                         and params.get("v") in ("v1", "v1beta1") \
@@ -289,7 +295,8 @@ def negotiate(accept: str, tables: bool = True, conversions: bool = True) -> Med
 
 def negotiate_for(request: Request) -> MediaTypeOptions:
     """`negotiate` with the restrictions of the endpoint the request reached."""
-    return negotiate(request.header("Accept"), tables=request.table_convertor)
+    return negotiate(request.header("Accept"), tables=request.table_convertor,
+                     protobuf_objects=request.protobuf_objects)
 
 
 def has_table_convertor(resource, subresource: str) -> bool:
@@ -925,6 +932,7 @@ class RESTHandlers:
         info = request.info
         verb, sub = info.verb, info.subresource
         request.table_convertor = has_table_convertor(resource, sub)
+        request.protobuf_objects = not resource.custom
         if (sub and sub not in resource.subresources) or len(info.parts) > 3:
             # No route goes past a subresource but the proxies' {path:*}, which are not served.
             raise errors.resource_not_served()

@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from reference_impl.apiserver.core import protobuf
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.apiserver.core.registry import Registry
 from reference_impl.apiserver.adapter.server import HandlerChain
@@ -502,6 +503,18 @@ def test_a_patch_that_makes_the_kind_no_string_is_invalid_in_the_meta_factorys_w
     assert (code, status["reason"]) == (422, "Invalid")
     assert status["message"].endswith(": couldn't get version/kind; json parse error: json: cannot unmarshal number "
                                       "into Go struct field .kind of type string")
+
+
+@pytest.mark.parametrize("method,name,body", [("GET", "", None), ("GET", "absent", None), ("POST", "", b"{")])
+def test_a_client_that_takes_only_protobuf_is_refused_before_anything_else(chain, method, name, body):
+    """The CRD handler's StandardSerializers have no protobuf, so every handler's first step,
+    NegotiateOutputMediaType, refuses a client that takes nothing else: 406 before a lookup or a
+    decode, its Status itself in protobuf (seen from the real 1.24 server)."""
+    code, raw = call(chain, method, widgets(chain, name), body, accept=protobuf.MEDIA_TYPE)
+    status = protobuf.decode(raw)
+    assert (code, status["reason"], status["message"]) == (
+        406, "NotAcceptable", "only the following media types are accepted: application/json, application/yaml, "
+                              "application/vnd.kubernetes.protobuf")
 
 
 def test_table_has_the_printer_columns(chain):
