@@ -390,7 +390,10 @@ def error_response(request: Request, failure: StatusError) -> Response:
 
 
 def _go_type(resource, list_type: bool) -> str:
-    """How Go's %T names the internal type of `resource`'s objects: `*core.ConfigMapList`."""
+    """How Go's %T names the internal type of `resource`'s objects: `*core.ConfigMapList`; a
+    custom resource's are unstructured."""
+    if resource.custom:
+        return f"*unstructured.Unstructured{'List' if list_type else ''}"
     package = "core" if resource.group in ("", "events.k8s.io") else resource.group.split(".")[0]
     return f"*{package}.{resource.kind}{'List' if list_type else ''}"
 
@@ -407,6 +410,10 @@ def as_partial_object_metadata(obj: dict, options: MediaTypeOptions, resource) -
             raise StatusError(406, "NotAcceptable", "you requested PartialObjectMetadata, but the requested object "
                                                     f"is a list ({_go_type(resource, True)})")
         return {"kind": "PartialObjectMetadata", "apiVersion": api_version, "metadata": obj.get("metadata") or {}}
+    if not is_list and resource.custom:
+        # What upstream's list accessor says of an unstructured object, answered there as a 500:
+        # a client's mistake is a 406 here, in the same words.
+        raise StatusError(406, "NotAcceptable", "content is not a list")
     if not is_list:
         raise StatusError(406, "NotAcceptable", "you requested PartialObjectMetadataList, but the requested object "
                                                 f"is not a list ({_go_type(resource, False)})")
