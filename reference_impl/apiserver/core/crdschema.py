@@ -181,8 +181,9 @@ def validate(schema: dict, value: object, path: str = "") -> list[str]:
             if child is not None and not (path == "" and key == "metadata"):
                 problems += validate(child, member, _child(path, key))
     elif isinstance(value, list) and isinstance(schema.get("items"), dict):
-        for index, item in enumerate(value):
-            problems += validate(schema["items"], item, f"{path}[{index}]")
+        # schemaSliceValidator validates every item at the list's own path: no index in the error.
+        for item in value:
+            problems += validate(schema["items"], item, path)
     return problems
 
 
