@@ -405,6 +405,12 @@ def test_unknown_fields_are_pruned_and_defaults_applied(chain):
     ({"ports": [1.5]}, 'spec.ports: Invalid value: "number": spec.ports in body must be of type integer: "number"'),
     ({"port": True}, 'spec.port: Invalid value: "boolean": spec.port in body must be of type integer,string: '
                      '"boolean"'),
+    # A number whose text is no int64 decodes as a float64, a "number" (seen from the real 1.24 server).
+    ({"replicas": 2**63}, 'spec.replicas: Invalid value: "number": spec.replicas in body must be of type integer: '
+                          '"number"'),
+    ({"replicas": 2.0**53}, 'spec.replicas: Invalid value: "number": spec.replicas in body must be of type integer: '
+                            '"number"'),
+    ({"image": 1.0}, 'spec.image: Invalid value: "number": spec.image in body must be of type string: "number"'),
 ])
 def test_invalid_custom_object_is_422_with_upstreams_text(chain, spec, message):
     """The schema's value rules, reported as field errors of <Kind>.<group>."""
@@ -413,6 +419,13 @@ def test_invalid_custom_object_is_422_with_upstreams_text(chain, spec, message):
     code, status = call(chain, "POST", widgets(chain), widget)
     assert code == 422, status
     assert status["message"] == f'Widget.example.com "w1" is invalid: {message}'
+
+
+def test_a_whole_float64_within_2_pow_53_is_an_integer(chain):
+    """IsFloat64AJSONInteger: the integer type takes 2.0, and so does an int-or-string field."""
+    code, created = call(chain, "POST", widgets(chain), {**WIDGET, "spec": {"image": "a", "replicas": 2.0,
+                                                                             "port": 8080.0}})
+    assert code == 201, created
 
 
 def test_required_and_nullable(chain):
