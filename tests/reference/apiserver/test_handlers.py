@@ -669,6 +669,17 @@ def test_accept_yaml_gets_a_failure_as_yaml_too(chain):
                                              "details": {"name": "absent", "kind": "configmaps"}, "code": 404}
 
 
+def test_a_yaml_string_is_single_quoted_where_only_its_syntax_needs_quotes(chain):
+    """go-yaml double-quotes only a string that would read back as another type; one that plain
+    style cannot hold (`: ` in a message) the emitter single-quotes, folding it at 80 columns:
+    byte for byte what the real 1.24 server sent."""
+    response = chain.handle(Request("POST", ns_path(chain, "configmaps"), {}, {"Accept": "application/yaml"}, b"{"))
+    assert response.body == (
+        b"apiVersion: v1\ncode: 400\nkind: Status\nmessage: 'the object provided is unrecognized (must be of type "
+        b"ConfigMap): couldn''t\n  get version/kind; json parse error: unexpected end of JSON input ({)'\nmetadata: "
+        b"{}\nreason: BadRequest\nstatus: Failure\n")
+
+
 def test_a_watch_in_yaml_is_406_as_yaml_has_no_stream_serializer(chain):
     """serveWatch asks NegotiateOutputMediaTypeStream for a stream serializer; YAML has none, so a
     watch that accepts YAML first is a 406 listing the stream media types, written as YAML."""
