@@ -1241,6 +1241,10 @@ class RESTHandlers:
                 options["orphanDependents"] = query_bool(request.query["orphanDependents"])
             if "dryRun" in request.query:
                 options["dryRun"] = request.query["dryRun"]
+            # Convert_url_Values_To_v1_DeleteOptions makes `uid` and `resourceVersion` preconditions.
+            preconditions = {name: request.param(name) for name in ("uid", "resourceVersion") if request.param(name)}
+            if preconditions:
+                options["preconditions"] = preconditions
         options.setdefault("gracePeriodSeconds", None)
         problems = validation.delete_options_problems(options)
         if problems:

@@ -1537,6 +1537,21 @@ def test_deletecollection_reads_its_list_options_as_a_list_does(chain, query, co
     assert call(chain, "GET", ns_path(chain, "configmaps", "kept"))[0] == 200
 
 
+@pytest.mark.parametrize("query,why", [
+    ({"resourceVersion": "-1"}, "the ResourceVersion in the precondition (-1) does not match the ResourceVersion in "
+                                "record ("),
+    ({"uid": "x"}, "the UID in the precondition (x) does not match the UID in record ("),
+])
+def test_uid_and_resource_version_in_a_delete_query_are_preconditions(chain, query, why):
+    """Convert_url_Values_To_v1_DeleteOptions reads `uid` and `resourceVersion` into the options'
+    Preconditions, a dry run's too (as the real kube-apiserver 1.24 answers); an empty one is none."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "a"}})
+    code, status = call(chain, "DELETE", ns_path(chain, "configmaps", "a"), query={"dryRun": "All", **query})
+    assert (code, status["reason"]) == (409, "Conflict")
+    assert status["message"].startswith(f'Operation cannot be fulfilled on ConfigMap "a": {why}')
+    assert call(chain, "DELETE", ns_path(chain, "configmaps", "a"), query={"dryRun": "All", "uid": ""})[0] == 200
+
+
 def test_deletecollection_checks_the_body_preconditions_on_each_object(chain):
     """Store.DeleteCollection deletes each listed object with the request's DeleteOptions, so
     their preconditions apply to every one, in a dry run too: the first that does not match is
