@@ -191,7 +191,7 @@ def unauthorized() -> StatusError:
 def method_not_allowed(resource: str, action: str, group: str = "") -> StatusError:
     """405: `create is not supported on resources of kind "nodes/proxy"`-style refusals."""
     return StatusError(405, "MethodNotAllowed",
-                       f'{action} is not supported on resources of kind "{qualified(resource, group)}"',
+                       f"{action} is not supported on resources of kind {quote(qualified(resource, group))}",
                        status_details(resource, group, ""))
 
 

@@ -949,9 +949,13 @@ class RESTHandlers:
             if info.name or sub:
                 raise errors.resource_not_served()
             raise errors.generic_server_response(405)
-        if request.method not in ROUTED_METHODS:
+        if request.method not in ROUTED_METHODS and not resource.custom:
             # HEAD included: go-restful matches a route's method exactly and serves no HEAD for a GET.
             raise errors.generic_server_response(405)
+        if request.method not in (*ROUTED_METHODS, "HEAD") and resource.custom:
+            # The CRD handler serves by the request's verb (HEAD's is get or list) and refuses the
+            # rest, whose verb is "".
+            raise errors.method_not_allowed(resource.plural, verb, resource.group)
         if sub and verb not in discovery.SUBRESOURCES[sub][3]:
             # A subresource's path is routed for its own verbs only, never to the parent's delete,
             # create or get (DELETE .../scale deleted the Deployment). The CRD handler serves its

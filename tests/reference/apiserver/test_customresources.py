@@ -545,6 +545,23 @@ def test_metadata_of_the_wrong_shape_names_the_unstructured_type(chain, name, ac
     assert (code, status["message"]) == (406, message)
 
 
+@pytest.mark.parametrize("method", ["OPTIONS", "PROPFIND"])
+def test_a_method_with_no_verb_is_the_crd_handlers_405(chain, method):
+    """The CRD handler serves by the request's verb, and a method that has none (verb "") is
+    NewMethodNotSupported's 405, naming the resource (seen from the real 1.24 server)."""
+    code, status = call(chain, method, widgets(chain))
+    assert (code, status["reason"], status["message"], status["details"]) == (
+        405, "MethodNotAllowed", ' is not supported on resources of kind "widgets.example.com"',
+        {"group": "example.com", "kind": "widgets"})
+
+
+def test_head_is_served_as_get(chain):
+    """HEAD's verb is get (or list): the CRD handler serves it, unlike go-restful's routes."""
+    call(chain, "POST", widgets(chain), WIDGET)
+    assert call(chain, "HEAD", widgets(chain))[0] == 200
+    assert call(chain, "HEAD", widgets(chain, "absent"))[0] == 404
+
+
 def test_table_has_the_printer_columns(chain):
     """A Table of custom objects has Name, then the CRD's additionalPrinterColumns."""
     call(chain, "POST", widgets(chain), WIDGET)
