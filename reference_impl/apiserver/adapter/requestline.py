@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Mapping
+from urllib.parse import urlsplit
 
 from reference_impl.mirrors import mirrors
 
@@ -74,6 +75,17 @@ def check_request_uri(target: str) -> None:
     path = target.split("?", 1)[0]
     if not path.startswith("/") or _MALFORMED_ESCAPE.search(path):
         raise RequestLineError(400)
+
+
+@mirrors("net/url.ParseRequestURI")
+def split_target(target: str) -> tuple[str, str]:
+    """The path (still escaped) and the raw query of a target `check_request_uri` took. A path is
+    never an authority, `//api` included, and keeps any `#`; an absolute URL's path is after its host."""
+    if _SCHEME.match(target):
+        url = urlsplit(target, allow_fragments=False)
+        return url.path, url.query
+    path, _, query = target.partition("?")
+    return path, query
 
 
 @mirrors("(*net/http.conn).readRequest", "net/http.http1ServerSupportsRequest")

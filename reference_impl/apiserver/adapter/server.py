@@ -22,7 +22,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote
 
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.adapter import framing, httpheaders, logproxy, requestline, upgradeproxy
@@ -458,8 +458,7 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(err.response())
 
     def _serve(self) -> None:
-        # ParseRequestURI keeps a `#` in the path: a request URI has no fragment.
-        url = urlsplit(self.path, allow_fragments=False)
+        path, query = requestline.split_target(self.path)
         try:
             body = framing.read_body(self.headers, self.rfile)
         except StatusError as err:
@@ -469,7 +468,7 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
                 framing.drain(self.connection, self.rfile)
             return
         # The handlers read the path decoded, as net/http's URL.Path: c%31 is c1, %2F a separator.
-        request = Request(self.command, unquote(url.path), parse_qs(url.query, keep_blank_values=True), self.headers,
+        request = Request(self.command, unquote(path), parse_qs(query, keep_blank_values=True), self.headers,
                           body, self.peer, self.peer_der)
         response = self.server.chain.handle(request)
         if isinstance(response, WatchResponse):

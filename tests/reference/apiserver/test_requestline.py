@@ -76,14 +76,19 @@ class _PathChain:
         return Response(200, f"{request.path} {sorted(request.query)}".encode(), "text/plain")
 
 
-def test_a_hash_stays_in_the_path_the_handlers_see():
-    """A request URI has no fragment: ParseRequestURI keeps `#` and what follows in the path
-    (`pods/x#y` names the object "x#y"), where urlsplit would cut it off."""
+@pytest.mark.parametrize("target,seen", [
+    # A request URI has no fragment: `pods/x#y` names the object "x#y" (urlsplit would cut it off).
+    (b"/api/v1/namespaces/a/pods/x#y?limit=1", b"/api/v1/namespaces/a/pods/x#y ['limit']"),
+    # Nor an authority: `//api` is a path (urlsplit would take `api` for a host).
+    (b"//api/v1/pods?limit=1", b"//api/v1/pods ['limit']"),
+    (b"http://h/api/v1/pods?limit=1", b"/api/v1/pods ['limit']"),
+])
+def test_the_handlers_see_the_path_parse_request_uri_sees(target, seen):
     api = APIServer(None)
     api._httpd.chain = _PathChain()
     api.start()
     try:
-        answer = exchange(api, b"GET /api/v1/namespaces/a/pods/x#y?limit=1 HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer = exchange(api, b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n\r\n")
     finally:
         api.stop()
-    assert answer.endswith(b"\r\n\r\n/api/v1/namespaces/a/pods/x#y ['limit']")
+    assert answer.endswith(b"\r\n\r\n" + seen)
