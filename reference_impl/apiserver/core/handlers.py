@@ -940,7 +940,11 @@ class RESTHandlers:
         verb, sub = info.verb, info.subresource
         request.table_convertor = has_table_convertor(resource, sub)
         request.protobuf_objects = not resource.custom
-        if (sub and sub not in resource.subresources) or len(info.parts) > 3:
+        if resource.custom and sub and sub not in resource.subresources:
+            # The CRD handler, which reads no part past the subresource, answers one it does not
+            # serve as its object not found.
+            raise errors.not_found(resource.plural, info.name, resource.group)
+        if not resource.custom and ((sub and sub not in resource.subresources) or len(info.parts) > 3):
             # No route goes past a subresource but the proxies' {path:*}, which are not served.
             raise errors.resource_not_served()
         if resource.namespaced and not info.namespace and verb not in ("list", "watch"):

@@ -562,6 +562,20 @@ def test_head_is_served_as_get(chain):
     assert call(chain, "HEAD", widgets(chain, "absent"))[0] == 404
 
 
+@pytest.mark.parametrize("suffix,code,message", [
+    ("/bogus", 404, 'widgets.example.com "w1" not found'),
+    ("/scale", 404, 'widgets.example.com "w1" not found'),  # no scale subresource in this CRD
+    ("/status/extra", 200, None),  # no part past the subresource is read
+    ("//status", 200, None),  # an empty subresource is none: the object itself
+])
+def test_the_crd_handler_routes_by_the_subresource_alone(chain, suffix, code, message):
+    """The CRD handler serves the status and scale it has, reads nothing past the subresource,
+    and answers any other subresource as its object not found (seen from the real 1.24 server)."""
+    call(chain, "POST", widgets(chain), WIDGET)
+    answer_code, answer = call(chain, "GET", widgets(chain, "w1") + suffix)
+    assert (answer_code, answer.get("message")) == (code, message)
+
+
 def test_table_has_the_printer_columns(chain):
     """A Table of custom objects has Name, then the CRD's additionalPrinterColumns."""
     call(chain, "POST", widgets(chain), WIDGET)
