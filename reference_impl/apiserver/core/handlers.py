@@ -174,8 +174,9 @@ def request_info(method: str, path: str, query: Mapping[str, list[str]]) -> Requ
     if not parts:
         return info
     info.is_resource_request, info.api_prefix, info.api_group, info.api_version = True, prefix, group, version
+    # RequestInfoFactory switches on the method as sent: `get` is no GET, and has no verb.
     verb = {"POST": "create", "GET": "get", "HEAD": "get", "PUT": "update", "PATCH": "patch",
-            "DELETE": "delete"}.get(method.upper(), "")
+            "DELETE": "delete"}.get(method, "")
     if parts[0] == "watch":
         verb, parts = "watch", parts[1:]
     if parts and parts[0] == "namespaces" and len(parts) > 1:

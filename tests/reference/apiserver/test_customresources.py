@@ -545,10 +545,11 @@ def test_metadata_of_the_wrong_shape_names_the_unstructured_type(chain, name, ac
     assert (code, status["message"]) == (406, message)
 
 
-@pytest.mark.parametrize("method", ["OPTIONS", "PROPFIND"])
+@pytest.mark.parametrize("method", ["OPTIONS", "PROPFIND", "get"])
 def test_a_method_with_no_verb_is_the_crd_handlers_405(chain, method):
-    """The CRD handler serves by the request's verb, and a method that has none (verb "") is
-    NewMethodNotSupported's 405, naming the resource (seen from the real 1.24 server)."""
+    """The CRD handler serves by the request's verb, and a method that has none (verb "", `get`
+    too: methods are case-sensitive) is NewMethodNotSupported's 405, naming the resource (seen
+    from the real 1.24 server)."""
     code, status = call(chain, method, widgets(chain))
     assert (code, status["reason"], status["message"], status["details"]) == (
         405, "MethodNotAllowed", ' is not supported on resources of kind "widgets.example.com"',
